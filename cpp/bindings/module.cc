@@ -1,0 +1,49 @@
+#include <pybind11/pybind11.h>
+
+#include "bindings/bindings.h"
+#include "core/errors.h"
+
+namespace py = pybind11;
+
+PYBIND11_MODULE(_core, m) {
+    m.doc() = "qnsim native core (C++). Use the friendly API in the `qnsim` package.";
+    m.attr("__version__") = QNSIM_VERSION;
+
+    // Each domain error is also a builtin of the right family, so `except ValueError` works.
+    static py::exception<qnsim::QnsimError> base(m, "QnsimError", PyExc_Exception);
+    auto derived = [&](const char *name, PyObject *builtin) {
+        py::tuple bases = py::make_tuple(base, py::handle(builtin));
+        return py::reinterpret_steal<py::object>(
+            PyErr_NewException((std::string("qnsim._core.") + name).c_str(), bases.ptr(), nullptr));
+    };
+    static py::object circuit_error = derived("CircuitParseError", PyExc_ValueError);
+    static py::object too_large_error = derived("StateTooLargeError", PyExc_MemoryError);
+    static py::object unknown_qubit_error = derived("UnknownQubitError", PyExc_IndexError);
+    static py::object scheduling_error = derived("SchedulingError", PyExc_ValueError);
+    m.attr("CircuitParseError") = circuit_error;
+    m.attr("StateTooLargeError") = too_large_error;
+    m.attr("UnknownQubitError") = unknown_qubit_error;
+    m.attr("SchedulingError") = scheduling_error;
+
+    py::register_exception_translator([](std::exception_ptr p) {
+        try {
+            if (p) std::rethrow_exception(p);
+        } catch (const qnsim::CircuitParseError &e) {
+            PyErr_SetString(circuit_error.ptr(), e.what());
+        } catch (const qnsim::StateTooLargeError &e) {
+            PyErr_SetString(too_large_error.ptr(), e.what());
+        } catch (const qnsim::UnknownQubitError &e) {
+            PyErr_SetString(unknown_qubit_error.ptr(), e.what());
+        } catch (const qnsim::SchedulingError &e) {
+            PyErr_SetString(scheduling_error.ptr(), e.what());
+        } catch (const qnsim::QnsimError &e) {
+            PyErr_SetString(base.ptr(), e.what());
+        }
+    });
+
+    qnsim_bindings::bind_stabilizer(m);
+    qnsim_bindings::bind_density(m);
+    qnsim_bindings::bind_registry(m);
+    qnsim_bindings::bind_sim(m);
+    qnsim_bindings::bind_network(m);
+}

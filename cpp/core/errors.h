@@ -1,0 +1,52 @@
+#ifndef QNSIM_CORE_ERRORS_H
+#define QNSIM_CORE_ERRORS_H
+
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+namespace qnsim {
+
+/// Domain errors of qnsim. Argument errors use the standard library types instead:
+/// std::invalid_argument becomes Python ValueError, std::out_of_range becomes IndexError.
+/// The binding layer maps each class below onto the Python class of the same name.
+struct QnsimError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+/// Malformed circuit text (unknown gate, bad target, bad argument); Python: CircuitParseError
+/// (a QnsimError and a ValueError).
+struct CircuitParseError : QnsimError {
+    using QnsimError::QnsimError;
+};
+
+/// A state that would not fit in memory or exceeds a documented size limit; Python:
+/// StateTooLargeError (a QnsimError and a MemoryError).
+struct StateTooLargeError : QnsimError {
+    using QnsimError::QnsimError;
+};
+
+/// A qubit handle that was never allocated or was already discarded; Python: UnknownQubitError
+/// (a QnsimError and an IndexError).
+struct UnknownQubitError : QnsimError {
+    using QnsimError::QnsimError;
+};
+
+/// Event scheduling errors (scheduling into the past, cancelled handles); Python: SchedulingError
+/// (a QnsimError and a ValueError).
+struct SchedulingError : QnsimError {
+    using QnsimError::QnsimError;
+};
+
+/// Builds a message from streamable parts: `throw std::invalid_argument(msg("p=", p, " ..."))`.
+template <typename... Parts>
+std::string msg(const Parts &...parts) {
+    std::ostringstream out;
+    out.precision(17);
+    (out << ... << parts);
+    return out.str();
+}
+
+}  // namespace qnsim
+
+#endif
