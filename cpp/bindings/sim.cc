@@ -1,7 +1,137 @@
+#include <pybind11/pybind11.h>
+
+#include <cstdint>
+#include <optional>
+#include <utility>
+#include <vector>
+
 #include "bindings/bindings.h"
+#include "core/errors.h"
+#include "sim/scheduler.h"
+
+namespace py = pybind11;
 
 namespace qnsim_bindings {
 
-void bind_sim(pybind11::module_ &) {}
+namespace {
+
+/// A scheduler whose events are Python callables. The core stays pybind-free: Python callbacks
+/// are one more registered handler kind, and the (callable, args) pairs live here, indexed by the
+/// core's slot number (unique among pending events), so no second free list is needed.
+class PyScheduler final : public qnsim::EventHandler {
+   public:
+    PyScheduler() { kind_ = core_.register_handler(this); }
+
+    uint64_t schedule(int64_t time_ps, py::object callback, py::tuple args, int32_t priority) {
+        check_callable(callback);
+        const qnsim::EventHandle h = core_.schedule(time_ps, qnsim::EventPayload{kind_}, priority);
+        store(h, std::move(callback), std::move(args));
+        return h.packed();
+    }
+
+    uint64_t schedule_after(int64_t delay_ps, py::object callback, py::tuple args, int32_t priority) {
+        check_callable(callback);
+        const qnsim::EventHandle h = core_.schedule_after(delay_ps, qnsim::EventPayload{kind_}, priority);
+        store(h, std::move(callback), std::move(args));
+        return h.packed();
+    }
+
+    bool cancel(uint64_t packed) {
+        const qnsim::EventHandle h = qnsim::EventHandle::unpack(packed);
+        if (!core_.cancel(h)) return false;
+        calls_[h.slot] = Call();  // Release the references now, not when the slot is reused.
+        return true;
+    }
+
+    bool is_pending(uint64_t packed) const { return core_.is_pending(qnsim::EventHandle::unpack(packed)); }
+
+    uint64_t run(std::optional<int64_t> until_ps) {
+        return until_ps ? core_.run(*until_ps) : core_.run_until_empty();
+    }
+
+    qnsim::Scheduler &core() { return core_; }
+    const qnsim::Scheduler &core() const { return core_; }
+
+    void on_event(qnsim::Scheduler &, const qnsim::Event &event) override {
+        // Move the call out first: the callback may schedule, which may grow calls_.
+        Call call = std::move(calls_[event.handle.slot]);
+        PyObject *result = PyObject_Call(call.callback.ptr(), call.args.ptr(), nullptr);
+        if (result == nullptr) throw py::error_already_set();
+        Py_DECREF(result);
+    }
+
+   private:
+    struct Call {
+        py::object callback;
+        py::object args;  // A tuple; py::object so that an empty Call holds no reference.
+    };
+
+    static void check_callable(const py::object &callback) {
+        if (!PyCallable_Check(callback.ptr())) {
+            throw py::type_error(qnsim::msg("callback must be callable, got ",
+                                            py::str(py::repr(callback)).cast<std::string>(),
+                                            " (pass the function itself, not its name)"));
+        }
+    }
+
+    void store(qnsim::EventHandle h, py::object callback, py::tuple args) {
+        if (h.slot >= calls_.size()) calls_.resize(h.slot + 1);
+        calls_[h.slot] = Call{std::move(callback), std::move(args)};
+    }
+
+    qnsim::Scheduler core_;
+    uint32_t kind_ = 0;
+    std::vector<Call> calls_;
+};
+
+}  // namespace
+
+void bind_sim(py::module_ &m) {
+    py::class_<PyScheduler> cls(m, "Scheduler", R"doc(
+Native discrete-event scheduler with Python callbacks (low level; see qnsim.EventLoop).
+
+Time is integer picoseconds from 0. Events run in order of (time_ps, priority, insertion
+order); lower priority first, ties FIFO. Handles are opaque ints, safe to cancel at any time.
+)doc");
+
+    cls.def(py::init<>());
+    cls.def("schedule", &PyScheduler::schedule, py::arg("time_ps"), py::arg("callback"), py::arg("args") = py::tuple(),
+            py::arg("priority") = 0,
+            "Schedules callback(*args) at absolute time_ps >= now_ps; returns a handle. Raises "
+            "SchedulingError for a time in the past.");
+    cls.def("schedule_after", &PyScheduler::schedule_after, py::arg("delay_ps"), py::arg("callback"),
+            py::arg("args") = py::tuple(), py::arg("priority") = 0,
+            "Schedules callback(*args) at now_ps + delay_ps (delay_ps >= 0); returns a handle.");
+    cls.def("cancel", &PyScheduler::cancel, py::arg("handle"),
+            "Cancels a pending event; False if it already ran, was cancelled, or is unknown.");
+    cls.def("is_pending", &PyScheduler::is_pending, py::arg("handle"));
+    cls.def("run", &PyScheduler::run, py::arg("until_ps") = py::none(),
+            "Runs events with time <= until_ps (then now_ps = until_ps), or all events when None. "
+            "Returns the number run. Exceptions raised by callbacks propagate; the loop can resume.");
+    cls.def("step", [](PyScheduler &s) { return s.core().step(); }, "Runs one event; False if none was pending.");
+    cls.def("stop", [](PyScheduler &s) { s.core().stop(); }, "Makes the current run() return after this event.");
+    cls.def_property_readonly("now_ps", [](const PyScheduler &s) { return s.core().now(); });
+    cls.def_property_readonly("pending", [](const PyScheduler &s) { return s.core().pending(); });
+    cls.def_property_readonly("events_processed", [](const PyScheduler &s) { return s.core().events_processed(); });
+    cls.def_property_readonly("slot_capacity", [](const PyScheduler &s) { return s.core().slot_capacity(); },
+                              "Peak number of simultaneously pending events (memory is proportional to it).");
+    cls.def_property_readonly("queue_entries", [](const PyScheduler &s) { return s.core().queue_entries(); });
+    cls.def("check_invariants", [](const PyScheduler &s) { s.core().check_invariants(); },
+            "Debug check of the queue; raises RuntimeError describing the first violation.");
+    cls.def("_debug_set_next_sequence", [](PyScheduler &s, uint64_t seq) { s.core().debug_set_next_sequence(seq); });
+    cls.def_static(
+        "benchmark_chain",
+        [](uint64_t num_pending, uint64_t num_events, uint64_t seed) {
+            qnsim::ChainResult r;
+            {
+                py::gil_scoped_release release;
+                r = qnsim::Scheduler::benchmark_chain(num_pending, num_events, seed);
+            }
+            return py::make_tuple(r.events_processed, r.final_time_ps, r.checksum);
+        },
+        py::arg("num_pending"), py::arg("num_events"), py::arg("seed"),
+        "Native perf loop: num_pending self-rescheduling events (delays uniform in [1, 1e6] ps) run "
+        "until num_events are dispatched. Returns (events_processed, final_time_ps, checksum).");
+}
 
 }  // namespace qnsim_bindings
