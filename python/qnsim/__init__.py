@@ -16,11 +16,14 @@ from qnsim._core import (
     StateTooLargeError,
     UnknownQubitError,
 )
+from qnsim.events import EventHandle, EventLoop
 
 __version__: str = _core.__version__
 
 __all__ = [
     "CircuitParseError",
+    "EventHandle",
+    "EventLoop",
     "QnsimError",
     "SchedulingError",
     "StateTooLargeError",

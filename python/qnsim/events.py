@@ -1,0 +1,170 @@
+"""Discrete-event loop with Python callbacks, over the native scheduler.
+
+Times are SI seconds (floats) here and integer picoseconds in the core: each time is converted
+once with ``round(seconds * 1e12)``, so ordering inside the core is exact and reproducible.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable, Optional
+
+from qnsim import _core
+
+__all__ = ["EventHandle", "EventLoop"]
+
+EventHandle = int
+"""Opaque handle of a scheduled event (an int); pass it to :meth:`EventLoop.cancel`."""
+
+_INT64_MAX = 2**63 - 1
+_INT64_MIN = -(2**63)
+_INT32_MAX = 2**31 - 1
+_INT32_MIN = -(2**31)
+
+
+def _check_priority(priority: int) -> int:
+    if not _INT32_MIN <= priority <= _INT32_MAX:
+        raise ValueError(f"priority must be in the int32 range [{_INT32_MIN}, {_INT32_MAX}], got {priority!r}")
+    return priority
+
+
+def _to_ps(seconds: float, what: str) -> int:
+    """Converts SI seconds to int64 picoseconds, rejecting NaN, infinities and overflow."""
+    try:
+        value = float(seconds)
+    except (TypeError, ValueError):
+        raise TypeError(f"{what} must be a number of seconds, got {seconds!r}") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{what} must be a finite number of seconds, got {seconds!r}")
+    ps = round(value * 1e12)
+    if not _INT64_MIN <= ps <= _INT64_MAX:
+        raise ValueError(
+            f"{what}={seconds!r} s is outside the simulated time range of +-{_INT64_MAX / 1e12:.6g} s "
+            "(int64 picoseconds, about 106 days)"
+        )
+    return ps
+
+
+class EventLoop:
+    """A discrete-event loop: callbacks run in simulated time, in a reproducible order.
+
+    Events run in order of time, then ``priority`` (lower first), then scheduling order (ties are
+    first-in, first-out), so a run is a pure function of what was scheduled. Time is kept as
+    integer picoseconds natively (range about 106 days) and exposed here in seconds.
+
+    Callbacks are Python callables (functions, bound methods, lambdas) called as
+    ``callback(*args)``; they may schedule or cancel further events. An exception raised by a
+    callback propagates out of :meth:`run`; the loop stays consistent and can be run again.
+
+    This path is for protocols written in Python; native protocols run in the C++ core.
+
+    >>> loop = EventLoop()
+    >>> log = []
+    >>> def ping(n):
+    ...     log.append((loop.now_s, n))
+    ...     if n < 3:
+    ...         loop.schedule_in(1e-6, ping, n + 1)
+    >>> _ = loop.schedule_at(0.5e-6, ping, 1)
+    >>> loop.run()
+    3
+    >>> log
+    [(5e-07, 1), (1.5e-06, 2), (2.5e-06, 3)]
+    """
+
+    __slots__ = ("_core",)
+
+    def __init__(self) -> None:
+        self._core = _core.Scheduler()
+
+    @property
+    def now_s(self) -> float:
+        """Current simulated time in seconds."""
+        return self._core.now_ps / 1e12
+
+    @property
+    def now_ps(self) -> int:
+        """Current simulated time in integer picoseconds (exact)."""
+        return self._core.now_ps
+
+    @property
+    def events_processed(self) -> int:
+        """Number of events run since the loop was created."""
+        return self._core.events_processed
+
+    @property
+    def pending(self) -> int:
+        """Number of events waiting to run (cancelled events excluded)."""
+        return self._core.pending
+
+    def schedule_at(
+        self, time_s: float, callback: Callable[..., Any], *args: Any, priority: int = 0
+    ) -> EventHandle:
+        """Schedules ``callback(*args)`` at absolute time ``time_s`` (seconds).
+
+        Args:
+            time_s: When to run, in seconds; must not be before :attr:`now_s`.
+            callback: Any callable.
+            *args: Positional arguments for the callback.
+            priority: Among events at the same time, lower runs first (int32 range).
+
+        Returns:
+            A handle for :meth:`cancel`.
+
+        Raises:
+            SchedulingError: ``time_s`` is before the current time (both are named).
+            ValueError: ``time_s`` is NaN, infinite or beyond the int64-picosecond range, or
+                ``priority`` is outside the int32 range.
+            TypeError: ``callback`` is not callable.
+        """
+        return self._core.schedule(_to_ps(time_s, "time_s"), callback, args, _check_priority(priority))
+
+    def schedule_in(
+        self, delay_s: float, callback: Callable[..., Any], *args: Any, priority: int = 0
+    ) -> EventHandle:
+        """Schedules ``callback(*args)`` ``delay_s`` seconds from now (``delay_s >= 0``).
+
+        Raises:
+            SchedulingError: ``delay_s`` is negative (the message names it and the current time).
+            ValueError: ``delay_s`` is NaN, infinite or beyond the time range, or ``priority`` is
+                outside the int32 range.
+            TypeError: ``callback`` is not callable.
+        """
+        return self._core.schedule_after(_to_ps(delay_s, "delay_s"), callback, args, _check_priority(priority))
+
+    def cancel(self, handle: EventHandle) -> bool:
+        """Cancels a pending event. Returns False if it already ran or was already cancelled."""
+        return self._core.cancel(handle)
+
+    def is_pending(self, handle: EventHandle) -> bool:
+        """True while the event named by ``handle`` waits to run."""
+        return self._core.is_pending(handle)
+
+    def run(self, until_s: Optional[float] = None) -> int:
+        """Runs events in order and returns how many ran.
+
+        Args:
+            until_s: Run every event at or before this time (seconds), then set the clock to it.
+                None runs until no event is pending (the clock stays at the last event).
+
+        Raises:
+            SchedulingError: ``until_s`` is before the current time.
+            Exception: whatever a callback raised; the loop can be run again afterwards.
+        """
+        if until_s is None:
+            return self._core.run()
+        return self._core.run(_to_ps(until_s, "until_s"))
+
+    def step(self) -> bool:
+        """Runs the next event. Returns False if none was pending."""
+        return self._core.step()
+
+    def stop(self) -> None:
+        """From inside a callback: make the current :meth:`run` return after this event."""
+        self._core.stop()
+
+    def check_invariants(self) -> None:
+        """Debug check of the native queue; raises RuntimeError on a violation."""
+        self._core.check_invariants()
+
+    def __repr__(self) -> str:
+        return f"EventLoop(now_s={self.now_s!r}, pending={self.pending}, events_processed={self.events_processed})"
