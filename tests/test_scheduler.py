@@ -414,3 +414,19 @@ def test_memory_does_not_grow_in_a_long_self_rescheduling_run():
     assert loop._core.slot_capacity == capacity <= 12
     assert loop._core.queue_entries <= max(entries, 2 * 11 + 65)
     loop.check_invariants()
+
+
+@pytest.mark.parametrize("bad", ["1e-6", None, [1.0]])
+def test_non_numeric_times_are_type_errors(bad):
+    loop = EventLoop()
+    with pytest.raises(TypeError, match=r"time_s must be a number of seconds, got"):
+        loop.schedule_at(bad, print)
+
+
+def test_integer_and_numpy_times_are_accepted():
+    np = pytest.importorskip("numpy")
+    loop = EventLoop()
+    loop.schedule_at(1, print)
+    loop.schedule_at(np.float64(0.5), print)
+    loop.schedule_in(np.float32(0.25), print)
+    assert loop.pending == 3

@@ -7,6 +7,7 @@ once with ``round(seconds * 1e12)``, so ordering inside the core is exact and re
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any, Callable, Optional
 
 from qnsim import _core
@@ -31,18 +32,20 @@ def _check_priority(priority: int) -> int:
 def _to_ps(seconds: float, what: str) -> int:
     """Converts SI seconds to int64 picoseconds, rejecting NaN, infinities and overflow."""
     try:
-        value = float(seconds)
-    except (TypeError, ValueError):
-        raise TypeError(f"{what} must be a number of seconds, got {seconds!r}") from None
-    if not math.isfinite(value):
+        ps = round(seconds * 1e12)  # NaN -> ValueError, inf -> OverflowError, str -> TypeError
+    except (TypeError, ValueError, OverflowError):
+        ps = None
+    if ps is not None and _INT64_MIN <= ps <= _INT64_MAX:
+        return ps
+    # Slow path, errors only: say exactly what was wrong.
+    if not isinstance(seconds, numbers.Real):
+        raise TypeError(f"{what} must be a number of seconds, got {seconds!r}")
+    if not math.isfinite(seconds):
         raise ValueError(f"{what} must be a finite number of seconds, got {seconds!r}")
-    ps = round(value * 1e12)
-    if not _INT64_MIN <= ps <= _INT64_MAX:
-        raise ValueError(
-            f"{what}={seconds!r} s is outside the simulated time range of +-{_INT64_MAX / 1e12:.6g} s "
-            "(int64 picoseconds, about 106 days)"
-        )
-    return ps
+    raise ValueError(
+        f"{what}={seconds!r} s is outside the simulated time range of +-{_INT64_MAX / 1e12:.6g} s "
+        "(int64 picoseconds, about 106 days)"
+    )
 
 
 class EventLoop:
@@ -116,7 +119,9 @@ class EventLoop:
                 ``priority`` is outside the int32 range.
             TypeError: ``callback`` is not callable.
         """
-        return self._core.schedule(_to_ps(time_s, "time_s"), callback, args, _check_priority(priority))
+        return self._core.schedule(
+            _to_ps(time_s, "time_s"), callback, args, priority and _check_priority(priority)
+        )
 
     def schedule_in(
         self, delay_s: float, callback: Callable[..., Any], *args: Any, priority: int = 0
@@ -129,7 +134,9 @@ class EventLoop:
                 outside the int32 range.
             TypeError: ``callback`` is not callable.
         """
-        return self._core.schedule_after(_to_ps(delay_s, "delay_s"), callback, args, _check_priority(priority))
+        return self._core.schedule_after(
+            _to_ps(delay_s, "delay_s"), callback, args, priority and _check_priority(priority)
+        )
 
     def cancel(self, handle: EventHandle) -> bool:
         """Cancels a pending event. Returns False if it already ran or was already cancelled."""
