@@ -24,8 +24,9 @@ import random
 import statistics
 import time
 
-import qnsim
 from qnsim._core import Scheduler
+
+import qnsim
 
 TARGET_NATIVE = 1e7
 MAX_DELAY_PS = 1_000_000
@@ -122,7 +123,9 @@ def median_rate(fn, repeats: int, *args) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--native-events", type=int, default=5_000_000)
     parser.add_argument("--py-events", type=int, default=200_000)
@@ -131,10 +134,14 @@ def main() -> None:
     table = delays()
 
     print(f"qnsim {qnsim.__version__}, Python {platform.python_version()}, {platform.machine()}")
-    print(f"medians of {args.repeats} runs; native loop: {args.native_events:,} events, "
-          f"Python loops: {args.py_events:,} events\n")
-    header = f"{'pending':>8} | {'native ev/s':>12} | {'qnsim+py ev/s':>13} | {'EventLoop ev/s':>14} | " \
-             f"{'heapq ev/s':>11} | {'qnsim+py/heapq':>14}"
+    print(
+        f"medians of {args.repeats} runs; native loop: {args.native_events:,} events, "
+        f"Python loops: {args.py_events:,} events\n"
+    )
+    header = (
+        f"{'pending':>8} | {'native ev/s':>12} | {'qnsim+py ev/s':>13} | {'EventLoop ev/s':>14} | "
+        f"{'heapq ev/s':>11} | {'qnsim+py/heapq':>14}"
+    )
     print(header)
     print("-" * len(header))
     native_at_1000 = None
@@ -145,8 +152,10 @@ def main() -> None:
         peer = median_rate(bench_heapq, args.repeats, pending, args.py_events, table)
         if pending == 1000:
             native_at_1000 = native
-        print(f"{pending:>8,} | {native:>12.3e} | {core_py:>13.3e} | {loop:>14.3e} | {peer:>11.3e} | "
-              f"{core_py / peer:>13.2f}x")
+        print(
+            f"{pending:>8,} | {native:>12.3e} | {core_py:>13.3e} | {loop:>14.3e} | {peer:>11.3e} | "
+            f"{core_py / peer:>13.2f}x"
+        )
     print(f"\ntarget: >= {TARGET_NATIVE:.0e} native events/s with 1000 pending on one core", end="")
     if native_at_1000 is not None:
         verdict = "met" if native_at_1000 >= TARGET_NATIVE else "NOT met"

@@ -14,6 +14,8 @@ namespace qnsim {
 namespace {
 
 constexpr int64_t kMaxTime = std::numeric_limits<int64_t>::max();
+constexpr const char *kReentrantRun =
+    "run() or step() called from inside an event handler; schedule an event instead";
 
 /// "2.5e-06 s (2500000 ps)": seconds for the reader, exact picoseconds for the record.
 std::string format_time(int64_t time_ps) {
@@ -28,7 +30,9 @@ uint64_t biased_priority(int32_t priority) {
     return static_cast<uint64_t>(static_cast<uint32_t>(priority) ^ 0x80000000u) << 32;
 }
 
-int32_t unbiased_priority(uint64_t lo) { return static_cast<int32_t>(static_cast<uint32_t>(lo >> 32) ^ 0x80000000u); }
+int32_t unbiased_priority(uint64_t lo) {
+    return static_cast<int32_t>(static_cast<uint32_t>(lo >> 32) ^ 0x80000000u);
+}
 
 /// Clears `running` when a dispatch loop exits, including by exception.
 struct RunningGuard {
@@ -234,7 +238,7 @@ void Scheduler::dispatch_top() {
 }
 
 uint64_t Scheduler::run_loop(int64_t until_ps) {
-    if (running_) throw SchedulingError("run() or step() called from inside an event handler; schedule an event instead");
+    if (running_) throw SchedulingError(kReentrantRun);
     RunningGuard guard(running_);
     stop_requested_ = false;
     const uint64_t start = processed_;
@@ -265,7 +269,7 @@ uint64_t Scheduler::run_until_empty() {
 }
 
 bool Scheduler::step() {
-    if (running_) throw SchedulingError("run() or step() called from inside an event handler; schedule an event instead");
+    if (running_) throw SchedulingError(kReentrantRun);
     drop_stale_top();
     if (heap_.empty()) return false;
     RunningGuard guard(running_);

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
 from qnsim import _core
 
@@ -25,7 +25,9 @@ _INT32_MIN = -(2**31)
 
 def _check_priority(priority: int) -> int:
     if not _INT32_MIN <= priority <= _INT32_MAX:
-        raise ValueError(f"priority must be in the int32 range [{_INT32_MIN}, {_INT32_MAX}], got {priority!r}")
+        raise ValueError(
+            f"priority must be in the int32 range [{_INT32_MIN}, {_INT32_MAX}], got {priority!r}"
+        )
     return priority
 
 
@@ -146,7 +148,7 @@ class EventLoop:
         """True while the event named by ``handle`` waits to run."""
         return self._core.is_pending(handle)
 
-    def run(self, until_s: Optional[float] = None) -> int:
+    def run(self, until_s: float | None = None) -> int:
         """Runs events in order and returns how many ran.
 
         Args:
