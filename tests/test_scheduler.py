@@ -430,3 +430,19 @@ def test_integer_and_numpy_times_are_accepted():
     loop.schedule_at(np.float64(0.5), print)
     loop.schedule_in(np.float32(0.25), print)
     assert loop.pending == 3
+
+
+def test_reference_cycles_through_pending_callbacks_are_collected():
+    class Protocol:
+        def __init__(self):
+            self.loop = EventLoop()
+            self.loop.schedule_in(1.0, self.on_timer)  # loop -> callback -> self -> loop
+
+        def on_timer(self):
+            pass
+
+    proto = Protocol()
+    ref = weakref.ref(proto)
+    del proto
+    gc.collect()
+    assert ref() is None

@@ -56,9 +56,27 @@ class PyScheduler final : public qnsim::EventHandler {
     void on_event(qnsim::Scheduler &, const qnsim::Event &event) override {
         // Move the call out first: the callback may schedule, which may grow calls_.
         Call call = std::move(calls_[event.handle.slot]);
+        if (!call.callback) {
+            throw std::runtime_error("event callback was released by the garbage collector (the scheduler was in an "
+                                     "unreachable reference cycle)");
+        }
         PyObject *result = PyObject_Call(call.callback.ptr(), call.args.ptr(), nullptr);
         if (result == nullptr) throw py::error_already_set();
         Py_DECREF(result);
+    }
+
+    /// Garbage-collector support: callbacks often refer back to the loop (a protocol object holds
+    /// the loop and schedules its own methods), so the table must be visible to the cycle collector.
+    int traverse(visitproc visit, void *arg) const {
+        for (const Call &call : calls_) {
+            Py_VISIT(call.callback.ptr());
+            Py_VISIT(call.args.ptr());
+        }
+        return 0;
+    }
+    void clear() {
+        std::vector<Call> doomed;
+        doomed.swap(calls_);  // Decref after the table is consistent: a finalizer may re-enter.
     }
 
    private:
@@ -88,7 +106,20 @@ class PyScheduler final : public qnsim::EventHandler {
 }  // namespace
 
 void bind_sim(py::module_ &m) {
-    py::class_<PyScheduler> cls(m, "Scheduler", R"doc(
+    auto gc_support = py::custom_type_setup([](PyHeapTypeObject *heap_type) {
+        PyTypeObject *type = &heap_type->ht_type;
+        type->tp_flags |= Py_TPFLAGS_HAVE_GC;
+        type->tp_traverse = [](PyObject *self, visitproc visit, void *arg) -> int {
+            Py_VISIT(Py_TYPE(self));
+            if (!py::detail::is_holder_constructed(self)) return 0;
+            return py::cast<const PyScheduler &>(py::handle(self)).traverse(visit, arg);
+        };
+        type->tp_clear = [](PyObject *self) -> int {
+            if (py::detail::is_holder_constructed(self)) py::cast<PyScheduler &>(py::handle(self)).clear();
+            return 0;
+        };
+    });
+    py::class_<PyScheduler> cls(m, "Scheduler", gc_support, R"doc(
 Native discrete-event scheduler with Python callbacks (low level; see qnsim.EventLoop).
 
 Time is integer picoseconds from 0. Events run in order of (time_ps, priority, insertion
