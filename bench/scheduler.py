@@ -10,7 +10,7 @@ at now + a random delay (uniform in [1, 1e6] ps), until a fixed number of events
 - heapq peer:    a pure-Python heapq event list of (time, priority, seq, callback, args)
                  tuples, the structure SeQUeNCe's Timeline uses, with the same callback.
 
-Prints medians of --repeats runs (default 5) and the ratio qnsim+py / heapq.
+Prints medians of --repeats interleaved runs (default 5) and the median ratio qnsim+py / heapq.
 Usage: python bench/scheduler.py [--repeats 5] [--native-events 5000000] [--py-events 200000]
 """
 
@@ -118,8 +118,18 @@ def bench_heapq(pending: int, events: int, table: list[int]) -> float:
     return events / elapsed
 
 
-def median_rate(fn, repeats: int, *args) -> float:
-    return statistics.median(fn(*args) for _ in range(repeats))
+def interleaved_medians(repeats: int, pending: int, args) -> dict[str, float]:
+    """Runs every variant once per repeat, in turn, so that load from other processes hits them
+    alike; returns the median rate of each and the median of the per-repeat qnsim+py/heapq ratios."""
+    table = delays()
+    rates: dict[str, list[float]] = {"native": [], "core_py": [], "loop": [], "peer": [], "ratio": []}
+    for _ in range(repeats):
+        rates["native"].append(bench_native(pending, args.native_events))
+        rates["core_py"].append(bench_core_py(pending, args.py_events, table))
+        rates["loop"].append(bench_event_loop(pending, args.py_events, table))
+        rates["peer"].append(bench_heapq(pending, args.py_events, table))
+        rates["ratio"].append(rates["core_py"][-1] / rates["peer"][-1])
+    return {name: statistics.median(values) for name, values in rates.items()}
 
 
 def main() -> None:
@@ -131,8 +141,6 @@ def main() -> None:
     parser.add_argument("--py-events", type=int, default=200_000)
     parser.add_argument("--pending", type=int, nargs="+", default=[10, 1000, 100_000])
     args = parser.parse_args()
-    table = delays()
-
     print(f"qnsim {qnsim.__version__}, Python {platform.python_version()}, {platform.machine()}")
     print(
         f"medians of {args.repeats} runs; native loop: {args.native_events:,} events, "
@@ -146,15 +154,13 @@ def main() -> None:
     print("-" * len(header))
     native_at_1000 = None
     for pending in args.pending:
-        native = median_rate(bench_native, args.repeats, pending, args.native_events)
-        core_py = median_rate(bench_core_py, args.repeats, pending, args.py_events, table)
-        loop = median_rate(bench_event_loop, args.repeats, pending, args.py_events, table)
-        peer = median_rate(bench_heapq, args.repeats, pending, args.py_events, table)
+        m = interleaved_medians(args.repeats, pending, args)
+        native, core_py, loop, peer = m["native"], m["core_py"], m["loop"], m["peer"]
         if pending == 1000:
             native_at_1000 = native
         print(
             f"{pending:>8,} | {native:>12.3e} | {core_py:>13.3e} | {loop:>14.3e} | {peer:>11.3e} | "
-            f"{core_py / peer:>13.2f}x"
+            f"{m['ratio']:>13.2f}x"
         )
     print(f"\ntarget: >= {TARGET_NATIVE:.0e} native events/s with 1000 pending on one core", end="")
     if native_at_1000 is not None:
