@@ -96,7 +96,9 @@ void each_pair(DensityMatrixSimulator &s, const py::args &args, const char *gate
 }
 
 void check_p(double p, const char *name) {
-    if (!(p >= 0.0 && p <= 1.0)) throw std::invalid_argument(msg(name, "=", p, " is outside [0, 1]"));
+    if (!(p >= 0.0 && p <= 1.0)) {
+        throw std::invalid_argument(msg(name, "=", std::string(py::repr(py::float_(p))), " is outside [0, 1]"));
+    }
 }
 
 const char *kClassDoc = R"doc(Exact density-matrix simulator (complex128, up to 14 qubits).
@@ -141,8 +143,22 @@ void bind_density(py::module_ &m) {
     c.def_property_readonly(
         "num_qubits", [](const DensityMatrixSimulator &s) { return s.dm.num_qubits(); }, "Number of qubits.");
     c.def(
-        "copy", [](const DensityMatrixSimulator &s) { return s; },
-        "Independent copy of the state and of the random stream (the copy draws the same outcomes).");
+        "copy",
+        [](DensityMatrixSimulator &s, bool copy_rng, std::optional<uint64_t> seed) {
+            DensityMatrixSimulator out = s;
+            if (seed) {
+                out.rng.reseed(*seed);
+            } else if (!copy_rng) {
+                out.rng.reseed(s.rng.next_u64());
+            }
+            return out;
+        },
+        py::kw_only(), py::arg("copy_rng") = false, py::arg("seed") = py::none(),
+        R"doc(An independent copy of the state.
+
+As in Stim, the copy gets its own random stream unless copy_rng=True (then it draws exactly the
+outcomes this simulator would). The stream comes from `seed` if given, else from one draw of
+this simulator's stream, so a seeded run stays reproducible. copy.copy/deepcopy copy the stream.)doc");
     c.def("__copy__", [](const DensityMatrixSimulator &s) { return s; });
     c.def("__deepcopy__", [](const DensityMatrixSimulator &s, py::dict) { return s; }, py::arg("memo"));
     c.def("__repr__", [](const DensityMatrixSimulator &s) {
@@ -292,6 +308,20 @@ Raises ValueError if max |sum K^dag K - I| > 1e-9 (the channel must be trace pre
         py::arg("qubit"), py::arg("outcome"),
         "Post-selects the qubit on a Z outcome (0/1) and renormalizes; returns that outcome's prior probability. "
         "Raises ValueError if it is below 1e-12.");
+
+    // ---- Composition (what the registry does to small groups). ----
+    c.def(
+        "tensor",
+        [](const DensityMatrixSimulator &s, const DensityMatrixSimulator &other) {
+            return DensityMatrixSimulator{qnsim::DensityMatrix::tensor(s.dm, other.dm), s.rng};
+        },
+        py::arg("other"),
+        "A new simulator holding self (x) other: self's qubits first, then other's; the random stream is copied "
+        "from self.");
+    c.def(
+        "trace_out",
+        [](DensityMatrixSimulator &s, py::object q) { s.dm.trace_out(qubit_arg(q, s.dm.num_qubits())); },
+        py::arg("qubit"), "Traces one qubit out in place; the qubits above it shift down by one.");
 
     // ---- Observables and state access. ----
     auto expectation = [](const DensityMatrixSimulator &s, const py::object &pauli) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <stdexcept>
 
 #include "core/errors.h"
@@ -53,9 +55,19 @@ inline void swap_rows(cplx *d, size_t dim, size_t r0, size_t r1) {
     std::swap_ranges(d + r0 * dim, d + r0 * dim + dim, d + r1 * dim);
 }
 
+// Shortest text that reads back as x (like Python's repr): "0.1", not "0.10000000000000001".
+std::string num(double x) {
+    char buf[32];
+    for (int prec = 1; prec <= 17; ++prec) {
+        std::snprintf(buf, sizeof buf, "%.*g", prec, x);
+        if (std::strtod(buf, nullptr) == x) break;
+    }
+    return buf;
+}
+
 void check_probability(double p, const char *what) {
     if (!(p >= 0.0 && p <= 1.0)) {
-        throw std::invalid_argument(msg(what, "=", p, " is outside [0, 1]"));
+        throw std::invalid_argument(msg(what, "=", num(p), " is outside [0, 1]"));
     }
 }
 
@@ -173,16 +185,16 @@ void validate_state(const cplx *m, size_t d, const char *what) {
         for (size_t c = 0; c < d; ++c) herm = std::max(herm, std::abs(m[r * d + c] - std::conj(m[c * d + r])));
     }
     if (!(herm <= tol)) {
-        throw std::invalid_argument(msg(what, " is not Hermitian: max |m - m^dag| = ", herm, " > ", tol));
+        throw std::invalid_argument(msg(what, " is not Hermitian: max |m - m^dag| = ", num(herm), " > ", num(tol)));
     }
     if (!(std::abs(tr - 1.0) <= tol)) {
-        throw std::invalid_argument(msg(what, " has trace ", tr.real(), " (must be 1 within ", tol, ")"));
+        throw std::invalid_argument(msg(what, " has trace ", num(tr.real()), " (must be 1 within ", num(tol), ")"));
     }
     if (d <= 64) {
         auto w = DensityMatrix::hermitian_eigenvalues(m, d);
         if (w.front() < -tol) {
             throw std::invalid_argument(
-                msg(what, " is not positive semidefinite: minimum eigenvalue ", w.front(), " < -", tol));
+                msg(what, " is not positive semidefinite: minimum eigenvalue ", num(w.front()), " < -", num(tol)));
         }
     } else if (d <= 1024) {
         // Cholesky of m + tol * I (lower triangle, in a copy) succeeds iff min eigenvalue > -tol.
@@ -193,7 +205,7 @@ void validate_state(const cplx *m, size_t d, const char *what) {
             for (size_t k = 0; k < j; ++k) diag -= std::norm(L[j * d + k]);
             if (!(diag > 0)) {
                 throw std::invalid_argument(
-                    msg(what, " is not positive semidefinite (Cholesky of m + ", tol, " I fails at pivot ", j, ")"));
+                    msg(what, " is not positive semidefinite (Cholesky of m + ", num(tol), " I fails at pivot ", j, ")"));
             }
             const double ljj = std::sqrt(diag);
             L[j * d + j] = ljj;
@@ -210,8 +222,8 @@ void check_norm(const cplx *psi, size_t d) {
     double norm = 0;
     for (size_t i = 0; i < d; ++i) norm += std::norm(psi[i]);
     if (!(std::abs(norm - 1.0) <= DensityMatrix::kTolerance)) {
-        throw std::invalid_argument(msg("state vector has squared norm ", norm, "; it must be 1 within ",
-                                        DensityMatrix::kTolerance));
+        throw std::invalid_argument(msg("state vector has squared norm ", num(norm), "; it must be 1 within ",
+                                        num(DensityMatrix::kTolerance)));
     }
 }
 
@@ -386,7 +398,7 @@ void DensityMatrix::apply_unitary(const cplx *u, const std::vector<size_t> &targ
     if (check) {
         const double dev = unitarity_deviation(u, d);
         if (!(dev <= kTolerance)) {
-            throw std::invalid_argument(msg("matrix is not unitary: max |U U^dag - I| = ", dev, " > ", kTolerance));
+            throw std::invalid_argument(msg("matrix is not unitary: max |U U^dag - I| = ", num(dev), " > ", num(kTolerance)));
         }
     }
     if (k == 1) {
@@ -457,7 +469,7 @@ void DensityMatrix::pauli_channel_1(size_t q, double px, double py, double pz) {
     check_probability(py, "py");
     check_probability(pz, "pz");
     if (px + py + pz > 1.0 + 1e-12) {
-        throw std::invalid_argument(msg("px + py + pz = ", px + py + pz, " exceeds 1"));
+        throw std::invalid_argument(msg("px + py + pz = ", num(px + py + pz), " exceeds 1"));
     }
     pauli_channel_unchecked(q, px, py, pz);
 }
@@ -518,7 +530,7 @@ void DensityMatrix::apply_kraus(const cplx *ops, size_t num_ops, const std::vect
         const double dev = trace_preservation_deviation(ops, num_ops, d);
         if (!(dev <= kTolerance)) {
             throw std::invalid_argument(
-                msg("Kraus operators are not trace preserving: max |sum K^dag K - I| = ", dev, " > ", kTolerance));
+                msg("Kraus operators are not trace preserving: max |sum K^dag K - I| = ", num(dev), " > ", num(kTolerance)));
         }
     }
     // Superoperator S = sum_i K_i (x) conj(K_i) on (row bits, column bits), applied in one pass.
@@ -596,7 +608,7 @@ double DensityMatrix::project(size_t q, int outcome) {
     const double p = outcome ? p1 : 1.0 - p1;
     if (!(p >= 1e-12)) {
         throw std::invalid_argument(
-            msg("cannot project qubit ", q, " onto |", outcome, ">: that outcome has probability ", p, " (< 1e-12)"));
+            msg("cannot project qubit ", q, " onto |", outcome, ">: that outcome has probability ", num(p), " (< 1e-12)"));
     }
     const double scale = 1.0 / p;
     for_each_block1(rho_.data(), dim_, col_bit(q), [=](cplx &a00, cplx &a01, cplx &a10, cplx &a11) {
@@ -757,6 +769,24 @@ double DensityMatrix::fidelity_with_density_matrix(const cplx *sigma, const std:
     auto a = real_embedding(sigma, d);
     std::vector<double> w, V;
     jacobi_symmetric(a, N, w, &V);
+    // A pure target (eigenvalue 1) is the common case: <psi|rho|psi> directly, which avoids
+    // square roots of eigenvalues that are zero up to rounding (they would cost ~1e-8).
+    const size_t top = static_cast<size_t>(std::max_element(w.begin(), w.end()) - w.begin());
+    if (w[top] >= 1.0 - kTolerance) {
+        std::vector<cplx> psi(d);
+        for (size_t r = 0; r < d; ++r) psi[r] = {V[r * N + top], V[(r + d) * N + top]};
+        double f = 0;
+        for (size_t i = 0; i < d; ++i) {
+            cplx row = 0;
+            for (size_t j = 0; j < d; ++j) row += cmul(red.rho_[i * d + j], psi[j]);
+            f += (std::conj(psi[i]) * row).real();
+        }
+        return f;
+    }
+    // Eigenvalues below this are rounding noise; their square roots would dominate the error.
+    const double noise = 1e-15 * static_cast<double>(d);
+    for (double &x : w)
+        if (x < noise) x = 0;
     std::vector<cplx> root(d * d);
     for (size_t r = 0; r < d; ++r)
         for (size_t c = 0; c < d; ++c) {
@@ -784,7 +814,7 @@ double DensityMatrix::fidelity_with_density_matrix(const cplx *sigma, const std:
         }
     const auto lam = hermitian_eigenvalues(M.data(), d);
     double s = 0;
-    for (double x : lam) s += std::sqrt(std::max(x, 0.0));
+    for (double x : lam) s += x < noise ? 0.0 : std::sqrt(x);
     return s * s;
 }
 
