@@ -76,6 +76,16 @@ void check_probability(double p, const char *what) {
 template <size_t K>
 void apply_flat_k(cplx *v, size_t total_bits, const cplx *m, const size_t *pos) {
     constexpr size_t D = size_t{1} << K;
+    // Small matrices are copied to the stack (split into real and imaginary parts) so the
+    // compiler knows the writes to v cannot alias them and keeps them in registers/L1.
+    constexpr size_t LD = K <= 4 ? D * D : 1;
+    double mre_local[LD], mim_local[LD];
+    if (K <= 4) {
+        for (size_t i = 0; i < D * D; ++i) {
+            mre_local[i] = m[i].real();
+            mim_local[i] = m[i].imag();
+        }
+    }
     size_t off[D];
     for (size_t a = 0; a < D; ++a) {
         size_t o = 0;
@@ -87,22 +97,60 @@ void apply_flat_k(cplx *v, size_t total_bits, const cplx *m, const size_t *pos) 
     std::copy(pos, pos + K, sp);
     std::sort(sp, sp + K);
     const size_t count = (size_t{1} << total_bits) >> K;
-    cplx in[D];
+    double ire[D], iim[D];
     for (size_t i = 0; i < count; ++i) {
         size_t base = i;
         for (size_t j = 0; j < K; ++j) base = ((base >> sp[j]) << (sp[j] + 1)) | (base & ((size_t{1} << sp[j]) - 1));
         cplx *p = v + base;
-        for (size_t a = 0; a < D; ++a) in[a] = p[off[a]];
         for (size_t a = 0; a < D; ++a) {
-            const cplx *row = m + a * D;
+            ire[a] = p[off[a]].real();
+            iim[a] = p[off[a]].imag();
+        }
+        for (size_t a = 0; a < D; ++a) {
             double re = 0, im = 0;
-            for (size_t b = 0; b < D; ++b) {
-                re += row[b].real() * in[b].real() - row[b].imag() * in[b].imag();
-                im += row[b].real() * in[b].imag() + row[b].imag() * in[b].real();
+            if (K <= 4) {
+                const double *mr = mre_local + a * D, *mi = mim_local + a * D;
+                for (size_t b = 0; b < D; ++b) {
+                    re += mr[b] * ire[b] - mi[b] * iim[b];
+                    im += mr[b] * iim[b] + mi[b] * ire[b];
+                }
+            } else {
+                const cplx *row = m + a * D;
+                for (size_t b = 0; b < D; ++b) {
+                    re += row[b].real() * ire[b] - row[b].imag() * iim[b];
+                    im += row[b].real() * iim[b] + row[b].imag() * ire[b];
+                }
             }
             p[off[a]] = {re, im};
         }
     }
+}
+
+// rho -> S rho on the 2x2 blocks of one qubit, with S a 4x4 superoperator on (row bit, col bit).
+void apply_superop1(cplx *d, size_t dim, size_t m, const cplx *sop) {
+    double sr[16], si[16];
+    for (size_t i = 0; i < 16; ++i) {
+        sr[i] = sop[i].real();
+        si[i] = sop[i].imag();
+    }
+    for_each_block1(d, dim, m, [&](cplx &a00, cplx &a01, cplx &a10, cplx &a11) {
+        const double xr[4] = {a00.real(), a01.real(), a10.real(), a11.real()};
+        const double xi[4] = {a00.imag(), a01.imag(), a10.imag(), a11.imag()};
+        double yr[4], yi[4];
+        for (size_t a = 0; a < 4; ++a) {
+            double re = 0, im = 0;
+            for (size_t b = 0; b < 4; ++b) {
+                re += sr[a * 4 + b] * xr[b] - si[a * 4 + b] * xi[b];
+                im += sr[a * 4 + b] * xi[b] + si[a * 4 + b] * xr[b];
+            }
+            yr[a] = re;
+            yi[a] = im;
+        }
+        a00 = {yr[0], yi[0]};
+        a01 = {yr[1], yi[1]};
+        a10 = {yr[2], yi[2]};
+        a11 = {yr[3], yi[3]};
+    });
 }
 
 std::string format_bytes(size_t n) {
@@ -258,6 +306,12 @@ void DensityMatrix::check_distinct(const std::vector<size_t> &targets) const {
     }
 }
 
+void DensityMatrix::check_pair(size_t a, size_t b) const {
+    check_qubit(a);
+    check_qubit(b);
+    if (a == b) throw std::invalid_argument(msg("qubit ", a, " appears twice in the targets"));
+}
+
 void DensityMatrix::set_state(const cplx *m) {
     validate_state(m, dim_, "density matrix");
     std::copy(m, m + dim_ * dim_, rho_.begin());
@@ -328,7 +382,7 @@ void DensityMatrix::z(size_t q) {
 }
 
 void DensityMatrix::cx(size_t control, size_t target) {
-    check_distinct({control, target});
+    check_pair(control, target);
     const size_t cm = col_bit(control), tm = col_bit(target);
     cplx *d = rho_.data();
     // Permute rows (contiguous swaps), then columns within every row.
@@ -340,7 +394,7 @@ void DensityMatrix::cx(size_t control, size_t target) {
 }
 
 void DensityMatrix::cy(size_t control, size_t target) {
-    check_distinct({control, target});
+    check_pair(control, target);
     // CY = (I (x) S) CX (I (x) S^dag).
     s_dag(target);
     cx(control, target);
@@ -348,7 +402,7 @@ void DensityMatrix::cy(size_t control, size_t target) {
 }
 
 void DensityMatrix::cz(size_t a, size_t b) {
-    check_distinct({a, b});
+    check_pair(a, b);
     const size_t am = col_bit(a), bm = col_bit(b), both = am | bm;
     cplx *d = rho_.data();
     // Entry (r, c) flips sign iff exactly one of r, c has both bits set.
@@ -362,7 +416,7 @@ void DensityMatrix::cz(size_t a, size_t b) {
 }
 
 void DensityMatrix::swap(size_t a, size_t b) {
-    check_distinct({a, b});
+    check_pair(a, b);
     const size_t am = col_bit(a), bm = col_bit(b);
     cplx *d = rho_.data();
     for_each_base2(dim_, am, bm, [&](size_t base) { swap_rows(d, dim_, base | am, base | bm); });
@@ -409,8 +463,7 @@ void DensityMatrix::apply_unitary(const cplx *u, const std::vector<size_t> &targ
                 for (size_t a2 = 0; a2 < 2; ++a2)
                     for (size_t b2 = 0; b2 < 2; ++b2)
                         sop[(a * 2 + b) * 4 + a2 * 2 + b2] = cmul_conj(u[a * 2 + a2], u[b * 2 + b2]);
-        const size_t pos[2] = {2 * n_ - 1 - targets[0], n_ - 1 - targets[0]};
-        apply_flat(sop, pos, 2);
+        apply_superop1(rho_.data(), dim_, col_bit(targets[0]), sop);
         return;
     }
     // U on the row bits, then conj(U) on the column bits: 2 * d multiplications per entry
@@ -475,7 +528,7 @@ void DensityMatrix::pauli_channel_1(size_t q, double px, double py, double pz) {
 }
 
 void DensityMatrix::depolarize2(size_t a, size_t b, double p) {
-    check_distinct({a, b});
+    check_pair(a, b);
     check_probability(p, "p");
     // sum over all 16 Paulis P rho P = 16 * (I/4 (x) Tr_ab rho), so
     // rho -> (1 - lam) rho + lam (I/4 (x) Tr_ab rho) with lam = 16 p / 15.
@@ -532,6 +585,19 @@ void DensityMatrix::apply_kraus(const cplx *ops, size_t num_ops, const std::vect
             throw std::invalid_argument(
                 msg("Kraus operators are not trace preserving: max |sum K^dag K - I| = ", num(dev), " > ", num(kTolerance)));
         }
+    }
+    if (k == 1) {
+        cplx sop[16] = {};
+        for (size_t i = 0; i < num_ops; ++i) {
+            const cplx *K = ops + 4 * i;
+            for (size_t a = 0; a < 2; ++a)
+                for (size_t b = 0; b < 2; ++b)
+                    for (size_t a2 = 0; a2 < 2; ++a2)
+                        for (size_t b2 = 0; b2 < 2; ++b2)
+                            sop[(a * 2 + b) * 4 + a2 * 2 + b2] += cmul_conj(K[a * 2 + a2], K[b * 2 + b2]);
+        }
+        apply_superop1(rho_.data(), dim_, col_bit(targets[0]), sop);
+        return;
     }
     // Superoperator S = sum_i K_i (x) conj(K_i) on (row bits, column bits), applied in one pass.
     const size_t D = d * d;
