@@ -1,7 +1,380 @@
+#include <pybind11/complex.h>
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cstring>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
 #include "bindings/bindings.h"
+#include "core/errors.h"
+#include "core/rng.h"
+#include "density/density_matrix.h"
+
+namespace py = pybind11;
+
+namespace {
+
+using qnsim::msg;
+using cplx = std::complex<double>;
+using CArray = py::array_t<cplx, py::array::c_style | py::array::forcecast>;
+
+struct DensityMatrixSimulator {
+    qnsim::DensityMatrix dm;
+    qnsim::Rng rng;
+};
+
+// Python int (or anything with __index__, e.g. numpy integers) -> qubit index in range.
+size_t qubit_arg(py::handle h, size_t n) {
+    if (py::isinstance<py::bool_>(h) || !PyIndex_Check(h.ptr())) {
+        throw py::type_error(msg("a qubit must be an int, got ", std::string(py::repr(h))));
+    }
+    const long long v = py::int_(py::reinterpret_borrow<py::object>(h)).cast<long long>();
+    if (v < 0 || static_cast<unsigned long long>(v) >= n) {
+        throw std::out_of_range(msg("qubit ", v, " is out of range for num_qubits=", n));
+    }
+    return static_cast<size_t>(v);
+}
+
+// All targets are converted (and range checked) before any gate runs, so a bad target leaves
+// the state untouched.
+std::vector<size_t> qubit_args(const py::args &args, size_t n) {
+    std::vector<size_t> out;
+    out.reserve(args.size());
+    for (auto h : args) out.push_back(qubit_arg(h, n));
+    return out;
+}
+
+// An int or a sequence of ints.
+std::vector<size_t> qubit_list(const py::object &obj, size_t n) {
+    std::vector<size_t> out;
+    if (PyIndex_Check(obj.ptr()) && !py::isinstance<py::bool_>(obj)) {
+        out.push_back(qubit_arg(obj, n));
+        return out;
+    }
+    for (auto h : py::iter(obj)) out.push_back(qubit_arg(h, n));
+    return out;
+}
+
+std::vector<size_t> pair_args(const py::args &args, size_t n, const char *gate) {
+    if (args.size() % 2 != 0) {
+        throw std::invalid_argument(msg(gate, " takes pairs of qubits, got an odd number of targets (", args.size(), ")"));
+    }
+    auto qs = qubit_args(args, n);
+    for (size_t i = 0; i < qs.size(); i += 2) {
+        if (qs[i] == qs[i + 1]) {
+            throw std::invalid_argument(msg(gate, " pair (", qs[i], ", ", qs[i + 1], ") uses qubit ", qs[i], " twice"));
+        }
+    }
+    return qs;
+}
+
+std::string shape_str(const py::array &a) {
+    std::string s = "(";
+    for (py::ssize_t i = 0; i < a.ndim(); ++i) s += (i ? ", " : "") + std::to_string(a.shape(i));
+    return s + (a.ndim() == 1 ? ",)" : ")");
+}
+
+py::array_t<cplx> to_numpy(const cplx *data, size_t dim) {
+    py::array_t<cplx> out({dim, dim});
+    std::memcpy(out.mutable_data(), data, dim * dim * sizeof(cplx));
+    return out;
+}
+
+template <typename Method>
+void each_qubit(DensityMatrixSimulator &s, const py::args &args, Method m) {
+    for (size_t q : qubit_args(args, s.dm.num_qubits())) (s.dm.*m)(q);
+}
+
+template <typename Method>
+void each_pair(DensityMatrixSimulator &s, const py::args &args, const char *gate, Method m) {
+    auto qs = pair_args(args, s.dm.num_qubits(), gate);
+    for (size_t i = 0; i < qs.size(); i += 2) (s.dm.*m)(qs[i], qs[i + 1]);
+}
+
+void check_p(double p, const char *name) {
+    if (!(p >= 0.0 && p <= 1.0)) {
+        throw std::invalid_argument(msg(name, "=", std::string(py::repr(py::float_(p))), " is outside [0, 1]"));
+    }
+}
+
+const char *kClassDoc = R"doc(Exact density-matrix simulator (complex128, up to 14 qubits).
+
+Gate and noise methods follow Stim's TableauSimulator names and meanings: ``depolarize1(q, p=p)``
+applies X, Y or Z each with probability p/3, ``depolarize2`` one of the 15 non-identity
+two-qubit Paulis each with probability p/15, all as exact channels. Qubit 0 is the most
+significant bit of a matrix index. Memory is 16 * 4^n bytes (4 GiB at 14 qubits).
+
+Args:
+    num_qubits: number of qubits, 0 to 14; more raises StateTooLargeError.
+    seed: seed of the measurement random stream; None draws a fresh one.
+
+Example:
+    >>> import qnsim
+    >>> sim = qnsim.DensityMatrixSimulator(2, seed=5)
+    >>> sim.h(0)
+    >>> sim.cx(0, 1)
+    >>> round(sim.fidelity([2 ** -0.5, 0, 0, 2 ** -0.5]), 12)
+    1.0
+    >>> sim.depolarize1(0, p=0.1)
+    >>> round(sim.fidelity([2 ** -0.5, 0, 0, 2 ** -0.5]), 12)
+    0.9
+    >>> sim.measure(0) == sim.measure(1)
+    True
+)doc";
+
+}  // namespace
 
 namespace qnsim_bindings {
 
-void bind_density(pybind11::module_ &) {}
+void bind_density(py::module_ &m) {
+    py::class_<DensityMatrixSimulator> c(m, "DensityMatrixSimulator", kClassDoc);
+
+    c.def(py::init([](long long num_qubits, std::optional<uint64_t> seed) {
+              if (num_qubits < 0) throw std::invalid_argument(msg("num_qubits=", num_qubits, " is negative"));
+              return DensityMatrixSimulator{qnsim::DensityMatrix(static_cast<size_t>(num_qubits)),
+                                            qnsim::Rng(qnsim::seed_or_entropy(seed))};
+          }),
+          py::arg("num_qubits"), py::arg("seed") = py::none());
+
+    c.def_property_readonly(
+        "num_qubits", [](const DensityMatrixSimulator &s) { return s.dm.num_qubits(); }, "Number of qubits.");
+    c.def(
+        "copy",
+        [](DensityMatrixSimulator &s, bool copy_rng, std::optional<uint64_t> seed) {
+            DensityMatrixSimulator out = s;
+            if (seed) {
+                out.rng.reseed(*seed);
+            } else if (!copy_rng) {
+                out.rng.reseed(s.rng.next_u64());
+            }
+            return out;
+        },
+        py::kw_only(), py::arg("copy_rng") = false, py::arg("seed") = py::none(),
+        R"doc(An independent copy of the state.
+
+As in Stim, the copy gets its own random stream unless copy_rng=True (then it draws exactly the
+outcomes this simulator would). The stream comes from `seed` if given, else from one draw of
+this simulator's stream, so a seeded run stays reproducible. copy.copy/deepcopy copy the stream.)doc");
+    c.def("__copy__", [](const DensityMatrixSimulator &s) { return s; });
+    c.def("__deepcopy__", [](const DensityMatrixSimulator &s, py::dict) { return s; }, py::arg("memo"));
+    c.def("__repr__", [](const DensityMatrixSimulator &s) {
+        return msg("qnsim.DensityMatrixSimulator(num_qubits=", s.dm.num_qubits(), ")");
+    });
+
+    // ---- Gates. ----
+    using DM = qnsim::DensityMatrix;
+    c.def("h", [](DensityMatrixSimulator &s, py::args q) { each_qubit(s, q, &DM::h); }, "Hadamard on each qubit.");
+    c.def("s", [](DensityMatrixSimulator &s, py::args q) { each_qubit(s, q, &DM::s); }, "S = diag(1, i) on each qubit.");
+    c.def("s_dag", [](DensityMatrixSimulator &s, py::args q) { each_qubit(s, q, &DM::s_dag); },
+          "S^dag = diag(1, -i) on each qubit.");
+    c.def("x", [](DensityMatrixSimulator &s, py::args q) { each_qubit(s, q, &DM::x); }, "Pauli X on each qubit.");
+    c.def("y", [](DensityMatrixSimulator &s, py::args q) { each_qubit(s, q, &DM::y); }, "Pauli Y on each qubit.");
+    c.def("z", [](DensityMatrixSimulator &s, py::args q) { each_qubit(s, q, &DM::z); }, "Pauli Z on each qubit.");
+    c.def("cx", [](DensityMatrixSimulator &s, py::args q) { each_pair(s, q, "cx", &DM::cx); },
+          "CNOT on each (control, target) pair: cx(0, 1, 2, 3) acts on (0, 1) then (2, 3).");
+    c.def("cy", [](DensityMatrixSimulator &s, py::args q) { each_pair(s, q, "cy", &DM::cy); },
+          "Controlled-Y on each (control, target) pair.");
+    c.def("cz", [](DensityMatrixSimulator &s, py::args q) { each_pair(s, q, "cz", &DM::cz); },
+          "Controlled-Z on each pair.");
+    c.def("swap", [](DensityMatrixSimulator &s, py::args q) { each_pair(s, q, "swap", &DM::swap); },
+          "SWAP on each pair.");
+    c.def(
+        "apply_unitary",
+        [](DensityMatrixSimulator &s, const CArray &matrix, const py::object &targets) {
+            const auto ts = qubit_list(targets, s.dm.num_qubits());
+            if (ts.empty() || ts.size() > 8) {
+                throw std::invalid_argument(msg("apply_unitary takes 1 to 8 targets, got ", ts.size()));
+            }
+            const py::ssize_t d = py::ssize_t{1} << ts.size();
+            if (matrix.ndim() != 2 || matrix.shape(0) != d || matrix.shape(1) != d) {
+                throw std::invalid_argument(msg("unitary of shape ", shape_str(matrix), " does not match ", ts.size(),
+                                                " targets; expected (", d, ", ", d, ")"));
+            }
+            s.dm.apply_unitary(matrix.data(), ts);
+        },
+        py::arg("matrix"), py::arg("targets"),
+        R"doc(rho -> U rho U^dag for a 2^k x 2^k unitary on k targets (targets[0] is the most
+significant bit of the matrix index). Raises ValueError if max |U U^dag - I| > 1e-9.)doc");
+
+    // ---- Noise. ----
+    auto pauli_noise = [&c](const char *name, double px_, double py_, double pz_, const char *doc) {
+        c.def(
+            name,
+            [px_, py_, pz_](DensityMatrixSimulator &s, py::args q, double p) {
+                check_p(p, "p");
+                for (size_t t : qubit_args(q, s.dm.num_qubits())) s.dm.pauli_channel_1(t, px_ * p, py_ * p, pz_ * p);
+            },
+            py::arg("p"), doc);
+    };
+    pauli_noise("x_error", 1, 0, 0, "X with probability p on each qubit (exact channel).");
+    pauli_noise("y_error", 0, 1, 0, "Y with probability p on each qubit (exact channel).");
+    pauli_noise("z_error", 0, 0, 1, "Z with probability p on each qubit (exact channel).");
+    pauli_noise("depolarize1", 1.0 / 3, 1.0 / 3, 1.0 / 3,
+                "X, Y or Z each with probability p/3 on each qubit (Stim's DEPOLARIZE1, exact channel).");
+    c.def(
+        "depolarize2",
+        [](DensityMatrixSimulator &s, py::args q, double p) {
+            check_p(p, "p");
+            auto qs = pair_args(q, s.dm.num_qubits(), "depolarize2");
+            for (size_t i = 0; i < qs.size(); i += 2) s.dm.depolarize2(qs[i], qs[i + 1], p);
+        },
+        py::arg("p"), "One of the 15 non-identity Paulis, each with probability p/15, on each pair (exact channel).");
+    c.def(
+        "pauli_channel_1",
+        [](DensityMatrixSimulator &s, py::object q, double px, double py, double pz) {
+            s.dm.pauli_channel_1(qubit_arg(q, s.dm.num_qubits()), px, py, pz);
+        },
+        py::arg("qubit"), py::arg("px"), py::arg("py"), py::arg("pz"),
+        "X with probability px, Y with py, Z with pz (each in [0, 1], sum <= 1).");
+    c.def(
+        "amplitude_damp",
+        [](DensityMatrixSimulator &s, py::object q, double gamma) {
+            s.dm.amplitude_damp(qubit_arg(q, s.dm.num_qubits()), gamma);
+        },
+        py::arg("qubit"), py::arg("gamma"),
+        R"doc(Amplitude damping, K0 = [[1, 0], [0, sqrt(1-gamma)]], K1 = [[0, sqrt(gamma)], [0, 0]].
+
+For memory with relaxation time T1 over time t, gamma = 1 - exp(-t / T1).)doc");
+    c.def(
+        "phase_damp",
+        [](DensityMatrixSimulator &s, py::object q, double lam) {
+            s.dm.phase_damp(qubit_arg(q, s.dm.num_qubits()), lam);
+        },
+        py::arg("qubit"), py::arg("lam"),
+        R"doc(Phase damping, K0 = [[1, 0], [0, sqrt(1-lam)]], K1 = [[0, 0], [0, sqrt(lam)]].
+
+Coherences scale by sqrt(1 - lam) (not 1 - lam); for a factor f use lam = 1 - f**2.)doc");
+    c.def(
+        "apply_kraus",
+        [](DensityMatrixSimulator &s, const CArray &ops, const py::object &targets) {
+            const auto ts = qubit_list(targets, s.dm.num_qubits());
+            if (ts.empty() || ts.size() > 4) {
+                throw std::invalid_argument(msg("apply_kraus takes 1 to 4 targets, got ", ts.size()));
+            }
+            const py::ssize_t d = py::ssize_t{1} << ts.size();
+            const bool one = ops.ndim() == 2;
+            if (!(one || ops.ndim() == 3) || ops.shape(ops.ndim() - 1) != d || ops.shape(ops.ndim() - 2) != d ||
+                (!one && ops.shape(0) == 0)) {
+                throw std::invalid_argument(msg("Kraus operators of shape ", shape_str(ops), " do not match ", ts.size(),
+                                                " targets; expected (m, ", d, ", ", d, ") with m >= 1"));
+            }
+            s.dm.apply_kraus(ops.data(), one ? 1 : ops.shape(0), ts);
+        },
+        py::arg("kraus_ops"), py::arg("targets"),
+        R"doc(rho -> sum_i K_i rho K_i^dag for Kraus operators of shape (m, 2^k, 2^k) on k <= 4 targets.
+
+Raises ValueError if max |sum K^dag K - I| > 1e-9 (the channel must be trace preserving).)doc");
+
+    // ---- Measurement. ----
+    auto measure = [](DensityMatrixSimulator &s, py::object q, const std::string &basis) {
+        if (basis.size() != 1) {
+            throw std::invalid_argument(msg("measurement basis '", basis, "' is not one of 'X', 'Y', 'Z'"));
+        }
+        return s.dm.measure(qubit_arg(q, s.dm.num_qubits()), s.rng, basis[0]);
+    };
+    c.def("measure", measure, py::arg("qubit"), py::arg("basis") = "Z",
+          "Measures one qubit in basis 'Z', 'X' or 'Y'; returns 0 or 1 (1 = -1 eigenvalue) and collapses.");
+    c.def(
+        "mx", [measure](DensityMatrixSimulator &s, py::object q) { return measure(s, q, "X"); }, py::arg("qubit"),
+        "Measures one qubit in the X basis; returns 0 (|+>) or 1 (|->).");
+    c.def(
+        "my", [measure](DensityMatrixSimulator &s, py::object q) { return measure(s, q, "Y"); }, py::arg("qubit"),
+        "Measures one qubit in the Y basis; returns 0 (|+i>) or 1 (|-i>).");
+    c.def(
+        "measure_many",
+        [](DensityMatrixSimulator &s, py::args q) {
+            std::vector<int> out;
+            for (size_t t : qubit_args(q, s.dm.num_qubits())) out.push_back(s.dm.measure(t, s.rng, 'Z'));
+            return out;
+        },
+        "Measures each qubit in the Z basis, in order; returns a list of 0/1.");
+    c.def("reset", [](DensityMatrixSimulator &s, py::args q) { each_qubit(s, q, &DM::reset); },
+          "Resets each qubit to |0>.");
+    c.def(
+        "probability_of_one",
+        [](const DensityMatrixSimulator &s, py::object q) {
+            return s.dm.probability_of_one(qubit_arg(q, s.dm.num_qubits()));
+        },
+        py::arg("qubit"), "Probability that a Z measurement of the qubit gives 1.");
+    c.def(
+        "project",
+        [](DensityMatrixSimulator &s, py::object q, int outcome) {
+            return s.dm.project(qubit_arg(q, s.dm.num_qubits()), outcome);
+        },
+        py::arg("qubit"), py::arg("outcome"),
+        "Post-selects the qubit on a Z outcome (0/1) and renormalizes; returns that outcome's prior probability. "
+        "Raises ValueError if it is below 1e-12.");
+
+    // ---- Composition (what the registry does to small groups). ----
+    c.def(
+        "tensor",
+        [](const DensityMatrixSimulator &s, const DensityMatrixSimulator &other) {
+            return DensityMatrixSimulator{qnsim::DensityMatrix::tensor(s.dm, other.dm), s.rng};
+        },
+        py::arg("other"),
+        "A new simulator holding self (x) other: self's qubits first, then other's; the random stream is copied "
+        "from self.");
+    c.def(
+        "trace_out",
+        [](DensityMatrixSimulator &s, py::object q) { s.dm.trace_out(qubit_arg(q, s.dm.num_qubits())); },
+        py::arg("qubit"), "Traces one qubit out in place; the qubits above it shift down by one.");
+
+    // ---- Observables and state access. ----
+    auto expectation = [](const DensityMatrixSimulator &s, const py::object &pauli) {
+        return s.dm.expectation(py::str(pauli).cast<std::string>());
+    };
+    c.def("expectation", expectation, py::arg("pauli"),
+          "Tr(P rho) for a dense Pauli string such as 'XZ_Y' or '-ZZ' (also accepts a stim.PauliString).");
+    c.def("peek_observable_expectation", expectation, py::arg("pauli"), "Alias of expectation (Stim's name).");
+    c.def(
+        "density_matrix",
+        [](const DensityMatrixSimulator &s) { return to_numpy(s.dm.data(), s.dm.dim()); },
+        "A copy of the density matrix: complex128 ndarray of shape (2^n, 2^n).");
+    c.def(
+        "set_density_matrix",
+        [](DensityMatrixSimulator &s, const CArray &rho) {
+            const py::ssize_t d = static_cast<py::ssize_t>(s.dm.dim());
+            if (rho.ndim() != 2 || rho.shape(0) != d || rho.shape(1) != d) {
+                throw std::invalid_argument(msg("density matrix of shape ", shape_str(rho), " does not match num_qubits=",
+                                                s.dm.num_qubits(), "; expected (", d, ", ", d, ")"));
+            }
+            s.dm.set_state(rho.data());
+        },
+        py::arg("rho"), "Replaces the state; raises ValueError unless Hermitian, trace 1 and PSD (tolerance 1e-9).");
+    c.def(
+        "partial_trace",
+        [](const DensityMatrixSimulator &s, const py::object &keep) {
+            const auto red = s.dm.partial_trace(qubit_list(keep, s.dm.num_qubits()));
+            return to_numpy(red.data(), red.dim());
+        },
+        py::arg("keep"), "Reduced density matrix of the qubits in `keep`, in that order (keep[0] is its qubit 0).");
+    c.def(
+        "fidelity",
+        [](const DensityMatrixSimulator &s, const CArray &target, const py::object &qubits) {
+            std::vector<size_t> qs;
+            if (qubits.is_none()) {
+                for (size_t q = 0; q < s.dm.num_qubits(); ++q) qs.push_back(q);
+            } else {
+                qs = qubit_list(qubits, s.dm.num_qubits());
+            }
+            const py::ssize_t d = py::ssize_t{1} << qs.size();
+            if (target.ndim() == 1 && target.shape(0) == d) return s.dm.fidelity_with_state(target.data(), qs);
+            if (target.ndim() == 2 && target.shape(0) == d && target.shape(1) == d) {
+                return s.dm.fidelity_with_density_matrix(target.data(), qs);
+            }
+            throw std::invalid_argument(msg("target of shape ", shape_str(target), " does not match ", qs.size(),
+                                            " qubits; expected a state vector (", d, ",) or a density matrix (", d,
+                                            ", ", d, ")"));
+        },
+        py::arg("target"), py::arg("qubits") = py::none(),
+        R"doc(Fidelity of the reduced state of `qubits` (default: all, in order) with a target.
+
+A 1-D target is a normalized state vector psi: returns <psi|rho|psi>. A 2-D target is a density
+matrix sigma (at most 6 qubits): returns the Uhlmann fidelity (Tr sqrt(sqrt(sigma) rho sqrt(sigma)))^2.)doc");
+}
 
 }  // namespace qnsim_bindings

@@ -11,6 +11,7 @@ True
 from qnsim import _core
 from qnsim._core import (
     CircuitParseError,
+    DensityMatrixSimulator,
     QnsimError,
     SchedulingError,
     StateTooLargeError,
@@ -22,6 +23,7 @@ __version__: str = _core.__version__
 
 __all__ = [
     "CircuitParseError",
+    "DensityMatrixSimulator",
     "EventHandle",
     "EventLoop",
     "QnsimError",
