@@ -1,7 +1,203 @@
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cmath>
+#include <complex>
+#include <memory>
+#include <optional>
+#include <string>
+
 #include "bindings/bindings.h"
+#include "core/errors.h"
+#include "registry/qubit_registry.h"
+
+namespace py = pybind11;
+using qnsim::QubitHandle;
+using qnsim::QubitRegistry;
+using cplx = std::complex<double>;
 
 namespace qnsim_bindings {
+namespace {
 
-void bind_registry(pybind11::module_ &) {}
+const char *kClassDoc = R"doc(Live qubits of a network, each in a small group state.
+
+``QubitRegistry(formalism="density_matrix" | "stabilizer", seed=None, max_group_qubits=0)``
+
+``alloc()`` returns the handle (an int) of a fresh |0> qubit. Two-qubit gates across groups
+merge them; ``measure``, ``reset`` and ``discard`` split the qubit out, so an operation costs
+what its group's size costs, not what the number of live qubits costs.
+
+Formalisms: ``density_matrix`` is exact (channels act exactly, fidelities are exact; groups
+of at most ``max_group_qubits`` qubits, default 10). ``stabilizer`` samples trajectories
+(groups of at most 64 qubits): Pauli channels are sampled, and a non-Pauli channel such as
+``amplitude_damp``, ``phase_damp`` or ``memory_decay`` is applied as its Pauli twirl, so
+averages over seeds of Bell-pair fidelities agree with the exact formalism, while e.g. the
+bias of amplitude damping towards |0> is not reproduced.
+
+Raises ``qnsim.UnknownQubitError`` for a discarded or unknown handle, ``ValueError`` for a
+qubit used twice in one gate or a probability outside [0, 1], and
+``qnsim.StateTooLargeError`` for a merge beyond ``max_group_qubits``.
+
+>>> import qnsim
+>>> reg = qnsim.QubitRegistry("density_matrix", seed=1)
+>>> a, b = reg.bell_pair()
+>>> c, d = reg.bell_pair()
+>>> reg.depolarize1(b, p=0.1)          # Werner pair of fidelity 0.9
+>>> m_b, m_c = reg.bell_measure(b, c)  # entanglement swap
+>>> if m_c: reg.x(d)
+>>> if m_b: reg.z(d)
+>>> round(reg.fidelity([a, d]), 6)
+0.9
+)doc";
+
+template <typename Fn>
+void each(py::args qubits, Fn fn) {
+    for (auto q : qubits) fn(q.cast<QubitHandle>());
+}
+
+template <typename Fn>
+void each_pair(py::args qubits, const char *name, Fn fn) {
+    if (qubits.size() % 2) {
+        throw std::invalid_argument(qnsim::msg(name, " takes pairs of qubits, got ", qubits.size(), " targets"));
+    }
+    for (size_t i = 0; i < qubits.size(); i += 2) fn(qubits[i].cast<QubitHandle>(), qubits[i + 1].cast<QubitHandle>());
+}
+
+char basis_char(const std::string &basis) {
+    if (basis.size() != 1) throw std::invalid_argument("measurement basis must be 'X', 'Y' or 'Z', got '" + basis + "'");
+    return basis[0];
+}
+
+py::array_t<cplx> to_numpy(const qnsim::DensityMatrix &dm) {
+    const auto d = static_cast<py::ssize_t>(dm.dim());
+    py::array_t<cplx> out({d, d});
+    std::copy(dm.data(), dm.data() + dm.dim() * dm.dim(), out.mutable_data());
+    return out;
+}
+
+double fidelity(const QubitRegistry &reg, const std::vector<QubitHandle> &qubits, const py::object &target) {
+    if (py::isinstance<py::str>(target)) {
+        if (qubits.size() != 2) {
+            throw std::invalid_argument(qnsim::msg("a named Bell target needs 2 qubits, got ", qubits.size()));
+        }
+        return reg.bell_fidelity(qubits[0], qubits[1], target.cast<std::string>());
+    }
+    const qnsim::DensityMatrix rho = reg.state(qubits);
+    std::vector<size_t> all(qubits.size());
+    for (size_t i = 0; i < all.size(); i++) all[i] = i;
+    auto arr = py::array_t<cplx, py::array::c_style | py::array::forcecast>::ensure(target);
+    if (!arr) throw std::invalid_argument("fidelity target must be a Bell-state name or a numpy array");
+    const size_t d = rho.dim();
+    if (arr.ndim() == 1 && static_cast<size_t>(arr.shape(0)) == d) return rho.fidelity_with_state(arr.data(), all);
+    if (arr.ndim() == 2 && static_cast<size_t>(arr.shape(0)) == d && static_cast<size_t>(arr.shape(1)) == d) {
+        return rho.fidelity_with_density_matrix(arr.data(), all);
+    }
+    throw std::invalid_argument(qnsim::msg("fidelity target has shape ", py::str(py::tuple(py::cast(
+                                               std::vector<py::ssize_t>(arr.shape(), arr.shape() + arr.ndim())))).cast<std::string>(),
+                                           "; expected (", d, ",) or (", d, ", ", d, ") for ", qubits.size(), " qubits"));
+}
+
+}  // namespace
+
+void bind_registry(py::module_ &m) {
+    py::class_<QubitRegistry> c(m, "QubitRegistry", kClassDoc);
+    c.def(py::init([](const std::string &formalism, std::optional<uint64_t> seed, unsigned max_group_qubits) {
+              return QubitRegistry::create(qnsim::parse_formalism(formalism), qnsim::seed_or_entropy(seed),
+                                           max_group_qubits);
+          }),
+          py::arg("formalism") = "density_matrix", py::arg("seed") = py::none(), py::arg("max_group_qubits") = 0);
+    c.def_property_readonly("formalism", [](const QubitRegistry &r) { return qnsim::formalism_name(r.formalism()); });
+    c.def_property_readonly("max_group_qubits", &QubitRegistry::max_group_qubits);
+    c.def_property_readonly("num_qubits", &QubitRegistry::num_qubits, "Number of live qubits.");
+    c.def_property_readonly("num_groups", &QubitRegistry::num_groups, "Number of group states.");
+    c.def("__repr__", [](const QubitRegistry &r) {
+        return qnsim::msg("qnsim.QubitRegistry(formalism='", qnsim::formalism_name(r.formalism()), "', live qubits=",
+                          r.num_qubits(), ", groups=", r.num_groups(), ")");
+    });
+
+    c.def("alloc", &QubitRegistry::alloc, "A fresh qubit in |0>; returns its handle (int).");
+    c.def("bell_pair", &QubitRegistry::bell_pair, "Two fresh qubits in |Phi+> = (|00>+|11>)/sqrt2; returns (a, b).");
+    c.def("discard", [](QubitRegistry &r, py::args q) { each(q, [&](QubitHandle h) { r.discard(h); }); },
+          "Traces each qubit out of its group and frees its handle.");
+    c.def("is_alive", &QubitRegistry::is_alive, py::arg("qubit"));
+    c.def("group_of", &QubitRegistry::group_of, py::arg("qubit"),
+          "Handles of the qubit's group, in the order of the group state's tensor factors.");
+
+    c.def("h", [](QubitRegistry &r, py::args q) { each(q, [&](QubitHandle h) { r.h(h); }); }, "Hadamard on each qubit.");
+    c.def("s", [](QubitRegistry &r, py::args q) { each(q, [&](QubitHandle h) { r.s(h); }); }, "S on each qubit.");
+    c.def("s_dag", [](QubitRegistry &r, py::args q) { each(q, [&](QubitHandle h) { r.s_dag(h); }); },
+          "S^dagger on each qubit.");
+    c.def("x", [](QubitRegistry &r, py::args q) { each(q, [&](QubitHandle h) { r.x(h); }); }, "Pauli X on each qubit.");
+    c.def("y", [](QubitRegistry &r, py::args q) { each(q, [&](QubitHandle h) { r.y(h); }); }, "Pauli Y on each qubit.");
+    c.def("z", [](QubitRegistry &r, py::args q) { each(q, [&](QubitHandle h) { r.z(h); }); }, "Pauli Z on each qubit.");
+    c.def("cx", [](QubitRegistry &r, py::args q) { each_pair(q, "cx", [&](QubitHandle a, QubitHandle b) { r.cx(a, b); }); },
+          "CNOT on each (control, target) pair; merges their groups.");
+    c.def("cz", [](QubitRegistry &r, py::args q) { each_pair(q, "cz", [&](QubitHandle a, QubitHandle b) { r.cz(a, b); }); },
+          "CZ on each pair; merges their groups.");
+    c.def("swap",
+          [](QubitRegistry &r, py::args q) { each_pair(q, "swap", [&](QubitHandle a, QubitHandle b) { r.swap(a, b); }); },
+          "SWAP on each pair (relabels handles; no state is touched).");
+
+    c.def(
+        "apply_unitary",
+        [](QubitRegistry &r, py::array_t<cplx, py::array::c_style | py::array::forcecast> u,
+           const std::vector<QubitHandle> &qubits) {
+            const auto d = static_cast<py::ssize_t>(1) << qubits.size();
+            if (qubits.size() > 4 || u.ndim() != 2 || u.shape(0) != d || u.shape(1) != d) {
+                throw std::invalid_argument(qnsim::msg("apply_unitary on ", qubits.size(), " qubits needs a (", d, ", ", d,
+                                                       ") matrix (at most 4 qubits); got shape with ", u.ndim(),
+                                                       " dimensions (", u.ndim() ? u.shape(0) : 0, ", ...)"));
+            }
+            r.apply_unitary(u.data(), qubits);
+        },
+        py::arg("matrix"), py::arg("qubits"),
+        "U rho U^dag on the listed qubits (qubits[0] = most significant bit of U's index); density_matrix "
+        "formalism only.");
+    c.def("x_error", [](QubitRegistry &r, py::args q, double p) { each(q, [&](QubitHandle h) { r.x_error(h, p); }); },
+          py::kw_only(), py::arg("p"), "X with probability p on each qubit.");
+    c.def("y_error", [](QubitRegistry &r, py::args q, double p) { each(q, [&](QubitHandle h) { r.y_error(h, p); }); },
+          py::kw_only(), py::arg("p"), "Y with probability p on each qubit.");
+    c.def("z_error", [](QubitRegistry &r, py::args q, double p) { each(q, [&](QubitHandle h) { r.z_error(h, p); }); },
+          py::kw_only(), py::arg("p"), "Z with probability p on each qubit.");
+    c.def("depolarize1",
+          [](QubitRegistry &r, py::args q, double p) { each(q, [&](QubitHandle h) { r.depolarize1(h, p); }); },
+          py::kw_only(), py::arg("p"), "X, Y or Z each with probability p/3 (Stim's DEPOLARIZE1), on each qubit.");
+    c.def("depolarize2",
+          [](QubitRegistry &r, py::args q, double p) {
+              each_pair(q, "depolarize2", [&](QubitHandle a, QubitHandle b) { r.depolarize2(a, b, p); });
+          },
+          py::kw_only(), py::arg("p"), "One of the 15 non-identity two-qubit Paulis, each p/15, on each pair.");
+    c.def("pauli_channel_1", &QubitRegistry::pauli_channel_1, py::arg("qubit"), py::arg("px"), py::arg("py"),
+          py::arg("pz"), "X, Y, Z with probabilities px, py, pz.");
+    c.def("amplitude_damp", &QubitRegistry::amplitude_damp, py::arg("qubit"), py::arg("gamma"),
+          "Amplitude damping with decay probability gamma (Pauli-twirled in the stabilizer formalism).");
+    c.def("phase_damp", &QubitRegistry::phase_damp, py::arg("qubit"), py::arg("lam"),
+          "Phase damping: coherences scale by sqrt(1 - lam) (Pauli-twirled in the stabilizer formalism).");
+    c.def("memory_decay", &QubitRegistry::memory_decay, py::arg("qubit"), py::arg("seconds"), py::arg("t1_s"),
+          py::arg("t2_s"),
+          "Decoherence for `seconds` of storage: amplitude damping gamma = 1 - exp(-t/T1), then dephasing so that "
+          "coherences decay as exp(-t/T2) in total. T1/T2 in seconds (inf: no decay); T2 <= 2 T1.");
+
+    c.def("measure", [](QubitRegistry &r, QubitHandle q, const std::string &basis) { return r.measure(q, basis_char(basis)); },
+          py::arg("qubit"), py::arg("basis") = "Z",
+          "Measures in basis 'Z', 'X' or 'Y'; returns 0/1. The qubit stays alive, split into its own group.");
+    c.def("mx", [](QubitRegistry &r, QubitHandle q) { return r.measure(q, 'X'); }, py::arg("qubit"));
+    c.def("my", [](QubitRegistry &r, QubitHandle q) { return r.measure(q, 'Y'); }, py::arg("qubit"));
+    c.def("reset", [](QubitRegistry &r, py::args q) { each(q, [&](QubitHandle h) { r.reset(h); }); },
+          "Resets each qubit to |0> in a group of its own.");
+    c.def("bell_measure", &QubitRegistry::bell_measure, py::arg("a"), py::arg("b"),
+          "CNOT a->b, H on a, measure a then b; returns (m_a, m_b), (0, 0) for |Phi+>. To swap pairs (x, a) and "
+          "(b, y), correct y with X^m_b then Z^m_a.");
+    c.def("state", [](const QubitRegistry &r, const std::vector<QubitHandle> &q) { return to_numpy(r.state(q)); },
+          py::arg("qubits"), "Reduced density matrix of `qubits` (qubits[0] = most significant index bit).");
+    c.def("expectation", &QubitRegistry::expectation, py::arg("qubits"), py::arg("paulis"),
+          "Expectation of a Pauli product, one of I _ X Y Z per listed qubit (optional leading sign), e.g. "
+          "expectation([a, b], 'XX'). Exact in both formalisms.");
+    c.def("fidelity", &fidelity, py::arg("qubits"), py::arg("target") = "phi+",
+          "Fidelity of the reduced state of `qubits` with a target: 'phi+', 'phi-', 'psi+', 'psi-' (2 qubits), a "
+          "state vector or a density matrix. Exact for density matrices; for stabilizer trajectories the value for "
+          "Bell-diagonal noise is 0 or 1, and averages over seeds estimate the fidelity.");
+}
 
 }  // namespace qnsim_bindings

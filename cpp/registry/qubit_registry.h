@@ -1,0 +1,117 @@
+#ifndef QNSIM_REGISTRY_QUBIT_REGISTRY_H
+#define QNSIM_REGISTRY_QUBIT_REGISTRY_H
+
+#include <complex>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/rng.h"
+#include "density/density_matrix.h"
+
+namespace qnsim {
+
+/// Opaque qubit handle: low 32 bits a slot, high 32 bits the slot's generation, so a handle is
+/// never valid again once its qubit is discarded even though the slot is reused.
+using QubitHandle = uint64_t;
+
+enum class Formalism { DensityMatrix, Stabilizer };
+
+/// Parses "density_matrix" / "stabilizer" (std::invalid_argument otherwise, naming the value).
+Formalism parse_formalism(const std::string &name);
+const char *formalism_name(Formalism f);
+
+/// All live qubits of a simulation, each belonging to one small group state of the registry's
+/// formalism. A two-qubit operation across groups merges them; measure, reset and discard split
+/// the qubit out into a group of its own (discard then frees it).
+///
+/// Formalisms:
+/// - density_matrix: exact. Channels act exactly; fidelities are exact.
+/// - stabilizer: trajectories. Pauli channels are sampled; a non-Pauli channel (amplitude or
+///   phase damping, memory decay) is replaced by its Pauli twirl, which preserves the
+///   fidelity to Bell states of Bell-diagonal inputs and the average behaviour under twirling
+///   but not, e.g., the bias of amplitude damping towards |0>.
+///
+/// Errors: unknown or discarded handles throw UnknownQubitError; the same qubit twice in one
+/// operation, or a probability outside [0, 1], throws std::invalid_argument; a merge beyond
+/// max_group_qubits() throws StateTooLargeError.
+class QubitRegistry {
+   public:
+    virtual ~QubitRegistry() = default;
+
+    /// Creates a registry. max_group_qubits = 0 picks the default: 10 for density matrices
+    /// (16 MiB per group), 64 for stabilizer groups (their hard limit).
+    static std::unique_ptr<QubitRegistry> create(Formalism formalism, uint64_t seed, unsigned max_group_qubits = 0);
+
+    virtual Formalism formalism() const = 0;
+    virtual unsigned max_group_qubits() const = 0;
+    virtual Rng &rng() = 0;
+
+    // ---- Lifetime ----
+    /// A fresh qubit in |0>, in a group of its own.
+    virtual QubitHandle alloc() = 0;
+    /// Two fresh qubits in |Phi+> = (|00>+|11>)/sqrt2, one group.
+    virtual std::pair<QubitHandle, QubitHandle> bell_pair() = 0;
+    /// Traces the qubit out of its group and frees its handle.
+    virtual void discard(QubitHandle q) = 0;
+    virtual bool is_alive(QubitHandle q) const = 0;
+    /// The handles of q's group, in the order of its state's tensor factors.
+    virtual std::vector<QubitHandle> group_of(QubitHandle q) const = 0;
+    virtual size_t num_qubits() const = 0;
+    virtual size_t num_groups() const = 0;
+
+    // ---- Gates ----
+    virtual void h(QubitHandle q) = 0;
+    virtual void s(QubitHandle q) = 0;
+    virtual void s_dag(QubitHandle q) = 0;
+    virtual void x(QubitHandle q) = 0;
+    virtual void y(QubitHandle q) = 0;
+    virtual void z(QubitHandle q) = 0;
+    virtual void cx(QubitHandle control, QubitHandle target) = 0;
+    virtual void cz(QubitHandle a, QubitHandle b) = 0;
+    virtual void swap(QubitHandle a, QubitHandle b) = 0;
+    /// U rho U^dag for a 2^k x 2^k row-major unitary on k = qubits.size() distinct qubits
+    /// (qubits[0] = most significant bit of U's index), merging their groups. Density-matrix
+    /// formalism only (QnsimError otherwise); non-unitary U throws std::invalid_argument.
+    virtual void apply_unitary(const std::complex<double> *u, const std::vector<QubitHandle> &qubits) = 0;
+
+    // ---- Noise (probabilities in [0, 1]) ----
+    virtual void x_error(QubitHandle q, double p) = 0;
+    virtual void y_error(QubitHandle q, double p) = 0;
+    virtual void z_error(QubitHandle q, double p) = 0;
+    virtual void depolarize1(QubitHandle q, double p) = 0;
+    virtual void depolarize2(QubitHandle a, QubitHandle b, double p) = 0;
+    virtual void pauli_channel_1(QubitHandle q, double px, double py, double pz) = 0;
+    virtual void amplitude_damp(QubitHandle q, double gamma) = 0;
+    virtual void phase_damp(QubitHandle q, double lam) = 0;
+    /// Memory decoherence for `seconds` of waiting: amplitude damping with
+    /// gamma = 1 - exp(-t/T1), then phase damping chosen so coherences decay as exp(-t/T2) in
+    /// total. t1_s or t2_s may be infinite (no decay); requires T2 <= 2 T1.
+    void memory_decay(QubitHandle q, double seconds, double t1_s, double t2_s);
+
+    // ---- Measurement (outcomes 0/1; the qubit stays alive in its own group) ----
+    /// basis 'Z', 'X' or 'Y'.
+    virtual int measure(QubitHandle q, char basis = 'Z') = 0;
+    virtual void reset(QubitHandle q) = 0;
+    /// CNOT a->b, H on a, measure a then b: |Phi+> gives (0, 0). To swap pairs (x, a) and
+    /// (b, y), correct y with X^m_b then Z^m_a.
+    std::pair<int, int> bell_measure(QubitHandle a, QubitHandle b);
+
+    // ---- Inspection ----
+    /// Reduced density matrix of `qubits` (qubits[0] most significant), as a DensityMatrix.
+    /// Throws StateTooLargeError when a group involved is too big to expand (> 12 qubits for
+    /// stabilizer groups) or the result exceeds DensityMatrix::kMaxQubits.
+    virtual DensityMatrix state(const std::vector<QubitHandle> &qubits) const = 0;
+    /// Expectation of a Pauli product: `paulis` holds one of I _ X Y Z per qubit of `qubits`
+    /// (optional leading sign). Exact in both formalisms (+1, -1 or 0 for stabilizer states).
+    virtual double expectation(const std::vector<QubitHandle> &qubits, const std::string &paulis) const = 0;
+    /// Fidelity with a named Bell state ("phi+", "psi+", "psi-", "phi-"), from the three Bell
+    /// stabilizer expectations: exact, and exactly 0 or 1 for Bell-diagonal stabilizer states.
+    double bell_fidelity(QubitHandle a, QubitHandle b, const std::string &bell_state = "phi+") const;
+};
+
+}  // namespace qnsim
+
+#endif
