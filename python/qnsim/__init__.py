@@ -16,6 +16,26 @@ from qnsim._core import (
     StateTooLargeError,
     UnknownQubitError,
 )
+from qnsim.hardware import Detector, Fiber, GateNoise, Memory, NodeHardware, Source, Transducer
+from qnsim.link_models import (
+    LinkModel,
+    bbpssw,
+    bell_diagonal,
+    bell_diagonal_state,
+    bell_state,
+    dejmps,
+    fidelity,
+    heralded_link,
+    teleportation_fidelity,
+    werner_state,
+    werner_swap_fidelity,
+)
+from qnsim.presets import (
+    HardwarePreset,
+    nv_10x_improved,
+    nv_near_term,
+    superconducting_transducer_link,
+)
 
 __version__: str = _core.__version__
 
@@ -26,4 +46,29 @@ __all__ = [
     "StateTooLargeError",
     "UnknownQubitError",
     "__version__",
+    # hardware models
+    "Detector",
+    "Fiber",
+    "GateNoise",
+    "Memory",
+    "NodeHardware",
+    "Source",
+    "Transducer",
+    # heralded links and Bell-pair oracles
+    "LinkModel",
+    "bbpssw",
+    "bell_diagonal",
+    "bell_diagonal_state",
+    "bell_state",
+    "dejmps",
+    "fidelity",
+    "heralded_link",
+    "teleportation_fidelity",
+    "werner_state",
+    "werner_swap_fidelity",
+    # presets
+    "HardwarePreset",
+    "nv_10x_improved",
+    "nv_near_term",
+    "superconducting_transducer_link",
 ]
