@@ -127,7 +127,12 @@ def simulate_purification(rho1, rho2, rotate):
     n = 4
     rho = np.kron(rho1, rho2)
     if rotate:  # DEJMPS: Rx(pi/2) at node A (qubits 0, 2), Rx(-pi/2) at node B (qubits 1, 3)
-        u = on(n, 0, rx(np.pi / 2)) @ on(n, 2, rx(np.pi / 2)) @ on(n, 1, rx(-np.pi / 2)) @ on(n, 3, rx(-np.pi / 2))
+        u = (
+            on(n, 0, rx(np.pi / 2))
+            @ on(n, 2, rx(np.pi / 2))
+            @ on(n, 1, rx(-np.pi / 2))
+            @ on(n, 3, rx(-np.pi / 2))
+        )
         rho = conj(u, rho)
     rho = conj(cnot(n, 1, 3) @ cnot(n, 0, 2), rho)
     kept = sum(keep(conj(proj(n, 2, m) @ proj(n, 3, m), rho), n, [0, 1]) for m in (0, 1))
@@ -138,7 +143,10 @@ def simulate_purification(rho1, rho2, rotate):
 def simulate_teleportation(rho_pair):
     """Average fidelity of teleporting the six Pauli eigenstates (a 2-design) through a pair."""
     n = 3
-    states = [np.array(v, dtype=complex) / np.linalg.norm(v) for v in ([1, 0], [0, 1], [1, 1], [1, -1], [1, 1j], [1, -1j])]
+    states = [
+        np.array(v, dtype=complex) / np.linalg.norm(v)
+        for v in ([1, 0], [0, 1], [1, 1], [1, -1], [1, 1j], [1, -1j])
+    ]
     total = 0.0
     for psi in states:
         rho = np.kron(np.outer(psi, psi.conj()), rho_pair)
@@ -198,10 +206,12 @@ def test_bell_diagonal_round_trip(w):
         (lambda: werner_state(math.nan), r"werner_state fidelity must be in \[0, 1\], got nan"),
         (lambda: bell_diagonal(np.eye(2)), r"rho must be a 4x4 two-qubit density matrix, got shape \(2, 2\)"),
         (lambda: bell_diagonal_state([1, 0, 0]), r"must have 4 entries"),
-        (lambda: dejmps([0.5, 0.5, 0.5, 0], [1, 0, 0, 0]), r"dejmps bell_diag_1 must be non-negative and sum to 1"),
+        (
+            lambda: dejmps([0.5, 0.5, 0.5, 0], [1, 0, 0, 0]),
+            r"dejmps bell_diag_1 must be non-negative and sum to 1",
+        ),
         (lambda: bbpssw(-0.1), r"bbpssw f must be in \[0, 1\], got -0\.1"),
         (lambda: werner_swap_fidelity(0.9, 2), r"werner_swap_fidelity f2 must be in \[0, 1\], got 2\.0"),
-        (lambda: teleportation_fidelity("0.9"), r"teleportation_fidelity f must be a real number"),
     ],
 )
 def test_helper_errors(call, match):
@@ -348,7 +358,12 @@ def fock_double_click(eta_a, eta_b, p_dark):
 
 def _link(scheme, eta_a, eta_b, p_dark=0.0, alpha_a=0.1, alpha_b=0.1, visibility=1.0, **kw):
     window = 1e-8
-    det = Detector(1.0, dark_count_rate_hz=-math.log1p(-p_dark) / window, detection_window_s=window, visibility=visibility)
+    det = Detector(
+        1.0,
+        dark_count_rate_hz=-math.log1p(-p_dark) / window,
+        detection_window_s=window,
+        visibility=visibility,
+    )
     sa = Source(1e6, eta_a, bright_state_alpha=alpha_a)
     sb = Source(1e6, eta_b, bright_state_alpha=alpha_b)
     return heralded_link(scheme, sa, sb, Fiber(0.0), Fiber(0.0), det, **kw)
@@ -396,7 +411,9 @@ def test_single_click_low_eta_limit(alpha):
 @given(st.floats(0.01, 0.4), st.floats(0.0, 1.0), st.floats(0.0, 1.0))
 def test_single_click_visibility_and_phase_noise(alpha, visibility, sigma):
     # Modelling choice documented in link_models: coherence x sqrt(V) x exp(-sigma^2/2).
-    link = _link("single_click", 1e-7, 1e-7, alpha_a=alpha, alpha_b=alpha, visibility=visibility, phase_std_rad=sigma)
+    link = _link(
+        "single_click", 1e-7, 1e-7, alpha_a=alpha, alpha_b=alpha, visibility=visibility, phase_std_rad=sigma
+    )
     c = math.sqrt(visibility) * math.exp(-(sigma**2) / 2)
     assert link.fidelity == pytest.approx((1 - alpha) * (1 + c) / 2, rel=1e-5)
 
@@ -482,7 +499,9 @@ def test_ibm_regime_sits_at_the_entanglement_threshold():
     # between N_add = 0.1 and 0.5.
     link = superconducting_transducer_link().link(10.0)
     assert 0.3 <= link.fidelity <= 0.5
-    assert _transducer_link("double_click", 0.1).fidelity > 0.5 > _transducer_link("double_click", 0.5).fidelity
+    assert (
+        _transducer_link("double_click", 0.1).fidelity > 0.5 > _transducer_link("double_click", 0.5).fidelity
+    )
     better = superconducting_transducer_link(improvement=1000).link(10.0)
     assert better.fidelity > 0.99
     assert better.rate_hz > 1000 * link.rate_hz
@@ -514,9 +533,13 @@ def test_attempt_period_and_rate():
     assert lopsided.attempt_period_s == pytest.approx(3.8e-6 + 2 * Fiber(8.0).delay_s)
     # A slow source or transducer sets the period when the fiber does not.
     slow = dataclasses.replace(src, attempt_rate_hz=100.0)
-    assert heralded_link("single_click", slow, src, Fiber(0), Fiber(0), det).attempt_period_s == pytest.approx(0.01)
+    assert heralded_link(
+        "single_click", slow, src, Fiber(0), Fiber(0), det
+    ).attempt_period_s == pytest.approx(0.01)
     t = Transducer(0.5, 0.0, repetition_rate_hz=1e3)
-    assert heralded_link("double_click", src, src, half, half, det, t, None).attempt_period_s == pytest.approx(2e-3)
+    assert heralded_link(
+        "double_click", src, src, half, half, det, t, None
+    ).attempt_period_s == pytest.approx(2e-3)
 
 
 @given(st.integers(1, 1000), st.integers(1, 1000))
@@ -541,15 +564,35 @@ def test_link_model_is_frozen():
     ("kwargs", "match"),
     [
         ({"scheme": "triple_click"}, r"heralded_link scheme must be one of .*got 'triple_click'"),
-        ({"source_a": 0.5}, r"heralded_link source_a must be a Source, got 0\.5"),
-        ({"fiber_b": 10.0}, r"heralded_link fiber_b must be a Fiber, got 10\.0"),
-        ({"detector": None}, r"heralded_link detector must be a Detector, got None"),
-        ({"transducer_a": 0.1}, r"heralded_link transducer_a must be a Transducer or None, got 0\.1"),
         ({"phase_std_rad": -0.1}, r"heralded_link phase_std_rad must be finite and >= 0, got -0\.1"),
     ],
 )
 def test_heralded_link_rejects(kwargs, match):
-    args = {
+    with pytest.raises(ValueError, match=match):
+        heralded_link(**_link_args(**kwargs))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"source_a": 0.5}, r"heralded_link source_a must be a Source, got 0\.5"),
+        ({"fiber_b": 10.0}, r"heralded_link fiber_b must be a Fiber, got 10\.0"),
+        ({"detector": None}, r"heralded_link detector must be a Detector, got None"),
+        ({"transducer_a": 0.1}, r"heralded_link transducer_a must be a Transducer or None, got 0\.1"),
+    ],
+)
+def test_heralded_link_rejects_wrong_types(kwargs, match):
+    with pytest.raises(TypeError, match=match):
+        heralded_link(**_link_args(**kwargs))
+
+
+def test_oracles_reject_wrong_types():
+    with pytest.raises(TypeError, match=r"teleportation_fidelity f must be a real number"):
+        teleportation_fidelity("0.9")
+
+
+def _link_args(**kwargs):
+    return {
         "scheme": "single_click",
         "source_a": Source(1e6, 0.5),
         "source_b": Source(1e6, 0.5),
@@ -558,11 +601,23 @@ def test_heralded_link_rejects(kwargs, match):
         "detector": Detector(0.9),
         **kwargs,
     }
-    with pytest.raises(ValueError, match=match):
-        heralded_link(**args)
 
 
 def test_no_possible_herald_gives_zero_probability():
     link = _link("double_click", 0.0, 0.0)
     assert link.success_probability == 0.0 and link.rate_hz == 0.0
     assert_density_matrix(link.state)
+
+
+def test_transducer_sweep_example_runs():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "examples" / "transducer_sweep.py"
+    spec = importlib.util.spec_from_file_location("transducer_sweep", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    _, rate, fid = module.sweep(10.0, "double_click", [0.01, 0.5], [0.01, 0.5])
+    assert rate.shape == fid.shape == (2, 2)
+    assert np.all(np.diff(fid, axis=1) < 0)  # more noise, lower fidelity
+    assert np.all(np.diff(rate, axis=0) > 0)  # more efficiency, higher rate

@@ -1,7 +1,8 @@
 """Hardware models: fiber, microwave-optical transducers, detectors, sources, memories, gates.
 
-Every model is a frozen dataclass validated at construction: an out-of-range value raises
-``ValueError`` naming the field and the value. Units are SI unless the field name says
+Every model is a frozen dataclass validated at construction: an out-of-range or non-finite
+value raises ``ValueError`` naming the field and the value; a value of the wrong type (a
+string, a bool) raises ``TypeError``. Units are SI unless the field name says
 otherwise (``length_km``, ``attenuation_db_per_km``). Use :func:`dataclasses.replace` to derive
 a variant; the copy is validated again.
 
@@ -38,7 +39,7 @@ SPEED_OF_LIGHT_M_PER_S: float = 299_792_458.0
 
 def _as_float(owner: str, name: str, value: object, *, allow_inf: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"{owner}.{name} must be a real number, got {value!r}")
+        raise TypeError(f"{owner}.{name} must be a real number, got {value!r}")
     x = float(value)
     if math.isnan(x) or (math.isinf(x) and not (allow_inf and x > 0)):
         allowed = "finite or +inf" if allow_inf else "finite"
@@ -66,7 +67,7 @@ def _check_unit_interval(owner: str, name: str, value: object) -> None:
 
 def _check_int_at_least(owner: str, name: str, value: object, minimum: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{owner}.{name} must be an integer, got {value!r}")
+        raise TypeError(f"{owner}.{name} must be an integer, got {value!r}")
     if value < minimum:
         raise ValueError(f"{owner}.{name} must be >= {minimum}, got {value}")
 
@@ -358,6 +359,6 @@ class NodeHardware:
 
     def __post_init__(self) -> None:
         if not isinstance(self.gates, GateNoise):
-            raise ValueError(f"NodeHardware.gates must be a GateNoise, got {self.gates!r}")
+            raise TypeError(f"NodeHardware.gates must be a GateNoise, got {self.gates!r}")
         if not isinstance(self.memory, Memory):
-            raise ValueError(f"NodeHardware.memory must be a Memory, got {self.memory!r}")
+            raise TypeError(f"NodeHardware.memory must be a Memory, got {self.memory!r}")

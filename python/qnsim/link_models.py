@@ -88,8 +88,8 @@ noise for the waiting time).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -97,8 +97,8 @@ from qnsim.hardware import Detector, Fiber, Source, Transducer
 
 __all__ = [
     "BELL_NAMES",
-    "LinkModel",
     "SCHEMES",
+    "LinkModel",
     "bbpssw",
     "bell_diagonal",
     "bell_diagonal_state",
@@ -111,10 +111,10 @@ __all__ = [
     "werner_swap_fidelity",
 ]
 
-SCHEMES: Tuple[str, ...] = ("single_click", "double_click")
+SCHEMES: tuple[str, ...] = ("single_click", "double_click")
 """Heralding schemes understood by :func:`heralded_link`."""
 
-BELL_NAMES: Tuple[str, ...] = ("phi+", "psi+", "psi-", "phi-")
+BELL_NAMES: tuple[str, ...] = ("phi+", "psi+", "psi-", "phi-")
 """Bell state names in the DESIGN.md coefficient order."""
 
 _S = 1.0 / math.sqrt(2.0)
@@ -244,7 +244,7 @@ def teleportation_fidelity(f: float) -> float:
     return (2 * x + 1) / 3
 
 
-def bbpssw(f: float) -> Tuple[float, float]:
+def bbpssw(f: float) -> tuple[float, float]:
     """One round of BBPSSW recurrence purification on two Werner pairs of fidelity F.
 
     Bennett et al., PRL 76, 722 (1996): bilateral CNOT (pair 1 controls pair 2), measure pair 2
@@ -268,7 +268,7 @@ def bbpssw(f: float) -> Tuple[float, float]:
     return (x * x + e * e) / p, p
 
 
-def dejmps(bell_diag_1: Sequence[float], bell_diag_2: Sequence[float]) -> Tuple[np.ndarray, float]:
+def dejmps(bell_diag_1: Sequence[float], bell_diag_2: Sequence[float]) -> tuple[np.ndarray, float]:
     """One round of DEJMPS purification on two Bell-diagonal pairs.
 
     Deutsch et al., PRL 77, 2818 (1996): node A applies Rx(pi/2), node B Rx(-pi/2) to both of
@@ -334,7 +334,7 @@ class LinkModel:
     success_probability: float
     attempt_period_s: float
     state: np.ndarray = field(repr=False, compare=False)
-    bell_diagonal: Tuple[float, float, float, float]
+    bell_diagonal: tuple[float, float, float, float]
     fidelity: float
     mode_success_probability: float
 
@@ -351,8 +351,8 @@ def heralded_link(
     fiber_a: Fiber,
     fiber_b: Fiber,
     detector: Detector,
-    transducer_a: Optional[Transducer] = None,
-    transducer_b: Optional[Transducer] = None,
+    transducer_a: Transducer | None = None,
+    transducer_b: Transducer | None = None,
     *,
     phase_std_rad: float = 0.0,
 ) -> LinkModel:
@@ -398,10 +398,10 @@ def heralded_link(
         ("detector", detector, Detector),
     ):
         if not isinstance(value, kind):
-            raise ValueError(f"heralded_link {name} must be a {kind.__name__}, got {value!r}")
+            raise TypeError(f"heralded_link {name} must be a {kind.__name__}, got {value!r}")
     for name, value in (("transducer_a", transducer_a), ("transducer_b", transducer_b)):
         if value is not None and not isinstance(value, Transducer):
-            raise ValueError(f"heralded_link {name} must be a Transducer or None, got {value!r}")
+            raise TypeError(f"heralded_link {name} must be a Transducer or None, got {value!r}")
     sigma = float(phase_std_rad)
     if not math.isfinite(sigma) or sigma < 0:
         raise ValueError(f"heralded_link phase_std_rad must be finite and >= 0, got {phase_std_rad!r}")
@@ -426,8 +426,8 @@ def heralded_link(
         rounds = 2
 
     if p_mode <= 0.0:
-        # Nothing can herald (e.g. zero efficiency and no dark counts). Report the state that
-        # noise alone would give in the limit, i.e. none: a maximally mixed placeholder.
+        # Nothing can herald (zero efficiency and no dark counts): success_probability is 0,
+        # and the state, never delivered, is a maximally mixed placeholder.
         state = np.eye(4, dtype=complex) / 4
     else:
         state = (_X_ON_B @ raw @ _X_ON_B) / np.trace(raw).real + 0j
@@ -457,12 +457,12 @@ def heralded_link(
     )
 
 
-def _arm_efficiency(source: Source, transducer: Optional[Transducer], fiber: Fiber, det: Detector) -> float:
+def _arm_efficiency(source: Source, transducer: Transducer | None, fiber: Fiber, det: Detector) -> float:
     eta_t = 1.0 if transducer is None else transducer.efficiency
     return source.emission_efficiency * eta_t * fiber.transmissivity * det.efficiency
 
 
-def _click_probability_without_photon(det: Detector, *arms: Tuple[Optional[Transducer], Fiber]) -> float:
+def _click_probability_without_photon(det: Detector, *arms: tuple[Transducer | None, Fiber]) -> float:
     """Per-detector probability of a click from a dark count or transducer noise."""
     no_click = 1.0 - det.dark_count_probability
     for transducer, fiber in arms:
@@ -498,7 +498,7 @@ def _click_kernel(eta_a: float, eta_b: float, p: float, visibility: float, coher
 
 def _check_probability(what: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
-        raise ValueError(f"{what} must be a real number, got {value!r}")
+        raise TypeError(f"{what} must be a real number, got {value!r}")
     x = float(value)
     if not 0.0 <= x <= 1.0:  # also rejects nan
         raise ValueError(f"{what} must be in [0, 1], got {x}")

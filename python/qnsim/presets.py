@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import Optional
 
 from qnsim.hardware import Detector, Fiber, GateNoise, Memory, NodeHardware, Source, Transducer
 from qnsim.link_models import SCHEMES, LinkModel, heralded_link
@@ -57,7 +56,7 @@ class HardwarePreset:
     scheme: str
     attenuation_db_per_km: float = 0.2
     refractive_index: float = 1.44
-    transducer: Optional[Transducer] = None
+    transducer: Transducer | None = None
     phase_std_rad: float = 0.0
     reference: str = ""
 
@@ -67,13 +66,15 @@ class HardwarePreset:
         # Validate the fiber figures through Fiber itself (same messages).
         Fiber(0.0, self.attenuation_db_per_km, self.refractive_index)
         if not math.isfinite(self.phase_std_rad) or self.phase_std_rad < 0:
-            raise ValueError(f"HardwarePreset.phase_std_rad must be finite and >= 0, got {self.phase_std_rad}")
+            raise ValueError(
+                f"HardwarePreset.phase_std_rad must be finite and >= 0, got {self.phase_std_rad}"
+            )
 
     def fiber(self, length_km: float) -> Fiber:
         """A fiber span of this preset's kind, ``length_km`` long."""
         return Fiber(length_km, self.attenuation_db_per_km, self.refractive_index)
 
-    def link(self, length_km: float, scheme: Optional[str] = None) -> LinkModel:
+    def link(self, length_km: float, scheme: str | None = None) -> LinkModel:
         """The heralded link between two such nodes ``length_km`` apart, station at the midpoint.
 
         Args:
@@ -222,7 +223,9 @@ def superconducting_transducer_link(improvement: float = 1.0) -> HardwarePreset:
     """
     k = float(improvement)
     if not math.isfinite(k) or k < 1.0:
-        raise ValueError(f"superconducting_transducer_link improvement must be finite and >= 1, got {improvement!r}")
+        raise ValueError(
+            f"superconducting_transducer_link improvement must be finite and >= 1, got {improvement!r}"
+        )
     return HardwarePreset(
         name="superconducting_transducer_link" + ("" if k == 1.0 else f"_x{k:g}"),
         source=Source(attempt_rate_hz=1e6, emission_efficiency=0.9, bright_state_alpha=0.1),
