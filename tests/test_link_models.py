@@ -4,7 +4,8 @@ Two reference simulations live here and share no code with qnsim.link_models:
 
 * a Fock-space model of the heralding station (qubits, emission, loss as amplitude damping of
   each photon mode, a 50:50 beam splitter, threshold detectors with dark counts), used to
-  check the closed-form kernel of both schemes for indistinguishable photons;
+  check the closed-form kernel of both schemes, for indistinguishable photons and, with two
+  internal photon modes, for partially distinguishable ones (V = cos(theta)^2);
 * an n-qubit density-matrix simulator (kron-built gates, projectors, partial traces) that runs
   entanglement swapping, teleportation, BBPSSW and DEJMPS, used to check the oracles.
 """
@@ -393,6 +394,102 @@ def test_single_click_matches_fock_model(alpha_a, alpha_b, eta_a, eta_b, p_dark)
 def test_double_click_matches_fock_model(eta_a, eta_b, p_dark):
     raw = fock_double_click(eta_a, eta_b, p_dark)
     link = _link("double_click", eta_a, eta_b, p_dark)
+    assert link.mode_success_probability == pytest.approx(np.trace(raw).real, rel=1e-9)
+    assert np.allclose(link.state, _delivered(raw), atol=1e-9)
+
+
+# Partially distinguishable photons: each photon has two internal (spectral/temporal) modes;
+# A emits into internal mode 0, B into cos(theta)|0> + sin(theta)|1>, so the Hong-Ou-Mandel
+# visibility is V = cos(theta)^2. Modes are ordered a0, a1, b0, b1; after the beam splitter
+# a_k -> c_k and b_k -> d_k, and a threshold detector fires on any photon in either internal mode.
+
+
+def _mode_op(op, k, modes=4):
+    return functools.reduce(np.kron, [op if i == k else np.eye(CUT) for i in range(modes)])
+
+
+@functools.lru_cache(maxsize=None)
+def _two_internal_mode_optics():
+    """Operators restricted to at most two photons in total, a subspace that emission of one
+    photon per node, loss, the beam splitter and the detectors never leave."""
+    occupations = np.array(np.unravel_index(np.arange(CUT**4), (CUT,) * 4)).T
+    keep_rows = np.flatnonzero(occupations.sum(axis=1) <= 2)
+    r = np.eye(CUT**4)[keep_rows]
+
+    def restrict(op):
+        return r @ op @ r.T
+
+    a = [_mode_op(_annihilation(), k) for k in range(4)]
+    gen = restrict(sum(a[k].T @ a[2 + k] - a[k] @ a[2 + k].T for k in (0, 1)))
+    w, v = np.linalg.eigh(1j * gen)
+    bs = v @ np.diag(np.exp(-1j * w * np.pi / 4)) @ v.conj().T
+    vac1 = np.zeros((CUT, CUT))
+    vac1[0, 0] = 1
+    vac_c = restrict(_mode_op(vac1, 0) @ _mode_op(vac1, 1))
+    vac_d = restrict(_mode_op(vac1, 2) @ _mode_op(vac1, 3))
+    kraus = {}  # (mode, eta) -> restricted Kraus operators, built on demand
+
+    def loss(k, eta):
+        if (k, eta) not in kraus:
+            kraus[k, eta] = [restrict(_mode_op(m, k)) for m in _loss_kraus(eta)]
+        return kraus[k, eta]
+
+    return [restrict(x) for x in a], bs, vac_c, vac_d, loss
+
+
+def fock_round_distinguishable(rho_spin, eta_a, eta_b, p_dark, theta):
+    a, bs, vac_c, vac_d, loss = _two_internal_mode_optics()
+    dim = bs.shape[0]
+    vac = np.zeros(dim)
+    vac[0] = 1
+    b_dag = math.cos(theta) * a[2].T + math.sin(theta) * a[3].T
+    w = np.zeros((4 * dim, 4))
+    for sa in (0, 1):
+        for sb in (0, 1):
+            photons = np.linalg.matrix_power(a[0].T, sa) @ np.linalg.matrix_power(b_dag, sb) @ vac
+            spin = np.zeros(4)
+            spin[2 * sa + sb] = 1
+            w[:, 2 * sa + sb] = np.kron(spin, photons)
+    rho = w @ rho_spin @ w.T
+    i4 = np.eye(4)
+    for k, eta in ((0, eta_a), (1, eta_a), (2, eta_b), (3, eta_b)):
+        new = np.zeros_like(rho, dtype=complex)
+        for kraus in loss(k, eta):
+            op = np.kron(i4, kraus)
+            new += op @ rho @ op.conj().T
+        rho = new
+    u = np.kron(i4, bs)
+    rho = u @ rho @ u.conj().T
+    eye = np.eye(dim)
+    rho4 = rho.reshape(4, dim, 4, dim)
+    outs = []
+    for fire, silent in ((vac_c, vac_d), (vac_d, vac_c)):
+        e = (eye - (1 - p_dark) * fire) @ ((1 - p_dark) * silent)
+        outs.append(np.einsum("ac,icja->ij", e, rho4))
+    return outs
+
+
+@settings(max_examples=20, deadline=None)
+@given(alphas, etas, etas, st.sampled_from([0.0, 0.01]), st.floats(0.0, np.pi / 2))
+def test_single_click_distinguishability_matches_fock_model(alpha, eta_a, eta_b, p_dark, theta):
+    va = np.array([math.sqrt(1 - alpha), math.sqrt(alpha)])
+    rho0 = np.outer(np.kron(va, va), np.kron(va, va))
+    raw = sum(_to_psi_plus(s) for s in fock_round_distinguishable(rho0, eta_a, eta_b, p_dark, theta))
+    link = _link("single_click", eta_a, eta_b, p_dark, alpha, alpha, visibility=math.cos(theta) ** 2)
+    assert link.mode_success_probability == pytest.approx(np.trace(raw).real, rel=1e-9)
+    assert np.allclose(link.state, _delivered(raw), atol=1e-9)
+
+
+@settings(max_examples=20, deadline=None)
+@given(etas, etas, st.sampled_from([0.0, 0.01]), st.floats(0.0, np.pi / 2))
+def test_double_click_distinguishability_matches_fock_model(eta_a, eta_b, p_dark, theta):
+    plus = np.full(4, 0.5)
+    xx = np.kron(X, X)
+    raw = np.zeros((4, 4), dtype=complex)
+    for s1 in fock_round_distinguishable(np.outer(plus, plus), eta_a, eta_b, p_dark, theta):
+        for s2 in fock_round_distinguishable(xx @ s1 @ xx, eta_a, eta_b, p_dark, theta):
+            raw += _to_psi_plus(s2)
+    link = _link("double_click", eta_a, eta_b, p_dark, visibility=math.cos(theta) ** 2)
     assert link.mode_success_probability == pytest.approx(np.trace(raw).real, rel=1e-9)
     assert np.allclose(link.state, _delivered(raw), atol=1e-9)
 
