@@ -266,7 +266,8 @@ def test_dejmps_matches_simulation(w1, w2):
     rho_out, p = simulate_purification(bell_diagonal_state(w1), bell_diagonal_state(w2), rotate=True)
     w_out, p_success = dejmps(w1, w2)
     assert p_success == pytest.approx(p, abs=1e-10)
-    assert w_out == pytest.approx(ref_bell_weights(rho_out), abs=1e-10)
+    # Compare unnormalised weights: when p is tiny, normalising amplifies roundoff.
+    assert w_out * p_success == pytest.approx(ref_bell_weights(rho_out) * p, abs=1e-12)
     assert w_out.sum() == pytest.approx(1.0)
 
 
@@ -408,7 +409,7 @@ def _mode_op(op, k, modes=4):
     return functools.reduce(np.kron, [op if i == k else np.eye(CUT) for i in range(modes)])
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _two_internal_mode_optics():
     """Operators restricted to at most two photons in total, a subspace that emission of one
     photon per node, loss, the beam splitter and the detectors never leave."""
@@ -469,7 +470,7 @@ def fock_round_distinguishable(rho_spin, eta_a, eta_b, p_dark, theta):
     return outs
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(alphas, etas, etas, st.sampled_from([0.0, 0.01]), st.floats(0.0, np.pi / 2))
 def test_single_click_distinguishability_matches_fock_model(alpha, eta_a, eta_b, p_dark, theta):
     va = np.array([math.sqrt(1 - alpha), math.sqrt(alpha)])
@@ -480,7 +481,7 @@ def test_single_click_distinguishability_matches_fock_model(alpha, eta_a, eta_b,
     assert np.allclose(link.state, _delivered(raw), atol=1e-9)
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=8, deadline=None)
 @given(etas, etas, st.sampled_from([0.0, 0.01]), st.floats(0.0, np.pi / 2))
 def test_double_click_distinguishability_matches_fock_model(eta_a, eta_b, p_dark, theta):
     plus = np.full(4, 0.5)
