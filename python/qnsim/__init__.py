@@ -19,18 +19,60 @@ from qnsim._core import (
     UnknownQubitError,
 )
 from qnsim.events import EventHandle, EventLoop
+from qnsim.hardware import Detector, Fiber, GateNoise, Memory, NodeHardware, Source, Transducer
+from qnsim.link_models import (
+    LinkModel,
+    bbpssw,
+    bell_diagonal,
+    bell_diagonal_state,
+    bell_state,
+    dejmps,
+    fidelity,
+    heralded_link,
+    teleportation_fidelity,
+    werner_state,
+    werner_swap_fidelity,
+)
+from qnsim.presets import (
+    HardwarePreset,
+    nv_10x_improved,
+    nv_near_term,
+    superconducting_transducer_link,
+)
 
 __version__: str = _core.__version__
 
 __all__ = [
     "CircuitParseError",
     "DensityMatrixSimulator",
+    "Detector",
     "EventHandle",
     "EventLoop",
+    "Fiber",
+    "GateNoise",
+    "HardwarePreset",
+    "LinkModel",
+    "Memory",
+    "NodeHardware",
     "QnsimError",
     "QubitRegistry",
     "SchedulingError",
+    "Source",
     "StateTooLargeError",
+    "Transducer",
     "UnknownQubitError",
+    "bbpssw",
+    "bell_diagonal",
+    "bell_diagonal_state",
+    "bell_state",
+    "dejmps",
+    "fidelity",
+    "heralded_link",
+    "nv_10x_improved",
+    "nv_near_term",
+    "superconducting_transducer_link",
+    "teleportation_fidelity",
+    "werner_state",
+    "werner_swap_fidelity",
     "__version__",
 ]

@@ -1,0 +1,364 @@
+"""Hardware models: fiber, microwave-optical transducers, detectors, sources, memories, gates.
+
+Every model is a frozen dataclass validated at construction: an out-of-range or non-finite
+value raises ``ValueError`` naming the field and the value; a value of the wrong type (a
+string, a bool) raises ``TypeError``. Units are SI unless the field name says
+otherwise (``length_km``, ``attenuation_db_per_km``). Use :func:`dataclasses.replace` to derive
+a variant; the copy is validated again.
+
+>>> fiber = Fiber(length_km=10.0)
+>>> round(fiber.transmissivity, 4)
+0.631
+>>> round(fiber.delay_s * 1e6, 2)
+48.03
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+__all__ = [
+    "SPEED_OF_LIGHT_M_PER_S",
+    "Detector",
+    "Fiber",
+    "GateNoise",
+    "Memory",
+    "NodeHardware",
+    "Source",
+    "Transducer",
+]
+
+SPEED_OF_LIGHT_M_PER_S: float = 299_792_458.0
+"""Speed of light in vacuum, m/s (exact by definition of the metre)."""
+
+
+# --- validation helpers -------------------------------------------------------------------------
+# Each names the class and field in its message, e.g. "Fiber.length_km must be >= 0, got -3.0".
+
+
+def _as_float(owner: str, name: str, value: object, *, allow_inf: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{owner}.{name} must be a real number, got {value!r}")
+    x = float(value)
+    if math.isnan(x) or (math.isinf(x) and not (allow_inf and x > 0)):
+        allowed = "finite or +inf" if allow_inf else "finite"
+        raise ValueError(f"{owner}.{name} must be {allowed}, got {x}")
+    return x
+
+
+def _check_nonneg(owner: str, name: str, value: object, *, allow_inf: bool = False) -> None:
+    x = _as_float(owner, name, value, allow_inf=allow_inf)
+    if x < 0:
+        raise ValueError(f"{owner}.{name} must be >= 0, got {x}")
+
+
+def _check_positive(owner: str, name: str, value: object, *, allow_inf: bool = False) -> None:
+    x = _as_float(owner, name, value, allow_inf=allow_inf)
+    if x <= 0:
+        raise ValueError(f"{owner}.{name} must be > 0, got {x}")
+
+
+def _check_unit_interval(owner: str, name: str, value: object) -> None:
+    x = _as_float(owner, name, value)
+    if not 0.0 <= x <= 1.0:
+        raise ValueError(f"{owner}.{name} must be in [0, 1], got {x}")
+
+
+def _check_int_at_least(owner: str, name: str, value: object, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{owner}.{name} must be an integer, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{owner}.{name} must be >= {minimum}, got {value}")
+
+
+# --- optical channel ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Fiber:
+    """A span of optical fiber.
+
+    Args:
+        length_km: Length in km, >= 0.
+        attenuation_db_per_km: Loss in dB/km, >= 0 (0.2 dB/km is telecom fiber at 1550 nm).
+        refractive_index: Group index n >= 1; light travels at c / n (1.44: about 4.8 us/km).
+
+    Example:
+        >>> f = Fiber(length_km=5.0)
+        >>> round(f.transmissivity, 4), round(f.delay_s * 1e6, 3)
+        (0.7943, 24.017)
+        >>> Fiber(length_km=-3.0)
+        Traceback (most recent call last):
+        ...
+        ValueError: Fiber.length_km must be >= 0, got -3.0
+    """
+
+    length_km: float
+    attenuation_db_per_km: float = 0.2
+    refractive_index: float = 1.44
+
+    def __post_init__(self) -> None:
+        _check_nonneg("Fiber", "length_km", self.length_km)
+        _check_nonneg("Fiber", "attenuation_db_per_km", self.attenuation_db_per_km)
+        n = _as_float("Fiber", "refractive_index", self.refractive_index)
+        if n < 1.0:
+            raise ValueError(f"Fiber.refractive_index must be >= 1, got {n}")
+
+    @property
+    def transmissivity(self) -> float:
+        """Power transmissivity 10^(-attenuation_db_per_km * length_km / 10), in [0, 1]."""
+        return 10.0 ** (-self.attenuation_db_per_km * self.length_km / 10.0)
+
+    @property
+    def speed_m_per_s(self) -> float:
+        """Speed of light in the fiber, c / refractive_index, in m/s."""
+        return SPEED_OF_LIGHT_M_PER_S / self.refractive_index
+
+    @property
+    def delay_s(self) -> float:
+        """One-way propagation time length_km * 1e3 / (c / n), in seconds."""
+        return self.length_km * 1e3 / self.speed_m_per_s
+
+
+@dataclass(frozen=True)
+class Transducer:
+    """A microwave-to-optical quantum transducer in front of a superconducting QPU.
+
+    Noise model: ``added_noise_photons`` is the input-referred added noise N_add, in photons
+    per detected optical mode per attempt (the usual figure of merit of a transducer, e.g.
+    Dirnegger et al., arXiv 2503.10842). Input-referred means the optical output carries
+    ``efficiency * added_noise_photons`` noise photons on average in the mode of the signal
+    photon, which itself leaves with probability ``efficiency``. Noise photons are
+    incoherent with the qubit; if one reaches a heralding detector it can fire it and
+    cause a false herald (see :mod:`qnsim.link_models`, which treats them like dark counts).
+    Because signal and noise pass the same efficiency, the signal-to-noise ratio at the
+    output is set by N_add alone, whatever the efficiency.
+
+    Args:
+        efficiency: Probability in [0, 1] that a microwave photon leaves as an optical photon
+            in the collected mode.
+        added_noise_photons: Input-referred added noise N_add >= 0, photons per mode per attempt.
+        bandwidth_hz: Conversion bandwidth in Hz (> 0, ``inf`` for no limit). The link model
+            never attempts faster than this, since a photon lasts about 1 / bandwidth.
+        repetition_rate_hz: Highest rate of conversion attempts in Hz (> 0, ``inf`` for no
+            limit); pulsed transducers are limited by pump heating.
+
+    Example:
+        >>> t = Transducer(efficiency=0.01, added_noise_photons=0.5, repetition_rate_hz=1e3)
+        >>> t.output_noise_photons
+        0.005
+        >>> Transducer(efficiency=1.5, added_noise_photons=0.0)
+        Traceback (most recent call last):
+        ...
+        ValueError: Transducer.efficiency must be in [0, 1], got 1.5
+    """
+
+    efficiency: float
+    added_noise_photons: float
+    bandwidth_hz: float = math.inf
+    repetition_rate_hz: float = math.inf
+
+    def __post_init__(self) -> None:
+        _check_unit_interval("Transducer", "efficiency", self.efficiency)
+        _check_nonneg("Transducer", "added_noise_photons", self.added_noise_photons)
+        _check_positive("Transducer", "bandwidth_hz", self.bandwidth_hz, allow_inf=True)
+        _check_positive("Transducer", "repetition_rate_hz", self.repetition_rate_hz, allow_inf=True)
+
+    @property
+    def output_noise_photons(self) -> float:
+        """Mean noise photons in the optical output mode per attempt: efficiency * N_add."""
+        return self.efficiency * self.added_noise_photons
+
+
+@dataclass(frozen=True)
+class Detector:
+    """A threshold (non photon-number-resolving) single-photon detector pair at a midpoint.
+
+    Both output ports of the heralding beam splitter have one detector of this kind.
+
+    Args:
+        efficiency: Detection efficiency in [0, 1].
+        dark_count_rate_hz: Dark count rate in Hz, >= 0.
+        detection_window_s: Length of the detection window in seconds, > 0.
+        visibility: Two-photon (Hong-Ou-Mandel) interference visibility V = |<psi_A|psi_B>|^2
+            in [0, 1], the squared overlap of the photons' modes. See :mod:`qnsim.link_models`
+            for how each scheme uses it.
+
+    Example:
+        >>> d = Detector(efficiency=0.9, dark_count_rate_hz=10.0, detection_window_s=1e-8)
+        >>> round(d.dark_count_probability, 12)
+        1e-07
+    """
+
+    efficiency: float
+    dark_count_rate_hz: float = 0.0
+    detection_window_s: float = 1e-8
+    visibility: float = 1.0
+
+    def __post_init__(self) -> None:
+        _check_unit_interval("Detector", "efficiency", self.efficiency)
+        _check_nonneg("Detector", "dark_count_rate_hz", self.dark_count_rate_hz)
+        _check_positive("Detector", "detection_window_s", self.detection_window_s)
+        _check_unit_interval("Detector", "visibility", self.visibility)
+
+    @property
+    def dark_count_probability(self) -> float:
+        """Probability of at least one dark count in one window: 1 - exp(-rate * window)."""
+        return -math.expm1(-self.dark_count_rate_hz * self.detection_window_s)
+
+
+@dataclass(frozen=True)
+class Source:
+    """The spin-photon (or qubit-photon) interface of a node.
+
+    Args:
+        attempt_rate_hz: Highest rate of emission attempts in Hz, > 0 (finite).
+        emission_efficiency: Probability in [0, 1] that an emitted photon is collected into the
+            link (emission, zero-phonon line, collection and coupling into fiber together).
+        num_modes: Number of multiplexed modes per attempt (temporal, spectral or spatial),
+            >= 1; each mode is an independent try.
+        emission_delay_s: Time from the start of an attempt to the photon leaving, >= 0 s
+            (includes qubit initialisation and the optical pulse).
+        bright_state_alpha: Population of the bright (photon-emitting) state in (0, 1) used by
+            the single-click scheme; ignored by the double-click scheme, which uses 1/2.
+
+    Example:
+        >>> s = Source(attempt_rate_hz=1e6, emission_efficiency=0.5, num_modes=4)
+        >>> s.num_modes
+        4
+        >>> Source(attempt_rate_hz=1e6, emission_efficiency=0.5, num_modes=0)
+        Traceback (most recent call last):
+        ...
+        ValueError: Source.num_modes must be >= 1, got 0
+    """
+
+    attempt_rate_hz: float
+    emission_efficiency: float
+    num_modes: int = 1
+    emission_delay_s: float = 0.0
+    bright_state_alpha: float = 0.1
+
+    def __post_init__(self) -> None:
+        _check_positive("Source", "attempt_rate_hz", self.attempt_rate_hz)
+        _check_unit_interval("Source", "emission_efficiency", self.emission_efficiency)
+        _check_int_at_least("Source", "num_modes", self.num_modes, 1)
+        _check_nonneg("Source", "emission_delay_s", self.emission_delay_s)
+        alpha = _as_float("Source", "bright_state_alpha", self.bright_state_alpha)
+        if not 0.0 < alpha < 1.0:
+            raise ValueError(f"Source.bright_state_alpha must be in (0, 1), got {alpha}")
+
+
+# --- node -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Memory:
+    """Memory qubits of a node with energy relaxation and dephasing.
+
+    Follows the DESIGN.md memory convention: amplitude damping gamma = 1 - exp(-t/T1), then pure
+    dephasing such that coherences decay as exp(-t/T2) in total. Physical channels require
+    T2 <= 2 T1. ``math.inf`` means no decay.
+
+    Args:
+        num_qubits: Number of memory qubits, >= 1.
+        t1_s: Energy relaxation time T1 in seconds, > 0 or ``inf``.
+        t2_s: Coherence time T2 in seconds, > 0 or ``inf``, at most 2 * t1_s.
+
+    Example:
+        >>> m = Memory(num_qubits=2, t1_s=36000.0, t2_s=1.0)
+        >>> round(m.dephasing_time_s, 6)
+        1.000014
+        >>> Memory(num_qubits=1, t1_s=1.0, t2_s=3.0)
+        Traceback (most recent call last):
+        ...
+        ValueError: Memory.t2_s must be <= 2 * t1_s = 2.0, got 3.0
+    """
+
+    num_qubits: int
+    t1_s: float = math.inf
+    t2_s: float = math.inf
+
+    def __post_init__(self) -> None:
+        _check_int_at_least("Memory", "num_qubits", self.num_qubits, 1)
+        _check_positive("Memory", "t1_s", self.t1_s, allow_inf=True)
+        _check_positive("Memory", "t2_s", self.t2_s, allow_inf=True)
+        if self.t2_s > 2.0 * self.t1_s:
+            raise ValueError(f"Memory.t2_s must be <= 2 * t1_s = {2.0 * self.t1_s}, got {float(self.t2_s)}")
+
+    @property
+    def dephasing_time_s(self) -> float:
+        """Pure-dephasing time T_phi with 1/T2 = 1/(2 T1) + 1/T_phi, in seconds (inf if none)."""
+        rate = 1.0 / self.t2_s - 0.5 / self.t1_s
+        return math.inf if rate <= 0.0 else 1.0 / rate
+
+
+@dataclass(frozen=True)
+class GateNoise:
+    """Error probabilities and durations of a node's local operations.
+
+    Errors keep Stim's meaning: a single-qubit gate is followed by ``depolarize1(p)`` (X, Y, Z
+    each p/3), a two-qubit gate by ``depolarize2(p)`` (each of the 15 non-identity Paulis p/15),
+    a measurement result is flipped with probability ``measurement_error``, and initialisation
+    prepares the orthogonal state with probability ``init_error``. For a published gate
+    fidelity F under a depolarizing model, p = 1 - F is the matching entanglement infidelity.
+
+    Args:
+        single_qubit_error: depolarize1 probability in [0, 1].
+        single_qubit_duration_s: Duration in seconds, >= 0.
+        two_qubit_error: depolarize2 probability in [0, 1].
+        two_qubit_duration_s: Duration in seconds, >= 0.
+        measurement_error: Readout flip probability in [0, 1].
+        measurement_duration_s: Duration in seconds, >= 0.
+        init_error: Initialisation flip probability in [0, 1].
+        init_duration_s: Duration in seconds, >= 0.
+
+    Example:
+        >>> g = GateNoise(two_qubit_error=0.03, two_qubit_duration_s=500e-6)
+        >>> g.two_qubit_error, g.single_qubit_error
+        (0.03, 0.0)
+    """
+
+    single_qubit_error: float = 0.0
+    single_qubit_duration_s: float = 0.0
+    two_qubit_error: float = 0.0
+    two_qubit_duration_s: float = 0.0
+    measurement_error: float = 0.0
+    measurement_duration_s: float = 0.0
+    init_error: float = 0.0
+    init_duration_s: float = 0.0
+
+    def __post_init__(self) -> None:
+        for name in ("single_qubit_error", "two_qubit_error", "measurement_error", "init_error"):
+            _check_unit_interval("GateNoise", name, getattr(self, name))
+        for name in (
+            "single_qubit_duration_s",
+            "two_qubit_duration_s",
+            "measurement_duration_s",
+            "init_duration_s",
+        ):
+            _check_nonneg("GateNoise", name, getattr(self, name))
+
+
+@dataclass(frozen=True)
+class NodeHardware:
+    """The local hardware of one node: gate noise and memory.
+
+    Args:
+        gates: Errors and durations of local operations.
+        memory: Memory qubits and their T1 / T2.
+
+    Example:
+        >>> node = NodeHardware(memory=Memory(num_qubits=4, t1_s=1e-3, t2_s=5e-4))
+        >>> node.memory.num_qubits, node.gates.two_qubit_error
+        (4, 0.0)
+    """
+
+    gates: GateNoise = field(default_factory=GateNoise)
+    memory: Memory = field(default_factory=lambda: Memory(num_qubits=1))
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.gates, GateNoise):
+            raise TypeError(f"NodeHardware.gates must be a GateNoise, got {self.gates!r}")
+        if not isinstance(self.memory, Memory):
+            raise TypeError(f"NodeHardware.memory must be a Memory, got {self.memory!r}")

@@ -1,0 +1,521 @@
+"""Closed-form heralded entanglement models and Bell-pair oracles.
+
+A link joins nodes A and B through a heralding station at (or near) the midpoint: each node
+entangles a qubit with a photon, the photons meet on a 50:50 beam splitter with a threshold
+detector on each output port, and the station announces which detectors fired.
+:func:`heralded_link` returns a :class:`LinkModel` with the success probability per attempt, the
+attempt period and the delivered two-qubit state. The native core uses it to generate links
+(the number of attempts is drawn from a geometric distribution with that probability, then the
+state is inserted), and tests use it as an oracle.
+
+Conventions (DESIGN.md): qubit 0 is node A, the most significant bit of a matrix index; Bell
+coefficients are listed as (Phi+, Psi+, Psi-, Phi-); fidelity is <Phi+|rho|Phi+>.
+
+Model (the same for both schemes; "exact" below means exact within this model):
+
+* Each node holds a qubit in sqrt(1 - alpha)|0> + sqrt(alpha)|1>; the bright state |1> emits
+  one photon. Per-arm detection probability eta = emission_efficiency x transducer efficiency
+  x fiber transmissivity x detector efficiency (loss commutes with the balanced beam splitter
+  when both detectors have the same efficiency).
+* Detectors do not resolve photon number. A herald is "exactly one detector fired".
+* Photon distinguishability: the detector's ``visibility`` V is the Hong-Ou-Mandel visibility
+  |<psi_A|psi_B>|^2. Two photons leave by the same port with probability (1 + V)/4 each; a
+  single photon's which-path coherence, i.e. the |01><10| term, is multiplied by the amplitude
+  overlap sqrt(V) (Barrett-Kok multiplies two such factors, hence V).
+* Optical phase noise (single click only): a Gaussian phase of standard deviation sigma
+  multiplies the coherence by exp(-sigma^2 / 2). Barrett-Kok is insensitive to phase drift
+  slower than an attempt (Barrett & Kok 2005) and ignores it.
+* Dark counts and transducer noise are independent clicks of each detector with probability
+  p_d = 1 - (1 - p_dark) prod_i 1 / (1 + mu_i / 2), where mu_i = transducer efficiency x N_add
+  x fiber transmissivity x detector efficiency is the thermal noise reaching the beam splitter
+  from arm i (half of it reaches each port; marginals are thermal, the small correlation
+  between the two ports is neglected). Noise is incoherent, so a noise click that stands in
+  for a lost photon is a false herald: the qubits are left in whatever classically
+  correlated state the click conditions them on (mostly |00>, |11>, or a |01>/|10> mixture
+  in the raw basis). This is a modelling choice: rather than assume a maximally mixed pair,
+  the false-herald state follows from the same emission model, which is what the physics
+  gives for emitters whose photons were lost.
+
+Writing rho_0 for the qubits' state before a round and K for the Kraus-diagonal kernel of one
+outcome "detector c fires, d does not" (Hadamard product rho_0 o K), the kernel is, with
+p = p_d and eta_A, eta_B the arm efficiencies::
+
+    K[00,00] = (1-p) p
+    K[01,01] = (1-p) (eta_B/2 + (1-eta_B) p)          K[10,10] likewise with eta_A
+    K[11,11] = (1-p) (eta_A eta_B (1+V)/4 + (eta_A (1-eta_B) + eta_B (1-eta_A))/2
+                      + (1-eta_A)(1-eta_B) p)
+    K[01,10] = K[10,01] = (1-p) sqrt(V) c sqrt(eta_A eta_B) / 2,   c = exp(-sigma^2/2)
+
+and all other entries vanish (different photon numbers do not interfere). Detector d gives the
+same kernel with K[01,10] negated.
+
+Single click (Cabrillo et al., PRA 59, 1025 (1999); Humphreys et al., Nature 558, 268 (2018)):
+one round; success probability 2 tr(rho_0 o K). The raw state is Psi+-like; when detector d
+fired, node A applies Z (Psi- -> Psi+); then node B applies X to deliver Phi+. To lowest order
+(small eta, no dark counts, eta_A = eta_B = eta, alpha_A = alpha_B = alpha) p = 2 alpha eta and
+F = (1 - alpha)(1 + sqrt(V) c)/2, so F -> 1 - alpha for V = 1, c = 1.
+
+Double click (Barrett & Kok, PRA 71, 060310 (2005)): alpha = 1/2 on both nodes, a round,
+X on both qubits, a second round, and a herald needs one click in each round. The success
+probability is 4 tr(rho_2) where rho_2 = X X (rho_0 o K) X X o K, i.e.
+2 (K00 K11 + K01 K10) for |++> inputs: eta_A eta_B / 2 without noise. Same detector twice gives
+Psi+, different detectors Psi- (node A applies Z); node B's X then delivers Phi+. Without
+noise F = (1 + V)/2.
+
+Transducer noise, calibration against IBM's regime (Dirnegger et al., arXiv 2503.10842, who
+find present-day transducers with N_add = 0.5 to sit at the threshold of F = 0.5): in this
+model a transducer's signal-to-noise ratio is emission_efficiency / N_add whatever its
+efficiency, and for the double-click scheme with perfect emission and V = 1 the raw fidelity
+is, with x = N_add / emission_efficiency to lowest order in eta,
+F = ((1/2 + x)^2 + 1/4) / (2 (x (1 + x) + (1/2 + x)^2)). That gives F = 0.357 at x = 0.5 and
+reaches F = 0.5 at x = (sqrt(2) - 1)/2 = 0.207: this model is somewhat more pessimistic than
+IBM's figure (it counts a noise click in either time bin as a false herald and keeps every
+herald). :func:`qnsim.presets.superconducting_transducer_link` uses N_add = 0.5.
+
+Not modelled: double excitation of the emitter, photon-number resolving detection, detection
+window time in the attempt period, decoherence during the attempt (the core applies memory
+noise for the waiting time).
+
+>>> from qnsim.hardware import Detector, Fiber, Source
+>>> src = Source(attempt_rate_hz=1e6, emission_efficiency=0.5, bright_state_alpha=0.05)
+>>> link = heralded_link("single_click", src, src, Fiber(5.0), Fiber(5.0), Detector(0.9))
+>>> round(link.success_probability, 4), round(link.fidelity, 4)
+(0.0354, 0.9586)
+>>> round(link.attempt_period_s * 1e6, 2)
+48.03
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from qnsim.hardware import Detector, Fiber, Source, Transducer
+
+__all__ = [
+    "BELL_NAMES",
+    "SCHEMES",
+    "LinkModel",
+    "bbpssw",
+    "bell_diagonal",
+    "bell_diagonal_state",
+    "bell_state",
+    "dejmps",
+    "fidelity",
+    "heralded_link",
+    "teleportation_fidelity",
+    "werner_state",
+    "werner_swap_fidelity",
+]
+
+SCHEMES: tuple[str, ...] = ("single_click", "double_click")
+"""Heralding schemes understood by :func:`heralded_link`."""
+
+BELL_NAMES: tuple[str, ...] = ("phi+", "psi+", "psi-", "phi-")
+"""Bell state names in the DESIGN.md coefficient order."""
+
+_S = 1.0 / math.sqrt(2.0)
+_BELL_KETS = {
+    "phi+": np.array([_S, 0.0, 0.0, _S], dtype=complex),
+    "psi+": np.array([0.0, _S, _S, 0.0], dtype=complex),
+    "psi-": np.array([0.0, _S, -_S, 0.0], dtype=complex),
+    "phi-": np.array([_S, 0.0, 0.0, -_S], dtype=complex),
+}
+# Rows are <Phi+|, <Psi+|, <Psi-|, <Phi-| (kets are real).
+_BELL_BASIS = np.array([_BELL_KETS[name].real for name in BELL_NAMES])
+
+_X = np.array([[0.0, 1.0], [1.0, 0.0]])
+_I2 = np.eye(2)
+_X_ON_B = np.kron(_I2, _X)
+_XX = np.kron(_X, _X)
+
+
+# --- Bell-pair helpers -----------------------------------------------------------------------------
+
+
+def bell_state(name: str, *, ket: bool = False) -> np.ndarray:
+    """The Bell state ``name`` as a 4x4 density matrix (or a length-4 ket).
+
+    Args:
+        name: One of ``"phi+"``, ``"psi+"``, ``"psi-"``, ``"phi-"`` (case-insensitive).
+        ket: Return the state vector instead of the density matrix.
+
+    Returns:
+        complex128 array, qubit 0 the most significant bit.
+
+    Example:
+        >>> bell_state("Phi+", ket=True).real.round(4)
+        array([0.7071, 0.    , 0.    , 0.7071])
+        >>> float(bell_state("psi-")[1, 2].real.round(12))
+        -0.5
+    """
+    key = str(name).lower()
+    if key not in _BELL_KETS:
+        raise ValueError(f"bell_state name must be one of {BELL_NAMES}, got {name!r}")
+    v = _BELL_KETS[key].copy()
+    return v if ket else np.outer(v, v.conj())
+
+
+def bell_diagonal_state(coefficients: Sequence[float]) -> np.ndarray:
+    """The Bell-diagonal density matrix with the given (Phi+, Psi+, Psi-, Phi-) weights.
+
+    Example:
+        >>> np.allclose(bell_diagonal_state([1, 0, 0, 0]), bell_state("phi+"))
+        True
+    """
+    c = _check_bell_coefficients("bell_diagonal_state coefficients", coefficients)
+    return (_BELL_BASIS.T * c) @ _BELL_BASIS + 0j
+
+
+def werner_state(fidelity: float) -> np.ndarray:
+    """Werner state F |Phi+><Phi+| + (1-F)/3 (the other three Bell projectors).
+
+    Args:
+        fidelity: F in [0, 1].
+
+    Example:
+        >>> rho = werner_state(0.25)
+        >>> np.allclose(rho, np.eye(4) / 4)
+        True
+    """
+    f = _check_probability("werner_state fidelity", fidelity)
+    return bell_diagonal_state([f, (1 - f) / 3, (1 - f) / 3, (1 - f) / 3])
+
+
+def bell_diagonal(rho: np.ndarray) -> np.ndarray:
+    """Diagonal of a two-qubit state in the Bell basis, order (Phi+, Psi+, Psi-, Phi-).
+
+    These are the weights of the Bell-twirled state; they sum to tr(rho).
+
+    Example:
+        >>> bell_diagonal(werner_state(0.7)).round(3)
+        array([0.7, 0.1, 0.1, 0.1])
+    """
+    r = _check_two_qubit_matrix(rho)
+    return np.einsum("ki,ij,kj->k", _BELL_BASIS, r, _BELL_BASIS).real
+
+
+def fidelity(rho: np.ndarray, target: str = "phi+") -> float:
+    """Fidelity <B|rho|B> of a two-qubit state with the Bell state ``target`` (default Phi+).
+
+    Example:
+        >>> round(fidelity(werner_state(0.9)), 12)
+        0.9
+        >>> round(fidelity(bell_state("psi+"), "psi+"), 12)
+        1.0
+    """
+    key = str(target).lower()
+    if key not in _BELL_KETS:
+        raise ValueError(f"fidelity target must be one of {BELL_NAMES}, got {target!r}")
+    return float(bell_diagonal(rho)[BELL_NAMES.index(key)])
+
+
+# --- protocol oracles ------------------------------------------------------------------------------
+
+
+def werner_swap_fidelity(f1: float, f2: float) -> float:
+    """Fidelity after an ideal entanglement swap of two Werner pairs.
+
+    F = F1 F2 + (1 - F1)(1 - F2)/3: the swap composes the two pairs' Pauli errors, and the
+    result is again a Werner state (e.g. Briegel et al., PRL 81, 5932 (1998)).
+
+    Example:
+        >>> round(werner_swap_fidelity(0.9, 0.9), 6)
+        0.813333
+    """
+    a = _check_probability("werner_swap_fidelity f1", f1)
+    b = _check_probability("werner_swap_fidelity f2", f2)
+    return a * b + (1 - a) * (1 - b) / 3
+
+
+def teleportation_fidelity(f: float) -> float:
+    """Average fidelity (2F + 1)/3 of teleporting a qubit through a Werner pair of fidelity F.
+
+    Horodecki et al., PRA 60, 1888 (1999): average over pure inputs of the teleported state.
+
+    Example:
+        >>> teleportation_fidelity(1.0), teleportation_fidelity(0.25)
+        (1.0, 0.5)
+    """
+    x = _check_probability("teleportation_fidelity f", f)
+    return (2 * x + 1) / 3
+
+
+def bbpssw(f: float) -> tuple[float, float]:
+    """One round of BBPSSW recurrence purification on two Werner pairs of fidelity F.
+
+    Bennett et al., PRL 76, 722 (1996): bilateral CNOT (pair 1 controls pair 2), measure pair 2
+    in Z on both sides, keep pair 1 if the results agree. With e = (1 - F)/3::
+
+        p = F^2 + 2 F e + 5 e^2,    F' = (F^2 + e^2) / p
+
+    The kept pair is not Werner; re-twirling it gives a Werner state of fidelity F'.
+
+    Returns:
+        (F', p): output fidelity and success probability.
+
+    Example:
+        >>> f_out, p = bbpssw(0.8)
+        >>> round(f_out, 4), round(p, 4)
+        (0.8382, 0.7689)
+    """
+    x = _check_probability("bbpssw f", f)
+    e = (1 - x) / 3
+    p = x * x + 2 * x * e + 5 * e * e
+    return (x * x + e * e) / p, p
+
+
+def dejmps(bell_diag_1: Sequence[float], bell_diag_2: Sequence[float]) -> tuple[np.ndarray, float]:
+    """One round of DEJMPS purification on two Bell-diagonal pairs.
+
+    Deutsch et al., PRL 77, 2818 (1996): node A applies Rx(pi/2), node B Rx(-pi/2) to both of
+    its qubits, then a bilateral CNOT (pair 1 controls pair 2), Z measurements of pair 2, keep
+    pair 1 if the results agree. Coefficients in and out are in the DESIGN.md order
+    (Phi+, Psi+, Psi-, Phi-) = (A, C, B, D) of the paper, whose recurrence reads::
+
+        N  = (A1 + B1)(A2 + B2) + (C1 + D1)(C2 + D2)
+        A' = (A1 A2 + B1 B2)/N,   B' = (C1 D2 + D1 C2)/N
+        C' = (C1 C2 + D1 D2)/N,   D' = (A1 B2 + B1 A2)/N
+
+    Args:
+        bell_diag_1: Weights of the kept pair, order (Phi+, Psi+, Psi-, Phi-), summing to 1.
+        bell_diag_2: Weights of the sacrificed pair.
+
+    Returns:
+        (weights_out, p): the kept pair's Bell-diagonal weights and the success probability.
+
+    Example:
+        >>> out, p = dejmps([0.8, 0.1, 0.05, 0.05], [0.8, 0.1, 0.05, 0.05])
+        >>> out.round(4), round(p, 4)
+        (array([0.8624, 0.0168, 0.0134, 0.1074]), 0.745)
+    """
+    phi_p1, psi_p1, psi_m1, phi_m1 = _check_bell_coefficients("dejmps bell_diag_1", bell_diag_1)
+    phi_p2, psi_p2, psi_m2, phi_m2 = _check_bell_coefficients("dejmps bell_diag_2", bell_diag_2)
+    a1, b1, c1, d1 = phi_p1, psi_m1, psi_p1, phi_m1
+    a2, b2, c2, d2 = phi_p2, psi_m2, psi_p2, phi_m2
+    n = (a1 + b1) * (a2 + b2) + (c1 + d1) * (c2 + d2)
+    a = (a1 * a2 + b1 * b2) / n
+    b = (c1 * d2 + d1 * c2) / n
+    c = (c1 * c2 + d1 * d2) / n
+    d = (a1 * b2 + b1 * a2) / n
+    return np.array([a, c, b, d]), float(n)
+
+
+# --- heralded links ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinkModel:
+    """What a heralded link delivers, per attempt.
+
+    Attributes:
+        scheme: ``"single_click"`` or ``"double_click"``.
+        success_probability: Herald probability per attempt, multiplexing included:
+            1 - (1 - p_mode)^num_modes.
+        attempt_period_s: Duration of one attempt in seconds (see :func:`heralded_link`).
+        state: 4x4 complex density matrix of the delivered pair after the Pauli corrections
+            to Phi+ (qubit 0 = node A, most significant bit). Read-only.
+        bell_diagonal: Bell-basis weights of ``state``, order (Phi+, Psi+, Psi-, Phi-).
+        fidelity: <Phi+|state|Phi+>.
+        mode_success_probability: Herald probability of one mode of one attempt.
+
+    Example:
+        >>> from qnsim.hardware import Detector, Fiber, Source
+        >>> src = Source(attempt_rate_hz=1e6, emission_efficiency=1.0)
+        >>> link = heralded_link("double_click", src, src, Fiber(0.0), Fiber(0.0), Detector(1.0))
+        >>> link.success_probability, round(link.fidelity, 12), link.rate_hz
+        (0.5, 1.0, 250000.0)
+    """
+
+    scheme: str
+    success_probability: float
+    attempt_period_s: float
+    state: np.ndarray = field(repr=False, compare=False)
+    bell_diagonal: tuple[float, float, float, float]
+    fidelity: float
+    mode_success_probability: float
+
+    @property
+    def rate_hz(self) -> float:
+        """Mean heralded pair rate p / T in Hz."""
+        return self.success_probability / self.attempt_period_s
+
+
+def heralded_link(
+    scheme: str,
+    source_a: Source,
+    source_b: Source,
+    fiber_a: Fiber,
+    fiber_b: Fiber,
+    detector: Detector,
+    transducer_a: Transducer | None = None,
+    transducer_b: Transducer | None = None,
+    *,
+    phase_std_rad: float = 0.0,
+) -> LinkModel:
+    """Closed-form model of a heralded link between nodes A and B through a midpoint station.
+
+    See the module docstring for the physical model and its sources.
+
+    Timing: a round takes max(emission delays) + 2 max(fiber delays) (photon to the station,
+    herald back), and no faster than the slowest of the sources' attempt rates and the
+    transducers' repetition rates and bandwidths allow. Single click uses one round per attempt,
+    double click (Barrett-Kok) two. Multiplexing: min(num_modes) independent modes per attempt.
+
+    Args:
+        scheme: ``"single_click"`` or ``"double_click"``.
+        source_a: Node A's emitter (its ``bright_state_alpha`` is used by single click).
+        source_b: Node B's emitter.
+        fiber_a: Fiber from A to the station.
+        fiber_b: Fiber from B to the station.
+        detector: The station's detectors (both ports alike).
+        transducer_a: Microwave-optical transducer at A, or None (optical emitter).
+        transducer_b: Same at B.
+        phase_std_rad: Standard deviation of the optical phase between the arms, radians
+            (single click only).
+
+    Returns:
+        The :class:`LinkModel`.
+
+    Example:
+        >>> from qnsim.hardware import Detector, Fiber, Source, Transducer
+        >>> src = Source(attempt_rate_hz=1e6, emission_efficiency=0.9)
+        >>> t = Transducer(efficiency=0.5, added_noise_photons=0.0)
+        >>> link = heralded_link("double_click", src, src, Fiber(5), Fiber(5), Detector(0.9), t, t)
+        >>> round(link.fidelity, 6), round(link.success_probability, 5)
+        (1.0, 0.05175)
+    """
+    if scheme not in SCHEMES:
+        raise ValueError(f"heralded_link scheme must be one of {SCHEMES}, got {scheme!r}")
+    for name, value, kind in (
+        ("source_a", source_a, Source),
+        ("source_b", source_b, Source),
+        ("fiber_a", fiber_a, Fiber),
+        ("fiber_b", fiber_b, Fiber),
+        ("detector", detector, Detector),
+    ):
+        if not isinstance(value, kind):
+            raise TypeError(f"heralded_link {name} must be a {kind.__name__}, got {value!r}")
+    for name, value in (("transducer_a", transducer_a), ("transducer_b", transducer_b)):
+        if value is not None and not isinstance(value, Transducer):
+            raise TypeError(f"heralded_link {name} must be a Transducer or None, got {value!r}")
+    sigma = float(phase_std_rad)
+    if not math.isfinite(sigma) or sigma < 0:
+        raise ValueError(f"heralded_link phase_std_rad must be finite and >= 0, got {phase_std_rad!r}")
+
+    eta_a = _arm_efficiency(source_a, transducer_a, fiber_a, detector)
+    eta_b = _arm_efficiency(source_b, transducer_b, fiber_b, detector)
+    p_dark = _click_probability_without_photon(detector, (transducer_a, fiber_a), (transducer_b, fiber_b))
+    overlap = math.sqrt(detector.visibility)
+
+    if scheme == "single_click":
+        coherence = overlap * math.exp(-0.5 * sigma * sigma)
+        kernel = _click_kernel(eta_a, eta_b, p_dark, detector.visibility, coherence)
+        rho0 = np.kron(_bright_state(source_a.bright_state_alpha), _bright_state(source_b.bright_state_alpha))
+        raw = rho0 * kernel
+        p_mode = 2.0 * float(np.trace(raw).real)
+        rounds = 1
+    else:
+        kernel = _click_kernel(eta_a, eta_b, p_dark, detector.visibility, overlap)
+        rho0 = np.full((4, 4), 0.25)
+        raw = (_XX @ (rho0 * kernel) @ _XX) * kernel
+        p_mode = 4.0 * float(np.trace(raw).real)
+        rounds = 2
+
+    if p_mode <= 0.0:
+        # Nothing can herald (zero efficiency and no dark counts): success_probability is 0,
+        # and the state, never delivered, is a maximally mixed placeholder.
+        state = np.eye(4, dtype=complex) / 4
+    else:
+        state = (_X_ON_B @ raw @ _X_ON_B) / np.trace(raw).real + 0j
+    state.setflags(write=False)
+
+    modes = min(source_a.num_modes, source_b.num_modes)
+    p_attempt = -math.expm1(modes * math.log1p(-p_mode)) if p_mode < 1.0 else 1.0
+
+    round_s = max(source_a.emission_delay_s, source_b.emission_delay_s) + 2.0 * max(
+        fiber_a.delay_s, fiber_b.delay_s
+    )
+    limits = [source_a.attempt_rate_hz, source_b.attempt_rate_hz]
+    for t in (transducer_a, transducer_b):
+        if t is not None:
+            limits += [t.repetition_rate_hz, t.bandwidth_hz]
+    period_s = rounds * max(round_s, 1.0 / min(limits))
+
+    diag = bell_diagonal(state)
+    return LinkModel(
+        scheme=scheme,
+        success_probability=p_attempt,
+        attempt_period_s=period_s,
+        state=state,
+        bell_diagonal=tuple(float(x) for x in diag),
+        fidelity=float(diag[0]),
+        mode_success_probability=p_mode,
+    )
+
+
+def _arm_efficiency(source: Source, transducer: Transducer | None, fiber: Fiber, det: Detector) -> float:
+    eta_t = 1.0 if transducer is None else transducer.efficiency
+    return source.emission_efficiency * eta_t * fiber.transmissivity * det.efficiency
+
+
+def _click_probability_without_photon(det: Detector, *arms: tuple[Transducer | None, Fiber]) -> float:
+    """Per-detector probability of a click from a dark count or transducer noise."""
+    no_click = 1.0 - det.dark_count_probability
+    for transducer, fiber in arms:
+        if transducer is not None:
+            mu = transducer.output_noise_photons * fiber.transmissivity * det.efficiency
+            no_click /= 1.0 + 0.5 * mu  # thermal light, half to each port
+    return 1.0 - no_click
+
+
+def _bright_state(alpha: float) -> np.ndarray:
+    v = np.array([math.sqrt(1.0 - alpha), math.sqrt(alpha)])
+    return np.outer(v, v)
+
+
+def _click_kernel(eta_a: float, eta_b: float, p: float, visibility: float, coherence: float) -> np.ndarray:
+    """Kernel K of the outcome "detector c fires, d does not" (see the module docstring)."""
+    q = 1.0 - p
+    k = np.zeros((4, 4))
+    k[0, 0] = q * p
+    k[1, 1] = q * (eta_b / 2 + (1 - eta_b) * p)
+    k[2, 2] = q * (eta_a / 2 + (1 - eta_a) * p)
+    k[3, 3] = q * (
+        eta_a * eta_b * (1 + visibility) / 4
+        + (eta_a * (1 - eta_b) + eta_b * (1 - eta_a)) / 2
+        + (1 - eta_a) * (1 - eta_b) * p
+    )
+    k[1, 2] = k[2, 1] = q * coherence * math.sqrt(eta_a * eta_b) / 2
+    return k
+
+
+# --- validation helpers ----------------------------------------------------------------------------
+
+
+def _check_probability(what: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+        raise TypeError(f"{what} must be a real number, got {value!r}")
+    x = float(value)
+    if not 0.0 <= x <= 1.0:  # also rejects nan
+        raise ValueError(f"{what} must be in [0, 1], got {x}")
+    return x
+
+
+def _check_bell_coefficients(what: str, coefficients: Sequence[float]) -> np.ndarray:
+    c = np.asarray(coefficients, dtype=float)
+    if c.shape != (4,):
+        raise ValueError(f"{what} must have 4 entries (Phi+, Psi+, Psi-, Phi-), got shape {c.shape}")
+    if not np.all(np.isfinite(c)) or np.any(c < -1e-12) or abs(c.sum() - 1.0) > 1e-9:
+        raise ValueError(f"{what} must be non-negative and sum to 1, got {c.tolist()}")
+    return np.clip(c, 0.0, None)
+
+
+def _check_two_qubit_matrix(rho: np.ndarray) -> np.ndarray:
+    r = np.asarray(rho)
+    if r.shape != (4, 4):
+        raise ValueError(f"rho must be a 4x4 two-qubit density matrix, got shape {r.shape}")
+    return r
