@@ -254,6 +254,35 @@ def test_teleportation_average_in_the_stabilizer_formalism(fidelity):
     assert abs(total / trials - expected) < 5 * sigma
 
 
+@pytest.mark.parametrize("formalism", FORMALISMS)
+def test_bell_diagonal_pairs_and_werner_twirl(formalism):
+    coefficients = [0.7, 0.2, 0.06, 0.04]
+    trials = 1 if formalism == "density_matrix" else 4000
+    reg = qnsim.QubitRegistry(formalism, seed=8)
+    weights = np.zeros((2, 4))
+    for _ in range(trials):
+        a, b = reg.bell_diagonal_pair(coefficients)
+        weights[0] += [reg.fidelity([a, b], name) for name in ("phi+", "psi+", "psi-", "phi-")]
+        reg.twirl_werner(a, b)
+        weights[1] += [reg.fidelity([a, b], name) for name in ("phi+", "psi+", "psi-", "phi-")]
+        reg.discard(a, b)
+    weights /= trials
+    tol = 1e-12 if trials == 1 else 5 * math.sqrt(0.25 / trials)
+    np.testing.assert_allclose(weights[0], coefficients, atol=tol)
+    np.testing.assert_allclose(weights[1], [0.7, 0.1, 0.1, 0.1], atol=tol)
+
+
+def test_pair_with_state_is_exact_and_density_only():
+    rho = qnsim.werner_state(0.8)
+    reg = qnsim.QubitRegistry("density_matrix", seed=0)
+    a, b = reg.pair_with_state(rho)
+    np.testing.assert_allclose(reg.state([a, b]), rho, atol=1e-12)
+    with pytest.raises(qnsim.QnsimError, match="density_matrix formalism"):
+        qnsim.QubitRegistry("stabilizer").pair_with_state(rho)
+    with pytest.raises(ValueError, match="coefficients sum to 0.8999"):
+        reg.bell_diagonal_pair([0.5, 0.2, 0.1, 0.1])
+
+
 def test_memory_decay_matches_t1_and_t2_closed_forms():
     reg = qnsim.QubitRegistry("density_matrix", seed=0)
     t1, t2, t = 2.0, 1.5, 0.7

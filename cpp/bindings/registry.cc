@@ -2,6 +2,8 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <array>
+
 #include <cmath>
 #include <complex>
 #include <memory>
@@ -118,6 +120,23 @@ void bind_registry(py::module_ &m) {
 
     c.def("alloc", &QubitRegistry::alloc, "A fresh qubit in |0>; returns its handle (int).");
     c.def("bell_pair", &QubitRegistry::bell_pair, "Two fresh qubits in |Phi+> = (|00>+|11>)/sqrt2; returns (a, b).");
+    c.def(
+        "bell_diagonal_pair",
+        [](QubitRegistry &r, std::array<double, 4> coefficients) { return r.bell_diagonal_pair(coefficients.data()); },
+        py::arg("coefficients"),
+        "Two fresh qubits in a Bell-diagonal state, coefficients ordered (Phi+, Psi+, Psi-, Phi-).");
+    c.def(
+        "pair_with_state",
+        [](QubitRegistry &r, py::array_t<cplx, py::array::c_style | py::array::forcecast> rho) {
+            if (rho.ndim() != 2 || rho.shape(0) != 4 || rho.shape(1) != 4) {
+                throw std::invalid_argument("pair_with_state needs a (4, 4) density matrix");
+            }
+            return r.pair_with_state(rho.data());
+        },
+        py::arg("rho"), "Two fresh qubits in the 4x4 density matrix rho (density_matrix formalism only).");
+    c.def("twirl_werner", &QubitRegistry::twirl_werner, py::arg("a"), py::arg("b"),
+          "Werner twirl of the pair: keeps the Phi+ fidelity, equalizes the other three Bell weights (exact "
+          "channel for density matrices, one random bilateral rotation per stabilizer trajectory).");
     c.def("discard", [](QubitRegistry &r, py::args q) { each(q, [&](QubitHandle h) { r.discard(h); }); },
           "Traces each qubit out of its group and frees its handle.");
     c.def("is_alive", &QubitRegistry::is_alive, py::arg("qubit"));

@@ -76,6 +76,26 @@ struct StabilizerGroups {
         pauli_channel_1(s, q, 0, 0, (1 - std::sqrt(1 - lam)) / 2, rng);
     }
 
+    static State pair_with_state(const std::complex<double> *) {
+        throw QnsimError(
+            "pair_with_state needs the density_matrix formalism; stabilizer pairs are made from Bell-diagonal "
+            "coefficients (bell_diagonal_pair)");
+    }
+    static void twirl_werner(State &s, unsigned a, unsigned b, Rng &rng) {
+        const unsigned pauli = static_cast<unsigned>(rng.below(4));  // I, X, Y, Z on both (P (x) P*)
+        if (pauli) {
+            s.pauli(a, pauli != 3, pauli >= 2);
+            s.pauli(b, pauli != 3, pauli >= 2);
+        }
+        // C = H S^dag maps X->Y->Z->X; on b its conjugate C* = H S.
+        for (unsigned k = static_cast<unsigned>(rng.below(3)); k; k--) {
+            s.s_dag(a);
+            s.h(a);
+            s.s(b);
+            s.h(b);
+        }
+    }
+
     static void apply_unitary(State &, const std::complex<double> *, const std::vector<size_t> &) {
         throw QnsimError(
             "apply_unitary needs the density_matrix formalism; the stabilizer formalism runs Clifford gates only");
@@ -145,6 +165,45 @@ struct DensityGroups {
     static void apply_unitary(State &s, const std::complex<double> *u, const std::vector<size_t> &positions) {
         s.apply_unitary(u, positions);
     }
+    static State pair_with_state(const std::complex<double> *rho) {
+        DensityMatrix d(2);
+        d.set_state(rho);
+        return d;
+    }
+    static void twirl_werner(State &s, unsigned a, unsigned b, Rng &) {
+        static const std::vector<std::complex<double>> kraus = werner_twirl_kraus();
+        s.apply_kraus(kraus.data(), 12, {a, b}, false);
+    }
+    // The 12 Kraus operators (1/sqrt12) (U (x) U*) of the Werner twirl, U = C^k P.
+    static std::vector<std::complex<double>> werner_twirl_kraus() {
+        using c = std::complex<double>;
+        const double r = M_SQRT1_2;
+        const c paulis[4][4] = {{1, 0, 0, 1}, {0, 1, 1, 0}, {0, c(0, -1), c(0, 1), 0}, {1, 0, 0, -1}};
+        // C = H S^dag = (1/sqrt2) [[1, -i], [1, i]].
+        const c cyc[4] = {r, c(0, -r), r, c(0, r)};
+        auto mul = [](const c *x, const c *y, c *out) {
+            for (int i = 0; i < 2; i++)
+                for (int j = 0; j < 2; j++) out[2 * i + j] = x[2 * i] * y[j] + x[2 * i + 1] * y[2 + j];
+        };
+        std::vector<c> ops;
+        const double norm = 1.0 / std::sqrt(12.0);
+        for (int k = 0; k < 3; k++) {
+            for (const auto &p : paulis) {
+                c u[4] = {p[0], p[1], p[2], p[3]};
+                for (int j = 0; j < k; j++) {
+                    c t[4];
+                    mul(cyc, u, t);
+                    std::copy(t, t + 4, u);
+                }
+                for (int i = 0; i < 4; i++) {
+                    for (int j = 0; j < 4; j++) {
+                        ops.push_back(norm * u[(i >> 1) * 2 + (j >> 1)] * std::conj(u[(i & 1) * 2 + (j & 1)]));
+                    }
+                }
+            }
+        }
+        return ops;
+    }
 
     static int measure(State &s, unsigned q, char basis, Rng &rng) { return s.measure(q, rng, basis); }
     static void remove_eigenqubit(State &s, unsigned q, char) { s.trace_out(q); }
@@ -199,6 +258,17 @@ class RegistryImpl final : public QubitRegistry {
         const QubitHandle a = attach_new_slot(g, 0);
         const QubitHandle b = attach_new_slot(g, 1);
         return {a, b};
+    }
+
+    std::pair<QubitHandle, QubitHandle> pair_with_state(const std::complex<double> *rho) override {
+        const uint32_t g = new_group(Groups::pair_with_state(rho));
+        const QubitHandle a = attach_new_slot(g, 0);
+        const QubitHandle b = attach_new_slot(g, 1);
+        return {a, b};
+    }
+
+    void twirl_werner(QubitHandle a, QubitHandle b) override {
+        two(a, b, "twirl_werner", [&](State &s, unsigned pa, unsigned pb) { Groups::twirl_werner(s, pa, pb, rng_); });
     }
 
     void discard(QubitHandle q) override {
@@ -556,6 +626,19 @@ void QubitRegistry::memory_decay(QubitHandle q, double seconds, double t1_s, dou
     const double lam = std::min(1.0, std::max(0.0, -std::expm1(-2 * rest)));
     if (gamma > 0) amplitude_damp(q, gamma);
     if (lam > 0) phase_damp(q, lam);
+}
+
+std::pair<QubitHandle, QubitHandle> QubitRegistry::bell_diagonal_pair(const double c[4]) {
+    double total = 0;
+    for (int i = 0; i < 4; i++) {
+        if (!(c[i] >= 0)) throw std::invalid_argument(msg("Bell-diagonal coefficient ", i, " must be >= 0, got ", c[i]));
+        total += c[i];
+    }
+    if (std::abs(total - 1) > 1e-9) throw std::invalid_argument(msg("Bell-diagonal coefficients sum to ", total, ", not 1"));
+    auto pair = bell_pair();
+    // X on b turns Phi+ into Psi+, Y into Psi- (up to phase), Z into Phi-.
+    if (c[0] < 1) pauli_channel_1(pair.second, c[1] / total, c[2] / total, c[3] / total);
+    return pair;
 }
 
 std::pair<int, int> QubitRegistry::bell_measure(QubitHandle a, QubitHandle b) {

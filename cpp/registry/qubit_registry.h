@@ -54,6 +54,12 @@ class QubitRegistry {
     virtual QubitHandle alloc() = 0;
     /// Two fresh qubits in |Phi+> = (|00>+|11>)/sqrt2, one group.
     virtual std::pair<QubitHandle, QubitHandle> bell_pair() = 0;
+    /// Two fresh qubits in the Bell-diagonal state with coefficients (Phi+, Psi+, Psi-, Phi-)
+    /// (non-negative, summing to 1 within 1e-9): |Phi+> followed by a Pauli channel on b.
+    std::pair<QubitHandle, QubitHandle> bell_diagonal_pair(const double coefficients[4]);
+    /// Two fresh qubits in the 4x4 row-major density matrix rho (validated). Density-matrix
+    /// formalism only (QnsimError otherwise).
+    virtual std::pair<QubitHandle, QubitHandle> pair_with_state(const std::complex<double> *rho) = 0;
     /// Traces the qubit out of its group and frees its handle.
     virtual void discard(QubitHandle q) = 0;
     virtual bool is_alive(QubitHandle q) const = 0;
@@ -90,6 +96,12 @@ class QubitRegistry {
     /// gamma = 1 - exp(-t/T1), then phase damping chosen so coherences decay as exp(-t/T2) in
     /// total. t1_s or t2_s may be infinite (no decay); requires T2 <= 2 T1.
     void memory_decay(QubitHandle q, double seconds, double t1_s, double t2_s);
+
+    /// Werner twirl of the pair (a, b): averages over the 12 bilateral rotations U (x) U* with U
+    /// from the Paulis times the cyclic X->Y->Z Cliffords. Keeps the Phi+ fidelity and makes a
+    /// state Werner (Phi+ weight F, the other Bell states (1-F)/3). Exact channel for density
+    /// matrices; one rotation drawn at random for stabilizer trajectories.
+    virtual void twirl_werner(QubitHandle a, QubitHandle b) = 0;
 
     // ---- Measurement (outcomes 0/1; the qubit stays alive in its own group) ----
     /// basis 'Z', 'X' or 'Y'.
