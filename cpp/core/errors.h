@@ -1,7 +1,9 @@
 #ifndef QNSIM_CORE_ERRORS_H
 #define QNSIM_CORE_ERRORS_H
 
+#include <charconv>
 #include <sstream>
+#include <type_traits>
 #include <stdexcept>
 #include <string>
 
@@ -38,12 +40,26 @@ struct SchedulingError : QnsimError {
     using QnsimError::QnsimError;
 };
 
+namespace detail {
+template <typename T>
+void append_part(std::ostringstream &out, const T &part) {
+    if constexpr (std::is_floating_point_v<T>) {
+        // Shortest text that reads back to the same double, like Python's repr: 0.9, not 0.90000000000000002.
+        char buffer[32];
+        auto result = std::to_chars(buffer, buffer + sizeof buffer, static_cast<double>(part));
+        out.write(buffer, result.ptr - buffer);
+    } else {
+        out << part;
+    }
+}
+}  // namespace detail
+
 /// Builds a message from streamable parts: `throw std::invalid_argument(msg("p=", p, " ..."))`.
+/// Floating-point values print as Python's repr would.
 template <typename... Parts>
 std::string msg(const Parts &...parts) {
     std::ostringstream out;
-    out.precision(17);
-    (out << ... << parts);
+    (detail::append_part(out, parts), ...);
     return out.str();
 }
 
