@@ -1,0 +1,657 @@
+#include "network/network.h"
+
+#include <algorithm>
+#include <cmath>
+#include <queue>
+#include <stdexcept>
+
+#include "core/errors.h"
+
+namespace qnsim {
+namespace {
+
+constexpr uint32_t kNoSlot = UINT32_MAX;
+constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
+
+void check_probability(const std::string &what, double p) {
+    if (!(p >= 0 && p <= 1)) throw std::invalid_argument(msg(what, " must be a probability in [0, 1], got ", p));
+}
+void check_duration(const std::string &what, int64_t ps) {
+    if (ps < 0) throw std::invalid_argument(msg(what, " must be >= 0 ps, got ", ps));
+}
+double seconds(int64_t ps) { return static_cast<double>(ps) * 1e-12; }
+
+}  // namespace
+
+Network::Network(Formalism formalism, uint64_t seed)
+    : registry_(QubitRegistry::create(formalism, derive_seed(seed, 0xA11CE))), seed_(seed) {
+    kind_ = scheduler_.register_handler(this);
+}
+
+Network::~Network() = default;
+
+uint32_t Network::add_node(const NodeParams &p) {
+    const std::string who = "node '" + p.name + "'";
+    if (p.num_memories == 0) throw std::invalid_argument(who + " needs at least 1 memory qubit, got 0");
+    if (!(p.t1_s > 0) || !(p.t2_s > 0)) {
+        throw std::invalid_argument(msg(who, " memory T1 and T2 must be > 0 s, got T1=", p.t1_s, " T2=", p.t2_s));
+    }
+    if (p.t2_s > 2 * p.t1_s) throw std::invalid_argument(msg(who, " memory T2=", p.t2_s, " s exceeds 2*T1=", 2 * p.t1_s, " s"));
+    check_probability(who + " gate1_error", p.gate1_error);
+    check_probability(who + " gate2_error", p.gate2_error);
+    check_probability(who + " measure_error", p.measure_error);
+    check_duration(who + " gate1 duration", p.gate1_ps);
+    check_duration(who + " gate2 duration", p.gate2_ps);
+    check_duration(who + " measure duration", p.measure_ps);
+    nodes_.push_back(Node{p, {}});
+    return static_cast<uint32_t>(nodes_.size() - 1);
+}
+
+uint32_t Network::add_link(const LinkParams &p) {
+    if (p.node_a >= nodes_.size() || p.node_b >= nodes_.size()) {
+        throw std::out_of_range(msg("link endpoint ", std::max(p.node_a, p.node_b), " is not a node (", nodes_.size(), " nodes)"));
+    }
+    const std::string who = "link '" + nodes_[p.node_a].p.name + "'-'" + nodes_[p.node_b].p.name + "'";
+    if (p.node_a == p.node_b) throw std::invalid_argument(who + " connects a node to itself");
+    const uint64_t key = (static_cast<uint64_t>(std::min(p.node_a, p.node_b)) << 32) | std::max(p.node_a, p.node_b);
+    if (link_index_.count(key)) throw std::invalid_argument(who + " already exists");
+    if (p.channels == 0) throw std::invalid_argument(who + " needs at least 1 channel");
+    if (!(p.success_probability > 0 && p.success_probability <= 1)) {
+        throw std::invalid_argument(msg(who, " success probability must be in (0, 1], got ", p.success_probability));
+    }
+    if (p.attempt_period_ps <= 0) throw std::invalid_argument(msg(who, " attempt period must be > 0 ps, got ", p.attempt_period_ps));
+    check_duration(who + " herald delay a", p.herald_delay_a_ps);
+    check_duration(who + " herald delay b", p.herald_delay_b_ps);
+    check_duration(who + " classical delay", p.classical_delay_ps);
+    double total = 0;
+    for (double c : p.bell_diagonal) {
+        if (!(c >= 0)) throw std::invalid_argument(msg(who, " Bell-diagonal coefficient must be >= 0, got ", c));
+        total += c;
+    }
+    if (std::abs(total - 1) > 1e-9) throw std::invalid_argument(msg(who, " Bell-diagonal coefficients sum to ", total));
+    if (!p.state.empty() && p.state.size() != 16) throw std::invalid_argument(who + " state must be a 4x4 matrix");
+    for (uint32_t side = 0; side < 2; side++) {
+        const uint32_t n = side ? p.node_b : p.node_a;
+        uint32_t used = 0;
+        for (uint32_t l : nodes_[n].links) used += links_[l].p.channels;
+        if (used + p.channels > nodes_[n].p.num_memories) {
+            throw std::invalid_argument(msg(who, " needs ", p.channels, " memories at node '", nodes_[n].p.name, "', which has ",
+                                            nodes_[n].p.num_memories - used, " unreserved of ", nodes_[n].p.num_memories));
+        }
+    }
+    const uint32_t index = static_cast<uint32_t>(links_.size());
+    Link link;
+    link.p = p;
+    link.stream = index;
+    for (uint32_t side = 0; side < 2; side++) {
+        for (uint32_t c = 0; c < p.channels; c++) {
+            Slot slot;
+            slot.node = side ? p.node_b : p.node_a;
+            slot.link = index;
+            slot.side = side;
+            link.slots[side].push_back(static_cast<uint32_t>(slots_.size()));
+            slots_.push_back(slot);
+        }
+    }
+    links_.push_back(std::move(link));
+    link_rngs_.emplace_back(seed_, uint64_t{index} + 1);
+    nodes_[p.node_a].links.push_back(index);
+    nodes_[p.node_b].links.push_back(index);
+    link_index_[key] = index;
+    return index;
+}
+
+uint32_t Network::add_request(const RequestParams &p) {
+    if (p.path.size() < 2) throw std::invalid_argument(msg("a request path needs at least 2 nodes, got ", p.path.size()));
+    Request r;
+    r.p = p;
+    int64_t distance = 0;
+    for (size_t i = 0; i < p.path.size(); i++) {
+        if (p.path[i] >= nodes_.size()) throw std::out_of_range(msg("request path node ", p.path[i], " is not a node"));
+        if (!r.hop_of_node.emplace(p.path[i], static_cast<uint32_t>(i)).second) {
+            throw std::invalid_argument("request path visits node '" + nodes_[p.path[i]].p.name + "' twice");
+        }
+        r.distance_ps.push_back(distance);
+        if (i + 1 < p.path.size()) {
+            const uint32_t a = p.path[i], b = p.path[i + 1];
+            const uint64_t key = (static_cast<uint64_t>(std::min(a, b)) << 32) | std::max(a, b);
+            auto it = link_index_.find(key);
+            if (it == link_index_.end()) {
+                throw std::invalid_argument("request path has no link between '" + nodes_[a].p.name + "' and '" +
+                                            nodes_[b].p.name + "'");
+            }
+            if (p.purify_rounds > 0 && links_[it->second].p.channels < 2) {
+                throw std::invalid_argument("purification needs at least 2 channels on link '" + nodes_[a].p.name + "'-'" +
+                                            nodes_[b].p.name + "'");
+            }
+            r.links.push_back(it->second);
+            distance += links_[it->second].p.classical_delay_ps;
+        }
+    }
+    if (p.purify_rounds > 16) throw std::invalid_argument(msg("purify_rounds must be <= 16, got ", p.purify_rounds));
+    if (p.purify_rounds > 0 && p.purify == PurifyScheme::None) {
+        throw std::invalid_argument("purify_rounds > 0 needs a purification scheme (BBPSSW or DEJMPS)");
+    }
+    check_duration("request cutoff", p.cutoff_ps);
+    check_duration("request start", p.start_ps);
+    const uint32_t index = static_cast<uint32_t>(requests_.size());
+    for (uint32_t l : r.links) links_[l].requests.push_back(index);
+    requests_.push_back(std::move(r));
+    if (p.num_pairs > 0) open_requests_++;
+    scheduler_.schedule(std::max(p.start_ps, scheduler_.now()), EventPayload{kind_, kRequestStart, index, 0});
+    return index;
+}
+
+void Network::run(int64_t until_ps) {
+    if (until_ps < scheduler_.now()) {
+        throw std::invalid_argument(msg("run until ", seconds(until_ps), " s is before the current time ", seconds(scheduler_.now()), " s"));
+    }
+    bool any_bounded = false;
+    for (const auto &r : requests_) any_bounded |= r.p.num_pairs > 0;
+    if (any_bounded && open_requests_ == 0) return;
+    scheduler_.run(until_ps);
+}
+
+bool Network::valid(uint64_t packed) const {
+    const uint32_t slot = static_cast<uint32_t>(packed);
+    return slot < slots_.size() && slots_[slot].gen == static_cast<uint32_t>(packed >> 32);
+}
+
+bool Network::request_active(uint32_t r) const { return requests_[r].active; }
+
+int64_t Network::cutoff_of_link(uint32_t link) const {
+    int64_t cutoff = 0;
+    for (uint32_t r : links_[link].requests) {
+        if (requests_[r].active && requests_[r].p.cutoff_ps > 0) {
+            cutoff = cutoff ? std::min(cutoff, requests_[r].p.cutoff_ps) : requests_[r].p.cutoff_ps;
+        }
+    }
+    return cutoff;
+}
+
+void Network::try_start_attempts(uint32_t l) {
+    Link &link = links_[l];
+    bool wanted = false;
+    for (uint32_t r : link.requests) wanted |= requests_[r].active;
+    if (!wanted) return;
+    size_t i = 0, j = 0;
+    auto &a = link.slots[0];
+    auto &b = link.slots[1];
+    while (true) {
+        while (i < a.size() && slots_[a[i]].state != SlotState::Free) i++;
+        while (j < b.size() && slots_[b[j]].state != SlotState::Free) j++;
+        if (i == a.size() || j == b.size()) return;
+        Slot &sa = slots_[a[i]];
+        Slot &sb = slots_[b[j]];
+        sa.state = sb.state = SlotState::Attempting;
+        const int64_t k = link_rngs_[l].geometric(link.p.success_probability);
+        counters_.attempts += static_cast<uint64_t>(k);
+        const int64_t room = (kNever - scheduler_.now()) / link.p.attempt_period_ps;
+        const int64_t emitted = k - 1 >= room ? kNever : scheduler_.now() + (k - 1) * link.p.attempt_period_ps;
+        if (emitted != kNever) {
+            scheduler_.schedule(emitted, EventPayload{kind_, kLinkSuccess, pack(a[i], sa.gen), pack(b[j], sb.gen)});
+        }
+    }
+}
+
+void Network::on_link_success(uint32_t l, uint64_t pa, uint64_t pb) {
+    if (!valid(pa) || !valid(pb)) return;
+    const uint32_t ia = static_cast<uint32_t>(pa), ib = static_cast<uint32_t>(pb);
+    Link &link = links_[l];
+    std::pair<QubitHandle, QubitHandle> pair;
+    if (!link.p.state.empty() && registry_->formalism() == Formalism::DensityMatrix) {
+        pair = registry_->pair_with_state(link.p.state.data());
+    } else {
+        pair = registry_->bell_diagonal_pair(link.p.bell_diagonal.data());
+    }
+    const int64_t now = scheduler_.now();
+    const int64_t herald[2] = {link.p.herald_delay_a_ps, link.p.herald_delay_b_ps};
+    const uint32_t ids[2] = {ia, ib};
+    const QubitHandle qubits[2] = {pair.first, pair.second};
+    for (int side = 0; side < 2; side++) {
+        Slot &s = slots_[ids[side]];
+        s.state = SlotState::Stored;
+        s.qubit = qubits[side];
+        s.partner = ids[1 - side];
+        s.emitted_ps = s.last_decay_ps = now;
+        s.known_ps = now + herald[side];
+        s.heralded = false;
+        s.frame_x = s.frame_z = 0;
+        s.level = 0;
+        s.delivery_scheduled = false;
+        scheduler_.schedule(s.known_ps, EventPayload{kind_, kHerald, pack(ids[side], s.gen), 0});
+    }
+    counters_.link_pairs++;
+    const int64_t cutoff = cutoff_of_link(l);
+    if (cutoff > 0) {
+        for (uint32_t id : ids) scheduler_.schedule(now + cutoff, EventPayload{kind_, kCutoff, pack(id, slots_[id].gen), 0});
+    }
+}
+
+void Network::on_herald(uint32_t slot) {
+    slots_[slot].heralded = true;
+    after_known(slot);
+}
+
+void Network::after_known(uint32_t slot) {
+    const Slot &s = slots_[slot];
+    if (s.state != SlotState::Stored || !s.heralded) return;
+    const uint32_t node = s.node, link = s.link, gen = s.gen;
+    for (uint32_t r : links_[link].requests) {
+        if (!requests_[r].active) continue;
+        const Request &req = requests_[r];
+        if (req.p.python_protocol) {
+            if (hook_) hook_(HookKind::PairReady, node, slot, slots_[slot].partner);
+            return;
+        }
+        if (s.level < req.p.purify_rounds) {
+            try_purify(link);
+            return;
+        }
+        const uint32_t hop = req.hop_of_node.at(node);
+        if (hop > 0 && hop + 1 < req.p.path.size()) {
+            try_swap(node, r);
+        } else {
+            const uint32_t partner = s.partner;
+            const uint32_t other_end = req.p.path[hop == 0 ? req.p.path.size() - 1 : 0];
+            if (partner != kNoSlot && slots_[partner].node == other_end && slots_[partner].heralded &&
+                slots_[partner].state == SlotState::Stored && slots_[partner].level >= req.p.purify_rounds) {
+                maybe_schedule_delivery(slot, partner);
+            }
+        }
+        if (slots_[slot].gen != gen || slots_[slot].state != SlotState::Stored) return;
+    }
+}
+
+void Network::bring_up_to_date(uint32_t slot) {
+    Slot &s = slots_[slot];
+    const Node &node = nodes_[s.node];
+    const int64_t now = scheduler_.now();
+    if (now > s.last_decay_ps && (std::isfinite(node.p.t1_s) || std::isfinite(node.p.t2_s))) {
+        registry_->memory_decay(s.qubit, seconds(now - s.last_decay_ps), node.p.t1_s, node.p.t2_s);
+    }
+    s.last_decay_ps = now;
+    if (s.frame_x) registry_->x(s.qubit);
+    if (s.frame_z) registry_->z(s.qubit);
+    s.frame_x = s.frame_z = 0;
+}
+
+int Network::measure_with_error(uint32_t node, QubitHandle q) {
+    int m = registry_->measure(q, 'Z');
+    const double p = nodes_[node].p.measure_error;
+    if (p > 0 && registry_->rng().bernoulli(p)) m ^= 1;
+    return m;
+}
+
+void Network::free_slot(uint32_t slot, bool discard_qubit) {
+    Slot &s = slots_[slot];
+    if (discard_qubit && s.qubit && registry_->is_alive(s.qubit)) registry_->discard(s.qubit);
+    s.qubit = 0;
+    s.state = SlotState::Free;
+    s.gen++;
+    s.partner = kNoSlot;
+    s.heralded = false;
+    s.delivery_scheduled = false;
+    s.frame_x = s.frame_z = 0;
+    s.level = 0;
+    try_start_attempts(s.link);
+}
+
+void Network::schedule_free(uint32_t slot, int64_t at_ps) {
+    Slot &s = slots_[slot];
+    if (s.qubit && registry_->is_alive(s.qubit)) registry_->discard(s.qubit);
+    s.qubit = 0;
+    s.state = SlotState::Locked;
+    s.partner = kNoSlot;
+    s.gen++;
+    if (at_ps <= scheduler_.now()) {
+        free_slot(slot, false);
+    } else {
+        scheduler_.schedule(at_ps, EventPayload{kind_, kSlotFree, pack(slot, s.gen), 0});
+    }
+}
+
+void Network::try_purify(uint32_t l) {
+    Link &link = links_[l];
+    uint32_t rounds = 0;
+    PurifyScheme scheme = PurifyScheme::None;
+    for (uint32_t r : link.requests) {
+        if (requests_[r].active && requests_[r].p.purify_rounds > rounds) {
+            rounds = requests_[r].p.purify_rounds;
+            scheme = requests_[r].p.purify;
+        }
+    }
+    while (true) {
+        // Two pairs of the same level, both known at both ends.
+        uint32_t first[17];
+        std::fill(first, first + 17, kNoSlot);
+        uint32_t a1 = kNoSlot, a2 = kNoSlot;
+        for (uint32_t id : link.slots[0]) {
+            const Slot &s = slots_[id];
+            if (s.state != SlotState::Stored || !s.heralded || s.level >= rounds) continue;
+            const Slot &p = slots_[s.partner];
+            if (p.state != SlotState::Stored || !p.heralded || p.link != l) continue;
+            if (first[s.level] == kNoSlot) {
+                first[s.level] = id;
+            } else {
+                a1 = first[s.level];
+                a2 = id;
+                break;
+            }
+        }
+        if (a1 == kNoSlot) return;
+        const uint32_t b1 = slots_[a1].partner, b2 = slots_[a2].partner;
+        const NodeParams &na = nodes_[link.p.node_a].p, &nb = nodes_[link.p.node_b].p;
+        for (uint32_t id : {a1, b1, a2, b2}) bring_up_to_date(id);
+        const QubitHandle qa1 = slots_[a1].qubit, qa2 = slots_[a2].qubit, qb1 = slots_[b1].qubit, qb2 = slots_[b2].qubit;
+        if (scheme == PurifyScheme::DEJMPS) {
+            // Rx(+pi/2) = H S H on node a's qubits, Rx(-pi/2) = H S^dag H on node b's.
+            for (QubitHandle q : {qa1, qa2}) {
+                registry_->h(q), registry_->s(q), registry_->h(q);
+                if (na.gate1_error > 0) registry_->depolarize1(q, na.gate1_error);
+            }
+            for (QubitHandle q : {qb1, qb2}) {
+                registry_->h(q), registry_->s_dag(q), registry_->h(q);
+                if (nb.gate1_error > 0) registry_->depolarize1(q, nb.gate1_error);
+            }
+        } else {
+            registry_->twirl_werner(qa1, qb1);
+            registry_->twirl_werner(qa2, qb2);
+        }
+        registry_->cx(qa1, qa2);
+        if (na.gate2_error > 0) registry_->depolarize2(qa1, qa2, na.gate2_error);
+        registry_->cx(qb1, qb2);
+        if (nb.gate2_error > 0) registry_->depolarize2(qb1, qb2, nb.gate2_error);
+        const int ma = measure_with_error(link.p.node_a, qa2);
+        const int mb = measure_with_error(link.p.node_b, qb2);
+        const int64_t ops = std::max(na.gate1_ps + na.gate2_ps + na.measure_ps, nb.gate1_ps + nb.gate2_ps + nb.measure_ps);
+        const int64_t now = scheduler_.now();
+        schedule_free(a2, now + ops);
+        schedule_free(b2, now + ops);
+        slots_[a1].state = slots_[b1].state = SlotState::Locked;
+        slots_[a1].purify_success = (ma == mb);
+        counters_.purifications++;
+        scheduler_.schedule(now + ops + link.p.classical_delay_ps,
+                            EventPayload{kind_, kPurifyDone, pack(a1, slots_[a1].gen), pack(b1, slots_[b1].gen)});
+    }
+}
+
+void Network::swap_now(uint32_t node, uint32_t s1, uint32_t s2, int request, int &m1, int &m2) {
+    const NodeParams &np = nodes_[node].p;
+    const uint32_t p1 = slots_[s1].partner, p2 = slots_[s2].partner;
+    bring_up_to_date(s1);
+    bring_up_to_date(s2);
+    const QubitHandle q1 = slots_[s1].qubit, q2 = slots_[s2].qubit;
+    registry_->cx(q1, q2);
+    if (np.gate2_error > 0) registry_->depolarize2(q1, q2, np.gate2_error);
+    registry_->h(q1);
+    if (np.gate1_error > 0) registry_->depolarize1(q1, np.gate1_error);
+    m1 = measure_with_error(node, q1);
+    m2 = measure_with_error(node, q2);
+    const int64_t done = scheduler_.now() + np.gate2_ps + np.gate1_ps + np.measure_ps;
+    // Correct the far end of the right pair with X^m2 Z^m1 (DESIGN.md), as a Pauli frame.
+    slots_[p2].frame_x ^= static_cast<uint8_t>(m2);
+    slots_[p2].frame_z ^= static_cast<uint8_t>(m1);
+    slots_[p1].partner = p2;
+    slots_[p2].partner = p1;
+    // What the swapping node knows (including messages it still waits for) reaches the ends
+    // one latency later; it forwards late messages, hence the max.
+    const int64_t info = std::max({done, slots_[s1].known_ps, slots_[s2].known_ps});
+    for (uint32_t p : {p1, p2}) {
+        const int64_t latency = request >= 0 ? path_latency(static_cast<uint32_t>(request), node, slots_[p].node)
+                                             : classical_latency(node, slots_[p].node);
+        slots_[p].known_ps = std::max(slots_[p].known_ps, info + latency);
+    }
+    schedule_free(s1, done);
+    schedule_free(s2, done);
+    counters_.swaps++;
+}
+
+void Network::try_swap(uint32_t node, uint32_t r) {
+    const Request &req = requests_[r];
+    const uint32_t hop = req.hop_of_node.at(node);
+    const uint32_t left = req.links[hop - 1], right = req.links[hop];
+    while (true) {
+        uint32_t best[2] = {kNoSlot, kNoSlot};
+        const uint32_t sides[2] = {links_[left].p.node_a == node ? 0u : 1u, links_[right].p.node_a == node ? 0u : 1u};
+        const uint32_t ls[2] = {left, right};
+        for (int k = 0; k < 2; k++) {
+            for (uint32_t id : links_[ls[k]].slots[sides[k]]) {
+                const Slot &s = slots_[id];
+                if (s.state != SlotState::Stored || !s.heralded || s.level < req.p.purify_rounds) continue;
+                if (best[k] == kNoSlot || s.emitted_ps < slots_[best[k]].emitted_ps) best[k] = id;
+            }
+        }
+        if (best[0] == kNoSlot || best[1] == kNoSlot) return;
+        const uint32_t p1 = slots_[best[0]].partner, p2 = slots_[best[1]].partner;
+        int m1, m2;
+        swap_now(node, best[0], best[1], static_cast<int>(r), m1, m2);
+        const uint32_t src = req.p.path.front(), dst = req.p.path.back();
+        const uint32_t n1 = slots_[p1].node, n2 = slots_[p2].node;
+        if ((n1 == src && n2 == dst) || (n1 == dst && n2 == src)) maybe_schedule_delivery(p1, p2);
+    }
+}
+
+void Network::maybe_schedule_delivery(uint32_t s1, uint32_t s2) {
+    if (slots_[s1].delivery_scheduled || slots_[s2].delivery_scheduled) return;
+    slots_[s1].delivery_scheduled = slots_[s2].delivery_scheduled = true;
+    const int64_t at = std::max({scheduler_.now(), slots_[s1].known_ps, slots_[s2].known_ps});
+    scheduler_.schedule(at, EventPayload{kind_, kDelivery, pack(s1, slots_[s1].gen), pack(s2, slots_[s2].gen)});
+}
+
+void Network::on_delivery(uint64_t packed1, uint64_t packed2) {
+    if (!valid(packed1) || !valid(packed2)) return;
+    uint32_t s1 = static_cast<uint32_t>(packed1), s2 = static_cast<uint32_t>(packed2);
+    if (slots_[s1].partner != s2 || slots_[s1].state != SlotState::Stored || slots_[s2].state != SlotState::Stored) return;
+    // The request whose ends these are.
+    uint32_t request = kNoSlot;
+    for (uint32_t r = 0; r < requests_.size(); r++) {
+        const auto &path = requests_[r].p.path;
+        if (!requests_[r].active || requests_[r].p.python_protocol) continue;
+        const uint32_t n1 = slots_[s1].node, n2 = slots_[s2].node;
+        if ((n1 == path.front() && n2 == path.back()) || (n1 == path.back() && n2 == path.front())) {
+            request = r;
+            break;
+        }
+    }
+    if (request == kNoSlot) {
+        free_slot(s1, true);
+        free_slot(s2, true);
+        return;
+    }
+    if (slots_[s1].node != requests_[request].p.path.front()) std::swap(s1, s2);
+    deliver_slots(request, s1, s2);
+}
+
+void Network::deliver_slots(uint32_t request, uint32_t s1, uint32_t s2) {
+    check_slot(s1);
+    check_slot(s2);
+    if (request >= requests_.size()) throw std::out_of_range(msg("request ", request, " does not exist"));
+    if (slots_[s1].partner != s2) throw std::invalid_argument(msg("slots ", s1, " and ", s2, " do not hold one pair"));
+    bring_up_to_date(s1);
+    bring_up_to_date(s2);
+    Request &req = requests_[request];
+    Delivery d;
+    d.request = request;
+    d.time_ps = scheduler_.now();
+    d.oldest_emission_ps = std::min(slots_[s1].emitted_ps, slots_[s2].emitted_ps);
+    d.fidelity = registry_->bell_fidelity(slots_[s1].qubit, slots_[s2].qubit);
+    if (req.p.keep_pairs) {
+        d.qubit_src = slots_[s1].qubit;
+        d.qubit_dst = slots_[s2].qubit;
+        slots_[s1].state = slots_[s2].state = SlotState::Locked;
+        slots_[s1].gen++;
+        slots_[s2].gen++;
+    } else {
+        free_slot(s1, true);
+        free_slot(s2, true);
+    }
+    deliveries_.push_back(d);
+    req.delivered++;
+    if (req.p.num_pairs > 0 && req.delivered >= req.p.num_pairs) {
+        req.active = false;
+        if (--open_requests_ == 0) scheduler_.stop();
+    }
+}
+
+void Network::release_pair(QubitHandle a, QubitHandle b) {
+    bool found_a = false, found_b = false;
+    for (uint32_t i = 0; i < slots_.size(); i++) {
+        if (slots_[i].state == SlotState::Locked && slots_[i].qubit && (slots_[i].qubit == a || slots_[i].qubit == b)) {
+            (slots_[i].qubit == a ? found_a : found_b) = true;
+            free_slot(i, true);
+        }
+    }
+    if (!found_a || !found_b) throw UnknownQubitError(msg("qubits ", a, " and ", b, " are not a kept delivered pair"));
+}
+
+void Network::discard_slot_pair(uint32_t slot) {
+    check_slot(slot);
+    const uint32_t partner = slots_[slot].partner;
+    free_slot(slot, true);
+    if (partner != kNoSlot && slots_[partner].state != SlotState::Free) free_slot(partner, true);
+}
+
+size_t Network::occupied_slots() const {
+    size_t n = 0;
+    for (const Slot &s : slots_) n += s.state == SlotState::Stored || s.state == SlotState::Locked;
+    return n;
+}
+
+void Network::check_slot(uint32_t slot) const {
+    if (slot >= slots_.size()) throw std::out_of_range(msg("memory slot ", slot, " does not exist (", slots_.size(), " slots)"));
+    if (slots_[slot].state != SlotState::Stored) throw std::invalid_argument(msg("memory slot ", slot, " holds no stored qubit"));
+}
+
+uint32_t Network::slot_partner(uint32_t slot) const {
+    check_slot(slot);
+    return slots_[slot].partner;
+}
+
+QubitHandle Network::slot_qubit(uint32_t slot) const {
+    check_slot(slot);
+    return slots_[slot].qubit;
+}
+
+double Network::slot_pair_fidelity(uint32_t slot) {
+    check_slot(slot);
+    const uint32_t partner = slots_[slot].partner;
+    bring_up_to_date(slot);
+    bring_up_to_date(partner);
+    return registry_->bell_fidelity(slots_[slot].qubit, slots_[partner].qubit);
+}
+
+std::pair<int, int> Network::swap_slots(uint32_t node, uint32_t s1, uint32_t s2) {
+    check_slot(s1);
+    check_slot(s2);
+    if (s1 == s2) throw std::invalid_argument(msg("memory slot ", s1, " used twice in swap"));
+    if (slots_[s1].node != node || slots_[s2].node != node) {
+        throw std::invalid_argument(msg("slots ", s1, " and ", s2, " are not both at node '", nodes_.at(node).p.name, "'"));
+    }
+    int m1, m2;
+    swap_now(node, s1, s2, -1, m1, m2);
+    return {m1, m2};
+}
+
+int64_t Network::path_latency(uint32_t request, uint32_t a, uint32_t b) const {
+    const Request &r = requests_[request];
+    return std::abs(r.distance_ps[r.hop_of_node.at(a)] - r.distance_ps[r.hop_of_node.at(b)]);
+}
+
+int64_t Network::classical_latency(uint32_t a, uint32_t b) {
+    if (a >= nodes_.size() || b >= nodes_.size()) throw std::out_of_range(msg("node ", std::max(a, b), " does not exist"));
+    if (a == b) return 0;
+    std::vector<int64_t> dist(nodes_.size(), kNever);
+    using Item = std::pair<int64_t, uint32_t>;
+    std::priority_queue<Item, std::vector<Item>, std::greater<Item>> queue;
+    dist[a] = 0;
+    queue.push({0, a});
+    while (!queue.empty()) {
+        auto [d, n] = queue.top();
+        queue.pop();
+        if (n == b) return d;
+        if (d > dist[n]) continue;
+        for (uint32_t l : nodes_[n].links) {
+            const uint32_t m = links_[l].p.node_a == n ? links_[l].p.node_b : links_[l].p.node_a;
+            const int64_t nd = d + links_[l].p.classical_delay_ps;
+            if (nd < dist[m]) {
+                dist[m] = nd;
+                queue.push({nd, m});
+            }
+        }
+    }
+    throw std::invalid_argument(msg("nodes '", nodes_[a].p.name, "' and '", nodes_[b].p.name, "' are not connected"));
+}
+
+int64_t Network::send_message(uint32_t from, uint32_t to, uint64_t message_id) {
+    const int64_t at = scheduler_.now() + classical_latency(from, to);
+    scheduler_.schedule(at, EventPayload{kind_, kMessage, message_id, to});
+    return at;
+}
+
+void Network::schedule_timer(int64_t delay_ps, uint32_t node, uint64_t timer_id) {
+    scheduler_.schedule_after(delay_ps, EventPayload{kind_, kTimer, timer_id, node});
+}
+
+void Network::on_event(Scheduler &, const Event &event) {
+    const EventPayload &e = event.payload;
+    switch (e.target) {
+        case kRequestStart:
+            requests_[e.a].active = true;
+            for (uint32_t l : requests_[e.a].links) try_start_attempts(l);
+            break;
+        case kLinkSuccess: {
+            const uint32_t slot = static_cast<uint32_t>(e.a);
+            on_link_success(slots_[slot].link, e.a, e.b);
+            break;
+        }
+        case kHerald:
+            if (valid(e.a)) on_herald(static_cast<uint32_t>(e.a));
+            break;
+        case kCutoff:
+            if (valid(e.a) && slots_[static_cast<uint32_t>(e.a)].state == SlotState::Stored) {
+                counters_.cutoff_discards++;
+                const uint32_t slot = static_cast<uint32_t>(e.a);
+                const uint32_t partner = slots_[slot].partner;
+                if (hook_ && partner != kNoSlot) hook_(HookKind::PairLost, slots_[slot].node, slot, partner);
+                free_slot(slot, true);
+                if (partner != kNoSlot && slots_[partner].state == SlotState::Stored) free_slot(partner, true);
+            }
+            break;
+        case kDelivery:
+            on_delivery(e.a, e.b);
+            break;
+        case kPurifyDone:
+            if (valid(e.a) && valid(e.b)) {
+                const uint32_t a1 = static_cast<uint32_t>(e.a), b1 = static_cast<uint32_t>(e.b);
+                if (slots_[a1].purify_success) {
+                    for (uint32_t s : {a1, b1}) {
+                        slots_[s].level++;
+                        slots_[s].state = SlotState::Stored;
+                        slots_[s].known_ps = std::max(slots_[s].known_ps, scheduler_.now());
+                    }
+                    const uint32_t gen_b = slots_[b1].gen;
+                    after_known(a1);
+                    if (slots_[b1].gen == gen_b) after_known(b1);
+                } else {
+                    counters_.purification_failures++;
+                    free_slot(a1, true);
+                    free_slot(b1, true);
+                }
+            }
+            break;
+        case kSlotFree:
+            if (valid(e.a)) free_slot(static_cast<uint32_t>(e.a), false);
+            break;
+        case kMessage:
+            if (hook_) hook_(HookKind::Message, static_cast<uint32_t>(e.b), 0, e.a);
+            break;
+        case kTimer:
+            if (hook_) hook_(HookKind::Timer, static_cast<uint32_t>(e.b), 0, e.a);
+            break;
+        default:
+            throw std::logic_error("unknown network event");
+    }
+}
+
+}  // namespace qnsim

@@ -1,0 +1,226 @@
+#ifndef QNSIM_NETWORK_NETWORK_H
+#define QNSIM_NETWORK_NETWORK_H
+
+#include <array>
+#include <complex>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "registry/qubit_registry.h"
+#include "sim/scheduler.h"
+
+namespace qnsim {
+
+/// Noise and timing of one node (QPU, repeater or QNU). Errors follow Stim's meaning:
+/// gate1_error is depolarize1 p after each single-qubit gate, gate2_error depolarize2 p after
+/// each two-qubit gate, measure_error the probability that a reported outcome is flipped.
+struct NodeParams {
+    std::string name;
+    uint32_t num_memories = 2;
+    double t1_s = std::numeric_limits<double>::infinity();
+    double t2_s = std::numeric_limits<double>::infinity();
+    double gate1_error = 0, gate2_error = 0, measure_error = 0;
+    int64_t gate1_ps = 0, gate2_ps = 0, measure_ps = 0;
+};
+
+/// A heralded link between two nodes through a midpoint station, as the Python link models
+/// describe it: success probability per attempt, attempt period, and the delivered state.
+struct LinkParams {
+    uint32_t node_a = 0, node_b = 0;
+    uint32_t channels = 1;                 ///< memories reserved for this link at each end
+    double success_probability = 1;        ///< per attempt, in (0, 1]
+    int64_t attempt_period_ps = 1;         ///< > 0
+    int64_t herald_delay_a_ps = 0;         ///< emission of the successful attempt -> node a knows
+    int64_t herald_delay_b_ps = 0;
+    int64_t classical_delay_ps = 0;        ///< one-way message latency between a and b
+    std::array<double, 4> bell_diagonal{{1, 0, 0, 0}};  ///< (Phi+, Psi+, Psi-, Phi-)
+    std::vector<std::complex<double>> state;  ///< optional exact 4x4 state (density formalism)
+};
+
+enum class PurifyScheme { None, BBPSSW, DEJMPS };
+
+/// An end-to-end entanglement request along a fixed path of nodes.
+struct RequestParams {
+    std::vector<uint32_t> path;  ///< src first, dst last; consecutive nodes share a link
+    uint64_t num_pairs = 0;      ///< stop after this many deliveries (0: until the run ends)
+    int64_t start_ps = 0;
+    int64_t cutoff_ps = 0;       ///< > 0: a stored qubit older than this is discarded with its partner
+    PurifyScheme purify = PurifyScheme::None;
+    uint32_t purify_rounds = 0;  ///< recurrence rounds on each link before swapping
+    bool keep_pairs = false;     ///< delivered pairs stay in memory for the caller (release_pair)
+    bool python_protocol = false;  ///< pair-ready events go to the protocol hook, not swap-ASAP
+};
+
+/// One delivered end-to-end pair.
+struct Delivery {
+    uint32_t request;
+    int64_t time_ps;          ///< both ends know the pair and its Pauli frame
+    int64_t oldest_emission_ps;  ///< emission time of the older of the two end qubits
+    double fidelity;          ///< <Phi+|rho|Phi+> after the frame (0/1 per stabilizer trajectory)
+    QubitHandle qubit_src = 0, qubit_dst = 0;  ///< valid only with keep_pairs
+};
+
+struct NetworkCounters {
+    uint64_t attempts = 0;            ///< attempts made (sampled, not simulated one by one)
+    uint64_t link_pairs = 0;          ///< heralded link-level pairs
+    uint64_t swaps = 0;
+    uint64_t purifications = 0, purification_failures = 0;
+    uint64_t cutoff_discards = 0;
+};
+
+/// Notification to a Python protocol (python_protocol requests): kind, node, memory slot and
+/// an extra word (partner slot for pair-ready, message id for messages, timer id for timers).
+enum class HookKind : uint32_t { PairReady = 1, Message = 2, Timer = 3, PairLost = 4 };
+using ProtocolHook = std::function<void(HookKind, uint32_t node, uint32_t slot, uint64_t extra)>;
+
+/// The native network: nodes with memory slots, links that fill them with heralded pairs,
+/// and per-request repeater protocols (swap-ASAP, recurrence purification, cutoffs), all as
+/// events on one Scheduler, with quantum states in one QubitRegistry.
+///
+/// Modelling choices (documented for users in the Python layer):
+/// - Link generation samples the number of attempts k ~ Geometric(p); the pair is emitted at
+///   start + (k-1) T and each end learns of it after its herald delay. Memory decoherence runs
+///   from emission and is applied lazily (T1 amplitude damping, then dephasing to total T2).
+/// - Swap corrections are tracked as a Pauli frame and applied when the qubit is next used
+///   (swap, purification or delivery), as real repeaters do; both ends learn of a swap after
+///   the classical latency along the path from the swapping node, and a node that swapped
+///   forwards what it learns later.
+/// - Cutoffs are judged with the simulator's global view: the partner of a discarded qubit is
+///   released at the same instant (a real protocol would send a message).
+/// - Purification applies its local operations when the later of the two pairs is known at
+///   both ends; the result is known at both ends one classical latency later.
+class Network final : public EventHandler {
+   public:
+    Network(Formalism formalism, uint64_t seed);
+    ~Network() override;
+
+    uint32_t add_node(const NodeParams &params);
+    uint32_t add_link(const LinkParams &params);
+    uint32_t add_request(const RequestParams &params);
+
+    /// Runs until `until_ps` or until every request with num_pairs has been served.
+    void run(int64_t until_ps);
+
+    int64_t now_ps() const { return scheduler_.now(); }
+    uint64_t events_processed() const { return scheduler_.events_processed(); }
+    const std::vector<Delivery> &deliveries() const { return deliveries_; }
+    const NetworkCounters &counters() const { return counters_; }
+    QubitRegistry &registry() { return *registry_; }
+    Scheduler &scheduler() { return scheduler_; }
+    size_t num_nodes() const { return nodes_.size(); }
+    size_t num_links() const { return links_.size(); }
+    uint64_t delivered(uint32_t request) const { return requests_.at(request).delivered; }
+    /// Memory slots currently holding a qubit (for leak checks).
+    size_t occupied_slots() const;
+
+    /// Frees a kept pair's memories (qubits discarded) and restarts generation on their links.
+    void release_pair(QubitHandle a, QubitHandle b);
+
+    // ---- Python protocols ----
+    void set_protocol_hook(ProtocolHook hook) { hook_ = std::move(hook); }
+    /// Entanglement swap at `node` of the qubits in slots s1 and s2 (both stored there),
+    /// with the node's noise; returns the outcomes (m_s1, m_s2) of the Bell measurement.
+    std::pair<int, int> swap_slots(uint32_t node, uint32_t s1, uint32_t s2);
+    /// Records the pair (s1, s2) as delivered for `request` and frees its memories.
+    void deliver_slots(uint32_t request, uint32_t s1, uint32_t s2);
+    void discard_slot_pair(uint32_t slot);
+    /// Schedules a Message hook at `to` after the classical latency between the nodes along
+    /// their shortest known link path (sum of link latencies); returns the arrival time.
+    int64_t send_message(uint32_t from, uint32_t to, uint64_t message_id);
+    void schedule_timer(int64_t delay_ps, uint32_t node, uint64_t timer_id);
+    /// Slot facts for protocols: node, partner slot (global truth), emission time, qubit.
+    uint32_t slot_node(uint32_t slot) const { return slots_.at(slot).node; }
+    uint32_t slot_partner(uint32_t slot) const;
+    uint32_t slot_link(uint32_t slot) const { return slots_.at(slot).link; }
+    QubitHandle slot_qubit(uint32_t slot) const;
+    /// Current fidelity of the pair held by slot and its partner, frames applied (no decay).
+    double slot_pair_fidelity(uint32_t slot);
+
+    /// Classical latency between two nodes along the cheapest link path (ps).
+    int64_t classical_latency(uint32_t a, uint32_t b);
+
+    void on_event(Scheduler &scheduler, const Event &event) override;
+
+   private:
+    enum class SlotState : uint8_t { Free, Attempting, Stored, Locked };
+    enum EventType : uint32_t { kLinkSuccess, kHerald, kCutoff, kDelivery, kPurifyDone, kSlotFree, kMessage, kTimer, kRequestStart };
+
+    struct Slot {
+        uint32_t node, link, side;
+        uint32_t gen = 0;
+        SlotState state = SlotState::Free;
+        QubitHandle qubit = 0;
+        uint32_t partner = UINT32_MAX;
+        int64_t emitted_ps = 0, last_decay_ps = 0, known_ps = 0;
+        bool heralded = false;
+        uint8_t frame_x = 0, frame_z = 0;
+        uint32_t level = 0;
+        bool delivery_scheduled = false;
+        bool purify_success = false;
+    };
+    struct Link {
+        LinkParams p;
+        std::vector<uint32_t> slots[2];  // per side
+        uint32_t stream;
+        std::vector<uint32_t> requests;  // requests whose path uses this link
+    };
+    struct Node {
+        NodeParams p;
+        std::vector<uint32_t> links;
+    };
+    struct Request {
+        RequestParams p;
+        std::vector<uint32_t> links;          // link of hop i (path[i], path[i+1])
+        std::vector<int64_t> distance_ps;     // cumulative classical latency from path[0]
+        std::unordered_map<uint32_t, uint32_t> hop_of_node;
+        uint64_t delivered = 0;
+        bool active = false;
+    };
+
+    static uint64_t pack(uint32_t slot, uint32_t gen) { return (static_cast<uint64_t>(gen) << 32) | slot; }
+    bool valid(uint64_t packed) const;
+
+    void try_start_attempts(uint32_t link);
+    void on_link_success(uint32_t link, uint64_t slot_a, uint64_t slot_b);
+    void on_herald(uint32_t slot);
+    void after_known(uint32_t slot);
+    void try_purify(uint32_t link);
+    void try_swap(uint32_t node, uint32_t request);
+    void maybe_schedule_delivery(uint32_t s1, uint32_t s2);
+    void on_delivery(uint64_t s1, uint64_t s2);
+    void free_slot(uint32_t slot, bool discard_qubit);
+    void schedule_free(uint32_t slot, int64_t at_ps);
+    void bring_up_to_date(uint32_t slot);
+    int measure_with_error(uint32_t node, QubitHandle q);
+    int64_t path_latency(uint32_t request, uint32_t node_a, uint32_t node_b) const;
+    uint32_t request_of_link_slot(uint32_t slot) const;
+    bool request_active(uint32_t r) const;
+    void check_slot(uint32_t slot) const;
+    void swap_now(uint32_t node, uint32_t s1, uint32_t s2, int request, int &m1, int &m2);
+    int64_t cutoff_of_link(uint32_t link) const;
+
+    Scheduler scheduler_;
+    uint32_t kind_;
+    std::unique_ptr<QubitRegistry> registry_;
+    uint64_t seed_;
+    std::vector<Rng> link_rngs_;
+    std::vector<Node> nodes_;
+    std::vector<Link> links_;
+    std::vector<Slot> slots_;
+    std::vector<Request> requests_;
+    std::vector<Delivery> deliveries_;
+    NetworkCounters counters_;
+    ProtocolHook hook_;
+    uint32_t open_requests_ = 0;
+    std::unordered_map<uint64_t, uint32_t> link_index_;  // (min node, max node) -> link
+};
+
+}  // namespace qnsim
+
+#endif
