@@ -8,6 +8,7 @@
 #include "bindings/bindings.h"
 #include "core/errors.h"
 #include "network/network.h"
+#include "network/protocols.h"
 
 namespace py = pybind11;
 using qnsim::Network;
@@ -24,7 +25,53 @@ qnsim::PurifyScheme parse_scheme(const std::string &s) {
 
 }  // namespace
 
+void bind_protocols(py::module_ &m) {
+    auto noise = [](double g1, double g2, double me) {
+        const char *names[3] = {"gate1_error", "gate2_error", "measure_error"};
+        const double values[3] = {g1, g2, me};
+        for (int i = 0; i < 3; i++) {
+            if (!(values[i] >= 0 && values[i] <= 1)) {
+                throw std::invalid_argument(qnsim::msg(names[i], " must be a probability in [0, 1], got ", values[i]));
+            }
+        }
+        return qnsim::OperationNoise{g1, g2, me};
+    };
+    m.def(
+        "entanglement_swap",
+        [noise](qnsim::QubitRegistry &reg, uint64_t a, uint64_t b, uint64_t y, double g1, double g2, double me) {
+            return qnsim::entanglement_swap(reg, noise(g1, g2, me), a, b, y);
+        },
+        py::arg("registry"), py::arg("a"), py::arg("b"), py::arg("y"), py::arg("gate1_error") = 0.0,
+        py::arg("gate2_error") = 0.0, py::arg("measure_error") = 0.0);
+    m.def(
+        "purify_round",
+        [noise](qnsim::QubitRegistry &reg, const std::string &scheme, uint64_t a1, uint64_t b1, uint64_t a2, uint64_t b2,
+                double g1, double g2, double me) {
+            const auto n = noise(g1, g2, me);
+            return qnsim::purify_round(reg, parse_scheme(scheme), n, n, a1, b1, a2, b2);
+        },
+        py::arg("registry"), py::arg("scheme"), py::arg("a1"), py::arg("b1"), py::arg("a2"), py::arg("b2"),
+        py::arg("gate1_error") = 0.0, py::arg("gate2_error") = 0.0, py::arg("measure_error") = 0.0);
+    m.def(
+        "teleport",
+        [noise](qnsim::QubitRegistry &reg, uint64_t data, uint64_t a, uint64_t b, double g1, double g2, double me) {
+            return qnsim::teleport(reg, noise(g1, g2, me), data, a, b);
+        },
+        py::arg("registry"), py::arg("data"), py::arg("a"), py::arg("b"), py::arg("gate1_error") = 0.0,
+        py::arg("gate2_error") = 0.0, py::arg("measure_error") = 0.0);
+    m.def(
+        "remote_cnot",
+        [noise](qnsim::QubitRegistry &reg, uint64_t control, uint64_t a, uint64_t b, uint64_t target, double g1, double g2,
+                double me) {
+            const auto n = noise(g1, g2, me);
+            return qnsim::remote_cnot(reg, n, n, control, a, b, target);
+        },
+        py::arg("registry"), py::arg("control"), py::arg("a"), py::arg("b"), py::arg("target"),
+        py::arg("gate1_error") = 0.0, py::arg("gate2_error") = 0.0, py::arg("measure_error") = 0.0);
+}
+
 void bind_network(py::module_ &m) {
+    bind_protocols(m);
     py::class_<Network> c(m, "NativeNetwork",
                           "Native event-driven network (nodes, heralded links, repeater protocols). Use qnsim.Network, "
                           "which converts SI units and hardware models into these integer-picosecond parameters.");

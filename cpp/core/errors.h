@@ -6,6 +6,7 @@
 #include <type_traits>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace qnsim {
 
@@ -47,7 +48,9 @@ void append_part(std::ostringstream &out, const T &part) {
         // Shortest text that reads back to the same double, like Python's repr: 0.9, not 0.90000000000000002.
         char buffer[32];
         auto result = std::to_chars(buffer, buffer + sizeof buffer, static_cast<double>(part));
-        out.write(buffer, result.ptr - buffer);
+        const std::string_view text(buffer, static_cast<size_t>(result.ptr - buffer));
+        out << text;
+        if (text.find_first_of(".eni") == std::string_view::npos) out << ".0";  // 2 -> 2.0, as repr
     } else {
         out << part;
     }

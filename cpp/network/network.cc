@@ -4,6 +4,7 @@
 #include <cmath>
 #include <queue>
 #include <stdexcept>
+#include <tuple>
 
 #include "core/errors.h"
 
@@ -276,13 +277,6 @@ void Network::bring_up_to_date(uint32_t slot) {
     s.frame_x = s.frame_z = 0;
 }
 
-int Network::measure_with_error(uint32_t node, QubitHandle q) {
-    int m = registry_->measure(q, 'Z');
-    const double p = nodes_[node].p.measure_error;
-    if (p > 0 && registry_->rng().bernoulli(p)) m ^= 1;
-    return m;
-}
-
 void Network::free_slot(uint32_t slot, bool discard_qubit) {
     Slot &s = slots_[slot];
     if (discard_qubit && s.qubit && registry_->is_alive(s.qubit)) registry_->discard(s.qubit);
@@ -343,33 +337,14 @@ void Network::try_purify(uint32_t l) {
         const uint32_t b1 = slots_[a1].partner, b2 = slots_[a2].partner;
         const NodeParams &na = nodes_[link.p.node_a].p, &nb = nodes_[link.p.node_b].p;
         for (uint32_t id : {a1, b1, a2, b2}) bring_up_to_date(id);
-        const QubitHandle qa1 = slots_[a1].qubit, qa2 = slots_[a2].qubit, qb1 = slots_[b1].qubit, qb2 = slots_[b2].qubit;
-        if (scheme == PurifyScheme::DEJMPS) {
-            // Rx(+pi/2) = H S H on node a's qubits, Rx(-pi/2) = H S^dag H on node b's.
-            for (QubitHandle q : {qa1, qa2}) {
-                registry_->h(q), registry_->s(q), registry_->h(q);
-                if (na.gate1_error > 0) registry_->depolarize1(q, na.gate1_error);
-            }
-            for (QubitHandle q : {qb1, qb2}) {
-                registry_->h(q), registry_->s_dag(q), registry_->h(q);
-                if (nb.gate1_error > 0) registry_->depolarize1(q, nb.gate1_error);
-            }
-        } else {
-            registry_->twirl_werner(qa1, qb1);
-            registry_->twirl_werner(qa2, qb2);
-        }
-        registry_->cx(qa1, qa2);
-        if (na.gate2_error > 0) registry_->depolarize2(qa1, qa2, na.gate2_error);
-        registry_->cx(qb1, qb2);
-        if (nb.gate2_error > 0) registry_->depolarize2(qb1, qb2, nb.gate2_error);
-        const int ma = measure_with_error(link.p.node_a, qa2);
-        const int mb = measure_with_error(link.p.node_b, qb2);
+        const bool success = purify_round(*registry_, scheme, na.noise(), nb.noise(), slots_[a1].qubit, slots_[b1].qubit,
+                                          slots_[a2].qubit, slots_[b2].qubit);
         const int64_t ops = std::max(na.gate1_ps + na.gate2_ps + na.measure_ps, nb.gate1_ps + nb.gate2_ps + nb.measure_ps);
         const int64_t now = scheduler_.now();
         schedule_free(a2, now + ops);
         schedule_free(b2, now + ops);
         slots_[a1].state = slots_[b1].state = SlotState::Locked;
-        slots_[a1].purify_success = (ma == mb);
+        slots_[a1].purify_success = success;
         counters_.purifications++;
         scheduler_.schedule(now + ops + link.p.classical_delay_ps,
                             EventPayload{kind_, kPurifyDone, pack(a1, slots_[a1].gen), pack(b1, slots_[b1].gen)});
@@ -381,13 +356,7 @@ void Network::swap_now(uint32_t node, uint32_t s1, uint32_t s2, int request, int
     const uint32_t p1 = slots_[s1].partner, p2 = slots_[s2].partner;
     bring_up_to_date(s1);
     bring_up_to_date(s2);
-    const QubitHandle q1 = slots_[s1].qubit, q2 = slots_[s2].qubit;
-    registry_->cx(q1, q2);
-    if (np.gate2_error > 0) registry_->depolarize2(q1, q2, np.gate2_error);
-    registry_->h(q1);
-    if (np.gate1_error > 0) registry_->depolarize1(q1, np.gate1_error);
-    m1 = measure_with_error(node, q1);
-    m2 = measure_with_error(node, q2);
+    std::tie(m1, m2) = noisy_bell_measure(*registry_, np.noise(), slots_[s1].qubit, slots_[s2].qubit);
     const int64_t done = scheduler_.now() + np.gate2_ps + np.gate1_ps + np.measure_ps;
     // Correct the far end of the right pair with X^m2 Z^m1 (DESIGN.md), as a Pauli frame.
     slots_[p2].frame_x ^= static_cast<uint8_t>(m2);

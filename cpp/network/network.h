@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "network/protocols.h"
 #include "registry/qubit_registry.h"
 #include "sim/scheduler.h"
 
@@ -22,6 +23,7 @@ namespace qnsim {
 /// each two-qubit gate, measure_error the probability that a reported outcome is flipped.
 struct NodeParams {
     std::string name;
+    OperationNoise noise() const { return OperationNoise{gate1_error, gate2_error, measure_error}; }
     uint32_t num_memories = 2;
     double t1_s = std::numeric_limits<double>::infinity();
     double t2_s = std::numeric_limits<double>::infinity();
@@ -42,8 +44,6 @@ struct LinkParams {
     std::array<double, 4> bell_diagonal{{1, 0, 0, 0}};  ///< (Phi+, Psi+, Psi-, Phi-)
     std::vector<std::complex<double>> state;  ///< optional exact 4x4 state (density formalism)
 };
-
-enum class PurifyScheme { None, BBPSSW, DEJMPS };
 
 /// An end-to-end entanglement request along a fixed path of nodes.
 struct RequestParams {
@@ -197,7 +197,6 @@ class Network final : public EventHandler {
     void free_slot(uint32_t slot, bool discard_qubit);
     void schedule_free(uint32_t slot, int64_t at_ps);
     void bring_up_to_date(uint32_t slot);
-    int measure_with_error(uint32_t node, QubitHandle q);
     int64_t path_latency(uint32_t request, uint32_t node_a, uint32_t node_b) const;
     uint32_t request_of_link_slot(uint32_t slot) const;
     bool request_active(uint32_t r) const;

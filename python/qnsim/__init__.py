@@ -33,6 +33,7 @@ from qnsim.link_models import (
     werner_state,
     werner_swap_fidelity,
 )
+from qnsim.primitives import entanglement_swap, purify_round, remote_cnot, teleport
 from qnsim.presets import (
     HardwarePreset,
     nv_10x_improved,
@@ -66,11 +67,15 @@ __all__ = [
     "bell_diagonal_state",
     "bell_state",
     "dejmps",
+    "entanglement_swap",
     "fidelity",
     "heralded_link",
     "nv_10x_improved",
     "nv_near_term",
+    "purify_round",
+    "remote_cnot",
     "superconducting_transducer_link",
+    "teleport",
     "teleportation_fidelity",
     "werner_state",
     "werner_swap_fidelity",

@@ -1,0 +1,82 @@
+#include "network/protocols.h"
+
+namespace qnsim {
+namespace {
+
+int noisy_measure(QubitRegistry &reg, const OperationNoise &noise, QubitHandle q, char basis = 'Z') {
+    int m = reg.measure(q, basis);
+    if (noise.measure_error > 0 && reg.rng().bernoulli(noise.measure_error)) m ^= 1;
+    return m;
+}
+
+void noisy_cx(QubitRegistry &reg, const OperationNoise &noise, QubitHandle c, QubitHandle t) {
+    reg.cx(c, t);
+    if (noise.gate2_error > 0) reg.depolarize2(c, t, noise.gate2_error);
+}
+
+void gate1_noise(QubitRegistry &reg, const OperationNoise &noise, QubitHandle q) {
+    if (noise.gate1_error > 0) reg.depolarize1(q, noise.gate1_error);
+}
+
+}  // namespace
+
+std::pair<int, int> noisy_bell_measure(QubitRegistry &reg, const OperationNoise &noise, QubitHandle a, QubitHandle b) {
+    noisy_cx(reg, noise, a, b);
+    reg.h(a);
+    gate1_noise(reg, noise, a);
+    const int ma = noisy_measure(reg, noise, a);
+    const int mb = noisy_measure(reg, noise, b);
+    return {ma, mb};
+}
+
+std::pair<int, int> entanglement_swap(QubitRegistry &reg, const OperationNoise &noise, QubitHandle a, QubitHandle b,
+                                      QubitHandle y) {
+    const auto m = noisy_bell_measure(reg, noise, a, b);
+    if (m.second) reg.x(y);
+    if (m.first) reg.z(y);
+    return m;
+}
+
+bool purify_round(QubitRegistry &reg, PurifyScheme scheme, const OperationNoise &na, const OperationNoise &nb,
+                  QubitHandle a1, QubitHandle b1, QubitHandle a2, QubitHandle b2) {
+    if (scheme == PurifyScheme::DEJMPS) {
+        // Rx(+pi/2) = H S H (up to phase) at A, Rx(-pi/2) = H S^dag H at B.
+        for (QubitHandle q : {a1, a2}) {
+            reg.h(q), reg.s(q), reg.h(q);
+            gate1_noise(reg, na, q);
+        }
+        for (QubitHandle q : {b1, b2}) {
+            reg.h(q), reg.s_dag(q), reg.h(q);
+            gate1_noise(reg, nb, q);
+        }
+    } else if (scheme == PurifyScheme::BBPSSW) {
+        reg.twirl_werner(a1, b1);
+        reg.twirl_werner(a2, b2);
+    }
+    noisy_cx(reg, na, a1, a2);
+    noisy_cx(reg, nb, b1, b2);
+    const int ma = noisy_measure(reg, na, a2);
+    const int mb = noisy_measure(reg, nb, b2);
+    return ma == mb;
+}
+
+std::pair<int, int> teleport(QubitRegistry &reg, const OperationNoise &sender, QubitHandle data, QubitHandle a,
+                             QubitHandle b) {
+    const auto m = noisy_bell_measure(reg, sender, data, a);
+    if (m.second) reg.x(b);
+    if (m.first) reg.z(b);
+    return m;
+}
+
+std::pair<int, int> remote_cnot(QubitRegistry &reg, const OperationNoise &na, const OperationNoise &nb,
+                                QubitHandle control, QubitHandle a, QubitHandle b, QubitHandle target) {
+    noisy_cx(reg, na, control, a);
+    const int m1 = noisy_measure(reg, na, a);
+    if (m1) reg.x(b);
+    noisy_cx(reg, nb, b, target);
+    const int m2 = noisy_measure(reg, nb, b, 'X');
+    if (m2) reg.z(control);
+    return {m1, m2};
+}
+
+}  // namespace qnsim

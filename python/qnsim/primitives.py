@@ -1,0 +1,148 @@
+"""Quantum steps of the network protocols, on registry qubits, with node noise.
+
+These are the same native routines the event-driven :class:`qnsim.Network` runs; here they
+act at once (timing and classical messages are the caller's). Noise follows Stim's meaning:
+``gate1_error`` is depolarize1 p after each single-qubit gate, ``gate2_error`` depolarize2 p
+after each two-qubit gate, ``measure_error`` the flip probability of a reported outcome.
+
+>>> import qnsim
+>>> reg = qnsim.QubitRegistry("density_matrix", seed=1)
+>>> x, a = reg.bell_pair()
+>>> b, y = reg.bell_pair()
+>>> reg.depolarize1(a, p=0.1)
+>>> m = qnsim.entanglement_swap(reg, a, b, y)
+>>> round(reg.fidelity([x, y]), 6)
+0.9
+"""
+
+from __future__ import annotations
+
+from qnsim import _core
+
+__all__ = ["entanglement_swap", "purify_round", "remote_cnot", "teleport"]
+
+
+def entanglement_swap(
+    registry: _core.QubitRegistry,
+    a: int,
+    b: int,
+    y: int,
+    *,
+    gate1_error: float = 0.0,
+    gate2_error: float = 0.0,
+    measure_error: float = 0.0,
+) -> tuple[int, int]:
+    """Swaps pairs (x, a) and (b, y) into (x, y) at the node holding a and b.
+
+    Bell measurement of (a, b) (CNOT a->b, H on a, measure a then b), then X^m_b and Z^m_a on y.
+
+    Args:
+        registry: The qubit registry holding all four qubits.
+        a, b: The swapping node's qubits (handles).
+        y: The far end of the pair (b, y); it receives the correction.
+        gate1_error, gate2_error, measure_error: Node noise (probabilities in [0, 1]).
+
+    Returns:
+        The Bell-measurement outcomes (m_a, m_b).
+
+    >>> import qnsim
+    >>> reg = qnsim.QubitRegistry(seed=0)
+    >>> x, a = reg.bell_pair(); b, y = reg.bell_pair()
+    >>> _ = entanglement_swap(reg, a, b, y)
+    >>> round(reg.fidelity([x, y]), 9)
+    1.0
+    """
+    return _core.entanglement_swap(registry, a, b, y, gate1_error, gate2_error, measure_error)
+
+
+def purify_round(
+    registry: _core.QubitRegistry,
+    scheme: str,
+    a1: int,
+    b1: int,
+    a2: int,
+    b2: int,
+    *,
+    gate1_error: float = 0.0,
+    gate2_error: float = 0.0,
+    measure_error: float = 0.0,
+) -> bool:
+    """One recurrence purification round: keeps (a1, b1) on success, measures (a2, b2).
+
+    ``scheme="bbpssw"`` (Bennett et al., PRL 76, 722 (1996)) twirls both pairs to Werner form
+    first; ``"dejmps"`` (Deutsch et al., PRL 77, 2818 (1996)) applies Rx(+pi/2) to the a-qubits
+    and Rx(-pi/2) to the b-qubits. Then bilateral CNOT (pair 1 controls) and Z measurements of
+    pair 2; the round succeeds when the two outcomes agree. Both nodes use the same noise here.
+
+    Returns:
+        True when pair 1 is kept.
+
+    >>> import qnsim
+    >>> reg = qnsim.QubitRegistry(seed=0)
+    >>> a1, b1 = reg.bell_pair(); a2, b2 = reg.bell_pair()
+    >>> purify_round(reg, "dejmps", a1, b1, a2, b2)
+    True
+    """
+    return _core.purify_round(registry, scheme, a1, b1, a2, b2, gate1_error, gate2_error, measure_error)
+
+
+def teleport(
+    registry: _core.QubitRegistry,
+    data: int,
+    a: int,
+    b: int,
+    *,
+    gate1_error: float = 0.0,
+    gate2_error: float = 0.0,
+    measure_error: float = 0.0,
+) -> tuple[int, int]:
+    """Teleports the state of ``data`` onto ``b`` through the pair (a, b).
+
+    One Bell pair and two classical bits: Bell measurement of (data, a) at the sender, then
+    X^m_a Z^m_data on b. Through a Werner pair of fidelity F the average fidelity is (2F+1)/3.
+
+    Returns:
+        The outcomes (m_data, m_a).
+
+    >>> import qnsim
+    >>> reg = qnsim.QubitRegistry(seed=0)
+    >>> q = reg.alloc(); reg.x(q)
+    >>> a, b = reg.bell_pair()
+    >>> _ = teleport(reg, q, a, b)
+    >>> reg.measure(b)
+    1
+    """
+    return _core.teleport(registry, data, a, b, gate1_error, gate2_error, measure_error)
+
+
+def remote_cnot(
+    registry: _core.QubitRegistry,
+    control: int,
+    a: int,
+    b: int,
+    target: int,
+    *,
+    gate1_error: float = 0.0,
+    gate2_error: float = 0.0,
+    measure_error: float = 0.0,
+) -> tuple[int, int]:
+    """CNOT from ``control`` (node A) to ``target`` (node B) through the pair (a, b).
+
+    Gate teleportation (Eisert et al., PRA 62, 052317 (2000)): one Bell pair, one classical bit
+    each way. CNOT control->a, measure a (to B), X^m1 on b, CNOT b->target, measure b in X (to
+    A), Z^m2 on control. With a Werner pair of fidelity F, the gate is followed by X on the
+    target, Z on the control, or both, each with probability (1-F)/3.
+
+    Returns:
+        The outcomes (m1, m2).
+
+    >>> import qnsim
+    >>> reg = qnsim.QubitRegistry(seed=0)
+    >>> c, t = reg.alloc(), reg.alloc()
+    >>> reg.h(c)
+    >>> a, b = reg.bell_pair()
+    >>> _ = remote_cnot(reg, c, a, b, t)
+    >>> round(reg.fidelity([c, t]), 9)
+    1.0
+    """
+    return _core.remote_cnot(registry, control, a, b, target, gate1_error, gate2_error, measure_error)
