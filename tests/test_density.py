@@ -184,7 +184,7 @@ def apply_random_op(kind, sim, rho, rng, n):
     return ref_kraus(rho, [np.outer([1, 0], [1, 0]), np.outer([1, 0], [0, 1])], [q])
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(circuits())
 def test_random_circuits_match_numpy_reference(circuit):
     n, seed, kinds = circuit
@@ -247,6 +247,18 @@ def test_four_qubit_unitary_and_kraus_on_six_qubits():
     ops = random_kraus(rng, 16, 2)
     sim.apply_kraus(ops, [2, 5, 0, 3])
     rho = ref_kraus(rho, ops, [2, 5, 0, 3])
+    np.testing.assert_allclose(sim.density_matrix(), rho, atol=1e-10)
+    assert_valid(sim.density_matrix())
+
+
+def test_every_op_on_seven_qubits_matches_reference():
+    # Larger strides than the hypothesis circuits reach (bits in both halves of a 14-bit index).
+    rng = np.random.default_rng(12)
+    rho = random_density(rng, 7, rank=3)
+    sim = sim_with(rho)
+    for kind in OP_KINDS:
+        for _ in range(2):
+            rho = apply_random_op(kind, sim, rho, rng, 7)
     np.testing.assert_allclose(sim.density_matrix(), rho, atol=1e-10)
     assert_valid(sim.density_matrix())
 
