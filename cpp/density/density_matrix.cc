@@ -384,13 +384,20 @@ void DensityMatrix::z(size_t q) {
 void DensityMatrix::cx(size_t control, size_t target) {
     check_pair(control, target);
     const size_t cm = col_bit(control), tm = col_bit(target);
+    const unsigned cb = static_cast<unsigned>(n_ - 1 - control), tb = static_cast<unsigned>(n_ - 1 - target);
     cplx *d = rho_.data();
-    // Permute rows (contiguous swaps), then columns within every row.
-    for_each_base2(dim_, cm, tm, [&](size_t b) { swap_rows(d, dim_, b | cm, b | cm | tm); });
-    for (size_t r = 0; r < dim_; ++r) {
-        cplx *row = d + r * dim_;
-        for_each_base2(dim_, cm, tm, [&](size_t b) { std::swap(row[b | cm], row[b | cm | tm]); });
-    }
+    // Entry (r, c) goes to (f(r), f(c)) with f(x) = x ^ (target bit if control bit). One pass,
+    // each entry moved at most once (3/4 of them move).
+    for_each_base2(dim_, cm, tm, [&](size_t rb) {
+        // Rows with control 0 keep their place; only their columns permute.
+        for (size_t r : {rb, rb | tm}) {
+            cplx *row = d + r * dim_;
+            for_each_base2(dim_, cm, tm, [&](size_t b) { std::swap(row[b | cm], row[b | cm | tm]); });
+        }
+        // Rows with control 1 swap with each other, columns permuted on the way.
+        cplx *row0 = d + (rb | cm) * dim_, *row1 = d + (rb | cm | tm) * dim_;
+        for (size_t c = 0; c < dim_; ++c) std::swap(row0[c], row1[c ^ (((c >> cb) & 1) << tb)]);
+    });
 }
 
 void DensityMatrix::cy(size_t control, size_t target) {
@@ -417,13 +424,20 @@ void DensityMatrix::cz(size_t a, size_t b) {
 
 void DensityMatrix::swap(size_t a, size_t b) {
     check_pair(a, b);
-    const size_t am = col_bit(a), bm = col_bit(b);
+    const size_t am = col_bit(a), bm = col_bit(b), both = am | bm;
     cplx *d = rho_.data();
-    for_each_base2(dim_, am, bm, [&](size_t base) { swap_rows(d, dim_, base | am, base | bm); });
-    for (size_t r = 0; r < dim_; ++r) {
-        cplx *row = d + r * dim_;
-        for_each_base2(dim_, am, bm, [&](size_t base) { std::swap(row[base | am], row[base | bm]); });
-    }
+    // Entry (r, c) goes to (f(r), f(c)), f exchanging bits a and b; one pass.
+    for_each_base2(dim_, am, bm, [&](size_t rb) {
+        for (size_t r : {rb, rb | both}) {
+            cplx *row = d + r * dim_;
+            for_each_base2(dim_, am, bm, [&](size_t cb) { std::swap(row[cb | am], row[cb | bm]); });
+        }
+        cplx *row_a = d + (rb | am) * dim_, *row_b = d + (rb | bm) * dim_;
+        for (size_t c = 0; c < dim_; ++c) {
+            const size_t x = c & both;
+            std::swap(row_a[c], row_b[(x == am || x == bm) ? c ^ both : c]);
+        }
+    });
 }
 
 void DensityMatrix::apply_flat(const cplx *m, const size_t *pos, size_t k) {
