@@ -8,7 +8,8 @@ Both sides work on the same state and are checked to agree before timing.
 Target: the issue asks for the native engine to stream memory at n = 8-12 and to keep a 2-qubit
 group cycle (the registry's merge/swap/split loop) in the hundreds of nanoseconds.
 
-Usage: python bench/density_vs_numpy.py [--qubits 8 10 12] [--repeats 5]
+Usage: OPENBLAS_NUM_THREADS=1 python bench/density_vs_numpy.py [--qubits 8 10 12] [--repeats 5]
+(one BLAS thread makes it a single-core comparison; qnsim is single-threaded).
 Prints the median over the repeats of the time per operation, and numpy / qnsim.
 """
 
@@ -121,14 +122,13 @@ def main():
             s = pair.tensor(pair)
             s.cx(1, 2)
             s.h(1)
-            s.measure_many(1, 2)
-            s.trace_out(2)
-            s.trace_out(1)
+            s.measure_and_trace_out(2)
+            s.measure_and_trace_out(1)
 
     count = 20000
     t = median_time(lambda: cycles(count), args.repeats) / count
-    print(f"\n2-qubit group cycle (tensor 2+2, cx, h, measure 2, trace out 2) through Python: {t * 1e9:.0f} ns/cycle")
-    print("(7 binding calls per cycle; the native cycle is timed by cpp/density/density_matrix_perf.cc)")
+    print(f"\n2-qubit group cycle (tensor 2+2, cx, h, measure_and_trace_out x2) through Python: {t * 1e9:.0f} ns/cycle")
+    print("(5 binding calls per cycle; the native cycle is timed by cpp/density/density_matrix_perf.cc)")
 
 
 if __name__ == "__main__":

@@ -434,6 +434,23 @@ def test_seed_reproduces_outcomes_and_copy_is_independent():
     assert sim.copy(seed=5).measure(0) == sim.copy(seed=5).measure(0)
 
 
+@pytest.mark.parametrize("basis", ["Z", "X", "Y"])
+def test_measure_and_trace_out_equals_measure_then_trace_out(basis):
+    rng = np.random.default_rng(13)
+    for seed in range(10):
+        sim = sim_with(random_density(rng, 3), seed=seed)
+        twin = sim.copy(copy_rng=True)
+        outcome = sim.measure_and_trace_out(1, basis=basis)
+        assert twin.measure(1, basis=basis) == outcome
+        twin.trace_out(1)
+        assert sim.num_qubits == 2
+        np.testing.assert_allclose(sim.density_matrix(), twin.density_matrix(), atol=1e-12)
+    with pytest.raises(ValueError, match="measurement basis 'Q'"):
+        sim.measure_and_trace_out(0, basis="Q")
+    with pytest.raises(IndexError, match="qubit 2 is out of range for num_qubits=2"):
+        sim.measure_and_trace_out(2)
+
+
 def test_project_and_reset():
     sim = DensityMatrixSimulator(2)
     sim.h(0)
@@ -488,9 +505,8 @@ def test_two_qubit_group_cycle():
     sim = pair.tensor(pair)
     sim.cx(1, 2)
     sim.h(1)
-    m1, m2 = sim.measure_many(1, 2)
-    sim.trace_out(2)
-    sim.trace_out(1)
+    m2 = sim.measure_and_trace_out(2)
+    m1 = sim.measure_and_trace_out(1)
     if m2:
         sim.x(1)
     if m1:

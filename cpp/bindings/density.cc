@@ -285,6 +285,16 @@ Raises ValueError if max |sum K^dag K - I| > 1e-9 (the channel must be trace pre
         "my", [measure](DensityMatrixSimulator &s, py::object q) { return measure(s, q, "Y"); }, py::arg("qubit"),
         "Measures one qubit in the Y basis; returns 0 (|+i>) or 1 (|-i>).");
     c.def(
+        "measure_and_trace_out",
+        [](DensityMatrixSimulator &s, py::object q, const std::string &basis) {
+            if (basis.size() != 1) {
+                throw std::invalid_argument(msg("measurement basis '", basis, "' is not one of 'X', 'Y', 'Z'"));
+            }
+            return s.dm.measure_and_trace_out(qubit_arg(q, s.dm.num_qubits()), s.rng, basis[0]);
+        },
+        py::arg("qubit"), py::arg("basis") = "Z",
+        "measure(qubit, basis) then trace_out(qubit), in one pass; the qubits above it shift down by one.");
+    c.def(
         "measure_many",
         [](DensityMatrixSimulator &s, py::args q) {
             std::vector<int> out;

@@ -645,18 +645,23 @@ double DensityMatrix::probability_of_one(size_t q) const {
     return std::min(1.0, std::max(0.0, p));
 }
 
-int DensityMatrix::measure(size_t q, Rng &rng, char basis) {
+char DensityMatrix::rotate_to_z(size_t q, char basis) {
     check_qubit(q);
     if (basis >= 'a' && basis <= 'z') basis = static_cast<char>(basis - 'a' + 'A');
     if (basis != 'Z' && basis != 'X' && basis != 'Y') {
         throw std::invalid_argument(msg("measurement basis '", basis, "' is not one of 'X', 'Y', 'Z'"));
     }
-    // Rotate the basis onto Z: X = H Z H, Y eigenstates are S H |0>, |1>.
+    // X eigenstates are H|0>, H|1>; Y eigenstates are S H|0>, S H|1>.
     if (basis == 'X') h(q);
     if (basis == 'Y') {
         s_dag(q);
         h(q);
     }
+    return basis;
+}
+
+int DensityMatrix::measure(size_t q, Rng &rng, char basis) {
+    basis = rotate_to_z(q, basis);
     const double p1 = probability_of_one(q);
     const int outcome = rng.uniform() < p1 ? 1 : 0;
     const double scale = 1.0 / (outcome ? p1 : 1.0 - p1);
@@ -676,6 +681,26 @@ int DensityMatrix::measure(size_t q, Rng &rng, char basis) {
         h(q);
         s(q);
     }
+    return outcome;
+}
+
+int DensityMatrix::measure_and_trace_out(size_t q, Rng &rng, char basis) {
+    rotate_to_z(q, basis);
+    const double p1 = probability_of_one(q);
+    const int outcome = rng.uniform() < p1 ? 1 : 0;
+    const double scale = 1.0 / (outcome ? p1 : 1.0 - p1);
+    // Keep the (outcome, outcome) block, renormalized; same in-place compaction as trace_out.
+    const size_t p = n_ - 1 - q, m = size_t{1} << p, low = m - 1, sel = outcome ? m : 0;
+    const size_t nd = dim_ / 2;
+    cplx *d = rho_.data();
+    for (size_t r = 0; r < nd; ++r) {
+        const cplx *row = d + ((((r >> p) << (p + 1)) | (r & low)) | sel) * dim_;
+        cplx *out = d + r * nd;
+        for (size_t c = 0; c < nd; ++c) out[c] = scale * row[(((c >> p) << (p + 1)) | (c & low)) | sel];
+    }
+    n_ -= 1;
+    dim_ = nd;
+    rho_.resize(nd * nd);
     return outcome;
 }
 

@@ -114,6 +114,9 @@ class DensityMatrix {
     /// outcome (0 or 1; 1 means the -1 eigenstate), and collapses the state: the qubit stays in
     /// place in the measured eigenstate and the matrix is renormalized. One rng.uniform() draw.
     int measure(size_t q, Rng &rng, char basis = 'Z');
+    /// measure(q, rng, basis) followed by trace_out(q), fused into one pass over a quarter of
+    /// the matrix: the registry's split-on-measure. Same draw and outcome as measure().
+    int measure_and_trace_out(size_t q, Rng &rng, char basis = 'Z');
     /// Post-selects qubit q on a Z outcome (0 or 1): projects and renormalizes. Returns the
     /// probability the outcome had. Throws std::invalid_argument if that probability is below
     /// 1e-12 (the state would be undefined) or outcome is not 0/1.
@@ -163,6 +166,7 @@ class DensityMatrix {
     // bit positions pos[0..k) (pos[0] = most significant bit of m's index).
     void apply_flat(const cplx *m, const size_t *pos, size_t k);
     void pauli_channel_unchecked(size_t q, double px, double py, double pz);
+    char rotate_to_z(size_t q, char basis);  // validates basis, maps its eigenbasis onto Z
 
     size_t n_;
     size_t dim_;
