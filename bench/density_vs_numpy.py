@@ -14,6 +14,7 @@ Prints the median over the repeats of the time per operation, and numpy / qnsim.
 """
 
 import argparse
+import functools
 import statistics
 import time
 
@@ -46,11 +47,31 @@ def numpy_channel(rho_t, ops, targets, n):
     for op in ops:
         op_t = op.reshape([2] * (2 * k))
         term = np.einsum(
-            op_t, rows_new + list(targets), rho_t, rho_lab, op_t.conj(), cols_new + [n + t for t in targets], out_lab,
+            op_t,
+            rows_new + list(targets),
+            rho_t,
+            rho_lab,
+            op_t.conj(),
+            cols_new + [n + t for t in targets],
+            out_lab,
             optimize=True,
         )
         out = term if out is None else out + term
     return out
+
+
+def make_cases(n, u1, u2, amp, g, dep, p):
+    """(name, qnsim op on a simulator, Kraus operators for numpy, targets) on qubits a, b."""
+    a, b = n // 2, n - 1
+    return [
+        ("h", lambda s: s.h(a), [H], [a]),
+        ("cx", lambda s: s.cx(a, b), [CX], [a, b]),
+        ("unitary 1q", lambda s: s.apply_unitary(u1, [a]), [u1], [a]),
+        ("unitary 2q", lambda s: s.apply_unitary(u2, [a, b]), [u2], [a, b]),
+        ("amplitude_damp", lambda s: s.amplitude_damp(a, g), amp, [a]),
+        ("apply_kraus (amp damp)", lambda s: s.apply_kraus(amp, [a]), amp, [a]),
+        ("depolarize1", lambda s: s.depolarize1(a, p=p), dep, [a]),
+    ]
 
 
 def median_time(fn, repeats):
@@ -82,17 +103,7 @@ def main():
 
     print(f"{'op':<24}{'n':>4}{'qnsim':>14}{'numpy einsum':>16}{'speedup':>10}")
     for n in args.qubits:
-        a, b = n // 2, n - 1
-        u1, u2 = random_unitary(rng, 2), random_unitary(rng, 4)
-        cases = [
-            ("h", lambda s: s.h(a), [H], [a]),
-            ("cx", lambda s: s.cx(a, b), [CX], [a, b]),
-            ("unitary 1q", lambda s: s.apply_unitary(u1, [a]), [u1], [a]),
-            ("unitary 2q", lambda s: s.apply_unitary(u2, [a, b]), [u2], [a, b]),
-            ("amplitude_damp", lambda s: s.amplitude_damp(a, g), amp, [a]),
-            ("apply_kraus (amp damp)", lambda s: s.apply_kraus(amp, [a]), amp, [a]),
-            ("depolarize1", lambda s: s.depolarize1(a, p=p), dep, [a]),
-        ]
+        cases = make_cases(n, random_unitary(rng, 2), random_unitary(rng, 4), amp, g, dep, p)
         sim = qnsim.DensityMatrixSimulator(n, seed=1)
         sim.h(*range(n))
         for q in range(n):
@@ -106,9 +117,9 @@ def main():
             ref = numpy_channel(rho0.reshape([2] * (2 * n)), ops, targets, n).reshape(2**n, 2**n)
             assert np.allclose(check.density_matrix(), ref, atol=1e-10), name
             del check, ref
-            t_q = median_time(lambda: qnsim_op(sim), args.repeats)
+            t_q = median_time(functools.partial(qnsim_op, sim), args.repeats)
             rho_t = rho0.reshape([2] * (2 * n))
-            t_np = median_time(lambda: numpy_channel(rho_t, ops, targets, n), args.repeats)
+            t_np = median_time(functools.partial(numpy_channel, rho_t, ops, targets, n), args.repeats)
             print(f"{name:<24}{n:>4}{fmt(t_q):>14}{fmt(t_np):>16}{t_np / t_q:>9.1f}x")
 
     # The registry's hot loop on 2-qubit groups: merge two Bell pairs (tensor), entanglement swap
@@ -127,7 +138,9 @@ def main():
 
     count = 20000
     t = median_time(lambda: cycles(count), args.repeats) / count
-    print(f"\n2-qubit group cycle (tensor 2+2, cx, h, measure_and_trace_out x2) through Python: {t * 1e9:.0f} ns/cycle")
+    print(
+        f"\n2-qubit group cycle (tensor 2+2, cx, h, measure_and_trace_out x2) through Python: {t * 1e9:.0f} ns/cycle"
+    )
     print("(5 binding calls per cycle; the native cycle is timed by cpp/density/density_matrix_perf.cc)")
 
 

@@ -206,7 +206,9 @@ def test_every_one_qubit_gate_on_every_qubit(name, n):
         rho = random_density(rng, n)
         sim = sim_with(rho)
         getattr(sim, name)(q)
-        np.testing.assert_allclose(sim.density_matrix(), ref_unitary(rho, ONE_QUBIT_GATES[name], [q]), atol=1e-12)
+        np.testing.assert_allclose(
+            sim.density_matrix(), ref_unitary(rho, ONE_QUBIT_GATES[name], [q]), atol=1e-12
+        )
 
 
 @pytest.mark.parametrize("name", sorted(TWO_QUBIT_GATES))
@@ -217,7 +219,9 @@ def test_every_two_qubit_gate_on_every_ordered_pair(name):
         rho = random_density(rng, n)
         sim = sim_with(rho)
         getattr(sim, name)(a, b)
-        np.testing.assert_allclose(sim.density_matrix(), ref_unitary(rho, TWO_QUBIT_GATES[name], [a, b]), atol=1e-12)
+        np.testing.assert_allclose(
+            sim.density_matrix(), ref_unitary(rho, TWO_QUBIT_GATES[name], [a, b]), atol=1e-12
+        )
 
 
 def test_multiple_targets_apply_in_order():
@@ -332,7 +336,9 @@ def test_amplitude_damping_closed_form(gamma):
     sim.h(0)
     sim.amplitude_damp(0, gamma)
     rho = sim.density_matrix()
-    np.testing.assert_allclose(rho, [[1 - (1 - gamma) / 2, np.sqrt(1 - gamma) / 2], [np.sqrt(1 - gamma) / 2, (1 - gamma) / 2]])
+    np.testing.assert_allclose(
+        rho, [[1 - (1 - gamma) / 2, np.sqrt(1 - gamma) / 2], [np.sqrt(1 - gamma) / 2, (1 - gamma) / 2]]
+    )
 
 
 @pytest.mark.parametrize("lam", [0.0, 0.36, 1.0])
@@ -340,7 +346,9 @@ def test_phase_damping_scales_coherence_by_sqrt_one_minus_lambda(lam):
     sim = DensityMatrixSimulator(1)
     sim.h(0)
     sim.phase_damp(0, lam)
-    np.testing.assert_allclose(sim.density_matrix(), [[0.5, np.sqrt(1 - lam) / 2], [np.sqrt(1 - lam) / 2, 0.5]])
+    np.testing.assert_allclose(
+        sim.density_matrix(), [[0.5, np.sqrt(1 - lam) / 2], [np.sqrt(1 - lam) / 2, 0.5]]
+    )
     assert sim.expectation("X") == pytest.approx(np.sqrt(1 - lam))
 
 
@@ -367,7 +375,9 @@ def test_fidelity_with_state_and_density_targets_on_subsets():
     sigma = random_density(rng, 2)
     assert sim.fidelity(sigma, qubits=[2, 0]) == pytest.approx(uhlmann(red, sigma), abs=1e-9)
     # A pure density-matrix target gives <psi|rho|psi>, and F(rho, rho) = 1.
-    assert sim.fidelity(np.outer(psi, psi.conj()), [2, 0]) == pytest.approx(np.vdot(psi, red @ psi).real, abs=1e-9)
+    assert sim.fidelity(np.outer(psi, psi.conj()), [2, 0]) == pytest.approx(
+        np.vdot(psi, red @ psi).real, abs=1e-9
+    )
     assert sim.fidelity(rho) == pytest.approx(1, abs=1e-9)
 
 
@@ -527,7 +537,9 @@ def test_docstring_example_runs():
 
 
 def test_too_many_qubits_raises_state_too_large_naming_memory():
-    with pytest.raises(qnsim.StateTooLargeError, match=r"15-qubit density matrix would need 17179869184 bytes.*limit is 14"):
+    with pytest.raises(
+        qnsim.StateTooLargeError, match=r"15-qubit density matrix would need 17179869184 bytes.*limit is 14"
+    ):
         DensityMatrixSimulator(15)
     with pytest.raises(MemoryError, match="2\\^84 bytes"):
         DensityMatrixSimulator(40)
@@ -570,7 +582,9 @@ def test_matrix_errors():
     sim = DensityMatrixSimulator(2)
     with pytest.raises(ValueError, match=r"not unitary: max \|U U\^dag - I\| = 3 > 1e-09"):
         sim.apply_unitary(np.diag([1, 2]), [0])
-    with pytest.raises(ValueError, match=r"unitary of shape \(4, 4\) does not match 1 targets; expected \(2, 2\)"):
+    with pytest.raises(
+        ValueError, match=r"unitary of shape \(4, 4\) does not match 1 targets; expected \(2, 2\)"
+    ):
         sim.apply_unitary(np.eye(4), [0])
     with pytest.raises(ValueError, match="apply_unitary takes 1 to 8 targets, got 0"):
         sim.apply_unitary(np.eye(1), [])
@@ -636,5 +650,7 @@ def test_measurement_and_observable_errors():
         sim.measure(0, basis="XX")
     with pytest.raises(ValueError, match="Pauli string 'XQ' has invalid character 'Q' at position 1"):
         sim.expectation("XQ")
-    with pytest.raises(ValueError, match="Pauli string '-XYZ' has 3 qubit terms but the density matrix has num_qubits=2"):
+    with pytest.raises(
+        ValueError, match="Pauli string '-XYZ' has 3 qubit terms but the density matrix has num_qubits=2"
+    ):
         sim.expectation("-XYZ")
