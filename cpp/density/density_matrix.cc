@@ -485,10 +485,10 @@ void DensityMatrix::apply_unitary(const cplx *u, const std::vector<size_t> &targ
     size_t pos[8];
     for (size_t j = 0; j < k; ++j) pos[j] = 2 * n_ - 1 - targets[j];
     apply_flat(u, pos, k);
-    if (scratch_.size() < d * d) scratch_.resize(d * d);
-    for (size_t i = 0; i < d * d; ++i) scratch_[i] = std::conj(u[i]);
+    if (scratch_.buf.size() < d * d) scratch_.buf.resize(d * d);
+    for (size_t i = 0; i < d * d; ++i) scratch_.buf[i] = std::conj(u[i]);
     for (size_t j = 0; j < k; ++j) pos[j] = n_ - 1 - targets[j];
-    apply_flat(scratch_.data(), pos, k);
+    apply_flat(scratch_.buf.data(), pos, k);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -616,8 +616,8 @@ void DensityMatrix::apply_kraus(const cplx *ops, size_t num_ops, const std::vect
     }
     // Superoperator S = sum_i K_i (x) conj(K_i) on (row bits, column bits), applied in one pass.
     const size_t D = d * d;
-    if (scratch_.size() < D * D) scratch_.resize(D * D);
-    cplx *S = scratch_.data();
+    if (scratch_.buf.size() < D * D) scratch_.buf.resize(D * D);
+    cplx *S = scratch_.buf.data();
     std::fill(S, S + D * D, cplx(0));
     for (size_t i = 0; i < num_ops; ++i) {
         const cplx *K = ops + i * d * d;

@@ -29,10 +29,14 @@ namespace qnsim {
 /// Performance: gates and channels work in place by index arithmetic on the row-major data
 /// (the matrix is treated as a 2n-qubit vector whose row bits are the high half and column bits
 /// the low half). Paulis, S, CX, CZ and SWAP are permutations/phase flips; H, amplitude and
-/// phase damping and Pauli channels are closed-form 2x2-block updates; general unitaries and
-/// Kraus channels go through a generic kernel on a small superoperator. No call allocates on
-/// the heap except apply_kraus/apply_unitary on 2+ qubits the first time a larger scratch
-/// buffer is needed, and the functions that return a new matrix.
+/// phase damping and Pauli channels are closed-form 2x2-block updates. General operators go
+/// through one gather/multiply/scatter kernel on 16-byte complex vectors: a 1-qubit unitary or
+/// 1-qubit Kraus channel as its 4x4 superoperator in one pass; a k-qubit unitary (k >= 2) as U
+/// on the row bits then conj(U) on the column bits; a k-qubit Kraus channel as its
+/// 4^k x 4^k superoperator sum_i K_i (x) conj(K_i) in one pass. Gates, channels and measurements
+/// never allocate, except apply_unitary (k >= 2) and apply_kraus (k >= 2) growing the scratch
+/// buffer the first time a larger one is needed; set_state, partial_trace, tensor and the
+/// fidelity functions allocate their results/workspaces.
 class DensityMatrix {
    public:
     using cplx = std::complex<double>;
@@ -171,7 +175,17 @@ class DensityMatrix {
     size_t n_;
     size_t dim_;
     std::vector<cplx> rho_;
-    std::vector<cplx> scratch_;  // superoperators / conjugated unitaries; grows, never shrinks
+    // Superoperators / conjugated unitaries; grows, never shrinks. Not part of the value: a
+    // copy starts with an empty buffer instead of duplicating up to 1 MiB of workspace.
+    struct Scratch {
+        std::vector<cplx> buf;
+        Scratch() = default;
+        Scratch(const Scratch &) {}
+        Scratch &operator=(const Scratch &) { return *this; }
+        Scratch(Scratch &&) = default;
+        Scratch &operator=(Scratch &&) = default;
+    };
+    Scratch scratch_;
 };
 
 }  // namespace qnsim
