@@ -592,6 +592,10 @@ def test_matrix_errors():
         sim.apply_kraus([np.diag([1, 0.5])], [0])
     with pytest.raises(ValueError, match=r"Kraus operators of shape \(2, 4, 4\) do not match 1 targets"):
         sim.apply_kraus(np.zeros((2, 4, 4)), [1])
+    with pytest.raises(ValueError, match=r"Kraus operators of shape \(0, 2, 2\) do not match 1 targets"):
+        sim.apply_kraus(np.zeros((0, 2, 2)), [0])
+    with pytest.raises(ValueError, match="apply_unitary takes 1 to 8 targets, got 9"):
+        DensityMatrixSimulator(9).apply_unitary(np.eye(512), list(range(9)))
     with pytest.raises(ValueError, match="apply_kraus takes 1 to 4 targets, got 5"):
         DensityMatrixSimulator(5).apply_kraus(np.eye(32)[None], [0, 1, 2, 3, 4])
     with pytest.raises(ValueError, match=r"density matrix of shape \(2, 2\) does not match num_qubits=2"):
