@@ -120,7 +120,13 @@ def sim_with(rho, seed=0):
 # ---------------------------------------------------------------------------------------------
 # Random circuits vs the reference.
 
-OP_KINDS = ["gate1", "gate2", "unitary", "kraus", "pauli_noise", "depolarize2", "damp", "reset"]
+OP_KINDS = ["gate1", "gate2", "unitary", "kraus", "pauli_noise", "depolarize2", "damp", "reset", "measure"]
+# Eigenvectors for outcome 0 and 1 of a measurement in each basis.
+BASIS_STATES = {
+    "Z": (np.array([1, 0]), np.array([0, 1])),
+    "X": (np.array([1, 1]) / np.sqrt(2), np.array([1, -1]) / np.sqrt(2)),
+    "Y": (np.array([1, 1j]) / np.sqrt(2), np.array([1, -1j]) / np.sqrt(2)),
+}
 
 
 @st.composite
@@ -179,6 +185,20 @@ def apply_random_op(kind, sim, rho, rng, n):
             return ref_kraus(rho, amp_damp_kraus(p), [q])
         sim.phase_damp(q, p)
         return ref_kraus(rho, phase_damp_kraus(p), [q])
+    if kind == "measure":
+        basis = str(rng.choice(["Z", "X", "Y"]))
+        if rng.uniform() < 0.5:
+            outcome = sim.measure(q, basis=basis)
+        else:
+            # Post-selection on the likelier Z outcome (never a ~0 probability).
+            basis = "Z"
+            p1 = sim.probability_of_one(q)
+            outcome = int(p1 >= 0.5)
+            assert sim.project(q, outcome) == pytest.approx(max(p1, 1 - p1), abs=1e-12)
+        vec = BASIS_STATES[basis][outcome]
+        proj = embed(np.outer(vec, vec.conj()), [q], n)
+        post = proj @ rho @ proj
+        return post / np.trace(post).real
     assert kind == "reset"
     sim.reset(q)
     return ref_kraus(rho, [np.outer([1, 0], [1, 0]), np.outer([1, 0], [0, 1])], [q])
