@@ -251,8 +251,8 @@ void validate_state(const cplx *m, size_t d, const char *what) {
             double diag = L[j * d + j].real();
             for (size_t k = 0; k < j; ++k) diag -= std::norm(L[j * d + k]);
             if (!(diag > 0)) {
-                throw std::invalid_argument(
-                    msg(what, " is not positive semidefinite (Cholesky of m + ", num(tol), " I fails at pivot ", j, ")"));
+                throw std::invalid_argument(msg(what, " is not positive semidefinite (Cholesky of m + ", num(tol),
+                                                " I fails at pivot ", j, ")"));
             }
             const double ljj = std::sqrt(diag);
             L[j * d + j] = ljj;
@@ -269,8 +269,8 @@ void check_norm(const cplx *psi, size_t d) {
     double norm = 0;
     for (size_t i = 0; i < d; ++i) norm += std::norm(psi[i]);
     if (!(std::abs(norm - 1.0) <= DensityMatrix::kTolerance)) {
-        throw std::invalid_argument(msg("state vector has squared norm ", num(norm), "; it must be 1 within ",
-                                        num(DensityMatrix::kTolerance)));
+        throw std::invalid_argument(
+            msg("state vector has squared norm ", num(norm), "; it must be 1 within ", num(DensityMatrix::kTolerance)));
     }
 }
 
@@ -443,15 +443,24 @@ void DensityMatrix::apply_flat(const cplx *m, const size_t *pos, size_t k) {
     cplx *v = rho_.data();
     const size_t bits = 2 * n_;
     switch (k) {
-        case 1: return apply_flat_k<1>(v, bits, m, pos);
-        case 2: return apply_flat_k<2>(v, bits, m, pos);
-        case 3: return apply_flat_k<3>(v, bits, m, pos);
-        case 4: return apply_flat_k<4>(v, bits, m, pos);
-        case 5: return apply_flat_k<5>(v, bits, m, pos);
-        case 6: return apply_flat_k<6>(v, bits, m, pos);
-        case 7: return apply_flat_k<7>(v, bits, m, pos);
-        case 8: return apply_flat_k<8>(v, bits, m, pos);
-        default: throw std::logic_error("apply_flat: unsupported width");
+        case 1:
+            return apply_flat_k<1>(v, bits, m, pos);
+        case 2:
+            return apply_flat_k<2>(v, bits, m, pos);
+        case 3:
+            return apply_flat_k<3>(v, bits, m, pos);
+        case 4:
+            return apply_flat_k<4>(v, bits, m, pos);
+        case 5:
+            return apply_flat_k<5>(v, bits, m, pos);
+        case 6:
+            return apply_flat_k<6>(v, bits, m, pos);
+        case 7:
+            return apply_flat_k<7>(v, bits, m, pos);
+        case 8:
+            return apply_flat_k<8>(v, bits, m, pos);
+        default:
+            throw std::logic_error("apply_flat: unsupported width");
     }
 }
 
@@ -465,7 +474,8 @@ void DensityMatrix::apply_unitary(const cplx *u, const std::vector<size_t> &targ
     if (check) {
         const double dev = unitarity_deviation(u, d);
         if (!(dev <= kTolerance)) {
-            throw std::invalid_argument(msg("matrix is not unitary: max |U U^dag - I| = ", num(dev), " > ", num(kTolerance)));
+            throw std::invalid_argument(
+                msg("matrix is not unitary: max |U U^dag - I| = ", num(dev), " > ", num(kTolerance)));
         }
     }
     if (k == 1) {
@@ -596,8 +606,8 @@ void DensityMatrix::apply_kraus(const cplx *ops, size_t num_ops, const std::vect
     if (check) {
         const double dev = trace_preservation_deviation(ops, num_ops, d);
         if (!(dev <= kTolerance)) {
-            throw std::invalid_argument(
-                msg("Kraus operators are not trace preserving: max |sum K^dag K - I| = ", num(dev), " > ", num(kTolerance)));
+            throw std::invalid_argument(msg("Kraus operators are not trace preserving: max |sum K^dag K - I| = ",
+                                            num(dev), " > ", num(kTolerance)));
         }
     }
     if (k == 1) {
@@ -624,7 +634,8 @@ void DensityMatrix::apply_kraus(const cplx *ops, size_t num_ops, const std::vect
         for (size_t a = 0; a < d; ++a)
             for (size_t b = 0; b < d; ++b)
                 for (size_t a2 = 0; a2 < d; ++a2)
-                    for (size_t b2 = 0; b2 < d; ++b2) S[(a * d + b) * D + a2 * d + b2] += cmul_conj(K[a * d + a2], K[b * d + b2]);
+                    for (size_t b2 = 0; b2 < d; ++b2)
+                        S[(a * d + b) * D + a2 * d + b2] += cmul_conj(K[a * d + a2], K[b * d + b2]);
     }
     size_t pos[8];
     for (size_t j = 0; j < k; ++j) {
@@ -713,8 +724,8 @@ double DensityMatrix::project(size_t q, int outcome) {
     const double p1 = probability_of_one(q);
     const double p = outcome ? p1 : 1.0 - p1;
     if (!(p >= 1e-12)) {
-        throw std::invalid_argument(
-            msg("cannot project qubit ", q, " onto |", outcome, ">: that outcome has probability ", num(p), " (< 1e-12)"));
+        throw std::invalid_argument(msg("cannot project qubit ", q, " onto |", outcome,
+                                        ">: that outcome has probability ", num(p), " (< 1e-12)"));
     }
     const double scale = 1.0 / p;
     for_each_block1(rho_.data(), dim_, col_bit(q), [=](cplx &a00, cplx &a01, cplx &a10, cplx &a11) {
@@ -824,10 +835,24 @@ double DensityMatrix::expectation(const std::string &pauli) const {
         const char c = pauli[start + q];
         const size_t m = col_bit(q);
         switch (c) {
-            case 'I': case 'i': case '_': break;
-            case 'X': case 'x': xmask |= m; break;
-            case 'Z': case 'z': zmask |= m; break;
-            case 'Y': case 'y': xmask |= m; zmask |= m; ++ny; break;
+            case 'I':
+            case 'i':
+            case '_':
+                break;
+            case 'X':
+            case 'x':
+                xmask |= m;
+                break;
+            case 'Z':
+            case 'z':
+                zmask |= m;
+                break;
+            case 'Y':
+            case 'y':
+                xmask |= m;
+                zmask |= m;
+                ++ny;
+                break;
             default:
                 throw std::invalid_argument(msg("Pauli string '", pauli, "' has invalid character '", c,
                                                 "' at position ", start + q, "; use I, _, X, Y or Z"));
@@ -837,8 +862,10 @@ double DensityMatrix::expectation(const std::string &pauli) const {
     cplx sum = 0;
     for (size_t r = 0; r < dim_; ++r) {
         const cplx v = rho_[r * dim_ + (r ^ xmask)];
-        if (__builtin_popcountll(r & zmask) & 1) sum -= v;
-        else sum += v;
+        if (__builtin_popcountll(r & zmask) & 1)
+            sum -= v;
+        else
+            sum += v;
     }
     static const cplx ipow[4] = {1, {0, 1}, -1, {0, -1}};
     return sign * cmul(ipow[ny % 4], sum).real();
@@ -864,8 +891,9 @@ double DensityMatrix::fidelity_with_state(const cplx *psi, const std::vector<siz
 double DensityMatrix::fidelity_with_density_matrix(const cplx *sigma, const std::vector<size_t> &qubits) const {
     check_distinct(qubits);
     if (qubits.size() > 6) {
-        throw std::invalid_argument(msg("fidelity with a mixed target is limited to 6 qubits (Jacobi eigensolver), got ",
-                                        qubits.size(), "; pass a state vector for a pure target"));
+        throw std::invalid_argument(
+            msg("fidelity with a mixed target is limited to 6 qubits (Jacobi eigensolver), got ", qubits.size(),
+                "; pass a state vector for a pure target"));
     }
     const size_t d = size_t{1} << qubits.size(), N = 2 * d;
     validate_state(sigma, d, "target density matrix");
