@@ -330,12 +330,12 @@ Raises ValueError if max |sum K^dag K - I| > 1e-9 (the channel must be trace pre
     // ---- Composition (what the registry does to small groups). ----
     c.def(
         "tensor",
-        [](const DensityMatrixSimulator &s, const DensityMatrixSimulator &other) {
-            return DensityMatrixSimulator{qnsim::DensityMatrix::tensor(s.dm, other.dm), s.rng};
+        [](DensityMatrixSimulator &s, const DensityMatrixSimulator &other) {
+            return DensityMatrixSimulator{qnsim::DensityMatrix::tensor(s.dm, other.dm), qnsim::Rng(s.rng.next_u64())};
         },
         py::arg("other"),
-        "A new simulator holding self (x) other: self's qubits first, then other's; the random stream is copied "
-        "from self.");
+        "A new simulator holding self (x) other: self's qubits first, then other's. Like copy(), its random "
+        "stream is seeded by one draw of self's stream.");
     c.def(
         "trace_out", [](DensityMatrixSimulator &s, py::object q) { s.dm.trace_out(qubit_arg(q, s.dm.num_qubits())); },
         py::arg("qubit"), "Traces one qubit out in place; the qubits above it shift down by one.");
