@@ -300,6 +300,16 @@ def test_single_kraus_matrix_is_a_unitary_channel():
 # Conventions and closed forms.
 
 
+def test_set_state_vector_builds_the_projector():
+    sim = DensityMatrixSimulator(2)
+    sim.set_state_vector(PHI_PLUS)
+    np.testing.assert_allclose(sim.density_matrix(), np.outer(PHI_PLUS, PHI_PLUS), atol=1e-15)
+    with pytest.raises(ValueError, match=r"state vector of shape \(2,\) does not match num_qubits=2"):
+        sim.set_state_vector([1, 0])
+    with pytest.raises(ValueError, match="state vector has squared norm 4"):
+        sim.set_state_vector([2, 0, 0, 0])
+
+
 def test_qubit_zero_is_the_most_significant_bit():
     sim = DensityMatrixSimulator(3)
     sim.x(0)

@@ -363,6 +363,17 @@ Raises ValueError if max |sum K^dag K - I| > 1e-9 (the channel must be trace pre
         },
         py::arg("rho"), "Replaces the state; raises ValueError unless Hermitian, trace 1 and PSD (tolerance 1e-9).");
     c.def(
+        "set_state_vector",
+        [](DensityMatrixSimulator &s, const CArray &psi) {
+            const py::ssize_t d = static_cast<py::ssize_t>(s.dm.dim());
+            if (psi.ndim() != 1 || psi.shape(0) != d) {
+                throw std::invalid_argument(msg("state vector of shape ", shape_str(psi), " does not match num_qubits=",
+                                                s.dm.num_qubits(), "; expected (", d, ",)"));
+            }
+            s.dm.set_pure_state(psi.data());
+        },
+        py::arg("psi"), "Replaces the state by |psi><psi|; raises ValueError unless psi has norm 1 (within 1e-9).");
+    c.def(
         "partial_trace",
         [](const DensityMatrixSimulator &s, const py::object &keep) {
             const auto red = s.dm.partial_trace(qubit_list(keep, s.dm.num_qubits()));

@@ -164,7 +164,6 @@ class DensityMatrix {
     size_t check_qubit(size_t q) const;
     void check_distinct(const std::vector<size_t> &targets) const;
     void check_pair(size_t a, size_t b) const;  // no allocation, for the 2-qubit hot path
-    size_t row_bit(size_t q) const { return size_t{1} << (2 * n_ - 1 - q); }
     size_t col_bit(size_t q) const { return size_t{1} << (n_ - 1 - q); }
     // Applies the 2^k x 2^k matrix m to the row-major data seen as a 2n-qubit vector, on flat
     // bit positions pos[0..k) (pos[0] = most significant bit of m's index).
