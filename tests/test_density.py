@@ -120,7 +120,13 @@ def sim_with(rho, seed=0):
 # ---------------------------------------------------------------------------------------------
 # Random circuits vs the reference.
 
-OP_KINDS = ["gate1", "gate2", "unitary", "kraus", "pauli_noise", "depolarize2", "damp", "reset"]
+OP_KINDS = ["gate1", "gate2", "unitary", "kraus", "pauli_noise", "depolarize2", "damp", "reset", "measure"]
+# Eigenvectors for outcome 0 and 1 of a measurement in each basis.
+BASIS_STATES = {
+    "Z": (np.array([1, 0]), np.array([0, 1])),
+    "X": (np.array([1, 1]) / np.sqrt(2), np.array([1, -1]) / np.sqrt(2)),
+    "Y": (np.array([1, 1j]) / np.sqrt(2), np.array([1, -1j]) / np.sqrt(2)),
+}
 
 
 @st.composite
@@ -179,12 +185,26 @@ def apply_random_op(kind, sim, rho, rng, n):
             return ref_kraus(rho, amp_damp_kraus(p), [q])
         sim.phase_damp(q, p)
         return ref_kraus(rho, phase_damp_kraus(p), [q])
+    if kind == "measure":
+        basis = str(rng.choice(["Z", "X", "Y"]))
+        if rng.uniform() < 0.5:
+            outcome = sim.measure(q, basis=basis)
+        else:
+            # Post-selection on the likelier Z outcome (never a ~0 probability).
+            basis = "Z"
+            p1 = sim.probability_of_one(q)
+            outcome = int(p1 >= 0.5)
+            assert sim.project(q, outcome) == pytest.approx(max(p1, 1 - p1), abs=1e-12)
+        vec = BASIS_STATES[basis][outcome]
+        proj = embed(np.outer(vec, vec.conj()), [q], n)
+        post = proj @ rho @ proj
+        return post / np.trace(post).real
     assert kind == "reset"
     sim.reset(q)
     return ref_kraus(rho, [np.outer([1, 0], [1, 0]), np.outer([1, 0], [0, 1])], [q])
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(circuits())
 def test_random_circuits_match_numpy_reference(circuit):
     n, seed, kinds = circuit
@@ -206,7 +226,9 @@ def test_every_one_qubit_gate_on_every_qubit(name, n):
         rho = random_density(rng, n)
         sim = sim_with(rho)
         getattr(sim, name)(q)
-        np.testing.assert_allclose(sim.density_matrix(), ref_unitary(rho, ONE_QUBIT_GATES[name], [q]), atol=1e-12)
+        np.testing.assert_allclose(
+            sim.density_matrix(), ref_unitary(rho, ONE_QUBIT_GATES[name], [q]), atol=1e-12
+        )
 
 
 @pytest.mark.parametrize("name", sorted(TWO_QUBIT_GATES))
@@ -217,7 +239,9 @@ def test_every_two_qubit_gate_on_every_ordered_pair(name):
         rho = random_density(rng, n)
         sim = sim_with(rho)
         getattr(sim, name)(a, b)
-        np.testing.assert_allclose(sim.density_matrix(), ref_unitary(rho, TWO_QUBIT_GATES[name], [a, b]), atol=1e-12)
+        np.testing.assert_allclose(
+            sim.density_matrix(), ref_unitary(rho, TWO_QUBIT_GATES[name], [a, b]), atol=1e-12
+        )
 
 
 def test_multiple_targets_apply_in_order():
@@ -251,6 +275,18 @@ def test_four_qubit_unitary_and_kraus_on_six_qubits():
     assert_valid(sim.density_matrix())
 
 
+def test_every_op_on_seven_qubits_matches_reference():
+    # Larger strides than the hypothesis circuits reach (bits in both halves of a 14-bit index).
+    rng = np.random.default_rng(12)
+    rho = random_density(rng, 7, rank=3)
+    sim = sim_with(rho)
+    for kind in OP_KINDS:
+        for _ in range(2):
+            rho = apply_random_op(kind, sim, rho, rng, 7)
+    np.testing.assert_allclose(sim.density_matrix(), rho, atol=1e-10)
+    assert_valid(sim.density_matrix())
+
+
 def test_single_kraus_matrix_is_a_unitary_channel():
     rng = np.random.default_rng(5)
     rho = random_density(rng, 2)
@@ -262,6 +298,16 @@ def test_single_kraus_matrix_is_a_unitary_channel():
 
 # ---------------------------------------------------------------------------------------------
 # Conventions and closed forms.
+
+
+def test_set_state_vector_builds_the_projector():
+    sim = DensityMatrixSimulator(2)
+    sim.set_state_vector(PHI_PLUS)
+    np.testing.assert_allclose(sim.density_matrix(), np.outer(PHI_PLUS, PHI_PLUS), atol=1e-15)
+    with pytest.raises(ValueError, match=r"state vector of shape \(2,\) does not match num_qubits=2"):
+        sim.set_state_vector([1, 0])
+    with pytest.raises(ValueError, match="state vector has squared norm 4"):
+        sim.set_state_vector([2, 0, 0, 0])
 
 
 def test_qubit_zero_is_the_most_significant_bit():
@@ -320,7 +366,9 @@ def test_amplitude_damping_closed_form(gamma):
     sim.h(0)
     sim.amplitude_damp(0, gamma)
     rho = sim.density_matrix()
-    np.testing.assert_allclose(rho, [[1 - (1 - gamma) / 2, np.sqrt(1 - gamma) / 2], [np.sqrt(1 - gamma) / 2, (1 - gamma) / 2]])
+    np.testing.assert_allclose(
+        rho, [[1 - (1 - gamma) / 2, np.sqrt(1 - gamma) / 2], [np.sqrt(1 - gamma) / 2, (1 - gamma) / 2]]
+    )
 
 
 @pytest.mark.parametrize("lam", [0.0, 0.36, 1.0])
@@ -328,7 +376,9 @@ def test_phase_damping_scales_coherence_by_sqrt_one_minus_lambda(lam):
     sim = DensityMatrixSimulator(1)
     sim.h(0)
     sim.phase_damp(0, lam)
-    np.testing.assert_allclose(sim.density_matrix(), [[0.5, np.sqrt(1 - lam) / 2], [np.sqrt(1 - lam) / 2, 0.5]])
+    np.testing.assert_allclose(
+        sim.density_matrix(), [[0.5, np.sqrt(1 - lam) / 2], [np.sqrt(1 - lam) / 2, 0.5]]
+    )
     assert sim.expectation("X") == pytest.approx(np.sqrt(1 - lam))
 
 
@@ -355,7 +405,9 @@ def test_fidelity_with_state_and_density_targets_on_subsets():
     sigma = random_density(rng, 2)
     assert sim.fidelity(sigma, qubits=[2, 0]) == pytest.approx(uhlmann(red, sigma), abs=1e-9)
     # A pure density-matrix target gives <psi|rho|psi>, and F(rho, rho) = 1.
-    assert sim.fidelity(np.outer(psi, psi.conj()), [2, 0]) == pytest.approx(np.vdot(psi, red @ psi).real, abs=1e-9)
+    assert sim.fidelity(np.outer(psi, psi.conj()), [2, 0]) == pytest.approx(
+        np.vdot(psi, red @ psi).real, abs=1e-9
+    )
     assert sim.fidelity(rho) == pytest.approx(1, abs=1e-9)
 
 
@@ -422,6 +474,23 @@ def test_seed_reproduces_outcomes_and_copy_is_independent():
     assert sim.copy(seed=5).measure(0) == sim.copy(seed=5).measure(0)
 
 
+@pytest.mark.parametrize("basis", ["Z", "X", "Y"])
+def test_measure_and_trace_out_equals_measure_then_trace_out(basis):
+    rng = np.random.default_rng(13)
+    for seed in range(10):
+        sim = sim_with(random_density(rng, 3), seed=seed)
+        twin = sim.copy(copy_rng=True)
+        outcome = sim.measure_and_trace_out(1, basis=basis)
+        assert twin.measure(1, basis=basis) == outcome
+        twin.trace_out(1)
+        assert sim.num_qubits == 2
+        np.testing.assert_allclose(sim.density_matrix(), twin.density_matrix(), atol=1e-12)
+    with pytest.raises(ValueError, match="measurement basis 'Q'"):
+        sim.measure_and_trace_out(0, basis="Q")
+    with pytest.raises(IndexError, match="qubit 2 is out of range for num_qubits=2"):
+        sim.measure_and_trace_out(2)
+
+
 def test_project_and_reset():
     sim = DensityMatrixSimulator(2)
     sim.h(0)
@@ -476,9 +545,8 @@ def test_two_qubit_group_cycle():
     sim = pair.tensor(pair)
     sim.cx(1, 2)
     sim.h(1)
-    m1, m2 = sim.measure_many(1, 2)
-    sim.trace_out(2)
-    sim.trace_out(1)
+    m2 = sim.measure_and_trace_out(2)
+    m1 = sim.measure_and_trace_out(1)
     if m2:
         sim.x(1)
     if m1:
@@ -499,7 +567,9 @@ def test_docstring_example_runs():
 
 
 def test_too_many_qubits_raises_state_too_large_naming_memory():
-    with pytest.raises(qnsim.StateTooLargeError, match=r"15-qubit density matrix would need 17179869184 bytes.*limit is 14"):
+    with pytest.raises(
+        qnsim.StateTooLargeError, match=r"15-qubit density matrix would need 17179869184 bytes.*limit is 14"
+    ):
         DensityMatrixSimulator(15)
     with pytest.raises(MemoryError, match="2\\^84 bytes"):
         DensityMatrixSimulator(40)
@@ -542,7 +612,9 @@ def test_matrix_errors():
     sim = DensityMatrixSimulator(2)
     with pytest.raises(ValueError, match=r"not unitary: max \|U U\^dag - I\| = 3 > 1e-09"):
         sim.apply_unitary(np.diag([1, 2]), [0])
-    with pytest.raises(ValueError, match=r"unitary of shape \(4, 4\) does not match 1 targets; expected \(2, 2\)"):
+    with pytest.raises(
+        ValueError, match=r"unitary of shape \(4, 4\) does not match 1 targets; expected \(2, 2\)"
+    ):
         sim.apply_unitary(np.eye(4), [0])
     with pytest.raises(ValueError, match="apply_unitary takes 1 to 8 targets, got 0"):
         sim.apply_unitary(np.eye(1), [])
@@ -550,6 +622,10 @@ def test_matrix_errors():
         sim.apply_kraus([np.diag([1, 0.5])], [0])
     with pytest.raises(ValueError, match=r"Kraus operators of shape \(2, 4, 4\) do not match 1 targets"):
         sim.apply_kraus(np.zeros((2, 4, 4)), [1])
+    with pytest.raises(ValueError, match=r"Kraus operators of shape \(0, 2, 2\) do not match 1 targets"):
+        sim.apply_kraus(np.zeros((0, 2, 2)), [0])
+    with pytest.raises(ValueError, match="apply_unitary takes 1 to 8 targets, got 9"):
+        DensityMatrixSimulator(9).apply_unitary(np.eye(512), list(range(9)))
     with pytest.raises(ValueError, match="apply_kraus takes 1 to 4 targets, got 5"):
         DensityMatrixSimulator(5).apply_kraus(np.eye(32)[None], [0, 1, 2, 3, 4])
     with pytest.raises(ValueError, match=r"density matrix of shape \(2, 2\) does not match num_qubits=2"):
@@ -608,5 +684,7 @@ def test_measurement_and_observable_errors():
         sim.measure(0, basis="XX")
     with pytest.raises(ValueError, match="Pauli string 'XQ' has invalid character 'Q' at position 1"):
         sim.expectation("XQ")
-    with pytest.raises(ValueError, match="Pauli string '-XYZ' has 3 qubit terms but the density matrix has num_qubits=2"):
+    with pytest.raises(
+        ValueError, match="Pauli string '-XYZ' has 3 qubit terms but the density matrix has num_qubits=2"
+    ):
         sim.expectation("-XYZ")

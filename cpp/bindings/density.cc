@@ -61,7 +61,8 @@ std::vector<size_t> qubit_list(const py::object &obj, size_t n) {
 
 std::vector<size_t> pair_args(const py::args &args, size_t n, const char *gate) {
     if (args.size() % 2 != 0) {
-        throw std::invalid_argument(msg(gate, " takes pairs of qubits, got an odd number of targets (", args.size(), ")"));
+        throw std::invalid_argument(
+            msg(gate, " takes pairs of qubits, got an odd number of targets (", args.size(), ")"));
     }
     auto qs = qubit_args(args, n);
     for (size_t i = 0; i < qs.size(); i += 2) {
@@ -168,20 +169,26 @@ this simulator's stream, so a seeded run stays reproducible. copy.copy/deepcopy 
     // ---- Gates. ----
     using DM = qnsim::DensityMatrix;
     c.def("h", [](DensityMatrixSimulator &s, py::args q) { each_qubit(s, q, &DM::h); }, "Hadamard on each qubit.");
-    c.def("s", [](DensityMatrixSimulator &s, py::args q) { each_qubit(s, q, &DM::s); }, "S = diag(1, i) on each qubit.");
-    c.def("s_dag", [](DensityMatrixSimulator &s, py::args q) { each_qubit(s, q, &DM::s_dag); },
-          "S^dag = diag(1, -i) on each qubit.");
+    c.def(
+        "s", [](DensityMatrixSimulator &s, py::args q) { each_qubit(s, q, &DM::s); }, "S = diag(1, i) on each qubit.");
+    c.def(
+        "s_dag", [](DensityMatrixSimulator &s, py::args q) { each_qubit(s, q, &DM::s_dag); },
+        "S^dag = diag(1, -i) on each qubit.");
     c.def("x", [](DensityMatrixSimulator &s, py::args q) { each_qubit(s, q, &DM::x); }, "Pauli X on each qubit.");
     c.def("y", [](DensityMatrixSimulator &s, py::args q) { each_qubit(s, q, &DM::y); }, "Pauli Y on each qubit.");
     c.def("z", [](DensityMatrixSimulator &s, py::args q) { each_qubit(s, q, &DM::z); }, "Pauli Z on each qubit.");
-    c.def("cx", [](DensityMatrixSimulator &s, py::args q) { each_pair(s, q, "cx", &DM::cx); },
-          "CNOT on each (control, target) pair: cx(0, 1, 2, 3) acts on (0, 1) then (2, 3).");
-    c.def("cy", [](DensityMatrixSimulator &s, py::args q) { each_pair(s, q, "cy", &DM::cy); },
-          "Controlled-Y on each (control, target) pair.");
-    c.def("cz", [](DensityMatrixSimulator &s, py::args q) { each_pair(s, q, "cz", &DM::cz); },
-          "Controlled-Z on each pair.");
-    c.def("swap", [](DensityMatrixSimulator &s, py::args q) { each_pair(s, q, "swap", &DM::swap); },
-          "SWAP on each pair.");
+    c.def(
+        "cx", [](DensityMatrixSimulator &s, py::args q) { each_pair(s, q, "cx", &DM::cx); },
+        "CNOT on each (control, target) pair: cx(0, 1, 2, 3) acts on (0, 1) then (2, 3).");
+    c.def(
+        "cy", [](DensityMatrixSimulator &s, py::args q) { each_pair(s, q, "cy", &DM::cy); },
+        "Controlled-Y on each (control, target) pair.");
+    c.def(
+        "cz", [](DensityMatrixSimulator &s, py::args q) { each_pair(s, q, "cz", &DM::cz); },
+        "Controlled-Z on each pair.");
+    c.def(
+        "swap", [](DensityMatrixSimulator &s, py::args q) { each_pair(s, q, "swap", &DM::swap); },
+        "SWAP on each pair.");
     c.def(
         "apply_unitary",
         [](DensityMatrixSimulator &s, const CArray &matrix, const py::object &targets) {
@@ -259,8 +266,8 @@ Coherences scale by sqrt(1 - lam) (not 1 - lam); for a factor f use lam = 1 - f*
             const bool one = ops.ndim() == 2;
             if (!(one || ops.ndim() == 3) || ops.shape(ops.ndim() - 1) != d || ops.shape(ops.ndim() - 2) != d ||
                 (!one && ops.shape(0) == 0)) {
-                throw std::invalid_argument(msg("Kraus operators of shape ", shape_str(ops), " do not match ", ts.size(),
-                                                " targets; expected (m, ", d, ", ", d, ") with m >= 1"));
+                throw std::invalid_argument(msg("Kraus operators of shape ", shape_str(ops), " do not match ",
+                                                ts.size(), " targets; expected (m, ", d, ", ", d, ") with m >= 1"));
             }
             s.dm.apply_kraus(ops.data(), one ? 1 : ops.shape(0), ts);
         },
@@ -285,6 +292,16 @@ Raises ValueError if max |sum K^dag K - I| > 1e-9 (the channel must be trace pre
         "my", [measure](DensityMatrixSimulator &s, py::object q) { return measure(s, q, "Y"); }, py::arg("qubit"),
         "Measures one qubit in the Y basis; returns 0 (|+i>) or 1 (|-i>).");
     c.def(
+        "measure_and_trace_out",
+        [](DensityMatrixSimulator &s, py::object q, const std::string &basis) {
+            if (basis.size() != 1) {
+                throw std::invalid_argument(msg("measurement basis '", basis, "' is not one of 'X', 'Y', 'Z'"));
+            }
+            return s.dm.measure_and_trace_out(qubit_arg(q, s.dm.num_qubits()), s.rng, basis[0]);
+        },
+        py::arg("qubit"), py::arg("basis") = "Z",
+        "measure(qubit, basis) then trace_out(qubit), in one pass; the qubits above it shift down by one.");
+    c.def(
         "measure_many",
         [](DensityMatrixSimulator &s, py::args q) {
             std::vector<int> out;
@@ -292,8 +309,9 @@ Raises ValueError if max |sum K^dag K - I| > 1e-9 (the channel must be trace pre
             return out;
         },
         "Measures each qubit in the Z basis, in order; returns a list of 0/1.");
-    c.def("reset", [](DensityMatrixSimulator &s, py::args q) { each_qubit(s, q, &DM::reset); },
-          "Resets each qubit to |0>.");
+    c.def(
+        "reset", [](DensityMatrixSimulator &s, py::args q) { each_qubit(s, q, &DM::reset); },
+        "Resets each qubit to |0>.");
     c.def(
         "probability_of_one",
         [](const DensityMatrixSimulator &s, py::object q) {
@@ -312,15 +330,14 @@ Raises ValueError if max |sum K^dag K - I| > 1e-9 (the channel must be trace pre
     // ---- Composition (what the registry does to small groups). ----
     c.def(
         "tensor",
-        [](const DensityMatrixSimulator &s, const DensityMatrixSimulator &other) {
-            return DensityMatrixSimulator{qnsim::DensityMatrix::tensor(s.dm, other.dm), s.rng};
+        [](DensityMatrixSimulator &s, const DensityMatrixSimulator &other) {
+            return DensityMatrixSimulator{qnsim::DensityMatrix::tensor(s.dm, other.dm), qnsim::Rng(s.rng.next_u64())};
         },
         py::arg("other"),
-        "A new simulator holding self (x) other: self's qubits first, then other's; the random stream is copied "
-        "from self.");
+        "A new simulator holding self (x) other: self's qubits first, then other's. Like copy(), its random "
+        "stream is seeded by one draw of self's stream.");
     c.def(
-        "trace_out",
-        [](DensityMatrixSimulator &s, py::object q) { s.dm.trace_out(qubit_arg(q, s.dm.num_qubits())); },
+        "trace_out", [](DensityMatrixSimulator &s, py::object q) { s.dm.trace_out(qubit_arg(q, s.dm.num_qubits())); },
         py::arg("qubit"), "Traces one qubit out in place; the qubits above it shift down by one.");
 
     // ---- Observables and state access. ----
@@ -331,20 +348,31 @@ Raises ValueError if max |sum K^dag K - I| > 1e-9 (the channel must be trace pre
           "Tr(P rho) for a dense Pauli string such as 'XZ_Y' or '-ZZ' (also accepts a stim.PauliString).");
     c.def("peek_observable_expectation", expectation, py::arg("pauli"), "Alias of expectation (Stim's name).");
     c.def(
-        "density_matrix",
-        [](const DensityMatrixSimulator &s) { return to_numpy(s.dm.data(), s.dm.dim()); },
+        "density_matrix", [](const DensityMatrixSimulator &s) { return to_numpy(s.dm.data(), s.dm.dim()); },
         "A copy of the density matrix: complex128 ndarray of shape (2^n, 2^n).");
     c.def(
         "set_density_matrix",
         [](DensityMatrixSimulator &s, const CArray &rho) {
             const py::ssize_t d = static_cast<py::ssize_t>(s.dm.dim());
             if (rho.ndim() != 2 || rho.shape(0) != d || rho.shape(1) != d) {
-                throw std::invalid_argument(msg("density matrix of shape ", shape_str(rho), " does not match num_qubits=",
-                                                s.dm.num_qubits(), "; expected (", d, ", ", d, ")"));
+                throw std::invalid_argument(msg("density matrix of shape ", shape_str(rho),
+                                                " does not match num_qubits=", s.dm.num_qubits(), "; expected (", d,
+                                                ", ", d, ")"));
             }
             s.dm.set_state(rho.data());
         },
         py::arg("rho"), "Replaces the state; raises ValueError unless Hermitian, trace 1 and PSD (tolerance 1e-9).");
+    c.def(
+        "set_state_vector",
+        [](DensityMatrixSimulator &s, const CArray &psi) {
+            const py::ssize_t d = static_cast<py::ssize_t>(s.dm.dim());
+            if (psi.ndim() != 1 || psi.shape(0) != d) {
+                throw std::invalid_argument(msg("state vector of shape ", shape_str(psi), " does not match num_qubits=",
+                                                s.dm.num_qubits(), "; expected (", d, ",)"));
+            }
+            s.dm.set_pure_state(psi.data());
+        },
+        py::arg("psi"), "Replaces the state by |psi><psi|; raises ValueError unless psi has norm 1 (within 1e-9).");
     c.def(
         "partial_trace",
         [](const DensityMatrixSimulator &s, const py::object &keep) {

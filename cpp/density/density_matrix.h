@@ -29,10 +29,14 @@ namespace qnsim {
 /// Performance: gates and channels work in place by index arithmetic on the row-major data
 /// (the matrix is treated as a 2n-qubit vector whose row bits are the high half and column bits
 /// the low half). Paulis, S, CX, CZ and SWAP are permutations/phase flips; H, amplitude and
-/// phase damping and Pauli channels are closed-form 2x2-block updates; general unitaries and
-/// Kraus channels go through a generic kernel on a small superoperator. No call allocates on
-/// the heap except apply_kraus/apply_unitary on 2+ qubits the first time a larger scratch
-/// buffer is needed, and the functions that return a new matrix.
+/// phase damping and Pauli channels are closed-form 2x2-block updates. General operators go
+/// through one gather/multiply/scatter kernel on 16-byte complex vectors: a 1-qubit unitary or
+/// 1-qubit Kraus channel as its 4x4 superoperator in one pass; a k-qubit unitary (k >= 2) as U
+/// on the row bits then conj(U) on the column bits; a k-qubit Kraus channel as its
+/// 4^k x 4^k superoperator sum_i K_i (x) conj(K_i) in one pass. Gates, channels and measurements
+/// never allocate, except apply_unitary (k >= 2) and apply_kraus (k >= 2) growing the scratch
+/// buffer the first time a larger one is needed; set_state, partial_trace, tensor and the
+/// fidelity functions allocate their results/workspaces.
 class DensityMatrix {
    public:
     using cplx = std::complex<double>;
@@ -114,6 +118,9 @@ class DensityMatrix {
     /// outcome (0 or 1; 1 means the -1 eigenstate), and collapses the state: the qubit stays in
     /// place in the measured eigenstate and the matrix is renormalized. One rng.uniform() draw.
     int measure(size_t q, Rng &rng, char basis = 'Z');
+    /// measure(q, rng, basis) followed by trace_out(q), fused into one pass over a quarter of
+    /// the matrix: the registry's split-on-measure. Same draw and outcome as measure().
+    int measure_and_trace_out(size_t q, Rng &rng, char basis = 'Z');
     /// Post-selects qubit q on a Z outcome (0 or 1): projects and renormalizes. Returns the
     /// probability the outcome had. Throws std::invalid_argument if that probability is below
     /// 1e-12 (the state would be undefined) or outcome is not 0/1.
@@ -157,17 +164,27 @@ class DensityMatrix {
     size_t check_qubit(size_t q) const;
     void check_distinct(const std::vector<size_t> &targets) const;
     void check_pair(size_t a, size_t b) const;  // no allocation, for the 2-qubit hot path
-    size_t row_bit(size_t q) const { return size_t{1} << (2 * n_ - 1 - q); }
     size_t col_bit(size_t q) const { return size_t{1} << (n_ - 1 - q); }
     // Applies the 2^k x 2^k matrix m to the row-major data seen as a 2n-qubit vector, on flat
     // bit positions pos[0..k) (pos[0] = most significant bit of m's index).
     void apply_flat(const cplx *m, const size_t *pos, size_t k);
     void pauli_channel_unchecked(size_t q, double px, double py, double pz);
+    char rotate_to_z(size_t q, char basis);  // validates basis, maps its eigenbasis onto Z
 
     size_t n_;
     size_t dim_;
     std::vector<cplx> rho_;
-    std::vector<cplx> scratch_;  // superoperators / conjugated unitaries; grows, never shrinks
+    // Superoperators / conjugated unitaries; grows, never shrinks. Not part of the value: a
+    // copy starts with an empty buffer instead of duplicating up to 1 MiB of workspace.
+    struct Scratch {
+        std::vector<cplx> buf;
+        Scratch() = default;
+        Scratch(const Scratch &) {}
+        Scratch &operator=(const Scratch &) { return *this; }
+        Scratch(Scratch &&) = default;
+        Scratch &operator=(Scratch &&) = default;
+    };
+    Scratch scratch_;
 };
 
 }  // namespace qnsim

@@ -82,9 +82,7 @@ int main() {
         DensityMatrix m = DensityMatrix::tensor(pair, pair);
         m.cx(1, 2);
         m.h(1);
-        const int m1 = m.measure(1, rng), m2 = m.measure(2, rng);
-        m.trace_out(2);
-        m.trace_out(1);
+        const int m2 = m.measure_and_trace_out(2, rng), m1 = m.measure_and_trace_out(1, rng);
         sink = sink + m1 + m2 + m.at(0, 0).real();
     });
     std::printf("%-28s %6s %14.1f\n", "group cycle (2+2 -> 2)", "4", cycle);
