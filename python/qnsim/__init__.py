@@ -13,6 +13,7 @@ from qnsim._core import (
     CircuitParseError,
     QnsimError,
     SchedulingError,
+    StabilizerSimulator,
     StateTooLargeError,
     UnknownQubitError,
 )
@@ -23,6 +24,7 @@ __all__ = [
     "CircuitParseError",
     "QnsimError",
     "SchedulingError",
+    "StabilizerSimulator",
     "StateTooLargeError",
     "UnknownQubitError",
     "__version__",

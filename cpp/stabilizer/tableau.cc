@@ -1,0 +1,237 @@
+#include "stabilizer/tableau.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "core/errors.h"
+
+namespace qnsim {
+
+using namespace pauli_kernels;
+
+uint64_t Tableau::bytes_needed(size_t n) {
+    const uint64_t w = (static_cast<uint64_t>(n) + 63) / 64;
+    return 4 * (64 * w) * w * 8 + 2 * w * 8;
+}
+
+Tableau::Tableau(size_t n) : n_(n), w_((n + 63) / 64), rows_(64 * ((n + 63) / 64)) {
+    if (n > kMaxQubits || bytes_needed(n) > kMaxBytes) {
+        throw StateTooLargeError(msg("a stabilizer tableau of ", n, " qubits would need ", bytes_needed(n),
+                                     " bytes; the limit is ", kMaxQubits, " qubits and ", kMaxBytes, " bytes"));
+    }
+    data_.assign(4 * rows_ * w_, 0);
+    signs_.assign(2 * w_, 0);
+    for (size_t k = 0; k < n_; ++k) {
+        flip_bit(row(XX, k), k);
+        flip_bit(row(ZZ, k), k);
+    }
+}
+
+void Tableau::mul_rows(Part dx, Part dz, uint64_t *dsigns, size_t d, Part sx, Part sz, const uint64_t *ssigns,
+                       size_t s, unsigned extra) {
+    const unsigned e = mul_log_i(row(dx, d), row(dz, d), row(sx, s), row(sz, s), w_) + extra +
+                       2u * get_bit(dsigns, d) + 2u * get_bit(ssigns, s);
+    // e is even for a Hermitian product; its half is the new sign.
+    set_bit(dsigns, d, (e >> 1) & 1);
+}
+
+// Derivations: for a gate U, new xs[k] = C^-1 (U^-1 X_k U) C, i.e. the old rows combined the way
+// U^-1 X_k U combines X and Z (C^-1 . C is a homomorphism, phases included).
+
+void Tableau::prepend_h(size_t q) {
+    // H X H = Z: swap xs[q] and zs[q].
+    std::swap_ranges(row(XX, q), row(XX, q) + w_, row(ZX, q));
+    std::swap_ranges(row(XZ, q), row(XZ, q) + w_, row(ZZ, q));
+    const bool sx = get_bit(x_signs(), q), sz = get_bit(z_signs(), q);
+    set_bit(x_signs(), q, sz);
+    set_bit(z_signs(), q, sx);
+}
+
+void Tableau::prepend_s(size_t q) {
+    // S^-1 X S = -Y = -i X Z; Z unchanged.
+    mul_rows(XX, XZ, x_signs(), q, ZX, ZZ, z_signs(), q, 3);
+}
+
+void Tableau::prepend_s_dag(size_t q) {
+    // S X S^-1 = Y = i X Z.
+    mul_rows(XX, XZ, x_signs(), q, ZX, ZZ, z_signs(), q, 1);
+}
+
+void Tableau::prepend_x(size_t q) { flip_bit(z_signs(), q); }
+void Tableau::prepend_z(size_t q) { flip_bit(x_signs(), q); }
+void Tableau::prepend_y(size_t q) {
+    flip_bit(x_signs(), q);
+    flip_bit(z_signs(), q);
+}
+
+void Tableau::prepend_cx(size_t c, size_t t) {
+    // CX: X_c -> X_c X_t, Z_t -> Z_c Z_t (commuting factors, so no extra phase).
+    mul_rows(XX, XZ, x_signs(), c, XX, XZ, x_signs(), t, 0);
+    mul_rows(ZX, ZZ, z_signs(), t, ZX, ZZ, z_signs(), c, 0);
+}
+
+void Tableau::prepend_cz(size_t a, size_t b) {
+    // CZ: X_a -> X_a Z_b, X_b -> X_b Z_a.
+    mul_rows(XX, XZ, x_signs(), a, ZX, ZZ, z_signs(), b, 0);
+    mul_rows(XX, XZ, x_signs(), b, ZX, ZZ, z_signs(), a, 0);
+}
+
+void Tableau::prepend_swap(size_t a, size_t b) {
+    for (Part p : {XX, XZ, ZX, ZZ}) std::swap_ranges(row(p, a), row(p, a) + w_, row(p, b));
+    for (uint64_t *s : {x_signs(), z_signs()}) {
+        const bool sa = get_bit(s, a), sb = get_bit(s, b);
+        set_bit(s, a, sb);
+        set_bit(s, b, sa);
+    }
+}
+
+int Tableau::expectation(const PauliString &p) const {
+    // <0| C^-1 P C |0>: multiply the images of P's factors; the result is nonzero iff it has no X part.
+    std::vector<uint64_t> ax(w_, 0), az(w_, 0);
+    unsigned e = p.sign ? 2 : 0;
+    for (size_t q = 0; q < p.num_qubits; ++q) {
+        const bool x = get_bit(p.xs.data(), q), z = get_bit(p.zs.data(), q);
+        if (x) e += mul_log_i(ax.data(), az.data(), row(XX, q), row(XZ, q), w_) + 2u * get_bit(x_signs(), q);
+        if (z) e += mul_log_i(ax.data(), az.data(), row(ZX, q), row(ZZ, q), w_) + 2u * get_bit(z_signs(), q);
+        if (x && z) e += 1;  // Y = i X Z
+    }
+    if (any_bit(ax.data(), w_)) return 0;
+    return (e & 3) == 0 ? 1 : -1;
+}
+
+namespace {
+
+// In-place transpose of the 64x64 bit block whose row r is the word a[r * stride]. Bit c of row r
+// is column c; each round swaps the off-diagonal halves of every 2j x 2j sub-block.
+void transpose_block(uint64_t *a, size_t stride) {
+    uint64_t m = 0x00000000FFFFFFFFULL;
+    for (unsigned j = 32; j != 0; j >>= 1, m ^= m << j) {
+        for (unsigned k = 0; k < 64; k = ((k | j) + 1) & ~j) {
+            uint64_t &lo = a[k * stride];
+            uint64_t &hi = a[(k | j) * stride];
+            const uint64_t t = ((lo >> j) ^ hi) & m;
+            lo ^= t << j;
+            hi ^= t;
+        }
+    }
+}
+
+}  // namespace
+
+void Tableau::transpose() {
+    const size_t blocks = w_;
+    uint64_t tmp[64];
+    for (int part = 0; part < 4; ++part) {
+        uint64_t *t = data_.data() + static_cast<size_t>(part) * rows_ * w_;
+        for (size_t bi = 0; bi < blocks; ++bi) {
+            for (size_t bj = bi; bj < blocks; ++bj) {
+                uint64_t *a = t + (bi * 64) * w_ + bj;
+                if (bi == bj) {
+                    // Gather into a contiguous buffer: the strided block transposes faster there.
+                    for (int r = 0; r < 64; ++r) tmp[r] = a[r * w_];
+                    transpose_block(tmp, 1);
+                    for (int r = 0; r < 64; ++r) a[r * w_] = tmp[r];
+                    continue;
+                }
+                uint64_t *b = t + (bj * 64) * w_ + bi;
+                uint64_t tb[64];
+                for (int r = 0; r < 64; ++r) {
+                    tmp[r] = a[r * w_];
+                    tb[r] = b[r * w_];
+                }
+                transpose_block(tmp, 1);
+                transpose_block(tb, 1);
+                for (int r = 0; r < 64; ++r) {
+                    a[r * w_] = tb[r];
+                    b[r * w_] = tmp[r];
+                }
+            }
+        }
+    }
+    transposed_ = !transposed_;
+}
+
+// Column operations: every row R (xs and zs halves) becomes V^-1 R V for a gate V on input qubits.
+// In the transposed layout the input-qubit columns are contiguous words over all rows, and the
+// sign words line up with them bit for bit.
+
+void Tableau::append_cx_t(size_t c, size_t t) {
+    const size_t w = w_;
+    for (int half = 0; half < 2; ++half) {
+        uint64_t *__restrict xc = row(half ? ZX : XX, c);
+        uint64_t *__restrict xt = row(half ? ZX : XX, t);
+        uint64_t *__restrict zc = row(half ? ZZ : XZ, c);
+        uint64_t *__restrict zt = row(half ? ZZ : XZ, t);
+        uint64_t *__restrict s = half ? z_signs() : x_signs();
+        for (size_t i = 0; i < w; ++i) {
+            const uint64_t a = xc[i], b = zt[i], x2 = xt[i], z1 = zc[i];
+            s[i] ^= a & b & ~(x2 ^ z1);
+            xt[i] = x2 ^ a;
+            zc[i] = z1 ^ b;
+        }
+    }
+}
+
+void Tableau::append_h_t(size_t q) {
+    const size_t w = w_;
+    for (int half = 0; half < 2; ++half) {
+        uint64_t *__restrict x = row(half ? ZX : XX, q);
+        uint64_t *__restrict z = row(half ? ZZ : XZ, q);
+        uint64_t *__restrict s = half ? z_signs() : x_signs();
+        for (size_t i = 0; i < w; ++i) {
+            const uint64_t a = x[i], b = z[i];
+            s[i] ^= a & b;
+            x[i] = b;
+            z[i] = a;
+        }
+    }
+}
+
+void Tableau::append_s_dag_t(size_t q) {
+    // S^-1 R S: X -> -Y, Y -> X, Z -> Z.
+    const size_t w = w_;
+    for (int half = 0; half < 2; ++half) {
+        uint64_t *__restrict x = row(half ? ZX : XX, q);
+        uint64_t *__restrict z = row(half ? ZZ : XZ, q);
+        uint64_t *__restrict s = half ? z_signs() : x_signs();
+        for (size_t i = 0; i < w; ++i) {
+            s[i] ^= x[i] & ~z[i];
+            z[i] ^= x[i];
+        }
+    }
+}
+
+void Tableau::append_x_t(size_t q) {
+    const size_t w = w_;
+    for (int half = 0; half < 2; ++half) {
+        const uint64_t *__restrict z = row(half ? ZZ : XZ, q);
+        uint64_t *__restrict s = half ? z_signs() : x_signs();
+        for (size_t i = 0; i < w; ++i) s[i] ^= z[i];
+    }
+}
+
+bool Tableau::collapse_z_transposed(size_t q, Rng &rng) {
+    // zs[q] = C^-1 Z_q C has X part on inputs K. Appending CX(p, k) (which fixes |0...0>) for the
+    // other k in K leaves X only on the pivot p; S (if it is Y_p) makes it X_p. Measuring X_p Z_rest
+    // on |0...0> is a fair coin; the post-measurement state is C H_p X_p^b |0...0>, which appends
+    // H then X^b on p and leaves zs[q] = +-Z_p Z_rest, deterministic.
+    const size_t word = q >> 6;
+    const unsigned bit = q & 63;
+    size_t pivot = n_;
+    for (size_t k = 0; k < n_; ++k) {
+        if ((row(ZX, k)[word] >> bit) & 1) {
+            pivot = k;
+            break;
+        }
+    }
+    if (pivot == n_) return false;
+    for (size_t k = pivot + 1; k < n_; ++k) {
+        if ((row(ZX, k)[word] >> bit) & 1) append_cx_t(pivot, k);
+    }
+    if ((row(ZZ, pivot)[word] >> bit) & 1) append_s_dag_t(pivot);
+    append_h_t(pivot);
+    if (rng.next_u64() & 1) append_x_t(pivot);
+    return true;
+}
+
+}  // namespace qnsim
