@@ -4,11 +4,21 @@
 #include <cctype>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 
 #include "core/errors.h"
 
 namespace qnsim {
+
+std::string shortest_double(double v) {
+    char buf[32];
+    for (int precision = 1; precision <= 17; ++precision) {
+        std::snprintf(buf, sizeof(buf), "%.*g", precision, v);
+        if (std::strtod(buf, nullptr) == v) break;
+    }
+    return buf;
+}
 
 namespace {
 
@@ -223,11 +233,11 @@ struct Parser {
             }
             double total = 0;
             for (double p : ins.args) {
-                if (!(p >= 0 && p <= 1)) fail(line, msg("probability ", p, " of ", upper, " is outside [0, 1]"));
+                if (!(p >= 0 && p <= 1)) fail(line, msg("probability ", shortest_double(p), " of ", upper, " is outside [0, 1]"));
                 total += p;
             }
             if (info->gate == Gate::PAULI_CHANNEL_1 && total > 1 + 1e-12) {
-                fail(line, msg("PAULI_CHANNEL_1 probabilities sum to ", total, " > 1"));
+                fail(line, msg("PAULI_CHANNEL_1 probabilities sum to ", shortest_double(total), " > 1"));
             }
             // Targets.
             while (true) {

@@ -8,6 +8,9 @@
 
 namespace qnsim {
 
+/// Shortest decimal text that reads back as exactly `v` (so messages say 0.1, not 0.10000000000000001).
+std::string shortest_double(double v);
+
 /// Gates of qnsim's subset of Stim's circuit text format.
 enum class Gate : uint8_t {
     I, H, S, S_DAG, X, Y, Z,                    // single-qubit Cliffords

@@ -39,7 +39,7 @@ void StabilizerSimulator::check_pairs(const Targets &pairs) const {
 }
 
 void StabilizerSimulator::check_probability(double p, const char *name) {
-    if (!(p >= 0 && p <= 1)) throw std::invalid_argument(msg(name, "=", p, " is not a probability in [0, 1]"));
+    if (!(p >= 0 && p <= 1)) throw std::invalid_argument(msg(name, "=", shortest_double(p), " is not a probability in [0, 1]"));
 }
 
 #define QNSIM_SINGLE(method, op)                                  \
@@ -178,7 +178,7 @@ void StabilizerSimulator::pauli_channel_1(const Targets &qs, double px, double p
     check_probability(py, "py");
     check_probability(pz, "pz");
     if (px + py + pz > 1 + 1e-12) {
-        throw std::invalid_argument(msg("px + py + pz = ", px + py + pz, " exceeds 1"));
+        throw std::invalid_argument(msg("px + py + pz = ", shortest_double(px + py + pz), " exceeds 1"));
     }
     for (int64_t q : qs) check_qubit(q);
     // One uniform draw per target, split into [0, px) X, [px, px+py) Y, [px+py, px+py+pz) Z.
