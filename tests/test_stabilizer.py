@@ -234,7 +234,7 @@ def test_random_circuit_text_matches_stim_deterministic_record():
     inverse = {"s": "S_DAG", "s_dag": "S"}
     lines = [f"{_STIM_NAMES[op]} {' '.join(map(str, qs))}" for op, qs in gates]
     lines += [f"{inverse.get(op, _STIM_NAMES[op])} {' '.join(map(str, qs))}" for op, qs in reversed(gates)]
-    lines.append("X 3 7\nM " + " ".join(map(str, range(n))) + "\nMR !5 5\nMX 0")
+    lines.append("X 3 7\nM " + " ".join(map(str, range(n))) + "\nMR !5 5\nH 0 1\nS 1\nMX 0\nMY 1")
     text = "\n".join(lines)
     ours = qnsim.StabilizerSimulator(n, seed=1).do_circuit(text)
     theirs = stim.Circuit(text).compile_sampler().sample(1)[0].astype(np.uint8)
