@@ -101,19 +101,28 @@ int Tableau::expectation(const PauliString &p) const {
 
 namespace {
 
-// In-place transpose of the 64x64 bit block whose row r is the word a[r * stride]. Bit c of row r
-// is column c; each round swaps the off-diagonal halves of every 2j x 2j sub-block.
-void transpose_block(uint64_t *a, size_t stride) {
-    uint64_t m = 0x00000000FFFFFFFFULL;
-    for (unsigned j = 32; j != 0; j >>= 1, m ^= m << j) {
-        for (unsigned k = 0; k < 64; k = ((k | j) + 1) & ~j) {
-            uint64_t &lo = a[k * stride];
-            uint64_t &hi = a[(k | j) * stride];
-            const uint64_t t = ((lo >> j) ^ hi) & m;
-            lo ^= t << j;
-            hi ^= t;
+// One round of the in-place 64x64 bit-block transpose (bit c of word r is entry (r, c)): swaps the
+// off-diagonal J x J quadrants of every 2J x 2J diagonal sub-block. M selects the columns whose
+// bit J is clear. J is a compile-time constant so each round unrolls into straight-line code
+// that the compiler vectorizes over consecutive rows.
+template <unsigned J, uint64_t M>
+inline void transpose_round(uint64_t *a) {
+    for (unsigned base = 0; base < 64; base += 2 * J) {
+        for (unsigned k = base; k < base + J; ++k) {
+            const uint64_t t = ((a[k] >> J) ^ a[k + J]) & M;
+            a[k] ^= t << J;
+            a[k + J] ^= t;
         }
     }
+}
+
+inline void transpose_block(uint64_t *a) {
+    transpose_round<32, 0x00000000FFFFFFFFULL>(a);
+    transpose_round<16, 0x0000FFFF0000FFFFULL>(a);
+    transpose_round<8, 0x00FF00FF00FF00FFULL>(a);
+    transpose_round<4, 0x0F0F0F0F0F0F0F0FULL>(a);
+    transpose_round<2, 0x3333333333333333ULL>(a);
+    transpose_round<1, 0x5555555555555555ULL>(a);
 }
 
 }  // namespace
@@ -129,7 +138,7 @@ void Tableau::transpose() {
                 if (bi == bj) {
                     // Gather into a contiguous buffer: the strided block transposes faster there.
                     for (int r = 0; r < 64; ++r) tmp[r] = a[r * w_];
-                    transpose_block(tmp, 1);
+                    transpose_block(tmp);
                     for (int r = 0; r < 64; ++r) a[r * w_] = tmp[r];
                     continue;
                 }
@@ -139,8 +148,8 @@ void Tableau::transpose() {
                     tmp[r] = a[r * w_];
                     tb[r] = b[r * w_];
                 }
-                transpose_block(tmp, 1);
-                transpose_block(tb, 1);
+                transpose_block(tmp);
+                transpose_block(tb);
                 for (int r = 0; r < 64; ++r) {
                     a[r * w_] = tb[r];
                     b[r * w_] = tmp[r];
@@ -231,6 +240,82 @@ bool Tableau::collapse_z_transposed(size_t q, Rng &rng) {
     if ((row(ZZ, pivot)[word] >> bit) & 1) append_s_dag_t(pivot);
     append_h_t(pivot);
     if (rng.next_u64() & 1) append_x_t(pivot);
+    return true;
+}
+
+}  // namespace qnsim
+
+namespace qnsim {
+
+bool Tableau::collapse_z(size_t q, Rng &rng) {
+    // Same elimination as collapse_z_transposed (append CX(p, k) for every other k in K, S if the
+    // pivot is Y, H, X^b), but applied to each row in one pass in the row layout:
+    //  * The CX(p, k) all share the control p, so together they flip the X part of a row by the
+    //    mask K' = K \ {p} when x_p = 1, and flip z_p by parity(z & K').
+    //  * Their sign flips, applied in sequence, add up to x_p * XOR_i z_i (1 + x_i + z_p + P_i),
+    //    where P_i is the parity of z over the targets before i. XOR_i z_i P_i counts pairs of
+    //    targets with z = 1, i.e. C(c, 2) mod 2 = bit 1 of c = popcount(z & K'); the remaining terms
+    //    are parity(z & ~x & K') when z_p = 0 and parity(z & x & K') when z_p = 1.
+    // The row work is word-parallel over K', so no transposes are needed.
+    uint64_t *zq_x = row(ZX, q);
+    size_t pivot = n_;
+    for (size_t w = 0; w < w_; ++w) {
+        if (zq_x[w]) {
+            pivot = w * 64 + static_cast<size_t>(__builtin_ctzll(zq_x[w]));
+            break;
+        }
+    }
+    if (pivot == n_) return false;
+    std::vector<uint64_t> mask(zq_x, zq_x + w_);
+    flip_bit(mask.data(), pivot);
+    const size_t pw = pivot >> 6;
+    const unsigned pb = pivot & 63;
+    // After the CXs, the pivot of zs[q] is Y (needs S) iff its z_p bit, updated by the CXs, is 1.
+    bool zq_zp = get_bit(row(ZZ, q), pivot);
+    {
+        uint64_t par = 0;
+        const uint64_t *z = row(ZZ, q);
+        for (size_t w = 0; w < w_; ++w) par ^= z[w] & mask[w];
+        zq_zp ^= popcount64(par) & 1;
+    }
+    const bool need_s = zq_zp;
+    const bool flip = rng.next_u64() & 1;
+    const uint64_t *__restrict k = mask.data();
+    const size_t words = w_;
+    for (int half = 0; half < 2; ++half) {
+        uint64_t *signs = half ? z_signs() : x_signs();
+        for (size_t r = 0; r < n_; ++r) {
+            uint64_t *__restrict x = row(half ? ZX : XX, r);
+            const uint64_t *__restrict z = row(half ? ZZ : XZ, r);
+            uint64_t c1 = 0, c2 = 0, both = 0;
+            for (size_t w = 0; w < words; ++w) {
+                const uint64_t a = z[w] & k[w];
+                c2 ^= c1 & a;
+                c1 ^= a;
+                both ^= a & x[w];
+            }
+            const unsigned cnt = popcount64(c1) + 2 * popcount64(c2);
+            const bool par_zk = cnt & 1, pairs = (cnt >> 1) & 1, par_both = popcount64(both) & 1;
+            bool xp = (x[pw] >> pb) & 1;
+            bool zp = (z[pw] >> pb) & 1;
+            bool s = get_bit(signs, r);
+            if (xp) {
+                s ^= (zp ? par_both : (par_zk ^ par_both)) ^ pairs;
+                for (size_t w = 0; w < words; ++w) x[w] ^= k[w];
+            }
+            zp ^= par_zk;
+            if (need_s) {  // S^-1 R S on the pivot: X -> -Y, Y -> X
+                s ^= xp & !zp;
+                zp ^= xp;
+            }
+            s ^= xp & zp;  // H on the pivot
+            std::swap(xp, zp);
+            if (flip) s ^= zp;  // X^flip on the pivot
+            set_bit(x, pivot, xp);
+            set_bit(const_cast<uint64_t *>(z), pivot, zp);
+            set_bit(signs, r, s);
+        }
+    }
     return true;
 }
 

@@ -76,6 +76,12 @@ class Tableau {
     /// Expectation <psi|P|psi> of a Pauli observable on the first p.num_qubits qubits: +1, -1 or 0.
     int expectation(const PauliString &p) const;
 
+    /// Untransposed layout. Makes Z_q deterministic with a uniformly random outcome, drawing one
+    /// 64-bit word from `rng` (its lowest bit). Returns false, drawing nothing and changing nothing,
+    /// when Z_q was already deterministic. One pass over all 2n rows, O(n^2 / 64) word operations,
+    /// no transposition (see tableau.cc for the derivation).
+    bool collapse_z(size_t q, Rng &rng);
+
     /// Swaps the layout of all four tables (64x64 block transposes in place).
     void transpose();
 
