@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <string_view>
 
 #include "core/errors.h"
 
@@ -259,8 +260,9 @@ struct Parser {
                 if (inverted && info->kind != Kind::Measure) {
                     fail(line, msg("inverted target '!' is only allowed on measurements, not on ", upper));
                 }
-                const std::string digits = s.substr(i, d - i);
-                const unsigned long long q = digits.size() > 12 ? ~0ULL : std::strtoull(digits.c_str(), nullptr, 10);
+                const std::string_view digits(s.data() + i, d - i);
+                unsigned long long q = 0;
+                for (char c : digits) q = q > (1ULL << 40) ? q : q * 10 + static_cast<unsigned>(c - '0');
                 if (q >= num_qubits) {
                     fail(line, msg("qubit ", digits, " of ", upper, " is out of range for num_qubits=", num_qubits));
                 }

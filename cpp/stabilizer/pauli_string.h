@@ -29,18 +29,34 @@ inline unsigned popcount64(uint64_t v) {
 /// these up for 64 qubits per word and are reduced once at the end.
 inline unsigned mul_log_i(uint64_t *__restrict dx, uint64_t *__restrict dz, const uint64_t *__restrict sx,
                           const uint64_t *__restrict sz, size_t words) {
-    uint64_t c1 = 0, c2 = 0;
-    for (size_t w = 0; w < words; ++w) {
+    // kLanes independent counter pairs break the loop-carried chain so the compiler can put
+    // consecutive words in one SIMD register (any width); the lane count does not affect results.
+    constexpr size_t kLanes = 4;
+    uint64_t c1[kLanes] = {0, 0, 0, 0}, c2[kLanes] = {0, 0, 0, 0};
+    size_t w = 0;
+    for (; w + kLanes <= words; w += kLanes) {
+        for (size_t l = 0; l < kLanes; ++l) {
+            const uint64_t x1 = dx[w + l], z1 = dz[w + l], x2 = sx[w + l], z2 = sz[w + l];
+            const uint64_t anti = (x1 & z2) ^ (z1 & x2);
+            const uint64_t plus = (x1 & (z1 ^ x2)) | (~x1 & ~z2);
+            c2[l] ^= (c1[l] & anti) ^ (anti & ~plus);
+            c1[l] ^= anti;
+            dx[w + l] = x1 ^ x2;
+            dz[w + l] = z1 ^ z2;
+        }
+    }
+    for (; w < words; ++w) {
         const uint64_t x1 = dx[w], z1 = dz[w], x2 = sx[w], z2 = sz[w];
         const uint64_t anti = (x1 & z2) ^ (z1 & x2);
         const uint64_t plus = (x1 & (z1 ^ x2)) | (~x1 & ~z2);
-        const uint64_t minus = anti & ~plus;
-        c2 ^= (c1 & anti) ^ minus;
-        c1 ^= anti;
+        c2[0] ^= (c1[0] & anti) ^ (anti & ~plus);
+        c1[0] ^= anti;
         dx[w] = x1 ^ x2;
         dz[w] = z1 ^ z2;
     }
-    return (popcount64(c1) + 2 * popcount64(c2)) & 3u;
+    unsigned total = 0;
+    for (size_t l = 0; l < kLanes; ++l) total += popcount64(c1[l]) + 2 * popcount64(c2[l]);
+    return total & 3u;
 }
 
 inline bool any_bit(const uint64_t *v, size_t words) {

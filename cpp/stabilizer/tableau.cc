@@ -164,23 +164,6 @@ void Tableau::transpose() {
 // In the transposed layout the input-qubit columns are contiguous words over all rows, and the
 // sign words line up with them bit for bit.
 
-void Tableau::append_cx_t(size_t c, size_t t) {
-    const size_t w = w_;
-    for (int half = 0; half < 2; ++half) {
-        uint64_t *__restrict xc = row(half ? ZX : XX, c);
-        uint64_t *__restrict xt = row(half ? ZX : XX, t);
-        uint64_t *__restrict zc = row(half ? ZZ : XZ, c);
-        uint64_t *__restrict zt = row(half ? ZZ : XZ, t);
-        uint64_t *__restrict s = half ? z_signs() : x_signs();
-        for (size_t i = 0; i < w; ++i) {
-            const uint64_t a = xc[i], b = zt[i], x2 = xt[i], z1 = zc[i];
-            s[i] ^= a & b & ~(x2 ^ z1);
-            xt[i] = x2 ^ a;
-            zc[i] = z1 ^ b;
-        }
-    }
-}
-
 void Tableau::append_h_t(size_t q) {
     const size_t w = w_;
     for (int half = 0; half < 2; ++half) {
@@ -234,8 +217,27 @@ bool Tableau::collapse_z_transposed(size_t q, Rng &rng) {
         }
     }
     if (pivot == n_) return false;
+    // Conjugating by CX(c, t), for every row at once (Aaronson-Gottesman's rule):
+    //   sign ^= x_c z_t (x_t ^ z_c ^ 1), x_t ^= x_c, z_c ^= z_t. Both halves, pivot kept hot in L1.
+    const size_t w = w_;
+    uint64_t *__restrict xc0 = row(XX, pivot), *__restrict zc0 = row(XZ, pivot), *__restrict s0 = x_signs();
+    uint64_t *__restrict xc1 = row(ZX, pivot), *__restrict zc1 = row(ZZ, pivot), *__restrict s1 = z_signs();
     for (size_t k = pivot + 1; k < n_; ++k) {
-        if ((row(ZX, k)[word] >> bit) & 1) append_cx_t(pivot, k);
+        if (!((row(ZX, k)[word] >> bit) & 1)) continue;
+        uint64_t *__restrict xt0 = row(XX, k), *__restrict zt0 = row(XZ, k);
+        uint64_t *__restrict xt1 = row(ZX, k), *__restrict zt1 = row(ZZ, k);
+        for (size_t i = 0; i < w; ++i) {
+            const uint64_t a = xc0[i], b = zt0[i], x2 = xt0[i], z1 = zc0[i];
+            s0[i] ^= a & b & ~(x2 ^ z1);
+            xt0[i] = x2 ^ a;
+            zc0[i] = z1 ^ b;
+        }
+        for (size_t i = 0; i < w; ++i) {
+            const uint64_t a = xc1[i], b = zt1[i], x2 = xt1[i], z1 = zc1[i];
+            s1[i] ^= a & b & ~(x2 ^ z1);
+            xt1[i] = x2 ^ a;
+            zc1[i] = z1 ^ b;
+        }
     }
     if ((row(ZZ, pivot)[word] >> bit) & 1) append_s_dag_t(pivot);
     append_h_t(pivot);

@@ -95,7 +95,6 @@ class Tableau {
     void mul_rows(Part dx, Part dz, uint64_t *dsigns, size_t d, Part sx, Part sz, const uint64_t *ssigns, size_t s,
                   unsigned extra);
     // Column ops in the transposed layout: conjugate every row by a gate on input qubits.
-    void append_cx_t(size_t c, size_t t);
     void append_h_t(size_t q);
     void append_s_dag_t(size_t q);
     void append_x_t(size_t q);
