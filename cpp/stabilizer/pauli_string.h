@@ -54,9 +54,13 @@ inline unsigned mul_log_i(uint64_t *__restrict dx, uint64_t *__restrict dz, cons
         dx[w] = x1 ^ x2;
         dz[w] = z1 ^ z2;
     }
-    unsigned total = 0;
-    for (size_t l = 0; l < kLanes; ++l) total += popcount64(c1[l]) + 2 * popcount64(c2[l]);
-    return total & 3u;
+    // Bit-sliced mod-4 counters add lane-wise with a carry, so fold the lanes before counting.
+    uint64_t t1 = c1[0], t2 = c2[0];
+    for (size_t l = 1; l < kLanes; ++l) {
+        t2 ^= c2[l] ^ (t1 & c1[l]);
+        t1 ^= c1[l];
+    }
+    return (popcount64(t1) + 2 * popcount64(t2)) & 3u;
 }
 
 inline bool any_bit(const uint64_t *v, size_t words) {
