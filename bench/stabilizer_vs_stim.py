@@ -4,9 +4,9 @@ Not a test. Run: python bench/stabilizer_vs_stim.py [--repeats 5] [--sizes 100 1
 
 Each circuit is `layers` rounds of: a random layer of H / S / CX covering every qubit, then M on a
 random 5-10% subset (mostly random outcomes, which cost a collapse). Both simulators get the same
-text and are timed from text to measurement record (parsing included), in one process. The gates-only
-variant of the same circuit gives ns per gate; (full - gates only) / #measurements gives ns per
-measurement. Target: qnsim/stim <= 1.5 at n = 1000 (goal: <= 1).
+text and are timed from text to measurement record (parsing included), in one process. Construction of an n-qubit
+simulator is timed on its own; (gates-only variant - construction) / #gates gives ns per gate, and
+(full - gates only) / #measurements gives the cost of a measurement (mostly random outcomes). Target: qnsim/stim <= 1.5 at n = 1000 (goal: <= 1).
 """
 
 import argparse
@@ -59,6 +59,18 @@ def run_qnsim(n, text):
     return lambda: qnsim.StabilizerSimulator(n, seed=1).do_circuit(text)
 
 
+def construct_qnsim(n):
+    return lambda: qnsim.StabilizerSimulator(n, seed=1)
+
+
+def construct_stim(n):
+    def go():
+        sim = stim.TableauSimulator(seed=1)
+        sim.set_num_qubits(n)
+
+    return go
+
+
 def run_stim(n, text):
     def go():
         sim = stim.TableauSimulator(seed=1)
@@ -74,7 +86,8 @@ def main():
     ap.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000])
     args = ap.parse_args()
     print(f"stim {stim.__version__}, qnsim {qnsim.__version__}; medians of {args.repeats} runs")
-    header = (f"{'n':>6} {'layers':>6} {'gates':>8} {'meas':>6} | {'qnsim ns/gate':>13} {'stim ns/gate':>12} "
+    header = (f"{'n':>6} {'layers':>6} {'gates':>8} {'meas':>6} | {'qnsim init ms':>13} {'stim init ms':>12} | "
+              f"{'qnsim ns/gate':>13} {'stim ns/gate':>12} "
               f"{'ratio':>6} | {'qnsim us/meas':>13} {'stim us/meas':>12} {'ratio':>6} | "
               f"{'qnsim s':>8} {'stim s':>8} {'ratio':>6}")
     print(header)
@@ -83,13 +96,16 @@ def main():
         layers = LAYERS.get(n, max(1, 20000 // n))
         text, gates, meas = random_circuit(n, layers, seed=n)
         gate_text, _, _ = random_circuit(n, layers, seed=n, measure=False)
+        qc = median_time(construct_qnsim(n), args.repeats)
+        sc = median_time(construct_stim(n), args.repeats)
         qg = median_time(run_qnsim(n, gate_text), args.repeats)
         sg = median_time(run_stim(n, gate_text), args.repeats)
         qt = median_time(run_qnsim(n, text), args.repeats)
         st = median_time(run_stim(n, text), args.repeats)
         qm, sm = (qt - qg) / meas, (st - sg) / meas
-        print(f"{n:>6} {layers:>6} {gates:>8} {meas:>6} | {qg / gates * 1e9:>13.1f} {sg / gates * 1e9:>12.1f} "
-              f"{qg / sg:>6.2f} | {qm * 1e6:>13.2f} {sm * 1e6:>12.2f} {qm / sm:>6.2f} | "
+        qpg, spg = (qg - qc) / gates, (sg - sc) / gates
+        print(f"{n:>6} {layers:>6} {gates:>8} {meas:>6} | {qc * 1e3:>13.2f} {sc * 1e3:>12.2f} | "
+              f"{qpg * 1e9:>13.1f} {spg * 1e9:>12.1f} {qpg / spg:>6.2f} | {qm * 1e6:>13.2f} {sm * 1e6:>12.2f} {qm / sm:>6.2f} | "
               f"{qt:>8.4f} {st:>8.4f} {qt / st:>6.2f}")
 
 

@@ -132,8 +132,12 @@ void Tableau::transpose() {
     uint64_t tmp[64];
     for (int part = 0; part < 4; ++part) {
         uint64_t *t = data_.data() + static_cast<size_t>(part) * rows_ * w_;
-        for (size_t bi = 0; bi < blocks; ++bi) {
-            for (size_t bj = bi; bj < blocks; ++bj) {
+        // Tiles of 8 x 8 blocks: a tile's row segments are whole 64-byte cache lines, so each line
+        // is fully used while it is in cache instead of being refetched for each of its 8 words.
+        for (size_t ti = 0; ti < blocks; ti += 8)
+        for (size_t tj = ti; tj < blocks; tj += 8)
+        for (size_t bi = ti; bi < std::min(ti + 8, blocks); ++bi) {
+            for (size_t bj = std::max(bi, tj); bj < std::min(tj + 8, blocks); ++bj) {
                 uint64_t *a = t + (bi * 64) * w_ + bj;
                 if (bi == bj) {
                     // Gather into a contiguous buffer: the strided block transposes faster there.
