@@ -1,25 +1,90 @@
 #include "stabilizer/tableau.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <new>
 #include <utility>
 
 #include "core/errors.h"
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 namespace qnsim {
 
 using namespace pauli_kernels;
 
+WordBuffer::WordBuffer(size_t words) : size_(words) {
+    if (words == 0) return;
+    const size_t bytes = words * sizeof(uint64_t);
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (bytes >= (size_t{2} << 20)) {
+        // Fresh anonymous pages are already zero: no memset, and no first-touch cost twice.
+        void *p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED) throw std::bad_alloc();
+        madvise(p, bytes, MADV_HUGEPAGE);
+        ptr_ = static_cast<uint64_t *>(p);
+        mapped_ = true;
+        return;
+    }
+#endif
+    // calloc hands out already-zero pages lazily for mid-size buffers.
+    ptr_ = static_cast<uint64_t *>(std::calloc(words, sizeof(uint64_t)));
+    if (!ptr_) throw std::bad_alloc();
+}
+
+WordBuffer::WordBuffer(const WordBuffer &other) : WordBuffer(other.size_) {
+    if (size_) std::memcpy(ptr_, other.ptr_, size_ * sizeof(uint64_t));
+}
+
+WordBuffer &WordBuffer::operator=(const WordBuffer &other) {
+    if (this != &other) *this = WordBuffer(other);
+    return *this;
+}
+
+WordBuffer::WordBuffer(WordBuffer &&other) noexcept : ptr_(other.ptr_), size_(other.size_), mapped_(other.mapped_) {
+    other.ptr_ = nullptr;
+    other.size_ = 0;
+    other.mapped_ = false;
+}
+
+WordBuffer &WordBuffer::operator=(WordBuffer &&other) noexcept {
+    std::swap(ptr_, other.ptr_);
+    std::swap(size_, other.size_);
+    std::swap(mapped_, other.mapped_);
+    return *this;
+}
+
+WordBuffer::~WordBuffer() {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (mapped_) {
+        munmap(ptr_, size_ * sizeof(uint64_t));
+        return;
+    }
+#endif
+    std::free(ptr_);
+}
+
 uint64_t Tableau::bytes_needed(size_t n) {
-    const uint64_t w = (static_cast<uint64_t>(n) + 63) / 64;
+    const uint64_t w = words_for(n);
     return 4 * (64 * w) * w * 8 + 2 * w * 8;
 }
 
-Tableau::Tableau(size_t n) : n_(n), w_((n + 63) / 64), rows_(64 * ((n + 63) / 64)) {
+size_t Tableau::words_for(size_t n) {
+    // From 8 words up, rows are padded to whole 64-byte cache lines, so a row never straddles a
+    // line and 8 x 8 block tiles of the transpose line up with the cache.
+    const size_t w = (n + 63) / 64;
+    return w >= 8 ? (w + 7) / 8 * 8 : w;
+}
+
+Tableau::Tableau(size_t n) : n_(n), w_(words_for(n)), rows_(64 * words_for(n)) {
     if (n > kMaxQubits || bytes_needed(n) > kMaxBytes) {
         throw StateTooLargeError(msg("a stabilizer tableau of ", n, " qubits would need ", bytes_needed(n),
                                      " bytes; the limit is ", kMaxQubits, " qubits and ", kMaxBytes, " bytes"));
     }
-    data_.assign(4 * rows_ * w_, 0);
+    data_ = WordBuffer(4 * rows_ * w_);
     signs_.assign(2 * w_, 0);
     for (size_t k = 0; k < n_; ++k) {
         flip_bit(row(XX, k), k);

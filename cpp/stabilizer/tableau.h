@@ -10,6 +10,29 @@
 
 namespace qnsim {
 
+/// Zero-initialized array of words (calloc alignment, 16 bytes or more). On Linux, buffers of 2 MiB or more are
+/// mapped directly and advised as transparent huge pages: the column-strided walks of a transpose
+/// otherwise miss the TLB on every row. Copyable (deep copy).
+class WordBuffer {
+   public:
+    WordBuffer() = default;
+    explicit WordBuffer(size_t words);
+    WordBuffer(const WordBuffer &other);
+    WordBuffer &operator=(const WordBuffer &other);
+    WordBuffer(WordBuffer &&other) noexcept;
+    WordBuffer &operator=(WordBuffer &&other) noexcept;
+    ~WordBuffer();
+
+    uint64_t *data() { return ptr_; }
+    const uint64_t *data() const { return ptr_; }
+    size_t size() const { return size_; }
+
+   private:
+    uint64_t *ptr_ = nullptr;
+    size_t size_ = 0;
+    bool mapped_ = false;  // from mmap (Linux, large buffers) rather than aligned_alloc
+};
+
 /// The inverse Clifford tableau of a stabilizer state C|0...0> (Aaronson-Gottesman with
 /// destabilizers, stored the way Stim stores its TableauSimulator state).
 ///
@@ -23,12 +46,15 @@ namespace qnsim {
 ///   - collapsing a random outcome needs column operations (Clifford gates "appended" on the input
 ///     side), which are contiguous once the tables are transposed; transpose() flips the layout.
 ///
-/// Memory: 4 * (64 W) * W * 8 bytes with W = ceil(n / 64), about n^2 / 2 bytes.
+/// Memory: 4 * (64 W) * W * 8 bytes with W = words_for(n) ~ ceil(n / 64), about n^2 / 2 bytes.
 class Tableau {
    public:
     /// Largest supported qubit count, and the memory limit checked before allocating.
     static constexpr size_t kMaxQubits = size_t{1} << 20;
     static constexpr uint64_t kMaxBytes = uint64_t{16} << 30;
+
+    /// Words per row: ceil(n / 64), rounded up to a multiple of 8 once it is at least 8.
+    static size_t words_for(size_t num_qubits);
 
     /// Bytes the tables of an n-qubit tableau occupy.
     static uint64_t bytes_needed(size_t num_qubits);
@@ -101,7 +127,7 @@ class Tableau {
 
     size_t n_, w_, rows_;
     bool transposed_ = false;
-    std::vector<uint64_t> data_;
+    WordBuffer data_;
     std::vector<uint64_t> signs_;
 };
 
