@@ -399,15 +399,20 @@ def test_bad_arguments_raise_clear_errors():
         qnsim.StabilizerSimulator(2_000_000)
     with pytest.raises(qnsim.StateTooLargeError, match=r"200000 qubits would need 200\d{8} bytes"):
         qnsim.StabilizerSimulator(200_000)
-    with pytest.raises(TypeError, match=r"qubit targets must be ints"):
+    with pytest.raises(TypeError, match=r"qubit targets must be ints, got <class 'str'>"):
         sim.h("0")
+    with pytest.raises(TypeError, match=r"qubit targets must be ints, got <class 'float'>"):
+        sim.x([1.5])
+    with pytest.raises(IndexError, match=r"qubit 1180591620717411303424 is out of range"):
+        sim.z(2**70)
     # Nothing above changed the state.
     assert sim.peek_observable_expectation("ZZZZ") == 1
 
 
 def test_shorter_pauli_strings_are_padded_and_lists_are_flattened():
     sim = qnsim.StabilizerSimulator(5, seed=0)
-    sim.x([1, 3])
+    sim.x([1], np.array([3]))
+    sim.y(np.int64(0), range(0, 1))  # Y twice: identity
     assert sim.peek_observable_expectation("-_Z") == 1
     assert sim.peek_observable_expectation("") == 1
     assert sim.peek_observable_expectation(stim.PauliString("+IZIZ")) == 1

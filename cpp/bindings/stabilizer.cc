@@ -3,6 +3,7 @@
 #include <pybind11/stl.h>
 
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -19,17 +20,30 @@ namespace qnsim_bindings {
 
 namespace {
 
-// Python-only conversion: ints, or one level of int sequences (lists, tuples, numpy arrays).
+// Python-only conversion: ints (anything with __index__, e.g. numpy integers), or one level of
+// int sequences (lists, tuples, ranges, numpy arrays).
+int64_t index_of(const py::handle item) {
+    py::object index = py::reinterpret_steal<py::object>(PyNumber_Index(item.ptr()));
+    if (!index) {
+        PyErr_Clear();
+        throw py::type_error("qubit targets must be ints, got " + std::string(py::str(py::type::of(item))));
+    }
+    int overflow = 0;
+    const long long v = PyLong_AsLongLongAndOverflow(index.ptr(), &overflow);
+    if (overflow) {
+        throw std::out_of_range("qubit " + std::string(py::str(index)) + " is out of range");
+    }
+    return static_cast<int64_t>(v);
+}
+
 std::vector<int64_t> targets_of(const py::args &args) {
     std::vector<int64_t> out;
     out.reserve(args.size());
     for (const py::handle item : args) {
-        if (py::isinstance<py::int_>(item) || py::hasattr(item, "__index__")) {
-            out.push_back(py::cast<int64_t>(item));
-        } else if (py::isinstance<py::iterable>(item) && !py::isinstance<py::str>(item)) {
-            for (const py::handle inner : item) out.push_back(py::cast<int64_t>(inner));
+        if (!py::isinstance<py::int_>(item) && !py::isinstance<py::str>(item) && py::isinstance<py::iterable>(item)) {
+            for (const py::handle inner : item) out.push_back(index_of(inner));
         } else {
-            throw py::type_error("qubit targets must be ints, got " + std::string(py::str(py::type::of(item))));
+            out.push_back(index_of(item));
         }
     }
     return out;
