@@ -30,7 +30,7 @@ class WordBuffer {
    private:
     uint64_t *ptr_ = nullptr;
     size_t size_ = 0;
-    bool mapped_ = false;  // from mmap (Linux, large buffers) rather than aligned_alloc
+    bool mapped_ = false;  // from mmap (Linux, large buffers) rather than calloc
 };
 
 /// The inverse Clifford tableau of a stabilizer state C|0...0> (Aaronson-Gottesman with
@@ -44,7 +44,10 @@ class WordBuffer {
 ///   - Z_q has a deterministic outcome iff the X part of zs[q] is zero, and then the outcome is
 ///     the sign of zs[q] (O(n/64));
 ///   - collapsing a random outcome needs column operations (Clifford gates "appended" on the input
-///     side), which are contiguous once the tables are transposed; transpose() flips the layout.
+///     side). Either transpose() once for a batch, making columns contiguous, and eliminate with
+///     collapse_z_transposed (Stim's way), or apply the whole elimination row by row in one pass
+///     with collapse_z (cheaper for one or a few outcomes: no transposes). Both perform exactly the
+///     same Clifford operations, so they leave identical tableaus for identical random draws.
 ///
 /// Memory: 4 * (64 W) * W * 8 bytes with W = words_for(n) ~ ceil(n / 64), about n^2 / 2 bytes.
 class Tableau {
