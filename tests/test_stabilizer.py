@@ -458,3 +458,35 @@ def test_row_and_transposed_collapse_paths_agree():
     for q in range(n):
         z = "_" * q + "Z"
         assert a.peek_observable_expectation(z) == b.peek_observable_expectation(z)
+
+
+def test_do_circuit_and_method_calls_draw_identically():
+    text = """
+    H 0 2
+    CX 0 1 2 3
+    X_ERROR(0.3) 0 1 2 3
+    DEPOLARIZE1(0.4) 1 3
+    DEPOLARIZE2(0.5) 0 3
+    PAULI_CHANNEL_1(0.1, 0.2, 0.3) 2
+    CY 1 2
+    M 0 1 2 3
+    MX 0
+    MY 1
+    R 2
+    MR 3
+    """
+    for seed in range(20):
+        record = qnsim.StabilizerSimulator(4, seed=seed).do_circuit(text).tolist()
+        sim = qnsim.StabilizerSimulator(4, seed=seed)
+        sim.h(0, 2)
+        sim.cx(0, 1, 2, 3)
+        sim.x_error(0, 1, 2, 3, p=0.3)
+        sim.depolarize1(1, 3, p=0.4)
+        sim.depolarize2(0, 3, p=0.5)
+        sim.pauli_channel_1(2, px=0.1, py=0.2, pz=0.3)
+        sim.cy(1, 2)
+        calls = sim.measure_many(0, 1, 2, 3) + [sim.mx(0), sim.my(1)]
+        sim.reset(2)
+        calls.append(sim.measure(3))
+        sim.reset(3)
+        assert record == calls
