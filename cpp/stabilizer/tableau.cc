@@ -181,6 +181,38 @@ inline void transpose_round(uint64_t *a) {
     }
 }
 
+#if defined(__GNUC__)
+// Two rows per register: GCC/Clang vector extensions lower to SSE2 on x86-64 and NEON on aarch64
+// (both baseline), so no -march flag is needed.
+typedef uint64_t Pair __attribute__((vector_size(16)));
+
+template <unsigned J, uint64_t M>
+inline void transpose_round_pairs(uint64_t *a) {
+    static_assert(J >= 2, "pairs of consecutive rows must sit on the same side of the swap");
+    const Pair m = {M, M};
+    for (unsigned base = 0; base < 64; base += 2 * J) {
+        for (unsigned k = base; k < base + J; k += 2) {
+            Pair lo, hi;
+            std::memcpy(&lo, a + k, sizeof(Pair));
+            std::memcpy(&hi, a + k + J, sizeof(Pair));
+            const Pair t = ((lo >> J) ^ hi) & m;
+            lo ^= t << J;
+            hi ^= t;
+            std::memcpy(a + k, &lo, sizeof(Pair));
+            std::memcpy(a + k + J, &hi, sizeof(Pair));
+        }
+    }
+}
+
+inline void transpose_block(uint64_t *a) {
+    transpose_round_pairs<32, 0x00000000FFFFFFFFULL>(a);
+    transpose_round_pairs<16, 0x0000FFFF0000FFFFULL>(a);
+    transpose_round_pairs<8, 0x00FF00FF00FF00FFULL>(a);
+    transpose_round_pairs<4, 0x0F0F0F0F0F0F0F0FULL>(a);
+    transpose_round_pairs<2, 0x3333333333333333ULL>(a);
+    transpose_round<1, 0x5555555555555555ULL>(a);
+}
+#else
 inline void transpose_block(uint64_t *a) {
     transpose_round<32, 0x00000000FFFFFFFFULL>(a);
     transpose_round<16, 0x0000FFFF0000FFFFULL>(a);
@@ -189,6 +221,7 @@ inline void transpose_block(uint64_t *a) {
     transpose_round<2, 0x3333333333333333ULL>(a);
     transpose_round<1, 0x5555555555555555ULL>(a);
 }
+#endif
 
 }  // namespace
 
@@ -197,12 +230,13 @@ void Tableau::transpose() {
     uint64_t tmp[64];
     for (int part = 0; part < 4; ++part) {
         uint64_t *t = data_.data() + static_cast<size_t>(part) * rows_ * w_;
+        constexpr size_t kTile = 8;
         // Tiles of 8 x 8 blocks: a tile's row segments are whole 64-byte cache lines, so each line
         // is fully used while it is in cache instead of being refetched for each of its 8 words.
-        for (size_t ti = 0; ti < blocks; ti += 8)
-        for (size_t tj = ti; tj < blocks; tj += 8)
-        for (size_t bi = ti; bi < std::min(ti + 8, blocks); ++bi) {
-            for (size_t bj = std::max(bi, tj); bj < std::min(tj + 8, blocks); ++bj) {
+        for (size_t ti = 0; ti < blocks; ti += kTile)
+        for (size_t tj = ti; tj < blocks; tj += kTile)
+        for (size_t bi = ti; bi < std::min(ti + kTile, blocks); ++bi) {
+            for (size_t bj = std::max(bi, tj); bj < std::min(tj + kTile, blocks); ++bj) {
                 uint64_t *a = t + (bi * 64) * w_ + bj;
                 if (bi == bj) {
                     // Gather into a contiguous buffer: the strided block transposes faster there.
