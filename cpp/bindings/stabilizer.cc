@@ -1,7 +1,228 @@
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
 #include "bindings/bindings.h"
+#include "core/rng.h"
+#include "stabilizer/pauli_string.h"
+#include "stabilizer/stabilizer_simulator.h"
+
+namespace py = pybind11;
+using qnsim::StabilizerSimulator;
+using Basis = StabilizerSimulator::Basis;
 
 namespace qnsim_bindings {
 
-void bind_stabilizer(pybind11::module_ &) {}
+namespace {
+
+// Python-only conversion: ints (anything with __index__, e.g. numpy integers), or one level of
+// int sequences (lists, tuples, ranges, numpy arrays).
+int64_t index_of(const py::handle item) {
+    py::object index = py::reinterpret_steal<py::object>(PyNumber_Index(item.ptr()));
+    if (!index) {
+        PyErr_Clear();
+        throw py::type_error("qubit targets must be ints, got " + std::string(py::str(py::type::of(item))));
+    }
+    int overflow = 0;
+    const long long v = PyLong_AsLongLongAndOverflow(index.ptr(), &overflow);
+    if (overflow) {
+        throw std::out_of_range("qubit " + std::string(py::str(index)) + " is out of range");
+    }
+    return static_cast<int64_t>(v);
+}
+
+std::vector<int64_t> targets_of(const py::args &args) {
+    std::vector<int64_t> out;
+    out.reserve(args.size());
+    for (const py::handle item : args) {
+        if (!py::isinstance<py::int_>(item) && !py::isinstance<py::str>(item) && py::isinstance<py::iterable>(item)) {
+            for (const py::handle inner : item) out.push_back(index_of(inner));
+        } else {
+            out.push_back(index_of(item));
+        }
+    }
+    return out;
+}
+
+Basis basis_of(const std::string &b) {
+    if (b == "Z" || b == "z") return Basis::Z;
+    if (b == "X" || b == "x") return Basis::X;
+    if (b == "Y" || b == "y") return Basis::Y;
+    throw std::invalid_argument("basis must be 'X', 'Y' or 'Z', got '" + b + "'");
+}
+
+std::string text_of(const py::object &obj) {
+    if (py::isinstance<py::str>(obj)) return obj.cast<std::string>();
+    return py::str(obj).cast<std::string>();  // stim.Circuit, stim.PauliString, ...
+}
+
+py::array_t<uint8_t> to_numpy(const std::vector<uint8_t> &v) {
+    py::array_t<uint8_t> a(static_cast<py::ssize_t>(v.size()));
+    if (!v.empty()) std::copy(v.begin(), v.end(), a.mutable_data());
+    return a;
+}
+
+}  // namespace
+
+void bind_stabilizer(py::module_ &m) {
+    // Register the class first so every signature below reads qnsim._core.StabilizerSimulator.
+    py::class_<StabilizerSimulator> cls(m, "StabilizerSimulator", R"doc(
+Bit-packed stabilizer (Clifford) simulator with Stim's TableauSimulator conventions.
+
+The state is Aaronson-Gottesman's tableau with destabilizers, kept inverted as Stim does: gates
+cost O(n/64) words, deterministic measurements O(n/64), random measurements O(n^2/64). Memory is
+about num_qubits**2 / 2 bytes (10,000 qubits: 50 MB).
+
+Args:
+    num_qubits: number of qubits, all starting in |0>. Negative -> ValueError; more than 2**20
+        qubits or a tableau above 16 GiB -> StateTooLargeError naming the bytes needed.
+    seed: seed of the simulator's random stream; None draws entropy. The same seed and the same
+        operations reproduce the same outcomes bit for bit on every platform.
+
+Qubit 0 is the first tensor factor. Out-of-range qubits raise IndexError, a qubit repeated in a
+two-qubit gate ValueError, probabilities outside [0, 1] ValueError.
+
+>>> import qnsim
+>>> sim = qnsim.StabilizerSimulator(2, seed=7)
+>>> sim.h(0); sim.cx(0, 1)
+>>> a, b = sim.measure_many(0, 1)
+>>> a == b
+True
+)doc");
+
+    cls.def(py::init([](int64_t num_qubits, std::optional<uint64_t> seed) {
+                return StabilizerSimulator(num_qubits, qnsim::seed_or_entropy(seed));
+            }),
+            py::arg("num_qubits"), py::arg("seed") = py::none());
+    cls.def_property_readonly("num_qubits", &StabilizerSimulator::num_qubits, "Number of qubits (fixed).");
+
+    auto gate = [&](const char *name, void (StabilizerSimulator::*fn)(const std::vector<int64_t> &), const char *doc) {
+        cls.def(
+            name, [fn](StabilizerSimulator &s, const py::args &args) { (s.*fn)(targets_of(args)); }, doc);
+    };
+    gate("h", &StabilizerSimulator::h, "Hadamard on each target: h(0, 1, 2).");
+    gate("s", &StabilizerSimulator::s, "S = sqrt(Z) on each target.");
+    gate("s_dag", &StabilizerSimulator::s_dag, "S^dagger on each target.");
+    gate("x", &StabilizerSimulator::x, "Pauli X on each target.");
+    gate("y", &StabilizerSimulator::y, "Pauli Y on each target.");
+    gate("z", &StabilizerSimulator::z, "Pauli Z on each target.");
+    gate("cx", &StabilizerSimulator::cx,
+         "CNOT on pairs (control, target): cx(0, 1) or cx(0, 1, 2, 3). Odd counts or a repeated qubit "
+         "in a pair raise ValueError.");
+    gate("cnot", &StabilizerSimulator::cx, "Alias of cx.");
+    gate("cy", &StabilizerSimulator::cy, "Controlled-Y on pairs (control, target).");
+    gate("cz", &StabilizerSimulator::cz, "Controlled-Z on pairs.");
+    gate("swap", &StabilizerSimulator::swap, "SWAP on pairs.");
+
+    cls.def(
+        "measure",
+        [](StabilizerSimulator &s, int64_t q, const std::string &basis) {
+            return static_cast<int>(s.measure({q}, basis_of(basis))[0]);
+        },
+        py::arg("qubit"), py::arg("basis") = "Z",
+        "Measures one qubit in basis 'X', 'Y' or 'Z' and returns 0 (+1 eigenvalue) or 1; the state "
+        "collapses.");
+    cls.def(
+        "mx", [](StabilizerSimulator &s, int64_t q) { return static_cast<int>(s.measure({q}, Basis::X)[0]); },
+        py::arg("qubit"), "measure(qubit, basis='X').");
+    cls.def(
+        "my", [](StabilizerSimulator &s, int64_t q) { return static_cast<int>(s.measure({q}, Basis::Y)[0]); },
+        py::arg("qubit"), "measure(qubit, basis='Y').");
+    cls.def(
+        "measure_many",
+        [](StabilizerSimulator &s, const py::args &args) {
+            const auto r = s.measure(targets_of(args), Basis::Z);
+            return std::vector<int>(r.begin(), r.end());
+        },
+        "Measures each target in Z, in order; returns a list of 0/1.");
+    cls.def(
+        "reset", [](StabilizerSimulator &s, const py::args &args) { s.reset(targets_of(args), Basis::Z); },
+        "Resets each target to |0>.");
+    cls.def(
+        "reset_x", [](StabilizerSimulator &s, const py::args &args) { s.reset(targets_of(args), Basis::X); },
+        "Resets each target to |+>.");
+    cls.def(
+        "reset_y", [](StabilizerSimulator &s, const py::args &args) { s.reset(targets_of(args), Basis::Y); },
+        "Resets each target to |+i>.");
+
+    auto noise = [&](const char *name, void (StabilizerSimulator::*fn)(const std::vector<int64_t> &, double),
+                     const char *doc) {
+        cls.def(
+            name, [fn](StabilizerSimulator &s, const py::args &args, double p) { (s.*fn)(targets_of(args), p); },
+            py::kw_only(), py::arg("p"), doc);
+    };
+    noise("x_error", &StabilizerSimulator::x_error, "Applies X to each target with probability p: x_error(0, 1, p=0.1).");
+    noise("y_error", &StabilizerSimulator::y_error, "Applies Y to each target with probability p.");
+    noise("z_error", &StabilizerSimulator::z_error, "Applies Z to each target with probability p.");
+    noise("depolarize1", &StabilizerSimulator::depolarize1,
+          "Applies X, Y or Z to each target, each with probability p/3 (Stim's DEPOLARIZE1).");
+    noise("depolarize2", &StabilizerSimulator::depolarize2,
+          "Applies one of the 15 non-identity two-qubit Paulis to each pair, each with probability "
+          "p/15 (Stim's DEPOLARIZE2): depolarize2(0, 1, 2, 3, p=0.01).");
+    cls.def(
+        "pauli_channel_1",
+        [](StabilizerSimulator &s, const py::args &args, double px, double py_, double pz) {
+            s.pauli_channel_1(targets_of(args), px, py_, pz);
+        },
+        py::kw_only(), py::arg("px"), py::arg("py"), py::arg("pz"),
+        "Applies X, Y, Z with probabilities px, py, pz (sum <= 1) to each target.");
+
+    cls.def(
+        "peek_observable_expectation",
+        [](const StabilizerSimulator &s, const py::object &pauli) {
+            return s.peek_observable_expectation(qnsim::PauliString::from_text(text_of(pauli)));
+        },
+        py::arg("pauli"), R"doc(
+Returns <psi|P|psi> (+1, -1 or 0) without changing the state.
+
+Args:
+    pauli: a dense Pauli string such as "+XZ_Y" or "-XZIY" ('_' or 'I' is identity, optional sign),
+        or a stim.PauliString. Character k acts on qubit k; the length must be <= num_qubits and
+        missing qubits are identity. Longer strings or other characters raise ValueError.
+)doc");
+
+    cls.def(
+        "copy",
+        [](const StabilizerSimulator &s, bool copy_rng, std::optional<uint64_t> seed) {
+            StabilizerSimulator c = s;
+            if (!copy_rng) c.rng() = qnsim::Rng(qnsim::seed_or_entropy(seed));
+            return c;
+        },
+        py::kw_only(), py::arg("copy_rng") = false, py::arg("seed") = py::none(),
+        "Returns an independent copy of the state. By default the copy gets a fresh random stream "
+        "(from `seed`, or entropy); copy_rng=True continues this simulator's stream, so both make the "
+        "same random choices.");
+
+    cls.def(
+        "do_circuit",
+        [](StabilizerSimulator &s, const py::object &circuit) {
+            const std::string text = text_of(circuit);
+            std::vector<uint8_t> record;
+            {
+                py::gil_scoped_release release;
+                record = s.do_circuit(text);
+            }
+            return to_numpy(record);
+        },
+        py::arg("circuit"), R"doc(
+Runs Stim circuit text (or a stim.Circuit) natively and returns this call's measurement record as
+a numpy uint8 array (1 = -1 eigenvalue, inverted for `!q` targets).
+
+Supported (case-insensitive): H S S_DAG X Y Z I CX/CNOT/ZCX CY CZ SWAP, M/MZ MX MY MR MRX MRY
+(optional flip probability, !q targets), R RX RY, X_ERROR Y_ERROR Z_ERROR DEPOLARIZE1 DEPOLARIZE2
+PAULI_CHANNEL_1, TICK, REPEAT N { ... } (nested, executed without unrolling), # comments. DETECTOR,
+OBSERVABLE_INCLUDE, QUBIT_COORDS and SHIFT_COORDS are ignored. Problems raise CircuitParseError
+naming the line, e.g. "unknown gate 'CNT' on line 4; did you mean 'CNOT'?"; nothing runs then.
+)doc");
+
+    cls.def("__repr__", [](const StabilizerSimulator &s) {
+        return "qnsim.StabilizerSimulator(num_qubits=" + std::to_string(s.num_qubits()) + ")";
+    });
+}
 
 }  // namespace qnsim_bindings

@@ -15,6 +15,7 @@ from qnsim._core import (
     QnsimError,
     QubitRegistry,
     SchedulingError,
+    StabilizerSimulator,
     StateTooLargeError,
     UnknownQubitError,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "QubitRegistry",
     "SchedulingError",
     "Source",
+    "StabilizerSimulator",
     "StateTooLargeError",
     "Transducer",
     "UnknownQubitError",
