@@ -207,12 +207,14 @@ def run_sequence_chain(num_nodes: int = 5, hop_km: float = 10.0, attenuation_db_
 
     # Count emissions (attempts) and their times per memory, on the class, for this run only.
     emissions: dict[str, list[int]] = {}
+    skipped: dict[str, int] = {}
     original_excite = Memory.excite
 
     def counting_excite(self, dst="", protocol="bk"):
-        before = self.next_excite_time
-        if self.timeline.now() >= before:
+        if self.timeline.now() >= self.next_excite_time:
             emissions.setdefault(self.name, []).append(self.timeline.now())
+        else:   # SeQUeNCe returns without emitting: the attempt fails silently
+            skipped[self.name.split(".")[0]] = skipped.get(self.name.split(".")[0], 0) + 1
         return original_excite(self, dst, protocol)
 
     delivered_t: list[int] = []
@@ -304,6 +306,8 @@ def run_sequence_chain(num_nodes: int = 5, hop_km: float = 10.0, attenuation_db_
         "median_emission_spacing_per_memory_s": (statistics.median(per_memory_periods) * 1e-12
                                                  if per_memory_periods else float("nan")),
         "heralds_all_hops": sum(heralds.values()) // 2,
+        "silent_non_emissions_r0_r1": skipped.get("r0", 0) + skipped.get("r1", 0),
+        "silent_non_emissions_all": sum(skipped.values()),
     }
 
     fids = state_f if formalism == "bell_diagonal" else reported_f
@@ -328,7 +332,8 @@ def run_sequence_chain(num_nodes: int = 5, hop_km: float = 10.0, attenuation_db_
                                    frequency_hz=frequency_hz, raw_fidelity=raw_fidelity,
                                    memory_coherence_s=memory_coherence_s, cutoff_ratio=cutoff_ratio,
                                    bsm_success_rate=bsm_success_rate, swap_degradation=swap_degradation,
-                                   memories_per_side=memories_per_side),
+                                   memories_per_side=memories_per_side,
+                                   detector_count_rate_hz=detector_count_rate_hz),
     }
     return result
 
@@ -368,6 +373,15 @@ def model_notes(formalism: str, **p) -> str:
         f"{t_half:.4f} x {p['detector_efficiency']:g} = {eta:.6f} (Memory.excite adds loss 1-efficiency "
         "to the photon; QuantumChannel.transmit adds fiber loss to null-marked photons; Detector.get "
         "fires with probability efficiency). No dark counts unless set (Detector.add_dark_count).",
+        ("DETECTOR DEAD TIME: components/detector.py Detector.record_detection drops a click within "
+         "1/count_rate of the previous one. SeQUeNCe's default 25 MHz (40 ns) silently drops heralds here "
+         "because the memories of one link emit in adjacent 12.5 ns channel bins (measured: link success "
+         "0.128-0.148 instead of 0.207 at this parameter set); this harness sets count_rate = "
+         f"{p['detector_count_rate_hz']:.3g} Hz, i.e. no dead time, so qnsim needs none."
+         if p["detector_count_rate_hz"] >= 1e11 else
+         f"DETECTOR DEAD TIME: 1/count_rate = {1e9 / p['detector_count_rate_hz']:g} ns per detector "
+         "(Detector.record_detection); memories of one link emit 12.5 ns apart, so heralds are lost: "
+         "qnsim does not model this, expect fewer SeQUeNCe pairs."),
     ]
     if formalism == "bell_diagonal":
         p_succ = p["bsm_success_rate"] * eta * eta
@@ -391,6 +405,13 @@ def model_notes(formalism: str, **p) -> str:
             f"steady state a memory emits every {period_us:g} us + {cc_us:g} us (negotiation) = "
             f"{period_us + cc_us:g} us (measured: see link_stats). After a failure the memory goes RAW and "
             "the resource manager re-pairs it with a neighbour's RAW memory (request/response messages).",
+            "SILENT NON-EMISSION (SeQUeNCe artifact, N >= 3): the emission time is computed from the "
+            "NON-primary memory's next_excite_time only; when memories have been re-paired (after swaps and "
+            "deliveries) the primary's memory can still be inside its 1/frequency window, and Memory.excite "
+            "then returns without emitting, so the attempt fails for sure. link_stats counts these "
+            "(silent_non_emissions_*): none at N=2, several % of attempts at N >= 3, which lowers "
+            "SeQUeNCe's effective link success below 0.5 eta^2. qnsim should not copy this; compare "
+            "rates with it in mind (or compare link_stats success_per_attempt_measured).",
             f"MEMORIES: {p['memories_per_side']} per router per neighbour (interior routers "
             f"{2 * p['memories_per_side']}); each memory runs its own attempts in parallel; a delivered "
             "end-to-end pair frees both end memories (RequestApp.get_memory -> RAW).",
