@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         for r in range(args.repeats):
             seed = args.seed + r
             res = run_sequence_chain(num_nodes=n, seed=seed, **params)
-            notes = notes or res["model_notes"]
+            notes = res["model_notes"]   # the last (longest) chain: its swap order is the most telling
             seq_runs.append(res)
             if not args.skip_qnsim and qnsim_reason is None:
                 try:
