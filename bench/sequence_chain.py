@@ -74,7 +74,8 @@ def swap_schedule(num_nodes: int) -> dict[int, tuple[int, int]]:
 def build_config(num_nodes: int, hop_km: float, attenuation_db_per_km: float, memories_per_side: int,
                  memory_frequency_hz: float, memory_efficiency: float, raw_fidelity: float,
                  memory_coherence_s: float, cutoff_ratio: float | None, detector_efficiency: float,
-                 detector_dark_count_hz: float, detector_count_rate_hz: float, bsm_success_rate: float, swap_degradation: float,
+                 detector_dark_count_hz: float, detector_count_rate_hz: float, bsm_success_rate: float,
+                 swap_degradation: float,
                  formalism: str, seed: int, stop_time_ps: int) -> dict:
     """The RouterNetTopo config dict (same schema as SeQUeNCe's example JSON files)."""
     names = [f"r{i}" for i in range(num_nodes)]
@@ -296,7 +297,8 @@ def run_sequence_chain(num_nodes: int = 5, hop_km: float = 10.0, attenuation_db_
         "attempts": link_attempts,
         "heralded_pairs": link_heralds,
         "emissions_r0": attempts,
-        "emission_rounds_per_attempt": "1" if formalism == "bell_diagonal" else "2 (2nd only after a 1st-round click)",
+        "emission_rounds_per_attempt": ("1" if formalism == "bell_diagonal"
+                                        else "2 (2nd only after a 1st-round click)"),
         "success_per_attempt_measured": link_heralds / link_attempts if link_attempts else float("nan"),
         "success_per_attempt_stderr": ((link_heralds / link_attempts) * (1 - link_heralds / link_attempts)
                                        / link_attempts) ** 0.5 if link_attempts else float("nan"),
@@ -328,7 +330,8 @@ def run_sequence_chain(num_nodes: int = 5, hop_km: float = 10.0, attenuation_db_
         "link_stats": link_stats,
         "model_notes": model_notes(formalism, num_nodes=num_nodes, hop_km=hop_km,
                                    attenuation_db_per_km=attenuation_db_per_km,
-                                   memory_efficiency=memory_efficiency, detector_efficiency=detector_efficiency,
+                                   memory_efficiency=memory_efficiency,
+                                   detector_efficiency=detector_efficiency,
                                    frequency_hz=frequency_hz, raw_fidelity=raw_fidelity,
                                    memory_coherence_s=memory_coherence_s, cutoff_ratio=cutoff_ratio,
                                    bsm_success_rate=bsm_success_rate, swap_degradation=swap_degradation,
@@ -369,7 +372,8 @@ def model_notes(formalism: str, **p) -> str:
         f"delay = d / 2e-4 m/ps; per arm transmissivity T = {t_half:.6f} ({hop_km / 2:g} km at "
         f"{p['attenuation_db_per_km']:g} dB/km). Emission times are quantized to the channel's 80 MHz "
         "time bins (QuantumChannel.schedule_transmit).",
-        f"PER-ARM DETECTION: eta = memory efficiency x T x detector efficiency = {p['memory_efficiency']:g} x "
+        "PER-ARM DETECTION: eta = memory efficiency x T x detector efficiency = "
+        f"{p['memory_efficiency']:g} x "
         f"{t_half:.4f} x {p['detector_efficiency']:g} = {eta:.6f} (Memory.excite adds loss 1-efficiency "
         "to the photon; QuantumChannel.transmit adds fiber loss to null-marked photons; Detector.get "
         "fires with probability efficiency). No dark counts unless set (Detector.add_dark_count).",
@@ -400,7 +404,8 @@ def model_notes(formalism: str, **p) -> str:
             "ATTEMPT TIMING (per memory pair): primary (lexicographically larger router name) sends "
             f"NEGOTIATE (+{cc_us:g} us); the other side schedules emission at max(now, next_excite_time) "
             f"+ cc delay (+{cc_us:g} us) and acks; both emit at that time; photons reach the BSM after "
-            f"{cc_us / 2:g} us; the herald is evaluated at arrival + router->BSM cc delay + 10 ps. Memory.excite "
+            f"{cc_us / 2:g} us; the herald is evaluated at arrival + router->BSM cc delay + 10 ps. "
+            "Memory.excite "
             f"enforces one emission per 1/frequency = {period_us:g} us per memory (next_excite_time), so in "
             f"steady state a memory emits every {period_us:g} us + {cc_us:g} us (negotiation) = "
             f"{period_us + cc_us:g} us (measured: see link_stats). After a failure the memory goes RAW and "

@@ -68,7 +68,8 @@ def _summarize(runs: list[dict]) -> dict:
         att = sum(r["link_stats"]["attempts"] for r in runs)
         her = sum(r["link_stats"]["heralded_pairs"] for r in runs)
         out["link_success"] = her / att if att else float("nan")
-        out["link_success_stderr"] = math.sqrt(out["link_success"] * (1 - out["link_success"]) / att) if att else float("nan")
+        ps = out["link_success"]
+        out["link_success_stderr"] = math.sqrt(ps * (1 - ps) / att) if att else float("nan")
         out["link_success_expected"] = runs[0]["link_stats"]["success_per_attempt_expected"]
         out["emission_spacing_s"] = runs[0]["link_stats"]["median_emission_spacing_per_memory_s"]
     return out
@@ -112,7 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--detector-count-rate", type=float, default=1e12,
                     help="detector max count rate, Hz (SeQUeNCe's default 25e6 adds a 40 ns dead time that "
                          "drops heralds of memories emitting in adjacent 12.5 ns bins; default: none)")
-    ap.add_argument("--swap-degradation", type=float, default=1.0, help="ket mode only (SeQUeNCe default 0.95)")
+    ap.add_argument("--swap-degradation", type=float, default=1.0,
+                    help="ket mode only (SeQUeNCe default 0.95)")
     ap.add_argument("--skip-qnsim", action="store_true")
     ap.add_argument("--markdown", action="store_true", help="also print the table as Markdown")
     ap.add_argument("--json", type=Path, help="write all per-run results here")
@@ -156,13 +158,15 @@ def main(argv: list[str] | None = None) -> int:
         q = _summarize(q_runs) if q_runs else None
         ratio = (s["wall_s"] / q["wall_s"]) if q and q["wall_s"] > 0 else None
         rows.append((n, s, q, ratio))
-        dump["results"][n] = {"sequence": [{k: v for k, v in x.items() if k != "model_notes"} for x in seq_runs],
-                              "qnsim": [{k: v for k, v in x.items() if k != "model_notes"} for x in q_runs]}
-        print(f"N={n:>3}  SeQUeNCe {s['wall_s']:8.2f} s  ({s.get('events_per_s', float('nan')):,.0f} events/s)"
+        strip = lambda runs: [{k: v for k, v in x.items() if k != "model_notes"} for x in runs]  # noqa: E731
+        dump["results"][n] = {"sequence": strip(seq_runs), "qnsim": strip(q_runs)}
+        eps = s.get("events_per_s", float("nan"))
+        print(f"N={n:>3}  SeQUeNCe {s['wall_s']:8.2f} s  ({eps:,.0f} events/s)"
               f"  pairs {_fmt_pairs(s):>14}  F {_fmt_fid(s):>20}  link p {s['link_success']:.4f}"
               f" ± {s['link_success_stderr']:.4f} (expected {s['link_success_expected']:.4f})"
               f" | qnsim {'n/a' if q is None else format(q['wall_s'], '.3f') + ' s'}"
-              f"  pairs {_fmt_pairs(q)}  F {_fmt_fid(q)}  ratio {'n/a' if ratio is None else format(ratio, '.1f')}",
+              f"  pairs {_fmt_pairs(q)}  F {_fmt_fid(q)}"
+              f"  ratio {'n/a' if ratio is None else format(ratio, '.1f')}",
               flush=True)
 
     header = ("N", "SeQUeNCe wall s", "qnsim wall s", "ratio", "SeQUeNCe pairs", "qnsim pairs",
