@@ -106,12 +106,14 @@ uint32_t Network::add_request(const RequestParams &p) {
     if (p.path.size() < 2) throw std::invalid_argument(msg("a request path needs at least 2 nodes, got ", p.path.size()));
     Request r;
     r.p = p;
+    r.hop_of_node.assign(nodes_.size(), kNoSlot);
     int64_t distance = 0;
     for (size_t i = 0; i < p.path.size(); i++) {
         if (p.path[i] >= nodes_.size()) throw std::out_of_range(msg("request path node ", p.path[i], " is not a node"));
-        if (!r.hop_of_node.emplace(p.path[i], static_cast<uint32_t>(i)).second) {
+        if (r.hop_of_node[p.path[i]] != kNoSlot) {
             throw std::invalid_argument("request path visits node '" + nodes_[p.path[i]].p.name + "' twice");
         }
+        r.hop_of_node[p.path[i]] = static_cast<uint32_t>(i);
         r.distance_ps.push_back(distance);
         if (i + 1 < p.path.size()) {
             const uint32_t a = p.path[i], b = p.path[i + 1];
@@ -189,8 +191,12 @@ void Network::try_start_attempts(uint32_t l) {
         counters_.attempts += static_cast<uint64_t>(k);
         const int64_t room = (kNever - scheduler_.now()) / link.p.attempt_period_ps;
         const int64_t emitted = k - 1 >= room ? kNever : scheduler_.now() + (k - 1) * link.p.attempt_period_ps;
-        if (emitted != kNever) {
-            scheduler_.schedule(emitted, EventPayload{kind_, kLinkSuccess, pack(a[i], sa.gen), pack(b[j], sb.gen)});
+        // One event for the pair, when the first end learns of it; the state starts decaying at
+        // emission (lazily, so nothing is lost by creating it late).
+        const int64_t first_herald = std::min(link.p.herald_delay_a_ps, link.p.herald_delay_b_ps);
+        if (emitted != kNever && emitted <= kNever - first_herald) {
+            scheduler_.schedule(emitted + first_herald,
+                                EventPayload{kind_, kLinkSuccess, pack(a[i], sa.gen), pack(b[j], sb.gen)});
         }
     }
 }
@@ -205,8 +211,8 @@ void Network::on_link_success(uint32_t l, uint64_t pa, uint64_t pb) {
     } else {
         pair = registry_->bell_diagonal_pair(link.p.bell_diagonal.data());
     }
-    const int64_t now = scheduler_.now();
     const int64_t herald[2] = {link.p.herald_delay_a_ps, link.p.herald_delay_b_ps};
+    const int64_t emitted = scheduler_.now() - std::min(herald[0], herald[1]);
     const uint32_t ids[2] = {ia, ib};
     const QubitHandle qubits[2] = {pair.first, pair.second};
     for (int side = 0; side < 2; side++) {
@@ -214,18 +220,31 @@ void Network::on_link_success(uint32_t l, uint64_t pa, uint64_t pb) {
         s.state = SlotState::Stored;
         s.qubit = qubits[side];
         s.partner = ids[1 - side];
-        s.emitted_ps = s.last_decay_ps = now;
-        s.known_ps = now + herald[side];
+        s.emitted_ps = s.last_decay_ps = emitted;
+        s.known_ps = emitted + herald[side];
         s.heralded = false;
         s.frame_x = s.frame_z = 0;
         s.level = 0;
         s.delivery_scheduled = false;
-        scheduler_.schedule(s.known_ps, EventPayload{kind_, kHerald, pack(ids[side], s.gen), 0});
     }
     counters_.link_pairs++;
     const int64_t cutoff = cutoff_of_link(l);
     if (cutoff > 0) {
-        for (uint32_t id : ids) scheduler_.schedule(now + cutoff, EventPayload{kind_, kCutoff, pack(id, slots_[id].gen), 0});
+        const int64_t at = std::max(scheduler_.now(), emitted + cutoff);
+        for (uint32_t id : ids) scheduler_.schedule(at, EventPayload{kind_, kCutoff, pack(id, slots_[id].gen), 0});
+    }
+    const uint32_t gens[2] = {slots_[ia].gen, slots_[ib].gen};
+    bool herald_now[2];
+    for (int side = 0; side < 2; side++) {
+        // Decided before any herald is handled: handling one end may swap and push the other
+        // end's segment knowledge later, but its own herald has arrived all the same.
+        herald_now[side] = slots_[ids[side]].known_ps <= scheduler_.now();
+        if (!herald_now[side]) {
+            scheduler_.schedule(slots_[ids[side]].known_ps, EventPayload{kind_, kHerald, pack(ids[side], gens[side]), 0});
+        }
+    }
+    for (int side = 0; side < 2; side++) {
+        if (herald_now[side] && slots_[ids[side]].gen == gens[side]) on_herald(ids[side]);
     }
 }
 
@@ -249,7 +268,7 @@ void Network::after_known(uint32_t slot) {
             try_purify(link);
             return;
         }
-        const uint32_t hop = req.hop_of_node.at(node);
+        const uint32_t hop = req.hop_of_node[node];
         if (hop > 0 && hop + 1 < req.p.path.size()) {
             try_swap(node, r);
         } else {
@@ -356,7 +375,8 @@ void Network::swap_now(uint32_t node, uint32_t s1, uint32_t s2, int request, int
     const uint32_t p1 = slots_[s1].partner, p2 = slots_[s2].partner;
     bring_up_to_date(s1);
     bring_up_to_date(s2);
-    std::tie(m1, m2) = noisy_bell_measure(*registry_, np.noise(), slots_[s1].qubit, slots_[s2].qubit);
+    std::tie(m1, m2) = noisy_bell_measure(*registry_, np.noise(), slots_[s1].qubit, slots_[s2].qubit, true);
+    slots_[s1].qubit = slots_[s2].qubit = 0;
     const int64_t done = scheduler_.now() + np.gate2_ps + np.gate1_ps + np.measure_ps;
     // Correct the far end of the right pair with X^m2 Z^m1 (DESIGN.md), as a Pauli frame.
     slots_[p2].frame_x ^= static_cast<uint8_t>(m2);
@@ -378,7 +398,7 @@ void Network::swap_now(uint32_t node, uint32_t s1, uint32_t s2, int request, int
 
 void Network::try_swap(uint32_t node, uint32_t r) {
     const Request &req = requests_[r];
-    const uint32_t hop = req.hop_of_node.at(node);
+    const uint32_t hop = req.hop_of_node[node];
     const uint32_t left = req.links[hop - 1], right = req.links[hop];
     while (true) {
         uint32_t best[2] = {kNoSlot, kNoSlot};
@@ -524,7 +544,7 @@ std::pair<int, int> Network::swap_slots(uint32_t node, uint32_t s1, uint32_t s2)
 
 int64_t Network::path_latency(uint32_t request, uint32_t a, uint32_t b) const {
     const Request &r = requests_[request];
-    return std::abs(r.distance_ps[r.hop_of_node.at(a)] - r.distance_ps[r.hop_of_node.at(b)]);
+    return std::abs(r.distance_ps[r.hop_of_node[a]] - r.distance_ps[r.hop_of_node[b]]);
 }
 
 int64_t Network::classical_latency(uint32_t a, uint32_t b) {

@@ -178,7 +178,7 @@ class Network final : public EventHandler {
         RequestParams p;
         std::vector<uint32_t> links;          // link of hop i (path[i], path[i+1])
         std::vector<int64_t> distance_ps;     // cumulative classical latency from path[0]
-        std::unordered_map<uint32_t, uint32_t> hop_of_node;
+        std::vector<uint32_t> hop_of_node;    // node -> position on the path (kOffPath if absent)
         uint64_t delivered = 0;
         bool active = false;
     };

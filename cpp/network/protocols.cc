@@ -3,8 +3,8 @@
 namespace qnsim {
 namespace {
 
-int noisy_measure(QubitRegistry &reg, const OperationNoise &noise, QubitHandle q, char basis = 'Z') {
-    int m = reg.measure(q, basis);
+int noisy_measure(QubitRegistry &reg, const OperationNoise &noise, QubitHandle q, char basis = 'Z', bool consume = false) {
+    int m = consume ? reg.measure_and_discard(q, basis) : reg.measure(q, basis);
     if (noise.measure_error > 0 && reg.rng().bernoulli(noise.measure_error)) m ^= 1;
     return m;
 }
@@ -20,12 +20,13 @@ void gate1_noise(QubitRegistry &reg, const OperationNoise &noise, QubitHandle q)
 
 }  // namespace
 
-std::pair<int, int> noisy_bell_measure(QubitRegistry &reg, const OperationNoise &noise, QubitHandle a, QubitHandle b) {
+std::pair<int, int> noisy_bell_measure(QubitRegistry &reg, const OperationNoise &noise, QubitHandle a, QubitHandle b,
+                                       bool consume) {
     noisy_cx(reg, noise, a, b);
     reg.h(a);
     gate1_noise(reg, noise, a);
-    const int ma = noisy_measure(reg, noise, a);
-    const int mb = noisy_measure(reg, noise, b);
+    const int ma = noisy_measure(reg, noise, a, 'Z', consume);
+    const int mb = noisy_measure(reg, noise, b, 'Z', consume);
     return {ma, mb};
 }
 

@@ -19,8 +19,10 @@ enum class PurifyScheme { None, BBPSSW, DEJMPS };
 /// The quantum part of the network protocols, on registry qubits, with node noise. Timing and
 /// classical messages belong to the caller (the Network, or a user protocol).
 
-/// Noisy Bell measurement: CNOT a->b, H on a, measure a then b (|Phi+> gives (0, 0)).
-std::pair<int, int> noisy_bell_measure(QubitRegistry &reg, const OperationNoise &noise, QubitHandle a, QubitHandle b);
+/// Noisy Bell measurement: CNOT a->b, H on a, measure a then b (|Phi+> gives (0, 0)). With
+/// `consume`, both qubits are freed after the measurement.
+std::pair<int, int> noisy_bell_measure(QubitRegistry &reg, const OperationNoise &noise, QubitHandle a, QubitHandle b,
+                                       bool consume = false);
 
 /// Entanglement swap of pairs (x, a) and (b, y) at the node holding a and b; corrects y with
 /// X^m_b then Z^m_a. Returns (m_a, m_b).

@@ -282,11 +282,7 @@ class RegistryImpl final : public QubitRegistry {
             Groups::trace_out(group.state, pos, rng_);
             erase_member(g, pos);
         }
-        Slot &s = slots_[slot];
-        s.group = kNone;
-        s.generation++;
-        free_slots_.push_back(slot);
-        num_live_--;
+        release_slot(slot);
     }
 
     bool is_alive(QubitHandle q) const override {
@@ -382,11 +378,16 @@ class RegistryImpl final : public QubitRegistry {
         one(q, [&](State &s, unsigned pos) { Groups::phase_damp(s, pos, lam, rng_); });
     }
 
-    int measure(QubitHandle q, char basis) override {
+    static char normalize_basis(char basis) {
         if (basis >= 'a') basis = static_cast<char>(basis - 'a' + 'A');
         if (basis != 'Z' && basis != 'X' && basis != 'Y') {
             throw std::invalid_argument(msg("measurement basis must be 'X', 'Y' or 'Z', got '", basis, "'"));
         }
+        return basis;
+    }
+
+    int measure(QubitHandle q, char basis) override {
+        basis = normalize_basis(basis);
         const uint32_t slot = lookup(q);
         const uint32_t g = slots_[slot].group;
         const unsigned pos = slots_[slot].position;
@@ -406,6 +407,22 @@ class RegistryImpl final : public QubitRegistry {
             slots_[slot].group = ng;
             slots_[slot].position = 0;
         }
+        return m;
+    }
+
+    int measure_and_discard(QubitHandle q, char basis) override {
+        basis = normalize_basis(basis);
+        const uint32_t slot = lookup(q);
+        const uint32_t g = slots_[slot].group;
+        const unsigned pos = slots_[slot].position;
+        const int m = Groups::measure(groups_[g].state, pos, basis, rng_);
+        if (groups_[g].members.size() > 1) {
+            Groups::remove_eigenqubit(groups_[g].state, pos, basis);
+            erase_member(g, pos);
+        } else {
+            free_group(g);
+        }
+        release_slot(slot);
         return m;
     }
 
@@ -504,6 +521,14 @@ class RegistryImpl final : public QubitRegistry {
     }
 
    private:
+    void release_slot(uint32_t slot) {
+        Slot &s = slots_[slot];
+        s.group = kNone;
+        s.generation++;
+        free_slots_.push_back(slot);
+        num_live_--;
+    }
+
     QubitHandle handle_of(uint32_t slot) const {
         return (static_cast<QubitHandle>(slots_[slot].generation) << 32) | slot;
     }

@@ -107,6 +107,8 @@ class QubitRegistry {
     /// basis 'Z', 'X' or 'Y'.
     virtual int measure(QubitHandle q, char basis = 'Z') = 0;
     virtual void reset(QubitHandle q) = 0;
+    /// Measures and frees the qubit in one step (no single-qubit group is made for it).
+    virtual int measure_and_discard(QubitHandle q, char basis = 'Z') = 0;
     /// CNOT a->b, H on a, measure a then b: |Phi+> gives (0, 0). To swap pairs (x, a) and
     /// (b, y), correct y with X^m_b then Z^m_a.
     std::pair<int, int> bell_measure(QubitHandle a, QubitHandle b);

@@ -28,7 +28,7 @@ inline int product_phase(uint64_t x1, uint64_t z1, uint64_t x2, uint64_t z2) {
 
 }  // namespace
 
-GroupTableau::GroupTableau(unsigned num_qubits) : n_(num_qubits), cols_(4 * num_qubits, 0) {
+GroupTableau::GroupTableau(unsigned num_qubits) : n_(num_qubits), cols_(4 * num_qubits) {
     if (num_qubits > kMaxQubits) {
         throw std::invalid_argument(msg("a stabilizer group holds at most ", kMaxQubits, " qubits, asked for ", num_qubits));
     }
@@ -61,7 +61,7 @@ GroupTableau GroupTableau::tensor(const GroupTableau &a, const GroupTableau &b) 
     GroupTableau t;
     t.n_ = n;
     t.cols_.resize(4 * n);
-    std::copy(a.cols_.begin(), a.cols_.end(), t.cols_.begin());
+    std::copy(a.cols_.data(), a.cols_.data() + a.cols_.size(), t.cols_.data());
     for (unsigned k = 0; k < 4 * b.n_; k++) t.cols_[4 * a.n_ + k] = b.cols_[k] << a.n_;
     t.ssign_ = a.ssign_ | (b.ssign_ << a.n_);
     return t;
@@ -241,7 +241,7 @@ void GroupTableau::isolate_and_drop(unsigned q, unsigned p) {
         dx(j) &= ~bit(p);
         dz(j) &= ~bit(p);
     }
-    cols_.erase(cols_.begin() + 4 * q, cols_.begin() + 4 * q + 4);
+    cols_.erase(4 * q, 4);
     n_--;
     for (auto &w : cols_) w = drop_bit(w, p);
     ssign_ = drop_bit(ssign_, p);

@@ -3,11 +3,71 @@
 
 #include <complex>
 #include <cstdint>
+#include <algorithm>
+#include <memory>
 #include <vector>
 
 #include "core/rng.h"
 
 namespace qnsim {
+
+/// Words of a GroupTableau: up to 16 (4 qubits, the usual group) inline, so making, merging and
+/// freeing Bell pairs never touches the heap; larger groups spill to one heap block.
+class GroupWords {
+   public:
+    static constexpr size_t kInline = 16;
+    GroupWords() = default;
+    explicit GroupWords(size_t n) { resize(n); }
+    GroupWords(const GroupWords &other) { *this = other; }
+    GroupWords &operator=(const GroupWords &other) {
+        if (this != &other) {
+            resize(0);
+            resize(other.size_);
+            std::copy(other.data(), other.data() + other.size_, data());
+        }
+        return *this;
+    }
+    GroupWords(GroupWords &&other) noexcept { *this = std::move(other); }
+    GroupWords &operator=(GroupWords &&other) noexcept {
+        if (this != &other) {
+            heap_ = std::move(other.heap_);
+            capacity_ = other.capacity_;
+            size_ = other.size_;
+            if (!heap_) std::copy(other.inline_, other.inline_ + size_, inline_);
+            other.capacity_ = kInline;
+            other.size_ = 0;
+        }
+        return *this;
+    }
+    uint64_t *data() { return heap_ ? heap_.get() : inline_; }
+    const uint64_t *data() const { return heap_ ? heap_.get() : inline_; }
+    size_t size() const { return size_; }
+    uint64_t &operator[](size_t i) { return data()[i]; }
+    uint64_t operator[](size_t i) const { return data()[i]; }
+    uint64_t *begin() { return data(); }
+    uint64_t *end() { return data() + size_; }
+    /// Grows (zero-filling) or shrinks, keeping the first min(old, new) words.
+    void resize(size_t n) {
+        if (n > capacity_) {
+            std::unique_ptr<uint64_t[]> bigger(new uint64_t[n]);
+            std::copy(data(), data() + size_, bigger.get());
+            heap_ = std::move(bigger);
+            capacity_ = n;
+        }
+        if (n > size_) std::fill(data() + size_, data() + n, 0);
+        size_ = n;
+    }
+    void erase(size_t pos, size_t count) {
+        std::copy(data() + pos + count, data() + size_, data() + pos);
+        size_ -= count;
+    }
+
+   private:
+    uint64_t inline_[kInline];
+    std::unique_ptr<uint64_t[]> heap_;
+    size_t capacity_ = kInline;
+    size_t size_ = 0;
+};
 
 /// Stabilizer state of a small group of at most 64 qubits, kept the Aaronson-Gottesman way
 /// (stabilizers plus destabilizers) but stored column-major: for each qubit one 64-bit word
@@ -96,7 +156,7 @@ class GroupTableau {
     unsigned n_ = 0;
     // Four words per qubit, side by side so a gate touches one cache line: stabilizer X bits,
     // stabilizer Z bits, destabilizer X bits, destabilizer Z bits; bit i of each is row i.
-    std::vector<uint64_t> cols_;
+    GroupWords cols_;
     uint64_t ssign_ = 0;  // bit i: stabilizer row i has sign -1
 };
 
