@@ -3,6 +3,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <limits>
 #include <optional>
 
 #include "bindings/bindings.h"
@@ -82,7 +83,8 @@ void bind_network(py::module_ &m) {
     c.def(
         "add_node",
         [](Network &n, const std::string &name, uint32_t num_memories, double t1_s, double t2_s, double gate1_error,
-           double gate2_error, double measure_error, int64_t gate1_ps, int64_t gate2_ps, int64_t measure_ps) {
+           double gate2_error, double measure_error, int64_t gate1_ps, int64_t gate2_ps, int64_t measure_ps,
+           double depolarizing_time_s) {
             qnsim::NodeParams p;
             p.name = name;
             p.num_memories = num_memories;
@@ -94,11 +96,12 @@ void bind_network(py::module_ &m) {
             p.gate1_ps = gate1_ps;
             p.gate2_ps = gate2_ps;
             p.measure_ps = measure_ps;
+            p.depolarizing_time_s = depolarizing_time_s;
             return n.add_node(p);
         },
         py::arg("name"), py::arg("num_memories"), py::arg("t1_s"), py::arg("t2_s"), py::arg("gate1_error") = 0.0,
         py::arg("gate2_error") = 0.0, py::arg("measure_error") = 0.0, py::arg("gate1_ps") = 0, py::arg("gate2_ps") = 0,
-        py::arg("measure_ps") = 0);
+        py::arg("measure_ps") = 0, py::arg("depolarizing_time_s") = std::numeric_limits<double>::infinity());
     c.def(
         "add_link",
         [](Network &n, uint32_t a, uint32_t b, uint32_t channels, double success_probability, int64_t attempt_period_ps,
@@ -127,7 +130,8 @@ void bind_network(py::module_ &m) {
     c.def(
         "add_request",
         [](Network &n, std::vector<uint32_t> path, uint64_t num_pairs, int64_t start_ps, int64_t cutoff_ps,
-           const std::string &purify, uint32_t purify_rounds, bool keep_pairs, bool python_protocol) {
+           const std::string &purify, uint32_t purify_rounds, bool keep_pairs, bool python_protocol,
+           uint32_t memories_per_link, int64_t deadline_ps, double min_fidelity, const std::string &schedule) {
             qnsim::RequestParams p;
             p.path = std::move(path);
             p.num_pairs = num_pairs;
@@ -137,11 +141,44 @@ void bind_network(py::module_ &m) {
             p.purify_rounds = purify_rounds;
             p.keep_pairs = keep_pairs;
             p.python_protocol = python_protocol;
+            p.memories_per_link = memories_per_link;
+            p.deadline_ps = deadline_ps;
+            p.min_fidelity = min_fidelity;
+            if (schedule == "asap") {
+                p.schedule = qnsim::SwapSchedule::ASAP;
+            } else if (schedule == "nested") {
+                p.schedule = qnsim::SwapSchedule::Nested;
+            } else {
+                throw std::invalid_argument("unknown swap schedule '" + schedule + "'; use 'asap' or 'nested'");
+            }
             return n.add_request(p);
         },
         py::arg("path"), py::arg("num_pairs") = 0, py::arg("start_ps") = 0, py::arg("cutoff_ps") = 0,
         py::arg("purify") = "none", py::arg("purify_rounds") = 0, py::arg("keep_pairs") = false,
-        py::arg("python_protocol") = false);
+        py::arg("python_protocol") = false, py::arg("memories_per_link") = 1, py::arg("deadline_ps") = 0,
+        py::arg("min_fidelity") = 0.0, py::arg("schedule") = "asap");
+    c.def_property("max_records", &Network::max_records, &Network::set_max_records,
+                   "Delivery records kept (aggregates in request_stats continue beyond it).");
+    c.def_property_readonly("num_requests", &Network::num_requests);
+    c.def(
+        "request_stats",
+        [](const Network &n, uint32_t r) {
+            const qnsim::RequestStats &st = n.request_stats(r);
+            static const char *names[] = {"pending", "waiting", "active", "served", "dropped"};
+            py::dict out;
+            out["status"] = names[static_cast<uint32_t>(st.status)];
+            out["delivered"] = st.delivered;
+            out["rejected_low_fidelity"] = st.rejected_low_fidelity;
+            out["fidelity_sum"] = st.fidelity_sum;
+            out["fidelity_sq_sum"] = st.fidelity_sq_sum;
+            out["admitted_ps"] = st.admitted_ps;
+            out["first_delivery_ps"] = st.first_delivery_ps;
+            out["last_delivery_ps"] = st.last_delivery_ps;
+            out["finished_ps"] = st.finished_ps;
+            out["drop_reason"] = st.drop_reason;
+            return out;
+        },
+        py::arg("request"), "Status and aggregates of a request (status: pending/waiting/active/served/dropped).");
     c.def("run", &Network::run, py::arg("until_ps"), "Runs until until_ps or until every bounded request is served.");
     c.def_property_readonly("now_ps", &Network::now_ps);
     c.def_property_readonly("events_processed", &Network::events_processed);

@@ -38,6 +38,9 @@ uint32_t Network::add_node(const NodeParams &p) {
         throw std::invalid_argument(msg(who, " memory T1 and T2 must be > 0 s, got T1=", p.t1_s, " T2=", p.t2_s));
     }
     if (p.t2_s > 2 * p.t1_s) throw std::invalid_argument(msg(who, " memory T2=", p.t2_s, " s exceeds 2*T1=", 2 * p.t1_s, " s"));
+    if (!(p.depolarizing_time_s > 0)) {
+        throw std::invalid_argument(msg(who, " depolarizing time must be > 0 s (inf: none), got ", p.depolarizing_time_s));
+    }
     check_probability(who + " gate1_error", p.gate1_error);
     check_probability(who + " gate2_error", p.gate2_error);
     check_probability(who + " measure_error", p.measure_error);
@@ -123,9 +126,11 @@ uint32_t Network::add_request(const RequestParams &p) {
                 throw std::invalid_argument("request path has no link between '" + nodes_[a].p.name + "' and '" +
                                             nodes_[b].p.name + "'");
             }
-            if (p.purify_rounds > 0 && links_[it->second].p.channels < 2) {
-                throw std::invalid_argument("purification needs at least 2 channels on link '" + nodes_[a].p.name + "'-'" +
-                                            nodes_[b].p.name + "'");
+            const uint32_t need = std::max<uint32_t>(p.memories_per_link, p.purify_rounds > 0 ? 2 : 1);
+            if (links_[it->second].p.channels < need) {
+                throw std::invalid_argument(msg("request needs ", need, " memories per side on link '", nodes_[a].p.name,
+                                                "'-'", nodes_[b].p.name, "', which has ", links_[it->second].p.channels,
+                                                p.purify_rounds > 0 ? " (purification needs 2)" : ""));
             }
             r.links.push_back(it->second);
             distance += links_[it->second].p.classical_delay_ps;
@@ -137,10 +142,27 @@ uint32_t Network::add_request(const RequestParams &p) {
     }
     check_duration("request cutoff", p.cutoff_ps);
     check_duration("request start", p.start_ps);
+    check_duration("request deadline", p.deadline_ps);
+    if (p.memories_per_link == 0) throw std::invalid_argument("memories_per_link must be >= 1");
+    if (p.purify_rounds > 0 && p.memories_per_link < 2) r.p.memories_per_link = 2;
+    if (!(p.min_fidelity >= 0 && p.min_fidelity <= 1)) {
+        throw std::invalid_argument(msg("min_fidelity must be in [0, 1], got ", p.min_fidelity));
+    }
+    if (p.min_fidelity > 0 && registry_->formalism() != Formalism::DensityMatrix) {
+        throw std::invalid_argument(
+            "min_fidelity needs the density_matrix formalism: a stabilizer trajectory only knows fidelities 0 or 1, "
+            "which no real node could see");
+    }
+    if (p.deadline_ps > 0 && p.deadline_ps < p.start_ps) {
+        throw std::invalid_argument(msg("request deadline ", seconds(p.deadline_ps), " s is before its start ",
+                                        seconds(p.start_ps), " s"));
+    }
+    if (p.schedule == SwapSchedule::Nested && p.python_protocol) {
+        throw std::invalid_argument("a Python protocol request chooses its own swaps; do not set a swap schedule");
+    }
     const uint32_t index = static_cast<uint32_t>(requests_.size());
-    for (uint32_t l : r.links) links_[l].requests.push_back(index);
     requests_.push_back(std::move(r));
-    if (p.num_pairs > 0) open_requests_++;
+    if (p.num_pairs > 0 || p.deadline_ps > 0) open_requests_++;
     scheduler_.schedule(std::max(p.start_ps, scheduler_.now()), EventPayload{kind_, kRequestStart, index, 0});
     return index;
 }
@@ -149,10 +171,77 @@ void Network::run(int64_t until_ps) {
     if (until_ps < scheduler_.now()) {
         throw std::invalid_argument(msg("run until ", seconds(until_ps), " s is before the current time ", seconds(scheduler_.now()), " s"));
     }
-    bool any_bounded = false;
-    for (const auto &r : requests_) any_bounded |= r.p.num_pairs > 0;
-    if (any_bounded && open_requests_ == 0) return;
+    bool unbounded = false;
+    for (const auto &r : requests_) unbounded |= r.p.num_pairs == 0 && r.p.deadline_ps == 0;
+    if (!requests_.empty() && !unbounded && open_requests_ == 0) return;
     scheduler_.run(until_ps);
+}
+
+bool Network::try_reserve(uint32_t r) {
+    Request &req = requests_[r];
+    const uint32_t need = req.p.memories_per_link;
+    for (uint32_t l : req.links) {
+        for (int side = 0; side < 2; side++) {
+            uint32_t available = 0;
+            for (uint32_t id : links_[l].slots[side]) available += slots_[id].owner == kNoSlot && slots_[id].state == SlotState::Free;
+            if (available < need) return false;
+        }
+    }
+    for (uint32_t l : req.links) {
+        for (int side = 0; side < 2; side++) {
+            uint32_t taken = 0;
+            for (uint32_t id : links_[l].slots[side]) {
+                if (taken == need) break;
+                if (slots_[id].owner == kNoSlot && slots_[id].state == SlotState::Free) {
+                    slots_[id].owner = r;
+                    taken++;
+                }
+            }
+        }
+    }
+    return true;
+}
+
+void Network::try_admit() {
+    // First come, first served; a request that cannot reserve waits, later ones may still fit.
+    for (size_t i = 0; i < waiting_.size();) {
+        const uint32_t r = waiting_[i];
+        if (!try_reserve(r)) {
+            i++;
+            continue;
+        }
+        waiting_.erase(waiting_.begin() + static_cast<std::ptrdiff_t>(i));
+        Request &req = requests_[r];
+        req.stats.status = RequestStatus::Active;
+        req.stats.admitted_ps = scheduler_.now();
+        for (uint32_t l : req.links) try_start_attempts(l);
+    }
+}
+
+void Network::finish_request(uint32_t r, RequestStatus status, const char *reason) {
+    Request &req = requests_[r];
+    const bool was_waiting = req.stats.status == RequestStatus::Waiting;
+    req.stats.status = status;
+    req.stats.finished_ps = scheduler_.now();
+    if (reason) req.stats.drop_reason = reason;
+    if (was_waiting) waiting_.erase(std::find(waiting_.begin(), waiting_.end(), r));
+    // Release every reserved memory; qubits still held are discarded (pairs never span requests).
+    for (uint32_t l : req.links) {
+        for (int side = 0; side < 2; side++) {
+            for (uint32_t id : links_[l].slots[side]) {
+                Slot &s = slots_[id];
+                if (s.owner != r) continue;
+                s.owner = kNoSlot;
+                // Kept delivered pairs wait for release_pair; measured slots for their kSlotFree.
+                if (s.kept || (s.state == SlotState::Locked && s.qubit == 0)) continue;
+                if (s.state != SlotState::Free) free_slot(id, true);
+            }
+        }
+    }
+    if (open_requests_ > 0 && (req.p.num_pairs > 0 || req.p.deadline_ps > 0)) {
+        if (--open_requests_ == 0) scheduler_.stop();
+    }
+    try_admit();
 }
 
 bool Network::valid(uint64_t packed) const {
@@ -160,30 +249,25 @@ bool Network::valid(uint64_t packed) const {
     return slot < slots_.size() && slots_[slot].gen == static_cast<uint32_t>(packed >> 32);
 }
 
-bool Network::request_active(uint32_t r) const { return requests_[r].active; }
-
-int64_t Network::cutoff_of_link(uint32_t link) const {
-    int64_t cutoff = 0;
-    for (uint32_t r : links_[link].requests) {
-        if (requests_[r].active && requests_[r].p.cutoff_ps > 0) {
-            cutoff = cutoff ? std::min(cutoff, requests_[r].p.cutoff_ps) : requests_[r].p.cutoff_ps;
-        }
-    }
-    return cutoff;
-}
-
 void Network::try_start_attempts(uint32_t l) {
     Link &link = links_[l];
-    bool wanted = false;
-    for (uint32_t r : link.requests) wanted |= requests_[r].active;
-    if (!wanted) return;
     size_t i = 0, j = 0;
     auto &a = link.slots[0];
     auto &b = link.slots[1];
     while (true) {
-        while (i < a.size() && slots_[a[i]].state != SlotState::Free) i++;
-        while (j < b.size() && slots_[b[j]].state != SlotState::Free) j++;
-        if (i == a.size() || j == b.size()) return;
+        // A free slot of an active request at each end, the same request on both.
+        while (i < a.size() && (slots_[a[i]].state != SlotState::Free || slots_[a[i]].owner == kNoSlot ||
+                                !requests_[slots_[a[i]].owner].active())) {
+            i++;
+        }
+        if (i == a.size()) return;
+        const uint32_t owner = slots_[a[i]].owner;
+        j = 0;
+        while (j < b.size() && (slots_[b[j]].state != SlotState::Free || slots_[b[j]].owner != owner)) j++;
+        if (j == b.size()) {
+            i++;
+            continue;
+        }
         Slot &sa = slots_[a[i]];
         Slot &sb = slots_[b[j]];
         sa.state = sb.state = SlotState::Attempting;
@@ -222,13 +306,14 @@ void Network::on_link_success(uint32_t l, uint64_t pa, uint64_t pb) {
         s.partner = ids[1 - side];
         s.emitted_ps = s.last_decay_ps = emitted;
         s.known_ps = emitted + herald[side];
+        s.outcomes_at_src_ps = s.outcomes_at_dst_ps = 0;
         s.heralded = false;
         s.frame_x = s.frame_z = 0;
         s.level = 0;
         s.delivery_scheduled = false;
     }
     counters_.link_pairs++;
-    const int64_t cutoff = cutoff_of_link(l);
+    const int64_t cutoff = requests_[slots_[ia].owner].p.cutoff_ps;
     if (cutoff > 0) {
         const int64_t at = std::max(scheduler_.now(), emitted + cutoff);
         for (uint32_t id : ids) scheduler_.schedule(at, EventPayload{kind_, kCutoff, pack(id, slots_[id].gen), 0});
@@ -255,31 +340,28 @@ void Network::on_herald(uint32_t slot) {
 
 void Network::after_known(uint32_t slot) {
     const Slot &s = slots_[slot];
-    if (s.state != SlotState::Stored || !s.heralded) return;
-    const uint32_t node = s.node, link = s.link, gen = s.gen;
-    for (uint32_t r : links_[link].requests) {
-        if (!requests_[r].active) continue;
-        const Request &req = requests_[r];
-        if (req.p.python_protocol) {
-            if (hook_) hook_(HookKind::PairReady, node, slot, slots_[slot].partner);
-            return;
-        }
-        if (s.level < req.p.purify_rounds) {
-            try_purify(link);
-            return;
-        }
-        const uint32_t hop = req.hop_of_node[node];
-        if (hop > 0 && hop + 1 < req.p.path.size()) {
-            try_swap(node, r);
-        } else {
-            const uint32_t partner = s.partner;
-            const uint32_t other_end = req.p.path[hop == 0 ? req.p.path.size() - 1 : 0];
-            if (partner != kNoSlot && slots_[partner].node == other_end && slots_[partner].heralded &&
-                slots_[partner].state == SlotState::Stored && slots_[partner].level >= req.p.purify_rounds) {
-                maybe_schedule_delivery(slot, partner);
-            }
-        }
-        if (slots_[slot].gen != gen || slots_[slot].state != SlotState::Stored) return;
+    if (s.state != SlotState::Stored || !s.heralded || s.owner == kNoSlot) return;
+    const uint32_t r = s.owner;
+    const Request &req = requests_[r];
+    if (!req.active()) return;
+    if (req.p.python_protocol) {
+        if (hook_) hook_(HookKind::PairReady, s.node, slot, s.partner);
+        return;
+    }
+    if (s.level < req.p.purify_rounds) {
+        try_purify(s.link, r);
+        return;
+    }
+    const uint32_t hop = req.hop_of_node[s.node];
+    if (hop > 0 && hop + 1 < req.p.path.size()) {
+        try_swap(s.node, r);
+        return;
+    }
+    const uint32_t partner = s.partner;
+    const uint32_t other_end = req.p.path[hop == 0 ? req.p.path.size() - 1 : 0];
+    if (partner != kNoSlot && slots_[partner].node == other_end && slots_[partner].heralded &&
+        slots_[partner].state == SlotState::Stored && slots_[partner].level >= req.p.purify_rounds) {
+        maybe_schedule_delivery(slot, partner);
     }
 }
 
@@ -287,8 +369,14 @@ void Network::bring_up_to_date(uint32_t slot) {
     Slot &s = slots_[slot];
     const Node &node = nodes_[s.node];
     const int64_t now = scheduler_.now();
-    if (now > s.last_decay_ps && (std::isfinite(node.p.t1_s) || std::isfinite(node.p.t2_s))) {
-        registry_->memory_decay(s.qubit, seconds(now - s.last_decay_ps), node.p.t1_s, node.p.t2_s);
+    if (now > s.last_decay_ps) {
+        const double waited = seconds(now - s.last_decay_ps);
+        if (std::isfinite(node.p.t1_s) || std::isfinite(node.p.t2_s)) {
+            registry_->memory_decay(s.qubit, waited, node.p.t1_s, node.p.t2_s);
+        }
+        if (std::isfinite(node.p.depolarizing_time_s)) {
+            registry_->depolarize1(s.qubit, -0.75 * std::expm1(-waited / node.p.depolarizing_time_s));
+        }
     }
     s.last_decay_ps = now;
     if (s.frame_x) registry_->x(s.qubit);
@@ -307,7 +395,12 @@ void Network::free_slot(uint32_t slot, bool discard_qubit) {
     s.delivery_scheduled = false;
     s.frame_x = s.frame_z = 0;
     s.level = 0;
-    try_start_attempts(s.link);
+    s.kept = false;
+    if (s.owner == kNoSlot) {
+        if (!waiting_.empty()) try_admit();
+    } else {
+        try_start_attempts(s.link);
+    }
 }
 
 void Network::schedule_free(uint32_t slot, int64_t at_ps) {
@@ -324,16 +417,10 @@ void Network::schedule_free(uint32_t slot, int64_t at_ps) {
     }
 }
 
-void Network::try_purify(uint32_t l) {
+void Network::try_purify(uint32_t l, uint32_t request) {
     Link &link = links_[l];
-    uint32_t rounds = 0;
-    PurifyScheme scheme = PurifyScheme::None;
-    for (uint32_t r : link.requests) {
-        if (requests_[r].active && requests_[r].p.purify_rounds > rounds) {
-            rounds = requests_[r].p.purify_rounds;
-            scheme = requests_[r].p.purify;
-        }
-    }
+    const uint32_t rounds = requests_[request].p.purify_rounds;
+    const PurifyScheme scheme = requests_[request].p.purify;
     while (true) {
         // Two pairs of the same level, both known at both ends.
         uint32_t first[17];
@@ -341,7 +428,7 @@ void Network::try_purify(uint32_t l) {
         uint32_t a1 = kNoSlot, a2 = kNoSlot;
         for (uint32_t id : link.slots[0]) {
             const Slot &s = slots_[id];
-            if (s.state != SlotState::Stored || !s.heralded || s.level >= rounds) continue;
+            if (s.owner != request || s.state != SlotState::Stored || !s.heralded || s.level >= rounds) continue;
             const Slot &p = slots_[s.partner];
             if (p.state != SlotState::Stored || !p.heralded || p.link != l) continue;
             if (first[s.level] == kNoSlot) {
@@ -383,13 +470,28 @@ void Network::swap_now(uint32_t node, uint32_t s1, uint32_t s2, int request, int
     slots_[p2].frame_z ^= static_cast<uint8_t>(m1);
     slots_[p1].partner = p2;
     slots_[p2].partner = p1;
-    // What the swapping node knows (including messages it still waits for) reaches the ends
-    // one latency later; it forwards late messages, hence the max.
-    const int64_t info = std::max({done, slots_[s1].known_ps, slots_[s2].known_ps});
-    for (uint32_t p : {p1, p2}) {
-        const int64_t latency = request >= 0 ? path_latency(static_cast<uint32_t>(request), node, slots_[p].node)
-                                             : classical_latency(node, slots_[p].node);
-        slots_[p].known_ps = std::max(slots_[p].known_ps, info + latency);
+    if (request >= 0) {
+        const Request &req = requests_[request];
+        const int64_t src = done + path_latency(static_cast<uint32_t>(request), node, req.p.path.front());
+        const int64_t dst = done + path_latency(static_cast<uint32_t>(request), node, req.p.path.back());
+        const int64_t at_src = std::max({src, slots_[s1].outcomes_at_src_ps, slots_[s2].outcomes_at_src_ps});
+        const int64_t at_dst = std::max({dst, slots_[s1].outcomes_at_dst_ps, slots_[s2].outcomes_at_dst_ps});
+        for (uint32_t p : {p1, p2}) {
+            slots_[p].outcomes_at_src_ps = at_src;
+            slots_[p].outcomes_at_dst_ps = at_dst;
+            slots_[p].known_ps = std::max(slots_[p].known_ps, done + path_latency(static_cast<uint32_t>(request), node,
+                                                                                   slots_[p].node));
+            // Under a nested schedule an interior node waits for the news that its segment reached
+            // its designated partner, so that news is an event of its own.
+            const uint32_t hop = req.hop_of_node[slots_[p].node];
+            if (req.p.schedule == SwapSchedule::Nested && hop > 0 && hop + 1 < req.p.path.size()) {
+                scheduler_.schedule(slots_[p].known_ps, EventPayload{kind_, kKnown, pack(p, slots_[p].gen), 0});
+            }
+        }
+    } else {
+        for (uint32_t p : {p1, p2}) {
+            slots_[p].known_ps = std::max(slots_[p].known_ps, done + classical_latency(node, slots_[p].node));
+        }
     }
     schedule_free(s1, done);
     schedule_free(s2, done);
@@ -399,15 +501,20 @@ void Network::swap_now(uint32_t node, uint32_t s1, uint32_t s2, int request, int
 void Network::try_swap(uint32_t node, uint32_t r) {
     const Request &req = requests_[r];
     const uint32_t hop = req.hop_of_node[node];
+    const uint32_t last = static_cast<uint32_t>(req.p.path.size() - 1);
     const uint32_t left = req.links[hop - 1], right = req.links[hop];
+    const bool nested = req.p.schedule == SwapSchedule::Nested;
+    const uint32_t want[2] = {nested_left(hop), nested_right(hop, last)};
+    const uint32_t sides[2] = {links_[left].p.node_a == node ? 0u : 1u, links_[right].p.node_a == node ? 0u : 1u};
+    const uint32_t ls[2] = {left, right};
+    const int64_t now = scheduler_.now();
     while (true) {
         uint32_t best[2] = {kNoSlot, kNoSlot};
-        const uint32_t sides[2] = {links_[left].p.node_a == node ? 0u : 1u, links_[right].p.node_a == node ? 0u : 1u};
-        const uint32_t ls[2] = {left, right};
         for (int k = 0; k < 2; k++) {
             for (uint32_t id : links_[ls[k]].slots[sides[k]]) {
                 const Slot &s = slots_[id];
-                if (s.state != SlotState::Stored || !s.heralded || s.level < req.p.purify_rounds) continue;
+                if (s.owner != r || s.state != SlotState::Stored || !s.heralded || s.level < req.p.purify_rounds) continue;
+                if (nested && (s.known_ps > now || req.hop_of_node[slots_[s.partner].node] != want[k])) continue;
                 if (best[k] == kNoSlot || s.emitted_ps < slots_[best[k]].emitted_ps) best[k] = id;
             }
         }
@@ -415,16 +522,19 @@ void Network::try_swap(uint32_t node, uint32_t r) {
         const uint32_t p1 = slots_[best[0]].partner, p2 = slots_[best[1]].partner;
         int m1, m2;
         swap_now(node, best[0], best[1], static_cast<int>(r), m1, m2);
-        const uint32_t src = req.p.path.front(), dst = req.p.path.back();
         const uint32_t n1 = slots_[p1].node, n2 = slots_[p2].node;
-        if ((n1 == src && n2 == dst) || (n1 == dst && n2 == src)) maybe_schedule_delivery(p1, p2);
+        if ((req.hop_of_node[n1] == 0 && req.hop_of_node[n2] == last) ||
+            (req.hop_of_node[n1] == last && req.hop_of_node[n2] == 0)) {
+            maybe_schedule_delivery(p1, p2);
+        }
     }
 }
 
 void Network::maybe_schedule_delivery(uint32_t s1, uint32_t s2) {
     if (slots_[s1].delivery_scheduled || slots_[s2].delivery_scheduled) return;
     slots_[s1].delivery_scheduled = slots_[s2].delivery_scheduled = true;
-    const int64_t at = std::max({scheduler_.now(), slots_[s1].known_ps, slots_[s2].known_ps});
+    const int64_t at = std::max({scheduler_.now(), slots_[s1].known_ps, slots_[s2].known_ps, slots_[s1].outcomes_at_src_ps,
+                                 slots_[s1].outcomes_at_dst_ps});
     scheduler_.schedule(at, EventPayload{kind_, kDelivery, pack(s1, slots_[s1].gen), pack(s2, slots_[s2].gen)});
 }
 
@@ -432,18 +542,8 @@ void Network::on_delivery(uint64_t packed1, uint64_t packed2) {
     if (!valid(packed1) || !valid(packed2)) return;
     uint32_t s1 = static_cast<uint32_t>(packed1), s2 = static_cast<uint32_t>(packed2);
     if (slots_[s1].partner != s2 || slots_[s1].state != SlotState::Stored || slots_[s2].state != SlotState::Stored) return;
-    // The request whose ends these are.
-    uint32_t request = kNoSlot;
-    for (uint32_t r = 0; r < requests_.size(); r++) {
-        const auto &path = requests_[r].p.path;
-        if (!requests_[r].active || requests_[r].p.python_protocol) continue;
-        const uint32_t n1 = slots_[s1].node, n2 = slots_[s2].node;
-        if ((n1 == path.front() && n2 == path.back()) || (n1 == path.back() && n2 == path.front())) {
-            request = r;
-            break;
-        }
-    }
-    if (request == kNoSlot) {
+    const uint32_t request = slots_[s1].owner;
+    if (request == kNoSlot || !requests_[request].active()) {
         free_slot(s1, true);
         free_slot(s2, true);
         return;
@@ -457,36 +557,47 @@ void Network::deliver_slots(uint32_t request, uint32_t s1, uint32_t s2) {
     check_slot(s2);
     if (request >= requests_.size()) throw std::out_of_range(msg("request ", request, " does not exist"));
     if (slots_[s1].partner != s2) throw std::invalid_argument(msg("slots ", s1, " and ", s2, " do not hold one pair"));
+    Request &req = requests_[request];
+    if (!req.active()) throw std::invalid_argument(msg("request ", request, " is not active"));
     bring_up_to_date(s1);
     bring_up_to_date(s2);
-    Request &req = requests_[request];
     Delivery d;
     d.request = request;
     d.time_ps = scheduler_.now();
     d.oldest_emission_ps = std::min(slots_[s1].emitted_ps, slots_[s2].emitted_ps);
     d.fidelity = registry_->bell_fidelity(slots_[s1].qubit, slots_[s2].qubit);
+    if (d.fidelity < req.p.min_fidelity) {
+        req.stats.rejected_low_fidelity++;
+        free_slot(s1, true);
+        free_slot(s2, true);
+        return;
+    }
     if (req.p.keep_pairs) {
         d.qubit_src = slots_[s1].qubit;
         d.qubit_dst = slots_[s2].qubit;
-        slots_[s1].state = slots_[s2].state = SlotState::Locked;
-        slots_[s1].gen++;
-        slots_[s2].gen++;
+        for (uint32_t s : {s1, s2}) {
+            slots_[s].state = SlotState::Locked;
+            slots_[s].kept = true;
+            slots_[s].gen++;
+        }
     } else {
         free_slot(s1, true);
         free_slot(s2, true);
     }
-    deliveries_.push_back(d);
-    req.delivered++;
-    if (req.p.num_pairs > 0 && req.delivered >= req.p.num_pairs) {
-        req.active = false;
-        if (--open_requests_ == 0) scheduler_.stop();
-    }
+    if (deliveries_.size() < max_records_) deliveries_.push_back(d);
+    RequestStats &st = req.stats;
+    st.delivered++;
+    st.fidelity_sum += d.fidelity;
+    st.fidelity_sq_sum += d.fidelity * d.fidelity;
+    if (st.first_delivery_ps < 0) st.first_delivery_ps = d.time_ps;
+    st.last_delivery_ps = d.time_ps;
+    if (req.p.num_pairs > 0 && st.delivered >= req.p.num_pairs) finish_request(request, RequestStatus::Served, nullptr);
 }
 
 void Network::release_pair(QubitHandle a, QubitHandle b) {
     bool found_a = false, found_b = false;
     for (uint32_t i = 0; i < slots_.size(); i++) {
-        if (slots_[i].state == SlotState::Locked && slots_[i].qubit && (slots_[i].qubit == a || slots_[i].qubit == b)) {
+        if (slots_[i].kept && (slots_[i].qubit == a || slots_[i].qubit == b)) {
             (slots_[i].qubit == a ? found_a : found_b) = true;
             free_slot(i, true);
         }
@@ -585,9 +696,29 @@ void Network::schedule_timer(int64_t delay_ps, uint32_t node, uint64_t timer_id)
 void Network::on_event(Scheduler &, const Event &event) {
     const EventPayload &e = event.payload;
     switch (e.target) {
-        case kRequestStart:
-            requests_[e.a].active = true;
-            for (uint32_t l : requests_[e.a].links) try_start_attempts(l);
+        case kRequestStart: {
+            Request &req = requests_[e.a];
+            req.stats.status = RequestStatus::Waiting;
+            waiting_.push_back(static_cast<uint32_t>(e.a));
+            if (req.p.deadline_ps > 0) {
+                scheduler_.schedule(std::max(req.p.deadline_ps, scheduler_.now()), EventPayload{kind_, kDeadline, e.a, 0});
+            }
+            try_admit();
+            break;
+        }
+        case kDeadline: {
+            const RequestStatus st = requests_[e.a].stats.status;
+            if (requests_[e.a].p.num_pairs == 0 && st == RequestStatus::Active) {
+                finish_request(static_cast<uint32_t>(e.a), RequestStatus::Served, nullptr);  // as many as it could
+            } else if (st == RequestStatus::Waiting || st == RequestStatus::Active) {
+                finish_request(static_cast<uint32_t>(e.a), RequestStatus::Dropped,
+                               st == RequestStatus::Waiting ? "deadline passed while waiting for memory"
+                                                            : "deadline passed before all pairs were delivered");
+            }
+            break;
+        }
+        case kKnown:
+            if (valid(e.a)) after_known(static_cast<uint32_t>(e.a));
             break;
         case kLinkSuccess: {
             const uint32_t slot = static_cast<uint32_t>(e.a);

@@ -4,6 +4,7 @@
 #include <array>
 #include <complex>
 #include <cstdint>
+#include <algorithm>
 #include <functional>
 #include <limits>
 #include <memory>
@@ -23,6 +24,9 @@ namespace qnsim {
 /// each two-qubit gate, measure_error the probability that a reported outcome is flipped.
 struct NodeParams {
     std::string name;
+    /// Extra depolarizing memory noise: depolarize1 p = 3/4 (1 - exp(-t/T)) for t seconds of
+    /// storage (inf: none). Peers such as SeQUeNCe's Bell-diagonal mode model memory this way.
+    double depolarizing_time_s = std::numeric_limits<double>::infinity();
     OperationNoise noise() const { return OperationNoise{gate1_error, gate2_error, measure_error}; }
     uint32_t num_memories = 2;
     double t1_s = std::numeric_limits<double>::infinity();
@@ -45,7 +49,14 @@ struct LinkParams {
     std::vector<std::complex<double>> state;  ///< optional exact 4x4 state (density formalism)
 };
 
+enum class SwapSchedule { ASAP, Nested };
+
 /// An end-to-end entanglement request along a fixed path of nodes.
+///
+/// Admission: when it starts, a request reserves `memories_per_link` memory slots at both ends
+/// of every link on its path, all or nothing (so requests never deadlock); if that is not
+/// possible it waits, first come first served, until other requests release theirs. It
+/// releases them when served, dropped (deadline) or at the end of the run.
 struct RequestParams {
     std::vector<uint32_t> path;  ///< src first, dst last; consecutive nodes share a link
     uint64_t num_pairs = 0;      ///< stop after this many deliveries (0: until the run ends)
@@ -55,6 +66,21 @@ struct RequestParams {
     uint32_t purify_rounds = 0;  ///< recurrence rounds on each link before swapping
     bool keep_pairs = false;     ///< delivered pairs stay in memory for the caller (release_pair)
     bool python_protocol = false;  ///< pair-ready events go to the protocol hook, not swap-ASAP
+    uint32_t memories_per_link = 1;  ///< slots reserved at each end of each link of the path
+    int64_t deadline_ps = 0;     ///< > 0: dropped if not served by then (absolute time)
+    double min_fidelity = 0;     ///< delivered pairs below this are discarded (density formalism only)
+    SwapSchedule schedule = SwapSchedule::ASAP;
+};
+
+enum class RequestStatus : uint32_t { Pending, Waiting, Active, Served, Dropped };
+
+/// What became of a request; aggregates never grow with the number of pairs delivered.
+struct RequestStats {
+    RequestStatus status = RequestStatus::Pending;
+    uint64_t delivered = 0, rejected_low_fidelity = 0;
+    double fidelity_sum = 0, fidelity_sq_sum = 0;
+    int64_t admitted_ps = -1, first_delivery_ps = -1, last_delivery_ps = -1, finished_ps = -1;
+    std::string drop_reason;
 };
 
 /// One delivered end-to-end pair.
@@ -88,9 +114,9 @@ using ProtocolHook = std::function<void(HookKind, uint32_t node, uint32_t slot, 
 ///   start + (k-1) T and each end learns of it after its herald delay. Memory decoherence runs
 ///   from emission and is applied lazily (T1 amplitude damping, then dephasing to total T2).
 /// - Swap corrections are tracked as a Pauli frame and applied when the qubit is next used
-///   (swap, purification or delivery), as real repeaters do; both ends learn of a swap after
-///   the classical latency along the path from the swapping node, and a node that swapped
-///   forwards what it learns later.
+///   (swap, purification or delivery), as real repeaters do. A swapping node sends its outcome
+///   straight to both ends of its request and to the two new ends of the segment (latency along
+///   the request's path); a pair is delivered once both ends have every outcome.
 /// - Cutoffs are judged with the simulator's global view: the partner of a discarded qubit is
 ///   released at the same instant (a real protocol would send a message).
 /// - Purification applies its local operations when the later of the two pairs is known at
@@ -109,13 +135,18 @@ class Network final : public EventHandler {
 
     int64_t now_ps() const { return scheduler_.now(); }
     uint64_t events_processed() const { return scheduler_.events_processed(); }
+    /// Delivery records, at most max_records() of them (aggregates in request_stats go on).
     const std::vector<Delivery> &deliveries() const { return deliveries_; }
+    void set_max_records(size_t n) { max_records_ = n; }
+    size_t max_records() const { return max_records_; }
+    const RequestStats &request_stats(uint32_t request) const { return requests_.at(request).stats; }
+    size_t num_requests() const { return requests_.size(); }
     const NetworkCounters &counters() const { return counters_; }
     QubitRegistry &registry() { return *registry_; }
     Scheduler &scheduler() { return scheduler_; }
     size_t num_nodes() const { return nodes_.size(); }
     size_t num_links() const { return links_.size(); }
-    uint64_t delivered(uint32_t request) const { return requests_.at(request).delivered; }
+    uint64_t delivered(uint32_t request) const { return requests_.at(request).stats.delivered; }
     /// Memory slots currently holding a qubit (for leak checks).
     size_t occupied_slots() const;
 
@@ -149,7 +180,9 @@ class Network final : public EventHandler {
 
    private:
     enum class SlotState : uint8_t { Free, Attempting, Stored, Locked };
-    enum EventType : uint32_t { kLinkSuccess, kHerald, kCutoff, kDelivery, kPurifyDone, kSlotFree, kMessage, kTimer, kRequestStart };
+    enum EventType : uint32_t {
+        kLinkSuccess, kHerald, kCutoff, kDelivery, kPurifyDone, kSlotFree, kMessage, kTimer, kRequestStart, kDeadline, kKnown
+    };
 
     struct Slot {
         uint32_t node, link, side;
@@ -157,18 +190,23 @@ class Network final : public EventHandler {
         SlotState state = SlotState::Free;
         QubitHandle qubit = 0;
         uint32_t partner = UINT32_MAX;
-        int64_t emitted_ps = 0, last_decay_ps = 0, known_ps = 0;
+        int64_t emitted_ps = 0, last_decay_ps = 0;
+        int64_t known_ps = 0;  // this node has the herald and the news of the swap that gave its partner
+        // Arrival at the request's source / destination of the last outcome among all swaps that
+        // built this slot's segment (each swap reports straight to both ends of its request).
+        int64_t outcomes_at_src_ps = 0, outcomes_at_dst_ps = 0;
         bool heralded = false;
         uint8_t frame_x = 0, frame_z = 0;
         uint32_t level = 0;
         bool delivery_scheduled = false;
         bool purify_success = false;
+        uint32_t owner = UINT32_MAX;  // request holding the reservation
+        bool kept = false;             // delivered with keep_pairs: the caller releases it
     };
     struct Link {
         LinkParams p;
         std::vector<uint32_t> slots[2];  // per side
         uint32_t stream;
-        std::vector<uint32_t> requests;  // requests whose path uses this link
     };
     struct Node {
         NodeParams p;
@@ -178,9 +216,9 @@ class Network final : public EventHandler {
         RequestParams p;
         std::vector<uint32_t> links;          // link of hop i (path[i], path[i+1])
         std::vector<int64_t> distance_ps;     // cumulative classical latency from path[0]
-        std::vector<uint32_t> hop_of_node;    // node -> position on the path (kOffPath if absent)
-        uint64_t delivered = 0;
-        bool active = false;
+        std::vector<uint32_t> hop_of_node;    // node -> position on the path (UINT32_MAX if absent)
+        RequestStats stats;
+        bool active() const { return stats.status == RequestStatus::Active; }
     };
 
     static uint64_t pack(uint32_t slot, uint32_t gen) { return (static_cast<uint64_t>(gen) << 32) | slot; }
@@ -190,7 +228,13 @@ class Network final : public EventHandler {
     void on_link_success(uint32_t link, uint64_t slot_a, uint64_t slot_b);
     void on_herald(uint32_t slot);
     void after_known(uint32_t slot);
-    void try_purify(uint32_t link);
+    void try_purify(uint32_t link, uint32_t request);
+    bool try_reserve(uint32_t request);
+    void try_admit();
+    void finish_request(uint32_t request, RequestStatus status, const char *reason);
+    // Nested (doubling) schedule: the partner positions of the node at path position h.
+    static uint32_t nested_left(uint32_t h) { return h - (h & (~h + 1)); }
+    static uint32_t nested_right(uint32_t h, uint32_t last) { return std::min(h + (h & (~h + 1)), last); }
     void try_swap(uint32_t node, uint32_t request);
     void maybe_schedule_delivery(uint32_t s1, uint32_t s2);
     void on_delivery(uint64_t s1, uint64_t s2);
@@ -198,11 +242,8 @@ class Network final : public EventHandler {
     void schedule_free(uint32_t slot, int64_t at_ps);
     void bring_up_to_date(uint32_t slot);
     int64_t path_latency(uint32_t request, uint32_t node_a, uint32_t node_b) const;
-    uint32_t request_of_link_slot(uint32_t slot) const;
-    bool request_active(uint32_t r) const;
     void check_slot(uint32_t slot) const;
     void swap_now(uint32_t node, uint32_t s1, uint32_t s2, int request, int &m1, int &m2);
-    int64_t cutoff_of_link(uint32_t link) const;
 
     Scheduler scheduler_;
     uint32_t kind_;
@@ -217,6 +258,8 @@ class Network final : public EventHandler {
     NetworkCounters counters_;
     ProtocolHook hook_;
     uint32_t open_requests_ = 0;
+    std::vector<uint32_t> waiting_;  // requests waiting for memory, in arrival order
+    size_t max_records_ = 1'000'000;
     std::unordered_map<uint64_t, uint32_t> link_index_;  // (min node, max node) -> link
 };
 

@@ -1,0 +1,174 @@
+"""The native network engine directly (qnsim._core.NativeNetwork): swap schedules, memory
+reservations with many concurrent requests, deadlines, minimum fidelity, memory models,
+determinism and leaks. The Python layer (qnsim.Network) is tested in test_network.py."""
+
+import math
+
+import numpy as np
+import pytest
+
+import qnsim
+from qnsim import _core
+
+INF = math.inf
+US = 1_000_000  # picoseconds per microsecond
+
+
+def werner(f):
+    return [f, (1 - f) / 3, (1 - f) / 3, (1 - f) / 3]
+
+
+def chain(n, *, formalism="density_matrix", seed=1, p=1.0, f=0.95, channels=1, memories=2, t2=INF,
+          depolarizing_time_s=INF, delay_us=10):
+    net = _core.NativeNetwork(formalism, seed=seed)
+    nodes = [net.add_node(f"n{i}", memories, INF, t2, depolarizing_time_s=depolarizing_time_s) for i in range(n)]
+    for i in range(n - 1):
+        net.add_link(nodes[i], nodes[i + 1], channels, p, (2 * delay_us + 1) * US, delay_us * US, delay_us * US,
+                     delay_us * US, werner(f))
+    return net, nodes
+
+
+def nested_werner(fidelities):
+    """Fidelity after swapping Werner pairs in SeQUeNCe's nested order (doubling)."""
+    from functools import reduce
+
+    return reduce(qnsim.werner_swap_fidelity, fidelities)
+
+
+@pytest.mark.parametrize("schedule", ["asap", "nested"])
+@pytest.mark.parametrize("n", [2, 3, 5, 8])
+def test_chain_delivers_the_werner_swap_closed_form(schedule, n):
+    net, nodes = chain(n)
+    net.add_request(nodes, num_pairs=3, schedule=schedule)
+    net.run(10**13)
+    d = net.deliveries()
+    assert len(d["fidelity"]) == 3
+    # Werner pairs stay Werner under swaps, so the order does not matter for the fidelity.
+    np.testing.assert_allclose(d["fidelity"], nested_werner([0.95] * (n - 1)), atol=1e-12)
+    assert net.counters()["swaps"] >= 3 * (n - 2)  # the chain keeps working while news travels
+    assert net.occupied_slots() == 0 and net.registry.num_qubits == 0
+
+
+@pytest.mark.parametrize(("n", "schedule", "expected_us"), [
+    # Deterministic links herald at 10 us; hops are 10 us of classical latency apart.
+    (5, "asap", 40),    # all three swap at 10 us; node 1's news reaches node 4 after 30 us
+    (5, "nested", 40),  # nodes 1, 3 swap at 10 us, node 2 hears at 20 us, swaps, ends hear at 40 us
+    (9, "asap", 80),    # the farthest outcome travels 7 hops
+    (9, "nested", 80),  # 10 -> 20 (level 2) -> 40 (level 3 at node 4) -> +40 to the ends
+    (6, "nested", 80),  # 1, 3 at 10; 2 at 20 (0-4); node 4 hears at 40, swaps; node 0 hears at 80
+])
+def test_delivery_time_follows_the_swap_schedule_and_message_latency(n, schedule, expected_us):
+    net, nodes = chain(n)
+    net.add_request(nodes, num_pairs=1, schedule=schedule)
+    net.run(10**13)
+    assert int(net.deliveries()["time_ps"][0]) == expected_us * US
+
+
+def test_depolarizing_memory_matches_the_closed_form():
+    # Deterministic link: both qubits wait exactly the herald delay (10 us) before delivery.
+    tdep = 50e-6
+    net, nodes = chain(2, depolarizing_time_s=tdep, f=1.0)
+    net.add_request(nodes, num_pairs=1)
+    net.run(10**13)
+    t = 10e-6
+    expected = 0.25 + 0.75 * math.exp(-t / tdep) ** 2
+    assert net.deliveries()["fidelity"][0] == pytest.approx(expected, abs=1e-12)
+
+
+def test_requests_contending_for_one_link_are_served_in_turn_without_leaks():
+    net, nodes = chain(3, p=0.3, channels=1, memories=2)
+    first = net.add_request([nodes[0], nodes[1], nodes[2]], num_pairs=5)
+    second = net.add_request([nodes[1], nodes[2]], num_pairs=5)
+    net.run(10**14)
+    s1, s2 = net.request_stats(first), net.request_stats(second)
+    assert s1["status"] == "served" and s2["status"] == "served"
+    # The single channel of link 1-2 was reserved by the first request until it was served.
+    assert s2["admitted_ps"] >= s1["finished_ps"]
+    assert net.occupied_slots() == 0 and net.registry.num_qubits == 0
+
+
+def test_many_random_requests_with_cutoffs_leave_nothing_behind():
+    rng = np.random.default_rng(5)
+    net = _core.NativeNetwork("stabilizer", seed=9)
+    n = 12
+    nodes = [net.add_node(f"n{i}", 4, 1.0, 0.5) for i in range(n)]
+    for i in range(n - 1):  # a chain with shortcuts: a small grid-like graph
+        net.add_link(nodes[i], nodes[i + 1], 2, 0.2, 21 * US, 10 * US, 10 * US, 10 * US, werner(0.97))
+    requests = []
+    for _ in range(40):
+        a, b = sorted(rng.choice(n, size=2, replace=False))
+        requests.append(net.add_request(nodes[a:b + 1], num_pairs=2, cutoff_ps=200 * US,
+                                        start_ps=int(rng.integers(0, 10**9)), deadline_ps=int(5 * 10**10)))
+    net.run(10**12)
+    statuses = {net.request_stats(r)["status"] for r in requests}
+    assert statuses <= {"served", "dropped"}
+    assert net.counters()["cutoff_discards"] > 0
+    assert net.occupied_slots() == 0 and net.registry.num_qubits == 0
+
+
+def test_deadline_drops_a_request_with_its_reason_and_frees_memory():
+    net, nodes = chain(4, p=1e-4)
+    r = net.add_request(nodes, num_pairs=10, deadline_ps=10**9)
+    net.run(10**13)
+    stats = net.request_stats(r)
+    assert stats["status"] == "dropped"
+    assert stats["drop_reason"] == "deadline passed before all pairs were delivered"
+    assert stats["finished_ps"] == 10**9
+    assert net.occupied_slots() == 0 and net.registry.num_qubits == 0
+
+
+def test_waiting_request_is_dropped_at_its_deadline():
+    net, nodes = chain(2, p=1e-3)
+    net.add_request(nodes, num_pairs=1000)
+    late = net.add_request(nodes, num_pairs=1, deadline_ps=10**8)
+    net.run(10**9)
+    assert net.request_stats(late)["drop_reason"] == "deadline passed while waiting for memory"
+
+
+def test_min_fidelity_rejects_decohered_pairs():
+    net, nodes = chain(3, p=0.05, t2=2e-3)
+    r = net.add_request(nodes, num_pairs=20, min_fidelity=0.88)
+    net.run(10**14)
+    stats = net.request_stats(r)
+    assert stats["delivered"] == 20 and stats["rejected_low_fidelity"] > 0
+    assert net.deliveries()["fidelity"].min() >= 0.88
+
+
+def test_same_seed_same_deliveries_bit_for_bit():
+    def run(seed):
+        net, nodes = chain(6, formalism="stabilizer", seed=seed, p=0.2, t2=1e-3)
+        net.add_request(nodes, num_pairs=50, cutoff_ps=400 * US)
+        net.run(10**14)
+        d = net.deliveries()
+        return d["time_ps"].tolist(), d["fidelity"].tolist(), net.events_processed
+
+    assert run(3) == run(3)
+    assert run(3) != run(4)
+
+
+def test_records_are_capped_but_aggregates_go_on():
+    net, nodes = chain(2, p=0.5)
+    net.max_records = 10
+    r = net.add_request(nodes, num_pairs=100)
+    net.run(10**14)
+    assert len(net.deliveries()["time_ps"]) == 10
+    assert net.request_stats(r)["delivered"] == 100
+
+
+def test_request_errors_name_the_problem():
+    net, nodes = chain(3)
+    with pytest.raises(ValueError, match="unknown swap schedule 'doubling'"):
+        net.add_request(nodes, schedule="doubling")
+    with pytest.raises(ValueError, match="needs 2 memories per side on link 'n0'-'n1', which has 1"):
+        net.add_request(nodes, memories_per_link=2)
+    with pytest.raises(ValueError, match="min_fidelity must be in"):
+        net.add_request(nodes, min_fidelity=1.5)
+    with pytest.raises(ValueError, match="deadline .* is before its start"):
+        net.add_request(nodes, start_ps=10, deadline_ps=5)
+    stab = _core.NativeNetwork("stabilizer", seed=1)
+    a, b = stab.add_node("a", 1, INF, INF), stab.add_node("b", 1, INF, INF)
+    stab.add_link(a, b, 1, 0.5, US, 0, 0, 0, werner(0.9))
+    with pytest.raises(ValueError, match="min_fidelity needs the density_matrix formalism"):
+        stab.add_request([a, b], min_fidelity=0.8)
+    with pytest.raises(ValueError, match="depolarizing time must be > 0"):
+        stab.add_node("c", 1, INF, INF, depolarizing_time_s=0.0)
