@@ -9,7 +9,17 @@ namespace {
 
 inline uint64_t bit(unsigned i) { return uint64_t{1} << i; }
 inline unsigned lowest_bit(uint64_t w) { return static_cast<unsigned>(__builtin_ctzll(w)); }
-inline int popcount(uint64_t w) { return __builtin_popcountll(w); }
+inline int popcount(uint64_t w) {
+#ifdef __POPCNT__
+    return __builtin_popcountll(w);
+#else
+    // Without -mpopcnt the builtin is a library call; this inlines to a dozen ALU operations.
+    w = w - ((w >> 1) & 0x5555555555555555ULL);
+    w = (w & 0x3333333333333333ULL) + ((w >> 2) & 0x3333333333333333ULL);
+    w = (w + (w >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+    return static_cast<int>((w * 0x0101010101010101ULL) >> 56);
+#endif
+}
 
 // Drops bit p of w, moving the bits above it down by one.
 inline uint64_t drop_bit(uint64_t w, unsigned p) {
