@@ -107,7 +107,8 @@ void bind_network(py::module_ &m) {
         [](Network &n, uint32_t a, uint32_t b, uint32_t channels, double success_probability, int64_t attempt_period_ps,
            int64_t herald_delay_a_ps, int64_t herald_delay_b_ps, int64_t classical_delay_ps,
            std::array<double, 4> bell_diagonal, std::optional<py::array_t<std::complex<double>, py::array::c_style |
-                                                                                        py::array::forcecast>> state) {
+                                                                                        py::array::forcecast>> state,
+           int64_t setup_delay_ps) {
             qnsim::LinkParams p;
             p.node_a = a;
             p.node_b = b;
@@ -118,6 +119,7 @@ void bind_network(py::module_ &m) {
             p.herald_delay_b_ps = herald_delay_b_ps;
             p.classical_delay_ps = classical_delay_ps;
             p.bell_diagonal = bell_diagonal;
+            p.setup_delay_ps = setup_delay_ps;
             if (state) {
                 if (state->size() != 16) throw std::invalid_argument("link state must be a (4, 4) matrix");
                 p.state.assign(state->data(), state->data() + 16);
@@ -126,7 +128,7 @@ void bind_network(py::module_ &m) {
         },
         py::arg("a"), py::arg("b"), py::arg("channels"), py::arg("success_probability"), py::arg("attempt_period_ps"),
         py::arg("herald_delay_a_ps"), py::arg("herald_delay_b_ps"), py::arg("classical_delay_ps"),
-        py::arg("bell_diagonal"), py::arg("state") = py::none());
+        py::arg("bell_diagonal"), py::arg("state") = py::none(), py::arg("setup_delay_ps") = 0);
     c.def(
         "add_request",
         [](Network &n, std::vector<uint32_t> path, uint64_t num_pairs, int64_t start_ps, int64_t cutoff_ps,

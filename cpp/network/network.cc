@@ -67,6 +67,7 @@ uint32_t Network::add_link(const LinkParams &p) {
     check_duration(who + " herald delay a", p.herald_delay_a_ps);
     check_duration(who + " herald delay b", p.herald_delay_b_ps);
     check_duration(who + " classical delay", p.classical_delay_ps);
+    check_duration(who + " setup delay", p.setup_delay_ps);
     double total = 0;
     for (double c : p.bell_diagonal) {
         if (!(c >= 0)) throw std::invalid_argument(msg(who, " Bell-diagonal coefficient must be >= 0, got ", c));
@@ -273,8 +274,9 @@ void Network::try_start_attempts(uint32_t l) {
         sa.state = sb.state = SlotState::Attempting;
         const int64_t k = link_rngs_[l].geometric(link.p.success_probability);
         counters_.attempts += static_cast<uint64_t>(k);
-        const int64_t room = (kNever - scheduler_.now()) / link.p.attempt_period_ps;
-        const int64_t emitted = k - 1 >= room ? kNever : scheduler_.now() + (k - 1) * link.p.attempt_period_ps;
+        const int64_t start = std::max({scheduler_.now() + link.p.setup_delay_ps, sa.next_attempt_ps, sb.next_attempt_ps});
+        const int64_t room = (kNever - start) / link.p.attempt_period_ps;
+        const int64_t emitted = k - 1 >= room ? kNever : start + (k - 1) * link.p.attempt_period_ps;
         // One event for the pair, when the first end learns of it; the state starts decaying at
         // emission (lazily, so nothing is lost by creating it late).
         const int64_t first_herald = std::min(link.p.herald_delay_a_ps, link.p.herald_delay_b_ps);
@@ -305,6 +307,7 @@ void Network::on_link_success(uint32_t l, uint64_t pa, uint64_t pb) {
         s.qubit = qubits[side];
         s.partner = ids[1 - side];
         s.emitted_ps = s.last_decay_ps = emitted;
+        s.next_attempt_ps = emitted + link.p.attempt_period_ps;
         s.known_ps = emitted + herald[side];
         s.outcomes_at_src_ps = s.outcomes_at_dst_ps = 0;
         s.heralded = false;

@@ -45,6 +45,7 @@ struct LinkParams {
     int64_t herald_delay_a_ps = 0;         ///< emission of the successful attempt -> node a knows
     int64_t herald_delay_b_ps = 0;
     int64_t classical_delay_ps = 0;        ///< one-way message latency between a and b
+    int64_t setup_delay_ps = 0;            ///< handshake before the first attempt on freed memories
     std::array<double, 4> bell_diagonal{{1, 0, 0, 0}};  ///< (Phi+, Psi+, Psi-, Phi-)
     std::vector<std::complex<double>> state;  ///< optional exact 4x4 state (density formalism)
 };
@@ -191,6 +192,7 @@ class Network final : public EventHandler {
         QubitHandle qubit = 0;
         uint32_t partner = UINT32_MAX;
         int64_t emitted_ps = 0, last_decay_ps = 0;
+        int64_t next_attempt_ps = 0;  // a memory emits at most once per attempt period
         int64_t known_ps = 0;  // this node has the herald and the news of the swap that gave its partner
         // Arrival at the request's source / destination of the last outcome among all swaps that
         // built this slot's segment (each swap reports straight to both ends of its request).
