@@ -64,6 +64,24 @@ def test_delivery_time_follows_the_swap_schedule_and_message_latency(n, schedule
     assert int(net.deliveries()["time_ps"][0]) == expected_us * US
 
 
+@pytest.mark.parametrize("scheme", ["dejmps", "bbpssw"])
+def test_end_to_end_purification_matches_the_closed_form(scheme):
+    # Deterministic links, no memory noise: every end-to-end pair is Werner with the swapped
+    # fidelity, and one purification round gives the oracle's output fidelity.
+    net, nodes = chain(3, channels=2, memories=4)
+    r = net.add_request(nodes, num_pairs=5, memories_per_link=2, purify=scheme, end_to_end_purify_rounds=1)
+    net.run(10**13)
+    f = qnsim.werner_swap_fidelity(0.95, 0.95)
+    if scheme == "bbpssw":
+        expected = qnsim.bbpssw(f)[0]
+    else:
+        expected = qnsim.dejmps(werner(f), werner(f))[0][0]
+    np.testing.assert_allclose(net.deliveries()["fidelity"], expected, atol=1e-12)
+    assert net.request_stats(r)["status"] == "served"
+    assert net.counters()["purifications"] >= 5
+    assert net.occupied_slots() == 0 and net.registry.num_qubits == 0
+
+
 def test_depolarizing_memory_matches_the_closed_form():
     # Deterministic link: both qubits wait exactly the herald delay (10 us) before delivery.
     tdep = 50e-6

@@ -138,6 +138,12 @@ uint32_t Network::add_request(const RequestParams &p) {
         }
     }
     if (p.purify_rounds > 16) throw std::invalid_argument(msg("purify_rounds must be <= 16, got ", p.purify_rounds));
+    if (p.end_to_end_purify_rounds > 16) {
+        throw std::invalid_argument(msg("end_to_end_purify_rounds must be <= 16, got ", p.end_to_end_purify_rounds));
+    }
+    if (p.end_to_end_purify_rounds > 0 && p.memories_per_link < 2) {
+        throw std::invalid_argument("end-to-end purification holds two pairs at once: memories_per_link must be >= 2");
+    }
     if (p.purify_rounds > 0 && p.purify == PurifyScheme::None) {
         throw std::invalid_argument("purify_rounds > 0 needs a purification scheme (BBPSSW or DEJMPS)");
     }
@@ -399,6 +405,8 @@ void Network::free_slot(uint32_t slot, bool discard_qubit) {
     s.frame_x = s.frame_z = 0;
     s.level = 0;
     s.kept = false;
+    s.e2e_ready = false;
+    s.e2e_level = 0;
     if (s.owner == kNoSlot) {
         if (!waiting_.empty()) try_admit();
     } else {
@@ -552,7 +560,53 @@ void Network::on_delivery(uint64_t packed1, uint64_t packed2) {
         return;
     }
     if (slots_[s1].node != requests_[request].p.path.front()) std::swap(s1, s2);
+    if (slots_[s1].e2e_level < requests_[request].p.end_to_end_purify_rounds) {
+        slots_[s1].e2e_ready = slots_[s2].e2e_ready = true;
+        try_end_to_end_purify(request);
+        return;
+    }
     deliver_slots(request, s1, s2);
+}
+
+void Network::try_end_to_end_purify(uint32_t request) {
+    const Request &req = requests_[request];
+    const uint32_t src = req.p.path.front(), dst = req.p.path.back();
+    const uint32_t first_link = req.links.front();
+    const uint32_t src_side = links_[first_link].p.node_a == src ? 0u : 1u;
+    while (true) {
+        // Two ready end-to-end pairs of the same level, found through their source-side slots.
+        uint32_t by_level[17];
+        std::fill(by_level, by_level + 17, kNoSlot);
+        uint32_t a1 = kNoSlot, a2 = kNoSlot;
+        for (uint32_t id : links_[first_link].slots[src_side]) {
+            const Slot &s = slots_[id];
+            if (s.owner != request || s.state != SlotState::Stored || !s.e2e_ready) continue;
+            if (by_level[s.e2e_level] == kNoSlot) {
+                by_level[s.e2e_level] = id;
+            } else {
+                a1 = by_level[s.e2e_level];
+                a2 = id;
+                break;
+            }
+        }
+        if (a1 == kNoSlot) return;
+        const uint32_t b1 = slots_[a1].partner, b2 = slots_[a2].partner;
+        for (uint32_t id : {a1, b1, a2, b2}) bring_up_to_date(id);
+        const NodeParams &ns = nodes_[src].p, &nd = nodes_[dst].p;
+        const bool success = purify_round(*registry_, req.p.purify == PurifyScheme::None ? PurifyScheme::DEJMPS : req.p.purify,
+                                          ns.noise(), nd.noise(), slots_[a1].qubit, slots_[b1].qubit, slots_[a2].qubit,
+                                          slots_[b2].qubit);
+        const int64_t ops = std::max(ns.gate1_ps + ns.gate2_ps + ns.measure_ps, nd.gate1_ps + nd.gate2_ps + nd.measure_ps);
+        const int64_t now = scheduler_.now();
+        schedule_free(a2, now + ops);
+        schedule_free(b2, now + ops);
+        slots_[a1].state = slots_[b1].state = SlotState::Locked;
+        slots_[a1].e2e_ready = slots_[b1].e2e_ready = false;
+        slots_[a1].purify_success = success;
+        counters_.purifications++;
+        scheduler_.schedule(now + ops + path_latency(request, src, dst),
+                            EventPayload{kind_, kEndToEndPurifyDone, pack(a1, slots_[a1].gen), pack(b1, slots_[b1].gen)});
+    }
 }
 
 void Network::deliver_slots(uint32_t request, uint32_t s1, uint32_t s2) {
@@ -760,6 +814,28 @@ void Network::on_event(Scheduler &, const Event &event) {
                     counters_.purification_failures++;
                     free_slot(a1, true);
                     free_slot(b1, true);
+                }
+            }
+            break;
+        case kEndToEndPurifyDone:
+            if (valid(e.a) && valid(e.b)) {
+                const uint32_t a1 = static_cast<uint32_t>(e.a), b1 = static_cast<uint32_t>(e.b);
+                if (!slots_[a1].purify_success) {
+                    counters_.purification_failures++;
+                    free_slot(a1, true);
+                    free_slot(b1, true);
+                    break;
+                }
+                for (uint32_t s : {a1, b1}) {
+                    slots_[s].e2e_level++;
+                    slots_[s].state = SlotState::Stored;
+                }
+                const uint32_t request = slots_[a1].owner;
+                if (slots_[a1].e2e_level < requests_[request].p.end_to_end_purify_rounds) {
+                    slots_[a1].e2e_ready = slots_[b1].e2e_ready = true;
+                    try_end_to_end_purify(request);
+                } else {
+                    deliver_slots(request, a1, b1);
                 }
             }
             break;

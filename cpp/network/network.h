@@ -65,6 +65,7 @@ struct RequestParams {
     int64_t cutoff_ps = 0;       ///< > 0: a stored qubit older than this is discarded with its partner
     PurifyScheme purify = PurifyScheme::None;
     uint32_t purify_rounds = 0;  ///< recurrence rounds on each link before swapping
+    uint32_t end_to_end_purify_rounds = 0;  ///< recurrence rounds on end-to-end pairs before delivery
     bool keep_pairs = false;     ///< delivered pairs stay in memory for the caller (release_pair)
     bool python_protocol = false;  ///< pair-ready events go to the protocol hook, not swap-ASAP
     uint32_t memories_per_link = 1;  ///< slots reserved at each end of each link of the path
@@ -182,7 +183,8 @@ class Network final : public EventHandler {
    private:
     enum class SlotState : uint8_t { Free, Attempting, Stored, Locked };
     enum EventType : uint32_t {
-        kLinkSuccess, kHerald, kCutoff, kDelivery, kPurifyDone, kSlotFree, kMessage, kTimer, kRequestStart, kDeadline, kKnown
+        kLinkSuccess, kHerald, kCutoff, kDelivery, kPurifyDone, kSlotFree, kMessage, kTimer, kRequestStart, kDeadline, kKnown,
+        kEndToEndPurifyDone
     };
 
     struct Slot {
@@ -204,6 +206,8 @@ class Network final : public EventHandler {
         bool purify_success = false;
         uint32_t owner = UINT32_MAX;  // request holding the reservation
         bool kept = false;             // delivered with keep_pairs: the caller releases it
+        bool e2e_ready = false;        // end-to-end pair known at both ends, waiting for a partner pair
+        uint32_t e2e_level = 0;        // end-to-end purification rounds passed
     };
     struct Link {
         LinkParams p;
@@ -232,6 +236,7 @@ class Network final : public EventHandler {
     void after_known(uint32_t slot);
     void try_purify(uint32_t link, uint32_t request);
     bool try_reserve(uint32_t request);
+    void try_end_to_end_purify(uint32_t request);
     void try_admit();
     void finish_request(uint32_t request, RequestStatus status, const char *reason);
     // Nested (doubling) schedule: the partner positions of the node at path position h.
