@@ -389,12 +389,9 @@ class RegistryImpl final : public QubitRegistry {
     int measure(QubitHandle q, char basis) override {
         basis = normalize_basis(basis);
         const uint32_t slot = lookup(q);
-        const uint32_t g = slots_[slot].group;
-        const unsigned pos = slots_[slot].position;
-        const int m = Groups::measure(groups_[g].state, pos, basis, rng_);
-        if (groups_[g].members.size() > 1) {
-            Groups::remove_eigenqubit(groups_[g].state, pos, basis);
-            erase_member(g, pos);
+        bool alone;
+        const int m = measure_out(slot, basis, alone);
+        if (!alone) {
             State single = Groups::fresh();
             if (m) single.x(0);
             if (basis == 'X') single.h(0);
@@ -413,15 +410,9 @@ class RegistryImpl final : public QubitRegistry {
     int measure_and_discard(QubitHandle q, char basis) override {
         basis = normalize_basis(basis);
         const uint32_t slot = lookup(q);
-        const uint32_t g = slots_[slot].group;
-        const unsigned pos = slots_[slot].position;
-        const int m = Groups::measure(groups_[g].state, pos, basis, rng_);
-        if (groups_[g].members.size() > 1) {
-            Groups::remove_eigenqubit(groups_[g].state, pos, basis);
-            erase_member(g, pos);
-        } else {
-            free_group(g);
-        }
+        bool alone;
+        const int m = measure_out(slot, basis, alone);
+        if (alone) free_group(slots_[slot].group);
         release_slot(slot);
         return m;
     }
@@ -521,6 +512,21 @@ class RegistryImpl final : public QubitRegistry {
     }
 
    private:
+    // Measures the qubit in `slot`; when it shares its group, the measured qubit leaves it (the
+    // slot then has no group, `alone` is false). A qubit alone stays collapsed in its group.
+    int measure_out(uint32_t slot, char basis, bool &alone) {
+        const uint32_t g = slots_[slot].group;
+        const unsigned pos = slots_[slot].position;
+        const int m = Groups::measure(groups_[g].state, pos, basis, rng_);
+        alone = groups_[g].members.size() == 1;
+        if (!alone) {
+            Groups::remove_eigenqubit(groups_[g].state, pos, basis);
+            erase_member(g, pos);
+            slots_[slot].group = kNone;
+        }
+        return m;
+    }
+
     void release_slot(uint32_t slot) {
         Slot &s = slots_[slot];
         s.group = kNone;

@@ -188,11 +188,10 @@ void GroupTableau::stabilizer_row(unsigned i, uint64_t &x, uint64_t &z) const {
     }
 }
 
-int GroupTableau::deterministic_z_outcome(unsigned q) const {
-    // Z_q = +-(product of the stabilizers whose destabilizer anticommutes with Z_q).
+int GroupTableau::product_sign_exponent(uint64_t rows) const {
     uint64_t acc_x = 0, acc_z = 0;
     int phase = 0;
-    for (uint64_t rows = dx(q); rows; rows &= rows - 1) {
+    for (; rows; rows &= rows - 1) {
         const unsigned i = lowest_bit(rows);
         uint64_t x, z;
         stabilizer_row(i, x, z);
@@ -200,7 +199,12 @@ int GroupTableau::deterministic_z_outcome(unsigned q) const {
         acc_x ^= x;
         acc_z ^= z;
     }
-    return (phase & 3) == 2 ? 1 : 0;
+    return phase & 3;
+}
+
+int GroupTableau::deterministic_z_outcome(unsigned q) const {
+    // Z_q = +-(product of the stabilizers whose destabilizer anticommutes with Z_q).
+    return product_sign_exponent(dx(q)) == 2 ? 1 : 0;
 }
 
 int GroupTableau::measure_z(unsigned q, Rng &rng) {
@@ -270,17 +274,7 @@ int GroupTableau::expectation(uint64_t x_mask, uint64_t z_mask) const {
         }
     }
     if (anticommuting_stabilizers) return 0;
-    uint64_t acc_x = 0, acc_z = 0;
-    int phase = 0;
-    for (uint64_t rows = anticommuting_destabilizers; rows; rows &= rows - 1) {
-        const unsigned i = lowest_bit(rows);
-        uint64_t x, z;
-        stabilizer_row(i, x, z);
-        phase += product_phase(acc_x, acc_z, x, z) + 2 * static_cast<int>((ssign_ >> i) & 1);
-        acc_x ^= x;
-        acc_z ^= z;
-    }
-    return (phase & 3) == 0 ? 1 : -1;
+    return product_sign_exponent(anticommuting_destabilizers) == 0 ? 1 : -1;
 }
 
 std::vector<std::complex<double>> GroupTableau::density_matrix() const {

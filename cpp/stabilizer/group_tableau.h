@@ -141,6 +141,9 @@ class GroupTableau {
     // p the only X on q: clears column q elsewhere, then drops row p and column q.
     void isolate_and_drop(unsigned q, unsigned p);
 
+    // Exponent of i (mod 4) of the product of the stabilizer rows in `rows` (with their signs)
+    // relative to the bare Pauli string they multiply to.
+    int product_sign_exponent(uint64_t rows) const;
     // Row i of stabilizers / destabilizers as qubit masks (bit j = qubit j).
     void stabilizer_row(unsigned i, uint64_t &x, uint64_t &z) const;
 
