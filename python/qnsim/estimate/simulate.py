@@ -315,7 +315,8 @@ def simulate_execution(workload: Workload | str, qpus: Sequence[QPU], links: Seq
         max_ops: refuse to unroll beyond this many operations.
 
     >>> from qnsim.estimate import QPU, Link
-    >>> r = simulate_execution("REPEAT 100 {\\n  CX 0 1\\n  H 0\\n}", [QPU(), QPU()],
+    >>> ideal = QPU(e_2q=0.0, e_meas=0.0)
+    >>> r = simulate_execution("REPEAT 100 {\\n  CX 0 1\\n  H 0\\n}", [ideal, ideal],
     ...                        [Link((0, 1), rate_hz=1e9, fidelity=1.0)], placement=[0, 1])
     >>> r.remote_gates, r.pairs_consumed[(0, 1)], r.remote_faults
     (100, 100, 0)
