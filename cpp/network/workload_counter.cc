@@ -818,7 +818,7 @@ StaticResult placed_static(const PlacedContext &c, uint32_t b, const std::vector
 /// whose control already has a copy on the target's QPU costs no new pair; any operation that is
 /// not diagonal in Z on the control closes its copy (Eisert et al. 2000). clock[q] = time at
 /// which qubit q is free. A REPEAT body is executed until both the open-copy state and the
-/// per-qubit clock increments repeat (the steady state of the loop), at most four times; the
+/// per-qubit clock increments repeat (the steady state of the loop), at most eight times; the
 /// remaining iterations are then extrapolated, which is exact once the state is periodic.
 struct StatefulPass {
     const PlacedContext &c;
@@ -954,12 +954,25 @@ struct StatefulPass {
             for (size_t q = 0; q < clock.size(); ++q) delta[q] = clock[q] - clock_before[q];
             const bool open_same = open == open_before;
             const bool clock_same = !prev_delta.empty() && same_deltas(delta, prev_delta);
-            if ((open_same && clock_same) || done == 4 || work > 50'000'000) {
+            if ((open_same && clock_same) || done == 8 || work > 50'000'000) {
                 if (!open_same) exact = false;
                 const count_t rest = ins.repeat_count - done;
                 for (size_t i = 0; i < total.size(); ++i) total[i] = checked_add(total[i], checked_mul(pairs[i], rest));
                 const double r = static_cast<double>(ins.repeat_count - done);
-                for (size_t q = 0; q < clock.size(); ++q) clock[q] += delta[q] * r;
+                if (clock_same) {
+                    // Periodic: every further iteration adds the same increments.
+                    for (size_t q = 0; q < clock.size(); ++q) clock[q] += delta[q] * r;
+                } else {
+                    // Still in a transient (qubits catching up with each other): per-qubit increments
+                    // would amplify the catch-up, so shift the qubits the body touches by the growth
+                    // of the latest finishing time instead, the loop's asymptotic rate estimate.
+                    const double max_before = *std::max_element(clock_before.begin(), clock_before.end());
+                    const double max_after = *std::max_element(clock.begin(), clock.end());
+                    const double growth = max_after - max_before;
+                    for (size_t q = 0; q < clock.size(); ++q) {
+                        if (delta[q] != 0.0) clock[q] += growth * r;
+                    }
+                }
                 break;
             }
             prev_delta = delta;
