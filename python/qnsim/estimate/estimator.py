@@ -346,7 +346,7 @@ class _Context:
                           purification_rounds=plan.rounds, raw_per_pair=plan.raw_per_pair,
                           raw_fidelity=lk.fidelity, delivered_fidelity=plan.fidelity, rate_hz=lk.rate_hz,
                           latency_s=lk.latency_s, time_s=raw / lk.rate_hz,
-                          memory_qubits_per_end=1 + plan.rounds)
+                          memory_qubits_per_end=1 + plan.rounds, required_fidelity=need)
 
     def _fill_link_usage(self, link_reports: list[LinkReport], wall: float) -> None:
         for lr in link_reports:

@@ -175,21 +175,21 @@ class QPU:
         return dataclasses.replace(self, **changes)
 
     @staticmethod
-    def preset(name: str, **overrides: Any) -> QPU:
+    def preset(preset_name: str, /, **overrides: Any) -> QPU:
         """A QPU with one of the Azure estimator's gate-based parameter sets (see module doc).
 
         Args:
-            name: ``qubit_gate_ns_e3``, ``qubit_gate_ns_e4``, ``qubit_gate_us_e3`` or
+            preset_name: ``qubit_gate_ns_e3``, ``qubit_gate_ns_e4``, ``qubit_gate_us_e3`` or
                 ``qubit_gate_us_e4``.
-            **overrides: fields to set (e.g. ``num_qubits``, ``surface_code``).
+            **overrides: fields to set (e.g. ``num_qubits``, ``surface_code``, ``name``).
 
         >>> QPU.preset("qubit_gate_us_e4").e_t
         1e-06
         """
-        if name not in PRESETS:
-            raise ValueError(f"unknown QPU preset {name!r}; use one of {sorted(PRESETS)}")
-        fields = dict(PRESETS[name])
-        fields["name"] = name
+        if preset_name not in PRESETS:
+            raise ValueError(f"unknown QPU preset {preset_name!r}; use one of {sorted(PRESETS)}")
+        fields: dict[str, Any] = dict(PRESETS[preset_name])
+        fields["name"] = preset_name
         fields.update(overrides)
         return QPU(**fields)
 
@@ -207,10 +207,10 @@ PRESETS: dict[str, dict[str, float]] = {
 """Azure resource estimator gate-based presets (times in s, error probabilities)."""
 
 
-def preset(name: str, **overrides: Any) -> QPU:
+def preset(preset_name: str, /, **overrides: Any) -> QPU:
     """Shorthand for :meth:`QPU.preset`.
 
     >>> preset("qubit_gate_ns_e4", num_qubits=1000).e_2q
     0.0001
     """
-    return QPU.preset(name, **overrides)
+    return QPU.preset(preset_name, **overrides)

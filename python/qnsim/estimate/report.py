@@ -32,6 +32,7 @@ class LinkReport:
         purification_rounds: recurrence rounds per delivered pair.
         raw_per_pair: expected raw pairs per delivered pair.
         raw_fidelity, delivered_fidelity: pair fidelity before and after distillation.
+        required_fidelity: the fidelity remote operations need (None: raw pairs are used).
         rate_hz: raw pair rate of the link; time_s: raw pairs / rate.
         utilization: time_s / wall-clock estimate.
         buffer_pairs: pairs arriving on average between two consumptions (memory that lets the
@@ -55,6 +56,7 @@ class LinkReport:
     buffer_pairs: int = 1
     memory_qubits_per_end: int = 1
     required_rate_hz: float | None = None
+    required_fidelity: float | None = None
 
 
 @dataclasses.dataclass
