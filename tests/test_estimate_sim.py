@@ -71,6 +71,20 @@ def test_wall_clock_agrees_within_10_percent(links, kw, bound):
         assert raw == pytest.approx(est.raw_bell_pairs, rel=0.10)
 
 
+SERIAL = "REPEAT 3000 {\n  CX 0 4\n  H 0\n  CX 4 0\n  H 4\n}\n"  # Every remote gate on the critical path.
+
+
+@pytest.mark.parametrize("rate, buffer", [(5e5, 1), (4e5, 1), (4e5, 4), (3e5, 64), (1e5, 1)])
+def test_finite_buffer_agrees_within_10_percent(rate, buffer):
+    qpus = [QPU(num_qubits=4), QPU(num_qubits=4)]
+    links = [Link((0, 1), rate_hz=rate, fidelity=0.99, latency_s=1e-6, buffer_pairs=buffer)]
+    est = estimate(SERIAL, qpus, links, placement=[0, 0, 0, 0, 1])
+    sim = simulate_execution(SERIAL, qpus, links, placement=[0, 0, 0, 0, 1], seed=3)
+    assert est.bound.startswith("link 0-1 rate")
+    assert sim.wall_clock_s == pytest.approx(est.wall_clock_s, rel=0.10)
+    assert sim.max_buffer[(0, 1)] <= buffer
+
+
 def test_expected_remote_error_agrees_within_statistical_error():
     links = _links(1e9, fidelity=0.97)
     est, sim = _compare(links)

@@ -10,7 +10,9 @@ Model (what the numbers mean):
   which the counter checks over up to eight iterations, otherwise extrapolated and flagged
   ``cat_exact = False``). Swap-like gates cost two pairs (two state teleportations).
 - Wall clock = max(local critical path including remote-gate durations, the slowest link's
-  raw pairs / rate). The critical path is the ASAP makespan with per-QPU gate durations; a
+  raw pairs / rate). A link with a finite ``buffer_pairs`` is priced with a buffer model
+  (:func:`buffered_link_time_s`): the link pauses while its memories are full, which costs time
+  when link and compute speeds are comparable. The critical path is the ASAP makespan with per-QPU gate durations; a
   REPEAT body is executed (natively) until its per-qubit time increments repeat, at most eight
   times, and the rest extrapolated: exact for loops that reach a periodic state (checked
   against the simulator), an estimate for loops still in a transient.
@@ -40,7 +42,7 @@ from qnsim.estimate.qpu import QPU
 from qnsim.estimate.report import EstimateReport, LinkReport
 from qnsim.estimate.workload import GateCounts, LogicalSummary, Workload
 
-__all__ = ["WorkloadLike", "azure_layout_qubits", "estimate", "remote_gate_time_s"]
+__all__ = ["WorkloadLike", "azure_layout_qubits", "buffered_link_time_s", "estimate", "remote_gate_time_s"]
 
 WorkloadLike = Union[Workload, str, LogicalSummary, GateCounts, Mapping[str, Any]]
 
@@ -68,6 +70,49 @@ def remote_gate_time_s(qa: QPU, qb: QPU, latency_s: float) -> float:
     2.3e-06
     """
     return 2 * max(qa.t_2q_s, qb.t_2q_s) + 2 * max(qa.t_meas_s, qb.t_meas_s) + 2 * latency_s
+
+
+def buffered_link_time_s(pairs: int, compute_s: float, rate_hz: float, buffer_pairs: int) -> float:
+    """Time for a link with a finite buffer to serve ``pairs`` consumptions spread over ``compute_s``.
+
+    Model: the consumer needs one pair every ``tau = compute_s / pairs`` seconds of its own work
+    (deterministic), the link makes pairs as a Poisson process of ``rate_hz`` and pauses while
+    its ``buffer_pairs`` memories are full. At consumption epochs the buffer level k (after the
+    consumption) is a Markov chain: k -> min(k + A, B) - 1 with A ~ Poisson(rate tau) arrivals
+    during the work, and when the buffer is empty the consumer waits 1/rate on average, so the
+    time per pair is ``tau + pi_0 exp(-rate tau) / rate``. The chain is skip-free downwards, so
+    pi is computed by the cut equations in O(B^2) (B capped at 2048, where it is effectively
+    unlimited). Without a buffer limit this tends to max(compute_s, pairs / rate_hz).
+
+    >>> round(buffered_link_time_s(1000, 1e-3, 1e6, 1) * 1e3, 4)  # 1000 (1 us + e^-1 / 1 MHz)
+    1.3679
+    >>> round(buffered_link_time_s(1000, 1e-3, 1e5, 64) * 1e3, 3)  # link-bound: pairs / rate
+    10.0
+    """
+    if pairs <= 0:
+        return 0.0
+    tau = compute_s / pairs
+    x = rate_hz * tau
+    if x > 40.0:
+        return compute_s  # The buffer refills during every gap: the link never limits.
+    b = min(int(buffer_pairs), 2048)
+    ks = np.arange(b + 2)
+    # tail[m] = P(A >= m) for A ~ Poisson(x).
+    pmf = np.exp(-x + ks * math.log(x) - np.array([math.lgamma(k + 1) for k in ks])) if x > 0 else (ks == 0) * 1.0
+    tail = np.concatenate([[1.0], 1.0 - np.cumsum(pmf)[:-1]]).clip(min=0.0)
+    a0 = pmf[0]
+    pi = np.zeros(b)
+    pi[0] = 1.0
+    for j in range(b - 1):
+        # Flow up across the cut {<= j} | {> j} equals flow down from j + 1 (no arrival).
+        # From level k <= j the next level is k + A - 1 (also for k = 0), above j iff A >= j - k + 2.
+        up = float(np.dot(pi[: j + 1], tail[j + 2 - np.arange(j + 1)]))
+        pi[j + 1] = up / a0
+        if pi[j + 1] > 1e250:
+            pi /= pi[j + 1]
+    pi /= pi.sum()
+    per_pair = tau + pi[0] * a0 / rate_hz
+    return pairs * per_pair
 
 
 def _teleport_local_error(qa: QPU, qb: QPU) -> float:
@@ -219,12 +264,18 @@ class _Context:
         if self.ec:
             return self._finish_ec(p, local_gates, link_reports)
         crit_nolat = self._critical_path_no_latency(p, crit_s)
+        for lr in link_reports:
+            lk = self.links[lr.qpus]
+            if lk.buffer_pairs is not None and lr.bell_pairs > 0 and math.isfinite(lr.raw_per_pair):
+                lr.time_s = buffered_link_time_s(lr.bell_pairs, crit_s, lk.rate_hz / lr.raw_per_pair, lk.buffer_pairs)
         t_link = max((lr.time_s for lr in link_reports), default=0.0)
         wall = max(crit_s, t_link)
         latency_part = max(crit_s - crit_nolat, 0.0)
         if t_link > crit_s:
             slow = max(link_reports, key=lambda lr: lr.time_s)
             bound = f"link {slow.qpus[0]}-{slow.qpus[1]} rate"
+            if slow.time_s > 1.01 * slow.raw_bell_pairs / slow.rate_hz:
+                bound += f" and buffer ({self.links[slow.qpus].buffer_pairs} pairs)"
         elif latency_part > 0.5 * crit_s:
             bound = "classical latency"
         else:
