@@ -111,8 +111,8 @@ def buffered_link_time_s(pairs: int, compute_s: float, rate_hz: float, buffer_pa
         if pi[j + 1] > 1e250:
             pi /= pi[j + 1]
     pi /= pi.sum()
-    per_pair = tau + pi[0] * a0 / rate_hz
-    return pairs * per_pair
+    per_pair = tau + float(pi[0] * a0) / rate_hz
+    return float(pairs * per_pair)
 
 
 def _teleport_local_error(qa: QPU, qb: QPU) -> float:
