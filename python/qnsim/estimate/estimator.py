@@ -45,6 +45,7 @@ from qnsim.estimate.workload import GateCounts, LogicalSummary, Workload
 __all__ = ["WorkloadLike", "azure_layout_qubits", "buffered_link_time_s", "estimate", "remote_gate_time_s"]
 
 WorkloadLike = Union[Workload, str, LogicalSummary, GateCounts, Mapping[str, Any]]
+"""What :func:`estimate` accepts as a workload: circuit text, Workload, GateCounts, LogicalSummary (or dict)."""
 
 
 def azure_layout_qubits(q: int) -> int:

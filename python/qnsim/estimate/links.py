@@ -93,7 +93,11 @@ class Link:
 
     @property
     def key(self) -> tuple[int, int]:
-        """The QPU pair, smaller index first."""
+        """The QPU pair, smaller index first.
+
+        >>> Link((3, 1), rate_hz=1.0, fidelity=0.9).key
+        (1, 3)
+        """
         a, b = self.qpus
         return (a, b) if a < b else (b, a)
 
@@ -162,6 +166,9 @@ class PurificationPlan:
         success_probabilities: p_j of each round.
         feasible: False if the target cannot be reached (raw F <= 1/2, or it stalls).
         reason: why not, when infeasible.
+
+    >>> purification_plan(0.95, 0.99).rounds
+    2
     """
 
     rounds: int

@@ -21,7 +21,15 @@ __all__ = ["CapacityError", "Placement", "cut_weight", "partition", "placement_f
 
 
 class CapacityError(QnsimError, ValueError):
-    """The QPUs cannot hold the workload's qubits."""
+    """The QPUs cannot hold the workload's qubits.
+
+    >>> import numpy as np
+    >>> e = np.array([], dtype=np.int64)
+    >>> partition(3, [1, 1], (e, e, e.astype(float)))
+    Traceback (most recent call last):
+    ...
+    qnsim.estimate.placement.CapacityError: capacity too small: 3 qubits, but the 2 QPUs hold 2 in total (capacities [1, 1])
+    """
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,7 +54,11 @@ class Placement:
 
     @property
     def qubits_per_qpu(self) -> list[int]:
-        """Number of qubits on each QPU."""
+        """Number of qubits on each QPU.
+
+        >>> Placement((0, 0, 2), 3).qubits_per_qpu
+        [2, 0, 1]
+        """
         counts = [0] * self.num_qpus
         for q in self.qpu_of:
             if q >= 0:
@@ -55,7 +67,11 @@ class Placement:
 
     @property
     def unplaced(self) -> list[int]:
-        """Qubits on no QPU."""
+        """Qubits on no QPU.
+
+        >>> Placement((0, -1, 1), 2).unplaced
+        [1]
+        """
         return [i for i, q in enumerate(self.qpu_of) if q < 0]
 
 

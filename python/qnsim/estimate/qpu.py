@@ -70,12 +70,20 @@ class SurfaceCode:
             raise ValueError(f"interface_threshold must be in (0, 1), got {self.interface_threshold!r}")
 
     def logical_error_per_cycle(self, p: float, d: int) -> float:
-        """Logical error probability per logical cycle of one patch of distance d at physical error p."""
+        """Logical error probability per logical cycle of one patch of distance d at physical error p.
+
+        >>> round(SurfaceCode().logical_error_per_cycle(1e-3, 3), 12)
+        0.0003
+        """
         return self.crossing_prefactor * (p / self.error_threshold) ** ((d + 1) / 2)
 
     def distance_for(self, p: float, target_per_cycle: float) -> int | None:
         """Smallest odd distance whose per-cycle logical error is <= target; None if none (p >= p*
-        or beyond ``max_distance``)."""
+        or beyond ``max_distance``).
+
+        >>> SurfaceCode().distance_for(1e-4, 1e-10), SurfaceCode().distance_for(0.02, 1e-10)
+        (9, None)
+        """
         if p >= self.error_threshold:
             return None
         for d in range(1, self.max_distance + 1, 2):
@@ -85,7 +93,11 @@ class SurfaceCode:
 
     @staticmethod
     def physical_per_logical(d: int) -> int:
-        """Physical qubits per logical qubit, 2 d^2 (data and measurement qubits)."""
+        """Physical qubits per logical qubit, 2 d^2 (data and measurement qubits).
+
+        >>> SurfaceCode.physical_per_logical(21)
+        882
+        """
         return 2 * d * d
 
 
@@ -145,17 +157,29 @@ class QPU:
 
     @property
     def error_corrected(self) -> bool:
-        """True if the QPU runs the workload on surface-code logical qubits."""
+        """True if the QPU runs the workload on surface-code logical qubits.
+
+        >>> QPU(surface_code=SurfaceCode()).error_corrected
+        True
+        """
         return self.surface_code is not None
 
     @property
     def capacity(self) -> int | None:
-        """Qubits the placement may put here: logical qubits if error-corrected, else physical."""
+        """Qubits the placement may put here: logical qubits if error-corrected, else physical.
+
+        >>> QPU(num_qubits=10**5, surface_code=SurfaceCode(), logical_qubits=200).capacity
+        200
+        """
         return self.logical_qubits if self.error_corrected else self.num_qubits
 
     @property
     def physical_error(self) -> float:
-        """The error rate the surface-code model uses: the largest Clifford error (1q, 2q, measure)."""
+        """The error rate the surface-code model uses: the largest Clifford error (1q, 2q, measure).
+
+        >>> QPU(e_1q=1e-4, e_2q=2e-3, e_meas=1e-3).physical_error
+        0.002
+        """
         return max(self.e_1q, self.e_2q, self.e_meas)
 
     def logical_cycle_s(self, d: int) -> float:

@@ -39,6 +39,11 @@ class LinkReport:
             link run without idling), at least 1; memory_qubits_per_end adds one slot per
             purification level.
         required_rate_hz: (error-corrected) raw rate at which lattice surgery never waits.
+
+    >>> from qnsim.estimate import QPU, Link, estimate
+    >>> lk = estimate("CX 0 1", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.9)], target_fidelity=0.95).links[0]
+    >>> lk.purification_rounds, round(lk.time_s, 6) == round(lk.raw_bell_pairs / 1e3, 6)
+    (2, True)
     """
 
     qpus: tuple[int, int]
@@ -64,6 +69,15 @@ class EstimateReport:
     """What a distributed run of a workload costs (see :func:`qnsim.estimate.estimate`).
 
     Times in seconds; counts are exact Python ints except expected (float) quantities.
+
+    >>> from qnsim.estimate import QPU, Link, estimate
+    >>> r = estimate("REPEAT 10 {\n CX 0 1\n H 0\n}", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e6, 0.99)])
+    >>> r.feasible, r.bell_pairs, r.to_dict()["links"][0]["qpus"]
+    (True, 10, [0, 1])
+    >>> r.to_json(indent=None)[:22]
+    '{"verdict": "feasible"'
+    >>> print(r.table().splitlines()[0])
+    verdict                            feasible
     """
 
     verdict: str
@@ -94,19 +108,19 @@ class EstimateReport:
 
     @property
     def feasible(self) -> bool:
-        """True if the verdict is "feasible"."""
+        """True if the verdict is "feasible" (see the class example)."""
         return self.verdict == "feasible"
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (infinities as strings)."""
+        """A JSON-ready dict (infinities as strings); see the class example."""
         return _jsonable(dataclasses.asdict(self))
 
     def to_json(self, indent: int | None = 2) -> str:
-        """The report as JSON text."""
+        """The report as JSON text; see the class example."""
         return json.dumps(self.to_dict(), indent=indent)
 
     def table(self) -> str:
-        """A human-readable table of the report."""
+        """A human-readable table of the report; see the class example."""
         rows: list[tuple[str, str]] = [
             ("verdict", self.verdict + ("" if not self.reasons else ": " + "; ".join(self.reasons))),
             ("qubits / QPUs", f"{self.num_qubits} on {self.num_qpus} ({self.placement_method})"),

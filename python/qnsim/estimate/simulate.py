@@ -48,6 +48,8 @@ class SimulationResult:
         raw_pairs_generated: raw pairs the links produced (including those still in flight at the end).
         max_buffer: largest number of distilled pairs held per link.
         events: events processed by the loop.
+
+    See :func:`simulate_execution` for an example.
     """
 
     wall_clock_s: float

@@ -89,22 +89,38 @@ class GateCounts:
 
     @property
     def one_qubit(self) -> int:
-        """Single-qubit gate and reset applications."""
+        """Single-qubit gate and reset applications.
+
+        >>> count_circuit("H 0 1\nR 2").one_qubit
+        3
+        """
         return self.category("one_qubit")
 
     @property
     def two_qubit(self) -> int:
-        """Two-qubit gate applications."""
+        """Two-qubit gate applications.
+
+        >>> count_circuit("CX 0 1 2 3\nSWAP 0 2").two_qubit
+        3
+        """
         return self.category("two_qubit")
 
     @property
     def t_count(self) -> int:
-        """T and T_DAG applications (non-Stim extension gates)."""
+        """T and T_DAG applications (non-Stim extension gates).
+
+        >>> count_circuit("T 0 1\nT_DAG 0").t_count
+        3
+        """
         return self.per_gate.get("T", 0) + self.per_gate.get("T_DAG", 0)
 
     @property
     def total_gates(self) -> int:
-        """All gate, reset and measurement applications (noise channels and annotations excluded)."""
+        """All gate, reset and measurement applications (noise channels and annotations excluded).
+
+        >>> count_circuit("H 0\nX_ERROR(0.1) 0\nTICK\nM 0").total_gates
+        2
+        """
         return self.one_qubit + self.two_qubit + self.category("measurement")
 
     def to_dict(self) -> dict[str, Any]:
@@ -166,14 +182,22 @@ class Workload:
 
     @property
     def counts(self) -> GateCounts:
-        """Symbolic gate counts (computed once)."""
+        """Symbolic gate counts (computed once).
+
+        >>> Workload("REPEAT 5 {\n  H 0\n}").counts.per_gate
+        {'H': 5}
+        """
         if self._counts is None:
             self._counts = GateCounts._from_native(self._program.counts())
         return self._counts
 
     @property
     def num_qubits(self) -> int:
-        """1 + the largest qubit index used."""
+        """1 + the largest qubit index used.
+
+        >>> Workload("CX 0 7").num_qubits
+        8
+        """
         return self.counts.num_qubits
 
     def pair_count(self, a: int, b: int) -> int:
@@ -340,7 +364,11 @@ class LogicalSummary:
 
     @property
     def effective_rotation_depth(self) -> int:
-        """Rotation layers (``rotation_depth`` or, if unset, ``rotation_count``)."""
+        """Rotation layers (``rotation_depth`` or, if unset, ``rotation_count``).
+
+        >>> LogicalSummary(4, rotation_count=10).effective_rotation_depth
+        10
+        """
         return self.rotation_count if self.rotation_depth is None else self.rotation_depth
 
     def to_dict(self) -> dict[str, Any]:
