@@ -71,7 +71,7 @@ class EstimateReport:
     Times in seconds; counts are exact Python ints except expected (float) quantities.
 
     >>> from qnsim.estimate import QPU, Link, estimate
-    >>> r = estimate("REPEAT 10 {\n CX 0 1\n H 0\n}", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e6, 0.99)])
+    >>> r = estimate("REPEAT 10 {\\n CX 0 1\\n H 0\\n}", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e6, 0.99)])
     >>> r.feasible, r.bell_pairs, r.to_dict()["links"][0]["qpus"]
     (True, 10, [0, 1])
     >>> r.to_json(indent=None)[:22]

@@ -91,7 +91,7 @@ class GateCounts:
     def one_qubit(self) -> int:
         """Single-qubit gate and reset applications.
 
-        >>> count_circuit("H 0 1\nR 2").one_qubit
+        >>> count_circuit("H 0 1\\nR 2").one_qubit
         3
         """
         return self.category("one_qubit")
@@ -100,7 +100,7 @@ class GateCounts:
     def two_qubit(self) -> int:
         """Two-qubit gate applications.
 
-        >>> count_circuit("CX 0 1 2 3\nSWAP 0 2").two_qubit
+        >>> count_circuit("CX 0 1 2 3\\nSWAP 0 2").two_qubit
         3
         """
         return self.category("two_qubit")
@@ -109,7 +109,7 @@ class GateCounts:
     def t_count(self) -> int:
         """T and T_DAG applications (non-Stim extension gates).
 
-        >>> count_circuit("T 0 1\nT_DAG 0").t_count
+        >>> count_circuit("T 0 1\\nT_DAG 0").t_count
         3
         """
         return self.per_gate.get("T", 0) + self.per_gate.get("T_DAG", 0)
@@ -118,7 +118,7 @@ class GateCounts:
     def total_gates(self) -> int:
         """All gate, reset and measurement applications (noise channels and annotations excluded).
 
-        >>> count_circuit("H 0\nX_ERROR(0.1) 0\nTICK\nM 0").total_gates
+        >>> count_circuit("H 0\\nX_ERROR(0.1) 0\\nTICK\\nM 0").total_gates
         2
         """
         return self.one_qubit + self.two_qubit + self.category("measurement")
@@ -184,7 +184,7 @@ class Workload:
     def counts(self) -> GateCounts:
         """Symbolic gate counts (computed once).
 
-        >>> Workload("REPEAT 5 {\n  H 0\n}").counts.per_gate
+        >>> Workload("REPEAT 5 {\\n  H 0\\n}").counts.per_gate
         {'H': 5}
         """
         if self._counts is None:
