@@ -46,19 +46,26 @@ def trillion_gate_workload(seed: int = 5) -> str:
 def bench_estimate() -> None:
     text = trillion_gate_workload()
     qpus = [QPU.preset("qubit_gate_ns_e4", num_qubits=70) for _ in range(N_QPUS)]
-    links = [Link((i, j), rate_hz=1e6, fidelity=0.99, latency_s=1e-6)
-             for i in range(N_QPUS) for j in range(i + 1, N_QPUS)]
+    links = [
+        Link((i, j), rate_hz=1e6, fidelity=0.99, latency_s=1e-6)
+        for i in range(N_QPUS)
+        for j in range(i + 1, N_QPUS)
+    ]
     times = []
     for _ in range(5):
         t0 = time.perf_counter()
         r = estimate(text, qpus, links)
         times.append(time.perf_counter() - t0)
     total = r.local_gates_total + r.remote_gates
-    print(f"[1] 10^12-gate workload: {total:.4g} gates on {r.num_qubits} qubits / {r.num_qpus} QPUs, "
-          f"cut {r.cut_weight:.4g}, remote gates {r.remote_gates:.4g}, Bell pairs {r.bell_pairs:.4g}")
+    print(
+        f"[1] 10^12-gate workload: {total:.4g} gates on {r.num_qubits} qubits / {r.num_qpus} QPUs, "
+        f"cut {r.cut_weight:.4g}, remote gates {r.remote_gates:.4g}, Bell pairs {r.bell_pairs:.4g}"
+    )
     print(f"    wall-clock estimate {r.wall_clock_s:.4g} s (bound: {r.bound}); verdict {r.verdict}")
-    print(f"    end-to-end estimate time: median {statistics.median(times) * 1e3:.1f} ms of 5 "
-          f"(min {min(times) * 1e3:.1f} ms); target < 1000 ms")
+    print(
+        f"    end-to-end estimate time: median {statistics.median(times) * 1e3:.1f} ms of 5 "
+        f"(min {min(times) * 1e3:.1f} ms); target < 1000 ms"
+    )
 
 
 def write_unrolled_file(path: str, gates: int) -> int:
@@ -70,8 +77,7 @@ def write_unrolled_file(path: str, gates: int) -> int:
     per_block = 15_000
     n_blocks = gates // per_block
     with open(path, "w") as f:
-        for _ in range(n_blocks):
-            f.write(block)
+        f.writelines(block for _ in range(n_blocks))
     return n_blocks * per_block
 
 
@@ -91,10 +97,14 @@ def bench_stream(gates: int, keep: bool) -> None:
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     assert c.total_gates == written, (c.total_gates, written)
     med = statistics.median(times)
-    print(f"[2] streamed {written:.3g} gates ({size_mb:.0f} MB file): median {med:.2f} s of 3 -> "
-          f"{written / med / 1e6:.1f} M gates/s (target >= 10 M gates/s)")
-    print(f"    peak RSS {rss_before:.0f} MB before streaming, {rss_after:.0f} MB after "
-          f"(file {size_mb:.0f} MB; chunk 4 MB)")
+    print(
+        f"[2] streamed {written:.3g} gates ({size_mb:.0f} MB file): median {med:.2f} s of 3 -> "
+        f"{written / med / 1e6:.1f} M gates/s (target >= 10 M gates/s)"
+    )
+    print(
+        f"    peak RSS {rss_before:.0f} MB before streaming, {rss_after:.0f} MB after "
+        f"(file {size_mb:.0f} MB; chunk 4 MB)"
+    )
     if not keep:
         os.unlink(path)
 

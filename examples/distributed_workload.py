@@ -32,10 +32,10 @@ class TransducerLinkStandIn:
     """Simple labeled model of a transducer-QNU-transducer link (see module docstring)."""
 
     transducer_efficiency: float
-    other_efficiency: float = 0.5       # Fiber to the QNU, coupling, detectors (per arm).
-    attempt_rate_hz: float = 10e6       # Attempt repetition rate.
-    raw_fidelity: float = 0.95          # Assumed raw heralded-pair fidelity.
-    fiber_latency_s: float = 10e-6      # About 2 km of fiber one way.
+    other_efficiency: float = 0.5  # Fiber to the QNU, coupling, detectors (per arm).
+    attempt_rate_hz: float = 10e6  # Attempt repetition rate.
+    raw_fidelity: float = 0.95  # Assumed raw heralded-pair fidelity.
+    fiber_latency_s: float = 10e-6  # About 2 km of fiber one way.
 
     @property
     def success_probability(self) -> float:
@@ -63,54 +63,79 @@ def workload_text() -> str:
     h = " ".join(str(q) for q in range(n))
     even = " ".join(f"{q} {q + 1}" for q in range(0, n - 1, 2))
     odd = " ".join(f"{q} {q + 1}" for q in range(1, n - 1, 2))
-    remote = " ".join(f"{q * LOGICAL_PER_QPU + 7} {((q + 1) % N_QPUS) * LOGICAL_PER_QPU + 11}"
-                      for q in range(N_QPUS)) + " " + " ".join(
-        f"{q * LOGICAL_PER_QPU + 50} {((q + 2) % N_QPUS) * LOGICAL_PER_QPU + 60}" for q in range(N_QPUS))
+    remote = (
+        " ".join(
+            f"{q * LOGICAL_PER_QPU + 7} {((q + 1) % N_QPUS) * LOGICAL_PER_QPU + 11}" for q in range(N_QPUS)
+        )
+        + " "
+        + " ".join(
+            f"{q * LOGICAL_PER_QPU + 50} {((q + 2) % N_QPUS) * LOGICAL_PER_QPU + 60}" for q in range(N_QPUS)
+        )
+    )
     t = " ".join(str(q * 100) for q in range(8))
     m = "3 403"
     layers = round(1e12 / (n + 8 + (n - 1) + 8 + 2))
-    return (f"REPEAT {layers // 1000} {{\n  REPEAT 1000 {{\n    H {h}\n    T {t}\n    CX {even}\n    CX {odd}\n"
-            f"    CX {remote}\n    M {m}\n  }}\n}}\n")
+    return (
+        f"REPEAT {layers // 1000} {{\n  REPEAT 1000 {{\n    H {h}\n    T {t}\n    CX {even}\n    CX {odd}\n"
+        f"    CX {remote}\n    M {m}\n  }}\n}}\n"
+    )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--target-hours", type=float, default=48.0, help="runtime the job must finish in")
-    ap.add_argument("--plot", default="distributed_runtime_vs_efficiency.png", help="output image (matplotlib)")
+    ap.add_argument(
+        "--plot", default="distributed_runtime_vs_efficiency.png", help="output image (matplotlib)"
+    )
     args = ap.parse_args()
 
     w = Workload(workload_text())
-    qpus = [QPU.preset("qubit_gate_ns_e4", surface_code=SurfaceCode(), logical_qubits=LOGICAL_PER_QPU,
-                       name=f"QPU{i}") for i in range(N_QPUS)]
+    qpus = [
+        QPU.preset(
+            "qubit_gate_ns_e4", surface_code=SurfaceCode(), logical_qubits=LOGICAL_PER_QPU, name=f"QPU{i}"
+        )
+        for i in range(N_QPUS)
+    ]
     counts = w.counts
-    placement = partition(counts.num_qubits, [q.capacity for q in qpus],
-                          (counts.pair_a, counts.pair_b, counts.pair_weight))
+    placement = partition(
+        counts.num_qubits, [q.capacity for q in qpus], (counts.pair_a, counts.pair_b, counts.pair_weight)
+    )
     pairs = [(a, b) for a in range(N_QPUS) for b in range(a + 1, N_QPUS)]
 
     def links_for(eta: float):
         model = TransducerLinkStandIn(eta)
         return [link_from_model(model, key, latency_s=model.fiber_latency_s) for key in pairs]
 
-    print(f"workload: {counts.total_gates:.3g} logical gates on {counts.num_qubits} logical qubits, "
-          f"{counts.t_count:.3g} T, cut {placement.cut:.3g} remote CNOTs")
+    print(
+        f"workload: {counts.total_gates:.3g} logical gates on {counts.num_qubits} logical qubits, "
+        f"{counts.t_count:.3g} T, cut {placement.cut:.3g} remote CNOTs"
+    )
     base = estimate(w, qpus, links_for(0.5), placement=placement)
     ec = base.error_corrected
-    print(f"surface code: d = {ec['code_distance']}, {ec['physical_per_logical']} physical qubits per logical, "
-          f"logical cycle {ec['logical_cycle_s'] * 1e6:.2f} us, physical qubits per QPU "
-          f"{ec['physical_qubits_per_qpu']} (T factories not modeled)")
+    print(
+        f"surface code: d = {ec['code_distance']}, {ec['physical_per_logical']} physical qubits per logical, "
+        f"logical cycle {ec['logical_cycle_s'] * 1e6:.2f} us, physical qubits per QPU "
+        f"{ec['physical_qubits_per_qpu']} (T factories not modeled)"
+    )
     print(f"local compute alone: {base.time_local_s / 3600:.3g} h")
 
     target_s = args.target_hours * 3600
     print(f"\nTo finish in {args.target_hours:g} h, each link needs:")
-    print(f"{'link':<6} {'remote ops':>12} {'pairs':>12} {'F needed':>9} {'raw F':>6} {'rounds':>6} "
-          f"{'F out':>8} {'raw pairs/s':>12} {'no-stall rate':>14}")
+    print(
+        f"{'link':<6} {'remote ops':>12} {'pairs':>12} {'F needed':>9} {'raw F':>6} {'rounds':>6} "
+        f"{'F out':>8} {'raw pairs/s':>12} {'no-stall rate':>14}"
+    )
     for lk in base.links:
         need_rate = lk.raw_bell_pairs / target_s
-        print(f"{lk.qpus[0]}-{lk.qpus[1]:<4} {lk.remote_gates:>12.3g} {lk.bell_pairs:>12.3g} "
-              f"{lk.required_fidelity:>9.5f} {lk.raw_fidelity:>6.3f} {lk.purification_rounds:>6} "
-              f"{lk.delivered_fidelity:>8.5f} {need_rate:>12.3g} {lk.required_rate_hz:>14.3g}")
-    print("raw pairs/s: the raw rate at which the link keeps up with the target runtime; no-stall rate:\n"
-          "the raw rate at which lattice surgery never waits (d pairs per syndrome round).")
+        print(
+            f"{lk.qpus[0]}-{lk.qpus[1]:<4} {lk.remote_gates:>12.3g} {lk.bell_pairs:>12.3g} "
+            f"{lk.required_fidelity:>9.5f} {lk.raw_fidelity:>6.3f} {lk.purification_rounds:>6} "
+            f"{lk.delivered_fidelity:>8.5f} {need_rate:>12.3g} {lk.required_rate_hz:>14.3g}"
+        )
+    print(
+        "raw pairs/s: the raw rate at which the link keeps up with the target runtime; no-stall rate:\n"
+        "the raw rate at which lattice surgery never waits (d pairs per syndrome round)."
+    )
     if base.time_local_s > target_s:
         print(f"(local compute alone takes {base.time_local_s / 3600:.3g} h > target: no link rate suffices)")
 
@@ -121,8 +146,10 @@ def main() -> None:
         runtimes.append(r.wall_clock_s)
     print("\ntransducer efficiency -> runtime (stand-in link model, rate ~ efficiency^2):")
     for eta, t in list(zip(effs, runtimes))[::4]:
-        print(f"  eta = {eta:8.4f}: link rate {TransducerLinkStandIn(eta).rate_hz:10.3g} pairs/s, "
-              f"runtime {t / 3600:10.3g} h")
+        print(
+            f"  eta = {eta:8.4f}: link rate {TransducerLinkStandIn(eta).rate_hz:10.3g} pairs/s, "
+            f"runtime {t / 3600:10.3g} h"
+        )
     try:
         import matplotlib
 

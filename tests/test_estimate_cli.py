@@ -76,6 +76,15 @@ def test_bad_input_is_reported_with_exit_status_2(files, capsys, workload, links
 
 
 def test_load_network_surface_code_table():
-    qpus, links, _ = load_network({"qpu": [{"preset": "qubit_gate_us_e3", "surface_code": {"crossing_prefactor": 0.1},
-                                            "logical_qubits": 10}]})
+    qpus, links, _ = load_network(
+        {
+            "qpu": [
+                {
+                    "preset": "qubit_gate_us_e3",
+                    "surface_code": {"crossing_prefactor": 0.1},
+                    "logical_qubits": 10,
+                }
+            ]
+        }
+    )
     assert qpus[0].surface_code.crossing_prefactor == 0.1 and links == []

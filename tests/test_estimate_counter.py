@@ -51,7 +51,7 @@ def _block(draw, depth=0):
     return "\n".join(items)
 
 
-def _oracle(circuit: "stim.Circuit"):
+def _oracle(circuit: stim.Circuit):
     """Independent counts from Stim's flattened circuit: applications per gate and pair weights."""
     per_gate: collections.Counter = collections.Counter()
     pairs: collections.Counter = collections.Counter()
@@ -198,6 +198,13 @@ def test_aliases_case_and_classical_controls():
 
 def test_unroll_matches_repeat_structure():
     w = Workload("H 0\nREPEAT 2 {\n  CX 0 1\n  M 1\n}\nDETECTOR rec[-1]")
-    assert w.unroll() == [("H", [0]), ("CX", [0, 1]), ("M", [1]), ("CX", [0, 1]), ("M", [1]), ("DETECTOR", [-1])]
+    assert w.unroll() == [
+        ("H", [0]),
+        ("CX", [0, 1]),
+        ("M", [1]),
+        ("CX", [0, 1]),
+        ("M", [1]),
+        ("DETECTOR", [-1]),
+    ]
     with pytest.raises(qnsim.StateTooLargeError, match="max_ops=3"):
         w.unroll(max_ops=3)

@@ -17,7 +17,6 @@ from qnsim.estimate import (
     Link,
     LogicalSummary,
     SurfaceCode,
-    Workload,
     azure_layout_qubits,
     bbpssw_step,
     dejmps_step,
@@ -51,11 +50,17 @@ def test_azure_documented_example_single_qpu():
 
 def test_better_qubits_need_smaller_distance():
     s = LogicalSummary(logical_qubits=100, t_count=10**6, measurement_count=10**5)
-    d3 = estimate(s, QPU.preset("qubit_gate_ns_e3", surface_code=SurfaceCode())).error_corrected["code_distance"]
-    d4 = estimate(s, QPU.preset("qubit_gate_ns_e4", surface_code=SurfaceCode())).error_corrected["code_distance"]
+    d3 = estimate(s, QPU.preset("qubit_gate_ns_e3", surface_code=SurfaceCode())).error_corrected[
+        "code_distance"
+    ]
+    d4 = estimate(s, QPU.preset("qubit_gate_ns_e4", surface_code=SurfaceCode())).error_corrected[
+        "code_distance"
+    ]
     assert d4 < d3
     us = estimate(s, QPU.preset("qubit_gate_us_e3", surface_code=SurfaceCode()))
-    assert us.error_corrected["logical_cycle_s"] == pytest.approx(600e-6 * us.error_corrected["code_distance"])
+    assert us.error_corrected["logical_cycle_s"] == pytest.approx(
+        600e-6 * us.error_corrected["code_distance"]
+    )
 
 
 def test_azure_layout_formula():
@@ -73,9 +78,12 @@ def _dejmps_oracle(coeffs):
     """DEJMPS on two copies with explicit matrices: Alice Rx(pi/2), Bob Rx(-pi/2), bilateral CNOT,
     measure the target pair in Z and keep equal outcomes. Qubit order A1 B1 A2 B2."""
     rho = np.kron(_bell_dm(coeffs), _bell_dm(coeffs))
+
     def rx(t):
         return np.array([[math.cos(t / 2), -1j * math.sin(t / 2)], [-1j * math.sin(t / 2), math.cos(t / 2)]])
+
     u_rot = np.kron(np.kron(rx(math.pi / 2), rx(-math.pi / 2)), np.kron(rx(math.pi / 2), rx(-math.pi / 2)))
+
     def cnot(c, t):
         u = np.zeros((16, 16))
         for i in range(16):
@@ -84,6 +92,7 @@ def _dejmps_oracle(coeffs):
                 bits[t] ^= 1
             u[sum(b << (3 - k) for k, b in enumerate(bits)), i] = 1
         return u
+
     u = cnot(1, 3) @ cnot(0, 2) @ u_rot
     rho = u @ rho @ u.conj().T
     keep = np.zeros((16, 16))
@@ -98,7 +107,9 @@ def _dejmps_oracle(coeffs):
     return (phi @ pair @ phi).real, p
 
 
-@pytest.mark.parametrize("coeffs", [(0.9, 0.1 / 3, 0.1 / 3, 0.1 / 3), (0.7, 0.1, 0.15, 0.05), (0.6, 0.3, 0.05, 0.05)])
+@pytest.mark.parametrize(
+    "coeffs", [(0.9, 0.1 / 3, 0.1 / 3, 0.1 / 3), (0.7, 0.1, 0.15, 0.05), (0.6, 0.3, 0.05, 0.05)]
+)
 def test_dejmps_closed_form_matches_density_matrix(coeffs):
     out, p = dejmps_step(coeffs)
     f_oracle, p_oracle = _dejmps_oracle(coeffs)
@@ -131,8 +142,11 @@ def test_purification_plan_raw_cost_recurrence():
 
 
 def test_link_adapter_and_validation():
-    lk = link_from_model(SimpleNamespace(rate_hz=1e3, fidelity=0.9, success_probability=1e-3,
-                                         attempt_period_s=1e-6), (1, 0), latency_s=1e-5)
+    lk = link_from_model(
+        SimpleNamespace(rate_hz=1e3, fidelity=0.9, success_probability=1e-3, attempt_period_s=1e-6),
+        (1, 0),
+        latency_s=1e-5,
+    )
     assert lk.key == (0, 1) and lk.success_probability == 1e-3
     with pytest.raises(ValueError, match="has no attribute 'fidelity'"):
         link_from_model(SimpleNamespace(rate_hz=1.0), (0, 1))
@@ -189,18 +203,28 @@ def test_cat_entangler_shares_pairs_and_repeat_is_extrapolated_exactly():
 @pytest.mark.parametrize(
     "kwargs, reason",
     [
-        (dict(placement={0: 0, 1: 1}), r"qubit 2 \(used on line 1\) is placed on no QPU"),
-        (dict(qpus=[QPU(num_qubits=1), QPU(num_qubits=1)], placement=None), r"capacity too small: 3 qubits, but the 2 QPUs hold 2"),
-        (dict(placement=[0, 0, 1], qpus=[QPU(num_qubits=1), QPU(num_qubits=2)]),
-         r"capacity too small: QPU 0 is given 2 qubits but holds 1"),
-        (dict(links=[Link((0, 1), rate_hz=1e3, fidelity=0.5)], target_fidelity=0.9),
-         r"link 0-1: raw fidelity 0.5 <= 0.5 can never be purified to 0.9"),
-        (dict(links=[]), r"no link between QPU 0 and QPU 1, but 3 remote gates need one"),
+        ({"placement": {0: 0, 1: 1}}, r"qubit 2 \(used on line 1\) is placed on no QPU"),
+        (
+            {"qpus": [QPU(num_qubits=1), QPU(num_qubits=1)], "placement": None},
+            r"capacity too small: 3 qubits, but the 2 QPUs hold 2",
+        ),
+        (
+            {"placement": [0, 0, 1], "qpus": [QPU(num_qubits=1), QPU(num_qubits=2)]},
+            r"capacity too small: QPU 0 is given 2 qubits but holds 1",
+        ),
+        (
+            {"links": [Link((0, 1), rate_hz=1e3, fidelity=0.5)], "target_fidelity": 0.9},
+            r"link 0-1: raw fidelity 0.5 <= 0.5 can never be purified to 0.9",
+        ),
+        ({"links": []}, r"no link between QPU 0 and QPU 1, but 3 remote gates need one"),
     ],
 )
 def test_bad_input_gives_explicit_infeasible_verdict(kwargs, reason):
-    args = dict(qpus=[QPU(num_qubits=2), QPU(num_qubits=2)], links=[Link((0, 1), rate_hz=1e3, fidelity=0.9)],
-                placement=[0, 0, 1])
+    args = {
+        "qpus": [QPU(num_qubits=2), QPU(num_qubits=2)],
+        "links": [Link((0, 1), rate_hz=1e3, fidelity=0.9)],
+        "placement": [0, 0, 1],
+    }
     args.update(kwargs)
     r = estimate("CX 0 2\nH 0\nCX 0 2 1 2", args.pop("qpus"), args.pop("links"), **args)
     assert r.verdict == "infeasible"
@@ -236,8 +260,11 @@ def test_distributed_error_corrected_lattice_surgery_pairs():
 
 
 def test_report_json_and_table():
-    r = estimate("REPEAT 10 {\n CX 0 1\n}", [QPU(num_qubits=1), QPU(num_qubits=1)],
-                 [Link((0, 1), rate_hz=1e6, fidelity=0.99)])
+    r = estimate(
+        "REPEAT 10 {\n CX 0 1\n}",
+        [QPU(num_qubits=1), QPU(num_qubits=1)],
+        [Link((0, 1), rate_hz=1e6, fidelity=0.99)],
+    )
     d = json.loads(r.to_json())
     assert d["verdict"] == "feasible" and d["links"][0]["qpus"] == [0, 1]
     assert d["bell_pairs"] == 1 and d["remote_gates"] == 10

@@ -31,7 +31,10 @@ QPUS = [QPU(num_qubits=4) for _ in range(3)]
 
 
 def _links(rate, fidelity=0.99, latency=1e-6, **kw):
-    return [Link(key, rate_hz=rate, fidelity=fidelity, latency_s=latency, **kw) for key in ((0, 1), (0, 2), (1, 2))]
+    return [
+        Link(key, rate_hz=rate, fidelity=fidelity, latency_s=latency, **kw)
+        for key in ((0, 1), (0, 2), (1, 2))
+    ]
 
 
 def _compare(links, **kw):
@@ -54,13 +57,16 @@ def test_pair_counts_and_operations_agree():
         (_links(1e9, latency=0.0), {}, "local compute"),
         (_links(1e9, latency=1e-6), {}, "classical latency"),
         (_links(5e4), {}, "link 0-1 rate"),
-        (_links(5e4, success_probability=0.05, attempt_period_s=1e-6), {"supply": "geometric"}, "link 0-1 rate"),
+        (
+            _links(5e4, success_probability=0.05, attempt_period_s=1e-6),
+            {"supply": "geometric"},
+            "link 0-1 rate",
+        ),
         (_links(5e5, fidelity=0.9), {"target_fidelity": 0.99}, "link 0-1 rate"),
     ],
     ids=["compute", "latency", "link-poisson", "link-geometric", "link-purified"],
 )
 def test_wall_clock_agrees_within_10_percent(links, kw, bound):
-    sim_kw = {k: v for k, v in kw.items() if k == "supply"}
     est_kw = {k: v for k, v in kw.items() if k != "supply"}
     est = estimate(TEXT, QPUS, links, placement=PLACEMENT, **est_kw)
     sim = simulate_execution(TEXT, QPUS, links, placement=PLACEMENT, seed=11, **kw)

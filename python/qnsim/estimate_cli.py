@@ -38,13 +38,37 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 __all__ = ["load_network", "main"]
 
-_QPU_KEYS = {"preset", "count", "surface_code", "num_qubits", "t_1q_s", "t_2q_s", "t_meas_s", "t_reset_s", "t_t_s",
-             "e_1q", "e_2q", "e_meas", "e_t", "logical_qubits", "name"}
-_LINK_KEYS = {"qpus", "rate_hz", "fidelity", "latency_s", "buffer_pairs", "success_probability", "attempt_period_s"}
+_QPU_KEYS = {
+    "preset",
+    "count",
+    "surface_code",
+    "num_qubits",
+    "t_1q_s",
+    "t_2q_s",
+    "t_meas_s",
+    "t_reset_s",
+    "t_t_s",
+    "e_1q",
+    "e_2q",
+    "e_meas",
+    "e_t",
+    "logical_qubits",
+    "name",
+}
+_LINK_KEYS = {
+    "qpus",
+    "rate_hz",
+    "fidelity",
+    "latency_s",
+    "buffer_pairs",
+    "success_probability",
+    "attempt_period_s",
+}
 _ESTIMATE_KEYS = {"target_fidelity", "purification", "cat_entangler", "error_budget", "seed", "placement"}
 
 
@@ -81,8 +105,10 @@ def load_network(data: dict[str, Any]) -> tuple[list[Any], list[Any], dict[str, 
     for i, table in enumerate(data.get("link", [])):
         unknown = set(table) - _LINK_KEYS
         if unknown:
-            raise ValueError(f"[[link]] #{i}: unknown keys {sorted(unknown)}; give rate_hz and fidelity directly "
-                             "(links described by fibers and transducers need the network layer's calibration)")
+            raise ValueError(
+                f"[[link]] #{i}: unknown keys {sorted(unknown)}; give rate_hz and fidelity directly "
+                "(links described by fibers and transducers need the network layer's calibration)"
+            )
         fields = dict(table)
         if "qpus" not in fields:
             raise ValueError(f"[[link]] #{i}: missing 'qpus' (a pair of QPU indices or \"all\")")
@@ -130,8 +156,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_in = list(sys.argv[1:] if argv is None else argv)
     if args_in and args_in[0] == "estimate":
         args_in = args_in[1:]
-    parser = argparse.ArgumentParser(prog="qnsim estimate",
-                                     description="Estimate what a workload costs on networked QPUs.")
+    parser = argparse.ArgumentParser(
+        prog="qnsim estimate", description="Estimate what a workload costs on networked QPUs."
+    )
     parser.add_argument("workload", help="Stim circuit file (REPEAT allowed) or .toml logical summary")
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--links", help="TOML file with [[qpu]] and [[link]] tables (rate, fidelity, latency)")

@@ -32,7 +32,8 @@ Model (what the numbers mean):
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping, Sequence, Union
+from collections.abc import Mapping, Sequence
+from typing import Any, Union
 
 import numpy as np
 
@@ -99,7 +100,11 @@ def buffered_link_time_s(pairs: int, compute_s: float, rate_hz: float, buffer_pa
     b = min(int(buffer_pairs), 2048)
     ks = np.arange(b + 2)
     # tail[m] = P(A >= m) for A ~ Poisson(x).
-    pmf = np.exp(-x + ks * math.log(x) - np.array([math.lgamma(k + 1) for k in ks])) if x > 0 else (ks == 0) * 1.0
+    pmf = (
+        np.exp(-x + ks * math.log(x) - np.array([math.lgamma(k + 1) for k in ks]))
+        if x > 0
+        else (ks == 0) * 1.0
+    )
     tail = np.concatenate([[1.0], 1.0 - np.cumsum(pmf)[:-1]]).clip(min=0.0)
     a0 = pmf[0]
     pi = np.zeros(b)
@@ -130,7 +135,9 @@ def _normalize_links(links: Any, k: int) -> dict[tuple[int, int], Link]:
         if not isinstance(lk, Link):
             raise TypeError(f"links must be qnsim.estimate.Link objects (see link_from_model), got {lk!r}")
         if max(lk.qpus) >= k:
-            raise ValueError(f"link {lk.qpus} names QPU {max(lk.qpus)}, but there are only {k} QPUs (0..{k - 1})")
+            raise ValueError(
+                f"link {lk.qpus} names QPU {max(lk.qpus)}, but there are only {k} QPUs (0..{k - 1})"
+            )
         if lk.key in out:
             raise ValueError(f"two links between QPUs {lk.key}; give one link per QPU pair")
         out[lk.key] = lk
@@ -144,13 +151,23 @@ def _as_workload(w: WorkloadLike) -> Workload | LogicalSummary | GateCounts:
         return Workload(w)
     if isinstance(w, Mapping):
         return LogicalSummary.from_dict(w)
-    raise TypeError(f"workload must be circuit text, a Workload, GateCounts or a LogicalSummary, got {type(w).__name__}")
+    raise TypeError(
+        f"workload must be circuit text, a Workload, GateCounts or a LogicalSummary, got {type(w).__name__}"
+    )
 
 
-def estimate(workload: WorkloadLike, qpus: QPU | Sequence[QPU], links: Sequence[Link] | Mapping[Any, Link] | None = None,
-             *, placement: Placement | Mapping[int, int] | Sequence[int] | None = None,
-             target_fidelity: float | None = None, purification: str = "dejmps", cat_entangler: bool = True,
-             error_budget: float = 1e-3, seed: int = 0) -> EstimateReport:
+def estimate(
+    workload: WorkloadLike,
+    qpus: QPU | Sequence[QPU],
+    links: Sequence[Link] | Mapping[Any, Link] | None = None,
+    *,
+    placement: Placement | Mapping[int, int] | Sequence[int] | None = None,
+    target_fidelity: float | None = None,
+    purification: str = "dejmps",
+    cat_entangler: bool = True,
+    error_budget: float = 1e-3,
+    seed: int = 0,
+) -> EstimateReport:
     """Estimates the cost of running a workload on networked QPUs.
 
     Args:
@@ -202,7 +219,12 @@ class _Context:
     def __init__(self, w, qpus, link_map, ec, target_fidelity, purification, cat, budget):
         self.w, self.qpus, self.links, self.ec = w, qpus, link_map, ec
         self.k = len(qpus)
-        self.target_fidelity, self.purification, self.cat, self.budget = target_fidelity, purification, cat, budget
+        self.target_fidelity, self.purification, self.cat, self.budget = (
+            target_fidelity,
+            purification,
+            cat,
+            budget,
+        )
         self.reasons: list[str] = []
         self.notes: list[str] = []
 
@@ -213,7 +235,11 @@ class _Context:
         if isinstance(w, LogicalSummary):
             n = w.logical_qubits
             if placement is not None:
-                p = placement if isinstance(placement, Placement) else placement_from_mapping(placement, n, self.k)
+                p = (
+                    placement
+                    if isinstance(placement, Placement)
+                    else placement_from_mapping(placement, n, self.k)
+                )
             else:
                 total = sum(c if c is not None else n for c in caps)
                 if total < n:
@@ -230,7 +256,11 @@ class _Context:
             except CapacityError as e:
                 self.reasons.append(str(e))
                 return None
-        p = placement if isinstance(placement, Placement) else placement_from_mapping(placement, n, self.k, pairs)
+        p = (
+            placement
+            if isinstance(placement, Placement)
+            else placement_from_mapping(placement, n, self.k, pairs)
+        )
         if all(x >= 0 for x in p.qpu_of) and p.cut == 0.0:
             p = Placement(p.qpu_of, p.num_qpus, cut_weight(p.qpu_of, *pairs), p.method)
         return p
@@ -243,14 +273,18 @@ class _Context:
         loads = p.qubits_per_qpu
         for i, (q, load) in enumerate(zip(self.qpus, loads)):
             if q.capacity is not None and load > q.capacity:
-                self.reasons.append(f"capacity too small: QPU {i} is given {load} qubits but holds {q.capacity}")
+                self.reasons.append(
+                    f"capacity too small: QPU {i} is given {load} qubits but holds {q.capacity}"
+                )
         t_remote = self._remote_times(with_latency=True)
         remote = self._remote_counts(p, t_remote)
         if remote is None:
             return self._infeasible_report(p)
         local_gates, remote_gates, pairs_by_link, crit_s, cat_exact = remote
         if not cat_exact:
-            self.notes.append("cat-entangler runs inside a REPEAT did not settle within 8 iterations; extrapolated")
+            self.notes.append(
+                "cat-entangler runs inside a REPEAT did not settle within 8 iterations; extrapolated"
+            )
         # Links.
         link_reports: list[LinkReport] = []
         for key in sorted(set(remote_gates) | set(pairs_by_link)):
@@ -258,8 +292,9 @@ class _Context:
             if n_gates == 0 and n_pairs == 0:
                 continue
             if key not in self.links:
-                self.reasons.append(f"no link between QPU {key[0]} and QPU {key[1]}, but {n_gates} remote gates "
-                                    "need one")
+                self.reasons.append(
+                    f"no link between QPU {key[0]} and QPU {key[1]}, but {n_gates} remote gates need one"
+                )
                 continue
             link_reports.append(self._price_link(self.links[key], n_gates, n_pairs))
         if self.ec:
@@ -268,7 +303,9 @@ class _Context:
         for lr in link_reports:
             lk = self.links[lr.qpus]
             if lk.buffer_pairs is not None and lr.bell_pairs > 0 and math.isfinite(lr.raw_per_pair):
-                lr.time_s = buffered_link_time_s(lr.bell_pairs, crit_s, lk.rate_hz / lr.raw_per_pair, lk.buffer_pairs)
+                lr.time_s = buffered_link_time_s(
+                    lr.bell_pairs, crit_s, lk.rate_hz / lr.raw_per_pair, lk.buffer_pairs
+                )
         t_link = max((lr.time_s for lr in link_reports), default=0.0)
         wall = max(crit_s, t_link)
         latency_part = max(crit_s - crit_nolat, 0.0)
@@ -284,8 +321,21 @@ class _Context:
         self._fill_link_usage(link_reports, wall)
         err, psucc = self._remote_error(link_reports)
         local_err = self._local_error(local_gates)
-        return self._report(p, local_gates, link_reports, wall, bound, crit_s - latency_part, t_link, latency_part,
-                            err, psucc, local_err, None, cat_exact)
+        return self._report(
+            p,
+            local_gates,
+            link_reports,
+            wall,
+            bound,
+            crit_s - latency_part,
+            t_link,
+            latency_part,
+            err,
+            psucc,
+            local_err,
+            None,
+            cat_exact,
+        )
 
     def _remote_times(self, with_latency: bool) -> list[float]:
         k = self.k
@@ -300,8 +350,15 @@ class _Context:
 
     def _placed(self, p: Placement, t_remote: list[float]) -> dict[str, Any]:
         qs = self.qpus
-        return self.w._placed(p.qpu_of, self.k, [q.t_1q_s for q in qs], [q.t_2q_s for q in qs],
-                              [q.t_meas_s for q in qs], [q.t_reset_s for q in qs], t_remote)
+        return self.w._placed(
+            p.qpu_of,
+            self.k,
+            [q.t_1q_s for q in qs],
+            [q.t_2q_s for q in qs],
+            [q.t_meas_s for q in qs],
+            [q.t_reset_s for q in qs],
+            t_remote,
+        )
 
     def _remote_counts(self, p: Placement, t_remote: list[float]):
         """(local gates per category and QPU, remote gates per link, pairs per link, critical path, cat_exact)."""
@@ -327,7 +384,9 @@ class _Context:
             q = np.asarray(p.qpu_of, dtype=np.int64)
             qa, qb = q[w.pair_a], q[w.pair_b]
             remote: dict[tuple[int, int], int] = {}
-            for a, b, wt in zip(np.minimum(qa, qb).tolist(), np.maximum(qa, qb).tolist(), w.pair_weight.tolist()):
+            for a, b, wt in zip(
+                np.minimum(qa, qb).tolist(), np.maximum(qa, qb).tolist(), w.pair_weight.tolist()
+            ):
                 if a != b:
                     remote[(a, b)] = remote.get((a, b), 0) + int(wt)
             n_remote = sum(remote.values())
@@ -338,8 +397,10 @@ class _Context:
                 "measurement": [round(w.category("measurement") * s) for s in share],
             }
             t_layer = max(max(qq.t_1q_s, qq.t_2q_s, qq.t_meas_s) for qq in self.qpus)
-            self.notes.append("streamed workload: no cat-entangler sharing (pair order unknown); critical path = "
-                              "depth bound x slowest gate time")
+            self.notes.append(
+                "streamed workload: no cat-entangler sharing (pair order unknown); critical path = "
+                "depth bound x slowest gate time"
+            )
             return local, remote, dict(remote), w.depth_bound * t_layer, True
         # Logical summary.
         loads = p.qubits_per_qpu
@@ -369,8 +430,10 @@ class _Context:
         else:
             crit = depth * t_layer
         if not self.ec:
-            self.notes.append("logical summary on physical QPUs: critical path = depth x slowest gate time; "
-                              "no cat-entangler sharing")
+            self.notes.append(
+                "logical summary on physical QPUs: critical path = depth x slowest gate time; "
+                "no cat-entangler sharing"
+            )
         return local, remote, dict(remote), crit, True
 
     def _critical_path_no_latency(self, p: Placement, crit_s: float) -> float:
@@ -394,11 +457,21 @@ class _Context:
         if not plan.feasible:
             self.reasons.append(f"link {lk.key[0]}-{lk.key[1]}: {plan.reason}")
         raw = n_pairs * plan.raw_per_pair
-        return LinkReport(qpus=lk.key, remote_gates=int(n_gates), bell_pairs=int(n_pairs), raw_bell_pairs=raw,
-                          purification_rounds=plan.rounds, raw_per_pair=plan.raw_per_pair,
-                          raw_fidelity=lk.fidelity, delivered_fidelity=plan.fidelity, rate_hz=lk.rate_hz,
-                          latency_s=lk.latency_s, time_s=raw / lk.rate_hz,
-                          memory_qubits_per_end=1 + plan.rounds, required_fidelity=need)
+        return LinkReport(
+            qpus=lk.key,
+            remote_gates=int(n_gates),
+            bell_pairs=int(n_pairs),
+            raw_bell_pairs=raw,
+            purification_rounds=plan.rounds,
+            raw_per_pair=plan.raw_per_pair,
+            raw_fidelity=lk.fidelity,
+            delivered_fidelity=plan.fidelity,
+            rate_hz=lk.rate_hz,
+            latency_s=lk.latency_s,
+            time_s=raw / lk.rate_hz,
+            memory_qubits_per_end=1 + plan.rounds,
+            required_fidelity=need,
+        )
 
     def _fill_link_usage(self, link_reports: list[LinkReport], wall: float) -> None:
         for lr in link_reports:
@@ -408,8 +481,10 @@ class _Context:
                 lr.buffer_pairs = int(min(lr.bell_pairs, max(1, math.ceil(supply / lr.bell_pairs))))
             lk = self.links[lr.qpus]
             if lk.buffer_pairs is not None and lk.buffer_pairs < lr.buffer_pairs:
-                self.notes.append(f"link {lr.qpus[0]}-{lr.qpus[1]}: {lk.buffer_pairs} buffer pairs < {lr.buffer_pairs} "
-                                  "recommended; the link idles when its buffer is full")
+                self.notes.append(
+                    f"link {lr.qpus[0]}-{lr.qpus[1]}: {lk.buffer_pairs} buffer pairs < {lr.buffer_pairs} "
+                    "recommended; the link idles when its buffer is full"
+                )
             lr.memory_qubits_per_end = lr.buffer_pairs + lr.purification_rounds
 
     def _remote_error(self, link_reports: list[LinkReport]) -> tuple[float, float]:
@@ -418,12 +493,18 @@ class _Context:
             e_pair = 1.0 - lr.delivered_fidelity
             e_loc = _teleport_local_error(self.qpus[lr.qpus[0]], self.qpus[lr.qpus[1]])
             expected += lr.bell_pairs * e_pair + lr.remote_gates * e_loc
-            log_ok += lr.bell_pairs * math.log1p(-min(e_pair, 1 - 1e-300)) + lr.remote_gates * math.log1p(-e_loc)
+            log_ok += lr.bell_pairs * math.log1p(-min(e_pair, 1 - 1e-300)) + lr.remote_gates * math.log1p(
+                -e_loc
+            )
         return expected, math.exp(log_ok)
 
     def _local_error(self, local: dict[str, list[int]]) -> float:
-        return sum(local["one_qubit"][i] * q.e_1q + local["two_qubit"][i] * q.e_2q + local["measurement"][i] * q.e_meas
-                   for i, q in enumerate(self.qpus))
+        return sum(
+            local["one_qubit"][i] * q.e_1q
+            + local["two_qubit"][i] * q.e_2q
+            + local["measurement"][i] * q.e_meas
+            for i, q in enumerate(self.qpus)
+        )
 
     # -- error corrected -------------------------------------------------------------------------
     def _logical_counts(self) -> tuple[int, int, int, int, int]:
@@ -451,28 +532,60 @@ class _Context:
         p_phys = max(q.physical_error for q in self.qpus)
         d = sc.distance_for(p_phys, target)
         ec: dict[str, Any] = {
-            "physical_error": p_phys, "layout_logical_qubits_per_qpu": layout, "logical_depth": depth,
-            "required_logical_error_per_cycle": target, "error_budget_logical": eps_log,
-            "t_states": t + 4 * ccz + t_per_rot * r, "t_per_rotation": t_per_rot,
+            "physical_error": p_phys,
+            "layout_logical_qubits_per_qpu": layout,
+            "logical_depth": depth,
+            "required_logical_error_per_cycle": target,
+            "error_budget_logical": eps_log,
+            "t_states": t + 4 * ccz + t_per_rot * r,
+            "t_per_rotation": t_per_rot,
         }
         if d is None:
-            self.reasons.append(f"no code distance <= {sc.max_distance} reaches a logical error of {target:.3g} per "
-                                f"cycle at physical error {p_phys:g} (threshold {sc.error_threshold:g})")
-            ec.update(code_distance=None, physical_per_logical=None, logical_cycle_s=math.nan,
-                      physical_qubits_per_qpu=[])
+            self.reasons.append(
+                f"no code distance <= {sc.max_distance} reaches a logical error of {target:.3g} per "
+                f"cycle at physical error {p_phys:g} (threshold {sc.error_threshold:g})"
+            )
+            ec.update(
+                code_distance=None,
+                physical_per_logical=None,
+                logical_cycle_s=math.nan,
+                physical_qubits_per_qpu=[],
+            )
             self._fill_link_usage(link_reports, 0.0)
-            return self._report(p, local_gates, link_reports, math.nan, "code distance", math.nan, math.nan, 0.0,
-                                math.nan, 0.0, math.nan, ec, True)
+            return self._report(
+                p,
+                local_gates,
+                link_reports,
+                math.nan,
+                "code distance",
+                math.nan,
+                math.nan,
+                0.0,
+                math.nan,
+                0.0,
+                math.nan,
+                ec,
+                True,
+            )
         cycle = max(q.logical_cycle_s(d) for q in self.qpus)
         phys = [x * sc.physical_per_logical(d) for x in layout]
         for i, (q, n_phys) in enumerate(zip(self.qpus, phys)):
             if q.num_qubits is not None and n_phys > q.num_qubits:
-                self.reasons.append(f"capacity too small: QPU {i} needs {n_phys} physical qubits at distance {d}, "
-                                    f"has {q.num_qubits}")
-        ec.update(code_distance=d, physical_per_logical=sc.physical_per_logical(d), logical_cycle_s=cycle,
-                  physical_qubits_per_qpu=phys, logical_error_per_cycle=sc.logical_error_per_cycle(p_phys, d))
-        self.notes.append("T factories are not modeled: physical qubits exclude them and T states are assumed "
-                          "available every logical cycle")
+                self.reasons.append(
+                    f"capacity too small: QPU {i} needs {n_phys} physical qubits at distance {d}, "
+                    f"has {q.num_qubits}"
+                )
+        ec.update(
+            code_distance=d,
+            physical_per_logical=sc.physical_per_logical(d),
+            logical_cycle_s=cycle,
+            physical_qubits_per_qpu=phys,
+            logical_error_per_cycle=sc.logical_error_per_cycle(p_phys, d),
+        )
+        self.notes.append(
+            "T factories are not modeled: physical qubits exclude them and T states are assumed "
+            "available every logical cycle"
+        )
         # Lattice surgery across QPUs: d pairs per round for d rounds per remote logical operation.
         round_s = cycle / d
         expected, log_ok = 0.0, 0.0
@@ -498,38 +611,99 @@ class _Context:
             bound = "local compute"
         ec["runtime_s"] = wall
         self._fill_link_usage(link_reports, wall)
-        return self._report(p, local_gates, link_reports, wall, bound, t_compute, t_link, t_latency, expected,
-                            math.exp(log_ok), 0.0, ec, True)
+        return self._report(
+            p,
+            local_gates,
+            link_reports,
+            wall,
+            bound,
+            t_compute,
+            t_link,
+            t_latency,
+            expected,
+            math.exp(log_ok),
+            0.0,
+            ec,
+            True,
+        )
 
     # -- report ----------------------------------------------------------------------------------
-    def _report(self, p, local_gates, link_reports, wall, bound, t_local, t_link, t_lat, err, psucc, local_err, ec,
-                cat_exact) -> EstimateReport:
+    def _report(
+        self,
+        p,
+        local_gates,
+        link_reports,
+        wall,
+        bound,
+        t_local,
+        t_link,
+        t_lat,
+        err,
+        psucc,
+        local_err,
+        ec,
+        cat_exact,
+    ) -> EstimateReport:
         total_local = sum(sum(v) for v in local_gates.values())
         return EstimateReport(
-            verdict="infeasible" if self.reasons else "feasible", reasons=list(self.reasons),
-            num_qubits=len(p.qpu_of), num_qpus=self.k, qubits_per_qpu=p.qubits_per_qpu,
-            placement_method=p.method, cut_weight=p.cut, local_gates={k: list(v) for k, v in local_gates.items()},
-            local_gates_total=int(total_local), remote_gates=int(sum(lr.remote_gates for lr in link_reports)),
+            verdict="infeasible" if self.reasons else "feasible",
+            reasons=list(self.reasons),
+            num_qubits=len(p.qpu_of),
+            num_qpus=self.k,
+            qubits_per_qpu=p.qubits_per_qpu,
+            placement_method=p.method,
+            cut_weight=p.cut,
+            local_gates={k: list(v) for k, v in local_gates.items()},
+            local_gates_total=int(total_local),
+            remote_gates=int(sum(lr.remote_gates for lr in link_reports)),
             bell_pairs=int(sum(lr.bell_pairs for lr in link_reports)),
             raw_bell_pairs=float(sum(lr.raw_bell_pairs for lr in link_reports)),
-            cat_entangler=bool(self.cat and not self.ec), cat_exact=cat_exact, links=link_reports,
-            wall_clock_s=wall, bound=bound, time_local_s=t_local, time_link_s=t_link, time_latency_s=t_lat,
-            remote_error_expected=err, remote_success_probability=psucc, local_error_expected=local_err,
-            error_corrected=ec, notes=list(self.notes))
+            cat_entangler=bool(self.cat and not self.ec),
+            cat_exact=cat_exact,
+            links=link_reports,
+            wall_clock_s=wall,
+            bound=bound,
+            time_local_s=t_local,
+            time_link_s=t_link,
+            time_latency_s=t_lat,
+            remote_error_expected=err,
+            remote_success_probability=psucc,
+            local_error_expected=local_err,
+            error_corrected=ec,
+            notes=list(self.notes),
+        )
 
     def _infeasible_report(self, p: Placement | None = None) -> EstimateReport:
-        n = self.w.logical_qubits if isinstance(self.w, LogicalSummary) else (
-            self.w.num_qubits if isinstance(self.w, Workload) else self.w.num_qubits)
+        n = self.w.logical_qubits if isinstance(self.w, LogicalSummary) else self.w.num_qubits
         if p is None:
             p = Placement(tuple([-1] * n), self.k, 0.0, "none")
         return EstimateReport(
-            verdict="infeasible", reasons=list(self.reasons), num_qubits=n, num_qpus=self.k,
-            qubits_per_qpu=p.qubits_per_qpu, placement_method=p.method, cut_weight=p.cut, local_gates={},
-            local_gates_total=0, remote_gates=0, bell_pairs=0, raw_bell_pairs=0.0, cat_entangler=self.cat,
-            cat_exact=True, links=[], wall_clock_s=math.nan, bound="infeasible", time_local_s=math.nan,
-            time_link_s=math.nan, time_latency_s=math.nan, remote_error_expected=math.nan,
-            remote_success_probability=math.nan, local_error_expected=math.nan, error_corrected=None,
-            notes=list(self.notes))
+            verdict="infeasible",
+            reasons=list(self.reasons),
+            num_qubits=n,
+            num_qpus=self.k,
+            qubits_per_qpu=p.qubits_per_qpu,
+            placement_method=p.method,
+            cut_weight=p.cut,
+            local_gates={},
+            local_gates_total=0,
+            remote_gates=0,
+            bell_pairs=0,
+            raw_bell_pairs=0.0,
+            cat_entangler=self.cat,
+            cat_exact=True,
+            links=[],
+            wall_clock_s=math.nan,
+            bound="infeasible",
+            time_local_s=math.nan,
+            time_link_s=math.nan,
+            time_latency_s=math.nan,
+            remote_error_expected=math.nan,
+            remote_success_probability=math.nan,
+            local_error_expected=math.nan,
+            error_corrected=None,
+            notes=list(self.notes),
+        )
 
 
 def _fill(n: int, caps: list[int | None]) -> Placement:

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 __all__ = [
     "Link",
@@ -74,22 +75,31 @@ class Link:
             raise ValueError(f"a link joins two different QPUs (indices >= 0), got qpus={self.qpus!r}")
         object.__setattr__(self, "qpus", (a, b))
         if not (isinstance(self.rate_hz, (int, float)) and math.isfinite(self.rate_hz) and self.rate_hz > 0):
-            raise ValueError(f"rate_hz must be a finite positive number of pairs per second, got {self.rate_hz!r}")
+            raise ValueError(
+                f"rate_hz must be a finite positive number of pairs per second, got {self.rate_hz!r}"
+            )
         if not (isinstance(self.fidelity, (int, float)) and 0.25 <= self.fidelity <= 1):
             raise ValueError(f"fidelity must be in [0.25, 1], got {self.fidelity!r}")
-        if not (isinstance(self.latency_s, (int, float)) and math.isfinite(self.latency_s) and self.latency_s >= 0):
+        if not (
+            isinstance(self.latency_s, (int, float)) and math.isfinite(self.latency_s) and self.latency_s >= 0
+        ):
             raise ValueError(f"latency_s must be a finite non-negative time, got {self.latency_s!r}")
-        if self.buffer_pairs is not None and (not isinstance(self.buffer_pairs, int) or self.buffer_pairs < 1):
+        if self.buffer_pairs is not None and (
+            not isinstance(self.buffer_pairs, int) or self.buffer_pairs < 1
+        ):
             raise ValueError(f"buffer_pairs must be a positive integer or None, got {self.buffer_pairs!r}")
         if (self.success_probability is None) != (self.attempt_period_s is None):
             raise ValueError("give both success_probability and attempt_period_s, or neither")
         if self.success_probability is not None:
             p, t = self.success_probability, self.attempt_period_s
             if not 0 < p <= 1 or not t > 0:
-                raise ValueError(f"need 0 < success_probability <= 1 and attempt_period_s > 0, got {p!r}, {t!r}")
+                raise ValueError(
+                    f"need 0 < success_probability <= 1 and attempt_period_s > 0, got {p!r}, {t!r}"
+                )
             if not math.isclose(p / t, self.rate_hz, rel_tol=1e-6):
-                raise ValueError(f"rate_hz={self.rate_hz!r} does not match success_probability/attempt_period_s"
-                                 f"={p / t!r}")
+                raise ValueError(
+                    f"rate_hz={self.rate_hz!r} does not match success_probability/attempt_period_s={p / t!r}"
+                )
 
     @property
     def key(self) -> tuple[int, int]:
@@ -102,8 +112,9 @@ class Link:
         return (a, b) if a < b else (b, a)
 
 
-def link_from_model(model: Any, qpus: tuple[int, int], latency_s: float = 0.0,
-                    buffer_pairs: int | None = None) -> Link:
+def link_from_model(
+    model: Any, qpus: tuple[int, int], latency_s: float = 0.0, buffer_pairs: int | None = None
+) -> Link:
     """Adapts any object with ``rate_hz`` and ``fidelity`` attributes (a ``LinkModel`` from
     ``qnsim.link_models``, a network calibration) into a :class:`Link`. If the object also has
     ``success_probability`` and ``attempt_period_s``, they are kept for geometric simulation.
@@ -120,10 +131,15 @@ def link_from_model(model: Any, qpus: tuple[int, int], latency_s: float = 0.0,
     t = getattr(model, "attempt_period_s", None)
     if p is not None and t is not None and not math.isclose(p / t, float(model.rate_hz), rel_tol=1e-6):
         p = t = None  # The model's rate includes more than p / T (e.g. two rounds): keep the rate.
-    return Link(qpus=tuple(qpus), rate_hz=float(model.rate_hz), fidelity=float(model.fidelity),
-                latency_s=float(latency_s), buffer_pairs=buffer_pairs,
-                success_probability=None if p is None else float(p),
-                attempt_period_s=None if t is None else float(t))
+    return Link(
+        qpus=tuple(qpus),
+        rate_hz=float(model.rate_hz),
+        fidelity=float(model.fidelity),
+        latency_s=float(latency_s),
+        buffer_pairs=buffer_pairs,
+        success_probability=None if p is None else float(p),
+        attempt_period_s=None if t is None else float(t),
+    )
 
 
 def bbpssw_step(f: float) -> tuple[float, float]:
@@ -179,8 +195,9 @@ class PurificationPlan:
     reason: str = ""
 
 
-def purification_plan(raw_fidelity: float, target_fidelity: float | None, protocol: str = "dejmps",
-                      max_rounds: int = 12) -> PurificationPlan:
+def purification_plan(
+    raw_fidelity: float, target_fidelity: float | None, protocol: str = "dejmps", max_rounds: int = 12
+) -> PurificationPlan:
     """Fewest recurrence rounds that lift Werner pairs of ``raw_fidelity`` to ``target_fidelity``.
 
     Args:
@@ -202,11 +219,23 @@ def purification_plan(raw_fidelity: float, target_fidelity: float | None, protoc
     if not 0.25 <= target_fidelity <= 1:
         raise ValueError(f"target_fidelity must be in [0.25, 1], got {target_fidelity!r}")
     if raw_fidelity <= 0.5:
-        return PurificationPlan(0, raw_fidelity, math.inf, (), False,
-                                f"raw fidelity {raw_fidelity:g} <= 0.5 can never be purified to {target_fidelity:g}")
+        return PurificationPlan(
+            0,
+            raw_fidelity,
+            math.inf,
+            (),
+            False,
+            f"raw fidelity {raw_fidelity:g} <= 0.5 can never be purified to {target_fidelity:g}",
+        )
     if target_fidelity >= 1.0:
-        return PurificationPlan(0, raw_fidelity, math.inf, (), False,
-                                "fidelity 1 cannot be reached by purification of noisy pairs")
+        return PurificationPlan(
+            0,
+            raw_fidelity,
+            math.inf,
+            (),
+            False,
+            "fidelity 1 cannot be reached by purification of noisy pairs",
+        )
     f = raw_fidelity
     coeffs = (f, (1 - f) / 3, (1 - f) / 3, (1 - f) / 3)
     raw = 1.0
@@ -221,6 +250,12 @@ def purification_plan(raw_fidelity: float, target_fidelity: float | None, protoc
         probs.append(p)
         if f >= target_fidelity:
             return PurificationPlan(k, f, raw, tuple(probs), True)
-    return PurificationPlan(max_rounds, f, math.inf, tuple(probs), False,
-                            f"raw fidelity {raw_fidelity:g} reaches only {f:.6g} after {max_rounds} purification "
-                            f"rounds, short of {target_fidelity:g}")
+    return PurificationPlan(
+        max_rounds,
+        f,
+        math.inf,
+        tuple(probs),
+        False,
+        f"raw fidelity {raw_fidelity:g} reaches only {f:.6g} after {max_rounds} purification "
+        f"rounds, short of {target_fidelity:g}",
+    )

@@ -10,7 +10,7 @@ objective is the cut: the total weight of two-qubit interactions between differe
 from __future__ import annotations
 
 import dataclasses
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import networkx as nx
 import numpy as np
@@ -75,7 +75,9 @@ class Placement:
         return [i for i, q in enumerate(self.qpu_of) if q < 0]
 
 
-def cut_weight(qpu_of: Sequence[int], pair_a: np.ndarray, pair_b: np.ndarray, pair_weight: np.ndarray) -> float:
+def cut_weight(
+    qpu_of: Sequence[int], pair_a: np.ndarray, pair_b: np.ndarray, pair_weight: np.ndarray
+) -> float:
     """Total weight of the pairs whose qubits sit on different QPUs.
 
     >>> import numpy as np
@@ -88,8 +90,12 @@ def cut_weight(qpu_of: Sequence[int], pair_a: np.ndarray, pair_b: np.ndarray, pa
     return float(np.sum(pair_weight[q[pair_a] != q[pair_b]]))
 
 
-def placement_from_mapping(mapping: Mapping[int, int] | Sequence[int], num_qubits: int, num_qpus: int,
-                           pairs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> Placement:
+def placement_from_mapping(
+    mapping: Mapping[int, int] | Sequence[int],
+    num_qubits: int,
+    num_qpus: int,
+    pairs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+) -> Placement:
     """A user placement: ``mapping[qubit] = qpu`` (dict or sequence). Missing qubits are unplaced.
 
     Raises:
@@ -114,9 +120,15 @@ def placement_from_mapping(mapping: Mapping[int, int] | Sequence[int], num_qubit
     return Placement(tuple(qpu_of), num_qpus, cut, "user")
 
 
-def partition(num_qubits: int, capacities: Sequence[int | None],
-              pairs: tuple[np.ndarray, np.ndarray, np.ndarray], *, seed: int = 0, max_iter: int = 10,
-              refine_passes: int = 8) -> Placement:
+def partition(
+    num_qubits: int,
+    capacities: Sequence[int | None],
+    pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
+    *,
+    seed: int = 0,
+    max_iter: int = 10,
+    refine_passes: int = 8,
+) -> Placement:
     """Partitions qubits onto QPUs minimizing the interaction cut, under capacity limits.
 
     Args:
@@ -141,8 +153,10 @@ def partition(num_qubits: int, capacities: Sequence[int | None],
         raise CapacityError("no QPUs to place qubits on")
     caps = [num_qubits if c is None else int(c) for c in capacities]
     if sum(caps) < num_qubits:
-        raise CapacityError(f"capacity too small: {num_qubits} qubits, but the {k} QPUs hold {sum(caps)} in total "
-                            f"(capacities {list(capacities)})")
+        raise CapacityError(
+            f"capacity too small: {num_qubits} qubits, but the {k} QPUs hold {sum(caps)} in total "
+            f"(capacities {list(capacities)})"
+        )
     pair_a, pair_b, pair_weight = pairs
     graph = nx.Graph()
     graph.add_nodes_from(range(num_qubits))
@@ -153,7 +167,7 @@ def partition(num_qubits: int, capacities: Sequence[int | None],
         if len(qpus) == 1:
             qpu_of[nodes] = qpus[0]
             return
-        left, right = qpus[: len(qpus) // 2], qpus[len(qpus) // 2:]
+        left, right = qpus[: len(qpus) // 2], qpus[len(qpus) // 2 :]
         cap_l, cap_r = sum(caps[i] for i in left), sum(caps[i] for i in right)
         n = len(nodes)
         n_l = round(n * cap_l / (cap_l + cap_r)) if cap_l + cap_r else 0
@@ -161,7 +175,12 @@ def partition(num_qubits: int, capacities: Sequence[int | None],
         if 0 < n_l < n and graph.subgraph(nodes).number_of_edges() > 0:
             sub = graph.subgraph(nodes)
             part_a, part_b = nx.algorithms.community.kernighan_lin_bisection(
-                sub, partition=(set(nodes[:n_l]), set(nodes[n_l:])), max_iter=max_iter, weight="weight", seed=seed)
+                sub,
+                partition=(set(nodes[:n_l]), set(nodes[n_l:])),
+                max_iter=max_iter,
+                weight="weight",
+                seed=seed,
+            )
             nodes_l, nodes_r = sorted(part_a), sorted(part_b)
         else:
             nodes_l, nodes_r = nodes[:n_l], nodes[n_l:]

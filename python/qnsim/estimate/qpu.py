@@ -219,14 +219,46 @@ class QPU:
 
 
 PRESETS: dict[str, dict[str, float]] = {
-    "qubit_gate_ns_e3": dict(t_1q_s=50e-9, t_2q_s=50e-9, t_meas_s=100e-9, t_t_s=50e-9,
-                             e_1q=1e-3, e_2q=1e-3, e_meas=1e-3, e_t=1e-3),
-    "qubit_gate_ns_e4": dict(t_1q_s=50e-9, t_2q_s=50e-9, t_meas_s=100e-9, t_t_s=50e-9,
-                             e_1q=1e-4, e_2q=1e-4, e_meas=1e-4, e_t=1e-4),
-    "qubit_gate_us_e3": dict(t_1q_s=100e-6, t_2q_s=100e-6, t_meas_s=100e-6, t_t_s=100e-6,
-                             e_1q=1e-3, e_2q=1e-3, e_meas=1e-3, e_t=1e-6),
-    "qubit_gate_us_e4": dict(t_1q_s=100e-6, t_2q_s=100e-6, t_meas_s=100e-6, t_t_s=100e-6,
-                             e_1q=1e-4, e_2q=1e-4, e_meas=1e-4, e_t=1e-6),
+    "qubit_gate_ns_e3": {
+        "t_1q_s": 50e-9,
+        "t_2q_s": 50e-9,
+        "t_meas_s": 100e-9,
+        "t_t_s": 50e-9,
+        "e_1q": 1e-3,
+        "e_2q": 1e-3,
+        "e_meas": 1e-3,
+        "e_t": 1e-3,
+    },
+    "qubit_gate_ns_e4": {
+        "t_1q_s": 50e-9,
+        "t_2q_s": 50e-9,
+        "t_meas_s": 100e-9,
+        "t_t_s": 50e-9,
+        "e_1q": 1e-4,
+        "e_2q": 1e-4,
+        "e_meas": 1e-4,
+        "e_t": 1e-4,
+    },
+    "qubit_gate_us_e3": {
+        "t_1q_s": 100e-6,
+        "t_2q_s": 100e-6,
+        "t_meas_s": 100e-6,
+        "t_t_s": 100e-6,
+        "e_1q": 1e-3,
+        "e_2q": 1e-3,
+        "e_meas": 1e-3,
+        "e_t": 1e-6,
+    },
+    "qubit_gate_us_e4": {
+        "t_1q_s": 100e-6,
+        "t_2q_s": 100e-6,
+        "t_meas_s": 100e-6,
+        "t_t_s": 100e-6,
+        "e_1q": 1e-4,
+        "e_2q": 1e-4,
+        "e_meas": 1e-4,
+        "e_t": 1e-6,
+    },
 }
 """Azure resource estimator gate-based presets (times in s, error probabilities)."""
 

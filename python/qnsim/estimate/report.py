@@ -130,8 +130,10 @@ class EstimateReport:
             ("remote gates", f"{self.remote_gates:,}"),
             ("Bell pairs (distilled / raw)", f"{self.bell_pairs:,} / {self.raw_bell_pairs:.6g}"),
             ("wall clock", f"{self.wall_clock_s:.6g} s (bound: {self.bound})"),
-            ("  local compute / links / latency",
-             f"{self.time_local_s:.6g} s / {self.time_link_s:.6g} s / {self.time_latency_s:.6g} s"),
+            (
+                "  local compute / links / latency",
+                f"{self.time_local_s:.6g} s / {self.time_link_s:.6g} s / {self.time_latency_s:.6g} s",
+            ),
             ("remote error (expected faults)", f"{self.remote_error_expected:.6g}"),
             ("P(no remote fault)", f"{self.remote_success_probability:.6g}"),
             ("local error (expected faults)", f"{self.local_error_expected:.6g}"),
@@ -143,19 +145,25 @@ class EstimateReport:
                 ("physical qubits / logical", str(ec.get("physical_per_logical"))),
                 ("logical cycle", f"{ec.get('logical_cycle_s', float('nan')):.6g} s"),
                 ("logical depth (cycles)", f"{ec.get('logical_depth', 0):,}"),
-                ("physical qubits per QPU", ", ".join(f"{x:,}" for x in ec.get("physical_qubits_per_qpu", []))),
+                (
+                    "physical qubits per QPU",
+                    ", ".join(f"{x:,}" for x in ec.get("physical_qubits_per_qpu", [])),
+                ),
             ]
         width = max(len(r[0]) for r in rows)
         lines = [f"{k:<{width}}  {v}" for k, v in rows]
         if self.links:
             lines.append("")
-            lines.append(f"{'link':<7} {'remote':>14} {'pairs':>14} {'raw pairs':>12} {'rounds':>6} "
-                         f"{'F raw->out':>15} {'time s':>11} {'util':>6} {'buffer':>7}")
+            lines.append(
+                f"{'link':<7} {'remote':>14} {'pairs':>14} {'raw pairs':>12} {'rounds':>6} "
+                f"{'F raw->out':>15} {'time s':>11} {'util':>6} {'buffer':>7}"
+            )
             for lk in self.links:
                 lines.append(
                     f"{lk.qpus[0]}-{lk.qpus[1]:<5} {lk.remote_gates:>14,} {lk.bell_pairs:>14,} {lk.raw_bell_pairs:>12.4g} "
                     f"{lk.purification_rounds:>6} {lk.raw_fidelity:>7.4f}->{lk.delivered_fidelity:<7.5f} "
-                    f"{lk.time_s:>11.4g} {lk.utilization:>6.2%} {lk.buffer_pairs:>7}")
+                    f"{lk.time_s:>11.4g} {lk.utilization:>6.2%} {lk.buffer_pairs:>7}"
+                )
         for n in self.notes:
             lines.append(f"note: {n}")
         return "\n".join(lines)

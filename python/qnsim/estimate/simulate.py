@@ -17,18 +17,18 @@ from __future__ import annotations
 
 import collections
 import dataclasses
-import math
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
 from qnsim import _core
-from qnsim.events import EventLoop
 from qnsim.estimate.estimator import _normalize_links, _teleport_local_error, remote_gate_time_s
 from qnsim.estimate.links import Link, purification_plan
 from qnsim.estimate.placement import Placement, partition, placement_from_mapping
 from qnsim.estimate.qpu import QPU
 from qnsim.estimate.workload import Workload
+from qnsim.events import EventLoop
 
 __all__ = ["SimulationResult", "simulate_execution"]
 
@@ -65,8 +65,16 @@ class SimulationResult:
 class _LinkProcess:
     """Raw pair generation, recursive purification and a buffer of distilled pairs."""
 
-    def __init__(self, sim: _Sim, link: Link, target: float | None, protocol: str, supply: str,
-                 buffer: int, rng: np.random.Generator) -> None:
+    def __init__(
+        self,
+        sim: _Sim,
+        link: Link,
+        target: float | None,
+        protocol: str,
+        supply: str,
+        buffer: int,
+        rng: np.random.Generator,
+    ) -> None:
         plan = purification_plan(link.fidelity, target, protocol)
         if not plan.feasible:
             raise ValueError(f"link {link.key}: {plan.reason}")
@@ -83,7 +91,9 @@ class _LinkProcess:
         self.max_buffer = 0
         if supply == "geometric":
             if link.success_probability is None:
-                raise ValueError(f"link {link.key} has no success_probability/attempt_period_s for geometric supply")
+                raise ValueError(
+                    f"link {link.key} has no success_probability/attempt_period_s for geometric supply"
+                )
             self.p, self.period = link.success_probability, link.attempt_period_s
         self.supply = supply
 
@@ -146,10 +156,18 @@ class _Sim:
         self.rng = np.random.default_rng(seed)
         self.done = False
         self.qpus = qpus
-        self.links = {key: _LinkProcess(self, lk, target, protocol, supply,
-                                        lk.buffer_pairs if lk.buffer_pairs is not None else buffer,
-                                        np.random.default_rng([seed, key[0], key[1]]))
-                      for key, lk in links.items()}
+        self.links = {
+            key: _LinkProcess(
+                self,
+                lk,
+                target,
+                protocol,
+                supply,
+                lk.buffer_pairs if lk.buffer_pairs is not None else buffer,
+                np.random.default_rng([seed, key[0], key[1]]),
+            )
+            for key, lk in links.items()
+        }
         self.faults = 0
         self.remote_gates = 0
         self._build(ops, qpu_of, cat)
@@ -166,7 +184,9 @@ class _Sim:
         for a in range(k):
             for b in range(a + 1, k):
                 lk = self.links.get((a, b))
-                t_rem[(a, b)] = remote_gate_time_s(self.qpus[a], self.qpus[b], lk.link.latency_s if lk else 0.0)
+                t_rem[(a, b)] = remote_gate_time_s(
+                    self.qpus[a], self.qpus[b], lk.link.latency_s if lk else 0.0
+                )
         for name, targets in ops:
             kind, zdiag, controlled, npairs = _KINDS[name]
             if kind in ("noise1", "noise2", "noise_product", "annotation"):
@@ -176,8 +196,12 @@ class _Sim:
             remote = None
             if kind in ("single", "reset", "measure", "measure_reset"):
                 q = self.qpus[qpu_of[qs[0]]]
-                dur = {"single": q.t_1q_s, "reset": q.t_reset_s, "measure": q.t_meas_s,
-                       "measure_reset": q.t_meas_s + q.t_reset_s}[kind]
+                dur = {
+                    "single": q.t_1q_s,
+                    "reset": q.t_reset_s,
+                    "measure": q.t_meas_s,
+                    "measure_reset": q.t_meas_s + q.t_reset_s,
+                }[kind]
                 if not (kind == "single" and zdiag):
                     open_copy.pop(qs[0], None)
             elif kind in ("two", "two_measure") and len(qs) == 1:  # Classically controlled Pauli.
@@ -227,7 +251,7 @@ class _Sim:
             self.is_remote.append(remote)
         n = len(self.op_qubits)
         self.outstanding = [sum(nd.values()) for nd in self.needs]
-        self.got: list[dict[int, int]] = [dict() for _ in range(n)]
+        self.got: list[dict[int, int]] = [{} for _ in range(n)]
         self.queues: dict[int, collections.deque] = collections.defaultdict(collections.deque)
         for i, qs in enumerate(self.op_qubits):
             for q in qs:
@@ -247,7 +271,7 @@ class _Sim:
             self._start(op)
 
     def run(self) -> float:
-        for q, dq in self.queues.items():
+        for dq in self.queues.values():
             self.not_head[dq[0]] -= 1
         for i in range(len(self.op_qubits)):
             if self.not_head[i] == 0:
@@ -295,11 +319,20 @@ class _Sim:
                     self._ready(nxt)
 
 
-def simulate_execution(workload: Workload | str, qpus: Sequence[QPU], links: Sequence[Link] | Mapping[Any, Link],
-                       placement: Placement | Mapping[int, int] | Sequence[int] | None = None, *,
-                       seed: int = 0, cat_entangler: bool = True, target_fidelity: float | None = None,
-                       purification: str = "dejmps", supply: str = "poisson", buffer_pairs: int = 64,
-                       max_ops: int = 10**6) -> SimulationResult:
+def simulate_execution(
+    workload: Workload | str,
+    qpus: Sequence[QPU],
+    links: Sequence[Link] | Mapping[Any, Link],
+    placement: Placement | Mapping[int, int] | Sequence[int] | None = None,
+    *,
+    seed: int = 0,
+    cat_entangler: bool = True,
+    target_fidelity: float | None = None,
+    purification: str = "dejmps",
+    supply: str = "poisson",
+    buffer_pairs: int = 64,
+    max_ops: int = 10**6,
+) -> SimulationResult:
     """Simulates a distributed execution event by event (see the module docstring for the model).
 
     Args:
@@ -336,7 +369,9 @@ def simulate_execution(workload: Workload | str, qpus: Sequence[QPU], links: Seq
     counts = w.counts
     n = counts.num_qubits
     if placement is None:
-        placement = partition(n, [q.capacity for q in qpu_list], (counts.pair_a, counts.pair_b, counts.pair_weight))
+        placement = partition(
+            n, [q.capacity for q in qpu_list], (counts.pair_a, counts.pair_b, counts.pair_weight)
+        )
     elif not isinstance(placement, Placement):
         placement = placement_from_mapping(placement, n, k)
     qpu_of = list(placement.qpu_of)
@@ -345,11 +380,26 @@ def simulate_execution(workload: Workload | str, qpus: Sequence[QPU], links: Seq
     for q in sorted(used):
         if q >= len(qpu_of) or qpu_of[q] < 0:
             raise ValueError(f"qubit {q} is placed on no QPU")
-    sim = _Sim(ops, qpu_of, qpu_list, link_map, target_fidelity, purification, supply, buffer_pairs, seed,
-               cat_entangler)
+    sim = _Sim(
+        ops,
+        qpu_of,
+        qpu_list,
+        link_map,
+        target_fidelity,
+        purification,
+        supply,
+        buffer_pairs,
+        seed,
+        cat_entangler,
+    )
     wall = sim.run()
     return SimulationResult(
-        wall_clock_s=wall, operations=len(sim.op_qubits), remote_gates=sim.remote_gates, remote_faults=sim.faults,
+        wall_clock_s=wall,
+        operations=len(sim.op_qubits),
+        remote_gates=sim.remote_gates,
+        remote_faults=sim.faults,
         pairs_consumed={key: p.consumed for key, p in sim.links.items()},
         raw_pairs_generated={key: p.generated for key, p in sim.links.items()},
-        max_buffer={key: p.max_buffer for key, p in sim.links.items()}, events=sim.loop.events_processed)
+        max_buffer={key: p.max_buffer for key, p in sim.links.items()},
+        events=sim.loop.events_processed,
+    )

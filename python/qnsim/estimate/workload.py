@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -84,7 +85,9 @@ class GateCounts:
         2
         """
         if name not in set(_GATE_CATEGORIES.values()):
-            raise ValueError(f"unknown category {name!r}; use one of {sorted(set(_GATE_CATEGORIES.values()))}")
+            raise ValueError(
+                f"unknown category {name!r}; use one of {sorted(set(_GATE_CATEGORIES.values()))}"
+            )
         return sum(n for g, n in self.per_gate.items() if _GATE_CATEGORIES[_KINDS[g][0]] == name)
 
     @property
@@ -138,7 +141,7 @@ class GateCounts:
             "t_count": self.t_count,
             "total_gates": self.total_gates,
             "depth_bound": self.depth_bound,
-            "interacting_pairs": int(len(self.pair_a)),
+            "interacting_pairs": len(self.pair_a),
         }
 
 
@@ -220,7 +223,12 @@ class Workload:
 
     def _placed(self, qpu_of, num_qpus, t_1q, t_2q, t_meas, t_reset, t_remote) -> dict[str, Any]:
         return self._program.placed(
-            [int(x) for x in qpu_of], int(num_qpus), list(t_1q), list(t_2q), list(t_meas), list(t_reset),
+            [int(x) for x in qpu_of],
+            int(num_qpus),
+            list(t_1q),
+            list(t_2q),
+            list(t_meas),
+            list(t_reset),
             list(t_remote),
         )
 
@@ -343,7 +351,9 @@ class LogicalSummary:
         """
         unknown = set(d) - _SUMMARY_KEYS
         if unknown:
-            raise ValueError(f"unknown logical-summary keys {sorted(unknown)}; allowed: {sorted(_SUMMARY_KEYS)}")
+            raise ValueError(
+                f"unknown logical-summary keys {sorted(unknown)}; allowed: {sorted(_SUMMARY_KEYS)}"
+            )
         if "logical_qubits" not in d:
             raise ValueError("a logical summary needs 'logical_qubits'")
         return cls(**dict(d))
