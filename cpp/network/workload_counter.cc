@@ -58,7 +58,9 @@ std::vector<GateSpec> build_table() {
         add(g, GateKind::Two);
     }
     // Swap-like gates move both states: two state teleportations.
-    for (const char *g : {"SWAP", "ISWAP", "ISWAP_DAG", "CXSWAP", "SWAPCX", "CZSWAP"}) add(g, GateKind::Two, false, false, 2);
+    for (const char *g : {"SWAP", "ISWAP", "ISWAP_DAG", "CXSWAP", "SWAPCX", "CZSWAP"}) {
+        add(g, GateKind::Two, false, false, 2);
+    }
     for (const char *g : {"M", "MX", "MY"}) add(g, GateKind::Measure);
     for (const char *g : {"R", "RX", "RY"}) add(g, GateKind::Reset);
     for (const char *g : {"MR", "MRX", "MRY"}) add(g, GateKind::MeasureReset);
@@ -177,9 +179,12 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
             }
             uint64_t n = 0;
             const char *num_start = p;
-            if (!parse_uint(p, end, n)) fail(line, msg("REPEAT needs a repetition count, got '", token_at(num_start, end), "'"));
+            if (!parse_uint(p, end, n)) {
+                fail(line, msg("REPEAT needs a repetition count, got '", token_at(num_start, end), "'"));
+            }
             if (negative || n == 0) {
-                fail(line, msg("REPEAT count must be at least 1, got ", negative ? "-" : "", std::string(num_start, p)));
+                fail(line,
+                     msg("REPEAT count must be at least 1, got ", negative ? "-" : "", std::string(num_start, p)));
             }
             while (p < end && is_space(*p)) ++p;
             if (p == end || *p != '{') fail(line, "REPEAT block must open with '{' on the same line");
@@ -245,7 +250,9 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
             targets.push_back(Target{static_cast<uint32_t>(v), Target::Qubit});
         } else if (end - p >= 4 && std::strncmp(p, "rec[", 4) == 0) {
             p += 4;
-            if (p == end || *p != '-') fail(line, msg("bad target '", token_at(tok, end), "': rec[] needs a negative index"));
+            if (p == end || *p != '-') {
+                fail(line, msg("bad target '", token_at(tok, end), "': rec[] needs a negative index"));
+            }
             ++p;
             if (!parse_uint(p, end, v) || v == 0 || p == end || *p != ']') {
                 fail(line, msg("bad target '", token_at(tok, end), "'"));
@@ -254,7 +261,9 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
             targets.push_back(Target{static_cast<uint32_t>(std::min<uint64_t>(v, 0xffffffffu)), Target::Record});
         } else if (end - p >= 6 && std::strncmp(p, "sweep[", 6) == 0) {
             p += 6;
-            if (!parse_uint(p, end, v) || p == end || *p != ']') fail(line, msg("bad target '", token_at(tok, end), "'"));
+            if (!parse_uint(p, end, v) || p == end || *p != ']') {
+                fail(line, msg("bad target '", token_at(tok, end), "'"));
+            }
             ++p;
             targets.push_back(Target{static_cast<uint32_t>(std::min<uint64_t>(v, 0xffffffffu)), Target::Sweep});
         } else if (c == '{') {
