@@ -277,3 +277,15 @@ def test_streamed_counts_can_be_estimated(tmp_path):
     counts = qnsim.estimate.stream_circuit_file(path)
     r = estimate(counts, [QPU(num_qubits=2), QPU(num_qubits=2)], [Link((0, 1), rate_hz=1e6, fidelity=0.99)])
     assert r.verdict == "feasible" and r.remote_gates == 100 and r.cut_weight == 100
+
+
+def test_state_teleportation_cost():
+    from qnsim.estimate import state_teleportation_cost
+
+    link = Link((0, 1), rate_hz=1e3, fidelity=0.98)
+    c = state_teleportation_cost(5, QPU(e_1q=0, e_2q=0, e_meas=0), QPU(e_1q=0), link)
+    assert c["bell_pairs"] == 5 and c["classical_bits"] == 10
+    assert c["error"] == pytest.approx(5 * 0.02)
+    assert state_teleportation_cost(0, QPU(), QPU(), link)["time_s"] == 0.0
+    with pytest.raises(ValueError, match="num_qubits must be a non-negative integer, got -1"):
+        state_teleportation_cost(-1, QPU(), QPU(), link)

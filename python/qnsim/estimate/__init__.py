@@ -11,7 +11,13 @@ purification, time and error, and check the estimate against an event-driven sim
 (1, 'feasible')
 """
 
-from qnsim.estimate.estimator import azure_layout_qubits, estimate, remote_gate_time_s
+from qnsim.estimate.estimator import (
+    azure_layout_qubits,
+    buffered_link_time_s,
+    estimate,
+    remote_gate_time_s,
+    state_teleportation_cost,
+)
 from qnsim.estimate.links import (
     Link,
     PurificationPlan,
@@ -42,6 +48,7 @@ __all__ = [
     "Workload",
     "azure_layout_qubits",
     "bbpssw_step",
+    "buffered_link_time_s",
     "count_circuit",
     "cut_weight",
     "dejmps_step",
@@ -53,5 +60,6 @@ __all__ = [
     "purification_plan",
     "remote_gate_time_s",
     "simulate_execution",
+    "state_teleportation_cost",
     "stream_circuit_file",
 ]

@@ -43,7 +43,14 @@ from qnsim.estimate.qpu import QPU
 from qnsim.estimate.report import EstimateReport, LinkReport
 from qnsim.estimate.workload import GateCounts, LogicalSummary, Workload
 
-__all__ = ["WorkloadLike", "azure_layout_qubits", "buffered_link_time_s", "estimate", "remote_gate_time_s"]
+__all__ = [
+    "WorkloadLike",
+    "azure_layout_qubits",
+    "buffered_link_time_s",
+    "estimate",
+    "remote_gate_time_s",
+    "state_teleportation_cost",
+]
 
 WorkloadLike = Union[Workload, str, LogicalSummary, GateCounts, Mapping[str, Any]]
 """What :func:`estimate` accepts as a workload: circuit text, Workload, GateCounts, LogicalSummary (or dict)."""
@@ -119,6 +126,31 @@ def buffered_link_time_s(pairs: int, compute_s: float, rate_hz: float, buffer_pa
     pi /= pi.sum()
     per_pair = tau + float(pi[0] * a0) / rate_hz
     return float(pairs * per_pair)
+
+
+def state_teleportation_cost(num_qubits: int, qa: QPU, qb: QPU, link: Link) -> dict[str, float]:
+    """Cost of moving ``num_qubits`` qubit states from one QPU to another by teleportation: one
+    Bell pair and two classical bits per qubit (Bennett et al., PRL 70, 1895 (1993)). Remote
+    swap-like gates in a workload are priced this way (two teleportations).
+
+    Returns a dict: ``bell_pairs``, ``classical_bits``, ``time_s`` (pairs at the link rate, then
+    one Bell measurement, message and correction, pipelined), ``error`` (expected faults:
+    pair infidelity plus the local CNOT, measurements and correction).
+
+    >>> c = state_teleportation_cost(10, QPU(), QPU(), Link((0, 1), rate_hz=1e4, fidelity=0.99, latency_s=1e-5))
+    >>> c["bell_pairs"], c["classical_bits"], round(c["time_s"], 9)
+    (10, 20, 0.00101025)
+    """
+    if isinstance(num_qubits, bool) or not isinstance(num_qubits, int) or num_qubits < 0:
+        raise ValueError(f"num_qubits must be a non-negative integer, got {num_qubits!r}")
+    step = qa.t_2q_s + qa.t_1q_s + qa.t_meas_s + link.latency_s + qb.t_1q_s
+    e_local = 1 - (1 - qa.e_2q) * (1 - qa.e_1q) * (1 - qa.e_meas) ** 2 * (1 - qb.e_1q)
+    return {
+        "bell_pairs": num_qubits,
+        "classical_bits": 2 * num_qubits,
+        "time_s": num_qubits / link.rate_hz + (step if num_qubits else 0.0),
+        "error": num_qubits * ((1 - link.fidelity) + e_local),
+    }
 
 
 def _teleport_local_error(qa: QPU, qb: QPU) -> float:
