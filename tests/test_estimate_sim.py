@@ -139,3 +139,26 @@ def test_simulation_errors():
         simulate_execution(TEXT, QPUS, _links(1e6, fidelity=0.5), placement=PLACEMENT, target_fidelity=0.9)
     with pytest.raises(ValueError, match="supply must be 'poisson' or 'geometric'"):
         simulate_execution(TEXT, QPUS, _links(1e6), placement=PLACEMENT, supply="uniform")
+
+
+@st.composite
+def _long_repeat(draw):
+    text, placement = draw(_circuit_and_placement())
+    body = text.split("{\n")[1].split("\n}")[0] if "REPEAT" in text else text
+    return body, draw(st.integers(10, 60)), placement
+
+
+@settings(max_examples=40, deadline=None)
+@given(_long_repeat())
+def test_repeat_critical_path_extrapolation_equals_flattened(case):
+    """Loops longer than the eight iterations the counter executes are extrapolated from their
+    steady state; the result equals the flattened circuit's critical path."""
+    body, reps, placement = case
+    qpus = [QPU() for _ in range(3)]
+    links = _links(1e12, fidelity=1.0, latency=3e-7)
+    rep = estimate(f"REPEAT {reps} {{\n{body}\n}}\n", qpus, links, placement=placement)
+    flat = estimate((body + "\n") * reps, qpus, links, placement=placement)
+    assert rep.time_local_s + rep.time_latency_s == pytest.approx(
+        flat.time_local_s + flat.time_latency_s, rel=1e-9
+    )
+    assert rep.bell_pairs == flat.bell_pairs
