@@ -7,6 +7,8 @@
    MB in /tmp) streamed by the native counter. Target: >= 10^7 gates/s with flat memory (peak
    RSS reported via resource.getrusage, before and after).
 
+3. Peer: Stim parsing a 10^7-gate file of the same kind (parse only), ratio printed.
+
 Usage: python bench/estimate.py [--gates-file 1e8] [--keep-file]
 """
 
@@ -109,6 +111,33 @@ def bench_stream(gates: int, keep: bool) -> None:
         os.unlink(path)
 
 
+def bench_peer(gates: int = 10**7) -> None:
+    """Peer: Stim parsing the same kind of unrolled file (parse only, no counting: a lower bound on
+    what counting with Stim would cost)."""
+    try:
+        import stim
+    except ImportError:
+        print("[3] peer: stim not installed, skipped")
+        return
+    path = os.path.join(tempfile.gettempdir(), "qnsim_bench_peer.stim")
+    written = write_unrolled_file(path, gates)
+    ours, theirs = [], []
+    for _ in range(3):  # Interleaved, so shared-core load hits both alike.
+        t0 = time.perf_counter()
+        stream_circuit_file(path)
+        ours.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        with open(path) as f:
+            stim.Circuit(f.read())
+        theirs.append(time.perf_counter() - t0)
+    os.unlink(path)
+    a, b = statistics.median(ours), statistics.median(theirs)
+    print(
+        f"[3] peer on {written:.3g} gates: qnsim stream+count {a:.3f} s, stim parse only {b:.3f} s "
+        f"(median of 3; ratio stim/qnsim {b / a:.1f}x)"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--gates-file", type=float, default=1e8)
@@ -116,6 +145,7 @@ def main() -> None:
     args = ap.parse_args()
     bench_estimate()
     bench_stream(int(args.gates_file), args.keep_file)
+    bench_peer()
 
 
 if __name__ == "__main__":
