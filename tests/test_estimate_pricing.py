@@ -289,3 +289,31 @@ def test_state_teleportation_cost():
     assert state_teleportation_cost(0, QPU(), QPU(), link)["time_s"] == 0.0
     with pytest.raises(ValueError, match="num_qubits must be a non-negative integer, got -1"):
         state_teleportation_cost(-1, QPU(), QPU(), link)
+
+
+def test_relay_routes_swap_entanglement_and_share_hops():
+    """Three QPUs around a QNU (node 3) with no direct links: pairs are swapped at the QNU, so a
+    route's fidelity is that of Werner parameters multiplied, and the hop 1-3 carries both routes."""
+    qpus = [QPU(num_qubits=2) for _ in range(3)]
+    links = [Link((i, 3), rate_hz=1e4 * (i + 1), fidelity=0.98, latency_s=1e-5) for i in range(3)]
+    text = "REPEAT 1000 {\n CX 0 2\n H 0\n CX 2 4\n H 2\n}"
+    r = estimate(text, qpus, links, placement=[0, 0, 1, 1, 2, 2])
+    assert r.verdict == "feasible"
+    routes = {lk.qpus: lk for lk in r.links}
+    assert routes[(0, 1)].route == [0, 3, 1] and routes[(1, 2)].route == [1, 3, 2]
+    w = (4 * 0.98 - 1) / 3
+    assert routes[(0, 1)].raw_fidelity == pytest.approx((1 + 3 * w * w) / 4)
+    assert routes[(0, 1)].latency_s == pytest.approx(2e-5)
+    # Hop 1-3 (2e4 pairs/s) carries 2000 end-to-end pairs: 0.1 s; hop 0-3 carries 1000 at 1e4: 0.1 s.
+    assert r.time_link_s == pytest.approx(0.1)
+    assert r.bound.startswith("route ")
+    assert "via 3" in r.table()
+    with pytest.raises(ValueError, match="ends at relay node 3"):
+        qnsim.estimate.simulate_execution(text, qpus, links, placement=[0, 0, 1, 1, 2, 2])
+
+
+def test_disconnected_relay_network_is_infeasible():
+    qpus = [QPU(num_qubits=1), QPU(num_qubits=1)]
+    r = estimate("CX 0 1", qpus, [Link((0, 2), 1e3, 0.9), Link((1, 3), 1e3, 0.9)], placement=[0, 1])
+    assert r.verdict == "infeasible"
+    assert r.reasons == ["no link between QPU 0 and QPU 1, but 1 remote gates need one"]

@@ -158,7 +158,7 @@ def _teleport_local_error(qa: QPU, qb: QPU) -> float:
     return 1 - (1 - e2) ** 2 * (1 - em) ** 2
 
 
-def _normalize_links(links: Any, k: int) -> dict[tuple[int, int], Link]:
+def _normalize_links(links: Any, k: int, relays: bool = False) -> dict[tuple[int, int], Link]:
     out: dict[tuple[int, int], Link] = {}
     if links is None:
         return out
@@ -166,7 +166,7 @@ def _normalize_links(links: Any, k: int) -> dict[tuple[int, int], Link]:
     for lk in items:
         if not isinstance(lk, Link):
             raise TypeError(f"links must be qnsim.estimate.Link objects (see link_from_model), got {lk!r}")
-        if max(lk.qpus) >= k:
+        if max(lk.qpus) >= k and not relays:
             raise ValueError(
                 f"link {lk.qpus} names QPU {max(lk.qpus)}, but there are only {k} QPUs (0..{k - 1})"
             )
@@ -207,7 +207,10 @@ def estimate(
             :class:`GateCounts` from :func:`stream_circuit_file`, or a :class:`LogicalSummary`
             (or its dict form).
         qpus: one QPU or a list; all error-corrected (``surface_code`` set) or none.
-        links: :class:`Link` objects (rate, fidelity, latency per QPU pair).
+        links: :class:`Link` objects (rate, fidelity, latency per QPU pair). A link may end at a
+            relay node numbered from ``len(qpus)`` up (a QNU or repeater holding no workload
+            qubits); QPU pairs without a direct link then use the fastest route, swapping
+            entanglement at each intermediate node (Werner parameters multiply).
         placement: a :class:`Placement`, a mapping ``qubit -> QPU`` or None for automatic
             partitioning (Kernighan-Lin plus greedy refinement).
         target_fidelity: pair fidelity that remote gates need (purified up to it); None uses raw
@@ -242,7 +245,7 @@ def estimate(
     if not 0 < error_budget < 1:
         raise ValueError(f"error_budget must be in (0, 1), got {error_budget!r}")
     k = len(qpu_list)
-    link_map = _normalize_links(links, k)
+    link_map = _normalize_links(links, k, relays=True)
     ctx = _Context(w, qpu_list, link_map, ec, target_fidelity, purification, cat_entangler, error_budget)
     return ctx.run(placement, seed)
 
@@ -259,6 +262,52 @@ class _Context:
         )
         self.reasons: list[str] = []
         self.notes: list[str] = []
+        self._route_cache: dict[tuple[int, int], tuple[list[int], Link] | None] = {}
+
+    # -- links and routes ------------------------------------------------------------------------
+    def link_for(self, key: tuple[int, int]) -> tuple[Link, list[int]] | None:
+        """The direct link of a QPU pair, or a virtual link along the fastest relay route, with the
+        node path; None if the pair is not connected."""
+        if key in self.links:
+            return self.links[key], list(key)
+        if key not in self._route_cache:
+            self._route_cache[key] = self._route(key)
+        return self._route_cache[key]
+
+    def _route(self, key: tuple[int, int]) -> tuple[list[int], Link] | None:
+        import networkx as nx
+
+        graph = nx.Graph()
+        for (a, b), lk in self.links.items():
+            graph.add_edge(a, b, weight=1.0 / lk.rate_hz)
+        if key[0] not in graph or key[1] not in graph or not nx.has_path(graph, *key):
+            return None
+        path = nx.shortest_path(graph, key[0], key[1], weight="weight")
+        hops = [self.links[(min(u, v), max(u, v))] for u, v in zip(path, path[1:])]
+        werner = math.prod((4 * h.fidelity - 1) / 3 for h in hops)  # Ideal swaps multiply Werner parameters.
+        virtual = Link(
+            key,
+            rate_hz=min(h.rate_hz for h in hops),
+            fidelity=max(0.25, (1 + 3 * werner) / 4),
+            latency_s=sum(h.latency_s for h in hops),
+        )
+        return virtual, path
+
+    def _apply_hop_loads(self, link_reports: list[LinkReport]) -> None:
+        """Each end-to-end raw pair of a route consumes one pair on every hop; hops shared by
+        several QPU pairs add up. A report's time is its slowest hop's total load / rate."""
+        load: dict[tuple[int, int], float] = {}
+        users: dict[tuple[int, int], int] = {}
+        for lr in link_reports:
+            for u, v in zip(lr.route, lr.route[1:]):
+                h = (min(u, v), max(u, v))
+                load[h] = load.get(h, 0.0) + lr.raw_bell_pairs
+                users[h] = users.get(h, 0) + 1
+        for lr in link_reports:
+            hops = [(min(u, v), max(u, v)) for u, v in zip(lr.route, lr.route[1:])]
+            if len(hops) == 1 and users[hops[0]] == 1:
+                continue  # A direct link used by one QPU pair keeps its own (buffered) time.
+            lr.time_s = max(load[h] / self.links[h].rate_hz for h in hops)
 
     # -- placement -------------------------------------------------------------------------------
     def place(self, placement, seed) -> Placement | None:
@@ -323,28 +372,40 @@ class _Context:
             n_gates, n_pairs = remote_gates.get(key, 0), pairs_by_link.get(key, 0)
             if n_gates == 0 and n_pairs == 0:
                 continue
-            if key not in self.links:
+            found = self.link_for(key)
+            if found is None:
                 self.reasons.append(
                     f"no link between QPU {key[0]} and QPU {key[1]}, but {n_gates} remote gates need one"
                 )
                 continue
-            link_reports.append(self._price_link(self.links[key], n_gates, n_pairs))
+            lk, path = found
+            lr = self._price_link(lk, n_gates, n_pairs)
+            lr.route = path
+            link_reports.append(lr)
         if self.ec:
             return self._finish_ec(p, local_gates, link_reports)
         crit_nolat = self._critical_path_no_latency(p, crit_s)
         for lr in link_reports:
-            lk = self.links[lr.qpus]
-            if lk.buffer_pairs is not None and lr.bell_pairs > 0 and math.isfinite(lr.raw_per_pair):
+            lk = self.links.get(lr.qpus)
+            if (
+                lk is not None
+                and lk.buffer_pairs is not None
+                and lr.bell_pairs > 0
+                and math.isfinite(lr.raw_per_pair)
+            ):
                 lr.time_s = buffered_link_time_s(
                     lr.bell_pairs, crit_s, lk.rate_hz / lr.raw_per_pair, lk.buffer_pairs
                 )
+        self._apply_hop_loads(link_reports)
         t_link = max((lr.time_s for lr in link_reports), default=0.0)
         wall = max(crit_s, t_link)
         latency_part = max(crit_s - crit_nolat, 0.0)
         if t_link > crit_s:
             slow = max(link_reports, key=lambda lr: lr.time_s)
             bound = f"link {slow.qpus[0]}-{slow.qpus[1]} rate"
-            if slow.time_s > 1.01 * slow.raw_bell_pairs / slow.rate_hz:
+            if len(slow.route) > 2:
+                bound = f"route {'-'.join(str(x) for x in slow.route)} rate"
+            elif slow.time_s > 1.01 * slow.raw_bell_pairs / slow.rate_hz:
                 bound += f" and buffer ({self.links[slow.qpus].buffer_pairs} pairs)"
         elif latency_part > 0.5 * crit_s:
             bound = "classical latency"
@@ -375,8 +436,8 @@ class _Context:
         for a in range(k):
             for b in range(k):
                 if a != b:
-                    lk = self.links.get((min(a, b), max(a, b)))
-                    lat = lk.latency_s if (lk is not None and with_latency) else 0.0
+                    found = self.link_for((min(a, b), max(a, b)))
+                    lat = found[0].latency_s if (found is not None and with_latency) else 0.0
                     out[a * k + b] = remote_gate_time_s(self.qpus[a], self.qpus[b], lat)
         return out
 
@@ -511,8 +572,8 @@ class _Context:
             if lr.bell_pairs > 0 and math.isfinite(lr.raw_per_pair) and wall > 0:
                 supply = lr.rate_hz / lr.raw_per_pair * wall  # Distilled pairs the link could make.
                 lr.buffer_pairs = int(min(lr.bell_pairs, max(1, math.ceil(supply / lr.bell_pairs))))
-            lk = self.links[lr.qpus]
-            if lk.buffer_pairs is not None and lk.buffer_pairs < lr.buffer_pairs:
+            lk = self.links.get(lr.qpus)
+            if lk is not None and lk.buffer_pairs is not None and lk.buffer_pairs < lr.buffer_pairs:
                 self.notes.append(
                     f"link {lr.qpus[0]}-{lr.qpus[1]}: {lk.buffer_pairs} buffer pairs < {lr.buffer_pairs} "
                     "recommended; the link idles when its buffer is full"
@@ -630,6 +691,7 @@ class _Context:
             per_op = min(1.0, d * sc.crossing_prefactor * (p_int / sc.interface_threshold) ** ((d + 1) / 2))
             expected += lr.remote_gates * per_op
             log_ok += lr.remote_gates * math.log1p(-min(per_op, 1 - 1e-16))
+        self._apply_hop_loads(link_reports)
         t_compute = depth * cycle
         t_latency = sum(2 * lr.latency_s * lr.remote_gates for lr in link_reports)
         t_link = max((lr.time_s for lr in link_reports), default=0.0)
@@ -637,6 +699,8 @@ class _Context:
         if t_link > t_compute + t_latency:
             slow = max(link_reports, key=lambda lr: lr.time_s)
             bound = f"link {slow.qpus[0]}-{slow.qpus[1]} rate"
+            if len(slow.route) > 2:
+                bound = f"route {'-'.join(str(x) for x in slow.route)} rate"
         elif t_latency > t_compute:
             bound = "classical latency"
         else:

@@ -33,6 +33,9 @@ class LinkReport:
         raw_per_pair: expected raw pairs per delivered pair.
         raw_fidelity, delivered_fidelity: pair fidelity before and after distillation.
         required_fidelity: the fidelity remote operations need (None: raw pairs are used).
+        route: node path of the pairs: [a, b] for a direct link, [a, relay..., b] when
+            entanglement is swapped at relays (raw figures are then end-to-end pairs, each
+            consuming one pair on every hop; rate_hz is the slowest hop's, latency_s the sum).
         rate_hz: raw pair rate of the link; time_s: raw pairs / rate.
         utilization: time_s / wall-clock estimate.
         buffer_pairs: pairs arriving on average between two consumptions (memory that lets the
@@ -62,6 +65,7 @@ class LinkReport:
     memory_qubits_per_end: int = 1
     required_rate_hz: float | None = None
     required_fidelity: float | None = None
+    route: list[int] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
@@ -163,6 +167,7 @@ class EstimateReport:
                     f"{lk.qpus[0]}-{lk.qpus[1]:<5} {lk.remote_gates:>14,} {lk.bell_pairs:>14,} {lk.raw_bell_pairs:>12.4g} "
                     f"{lk.purification_rounds:>6} {lk.raw_fidelity:>7.4f}->{lk.delivered_fidelity:<7.5f} "
                     f"{lk.time_s:>11.4g} {lk.utilization:>6.2%} {lk.buffer_pairs:>7}"
+                    + (f"  via {'-'.join(str(x) for x in lk.route[1:-1])}" if len(lk.route) > 2 else "")
                 )
         for n in self.notes:
             lines.append(f"note: {n}")

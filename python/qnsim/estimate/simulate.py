@@ -365,7 +365,14 @@ def simulate_execution(
     if any(q.error_corrected for q in qpu_list):
         raise ValueError("simulate_execution runs physical QPUs only (no surface_code)")
     k = len(qpu_list)
-    link_map = _normalize_links(links, k)
+    link_list = list(links.values()) if isinstance(links, Mapping) else list(links)
+    for lk in link_list:
+        if isinstance(lk, Link) and max(lk.qpus) >= k:
+            raise ValueError(
+                f"link {lk.qpus} ends at relay node {max(lk.qpus)}: simulate_execution needs a direct link "
+                "per QPU pair (relay routes are priced by estimate() only)"
+            )
+    link_map = _normalize_links(link_list, k)
     counts = w.counts
     n = counts.num_qubits
     if placement is None:
