@@ -11,6 +11,7 @@ void bind_density(pybind11::module_ &m);
 void bind_registry(pybind11::module_ &m);
 void bind_sim(pybind11::module_ &m);
 void bind_network(pybind11::module_ &m);
+void bind_estimate(pybind11::module_ &m);
 
 }  // namespace qnsim_bindings
 

@@ -46,4 +46,5 @@ PYBIND11_MODULE(_core, m) {
     qnsim_bindings::bind_registry(m);
     qnsim_bindings::bind_sim(m);
     qnsim_bindings::bind_network(m);
+    qnsim_bindings::bind_estimate(m);
 }

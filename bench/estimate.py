@@ -1,0 +1,152 @@
+"""Benchmarks of distributed workload estimation (issue 5).
+
+1. A 10^12-gate REPEAT-compressed workload on 1,024 qubits and 16 QPUs, estimated end to end
+   (parse, symbolic count, Kernighan-Lin partitioning, placed pass, pricing). Target: < 1 s.
+   Prints the median of 5 runs.
+2. An unrolled 10^8-gate circuit file (no REPEAT; long 'CX ...' and 'H ...' lines, a few hundred
+   MB in /tmp) streamed by the native counter. Target: >= 10^7 gates/s with flat memory (peak
+   RSS reported via resource.getrusage, before and after).
+
+3. Peer: Stim parsing a 10^7-gate file of the same kind (parse only), ratio printed.
+
+Usage: python bench/estimate.py [--gates-file 1e8] [--keep-file]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import tempfile
+import time
+
+import numpy as np
+
+from qnsim.estimate import QPU, Link, estimate, stream_circuit_file
+
+N_QUBITS = 1024
+N_QPUS = 16
+
+
+def trillion_gate_workload(seed: int = 5) -> str:
+    """Brickwork CX layers, long-range CX (a few random partners per qubit) and H/T layers."""
+    rng = np.random.default_rng(seed)
+    even = " ".join(f"{i} {i + 1}" for i in range(0, N_QUBITS - 1, 2))
+    odd = " ".join(f"{i} {i + 1}" for i in range(1, N_QUBITS - 1, 2))
+    a = rng.integers(0, N_QUBITS, 256)
+    b = (a + rng.integers(2, 64, 256)) % N_QUBITS
+    far = " ".join(f"{x} {y}" for x, y in zip(a.tolist(), b.tolist()))
+    h = " ".join(str(i) for i in range(N_QUBITS))
+    body = f"    H {h}\n    CX {even}\n    T {h}\n    CX {odd}\n    CX {far}\n"
+    per_body = 2 * N_QUBITS + 512 + 511 + 256  # 3,327 gates
+    inner = 1000
+    outer = round(1e12 / (per_body * inner))
+    return f"REPEAT {outer} {{\n  REPEAT {inner} {{\n{body}  }}\n  M 0 1 2 3\n}}\n"
+
+
+def bench_estimate() -> None:
+    text = trillion_gate_workload()
+    qpus = [QPU.preset("qubit_gate_ns_e4", num_qubits=70) for _ in range(N_QPUS)]
+    links = [
+        Link((i, j), rate_hz=1e6, fidelity=0.99, latency_s=1e-6)
+        for i in range(N_QPUS)
+        for j in range(i + 1, N_QPUS)
+    ]
+    times = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        r = estimate(text, qpus, links)
+        times.append(time.perf_counter() - t0)
+    total = r.local_gates_total + r.remote_gates
+    print(
+        f"[1] 10^12-gate workload: {total:.4g} gates on {r.num_qubits} qubits / {r.num_qpus} QPUs, "
+        f"cut {r.cut_weight:.4g}, remote gates {r.remote_gates:.4g}, Bell pairs {r.bell_pairs:.4g}"
+    )
+    print(f"    wall-clock estimate {r.wall_clock_s:.4g} s (bound: {r.bound}); verdict {r.verdict}")
+    print(
+        f"    end-to-end estimate time: median {statistics.median(times) * 1e3:.1f} ms of 5 "
+        f"(min {min(times) * 1e3:.1f} ms); target < 1000 ms"
+    )
+
+
+def write_unrolled_file(path: str, gates: int) -> int:
+    """Writes ~`gates` gates as long lines over qubits 0-9 (CX lines of 50 pairs, H lines of 100)."""
+    perm = "0 1 2 3 4 5 6 7 8 9 1 2 3 4 5 6 7 8 9 0 "
+    cx_line = "CX " + (perm * 5).strip() + "\n"  # 50 CX gates
+    h_line = "H " + ("0 1 2 3 4 5 6 7 8 9 " * 10).strip() + "\n"  # 100 H gates
+    block = (cx_line + h_line) * 100  # 15,000 gates
+    per_block = 15_000
+    n_blocks = gates // per_block
+    with open(path, "w") as f:
+        f.writelines(block for _ in range(n_blocks))
+    return n_blocks * per_block
+
+
+def bench_stream(gates: int, keep: bool) -> None:
+    path = os.path.join(tempfile.gettempdir(), "qnsim_bench_unrolled.stim")
+    if not (keep and os.path.exists(path)):
+        written = write_unrolled_file(path, gates)
+    else:
+        written = gates // 15_000 * 15_000
+    size_mb = os.path.getsize(path) / 1e6
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    times = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        c = stream_circuit_file(path)
+        times.append(time.perf_counter() - t0)
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    assert c.total_gates == written, (c.total_gates, written)
+    med = statistics.median(times)
+    print(
+        f"[2] streamed {written:.3g} gates ({size_mb:.0f} MB file): median {med:.2f} s of 3 -> "
+        f"{written / med / 1e6:.1f} M gates/s (target >= 10 M gates/s)"
+    )
+    print(
+        f"    peak RSS {rss_before:.0f} MB before streaming, {rss_after:.0f} MB after "
+        f"(file {size_mb:.0f} MB; chunk 4 MB)"
+    )
+    if not keep:
+        os.unlink(path)
+
+
+def bench_peer(gates: int = 10**7) -> None:
+    """Peer: Stim parsing the same kind of unrolled file (parse only, no counting: a lower bound on
+    what counting with Stim would cost)."""
+    try:
+        import stim
+    except ImportError:
+        print("[3] peer: stim not installed, skipped")
+        return
+    path = os.path.join(tempfile.gettempdir(), "qnsim_bench_peer.stim")
+    written = write_unrolled_file(path, gates)
+    ours, theirs = [], []
+    for _ in range(3):  # Interleaved, so shared-core load hits both alike.
+        t0 = time.perf_counter()
+        stream_circuit_file(path)
+        ours.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        with open(path) as f:
+            stim.Circuit(f.read())
+        theirs.append(time.perf_counter() - t0)
+    os.unlink(path)
+    a, b = statistics.median(ours), statistics.median(theirs)
+    print(
+        f"[3] peer on {written:.3g} gates: qnsim stream+count {a:.3f} s, stim parse only {b:.3f} s "
+        f"(median of 3; ratio stim/qnsim {b / a:.1f}x)"
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--gates-file", type=float, default=1e8)
+    ap.add_argument("--keep-file", action="store_true", help="keep (and reuse) the generated file in /tmp")
+    args = ap.parse_args()
+    bench_estimate()
+    bench_stream(int(args.gates_file), args.keep_file)
+    bench_peer()
+
+
+if __name__ == "__main__":
+    main()

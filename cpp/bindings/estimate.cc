@@ -1,0 +1,165 @@
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "bindings/bindings.h"
+#include "core/errors.h"
+#include "network/workload_counter.h"
+
+namespace py = pybind11;
+
+namespace qnsim_bindings {
+
+namespace {
+
+/// A 128-bit count as an exact Python int.
+py::int_ to_py(qnsim::count_t v) {
+    const uint64_t hi = static_cast<uint64_t>(v >> 64), lo = static_cast<uint64_t>(v);
+    if (hi == 0) return py::int_(lo);
+    py::object r = py::int_(hi).attr("__lshift__")(64).attr("__or__")(py::int_(lo));
+    return py::reinterpret_borrow<py::int_>(r);
+}
+
+py::list to_py_list(const std::vector<qnsim::count_t> &v) {
+    py::list out;
+    for (qnsim::count_t x : v) out.append(to_py(x));
+    return out;
+}
+
+py::dict counts_to_dict(const qnsim::Counts &c) {
+    py::dict per_gate;
+    const auto &table = qnsim::gate_table();
+    for (size_t i = 0; i < c.per_gate.size(); ++i) {
+        if (c.per_gate[i] != 0) per_gate[py::str(table[i].name)] = to_py(c.per_gate[i]);
+    }
+    const size_t n = c.pairs.size();
+    py::array_t<uint32_t> a(n), b(n);
+    py::array_t<double> w(n);
+    auto pa = a.mutable_unchecked<1>();
+    auto pb = b.mutable_unchecked<1>();
+    auto pw = w.mutable_unchecked<1>();
+    size_t i = 0;
+    for (const auto &kv : c.pairs) {
+        pa(i) = static_cast<uint32_t>(kv.first >> 32);
+        pb(i) = static_cast<uint32_t>(kv.first);
+        pw(i) = static_cast<double>(kv.second);
+        ++i;
+    }
+    py::dict out;
+    out["per_gate"] = per_gate;
+    out["pair_a"] = a;
+    out["pair_b"] = b;
+    out["pair_weight"] = w;
+    out["measurements"] = to_py(c.measurements);
+    out["depth_bound"] = to_py(c.depth);
+    out["num_qubits"] = c.num_qubits;
+    return out;
+}
+
+}  // namespace
+
+void bind_estimate(py::module_ &m) {
+    py::class_<qnsim::Program> cls(m, "WorkloadProgram", R"doc(
+A parsed Stim circuit (REPEAT blocks kept symbolic) for workload estimation (low level; see
+qnsim.estimate.Workload). Parsing throws CircuitParseError naming the line.
+)doc");
+
+    m.def(
+        "gate_kinds",
+        [] {
+            py::dict out;
+            const char *names[] = {"single", "two", "measure", "reset", "measure_reset", "two_measure",
+                                   "product", "noise1", "noise2", "noise_product", "annotation", "repeat"};
+            for (const auto &g : qnsim::gate_table()) {
+                out[py::str(g.name)] = py::make_tuple(names[static_cast<int>(g.kind)], g.z_diagonal, g.controlled,
+                                                      g.remote_pairs);
+            }
+            return out;
+        },
+        "Known gates: name -> (kind, z_diagonal, controlled, bell_pairs_per_remote_application).");
+    m.def("canonical_gate_name", [](const std::string &name) -> py::object {
+        const int id = qnsim::gate_id(name);
+        if (id < 0) return py::none();
+        return py::str(qnsim::gate_table()[id].name);
+    }, py::arg("name"), "Canonical name of a gate or alias (case-insensitive); None if unknown.");
+
+    cls.def(py::init([](const std::string &text) {
+                py::gil_scoped_release release;
+                return qnsim::Program::parse(text);
+            }),
+            py::arg("text"));
+    cls.def("counts", [](const qnsim::Program &p) {
+        qnsim::Counts c;
+        {
+            py::gil_scoped_release release;
+            c = p.count();
+        }
+        return counts_to_dict(c);
+    }, "Symbolic counts: dict(per_gate, pair_a, pair_b, pair_weight, measurements, depth_bound, num_qubits).");
+    cls.def(
+        "placed",
+        [](const qnsim::Program &p, const std::vector<int32_t> &qpu_of, uint32_t num_qpus, std::vector<double> t_1q,
+           std::vector<double> t_2q, std::vector<double> t_meas, std::vector<double> t_reset,
+           std::vector<double> t_remote) {
+            qnsim::Durations d{std::move(t_1q), std::move(t_2q), std::move(t_meas), std::move(t_reset),
+                               std::move(t_remote)};
+            qnsim::PlacedCounts r;
+            {
+                py::gil_scoped_release release;
+                r = p.count_placed(qpu_of, num_qpus, d);
+            }
+            py::dict out;
+            out["local_1q"] = to_py_list(r.local_1q);
+            out["local_2q"] = to_py_list(r.local_2q);
+            out["local_meas"] = to_py_list(r.local_meas);
+            out["remote_gates"] = to_py_list(r.remote_gates);
+            out["remote_pairs"] = to_py_list(r.remote_pairs);
+            out["cat_pairs"] = to_py_list(r.cat_pairs);
+            out["critical_path_s"] = r.critical_path_s;
+            out["critical_path_bound_s"] = r.critical_path_bound_s;
+            out["cat_exact"] = r.cat_exact;
+            return out;
+        },
+        py::arg("qpu_of"), py::arg("num_qpus"), py::arg("t_1q"), py::arg("t_2q"), py::arg("t_meas"),
+        py::arg("t_reset"), py::arg("t_remote"),
+        "Remote-aware counts for a placement; QPU-pair matrices are flattened k*k lists holding unordered pairs "
+        "at [min*k + max]. Raises ValueError for a used qubit placed on no QPU.");
+    cls.def(
+        "unroll",
+        [](const qnsim::Program &p, uint64_t max_ops) {
+            auto ops = p.unroll(max_ops);
+            py::list out;
+            const auto &table = qnsim::gate_table();
+            for (auto &op : ops) out.append(py::make_tuple(py::str(table[op.first].name), py::cast(op.second)));
+            return out;
+        },
+        py::arg("max_ops"),
+        "Unrolled applications [(gate, targets)] for small circuits; rec[-k] targets appear as -k. Raises "
+        "StateTooLargeError beyond max_ops.");
+    cls.def("pair_count", [](const qnsim::Program &p, uint32_t a, uint32_t b) {
+        // Exact count for one pair (recounts; for tests and spot checks).
+        const qnsim::Counts c = p.count();
+        const uint64_t key = a < b ? (uint64_t(a) << 32 | b) : (uint64_t(b) << 32 | a);
+        auto it = c.pairs.find(key);
+        return to_py(it == c.pairs.end() ? 0 : it->second);
+    }, py::arg("a"), py::arg("b"), "Exact two-qubit interaction count of the unordered pair (a, b).");
+
+    m.def(
+        "stream_count_file",
+        [](const std::string &path, size_t chunk_bytes) {
+            qnsim::Counts c;
+            {
+                py::gil_scoped_release release;
+                c = qnsim::stream_count_file(path, chunk_bytes);
+            }
+            return counts_to_dict(c);
+        },
+        py::arg("path"), py::arg("chunk_bytes") = size_t(1) << 22,
+        "Streams an unrolled circuit file in chunks; same dict as WorkloadProgram.counts().");
+}
+
+}  // namespace qnsim_bindings

@@ -1,0 +1,1154 @@
+#include "network/workload_counter.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <stdexcept>
+
+#include "core/errors.h"
+
+namespace qnsim {
+
+namespace {
+
+constexpr count_t kCountMax = ~count_t(0);
+constexpr uint32_t kMaxQubit = 1u << 24;  // Stim's limit on qubit indices.
+constexpr int kRepeatId = -2;
+
+count_t checked_mul(count_t a, count_t b) {
+    if (b != 0 && a > kCountMax / b) {
+        throw StateTooLargeError(msg("gate count overflows 128 bits (", to_string(a), " x ", to_string(b),
+                                     "); split the workload"));
+    }
+    return a * b;
+}
+
+count_t checked_add(count_t a, count_t b) {
+    if (a > kCountMax - b) throw StateTooLargeError("gate count overflows 128 bits; split the workload");
+    return a + b;
+}
+
+struct Alias {
+    const char *alias;
+    const char *canonical;
+};
+
+std::vector<GateSpec> build_table() {
+    std::vector<GateSpec> t;
+    auto add = [&](const char *name, GateKind kind, bool zdiag = false, bool controlled = false, uint8_t pairs = 1) {
+        t.push_back(GateSpec{name, kind, zdiag, controlled, pairs});
+    };
+    for (const char *g : {"I", "Z", "S", "S_DAG", "T", "T_DAG"}) add(g, GateKind::Single, true);
+    for (const char *g : {"X", "Y", "H", "H_XY", "H_YZ", "H_NXY", "H_NXZ", "H_NYZ", "SQRT_X", "SQRT_X_DAG", "SQRT_Y",
+                          "SQRT_Y_DAG", "C_XYZ", "C_ZYX", "C_NXYZ", "C_NZYX", "C_XNYZ", "C_XYNZ", "C_ZNYX", "C_ZYNX"}) {
+        add(g, GateKind::Single);
+    }
+    // Controlled Paulis with a Z-basis control first: a cat-entangler can share one pair.
+    add("CX", GateKind::Two, false, true);
+    add("CY", GateKind::Two, false, true);
+    add("CZ", GateKind::Two, true, true);
+    for (const char *g : {"XCX", "XCY", "XCZ", "YCX", "YCY", "YCZ", "SQRT_XX", "SQRT_XX_DAG", "SQRT_YY", "SQRT_YY_DAG",
+                          "SQRT_ZZ", "SQRT_ZZ_DAG"}) {
+        add(g, GateKind::Two);
+    }
+    // Swap-like gates move both states: two state teleportations.
+    for (const char *g : {"SWAP", "ISWAP", "ISWAP_DAG", "CXSWAP", "SWAPCX", "CZSWAP"}) {
+        add(g, GateKind::Two, false, false, 2);
+    }
+    for (const char *g : {"M", "MX", "MY"}) add(g, GateKind::Measure);
+    for (const char *g : {"R", "RX", "RY"}) add(g, GateKind::Reset);
+    for (const char *g : {"MR", "MRX", "MRY"}) add(g, GateKind::MeasureReset);
+    for (const char *g : {"MXX", "MYY", "MZZ"}) add(g, GateKind::TwoMeasure);
+    for (const char *g : {"MPP", "SPP", "SPP_DAG"}) add(g, GateKind::Product);
+    for (const char *g : {"X_ERROR", "Y_ERROR", "Z_ERROR", "DEPOLARIZE1", "PAULI_CHANNEL_1", "HERALDED_ERASE",
+                          "HERALDED_PAULI_CHANNEL_1", "I_ERROR"}) {
+        add(g, GateKind::Noise1);
+    }
+    for (const char *g : {"DEPOLARIZE2", "PAULI_CHANNEL_2", "II_ERROR"}) add(g, GateKind::Noise2);
+    for (const char *g : {"E", "ELSE_CORRELATED_ERROR"}) add(g, GateKind::NoiseProduct);
+    for (const char *g : {"TICK", "DETECTOR", "OBSERVABLE_INCLUDE", "QUBIT_COORDS", "SHIFT_COORDS", "MPAD"}) {
+        add(g, GateKind::Annotation);
+    }
+    return t;
+}
+
+const Alias kAliases[] = {{"CNOT", "CX"},     {"ZCX", "CX"},          {"ZCY", "CY"},       {"ZCZ", "CZ"},
+                          {"H_XZ", "H"},      {"SQRT_Z", "S"},        {"SQRT_Z_DAG", "S_DAG"},
+                          {"MZ", "M"},        {"RZ", "R"},            {"MRZ", "MR"},       {"SWAPCZ", "CZSWAP"},
+                          {"CORRELATED_ERROR", "E"}};
+
+const std::unordered_map<std::string, int> &name_index() {
+    static const std::unordered_map<std::string, int> index = [] {
+        std::unordered_map<std::string, int> m;
+        const auto &t = gate_table();
+        for (size_t i = 0; i < t.size(); ++i) m[t[i].name] = static_cast<int>(i);
+        for (const Alias &a : kAliases) m[a.alias] = m.at(a.canonical);
+        return m;
+    }();
+    return index;
+}
+
+size_t edit_distance(const std::string &a, const std::string &b) {
+    std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+        cur[0] = i;
+        for (size_t j = 1; j <= b.size(); ++j) {
+            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        }
+        std::swap(prev, cur);
+    }
+    return prev[b.size()];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Line parsing, shared by Program::parse and the streaming counter.
+
+enum class LineKind { Empty, Instruction, RepeatOpen, Close };
+
+struct ParsedLine {
+    LineKind kind = LineKind::Empty;
+    int gate = -1;
+    uint64_t repeat = 0;
+};
+
+inline bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
+
+[[noreturn]] void fail(uint64_t line, const std::string &what) {
+    throw CircuitParseError(msg(what, " on line ", line));
+}
+
+/// Parses one unsigned decimal integer at p (advancing p). Returns false if no digits.
+inline bool parse_uint(const char *&p, const char *end, uint64_t &out) {
+    const char *start = p;
+    uint64_t v = 0;
+    while (p < end && *p >= '0' && *p <= '9') {
+        const uint64_t d = static_cast<uint64_t>(*p - '0');
+        if (v > (std::numeric_limits<uint64_t>::max() - d) / 10) return false;
+        v = v * 10 + d;
+        ++p;
+    }
+    out = v;
+    return p != start;
+}
+
+std::string token_at(const char *p, const char *end) {
+    const char *q = p;
+    while (q < end && !is_space(*q) && *q != '#') ++q;
+    return std::string(p, q);
+}
+
+/// Parses a line [p, end) (no newline). Targets are appended to `targets`.
+ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector<Target> &targets,
+                      std::string &name_buf, int &cached_gate) {
+    ParsedLine out;
+    while (p < end && is_space(*p)) ++p;
+    if (p == end || *p == '#') return out;
+    if (*p == '}') {
+        ++p;
+        while (p < end && is_space(*p)) ++p;
+        if (p < end && *p != '#') fail(line, msg("unexpected text '", token_at(p, end), "' after '}'"));
+        out.kind = LineKind::Close;
+        return out;
+    }
+    const char *name_start = p;
+    while (p < end && (std::isalnum(static_cast<unsigned char>(*p)) || *p == '_')) ++p;
+    if (p == name_start) fail(line, msg("expected a gate name, got '", token_at(p, end), "'"));
+    const size_t name_len = static_cast<size_t>(p - name_start);
+    // Fast path: the same gate name as the previous line (typical of unrolled files).
+    if (cached_gate >= 0 && name_buf.size() == name_len &&
+        std::memcmp(name_buf.data(), name_start, name_len) == 0) {
+        out.gate = cached_gate;
+    } else {
+        name_buf.assign(name_start, name_len);
+        std::string upper = name_buf;
+        for (char &c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        if (upper == "REPEAT") {
+            cached_gate = -1;
+            while (p < end && is_space(*p)) ++p;
+            bool negative = false;
+            if (p < end && *p == '-') {
+                negative = true;
+                ++p;
+            }
+            uint64_t n = 0;
+            const char *num_start = p;
+            if (!parse_uint(p, end, n)) {
+                fail(line, msg("REPEAT needs a repetition count, got '", token_at(num_start, end), "'"));
+            }
+            if (negative || n == 0) {
+                fail(line,
+                     msg("REPEAT count must be at least 1, got ", negative ? "-" : "", std::string(num_start, p)));
+            }
+            while (p < end && is_space(*p)) ++p;
+            if (p == end || *p != '{') fail(line, "REPEAT block must open with '{' on the same line");
+            ++p;
+            while (p < end && is_space(*p)) ++p;
+            if (p < end && *p != '#') fail(line, msg("unexpected text '", token_at(p, end), "' after '{'"));
+            out.kind = LineKind::RepeatOpen;
+            out.repeat = n;
+            return out;
+        }
+        auto it = name_index().find(upper);
+        if (it == name_index().end()) {
+            throw CircuitParseError(msg("unknown gate '", name_buf, "' on line ", line, "; did you mean '",
+                                        suggest_gate(upper), "'?"));
+        }
+        out.gate = cached_gate = it->second;
+    }
+    out.kind = LineKind::Instruction;
+    // Optional parenthesized arguments: validated as numbers, otherwise ignored.
+    if (p < end && *p == '(') {
+        ++p;
+        while (true) {
+            while (p < end && is_space(*p)) ++p;
+            if (p < end && *p == ')') break;
+            char *num_end = nullptr;
+            std::string rest(p, end);
+            std::strtod(rest.c_str(), &num_end);
+            if (num_end == rest.c_str()) fail(line, msg("bad argument '", token_at(p, end), "'"));
+            p += num_end - rest.c_str();
+            while (p < end && is_space(*p)) ++p;
+            if (p < end && *p == ',') {
+                ++p;
+                continue;
+            }
+            if (p < end && *p == ')') break;
+            fail(line, "unterminated argument list (missing ')')");
+        }
+        ++p;
+    }
+    // Targets.
+    while (true) {
+        while (p < end && is_space(*p)) ++p;
+        if (p == end || *p == '#') break;
+        const char *tok = p;
+        char c = *p;
+        uint64_t v = 0;
+        if (c >= '0' && c <= '9') {
+            if (!parse_uint(p, end, v)) fail(line, msg("bad target '", token_at(tok, end), "'"));
+            if (v >= kMaxQubit) fail(line, msg("bad target '", token_at(tok, end), "': qubit index must be < 2^24"));
+            targets.push_back(Target{static_cast<uint32_t>(v), Target::Qubit});
+        } else if (c == '!') {
+            ++p;
+            if (p < end && (*p == 'X' || *p == 'Y' || *p == 'Z' || *p == 'x' || *p == 'y' || *p == 'z')) ++p;
+            if (!parse_uint(p, end, v) || v >= kMaxQubit) fail(line, msg("bad target '", token_at(tok, end), "'"));
+            targets.push_back(Target{static_cast<uint32_t>(v), Target::Qubit});
+        } else if (c == '*') {
+            ++p;
+            targets.push_back(Target{0, Target::Combiner});
+            continue;  // The next target may follow the '*' directly.
+        } else if (c == 'X' || c == 'Y' || c == 'Z' || c == 'x' || c == 'y' || c == 'z') {
+            ++p;
+            if (!parse_uint(p, end, v) || v >= kMaxQubit) fail(line, msg("bad target '", token_at(tok, end), "'"));
+            targets.push_back(Target{static_cast<uint32_t>(v), Target::Qubit});
+        } else if (end - p >= 4 && std::strncmp(p, "rec[", 4) == 0) {
+            p += 4;
+            if (p == end || *p != '-') {
+                fail(line, msg("bad target '", token_at(tok, end), "': rec[] needs a negative index"));
+            }
+            ++p;
+            if (!parse_uint(p, end, v) || v == 0 || p == end || *p != ']') {
+                fail(line, msg("bad target '", token_at(tok, end), "'"));
+            }
+            ++p;
+            targets.push_back(Target{static_cast<uint32_t>(std::min<uint64_t>(v, 0xffffffffu)), Target::Record});
+        } else if (end - p >= 6 && std::strncmp(p, "sweep[", 6) == 0) {
+            p += 6;
+            if (!parse_uint(p, end, v) || p == end || *p != ']') {
+                fail(line, msg("bad target '", token_at(tok, end), "'"));
+            }
+            ++p;
+            targets.push_back(Target{static_cast<uint32_t>(std::min<uint64_t>(v, 0xffffffffu)), Target::Sweep});
+        } else if (c == '{') {
+            fail(line, msg("'{' after ", gate_table()[out.gate].name, ": only REPEAT opens a block"));
+        } else {
+            fail(line, msg("bad target '", token_at(tok, end), "'"));
+        }
+        // A target ends at whitespace, a comment, or a '*' combiner.
+        if (p < end && !is_space(*p) && *p != '#' && *p != '*') {
+            fail(line, msg("bad target '", token_at(tok, end), "'"));
+        }
+    }
+    return out;
+}
+
+/// Checks that an instruction's targets fit its gate kind; throws naming the line.
+void validate(int gate, const Target *t, size_t n, uint64_t line) {
+    const GateSpec &g = gate_table()[gate];
+    auto only_qubits = [&]() {
+        for (size_t i = 0; i < n; ++i) {
+            if (t[i].kind != Target::Qubit) fail(line, msg("bad targets for ", g.name, ": only qubit indices allowed"));
+        }
+    };
+    switch (g.kind) {
+        case GateKind::Single:
+        case GateKind::Measure:
+        case GateKind::Reset:
+        case GateKind::MeasureReset:
+        case GateKind::Noise1:
+            only_qubits();
+            break;
+        case GateKind::Two:
+        case GateKind::TwoMeasure:
+        case GateKind::Noise2:
+            if (n % 2 != 0) fail(line, msg("bad targets for ", g.name, ": needs an even number of targets, got ", n));
+            for (size_t i = 0; i < n; i += 2) {
+                const bool ca = t[i].kind == Target::Qubit, cb = t[i + 1].kind == Target::Qubit;
+                if (t[i].kind == Target::Combiner || t[i + 1].kind == Target::Combiner) {
+                    fail(line, msg("bad targets for ", g.name, ": '*' is only allowed in Pauli products"));
+                }
+                if (ca && cb && t[i].value == t[i + 1].value) {
+                    fail(line, msg("bad targets for ", g.name, ": qubit ", t[i].value, " used twice in one pair"));
+                }
+                const bool classical_ok = g.controlled && (cb || g.z_diagonal) && (ca || cb);
+                if ((!ca || !cb) && !classical_ok) {
+                    fail(line, msg("bad targets for ", g.name, ": a classical (rec/sweep) target must be a control"));
+                }
+            }
+            break;
+        case GateKind::Product:
+        case GateKind::NoiseProduct: {
+            bool need_qubit = true;  // At the start and after each '*'.
+            for (size_t i = 0; i < n; ++i) {
+                if (t[i].kind == Target::Record || t[i].kind == Target::Sweep) {
+                    fail(line, msg("bad targets for ", g.name, ": expected Pauli targets like X0*Z1"));
+                }
+                if (t[i].kind == Target::Combiner) {
+                    if (need_qubit) fail(line, msg("bad targets for ", g.name, ": dangling '*'"));
+                    need_qubit = true;
+                } else {
+                    need_qubit = false;
+                }
+            }
+            if (need_qubit && n > 0) fail(line, msg("bad targets for ", g.name, ": dangling '*'"));
+            break;
+        }
+        case GateKind::Annotation:
+            if (g.name == "TICK" || g.name == "SHIFT_COORDS") {
+                if (n != 0) fail(line, msg(g.name, " takes no targets"));
+            } else if (g.name == "QUBIT_COORDS") {
+                only_qubits();
+            } else if (g.name == "DETECTOR") {
+                for (size_t i = 0; i < n; ++i) {
+                    if (t[i].kind != Target::Record) fail(line, "bad targets for DETECTOR: expected rec[-k] targets");
+                }
+            }
+            break;
+        case GateKind::Repeat:
+            break;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tallying one instruction into an accumulator.
+
+/// Open-addressing map from a pair key to a 64-bit count, for the streaming hot path.
+class PairMap {
+   public:
+    PairMap() : keys_(1024, kEmpty), vals_(1024, 0), mask_(1023) {}
+    void add(uint64_t key, uint64_t n) {
+        size_t i = hash(key) & mask_;
+        while (true) {
+            if (keys_[i] == key) {
+                vals_[i] += n;
+                return;
+            }
+            if (keys_[i] == kEmpty) {
+                keys_[i] = key;
+                vals_[i] = n;
+                if (++size_ * 2 > keys_.size()) grow();
+                return;
+            }
+            i = (i + 1) & mask_;
+        }
+    }
+    template <typename F>
+    void for_each(F f) const {
+        for (size_t i = 0; i < keys_.size(); ++i) {
+            if (keys_[i] != kEmpty) f(keys_[i], vals_[i]);
+        }
+    }
+
+   private:
+    static constexpr uint64_t kEmpty = ~uint64_t(0);
+    static size_t hash(uint64_t k) { return static_cast<size_t>((k * 0x9E3779B97F4A7C15ull) >> 20); }
+    void grow() {
+        std::vector<uint64_t> ok, ov;
+        ok.swap(keys_);
+        ov.swap(vals_);
+        keys_.assign(ok.size() * 2, kEmpty);
+        vals_.assign(ok.size() * 2, 0);
+        mask_ = keys_.size() - 1;
+        size_ = 0;
+        for (size_t i = 0; i < ok.size(); ++i) {
+            if (ok[i] != kEmpty) add(ok[i], ov[i]);
+        }
+    }
+    std::vector<uint64_t> keys_, vals_;
+    size_t mask_;
+    size_t size_ = 0;
+};
+
+inline uint64_t pair_key(uint32_t a, uint32_t b) {
+    return a < b ? (uint64_t(a) << 32 | b) : (uint64_t(b) << 32 | a);
+}
+
+/// Accumulator with ASAP depth clocks. `Count` is count_t for symbolic counts, uint64_t when streaming.
+template <typename Count, typename Pairs>
+struct Tally {
+    std::vector<Count> per_gate = std::vector<Count>(gate_table().size(), 0);
+    Pairs pairs;
+    Count measurements = 0;
+    std::vector<Count> clock;  // Per-qubit ASAP level, floored by `floor`.
+    Count floor = 0;           // Barrier level (REPEAT boundaries).
+    Count depth = 0;
+    uint32_t num_qubits = 0;
+
+    inline void see(uint32_t q) {
+        if (q >= clock.size()) clock.resize(std::max<size_t>(q + 1, clock.size() * 2), 0);
+        if (q + 1 > num_qubits) num_qubits = q + 1;
+    }
+    inline Count level(uint32_t q) const { return std::max(clock[q], floor); }
+    inline void step1(uint32_t q) {
+        see(q);
+        const Count l = level(q) + 1;
+        clock[q] = l;
+        if (l > depth) depth = l;
+    }
+    inline void step2(uint32_t a, uint32_t b) {
+        see(a);
+        see(b);
+        const Count l = std::max(level(a), level(b)) + 1;
+        clock[a] = clock[b] = l;
+        if (l > depth) depth = l;
+    }
+    void add_pair(uint32_t a, uint32_t b);
+
+    void apply(int gate, const Target *t, size_t n) {
+        const GateSpec &g = gate_table()[gate];
+        switch (g.kind) {
+            case GateKind::Single:
+            case GateKind::Reset:
+                per_gate[gate] += n;
+                for (size_t i = 0; i < n; ++i) step1(t[i].value);
+                break;
+            case GateKind::Measure:
+            case GateKind::MeasureReset:
+                per_gate[gate] += n;
+                measurements += n;
+                for (size_t i = 0; i < n; ++i) step1(t[i].value);
+                break;
+            case GateKind::Two:
+            case GateKind::TwoMeasure:
+                per_gate[gate] += n / 2;
+                if (g.kind == GateKind::TwoMeasure) measurements += n / 2;
+                for (size_t i = 0; i < n; i += 2) {
+                    const bool qa = t[i].kind == Target::Qubit, qb = t[i + 1].kind == Target::Qubit;
+                    if (qa && qb) {
+                        step2(t[i].value, t[i + 1].value);
+                        add_pair(t[i].value, t[i + 1].value);
+                    } else if (qa) {
+                        step1(t[i].value);
+                    } else if (qb) {
+                        step1(t[i + 1].value);
+                    }
+                }
+                break;
+            case GateKind::Product: {
+                // One application per product; qubits of a product interact along a chain.
+                size_t i = 0;
+                while (i < n) {
+                    size_t j = i + 1;
+                    while (j < n && t[j].kind == Target::Combiner) j += 2;
+                    per_gate[gate] += 1;
+                    if (g.name == "MPP") measurements += 1;
+                    Count l = 0;
+                    for (size_t k = i; k < j; k += 2) {
+                        see(t[k].value);
+                        l = std::max(l, level(t[k].value));
+                    }
+                    for (size_t k = i; k < j; k += 2) clock[t[k].value] = l + 1;
+                    if (l + 1 > depth) depth = l + 1;
+                    for (size_t k = i + 2; k < j; k += 2) {
+                        if (t[k].value != t[k - 2].value) add_pair(t[k - 2].value, t[k].value);
+                    }
+                    i = j;
+                }
+                break;
+            }
+            case GateKind::Noise1:
+                per_gate[gate] += n;
+                for (size_t i = 0; i < n; ++i) see(t[i].value);
+                break;
+            case GateKind::Noise2:
+                per_gate[gate] += n / 2;
+                for (size_t i = 0; i < n; ++i) see(t[i].value);
+                break;
+            case GateKind::NoiseProduct:
+                per_gate[gate] += 1;
+                for (size_t i = 0; i < n; ++i) {
+                    if (t[i].kind == Target::Qubit) see(t[i].value);
+                }
+                break;
+            case GateKind::Annotation:
+                if (g.name == "QUBIT_COORDS" || g.name == "MPAD") {
+                    per_gate[gate] += n;
+                    if (g.name == "MPAD") measurements += n;  // MPAD targets are bits, not qubits.
+                } else {
+                    per_gate[gate] += 1;
+                }
+                break;
+            case GateKind::Repeat:
+                break;
+        }
+    }
+};
+
+template <>
+void Tally<count_t, std::unordered_map<uint64_t, count_t>>::add_pair(uint32_t a, uint32_t b) {
+    pairs[pair_key(a, b)] += 1;
+}
+template <>
+void Tally<uint64_t, PairMap>::add_pair(uint32_t a, uint32_t b) {
+    pairs.add(pair_key(a, b), 1);
+}
+
+using SymTally = Tally<count_t, std::unordered_map<uint64_t, count_t>>;
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+const std::vector<GateSpec> &gate_table() {
+    static const std::vector<GateSpec> table = build_table();
+    return table;
+}
+
+int gate_id(const std::string &name) {
+    std::string upper = name;
+    for (char &c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    auto it = name_index().find(upper);
+    return it == name_index().end() ? -1 : it->second;
+}
+
+std::string suggest_gate(const std::string &name) {
+    std::string upper = name;
+    for (char &c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    std::string best = "H";
+    size_t best_d = std::numeric_limits<size_t>::max();
+    for (const auto &kv : name_index()) {
+        const size_t d = edit_distance(upper, kv.first);
+        if (d < best_d || (d == best_d && kv.first < best)) {
+            best_d = d;
+            best = kv.first;
+        }
+    }
+    return best;
+}
+
+std::string to_string(count_t v) {
+    if (v == 0) return "0";
+    std::string s;
+    while (v > 0) {
+        s.push_back(static_cast<char>('0' + static_cast<int>(v % 10)));
+        v /= 10;
+    }
+    std::reverse(s.begin(), s.end());
+    return s;
+}
+
+void Counts::add_scaled(const Counts &other, count_t factor) {
+    if (per_gate.size() < other.per_gate.size()) per_gate.resize(other.per_gate.size(), 0);
+    for (size_t i = 0; i < other.per_gate.size(); ++i) {
+        per_gate[i] = checked_add(per_gate[i], checked_mul(other.per_gate[i], factor));
+    }
+    for (const auto &kv : other.pairs) pairs[kv.first] = checked_add(pairs[kv.first], checked_mul(kv.second, factor));
+    measurements = checked_add(measurements, checked_mul(other.measurements, factor));
+    num_qubits = std::max(num_qubits, other.num_qubits);
+}
+
+Program Program::parse(const std::string &text) {
+    Program prog;
+    prog.blocks_.emplace_back();
+    std::vector<uint32_t> stack{0};
+    std::vector<uint64_t> open_lines;
+    std::string name_buf;
+    int cached = -1;
+    uint64_t line = 0;
+    const char *p = text.data();
+    const char *end = p + text.size();
+    while (p < end) {
+        const char *nl = static_cast<const char *>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
+        const char *line_end = nl ? nl : end;
+        ++line;
+        const size_t before = prog.targets_.size();
+        ParsedLine pl = parse_line(p, line_end, line, prog.targets_, name_buf, cached);
+        p = nl ? nl + 1 : end;
+        switch (pl.kind) {
+            case LineKind::Empty:
+                break;
+            case LineKind::Close:
+                if (stack.size() == 1) fail(line, "unbalanced braces: '}' without an open REPEAT block");
+                stack.pop_back();
+                open_lines.pop_back();
+                break;
+            case LineKind::RepeatOpen: {
+                const uint32_t body = static_cast<uint32_t>(prog.blocks_.size());
+                prog.blocks_.emplace_back();
+                prog.blocks_[stack.back()].push_back(
+                    Instruction{kRepeatId, static_cast<uint32_t>(line), 0, 0, pl.repeat, body});
+                stack.push_back(body);
+                open_lines.push_back(line);
+                break;
+            }
+            case LineKind::Instruction: {
+                const size_t after = prog.targets_.size();
+                validate(pl.gate, prog.targets_.data() + before, after - before, line);
+                for (size_t i = before; i < after; ++i) {
+                    const Target &t = prog.targets_[i];
+                    if (t.kind == Target::Qubit && gate_table()[pl.gate].name != "MPAD") {
+                        prog.num_qubits_ = std::max(prog.num_qubits_, t.value + 1);
+                    }
+                }
+                prog.blocks_[stack.back()].push_back(Instruction{pl.gate, static_cast<uint32_t>(line),
+                                                                 static_cast<uint32_t>(before),
+                                                                 static_cast<uint32_t>(after), 0, 0});
+                break;
+            }
+        }
+    }
+    if (stack.size() > 1) {
+        throw CircuitParseError(msg("unbalanced braces: the REPEAT block opened on line ", open_lines.back(),
+                                    " is never closed (missing '}')"));
+    }
+    return prog;
+}
+
+Counts Program::count() const {
+    std::vector<std::unique_ptr<Counts>> memo(blocks_.size());
+    // Blocks are numbered in opening order, so every body has a larger index than its parent:
+    // counting from the last block to the first visits bodies before the blocks that repeat them.
+    for (size_t b = blocks_.size(); b-- > 0;) {
+        SymTally tally;
+        tally.clock.assign(num_qubits_, 0);
+        Counts nested;
+        nested.per_gate.assign(gate_table().size(), 0);
+        for (const Instruction &ins : blocks_[b]) {
+            if (ins.gate == kRepeatId) {
+                const Counts &body = *memo[ins.block];
+                nested.add_scaled(body, ins.repeat_count);
+                // Barrier: everything after the block starts after its last layer.
+                const count_t base = std::max(tally.depth, tally.floor);
+                tally.floor = checked_add(base, checked_mul(body.depth, ins.repeat_count));
+                tally.depth = tally.floor;
+            } else {
+                tally.apply(ins.gate, targets_.data() + ins.target_begin, ins.target_end - ins.target_begin);
+            }
+        }
+        auto c = std::make_unique<Counts>();
+        c->per_gate = tally.per_gate;
+        c->pairs = std::move(tally.pairs);
+        c->measurements = tally.measurements;
+        c->num_qubits = tally.num_qubits;
+        c->add_scaled(nested, 1);
+        c->depth = tally.depth;
+        memo[b] = std::move(c);
+    }
+    Counts out = *memo[0];
+    out.num_qubits = num_qubits_;
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Placed (remote-aware) pass.
+
+namespace {
+
+struct PlacedContext {
+    const std::vector<Target> &targets;
+    const std::vector<std::vector<Instruction>> &blocks;
+    const std::vector<int32_t> &qpu_of;
+    uint32_t k;
+    const Durations &d;
+
+    int32_t qpu(uint32_t q, uint32_t line) const {
+        const int32_t a = q < qpu_of.size() ? qpu_of[q] : -1;
+        if (a < 0 || static_cast<uint32_t>(a) >= k) {
+            throw std::invalid_argument(msg("qubit ", q, " (used on line ", line, ") is placed on no QPU"));
+        }
+        return a;
+    }
+    size_t idx(int32_t a, int32_t b) const { return a < b ? size_t(a) * k + b : size_t(b) * k + a; }
+};
+
+struct StaticResult {
+    std::vector<count_t> local_1q, local_2q, local_meas, remote_gates, remote_pairs;
+    double depth_s = 0;
+};
+
+/// State-independent counts and weighted critical path of one block (bodies already memoized).
+StaticResult placed_static(const PlacedContext &c, uint32_t b, const std::vector<std::unique_ptr<StaticResult>> &memo) {
+    StaticResult r;
+    r.local_1q.assign(c.k, 0);
+    r.local_2q.assign(c.k, 0);
+    r.local_meas.assign(c.k, 0);
+    r.remote_gates.assign(size_t(c.k) * c.k, 0);
+    r.remote_pairs.assign(size_t(c.k) * c.k, 0);
+    std::vector<double> clock(c.qpu_of.size(), 0.0);
+    double floor = 0, depth = 0;
+    auto lvl = [&](uint32_t q) { return std::max(clock[q], floor); };
+    auto finish = [&](uint32_t q, double t) {
+        clock[q] = t;
+        depth = std::max(depth, t);
+    };
+    for (const Instruction &ins : c.blocks[b]) {
+        if (ins.gate == kRepeatId) {
+            const StaticResult &body = *memo[ins.block];
+            const count_t n = ins.repeat_count;
+            for (uint32_t i = 0; i < c.k; ++i) {
+                r.local_1q[i] = checked_add(r.local_1q[i], checked_mul(body.local_1q[i], n));
+                r.local_2q[i] = checked_add(r.local_2q[i], checked_mul(body.local_2q[i], n));
+                r.local_meas[i] = checked_add(r.local_meas[i], checked_mul(body.local_meas[i], n));
+            }
+            for (size_t i = 0; i < r.remote_gates.size(); ++i) {
+                r.remote_gates[i] = checked_add(r.remote_gates[i], checked_mul(body.remote_gates[i], n));
+                r.remote_pairs[i] = checked_add(r.remote_pairs[i], checked_mul(body.remote_pairs[i], n));
+            }
+            floor = std::max(depth, floor) + body.depth_s * static_cast<double>(ins.repeat_count);
+            depth = floor;
+            continue;
+        }
+        const GateSpec &g = gate_table()[ins.gate];
+        const Target *t = c.targets.data() + ins.target_begin;
+        const size_t n = ins.target_end - ins.target_begin;
+        switch (g.kind) {
+            case GateKind::Single:
+            case GateKind::Reset:
+            case GateKind::Measure:
+            case GateKind::MeasureReset:
+                for (size_t i = 0; i < n; ++i) {
+                    const uint32_t q = t[i].value;
+                    const int32_t a = c.qpu(q, ins.line);
+                    double dur;
+                    if (g.kind == GateKind::Single) {
+                        r.local_1q[a] += 1;
+                        dur = c.d.t_1q[a];
+                    } else if (g.kind == GateKind::Reset) {
+                        r.local_1q[a] += 1;
+                        dur = c.d.t_reset[a];
+                    } else {
+                        r.local_meas[a] += 1;
+                        dur = c.d.t_meas[a] + (g.kind == GateKind::MeasureReset ? c.d.t_reset[a] : 0.0);
+                    }
+                    finish(q, lvl(q) + dur);
+                }
+                break;
+            case GateKind::Two:
+            case GateKind::TwoMeasure:
+                for (size_t i = 0; i < n; i += 2) {
+                    const bool qa = t[i].kind == Target::Qubit, qb = t[i + 1].kind == Target::Qubit;
+                    if (!qa || !qb) {  // Classically controlled Pauli: a local single-qubit gate.
+                        const uint32_t q = qa ? t[i].value : t[i + 1].value;
+                        const int32_t a = c.qpu(q, ins.line);
+                        r.local_1q[a] += 1;
+                        finish(q, lvl(q) + c.d.t_1q[a]);
+                        continue;
+                    }
+                    const uint32_t x = t[i].value, y = t[i + 1].value;
+                    const int32_t a = c.qpu(x, ins.line), bq = c.qpu(y, ins.line);
+                    const double start = std::max(lvl(x), lvl(y));
+                    double dur;
+                    if (a == bq) {
+                        if (g.kind == GateKind::TwoMeasure) {
+                            r.local_meas[a] += 1;
+                            dur = 2 * c.d.t_2q[a] + c.d.t_meas[a];
+                        } else {
+                            r.local_2q[a] += 1;
+                            dur = c.d.t_2q[a];
+                        }
+                    } else {
+                        r.remote_gates[c.idx(a, bq)] += 1;
+                        r.remote_pairs[c.idx(a, bq)] += g.kind == GateKind::TwoMeasure ? 1 : g.remote_pairs;
+                        dur = c.d.t_remote[c.idx(a, bq)];
+                    }
+                    finish(x, start + dur);
+                    finish(y, start + dur);
+                }
+                break;
+            case GateKind::Product: {
+                size_t i = 0;
+                while (i < n) {
+                    size_t j = i + 1;
+                    while (j < n && t[j].kind == Target::Combiner) j += 2;
+                    const int32_t a = c.qpu(t[i].value, ins.line);
+                    double start = 0;
+                    for (size_t q = i; q < j; q += 2) start = std::max(start, lvl(t[q].value));
+                    double dur = c.d.t_meas[a];
+                    r.local_meas[a] += 1;
+                    std::vector<int32_t> seen{a};
+                    for (size_t q = i; q < j; q += 2) {
+                        const int32_t bq = c.qpu(t[q].value, ins.line);
+                        if (std::find(seen.begin(), seen.end(), bq) == seen.end()) {
+                            seen.push_back(bq);
+                            r.remote_gates[c.idx(a, bq)] += 1;
+                            r.remote_pairs[c.idx(a, bq)] += 1;
+                            dur += c.d.t_remote[c.idx(a, bq)];
+                        } else {
+                            dur += c.d.t_2q[a];
+                        }
+                    }
+                    for (size_t q = i; q < j; q += 2) finish(t[q].value, start + dur);
+                    i = j;
+                }
+                break;
+            }
+            default:
+                // Noise channels and annotations take no time and use no link; their qubits must
+                // still be placed.
+                for (size_t i = 0; i < n; ++i) {
+                    if (t[i].kind == Target::Qubit && g.name != "MPAD") c.qpu(t[i].value, ins.line);
+                }
+                break;
+        }
+    }
+    r.depth_s = depth;
+    return r;
+}
+
+/// The stateful pass, in program order: cat-entangler bookkeeping and the weighted ASAP critical
+/// path. open[q] = the remote QPU that holds a cat copy of control q, or -1: a remote CX/CY/CZ
+/// whose control already has a copy on the target's QPU costs no new pair; any operation that is
+/// not diagonal in Z on the control closes its copy (Eisert et al. 2000). clock[q] = time at
+/// which qubit q is free. A REPEAT body is executed until both the open-copy state and the
+/// per-qubit clock increments repeat (the steady state of the loop), at most eight times; the
+/// remaining iterations are then extrapolated, which is exact once the state is periodic.
+struct StatefulPass {
+    const PlacedContext &c;
+    std::vector<count_t> pairs;
+    std::vector<int32_t> open;
+    std::vector<double> clock;
+    bool exact = true;
+    uint64_t work = 0;
+
+    double start_of(const Target *t, size_t i, size_t j) const {
+        double s = 0;
+        for (size_t q = i; q < j; q += 2) s = std::max(s, clock[t[q].value]);
+        return s;
+    }
+
+    void run(uint32_t b) {
+        for (const Instruction &ins : c.blocks[b]) {
+            if (ins.gate == kRepeatId) {
+                repeat(ins);
+                continue;
+            }
+            ++work;
+            const GateSpec &g = gate_table()[ins.gate];
+            const Target *t = c.targets.data() + ins.target_begin;
+            const size_t n = ins.target_end - ins.target_begin;
+            switch (g.kind) {
+                case GateKind::Single:
+                case GateKind::Reset:
+                case GateKind::Measure:
+                case GateKind::MeasureReset:
+                    for (size_t i = 0; i < n; ++i) {
+                        const uint32_t q = t[i].value;
+                        const int32_t a = c.qpu_of[q];
+                        double dur;
+                        if (g.kind == GateKind::Single) {
+                            dur = c.d.t_1q[a];
+                            if (!g.z_diagonal) open[q] = -1;
+                        } else {
+                            open[q] = -1;
+                            dur = g.kind == GateKind::Reset ? c.d.t_reset[a]
+                                                            : c.d.t_meas[a] + (g.kind == GateKind::MeasureReset
+                                                                                   ? c.d.t_reset[a]
+                                                                                   : 0.0);
+                        }
+                        clock[q] += dur;
+                    }
+                    break;
+                case GateKind::Two:
+                case GateKind::TwoMeasure:
+                    for (size_t i = 0; i < n; i += 2) {
+                        const bool qa = t[i].kind == Target::Qubit, qb = t[i + 1].kind == Target::Qubit;
+                        if (!qa || !qb) {
+                            const uint32_t q = (qa ? t[i] : t[i + 1]).value;
+                            if (!g.z_diagonal) open[q] = -1;
+                            clock[q] += c.d.t_1q[c.qpu_of[q]];
+                            continue;
+                        }
+                        const uint32_t x = t[i].value, y = t[i + 1].value;
+                        const int32_t a = c.qpu_of[x], bq = c.qpu_of[y];
+                        double dur;
+                        if (a == bq) {
+                            dur = g.kind == GateKind::TwoMeasure ? 2 * c.d.t_2q[a] + c.d.t_meas[a] : c.d.t_2q[a];
+                        } else {
+                            dur = c.d.t_remote[c.idx(a, bq)];
+                        }
+                        const double end = std::max(clock[x], clock[y]) + dur;
+                        clock[x] = clock[y] = end;
+                        if (g.kind == GateKind::Two && g.controlled) {
+                            if (a != bq && open[x] != bq) {
+                                pairs[c.idx(a, bq)] += 1;
+                                open[x] = bq;
+                            }
+                            if (!g.z_diagonal) open[y] = -1;
+                        } else {
+                            if (a != bq) pairs[c.idx(a, bq)] += g.kind == GateKind::TwoMeasure ? 1 : g.remote_pairs;
+                            open[x] = open[y] = -1;
+                        }
+                    }
+                    break;
+                case GateKind::Product: {
+                    size_t i = 0;
+                    while (i < n) {
+                        size_t j = i + 1;
+                        while (j < n && t[j].kind == Target::Combiner) j += 2;
+                        const int32_t a = c.qpu_of[t[i].value];
+                        double dur = c.d.t_meas[a];
+                        std::vector<int32_t> seen{a};
+                        for (size_t q = i; q < j; q += 2) {
+                            const int32_t bq = c.qpu_of[t[q].value];
+                            open[t[q].value] = -1;
+                            if (std::find(seen.begin(), seen.end(), bq) == seen.end()) {
+                                seen.push_back(bq);
+                                pairs[c.idx(a, bq)] += 1;
+                                dur += c.d.t_remote[c.idx(a, bq)];
+                            } else {
+                                dur += c.d.t_2q[a];
+                            }
+                        }
+                        const double end = start_of(t, i, j) + dur;
+                        for (size_t q = i; q < j; q += 2) clock[t[q].value] = end;
+                        i = j;
+                    }
+                    break;
+                }
+                default:
+                    break;
+            }
+        }
+    }
+
+    static bool same_deltas(const std::vector<double> &a, const std::vector<double> &b) {
+        for (size_t i = 0; i < a.size(); ++i) {
+            if (std::abs(a[i] - b[i]) > 1e-9 * std::max(std::abs(a[i]), std::abs(b[i])) + 1e-18) return false;
+        }
+        return true;
+    }
+
+    void repeat(const Instruction &ins) {
+        std::vector<count_t> saved;
+        saved.swap(pairs);
+        std::vector<count_t> total(saved.size(), 0);
+        std::vector<int32_t> open_before;
+        std::vector<double> clock_before, delta(clock.size()), prev_delta;
+        uint64_t done = 0;
+        while (done < ins.repeat_count) {
+            open_before = open;
+            clock_before = clock;
+            pairs.assign(saved.size(), 0);
+            run(ins.block);
+            ++done;
+            for (size_t i = 0; i < total.size(); ++i) total[i] = checked_add(total[i], pairs[i]);
+            if (done == ins.repeat_count) break;
+            for (size_t q = 0; q < clock.size(); ++q) delta[q] = clock[q] - clock_before[q];
+            const bool open_same = open == open_before;
+            const bool clock_same = !prev_delta.empty() && same_deltas(delta, prev_delta);
+            if ((open_same && clock_same) || done == 8 || work > 50'000'000) {
+                if (!open_same) exact = false;
+                const count_t rest = ins.repeat_count - done;
+                for (size_t i = 0; i < total.size(); ++i) total[i] = checked_add(total[i], checked_mul(pairs[i], rest));
+                const double r = static_cast<double>(ins.repeat_count - done);
+                if (clock_same) {
+                    // Periodic: every further iteration adds the same increments.
+                    for (size_t q = 0; q < clock.size(); ++q) clock[q] += delta[q] * r;
+                } else {
+                    // Still in a transient (qubits catching up with each other): per-qubit increments
+                    // would amplify the catch-up, so shift the qubits the body touches by the growth
+                    // of the latest finishing time instead, the loop's asymptotic rate estimate.
+                    const double max_before = *std::max_element(clock_before.begin(), clock_before.end());
+                    const double max_after = *std::max_element(clock.begin(), clock.end());
+                    const double growth = max_after - max_before;
+                    for (size_t q = 0; q < clock.size(); ++q) {
+                        if (delta[q] != 0.0) clock[q] += growth * r;
+                    }
+                }
+                break;
+            }
+            prev_delta = delta;
+        }
+        for (size_t i = 0; i < total.size(); ++i) saved[i] = checked_add(saved[i], total[i]);
+        pairs.swap(saved);
+    }
+};
+
+}  // namespace
+
+PlacedCounts Program::count_placed(const std::vector<int32_t> &qpu_of, uint32_t num_qpus, const Durations &d) const {
+    if (num_qpus == 0) throw std::invalid_argument("num_qpus must be at least 1, got 0");
+    const size_t kk = size_t(num_qpus) * num_qpus;
+    if (d.t_1q.size() != num_qpus || d.t_2q.size() != num_qpus || d.t_meas.size() != num_qpus ||
+        d.t_reset.size() != num_qpus || d.t_remote.size() != kk) {
+        throw std::invalid_argument(msg("durations must have num_qpus=", num_qpus, " entries (t_remote: num_qpus^2)"));
+    }
+    std::vector<int32_t> qpus = qpu_of;
+    if (qpus.size() < num_qubits_) qpus.resize(num_qubits_, -1);
+    PlacedContext ctx{targets_, blocks_, qpus, num_qpus, d};
+    std::vector<std::unique_ptr<StaticResult>> memo(blocks_.size());
+    for (size_t b = blocks_.size(); b-- > 0;) {
+        memo[b] = std::make_unique<StaticResult>(placed_static(ctx, static_cast<uint32_t>(b), memo));
+    }
+    StatefulPass cat{ctx, std::vector<count_t>(kk, 0), std::vector<int32_t>(qpus.size(), -1),
+                     std::vector<double>(qpus.size(), 0.0)};
+    cat.run(0);
+    PlacedCounts out;
+    out.num_qpus = num_qpus;
+    out.local_1q = memo[0]->local_1q;
+    out.local_2q = memo[0]->local_2q;
+    out.local_meas = memo[0]->local_meas;
+    out.remote_gates = memo[0]->remote_gates;
+    out.remote_pairs = memo[0]->remote_pairs;
+    out.cat_pairs = cat.pairs;
+    out.critical_path_s = cat.clock.empty() ? 0.0 : *std::max_element(cat.clock.begin(), cat.clock.end());
+    out.critical_path_bound_s = memo[0]->depth_s;
+    out.cat_exact = cat.exact;
+    return out;
+}
+
+std::vector<std::pair<int32_t, std::vector<int64_t>>> Program::unroll(uint64_t max_ops) const {
+    std::vector<std::pair<int32_t, std::vector<int64_t>>> out;
+    // Targets are encoded as qubit >= 0, rec[-k] as -k, and sweep bits / combiners are dropped
+    // (a sweep-controlled gate becomes a single-qubit operation on its qubit target).
+    auto emit = [&](int32_t gate, std::vector<int64_t> qs) {
+        if (out.size() >= max_ops) {
+            throw StateTooLargeError(msg("unrolling would produce more than max_ops=", max_ops, " operations"));
+        }
+        out.emplace_back(gate, std::move(qs));
+    };
+    std::function<void(uint32_t)> walk = [&](uint32_t b) {
+        for (const Instruction &ins : blocks_[b]) {
+            if (ins.gate == kRepeatId) {
+                for (uint64_t r = 0; r < ins.repeat_count; ++r) walk(ins.block);
+                continue;
+            }
+            const GateSpec &g = gate_table()[ins.gate];
+            const Target *t = targets_.data() + ins.target_begin;
+            const size_t n = ins.target_end - ins.target_begin;
+            auto enc = [](const Target &x) -> int64_t {
+                return x.kind == Target::Record ? -int64_t(x.value) : int64_t(x.value);
+            };
+            switch (g.kind) {
+                case GateKind::Single:
+                case GateKind::Reset:
+                case GateKind::Measure:
+                case GateKind::MeasureReset:
+                case GateKind::Noise1:
+                    for (size_t i = 0; i < n; ++i) emit(ins.gate, {enc(t[i])});
+                    break;
+                case GateKind::Two:
+                case GateKind::TwoMeasure:
+                case GateKind::Noise2:
+                    for (size_t i = 0; i < n; i += 2) {
+                        std::vector<int64_t> qs;
+                        for (size_t j = i; j < i + 2; ++j) {
+                            if (t[j].kind != Target::Sweep) qs.push_back(enc(t[j]));
+                        }
+                        emit(ins.gate, qs);
+                    }
+                    break;
+                case GateKind::Product: {
+                    size_t i = 0;
+                    while (i < n) {
+                        std::vector<int64_t> qs{enc(t[i])};
+                        size_t j = i + 1;
+                        while (j < n && t[j].kind == Target::Combiner) {
+                            qs.push_back(enc(t[j + 1]));
+                            j += 2;
+                        }
+                        emit(ins.gate, qs);
+                        i = j;
+                    }
+                    break;
+                }
+                default: {
+                    std::vector<int64_t> qs;
+                    for (size_t i = 0; i < n; ++i) {
+                        if (t[i].kind == Target::Qubit || t[i].kind == Target::Record) qs.push_back(enc(t[i]));
+                    }
+                    emit(ins.gate, qs);
+                    break;
+                }
+            }
+        }
+    };
+    walk(0);
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+Counts stream_count_file(const std::string &path, size_t chunk_bytes) {
+    if (chunk_bytes < 4096) throw std::invalid_argument(msg("chunk_bytes must be >= 4096, got ", chunk_bytes));
+    std::unique_ptr<FILE, int (*)(FILE *)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
+    if (!f) throw std::invalid_argument(msg("cannot open circuit file '", path, "'"));
+    Tally<uint64_t, PairMap> tally;
+    std::vector<char> buf(chunk_bytes);
+    std::vector<Target> targets;
+    std::string name_buf, carry;
+    int cached = -1;
+    uint64_t line = 0;
+    auto handle = [&](const char *b, const char *e) {
+        ++line;
+        targets.clear();
+        ParsedLine pl = parse_line(b, e, line, targets, name_buf, cached);
+        if (pl.kind == LineKind::RepeatOpen || pl.kind == LineKind::Close) {
+            fail(line, "REPEAT blocks are not streamed (the stream counter expects an unrolled circuit); "
+                       "count REPEAT circuits symbolically with count_circuit");
+        }
+        if (pl.kind == LineKind::Instruction) {
+            validate(pl.gate, targets.data(), targets.size(), line);
+            tally.apply(pl.gate, targets.data(), targets.size());
+        }
+    };
+    while (true) {
+        const size_t got = std::fread(buf.data(), 1, buf.size(), f.get());
+        if (got == 0) break;
+        const char *p = buf.data();
+        const char *end = p + got;
+        while (p < end) {
+            const char *nl = static_cast<const char *>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
+            if (!nl) {
+                carry.append(p, end);
+                break;
+            }
+            if (!carry.empty()) {
+                carry.append(p, nl);
+                handle(carry.data(), carry.data() + carry.size());
+                carry.clear();
+            } else {
+                handle(p, nl);
+            }
+            p = nl + 1;
+        }
+    }
+    if (std::ferror(f.get())) throw std::invalid_argument(msg("error reading circuit file '", path, "'"));
+    if (!carry.empty()) handle(carry.data(), carry.data() + carry.size());
+    Counts out;
+    out.per_gate.assign(tally.per_gate.begin(), tally.per_gate.end());
+    tally.pairs.for_each([&](uint64_t k, uint64_t v) { out.pairs[k] = v; });
+    out.measurements = tally.measurements;
+    out.depth = tally.depth;
+    out.num_qubits = tally.num_qubits;
+    return out;
+}
+
+}  // namespace qnsim

@@ -1,0 +1,144 @@
+#ifndef QNSIM_NETWORK_WORKLOAD_COUNTER_H
+#define QNSIM_NETWORK_WORKLOAD_COUNTER_H
+
+// Symbolic gate counting of Stim circuit text for distributed-workload estimation.
+//
+// A circuit is parsed once into blocks (REPEAT bodies are blocks, never unrolled). Counts are
+// computed per block and multiplied through REPEAT counts with overflow-checked unsigned 128-bit
+// arithmetic, so a 10^12-gate (or 10^30-gate) workload written in a few lines costs a few
+// microseconds. An unrolled circuit file is streamed in fixed-size chunks instead
+// (`stream_count_file`): memory depends on the number of distinct qubit pairs, never on the
+// length of the file.
+//
+// Accepted text: Stim's circuit format (gates, noise channels, annotations, REPEAT blocks,
+// targets `5`, `!5`, `rec[-1]`, `sweep[2]`, `X1*Y2*Z3`), plus the non-Stim extension gates `T`
+// and `T_DAG` so that logical (non-Clifford) workloads can be written in the same syntax. Gate
+// names are case-insensitive; Stim's aliases (CNOT, ZCX, MZ, RZ, H_XZ, SQRT_Z, ...) are counted
+// under their canonical name. Parse errors throw qnsim::CircuitParseError naming the line.
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace qnsim {
+
+using count_t = unsigned __int128;
+
+/// What an instruction does, which decides how its targets are grouped into applications.
+enum class GateKind : uint8_t {
+    Single,        // one application per qubit target
+    Two,           // one application per target pair
+    Measure,       // one application (and one measurement record) per target
+    Reset,         // one application per target
+    MeasureReset,  // measurement + reset per target
+    TwoMeasure,    // MXX/MYY/MZZ: one application and one record per target pair
+    Product,       // MPP/SPP: one application per Pauli product
+    Noise1,        // single-qubit noise channel, per target
+    Noise2,        // two-qubit noise channel, per target pair
+    NoiseProduct,  // E / ELSE_CORRELATED_ERROR: one application per instruction
+    Annotation,    // TICK, DETECTOR, OBSERVABLE_INCLUDE, QUBIT_COORDS, SHIFT_COORDS, MPAD
+    Repeat,
+};
+
+struct GateSpec {
+    std::string name;
+    GateKind kind;
+    bool z_diagonal;         // Diagonal in the Z basis (keeps a cat-entangler open on its qubit).
+    bool controlled;         // CX/CY/CZ: first target is a Z-basis control (cat-entangler shareable).
+    uint8_t remote_pairs;    // Bell pairs a remote application costs (1 gate teleportation, 2 state swaps).
+};
+
+/// The gate table (canonical names, Stim's gate set plus T/T_DAG). Index = gate id.
+const std::vector<GateSpec> &gate_table();
+
+/// Gate id of a (case-insensitive) name or alias; -1 when unknown.
+int gate_id(const std::string &name);
+
+/// The closest known gate name (edit distance), for "did you mean" messages.
+std::string suggest_gate(const std::string &name);
+
+/// One parsed target. Qubit targets carry their index; others are kept only for validation.
+struct Target {
+    enum Kind : uint8_t { Qubit, Record, Sweep, Combiner };
+    uint32_t value;
+    Kind kind;
+};
+
+struct Instruction {
+    int32_t gate;           // Index into gate_table(), or the REPEAT id.
+    uint32_t line;          // 1-based source line.
+    uint32_t target_begin;  // Range in Program::targets.
+    uint32_t target_end;
+    uint64_t repeat_count;  // REPEAT only.
+    uint32_t block;         // REPEAT only: index of the body in Program::blocks.
+};
+
+/// Totals by category plus per-gate and per-pair counts (unordered pairs, key lo << 32 | hi).
+struct Counts {
+    std::vector<count_t> per_gate;  // Indexed by gate id.
+    std::unordered_map<uint64_t, count_t> pairs;
+    count_t measurements = 0;       // Measurement records produced.
+    count_t depth = 0;              // Upper bound on ASAP depth (REPEAT boundaries act as barriers).
+    uint32_t num_qubits = 0;        // 1 + largest qubit index used.
+
+    void add_scaled(const Counts &other, count_t factor);
+};
+
+/// Counts of a remote-aware pass over a placed program (QPUs 0..k-1).
+struct PlacedCounts {
+    uint32_t num_qpus = 0;
+    std::vector<count_t> local_1q, local_2q, local_meas;  // Per QPU.
+    std::vector<count_t> remote_gates;  // k*k, unordered QPU pairs stored at [min*k + max].
+    std::vector<count_t> remote_pairs;  // Bell pairs with one pair per remote gate (SWAP-like: 2).
+    std::vector<count_t> cat_pairs;     // Bell pairs when cat-entanglers share pairs (see workload_counter.cc).
+    double critical_path_s = 0;         // Weighted ASAP makespan; REPEATs extrapolated from their steady state.
+    double critical_path_bound_s = 0;   // Upper bound: the same with REPEAT boundaries as barriers.
+    bool cat_exact = true;              // False if a REPEAT's cat-run state did not converge (approximated).
+};
+
+/// Durations (s) for the weighted critical path of a placed program.
+struct Durations {
+    std::vector<double> t_1q, t_2q, t_meas, t_reset;  // Per QPU.
+    std::vector<double> t_remote;                     // k*k, seconds per remote two-qubit gate.
+};
+
+/// A parsed circuit: block 0 is the top level; REPEAT bodies are further blocks.
+class Program {
+   public:
+    /// Parses Stim circuit text; throws CircuitParseError on unknown gates, REPEAT counts < 1,
+    /// unbalanced braces and bad targets. Qubit indices must be < 2^24 (Stim's limit).
+    static Program parse(const std::string &text);
+
+    /// Symbolic counts (never unrolls). Throws StateTooLargeError on 128-bit overflow.
+    Counts count() const;
+
+    /// Remote-aware counts for a placement (qpu_of[q] in [0, k) or -1 for "on no QPU": throws
+    /// std::invalid_argument naming the first such qubit that is used).
+    PlacedCounts count_placed(const std::vector<int32_t> &qpu_of, uint32_t num_qpus, const Durations &d) const;
+
+    /// The unrolled instruction stream as (gate id, qubit targets) for small circuits (tests and
+    /// simulation). Throws StateTooLargeError if more than max_ops applications would result.
+    std::vector<std::pair<int32_t, std::vector<int64_t>>> unroll(uint64_t max_ops) const;
+
+    const std::vector<Target> &targets() const { return targets_; }
+    const std::vector<std::vector<Instruction>> &blocks() const { return blocks_; }
+
+   private:
+    std::vector<Target> targets_;
+    std::vector<std::vector<Instruction>> blocks_;
+    uint32_t num_qubits_ = 0;
+};
+
+/// Streams an unrolled circuit file (no REPEAT) in chunks of chunk_bytes; per-gate counts, pair
+/// counts and measurement records, memory independent of the file length. Throws
+/// CircuitParseError on the first bad line (REPEAT included: use Program::parse for those),
+/// std::invalid_argument if the file cannot be opened.
+Counts stream_count_file(const std::string &path, size_t chunk_bytes);
+
+/// Decimal text of a 128-bit count.
+std::string to_string(count_t v);
+
+}  // namespace qnsim
+
+#endif

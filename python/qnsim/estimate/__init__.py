@@ -1,0 +1,65 @@
+"""Distributed workload estimation: what a workload costs on networked QPUs.
+
+Count a workload symbolically (Stim circuit text with REPEAT blocks, a streamed unrolled file,
+or a logical summary), place its qubits on QPUs, price the remote operations in Bell pairs,
+purification, time and error, and check the estimate against an event-driven simulation.
+
+>>> from qnsim.estimate import QPU, Link, estimate
+>>> text = "REPEAT 1000000000000 {\\n  CX 0 1\\n}"
+>>> r = estimate(text, [QPU(num_qubits=1), QPU(num_qubits=1)], [Link((0, 1), rate_hz=1e6, fidelity=0.99)])
+>>> r.bell_pairs, r.verdict
+(1, 'feasible')
+"""
+
+from qnsim.estimate.estimator import (
+    azure_layout_qubits,
+    buffered_link_time_s,
+    estimate,
+    remote_gate_time_s,
+    state_teleportation_cost,
+)
+from qnsim.estimate.links import (
+    Link,
+    PurificationPlan,
+    bbpssw_step,
+    dejmps_step,
+    link_from_model,
+    purification_plan,
+)
+from qnsim.estimate.placement import CapacityError, Placement, cut_weight, partition, placement_from_mapping
+from qnsim.estimate.qpu import PRESETS, QPU, SurfaceCode, preset
+from qnsim.estimate.report import EstimateReport, LinkReport
+from qnsim.estimate.simulate import SimulationResult, simulate_execution
+from qnsim.estimate.workload import GateCounts, LogicalSummary, Workload, count_circuit, stream_circuit_file
+
+__all__ = [
+    "PRESETS",
+    "QPU",
+    "CapacityError",
+    "EstimateReport",
+    "GateCounts",
+    "Link",
+    "LinkReport",
+    "LogicalSummary",
+    "Placement",
+    "PurificationPlan",
+    "SimulationResult",
+    "SurfaceCode",
+    "Workload",
+    "azure_layout_qubits",
+    "bbpssw_step",
+    "buffered_link_time_s",
+    "count_circuit",
+    "cut_weight",
+    "dejmps_step",
+    "estimate",
+    "link_from_model",
+    "partition",
+    "placement_from_mapping",
+    "preset",
+    "purification_plan",
+    "remote_gate_time_s",
+    "simulate_execution",
+    "state_teleportation_cost",
+    "stream_circuit_file",
+]

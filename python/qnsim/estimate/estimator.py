@@ -1,0 +1,819 @@
+"""Pricing a placed workload: remote gates, Bell pairs, purification, time, error, error correction.
+
+Model (what the numbers mean):
+
+- Remote CNOT by gate teleportation: one Bell pair and one classical bit each way (Eisert et al.,
+  PRA 62, 052317 (2000)); it takes ``2 t_2q + 2 t_meas + 2 latency`` on both qubits. A
+  cat-entangler shares one pair across the remote CX/CY/CZ gates of one control towards one
+  remote QPU, as long as the control only undergoes Z-diagonal operations in between (counted
+  natively; inside a REPEAT the per-iteration cost is exact once the open-copy state repeats,
+  which the counter checks over up to eight iterations, otherwise extrapolated and flagged
+  ``cat_exact = False``). Swap-like gates cost two pairs (two state teleportations).
+- Wall clock = max(local critical path including remote-gate durations, the slowest link's
+  raw pairs / rate). A link with a finite ``buffer_pairs`` is priced with a buffer model
+  (:func:`buffered_link_time_s`): the link pauses while its memories are full, which costs time
+  when link and compute speeds are comparable. The critical path is the ASAP makespan with per-QPU gate durations; a
+  REPEAT body is executed (natively) until its per-qubit time increments repeat, at most eight
+  times, and the rest extrapolated: exact for loops that reach a periodic state (checked
+  against the simulator), an estimate for loops still in a transient.
+  When compute and link times are comparable the true time exceeds this max (by up to their sum).
+- Error: each delivered pair fails with 1 - F (Werner pair: every Pauli error corrupts the gate),
+  each remote gate adds the local teleportation operations' error ``1 - (1-e_2q)^2 (1-e_meas)^2``.
+- Error corrected (surface code on every QPU): the Azure estimator's model (Beverland et al.,
+  arXiv:2211.07629): layout ``2Q + ceil(sqrt(8Q)) + 1`` logical patches per QPU, logical depth
+  ``M + R + T + 3 CCZ + t_rot D_R`` cycles plus one per remote operation, error budget split
+  between logical errors, T states and rotation synthesis, code distance the smallest odd d with
+  ``a (p/p*)^((d+1)/2) <= eps_log / (patches * depth)``. Remote logical gates by lattice surgery
+  consume d Bell pairs per round for d rounds, at the interface fidelity ``1 - p p*_int / p*``
+  (the interface error threshold p*_int ~ 0.1 of Ramette et al. 2024), after purification.
+  T factories are not modeled (their qubits and any T-state-limited slowdown are excluded).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any, Union
+
+import numpy as np
+
+from qnsim.estimate.links import Link, PurificationPlan, purification_plan
+from qnsim.estimate.placement import CapacityError, Placement, cut_weight, partition, placement_from_mapping
+from qnsim.estimate.qpu import QPU
+from qnsim.estimate.report import EstimateReport, LinkReport
+from qnsim.estimate.workload import GateCounts, LogicalSummary, Workload
+
+__all__ = [
+    "WorkloadLike",
+    "azure_layout_qubits",
+    "buffered_link_time_s",
+    "estimate",
+    "remote_gate_time_s",
+    "state_teleportation_cost",
+]
+
+WorkloadLike = Union[Workload, str, LogicalSummary, GateCounts, Mapping[str, Any]]
+"""What :func:`estimate` accepts as a workload: circuit text, Workload, GateCounts, LogicalSummary (or dict)."""
+
+
+def azure_layout_qubits(q: int) -> int:
+    """Logical patches of the Azure estimator's 2D layout for q algorithm qubits,
+    ``2 q + ceil(sqrt(8 q)) + 1`` (Beverland et al., arXiv:2211.07629); 0 for q = 0.
+
+    >>> azure_layout_qubits(100)
+    230
+    """
+    if q <= 0:
+        return 0
+    r = math.isqrt(8 * q)
+    if r * r < 8 * q:
+        r += 1  # ceil(sqrt(8 q)) in exact integer arithmetic
+    return 2 * q + r + 1
+
+
+def remote_gate_time_s(qa: QPU, qb: QPU, latency_s: float) -> float:
+    """Duration of a teleported remote CNOT: two local two-qubit gates, two measurements and a
+    classical message each way (Eisert et al. 2000), in seconds.
+
+    >>> remote_gate_time_s(QPU(), QPU(), 1e-6)
+    2.3e-06
+    """
+    return 2 * max(qa.t_2q_s, qb.t_2q_s) + 2 * max(qa.t_meas_s, qb.t_meas_s) + 2 * latency_s
+
+
+def buffered_link_time_s(pairs: int, compute_s: float, rate_hz: float, buffer_pairs: int) -> float:
+    """Time for a link with a finite buffer to serve ``pairs`` consumptions spread over ``compute_s``.
+
+    Model: the consumer needs one pair every ``tau = compute_s / pairs`` seconds of its own work
+    (deterministic), the link makes pairs as a Poisson process of ``rate_hz`` and pauses while
+    its ``buffer_pairs`` memories are full. At consumption epochs the buffer level k (after the
+    consumption) is a Markov chain: k -> min(k + A, B) - 1 with A ~ Poisson(rate tau) arrivals
+    during the work, and when the buffer is empty the consumer waits 1/rate on average, so the
+    time per pair is ``tau + pi_0 exp(-rate tau) / rate``. The chain is skip-free downwards, so
+    pi is computed by the cut equations in O(B^2) (B capped at 2048, where it is effectively
+    unlimited). Without a buffer limit this tends to max(compute_s, pairs / rate_hz).
+
+    >>> round(buffered_link_time_s(1000, 1e-3, 1e6, 1) * 1e3, 4)  # 1000 (1 us + e^-1 / 1 MHz)
+    1.3679
+    >>> round(buffered_link_time_s(1000, 1e-3, 1e5, 64) * 1e3, 3)  # link-bound: pairs / rate
+    10.0
+    """
+    if pairs <= 0:
+        return 0.0
+    tau = compute_s / pairs
+    x = rate_hz * tau
+    if x > 40.0:
+        return compute_s  # The buffer refills during every gap: the link never limits.
+    b = min(int(buffer_pairs), 2048)
+    ks = np.arange(b + 2)
+    # tail[m] = P(A >= m) for A ~ Poisson(x).
+    pmf = (
+        np.exp(-x + ks * math.log(x) - np.array([math.lgamma(k + 1) for k in ks]))
+        if x > 0
+        else (ks == 0) * 1.0
+    )
+    tail = np.concatenate([[1.0], 1.0 - np.cumsum(pmf)[:-1]]).clip(min=0.0)
+    a0 = pmf[0]
+    pi = np.zeros(b)
+    pi[0] = 1.0
+    for j in range(b - 1):
+        # Flow up across the cut {<= j} | {> j} equals flow down from j + 1 (no arrival).
+        # From level k <= j the next level is k + A - 1 (also for k = 0), above j iff A >= j - k + 2.
+        up = float(np.dot(pi[: j + 1], tail[j + 2 - np.arange(j + 1)]))
+        pi[j + 1] = up / a0
+        if pi[j + 1] > 1e250:
+            pi /= pi[j + 1]
+    pi /= pi.sum()
+    per_pair = tau + float(pi[0] * a0) / rate_hz
+    return float(pairs * per_pair)
+
+
+def state_teleportation_cost(num_qubits: int, qa: QPU, qb: QPU, link: Link) -> dict[str, float]:
+    """Cost of moving ``num_qubits`` qubit states from one QPU to another by teleportation: one
+    Bell pair and two classical bits per qubit (Bennett et al., PRL 70, 1895 (1993)). Remote
+    swap-like gates in a workload are priced this way (two teleportations).
+
+    Returns a dict: ``bell_pairs``, ``classical_bits``, ``time_s`` (pairs at the link rate, then
+    one Bell measurement, message and correction, pipelined), ``error`` (expected faults:
+    pair infidelity plus the local CNOT, measurements and correction).
+
+    >>> c = state_teleportation_cost(10, QPU(), QPU(), Link((0, 1), rate_hz=1e4, fidelity=0.99, latency_s=1e-5))
+    >>> c["bell_pairs"], c["classical_bits"], round(c["time_s"], 9)
+    (10, 20, 0.00101025)
+    """
+    if isinstance(num_qubits, bool) or not isinstance(num_qubits, int) or num_qubits < 0:
+        raise ValueError(f"num_qubits must be a non-negative integer, got {num_qubits!r}")
+    step = qa.t_2q_s + qa.t_1q_s + qa.t_meas_s + link.latency_s + qb.t_1q_s
+    e_local = 1 - (1 - qa.e_2q) * (1 - qa.e_1q) * (1 - qa.e_meas) ** 2 * (1 - qb.e_1q)
+    return {
+        "bell_pairs": num_qubits,
+        "classical_bits": 2 * num_qubits,
+        "time_s": num_qubits / link.rate_hz + (step if num_qubits else 0.0),
+        "error": num_qubits * ((1 - link.fidelity) + e_local),
+    }
+
+
+def _teleport_local_error(qa: QPU, qb: QPU) -> float:
+    e2, em = max(qa.e_2q, qb.e_2q), max(qa.e_meas, qb.e_meas)
+    return 1 - (1 - e2) ** 2 * (1 - em) ** 2
+
+
+def _normalize_links(links: Any, k: int, relays: bool = False) -> dict[tuple[int, int], Link]:
+    out: dict[tuple[int, int], Link] = {}
+    if links is None:
+        return out
+    items = links.values() if isinstance(links, Mapping) else links
+    for lk in items:
+        if not isinstance(lk, Link):
+            raise TypeError(f"links must be qnsim.estimate.Link objects (see link_from_model), got {lk!r}")
+        if max(lk.qpus) >= k and not relays:
+            raise ValueError(
+                f"link {lk.qpus} names QPU {max(lk.qpus)}, but there are only {k} QPUs (0..{k - 1})"
+            )
+        if lk.key in out:
+            raise ValueError(f"two links between QPUs {lk.key}; give one link per QPU pair")
+        out[lk.key] = lk
+    return out
+
+
+def _as_workload(w: WorkloadLike) -> Workload | LogicalSummary | GateCounts:
+    if isinstance(w, (Workload, LogicalSummary, GateCounts)):
+        return w
+    if isinstance(w, str):
+        return Workload(w)
+    if isinstance(w, Mapping):
+        return LogicalSummary.from_dict(w)
+    raise TypeError(
+        f"workload must be circuit text, a Workload, GateCounts or a LogicalSummary, got {type(w).__name__}"
+    )
+
+
+def estimate(
+    workload: WorkloadLike,
+    qpus: QPU | Sequence[QPU],
+    links: Sequence[Link] | Mapping[Any, Link] | None = None,
+    *,
+    placement: Placement | Mapping[int, int] | Sequence[int] | None = None,
+    target_fidelity: float | None = None,
+    purification: str = "dejmps",
+    cat_entangler: bool = True,
+    error_budget: float = 1e-3,
+    seed: int = 0,
+) -> EstimateReport:
+    """Estimates the cost of running a workload on networked QPUs.
+
+    Args:
+        workload: Stim circuit text or :class:`Workload` (REPEAT kept symbolic),
+            :class:`GateCounts` from :func:`stream_circuit_file`, or a :class:`LogicalSummary`
+            (or its dict form).
+        qpus: one QPU or a list; all error-corrected (``surface_code`` set) or none.
+        links: :class:`Link` objects (rate, fidelity, latency per QPU pair). A link may end at a
+            relay node numbered from ``len(qpus)`` up (a QNU or repeater holding no workload
+            qubits); QPU pairs without a direct link then use the fastest route, swapping
+            entanglement at each intermediate node (Werner parameters multiply).
+        placement: a :class:`Placement`, a mapping ``qubit -> QPU`` or None for automatic
+            partitioning (Kernighan-Lin plus greedy refinement).
+        target_fidelity: pair fidelity that remote gates need (purified up to it); None uses raw
+            pairs (physical) or the interface fidelity of the surface-code model (error corrected).
+        purification: ``"dejmps"`` or ``"bbpssw"``.
+        cat_entangler: share one pair across runs of remote gates with one control.
+        error_budget: total error budget of an error-corrected run (Azure default 1e-3).
+        seed: seed of the partitioner.
+
+    Returns:
+        An :class:`EstimateReport`; its verdict is "infeasible" with reasons (qubit on no QPU,
+        capacity too small, missing link, unreachable fidelity, code distance out of range).
+
+    >>> w = Workload("REPEAT 1000 {\\n  CX 0 1\\n  H 0\\n}")
+    >>> r = estimate(w, [QPU(num_qubits=1), QPU(num_qubits=1)], [Link((0, 1), rate_hz=1e6, fidelity=0.99)])
+    >>> r.verdict, r.remote_gates, r.bell_pairs, r.bound
+    ('feasible', 1000, 1000, 'link 0-1 rate')
+    >>> round(r.wall_clock_s, 6)
+    0.001
+    """
+    w = _as_workload(workload)
+    qpu_list = [qpus] if isinstance(qpus, QPU) else list(qpus)
+    if not qpu_list:
+        raise ValueError("need at least one QPU")
+    for q in qpu_list:
+        if not isinstance(q, QPU):
+            raise TypeError(f"qpus must be QPU objects, got {q!r}")
+    ec_flags = {q.error_corrected for q in qpu_list}
+    if len(ec_flags) > 1:
+        raise ValueError("mix of error-corrected and physical QPUs: set surface_code on all QPUs or on none")
+    ec = ec_flags.pop()
+    if not 0 < error_budget < 1:
+        raise ValueError(f"error_budget must be in (0, 1), got {error_budget!r}")
+    k = len(qpu_list)
+    link_map = _normalize_links(links, k, relays=True)
+    ctx = _Context(w, qpu_list, link_map, ec, target_fidelity, purification, cat_entangler, error_budget)
+    return ctx.run(placement, seed)
+
+
+class _Context:
+    def __init__(self, w, qpus, link_map, ec, target_fidelity, purification, cat, budget):
+        self.w, self.qpus, self.links, self.ec = w, qpus, link_map, ec
+        self.k = len(qpus)
+        self.target_fidelity, self.purification, self.cat, self.budget = (
+            target_fidelity,
+            purification,
+            cat,
+            budget,
+        )
+        self.reasons: list[str] = []
+        self.notes: list[str] = []
+        self._route_cache: dict[tuple[int, int], tuple[list[int], Link] | None] = {}
+
+    # -- links and routes ------------------------------------------------------------------------
+    def link_for(self, key: tuple[int, int]) -> tuple[Link, list[int]] | None:
+        """The direct link of a QPU pair, or a virtual link along the fastest relay route, with the
+        node path; None if the pair is not connected."""
+        if key in self.links:
+            return self.links[key], list(key)
+        if key not in self._route_cache:
+            self._route_cache[key] = self._route(key)
+        return self._route_cache[key]
+
+    def _route(self, key: tuple[int, int]) -> tuple[list[int], Link] | None:
+        import networkx as nx
+
+        graph = nx.Graph()
+        for (a, b), lk in self.links.items():
+            graph.add_edge(a, b, weight=1.0 / lk.rate_hz)
+        if key[0] not in graph or key[1] not in graph or not nx.has_path(graph, *key):
+            return None
+        path = nx.shortest_path(graph, key[0], key[1], weight="weight")
+        hops = [self.links[(min(u, v), max(u, v))] for u, v in zip(path, path[1:])]
+        werner = math.prod((4 * h.fidelity - 1) / 3 for h in hops)  # Ideal swaps multiply Werner parameters.
+        virtual = Link(
+            key,
+            rate_hz=min(h.rate_hz for h in hops),
+            fidelity=max(0.25, (1 + 3 * werner) / 4),
+            latency_s=sum(h.latency_s for h in hops),
+        )
+        return virtual, path
+
+    def _apply_hop_loads(self, link_reports: list[LinkReport]) -> None:
+        """Each end-to-end raw pair of a route consumes one pair on every hop; hops shared by
+        several QPU pairs add up. A report's time is its slowest hop's total load / rate."""
+        load: dict[tuple[int, int], float] = {}
+        users: dict[tuple[int, int], int] = {}
+        for lr in link_reports:
+            for u, v in zip(lr.route, lr.route[1:]):
+                h = (min(u, v), max(u, v))
+                load[h] = load.get(h, 0.0) + lr.raw_bell_pairs
+                users[h] = users.get(h, 0) + 1
+        for lr in link_reports:
+            hops = [(min(u, v), max(u, v)) for u, v in zip(lr.route, lr.route[1:])]
+            if len(hops) == 1 and users[hops[0]] == 1:
+                continue  # A direct link used by one QPU pair keeps its own (buffered) time.
+            lr.time_s = max(load[h] / self.links[h].rate_hz for h in hops)
+
+    # -- placement -------------------------------------------------------------------------------
+    def place(self, placement, seed) -> Placement | None:
+        w = self.w
+        caps = [q.capacity for q in self.qpus]
+        if isinstance(w, LogicalSummary):
+            n = w.logical_qubits
+            if placement is not None:
+                p = (
+                    placement
+                    if isinstance(placement, Placement)
+                    else placement_from_mapping(placement, n, self.k)
+                )
+            else:
+                total = sum(c if c is not None else n for c in caps)
+                if total < n:
+                    self.reasons.append(f"capacity too small: {n} qubits, the {self.k} QPUs hold {total}")
+                    return None
+                p = _fill(n, caps)
+            return p
+        counts = w.counts if isinstance(w, Workload) else w
+        n = counts.num_qubits
+        pairs = (counts.pair_a, counts.pair_b, counts.pair_weight)
+        if placement is None:
+            try:
+                return partition(n, caps, pairs, seed=seed)
+            except CapacityError as e:
+                self.reasons.append(str(e))
+                return None
+        p = (
+            placement
+            if isinstance(placement, Placement)
+            else placement_from_mapping(placement, n, self.k, pairs)
+        )
+        if all(x >= 0 for x in p.qpu_of) and p.cut == 0.0:
+            p = Placement(p.qpu_of, p.num_qpus, cut_weight(p.qpu_of, *pairs), p.method)
+        return p
+
+    # -- pricing ---------------------------------------------------------------------------------
+    def run(self, placement_arg, seed) -> EstimateReport:
+        p = self.place(placement_arg, seed)
+        if p is None:
+            return self._infeasible_report()
+        loads = p.qubits_per_qpu
+        for i, (q, load) in enumerate(zip(self.qpus, loads)):
+            if q.capacity is not None and load > q.capacity:
+                self.reasons.append(
+                    f"capacity too small: QPU {i} is given {load} qubits but holds {q.capacity}"
+                )
+        t_remote = self._remote_times(with_latency=True)
+        remote = self._remote_counts(p, t_remote)
+        if remote is None:
+            return self._infeasible_report(p)
+        local_gates, remote_gates, pairs_by_link, crit_s, cat_exact = remote
+        if not cat_exact:
+            self.notes.append(
+                "cat-entangler runs inside a REPEAT did not settle within 8 iterations; extrapolated"
+            )
+        # Links.
+        link_reports: list[LinkReport] = []
+        for key in sorted(set(remote_gates) | set(pairs_by_link)):
+            n_gates, n_pairs = remote_gates.get(key, 0), pairs_by_link.get(key, 0)
+            if n_gates == 0 and n_pairs == 0:
+                continue
+            found = self.link_for(key)
+            if found is None:
+                self.reasons.append(
+                    f"no link between QPU {key[0]} and QPU {key[1]}, but {n_gates} remote gates need one"
+                )
+                continue
+            lk, path = found
+            lr = self._price_link(lk, n_gates, n_pairs)
+            lr.route = path
+            link_reports.append(lr)
+        if self.ec:
+            return self._finish_ec(p, local_gates, link_reports)
+        crit_nolat = self._critical_path_no_latency(p, crit_s)
+        for lr in link_reports:
+            lk = self.links.get(lr.qpus)
+            if (
+                lk is not None
+                and lk.buffer_pairs is not None
+                and lr.bell_pairs > 0
+                and math.isfinite(lr.raw_per_pair)
+            ):
+                lr.time_s = buffered_link_time_s(
+                    lr.bell_pairs, crit_s, lk.rate_hz / lr.raw_per_pair, lk.buffer_pairs
+                )
+        self._apply_hop_loads(link_reports)
+        t_link = max((lr.time_s for lr in link_reports), default=0.0)
+        wall = max(crit_s, t_link)
+        latency_part = max(crit_s - crit_nolat, 0.0)
+        if t_link > crit_s:
+            slow = max(link_reports, key=lambda lr: lr.time_s)
+            bound = f"link {slow.qpus[0]}-{slow.qpus[1]} rate"
+            if len(slow.route) > 2:
+                bound = f"route {'-'.join(str(x) for x in slow.route)} rate"
+            elif slow.time_s > 1.01 * slow.raw_bell_pairs / slow.rate_hz:
+                bound += f" and buffer ({self.links[slow.qpus].buffer_pairs} pairs)"
+        elif latency_part > 0.5 * crit_s:
+            bound = "classical latency"
+        else:
+            bound = "local compute"
+        self._fill_link_usage(link_reports, wall)
+        err, psucc = self._remote_error(link_reports)
+        local_err = self._local_error(local_gates)
+        return self._report(
+            p,
+            local_gates,
+            link_reports,
+            wall,
+            bound,
+            crit_s - latency_part,
+            t_link,
+            latency_part,
+            err,
+            psucc,
+            local_err,
+            None,
+            cat_exact,
+        )
+
+    def _remote_times(self, with_latency: bool) -> list[float]:
+        k = self.k
+        out = [0.0] * (k * k)
+        for a in range(k):
+            for b in range(k):
+                if a != b:
+                    found = self.link_for((min(a, b), max(a, b)))
+                    lat = found[0].latency_s if (found is not None and with_latency) else 0.0
+                    out[a * k + b] = remote_gate_time_s(self.qpus[a], self.qpus[b], lat)
+        return out
+
+    def _placed(self, p: Placement, t_remote: list[float]) -> dict[str, Any]:
+        qs = self.qpus
+        return self.w._placed(
+            p.qpu_of,
+            self.k,
+            [q.t_1q_s for q in qs],
+            [q.t_2q_s for q in qs],
+            [q.t_meas_s for q in qs],
+            [q.t_reset_s for q in qs],
+            t_remote,
+        )
+
+    def _remote_counts(self, p: Placement, t_remote: list[float]):
+        """(local gates per category and QPU, remote gates per link, pairs per link, critical path, cat_exact)."""
+        k = self.k
+        w = self.w
+        if isinstance(w, Workload):
+            try:
+                d = self._placed(p, t_remote)
+            except ValueError as e:
+                self.reasons.append(str(e))
+                return None
+            self._placed_cache = d
+            local = {"one_qubit": d["local_1q"], "two_qubit": d["local_2q"], "measurement": d["local_meas"]}
+            remote = {(a, b): d["remote_gates"][a * k + b] for a in range(k) for b in range(a + 1, k)}
+            pairs_src = d["cat_pairs"] if (self.cat and not self.ec) else d["remote_pairs"]
+            pairs = {(a, b): pairs_src[a * k + b] for a in range(k) for b in range(a + 1, k)}
+            return local, remote, pairs, float(d["critical_path_s"]), bool(d["cat_exact"])
+        if isinstance(w, GateCounts):
+            unplaced = [i for i, x in enumerate(p.qpu_of) if x < 0]
+            if unplaced:
+                self.reasons.append(f"qubit {unplaced[0]} is placed on no QPU")
+                return None
+            q = np.asarray(p.qpu_of, dtype=np.int64)
+            qa, qb = q[w.pair_a], q[w.pair_b]
+            remote: dict[tuple[int, int], int] = {}
+            for a, b, wt in zip(
+                np.minimum(qa, qb).tolist(), np.maximum(qa, qb).tolist(), w.pair_weight.tolist()
+            ):
+                if a != b:
+                    remote[(a, b)] = remote.get((a, b), 0) + int(wt)
+            n_remote = sum(remote.values())
+            share = [x / max(len(p.qpu_of), 1) for x in p.qubits_per_qpu]
+            local = {
+                "one_qubit": [round(w.one_qubit * s) for s in share],
+                "two_qubit": [round((w.two_qubit - n_remote) * s) for s in share],
+                "measurement": [round(w.category("measurement") * s) for s in share],
+            }
+            t_layer = max(max(qq.t_1q_s, qq.t_2q_s, qq.t_meas_s) for qq in self.qpus)
+            self.notes.append(
+                "streamed workload: no cat-entangler sharing (pair order unknown); critical path = "
+                "depth bound x slowest gate time"
+            )
+            return local, remote, dict(remote), w.depth_bound * t_layer, True
+        # Logical summary.
+        loads = p.qubits_per_qpu
+        n = w.logical_qubits
+        remote = {}
+        if w.interaction == "uniform" and n > 1:
+            for a in range(k):
+                for b in range(a + 1, k):
+                    remote[(a, b)] = round(w.two_qubit_count * 2 * loads[a] * loads[b] / (n * (n - 1)))
+        elif w.interaction == "linear" and n > 1:
+            used = [i for i in range(k) if loads[i] > 0]
+            for a, b in zip(used, used[1:]):
+                remote[(a, b)] = round(w.two_qubit_count / (n - 1))
+        n_remote = sum(remote.values())
+        share = [x / n for x in loads]
+        local = {
+            "one_qubit": [round((w.clifford_count - w.two_qubit_count + w.t_count) * s) for s in share],
+            "two_qubit": [round((w.two_qubit_count - n_remote) * s) for s in share],
+            "measurement": [round(w.measurement_count * s) for s in share],
+        }
+        t_layer = max(max(qq.t_1q_s, qq.t_2q_s, qq.t_meas_s) for qq in self.qpus)
+        total_ops = w.clifford_count + w.t_count + w.measurement_count
+        depth = w.depth if w.depth else math.ceil(total_ops / n)
+        if self.links and remote:
+            t_rem = max(self._remote_times(True))
+            crit = depth * t_layer + n_remote * t_rem / max(n // 2, 1)
+        else:
+            crit = depth * t_layer
+        if not self.ec:
+            self.notes.append(
+                "logical summary on physical QPUs: critical path = depth x slowest gate time; "
+                "no cat-entangler sharing"
+            )
+        return local, remote, dict(remote), crit, True
+
+    def _critical_path_no_latency(self, p: Placement, crit_s: float) -> float:
+        if not isinstance(self.w, Workload) or not any(lk.latency_s for lk in self.links.values()):
+            return crit_s
+        return float(self._placed(p, self._remote_times(with_latency=False))["critical_path_s"])
+
+    def _needed_fidelity(self, lk: Link) -> float | None:
+        if self.target_fidelity is not None:
+            return self.target_fidelity
+        if self.ec:
+            qa, qb = self.qpus[lk.key[0]], self.qpus[lk.key[1]]
+            sc = qa.surface_code
+            p = max(qa.physical_error, qb.physical_error)
+            return 1.0 - p * sc.interface_threshold / sc.error_threshold
+        return None
+
+    def _price_link(self, lk: Link, n_gates: int, n_pairs: int) -> LinkReport:
+        need = self._needed_fidelity(lk)
+        plan: PurificationPlan = purification_plan(lk.fidelity, need, self.purification)
+        if not plan.feasible:
+            self.reasons.append(f"link {lk.key[0]}-{lk.key[1]}: {plan.reason}")
+        raw = n_pairs * plan.raw_per_pair
+        return LinkReport(
+            qpus=lk.key,
+            remote_gates=int(n_gates),
+            bell_pairs=int(n_pairs),
+            raw_bell_pairs=raw,
+            purification_rounds=plan.rounds,
+            raw_per_pair=plan.raw_per_pair,
+            raw_fidelity=lk.fidelity,
+            delivered_fidelity=plan.fidelity,
+            rate_hz=lk.rate_hz,
+            latency_s=lk.latency_s,
+            time_s=raw / lk.rate_hz,
+            memory_qubits_per_end=1 + plan.rounds,
+            required_fidelity=need,
+        )
+
+    def _fill_link_usage(self, link_reports: list[LinkReport], wall: float) -> None:
+        for lr in link_reports:
+            lr.utilization = lr.time_s / wall if wall > 0 else 0.0
+            if lr.bell_pairs > 0 and math.isfinite(lr.raw_per_pair) and wall > 0:
+                supply = lr.rate_hz / lr.raw_per_pair * wall  # Distilled pairs the link could make.
+                lr.buffer_pairs = int(min(lr.bell_pairs, max(1, math.ceil(supply / lr.bell_pairs))))
+            lk = self.links.get(lr.qpus)
+            if lk is not None and lk.buffer_pairs is not None and lk.buffer_pairs < lr.buffer_pairs:
+                self.notes.append(
+                    f"link {lr.qpus[0]}-{lr.qpus[1]}: {lk.buffer_pairs} buffer pairs < {lr.buffer_pairs} "
+                    "recommended; the link idles when its buffer is full"
+                )
+            lr.memory_qubits_per_end = lr.buffer_pairs + lr.purification_rounds
+
+    def _remote_error(self, link_reports: list[LinkReport]) -> tuple[float, float]:
+        expected, log_ok = 0.0, 0.0
+        for lr in link_reports:
+            e_pair = 1.0 - lr.delivered_fidelity
+            e_loc = _teleport_local_error(self.qpus[lr.qpus[0]], self.qpus[lr.qpus[1]])
+            expected += lr.bell_pairs * e_pair + lr.remote_gates * e_loc
+            log_ok += lr.bell_pairs * math.log1p(-min(e_pair, 1 - 1e-300)) + lr.remote_gates * math.log1p(
+                -e_loc
+            )
+        return expected, math.exp(log_ok)
+
+    def _local_error(self, local: dict[str, list[int]]) -> float:
+        return sum(
+            local["one_qubit"][i] * q.e_1q
+            + local["two_qubit"][i] * q.e_2q
+            + local["measurement"][i] * q.e_meas
+            for i, q in enumerate(self.qpus)
+        )
+
+    # -- error corrected -------------------------------------------------------------------------
+    def _logical_counts(self) -> tuple[int, int, int, int, int]:
+        """(T, measurements, rotations, rotation depth, CCZ)."""
+        w = self.w
+        if isinstance(w, LogicalSummary):
+            return w.t_count, w.measurement_count, w.rotation_count, w.effective_rotation_depth, w.ccz_count
+        counts = w.counts if isinstance(w, Workload) else w
+        return counts.t_count, counts.measurements, 0, 0, 0
+
+    def _finish_ec(self, p: Placement, local_gates, link_reports: list[LinkReport]) -> EstimateReport:
+        t, m, r, r_depth, ccz = self._logical_counts()
+        loads = p.qubits_per_qpu
+        layout = [azure_layout_qubits(x) for x in loads]
+        parts = 1 + (1 if (t or ccz or r) else 0) + (1 if r else 0)
+        eps_log = self.budget / parts
+        eps_syn = self.budget / parts if r else 0.0
+        t_per_rot = math.ceil(0.53 * math.log2(r / eps_syn) + 5.3) if r else 0
+        n_remote_ops = sum(lr.remote_gates for lr in link_reports)
+        depth = m + r + t + 3 * ccz + t_per_rot * r_depth + n_remote_ops
+        depth = max(depth, 1)
+        patches = max(sum(layout), 1)
+        target = eps_log / (patches * depth)
+        sc = self.qpus[0].surface_code
+        p_phys = max(q.physical_error for q in self.qpus)
+        d = sc.distance_for(p_phys, target)
+        ec: dict[str, Any] = {
+            "physical_error": p_phys,
+            "layout_logical_qubits_per_qpu": layout,
+            "logical_depth": depth,
+            "required_logical_error_per_cycle": target,
+            "error_budget_logical": eps_log,
+            "t_states": t + 4 * ccz + t_per_rot * r,
+            "t_per_rotation": t_per_rot,
+        }
+        if d is None:
+            self.reasons.append(
+                f"no code distance <= {sc.max_distance} reaches a logical error of {target:.3g} per "
+                f"cycle at physical error {p_phys:g} (threshold {sc.error_threshold:g})"
+            )
+            ec.update(
+                code_distance=None,
+                physical_per_logical=None,
+                logical_cycle_s=math.nan,
+                physical_qubits_per_qpu=[],
+            )
+            self._fill_link_usage(link_reports, 0.0)
+            return self._report(
+                p,
+                local_gates,
+                link_reports,
+                math.nan,
+                "code distance",
+                math.nan,
+                math.nan,
+                0.0,
+                math.nan,
+                0.0,
+                math.nan,
+                ec,
+                True,
+            )
+        cycle = max(q.logical_cycle_s(d) for q in self.qpus)
+        phys = [x * sc.physical_per_logical(d) for x in layout]
+        for i, (q, n_phys) in enumerate(zip(self.qpus, phys)):
+            if q.num_qubits is not None and n_phys > q.num_qubits:
+                self.reasons.append(
+                    f"capacity too small: QPU {i} needs {n_phys} physical qubits at distance {d}, "
+                    f"has {q.num_qubits}"
+                )
+        ec.update(
+            code_distance=d,
+            physical_per_logical=sc.physical_per_logical(d),
+            logical_cycle_s=cycle,
+            physical_qubits_per_qpu=phys,
+            logical_error_per_cycle=sc.logical_error_per_cycle(p_phys, d),
+        )
+        self.notes.append(
+            "T factories are not modeled: physical qubits exclude them and T states are assumed "
+            "available every logical cycle"
+        )
+        # Lattice surgery across QPUs: d pairs per round for d rounds per remote logical operation.
+        round_s = cycle / d
+        expected, log_ok = 0.0, 0.0
+        for lr in link_reports:
+            lr.bell_pairs = lr.remote_gates * d * d
+            lr.raw_bell_pairs = lr.bell_pairs * lr.raw_per_pair
+            lr.time_s = lr.raw_bell_pairs / lr.rate_hz
+            lr.required_rate_hz = d / round_s * lr.raw_per_pair
+            p_int = 1.0 - lr.delivered_fidelity
+            per_op = min(1.0, d * sc.crossing_prefactor * (p_int / sc.interface_threshold) ** ((d + 1) / 2))
+            expected += lr.remote_gates * per_op
+            log_ok += lr.remote_gates * math.log1p(-min(per_op, 1 - 1e-16))
+        self._apply_hop_loads(link_reports)
+        t_compute = depth * cycle
+        t_latency = sum(2 * lr.latency_s * lr.remote_gates for lr in link_reports)
+        t_link = max((lr.time_s for lr in link_reports), default=0.0)
+        wall = max(t_compute + t_latency, t_link)
+        if t_link > t_compute + t_latency:
+            slow = max(link_reports, key=lambda lr: lr.time_s)
+            bound = f"link {slow.qpus[0]}-{slow.qpus[1]} rate"
+            if len(slow.route) > 2:
+                bound = f"route {'-'.join(str(x) for x in slow.route)} rate"
+        elif t_latency > t_compute:
+            bound = "classical latency"
+        else:
+            bound = "local compute"
+        ec["runtime_s"] = wall
+        self._fill_link_usage(link_reports, wall)
+        return self._report(
+            p,
+            local_gates,
+            link_reports,
+            wall,
+            bound,
+            t_compute,
+            t_link,
+            t_latency,
+            expected,
+            math.exp(log_ok),
+            0.0,
+            ec,
+            True,
+        )
+
+    # -- report ----------------------------------------------------------------------------------
+    def _report(
+        self,
+        p,
+        local_gates,
+        link_reports,
+        wall,
+        bound,
+        t_local,
+        t_link,
+        t_lat,
+        err,
+        psucc,
+        local_err,
+        ec,
+        cat_exact,
+    ) -> EstimateReport:
+        total_local = sum(sum(v) for v in local_gates.values())
+        return EstimateReport(
+            verdict="infeasible" if self.reasons else "feasible",
+            reasons=list(self.reasons),
+            num_qubits=len(p.qpu_of),
+            num_qpus=self.k,
+            qubits_per_qpu=p.qubits_per_qpu,
+            placement_method=p.method,
+            cut_weight=p.cut,
+            local_gates={k: list(v) for k, v in local_gates.items()},
+            local_gates_total=int(total_local),
+            remote_gates=int(sum(lr.remote_gates for lr in link_reports)),
+            bell_pairs=int(sum(lr.bell_pairs for lr in link_reports)),
+            raw_bell_pairs=float(sum(lr.raw_bell_pairs for lr in link_reports)),
+            cat_entangler=bool(self.cat and not self.ec),
+            cat_exact=cat_exact,
+            links=link_reports,
+            wall_clock_s=wall,
+            bound=bound,
+            time_local_s=t_local,
+            time_link_s=t_link,
+            time_latency_s=t_lat,
+            remote_error_expected=err,
+            remote_success_probability=psucc,
+            local_error_expected=local_err,
+            error_corrected=ec,
+            notes=list(self.notes),
+        )
+
+    def _infeasible_report(self, p: Placement | None = None) -> EstimateReport:
+        n = self.w.logical_qubits if isinstance(self.w, LogicalSummary) else self.w.num_qubits
+        if p is None:
+            p = Placement(tuple([-1] * n), self.k, 0.0, "none")
+        return EstimateReport(
+            verdict="infeasible",
+            reasons=list(self.reasons),
+            num_qubits=n,
+            num_qpus=self.k,
+            qubits_per_qpu=p.qubits_per_qpu,
+            placement_method=p.method,
+            cut_weight=p.cut,
+            local_gates={},
+            local_gates_total=0,
+            remote_gates=0,
+            bell_pairs=0,
+            raw_bell_pairs=0.0,
+            cat_entangler=self.cat,
+            cat_exact=True,
+            links=[],
+            wall_clock_s=math.nan,
+            bound="infeasible",
+            time_local_s=math.nan,
+            time_link_s=math.nan,
+            time_latency_s=math.nan,
+            remote_error_expected=math.nan,
+            remote_success_probability=math.nan,
+            local_error_expected=math.nan,
+            error_corrected=None,
+            notes=list(self.notes),
+        )
+
+
+def _fill(n: int, caps: list[int | None]) -> Placement:
+    """Contiguous placement of n qubits, proportional to capacity (unlimited QPUs share the rest)."""
+    k = len(caps)
+    weights = [c if c is not None else n for c in caps]
+    total = sum(weights)
+    loads = [min(weights[i], n * weights[i] // total) for i in range(k)]
+    i = 0
+    while sum(loads) < n:
+        if loads[i % k] < weights[i % k]:
+            loads[i % k] += 1
+        i += 1
+    qpu_of: list[int] = []
+    for i, load in enumerate(loads):
+        qpu_of += [i] * load
+    return Placement(tuple(qpu_of), k, 0.0, "fill")

@@ -1,0 +1,261 @@
+"""Links between QPUs (Bell-pair supply) and the purification that lifts their fidelity.
+
+A link is described directly by its Bell-pair rate (Hz), pair fidelity and one-way classical
+latency (s). :func:`link_from_model` adapts any object with ``rate_hz`` and ``fidelity``
+attributes (a ``qnsim.link_models.LinkModel``, a network calibration) into a :class:`Link`.
+
+Purification uses the recurrence protocols in closed form, on Werner (BBPSSW) or Bell-diagonal
+(DEJMPS) pairs, with ideal local operations:
+
+- BBPSSW, Bennett et al., PRL 76, 722 (1996): two Werner pairs of fidelity F give, with
+  probability ``p = F^2 + 2F(1-F)/3 + 5((1-F)/3)^2``, one pair of fidelity
+  ``(F^2 + ((1-F)/3)^2) / p`` (twirled back to Werner form). F > 1/2 is needed to improve.
+- DEJMPS, Deutsch et al., PRL 77, 2818 (1996): Bell-diagonal coefficients (A, B, C, D) on
+  (Phi+, Psi-, Psi+, Phi-) map to ``((A^2+B^2), 2CD, (C^2+D^2), 2AB) / N`` with success
+  probability ``N = (A+B)^2 + (C+D)^2``.
+
+Each round consumes two pairs of the previous round and succeeds with probability p, so the
+expected number of raw pairs per purified pair obeys ``R_{k+1} = 2 R_k / p_k`` (Wald's identity;
+the recursive scheme keeps one pair waiting per level).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = [
+    "Link",
+    "PurificationPlan",
+    "bbpssw_step",
+    "dejmps_step",
+    "link_from_model",
+    "purification_plan",
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class Link:
+    """Bell-pair supply between two QPUs.
+
+    Args:
+        qpus: the two QPU indices (order does not matter).
+        rate_hz: delivered raw Bell pairs per second (> 0).
+        fidelity: raw pair fidelity to |Phi+> (Werner form assumed), in [0.25, 1].
+        latency_s: one-way classical latency in seconds (>= 0).
+        buffer_pairs: pair memories per end for buffering (``None`` = as many as needed).
+        success_probability: per-attempt herald probability (for geometric simulation); with
+            ``attempt_period_s`` it must match ``rate_hz`` = p / T.
+        attempt_period_s: attempt period T in seconds.
+
+    Raises:
+        ValueError: naming a non-positive rate, a fidelity outside [0.25, 1], a negative latency
+            or a link from a QPU to itself.
+
+    >>> Link((0, 1), rate_hz=1e4, fidelity=0.99, latency_s=5e-6).key
+    (0, 1)
+    """
+
+    qpus: tuple[int, int]
+    rate_hz: float
+    fidelity: float
+    latency_s: float = 0.0
+    buffer_pairs: int | None = None
+    success_probability: float | None = None
+    attempt_period_s: float | None = None
+
+    def __post_init__(self) -> None:
+        try:
+            a, b = (int(x) for x in self.qpus)
+        except (TypeError, ValueError):
+            raise ValueError(f"qpus must be a pair of QPU indices, got {self.qpus!r}") from None
+        if a == b or a < 0 or b < 0:
+            raise ValueError(f"a link joins two different QPUs (indices >= 0), got qpus={self.qpus!r}")
+        object.__setattr__(self, "qpus", (a, b))
+        if not (isinstance(self.rate_hz, (int, float)) and math.isfinite(self.rate_hz) and self.rate_hz > 0):
+            raise ValueError(
+                f"rate_hz must be a finite positive number of pairs per second, got {self.rate_hz!r}"
+            )
+        if not (isinstance(self.fidelity, (int, float)) and 0.25 <= self.fidelity <= 1):
+            raise ValueError(f"fidelity must be in [0.25, 1], got {self.fidelity!r}")
+        if not (
+            isinstance(self.latency_s, (int, float)) and math.isfinite(self.latency_s) and self.latency_s >= 0
+        ):
+            raise ValueError(f"latency_s must be a finite non-negative time, got {self.latency_s!r}")
+        if self.buffer_pairs is not None and (
+            not isinstance(self.buffer_pairs, int) or self.buffer_pairs < 1
+        ):
+            raise ValueError(f"buffer_pairs must be a positive integer or None, got {self.buffer_pairs!r}")
+        if (self.success_probability is None) != (self.attempt_period_s is None):
+            raise ValueError("give both success_probability and attempt_period_s, or neither")
+        if self.success_probability is not None:
+            p, t = self.success_probability, self.attempt_period_s
+            if not 0 < p <= 1 or not t > 0:
+                raise ValueError(
+                    f"need 0 < success_probability <= 1 and attempt_period_s > 0, got {p!r}, {t!r}"
+                )
+            if not math.isclose(p / t, self.rate_hz, rel_tol=1e-6):
+                raise ValueError(
+                    f"rate_hz={self.rate_hz!r} does not match success_probability/attempt_period_s={p / t!r}"
+                )
+
+    @property
+    def key(self) -> tuple[int, int]:
+        """The QPU pair, smaller index first.
+
+        >>> Link((3, 1), rate_hz=1.0, fidelity=0.9).key
+        (1, 3)
+        """
+        a, b = self.qpus
+        return (a, b) if a < b else (b, a)
+
+
+def link_from_model(
+    model: Any, qpus: tuple[int, int], latency_s: float = 0.0, buffer_pairs: int | None = None
+) -> Link:
+    """Adapts any object with ``rate_hz`` and ``fidelity`` attributes (a ``LinkModel`` from
+    ``qnsim.link_models``, a network calibration) into a :class:`Link`. If the object also has
+    ``success_probability`` and ``attempt_period_s``, they are kept for geometric simulation.
+
+    >>> from types import SimpleNamespace
+    >>> m = SimpleNamespace(rate_hz=2e3, fidelity=0.97)
+    >>> link_from_model(m, (0, 2), latency_s=1e-5).rate_hz
+    2000.0
+    """
+    for attr in ("rate_hz", "fidelity"):
+        if not hasattr(model, attr):
+            raise ValueError(f"link model {model!r} has no attribute {attr!r} (need rate_hz and fidelity)")
+    p = getattr(model, "success_probability", None)
+    t = getattr(model, "attempt_period_s", None)
+    if p is not None and t is not None and not math.isclose(p / t, float(model.rate_hz), rel_tol=1e-6):
+        p = t = None  # The model's rate includes more than p / T (e.g. two rounds): keep the rate.
+    return Link(
+        qpus=tuple(qpus),
+        rate_hz=float(model.rate_hz),
+        fidelity=float(model.fidelity),
+        latency_s=float(latency_s),
+        buffer_pairs=buffer_pairs,
+        success_probability=None if p is None else float(p),
+        attempt_period_s=None if t is None else float(t),
+    )
+
+
+def bbpssw_step(f: float) -> tuple[float, float]:
+    """One BBPSSW round on two Werner pairs of fidelity f: (output fidelity, success probability).
+
+    >>> f, p = bbpssw_step(0.9)
+    >>> round(f, 6), round(p, 6)
+    (0.926396, 0.875556)
+    >>> round(bbpssw_step(0.5)[0], 12)  # F = 1/2 is a fixed point
+    0.5
+    """
+    e = (1.0 - f) / 3.0
+    p = f * f + 2.0 * f * e + 5.0 * e * e
+    return (f * f + e * e) / p, p
+
+
+def dejmps_step(c: Sequence[float]) -> tuple[tuple[float, float, float, float], float]:
+    """One DEJMPS round on two Bell-diagonal pairs with coefficients in the order
+    (Phi+, Psi+, Psi-, Phi-): (output coefficients in the same order, success probability).
+
+    >>> c, p = dejmps_step((0.9, 0.1 / 3, 0.1 / 3, 0.1 / 3))
+    >>> round(c[0], 6), round(p, 6)
+    (0.926396, 0.875556)
+    """
+    a, c_psi_plus, b, d = (float(x) for x in c)  # Deutsch et al.: A=Phi+, B=Psi-, C=Psi+, D=Phi-.
+    cc = c_psi_plus
+    n = (a + b) ** 2 + (cc + d) ** 2
+    a2, b2, c2, d2 = (a * a + b * b) / n, 2 * cc * d / n, (cc * cc + d * d) / n, 2 * a * b / n
+    return (a2, c2, b2, d2), n
+
+
+@dataclasses.dataclass(frozen=True)
+class PurificationPlan:
+    """How a link's raw pairs are lifted to a target fidelity.
+
+    Attributes:
+        rounds: recurrence rounds (0 = raw pairs suffice).
+        fidelity: delivered fidelity after the rounds.
+        raw_per_pair: expected raw pairs per delivered pair (``2^k / prod p_j``).
+        success_probabilities: p_j of each round.
+        feasible: False if the target cannot be reached (raw F <= 1/2, or it stalls).
+        reason: why not, when infeasible.
+
+    >>> purification_plan(0.95, 0.99).rounds
+    2
+    """
+
+    rounds: int
+    fidelity: float
+    raw_per_pair: float
+    success_probabilities: tuple[float, ...]
+    feasible: bool
+    reason: str = ""
+
+
+def purification_plan(
+    raw_fidelity: float, target_fidelity: float | None, protocol: str = "dejmps", max_rounds: int = 12
+) -> PurificationPlan:
+    """Fewest recurrence rounds that lift Werner pairs of ``raw_fidelity`` to ``target_fidelity``.
+
+    Args:
+        raw_fidelity: link pair fidelity (Werner form).
+        target_fidelity: needed fidelity, or None for raw pairs.
+        protocol: ``"dejmps"`` (Deutsch et al. 1996) or ``"bbpssw"`` (Bennett et al. 1996).
+        max_rounds: give up after this many rounds (each doubles the raw cost at least).
+
+    >>> plan = purification_plan(0.9, 0.99)
+    >>> plan.rounds, round(plan.fidelity, 4), round(plan.raw_per_pair, 2)
+    (3, 0.9991, 10.76)
+    >>> purification_plan(0.5, 0.9).feasible
+    False
+    """
+    if protocol not in ("dejmps", "bbpssw"):
+        raise ValueError(f"protocol must be 'dejmps' or 'bbpssw', got {protocol!r}")
+    if target_fidelity is None or raw_fidelity >= target_fidelity:
+        return PurificationPlan(0, raw_fidelity, 1.0, (), True)
+    if not 0.25 <= target_fidelity <= 1:
+        raise ValueError(f"target_fidelity must be in [0.25, 1], got {target_fidelity!r}")
+    if raw_fidelity <= 0.5:
+        return PurificationPlan(
+            0,
+            raw_fidelity,
+            math.inf,
+            (),
+            False,
+            f"raw fidelity {raw_fidelity:g} <= 0.5 can never be purified to {target_fidelity:g}",
+        )
+    if target_fidelity >= 1.0:
+        return PurificationPlan(
+            0,
+            raw_fidelity,
+            math.inf,
+            (),
+            False,
+            "fidelity 1 cannot be reached by purification of noisy pairs",
+        )
+    f = raw_fidelity
+    coeffs = (f, (1 - f) / 3, (1 - f) / 3, (1 - f) / 3)
+    raw = 1.0
+    probs: list[float] = []
+    for k in range(1, max_rounds + 1):
+        if protocol == "bbpssw":
+            f, p = bbpssw_step(f)
+        else:
+            coeffs, p = dejmps_step(coeffs)
+            f = coeffs[0]
+        raw = 2.0 * raw / p
+        probs.append(p)
+        if f >= target_fidelity:
+            return PurificationPlan(k, f, raw, tuple(probs), True)
+    return PurificationPlan(
+        max_rounds,
+        f,
+        math.inf,
+        tuple(probs),
+        False,
+        f"raw fidelity {raw_fidelity:g} reaches only {f:.6g} after {max_rounds} purification "
+        f"rounds, short of {target_fidelity:g}",
+    )

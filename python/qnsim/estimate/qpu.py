@@ -1,0 +1,272 @@
+"""QPU models: capacity, gate times and errors, presets, and the surface-code model.
+
+The presets are the gate-based physical qubit parameter sets of the Azure Quantum Resource
+Estimator (Beverland et al., arXiv:2211.07629; Microsoft Learn, "target parameters of the
+resource estimator"):
+
+====================  ==================  ============  ==================  ==========
+preset                1q / 2q / T gate    measurement   Clifford error      T error
+====================  ==================  ============  ==================  ==========
+qubit_gate_ns_e3      50 ns               100 ns        1e-3                1e-3
+qubit_gate_ns_e4      50 ns               100 ns        1e-4                1e-4
+qubit_gate_us_e3      100 us              100 us        1e-3                1e-6
+qubit_gate_us_e4      100 us              100 us        1e-4                1e-6
+====================  ==================  ============  ==================  ==========
+
+The surface-code model is the estimator's gate-based one: logical error per logical cycle
+``a (p / p*)^((d+1)/2)`` with a = 0.03 and p* = 0.01, ``2 d^2`` physical qubits per logical
+qubit and a logical cycle of ``(4 t_2q + 2 t_meas) d``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Any
+
+__all__ = ["PRESETS", "QPU", "SurfaceCode", "preset"]
+
+
+def _check_time(name: str, v: float) -> None:
+    if not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
+        raise ValueError(f"{name} must be a finite non-negative time in seconds, got {v!r}")
+
+
+def _check_prob(name: str, v: float) -> None:
+    if not (isinstance(v, (int, float)) and 0 <= v <= 1):
+        raise ValueError(f"{name} must be a probability in [0, 1], got {v!r}")
+
+
+@dataclasses.dataclass(frozen=True)
+class SurfaceCode:
+    """Gate-based surface-code model (Azure resource estimator defaults).
+
+    Args:
+        crossing_prefactor: a in ``a (p/p*)^((d+1)/2)`` (0.03, Beverland et al.).
+        error_threshold: p* (0.01).
+        max_distance: largest code distance tried.
+        interface_threshold: error threshold of Bell pairs on a patch boundary joined across QPUs
+            (about 0.1, Ramette et al., npj Quantum Inf. 2024); the interface pair fidelity
+            needed is chosen so that the interface is as reliable as the bulk.
+
+    >>> sc = SurfaceCode()
+    >>> round(sc.logical_error_per_cycle(1e-3, 21), 15)
+    3e-13
+    >>> sc.distance_for(1e-3, 2e-12)
+    21
+    """
+
+    crossing_prefactor: float = 0.03
+    error_threshold: float = 0.01
+    max_distance: int = 101
+    interface_threshold: float = 0.1
+
+    def __post_init__(self) -> None:
+        if not self.crossing_prefactor > 0:
+            raise ValueError(f"crossing_prefactor must be > 0, got {self.crossing_prefactor!r}")
+        if not 0 < self.error_threshold < 1:
+            raise ValueError(f"error_threshold must be in (0, 1), got {self.error_threshold!r}")
+        if not 0 < self.interface_threshold < 1:
+            raise ValueError(f"interface_threshold must be in (0, 1), got {self.interface_threshold!r}")
+
+    def logical_error_per_cycle(self, p: float, d: int) -> float:
+        """Logical error probability per logical cycle of one patch of distance d at physical error p.
+
+        >>> round(SurfaceCode().logical_error_per_cycle(1e-3, 3), 12)
+        0.0003
+        """
+        return self.crossing_prefactor * (p / self.error_threshold) ** ((d + 1) / 2)
+
+    def distance_for(self, p: float, target_per_cycle: float) -> int | None:
+        """Smallest odd distance whose per-cycle logical error is <= target; None if none (p >= p*
+        or beyond ``max_distance``).
+
+        >>> SurfaceCode().distance_for(1e-4, 1e-10), SurfaceCode().distance_for(0.02, 1e-10)
+        (9, None)
+        """
+        if p >= self.error_threshold:
+            return None
+        for d in range(1, self.max_distance + 1, 2):
+            if self.logical_error_per_cycle(p, d) <= target_per_cycle:
+                return d
+        return None
+
+    @staticmethod
+    def physical_per_logical(d: int) -> int:
+        """Physical qubits per logical qubit, 2 d^2 (data and measurement qubits).
+
+        >>> SurfaceCode.physical_per_logical(21)
+        882
+        """
+        return 2 * d * d
+
+
+@dataclasses.dataclass(frozen=True)
+class QPU:
+    """One processor: capacity, gate times (s) and error probabilities.
+
+    Args:
+        num_qubits: physical qubits (``None`` = unlimited). For a non-error-corrected QPU this is
+            also the placement capacity.
+        t_1q_s, t_2q_s, t_meas_s, t_reset_s, t_t_s: gate, measurement, reset and T-gate times in
+            seconds (``t_reset_s`` defaults to ``t_meas_s``, ``t_t_s`` to ``t_1q_s``).
+        e_1q, e_2q, e_meas, e_t: error probabilities per operation.
+        surface_code: a :class:`SurfaceCode` to run the workload as logical qubits; None for
+            physical execution.
+        logical_qubits: placement capacity in logical qubits when error-corrected (``None`` =
+            limited only by ``num_qubits`` after the code distance is known).
+        name: a label for reports.
+
+    Raises:
+        ValueError: naming a negative time, a probability outside [0, 1] or a capacity below 1.
+
+    >>> q = QPU(num_qubits=100, t_2q_s=50e-9, e_2q=1e-3)
+    >>> q.capacity
+    100
+    >>> QPU.preset("qubit_gate_ns_e3").t_meas_s
+    1e-07
+    """
+
+    num_qubits: int | None = None
+    t_1q_s: float = 50e-9
+    t_2q_s: float = 50e-9
+    t_meas_s: float = 100e-9
+    t_reset_s: float | None = None
+    t_t_s: float | None = None
+    e_1q: float = 1e-3
+    e_2q: float = 1e-3
+    e_meas: float = 1e-3
+    e_t: float = 1e-3
+    surface_code: SurfaceCode | None = None
+    logical_qubits: int | None = None
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        for cap in ("num_qubits", "logical_qubits"):
+            v = getattr(self, cap)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
+                raise ValueError(f"{cap} must be a positive integer or None, got {v!r}")
+        if self.t_reset_s is None:
+            object.__setattr__(self, "t_reset_s", self.t_meas_s)
+        if self.t_t_s is None:
+            object.__setattr__(self, "t_t_s", self.t_1q_s)
+        for f in ("t_1q_s", "t_2q_s", "t_meas_s", "t_reset_s", "t_t_s"):
+            _check_time(f, getattr(self, f))
+        for f in ("e_1q", "e_2q", "e_meas", "e_t"):
+            _check_prob(f, getattr(self, f))
+
+    @property
+    def error_corrected(self) -> bool:
+        """True if the QPU runs the workload on surface-code logical qubits.
+
+        >>> QPU(surface_code=SurfaceCode()).error_corrected
+        True
+        """
+        return self.surface_code is not None
+
+    @property
+    def capacity(self) -> int | None:
+        """Qubits the placement may put here: logical qubits if error-corrected, else physical.
+
+        >>> QPU(num_qubits=10**5, surface_code=SurfaceCode(), logical_qubits=200).capacity
+        200
+        """
+        return self.logical_qubits if self.error_corrected else self.num_qubits
+
+    @property
+    def physical_error(self) -> float:
+        """The error rate the surface-code model uses: the largest Clifford error (1q, 2q, measure).
+
+        >>> QPU(e_1q=1e-4, e_2q=2e-3, e_meas=1e-3).physical_error
+        0.002
+        """
+        return max(self.e_1q, self.e_2q, self.e_meas)
+
+    def logical_cycle_s(self, d: int) -> float:
+        """Surface-code logical cycle ``(4 t_2q + 2 t_meas) d`` in seconds.
+
+        >>> round(QPU.preset("qubit_gate_ns_e3").logical_cycle_s(21) * 1e6, 6)
+        8.4
+        """
+        return (4 * self.t_2q_s + 2 * self.t_meas_s) * d
+
+    def with_(self, **changes: Any) -> QPU:
+        """A copy with some fields changed.
+
+        >>> QPU(num_qubits=10).with_(num_qubits=20).num_qubits
+        20
+        """
+        return dataclasses.replace(self, **changes)
+
+    @staticmethod
+    def preset(preset_name: str, /, **overrides: Any) -> QPU:
+        """A QPU with one of the Azure estimator's gate-based parameter sets (see module doc).
+
+        Args:
+            preset_name: ``qubit_gate_ns_e3``, ``qubit_gate_ns_e4``, ``qubit_gate_us_e3`` or
+                ``qubit_gate_us_e4``.
+            **overrides: fields to set (e.g. ``num_qubits``, ``surface_code``, ``name``).
+
+        >>> QPU.preset("qubit_gate_us_e4").e_t
+        1e-06
+        """
+        if preset_name not in PRESETS:
+            raise ValueError(f"unknown QPU preset {preset_name!r}; use one of {sorted(PRESETS)}")
+        fields: dict[str, Any] = dict(PRESETS[preset_name])
+        fields["name"] = preset_name
+        fields.update(overrides)
+        return QPU(**fields)
+
+
+PRESETS: dict[str, dict[str, float]] = {
+    "qubit_gate_ns_e3": {
+        "t_1q_s": 50e-9,
+        "t_2q_s": 50e-9,
+        "t_meas_s": 100e-9,
+        "t_t_s": 50e-9,
+        "e_1q": 1e-3,
+        "e_2q": 1e-3,
+        "e_meas": 1e-3,
+        "e_t": 1e-3,
+    },
+    "qubit_gate_ns_e4": {
+        "t_1q_s": 50e-9,
+        "t_2q_s": 50e-9,
+        "t_meas_s": 100e-9,
+        "t_t_s": 50e-9,
+        "e_1q": 1e-4,
+        "e_2q": 1e-4,
+        "e_meas": 1e-4,
+        "e_t": 1e-4,
+    },
+    "qubit_gate_us_e3": {
+        "t_1q_s": 100e-6,
+        "t_2q_s": 100e-6,
+        "t_meas_s": 100e-6,
+        "t_t_s": 100e-6,
+        "e_1q": 1e-3,
+        "e_2q": 1e-3,
+        "e_meas": 1e-3,
+        "e_t": 1e-6,
+    },
+    "qubit_gate_us_e4": {
+        "t_1q_s": 100e-6,
+        "t_2q_s": 100e-6,
+        "t_meas_s": 100e-6,
+        "t_t_s": 100e-6,
+        "e_1q": 1e-4,
+        "e_2q": 1e-4,
+        "e_meas": 1e-4,
+        "e_t": 1e-6,
+    },
+}
+"""Azure resource estimator gate-based presets (times in s, error probabilities)."""
+
+
+def preset(preset_name: str, /, **overrides: Any) -> QPU:
+    """Shorthand for :meth:`QPU.preset`.
+
+    >>> preset("qubit_gate_ns_e4", num_qubits=1000).e_2q
+    0.0001
+    """
+    return QPU.preset(preset_name, **overrides)

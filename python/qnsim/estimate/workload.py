@@ -1,0 +1,402 @@
+"""Workload input: Stim circuit text counted symbolically, streamed circuit files, logical summaries.
+
+A circuit is parsed once by the native counter (``qnsim._core.WorkloadProgram``); REPEAT blocks
+are never unrolled, so a 10^12-gate workload written in a few lines is counted in microseconds,
+with exact (128-bit, overflow-checked) integers. An unrolled circuit file is streamed in chunks
+with memory independent of its length (:func:`stream_circuit_file`).
+
+Besides Stim's gate set, the counter accepts ``T`` and ``T_DAG`` so that logical workloads with
+non-Clifford gates can be written in the same syntax.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from qnsim import _core
+
+__all__ = ["GateCounts", "LogicalSummary", "Workload", "count_circuit", "stream_circuit_file"]
+
+_KINDS: dict[str, tuple[str, bool, bool, int]] = _core.gate_kinds()
+_GATE_CATEGORIES = {
+    "single": "one_qubit",
+    "reset": "one_qubit",
+    "two": "two_qubit",
+    "measure": "measurement",
+    "measure_reset": "measurement",
+    "two_measure": "measurement",
+    "product": "measurement",
+    "noise1": "noise",
+    "noise2": "noise",
+    "noise_product": "noise",
+    "annotation": "annotation",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class GateCounts:
+    """Exact gate counts of a workload (Python ints: counts beyond 2^64 are exact).
+
+    Attributes:
+        per_gate: applications per canonical gate name (``CNOT`` is counted as ``CX``); a
+            two-qubit gate on targets ``0 1 2 3`` is two applications.
+        num_qubits: 1 + the largest qubit index used.
+        measurements: measurement records produced.
+        depth_bound: an upper bound on the ASAP circuit depth in gate layers (exact for a circuit
+            without REPEAT; each REPEAT boundary is treated as a barrier).
+        pair_a, pair_b, pair_weight: the two-qubit interaction graph: unordered qubit pairs and
+            the number of two-qubit applications between them (float64, exact below 2^53).
+
+    >>> c = count_circuit("REPEAT 1000000 {\\n  CX 0 1\\n  H 0\\n}")
+    >>> c.per_gate["CX"], c.two_qubit, c.total_gates
+    (1000000, 1000000, 2000000)
+    """
+
+    per_gate: Mapping[str, int]
+    num_qubits: int
+    measurements: int
+    depth_bound: int
+    pair_a: np.ndarray
+    pair_b: np.ndarray
+    pair_weight: np.ndarray
+
+    @classmethod
+    def _from_native(cls, d: Mapping[str, Any]) -> GateCounts:
+        return cls(
+            per_gate=dict(d["per_gate"]),
+            num_qubits=int(d["num_qubits"]),
+            measurements=int(d["measurements"]),
+            depth_bound=int(d["depth_bound"]),
+            pair_a=d["pair_a"],
+            pair_b=d["pair_b"],
+            pair_weight=d["pair_weight"],
+        )
+
+    def category(self, name: str) -> int:
+        """Applications in one category: ``one_qubit``, ``two_qubit``, ``measurement``, ``noise``,
+        ``annotation``.
+
+        >>> count_circuit("H 0 1\\nM 0").category("one_qubit")
+        2
+        """
+        if name not in set(_GATE_CATEGORIES.values()):
+            raise ValueError(
+                f"unknown category {name!r}; use one of {sorted(set(_GATE_CATEGORIES.values()))}"
+            )
+        return sum(n for g, n in self.per_gate.items() if _GATE_CATEGORIES[_KINDS[g][0]] == name)
+
+    @property
+    def one_qubit(self) -> int:
+        """Single-qubit gate and reset applications.
+
+        >>> count_circuit("H 0 1\\nR 2").one_qubit
+        3
+        """
+        return self.category("one_qubit")
+
+    @property
+    def two_qubit(self) -> int:
+        """Two-qubit gate applications.
+
+        >>> count_circuit("CX 0 1 2 3\\nSWAP 0 2").two_qubit
+        3
+        """
+        return self.category("two_qubit")
+
+    @property
+    def t_count(self) -> int:
+        """T and T_DAG applications (non-Stim extension gates).
+
+        >>> count_circuit("T 0 1\\nT_DAG 0").t_count
+        3
+        """
+        return self.per_gate.get("T", 0) + self.per_gate.get("T_DAG", 0)
+
+    @property
+    def total_gates(self) -> int:
+        """All gate, reset and measurement applications (noise channels and annotations excluded).
+
+        >>> count_circuit("H 0\\nX_ERROR(0.1) 0\\nTICK\\nM 0").total_gates
+        2
+        """
+        return self.one_qubit + self.two_qubit + self.category("measurement")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary (per-gate counts, categories; the pair list is summarized).
+
+        >>> count_circuit("CX 0 1").to_dict()["two_qubit"]
+        1
+        """
+        return {
+            "per_gate": dict(self.per_gate),
+            "num_qubits": self.num_qubits,
+            "one_qubit": self.one_qubit,
+            "two_qubit": self.two_qubit,
+            "measurements": self.measurements,
+            "t_count": self.t_count,
+            "total_gates": self.total_gates,
+            "depth_bound": self.depth_bound,
+            "interacting_pairs": len(self.pair_a),
+        }
+
+
+class Workload:
+    """A circuit workload: parsed once, counted symbolically, placed and priced later.
+
+    Args:
+        text: Stim circuit text (REPEAT blocks allowed, plus ``T``/``T_DAG``).
+
+    Raises:
+        CircuitParseError: unknown gate (with a suggestion), REPEAT count below 1, unbalanced
+            braces or bad targets, naming the line.
+
+    >>> w = Workload("REPEAT 1000000000000 {\\n  CX 0 1\\n}")
+    >>> w.counts.two_qubit
+    1000000000000
+    >>> w.counts.pair_weight.tolist()
+    [1000000000000.0]
+    """
+
+    def __init__(self, text: str) -> None:
+        if not isinstance(text, str):
+            raise TypeError(f"circuit text must be a str, got {type(text).__name__}")
+        self._program = _core.WorkloadProgram(text)
+        self._counts: GateCounts | None = None
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str]) -> Workload:
+        """Reads and parses a circuit file (REPEAT kept symbolic; for huge unrolled files use
+        :func:`stream_circuit_file`).
+
+        >>> import tempfile, os
+        >>> with tempfile.NamedTemporaryFile("w", suffix=".stim", delete=False) as f:
+        ...     _ = f.write("H 0\\nCX 0 1\\n")
+        >>> Workload.from_file(f.name).counts.total_gates
+        2
+        >>> os.unlink(f.name)
+        """
+        with open(path, encoding="utf-8") as f:
+            return cls(f.read())
+
+    @property
+    def counts(self) -> GateCounts:
+        """Symbolic gate counts (computed once).
+
+        >>> Workload("REPEAT 5 {\\n  H 0\\n}").counts.per_gate
+        {'H': 5}
+        """
+        if self._counts is None:
+            self._counts = GateCounts._from_native(self._program.counts())
+        return self._counts
+
+    @property
+    def num_qubits(self) -> int:
+        """1 + the largest qubit index used.
+
+        >>> Workload("CX 0 7").num_qubits
+        8
+        """
+        return self.counts.num_qubits
+
+    def pair_count(self, a: int, b: int) -> int:
+        """Exact number of two-qubit applications on the unordered pair (a, b).
+
+        >>> Workload("REPEAT 3 {\\n CX 0 1 1 0\\n}").pair_count(1, 0)
+        6
+        """
+        return self._program.pair_count(int(a), int(b))
+
+    def unroll(self, max_ops: int = 10**6) -> list[tuple[str, list[int]]]:
+        """The unrolled applications ``(gate, targets)`` of a small circuit, in program order.
+
+        Records ``rec[-k]`` appear as ``-k``. Raises StateTooLargeError beyond ``max_ops``.
+
+        >>> Workload("REPEAT 2 {\\n  CX 0 1\\n}").unroll()
+        [('CX', [0, 1]), ('CX', [0, 1])]
+        """
+        return self._program.unroll(int(max_ops))
+
+    def _placed(self, qpu_of, num_qpus, t_1q, t_2q, t_meas, t_reset, t_remote) -> dict[str, Any]:
+        return self._program.placed(
+            [int(x) for x in qpu_of],
+            int(num_qpus),
+            list(t_1q),
+            list(t_2q),
+            list(t_meas),
+            list(t_reset),
+            list(t_remote),
+        )
+
+    def __repr__(self) -> str:
+        c = self.counts
+        return f"Workload(num_qubits={c.num_qubits}, total_gates={c.total_gates}, two_qubit={c.two_qubit})"
+
+
+def count_circuit(text: str) -> GateCounts:
+    """Counts a Stim circuit symbolically (REPEAT blocks multiplied through, never unrolled).
+
+    Args:
+        text: Stim circuit text.
+
+    Returns:
+        Exact :class:`GateCounts`.
+
+    >>> c = count_circuit("REPEAT 10 {\\n  REPEAT 10 {\\n    CNOT 0 1\\n    M 1\\n  }\\n}")
+    >>> c.per_gate
+    {'CX': 100, 'M': 100}
+    """
+    return Workload(text).counts
+
+
+def stream_circuit_file(path: str | os.PathLike[str], chunk_bytes: int = 1 << 22) -> GateCounts:
+    """Counts an unrolled circuit file by streaming it in chunks (memory independent of length).
+
+    Args:
+        path: a Stim circuit file without REPEAT blocks (e.g. ``stim.Circuit.flattened()``).
+        chunk_bytes: read size in bytes (>= 4096).
+
+    Raises:
+        CircuitParseError: on the first bad line, or on a REPEAT block.
+        ValueError: if the file cannot be opened.
+
+    >>> import tempfile, os
+    >>> with tempfile.NamedTemporaryFile("w", suffix=".stim", delete=False) as f:
+    ...     _ = f.write("CX 0 1 2 3\\nM 0\\n")
+    >>> stream_circuit_file(f.name).per_gate
+    {'CX': 2, 'M': 1}
+    >>> os.unlink(f.name)
+    """
+    return GateCounts._from_native(_core.stream_count_file(os.fspath(path), int(chunk_bytes)))
+
+
+_SUMMARY_KEYS = {
+    "logical_qubits",
+    "t_count",
+    "rotation_count",
+    "rotation_depth",
+    "ccz_count",
+    "clifford_count",
+    "two_qubit_count",
+    "measurement_count",
+    "depth",
+    "interaction",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class LogicalSummary:
+    """A logical workload given by its counts (the Azure estimator's "logical counts" idea).
+
+    Args:
+        logical_qubits: number of algorithm (logical) qubits, >= 1.
+        t_count: T gates.
+        rotation_count: arbitrary-angle single-qubit rotations (synthesized from T gates).
+        rotation_depth: layers of rotations (defaults to ``rotation_count``).
+        ccz_count: CCZ/Toffoli gates (4 T states each, 3 logical cycles).
+        clifford_count: Clifford gates (free in the lattice-surgery model, used for non-EC timing).
+        two_qubit_count: two-qubit gates (the part of the Cliffords that may cross QPUs).
+        measurement_count: single-qubit measurements.
+        depth: logical depth in gate layers (non-EC timing); 0 if unknown.
+        interaction: how two-qubit gates are spread over qubit pairs when the workload is split
+            across QPUs: ``"uniform"`` (random pairs), ``"linear"`` (nearest neighbours on a line)
+            or ``"local"`` (never across QPUs).
+
+    Raises:
+        ValueError: naming a negative or non-integer count or an unknown interaction.
+
+    >>> s = LogicalSummary(logical_qubits=100, t_count=10**6, measurement_count=10**5)
+    >>> s.t_count
+    1000000
+    """
+
+    logical_qubits: int
+    t_count: int = 0
+    rotation_count: int = 0
+    rotation_depth: int | None = None
+    ccz_count: int = 0
+    clifford_count: int = 0
+    two_qubit_count: int = 0
+    measurement_count: int = 0
+    depth: int = 0
+    interaction: str = "uniform"
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            v = getattr(self, f.name)
+            if f.name == "interaction":
+                if v not in ("uniform", "linear", "local"):
+                    raise ValueError(f"interaction must be 'uniform', 'linear' or 'local', got {v!r}")
+                continue
+            if v is None:
+                continue
+            if isinstance(v, float) and v.is_integer():
+                object.__setattr__(self, f.name, int(v))
+                v = int(v)
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
+                raise ValueError(f"{f.name} must be a non-negative integer, got {v!r}")
+        if self.logical_qubits < 1:
+            raise ValueError(f"logical_qubits must be at least 1, got {self.logical_qubits}")
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> LogicalSummary:
+        """Builds a summary from a dict (e.g. a parsed TOML table); unknown keys are errors.
+
+        >>> LogicalSummary.from_dict({"logical_qubits": 4, "t_count": 1e3}).t_count
+        1000
+        """
+        unknown = set(d) - _SUMMARY_KEYS
+        if unknown:
+            raise ValueError(
+                f"unknown logical-summary keys {sorted(unknown)}; allowed: {sorted(_SUMMARY_KEYS)}"
+            )
+        if "logical_qubits" not in d:
+            raise ValueError("a logical summary needs 'logical_qubits'")
+        return cls(**dict(d))
+
+    @classmethod
+    def from_toml(cls, path: str | os.PathLike[str]) -> LogicalSummary:
+        """Reads a TOML file whose top level (or ``[workload]`` table) holds the summary keys.
+
+        >>> import tempfile, os
+        >>> with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False) as f:
+        ...     _ = f.write("logical_qubits = 100\\nt_count = 1_000_000\\n")
+        >>> LogicalSummary.from_toml(f.name).logical_qubits
+        100
+        >>> os.unlink(f.name)
+        """
+        data = _load_toml(path)
+        return cls.from_dict(data.get("workload", data))
+
+    @property
+    def effective_rotation_depth(self) -> int:
+        """Rotation layers (``rotation_depth`` or, if unset, ``rotation_count``).
+
+        >>> LogicalSummary(4, rotation_count=10).effective_rotation_depth
+        10
+        """
+        return self.rotation_count if self.rotation_depth is None else self.rotation_depth
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict of the fields.
+
+        >>> LogicalSummary(2).to_dict()["logical_qubits"]
+        2
+        """
+        return dataclasses.asdict(self)
+
+
+def _load_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
+    try:
+        import tomllib  # Python >= 3.11
+    except ImportError:  # pragma: no cover - Python < 3.11
+        try:
+            import tomli as tomllib  # type: ignore[no-redef]
+        except ImportError as e:
+            raise ImportError("reading TOML needs Python >= 3.11 or the 'tomli' package") from e
+    with open(path, "rb") as f:
+        return tomllib.load(f)

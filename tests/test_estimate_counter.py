@@ -1,0 +1,210 @@
+"""Native symbolic counter: REPEAT counts equal the unrolled circuit's (Stim as the oracle),
+streamed files count the same, 128-bit counts, and parse errors name the problem."""
+
+from __future__ import annotations
+
+import collections
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import qnsim
+from qnsim.estimate import Workload, count_circuit, stream_circuit_file
+
+stim = pytest.importorskip("stim")
+
+N_QUBITS = 6
+
+
+@st.composite
+def _line(draw):
+    kind = draw(st.sampled_from(["1q", "2q", "meas", "noise", "tick", "mpp"]))
+    qs = st.integers(0, N_QUBITS - 1)
+    if kind == "1q":
+        g = draw(st.sampled_from(["H", "S", "X", "SQRT_X", "S_DAG", "Z", "C_XYZ"]))
+        return f"{g} " + " ".join(str(q) for q in draw(st.lists(qs, min_size=1, max_size=4)))
+    if kind == "2q":
+        g = draw(st.sampled_from(["CX", "CNOT", "CZ", "SWAP", "ISWAP", "XCZ", "SQRT_ZZ"]))
+        pairs = draw(st.lists(st.tuples(qs, qs).filter(lambda p: p[0] != p[1]), min_size=1, max_size=3))
+        return f"{g} " + " ".join(f"{a} {b}" for a, b in pairs)
+    if kind == "meas":
+        g = draw(st.sampled_from(["M", "MR", "R", "MX", "MZ", "RX"]))
+        return f"{g} " + " ".join(str(q) for q in draw(st.lists(qs, min_size=1, max_size=3)))
+    if kind == "noise":
+        return draw(st.sampled_from(["X_ERROR(0.1) 0 1", "DEPOLARIZE2(0.01) 2 3", "Z_ERROR(0.2) 5"]))
+    if kind == "tick":
+        return "TICK"
+    a, b = draw(st.tuples(qs, qs).filter(lambda p: p[0] != p[1]))
+    return f"MPP X{a}*Z{b} Y{b}"
+
+
+@st.composite
+def _block(draw, depth=0):
+    items = []
+    for _ in range(draw(st.integers(1, 4))):
+        if depth < 3 and draw(st.integers(0, 3)) == 0:
+            body = draw(_block(depth + 1))
+            items.append(f"REPEAT {draw(st.integers(1, 5))} {{\n{body}\n}}")
+        else:
+            items.append(draw(_line()))
+    return "\n".join(items)
+
+
+def _oracle(circuit: stim.Circuit):
+    """Independent counts from Stim's flattened circuit: applications per gate and pair weights."""
+    per_gate: collections.Counter = collections.Counter()
+    pairs: collections.Counter = collections.Counter()
+    for inst in circuit.flattened():
+        name, ts = inst.name, inst.targets_copy()
+        data = stim.gate_data(name)
+        if name in ("MPP", "SPP", "SPP_DAG"):
+            combiners = sum(t.is_combiner for t in ts)
+            per_gate[name] += len(ts) - 2 * combiners
+            # Pairs along each product chain (the counter's convention).
+            chain = []
+            prev_comb = False
+            for t in ts:
+                if t.is_combiner:
+                    prev_comb = True
+                    continue
+                if prev_comb:
+                    if chain[-1] != t.value:
+                        pairs[tuple(sorted((chain[-1], t.value)))] += 1
+                    chain.append(t.value)
+                else:
+                    chain = [t.value]
+                prev_comb = False
+        elif name == "TICK":
+            per_gate[name] += 1
+        elif data.is_two_qubit_gate:
+            per_gate[name] += len(ts) // 2
+            if data.is_unitary:
+                for a, b in zip(ts[::2], ts[1::2]):
+                    pairs[tuple(sorted((a.value, b.value)))] += 1
+        else:
+            per_gate[name] += len(ts)
+    return dict(per_gate), dict(pairs)
+
+
+def _pairs_of(counts):
+    return {(int(a), int(b)): int(w) for a, b, w in zip(counts.pair_a, counts.pair_b, counts.pair_weight)}
+
+
+@settings(max_examples=60, deadline=None)
+@given(_block())
+def test_symbolic_counts_equal_unrolled_stim_counts(text):
+    circuit = stim.Circuit(text)
+    per_gate, pairs = _oracle(circuit)
+    c = count_circuit(text)
+    assert dict(c.per_gate) == per_gate
+    assert _pairs_of(c) == pairs
+    assert c.measurements == circuit.num_measurements
+    assert c.num_qubits <= circuit.num_qubits
+    # The flattened text counts the same, and so does streaming it from a file.
+    flat_text = str(circuit.flattened())
+    assert dict(count_circuit(flat_text).per_gate) == per_gate
+
+
+@settings(max_examples=15, deadline=None)
+@given(_block())
+def test_streamed_file_counts_equal_symbolic_counts(tmp_path_factory, text):
+    path = tmp_path_factory.mktemp("stream") / "flat.stim"
+    path.write_text(str(stim.Circuit(text).flattened()) + "\n")
+    streamed = stream_circuit_file(path, chunk_bytes=4096)
+    sym = count_circuit(text)
+    assert dict(streamed.per_gate) == dict(sym.per_gate)
+    assert _pairs_of(streamed) == _pairs_of(sym)
+    assert streamed.measurements == sym.measurements
+
+
+def test_stream_handles_lines_split_across_chunks(tmp_path):
+    lines = [f"CX {i % 50} {(i % 50) + 50}" for i in range(3000)]
+    path = tmp_path / "long.stim"
+    path.write_text("\n".join(lines))  # No final newline either.
+    c = stream_circuit_file(path, chunk_bytes=4096)
+    assert c.per_gate == {"CX": 3000}
+    assert c.depth_bound == 60
+    assert len(c.pair_a) == 50
+
+
+def test_depth_is_exact_without_repeat_and_a_bound_with_it():
+    assert count_circuit("H 0\nCX 0 1\nH 2\nCX 1 2").depth_bound == 3
+    assert count_circuit("REPEAT 10 {\n  H 0\n  CX 0 1\n}").depth_bound == 20
+
+
+def test_counts_are_exact_beyond_64_bits():
+    text = "REPEAT 9223372036854775808 {\n  REPEAT 9223372036854775808 {\n    CX 0 1\n  }\n}"
+    c = count_circuit(text)
+    assert c.per_gate["CX"] == 2**126
+    assert Workload(text).pair_count(0, 1) == 2**126
+
+
+def test_count_overflow_is_an_error():
+    n = 2**64 - 1
+    text = f"REPEAT {n} {{\n REPEAT {n} {{\n  REPEAT {n} {{\n   H 0\n  }}\n }}\n}}"
+    with pytest.raises(qnsim.StateTooLargeError, match="overflows 128 bits"):
+        count_circuit(text)
+
+
+def test_trillion_gate_workload_is_counted_without_unrolling():
+    text = "REPEAT 1000000 {\n  REPEAT 1000000 {\n    CX 0 1 2 3\n    T 0\n  }\n}"
+    c = count_circuit(text)
+    assert c.per_gate == {"CX": 2 * 10**12, "T": 10**12}
+    assert c.t_count == 10**12
+
+
+@pytest.mark.parametrize(
+    "text, match",
+    [
+        ("H 0\nCNT 0 1", r"unknown gate 'CNT' on line 2; did you mean 'CNOT'\?"),
+        ("REPEAT 0 {\n  H 0\n}", r"REPEAT count must be at least 1, got 0 on line 1"),
+        ("REPEAT -2 {\n  H 0\n}", r"REPEAT count must be at least 1, got -2 on line 1"),
+        ("REPEAT 3 {\n  H 0\n", r"REPEAT block opened on line 1 is never closed"),
+        ("H 0\n}", r"'\}' without an open REPEAT block on line 2"),
+        ("CX 0 1 2", r"needs an even number of targets, got 3 on line 1"),
+        ("CX 3 3", r"qubit 3 used twice in one pair on line 1"),
+        ("H q1", r"bad target 'q1' on line 1"),
+        ("H rec[-1]", r"only qubit indices allowed on line 1"),
+        ("CX 0 rec[-1]", r"classical \(rec/sweep\) target must be a control"),
+        ("MPP X0**Z1", r"dangling '\*'"),
+        ("X_ERROR(0.1 0", r"missing '\)'"),
+        ("H 99999999", r"qubit index must be < 2\^24"),
+        ("H 0 {", r"only REPEAT opens a block"),
+        ("REPEAT 2\nH 0", r"must open with '\{'"),
+    ],
+)
+def test_parse_errors_name_the_problem(text, match):
+    with pytest.raises(qnsim.CircuitParseError, match=match):
+        count_circuit(text)
+
+
+def test_parse_error_is_a_value_error_and_streaming_rejects_repeat(tmp_path):
+    with pytest.raises(ValueError, match="unknown gate 'HH'"):
+        count_circuit("HH 0")
+    path = tmp_path / "r.stim"
+    path.write_text("REPEAT 2 {\nH 0\n}\n")
+    with pytest.raises(qnsim.CircuitParseError, match="REPEAT blocks are not streamed"):
+        stream_circuit_file(path)
+    with pytest.raises(ValueError, match="cannot open circuit file"):
+        stream_circuit_file(tmp_path / "missing.stim")
+
+
+def test_aliases_case_and_classical_controls():
+    c = count_circuit("cnot 0 1\nZCX 1 2\nCX rec[-1] 3\nMZ 0\nmpp X0*X1*X2")
+    assert c.per_gate == {"CX": 3, "M": 1, "MPP": 1}
+    assert _pairs_of(c) == {(0, 1): 2, (1, 2): 2}
+
+
+def test_unroll_matches_repeat_structure():
+    w = Workload("H 0\nREPEAT 2 {\n  CX 0 1\n  M 1\n}\nDETECTOR rec[-1]")
+    assert w.unroll() == [
+        ("H", [0]),
+        ("CX", [0, 1]),
+        ("M", [1]),
+        ("CX", [0, 1]),
+        ("M", [1]),
+        ("DETECTOR", [-1]),
+    ]
+    with pytest.raises(qnsim.StateTooLargeError, match="max_ops=3"):
+        w.unroll(max_ops=3)
