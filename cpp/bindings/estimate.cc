@@ -11,28 +11,29 @@
 #include "network/workload_counter.h"
 
 namespace py = pybind11;
+namespace workload = qnsim::workload;
 
 namespace qnsim_bindings {
 
 namespace {
 
 /// A 128-bit count as an exact Python int.
-py::int_ to_py(qnsim::count_t v) {
+py::int_ to_py(workload::count_t v) {
     const uint64_t hi = static_cast<uint64_t>(v >> 64), lo = static_cast<uint64_t>(v);
     if (hi == 0) return py::int_(lo);
     py::object r = py::int_(hi).attr("__lshift__")(64).attr("__or__")(py::int_(lo));
     return py::reinterpret_borrow<py::int_>(r);
 }
 
-py::list to_py_list(const std::vector<qnsim::count_t> &v) {
+py::list to_py_list(const std::vector<workload::count_t> &v) {
     py::list out;
-    for (qnsim::count_t x : v) out.append(to_py(x));
+    for (workload::count_t x : v) out.append(to_py(x));
     return out;
 }
 
-py::dict counts_to_dict(const qnsim::Counts &c) {
+py::dict counts_to_dict(const workload::Counts &c) {
     py::dict per_gate;
-    const auto &table = qnsim::gate_table();
+    const auto &table = workload::gate_table();
     for (size_t i = 0; i < c.per_gate.size(); ++i) {
         if (c.per_gate[i] != 0) per_gate[py::str(table[i].name)] = to_py(c.per_gate[i]);
     }
@@ -63,7 +64,7 @@ py::dict counts_to_dict(const qnsim::Counts &c) {
 }  // namespace
 
 void bind_estimate(py::module_ &m) {
-    py::class_<qnsim::Program> cls(m, "WorkloadProgram", R"doc(
+    py::class_<workload::Program> cls(m, "WorkloadProgram", R"doc(
 A parsed Stim circuit (REPEAT blocks kept symbolic) for workload estimation (low level; see
 qnsim.estimate.Workload). Parsing throws CircuitParseError naming the line.
 )doc");
@@ -74,7 +75,7 @@ qnsim.estimate.Workload). Parsing throws CircuitParseError naming the line.
             py::dict out;
             const char *names[] = {"single", "two", "measure", "reset", "measure_reset", "two_measure",
                                    "product", "noise1", "noise2", "noise_product", "annotation", "repeat"};
-            for (const auto &g : qnsim::gate_table()) {
+            for (const auto &g : workload::gate_table()) {
                 out[py::str(g.name)] = py::make_tuple(names[static_cast<int>(g.kind)], g.z_diagonal, g.controlled,
                                                       g.remote_pairs);
             }
@@ -82,18 +83,18 @@ qnsim.estimate.Workload). Parsing throws CircuitParseError naming the line.
         },
         "Known gates: name -> (kind, z_diagonal, controlled, bell_pairs_per_remote_application).");
     m.def("canonical_gate_name", [](const std::string &name) -> py::object {
-        const int id = qnsim::gate_id(name);
+        const int id = workload::gate_id(name);
         if (id < 0) return py::none();
-        return py::str(qnsim::gate_table()[id].name);
+        return py::str(workload::gate_table()[id].name);
     }, py::arg("name"), "Canonical name of a gate or alias (case-insensitive); None if unknown.");
 
     cls.def(py::init([](const std::string &text) {
                 py::gil_scoped_release release;
-                return qnsim::Program::parse(text);
+                return workload::Program::parse(text);
             }),
             py::arg("text"));
-    cls.def("counts", [](const qnsim::Program &p) {
-        qnsim::Counts c;
+    cls.def("counts", [](const workload::Program &p) {
+        workload::Counts c;
         {
             py::gil_scoped_release release;
             c = p.count();
@@ -102,12 +103,12 @@ qnsim.estimate.Workload). Parsing throws CircuitParseError naming the line.
     }, "Symbolic counts: dict(per_gate, pair_a, pair_b, pair_weight, measurements, depth_bound, num_qubits).");
     cls.def(
         "placed",
-        [](const qnsim::Program &p, const std::vector<int32_t> &qpu_of, uint32_t num_qpus, std::vector<double> t_1q,
+        [](const workload::Program &p, const std::vector<int32_t> &qpu_of, uint32_t num_qpus, std::vector<double> t_1q,
            std::vector<double> t_2q, std::vector<double> t_meas, std::vector<double> t_reset,
            std::vector<double> t_remote) {
-            qnsim::Durations d{std::move(t_1q), std::move(t_2q), std::move(t_meas), std::move(t_reset),
+            workload::Durations d{std::move(t_1q), std::move(t_2q), std::move(t_meas), std::move(t_reset),
                                std::move(t_remote)};
-            qnsim::PlacedCounts r;
+            workload::PlacedCounts r;
             {
                 py::gil_scoped_release release;
                 r = p.count_placed(qpu_of, num_qpus, d);
@@ -130,19 +131,19 @@ qnsim.estimate.Workload). Parsing throws CircuitParseError naming the line.
         "at [min*k + max]. Raises ValueError for a used qubit placed on no QPU.");
     cls.def(
         "unroll",
-        [](const qnsim::Program &p, uint64_t max_ops) {
+        [](const workload::Program &p, uint64_t max_ops) {
             auto ops = p.unroll(max_ops);
             py::list out;
-            const auto &table = qnsim::gate_table();
+            const auto &table = workload::gate_table();
             for (auto &op : ops) out.append(py::make_tuple(py::str(table[op.first].name), py::cast(op.second)));
             return out;
         },
         py::arg("max_ops"),
         "Unrolled applications [(gate, targets)] for small circuits; rec[-k] targets appear as -k. Raises "
         "StateTooLargeError beyond max_ops.");
-    cls.def("pair_count", [](const qnsim::Program &p, uint32_t a, uint32_t b) {
+    cls.def("pair_count", [](const workload::Program &p, uint32_t a, uint32_t b) {
         // Exact count for one pair (recounts; for tests and spot checks).
-        const qnsim::Counts c = p.count();
+        const workload::Counts c = p.count();
         const uint64_t key = a < b ? (uint64_t(a) << 32 | b) : (uint64_t(b) << 32 | a);
         auto it = c.pairs.find(key);
         return to_py(it == c.pairs.end() ? 0 : it->second);
@@ -151,10 +152,10 @@ qnsim.estimate.Workload). Parsing throws CircuitParseError naming the line.
     m.def(
         "stream_count_file",
         [](const std::string &path, size_t chunk_bytes) {
-            qnsim::Counts c;
+            workload::Counts c;
             {
                 py::gil_scoped_release release;
-                c = qnsim::stream_count_file(path, chunk_bytes);
+                c = workload::stream_count_file(path, chunk_bytes);
             }
             return counts_to_dict(c);
         },

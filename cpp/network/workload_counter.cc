@@ -13,7 +13,7 @@
 
 #include "core/errors.h"
 
-namespace qnsim {
+namespace qnsim::workload {
 
 namespace {
 
@@ -1151,4 +1151,4 @@ Counts stream_count_file(const std::string &path, size_t chunk_bytes) {
     return out;
 }
 
-}  // namespace qnsim
+}  // namespace qnsim::workload

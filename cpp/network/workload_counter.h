@@ -21,7 +21,9 @@
 #include <unordered_map>
 #include <vector>
 
-namespace qnsim {
+/// The estimator's circuit model lives in its own namespace: its Instruction/Program types
+/// differ from the stabilizer engine's and must never collide with them (one definition rule).
+namespace qnsim::workload {
 
 using count_t = unsigned __int128;
 
@@ -139,6 +141,6 @@ Counts stream_count_file(const std::string &path, size_t chunk_bytes);
 /// Decimal text of a 128-bit count.
 std::string to_string(count_t v);
 
-}  // namespace qnsim
+}  // namespace qnsim::workload
 
 #endif
