@@ -33,6 +33,10 @@ from qnsim.link_models import (
     werner_state,
     werner_swap_fidelity,
 )
+from qnsim.network import Network
+from qnsim.protocol import Protocol
+from qnsim.results import NetworkResult, RequestResult
+from qnsim.scenario import load_scenario
 from qnsim.presets import (
     HardwarePreset,
     nv_10x_improved,
@@ -53,9 +57,13 @@ __all__ = [
     "HardwarePreset",
     "LinkModel",
     "Memory",
+    "Network",
+    "NetworkResult",
     "NodeHardware",
+    "Protocol",
     "QnsimError",
     "QubitRegistry",
+    "RequestResult",
     "SchedulingError",
     "Source",
     "StateTooLargeError",
@@ -68,6 +76,7 @@ __all__ = [
     "dejmps",
     "fidelity",
     "heralded_link",
+    "load_scenario",
     "nv_10x_improved",
     "nv_near_term",
     "superconducting_transducer_link",
