@@ -27,8 +27,6 @@ __all__ = ["main"]
 
 
 def _parser() -> argparse.ArgumentParser:
-    from qnsim import __version__
-
     parser = argparse.ArgumentParser(
         prog="qnsim",
         description="qnsim: native-accelerated quantum network simulator.",
@@ -56,7 +54,6 @@ def _parser() -> argparse.ArgumentParser:
         add_help=False,
     )
     est.add_argument("args", nargs=argparse.REMAINDER)
-    parser.set_defaults(version=__version__)
     return parser
 
 
