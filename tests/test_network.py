@@ -42,7 +42,7 @@ class SwapASAP(qnsim.Protocol):
                 ends = ends[::-1]
             self.pending[ends] = 2
             for end in (self.request.src, self.request.dst):
-                self.send(node, end, ends)
+                self.send(node, end, ends, after_s=self.swap_duration_s(node))
 
     def on_message(self, node, message):
         self.pending[message] -= 1
@@ -299,6 +299,19 @@ def test_python_swap_asap_matches_native():
         fids[mode] = r.mean_fidelity
     assert fids["python"] == pytest.approx(fids["native"], abs=1e-12)
     assert fids["python"] == pytest.approx(werner_swap_fidelity(0.92, 0.92), abs=1e-12)
+
+
+def test_python_swap_asap_reproduces_native_timing_with_memory_and_gate_durations():
+    runs = {}
+    for mode in ("native", "python"):
+        net = chain(list("amb"), seed=12, length_km=5.0, fidelity=0.95, rate_hz=2e4, success_probability=0.1,
+                    node_kwargs=dict(t1_s=2e-3, t2_s=1e-3, gate2_error=0.01, gate2_duration_s=3e-5,
+                                     measure_duration_s=2e-6))
+        net.request("a", "b", num_pairs=100, protocol=SwapASAP() if mode == "python" else None)
+        runs[mode] = net.run(until_s=1.0, progress=False).requests[0]
+    np.testing.assert_array_equal(runs["python"].times_s, runs["native"].times_s)
+    np.testing.assert_allclose(runs["python"].fidelities, runs["native"].fidelities, rtol=0, atol=1e-12)
+    assert runs["native"].fidelity_std > 0
 
 
 def test_protocol_timers_messages_and_pair_lost():

@@ -1038,6 +1038,20 @@ class Network:
         """
         return tuple(self.native.swap_slots(self._node(node, "swap").index, int(slot_a), int(slot_b)))  # type: ignore[return-value]
 
+    def swap_duration_s(self, node: str) -> float:
+        """Duration of a swap at ``node`` in s: two-qubit gate + single-qubit gate + measurement.
+
+        Example:
+            >>> net = Network(); _ = net.add_node("m", gate2_duration_s=5e-4, measure_duration_s=4e-6)
+            >>> net.swap_duration_s("m")
+            0.000504
+        """
+        g = self._node(node, "swap_duration_s").gates
+        return (
+            _ps(g.two_qubit_duration_s, "duration") + _ps(g.single_qubit_duration_s, "duration")
+            + _ps(g.measurement_duration_s, "duration")
+        ) / 1e12
+
     def discard(self, slot: int) -> None:
         """Discards the pair held by ``slot`` and its partner; the links restart. For protocols."""
         self.native.discard_slot_pair(int(slot))

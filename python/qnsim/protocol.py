@@ -39,7 +39,7 @@ protocols (see ``bench/link.py``); use it to try new policies.
 ...             src, dst = ends if self.network.slot_node(ends[0]) == self.request.src else ends[::-1]
 ...             self.pending[(src, dst)] = 2
 ...             for end in (self.request.src, self.request.dst):
-...                 self.send(node, end, (src, dst))
+...                 self.send(node, end, (src, dst), after_s=self.swap_duration_s(node))
 ...     def on_message(self, node, message):
 ...         self.pending[message] -= 1
 ...         if self.pending[message] == 0:
@@ -133,17 +133,26 @@ class Protocol:
         self._ready_s.pop(slot, None)
         self.network.discard(slot)
 
-    def send(self, from_node: str, to_node: str, message: Any) -> float:
+    def send(self, from_node: str, to_node: str, message: Any, *, after_s: float = 0.0) -> float:
         """Sends any Python object from one node to another; returns the arrival time in s.
 
-        The message arrives after the classical latency along the cheapest link path and is
-        passed to :meth:`on_message` at ``to_node``.
+        The message leaves ``from_node`` after ``after_s`` (e.g. :meth:`swap_duration_s`, so
+        that the outcome of a swap leaves once the measurement is done), travels for the
+        classical latency along the cheapest link path, and is passed to :meth:`on_message`
+        at ``to_node``.
         """
         net = self.network
-        ident = net._new_id()
-        net._messages[ident] = (self, message)
         src = net._node(from_node, "send").index
         dst = net._node(to_node, "send").index
+        ident = net._new_id()
+        net._messages[ident] = (self, message)
+        if after_s > 0:
+            from qnsim.network import _ps
+
+            delay = _ps(after_s, "send after_s")
+            net._timers[ident] = (_Departure(net, src, dst, ident), None)
+            net.native.schedule_timer(delay, src, ident)
+            return (net.native.now_ps + delay + net.native.classical_latency(src, dst)) / 1e12
         return net.native.send_message(src, dst, ident) / 1e12
 
     def set_timer(self, delay_s: float, node: str, payload: Any = None) -> None:
@@ -161,6 +170,10 @@ class Protocol:
     def now_s(self) -> float:
         """Current simulated time in s."""
         return self.network.now_s
+
+    def swap_duration_s(self, node: str) -> float:
+        """Time a swap takes at ``node`` (two-qubit gate + single-qubit gate + measurement), s."""
+        return self.network.swap_duration_s(node)
 
     def pair_fidelity(self, slot: int) -> float:
         """Current fidelity of the pair in ``slot`` and its partner (decoherence up to now)."""
@@ -192,3 +205,13 @@ class Protocol:
         link = self.network.slot_link(slot)
         self._ready_s[slot] = self.network.now_s - link.herald_delay_s(node)
         self.on_pair_ready(node, slot, partner_slot)
+
+
+class _Departure:
+    """Timer target that hands a delayed message to the native network when it leaves."""
+
+    def __init__(self, network: Network, src: int, dst: int, ident: int) -> None:
+        self.network, self.src, self.dst, self.ident = network, src, dst, ident
+
+    def on_timer(self, node: str, payload: Any) -> None:
+        self.network.native.send_message(self.src, self.dst, self.ident)
