@@ -112,8 +112,24 @@ def _run(args: argparse.Namespace) -> int:
         print(f"{title}: {len(network.nodes)} nodes, {len(network.links)} links, run to {settings.until_s:g} s")
         if settings.description:
             print(settings.description.strip())
+        print(_links_table(network))
+        print()
         print(result.summary_table())
     return 0
+
+
+def _links_table(network) -> str:
+    from qnsim.results import _eng
+
+    lines = [f"{'link':<28} {'length':>8} {'ch':>3} {'p/attempt':>10} {'period':>9} {'model rate/ch':>13} "
+             f"{'link F':>7} {'herald':>9}"]
+    for link in network.links:
+        lines.append(
+            f"{link.a + ' - ' + link.b:<28} {link.length_km:>5g} km {link.channels:>3} "
+            f"{link.success_probability:>10.3g} {_eng(link.attempt_period_s, 's'):>9} "
+            f"{_eng(link.rate_hz, 'Hz'):>13} {link.fidelity:>7.4f} {_eng(link.herald_delay_a_s, 's'):>9}"
+        )
+    return "\n".join(lines)
 
 
 def _estimate(argv: list[str]) -> int:
