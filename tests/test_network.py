@@ -412,3 +412,30 @@ def test_default_path_is_fewest_hops_and_to_networkx():
     assert net.request("a", "d").path == ("a", "d")
     g = net.to_networkx()
     assert g.number_of_edges() == 4 and g.nodes["a"]["num_memories"] == 2
+
+
+def test_protocol_errors_propagate_and_emission_times_are_known():
+    seen = []
+
+    class Bad(qnsim.Protocol):
+        def on_pair_ready(self, node, slot, partner_slot):
+            seen.append((self.now_s, self.pair_emitted_s(slot)))
+            raise RuntimeError("boom in protocol")
+
+    net = chain(["a", "b"], seed=1, length_km=30.0, fidelity=0.9, rate_hz=1e6)
+    net.request("a", "b", protocol=Bad())
+    with pytest.raises(RuntimeError, match="boom in protocol"):
+        net.run(until_s=1.0, progress=False)
+    now, emitted = seen[0]
+    assert emitted == pytest.approx(0.0, abs=1e-15)
+    assert now == pytest.approx(net.link("a", "b").herald_delay_a_s, abs=1e-15)
+
+
+def test_protocol_must_call_super_init():
+    class NoInit(qnsim.Protocol):
+        def __init__(self):
+            pass
+
+    net = chain(["a", "b"], length_km=1.0, fidelity=0.9, rate_hz=1e3)
+    with pytest.raises(TypeError, match="must call super"):
+        net.request("a", "b", protocol=NoInit())

@@ -919,7 +919,7 @@ class Network:
         if until_ps < native.now_ps:
             raise ValueError(f"run: until_s={until_s} is before the current time {native.now_ps / 1e12} s")
         start_wall = time.perf_counter()
-        if progress is False:
+        if progress is False or (progress is None and not _stderr_is_tty()):
             native.run(until_ps)
         else:
             self._run_chunked(until_ps, progress)
@@ -957,7 +957,8 @@ class Network:
                         bar = _make_bar(span / 1e12, (target - start_ps) / 1e12)
                 if bar is not None:
                     bar.n = round((native.now_ps - start_ps) / 1e12, 12)
-                    bar.set_postfix_str(f"{len(native.deliveries()['request'])} pairs", refresh=False)
+                    pairs = sum(native.delivered(r.index) for r in self._requests)
+                    bar.set_postfix_str(f"{pairs} pairs", refresh=False)
                     bar.refresh()
         finally:
             if bar is not None:
