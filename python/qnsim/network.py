@@ -198,11 +198,24 @@ class LinkInfo:
 
     @property
     def rate_hz(self) -> float:
-        """Mean heralded pairs per second per channel, success_probability / attempt_period_s."""
+        """Mean heralded pairs per second per channel, success_probability / attempt_period_s.
+
+        Example:
+            >>> net = Network(); _ = net.add_node("a"); _ = net.add_node("b")
+            >>> net.add_link("a", "b", length_km=0.0, fidelity=1.0, attempt_period_s=1e-3, success_probability=0.5).rate_hz
+            500.0
+        """
         return self.success_probability / self.attempt_period_s
 
     def herald_delay_s(self, node: str) -> float:
-        """Herald delay at endpoint ``node`` in s."""
+        """Herald delay at endpoint ``node`` in s.
+
+        Example:
+            >>> net = Network(); _ = net.add_node("a"); _ = net.add_node("b")
+            >>> link = net.add_link("a", "b", length_km=10.0, fidelity=1.0, rate_hz=1e6)
+            >>> round(link.herald_delay_s("b") * 1e6, 2)
+            48.03
+        """
         if node == self.a:
             return self.herald_delay_a_s
         if node == self.b:
@@ -1023,6 +1036,16 @@ class Network:
         Args:
             qubit_src: Registry handle of the pair's source qubit (``RequestResult.qubits_src``).
             qubit_dst: Same at the destination.
+
+        Example:
+            >>> net = Network(seed=1); _ = net.add_node("a"); _ = net.add_node("b")
+            >>> _ = net.add_link("a", "b", length_km=0.0, fidelity=0.9, rate_hz=10.0)
+            >>> _ = net.request("a", "b", num_pairs=1, keep_pairs=True)
+            >>> r = net.run(until_s=1.0).requests[0]
+            >>> net.occupied_slots()
+            2
+            >>> net.release_pair(r.qubits_src[0], r.qubits_dst[0]); net.occupied_slots()
+            0
         """
         self.native.release_pair(int(qubit_src), int(qubit_dst))
 
@@ -1036,6 +1059,30 @@ class Network:
 
         Returns:
             The outcomes (m_a, m_b).
+
+        Example:
+            >>> import qnsim
+            >>> net = qnsim.Network(seed=2)
+            >>> for name in "amb":
+            ...     _ = net.add_node(name)
+            >>> _ = net.add_link("a", "m", length_km=0.0, fidelity=1.0, rate_hz=10.0)
+            >>> _ = net.add_link("m", "b", length_km=0.0, fidelity=1.0, rate_hz=10.0)
+            >>> class SwapOnce(qnsim.Protocol):
+            ...     def __init__(self):
+            ...         super().__init__()
+            ...         self.at_m = []
+            ...     def on_pair_ready(self, node, slot, partner_slot):
+            ...         if node == "m":
+            ...             self.at_m.append(slot)
+            ...         if len(self.at_m) == 2:
+            ...             ends = [net.slot_partner(s) for s in self.at_m]
+            ...             outcomes = net.swap("m", *self.at_m)
+            ...             print(len(outcomes), [net.slot_node(e) for e in ends], round(net.pair_fidelity(ends[0]), 6))
+            ...             self.at_m = []
+            ...             self.deliver(*ends)
+            >>> _ = net.request("a", "b", num_pairs=1, protocol=SwapOnce())
+            >>> _ = net.run(until_s=1.0)
+            2 ['a', 'b'] 1.0
         """
         return tuple(self.native.swap_slots(self._node(node, "swap").index, int(slot_a), int(slot_b)))  # type: ignore[return-value]
 
@@ -1054,23 +1101,93 @@ class Network:
         ) / 1e12
 
     def discard(self, slot: int) -> None:
-        """Discards the pair held by ``slot`` and its partner; the links restart. For protocols."""
+        """Discards the pair held by ``slot`` and its partner; the links restart. For protocols.
+
+        Example:
+            >>> import qnsim
+            >>> net = qnsim.Network(seed=1); _ = net.add_node("a"); _ = net.add_node("b")
+            >>> _ = net.add_link("a", "b", length_km=0.0, fidelity=0.9, rate_hz=10.0)
+            >>> class Look(qnsim.Protocol):
+            ...     def on_pair_ready(self, node, slot, partner_slot):
+            ...         if node == "a":
+            ...             print(net.occupied_slots())
+            ...             net.discard(slot)
+            >>> _ = net.request("a", "b", protocol=Look())
+            >>> _ = net.run(until_s=0.1)
+            2
+        """
         self.native.discard_slot_pair(int(slot))
 
     def slot_node(self, slot: int) -> str:
-        """Name of the node holding memory slot ``slot``."""
+        """Name of the node holding memory slot ``slot``.
+
+        Example:
+            >>> import qnsim
+            >>> net = qnsim.Network(seed=1); _ = net.add_node("a"); _ = net.add_node("b")
+            >>> _ = net.add_link("a", "b", length_km=0.0, fidelity=0.9, rate_hz=10.0)
+            >>> class Look(qnsim.Protocol):
+            ...     def on_pair_ready(self, node, slot, partner_slot):
+            ...         if node == "a":
+            ...             print(net.slot_node(slot), net.slot_node(partner_slot))
+            ...             net.discard(slot)
+            >>> _ = net.request("a", "b", protocol=Look())
+            >>> _ = net.run(until_s=0.1)
+            a b
+        """
         return self._node_names()[self.native.slot_node(int(slot))]
 
     def slot_partner(self, slot: int) -> int:
-        """The slot holding the other half of ``slot``'s pair (global truth)."""
+        """The slot holding the other half of ``slot``'s pair (global truth).
+
+        Example:
+            >>> import qnsim
+            >>> net = qnsim.Network(seed=1); _ = net.add_node("a"); _ = net.add_node("b")
+            >>> _ = net.add_link("a", "b", length_km=0.0, fidelity=0.9, rate_hz=10.0)
+            >>> class Look(qnsim.Protocol):
+            ...     def on_pair_ready(self, node, slot, partner_slot):
+            ...         if node == "a":
+            ...             print(net.slot_partner(slot) == partner_slot)
+            ...             net.discard(slot)
+            >>> _ = net.request("a", "b", protocol=Look())
+            >>> _ = net.run(until_s=0.1)
+            True
+        """
         return int(self.native.slot_partner(int(slot)))
 
     def slot_link(self, slot: int) -> LinkInfo:
-        """The link whose memory ``slot`` is."""
+        """The link whose memory ``slot`` is.
+
+        Example:
+            >>> import qnsim
+            >>> net = qnsim.Network(seed=1); _ = net.add_node("a"); _ = net.add_node("b")
+            >>> _ = net.add_link("a", "b", length_km=0.0, fidelity=0.9, rate_hz=10.0)
+            >>> class Look(qnsim.Protocol):
+            ...     def on_pair_ready(self, node, slot, partner_slot):
+            ...         if node == "a":
+            ...             print(net.slot_link(slot).b)
+            ...             net.discard(slot)
+            >>> _ = net.request("a", "b", protocol=Look())
+            >>> _ = net.run(until_s=0.1)
+            b
+        """
         return self._link_order[self.native.slot_link(int(slot))]
 
     def pair_fidelity(self, slot: int) -> float:
-        """Current fidelity of the pair held by ``slot`` and its partner (frames applied)."""
+        """Current fidelity of the pair held by ``slot`` and its partner (frames applied, decay to now).
+
+        Example:
+            >>> import qnsim
+            >>> net = qnsim.Network(seed=1); _ = net.add_node("a"); _ = net.add_node("b")
+            >>> _ = net.add_link("a", "b", length_km=0.0, fidelity=0.9, rate_hz=10.0)
+            >>> class Look(qnsim.Protocol):
+            ...     def on_pair_ready(self, node, slot, partner_slot):
+            ...         if node == "a":
+            ...             print(round(net.pair_fidelity(slot), 6))
+            ...             net.discard(slot)
+            >>> _ = net.request("a", "b", protocol=Look())
+            >>> _ = net.run(until_s=0.1)
+            0.9
+        """
         return float(self.native.slot_pair_fidelity(int(slot)))
 
     def classical_latency_s(self, a: str, b: str) -> float:

@@ -94,6 +94,8 @@ class Protocol:
         self._ready_s: dict[int, float] = {}
 
     # ---- callbacks (override) -------------------------------------------------------------
+    # Examples of every callback and action: the module docstring (swap-ASAP), the class
+    # docstring (deliver), and the ``send`` / ``set_timer`` examples below.
 
     def on_pair_ready(self, node: str, slot: int, partner_slot: int) -> None:
         """A node learned that a link pair is stored in ``slot`` (partner at ``partner_slot``)."""
@@ -140,6 +142,24 @@ class Protocol:
         that the outcome of a swap leaves once the measurement is done), travels for the
         classical latency along the cheapest link path, and is passed to :meth:`on_message`
         at ``to_node``.
+
+        Example:
+            >>> import qnsim
+            >>> class Ping(qnsim.Protocol):
+            ...     def on_pair_ready(self, node, slot, partner_slot):
+            ...         if node == "a":
+            ...             self.set_timer(1e-3, "a", "tick")
+            ...             self.send("a", "b", {"hello": slot})
+            ...     def on_timer(self, node, payload):
+            ...         print(f"{payload} at {node}, t = {self.now_s * 1e3:.3f} ms")
+            ...     def on_message(self, node, message):
+            ...         print(f"{sorted(message)} at {node}, t = {self.now_s * 1e3:.3f} ms")
+            >>> net = qnsim.Network(seed=1); _ = net.add_node("a"); _ = net.add_node("b")
+            >>> _ = net.add_link("a", "b", length_km=100.0, fidelity=1.0, rate_hz=1e6)
+            >>> _ = net.request("a", "b", protocol=Ping())
+            >>> _ = net.run(until_s=1.5e-3)
+            ['hello'] at b, t = 0.961 ms
+            tick at a, t = 1.480 ms
         """
         net = self.network
         src = net._node(from_node, "send").index
