@@ -76,8 +76,10 @@ def main() -> None:
         for i, (_, formalism, pairs, python) in enumerate(cases):
             samples[i].append(one_run(formalism, pairs, python, seed=rep))
 
-    print(f"qnsim {qnsim.__version__}, Python {platform.python_version()}, {platform.machine()}; "
-          f"median of {args.repeats}")
+    print(
+        f"qnsim {qnsim.__version__}, Python {platform.python_version()}, {platform.machine()}; "
+        f"median of {args.repeats}"
+    )
     print(f"{'driver':<16} {'formalism':<15} {'pairs':>8} {'pairs/s (wall)':>15} {'events/s':>12}")
     medians = {}
     for i, (driver, formalism, pairs, _) in enumerate(cases):

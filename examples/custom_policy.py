@@ -82,9 +82,13 @@ def main() -> None:
     args = parser.parse_args()
 
     link = build(args.seed, None).link("a", "m")
-    print(f"a - m - b, 10 km hops: link F = {link.fidelity:.3f} at {link.rate_hz:.0f} Hz per link, "
-          f"herald {link.herald_delay_a_s * 1e6:.1f} us; memory T2 = 5 ms; {args.until:g} s simulated")
-    print(f"{'policy':<26} {'pairs':>6} {'rate (Hz)':>10} {'fidelity (95% CI)':>20} {'discards':>9} {'wall (s)':>9}")
+    print(
+        f"a - m - b, 10 km hops: link F = {link.fidelity:.3f} at {link.rate_hz:.0f} Hz per link, "
+        f"herald {link.herald_delay_a_s * 1e6:.1f} us; memory T2 = 5 ms; {args.until:g} s simulated"
+    )
+    print(
+        f"{'policy':<26} {'pairs':>6} {'rate (Hz)':>10} {'fidelity (95% CI)':>20} {'discards':>9} {'wall (s)':>9}"
+    )
     rows = [("native swap-ASAP", None)] + [
         (f"FreshSwap(max_age={age * 1e3:g} ms)", FreshSwap(age)) for age in (math.inf, 1e-3, 0.5e-3, 0.25e-3)
     ]
@@ -93,9 +97,13 @@ def main() -> None:
         r = net.run(args.until, progress=False)
         req = r.requests[0]
         discards = protocol.discarded if protocol is not None else 0
-        print(f"{label:<26} {req.num_pairs:>6} {req.rate_hz:>10.1f} "
-              f"{req.mean_fidelity:>10.4f} +- {req.fidelity_ci95:.4f} {discards:>9} {r.wall_time_s:>9.3f}")
-    print("FreshSwap(max_age=inf) is swap-ASAP written in Python: it reproduces the native run pair for pair.")
+        print(
+            f"{label:<26} {req.num_pairs:>6} {req.rate_hz:>10.1f} "
+            f"{req.mean_fidelity:>10.4f} +- {req.fidelity_ci95:.4f} {discards:>9} {r.wall_time_s:>9.3f}"
+        )
+    print(
+        "FreshSwap(max_age=inf) is swap-ASAP written in Python: it reproduces the native run pair for pair."
+    )
 
 
 if __name__ == "__main__":

@@ -21,11 +21,13 @@ import argparse
 import qnsim
 
 
-def run(purification: str | None, rounds: int, ideal_ops: bool, until_s: float, seed: int) -> qnsim.NetworkResult:
+def run(
+    purification: str | None, rounds: int, ideal_ops: bool, until_s: float, seed: int
+) -> qnsim.NetworkResult:
     preset = qnsim.nv_10x_improved()
     channels = rounds + 1 if purification else 1
     net = qnsim.Network("density_matrix", seed=seed)
-    ops = dict(gate1_error=0.0, gate2_error=0.0, measure_error=0.0) if ideal_ops else {}
+    ops = {"gate1_error": 0.0, "gate2_error": 0.0, "measure_error": 0.0} if ideal_ops else {}
     for name, role in (("a", "qpu"), ("m", "repeater"), ("b", "qpu")):
         net.add_node(name, role=role, hardware=preset, num_memories=2 * channels, **ops)
     net.add_link("a", "m", length_km=10.0, channels=channels)
@@ -40,20 +42,30 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     link = qnsim.nv_10x_improved().link(10.0)
-    print(f"a - m - b, 10 km hops, link F = {link.fidelity:.3f} at {link.rate_hz:.0f} Hz per channel; "
-          f"{args.until:g} s simulated")
-    print(f"{'local ops':<9} {'purification':<14} {'pairs':>6} {'rate (Hz)':>10} {'fidelity (95% CI)':>20} "
-          f"{'purify ok':>10} {'mean age':>9}")
+    print(
+        f"a - m - b, 10 km hops, link F = {link.fidelity:.3f} at {link.rate_hz:.0f} Hz per channel; "
+        f"{args.until:g} s simulated"
+    )
+    print(
+        f"{'local ops':<9} {'purification':<14} {'pairs':>6} {'rate (Hz)':>10} {'fidelity (95% CI)':>20} "
+        f"{'purify ok':>10} {'mean age':>9}"
+    )
     for ideal in (False, True):
         for scheme, rounds in ((None, 0), ("bbpssw", 1), ("dejmps", 1), ("dejmps", 2)):
             result = run(scheme, rounds, ideal, args.until, args.seed)
             r = result.requests[0]
             c = result.counters
-            ok = (c["purifications"] - c["purification_failures"]) / c["purifications"] if c["purifications"] else None
+            ok = (
+                (c["purifications"] - c["purification_failures"]) / c["purifications"]
+                if c["purifications"]
+                else None
+            )
             label = f"{scheme} x{rounds}" if scheme else "none"
-            print(f"{'ideal' if ideal else 'NV':<9} {label:<14} {r.num_pairs:>6} {r.rate_hz:>10.1f} "
-                  f"{r.mean_fidelity:>10.4f} +- {r.fidelity_ci95:.4f} {'-' if ok is None else f'{ok:.3f}':>10} "
-                  f"{r.mean_age_s * 1e3:>6.2f} ms")
+            print(
+                f"{'ideal' if ideal else 'NV':<9} {label:<14} {r.num_pairs:>6} {r.rate_hz:>10.1f} "
+                f"{r.mean_fidelity:>10.4f} +- {r.fidelity_ci95:.4f} {'-' if ok is None else f'{ok:.3f}':>10} "
+                f"{r.mean_age_s * 1e3:>6.2f} ms"
+            )
 
 
 if __name__ == "__main__":

@@ -27,9 +27,11 @@ import math
 import qnsim
 
 
-def simulate(preset: qnsim.HardwarePreset, ideal_memory: bool, until_s: float, seed: int) -> qnsim.RequestResult:
+def simulate(
+    preset: qnsim.HardwarePreset, ideal_memory: bool, until_s: float, seed: int
+) -> qnsim.RequestResult:
     net = qnsim.Network("density_matrix", seed=seed)
-    extra = dict(t1_s=math.inf, t2_s=math.inf) if ideal_memory else {}
+    extra = {"t1_s": math.inf, "t2_s": math.inf} if ideal_memory else {}
     net.add_node("qpu_a", hardware=preset, **extra)
     net.add_node("qpu_b", hardware=preset, **extra)
     net.add_link("qpu_a", "qpu_b", length_km=10.0, channels=2)
@@ -45,13 +47,19 @@ def main() -> None:
     args = parser.parse_args()
 
     base = qnsim.superconducting_transducer_link(1000)
-    print(f"10 km, double click, transducer N_add = {args.noise:g}, 2 channels; "
-          f"model: LinkModel closed form; sim: qnsim.Network (density matrix)")
-    print(f"{'efficiency':>10} {'p/attempt':>10} {'model Hz':>10} {'sim Hz':>16} {'model F':>8} "
-          f"{'sim F (ideal mem)':>17} {'sim F (transmon)':>16}")
+    print(
+        f"10 km, double click, transducer N_add = {args.noise:g}, 2 channels; "
+        f"model: LinkModel closed form; sim: qnsim.Network (density matrix)"
+    )
+    print(
+        f"{'efficiency':>10} {'p/attempt':>10} {'model Hz':>10} {'sim Hz':>16} {'model F':>8} "
+        f"{'sim F (ideal mem)':>17} {'sim F (transmon)':>16}"
+    )
     worst = 0.0
     for efficiency in (0.01, 0.03, 0.1, 0.3, 0.6, 1.0):
-        transducer = dataclasses.replace(base.transducer, efficiency=efficiency, added_noise_photons=args.noise)
+        transducer = dataclasses.replace(
+            base.transducer, efficiency=efficiency, added_noise_photons=args.noise
+        )
         preset = dataclasses.replace(base, transducer=transducer)
         model = preset.link(10.0)
         model_rate = 2 * model.rate_hz
@@ -61,11 +69,17 @@ def main() -> None:
         # Standard error of a renewal count: sqrt(N (1 - p)) per channel-independent geometric waits.
         err = math.sqrt(max(ideal.num_pairs, 1) * (1 - model.success_probability)) / until_s
         worst = max(worst, abs(ideal.rate_hz - model_rate) / err)
-        assert abs(ideal.fidelities - model.fidelity).max() < 1e-9, "simulated fidelity differs from the model"
-        print(f"{efficiency:>10g} {model.success_probability:>10.3g} {model_rate:>10.4g} "
-              f"{ideal.rate_hz:>9.4g} +- {err:<4.2g} {model.fidelity:>8.4f} {ideal.mean_fidelity:>17.4f} "
-              f"{real.mean_fidelity:>16.4f}")
-    print(f"largest rate deviation: {worst:.1f} standard errors; fidelities with ideal memory equal the model's")
+        assert abs(ideal.fidelities - model.fidelity).max() < 1e-9, (
+            "simulated fidelity differs from the model"
+        )
+        print(
+            f"{efficiency:>10g} {model.success_probability:>10.3g} {model_rate:>10.4g} "
+            f"{ideal.rate_hz:>9.4g} +- {err:<4.2g} {model.fidelity:>8.4f} {ideal.mean_fidelity:>17.4f} "
+            f"{real.mean_fidelity:>16.4f}"
+        )
+    print(
+        f"largest rate deviation: {worst:.1f} standard errors; fidelities with ideal memory equal the model's"
+    )
 
 
 if __name__ == "__main__":

@@ -23,7 +23,9 @@ def test_run_prints_summary_table(capsys):
 
 
 def test_run_json_parses_and_overrides_apply(capsys):
-    assert main(["run", EXAMPLE, "--json", "--seed", "7", "--until", "0.02", "--formalism", "stabilizer"]) == 0
+    assert (
+        main(["run", EXAMPLE, "--json", "--seed", "7", "--until", "0.02", "--formalism", "stabilizer"]) == 0
+    )
     data = json.loads(capsys.readouterr().out)
     assert data["seed"] == 7 and data["formalism"] == "stabilizer" and data["until_s"] == 0.02
     assert data["scenario"]["name"] == "two_qpus_transducers"
@@ -84,7 +86,12 @@ def test_estimate_subcommand_is_lazy(capsys, monkeypatch):
 def test_console_script_entry_point():
     import subprocess
 
-    proc = subprocess.run([sys.executable, "-m", "qnsim.cli", "run", EXAMPLE, "--until", "0.002"],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "qnsim.cli", "run", EXAMPLE, "--until", "0.002"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "qpu_a -> qpu_b" in proc.stdout

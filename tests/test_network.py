@@ -79,7 +79,9 @@ def test_link_rate_matches_p_over_t_and_fidelity_is_the_models(scheme):
     np.testing.assert_allclose(r.fidelities, model.fidelity, rtol=0, atol=1e-12)
     counters = result.counters
     assert counters["link_pairs"] >= 3000
-    assert abs(counters["attempts"] / counters["link_pairs"] - 1 / p) < 5 * math.sqrt(1 - p) / p / math.sqrt(3000)
+    assert abs(counters["attempts"] / counters["link_pairs"] - 1 / p) < 5 * math.sqrt(1 - p) / p / math.sqrt(
+        3000
+    )
 
 
 def test_link_fidelity_stabilizer_within_error():
@@ -183,7 +185,10 @@ def test_purification_needs_two_channels():
     net = chain(["a", "b"], length_km=1.0, fidelity=0.9, rate_hz=1e3)
     with pytest.raises(ValueError, match="purification needs at least 2 channels on link 'a'-'b'"):
         net.request("a", "b", purification="bbpssw")
-    with pytest.raises(ValueError, match="purification must be None, 'bbpssw' or 'dejmps', got 'bbpsw'; did you mean 'bbpssw'"):
+    with pytest.raises(
+        ValueError,
+        match="purification must be None, 'bbpssw' or 'dejmps', got 'bbpsw'; did you mean 'bbpssw'",
+    ):
         net.request("a", "b", purification="bbpsw")
 
 
@@ -203,7 +208,9 @@ def test_cutoff_discards_and_bounds_pair_age():
 
 
 def test_finished_two_node_request_leaves_no_occupied_memory():
-    net = chain(["a", "b"], seed=1, length_km=1.0, fidelity=0.9, rate_hz=1e4, success_probability=0.5, channels=3)
+    net = chain(
+        ["a", "b"], seed=1, length_km=1.0, fidelity=0.9, rate_hz=1e4, success_probability=0.5, channels=3
+    )
     net.request("a", "b", num_pairs=20)
     net.run(until_s=1.0, progress=False)
     assert net.occupied_slots() == 0
@@ -223,8 +230,15 @@ def test_keep_pairs_then_release():
 
 
 def _run(seed, formalism="stabilizer", progress=False):
-    net = chain(list("amb"), formalism=formalism, seed=seed, length_km=2.0, fidelity=0.9, rate_hz=1e5,
-                success_probability=0.1)
+    net = chain(
+        list("amb"),
+        formalism=formalism,
+        seed=seed,
+        length_km=2.0,
+        fidelity=0.9,
+        rate_hz=1e5,
+        success_probability=0.1,
+    )
     net.request("a", "b")
     return net.run(until_s=0.01, progress=progress).requests[0]
 
@@ -280,8 +294,18 @@ def test_result_summary_json_and_pandas():
 
 
 def test_confidence_interval_uses_student_t():
-    r = qnsim.RequestResult(0, "a", "b", ["a", "b"], 0.0, None, np.arange(1.0, 4.0), np.array([0.0, 1.0, 1.0]),
-                            np.zeros(3), end_s=3.0)
+    r = qnsim.RequestResult(
+        0,
+        "a",
+        "b",
+        ["a", "b"],
+        0.0,
+        None,
+        np.arange(1.0, 4.0),
+        np.array([0.0, 1.0, 1.0]),
+        np.zeros(3),
+        end_s=3.0,
+    )
     assert r.fidelity_ci95 == pytest.approx(4.3027 * np.std([0, 1, 1], ddof=1) / math.sqrt(3))
     assert qnsim.results.t_quantile_975(200) == pytest.approx(1.97190, abs=1e-4)
 
@@ -304,9 +328,21 @@ def test_python_swap_asap_matches_native():
 def test_python_swap_asap_reproduces_native_timing_with_memory_and_gate_durations():
     runs = {}
     for mode in ("native", "python"):
-        net = chain(list("amb"), seed=12, length_km=5.0, fidelity=0.95, rate_hz=2e4, success_probability=0.1,
-                    node_kwargs=dict(t1_s=2e-3, t2_s=1e-3, gate2_error=0.01, gate2_duration_s=3e-5,
-                                     measure_duration_s=2e-6))
+        net = chain(
+            list("amb"),
+            seed=12,
+            length_km=5.0,
+            fidelity=0.95,
+            rate_hz=2e4,
+            success_probability=0.1,
+            node_kwargs={
+                "t1_s": 2e-3,
+                "t2_s": 1e-3,
+                "gate2_error": 0.01,
+                "gate2_duration_s": 3e-5,
+                "measure_duration_s": 2e-6,
+            },
+        )
         net.request("a", "b", num_pairs=100, protocol=SwapASAP() if mode == "python" else None)
         runs[mode] = net.run(until_s=1.0, progress=False).requests[0]
     np.testing.assert_array_equal(runs["python"].times_s, runs["native"].times_s)
@@ -364,7 +400,9 @@ def test_bad_hardware_values_name_the_field():
         net.add_node("x", t1_s=1.0, t2_s=3.0)
     with pytest.raises(ValueError, match=r"node 'x': GateNoise.two_qubit_error must be in \[0, 1\]"):
         net.add_node("x", gate2_error=1.5)
-    with pytest.raises(ValueError, match="node 'x': role must be one of .* got 'rpeater'; did you mean 'repeater'"):
+    with pytest.raises(
+        ValueError, match="node 'x': role must be one of .* got 'rpeater'; did you mean 'repeater'"
+    ):
         net.add_node("x", role="rpeater")
     with pytest.raises(ValueError, match="unknown preset 'nv'"):
         net.add_node("x", hardware="nv")

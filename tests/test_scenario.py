@@ -103,25 +103,46 @@ transducer = { efficiency = 0.5, added_noise_photons = 0.01, repetition_rate_hz 
     expected = dataclasses.replace(
         preset, transducer=qnsim.Transducer(efficiency=0.5, added_noise_photons=0.01, repetition_rate_hz=1e6)
     ).link(10.0)
-    assert link.fidelity == pytest.approx(expected.fidelity) and link.rate_hz == pytest.approx(expected.rate_hz)
+    assert link.fidelity == pytest.approx(expected.fidelity) and link.rate_hz == pytest.approx(
+        expected.rate_hz
+    )
     assert math.isinf(net.nodes["b"].t1_s) and net.nodes["a"].t1_s == 300e-6
 
 
 @pytest.mark.parametrize(
     "old, new, message",
     [
-        ("length_km = 2.0\nfidelity", "length_km = -1\nfidelity", r"scenario.toml: links\[0\].length_km must be >= 0, got -1"),
+        (
+            "length_km = 2.0\nfidelity",
+            "length_km = -1\nfidelity",
+            r"scenario.toml: links\[0\].length_km must be >= 0, got -1",
+        ),
         ("seed = 3", "seeed = 3", r"scenario.toml: unknown key run.seeed; did you mean 'seed'\?"),
         ('role = "repeater"', 'rol = "repeater"', r"unknown key nodes\[1\].rol; did you mean 'role'\?"),
-        ('role = "repeater"', 'role = "router"', r"nodes\[1\].role must be one of qpu, repeater, qnu, got 'router'"),
+        (
+            'role = "repeater"',
+            'role = "router"',
+            r"nodes\[1\].role must be one of qpu, repeater, qnu, got 'router'",
+        ),
         ("t2_s = 0.5", "t2_s = -0.5", r"nodes\[1\].t2_s must be > 0, got -0.5"),
         ("t2_s = 0.5", "t1_s = 0.1\nt2_s = 0.5", r"nodes\[1\]: node 'm': Memory.t2_s must be <= 2 \* t1_s"),
-        ('src = "a"', 'src = "aa"', r"requests\[0\]: request 'aa' -> 'b': unknown node 'aa'; did you mean 'a'\?"),
+        (
+            'src = "a"',
+            'src = "aa"',
+            r"requests\[0\]: request 'aa' -> 'b': unknown node 'aa'; did you mean 'a'\?",
+        ),
         ("until_s = 0.01", "", r"scenario.toml: run.until_s is required"),
         ('a = "a"\nb = "m"', 'a = "a"\nb = "x"', r"links\[0\]: link 'a'-'x': unknown node 'x'"),
-        ("fidelity = 0.9\nrate_hz = 1e5\nsuccess_probability = 0.2\n\n[[requests]]",
-         "fidelity = 1.5\nrate_hz = 1e5\n\n[[requests]]", r"links\[1\].fidelity must be <= 1, got 1.5"),
-        ('src = "a"', 'src = "a"\npurification = "dejmp"', r"requests\[0\].purification must be one of bbpssw, dejmps, got 'dejmp'; did you mean 'dejmps'\?"),
+        (
+            "fidelity = 0.9\nrate_hz = 1e5\nsuccess_probability = 0.2\n\n[[requests]]",
+            "fidelity = 1.5\nrate_hz = 1e5\n\n[[requests]]",
+            r"links\[1\].fidelity must be <= 1, got 1.5",
+        ),
+        (
+            'src = "a"',
+            'src = "a"\npurification = "dejmp"',
+            r"requests\[0\].purification must be one of bbpssw, dejmps, got 'dejmp'; did you mean 'dejmps'\?",
+        ),
         ("[run]", "[runn]\n[run]", r"unknown key runn; did you mean 'run'\?"),
         ("until_s = 0.01", 'until_s = "soon"', r"run.until_s must be a number, got 'soon'"),
     ],
@@ -143,12 +164,20 @@ def test_unconnected_request_and_bad_toml(tmp_path):
 
 
 def test_hardware_table_errors(tmp_path):
-    text = BASE.replace("fidelity = 0.9\nrate_hz = 1e5\nsuccess_probability = 0.2\n", "preset = \"nv_near_term\"\n"
-                        "detector = { efficency = 0.9 }\n", 1)
-    with pytest.raises(ScenarioError, match=r"unknown key links\[0\].detector.efficency; did you mean 'efficiency'\?"):
+    text = BASE.replace(
+        "fidelity = 0.9\nrate_hz = 1e5\nsuccess_probability = 0.2\n",
+        'preset = "nv_near_term"\ndetector = { efficency = 0.9 }\n',
+        1,
+    )
+    with pytest.raises(
+        ScenarioError, match=r"unknown key links\[0\].detector.efficency; did you mean 'efficiency'\?"
+    ):
         load_scenario(write(tmp_path, text))
-    text = BASE.replace("fidelity = 0.9\nrate_hz = 1e5\nsuccess_probability = 0.2\n", "preset = \"nv_near_term\"\n"
-                        "detector = { efficiency = 1.9 }\n", 1)
+    text = BASE.replace(
+        "fidelity = 0.9\nrate_hz = 1e5\nsuccess_probability = 0.2\n",
+        'preset = "nv_near_term"\ndetector = { efficiency = 1.9 }\n',
+        1,
+    )
     with pytest.raises(ScenarioError, match=r"links\[0\].detector: Detector.efficiency must be in \[0, 1\]"):
         load_scenario(write(tmp_path, text))
     with pytest.raises(ScenarioError, match=r"nodes\[0\].preset: unknown preset 'nv'"):

@@ -21,7 +21,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 __all__ = ["main"]
 
@@ -34,18 +34,29 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    run = sub.add_parser("run", help="run a TOML scenario and print a summary", description="Run a TOML scenario file.")
+    run = sub.add_parser(
+        "run", help="run a TOML scenario and print a summary", description="Run a TOML scenario file."
+    )
     run.add_argument("scenario", help="path to a .toml scenario file")
     run.add_argument("--json", action="store_true", help="print machine-readable results (JSON) on stdout")
     run.add_argument("--pairs", action="store_true", help="with --json: include every delivered pair")
     run.add_argument("--seed", type=int, default=None, help="override run.seed")
     run.add_argument("--until", type=float, default=None, metavar="SECONDS", help="override run.until_s")
-    run.add_argument("--formalism", choices=["density_matrix", "stabilizer"], default=None, help="override run.formalism")
+    run.add_argument(
+        "--formalism", choices=["density_matrix", "stabilizer"], default=None, help="override run.formalism"
+    )
     bar = run.add_mutually_exclusive_group()
-    bar.add_argument("--progress", dest="progress", action="store_const", const=True, default=None,
-                     help="always show a progress bar (stderr)")
-    bar.add_argument("--no-progress", dest="progress", action="store_const", const=False,
-                     help="never show a progress bar")
+    bar.add_argument(
+        "--progress",
+        dest="progress",
+        action="store_const",
+        const=True,
+        default=None,
+        help="always show a progress bar (stderr)",
+    )
+    bar.add_argument(
+        "--no-progress", dest="progress", action="store_const", const=False, help="never show a progress bar"
+    )
 
     est = sub.add_parser(
         "estimate",
@@ -96,20 +107,28 @@ def _run(args: argparse.Namespace) -> int:
     from qnsim.scenario import load_scenario
 
     try:
-        network, settings = load_scenario(args.scenario, seed=args.seed, formalism=args.formalism, until_s=args.until)
+        network, settings = load_scenario(
+            args.scenario, seed=args.seed, formalism=args.formalism, until_s=args.until
+        )
         result = network.run(settings.until_s, progress=args.progress)
     except (ValueError, OSError) as exc:
         print(f"qnsim run: error: {exc}", file=sys.stderr)
         return 2
     if args.json:
         payload = result.to_dict(include_pairs=args.pairs)
-        payload["scenario"] = {"file": str(args.scenario), "name": settings.name, "description": settings.description}
+        payload["scenario"] = {
+            "file": str(args.scenario),
+            "name": settings.name,
+            "description": settings.description,
+        }
         import json
 
         print(json.dumps(payload, indent=2, allow_nan=False))
     else:
         title = settings.name or str(args.scenario)
-        print(f"{title}: {len(network.nodes)} nodes, {len(network.links)} links, run to {settings.until_s:g} s")
+        print(
+            f"{title}: {len(network.nodes)} nodes, {len(network.links)} links, run to {settings.until_s:g} s"
+        )
         if settings.description:
             print(settings.description.strip())
         print(_links_table(network))
@@ -121,8 +140,12 @@ def _run(args: argparse.Namespace) -> int:
 def _links_table(network) -> str:
     from qnsim.results import _eng
 
-    lines = [f"{'link':<28} {'length':>8} {'ch':>3} {'p/attempt':>10} {'period':>9} {'model rate/ch':>13} "
-             f"{'link F':>7} {'herald':>9}"]
+    lines = [
+        (
+            f"{'link':<28} {'length':>8} {'ch':>3} {'p/attempt':>10} {'period':>9} {'model rate/ch':>13} "
+            f"{'link F':>7} {'herald':>9}"
+        )
+    ]
     for link in network.links:
         lines.append(
             f"{link.a + ' - ' + link.b:<28} {link.length_km:>5g} km {link.channels:>3} "

@@ -42,8 +42,9 @@ import math
 import numbers
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable
 
 import networkx as nx
 import numpy as np
@@ -59,12 +60,12 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "FORMALISMS",
+    "PRESETS",
+    "ROLES",
     "LinkInfo",
     "Network",
     "NetworkResult",
     "NodeInfo",
-    "PRESETS",
-    "ROLES",
     "RequestInfo",
     "RequestResult",
     "resolve_preset",
@@ -110,13 +111,15 @@ def resolve_preset(spec: HardwarePreset | str | dict[str, Any]) -> HardwarePrese
         options = dict(spec)
         name = options.pop("name", None)
         if not isinstance(name, str):
-            raise ValueError(f"a preset given as a table needs a 'name' string, got {spec!r}")
+            raise ValueError(f"a preset given as a table needs a 'name' string, got {spec!r}")  # noqa: TRY004 - a bad scenario value is a ValueError
     elif isinstance(spec, str):
         name = spec
     else:
         raise TypeError(f"a preset must be a HardwarePreset, a name or a dict, got {spec!r}")
     if name not in PRESETS:
-        raise ValueError(f"unknown preset {name!r}{_did_you_mean(name, PRESETS)} (known: {', '.join(PRESETS)})")
+        raise ValueError(
+            f"unknown preset {name!r}{_did_you_mean(name, PRESETS)} (known: {', '.join(PRESETS)})"
+        )
     try:
         return PRESETS[name](**options)
     except TypeError as exc:
@@ -287,7 +290,9 @@ class Network:
 
     def __init__(self, formalism: str = "density_matrix", seed: int | None = None) -> None:
         if formalism not in FORMALISMS:
-            raise ValueError(f"formalism must be one of {FORMALISMS}, got {formalism!r}{_did_you_mean(formalism, FORMALISMS)}")
+            raise ValueError(
+                f"formalism must be one of {FORMALISMS}, got {formalism!r}{_did_you_mean(formalism, FORMALISMS)}"
+            )
         if seed is not None:
             if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= int(seed) < 2**64:
                 raise ValueError(f"seed must be an integer in [0, 2**64) or None, got {seed!r}")
@@ -399,7 +404,9 @@ class Network:
         if name in self._nodes:
             raise ValueError(f"node {name!r} already exists")
         if role not in ROLES:
-            raise ValueError(f"node {name!r}: role must be one of {ROLES}, got {role!r}{_did_you_mean(role, ROLES)}")
+            raise ValueError(
+                f"node {name!r}: role must be one of {ROLES}, got {role!r}{_did_you_mean(role, ROLES)}"
+            )
         preset: HardwarePreset | None = None
         if isinstance(hardware, (str, dict)):
             hardware = _prefixed(f"node {name!r}", resolve_preset, hardware)
@@ -407,7 +414,9 @@ class Network:
             preset = hardware
             hardware = preset.node
         if hardware is not None and not isinstance(hardware, NodeHardware):
-            raise TypeError(f"node {name!r}: hardware must be NodeHardware, HardwarePreset or a preset name, got {hardware!r}")
+            raise TypeError(
+                f"node {name!r}: hardware must be NodeHardware, HardwarePreset or a preset name, got {hardware!r}"
+            )
         base = hardware if hardware is not None else NodeHardware()
         memory = base.memory
         gates = base.gates
@@ -415,9 +424,15 @@ class Network:
         def pick(value: Any, default: Any) -> Any:
             return default if value is None else value
 
-        count = num_memories if num_memories is not None else (memory.num_qubits if hardware is not None else 1)
+        count = (
+            num_memories if num_memories is not None else (memory.num_qubits if hardware is not None else 1)
+        )
         memory = _prefixed(
-            f"node {name!r}", Memory, num_qubits=count, t1_s=pick(t1_s, memory.t1_s), t2_s=pick(t2_s, memory.t2_s)
+            f"node {name!r}",
+            Memory,
+            num_qubits=count,
+            t1_s=pick(t1_s, memory.t1_s),
+            t2_s=pick(t2_s, memory.t2_s),
         )
         gates = _prefixed(
             f"node {name!r}",
@@ -550,11 +565,17 @@ class Network:
                     )
 
         abstract = fidelity is not None or bell_diagonal is not None or rate_hz is not None
-        hardware_pieces = any(x is not None for x in (preset, source, detector, transducer, transducer_a, transducer_b, scheme))
+        hardware_pieces = any(
+            x is not None for x in (preset, source, detector, transducer, transducer_a, transducer_b, scheme)
+        )
         if link_model is not None and (abstract or hardware_pieces):
-            raise ValueError(f"{who}: give either link_model, or abstract fidelity/rate, or hardware, not several")
+            raise ValueError(
+                f"{who}: give either link_model, or abstract fidelity/rate, or hardware, not several"
+            )
         if abstract and hardware_pieces:
-            raise ValueError(f"{who}: abstract fidelity/bell_diagonal/rate_hz cannot be combined with hardware pieces")
+            raise ValueError(
+                f"{who}: abstract fidelity/bell_diagonal/rate_hz cannot be combined with hardware pieces"
+            )
 
         emission_delay_s = 0.0
         rounds = 1
@@ -564,14 +585,18 @@ class Network:
             preset = self._nodes[a].preset or self._nodes[b].preset
         if preset is not None:
             preset = _prefixed(who, resolve_preset, preset)
-        n_index = refractive_index if refractive_index is not None else (
-            preset.refractive_index if preset is not None else _DEFAULT_REFRACTIVE_INDEX
+        n_index = (
+            refractive_index
+            if refractive_index is not None
+            else (preset.refractive_index if preset is not None else _DEFAULT_REFRACTIVE_INDEX)
         )
         full = _prefixed(
             who,
             Fiber,
             length_km,
-            attenuation_db_per_km if attenuation_db_per_km is not None else (preset.attenuation_db_per_km if preset else 0.2),
+            attenuation_db_per_km
+            if attenuation_db_per_km is not None
+            else (preset.attenuation_db_per_km if preset else 0.2),
             n_index,
         )
 
@@ -588,9 +613,13 @@ class Network:
             elif bell_diagonal is not None:
                 diag = _check_bell_diagonal(who, bell_diagonal)
             else:
-                raise ValueError(f"{who}: an abstract link needs fidelity or bell_diagonal as well as rate_hz")
-            p = 1.0 if success_probability is None else _check_number(
-                who, "success_probability", success_probability, minimum=0.0, maximum=1.0
+                raise ValueError(
+                    f"{who}: an abstract link needs fidelity or bell_diagonal as well as rate_hz"
+                )
+            p = (
+                1.0
+                if success_probability is None
+                else _check_number(who, "success_probability", success_probability, minimum=0.0, maximum=1.0)
             )
             if p <= 0:
                 raise ValueError(f"{who}: success_probability must be in (0, 1], got {p}")
@@ -611,8 +640,19 @@ class Network:
             # An abstract attempt ends with its herald: no earlier than one period after it began.
             herald = max(full.delay_s, period)
             return self._store_link(
-                a, b, who, length_km, channels, p, period, herald, herald, full.delay_s,
-                tuple(float(x) for x in diag_arr), None, None,
+                a,
+                b,
+                who,
+                length_km,
+                channels,
+                p,
+                period,
+                herald,
+                herald,
+                full.delay_s,
+                tuple(float(x) for x in diag_arr),
+                None,
+                None,
             )
         else:
             if preset is None and (source is None or detector is None):
@@ -622,7 +662,9 @@ class Network:
                 )
             the_scheme = scheme if scheme is not None else (preset.scheme if preset else "single_click")
             if the_scheme not in SCHEMES:
-                raise ValueError(f"{who}: scheme must be one of {SCHEMES}, got {the_scheme!r}{_did_you_mean(str(the_scheme), SCHEMES)}")
+                raise ValueError(
+                    f"{who}: scheme must be one of {SCHEMES}, got {the_scheme!r}{_did_you_mean(str(the_scheme), SCHEMES)}"
+                )
             src = source if source is not None else preset.source  # type: ignore[union-attr]
             det = detector if detector is not None else preset.detector  # type: ignore[union-attr]
             default_t = transducer if transducer is not None else (preset.transducer if preset else None)
@@ -644,7 +686,9 @@ class Network:
             )
             emission_delay_s = src.emission_delay_s
         if model.success_probability <= 0:
-            raise ValueError(f"{who}: the link model never succeeds (success_probability 0); check efficiencies")
+            raise ValueError(
+                f"{who}: the link model never succeeds (success_probability 0); check efficiencies"
+            )
         rounds = 2 if model.scheme == "double_click" else 1
         period = model.attempt_period_s
         if attempt_period_s is not None:
@@ -655,11 +699,24 @@ class Network:
         herald = (rounds - 1) * period / rounds + emission_delay_s + full.delay_s
         state = np.array(model.state, dtype=complex)
         return self._store_link(
-            a, b, who, length_km, channels, model.success_probability, period, herald, herald, full.delay_s,
-            tuple(float(x) for x in model.bell_diagonal), state, model,
+            a,
+            b,
+            who,
+            length_km,
+            channels,
+            model.success_probability,
+            period,
+            herald,
+            herald,
+            full.delay_s,
+            tuple(float(x) for x in model.bell_diagonal),
+            state,
+            model,
         )
 
-    def _store_link(self, a, b, who, length_km, channels, p, period, herald_a, herald_b, classical, diag, state, model) -> LinkInfo:
+    def _store_link(
+        self, a, b, who, length_km, channels, p, period, herald_a, herald_b, classical, diag, state, model
+    ) -> LinkInfo:
         info = LinkInfo(
             a=a,
             b=b,
@@ -787,8 +844,14 @@ class Network:
                     f"{who}: purification must be None, 'bbpssw' or 'dejmps', got {purification!r}"
                     f"{_did_you_mean(str(purification), PURIFICATIONS)}"
                 )
-            if isinstance(purification_rounds, bool) or not isinstance(purification_rounds, numbers.Integral) or not 1 <= purification_rounds <= 16:
-                raise ValueError(f"{who}: purification_rounds must be an integer in [1, 16], got {purification_rounds!r}")
+            if (
+                isinstance(purification_rounds, bool)
+                or not isinstance(purification_rounds, numbers.Integral)
+                or not 1 <= purification_rounds <= 16
+            ):
+                raise ValueError(
+                    f"{who}: purification_rounds must be an integer in [1, 16], got {purification_rounds!r}"
+                )
             rounds = int(purification_rounds)
             for u, v in zip(nodes, nodes[1:]):
                 if self._links[frozenset((u, v))].channels < 2:
@@ -800,7 +863,9 @@ class Network:
             if not isinstance(protocol, Protocol):
                 raise TypeError(f"{who}: protocol must be a qnsim.Protocol instance, got {protocol!r}")
             if purification is not None:
-                raise ValueError(f"{who}: a Python protocol does its own purification; leave purification=None")
+                raise ValueError(
+                    f"{who}: a Python protocol does its own purification; leave purification=None"
+                )
         for link in hops:
             for other in self._requests:
                 if (other.protocol is not None or protocol is not None) and any(
@@ -846,7 +911,9 @@ class Network:
             g.add_node(
                 node.name,
                 role=node.role,
-                num_memories=node.num_memories if node.num_memories is not None else self._auto_memories(node.name),
+                num_memories=node.num_memories
+                if node.num_memories is not None
+                else self._auto_memories(node.name),
                 t1_s=node.t1_s,
                 t2_s=node.t2_s,
                 gate1_error=node.gates.single_qubit_error,
@@ -1096,7 +1163,8 @@ class Network:
         """
         g = self._node(node, "swap_duration_s").gates
         return (
-            _ps(g.two_qubit_duration_s, "duration") + _ps(g.single_qubit_duration_s, "duration")
+            _ps(g.two_qubit_duration_s, "duration")
+            + _ps(g.single_qubit_duration_s, "duration")
             + _ps(g.measurement_duration_s, "duration")
         ) / 1e12
 
@@ -1200,7 +1268,10 @@ class Network:
             >>> round(net.classical_latency_s("a", "c") * 1e6, 2)
             96.07
         """
-        return self.native.classical_latency(self._node(a, "latency").index, self._node(b, "latency").index) / 1e12
+        return (
+            self.native.classical_latency(self._node(a, "latency").index, self._node(b, "latency").index)
+            / 1e12
+        )
 
     # ---- internals ----------------------------------------------------------------------
 
@@ -1209,7 +1280,9 @@ class Network:
             return self._nodes[name]
         except (KeyError, TypeError):
             known = ", ".join(self._nodes) or "none"
-            raise ValueError(f"{who}: unknown node {name!r}{_did_you_mean(str(name), self._nodes)} (nodes: {known})") from None
+            raise ValueError(
+                f"{who}: unknown node {name!r}{_did_you_mean(str(name), self._nodes)} (nodes: {known})"
+            ) from None
 
     def _node_names(self) -> list[str]:
         return list(self._nodes)
@@ -1225,7 +1298,9 @@ class Network:
 
     def _check_not_built(self, what: str) -> None:
         if self._native is not None:
-            raise ValueError(f"cannot {what} after the network has been built (it has run); make a new Network")
+            raise ValueError(
+                f"cannot {what} after the network has been built (it has run); make a new Network"
+            )
 
     def _build(self) -> None:
         if self._native is None:
@@ -1314,10 +1389,17 @@ def _prefixed(who: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> An
         raise ValueError(f"{who}: {exc}") from None
 
 
-def _check_number(who: str, name: str, value: Any, *, minimum: float | None = None,
-                  maximum: float | None = None, allow_inf: bool = False) -> float:
+def _check_number(
+    who: str,
+    name: str,
+    value: Any,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    allow_inf: bool = False,
+) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{who}: {name} must be a number, got {value!r}")
+        raise ValueError(f"{who}: {name} must be a number, got {value!r}")  # noqa: TRY004 - one error type for bad values
     v = float(value)
     if math.isnan(v) or (math.isinf(v) and not allow_inf):
         raise ValueError(f"{who}: {name} must be finite, got {value!r}")

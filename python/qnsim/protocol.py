@@ -182,7 +182,9 @@ class Protocol:
         net = self.network
         ident = net._new_id()
         net._timers[ident] = (self, payload)
-        net.native.schedule_timer(_ps(delay_s, "set_timer delay_s"), net._node(node, "set_timer").index, ident)
+        net.native.schedule_timer(
+            _ps(delay_s, "set_timer delay_s"), net._node(node, "set_timer").index, ident
+        )
 
     # ---- facts --------------------------------------------------------------------------
 

@@ -356,7 +356,16 @@ def _eng(value: float, unit: str) -> str:
         return "-"
     if value == 0:
         return f"0 {unit}".strip()
-    prefixes = [(1e9, "G"), (1e6, "M"), (1e3, "k"), (1, ""), (1e-3, "m"), (1e-6, "u"), (1e-9, "n"), (1e-12, "p")]
+    prefixes = [
+        (1e9, "G"),
+        (1e6, "M"),
+        (1e3, "k"),
+        (1, ""),
+        (1e-3, "m"),
+        (1e-6, "u"),
+        (1e-9, "n"),
+        (1e-12, "p"),
+    ]
     for scale, prefix in prefixes:
         if abs(value) >= scale:
             return f"{value / scale:.3g} {prefix}{unit}".strip()

@@ -90,8 +90,8 @@ from pathlib import Path
 from typing import Any
 
 from qnsim.hardware import Detector, Source, Transducer
-from qnsim.network import FORMALISMS, PRESETS, PURIFICATIONS, ROLES, Network
 from qnsim.link_models import SCHEMES
+from qnsim.network import FORMALISMS, PRESETS, PURIFICATIONS, ROLES, Network
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -143,7 +143,14 @@ _TABLE = "table"
 _STRLIST = "strlist"
 _NUMLIST = "numlist"
 
-_TOP = {"name": (_STR,), "description": (_STR,), "run": (_TABLE,), "nodes": (_TABLE,), "links": (_TABLE,), "requests": (_TABLE,)}
+_TOP = {
+    "name": (_STR,),
+    "description": (_STR,),
+    "run": (_TABLE,),
+    "nodes": (_TABLE,),
+    "links": (_TABLE,),
+    "requests": (_TABLE,),
+}
 _RUN = {
     "until_s": (_NUM, 0.0, None, False, False),
     "seed": (_INT, 0),
@@ -194,7 +201,12 @@ _REQUEST = {
     "purification_rounds": (_INT, 1),
     "keep_pairs": (_BOOL,),
 }
-_REQUIRED = {"run": ("until_s",), "nodes": ("name",), "links": ("a", "b", "length_km"), "requests": ("src", "dst")}
+_REQUIRED = {
+    "run": ("until_s",),
+    "nodes": ("name",),
+    "links": ("a", "b", "length_km"),
+    "requests": ("src", "dst"),
+}
 
 
 def load_scenario(
@@ -236,7 +248,9 @@ def load_scenario(
             data = tomllib.load(f)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path.name}: invalid TOML: {exc}") from None
-    return scenario_from_dict(data, source=path.name, default_name=path.stem, seed=seed, formalism=formalism, until_s=until_s)
+    return scenario_from_dict(
+        data, source=path.name, default_name=path.stem, seed=seed, formalism=formalism, until_s=until_s
+    )
 
 
 def scenario_from_dict(
@@ -380,13 +394,12 @@ def _check_table(table: dict[str, Any], spec: dict[str, Any], where: str, fail: 
         elif kind == _STRLIST:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise fail(f"{field} must be an array of node names, got {value!r}")
-        elif kind == _NUMLIST:
-            if (
-                not isinstance(value, list)
-                or len(value) != opts[0]
-                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
-            ):
-                raise fail(f"{field} must be an array of {opts[0]} numbers, got {value!r}")
+        elif kind == _NUMLIST and (
+            not isinstance(value, list)
+            or len(value) != opts[0]
+            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+        ):
+            raise fail(f"{field} must be an array of {opts[0]} numbers, got {value!r}")
 
 
 def _hardware(table: Any, cls: type, where: str, fail: Any) -> Any:
