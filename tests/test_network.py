@@ -477,3 +477,23 @@ def test_protocol_must_call_super_init():
     net = chain(["a", "b"], length_km=1.0, fidelity=0.9, rate_hz=1e3)
     with pytest.raises(TypeError, match="must call super"):
         net.request("a", "b", protocol=NoInit())
+
+
+def test_finished_repeater_request_with_cutoff_frees_all_memory():
+    net = chain(list("amb"), seed=8, length_km=0.1, fidelity=0.95, rate_hz=5e4, success_probability=0.05, channels=2)
+    net.request("a", "b", num_pairs=30, cutoff_s=5e-6)
+    result = net.run(until_s=1.0, progress=False)
+    assert result.requests[0].num_pairs == 30
+    assert result.counters["cutoff_discards"] > 0
+    assert net.occupied_slots() == 0
+
+
+def test_to_pandas_without_pandas_says_how_to_install(monkeypatch):
+    import sys
+
+    net = chain(["a", "b"], seed=1, length_km=0.0, fidelity=1.0, rate_hz=10.0)
+    net.request("a", "b")
+    result = net.run(until_s=0.1, progress=False)
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    with pytest.raises(ImportError, match=r"pip install qnsim\[pandas\]"):
+        result.to_pandas()
