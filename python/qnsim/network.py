@@ -1443,14 +1443,20 @@ def _stderr_is_tty() -> bool:
 
 
 def _make_bar(total_s: float, initial_s: float) -> Any:
+    import shutil
+
     from tqdm import tqdm
 
+    # A pseudo-terminal may report a 0 x 0 size, which makes tqdm hide the bar.
+    sized = shutil.get_terminal_size((0, 0)).columns > 0
     return tqdm(
+        ncols=None if sized else 100,
+        nrows=None if sized else 24,
         total=round(total_s, 12),
         initial=round(initial_s, 12),
         unit="sim s",
         file=sys.stderr,
         leave=False,
-        dynamic_ncols=True,
+        dynamic_ncols=sized,
         bar_format="{l_bar}{bar}| {n:.3g}/{total:.3g} sim s [{elapsed}<{remaining}{postfix}]",
     )
