@@ -95,3 +95,22 @@ def test_console_script_entry_point():
     )
     assert proc.returncode == 0, proc.stderr
     assert "qpu_a -> qpu_b" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    "script, args, expect",
+    [
+        ("custom_policy.py", ["--until", "0.2"], "native swap-ASAP"),
+        ("transducer_efficiency.py", ["--pairs", "200"], "fidelities with ideal memory equal the model's"),
+        ("repeater_purification.py", ["--until", "0.2"], "dejmps x2"),
+    ],
+)
+def test_example_scripts_run(script, args, expect):
+    import subprocess
+
+    path = Path(__file__).resolve().parent.parent / "examples" / script
+    proc = subprocess.run(
+        [sys.executable, str(path), *args], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert expect in proc.stdout

@@ -787,7 +787,8 @@ class Network:
             purification: None, ``"bbpssw"`` or ``"dejmps"``.
             purification_rounds: Recurrence rounds on each link (with ``purification``).
             keep_pairs: Keep delivered pairs in memory (see :meth:`release_pair`).
-            protocol: A :class:`qnsim.Protocol` instance that drives this request.
+            protocol: A :class:`qnsim.Protocol` instance that drives this request (its
+                links may not be shared with any other request).
 
         Returns:
             The :class:`RequestInfo`.
