@@ -34,15 +34,15 @@ from qnsim.link_models import (
     werner_swap_fidelity,
 )
 from qnsim.network import Network
-from qnsim.protocol import Protocol
-from qnsim.results import NetworkResult, RequestResult
-from qnsim.scenario import load_scenario
 from qnsim.presets import (
     HardwarePreset,
     nv_10x_improved,
     nv_near_term,
     superconducting_transducer_link,
 )
+from qnsim.protocol import Protocol
+from qnsim.results import NetworkResult, RequestResult
+from qnsim.scenario import load_scenario
 
 __version__: str = _core.__version__
 
@@ -69,6 +69,7 @@ __all__ = [
     "StateTooLargeError",
     "Transducer",
     "UnknownQubitError",
+    "__version__",
     "bbpssw",
     "bell_diagonal",
     "bell_diagonal_state",
@@ -83,5 +84,4 @@ __all__ = [
     "teleportation_fidelity",
     "werner_state",
     "werner_swap_fidelity",
-    "__version__",
 ]
