@@ -480,7 +480,9 @@ def test_protocol_must_call_super_init():
 
 
 def test_finished_repeater_request_with_cutoff_frees_all_memory():
-    net = chain(list("amb"), seed=8, length_km=0.1, fidelity=0.95, rate_hz=5e4, success_probability=0.05, channels=2)
+    net = chain(
+        list("amb"), seed=8, length_km=0.1, fidelity=0.95, rate_hz=5e4, success_probability=0.05, channels=2
+    )
     net.request("a", "b", num_pairs=30, cutoff_s=5e-6)
     result = net.run(until_s=1.0, progress=False)
     assert result.requests[0].num_pairs == 30
@@ -497,3 +499,19 @@ def test_to_pandas_without_pandas_says_how_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "pandas", None)
     with pytest.raises(ImportError, match=r"pip install qnsim\[pandas\]"):
         result.to_pandas()
+
+
+def test_from_networkx_builds_and_names_bad_attributes():
+    import networkx as nx
+
+    g = nx.path_graph(["a", "m", "b"])
+    for u, v in g.edges:
+        g.edges[u, v].update(length_km=1.0, fidelity=0.9, rate_hz=1e4)
+    g.nodes["m"]["t2_s"] = 0.5
+    net = qnsim.Network.from_networkx(g, seed=3)
+    assert net.nodes["m"].t2_s == 0.5 and len(net.links) == 2
+    g.edges["a", "m"]["lenght_km"] = 2.0
+    with pytest.raises(
+        ValueError, match="link 'a'-'m': unknown attribute 'lenght_km'; did you mean 'length_km'"
+    ):
+        qnsim.Network.from_networkx(g)

@@ -897,6 +897,60 @@ class Network:
         self._requests.append(info)
         return info
 
+    @classmethod
+    def from_networkx(
+        cls, graph: nx.Graph, formalism: str = "density_matrix", seed: int | None = None
+    ) -> Network:
+        """A network from a networkx graph: node attributes are :meth:`add_node` keywords,
+        edge attributes :meth:`add_link` keywords (``length_km`` required on every edge).
+
+        Node names are converted with ``str``. Unknown attributes are errors naming the node
+        or edge, so a typo does not silently fall back to a default.
+
+        Args:
+            graph: An undirected networkx graph.
+            formalism: As for :class:`Network`.
+            seed: As for :class:`Network`.
+
+        Raises:
+            ValueError: Unknown attributes or invalid values (named).
+
+        Example:
+            >>> import networkx as nx
+            >>> g = nx.path_graph(["a", "m", "b"])
+            >>> for u, v in g.edges:
+            ...     g.edges[u, v].update(length_km=5.0, fidelity=0.95, rate_hz=1e3)
+            >>> g.nodes["m"]["role"] = "repeater"
+            >>> net = Network.from_networkx(g, seed=1)
+            >>> _ = net.request("a", "b", num_pairs=3)
+            >>> net.run(until_s=1.0).requests[0].path
+            ['a', 'm', 'b']
+        """
+        import inspect
+
+        node_keys = set(inspect.signature(cls.add_node).parameters) - {"self", "name"}
+        link_keys = set(inspect.signature(cls.add_link).parameters) - {"self", "a", "b"}
+        net = cls(formalism, seed)
+        for name, attrs in graph.nodes(data=True):
+            unknown = sorted(set(attrs) - node_keys)
+            if unknown:
+                raise ValueError(
+                    f"node {str(name)!r}: unknown attribute {unknown[0]!r}"
+                    f"{_did_you_mean(unknown[0], node_keys)} (add_node keywords)"
+                )
+            net.add_node(str(name), **attrs)
+        for u, v, attrs in graph.edges(data=True):
+            unknown = sorted(set(attrs) - link_keys)
+            if unknown:
+                raise ValueError(
+                    f"link {str(u)!r}-{str(v)!r}: unknown attribute {unknown[0]!r}"
+                    f"{_did_you_mean(unknown[0], link_keys)} (add_link keywords)"
+                )
+            if "length_km" not in attrs:
+                raise ValueError(f"link {str(u)!r}-{str(v)!r}: edge attribute length_km is required")
+            net.add_link(str(u), str(v), **attrs)
+        return net
+
     def to_networkx(self) -> nx.Graph:
         """The topology as a networkx graph with node and link attributes (SI units).
 
