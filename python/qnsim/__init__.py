@@ -35,12 +35,16 @@ from qnsim.link_models import (
     werner_swap_fidelity,
 )
 from qnsim.primitives import entanglement_swap, purify_round, remote_cnot, teleport
+from qnsim.network import Network
 from qnsim.presets import (
     HardwarePreset,
     nv_10x_improved,
     nv_near_term,
     superconducting_transducer_link,
 )
+from qnsim.protocol import Protocol
+from qnsim.results import NetworkResult, RequestResult
+from qnsim.scenario import load_scenario
 
 __version__: str = _core.__version__
 
@@ -55,9 +59,13 @@ __all__ = [
     "HardwarePreset",
     "LinkModel",
     "Memory",
+    "Network",
+    "NetworkResult",
     "NodeHardware",
+    "Protocol",
     "QnsimError",
     "QubitRegistry",
+    "RequestResult",
     "SchedulingError",
     "Source",
     "StabilizerSimulator",
@@ -72,6 +80,7 @@ __all__ = [
     "entanglement_swap",
     "fidelity",
     "heralded_link",
+    "load_scenario",
     "nv_10x_improved",
     "nv_near_term",
     "purify_round",

@@ -1,0 +1,110 @@
+"""A custom repeater policy written in Python, compared with the native swap-ASAP.
+
+Three nodes a - m - b, 10 km apart each, NV hardware ("10x improved" set of Coopmans et al.
+2021) but with a short-lived memory (T2 = 5 ms, an assumption) so that waiting matters. The
+native protocol swaps as soon as the repeater m holds a pair on each side, however old the
+first one has become. The policy below, :class:`FreshSwap`, swaps only when both pairs are
+younger than ``max_age_s``; otherwise it discards the older pair and lets that link try again.
+It trades rate for fidelity; the table shows how much.
+
+Run:  python examples/custom_policy.py [--until 2.0] [--seed 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+import qnsim
+
+
+class FreshSwap(qnsim.Protocol):
+    """Swap at the middle node only if both link pairs are younger than ``max_age_s``.
+
+    Otherwise discard the older pair (its link restarts) and keep the younger one. The ends
+    deliver once both have received the swap outcome (one classical latency after the swap).
+    """
+
+    def __init__(self, max_age_s: float) -> None:
+        super().__init__()
+        self.max_age_s = max_age_s
+        self.waiting: dict[int, int] = {}  # link index -> slot at the middle node
+        self.outcomes: dict[tuple[int, int], int] = {}  # (src slot, dst slot) -> messages due
+        self.discarded = 0
+
+    def on_pair_ready(self, node: str, slot: int, partner_slot: int) -> None:
+        if node in (self.request.src, self.request.dst):
+            return  # the ends wait for the repeater's message
+        self.waiting[self.network.slot_link(slot).index] = slot
+        if len(self.waiting) < 2:
+            return
+        (l1, s1), (l2, s2) = self.waiting.items()
+        age1 = self.now_s - self.pair_emitted_s(s1)
+        age2 = self.now_s - self.pair_emitted_s(s2)
+        if max(age1, age2) > self.max_age_s:
+            old_link, old_slot = (l1, s1) if age1 >= age2 else (l2, s2)
+            del self.waiting[old_link]
+            self.discard(old_slot)
+            self.discarded += 1
+            return
+        self.waiting.clear()
+        ends = (self.partner(s1), self.partner(s2))
+        self.swap(node, s1, s2)
+        if self.network.slot_node(ends[0]) != self.request.src:
+            ends = ends[::-1]
+        self.outcomes[ends] = 2
+        for end in (self.request.src, self.request.dst):
+            self.send(node, end, ends, after_s=self.swap_duration_s(node))
+
+    def on_message(self, node: str, message: tuple[int, int]) -> None:
+        self.outcomes[message] -= 1
+        if self.outcomes[message] == 0:
+            del self.outcomes[message]
+            self.deliver(*message)
+
+
+def build(seed: int, protocol: qnsim.Protocol | None) -> qnsim.Network:
+    """The scenario: a 3-node NV chain with 5 ms memories, 10 km per hop."""
+    preset = qnsim.nv_10x_improved()
+    net = qnsim.Network("density_matrix", seed=seed)
+    for name, role in (("a", "qpu"), ("m", "repeater"), ("b", "qpu")):
+        net.add_node(name, role=role, hardware=preset, t2_s=5e-3)
+    net.add_link("a", "m", length_km=10.0)
+    net.add_link("m", "b", length_km=10.0)
+    net.request("a", "b", protocol=protocol)
+    return net
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--until", type=float, default=2.0, help="simulated seconds per run")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+
+    link = build(args.seed, None).link("a", "m")
+    print(
+        f"a - m - b, 10 km hops: link F = {link.fidelity:.3f} at {link.rate_hz:.0f} Hz per link, "
+        f"herald {link.herald_delay_a_s * 1e6:.1f} us; memory T2 = 5 ms; {args.until:g} s simulated"
+    )
+    print(
+        f"{'policy':<26} {'pairs':>6} {'rate (Hz)':>10} {'fidelity (95% CI)':>20} {'discards':>9} {'wall (s)':>9}"
+    )
+    rows = [("native swap-ASAP", None)] + [
+        (f"FreshSwap(max_age={age * 1e3:g} ms)", FreshSwap(age)) for age in (math.inf, 1e-3, 0.5e-3, 0.25e-3)
+    ]
+    for label, protocol in rows:
+        net = build(args.seed, protocol)
+        r = net.run(args.until, progress=False)
+        req = r.requests[0]
+        discards = protocol.discarded if protocol is not None else 0
+        print(
+            f"{label:<26} {req.num_pairs:>6} {req.rate_hz:>10.1f} "
+            f"{req.mean_fidelity:>10.4f} +- {req.fidelity_ci95:.4f} {discards:>9} {r.wall_time_s:>9.3f}"
+        )
+    print(
+        "FreshSwap(max_age=inf) is swap-ASAP written in Python: it reproduces the native run pair for pair."
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,396 @@
+"""Results of a network run: delivered pairs per request and their summary statistics.
+
+:meth:`qnsim.Network.run` returns a :class:`NetworkResult`. Times are SI seconds.
+
+>>> import qnsim
+>>> net = qnsim.Network(seed=1)
+>>> _ = net.add_node("a"); _ = net.add_node("b")
+>>> _ = net.add_link("a", "b", length_km=0.0, fidelity=0.9, rate_hz=1e3)
+>>> _ = net.request("a", "b", num_pairs=5)
+>>> result = net.run(until_s=1.0)
+>>> result.requests[0].num_pairs, round(result.requests[0].mean_fidelity, 6)
+(5, 0.9)
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+__all__ = ["NetworkResult", "RequestResult", "t_quantile_975"]
+
+# Two-sided 95% Student-t quantiles t_{0.975, df} for df = 1..30.
+_T975 = (
+    12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.3060, 2.2622, 2.2281,
+    2.2010, 2.1788, 2.1604, 2.1448, 2.1314, 2.1199, 2.1098, 2.1009, 2.0930, 2.0860,
+    2.0796, 2.0739, 2.0687, 2.0639, 2.0595, 2.0555, 2.0518, 2.0484, 2.0452, 2.0423,
+)  # fmt: skip
+
+
+def t_quantile_975(df: int) -> float:
+    """The 0.975 quantile of Student's t distribution with ``df`` degrees of freedom.
+
+    Tabulated for df <= 30; above, the Cornish-Fisher expansion around the normal quantile
+    1.959964 (error below 1e-4), so no SciPy is needed.
+
+    Args:
+        df: Degrees of freedom, >= 1.
+
+    Example:
+        >>> t_quantile_975(1), round(t_quantile_975(1000), 3)
+        (12.7062, 1.962)
+    """
+    if df < 1:
+        raise ValueError(f"degrees of freedom must be >= 1, got {df}")
+    if df <= len(_T975):
+        return _T975[df - 1]
+    z = 1.959963984540054
+    return (
+        z
+        + (z**3 + z) / (4 * df)
+        + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
+        + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * df**3)
+    )
+
+
+@dataclass
+class RequestResult:
+    """Delivered pairs of one request and their statistics.
+
+    Attributes:
+        request: Index of the request (order of :meth:`qnsim.Network.request` calls).
+        src: Source node name.
+        dst: Destination node name.
+        path: Node names from src to dst.
+        start_s: Request start time in s.
+        num_pairs_requested: Bound on deliveries, or None for "until the run ends".
+        times_s: Delivery time of each pair (both ends know the pair), in s.
+        fidelities: Fidelity <Phi+|rho|Phi+> of each pair at delivery (0/1 per stabilizer
+            trajectory; exact per pair in the density-matrix formalism).
+        oldest_emission_s: Emission time of the older end qubit of each pair, in s.
+        qubits_src: Registry handles of the kept source qubits (``keep_pairs`` only, else 0).
+        qubits_dst: Same at the destination.
+        end_s: End of the active window: time of the last requested pair if the request was
+            served, otherwise the time the run stopped, in s.
+
+    Example:
+        >>> import numpy as np
+        >>> r = RequestResult(0, "a", "b", ["a", "b"], 0.0, None, np.array([0.5, 1.0]),
+        ...                   np.array([0.9, 0.8]), np.array([0.4, 0.9]), end_s=2.0)
+        >>> r.num_pairs, r.rate_hz, r.latencies_s.tolist()
+        (2, 1.0, [0.5, 0.5])
+    """
+
+    request: int
+    src: str
+    dst: str
+    path: list[str]
+    start_s: float
+    num_pairs_requested: int | None
+    times_s: np.ndarray
+    fidelities: np.ndarray
+    oldest_emission_s: np.ndarray
+    qubits_src: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
+    qubits_dst: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
+    end_s: float = 0.0
+
+    @property
+    def num_pairs(self) -> int:
+        """Number of delivered pairs."""
+        return int(self.times_s.size)
+
+    @property
+    def window_s(self) -> float:
+        """Active window in s: from the request's start to :attr:`end_s`."""
+        return max(0.0, self.end_s - self.start_s)
+
+    @property
+    def rate_hz(self) -> float:
+        """Delivered pairs per second of the active window (nan for an empty window)."""
+        return self.num_pairs / self.window_s if self.window_s > 0 else math.nan
+
+    @property
+    def latencies_s(self) -> np.ndarray:
+        """Time from the previous delivery (from the request's start for the first), in s."""
+        if self.num_pairs == 0:
+            return np.zeros(0)
+        return np.diff(self.times_s, prepend=self.start_s)
+
+    @property
+    def ages_s(self) -> np.ndarray:
+        """Age of each pair at delivery (delivery time - oldest emission), in s."""
+        return self.times_s - self.oldest_emission_s
+
+    @property
+    def mean_fidelity(self) -> float:
+        """Mean delivered fidelity (nan without pairs)."""
+        return float(np.mean(self.fidelities)) if self.num_pairs else math.nan
+
+    @property
+    def fidelity_std(self) -> float:
+        """Sample standard deviation of the per-pair fidelities (nan below 2 pairs)."""
+        return float(np.std(self.fidelities, ddof=1)) if self.num_pairs > 1 else math.nan
+
+    @property
+    def fidelity_ci95(self) -> float:
+        """Half-width of the 95% confidence interval of the mean fidelity (Student t).
+
+        It reflects the spread of the per-pair fidelities: exact per pair in the density-matrix
+        formalism, 0/1 per trajectory in the stabilizer formalism. nan below 2 pairs.
+        """
+        if self.num_pairs < 2:
+            return math.nan
+        return t_quantile_975(self.num_pairs - 1) * self.fidelity_std / math.sqrt(self.num_pairs)
+
+    @property
+    def mean_latency_s(self) -> float:
+        """Mean of :attr:`latencies_s` (nan without pairs)."""
+        return float(np.mean(self.latencies_s)) if self.num_pairs else math.nan
+
+    @property
+    def mean_age_s(self) -> float:
+        """Mean of :attr:`ages_s` (nan without pairs)."""
+        return float(np.mean(self.ages_s)) if self.num_pairs else math.nan
+
+    def summary(self) -> dict[str, Any]:
+        """Summary statistics as a JSON-serializable dict (nan becomes None).
+
+        Example:
+            >>> import numpy as np
+            >>> r = RequestResult(0, "a", "b", ["a", "b"], 0.0, 1, np.array([2.0]),
+            ...                   np.array([1.0]), np.array([1.0]), end_s=2.0)
+            >>> r.summary()["rate_hz"], r.summary()["fidelity_ci95"]
+            (0.5, None)
+        """
+        return _clean(
+            {
+                "request": self.request,
+                "src": self.src,
+                "dst": self.dst,
+                "path": list(self.path),
+                "num_pairs_requested": self.num_pairs_requested,
+                "num_pairs": self.num_pairs,
+                "window_s": self.window_s,
+                "rate_hz": self.rate_hz,
+                "mean_fidelity": self.mean_fidelity,
+                "fidelity_std": self.fidelity_std,
+                "fidelity_ci95": self.fidelity_ci95,
+                "mean_latency_s": self.mean_latency_s,
+                "mean_age_s": self.mean_age_s,
+            }
+        )
+
+
+@dataclass
+class NetworkResult:
+    """Everything a run produced: per-request deliveries, counters and run statistics.
+
+    Attributes:
+        requests: One :class:`RequestResult` per request, in request order.
+        formalism: ``"density_matrix"`` or ``"stabilizer"``.
+        seed: The seed of the run (None if drawn from entropy).
+        until_s: Requested end of the run, in s.
+        now_s: Simulated time reached, in s (earlier than until_s when every bounded
+            request was served first).
+        events_processed: Native events processed since the network was built.
+        wall_time_s: Wall-clock time of the run call(s), in s.
+        counters: Native counters: attempts, link_pairs, swaps, purifications,
+            purification_failures, cutoff_discards.
+
+    Example:
+        >>> r = NetworkResult([], "density_matrix", 1, 1.0, 1.0, 0, 0.0, {"swaps": 0})
+        >>> r.to_dict()["counters"]
+        {'swaps': 0}
+    """
+
+    requests: list[RequestResult]
+    formalism: str
+    seed: int | None
+    until_s: float
+    now_s: float
+    events_processed: int
+    wall_time_s: float
+    counters: dict[str, int]
+
+    def __getitem__(self, request: int) -> RequestResult:
+        return self.requests[request]
+
+    def to_dict(self, *, include_pairs: bool = True) -> dict[str, Any]:
+        """A JSON-serializable dict (nan becomes None).
+
+        Args:
+            include_pairs: Also list every delivered pair (time_s, fidelity, age_s).
+
+        Example:
+            >>> import json
+            >>> r = NetworkResult([], "stabilizer", None, 1.0, 1.0, 10, 0.01, {})
+            >>> json.loads(json.dumps(r.to_dict()))["events_processed"]
+            10
+        """
+        out: dict[str, Any] = {
+            "formalism": self.formalism,
+            "seed": self.seed,
+            "until_s": self.until_s,
+            "now_s": self.now_s,
+            "events_processed": int(self.events_processed),
+            "wall_time_s": self.wall_time_s,
+            "counters": {k: int(v) for k, v in self.counters.items()},
+            "requests": [],
+        }
+        for r in self.requests:
+            entry = r.summary()
+            if include_pairs:
+                entry["pairs"] = {
+                    "time_s": r.times_s.tolist(),
+                    "fidelity": r.fidelities.tolist(),
+                    "age_s": r.ages_s.tolist(),
+                }
+            out["requests"].append(entry)
+        return _clean(out)
+
+    def to_json(self, *, include_pairs: bool = True, indent: int | None = 2) -> str:
+        """:meth:`to_dict` as JSON text (strict JSON: no NaN).
+
+        Example:
+            >>> NetworkResult([], "stabilizer", None, 1.0, 1.0, 0, 0.0, {}).to_json(indent=None)[:23]
+            '{"formalism": "stabiliz'
+        """
+        return json.dumps(self.to_dict(include_pairs=include_pairs), indent=indent, allow_nan=False)
+
+    def to_pandas(self) -> Any:
+        """Delivered pairs as a pandas DataFrame, one row per pair.
+
+        Columns: request, src, dst, time_s, fidelity, oldest_emission_s, age_s, latency_s.
+        Requires pandas (``pip install qnsim[pandas]``).
+
+        Example:
+            >>> df = NetworkResult([], "stabilizer", None, 1.0, 1.0, 0, 0.0, {}).to_pandas()
+            >>> list(df.columns)[:4]
+            ['request', 'src', 'dst', 'time_s']
+        """
+        pd = _import_pandas()
+        columns = ["request", "src", "dst", "time_s", "fidelity", "oldest_emission_s", "age_s", "latency_s"]
+        frames = [
+            pd.DataFrame(
+                {
+                    "request": np.full(r.num_pairs, r.request, dtype=np.int64),
+                    "src": [r.src] * r.num_pairs,
+                    "dst": [r.dst] * r.num_pairs,
+                    "time_s": r.times_s,
+                    "fidelity": r.fidelities,
+                    "oldest_emission_s": r.oldest_emission_s,
+                    "age_s": r.ages_s,
+                    "latency_s": r.latencies_s,
+                },
+                columns=columns,
+            )
+            for r in self.requests
+            if r.num_pairs
+        ]
+        if not frames:
+            return pd.DataFrame({c: [] for c in columns}, columns=columns)
+        return pd.concat(frames, ignore_index=True)
+
+    def summary_pandas(self) -> Any:
+        """The per-request summaries as a pandas DataFrame (one row per request).
+
+        Example:
+            >>> NetworkResult([], "stabilizer", None, 1.0, 1.0, 0, 0.0, {}).summary_pandas().shape
+            (0, 0)
+        """
+        pd = _import_pandas()
+        return pd.DataFrame([r.summary() for r in self.requests])
+
+    def summary_table(self) -> str:
+        """A fixed-width text table: per request, pairs, rate, mean fidelity +- 95% CI, latency.
+
+        Example:
+            >>> print(NetworkResult([], "stabilizer", 3, 1.0, 1.0, 0, 0.0, {}).summary_table())
+            ... # doctest: +ELLIPSIS
+            request  ...
+            (no requests)
+            ...
+        """
+        names = [f"{r.request}: {r.src} -> {r.dst}" for r in self.requests]
+        width = max([len("request")] + [len(n) for n in names])
+        header = (
+            f"{'request':<{width}} {'pairs':>7} {'rate (Hz)':>11} {'fidelity (95% CI)':>22} "
+            f"{'mean latency':>13} {'mean age':>11}"
+        )
+        lines = [header, "-" * len(header)]
+        for name, r in zip(names, self.requests):
+            if r.num_pairs == 0:
+                fid = "-"
+            elif math.isnan(r.fidelity_ci95):
+                fid = f"{r.mean_fidelity:.4f}"
+            else:
+                fid = f"{r.mean_fidelity:.4f} +- {r.fidelity_ci95:.4f}"
+            rate = "-" if math.isnan(r.rate_hz) else _eng(r.rate_hz, "")
+            lines.append(
+                f"{name:<{width}} {r.num_pairs:>7} {rate:>11} {fid:>22} "
+                f"{_eng(r.mean_latency_s, 's'):>13} {_eng(r.mean_age_s, 's'):>11}"
+            )
+        if not self.requests:
+            lines.append("(no requests)")
+        lines.append("-" * len(header))
+        counters = ", ".join(f"{k} {v}" for k, v in self.counters.items())
+        lines.append(
+            f"{self.formalism}, seed {self.seed}, simulated {_eng(self.now_s, 's')}, "
+            f"{self.events_processed} events in {self.wall_time_s:.3g} s wall"
+        )
+        if counters:
+            lines.append(counters)
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary_table()
+
+
+def _eng(value: float, unit: str) -> str:
+    """Formats with an SI prefix: 4.8e-05 s -> '48 us'."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if value == 0:
+        return f"0 {unit}".strip()
+    prefixes = [
+        (1e9, "G"),
+        (1e6, "M"),
+        (1e3, "k"),
+        (1, ""),
+        (1e-3, "m"),
+        (1e-6, "u"),
+        (1e-9, "n"),
+        (1e-12, "p"),
+    ]
+    for scale, prefix in prefixes:
+        if abs(value) >= scale:
+            return f"{value / scale:.3g} {prefix}{unit}".strip()
+    return f"{value:.3g} {unit}".strip()
+
+
+def _clean(value: Any) -> Any:
+    """Recursively converts numpy scalars to Python ones and nan/inf floats to None."""
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        v = float(value)
+        return v if math.isfinite(v) else None
+    return value
+
+
+def _import_pandas() -> Any:
+    try:
+        import pandas as pd
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "NetworkResult.to_pandas() needs pandas; install it with `pip install qnsim[pandas]`"
+        ) from exc
+    return pd

@@ -1,0 +1,116 @@
+"""The qnsim command line: run the shipped example, JSON output, overrides and errors."""
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from qnsim.cli import main
+
+EXAMPLE = str(Path(__file__).resolve().parent.parent / "examples" / "two_qpus_transducers.toml")
+
+
+def test_run_prints_summary_table(capsys):
+    assert main(["run", EXAMPLE, "--until", "0.05"]) == 0
+    out = capsys.readouterr().out
+    assert "two_qpus_transducers" in out
+    assert "0: qpu_a -> qpu_b" in out
+    for column in ("pairs", "rate (Hz)", "fidelity (95% CI)", "mean latency"):
+        assert column in out
+    row = next(line for line in out.splitlines() if line.startswith("0: qpu_a -> qpu_b"))
+    assert int(row.split()[4]) > 50  # pairs
+
+
+def test_run_json_parses_and_overrides_apply(capsys):
+    assert (
+        main(["run", EXAMPLE, "--json", "--seed", "7", "--until", "0.02", "--formalism", "stabilizer"]) == 0
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert data["seed"] == 7 and data["formalism"] == "stabilizer" and data["until_s"] == 0.02
+    assert data["scenario"]["name"] == "two_qpus_transducers"
+    req = data["requests"][0]
+    assert req["src"] == "qpu_a" and req["num_pairs"] > 0 and 0 <= req["mean_fidelity"] <= 1
+    assert "pairs" not in req
+
+
+def test_run_json_with_pairs(capsys):
+    assert main(["run", EXAMPLE, "--json", "--pairs", "--until", "0.005", "--no-progress"]) == 0
+    req = json.loads(capsys.readouterr().out)["requests"][0]
+    assert len(req["pairs"]["fidelity"]) == req["num_pairs"]
+
+
+def test_same_seed_same_json(capsys):
+    outs = []
+    for _ in range(2):
+        main(["run", EXAMPLE, "--json", "--pairs", "--until", "0.005"])
+        data = json.loads(capsys.readouterr().out)
+        data.pop("wall_time_s")
+        outs.append(data)
+    assert outs[0] == outs[1]
+
+
+def test_progress_bar_goes_to_stderr(capsys):
+    assert main(["run", EXAMPLE, "--until", "0.01", "--progress"]) == 0
+    captured = capsys.readouterr()
+    assert "0: qpu_a -> qpu_b" in captured.out
+    assert "sim s" in captured.err
+
+
+def test_errors_exit_2_with_message(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[run]\nuntil_s = 1\n[[nodes]]\nname = 'a'\nrole = 'qpuu'\n")
+    assert main(["run", str(bad)]) == 2
+    assert "bad.toml: nodes[0].role must be one of qpu, repeater, qnu, got 'qpuu'; did you mean 'qpu'?" in (
+        capsys.readouterr().err
+    )
+    with pytest.raises(SystemExit):
+        main(["run"])
+    assert main([]) == 2
+
+
+def test_estimate_subcommand_is_lazy(capsys, monkeypatch):
+    import importlib.util
+
+    if importlib.util.find_spec("qnsim.estimate_cli") is None:
+        assert main(["estimate", "--help"]) == 2
+        assert "qnsim.estimate_cli is missing" in capsys.readouterr().err
+    else:  # pragma: no cover - once the estimation CLI lands
+        calls = []
+        import qnsim.estimate_cli
+
+        monkeypatch.setattr(qnsim.estimate_cli, "main", lambda argv: calls.append(argv) or 0)
+        assert main(["estimate", "x.stim"]) == 0 and calls == [["x.stim"]]
+
+
+def test_console_script_entry_point():
+    import subprocess
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "qnsim.cli", "run", EXAMPLE, "--until", "0.002"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "qpu_a -> qpu_b" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    "script, args, expect",
+    [
+        ("custom_policy.py", ["--until", "0.2"], "native swap-ASAP"),
+        ("transducer_efficiency.py", ["--pairs", "200"], "fidelities with ideal memory equal the model's"),
+        ("repeater_purification.py", ["--until", "0.2"], "dejmps x2"),
+    ],
+)
+def test_example_scripts_run(script, args, expect):
+    import subprocess
+
+    path = Path(__file__).resolve().parent.parent / "examples" / script
+    proc = subprocess.run(
+        [sys.executable, str(path), *args], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert expect in proc.stdout

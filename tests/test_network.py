@@ -1,0 +1,517 @@
+"""qnsim.Network against closed forms: link rate and fidelity, swap, purification, memory decay,
+cutoffs, determinism, Python protocols, and error messages."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+import qnsim
+from qnsim.link_models import bbpssw, dejmps, werner_swap_fidelity
+
+
+def chain(names, *, formalism="density_matrix", seed=1, node_kwargs=None, **link_kwargs):
+    """A linear chain of ideal nodes joined by identical abstract links."""
+    net = qnsim.Network(formalism, seed=seed)
+    for name in names:
+        net.add_node(name, **(node_kwargs or {}))
+    for a, b in zip(names, names[1:]):
+        net.add_link(a, b, **link_kwargs)
+    return net
+
+
+class SwapASAP(qnsim.Protocol):
+    """Swap-ASAP at the middle node of a 3-node chain, in Python."""
+
+    def __init__(self):
+        super().__init__()
+        self.ready = {}
+        self.pending = {}
+
+    def on_pair_ready(self, node, slot, partner_slot):
+        if node in (self.request.src, self.request.dst):
+            return
+        self.ready[self.network.slot_link(slot).index] = slot
+        if len(self.ready) == 2:
+            s1, s2 = self.ready.values()
+            self.ready.clear()
+            ends = (self.partner(s1), self.partner(s2))
+            self.swap(node, s1, s2)
+            if self.network.slot_node(ends[0]) != self.request.src:
+                ends = ends[::-1]
+            self.pending[ends] = 2
+            for end in (self.request.src, self.request.dst):
+                self.send(node, end, ends, after_s=self.swap_duration_s(node))
+
+    def on_message(self, node, message):
+        self.pending[message] -= 1
+        if not self.pending[message]:
+            del self.pending[message]
+            self.deliver(*message)
+
+
+# ---- links ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("scheme", ["single_click", "double_click"])
+def test_link_rate_matches_p_over_t_and_fidelity_is_the_models(scheme):
+    preset = qnsim.nv_10x_improved()
+    net = qnsim.Network(seed=11)
+    for name in ("a", "b"):
+        net.add_node(name, hardware=preset, t1_s=math.inf, t2_s=math.inf)
+    link = net.add_link("a", "b", length_km=10.0, scheme=scheme)
+    model = preset.link(10.0, scheme=scheme)
+    assert link.success_probability == model.success_probability
+    assert link.rate_hz == pytest.approx(model.rate_hz, rel=1e-6)
+    # The herald comes back when the attempt ends: herald delay == period (light-limited).
+    assert link.herald_delay_a_s == pytest.approx(link.attempt_period_s, abs=2e-12)
+    net.request("a", "b", num_pairs=3000)
+    result = net.run(until_s=100.0, progress=False)
+    r = result.requests[0]
+    assert r.num_pairs == 3000
+    p, period = link.success_probability, link.attempt_period_s
+    # Each pair takes k attempts, k ~ Geometric(p): mean T/p, std T sqrt(1-p)/p.
+    sigma = period * math.sqrt(1 - p) / p / math.sqrt(r.num_pairs)
+    assert abs(r.mean_latency_s - period / p) < 5 * sigma
+    assert abs(r.rate_hz - model.rate_hz) < 5 * sigma / (period / p) ** 2
+    # Without memory decay the density-matrix formalism delivers the model's state exactly.
+    np.testing.assert_allclose(r.fidelities, model.fidelity, rtol=0, atol=1e-12)
+    counters = result.counters
+    assert counters["link_pairs"] >= 3000
+    assert abs(counters["attempts"] / counters["link_pairs"] - 1 / p) < 5 * math.sqrt(1 - p) / p / math.sqrt(
+        3000
+    )
+
+
+def test_link_fidelity_stabilizer_within_error():
+    net = chain(["a", "b"], formalism="stabilizer", seed=3, length_km=1.0, fidelity=0.8, rate_hz=1e6)
+    net.request("a", "b", num_pairs=4000)
+    r = net.run(until_s=1.0, progress=False).requests[0]
+    assert set(np.unique(r.fidelities)) <= {0.0, 1.0}
+    assert abs(r.mean_fidelity - 0.8) < 5 * math.sqrt(0.8 * 0.2 / r.num_pairs)
+
+
+def test_herald_and_classical_delays_follow_the_fiber():
+    net = chain(["a", "b"], length_km=20.0, fidelity=1.0, rate_hz=1e6)
+    link = net.link("a", "b")
+    c_fiber = qnsim.hardware.SPEED_OF_LIGHT_M_PER_S / 1.44
+    assert link.classical_delay_s == pytest.approx(20e3 / c_fiber, abs=1e-12)
+    assert link.herald_delay_a_s == link.herald_delay_b_s == link.classical_delay_s
+    assert net.classical_latency_s("a", "b") == link.classical_delay_s
+
+
+# ---- swap and memory -----------------------------------------------------------------------------
+
+
+def test_swap_fidelity_is_werner_swap_exactly_in_density_matrix():
+    net = qnsim.Network(seed=5)
+    for name in "amb":
+        net.add_node(name)
+    net.add_link("a", "m", length_km=5.0, fidelity=0.9, rate_hz=2e4, success_probability=0.3)
+    net.add_link("m", "b", length_km=7.0, fidelity=0.85, rate_hz=2e4, success_probability=0.3)
+    net.request("a", "b", num_pairs=50)
+    result = net.run(until_s=1.0, progress=False)
+    r = result.requests[0]
+    assert r.num_pairs == 50
+    np.testing.assert_allclose(r.fidelities, werner_swap_fidelity(0.9, 0.85), rtol=0, atol=1e-12)
+    assert result.counters["swaps"] >= 50
+
+
+def test_swap_fidelity_stabilizer_within_five_sigma():
+    net = chain(list("amb"), formalism="stabilizer", seed=9, length_km=1.0, fidelity=0.9, rate_hz=1e6)
+    net.request("a", "b", num_pairs=3000)
+    r = net.run(until_s=10.0, progress=False).requests[0]
+    expected = werner_swap_fidelity(0.9, 0.9)
+    assert abs(r.mean_fidelity - expected) < 5 * math.sqrt(expected * (1 - expected) / r.num_pairs)
+
+
+def test_three_node_repeater_with_dephasing_matches_storage_times():
+    t2 = 1e-3
+    net = qnsim.Network(seed=2)
+    for name in "amb":
+        net.add_node(name, t1_s=math.inf, t2_s=t2)
+    # Deterministic links (p = 1), light-limited: herald = classical delay = L / c_fiber.
+    l1 = net.add_link("a", "m", length_km=10.0, fidelity=1.0, rate_hz=1e7)
+    l2 = net.add_link("m", "b", length_km=20.0, fidelity=1.0, rate_hz=1e7)
+    net.request("a", "b", num_pairs=5)
+    r = net.run(until_s=1.0, progress=False).requests[0]
+    # Both pairs are emitted at t = 0. The middle node swaps when it knows both (t = h2); each
+    # end learns the outcome one latency later and the pair is delivered when both know it.
+    h1, h2 = l1.herald_delay_b_s, l2.herald_delay_a_s
+    assert h1 < h2
+    swap_t = max(h1, h2)
+    delivered = swap_t + max(l1.classical_delay_s, l2.classical_delay_s)
+    storage = [swap_t, swap_t, delivered, delivered]  # middle qubits, then the two ends
+    expected = (1 + math.exp(-sum(storage) / t2)) / 2
+    assert r.times_s[0] == pytest.approx(delivered, abs=1e-12)
+    np.testing.assert_allclose(r.fidelities, expected, rtol=0, atol=1e-12)
+    assert r.ages_s[0] == pytest.approx(delivered, abs=1e-12)
+
+
+# ---- purification -----------------------------------------------------------------------------
+
+
+def test_bbpssw_one_round_matches_oracle_and_success_probability():
+    f = 0.75
+    net = chain(["a", "b"], seed=4, length_km=1.0, fidelity=f, rate_hz=1e5, channels=2)
+    net.request("a", "b", num_pairs=2000, purification="bbpssw", purification_rounds=1)
+    result = net.run(until_s=10.0, progress=False)
+    r = result.requests[0]
+    f_out, p_success = bbpssw(f)
+    assert r.num_pairs == 2000
+    np.testing.assert_allclose(r.fidelities, f_out, rtol=0, atol=1e-12)
+    c = result.counters
+    done = c["purifications"]
+    successes = done - c["purification_failures"]
+    assert abs(successes / done - p_success) < 5 * math.sqrt(p_success * (1 - p_success) / done)
+
+
+def test_dejmps_one_round_matches_oracle_for_bell_diagonal_links():
+    diag = (0.8, 0.1, 0.06, 0.04)
+    net = chain(["a", "b"], seed=6, length_km=1.0, bell_diagonal=diag, rate_hz=1e5, channels=2)
+    net.request("a", "b", num_pairs=300, purification="dejmps")
+    result = net.run(until_s=10.0, progress=False)
+    out, p_success = dejmps(diag, diag)
+    np.testing.assert_allclose(result.requests[0].fidelities, out[0], rtol=0, atol=1e-12)
+    c = result.counters
+    done = c["purifications"]
+    assert abs((done - c["purification_failures"]) / done - p_success) < 5 * math.sqrt(
+        p_success * (1 - p_success) / done
+    )
+
+
+def test_purification_needs_two_channels():
+    net = chain(["a", "b"], length_km=1.0, fidelity=0.9, rate_hz=1e3)
+    with pytest.raises(ValueError, match="purification needs at least 2 channels on link 'a'-'b'"):
+        net.request("a", "b", purification="bbpssw")
+    with pytest.raises(
+        ValueError,
+        match="purification must be None, 'bbpssw' or 'dejmps', got 'bbpsw'; did you mean 'bbpssw'",
+    ):
+        net.request("a", "b", purification="bbpsw")
+
+
+# ---- cutoffs and memory bookkeeping -----------------------------------------------------------------
+
+
+def test_cutoff_discards_and_bounds_pair_age():
+    cutoff = 5e-6
+    net = chain(list("amb"), seed=8, length_km=0.1, fidelity=0.95, rate_hz=5e4, success_probability=0.05)
+    net.request("a", "b", cutoff_s=cutoff)
+    result = net.run(until_s=0.05, progress=False)
+    r = result.requests[0]
+    assert result.counters["cutoff_discards"] > 0
+    assert r.num_pairs > 0
+    assert r.ages_s.max() <= cutoff + 1e-12
+    assert net.occupied_slots() <= 4
+
+
+def test_finished_two_node_request_leaves_no_occupied_memory():
+    net = chain(
+        ["a", "b"], seed=1, length_km=1.0, fidelity=0.9, rate_hz=1e4, success_probability=0.5, channels=3
+    )
+    net.request("a", "b", num_pairs=20)
+    net.run(until_s=1.0, progress=False)
+    assert net.occupied_slots() == 0
+
+
+def test_keep_pairs_then_release():
+    net = chain(["a", "b"], seed=1, length_km=1.0, fidelity=0.9, rate_hz=1e4)
+    net.request("a", "b", num_pairs=1, keep_pairs=True)
+    r = net.run(until_s=1.0, progress=False).requests[0]
+    assert net.occupied_slots() == 2
+    assert net.registry.fidelity([int(r.qubits_src[0]), int(r.qubits_dst[0])]) == pytest.approx(0.9)
+    net.release_pair(r.qubits_src[0], r.qubits_dst[0])
+    assert net.occupied_slots() == 0
+
+
+# ---- determinism ----------------------------------------------------------------------------------
+
+
+def _run(seed, formalism="stabilizer", progress=False):
+    net = chain(
+        list("amb"),
+        formalism=formalism,
+        seed=seed,
+        length_km=2.0,
+        fidelity=0.9,
+        rate_hz=1e5,
+        success_probability=0.1,
+    )
+    net.request("a", "b")
+    return net.run(until_s=0.01, progress=progress).requests[0]
+
+
+@pytest.mark.parametrize("formalism", ["stabilizer", "density_matrix"])
+def test_same_seed_same_deliveries_bit_for_bit(formalism):
+    a, b = _run(21, formalism), _run(21, formalism)
+    assert a.num_pairs > 10
+    assert a.times_s.tobytes() == b.times_s.tobytes()
+    assert a.fidelities.tobytes() == b.fidelities.tobytes()
+    c = _run(22, formalism)
+    assert c.times_s.tobytes() != a.times_s.tobytes()
+
+
+def test_chunked_run_with_progress_bar_gives_identical_results(capsys):
+    plain = _run(5, progress=False)
+    chunked = _run(5, progress=True)
+    assert plain.times_s.tobytes() == chunked.times_s.tobytes()
+    assert plain.fidelities.tobytes() == chunked.fidelities.tobytes()
+
+
+def test_run_can_continue():
+    net = chain(["a", "b"], seed=1, length_km=0.0, fidelity=1.0, rate_hz=100.0)
+    net.request("a", "b")
+    assert net.run(until_s=0.1, progress=False).requests[0].num_pairs == 10
+    assert net.run(until_s=0.2, progress=False).requests[0].num_pairs == 20
+    with pytest.raises(ValueError, match="before the current time"):
+        net.run(until_s=0.1)
+    with pytest.raises(ValueError, match="cannot add a node after the network has been built"):
+        net.add_node("c")
+
+
+# ---- results ----------------------------------------------------------------------------------
+
+
+def test_result_summary_json_and_pandas():
+    net = chain(["a", "b"], seed=1, length_km=1.0, fidelity=0.9, rate_hz=1e4, success_probability=0.2)
+    net.request("a", "b", num_pairs=100, start_s=1e-3)
+    result = net.run(until_s=1.0, progress=False)
+    r = result.requests[0]
+    assert r.window_s == pytest.approx(r.times_s[-1] - 1e-3)
+    assert r.rate_hz == pytest.approx(100 / r.window_s)
+    assert r.latencies_s[0] == pytest.approx(r.times_s[0] - 1e-3)
+    assert r.latencies_s.sum() == pytest.approx(r.window_s)
+    data = json.loads(result.to_json())
+    assert data["requests"][0]["num_pairs"] == 100
+    assert len(data["requests"][0]["pairs"]["fidelity"]) == 100
+    assert data["requests"][0]["fidelity_ci95"] == pytest.approx(0.0, abs=1e-12)
+    df = result.to_pandas()
+    assert len(df) == 100 and df["fidelity"].mean() == pytest.approx(0.9)
+    table = result.summary_table()
+    assert "0: a -> b" in table and "0.9000" in table
+
+
+def test_confidence_interval_uses_student_t():
+    r = qnsim.RequestResult(
+        0,
+        "a",
+        "b",
+        ["a", "b"],
+        0.0,
+        None,
+        np.arange(1.0, 4.0),
+        np.array([0.0, 1.0, 1.0]),
+        np.zeros(3),
+        end_s=3.0,
+    )
+    assert r.fidelity_ci95 == pytest.approx(4.3027 * np.std([0, 1, 1], ddof=1) / math.sqrt(3))
+    assert qnsim.results.t_quantile_975(200) == pytest.approx(1.97190, abs=1e-4)
+
+
+# ---- Python protocols -------------------------------------------------------------------------------
+
+
+def test_python_swap_asap_matches_native():
+    fids = {}
+    for mode in ("native", "python"):
+        net = chain(list("amb"), seed=3, length_km=2.0, fidelity=0.92, rate_hz=1e5, success_probability=0.2)
+        net.request("a", "b", num_pairs=200, protocol=SwapASAP() if mode == "python" else None)
+        r = net.run(until_s=1.0, progress=False).requests[0]
+        assert r.num_pairs == 200
+        fids[mode] = r.mean_fidelity
+    assert fids["python"] == pytest.approx(fids["native"], abs=1e-12)
+    assert fids["python"] == pytest.approx(werner_swap_fidelity(0.92, 0.92), abs=1e-12)
+
+
+def test_python_swap_asap_reproduces_native_timing_with_memory_and_gate_durations():
+    runs = {}
+    for mode in ("native", "python"):
+        net = chain(
+            list("amb"),
+            seed=12,
+            length_km=5.0,
+            fidelity=0.95,
+            rate_hz=2e4,
+            success_probability=0.1,
+            node_kwargs={
+                "t1_s": 2e-3,
+                "t2_s": 1e-3,
+                "gate2_error": 0.01,
+                "gate2_duration_s": 3e-5,
+                "measure_duration_s": 2e-6,
+            },
+        )
+        net.request("a", "b", num_pairs=100, protocol=SwapASAP() if mode == "python" else None)
+        runs[mode] = net.run(until_s=1.0, progress=False).requests[0]
+    np.testing.assert_array_equal(runs["python"].times_s, runs["native"].times_s)
+    np.testing.assert_allclose(runs["python"].fidelities, runs["native"].fidelities, rtol=0, atol=1e-12)
+    assert runs["native"].fidelity_std > 0
+
+
+def test_protocol_timers_messages_and_pair_lost():
+    events = []
+
+    class Watcher(qnsim.Protocol):
+        def on_pair_ready(self, node, slot, partner_slot):
+            events.append(("ready", node, round(self.now_s, 12)))
+            if node == "a":
+                self.set_timer(1e-6, "a", {"slot": slot})
+                self.send("a", "b", ["hello", slot])
+
+        def on_timer(self, node, payload):
+            events.append(("timer", node, round(self.now_s, 12), payload["slot"]))
+
+        def on_message(self, node, message):
+            events.append(("message", node, round(self.now_s, 12), message[0]))
+
+        def on_pair_lost(self, node, slot, partner_slot):
+            events.append(("lost", node, round(self.now_s, 12)))
+
+    net = chain(["a", "b"], seed=1, length_km=1.0, fidelity=1.0, rate_hz=1e6)
+    link = net.link("a", "b")
+    net.request("a", "b", cutoff_s=2e-5, protocol=Watcher())
+    net.run(until_s=2e-5, progress=False)
+    h = round(link.herald_delay_a_s, 12)
+    assert ("ready", "a", h) in events and ("ready", "b", h) in events
+    assert any(e[0] == "timer" and e[2] == round(h + 1e-6, 12) for e in events)
+    assert ("message", "b", round(h + link.classical_delay_s, 12), "hello") in events
+    assert any(e[0] == "lost" for e in events)
+
+
+def test_protocol_instance_is_per_request_and_links_are_exclusive():
+    net = chain(list("abc"), length_km=1.0, fidelity=1.0, rate_hz=1e3)
+    p = SwapASAP()
+    net.request("a", "c", protocol=p)
+    with pytest.raises(ValueError, match="cannot share links"):
+        net.request("a", "b")
+    net2 = chain(list("abc"), length_km=1.0, fidelity=1.0, rate_hz=1e3)
+    with pytest.raises(ValueError, match="one instance per request"):
+        net2.request("a", "c", protocol=p)
+
+
+# ---- errors -----------------------------------------------------------------------------------
+
+
+def test_bad_hardware_values_name_the_field():
+    net = qnsim.Network()
+    with pytest.raises(ValueError, match=r"node 'x': Memory.t2_s must be <= 2 \* t1_s"):
+        net.add_node("x", t1_s=1.0, t2_s=3.0)
+    with pytest.raises(ValueError, match=r"node 'x': GateNoise.two_qubit_error must be in \[0, 1\]"):
+        net.add_node("x", gate2_error=1.5)
+    with pytest.raises(
+        ValueError, match="node 'x': role must be one of .* got 'rpeater'; did you mean 'repeater'"
+    ):
+        net.add_node("x", role="rpeater")
+    with pytest.raises(ValueError, match="unknown preset 'nv'"):
+        net.add_node("x", hardware="nv")
+    net.add_node("a")
+    net.add_node("b", num_memories=1)
+    with pytest.raises(ValueError, match="node 'a' already exists"):
+        net.add_node("a")
+    with pytest.raises(ValueError, match="link 'a'-'b': length_km must be >= 0, got -1"):
+        net.add_link("a", "b", length_km=-1, fidelity=0.9, rate_hz=1.0)
+    with pytest.raises(ValueError, match="link 'a'-'b': fidelity must be <= 1, got 1.2"):
+        net.add_link("a", "b", length_km=1, fidelity=1.2, rate_hz=1.0)
+    with pytest.raises(ValueError, match="link 'a'-'b': channels must be an integer >= 1, got 0"):
+        net.add_link("a", "b", length_km=1, fidelity=0.9, rate_hz=1.0, channels=0)
+    with pytest.raises(ValueError, match="needs 2 memories at node 'b', which has 1 unreserved of 1"):
+        net.add_link("a", "b", length_km=1, fidelity=0.9, rate_hz=1.0, channels=2)
+    with pytest.raises(ValueError, match="link 'a'-'b' needs a link description"):
+        net.add_link("a", "b", length_km=1)
+    with pytest.raises(ValueError, match="Transducer.efficiency must be in"):
+        qnsim.Transducer(efficiency=1.5, added_noise_photons=0.0)
+    with pytest.raises(ValueError, match="formalism must be one of .*did you mean 'stabilizer'"):
+        qnsim.Network("stabiliser")
+
+
+def test_unknown_and_unconnected_nodes():
+    net = chain(list("ab"), length_km=1.0, fidelity=0.9, rate_hz=1e3)
+    net.add_node("island")
+    with pytest.raises(ValueError, match=r"request 'a' -> 'bb': unknown node 'bb'; did you mean 'b'\?"):
+        net.request("a", "bb")
+    with pytest.raises(ValueError, match="link 'a'-'zz': unknown node 'zz'"):
+        net.add_link("a", "zz", length_km=1.0, fidelity=0.9, rate_hz=1.0)
+    with pytest.raises(ValueError, match="request 'a' -> 'island': no path of links between them"):
+        net.request("a", "island")
+    with pytest.raises(ValueError, match="path has no link between 'b' and 'island'"):
+        net.request("a", "island", path=["a", "b", "island"])
+    with pytest.raises(ValueError, match="num_pairs must be an integer >= 1"):
+        net.request("a", "b", num_pairs=0)
+
+
+def test_default_path_is_fewest_hops_and_to_networkx():
+    net = qnsim.Network()
+    for name in "abcd":
+        net.add_node(name)
+    for a, b in [("a", "b"), ("b", "c"), ("c", "d"), ("a", "d")]:
+        net.add_link(a, b, length_km=1.0, fidelity=0.9, rate_hz=1e3)
+    assert net.request("a", "d").path == ("a", "d")
+    g = net.to_networkx()
+    assert g.number_of_edges() == 4 and g.nodes["a"]["num_memories"] == 2
+
+
+def test_protocol_errors_propagate_and_emission_times_are_known():
+    seen = []
+
+    class Bad(qnsim.Protocol):
+        def on_pair_ready(self, node, slot, partner_slot):
+            seen.append((self.now_s, self.pair_emitted_s(slot)))
+            raise RuntimeError("boom in protocol")
+
+    net = chain(["a", "b"], seed=1, length_km=30.0, fidelity=0.9, rate_hz=1e6)
+    net.request("a", "b", protocol=Bad())
+    with pytest.raises(RuntimeError, match="boom in protocol"):
+        net.run(until_s=1.0, progress=False)
+    now, emitted = seen[0]
+    assert emitted == pytest.approx(0.0, abs=1e-15)
+    assert now == pytest.approx(net.link("a", "b").herald_delay_a_s, abs=1e-15)
+
+
+def test_protocol_must_call_super_init():
+    class NoInit(qnsim.Protocol):
+        def __init__(self):
+            pass
+
+    net = chain(["a", "b"], length_km=1.0, fidelity=0.9, rate_hz=1e3)
+    with pytest.raises(TypeError, match="must call super"):
+        net.request("a", "b", protocol=NoInit())
+
+
+def test_finished_repeater_request_with_cutoff_frees_all_memory():
+    net = chain(
+        list("amb"), seed=8, length_km=0.1, fidelity=0.95, rate_hz=5e4, success_probability=0.05, channels=2
+    )
+    net.request("a", "b", num_pairs=30, cutoff_s=5e-6)
+    result = net.run(until_s=1.0, progress=False)
+    assert result.requests[0].num_pairs == 30
+    assert result.counters["cutoff_discards"] > 0
+    assert net.occupied_slots() == 0
+
+
+def test_to_pandas_without_pandas_says_how_to_install(monkeypatch):
+    import sys
+
+    net = chain(["a", "b"], seed=1, length_km=0.0, fidelity=1.0, rate_hz=10.0)
+    net.request("a", "b")
+    result = net.run(until_s=0.1, progress=False)
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    with pytest.raises(ImportError, match=r"pip install qnsim\[pandas\]"):
+        result.to_pandas()
+
+
+def test_from_networkx_builds_and_names_bad_attributes():
+    import networkx as nx
+
+    g = nx.path_graph(["a", "m", "b"])
+    for u, v in g.edges:
+        g.edges[u, v].update(length_km=1.0, fidelity=0.9, rate_hz=1e4)
+    g.nodes["m"]["t2_s"] = 0.5
+    net = qnsim.Network.from_networkx(g, seed=3)
+    assert net.nodes["m"].t2_s == 0.5 and len(net.links) == 2
+    g.edges["a", "m"]["lenght_km"] = 2.0
+    with pytest.raises(
+        ValueError, match="link 'a'-'m': unknown attribute 'lenght_km'; did you mean 'length_km'"
+    ):
+        qnsim.Network.from_networkx(g)
