@@ -243,6 +243,8 @@ void bind_network(py::module_ &m) {
     c.def("slot_partner", &Network::slot_partner, py::arg("slot"));
     c.def("slot_link", &Network::slot_link, py::arg("slot"));
     c.def("slot_qubit", &Network::slot_qubit, py::arg("slot"));
+    c.def("slot_emission_ps", &Network::slot_emission_ps, py::arg("slot"),
+          "Emission time (ps) of the slot's qubit: when its link-level pair was emitted.");
     c.def("slot_pair_fidelity", &Network::slot_pair_fidelity, py::arg("slot"));
     c.def("classical_latency", &Network::classical_latency, py::arg("a"), py::arg("b"));
 }

@@ -172,6 +172,10 @@ class Network final : public EventHandler {
     uint32_t slot_partner(uint32_t slot) const;
     uint32_t slot_link(uint32_t slot) const { return slots_.at(slot).link; }
     QubitHandle slot_qubit(uint32_t slot) const;
+    int64_t slot_emission_ps(uint32_t slot) const {
+        check_slot(slot);
+        return slots_[slot].emitted_ps;
+    }
     /// Current fidelity of the pair held by slot and its partner, frames applied (no decay).
     double slot_pair_fidelity(uint32_t slot);
 
