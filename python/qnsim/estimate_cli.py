@@ -27,8 +27,15 @@ The links/network file::
     target_fidelity = 0.99
     placement = [0, 0, 1, 1]
 
-``--network`` reads the same tables from a network scenario file; links described physically
-(fibers, transducers) rather than by ``rate_hz``/``fidelity`` need the network layer's calibration.
+``--network`` reads the same tables. A ``[[link]]`` may instead name a network scenario whose
+request it stands for; its rate, fidelity and latency are then measured by simulating it
+(figures given in the table win)::
+
+    [[link]]
+    qpus = [0, 1]
+    scenario = "two_qpus_transducers.toml"   # relative to this file
+    request = 1                              # which request of the scenario (default 0)
+    until_s = 0.2                            # simulated time (default: the scenario's)
 
 Exit status: 0 feasible, 1 infeasible, 2 bad input.
 """
@@ -62,6 +69,10 @@ _QPU_KEYS = {
 }
 _LINK_KEYS = {
     "qpus",
+    "scenario",
+    "request",
+    "until_s",
+    "seed",
     "rate_hz",
     "fidelity",
     "latency_s",
@@ -72,7 +83,7 @@ _LINK_KEYS = {
 _ESTIMATE_KEYS = {"target_fidelity", "purification", "cat_entangler", "error_budget", "seed", "placement"}
 
 
-def load_network(data: dict[str, Any]) -> tuple[list[Any], list[Any], dict[str, Any]]:
+def load_network(data: dict[str, Any], base_dir: str = ".") -> tuple[list[Any], list[Any], dict[str, Any]]:
     """Builds (QPUs, links, estimate options) from a parsed links/network TOML document.
 
     >>> qpus, links, opts = load_network({"qpu": [{"num_qubits": 4, "count": 2}],
@@ -106,10 +117,12 @@ def load_network(data: dict[str, Any]) -> tuple[list[Any], list[Any], dict[str, 
         unknown = set(table) - _LINK_KEYS
         if unknown:
             raise ValueError(
-                f"[[link]] #{i}: unknown keys {sorted(unknown)}; give rate_hz and fidelity directly "
-                "(links described by fibers and transducers need the network layer's calibration)"
+                f"[[link]] #{i}: unknown keys {sorted(unknown)}; give rate_hz and fidelity directly, or a "
+                "network scenario (scenario = \"file.toml\", request = N) to calibrate them by simulation"
             )
         fields = dict(table)
+        if "scenario" in fields:
+            fields = _calibrated_fields(fields, base_dir, i)
         if "qpus" not in fields:
             raise ValueError(f"[[link]] #{i}: missing 'qpus' (a pair of QPU indices or \"all\")")
         pairs = fields.pop("qpus")
@@ -134,6 +147,30 @@ def _load_workload(path: str, stream: bool) -> Any:
     if stream:
         return stream_circuit_file(path)
     return Workload.from_file(path)
+
+
+def _calibrated_fields(fields: dict[str, Any], base_dir: str, i: int) -> dict[str, Any]:
+    """Replaces ``scenario``/``request``/``until_s``/``seed`` by a simulation's rate, fidelity and latency.
+
+    Figures given explicitly in the table win over the calibrated ones.
+    """
+    from qnsim.estimate.calibrate import calibrate_link
+
+    fields = dict(fields)
+    scenario = os.path.join(base_dir, fields.pop("scenario"))
+    calibrated = calibrate_link(
+        scenario, int(fields.pop("request", 0)), until_s=fields.pop("until_s", None), seed=fields.pop("seed", None)
+    )
+    print(
+        f"[[link]] #{i}: calibrated from {calibrated.source}: {calibrated.rate_hz:.4g} pairs/s, "
+        f"F = {calibrated.fidelity:.4f} +- {calibrated.fidelity_ci95:.1g} ({calibrated.pairs} pairs, "
+        f"{calibrated.simulated_s:g} s simulated)",
+        file=sys.stderr,
+    )
+    fields.setdefault("rate_hz", calibrated.rate_hz)
+    fields.setdefault("fidelity", calibrated.fidelity)
+    fields.setdefault("latency_s", calibrated.latency_s)
+    return fields
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -175,7 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         net_path = args.links or args.network
         if not os.path.exists(net_path):
             raise ValueError(f"network file '{net_path}' does not exist")
-        qpus, links, opts = load_network(_load_toml(net_path))
+        qpus, links, opts = load_network(_load_toml(net_path), base_dir=os.path.dirname(os.path.abspath(net_path)))
         workload = _load_workload(args.workload, args.stream)
         report = estimate(workload, qpus, links, **opts)
     except (OSError, ValueError, TypeError, QnsimError) as e:

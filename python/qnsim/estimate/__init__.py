@@ -11,6 +11,7 @@ purification, time and error, and check the estimate against an event-driven sim
 (1, 'feasible')
 """
 
+from qnsim.estimate.calibrate import CalibratedLink, calibrate_link
 from qnsim.estimate.estimator import (
     azure_layout_qubits,
     buffered_link_time_s,
@@ -35,6 +36,7 @@ from qnsim.estimate.workload import GateCounts, LogicalSummary, Workload, count_
 __all__ = [
     "PRESETS",
     "QPU",
+    "CalibratedLink",
     "CapacityError",
     "EstimateReport",
     "GateCounts",
@@ -48,6 +50,7 @@ __all__ = [
     "Workload",
     "azure_layout_qubits",
     "bbpssw_step",
+    "calibrate_link",
     "buffered_link_time_s",
     "count_circuit",
     "cut_weight",

@@ -26,6 +26,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from qnsim.link_models import bbpssw, dejmps
+
 __all__ = [
     "Link",
     "PurificationPlan",
@@ -145,30 +147,29 @@ def link_from_model(
 def bbpssw_step(f: float) -> tuple[float, float]:
     """One BBPSSW round on two Werner pairs of fidelity f: (output fidelity, success probability).
 
+    The closed form is :func:`qnsim.link_models.bbpssw` (one implementation serves both).
+
     >>> f, p = bbpssw_step(0.9)
     >>> round(f, 6), round(p, 6)
     (0.926396, 0.875556)
     >>> round(bbpssw_step(0.5)[0], 12)  # F = 1/2 is a fixed point
     0.5
     """
-    e = (1.0 - f) / 3.0
-    p = f * f + 2.0 * f * e + 5.0 * e * e
-    return (f * f + e * e) / p, p
+    return bbpssw(f)
 
 
 def dejmps_step(c: Sequence[float]) -> tuple[tuple[float, float, float, float], float]:
     """One DEJMPS round on two Bell-diagonal pairs with coefficients in the order
     (Phi+, Psi+, Psi-, Phi-): (output coefficients in the same order, success probability).
 
+    The closed form is :func:`qnsim.link_models.dejmps` on two copies of ``c``.
+
     >>> c, p = dejmps_step((0.9, 0.1 / 3, 0.1 / 3, 0.1 / 3))
     >>> round(c[0], 6), round(p, 6)
     (0.926396, 0.875556)
     """
-    a, c_psi_plus, b, d = (float(x) for x in c)  # Deutsch et al.: A=Phi+, B=Psi-, C=Psi+, D=Phi-.
-    cc = c_psi_plus
-    n = (a + b) ** 2 + (cc + d) ** 2
-    a2, b2, c2, d2 = (a * a + b * b) / n, 2 * cc * d / n, (cc * cc + d * d) / n, 2 * a * b / n
-    return (a2, c2, b2, d2), n
+    out, p = dejmps(c, c)
+    return tuple(float(x) for x in out), p
 
 
 @dataclasses.dataclass(frozen=True)

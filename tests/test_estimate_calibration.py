@@ -1,0 +1,58 @@
+"""Estimates priced with Bell-pair supplies measured by simulating the physical network."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+import qnsim
+from qnsim.estimate import QPU, Link, calibrate_link, estimate
+from qnsim.estimate_cli import main as estimate_main
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def test_calibrated_link_matches_the_simulated_run():
+    link = calibrate_link(EXAMPLES / "two_qpus_transducers.toml", request=1, until_s=0.1, seed=3)
+    net, _ = qnsim.load_scenario(EXAMPLES / "two_qpus_transducers.toml", seed=3, until_s=0.1)
+    direct = net.run(0.1, progress=False).requests[1]
+    assert link.pairs == direct.num_pairs > 100
+    assert link.rate_hz == pytest.approx(direct.rate_hz)
+    assert link.fidelity == pytest.approx(direct.fidelities.mean())
+    assert link.latency_s == pytest.approx(10 / 2e5, rel=0.05)  # 10 km of fiber at c/1.44
+    assert "request 1 (qpu_a_10ms -> qpu_b_10ms)" in link.source
+
+
+def test_estimate_with_a_calibrated_link_is_bounded_by_its_rate():
+    link = calibrate_link(EXAMPLES / "two_qpus_transducers.toml", request=1, until_s=0.1, seed=3)
+    workload = "REPEAT 100000 {\n  CX 0 1\n  H 0\n}\n"
+    report = estimate(workload, [QPU(num_qubits=1), QPU(num_qubits=1)],
+                      [Link((0, 1), rate_hz=link.rate_hz, fidelity=link.fidelity, latency_s=link.latency_s)])
+    assert report.feasible
+    # 10^5 remote CNOTs, one pair each, at the calibrated rate.
+    assert report.wall_clock_s >= 1e5 / link.rate_hz * 0.99
+    assert report.bound == "link 0-1 rate"
+
+
+def test_cli_calibrates_links_named_by_scenario(tmp_path, capsys):
+    shutil.copy(EXAMPLES / "two_qpus_transducers.toml", tmp_path / "net.toml")
+    (tmp_path / "w.stim").write_text("REPEAT 1000 {\n  CX 0 1\n}\n")
+    (tmp_path / "links.toml").write_text(
+        '[[qpu]]\nnum_qubits = 1\ncount = 2\n[[link]]\nqpus = [0, 1]\nscenario = "net.toml"\nrequest = 1\n'
+        "until_s = 0.05\nseed = 1\n"
+    )
+    assert estimate_main(["estimate", str(tmp_path / "w.stim"), "--links", str(tmp_path / "links.toml"), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert "calibrated from net.toml request 1" in captured.err
+    assert json.loads(captured.out)["verdict"] == "feasible"
+
+
+def test_calibration_errors_are_clear(tmp_path):
+    with pytest.raises(ValueError, match="request 7 does not exist"):
+        calibrate_link(EXAMPLES / "two_qpus_transducers.toml", request=7, until_s=0.001)
+    with pytest.raises(ValueError, match="delivered no pair in 1e-06 s"):
+        calibrate_link(EXAMPLES / "two_qpus_transducers.toml", until_s=1e-6)
+    net = qnsim.Network(seed=1)
+    with pytest.raises(ValueError, match="needs until_s"):
+        calibrate_link(net)
