@@ -5,13 +5,13 @@ units (QNUs), running a 10^12-gate logical workload.
 It prints, for a target runtime, the Bell-pair rate and fidelity each link needs, and (when
 matplotlib is installed) plots the runtime against transducer efficiency.
 
-LINK MODEL (a stand-in until qnsim.hardware / qnsim.link_models land in this tree): each link is
-QPU -> transducer -> fiber -> QNU (heralding station) <- fiber <- transducer <- QPU, heralded by
-a two-photon (double-click) measurement, so one attempt succeeds with probability
-(eta_transducer * eta_rest)^2 / 2 and the pair rate scales as eta_transducer^2. The raw pair
-fidelity is a fixed, labeled assumption (added transducer noise is not modeled here). The
-estimator only sees objects with `rate_hz` and `fidelity`, so a real LinkModel or a network
-calibration plugs in unchanged through `link_from_model`.
+LINK MODEL: each link is QPU -> transducer -> 5 km fiber -> QNU (heralding station) <- 5 km
+fiber <- transducer <- QPU with Barrett-Kok (double-click) heralding, from
+qnsim.presets.superconducting_transducer_link(improvement=1000) (IBM's 1000x target regime,
+arXiv 2503.10842) with the transducer efficiency swept; rate and raw fidelity come from the
+closed-form heralded-link model (qnsim.link_models.heralded_link), which includes the
+transducers' added noise. `qnsim estimate --links` can instead calibrate a link by simulating a
+network scenario (see qnsim.estimate.calibrate_link).
 
 Run: python examples/distributed_workload.py [--target-hours 48] [--plot runtime.png]
 """
@@ -21,38 +21,21 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
+from qnsim import Fiber, superconducting_transducer_link
 from qnsim.estimate import QPU, SurfaceCode, Workload, estimate, link_from_model, partition
 
 N_QPUS = 4
 LOGICAL_PER_QPU = 200
 
 
-@dataclasses.dataclass(frozen=True)
-class TransducerLinkStandIn:
-    """Simple labeled model of a transducer-QNU-transducer link (see module docstring)."""
+LINK_KM = 10.0
 
-    transducer_efficiency: float
-    other_efficiency: float = 0.5  # Fiber to the QNU, coupling, detectors (per arm).
-    attempt_rate_hz: float = 10e6  # Attempt repetition rate.
-    raw_fidelity: float = 0.95  # Assumed raw heralded-pair fidelity.
-    fiber_latency_s: float = 10e-6  # About 2 km of fiber one way.
 
-    @property
-    def success_probability(self) -> float:
-        eta = self.transducer_efficiency * self.other_efficiency
-        return eta * eta / 2  # Two-photon herald: both photons must arrive.
-
-    @property
-    def attempt_period_s(self) -> float:
-        return 1.0 / self.attempt_rate_hz
-
-    @property
-    def rate_hz(self) -> float:
-        return self.success_probability * self.attempt_rate_hz
-
-    @property
-    def fidelity(self) -> float:
-        return self.raw_fidelity
+def transducer_link(efficiency: float):
+    """The heralded link of the x1000 superconducting preset with the given transducer efficiency."""
+    preset = superconducting_transducer_link(improvement=1000)
+    transducer = dataclasses.replace(preset.transducer, efficiency=efficiency)
+    return dataclasses.replace(preset, transducer=transducer).link(LINK_KM)
 
 
 def workload_text() -> str:
@@ -102,9 +85,11 @@ def main() -> None:
     )
     pairs = [(a, b) for a in range(N_QPUS) for b in range(a + 1, N_QPUS)]
 
+    latency_s = Fiber(LINK_KM).delay_s
+
     def links_for(eta: float):
-        model = TransducerLinkStandIn(eta)
-        return [link_from_model(model, key, latency_s=model.fiber_latency_s) for key in pairs]
+        model = transducer_link(eta)
+        return [link_from_model(model, key, latency_s=latency_s) for key in pairs]
 
     print(
         f"workload: {counts.total_gates:.3g} logical gates on {counts.num_qubits} logical qubits, "
@@ -144,10 +129,11 @@ def main() -> None:
     for eta in effs:
         r = estimate(w, qpus, links_for(eta), placement=placement)
         runtimes.append(r.wall_clock_s)
-    print("\ntransducer efficiency -> runtime (stand-in link model, rate ~ efficiency^2):")
+    print("\ntransducer efficiency -> runtime (heralded-link model of the x1000 transducer preset):")
     for eta, t in list(zip(effs, runtimes))[::4]:
+        model = transducer_link(eta)
         print(
-            f"  eta = {eta:8.4f}: link rate {TransducerLinkStandIn(eta).rate_hz:10.3g} pairs/s, "
+            f"  eta = {eta:8.4f}: link rate {model.rate_hz:10.3g} pairs/s, raw F {model.fidelity:.4f}, "
             f"runtime {t / 3600:10.3g} h"
         )
     try:
@@ -164,7 +150,7 @@ def main() -> None:
     ax.axhline(args.target_hours, ls=":", color="red", label=f"target {args.target_hours:g} h")
     ax.set_xlabel("transducer efficiency")
     ax.set_ylabel("runtime (h)")
-    ax.set_title("10^12-gate workload on 4 x 200 logical qubits\n(stand-in link model: rate ~ efficiency^2)")
+    ax.set_title("10^12-gate workload on 4 x 200 logical qubits\n(x1000 transducer preset, 10 km links)")
     ax.legend()
     fig.tight_layout()
     fig.savefig(args.plot, dpi=120)
