@@ -44,6 +44,30 @@ from qnsim.presets import (
 
 __version__: str = _core.__version__
 
+# Sweeps and plots load on first use, so that ``import qnsim`` stays light (their heavy
+# dependencies, pandas, dask and matplotlib, are imported later still, when they are needed).
+_LAZY = {
+    "sweep": ("qnsim.sweeps", "sweep"),
+    "SweepError": ("qnsim.sweeps", "SweepError"),
+    "plot_sweep": ("qnsim.plot", "plot_sweep"),
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        module_name, attribute = _LAZY[name]
+        value = getattr(importlib.import_module(module_name), attribute)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'qnsim' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
+
+
 __all__ = [
     "CircuitParseError",
     "DensityMatrixSimulator",
@@ -62,6 +86,7 @@ __all__ = [
     "Source",
     "StabilizerSimulator",
     "StateTooLargeError",
+    "SweepError",
     "Transducer",
     "UnknownQubitError",
     "bbpssw",
@@ -74,9 +99,11 @@ __all__ = [
     "heralded_link",
     "nv_10x_improved",
     "nv_near_term",
+    "plot_sweep",
     "purify_round",
     "remote_cnot",
     "superconducting_transducer_link",
+    "sweep",
     "teleport",
     "teleportation_fidelity",
     "werner_state",
