@@ -28,7 +28,7 @@ from qnsim.sweeps import (
 TESTS = str(Path(__file__).parent)
 if TESTS not in sys.path:
     sys.path.insert(0, TESTS)
-import sweep_points  # noqa: E402
+import sweep_points
 
 pd = pytest.importorskip("pandas")
 
@@ -70,10 +70,15 @@ def test_local_and_dask_backends_give_identical_rows():
     distributed = pytest.importorskip("distributed")
     grid = {"x": [1, 2, 3], "label": ["a", "b"]}
     local = sweep(sweep_points.square, grid, seeds=[4, 11], workers=2, progress=False)
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster, distributed.Client(cluster) as client:
-        on_dask = sweep(sweep_points.square, grid, seeds=[4, 11], backend="dask", client=client, progress=False)
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        on_dask = sweep(
+            sweep_points.square, grid, seeds=[4, 11], backend="dask", client=client, progress=False
+        )
         # Points arrive in completion order; the frame is still in point order.
         pd.testing.assert_frame_equal(local, on_dask)
         with pytest.raises(SweepError, match=r"boom at x=2.*params \{'x': 2\}"):
@@ -82,7 +87,9 @@ def test_local_and_dask_backends_give_identical_rows():
 
 def test_dask_backend_creates_and_closes_its_own_local_cluster():
     pytest.importorskip("distributed")
-    rows = sweep(sweep_points.square, {"x": [1, 2]}, backend="dask", workers=1, progress=False, as_frame=False)
+    rows = sweep(
+        sweep_points.square, {"x": [1, 2]}, backend="dask", workers=1, progress=False, as_frame=False
+    )
     assert rows == sweep(sweep_points.square, {"x": [1, 2]}, workers=1, progress=False, as_frame=False)
 
 
@@ -242,8 +249,16 @@ def test_point_function_errors_stop_the_sweep_naming_the_point(tmp_path):
         ({"grid": {"x": [[1]]}}, ValueError, r"grid\['x'\] values must be bool, int, float or str, got list"),
         ({"grid": {"x": [float("nan")]}}, ValueError, r"must be finite numbers"),
         ({"grid": {"seed": [1]}}, ValueError, r"grid key 'seed' is reserved"),
-        ({"backend": "spark"}, ValueError, r"unknown backend 'spark'; use 'local' \(process pool\) or 'dask'"),
-        ({"scenario": 42}, ValueError, r"scenario must be a point function .* or the path of a scenario TOML"),
+        (
+            {"backend": "spark"},
+            ValueError,
+            r"unknown backend 'spark'; use 'local' \(process pool\) or 'dask'",
+        ),
+        (
+            {"scenario": 42},
+            ValueError,
+            r"scenario must be a point function .* or the path of a scenario TOML",
+        ),
         ({"scenario": "missing.toml"}, FileNotFoundError, r"scenario file 'missing.toml' not found"),
         ({"seeds": 0}, ValueError, r"seeds must be >= 1"),
         ({"seeds": [1, 1]}, ValueError, r"seeds must be distinct"),
@@ -313,8 +328,11 @@ def test_overrides_by_index_wildcard_and_table(scenario_data):
 @pytest.mark.parametrize(
     ("key", "value", "match"),
     [
-        ("links.*.lenght_km", 1.0, r"unknown scenario key 'links.\*.lenght_km': links.0 has no key 'lenght_km'; "
-         r"did you mean 'links.\*.length_km'\?"),
+        (
+            "links.*.lenght_km",
+            1.0,
+            r"unknown scenario key 'links.\*.lenght_km': links.0 has no key 'lenght_km'; did you mean 'links.\*.length_km'\?",
+        ),
         ("run.until", 1.0, r"run has no key 'until'; did you mean 'run.until_s'\?"),
         ("rnu.until_s", 1.0, r"the scenario has no key 'rnu'; did you mean 'run.until_s'\?"),
         ("zzz", 1.0, r"the scenario has no key 'zzz'; its keys are 'links', 'nodes', 'run'"),
@@ -354,7 +372,10 @@ def test_toml_scenario_calls_run_scenario_data_with_the_overridden_data(scenario
 
     def run_scenario_data(data, seed):
         calls.append((data, seed))
-        return {"total_km": sum(link["length_km"] for link in data["links"]), "until_s": data["run"]["until_s"]}
+        return {
+            "total_km": sum(link["length_km"] for link in data["links"]),
+            "until_s": data["run"]["until_s"],
+        }
 
     fake = type(sys)("qnsim.scenario")
     fake.run_scenario_data = run_scenario_data
@@ -402,7 +423,10 @@ def test_cli_shows_a_progress_bar(tmp_path, capsys):
         (["sweep_points:square", "--param", "x=1", "--seeds", "a"], r"--seeds 'a' must be a count"),
         (["sweep_points:nope", "--param", "x=1"], r"module 'sweep_points' has no point function 'nope'"),
         (["no_such_module_xyz:f"], r"cannot import 'no_such_module_xyz'"),
-        (["sweep_points:square", "--param", "x=1", "--scheduler", "tcp://h:1"], r"--scheduler needs --backend dask"),
+        (
+            ["sweep_points:square", "--param", "x=1", "--scheduler", "tcp://h:1"],
+            r"--scheduler needs --backend dask",
+        ),
     ],
 )
 def test_cli_usage_errors(argv, match, capsys):
@@ -449,3 +473,32 @@ def test_import_qnsim_stays_light_and_sweep_is_a_lazy_attribute():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["qnsim.sweeps", "qnsim.plot", "[]"]
+
+
+def test_the_distance_example_runs_and_plots(tmp_path):
+    pytest.importorskip("matplotlib", reason="the example plots with matplotlib (pip install 'qnsim[plot]')")
+    example = Path(__file__).parent.parent / "examples" / "sweep_distance.py"
+    if not example.exists():
+        pytest.skip("examples/ is not next to the tests (installed-package run)")
+    png = tmp_path / "d.png"
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(example),
+            "--quick",
+            "--seeds",
+            "2",
+            "--until-s",
+            "1",
+            "--workers",
+            "2",
+            "--png",
+            str(png),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "nv_near_term" in result.stdout and png.read_bytes()[:4] == b"\x89PNG"

@@ -67,9 +67,7 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
         std = values.std(ddof=1).to_numpy()
         count = values.count().to_numpy()
         out[f"{column}_mean"] = mean
-        out[f"{column}_sem"] = [
-            0.0 if n <= 1 else float(s) / math.sqrt(n) for s, n in zip(std, count)
-        ]
+        out[f"{column}_sem"] = [0.0 if n <= 1 else float(s) / math.sqrt(n) for s, n in zip(std, count)]
         out[f"{column}_n"] = count
     return out
 

@@ -169,7 +169,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             try:
                 from distributed import Client
             except ImportError:
-                raise ImportError("--backend dask needs dask.distributed: pip install 'qnsim[dask]'") from None
+                raise ImportError(
+                    "--backend dask needs dask.distributed: pip install 'qnsim[dask]'"
+                ) from None
             client = Client(args.scheduler)
         rows = sweep(
             scenario,

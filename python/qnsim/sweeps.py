@@ -325,7 +325,11 @@ def _children(node: Any, part: str, key: str, path: list[str], parts: list[str],
             hint = "did you mean " + " or ".join(repr(s) for s in spelled) + "?"
         else:
             names = sorted(str(k) for k in node)
-            hint = "its keys are " + ", ".join(repr(n) for n in names[:12]) + (", ..." if len(names) > 12 else "")
+            hint = (
+                "its keys are "
+                + ", ".join(repr(n) for n in names[:12])
+                + (", ..." if len(names) > 12 else "")
+            )
         raise ValueError(f"unknown scenario key {key!r}: {where} has no key {part!r}; {hint}")
     if isinstance(node, list):
         if part == "*":
@@ -374,7 +378,9 @@ def _load_toml(text: str) -> dict:
         try:
             import tomli as tomllib
         except ImportError:
-            raise ImportError("reading scenario TOML on Python < 3.11 needs tomli: pip install tomli") from None
+            raise ImportError(
+                "reading scenario TOML on Python < 3.11 needs tomli: pip install tomli"
+            ) from None
     return tomllib.loads(text)
 
 
@@ -486,7 +492,9 @@ def example_point(params: Mapping[str, Any], seed: int) -> dict:
         raise ValueError(f"example_point got unknown parameters {sorted(unknown)}")
     preset_name = params.get("preset", "nv_near_term")
     if preset_name not in presets.__all__ or preset_name == "HardwarePreset":
-        raise ValueError(f"example_point preset must be one of the qnsim.presets functions, got {preset_name!r}")
+        raise ValueError(
+            f"example_point preset must be one of the qnsim.presets functions, got {preset_name!r}"
+        )
     until_s = float(params.get("until_s", 1.0))
     if not until_s > 0:
         raise ValueError(f"example_point until_s must be > 0, got {until_s}")
@@ -620,7 +628,6 @@ class _ParquetSink:
 
     def __init__(self, path: Path, key_columns: list[str]) -> None:
         try:
-            import pyarrow  # noqa: F401
             import pyarrow.parquet  # noqa: F401
         except ImportError:
             raise ImportError("Parquet output needs pyarrow: pip install 'qnsim[parquet]'") from None
@@ -769,6 +776,13 @@ def _default_context() -> Any:
     return None
 
 
+def _usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # the CPUs this process may run on (Linux)
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
 def _run_local(
     fn: PointFunction,
     pending: list[Point],
@@ -804,10 +818,10 @@ def _run_local(
             pool.shutdown(wait=True, cancel_futures=True)
             if failure is not None or broken:
                 for future, point in futures.items():
-                    if point.id in remaining and future.done() and not future.cancelled():
-                        if future.exception() is None:
-                            on_result(point, future.result())
-                            del remaining[point.id]
+                    finished = future.done() and not future.cancelled() and future.exception() is None
+                    if point.id in remaining and finished:
+                        on_result(point, future.result())
+                        del remaining[point.id]
         if broken and remaining:
             breaks += 1
             if breaks > retries:
@@ -838,7 +852,7 @@ def _run_dask(
     owned = []
     if client is None:
         cluster = distributed.LocalCluster(
-            n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, dashboard_address=None
+            n_workers=workers or _usable_cpus(), threads_per_worker=1, dashboard_address=None
         )
         client = distributed.Client(cluster)
         owned = [client, cluster]
@@ -892,8 +906,8 @@ def sweep(
             (``dask.distributed``).
         out: ``*.csv`` file or ``*.parquet`` directory to stream rows to and resume from; None
             keeps results in memory only.
-        workers: Local processes (default ``os.cpu_count()``), or Dask workers of the
-            ``LocalCluster`` created when no ``client`` is given.
+        workers: Local processes (default: the CPUs this process may use), or Dask workers of
+            the ``LocalCluster`` created when no ``client`` is given (ignored with a ``client``).
         progress: Show a progress bar (points done / total, rate, time left) on stderr.
         client: A ``distributed.Client`` to run on (backend ``"dask"``); it is left open.
         retries: How many times a local pool whose worker died is restarted.
@@ -923,7 +937,9 @@ def sweep(
         ValueError: unknown backend 'spark'; use 'local' (process pool) or 'dask' (dask.distributed)
     """
     if backend not in _BACKENDS:
-        raise ValueError(f"unknown backend {backend!r}; use 'local' (process pool) or 'dask' (dask.distributed)")
+        raise ValueError(
+            f"unknown backend {backend!r}; use 'local' (process pool) or 'dask' (dask.distributed)"
+        )
     if client is not None and backend != "dask":
         raise ValueError("client is a dask.distributed.Client and needs backend='dask'")
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
@@ -973,7 +989,7 @@ def sweep(
 
     try:
         if pending and backend == "local":
-            _run_local(fn, pending, workers or os.cpu_count() or 1, retries, on_result)
+            _run_local(fn, pending, workers or _usable_cpus(), retries, on_result)
         elif pending:
             _run_dask(fn, pending, workers, client, on_result)
     finally:
