@@ -85,6 +85,19 @@ def test_local_and_dask_backends_give_identical_rows():
             sweep(sweep_points.fails, {"x": [1, 2]}, backend="dask", client=client, progress=False)
 
 
+def test_a_dask_worker_that_dies_is_replaced_and_its_point_rerun(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    grid = {"x": list(range(6)), "marker": [str(tmp_path / "crashed")]}
+    out = tmp_path / "dask.csv"
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster, distributed.Client(cluster) as client:
+        frame = sweep(sweep_points.crash_once, grid, backend="dask", client=client, out=out, progress=False)
+    assert (tmp_path / "crashed").exists()
+    pd.testing.assert_frame_equal(frame, sweep(sweep_points.square, grid, workers=2, progress=False))
+    assert sorted(_ids(read_results(out))) == sorted(frame["point_id"])
+
+
 def test_dask_backend_creates_and_closes_its_own_local_cluster():
     pytest.importorskip("distributed")
     rows = sweep(
