@@ -1,6 +1,7 @@
 """qnsim.sweep: points, backends, streaming and resume, TOML overrides, CLI, plot."""
 
 import os
+import pickle
 import re
 import signal
 import subprocess
@@ -89,9 +90,12 @@ def test_a_dask_worker_that_dies_is_replaced_and_its_point_rerun(tmp_path):
     distributed = pytest.importorskip("distributed")
     grid = {"x": list(range(6)), "marker": [str(tmp_path / "crashed")]}
     out = tmp_path / "dask.csv"
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster, distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         frame = sweep(sweep_points.crash_once, grid, backend="dask", client=client, out=out, progress=False)
     assert (tmp_path / "crashed").exists()
     pd.testing.assert_frame_equal(frame, sweep(sweep_points.square, grid, workers=2, progress=False))
@@ -396,6 +400,37 @@ def test_toml_scenario_calls_run_scenario_data_with_the_overridden_data(scenario
     scenario = TomlScenario(path)
     assert scenario({"links.*.length_km": 7.5, "run.until_s": 0.25}, 3) == {"total_km": 15.0, "until_s": 0.25}
     assert calls[0][1] == 3 and calls[0][0]["nodes"]["B"]["memory_qubits"] == 4
+
+
+def _fake_run_scenario_data(data, seed):
+    lengths = [link["length_km"] for link in data["links"]]
+    return {"total_km": sum(lengths), "until_s": data["run"]["until_s"], "seed_copy": seed}
+
+
+def test_a_toml_sweep_runs_each_point_with_its_overrides(scenario_data, monkeypatch):
+    distributed = pytest.importorskip("distributed")
+    path, _ = scenario_data
+    fake = type(sys)("qnsim.scenario")
+    fake.run_scenario_data = _fake_run_scenario_data
+    monkeypatch.setitem(sys.modules, "qnsim.scenario", fake)
+    grid = {"links.*.length_km": [5.0, 50.0], "run.until_s": [0.5]}
+    # An in-process cluster shares this process's modules, so it sees the stand-in runner; the
+    # scenario still travels as a pickled TomlScenario holding the parsed data.
+    with (
+        distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        rows = sweep(path, grid, seeds=2, backend="dask", client=client, progress=False, as_frame=False)
+    assert [
+        (r["links.*.length_km"], r["seed"], r["total_km"], r["until_s"], r["seed_copy"]) for r in rows
+    ] == [
+        (5.0, 0, 10.0, 0.5, 0),
+        (5.0, 1, 10.0, 0.5, 1),
+        (50.0, 0, 100.0, 0.5, 0),
+        (50.0, 1, 100.0, 0.5, 1),
+    ]
+    clone = pickle.loads(pickle.dumps(TomlScenario(path)))
+    assert clone.data == TomlScenario(path).data and clone.path == path
 
 
 def test_toml_scenario_says_what_is_missing_without_the_runner(scenario_data, monkeypatch):
