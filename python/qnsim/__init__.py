@@ -8,6 +8,8 @@ protocols; this package is the typed, documented Python surface over it.
 True
 """
 
+from typing import TYPE_CHECKING
+
 from qnsim import _core
 from qnsim._core import (
     CircuitParseError,
@@ -41,6 +43,10 @@ from qnsim.presets import (
     nv_near_term,
     superconducting_transducer_link,
 )
+
+if TYPE_CHECKING:  # the lazy attributes below, for type checkers and IDEs
+    from qnsim.plot import plot_sweep
+    from qnsim.sweeps import SweepError, sweep
 
 __version__: str = _core.__version__
 
