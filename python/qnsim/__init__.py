@@ -8,6 +8,8 @@ protocols; this package is the typed, documented Python surface over it.
 True
 """
 
+from typing import TYPE_CHECKING
+
 from qnsim import _core
 from qnsim._core import (
     CircuitParseError,
@@ -46,7 +48,35 @@ from qnsim.protocol import Protocol
 from qnsim.results import NetworkResult, RequestResult
 from qnsim.scenario import load_scenario
 
+if TYPE_CHECKING:  # the lazy attributes below, for type checkers and IDEs
+    from qnsim.plot import plot_sweep
+    from qnsim.sweeps import SweepError, sweep
+
 __version__: str = _core.__version__
+
+# Sweeps and plots load on first use, so that ``import qnsim`` stays light (their heavy
+# dependencies, pandas, dask and matplotlib, are imported later still, when they are needed).
+_LAZY = {
+    "sweep": ("qnsim.sweeps", "sweep"),
+    "SweepError": ("qnsim.sweeps", "SweepError"),
+    "plot_sweep": ("qnsim.plot", "plot_sweep"),
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        module_name, attribute = _LAZY[name]
+        value = getattr(importlib.import_module(module_name), attribute)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'qnsim' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "CircuitParseError",
@@ -70,6 +100,7 @@ __all__ = [
     "Source",
     "StabilizerSimulator",
     "StateTooLargeError",
+    "SweepError",
     "Transducer",
     "UnknownQubitError",
     "bbpssw",
@@ -83,9 +114,11 @@ __all__ = [
     "load_scenario",
     "nv_10x_improved",
     "nv_near_term",
+    "plot_sweep",
     "purify_round",
     "remote_cnot",
     "superconducting_transducer_link",
+    "sweep",
     "teleport",
     "teleportation_fidelity",
     "werner_state",

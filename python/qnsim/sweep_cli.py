@@ -1,0 +1,216 @@
+"""``qnsim sweep``: run a parameter sweep from the command line.
+
+Usage::
+
+    qnsim sweep scenario.toml --param 'links.*.length_km=10,20,40' --param run.until_s=0.5 \\
+        --seeds 5 --out results.csv [--backend dask] [--workers 2] [--scheduler tcp://host:8786]
+
+The scenario is a scenario TOML file, or ``module:function`` naming a point function
+``fn(params, seed) -> dict`` (see :mod:`qnsim.sweeps`). Each ``--param KEY=V1,V2,...`` adds a
+grid axis; values are read as int, float, ``true``/``false`` or else text. ``--seeds N`` runs
+seeds ``0 .. N-1``; ``--seeds 3,7,11`` runs those. Rerunning the same command resumes from
+``--out``. Without ``--out`` the rows are printed as CSV on stdout.
+
+Exit status: 0 on success, 1 when the sweep failed (finished rows are kept in ``--out``), 2 on a
+usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import importlib
+import os
+import re
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = ["main", "parse_param", "parse_value"]
+
+_INT = re.compile(r"[+-]?[0-9]+")
+
+
+def parse_value(text: str) -> bool | int | float | str:
+    """One grid value from the command line: int, float, ``true``/``false``, else text.
+
+    Args:
+        text: The value as typed.
+
+    Returns:
+        The typed value.
+
+    Example:
+        >>> [parse_value(t) for t in ["10", "2.5", "1e-3", "true", "double_click"]]
+        [10, 2.5, 0.001, True, 'double_click']
+    """
+    text = text.strip()
+    if _INT.fullmatch(text):
+        return int(text)
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def parse_param(text: str) -> tuple[str, list[bool | int | float | str]]:
+    """A ``--param KEY=V1,V2,...`` argument as ``(key, values)``.
+
+    Args:
+        text: The argument, e.g. ``"links.*.length_km=10,20,40"``.
+
+    Returns:
+        The key and its list of typed values.
+
+    Raises:
+        ValueError: No ``=``, an empty key, or an empty value.
+
+    Example:
+        >>> parse_param("links.*.length_km=10,20,40")
+        ('links.*.length_km', [10, 20, 40])
+        >>> parse_param("run.until_s")
+        Traceback (most recent call last):
+        ...
+        ValueError: --param 'run.until_s' needs the form KEY=V1,V2,...
+    """
+    key, sep, values = text.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise ValueError(f"--param {text!r} needs the form KEY=V1,V2,...")
+    items = values.split(",")
+    if any(not item.strip() for item in items):
+        raise ValueError(f"--param {text!r} has an empty value; separate values with single commas")
+    return key, [parse_value(item) for item in items]
+
+
+def _parse_seeds(text: str) -> int | list[int]:
+    try:
+        if "," in text:
+            return [int(s) for s in text.split(",")]
+        return int(text)
+    except ValueError:
+        raise ValueError(f"--seeds {text!r} must be a count (5) or a list of seeds (3,7,11)") from None
+
+
+def _resolve(scenario: str) -> Any:
+    """A TOML path stays a path; ``module:function`` (that is not a file) is imported."""
+    if os.path.exists(scenario) or scenario.endswith(".toml") or ":" not in scenario:
+        return scenario
+    module_name, _, attribute = scenario.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ValueError(f"cannot import {module_name!r} for scenario {scenario!r}: {exc}") from None
+    try:
+        return getattr(module, attribute)
+    except AttributeError:
+        raise ValueError(f"module {module_name!r} has no point function {attribute!r}") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="qnsim sweep",
+        description="Run the cross product of parameter values and seeds; stream rows to --out; resume.",
+    )
+    parser.add_argument("scenario", help="scenario TOML file, or module:function of a point function")
+    parser.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=V1,V2,...",
+        help="a grid axis: dotted key into the scenario and its values (repeatable)",
+    )
+    parser.add_argument("--seeds", default="1", help="seed count N (seeds 0..N-1) or list 3,7,11 (default 1)")
+    parser.add_argument("--out", help="results file: .csv, or .parquet (a directory); resumes if it exists")
+    parser.add_argument("--backend", choices=["local", "dask"], default="local")
+    parser.add_argument("--workers", type=int, help="processes (local) or LocalCluster workers (dask)")
+    parser.add_argument("--scheduler", help="address of a running Dask scheduler, e.g. tcp://host:8786")
+    parser.add_argument("--retries", type=int, default=2, help="restarts of a local pool whose worker died")
+    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``qnsim sweep`` (the ``qnsim`` command dispatches ``sweep`` here).
+
+    Args:
+        argv: Arguments after ``sweep``; None reads ``sys.argv[1:]``.
+
+    Returns:
+        The exit status: 0 done, 1 the sweep failed, 2 a usage error.
+
+    Example:
+        >>> main(["qnsim.sweeps:example_point", "--param", "length_km=10.0,20.0",
+        ...       "--param", "until_s=5", "--workers", "1", "--no-progress"])
+        length_km,until_s,seed,rate_hz,mean_fidelity,pairs,expected_rate_hz,expected_fidelity,point_id
+        10.0,5,0,...
+        20.0,5,0,...
+        0
+    """
+    from qnsim.sweeps import SweepError, sweep
+
+    parser = _parser()
+    args = parser.parse_args(argv)
+    client = None
+    try:
+        grid: dict[str, list] = {}
+        for text in args.param:
+            key, values = parse_param(text)
+            if key in grid:
+                raise ValueError(f"--param {key!r} is given twice; list all its values in one --param")
+            grid[key] = values
+        seeds = _parse_seeds(args.seeds)
+        if args.scheduler and args.backend != "dask":
+            raise ValueError("--scheduler needs --backend dask")
+        scenario = _resolve(args.scenario)
+        if args.scheduler:
+            try:
+                from distributed import Client
+            except ImportError:
+                raise ImportError(
+                    "--backend dask needs dask.distributed: pip install 'qnsim[dask]'"
+                ) from None
+            client = Client(args.scheduler)
+        rows = sweep(
+            scenario,
+            grid,
+            seeds=seeds,
+            backend=args.backend,
+            out=args.out,
+            workers=args.workers,
+            progress=not args.no_progress,
+            client=client,
+            retries=args.retries,
+            as_frame=False,
+        )
+    except (ValueError, FileNotFoundError, ImportError) as exc:
+        print(f"qnsim sweep: error: {exc}", file=sys.stderr)
+        return 2
+    except SweepError as exc:
+        print(f"qnsim sweep: failed: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        if client is not None:
+            client.close()
+    if args.out:
+        print(f"{len(rows)} points -> {args.out}", file=sys.stderr)
+    elif rows:
+        columns: list[str] = []
+        for row in rows:
+            columns.extend(k for k in row if k not in columns)
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([[_cell(row.get(k)) for k in columns] for row in rows])
+    return 0
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1020 @@
+"""Parameter sweeps: the cross product of a grid and seeds, on a process pool or on Dask.
+
+A sweep runs one *point function* per point. A point is one combination of the grid's values
+plus one seed; the point function receives ``(params, seed)`` and returns one flat row of
+results (``{"rate_hz": 12.5, "mean_fidelity": 0.91}``). Its randomness must come only from that
+seed, so a point gives the same row on any backend, in any order, on any machine. (Points that
+share a seed and differ in their parameters therefore share their random stream: common random
+numbers, which make differences between parameter values less noisy.)
+
+The scenario is either such a function (a module-level function, so that worker processes can
+unpickle it) or the path of a scenario TOML file. For a file, each grid key is a dotted path into
+the parsed TOML (``"links.0.length_km"``, ``"links.*.length_km"`` for every entry of a list,
+``"run.until_s"``); see :func:`apply_overrides`. The file is read once, on the calling machine,
+and the parsed data travels with each task, so workers need no shared file system.
+
+Results stream to ``out`` while the sweep runs, and an interrupted sweep resumes from it:
+
+* ``*.csv``: one line per finished point, written by a single ``write`` of the whole line on a
+  file opened for appending, then ``fsync``. A kill can at worst leave a partial last line, which
+  has no line terminator; it is detected and cut off on resume. Text results must therefore not
+  contain line breaks (checked).
+* ``*.parquet``: a directory of part files (readable as one table with ``pandas.read_parquet``).
+  Rows are buffered (up to 64 rows or 2 s) and each flush writes a new part to a temporary name,
+  fsyncs it, then renames it into place, so a part is either complete or absent. A kill loses at
+  most the buffered rows, which the resumed sweep recomputes.
+
+Every row carries a ``point_id``: the first 20 hex digits of the SHA-1 of the canonical JSON of
+``{"params": ..., "seed": ...}`` (see :func:`point_id`). On start, the ids already in ``out`` are
+skipped. Rows of ``out`` that belong to other points are left in the file and not returned.
+
+Failures: an exception raised by the point function stops the sweep with :class:`SweepError`
+naming the point (rows already finished stay in ``out``; run the same sweep again to resume).
+A worker process that dies (killed, out of memory, ``os._exit``) breaks the local pool: the rows
+that finished are kept, a fresh pool is started for the unfinished points, up to ``retries``
+times, after which :class:`SweepError` is raised. On Dask, the scheduler reschedules tasks of a
+lost worker itself (``distributed.scheduler.allowed-failures``); when it gives up, the sweep
+raises :class:`SweepError`.
+
+>>> rows = sweep(example_point, {"length_km": [10.0, 20.0]}, seeds=2, workers=1, progress=False,
+...              as_frame=False)
+>>> [(r["length_km"], r["seed"]) for r in rows]
+[(10.0, 0), (10.0, 1), (20.0, 0), (20.0, 1)]
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import difflib
+import hashlib
+import io
+import itertools
+import json
+import logging
+import math
+import multiprocessing
+import numbers
+import os
+import re
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Union
+
+from qnsim._core import QnsimError
+
+__all__ = [
+    "Point",
+    "SweepError",
+    "TomlScenario",
+    "apply_overrides",
+    "example_point",
+    "grid_points",
+    "point_id",
+    "read_results",
+    "sweep",
+]
+
+_log = logging.getLogger("qnsim.sweep")
+
+Scalar = Union[bool, int, float, str]
+PointFunction = Callable[[dict, int], Mapping[str, Any]]
+
+#: Columns that every row carries besides the grid's keys and the point function's results.
+SEED_COLUMN = "seed"
+ID_COLUMN = "point_id"
+_RESERVED = (SEED_COLUMN, ID_COLUMN)
+_BACKENDS = ("local", "dask")
+
+
+class SweepError(QnsimError, RuntimeError):
+    """A sweep stopped: a point function raised, or workers kept dying.
+
+    Rows that finished before the failure are in ``out``; run the same sweep again to resume.
+
+    Example:
+        >>> issubclass(SweepError, RuntimeError)
+        True
+    """
+
+
+# --- points ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Point:
+    """One point of a sweep: a combination of grid values and a seed.
+
+    Attributes:
+        index: Position in the sweep's order (grid keys vary slowest-first, seeds fastest).
+        params: Grid key -> value.
+        seed: The seed handed to the point function.
+        id: Stable identifier, :func:`point_id` of ``params`` and ``seed``.
+
+    Example:
+        >>> p = grid_points({"length_km": [5.0]}, seeds=[7])[0]
+        >>> p.params, p.seed, p.id == point_id({"length_km": 5.0}, 7)
+        ({'length_km': 5.0}, 7, True)
+    """
+
+    index: int
+    params: dict
+    seed: int
+    id: str
+
+
+def point_id(params: Mapping[str, Scalar], seed: int) -> str:
+    """Stable id of a point: 20 hex digits of the SHA-1 of its canonical JSON.
+
+    The JSON has sorted keys and no spaces, so the id does not depend on the order of the grid's
+    keys, on the Python version or on the machine. ``10`` and ``10.0`` are different values (and
+    different points), as they are in the results.
+
+    Args:
+        params: Grid key -> value (bool, int, float or str).
+        seed: The point's seed.
+
+    Returns:
+        A 20-character lowercase hex string.
+
+    Example:
+        >>> point_id({"length_km": 10.0}, 0)
+        '331a648c7ec226f3c53b'
+        >>> point_id({"a": 1, "b": 2}, 3) == point_id({"b": 2, "a": 1}, 3)
+        True
+    """
+    text = json.dumps(
+        {"params": dict(params), "seed": int(seed)}, sort_keys=True, separators=(",", ":"), allow_nan=False
+    )
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:20]
+
+
+def grid_points(grid: Mapping[str, Sequence[Scalar]], seeds: int | Sequence[int] = 1) -> list[Point]:
+    """The points of a sweep: the cross product of the grid's values, times the seeds.
+
+    Order: the first grid key varies slowest, the seeds fastest (``itertools.product`` order).
+
+    Args:
+        grid: Key -> non-empty list of values (bool, int, float or str; finite numbers; no line
+            breaks in text). An empty grid gives one point per seed with no parameters.
+        seeds: A count ``n`` (seeds ``0 .. n-1``) or an explicit list of distinct ints >= 0.
+
+    Returns:
+        The points, in order.
+
+    Raises:
+        ValueError: On an empty value list, a duplicate value or seed, or a value that is not a
+            scalar; the message names the key.
+
+    Example:
+        >>> [(p.params["x"], p.seed) for p in grid_points({"x": [1, 2]}, seeds=2)]
+        [(1, 0), (1, 1), (2, 0), (2, 1)]
+        >>> grid_points({"x": []})
+        Traceback (most recent call last):
+        ...
+        ValueError: grid['x'] is empty: give at least one value
+    """
+    if not isinstance(grid, Mapping):
+        raise ValueError(f"grid must be a dict of key -> list of values, got {type(grid).__name__}")
+    keys: list[str] = []
+    values: list[list[Scalar]] = []
+    for key, raw in grid.items():
+        if not isinstance(key, str) or not key:
+            raise ValueError(f"grid keys must be non-empty strings, got {key!r}")
+        if key in _RESERVED:
+            raise ValueError(f"grid key {key!r} is reserved for the sweep's own column; rename it")
+        if isinstance(raw, (str, bytes)) or not isinstance(raw, Iterable):
+            raise ValueError(f"grid[{key!r}] must be a list of values, got {raw!r}")
+        vals = [_scalar(f"grid[{key!r}]", v) for v in raw]
+        if not vals:
+            raise ValueError(f"grid[{key!r}] is empty: give at least one value")
+        seen = set()
+        for v in vals:
+            marker = (type(v).__name__, v)
+            if marker in seen:
+                raise ValueError(f"grid[{key!r}] lists the value {v!r} twice")
+            seen.add(marker)
+        keys.append(key)
+        values.append(vals)
+    seed_list = _seed_list(seeds)
+    points = []
+    for index, (combo, seed) in enumerate(itertools.product(itertools.product(*values), seed_list)):
+        params = dict(zip(keys, combo))
+        points.append(Point(index, params, seed, point_id(params, seed)))
+    return points
+
+
+def _seed_list(seeds: int | Sequence[int]) -> list[int]:
+    if isinstance(seeds, bool):
+        raise ValueError(f"seeds must be a count or a list of ints, got {seeds!r}")
+    if isinstance(seeds, numbers.Integral):
+        if seeds < 1:
+            raise ValueError(f"seeds must be >= 1 (a count) or a list of seeds, got {seeds}")
+        return list(range(int(seeds)))
+    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Iterable):
+        raise ValueError(f"seeds must be a count or a list of ints, got {seeds!r}")
+    out = []
+    for s in seeds:
+        if isinstance(s, bool) or not isinstance(s, numbers.Integral) or not 0 <= s < 2**63:
+            raise ValueError(f"each seed must be an int in [0, 2**63), got {s!r}")
+        out.append(int(s))
+    if not out:
+        raise ValueError("seeds is an empty list: give at least one seed")
+    if len(set(out)) != len(out):
+        raise ValueError(f"seeds must be distinct, got {out}")
+    return out
+
+
+def _scalar(where: str, value: Any) -> Scalar:
+    """Validates a grid value or a result cell; numpy scalars become Python ones."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        value = float(value)
+        if where.startswith("grid") and not math.isfinite(value):
+            raise ValueError(f"{where} values must be finite numbers, got {value!r}")
+        return value
+    if isinstance(value, str):
+        if "\n" in value or "\r" in value:
+            raise ValueError(f"{where}: text values must not contain line breaks, got {value!r}")
+        return value
+    # numpy bool_ is neither Integral nor Real.
+    if type(value).__name__ == "bool_":
+        return bool(value)
+    raise ValueError(f"{where} values must be bool, int, float or str, got {type(value).__name__} {value!r}")
+
+
+# --- scenario TOML overrides -----------------------------------------------------------------------
+
+
+def apply_overrides(data: Mapping[str, Any], overrides: Mapping[str, Scalar]) -> dict:
+    """A copy of parsed scenario data with dotted-key overrides applied.
+
+    A key is a dotted path: table keys by name, list entries by index (``links.0.length_km``),
+    and ``*`` for every entry of a list or every value of a table (``links.*.length_km``). The
+    path must already exist in the data (a typo is an error, not a new setting): to sweep a
+    setting the file leaves at its default, write the default into the file. A number may
+    replace a number (int or float), a bool a bool, text text; tables and lists cannot be
+    replaced.
+
+    Args:
+        data: Parsed TOML (not modified).
+        overrides: Dotted key -> new value.
+
+    Returns:
+        A deep copy of ``data`` with the overrides applied, in order.
+
+    Raises:
+        ValueError: On an unknown key (naming it and suggesting close matches), an index out of
+            range, a wildcard that matches nothing, or a value of the wrong type.
+
+    Example:
+        >>> data = {"links": [{"length_km": 10.0}, {"length_km": 20.0}], "run": {"until_s": 1.0}}
+        >>> apply_overrides(data, {"links.*.length_km": 5.0, "run.until_s": 0.5})
+        {'links': [{'length_km': 5.0}, {'length_km': 5.0}], 'run': {'until_s': 0.5}}
+        >>> apply_overrides(data, {"links.0.lenght_km": 5.0})
+        Traceback (most recent call last):
+        ...
+        ValueError: unknown scenario key 'links.0.lenght_km': links.0 has no key 'lenght_km'; did you mean 'links.0.length_km'?
+    """
+    result = copy.deepcopy(dict(data))
+    for key, value in overrides.items():
+        _set_dotted(result, key, value)
+    return result
+
+
+def _set_dotted(root: dict, key: str, value: Any) -> None:
+    if not isinstance(key, str) or not key or any(part == "" for part in key.split(".")):
+        raise ValueError(f"scenario key {key!r} is not a dotted path such as 'links.0.length_km'")
+    parts = key.split(".")
+    nodes: list[tuple[Any, list[str]]] = [(root, [])]
+    for depth, part in enumerate(parts):
+        last = depth == len(parts) - 1
+        following = []
+        for node, path in nodes:
+            for child in _children(node, part, key, path, parts, depth):
+                child_path = [*path, str(child)]
+                if last:
+                    _check_replacement(key, ".".join(child_path), node[child], value)
+                    node[child] = value
+                else:
+                    following.append((node[child], child_path))
+        nodes = following
+
+
+def _children(node: Any, part: str, key: str, path: list[str], parts: list[str], depth: int) -> list:
+    where = ".".join(path) or "the scenario"
+    if isinstance(node, dict):
+        if part == "*":
+            if not node:
+                raise ValueError(f"scenario key {key!r}: '*' matches nothing, {where} is an empty table")
+            return list(node)
+        if part in node:
+            return [part]
+        close = difflib.get_close_matches(part, [str(k) for k in node], n=3, cutoff=0.6)
+        if close:
+            spelled = [".".join([*parts[:depth], c, *parts[depth + 1 :]]) for c in close]
+            hint = "did you mean " + " or ".join(repr(s) for s in spelled) + "?"
+        else:
+            names = sorted(str(k) for k in node)
+            hint = (
+                "its keys are "
+                + ", ".join(repr(n) for n in names[:12])
+                + (", ..." if len(names) > 12 else "")
+            )
+        raise ValueError(f"unknown scenario key {key!r}: {where} has no key {part!r}; {hint}")
+    if isinstance(node, list):
+        if part == "*":
+            if not node:
+                raise ValueError(f"scenario key {key!r}: '*' matches nothing, {where} is an empty list")
+            return list(range(len(node)))
+        if re.fullmatch(r"[0-9]+", part):
+            index = int(part)
+            if index >= len(node):
+                raise ValueError(
+                    f"scenario key {key!r}: index {index} is out of range, {where} has {len(node)} entries"
+                )
+            return [index]
+        raise ValueError(
+            f"scenario key {key!r}: {where} is a list; use an index 0..{len(node) - 1} or '*', not {part!r}"
+        )
+    raise ValueError(
+        f"scenario key {key!r}: {where} is a {type(node).__name__} value ({node!r}), "
+        f"not a table; cannot look up {part!r} in it"
+    )
+
+
+def _check_replacement(key: str, where: str, old: Any, new: Any) -> None:
+    if isinstance(old, (dict, list)):
+        kind = "table" if isinstance(old, dict) else "list"
+        raise ValueError(f"scenario key {key!r}: {where} is a {kind}; only single values can be swept")
+
+    def kind_of(v: Any) -> str:
+        if isinstance(v, bool):
+            return "bool"
+        if isinstance(v, (int, float)):
+            return "number"
+        return type(v).__name__
+
+    if kind_of(old) != kind_of(new):
+        raise ValueError(
+            f"scenario key {key!r}: {where} is a {kind_of(old)} in the scenario ({old!r}), "
+            f"got a {kind_of(new)} ({new!r})"
+        )
+
+
+def _load_toml(text: str) -> dict:
+    try:
+        import tomllib
+    except ImportError:  # Python < 3.11
+        try:
+            import tomli as tomllib
+        except ImportError:
+            raise ImportError(
+                "reading scenario TOML on Python < 3.11 needs tomli: pip install tomli"
+            ) from None
+    return tomllib.loads(text)
+
+
+class TomlScenario:
+    """A scenario TOML file as a point function: overrides applied, then run.
+
+    The file is read and parsed once, here; a call applies ``params`` with
+    :func:`apply_overrides` and runs ``qnsim.scenario.run_scenario_data(data, seed)``, which
+    returns one flat row. Instances pickle with the parsed data, so workers need no access to
+    the file.
+
+    Args:
+        path: The scenario TOML file.
+
+    Example:
+        >>> import os, tempfile
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     path = os.path.join(tmp, "s.toml")
+        ...     with open(path, "w") as f:
+        ...         _ = f.write("[run]\\nuntil_s = 1.0\\n")
+        ...     scenario = TomlScenario(path)
+        >>> scenario.data_for({"run.until_s": 0.5})
+        {'run': {'until_s': 0.5}}
+    """
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = Path(path)
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise FileNotFoundError(f"scenario file {str(self.path)!r} not found") from None
+        try:
+            self.data = _load_toml(text)
+        except ValueError as exc:  # tomllib.TOMLDecodeError is a ValueError
+            raise ValueError(f"scenario file {str(self.path)!r} is not valid TOML: {exc}") from exc
+
+    def data_for(self, params: Mapping[str, Scalar]) -> dict:
+        """The scenario data with ``params`` applied (see :func:`apply_overrides`)."""
+        return apply_overrides(self.data, params)
+
+    def check(self, grid: Mapping[str, Sequence[Scalar]]) -> None:
+        """Applies every value of every grid key once, so that bad keys fail before any run."""
+        for key, values in grid.items():
+            for value in values:
+                self.data_for({key: value})
+
+    def __call__(self, params: dict, seed: int) -> Mapping[str, Any]:
+        data = self.data_for(params)
+        try:
+            from qnsim.scenario import run_scenario_data
+        except ImportError as exc:
+            raise ImportError(
+                "sweeping a scenario TOML needs qnsim.scenario.run_scenario_data(data, seed), "
+                f"which this build of qnsim does not have ({exc})"
+            ) from exc
+        return run_scenario_data(data, seed)
+
+    def __repr__(self) -> str:
+        return f"TomlScenario({str(self.path)!r})"
+
+
+def _resolve_scenario(scenario: Any) -> PointFunction:
+    if isinstance(scenario, (str, os.PathLike)):
+        return TomlScenario(scenario)
+    if callable(scenario):
+        return scenario
+    raise ValueError(
+        "scenario must be a point function fn(params: dict, seed: int) -> dict or the path of a "
+        f"scenario TOML file, got {type(scenario).__name__} {scenario!r}"
+    )
+
+
+# --- example point function -------------------------------------------------------------------------
+
+
+def example_point(params: Mapping[str, Any], seed: int) -> dict:
+    """A small point function: one heralded link of a hardware preset, sampled for a while.
+
+    Draws the number of heralded pairs in ``until_s`` seconds of attempts (binomial), then checks
+    each pair against Phi+ (it passes with probability equal to the link's fidelity), so both
+    results carry sampling noise that shrinks with ``until_s``. Closed form underneath
+    (:func:`qnsim.heralded_link` through the preset); no memory decoherence.
+
+    Args:
+        params: Optional keys ``length_km`` (node-to-node fiber, km, default 10), ``until_s``
+            (sampled time, s, default 1), ``preset`` (a :mod:`qnsim.presets` function name,
+            default ``"nv_near_term"``) and ``scheme`` (``"single_click"`` or ``"double_click"``,
+            default the preset's).
+        seed: Seed of the point's random draws (numpy ``default_rng``).
+
+    Returns:
+        ``rate_hz`` (delivered pairs / until_s), ``mean_fidelity`` (fraction of pairs passing
+        the check; NaN without pairs), ``pairs``, and the closed-form ``expected_rate_hz`` and
+        ``expected_fidelity``.
+
+    Example:
+        >>> row = example_point({"length_km": 10.0, "until_s": 10.0}, seed=1)
+        >>> sorted(row)
+        ['expected_fidelity', 'expected_rate_hz', 'mean_fidelity', 'pairs', 'rate_hz']
+        >>> abs(row["rate_hz"] / row["expected_rate_hz"] - 1) < 0.1
+        True
+    """
+    import numpy as np
+
+    from qnsim import presets
+
+    unknown = set(params) - {"length_km", "until_s", "preset", "scheme"}
+    if unknown:
+        raise ValueError(f"example_point got unknown parameters {sorted(unknown)}")
+    preset_name = params.get("preset", "nv_near_term")
+    if preset_name not in presets.__all__ or preset_name == "HardwarePreset":
+        raise ValueError(
+            f"example_point preset must be one of the qnsim.presets functions, got {preset_name!r}"
+        )
+    until_s = float(params.get("until_s", 1.0))
+    if not until_s > 0:
+        raise ValueError(f"example_point until_s must be > 0, got {until_s}")
+    link = getattr(presets, preset_name)().link(float(params.get("length_km", 10.0)), params.get("scheme"))
+    rng = np.random.default_rng(seed)
+    attempts = int(until_s / link.attempt_period_s)
+    pairs = int(rng.binomial(attempts, link.success_probability))
+    passed = int(rng.binomial(pairs, min(max(link.fidelity, 0.0), 1.0)))
+    return {
+        "rate_hz": pairs / until_s,
+        "mean_fidelity": passed / pairs if pairs else math.nan,
+        "pairs": pairs,
+        "expected_rate_hz": link.rate_hz,
+        "expected_fidelity": link.fidelity,
+    }
+
+
+# --- result files ---------------------------------------------------------------------------------
+
+
+def _format_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+_INT = re.compile(r"[+-]?[0-9]+")
+
+
+def _parse_cell(text: str) -> Any:
+    """Inverse of :func:`_format_cell` for the values a sweep writes."""
+    if text == "":
+        return None
+    if _INT.fullmatch(text):
+        return int(text)
+    if text in ("True", "False"):
+        return text == "True"
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+class _CsvSink:
+    """Append-only CSV: whole lines, one write each, fsync'd; a partial last line is cut off."""
+
+    def __init__(self, path: Path, key_columns: list[str]) -> None:
+        self.path = path
+        self.key_columns = key_columns
+        self.header: list[str] | None = None
+        self.fd: int | None = None
+
+    def load(self) -> list[dict]:
+        if not self.path.exists():
+            return []
+        if self.path.is_dir():
+            raise ValueError(f"out {str(self.path)!r} is a directory; a CSV out must be a file")
+        raw = self.path.read_bytes()
+        complete = raw.rfind(b"\n") + 1
+        if complete < len(raw):
+            _log.warning(
+                "%s: dropping a partial last line (%d bytes) left by an interrupted sweep",
+                self.path,
+                len(raw) - complete,
+            )
+            with open(self.path, "r+b") as f:
+                f.truncate(complete)
+                f.flush()
+                os.fsync(f.fileno())
+            raw = raw[:complete]
+        if not raw:
+            return []
+        lines = raw.decode("utf-8").splitlines()
+        header = next(csv.reader([lines[0]]))
+        missing = [c for c in self.key_columns if c not in header]
+        if missing:
+            raise ValueError(
+                f"out {str(self.path)!r} has columns {header}, but this sweep needs {missing}: it was "
+                "written by another sweep; choose another out path or delete the file"
+            )
+        self.header = header
+        rows = []
+        for number, record in enumerate(csv.reader(lines[1:]), start=2):
+            if len(record) != len(header):
+                raise ValueError(
+                    f"out {str(self.path)!r} line {number} has {len(record)} fields, the header has "
+                    f"{len(header)}: the file is not a sweep result (or was edited)"
+                )
+            rows.append({k: _parse_cell(v) for k, v in zip(header, record)})
+        return rows
+
+    def append(self, row: dict) -> None:
+        if self.fd is None:
+            self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        if self.header is None:
+            self.header = list(row)
+            self._write([self.header])
+        extra = [k for k in row if k not in self.header]
+        if extra:
+            raise SweepError(
+                f"point {row.get(ID_COLUMN)} returned columns {extra} that are not in the header of "
+                f"{str(self.path)!r} ({self.header}); every point must return the same columns"
+            )
+        self._write([[_format_cell(row.get(k)) for k in self.header]])
+
+    def _write(self, records: list[list[str]]) -> None:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(records)
+        data = buffer.getvalue().encode("utf-8")
+        while data:
+            written = os.write(self.fd, data)
+            data = data[written:]
+        os.fsync(self.fd)
+
+    def flush(self, force: bool = False) -> None:
+        pass
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+class _ParquetSink:
+    """A directory of Parquet parts; each part is written to a temporary name, then renamed."""
+
+    MAX_ROWS = 64
+    MAX_SECONDS = 2.0
+
+    def __init__(self, path: Path, key_columns: list[str]) -> None:
+        try:
+            import pyarrow.parquet  # noqa: F401
+        except ImportError:
+            raise ImportError("Parquet output needs pyarrow: pip install 'qnsim[parquet]'") from None
+        self.path = path
+        self.key_columns = key_columns
+        self.buffer: list[dict] = []
+        self.last_flush = time.monotonic()
+
+    def load(self) -> list[dict]:
+        import pyarrow.parquet as pq
+
+        if not self.path.exists():
+            return []
+        if not self.path.is_dir():
+            raise ValueError(
+                f"out {str(self.path)!r} is a file; a Parquet out is a directory of part files written by sweep"
+            )
+        for leftover in self.path.glob(".part-*.tmp"):
+            leftover.unlink()
+        rows = []
+        for part in sorted(self.path.glob("part-*.parquet")):
+            table = pq.read_table(part)
+            missing = [c for c in self.key_columns if c not in table.column_names]
+            if missing:
+                raise ValueError(
+                    f"out {str(self.path)!r} part {part.name} lacks columns {missing}: it was written "
+                    "by another sweep; choose another out path or delete it"
+                )
+            rows.extend(table.to_pylist())
+        return rows
+
+    def append(self, row: dict) -> None:
+        self.buffer.append(row)
+        self.flush()
+
+    def flush(self, force: bool = False) -> None:
+        due = len(self.buffer) >= self.MAX_ROWS or time.monotonic() - self.last_flush >= self.MAX_SECONDS
+        if not self.buffer or not (force or due):
+            return
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        self.path.mkdir(parents=True, exist_ok=True)
+        name = f"part-{time.time_ns():020d}-{uuid.uuid4().hex[:8]}"
+        tmp = self.path / f".{name}.tmp"
+        pq.write_table(pa.Table.from_pylist(self.buffer), tmp)
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, self.path / f"{name}.parquet")
+        _fsync_dir(self.path)
+        self.buffer = []
+        self.last_flush = time.monotonic()
+
+    def close(self) -> None:
+        self.flush(force=True)
+
+
+def _fsync_dir(path: Path) -> None:
+    if os.name != "posix":
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _open_sink(out: str | os.PathLike | None, key_columns: list[str]) -> _CsvSink | _ParquetSink | None:
+    if out is None:
+        return None
+    path = Path(out)
+    if path.suffix == ".parquet":
+        return _ParquetSink(path, key_columns)
+    if path.suffix == ".csv":
+        return _CsvSink(path, key_columns)
+    raise ValueError(f"out must end with .csv or .parquet, got {str(path)!r}")
+
+
+def read_results(out: str | os.PathLike) -> list[dict]:
+    """The rows of a sweep's result file (CSV) or directory (Parquet), in file order.
+
+    Unlike :func:`sweep`, this does not modify the file (a partial last CSV line is skipped,
+    not cut off).
+
+    Args:
+        out: The ``out`` path given to :func:`sweep`.
+
+    Returns:
+        One dict per finished point.
+
+    Example:
+        >>> import os, tempfile
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     path = os.path.join(tmp, "r.csv")
+        ...     _ = sweep(example_point, {"length_km": [10.0]}, out=path, workers=1, progress=False)
+        ...     [(r["length_km"], r["seed"]) for r in read_results(path)]
+        [(10.0, 0)]
+    """
+    path = Path(out)
+    if path.suffix == ".parquet":
+        return _ParquetSink(path, []).load()
+    raw = path.read_bytes()
+    lines = raw[: raw.rfind(b"\n") + 1].decode("utf-8").splitlines()
+    if not lines:
+        return []
+    records = list(csv.reader(lines))
+    return [{k: _parse_cell(v) for k, v in zip(records[0], r)} for r in records[1:]]
+
+
+# --- running -----------------------------------------------------------------------------------------
+
+
+def _call_point(fn: PointFunction, params: dict, seed: int) -> Mapping[str, Any]:
+    return fn(dict(params), seed)
+
+
+def _make_row(point: Point, result: Any) -> dict:
+    if not isinstance(result, Mapping):
+        raise SweepError(
+            f"the point function must return a dict of results, got {type(result).__name__} "
+            f"for params {point.params} seed {point.seed}"
+        )
+    row: dict[str, Any] = dict(point.params)
+    row[SEED_COLUMN] = point.seed
+    for key, value in result.items():
+        if not isinstance(key, str):
+            raise SweepError(f"result keys must be strings, got {key!r} for params {point.params}")
+        if key in row or key == ID_COLUMN:
+            raise SweepError(
+                f"the point function returned {key!r}, which is also a grid key or one of the sweep's "
+                f"own columns {list(_RESERVED)}; rename the result"
+            )
+        try:
+            row[key] = _scalar(f"result {key!r}", value)
+        except ValueError as exc:
+            raise SweepError(f"{exc} (params {point.params}, seed {point.seed})") from None
+    row[ID_COLUMN] = point.id
+    return row
+
+
+def _default_context() -> Any:
+    # fork() in a process with threads (the pool's own manager thread, tqdm's monitor, a Dask
+    # client) is deprecated from Python 3.12; use forkserver there where it exists.
+    if sys.version_info >= (3, 12) and "forkserver" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("forkserver")
+    return None
+
+
+def _usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # the CPUs this process may run on (Linux)
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def _run_local(
+    fn: PointFunction,
+    pending: list[Point],
+    workers: int,
+    retries: int,
+    on_result: Callable[[Point, Any], None],
+) -> None:
+    remaining = {p.id: p for p in pending}
+    breaks = 0
+    while remaining:
+        pool = ProcessPoolExecutor(max_workers=min(workers, len(remaining)), mp_context=_default_context())
+        futures = {pool.submit(_call_point, fn, p.params, p.seed): p for p in remaining.values()}
+        broken = False
+        failure: BaseException | None = None
+        try:
+            for future in as_completed(futures):
+                point = futures[future]
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    broken = True
+                    break
+                except Exception as exc:
+                    failure = exc
+                    raise SweepError(
+                        f"the point function raised {type(exc).__name__}: {exc} "
+                        f"(params {point.params}, seed {point.seed})"
+                    ) from exc
+                on_result(point, result)
+                del remaining[point.id]
+        finally:
+            # Stop queued points; let running ones end, and keep whatever finished meanwhile.
+            pool.shutdown(wait=True, cancel_futures=True)
+            if failure is not None or broken:
+                for future, point in futures.items():
+                    finished = future.done() and not future.cancelled() and future.exception() is None
+                    if point.id in remaining and finished:
+                        on_result(point, future.result())
+                        del remaining[point.id]
+        if broken and remaining:
+            breaks += 1
+            if breaks > retries:
+                raise SweepError(
+                    f"a worker process died {breaks} times (killed, out of memory, or os._exit in the "
+                    f"point function); {len(remaining)} points did not finish, finished rows are kept; "
+                    "run the same sweep again to resume"
+                )
+            _log.warning(
+                "a worker process died; restarting the pool for %d unfinished points (%d/%d)",
+                len(remaining),
+                breaks,
+                retries,
+            )
+
+
+def _run_dask(
+    fn: PointFunction,
+    pending: list[Point],
+    workers: int | None,
+    client: Any,
+    on_result: Callable[[Point, Any], None],
+) -> None:
+    try:
+        import distributed
+    except ImportError:
+        raise ImportError("backend='dask' needs dask.distributed: pip install 'qnsim[dask]'") from None
+    owned = []
+    if client is None:
+        cluster = distributed.LocalCluster(
+            n_workers=workers or _usable_cpus(), threads_per_worker=1, dashboard_address=None
+        )
+        client = distributed.Client(cluster)
+        owned = [client, cluster]
+    futures = {}
+    try:
+        for p in pending:
+            futures[client.submit(_call_point, fn, p.params, p.seed, pure=False)] = p
+        for future in distributed.as_completed(list(futures)):
+            point = futures.pop(future)
+            try:
+                result = future.result()
+            except Exception as exc:
+                raise SweepError(
+                    f"the point function raised {type(exc).__name__}: {exc} "
+                    f"(params {point.params}, seed {point.seed}) on Dask"
+                ) from exc
+            on_result(point, result)
+            future.release()
+    finally:
+        if futures:
+            client.cancel(list(futures))
+        for thing in owned:
+            thing.close()
+
+
+def sweep(
+    scenario: PointFunction | str | os.PathLike,
+    grid: Mapping[str, Sequence[Scalar]],
+    seeds: int | Sequence[int] = 1,
+    backend: str = "local",
+    out: str | os.PathLike | None = None,
+    workers: int | None = None,
+    progress: bool = True,
+    client: Any = None,
+    *,
+    retries: int = 2,
+    as_frame: bool | None = None,
+) -> Any:
+    """Runs every point of ``grid`` x ``seeds``, in parallel, streaming rows to ``out``.
+
+    See the module docstring for the file formats, resume and failure handling.
+
+    Args:
+        scenario: A point function ``fn(params: dict, seed: int) -> dict`` of flat results
+            (bool, int, float, str or None values), defined at module level so it pickles; or the
+            path of a scenario TOML file, whose grid keys are dotted paths into the file.
+        grid: Key -> list of values; the sweep runs their cross product.
+        seeds: A count ``n`` (seeds ``0 .. n-1``) or a list of seeds; each combination of grid
+            values runs once per seed.
+        backend: ``"local"`` (``concurrent.futures.ProcessPoolExecutor``) or ``"dask"``
+            (``dask.distributed``).
+        out: ``*.csv`` file or ``*.parquet`` directory to stream rows to and resume from; None
+            keeps results in memory only.
+        workers: Local processes (default: the CPUs this process may use), or Dask workers of
+            the ``LocalCluster`` created when no ``client`` is given (ignored with a ``client``).
+        progress: Show a progress bar (points done / total, rate, time left) on stderr.
+        client: A ``distributed.Client`` to run on (backend ``"dask"``); it is left open.
+        retries: How many times a local pool whose worker died is restarted.
+        as_frame: Return a pandas DataFrame (True), a list of dicts (False), or a DataFrame when
+            pandas is installed (None).
+
+    Returns:
+        One row per point, in point order (first grid key slowest, seeds fastest): the grid
+        values, ``seed``, the results, and ``point_id``. With a CSV ``out``, values are as read
+        back from the file (ints, floats, bools, text; empty cells as None), so a resumed sweep
+        returns exactly what an uninterrupted one does.
+
+    Raises:
+        ValueError: Bad grid, seeds, backend, workers, scenario or out (see messages).
+        FileNotFoundError: The scenario TOML does not exist.
+        SweepError: A point failed, or workers kept dying; finished rows are in ``out``.
+        ImportError: An optional dependency (pandas, dask, pyarrow) is missing.
+
+    Example:
+        >>> rows = sweep(example_point, {"length_km": [10.0, 20.0]}, seeds=[3], workers=1,
+        ...              progress=False, as_frame=False)
+        >>> [round(r["expected_rate_hz"], 2) for r in rows]
+        [14.1, 5.81]
+        >>> sweep(example_point, {"length_km": [10.0]}, backend="spark")
+        Traceback (most recent call last):
+        ...
+        ValueError: unknown backend 'spark'; use 'local' (process pool) or 'dask' (dask.distributed)
+    """
+    if backend not in _BACKENDS:
+        raise ValueError(
+            f"unknown backend {backend!r}; use 'local' (process pool) or 'dask' (dask.distributed)"
+        )
+    if client is not None and backend != "dask":
+        raise ValueError("client is a dask.distributed.Client and needs backend='dask'")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise ValueError(f"workers must be an int >= 1 or None, got {workers!r}")
+    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+        raise ValueError(f"retries must be an int >= 0, got {retries!r}")
+    fn = _resolve_scenario(scenario)
+    points = grid_points(grid, seeds)
+    if isinstance(fn, TomlScenario):
+        fn.check(grid)
+    frame_type = _frame_type(as_frame)
+
+    sink = _open_sink(out, [*grid, SEED_COLUMN, ID_COLUMN])
+    results: dict[str, dict] = {}
+    if sink is not None:
+        by_id = {p.id: p for p in points}
+        for row in sink.load():
+            point = by_id.get(row.get(ID_COLUMN))
+            if point is not None and point.id not in results:
+                # Grid values and seed from the point itself, results from the file.
+                extra = {k: v for k, v in row.items() if k not in point.params and k not in _RESERVED}
+                results[point.id] = _make_row(point, extra)
+    pending = [p for p in points if p.id not in results]
+
+    from tqdm.auto import tqdm
+
+    bar = tqdm(
+        total=len(points),
+        initial=len(points) - len(pending),
+        disable=not progress,
+        desc="sweep",
+        unit="point",
+        dynamic_ncols=True,
+    )
+
+    def on_result(point: Point, result: Any) -> None:
+        row = _make_row(point, result)
+        if sink is not None:
+            sink.append(row)
+            if isinstance(sink, _CsvSink):  # return results as a resumed sweep reads them back
+                row = {
+                    k: v if k in point.params or k in _RESERVED else _parse_cell(_format_cell(v))
+                    for k, v in row.items()
+                }
+        results[point.id] = row
+        bar.update(1)
+
+    try:
+        if pending and backend == "local":
+            _run_local(fn, pending, workers or _usable_cpus(), retries, on_result)
+        elif pending:
+            _run_dask(fn, pending, workers, client, on_result)
+    finally:
+        bar.close()
+        if sink is not None:
+            sink.close()
+
+    rows = [results[p.id] for p in points]
+    if frame_type is None:
+        return rows
+    columns: list[str] = []
+    for row in rows:
+        columns.extend(k for k in row if k not in columns)
+    columns.remove(ID_COLUMN)
+    columns.append(ID_COLUMN)
+    return frame_type(rows, columns=columns)
+
+
+def _frame_type(as_frame: bool | None) -> Any:
+    if as_frame is False:
+        return None
+    try:
+        import pandas
+    except ImportError:
+        if as_frame:
+            raise ImportError("as_frame=True needs pandas: pip install 'qnsim[pandas]'") from None
+        return None
+    return pandas.DataFrame

@@ -1,0 +1,40 @@
+"""Point functions for test_sweep.py, in a module that worker processes can import by name."""
+
+import os
+import random
+import time
+
+
+def square(params, seed):
+    """x^2 plus a draw seeded only by the seed (identical on every backend)."""
+    rng = random.Random(seed)
+    return {"y": params["x"] ** 2 + rng.random(), "tag": f"s{seed}", "n": params["x"] * 10 + seed}
+
+
+def slow(params, seed):
+    time.sleep(0.1)
+    return square(params, seed)
+
+
+def crash_once(params, seed):
+    """Kills its worker process the first time it runs x == 3 (the marker file says it did)."""
+    if params["x"] == 3:
+        try:
+            fd = os.open(params["marker"], os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            pass
+        else:
+            os.close(fd)
+            os._exit(1)
+    time.sleep(0.02)
+    return square(params, seed)
+
+
+def fails(params, seed):
+    if params["x"] == 2:
+        raise RuntimeError("boom at x=2")
+    return square(params, seed)
+
+
+def not_a_dict(params, seed):
+    return [params["x"]]
