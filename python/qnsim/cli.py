@@ -65,6 +65,14 @@ def _parser() -> argparse.ArgumentParser:
         add_help=False,
     )
     est.add_argument("args", nargs=argparse.REMAINDER)
+
+    swp = sub.add_parser(
+        "sweep",
+        help="run a scenario over a parameter grid and seeds (resumable; local pool or Dask)",
+        description="Parameter sweep of a scenario (qnsim.sweep_cli).",
+        add_help=False,
+    )
+    swp.add_argument("args", nargs=argparse.REMAINDER)
     return parser
 
 
@@ -88,6 +96,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # `estimate` forwards everything after it untouched, including --help.
     if argv and argv[0] == "estimate":
         return _estimate(argv[1:])
+    if argv and argv[0] == "sweep":
+        from qnsim import sweep_cli
+
+        return int(sweep_cli.main(argv[1:]) or 0)
     parser = _parser()
     args = parser.parse_args(argv)
     if args.version and args.command is None:
