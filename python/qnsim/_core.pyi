@@ -1,0 +1,756 @@
+"""
+qnsim native core (C++). Use the friendly API in the `qnsim` package.
+"""
+from __future__ import annotations
+import collections.abc
+import numpy
+import numpy.typing
+import typing
+__all__: list[str] = ['CircuitParseError', 'DensityMatrixSimulator', 'NativeNetwork', 'QnsimError', 'QubitRegistry', 'Scheduler', 'SchedulingError', 'StabilizerSimulator', 'StateTooLargeError', 'UnknownQubitError', 'WorkloadProgram', 'canonical_gate_name', 'entanglement_swap', 'gate_kinds', 'purify_round', 'remote_cnot', 'stream_count_file', 'teleport']
+class QnsimError(Exception):
+    pass
+class CircuitParseError(QnsimError, ValueError):
+    pass
+class StateTooLargeError(QnsimError, MemoryError):
+    pass
+class UnknownQubitError(QnsimError, IndexError):
+    pass
+class SchedulingError(QnsimError, ValueError):
+    pass
+class StabilizerSimulator:
+    """
+    Bit-packed stabilizer (Clifford) simulator with Stim's TableauSimulator conventions.
+    
+    The state is Aaronson-Gottesman's tableau with destabilizers, kept inverted as Stim does: gates
+    cost O(n/64) words, deterministic measurements O(n/64), random measurements O(n^2/64). Memory is
+    about num_qubits**2 / 2 bytes (10,000 qubits: 50 MB).
+    
+    Args:
+        num_qubits: number of qubits, all starting in |0>. Negative -> ValueError; more than 2**20
+            qubits or a tableau above 16 GiB -> StateTooLargeError naming the bytes needed.
+        seed: seed of the simulator's random stream; None draws entropy. The same seed and the same
+            operations reproduce the same outcomes bit for bit on every platform.
+    
+    Qubit 0 is the first tensor factor. Out-of-range qubits raise IndexError, a qubit repeated in a
+    two-qubit gate ValueError, probabilities outside [0, 1] ValueError.
+    
+    >>> import qnsim
+    >>> sim = qnsim.StabilizerSimulator(2, seed=7)
+    >>> sim.h(0); sim.cx(0, 1)
+    >>> a, b = sim.measure_many(0, 1)
+    >>> a == b
+    True
+    """
+    def __init__(self, num_qubits: typing.SupportsInt | typing.SupportsIndex, seed: typing.SupportsInt | typing.SupportsIndex | None = None) -> None:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def cnot(self, *args) -> None:
+        """
+        Alias of cx.
+        """
+    def copy(self, *, copy_rng: bool = False, seed: typing.SupportsInt | typing.SupportsIndex | None = None) -> StabilizerSimulator:
+        """
+        Returns an independent copy of the state. By default the copy gets a fresh random stream (from `seed`, or entropy); copy_rng=True continues this simulator's stream, so both make the same random choices.
+        """
+    def cx(self, *args) -> None:
+        """
+        CNOT on pairs (control, target): cx(0, 1) or cx(0, 1, 2, 3). Odd counts or a repeated qubit in a pair raise ValueError.
+        """
+    def cy(self, *args) -> None:
+        """
+        Controlled-Y on pairs (control, target).
+        """
+    def cz(self, *args) -> None:
+        """
+        Controlled-Z on pairs.
+        """
+    def depolarize1(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        """
+        Applies X, Y or Z to each target, each with probability p/3 (Stim's DEPOLARIZE1).
+        """
+    def depolarize2(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        """
+        Applies one of the 15 non-identity two-qubit Paulis to each pair, each with probability p/15 (Stim's DEPOLARIZE2): depolarize2(0, 1, 2, 3, p=0.01).
+        """
+    def do_circuit(self, circuit: typing.Any) -> numpy.typing.NDArray[numpy.uint8]:
+        """
+        Runs Stim circuit text (or a stim.Circuit) natively and returns this call's measurement record as
+        a numpy uint8 array (1 = -1 eigenvalue, inverted for `!q` targets).
+        
+        Supported (case-insensitive): H S S_DAG X Y Z I CX/CNOT/ZCX CY CZ SWAP, M/MZ MX MY MR MRX MRY
+        (optional flip probability, !q targets), R RX RY, X_ERROR Y_ERROR Z_ERROR DEPOLARIZE1 DEPOLARIZE2
+        PAULI_CHANNEL_1, TICK, REPEAT N { ... } (nested, executed without unrolling), # comments. DETECTOR,
+        OBSERVABLE_INCLUDE, QUBIT_COORDS and SHIFT_COORDS are ignored. Problems raise CircuitParseError
+        naming the line, e.g. "unknown gate 'CNT' on line 4; did you mean 'CNOT'?"; nothing runs then.
+        """
+    def h(self, *args) -> None:
+        """
+        Hadamard on each target: h(0, 1, 2).
+        """
+    def measure(self, qubit: typing.SupportsInt | typing.SupportsIndex, basis: str = 'Z') -> int:
+        """
+        Measures one qubit in basis 'X', 'Y' or 'Z' and returns 0 (+1 eigenvalue) or 1; the state collapses.
+        """
+    def measure_many(self, *args) -> list[int]:
+        """
+        Measures each target in Z, in order; returns a list of 0/1.
+        """
+    def mx(self, qubit: typing.SupportsInt | typing.SupportsIndex) -> int:
+        """
+        measure(qubit, basis='X').
+        """
+    def my(self, qubit: typing.SupportsInt | typing.SupportsIndex) -> int:
+        """
+        measure(qubit, basis='Y').
+        """
+    def pauli_channel_1(self, *args, px: typing.SupportsFloat | typing.SupportsIndex, py: typing.SupportsFloat | typing.SupportsIndex, pz: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        """
+        Applies X, Y, Z with probabilities px, py, pz (sum <= 1) to each target.
+        """
+    def peek_observable_expectation(self, pauli: typing.Any) -> int:
+        """
+        Returns <psi|P|psi> (+1, -1 or 0) without changing the state.
+        
+        Args:
+            pauli: a dense Pauli string such as "+XZ_Y" or "-XZIY" ('_' or 'I' is identity, optional sign),
+                or a stim.PauliString. Character k acts on qubit k; the length must be <= num_qubits and
+                missing qubits are identity. Longer strings or other characters raise ValueError.
+        """
+    def reset(self, *args) -> None:
+        """
+        Resets each target to |0>.
+        """
+    def reset_x(self, *args) -> None:
+        """
+        Resets each target to |+>.
+        """
+    def reset_y(self, *args) -> None:
+        """
+        Resets each target to |+i>.
+        """
+    def s(self, *args) -> None:
+        """
+        S = sqrt(Z) on each target.
+        """
+    def s_dag(self, *args) -> None:
+        """
+        S^dagger on each target.
+        """
+    def swap(self, *args) -> None:
+        """
+        SWAP on pairs.
+        """
+    def x(self, *args) -> None:
+        """
+        Pauli X on each target.
+        """
+    def x_error(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        """
+        Applies X to each target with probability p: x_error(0, 1, p=0.1).
+        """
+    def y(self, *args) -> None:
+        """
+        Pauli Y on each target.
+        """
+    def y_error(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        """
+        Applies Y to each target with probability p.
+        """
+    def z(self, *args) -> None:
+        """
+        Pauli Z on each target.
+        """
+    def z_error(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        """
+        Applies Z to each target with probability p.
+        """
+    @property
+    def num_qubits(self) -> int:
+        """
+        Number of qubits (fixed).
+        """
+class DensityMatrixSimulator:
+    """
+    Exact density-matrix simulator (complex128, up to 14 qubits).
+    
+    Gate and noise methods follow Stim's TableauSimulator names and meanings: ``depolarize1(q, p=p)``
+    applies X, Y or Z each with probability p/3, ``depolarize2`` one of the 15 non-identity
+    two-qubit Paulis each with probability p/15, all as exact channels. Qubit 0 is the most
+    significant bit of a matrix index. Memory is 16 * 4^n bytes (4 GiB at 14 qubits).
+    
+    Args:
+        num_qubits: number of qubits, 0 to 14; more raises StateTooLargeError.
+        seed: seed of the measurement random stream; None draws a fresh one.
+    
+    Example:
+        >>> import qnsim
+        >>> sim = qnsim.DensityMatrixSimulator(2, seed=5)
+        >>> sim.h(0)
+        >>> sim.cx(0, 1)
+        >>> round(sim.fidelity([2 ** -0.5, 0, 0, 2 ** -0.5]), 12)
+        1.0
+        >>> sim.depolarize1(0, p=0.1)
+        >>> round(sim.fidelity([2 ** -0.5, 0, 0, 2 ** -0.5]), 12)
+        0.9
+        >>> sim.measure(0) == sim.measure(1)
+        True
+    """
+    def __copy__(self) -> DensityMatrixSimulator:
+        ...
+    def __deepcopy__(self, memo: dict) -> DensityMatrixSimulator:
+        ...
+    def __init__(self, num_qubits: typing.SupportsInt | typing.SupportsIndex, seed: typing.SupportsInt | typing.SupportsIndex | None = None) -> None:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def amplitude_damp(self, qubit: typing.Any, gamma: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        """
+        Amplitude damping, K0 = [[1, 0], [0, sqrt(1-gamma)]], K1 = [[0, sqrt(gamma)], [0, 0]].
+        
+        For memory with relaxation time T1 over time t, gamma = 1 - exp(-t / T1).
+        """
+    def apply_kraus(self, kraus_ops: typing.Annotated[numpy.typing.ArrayLike, numpy.complex128], targets: typing.Any) -> None:
+        """
+        rho -> sum_i K_i rho K_i^dag for Kraus operators of shape (m, 2^k, 2^k) on k <= 4 targets.
+        
+        Raises ValueError if max |sum K^dag K - I| > 1e-9 (the channel must be trace preserving).
+        """
+    def apply_unitary(self, matrix: typing.Annotated[numpy.typing.ArrayLike, numpy.complex128], targets: typing.Any) -> None:
+        """
+        rho -> U rho U^dag for a 2^k x 2^k unitary on k targets (targets[0] is the most
+        significant bit of the matrix index). Raises ValueError if max |U U^dag - I| > 1e-9.
+        """
+    def copy(self, *, copy_rng: bool = False, seed: typing.SupportsInt | typing.SupportsIndex | None = None) -> DensityMatrixSimulator:
+        """
+        An independent copy of the state.
+        
+        As in Stim, the copy gets its own random stream unless copy_rng=True (then it draws exactly the
+        outcomes this simulator would). The stream comes from `seed` if given, else from one draw of
+        this simulator's stream, so a seeded run stays reproducible. copy.copy/deepcopy copy the stream.
+        """
+    def cx(self, *args) -> None:
+        """
+        CNOT on each (control, target) pair: cx(0, 1, 2, 3) acts on (0, 1) then (2, 3).
+        """
+    def cy(self, *args) -> None:
+        """
+        Controlled-Y on each (control, target) pair.
+        """
+    def cz(self, *args) -> None:
+        """
+        Controlled-Z on each pair.
+        """
+    def density_matrix(self) -> numpy.typing.NDArray[numpy.complex128]:
+        """
+        A copy of the density matrix: complex128 ndarray of shape (2^n, 2^n).
+        """
+    def depolarize1(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        """
+        X, Y or Z each with probability p/3 on each qubit (Stim's DEPOLARIZE1, exact channel).
+        """
+    def depolarize2(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        """
+        One of the 15 non-identity Paulis, each with probability p/15, on each pair (exact channel).
+        """
+    def expectation(self, pauli: typing.Any) -> float:
+        """
+        Tr(P rho) for a dense Pauli string such as 'XZ_Y' or '-ZZ' (also accepts a stim.PauliString).
+        """
+    def fidelity(self, target: typing.Annotated[numpy.typing.ArrayLike, numpy.complex128], qubits: typing.Any = None) -> float:
+        """
+        Fidelity of the reduced state of `qubits` (default: all, in order) with a target.
+        
+        A 1-D target is a normalized state vector psi: returns <psi|rho|psi>. A 2-D target is a density
+        matrix sigma (at most 6 qubits): returns the Uhlmann fidelity (Tr sqrt(sqrt(sigma) rho sqrt(sigma)))^2.
+        """
+    def h(self, *args) -> None:
+        """
+        Hadamard on each qubit.
+        """
+    def measure(self, qubit: typing.Any, basis: str = 'Z') -> int:
+        """
+        Measures one qubit in basis 'Z', 'X' or 'Y'; returns 0 or 1 (1 = -1 eigenvalue) and collapses.
+        """
+    def measure_and_trace_out(self, qubit: typing.Any, basis: str = 'Z') -> int:
+        """
+        measure(qubit, basis) then trace_out(qubit), in one pass; the qubits above it shift down by one.
+        """
+    def measure_many(self, *args) -> list[int]:
+        """
+        Measures each qubit in the Z basis, in order; returns a list of 0/1.
+        """
+    def mx(self, qubit: typing.Any) -> int:
+        """
+        Measures one qubit in the X basis; returns 0 (|+>) or 1 (|->).
+        """
+    def my(self, qubit: typing.Any) -> int:
+        """
+        Measures one qubit in the Y basis; returns 0 (|+i>) or 1 (|-i>).
+        """
+    def partial_trace(self, keep: typing.Any) -> numpy.typing.NDArray[numpy.complex128]:
+        """
+        Reduced density matrix of the qubits in `keep`, in that order (keep[0] is its qubit 0).
+        """
+    def pauli_channel_1(self, qubit: typing.Any, px: typing.SupportsFloat | typing.SupportsIndex, py: typing.SupportsFloat | typing.SupportsIndex, pz: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        """
+        X with probability px, Y with py, Z with pz (each in [0, 1], sum <= 1).
+        """
+    def peek_observable_expectation(self, pauli: typing.Any) -> float:
+        """
+        Alias of expectation (Stim's name).
+        """
+    def phase_damp(self, qubit: typing.Any, lam: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        """
+        Phase damping, K0 = [[1, 0], [0, sqrt(1-lam)]], K1 = [[0, 0], [0, sqrt(lam)]].
+        
+        Coherences scale by sqrt(1 - lam) (not 1 - lam); for a factor f use lam = 1 - f**2.
+        """
+    def probability_of_one(self, qubit: typing.Any) -> float:
+        """
+        Probability that a Z measurement of the qubit gives 1.
+        """
+    def project(self, qubit: typing.Any, outcome: typing.SupportsInt | typing.SupportsIndex) -> float:
+        """
+        Post-selects the qubit on a Z outcome (0/1) and renormalizes; returns that outcome's prior probability. Raises ValueError if it is below 1e-12.
+        """
+    def reset(self, *args) -> None:
+        """
+        Resets each qubit to |0>.
+        """
+    def s(self, *args) -> None:
+        """
+        S = diag(1, i) on each qubit.
+        """
+    def s_dag(self, *args) -> None:
+        """
+        S^dag = diag(1, -i) on each qubit.
+        """
+    def set_density_matrix(self, rho: typing.Annotated[numpy.typing.ArrayLike, numpy.complex128]) -> None:
+        """
+        Replaces the state; raises ValueError unless Hermitian, trace 1 and PSD (tolerance 1e-9).
+        """
+    def set_state_vector(self, psi: typing.Annotated[numpy.typing.ArrayLike, numpy.complex128]) -> None:
+        """
+        Replaces the state by |psi><psi|; raises ValueError unless psi has norm 1 (within 1e-9).
+        """
+    def swap(self, *args) -> None:
+        """
+        SWAP on each pair.
+        """
+    def tensor(self, other: DensityMatrixSimulator) -> DensityMatrixSimulator:
+        """
+        A new simulator holding self (x) other: self's qubits first, then other's. Like copy(), its random stream is seeded by one draw of self's stream.
+        """
+    def trace_out(self, qubit: typing.Any) -> None:
+        """
+        Traces one qubit out in place; the qubits above it shift down by one.
+        """
+    def x(self, *args) -> None:
+        """
+        Pauli X on each qubit.
+        """
+    def x_error(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        """
+        X with probability p on each qubit (exact channel).
+        """
+    def y(self, *args) -> None:
+        """
+        Pauli Y on each qubit.
+        """
+    def y_error(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        """
+        Y with probability p on each qubit (exact channel).
+        """
+    def z(self, *args) -> None:
+        """
+        Pauli Z on each qubit.
+        """
+    def z_error(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        """
+        Z with probability p on each qubit (exact channel).
+        """
+    @property
+    def num_qubits(self) -> int:
+        """
+        Number of qubits.
+        """
+class QubitRegistry:
+    """
+    Live qubits of a network, each in a small group state.
+    
+    ``QubitRegistry(formalism="density_matrix" | "stabilizer", seed=None, max_group_qubits=0)``
+    
+    ``alloc()`` returns the handle (an int) of a fresh |0> qubit. Two-qubit gates across groups
+    merge them; ``measure``, ``reset`` and ``discard`` split the qubit out, so an operation costs
+    what its group's size costs, not what the number of live qubits costs.
+    
+    Formalisms: ``density_matrix`` is exact (channels act exactly, fidelities are exact; groups
+    of at most ``max_group_qubits`` qubits, default 10). ``stabilizer`` samples trajectories
+    (groups of at most 64 qubits): Pauli channels are sampled, and a non-Pauli channel such as
+    ``amplitude_damp``, ``phase_damp`` or ``memory_decay`` is applied as its Pauli twirl, so
+    averages over seeds of Bell-pair fidelities agree with the exact formalism, while e.g. the
+    bias of amplitude damping towards |0> is not reproduced.
+    
+    Raises ``qnsim.UnknownQubitError`` for a discarded or unknown handle, ``ValueError`` for a
+    qubit used twice in one gate or a probability outside [0, 1], and
+    ``qnsim.StateTooLargeError`` for a merge beyond ``max_group_qubits``.
+    
+    >>> import qnsim
+    >>> reg = qnsim.QubitRegistry("density_matrix", seed=1)
+    >>> a, b = reg.bell_pair()
+    >>> c, d = reg.bell_pair()
+    >>> reg.depolarize1(b, p=0.1)          # Werner pair of fidelity 0.9
+    >>> m_b, m_c = reg.bell_measure(b, c)  # entanglement swap
+    >>> if m_c: reg.x(d)
+    >>> if m_b: reg.z(d)
+    >>> round(reg.fidelity([a, d]), 6)
+    0.9
+    """
+    def __init__(self, formalism: str = 'density_matrix', seed: typing.SupportsInt | typing.SupportsIndex | None = None, max_group_qubits: typing.SupportsInt | typing.SupportsIndex = 0) -> None:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def alloc(self) -> int:
+        """
+        A fresh qubit in |0>; returns its handle (int).
+        """
+    def amplitude_damp(self, qubit: typing.SupportsInt | typing.SupportsIndex, gamma: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        """
+        Amplitude damping with decay probability gamma (Pauli-twirled in the stabilizer formalism).
+        """
+    def apply_unitary(self, matrix: typing.Annotated[numpy.typing.ArrayLike, numpy.complex128], qubits: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex]) -> None:
+        """
+        U rho U^dag on the listed qubits (qubits[0] = most significant bit of U's index); density_matrix formalism only.
+        """
+    def bell_diagonal_pair(self, coefficients: typing.Annotated[collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], "FixedSize(4)"]) -> tuple[int, int]:
+        """
+        Two fresh qubits in a Bell-diagonal state, coefficients ordered (Phi+, Psi+, Psi-, Phi-).
+        """
+    def bell_measure(self, a: typing.SupportsInt | typing.SupportsIndex, b: typing.SupportsInt | typing.SupportsIndex) -> tuple[int, int]:
+        """
+        CNOT a->b, H on a, measure a then b; returns (m_a, m_b), (0, 0) for |Phi+>. To swap pairs (x, a) and (b, y), correct y with X^m_b then Z^m_a.
+        """
+    def bell_pair(self) -> tuple[int, int]:
+        """
+        Two fresh qubits in |Phi+> = (|00>+|11>)/sqrt2; returns (a, b).
+        """
+    def cx(self, *args) -> None:
+        """
+        CNOT on each (control, target) pair; merges their groups.
+        """
+    def cz(self, *args) -> None:
+        """
+        CZ on each pair; merges their groups.
+        """
+    def depolarize1(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        """
+        X, Y or Z each with probability p/3 (Stim's DEPOLARIZE1), on each qubit.
+        """
+    def depolarize2(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        """
+        One of the 15 non-identity two-qubit Paulis, each p/15, on each pair.
+        """
+    def discard(self, *args) -> None:
+        """
+        Traces each qubit out of its group and frees its handle.
+        """
+    def expectation(self, qubits: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], paulis: str) -> float:
+        """
+        Expectation of a Pauli product, one of I _ X Y Z per listed qubit (optional leading sign), e.g. expectation([a, b], 'XX'). Exact in both formalisms.
+        """
+    def fidelity(self, qubits: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], target: typing.Any = 'phi+') -> float:
+        """
+        Fidelity of the reduced state of `qubits` with a target: 'phi+', 'phi-', 'psi+', 'psi-' (2 qubits), a state vector or a density matrix. Exact for density matrices; for stabilizer trajectories the value for Bell-diagonal noise is 0 or 1, and averages over seeds estimate the fidelity.
+        """
+    def group_of(self, qubit: typing.SupportsInt | typing.SupportsIndex) -> list[int]:
+        """
+        Handles of the qubit's group, in the order of the group state's tensor factors.
+        """
+    def h(self, *args) -> None:
+        """
+        Hadamard on each qubit.
+        """
+    def is_alive(self, qubit: typing.SupportsInt | typing.SupportsIndex) -> bool:
+        ...
+    def measure(self, qubit: typing.SupportsInt | typing.SupportsIndex, basis: str = 'Z') -> int:
+        """
+        Measures in basis 'Z', 'X' or 'Y'; returns 0/1. The qubit stays alive, split into its own group.
+        """
+    def memory_decay(self, qubit: typing.SupportsInt | typing.SupportsIndex, seconds: typing.SupportsFloat | typing.SupportsIndex, t1_s: typing.SupportsFloat | typing.SupportsIndex, t2_s: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        """
+        Decoherence for `seconds` of storage: amplitude damping gamma = 1 - exp(-t/T1), then dephasing so that coherences decay as exp(-t/T2) in total. T1/T2 in seconds (inf: no decay); T2 <= 2 T1.
+        """
+    def mx(self, qubit: typing.SupportsInt | typing.SupportsIndex) -> int:
+        ...
+    def my(self, qubit: typing.SupportsInt | typing.SupportsIndex) -> int:
+        ...
+    def pair_with_state(self, rho: typing.Annotated[numpy.typing.ArrayLike, numpy.complex128]) -> tuple[int, int]:
+        """
+        Two fresh qubits in the 4x4 density matrix rho (density_matrix formalism only).
+        """
+    def pauli_channel_1(self, qubit: typing.SupportsInt | typing.SupportsIndex, px: typing.SupportsFloat | typing.SupportsIndex, py: typing.SupportsFloat | typing.SupportsIndex, pz: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        """
+        X, Y, Z with probabilities px, py, pz.
+        """
+    def phase_damp(self, qubit: typing.SupportsInt | typing.SupportsIndex, lam: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        """
+        Phase damping: coherences scale by sqrt(1 - lam) (Pauli-twirled in the stabilizer formalism).
+        """
+    def reset(self, *args) -> None:
+        """
+        Resets each qubit to |0> in a group of its own.
+        """
+    def s(self, *args) -> None:
+        """
+        S on each qubit.
+        """
+    def s_dag(self, *args) -> None:
+        """
+        S^dagger on each qubit.
+        """
+    def state(self, qubits: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex]) -> numpy.typing.NDArray[numpy.complex128]:
+        """
+        Reduced density matrix of `qubits` (qubits[0] = most significant index bit).
+        """
+    def swap(self, *args) -> None:
+        """
+        SWAP on each pair (relabels handles; no state is touched).
+        """
+    def twirl_werner(self, a: typing.SupportsInt | typing.SupportsIndex, b: typing.SupportsInt | typing.SupportsIndex) -> None:
+        """
+        Werner twirl of the pair: keeps the Phi+ fidelity, equalizes the other three Bell weights (exact channel for density matrices, one random bilateral rotation per stabilizer trajectory).
+        """
+    def x(self, *args) -> None:
+        """
+        Pauli X on each qubit.
+        """
+    def x_error(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        """
+        X with probability p on each qubit.
+        """
+    def y(self, *args) -> None:
+        """
+        Pauli Y on each qubit.
+        """
+    def y_error(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        """
+        Y with probability p on each qubit.
+        """
+    def z(self, *args) -> None:
+        """
+        Pauli Z on each qubit.
+        """
+    def z_error(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        """
+        Z with probability p on each qubit.
+        """
+    @property
+    def formalism(self) -> str:
+        ...
+    @property
+    def max_group_qubits(self) -> int:
+        ...
+    @property
+    def num_groups(self) -> int:
+        """
+        Number of group states.
+        """
+    @property
+    def num_qubits(self) -> int:
+        """
+        Number of live qubits.
+        """
+class Scheduler:
+    """
+    Native discrete-event scheduler with Python callbacks (low level; see qnsim.EventLoop).
+    
+    Time is integer picoseconds from 0. Events run in order of (time_ps, priority, insertion
+    order); lower priority first, ties FIFO. Handles are opaque ints, safe to cancel at any time.
+    """
+    @staticmethod
+    def benchmark_chain(num_pending: typing.SupportsInt | typing.SupportsIndex, num_events: typing.SupportsInt | typing.SupportsIndex, seed: typing.SupportsInt | typing.SupportsIndex) -> tuple[int, int, int]:
+        """
+        Native perf loop: num_pending self-rescheduling events (delays uniform in [1, 1e6] ps) run until num_events are dispatched. Returns (events_processed, final_time_ps, checksum).
+        """
+    def __init__(self) -> None:
+        ...
+    def _debug_set_next_sequence(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    def cancel(self, handle: typing.SupportsInt | typing.SupportsIndex) -> bool:
+        """
+        Cancels a pending event; False if it already ran, was cancelled, or is unknown.
+        """
+    def check_invariants(self) -> None:
+        """
+        Debug check of the queue; raises RuntimeError describing the first violation.
+        """
+    def is_pending(self, handle: typing.SupportsInt | typing.SupportsIndex) -> bool:
+        ...
+    def run(self, until_ps: typing.SupportsInt | typing.SupportsIndex | None = None) -> int:
+        """
+        Runs events with time <= until_ps (then now_ps = until_ps), or all events when None. Returns the number run. Exceptions raised by callbacks propagate; the loop can resume.
+        """
+    def schedule(self, time_ps: typing.SupportsInt | typing.SupportsIndex, callback: typing.Any, args: tuple = (), priority: typing.SupportsInt | typing.SupportsIndex = 0) -> int:
+        """
+        Schedules callback(*args) at absolute time_ps >= now_ps; returns a handle. Raises SchedulingError for a time in the past.
+        """
+    def schedule_after(self, delay_ps: typing.SupportsInt | typing.SupportsIndex, callback: typing.Any, args: tuple = (), priority: typing.SupportsInt | typing.SupportsIndex = 0) -> int:
+        """
+        Schedules callback(*args) at now_ps + delay_ps (delay_ps >= 0); returns a handle.
+        """
+    def step(self) -> bool:
+        """
+        Runs one event; False if none was pending.
+        """
+    def stop(self) -> None:
+        """
+        Makes the current run() return after this event.
+        """
+    @property
+    def events_processed(self) -> int:
+        ...
+    @property
+    def now_ps(self) -> int:
+        ...
+    @property
+    def pending(self) -> int:
+        ...
+    @property
+    def queue_entries(self) -> int:
+        ...
+    @property
+    def slot_capacity(self) -> int:
+        """
+        Peak number of simultaneously pending events (memory is proportional to it).
+        """
+class NativeNetwork:
+    """
+    Native event-driven network (nodes, heralded links, repeater protocols). Use qnsim.Network, which converts SI units and hardware models into these integer-picosecond parameters.
+    """
+    def __init__(self, formalism: str = 'density_matrix', seed: typing.SupportsInt | typing.SupportsIndex | None = None) -> None:
+        ...
+    def add_link(self, a: typing.SupportsInt | typing.SupportsIndex, b: typing.SupportsInt | typing.SupportsIndex, channels: typing.SupportsInt | typing.SupportsIndex, success_probability: typing.SupportsFloat | typing.SupportsIndex, attempt_period_ps: typing.SupportsInt | typing.SupportsIndex, herald_delay_a_ps: typing.SupportsInt | typing.SupportsIndex, herald_delay_b_ps: typing.SupportsInt | typing.SupportsIndex, classical_delay_ps: typing.SupportsInt | typing.SupportsIndex, bell_diagonal: typing.Annotated[collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], "FixedSize(4)"], state: typing.Annotated[numpy.typing.ArrayLike, numpy.complex128] | None = None, setup_delay_ps: typing.SupportsInt | typing.SupportsIndex = 0) -> int:
+        ...
+    def add_node(self, name: str, num_memories: typing.SupportsInt | typing.SupportsIndex, t1_s: typing.SupportsFloat | typing.SupportsIndex, t2_s: typing.SupportsFloat | typing.SupportsIndex, gate1_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, gate2_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, measure_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, gate1_ps: typing.SupportsInt | typing.SupportsIndex = 0, gate2_ps: typing.SupportsInt | typing.SupportsIndex = 0, measure_ps: typing.SupportsInt | typing.SupportsIndex = 0, depolarizing_time_s: typing.SupportsFloat | typing.SupportsIndex = ...) -> int:
+        ...
+    def add_request(self, path: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], num_pairs: typing.SupportsInt | typing.SupportsIndex = 0, start_ps: typing.SupportsInt | typing.SupportsIndex = 0, cutoff_ps: typing.SupportsInt | typing.SupportsIndex = 0, purify: str = 'none', purify_rounds: typing.SupportsInt | typing.SupportsIndex = 0, keep_pairs: bool = False, python_protocol: bool = False, memories_per_link: typing.SupportsInt | typing.SupportsIndex = 1, deadline_ps: typing.SupportsInt | typing.SupportsIndex = 0, min_fidelity: typing.SupportsFloat | typing.SupportsIndex = 0.0, schedule: str = 'asap', end_to_end_purify_rounds: typing.SupportsInt | typing.SupportsIndex = 0) -> int:
+        ...
+    def classical_latency(self, a: typing.SupportsInt | typing.SupportsIndex, b: typing.SupportsInt | typing.SupportsIndex) -> int:
+        ...
+    def counters(self) -> dict:
+        ...
+    def deliver_slots(self, request: typing.SupportsInt | typing.SupportsIndex, slot_src: typing.SupportsInt | typing.SupportsIndex, slot_dst: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    def delivered(self, request: typing.SupportsInt | typing.SupportsIndex) -> int:
+        ...
+    def deliveries(self) -> dict:
+        """
+        Delivered pairs as a dict of numpy arrays.
+        """
+    def discard_slot_pair(self, slot: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    def occupied_slots(self) -> int:
+        ...
+    def release_pair(self, qubit_src: typing.SupportsInt | typing.SupportsIndex, qubit_dst: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    def request_stats(self, request: typing.SupportsInt | typing.SupportsIndex) -> dict:
+        """
+        Status and aggregates of a request (status: pending/waiting/active/served/dropped).
+        """
+    def run(self, until_ps: typing.SupportsInt | typing.SupportsIndex) -> None:
+        """
+        Runs until until_ps or until every bounded request is served.
+        """
+    def schedule_timer(self, delay_ps: typing.SupportsInt | typing.SupportsIndex, node: typing.SupportsInt | typing.SupportsIndex, timer_id: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    def send_message(self, from_node: typing.SupportsInt | typing.SupportsIndex, to_node: typing.SupportsInt | typing.SupportsIndex, message_id: typing.SupportsInt | typing.SupportsIndex) -> int:
+        ...
+    def set_protocol_hook(self, arg0: collections.abc.Callable) -> None:
+        ...
+    def slot_emission_ps(self, slot: typing.SupportsInt | typing.SupportsIndex) -> int:
+        """
+        Emission time (ps) of the slot's qubit: when its link-level pair was emitted.
+        """
+    def slot_link(self, slot: typing.SupportsInt | typing.SupportsIndex) -> int:
+        ...
+    def slot_node(self, slot: typing.SupportsInt | typing.SupportsIndex) -> int:
+        ...
+    def slot_pair_fidelity(self, slot: typing.SupportsInt | typing.SupportsIndex) -> float:
+        ...
+    def slot_partner(self, slot: typing.SupportsInt | typing.SupportsIndex) -> int:
+        ...
+    def slot_qubit(self, slot: typing.SupportsInt | typing.SupportsIndex) -> int:
+        ...
+    def swap_slots(self, node: typing.SupportsInt | typing.SupportsIndex, slot_a: typing.SupportsInt | typing.SupportsIndex, slot_b: typing.SupportsInt | typing.SupportsIndex) -> tuple[int, int]:
+        ...
+    @property
+    def events_processed(self) -> int:
+        ...
+    @property
+    def max_records(self) -> int:
+        """
+        Delivery records kept (aggregates in request_stats continue beyond it).
+        """
+    @max_records.setter
+    def max_records(self, arg1: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def now_ps(self) -> int:
+        ...
+    @property
+    def num_links(self) -> int:
+        ...
+    @property
+    def num_nodes(self) -> int:
+        ...
+    @property
+    def num_requests(self) -> int:
+        ...
+    @property
+    def registry(self) -> QubitRegistry:
+        ...
+class WorkloadProgram:
+    """
+    A parsed Stim circuit (REPEAT blocks kept symbolic) for workload estimation (low level; see
+    qnsim.estimate.Workload). Parsing throws CircuitParseError naming the line.
+    """
+    def __init__(self, text: str) -> None:
+        ...
+    def counts(self) -> dict:
+        """
+        Symbolic counts: dict(per_gate, pair_a, pair_b, pair_weight, measurements, depth_bound, num_qubits).
+        """
+    def pair_count(self, a: typing.SupportsInt | typing.SupportsIndex, b: typing.SupportsInt | typing.SupportsIndex) -> int:
+        """
+        Exact two-qubit interaction count of the unordered pair (a, b).
+        """
+    def placed(self, qpu_of: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], num_qpus: typing.SupportsInt | typing.SupportsIndex, t_1q: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], t_2q: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], t_meas: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], t_reset: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], t_remote: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex]) -> dict:
+        """
+        Remote-aware counts for a placement; QPU-pair matrices are flattened k*k lists holding unordered pairs at [min*k + max]. Raises ValueError for a used qubit placed on no QPU.
+        """
+    def unroll(self, max_ops: typing.SupportsInt | typing.SupportsIndex) -> list:
+        """
+        Unrolled applications [(gate, targets)] for small circuits; rec[-k] targets appear as -k. Raises StateTooLargeError beyond max_ops.
+        """
+def canonical_gate_name(name: str) -> typing.Any:
+    """
+    Canonical name of a gate or alias (case-insensitive); None if unknown.
+    """
+def entanglement_swap(registry: QubitRegistry, a: typing.SupportsInt | typing.SupportsIndex, b: typing.SupportsInt | typing.SupportsIndex, y: typing.SupportsInt | typing.SupportsIndex, gate1_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, gate2_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, measure_error: typing.SupportsFloat | typing.SupportsIndex = 0.0) -> tuple[int, int]:
+    ...
+def gate_kinds() -> dict:
+    """
+    Known gates: name -> (kind, z_diagonal, controlled, bell_pairs_per_remote_application).
+    """
+def purify_round(registry: QubitRegistry, scheme: str, a1: typing.SupportsInt | typing.SupportsIndex, b1: typing.SupportsInt | typing.SupportsIndex, a2: typing.SupportsInt | typing.SupportsIndex, b2: typing.SupportsInt | typing.SupportsIndex, gate1_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, gate2_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, measure_error: typing.SupportsFloat | typing.SupportsIndex = 0.0) -> bool:
+    ...
+def remote_cnot(registry: QubitRegistry, control: typing.SupportsInt | typing.SupportsIndex, a: typing.SupportsInt | typing.SupportsIndex, b: typing.SupportsInt | typing.SupportsIndex, target: typing.SupportsInt | typing.SupportsIndex, gate1_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, gate2_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, measure_error: typing.SupportsFloat | typing.SupportsIndex = 0.0) -> tuple[int, int]:
+    ...
+def stream_count_file(path: str, chunk_bytes: typing.SupportsInt | typing.SupportsIndex = 4194304) -> dict:
+    """
+    Streams an unrolled circuit file in chunks; same dict as WorkloadProgram.counts().
+    """
+def teleport(registry: QubitRegistry, data: typing.SupportsInt | typing.SupportsIndex, a: typing.SupportsInt | typing.SupportsIndex, b: typing.SupportsInt | typing.SupportsIndex, gate1_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, gate2_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, measure_error: typing.SupportsFloat | typing.SupportsIndex = 0.0) -> tuple[int, int]:
+    ...
+__version__: str = '0.1.0'
