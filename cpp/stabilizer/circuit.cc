@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "core/errors.h"
+#include "core/text.h"
 
 namespace qnsim {
 
@@ -77,18 +78,6 @@ constexpr GateInfo kGates[] = {
     {"REPEAT", Gate::REPEAT, Kind::Repeat, 0},
 };
 
-size_t edit_distance(const std::string &a, const std::string &b) {
-    std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-    for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-    for (size_t i = 1; i <= a.size(); ++i) {
-        cur[0] = i;
-        for (size_t j = 1; j <= b.size(); ++j) {
-            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
-        }
-        std::swap(prev, cur);
-    }
-    return prev[b.size()];
-}
 
 const GateInfo *find_gate(const std::string &upper) {
     for (const auto &g : kGates) {
