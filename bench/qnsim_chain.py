@@ -44,7 +44,8 @@ def run_qnsim_chain(num_nodes: int = 5, hop_km: float = 10.0, attenuation_db_per
                     seed: int = 0, formalism: str = "bell_diagonal", memories_per_side: int = 4,
                     cutoff_ratio: float | None = 1.0, detector_dark_count_hz: float = 0.0,
                     detector_count_rate_hz: float = 1e12, bsm_success_rate: float = 0.5,
-                    swap_degradation: float = 1.0, target_fidelity: float = 1e-3) -> dict[str, Any]:
+                    swap_degradation: float = 1.0, target_fidelity: float = 1e-3,
+                    fixed_channels: bool = False) -> dict[str, Any]:
     """Runs qnsim's native repeater chain with the SeQUeNCe chain's parameters.
 
     Units as in run_sequence_chain: km, dB/km, seconds, Hz. ``formalism`` "bell_diagonal" maps to
@@ -74,7 +75,7 @@ def run_qnsim_chain(num_nodes: int = 5, hop_km: float = 10.0, attenuation_db_per
     for i in range(num_nodes - 1):
         # SeQUeNCe negotiates each memory pairing (a hop round trip, 2 x 50 us at 10 km) before it emits.
         net.add_link(nodes[i], nodes[i + 1], memories_per_side, p, period_ps, hop_delay_ps, hop_delay_ps,
-                     hop_delay_ps, werner, setup_delay_ps=2 * hop_delay_ps)
+                     hop_delay_ps, werner, setup_delay_ps=2 * hop_delay_ps, fixed_channels=fixed_channels)
     net.add_request(nodes, num_pairs=0, cutoff_ps=cutoff_ps, memories_per_link=memories_per_side, schedule="nested")
     build_s = time.perf_counter() - build_start
     start = time.perf_counter()

@@ -190,3 +190,15 @@ def test_request_errors_name_the_problem():
         stab.add_request([a, b], min_fidelity=0.8)
     with pytest.raises(ValueError, match="depolarizing time must be > 0"):
         stab.add_node("c", 1, INF, INF, depolarizing_time_s=0.0)
+
+
+def test_fixed_channel_links_pair_memories_index_by_index():
+    net = _core.NativeNetwork("density_matrix", seed=2)
+    a, b = net.add_node("a", 2, INF, INF), net.add_node("b", 2, INF, INF)
+    net.add_link(a, b, 2, 0.3, 21 * US, 10 * US, 10 * US, 10 * US, werner(0.9), fixed_channels=True)
+    first = net.add_request([a, b], num_pairs=20)
+    second = net.add_request([a, b], num_pairs=20)  # runs alongside: one channel each
+    net.run(10**14)
+    assert net.request_stats(first)["status"] == net.request_stats(second)["status"] == "served"
+    assert net.request_stats(second)["admitted_ps"] == net.request_stats(first)["admitted_ps"] == 0
+    assert net.occupied_slots() == 0

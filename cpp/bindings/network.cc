@@ -108,7 +108,7 @@ void bind_network(py::module_ &m) {
            int64_t herald_delay_a_ps, int64_t herald_delay_b_ps, int64_t classical_delay_ps,
            std::array<double, 4> bell_diagonal, std::optional<py::array_t<std::complex<double>, py::array::c_style |
                                                                                         py::array::forcecast>> state,
-           int64_t setup_delay_ps) {
+           int64_t setup_delay_ps, bool fixed_channels) {
             qnsim::LinkParams p;
             p.node_a = a;
             p.node_b = b;
@@ -120,6 +120,7 @@ void bind_network(py::module_ &m) {
             p.classical_delay_ps = classical_delay_ps;
             p.bell_diagonal = bell_diagonal;
             p.setup_delay_ps = setup_delay_ps;
+            p.fixed_channels = fixed_channels;
             if (state) {
                 if (state->size() != 16) throw std::invalid_argument("link state must be a (4, 4) matrix");
                 p.state.assign(state->data(), state->data() + 16);
@@ -128,7 +129,7 @@ void bind_network(py::module_ &m) {
         },
         py::arg("a"), py::arg("b"), py::arg("channels"), py::arg("success_probability"), py::arg("attempt_period_ps"),
         py::arg("herald_delay_a_ps"), py::arg("herald_delay_b_ps"), py::arg("classical_delay_ps"),
-        py::arg("bell_diagonal"), py::arg("state") = py::none(), py::arg("setup_delay_ps") = 0);
+        py::arg("bell_diagonal"), py::arg("state") = py::none(), py::arg("setup_delay_ps") = 0, py::arg("fixed_channels") = false);
     c.def(
         "add_request",
         [](Network &n, std::vector<uint32_t> path, uint64_t num_pairs, int64_t start_ps, int64_t cutoff_ps,

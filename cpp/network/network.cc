@@ -187,24 +187,41 @@ void Network::run(int64_t until_ps) {
 bool Network::try_reserve(uint32_t r) {
     Request &req = requests_[r];
     const uint32_t need = req.p.memories_per_link;
-    for (uint32_t l : req.links) {
-        for (int side = 0; side < 2; side++) {
-            uint32_t available = 0;
-            for (uint32_t id : links_[l].slots[side]) available += slots_[id].owner == kNoSlot && slots_[id].state == SlotState::Free;
-            if (available < need) return false;
+    auto unowned = [&](uint32_t id) { return slots_[id].owner == kNoSlot && slots_[id].state == SlotState::Free; };
+    // Channels c whose memories at both ends are free (what a fixed-channel link must reserve),
+    // or, for other links, enough free memories at each end separately.
+    auto plan = [&](uint32_t l, std::vector<uint32_t> &out) {
+        const Link &link = links_[l];
+        out.clear();
+        if (link.p.fixed_channels) {
+            for (size_t c = 0; c < link.slots[0].size() && out.size() < 2 * need; c++) {
+                if (unowned(link.slots[0][c]) && unowned(link.slots[1][c])) {
+                    out.push_back(link.slots[0][c]);
+                    out.push_back(link.slots[1][c]);
+                }
+            }
+            return out.size() == 2 * need;
         }
-    }
-    for (uint32_t l : req.links) {
         for (int side = 0; side < 2; side++) {
             uint32_t taken = 0;
-            for (uint32_t id : links_[l].slots[side]) {
+            for (uint32_t id : link.slots[side]) {
                 if (taken == need) break;
-                if (slots_[id].owner == kNoSlot && slots_[id].state == SlotState::Free) {
-                    slots_[id].owner = r;
+                if (unowned(id)) {
+                    out.push_back(id);
                     taken++;
                 }
             }
+            if (taken < need) return false;
         }
+        return true;
+    };
+    std::vector<uint32_t> ids;
+    for (uint32_t l : req.links) {
+        if (!plan(l, ids)) return false;
+    }
+    for (uint32_t l : req.links) {
+        plan(l, ids);
+        for (uint32_t id : ids) slots_[id].owner = r;
     }
     return true;
 }
@@ -269,11 +286,19 @@ void Network::try_start_attempts(uint32_t l) {
         }
         if (i == a.size()) return;
         const uint32_t owner = slots_[a[i]].owner;
-        j = 0;
-        while (j < b.size() && (slots_[b[j]].state != SlotState::Free || slots_[b[j]].owner != owner)) j++;
-        if (j == b.size()) {
-            i++;
-            continue;
+        if (link.p.fixed_channels) {
+            j = i;
+            if (slots_[b[j]].state != SlotState::Free || slots_[b[j]].owner != owner) {
+                i++;
+                continue;
+            }
+        } else {
+            j = 0;
+            while (j < b.size() && (slots_[b[j]].state != SlotState::Free || slots_[b[j]].owner != owner)) j++;
+            if (j == b.size()) {
+                i++;
+                continue;
+            }
         }
         Slot &sa = slots_[a[i]];
         Slot &sb = slots_[b[j]];

@@ -46,6 +46,9 @@ struct LinkParams {
     int64_t herald_delay_b_ps = 0;
     int64_t classical_delay_ps = 0;        ///< one-way message latency between a and b
     int64_t setup_delay_ps = 0;            ///< handshake before the first attempt on freed memories
+    /// true: memory i at a only ever pairs with memory i at b (static channels); false: any free
+    /// memory at a pairs with any free memory at b of the same request.
+    bool fixed_channels = false;
     std::array<double, 4> bell_diagonal{{1, 0, 0, 0}};  ///< (Phi+, Psi+, Psi-, Phi-)
     std::vector<std::complex<double>> state;  ///< optional exact 4x4 state (density formalism)
 };
