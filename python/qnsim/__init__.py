@@ -35,7 +35,7 @@ from qnsim.link_models import (
     werner_swap_fidelity,
 )
 from qnsim.primitives import entanglement_swap, purify_round, remote_cnot, teleport
-from qnsim.network import Network
+from qnsim.network import Network, purification_rounds_for
 from qnsim.presets import (
     HardwarePreset,
     nv_10x_improved,
@@ -45,6 +45,8 @@ from qnsim.presets import (
 from qnsim.protocol import Protocol
 from qnsim.results import NetworkResult, RequestResult
 from qnsim.scenario import load_scenario
+from qnsim import topology
+from qnsim.topology import chain, dumbbell, from_graph, grid, ring, star
 
 __version__: str = _core.__version__
 
@@ -76,18 +78,26 @@ __all__ = [
     "bell_diagonal",
     "bell_diagonal_state",
     "bell_state",
+    "chain",
     "dejmps",
+    "dumbbell",
     "entanglement_swap",
     "fidelity",
+    "from_graph",
+    "grid",
     "heralded_link",
     "load_scenario",
     "nv_10x_improved",
     "nv_near_term",
+    "purification_rounds_for",
     "purify_round",
     "remote_cnot",
+    "ring",
+    "star",
     "superconducting_transducer_link",
     "teleport",
     "teleportation_fidelity",
+    "topology",
     "werner_state",
     "werner_swap_fidelity",
     "__version__",
