@@ -187,7 +187,7 @@ def purification_rounds_for(
         why = "recurrence purification needs fidelity > 1/2"
     else:
         why = f"the best in {max_rounds} rounds is {best:.6g}"
-    raise ValueError(f"fidelity {f0:.4g} cannot reach target_fidelity {target:g} with {scheme}: {why}")
+    raise ValueError(f"fidelity {f0:.4g} cannot reach target_fidelity {target:.10g} with {scheme}: {why}")
 
 
 @dataclass(frozen=True)
@@ -1073,7 +1073,9 @@ class Network:
                 rounds = 0 if e2e > 0 else 1
             else:
                 rounds = _check_rounds(who, "purification_rounds", purification_rounds)
-            if rounds == 0 and e2e == 0:
+            if rounds == 0 and e2e == 0 and target is not None:
+                purification = None  # every link already reaches the target
+            elif rounds == 0 and e2e == 0:
                 raise ValueError(
                     f"{who}: purification={purification!r} with no rounds; give purification_rounds >= 1, "
                     "target_fidelity or end_to_end_purification_rounds"

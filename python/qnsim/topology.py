@@ -161,6 +161,9 @@ def from_graph(
         edges.append((name(u), name(v), merged))
 
     net = network if network is not None else Network(formalism, seed)
+    clash = [name(n) for n in graph.nodes if name(n) in net.nodes]
+    if clash:
+        raise ValueError(f"node {clash[0]!r} already exists in the network (give a prefix)")
     channels_at: dict[str, int] = {}
     for u, v, attrs in edges:
         for end in (u, v):
