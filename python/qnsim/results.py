@@ -131,12 +131,29 @@ class RequestResult:
 
     @property
     def num_records(self) -> int:
-        """Number of stored per-pair records (<= :attr:`num_pairs`)."""
+        """Number of stored per-pair records (<= :attr:`num_pairs`).
+
+        Example:
+            >>> import qnsim
+            >>> net = qnsim.chain(2, length_km=0.0, fidelity=0.9, rate_hz=1e3,
+            ...                   network=qnsim.Network(seed=1, max_records=3))
+            >>> _ = net.request("n0", "n1", num_pairs=10)
+            >>> r = net.run(until_s=1.0).requests[0]
+            >>> r.num_pairs, r.num_records, r.capped, round(r.mean_fidelity, 6)
+            (10, 3, True, 0.9)
+        """
         return int(self.times_s.size)
 
     @property
     def capped(self) -> bool:
-        """True when some delivered pairs have no per-pair record (``max_records``)."""
+        """True when some delivered pairs have no per-pair record (``max_records``).
+
+        Example:
+            >>> import numpy as np
+            >>> RequestResult(0, "a", "b", ["a", "b"], 0.0, 2, np.array([1.0]), np.array([0.9]),
+            ...               np.array([0.5]), delivered=2, fidelity_sum=1.7, fidelity_sq_sum=1.45).capped
+            True
+        """
         return self.num_records < self.num_pairs
 
     def _sums(self) -> tuple[float, float]:

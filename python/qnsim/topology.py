@@ -131,7 +131,7 @@ def from_graph(
         node_defaults["hardware"] = defaults["preset"]
     link_defaults = {k: v for k, v in defaults.items() if k in link_keys and k != "preset"}
     if not isinstance(prefix, str):
-        raise ValueError(f"prefix must be a string, got {prefix!r}")
+        raise TypeError(f"prefix must be a string, got {prefix!r}")
 
     def name(n: Any) -> str:
         return f"{prefix}{n}"
