@@ -32,7 +32,7 @@ def run(
         net.add_node(name, role=role, hardware=preset, num_memories=2 * channels, **ops)
     net.add_link("a", "m", length_km=10.0, channels=channels)
     net.add_link("m", "b", length_km=10.0, channels=channels)
-    net.request("a", "b", purification=purification, purification_rounds=max(rounds, 1))
+    net.request("a", "b", purification=purification, purification_rounds=rounds if purification else None)
     return net.run(until_s, progress=False)
 
 

@@ -103,6 +103,7 @@ def test_console_script_entry_point():
         ("custom_policy.py", ["--until", "0.2"], "native swap-ASAP"),
         ("transducer_efficiency.py", ["--pairs", "200"], "fidelities with ideal memory equal the model's"),
         ("repeater_purification.py", ["--until", "0.2"], "dejmps x2"),
+        ("grid_requests.py", ["--size", "10", "--requests", "20"], "10 x 10 grid, 20 requests routed by fidelity"),
     ],
 )
 def test_example_scripts_run(script, args, expect):

@@ -37,7 +37,7 @@ from qnsim.link_models import (
     werner_swap_fidelity,
 )
 from qnsim.primitives import entanglement_swap, purify_round, remote_cnot, teleport
-from qnsim.network import Network
+from qnsim.network import Network, purification_rounds_for
 from qnsim.presets import (
     HardwarePreset,
     nv_10x_improved,
@@ -47,6 +47,8 @@ from qnsim.presets import (
 from qnsim.protocol import Protocol
 from qnsim.results import NetworkResult, RequestResult
 from qnsim.scenario import load_scenario
+from qnsim import topology
+from qnsim.topology import chain, dumbbell, from_graph, grid, ring, star
 
 if TYPE_CHECKING:  # the lazy attributes below, for type checkers and IDEs
     from qnsim.plot import plot_sweep
@@ -107,20 +109,28 @@ __all__ = [
     "bell_diagonal",
     "bell_diagonal_state",
     "bell_state",
+    "chain",
     "dejmps",
+    "dumbbell",
     "entanglement_swap",
     "fidelity",
+    "from_graph",
+    "grid",
     "heralded_link",
     "load_scenario",
     "nv_10x_improved",
     "nv_near_term",
     "plot_sweep",
+    "purification_rounds_for",
     "purify_round",
     "remote_cnot",
+    "ring",
+    "star",
     "superconducting_transducer_link",
     "sweep",
     "teleport",
     "teleportation_fidelity",
+    "topology",
     "werner_state",
     "werner_swap_fidelity",
     "__version__",

@@ -158,13 +158,21 @@ def _links_table(network) -> str:
             f"{'link F':>7} {'herald':>9}"
         )
     ]
-    for link in network.links:
+    links = network.links
+    # A built topology can have thousands of links: show the first ones and say how many more.
+    shown = links if len(links) <= _MAX_LINK_ROWS else links[: _MAX_LINK_ROWS - 1]
+    for link in shown:
         lines.append(
             f"{link.a + ' - ' + link.b:<28} {link.length_km:>5g} km {link.channels:>3} "
             f"{link.success_probability:>10.3g} {_eng(link.attempt_period_s, 's'):>9} "
             f"{_eng(link.rate_hz, 'Hz'):>13} {link.fidelity:>7.4f} {_eng(link.herald_delay_a_s, 's'):>9}"
         )
+    if len(shown) < len(links):
+        lines.append(f"... and {len(links) - len(shown)} more links")
     return "\n".join(lines)
+
+
+_MAX_LINK_ROWS = 20
 
 
 def _estimate(argv: list[str]) -> int:

@@ -51,7 +51,7 @@ import numpy as np
 
 from qnsim import _core
 from qnsim.hardware import Detector, Fiber, GateNoise, Memory, NodeHardware, Source, Transducer
-from qnsim.link_models import SCHEMES, LinkModel, heralded_link
+from qnsim.link_models import SCHEMES, LinkModel, bbpssw, dejmps, heralded_link
 from qnsim.presets import HardwarePreset, nv_10x_improved, nv_near_term, superconducting_transducer_link
 from qnsim.results import NetworkResult, RequestResult
 
@@ -68,12 +68,15 @@ __all__ = [
     "NodeInfo",
     "RequestInfo",
     "RequestResult",
+    "purification_rounds_for",
     "resolve_preset",
 ]
 
 FORMALISMS: tuple[str, ...] = ("density_matrix", "stabilizer")
 ROLES: tuple[str, ...] = ("qpu", "repeater", "qnu")
 PURIFICATIONS: tuple[str, ...] = ("bbpssw", "dejmps")
+ROUTINGS: tuple[str, ...] = ("hops", "rate", "fidelity")
+SWAP_SCHEDULES: tuple[str, ...] = ("asap", "nested")
 
 PRESETS: dict[str, Callable[..., HardwarePreset]] = {
     "nv_near_term": nv_near_term,
@@ -83,6 +86,8 @@ PRESETS: dict[str, Callable[..., HardwarePreset]] = {
 """Preset names accepted wherever a preset may be given by name (and in scenario files)."""
 
 _INT64_MAX = 2**63 - 1
+# Native request status -> the name results use ("active" reads "running" to a user).
+_STATUS = {"pending": "pending", "waiting": "waiting", "active": "running", "served": "served", "dropped": "dropped"}
 _DEFAULT_REFRACTIVE_INDEX = 1.44
 
 
@@ -124,6 +129,65 @@ def resolve_preset(spec: HardwarePreset | str | dict[str, Any]) -> HardwarePrese
         return PRESETS[name](**options)
     except TypeError as exc:
         raise ValueError(f"preset {name!r} does not accept options {sorted(options)}: {exc}") from None
+
+
+def purification_rounds_for(
+    bell_diagonal: Sequence[float], target_fidelity: float, scheme: str = "dejmps", max_rounds: int = 16
+) -> int:
+    """The fewest recurrence rounds that lift a link's pairs to ``target_fidelity``.
+
+    Symmetric recurrence: each round purifies two pairs of the previous level, so round k
+    starts from the output of round k-1 on both inputs. DEJMPS follows the Bell-diagonal
+    state with :func:`qnsim.dejmps`; BBPSSW follows the fidelity with :func:`qnsim.bbpssw`
+    (a Werner twirl between rounds, as the native engine applies). Gate noise, memory
+    decoherence and the success probability (how many link pairs a round costs) are not part
+    of the count.
+
+    Args:
+        bell_diagonal: The link's delivered state (Phi+, Psi+, Psi-, Phi-).
+        target_fidelity: Wanted fidelity in [0, 1].
+        scheme: ``"dejmps"`` or ``"bbpssw"``.
+        max_rounds: Give up beyond this many rounds (the native engine allows 16).
+
+    Returns:
+        The number of rounds (0 if the link already reaches the target).
+
+    Raises:
+        ValueError: The target cannot be reached (the message gives the best fidelity).
+
+    Example:
+        >>> purification_rounds_for([0.8, 0.2 / 3, 0.2 / 3, 0.2 / 3], 0.9)
+        2
+        >>> purification_rounds_for([0.8, 0.2 / 3, 0.2 / 3, 0.2 / 3], 0.9, "bbpssw")
+        3
+        >>> purification_rounds_for([0.5, 0.5 / 3, 0.5 / 3, 0.5 / 3], 0.6)
+        Traceback (most recent call last):
+        ...
+        ValueError: fidelity 0.5 cannot reach target_fidelity 0.6 with dejmps: recurrence purification needs fidelity > 1/2
+    """
+    if scheme not in PURIFICATIONS:
+        raise ValueError(f"scheme must be 'dejmps' or 'bbpssw', got {scheme!r}{_did_you_mean(str(scheme), PURIFICATIONS)}")
+    target = _check_number("purification_rounds_for", "target_fidelity", target_fidelity, minimum=0.0, maximum=1.0)
+    diag = np.asarray(_check_bell_diagonal("purification_rounds_for", bell_diagonal), dtype=float)
+    f0 = float(diag[0])
+    best = f0
+    for k in range(max_rounds + 1):
+        f = float(diag[0])
+        best = max(best, f)
+        if f >= target - 1e-12:
+            return k
+        if k == max_rounds:
+            break
+        if scheme == "dejmps":
+            diag = dejmps(diag, diag)[0]
+        else:
+            g = bbpssw(min(1.0, max(0.0, f)))[0]
+            diag = np.array([g, (1 - g) / 3, (1 - g) / 3, (1 - g) / 3])
+    if f0 <= 0.5:
+        why = "recurrence purification needs fidelity > 1/2"
+    else:
+        why = f"the best in {max_rounds} rounds is {best:.6g}"
+    raise ValueError(f"fidelity {f0:.4g} cannot reach target_fidelity {target:.10g} with {scheme}: {why}")
 
 
 @dataclass(frozen=True)
@@ -240,6 +304,14 @@ class RequestInfo:
         purification_rounds: Recurrence rounds on each link before swapping.
         keep_pairs: Delivered pairs stay in memory (release with :meth:`Network.release_pair`).
         protocol: The Python protocol driving the request, or None (native swap-ASAP).
+        routing: How the path was chosen: ``"hops"``, ``"rate"``, ``"fidelity"`` or
+            ``"explicit"`` (a given ``path``).
+        memories_per_link: Memory slots reserved at each end of each link of the path.
+        deadline_s: Absolute simulated time by which the request must be served, or None.
+        min_fidelity: Delivered pairs below this fidelity are discarded (0: keep all).
+        swap_schedule: ``"asap"`` or ``"nested"``.
+        end_to_end_purification_rounds: Recurrence rounds on end-to-end pairs before delivery.
+        target_fidelity: The per-link purification target the rounds were chosen for, or None.
 
     Example:
         >>> net = Network()
@@ -258,6 +330,13 @@ class RequestInfo:
     purification_rounds: int
     keep_pairs: bool
     protocol: Protocol | None = field(default=None, repr=False, compare=False)
+    routing: str = "hops"
+    memories_per_link: int = 1
+    deadline_s: float | None = None
+    min_fidelity: float = 0.0
+    swap_schedule: str = "asap"
+    end_to_end_purification_rounds: int = 0
+    target_fidelity: float | None = None
 
     @property
     def src(self) -> str:
@@ -278,9 +357,13 @@ class Network:
             (Pauli noise, fast; non-Pauli channels are Pauli-twirled).
         seed: Seed of every random stream (per link and for the registry). None draws one
             from the OS; the same seed and description reproduce a run bit for bit.
+        max_records: Keep at most this many delivery records (per-pair times and
+            fidelities); None keeps all. Beyond it, per-request counts, mean fidelity and its
+            spread still come from native aggregates, so memory does not grow with the number
+            of delivered pairs.
 
     Raises:
-        ValueError: Unknown formalism or bad seed.
+        ValueError: Unknown formalism, bad seed or max_records.
 
     Example:
         >>> net = Network("stabilizer", seed=3)
@@ -288,7 +371,9 @@ class Network:
         ('stabilizer', 3)
     """
 
-    def __init__(self, formalism: str = "density_matrix", seed: int | None = None) -> None:
+    def __init__(
+        self, formalism: str = "density_matrix", seed: int | None = None, *, max_records: int | None = None
+    ) -> None:
         if formalism not in FORMALISMS:
             raise ValueError(
                 f"formalism must be one of {FORMALISMS}, got {formalism!r}{_did_you_mean(formalism, FORMALISMS)}"
@@ -297,8 +382,13 @@ class Network:
             if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= int(seed) < 2**64:
                 raise ValueError(f"seed must be an integer in [0, 2**64) or None, got {seed!r}")
             seed = int(seed)
+        if max_records is not None and (
+            isinstance(max_records, bool) or not isinstance(max_records, numbers.Integral) or max_records < 0
+        ):
+            raise ValueError(f"max_records must be an integer >= 0 or None, got {max_records!r}")
         self.formalism = formalism
         self.seed = seed
+        self._max_records = None if max_records is None else int(max_records)
         self._nodes: dict[str, NodeInfo] = {}
         self._links: dict[frozenset[str], LinkInfo] = {}
         self._link_order: list[LinkInfo] = []
@@ -756,36 +846,135 @@ class Network:
         except KeyError:
             raise ValueError(f"there is no link between {a!r} and {b!r}") from None
 
+    def route(self, src: str, dst: str, routing: str = "hops") -> list[str]:
+        """The path :meth:`request` would choose from ``src`` to ``dst``.
+
+        Path metrics (ties go to the path networkx's search meets first, which depends only on
+        the order nodes and links were added, so routes are deterministic):
+
+        * ``"hops"``: fewest links.
+        * ``"rate"``: least sum over links of ``1 / rate_hz`` (the mean time to herald one pair
+          on each link in turn). It favours fast links and short paths alike, and it is an
+          upper bound of the time until every link of the path holds a pair, which is what
+          limits swap-ASAP without cutoffs; the end-to-end rate then scales as its inverse.
+        * ``"fidelity"``: largest product of the links' Werner parameters
+          ``w = (4 F - 1) / 3``, i.e. least sum of ``-log w``: swapping Werner pairs multiplies
+          their Werner parameters, so this path delivers the highest swapped fidelity
+          ``1/4 + 3/4 prod(w)`` (memory decoherence and gate noise ignored). Links with
+          ``F <= 1/4`` carry no entanglement and are never used.
+
+        Args:
+            src: Source node.
+            dst: Destination node.
+            routing: ``"hops"``, ``"rate"`` or ``"fidelity"``.
+
+        Returns:
+            Node names from src to dst.
+
+        Raises:
+            ValueError: Unknown node or routing (with a suggestion), or no path (naming both
+                nodes).
+
+        Example:
+            >>> net = Network(); _ = [net.add_node(n) for n in "abc"]
+            >>> _ = net.add_link("a", "c", length_km=1.0, fidelity=0.80, rate_hz=1e3)
+            >>> _ = net.add_link("a", "b", length_km=1.0, fidelity=0.99, rate_hz=1e2)
+            >>> _ = net.add_link("b", "c", length_km=1.0, fidelity=0.99, rate_hz=1e2)
+            >>> net.route("a", "c"), net.route("a", "c", "fidelity"), net.route("a", "c", "rate")
+            (['a', 'c'], ['a', 'b', 'c'], ['a', 'c'])
+        """
+        who = f"request {src!r} -> {dst!r}"
+        self._node(src, who)
+        self._node(dst, who)
+        if routing not in ROUTINGS:
+            raise ValueError(
+                f"{who}: routing must be one of {', '.join(ROUTINGS)}, got {routing!r}"
+                f"{_did_you_mean(str(routing), ROUTINGS)}"
+            )
+        if src == dst:
+            raise ValueError(f"{who}: source and destination are the same node")
+        g = nx.Graph()
+        g.add_nodes_from(self._nodes)
+        for link in self._link_order:
+            if routing == "hops":
+                weight = 1.0
+            elif routing == "rate":
+                weight = 1.0 / link.rate_hz
+            else:
+                w = (4.0 * link.fidelity - 1.0) / 3.0
+                if w <= 0:
+                    continue
+                weight = -math.log(w)
+            g.add_edge(link.a, link.b, weight=weight)
+        try:
+            if routing == "hops":
+                return list(nx.shortest_path(g, src, dst))
+            return list(nx.dijkstra_path(g, src, dst, weight="weight"))
+        except nx.NetworkXNoPath:
+            extra = " with link fidelity > 1/4" if routing == "fidelity" else ""
+            raise ValueError(f"{who}: no path of links{extra} between them (are they connected?)") from None
+
     def request(
         self,
         src: str,
         dst: str,
         *,
         path: Sequence[str] | None = None,
+        routing: str = "hops",
         num_pairs: int | None = None,
         start_s: float = 0.0,
         cutoff_s: float | None = None,
+        deadline_s: float | None = None,
+        min_fidelity: float | None = None,
+        swap_schedule: str = "asap",
+        memories_per_link: int | None = None,
         purification: str | None = None,
-        purification_rounds: int = 1,
+        purification_rounds: int | None = None,
+        target_fidelity: float | None = None,
+        end_to_end_purification_rounds: int = 0,
         keep_pairs: bool = False,
         protocol: Protocol | None = None,
     ) -> RequestInfo:
         """Asks for end-to-end Bell pairs between ``src`` and ``dst``.
 
-        Natively, links along the path generate pairs, optional recurrence purification runs
-        on each link, and intermediate nodes swap as soon as they hold a pair on each side
-        (oldest first). With ``protocol``, pair-ready, message and timer events go to the
-        Python protocol instead, which decides what to swap, discard and deliver.
+        Natively, the request first reserves ``memories_per_link`` memory slots at both ends
+        of every link on its path, all or nothing; if another request holds them it waits,
+        first come first served (so concurrent requests never deadlock), and it releases them
+        when served, dropped or at the end of the run. Links then generate pairs, optional
+        recurrence purification runs on each link, and intermediate nodes swap as soon as
+        they hold a pair on each side (``"asap"``, oldest first) or in the doubling order of
+        a nested repeater (``"nested"``). With ``protocol``, pair-ready, message and timer
+        events go to the Python protocol instead, which decides what to swap and deliver.
+
+        Per-link purification: give ``purification_rounds``, or ``target_fidelity`` and the
+        rounds are the fewest with which every link on the path reaches the target by the
+        closed forms (:func:`qnsim.dejmps` on the link's Bell-diagonal state, or
+        :func:`qnsim.bbpssw` on its fidelity, applied repeatedly; these match the native
+        rounds for noiseless gates, see :func:`purification_rounds_for`).
 
         Args:
             src: Source node.
             dst: Destination node.
-            path: Node names from src to dst; default the shortest path by hop count.
+            path: Node names from src to dst; overrides ``routing``.
+            routing: Path choice when no path is given: ``"hops"`` (fewest links),
+                ``"rate"`` or ``"fidelity"`` (see :meth:`route` for the metrics).
             num_pairs: Stop after this many deliveries (None: until the run ends).
             start_s: Start time in s.
             cutoff_s: Discard a stored qubit (and its partner) older than this, in s.
-            purification: None, ``"bbpssw"`` or ``"dejmps"``.
-            purification_rounds: Recurrence rounds on each link (with ``purification``).
+            deadline_s: Absolute simulated time in s by which all ``num_pairs`` must be
+                delivered; otherwise the request is dropped then (reason in the result) and
+                frees its memories.
+            min_fidelity: Discard delivered pairs below this fidelity and keep going
+                (density_matrix formalism only; counted as ``rejected_low_fidelity``).
+            swap_schedule: ``"asap"`` or ``"nested"``.
+            memories_per_link: Slots reserved at each end of each link (default: what the
+                purification needs, ``purification_rounds + end_to_end_purification_rounds + 1``).
+            purification: None, ``"bbpssw"`` or ``"dejmps"`` (default ``"dejmps"`` when a
+                ``target_fidelity`` or end-to-end rounds are given).
+            purification_rounds: Recurrence rounds on each link before swapping (default 1
+                with ``purification``, 0 with only end-to-end rounds).
+            target_fidelity: Choose the per-link rounds to reach this link fidelity.
+            end_to_end_purification_rounds: Recurrence rounds on end-to-end pairs.
             keep_pairs: Keep delivered pairs in memory (see :meth:`release_pair`).
             protocol: A :class:`qnsim.Protocol` instance that drives this request (its
                 links may not be shared with any other request).
@@ -794,13 +983,15 @@ class Network:
             The :class:`RequestInfo`.
 
         Raises:
-            ValueError: Unknown nodes, no path, bad options (the message names them).
+            ValueError: Unknown nodes, no path, an unreachable target fidelity, too few
+                channels for the memories, bad options (the message names them).
 
         Example:
             >>> net = Network(); _ = [net.add_node(n) for n in "abc"]
-            >>> _ = net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e3, channels=2)
-            >>> net.request("a", "b", purification="bbpssw").purification_rounds
-            1
+            >>> _ = net.add_link("a", "b", length_km=1.0, fidelity=0.8, rate_hz=1e3, channels=3)
+            >>> r = net.request("a", "b", target_fidelity=0.9)
+            >>> r.purification, r.purification_rounds, r.memories_per_link
+            ('dejmps', 2, 3)
             >>> net.request("a", "c")
             Traceback (most recent call last):
             ...
@@ -812,10 +1003,7 @@ class Network:
         if src == dst:
             raise ValueError(f"{who}: source and destination are the same node")
         if path is None:
-            try:
-                nodes = nx.shortest_path(self._graph(), src, dst)
-            except nx.NetworkXNoPath:
-                raise ValueError(f"{who}: no path of links between them (are they connected?)") from None
+            nodes = self.route(src, dst, routing)
         else:
             nodes = [str(n) for n in path]
             if len(nodes) < 2 or nodes[0] != src or nodes[-1] != dst:
@@ -827,6 +1015,8 @@ class Network:
             for u, v in zip(nodes, nodes[1:]):
                 if frozenset((u, v)) not in self._links:
                     raise ValueError(f"{who}: path has no link between {u!r} and {v!r}")
+            routing = "explicit"
+        hops = [self._links[frozenset((u, v))] for u, v in zip(nodes, nodes[1:])]
         if num_pairs is not None:
             if isinstance(num_pairs, bool) or not isinstance(num_pairs, numbers.Integral) or num_pairs < 1:
                 raise ValueError(f"{who}: num_pairs must be an integer >= 1 or None, got {num_pairs!r}")
@@ -838,26 +1028,85 @@ class Network:
                 raise ValueError(f"{who}: cutoff_s must be > 0 or None, got {cutoff_s}")
             if math.isinf(cutoff_s):
                 cutoff_s = None
+        if deadline_s is not None:
+            deadline_s = _check_number(who, "deadline_s", deadline_s, minimum=0.0, allow_inf=True)
+            if math.isinf(deadline_s):
+                deadline_s = None
+            elif deadline_s <= start_s:
+                raise ValueError(
+                    f"{who}: deadline_s={deadline_s} must be after start_s={start_s} "
+                    "(deadlines are absolute simulated times)"
+                )
+        fmin = 0.0
+        if min_fidelity is not None:
+            fmin = _check_number(who, "min_fidelity", min_fidelity, minimum=0.0, maximum=1.0)
+            if fmin > 0 and self.formalism != "density_matrix":
+                raise ValueError(
+                    f"{who}: min_fidelity needs the density_matrix formalism (a stabilizer "
+                    "trajectory has no per-pair fidelity to judge)"
+                )
+        if swap_schedule not in SWAP_SCHEDULES:
+            raise ValueError(
+                f"{who}: swap_schedule must be 'asap' or 'nested', got {swap_schedule!r}"
+                f"{_did_you_mean(str(swap_schedule), SWAP_SCHEDULES)}"
+            )
+        e2e = _check_rounds(who, "end_to_end_purification_rounds", end_to_end_purification_rounds)
+        if purification is None and (target_fidelity is not None or e2e > 0):
+            purification = "dejmps"
         rounds = 0
+        target = None
         if purification is not None:
             if purification not in PURIFICATIONS:
                 raise ValueError(
                     f"{who}: purification must be None, 'bbpssw' or 'dejmps', got {purification!r}"
                     f"{_did_you_mean(str(purification), PURIFICATIONS)}"
                 )
-            if (
-                isinstance(purification_rounds, bool)
-                or not isinstance(purification_rounds, numbers.Integral)
-                or not 1 <= purification_rounds <= 16
-            ):
-                raise ValueError(
-                    f"{who}: purification_rounds must be an integer in [1, 16], got {purification_rounds!r}"
+            if target_fidelity is not None:
+                if purification_rounds is not None:
+                    raise ValueError(f"{who}: give purification_rounds or target_fidelity, not both")
+                target = _check_number(who, "target_fidelity", target_fidelity, minimum=0.0, maximum=1.0)
+                rounds = max(
+                    _prefixed(f"{who}: link {l.a!r}-{l.b!r}", purification_rounds_for, l.bell_diagonal, target, purification)
+                    for l in hops
                 )
-            rounds = int(purification_rounds)
-            for u, v in zip(nodes, nodes[1:]):
-                if self._links[frozenset((u, v))].channels < 2:
-                    raise ValueError(f"{who}: purification needs at least 2 channels on link {u!r}-{v!r}")
-        hops = [self._links[frozenset((u, v))] for u, v in zip(nodes, nodes[1:])]
+            elif purification_rounds is None:
+                rounds = 0 if e2e > 0 else 1
+            else:
+                rounds = _check_rounds(who, "purification_rounds", purification_rounds)
+            if rounds == 0 and e2e == 0 and target is not None:
+                purification = None  # every link already reaches the target
+            elif rounds == 0 and e2e == 0:
+                raise ValueError(
+                    f"{who}: purification={purification!r} with no rounds; give purification_rounds >= 1, "
+                    "target_fidelity or end_to_end_purification_rounds"
+                )
+        elif purification_rounds not in (None, 0):
+            raise ValueError(f"{who}: purification_rounds={purification_rounds!r} needs purification='dejmps' or 'bbpssw'")
+        # A recurrence round holds one pair per level while the next is made, and end-to-end
+        # rounds hold theirs at the ends meanwhile: fewer memories stall the request.
+        needed = rounds + e2e + 1
+        if memories_per_link is None:
+            memories = needed
+        else:
+            if (
+                isinstance(memories_per_link, bool)
+                or not isinstance(memories_per_link, numbers.Integral)
+                or memories_per_link < 1
+            ):
+                raise ValueError(f"{who}: memories_per_link must be an integer >= 1, got {memories_per_link!r}")
+            memories = int(memories_per_link)
+            if memories < needed:
+                raise ValueError(
+                    f"{who}: memories_per_link={memories} is too few for {rounds} link and {e2e} "
+                    f"end-to-end purification rounds (they hold one pair per level): needs {needed}"
+                )
+        for link in hops:
+            if link.channels < memories:
+                what = "purification needs" if needed > 1 else "needs"
+                raise ValueError(
+                    f"{who}: {what} at least {memories} channels on link {link.a!r}-{link.b!r} "
+                    f"({memories} memories per side), which has {link.channels} (raise its channels)"
+                )
         if protocol is not None:
             from qnsim.protocol import Protocol
 
@@ -886,10 +1135,19 @@ class Network:
             purification_rounds=rounds,
             keep_pairs=bool(keep_pairs),
             protocol=protocol,
+            routing=routing,
+            memories_per_link=memories,
+            deadline_s=deadline_s,
+            min_fidelity=fmin,
+            swap_schedule=swap_schedule,
+            end_to_end_purification_rounds=e2e,
+            target_fidelity=target,
         )
         _ps(start_s, f"{who} start_s")
         if cutoff_s is not None:
             _ps(cutoff_s, f"{who} cutoff_s")
+        if deadline_s is not None:
+            _ps(deadline_s, f"{who} deadline_s")
         if protocol is not None:
             protocol._attach(self, info)
             for link in hops:
@@ -899,18 +1157,21 @@ class Network:
 
     @classmethod
     def from_networkx(
-        cls, graph: nx.Graph, formalism: str = "density_matrix", seed: int | None = None
+        cls, graph: nx.Graph, formalism: str = "density_matrix", seed: int | None = None, **defaults: Any
     ) -> Network:
         """A network from a networkx graph: node attributes are :meth:`add_node` keywords,
-        edge attributes :meth:`add_link` keywords (``length_km`` required on every edge).
+        edge attributes :meth:`add_link` keywords; ``defaults`` fill in missing ones.
 
-        Node names are converted with ``str``. Unknown attributes are errors naming the node
-        or edge, so a typo does not silently fall back to a default.
+        The same as :func:`qnsim.topology.from_graph` (which documents the defaults, the
+        ``preset`` alias and memory sizing). Node names are converted with ``str``. Unknown
+        attributes are errors naming the node or edge, so a typo does not silently fall back
+        to a default.
 
         Args:
             graph: An undirected networkx graph.
             formalism: As for :class:`Network`.
             seed: As for :class:`Network`.
+            **defaults: Node and link keyword defaults (e.g. ``length_km``, ``preset``).
 
         Raises:
             ValueError: Unknown attributes or invalid values (named).
@@ -926,30 +1187,10 @@ class Network:
             >>> net.run(until_s=1.0).requests[0].path
             ['a', 'm', 'b']
         """
-        import inspect
+        from qnsim.topology import from_graph
 
-        node_keys = set(inspect.signature(cls.add_node).parameters) - {"self", "name"}
-        link_keys = set(inspect.signature(cls.add_link).parameters) - {"self", "a", "b"}
         net = cls(formalism, seed)
-        for name, attrs in graph.nodes(data=True):
-            unknown = sorted(set(attrs) - node_keys)
-            if unknown:
-                raise ValueError(
-                    f"node {str(name)!r}: unknown attribute {unknown[0]!r}"
-                    f"{_did_you_mean(unknown[0], node_keys)} (add_node keywords)"
-                )
-            net.add_node(str(name), **attrs)
-        for u, v, attrs in graph.edges(data=True):
-            unknown = sorted(set(attrs) - link_keys)
-            if unknown:
-                raise ValueError(
-                    f"link {str(u)!r}-{str(v)!r}: unknown attribute {unknown[0]!r}"
-                    f"{_did_you_mean(unknown[0], link_keys)} (add_link keywords)"
-                )
-            if "length_km" not in attrs:
-                raise ValueError(f"link {str(u)!r}-{str(v)!r}: edge attribute length_km is required")
-            net.add_link(str(u), str(v), **attrs)
-        return net
+        return from_graph(graph, network=net, **defaults)
 
     def to_networkx(self) -> nx.Graph:
         """The topology as a networkx graph with node and link attributes (SI units).
@@ -1064,7 +1305,7 @@ class Network:
     def _served(self) -> bool:
         reqs = self._requests
         return bool(reqs) and all(
-            r.num_pairs is not None and self._native.delivered(r.index) >= r.num_pairs for r in reqs
+            self._native.request_stats(r.index)["status"] in ("served", "dropped") for r in reqs
         )
 
     def _run_chunked(self, until_ps: int, progress: bool | None) -> None:
@@ -1114,8 +1355,10 @@ class Network:
         for r in self._requests:
             mask = d["request"] == r.index
             times = d["time_ps"][mask] / 1e12
-            served = r.num_pairs is not None and times.size >= r.num_pairs
-            end_s = float(times[-1]) if served else now_s
+            st = native.request_stats(r.index)
+            status = _STATUS[st["status"]]
+            finished_s = st["finished_ps"] / 1e12 if st["finished_ps"] >= 0 else None
+            end_s = finished_s if finished_s is not None and status in ("served", "dropped") else now_s
             out.append(
                 RequestResult(
                     request=r.index,
@@ -1130,6 +1373,18 @@ class Network:
                     qubits_src=d["qubit_src"][mask],
                     qubits_dst=d["qubit_dst"][mask],
                     end_s=max(end_s, r.start_s),
+                    status=status,
+                    drop_reason=st["drop_reason"] or None,
+                    admitted_s=st["admitted_ps"] / 1e12 if st["admitted_ps"] >= 0 else None,
+                    finished_s=finished_s,
+                    delivered=int(st["delivered"]),
+                    rejected_low_fidelity=int(st["rejected_low_fidelity"]),
+                    fidelity_sum=float(st["fidelity_sum"]),
+                    fidelity_sq_sum=float(st["fidelity_sq_sum"]),
+                    first_delivery_s=st["first_delivery_ps"] / 1e12 if st["first_delivery_ps"] >= 0 else None,
+                    last_delivery_s=st["last_delivery_ps"] / 1e12 if st["last_delivery_ps"] >= 0 else None,
+                    deadline_s=r.deadline_s,
+                    min_fidelity=r.min_fidelity,
                 )
             )
         return NetworkResult(
@@ -1342,12 +1597,6 @@ class Network:
     def _node_names(self) -> list[str]:
         return list(self._nodes)
 
-    def _graph(self) -> nx.Graph:
-        g = nx.Graph()
-        g.add_nodes_from(self._nodes)
-        g.add_edges_from((l.a, l.b) for l in self._link_order)
-        return g
-
     def _auto_memories(self, name: str) -> int:
         return max(1, sum(l.channels for l in self._link_order if name in (l.a, l.b)))
 
@@ -1360,6 +1609,8 @@ class Network:
     def _build(self) -> None:
         if self._native is None:
             native = _core.NativeNetwork(self.formalism, self.seed)
+            if self._max_records is not None:
+                native.max_records = self._max_records
             for node in self._nodes.values():
                 g = node.gates
                 native.add_node(
@@ -1400,6 +1651,11 @@ class Network:
                 r.purification_rounds,
                 r.keep_pairs,
                 r.protocol is not None,
+                r.memories_per_link,
+                _ps(r.deadline_s, "deadline_s") if r.deadline_s is not None else 0,
+                r.min_fidelity,
+                r.swap_schedule,
+                r.end_to_end_purification_rounds,
             )
             if r.protocol is not None:
                 self._native.set_protocol_hook(self._hook)
@@ -1463,6 +1719,12 @@ def _check_number(
     if maximum is not None and v > maximum:
         raise ValueError(f"{who}: {name} must be <= {maximum:g}, got {value!r}")
     return v
+
+
+def _check_rounds(who: str, name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 0 <= value <= 16:
+        raise ValueError(f"{who}: {name} must be an integer in [0, 16], got {value!r}")
+    return int(value)
 
 
 def _check_bell_diagonal(who: str, values: Sequence[float]) -> tuple[float, float, float, float]:

@@ -74,8 +74,22 @@ class RequestResult:
         oldest_emission_s: Emission time of the older end qubit of each pair, in s.
         qubits_src: Registry handles of the kept source qubits (``keep_pairs`` only, else 0).
         qubits_dst: Same at the destination.
-        end_s: End of the active window: time of the last requested pair if the request was
-            served, otherwise the time the run stopped, in s.
+        end_s: End of the active window: when the request was served or dropped, otherwise
+            the time the run stopped, in s.
+        status: ``"pending"`` (before its start), ``"waiting"`` (for memory reservations),
+            ``"running"``, ``"served"`` (all requested pairs delivered) or ``"dropped"``.
+        drop_reason: Why a dropped request was dropped (e.g. its deadline passed), else None.
+        admitted_s: When its memory reservations were granted, in s (None: not yet).
+        finished_s: When it was served or dropped, in s (None: not yet).
+        delivered: Pairs delivered by the native aggregates (None: use the records). It
+            differs from the records when ``Network(max_records=...)`` capped them.
+        rejected_low_fidelity: Pairs discarded for falling below ``min_fidelity``.
+        fidelity_sum: Sum of delivered fidelities (native aggregate; None: use the records).
+        fidelity_sq_sum: Sum of squared delivered fidelities (same).
+        first_delivery_s: Time of the first delivery in s, or None.
+        last_delivery_s: Time of the last delivery in s, or None.
+        deadline_s: The request's deadline (absolute, s), or None.
+        min_fidelity: The request's minimum fidelity (0: none).
 
     Example:
         >>> import numpy as np
@@ -97,11 +111,55 @@ class RequestResult:
     qubits_src: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
     qubits_dst: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
     end_s: float = 0.0
+    status: str = "running"
+    drop_reason: str | None = None
+    admitted_s: float | None = None
+    finished_s: float | None = None
+    delivered: int | None = None
+    rejected_low_fidelity: int = 0
+    fidelity_sum: float | None = None
+    fidelity_sq_sum: float | None = None
+    first_delivery_s: float | None = None
+    last_delivery_s: float | None = None
+    deadline_s: float | None = None
+    min_fidelity: float = 0.0
 
     @property
     def num_pairs(self) -> int:
-        """Number of delivered pairs."""
+        """Number of delivered pairs (the native count, even when records were capped)."""
+        return int(self.delivered) if self.delivered is not None else int(self.times_s.size)
+
+    @property
+    def num_records(self) -> int:
+        """Number of stored per-pair records (<= :attr:`num_pairs`).
+
+        Example:
+            >>> import qnsim
+            >>> net = qnsim.chain(2, length_km=0.0, fidelity=0.9, rate_hz=1e3,
+            ...                   network=qnsim.Network(seed=1, max_records=3))
+            >>> _ = net.request("n0", "n1", num_pairs=10)
+            >>> r = net.run(until_s=1.0).requests[0]
+            >>> r.num_pairs, r.num_records, r.capped, round(r.mean_fidelity, 6)
+            (10, 3, True, 0.9)
+        """
         return int(self.times_s.size)
+
+    @property
+    def capped(self) -> bool:
+        """True when some delivered pairs have no per-pair record (``max_records``).
+
+        Example:
+            >>> import numpy as np
+            >>> RequestResult(0, "a", "b", ["a", "b"], 0.0, 2, np.array([1.0]), np.array([0.9]),
+            ...               np.array([0.5]), delivered=2, fidelity_sum=1.7, fidelity_sq_sum=1.45).capped
+            True
+        """
+        return self.num_records < self.num_pairs
+
+    def _sums(self) -> tuple[float, float]:
+        if self.fidelity_sum is not None and self.fidelity_sq_sum is not None and self.delivered is not None:
+            return self.fidelity_sum, self.fidelity_sq_sum
+        return float(np.sum(self.fidelities)), float(np.sum(self.fidelities**2))
 
     @property
     def window_s(self) -> float:
@@ -115,25 +173,38 @@ class RequestResult:
 
     @property
     def latencies_s(self) -> np.ndarray:
-        """Time from the previous delivery (from the request's start for the first), in s."""
-        if self.num_pairs == 0:
+        """Time from the previous delivery (from the request's start for the first), in s.
+
+        Over the recorded pairs only (see :attr:`capped`).
+        """
+        if self.num_records == 0:
             return np.zeros(0)
         return np.diff(self.times_s, prepend=self.start_s)
 
     @property
     def ages_s(self) -> np.ndarray:
-        """Age of each pair at delivery (delivery time - oldest emission), in s."""
+        """Age of each recorded pair at delivery (delivery time - oldest emission), in s."""
         return self.times_s - self.oldest_emission_s
 
     @property
     def mean_fidelity(self) -> float:
-        """Mean delivered fidelity (nan without pairs)."""
-        return float(np.mean(self.fidelities)) if self.num_pairs else math.nan
+        """Mean delivered fidelity over all delivered pairs (nan without pairs)."""
+        if not self.num_pairs:
+            return math.nan
+        if not self.capped:
+            return float(np.mean(self.fidelities))
+        return self._sums()[0] / self.num_pairs
 
     @property
     def fidelity_std(self) -> float:
         """Sample standard deviation of the per-pair fidelities (nan below 2 pairs)."""
-        return float(np.std(self.fidelities, ddof=1)) if self.num_pairs > 1 else math.nan
+        n = self.num_pairs
+        if n < 2:
+            return math.nan
+        if not self.capped:
+            return float(np.std(self.fidelities, ddof=1))
+        total, squares = self._sums()
+        return math.sqrt(max(0.0, (squares - total * total / n) / (n - 1)))
 
     @property
     def fidelity_ci95(self) -> float:
@@ -148,13 +219,48 @@ class RequestResult:
 
     @property
     def mean_latency_s(self) -> float:
-        """Mean of :attr:`latencies_s` (nan without pairs)."""
-        return float(np.mean(self.latencies_s)) if self.num_pairs else math.nan
+        """Mean time between deliveries (from the start for the first), in s; nan without pairs.
+
+        The latencies telescope, so this is (last delivery - start) / pairs and needs no records.
+        """
+        if not self.num_pairs:
+            return math.nan
+        if not self.capped:
+            return float(np.mean(self.latencies_s))
+        last = self.last_delivery_s if self.last_delivery_s is not None else self.end_s
+        return (last - self.start_s) / self.num_pairs
 
     @property
     def mean_age_s(self) -> float:
-        """Mean of :attr:`ages_s` (nan without pairs)."""
-        return float(np.mean(self.ages_s)) if self.num_pairs else math.nan
+        """Mean of :attr:`ages_s` over the recorded pairs (nan without records)."""
+        return float(np.mean(self.ages_s)) if self.num_records else math.nan
+
+    def describe(self) -> str:
+        """One sentence: was the request served, when, at what fidelity, or why it was dropped.
+
+        Example:
+            >>> import numpy as np
+            >>> r = RequestResult(3, "a", "b", ["a", "b"], 0.0, 2, np.array([1e-3, 2e-3]),
+            ...                   np.array([0.9, 0.8]), np.zeros(2), end_s=2e-3, status="served",
+            ...                   finished_s=2e-3)
+            >>> r.describe()
+            'request 3 a -> b: served at 2 ms, 2 of 2 pairs, mean fidelity 0.8500'
+            >>> RequestResult(0, "a", "b", ["a", "b"], 0.0, 5, np.zeros(0), np.zeros(0), np.zeros(0),
+            ...               status="dropped", finished_s=0.01, drop_reason="deadline passed").describe()
+            'request 0 a -> b: dropped at 10 ms (deadline passed), 0 of 5 pairs'
+        """
+        head = f"request {self.request} {self.src} -> {self.dst}: {self.status}"
+        if self.status in ("served", "dropped") and self.finished_s is not None:
+            head += f" at {_eng(self.finished_s, 's')}"
+        if self.status == "dropped" and self.drop_reason:
+            head += f" ({self.drop_reason})"
+        wanted = "" if self.num_pairs_requested is None else f" of {self.num_pairs_requested}"
+        text = f"{head}, {self.num_pairs}{wanted} pairs"
+        if self.num_pairs:
+            text += f", mean fidelity {self.mean_fidelity:.4f}"
+        if self.rejected_low_fidelity:
+            text += f", {self.rejected_low_fidelity} rejected below fidelity {self.min_fidelity:g}"
+        return text
 
     def summary(self) -> dict[str, Any]:
         """Summary statistics as a JSON-serializable dict (nan becomes None).
@@ -172,8 +278,15 @@ class RequestResult:
                 "src": self.src,
                 "dst": self.dst,
                 "path": list(self.path),
+                "status": self.status,
+                "drop_reason": self.drop_reason,
+                "admitted_s": self.admitted_s,
+                "finished_s": self.finished_s,
+                "deadline_s": self.deadline_s,
                 "num_pairs_requested": self.num_pairs_requested,
                 "num_pairs": self.num_pairs,
+                "num_records": self.num_records,
+                "rejected_low_fidelity": self.rejected_low_fidelity,
                 "window_s": self.window_s,
                 "rate_hz": self.rate_hz,
                 "mean_fidelity": self.mean_fidelity,
@@ -277,9 +390,9 @@ class NetworkResult:
         frames = [
             pd.DataFrame(
                 {
-                    "request": np.full(r.num_pairs, r.request, dtype=np.int64),
-                    "src": [r.src] * r.num_pairs,
-                    "dst": [r.dst] * r.num_pairs,
+                    "request": np.full(r.num_records, r.request, dtype=np.int64),
+                    "src": [r.src] * r.num_records,
+                    "dst": [r.dst] * r.num_records,
                     "time_s": r.times_s,
                     "fidelity": r.fidelities,
                     "oldest_emission_s": r.oldest_emission_s,
@@ -289,7 +402,7 @@ class NetworkResult:
                 columns=columns,
             )
             for r in self.requests
-            if r.num_pairs
+            if r.num_records
         ]
         if not frames:
             return pd.DataFrame({c: [] for c in columns}, columns=columns)
@@ -319,7 +432,7 @@ class NetworkResult:
         width = max([len("request")] + [len(n) for n in names])
         header = (
             f"{'request':<{width}} {'pairs':>7} {'rate (Hz)':>11} {'fidelity (95% CI)':>22} "
-            f"{'mean latency':>13} {'mean age':>11}"
+            f"{'mean latency':>13} {'mean age':>11} {'status':>8} {'finished':>9}"
         )
         lines = [header, "-" * len(header)]
         for name, r in zip(names, self.requests):
@@ -330,10 +443,20 @@ class NetworkResult:
             else:
                 fid = f"{r.mean_fidelity:.4f} +- {r.fidelity_ci95:.4f}"
             rate = "-" if math.isnan(r.rate_hz) else _eng(r.rate_hz, "")
+            finished = _eng(r.finished_s, "s") if r.finished_s is not None else "-"
             lines.append(
                 f"{name:<{width}} {r.num_pairs:>7} {rate:>11} {fid:>22} "
-                f"{_eng(r.mean_latency_s, 's'):>13} {_eng(r.mean_age_s, 's'):>11}"
+                f"{_eng(r.mean_latency_s, 's'):>13} {_eng(r.mean_age_s, 's'):>11} {r.status:>8} {finished:>9}"
             )
+            notes = []
+            if r.status == "dropped" and r.drop_reason:
+                notes.append(f"dropped: {r.drop_reason}")
+            if r.rejected_low_fidelity:
+                notes.append(f"{r.rejected_low_fidelity} pairs rejected below fidelity {r.min_fidelity:g}")
+            if r.capped:
+                notes.append(f"{r.num_records} of {r.num_pairs} pairs recorded (max_records)")
+            if notes:
+                lines.append(f"{'':<{width}}   " + "; ".join(notes))
         if not self.requests:
             lines.append("(no requests)")
         lines.append("-" * len(header))

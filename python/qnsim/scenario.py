@@ -9,6 +9,15 @@ Layout (every key optional unless marked; units in the names)::
     until_s = 0.05                     # required: simulated time
     seed = 1
     formalism = "density_matrix"       # or "stabilizer"
+    max_records = 100000               # keep at most this many per-pair records
+
+    [topology]                         # a builder instead of (or before) listing nodes/links
+    builder = "grid"                   # chain (n), ring (n), grid (rows, cols), star (n_leaves),
+    rows = 4                           #   dumbbell (n_left, n_right, bridge_hops)
+    cols = 4
+    prefix = ""                        # prepended to the built node names
+    length_km = 10.0                   # and any [[nodes]] / [[links]] key (not name, a, b)
+    preset = "nv_10x_improved"         #   as a default for every node and link
 
     [[nodes]]
     name = "qpu_a"                     # required
@@ -44,8 +53,18 @@ Layout (every key optional unless marked; units in the names)::
     start_s = 0.0
     cutoff_s = 1e-3
     purification = "dejmps"            # or "bbpssw"
-    purification_rounds = 1
+    purification_rounds = 1            # per link; or target_fidelity = 0.95 to choose them
+    end_to_end_purification_rounds = 0
+    routing = "hops"                   # or "rate", "fidelity" (when no path is given)
+    swap_schedule = "asap"             # or "nested"
+    memories_per_link = 2              # reserved at each end of each link of the path
+    deadline_s = 0.5                   # absolute; dropped (with a reason) if not served by then
+    min_fidelity = 0.9                 # discard delivered pairs below (density_matrix only)
     keep_pairs = false
+
+Nodes of a ``[topology]`` are named as :mod:`qnsim.topology` documents (``n0``.. for chains
+and rings, ``r0c1`` for grids, ``hub`` / ``leaf0`` for stars); ``[[nodes]]`` and ``[[links]]``
+listed as well are added after the built ones.
 
 Errors name the file and the field, e.g. ``scenario.toml: links[2].length_km must be >= 0, got
 -1``; unknown keys are errors with a did-you-mean suggestion. Array indices count from 0.
@@ -91,7 +110,8 @@ from typing import Any
 
 from qnsim.hardware import Detector, Source, Transducer
 from qnsim.link_models import SCHEMES
-from qnsim.network import FORMALISMS, PRESETS, PURIFICATIONS, ROLES, Network
+from qnsim.network import FORMALISMS, PRESETS, PURIFICATIONS, ROLES, ROUTINGS, SWAP_SCHEDULES, Network
+from qnsim.topology import BUILDERS
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -147,6 +167,7 @@ _TOP = {
     "name": (_STR,),
     "description": (_STR,),
     "run": (_TABLE,),
+    "topology": (_TABLE,),
     "nodes": (_TABLE,),
     "links": (_TABLE,),
     "requests": (_TABLE,),
@@ -155,6 +176,7 @@ _RUN = {
     "until_s": (_NUM, 0.0, None, False, False),
     "seed": (_INT, 0),
     "formalism": (_STR, FORMALISMS),
+    "max_records": (_INT, 0),
 }
 _NODE = {
     "name": (_STR,),
@@ -198,8 +220,31 @@ _REQUEST = {
     "start_s": (_NUM, 0.0, None, False, False),
     "cutoff_s": (_NUM, 0.0, None, True, True),
     "purification": (_STR, PURIFICATIONS),
-    "purification_rounds": (_INT, 1),
+    "purification_rounds": (_INT, 0),
+    "end_to_end_purification_rounds": (_INT, 0),
+    "target_fidelity": (_NUM, 0.0, 1.0, False, False),
+    "routing": (_STR, ROUTINGS),
+    "swap_schedule": (_STR, SWAP_SCHEDULES),
+    "memories_per_link": (_INT, 1),
+    "deadline_s": (_NUM, 0.0, None, True, True),
+    "min_fidelity": (_NUM, 0.0, 1.0, False, False),
     "keep_pairs": (_BOOL,),
+}
+# [topology]: the builder's shape arguments, then every node and link key as a default.
+_TOPOLOGY_SHAPES = {
+    "chain": ("n",),
+    "ring": ("n",),
+    "grid": ("rows", "cols"),
+    "star": ("n_leaves",),
+    "dumbbell": ("n_left", "n_right", "bridge_hops"),
+}
+_TOPOLOGY_OPTIONAL = {"bridge_hops"}
+_TOPOLOGY = {
+    "builder": (_STR, tuple(BUILDERS)),
+    "prefix": (_STR,),
+    **{k: (_INT, 1) for shape in _TOPOLOGY_SHAPES.values() for k in shape},
+    **{k: v for k, v in _NODE.items() if k != "name"},
+    **{k: v for k, v in _LINK.items() if k not in ("a", "b")},
 }
 _REQUIRED = {
     "run": ("until_s",),
@@ -333,9 +378,11 @@ def scenario_from_dict(
         description=str(data.get("description", "")),
     )
     try:
-        network = Network(settings.formalism, settings.seed)
+        network = Network(settings.formalism, settings.seed, max_records=run.get("max_records"))
     except ValueError as exc:
         raise fail(f"run: {exc}") from None
+    if "topology" in data:
+        _build_topology(data["topology"], network, fail)
 
     for section in ("nodes", "links", "requests"):
         items = data.get(section, [])
@@ -376,6 +423,30 @@ def scenario_from_dict(
         except (ValueError, TypeError) as exc:
             raise fail(f"{where}: {exc}") from None
     return network, settings
+
+
+def _build_topology(table: Any, network: Network, fail: Any) -> None:
+    if not isinstance(table, dict):
+        raise fail("topology must be a table ([topology]) with a builder")
+    _check_table(table, _TOPOLOGY, "topology", fail)
+    if "builder" not in table:
+        raise fail(f"topology.builder is required (one of {', '.join(BUILDERS)})")
+    kwargs = dict(table)
+    builder = kwargs.pop("builder")
+    shape = _TOPOLOGY_SHAPES[builder]
+    for key in list(kwargs):
+        if key in _TOPOLOGY_OPTIONAL | {k for s in _TOPOLOGY_SHAPES.values() for k in s} and key not in shape:
+            raise fail(f"topology.{key} is not an argument of builder {builder!r} (it takes {', '.join(shape)})")
+    for key in shape:
+        if key not in kwargs and key not in _TOPOLOGY_OPTIONAL:
+            raise fail(f"topology.{key} is required by builder {builder!r} (it takes {', '.join(shape)})")
+    for key in ("source", "detector", "transducer", "transducer_a", "transducer_b"):
+        if key in kwargs:
+            kwargs[key] = _hardware(kwargs[key], _LINK[key][1], f"topology.{key}", fail)
+    try:
+        BUILDERS[builder](network=network, **kwargs)
+    except (ValueError, TypeError) as exc:
+        raise fail(f"topology ({builder}): {exc}") from None
 
 
 def _require(table: dict[str, Any], section: str, where: str, fail: Any) -> None:

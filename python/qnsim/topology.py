@@ -1,0 +1,333 @@
+"""Topology builders: chains, rings, grids, stars, dumbbells and any networkx graph.
+
+Each builder returns a configured :class:`qnsim.Network` (or adds to the one passed as
+``network``). Keyword arguments other than the shape are *defaults* for every node and link:
+node keywords of :meth:`qnsim.Network.add_node` (``role``, ``num_memories``, ``t1_s``,
+``t2_s``, ``gate2_error`` ...), link keywords of :meth:`qnsim.Network.add_link`
+(``length_km``, ``channels``, ``fidelity``, ``rate_hz``, ``scheme`` ...) and ``preset``: a
+hardware preset (object or name) for the nodes, whose links then use its link hardware
+unless they are given an abstract ``fidelity`` / ``rate_hz``.
+
+Unless ``num_memories`` is given, each node gets exactly the memories its links reserve (the
+sum of their ``channels``), so a grid node with four links of 2 channels has 8 memories; this
+holds for preset hardware too (its own memory count is replaced).
+
+Node names are stable strings:
+
+========== ===========================================================================
+builder    names
+========== ===========================================================================
+chain      ``n0`` ... ``n{n-1}`` (ends are ``qpu``, the rest ``repeater``)
+ring       ``n0`` ... ``n{n-1}`` (all ``qpu``)
+grid       ``r{row}c{col}``, e.g. ``r0c1`` (all ``qpu``)
+star       ``hub`` (``repeater``) and ``leaf0`` ... ``leaf{n-1}`` (``qpu``)
+dumbbell   ``l0``.. and ``r0``.. (``qpu``), hubs ``hub_l`` / ``hub_r`` and bridge repeaters
+           ``bridge0`` ... ``bridge{bridge_hops-2}`` between them (``repeater``)
+========== ===========================================================================
+
+A ``prefix`` is prepended to every name (to add several topologies to one network).
+
+>>> import qnsim
+>>> net = qnsim.topology.grid(2, 3, length_km=5.0, fidelity=0.95, rate_hz=1e3, seed=1)
+>>> len(net.nodes), len(net.links), net.to_networkx().nodes["r1c1"]["num_memories"]
+(6, 7, 3)
+>>> _ = net.request("r0c0", "r1c2", num_pairs=2)
+>>> net.run(until_s=1.0).requests[0].status
+'served'
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import TYPE_CHECKING, Any, Callable
+
+import networkx as nx
+
+if TYPE_CHECKING:  # pragma: no cover
+    from qnsim.network import Network
+
+_ABSTRACT = ("fidelity", "bell_diagonal", "rate_hz", "success_probability")
+
+__all__ = ["BUILDERS", "chain", "dumbbell", "from_graph", "grid", "ring", "star"]
+
+
+def _keys() -> tuple[set[str], set[str]]:
+    from qnsim.network import Network
+
+    node = set(inspect.signature(Network.add_node).parameters) - {"self", "name"}
+    link = set(inspect.signature(Network.add_link).parameters) - {"self", "a", "b"}
+    return node, link
+
+
+def _did_you_mean(word: str, options: Any) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(word, sorted(options), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def from_graph(
+    graph: nx.Graph,
+    *,
+    network: Network | None = None,
+    formalism: str = "density_matrix",
+    seed: int | None = None,
+    prefix: str = "",
+    **defaults: Any,
+) -> Network:
+    """A network (or more of one) from a networkx graph whose attributes carry the parameters.
+
+    Node attributes are :meth:`qnsim.Network.add_node` keywords (``role``, ``hardware`` or its
+    alias ``preset``, ``num_memories``, ``t1_s``, ``t2_s`` ...); edge attributes are
+    :meth:`qnsim.Network.add_link` keywords (``length_km``, ``channels``, ``fidelity``,
+    ``rate_hz``, ``scheme``, ``preset`` ...). ``defaults`` fill in what an element lacks:
+    node keywords go to every node, link keywords to every link, and ``preset`` is the node
+    hardware (links then follow the preset unless they are abstract). ``length_km`` must come
+    from an edge or the defaults. Node names are converted with ``str``; unknown attributes are
+    errors naming the node or edge, so a typo does not fall back to a default silently.
+
+    Args:
+        graph: An undirected networkx graph (nodes in insertion order become native indices).
+        network: Add to this network instead of making a new one (``formalism`` and ``seed``
+            are then ignored).
+        formalism: As for :class:`qnsim.Network`.
+        seed: As for :class:`qnsim.Network`.
+        prefix: Prepended to every node name.
+        **defaults: Node and link keyword defaults (see above).
+
+    Returns:
+        The network.
+
+    Raises:
+        ValueError: Unknown attribute or default (with a suggestion), missing ``length_km``,
+            or an invalid value (the message names the node or link).
+
+    Example:
+        >>> import networkx as nx
+        >>> g = nx.Graph()
+        >>> g.add_edge("a", "b", length_km=5.0, fidelity=0.99)
+        >>> g.add_edge("b", "c", fidelity=0.9, channels=2)
+        >>> g.nodes["b"]["role"] = "repeater"
+        >>> net = from_graph(g, length_km=20.0, rate_hz=1e3)
+        >>> [(l.a, l.b, l.length_km, l.channels) for l in net.links]
+        [('a', 'b', 5.0, 1), ('b', 'c', 20.0, 2)]
+        >>> net.nodes["b"].role, net.to_networkx().nodes["b"]["num_memories"]
+        ('repeater', 3)
+    """
+    from qnsim.network import Network
+
+    node_keys, link_keys = _keys()
+    node_keys = node_keys | {"preset"}
+    for key in defaults:
+        if key not in node_keys and key not in link_keys:
+            raise ValueError(
+                f"unknown topology default {key!r}{_did_you_mean(key, node_keys | link_keys)} "
+                "(add_node / add_link keywords)"
+            )
+    if "preset" in defaults and "hardware" in defaults:
+        raise ValueError("give preset or hardware as a topology default, not both")
+    node_defaults = {k: v for k, v in defaults.items() if k in node_keys and k != "preset"}
+    if "preset" in defaults:
+        node_defaults["hardware"] = defaults["preset"]
+    link_defaults = {k: v for k, v in defaults.items() if k in link_keys and k != "preset"}
+    if not isinstance(prefix, str):
+        raise TypeError(f"prefix must be a string, got {prefix!r}")
+
+    def name(n: Any) -> str:
+        return f"{prefix}{n}"
+
+    edges = []
+    for u, v, attrs in graph.edges(data=True):
+        unknown = sorted(set(attrs) - link_keys)
+        if unknown:
+            raise ValueError(
+                f"link {name(u)!r}-{name(v)!r}: unknown attribute {unknown[0]!r}"
+                f"{_did_you_mean(unknown[0], link_keys)} (add_link keywords)"
+            )
+        merged = dict(link_defaults)
+        # An edge that describes itself does not inherit a conflicting default description.
+        if "preset" in attrs or "link_model" in attrs:
+            for k in _ABSTRACT:
+                merged.pop(k, None)
+        if "fidelity" in attrs:
+            merged.pop("bell_diagonal", None)
+        if "bell_diagonal" in attrs:
+            merged.pop("fidelity", None)
+        merged.update(attrs)
+        if "length_km" not in merged:
+            raise ValueError(
+                f"link {name(u)!r}-{name(v)!r}: no length_km (give it as an edge attribute or a default)"
+            )
+        edges.append((name(u), name(v), merged))
+
+    net = network if network is not None else Network(formalism, seed)
+    clash = [name(n) for n in graph.nodes if name(n) in net.nodes]
+    if clash:
+        raise ValueError(f"node {clash[0]!r} already exists in the network (give a prefix)")
+    channels_at: dict[str, int] = {}
+    for u, v, attrs in edges:
+        for end in (u, v):
+            channels_at[end] = channels_at.get(end, 0) + int(attrs.get("channels", 1))
+    for n, attrs in graph.nodes(data=True):
+        attrs = dict(attrs)
+        if "preset" in attrs:
+            if "hardware" in attrs:
+                raise ValueError(f"node {name(n)!r}: give preset or hardware, not both")
+            attrs["hardware"] = attrs.pop("preset")
+        unknown = sorted(set(attrs) - node_keys)
+        if unknown:
+            raise ValueError(
+                f"node {name(n)!r}: unknown attribute {unknown[0]!r}"
+                f"{_did_you_mean(unknown[0], node_keys)} (add_node keywords)"
+            )
+        merged = {**node_defaults, **attrs}
+        if merged.get("hardware") is not None:
+            # Hardware fixes a memory count; size it to the links instead. Without hardware the
+            # node is sized to its links when the network is built (later links included).
+            merged.setdefault("num_memories", max(1, channels_at.get(name(n), 0)))
+        net.add_node(name(n), **merged)
+    for u, v, attrs in edges:
+        net.add_link(u, v, **attrs)
+    return net
+
+
+def chain(n: int, **kwargs: Any) -> Network:
+    """A linear repeater chain ``n0 - n1 - ... - n{n-1}``.
+
+    Args:
+        n: Number of nodes (>= 2). The two ends are ``qpu``s, the others ``repeater``s.
+        **kwargs: ``network``, ``formalism``, ``seed``, ``prefix`` and node/link defaults, as
+            for :func:`from_graph`.
+
+    Example:
+        >>> net = chain(4, length_km=10.0, fidelity=0.98, rate_hz=100.0)
+        >>> [l.a + "-" + l.b for l in net.links], net.nodes["n1"].role
+        (['n0-n1', 'n1-n2', 'n2-n3'], 'repeater')
+    """
+    _check_count("chain", "n", n, 2)
+    g = nx.Graph()
+    for i in range(n):
+        g.add_node(f"n{i}", role="qpu" if i in (0, n - 1) else "repeater")
+    g.add_edges_from((f"n{i}", f"n{i + 1}") for i in range(n - 1))
+    return _build(g, kwargs)
+
+
+def ring(n: int, **kwargs: Any) -> Network:
+    """A ring ``n0 - n1 - ... - n{n-1} - n0`` of ``qpu`` nodes.
+
+    Args:
+        n: Number of nodes (>= 3).
+        **kwargs: As for :func:`chain`.
+
+    Example:
+        >>> net = ring(5, length_km=1.0, fidelity=0.9, rate_hz=10.0)
+        >>> len(net.links), net.link("n4", "n0").length_km
+        (5, 1.0)
+    """
+    _check_count("ring", "n", n, 3)
+    g = nx.Graph()
+    g.add_nodes_from((f"n{i}", {"role": "qpu"}) for i in range(n))
+    g.add_edges_from((f"n{i}", f"n{(i + 1) % n}") for i in range(n))
+    return _build(g, kwargs)
+
+
+def grid(rows: int, cols: int, **kwargs: Any) -> Network:
+    """A rectangular grid of ``qpu`` nodes ``r{row}c{col}``, each linked to its 4 neighbours.
+
+    Nodes are added row by row; links first along rows, then along columns.
+
+    Args:
+        rows: Rows (>= 1).
+        cols: Columns (>= 1); rows * cols >= 2.
+        **kwargs: As for :func:`chain`.
+
+    Example:
+        >>> net = grid(3, 3, length_km=2.0, fidelity=0.95, rate_hz=1e3, channels=2)
+        >>> memories = net.to_networkx().nodes(data="num_memories")
+        >>> len(net.nodes), len(net.links), memories["r1c1"], memories["r0c0"]
+        (9, 12, 8, 4)
+    """
+    _check_count("grid", "rows", rows, 1)
+    _check_count("grid", "cols", cols, 1)
+    if rows * cols < 2:
+        raise ValueError(f"grid needs at least 2 nodes, got rows={rows}, cols={cols}")
+    g = nx.Graph()
+    g.add_nodes_from((f"r{r}c{c}", {"role": "qpu"}) for r in range(rows) for c in range(cols))
+    g.add_edges_from((f"r{r}c{c}", f"r{r}c{c + 1}") for r in range(rows) for c in range(cols - 1))
+    g.add_edges_from((f"r{r}c{c}", f"r{r + 1}c{c}") for r in range(rows - 1) for c in range(cols))
+    return _build(g, kwargs)
+
+
+def star(n_leaves: int, **kwargs: Any) -> Network:
+    """A star: a ``hub`` repeater linked to ``leaf0`` ... ``leaf{n_leaves-1}`` (``qpu``).
+
+    Args:
+        n_leaves: Number of leaves (>= 1).
+        **kwargs: As for :func:`chain`.
+
+    Example:
+        >>> net = star(4, preset="nv_near_term", length_km=3.0)
+        >>> net.nodes["hub"].role, net.nodes["hub"].num_memories, len(net.links)
+        ('repeater', 4, 4)
+    """
+    _check_count("star", "n_leaves", n_leaves, 1)
+    g = nx.Graph()
+    g.add_node("hub", role="repeater")
+    g.add_nodes_from((f"leaf{i}", {"role": "qpu"}) for i in range(n_leaves))
+    g.add_edges_from(("hub", f"leaf{i}") for i in range(n_leaves))
+    return _build(g, kwargs)
+
+
+def dumbbell(n_left: int, n_right: int, bridge_hops: int = 1, **kwargs: Any) -> Network:
+    """Two stars joined through their hubs by a chain of ``bridge_hops`` links.
+
+    Left leaves ``l0``.. hang off ``hub_l``, right leaves ``r0``.. off ``hub_r``; the hubs are
+    linked directly (``bridge_hops=1``) or through repeaters ``bridge0`` ... The bridge is the
+    bottleneck that left-right requests contend for.
+
+    Args:
+        n_left: Leaves on the left (>= 1).
+        n_right: Leaves on the right (>= 1).
+        bridge_hops: Links between the two hubs (>= 1).
+        **kwargs: As for :func:`chain`.
+
+    Example:
+        >>> net = dumbbell(2, 3, bridge_hops=2, length_km=1.0, fidelity=0.95, rate_hz=1e3)
+        >>> len(net.nodes), len(net.links)
+        (8, 7)
+        >>> [n for n in net.nodes if not n[0] in "lr"]
+        ['hub_l', 'hub_r', 'bridge0']
+    """
+    _check_count("dumbbell", "n_left", n_left, 1)
+    _check_count("dumbbell", "n_right", n_right, 1)
+    _check_count("dumbbell", "bridge_hops", bridge_hops, 1)
+    bridge = ["hub_l"] + [f"bridge{i}" for i in range(bridge_hops - 1)] + ["hub_r"]
+    h = nx.Graph()
+    h.add_nodes_from((f"l{i}", {"role": "qpu"}) for i in range(n_left))
+    h.add_nodes_from((f"r{i}", {"role": "qpu"}) for i in range(n_right))
+    h.add_nodes_from((b, {"role": "repeater"}) for b in ["hub_l", "hub_r"] + bridge[1:-1])
+    h.add_edges_from((f"l{i}", "hub_l") for i in range(n_left))
+    h.add_edges_from((f"r{i}", "hub_r") for i in range(n_right))
+    h.add_edges_from(zip(bridge, bridge[1:]))
+    return _build(h, kwargs)
+
+
+BUILDERS: dict[str, Callable[..., Network]] = {
+    "chain": chain,
+    "ring": ring,
+    "grid": grid,
+    "star": star,
+    "dumbbell": dumbbell,
+}
+"""Builders by name, as a scenario's ``[topology]`` table names them."""
+
+
+def _check_count(builder: str, name: str, value: Any, minimum: int) -> None:
+    import numbers
+
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"{builder}: {name} must be an integer >= {minimum}, got {value!r}")
+
+
+def _build(g: nx.Graph, kwargs: dict[str, Any]) -> Network:
+    return from_graph(g, **kwargs)
