@@ -816,8 +816,9 @@ StaticResult placed_static(const PlacedContext &c, uint32_t b, const std::vector
 /// whose control already has a copy on the target's QPU costs no new pair; any operation that is
 /// not diagonal in Z on the control closes its copy (Eisert et al. 2000). clock[q] = time at
 /// which qubit q is free. A REPEAT body is executed until both the open-copy state and the
-/// per-qubit clock increments repeat (the steady state of the loop), at most eight times; the
-/// remaining iterations are then extrapolated, which is exact once the state is periodic.
+/// per-qubit clock increments repeat (the steady state of the loop), or a budget of 4096
+/// iterations / 2e6 instructions is spent; the remaining iterations are then extrapolated, which
+/// is exact once the state is periodic.
 struct StatefulPass {
     const PlacedContext &c;
     std::vector<count_t> pairs;
@@ -941,6 +942,7 @@ struct StatefulPass {
         std::vector<int32_t> open_before;
         std::vector<double> clock_before, delta(clock.size()), prev_delta;
         uint64_t done = 0;
+        const uint64_t work_at_start = work;
         while (done < ins.repeat_count) {
             open_before = open;
             clock_before = clock;
@@ -952,7 +954,10 @@ struct StatefulPass {
             for (size_t q = 0; q < clock.size(); ++q) delta[q] = clock[q] - clock_before[q];
             const bool open_same = open == open_before;
             const bool clock_same = !prev_delta.empty() && same_deltas(delta, prev_delta);
-            if ((open_same && clock_same) || done == 8 || work > 50'000'000) {
+            // Transients (qubits catching up with each other) can outlast a few iterations: keep
+            // executing until the state is periodic, within a budget of body instructions.
+            const bool budget_spent = done >= 4096 || work - work_at_start > 2'000'000 || work > 50'000'000;
+            if ((open_same && clock_same) || budget_spent) {
                 if (!open_same) exact = false;
                 const count_t rest = ins.repeat_count - done;
                 for (size_t i = 0; i < total.size(); ++i) total[i] = checked_add(total[i], checked_mul(pairs[i], rest));

@@ -7,14 +7,14 @@ Model (what the numbers mean):
   cat-entangler shares one pair across the remote CX/CY/CZ gates of one control towards one
   remote QPU, as long as the control only undergoes Z-diagonal operations in between (counted
   natively; inside a REPEAT the per-iteration cost is exact once the open-copy state repeats,
-  which the counter checks over up to eight iterations, otherwise extrapolated and flagged
+  which the counter checks over up to 4096 iterations, otherwise extrapolated and flagged
   ``cat_exact = False``). Swap-like gates cost two pairs (two state teleportations).
 - Wall clock = max(local critical path including remote-gate durations, the slowest link's
   raw pairs / rate). A link with a finite ``buffer_pairs`` is priced with a buffer model
   (:func:`buffered_link_time_s`): the link pauses while its memories are full, which costs time
   when link and compute speeds are comparable. The critical path is the ASAP makespan with per-QPU gate durations; a
-  REPEAT body is executed (natively) until its per-qubit time increments repeat, at most eight
-  times, and the rest extrapolated: exact for loops that reach a periodic state (checked
+  REPEAT body is executed (natively) until its per-qubit time increments repeat, at most 4096
+  times (or 2e6 instructions), and the rest extrapolated: exact for loops that reach a periodic state (checked
   against the simulator), an estimate for loops still in a transient.
   When compute and link times are comparable the true time exceeds this max (by up to their sum).
 - Error: each delivered pair fails with 1 - F (Werner pair: every Pauli error corrupts the gate),
@@ -364,7 +364,7 @@ class _Context:
         local_gates, remote_gates, pairs_by_link, crit_s, cat_exact = remote
         if not cat_exact:
             self.notes.append(
-                "cat-entangler runs inside a REPEAT did not settle within 8 iterations; extrapolated"
+                "cat-entangler runs inside a REPEAT did not settle within the iteration budget; extrapolated"
             )
         # Links.
         link_reports: list[LinkReport] = []
