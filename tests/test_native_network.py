@@ -179,6 +179,9 @@ def test_request_errors_name_the_problem():
         net.add_request(nodes, schedule="doubling")
     with pytest.raises(ValueError, match="needs 2 memories per side on link 'n0'-'n1', which has 1"):
         net.add_request(nodes, memories_per_link=2)
+    wide, wide_nodes = chain(3, channels=3, memories=6)
+    with pytest.raises(ValueError, match="needs memories_per_link >= 3, got 2 \\(it would stall\\)"):
+        wide.add_request(wide_nodes, purify="dejmps", purify_rounds=2, memories_per_link=2)
     with pytest.raises(ValueError, match="min_fidelity must be in"):
         net.add_request(nodes, min_fidelity=1.5)
     with pytest.raises(ValueError, match="deadline .* is before its start"):

@@ -127,11 +127,10 @@ uint32_t Network::add_request(const RequestParams &p) {
                 throw std::invalid_argument("request path has no link between '" + nodes_[a].p.name + "' and '" +
                                             nodes_[b].p.name + "'");
             }
-            const uint32_t need = std::max<uint32_t>(p.memories_per_link, p.purify_rounds > 0 ? 2 : 1);
+            const uint32_t need = p.memories_per_link;
             if (links_[it->second].p.channels < need) {
                 throw std::invalid_argument(msg("request needs ", need, " memories per side on link '", nodes_[a].p.name,
-                                                "'-'", nodes_[b].p.name, "', which has ", links_[it->second].p.channels,
-                                                p.purify_rounds > 0 ? " (purification needs 2)" : ""));
+                                                "'-'", nodes_[b].p.name, "', which has ", links_[it->second].p.channels));
             }
             r.links.push_back(it->second);
             distance += links_[it->second].p.classical_delay_ps;
@@ -141,8 +140,12 @@ uint32_t Network::add_request(const RequestParams &p) {
     if (p.end_to_end_purify_rounds > 16) {
         throw std::invalid_argument(msg("end_to_end_purify_rounds must be <= 16, got ", p.end_to_end_purify_rounds));
     }
-    if (p.end_to_end_purify_rounds > 0 && p.memories_per_link < 2) {
-        throw std::invalid_argument("end-to-end purification holds two pairs at once: memories_per_link must be >= 2");
+    // A level-k pair waits for a partner of its level: k rounds hold up to k + 1 pairs per link.
+    const uint32_t memories_needed = p.purify_rounds + p.end_to_end_purify_rounds + 1;
+    if (p.memories_per_link < memories_needed && (p.purify_rounds > 0 || p.end_to_end_purify_rounds > 0)) {
+        throw std::invalid_argument(msg("purification with ", p.purify_rounds, " link and ", p.end_to_end_purify_rounds,
+                                        " end-to-end rounds needs memories_per_link >= ", memories_needed, ", got ",
+                                        p.memories_per_link, " (it would stall)"));
     }
     if (p.purify_rounds > 0 && p.purify == PurifyScheme::None) {
         throw std::invalid_argument("purify_rounds > 0 needs a purification scheme (BBPSSW or DEJMPS)");
@@ -151,7 +154,6 @@ uint32_t Network::add_request(const RequestParams &p) {
     check_duration("request start", p.start_ps);
     check_duration("request deadline", p.deadline_ps);
     if (p.memories_per_link == 0) throw std::invalid_argument("memories_per_link must be >= 1");
-    if (p.purify_rounds > 0 && p.memories_per_link < 2) r.p.memories_per_link = 2;
     if (!(p.min_fidelity >= 0 && p.min_fidelity <= 1)) {
         throw std::invalid_argument(msg("min_fidelity must be in [0, 1], got ", p.min_fidelity));
     }
