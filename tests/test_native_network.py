@@ -205,3 +205,40 @@ def test_fixed_channel_links_pair_memories_index_by_index():
     assert net.request_stats(first)["status"] == net.request_stats(second)["status"] == "served"
     assert net.request_stats(second)["admitted_ps"] == net.request_stats(first)["admitted_ps"] == 0
     assert net.occupied_slots() == 0
+
+
+@pytest.mark.parametrize(("n", "schedule", "expected_us"), [
+    # Deterministic links herald at 10 us, 10 us per hop. With the handshake a swapping node
+    # waits a round trip to its farther partner before measuring.
+    (3, "asap", 40),    # node 1: swap at 10 + 20 = 30; both ends hear 10 us later
+    (5, "nested", 100), # 1, 3 swap at 30; node 2 hears at 40, asks 0 and 4 (40 us round trip):
+                        # swaps at 80; the ends, 20 us away, hear at 100
+])
+def test_swap_handshake_delays_the_swap_by_a_round_trip(n, schedule, expected_us):
+    net, nodes = chain(n)
+    net.add_request(nodes, num_pairs=1, schedule=schedule, swap_handshake=True)
+    net.run(10**13)
+    assert int(net.deliveries()["time_ps"][0]) == expected_us * US
+
+
+def test_swap_handshake_decays_the_held_qubits():
+    t2 = 100e-6
+    fidelities = {}
+    for handshake in (False, True):
+        net, nodes = chain(3, f=1.0, t2=t2)
+        net.add_request(nodes, num_pairs=1, swap_handshake=handshake)
+        net.run(10**13)
+        fidelities[handshake] = net.deliveries()["fidelity"][0]
+    # Without the handshake each of the 4 qubits waits: middle 10 us, ends 20 us (delivery at
+    # 20 us). With it: middle 30 us, ends 40 us. Dephasing gives F = (1 + exp(-sum t / T2)) / 2.
+    assert fidelities[False] == pytest.approx((1 + math.exp(-60e-6 / t2)) / 2, abs=1e-12)
+    assert fidelities[True] == pytest.approx((1 + math.exp(-140e-6 / t2)) / 2, abs=1e-12)
+
+
+def test_swap_handshake_with_cutoffs_leaks_nothing():
+    net, nodes = chain(6, formalism="stabilizer", p=0.3, channels=2, memories=4, t2=1e-3)
+    r = net.add_request(nodes, num_pairs=30, swap_handshake=True, cutoff_ps=150 * US, memories_per_link=2)
+    net.run(10**13)
+    assert net.request_stats(r)["status"] == "served"
+    assert net.counters()["cutoff_discards"] > 0
+    assert net.occupied_slots() == 0 and net.registry.num_qubits == 0

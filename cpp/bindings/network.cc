@@ -135,7 +135,7 @@ void bind_network(py::module_ &m) {
         [](Network &n, std::vector<uint32_t> path, uint64_t num_pairs, int64_t start_ps, int64_t cutoff_ps,
            const std::string &purify, uint32_t purify_rounds, bool keep_pairs, bool python_protocol,
            uint32_t memories_per_link, int64_t deadline_ps, double min_fidelity, const std::string &schedule,
-           uint32_t end_to_end_purify_rounds) {
+           uint32_t end_to_end_purify_rounds, bool swap_handshake) {
             qnsim::RequestParams p;
             p.path = std::move(path);
             p.num_pairs = num_pairs;
@@ -149,6 +149,7 @@ void bind_network(py::module_ &m) {
             p.deadline_ps = deadline_ps;
             p.min_fidelity = min_fidelity;
             p.end_to_end_purify_rounds = end_to_end_purify_rounds;
+            p.swap_handshake = swap_handshake;
             if (schedule == "asap") {
                 p.schedule = qnsim::SwapSchedule::ASAP;
             } else if (schedule == "nested") {
@@ -161,7 +162,7 @@ void bind_network(py::module_ &m) {
         py::arg("path"), py::arg("num_pairs") = 0, py::arg("start_ps") = 0, py::arg("cutoff_ps") = 0,
         py::arg("purify") = "none", py::arg("purify_rounds") = 0, py::arg("keep_pairs") = false,
         py::arg("python_protocol") = false, py::arg("memories_per_link") = 1, py::arg("deadline_ps") = 0,
-        py::arg("min_fidelity") = 0.0, py::arg("schedule") = "asap", py::arg("end_to_end_purify_rounds") = 0);
+        py::arg("min_fidelity") = 0.0, py::arg("schedule") = "asap", py::arg("end_to_end_purify_rounds") = 0, py::arg("swap_handshake") = false);
     c.def_property("max_records", &Network::max_records, &Network::set_max_records,
                    "Delivery records kept (aggregates in request_stats continue beyond it).");
     c.def_property_readonly("num_requests", &Network::num_requests);

@@ -557,14 +557,61 @@ void Network::try_swap(uint32_t node, uint32_t r) {
             }
         }
         if (best[0] == kNoSlot || best[1] == kNoSlot) return;
-        const uint32_t p1 = slots_[best[0]].partner, p2 = slots_[best[1]].partner;
-        int m1, m2;
-        swap_now(node, best[0], best[1], static_cast<int>(r), m1, m2);
-        const uint32_t n1 = slots_[p1].node, n2 = slots_[p2].node;
-        if ((req.hop_of_node[n1] == 0 && req.hop_of_node[n2] == last) ||
-            (req.hop_of_node[n1] == last && req.hop_of_node[n2] == 0)) {
-            maybe_schedule_delivery(p1, p2);
+        if (!req.p.swap_handshake) {
+            complete_swap(node, r, best[0], best[1]);
+            continue;
         }
+        int64_t farthest = 0;
+        for (uint32_t s : {best[0], best[1]}) {
+            Slot &slot = slots_[s];
+            slot.state = SlotState::Locked;
+            farthest = std::max(farthest, path_latency(r, node, slots_[slot.partner].node));
+        }
+        scheduler_.schedule(now + 2 * farthest, EventPayload{kind_, kSwapNow, pack(best[0], slots_[best[0]].gen),
+                                                             pack(best[1], slots_[best[1]].gen)});
+    }
+}
+
+void Network::complete_swap(uint32_t node, uint32_t r, uint32_t s1, uint32_t s2) {
+    const Request &req = requests_[r];
+    const uint32_t last = static_cast<uint32_t>(req.p.path.size() - 1);
+    const uint32_t p1 = slots_[s1].partner, p2 = slots_[s2].partner;
+    int m1, m2;
+    swap_now(node, s1, s2, static_cast<int>(r), m1, m2);
+    const uint32_t n1 = slots_[p1].node, n2 = slots_[p2].node;
+    if ((req.hop_of_node[n1] == 0 && req.hop_of_node[n2] == last) ||
+        (req.hop_of_node[n1] == last && req.hop_of_node[n2] == 0)) {
+        maybe_schedule_delivery(p1, p2);
+    }
+}
+
+void Network::on_swap_handshake_done(uint64_t packed1, uint64_t packed2) {
+    if (!valid(packed1) || !valid(packed2)) return;
+    const uint32_t ids[2] = {static_cast<uint32_t>(packed1), static_cast<uint32_t>(packed2)};
+    bool intact[2];
+    for (int k = 0; k < 2; k++) {
+        const Slot &s = slots_[ids[k]];
+        // Still paired (the partner may have changed through a swap elsewhere, which is fine):
+        // the slot it names must name it back and still hold its qubit.
+        intact[k] = s.state == SlotState::Locked && s.partner != kNoSlot && slots_[s.partner].partner == ids[k] &&
+                    (slots_[s.partner].state == SlotState::Stored || slots_[s.partner].state == SlotState::Locked);
+    }
+    const uint32_t r = slots_[ids[0]].owner;
+    if (intact[0] && intact[1] && r != kNoSlot && requests_[r].active()) {
+        complete_swap(slots_[ids[0]].node, r, ids[0], ids[1]);
+        return;
+    }
+    // A partner was discarded (cutoff) during the handshake: that half is dead, the other pair
+    // goes back to waiting.
+    for (int k = 0; k < 2; k++) {
+        if (!intact[k] || r == kNoSlot || !requests_[r].active()) {
+            free_slot(ids[k], true);
+        } else {
+            slots_[ids[k]].state = SlotState::Stored;
+        }
+    }
+    for (int k = 0; k < 2; k++) {
+        if (slots_[ids[k]].state == SlotState::Stored) after_known(ids[k]);
     }
 }
 
@@ -865,6 +912,9 @@ void Network::on_event(Scheduler &, const Event &event) {
                     deliver_slots(request, a1, b1);
                 }
             }
+            break;
+        case kSwapNow:
+            on_swap_handshake_done(e.a, e.b);
             break;
         case kSlotFree:
             if (valid(e.a)) free_slot(static_cast<uint32_t>(e.a), false);

@@ -75,6 +75,10 @@ struct RequestParams {
     int64_t deadline_ps = 0;     ///< > 0: dropped if not served by then (absolute time)
     double min_fidelity = 0;     ///< delivered pairs below this are discarded (density formalism only)
     SwapSchedule schedule = SwapSchedule::ASAP;
+    /// Before swapping, a node confirms with both current partners (as SeQUeNCe's swapping
+    /// protocol does): the swap happens one round trip to the farther partner later, with the
+    /// two qubits held and decaying meanwhile.
+    bool swap_handshake = false;
 };
 
 enum class RequestStatus : uint32_t { Pending, Waiting, Active, Served, Dropped };
@@ -191,7 +195,7 @@ class Network final : public EventHandler {
     enum class SlotState : uint8_t { Free, Attempting, Stored, Locked };
     enum EventType : uint32_t {
         kLinkSuccess, kHerald, kCutoff, kDelivery, kPurifyDone, kSlotFree, kMessage, kTimer, kRequestStart, kDeadline, kKnown,
-        kEndToEndPurifyDone
+        kEndToEndPurifyDone, kSwapNow
     };
 
     struct Slot {
@@ -250,6 +254,8 @@ class Network final : public EventHandler {
     static uint32_t nested_left(uint32_t h) { return h - (h & (~h + 1)); }
     static uint32_t nested_right(uint32_t h, uint32_t last) { return std::min(h + (h & (~h + 1)), last); }
     void try_swap(uint32_t node, uint32_t request);
+    void complete_swap(uint32_t node, uint32_t request, uint32_t s1, uint32_t s2);
+    void on_swap_handshake_done(uint64_t packed1, uint64_t packed2);
     void maybe_schedule_delivery(uint32_t s1, uint32_t s2);
     void on_delivery(uint64_t s1, uint64_t s2);
     void free_slot(uint32_t slot, bool discard_qubit);
