@@ -7,7 +7,9 @@ attempt, Werner raw pairs, per-qubit depolarizing memory decoherence counted fro
 (depolarize1 p = 3/4 (1 - exp(-4t/3T)), i.e. qnsim's depolarizing_time_s = 3T/4), a hard expiry
 at cutoff_ratio x T after emission, ideal swaps in SeQUeNCe's nested (doubling) order,
 `memories_per_side` memories per link end attempting independently every 1/frequency + one hop
-of classical delay, and classical delays of 5 us/km along the chain.
+of classical delay, and classical delays of 5 us/km along the chain; SeQUeNCe's two handshakes (3 hop
+delays from a memory pair's release to its first emission; one round trip to the farther partner before
+each swap) are mirrored with the link setup delay and the swapping node's gate2 duration.
 """
 
 from __future__ import annotations
@@ -24,6 +26,28 @@ LIGHT_US_PER_KM = 5.0  # SeQUeNCe's classical and quantum channel delay
 PS_PER_US = 1_000_000
 
 
+# One-way hop delays between a memory pair being freed and its first emission in SeQUeNCe 1.3.1
+# (resource_manager REQUEST, single_heralded NEGOTIATE, emission scheduled one cc delay later for the ACK).
+SETUP_HOP_DELAYS = 3
+
+
+def swap_handshake_ps(position: int, num_nodes: int, hop_delay_ps: int) -> int:
+    """SeQUeNCe's wait at a swapping node between holding both pairs and swapping.
+
+    es_rule_action_A (resource_management/action_condition_set.py) creates EntanglementSwappingA and
+    sends a resource-manager REQUEST to both designated partners; it swaps when both RESPONSEs are
+    back (ResourceManager.received_message -> is_ready -> start): one round trip to the farther
+    partner over the direct classical channel. Under the nested schedule the node at position h has
+    its partners lowbit(h) hops to the left and min(lowbit(h), last - h) hops to the right.
+    End nodes do not swap (0).
+    """
+    last = num_nodes - 1
+    if position <= 0 or position >= last:
+        return 0
+    low = position & -position
+    return 2 * max(low, min(position + low, last) - position) * hop_delay_ps
+
+
 def model_notes() -> str:
     """One paragraph on how qnsim models this chain (printed by vs_sequence.py)."""
     return (
@@ -33,8 +57,12 @@ def model_notes() -> str:
         "raw_fidelity heralded hop_km*5 us after emission at both ends. Memory: depolarize1 p = 3/4(1-exp(-4t/3T)) "
         "from emission, applied lazily; expiry cutoff_ratio*T after emission discards the pair. Swaps: ideal, "
         "nested doubling order; outcomes sent straight to both ends at 5 us/km; a pair counts when both ends have "
-        "every outcome (SeQUeNCe counts it at r0). A memory pair starts attempting one hop round trip after it is freed (SeQUeNCe's negotiation). "
-        "Not modelled: detector dead time, its silent non-emission after memory re-pairing."
+        "every outcome (SeQUeNCe counts it at r0). SeQUeNCe's handshakes (measured with bench/seq_timing.py): a freed "
+        "memory pair first emits 3 one-way hop delays after it is freed (resource-manager REQUEST, generation NEGOTIATE, "
+        "NEGOTIATE_ACK: link setup_delay_ps = 3 hop delays), and a swapping node swaps one round trip to its farther "
+        "designated partner after it holds both pairs (REQUEST/RESPONSE with both partners: the node's gate2 duration, "
+        "so the slots stay occupied and the outcomes leave after it; the two measured qubits are not decohered over it). "
+        "Not modelled: detector dead time, SeQUeNCe's silent non-emission after memory re-pairing (an artefact)."
     )
 
 
@@ -45,13 +73,16 @@ def run_qnsim_chain(num_nodes: int = 5, hop_km: float = 10.0, attenuation_db_per
                     cutoff_ratio: float | None = 1.0, detector_dark_count_hz: float = 0.0,
                     detector_count_rate_hz: float = 1e12, bsm_success_rate: float = 0.5,
                     swap_degradation: float = 1.0, target_fidelity: float = 1e-3,
-                    fixed_channels: bool = False) -> dict[str, Any]:
+                    fixed_channels: bool = False,
+                    link_success_factors: list[float] | None = None) -> dict[str, Any]:
     """Runs qnsim's native repeater chain with the SeQUeNCe chain's parameters.
 
     Units as in run_sequence_chain: km, dB/km, seconds, Hz. ``formalism`` "bell_diagonal" maps to
     qnsim's exact density-matrix formalism; "stabilizer" runs Pauli trajectories. Parameters
     SeQUeNCe's Bell-diagonal mode ignores (dark counts, count rate, swap_degradation,
-    target_fidelity) are ignored here too.
+    target_fidelity) are ignored here too. ``link_success_factors`` (diagnostic only, never passed by
+    vs_sequence.py) scales the success probability of hop i by factor i, e.g. to replay the link
+    success SeQUeNCe actually achieves with its silent non-emissions (bench/seq_timing.py --qnsim-check).
 
     Returns:
         dict with wall_s, build_s, pairs_delivered, mean_fidelity, fidelity_stderr, fidelities,
@@ -68,14 +99,19 @@ def run_qnsim_chain(num_nodes: int = 5, hop_km: float = 10.0, attenuation_db_per
     depolarizing_time_s = 0.75 * coherence
     cutoff_ps = 0 if (cutoff_ratio is None or math.isinf(coherence)) else int(round(cutoff_ratio * coherence * 1e12))
     nodes = [
-        net.add_node(f"r{i}", 2 * memories_per_side, math.inf, math.inf, depolarizing_time_s=depolarizing_time_s)
+        net.add_node(f"r{i}", 2 * memories_per_side, math.inf, math.inf, gate2_ps=swap_handshake_ps(i, num_nodes, hop_delay_ps),
+                     depolarizing_time_s=depolarizing_time_s)
         for i in range(num_nodes)
     ]
     werner = [raw_fidelity] + [(1 - raw_fidelity) / 3] * 3
     for i in range(num_nodes - 1):
-        # SeQUeNCe negotiates each memory pairing (a hop round trip, 2 x 50 us at 10 km) before it emits.
-        net.add_link(nodes[i], nodes[i + 1], memories_per_side, p, period_ps, hop_delay_ps, hop_delay_ps,
-                     hop_delay_ps, werner, setup_delay_ps=2 * hop_delay_ps, fixed_channels=fixed_channels)
+        # SeQUeNCe pairs freed memories with a resource-manager REQUEST to the next router, whose reply
+        # starts the generation protocol: the primary's NEGOTIATE, then emission one hop delay after it
+        # (time for NEGOTIATE_ACK): measured 150 us from the requester's free to emission at 10 km.
+        p_hop = p * (link_success_factors[i] if link_success_factors else 1.0)
+        net.add_link(nodes[i], nodes[i + 1], memories_per_side, p_hop, period_ps, hop_delay_ps, hop_delay_ps,
+                     hop_delay_ps, werner, setup_delay_ps=SETUP_HOP_DELAYS * hop_delay_ps,
+                     fixed_channels=fixed_channels)
     net.add_request(nodes, num_pairs=0, cutoff_ps=cutoff_ps, memories_per_link=memories_per_side, schedule="nested")
     build_s = time.perf_counter() - build_start
     start = time.perf_counter()
