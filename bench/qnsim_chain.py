@@ -9,7 +9,7 @@ at cutoff_ratio x T after emission, ideal swaps in SeQUeNCe's nested (doubling) 
 `memories_per_side` memories per link end attempting independently every 1/frequency + one hop
 of classical delay, and classical delays of 5 us/km along the chain; SeQUeNCe's two handshakes (3 hop
 delays from a memory pair's release to its first emission; one round trip to the farther partner before
-each swap) are mirrored with the link setup delay and the swapping node's gate2 duration.
+each swap) are mirrored with the link setup delay and the request's swap handshake.
 """
 
 from __future__ import annotations
@@ -31,23 +31,6 @@ PS_PER_US = 1_000_000
 SETUP_HOP_DELAYS = 3
 
 
-def swap_handshake_ps(position: int, num_nodes: int, hop_delay_ps: int) -> int:
-    """SeQUeNCe's wait at a swapping node between holding both pairs and swapping.
-
-    es_rule_action_A (resource_management/action_condition_set.py) creates EntanglementSwappingA and
-    sends a resource-manager REQUEST to both designated partners; it swaps when both RESPONSEs are
-    back (ResourceManager.received_message -> is_ready -> start): one round trip to the farther
-    partner over the direct classical channel. Under the nested schedule the node at position h has
-    its partners lowbit(h) hops to the left and min(lowbit(h), last - h) hops to the right.
-    End nodes do not swap (0).
-    """
-    last = num_nodes - 1
-    if position <= 0 or position >= last:
-        return 0
-    low = position & -position
-    return 2 * max(low, min(position + low, last) - position) * hop_delay_ps
-
-
 def model_notes() -> str:
     """One paragraph on how qnsim models this chain (printed by vs_sequence.py)."""
     return (
@@ -60,8 +43,8 @@ def model_notes() -> str:
         "every outcome (SeQUeNCe counts it at r0). SeQUeNCe's handshakes (measured with bench/seq_timing.py): a freed "
         "memory pair first emits 3 one-way hop delays after it is freed (resource-manager REQUEST, generation NEGOTIATE, "
         "NEGOTIATE_ACK: link setup_delay_ps = 3 hop delays), and a swapping node swaps one round trip to its farther "
-        "designated partner after it holds both pairs (REQUEST/RESPONSE with both partners: the node's gate2 duration, "
-        "so the slots stay occupied and the outcomes leave after it; the two measured qubits are not decohered over it). "
+        "designated partner after it holds both pairs (REQUEST/RESPONSE with both partners: the request's swap_handshake, "
+        "the two qubits held and decaying meanwhile). "
         "Not modelled: detector dead time, SeQUeNCe's silent non-emission after memory re-pairing (an artefact)."
     )
 
@@ -99,8 +82,7 @@ def run_qnsim_chain(num_nodes: int = 5, hop_km: float = 10.0, attenuation_db_per
     depolarizing_time_s = 0.75 * coherence
     cutoff_ps = 0 if (cutoff_ratio is None or math.isinf(coherence)) else int(round(cutoff_ratio * coherence * 1e12))
     nodes = [
-        net.add_node(f"r{i}", 2 * memories_per_side, math.inf, math.inf, gate2_ps=swap_handshake_ps(i, num_nodes, hop_delay_ps),
-                     depolarizing_time_s=depolarizing_time_s)
+        net.add_node(f"r{i}", 2 * memories_per_side, math.inf, math.inf, depolarizing_time_s=depolarizing_time_s)
         for i in range(num_nodes)
     ]
     werner = [raw_fidelity] + [(1 - raw_fidelity) / 3] * 3
@@ -112,7 +94,10 @@ def run_qnsim_chain(num_nodes: int = 5, hop_km: float = 10.0, attenuation_db_per
         net.add_link(nodes[i], nodes[i + 1], memories_per_side, p_hop, period_ps, hop_delay_ps, hop_delay_ps,
                      hop_delay_ps, werner, setup_delay_ps=SETUP_HOP_DELAYS * hop_delay_ps,
                      fixed_channels=fixed_channels)
-    net.add_request(nodes, num_pairs=0, cutoff_ps=cutoff_ps, memories_per_link=memories_per_side, schedule="nested")
+    # SeQUeNCe's swapping rule confirms with both designated partners before it swaps
+    # (es_rule_action_A: resource-manager REQUEST/RESPONSE): qnsim's swap handshake.
+    net.add_request(nodes, num_pairs=0, cutoff_ps=cutoff_ps, memories_per_link=memories_per_side, schedule="nested",
+                    swap_handshake=True)
     build_s = time.perf_counter() - build_start
     start = time.perf_counter()
     net.run(int(round(sim_time_s * 1e12)))
