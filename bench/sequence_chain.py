@@ -23,6 +23,8 @@ Formalisms:
 
 from __future__ import annotations
 
+import contextlib
+
 import statistics
 import sys
 import time
@@ -49,6 +51,34 @@ def _require_sequence():
     if tuple(int(x) for x in v.split(".")[:2]) < (1, 3):
         raise RuntimeError(f"sequence {v} found; this harness needs sequence>=1.3")
     return v
+
+
+@contextlib.contextmanager
+def silent_non_emission_fixed():
+    """Patches SeQUeNCe 1.3.1's silent non-emission for the duration of the block.
+
+    `SingleHeraldedA.received_message` (NEGOTIATE) schedules the emission from the non-primary
+    memory's next_excite_time only; when the primary's memory is still inside its 1/frequency
+    window, `Memory.excite` returns without emitting and the attempt fails for certain (measured in
+    bench/seq_timing.py: 3-33 % of attempts). The patch makes the emission wait for both windows.
+    """
+    from sequence.entanglement_management.generation.generation_message import GenerationMsgType
+    from sequence.entanglement_management.generation.single_heralded import SingleHeraldedA
+
+    original = SingleHeraldedA.received_message
+
+    def received_message(self, src, msg):
+        if msg.msg_type is GenerationMsgType.NEGOTIATE and self.remote_memo_id:
+            remote = self.owner.timeline.get_entity_by_name(self.remote_memo_id)
+            if remote is not None and remote.next_excite_time > self.memory.next_excite_time:
+                self.memory.next_excite_time = remote.next_excite_time
+        return original(self, src, msg)
+
+    SingleHeraldedA.received_message = received_message
+    try:
+        yield
+    finally:
+        SingleHeraldedA.received_message = original
 
 
 def swap_schedule(num_nodes: int) -> dict[int, tuple[int, int]]:

@@ -116,12 +116,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--swap-degradation", type=float, default=1.0,
                     help="ket mode only (SeQUeNCe default 0.95)")
     ap.add_argument("--skip-qnsim", action="store_true")
+    ap.add_argument("--fix-silent", action="store_true",
+                    help="patch SeQUeNCe's silent non-emission (an artefact qnsim does not copy; see bench/README.md)")
     ap.add_argument("--markdown", action="store_true", help="also print the table as Markdown")
     ap.add_argument("--json", type=Path, help="write all per-run results here")
     args = ap.parse_args(argv)
 
     _check_environment()
-    from sequence_chain import run_sequence_chain
+    import contextlib
+
+    from sequence_chain import run_sequence_chain, silent_non_emission_fixed
     from qnsim_chain import run_qnsim_chain
 
     params = dict(hop_km=args.hop_km, attenuation_db_per_km=args.attenuation,
@@ -135,7 +139,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{args.memories} memories per side, {args.frequency:g} Hz, memory efficiency "
           f"{args.memory_efficiency:g}, detector efficiency {args.detector_efficiency:g}, raw F "
           f"{args.raw_fidelity:g}, coherence {args.coherence:g} s, {args.sim_time:g} s simulated, "
-          f"formalism {args.formalism}, {args.repeats} repeat(s)")
+          f"formalism {args.formalism}, {args.repeats} repeat(s)"
+          + (", SeQUeNCe's silent non-emission patched" if args.fix_silent else ""))
     print(f"python {platform.python_version()}, {platform.machine()}, {platform.node()}\n")
 
     qnsim_reason = None
@@ -146,7 +151,8 @@ def main(argv: list[str] | None = None) -> int:
         seq_runs, q_runs = [], []
         for r in range(args.repeats):
             seed = args.seed + r
-            res = run_sequence_chain(num_nodes=n, seed=seed, **params)
+            with silent_non_emission_fixed() if args.fix_silent else contextlib.nullcontext():
+                res = run_sequence_chain(num_nodes=n, seed=seed, **params)
             notes = res["model_notes"]   # the last (longest) chain: its swap order is the most telling
             seq_runs.append(res)
             if not args.skip_qnsim and qnsim_reason is None:
