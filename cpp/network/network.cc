@@ -455,43 +455,51 @@ void Network::schedule_free(uint32_t slot, int64_t at_ps) {
     }
 }
 
-void Network::try_purify(uint32_t l, uint32_t request) {
-    Link &link = links_[l];
-    const uint32_t rounds = requests_[request].p.purify_rounds;
-    const PurifyScheme scheme = requests_[request].p.purify;
-    while (true) {
-        // Two pairs of the same level, both known at both ends.
-        uint32_t first[17];
-        std::fill(first, first + 17, kNoSlot);
-        uint32_t a1 = kNoSlot, a2 = kNoSlot;
-        for (uint32_t id : link.slots[0]) {
-            const Slot &s = slots_[id];
-            if (s.owner != request || s.state != SlotState::Stored || !s.heralded || s.level >= rounds) continue;
-            const Slot &p = slots_[s.partner];
-            if (p.state != SlotState::Stored || !p.heralded || p.link != l) continue;
-            if (first[s.level] == kNoSlot) {
-                first[s.level] = id;
-            } else {
-                a1 = first[s.level];
-                a2 = id;
-                break;
-            }
+template <typename Eligible, typename Level>
+std::pair<uint32_t, uint32_t> Network::two_of_a_level(const std::vector<uint32_t> &candidates, Eligible eligible,
+                                                       Level level) const {
+    uint32_t first[17];
+    std::fill(first, first + 17, kNoSlot);
+    for (uint32_t id : candidates) {
+        if (!eligible(slots_[id])) continue;
+        const uint32_t k = level(slots_[id]);
+        if (first[k] == kNoSlot) {
+            first[k] = id;
+        } else {
+            return {first[k], id};
         }
+    }
+    return {kNoSlot, kNoSlot};
+}
+
+void Network::start_purification(uint32_t a1, uint32_t a2, PurifyScheme scheme, int64_t latency_ps, uint32_t done_event) {
+    const uint32_t b1 = slots_[a1].partner, b2 = slots_[a2].partner;
+    const NodeParams &na = nodes_[slots_[a1].node].p, &nb = nodes_[slots_[b1].node].p;
+    for (uint32_t id : {a1, b1, a2, b2}) bring_up_to_date(id);
+    const bool success = purify_round(*registry_, scheme, na.noise(), nb.noise(), slots_[a1].qubit, slots_[b1].qubit,
+                                      slots_[a2].qubit, slots_[b2].qubit);
+    const int64_t ops = std::max(na.gate1_ps + na.gate2_ps + na.measure_ps, nb.gate1_ps + nb.gate2_ps + nb.measure_ps);
+    const int64_t now = scheduler_.now();
+    schedule_free(a2, now + ops);
+    schedule_free(b2, now + ops);
+    slots_[a1].state = slots_[b1].state = SlotState::Locked;
+    slots_[a1].purify_success = success;
+    counters_.purifications++;
+    // Both ends know the outcome once their measurement results have crossed.
+    scheduler_.schedule(now + ops + latency_ps, EventPayload{kind_, done_event, pack(a1, slots_[a1].gen), pack(b1, slots_[b1].gen)});
+}
+
+void Network::try_purify(uint32_t l, uint32_t request) {
+    const uint32_t rounds = requests_[request].p.purify_rounds;
+    auto eligible = [&](const Slot &s) {
+        if (s.owner != request || s.state != SlotState::Stored || !s.heralded || s.level >= rounds) return false;
+        const Slot &p = slots_[s.partner];
+        return p.state == SlotState::Stored && p.heralded && p.link == l;  // a link-level pair known at both ends
+    };
+    while (true) {
+        const auto [a1, a2] = two_of_a_level(links_[l].slots[0], eligible, [](const Slot &s) { return s.level; });
         if (a1 == kNoSlot) return;
-        const uint32_t b1 = slots_[a1].partner, b2 = slots_[a2].partner;
-        const NodeParams &na = nodes_[link.p.node_a].p, &nb = nodes_[link.p.node_b].p;
-        for (uint32_t id : {a1, b1, a2, b2}) bring_up_to_date(id);
-        const bool success = purify_round(*registry_, scheme, na.noise(), nb.noise(), slots_[a1].qubit, slots_[b1].qubit,
-                                          slots_[a2].qubit, slots_[b2].qubit);
-        const int64_t ops = std::max(na.gate1_ps + na.gate2_ps + na.measure_ps, nb.gate1_ps + nb.gate2_ps + nb.measure_ps);
-        const int64_t now = scheduler_.now();
-        schedule_free(a2, now + ops);
-        schedule_free(b2, now + ops);
-        slots_[a1].state = slots_[b1].state = SlotState::Locked;
-        slots_[a1].purify_success = success;
-        counters_.purifications++;
-        scheduler_.schedule(now + ops + link.p.classical_delay_ps,
-                            EventPayload{kind_, kPurifyDone, pack(a1, slots_[a1].gen), pack(b1, slots_[b1].gen)});
+        start_purification(a1, a2, requests_[request].p.purify, links_[l].p.classical_delay_ps, kPurifyDone);
     }
 }
 
@@ -647,39 +655,16 @@ void Network::try_end_to_end_purify(uint32_t request) {
     const uint32_t src = req.p.path.front(), dst = req.p.path.back();
     const uint32_t first_link = req.links.front();
     const uint32_t src_side = links_[first_link].p.node_a == src ? 0u : 1u;
+    auto eligible = [&](const Slot &s) { return s.owner == request && s.state == SlotState::Stored && s.e2e_ready; };
+    const PurifyScheme scheme = req.p.purify == PurifyScheme::None ? PurifyScheme::DEJMPS : req.p.purify;
     while (true) {
         // Two ready end-to-end pairs of the same level, found through their source-side slots.
-        uint32_t by_level[17];
-        std::fill(by_level, by_level + 17, kNoSlot);
-        uint32_t a1 = kNoSlot, a2 = kNoSlot;
-        for (uint32_t id : links_[first_link].slots[src_side]) {
-            const Slot &s = slots_[id];
-            if (s.owner != request || s.state != SlotState::Stored || !s.e2e_ready) continue;
-            if (by_level[s.e2e_level] == kNoSlot) {
-                by_level[s.e2e_level] = id;
-            } else {
-                a1 = by_level[s.e2e_level];
-                a2 = id;
-                break;
-            }
-        }
+        const auto [a1, a2] =
+            two_of_a_level(links_[first_link].slots[src_side], eligible, [](const Slot &s) { return s.e2e_level; });
         if (a1 == kNoSlot) return;
-        const uint32_t b1 = slots_[a1].partner, b2 = slots_[a2].partner;
-        for (uint32_t id : {a1, b1, a2, b2}) bring_up_to_date(id);
-        const NodeParams &ns = nodes_[src].p, &nd = nodes_[dst].p;
-        const bool success = purify_round(*registry_, req.p.purify == PurifyScheme::None ? PurifyScheme::DEJMPS : req.p.purify,
-                                          ns.noise(), nd.noise(), slots_[a1].qubit, slots_[b1].qubit, slots_[a2].qubit,
-                                          slots_[b2].qubit);
-        const int64_t ops = std::max(ns.gate1_ps + ns.gate2_ps + ns.measure_ps, nd.gate1_ps + nd.gate2_ps + nd.measure_ps);
-        const int64_t now = scheduler_.now();
-        schedule_free(a2, now + ops);
-        schedule_free(b2, now + ops);
-        slots_[a1].state = slots_[b1].state = SlotState::Locked;
+        const uint32_t b1 = slots_[a1].partner;
         slots_[a1].e2e_ready = slots_[b1].e2e_ready = false;
-        slots_[a1].purify_success = success;
-        counters_.purifications++;
-        scheduler_.schedule(now + ops + path_latency(request, src, dst),
-                            EventPayload{kind_, kEndToEndPurifyDone, pack(a1, slots_[a1].gen), pack(b1, slots_[b1].gen)});
+        start_purification(a1, a2, scheme, path_latency(request, src, dst), kEndToEndPurifyDone);
     }
 }
 

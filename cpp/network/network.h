@@ -248,6 +248,13 @@ class Network final : public EventHandler {
     void try_purify(uint32_t link, uint32_t request);
     bool try_reserve(uint32_t request);
     void try_end_to_end_purify(uint32_t request);
+    // The first two candidates that are eligible and share a level, or (kNoSlot, kNoSlot).
+    template <typename Eligible, typename Level>
+    std::pair<uint32_t, uint32_t> two_of_a_level(const std::vector<uint32_t> &candidates, Eligible eligible,
+                                                 Level level) const;
+    // One recurrence round on the pairs held by a1 and a2 (and their partners); the kept pair is
+    // locked until `done_event` fires one operation time plus `latency_ps` later.
+    void start_purification(uint32_t a1, uint32_t a2, PurifyScheme scheme, int64_t latency_ps, uint32_t done_event);
     void try_admit();
     void finish_request(uint32_t request, RequestStatus status, const char *reason);
     // Nested (doubling) schedule: the partner positions of the node at path position h.
