@@ -136,6 +136,13 @@ def main() -> None:
             f"  eta = {eta:8.4f}: link rate {model.rate_hz:10.3g} pairs/s, raw F {model.fidelity:.4f}, "
             f"runtime {t / 3600:10.3g} h"
         )
+    best = transducer_link(1.0)
+    need = max(lk.raw_bell_pairs for lk in base.links) / target_s
+    print(
+        f"\neven a lossless transducer gives {best.rate_hz:.3g} pairs/s per heralded channel over {LINK_KM:g} km: "
+        f"the busiest link needs about {need / best.rate_hz:,.0f} channels multiplexed in parallel to finish in "
+        f"{args.target_hours:g} h"
+    )
     try:
         import matplotlib
 
