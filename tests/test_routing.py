@@ -124,7 +124,7 @@ def test_a_waiting_request_is_admitted_when_another_is_served():
     first = net.request("n0", "n2", num_pairs=3)
     second = net.request("n1", "n2", num_pairs=2)
     early = net.run(until_s=1e-6)
-    assert early[first.index].status == "running"
+    assert early[first.index].status == "open"
     assert early[second.index].status == "waiting" and early[second.index].admitted_s is None
     result = net.run(until_s=1.0)
     a, b = result[first.index], result[second.index]

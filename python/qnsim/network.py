@@ -86,8 +86,9 @@ PRESETS: dict[str, Callable[..., HardwarePreset]] = {
 """Preset names accepted wherever a preset may be given by name (and in scenario files)."""
 
 _INT64_MAX = 2**63 - 1
-# Native request status -> the name results use ("active" reads "running" to a user).
-_STATUS = {"pending": "pending", "waiting": "waiting", "active": "running", "served": "served", "dropped": "dropped"}
+# Native request status -> the name results use: a request still being served when the run
+# stopped is "open" (it would go on if the run did).
+_STATUS = {"pending": "pending", "waiting": "waiting", "active": "open", "served": "served", "dropped": "dropped"}
 _DEFAULT_REFRACTIVE_INDEX = 1.44
 
 

@@ -77,7 +77,8 @@ class RequestResult:
         end_s: End of the active window: when the request was served or dropped, otherwise
             the time the run stopped, in s.
         status: ``"pending"`` (before its start), ``"waiting"`` (for memory reservations),
-            ``"running"``, ``"served"`` (all requested pairs delivered) or ``"dropped"``.
+            ``"open"`` (still being served when the run stopped), ``"served"`` (all requested
+            pairs delivered) or ``"dropped"``.
         drop_reason: Why a dropped request was dropped (e.g. its deadline passed), else None.
         admitted_s: When its memory reservations were granted, in s (None: not yet).
         finished_s: When it was served or dropped, in s (None: not yet).
@@ -111,7 +112,7 @@ class RequestResult:
     qubits_src: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
     qubits_dst: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
     end_s: float = 0.0
-    status: str = "running"
+    status: str = "open"
     drop_reason: str | None = None
     admitted_s: float | None = None
     finished_s: float | None = None
