@@ -159,7 +159,7 @@ def test_just_in_time_requests_report_served_dropped_and_rejected():
 def test_target_fidelity_chooses_the_fewest_link_rounds():
     net = topology.chain(2, length_km=0.0, fidelity=0.8, rate_hz=1e3, success_probability=0.5, channels=4, seed=1)
     info = net.request("n0", "n1", num_pairs=3, target_fidelity=0.9)
-    assert (info.purification, info.purification_rounds, info.memories_per_link) == ("dejmps", 2, 3)
+    assert (info.purification, info.purification_rounds, info.memories_per_link) == ("dejmps", 2, 4)  # all 4 channels
     result = net.run(until_s=10.0)
     d = werner(0.8)
     for _ in range(2):
@@ -170,7 +170,7 @@ def test_target_fidelity_chooses_the_fewest_link_rounds():
     topology.chain(2, network=bb, length_km=0.0, fidelity=0.8, rate_hz=1e3, channels=4)
     assert bb.request("n0", "n1", purification="bbpssw", target_fidelity=0.9).purification_rounds == 3
     met = bb.request("n0", "n1", target_fidelity=0.7)
-    assert (met.purification, met.purification_rounds, met.memories_per_link) == (None, 0, 1)
+    assert (met.purification, met.purification_rounds, met.memories_per_link) == (None, 0, 4)
 
 
 def test_end_to_end_purification_matches_the_oracle():

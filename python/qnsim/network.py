@@ -968,8 +968,11 @@ class Network:
             min_fidelity: Discard delivered pairs below this fidelity and keep going
                 (density_matrix formalism only; counted as ``rejected_low_fidelity``).
             swap_schedule: ``"asap"`` or ``"nested"``.
-            memories_per_link: Slots reserved at each end of each link (default: what the
-                purification needs, ``purification_rounds + end_to_end_purification_rounds + 1``).
+            memories_per_link: Slots reserved at each end of each link (default: every channel
+                of the path's narrowest link, so a request alone on its path uses all the
+                multiplexing there is, and at least what the purification needs,
+                ``purification_rounds + end_to_end_purification_rounds + 1``). Requests sharing a
+                link wait for each other unless they reserve fewer.
             purification: None, ``"bbpssw"`` or ``"dejmps"`` (default ``"dejmps"`` when a
                 ``target_fidelity`` or end-to-end rounds are given).
             purification_rounds: Recurrence rounds on each link before swapping (default 1
@@ -1087,7 +1090,7 @@ class Network:
         # rounds hold theirs at the ends meanwhile: fewer memories stall the request.
         needed = rounds + e2e + 1
         if memories_per_link is None:
-            memories = needed
+            memories = max(needed, min(link.channels for link in hops))
         else:
             if (
                 isinstance(memories_per_link, bool)
