@@ -515,3 +515,16 @@ def test_from_networkx_builds_and_names_bad_attributes():
         ValueError, match="link 'a'-'m': unknown attribute 'lenght_km'; did you mean 'length_km'"
     ):
         qnsim.Network.from_networkx(g)
+
+
+def test_a_request_alone_on_its_link_uses_every_channel():
+    # rate_hz is per channel: two channels heralding independently deliver twice as fast.
+    net = qnsim.Network("stabilizer", seed=11)
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e4, channels=2)
+    info = net.request("a", "b")
+    assert info.memories_per_link == 2
+    r = net.run(until_s=0.2, progress=False)[0]
+    expected = 2 * net.link("a", "b").rate_hz
+    assert abs(r.num_pairs - expected * 0.2) < 5 * (expected * 0.2) ** 0.5
