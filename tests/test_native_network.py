@@ -242,3 +242,25 @@ def test_swap_handshake_with_cutoffs_leaks_nothing():
     assert net.request_stats(r)["status"] == "served"
     assert net.counters()["cutoff_discards"] > 0
     assert net.occupied_slots() == 0 and net.registry.num_qubits == 0
+
+
+def test_an_unrelated_part_of_the_network_does_not_change_a_requests_draws():
+    # Each node and link draws from its own stream derived from (seed, stable id), so growing the
+    # network elsewhere leaves this request's run bit for bit the same (DESIGN.md).
+    def run(extra):
+        net = _core.NativeNetwork("stabilizer", seed=21)
+        nodes = [net.add_node(f"n{i}", 2, 1e-3, 1e-3) for i in range(5)]
+        for i in range(4):
+            net.add_link(nodes[i], nodes[i + 1], 1, 0.2, 21 * US, 10 * US, 10 * US, 10 * US, werner(0.95))
+        net.add_request(nodes, num_pairs=40, cutoff_ps=300 * US)
+        if extra:
+            others = [net.add_node(f"x{i}", 2, 1e-3, 1e-3) for i in range(3)]
+            for i in range(2):
+                net.add_link(others[i], others[i + 1], 1, 0.3, 17 * US, 5 * US, 5 * US, 5 * US, werner(0.9))
+            net.add_request(others, num_pairs=100)
+        net.run(10**13)
+        d = net.deliveries()
+        mine = d["request"] == 0
+        return d["time_ps"][mine].tolist(), d["fidelity"][mine].tolist()
+
+    assert run(False) == run(True)

@@ -22,6 +22,20 @@ void check_duration(const std::string &what, int64_t ps) {
 }
 double seconds(int64_t ps) { return static_cast<double>(ps) * 1e-12; }
 
+// Lends a node's or link's random stream to the registry for one operation, so that each draws
+// from its own stream (DESIGN.md: adding a node does not change the others' draws).
+class LentStream {
+   public:
+    LentStream(QubitRegistry &registry, Rng &stream) : registry_(registry), previous_(registry.set_stream(&stream)) {}
+    ~LentStream() { registry_.set_stream(previous_); }
+    LentStream(const LentStream &) = delete;
+    LentStream &operator=(const LentStream &) = delete;
+
+   private:
+    QubitRegistry &registry_;
+    Rng *previous_;
+};
+
 }  // namespace
 
 Network::Network(Formalism formalism, uint64_t seed)
@@ -48,6 +62,7 @@ uint32_t Network::add_node(const NodeParams &p) {
     check_duration(who + " gate2 duration", p.gate2_ps);
     check_duration(who + " measure duration", p.measure_ps);
     nodes_.push_back(Node{p, {}});
+    node_rngs_.emplace_back(seed_, (uint64_t{1} << 32) + nodes_.size() - 1);
     return static_cast<uint32_t>(nodes_.size() - 1);
 }
 
@@ -325,6 +340,7 @@ void Network::on_link_success(uint32_t l, uint64_t pa, uint64_t pb) {
     const uint32_t ia = static_cast<uint32_t>(pa), ib = static_cast<uint32_t>(pb);
     Link &link = links_[l];
     std::pair<QubitHandle, QubitHandle> pair;
+    const LentStream lent(*registry_, link_rngs_[l]);
     if (!link.p.state.empty() && registry_->formalism() == Formalism::DensityMatrix) {
         pair = registry_->pair_with_state(link.p.state.data());
     } else {
@@ -403,6 +419,7 @@ void Network::after_known(uint32_t slot) {
 
 void Network::bring_up_to_date(uint32_t slot) {
     Slot &s = slots_[slot];
+    const LentStream lent(*registry_, node_rngs_[s.node]);
     const Node &node = nodes_[s.node];
     const int64_t now = scheduler_.now();
     if (now > s.last_decay_ps) {
@@ -422,7 +439,10 @@ void Network::bring_up_to_date(uint32_t slot) {
 
 void Network::free_slot(uint32_t slot, bool discard_qubit) {
     Slot &s = slots_[slot];
-    if (discard_qubit && s.qubit && registry_->is_alive(s.qubit)) registry_->discard(s.qubit);
+    if (discard_qubit && s.qubit && registry_->is_alive(s.qubit)) {
+        const LentStream lent(*registry_, node_rngs_[s.node]);
+        registry_->discard(s.qubit);
+    }
     s.qubit = 0;
     s.state = SlotState::Free;
     s.gen++;
@@ -443,7 +463,10 @@ void Network::free_slot(uint32_t slot, bool discard_qubit) {
 
 void Network::schedule_free(uint32_t slot, int64_t at_ps) {
     Slot &s = slots_[slot];
-    if (s.qubit && registry_->is_alive(s.qubit)) registry_->discard(s.qubit);
+    if (s.qubit && registry_->is_alive(s.qubit)) {
+        const LentStream lent(*registry_, node_rngs_[s.node]);
+        registry_->discard(s.qubit);
+    }
     s.qubit = 0;
     s.state = SlotState::Locked;
     s.partner = kNoSlot;
@@ -476,6 +499,7 @@ void Network::start_purification(uint32_t a1, uint32_t a2, PurifyScheme scheme, 
     const uint32_t b1 = slots_[a1].partner, b2 = slots_[a2].partner;
     const NodeParams &na = nodes_[slots_[a1].node].p, &nb = nodes_[slots_[b1].node].p;
     for (uint32_t id : {a1, b1, a2, b2}) bring_up_to_date(id);
+    const LentStream lent(*registry_, node_rngs_[slots_[a1].node]);
     const bool success = purify_round(*registry_, scheme, na.noise(), nb.noise(), slots_[a1].qubit, slots_[b1].qubit,
                                       slots_[a2].qubit, slots_[b2].qubit);
     const int64_t ops = std::max(na.gate1_ps + na.gate2_ps + na.measure_ps, nb.gate1_ps + nb.gate2_ps + nb.measure_ps);
@@ -508,7 +532,10 @@ void Network::swap_now(uint32_t node, uint32_t s1, uint32_t s2, int request, int
     const uint32_t p1 = slots_[s1].partner, p2 = slots_[s2].partner;
     bring_up_to_date(s1);
     bring_up_to_date(s2);
-    std::tie(m1, m2) = noisy_bell_measure(*registry_, np.noise(), slots_[s1].qubit, slots_[s2].qubit, true);
+    {
+        const LentStream lent(*registry_, node_rngs_[node]);
+        std::tie(m1, m2) = noisy_bell_measure(*registry_, np.noise(), slots_[s1].qubit, slots_[s2].qubit, true);
+    }
     slots_[s1].qubit = slots_[s2].qubit = 0;
     const int64_t done = scheduler_.now() + np.gate2_ps + np.gate1_ps + np.measure_ps;
     // Correct the far end of the right pair with X^m2 Z^m1 (DESIGN.md), as a Pauli frame.

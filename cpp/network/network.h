@@ -276,7 +276,8 @@ class Network final : public EventHandler {
     uint32_t kind_;
     std::unique_ptr<QubitRegistry> registry_;
     uint64_t seed_;
-    std::vector<Rng> link_rngs_;
+    std::vector<Rng> link_rngs_;  // attempt counts and delivered-state draws of each link
+    std::vector<Rng> node_rngs_;  // noise and measurement draws of each node's operations
     std::vector<Node> nodes_;
     std::vector<Link> links_;
     std::vector<Slot> slots_;

@@ -236,7 +236,7 @@ class RegistryImpl final : public QubitRegistry {
     };
 
    public:
-    RegistryImpl(uint64_t seed, unsigned max_group_qubits) : rng_(seed), max_group_(max_group_qubits) {
+    RegistryImpl(uint64_t seed, unsigned max_group_qubits) : rng_(seed), stream_(&rng_), max_group_(max_group_qubits) {
         if (max_group_ == 0) max_group_ = Groups::kDefaultMaxQubits;
         if (max_group_ > Groups::kHardMaxQubits) {
             throw std::invalid_argument(msg("max_group_qubits ", max_group_, " exceeds the ", formalism_name(Groups::kFormalism),
@@ -246,7 +246,12 @@ class RegistryImpl final : public QubitRegistry {
 
     Formalism formalism() const override { return Groups::kFormalism; }
     unsigned max_group_qubits() const override { return max_group_; }
-    Rng &rng() override { return rng_; }
+    Rng &rng() override { return *stream_; }
+    Rng *set_stream(Rng *stream) override {
+        Rng *previous = stream_;
+        stream_ = stream ? stream : &rng_;
+        return previous == &rng_ ? nullptr : previous;
+    }
 
     QubitHandle alloc() override {
         const uint32_t g = new_group(Groups::fresh());
@@ -268,7 +273,7 @@ class RegistryImpl final : public QubitRegistry {
     }
 
     void twirl_werner(QubitHandle a, QubitHandle b) override {
-        two(a, b, "twirl_werner", [&](State &s, unsigned pa, unsigned pb) { Groups::twirl_werner(s, pa, pb, rng_); });
+        two(a, b, "twirl_werner", [&](State &s, unsigned pa, unsigned pb) { Groups::twirl_werner(s, pa, pb, *stream_); });
     }
 
     void discard(QubitHandle q) override {
@@ -279,7 +284,7 @@ class RegistryImpl final : public QubitRegistry {
             free_group(g);
         } else {
             const uint32_t pos = slots_[slot].position;
-            Groups::trace_out(group.state, pos, rng_);
+            Groups::trace_out(group.state, pos, *stream_);
             erase_member(g, pos);
         }
         release_slot(slot);
@@ -342,23 +347,23 @@ class RegistryImpl final : public QubitRegistry {
 
     void x_error(QubitHandle q, double p) override {
         check_probability("x_error p", p);
-        one(q, [&](State &s, unsigned pos) { Groups::x_error(s, pos, p, rng_); });
+        one(q, [&](State &s, unsigned pos) { Groups::x_error(s, pos, p, *stream_); });
     }
     void y_error(QubitHandle q, double p) override {
         check_probability("y_error p", p);
-        one(q, [&](State &s, unsigned pos) { Groups::y_error(s, pos, p, rng_); });
+        one(q, [&](State &s, unsigned pos) { Groups::y_error(s, pos, p, *stream_); });
     }
     void z_error(QubitHandle q, double p) override {
         check_probability("z_error p", p);
-        one(q, [&](State &s, unsigned pos) { Groups::z_error(s, pos, p, rng_); });
+        one(q, [&](State &s, unsigned pos) { Groups::z_error(s, pos, p, *stream_); });
     }
     void depolarize1(QubitHandle q, double p) override {
         check_probability("depolarize1 p", p);
-        one(q, [&](State &s, unsigned pos) { Groups::pauli_channel_1(s, pos, p / 3, p / 3, p / 3, rng_); });
+        one(q, [&](State &s, unsigned pos) { Groups::pauli_channel_1(s, pos, p / 3, p / 3, p / 3, *stream_); });
     }
     void depolarize2(QubitHandle a, QubitHandle b, double p) override {
         check_probability("depolarize2 p", p);
-        two(a, b, "depolarize2", [&](State &s, unsigned pa, unsigned pb) { Groups::depolarize2(s, pa, pb, p, rng_); });
+        two(a, b, "depolarize2", [&](State &s, unsigned pa, unsigned pb) { Groups::depolarize2(s, pa, pb, p, *stream_); });
     }
     void pauli_channel_1(QubitHandle q, double px, double py, double pz) override {
         check_probability("pauli_channel_1 px", px);
@@ -367,15 +372,15 @@ class RegistryImpl final : public QubitRegistry {
         if (px + py + pz > 1 + 1e-12) {
             throw std::invalid_argument(msg("pauli_channel_1 probabilities sum to ", px + py + pz, " > 1"));
         }
-        one(q, [&](State &s, unsigned pos) { Groups::pauli_channel_1(s, pos, px, py, pz, rng_); });
+        one(q, [&](State &s, unsigned pos) { Groups::pauli_channel_1(s, pos, px, py, pz, *stream_); });
     }
     void amplitude_damp(QubitHandle q, double gamma) override {
         check_probability("amplitude_damp gamma", gamma);
-        one(q, [&](State &s, unsigned pos) { Groups::amplitude_damp(s, pos, gamma, rng_); });
+        one(q, [&](State &s, unsigned pos) { Groups::amplitude_damp(s, pos, gamma, *stream_); });
     }
     void phase_damp(QubitHandle q, double lam) override {
         check_probability("phase_damp lam", lam);
-        one(q, [&](State &s, unsigned pos) { Groups::phase_damp(s, pos, lam, rng_); });
+        one(q, [&](State &s, unsigned pos) { Groups::phase_damp(s, pos, lam, *stream_); });
     }
 
     static char normalize_basis(char basis) {
@@ -421,7 +426,7 @@ class RegistryImpl final : public QubitRegistry {
         const uint32_t slot = lookup(q);
         const uint32_t g = slots_[slot].group;
         if (groups_[g].members.size() > 1) {
-            Groups::trace_out(groups_[g].state, slots_[slot].position, rng_);
+            Groups::trace_out(groups_[g].state, slots_[slot].position, *stream_);
             erase_member(g, slots_[slot].position);
             const uint32_t ng = new_group(Groups::fresh());
             groups_[ng].members.push_back(slot);
@@ -517,7 +522,7 @@ class RegistryImpl final : public QubitRegistry {
     int measure_out(uint32_t slot, char basis, bool &alone) {
         const uint32_t g = slots_[slot].group;
         const unsigned pos = slots_[slot].position;
-        const int m = Groups::measure(groups_[g].state, pos, basis, rng_);
+        const int m = Groups::measure(groups_[g].state, pos, basis, *stream_);
         alone = groups_[g].members.size() == 1;
         if (!alone) {
             Groups::remove_eigenqubit(groups_[g].state, pos, basis);
@@ -627,6 +632,7 @@ class RegistryImpl final : public QubitRegistry {
     }
 
     Rng rng_;
+    Rng *stream_;  // where noise and measurement draws come from (rng_ unless a caller lends one)
     unsigned max_group_;
     std::vector<Slot> slots_;
     std::vector<uint32_t> free_slots_;

@@ -47,7 +47,13 @@ class QubitRegistry {
 
     virtual Formalism formalism() const = 0;
     virtual unsigned max_group_qubits() const = 0;
+    /// The stream noise and measurement outcomes are drawn from: the registry's own, or the
+    /// one lent by set_stream.
     virtual Rng &rng() = 0;
+    /// Lends a random stream for the operations that follow (nullptr: back to the registry's
+    /// own); returns the previously lent one (nullptr if it was the registry's own). The network
+    /// lends each node's and link's stream, so adding a node never changes another's draws.
+    virtual Rng *set_stream(Rng *stream) = 0;
 
     // ---- Lifetime ----
     /// A fresh qubit in |0>, in a group of its own.
