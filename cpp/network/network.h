@@ -130,6 +130,9 @@ using ProtocolHook = std::function<void(HookKind, uint32_t node, uint32_t slot, 
 ///   released at the same instant (a real protocol would send a message).
 /// - Purification applies its local operations when the later of the two pairs is known at
 ///   both ends; the result is known at both ends one classical latency later.
+/// - Randomness: each link (attempt counts, delivered states) and each node (its gate noise,
+///   measurement outcomes, memory decay, discards) draws from its own stream derived from
+///   (seed, stable id), so adding nodes elsewhere leaves a request's run bit for bit the same.
 class Network final : public EventHandler {
    public:
     Network(Formalism formalism, uint64_t seed);
