@@ -73,7 +73,7 @@ def test_local_and_dask_backends_give_identical_rows():
     local = sweep(sweep_points.square, grid, seeds=[4, 11], workers=2, progress=False)
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
@@ -92,7 +92,7 @@ def test_a_dask_worker_that_dies_is_replaced_and_its_point_rerun(tmp_path):
     out = tmp_path / "dask.csv"
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
@@ -417,7 +417,7 @@ def test_a_toml_sweep_runs_each_point_with_its_overrides(scenario_data, monkeypa
     # An in-process cluster shares this process's modules, so it sees the stand-in runner; the
     # scenario still travels as a pickled TomlScenario holding the parsed data.
     with (
-        distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster,
+        distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=":0") as cluster,
         distributed.Client(cluster) as client,
     ):
         rows = sweep(path, grid, seeds=2, backend="dask", client=client, progress=False, as_frame=False)

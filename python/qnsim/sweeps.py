@@ -851,8 +851,10 @@ def _run_dask(
         raise ImportError("backend='dask' needs dask.distributed: pip install 'qnsim[dask]'") from None
     owned = []
     if client is None:
+        # ":0": a free port for the scheduler's HTTP server (None still binds the default 8787,
+        # which fails when another cluster or run already holds it).
         cluster = distributed.LocalCluster(
-            n_workers=workers or _usable_cpus(), threads_per_worker=1, dashboard_address=None
+            n_workers=workers or _usable_cpus(), threads_per_worker=1, dashboard_address=":0"
         )
         client = distributed.Client(cluster)
         owned = [client, cluster]
