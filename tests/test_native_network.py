@@ -264,3 +264,20 @@ def test_an_unrelated_part_of_the_network_does_not_change_a_requests_draws():
         return d["time_ps"][mine].tolist(), d["fidelity"][mine].tolist()
 
     assert run(False) == run(True)
+
+
+def test_each_end_uses_its_qubit_when_it_has_the_news():
+    # Hops of 10 us and 30 us, deterministic links, dephasing memories. The middle swaps at 30 us
+    # (both heralds in); end a hears 10 us later and uses its qubit then, end b 30 us later.
+    t2 = 200e-6
+    net = _core.NativeNetwork("density_matrix", seed=3)
+    a, m, b = (net.add_node(n, 2, INF, t2) for n in "amb")
+    net.add_link(a, m, 1, 1.0, 21 * US, 10 * US, 10 * US, 10 * US, werner(1.0))
+    net.add_link(m, b, 1, 1.0, 61 * US, 30 * US, 30 * US, 30 * US, werner(1.0))
+    net.add_request([a, m, b], num_pairs=1)
+    net.run(10**13)
+    d = net.deliveries()
+    assert int(d["time_ps"][0]) == 60 * US
+    storage = [30e-6, 30e-6, 40e-6, 60e-6]  # middle qubits, end a, end b
+    assert d["fidelity"][0] == pytest.approx((1 + math.exp(-sum(storage) / t2)) / 2, abs=1e-12)
+    assert net.occupied_slots() == 0 and net.registry.num_qubits == 0

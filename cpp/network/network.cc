@@ -443,6 +443,14 @@ void Network::free_slot(uint32_t slot, bool discard_qubit) {
         const LentStream lent(*registry_, node_rngs_[s.node]);
         registry_->discard(s.qubit);
     }
+    if (s.consumed_partner_qubit) {
+        // The other end's consumed qubit waited for this one; the pair is over either way.
+        if (registry_->is_alive(s.consumed_partner_qubit)) {
+            const LentStream lent(*registry_, node_rngs_[s.node]);
+            registry_->discard(s.consumed_partner_qubit);
+        }
+        s.consumed_partner_qubit = 0;
+    }
     s.qubit = 0;
     s.state = SlotState::Free;
     s.gen++;
@@ -653,9 +661,79 @@ void Network::on_swap_handshake_done(uint64_t packed1, uint64_t packed2) {
 void Network::maybe_schedule_delivery(uint32_t s1, uint32_t s2) {
     if (slots_[s1].delivery_scheduled || slots_[s2].delivery_scheduled) return;
     slots_[s1].delivery_scheduled = slots_[s2].delivery_scheduled = true;
-    const int64_t at = std::max({scheduler_.now(), slots_[s1].known_ps, slots_[s2].known_ps, slots_[s1].outcomes_at_src_ps,
-                                 slots_[s1].outcomes_at_dst_ps});
-    scheduler_.schedule(at, EventPayload{kind_, kDelivery, pack(s1, slots_[s1].gen), pack(s2, slots_[s2].gen)});
+    const Request &req = requests_[slots_[s1].owner];
+    // When each end has its herald and every swap outcome.
+    auto news = [&](uint32_t s) {
+        const bool at_src = req.hop_of_node[slots_[s].node] == 0;
+        return std::max({scheduler_.now(), slots_[s].known_ps,
+                         at_src ? slots_[s].outcomes_at_src_ps : slots_[s].outcomes_at_dst_ps});
+    };
+    const int64_t t1 = news(s1), t2 = news(s2);
+    const bool whole = req.p.keep_pairs || req.p.end_to_end_purify_rounds > 0 || req.p.python_protocol;
+    if (whole || t1 == t2) {
+        scheduler_.schedule(std::max(t1, t2), EventPayload{kind_, kDelivery, pack(s1, slots_[s1].gen), pack(s2, slots_[s2].gen)});
+        return;
+    }
+    const uint32_t early = t1 < t2 ? s1 : s2, late = t1 < t2 ? s2 : s1;
+    scheduler_.schedule(std::min(t1, t2),
+                        EventPayload{kind_, kEndConsumed, pack(early, slots_[early].gen), pack(late, slots_[late].gen)});
+    scheduler_.schedule(std::max(t1, t2), EventPayload{kind_, kDeliveryLate, pack(late, slots_[late].gen), 0});
+}
+
+void Network::on_end_consumed(uint64_t packed_early, uint64_t packed_late) {
+    if (!valid(packed_early) || !valid(packed_late)) return;
+    const uint32_t early = static_cast<uint32_t>(packed_early), late = static_cast<uint32_t>(packed_late);
+    if (slots_[early].partner != late || slots_[early].state != SlotState::Stored ||
+        slots_[late].state != SlotState::Stored) {
+        return;
+    }
+    bring_up_to_date(early);  // its decay stops here: the end uses its qubit now
+    Slot &l = slots_[late];
+    l.consumed_partner_qubit = slots_[early].qubit;
+    l.consumed_partner_emitted_ps = slots_[early].emitted_ps;
+    l.partner = kNoSlot;  // the early memory is reused at once; nothing may reach it through l
+    slots_[early].qubit = 0;
+    free_slot(early, false);
+}
+
+void Network::on_late_delivery(uint64_t packed_late) {
+    if (!valid(packed_late)) return;
+    const uint32_t late = static_cast<uint32_t>(packed_late);
+    Slot &l = slots_[late];
+    if (l.state != SlotState::Stored || l.consumed_partner_qubit == 0) return;
+    const uint32_t request = l.owner;
+    if (request == kNoSlot || !requests_[request].active()) {
+        free_slot(late, true);
+        return;
+    }
+    bring_up_to_date(late);
+    const bool late_is_src = requests_[request].hop_of_node[l.node] == 0;
+    const QubitHandle q_src = late_is_src ? l.qubit : l.consumed_partner_qubit;
+    const QubitHandle q_dst = late_is_src ? l.consumed_partner_qubit : l.qubit;
+    Delivery d;
+    d.request = request;
+    d.time_ps = scheduler_.now();
+    d.oldest_emission_ps = std::min(l.emitted_ps, l.consumed_partner_emitted_ps);
+    d.fidelity = registry_->bell_fidelity(q_src, q_dst);
+    free_slot(late, true);  // discards both qubits
+    book_delivery(request, d);
+}
+
+bool Network::book_delivery(uint32_t request, Delivery &d) {
+    Request &req = requests_[request];
+    if (d.fidelity < req.p.min_fidelity) {
+        req.stats.rejected_low_fidelity++;
+        return false;
+    }
+    if (deliveries_.size() < max_records_) deliveries_.push_back(d);
+    RequestStats &st = req.stats;
+    st.delivered++;
+    st.fidelity_sum += d.fidelity;
+    st.fidelity_sq_sum += d.fidelity * d.fidelity;
+    if (st.first_delivery_ps < 0) st.first_delivery_ps = d.time_ps;
+    st.last_delivery_ps = d.time_ps;
+    if (req.p.num_pairs > 0 && st.delivered >= req.p.num_pairs) finish_request(request, RequestStatus::Served, nullptr);
+    return true;
 }
 
 void Network::on_delivery(uint64_t packed1, uint64_t packed2) {
@@ -709,13 +787,8 @@ void Network::deliver_slots(uint32_t request, uint32_t s1, uint32_t s2) {
     d.time_ps = scheduler_.now();
     d.oldest_emission_ps = std::min(slots_[s1].emitted_ps, slots_[s2].emitted_ps);
     d.fidelity = registry_->bell_fidelity(slots_[s1].qubit, slots_[s2].qubit);
-    if (d.fidelity < req.p.min_fidelity) {
-        req.stats.rejected_low_fidelity++;
-        free_slot(s1, true);
-        free_slot(s2, true);
-        return;
-    }
-    if (req.p.keep_pairs) {
+    const bool keep = req.p.keep_pairs && d.fidelity >= req.p.min_fidelity;
+    if (keep) {
         d.qubit_src = slots_[s1].qubit;
         d.qubit_dst = slots_[s2].qubit;
         for (uint32_t s : {s1, s2}) {
@@ -727,14 +800,7 @@ void Network::deliver_slots(uint32_t request, uint32_t s1, uint32_t s2) {
         free_slot(s1, true);
         free_slot(s2, true);
     }
-    if (deliveries_.size() < max_records_) deliveries_.push_back(d);
-    RequestStats &st = req.stats;
-    st.delivered++;
-    st.fidelity_sum += d.fidelity;
-    st.fidelity_sq_sum += d.fidelity * d.fidelity;
-    if (st.first_delivery_ps < 0) st.first_delivery_ps = d.time_ps;
-    st.last_delivery_ps = d.time_ps;
-    if (req.p.num_pairs > 0 && st.delivered >= req.p.num_pairs) finish_request(request, RequestStatus::Served, nullptr);
+    book_delivery(request, d);
 }
 
 void Network::release_pair(QubitHandle a, QubitHandle b) {
@@ -924,6 +990,12 @@ void Network::on_event(Scheduler &, const Event &event) {
                     deliver_slots(request, a1, b1);
                 }
             }
+            break;
+        case kEndConsumed:
+            on_end_consumed(e.a, e.b);
+            break;
+        case kDeliveryLate:
+            on_late_delivery(e.a);
             break;
         case kSwapNow:
             on_swap_handshake_done(e.a, e.b);

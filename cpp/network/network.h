@@ -125,7 +125,9 @@ using ProtocolHook = std::function<void(HookKind, uint32_t node, uint32_t slot, 
 /// - Swap corrections are tracked as a Pauli frame and applied when the qubit is next used
 ///   (swap, purification or delivery), as real repeaters do. A swapping node sends its outcome
 ///   straight to both ends of its request and to the two new ends of the segment (latency along
-///   the request's path); a pair is delivered once both ends have every outcome.
+///   the request's path); each end consumes its qubit (stops its decay, frees its memory) when it
+///   has every outcome, and the pair counts as delivered when the later end has them (kept pairs
+///   and pairs awaiting end-to-end purification stay whole until then).
 /// - Cutoffs are judged with the simulator's global view: the partner of a discarded qubit is
 ///   released at the same instant (a real protocol would send a message).
 /// - Purification applies its local operations when the later of the two pairs is known at
@@ -198,7 +200,7 @@ class Network final : public EventHandler {
     enum class SlotState : uint8_t { Free, Attempting, Stored, Locked };
     enum EventType : uint32_t {
         kLinkSuccess, kHerald, kCutoff, kDelivery, kPurifyDone, kSlotFree, kMessage, kTimer, kRequestStart, kDeadline, kKnown,
-        kEndToEndPurifyDone, kSwapNow
+        kEndToEndPurifyDone, kSwapNow, kEndConsumed, kDeliveryLate
     };
 
     struct Slot {
@@ -221,6 +223,10 @@ class Network final : public EventHandler {
         uint32_t owner = UINT32_MAX;  // request holding the reservation
         bool kept = false;             // delivered with keep_pairs: the caller releases it
         bool e2e_ready = false;        // end-to-end pair known at both ends, waiting for a partner pair
+        // The other end of a delivered pair, consumed (its memory freed) when that end had the
+        // news, while this end still waits for its own.
+        QubitHandle consumed_partner_qubit = 0;
+        int64_t consumed_partner_emitted_ps = 0;
         uint32_t e2e_level = 0;        // end-to-end purification rounds passed
     };
     struct Link {
@@ -268,6 +274,11 @@ class Network final : public EventHandler {
     void on_swap_handshake_done(uint64_t packed1, uint64_t packed2);
     void maybe_schedule_delivery(uint32_t s1, uint32_t s2);
     void on_delivery(uint64_t s1, uint64_t s2);
+    void on_end_consumed(uint64_t early, uint64_t late);
+    void on_late_delivery(uint64_t late);
+    // Books a delivered pair (fidelity, aggregates, record); false when it was rejected for
+    // min_fidelity (nothing booked but the rejection).
+    bool book_delivery(uint32_t request, Delivery &d);
     void free_slot(uint32_t slot, bool discard_qubit);
     void schedule_free(uint32_t slot, int64_t at_ps);
     void bring_up_to_date(uint32_t slot);
