@@ -349,6 +349,12 @@ def test_discarded_and_unknown_handles_raise(formalism):
         reg.x(12345678)
     with pytest.raises(qnsim.UnknownQubitError, match="discarded"):
         reg.discard(q)
+    with pytest.raises(IndexError, match=r"qubit -1 is not a handle"):
+        reg.h(-1)
+    with pytest.raises(IndexError, match=r"qubit 1180591620717411303424 is not a handle"):
+        reg.x(2**70)
+    with pytest.raises(TypeError, match="a qubit handle must be an int, got 'a'"):
+        reg.z("a")
 
 
 @pytest.mark.parametrize("formalism", FORMALISMS)

@@ -53,9 +53,22 @@ qubit used twice in one gate or a probability outside [0, 1], and
 0.9
 )doc";
 
+// A qubit handle from Python: an int in [0, 2^64). Anything else is named in the error.
+QubitHandle to_handle(py::handle q) {
+    if (!py::isinstance<py::int_>(q) || py::isinstance<py::bool_>(q)) {
+        throw py::type_error("a qubit handle must be an int, got " + py::repr(q).cast<std::string>());
+    }
+    try {
+        return q.cast<QubitHandle>();
+    } catch (const py::cast_error &) {
+        throw qnsim::UnknownQubitError("qubit " + py::repr(q).cast<std::string>() +
+                                       " is not a handle (handles are ints in [0, 2**64))");
+    }
+}
+
 template <typename Fn>
 void each(py::args qubits, Fn fn) {
-    for (auto q : qubits) fn(q.cast<QubitHandle>());
+    for (auto q : qubits) fn(to_handle(q));
 }
 
 template <typename Fn>
@@ -63,7 +76,7 @@ void each_pair(py::args qubits, const char *name, Fn fn) {
     if (qubits.size() % 2) {
         throw std::invalid_argument(qnsim::msg(name, " takes pairs of qubits, got ", qubits.size(), " targets"));
     }
-    for (size_t i = 0; i < qubits.size(); i += 2) fn(qubits[i].cast<QubitHandle>(), qubits[i + 1].cast<QubitHandle>());
+    for (size_t i = 0; i < qubits.size(); i += 2) fn(to_handle(qubits[i]), to_handle(qubits[i + 1]));
 }
 
 char basis_char(const std::string &basis) {

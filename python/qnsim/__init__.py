@@ -66,6 +66,10 @@ _LAZY = {
 
 
 def __getattr__(name: str):
+    if name == "estimate":  # the subpackage, on first use (``import qnsim.estimate`` also works)
+        import importlib
+
+        return importlib.import_module("qnsim.estimate")
     if name in _LAZY:
         import importlib
 
