@@ -355,6 +355,10 @@ def test_discarded_and_unknown_handles_raise(formalism):
         reg.x(2**70)
     with pytest.raises(TypeError, match="a qubit handle must be an int, got 'a'"):
         reg.z("a")
+    with pytest.raises(IndexError, match="qubit -3 is not a handle"):
+        reg.measure(-3)
+    a, b = reg.bell_pair()
+    assert reg.fidelity(np.array([a, b], dtype=np.uint64)) == pytest.approx(1)  # numpy ints are handles
 
 
 @pytest.mark.parametrize("formalism", FORMALISMS)

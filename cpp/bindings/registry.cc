@@ -55,15 +55,22 @@ qubit used twice in one gate or a probability outside [0, 1], and
 
 // A qubit handle from Python: an int in [0, 2^64). Anything else is named in the error.
 QubitHandle to_handle(py::handle q) {
-    if (!py::isinstance<py::int_>(q) || py::isinstance<py::bool_>(q)) {
+    // Python ints and anything with __index__ (numpy integers from result arrays), not bools.
+    if (!PyIndex_Check(q.ptr()) || py::isinstance<py::bool_>(q)) {
         throw py::type_error("a qubit handle must be an int, got " + py::repr(q).cast<std::string>());
     }
     try {
-        return q.cast<QubitHandle>();
+        return py::int_(py::reinterpret_borrow<py::object>(q)).cast<QubitHandle>();
     } catch (const py::cast_error &) {
         throw qnsim::UnknownQubitError("qubit " + py::repr(q).cast<std::string>() +
                                        " is not a handle (handles are ints in [0, 2**64))");
     }
+}
+
+std::vector<QubitHandle> to_handles(const py::iterable &qubits) {
+    std::vector<QubitHandle> out;
+    for (auto q : qubits) out.push_back(to_handle(q));
+    return out;
 }
 
 template <typename Fn>
@@ -91,7 +98,8 @@ py::array_t<cplx> to_numpy(const qnsim::DensityMatrix &dm) {
     return out;
 }
 
-double fidelity(const QubitRegistry &reg, const std::vector<QubitHandle> &qubits, const py::object &target) {
+double fidelity(const QubitRegistry &reg, const py::iterable &qubit_list, const py::object &target) {
+    const std::vector<QubitHandle> qubits = to_handles(qubit_list);
     if (py::isinstance<py::str>(target)) {
         if (qubits.size() != 2) {
             throw std::invalid_argument(qnsim::msg("a named Bell target needs 2 qubits, got ", qubits.size()));
@@ -147,13 +155,14 @@ void bind_registry(py::module_ &m) {
             return r.pair_with_state(rho.data());
         },
         py::arg("rho"), "Two fresh qubits in the 4x4 density matrix rho (density_matrix formalism only).");
-    c.def("twirl_werner", &QubitRegistry::twirl_werner, py::arg("a"), py::arg("b"),
+    c.def("twirl_werner", [](QubitRegistry &r, py::handle a, py::handle b) { r.twirl_werner(to_handle(a), to_handle(b)); },
+          py::arg("a"), py::arg("b"),
           "Werner twirl of the pair: keeps the Phi+ fidelity, equalizes the other three Bell weights (exact "
           "channel for density matrices, one random bilateral rotation per stabilizer trajectory).");
     c.def("discard", [](QubitRegistry &r, py::args q) { each(q, [&](QubitHandle h) { r.discard(h); }); },
           "Traces each qubit out of its group and frees its handle.");
-    c.def("is_alive", &QubitRegistry::is_alive, py::arg("qubit"));
-    c.def("group_of", &QubitRegistry::group_of, py::arg("qubit"),
+    c.def("is_alive", [](const QubitRegistry &r, py::handle q) { return r.is_alive(to_handle(q)); }, py::arg("qubit"));
+    c.def("group_of", [](const QubitRegistry &r, py::handle q) { return r.group_of(to_handle(q)); }, py::arg("qubit"),
           "Handles of the qubit's group, in the order of the group state's tensor factors.");
 
     c.def("h", [](QubitRegistry &r, py::args q) { each(q, [&](QubitHandle h) { r.h(h); }); }, "Hadamard on each qubit.");
@@ -174,7 +183,8 @@ void bind_registry(py::module_ &m) {
     c.def(
         "apply_unitary",
         [](QubitRegistry &r, py::array_t<cplx, py::array::c_style | py::array::forcecast> u,
-           const std::vector<QubitHandle> &qubits) {
+           const py::iterable &qubit_list) {
+            const std::vector<QubitHandle> qubits = to_handles(qubit_list);
             const auto d = static_cast<py::ssize_t>(1) << qubits.size();
             if (qubits.size() > 4 || u.ndim() != 2 || u.shape(0) != d || u.shape(1) != d) {
                 throw std::invalid_argument(qnsim::msg("apply_unitary on ", qubits.size(), " qubits needs a (", d, ", ", d,
@@ -200,30 +210,37 @@ void bind_registry(py::module_ &m) {
               each_pair(q, "depolarize2", [&](QubitHandle a, QubitHandle b) { r.depolarize2(a, b, p); });
           },
           py::kw_only(), py::arg("p"), "One of the 15 non-identity two-qubit Paulis, each p/15, on each pair.");
-    c.def("pauli_channel_1", &QubitRegistry::pauli_channel_1, py::arg("qubit"), py::arg("px"), py::arg("py"),
+    c.def("pauli_channel_1",
+          [](QubitRegistry &r, py::handle q, double px, double py_, double pz) { r.pauli_channel_1(to_handle(q), px, py_, pz); },
+          py::arg("qubit"), py::arg("px"), py::arg("py"),
           py::arg("pz"), "X, Y, Z with probabilities px, py, pz.");
-    c.def("amplitude_damp", &QubitRegistry::amplitude_damp, py::arg("qubit"), py::arg("gamma"),
+    c.def("amplitude_damp", [](QubitRegistry &r, py::handle q, double g) { r.amplitude_damp(to_handle(q), g); }, py::arg("qubit"), py::arg("gamma"),
           "Amplitude damping with decay probability gamma (Pauli-twirled in the stabilizer formalism).");
-    c.def("phase_damp", &QubitRegistry::phase_damp, py::arg("qubit"), py::arg("lam"),
+    c.def("phase_damp", [](QubitRegistry &r, py::handle q, double lam) { r.phase_damp(to_handle(q), lam); }, py::arg("qubit"), py::arg("lam"),
           "Phase damping: coherences scale by sqrt(1 - lam) (Pauli-twirled in the stabilizer formalism).");
-    c.def("memory_decay", &QubitRegistry::memory_decay, py::arg("qubit"), py::arg("seconds"), py::arg("t1_s"),
+    c.def("memory_decay",
+          [](QubitRegistry &r, py::handle q, double t, double t1, double t2) { r.memory_decay(to_handle(q), t, t1, t2); },
+          py::arg("qubit"), py::arg("seconds"), py::arg("t1_s"),
           py::arg("t2_s"),
           "Decoherence for `seconds` of storage: amplitude damping gamma = 1 - exp(-t/T1), then dephasing so that "
           "coherences decay as exp(-t/T2) in total. T1/T2 in seconds (inf: no decay); T2 <= 2 T1.");
 
-    c.def("measure", [](QubitRegistry &r, QubitHandle q, const std::string &basis) { return r.measure(q, basis_char(basis)); },
+    c.def("measure", [](QubitRegistry &r, py::handle q, const std::string &basis) { return r.measure(to_handle(q), basis_char(basis)); },
           py::arg("qubit"), py::arg("basis") = "Z",
           "Measures in basis 'Z', 'X' or 'Y'; returns 0/1. The qubit stays alive, split into its own group.");
-    c.def("mx", [](QubitRegistry &r, QubitHandle q) { return r.measure(q, 'X'); }, py::arg("qubit"));
-    c.def("my", [](QubitRegistry &r, QubitHandle q) { return r.measure(q, 'Y'); }, py::arg("qubit"));
+    c.def("mx", [](QubitRegistry &r, py::handle q) { return r.measure(to_handle(q), 'X'); }, py::arg("qubit"));
+    c.def("my", [](QubitRegistry &r, py::handle q) { return r.measure(to_handle(q), 'Y'); }, py::arg("qubit"));
     c.def("reset", [](QubitRegistry &r, py::args q) { each(q, [&](QubitHandle h) { r.reset(h); }); },
           "Resets each qubit to |0> in a group of its own.");
-    c.def("bell_measure", &QubitRegistry::bell_measure, py::arg("a"), py::arg("b"),
+    c.def("bell_measure", [](QubitRegistry &r, py::handle a, py::handle b) { return r.bell_measure(to_handle(a), to_handle(b)); },
+          py::arg("a"), py::arg("b"),
           "CNOT a->b, H on a, measure a then b; returns (m_a, m_b), (0, 0) for |Phi+>. To swap pairs (x, a) and "
           "(b, y), correct y with X^m_b then Z^m_a.");
-    c.def("state", [](const QubitRegistry &r, const std::vector<QubitHandle> &q) { return to_numpy(r.state(q)); },
+    c.def("state", [](const QubitRegistry &r, const py::iterable &q) { return to_numpy(r.state(to_handles(q))); },
           py::arg("qubits"), "Reduced density matrix of `qubits` (qubits[0] = most significant index bit).");
-    c.def("expectation", &QubitRegistry::expectation, py::arg("qubits"), py::arg("paulis"),
+    c.def("expectation",
+          [](const QubitRegistry &r, const py::iterable &q, const std::string &paulis) { return r.expectation(to_handles(q), paulis); },
+          py::arg("qubits"), py::arg("paulis"),
           "Expectation of a Pauli product, one of I _ X Y Z per listed qubit (optional leading sign), e.g. "
           "expectation([a, b], 'XX'). Exact in both formalisms.");
     c.def("fidelity", &fidelity, py::arg("qubits"), py::arg("target") = "phi+",

@@ -415,11 +415,11 @@ class QubitRegistry:
         """
         A fresh qubit in |0>; returns its handle (int).
         """
-    def amplitude_damp(self, qubit: typing.SupportsInt | typing.SupportsIndex, gamma: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def amplitude_damp(self, qubit: typing.Any, gamma: typing.SupportsFloat | typing.SupportsIndex) -> None:
         """
         Amplitude damping with decay probability gamma (Pauli-twirled in the stabilizer formalism).
         """
-    def apply_unitary(self, matrix: typing.Annotated[numpy.typing.ArrayLike, numpy.complex128], qubits: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex]) -> None:
+    def apply_unitary(self, matrix: typing.Annotated[numpy.typing.ArrayLike, numpy.complex128], qubits: collections.abc.Iterable) -> None:
         """
         U rho U^dag on the listed qubits (qubits[0] = most significant bit of U's index); density_matrix formalism only.
         """
@@ -427,7 +427,7 @@ class QubitRegistry:
         """
         Two fresh qubits in a Bell-diagonal state, coefficients ordered (Phi+, Psi+, Psi-, Phi-).
         """
-    def bell_measure(self, a: typing.SupportsInt | typing.SupportsIndex, b: typing.SupportsInt | typing.SupportsIndex) -> tuple[int, int]:
+    def bell_measure(self, a: typing.Any, b: typing.Any) -> tuple[int, int]:
         """
         CNOT a->b, H on a, measure a then b; returns (m_a, m_b), (0, 0) for |Phi+>. To swap pairs (x, a) and (b, y), correct y with X^m_b then Z^m_a.
         """
@@ -455,15 +455,15 @@ class QubitRegistry:
         """
         Traces each qubit out of its group and frees its handle.
         """
-    def expectation(self, qubits: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], paulis: str) -> float:
+    def expectation(self, qubits: collections.abc.Iterable, paulis: str) -> float:
         """
         Expectation of a Pauli product, one of I _ X Y Z per listed qubit (optional leading sign), e.g. expectation([a, b], 'XX'). Exact in both formalisms.
         """
-    def fidelity(self, qubits: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], target: typing.Any = 'phi+') -> float:
+    def fidelity(self, qubits: collections.abc.Iterable, target: typing.Any = 'phi+') -> float:
         """
         Fidelity of the reduced state of `qubits` with a target: 'phi+', 'phi-', 'psi+', 'psi-' (2 qubits), a state vector or a density matrix. Exact for density matrices; for stabilizer trajectories the value for Bell-diagonal noise is 0 or 1, and averages over seeds estimate the fidelity.
         """
-    def group_of(self, qubit: typing.SupportsInt | typing.SupportsIndex) -> list[int]:
+    def group_of(self, qubit: typing.Any) -> list[int]:
         """
         Handles of the qubit's group, in the order of the group state's tensor factors.
         """
@@ -471,29 +471,29 @@ class QubitRegistry:
         """
         Hadamard on each qubit.
         """
-    def is_alive(self, qubit: typing.SupportsInt | typing.SupportsIndex) -> bool:
+    def is_alive(self, qubit: typing.Any) -> bool:
         ...
-    def measure(self, qubit: typing.SupportsInt | typing.SupportsIndex, basis: str = 'Z') -> int:
+    def measure(self, qubit: typing.Any, basis: str = 'Z') -> int:
         """
         Measures in basis 'Z', 'X' or 'Y'; returns 0/1. The qubit stays alive, split into its own group.
         """
-    def memory_decay(self, qubit: typing.SupportsInt | typing.SupportsIndex, seconds: typing.SupportsFloat | typing.SupportsIndex, t1_s: typing.SupportsFloat | typing.SupportsIndex, t2_s: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def memory_decay(self, qubit: typing.Any, seconds: typing.SupportsFloat | typing.SupportsIndex, t1_s: typing.SupportsFloat | typing.SupportsIndex, t2_s: typing.SupportsFloat | typing.SupportsIndex) -> None:
         """
         Decoherence for `seconds` of storage: amplitude damping gamma = 1 - exp(-t/T1), then dephasing so that coherences decay as exp(-t/T2) in total. T1/T2 in seconds (inf: no decay); T2 <= 2 T1.
         """
-    def mx(self, qubit: typing.SupportsInt | typing.SupportsIndex) -> int:
+    def mx(self, qubit: typing.Any) -> int:
         ...
-    def my(self, qubit: typing.SupportsInt | typing.SupportsIndex) -> int:
+    def my(self, qubit: typing.Any) -> int:
         ...
     def pair_with_state(self, rho: typing.Annotated[numpy.typing.ArrayLike, numpy.complex128]) -> tuple[int, int]:
         """
         Two fresh qubits in the 4x4 density matrix rho (density_matrix formalism only).
         """
-    def pauli_channel_1(self, qubit: typing.SupportsInt | typing.SupportsIndex, px: typing.SupportsFloat | typing.SupportsIndex, py: typing.SupportsFloat | typing.SupportsIndex, pz: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def pauli_channel_1(self, qubit: typing.Any, px: typing.SupportsFloat | typing.SupportsIndex, py: typing.SupportsFloat | typing.SupportsIndex, pz: typing.SupportsFloat | typing.SupportsIndex) -> None:
         """
         X, Y, Z with probabilities px, py, pz.
         """
-    def phase_damp(self, qubit: typing.SupportsInt | typing.SupportsIndex, lam: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def phase_damp(self, qubit: typing.Any, lam: typing.SupportsFloat | typing.SupportsIndex) -> None:
         """
         Phase damping: coherences scale by sqrt(1 - lam) (Pauli-twirled in the stabilizer formalism).
         """
@@ -509,7 +509,7 @@ class QubitRegistry:
         """
         S^dagger on each qubit.
         """
-    def state(self, qubits: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex]) -> numpy.typing.NDArray[numpy.complex128]:
+    def state(self, qubits: collections.abc.Iterable) -> numpy.typing.NDArray[numpy.complex128]:
         """
         Reduced density matrix of `qubits` (qubits[0] = most significant index bit).
         """
@@ -517,7 +517,7 @@ class QubitRegistry:
         """
         SWAP on each pair (relabels handles; no state is touched).
         """
-    def twirl_werner(self, a: typing.SupportsInt | typing.SupportsIndex, b: typing.SupportsInt | typing.SupportsIndex) -> None:
+    def twirl_werner(self, a: typing.Any, b: typing.Any) -> None:
         """
         Werner twirl of the pair: keeps the Phi+ fidelity, equalizes the other three Bell weights (exact channel for density matrices, one random bilateral rotation per stabilizer trajectory).
         """
