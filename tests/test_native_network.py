@@ -281,3 +281,18 @@ def test_each_end_uses_its_qubit_when_it_has_the_news():
     storage = [30e-6, 30e-6, 40e-6, 60e-6]  # middle qubits, end a, end b
     assert d["fidelity"][0] == pytest.approx((1 + math.exp(-sum(storage) / t2)) / 2, abs=1e-12)
     assert net.occupied_slots() == 0 and net.registry.num_qubits == 0
+
+
+def test_kept_pairs_go_on_decohering_until_the_caller_gets_them():
+    t2 = 1e-3
+    net, nodes = chain(2, t2=t2, f=1.0)  # deterministic link: herald (and delivery) at 10 us
+    net.add_request(nodes, keep_pairs=True)  # unbounded: the run goes on to 100 us
+    net.run(100 * US)
+    d = net.deliveries()
+    assert len(d["time_ps"]) == 1 and int(d["time_ps"][0]) == 10 * US  # one channel, now held
+    a, b = int(d["qubit_src"][0]), int(d["qubit_dst"][0])
+    # Both qubits have waited 100 us since emission when the caller looks.
+    assert net.registry.fidelity([a, b]) == pytest.approx((1 + math.exp(-200e-6 / t2)) / 2, abs=1e-12)
+    assert d["fidelity"][0] == pytest.approx((1 + math.exp(-20e-6 / t2)) / 2, abs=1e-12)
+    net.release_pair(a, b)
+    assert net.occupied_slots() == 0

@@ -199,6 +199,11 @@ void Network::run(int64_t until_ps) {
     for (const auto &r : requests_) unbounded |= r.p.num_pairs == 0 && r.p.deadline_ps == 0;
     if (!requests_.empty() && !unbounded && open_requests_ == 0) return;
     scheduler_.run(until_ps);
+    // Pairs handed to the caller (keep_pairs) go on decohering in their memories: bring them up
+    // to the time the caller gets control back.
+    for (uint32_t id = 0; id < slots_.size(); id++) {
+        if (slots_[id].kept && slots_[id].qubit && registry_->is_alive(slots_[id].qubit)) bring_up_to_date(id);
+    }
 }
 
 bool Network::try_reserve(uint32_t r) {

@@ -144,7 +144,8 @@ class Network final : public EventHandler {
     uint32_t add_link(const LinkParams &params);
     uint32_t add_request(const RequestParams &params);
 
-    /// Runs until `until_ps` or until every request with num_pairs has been served.
+    /// Runs until `until_ps` or until every request with num_pairs has been served. Kept pairs
+    /// (keep_pairs) are then brought up to the current time: they decohere while they wait.
     void run(int64_t until_ps);
 
     int64_t now_ps() const { return scheduler_.now(); }
