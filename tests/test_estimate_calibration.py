@@ -56,3 +56,15 @@ def test_calibration_errors_are_clear(tmp_path):
     net = qnsim.Network(seed=1)
     with pytest.raises(ValueError, match="needs until_s"):
         calibrate_link(net)
+
+
+def test_shipped_estimate_example_runs(capsys):
+    code = estimate_main(["estimate", str(EXAMPLES / "estimate" / "workload.stim"),
+                          "--links", str(EXAMPLES / "estimate" / "links.toml"), "--json"])
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    assert code == 0 and report["verdict"] == "feasible"
+    # 7.576e9 layers of 132 gates (64 H, 62 brickwork and 2 ring-closing CX, 2 T, 2 M): 1e12.
+    assert report["local_gates_total"] + report["remote_gates"] == 7_576_000_000 * 132
+    assert report["remote_gates"] == 2 * 7_576_000_000  # the best cut splits the ring twice
+    assert "calibrated from two_qpus_transducers.toml request 1" in captured.err
