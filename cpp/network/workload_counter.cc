@@ -675,6 +675,25 @@ struct PlacedContext {
         return a;
     }
     size_t idx(int32_t a, int32_t b) const { return a < b ? size_t(a) * k + b : size_t(b) * k + a; }
+
+    // Durations shared by both passes: a one-qubit operation on QPU a, and a two-qubit one
+    // between QPUs a and b (a remote one costs the link's remote-gate time).
+    double one_qubit_duration(GateKind kind, int32_t a) const {
+        switch (kind) {
+            case GateKind::Reset:
+                return d.t_reset[a];
+            case GateKind::Measure:
+                return d.t_meas[a];
+            case GateKind::MeasureReset:
+                return d.t_meas[a] + d.t_reset[a];
+            default:
+                return d.t_1q[a];
+        }
+    }
+    double two_qubit_duration(GateKind kind, int32_t a, int32_t b) const {
+        if (a != b) return d.t_remote[idx(a, b)];
+        return kind == GateKind::TwoMeasure ? 2 * d.t_2q[a] + d.t_meas[a] : d.t_2q[a];
+    }
 };
 
 struct StaticResult {
@@ -725,18 +744,12 @@ StaticResult placed_static(const PlacedContext &c, uint32_t b, const std::vector
                 for (size_t i = 0; i < n; ++i) {
                     const uint32_t q = t[i].value;
                     const int32_t a = c.qpu(q, ins.line);
-                    double dur;
-                    if (g.kind == GateKind::Single) {
+                    if (g.kind == GateKind::Single || g.kind == GateKind::Reset) {
                         r.local_1q[a] += 1;
-                        dur = c.d.t_1q[a];
-                    } else if (g.kind == GateKind::Reset) {
-                        r.local_1q[a] += 1;
-                        dur = c.d.t_reset[a];
                     } else {
                         r.local_meas[a] += 1;
-                        dur = c.d.t_meas[a] + (g.kind == GateKind::MeasureReset ? c.d.t_reset[a] : 0.0);
                     }
-                    finish(q, lvl(q) + dur);
+                    finish(q, lvl(q) + c.one_qubit_duration(g.kind, a));
                 }
                 break;
             case GateKind::Two:
@@ -753,20 +766,13 @@ StaticResult placed_static(const PlacedContext &c, uint32_t b, const std::vector
                     const uint32_t x = t[i].value, y = t[i + 1].value;
                     const int32_t a = c.qpu(x, ins.line), bq = c.qpu(y, ins.line);
                     const double start = std::max(lvl(x), lvl(y));
-                    double dur;
                     if (a == bq) {
-                        if (g.kind == GateKind::TwoMeasure) {
-                            r.local_meas[a] += 1;
-                            dur = 2 * c.d.t_2q[a] + c.d.t_meas[a];
-                        } else {
-                            r.local_2q[a] += 1;
-                            dur = c.d.t_2q[a];
-                        }
+                        (g.kind == GateKind::TwoMeasure ? r.local_meas[a] : r.local_2q[a]) += 1;
                     } else {
                         r.remote_gates[c.idx(a, bq)] += 1;
                         r.remote_pairs[c.idx(a, bq)] += g.kind == GateKind::TwoMeasure ? 1 : g.remote_pairs;
-                        dur = c.d.t_remote[c.idx(a, bq)];
                     }
+                    const double dur = c.two_qubit_duration(g.kind, a, bq);
                     finish(x, start + dur);
                     finish(y, start + dur);
                 }
@@ -851,18 +857,8 @@ struct StatefulPass {
                     for (size_t i = 0; i < n; ++i) {
                         const uint32_t q = t[i].value;
                         const int32_t a = c.qpu_of[q];
-                        double dur;
-                        if (g.kind == GateKind::Single) {
-                            dur = c.d.t_1q[a];
-                            if (!g.z_diagonal) open[q] = -1;
-                        } else {
-                            open[q] = -1;
-                            dur = g.kind == GateKind::Reset ? c.d.t_reset[a]
-                                                            : c.d.t_meas[a] + (g.kind == GateKind::MeasureReset
-                                                                                   ? c.d.t_reset[a]
-                                                                                   : 0.0);
-                        }
-                        clock[q] += dur;
+                        if (g.kind != GateKind::Single || !g.z_diagonal) open[q] = -1;
+                        clock[q] += c.one_qubit_duration(g.kind, a);
                     }
                     break;
                 case GateKind::Two:
@@ -877,13 +873,7 @@ struct StatefulPass {
                         }
                         const uint32_t x = t[i].value, y = t[i + 1].value;
                         const int32_t a = c.qpu_of[x], bq = c.qpu_of[y];
-                        double dur;
-                        if (a == bq) {
-                            dur = g.kind == GateKind::TwoMeasure ? 2 * c.d.t_2q[a] + c.d.t_meas[a] : c.d.t_2q[a];
-                        } else {
-                            dur = c.d.t_remote[c.idx(a, bq)];
-                        }
-                        const double end = std::max(clock[x], clock[y]) + dur;
+                        const double end = std::max(clock[x], clock[y]) + c.two_qubit_duration(g.kind, a, bq);
                         clock[x] = clock[y] = end;
                         if (g.kind == GateKind::Two && g.controlled) {
                             if (a != bq && open[x] != bq) {
