@@ -24,9 +24,8 @@ import random
 import statistics
 import time
 
-from qnsim._core import Scheduler
-
 import qnsim
+from qnsim._core import Scheduler
 
 TARGET_NATIVE = 1e7
 MAX_DELAY_PS = 1_000_000

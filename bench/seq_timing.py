@@ -38,9 +38,9 @@ def instrumented_run(num_nodes: int, seed: int, sim_time_s: float = 0.2, fix_sil
     the primary's memory sometimes cannot emit and the attempt fails silently).
     """
     from sequence.components.memory import Memory
+    from sequence.entanglement_management.swapping.swapping_bds import EntanglementSwappingA_BDS
     from sequence.resource_management.memory_manager import MemoryInfo
     from sequence.resource_management.resource_manager import ResourceManager, ResourceManagerMsgType
-    from sequence.entanglement_management.swapping.swapping_bds import EntanglementSwappingA_BDS
 
     log = []   # (t, kind, node, memory, extra)
     saved = {}
@@ -89,8 +89,8 @@ def instrumented_run(num_nodes: int, seed: int, sim_time_s: float = 0.2, fix_sil
         return f
 
     if fix_silent:
-        from sequence.entanglement_management.generation.single_heralded import SingleHeraldedA
         from sequence.entanglement_management.generation.generation_message import GenerationMsgType
+        from sequence.entanglement_management.generation.single_heralded import SingleHeraldedA
 
         def negotiate_wrap(orig):
             def f(self, src, msg):
@@ -242,6 +242,7 @@ def analyse(num_nodes, runs, memories_per_side=4):
 def qnsim_check(num_nodes, runs, factors, seeds=40):
     """qnsim's bench chain with nominal link success and with SeQUeNCe's measured per-hop success."""
     import math
+
     from qnsim_chain import run_qnsim_chain
     fs_seq = [f for res, _ in runs for f in res["fidelities"]]
     counts = [res["pairs_delivered"] for res, _ in runs]

@@ -24,7 +24,6 @@ Formalisms:
 from __future__ import annotations
 
 import contextlib
-
 import statistics
 import sys
 import time
@@ -43,6 +42,7 @@ def _require_sequence():
             "Run: bash bench/setup_sequence_venv.sh && bench/.venv-sequence/bin/python bench/vs_sequence.py")
     try:
         from importlib.metadata import version
+
         import sequence  # noqa: F401
     except ImportError as exc:  # pragma: no cover - environment message
         raise RuntimeError("SeQUeNCe is not installed here; run bash bench/setup_sequence_venv.sh "

@@ -125,8 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     _check_environment()
     import contextlib
 
-    from sequence_chain import run_sequence_chain, silent_non_emission_fixed
     from qnsim_chain import run_qnsim_chain
+    from sequence_chain import run_sequence_chain, silent_non_emission_fixed
 
     params = dict(hop_km=args.hop_km, attenuation_db_per_km=args.attenuation,
                   memory_coherence_s=args.coherence, memory_efficiency=args.memory_efficiency,

@@ -7,10 +7,10 @@ import weakref
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from qnsim._core import Scheduler
 
 import qnsim
 from qnsim import EventLoop, SchedulingError
+from qnsim._core import Scheduler
 
 PS = 10**12  # picoseconds per second
 

@@ -3,6 +3,7 @@
 
 import csv
 import math
+
 import pytest
 
 import qnsim

@@ -10,7 +10,7 @@ True
 
 from typing import TYPE_CHECKING
 
-from qnsim import _core
+from qnsim import _core, topology
 from qnsim._core import (
     CircuitParseError,
     DensityMatrixSimulator,
@@ -36,7 +36,6 @@ from qnsim.link_models import (
     werner_state,
     werner_swap_fidelity,
 )
-from qnsim.primitives import entanglement_swap, purify_round, remote_cnot, teleport
 from qnsim.network import Network, purification_rounds_for
 from qnsim.presets import (
     HardwarePreset,
@@ -44,10 +43,10 @@ from qnsim.presets import (
     nv_near_term,
     superconducting_transducer_link,
 )
+from qnsim.primitives import entanglement_swap, purify_round, remote_cnot, teleport
 from qnsim.protocol import Protocol
 from qnsim.results import NetworkResult, RequestResult
 from qnsim.scenario import load_scenario
-from qnsim import topology
 from qnsim.topology import chain, dumbbell, from_graph, grid, ring, star
 
 if TYPE_CHECKING:  # the lazy attributes below, for type checkers and IDEs
