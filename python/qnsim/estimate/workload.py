@@ -35,6 +35,8 @@ _GATE_CATEGORIES = {
     "noise2": "noise",
     "noise_product": "noise",
     "annotation": "annotation",
+    "three": "three_qubit",
+    "rotation": "one_qubit",
 }
 
 
