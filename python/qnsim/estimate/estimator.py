@@ -736,9 +736,10 @@ class _Context:
             for lr in link_reports:
                 self._interface(lr, d, per_op_budget)
             self._apply_hop_loads(link_reports)
-            compute_s = alg_depth * cycle_ps * 1e-12
-            t_link = max((lr.time_s for lr in link_reports), default=0.0)
-            run_cycles = max(alg_depth, math.ceil((max(compute_s, t_link) + latency) / (cycle_ps * 1e-12) - 1e-9))
+            # Integer picoseconds: cycle counts are exact where the estimator's are (it counts in ns).
+            link_ps = math.ceil(max((lr.time_s for lr in link_reports), default=0.0) * 1e12)
+            busy_ps = max(alg_depth * cycle_ps, link_ps) + round(latency * 1e12)
+            run_cycles = max(alg_depth, -(-busy_ps // cycle_ps))
             if run_cycles > max_cycles:
                 cycles = max_cycles + 1
                 continue
