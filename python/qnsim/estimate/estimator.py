@@ -59,6 +59,7 @@ __all__ = [
     "azure_layout_qubits",
     "buffered_link_time_s",
     "estimate",
+    "remote_gate_occupancy_s",
     "remote_gate_time_s",
     "state_teleportation_cost",
 ]
@@ -83,13 +84,26 @@ def azure_layout_qubits(q: int) -> int:
 
 
 def remote_gate_time_s(qa: QPU, qb: QPU, latency_s: float) -> float:
-    """Duration of a teleported remote CNOT: two local two-qubit gates, two measurements and a
-    classical message each way (Eisert et al. 2000), in seconds.
+    """Time from the start of a teleported remote CNOT until both its Pauli-frame corrections are
+    known: two local two-qubit gates, two measurements and a classical message each way (Eisert et
+    al. 2000), in seconds. Only a later non-Clifford gate on its qubits waits for that.
 
     >>> remote_gate_time_s(QPU(), QPU(), 1e-6)
     2.3e-06
     """
     return 2 * max(qa.t_2q_s, qb.t_2q_s) + 2 * max(qa.t_meas_s, qb.t_meas_s) + 2 * latency_s
+
+
+def remote_gate_occupancy_s(qa: QPU, qb: QPU) -> float:
+    """Time a teleported remote CNOT keeps its data qubits busy, in seconds: the local two-qubit gate
+    of each side with its half of the Bell pair. The measurements, messages and corrections that
+    follow act on the pair halves and on the Pauli frame, so Clifford gates on the data qubits go on
+    meanwhile (with an ideal link a remote CNOT costs what a local one does).
+
+    >>> remote_gate_occupancy_s(QPU(t_2q_s=50e-9), QPU(t_2q_s=70e-9))
+    7e-08
+    """
+    return max(qa.t_2q_s, qb.t_2q_s)
 
 
 def buffered_link_time_s(pairs: int, compute_s: float, rate_hz: float, buffer_pairs: int) -> float:
@@ -478,6 +492,7 @@ class _Context:
         )
 
     def _remote_times(self, with_latency: bool) -> list[float]:
+        """Per QPU pair (flattened k x k): the time until a remote gate's frame corrections are known."""
         k = self.k
         out = [0.0] * (k * k)
         for a in range(k):
@@ -488,8 +503,12 @@ class _Context:
                     out[a * k + b] = remote_gate_time_s(self.qpus[a], self.qpus[b], lat)
         return out
 
-    def _placed(self, p: Placement, t_remote: list[float]) -> dict[str, Any]:
+    def _placed(self, p: Placement, t_frame: list[float]) -> dict[str, Any]:
         qs = self.qpus
+        k = self.k
+        occupancy = [
+            remote_gate_occupancy_s(qs[a], qs[b]) if a != b else 0.0 for a in range(k) for b in range(k)
+        ]
         return self.w._placed(
             p.qpu_of,
             self.k,
@@ -497,7 +516,8 @@ class _Context:
             [q.t_2q_s for q in qs],
             [q.t_meas_s for q in qs],
             [q.t_reset_s for q in qs],
-            t_remote,
+            occupancy,
+            t_frame,
         )
 
     def _remote_counts(self, p: Placement, t_remote: list[float]):
@@ -565,11 +585,11 @@ class _Context:
         t_layer = max(max(qq.t_1q_s, qq.t_2q_s, qq.t_meas_s) for qq in self.qpus)
         total_ops = w.clifford_count + w.t_count + w.measurement_count
         depth = w.depth if w.depth else math.ceil(total_ops / n)
+        crit = depth * t_layer
         if self.links and remote:
-            t_rem = max(self._remote_times(True))
-            crit = depth * t_layer + n_remote * t_rem / max(n // 2, 1)
-        else:
-            crit = depth * t_layer
+            # Remote gates take a layer like local ones (Pauli-frame tracking); without the order of
+            # the gates, only the last one's corrections are waited for.
+            crit += max(self._remote_times(True))
         if not self.ec:
             self.notes.append(
                 "logical summary on physical QPUs: critical path = depth x slowest gate time; "

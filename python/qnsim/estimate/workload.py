@@ -31,7 +31,7 @@ from qnsim import _core
 
 __all__ = ["GateCounts", "LogicalSummary", "Workload", "count_circuit", "stream_circuit_file"]
 
-_KINDS: dict[str, tuple[str, bool, bool, int]] = _core.gate_kinds()
+_KINDS: dict[str, tuple[str, bool, bool, int, bool]] = _core.gate_kinds()
 _GATE_CATEGORIES = {
     "single": "one_qubit",
     "reset": "one_qubit",
@@ -268,7 +268,7 @@ class Workload:
         """
         return self._program.unroll(int(max_ops))
 
-    def _placed(self, qpu_of, num_qpus, t_1q, t_2q, t_meas, t_reset, t_remote) -> dict[str, Any]:
+    def _placed(self, qpu_of, num_qpus, t_1q, t_2q, t_meas, t_reset, t_remote, t_frame) -> dict[str, Any]:
         return self._program.placed(
             [int(x) for x in qpu_of],
             int(num_qpus),
@@ -277,6 +277,7 @@ class Workload:
             list(t_meas),
             list(t_reset),
             list(t_remote),
+            list(t_frame),
         )
 
     def __repr__(self) -> str:
