@@ -159,12 +159,12 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
     {
         const GateSpec &g = gate_table()[out.gate];
         if (num_args < g.min_args || num_args > g.max_args) {
-            if (g.max_args == 0) fail(line, msg(g.name, " takes no parenthesized arguments, got ", num_args));
-            if (g.min_args == g.max_args) {
-                fail(line, msg(g.name, " takes ", g.min_args, " parenthesized argument", g.min_args == 1 ? "" : "s",
-                               ", got ", num_args));
+            const int lo = g.min_args, hi = g.max_args;  // uint8_t would print as a character
+            if (hi == 0) fail(line, msg(g.name, " takes no parenthesized arguments, got ", num_args));
+            if (lo == hi) {
+                fail(line, msg(g.name, " takes ", lo, " parenthesized argument", lo == 1 ? "" : "s", ", got ", num_args));
             }
-            fail(line, msg(g.name, " takes ", g.min_args, " to ", g.max_args, " parenthesized arguments, got ", num_args));
+            fail(line, msg(g.name, " takes ", lo, " to ", hi, " parenthesized arguments, got ", num_args));
         }
     }
     // Targets.

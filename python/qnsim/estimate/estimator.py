@@ -204,12 +204,13 @@ def _normalize_links(links: Any, k: int, relays: bool = False) -> dict[tuple[int
 def _as_workload(w: WorkloadLike) -> Workload | LogicalSummary | GateCounts:
     if isinstance(w, (Workload, LogicalSummary, GateCounts)):
         return w
-    if isinstance(w, str):
+    if isinstance(w, str) or (type(w).__name__ == "Circuit" and type(w).__module__.startswith("stim")):
         return Workload(w)
     if isinstance(w, Mapping):
         return LogicalSummary.from_dict(w)
     raise TypeError(
-        f"workload must be circuit text, a Workload, GateCounts or a LogicalSummary, got {type(w).__name__}"
+        "workload must be circuit text, a stim.Circuit, a Workload, GateCounts or a LogicalSummary (or its dict), "
+        f"got {type(w).__name__}"
     )
 
 
@@ -224,6 +225,8 @@ def estimate(
     cat_entangler: bool = True,
     error_budget: float | ErrorBudget = 1e-3,
     max_runtime_s: float | None = None,
+    placement_strategy: str = "pack",
+    partitioner: str = "auto",
     seed: int = 0,
 ) -> EstimateReport:
     """Estimates the cost of running a workload on networked QPUs.
@@ -248,6 +251,11 @@ def estimate(
             logical errors, T states, rotation synthesis and remote operations; physical runs
             compare the expected faults of every local and remote operation with it.
         max_runtime_s: optional limit on the run's wall-clock time, in seconds.
+        placement_strategy: automatic placement on the fewest QPUs that hold the workload
+            (``"pack"``, default: a workload that fits one QPU is not split) or on all of them
+            (``"spread"``).
+        partitioner: ``"auto"`` (METIS when pymetis is installed, else Kernighan-Lin),
+            ``"metis"`` or ``"kernighan-lin"``.
         seed: seed of the partitioner.
 
     Returns:
@@ -288,6 +296,11 @@ def estimate(
     link_map = _normalize_links(links, k, relays=True)
     ctx = _Context(w, qpu_list, link_map, ec, target_fidelity, purification, cat_entangler, error_budget)
     ctx.max_runtime_s = max_runtime_s
+    if placement_strategy not in ("pack", "spread"):
+        raise ValueError(f"placement_strategy must be 'pack' or 'spread', got {placement_strategy!r}")
+    if partitioner not in ("auto", "metis", "kernighan-lin"):
+        raise ValueError(f"partitioner must be 'auto', 'metis' or 'kernighan-lin', got {partitioner!r}")
+    ctx.strategy, ctx.partitioner = placement_strategy, partitioner
     return ctx.run(placement, seed)
 
 
@@ -305,6 +318,7 @@ class _Context:
         self.notes: list[str] = []
         self.budget_report: ErrorBudgetReport | None = None
         self.max_runtime_s: float | None = None
+        self.strategy, self.partitioner = "pack", "auto"
         self._route_cache: dict[tuple[int, int], tuple[list[int], Link] | None] = {}
 
     # -- links and routes ------------------------------------------------------------------------
@@ -358,6 +372,10 @@ class _Context:
         caps = [q.capacity for q in self.qpus]
         if isinstance(w, LogicalSummary):
             n = w.logical_qubits
+            if n > _MAX_PLACED_QUBITS:
+                raise ValueError(
+                    f"logical_qubits={n} is more than the {_MAX_PLACED_QUBITS:,} qubits placement handles one by one"
+                )
             if placement is not None:
                 p = (
                     placement
@@ -369,23 +387,26 @@ class _Context:
                 if total < n:
                     self.reasons.append(f"capacity too small: {n} qubits, the {self.k} QPUs hold {total}")
                     return None
-                p = _fill(n, caps)
+                p = _fill(n, caps, self.strategy)
             return p
         counts = w.counts if isinstance(w, Workload) else w
-        n = counts.num_qubits
+        bound = counts.qubit_index_bound
+        used = [int(q) for q in counts.used_qubits]
         pairs = (counts.pair_a, counts.pair_b, counts.pair_weight)
         if placement is None:
             try:
-                return partition(n, caps, pairs, seed=seed)
+                return partition(
+                    bound, caps, pairs, seed=seed, qubits=used, strategy=self.strategy, partitioner=self.partitioner
+                )
             except CapacityError as e:
                 self.reasons.append(str(e))
                 return None
         p = (
             placement
             if isinstance(placement, Placement)
-            else placement_from_mapping(placement, n, self.k, pairs)
+            else placement_from_mapping(placement, bound, self.k, pairs)
         )
-        if all(x >= 0 for x in p.qpu_of) and p.cut == 0.0:
+        if all(p.qpu_of[q] >= 0 for q in used if q < len(p.qpu_of)) and p.cut == 0.0:
             p = Placement(p.qpu_of, p.num_qpus, cut_weight(p.qpu_of, *pairs), p.method)
         return p
 
@@ -537,7 +558,7 @@ class _Context:
             pairs = {(a, b): pairs_src[a * k + b] for a in range(k) for b in range(a + 1, k)}
             return local, remote, pairs, float(d["critical_path_s"]), bool(d["cat_exact"])
         if isinstance(w, GateCounts):
-            unplaced = [i for i, x in enumerate(p.qpu_of) if x < 0]
+            unplaced = [q for q in (int(x) for x in w.used_qubits) if q >= len(p.qpu_of) or p.qpu_of[q] < 0]
             if unplaced:
                 self.reasons.append(f"qubit {unplaced[0]} is placed on no QPU")
                 return None
@@ -550,7 +571,7 @@ class _Context:
                 if a != b:
                     remote[(a, b)] = remote.get((a, b), 0) + int(wt)
             n_remote = sum(remote.values())
-            share = [x / max(len(p.qpu_of), 1) for x in p.qubits_per_qpu]
+            share = [x / max(sum(p.qubits_per_qpu), 1) for x in p.qubits_per_qpu]
             local = {
                 "one_qubit": [round(w.one_qubit * s) for s in share],
                 "two_qubit": [round((w.two_qubit - n_remote) * s) for s in share],
@@ -950,7 +971,7 @@ class _Context:
         return EstimateReport(
             verdict="infeasible" if self.reasons else "feasible",
             reasons=list(self.reasons),
-            num_qubits=len(p.qpu_of),
+            num_qubits=sum(p.qubits_per_qpu),
             num_qpus=self.k,
             qubits_per_qpu=p.qubits_per_qpu,
             placement_method=p.method,
@@ -1011,6 +1032,9 @@ class _Context:
         )
 
 
+_MAX_PLACED_QUBITS = 10**7  # Placement keeps one entry per qubit; refuse before allocating.
+
+
 def _runtime_fix(bound: str) -> str:
     if "rate" in bound:
         return "more link channels, a faster link or fewer remote operations (a placement with a smaller cut)"
@@ -1019,10 +1043,19 @@ def _runtime_fix(bound: str) -> str:
     return "faster QPUs (shorter logical cycle) or a shallower workload"
 
 
-def _fill(n: int, caps: list[int | None]) -> Placement:
-    """Contiguous placement of n qubits, proportional to capacity (unlimited QPUs share the rest)."""
+def _fill(n: int, caps: list[int | None], strategy: str = "spread") -> Placement:
+    """Contiguous placement of n qubits: on the fewest QPUs (largest first) when packing, else in
+    proportion to capacity (unlimited QPUs share the rest)."""
     k = len(caps)
     weights = [c if c is not None else n for c in caps]
+    if strategy == "pack":
+        chosen, room = set(), 0
+        for i in sorted(range(k), key=lambda i: (-weights[i], i)):
+            if room >= n and chosen:
+                break
+            chosen.add(i)
+            room += weights[i]
+        weights = [w if i in chosen else 0 for i, w in enumerate(weights)]
     total = sum(weights)
     loads = [min(weights[i], n * weights[i] // total) for i in range(k)]
     i = 0

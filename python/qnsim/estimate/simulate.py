@@ -411,10 +411,13 @@ def simulate_execution(
             )
     link_map = _normalize_links(link_list, k)
     counts = w.counts
-    n = counts.num_qubits
+    n = counts.qubit_index_bound
     if placement is None:
         placement = partition(
-            n, [q.capacity for q in qpu_list], (counts.pair_a, counts.pair_b, counts.pair_weight)
+            n,
+            [q.capacity for q in qpu_list],
+            (counts.pair_a, counts.pair_b, counts.pair_weight),
+            qubits=[int(q) for q in counts.used_qubits],
         )
     elif not isinstance(placement, Placement):
         placement = placement_from_mapping(placement, n, k)
