@@ -330,7 +330,9 @@ class _Builder:
             else:
                 flat = [q for pair in seam for q in pair]
                 self.circuit.append("CX", flat)
-                if any(p > 0 for p in self.seam_channel):
+                if self.interface.scheme == "direct":
+                    self._noise1("DEPOLARIZE2", flat, self.interface.error)
+                elif any(p > 0 for p in self.seam_channel):
                     self.circuit.append("PAULI_CHANNEL_2", flat, self.seam_channel)
         busy = {q for c, t, _ in pairs for q in (c, t)}
         self._idle(busy, active, self.noise.idle)
