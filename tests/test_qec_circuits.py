@@ -212,3 +212,15 @@ def test_bad_arguments_are_named(kwargs, match):
 def test_bad_noise_is_named(build, match):
     with pytest.raises(ValueError, match=match):
         build()
+
+
+def test_core_import_stays_light_and_missing_stim_is_explained(monkeypatch):
+    import subprocess
+    import sys
+
+    code = "import sys, qnsim, qnsim.qec; print('stim' in sys.modules, 'sinter' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]
+    monkeypatch.setitem(sys.modules, "stim", None)
+    with pytest.raises(ImportError, match=r"pip install 'qnsim\[qec\]'"):
+        qec.memory_circuit(3, 1)

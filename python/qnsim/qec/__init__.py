@@ -35,23 +35,40 @@ from qnsim.qec.circuits import (
     seam_resources,
 )
 from qnsim.qec.layout import PatchLayout, Stabilizer, rotated_patch, unrotated_patch
+from qnsim.qec.link import LinkSupply, RoundTiming, interface_from_link, measure_link, round_timing
 from qnsim.qec.noise import Interface, NoiseModel
+from qnsim.qec.sampling import LogicalErrorEstimate, collect, per_round, sample_logical_error, wilson_interval
+from qnsim.qec.sweep import ExperimentSpec, run_experiment_sweep
+from qnsim.qec.threshold import ThresholdEstimate, estimate_threshold
 
 __all__ = [
+    "ExperimentSpec",
     "Interface",
+    "LinkSupply",
+    "LogicalErrorEstimate",
     "NoiseModel",
     "PatchLayout",
+    "RoundTiming",
     "SeamResources",
     "Stabilizer",
+    "ThresholdEstimate",
     "bell_diagonal_after_memory",
     "check_bell_diagonal",
+    "collect",
     "compose_pauli2",
     "depolarize2_channel",
+    "estimate_threshold",
+    "interface_from_link",
+    "measure_link",
     "memory_circuit",
     "memory_layout",
     "memory_pauli_channel",
     "merge_circuit",
     "merge_layout",
+    "per_round",
+    "round_timing",
+    "run_experiment_sweep",
+    "sample_logical_error",
     "rotated_patch",
     "seam_error_rates",
     "seam_fault_distance",
@@ -59,4 +76,5 @@ __all__ = [
     "teleported_cnot_channel",
     "unrotated_patch",
     "werner",
+    "wilson_interval",
 ]
