@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['CircuitParseError', 'DensityMatrixSimulator', 'NativeNetwork', 'QnsimError', 'QubitRegistry', 'Scheduler', 'SchedulingError', 'StabilizerSimulator', 'StateTooLargeError', 'UnknownQubitError', 'WorkloadProgram', 'canonical_gate_name', 'entanglement_swap', 'gate_kinds', 'purify_round', 'remote_cnot', 'stim_gate_names', 'stream_count_file', 'teleport']
+__all__: list[str] = ['CircuitParseError', 'DensityMatrixSimulator', 'NativeNetwork', 'ParameterError', 'QnsimError', 'QubitRegistry', 'Scheduler', 'SchedulingError', 'StabilizerSimulator', 'StateTooLargeError', 'UnknownQubitError', 'WorkloadProgram', 'canonical_gate_name', 'entanglement_swap', 'gate_kinds', 'purify_round', 'remote_cnot', 'stim_gate_names', 'stream_count_file', 'teleport']
 class QnsimError(Exception):
     pass
 class CircuitParseError(QnsimError, ValueError):
@@ -17,6 +17,9 @@ class UnknownQubitError(QnsimError, IndexError):
     pass
 class SchedulingError(QnsimError, ValueError):
     pass
+class ParameterError(QnsimError, ValueError):
+    detail: typing.ClassVar[None] = None
+    field: typing.ClassVar[None] = None
 class StabilizerSimulator:
     """
     Bit-packed stabilizer (Clifford) simulator with Stim's TableauSimulator conventions.
