@@ -736,6 +736,14 @@ class WorkloadProgram:
         """
         Unrolled applications [(gate, targets)] for small circuits; rec[-k] targets appear as -k. Raises StateTooLargeError beyond max_ops.
         """
+def _bit_kernels() -> tuple[str, list[str]]:
+    """
+    (active variant, variants this CPU runs) of the stabilizer's bit kernels.
+    """
+def _select_bit_kernel(name: str) -> None:
+    """
+    Makes `name` the bit-kernel variant of stabilizer simulators created from now on ('auto': the widest).
+    """
 def canonical_gate_name(name: str) -> typing.Any:
     """
     Canonical name of a gate or alias (case-insensitive); None if unknown.
