@@ -154,7 +154,9 @@ TEST(Scheduler, MassCancellationCompactsTheQueue) {
     for (uint32_t i = 0; i < 1000; ++i) handles.push_back(s.schedule(1000 - i, with_target(r.kind, i)));
     // Cancel all but every tenth: tombstones would otherwise outnumber live events 9 to 1.
     for (uint32_t i = 0; i < 1000; ++i) {
-        if (i % 10) ASSERT_TRUE(s.cancel(handles[i]));
+        if (i % 10) {
+            ASSERT_TRUE(s.cancel(handles[i]));
+        }
     }
     s.check_invariants();
     EXPECT_EQ(s.pending(), 100u);
