@@ -31,7 +31,6 @@ Model (what the numbers mean):
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any, Union
@@ -767,11 +766,15 @@ class _Context:
         cycles = alg_depth  # What the distance is sized for; grows with stalls until consistent.
         d = None
         factory = None
-        for _ in range(200):
+        lowest = 1  # Each retry needs a larger distance (cycle counts beyond 2^53 no longer move floats).
+        for _ in range(sc.max_distance + 2):
             required = eps_log / (patches * cycles)
             d = sc.distance_for(p_phys, required)
+            if d is not None and d < lowest:
+                d = lowest if lowest <= sc.max_distance else None
             if d is None:
                 break
+            lowest = d + 2
             cycle_ps = round(slowest.logical_cycle_s(d) * 1e12)
             max_cycles = math.floor(eps_log / (patches * sc.logical_error_per_cycle(p_phys, d)))
             for lr in link_reports:
@@ -796,6 +799,8 @@ class _Context:
                 factory, run_cycles = picked
             cycles = run_cycles
             break
+        else:
+            d = None
         ec = self._ec_report_skeleton(layout, alg_depth, n_states, t_per_rot, p_phys)
         if d is None:
             self.reasons.append(
@@ -825,7 +830,7 @@ class _Context:
                 (-(-s // (c * factory.output_states)) for s, c in zip(states_per_qpu, counts) if c), default=0
             )
             tf_report = TFactoryReport(
-                rounds=[dataclasses.asdict(rd) for rd in factory.rounds],
+                rounds=list(factory.rounds),
                 physical_qubits_per_factory=factory.physical_qubits,
                 duration_s=factory.duration_s,
                 output_states_per_run=factory.output_states,
