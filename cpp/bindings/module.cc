@@ -20,10 +20,17 @@ PYBIND11_MODULE(_core, m) {
     static py::object too_large_error = derived("StateTooLargeError", PyExc_MemoryError);
     static py::object unknown_qubit_error = derived("UnknownQubitError", PyExc_IndexError);
     static py::object scheduling_error = derived("SchedulingError", PyExc_ValueError);
+    static py::object parameter_error = derived("ParameterError", PyExc_ValueError);
+    parameter_error.attr("__doc__") =
+        "A parameter outside its range or of the wrong type; `field` names it (its Python-side name), and the "
+        "message starts with that name.";
+    parameter_error.attr("field") = py::none();
+    parameter_error.attr("detail") = py::none();
     m.attr("CircuitParseError") = circuit_error;
     m.attr("StateTooLargeError") = too_large_error;
     m.attr("UnknownQubitError") = unknown_qubit_error;
     m.attr("SchedulingError") = scheduling_error;
+    m.attr("ParameterError") = parameter_error;
 
     py::register_exception_translator([](std::exception_ptr p) {
         try {
@@ -36,6 +43,11 @@ PYBIND11_MODULE(_core, m) {
             PyErr_SetString(unknown_qubit_error.ptr(), e.what());
         } catch (const qnsim::SchedulingError &e) {
             PyErr_SetString(scheduling_error.ptr(), e.what());
+        } catch (const qnsim::ParameterError &e) {
+            py::object error = parameter_error(e.what());
+            error.attr("field") = e.field;
+            error.attr("detail") = e.what();
+            PyErr_SetObject(parameter_error.ptr(), error.ptr());
         } catch (const qnsim::QnsimError &e) {
             PyErr_SetString(base.ptr(), e.what());
         }

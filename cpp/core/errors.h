@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace qnsim {
 
@@ -39,6 +40,15 @@ struct UnknownQubitError : QnsimError {
 /// (a QnsimError and a ValueError).
 struct SchedulingError : QnsimError {
     using QnsimError::QnsimError;
+};
+
+/// A parameter outside its documented range; Python: ParameterError (a QnsimError and a
+/// ValueError) with attribute `field`, the parameter's Python-side name. The message starts with
+/// that name ("t2_s must be <= 2 * t1_s = 2.0 s, got 3.0 s") so callers can prefix a location.
+struct ParameterError : QnsimError {
+    ParameterError(std::string field_name, const std::string &message)
+        : QnsimError(field_name + " " + message), field(std::move(field_name)) {}
+    std::string field;
 };
 
 namespace detail {

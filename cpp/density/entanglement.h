@@ -1,0 +1,21 @@
+#ifndef QNSIM_DENSITY_ENTANGLEMENT_H
+#define QNSIM_DENSITY_ENTANGLEMENT_H
+
+#include <array>
+#include <complex>
+
+namespace qnsim {
+
+/// Eigenvalues, ascending, of a 4x4 Hermitian matrix given row-major (the upper triangle is
+/// read as given; the matrix is assumed Hermitian).
+std::array<double, 4> hermitian_eigenvalues_4x4(const std::complex<double> *m);
+
+/// Wootters concurrence C(rho) = max(0, l1 - l2 - l3 - l4) of a two-qubit density matrix
+/// (4x4 row-major), l_i the decreasing square roots of the eigenvalues of
+/// sqrt(rho) (Y x Y) rho* (Y x Y) sqrt(rho). C = 0 exactly for separable states, 1 for Bell
+/// states (Wootters, PRL 80, 2245 (1998)). Accurate to about 1e-12.
+double concurrence(const std::complex<double> *rho);
+
+}  // namespace qnsim
+
+#endif

@@ -1,0 +1,239 @@
+"""The one TOML layer of qnsim's files: scenarios (``qnsim run`` / ``qnsim sweep``) and the
+links and QPU files of ``qnsim estimate``.
+
+Every message names the file, the key path and the bad value (``s.toml: links[2].length_km
+must be >= 0 km, got -1.0``), unknown keys get a did-you-mean, types are checked and never
+coerced (``"no"`` is not false, ``2.7`` is not 2, a single ``[table]`` is not an array of
+``[[tables]]``), and a file that is not UTF-8 is named. The value checks themselves are the
+specs' (:mod:`qnsim.specs`): this layer only says *where*.
+
+>>> import pathlib, tempfile
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "demo.toml"
+>>> _ = path.write_text('[[link]]\\nname = "ab"\\ncount = 2.7\\n')
+>>> root = TomlTable.load(path)
+>>> [t.get("count", int) for t in root.tables("link")]
+Traceback (most recent call last):
+...
+qnsim.config.ConfigError: demo.toml: link[0].count must be an integer, got 2.7
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import sys
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from qnsim._core import ParameterError, QnsimError
+from qnsim.specs import check_value, did_you_mean
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python < 3.11 only
+    import tomli as tomllib
+
+__all__ = ["ConfigError", "TomlTable", "read_toml"]
+
+_MISSING: Any = dataclasses.MISSING
+
+
+class ConfigError(QnsimError, ValueError):
+    """A malformed configuration file; the message names the file, the key path and the value.
+
+    Example:
+        >>> issubclass(ConfigError, ValueError) and issubclass(ConfigError, QnsimError)
+        True
+    """
+
+
+def read_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Parses a TOML file.
+
+    Raises:
+        ConfigError: Invalid TOML or not UTF-8 (the message names the file and the place).
+        OSError: The file cannot be read (missing, a directory, no permission).
+
+    Example:
+        >>> import pathlib, tempfile
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "bad.toml"
+        >>> _ = p.write_bytes(b"name = '\\xff'\\n")
+        >>> read_toml(p)
+        Traceback (most recent call last):
+        ...
+        qnsim.config.ConfigError: bad.toml: not UTF-8 text (byte 0xff at offset 8)
+    """
+    path = Path(path)
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path.name}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path.name}: invalid TOML: {exc}") from None
+
+
+class TomlTable:
+    """A table of a parsed file, with the file name and key path its messages need.
+
+    Args:
+        data: The table (a dict from :func:`read_toml`).
+        source: The file name shown in messages.
+        path: The table's key path (``""`` at the root, ``"links[0]"``, ``"run"``).
+
+    Example:
+        >>> run = TomlTable({"until_s": 1, "seed": 3}, "s.toml", "run")
+        >>> run.get("until_s", float), run.get("seed", int), run.get("formalism", str, "density_matrix")
+        (1.0, 3, 'density_matrix')
+    """
+
+    def __init__(self, data: Mapping[str, Any], source: str, path: str = "") -> None:
+        self.data = data
+        self.source = source
+        self.path = path
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> TomlTable:
+        """The root table of a TOML file (see :func:`read_toml` for errors)."""
+        return cls(read_toml(path), Path(path).name)
+
+    def key_path(self, key: str) -> str:
+        """``path.key`` (or ``key`` at the root)."""
+        return f"{self.path}.{key}" if self.path else key
+
+    def error(self, message: str, key: str | None = None) -> ConfigError:
+        """A :class:`ConfigError` at this table (or at ``key`` of it); ``message`` follows the path."""
+        where = self.key_path(key) if key is not None else self.path
+        if where:
+            separator = "" if message[:1] in (" ", ":") else " "
+            return ConfigError(f"{self.source}: {where}{separator}{message}")
+        return ConfigError(f"{self.source}: {message}")
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.data
+
+    def keys(self) -> Iterable[str]:
+        """The keys present."""
+        return self.data.keys()
+
+    def check_keys(self, allowed: Iterable[str], required: Iterable[str] = ()) -> None:
+        """Refuses keys outside ``allowed`` (did-you-mean) and missing ``required`` ones.
+
+        Example:
+            >>> TomlTable({"seeed": 1}, "s.toml", "run").check_keys(["until_s", "seed"])
+            Traceback (most recent call last):
+            ...
+            qnsim.config.ConfigError: s.toml: unknown key run.seeed; did you mean 'seed'?
+        """
+        allowed = list(allowed)
+        for key in self.data:
+            if key not in allowed:
+                hint = did_you_mean(key, allowed) or f" (known: {', '.join(allowed)})"
+                raise ConfigError(f"{self.source}: unknown key {self.key_path(key)}{hint}")
+        for key in required:
+            if key not in self.data:
+                raise self.error("is required", key)
+
+    def get(self, key: str, hint: Any, default: Any = _MISSING, **meta: Any) -> Any:
+        """The value at ``key``, checked against the annotation ``hint`` (never coerced).
+
+        Args:
+            key: The key.
+            hint: A type or annotation (``float``, ``int``, ``bool``, ``str``,
+                ``Literal[...]``, ``tuple[str, ...]``, ``Union[..., None]``, a dataclass).
+            default: Returned when the key is absent; without it the key is required.
+            **meta: Bounds for :func:`qnsim.specs.check_value` (``minimum``, ``maximum``,
+                ``exclusive_minimum``, ``unit``, ``length``).
+
+        Raises:
+            ConfigError: Missing, wrong type or out of the given bounds.
+        """
+        if key not in self.data:
+            if default is _MISSING:
+                raise self.error("is required", key)
+            return default
+        with self.located():
+            return check_value(key, hint, self.data[key], meta)
+
+    def table(self, key: str, *, required: bool = False) -> TomlTable | None:
+        """The sub-table at ``key`` (None when absent and not required).
+
+        Raises:
+            ConfigError: Not a table (an array of tables is refused too), or missing.
+        """
+        if key not in self.data:
+            if required:
+                raise self.error("is required (a [table])", key)
+            return None
+        value = self.data[key]
+        if not isinstance(value, Mapping):
+            kind = "an array of tables ([[...]])" if isinstance(value, list) else repr(value)
+            raise self.error(f"must be a table ([{self.key_path(key)}]), got {kind}", key)
+        return TomlTable(value, self.source, self.key_path(key))
+
+    def tables(self, key: str) -> list[TomlTable]:
+        """The array of tables at ``key`` (``[[key]]``; empty when absent).
+
+        Raises:
+            ConfigError: A single ``[key]`` table or anything else instead of an array of tables.
+        """
+        if key not in self.data:
+            return []
+        value = self.data[key]
+        if isinstance(value, Mapping):
+            raise self.error(f"must be an array of tables ([[{self.key_path(key)}]]), got a single table", key)
+        if not isinstance(value, list) or not all(isinstance(item, Mapping) for item in value):
+            raise self.error(f"must be an array of tables ([[{self.key_path(key)}]]), got {value!r}", key)
+        return [TomlTable(item, self.source, f"{self.key_path(key)}[{i}]") for i, item in enumerate(value)]
+
+    def spec(self, cls: type, *, exclude: Iterable[str] = (), extra: Iterable[str] = ()) -> dict[str, Any]:
+        """This table's keys checked against the fields of the spec class ``cls``.
+
+        Returns the table as keyword arguments, each value type-checked by its field's
+        annotation (the spec's construction then checks it again, cheaply, and the native
+        ``validate()`` checks ranges). Fields marked ``toml=False`` and ``exclude`` are refused;
+        ``extra`` keys are allowed through unchecked (the caller handles them).
+
+        Raises:
+            ConfigError: Unknown key (did-you-mean), missing required field, wrong type.
+        """
+        from qnsim.specs import spec_fields
+
+        fields = {f.name: f for f in spec_fields(cls) if f.toml and f.name not in set(exclude)}
+        self.check_keys(list(fields) + list(extra), [f.name for f in fields.values() if f.required])
+        out: dict[str, Any] = {}
+        for key, value in self.data.items():
+            if key in fields:
+                info = fields[key]
+                meta = {"minimum": info.minimum, "maximum": info.maximum, "unit": info.unit}
+                with self.located():
+                    out[key] = check_value(key, info.type, value, meta)
+            else:
+                out[key] = value
+        return out
+
+    @contextlib.contextmanager
+    def located(self, what: str | None = None) -> Iterator[None]:
+        """Turns a :class:`qnsim.ParameterError` raised inside into a :class:`ConfigError` at
+        ``path.field``, and any other ValueError/TypeError into one at this table.
+
+        Args:
+            what: Optional description of the operation, put after the path for non-field errors.
+        """
+        try:
+            yield
+        except ConfigError:
+            raise
+        except ParameterError as exc:
+            detail = getattr(exc, "detail", None) or str(exc)
+            field = getattr(exc, "field", None)
+            if field and detail.startswith(field):
+                raise ConfigError(f"{self.source}: {self.key_path(detail)}") from None
+            raise self.error(f": {detail}") from None
+        except (ValueError, TypeError) as exc:
+            prefix = f" ({what})" if what else ""
+            raise self.error(f"{prefix}: {exc}") from None

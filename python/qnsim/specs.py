@@ -1,0 +1,585 @@
+"""Typed parameter specs: the one Python declaration of every node, link and request parameter.
+
+A spec is a frozen dataclass whose fields carry their type, unit and documentation. Building one
+checks types only, never coercing (``"no"`` is not ``False``, ``2.7`` is not ``2``; an ``int``
+is accepted where a ``float`` is due, since that loses nothing). Ranges are checked once, by the
+native ``validate()`` of the struct a spec becomes (``to_native()``), or, for parameters that
+never cross to the native core (``target_fidelity``, hardware pieces), by the spec field's own
+bounds. Errors are :class:`qnsim.ParameterError` (a ``ValueError``) whose ``field`` names the
+parameter and whose message starts with it, so that the API, scenario files and the CLIs can
+each say *where* (``node 'a': t2_s must be ...``, ``s.toml: nodes[0].t2_s must be ...``).
+
+Scenario files, topology builders and the docs' key reference read the field lists from here
+(:func:`spec_fields`) instead of restating them.
+
+>>> spec = RequestSpec(src="a", dst="b", cutoff_s=1e-3)
+>>> spec.cutoff_s, spec.num_pairs
+(0.001, None)
+>>> RequestSpec(src="a", dst="b", num_pairs=2.7)
+Traceback (most recent call last):
+...
+qnsim._core.ParameterError: num_pairs must be an integer, got 2.7
+>>> seconds_to_ps(4e-13, "cutoff_s")
+Traceback (most recent call last):
+...
+qnsim._core.ParameterError: cutoff_s = 4e-13 s is below the 1 ps time resolution (it would round to 0)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import math
+import numbers
+import typing
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Union
+
+import numpy as np
+
+from qnsim import _core
+from qnsim._core import ParameterError
+
+__all__ = [
+    "FORMALISMS",
+    "ROLES",
+    "FieldInfo",
+    "LinkSpec",
+    "NodeSpec",
+    "ParameterError",
+    "RequestSpec",
+    "did_you_mean",
+    "parameter_error",
+    "param",
+    "seconds_to_ps",
+    "spec_fields",
+]
+
+FORMALISMS: tuple[str, ...] = ("density_matrix", "stabilizer")
+ROLES: tuple[str, ...] = ("qpu", "repeater", "qnu")
+INT64_MAX = 2**63 - 1
+UINT64_MAX = 2**64 - 1
+UINT32_MAX = 2**32 - 1
+
+
+def did_you_mean(word: Any, options: Iterable[str]) -> str:
+    """``"; did you mean 'x'?"`` for the closest option to ``word``, or ``""``.
+
+    Example:
+        >>> did_you_mean("nestd", ["asap", "nested"])
+        "; did you mean 'nested'?"
+    """
+    close = difflib.get_close_matches(str(word), list(options), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def parameter_error(field_name: str, message: str) -> ParameterError:
+    """A :class:`qnsim.ParameterError` for ``field_name`` (the message is prefixed with it).
+
+    Example:
+        >>> e = parameter_error("t1_s", "must be > 0 s, got -1.0 s")
+        >>> e.field, str(e)
+        ('t1_s', 't1_s must be > 0 s, got -1.0 s')
+    """
+    error = ParameterError(f"{field_name} {message}")
+    error.field = field_name
+    return error
+
+
+def relocated(error: ParameterError, where: str) -> ParameterError:
+    """The same error with ``where: `` in front of its message (``field`` kept).
+
+    Example:
+        >>> str(relocated(parameter_error("t1_s", "must be > 0 s"), "node 'a'"))
+        "node 'a': t1_s must be > 0 s"
+    """
+    detail = getattr(error, "detail", None) or str(error)
+    new = ParameterError(f"{where}: {detail}")
+    new.field = error.field
+    new.detail = detail
+    return new
+
+
+def seconds_to_ps(seconds: Any, field_name: str) -> int:
+    """SI seconds -> integer picoseconds, the core's time unit (rounded to the nearest ps).
+
+    Refuses what the core could only misread: non-numbers, NaN, infinities, values beyond the
+    int64 range (about 106 days) and positive times that would round to 0 ps (a cutoff of
+    0.4 ps would otherwise read as "no cutoff"). Negative values convert (the native check
+    names them).
+
+    Args:
+        seconds: A time in s.
+        field_name: Parameter name for the error message.
+
+    Raises:
+        ParameterError: As above, naming ``field_name``.
+
+    Example:
+        >>> seconds_to_ps(1.5e-6, "start_s")
+        1500000
+    """
+    if isinstance(seconds, bool) or not isinstance(seconds, numbers.Real):
+        raise parameter_error(field_name, f"must be a number of seconds, got {seconds!r}")
+    value = float(seconds)
+    if not math.isfinite(value):
+        raise parameter_error(field_name, f"must be a finite number of seconds, got {value!r}")
+    ps = round(value * 1e12)
+    if abs(ps) > INT64_MAX:
+        raise parameter_error(field_name, f"= {value!r} s exceeds the int64 picosecond range (about 106 days)")
+    if ps == 0 and value > 0:
+        raise parameter_error(field_name, f"= {value!r} s is below the 1 ps time resolution (it would round to 0)")
+    return ps
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    """One spec field as the docs and the scenario reader see it.
+
+    Attributes:
+        name: Parameter (and TOML key) name.
+        type: The annotation, e.g. ``float | None``.
+        default: Default value (``dataclasses.MISSING`` when required).
+        unit: Unit, e.g. ``"s"``, ``"km"`` (empty when dimensionless).
+        doc: One line of documentation.
+        minimum: Lower bound checked in Python (None: checked natively or unbounded).
+        maximum: Upper bound checked in Python.
+        toml: Whether scenario files may set it.
+    """
+
+    name: str
+    type: Any
+    default: Any
+    unit: str
+    doc: str
+    minimum: float | None
+    maximum: float | None
+    toml: bool
+
+    @property
+    def required(self) -> bool:
+        """True when the field has no default."""
+        return self.default is dataclasses.MISSING
+
+
+def param(
+    default: Any = dataclasses.MISSING,
+    *,
+    unit: str = "",
+    doc: str = "",
+    minimum: float | None = None,
+    maximum: float | None = None,
+    exclusive_minimum: bool = False,
+    length: int | None = None,
+    toml: bool = True,
+) -> Any:
+    """A spec field with its unit, documentation and (for Python-only parameters) bounds.
+
+    Example:
+        >>> @dataclass(frozen=True)
+        ... class Demo(Spec):
+        ...     rate_hz: float = param(1.0, unit="Hz", doc="Mean rate", minimum=0.0, exclusive_minimum=True)
+        >>> Demo(rate_hz=0)
+        Traceback (most recent call last):
+        ...
+        qnsim._core.ParameterError: rate_hz must be > 0 Hz, got 0.0
+    """
+    metadata = {
+        "unit": unit,
+        "doc": doc,
+        "minimum": minimum,
+        "maximum": maximum,
+        "exclusive_minimum": exclusive_minimum,
+        "length": length,
+        "toml": toml,
+    }
+    return field(default=default, metadata=metadata)
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    if cls not in _HINTS:
+        _HINTS[cls] = typing.get_type_hints(cls)
+    return _HINTS[cls]
+
+
+def _type_name(hint: Any) -> str:
+    origin = typing.get_origin(hint)
+    if origin is Literal:
+        return " or ".join(repr(a) for a in typing.get_args(hint))
+    if origin is Union or (origin is not None and type(hint).__name__ == "UnionType"):
+        return " or ".join(_type_name(a) for a in typing.get_args(hint))
+    if hint is type(None):
+        return "None"
+    if hint is float:
+        return "a number"
+    if hint is int:
+        return "an integer"
+    if hint is bool:
+        return "true or false"
+    if hint is str:
+        return "a string"
+    if origin in (tuple, Sequence):
+        return "an array"
+    return getattr(hint, "__name__", str(hint))
+
+
+def check_value(name: str, hint: Any, value: Any, meta: Mapping[str, Any] | None = None) -> Any:
+    """Checks ``value`` against the annotation ``hint`` (and bounds in ``meta``); returns it normalized.
+
+    Normalization never changes meaning: ints become floats for float fields, numpy scalars
+    become Python numbers, sequences become tuples, tables (dicts) become the dataclass a field
+    declares (hardware pieces in scenario files).
+
+    Raises:
+        ParameterError: Wrong type, value outside a Python-checked bound, or an unknown choice.
+
+    Example:
+        >>> check_value("channels", int, 2)
+        2
+        >>> check_value("keep_pairs", bool, "no")
+        Traceback (most recent call last):
+        ...
+        qnsim._core.ParameterError: keep_pairs must be true or false, got 'no'
+    """
+    meta = meta or {}
+    origin = typing.get_origin(hint)
+    if hint is Any:
+        return value
+    if origin is Union or (origin is not None and type(hint).__name__ == "UnionType"):
+        options = typing.get_args(hint)
+        if value is None:
+            if type(None) in options:
+                return None
+            raise parameter_error(name, f"must be {_type_name(hint)}, got None")
+        for option in options:
+            if option is type(None):
+                continue
+            try:
+                return check_value(name, option, value, meta)
+            except ParameterError as exc:
+                last = exc
+                if len([o for o in options if o is not type(None)]) == 1:
+                    raise
+        raise parameter_error(name, f"must be {_type_name(hint)}, got {value!r}") from last
+    if origin is Literal:
+        choices = typing.get_args(hint)
+        if isinstance(value, str) and value in choices:
+            return value
+        raise parameter_error(
+            name, f"must be one of {', '.join(map(repr, choices))}, got {value!r}{did_you_mean(value, choices)}"
+        )
+    if hint is bool:
+        if isinstance(value, (bool, np.bool_)):
+            return bool(value)
+        raise parameter_error(name, f"must be true or false, got {value!r}")
+    if hint is int:
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+            raise parameter_error(name, f"must be an integer, got {value!r}")
+        return _bounded(name, int(value), meta)
+    if hint is float:
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+            raise parameter_error(name, f"must be a number, got {value!r}")
+        number = float(value)
+        if math.isnan(number):
+            raise parameter_error(name, f"must be a number, got {value!r}")
+        return _bounded(name, number, meta)
+    if hint is str:
+        if not isinstance(value, str):
+            raise parameter_error(name, f"must be a string, got {value!r}")
+        return value
+    if origin is tuple:
+        args = typing.get_args(hint)
+        if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, (Sequence, np.ndarray)):
+            raise parameter_error(name, f"must be an array, got {value!r}")
+        items = list(value)
+        length = meta.get("length")
+        if length is not None and len(items) != length:
+            raise parameter_error(name, f"must have {length} entries, got {len(items)}: {value!r}")
+        item_hint = args[0] if args else Any
+        return tuple(check_value(f"{name}[{i}]", item_hint, v) for i, v in enumerate(items))
+    if dataclasses.is_dataclass(hint) and isinstance(hint, type):
+        if isinstance(value, hint):
+            return value
+        if isinstance(value, Mapping):
+            return build(hint, value, where=name)
+        raise parameter_error(name, f"must be a {hint.__name__} (or a table of its fields), got {value!r}")
+    if isinstance(hint, type):
+        if isinstance(value, hint):
+            return value
+        raise parameter_error(name, f"must be a {hint.__name__}, got {value!r}")
+    return value
+
+
+def _bounded(name: str, number: float | int, meta: Mapping[str, Any]) -> Any:
+    unit = f" {meta['unit']}" if meta.get("unit") else ""
+    low, high = meta.get("minimum"), meta.get("maximum")
+    if low is not None and (number < low or (meta.get("exclusive_minimum") and number == low)):
+        sign = ">" if meta.get("exclusive_minimum") else ">="
+        raise parameter_error(name, f"must be {sign} {low:g}{unit}, got {number!r}")
+    if high is not None and number > high:
+        raise parameter_error(name, f"must be <= {high:g}{unit}, got {number!r}")
+    return number
+
+
+def build(cls: type, values: Mapping[str, Any], *, where: str = "") -> Any:
+    """``cls(**values)`` for a dataclass, with unknown keys refused by name (did-you-mean).
+
+    Args:
+        cls: A spec or hardware dataclass.
+        values: Its field values (e.g. a scenario file's table).
+        where: Prefix of the field names in errors (``"source"`` gives ``source.efficiency``).
+
+    Raises:
+        ParameterError: Unknown or missing key, or a value its field refuses.
+
+    Example:
+        >>> from qnsim.hardware import Detector
+        >>> build(Detector, {"eficiency": 0.9})
+        Traceback (most recent call last):
+        ...
+        qnsim._core.ParameterError: eficiency is not a Detector field; did you mean 'efficiency'?
+    """
+    prefix = f"{where}." if where else ""
+    names = [f.name for f in dataclasses.fields(cls) if f.init]
+    for key in values:
+        if key not in names:
+            hint = did_you_mean(key, names) or f" (fields: {', '.join(names)})"
+            raise parameter_error(f"{prefix}{key}", f"is not a {cls.__name__} field{hint}")
+    for f in dataclasses.fields(cls):
+        if (
+            f.init
+            and f.name not in values
+            and f.default is dataclasses.MISSING
+            and f.default_factory is dataclasses.MISSING
+        ):
+            raise parameter_error(f"{prefix}{f.name}", f"is required by {cls.__name__}")
+    try:
+        return cls(**values)
+    except ParameterError as exc:
+        raise relocated_field(exc, prefix) from None
+    except (TypeError, ValueError) as exc:
+        # Hardware dataclasses name "Class.field" in their messages.
+        text = str(exc)
+        for name in names:
+            if text.startswith(f"{cls.__name__}.{name} "):
+                raise parameter_error(f"{prefix}{name}", text[len(cls.__name__) + len(name) + 2 :]) from None
+        raise parameter_error(where or cls.__name__, text) from None
+
+
+def relocated_field(error: ParameterError, prefix: str) -> ParameterError:
+    """The error with ``prefix`` in front of its field name (``source.`` + ``efficiency``).
+
+    Example:
+        >>> str(relocated_field(parameter_error("t1_s", "must be > 0 s"), "nodes[0]."))
+        'nodes[0].t1_s must be > 0 s'
+    """
+    if not prefix:
+        return error
+    detail = getattr(error, "detail", None) or str(error)
+    return parameter_error(
+        f"{prefix}{error.field}", detail[len(error.field) + 1 :] if detail.startswith(error.field) else detail
+    )
+
+
+class Spec:
+    """Base of the typed specs: type-checks (and normalizes) every field after construction.
+
+    Example:
+        >>> NodeSpec(name="a", t1_s=1).t1_s
+        1.0
+    """
+
+    def __post_init__(self) -> None:
+        hints = _hints(type(self))
+        for f in dataclasses.fields(self):  # type: ignore[arg-type]
+            value = getattr(self, f.name)
+            checked = check_value(f.name, hints[f.name], value, f.metadata)
+            if checked is not value:
+                object.__setattr__(self, f.name, checked)
+
+
+def spec_fields(cls: type) -> list[FieldInfo]:
+    """The fields of a spec class, for scenario readers and generated docs.
+
+    Example:
+        >>> [f.name for f in spec_fields(NodeSpec)][:3]
+        ['name', 'role', 'num_memories']
+    """
+    hints = _hints(cls)
+    out = []
+    for f in dataclasses.fields(cls):
+        meta = f.metadata
+        default = f.default if f.default is not dataclasses.MISSING else dataclasses.MISSING
+        out.append(
+            FieldInfo(
+                name=f.name,
+                type=hints[f.name],
+                default=default,
+                unit=meta.get("unit", ""),
+                doc=meta.get("doc", ""),
+                minimum=meta.get("minimum"),
+                maximum=meta.get("maximum"),
+                toml=meta.get("toml", True),
+            )
+        )
+    return out
+
+
+INF = math.inf
+
+
+@dataclass(frozen=True)
+class NodeSpec(Spec):
+    """A node's parameters (SI units). Ranges are checked natively (``NodeParams.validate``).
+
+    Example:
+        >>> NodeSpec(name="m", gate2_error=0.01).gate2_error
+        0.01
+    """
+
+    name: str = param(doc="Unique node name")
+    role: Literal["qpu", "repeater", "qnu"] = param("qpu", doc="Descriptive role; all roles run the same protocols")
+    num_memories: Union[int, None] = param(
+        None, doc="Memory qubits (None: the hardware's count, or the channels of the node's links)"
+    )
+    t1_s: float = param(INF, unit="s", doc="Memory T1, amplitude damping time (inf: none)")
+    t2_s: float = param(INF, unit="s", doc="Memory T2, total coherence time, at most 2 T1 (inf: none)")
+    depolarizing_time_s: float = param(
+        INF, unit="s", doc="Extra depolarizing memory noise, p = 3/4 (1 - exp(-t/T)) after t seconds (inf: none)"
+    )
+    gate1_error: float = param(0.0, doc="depolarize1 probability after each single-qubit gate")
+    gate2_error: float = param(0.0, doc="depolarize2 probability after each two-qubit gate")
+    measure_error: float = param(0.0, doc="Probability that a measurement outcome is flipped")
+    gate1_duration_s: float = param(0.0, unit="s", doc="Single-qubit gate duration")
+    gate2_duration_s: float = param(0.0, unit="s", doc="Two-qubit gate duration")
+    measure_duration_s: float = param(0.0, unit="s", doc="Measurement duration")
+
+    def to_native(self) -> Any:
+        """The validated ``qnsim._core.NodeParams`` (ParameterError naming a bad field)."""
+        params = _core.NodeParams(
+            name=self.name,
+            num_memories=self.num_memories,
+            t1_s=self.t1_s,
+            t2_s=self.t2_s,
+            depolarizing_time_s=self.depolarizing_time_s,
+            gate1_error=self.gate1_error,
+            gate2_error=self.gate2_error,
+            measure_error=self.measure_error,
+            gate1_ps=seconds_to_ps(self.gate1_duration_s, "gate1_duration_s"),
+            gate2_ps=seconds_to_ps(self.gate2_duration_s, "gate2_duration_s"),
+            measure_ps=seconds_to_ps(self.measure_duration_s, "measure_duration_s"),
+        )
+        params.validate()
+        return params
+
+    @property
+    def swap_duration_s(self) -> float:
+        """Bell-measurement time of a swap in s as the core rounds it: two-qubit + single-qubit gate + measurement."""
+        return (
+            seconds_to_ps(self.gate2_duration_s, "gate2_duration_s")
+            + seconds_to_ps(self.gate1_duration_s, "gate1_duration_s")
+            + seconds_to_ps(self.measure_duration_s, "measure_duration_s")
+        ) / 1e12
+
+
+@dataclass(frozen=True)
+class LinkSpec(Spec):
+    """A link's parameters as given (SI units): ends, length, and one of three descriptions.
+
+    What the link delivers comes from, in order of precedence: ``link_model``; an abstract
+    ``fidelity`` or ``bell_diagonal`` with ``rate_hz`` and/or ``success_probability`` and
+    ``attempt_period_s``; or hardware (``preset`` and/or ``source``, ``detector``,
+    ``transducer``...). :mod:`qnsim.link_builder` resolves it into the native link.
+
+    Example:
+        >>> LinkSpec(a="x", b="y", length_km=2, fidelity=0.9, rate_hz=1e3).length_km
+        2.0
+    """
+
+    a: str = param(doc="One end (node name)")
+    b: str = param(doc="The other end (node name)")
+    length_km: float = param(unit="km", doc="Node-to-node fiber length (station at the midpoint)", minimum=0.0)
+    channels: int = param(1, doc="Parallel pairs the link may hold (memories reserved at each end)")
+    fidelity: Union[float, None] = param(
+        None, doc="Abstract link: Werner fidelity of delivered pairs", minimum=0.0, maximum=1.0
+    )
+    bell_diagonal: Union[tuple[float, ...], None] = param(
+        None, doc="Abstract link: delivered Bell coefficients (Phi+, Psi+, Psi-, Phi-)", length=4
+    )
+    rate_hz: Union[float, None] = param(
+        None, unit="Hz", doc="Abstract link: mean pairs per second per channel", minimum=0.0, exclusive_minimum=True
+    )
+    success_probability: Union[float, None] = param(
+        None,
+        doc="Abstract link: herald probability per attempt, in (0, 1]",
+        minimum=0.0,
+        maximum=1.0,
+        exclusive_minimum=True,
+    )
+    attempt_period_s: Union[float, None] = param(
+        None, unit="s", doc="Attempt period (overrides the model's)", minimum=0.0, exclusive_minimum=True
+    )
+    preset: Any = param(None, doc="Hardware preset: a name, a table with name and options, or a HardwarePreset")
+    scheme: Union[Literal["single_click", "double_click"], None] = param(None, doc="Hardware link: heralding scheme")
+    source: Any = param(None, doc="Hardware link: emitter at both ends (a Source, or a table of its fields)")
+    detector: Any = param(None, doc="Hardware link: station detectors (a Detector, or a table of its fields)")
+    transducer: Any = param(None, doc="Hardware link: microwave-optical transducer at both ends")
+    transducer_a: Any = param(None, doc="Hardware link: transducer at end a (overrides transducer)")
+    transducer_b: Any = param(None, doc="Hardware link: transducer at end b (overrides transducer)")
+    attenuation_db_per_km: Union[float, None] = param(
+        None, unit="dB/km", doc="Fiber loss (default 0.2 or the preset's)", minimum=0.0
+    )
+    refractive_index: Union[float, None] = param(
+        None, doc="Fiber group index (default 1.44 or the preset's)", minimum=1.0
+    )
+    double_click_timing: Literal["both_rounds", "second_on_herald"] = param(
+        "both_rounds",
+        doc="Double-click attempts: both rounds always, or the second only after a first-round herald",
+    )
+    setup_delay_s: float = param(0.0, unit="s", doc="Handshake before the first attempt on freed memories", minimum=0.0)
+    fixed_channels: bool = param(False, doc="Memory i at a only pairs with memory i at b (static channels)")
+    link_model: Any = param(None, doc="A qnsim.LinkModel giving the link directly", toml=False)
+
+
+@dataclass(frozen=True)
+class RequestSpec(Spec):
+    """An end-to-end request as given (SI units); :mod:`qnsim.routing` and
+    :mod:`qnsim.purification` resolve its path, rounds and memories.
+
+    Example:
+        >>> RequestSpec(src="a", dst="b", purification="dejmps", purification_rounds=1).purification
+        'dejmps'
+    """
+
+    src: str = param(doc="Source node")
+    dst: str = param(doc="Destination node")
+    path: Union[tuple[str, ...], None] = param(None, doc="Node names from src to dst (default: chosen by routing)")
+    routing: Literal["hops", "rate", "fidelity"] = param("hops", doc="Path metric when no path is given")
+    num_pairs: Union[int, None] = param(None, doc="Stop after this many deliveries (None: until the run ends)")
+    start_s: float = param(0.0, unit="s", doc="Start time")
+    cutoff_s: Union[float, None] = param(
+        None, unit="s", doc="Discard a stored qubit (and its partner) older than this (None: never)"
+    )
+    deadline_s: Union[float, None] = param(
+        None, unit="s", doc="Absolute time by which the request must be served, else dropped"
+    )
+    min_fidelity: Union[float, None] = param(
+        None, doc="Discard delivered pairs below this fidelity (density_matrix only)"
+    )
+    swap_schedule: Literal["asap", "nested"] = param("asap", doc="Swap order: as soon as possible, or nested doubling")
+    swap_handshake: bool = param(False, doc="A node confirms with both partners (a round trip) before swapping")
+    memories_per_link: Union[int, None] = param(
+        None, doc="Slots reserved at each end of each link (default: the path's narrowest link's channels)"
+    )
+    purification: Union[Literal["bbpssw", "dejmps"], None] = param(None, doc="Recurrence purification scheme")
+    purification_rounds: Union[int, None] = param(None, doc="Recurrence rounds on each link before swapping")
+    target_fidelity: Union[float, None] = param(
+        None, doc="Choose the per-link rounds to reach this link fidelity", minimum=0.0, maximum=1.0
+    )
+    end_to_end_purification_rounds: int = param(0, doc="Recurrence rounds on end-to-end pairs before delivery")
+    keep_pairs: bool = param(False, doc="Delivered pairs stay in memory until released")
+    protocol: Any = param(None, doc="A qnsim.Protocol driving the request", toml=False)
