@@ -14,6 +14,9 @@ LINKS = """
 preset = "qubit_gate_ns_e4"
 num_qubits = 2
 count = 2
+e_1q = 0.0
+e_2q = 0.0
+e_meas = 0.0
 
 [[link]]
 qpus = "all"
@@ -22,7 +25,8 @@ fidelity = 0.97
 latency_s = 1e-6
 
 [estimate]
-target_fidelity = 0.99
+target_fidelity = 0.9999
+error_budget = 0.5
 """
 
 
@@ -45,7 +49,7 @@ def test_json_output_matches_the_report(files, capsys):
 def test_logical_summary_and_stream(files, capsys):
     (files / "s.toml").write_text("[workload]\nlogical_qubits = 4\ntwo_qubit_count = 1000\ndepth = 500\n")
     assert main([str(files / "s.toml"), "--network", str(files / "links.toml")]) == 0
-    assert "remote gates" in capsys.readouterr().out
+    assert "remote operations" in capsys.readouterr().out
     (files / "flat.stim").write_text("CX 0 1 2 3\nCX 0 2\n" * 10)
     assert main([str(files / "flat.stim"), "--links", str(files / "links.toml"), "--stream", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["remote_gates"] == 10
@@ -54,7 +58,7 @@ def test_logical_summary_and_stream(files, capsys):
 def test_infeasible_exit_status(files, capsys):
     (files / "bad_links.toml").write_text(LINKS.replace("fidelity = 0.97", "fidelity = 0.5"))
     assert main([str(files / "w.stim"), "--links", str(files / "bad_links.toml")]) == 1
-    assert "can never be purified to 0.99" in capsys.readouterr().out
+    assert "can never be purified to 0.9999" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(

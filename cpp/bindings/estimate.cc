@@ -8,7 +8,7 @@
 
 #include "bindings/bindings.h"
 #include "core/errors.h"
-#include "network/workload_counter.h"
+#include "estimate/workload_counter.h"
 
 namespace py = pybind11;
 namespace workload = qnsim::workload;
@@ -57,7 +57,12 @@ py::dict counts_to_dict(const workload::Counts &c) {
     out["pair_weight"] = w;
     out["measurements"] = to_py(c.measurements);
     out["depth_bound"] = to_py(c.depth);
+    out["rotation_depth"] = to_py(c.rotation_depth);
     out["num_qubits"] = c.num_qubits;
+    py::array_t<uint32_t> used(c.used_qubits.size());
+    auto pu = used.mutable_unchecked<1>();
+    for (size_t j = 0; j < c.used_qubits.size(); ++j) pu(j) = c.used_qubits[j];
+    out["used_qubits"] = used;
     return out;
 }
 
@@ -73,8 +78,9 @@ qnsim.estimate.Workload). Parsing throws CircuitParseError naming the line.
         "gate_kinds",
         [] {
             py::dict out;
-            const char *names[] = {"single", "two", "measure", "reset", "measure_reset", "two_measure",
-                                   "product", "noise1", "noise2", "noise_product", "annotation", "repeat"};
+            const char *names[] = {"single", "two",    "measure",       "reset",      "measure_reset",
+                                   "two_measure", "product", "noise1", "noise2", "noise_product",
+                                   "annotation",  "three",   "rotation", "repeat"};
             for (const auto &g : workload::gate_table()) {
                 out[py::str(g.name)] = py::make_tuple(names[static_cast<int>(g.kind)], g.z_diagonal, g.controlled,
                                                       g.remote_pairs);
@@ -87,6 +93,13 @@ qnsim.estimate.Workload). Parsing throws CircuitParseError naming the line.
         if (id < 0) return py::none();
         return py::str(workload::gate_table()[id].name);
     }, py::arg("name"), "Canonical name of a gate or alias (case-insensitive); None if unknown.");
+    m.def("stim_gate_names", [] {
+        py::list out;
+        for (const auto &g : workload::gate_table()) {
+            if (g.stim) out.append(py::str(g.name));
+        }
+        return out;
+    }, "Canonical names of the gates Stim defines (the rest of gate_kinds() are qnsim extensions).");
 
     cls.def(py::init([](const std::string &text) {
                 py::gil_scoped_release release;
@@ -100,7 +113,8 @@ qnsim.estimate.Workload). Parsing throws CircuitParseError naming the line.
             c = p.count();
         }
         return counts_to_dict(c);
-    }, "Symbolic counts: dict(per_gate, pair_a, pair_b, pair_weight, measurements, depth_bound, num_qubits).");
+    }, "Symbolic counts: dict(per_gate, pair_a, pair_b, pair_weight, measurements, depth_bound, rotation_depth, "
+       "num_qubits (1 + largest index used), used_qubits).");
     cls.def(
         "placed",
         [](const workload::Program &p, const std::vector<int32_t> &qpu_of, uint32_t num_qpus, std::vector<double> t_1q,

@@ -10,6 +10,7 @@
 
 #include "core/errors.h"
 #include "core/text.h"
+#include "stabilizer/gate_table.h"
 
 namespace qnsim {
 
@@ -27,74 +28,73 @@ namespace {
 enum class Kind { Single, Pair, Measure, Reset, Noise1, Noise2, Tick, Annotation, Repeat };
 
 struct GateInfo {
-    const char *name;
+    const char *name;  // Canonical name in the shared gate table.
     Gate gate;
     Kind kind;
-    int num_args;  // -1: zero or one (measurement flip probability)
 };
 
-constexpr GateInfo kGates[] = {
-    {"H", Gate::H, Kind::Single, 0},
-    {"H_XZ", Gate::H, Kind::Single, 0},
-    {"S", Gate::S, Kind::Single, 0},
-    {"SQRT_Z", Gate::S, Kind::Single, 0},
-    {"S_DAG", Gate::S_DAG, Kind::Single, 0},
-    {"SQRT_Z_DAG", Gate::S_DAG, Kind::Single, 0},
-    {"X", Gate::X, Kind::Single, 0},
-    {"Y", Gate::Y, Kind::Single, 0},
-    {"Z", Gate::Z, Kind::Single, 0},
-    {"I", Gate::I, Kind::Single, 0},
-    {"CNOT", Gate::CX, Kind::Pair, 0},
-    {"CX", Gate::CX, Kind::Pair, 0},
-    {"ZCX", Gate::CX, Kind::Pair, 0},
-    {"CY", Gate::CY, Kind::Pair, 0},
-    {"ZCY", Gate::CY, Kind::Pair, 0},
-    {"CZ", Gate::CZ, Kind::Pair, 0},
-    {"ZCZ", Gate::CZ, Kind::Pair, 0},
-    {"SWAP", Gate::SWAP, Kind::Pair, 0},
-    {"M", Gate::M, Kind::Measure, -1},
-    {"MZ", Gate::M, Kind::Measure, -1},
-    {"MX", Gate::MX, Kind::Measure, -1},
-    {"MY", Gate::MY, Kind::Measure, -1},
-    {"MR", Gate::MR, Kind::Measure, -1},
-    {"MRZ", Gate::MR, Kind::Measure, -1},
-    {"MRX", Gate::MRX, Kind::Measure, -1},
-    {"MRY", Gate::MRY, Kind::Measure, -1},
-    {"R", Gate::R, Kind::Reset, 0},
-    {"RZ", Gate::R, Kind::Reset, 0},
-    {"RX", Gate::RX, Kind::Reset, 0},
-    {"RY", Gate::RY, Kind::Reset, 0},
-    {"X_ERROR", Gate::X_ERROR, Kind::Noise1, 1},
-    {"Y_ERROR", Gate::Y_ERROR, Kind::Noise1, 1},
-    {"Z_ERROR", Gate::Z_ERROR, Kind::Noise1, 1},
-    {"DEPOLARIZE1", Gate::DEPOLARIZE1, Kind::Noise1, 1},
-    {"DEPOLARIZE2", Gate::DEPOLARIZE2, Kind::Noise2, 1},
-    {"PAULI_CHANNEL_1", Gate::PAULI_CHANNEL_1, Kind::Noise1, 3},
-    {"TICK", Gate::TICK, Kind::Tick, 0},
-    {"DETECTOR", Gate::ANNOTATION, Kind::Annotation, 0},
-    {"OBSERVABLE_INCLUDE", Gate::ANNOTATION, Kind::Annotation, 0},
-    {"QUBIT_COORDS", Gate::ANNOTATION, Kind::Annotation, 0},
-    {"SHIFT_COORDS", Gate::ANNOTATION, Kind::Annotation, 0},
-    {"REPEAT", Gate::REPEAT, Kind::Repeat, 0},
+// The part of the shared gate table (stabilizer/gate_table.h) this simulator executes; names,
+// aliases and argument counts come from the table.
+constexpr GateInfo kSupported[] = {
+    {"H", Gate::H, Kind::Single},
+    {"S", Gate::S, Kind::Single},
+    {"S_DAG", Gate::S_DAG, Kind::Single},
+    {"X", Gate::X, Kind::Single},
+    {"Y", Gate::Y, Kind::Single},
+    {"Z", Gate::Z, Kind::Single},
+    {"I", Gate::I, Kind::Single},
+    {"CX", Gate::CX, Kind::Pair},
+    {"CY", Gate::CY, Kind::Pair},
+    {"CZ", Gate::CZ, Kind::Pair},
+    {"SWAP", Gate::SWAP, Kind::Pair},
+    {"M", Gate::M, Kind::Measure},
+    {"MX", Gate::MX, Kind::Measure},
+    {"MY", Gate::MY, Kind::Measure},
+    {"MR", Gate::MR, Kind::Measure},
+    {"MRX", Gate::MRX, Kind::Measure},
+    {"MRY", Gate::MRY, Kind::Measure},
+    {"R", Gate::R, Kind::Reset},
+    {"RX", Gate::RX, Kind::Reset},
+    {"RY", Gate::RY, Kind::Reset},
+    {"X_ERROR", Gate::X_ERROR, Kind::Noise1},
+    {"Y_ERROR", Gate::Y_ERROR, Kind::Noise1},
+    {"Z_ERROR", Gate::Z_ERROR, Kind::Noise1},
+    {"DEPOLARIZE1", Gate::DEPOLARIZE1, Kind::Noise1},
+    {"DEPOLARIZE2", Gate::DEPOLARIZE2, Kind::Noise2},
+    {"PAULI_CHANNEL_1", Gate::PAULI_CHANNEL_1, Kind::Noise1},
+    {"TICK", Gate::TICK, Kind::Tick},
+    {"DETECTOR", Gate::ANNOTATION, Kind::Annotation},
+    {"OBSERVABLE_INCLUDE", Gate::ANNOTATION, Kind::Annotation},
+    {"QUBIT_COORDS", Gate::ANNOTATION, Kind::Annotation},
+    {"SHIFT_COORDS", Gate::ANNOTATION, Kind::Annotation},
 };
 
+const GateInfo kRepeat{"REPEAT", Gate::REPEAT, Kind::Repeat};
 
-const GateInfo *find_gate(const std::string &upper) {
-    for (const auto &g : kGates) {
-        if (upper == g.name) return &g;
+/// The simulator's view of a gate name (with or without an argument list following), or
+/// throws: unknown names get the table's suggestion, known Stim gates outside this subset say so.
+const GateInfo &find_gate(const std::string &name, const std::string &upper, bool has_args, uint32_t line) {
+    if (upper == "REPEAT") return kRepeat;
+    const int id = gates::resolve_gate(upper, has_args);
+    if (id < 0) {
+        throw CircuitParseError(msg("unknown gate '", name, "' on line ", line, "; did you mean '",
+                                    gates::suggest_gate(upper), "'?"));
     }
-    return nullptr;
+    const gates::GateSpec &spec = gates::gate_table()[id];
+    for (const auto &g : kSupported) {
+        if (spec.name == g.name) return g;
+    }
+    throw CircuitParseError(msg("gate '", name, "' on line ", line, " (", spec.name,
+                                spec.stim ? ", valid Stim)" : ", a qnsim estimator extension)",
+                                " is not executed by the stabilizer simulator; see the supported gate list in "
+                                "qnsim.StabilizerSimulator.do_circuit"));
 }
 
-std::string suggestion(const std::string &upper) {
-    const GateInfo *best = nullptr;
-    size_t best_d = ~size_t{0};
-    for (const auto &g : kGates) {
-        const size_t d = edit_distance(upper, g.name);
-        if (d < best_d) best_d = d, best = &g;
-    }
-    if (best && best_d <= std::max<size_t>(2, upper.size() / 2)) return msg("; did you mean '", best->name, "'?");
-    return "; see the supported gate list in qnsim.StabilizerSimulator.do_circuit";
+/// Parenthesized arguments a gate takes: -1 means zero or one (a measurement flip probability).
+int num_args_of(const GateInfo &info) {
+    if (info.kind == Kind::Repeat) return 0;
+    const gates::GateSpec &spec = gates::gate_table()[gates::gate_id(info.name)];
+    return spec.min_args == spec.max_args ? spec.min_args : -1;
 }
 
 struct Parser {
@@ -172,8 +172,7 @@ struct Parser {
             if (name.empty()) fail(line, msg("expected a gate name, got '", s.substr(i), "'"));
             std::string upper = name;
             for (auto &c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-            const GateInfo *info = find_gate(upper);
-            if (!info) throw CircuitParseError(msg("unknown gate '", name, "' on line ", line, suggestion(upper)));
+            const GateInfo *info = &find_gate(name, upper, j < s.size() && s[j] == '(', line);
             i = j;
             Instruction ins;
             ins.gate = info->gate;
@@ -211,7 +210,7 @@ struct Parser {
                 continue;
             }
             // Argument counts and ranges.
-            const int want = info->num_args;
+            const int want = num_args_of(*info);
             if (want == -1) {
                 if (ins.args.size() > 1) {
                     fail(line, msg(upper, " takes at most 1 argument (a flip probability), got ", ins.args.size()));

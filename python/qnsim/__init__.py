@@ -10,10 +10,11 @@ True
 
 from typing import TYPE_CHECKING
 
-from qnsim import _core, topology
+from qnsim import _core, config, specs, topology
 from qnsim._core import (
     CircuitParseError,
     DensityMatrixSimulator,
+    ParameterError,
     QnsimError,
     QubitRegistry,
     SchedulingError,
@@ -97,6 +98,7 @@ __all__ = [
     "Network",
     "NetworkResult",
     "NodeHardware",
+    "ParameterError",
     "Protocol",
     "QnsimError",
     "QubitRegistry",
@@ -113,6 +115,7 @@ __all__ = [
     "bell_diagonal_state",
     "bell_state",
     "chain",
+    "config",
     "dejmps",
     "dumbbell",
     "entanglement_swap",
@@ -127,6 +130,7 @@ __all__ = [
     "purification_rounds_for",
     "purify_round",
     "remote_cnot",
+    "specs",
     "ring",
     "star",
     "superconducting_transducer_link",

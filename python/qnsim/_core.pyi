@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['CircuitParseError', 'DensityMatrixSimulator', 'NativeNetwork', 'QnsimError', 'QubitRegistry', 'Scheduler', 'SchedulingError', 'StabilizerSimulator', 'StateTooLargeError', 'UnknownQubitError', 'WorkloadProgram', 'canonical_gate_name', 'entanglement_swap', 'gate_kinds', 'purify_round', 'remote_cnot', 'stream_count_file', 'teleport']
+__all__: list[str] = ['CircuitParseError', 'DensityMatrixSimulator', 'NativeNetwork', 'ParameterError', 'QnsimError', 'QubitRegistry', 'Scheduler', 'SchedulingError', 'StabilizerSimulator', 'StateTooLargeError', 'UnknownQubitError', 'WorkloadProgram', 'canonical_gate_name', 'entanglement_swap', 'gate_kinds', 'purify_round', 'remote_cnot', 'stim_gate_names', 'stream_count_file', 'teleport']
 class QnsimError(Exception):
     pass
 class CircuitParseError(QnsimError, ValueError):
@@ -17,6 +17,9 @@ class UnknownQubitError(QnsimError, IndexError):
     pass
 class SchedulingError(QnsimError, ValueError):
     pass
+class ParameterError(QnsimError, ValueError):
+    detail: typing.ClassVar[None] = None
+    field: typing.ClassVar[None] = None
 class StabilizerSimulator:
     """
     Bit-packed stabilizer (Clifford) simulator with Stim's TableauSimulator conventions.
@@ -719,7 +722,7 @@ class WorkloadProgram:
         ...
     def counts(self) -> dict:
         """
-        Symbolic counts: dict(per_gate, pair_a, pair_b, pair_weight, measurements, depth_bound, num_qubits).
+        Symbolic counts: dict(per_gate, pair_a, pair_b, pair_weight, measurements, depth_bound, rotation_depth, num_qubits (1 + largest index used), used_qubits).
         """
     def pair_count(self, a: typing.SupportsInt | typing.SupportsIndex, b: typing.SupportsInt | typing.SupportsIndex) -> int:
         """
@@ -747,6 +750,10 @@ def purify_round(registry: QubitRegistry, scheme: str, a1: typing.SupportsInt | 
     ...
 def remote_cnot(registry: QubitRegistry, control: typing.SupportsInt | typing.SupportsIndex, a: typing.SupportsInt | typing.SupportsIndex, b: typing.SupportsInt | typing.SupportsIndex, target: typing.SupportsInt | typing.SupportsIndex, gate1_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, gate2_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, measure_error: typing.SupportsFloat | typing.SupportsIndex = 0.0) -> tuple[int, int]:
     ...
+def stim_gate_names() -> list:
+    """
+    Canonical names of the gates Stim defines (the rest of gate_kinds() are qnsim extensions).
+    """
 def stream_count_file(path: str, chunk_bytes: typing.SupportsInt | typing.SupportsIndex = 4194304) -> dict:
     """
     Streams an unrolled circuit file in chunks; same dict as WorkloadProgram.counts().

@@ -80,7 +80,15 @@ _LINK_KEYS = {
     "success_probability",
     "attempt_period_s",
 }
-_ESTIMATE_KEYS = {"target_fidelity", "purification", "cat_entangler", "error_budget", "seed", "placement"}
+_ESTIMATE_KEYS = {
+    "target_fidelity",
+    "purification",
+    "cat_entangler",
+    "error_budget",
+    "max_runtime_s",
+    "seed",
+    "placement",
+}
 
 
 def load_network(data: dict[str, Any], base_dir: str = ".") -> tuple[list[Any], list[Any], dict[str, Any]]:
@@ -186,9 +194,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ...     _ = f.write('[[qpu]]\\nnum_qubits = 1\\ncount = 2\\n[[link]]\\nqpus = [0, 1]\\n'
     ...                 'rate_hz = 1e4\\nfidelity = 0.99\\n')
     >>> main(["estimate", os.path.join(d, "w.stim"), "--links", os.path.join(d, "links.toml")])
-    verdict...feasible
-    ...
-    0
+    verdict...infeasible
+      reason...error budget: ...
+    1
     """
     args_in = list(sys.argv[1:] if argv is None else argv)
     if args_in and args_in[0] == "estimate":

@@ -7,10 +7,11 @@ purification, time and error, and check the estimate against an event-driven sim
 >>> from qnsim.estimate import QPU, Link, estimate
 >>> text = "REPEAT 1000000000000 {\\n  CX 0 1\\n}"
 >>> r = estimate(text, [QPU(num_qubits=1), QPU(num_qubits=1)], [Link((0, 1), rate_hz=1e6, fidelity=0.99)])
->>> r.bell_pairs, r.verdict
-(1, 'feasible')
+>>> r.bell_pairs, r.verdict, r.reasons[0][:30]
+(1, 'infeasible', 'error budget: 0 expected local')
 """
 
+from qnsim.estimate.budget import ErrorBudget
 from qnsim.estimate.calibrate import CalibratedLink, calibrate_link
 from qnsim.estimate.estimator import (
     azure_layout_qubits,
@@ -19,6 +20,7 @@ from qnsim.estimate.estimator import (
     remote_gate_time_s,
     state_teleportation_cost,
 )
+from qnsim.estimate.factories import DistillationRound, TFactory, design_t_factories
 from qnsim.estimate.links import (
     Link,
     PurificationPlan,
@@ -29,7 +31,15 @@ from qnsim.estimate.links import (
 )
 from qnsim.estimate.placement import CapacityError, Placement, cut_weight, partition, placement_from_mapping
 from qnsim.estimate.qpu import PRESETS, QPU, SurfaceCode, preset
-from qnsim.estimate.report import EstimateReport, LinkReport
+from qnsim.estimate.remote import RemoteOperation, remote_logical_error, remote_operation
+from qnsim.estimate.report import (
+    ErrorBudgetReport,
+    ErrorCorrectionReport,
+    EstimateReport,
+    LinkReport,
+    TFactoryReport,
+    human_time,
+)
 from qnsim.estimate.simulate import SimulationResult, simulate_execution
 from qnsim.estimate.workload import GateCounts, LogicalSummary, Workload, count_circuit, stream_circuit_file
 
@@ -38,6 +48,10 @@ __all__ = [
     "QPU",
     "CalibratedLink",
     "CapacityError",
+    "DistillationRound",
+    "ErrorBudget",
+    "ErrorBudgetReport",
+    "ErrorCorrectionReport",
     "EstimateReport",
     "GateCounts",
     "Link",
@@ -46,7 +60,10 @@ __all__ = [
     "Placement",
     "PurificationPlan",
     "SimulationResult",
+    "RemoteOperation",
     "SurfaceCode",
+    "TFactory",
+    "TFactoryReport",
     "Workload",
     "azure_layout_qubits",
     "bbpssw_step",
@@ -55,12 +72,16 @@ __all__ = [
     "count_circuit",
     "cut_weight",
     "dejmps_step",
+    "design_t_factories",
     "estimate",
+    "human_time",
     "link_from_model",
     "partition",
     "placement_from_mapping",
     "preset",
     "purification_plan",
+    "remote_logical_error",
+    "remote_operation",
     "remote_gate_time_s",
     "simulate_execution",
     "state_teleportation_cost",

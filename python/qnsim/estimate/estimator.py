@@ -31,16 +31,27 @@ Model (what the numbers mean):
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any, Union
 
 import numpy as np
 
-from qnsim.estimate.links import Link, PurificationPlan, purification_plan
+from qnsim.estimate.budget import ErrorBudget
+from qnsim.estimate.factories import design_t_factories, factories_needed, pick_factory
+from qnsim.estimate.links import Link, PurificationPlan, bbpssw_step, dejmps_step, purification_plan
 from qnsim.estimate.placement import CapacityError, Placement, cut_weight, partition, placement_from_mapping
 from qnsim.estimate.qpu import QPU
-from qnsim.estimate.report import EstimateReport, LinkReport
+from qnsim.estimate.remote import interface_fidelity_target, remote_operation
+from qnsim.estimate.report import (
+    ErrorBudgetReport,
+    ErrorCorrectionReport,
+    EstimateReport,
+    LinkReport,
+    TFactoryReport,
+    human_time,
+)
 from qnsim.estimate.workload import GateCounts, LogicalSummary, Workload
 
 __all__ = [
@@ -197,7 +208,8 @@ def estimate(
     target_fidelity: float | None = None,
     purification: str = "dejmps",
     cat_entangler: bool = True,
-    error_budget: float = 1e-3,
+    error_budget: float | ErrorBudget = 1e-3,
+    max_runtime_s: float | None = None,
     seed: int = 0,
 ) -> EstimateReport:
     """Estimates the cost of running a workload on networked QPUs.
@@ -217,7 +229,11 @@ def estimate(
             pairs (physical) or the interface fidelity of the surface-code model (error corrected).
         purification: ``"dejmps"`` or ``"bbpssw"``.
         cat_entangler: share one pair across runs of remote gates with one control.
-        error_budget: total error budget of an error-corrected run (Azure default 1e-3).
+        error_budget: failure probability allowed for the whole run (Azure default 1e-3), or an
+            :class:`ErrorBudget` with explicit parts. Error-corrected runs split it between
+            logical errors, T states, rotation synthesis and remote operations; physical runs
+            compare the expected faults of every local and remote operation with it.
+        max_runtime_s: optional limit on the run's wall-clock time, in seconds.
         seed: seed of the partitioner.
 
     Returns:
@@ -227,7 +243,9 @@ def estimate(
     >>> w = Workload("REPEAT 1000 {\\n  CX 0 1\\n  H 0\\n}")
     >>> r = estimate(w, [QPU(num_qubits=1), QPU(num_qubits=1)], [Link((0, 1), rate_hz=1e6, fidelity=0.99)])
     >>> r.verdict, r.remote_gates, r.bell_pairs, r.bound
-    ('feasible', 1000, 1000, 'link 0-1 rate')
+    ('infeasible', 1000, 1000, 'link 0-1 rate')
+    >>> r.reasons[0][:60]  # 1000 pairs at F = 0.99 on physical QPUs: ~14 expected faults
+    'error budget: 1 expected local faults + 14 expected remote f'
     >>> round(r.wall_clock_s, 6)
     0.001
     """
@@ -242,11 +260,20 @@ def estimate(
     if len(ec_flags) > 1:
         raise ValueError("mix of error-corrected and physical QPUs: set surface_code on all QPUs or on none")
     ec = ec_flags.pop()
-    if not 0 < error_budget < 1:
-        raise ValueError(f"error_budget must be in (0, 1), got {error_budget!r}")
+    if not isinstance(error_budget, ErrorBudget):
+        if isinstance(error_budget, bool) or not isinstance(error_budget, (int, float)):
+            raise TypeError(f"error_budget must be a probability or an ErrorBudget, got {error_budget!r}")
+        error_budget = ErrorBudget(float(error_budget))
+    if max_runtime_s is not None and (
+        isinstance(max_runtime_s, bool)
+        or not isinstance(max_runtime_s, (int, float))
+        or not (max_runtime_s > 0 and math.isfinite(max_runtime_s))
+    ):
+        raise ValueError(f"max_runtime_s must be a positive finite time in seconds or None, got {max_runtime_s!r}")
     k = len(qpu_list)
     link_map = _normalize_links(links, k, relays=True)
     ctx = _Context(w, qpu_list, link_map, ec, target_fidelity, purification, cat_entangler, error_budget)
+    ctx.max_runtime_s = max_runtime_s
     return ctx.run(placement, seed)
 
 
@@ -262,6 +289,8 @@ class _Context:
         )
         self.reasons: list[str] = []
         self.notes: list[str] = []
+        self.budget_report: ErrorBudgetReport | None = None
+        self.max_runtime_s: float | None = None
         self._route_cache: dict[tuple[int, int], tuple[list[int], Link] | None] = {}
 
     # -- links and routes ------------------------------------------------------------------------
@@ -279,7 +308,7 @@ class _Context:
 
         graph = nx.Graph()
         for (a, b), lk in self.links.items():
-            graph.add_edge(a, b, weight=1.0 / lk.rate_hz)
+            graph.add_edge(a, b, weight=1.0 / lk.total_rate_hz)
         if key[0] not in graph or key[1] not in graph or not nx.has_path(graph, *key):
             return None
         path = nx.shortest_path(graph, key[0], key[1], weight="weight")
@@ -287,7 +316,7 @@ class _Context:
         werner = math.prod((4 * h.fidelity - 1) / 3 for h in hops)  # Ideal swaps multiply Werner parameters.
         virtual = Link(
             key,
-            rate_hz=min(h.rate_hz for h in hops),
+            rate_hz=min(h.total_rate_hz for h in hops),
             fidelity=max(0.25, (1 + 3 * werner) / 4),
             latency_s=sum(h.latency_s for h in hops),
         )
@@ -307,7 +336,7 @@ class _Context:
             hops = [(min(u, v), max(u, v)) for u, v in zip(lr.route, lr.route[1:])]
             if len(hops) == 1 and users[hops[0]] == 1:
                 continue  # A direct link used by one QPU pair keeps its own (buffered) time.
-            lr.time_s = max(load[h] / self.links[h].rate_hz for h in hops)
+            lr.time_s = max(load[h] / self.links[h].total_rate_hz for h in hops)
 
     # -- placement -------------------------------------------------------------------------------
     def place(self, placement, seed) -> Placement | None:
@@ -394,7 +423,7 @@ class _Context:
                 and math.isfinite(lr.raw_per_pair)
             ):
                 lr.time_s = buffered_link_time_s(
-                    lr.bell_pairs, crit_s, lk.rate_hz / lr.raw_per_pair, lk.buffer_pairs
+                    lr.bell_pairs, crit_s, lk.total_rate_hz / lr.raw_per_pair, lk.buffer_pairs
                 )
         self._apply_hop_loads(link_reports)
         t_link = max((lr.time_s for lr in link_reports), default=0.0)
@@ -405,7 +434,7 @@ class _Context:
             bound = f"link {slow.qpus[0]}-{slow.qpus[1]} rate"
             if len(slow.route) > 2:
                 bound = f"route {'-'.join(str(x) for x in slow.route)} rate"
-            elif slow.time_s > 1.01 * slow.raw_bell_pairs / slow.rate_hz:
+            elif slow.time_s > 1.01 * slow.raw_bell_pairs / (slow.rate_hz * slow.channels):
                 bound += f" and buffer ({self.links[slow.qpus].buffer_pairs} pairs)"
         elif latency_part > 0.5 * crit_s:
             bound = "classical latency"
@@ -414,6 +443,24 @@ class _Context:
         self._fill_link_usage(link_reports, wall)
         err, psucc = self._remote_error(link_reports)
         local_err = self._local_error(local_gates)
+        self.budget_report = ErrorBudgetReport(
+            total=self.budget.total,
+            logical=0.0,
+            t_states=0.0,
+            rotations=0.0,
+            remote=0.0,
+            logical_used=0.0,
+            t_states_used=0.0,
+            rotations_used=0.0,
+            remote_used=err,
+            local_physical_used=local_err,
+        )
+        if not self.budget_report.met:
+            self.reasons.append(
+                f"error budget: {local_err:.3g} expected local faults + {err:.3g} expected remote faults "
+                f"(P(no fault) = {math.exp(-(local_err + err)):.3g}) exceed the budget of {self.budget.total:g}; "
+                "fix: error-corrected QPUs (surface_code), purified pairs (target_fidelity) or better gates"
+            )
         return self._report(
             p,
             local_gates,
@@ -509,8 +556,9 @@ class _Context:
                 remote[(a, b)] = round(w.two_qubit_count / (n - 1))
         n_remote = sum(remote.values())
         share = [x / n for x in loads]
+        one_qubit = max(w.clifford_count - w.two_qubit_count, 0) + w.t_count + w.rotation_count
         local = {
-            "one_qubit": [round((w.clifford_count - w.two_qubit_count + w.t_count) * s) for s in share],
+            "one_qubit": [round(one_qubit * s) for s in share],
             "two_qubit": [round((w.two_qubit_count - n_remote) * s) for s in share],
             "measurement": [round(w.measurement_count * s) for s in share],
         }
@@ -561,7 +609,8 @@ class _Context:
             delivered_fidelity=plan.fidelity,
             rate_hz=lk.rate_hz,
             latency_s=lk.latency_s,
-            time_s=raw / lk.rate_hz,
+            time_s=raw / lk.total_rate_hz,
+            channels=lk.channels,
             memory_qubits_per_end=1 + plan.rounds,
             required_fidelity=need,
         )
@@ -570,7 +619,7 @@ class _Context:
         for lr in link_reports:
             lr.utilization = lr.time_s / wall if wall > 0 else 0.0
             if lr.bell_pairs > 0 and math.isfinite(lr.raw_per_pair) and wall > 0:
-                supply = lr.rate_hz / lr.raw_per_pair * wall  # Distilled pairs the link could make.
+                supply = lr.rate_hz * lr.channels / lr.raw_per_pair * wall  # Distilled pairs the link could make.
                 lr.buffer_pairs = int(min(lr.bell_pairs, max(1, math.ceil(supply / lr.bell_pairs))))
             lk = self.links.get(lr.qpus)
             if lk is not None and lk.buffer_pairs is not None and lk.buffer_pairs < lr.buffer_pairs:
@@ -601,126 +650,244 @@ class _Context:
 
     # -- error corrected -------------------------------------------------------------------------
     def _logical_counts(self) -> tuple[int, int, int, int, int]:
-        """(T, measurements, rotations, rotation depth, CCZ)."""
+        """(T, measurements, rotations, rotation depth, CCZ + CCiX) in the estimator's terms."""
         w = self.w
         if isinstance(w, LogicalSummary):
-            return w.t_count, w.measurement_count, w.rotation_count, w.effective_rotation_depth, w.ccz_count
+            return (
+                w.t_count,
+                w.measurement_count,
+                w.rotation_count,
+                w.effective_rotation_depth,
+                w.ccz_count + w.ccix_count,
+            )
         counts = w.counts if isinstance(w, Workload) else w
-        return counts.t_count, counts.measurements, 0, 0, 0
+        return counts.t_count, counts.measurements, counts.rotation_count, counts.rotation_depth, counts.ccz_count
+
+    def _interface(self, lr: LinkReport, d: int, per_op_budget: float) -> None:
+        """Purifies a link's pairs (fewest rounds) until one remote operation at distance d fits
+        ``per_op_budget``, or up to the user's target fidelity; fills the link's pair figures."""
+        qa, qb = self.qpus[lr.qpus[0]], self.qpus[lr.qpus[1]]
+        sc = qa.surface_code
+        f = lr.raw_fidelity
+        coeffs: tuple[float, ...] = (f, (1 - f) / 3, (1 - f) / 3, (1 - f) / 3)
+        raw_per_pair, rounds = 1.0, 0
+        plan = None
+        if self.target_fidelity is not None:
+            plan = purification_plan(f, self.target_fidelity, self.purification)
+        for k in range(13):
+            err = remote_operation(d, coeffs, qa, qb, sc).logical_error
+            good = coeffs[0] >= self.target_fidelity if plan is not None else err <= per_op_budget
+            if good or k == 12 or coeffs[0] <= 0.5:
+                break
+            if self.purification == "bbpssw":
+                fo, p = bbpssw_step(coeffs[0])
+                coeffs = (fo, (1 - fo) / 3, (1 - fo) / 3, (1 - fo) / 3)
+            else:
+                coeffs, p = dejmps_step(coeffs)
+            raw_per_pair, rounds = 2 * raw_per_pair / p, k + 1
+        op = remote_operation(d, coeffs, qa, qb, sc)
+        lr.purification_rounds = rounds
+        lr.raw_per_pair = raw_per_pair
+        lr.delivered_fidelity = coeffs[0]
+        lr.required_fidelity = self.target_fidelity
+        lr.remote_error_per_operation = op.logical_error
+        lr.bell_pairs = lr.remote_gates * op.bell_pairs
+        lr.raw_bell_pairs = lr.bell_pairs * raw_per_pair
+        lr.time_s = lr.raw_bell_pairs / (lr.rate_hz * lr.channels)
+        lr.required_rate_hz = op.pairs_per_round / (op.duration_s / d) * raw_per_pair
+        lr.memory_qubits_per_end = lr.channels * (1 + rounds)
 
     def _finish_ec(self, p: Placement, local_gates, link_reports: list[LinkReport]) -> EstimateReport:
+        """Error-corrected pricing: the Azure estimator's model per QPU, with the code distance
+        sized for the run's real length (link stalls and latency included), T factories on every
+        QPU, remote operations priced by :func:`qnsim.estimate.remote.remote_operation`."""
         t, m, r, r_depth, ccz = self._logical_counts()
         loads = p.qubits_per_qpu
         layout = [azure_layout_qubits(x) for x in loads]
-        parts = 1 + (1 if (t or ccz or r) else 0) + (1 if r else 0)
-        eps_log = self.budget / parts
-        eps_syn = self.budget / parts if r else 0.0
-        t_per_rot = math.ceil(0.53 * math.log2(r / eps_syn) + 5.3) if r else 0
-        n_remote_ops = sum(lr.remote_gates for lr in link_reports)
-        depth = m + r + t + 3 * ccz + t_per_rot * r_depth + n_remote_ops
-        depth = max(depth, 1)
         patches = max(sum(layout), 1)
-        target = eps_log / (patches * depth)
+        n_remote = sum(lr.remote_gates for lr in link_reports)
+        eps_log, eps_t, eps_rot, eps_remote = self.budget.split(
+            has_t=bool(t or ccz or r), has_rotations=bool(r), has_remote=bool(n_remote)
+        )
+        t_per_rot = math.ceil(0.53 * math.log2(r / eps_rot) + 5.3) if r else 0
+        alg_depth = m + r + t + 3 * ccz + t_per_rot * r_depth
+        n_states = t + 4 * ccz + t_per_rot * r
+        if alg_depth == 0:
+            alg_depth = 1
+            self.notes.append("the workload has no T gate, rotation or measurement: priced as one logical cycle")
         sc = self.qpus[0].surface_code
         p_phys = max(q.physical_error for q in self.qpus)
-        d = sc.distance_for(p_phys, target)
-        ec: dict[str, Any] = {
-            "physical_error": p_phys,
-            "layout_logical_qubits_per_qpu": layout,
-            "logical_depth": depth,
-            "required_logical_error_per_cycle": target,
-            "error_budget_logical": eps_log,
-            "t_states": t + 4 * ccz + t_per_rot * r,
-            "t_per_rotation": t_per_rot,
-        }
+        active = [i for i, x in enumerate(loads) if x > 0]
+        slowest = max((self.qpus[i] for i in active), key=lambda q: q.logical_cycle_s(3), default=self.qpus[0])
+        t_error = max(self.qpus[i].e_t for i in active) if active else self.qpus[0].e_t
+        t_gate_s = max(self.qpus[i].t_t_s for i in active) if active else self.qpus[0].t_t_s
+        latency = 2 * max((lr.latency_s for lr in link_reports if lr.remote_gates), default=0.0)
+        per_op_budget = eps_remote / n_remote if n_remote else 1.0
+        cycles = alg_depth  # What the distance is sized for; grows with stalls until consistent.
+        d = None
+        factory = None
+        for _ in range(200):
+            required = eps_log / (patches * cycles)
+            d = sc.distance_for(p_phys, required)
+            if d is None:
+                break
+            cycle_ps = round(slowest.logical_cycle_s(d) * 1e12)
+            max_cycles = math.floor(eps_log / (patches * sc.logical_error_per_cycle(p_phys, d)))
+            for lr in link_reports:
+                self._interface(lr, d, per_op_budget)
+            self._apply_hop_loads(link_reports)
+            compute_s = alg_depth * cycle_ps * 1e-12
+            t_link = max((lr.time_s for lr in link_reports), default=0.0)
+            run_cycles = max(alg_depth, math.ceil((max(compute_s, t_link) + latency) / (cycle_ps * 1e-12) - 1e-9))
+            if run_cycles > max_cycles:
+                cycles = max_cycles + 1
+                continue
+            if n_states:
+                designs = design_t_factories(
+                    t_error, p_phys, t_gate_s, slowest.logical_cycle_s, eps_t / n_states, d,
+                    crossing_prefactor=sc.crossing_prefactor, error_threshold=sc.error_threshold,
+                )
+                picked = pick_factory(designs, cycle_ps, run_cycles, max_cycles)
+                if picked is None:
+                    cycles = max_cycles + 1
+                    continue
+                factory, run_cycles = picked
+            cycles = run_cycles
+            break
+        ec = self._ec_report_skeleton(layout, alg_depth, n_states, t_per_rot, p_phys)
         if d is None:
             self.reasons.append(
-                f"no code distance <= {sc.max_distance} reaches a logical error of {target:.3g} per "
-                f"cycle at physical error {p_phys:g} (threshold {sc.error_threshold:g})"
-            )
-            ec.update(
-                code_distance=None,
-                physical_per_logical=None,
-                logical_cycle_s=math.nan,
-                physical_qubits_per_qpu=[],
+                f"logical error: no code distance <= {sc.max_distance} reaches {eps_log / (patches * cycles):.3g} "
+                f"per patch and cycle at physical error {p_phys:g} (threshold {sc.error_threshold:g}); fix: better "
+                "physical qubits, a shorter run (faster link, more channels) or a larger error budget"
             )
             self._fill_link_usage(link_reports, 0.0)
-            return self._report(
-                p,
-                local_gates,
-                link_reports,
-                math.nan,
-                "code distance",
-                math.nan,
-                math.nan,
-                0.0,
-                math.nan,
-                0.0,
-                math.nan,
-                ec,
-                True,
+            return self._report(p, local_gates, link_reports, math.nan, "code distance", math.nan, math.nan, 0.0,
+                                math.nan, 0.0, math.nan, ec, True)
+        cycle_s = cycle_ps * 1e-12
+        runtime_ps = cycles * cycle_ps
+        wall = runtime_ps * 1e-12
+        compute_s = alg_depth * cycle_s
+        t_link = max((lr.time_s for lr in link_reports), default=0.0)
+        # Factories, per QPU, in proportion to the qubits (and so the T gates) each holds.
+        total_load = sum(loads) or 1
+        states_per_qpu = [n_states * x // total_load for x in loads]
+        for i in range(n_states - sum(states_per_qpu)):
+            states_per_qpu[active[i % len(active)]] += 1
+        tf_report = None
+        factory_qubits = [0] * self.k
+        if factory is not None:
+            counts = [factories_needed(s, factory, runtime_ps) for s in states_per_qpu]
+            factory_qubits = [c * factory.physical_qubits for c in counts]
+            runs = max(
+                (-(-s // (c * factory.output_states)) for s, c in zip(states_per_qpu, counts) if c), default=0
             )
-        cycle = max(q.logical_cycle_s(d) for q in self.qpus)
-        phys = [x * sc.physical_per_logical(d) for x in layout]
+            tf_report = TFactoryReport(
+                rounds=[dataclasses.asdict(rd) for rd in factory.rounds],
+                physical_qubits_per_factory=factory.physical_qubits,
+                duration_s=factory.duration_s,
+                output_states_per_run=factory.output_states,
+                output_error=factory.output_error,
+                required_error=eps_t / n_states,
+                factories_per_qpu=counts,
+                runs_per_factory=runs,
+            )
+        self._fill_link_usage(link_reports, wall)
+        for lr in link_reports:  # A syndrome round holds d interface pairs, each with its purification slots.
+            lr.memory_qubits_per_end = d * (1 + lr.purification_rounds)
+            lr.buffer_pairs = d
+        memory = [0] * self.k
+        for lr in link_reports:
+            for end in (lr.qpus[0], lr.qpus[-1]):
+                if end < self.k:
+                    memory[end] += lr.memory_qubits_per_end
+        algorithm_qubits = [x * sc.physical_per_logical(d) for x in layout]
+        phys = [a + f + mq for a, f, mq in zip(algorithm_qubits, factory_qubits, memory)]
+        rate = sc.logical_error_per_cycle(p_phys, d)
+        ec.code_distance = d
+        ec.physical_per_logical = sc.physical_per_logical(d)
+        ec.logical_cycle_s = cycle_s
+        ec.logical_cycles = cycles
+        ec.required_logical_error_per_cycle = eps_log / (patches * cycles)
+        ec.logical_error_per_cycle = rate
+        ec.algorithm_physical_qubits_per_qpu = algorithm_qubits
+        ec.factory_physical_qubits_per_qpu = factory_qubits
+        ec.link_memory_qubits_per_qpu = memory
+        ec.physical_qubits_per_qpu = phys
+        ec.t_factory = tf_report
         for i, (q, n_phys) in enumerate(zip(self.qpus, phys)):
             if q.num_qubits is not None and n_phys > q.num_qubits:
                 self.reasons.append(
-                    f"capacity too small: QPU {i} needs {n_phys} physical qubits at distance {d}, "
-                    f"has {q.num_qubits}"
+                    f"capacity: QPU {i} needs {n_phys:,} physical qubits at distance {d} ({algorithm_qubits[i]:,} "
+                    f"for {layout[i]} patches, {factory_qubits[i]:,} for T factories, {memory[i]:,} link memory), "
+                    f"has {q.num_qubits:,}; fix: {n_phys:,} qubits per QPU, or spread the workload over more QPUs"
                 )
-        ec.update(
-            code_distance=d,
-            physical_per_logical=sc.physical_per_logical(d),
-            logical_cycle_s=cycle,
-            physical_qubits_per_qpu=phys,
-            logical_error_per_cycle=sc.logical_error_per_cycle(p_phys, d),
+        remote_used = sum(lr.remote_gates * lr.remote_error_per_operation for lr in link_reports)
+        synthesis = r / 2 ** ((t_per_rot - 5.3) / 0.53) if r else 0.0
+        self.budget_report = ErrorBudgetReport(
+            total=self.budget.total,
+            logical=eps_log,
+            t_states=eps_t,
+            rotations=eps_rot,
+            remote=eps_remote,
+            logical_used=patches * cycles * rate,
+            t_states_used=n_states * factory.output_error if factory is not None else 0.0,
+            rotations_used=synthesis,
+            remote_used=remote_used,
+            local_physical_used=0.0,
         )
-        self.notes.append(
-            "T factories are not modeled: physical qubits exclude them and T states are assumed "
-            "available every logical cycle"
-        )
-        # Lattice surgery across QPUs: d pairs per round for d rounds per remote logical operation.
-        round_s = cycle / d
-        expected, log_ok = 0.0, 0.0
         for lr in link_reports:
-            lr.bell_pairs = lr.remote_gates * d * d
-            lr.raw_bell_pairs = lr.bell_pairs * lr.raw_per_pair
-            lr.time_s = lr.raw_bell_pairs / lr.rate_hz
-            lr.required_rate_hz = d / round_s * lr.raw_per_pair
-            p_int = 1.0 - lr.delivered_fidelity
-            per_op = min(1.0, d * sc.crossing_prefactor * (p_int / sc.interface_threshold) ** ((d + 1) / 2))
-            expected += lr.remote_gates * per_op
-            log_ok += lr.remote_gates * math.log1p(-min(per_op, 1 - 1e-16))
-        self._apply_hop_loads(link_reports)
-        t_compute = depth * cycle
-        t_latency = sum(2 * lr.latency_s * lr.remote_gates for lr in link_reports)
-        t_link = max((lr.time_s for lr in link_reports), default=0.0)
-        wall = max(t_compute + t_latency, t_link)
-        if t_link > t_compute + t_latency:
+            if lr.remote_gates and lr.remote_gates * lr.remote_error_per_operation > per_op_budget * lr.remote_gates:
+                self.reasons.append(
+                    f"remote error: link {lr.qpus[0]}-{lr.qpus[-1]} expects "
+                    f"{lr.remote_gates * lr.remote_error_per_operation:.3g} failed remote operations "
+                    f"(pair F = {lr.delivered_fidelity:.4f} after {lr.purification_rounds} purification rounds), "
+                    f"budget {per_op_budget * lr.remote_gates:.3g}; fix: raw pair fidelity above "
+                    f"{interface_fidelity_target(self.qpus[lr.qpus[0]], self.qpus[lr.qpus[-1]]):.4f}, "
+                    "more purification rounds or a larger code distance"
+                )
+        if not self.budget_report.met:
+            self.reasons.append(
+                f"error budget: expected failures {self.budget_report.used:.3g} > budget {self.budget.total:g}"
+            )
+        if t_link > compute_s:
             slow = max(link_reports, key=lambda lr: lr.time_s)
-            bound = f"link {slow.qpus[0]}-{slow.qpus[1]} rate"
+            bound = f"link {slow.qpus[0]}-{slow.qpus[-1]} rate"
             if len(slow.route) > 2:
                 bound = f"route {'-'.join(str(x) for x in slow.route)} rate"
-        elif t_latency > t_compute:
+        elif cycles > alg_depth and factory is not None and factory.duration_ps > alg_depth * cycle_ps:
+            bound = "T factory run"
+        elif latency > 0 and latency >= compute_s:
             bound = "classical latency"
         else:
             bound = "local compute"
-        ec["runtime_s"] = wall
-        self._fill_link_usage(link_reports, wall)
+        if link_reports:
+            self.notes.append(
+                "remote logical operations are scheduled in the algorithm's logical cycles (they stall it only when "
+                "a link cannot keep up); classical latency is pipelined: one round trip per run"
+            )
         return self._report(
-            p,
-            local_gates,
-            link_reports,
-            wall,
-            bound,
-            t_compute,
-            t_link,
-            t_latency,
-            expected,
-            math.exp(log_ok),
-            0.0,
-            ec,
-            True,
+            p, local_gates, link_reports, wall, bound, compute_s, t_link, latency,
+            remote_used, math.exp(-remote_used), 0.0, ec, True,
+        )
+
+    def _ec_report_skeleton(self, layout, alg_depth, n_states, t_per_rot, p_phys) -> ErrorCorrectionReport:
+        return ErrorCorrectionReport(
+            code_distance=None,
+            physical_per_logical=None,
+            logical_cycle_s=math.nan,
+            physical_error=p_phys,
+            layout_logical_qubits_per_qpu=layout,
+            algorithmic_logical_depth=alg_depth,
+            logical_cycles=alg_depth,
+            required_logical_error_per_cycle=math.nan,
+            logical_error_per_cycle=math.nan,
+            t_states=n_states,
+            t_per_rotation=t_per_rot,
+            algorithm_physical_qubits_per_qpu=[],
+            factory_physical_qubits_per_qpu=[],
+            link_memory_qubits_per_qpu=[],
+            physical_qubits_per_qpu=[],
         )
 
     # -- report ----------------------------------------------------------------------------------
@@ -741,6 +908,24 @@ class _Context:
         cat_exact,
     ) -> EstimateReport:
         total_local = sum(sum(v) for v in local_gates.values())
+        if self.max_runtime_s is not None and not (wall <= self.max_runtime_s):
+            fix = _runtime_fix(bound)
+            slow = [lr for lr in link_reports if lr.time_s > self.max_runtime_s]
+            if "rate" in bound and slow:
+                fix = "; ".join(
+                    f"link {lr.qpus[0]}-{lr.qpus[-1]} needs {lr.raw_bell_pairs / self.max_runtime_s:.3g} raw pairs/s "
+                    f"(has {lr.rate_hz * lr.channels:.3g}): {math.ceil(lr.channels * lr.time_s / self.max_runtime_s):,}"
+                    " channels instead of " + f"{lr.channels}, or a faster link"
+                    for lr in slow
+                )
+            self.reasons.append(
+                f"runtime: {human_time(wall)} exceeds the limit of {human_time(self.max_runtime_s)} (bound: {bound}); "
+                "fix: " + fix
+            )
+        if ec is not None:
+            phys_total = ec.physical_qubits if ec.code_distance is not None else None
+        else:
+            phys_total = sum(p.qubits_per_qpu) + sum(2 * lr.memory_qubits_per_end for lr in link_reports)
         return EstimateReport(
             verdict="infeasible" if self.reasons else "feasible",
             reasons=list(self.reasons),
@@ -766,6 +951,9 @@ class _Context:
             remote_success_probability=psucc,
             local_error_expected=local_err,
             error_corrected=ec,
+            error_budget=self.budget_report,
+            runtime_limit_s=self.max_runtime_s,
+            physical_qubits_total=phys_total,
             notes=list(self.notes),
         )
 
@@ -800,6 +988,14 @@ class _Context:
             error_corrected=None,
             notes=list(self.notes),
         )
+
+
+def _runtime_fix(bound: str) -> str:
+    if "rate" in bound:
+        return "more link channels, a faster link or fewer remote operations (a placement with a smaller cut)"
+    if "latency" in bound:
+        return "shorter links (less classical latency)"
+    return "faster QPUs (shorter logical cycle) or a shallower workload"
 
 
 def _fill(n: int, caps: list[int | None]) -> Placement:

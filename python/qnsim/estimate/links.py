@@ -26,6 +26,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from qnsim.link_models import bbpssw, dejmps
 
 __all__ = [
@@ -51,6 +53,9 @@ class Link:
         success_probability: per-attempt herald probability (for geometric simulation); with
             ``attempt_period_s`` it must match ``rate_hz`` = p / T.
         attempt_period_s: attempt period T in seconds.
+        channels: independent channels (multiplexed pair sources) of the link; each delivers
+            ``rate_hz``, so the link delivers ``channels * rate_hz`` and remote operations use
+            them in parallel.
 
     Raises:
         ValueError: naming a non-positive rate, a fidelity outside [0.25, 1], a negative latency
@@ -67,12 +72,15 @@ class Link:
     buffer_pairs: int | None = None
     success_probability: float | None = None
     attempt_period_s: float | None = None
+    channels: int = 1
 
     def __post_init__(self) -> None:
-        try:
-            a, b = (int(x) for x in self.qpus)
-        except (TypeError, ValueError):
-            raise ValueError(f"qpus must be a pair of QPU indices, got {self.qpus!r}") from None
+        pair = self.qpus
+        if isinstance(pair, (str, bytes)) or not hasattr(pair, "__len__") or len(pair) != 2:
+            raise ValueError(f"qpus must be a pair of QPU indices, got {pair!r}")
+        if any(isinstance(x, bool) or not isinstance(x, (int, np.integer)) for x in pair):
+            raise ValueError(f"qpus must be a pair of integer QPU indices, got {pair!r}")
+        a, b = (int(x) for x in pair)
         if a == b or a < 0 or b < 0:
             raise ValueError(f"a link joins two different QPUs (indices >= 0), got qpus={self.qpus!r}")
         object.__setattr__(self, "qpus", (a, b))
@@ -86,8 +94,13 @@ class Link:
             isinstance(self.latency_s, (int, float)) and math.isfinite(self.latency_s) and self.latency_s >= 0
         ):
             raise ValueError(f"latency_s must be a finite non-negative time, got {self.latency_s!r}")
+        if isinstance(self.channels, bool) or not isinstance(self.channels, int) or not 1 <= self.channels <= 10**9:
+            raise ValueError(f"channels must be an integer in [1, 1e9], got {self.channels!r}")
+        for name in ("rate_hz", "fidelity", "latency_s"):
+            if isinstance(getattr(self, name), bool):
+                raise ValueError(f"{name} must be a number, got {getattr(self, name)!r}")
         if self.buffer_pairs is not None and (
-            not isinstance(self.buffer_pairs, int) or self.buffer_pairs < 1
+            isinstance(self.buffer_pairs, bool) or not isinstance(self.buffer_pairs, int) or self.buffer_pairs < 1
         ):
             raise ValueError(f"buffer_pairs must be a positive integer or None, got {self.buffer_pairs!r}")
         if (self.success_probability is None) != (self.attempt_period_s is None):
@@ -102,6 +115,15 @@ class Link:
                 raise ValueError(
                     f"rate_hz={self.rate_hz!r} does not match success_probability/attempt_period_s={p / t!r}"
                 )
+
+    @property
+    def total_rate_hz(self) -> float:
+        """Raw pairs per second over all channels.
+
+        >>> Link((0, 1), rate_hz=1e3, fidelity=0.9, channels=4).total_rate_hz
+        4000.0
+        """
+        return self.rate_hz * self.channels
 
     @property
     def key(self) -> tuple[int, int]:

@@ -25,10 +25,11 @@ class CapacityError(QnsimError, ValueError):
 
     >>> import numpy as np
     >>> e = np.array([], dtype=np.int64)
-    >>> partition(3, [1, 1], (e, e, e.astype(float)))
-    Traceback (most recent call last):
-    ...
-    qnsim.estimate.placement.CapacityError: capacity too small: 3 qubits, but the 2 QPUs hold 2 in total (capacities [1, 1])
+    >>> try:
+    ...     partition(3, [1, 1], (e, e, e.astype(float)))
+    ... except CapacityError as err:
+    ...     print(err)
+    capacity too small: 3 qubits, but the 2 QPUs hold 2 in total (capacities [1, 1])
     """
 
 

@@ -1,4 +1,11 @@
-"""The estimate report: a dataclass with ``to_dict()``, ``to_json()`` and a printable table."""
+"""The estimate report: typed dataclasses with ``to_dict()``, ``to_json()`` and a printable table.
+
+JSON schema (``schema_version`` 2): the fields of :class:`EstimateReport`, in order, with nested
+:class:`LinkReport` (``links``), :class:`ErrorBudgetReport` (``error_budget``) and, for
+error-corrected runs, :class:`ErrorCorrectionReport` (``error_corrected``, with
+:class:`TFactoryReport` under ``t_factory``); non-finite floats are written as the strings
+"inf"/"nan". Times are seconds, probabilities dimensionless, qubit counts exact integers.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +14,16 @@ import json
 import math
 from typing import Any
 
-__all__ = ["EstimateReport", "LinkReport"]
+__all__ = [
+    "ErrorBudgetReport",
+    "ErrorCorrectionReport",
+    "EstimateReport",
+    "LinkReport",
+    "TFactoryReport",
+    "human_time",
+]
+
+SCHEMA_VERSION = 2
 
 
 def _jsonable(x: Any) -> Any:
@@ -18,6 +34,26 @@ def _jsonable(x: Any) -> Any:
     if isinstance(x, (list, tuple)):
         return [_jsonable(v) for v in x]
     return x
+
+
+def human_time(seconds: float) -> str:
+    """Seconds with a human unit beside them (3 significant digits).
+
+    >>> human_time(3.3e9), human_time(0.0042), human_time(90000.0)
+    ('3.3e+09 s (105 years)', '0.0042 s (4.2 ms)', '9e+04 s (1.04 days)')
+    """
+    if not math.isfinite(seconds):
+        return f"{seconds} s"
+    s = f"{seconds:.3g} s"
+    units = [(365.25 * 86400, "years"), (86400, "days"), (3600, "hours"), (60, "minutes"), (1, "s"),
+             (1e-3, "ms"), (1e-6, "us"), (1e-9, "ns")]
+    for scale, name in units:
+        if seconds >= scale:
+            if name == "s":
+                return s
+            value = f"{seconds / scale:.3g}"
+            return f"{s} ({value} {name[:-1] if value == '1' and name.endswith('s') and len(name) > 2 else name})"
+    return s
 
 
 @dataclasses.dataclass
@@ -66,6 +102,136 @@ class LinkReport:
     required_rate_hz: float | None = None
     required_fidelity: float | None = None
     route: list[int] = dataclasses.field(default_factory=list)
+    channels: int = 1
+    remote_error_per_operation: float = 0.0
+
+
+@dataclasses.dataclass
+class TFactoryReport:
+    """The T-state factories of an error-corrected run (one design, copies on every QPU).
+
+    Attributes:
+        rounds: per distillation round: unit name, code distance (1 = physical qubits), units,
+            physical qubits, duration (s), output T error.
+        physical_qubits_per_factory: footprint of one factory.
+        duration_s: one run of a factory.
+        output_states_per_run: T states one run delivers.
+        output_error: error of each T state.
+        required_error: T error the budget asks for (T budget / T states).
+        factories_per_qpu: copies placed on each QPU.
+        runs_per_factory: runs each factory makes during the job (largest over QPUs).
+
+    >>> TFactoryReport([], 3240, 4.68e-05, 1, 5.6e-11, 5e-10, [10]).factories
+    10
+    """
+
+    rounds: list[dict[str, Any]]
+    physical_qubits_per_factory: int
+    duration_s: float
+    output_states_per_run: int
+    output_error: float
+    required_error: float
+    factories_per_qpu: list[int]
+    runs_per_factory: int = 0
+
+    @property
+    def factories(self) -> int:
+        """Factories over all QPUs (see the class example)."""
+        return sum(self.factories_per_qpu)
+
+
+@dataclasses.dataclass
+class ErrorCorrectionReport:
+    """Surface-code figures of an error-corrected run (Azure estimator model, distributed).
+
+    Attributes:
+        code_distance: d (None when no distance reaches the budget).
+        physical_per_logical: 2 d^2.
+        logical_cycle_s: slowest QPU's logical cycle at d.
+        physical_error: physical error rate the code model uses.
+        layout_logical_qubits_per_qpu: patches per QPU, ``2Q + ceil(sqrt(8Q)) + 1``.
+        algorithmic_logical_depth: logical cycles of the algorithm (M + R + T + 3 CCZ + t_rot D_R).
+        logical_cycles: cycles the run lasts, including link stalls, latency and factory waits
+            (what the distance is sized for; idle patches accrue error in every one of them).
+        required_logical_error_per_cycle: per-patch, per-cycle error the logical budget allows.
+        logical_error_per_cycle: the model's error at d.
+        t_states: T states consumed (T + 4 CCZ + t_rot R).
+        t_per_rotation: T states per synthesized rotation.
+        algorithm_physical_qubits_per_qpu: patches x 2 d^2.
+        factory_physical_qubits_per_qpu: T factories' qubits.
+        link_memory_qubits_per_qpu: communication qubits holding link pairs (buffers, purification).
+        physical_qubits_per_qpu: total per QPU (the capacity check uses it).
+        t_factory: the factory design, or None without T states.
+
+    >>> ErrorCorrectionReport(21, 882, 8.4e-6, 1e-3, [230], 1_100_000, 1_100_000, 2e-12, 3e-13, 10**6, 0,
+    ...                       [202860], [252000], [0], [454860]).physical_qubits
+    454860
+    """
+
+    code_distance: int | None
+    physical_per_logical: int | None
+    logical_cycle_s: float
+    physical_error: float
+    layout_logical_qubits_per_qpu: list[int]
+    algorithmic_logical_depth: int
+    logical_cycles: int
+    required_logical_error_per_cycle: float
+    logical_error_per_cycle: float
+    t_states: int
+    t_per_rotation: int
+    algorithm_physical_qubits_per_qpu: list[int]
+    factory_physical_qubits_per_qpu: list[int]
+    link_memory_qubits_per_qpu: list[int]
+    physical_qubits_per_qpu: list[int]
+    t_factory: TFactoryReport | None = None
+
+    @property
+    def physical_qubits(self) -> int:
+        """Physical qubits over all QPUs (see the class example)."""
+        return sum(self.physical_qubits_per_qpu)
+
+
+@dataclasses.dataclass
+class ErrorBudgetReport:
+    """The failure budget, its parts, and what each source uses (expected failures, which bound
+    the failure probability from above).
+
+    Attributes:
+        total: budget for the whole run.
+        logical, t_states, rotations, remote: budget shares (0 for sources the run lacks);
+            for physical (not error-corrected) runs only ``total`` applies.
+        logical_used, t_states_used, rotations_used, remote_used: expected failures of each source.
+        local_physical_used: expected faults of local physical operations (runs without error
+            correction).
+        used: their sum; the run meets its budget when ``used <= total``.
+
+    >>> b = ErrorBudgetReport(1e-3, 5e-4, 5e-4, 0.0, 0.0, 4e-4, 4e-4, 0.0, 0.0, 0.0)
+    >>> round(b.used, 12), b.met
+    (0.0008, True)
+    """
+
+    total: float
+    logical: float
+    t_states: float
+    rotations: float
+    remote: float
+    logical_used: float
+    t_states_used: float
+    rotations_used: float
+    remote_used: float
+    local_physical_used: float
+
+    @property
+    def used(self) -> float:
+        """Expected failures over all sources (see the class example)."""
+        return (
+            self.logical_used + self.t_states_used + self.rotations_used + self.remote_used + self.local_physical_used
+        )
+
+    @property
+    def met(self) -> bool:
+        """True when the expected failures fit the total budget (see the class example)."""
+        return self.used <= self.total
 
 
 @dataclasses.dataclass
@@ -75,13 +241,14 @@ class EstimateReport:
     Times in seconds; counts are exact Python ints except expected (float) quantities.
 
     >>> from qnsim.estimate import QPU, Link, estimate
-    >>> r = estimate("REPEAT 10 {\\n CX 0 1\\n H 0\\n}", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e6, 0.99)])
+    >>> r = estimate("REPEAT 10 {\\n CX 0 1\\n H 0\\n}", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e6, 0.99)],
+    ...              error_budget=0.5)
     >>> r.feasible, r.bell_pairs, r.to_dict()["links"][0]["qpus"]
     (True, 10, [0, 1])
     >>> r.to_json(indent=None)[:22]
     '{"verdict": "feasible"'
     >>> print(r.table().splitlines()[0])
-    verdict                            feasible
+    verdict                       feasible
     """
 
     verdict: str
@@ -107,8 +274,12 @@ class EstimateReport:
     remote_error_expected: float
     remote_success_probability: float
     local_error_expected: float
-    error_corrected: dict[str, Any] | None = None
+    error_corrected: ErrorCorrectionReport | None = None
+    error_budget: ErrorBudgetReport | None = None
+    runtime_limit_s: float | None = None
+    physical_qubits_total: int | None = None
     notes: list[str] = dataclasses.field(default_factory=list)
+    schema_version: int = SCHEMA_VERSION
 
     @property
     def feasible(self) -> bool:
@@ -125,49 +296,69 @@ class EstimateReport:
 
     def table(self) -> str:
         """A human-readable table of the report; see the class example."""
-        rows: list[tuple[str, str]] = [
-            ("verdict", self.verdict + ("" if not self.reasons else ": " + "; ".join(self.reasons))),
+        rows: list[tuple[str, str]] = [("verdict", self.verdict)]
+        for reason in self.reasons:
+            rows.append(("  reason", reason))
+        rows += [
             ("qubits / QPUs", f"{self.num_qubits} on {self.num_qpus} ({self.placement_method})"),
             ("qubits per QPU", ", ".join(str(x) for x in self.qubits_per_qpu)),
-            ("interaction cut", f"{self.cut_weight:.6g}"),
+            ("interaction cut", f"{self.cut_weight:.4g}"),
             ("local gates", f"{self.local_gates_total:,}"),
-            ("remote gates", f"{self.remote_gates:,}"),
-            ("Bell pairs (distilled / raw)", f"{self.bell_pairs:,} / {self.raw_bell_pairs:.6g}"),
-            ("wall clock", f"{self.wall_clock_s:.6g} s (bound: {self.bound})"),
+            ("remote operations", f"{self.remote_gates:,}"),
+            ("Bell pairs (distilled / raw)", f"{self.bell_pairs:,} / {self.raw_bell_pairs:.4g}"),
+            ("wall clock", f"{human_time(self.wall_clock_s)}, bound: {self.bound}"),
             (
-                "  local compute / links / latency",
-                f"{self.time_local_s:.6g} s / {self.time_link_s:.6g} s / {self.time_latency_s:.6g} s",
+                "  compute / links / latency",
+                f"{self.time_local_s:.3g} s / {self.time_link_s:.3g} s / {self.time_latency_s:.3g} s",
             ),
-            ("remote error (expected faults)", f"{self.remote_error_expected:.6g}"),
-            ("P(no remote fault)", f"{self.remote_success_probability:.6g}"),
-            ("local error (expected faults)", f"{self.local_error_expected:.6g}"),
         ]
-        if self.error_corrected:
-            ec = self.error_corrected
+        if self.runtime_limit_s is not None:
+            rows.append(("runtime limit", human_time(self.runtime_limit_s)))
+        b = self.error_budget
+        if b is not None:
+            if self.error_corrected is not None:
+                parts = [("logical", b.logical_used, b.logical), ("T states", b.t_states_used, b.t_states),
+                         ("rotations", b.rotations_used, b.rotations), ("remote", b.remote_used, b.remote)]
+                detail = ", ".join(f"{n} {u:.2g}/{q:.2g}" for n, u, q in parts if q > 0)
+            else:
+                detail = f"local {b.local_physical_used:.3g}, remote {b.remote_used:.3g}"
+            rows.append(("expected failures / budget", f"{b.used:.3g} / {b.total:g} ({detail})"))
+        ec = self.error_corrected
+        if ec is not None:
             rows += [
-                ("code distance", str(ec.get("code_distance"))),
-                ("physical qubits / logical", str(ec.get("physical_per_logical"))),
-                ("logical cycle", f"{ec.get('logical_cycle_s', float('nan')):.6g} s"),
-                ("logical depth (cycles)", f"{ec.get('logical_depth', 0):,}"),
-                (
-                    "physical qubits per QPU",
-                    ", ".join(f"{x:,}" for x in ec.get("physical_qubits_per_qpu", [])),
-                ),
+                ("code distance", str(ec.code_distance)),
+                ("logical cycle", f"{ec.logical_cycle_s:.3g} s"),
+                ("logical cycles (algorithm / run)", f"{ec.algorithmic_logical_depth:,} / {ec.logical_cycles:,}"),
             ]
+            if ec.physical_qubits_per_qpu:
+                rows += [
+                    ("physical qubits (total)", f"{ec.physical_qubits:,}"),
+                    ("  per QPU", ", ".join(f"{x:,}" for x in ec.physical_qubits_per_qpu)),
+                    ("  algorithm / T factories / link memory",
+                     f"{sum(ec.algorithm_physical_qubits_per_qpu):,} / {sum(ec.factory_physical_qubits_per_qpu):,}"
+                     f" / {sum(ec.link_memory_qubits_per_qpu):,}"),
+                ]
+            tf = ec.t_factory
+            if tf is not None:
+                design = " + ".join(f"{rd['units']} x {rd['unit']} (d={rd['code_distance']})" for rd in tf.rounds)
+                rows.append(("T factories", f"{tf.factories} of {tf.physical_qubits_per_factory:,} qubits: {design}"))
+        elif self.physical_qubits_total is not None:
+            rows.append(("physical qubits (total)", f"{self.physical_qubits_total:,}"))
         width = max(len(r[0]) for r in rows)
         lines = [f"{k:<{width}}  {v}" for k, v in rows]
         if self.links:
             lines.append("")
             lines.append(
-                f"{'link':<7} {'remote':>14} {'pairs':>14} {'raw pairs':>12} {'rounds':>6} "
-                f"{'F raw->out':>15} {'time s':>11} {'util':>6} {'buffer':>7}"
+                f"{'link':<7} {'remote ops':>14} {'pairs':>14} {'raw pairs':>10} {'rounds':>6} "
+                f"{'F raw->out':>14} {'time s':>10} {'util':>6} {'memory':>7}"
             )
             for lk in self.links:
+                via = f"  via {'-'.join(str(x) for x in lk.route[1:-1])}" if len(lk.route) > 2 else ""
                 lines.append(
-                    f"{lk.qpus[0]}-{lk.qpus[1]:<5} {lk.remote_gates:>14,} {lk.bell_pairs:>14,} {lk.raw_bell_pairs:>12.4g} "
-                    f"{lk.purification_rounds:>6} {lk.raw_fidelity:>7.4f}->{lk.delivered_fidelity:<7.5f} "
-                    f"{lk.time_s:>11.4g} {lk.utilization:>6.2%} {lk.buffer_pairs:>7}"
-                    + (f"  via {'-'.join(str(x) for x in lk.route[1:-1])}" if len(lk.route) > 2 else "")
+                    f"{lk.qpus[0]}-{lk.qpus[1]:<5} {lk.remote_gates:>14,} {lk.bell_pairs:>14,} "
+                    f"{lk.raw_bell_pairs:>10.3g} {lk.purification_rounds:>6} "
+                    f"{lk.raw_fidelity:>6.4f}->{lk.delivered_fidelity:<6.4f} {lk.time_s:>10.3g} "
+                    f"{min(lk.utilization, 9.99):>6.0%} {lk.memory_qubits_per_end:>7}{via}"
                 )
         for n in self.notes:
             lines.append(f"note: {n}")

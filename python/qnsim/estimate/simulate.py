@@ -194,15 +194,16 @@ class _Sim:
             qs = [t for t in targets if t >= 0]
             need: dict[tuple[int, int], int] = {}
             remote = None
-            if kind in ("single", "reset", "measure", "measure_reset"):
+            if kind in ("single", "rotation", "reset", "measure", "measure_reset"):
                 q = self.qpus[qpu_of[qs[0]]]
                 dur = {
                     "single": q.t_1q_s,
+                    "rotation": q.t_1q_s,
                     "reset": q.t_reset_s,
                     "measure": q.t_meas_s,
                     "measure_reset": q.t_meas_s + q.t_reset_s,
                 }[kind]
-                if not (kind == "single" and zdiag):
+                if not (kind in ("single", "rotation") and zdiag):
                     open_copy.pop(qs[0], None)
             elif kind in ("two", "two_measure") and len(qs) == 1:  # Classically controlled Pauli.
                 dur = self.qpus[qpu_of[qs[0]]].t_1q_s

@@ -5,8 +5,17 @@ are never unrolled, so a 10^12-gate workload written in a few lines is counted i
 with exact (128-bit, overflow-checked) integers. An unrolled circuit file is streamed in chunks
 with memory independent of its length (:func:`stream_circuit_file`).
 
-Besides Stim's gate set, the counter accepts ``T`` and ``T_DAG`` so that logical workloads with
-non-Clifford gates can be written in the same syntax.
+Dialect: "Stim syntax plus T, T_DAG, CCZ, RZ/RX/RY(theta)". Every gate Stim defines is accepted
+(SQRT_X family, MPP, ``rec[-k]`` targets; detectors, observables, coordinates and noise channels
+are counted apart and cost nothing), plus qnsim's extension gates for logical workloads: ``T``,
+``T_DAG``, ``CCZ`` (4 T states, 3 logical cycles) and arbitrary-angle rotations written
+``RX(theta)``, ``RY(theta)``, ``RZ(theta)``, costed by synthesis as the Azure estimator costs them
+(every rotation counts, whatever its angle). Without an angle, ``RX``/``RY``/``RZ`` are Stim's
+resets. Anything else is an error naming the line, with a suggestion. Only qubits that some
+operation acts on are counted (Stim's generated circuits skip indices).
+
+A workload may also be a ``stim.Circuit`` (its text is read) or the Azure estimator's
+logical-counts JSON (:meth:`LogicalSummary.from_qre`).
 """
 
 from __future__ import annotations
@@ -35,6 +44,8 @@ _GATE_CATEGORIES = {
     "noise2": "noise",
     "noise_product": "noise",
     "annotation": "annotation",
+    "three": "three_qubit",
+    "rotation": "one_qubit",
 }
 
 
@@ -45,7 +56,7 @@ class GateCounts:
     Attributes:
         per_gate: applications per canonical gate name (``CNOT`` is counted as ``CX``); a
             two-qubit gate on targets ``0 1 2 3`` is two applications.
-        num_qubits: 1 + the largest qubit index used.
+        num_qubits: qubits some operation acts on (annotations such as QUBIT_COORDS excluded).
         measurements: measurement records produced.
         depth_bound: an upper bound on the ASAP circuit depth in gate layers (exact for a circuit
             without REPEAT; each REPEAT boundary is treated as a barrier).
@@ -64,22 +75,53 @@ class GateCounts:
     pair_a: np.ndarray
     pair_b: np.ndarray
     pair_weight: np.ndarray
+    used_qubits: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, dtype=np.uint32))
+    rotation_depth: int = 0
 
     @classmethod
     def _from_native(cls, d: Mapping[str, Any]) -> GateCounts:
         return cls(
             per_gate=dict(d["per_gate"]),
-            num_qubits=int(d["num_qubits"]),
+            num_qubits=len(d["used_qubits"]),
             measurements=int(d["measurements"]),
             depth_bound=int(d["depth_bound"]),
             pair_a=d["pair_a"],
             pair_b=d["pair_b"],
             pair_weight=d["pair_weight"],
+            used_qubits=d["used_qubits"],
+            rotation_depth=int(d["rotation_depth"]),
         )
 
+    @property
+    def qubit_index_bound(self) -> int:
+        """1 + the largest qubit index used (0 for no qubit).
+
+        >>> count_circuit("H 0 7").qubit_index_bound, count_circuit("H 0 7").num_qubits
+        (8, 2)
+        """
+        return int(self.used_qubits[-1]) + 1 if len(self.used_qubits) else 0
+
+    @property
+    def rotation_count(self) -> int:
+        """Arbitrary-angle rotations RX/RY/RZ(theta).
+
+        >>> count_circuit("RZ(0.1) 0 1\\nRZ 2").rotation_count
+        2
+        """
+        return sum(self.per_gate.get(g, 0) for g in ("RX(theta)", "RY(theta)", "RZ(theta)"))
+
+    @property
+    def ccz_count(self) -> int:
+        """CCZ applications.
+
+        >>> count_circuit("CCZ 0 1 2 3 4 5").ccz_count
+        2
+        """
+        return self.per_gate.get("CCZ", 0)
+
     def category(self, name: str) -> int:
-        """Applications in one category: ``one_qubit``, ``two_qubit``, ``measurement``, ``noise``,
-        ``annotation``.
+        """Applications in one category: ``one_qubit``, ``two_qubit``, ``three_qubit``, ``measurement``,
+        ``noise``, ``annotation``.
 
         >>> count_circuit("H 0 1\\nM 0").category("one_qubit")
         2
@@ -124,7 +166,7 @@ class GateCounts:
         >>> count_circuit("H 0\\nX_ERROR(0.1) 0\\nTICK\\nM 0").total_gates
         2
         """
-        return self.one_qubit + self.two_qubit + self.category("measurement")
+        return self.one_qubit + self.two_qubit + self.category("three_qubit") + self.category("measurement")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary (per-gate counts, categories; the pair list is summarized).
@@ -139,6 +181,9 @@ class GateCounts:
             "two_qubit": self.two_qubit,
             "measurements": self.measurements,
             "t_count": self.t_count,
+            "rotation_count": self.rotation_count,
+            "rotation_depth": self.rotation_depth,
+            "ccz_count": self.ccz_count,
             "total_gates": self.total_gates,
             "depth_bound": self.depth_bound,
             "interacting_pairs": len(self.pair_a),
@@ -149,7 +194,7 @@ class Workload:
     """A circuit workload: parsed once, counted symbolically, placed and priced later.
 
     Args:
-        text: Stim circuit text (REPEAT blocks allowed, plus ``T``/``T_DAG``).
+        text: circuit text in the dialect above (REPEAT blocks allowed) or a ``stim.Circuit``.
 
     Raises:
         CircuitParseError: unknown gate (with a suggestion), REPEAT count below 1, unbalanced
@@ -162,9 +207,11 @@ class Workload:
     [1000000000000.0]
     """
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str | Any) -> None:
+        if type(text).__name__ == "Circuit" and type(text).__module__.startswith("stim"):
+            text = str(text)
         if not isinstance(text, str):
-            raise TypeError(f"circuit text must be a str, got {type(text).__name__}")
+            raise TypeError(f"circuit text must be a str or a stim.Circuit, got {type(text).__name__}")
         self._program = _core.WorkloadProgram(text)
         self._counts: GateCounts | None = None
 
@@ -196,10 +243,10 @@ class Workload:
 
     @property
     def num_qubits(self) -> int:
-        """1 + the largest qubit index used.
+        """Qubits some operation acts on.
 
         >>> Workload("CX 0 7").num_qubits
-        8
+        2
         """
         return self.counts.num_qubits
 
@@ -280,11 +327,23 @@ _SUMMARY_KEYS = {
     "rotation_count",
     "rotation_depth",
     "ccz_count",
+    "ccix_count",
     "clifford_count",
     "two_qubit_count",
     "measurement_count",
     "depth",
     "interaction",
+}
+
+
+_QRE_KEYS = {
+    "numQubits": "logical_qubits",
+    "tCount": "t_count",
+    "rotationCount": "rotation_count",
+    "rotationDepth": "rotation_depth",
+    "cczCount": "ccz_count",
+    "ccixCount": "ccix_count",
+    "measurementCount": "measurement_count",
 }
 
 
@@ -298,6 +357,7 @@ class LogicalSummary:
         rotation_count: arbitrary-angle single-qubit rotations (synthesized from T gates).
         rotation_depth: layers of rotations (defaults to ``rotation_count``).
         ccz_count: CCZ/Toffoli gates (4 T states each, 3 logical cycles).
+        ccix_count: CCiX gates (priced like CCZ, as the Azure estimator does).
         clifford_count: Clifford gates (free in the lattice-surgery model, used for non-EC timing).
         two_qubit_count: two-qubit gates (the part of the Cliffords that may cross QPUs).
         measurement_count: single-qubit measurements.
@@ -319,6 +379,7 @@ class LogicalSummary:
     rotation_count: int = 0
     rotation_depth: int | None = None
     ccz_count: int = 0
+    ccix_count: int = 0
     clifford_count: int = 0
     two_qubit_count: int = 0
     measurement_count: int = 0
@@ -334,7 +395,7 @@ class LogicalSummary:
                 continue
             if v is None:
                 continue
-            if isinstance(v, float) and v.is_integer():
+            if isinstance(v, float) and v.is_integer() and abs(v) <= 2**53:  # 1e6 is exactly 10^6
                 object.__setattr__(self, f.name, int(v))
                 v = int(v)
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
@@ -357,6 +418,46 @@ class LogicalSummary:
         if "logical_qubits" not in d:
             raise ValueError("a logical summary needs 'logical_qubits'")
         return cls(**dict(d))
+
+    @classmethod
+    def from_qre(cls, data: Mapping[str, Any] | str | os.PathLike[str]) -> LogicalSummary:
+        """Reads the Azure Quantum Resource Estimator's logical counts (a dict, or a JSON file):
+        keys ``numQubits``, ``tCount``, ``rotationCount``, ``rotationDepth``, ``cczCount``,
+        ``ccixCount``, ``measurementCount``. Unknown keys are errors.
+
+        >>> s = LogicalSummary.from_qre({"numQubits": 100, "tCount": 10**6, "measurementCount": 10**5})
+        >>> s.logical_qubits, s.t_count, s.measurement_count
+        (100, 1000000, 100000)
+        """
+        if not isinstance(data, Mapping):
+            import json
+
+            path = os.fspath(data)
+            try:
+                with open(path, "rb") as f:
+                    raw = f.read()
+                data = json.loads(raw.decode("utf-8"))
+            except UnicodeDecodeError:
+                raise ValueError(f"{path}: not UTF-8 text") from None
+            except json.JSONDecodeError as e:
+                raise ValueError(f"{path}: not valid JSON ({e})") from None
+            if not isinstance(data, Mapping):
+                raise ValueError(f"{path}: expected a JSON object of logical counts, got {type(data).__name__}")
+        unknown = sorted(set(data) - set(_QRE_KEYS))
+        if unknown:
+            from difflib import get_close_matches
+
+            hint = get_close_matches(unknown[0], list(_QRE_KEYS), n=1)
+            raise ValueError(
+                f"unknown logical-counts key {unknown[0]!r}"
+                + (f"; did you mean {hint[0]!r}?" if hint else f"; allowed: {sorted(_QRE_KEYS)}")
+            )
+        if "numQubits" not in data:
+            raise ValueError("logical counts need 'numQubits'")
+        for k, v in data.items():
+            if isinstance(v, bool) or not isinstance(v, int):
+                raise ValueError(f"logical counts: {k} must be a non-negative integer, got {v!r}")
+        return cls(**{_QRE_KEYS[k]: v for k, v in data.items()})
 
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str]) -> LogicalSummary:

@@ -1,5 +1,5 @@
-#ifndef QNSIM_NETWORK_WORKLOAD_COUNTER_H
-#define QNSIM_NETWORK_WORKLOAD_COUNTER_H
+#ifndef QNSIM_ESTIMATE_WORKLOAD_COUNTER_H
+#define QNSIM_ESTIMATE_WORKLOAD_COUNTER_H
 
 // Symbolic gate counting of Stim circuit text for distributed-workload estimation.
 //
@@ -10,16 +10,20 @@
 // (`stream_count_file`): memory depends on the number of distinct qubit pairs, never on the
 // length of the file.
 //
-// Accepted text: Stim's circuit format (gates, noise channels, annotations, REPEAT blocks,
-// targets `5`, `!5`, `rec[-1]`, `sweep[2]`, `X1*Y2*Z3`), plus the non-Stim extension gates `T`
-// and `T_DAG` so that logical (non-Clifford) workloads can be written in the same syntax. Gate
-// names are case-insensitive; Stim's aliases (CNOT, ZCX, MZ, RZ, H_XZ, SQRT_Z, ...) are counted
-// under their canonical name. Parse errors throw qnsim::CircuitParseError naming the line.
+// Accepted text ("Stim syntax plus T, T_DAG, CCZ, RZ/RX/RY(theta)"): Stim's circuit format (every
+// gate Stim defines, noise channels, annotations, REPEAT blocks, targets `5`, `!5`, `rec[-1]`,
+// `sweep[2]`, `X1*Y2*Z3`), plus qnsim's extension gates for logical workloads: T, T_DAG, CCZ and
+// arbitrary-angle rotations RX(theta), RY(theta), RZ(theta) (without an angle RX/RY/RZ stay
+// Stim's resets). Gate names are case-insensitive; aliases (CNOT, ZCX, MZ, H_XZ, ...) are counted
+// under their canonical name. The gate table is shared with the stabilizer parser
+// (`stabilizer/gate_table.h`). Parse errors throw qnsim::CircuitParseError naming the line.
 
 #include <cstdint>
 #include <string>
 #include <unordered_map>
 #include <vector>
+
+#include "stabilizer/gate_table.h"
 
 /// The estimator's circuit model lives in its own namespace: its Instruction/Program types
 /// differ from the stabilizer engine's and must never collide with them (one definition rule).
@@ -27,38 +31,11 @@ namespace qnsim::workload {
 
 using count_t = unsigned __int128;
 
-/// What an instruction does, which decides how its targets are grouped into applications.
-enum class GateKind : uint8_t {
-    Single,        // one application per qubit target
-    Two,           // one application per target pair
-    Measure,       // one application (and one measurement record) per target
-    Reset,         // one application per target
-    MeasureReset,  // measurement + reset per target
-    TwoMeasure,    // MXX/MYY/MZZ: one application and one record per target pair
-    Product,       // MPP/SPP: one application per Pauli product
-    Noise1,        // single-qubit noise channel, per target
-    Noise2,        // two-qubit noise channel, per target pair
-    NoiseProduct,  // E / ELSE_CORRELATED_ERROR: one application per instruction
-    Annotation,    // TICK, DETECTOR, OBSERVABLE_INCLUDE, QUBIT_COORDS, SHIFT_COORDS, MPAD
-    Repeat,
-};
-
-struct GateSpec {
-    std::string name;
-    GateKind kind;
-    bool z_diagonal;         // Diagonal in the Z basis (keeps a cat-entangler open on its qubit).
-    bool controlled;         // CX/CY/CZ: first target is a Z-basis control (cat-entangler shareable).
-    uint8_t remote_pairs;    // Bell pairs a remote application costs (1 gate teleportation, 2 state swaps).
-};
-
-/// The gate table (canonical names, Stim's gate set plus T/T_DAG). Index = gate id.
-const std::vector<GateSpec> &gate_table();
-
-/// Gate id of a (case-insensitive) name or alias; -1 when unknown.
-int gate_id(const std::string &name);
-
-/// The closest known gate name (edit distance), for "did you mean" messages.
-std::string suggest_gate(const std::string &name);
+using gates::GateKind;
+using gates::GateSpec;
+using gates::gate_id;
+using gates::gate_table;
+using gates::suggest_gate;
 
 /// One parsed target. Qubit targets carry their index; others are kept only for validation.
 struct Target {
@@ -82,7 +59,9 @@ struct Counts {
     std::unordered_map<uint64_t, count_t> pairs;
     count_t measurements = 0;       // Measurement records produced.
     count_t depth = 0;              // Upper bound on ASAP depth (REPEAT boundaries act as barriers).
+    count_t rotation_depth = 0;     // Layers of arbitrary-angle rotations (same barrier rule).
     uint32_t num_qubits = 0;        // 1 + largest qubit index used.
+    std::vector<uint32_t> used_qubits;  // Qubits some non-annotation instruction acts on, ascending.
 
     void add_scaled(const Counts &other, count_t factor);
 };
@@ -129,6 +108,7 @@ class Program {
    private:
     std::vector<Target> targets_;
     std::vector<std::vector<Instruction>> blocks_;
+    std::vector<char> used_;  // used_[q]: some non-annotation instruction acts on qubit q.
     uint32_t num_qubits_ = 0;
 };
 

@@ -1,4 +1,4 @@
-#include "network/workload_counter.h"
+#include "estimate/workload_counter.h"
 
 #include <algorithm>
 #include <cctype>
@@ -34,67 +34,6 @@ count_t checked_add(count_t a, count_t b) {
     if (a > kCountMax - b) throw StateTooLargeError("gate count overflows 128 bits; split the workload");
     return a + b;
 }
-
-struct Alias {
-    const char *alias;
-    const char *canonical;
-};
-
-std::vector<GateSpec> build_table() {
-    std::vector<GateSpec> t;
-    auto add = [&](const char *name, GateKind kind, bool zdiag = false, bool controlled = false, uint8_t pairs = 1) {
-        t.push_back(GateSpec{name, kind, zdiag, controlled, pairs});
-    };
-    for (const char *g : {"I", "Z", "S", "S_DAG", "T", "T_DAG"}) add(g, GateKind::Single, true);
-    for (const char *g : {"X", "Y", "H", "H_XY", "H_YZ", "H_NXY", "H_NXZ", "H_NYZ", "SQRT_X", "SQRT_X_DAG", "SQRT_Y",
-                          "SQRT_Y_DAG", "C_XYZ", "C_ZYX", "C_NXYZ", "C_NZYX", "C_XNYZ", "C_XYNZ", "C_ZNYX", "C_ZYNX"}) {
-        add(g, GateKind::Single);
-    }
-    // Controlled Paulis with a Z-basis control first: a cat-entangler can share one pair.
-    add("CX", GateKind::Two, false, true);
-    add("CY", GateKind::Two, false, true);
-    add("CZ", GateKind::Two, true, true);
-    for (const char *g : {"XCX", "XCY", "XCZ", "YCX", "YCY", "YCZ", "SQRT_XX", "SQRT_XX_DAG", "SQRT_YY", "SQRT_YY_DAG",
-                          "SQRT_ZZ", "SQRT_ZZ_DAG"}) {
-        add(g, GateKind::Two);
-    }
-    // Swap-like gates move both states: two state teleportations.
-    for (const char *g : {"SWAP", "ISWAP", "ISWAP_DAG", "CXSWAP", "SWAPCX", "CZSWAP"}) {
-        add(g, GateKind::Two, false, false, 2);
-    }
-    for (const char *g : {"M", "MX", "MY"}) add(g, GateKind::Measure);
-    for (const char *g : {"R", "RX", "RY"}) add(g, GateKind::Reset);
-    for (const char *g : {"MR", "MRX", "MRY"}) add(g, GateKind::MeasureReset);
-    for (const char *g : {"MXX", "MYY", "MZZ"}) add(g, GateKind::TwoMeasure);
-    for (const char *g : {"MPP", "SPP", "SPP_DAG"}) add(g, GateKind::Product);
-    for (const char *g : {"X_ERROR", "Y_ERROR", "Z_ERROR", "DEPOLARIZE1", "PAULI_CHANNEL_1", "HERALDED_ERASE",
-                          "HERALDED_PAULI_CHANNEL_1", "I_ERROR"}) {
-        add(g, GateKind::Noise1);
-    }
-    for (const char *g : {"DEPOLARIZE2", "PAULI_CHANNEL_2", "II_ERROR"}) add(g, GateKind::Noise2);
-    for (const char *g : {"E", "ELSE_CORRELATED_ERROR"}) add(g, GateKind::NoiseProduct);
-    for (const char *g : {"TICK", "DETECTOR", "OBSERVABLE_INCLUDE", "QUBIT_COORDS", "SHIFT_COORDS", "MPAD"}) {
-        add(g, GateKind::Annotation);
-    }
-    return t;
-}
-
-const Alias kAliases[] = {{"CNOT", "CX"},     {"ZCX", "CX"},          {"ZCY", "CY"},       {"ZCZ", "CZ"},
-                          {"H_XZ", "H"},      {"SQRT_Z", "S"},        {"SQRT_Z_DAG", "S_DAG"},
-                          {"MZ", "M"},        {"RZ", "R"},            {"MRZ", "MR"},       {"SWAPCZ", "CZSWAP"},
-                          {"CORRELATED_ERROR", "E"}};
-
-const std::unordered_map<std::string, int> &name_index() {
-    static const std::unordered_map<std::string, int> index = [] {
-        std::unordered_map<std::string, int> m;
-        const auto &t = gate_table();
-        for (size_t i = 0; i < t.size(); ++i) m[t[i].name] = static_cast<int>(i);
-        for (const Alias &a : kAliases) m[a.alias] = m.at(a.canonical);
-        return m;
-    }();
-    return index;
-}
-
 
 // ---------------------------------------------------------------------------------------------
 // Line parsing, shared by Program::parse and the streaming counter.
@@ -184,24 +123,28 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
             out.repeat = n;
             return out;
         }
-        auto it = name_index().find(upper);
-        if (it == name_index().end()) {
+        const int id = gates::resolve_gate(upper, p < end && *p == '(');
+        if (id < 0) {
             throw CircuitParseError(msg("unknown gate '", name_buf, "' on line ", line, "; did you mean '",
                                         suggest_gate(upper), "'?"));
         }
-        out.gate = cached_gate = it->second;
+        out.gate = id;
+        // RX/RY/RZ mean a reset or a rotation depending on their argument: never cache them.
+        cached_gate = gate_table()[id].kind == GateKind::Rotation || gate_table()[id].kind == GateKind::Reset ? -1 : id;
     }
     out.kind = LineKind::Instruction;
-    // Optional parenthesized arguments: validated as numbers, otherwise ignored.
+    // Optional parenthesized arguments: validated as numbers and counted, otherwise ignored.
+    size_t num_args = 0;
     if (p < end && *p == '(') {
         ++p;
         while (true) {
             while (p < end && is_space(*p)) ++p;
-            if (p < end && *p == ')') break;
+            if (p < end && *p == ')' && num_args == 0) break;
             char *num_end = nullptr;
             std::string rest(p, end);
             std::strtod(rest.c_str(), &num_end);
             if (num_end == rest.c_str()) fail(line, msg("bad argument '", token_at(p, end), "'"));
+            ++num_args;
             p += num_end - rest.c_str();
             while (p < end && is_space(*p)) ++p;
             if (p < end && *p == ',') {
@@ -212,6 +155,17 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
             fail(line, "unterminated argument list (missing ')')");
         }
         ++p;
+    }
+    {
+        const GateSpec &g = gate_table()[out.gate];
+        if (num_args < g.min_args || num_args > g.max_args) {
+            if (g.max_args == 0) fail(line, msg(g.name, " takes no parenthesized arguments, got ", num_args));
+            if (g.min_args == g.max_args) {
+                fail(line, msg(g.name, " takes ", g.min_args, " parenthesized argument", g.min_args == 1 ? "" : "s",
+                               ", got ", num_args));
+            }
+            fail(line, msg(g.name, " takes ", g.min_args, " to ", g.max_args, " parenthesized arguments, got ", num_args));
+        }
     }
     // Targets.
     while (true) {
@@ -282,7 +236,17 @@ void validate(int gate, const Target *t, size_t n, uint64_t line) {
         case GateKind::Reset:
         case GateKind::MeasureReset:
         case GateKind::Noise1:
+        case GateKind::Rotation:
             only_qubits();
+            break;
+        case GateKind::Three:
+            only_qubits();
+            if (n % 3 != 0) fail(line, msg("bad targets for ", g.name, ": needs targets in triples, got ", n));
+            for (size_t i = 0; i < n; i += 3) {
+                if (t[i].value == t[i + 1].value || t[i].value == t[i + 2].value || t[i + 1].value == t[i + 2].value) {
+                    fail(line, msg("bad targets for ", g.name, ": a qubit used twice in one triple"));
+                }
+            }
             break;
         case GateKind::Two:
         case GateKind::TwoMeasure:
@@ -398,11 +362,32 @@ struct Tally {
     std::vector<Count> clock;  // Per-qubit ASAP level, floored by `floor`.
     Count floor = 0;           // Barrier level (REPEAT boundaries).
     Count depth = 0;
+    std::vector<Count> rclock;  // Per-qubit rotation layer, floored by `rfloor`.
+    Count rfloor = 0;
+    Count rotation_depth = 0;
+    std::vector<char> used;
     uint32_t num_qubits = 0;
 
     inline void see(uint32_t q) {
         if (q >= clock.size()) clock.resize(std::max<size_t>(q + 1, clock.size() * 2), 0);
+        if (q >= used.size()) used.resize(std::max<size_t>(q + 1, used.size() * 2), 0);
+        used[q] = 1;
         if (q + 1 > num_qubits) num_qubits = q + 1;
+    }
+    inline Count rlevel(uint32_t q) {
+        if (q >= rclock.size()) rclock.resize(std::max<size_t>(q + 1, rclock.size() * 2), 0);
+        return std::max(rclock[q], rfloor);
+    }
+    /// Rotation layers: a rotation starts a new layer on its qubit; multi-qubit gates join the
+    /// layers of their qubits (a rotation after a CX waits for the other qubit's rotations).
+    inline void rotate(uint32_t q) {
+        const Count l = rlevel(q) + 1;
+        rclock[q] = l;
+        if (l > rotation_depth) rotation_depth = l;
+    }
+    inline void rjoin(uint32_t a, uint32_t b) {
+        const Count l = std::max(rlevel(a), rlevel(b));
+        rclock[a] = rclock[b] = l;
     }
     inline Count level(uint32_t q) const { return std::max(clock[q], floor); }
     inline void step1(uint32_t q) {
@@ -428,6 +413,31 @@ struct Tally {
                 per_gate[gate] += n;
                 for (size_t i = 0; i < n; ++i) step1(t[i].value);
                 break;
+            case GateKind::Rotation:
+                per_gate[gate] += n;
+                for (size_t i = 0; i < n; ++i) {
+                    step1(t[i].value);
+                    rotate(t[i].value);
+                }
+                break;
+            case GateKind::Three:
+                per_gate[gate] += n / 3;
+                for (size_t i = 0; i < n; i += 3) {
+                    const uint32_t a = t[i].value, b = t[i + 1].value, c = t[i + 2].value;
+                    see(a);
+                    see(b);
+                    see(c);
+                    const Count l = std::max({level(a), level(b), level(c)}) + 1;
+                    clock[a] = clock[b] = clock[c] = l;
+                    if (l > depth) depth = l;
+                    rjoin(a, b);
+                    rjoin(b, c);
+                    rjoin(a, b);
+                    add_pair(a, b);
+                    add_pair(b, c);
+                    add_pair(a, c);
+                }
+                break;
             case GateKind::Measure:
             case GateKind::MeasureReset:
                 per_gate[gate] += n;
@@ -442,6 +452,7 @@ struct Tally {
                     const bool qa = t[i].kind == Target::Qubit, qb = t[i + 1].kind == Target::Qubit;
                     if (qa && qb) {
                         step2(t[i].value, t[i + 1].value);
+                        rjoin(t[i].value, t[i + 1].value);
                         add_pair(t[i].value, t[i + 1].value);
                     } else if (qa) {
                         step1(t[i].value);
@@ -515,33 +526,6 @@ using SymTally = Tally<count_t, std::unordered_map<uint64_t, count_t>>;
 
 // ---------------------------------------------------------------------------------------------
 
-const std::vector<GateSpec> &gate_table() {
-    static const std::vector<GateSpec> table = build_table();
-    return table;
-}
-
-int gate_id(const std::string &name) {
-    std::string upper = name;
-    for (char &c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    auto it = name_index().find(upper);
-    return it == name_index().end() ? -1 : it->second;
-}
-
-std::string suggest_gate(const std::string &name) {
-    std::string upper = name;
-    for (char &c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    std::string best = "H";
-    size_t best_d = std::numeric_limits<size_t>::max();
-    for (const auto &kv : name_index()) {
-        const size_t d = edit_distance(upper, kv.first);
-        if (d < best_d || (d == best_d && kv.first < best)) {
-            best_d = d;
-            best = kv.first;
-        }
-    }
-    return best;
-}
-
 std::string to_string(count_t v) {
     if (v == 0) return "0";
     std::string s;
@@ -600,10 +584,14 @@ Program Program::parse(const std::string &text) {
             case LineKind::Instruction: {
                 const size_t after = prog.targets_.size();
                 validate(pl.gate, prog.targets_.data() + before, after - before, line);
-                for (size_t i = before; i < after; ++i) {
-                    const Target &t = prog.targets_[i];
-                    if (t.kind == Target::Qubit && gate_table()[pl.gate].name != "MPAD") {
+                // Annotations (QUBIT_COORDS, MPAD's bits) name qubits without using them.
+                if (gate_table()[pl.gate].kind != GateKind::Annotation) {
+                    for (size_t i = before; i < after; ++i) {
+                        const Target &t = prog.targets_[i];
+                        if (t.kind != Target::Qubit) continue;
                         prog.num_qubits_ = std::max(prog.num_qubits_, t.value + 1);
+                        if (t.value >= prog.used_.size()) prog.used_.resize(t.value + 1, 0);
+                        prog.used_[t.value] = 1;
                     }
                 }
                 prog.blocks_[stack.back()].push_back(Instruction{pl.gate, static_cast<uint32_t>(line),
@@ -637,6 +625,9 @@ Counts Program::count() const {
                 const count_t base = std::max(tally.depth, tally.floor);
                 tally.floor = checked_add(base, checked_mul(body.depth, ins.repeat_count));
                 tally.depth = tally.floor;
+                const count_t rbase = std::max(tally.rotation_depth, tally.rfloor);
+                tally.rfloor = checked_add(rbase, checked_mul(body.rotation_depth, ins.repeat_count));
+                tally.rotation_depth = tally.rfloor;
             } else {
                 tally.apply(ins.gate, targets_.data() + ins.target_begin, ins.target_end - ins.target_begin);
             }
@@ -648,10 +639,14 @@ Counts Program::count() const {
         c->num_qubits = tally.num_qubits;
         c->add_scaled(nested, 1);
         c->depth = tally.depth;
+        c->rotation_depth = tally.rotation_depth;
         memo[b] = std::move(c);
     }
     Counts out = *memo[0];
     out.num_qubits = num_qubits_;
+    for (uint32_t q = 0; q < used_.size(); ++q) {
+        if (used_[q]) out.used_qubits.push_back(q);
+    }
     return out;
 }
 
@@ -738,13 +733,14 @@ StaticResult placed_static(const PlacedContext &c, uint32_t b, const std::vector
         const size_t n = ins.target_end - ins.target_begin;
         switch (g.kind) {
             case GateKind::Single:
+            case GateKind::Rotation:
             case GateKind::Reset:
             case GateKind::Measure:
             case GateKind::MeasureReset:
                 for (size_t i = 0; i < n; ++i) {
                     const uint32_t q = t[i].value;
                     const int32_t a = c.qpu(q, ins.line);
-                    if (g.kind == GateKind::Single || g.kind == GateKind::Reset) {
+                    if (g.kind == GateKind::Single || g.kind == GateKind::Rotation || g.kind == GateKind::Reset) {
                         r.local_1q[a] += 1;
                     } else {
                         r.local_meas[a] += 1;
@@ -777,6 +773,28 @@ StaticResult placed_static(const PlacedContext &c, uint32_t b, const std::vector
                     finish(y, start + dur);
                 }
                 break;
+            case GateKind::Three:
+                // A CCZ whose qubits sit on several QPUs: one remote operation (one pair) towards
+                // each QPU other than the first qubit's, then the gate itself.
+                for (size_t i = 0; i < n; i += 3) {
+                    const int32_t a = c.qpu(t[i].value, ins.line);
+                    double start = 0;
+                    for (size_t q = i; q < i + 3; ++q) start = std::max(start, lvl(t[q].value));
+                    double dur = c.d.t_2q[a];
+                    r.local_2q[a] += 1;
+                    int32_t seen[3] = {a, -1, -1};
+                    for (size_t q = i + 1; q < i + 3; ++q) {
+                        const int32_t bq = c.qpu(t[q].value, ins.line);
+                        if (bq != seen[0] && bq != seen[1]) {
+                            seen[q - i] = bq;
+                            r.remote_gates[c.idx(a, bq)] += 1;
+                            r.remote_pairs[c.idx(a, bq)] += 1;
+                            dur += c.d.t_remote[c.idx(a, bq)];
+                        }
+                    }
+                    for (size_t q = i; q < i + 3; ++q) finish(t[q].value, start + dur);
+                }
+                break;
             case GateKind::Product: {
                 size_t i = 0;
                 while (i < n) {
@@ -807,8 +825,10 @@ StaticResult placed_static(const PlacedContext &c, uint32_t b, const std::vector
             default:
                 // Noise channels and annotations take no time and use no link; their qubits must
                 // still be placed.
-                for (size_t i = 0; i < n; ++i) {
-                    if (t[i].kind == Target::Qubit && g.name != "MPAD") c.qpu(t[i].value, ins.line);
+                if (g.kind != GateKind::Annotation) {
+                    for (size_t i = 0; i < n; ++i) {
+                        if (t[i].kind == Target::Qubit) c.qpu(t[i].value, ins.line);
+                    }
                 }
                 break;
         }
@@ -851,13 +871,15 @@ struct StatefulPass {
             const size_t n = ins.target_end - ins.target_begin;
             switch (g.kind) {
                 case GateKind::Single:
+                case GateKind::Rotation:
                 case GateKind::Reset:
                 case GateKind::Measure:
                 case GateKind::MeasureReset:
                     for (size_t i = 0; i < n; ++i) {
                         const uint32_t q = t[i].value;
                         const int32_t a = c.qpu_of[q];
-                        if (g.kind != GateKind::Single || !g.z_diagonal) open[q] = -1;
+                        const bool one_qubit_gate = g.kind == GateKind::Single || g.kind == GateKind::Rotation;
+                        if (!one_qubit_gate || !g.z_diagonal) open[q] = -1;
                         clock[q] += c.one_qubit_duration(g.kind, a);
                     }
                     break;
@@ -884,6 +906,27 @@ struct StatefulPass {
                         } else {
                             if (a != bq) pairs[c.idx(a, bq)] += g.kind == GateKind::TwoMeasure ? 1 : g.remote_pairs;
                             open[x] = open[y] = -1;
+                        }
+                    }
+                    break;
+                case GateKind::Three:
+                    for (size_t i = 0; i < n; i += 3) {
+                        const int32_t a = c.qpu_of[t[i].value];
+                        double dur = c.d.t_2q[a];
+                        int32_t seen[3] = {a, -1, -1};
+                        for (size_t q = i + 1; q < i + 3; ++q) {
+                            const int32_t bq = c.qpu_of[t[q].value];
+                            if (bq != seen[0] && bq != seen[1]) {
+                                seen[q - i] = bq;
+                                pairs[c.idx(a, bq)] += 1;
+                                dur += c.d.t_remote[c.idx(a, bq)];
+                            }
+                        }
+                        double start = 0;
+                        for (size_t q = i; q < i + 3; ++q) start = std::max(start, clock[t[q].value]);
+                        for (size_t q = i; q < i + 3; ++q) {
+                            clock[t[q].value] = start + dur;
+                            open[t[q].value] = -1;
                         }
                     }
                     break;
@@ -1032,11 +1075,15 @@ std::vector<std::pair<int32_t, std::vector<int64_t>>> Program::unroll(uint64_t m
             };
             switch (g.kind) {
                 case GateKind::Single:
+                case GateKind::Rotation:
                 case GateKind::Reset:
                 case GateKind::Measure:
                 case GateKind::MeasureReset:
                 case GateKind::Noise1:
                     for (size_t i = 0; i < n; ++i) emit(ins.gate, {enc(t[i])});
+                    break;
+                case GateKind::Three:
+                    for (size_t i = 0; i < n; i += 3) emit(ins.gate, {enc(t[i]), enc(t[i + 1]), enc(t[i + 2])});
                     break;
                 case GateKind::Two:
                 case GateKind::TwoMeasure:
@@ -1131,7 +1178,11 @@ Counts stream_count_file(const std::string &path, size_t chunk_bytes) {
     tally.pairs.for_each([&](uint64_t k, uint64_t v) { out.pairs[k] = v; });
     out.measurements = tally.measurements;
     out.depth = tally.depth;
+    out.rotation_depth = tally.rotation_depth;
     out.num_qubits = tally.num_qubits;
+    for (uint32_t q = 0; q < tally.used.size(); ++q) {
+        if (tally.used[q]) out.used_qubits.push_back(q);
+    }
     return out;
 }
 

@@ -1,0 +1,335 @@
+"""T-state factories sized the way the Azure Quantum Resource Estimator sizes them.
+
+A factory is a pipeline of distillation rounds. Each round runs ``units`` copies of one
+15-to-1 distillation unit, either on physical qubits (first round only) or on surface-code
+patches of some code distance. The unit models are those of Beverland et al.,
+arXiv:2211.07629, Appendix C, as the estimator ships them:
+
+=========================  ==========  =============  ==========  =============
+unit                       physical:   qubits/cycles  logical:    qubits/cycles
+=========================  ==========  =============  ==========  =============
+15-to-1 RM prep            31          24             31          11
+15-to-1 space efficient    12          45             20          13
+=========================  ==========  =============  ==========  =============
+
+A unit fed T states of error ``z`` on qubits of Clifford error ``c`` fails (is discarded) with
+probability ``15 z + 356 c`` and outputs a T state of error ``35 z^3 + 7.1 c``. A physical
+round's cycle is the T-gate time and its Clifford error the QPU's physical error; a logical
+round's cycle is the logical cycle at its distance and its Clifford error the patch's logical
+error per cycle. A unit is usable only where ``c <= z_T / 10`` (z_T: the physical T error).
+
+The number of units per round is the fewest whose outputs cover the next round's inputs with
+probability at least ``1 - 0.01 / rounds`` (binomial quantile); qubits are reused across
+rounds (the factory's footprint is its largest round) and its duration is the sum of the
+rounds'. Among all designs of 1-3 rounds (4-5 if none suffices) with non-decreasing
+distances up to the algorithm's code distance that reach the required output error,
+:func:`pick_factory` takes the smallest normalized volume (qubits x duration per output
+state) whose duration fits the run, as the estimator does. When the physical T error is
+already below the requirement, a trivial factory (one patch for one logical cycle) is used.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+from functools import lru_cache
+
+__all__ = ["DistillationRound", "TFactory", "design_t_factories", "factories_needed", "pick_factory"]
+
+_FAILURE_REQUIREMENT = 0.01  # Probability that a factory run delivers fewer states than promised.
+
+
+@dataclasses.dataclass(frozen=True)
+class _UnitTemplate:
+    name: str
+    physical_qubits: int
+    physical_cycles: int
+    logical_qubits: int
+    logical_cycles: int
+
+
+_UNITS = (
+    _UnitTemplate("15-to-1 RM prep", 31, 24, 31, 11),
+    _UnitTemplate("15-to-1 space efficient", 12, 45, 20, 13),
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class DistillationRound:
+    """One round of a factory.
+
+    Attributes:
+        unit: distillation unit name.
+        code_distance: patch distance of the round's qubits (1 = physical qubits).
+        units: units run in parallel.
+        physical_qubits: qubits the round occupies (units x qubits per unit).
+        duration_s: time of one run of the round, in seconds.
+        output_error: T error of the round's output states.
+
+    >>> DistillationRound("15-to-1 space efficient", 9, 1, 3240, 4.68e-05, 5.6e-11).physical_qubits
+    3240
+    """
+
+    unit: str
+    code_distance: int
+    units: int
+    physical_qubits: int
+    duration_s: float
+    output_error: float
+
+
+@dataclasses.dataclass(frozen=True)
+class TFactory:
+    """A T-state factory design.
+
+    Attributes:
+        rounds: its distillation rounds, first to last.
+        physical_qubits: footprint (the largest round: qubits are reused between rounds).
+        duration_ps: one run, in integer picoseconds (sum of the rounds).
+        output_states: T states one run delivers (with probability >= 0.99).
+        output_error: error of each delivered T state.
+
+    >>> fs = design_t_factories(1e-4, 1e-4, 50e-9, lambda d: 400e-9 * d, 5e-10, 11)
+    >>> f = min(fs, key=lambda f: f.normalized_volume)
+    >>> f.rounds[0].unit, f.rounds[0].code_distance, f.physical_qubits, f.output_states, round(f.duration_s * 1e9)
+    ('15-to-1 space efficient', 9, 3240, 1, 46800)
+    """
+
+    rounds: tuple[DistillationRound, ...]
+    physical_qubits: int
+    duration_ps: int
+    output_states: int
+    output_error: float
+
+    @property
+    def duration_s(self) -> float:
+        """Duration of one run in seconds.
+
+        >>> TFactory((), 50, 3_000_000_000, 1, 1e-6).duration_s
+        0.003
+        """
+        return self.duration_ps * 1e-12
+
+    @property
+    def normalized_volume(self) -> float:
+        """Qubits x picoseconds per output state (the estimator's selection criterion).
+
+        >>> TFactory((), 10, 100, 2, 0.0).normalized_volume
+        500.0
+        """
+        return self.physical_qubits * self.duration_ps / self.output_states
+
+
+def _binomial_quantile(n: int, failure: float, level: float) -> int:
+    """Smallest k with P(successes <= k) >= level, successes ~ Binomial(n, 1 - failure)."""
+    # P(successes <= k) = P(failures >= n - k): walk the failure pmf upward from 0.
+    q, p = failure, 1.0 - failure
+    log_pmf = n * math.log(p)  # P(failures = 0)
+    below = 0.0  # P(failures < f)
+    f = 0
+    ratio = math.log(q) - math.log(p)
+    while f <= n:
+        pmf = math.exp(log_pmf)
+        if 1.0 - below - pmf < level:  # P(failures >= f + 1) < level: f failures is the bound.
+            return n - f
+        below += pmf
+        log_pmf += math.log(n - f) - math.log(f + 1) + ratio if f < n else 0.0
+        f += 1
+    return 0
+
+
+def _units_needed(outputs_needed: int, failure: float, level: float) -> int | None:
+    """Fewest units whose successes reach ``outputs_needed`` at the quantile ``level``."""
+    n = max(1, outputs_needed)
+    while _binomial_quantile(n, failure, level) < outputs_needed:
+        n *= 2
+        if n >= 10**15:
+            return None
+    lo, hi = n // 2, n
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if _binomial_quantile(mid, failure, level) >= outputs_needed:
+            hi = mid
+        else:
+            lo = mid + 1
+    return hi
+
+
+def _build(
+    stages: Sequence[tuple[_UnitTemplate, int]],
+    t_error: float,
+    physical_error: float,
+    t_gate_ps: int,
+    cycle_ps,
+    logical_error,
+) -> TFactory | None:
+    """A factory from (unit, distance) per round, or None when the combination does not work."""
+    errors = [t_error]
+    specs = []
+    for position, (unit, d) in enumerate(stages):
+        if d == 1:
+            qubits, duration, clifford = unit.physical_qubits, unit.physical_cycles * t_gate_ps, physical_error
+        else:
+            qubits = unit.logical_qubits * 2 * d * d
+            duration = unit.logical_cycles * cycle_ps(d)
+            clifford = logical_error(d)
+        z = errors[-1]
+        out = 35.0 * z**3 + 7.1 * clifford
+        if out > z:
+            return None
+        failure = 15.0 * z + 356.0 * clifford
+        if not 0.0 < failure < 1.0:
+            return None
+        specs.append((unit, d, qubits, duration, failure))
+        errors.append(out)
+    level = _FAILURE_REQUIREMENT / len(stages)
+    units = [0] * len(stages)
+    needed = 1
+    for i in range(len(stages) - 1, -1, -1):
+        n = _units_needed(needed, specs[i][4], level)
+        if n is None:
+            return None
+        units[i] = n
+        needed = 15 * n
+    rounds = tuple(
+        DistillationRound(u.name, d, units[i], units[i] * q, dur * 1e-12, errors[i + 1])
+        for i, (u, d, q, dur, _) in enumerate(specs)
+    )
+    outputs = _binomial_quantile(units[-1], specs[-1][4], level)
+    return TFactory(
+        rounds,
+        max(r.physical_qubits for r in rounds),
+        sum(s[3] for s in specs),
+        outputs,
+        errors[-1],
+    )
+
+
+def design_t_factories(
+    t_error: float,
+    physical_error: float,
+    t_gate_s: float,
+    logical_cycle_s,
+    required_error: float,
+    max_distance: int,
+    *,
+    crossing_prefactor: float = 0.03,
+    error_threshold: float = 0.01,
+) -> list[TFactory]:
+    """Pareto-optimal factory designs (footprint per output state vs duration) meeting ``required_error``.
+
+    Args:
+        t_error: physical T-gate error (the input error of the first round).
+        physical_error: physical Clifford error (used by physical rounds and the surface code).
+        t_gate_s: T-gate time in seconds (the cycle of a physical round).
+        logical_cycle_s: ``d -> logical cycle in seconds`` of the QPU.
+        required_error: T error each output state must reach.
+        max_distance: largest patch distance of a round (the algorithm's code distance).
+        crossing_prefactor, error_threshold: surface-code model ``a (p/p*)^((d+1)/2)``.
+
+    Returns:
+        Designs sorted by duration; empty if none reaches ``required_error``.
+
+    >>> fs = design_t_factories(1e-3, 1e-3, 50e-9, lambda d: 400e-9 * d, 5e-10, 21)
+    >>> f = min(fs, key=lambda f: f.normalized_volume)
+    >>> [(r.unit, r.code_distance, r.units) for r in f.rounds], f.physical_qubits, round(f.duration_s * 1e9)
+    ([('15-to-1 space efficient', 5, 18), ('15-to-1 space efficient', 19, 1)], 18000, 124800)
+    """
+    key = (t_error, physical_error, t_gate_s, required_error, max_distance, crossing_prefactor, error_threshold)
+    cycles = tuple(round(logical_cycle_s(d) * 1e12) for d in range(max_distance + 1))
+    return list(_design_cached(key, cycles))
+
+
+@lru_cache(maxsize=256)
+def _design_cached(key, cycles) -> tuple[TFactory, ...]:
+    t_error, physical_error, t_gate_s, required_error, max_distance, a, p_th = key
+    if required_error >= t_error:
+        d = max_distance
+        trivial = DistillationRound("trivial 1-to-1", d, 1, 2 * d * d, cycles[d] * 1e-12, t_error)
+        return (TFactory((trivial,), 2 * d * d, cycles[d], 1, t_error),)
+
+    def logical_error(d: int) -> float:
+        return a * (physical_error / p_th) ** ((d + 1) / 2)
+
+    t_gate_ps = round(t_gate_s * 1e12)
+    distances = [d for d in range(3, max_distance + 1, 2) if logical_error(d) <= 0.1 * t_error]
+    physical_ok = physical_error <= 0.1 * t_error
+    candidates: list[TFactory] = []
+
+    def search(rounds: int) -> None:
+        # Output errors first (cheap): units are counted only for chains that reach the target.
+        def extend(prefix: list[tuple[_UnitTemplate, int]], z: float) -> None:
+            if len(prefix) == rounds:
+                if z <= required_error:
+                    f = _build(prefix, t_error, physical_error, t_gate_ps, cycles.__getitem__, logical_error)
+                    if f is not None:
+                        candidates.append(f)
+                return
+            if prefix and z <= required_error:
+                return  # A further round only adds qubits and time to a design that already suffices.
+            lowest = prefix[-1][1] if prefix else 1
+            options = ([1] if not prefix and physical_ok else []) + [d for d in distances if d >= lowest]
+            last = len(prefix) == rounds - 1
+            done: set[str] = set()
+            for d in options:
+                clifford = physical_error if d == 1 else logical_error(d)
+                out = 35.0 * z**3 + 7.1 * clifford
+                if out > z:
+                    continue
+                for unit in _UNITS:
+                    if unit.name in done:
+                        continue
+                    extend(prefix + [(unit, d)], out)
+                    if last and out <= required_error:
+                        done.add(unit.name)  # A larger last-round distance only costs more.
+
+        extend([], t_error)
+
+    for rounds in (1, 2, 3):
+        search(rounds)
+    if not candidates:
+        for rounds in (4, 5):
+            search(rounds)
+    frontier: list[TFactory] = []
+    def per_state(f: TFactory) -> float:
+        return f.physical_qubits / f.output_states
+
+    for f in sorted(candidates, key=lambda f: (f.duration_ps, per_state(f))):
+        if not frontier or per_state(f) < per_state(frontier[-1]):
+            frontier.append(f)
+    return tuple(frontier)
+
+
+def factories_needed(num_states: int, factory: TFactory, runtime_ps: int) -> int:
+    """Factories running in parallel so that ``num_states`` T states are ready within ``runtime_ps``.
+
+    ``ceil(states x duration / (outputs per run x runtime))`` in exact integer arithmetic.
+
+    >>> factories_needed(10**6, TFactory((), 18000, 124_800_000, 1, 0.0), 9_240_000_000_000)
+    14
+    """
+    if num_states <= 0:
+        return 0
+    return -(-num_states * factory.duration_ps // (factory.output_states * runtime_ps))
+
+
+def pick_factory(
+    factories: Sequence[TFactory], cycle_ps: int, num_cycles: int, max_cycles: int
+) -> tuple[TFactory, int] | None:
+    """The estimator's choice: the smallest normalized volume among factories whose run fits in
+    ``num_cycles`` logical cycles; else the smallest whose run fits in ``max_cycles`` (the run is
+    then stretched to the factory's duration). Returns (factory, cycles the run takes) or None.
+
+    >>> f = TFactory((), 100, 5_000, 1, 0.0)
+    >>> pick_factory([f], 1_000, 3, 10)
+    (TFactory(rounds=(), physical_qubits=100, duration_ps=5000, output_states=1, output_error=0.0), 5)
+    """
+    fitting = [f for f in factories if f.duration_ps <= num_cycles * cycle_ps]
+    if fitting:
+        return min(fitting, key=lambda f: f.normalized_volume), num_cycles
+    stretched = [(f, -(-f.duration_ps // cycle_ps)) for f in factories]
+    stretched = [(f, c) for f, c in stretched if c <= max_cycles]
+    if not stretched:
+        return None
+    return min(stretched, key=lambda fc: fc[0].normalized_volume)
