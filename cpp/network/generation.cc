@@ -36,11 +36,13 @@ void Network::try_start_attempts(uint32_t l) {
         Slot &sa = slots_[a[i]];
         Slot &sb = slots_[b[j]];
         sa.state = sb.state = SlotState::Attempting;
-        const int64_t k = link_rngs_[l].geometric(link.p.success_probability);
-        counters_.attempts += static_cast<uint64_t>(k);
         const int64_t start = std::max({scheduler_.now() + link.p.setup_delay_ps, sa.next_attempt_ps, sb.next_attempt_ps});
+        // Rounds before the successful attempt's first round: with single-round timing each
+        // attempt is one period; with herald-gated double-click timing only attempts whose first
+        // round heralded play a second round.
+        const int64_t rounds_before = rounds_before_success(l);
         const int64_t room = (kNever - start) / link.p.attempt_period_ps;
-        const int64_t emitted = k - 1 >= room ? kNever : start + (k - 1) * link.p.attempt_period_ps;
+        const int64_t emitted = rounds_before >= room ? kNever : start + rounds_before * link.p.attempt_period_ps;
         // One event for the pair, when the first end learns of it; the state starts decaying at
         // emission (lazily, so nothing is lost by creating it late).
         const int64_t first_herald = std::min(link.p.herald_delay_a_ps, link.p.herald_delay_b_ps);
@@ -48,6 +50,25 @@ void Network::try_start_attempts(uint32_t l) {
             scheduler_.schedule(emitted + first_herald,
                                 EventPayload{kind_, kLinkSuccess, pack(a[i], sa.gen), pack(b[j], sb.gen)});
         }
+    }
+}
+
+int64_t Network::rounds_before_success(uint32_t l) {
+    const LinkParams &p = links_[l].p;
+    Rng &rng = link_rngs_[l];
+    if (p.first_round_probability <= 0) {
+        const int64_t k = rng.geometric(p.success_probability);
+        counters_.attempts += static_cast<uint64_t>(k);
+        return k - 1;
+    }
+    const double second = p.success_probability / p.first_round_probability;
+    int64_t rounds = 0;
+    while (true) {
+        const int64_t first = rng.geometric(p.first_round_probability);  // until a first-round herald
+        counters_.attempts += static_cast<uint64_t>(first);
+        if (first > kNever / 4 || rounds > kNever / 4) return kNever;  // beyond the time range
+        if (rng.bernoulli(second)) return rounds + first - 1;
+        rounds += first + 1;
     }
 }
 

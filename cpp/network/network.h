@@ -99,9 +99,9 @@ class Network final : public EventHandler {
     /// current time (they decohere while the caller holds them); their decay draws from a
     /// stream of its own, so handing over never changes the rest of the run.
     void run(int64_t until_ps, bool hand_over = true);
-    void set_max_records(uint64_t n) {
+    void set_max_records(int64_t n) {
         validate_max_records(n);
-        max_records_ = n;
+        max_records_ = static_cast<uint64_t>(n);
     }
 
     int64_t now_ps() const { return scheduler_.now(); }
@@ -208,6 +208,8 @@ class Network final : public EventHandler {
     bool valid(uint64_t packed) const;
 
     void try_start_attempts(uint32_t link);
+    // Attempt periods that pass before the successful attempt begins (draws from the link's stream).
+    int64_t rounds_before_success(uint32_t link);
     void on_link_success(uint32_t link, uint64_t slot_a, uint64_t slot_b);
     void on_herald(uint32_t slot);
     void after_known(uint32_t slot);

@@ -108,7 +108,7 @@ struct RequestParams {
 };
 
 /// Checks a delivery-record cap (ParameterError naming `max_records`).
-void validate_max_records(uint64_t max_records);
+void validate_max_records(int64_t max_records);
 
 }  // namespace qnsim
 
