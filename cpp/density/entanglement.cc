@@ -117,7 +117,7 @@ double concurrence(const cplx *rho) {
     double l[4];
     for (int i = 0; i < 4; i++) l[i] = std::sqrt(std::max(mu[3 - i], 0.0));
     const double c = l[0] - l[1] - l[2] - l[3];
-    return c > 1e-12 ? std::min(c, 1.0) : 0.0;
+    return c > kConcurrenceZero ? std::min(c, 1.0) : 0.0;
 }
 
 }  // namespace qnsim
