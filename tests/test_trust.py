@@ -96,7 +96,7 @@ def test_a_cutoff_shorter_than_a_swap_is_refused_with_the_time_needed():
     net = repeater()
     # Needed at an end: m's herald (1 ms, the abstract link's period) + the 0.52 ms swap + the
     # 9.6 us message back.
-    with pytest.raises(qnsim.ParameterError, match=r"cutoff_s = 0.0005 s is shorter than the 0.00153\d* s a qubit at 'a'"):
+    with pytest.raises(qnsim.ParameterError, match=r"cutoff_s = 0.0005 s is shorter than the 0.0015296\d* s a qubit at 'a'"):
         net.request("a", "b", cutoff_s=0.5e-3)
     with pytest.raises(qnsim.ParameterError, match="no pair could ever be delivered"):
         repeater().request("a", "b", cutoff_s=1.5e-3, swap_handshake=True)
