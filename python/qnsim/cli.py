@@ -8,6 +8,7 @@ Subcommands:
   as JSON. A progress bar shows on stderr for long runs on a terminal.
 * ``qnsim estimate ...``: distributed-workload estimation (provided by
   ``qnsim.estimate_cli`` when installed).
+* ``qnsim qec ...``: distributed surface-code experiments (``qnsim.qec_cli``).
 
 >>> import contextlib, io
 >>> with contextlib.redirect_stdout(io.StringIO()) as out:
@@ -73,6 +74,14 @@ def _parser() -> argparse.ArgumentParser:
         add_help=False,
     )
     swp.add_argument("args", nargs=argparse.REMAINDER)
+
+    qec = sub.add_parser(
+        "qec",
+        help="distributed surface-code experiments: threshold sweeps, links, circuits (qnsim.qec_cli)",
+        description="Distributed QEC experiments (qnsim.qec_cli).",
+        add_help=False,
+    )
+    qec.add_argument("args", nargs=argparse.REMAINDER)
     return parser
 
 
@@ -100,6 +109,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from qnsim import sweep_cli
 
         return int(sweep_cli.main(argv[1:]) or 0)
+    if argv and argv[0] == "qec":
+        from qnsim import qec_cli
+
+        return int(qec_cli.main(argv[1:]) or 0)
     parser = _parser()
     args = parser.parse_args(argv)
     if args.version and args.command is None:

@@ -1,0 +1,304 @@
+"""Surface-code geometry: data qubits, stabilizers with their CNOT schedule, and a seam.
+
+Coordinates are integer pairs ``(x, y)`` with ``y`` growing downwards.
+
+* **Rotated** code of width ``w`` and height ``h`` (data columns x rows): data at
+  ``(2i+1, 2j+1)``, measure qubits at ``(2i, 2j)``. A measure qubit is X-type when ``i + j`` is
+  even (Z-type otherwise); inside the patch every plaquette is
+  kept, on the left and right edges only the Z-type half-plaquettes, on the top and bottom edges
+  only the X-type ones (types follow absolute coordinates, so shifted patches share them). So
+  logical X is a column of X (top to bottom) and logical Z a row of Z.
+* **Unrotated** code: data at ``(x, y)`` with ``x + y`` even in a ``(2w-1) x (2h-1)`` grid,
+  measure qubits at the odd sites; X-type at odd ``x`` (even ``y``), Z-type at even ``x``. The
+  same boundary orientation: logical X a column, logical Z a row.
+
+A *seam* is a vertical line: qubits with ``x < seam_x`` sit on QPU A, the others on QPU B. The
+CNOTs between a measure qubit and a data qubit on different QPUs are the interface gates.
+
+The CNOT order is chosen so that no single fault, in the bulk or on a seam gate, spreads to two
+data qubits along a logical operator of the same type (hook errors run across the logical, never
+along it): checked by ``tests/test_qec_circuits.py`` through Stim's graph-like distance with bulk
+noise only and with seam noise only.
+
+>>> layout = rotated_patch(3, 3)
+>>> len(layout.data), len(layout.stabilizers)
+(9, 8)
+>>> layout.logical("Z")
+((1, 1), (3, 1), (5, 1))
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+__all__ = ["Coord", "PatchLayout", "Stabilizer", "check_distance", "rotated_patch", "unrotated_patch"]
+
+Coord = tuple[int, int]
+
+# CNOT order per stabilizer type, as offsets from the measure qubit. Rotated: the last two data
+# of an X-type check form a horizontal pair and those of a Z-type check a vertical pair, so a
+# fault on the measure qubit halfway spreads across logical X (a column) or logical Z (a row).
+# With a seam the remote data of a check are both left or both right of it; in these orders a
+# fault on a remote gate spreads to at most one further data qubit along a logical, or across it.
+_ROTATED_ORDER = {
+    "X": ((1, -1), (-1, -1), (1, 1), (-1, 1)),
+    "Z": ((1, -1), (1, 1), (-1, -1), (-1, 1)),
+}
+# Unrotated: neighbours N, W, E, S for both types. One of the 36 of the 24 x 24 pairs of orders
+# that an exhaustive search (d = 3, 5; memory and merge; both bases) found to give deterministic
+# detectors and the full graph-like distance with bulk-only and with seam-only noise.
+_UNROTATED_ORDER = {
+    "X": ((0, -1), (-1, 0), (1, 0), (0, 1)),
+    "Z": ((0, -1), (-1, 0), (1, 0), (0, 1)),
+}
+
+
+@dataclass(frozen=True)
+class Stabilizer:
+    """One stabilizer: its type, its measure qubit and the data qubit it touches in each CNOT layer.
+
+    Attributes:
+        basis: ``"X"`` or ``"Z"``.
+        ancilla: Coordinate of the measure qubit.
+        schedule: Four entries, one per CNOT layer: the data coordinate touched in that layer,
+            or None (a boundary check idles in that layer).
+
+    Example:
+        >>> s = Stabilizer("Z", (2, 2), ((3, 1), None, (1, 1), None))
+        >>> s.data
+        ((3, 1), (1, 1))
+    """
+
+    basis: str
+    ancilla: Coord
+    schedule: tuple[Coord | None, ...]
+
+    @property
+    def data(self) -> tuple[Coord, ...]:
+        """The data coordinates of the check, in CNOT order."""
+        return tuple(q for q in self.schedule if q is not None)
+
+
+@dataclass(frozen=True)
+class PatchLayout:
+    """A surface-code patch (or a merged region of patches): data, checks and logical operators.
+
+    Attributes:
+        code: ``"rotated"`` or ``"unrotated"``.
+        width: Data columns (logical Z is a row of this many qubits in the rotated code).
+        height: Data rows.
+        data: Data coordinates, sorted by (y, x).
+        stabilizers: Checks, sorted by (y, x) of their measure qubit.
+        x_offset: Horizontal shift of the whole patch (coordinates start at ``x_offset``).
+
+    Example:
+        >>> p = unrotated_patch(3, 3)
+        >>> len(p.data), len(p.stabilizers), p.logical("X")
+        (13, 12, ((0, 0), (0, 2), (0, 4)))
+    """
+
+    code: str
+    width: int
+    height: int
+    data: tuple[Coord, ...]
+    stabilizers: tuple[Stabilizer, ...]
+    x_offset: int = 0
+
+    def logical(self, basis: str, index: int = 0) -> tuple[Coord, ...]:
+        """Support of a logical operator: ``"Z"`` a row (the ``index``-th), ``"X"`` a column.
+
+        Args:
+            basis: ``"X"`` or ``"Z"``.
+            index: Which row (Z) or column (X) of data, counted from the top or the left.
+
+        Returns:
+            The data coordinates of the operator, sorted.
+
+        Example:
+            >>> rotated_patch(3, 3).logical("X", index=2)
+            ((5, 1), (5, 3), (5, 5))
+        """
+        _check_basis(basis)
+        if basis == "Z":
+            ys = sorted({y for _, y in self.data if self._full_row(y)})
+            y = ys[index]
+            return tuple(sorted((q for q in self.data if q[1] == y), key=lambda c: c[0]))
+        xs = sorted({x for x, _ in self.data if self._full_column(x)})
+        x = xs[index]
+        return tuple(sorted((q for q in self.data if q[0] == x), key=lambda c: c[1]))
+
+    def _full_row(self, y: int) -> bool:
+        if self.code == "rotated":
+            return True
+        return (y % 2) == 0  # unrotated: only even rows hold ``width`` data qubits
+
+    def _full_column(self, x: int) -> bool:
+        if self.code == "rotated":
+            return True
+        return ((x - self.x_offset) % 2) == 0
+
+    def qpu_of(self, coord: Coord, seam_x: float | None) -> int:
+        """QPU of a qubit: 0 (A) left of the seam, 1 (B) on or right of it; 0 without a seam.
+
+        Example:
+            >>> p = rotated_patch(3, 3)
+            >>> p.qpu_of((3, 1), seam_x=4), p.qpu_of((4, 2), seam_x=4)
+            (0, 1)
+        """
+        if seam_x is None:
+            return 0
+        return 0 if coord[0] < seam_x else 1
+
+    def remote_gates(self, seam_x: float | None) -> list[tuple[Stabilizer, Coord]]:
+        """(check, data) pairs whose CNOT crosses the seam, in layout order.
+
+        Example:
+            >>> len(rotated_patch(3, 3).remote_gates(seam_x=4))
+            5
+        """
+        if seam_x is None:
+            return []
+        out = []
+        for s in self.stabilizers:
+            for q in s.data:
+                if self.qpu_of(q, seam_x) != self.qpu_of(s.ancilla, seam_x):
+                    out.append((s, q))
+        return out
+
+
+def _check_basis(basis: str) -> None:
+    if basis not in ("X", "Z"):
+        raise ValueError(f"basis must be 'X' or 'Z', got {basis!r}")
+
+
+def _check_size(name: str, value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{name} must be an int >= 1, got {value!r}")
+    return int(value)
+
+
+def rotated_patch(width: int, height: int, *, x_offset: int = 0) -> PatchLayout:
+    """A rotated surface-code patch of ``width`` data columns and ``height`` data rows.
+
+    Args:
+        width: Data columns (>= 1; distance of logical Z, the row, is ``width``).
+        height: Data rows (>= 1; distance of logical X, the column, is ``height``).
+        x_offset: Even shift of every x coordinate (to place patches side by side; the
+            checkerboard follows absolute coordinates, so patches whose offsets differ by a
+            multiple of 4 share it).
+
+    Returns:
+        The layout.
+
+    Raises:
+        ValueError: A size below 1 or an odd ``x_offset``.
+
+    Example:
+        >>> p = rotated_patch(5, 3)
+        >>> len(p.data), len(p.logical("Z")), len(p.logical("X"))
+        (15, 5, 3)
+    """
+    width = _check_size("width", width)
+    height = _check_size("height", height)
+    if x_offset % 2:
+        raise ValueError(f"x_offset must be even, got {x_offset}")
+    data = [(x_offset + 2 * i + 1, 2 * j + 1) for j in range(height) for i in range(width)]
+    dataset = set(data)
+    stabilizers = []
+    for j in range(height + 1):
+        for i in range(width + 1):
+            basis = "X" if ((i + x_offset // 2 + j) % 2 == 0) else "Z"
+            on_side = i in (0, width)
+            on_top = j in (0, height)
+            if on_side and on_top:
+                continue
+            if on_side and basis != "Z":
+                continue
+            if on_top and basis != "X":
+                continue
+            ancilla = (x_offset + 2 * i, 2 * j)
+            schedule = tuple(
+                (ancilla[0] + dx, ancilla[1] + dy) if (ancilla[0] + dx, ancilla[1] + dy) in dataset else None
+                for dx, dy in _ROTATED_ORDER[basis]
+            )
+            if sum(q is not None for q in schedule) >= 2:
+                stabilizers.append(Stabilizer(basis, ancilla, schedule))
+    stabilizers.sort(key=lambda s: (s.ancilla[1], s.ancilla[0]))
+    data.sort(key=lambda c: (c[1], c[0]))
+    return PatchLayout("rotated", width, height, tuple(data), tuple(stabilizers), x_offset)
+
+
+def unrotated_patch(width: int, height: int, *, x_offset: int = 0) -> PatchLayout:
+    """An unrotated (planar) surface-code patch: distance ``width`` for Z, ``height`` for X.
+
+    Args:
+        width: Data qubits in a full row (>= 1).
+        height: Data qubits in a full column (>= 1).
+        x_offset: Even shift of every x coordinate.
+
+    Returns:
+        The layout: ``width * height + (width - 1) * (height - 1)`` data qubits.
+
+    Raises:
+        ValueError: A size below 1 or an odd ``x_offset``.
+
+    Example:
+        >>> p = unrotated_patch(5, 5)
+        >>> len(p.data), len(p.stabilizers)
+        (41, 40)
+    """
+    width = _check_size("width", width)
+    height = _check_size("height", height)
+    if x_offset % 2:
+        raise ValueError(f"x_offset must be even, got {x_offset}")
+    nx, ny = 2 * width - 1, 2 * height - 1
+    data = [(x_offset + x, y) for y in range(ny) for x in range(nx) if (x + y) % 2 == 0]
+    dataset = set(data)
+    stabilizers = []
+    for y in range(ny):
+        for x in range(nx):
+            if (x + y) % 2 == 0:
+                continue
+            basis = "X" if x % 2 == 1 else "Z"
+            ancilla = (x_offset + x, y)
+            schedule = tuple(
+                (ancilla[0] + dx, ancilla[1] + dy) if (ancilla[0] + dx, ancilla[1] + dy) in dataset else None
+                for dx, dy in _UNROTATED_ORDER[basis]
+            )
+            stabilizers.append(Stabilizer(basis, ancilla, schedule))
+    stabilizers.sort(key=lambda s: (s.ancilla[1], s.ancilla[0]))
+    data.sort(key=lambda c: (c[1], c[0]))
+    return PatchLayout("unrotated", width, height, tuple(data), tuple(stabilizers), x_offset)
+
+
+def check_distance(distance: int) -> int:
+    """Validates a code distance: an odd int >= 3 (or 1 for trivial tests is refused).
+
+    Args:
+        distance: The code distance.
+
+    Returns:
+        The distance as an int.
+
+    Raises:
+        ValueError: Not an int, even, or below 3.
+
+    Example:
+        >>> check_distance(5)
+        5
+        >>> check_distance(4)
+        Traceback (most recent call last):
+        ...
+        ValueError: distance must be an odd int >= 3, got 4
+    """
+    if isinstance(distance, bool) or not isinstance(distance, numbers.Integral) or distance < 3 or distance % 2 == 0:
+        raise ValueError(f"distance must be an odd int >= 3, got {distance!r}")
+    return int(distance)
+
+
+def _all_coords(layout: PatchLayout) -> Iterable[Coord]:
+    yield from layout.data
+    for s in layout.stabilizers:
+        yield s.ancilla

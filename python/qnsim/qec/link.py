@@ -1,0 +1,340 @@
+"""Interface noise from a simulated link: delivered pairs, their timing, and the rounds that wait.
+
+:func:`measure_link` runs a network scenario (:mod:`qnsim.scenario`: transducers, fiber, memory
+decay while the pair waits for its herald, purification, whatever the file describes) and
+reports what one of its requests delivers: the rate (a normal run) and the mean Bell-diagonal
+coefficients of the delivered pairs. For the coefficients, each probe runs the scenario with the
+request keeping its first pair, finds its delivery time, and runs again with the same seed up to
+exactly that time: the pair's density matrix is then read at delivery, with no decay after it.
+The coefficients are its Bell-basis diagonal (``<B|rho|B>``), i.e. the pair after a Pauli twirl,
+which is what a teleported CNOT sees once its channel is twirled (Stim's noise is Pauli).
+
+:func:`round_timing` turns the supply into what a syndrome round of a distributed patch gets:
+
+* a round needs ``N`` pairs (:func:`qnsim.qec.seam_resources`); with pairs arriving at ``R`` per
+  second the batch takes ``N / R`` on average (a Poisson supply), so the round lasts
+  ``max(t_cycle, N / R)``, and the data qubits idle ``max(0, N / R - t_cycle)`` waiting for it:
+  memory decay (T1, T2 of the QPU, Pauli-twirled) on every data qubit, every round;
+* pairs are generated just in time for their round (the last one arrives when the round needs
+  the batch), so a pair waits ``(N - 1) / (2 R)`` in memory on average before use: both halves
+  decay for that long (:func:`qnsim.qec.bell_diagonal_after_memory`);
+* the rate that avoids waiting is ``N / t_cycle``; per unit of seam length (one data qubit along
+  the seam) ``N / (d t_cycle)``.
+
+>>> t = round_timing(rate_hz=1e6, bell_diagonal=(0.99, 0.004, 0.003, 0.003), distance=5,
+...                  cycle_time_s=1e-6, t1_s=300e-6, t2_s=200e-6, experiment="memory")
+>>> t.pairs_per_round, round(t.required_rate_hz / 1e6, 3), round(t.wait_s * 1e6, 3)
+(9, 9.0, 8.0)
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from qnsim.qec.channels import bell_diagonal_after_memory, check_bell_diagonal, memory_pauli_channel
+from qnsim.qec.circuits import seam_resources
+from qnsim.qec.noise import Interface
+
+__all__ = ["LinkSupply", "RoundTiming", "interface_from_link", "measure_link", "round_timing"]
+
+# Bell basis rows in the order (Phi+, Psi+, Psi-, Phi-), qubit 0 the most significant bit.
+_BELL = np.array([[1, 0, 0, 1], [0, 1, 1, 0], [0, 1, -1, 0], [1, 0, 0, -1]]) / math.sqrt(2)
+
+
+def _bell_coefficients(rho: np.ndarray) -> np.ndarray:
+    return np.real(np.einsum("ki,ij,kj->k", _BELL.conj(), rho, _BELL))
+
+
+@dataclass(frozen=True)
+class LinkSupply:
+    """What one request of a simulated network delivers.
+
+    Attributes:
+        rate_hz: Delivered pairs per second of the request's active window (normal run).
+        mean_fidelity: Mean delivered fidelity of that run (cross-check for ``bell_diagonal``).
+        bell_diagonal: Mean Bell-diagonal coefficients (Phi+, Psi+, Psi-, Phi-) at delivery,
+            from ``probes`` probe runs.
+        bell_diagonal_ci95: Half-widths of their 95% confidence intervals.
+        pairs: Pairs of the normal run.
+        probes: Probe runs behind ``bell_diagonal``.
+        t1_s: Memory T1 of the source node, s.
+        t2_s: Memory T2 of the source node, s.
+        two_qubit_error: Two-qubit gate error of the source node (its bulk noise).
+        measurement_error: Measurement error of the source node.
+        source: Scenario and request.
+
+    Example:
+        >>> s = LinkSupply(1e3, 0.95, (0.95, 0.02, 0.02, 0.01), (0.01,) * 4, 1000, 50, 1e-3, 1e-3,
+        ...                1e-3, 1e-3, "demo")
+        >>> s.bell_diagonal[0]
+        0.95
+    """
+
+    rate_hz: float
+    mean_fidelity: float
+    bell_diagonal: tuple[float, float, float, float]
+    bell_diagonal_ci95: tuple[float, float, float, float]
+    pairs: int
+    probes: int
+    t1_s: float
+    t2_s: float
+    two_qubit_error: float
+    measurement_error: float
+    source: str
+
+
+def _scenario_data(scenario: str | os.PathLike | dict) -> tuple[dict, str]:
+    if isinstance(scenario, dict):
+        return scenario, "<scenario data>"
+    from qnsim.sweeps import TomlScenario
+
+    return TomlScenario(scenario).data, Path(scenario).name
+
+
+def measure_link(
+    scenario: str | os.PathLike | dict,
+    request: int = 0,
+    *,
+    probes: int = 64,
+    seed: int = 0,
+    until_s: float | None = None,
+) -> LinkSupply:
+    """Simulates a scenario and measures rate and Bell-diagonal state of one request's pairs.
+
+    Args:
+        scenario: Path of a scenario TOML, or its parsed data.
+        request: Index of the request (its ends are the two QPUs).
+        probes: Probe runs for the Bell-diagonal coefficients (seeds ``seed .. seed + probes - 1``).
+        seed: Seed of the normal run and the first probe.
+        until_s: Simulated time of the normal run (default: the scenario's ``run.until_s``).
+
+    Returns:
+        The :class:`LinkSupply`.
+
+    Raises:
+        ValueError: No such request, no pair delivered (the message says how long it ran), or
+            a bad number of probes.
+
+    Example:
+        >>> data = {"run": {"until_s": 0.05}, "nodes": [{"name": "a"}, {"name": "b"}],
+        ...         "links": [{"a": "a", "b": "b", "length_km": 1.0,
+        ...                    "bell_diagonal": [0.9, 0.05, 0.03, 0.02], "rate_hz": 1e4}],
+        ...         "requests": [{"src": "a", "dst": "b"}]}
+        >>> s = measure_link(data, probes=4)
+        >>> [round(c, 6) for c in s.bell_diagonal], s.pairs > 100
+        ([0.9, 0.05, 0.03, 0.02], True)
+    """
+    from qnsim.scenario import scenario_from_dict
+
+    if isinstance(probes, bool) or not isinstance(probes, int) or probes < 1:
+        raise ValueError(f"probes must be an int >= 1, got {probes!r}")
+    data, label = _scenario_data(scenario)
+    requests = data.get("requests", [])
+    if not isinstance(request, int) or not 0 <= request < len(requests):
+        raise ValueError(f"request {request!r} does not exist ({len(requests)} requests in {label})")
+    network, settings = scenario_from_dict(data, source=label, seed=seed)
+    horizon = settings.until_s if until_s is None else float(until_s)
+    result = network.run(horizon, progress=False).requests[request]
+    if result.num_pairs == 0:
+        raise ValueError(
+            f"request {request} of {label} delivered no pair in {horizon} s of simulated time; simulate longer"
+        )
+    node = network.nodes[result.src]
+    # Probes: only the chosen request, keeping its first pair, in the exact formalism.
+    probe = dict(data)
+    probe["requests"] = [dict(requests[request], keep_pairs=True, num_pairs=1)]
+    probe["run"] = dict(data.get("run", {}), formalism="density_matrix")
+    coefficients = []
+    for k in range(probes):
+        net, _ = scenario_from_dict(probe, source=label, seed=seed + k)
+        first = net.run(horizon, progress=False).requests[0]
+        if first.num_pairs == 0:
+            raise ValueError(f"probe {k} of request {request} in {label} delivered no pair in {horizon} s")
+        t_delivery = float(first.times_s[0])
+        net, _ = scenario_from_dict(probe, source=label, seed=seed + k)
+        at = net.run(t_delivery, progress=False).requests[0]
+        rho = net.registry.state([int(at.qubits_src[0]), int(at.qubits_dst[0])])
+        coefficients.append(_bell_coefficients(rho))
+    arr = np.array(coefficients)
+    mean = arr.mean(axis=0)
+    mean = np.clip(mean, 0.0, None)
+    mean = mean / mean.sum()
+    ci = 1.96 * arr.std(axis=0, ddof=1) / math.sqrt(probes) if probes > 1 else np.full(4, math.inf)
+    return LinkSupply(
+        rate_hz=float(result.rate_hz),
+        mean_fidelity=float(result.mean_fidelity),
+        bell_diagonal=tuple(float(c) for c in mean),
+        bell_diagonal_ci95=tuple(float(c) for c in ci),
+        pairs=int(result.num_pairs),
+        probes=probes,
+        t1_s=float(node.t1_s),
+        t2_s=float(node.t2_s),
+        two_qubit_error=float(node.gates.two_qubit_error),
+        measurement_error=float(node.gates.measurement_error),
+        source=f"{label} request {request} ({result.src} -> {result.dst})",
+    )
+
+
+@dataclass(frozen=True)
+class RoundTiming:
+    """A syndrome round of a distributed patch fed by a link (see the module docstring).
+
+    Attributes:
+        pairs_per_round: Bell pairs a round consumes.
+        cycle_time_s: The QPU's round time without waiting, s.
+        round_time_s: The round's actual mean duration, s.
+        wait_s: Time per round the data qubits idle waiting for pairs, s.
+        required_rate_hz: Pair rate that avoids waiting, pairs/s.
+        required_rate_per_seam_hz: The same per data qubit of seam length, pairs/s.
+        storage_s: Mean time a pair waits in memory before use, s.
+        bell_diagonal_at_use: The pairs' coefficients after that storage.
+        wait_idle: (p_x, p_y, p_z) on every data qubit per round for ``wait_s``.
+
+    Example:
+        >>> t = round_timing(rate_hz=2e7, bell_diagonal=(1, 0, 0, 0), distance=3,
+        ...                  cycle_time_s=1e-6, t1_s=1e-3, t2_s=1e-3)
+        >>> t.wait_s, t.round_time_s
+        (0.0, 1e-06)
+    """
+
+    pairs_per_round: int
+    cycle_time_s: float
+    round_time_s: float
+    wait_s: float
+    required_rate_hz: float
+    required_rate_per_seam_hz: float
+    storage_s: float
+    bell_diagonal_at_use: tuple[float, float, float, float]
+    wait_idle: tuple[float, float, float]
+
+
+def _positive(name: str, value: float, allow_inf: bool = False) -> float:
+    v = float(value)
+    if not (v > 0 and (allow_inf or math.isfinite(v))):
+        raise ValueError(f"{name} must be a positive {'number' if allow_inf else 'finite number'}, got {value!r}")
+    return v
+
+
+def round_timing(
+    *,
+    rate_hz: float,
+    bell_diagonal: tuple[float, float, float, float],
+    distance: int,
+    cycle_time_s: float,
+    t1_s: float,
+    t2_s: float,
+    experiment: str = "merge",
+    scheme: str = "teleported",
+    code: str = "rotated",
+) -> RoundTiming:
+    """Round duration, waiting, pair storage and the required rate for a link of ``rate_hz``.
+
+    Args:
+        rate_hz: Pairs per second the link delivers (all channels), > 0.
+        bell_diagonal: The pairs at delivery (Phi+, Psi+, Psi-, Phi-).
+        distance: Odd code distance >= 3.
+        cycle_time_s: Syndrome round time of the QPU without waiting, s.
+        t1_s: Memory T1 of data qubits and stored pairs, s (``math.inf``: none).
+        t2_s: Memory T2, s.
+        experiment: ``"memory"`` or ``"merge"`` (which seam).
+        scheme: ``"teleported"`` or ``"cat"``.
+        code: ``"rotated"`` or ``"unrotated"``.
+
+    Returns:
+        The :class:`RoundTiming`.
+
+    Raises:
+        ValueError: Non-positive rate, cycle time or memory times; a direct scheme (it uses no
+            pairs); coefficients that are not Bell-diagonal.
+
+    Example:
+        >>> t = round_timing(rate_hz=4.3e3, bell_diagonal=(0.9, 0.04, 0.03, 0.03), distance=3,
+        ...                  cycle_time_s=1e-6, t1_s=300e-6, t2_s=200e-6)
+        >>> t.pairs_per_round, round(t.wait_s * 1e3, 3), t.wait_idle[0] > 0.2
+        (5, 1.162, True)
+    """
+    rate = _positive("rate_hz", rate_hz)
+    cycle = _positive("cycle_time_s", cycle_time_s)
+    t1 = _positive("t1_s", t1_s, allow_inf=True)
+    t2 = _positive("t2_s", t2_s, allow_inf=True)
+    bell = check_bell_diagonal(bell_diagonal)
+    if scheme not in ("teleported", "cat"):
+        raise ValueError(f"scheme must be 'teleported' or 'cat' (a direct seam uses no pairs), got {scheme!r}")
+    n = seam_resources(distance, experiment, scheme, code).pairs_per_round
+    batch_s = n / rate
+    wait = max(0.0, batch_s - cycle)
+    storage = (n - 1) / (2.0 * rate)
+    if math.isinf(t1) and math.isinf(t2):
+        decay = (0.0, 0.0, 0.0)
+        idle = (0.0, 0.0, 0.0)
+    else:
+        t1e = t1 if math.isfinite(t1) else 1e300
+        t2e = t2 if math.isfinite(t2) else 1e300
+        decay = memory_pauli_channel(storage, t1e, t2e)
+        idle = memory_pauli_channel(wait, t1e, t2e)
+    return RoundTiming(
+        pairs_per_round=n,
+        cycle_time_s=cycle,
+        round_time_s=max(cycle, batch_s),
+        wait_s=wait,
+        required_rate_hz=n / cycle,
+        required_rate_per_seam_hz=n / cycle / distance,
+        storage_s=storage,
+        bell_diagonal_at_use=bell_diagonal_after_memory(bell, decay, decay),
+        wait_idle=idle,
+    )
+
+
+def interface_from_link(
+    supply: LinkSupply,
+    distance: int,
+    *,
+    cycle_time_s: float,
+    experiment: str = "merge",
+    scheme: str = "teleported",
+    code: str = "rotated",
+    rate_multiplier: float = 1.0,
+) -> tuple[Interface, RoundTiming]:
+    """The :class:`Interface` a measured link gives a distributed patch, with its round timing.
+
+    Args:
+        supply: From :func:`measure_link`.
+        distance: Odd code distance >= 3.
+        cycle_time_s: Syndrome round time of the QPU without waiting, s.
+        experiment: ``"memory"`` or ``"merge"``.
+        scheme: ``"teleported"`` or ``"cat"``.
+        code: ``"rotated"`` or ``"unrotated"``.
+        rate_multiplier: Scale the measured rate (e.g. more parallel links on the seam).
+
+    Returns:
+        ``(interface, timing)``: pairs as used (after storage) and the data's waiting noise.
+
+    Example:
+        >>> s = LinkSupply(1e8, 0.98, (0.98, 0.01, 0.005, 0.005), (0.0,) * 4, 1000, 10,
+        ...                1e-3, 1e-3, 1e-3, 1e-3, "demo")
+        >>> itf, t = interface_from_link(s, 3, cycle_time_s=1e-6)
+        >>> itf.scheme, t.wait_s
+        ('teleported', 0.0)
+    """
+    rate = supply.rate_hz * _positive("rate_multiplier", rate_multiplier)
+    timing = round_timing(
+        rate_hz=rate,
+        bell_diagonal=supply.bell_diagonal,
+        distance=distance,
+        cycle_time_s=cycle_time_s,
+        t1_s=supply.t1_s,
+        t2_s=supply.t2_s,
+        experiment=experiment,
+        scheme=scheme,
+        code=code,
+    )
+    if scheme == "cat":
+        interface = Interface.cat(timing.bell_diagonal_at_use, wait_idle=timing.wait_idle)
+    else:
+        interface = Interface.teleported(timing.bell_diagonal_at_use, wait_idle=timing.wait_idle)
+    return interface, timing

@@ -1,0 +1,296 @@
+"""Noise of the generated circuits: the bulk (inside each QPU) and the interface (the seam).
+
+Bulk noise keeps Stim's meaning (DESIGN.md): ``DEPOLARIZE2(p)`` after a two-qubit gate,
+``DEPOLARIZE1(p)`` after a single-qubit gate and on idle qubits, ``X_ERROR(p)`` after a reset
+(the qubit starts in the wrong state), a measurement reports the wrong outcome with probability
+``p``. Two presets:
+
+* :meth:`NoiseModel.uniform_depolarizing` (``p`` everywhere, idle included): the standard
+  circuit-level model of threshold studies, and the one Ramette et al. (2024) use in the bulk.
+* :meth:`NoiseModel.si1000` (superconducting-inspired, Gidney, Newman, McEwen, Quantum 5, 605
+  (2021)): two-qubit gates ``p``, single-qubit gates and idle ``p/10``, resets ``2p``,
+  measurements ``5p``, idle during a measurement or reset layer ``2p``. Applied here to the CNOT
+  circuit directly (the original compiles to CZ; the rates are the same).
+
+The interface is described by :class:`Interface`: ``direct`` seam CNOTs with their own
+depolarizing probability, or CNOTs ``teleported`` through Bell-diagonal pairs (the exact channel
+of :func:`qnsim.qec.channels.teleported_cnot_channel`), or a ``cat`` gadget (one pair per seam
+check and round instead of a remote CNOT; see :mod:`qnsim.qec.circuits`). Waiting for the link
+adds an idle Pauli channel on every data qubit in every round (``wait_idle``).
+
+>>> NoiseModel.si1000(1e-3).measure
+0.005
+>>> Interface.teleported((0.97, 0.01, 0.01, 0.01)).scheme
+'teleported'
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from qnsim.qec.channels import (
+    check_bell_diagonal,
+    check_probability,
+    depolarize2_channel,
+    teleported_cnot_channel,
+    werner,
+)
+
+__all__ = ["SCHEMES", "Interface", "NoiseModel"]
+
+#: Interface schemes.
+SCHEMES = ("direct", "teleported", "cat")
+
+
+@dataclass(frozen=True)
+class NoiseModel:
+    """Circuit noise inside a QPU (probabilities in Stim's meaning, see the module docstring).
+
+    Attributes:
+        two_qubit: DEPOLARIZE2 after each two-qubit gate.
+        one_qubit: DEPOLARIZE1 after each single-qubit gate.
+        reset: Probability that a reset leaves the orthogonal state.
+        measure: Probability that a measurement reports the wrong outcome.
+        idle: DEPOLARIZE1 on each qubit idle during a gate layer.
+        idle_measure: DEPOLARIZE1 on each qubit idle during a measurement or reset layer.
+        name: A label for tables and plots.
+
+    Example:
+        >>> NoiseModel.uniform_depolarizing(0.001)  # doctest: +NORMALIZE_WHITESPACE
+        NoiseModel(two_qubit=0.001, one_qubit=0.001, reset=0.001, measure=0.001, idle=0.001,
+                   idle_measure=0.001, name='uniform')
+        >>> NoiseModel(two_qubit=1.2)
+        Traceback (most recent call last):
+        ...
+        ValueError: NoiseModel.two_qubit must be a probability in [0, 1], got 1.2
+    """
+
+    two_qubit: float = 0.0
+    one_qubit: float = 0.0
+    reset: float = 0.0
+    measure: float = 0.0
+    idle: float = 0.0
+    idle_measure: float = 0.0
+    name: str = "custom"
+
+    def __post_init__(self) -> None:
+        for key in ("two_qubit", "one_qubit", "reset", "measure", "idle", "idle_measure"):
+            object.__setattr__(self, key, check_probability(f"NoiseModel.{key}", getattr(self, key)))
+
+    @classmethod
+    def uniform_depolarizing(cls, p: float) -> NoiseModel:
+        """Every operation and every idle step with probability ``p``.
+
+        Example:
+            >>> NoiseModel.uniform_depolarizing(0.002).idle
+            0.002
+        """
+        p = check_probability("p", p)
+        return cls(p, p, p, p, p, p, "uniform")
+
+    @classmethod
+    def si1000(cls, p: float) -> NoiseModel:
+        """SI1000 rates: 2q ``p``, 1q and idle ``p/10``, reset and idle-in-measurement ``2p``, measure ``5p``.
+
+        Raises:
+            ValueError: ``5 p > 1``.
+
+        Example:
+            >>> m = NoiseModel.si1000(0.001)
+            >>> m.one_qubit, m.reset, m.measure
+            (0.0001, 0.002, 0.005)
+        """
+        p = check_probability("p", p)
+        if 5 * p > 1:
+            raise ValueError(f"si1000 needs p <= 0.2 (measurements flip with 5p), got {p!r}")
+        return cls(p, p / 10, 2 * p, 5 * p, p / 10, 2 * p, "si1000")
+
+    @classmethod
+    def noiseless(cls) -> NoiseModel:
+        """No bulk noise (for interface-only studies).
+
+        Example:
+            >>> NoiseModel.noiseless().two_qubit
+            0.0
+        """
+        return cls(name="noiseless")
+
+    @property
+    def scale(self) -> float:
+        """The model's two-qubit error, used as "the bulk error" in tables and fits.
+
+        Example:
+            >>> NoiseModel.si1000(0.002).scale
+            0.002
+        """
+        return self.two_qubit
+
+
+@dataclass(frozen=True)
+class Interface:
+    """How the seam between the two QPUs is crossed, and how noisy it is.
+
+    Build with :meth:`direct`, :meth:`teleported`, :meth:`werner` or :meth:`cat`.
+
+    Attributes:
+        scheme: ``"direct"``, ``"teleported"`` or ``"cat"``.
+        error: ``direct``: DEPOLARIZE2 probability after each seam CNOT (replaces the bulk one).
+        bell_diagonal: ``teleported``/``cat``: the pairs' (Phi+, Psi+, Psi-, Phi-).
+        gadget_noise: ``teleported``: include the bulk noise of the gadget's own local CNOTs and
+            measurements in the seam channel (as :func:`qnsim.remote_cnot` has them).
+        explicit: ``teleported``: emit the gadget itself (pair qubits, measurements and
+            classically controlled corrections) instead of its exact Pauli channel. Same
+            detector error model to first order; slower; for checking.
+        wait_idle: (p_x, p_y, p_z) applied to every data qubit once per round, for the time the
+            round waits for the link (see :mod:`qnsim.qec.link`).
+        cat_checks: ``cat``: which seam checks use the shared pair, ``"Z"`` (default) or
+            ``"XZ"``; the others use teleported CNOTs. In the rotated code an X (Psi) error on the
+            pair of an X-type check lands on two data along the seam, which halves the number of
+            seam faults a logical error needs (``"XZ"``); Z-type checks spread Z errors across
+            logical Z only, so ``"Z"`` keeps the full distance.
+
+    Example:
+        >>> Interface.direct(0.05).error
+        0.05
+        >>> Interface.werner(0.1).bell_diagonal[0]
+        0.9
+        >>> Interface.teleported((0.9, 0.2, 0.0, 0.0))
+        Traceback (most recent call last):
+        ...
+        ValueError: bell_diagonal must sum to 1 (Phi+, Psi+, Psi-, Phi-), got [0.9, 0.2, 0.0, 0.0] (sum 1.1)
+    """
+
+    scheme: str = "direct"
+    error: float = 0.0
+    bell_diagonal: tuple[float, float, float, float] | None = None
+    gadget_noise: bool = True
+    explicit: bool = False
+    wait_idle: tuple[float, float, float] = field(default=(0.0, 0.0, 0.0))
+    cat_checks: str = "Z"
+
+    def __post_init__(self) -> None:
+        if self.scheme not in SCHEMES:
+            raise ValueError(f"Interface.scheme must be one of {SCHEMES}, got {self.scheme!r}")
+        object.__setattr__(self, "error", check_probability("Interface.error", self.error))
+        if self.scheme == "direct":
+            if self.bell_diagonal is not None:
+                raise ValueError("a direct interface has an error probability, not bell_diagonal")
+        else:
+            if self.bell_diagonal is None:
+                raise ValueError(f"a {self.scheme} interface needs bell_diagonal (Phi+, Psi+, Psi-, Phi-)")
+            object.__setattr__(self, "bell_diagonal", check_bell_diagonal(self.bell_diagonal))
+        if self.explicit and self.scheme != "teleported":
+            raise ValueError("explicit=True is only for the teleported scheme")
+        if self.cat_checks not in ("Z", "XZ"):
+            raise ValueError(f"Interface.cat_checks must be 'Z' or 'XZ', got {self.cat_checks!r}")
+        wait = tuple(check_probability(f"Interface.wait_idle[{i}]", v) for i, v in enumerate(self.wait_idle))
+        if len(wait) != 3 or sum(wait) > 1 + 1e-12:
+            raise ValueError(f"Interface.wait_idle must be (p_x, p_y, p_z) summing to <= 1, got {self.wait_idle!r}")
+        object.__setattr__(self, "wait_idle", wait)
+
+    @classmethod
+    def direct(cls, error: float, *, wait_idle: Sequence[float] = (0.0, 0.0, 0.0)) -> Interface:
+        """Seam CNOTs done directly, each followed by DEPOLARIZE2(``error``).
+
+        Example:
+            >>> Interface.direct(0.1).scheme
+            'direct'
+        """
+        return cls("direct", error, None, wait_idle=tuple(wait_idle))
+
+    @classmethod
+    def teleported(
+        cls,
+        bell_diagonal: Sequence[float],
+        *,
+        gadget_noise: bool = True,
+        explicit: bool = False,
+        wait_idle: Sequence[float] = (0.0, 0.0, 0.0),
+    ) -> Interface:
+        """Seam CNOTs teleported through pairs of the given Bell-diagonal state (one pair each).
+
+        Example:
+            >>> Interface.teleported((0.95, 0.02, 0.02, 0.01)).bell_diagonal
+            (0.95, 0.02, 0.02, 0.01)
+        """
+        return cls("teleported", 0.0, tuple(bell_diagonal), gadget_noise, explicit, tuple(wait_idle))
+
+    @classmethod
+    def werner(cls, infidelity: float, *, gadget_noise: bool = True, explicit: bool = False) -> Interface:
+        """Teleported seam CNOTs through Werner pairs of fidelity ``1 - infidelity``.
+
+        Example:
+            >>> Interface.werner(0.03).bell_diagonal
+            (0.97, 0.01, 0.01, 0.01)
+        """
+        return cls.teleported(werner(1.0 - check_probability("infidelity", infidelity)),
+                              gadget_noise=gadget_noise, explicit=explicit)
+
+    @classmethod
+    def cat(
+        cls,
+        bell_diagonal: Sequence[float],
+        *,
+        checks: str = "Z",
+        gadget_noise: bool = True,
+        wait_idle: Sequence[float] = (0.0, 0.0, 0.0),
+    ) -> Interface:
+        """Seam checks of the types in ``checks`` measured through one shared pair per round.
+
+        The other seam checks use teleported CNOTs through the same kind of pair (see
+        :mod:`qnsim.qec.circuits` and the ``cat_checks`` attribute).
+
+        Example:
+            >>> Interface.cat((0.9, 0.04, 0.03, 0.03), checks="XZ").cat_checks
+            'XZ'
+        """
+        return cls("cat", 0.0, tuple(bell_diagonal), gadget_noise, False, tuple(wait_idle), checks)
+
+    def seam_channel(self, bulk: NoiseModel) -> dict[str, float]:
+        """The Pauli channel after each seam CNOT (a ``cat`` interface teleports the rest), first letter: control.
+
+        Args:
+            bulk: The bulk noise; its ``two_qubit`` and ``measure`` errors are the teleportation
+                gadget's local errors when ``gadget_noise`` is set.
+
+        Returns:
+            15 probabilities keyed ``"IX"`` ... ``"ZZ"``.
+
+        Example:
+            >>> ch = Interface.werner(0.03, gadget_noise=False).seam_channel(NoiseModel.noiseless())
+            >>> round(ch["IX"], 6), round(ch["XI"], 6)
+            (0.01, 0.0)
+        """
+        if self.scheme == "direct":
+            return depolarize2_channel(self.error)
+        # teleported, and the seam checks of a cat interface that do not share a pair
+        g = bulk.two_qubit if self.gadget_noise else 0.0
+        q = bulk.measure if self.gadget_noise else 0.0
+        return teleported_cnot_channel(self.bell_diagonal, g, q)
+
+    @property
+    def infidelity(self) -> float:
+        """Interface error as one number: ``error`` (direct) or ``1 - Phi+`` (pairs).
+
+        Example:
+            >>> Interface.werner(0.06).infidelity
+            0.06
+        """
+        if self.scheme == "direct":
+            return self.error
+        return round(1.0 - self.bell_diagonal[0], 15)
+
+    def describe(self) -> str:
+        """One line for tables: scheme and error.
+
+        Example:
+            >>> Interface.direct(0.1).describe()
+            'direct p_int=0.1'
+        """
+        if self.scheme == "direct":
+            return f"direct p_int={self.error:g}"
+        bd = ", ".join(f"{c:.4g}" for c in self.bell_diagonal)
+        extra = "" if math.fsum(self.wait_idle) == 0 else f", wait idle {sum(self.wait_idle):.3g}"
+        return f"{self.scheme} pairs ({bd}){extra}"

@@ -1,0 +1,301 @@
+"""Sampling and decoding: logical error rates with binomial error bars.
+
+Two ways to run the same circuits, both decoding with PyMatching (minimum-weight perfect matching
+on the circuit's detector error model):
+
+* :func:`sample_logical_error`: one process, seeded, with stopping rules (``max_shots``,
+  ``max_errors``). Deterministic for a seed (on one machine and Stim version: Stim's seeded
+  samplers may differ across versions and CPU instruction sets). This is what ``qnsim qec`` runs in
+  each point of a sweep (points spread over a process pool or Dask).
+* :func:`collect`: ``sinter.collect`` itself (multi-core, stopping rules, resumable with
+  ``save_resume_filepath``), for large runs on one machine. sinter draws its own seeds, so it is
+  not reproducible bit for bit. ``bench/qec_throughput.py`` measures both against plain sinter.
+
+Error rates per round: a shot of ``r`` rounds fails with ``P``; if each round failed independently
+with ``p`` (and failures cancel in pairs), ``P = (1 - (1 - 2p)^r) / 2``, so
+``p = (1 - (1 - 2P)^(1/r)) / 2`` (the convention of sinter's ``shot_error_rate_to_piece_error_rate``).
+
+>>> from qnsim import qec
+>>> c = qec.memory_circuit(3, 3, noise=qec.NoiseModel.uniform_depolarizing(0.01))
+>>> est = sample_logical_error(c, max_shots=2000, seed=1, rounds=3)
+>>> est.shots, 0 < est.errors < 2000
+(2000, True)
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from qnsim.qec._stim import require_pymatching, require_sinter, require_stim
+
+__all__ = [
+    "LogicalErrorEstimate",
+    "collect",
+    "per_round",
+    "sample_logical_error",
+    "wilson_interval",
+]
+
+
+def wilson_interval(errors: int, shots: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson score interval of a binomial proportion (default 95%).
+
+    Args:
+        errors: Failures observed.
+        shots: Trials (>= 1).
+        z: Normal quantile (1.96: 95%; 1.0: about 68%).
+
+    Returns:
+        (low, high) bounds on the failure probability.
+
+    Example:
+        >>> [round(v, 4) for v in wilson_interval(10, 1000)]
+        [0.0054, 0.0183]
+        >>> wilson_interval(0, 100)[0]
+        0.0
+    """
+    if shots < 1:
+        raise ValueError(f"shots must be >= 1, got {shots}")
+    if not 0 <= errors <= shots:
+        raise ValueError(f"errors must be in [0, shots], got {errors} of {shots}")
+    p = errors / shots
+    denom = 1 + z * z / shots
+    centre = (p + z * z / (2 * shots)) / denom
+    half = z * math.sqrt(p * (1 - p) / shots + z * z / (4 * shots * shots)) / denom
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def per_round(shot_error_rate: float, rounds: int) -> float:
+    """Logical error per round from the error per shot of ``rounds`` rounds (see module docstring).
+
+    Args:
+        shot_error_rate: Failure probability of a whole shot, in [0, 1].
+        rounds: Rounds per shot (>= 1).
+
+    Returns:
+        The per-round rate; 0.5 when the shot rate is 0.5 or more (no information left).
+
+    Example:
+        >>> round(per_round(0.1, 1), 6), round(per_round(0.1, 10), 6)
+        (0.1, 0.011034)
+    """
+    if rounds < 1:
+        raise ValueError(f"rounds must be >= 1, got {rounds}")
+    if shot_error_rate >= 0.5:
+        return 0.5
+    return (1.0 - (1.0 - 2.0 * shot_error_rate) ** (1.0 / rounds)) / 2.0
+
+
+@dataclass(frozen=True)
+class LogicalErrorEstimate:
+    """Counts of a sampled experiment and the rates derived from them.
+
+    Attributes:
+        shots: Shots sampled.
+        errors: Shots whose decoded observables disagreed with the truth (any observable).
+        rounds: Syndrome rounds per shot (for per-round rates).
+        seconds: Wall-clock time spent sampling and decoding.
+        discards: Always 0 (no post-selection); kept for sinter-compatible tables.
+        metadata: Free-form description of the point.
+
+    Example:
+        >>> e = LogicalErrorEstimate(shots=10000, errors=100, rounds=5)
+        >>> round(e.shot_error_rate, 4), round(e.per_round, 6)
+        (0.01, 0.002016)
+    """
+
+    shots: int
+    errors: int
+    rounds: int = 1
+    seconds: float = 0.0
+    discards: int = 0
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def shot_error_rate(self) -> float:
+        """errors / shots (nan without shots)."""
+        return self.errors / self.shots if self.shots else math.nan
+
+    @property
+    def per_round(self) -> float:
+        """Logical error per round (see :func:`per_round`)."""
+        return per_round(self.shot_error_rate, self.rounds) if self.shots else math.nan
+
+    def per_round_interval(self, z: float = 1.96) -> tuple[float, float]:
+        """Wilson interval of the shot rate mapped to per-round rates (default 95%).
+
+        Example:
+            >>> low, high = LogicalErrorEstimate(1000, 50, rounds=1).per_round_interval()
+            >>> round(low, 3), round(high, 3)
+            (0.038, 0.065)
+        """
+        low, high = wilson_interval(self.errors, self.shots, z)
+        return per_round(low, self.rounds), per_round(high, self.rounds)
+
+
+def _check_count(name: str, value: int | None, allow_none: bool = True) -> int | None:
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{name} must be an int >= 1{' or None' if allow_none else ''}, got {value!r}")
+    return int(value)
+
+
+def sample_logical_error(
+    circuit,
+    *,
+    max_shots: int,
+    max_errors: int | None = None,
+    seed: int | None = None,
+    rounds: int = 1,
+    batch_size: int = 1024,
+    max_batch_size: int = 65536,
+    metadata: Mapping[str, Any] | None = None,
+) -> LogicalErrorEstimate:
+    """Samples a circuit, decodes with PyMatching and counts logical errors, in this process.
+
+    Batches start at ``batch_size`` shots and double up to ``max_batch_size`` (sinter's
+    schedule); sampling stops at ``max_shots`` shots or once ``max_errors`` errors are counted
+    (checked between batches, so a run may pass ``max_errors`` by part of a batch).
+
+    Args:
+        circuit: A ``stim.Circuit`` with detectors and observables.
+        max_shots: Upper bound on shots (>= 1).
+        max_errors: Stop once this many errors are seen (None: run ``max_shots``).
+        seed: Seed of Stim's sampler (None: fresh randomness).
+        rounds: Rounds per shot, for :attr:`LogicalErrorEstimate.per_round`.
+        batch_size: First batch size.
+        max_batch_size: Largest batch size.
+        metadata: Copied into the result.
+
+    Returns:
+        The counts.
+
+    Raises:
+        ValueError: Non-positive counts, or a circuit without observables.
+
+    Example:
+        >>> from qnsim import qec
+        >>> c = qec.memory_circuit(3, 3, noise=qec.NoiseModel.uniform_depolarizing(0.005))
+        >>> a = sample_logical_error(c, max_shots=3000, seed=7, rounds=3)
+        >>> b = sample_logical_error(c, max_shots=3000, seed=7, rounds=3)
+        >>> a.errors == b.errors
+        True
+    """
+    stim = require_stim()
+    pymatching = require_pymatching()
+    max_shots = _check_count("max_shots", max_shots, allow_none=False)
+    max_errors = _check_count("max_errors", max_errors)
+    rounds = _check_count("rounds", rounds, allow_none=False)
+    batch_size = _check_count("batch_size", batch_size, allow_none=False)
+    max_batch_size = _check_count("max_batch_size", max_batch_size, allow_none=False)
+    if not isinstance(circuit, stim.Circuit):
+        raise ValueError(f"circuit must be a stim.Circuit, got {type(circuit).__name__}")
+    if circuit.num_observables == 0:
+        raise ValueError("the circuit has no observables (OBSERVABLE_INCLUDE): nothing to count")
+    start = time.perf_counter()
+    # The same decoder prior sinter builds (disjoint channel outcomes treated as independent).
+    dem = circuit.detector_error_model(decompose_errors=True, approximate_disjoint_errors=True)
+    matcher = pymatching.Matching.from_detector_error_model(dem)
+    sampler = circuit.compile_detector_sampler(seed=seed)
+    shots = errors = 0
+    batch = batch_size
+    while shots < max_shots and (max_errors is None or errors < max_errors):
+        n = min(batch, max_shots - shots)
+        det, obs = sampler.sample(n, separate_observables=True, bit_packed=True)
+        predicted = matcher.decode_batch(det, bit_packed_shots=True, bit_packed_predictions=True)
+        errors += int(np.count_nonzero(np.any(predicted != obs, axis=1)))
+        shots += n
+        batch = min(2 * batch, max_batch_size)
+    return LogicalErrorEstimate(
+        shots=shots,
+        errors=errors,
+        rounds=rounds,
+        seconds=time.perf_counter() - start,
+        metadata=dict(metadata or {}),
+    )
+
+
+def collect(
+    tasks: Iterable[tuple[Any, Mapping[str, Any]]],
+    *,
+    max_shots: int,
+    max_errors: int | None = None,
+    num_workers: int | None = None,
+    save_resume_filepath: str | None = None,
+    print_progress: bool = False,
+) -> list[LogicalErrorEstimate]:
+    """Samples many circuits with ``sinter.collect`` and PyMatching, on ``num_workers`` processes.
+
+    A thin wrapper: the circuits go to sinter unchanged, so the throughput is sinter's
+    (``bench/qec_throughput.py``). Resumable: with ``save_resume_filepath`` sinter appends its
+    statistics to that CSV and skips what it already holds when run again.
+
+    Args:
+        tasks: ``(circuit, metadata)`` pairs; metadata is a JSON-able dict and must include
+            ``"rounds"`` (an int, for per-round rates) and differ between tasks.
+        max_shots: Upper bound on shots per task.
+        max_errors: Stop a task at this many errors (None: ``max_shots``).
+        num_workers: Processes (default: the CPUs this process may use).
+        save_resume_filepath: CSV file for sinter's resumable statistics.
+        print_progress: Let sinter print progress to stderr.
+
+    Returns:
+        One estimate per task, in the order given.
+
+    Raises:
+        ValueError: Bad counts, or metadata without ``rounds``.
+
+    Example:
+        >>> from qnsim import qec
+        >>> noise = qec.NoiseModel.uniform_depolarizing(0.01)
+        >>> tasks = [(qec.memory_circuit(3, 3, noise=noise), {"d": 3, "rounds": 3})]
+        >>> [e.shots for e in collect(tasks, max_shots=500, num_workers=1)]
+        [500]
+    """
+    sinter = require_sinter()
+    from qnsim.sweeps import _usable_cpus
+
+    max_shots = _check_count("max_shots", max_shots, allow_none=False)
+    max_errors = _check_count("max_errors", max_errors)
+    workers = _check_count("num_workers", num_workers) or _usable_cpus()
+    sinter_tasks = []
+    for circuit, meta in tasks:
+        meta = dict(meta)
+        if "rounds" not in meta:
+            raise ValueError(f"task metadata needs 'rounds' (an int), got {meta!r}")
+        sinter_tasks.append(sinter.Task(circuit=circuit, json_metadata=meta))
+    stats = sinter.collect(
+        num_workers=workers,
+        tasks=sinter_tasks,
+        decoders=["pymatching"],
+        max_shots=max_shots,
+        max_errors=max_errors,
+        save_resume_filepath=save_resume_filepath,
+        print_progress=print_progress,
+    )
+    by_key = {}
+    for s in stats:
+        key = _meta_key(s.json_metadata)
+        by_key[key] = LogicalErrorEstimate(
+            shots=s.shots,
+            errors=s.errors,
+            rounds=int(s.json_metadata["rounds"]),
+            seconds=s.seconds,
+            discards=s.discards,
+            metadata=dict(s.json_metadata),
+        )
+    return [by_key[_meta_key(t.json_metadata)] for t in sinter_tasks]
+
+
+def _meta_key(meta: Mapping[str, Any]) -> str:
+    import json
+
+    return json.dumps(meta, sort_keys=True)

@@ -1,0 +1,366 @@
+"""QEC sweeps: an experiment file, its points, and the sweep that runs them (resumable, pool or Dask).
+
+An experiment file is TOML::
+
+    [experiment]            # fixed settings (any of them may also be a grid axis)
+    kind = "memory"         # "memory" or "merge"
+    code = "rotated"        # "rotated" or "unrotated"
+    basis = "Z"             # "Z" or "X"
+    rounds = 0              # syndrome rounds; 0: as many as the distance
+    noise = "uniform"       # bulk noise preset: "uniform" (depolarizing) or "si1000"
+    scheme = "direct"       # seam: "direct", "teleported" (Werner pairs) or "cat"
+
+    [grid]                  # the sweep: cross product of these values
+    distance = [3, 5, 7]
+    p_bulk = [0.001]        # bulk error (the preset's p)
+    p_int = [0.05, 0.1]     # interface error: direct, DEPOLARIZE2 p; teleported/cat, 1 - F of Werner pairs
+
+    [sampling]
+    max_shots = 100000
+    max_errors = 200
+    seeds = 1
+
+    [link]                  # optional: the interface from a simulated link instead of p_int
+    scenario = "two_qpus_transducers.toml"   # relative to the experiment file
+    request = 0
+    probes = 16
+    cycle_time_s = 1e-6     # the QPU's syndrome round without waiting
+    rate_multiplier = 1.0   # scale the measured pair rate (may be a grid axis)
+
+With ``[link]``, p_bulk defaults to the source node's two-qubit gate error, the pairs' state is the
+one measured (plus storage before use) and the rounds wait for slow links (see
+:mod:`qnsim.qec.link`). The link is measured once, when the sweep starts, and its figures travel
+with every point.
+
+Every point runs :func:`qnsim.qec.sample_logical_error` (seeded by the sweep's seed) and returns
+one row: the counts, the per-round logical error with its 95% Wilson interval, the Bell pairs per
+round and, with a link, its timing (round time, waiting, required rate).
+
+>>> spec = ExperimentSpec.from_dict({"grid": {"distance": [3], "p_int": [0.05]},
+...                                  "sampling": {"max_shots": 500}})
+>>> row = spec.point({"distance": 3, "p_int": 0.05}, seed=1)
+>>> row["shots"], row["rounds"], row["pairs_per_round"]
+(500, 3, 0)
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from qnsim.qec.channels import werner
+from qnsim.qec.circuits import memory_circuit, merge_circuit, seam_resources
+from qnsim.qec.noise import Interface, NoiseModel
+
+__all__ = ["EXPERIMENT_KEYS", "ExperimentSpec", "run_experiment_sweep"]
+
+#: Settings of a point, their types and defaults.
+EXPERIMENT_KEYS: dict[str, tuple[type, Any]] = {
+    "kind": (str, "memory"),
+    "code": (str, "rotated"),
+    "basis": (str, "Z"),
+    "rounds": (int, 0),
+    "noise": (str, "uniform"),
+    "scheme": (str, "direct"),
+    "distance": (int, 3),
+    "p_bulk": (float, 0.001),
+    "p_int": (float, 0.0),
+    "max_shots": (int, 100_000),
+    "max_errors": (int, 0),
+    "rate_multiplier": (float, 1.0),
+    "cycle_time_s": (float, 1e-6),
+}
+_TABLES = ("experiment", "grid", "sampling", "link")
+_LINK_KEYS = ("scenario", "request", "probes", "cycle_time_s", "rate_multiplier", "seed")
+
+
+def _typed(key: str, value: Any, where: str) -> Any:
+    kind = EXPERIMENT_KEYS[key][0]
+    if kind is float and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if kind is int and isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if kind is str and isinstance(value, str):
+        return value
+    raise ValueError(f"{where}: {key} must be {kind.__name__}, got {value!r}")
+
+
+@dataclass
+class ExperimentSpec:
+    """A parsed experiment file: fixed settings, grid, sampling, optional link.
+
+    Attributes:
+        fixed: Settings that do not vary.
+        grid: Settings that do: key -> list of values.
+        seeds: Seed count or list (as :func:`qnsim.sweep`).
+        link: The ``[link]`` table (paths resolved), or None.
+        supply: The measured link, once :meth:`measure` ran.
+        source: The file name, for messages.
+
+    Example:
+        >>> ExperimentSpec.from_dict({"experiment": {"kind": "merge"}}).fixed["kind"]
+        'merge'
+    """
+
+    fixed: dict[str, Any]
+    grid: dict[str, list]
+    seeds: int | list[int] = 1
+    link: dict[str, Any] | None = None
+    supply: Any = None
+    source: str = "<experiment>"
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike) -> ExperimentSpec:
+        """Reads an experiment TOML (see the module docstring).
+
+        Raises:
+            FileNotFoundError: No such file.
+            ValueError: Not TOML, an unknown table or key, a wrong type.
+        """
+        from qnsim.sweeps import TomlScenario
+
+        data = TomlScenario(path).data
+        return cls.from_dict(data, source=str(path), base=Path(path).parent)
+
+    @classmethod
+    def from_dict(
+        cls, data: Mapping[str, Any], *, source: str = "<experiment>", base: Path | None = None
+    ) -> ExperimentSpec:
+        """Builds a spec from parsed TOML data; relative link scenarios resolve against ``base``.
+
+        Example:
+            >>> ExperimentSpec.from_dict({"grid": {"distnce": [3]}})
+            Traceback (most recent call last):
+            ...
+            ValueError: <experiment>: unknown setting 'distnce' in [grid]; did you mean 'distance'?
+        """
+        import difflib
+
+        unknown = set(data) - set(_TABLES)
+        if unknown:
+            raise ValueError(f"{source}: unknown tables {sorted(unknown)}; use {list(_TABLES)}")
+        fixed: dict[str, Any] = {}
+        for table in ("experiment", "sampling"):
+            for key, value in dict(data.get(table, {})).items():
+                if key == "seeds" and table == "sampling":
+                    continue
+                if key not in EXPERIMENT_KEYS:
+                    hint = difflib.get_close_matches(key, EXPERIMENT_KEYS, n=1)
+                    tip = f"; did you mean {hint[0]!r}?" if hint else f"; known: {sorted(EXPERIMENT_KEYS)}"
+                    raise ValueError(f"{source}: unknown setting {key!r} in [{table}]{tip}")
+                fixed[key] = _typed(key, value, f"{source} [{table}]")
+        grid: dict[str, list] = {}
+        for key, values in dict(data.get("grid", {})).items():
+            if key not in EXPERIMENT_KEYS:
+                hint = difflib.get_close_matches(key, EXPERIMENT_KEYS, n=1)
+                tip = f"; did you mean {hint[0]!r}?" if hint else f"; known: {sorted(EXPERIMENT_KEYS)}"
+                raise ValueError(f"{source}: unknown setting {key!r} in [grid]{tip}")
+            if not isinstance(values, list) or not values:
+                raise ValueError(f"{source}: grid {key} must be a non-empty list, got {values!r}")
+            grid[key] = [_typed(key, v, f"{source} [grid]") for v in values]
+        seeds = dict(data.get("sampling", {})).get("seeds", 1)
+        link = None
+        if "link" in data:
+            link = dict(data["link"])
+            bad = set(link) - set(_LINK_KEYS)
+            if bad:
+                raise ValueError(f"{source}: unknown keys {sorted(bad)} in [link]; use {list(_LINK_KEYS)}")
+            if "scenario" not in link:
+                raise ValueError(f"{source}: [link] needs scenario = \"path/to/scenario.toml\"")
+            scenario = Path(link["scenario"])
+            if not scenario.is_absolute() and base is not None:
+                scenario = base / scenario
+            link["scenario"] = str(scenario)
+            for key in ("cycle_time_s", "rate_multiplier"):
+                if key in link:
+                    fixed[key] = _typed(key, link.pop(key), f"{source} [link]")
+        spec = cls(fixed, grid, seeds, link, None, source)
+        spec.settings({k: v[0] for k, v in grid.items()})  # fail early on a bad combination
+        return spec
+
+    def measure(self) -> None:
+        """Simulates the ``[link]`` scenario once (no-op without a link)."""
+        if self.link is not None and self.supply is None:
+            from qnsim.qec.link import measure_link
+
+            self.supply = measure_link(
+                self.link["scenario"],
+                int(self.link.get("request", 0)),
+                probes=int(self.link.get("probes", 16)),
+                seed=int(self.link.get("seed", 0)),
+            )
+
+    def settings(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """Defaults, then fixed settings, then ``params``; checked.
+
+        Example:
+            >>> ExperimentSpec.from_dict({}).settings({"distance": 5})["rounds"]
+            5
+        """
+        s = {k: default for k, (_, default) in EXPERIMENT_KEYS.items()}
+        s.update(self.fixed)
+        s.update(params)
+        if s["kind"] not in ("memory", "merge"):
+            raise ValueError(f"{self.source}: kind must be 'memory' or 'merge', got {s['kind']!r}")
+        if s["noise"] not in ("uniform", "si1000"):
+            raise ValueError(f"{self.source}: noise must be 'uniform' or 'si1000', got {s['noise']!r}")
+        if s["scheme"] not in ("direct", "teleported", "cat"):
+            raise ValueError(f"{self.source}: scheme must be 'direct', 'teleported' or 'cat', got {s['scheme']!r}")
+        if self.link is not None and s["scheme"] == "direct":
+            raise ValueError(f"{self.source}: a [link] needs scheme 'teleported' or 'cat' (direct gates use no pairs)")
+        if self.link is not None and "p_bulk" not in self.fixed and "p_bulk" not in params and self.supply:
+            s["p_bulk"] = self.supply.two_qubit_error
+        if s["rounds"] == 0:
+            s["rounds"] = s["distance"]
+        return s
+
+    def circuit(self, params: Mapping[str, Any]):
+        """The point's circuit and its settings.
+
+        Example:
+            >>> c, s = ExperimentSpec.from_dict({}).circuit({"distance": 3, "p_int": 0.1})
+            >>> c.num_observables, s["rounds"]
+            (1, 3)
+        """
+        self.measure()
+        s = self.settings(params)
+        preset = NoiseModel.uniform_depolarizing if s["noise"] == "uniform" else NoiseModel.si1000
+        noise = preset(s["p_bulk"])
+        timing = None
+        if self.link is not None:
+            from qnsim.qec.link import interface_from_link
+
+            interface, timing = interface_from_link(
+                self.supply, s["distance"], cycle_time_s=s["cycle_time_s"], experiment=s["kind"],
+                scheme=s["scheme"], code=s["code"], rate_multiplier=s["rate_multiplier"],
+            )
+        elif s["scheme"] == "direct":
+            interface = Interface.direct(s["p_int"])
+        elif s["scheme"] == "teleported":
+            interface = Interface.werner(s["p_int"])
+        else:
+            interface = Interface.cat(werner(1.0 - s["p_int"]))
+        build = memory_circuit if s["kind"] == "memory" else merge_circuit
+        circuit = build(s["distance"], s["rounds"], s["basis"], code=s["code"], noise=noise, interface=interface)
+        s["_timing"] = timing
+        s["_interface"] = interface
+        return circuit, s
+
+    def point(self, params: Mapping[str, Any], seed: int) -> dict[str, Any]:
+        """Samples one point; returns its row (see the module docstring)."""
+        from qnsim.qec.sampling import sample_logical_error
+
+        circuit, s = self.circuit(params)
+        est = sample_logical_error(
+            circuit,
+            max_shots=s["max_shots"],
+            max_errors=s["max_errors"] or None,
+            seed=seed,
+            rounds=s["rounds"],
+        )
+        low, high = est.per_round_interval()
+        res = seam_resources(s["distance"], s["kind"], s["scheme"], s["code"])
+        row: dict[str, Any] = {
+            "shots": est.shots,
+            "errors": est.errors,
+            "shot_error_rate": est.shot_error_rate,
+            "per_round": est.per_round,
+            "per_round_low": low,
+            "per_round_high": high,
+            "pairs_per_round": res.pairs_per_round,
+            "seam_gates_per_round": res.seam_gates,
+            "seconds": round(est.seconds, 3),
+        }
+        if "rounds" not in params:
+            row["rounds"] = s["rounds"]
+        if "p_bulk" not in params:
+            row["bulk_error"] = s["p_bulk"]
+        timing = s["_timing"]
+        if timing is not None:
+            bd = timing.bell_diagonal_at_use
+            row.update(
+                {
+                    "link_rate_hz": self.supply.rate_hz * s["rate_multiplier"],
+                    "pair_fidelity": bd[0],
+                    "pair_psi_plus": bd[1],
+                    "pair_psi_minus": bd[2],
+                    "pair_phi_minus": bd[3],
+                    "round_time_s": timing.round_time_s,
+                    "wait_s": timing.wait_s,
+                    "required_rate_hz": timing.required_rate_hz,
+                    "required_rate_per_seam_hz": timing.required_rate_per_seam_hz,
+                    "logical_error_per_s": est.per_round / timing.round_time_s,
+                }
+            )
+        return row
+
+    def __call__(self, params: dict, seed: int) -> dict[str, Any]:
+        return self.point(params, seed)
+
+
+def run_experiment_sweep(
+    spec: ExperimentSpec | str | os.PathLike,
+    *,
+    grid: Mapping[str, Sequence[Any]] | None = None,
+    seeds: int | Sequence[int] | None = None,
+    out: str | os.PathLike | None = None,
+    backend: str = "local",
+    workers: int | None = None,
+    client: Any = None,
+    progress: bool = False,
+) -> list[dict[str, Any]]:
+    """Runs an experiment's grid through :func:`qnsim.sweep` (streamed to ``out``, resumable).
+
+    Args:
+        spec: An :class:`ExperimentSpec` or the path of an experiment TOML.
+        grid: Extra or replacing grid axes (``{"p_int": [0.1, 0.2]}``).
+        seeds: Override the file's seeds.
+        out: CSV file or Parquet directory (see :func:`qnsim.sweep`).
+        backend: ``"local"`` (process pool) or ``"dask"``.
+        workers: Processes or Dask workers.
+        client: A ``distributed.Client`` (``backend="dask"``).
+        progress: Show a progress bar.
+
+    Returns:
+        One row per point.
+
+    Example:
+        >>> spec = ExperimentSpec.from_dict({"grid": {"distance": [3]}, "sampling": {"max_shots": 200}})
+        >>> rows = run_experiment_sweep(spec, grid={"p_int": [0.0, 0.1]}, workers=1)
+        >>> [(r["p_int"], r["shots"]) for r in rows]
+        [(0.0, 200), (0.1, 200)]
+    """
+    from qnsim.sweeps import sweep
+
+    if not isinstance(spec, ExperimentSpec):
+        spec = ExperimentSpec.from_file(spec)
+    full = dict(spec.grid)
+    for key, values in (grid or {}).items():
+        if key not in EXPERIMENT_KEYS:
+            raise ValueError(f"unknown setting {key!r}; known: {sorted(EXPERIMENT_KEYS)}")
+        full[key] = [_typed(key, v, "grid") for v in values]
+    for values in _combinations(full):
+        spec.settings(values)
+    spec.measure()
+    return sweep(
+        spec,
+        full,
+        seeds=spec.seeds if seeds is None else seeds,
+        backend=backend,
+        out=out,
+        workers=workers,
+        progress=progress,
+        client=client,
+        as_frame=False,
+    )
+
+
+def _combinations(grid: Mapping[str, Sequence[Any]]):
+    import itertools
+
+    keys = list(grid)
+    for combo in itertools.product(*(grid[k] for k in keys)):
+        yield dict(zip(keys, combo))

@@ -1,0 +1,222 @@
+"""``qnsim qec``: distributed surface-code experiments from the command line.
+
+Subcommands::
+
+    qnsim qec sweep EXPERIMENT.toml [--param KEY=V1,V2,...] [--seeds N] [--out rows.csv]
+                    [--backend local|dask] [--workers N] [--scheduler tcp://host:8786] [--no-progress]
+    qnsim qec threshold ROWS.csv [--x p_int] [--by p_bulk,scheme] [--bootstrap 400]
+    qnsim qec link SCENARIO.toml [--request 0] [--distance 5] [--cycle-time 1e-6]
+                   [--experiment merge] [--scheme teleported] [--probes 16]
+    qnsim qec circuit [--experiment memory] [--distance 5] [--rounds 5] [--basis Z] [--code rotated]
+                      [--noise uniform] [--p-bulk 1e-3] [--scheme direct] [--p-int 0.05] [--out c.stim]
+
+``sweep`` runs an experiment file (layout in :mod:`qnsim.qec.sweep`) over its grid and seeds with
+:func:`qnsim.sweep`: rows stream to ``--out`` and rerunning the command resumes. ``threshold``
+reads such rows and prints the crossing of the two largest distances per group, with its 95%
+bootstrap interval. ``link`` measures a network scenario's pairs and prints what a distributed
+patch fed by them gets (rate needed, waiting per round). ``circuit`` writes a generated Stim
+circuit (for other decoders).
+
+Exit status: 0 on success, 1 when a sweep failed (finished rows are kept), 2 on a usage error.
+
+>>> import contextlib, io
+>>> with contextlib.redirect_stdout(io.StringIO()) as out:
+...     code = main(["circuit", "--distance", "3", "--rounds", "1", "--p-int", "0.1"])
+>>> code, "DEPOLARIZE2(0.1)" in out.getvalue()
+(0, True)
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from collections.abc import Sequence
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="qnsim qec", description="Distributed surface-code experiments.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    swp = sub.add_parser("sweep", help="run an experiment file over its grid (resumable; pool or Dask)")
+    swp.add_argument("experiment", help="experiment TOML (see qnsim.qec.sweep)")
+    swp.add_argument("--param", action="append", default=[], metavar="KEY=V1,V2,...", help="add or replace a grid axis")
+    swp.add_argument("--seeds", default=None, help="seed count N or list 3,7,11 (default: the file's)")
+    swp.add_argument("--out", help="results .csv (or .parquet directory); resumes if it exists")
+    swp.add_argument("--backend", choices=["local", "dask"], default="local")
+    swp.add_argument("--workers", type=int, help="processes (local) or LocalCluster workers (dask)")
+    swp.add_argument("--scheduler", help="address of a running Dask scheduler")
+    swp.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+    thr = sub.add_parser("threshold", help="threshold estimates from sweep rows")
+    thr.add_argument("rows", help="CSV written by 'qnsim qec sweep'")
+    thr.add_argument("--x", default="p_int", help="the swept error parameter (default p_int)")
+    thr.add_argument("--by", default="", help="comma-separated columns to group by (one threshold per group)")
+    thr.add_argument("--distance", default="distance", help="the distance column (default distance)")
+    thr.add_argument("--bootstrap", type=int, default=400, help="bootstrap redraws for the interval")
+
+    lnk = sub.add_parser("link", help="measure a scenario's pairs and what a distributed patch gets from them")
+    lnk.add_argument("scenario", help="network scenario TOML")
+    lnk.add_argument("--request", type=int, default=0)
+    lnk.add_argument("--distance", type=int, default=5)
+    lnk.add_argument("--cycle-time", type=float, default=1e-6, help="QPU syndrome round without waiting, s")
+    lnk.add_argument("--experiment", choices=["memory", "merge"], default="merge")
+    lnk.add_argument("--scheme", choices=["teleported", "cat"], default="teleported")
+    lnk.add_argument("--code", choices=["rotated", "unrotated"], default="rotated")
+    lnk.add_argument("--probes", type=int, default=16)
+    lnk.add_argument("--seed", type=int, default=0)
+
+    cir = sub.add_parser("circuit", help="write a generated Stim circuit")
+    cir.add_argument("--experiment", choices=["memory", "merge"], default="memory")
+    cir.add_argument("--distance", type=int, default=3)
+    cir.add_argument("--rounds", type=int, default=None, help="default: the distance")
+    cir.add_argument("--basis", choices=["X", "Z"], default="Z")
+    cir.add_argument("--code", choices=["rotated", "unrotated"], default="rotated")
+    cir.add_argument("--noise", choices=["uniform", "si1000"], default="uniform")
+    cir.add_argument("--p-bulk", type=float, default=1e-3)
+    cir.add_argument("--scheme", choices=["direct", "teleported", "cat", "none"], default="direct")
+    cir.add_argument("--p-int", type=float, default=0.01, help="direct: DEPOLARIZE2 p; pairs: 1 - F (Werner)")
+    cir.add_argument("--out", help="file to write (default: stdout)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``qnsim qec`` (``qnsim`` dispatches ``qec`` here); returns the exit status.
+
+    Args:
+        argv: Arguments after ``qec``; None reads ``sys.argv[1:]``.
+
+    Returns:
+        0 done, 1 a sweep failed, 2 a usage error.
+
+    Example:
+        >>> import contextlib, io
+        >>> with contextlib.redirect_stderr(io.StringIO()) as err:
+        ...     code = main(["circuit", "--distance", "4"])
+        >>> code, "distance must be an odd int >= 3, got 4" in err.getvalue()
+        (2, True)
+    """
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return {"sweep": _sweep, "threshold": _threshold, "link": _link, "circuit": _circuit}[args.command](args)
+    except (ValueError, FileNotFoundError, ImportError) as exc:
+        print(f"qnsim qec {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from qnsim.qec.sweep import ExperimentSpec, run_experiment_sweep
+    from qnsim.sweep_cli import _parse_seeds, parse_param
+    from qnsim.sweeps import SweepError
+
+    spec = ExperimentSpec.from_file(args.experiment)
+    grid = {}
+    for text in args.param:
+        key, values = parse_param(text)
+        grid[key] = values
+    seeds = _parse_seeds(args.seeds) if args.seeds is not None else None
+    if args.scheduler and args.backend != "dask":
+        raise ValueError("--scheduler needs --backend dask")
+    client = None
+    if args.scheduler:
+        from distributed import Client
+
+        client = Client(args.scheduler)
+    try:
+        rows = run_experiment_sweep(
+            spec, grid=grid, seeds=seeds, out=args.out, backend=args.backend, workers=args.workers,
+            client=client, progress=not args.no_progress,
+        )
+    except SweepError as exc:
+        print(f"qnsim qec sweep: failed: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        if client is not None:
+            client.close()
+    if args.out:
+        print(f"{len(rows)} points -> {args.out}", file=sys.stderr)
+    elif rows:
+        columns: list[str] = []
+        for row in rows:
+            columns.extend(k for k in row if k not in columns)
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([[("" if row.get(k) is None else row.get(k)) for k in columns] for row in rows])
+    return 0
+
+
+def _threshold(args: argparse.Namespace) -> int:
+    from qnsim.qec.threshold import estimate_threshold, group_rows
+    from qnsim.sweeps import read_results
+
+    rows = read_results(args.rows)
+    if not rows:
+        raise ValueError(f"{args.rows} holds no rows")
+    by = [k for k in args.by.split(",") if k]
+    for key in [args.x, args.distance, "errors", "shots", "rounds", *by]:
+        if key not in rows[0]:
+            raise ValueError(f"{args.rows} has no column {key!r}; columns: {sorted(rows[0])}")
+    for group, members in sorted(group_rows(rows, by).items(), key=lambda kv: tuple(map(str, kv[0]))):
+        label = ", ".join(f"{k}={v}" for k, v in zip(by, group)) or "all rows"
+        est = estimate_threshold(members, x_key=args.x, distance_key=args.distance, bootstrap=args.bootstrap)
+        pairs = "  ".join(
+            f"d{a}/d{b}: {'-' if c is None else format(c, '.3g')}" for (a, b), c in est.pairwise.items()
+        )
+        print(f"{label}: threshold {args.x} = {est.describe()}   [{pairs}]")
+    return 0
+
+
+def _link(args: argparse.Namespace) -> int:
+    from qnsim.qec.link import interface_from_link, measure_link
+
+    supply = measure_link(args.scenario, args.request, probes=args.probes, seed=args.seed)
+    _, timing = interface_from_link(
+        supply, args.distance, cycle_time_s=args.cycle_time, experiment=args.experiment, scheme=args.scheme,
+        code=args.code,
+    )
+    bd = ", ".join(f"{c:.4f}" for c in supply.bell_diagonal)
+    used = ", ".join(f"{c:.4f}" for c in timing.bell_diagonal_at_use)
+    print(f"link: {supply.source}")
+    print(f"  delivered: {supply.rate_hz:.4g} pairs/s, Bell-diagonal (Phi+, Psi+, Psi-, Phi-) = ({bd})")
+    print(f"  memory T1 = {supply.t1_s:g} s, T2 = {supply.t2_s:g} s; node 2q error {supply.two_qubit_error:g}")
+    print(f"{args.experiment}, d = {args.distance}, {args.scheme} seam, {args.code} code, cycle {args.cycle_time:g} s:")
+    print(f"  pairs per round: {timing.pairs_per_round}")
+    per_seam = timing.required_rate_per_seam_hz
+    print(f"  required rate: {timing.required_rate_hz:.4g} pairs/s ({per_seam:.4g} per seam qubit)")
+    print(f"  round time: {timing.round_time_s:.4g} s (waiting {timing.wait_s:.4g} s per round)")
+    print(f"  pairs at use (after {timing.storage_s:.3g} s in memory): ({used})")
+    print(f"  data idle error per round from waiting: {sum(timing.wait_idle):.4g}")
+    return 0
+
+
+def _circuit(args: argparse.Namespace) -> int:
+    from qnsim import qec
+
+    noise = (qec.NoiseModel.uniform_depolarizing if args.noise == "uniform" else qec.NoiseModel.si1000)(args.p_bulk)
+    interface = {
+        "none": lambda: None,
+        "direct": lambda: qec.Interface.direct(args.p_int),
+        "teleported": lambda: qec.Interface.werner(args.p_int),
+        "cat": lambda: qec.Interface.cat(qec.werner(1.0 - args.p_int)),
+    }[args.scheme]()
+    build = qec.memory_circuit if args.experiment == "memory" else qec.merge_circuit
+    rounds = args.rounds if args.rounds is not None else args.distance
+    circuit = build(args.distance, rounds, args.basis, code=args.code, noise=noise, interface=interface)
+    text = str(circuit) + "\n"
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as f:
+            f.write(text)
+        print(f"{circuit.num_qubits} qubits, {circuit.num_detectors} detectors -> {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,295 @@
+"""Sampling, thresholds, links, sweeps and the ``qnsim qec`` command."""
+
+import math
+import os
+
+import numpy as np
+import pytest
+
+stim = pytest.importorskip("stim")  # in the [test] extra, so CI always has it
+
+from qnsim import qec  # noqa: E402
+from qnsim.qec.link import interface_from_link, measure_link, round_timing  # noqa: E402
+from qnsim.qec.sampling import (  # noqa: E402
+    LogicalErrorEstimate,
+    collect,
+    per_round,
+    sample_logical_error,
+    wilson_interval,
+)
+from qnsim.qec.sweep import ExperimentSpec, run_experiment_sweep  # noqa: E402
+from qnsim.qec.threshold import crossing, estimate_threshold  # noqa: E402
+from qnsim.qec_cli import main as qec_main  # noqa: E402
+
+EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "examples")
+
+
+def _binomial_z(errors, shots, p):
+    return (errors - shots * p) / math.sqrt(shots * p * (1 - p))
+
+
+def test_sampler_counts_an_undetectable_flip_at_its_probability():
+    # No detector sees the flip, so the decoder cannot help: the error rate is exactly p.
+    circuit = stim.Circuit("R 0 1\nX_ERROR(0.2) 0\nM 0 1\nOBSERVABLE_INCLUDE(0) rec[-2]\nDETECTOR rec[-1]")
+    est = sample_logical_error(circuit, max_shots=20000, seed=3)
+    assert est.shots == 20000
+    assert abs(_binomial_z(est.errors, est.shots, 0.2)) < 5
+
+
+def test_sampler_corrects_what_it_can_see():
+    # A repetition code of 3 bits with independent flips p: majority vote fails with 3p^2 - 2p^3.
+    p = 0.1
+    circuit = stim.Circuit(f"""
+        R 0 1 2
+        X_ERROR({p}) 0 1 2
+        M 0 1 2
+        DETECTOR rec[-3] rec[-2]
+        DETECTOR rec[-2] rec[-1]
+        OBSERVABLE_INCLUDE(0) rec[-1]
+    """)
+    est = sample_logical_error(circuit, max_shots=40000, seed=5)
+    assert abs(_binomial_z(est.errors, est.shots, 3 * p**2 - 2 * p**3)) < 5
+
+
+def test_sampler_is_deterministic_for_a_seed_and_stops_on_errors():
+    c = qec.memory_circuit(3, 3, noise=qec.NoiseModel.uniform_depolarizing(0.02))
+    a = sample_logical_error(c, max_shots=10**6, max_errors=50, seed=11, rounds=3)
+    b = sample_logical_error(c, max_shots=10**6, max_errors=50, seed=11, rounds=3)
+    assert (a.shots, a.errors) == (b.shots, b.errors)
+    assert 50 <= a.errors and a.shots < 10**6
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [({"max_shots": 0}, "max_shots must be an int >= 1"), ({"max_shots": 10, "max_errors": -1}, "max_errors"),
+     ({"max_shots": 10, "rounds": 0}, "rounds must be an int >= 1")],
+)
+def test_sampler_rejects_bad_counts(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        sample_logical_error(qec.memory_circuit(3, 1), **kwargs)
+
+
+def test_sampler_rejects_circuits_without_observables():
+    with pytest.raises(ValueError, match="no observables"):
+        sample_logical_error(stim.Circuit("M 0\nDETECTOR rec[-1]"), max_shots=10)
+    with pytest.raises(ValueError, match="stim.Circuit"):
+        sample_logical_error("M 0", max_shots=10)
+
+
+def test_sinter_and_the_seeded_sampler_agree():
+    c = qec.memory_circuit(3, 3, noise=qec.NoiseModel.uniform_depolarizing(0.01),
+                           interface=qec.Interface.werner(0.1))
+    ours = sample_logical_error(c, max_shots=20000, seed=1, rounds=3)
+    (theirs,) = collect([(c, {"rounds": 3, "name": "d3"})], max_shots=20000, num_workers=1)
+    assert theirs.shots == 20000
+    p = (ours.errors + theirs.errors) / (ours.shots + theirs.shots)
+    z = (ours.errors / ours.shots - theirs.errors / theirs.shots) / math.sqrt(p * (1 - p) * 2 / 20000)
+    assert abs(z) < 5
+
+
+def test_collect_needs_rounds_in_metadata():
+    with pytest.raises(ValueError, match="needs 'rounds'"):
+        collect([(qec.memory_circuit(3, 1), {"d": 3})], max_shots=10, num_workers=1)
+
+
+def test_per_round_inverts_the_compounding():
+    for p in (1e-4, 0.01, 0.2):
+        for r in (1, 3, 10):
+            shot = (1 - (1 - 2 * p) ** r) / 2
+            assert per_round(shot, r) == pytest.approx(p)
+    assert per_round(0.6, 3) == 0.5
+
+
+def test_wilson_interval_covers_and_rejects_bad_counts():
+    low, high = wilson_interval(30, 1000)
+    assert low < 0.03 < high
+    with pytest.raises(ValueError, match="errors must be in"):
+        wilson_interval(11, 10)
+    e = LogicalErrorEstimate(1000, 30, rounds=3)
+    lo, hi = e.per_round_interval()
+    assert lo < e.per_round < hi
+
+
+def test_crossing_of_a_power_law_family_is_its_threshold():
+    # p_L(d, x) = 0.1 (x / x_th)^((d+1)/2) crosses at x_th for every pair of distances.
+    x_th = 0.012
+    xs = np.geomspace(0.005, 0.03, 9)
+    rows = []
+    for d in (3, 5, 7):
+        for x in xs:
+            p = 0.1 * (x / x_th) ** ((d + 1) / 2)
+            p = min(p, 0.45)
+            shots = 10**7
+            rows.append({"distance": d, "x": x, "errors": int(round(p * shots)), "shots": shots, "rounds": 1})
+    est = estimate_threshold(rows, x_key="x", bootstrap=100, seed=2)
+    assert est.value == pytest.approx(x_th, rel=0.02)
+    assert est.low <= x_th <= est.high or est.value == pytest.approx(x_th, rel=0.02)
+    assert all(v == pytest.approx(x_th, rel=0.05) for v in est.pairwise.values())
+
+
+def test_crossing_absent_and_bad_input():
+    assert crossing([0.1, 0.2], [0.1, 0.2], [0.01, 0.02]) is None
+    with pytest.raises(ValueError, match="at least two distances"):
+        estimate_threshold([{"distance": 3, "x": 0.1, "errors": 1, "shots": 10, "rounds": 1}], x_key="x")
+    rows = [{"distance": d, "x": x, "errors": 1, "shots": 10, "rounds": 1} for d, x in [(3, 0.1), (5, 0.2)]]
+    with pytest.raises(ValueError, match="share fewer than two"):
+        estimate_threshold(rows, x_key="x")
+
+
+# --- links ---------------------------------------------------------------------------------------
+
+
+def _abstract_link(bell, rate_hz=1e4, t1=1e-3, t2=1e-3):
+    return {
+        "run": {"until_s": 0.02},
+        "nodes": [{"name": "a", "t1_s": t1, "t2_s": t2}, {"name": "b", "t1_s": t1, "t2_s": t2}],
+        "links": [{"a": "a", "b": "b", "length_km": 0.0, "bell_diagonal": list(bell), "rate_hz": rate_hz}],
+        "requests": [{"src": "a", "dst": "b"}],
+    }
+
+
+def test_measure_link_reads_the_delivered_state():
+    bell = (0.9, 0.05, 0.03, 0.02)
+    supply = measure_link(_abstract_link(bell, t1=math.inf, t2=math.inf), probes=3)
+    assert supply.bell_diagonal == pytest.approx(bell, abs=1e-9)
+    assert supply.mean_fidelity == pytest.approx(0.9, abs=1e-9)
+    assert abs(_binomial_z(supply.pairs, 10**6, 1e4 * 0.02 / 10**6)) < 5  # Poisson-like count
+
+
+def test_measure_link_sees_decay_before_delivery():
+    # With memories, pairs decay while the link retries; the probes see what the run delivers.
+    supply = measure_link(_abstract_link((0.9, 0.05, 0.03, 0.02)), probes=32)
+    assert supply.bell_diagonal[0] < 0.9
+    assert abs(supply.bell_diagonal[0] - supply.mean_fidelity) < 3 * supply.bell_diagonal_ci95[0] + 0.02
+
+
+def test_measure_link_on_the_transducer_scenario_matches_its_fidelity():
+    path = os.path.join(EXAMPLES, "two_qpus_transducers.toml")
+    supply = measure_link(path, 1, probes=4)
+    tolerance = 3 * max(supply.bell_diagonal_ci95[0], 1e-9)
+    assert supply.bell_diagonal[0] == pytest.approx(supply.mean_fidelity, abs=tolerance)
+    assert supply.t1_s == 0.01 and supply.bell_diagonal[0] > 0.9
+
+
+def test_measure_link_errors_are_named():
+    with pytest.raises(ValueError, match="request 3 does not exist"):
+        measure_link(_abstract_link((1, 0, 0, 0)), 3)
+    with pytest.raises(ValueError, match="probes must be an int >= 1"):
+        measure_link(_abstract_link((1, 0, 0, 0)), probes=0)
+    slow = _abstract_link((1, 0, 0, 0), rate_hz=1e-3)
+    with pytest.raises(ValueError, match="delivered no pair"):
+        measure_link(slow)
+
+
+def test_round_timing_closed_forms():
+    t = round_timing(rate_hz=1e6, bell_diagonal=(1, 0, 0, 0), distance=5, cycle_time_s=1e-6, t1_s=1e-4,
+                     t2_s=1e-4, experiment="memory", scheme="teleported")
+    n = qec.seam_resources(5, "memory", "teleported").pairs_per_round
+    assert t.pairs_per_round == n
+    assert t.round_time_s == pytest.approx(n / 1e6)
+    assert t.wait_s == pytest.approx(n / 1e6 - 1e-6)
+    assert t.required_rate_hz == pytest.approx(n / 1e-6)
+    assert t.storage_s == pytest.approx((n - 1) / 2e6)
+    gamma = 1 - math.exp(-t.wait_s / 1e-4)
+    assert t.wait_idle[0] == pytest.approx(gamma / 4)
+    fast = round_timing(rate_hz=1e12, bell_diagonal=(1, 0, 0, 0), distance=5, cycle_time_s=1e-6, t1_s=1e-4, t2_s=1e-4)
+    assert fast.wait_s == 0 and fast.round_time_s == 1e-6
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [({"rate_hz": 0}, "rate_hz must be a positive"), ({"cycle_time_s": -1}, "cycle_time_s"),
+     ({"scheme": "direct"}, "uses no pairs"), ({"bell_diagonal": (1, 1, 0, 0)}, "must sum to 1"),
+     ({"distance": 6}, "distance must be an odd int")],
+)
+def test_round_timing_rejects_bad_input(kwargs, match):
+    args = {"rate_hz": 1e6, "bell_diagonal": (1, 0, 0, 0), "distance": 3, "cycle_time_s": 1e-6, "t1_s": 1e-3,
+            "t2_s": 1e-3}
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=match):
+        round_timing(**args)
+
+
+def test_a_slow_link_makes_the_memory_worse():
+    supply = measure_link(_abstract_link((0.99, 0.004, 0.003, 0.003), t1=1e-4, t2=1e-4), probes=2)
+    noise = qec.NoiseModel.uniform_depolarizing(1e-3)
+    rates = []
+    for multiplier in (1.0, 1e4):
+        itf, _ = interface_from_link(supply, 3, cycle_time_s=1e-6, experiment="memory", rate_multiplier=multiplier)
+        c = qec.memory_circuit(3, 3, noise=noise, interface=itf)
+        rates.append(sample_logical_error(c, max_shots=4000, seed=1, rounds=3))
+    slow, fast = rates
+    # Waiting 0.5 ms per round at T1 = 100 us leaves the data nearly random.
+    assert slow.per_round_interval()[0] > fast.per_round_interval()[1]
+
+
+# --- sweeps and the command line ---------------------------------------------------------------
+
+
+def test_experiment_spec_errors_are_named():
+    with pytest.raises(ValueError, match="unknown tables"):
+        ExperimentSpec.from_dict({"grd": {}})
+    with pytest.raises(ValueError, match="did you mean 'p_bulk'"):
+        ExperimentSpec.from_dict({"grid": {"p_blk": [0.1]}})
+    with pytest.raises(ValueError, match="distance must be int"):
+        ExperimentSpec.from_dict({"grid": {"distance": [3.5]}})
+    with pytest.raises(ValueError, match="kind must be 'memory' or 'merge'"):
+        ExperimentSpec.from_dict({"experiment": {"kind": "braid"}})
+    with pytest.raises(ValueError, match="non-empty list"):
+        ExperimentSpec.from_dict({"grid": {"p_int": []}})
+    with pytest.raises(ValueError, match="needs scheme 'teleported' or 'cat'"):
+        ExperimentSpec.from_dict({"link": {"scenario": "x.toml"}})
+
+
+def test_cli_sweep_resumes_and_threshold_reads_it(tmp_path, capsys):
+    experiment = tmp_path / "e.toml"
+    experiment.write_text(
+        '[experiment]\nkind = "memory"\n[grid]\ndistance = [3, 5]\np_bulk = [0.001]\np_int = [0.02, 0.6]\n'
+        "[sampling]\nmax_shots = 2000\nseeds = 1\n"
+    )
+    out = tmp_path / "rows.csv"
+    assert qec_main(["sweep", str(experiment), "--out", str(out), "--workers", "1", "--no-progress"]) == 0
+    first = out.read_text()
+    assert first.count("\n") == 5
+    assert qec_main(["sweep", str(experiment), "--out", str(out), "--workers", "1", "--no-progress"]) == 0
+    assert out.read_text() == first  # nothing recomputed
+    capsys.readouterr()
+    assert qec_main(["threshold", str(out), "--x", "p_int", "--by", "p_bulk", "--bootstrap", "50"]) == 0
+    text = capsys.readouterr().out
+    assert "p_bulk=0.001: threshold p_int =" in text and "(d = 3, 5)" in text
+
+
+def test_cli_errors_are_usage_errors(tmp_path, capsys):
+    assert qec_main(["sweep", str(tmp_path / "missing.toml")]) == 2
+    assert "not found" in capsys.readouterr().err
+    assert qec_main(["circuit", "--distance", "3", "--p-int", "1.5"]) == 2
+    assert "must be a probability" in capsys.readouterr().err
+    assert qec_main([]) == 2
+
+
+def test_cli_circuit_and_link(tmp_path, capsys):
+    out = tmp_path / "c.stim"
+    assert qec_main(["circuit", "--experiment", "merge", "--distance", "3", "--scheme", "teleported",
+                     "--out", str(out)]) == 0
+    circuit = stim.Circuit.from_file(str(out))
+    assert circuit.num_observables == 1 and "PAULI_CHANNEL_2" in out.read_text()
+    path = os.path.join(EXAMPLES, "two_qpus_transducers.toml")
+    assert qec_main(["link", path, "--request", "1", "--distance", "3", "--probes", "2"]) == 0
+    text = capsys.readouterr().out
+    assert "pairs per round: 5" in text and "required rate: 5e+06 pairs/s" in text
+
+
+def test_qnsim_dispatches_qec():
+    from qnsim.cli import main
+
+    assert main(["qec", "circuit", "--distance", "5", "--rounds", "0"]) == 2
+
+
+@pytest.mark.slow
+def test_sweep_on_dask(tmp_path):
+    pytest.importorskip("distributed")
+    spec = ExperimentSpec.from_dict({"grid": {"distance": [3]}, "sampling": {"max_shots": 300}})
+    local = run_experiment_sweep(spec, grid={"p_int": [0.1]}, workers=1)
+    dask = run_experiment_sweep(spec, grid={"p_int": [0.1]}, backend="dask", workers=1)
+    # Same seed, same point: the same counts wherever it runs.
+    assert [(r["shots"], r["errors"]) for r in local] == [(r["shots"], r["errors"]) for r in dask]
