@@ -1249,7 +1249,7 @@ class WorkloadProgram:
         """
     def placed(self, qpu_of: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], num_qpus: typing.SupportsInt | typing.SupportsIndex, t_1q: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], t_2q: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], t_meas: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], t_reset: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], t_remote: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], t_frame: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex]) -> dict:
         """
-        Remote-aware counts for a placement; QPU-pair matrices are flattened k*k lists holding unordered pairs at [min*k + max]. t_remote: time a remote gate occupies its qubits; t_frame: time from its start until its Pauli-frame corrections are known (a later non-Clifford gate on those qubits waits for it). Raises ValueError for a used qubit placed on no QPU.
+        Remote-aware counts for a placement; remote_gates, remote_pairs and cat_pairs are {(a, b): count} over the QPU pairs a < b that have any; t_remote and t_frame are flattened k*k lists. t_remote: time a remote gate occupies its qubits; t_frame: time from its start until its Pauli-frame corrections are known (a later non-Clifford gate on those qubits waits for it). Raises ValueError for a used qubit placed on no QPU.
         """
     def unroll(self, max_ops: typing.SupportsInt | typing.SupportsIndex) -> list:
         """
