@@ -28,6 +28,8 @@ __all__ = ["main"]
 
 
 def _parser() -> argparse.ArgumentParser:
+    from qnsim.specs import FORMALISMS
+
     parser = argparse.ArgumentParser(
         prog="qnsim",
         description="qnsim: native-accelerated quantum network simulator.",
@@ -44,7 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=None, help="override run.seed")
     run.add_argument("--until", type=float, default=None, metavar="SECONDS", help="override run.until_s")
     run.add_argument(
-        "--formalism", choices=["density_matrix", "stabilizer"], default=None, help="override run.formalism"
+        "--formalism", choices=list(FORMALISMS), default=None, help="override run.formalism"
     )
     bar = run.add_mutually_exclusive_group()
     bar.add_argument(

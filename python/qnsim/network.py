@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Union
 
 import networkx as nx
+import numpy as np
 
 from qnsim import _core
 from qnsim.hardware import GateNoise, NodeHardware
@@ -60,6 +61,7 @@ from qnsim.results import NetworkResult, RequestResult
 from qnsim.routing import ROUTINGS, route
 from qnsim.specs import (
     FORMALISMS,
+    Formalism,
     ROLES,
     UINT64_MAX,
     LinkSpec,
@@ -168,8 +170,16 @@ class Network:
     """A quantum network: nodes, heralded links, end-to-end requests, and the native run.
 
     Args:
-        formalism: ``"density_matrix"`` (exact states and fidelities) or ``"stabilizer"``
-            (Pauli noise, fast; non-Pauli channels are Pauli-twirled).
+        formalism: ``"density_matrix"`` (exact states and fidelities), ``"stabilizer"``
+            (Pauli noise, fast; non-Pauli channels are Pauli-twirled) or ``"bell_diagonal"``
+            (each pair as four Bell coefficients, closed-form swaps, purification and decay; the
+            fastest). ``bell_diagonal`` agrees with ``density_matrix`` to rounding on every pair
+            when memories have no T1 (amplitude damping is twirled, as in ``stabilizer``; the
+            result says so), averages over swap outcomes instead of drawing them (so with
+            ``measure_error`` > 0 a pair carries the mixture a misread outcome causes, where
+            ``density_matrix`` draws it), keeps a hardware link's exact state as its Bell-diagonal
+            part (exact for fidelities through swaps and Pauli noise), and has no qubits:
+            ``keep_pairs`` and :attr:`registry` need another formalism.
         seed: Seed of every random stream (per node and link). None draws one from the OS; the
             same seed and description reproduce a run bit for bit.
         max_records: Keep at most this many delivery records (per-pair times and fidelities;
@@ -188,7 +198,7 @@ class Network:
     def __init__(
         self, formalism: str = "density_matrix", seed: int | None = None, *, max_records: int | None = None
     ) -> None:
-        self.formalism = check_value("formalism", Literal["density_matrix", "stabilizer"], formalism)
+        self.formalism = check_value("formalism", Formalism, formalism)
         self.seed = check_value("seed", Union[int, None], seed, {"minimum": 0, "maximum": UINT64_MAX})
         self._native = _core.NativeNetwork(self.formalism, self.seed)
         if max_records is not None:
@@ -570,18 +580,27 @@ class Network:
                 first_delivery_s=_time(st.first_delivery_ps), last_delivery_s=_time(st.last_delivery_ps),
                 deadline_s=r.deadline_s, min_fidelity=r.min_fidelity, cutoff_s=r.cutoff_s,
                 concurrences=d["concurrence"][mask].astype(float),
-                concurrence_sum=float(st.concurrence_sum) if self.formalism == "density_matrix" else None,
+                concurrence_sum=float(st.concurrence_sum) if self.formalism != "stabilizer" else None,
                 unentangled=int(st.unentangled), cutoff_discards=int(st.cutoff_discards),
                 purification_failures=int(st.purification_failures),
             ))  # fmt: skip
         counters = native.counters()
         notes = []
-        if self.formalism == "stabilizer" and any(math.isfinite(n.t1_s) for n in self._nodes.values()):
+        if self.formalism in ("stabilizer", "bell_diagonal") and any(math.isfinite(n.t1_s) for n in self._nodes.values()):
             notes.append(
-                "stabilizer formalism: memory T1 is applied as its Pauli twirl, which underestimates a stored pair's "
-                "fidelity by up to gamma^2/4 (gamma = 1 - exp(-t/T1)) against the exact channel; use density_matrix "
-                "for exact amplitude damping"
+                f"{self.formalism} formalism: memory T1 is applied as its Pauli twirl, which underestimates a stored "
+                "pair's fidelity by up to gamma^2/4 (gamma = 1 - exp(-t/T1)) against the exact channel; use "
+                "density_matrix for exact amplitude damping"
             )
+        if self.formalism == "bell_diagonal":
+            inexact = [f"{l.a}-{l.b}" for l in self._links.values() if _off_bell_diagonal(l.state)]
+            if inexact:
+                notes.append(
+                    "bell_diagonal formalism: the delivered state of link(s) " + ", ".join(inexact[:5])
+                    + (" ..." if len(inexact) > 5 else "") + " is not Bell-diagonal and enters as its Bell-diagonal "
+                    "part: fidelities stay exact on average over swap outcomes (without T1), concurrences are those "
+                    "of the Bell-diagonal part (lower bounds); use density_matrix for the exact states"
+                )
         return NetworkResult(
             requests=out, formalism=self.formalism, seed=self.seed, until_s=now_s if until_s is None else float(until_s),
             now_s=now_s, events_processed=int(native.events_processed), wall_time_s=self._wall_time_s,
@@ -663,6 +682,18 @@ class Network:
 
 
 _COUNTERS = ("attempts", "link_pairs", "swaps", "purifications", "purification_failures", "cutoff_discards")
+
+
+# The Bell basis (Phi+, Psi+, Psi-, Phi-) as columns, to test whether a link state is Bell-diagonal.
+_BELL_BASIS = np.array([[1, 0, 0, 1], [0, 1, 1, 0], [0, 1, -1, 0], [1, 0, 0, -1]], dtype=complex).T / math.sqrt(2)
+
+
+def _off_bell_diagonal(state: Any) -> bool:
+    """True when a 4x4 link state has weight off the Bell diagonal (beyond rounding)."""
+    if state is None:
+        return False
+    in_bell = _BELL_BASIS.conj().T @ np.asarray(state, dtype=complex) @ _BELL_BASIS
+    return bool(np.abs(in_bell - np.diag(np.diag(in_bell))).max() > 1e-9)
 
 
 def _optional_ps(seconds: float | None, name: str) -> int | None:

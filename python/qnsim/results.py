@@ -70,7 +70,7 @@ class RequestResult:
         num_pairs_requested: Bound on deliveries, or None for "until the run ends".
         times_s: Delivery time of each pair (both ends know the pair), in s.
         fidelities: Fidelity <Phi+|rho|Phi+> of each pair at delivery (0/1 per stabilizer
-            trajectory; exact per pair in the density-matrix formalism).
+            trajectory; exact per pair in the density-matrix and bell_diagonal formalisms).
         oldest_emission_s: Emission time of the older end qubit of each pair, in s.
         qubits_src: Registry handles of the kept source qubits (``keep_pairs`` only, else 0).
         qubits_dst: Same at the destination.
@@ -94,7 +94,7 @@ class RequestResult:
         cutoff_s: The request's storage cutoff in s, or None.
         concurrences: Wootters concurrence of each recorded pair at delivery (density-matrix
             formalism; -1 where the formalism has no per-pair value).
-        concurrence_sum: Sum of the delivered concurrences (density matrix; None otherwise).
+        concurrence_sum: Sum of the delivered concurrences (density matrix, bell_diagonal; None otherwise).
         unentangled: Delivered pairs with zero concurrence (density matrix): separable, whatever
             their fidelity (amplitude damping toward |00> raises F without entanglement).
         cutoff_discards: Link-level qubits of this request discarded by the cutoff.
@@ -225,8 +225,8 @@ class RequestResult:
     def fidelity_ci95(self) -> float:
         """Half-width of the 95% confidence interval of the mean fidelity (Student t).
 
-        It reflects the spread of the per-pair fidelities: exact per pair in the density-matrix
-        formalism, 0/1 per trajectory in the stabilizer formalism. nan below 2 pairs.
+        It reflects the spread of the per-pair fidelities: exact per pair in the density-matrix and
+        bell_diagonal formalisms, 0/1 per trajectory in the stabilizer formalism. nan below 2 pairs.
         """
         if self.num_pairs < 2:
             return math.nan
@@ -234,7 +234,7 @@ class RequestResult:
 
     @property
     def mean_concurrence(self) -> float:
-        """Mean concurrence of the delivered pairs (density matrix; nan otherwise or without pairs)."""
+        """Mean concurrence of the delivered pairs (density matrix, bell_diagonal; nan otherwise or without pairs)."""
         if self.concurrence_sum is None or not self.num_pairs:
             return math.nan
         return self.concurrence_sum / self.num_pairs
@@ -394,7 +394,7 @@ class NetworkResult:
 
     Attributes:
         requests: One :class:`RequestResult` per request, in request order.
-        formalism: ``"density_matrix"`` or ``"stabilizer"``.
+        formalism: ``"density_matrix"``, ``"stabilizer"`` or ``"bell_diagonal"``.
         seed: The seed of the run (None if drawn from entropy).
         until_s: Requested end of the run, in s.
         now_s: Simulated time reached, in s (a run reaches its until_s).
@@ -402,7 +402,7 @@ class NetworkResult:
         wall_time_s: Wall-clock time of the run call(s), in s.
         counters: Native counters: attempts, link_pairs, swaps, purifications,
             purification_failures, cutoff_discards.
-        notes: Caveats of the whole run (e.g. the stabilizer formalism's T1 twirl).
+        notes: Caveats of the whole run (e.g. the stabilizer and bell_diagonal formalisms' T1 twirl).
 
     Example:
         >>> r = NetworkResult([], "density_matrix", 1, 1.0, 1.0, 0, 0.0, {"swaps": 0})
