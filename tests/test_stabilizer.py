@@ -1,5 +1,7 @@
 """StabilizerSimulator against a numpy statevector oracle and against Stim."""
 
+import hashlib
+
 import numpy as np
 import pytest
 import stim
@@ -7,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import qnsim
+from qnsim import _core
 
 # ---------------------------------------------------------------- statevector oracle
 # Qubit 0 is the most significant bit of the state index (DESIGN.md).
@@ -514,3 +517,79 @@ def test_batched_measurement_matches_stim_postselected(n):
         for _ in range(20):
             p = "".join(rng.choice(list("_XYZ"), n, p=[0.97, 0.01, 0.01, 0.01]))
             assert sim.peek_observable_expectation(p) == ref.peek_observable_expectation(stim.PauliString(p))
+
+
+# ---------------------------------------------------------------- bit-kernel variants
+
+
+def _portable_circuit(n, layers, seed):
+    """Circuit text from a 64-bit LCG: the same text on every platform and numpy version."""
+    state = seed * 6364136223846793005 + 1442695040888963407
+
+    def below(k):
+        nonlocal state
+        state = (state * 6364136223846793005 + 1442695040888963407) % 2**64
+        return (state >> 33) % k
+
+    lines = []
+    for _ in range(layers):
+        perm = list(range(n))
+        for i in range(n - 1, 0, -1):
+            j = below(i + 1)
+            perm[i], perm[j] = perm[j], perm[i]
+        groups = {}
+        for q in perm:
+            groups.setdefault(["H", "S", "S_DAG", "X", "Y", "Z", "CX", "CZ", "SWAP"][below(9)], []).append(q)
+        for name, qs in groups.items():
+            if name in ("CX", "CZ", "SWAP"):
+                qs = qs[: len(qs) // 2 * 2]
+            if qs:
+                lines.append(name + " " + " ".join(map(str, qs)))
+        # Few random outcomes collapse row by row, many share a transposition: cover both.
+        k = 1 + below(2 if below(2) else max(1, n // 2))
+        lines.append(["M", "MX", "MY", "MR", "R", "RX"][below(6)] + " " + " ".join(map(str, perm[:k])))
+        lines.append("DEPOLARIZE1(0.02) " + " ".join(map(str, range(n))))
+    return "\n".join(lines) + "\n"
+
+
+_KERNEL_CASES = [(1, 40), (3, 40), (64, 30), (65, 30), (130, 20), (200, 12), (300, 8), (513, 6), (700, 4)]
+
+
+def _kernel_run(n, layers):
+    sim = qnsim.StabilizerSimulator(n, seed=n)
+    record = sim.do_circuit(_portable_circuit(n, layers, n)).tolist()
+    peeks = [sim.peek_observable_expectation("_" * q + "Z") for q in range(0, n, max(1, n // 16))]
+    return record, peeks
+
+
+def test_every_bit_kernel_variant_gives_the_same_records():
+    # The tableau's word loops run on the widest variant the CPU supports (generic64, generic128,
+    # avx2, avx512). Force each one the CPU runs: same seed, same record, bit for bit.
+    active, available = _core._bit_kernels()
+    assert active in available and "generic64" in available
+    runs = {}
+    try:
+        for name in available:
+            _core._select_bit_kernel(name)
+            assert _core._bit_kernels()[0] == name
+            runs[name] = [_kernel_run(n, layers) for n, layers in _KERNEL_CASES]
+    finally:
+        _core._select_bit_kernel(active)
+    for name in available:
+        assert runs[name] == runs["generic64"], name
+
+
+def test_records_reproduce_across_platforms():
+    # A fixed digest of the records above: any CPU, OS or kernel variant must reproduce it.
+    digest = hashlib.sha256()
+    for n, layers in _KERNEL_CASES:
+        record, peeks = _kernel_run(n, layers)
+        digest.update(bytes(record) + repr(peeks).encode())
+    assert digest.hexdigest()[:16] == "3fe4853d3df45fac"
+
+
+def test_unknown_bit_kernel_is_refused():
+    active = _core._bit_kernels()[0]
+    with pytest.raises(ValueError, match=r"bit kernel 'avx1024' is not available on this CPU; choose auto, generic64"):
+        _core._select_bit_kernel("avx1024")
+    assert _core._bit_kernels()[0] == active

@@ -9,6 +9,7 @@
 
 #include "bindings/bindings.h"
 #include "core/rng.h"
+#include "stabilizer/bit_kernels.h"
 #include "stabilizer/pauli_string.h"
 #include "stabilizer/stabilizer_simulator.h"
 
@@ -223,6 +224,23 @@ naming the line, e.g. "unknown gate 'CNT' on line 4; did you mean 'CNOT'?"; noth
     cls.def("__repr__", [](const StabilizerSimulator &s) {
         return "qnsim.StabilizerSimulator(num_qubits=" + std::to_string(s.num_qubits()) + ")";
     });
+
+    // Hidden: tests and benchmarks force each bit-kernel variant (results never depend on it).
+    m.def(
+        "_bit_kernels", [] { return py::make_tuple(qnsim::bit_kernels::active(), qnsim::bit_kernels::available()); },
+        "(active variant, variants this CPU runs) of the stabilizer's bit kernels.");
+    m.def(
+        "_select_bit_kernel",
+        [](const std::string &name) {
+            if (!qnsim::bit_kernels::select(name)) {
+                std::string names;
+                for (const std::string &v : qnsim::bit_kernels::available()) names += (names.empty() ? "" : ", ") + v;
+                throw std::invalid_argument("bit kernel '" + name + "' is not available on this CPU; choose auto, " +
+                                            names);
+            }
+        },
+        py::arg("name"),
+        "Makes `name` the bit-kernel variant of stabilizer simulators created from now on ('auto': the widest).");
 }
 
 }  // namespace qnsim_bindings

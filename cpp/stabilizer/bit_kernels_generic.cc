@@ -1,0 +1,22 @@
+// Baseline variants of the bit kernels: built with the toolchain's default target (no -m flags), so
+// they run on every CPU the wheel supports.
+#include "stabilizer/bit_kernels.inl"
+
+namespace qnsim::bit_kernels::detail {
+
+const Table &generic64(size_t) {
+    static constexpr Table t = make_table<uint64_t>("generic64");
+    return t;
+}
+
+const Table &generic128(size_t words) {
+#if defined(QNSIM_HAVE_VECTOR_WORDS)
+    static constexpr Table t2 = make_table<bitword::u64x2>("generic128"), t1 = make_table<uint64_t>("generic128");
+    return words % 2 == 0 ? t2 : t1;
+#else
+    (void)words;
+    return generic64(words);
+#endif
+}
+
+}  // namespace qnsim::bit_kernels::detail
