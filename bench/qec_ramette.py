@@ -35,7 +35,10 @@ from qnsim import qec
 DISTANCES = (3, 5, 7, 9)
 # Ray slope r -> a rough threshold guess in p_bulk (from a coarse d = 3, 5, 7 scan); each ray is
 # sampled on a grid from 0.6 to 1.5 times the guess.
-RAYS = {1: 0.0085, 3: 0.0085, 10: 0.008, 14: 0.0076, 20: 0.0068, 30: 0.006, 50: 0.0045, 100: 0.003}
+RAYS = {1: 0.0085, 10: 0.008, 14: 0.0076, 30: 0.006, 50: 0.0045, 100: 0.003}
+# The teleported seam is sampled on fewer rays and one curve (it tracks the direct one closely).
+TELEPORTED_RAYS = (1, 14, 50)
+TELEPORTED_CURVES = (0.005,)
 RAY_FACTORS = (0.6, 0.75, 0.88, 1.0, 1.13, 1.28, 1.5)
 # Curves at fixed bulk error: p_bulk -> p_int grid.
 CURVES = {
@@ -57,10 +60,14 @@ def tasks():
     for scheme in SCHEMES:
         points = []
         for r, guess in RAYS.items():
+            if scheme == "teleported" and r not in TELEPORTED_RAYS:
+                continue
             for f in RAY_FACTORS:
                 p = round(guess * f, 6)
                 points.append((p, round(min(r * p, 0.74), 6), f"ray{r}"))
         for p_bulk, grid in CURVES.items():
+            if scheme == "teleported" and p_bulk not in TELEPORTED_CURVES:
+                continue
             for p_int in grid:
                 points.append((p_bulk, p_int, f"curve{p_bulk}"))
         for p_bulk, p_int, study in points:
@@ -217,7 +224,7 @@ def main() -> None:
     parser.add_argument("command", choices=["run", "analyze"])
     parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "results", "qec_ramette"))
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--max-errors", type=int, default=2000)
+    parser.add_argument("--max-errors", type=int, default=1000)
     parser.add_argument("--max-shots", type=int, default=300_000)
     parser.add_argument("--bootstrap", type=int, default=400)
     parser.add_argument("--progress", action="store_true")

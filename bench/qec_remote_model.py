@@ -21,8 +21,8 @@ import os
 
 from qnsim import qec
 
-P_GRID = (1e-4, 3e-4, 1e-3, 3e-3)
-Q_GRID = (0.0005, 0.002, 0.006, 0.02, 0.06)
+P_GRID = (1e-4, 3e-4, 1e-3, 3e-3, 6e-3)
+Q_GRID = (0.0005, 0.002, 0.006, 0.02, 0.06, 0.1, 0.15)
 DISTANCES = (3, 5, 7)
 HERE = os.path.dirname(os.path.abspath(__file__))
 TABLE = os.path.join(HERE, "..", "python", "qnsim", "qec", "data", "remote_model.json")
