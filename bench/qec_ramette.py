@@ -6,7 +6,9 @@ operation and idle step, and seam CNOTs with error ``p_int``:
 
 * ``direct``: each seam CNOT followed by DEPOLARIZE2(p_int) (instead of p_bulk);
 * ``teleported``: each seam CNOT teleported through a Werner pair of infidelity p_int, its local
-  gates and measurements with the bulk noise.
+  gates and measurements with the bulk noise;
+* ``direct-noidle``: ``direct`` with no idle noise in the bulk (on two rays only), to measure how
+  much of the bulk threshold the idle errors of our model cost.
 
 Two studies, sampled with sinter + PyMatching (``qnsim.qec.collect``; multi-core, stop at
 ``--max-errors`` errors or ``--max-shots`` shots per point; resumable: the statistics stream to
@@ -43,31 +45,43 @@ RAY_FACTORS = (0.6, 0.75, 0.88, 1.0, 1.13, 1.28, 1.5)
 # Curves at fixed bulk error: p_bulk -> p_int grid.
 CURVES = {
     0.003: (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4),
-    0.005: (0.05, 0.08, 0.11, 0.14, 0.17, 0.2, 0.25),
-    0.006: (0.04, 0.06, 0.08, 0.1, 0.12, 0.14, 0.17),
+    0.005: (0.05, 0.08, 0.11, 0.14, 0.17, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5),
+    0.006: (0.04, 0.06, 0.08, 0.1, 0.12, 0.14, 0.17, 0.2, 0.25, 0.3, 0.4),
 }
-SCHEMES = ("direct", "teleported")
+# "direct-noidle": the direct seam with no idle noise in the bulk (measures how much of the gap
+# between our bulk threshold and the paper's ~1% is the idle errors of our model).
+SCHEMES = ("direct", "teleported", "direct-noidle")
+NOIDLE_RAYS = {1: 0.0095, 14: 0.0095}
 
 
 def _interface(scheme: str, p_int: float) -> qec.Interface:
-    if scheme == "direct":
+    if scheme.startswith("direct"):
         return qec.Interface.direct(p_int)
     return qec.Interface.werner(p_int)
+
+
+def _noise(scheme: str, p: float) -> qec.NoiseModel:
+    if scheme == "direct-noidle":
+        return qec.NoiseModel(two_qubit=p, one_qubit=p, reset=p, measure=p, idle=0.0, idle_measure=0.0,
+                              name="uniform-noidle")
+    return qec.NoiseModel.uniform_depolarizing(p)
 
 
 def tasks():
     seen = set()
     for scheme in SCHEMES:
         points = []
-        for r, guess in RAYS.items():
+        for r, guess in (NOIDLE_RAYS if scheme == "direct-noidle" else RAYS).items():
             if scheme == "teleported" and r not in TELEPORTED_RAYS:
                 continue
             for f in RAY_FACTORS:
                 p = round(guess * f, 6)
                 points.append((p, round(min(r * p, 0.74), 6), f"ray{r}"))
         for p_bulk, grid in CURVES.items():
-            if scheme == "teleported" and p_bulk not in TELEPORTED_CURVES:
+            if scheme == "direct-noidle" or (scheme == "teleported" and p_bulk not in TELEPORTED_CURVES):
                 continue
+            if scheme == "teleported":
+                grid = grid[:7]
             for p_int in grid:
                 points.append((p_bulk, p_int, f"curve{p_bulk}"))
         for p_bulk, p_int, study in points:
@@ -76,7 +90,7 @@ def tasks():
                 if key in seen:
                     continue
                 seen.add(key)
-                circuit = qec.memory_circuit(d, d, "Z", noise=qec.NoiseModel.uniform_depolarizing(p_bulk),
+                circuit = qec.memory_circuit(d, d, "Z", noise=_noise(scheme, p_bulk),
                                              interface=_interface(scheme, p_int))
                 yield circuit, {"scheme": scheme, "p_bulk": p_bulk, "p_int": p_int, "d": d, "rounds": d}
 
@@ -119,6 +133,15 @@ def _ray_rows(rows, scheme, r):
             and math.isclose(x["p_int"], min(r * x["p_bulk"], 0.74), rel_tol=1e-6)]
 
 
+def _bound(est, scale: float, digits: int) -> str:
+    points = est.usable or est.grid
+    if est.side == "above":
+        return f"> {scale * max(points):.{digits}f}% (d = 9 lowest up to there)"
+    if est.side == "below":
+        return f"< {scale * min(points):.{digits}f}% (d = 9 highest from there)"
+    return "no clear crossing"
+
+
 def analyze(args) -> None:
     rows = _load(args.out)
     results = {"rays": [], "curves": []}
@@ -127,16 +150,20 @@ def analyze(args) -> None:
     for scheme in SCHEMES:
         for r in RAYS:
             sel = _ray_rows(rows, scheme, r)
-            if len({x["d"] for x in sel}) < 2:
+            if len({x["d"] for x in sel}) < 2 or len({x["p_bulk"] for x in sel}) < 3:
                 continue
             est = qec.estimate_threshold(sel, x_key="p_bulk", bootstrap=args.bootstrap, seed=1)
             results["rays"].append({"scheme": scheme, "r": r, "value": est.value, "low": est.low, "high": est.high,
                                     "pairwise": {f"{a}/{b}": v for (a, b), v in est.pairwise.items()}})
             pw = [est.pairwise.get(k) for k in ((3, 5), (5, 7), (7, 9))]
-            fmt = (lambda v: "-" if v is None else f"{100 * v:.2f}%")
+
+            def fmt(v):
+                return "-" if v is None else f"{100 * v:.2f}%"
+
             ci = "" if est.low is None else f" [{100 * est.low:.2f}, {100 * est.high:.2f}]"
             pint = "-" if est.value is None else f"{100 * min(r * est.value, 0.74):.1f}%"
-            lines.append(f"| {scheme} | {r} | {fmt(est.value)}{ci} | {pint} | " + " | ".join(fmt(v) for v in pw) + " |")
+            main = fmt(est.value) + ci if est.value is not None else _bound(est, 100, 2)
+            lines.append(f"| {scheme} | {r} | {main} | {pint} | " + " | ".join(fmt(v) for v in pw) + " |")
     lines.append("")
     lines.append("| seam | p_bulk | p_int threshold [95% CI] | d=3/5 | d=5/7 | d=7/9 |")
     lines.append("| --- | --- | --- | --- | --- | --- |")
@@ -147,12 +174,17 @@ def analyze(args) -> None:
             if len({x["d"] for x in sel}) < 2:
                 continue
             est = qec.estimate_threshold(sel, x_key="p_int", bootstrap=args.bootstrap, seed=1)
+            bound = max(est.usable or est.grid) if est.value is None and est.side == "above" else None
             results["curves"].append({"scheme": scheme, "p_bulk": p_bulk, "value": est.value, "low": est.low,
-                                      "high": est.high})
+                                      "high": est.high, "bound": bound})
             pw = [est.pairwise.get(k) for k in ((3, 5), (5, 7), (7, 9))]
-            fmt = (lambda v: "-" if v is None else f"{100 * v:.1f}%")
+
+            def fmt(v):
+                return "-" if v is None else f"{100 * v:.1f}%"
+
             ci = "" if est.low is None else f" [{100 * est.low:.1f}, {100 * est.high:.1f}]"
-            lines.append(f"| {scheme} | {100 * p_bulk:.1f}% | {fmt(est.value)}{ci} | " + " | ".join(fmt(v) for v in pw) + " |")
+            main = fmt(est.value) + ci if est.value is not None else _bound(est, 100, 1)
+            lines.append(f"| {scheme} | {100 * p_bulk:.1f}% | {main} | " + " | ".join(fmt(v) for v in pw) + " |")
     print("\n".join(lines))
     with open(os.path.join(args.out, "thresholds.json"), "w") as f:
         json.dump(results, f, indent=1)
@@ -179,7 +211,8 @@ def _plots(rows, results, out) -> None:
                 lo = [y_ - e.per_round_interval()[0] for y_, e in zip(y, est)]
                 hi = [e.per_round_interval()[1] - y_ for y_, e in zip(y, est)]
                 ax.errorbar([x["p_int"] for x in pts], y, yerr=[lo, hi], fmt=style, ms=3, capsize=2,
-                            label=f"{scheme} d={d}", color=f"C{DISTANCES.index(d)}", alpha=0.9 if scheme == "direct" else 0.6)
+                            label=f"{scheme} d={d}", color=f"C{DISTANCES.index(d)}",
+                            alpha=0.9 if scheme == "direct" else 0.6)
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("interface error p_int")
@@ -190,11 +223,11 @@ def _plots(rows, results, out) -> None:
     fig.tight_layout()
     fig.savefig(os.path.join(out, "qec_ramette_curves.png"), dpi=110)
 
-    fig, ax = plt.subplots(figsize=(5.5, 4.5))
-    for scheme, marker in (("direct", "o"), ("teleported", "s")):
+    fig, ax = plt.subplots(figsize=(6, 4.8))
+    for scheme, marker in (("direct", "o"), ("teleported", "s"), ("direct-noidle", "^")):
         pts = [(x["value"], min(x["r"] * x["value"], 0.74), x["low"], x["high"], x["r"])
                for x in results["rays"] if x["scheme"] == scheme and x["value"] is not None]
-        pts.sort()
+        pts.sort(key=lambda p: p[4])  # along the rays, from the bulk axis up
         if not pts:
             continue
         xb = np.array([p[0] for p in pts])
@@ -203,7 +236,11 @@ def _plots(rows, results, out) -> None:
                          [(p[3] if p[3] is not None else p[0]) - p[0] for p in pts]])
         yerr = xerr * np.array([p[4] for p in pts])
         ax.errorbar(100 * xb, 100 * yi, xerr=100 * xerr, yerr=100 * yerr, fmt=marker + "-", capsize=2,
-                    label=f"{scheme} seam (d = 7/9 crossing)")
+                    label=f"{scheme} seam (d = 7/9 crossing, 95% CI)")
+    bounds = [(x["p_bulk"], x["bound"]) for x in results["curves"] if x.get("bound")]
+    if bounds:
+        ax.plot([100 * b[0] for b in bounds], [100 * b[1] for b in bounds], "^", color="C0", mfc="none", ms=9,
+                label="direct: threshold above (d = 9 still best)")
     xs = np.linspace(0, 1.0, 50)
     ax.plot(xs, 14 * xs, ":", color="gray", label="p_int = 14 p_bulk")
     ax.plot([1.0], [10.0], "k*", ms=12, label="Ramette et al.: ~1% bulk, ~10% interface")

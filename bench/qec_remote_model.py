@@ -21,8 +21,8 @@ import os
 
 from qnsim import qec
 
-P_GRID = (1e-4, 3e-4, 1e-3, 3e-3, 6e-3)
-Q_GRID = (0.0005, 0.002, 0.006, 0.02, 0.06, 0.1, 0.15)
+P_GRID = (1e-4, 3e-4, 1e-3, 2e-3, 3e-3, 6e-3)
+Q_GRID = (0.0005, 0.002, 0.006, 0.01, 0.02, 0.04, 0.06, 0.1, 0.15)
 DISTANCES = (3, 5, 7)
 HERE = os.path.dirname(os.path.abspath(__file__))
 TABLE = os.path.join(HERE, "..", "python", "qnsim", "qec", "data", "remote_model.json")
@@ -78,7 +78,9 @@ def build(args) -> None:
     with open(TABLE, "w", encoding="utf-8") as f:
         json.dump(table, f, separators=(",", ":"))
         f.write("\n")
-    model = qec.model.build_model(table)
+    from qnsim.qec.model import build_model
+
+    model = build_model(table)
     print(f"table -> {os.path.relpath(TABLE)}; fit vs measured (rate per operation):")
     print(f"{'basis':>5} {'p':>7} {'q':>7} {'d':>2} {'errors':>7} {'shots':>9} {'measured':>10} {'model':>10} {'z':>6}")
     for (basis, p, q, d), (e, n) in sorted(counts.items()):

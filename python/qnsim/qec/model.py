@@ -91,7 +91,7 @@ class RemoteModel:
         def at(ii: int, jj: int) -> float:
             return float(a[ii][jj] + b[ii][jj] * k)
 
-        return ((1 - tx) * (1 - ty) * at(i, j) + tx * (1 - ty) * at(i + 1, j) + (1 - tx) * ty * at(i, j + 1)
+        return float((1 - tx) * (1 - ty) * at(i, j) + tx * (1 - ty) * at(i + 1, j) + (1 - tx) * ty * at(i, j + 1)
                 + tx * ty * at(i + 1, j + 1))
 
 
@@ -186,8 +186,14 @@ def remote_logical_error(
     *,
     physical_error: float = 1e-3,
     clamp: bool = True,
+    interface_only: bool = False,
 ) -> float:
     """Failure probability of one remote lattice-surgery operation (``distance`` merged rounds).
+
+    With ``interface_only``, the part the pairs add: in each basis the failure probability minus
+    that of the same merge with near-perfect pairs (the table's smallest q), floored at 0. A
+    resource estimator that already charges every logical cycle of every patch its bulk error
+    (as :mod:`qnsim.estimate` does) adds only this part for a remote operation.
 
     Args:
         distance: Code distance d of both patches: an odd int >= 1 (d = 1 and d beyond the
@@ -196,6 +202,7 @@ def remote_logical_error(
         physical_error: Bulk error p of both QPUs (uniform depolarizing).
         clamp: Clamp p and the seam error rates into the table's range (see the module
             docstring); False raises instead when they lie above it.
+        interface_only: Return only the pairs' share (see above).
 
     Returns:
         The probability, in [0, 1].
@@ -208,6 +215,8 @@ def remote_logical_error(
         >>> e5 = remote_logical_error(5, (0.99, 0.004, 0.003, 0.003), physical_error=1e-3)
         >>> e9 = remote_logical_error(9, (0.99, 0.004, 0.003, 0.003), physical_error=1e-3)
         >>> e9 < e5 < 0.01
+        True
+        >>> 0 < remote_logical_error(5, (0.99, 0.004, 0.003, 0.003), physical_error=1e-3, interface_only=True) < e5
         True
         >>> remote_logical_error(4, (1, 0, 0, 0))
         Traceback (most recent call last):
@@ -224,9 +233,14 @@ def remote_logical_error(
                                  ("q_z", q_z, model.q_grid[-1])):
             if value > top:
                 raise ValueError(f"{name} = {value:g} is above the sampled range (<= {top:g}) of the remote model")
-    p_z = min(1.0, math.exp(model.log_error("Z", int(distance), p, q_x)))
-    p_x = min(1.0, math.exp(model.log_error("X", int(distance), p, q_z)))
-    return 1.0 - (1.0 - p_z) * (1.0 - p_x)
+    rates = []
+    for basis, q in (("Z", q_x), ("X", q_z)):
+        rate = min(1.0, math.exp(model.log_error(basis, int(distance), p, q)))
+        if interface_only:
+            perfect = min(1.0, math.exp(model.log_error(basis, int(distance), p, model.q_grid[0])))
+            rate = max(0.0, rate - perfect)
+        rates.append(rate)
+    return 1.0 - (1.0 - rates[0]) * (1.0 - rates[1])
 
 
 def remote_operation_pairs(distance: int, scheme: str = "teleported", code: str = "rotated") -> tuple[int, int]:
