@@ -263,9 +263,8 @@ class _Text:
 class _Builder:
     """Emits layers of ideal operations with the bulk and interface noise around them."""
 
-    def __init__(self, stim_module, layout: PatchLayout, seam_x: float | None, noise: NoiseModel,
+    def __init__(self, layout: PatchLayout, seam_x: float | None, noise: NoiseModel,
                  interface: Interface | None) -> None:
-        self.stim = stim_module
         self.layout = layout
         self.seam_x = seam_x if interface is not None else None
         self.noise = noise
@@ -461,7 +460,7 @@ def _run_experiment(
         raise ValueError(f"noise must be a qnsim.qec.NoiseModel, got {type(noise).__name__}")
     if interface is not None and not isinstance(interface, Interface):
         raise ValueError(f"interface must be a qnsim.qec.Interface or None, got {type(interface).__name__}")
-    b = _Builder(stim, layout, seam_x, noise, interface)
+    b = _Builder(layout, seam_x, noise, interface)
     active = list(range(len(b.index))) + list(b.cat_partner.values())
     data_q = b._q(layout.data)
     x_data = [b.index[q] for q in layout.data if init_basis[q] == "X"]

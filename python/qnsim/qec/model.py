@@ -114,12 +114,39 @@ def _fit_node(distances: Sequence[int], errors: Sequence[int], shots: Sequence[i
     return float(ym - b * xm), b
 
 
+def _isotonic(values: Sequence[float], weights: Sequence[float]) -> list[float]:
+    """Weighted least-squares non-decreasing fit (pool adjacent violators)."""
+    blocks: list[list[float]] = []  # [value, weight, count]
+    for v, w in zip(values, weights):
+        blocks.append([float(v), float(w), 1])
+        while len(blocks) > 1 and blocks[-2][0] > blocks[-1][0]:
+            v2, w2, n2 = blocks.pop()
+            v1, w1, n1 = blocks.pop()
+            blocks.append([(v1 * w1 + v2 * w2) / (w1 + w2), w1 + w2, n1 + n2])
+    out: list[float] = []
+    for v, _, n in blocks:
+        out.extend([v] * int(n))
+    return out
+
+
+def _refit_intercept(slope: float, distances, errors, shots) -> float | None:
+    num = den = 0.0
+    for d, e, n in zip(distances, errors, shots):
+        if e >= _MIN_ERRORS and n > 0:
+            num += e * (math.log(e / n) - slope * (d + 1) / 2)
+            den += e
+    return num / den if den else None
+
+
 def build_model(table: dict[str, Any]) -> RemoteModel:
     """Fits the lines of a raw table (the JSON written by ``bench/qec_remote_model.py``).
 
     A node with fewer than two usable distances takes the slope of the nearest node in q (same p)
     that has one, and the intercept from its own usable point; a node with no usable point takes
     both from that neighbour (an upper bound: the neighbour has the larger q when there is one).
+    Noisier pairs cannot make the merge improve faster with d, so at each p the slopes are then
+    made non-decreasing in q (weighted isotonic fit) and the intercepts refitted to the counts:
+    without it, sampling noise in the slopes would let extrapolated lines cross at large d.
 
     Raises:
         ValueError: A table that is not of that layout, or where no node has a fit.
@@ -163,6 +190,12 @@ def build_model(table: dict[str, Any]) -> RemoteModel:
                     a[i, j] = math.log(e / n) - b[i, j] * (d + 1) / 2
                 else:
                     a[i, j] = a[i, donor]
+            info = [max(1.0, float(sum(errors[i][j]))) for j in range(len(q_grid))]
+            b[i, :] = _isotonic(b[i, :], info)
+            for j in range(len(q_grid)):
+                refit = _refit_intercept(b[i, j], distances, errors[i][j], shots[i][j])
+                if refit is not None:
+                    a[i, j] = refit
         intercept[basis], slope[basis] = a, b
     meta = {k: v for k, v in table.items() if k not in ("bases",)}
     return RemoteModel(p_grid, q_grid, intercept, slope, meta)
@@ -240,7 +273,7 @@ def remote_logical_error(
             perfect = min(1.0, math.exp(model.log_error(basis, int(distance), p, model.q_grid[0])))
             rate = max(0.0, rate - perfect)
         rates.append(rate)
-    return 1.0 - (1.0 - rates[0]) * (1.0 - rates[1])
+    return rates[0] + rates[1] - rates[0] * rates[1]  # 1 - (1-a)(1-b), without cancellation
 
 
 def remote_operation_pairs(distance: int, scheme: str = "teleported", code: str = "rotated") -> tuple[int, int]:
