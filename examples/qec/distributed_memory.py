@@ -66,7 +66,8 @@ def main() -> None:
                 lo, hi = est.per_round_interval()
                 print(f"  {d:>2} {rate:>10.3g}/s {timing.round_time_s * 1e6:>9.3g}us "
                       f"{timing.bell_diagonal_at_use[0]:>8.4f} {est.per_round:>9.2e} [{lo:.1e}, {hi:.1e}]")
-    print(f"\nPair rate that keeps a {CYCLE_S * 1e6:g} us round from waiting (teleported seam, one pair per seam CNOT):")
+    print(f"\nPair rate that keeps a {CYCLE_S * 1e6:g} us round from waiting "
+          "(teleported seam, one pair per seam CNOT):")
     for d in (3, 5, 7, 11, 15, 25):
         res = qec.seam_resources(d, "memory", "teleported")
         print(f"  d = {d:>2}: {res.pairs_per_round:>2} pairs per round -> {res.pairs_per_round / CYCLE_S:.3g} pairs/s "

@@ -197,9 +197,7 @@ def partition(
     else:
         qpus = [i for i in range(k) if caps[i] > 0] or [0]
     pair_a, pair_b, pair_weight = pairs
-    graph = nx.Graph()
-    graph.add_nodes_from(nodes)
-    graph.add_weighted_edges_from(zip(pair_a.tolist(), pair_b.tolist(), pair_weight.tolist()))
+    adj = _Adjacency(nodes, pair_a, pair_b, pair_weight)
     qpu_of = np.full(num_qubits, -1, dtype=np.int64)
     use_metis = partitioner == "metis" or (partitioner == "auto" and _have_pymetis())
     if partitioner == "metis" and not _have_pymetis():
@@ -207,14 +205,17 @@ def partition(
     if len(qpus) == 1:
         qpu_of[nodes] = qpus[0]
         method = "single QPU"
-    elif use_metis and graph.number_of_edges() > 0:
-        _metis(qpu_of, nodes, qpus, caps, graph, seed)
+    elif use_metis and adj.num_edges > 0:
+        _metis(qpu_of, adj, qpus, caps, seed)
         method = "metis"
     else:
+        graph = nx.Graph()
+        graph.add_nodes_from(nodes)
+        graph.add_weighted_edges_from(zip(pair_a.tolist(), pair_b.tolist(), pair_weight.tolist()))
         _bisect(qpu_of, nodes, qpus, caps, graph, seed, max_iter)
         method = "kernighan-lin"
-    _repair_capacity(qpu_of, nodes, k, caps, graph)
-    _refine(qpu_of, k, caps, graph, refine_passes)
+    _repair_capacity(qpu_of, adj, k, caps)
+    _refine(qpu_of, k, caps, adj, refine_passes)
     cut = cut_weight(qpu_of, pair_a, pair_b, pair_weight)
     return Placement(tuple(int(x) for x in qpu_of), k, cut, method)
 
@@ -257,20 +258,40 @@ def _bisect(qpu_of, nodes, qpus, caps, graph, seed, max_iter) -> None:
     split(list(nodes), list(qpus))
 
 
-def _metis(qpu_of, nodes, qpus, caps, graph, seed) -> None:
+class _Adjacency:
+    """The interaction graph of the placed qubits in CSR form (both directions, self-loops dropped)."""
+
+    def __init__(self, nodes: list[int], pair_a: np.ndarray, pair_b: np.ndarray, weight: np.ndarray) -> None:
+        self.nodes = np.asarray(nodes, dtype=np.int64)
+        a = np.asarray(pair_a, dtype=np.int64)
+        b = np.asarray(pair_b, dtype=np.int64)
+        w = np.asarray(weight, dtype=np.float64)
+        keep = a != b
+        a, b, w = a[keep], b[keep], w[keep]
+        self.num_edges = len(a)
+        index = np.full(int(max(self.nodes.max(initial=-1), a.max(initial=-1), b.max(initial=-1))) + 1, -1)
+        index[self.nodes] = np.arange(len(self.nodes))
+        src = np.concatenate([index[a], index[b]])
+        dst = np.concatenate([index[b], index[a]])
+        ww = np.concatenate([w, w])
+        order = np.argsort(src, kind="stable")
+        self.dst, self.weight = dst[order], ww[order]
+        self.start = np.searchsorted(src[order], np.arange(len(self.nodes) + 1))
+
+    def neighbours(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """(neighbour positions, weights) of the node at position i."""
+        lo, hi = self.start[i], self.start[i + 1]
+        return self.dst[lo:hi], self.weight[lo:hi]
+
+
+def _metis(qpu_of, adj: _Adjacency, qpus, caps, seed) -> None:
     """k-way METIS on the weighted interaction graph, target part sizes in proportion to capacity."""
     import pymetis
 
-    index = {q: i for i, q in enumerate(nodes)}
-    top = max((d["weight"] for _, _, d in graph.edges(data=True)), default=1.0)
-    xadj, adjncy, eweights = [0], [], []
-    for q in nodes:
-        for v, d in graph.adj[q].items():
-            if v != q:
-                adjncy.append(index[v])
-                # METIS takes integer weights: scale counts (up to 10^12 and more) to [1, 10^6].
-                eweights.append(max(1, round(d["weight"] / top * 1e6)))
-        xadj.append(len(adjncy))
+    top = float(adj.weight.max()) if len(adj.weight) else 1.0
+    # METIS takes integer weights: scale counts (up to 10^12 and more) to [1, 10^6].
+    eweights = np.maximum(1, np.rint(adj.weight / top * 1e6)).astype(np.int64).tolist()
+    xadj, adjncy = adj.start.tolist(), adj.dst.tolist()
     total = sum(caps[i] for i in qpus)
     tpwgts = [caps[i] / total for i in qpus]
     options = pymetis.Options(seed=seed)
@@ -279,47 +300,48 @@ def _metis(qpu_of, nodes, qpus, caps, graph, seed) -> None:
     else:
         graph_arg = {"xadj": xadj, "adjncy": adjncy}
     _, parts = pymetis.part_graph(len(qpus), **graph_arg, eweights=eweights, tpwgts=tpwgts, options=options)
-    for q, part in zip(nodes, parts):
-        qpu_of[q] = qpus[part]
+    qpu_of[adj.nodes] = np.asarray(qpus)[np.asarray(parts)]
 
 
-def _repair_capacity(qpu_of, nodes, k, caps, graph) -> None:
-    """Moves qubits out of over-full QPUs (those with the fewest interactions there first)."""
-    load = np.bincount(qpu_of[nodes], minlength=k) if nodes else np.zeros(k, dtype=np.int64)
+def _connection(qpu_of, adj: _Adjacency, i: int) -> dict[int, float]:
+    """Interaction weight of the node at position i towards each QPU."""
+    nb, w = adj.neighbours(i)
+    conn: dict[int, float] = {}
+    for part, weight in zip(qpu_of[adj.nodes[nb]].tolist(), w.tolist()):
+        conn[part] = conn.get(part, 0.0) + weight
+    return conn
+
+
+def _repair_capacity(qpu_of, adj: _Adjacency, k, caps) -> None:
+    """Moves qubits out of over-full QPUs, those least tied to it first, to where they interact most."""
+    parts = qpu_of[adj.nodes]
+    load = np.bincount(parts[parts >= 0], minlength=k)
     for a in range(k):
-        while load[a] > caps[a]:
-            here = [q for q in nodes if qpu_of[q] == a]
-
-            def stay(q: int) -> float:
-                return sum(d["weight"] for v, d in graph.adj[q].items() if qpu_of[v] == a)
-
-            q = min(here, key=stay)
+        excess = int(load[a]) - caps[a]
+        if excess <= 0:
+            continue
+        here = np.flatnonzero(qpu_of[adj.nodes] == a)
+        stay = [_connection(qpu_of, adj, int(i)).get(a, 0.0) for i in here]
+        for i in here[np.argsort(stay, kind="stable")[:excess]]:
+            conn = _connection(qpu_of, adj, int(i))
             room = [b for b in range(k) if load[b] < caps[b]]
-
-            def pull(b: int) -> float:
-                return sum(d["weight"] for v, d in graph.adj[q].items() if qpu_of[v] == b)
-
-            b = max(room, key=pull)
-            qpu_of[q] = b
+            b = max(room, key=lambda b: (conn.get(b, 0.0), -b))
+            qpu_of[adj.nodes[i]] = b
             load[a] -= 1
             load[b] += 1
 
 
-def _refine(qpu_of: np.ndarray, k: int, caps: list[int], graph: nx.Graph, passes: int) -> None:
+def _refine(qpu_of: np.ndarray, k: int, caps: list[int], adj: _Adjacency, passes: int) -> None:
     """Greedy single-qubit moves with positive gain into QPUs with spare capacity."""
-    load = np.bincount(qpu_of[qpu_of >= 0], minlength=k)
-    adj = {u: [(v, d["weight"]) for v, d in nbrs.items()] for u, nbrs in graph.adjacency()}
+    parts = qpu_of[adj.nodes]
+    load = np.bincount(parts[parts >= 0], minlength=k)
+    active = [i for i in range(len(adj.nodes)) if adj.start[i + 1] > adj.start[i]]
     for _ in range(passes):
         moved = False
-        for u, nbrs in adj.items():
-            if not nbrs:
-                continue
+        for i in active:
+            u = adj.nodes[i]
             own = int(qpu_of[u])
-            conn: dict[int, float] = {}
-            for v, w in nbrs:
-                if v != u:
-                    part = int(qpu_of[v])
-                    conn[part] = conn.get(part, 0.0) + w
+            conn = _connection(qpu_of, adj, i)
             here = conn.get(own, 0.0)
             best, best_gain = own, 0.0
             for part, w in conn.items():
