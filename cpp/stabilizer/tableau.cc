@@ -147,9 +147,9 @@ int Tableau::expectation(const PauliString &p) const {
 }
 
 void Tableau::transpose() {
-    // Part p of every record, taken alone, is a square bit table of rows_ rows with stride_ words
-    // between rows: transposing the four in place swaps rows (output qubits) and columns (inputs).
-    for (size_t p = 0; p < 4; ++p) k_->transpose(data_.data() + p * w_, stride_, w_);
+    // Part p of every record, taken alone, is a square bit table of rows_ rows: transposing the four
+    // in place swaps rows (output qubits) and columns (inputs).
+    k_->transpose(data_.data(), w_);
     transposed_ = !transposed_;
 }
 
@@ -200,19 +200,14 @@ bool Tableau::collapse_z_transposed(size_t q, Rng &rng) {
     // zs[q]'s bit for input k is bit q of part (2 hz) (X) or (2 hz + 1) (Z) of record k.
     const size_t xo = 2 * z_half(q) * w_ + (q >> 6), zo = xo + w_;
     const unsigned bit = q & 63;
-    size_t pivot = n_;
-    for (size_t k = 0; k < n_; ++k) {
-        if ((record(k)[xo] >> bit) & 1) {
-            pivot = k;
-            break;
-        }
-    }
-    if (pivot == n_) return false;
+    // One strided pass collects K in order: the pivot is its first element, the targets the rest.
     scratch_.clear();
-    for (size_t k = pivot + 1; k < n_; ++k) {
+    for (size_t k = 0; k < n_; ++k) {
         if ((record(k)[xo] >> bit) & 1) scratch_.push_back(static_cast<uint32_t>(k));
     }
-    k_->eliminate(data_.data(), stride_, w_, signs_.data(), pivot, scratch_.data(), scratch_.size());
+    if (scratch_.empty()) return false;
+    const size_t pivot = scratch_[0];
+    k_->eliminate(data_.data(), stride_, w_, signs_.data(), pivot, scratch_.data() + 1, scratch_.size() - 1);
     if ((record(pivot)[zo] >> bit) & 1) append_s_dag_t(pivot);
     append_h_t(pivot);
     if (rng.next_u64() & 1) append_x_t(pivot);
