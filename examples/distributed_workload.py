@@ -81,7 +81,10 @@ def main() -> None:
     ]
     counts = w.counts
     placement = partition(
-        counts.num_qubits, [q.capacity for q in qpus], (counts.pair_a, counts.pair_b, counts.pair_weight)
+        counts.qubit_index_bound,
+        [q.capacity for q in qpus],
+        (counts.pair_a, counts.pair_b, counts.pair_weight),
+        qubits=counts.used_qubits,
     )
     pairs = [(a, b) for a in range(N_QPUS) for b in range(a + 1, N_QPUS)]
 
@@ -97,24 +100,27 @@ def main() -> None:
     )
     base = estimate(w, qpus, links_for(0.5), placement=placement)
     ec = base.error_corrected
+    tf = ec.t_factory
     print(
-        f"surface code: d = {ec['code_distance']}, {ec['physical_per_logical']} physical qubits per logical, "
-        f"logical cycle {ec['logical_cycle_s'] * 1e6:.2f} us, physical qubits per QPU "
-        f"{ec['physical_qubits_per_qpu']} (T factories not modeled)"
+        f"surface code (sized for the run at transducer efficiency 0.5): d = {ec.code_distance}, "
+        f"{ec.physical_per_logical} physical qubits per logical, logical cycle {ec.logical_cycle_s * 1e6:.2f} us, "
+        f"physical qubits per QPU {ec.physical_qubits_per_qpu} incl. {tf.factories_per_qpu[0]} T factories of "
+        f"{tf.physical_qubits_per_factory:,} qubits each"
     )
+    print(f"verdict at efficiency 0.5: {base.verdict}" + "".join(f"\n  - {x}" for x in base.reasons))
     print(f"local compute alone: {base.time_local_s / 3600:.3g} h")
 
     target_s = args.target_hours * 3600
     print(f"\nTo finish in {args.target_hours:g} h, each link needs:")
     print(
-        f"{'link':<6} {'remote ops':>12} {'pairs':>12} {'F needed':>9} {'raw F':>6} {'rounds':>6} "
+        f"{'link':<6} {'remote ops':>12} {'pairs':>12} {'err/op':>9} {'raw F':>6} {'rounds':>6} "
         f"{'F out':>8} {'raw pairs/s':>12} {'no-stall rate':>14}"
     )
     for lk in base.links:
         need_rate = lk.raw_bell_pairs / target_s
         print(
             f"{lk.qpus[0]}-{lk.qpus[1]:<4} {lk.remote_gates:>12.3g} {lk.bell_pairs:>12.3g} "
-            f"{lk.required_fidelity:>9.5f} {lk.raw_fidelity:>6.3f} {lk.purification_rounds:>6} "
+            f"{lk.remote_error_per_operation:>9.2g} {lk.raw_fidelity:>6.3f} {lk.purification_rounds:>6} "
             f"{lk.delivered_fidelity:>8.5f} {need_rate:>12.3g} {lk.required_rate_hz:>14.3g}"
         )
     print(

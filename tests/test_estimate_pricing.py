@@ -337,3 +337,25 @@ def test_disconnected_relay_network_is_infeasible():
     r = estimate("CX 0 1", qpus, [Link((0, 2), 1e3, 0.9), Link((1, 3), 1e3, 0.9)], placement=[0, 1])
     assert r.verdict == "infeasible"
     assert r.reasons == ["no link between QPU 0 and QPU 1, but 1 remote gates need one"]
+
+
+def test_link_bound_run_sizes_distance_for_its_real_length():
+    """Issue 9: a run that waits for its link lasts the link's time, and the code distance is sized
+    for that length (idle patches accrue error in every cycle), even beyond 2^53 logical cycles."""
+    s = LogicalSummary(logical_qubits=400, t_count=10**6, measurement_count=10**6, two_qubit_count=10**9)
+    qpus = [QPU.preset("qubit_gate_ns_e4", surface_code=SurfaceCode(), logical_qubits=200) for _ in range(2)]
+    fast = estimate(s, qpus, [Link((0, 1), rate_hz=1e12, fidelity=0.999)])
+    for rate in (1e3, 1e-3):
+        slow = estimate(s, qpus, [Link((0, 1), rate_hz=rate, fidelity=0.999)])
+        ec = slow.error_corrected
+        lk = slow.links[0]
+        assert slow.bound == "link 0-1 rate"
+        assert slow.wall_clock_s == pytest.approx(lk.raw_bell_pairs / rate, rel=1e-6)
+        assert ec.logical_cycles * ec.logical_cycle_s == pytest.approx(slow.wall_clock_s, rel=1e-6)
+        assert ec.code_distance > fast.error_corrected.code_distance
+        # The logical budget holds over the whole (stalled) run.
+        budget = slow.error_budget
+        assert budget.logical_used == pytest.approx(
+            sum(ec.layout_logical_qubits_per_qpu) * ec.logical_cycles * ec.logical_error_per_cycle
+        )
+        assert budget.logical_used <= budget.logical

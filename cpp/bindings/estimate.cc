@@ -83,11 +83,11 @@ qnsim.estimate.Workload). Parsing throws CircuitParseError naming the line.
                                    "annotation",  "three",   "rotation", "repeat"};
             for (const auto &g : workload::gate_table()) {
                 out[py::str(g.name)] = py::make_tuple(names[static_cast<int>(g.kind)], g.z_diagonal, g.controlled,
-                                                      g.remote_pairs);
+                                                      g.remote_pairs, g.clifford);
             }
             return out;
         },
-        "Known gates: name -> (kind, z_diagonal, controlled, bell_pairs_per_remote_application).");
+        "Known gates: name -> (kind, z_diagonal, controlled, bell_pairs_per_remote_application, clifford).");
     m.def("canonical_gate_name", [](const std::string &name) -> py::object {
         const int id = workload::gate_id(name);
         if (id < 0) return py::none();
@@ -119,9 +119,9 @@ qnsim.estimate.Workload). Parsing throws CircuitParseError naming the line.
         "placed",
         [](const workload::Program &p, const std::vector<int32_t> &qpu_of, uint32_t num_qpus, std::vector<double> t_1q,
            std::vector<double> t_2q, std::vector<double> t_meas, std::vector<double> t_reset,
-           std::vector<double> t_remote) {
-            workload::Durations d{std::move(t_1q), std::move(t_2q), std::move(t_meas), std::move(t_reset),
-                               std::move(t_remote)};
+           std::vector<double> t_remote, std::vector<double> t_frame) {
+            workload::Durations d{std::move(t_1q),    std::move(t_2q),     std::move(t_meas),
+                                  std::move(t_reset), std::move(t_remote), std::move(t_frame)};
             workload::PlacedCounts r;
             {
                 py::gil_scoped_release release;
@@ -140,9 +140,11 @@ qnsim.estimate.Workload). Parsing throws CircuitParseError naming the line.
             return out;
         },
         py::arg("qpu_of"), py::arg("num_qpus"), py::arg("t_1q"), py::arg("t_2q"), py::arg("t_meas"),
-        py::arg("t_reset"), py::arg("t_remote"),
+        py::arg("t_reset"), py::arg("t_remote"), py::arg("t_frame"),
         "Remote-aware counts for a placement; QPU-pair matrices are flattened k*k lists holding unordered pairs "
-        "at [min*k + max]. Raises ValueError for a used qubit placed on no QPU.");
+        "at [min*k + max]. t_remote: time a remote gate occupies its qubits; t_frame: time from its start until "
+        "its Pauli-frame corrections are known (a later non-Clifford gate on those qubits waits for it). Raises "
+        "ValueError for a used qubit placed on no QPU.");
     cls.def(
         "unroll",
         [](const workload::Program &p, uint64_t max_ops) {

@@ -159,12 +159,12 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
     {
         const GateSpec &g = gate_table()[out.gate];
         if (num_args < g.min_args || num_args > g.max_args) {
-            if (g.max_args == 0) fail(line, msg(g.name, " takes no parenthesized arguments, got ", num_args));
-            if (g.min_args == g.max_args) {
-                fail(line, msg(g.name, " takes ", g.min_args, " parenthesized argument", g.min_args == 1 ? "" : "s",
-                               ", got ", num_args));
+            const int lo = g.min_args, hi = g.max_args;  // uint8_t would print as a character
+            if (hi == 0) fail(line, msg(g.name, " takes no parenthesized arguments, got ", num_args));
+            if (lo == hi) {
+                fail(line, msg(g.name, " takes ", lo, " parenthesized argument", lo == 1 ? "" : "s", ", got ", num_args));
             }
-            fail(line, msg(g.name, " takes ", g.min_args, " to ", g.max_args, " parenthesized arguments, got ", num_args));
+            fail(line, msg(g.name, " takes ", lo, " to ", hi, " parenthesized arguments, got ", num_args));
         }
     }
     // Targets.
@@ -686,8 +686,12 @@ struct PlacedContext {
         }
     }
     double two_qubit_duration(GateKind kind, int32_t a, int32_t b) const {
-        if (a != b) return d.t_remote[idx(a, b)];
+        if (a != b) return d.t_remote[idx(a, b)] + (kind == GateKind::TwoMeasure ? d.t_meas[a] : 0.0);
         return kind == GateKind::TwoMeasure ? 2 * d.t_2q[a] + d.t_meas[a] : d.t_2q[a];
+    }
+    /// Upper bound used by the static pass: a remote gate as if every later gate waited for its frame.
+    double two_qubit_bound(GateKind kind, int32_t a, int32_t b) const {
+        return a != b ? std::max(two_qubit_duration(kind, a, b), d.t_frame[idx(a, b)]) : two_qubit_duration(kind, a, b);
     }
 };
 
@@ -768,7 +772,7 @@ StaticResult placed_static(const PlacedContext &c, uint32_t b, const std::vector
                         r.remote_gates[c.idx(a, bq)] += 1;
                         r.remote_pairs[c.idx(a, bq)] += g.kind == GateKind::TwoMeasure ? 1 : g.remote_pairs;
                     }
-                    const double dur = c.two_qubit_duration(g.kind, a, bq);
+                    const double dur = c.two_qubit_bound(g.kind, a, bq);
                     finish(x, start + dur);
                     finish(y, start + dur);
                 }
@@ -789,7 +793,7 @@ StaticResult placed_static(const PlacedContext &c, uint32_t b, const std::vector
                             seen[q - i] = bq;
                             r.remote_gates[c.idx(a, bq)] += 1;
                             r.remote_pairs[c.idx(a, bq)] += 1;
-                            dur += c.d.t_remote[c.idx(a, bq)];
+                            dur += c.d.t_frame[c.idx(a, bq)];
                         }
                     }
                     for (size_t q = i; q < i + 3; ++q) finish(t[q].value, start + dur);
@@ -812,7 +816,7 @@ StaticResult placed_static(const PlacedContext &c, uint32_t b, const std::vector
                             seen.push_back(bq);
                             r.remote_gates[c.idx(a, bq)] += 1;
                             r.remote_pairs[c.idx(a, bq)] += 1;
-                            dur += c.d.t_remote[c.idx(a, bq)];
+                            dur += c.d.t_frame[c.idx(a, bq)];
                         } else {
                             dur += c.d.t_2q[a];
                         }
@@ -850,8 +854,15 @@ struct StatefulPass {
     std::vector<count_t> pairs;
     std::vector<int32_t> open;
     std::vector<double> clock;
+    std::vector<double> frame;  // When qubit q's Pauli frame is known; kept >= clock[q].
     bool exact = true;
     uint64_t work = 0;
+
+    // A remote gate's corrections arrive after measurements and messages; Clifford gates carry a
+    // pending correction along (the frame of both qubits of a gate becomes the later one), a
+    // non-Clifford gate must wait for it, a reset clears it.
+    void settle(uint32_t q) { frame[q] = std::max(frame[q], clock[q]); }
+    double wait_frame(uint32_t q) const { return std::max(clock[q], frame[q]); }
 
     double start_of(const Target *t, size_t i, size_t j) const {
         double s = 0;
@@ -880,7 +891,10 @@ struct StatefulPass {
                         const int32_t a = c.qpu_of[q];
                         const bool one_qubit_gate = g.kind == GateKind::Single || g.kind == GateKind::Rotation;
                         if (!one_qubit_gate || !g.z_diagonal) open[q] = -1;
+                        if (!g.clifford) clock[q] = wait_frame(q);
                         clock[q] += c.one_qubit_duration(g.kind, a);
+                        if (g.kind == GateKind::Reset) frame[q] = clock[q];
+                        settle(q);
                     }
                     break;
                 case GateKind::Two:
@@ -891,12 +905,17 @@ struct StatefulPass {
                             const uint32_t q = (qa ? t[i] : t[i + 1]).value;
                             if (!g.z_diagonal) open[q] = -1;
                             clock[q] += c.d.t_1q[c.qpu_of[q]];
+                            settle(q);
                             continue;
                         }
                         const uint32_t x = t[i].value, y = t[i + 1].value;
                         const int32_t a = c.qpu_of[x], bq = c.qpu_of[y];
-                        const double end = std::max(clock[x], clock[y]) + c.two_qubit_duration(g.kind, a, bq);
+                        const double start = std::max(clock[x], clock[y]);
+                        const double end = start + c.two_qubit_duration(g.kind, a, bq);
                         clock[x] = clock[y] = end;
+                        double known = std::max({frame[x], frame[y], end});
+                        if (a != bq) known = std::max(known, start + c.d.t_frame[c.idx(a, bq)]);
+                        frame[x] = frame[y] = known;
                         if (g.kind == GateKind::Two && g.controlled) {
                             if (a != bq && open[x] != bq) {
                                 pairs[c.idx(a, bq)] += 1;
@@ -923,10 +942,11 @@ struct StatefulPass {
                             }
                         }
                         double start = 0;
-                        for (size_t q = i; q < i + 3; ++q) start = std::max(start, clock[t[q].value]);
+                        for (size_t q = i; q < i + 3; ++q) start = std::max(start, wait_frame(t[q].value));
                         for (size_t q = i; q < i + 3; ++q) {
                             clock[t[q].value] = start + dur;
                             open[t[q].value] = -1;
+                            settle(t[q].value);
                         }
                     }
                     break;
@@ -950,7 +970,12 @@ struct StatefulPass {
                             }
                         }
                         const double end = start_of(t, i, j) + dur;
-                        for (size_t q = i; q < j; q += 2) clock[t[q].value] = end;
+                        double known = end;
+                        for (size_t q = i; q < j; q += 2) known = std::max(known, frame[t[q].value]);
+                        for (size_t q = i; q < j; q += 2) {
+                            clock[t[q].value] = end;
+                            frame[t[q].value] = known;
+                        }
                         i = j;
                     }
                     break;
@@ -974,19 +999,23 @@ struct StatefulPass {
         std::vector<count_t> total(saved.size(), 0);
         std::vector<int32_t> open_before;
         std::vector<double> clock_before, delta(clock.size()), prev_delta;
+        std::vector<double> frame_before, fdelta(frame.size()), prev_fdelta;
         uint64_t done = 0;
         const uint64_t work_at_start = work;
         while (done < ins.repeat_count) {
             open_before = open;
             clock_before = clock;
+            frame_before = frame;
             pairs.assign(saved.size(), 0);
             run(ins.block);
             ++done;
             for (size_t i = 0; i < total.size(); ++i) total[i] = checked_add(total[i], pairs[i]);
             if (done == ins.repeat_count) break;
             for (size_t q = 0; q < clock.size(); ++q) delta[q] = clock[q] - clock_before[q];
+            for (size_t q = 0; q < frame.size(); ++q) fdelta[q] = frame[q] - frame_before[q];
             const bool open_same = open == open_before;
-            const bool clock_same = !prev_delta.empty() && same_deltas(delta, prev_delta);
+            const bool clock_same = !prev_delta.empty() && same_deltas(delta, prev_delta) &&
+                                    same_deltas(fdelta, prev_fdelta);
             // Transients (qubits catching up with each other) can outlast a few iterations: keep
             // executing until the state is periodic, within a budget of body instructions.
             const bool budget_spent = done >= 4096 || work - work_at_start > 2'000'000 || work > 50'000'000;
@@ -998,6 +1027,7 @@ struct StatefulPass {
                 if (clock_same) {
                     // Periodic: every further iteration adds the same increments.
                     for (size_t q = 0; q < clock.size(); ++q) clock[q] += delta[q] * r;
+                    for (size_t q = 0; q < frame.size(); ++q) frame[q] += fdelta[q] * r;
                 } else {
                     // Still in a transient (qubits catching up with each other): per-qubit increments
                     // would amplify the catch-up, so shift the qubits the body touches by the growth
@@ -1007,11 +1037,13 @@ struct StatefulPass {
                     const double growth = max_after - max_before;
                     for (size_t q = 0; q < clock.size(); ++q) {
                         if (delta[q] != 0.0) clock[q] += growth * r;
+                        if (fdelta[q] != 0.0) frame[q] += growth * r;
                     }
                 }
                 break;
             }
             prev_delta = delta;
+            prev_fdelta = fdelta;
         }
         for (size_t i = 0; i < total.size(); ++i) saved[i] = checked_add(saved[i], total[i]);
         pairs.swap(saved);
@@ -1024,8 +1056,9 @@ PlacedCounts Program::count_placed(const std::vector<int32_t> &qpu_of, uint32_t 
     if (num_qpus == 0) throw std::invalid_argument("num_qpus must be at least 1, got 0");
     const size_t kk = size_t(num_qpus) * num_qpus;
     if (d.t_1q.size() != num_qpus || d.t_2q.size() != num_qpus || d.t_meas.size() != num_qpus ||
-        d.t_reset.size() != num_qpus || d.t_remote.size() != kk) {
-        throw std::invalid_argument(msg("durations must have num_qpus=", num_qpus, " entries (t_remote: num_qpus^2)"));
+        d.t_reset.size() != num_qpus || d.t_remote.size() != kk || d.t_frame.size() != kk) {
+        throw std::invalid_argument(
+            msg("durations must have num_qpus=", num_qpus, " entries (t_remote, t_frame: num_qpus^2)"));
     }
     std::vector<int32_t> qpus = qpu_of;
     if (qpus.size() < num_qubits_) qpus.resize(num_qubits_, -1);
@@ -1035,7 +1068,7 @@ PlacedCounts Program::count_placed(const std::vector<int32_t> &qpu_of, uint32_t 
         memo[b] = std::make_unique<StaticResult>(placed_static(ctx, static_cast<uint32_t>(b), memo));
     }
     StatefulPass cat{ctx, std::vector<count_t>(kk, 0), std::vector<int32_t>(qpus.size(), -1),
-                     std::vector<double>(qpus.size(), 0.0)};
+                     std::vector<double>(qpus.size(), 0.0), std::vector<double>(qpus.size(), 0.0)};
     cat.run(0);
     PlacedCounts out;
     out.num_qpus = num_qpus;

@@ -81,7 +81,9 @@ struct PlacedCounts {
 /// Durations (s) for the weighted critical path of a placed program.
 struct Durations {
     std::vector<double> t_1q, t_2q, t_meas, t_reset;  // Per QPU.
-    std::vector<double> t_remote;                     // k*k, seconds per remote two-qubit gate.
+    std::vector<double> t_remote;  // k*k: seconds a remote two-qubit gate occupies its data qubits.
+    std::vector<double> t_frame;   // k*k: seconds from its start until its Pauli-frame corrections are
+                                   // known (measurements and messages); only a non-Clifford gate waits.
 };
 
 /// A parsed circuit: block 0 is the top level; REPEAT bodies are further blocks.

@@ -16,7 +16,8 @@ std::vector<GateSpec> build_table() {
     std::vector<GateSpec> t;
     auto add = [&](const char *name, GateKind kind, bool zdiag = false, bool controlled = false, uint8_t pairs = 1,
                    uint8_t min_args = 0, uint16_t max_args = 0, bool stim = true) {
-        t.push_back(GateSpec{name, kind, zdiag, controlled, pairs, min_args, max_args, stim});
+        // Every Stim gate is a Clifford operation (or noise/annotation); the extension gates are not.
+        t.push_back(GateSpec{name, kind, zdiag, controlled, pairs, min_args, max_args, stim, stim});
     };
     for (const char *g : {"I", "Z", "S", "S_DAG"}) add(g, GateKind::Single, true);
     add("T", GateKind::Single, true, false, 1, 0, 0, false);

@@ -44,6 +44,7 @@ struct GateSpec {
     uint8_t min_args;      // Parenthesized arguments accepted, as Stim checks them.
     uint16_t max_args;
     bool stim;             // Defined by Stim (false: qnsim extension).
+    bool clifford;         // Maps Paulis to Paulis (a pending Pauli-frame correction can be tracked through it).
 };
 
 /// The table; index = gate id.

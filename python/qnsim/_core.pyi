@@ -728,9 +728,9 @@ class WorkloadProgram:
         """
         Exact two-qubit interaction count of the unordered pair (a, b).
         """
-    def placed(self, qpu_of: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], num_qpus: typing.SupportsInt | typing.SupportsIndex, t_1q: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], t_2q: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], t_meas: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], t_reset: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], t_remote: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex]) -> dict:
+    def placed(self, qpu_of: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], num_qpus: typing.SupportsInt | typing.SupportsIndex, t_1q: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], t_2q: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], t_meas: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], t_reset: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], t_remote: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], t_frame: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex]) -> dict:
         """
-        Remote-aware counts for a placement; QPU-pair matrices are flattened k*k lists holding unordered pairs at [min*k + max]. Raises ValueError for a used qubit placed on no QPU.
+        Remote-aware counts for a placement; QPU-pair matrices are flattened k*k lists holding unordered pairs at [min*k + max]. t_remote: time a remote gate occupies its qubits; t_frame: time from its start until its Pauli-frame corrections are known (a later non-Clifford gate on those qubits waits for it). Raises ValueError for a used qubit placed on no QPU.
         """
     def unroll(self, max_ops: typing.SupportsInt | typing.SupportsIndex) -> list:
         """
@@ -752,7 +752,7 @@ def entanglement_swap(registry: QubitRegistry, a: typing.SupportsInt | typing.Su
     ...
 def gate_kinds() -> dict:
     """
-    Known gates: name -> (kind, z_diagonal, controlled, bell_pairs_per_remote_application).
+    Known gates: name -> (kind, z_diagonal, controlled, bell_pairs_per_remote_application, clifford).
     """
 def purify_round(registry: QubitRegistry, scheme: str, a1: typing.SupportsInt | typing.SupportsIndex, b1: typing.SupportsInt | typing.SupportsIndex, a2: typing.SupportsInt | typing.SupportsIndex, b2: typing.SupportsInt | typing.SupportsIndex, gate1_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, gate2_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, measure_error: typing.SupportsFloat | typing.SupportsIndex = 0.0) -> bool:
     ...

@@ -46,28 +46,27 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 __all__ = ["load_network", "main"]
 
-_QPU_KEYS = {
-    "preset",
-    "count",
-    "surface_code",
-    "num_qubits",
-    "t_1q_s",
-    "t_2q_s",
-    "t_meas_s",
-    "t_reset_s",
-    "t_t_s",
-    "e_1q",
-    "e_2q",
-    "e_meas",
-    "e_t",
-    "logical_qubits",
-    "name",
+_MAX_QPUS = 10_000  # Far beyond any planned machine; refused before anything is allocated.
+_MAX_ALL_LINKS = 1_000_000  # qpus = "all" builds n (n - 1) / 2 links.
+_QPU_FLOATS = {
+    "t_1q_s": (0.0, None),
+    "t_2q_s": (0.0, None),
+    "t_meas_s": (0.0, None),
+    "t_reset_s": (0.0, None),
+    "t_t_s": (0.0, None),
+    "e_1q": (0.0, 1.0),
+    "e_2q": (0.0, 1.0),
+    "e_meas": (0.0, 1.0),
+    "e_t": (0.0, 1.0),
 }
-_LINK_KEYS = {
+_QPU_KEYS = ["preset", "count", "surface_code", "num_qubits", "logical_qubits", "name", *_QPU_FLOATS]
+_SURFACE_CODE_KEYS = {"crossing_prefactor": float, "error_threshold": float, "max_distance": int,
+                      "interface_threshold": float}
+_LINK_KEYS = [
     "qpus",
     "scenario",
     "request",
@@ -77,10 +76,11 @@ _LINK_KEYS = {
     "fidelity",
     "latency_s",
     "buffer_pairs",
+    "channels",
     "success_probability",
     "attempt_period_s",
-}
-_ESTIMATE_KEYS = {
+]
+_ESTIMATE_KEYS = [
     "target_fidelity",
     "purification",
     "cat_entangler",
@@ -88,62 +88,126 @@ _ESTIMATE_KEYS = {
     "max_runtime_s",
     "seed",
     "placement",
-}
+]
 
 
-def load_network(data: dict[str, Any], base_dir: str = ".") -> tuple[list[Any], list[Any], dict[str, Any]]:
+def load_network(
+    data: dict[str, Any] | Any, base_dir: str = ".", source: str = "links file"
+) -> tuple[list[Any], list[Any], dict[str, Any]]:
     """Builds (QPUs, links, estimate options) from a parsed links/network TOML document.
+
+    Every value goes through the project's one TOML layer (:mod:`qnsim.config`): types are
+    checked, never coerced, and a message names the file, the key path and the value.
+
+    Args:
+        data: the parsed document (a dict) or a :class:`qnsim.config.TomlTable`.
+        base_dir: directory that ``scenario =`` paths are relative to.
+        source: file name shown in messages (when ``data`` is a dict).
+
+    Raises:
+        qnsim.config.ConfigError: naming the file, the key path and the bad value.
 
     >>> qpus, links, opts = load_network({"qpu": [{"num_qubits": 4, "count": 2}],
     ...                                   "link": [{"qpus": "all", "rate_hz": 1e4, "fidelity": 0.95}]})
     >>> len(qpus), links[0].key, opts
     (2, (0, 1), {})
+    >>> load_network({"qpu": [{"count": 2.7}]}, source="net.toml")
+    Traceback (most recent call last):
+    ...
+    qnsim.config.ConfigError: net.toml: qpu[0].count must be an integer, got 2.7
     """
+    from qnsim.config import TomlTable
     from qnsim.estimate import QPU, Link, SurfaceCode
 
+    root = data if isinstance(data, TomlTable) else TomlTable(data, source)
+    root.check_keys(["qpu", "link", "estimate"])
     qpus: list[QPU] = []
-    for i, table in enumerate(data.get("qpu", [])):
-        unknown = set(table) - _QPU_KEYS
-        if unknown:
-            raise ValueError(f"[[qpu]] #{i}: unknown keys {sorted(unknown)}; allowed: {sorted(_QPU_KEYS)}")
-        fields = dict(table)
-        count = int(fields.pop("count", 1))
-        if count < 1:
-            raise ValueError(f"[[qpu]] #{i}: count must be >= 1, got {count}")
-        sc = fields.pop("surface_code", None)
-        if sc is True:
-            fields["surface_code"] = SurfaceCode()
-        elif isinstance(sc, dict):
-            fields["surface_code"] = SurfaceCode(**sc)
-        preset_name = fields.pop("preset", None)
-        for _ in range(count):
-            qpus.append(QPU.preset(preset_name, **fields) if preset_name else QPU(**fields))
+    for table in root.tables("qpu"):
+        table.check_keys(_QPU_KEYS)
+        count = table.get("count", int, 1, minimum=1, maximum=_MAX_QPUS)
+        if len(qpus) + count > _MAX_QPUS:
+            raise table.error(f"brings the number of QPUs to {len(qpus) + count:,}, above {_MAX_QPUS:,}", "count")
+        fields: dict[str, Any] = {}
+        for key, (low, high) in _QPU_FLOATS.items():
+            if key in table:
+                fields[key] = table.get(key, float, minimum=low, maximum=high)
+        for key in ("num_qubits", "logical_qubits"):
+            if key in table:
+                fields[key] = table.get(key, int, minimum=1)
+        if "name" in table:
+            fields["name"] = table.get("name", str)
+        if "surface_code" in table:
+            if isinstance(table.data["surface_code"], dict):
+                sc_table = table.table("surface_code")
+                sc_table.check_keys(list(_SURFACE_CODE_KEYS))
+                sc_fields = {k: sc_table.get(k, hint) for k, hint in _SURFACE_CODE_KEYS.items() if k in sc_table}
+                with sc_table.located():
+                    fields["surface_code"] = SurfaceCode(**sc_fields)
+            elif table.get("surface_code", bool):
+                fields["surface_code"] = SurfaceCode()
+        preset_name = table.get("preset", str, None)
+        with table.located():
+            qpu = QPU.preset(preset_name, **fields) if preset_name is not None else QPU(**fields)
+        qpus.extend([qpu] * count)
     if not qpus:
-        raise ValueError("the network file defines no [[qpu]] tables")
+        raise root.error("defines no [[qpu]] tables")
     links: list[Link] = []
-    for i, table in enumerate(data.get("link", [])):
-        unknown = set(table) - _LINK_KEYS
-        if unknown:
-            raise ValueError(
-                f"[[link]] #{i}: unknown keys {sorted(unknown)}; give rate_hz and fidelity directly, or a "
-                "network scenario (scenario = \"file.toml\", request = N) to calibrate them by simulation"
-            )
-        fields = dict(table)
-        if "scenario" in fields:
-            fields = _calibrated_fields(fields, base_dir, i)
-        if "qpus" not in fields:
-            raise ValueError(f"[[link]] #{i}: missing 'qpus' (a pair of QPU indices or \"all\")")
-        pairs = fields.pop("qpus")
-        if pairs == "all":
-            for a in range(len(qpus)):
-                for b in range(a + 1, len(qpus)):
-                    links.append(Link((a, b), **fields))
+    for table in root.tables("link"):
+        table.check_keys(_LINK_KEYS, ["qpus"])
+        pair = table.data["qpus"]
+        if pair == "all":
+            n = len(qpus)
+            if n * (n - 1) // 2 > _MAX_ALL_LINKS:
+                raise table.error(f'= "all" would make {n * (n - 1) // 2:,} links (more than {_MAX_ALL_LINKS:,})',
+                                  "qpus")
+            pairs = [(a, b) for a in range(n) for b in range(a + 1, n)]
         else:
-            links.append(Link(tuple(pairs), **fields))
-    opts = dict(data.get("estimate", {}))
-    unknown = set(opts) - _ESTIMATE_KEYS
-    if unknown:
-        raise ValueError(f"[estimate]: unknown keys {sorted(unknown)}; allowed: {sorted(_ESTIMATE_KEYS)}")
+            items = table.get("qpus", tuple[int, ...], length=2)
+            for x in items:
+                if not 0 <= x < len(qpus) + _MAX_QPUS:
+                    raise table.error(f"must be QPU indices >= 0, got {pair!r}", "qpus")
+            pairs = [items]
+        fields = {}
+        for key, hint, meta in (
+            ("rate_hz", float, {"minimum": 0.0, "exclusive_minimum": True}),
+            ("fidelity", float, {"minimum": 0.25, "maximum": 1.0}),
+            ("latency_s", float, {"minimum": 0.0}),
+            ("buffer_pairs", int, {"minimum": 1}),
+            ("channels", int, {"minimum": 1, "maximum": 10**9}),
+            ("success_probability", float, {"minimum": 0.0, "maximum": 1.0, "exclusive_minimum": True}),
+            ("attempt_period_s", float, {"minimum": 0.0, "exclusive_minimum": True}),
+        ):
+            if key in table:
+                fields[key] = table.get(key, hint, **meta)
+        if "scenario" in table:
+            fields = _calibrated_fields(table, fields, base_dir)
+        elif any(k in table for k in ("request", "until_s", "seed")):
+            raise table.error("request, until_s and seed describe a calibration: give scenario = \"file.toml\" too")
+        for key in ("rate_hz", "fidelity"):
+            if key not in fields:
+                raise table.error("is required (or scenario = \"file.toml\" to measure it by simulation)", key)
+        with table.located():
+            links.extend(Link(tuple(p), **fields) for p in pairs)
+    opts: dict[str, Any] = {}
+    est = root.table("estimate")
+    if est is not None:
+        est.check_keys(_ESTIMATE_KEYS)
+        getters = {
+            "target_fidelity": (float, {"minimum": 0.25, "maximum": 1.0}),
+            "purification": (Literal["dejmps", "bbpssw"], {}),
+            "cat_entangler": (bool, {}),
+            "error_budget": (float, {"minimum": 0.0, "maximum": 1.0, "exclusive_minimum": True}),
+            "max_runtime_s": (float, {"minimum": 0.0, "exclusive_minimum": True}),
+            "seed": (int, {}),
+            "placement": (tuple[int, ...], {}),
+        }
+        for key, (hint, meta) in getters.items():
+            if key in est:
+                opts[key] = est.get(key, hint, **meta)
+        if opts.get("error_budget") == 1.0:
+            raise est.error("must be < 1, got 1.0", "error_budget")
+        if "placement" in opts:
+            opts["placement"] = list(opts["placement"])
     return qpus, links, opts
 
 
@@ -152,33 +216,38 @@ def _load_workload(path: str, stream: bool) -> Any:
 
     if path.endswith(".toml"):
         return LogicalSummary.from_toml(path)
+    if path.endswith(".json"):
+        return LogicalSummary.from_qre(path)
     if stream:
+        if not os.path.isfile(path):
+            raise OSError(2 if not os.path.exists(path) else 21, "not a readable file", path)
         return stream_circuit_file(path)
     return Workload.from_file(path)
 
 
-def _calibrated_fields(fields: dict[str, Any], base_dir: str, i: int) -> dict[str, Any]:
-    """Replaces ``scenario``/``request``/``until_s``/``seed`` by a simulation's rate, fidelity and latency.
-
-    Figures given explicitly in the table win over the calibrated ones.
-    """
+def _calibrated_fields(table: Any, fields: dict[str, Any], base_dir: str) -> dict[str, Any]:
+    """Adds a simulation's rate, fidelity and latency for a ``scenario =`` link (figures given
+    explicitly in the table win over the calibrated ones)."""
     from qnsim.estimate.calibrate import calibrate_link
 
-    fields = dict(fields)
-    scenario = os.path.join(base_dir, fields.pop("scenario"))
-    calibrated = calibrate_link(
-        scenario, int(fields.pop("request", 0)), until_s=fields.pop("until_s", None), seed=fields.pop("seed", None)
-    )
+    scenario = os.path.join(base_dir, table.get("scenario", str))
+    request = table.get("request", int, 0, minimum=0)
+    until_s = table.get("until_s", float, None, minimum=0.0, exclusive_minimum=True)
+    seed = table.get("seed", int, None)
+    with table.located("calibrating by simulation"):
+        calibrated = calibrate_link(scenario, request, until_s=until_s, seed=seed)
+    ci = calibrated.fidelity_ci95
+    spread = f"+- {ci:.1g}" if ci >= 5e-5 else "(spread below 1e-4)"
     print(
-        f"[[link]] #{i}: calibrated from {calibrated.source}: {calibrated.rate_hz:.4g} pairs/s, "
-        f"F = {calibrated.fidelity:.4f} +- {calibrated.fidelity_ci95:.1g} ({calibrated.pairs} pairs, "
-        f"{calibrated.simulated_s:g} s simulated)",
+        f"{table.path}: calibrated from {calibrated.source}: {calibrated.rate_hz:.4g} pairs/s, "
+        f"F = {calibrated.fidelity:.4f} {spread} ({calibrated.pairs} pairs, {calibrated.simulated_s:g} s simulated)",
         file=sys.stderr,
     )
-    fields.setdefault("rate_hz", calibrated.rate_hz)
-    fields.setdefault("fidelity", calibrated.fidelity)
-    fields.setdefault("latency_s", calibrated.latency_s)
-    return fields
+    out = dict(fields)
+    out.setdefault("rate_hz", calibrated.rate_hz)
+    out.setdefault("fidelity", calibrated.fidelity)
+    out.setdefault("latency_s", calibrated.latency_s)
+    return out
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -201,33 +270,70 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_in = list(sys.argv[1:] if argv is None else argv)
     if args_in and args_in[0] == "estimate":
         args_in = args_in[1:]
-    parser = argparse.ArgumentParser(
-        prog="qnsim estimate", description="Estimate what a workload costs on networked QPUs."
+    parser = _Parser(prog="qnsim estimate", description="Estimate what a workload costs on networked QPUs.")
+    parser.add_argument(
+        "workload",
+        help="circuit file (Stim syntax plus T, T_DAG, CCZ, RZ/RX/RY(theta); REPEAT counted symbolically), "
+        "a .toml logical summary or a .json logical-counts file of the Azure resource estimator",
     )
-    parser.add_argument("workload", help="Stim circuit file (REPEAT allowed) or .toml logical summary")
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--links", help="TOML file with [[qpu]] and [[link]] tables (rate, fidelity, latency)")
     group.add_argument("--network", help="network scenario TOML (same [[qpu]]/[[link]] tables)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--stream", action="store_true", help="stream an unrolled circuit file (no REPEAT)")
-    args = parser.parse_args(args_in)
-
-    from qnsim import QnsimError
-    from qnsim.estimate import estimate
-    from qnsim.estimate.workload import _load_toml
-
     try:
-        net_path = args.links or args.network
-        if not os.path.exists(net_path):
-            raise ValueError(f"network file '{net_path}' does not exist")
-        qpus, links, opts = load_network(_load_toml(net_path), base_dir=os.path.dirname(os.path.abspath(net_path)))
-        workload = _load_workload(args.workload, args.stream)
-        report = estimate(workload, qpus, links, **opts)
-    except (OSError, ValueError, TypeError, QnsimError) as e:
+        args = parser.parse_args(args_in)
+    except _UsageError as e:
         print(f"qnsim estimate: error: {e}", file=sys.stderr)
         return 2
-    print(report.to_json() if args.json else report.table())
+    except SystemExit as e:  # --help
+        return int(e.code or 0)
+
+    try:
+        from qnsim.config import TomlTable
+        from qnsim.estimate import estimate
+
+        net_path = args.links or args.network
+        table = TomlTable.load(net_path)
+        qpus, links, opts = load_network(table, base_dir=os.path.dirname(os.path.abspath(net_path)))
+        workload = _load_workload(args.workload, args.stream)
+        report = estimate(workload, qpus, links, **opts)
+    except OSError as e:
+        where = f"{e.filename}: " if getattr(e, "filename", None) else ""
+        print(f"qnsim estimate: error: {where}{e.strerror or e}", file=sys.stderr)
+        return 2
+    except Exception as e:  # Every other failure is one line too (bad values, parse errors, limits).
+        print(f"qnsim estimate: error: {_one_line(e)}", file=sys.stderr)
+        return 2
+    text = report.to_json() if args.json else report.table()
+    _print_quietly(text)
     return 0 if report.feasible else 1
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its errors as one line (raised, so main prints them and exits 2)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise _UsageError(message)
+
+
+def _one_line(e: BaseException) -> str:
+    text = " ".join(str(e).split()) or type(e).__name__
+    return text if isinstance(e, (ValueError, TypeError)) else f"{type(e).__name__}: {text}"
+
+
+def _print_quietly(text: str) -> None:
+    """Prints to stdout; a reader that closed the pipe early (``| head``) ends it quietly."""
+    try:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 if __name__ == "__main__":  # pragma: no cover

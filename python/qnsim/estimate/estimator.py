@@ -59,6 +59,7 @@ __all__ = [
     "azure_layout_qubits",
     "buffered_link_time_s",
     "estimate",
+    "remote_gate_occupancy_s",
     "remote_gate_time_s",
     "state_teleportation_cost",
 ]
@@ -83,13 +84,26 @@ def azure_layout_qubits(q: int) -> int:
 
 
 def remote_gate_time_s(qa: QPU, qb: QPU, latency_s: float) -> float:
-    """Duration of a teleported remote CNOT: two local two-qubit gates, two measurements and a
-    classical message each way (Eisert et al. 2000), in seconds.
+    """Time from the start of a teleported remote CNOT until both its Pauli-frame corrections are
+    known: two local two-qubit gates, two measurements and a classical message each way (Eisert et
+    al. 2000), in seconds. Only a later non-Clifford gate on its qubits waits for that.
 
     >>> remote_gate_time_s(QPU(), QPU(), 1e-6)
     2.3e-06
     """
     return 2 * max(qa.t_2q_s, qb.t_2q_s) + 2 * max(qa.t_meas_s, qb.t_meas_s) + 2 * latency_s
+
+
+def remote_gate_occupancy_s(qa: QPU, qb: QPU) -> float:
+    """Time a teleported remote CNOT keeps its data qubits busy, in seconds: the local two-qubit gate
+    of each side with its half of the Bell pair. The measurements, messages and corrections that
+    follow act on the pair halves and on the Pauli frame, so Clifford gates on the data qubits go on
+    meanwhile (with an ideal link a remote CNOT costs what a local one does).
+
+    >>> remote_gate_occupancy_s(QPU(t_2q_s=50e-9), QPU(t_2q_s=70e-9))
+    7e-08
+    """
+    return max(qa.t_2q_s, qb.t_2q_s)
 
 
 def buffered_link_time_s(pairs: int, compute_s: float, rate_hz: float, buffer_pairs: int) -> float:
@@ -190,12 +204,13 @@ def _normalize_links(links: Any, k: int, relays: bool = False) -> dict[tuple[int
 def _as_workload(w: WorkloadLike) -> Workload | LogicalSummary | GateCounts:
     if isinstance(w, (Workload, LogicalSummary, GateCounts)):
         return w
-    if isinstance(w, str):
+    if isinstance(w, str) or (type(w).__name__ == "Circuit" and type(w).__module__.startswith("stim")):
         return Workload(w)
     if isinstance(w, Mapping):
         return LogicalSummary.from_dict(w)
     raise TypeError(
-        f"workload must be circuit text, a Workload, GateCounts or a LogicalSummary, got {type(w).__name__}"
+        "workload must be circuit text, a stim.Circuit, a Workload, GateCounts or a LogicalSummary (or its dict), "
+        f"got {type(w).__name__}"
     )
 
 
@@ -210,6 +225,8 @@ def estimate(
     cat_entangler: bool = True,
     error_budget: float | ErrorBudget = 1e-3,
     max_runtime_s: float | None = None,
+    placement_strategy: str = "pack",
+    partitioner: str = "auto",
     seed: int = 0,
 ) -> EstimateReport:
     """Estimates the cost of running a workload on networked QPUs.
@@ -234,6 +251,11 @@ def estimate(
             logical errors, T states, rotation synthesis and remote operations; physical runs
             compare the expected faults of every local and remote operation with it.
         max_runtime_s: optional limit on the run's wall-clock time, in seconds.
+        placement_strategy: automatic placement on the fewest QPUs that hold the workload
+            (``"pack"``, default: a workload that fits one QPU is not split) or on all of them
+            (``"spread"``).
+        partitioner: ``"auto"`` (METIS when pymetis is installed, else Kernighan-Lin),
+            ``"metis"`` or ``"kernighan-lin"``.
         seed: seed of the partitioner.
 
     Returns:
@@ -274,6 +296,11 @@ def estimate(
     link_map = _normalize_links(links, k, relays=True)
     ctx = _Context(w, qpu_list, link_map, ec, target_fidelity, purification, cat_entangler, error_budget)
     ctx.max_runtime_s = max_runtime_s
+    if placement_strategy not in ("pack", "spread"):
+        raise ValueError(f"placement_strategy must be 'pack' or 'spread', got {placement_strategy!r}")
+    if partitioner not in ("auto", "metis", "kernighan-lin"):
+        raise ValueError(f"partitioner must be 'auto', 'metis' or 'kernighan-lin', got {partitioner!r}")
+    ctx.strategy, ctx.partitioner = placement_strategy, partitioner
     return ctx.run(placement, seed)
 
 
@@ -291,6 +318,7 @@ class _Context:
         self.notes: list[str] = []
         self.budget_report: ErrorBudgetReport | None = None
         self.max_runtime_s: float | None = None
+        self.strategy, self.partitioner = "pack", "auto"
         self._route_cache: dict[tuple[int, int], tuple[list[int], Link] | None] = {}
 
     # -- links and routes ------------------------------------------------------------------------
@@ -344,6 +372,10 @@ class _Context:
         caps = [q.capacity for q in self.qpus]
         if isinstance(w, LogicalSummary):
             n = w.logical_qubits
+            if n > _MAX_PLACED_QUBITS:
+                raise ValueError(
+                    f"logical_qubits={n} is more than the {_MAX_PLACED_QUBITS:,} qubits placement handles one by one"
+                )
             if placement is not None:
                 p = (
                     placement
@@ -355,23 +387,26 @@ class _Context:
                 if total < n:
                     self.reasons.append(f"capacity too small: {n} qubits, the {self.k} QPUs hold {total}")
                     return None
-                p = _fill(n, caps)
+                p = _fill(n, caps, self.strategy)
             return p
         counts = w.counts if isinstance(w, Workload) else w
-        n = counts.num_qubits
+        bound = counts.qubit_index_bound
+        used = [int(q) for q in counts.used_qubits]
         pairs = (counts.pair_a, counts.pair_b, counts.pair_weight)
         if placement is None:
             try:
-                return partition(n, caps, pairs, seed=seed)
+                return partition(
+                    bound, caps, pairs, seed=seed, qubits=used, strategy=self.strategy, partitioner=self.partitioner
+                )
             except CapacityError as e:
                 self.reasons.append(str(e))
                 return None
         p = (
             placement
             if isinstance(placement, Placement)
-            else placement_from_mapping(placement, n, self.k, pairs)
+            else placement_from_mapping(placement, bound, self.k, pairs)
         )
-        if all(x >= 0 for x in p.qpu_of) and p.cut == 0.0:
+        if all(p.qpu_of[q] >= 0 for q in used if q < len(p.qpu_of)) and p.cut == 0.0:
             p = Placement(p.qpu_of, p.num_qpus, cut_weight(p.qpu_of, *pairs), p.method)
         return p
 
@@ -478,6 +513,7 @@ class _Context:
         )
 
     def _remote_times(self, with_latency: bool) -> list[float]:
+        """Per QPU pair (flattened k x k): the time until a remote gate's frame corrections are known."""
         k = self.k
         out = [0.0] * (k * k)
         for a in range(k):
@@ -488,8 +524,12 @@ class _Context:
                     out[a * k + b] = remote_gate_time_s(self.qpus[a], self.qpus[b], lat)
         return out
 
-    def _placed(self, p: Placement, t_remote: list[float]) -> dict[str, Any]:
+    def _placed(self, p: Placement, t_frame: list[float]) -> dict[str, Any]:
         qs = self.qpus
+        k = self.k
+        occupancy = [
+            remote_gate_occupancy_s(qs[a], qs[b]) if a != b else 0.0 for a in range(k) for b in range(k)
+        ]
         return self.w._placed(
             p.qpu_of,
             self.k,
@@ -497,7 +537,8 @@ class _Context:
             [q.t_2q_s for q in qs],
             [q.t_meas_s for q in qs],
             [q.t_reset_s for q in qs],
-            t_remote,
+            occupancy,
+            t_frame,
         )
 
     def _remote_counts(self, p: Placement, t_remote: list[float]):
@@ -517,7 +558,7 @@ class _Context:
             pairs = {(a, b): pairs_src[a * k + b] for a in range(k) for b in range(a + 1, k)}
             return local, remote, pairs, float(d["critical_path_s"]), bool(d["cat_exact"])
         if isinstance(w, GateCounts):
-            unplaced = [i for i, x in enumerate(p.qpu_of) if x < 0]
+            unplaced = [q for q in (int(x) for x in w.used_qubits) if q >= len(p.qpu_of) or p.qpu_of[q] < 0]
             if unplaced:
                 self.reasons.append(f"qubit {unplaced[0]} is placed on no QPU")
                 return None
@@ -530,7 +571,7 @@ class _Context:
                 if a != b:
                     remote[(a, b)] = remote.get((a, b), 0) + int(wt)
             n_remote = sum(remote.values())
-            share = [x / max(len(p.qpu_of), 1) for x in p.qubits_per_qpu]
+            share = [x / max(sum(p.qubits_per_qpu), 1) for x in p.qubits_per_qpu]
             local = {
                 "one_qubit": [round(w.one_qubit * s) for s in share],
                 "two_qubit": [round((w.two_qubit - n_remote) * s) for s in share],
@@ -565,11 +606,11 @@ class _Context:
         t_layer = max(max(qq.t_1q_s, qq.t_2q_s, qq.t_meas_s) for qq in self.qpus)
         total_ops = w.clifford_count + w.t_count + w.measurement_count
         depth = w.depth if w.depth else math.ceil(total_ops / n)
+        crit = depth * t_layer
         if self.links and remote:
-            t_rem = max(self._remote_times(True))
-            crit = depth * t_layer + n_remote * t_rem / max(n // 2, 1)
-        else:
-            crit = depth * t_layer
+            # Remote gates take a layer like local ones (Pauli-frame tracking); without the order of
+            # the gates, only the last one's corrections are waited for.
+            crit += max(self._remote_times(True))
         if not self.ec:
             self.notes.append(
                 "logical summary on physical QPUs: critical path = depth x slowest gate time; "
@@ -726,19 +767,24 @@ class _Context:
         cycles = alg_depth  # What the distance is sized for; grows with stalls until consistent.
         d = None
         factory = None
-        for _ in range(200):
+        lowest = 1  # Each retry needs a larger distance (cycle counts beyond 2^53 no longer move floats).
+        for _ in range(sc.max_distance + 2):
             required = eps_log / (patches * cycles)
             d = sc.distance_for(p_phys, required)
+            if d is not None and d < lowest:
+                d = lowest if lowest <= sc.max_distance else None
             if d is None:
                 break
+            lowest = d + 2
             cycle_ps = round(slowest.logical_cycle_s(d) * 1e12)
             max_cycles = math.floor(eps_log / (patches * sc.logical_error_per_cycle(p_phys, d)))
             for lr in link_reports:
                 self._interface(lr, d, per_op_budget)
             self._apply_hop_loads(link_reports)
-            compute_s = alg_depth * cycle_ps * 1e-12
-            t_link = max((lr.time_s for lr in link_reports), default=0.0)
-            run_cycles = max(alg_depth, math.ceil((max(compute_s, t_link) + latency) / (cycle_ps * 1e-12) - 1e-9))
+            # Integer picoseconds: cycle counts are exact where the estimator's are (it counts in ns).
+            link_ps = math.ceil(max((lr.time_s for lr in link_reports), default=0.0) * 1e12)
+            busy_ps = max(alg_depth * cycle_ps, link_ps) + round(latency * 1e12)
+            run_cycles = max(alg_depth, -(-busy_ps // cycle_ps))
             if run_cycles > max_cycles:
                 cycles = max_cycles + 1
                 continue
@@ -754,6 +800,8 @@ class _Context:
                 factory, run_cycles = picked
             cycles = run_cycles
             break
+        else:
+            d = None
         ec = self._ec_report_skeleton(layout, alg_depth, n_states, t_per_rot, p_phys)
         if d is None:
             self.reasons.append(
@@ -929,7 +977,7 @@ class _Context:
         return EstimateReport(
             verdict="infeasible" if self.reasons else "feasible",
             reasons=list(self.reasons),
-            num_qubits=len(p.qpu_of),
+            num_qubits=sum(p.qubits_per_qpu),
             num_qpus=self.k,
             qubits_per_qpu=p.qubits_per_qpu,
             placement_method=p.method,
@@ -990,6 +1038,9 @@ class _Context:
         )
 
 
+_MAX_PLACED_QUBITS = 10**7  # Placement keeps one entry per qubit; refuse before allocating.
+
+
 def _runtime_fix(bound: str) -> str:
     if "rate" in bound:
         return "more link channels, a faster link or fewer remote operations (a placement with a smaller cut)"
@@ -998,10 +1049,19 @@ def _runtime_fix(bound: str) -> str:
     return "faster QPUs (shorter logical cycle) or a shallower workload"
 
 
-def _fill(n: int, caps: list[int | None]) -> Placement:
-    """Contiguous placement of n qubits, proportional to capacity (unlimited QPUs share the rest)."""
+def _fill(n: int, caps: list[int | None], strategy: str = "spread") -> Placement:
+    """Contiguous placement of n qubits: on the fewest QPUs (largest first) when packing, else in
+    proportion to capacity (unlimited QPUs share the rest)."""
     k = len(caps)
     weights = [c if c is not None else n for c in caps]
+    if strategy == "pack":
+        chosen, room = set(), 0
+        for i in sorted(range(k), key=lambda i: (-weights[i], i)):
+            if room >= n and chosen:
+                break
+            chosen.add(i)
+            room += weights[i]
+        weights = [w if i in chosen else 0 for i, w in enumerate(weights)]
     total = sum(weights)
     loads = [min(weights[i], n * weights[i] // total) for i in range(k)]
     i = 0

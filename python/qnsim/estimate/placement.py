@@ -1,10 +1,13 @@
 """Placing qubits on QPUs: a user mapping, or partitioning of the weighted interaction graph.
 
-Automatic placement splits the interaction graph (qubits, with edges weighted by two-qubit gate
-counts) by recursive Kernighan-Lin bisection (networkx), the QPU set being halved at each level
-and the qubits split in proportion to the halves' capacities, then a greedy refinement moves
-single qubits to the QPU holding most of their interactions while capacity allows. The
-objective is the cut: the total weight of two-qubit interactions between different QPUs.
+Automatic placement first chooses the QPUs: by default the fewest that hold the workload (largest
+first), so a workload that fits one QPU is not split; ``strategy="spread"`` uses them all. It then
+splits the interaction graph (qubits, with edges weighted by two-qubit gate counts) k-way with
+METIS (``pymetis``, the ``[metis]`` extra) when installed, or by recursive Kernighan-Lin bisection
+(networkx), target sizes in proportion to capacity; capacities are then enforced and a greedy
+refinement moves single qubits to the QPU holding most of their interactions while capacity
+allows. The objective is the cut: the total weight of two-qubit interactions between different
+QPUs. ``bench/placement.py`` compares the two partitioners.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ class Placement:
         qpu_of: QPU index per qubit (-1 = on no QPU).
         num_qpus: number of QPUs.
         cut: total two-qubit interaction weight between different QPUs.
-        method: ``"user"`` or ``"kernighan-lin"``.
+        method: ``"user"``, ``"single QPU"``, ``"metis"``, ``"kernighan-lin"`` or ``"fill"``.
 
     >>> p = placement_from_mapping({0: 0, 1: 1}, 2, 2)
     >>> p.qubits_per_qpu
@@ -108,9 +111,14 @@ def placement_from_mapping(
     qpu_of = [-1] * num_qubits
     items = mapping.items() if isinstance(mapping, Mapping) else enumerate(mapping)
     for q, a in items:
+        for name, v in (("qubit", q), ("QPU", a)):
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+                raise TypeError(f"placement maps integer qubits to integer QPUs, got {name} {v!r}")
         q, a = int(q), int(a)
         if q < 0:
             raise ValueError(f"qubit index must be >= 0, got {q}")
+        if q >= max(num_qubits, 1) * 2 + 1024:
+            raise IndexError(f"qubit {q} in the placement: no such qubit (the workload uses {num_qubits})")
         if not 0 <= a < num_qpus:
             raise ValueError(f"qubit {q} is mapped to QPU {a}, but QPUs are numbered 0..{num_qpus - 1}")
         if q >= num_qubits:
@@ -129,40 +137,99 @@ def partition(
     seed: int = 0,
     max_iter: int = 10,
     refine_passes: int = 8,
+    qubits: Sequence[int] | None = None,
+    strategy: str = "pack",
+    partitioner: str = "auto",
 ) -> Placement:
     """Partitions qubits onto QPUs minimizing the interaction cut, under capacity limits.
 
     Args:
-        num_qubits: qubits to place (0 .. num_qubits-1).
+        num_qubits: qubit indices run over 0 .. num_qubits-1.
         capacities: qubits each QPU can hold (None = unlimited).
         pairs: (pair_a, pair_b, pair_weight) arrays of the interaction graph.
-        seed: seed of networkx's Kernighan-Lin.
+        seed: seed of the partitioner.
         max_iter: Kernighan-Lin passes per bisection.
         refine_passes: greedy refinement sweeps.
+        qubits: the qubits to place (default: all indices); the others stay on no QPU (-1).
+        strategy: ``"pack"`` (default): use the fewest QPUs that hold the qubits, largest first,
+            so a workload that fits one QPU is not split; ``"spread"``: use every QPU, in
+            proportion to capacity.
+        partitioner: ``"metis"`` (k-way METIS through ``pymetis``, then capacities repaired and
+            refined), ``"kernighan-lin"`` (recursive bisection, networkx), or ``"auto"`` (METIS
+            when pymetis is installed).
 
     Raises:
-        CapacityError: if the total capacity is below ``num_qubits``.
+        CapacityError: if the total capacity is below the number of qubits.
+        ValueError: naming an unknown strategy or partitioner, or METIS asked for without pymetis.
 
     >>> import numpy as np
     >>> a, b, w = np.array([0, 2, 1]), np.array([1, 3, 2]), np.array([10.0, 10.0, 1.0])
-    >>> p = partition(4, [2, 2], (a, b, w))
+    >>> p = partition(4, [2, 2], (a, b, w), partitioner="kernighan-lin")
     >>> p.cut, sorted(p.qubits_per_qpu)
     (1.0, [2, 2])
+    >>> partition(4, [4, 4], (a, b, w)).qubits_per_qpu  # fits one QPU: not split
+    [4, 0]
     """
+    if strategy not in ("pack", "spread"):
+        raise ValueError(f"strategy must be 'pack' or 'spread', got {strategy!r}")
+    if partitioner not in ("auto", "metis", "kernighan-lin"):
+        raise ValueError(f"partitioner must be 'auto', 'metis' or 'kernighan-lin', got {partitioner!r}")
     k = len(capacities)
     if k == 0:
         raise CapacityError("no QPUs to place qubits on")
-    caps = [num_qubits if c is None else int(c) for c in capacities]
-    if sum(caps) < num_qubits:
+    nodes = list(range(num_qubits)) if qubits is None else sorted(int(q) for q in qubits)
+    n = len(nodes)
+    caps = [n if c is None else int(c) for c in capacities]
+    if sum(caps) < n:
         raise CapacityError(
-            f"capacity too small: {num_qubits} qubits, but the {k} QPUs hold {sum(caps)} in total "
+            f"capacity too small: {n} qubits, but the {k} QPUs hold {sum(caps)} in total "
             f"(capacities {list(capacities)})"
         )
+    if strategy == "pack":
+        order = sorted(range(k), key=lambda i: (-caps[i], i))
+        chosen, room = [], 0
+        for i in order:
+            if room >= n and chosen:
+                break
+            chosen.append(i)
+            room += caps[i]
+        qpus = sorted(chosen)
+    else:
+        qpus = [i for i in range(k) if caps[i] > 0] or [0]
     pair_a, pair_b, pair_weight = pairs
-    graph = nx.Graph()
-    graph.add_nodes_from(range(num_qubits))
-    graph.add_weighted_edges_from(zip(pair_a.tolist(), pair_b.tolist(), pair_weight.tolist()))
+    adj = _Adjacency(nodes, pair_a, pair_b, pair_weight)
     qpu_of = np.full(num_qubits, -1, dtype=np.int64)
+    use_metis = partitioner == "metis" or (partitioner == "auto" and _have_pymetis())
+    if partitioner == "metis" and not _have_pymetis():
+        raise ValueError("partitioner='metis' needs pymetis (pip install 'qnsim[metis]')")
+    if len(qpus) == 1:
+        qpu_of[nodes] = qpus[0]
+        method = "single QPU"
+    elif use_metis and adj.num_edges > 0:
+        _metis(qpu_of, adj, qpus, caps, seed)
+        method = "metis"
+    else:
+        graph = nx.Graph()
+        graph.add_nodes_from(nodes)
+        graph.add_weighted_edges_from(zip(pair_a.tolist(), pair_b.tolist(), pair_weight.tolist()))
+        _bisect(qpu_of, nodes, qpus, caps, graph, seed, max_iter)
+        method = "kernighan-lin"
+    _repair_capacity(qpu_of, adj, k, caps)
+    _refine(qpu_of, k, caps, adj, refine_passes)
+    cut = cut_weight(qpu_of, pair_a, pair_b, pair_weight)
+    return Placement(tuple(int(x) for x in qpu_of), k, cut, method)
+
+
+def _have_pymetis() -> bool:
+    try:
+        import pymetis  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _bisect(qpu_of, nodes, qpus, caps, graph, seed, max_iter) -> None:
+    """Recursive Kernighan-Lin bisection, qubits split in proportion to the halves' capacities."""
 
     def split(nodes: list[int], qpus: list[int]) -> None:
         if len(qpus) == 1:
@@ -188,27 +255,93 @@ def partition(
         split(nodes_l, left)
         split(nodes_r, right)
 
-    split(list(range(num_qubits)), list(range(k)))
-    _refine(qpu_of, k, caps, graph, refine_passes)
-    cut = cut_weight(qpu_of, pair_a, pair_b, pair_weight)
-    return Placement(tuple(int(x) for x in qpu_of), k, cut, "kernighan-lin")
+    split(list(nodes), list(qpus))
 
 
-def _refine(qpu_of: np.ndarray, k: int, caps: list[int], graph: nx.Graph, passes: int) -> None:
+class _Adjacency:
+    """The interaction graph of the placed qubits in CSR form (both directions, self-loops dropped)."""
+
+    def __init__(self, nodes: list[int], pair_a: np.ndarray, pair_b: np.ndarray, weight: np.ndarray) -> None:
+        self.nodes = np.asarray(nodes, dtype=np.int64)
+        a = np.asarray(pair_a, dtype=np.int64)
+        b = np.asarray(pair_b, dtype=np.int64)
+        w = np.asarray(weight, dtype=np.float64)
+        keep = a != b
+        a, b, w = a[keep], b[keep], w[keep]
+        self.num_edges = len(a)
+        index = np.full(int(max(self.nodes.max(initial=-1), a.max(initial=-1), b.max(initial=-1))) + 1, -1)
+        index[self.nodes] = np.arange(len(self.nodes))
+        src = np.concatenate([index[a], index[b]])
+        dst = np.concatenate([index[b], index[a]])
+        ww = np.concatenate([w, w])
+        order = np.argsort(src, kind="stable")
+        self.dst, self.weight = dst[order], ww[order]
+        self.start = np.searchsorted(src[order], np.arange(len(self.nodes) + 1))
+
+    def neighbours(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """(neighbour positions, weights) of the node at position i."""
+        lo, hi = self.start[i], self.start[i + 1]
+        return self.dst[lo:hi], self.weight[lo:hi]
+
+
+def _metis(qpu_of, adj: _Adjacency, qpus, caps, seed) -> None:
+    """k-way METIS on the weighted interaction graph, target part sizes in proportion to capacity."""
+    import pymetis
+
+    top = float(adj.weight.max()) if len(adj.weight) else 1.0
+    # METIS takes integer weights: scale counts (up to 10^12 and more) to [1, 10^6].
+    eweights = np.maximum(1, np.rint(adj.weight / top * 1e6)).astype(np.int64).tolist()
+    xadj, adjncy = adj.start.tolist(), adj.dst.tolist()
+    total = sum(caps[i] for i in qpus)
+    tpwgts = [caps[i] / total for i in qpus]
+    options = pymetis.Options(seed=seed)
+    if hasattr(pymetis, "CSRAdjacency"):  # pymetis >= 2025 (xadj/adjncy keywords are deprecated there)
+        graph_arg = {"adjacency": pymetis.CSRAdjacency(xadj, adjncy)}
+    else:
+        graph_arg = {"xadj": xadj, "adjncy": adjncy}
+    _, parts = pymetis.part_graph(len(qpus), **graph_arg, eweights=eweights, tpwgts=tpwgts, options=options)
+    qpu_of[adj.nodes] = np.asarray(qpus)[np.asarray(parts)]
+
+
+def _connection(qpu_of, adj: _Adjacency, i: int) -> dict[int, float]:
+    """Interaction weight of the node at position i towards each QPU."""
+    nb, w = adj.neighbours(i)
+    conn: dict[int, float] = {}
+    for part, weight in zip(qpu_of[adj.nodes[nb]].tolist(), w.tolist()):
+        conn[part] = conn.get(part, 0.0) + weight
+    return conn
+
+
+def _repair_capacity(qpu_of, adj: _Adjacency, k, caps) -> None:
+    """Moves qubits out of over-full QPUs, those least tied to it first, to where they interact most."""
+    parts = qpu_of[adj.nodes]
+    load = np.bincount(parts[parts >= 0], minlength=k)
+    for a in range(k):
+        excess = int(load[a]) - caps[a]
+        if excess <= 0:
+            continue
+        here = np.flatnonzero(qpu_of[adj.nodes] == a)
+        stay = [_connection(qpu_of, adj, int(i)).get(a, 0.0) for i in here]
+        for i in here[np.argsort(stay, kind="stable")[:excess]]:
+            conn = _connection(qpu_of, adj, int(i))
+            room = [b for b in range(k) if load[b] < caps[b]]
+            b = max(room, key=lambda b: (conn.get(b, 0.0), -b))
+            qpu_of[adj.nodes[i]] = b
+            load[a] -= 1
+            load[b] += 1
+
+
+def _refine(qpu_of: np.ndarray, k: int, caps: list[int], adj: _Adjacency, passes: int) -> None:
     """Greedy single-qubit moves with positive gain into QPUs with spare capacity."""
-    load = np.bincount(qpu_of, minlength=k)
-    adj = {u: [(v, d["weight"]) for v, d in nbrs.items()] for u, nbrs in graph.adjacency()}
+    parts = qpu_of[adj.nodes]
+    load = np.bincount(parts[parts >= 0], minlength=k)
+    active = [i for i in range(len(adj.nodes)) if adj.start[i + 1] > adj.start[i]]
     for _ in range(passes):
         moved = False
-        for u, nbrs in adj.items():
-            if not nbrs:
-                continue
+        for i in active:
+            u = adj.nodes[i]
             own = int(qpu_of[u])
-            conn: dict[int, float] = {}
-            for v, w in nbrs:
-                if v != u:
-                    part = int(qpu_of[v])
-                    conn[part] = conn.get(part, 0.0) + w
+            conn = _connection(qpu_of, adj, i)
             here = conn.get(own, 0.0)
             best, best_gain = own, 0.0
             for part, w in conn.items():

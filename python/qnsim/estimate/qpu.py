@@ -28,12 +28,12 @@ __all__ = ["PRESETS", "QPU", "SurfaceCode", "preset"]
 
 
 def _check_time(name: str, v: float) -> None:
-    if not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
+    if isinstance(v, bool) or not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
         raise ValueError(f"{name} must be a finite non-negative time in seconds, got {v!r}")
 
 
 def _check_prob(name: str, v: float) -> None:
-    if not (isinstance(v, (int, float)) and 0 <= v <= 1):
+    if isinstance(v, bool) or not (isinstance(v, (int, float)) and 0 <= v <= 1):
         raise ValueError(f"{name} must be a probability in [0, 1], got {v!r}")
 
 
@@ -62,6 +62,14 @@ class SurfaceCode:
     interface_threshold: float = 0.1
 
     def __post_init__(self) -> None:
+        for f in ("crossing_prefactor", "error_threshold", "interface_threshold"):
+            v = getattr(self, f)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                raise ValueError(f"{f} must be a finite number, got {v!r}")
+        if isinstance(self.max_distance, bool) or not isinstance(self.max_distance, int) or not (
+            1 <= self.max_distance <= 1001
+        ):
+            raise ValueError(f"max_distance must be an integer in [1, 1001], got {self.max_distance!r}")
         if not self.crossing_prefactor > 0:
             raise ValueError(f"crossing_prefactor must be > 0, got {self.crossing_prefactor!r}")
         if not 0 < self.error_threshold < 1:
@@ -154,6 +162,10 @@ class QPU:
             _check_time(f, getattr(self, f))
         for f in ("e_1q", "e_2q", "e_meas", "e_t"):
             _check_prob(f, getattr(self, f))
+        if self.surface_code is not None and not isinstance(self.surface_code, SurfaceCode):
+            raise TypeError(f"surface_code must be a SurfaceCode or None, got {self.surface_code!r}")
+        if not isinstance(self.name, str):
+            raise TypeError(f"name must be a string, got {self.name!r}")
 
     @property
     def error_corrected(self) -> bool:

@@ -23,7 +23,12 @@ from typing import Any
 import numpy as np
 
 from qnsim import _core
-from qnsim.estimate.estimator import _normalize_links, _teleport_local_error, remote_gate_time_s
+from qnsim.estimate.estimator import (
+    _normalize_links,
+    _teleport_local_error,
+    remote_gate_occupancy_s,
+    remote_gate_time_s,
+)
 from qnsim.estimate.links import Link, purification_plan
 from qnsim.estimate.placement import Placement, partition, placement_from_mapping
 from qnsim.estimate.qpu import QPU
@@ -170,6 +175,7 @@ class _Sim:
         }
         self.faults = 0
         self.remote_gates = 0
+        self.frame_known: dict[int, float] = {}
         self._build(ops, qpu_of, cat)
 
     def _build(self, ops, qpu_of, cat) -> None:
@@ -179,16 +185,20 @@ class _Sim:
         self.duration: list[float] = []
         self.needs: list[dict[tuple[int, int], int]] = []
         self.is_remote: list[tuple[int, int] | None] = []
+        # Pauli-frame bookkeeping: a remote gate's corrections are known t_frame after it starts;
+        # non-Clifford operations wait for them, Clifford ones carry them along, resets clear them.
+        self.frame_delay: list[float] = []
+        self.waits_frame: list[bool] = []
+        self.clears_frame: list[bool] = []
         open_copy: dict[int, int] = {}
-        t_rem = {}
+        t_rem, t_frame = {}, {}
         for a in range(k):
             for b in range(a + 1, k):
                 lk = self.links.get((a, b))
-                t_rem[(a, b)] = remote_gate_time_s(
-                    self.qpus[a], self.qpus[b], lk.link.latency_s if lk else 0.0
-                )
+                t_rem[(a, b)] = remote_gate_occupancy_s(self.qpus[a], self.qpus[b])
+                t_frame[(a, b)] = remote_gate_time_s(self.qpus[a], self.qpus[b], lk.link.latency_s if lk else 0.0)
         for name, targets in ops:
-            kind, zdiag, controlled, npairs = _KINDS[name]
+            kind, zdiag, controlled, npairs, clifford = _KINDS[name]
             if kind in ("noise1", "noise2", "noise_product", "annotation"):
                 continue
             qs = [t for t in targets if t >= 0]
@@ -217,7 +227,7 @@ class _Sim:
                     q = self.qpus[a]
                     dur = q.t_2q_s if kind == "two" else 2 * q.t_2q_s + q.t_meas_s
                 else:
-                    dur = t_rem[key]
+                    dur = t_rem[key] + (self.qpus[a].t_meas_s if kind == "two_measure" else 0.0)
                     remote = key
                 if kind == "two" and controlled:
                     if a != b and not (cat and open_copy.get(x) == b):
@@ -231,6 +241,17 @@ class _Sim:
                         need[key] = 1 if kind == "two_measure" else npairs
                     open_copy.pop(x, None)
                     open_copy.pop(y, None)
+            elif kind == "three":  # CCZ: one remote operation towards each other QPU, then the gate.
+                a = qpu_of[qs[0]]
+                dur = self.qpus[a].t_2q_s
+                for q in qs:
+                    open_copy.pop(q, None)
+                    b = qpu_of[q]
+                    key = (min(a, b), max(a, b))
+                    if b != a and key not in need:
+                        need[key] = 1
+                        dur += t_rem[key]
+                        remote = key
             else:  # Pauli product measurement / rotation across possibly several QPUs.
                 a = qpu_of[qs[0]]
                 dur = self.qpus[a].t_meas_s
@@ -250,6 +271,9 @@ class _Sim:
             self.duration.append(dur)
             self.needs.append(need)
             self.is_remote.append(remote)
+            self.frame_delay.append(t_frame[remote] if remote is not None and kind in ("two", "two_measure") else 0.0)
+            self.waits_frame.append(not clifford)
+            self.clears_frame.append(kind == "reset")
         n = len(self.op_qubits)
         self.outstanding = [sum(nd.values()) for nd in self.needs]
         self.got: list[dict[int, int]] = [{} for _ in range(n)]
@@ -303,7 +327,19 @@ class _Sim:
             e_loc = _teleport_local_error(self.qpus[key[0]], self.qpus[key[1]])
             if self.rng.random() < e_loc:
                 self.faults += 1
-        self.loop.schedule_in(self.duration[op], self._complete, op)
+        qs = self.op_qubits[op]
+        now = self.loop.now_s
+        start = now
+        if self.waits_frame[op]:
+            start = max([now] + [self.frame_known.get(q, 0.0) for q in qs])
+        if self.clears_frame[op]:
+            for q in qs:
+                self.frame_known.pop(q, None)
+        else:
+            known = max([self.frame_known.get(q, 0.0) for q in qs] + [start + self.frame_delay[op]])
+            for q in qs:
+                self.frame_known[q] = known
+        self.loop.schedule_in(start - now + self.duration[op], self._complete, op)
 
     def _complete(self, op: int) -> None:
         self.remaining -= 1
@@ -375,10 +411,13 @@ def simulate_execution(
             )
     link_map = _normalize_links(link_list, k)
     counts = w.counts
-    n = counts.num_qubits
+    n = counts.qubit_index_bound
     if placement is None:
         placement = partition(
-            n, [q.capacity for q in qpu_list], (counts.pair_a, counts.pair_b, counts.pair_weight)
+            n,
+            [q.capacity for q in qpu_list],
+            (counts.pair_a, counts.pair_b, counts.pair_weight),
+            qubits=[int(q) for q in counts.used_qubits],
         )
     elif not isinstance(placement, Placement):
         placement = placement_from_mapping(placement, n, k)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -31,7 +31,7 @@ from qnsim import _core
 
 __all__ = ["GateCounts", "LogicalSummary", "Workload", "count_circuit", "stream_circuit_file"]
 
-_KINDS: dict[str, tuple[str, bool, bool, int]] = _core.gate_kinds()
+_KINDS: dict[str, tuple[str, bool, bool, int, bool]] = _core.gate_kinds()
 _GATE_CATEGORIES = {
     "single": "one_qubit",
     "reset": "one_qubit",
@@ -227,8 +227,14 @@ class Workload:
         2
         >>> os.unlink(f.name)
         """
-        with open(path, encoding="utf-8") as f:
-            return cls(f.read())
+        with open(path, "rb") as f:
+            raw = f.read()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            where = f"byte 0x{raw[e.start]:02x} at offset {e.start}"
+            raise ValueError(f"{os.fspath(path)}: not UTF-8 text ({where})") from None
+        return cls(text)
 
     @property
     def counts(self) -> GateCounts:
@@ -268,7 +274,7 @@ class Workload:
         """
         return self._program.unroll(int(max_ops))
 
-    def _placed(self, qpu_of, num_qpus, t_1q, t_2q, t_meas, t_reset, t_remote) -> dict[str, Any]:
+    def _placed(self, qpu_of, num_qpus, t_1q, t_2q, t_meas, t_reset, t_remote, t_frame) -> dict[str, Any]:
         return self._program.placed(
             [int(x) for x in qpu_of],
             int(num_qpus),
@@ -277,6 +283,7 @@ class Workload:
             list(t_meas),
             list(t_reset),
             list(t_remote),
+            list(t_frame),
         )
 
     def __repr__(self) -> str:
@@ -470,8 +477,21 @@ class LogicalSummary:
         100
         >>> os.unlink(f.name)
         """
-        data = _load_toml(path)
-        return cls.from_dict(data.get("workload", data))
+        from qnsim.config import TomlTable
+
+        root = TomlTable.load(path)
+        table = root.table("workload") if "workload" in root else root
+        if table is not root:
+            root.check_keys(["workload"])
+        table.check_keys(sorted(_SUMMARY_KEYS), ["logical_qubits"])
+        fields: dict[str, Any] = {}
+        for key in table.keys():
+            if key == "interaction":
+                fields[key] = table.get(key, Literal["uniform", "linear", "local"])
+            else:
+                fields[key] = table.get(key, int, minimum=1 if key == "logical_qubits" else 0)
+        with table.located():
+            return cls(**fields)
 
     @property
     def effective_rotation_depth(self) -> int:
@@ -489,15 +509,3 @@ class LogicalSummary:
         2
         """
         return dataclasses.asdict(self)
-
-
-def _load_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
-    try:
-        import tomllib  # Python >= 3.11
-    except ImportError:  # pragma: no cover - Python < 3.11
-        try:
-            import tomli as tomllib  # type: ignore[no-redef]
-        except ImportError as e:
-            raise ImportError("reading TOML needs Python >= 3.11 or the 'tomli' package") from e
-    with open(path, "rb") as f:
-        return tomllib.load(f)

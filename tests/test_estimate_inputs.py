@@ -1,0 +1,134 @@
+"""Workload input (issue 9): real Stim circuits, the honestly named extension dialect, QRE's
+logical counts, and bad input refused with a clear error instead of a silent other gate."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import stim
+
+import qnsim
+from qnsim import _core
+from qnsim.estimate import QPU, LogicalSummary, SurfaceCode, Workload, count_circuit, estimate, placement_from_mapping
+
+
+def test_rz_with_an_angle_is_a_rotation_not_a_reset():
+    c = count_circuit("RZ(0.1) 0\nRZ 1\nRX(0.3) 2\nRY(-1e-3) 0")
+    assert c.per_gate == {"RZ(theta)": 1, "R": 1, "RX(theta)": 1, "RY(theta)": 1}
+    assert c.rotation_count == 3 and c.rotation_depth == 2
+    with pytest.raises(qnsim.CircuitParseError, match=r"R takes no parenthesized arguments, got 1 on line 1"):
+        count_circuit("R(0.1) 0")
+    with pytest.raises(qnsim.CircuitParseError, match=r"RZ\(theta\) takes 1 parenthesized argument, got 2"):
+        count_circuit("RZ(0.1, 0.2) 0")
+
+
+def test_rotations_are_costed_by_synthesis_like_qre():
+    """RZ(theta) gates of a circuit price as QRE's rotationCount / rotationDepth."""
+    text = "REPEAT 1000 {\n RZ(0.1) 0 1 2 3\n CX 0 1 2 3\n}\nM 0 1 2 3"
+    from_circuit = estimate(text, QPU.preset("qubit_gate_ns_e4", surface_code=SurfaceCode()))
+    summary = LogicalSummary(4, rotation_count=4000, rotation_depth=1000, measurement_count=4)
+    from_summary = estimate(summary, QPU.preset("qubit_gate_ns_e4", surface_code=SurfaceCode()))
+    a, b = from_circuit.error_corrected, from_summary.error_corrected
+    assert a.t_per_rotation == b.t_per_rotation == math.ceil(0.53 * math.log2(4000 / (1e-3 / 3)) + 5.3)
+    assert a.algorithmic_logical_depth == b.algorithmic_logical_depth
+    assert a.physical_qubits == b.physical_qubits
+
+
+def test_unknown_gates_are_errors_and_never_suggest_a_reset():
+    with pytest.raises(qnsim.CircuitParseError, match=r"unknown gate 'R_Z' on line 1; did you mean 'RZ\(theta\)'\?"):
+        count_circuit("R_Z(0.1) 0")
+    with pytest.raises(qnsim.CircuitParseError, match=r"unknown gate 'ROTZ' on line 2"):
+        count_circuit("H 0\nROTZ(0.1) 0")
+    # The stabilizer simulator shares the table: same names, same suggestions.
+    sim = qnsim.StabilizerSimulator(2)
+    with pytest.raises(qnsim.CircuitParseError, match=r"did you mean 'RZ\(theta\)'"):
+        sim.do_circuit("R_Z 0")
+    with pytest.raises(qnsim.CircuitParseError, match=r"'MPP' on line 1 \(MPP, valid Stim\) is not executed"):
+        sim.do_circuit("MPP X0*Z1")
+
+
+def test_gate_table_is_stims_gate_set_plus_named_extensions():
+    """One gate table: every canonical Stim gate (and alias) is known with Stim's arity, and the
+    extension gates are exactly those Stim rejects."""
+    ours = set(_core.gate_kinds())
+    stim_names = set(_core.stim_gate_names())
+    data = stim.gate_data()
+    assert stim_names == {g.name for g in data.values()} - {"REPEAT"}
+    assert ours - stim_names == {"T", "T_DAG", "CCZ", "RX(theta)", "RY(theta)", "RZ(theta)"}
+    for g in data.values():
+        for alias in g.aliases:
+            if alias != "REPEAT":
+                assert _core.canonical_gate_name(alias) == g.name
+    for gate in ("T 0", "T_DAG 0", "CCZ 0 1 2"):
+        with pytest.raises(ValueError):
+            stim.Circuit(gate)
+
+
+def test_real_stim_surface_code_circuit_counts_only_used_qubits():
+    circuit = stim.Circuit.generated("surface_code:rotated_memory_x", distance=5, rounds=10,
+                                     after_clifford_depolarization=1e-3)
+    used = {t.value for inst in circuit.flattened() if inst.name not in ("QUBIT_COORDS", "DETECTOR",
+            "OBSERVABLE_INCLUDE", "SHIFT_COORDS", "TICK") for t in inst.targets_copy() if t.is_qubit_target}
+    assert len(used) == 49 and max(used) > 49
+    w = Workload(circuit)  # a stim.Circuit object is read directly
+    assert w.num_qubits == 49 and w.counts.qubit_index_bound == max(used) + 1
+    assert Workload(str(circuit)).counts.per_gate == w.counts.per_gate
+    # Detectors and observables are counted apart and cost nothing.
+    assert w.counts.category("annotation") > 0 and w.counts.total_gates == sum(
+        n for g, n in w.counts.per_gate.items() if _core.gate_kinds()[g][0] not in ("noise1", "noise2", "annotation")
+    )
+    r = estimate(circuit, [QPU(num_qubits=49, e_1q=0.0, e_2q=0.0, e_meas=0.0)])
+    assert r.num_qubits == 49 and not any("capacity" in x for x in r.reasons)
+
+
+def test_stim_features_mpp_records_and_sqrt_family():
+    c = count_circuit("SQRT_X 0\nSQRT_Y_DAG 1\nSQRT_XX 0 1\nM 0\nCX rec[-1] 1\nMPP X0*Z1 Y2\nDETECTOR rec[-1]\n"
+                      "OBSERVABLE_INCLUDE(0) rec[-2]\nCZSWAP 0 2\nMXX 0 1\nII 0 1")
+    assert c.per_gate["MPP"] == 2 and c.per_gate["CX"] == 1 and c.per_gate["SQRT_XX"] == 1
+    assert c.measurements == 1 + 2 + 1
+    assert c.num_qubits == 3
+
+
+def test_ccz_is_a_three_qubit_logical_gate():
+    c = count_circuit("CCZ 0 1 2 3 4 5")
+    assert c.ccz_count == 2 and c.category("three_qubit") == 2
+    with pytest.raises(qnsim.CircuitParseError, match="needs targets in triples"):
+        count_circuit("CCZ 0 1")
+    with pytest.raises(qnsim.CircuitParseError, match="used twice in one triple"):
+        count_circuit("CCZ 0 1 1")
+    r = estimate("CCZ 0 1 2\nM 0", QPU.preset("qubit_gate_ns_e4", surface_code=SurfaceCode()))
+    assert r.error_corrected.t_states == 4 and r.error_corrected.algorithmic_logical_depth == 3 + 1
+
+
+def test_qre_logical_counts_move_over_unchanged():
+    counts = {"numQubits": 12, "tCount": 5, "rotationCount": 7, "rotationDepth": 3, "cczCount": 2, "ccixCount": 1,
+              "measurementCount": 9}
+    s = LogicalSummary.from_qre(counts)
+    assert (s.logical_qubits, s.t_count, s.rotation_count, s.rotation_depth, s.ccz_count, s.ccix_count,
+            s.measurement_count) == (12, 5, 7, 3, 2, 1, 9)
+    with pytest.raises(ValueError, match=r"tCount must be a non-negative integer, got 2.5"):
+        LogicalSummary.from_qre({"numQubits": 1, "tCount": 2.5})
+    with pytest.raises(ValueError, match=r"logical counts need 'numQubits'"):
+        LogicalSummary.from_qre({"tCount": 2})
+
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda: estimate("H 0", [QPU()], error_budget="0.1"), TypeError, r"error_budget must be .* got '0.1'"),
+        (lambda: estimate("H 0", [QPU()], error_budget=1.5), ValueError, r"error budget total must be .* got 1.5"),
+        (lambda: estimate("H 0", [QPU()], max_runtime_s=-1), ValueError, r"max_runtime_s must be a positive"),
+        (lambda: estimate("H 0", ["qpu"]), TypeError, r"qpus must be QPU objects, got 'qpu'"),
+        (lambda: estimate(3, [QPU()]), TypeError, r"workload must be"),
+        (lambda: estimate("H 0", [QPU()], placement={10**12: 0}), IndexError, r"qubit 1000000000000 .* no such qubit"),
+        (lambda: estimate(LogicalSummary(10**12), [QPU()]), ValueError, r"logical_qubits=1000000000000 is more"),
+        (lambda: QPU(num_qubits=2.5), ValueError, r"num_qubits must be a positive integer or None, got 2.5"),
+        (lambda: QPU(e_2q="0.1"), ValueError, r"e_2q must be a probability"),
+        (lambda: QPU(surface_code=True), TypeError, r"surface_code must be a SurfaceCode or None, got True"),
+        (lambda: placement_from_mapping({0: 5}, 2, 2), ValueError, r"qubit 0 is mapped to QPU 5"),
+    ],
+)
+def test_entry_points_refuse_bad_input_with_a_clear_error(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
