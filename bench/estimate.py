@@ -9,6 +9,8 @@
    RSS reported via resource.getrusage, before and after).
 
 3. Peer: Stim parsing a 10^7-gate file of the same kind (parse only), ratio printed.
+4. Estimate vs the event-driven simulate_execution on a 14,700-operation workload over 3 QPUs in
+   compute-, latency- and link-bound regimes (target: within 10%), with the time of each.
 
 Usage: python bench/estimate.py [--gates-file 1e8] [--keep-file] [--skip-stream]
 """
@@ -77,6 +79,42 @@ def bench_estimate() -> None:
             f"    end-to-end estimate time: median {statistics.median(times) * 1e3:.0f} ms of 5 "
             f"(min {min(times) * 1e3:.0f} ms); target < 1000 ms"
         )
+
+
+SIM_BODY = """H 0 4 8
+CX 0 1 4 5 8 9
+CX 1 5
+CX 0 5 0 6
+CX 2 9
+CX 6 10
+T 5 9 10
+S 3 7 11
+CX 3 2 7 6 11 10
+M 11
+"""
+
+
+def bench_vs_simulation() -> None:
+    from qnsim.estimate import simulate_execution
+
+    text = "REPEAT 700 {\n" + SIM_BODY + "}\n"
+    placement = [0] * 4 + [1] * 4 + [2] * 4
+    qpus = [QPU(num_qubits=4) for _ in range(3)]
+    regimes = [("compute", 1e9, 0.0, {}), ("latency", 1e9, 1e-6, {}), ("link (Poisson)", 5e4, 1e-6, {}),
+               ("link (purified)", 5e5, 1e-6, {"target_fidelity": 0.99})]
+    print("[4] estimate vs simulate_execution (14,700 operations, 3 QPUs):")
+    for name, rate, latency, kw in regimes:
+        fidelity = 0.9 if kw else 0.99
+        links = [Link(k, rate_hz=rate, fidelity=fidelity, latency_s=latency) for k in ((0, 1), (0, 2), (1, 2))]
+        t0 = time.perf_counter()
+        est = estimate(text, qpus, links, placement=placement, **kw)
+        t_est = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        sim = simulate_execution(text, qpus, links, placement=placement, seed=11, **kw)
+        t_sim = time.perf_counter() - t0
+        print(f"    {name:<16} estimate {est.wall_clock_s:.4g} s ({est.bound}), simulated {sim.wall_clock_s:.4g} s, "
+              f"ratio {est.wall_clock_s / sim.wall_clock_s:.3f} (target 0.9-1.1); "
+              f"{t_est * 1e3:.1f} ms vs {t_sim * 1e3:.0f} ms")
 
 
 def write_unrolled_file(path: str, gates: int) -> int:
@@ -155,6 +193,7 @@ def main() -> None:
     args = ap.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.2f} (2 cores shared)")
     bench_estimate()
+    bench_vs_simulation()
     if not args.skip_stream:
         bench_stream(int(args.gates_file), args.keep_file)
         bench_peer()

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from stats import assert_binomial
 
 import qnsim
 from qnsim import DensityMatrixSimulator
@@ -432,8 +433,7 @@ def test_measurement_statistics_and_collapse():
         assert sim.measure(1) == m0  # correlated partner
         assert np.trace(sim.density_matrix()).real == pytest.approx(1)
         ones += m0
-    sigma = np.sqrt(0.3 * 0.7 / trials)
-    assert abs(ones / trials - 0.3) < 5 * sigma
+    assert_binomial(ones, trials, 0.3, what="P(1)")
 
 
 def test_measure_x_and_y_bases_keep_qubit_in_eigenstate():

@@ -51,7 +51,7 @@ def test_azure_documented_example_single_qpu():
     tf = ec.t_factory
     assert tf.factories_per_qpu == [14]
     assert tf.physical_qubits_per_factory == 18_000
-    assert [(rd["unit"], rd["code_distance"], rd["units"]) for rd in tf.rounds] == [
+    assert [(rd.unit, rd.code_distance, rd.units) for rd in tf.rounds] == [
         ("15-to-1 space efficient", 5, 18),
         ("15-to-1 space efficient", 19, 1),
     ]
@@ -359,3 +359,44 @@ def test_link_bound_run_sizes_distance_for_its_real_length():
             sum(ec.layout_logical_qubits_per_qpu) * ec.logical_cycles * ec.logical_error_per_cycle
         )
         assert budget.logical_used <= budget.logical
+
+
+def test_error_corrected_ideal_link_two_qpus_run_as_long_as_one():
+    """Issue 9: remote logical operations are scheduled in the algorithm's cycles. With an ideal link
+    (10^15 pairs/s, F = 1, no latency) the shipped 10^12-gate ring on two QPUs takes exactly the time
+    one QPU holding everything takes (it was 1.46-1.5x when each remote operation added a cycle)."""
+    from pathlib import Path
+
+    text = (Path(__file__).parent.parent / "examples" / "estimate" / "workload.stim").read_text()
+    ideal = [Link((0, 1), rate_hz=1e15, fidelity=1.0)]
+    for workload, per_qpu in ((text, 32), (LogicalSummary(400, t_count=10**8, two_qubit_count=10**9), 200)):
+        one = estimate(workload, QPU.preset("qubit_gate_ns_e4", surface_code=SurfaceCode()))
+        two = estimate(
+            workload, [QPU.preset("qubit_gate_ns_e4", surface_code=SurfaceCode(), logical_qubits=per_qpu)] * 2, ideal
+        )
+        assert two.remote_gates > 0
+        assert two.wall_clock_s == pytest.approx(one.wall_clock_s, rel=0.05)
+        assert two.error_corrected.code_distance == one.error_corrected.code_distance
+
+
+def test_json_schema_is_stable():
+    """The --json schema (documented in qnsim.estimate.report): top-level and nested keys."""
+    r = estimate(LogicalSummary(4, t_count=100), QPU.preset("qubit_gate_ns_e4", surface_code=SurfaceCode()))
+    d = json.loads(r.to_json())
+    assert d["schema_version"] == 2
+    assert list(d) == [
+        "verdict", "reasons", "num_qubits", "num_qpus", "qubits_per_qpu", "placement_method", "cut_weight",
+        "local_gates", "local_gates_total", "remote_gates", "bell_pairs", "raw_bell_pairs", "cat_entangler",
+        "cat_exact", "links", "wall_clock_s", "bound", "time_local_s", "time_link_s", "time_latency_s",
+        "remote_error_expected", "remote_success_probability", "local_error_expected", "error_corrected",
+        "error_budget", "runtime_limit_s", "physical_qubits_total", "notes", "schema_version",
+    ]
+    ec = d["error_corrected"]
+    assert {"code_distance", "logical_cycles", "physical_qubits_per_qpu", "t_factory"} <= set(ec)
+    assert set(ec["t_factory"]["rounds"][0]) == {
+        "unit", "code_distance", "units", "physical_qubits", "duration_s", "output_error"
+    }
+    assert set(d["error_budget"]) == {
+        "total", "logical", "t_states", "rotations", "remote", "logical_used", "t_states_used", "rotations_used",
+        "remote_used", "local_physical_used",
+    }

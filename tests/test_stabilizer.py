@@ -7,6 +7,7 @@ import pytest
 import stim
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from stats import assert_binomial, assert_normal
 
 import qnsim
 from qnsim import _core
@@ -225,7 +226,8 @@ def test_outcome_statistics_match_stim():
     for cols in [(0,), (1,), (2,), (0, 1), (1, 2), (0, 2)]:
         ours_parity = np.bitwise_xor.reduce(ours[:, cols], axis=1).mean()
         theirs_parity = np.bitwise_xor.reduce(theirs[:, cols], axis=1).mean()
-        assert abs(ours_parity - theirs_parity) < 5 * 0.5 / np.sqrt(2000) * np.sqrt(2)
+        # Difference of two independent rates, each with sigma <= 0.5 / sqrt(2000).
+        assert_normal(ours_parity - theirs_parity, 0.0, sigma=0.5 / np.sqrt(2000) * np.sqrt(2), what=f"parity {cols}")
 
 
 def test_random_circuit_text_matches_stim_deterministic_record():
@@ -289,16 +291,14 @@ def test_same_seed_same_record_bit_for_bit():
 def test_x_error_statistics():
     shots = 20000
     rec = qnsim.StabilizerSimulator(1, seed=5).do_circuit(f"REPEAT {shots} {{\nX_ERROR(0.2) 0\nMR 0\n}}")
-    sigma = np.sqrt(0.2 * 0.8 / shots)
-    assert abs(rec.mean() - 0.2) < 5 * sigma
+    assert_binomial(rec.sum(), shots, 0.2, what="X_ERROR flips")
 
 
 @pytest.mark.parametrize("p", [0.3, 0.9])
 def test_depolarize1_flips_z_measurement_with_prob_two_thirds_p(p):
     shots = 20000
     rec = qnsim.StabilizerSimulator(1, seed=6).do_circuit(f"REPEAT {shots} {{\nDEPOLARIZE1({p}) 0\nMR 0\n}}")
-    expected = 2 * p / 3
-    assert abs(rec.mean() - expected) < 5 * np.sqrt(expected * (1 - expected) / shots)
+    assert_binomial(rec.sum(), shots, 2 * p / 3, what="DEPOLARIZE1 flips")
 
 
 def test_depolarize2_and_pauli_channel_statistics():
@@ -307,13 +307,12 @@ def test_depolarize2_and_pauli_channel_statistics():
     rec = rec.reshape(-1, 2)
     # Of the 15 Paulis, 8 flip qubit 0 in Z, 8 flip qubit 1, 4 flip both... each p/15.
     for col in (0, 1):
-        assert abs(rec[:, col].mean() - 0.6 * 8 / 15) < 5 * np.sqrt(0.25 / shots)
-    both = (rec[:, 0] & rec[:, 1]).mean()
-    assert abs(both - 0.6 * 4 / 15) < 5 * np.sqrt(0.25 / shots)
+        assert_binomial(rec[:, col].sum(), shots, 0.6 * 8 / 15, what=f"DEPOLARIZE2 flips of qubit {col}")
+    assert_binomial((rec[:, 0] & rec[:, 1]).sum(), shots, 0.6 * 4 / 15, what="DEPOLARIZE2 flips of both")
     rec = qnsim.StabilizerSimulator(1, seed=9).do_circuit(f"REPEAT {shots} {{\nPAULI_CHANNEL_1(0.1, 0.2, 0.3) 0\nMR 0\n}}")
-    assert abs(rec.mean() - 0.3) < 5 * np.sqrt(0.25 / shots)
+    assert_binomial(rec.sum(), shots, 0.3, what="PAULI_CHANNEL_1 flips")
     rec = qnsim.StabilizerSimulator(1, seed=9).do_circuit(f"REPEAT {shots} {{\nM(0.25) 0\n}}")
-    assert abs(rec.mean() - 0.25) < 5 * np.sqrt(0.25 / shots)
+    assert_binomial(rec.sum(), shots, 0.25, what="M(0.25) flips")
 
 
 def test_python_noise_methods():
@@ -326,7 +325,8 @@ def test_python_noise_methods():
         sim.depolarize1(2, p=0.75)
         flips += sim.measure_many(0, 1, 2)
         sim.reset(0, 1, 2)
-    assert np.all(np.abs(flips / shots - 0.5) < 5 * np.sqrt(0.25 / shots))
+    for q, name in enumerate(("x_error", "y_error", "depolarize1")):
+        assert_binomial(flips[q], shots, 0.5, what=f"{name} flips")
     sim.z_error(0, p=1)
     sim.depolarize2(0, 1, p=0)
     sim.pauli_channel_1(0, px=1, py=0, pz=0)

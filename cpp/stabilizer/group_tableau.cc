@@ -73,7 +73,8 @@ GroupTableau GroupTableau::tensor(const GroupTableau &a, const GroupTableau &b) 
     t.cols_.resize(4 * n);
     std::copy(a.cols_.data(), a.cols_.data() + a.cols_.size(), t.cols_.data());
     for (unsigned k = 0; k < 4 * b.n_; k++) t.cols_[4 * a.n_ + k] = b.cols_[k] << a.n_;
-    t.ssign_ = a.ssign_ | (b.ssign_ << a.n_);
+    // A 64-qubit a leaves room only for an empty b, and shifting by 64 is undefined behaviour.
+    t.ssign_ = a.ssign_ | (b.n_ ? b.ssign_ << a.n_ : 0);
     return t;
 }
 

@@ -18,8 +18,11 @@ class UnknownQubitError(QnsimError, IndexError):
 class SchedulingError(QnsimError, ValueError):
     pass
 class ParameterError(QnsimError, ValueError):
-    detail: typing.ClassVar[None] = None
-    field: typing.ClassVar[None] = None
+    """
+    A parameter outside its range or of the wrong type; `field` names it (its Python-side name), and the message starts with that name.
+    """
+    detail = None
+    field = None
 class StabilizerSimulator:
     """
     Bit-packed stabilizer (Clifford) simulator with Stim's TableauSimulator conventions.

@@ -31,7 +31,6 @@ Model (what the numbers mean):
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any, Union
@@ -831,7 +830,7 @@ class _Context:
                 (-(-s // (c * factory.output_states)) for s, c in zip(states_per_qpu, counts) if c), default=0
             )
             tf_report = TFactoryReport(
-                rounds=[dataclasses.asdict(rd) for rd in factory.rounds],
+                rounds=list(factory.rounds),
                 physical_qubits_per_factory=factory.physical_qubits,
                 duration_s=factory.duration_s,
                 output_states_per_run=factory.output_states,

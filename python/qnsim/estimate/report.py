@@ -14,6 +14,8 @@ import json
 import math
 from typing import Any
 
+from qnsim.estimate.factories import DistillationRound
+
 __all__ = [
     "ErrorBudgetReport",
     "ErrorCorrectionReport",
@@ -111,8 +113,8 @@ class TFactoryReport:
     """The T-state factories of an error-corrected run (one design, copies on every QPU).
 
     Attributes:
-        rounds: per distillation round: unit name, code distance (1 = physical qubits), units,
-            physical qubits, duration (s), output T error.
+        rounds: the distillation rounds (:class:`qnsim.estimate.DistillationRound`: unit name, code
+            distance (1 = physical qubits), units, physical qubits, duration in s, output T error).
         physical_qubits_per_factory: footprint of one factory.
         duration_s: one run of a factory.
         output_states_per_run: T states one run delivers.
@@ -125,7 +127,7 @@ class TFactoryReport:
     10
     """
 
-    rounds: list[dict[str, Any]]
+    rounds: list[DistillationRound]
     physical_qubits_per_factory: int
     duration_s: float
     output_states_per_run: int
@@ -340,7 +342,7 @@ class EstimateReport:
                 ]
             tf = ec.t_factory
             if tf is not None:
-                design = " + ".join(f"{rd['units']} x {rd['unit']} (d={rd['code_distance']})" for rd in tf.rounds)
+                design = " + ".join(f"{rd.units} x {rd.unit} (d={rd.code_distance})" for rd in tf.rounds)
                 rows.append(("T factories", f"{tf.factories} of {tf.physical_qubits_per_factory:,} qubits: {design}"))
         elif self.physical_qubits_total is not None:
             rows.append(("physical qubits (total)", f"{self.physical_qubits_total:,}"))

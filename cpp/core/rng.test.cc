@@ -1,0 +1,111 @@
+#include "core/rng.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/errors.h"
+#include "core/text.h"
+
+namespace qnsim {
+namespace {
+
+TEST(SplitMix64, MatchesTheReferenceSequence) {
+    // Reference outputs of Vigna's splitmix64.c from state 0.
+    uint64_t state = 0;
+    EXPECT_EQ(splitmix64(state), 0xE220A8397B1DCDAFull);
+    EXPECT_EQ(splitmix64(state), 0x6E789E6AA1B965F4ull);
+    EXPECT_EQ(splitmix64(state), 0x06C45D188009454Full);
+}
+
+TEST(Rng, StreamsArePureFunctionsOfSeedAndStreamId) {
+    Rng a(42, 7), b(42, 7), c(42, 8), d(43, 7);
+    std::vector<uint64_t> xa, xb, xc, xd;
+    for (int k = 0; k < 8; ++k) xa.push_back(a()), xb.push_back(b()), xc.push_back(c()), xd.push_back(d());
+    EXPECT_EQ(xa, xb);
+    EXPECT_NE(xa, xc);
+    EXPECT_NE(xa, xd);
+    EXPECT_NE(derive_seed(1, 2), derive_seed(2, 1));  // seed and stream id are not interchangeable
+    // Many stream ids of one seed give distinct seeds (no collisions among neighbours).
+    std::set<uint64_t> seeds;
+    for (uint64_t id = 0; id < 10000; ++id) seeds.insert(derive_seed(5, id));
+    EXPECT_EQ(seeds.size(), 10000u);
+    EXPECT_EQ(seed_or_entropy(123), 123u);
+}
+
+TEST(Rng, UniformIsInTheHalfOpenUnitIntervalWithTheRightMean) {
+    Rng rng(1);
+    const int n = 200000;
+    double sum = 0;
+    for (int k = 0; k < n; ++k) {
+        const double u = rng.uniform();
+        ASSERT_GE(u, 0.0);
+        ASSERT_LT(u, 1.0);
+        sum += u;
+    }
+    EXPECT_NEAR(sum / n, 0.5, 5 * std::sqrt(1.0 / 12 / n));
+}
+
+TEST(Rng, BelowIsUnbiasedAndInRange) {
+    Rng rng(2);
+    // n = 3 is the worst case for a plain modulo of a power of two; Lemire's method is exact.
+    const int n = 300000;
+    int counts[3] = {0, 0, 0};
+    for (int k = 0; k < n; ++k) ++counts[rng.below(3)];
+    for (int c : counts) EXPECT_NEAR(c / double(n), 1.0 / 3, 5 * std::sqrt(2.0 / 9 / n));
+    EXPECT_EQ(rng.below(1), 0u);
+    const uint64_t big = (uint64_t{1} << 63) + 12345;
+    for (int k = 0; k < 1000; ++k) ASSERT_LT(rng.below(big), big);
+}
+
+TEST(Rng, GeometricHasMeanOneOverP) {
+    Rng rng(3);
+    for (double p : {0.5, 0.1, 0.001}) {
+        const int n = 100000;
+        double sum = 0;
+        for (int k = 0; k < n; ++k) {
+            const int64_t g = rng.geometric(p);
+            ASSERT_GE(g, 1);
+            sum += static_cast<double>(g);
+        }
+        // Geometric: mean 1/p, standard deviation sqrt(1-p)/p.
+        EXPECT_NEAR(sum / n, 1 / p, 5 * std::sqrt(1 - p) / p / std::sqrt(n)) << "p=" << p;
+    }
+    EXPECT_EQ(rng.geometric(1.0), 1);
+    // So small a p that the draw exceeds int64: saturates instead of overflowing.
+    int64_t smallest = std::numeric_limits<int64_t>::max();
+    for (int k = 0; k < 100; ++k) smallest = std::min(smallest, rng.geometric(1e-300));
+    EXPECT_EQ(smallest, std::numeric_limits<int64_t>::max());
+}
+
+TEST(Rng, ExponentialHasItsMean) {
+    Rng rng(4);
+    const int n = 100000;
+    double sum = 0;
+    for (int k = 0; k < n; ++k) sum += rng.exponential(2.5);
+    EXPECT_NEAR(sum / n, 2.5, 5 * 2.5 / std::sqrt(n));
+}
+
+TEST(Messages, FloatsPrintLikePythonRepr) {
+    EXPECT_EQ(msg("p=", 0.1), "p=0.1");
+    EXPECT_EQ(msg(2.0), "2.0");
+    EXPECT_EQ(msg(1e20), "1e+20");
+    EXPECT_EQ(msg(-0.25f), "-0.25");
+    EXPECT_EQ(msg(std::numeric_limits<double>::infinity()), "inf");
+    EXPECT_EQ(msg(std::nan("")), "nan");
+    EXPECT_EQ(msg("qubit ", 17, " of ", std::string("H")), "qubit 17 of H");
+}
+
+TEST(Text, EditDistanceForDidYouMean) {
+    EXPECT_EQ(edit_distance("CNT", "CNOT"), 1u);
+    EXPECT_EQ(edit_distance("", "abc"), 3u);
+    EXPECT_EQ(edit_distance("kitten", "sitting"), 3u);
+    EXPECT_EQ(edit_distance("same", "same"), 0u);
+}
+
+}  // namespace
+}  // namespace qnsim

@@ -1,0 +1,114 @@
+#include "stabilizer/circuit.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "core/errors.h"
+#include "core/testing.h"
+
+namespace qnsim {
+namespace {
+
+TEST(Circuit, ParsesGatesTargetsArgumentsAndAliases) {
+    const Circuit c = Circuit::parse(
+        "h 0 1  # comment\n"
+        "\n"
+        "CNOT 0 1 2 3\n"
+        "SQRT_Z_DAG 2\n"
+        "X_ERROR(0.125) 3\n"
+        "PAULI_CHANNEL_1(0.1, 0.2, 0.3) 0\n"
+        "M(0.01) !1 2\n"
+        "I 0\n"
+        "TICK\n"
+        "DETECTOR(1, 2) rec[-1]\n",
+        4);
+    ASSERT_EQ(c.blocks.size(), 1u);
+    const auto &b = c.blocks[0];
+    ASSERT_EQ(b.size(), 6u);  // I, TICK and DETECTOR are dropped
+    EXPECT_EQ(b[0].gate, Gate::H);
+    EXPECT_EQ(b[0].targets, (std::vector<uint32_t>{0, 1}));
+    EXPECT_EQ(b[1].gate, Gate::CX);
+    EXPECT_EQ(b[1].line, 3u);
+    EXPECT_EQ(b[2].gate, Gate::S_DAG);
+    EXPECT_EQ(b[3].args, (std::vector<double>{0.125}));
+    EXPECT_EQ(b[4].gate, Gate::PAULI_CHANNEL_1);
+    EXPECT_EQ(b[4].args.size(), 3u);
+    EXPECT_EQ(b[5].gate, Gate::M);
+    EXPECT_EQ(b[5].targets, (std::vector<uint32_t>{1 | Instruction::kInvertedTarget, 2}));
+    EXPECT_EQ(b[5].args, (std::vector<double>{0.01}));
+}
+
+TEST(Circuit, RepeatBodiesAreBlocksNeverUnrolled) {
+    const Circuit c = Circuit::parse(
+        "REPEAT 1000000000000 {\n"
+        "  H 0\n"
+        "  REPEAT 3 {\n"
+        "    CX 0 1\n"
+        "  }\n"
+        "}\n"
+        "M 0\n",
+        2);
+    ASSERT_EQ(c.blocks.size(), 3u);
+    ASSERT_EQ(c.blocks[0].size(), 2u);
+    EXPECT_EQ(c.blocks[0][0].gate, Gate::REPEAT);
+    EXPECT_EQ(c.blocks[0][0].repeat_count, 1000000000000ull);
+    const uint32_t outer = c.blocks[0][0].body;
+    ASSERT_EQ(c.blocks[outer].size(), 2u);
+    EXPECT_EQ(c.blocks[outer][1].repeat_count, 3u);
+    EXPECT_EQ(c.blocks[c.blocks[outer][1].body].size(), 1u);
+    EXPECT_EQ(c.blocks[0][1].gate, Gate::M);
+}
+
+TEST(Circuit, UnknownGateSuggestsTheClosestName) {
+    QNSIM_EXPECT_THROW_MSG(Circuit::parse("H 0\nCNT 0 1\n", 2), CircuitParseError,
+                           "unknown gate 'CNT' on line 2; did you mean 'CNOT'?");
+    QNSIM_EXPECT_THROW_MSG(Circuit::parse("depolarise1(0.1) 0", 2), CircuitParseError, "did you mean 'DEPOLARIZE1'?");
+}
+
+struct BadCircuit {
+    const char *text;
+    const char *message;
+};
+
+class CircuitErrors : public ::testing::TestWithParam<BadCircuit> {};
+
+TEST_P(CircuitErrors, NameTheProblemAndTheLine) {
+    QNSIM_EXPECT_THROW_MSG(Circuit::parse(GetParam().text, 4), CircuitParseError, GetParam().message);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Parse, CircuitErrors,
+    ::testing::Values(
+        BadCircuit{"X_ERROR(1.5) 0", "probability 1.5 of X_ERROR is outside [0, 1] on line 1"},
+        BadCircuit{"X_ERROR(nan) 0", "probability nan of X_ERROR is outside [0, 1]"},
+        BadCircuit{"X_ERROR 0", "X_ERROR takes 1 probability argument in parens, as in X_ERROR(0.01), got 0"},
+        BadCircuit{"H(0.1) 0", "H takes no parenthesized arguments, got 1"},
+        BadCircuit{"M(0.1, 0.2) 0", "M takes at most 1 argument (a flip probability), got 2"},
+        BadCircuit{"PAULI_CHANNEL_1(0.5, 0.4, 0.3) 0", "PAULI_CHANNEL_1 probabilities sum to 1.2 > 1"},
+        BadCircuit{"X_ERROR(0.1 0", "missing ')' after the arguments of X_ERROR"},
+        BadCircuit{"X_ERROR(a) 0", "expected a number in the arguments of X_ERROR"},
+        BadCircuit{"\n\nH 4", "qubit 4 of H is out of range for num_qubits=4 on line 3"},
+        BadCircuit{"H 99999999999999999999999", "is out of range for num_qubits=4"},
+        BadCircuit{"CX 0 1 2", "CX needs an even number of targets (pairs), got 3"},
+        BadCircuit{"CZ 1 1", "CZ acts on qubit 1 twice in one pair"},
+        BadCircuit{"H !0", "inverted target '!' is only allowed on measurements, not on H"},
+        BadCircuit{"M rec[-1]", "unsupported target 'rec[-1]' of M"},
+        BadCircuit{"REPEAT 0 {\n}", "REPEAT count must be a positive integer, got 0 on line 1"},
+        BadCircuit{"REPEAT -2 {\n}", "REPEAT count must be a positive integer, got -2"},
+        BadCircuit{"REPEAT 99999999999999999999999 {\n}", "REPEAT count must be a positive integer"},
+        BadCircuit{"REPEAT {\n}", "REPEAT needs a repetition count"},
+        BadCircuit{"REPEAT 2\nH 0\n", "REPEAT needs '{' at the end of its line"},
+        BadCircuit{"H 0\n}\n", "unbalanced braces: '}' without a matching REPEAT block on line 2"},
+        BadCircuit{"H 0\nREPEAT 2 {\nH 0\n", "REPEAT block is never closed (missing '}'), opened on line 2"},
+        BadCircuit{"(0.1) 0", "expected a gate name, got '(0.1) 0'"}));
+
+TEST(Circuit, ShortestDoubleReadsBackExactly) {
+    EXPECT_EQ(shortest_double(0.1), "0.1");
+    EXPECT_EQ(shortest_double(1.5), "1.5");
+    EXPECT_EQ(shortest_double(1.0 / 3.0), "0.3333333333333333");
+    EXPECT_EQ(std::stod(shortest_double(2.0 / 3.0)), 2.0 / 3.0);
+}
+
+}  // namespace
+}  // namespace qnsim
