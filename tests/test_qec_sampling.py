@@ -293,3 +293,11 @@ def test_sweep_on_dask(tmp_path):
     dask = run_experiment_sweep(spec, grid={"p_int": [0.1]}, backend="dask", workers=1)
     # Same seed, same point: the same counts wherever it runs.
     assert [(r["shots"], r["errors"]) for r in local] == [(r["shots"], r["errors"]) for r in dask]
+
+
+@pytest.mark.parametrize("name", ["interface_threshold.toml", "transducer_memory.toml"])
+def test_shipped_experiment_files_parse(name):
+    spec = ExperimentSpec.from_file(os.path.join(EXAMPLES, "qec", name))
+    assert spec.grid["distance"]
+    if spec.link is not None:
+        assert os.path.exists(spec.link["scenario"])
