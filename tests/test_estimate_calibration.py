@@ -72,7 +72,7 @@ def test_shipped_estimate_example_runs(capsys):
     assert code == 1 and report["verdict"] == "infeasible"
     ec = report["error_corrected"]
     assert ec["code_distance"] == 19
-    assert report["reasons"][0].startswith("capacity: QPU 0 needs 74,539 physical qubits at distance 19")
+    assert report["reasons"][0].startswith("capacity: QPU 0 needs 74,520 physical qubits at distance 19")
     assert report["bound"] == "link 0-1 rate"
     assert any(r.startswith("runtime:") for r in report["reasons"])
     assert report["error_budget"]["logical_used"] <= report["error_budget"]["logical"]
