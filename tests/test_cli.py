@@ -61,7 +61,7 @@ def test_errors_exit_2_with_message(tmp_path, capsys):
     bad = tmp_path / "bad.toml"
     bad.write_text("[run]\nuntil_s = 1\n[[nodes]]\nname = 'a'\nrole = 'qpuu'\n")
     assert main(["run", str(bad)]) == 2
-    assert "bad.toml: nodes[0].role must be one of qpu, repeater, qnu, got 'qpuu'; did you mean 'qpu'?" in (
+    assert "bad.toml: nodes[0].role must be one of 'qpu', 'repeater', 'qnu', got 'qpuu'; did you mean 'qpu'?" in (
         capsys.readouterr().err
     )
     with pytest.raises(SystemExit):

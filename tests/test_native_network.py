@@ -18,9 +18,57 @@ def werner(f):
     return [f, (1 - f) / 3, (1 - f) / 3, (1 - f) / 3]
 
 
+class Native:
+    """The native network with the keyword params structs, in the short positional form these
+    tests use (node: name, memories, T1, T2; link: ends, channels, p, period, herald delays,
+    classical delay, Bell coefficients)."""
+
+    def __init__(self, formalism, seed):
+        self.net = _core.NativeNetwork(formalism, seed=seed)
+
+    def __getattr__(self, name):
+        return getattr(self.net, name)
+
+    @property
+    def max_records(self):
+        return self.net.max_records
+
+    @max_records.setter
+    def max_records(self, value):
+        self.net.max_records = value
+
+    def add_node(self, name, memories, t1, t2, **kw):
+        return self.net.add_node(_core.NodeParams(name=name, num_memories=memories, t1_s=t1, t2_s=t2, **kw))
+
+    def add_link(self, a, b, channels, p, period, herald_a, herald_b, classical, diag, **kw):
+        return self.net.add_link(_core.LinkParams(
+            node_a=a, node_b=b, channels=channels, success_probability=p, attempt_period_ps=period,
+            herald_delay_a_ps=herald_a, herald_delay_b_ps=herald_b, classical_delay_ps=classical,
+            bell_diagonal=diag, **kw))  # fmt: skip
+
+    def add_request(self, path, *, schedule="asap", purify="none", purify_rounds=0, end_to_end_purify_rounds=0,
+                    **kw):
+        if purify != "none" and not purify_rounds and not end_to_end_purify_rounds:
+            purify_rounds = 1
+        return self.net.add_request(_core.RequestParams(
+            path=list(path), swap_schedule=getattr(_core.SwapSchedule, schedule),
+            purification=getattr(_core.PurificationScheme, purify), purification_rounds=purify_rounds,
+            end_to_end_purification_rounds=end_to_end_purify_rounds, **kw))  # fmt: skip
+
+    def request_stats(self, r):
+        st = self.net.request_stats(r)
+        out = {k: getattr(st, k) for k in dir(st) if not k.startswith("_")}
+        out["status"] = st.status.name
+        return out
+
+    def counters(self):
+        c = self.net.counters()
+        return {k: getattr(c, k) for k in dir(c) if not k.startswith("_")}
+
+
 def chain(n, *, formalism="density_matrix", seed=1, p=1.0, f=0.95, channels=1, memories=2, t2=INF,
           depolarizing_time_s=INF, delay_us=10):
-    net = _core.NativeNetwork(formalism, seed=seed)
+    net = Native(formalism, seed=seed)
     nodes = [net.add_node(f"n{i}", memories, INF, t2, depolarizing_time_s=depolarizing_time_s) for i in range(n)]
     for i in range(n - 1):
         net.add_link(nodes[i], nodes[i + 1], channels, p, (2 * delay_us + 1) * US, delay_us * US, delay_us * US,
@@ -107,7 +155,7 @@ def test_requests_contending_for_one_link_are_served_in_turn_without_leaks():
 
 def test_many_random_requests_with_cutoffs_leave_nothing_behind():
     rng = np.random.default_rng(5)
-    net = _core.NativeNetwork("stabilizer", seed=9)
+    net = Native("stabilizer", seed=9)
     n = 12
     nodes = [net.add_node(f"n{i}", 4, 1.0, 0.5) for i in range(n)]
     for i in range(n - 1):  # a chain with shortcuts: a small grid-like graph
@@ -175,28 +223,44 @@ def test_records_are_capped_but_aggregates_go_on():
 
 def test_request_errors_name_the_problem():
     net, nodes = chain(3)
-    with pytest.raises(ValueError, match="unknown swap schedule 'doubling'"):
+    with pytest.raises(AttributeError, match="doubling"):
         net.add_request(nodes, schedule="doubling")
     with pytest.raises(ValueError, match="needs 2 memories per side on link 'n0'-'n1', which has 1"):
         net.add_request(nodes, memories_per_link=2)
     wide, wide_nodes = chain(3, channels=3, memories=6)
-    with pytest.raises(ValueError, match="needs memories_per_link >= 3, got 2 \\(it would stall\\)"):
+    with pytest.raises(qnsim.ParameterError, match="^memories_per_link must be >= 3 for 2 link and 0 end-to-end"):
         wide.add_request(wide_nodes, purify="dejmps", purify_rounds=2, memories_per_link=2)
-    with pytest.raises(ValueError, match="min_fidelity must be in"):
+    with pytest.raises(qnsim.ParameterError, match=r"^min_fidelity must be a probability in \[0, 1\], got 1.5$"):
         net.add_request(nodes, min_fidelity=1.5)
-    with pytest.raises(ValueError, match="deadline .* is before its start"):
+    with pytest.raises(qnsim.ParameterError, match="^deadline_s must be after start_s = 1e-11 s"):
         net.add_request(nodes, start_ps=10, deadline_ps=5)
-    stab = _core.NativeNetwork("stabilizer", seed=1)
+    stab = Native("stabilizer", seed=1)
     a, b = stab.add_node("a", 1, INF, INF), stab.add_node("b", 1, INF, INF)
     stab.add_link(a, b, 1, 0.5, US, 0, 0, 0, werner(0.9))
-    with pytest.raises(ValueError, match="min_fidelity needs the density_matrix formalism"):
+    with pytest.raises(qnsim.ParameterError, match="^min_fidelity needs the density_matrix formalism"):
         stab.add_request([a, b], min_fidelity=0.8)
-    with pytest.raises(ValueError, match="depolarizing time must be > 0"):
+    with pytest.raises(qnsim.ParameterError, match=r"^depolarizing_time_s must be > 0 s \(inf: none\), got 0.0 s") as info:
         stab.add_node("c", 1, INF, INF, depolarizing_time_s=0.0)
+    assert info.value.field == "depolarizing_time_s"
+
+
+def test_params_refuse_unknown_fields_and_native_overflows():
+    with pytest.raises(qnsim.ParameterError, match="^chanels is not a field of LinkParams"):
+        _core.LinkParams(chanels=2)
+    with pytest.raises(qnsim.ParameterError, match="^channels is of the wrong type or beyond the native range, got 1099511627776"):
+        _core.LinkParams(channels=2**40)
+    with pytest.raises(qnsim.ParameterError, match="^channels must be in \\[1, 1048576\\], got 1048577$"):
+        _core.LinkParams(channels=2**20 + 1).validate()
+    with pytest.raises(qnsim.ParameterError, match="^num_memories must be in \\[1, 16777216\\], got 0$"):
+        _core.NodeParams(name="a", num_memories=0).validate()
+    with pytest.raises(qnsim.ParameterError, match="^max_records must be in \\[0, 100000000\\]"):
+        _core.NativeNetwork("stabilizer", 1).max_records = 10**9
+    with pytest.raises(qnsim.ParameterError, match="^cutoff_s must be > 0 s \\(None: no cutoff\\), got 0.0 s$"):
+        _core.RequestParams(path=[0, 1], cutoff_ps=0).validate()
 
 
 def test_fixed_channel_links_pair_memories_index_by_index():
-    net = _core.NativeNetwork("density_matrix", seed=2)
+    net = Native("density_matrix", seed=2)
     a, b = net.add_node("a", 2, INF, INF), net.add_node("b", 2, INF, INF)
     net.add_link(a, b, 2, 0.3, 21 * US, 10 * US, 10 * US, 10 * US, werner(0.9), fixed_channels=True)
     first = net.add_request([a, b], num_pairs=20)
@@ -248,7 +312,7 @@ def test_an_unrelated_part_of_the_network_does_not_change_a_requests_draws():
     # Each node and link draws from its own stream derived from (seed, stable id), so growing the
     # network elsewhere leaves this request's run bit for bit the same (DESIGN.md).
     def run(extra):
-        net = _core.NativeNetwork("stabilizer", seed=21)
+        net = Native("stabilizer", seed=21)
         nodes = [net.add_node(f"n{i}", 2, 1e-3, 1e-3) for i in range(5)]
         for i in range(4):
             net.add_link(nodes[i], nodes[i + 1], 1, 0.2, 21 * US, 10 * US, 10 * US, 10 * US, werner(0.95))
@@ -270,7 +334,7 @@ def test_each_end_uses_its_qubit_when_it_has_the_news():
     # Hops of 10 us and 30 us, deterministic links, dephasing memories. The middle swaps at 30 us
     # (both heralds in); end a hears 10 us later and uses its qubit then, end b 30 us later.
     t2 = 200e-6
-    net = _core.NativeNetwork("density_matrix", seed=3)
+    net = Native("density_matrix", seed=3)
     a, m, b = (net.add_node(n, 2, INF, t2) for n in "amb")
     net.add_link(a, m, 1, 1.0, 21 * US, 10 * US, 10 * US, 10 * US, werner(1.0))
     net.add_link(m, b, 1, 1.0, 61 * US, 30 * US, 30 * US, 30 * US, werner(1.0))

@@ -167,5 +167,5 @@ def test_noise_arguments_are_checked():
     b, y = reg.bell_pair()
     with pytest.raises(ValueError, match=r"measure_error must be a probability in \[0, 1\], got 2.0"):
         qnsim.entanglement_swap(reg, a, b, y, measure_error=2.0)
-    with pytest.raises(ValueError, match="unknown purification scheme 'pumping'"):
+    with pytest.raises(qnsim.ParameterError, match="^scheme must be one of 'bbpssw', 'dejmps', got 'pumping'$"):
         qnsim.purify_round(reg, "pumping", x, a, b, y)

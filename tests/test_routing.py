@@ -80,7 +80,7 @@ def test_routing_errors_name_the_problem():
     net.add_node("island")
     with pytest.raises(ValueError, match="request 'a' -> 'island': no path of links between them"):
         net.request("a", "island")
-    with pytest.raises(ValueError, match="routing must be one of hops, rate, fidelity, got 'fidelty'; did you mean 'fidelity'"):
+    with pytest.raises(ValueError, match="routing must be one of 'hops', 'rate', 'fidelity', got 'fidelty'; did you mean 'fidelity'"):
         net.request("a", "c", routing="fidelty")
     with pytest.raises(ValueError, match="request 'a' -> 'a': source and destination are the same node"):
         net.route("a", "a")
@@ -231,25 +231,25 @@ def test_same_seed_same_results():
 
 def test_request_policy_errors_name_the_problem():
     net = topology.chain(3, length_km=1.0, fidelity=0.8, rate_hz=1e3, channels=2)
-    with pytest.raises(ValueError, match="deadline_s=0.5 must be after start_s=1.0"):
+    with pytest.raises(ValueError, match="deadline_s must be after start_s = 1.0 s .deadlines are absolute simulated times., got 0.5 s"):
         net.request("n0", "n2", start_s=1.0, deadline_s=0.5)
-    with pytest.raises(ValueError, match=r"min_fidelity must be <= 1, got 1.5"):
+    with pytest.raises(ValueError, match=r"min_fidelity must be a probability in \[0, 1\], got 1.5"):
         net.request("n0", "n2", min_fidelity=1.5)
-    with pytest.raises(ValueError, match="swap_schedule must be 'asap' or 'nested', got 'nestd'; did you mean 'nested'"):
+    with pytest.raises(ValueError, match="swap_schedule must be one of 'asap', 'nested', got 'nestd'; did you mean 'nested'"):
         net.request("n0", "n2", swap_schedule="nestd")
-    with pytest.raises(ValueError, match="give purification_rounds or target_fidelity, not both"):
+    with pytest.raises(ValueError, match="purification_rounds cannot be given with target_fidelity"):
         net.request("n0", "n2", target_fidelity=0.9, purification_rounds=1)
     with pytest.raises(ValueError, match=r"link 'n0'-'n1': fidelity 0.8 cannot reach target_fidelity 0.9999999 with bbpssw: the best in 16 rounds is 0.99"):
         net.request("n0", "n2", purification="bbpssw", target_fidelity=0.9999999)
-    with pytest.raises(ValueError, match="memories_per_link=2 is too few for 2 link and 0 end-to-end purification rounds"):
+    with pytest.raises(ValueError, match="memories_per_link must be >= 3 for 2 link and 0 end-to-end purification rounds .they hold one pair per level., got 2"):
         net.request("n0", "n2", purification="dejmps", purification_rounds=2, memories_per_link=2)
-    with pytest.raises(ValueError, match=r"purification needs at least 3 channels on link 'n0'-'n1' \(3 memories per side\), which has 2"):
+    with pytest.raises(ValueError, match=r"request needs 3 memories per side on link 'n0'-'n1', which has 2 channels"):
         net.request("n0", "n2", target_fidelity=0.9)
-    with pytest.raises(ValueError, match="needs at least 3 channels on link 'n0'-'n1'"):
+    with pytest.raises(ValueError, match="needs 3 memories per side on link 'n0'-'n1'"):
         net.request("n0", "n2", memories_per_link=3)
-    with pytest.raises(ValueError, match="purification_rounds=2 needs purification='dejmps' or 'bbpssw'"):
+    with pytest.raises(ValueError, match="purification must be 'bbpssw' or 'dejmps' when purification rounds are asked for"):
         net.request("n0", "n2", purification_rounds=2)
-    with pytest.raises(ValueError, match=r"end_to_end_purification_rounds must be an integer in \[0, 16\], got 17"):
+    with pytest.raises(ValueError, match=r"end_to_end_purification_rounds must be in \[0, 16\], got 17"):
         net.request("n0", "n2", end_to_end_purification_rounds=17)
     low = topology.chain(2, length_km=1.0, fidelity=0.5, rate_hz=1e3, channels=4)
     with pytest.raises(ValueError, match="fidelity 0.5 cannot reach .* needs fidelity > 1/2"):
@@ -257,7 +257,7 @@ def test_request_policy_errors_name_the_problem():
     stab = topology.chain(2, length_km=1.0, fidelity=0.9, rate_hz=1e3, formalism="stabilizer")
     with pytest.raises(ValueError, match="min_fidelity needs the density_matrix formalism"):
         stab.request("n0", "n1", min_fidelity=0.8)
-    with pytest.raises(ValueError, match="max_records must be an integer >= 0 or None, got -1"):
+    with pytest.raises(ValueError, match="max_records must be in \\[0, 100000000\\] .None: the maximum., got -1"):
         qnsim.Network(max_records=-1)
 
 

@@ -107,24 +107,24 @@ def test_from_graph_with_edge_and_node_attributes():
 
 def test_from_networkx_takes_defaults():
     g = nx.cycle_graph(4)
-    net = qnsim.Network.from_networkx(g, seed=1, length_km=1.0, fidelity=0.9, rate_hz=1e3)
+    net = qnsim.from_graph(g, seed=1, length_km=1.0, fidelity=0.9, rate_hz=1e3)
     assert len(net.links) == 4 and net.seed == 1
 
 
 def test_builder_errors_name_the_problem():
-    with pytest.raises(ValueError, match="chain: n must be an integer >= 2, got 1"):
+    with pytest.raises(ValueError, match="n must be >= 2 for a chain, got 1"):
         topology.chain(1, **ABSTRACT)
-    with pytest.raises(ValueError, match="ring: n must be an integer >= 3"):
+    with pytest.raises(ValueError, match="n must be >= 3 for a ring"):
         topology.ring(2, **ABSTRACT)
     with pytest.raises(ValueError, match="grid needs at least 2 nodes"):
         topology.grid(1, 1, **ABSTRACT)
-    with pytest.raises(ValueError, match="dumbbell: bridge_hops must be an integer >= 1, got 0"):
+    with pytest.raises(ValueError, match="bridge_hops must be >= 1 for a dumbbell, got 0"):
         topology.dumbbell(1, 1, bridge_hops=0, **ABSTRACT)
     with pytest.raises(ValueError, match="unknown topology default 'lenght_km'; did you mean 'length_km'"):
         topology.chain(3, lenght_km=1.0, fidelity=0.9, rate_hz=1.0)
     with pytest.raises(ValueError, match="link 'n0'-'n1': no length_km"):
         topology.chain(3, fidelity=0.9, rate_hz=1.0)
-    with pytest.raises(ValueError, match="link 'n0'-'n1' needs a link description"):
+    with pytest.raises(ValueError, match="link 'n0'-'n1': needs a link description"):
         topology.chain(3, length_km=1.0)
     g = nx.path_graph(2)
     g.nodes[0]["rol"] = "qpu"
@@ -179,9 +179,9 @@ def test_scenario_topology_with_extra_links_and_abstract_links():
     ({"builder": "grid", "rows": 2}, "s.toml: topology.cols is required by builder 'grid'"),
     ({"builder": "chain", "n": 3, "rows": 2}, "s.toml: topology.rows is not an argument of builder 'chain' .it takes n."),
     ({"builder": "chain", "n": 3, "lenght_km": 2}, "s.toml: unknown key topology.lenght_km; did you mean 'length_km'"),
-    ({"builder": "chain", "n": 0}, "s.toml: topology.n must be >= 1, got 0"),
+    ({"builder": "chain", "n": 0}, "s.toml: topology.n must be >= 2 for a chain, got 0"),
     ({"builder": "chain", "n": 3, "length_km": 1.0},
-     "s.toml: topology .chain.: link 'n0'-'n1' needs a link description"),
+     "s.toml: topology .chain.: link 'n0'-'n1': needs a link description"),
 ])
 def test_scenario_topology_errors_name_the_field(topo, match):
     with pytest.raises(ScenarioError, match=match):

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "bindings/bindings.h"
+#include "density/entanglement.h"
 #include "core/errors.h"
 #include "core/rng.h"
 #include "density/density_matrix.h"
@@ -403,6 +404,15 @@ Raises ValueError if max |sum K^dag K - I| > 1e-9 (the channel must be trace pre
 
 A 1-D target is a normalized state vector psi: returns <psi|rho|psi>. A 2-D target is a density
 matrix sigma (at most 6 qubits): returns the Uhlmann fidelity (Tr sqrt(sqrt(sigma) rho sqrt(sigma)))^2.)doc");
+    m.def(
+        "concurrence",
+        [](py::array_t<std::complex<double>, py::array::c_style | py::array::forcecast> rho) {
+            if (rho.ndim() != 2 || rho.shape(0) != 4 || rho.shape(1) != 4) {
+                throw std::invalid_argument("concurrence needs a 4x4 two-qubit density matrix");
+            }
+            return qnsim::concurrence(rho.data());
+        },
+        py::arg("rho"), "Wootters concurrence of a 4x4 two-qubit density matrix (0 for separable states).");
 }
 
 }  // namespace qnsim_bindings

@@ -31,6 +31,19 @@ py::list to_py_list(const std::vector<workload::count_t> &v) {
     return out;
 }
 
+/// The nonzero entries of a k x k table of unordered QPU pairs as {(a, b): count}, a < b (a run
+/// on many QPUs touches few pairs; a dense k^2 list would dominate the estimate's time).
+py::dict pair_table(const std::vector<workload::count_t> &v, uint32_t k) {
+    py::dict out;
+    for (uint32_t a = 0; a < k; ++a) {
+        for (uint32_t b = a + 1; b < k; ++b) {
+            const workload::count_t x = v[size_t(a) * k + b];
+            if (x != 0) out[py::make_tuple(a, b)] = to_py(x);
+        }
+    }
+    return out;
+}
+
 py::dict counts_to_dict(const workload::Counts &c) {
     py::dict per_gate;
     const auto &table = workload::gate_table();
@@ -131,9 +144,9 @@ qnsim.estimate.Workload). Parsing throws CircuitParseError naming the line.
             out["local_1q"] = to_py_list(r.local_1q);
             out["local_2q"] = to_py_list(r.local_2q);
             out["local_meas"] = to_py_list(r.local_meas);
-            out["remote_gates"] = to_py_list(r.remote_gates);
-            out["remote_pairs"] = to_py_list(r.remote_pairs);
-            out["cat_pairs"] = to_py_list(r.cat_pairs);
+            out["remote_gates"] = pair_table(r.remote_gates, num_qpus);
+            out["remote_pairs"] = pair_table(r.remote_pairs, num_qpus);
+            out["cat_pairs"] = pair_table(r.cat_pairs, num_qpus);
             out["critical_path_s"] = r.critical_path_s;
             out["critical_path_bound_s"] = r.critical_path_bound_s;
             out["cat_exact"] = r.cat_exact;
@@ -141,8 +154,8 @@ qnsim.estimate.Workload). Parsing throws CircuitParseError naming the line.
         },
         py::arg("qpu_of"), py::arg("num_qpus"), py::arg("t_1q"), py::arg("t_2q"), py::arg("t_meas"),
         py::arg("t_reset"), py::arg("t_remote"), py::arg("t_frame"),
-        "Remote-aware counts for a placement; QPU-pair matrices are flattened k*k lists holding unordered pairs "
-        "at [min*k + max]. t_remote: time a remote gate occupies its qubits; t_frame: time from its start until "
+        "Remote-aware counts for a placement; remote_gates, remote_pairs and cat_pairs are {(a, b): count} over "
+        "the QPU pairs a < b that have any; t_remote and t_frame are flattened k*k lists. t_remote: time a remote gate occupies its qubits; t_frame: time from its start until "
         "its Pauli-frame corrections are known (a later non-Clifford gate on those qubits waits for it). Raises "
         "ValueError for a used qubit placed on no QPU.");
     cls.def(

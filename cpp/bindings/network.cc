@@ -3,13 +3,16 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
-#include <limits>
+#include <algorithm>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "bindings/bindings.h"
 #include "core/errors.h"
 #include "network/network.h"
-#include "network/protocols.h"
+#include "network/params.h"
+#include "network/primitives.h"
 
 namespace py = pybind11;
 using qnsim::Network;
@@ -17,54 +20,211 @@ using qnsim::Network;
 namespace qnsim_bindings {
 namespace {
 
-qnsim::PurifyScheme parse_scheme(const std::string &s) {
-    if (s == "none" || s.empty()) return qnsim::PurifyScheme::None;
-    if (s == "bbpssw") return qnsim::PurifyScheme::BBPSSW;
-    if (s == "dejmps") return qnsim::PurifyScheme::DEJMPS;
-    throw std::invalid_argument("unknown purification scheme '" + s + "'; use 'bbpssw', 'dejmps' or 'none'");
+// Keyword construction of a params struct: `NodeParams(name="a", t1_s=1.0)`. Each keyword must
+// be one of the struct's fields (bound with def_readwrite); a wrong type becomes a
+// ParameterError naming the field instead of pybind11's signature dump. Values are not
+// range-checked here: validate() (called by the Network) is the one place for that.
+template <typename T>
+void keyword_init(py::class_<T> &cls, std::vector<std::string> fields) {
+    cls.def(py::init([fields](const py::kwargs &kwargs) {
+                T value;
+                py::object self = py::cast(&value, py::return_value_policy::reference);
+                for (auto item : kwargs) {
+                    const std::string key = py::str(item.first);
+                    if (std::find(fields.begin(), fields.end(), key) == fields.end()) {
+                        std::string known;
+                        for (const auto &f : fields) known += (known.empty() ? "" : ", ") + f;
+                        throw qnsim::ParameterError(key, "is not a field of " + std::string(py::str(self.get_type().attr("__name__"))) +
+                                                             " (fields: " + known + ")");
+                    }
+                    try {
+                        py::setattr(self, item.first, item.second);
+                    } catch (py::error_already_set &e) {
+                        if (!e.matches(PyExc_TypeError)) throw;
+                        // Python checked the type already (qnsim.specs); what is left is a value the native
+                        // type cannot hold, e.g. an integer beyond 2^32 for a count.
+                        throw qnsim::ParameterError(key, "is of the wrong type or beyond the native range, got " +
+                                                             std::string(py::repr(item.second)));
+                    }
+                }
+                return value;
+            }),
+            "Keyword construction; every keyword is a field (see `fields`). Values are range-checked by validate().");
+    py::tuple names(fields.size());
+    for (size_t i = 0; i < fields.size(); i++) names[i] = fields[i];
+    cls.attr("fields") = names;
+}
+
+void bind_enums(py::module_ &m) {
+    py::enum_<qnsim::PurifyScheme>(m, "PurificationScheme", "Recurrence purification scheme of a request.")
+        .value("none", qnsim::PurifyScheme::None)
+        .value("bbpssw", qnsim::PurifyScheme::BBPSSW)
+        .value("dejmps", qnsim::PurifyScheme::DEJMPS);
+    py::enum_<qnsim::SwapSchedule>(m, "SwapSchedule", "Order in which a request's repeaters swap.")
+        .value("asap", qnsim::SwapSchedule::ASAP)
+        .value("nested", qnsim::SwapSchedule::Nested);
+    py::enum_<qnsim::RequestStatus>(m, "RequestStatus", "Where a request stands.")
+        .value("pending", qnsim::RequestStatus::Pending)
+        .value("waiting", qnsim::RequestStatus::Waiting)
+        .value("active", qnsim::RequestStatus::Active)
+        .value("served", qnsim::RequestStatus::Served)
+        .value("dropped", qnsim::RequestStatus::Dropped);
+    py::enum_<qnsim::HookKind>(m, "HookKind", "What a Python protocol is told about.")
+        .value("pair_ready", qnsim::HookKind::PairReady)
+        .value("message", qnsim::HookKind::Message)
+        .value("timer", qnsim::HookKind::Timer)
+        .value("pair_lost", qnsim::HookKind::PairLost);
+}
+
+void bind_params(py::module_ &m) {
+    py::class_<qnsim::NodeParams> node(m, "NodeParams",
+                                       "A node as the native network takes it (integer picosecond durations). "
+                                       "Built by qnsim.Network.add_node from SI values.");
+    node.def_readwrite("name", &qnsim::NodeParams::name)
+        .def_readwrite("num_memories", &qnsim::NodeParams::num_memories, "memory qubits; None: as the links need")
+        .def_readwrite("t1_s", &qnsim::NodeParams::t1_s)
+        .def_readwrite("t2_s", &qnsim::NodeParams::t2_s)
+        .def_readwrite("depolarizing_time_s", &qnsim::NodeParams::depolarizing_time_s)
+        .def_readwrite("gate1_error", &qnsim::NodeParams::gate1_error)
+        .def_readwrite("gate2_error", &qnsim::NodeParams::gate2_error)
+        .def_readwrite("measure_error", &qnsim::NodeParams::measure_error)
+        .def_readwrite("gate1_ps", &qnsim::NodeParams::gate1_ps)
+        .def_readwrite("gate2_ps", &qnsim::NodeParams::gate2_ps)
+        .def_readwrite("measure_ps", &qnsim::NodeParams::measure_ps)
+        .def("validate", &qnsim::NodeParams::validate, "Range checks; ParameterError naming the field.");
+    keyword_init(node, {"name", "num_memories", "t1_s", "t2_s", "depolarizing_time_s", "gate1_error", "gate2_error",
+                        "measure_error", "gate1_ps", "gate2_ps", "measure_ps"});
+
+    py::class_<qnsim::LinkParams> link(m, "LinkParams",
+                                       "A heralded link as the native network takes it (integer picoseconds). Built by "
+                                       "qnsim.Network.add_link from a link model.");
+    link.def_readwrite("node_a", &qnsim::LinkParams::node_a)
+        .def_readwrite("node_b", &qnsim::LinkParams::node_b)
+        .def_readwrite("channels", &qnsim::LinkParams::channels)
+        .def_readwrite("success_probability", &qnsim::LinkParams::success_probability)
+        .def_readwrite("attempt_period_ps", &qnsim::LinkParams::attempt_period_ps)
+        .def_readwrite("herald_delay_a_ps", &qnsim::LinkParams::herald_delay_a_ps)
+        .def_readwrite("herald_delay_b_ps", &qnsim::LinkParams::herald_delay_b_ps)
+        .def_readwrite("classical_delay_ps", &qnsim::LinkParams::classical_delay_ps)
+        .def_readwrite("setup_delay_ps", &qnsim::LinkParams::setup_delay_ps)
+        .def_readwrite("first_round_probability", &qnsim::LinkParams::first_round_probability)
+        .def_readwrite("fixed_channels", &qnsim::LinkParams::fixed_channels)
+        .def_readwrite("bell_diagonal", &qnsim::LinkParams::bell_diagonal)
+        .def_property(
+            "state",
+            [](const qnsim::LinkParams &p) -> py::object {
+                if (p.state.empty()) return py::none();
+                py::array_t<std::complex<double>> out({4, 4});
+                std::copy(p.state.begin(), p.state.end(), out.mutable_data());
+                return std::move(out);
+            },
+            [](qnsim::LinkParams &p, const py::object &value) {
+                p.state.clear();
+                if (value.is_none()) return;
+                auto arr = py::array_t<std::complex<double>, py::array::c_style | py::array::forcecast>::ensure(value);
+                if (!arr || arr.size() != 16) {
+                    throw qnsim::ParameterError("state", "must be a 4x4 complex matrix or None, got " +
+                                                             std::string(py::repr(value)));
+                }
+                p.state.assign(arr.data(), arr.data() + 16);
+            },
+            "exact 4x4 delivered state (density formalism), or None")
+        .def("validate", &qnsim::LinkParams::validate, "Range checks; ParameterError naming the field.");
+    keyword_init(link, {"node_a", "node_b", "channels", "success_probability", "attempt_period_ps", "herald_delay_a_ps",
+                        "herald_delay_b_ps", "classical_delay_ps", "setup_delay_ps", "first_round_probability",
+                        "fixed_channels", "bell_diagonal", "state"});
+
+    py::class_<qnsim::RequestParams> request(m, "RequestParams",
+                                             "An end-to-end request as the native network takes it (integer "
+                                             "picoseconds). Built by qnsim.Network.request.");
+    request.def_readwrite("path", &qnsim::RequestParams::path)
+        .def_readwrite("num_pairs", &qnsim::RequestParams::num_pairs)
+        .def_readwrite("start_ps", &qnsim::RequestParams::start_ps)
+        .def_readwrite("cutoff_ps", &qnsim::RequestParams::cutoff_ps)
+        .def_readwrite("deadline_ps", &qnsim::RequestParams::deadline_ps)
+        .def_readwrite("purification", &qnsim::RequestParams::purification)
+        .def_readwrite("purification_rounds", &qnsim::RequestParams::purification_rounds)
+        .def_readwrite("end_to_end_purification_rounds", &qnsim::RequestParams::end_to_end_purification_rounds)
+        .def_readwrite("keep_pairs", &qnsim::RequestParams::keep_pairs)
+        .def_readwrite("python_protocol", &qnsim::RequestParams::python_protocol)
+        .def_readwrite("memories_per_link", &qnsim::RequestParams::memories_per_link)
+        .def_readwrite("min_fidelity", &qnsim::RequestParams::min_fidelity)
+        .def_readwrite("swap_schedule", &qnsim::RequestParams::swap_schedule)
+        .def_readwrite("swap_handshake", &qnsim::RequestParams::swap_handshake)
+        .def("validate", &qnsim::RequestParams::validate, "Range checks; ParameterError naming the field.");
+    keyword_init(request, {"path", "num_pairs", "start_ps", "cutoff_ps", "deadline_ps", "purification",
+                           "purification_rounds", "end_to_end_purification_rounds", "keep_pairs", "python_protocol",
+                           "memories_per_link", "min_fidelity", "swap_schedule", "swap_handshake"});
+
+    py::class_<qnsim::RequestStats>(m, "RequestStats", "What became of a request (aggregates over every delivery).")
+        .def_readonly("status", &qnsim::RequestStats::status)
+        .def_readonly("delivered", &qnsim::RequestStats::delivered)
+        .def_readonly("rejected_low_fidelity", &qnsim::RequestStats::rejected_low_fidelity)
+        .def_readonly("fidelity_sum", &qnsim::RequestStats::fidelity_sum)
+        .def_readonly("fidelity_sq_sum", &qnsim::RequestStats::fidelity_sq_sum)
+        .def_readonly("concurrence_sum", &qnsim::RequestStats::concurrence_sum)
+        .def_readonly("unentangled", &qnsim::RequestStats::unentangled)
+        .def_readonly("cutoff_discards", &qnsim::RequestStats::cutoff_discards)
+        .def_readonly("purification_failures", &qnsim::RequestStats::purification_failures)
+        .def_readonly("admitted_ps", &qnsim::RequestStats::admitted_ps)
+        .def_readonly("first_delivery_ps", &qnsim::RequestStats::first_delivery_ps)
+        .def_readonly("last_delivery_ps", &qnsim::RequestStats::last_delivery_ps)
+        .def_readonly("finished_ps", &qnsim::RequestStats::finished_ps)
+        .def_readonly("drop_reason", &qnsim::RequestStats::drop_reason);
+
+    py::class_<qnsim::NetworkCounters>(m, "NetworkCounters", "Whole-network event counts.")
+        .def_readonly("attempts", &qnsim::NetworkCounters::attempts)
+        .def_readonly("link_pairs", &qnsim::NetworkCounters::link_pairs)
+        .def_readonly("swaps", &qnsim::NetworkCounters::swaps)
+        .def_readonly("purifications", &qnsim::NetworkCounters::purifications)
+        .def_readonly("purification_failures", &qnsim::NetworkCounters::purification_failures)
+        .def_readonly("cutoff_discards", &qnsim::NetworkCounters::cutoff_discards);
+}
+
+qnsim::OperationNoise operation_noise(double gate1_error, double gate2_error, double measure_error) {
+    qnsim::NodeParams p;
+    p.name = "node";
+    p.gate1_error = gate1_error;
+    p.gate2_error = gate2_error;
+    p.measure_error = measure_error;
+    p.validate();  // the node's checks are the checks of its noise
+    return p.noise();
 }
 
 }  // namespace
 
-void bind_protocols(py::module_ &m) {
-    auto noise = [](double g1, double g2, double me) {
-        const char *names[3] = {"gate1_error", "gate2_error", "measure_error"};
-        const double values[3] = {g1, g2, me};
-        for (int i = 0; i < 3; i++) {
-            if (!(values[i] >= 0 && values[i] <= 1)) {
-                throw std::invalid_argument(qnsim::msg(names[i], " must be a probability in [0, 1], got ", values[i]));
-            }
-        }
-        return qnsim::OperationNoise{g1, g2, me};
-    };
+void bind_primitives(py::module_ &m) {
     m.def(
         "entanglement_swap",
-        [noise](qnsim::QubitRegistry &reg, uint64_t a, uint64_t b, uint64_t y, double g1, double g2, double me) {
-            return qnsim::entanglement_swap(reg, noise(g1, g2, me), a, b, y);
+        [](qnsim::QubitRegistry &reg, uint64_t a, uint64_t b, uint64_t y, double g1, double g2, double me) {
+            return qnsim::entanglement_swap(reg, operation_noise(g1, g2, me), a, b, y);
         },
         py::arg("registry"), py::arg("a"), py::arg("b"), py::arg("y"), py::arg("gate1_error") = 0.0,
         py::arg("gate2_error") = 0.0, py::arg("measure_error") = 0.0);
     m.def(
         "purify_round",
-        [noise](qnsim::QubitRegistry &reg, const std::string &scheme, uint64_t a1, uint64_t b1, uint64_t a2, uint64_t b2,
-                double g1, double g2, double me) {
-            const auto n = noise(g1, g2, me);
-            return qnsim::purify_round(reg, parse_scheme(scheme), n, n, a1, b1, a2, b2);
+        [](qnsim::QubitRegistry &reg, qnsim::PurifyScheme scheme, uint64_t a1, uint64_t b1, uint64_t a2, uint64_t b2,
+           double g1, double g2, double me) {
+            if (scheme == qnsim::PurifyScheme::None) {
+                throw qnsim::ParameterError("scheme", "must be bbpssw or dejmps for a purification round, got none");
+            }
+            const auto n = operation_noise(g1, g2, me);
+            return qnsim::purify_round(reg, scheme, n, n, a1, b1, a2, b2);
         },
         py::arg("registry"), py::arg("scheme"), py::arg("a1"), py::arg("b1"), py::arg("a2"), py::arg("b2"),
         py::arg("gate1_error") = 0.0, py::arg("gate2_error") = 0.0, py::arg("measure_error") = 0.0);
     m.def(
         "teleport",
-        [noise](qnsim::QubitRegistry &reg, uint64_t data, uint64_t a, uint64_t b, double g1, double g2, double me) {
-            return qnsim::teleport(reg, noise(g1, g2, me), data, a, b);
+        [](qnsim::QubitRegistry &reg, uint64_t data, uint64_t a, uint64_t b, double g1, double g2, double me) {
+            return qnsim::teleport(reg, operation_noise(g1, g2, me), data, a, b);
         },
         py::arg("registry"), py::arg("data"), py::arg("a"), py::arg("b"), py::arg("gate1_error") = 0.0,
         py::arg("gate2_error") = 0.0, py::arg("measure_error") = 0.0);
     m.def(
         "remote_cnot",
-        [noise](qnsim::QubitRegistry &reg, uint64_t control, uint64_t a, uint64_t b, uint64_t target, double g1, double g2,
-                double me) {
-            const auto n = noise(g1, g2, me);
+        [](qnsim::QubitRegistry &reg, uint64_t control, uint64_t a, uint64_t b, uint64_t target, double g1, double g2,
+           double me) {
+            const auto n = operation_noise(g1, g2, me);
             return qnsim::remote_cnot(reg, n, n, control, a, b, target);
         },
         py::arg("registry"), py::arg("control"), py::arg("a"), py::arg("b"), py::arg("target"),
@@ -72,7 +232,9 @@ void bind_protocols(py::module_ &m) {
 }
 
 void bind_network(py::module_ &m) {
-    bind_protocols(m);
+    bind_enums(m);
+    bind_params(m);
+    bind_primitives(m);
     py::class_<Network> c(m, "NativeNetwork",
                           "Native event-driven network (nodes, heralded links, repeater protocols). Use qnsim.Network, "
                           "which converts SI units and hardware models into these integer-picosecond parameters.");
@@ -80,112 +242,18 @@ void bind_network(py::module_ &m) {
               return std::make_unique<Network>(qnsim::parse_formalism(formalism), qnsim::seed_or_entropy(seed));
           }),
           py::arg("formalism") = "density_matrix", py::arg("seed") = py::none());
-    c.def(
-        "add_node",
-        [](Network &n, const std::string &name, uint32_t num_memories, double t1_s, double t2_s, double gate1_error,
-           double gate2_error, double measure_error, int64_t gate1_ps, int64_t gate2_ps, int64_t measure_ps,
-           double depolarizing_time_s) {
-            qnsim::NodeParams p;
-            p.name = name;
-            p.num_memories = num_memories;
-            p.t1_s = t1_s;
-            p.t2_s = t2_s;
-            p.gate1_error = gate1_error;
-            p.gate2_error = gate2_error;
-            p.measure_error = measure_error;
-            p.gate1_ps = gate1_ps;
-            p.gate2_ps = gate2_ps;
-            p.measure_ps = measure_ps;
-            p.depolarizing_time_s = depolarizing_time_s;
-            return n.add_node(p);
-        },
-        py::arg("name"), py::arg("num_memories"), py::arg("t1_s"), py::arg("t2_s"), py::arg("gate1_error") = 0.0,
-        py::arg("gate2_error") = 0.0, py::arg("measure_error") = 0.0, py::arg("gate1_ps") = 0, py::arg("gate2_ps") = 0,
-        py::arg("measure_ps") = 0, py::arg("depolarizing_time_s") = std::numeric_limits<double>::infinity());
-    c.def(
-        "add_link",
-        [](Network &n, uint32_t a, uint32_t b, uint32_t channels, double success_probability, int64_t attempt_period_ps,
-           int64_t herald_delay_a_ps, int64_t herald_delay_b_ps, int64_t classical_delay_ps,
-           std::array<double, 4> bell_diagonal, std::optional<py::array_t<std::complex<double>, py::array::c_style |
-                                                                                        py::array::forcecast>> state,
-           int64_t setup_delay_ps, bool fixed_channels) {
-            qnsim::LinkParams p;
-            p.node_a = a;
-            p.node_b = b;
-            p.channels = channels;
-            p.success_probability = success_probability;
-            p.attempt_period_ps = attempt_period_ps;
-            p.herald_delay_a_ps = herald_delay_a_ps;
-            p.herald_delay_b_ps = herald_delay_b_ps;
-            p.classical_delay_ps = classical_delay_ps;
-            p.bell_diagonal = bell_diagonal;
-            p.setup_delay_ps = setup_delay_ps;
-            p.fixed_channels = fixed_channels;
-            if (state) {
-                if (state->size() != 16) throw std::invalid_argument("link state must be a (4, 4) matrix");
-                p.state.assign(state->data(), state->data() + 16);
-            }
-            return n.add_link(p);
-        },
-        py::arg("a"), py::arg("b"), py::arg("channels"), py::arg("success_probability"), py::arg("attempt_period_ps"),
-        py::arg("herald_delay_a_ps"), py::arg("herald_delay_b_ps"), py::arg("classical_delay_ps"),
-        py::arg("bell_diagonal"), py::arg("state") = py::none(), py::arg("setup_delay_ps") = 0, py::arg("fixed_channels") = false);
-    c.def(
-        "add_request",
-        [](Network &n, std::vector<uint32_t> path, uint64_t num_pairs, int64_t start_ps, int64_t cutoff_ps,
-           const std::string &purify, uint32_t purify_rounds, bool keep_pairs, bool python_protocol,
-           uint32_t memories_per_link, int64_t deadline_ps, double min_fidelity, const std::string &schedule,
-           uint32_t end_to_end_purify_rounds, bool swap_handshake) {
-            qnsim::RequestParams p;
-            p.path = std::move(path);
-            p.num_pairs = num_pairs;
-            p.start_ps = start_ps;
-            p.cutoff_ps = cutoff_ps;
-            p.purify = parse_scheme(purify);
-            p.purify_rounds = purify_rounds;
-            p.keep_pairs = keep_pairs;
-            p.python_protocol = python_protocol;
-            p.memories_per_link = memories_per_link;
-            p.deadline_ps = deadline_ps;
-            p.min_fidelity = min_fidelity;
-            p.end_to_end_purify_rounds = end_to_end_purify_rounds;
-            p.swap_handshake = swap_handshake;
-            if (schedule == "asap") {
-                p.schedule = qnsim::SwapSchedule::ASAP;
-            } else if (schedule == "nested") {
-                p.schedule = qnsim::SwapSchedule::Nested;
-            } else {
-                throw std::invalid_argument("unknown swap schedule '" + schedule + "'; use 'asap' or 'nested'");
-            }
-            return n.add_request(p);
-        },
-        py::arg("path"), py::arg("num_pairs") = 0, py::arg("start_ps") = 0, py::arg("cutoff_ps") = 0,
-        py::arg("purify") = "none", py::arg("purify_rounds") = 0, py::arg("keep_pairs") = false,
-        py::arg("python_protocol") = false, py::arg("memories_per_link") = 1, py::arg("deadline_ps") = 0,
-        py::arg("min_fidelity") = 0.0, py::arg("schedule") = "asap", py::arg("end_to_end_purify_rounds") = 0, py::arg("swap_handshake") = false);
-    c.def_property("max_records", &Network::max_records, &Network::set_max_records,
-                   "Delivery records kept (aggregates in request_stats continue beyond it).");
+    c.def("add_node", &Network::add_node, py::arg("params"), "Validates and adds a node; returns its index.");
+    c.def("add_link", &Network::add_link, py::arg("params"), "Validates and adds a link; returns its index.");
+    c.def("add_request", &Network::add_request, py::arg("params"), "Validates and adds a request; returns its index.");
+    c.def_property(
+        "max_records", &Network::max_records, &Network::set_max_records,
+        "Delivery records kept (aggregates in request_stats continue beyond it); at most 10^8.");
     c.def_property_readonly("num_requests", &Network::num_requests);
-    c.def(
-        "request_stats",
-        [](const Network &n, uint32_t r) {
-            const qnsim::RequestStats &st = n.request_stats(r);
-            static const char *names[] = {"pending", "waiting", "active", "served", "dropped"};
-            py::dict out;
-            out["status"] = names[static_cast<uint32_t>(st.status)];
-            out["delivered"] = st.delivered;
-            out["rejected_low_fidelity"] = st.rejected_low_fidelity;
-            out["fidelity_sum"] = st.fidelity_sum;
-            out["fidelity_sq_sum"] = st.fidelity_sq_sum;
-            out["admitted_ps"] = st.admitted_ps;
-            out["first_delivery_ps"] = st.first_delivery_ps;
-            out["last_delivery_ps"] = st.last_delivery_ps;
-            out["finished_ps"] = st.finished_ps;
-            out["drop_reason"] = st.drop_reason;
-            return out;
-        },
-        py::arg("request"), "Status and aggregates of a request (status: pending/waiting/active/served/dropped).");
-    c.def("run", &Network::run, py::arg("until_ps"), "Runs until until_ps or until every bounded request is served.");
+    c.def("request_stats", &Network::request_stats, py::arg("request"), py::return_value_policy::copy,
+          "Status and aggregates of a request.");
+    c.def("run", &Network::run, py::arg("until_ps"), py::arg("hand_over") = true,
+          "Runs every event up to until_ps (now_ps is then until_ps). hand_over=False skips bringing kept pairs up "
+          "to date (for intermediate chunks of one run; results do not depend on the chunks).");
     c.def_property_readonly("now_ps", &Network::now_ps);
     c.def_property_readonly("events_processed", &Network::events_processed);
     c.def_property_readonly("num_nodes", &Network::num_nodes);
@@ -198,13 +266,14 @@ void bind_network(py::module_ &m) {
             const auto &d = n.deliveries();
             py::array_t<uint32_t> request(d.size());
             py::array_t<int64_t> time_ps(d.size()), oldest(d.size());
-            py::array_t<double> fidelity(d.size());
+            py::array_t<double> fidelity(d.size()), concurrence(d.size());
             py::array_t<uint64_t> qa(d.size()), qb(d.size());
             for (size_t i = 0; i < d.size(); i++) {
                 request.mutable_at(i) = d[i].request;
                 time_ps.mutable_at(i) = d[i].time_ps;
                 oldest.mutable_at(i) = d[i].oldest_emission_ps;
                 fidelity.mutable_at(i) = d[i].fidelity;
+                concurrence.mutable_at(i) = d[i].concurrence;
                 qa.mutable_at(i) = d[i].qubit_src;
                 qb.mutable_at(i) = d[i].qubit_dst;
             }
@@ -213,28 +282,18 @@ void bind_network(py::module_ &m) {
             out["time_ps"] = time_ps;
             out["oldest_emission_ps"] = oldest;
             out["fidelity"] = fidelity;
+            out["concurrence"] = concurrence;
             out["qubit_src"] = qa;
             out["qubit_dst"] = qb;
             return out;
         },
-        "Delivered pairs as a dict of numpy arrays.");
-    c.def("counters", [](const Network &n) {
-        const auto &k = n.counters();
-        py::dict out;
-        out["attempts"] = k.attempts;
-        out["link_pairs"] = k.link_pairs;
-        out["swaps"] = k.swaps;
-        out["purifications"] = k.purifications;
-        out["purification_failures"] = k.purification_failures;
-        out["cutoff_discards"] = k.cutoff_discards;
-        return out;
-    });
+        "Delivered pairs as a dict of numpy arrays (concurrence -1 where the formalism has none per pair).");
+    c.def("counters", &Network::counters, py::return_value_policy::copy);
     c.def("release_pair", &Network::release_pair, py::arg("qubit_src"), py::arg("qubit_dst"));
     c.def_property_readonly("registry", &Network::registry, py::return_value_policy::reference_internal);
     c.def("set_protocol_hook", [](Network &n, py::function f) {
-        n.set_protocol_hook([f](qnsim::HookKind kind, uint32_t node, uint32_t slot, uint64_t extra) {
-            f(static_cast<uint32_t>(kind), node, slot, extra);
-        });
+        n.set_protocol_hook(
+            [f](qnsim::HookKind kind, uint32_t node, uint32_t slot, uint64_t extra) { f(kind, node, slot, extra); });
     });
     c.def("swap_slots", &Network::swap_slots, py::arg("node"), py::arg("slot_a"), py::arg("slot_b"));
     c.def("deliver_slots", &Network::deliver_slots, py::arg("request"), py::arg("slot_src"), py::arg("slot_dst"));

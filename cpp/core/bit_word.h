@@ -82,10 +82,6 @@ inline unsigned popcount(uint64_t v) {
 #endif
 }
 
-/// Transposes an L x L matrix of 64-bit lanes held in L words: afterwards lane j of v[i] is what
-/// lane i of v[j] was. Three rounds of pairwise lane exchanges at distances L/2, ..., 1.
-inline void transpose_lanes(uint64_t *) {}
-
 #if defined(QNSIM_HAVE_VECTOR_WORDS)
 #if defined(__clang__) || (defined(__GNUC__) && __GNUC__ >= 12)
 #define QNSIM_SHUFFLE(a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
@@ -93,9 +89,11 @@ inline void transpose_lanes(uint64_t *) {}
 #define QNSIM_SHUFFLE(a, b, ...) __builtin_shuffle(a, b, decltype(a){__VA_ARGS__})
 #endif
 
-// One exchange round: for the pair (a, b) = (v[i], v[i + D]), lanes whose index has bit D set in a
-// trade places with the lanes D lower in b.
+// One exchange round on the pair (a, b): within every aligned group of 2D lanes, the upper D lanes of
+// a trade places with the lower D lanes of b.
+template <unsigned D>
 inline void exchange(u64x2 &a, u64x2 &b) {
+    static_assert(D == 1, "lane distance");
     const u64x2 lo = QNSIM_SHUFFLE(a, b, 0, 2), hi = QNSIM_SHUFFLE(a, b, 1, 3);
     a = lo;
     b = hi;
@@ -131,28 +129,34 @@ inline void exchange(u64x8 &a, u64x8 &b) {
     a = lo;
     b = hi;
 }
+#endif
 
-inline void transpose_lanes(u64x2 *v) { exchange(v[0], v[1]); }
-inline void transpose_lanes(u64x4 *v) {
-    exchange<2>(v[0], v[2]);
-    exchange<2>(v[1], v[3]);
-    exchange<1>(v[0], v[1]);
-    exchange<1>(v[2], v[3]);
+/// Transposes G x G matrices of 64-bit lanes held in G words v[0..G): within every aligned group of
+/// G lanes, lane j of v[i] becomes what lane i of v[j] was. G = lanes<W>() transposes whole words;
+/// a smaller G transposes each group of G lanes on its own (used when one word spans several
+/// independent tables). Rounds of pairwise exchanges at lane distances G/2, ..., 1.
+template <size_t G, class W>
+inline void transpose_lanes(W *v) {
+    static_assert(G == 1 || G == 2 || G == 4 || G == 8, "lane group");
+#if defined(QNSIM_HAVE_VECTOR_WORDS)
+    if constexpr (G >= 8) {
+        for (size_t i = 0; i < 4; ++i) exchange<4>(v[i], v[i + 4]);
+    }
+    if constexpr (G >= 4) {
+        for (size_t i = 0; i < G; i += 4) {
+            exchange<2>(v[i], v[i + 2]);
+            exchange<2>(v[i + 1], v[i + 3]);
+        }
+    }
+    if constexpr (G >= 2) {
+        for (size_t i = 0; i < G; i += 2) exchange<1>(v[i], v[i + 1]);
+    }
+#else
+    (void)v;
+#endif
 }
-inline void transpose_lanes(u64x8 *v) {
-    exchange<4>(v[0], v[4]);
-    exchange<4>(v[1], v[5]);
-    exchange<4>(v[2], v[6]);
-    exchange<4>(v[3], v[7]);
-    exchange<2>(v[0], v[2]);
-    exchange<2>(v[1], v[3]);
-    exchange<2>(v[4], v[6]);
-    exchange<2>(v[5], v[7]);
-    exchange<1>(v[0], v[1]);
-    exchange<1>(v[2], v[3]);
-    exchange<1>(v[4], v[5]);
-    exchange<1>(v[6], v[7]);
-}
+
+#if defined(QNSIM_HAVE_VECTOR_WORDS)
 #undef QNSIM_SHUFFLE
 #endif
 

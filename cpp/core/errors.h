@@ -55,12 +55,36 @@ namespace detail {
 template <typename T>
 void append_part(std::ostringstream &out, const T &part) {
     if constexpr (std::is_floating_point_v<T>) {
-        // Shortest text that reads back to the same double, like Python's repr: 0.9, not 0.90000000000000002.
-        char buffer[32];
-        auto result = std::to_chars(buffer, buffer + sizeof buffer, static_cast<double>(part));
-        const std::string_view text(buffer, static_cast<size_t>(result.ptr - buffer));
-        out << text;
-        if (text.find_first_of(".eni") == std::string_view::npos) out << ".0";  // 2 -> 2.0, as repr
+        // The text Python's repr gives: shortest digits that read back to the same double,
+        // positional for exponents in [-4, 16), scientific otherwise (0.0005, 5e-05, 2.0, 1e+16).
+        const double value = static_cast<double>(part);
+        char buffer[40];
+        auto result = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::scientific);
+        const std::string_view sci(buffer, static_cast<size_t>(result.ptr - buffer));
+        const size_t e_pos = sci.find('e');
+        if (e_pos == std::string_view::npos) {  // inf, nan
+            out << sci;
+            return;
+        }
+        const int exponent = std::stoi(std::string(sci.substr(e_pos + 1)));
+        if (exponent < -4 || exponent >= 16) {
+            out << sci;
+            return;
+        }
+        const bool negative = sci[0] == '-';
+        std::string digits;
+        for (char c : sci.substr(negative ? 1 : 0, e_pos - (negative ? 1 : 0))) {
+            if (c != '.') digits += c;
+        }
+        std::string text;
+        if (exponent < 0) {
+            text = "0." + std::string(static_cast<size_t>(-exponent - 1), '0') + digits;
+        } else if (static_cast<size_t>(exponent) + 1 >= digits.size()) {
+            text = digits + std::string(static_cast<size_t>(exponent) + 1 - digits.size(), '0') + ".0";
+        } else {
+            text = digits.substr(0, static_cast<size_t>(exponent) + 1) + "." + digits.substr(static_cast<size_t>(exponent) + 1);
+        }
+        out << (negative ? "-" : "") << text;
     } else {
         out << part;
     }

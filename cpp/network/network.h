@@ -13,73 +13,12 @@
 #include <utility>
 #include <vector>
 
-#include "network/protocols.h"
+#include "network/params.h"
+#include "network/primitives.h"
 #include "registry/qubit_registry.h"
 #include "sim/scheduler.h"
 
 namespace qnsim {
-
-/// Noise and timing of one node (QPU, repeater or QNU). Errors follow Stim's meaning:
-/// gate1_error is depolarize1 p after each single-qubit gate, gate2_error depolarize2 p after
-/// each two-qubit gate, measure_error the probability that a reported outcome is flipped.
-struct NodeParams {
-    std::string name;
-    /// Extra depolarizing memory noise: depolarize1 p = 3/4 (1 - exp(-t/T)) for t seconds of
-    /// storage (inf: none). Peers such as SeQUeNCe's Bell-diagonal mode model memory this way.
-    double depolarizing_time_s = std::numeric_limits<double>::infinity();
-    OperationNoise noise() const { return OperationNoise{gate1_error, gate2_error, measure_error}; }
-    uint32_t num_memories = 2;
-    double t1_s = std::numeric_limits<double>::infinity();
-    double t2_s = std::numeric_limits<double>::infinity();
-    double gate1_error = 0, gate2_error = 0, measure_error = 0;
-    int64_t gate1_ps = 0, gate2_ps = 0, measure_ps = 0;
-};
-
-/// A heralded link between two nodes through a midpoint station, as the Python link models
-/// describe it: success probability per attempt, attempt period, and the delivered state.
-struct LinkParams {
-    uint32_t node_a = 0, node_b = 0;
-    uint32_t channels = 1;                 ///< memories reserved for this link at each end
-    double success_probability = 1;        ///< per attempt, in (0, 1]
-    int64_t attempt_period_ps = 1;         ///< > 0
-    int64_t herald_delay_a_ps = 0;         ///< emission of the successful attempt -> node a knows
-    int64_t herald_delay_b_ps = 0;
-    int64_t classical_delay_ps = 0;        ///< one-way message latency between a and b
-    int64_t setup_delay_ps = 0;            ///< handshake before the first attempt on freed memories
-    /// true: memory i at a only ever pairs with memory i at b (static channels); false: any free
-    /// memory at a pairs with any free memory at b of the same request.
-    bool fixed_channels = false;
-    std::array<double, 4> bell_diagonal{{1, 0, 0, 0}};  ///< (Phi+, Psi+, Psi-, Phi-)
-    std::vector<std::complex<double>> state;  ///< optional exact 4x4 state (density formalism)
-};
-
-enum class SwapSchedule { ASAP, Nested };
-
-/// An end-to-end entanglement request along a fixed path of nodes.
-///
-/// Admission: when it starts, a request reserves `memories_per_link` memory slots at both ends
-/// of every link on its path, all or nothing (so requests never deadlock); if that is not
-/// possible it waits, first come first served, until other requests release theirs. It
-/// releases them when served, dropped (deadline) or at the end of the run.
-struct RequestParams {
-    std::vector<uint32_t> path;  ///< src first, dst last; consecutive nodes share a link
-    uint64_t num_pairs = 0;      ///< stop after this many deliveries (0: until the run ends)
-    int64_t start_ps = 0;
-    int64_t cutoff_ps = 0;       ///< > 0: a stored qubit older than this is discarded with its partner
-    PurifyScheme purify = PurifyScheme::None;
-    uint32_t purify_rounds = 0;  ///< recurrence rounds on each link before swapping
-    uint32_t end_to_end_purify_rounds = 0;  ///< recurrence rounds on end-to-end pairs before delivery
-    bool keep_pairs = false;     ///< delivered pairs stay in memory for the caller (release_pair)
-    bool python_protocol = false;  ///< pair-ready events go to the protocol hook, not swap-ASAP
-    uint32_t memories_per_link = 1;  ///< slots reserved at each end of each link of the path
-    int64_t deadline_ps = 0;     ///< > 0: dropped if not served by then (absolute time)
-    double min_fidelity = 0;     ///< delivered pairs below this are discarded (density formalism only)
-    SwapSchedule schedule = SwapSchedule::ASAP;
-    /// Before swapping, a node confirms with both current partners (as SeQUeNCe's swapping
-    /// protocol does): the swap happens one round trip to the farther partner later, with the
-    /// two qubits held and decaying meanwhile.
-    bool swap_handshake = false;
-};
 
 enum class RequestStatus : uint32_t { Pending, Waiting, Active, Served, Dropped };
 
@@ -88,6 +27,13 @@ struct RequestStats {
     RequestStatus status = RequestStatus::Pending;
     uint64_t delivered = 0, rejected_low_fidelity = 0;
     double fidelity_sum = 0, fidelity_sq_sum = 0;
+    /// Density-matrix runs: sum of the delivered pairs' concurrences and how many had none
+    /// (separable pairs, whatever their fidelity).
+    double concurrence_sum = 0;
+    uint64_t unentangled = 0;
+    /// Pairs of this request lost on the way: link-level qubits discarded by the cutoff,
+    /// purification rounds that failed.
+    uint64_t cutoff_discards = 0, purification_failures = 0;
     int64_t admitted_ps = -1, first_delivery_ps = -1, last_delivery_ps = -1, finished_ps = -1;
     std::string drop_reason;
 };
@@ -98,6 +44,9 @@ struct Delivery {
     int64_t time_ps;          ///< both ends know the pair and its Pauli frame
     int64_t oldest_emission_ps;  ///< emission time of the older of the two end qubits
     double fidelity;          ///< <Phi+|rho|Phi+> after the frame (0/1 per stabilizer trajectory)
+    /// Wootters concurrence of the delivered two-qubit state (density matrix formalism; -1
+    /// where a trajectory has no meaningful per-pair value, i.e. the stabilizer formalism).
+    double concurrence = -1;
     QubitHandle qubit_src = 0, qubit_dst = 0;  ///< valid only with keep_pairs
 };
 
@@ -144,16 +93,22 @@ class Network final : public EventHandler {
     uint32_t add_link(const LinkParams &params);
     uint32_t add_request(const RequestParams &params);
 
-    /// Runs until `until_ps` or until every request with num_pairs has been served. Kept pairs
-    /// (keep_pairs) are then brought up to the current time: they decohere while they wait.
-    void run(int64_t until_ps);
+    /// Runs every event up to `until_ps`; now_ps() is then `until_ps`, whatever the requests
+    /// did, so results are a pure function of the inputs and the seed however the run is cut
+    /// into steps. With `hand_over`, kept pairs (keep_pairs) are then brought up to the
+    /// current time (they decohere while the caller holds them); their decay draws from a
+    /// stream of its own, so handing over never changes the rest of the run.
+    void run(int64_t until_ps, bool hand_over = true);
+    void set_max_records(int64_t n) {
+        validate_max_records(n);
+        max_records_ = static_cast<uint64_t>(n);
+    }
 
     int64_t now_ps() const { return scheduler_.now(); }
     uint64_t events_processed() const { return scheduler_.events_processed(); }
     /// Delivery records, at most max_records() of them (aggregates in request_stats go on).
     const std::vector<Delivery> &deliveries() const { return deliveries_; }
-    void set_max_records(size_t n) { max_records_ = n; }
-    size_t max_records() const { return max_records_; }
+    uint64_t max_records() const { return max_records_; }
     const RequestStats &request_stats(uint32_t request) const { return requests_.at(request).stats; }
     size_t num_requests() const { return requests_.size(); }
     const NetworkCounters &counters() const { return counters_; }
@@ -238,6 +193,7 @@ class Network final : public EventHandler {
     struct Node {
         NodeParams p;
         std::vector<uint32_t> links;
+        uint32_t memories;  // num_memories, or the channels of its links when that is automatic
     };
     struct Request {
         RequestParams p;
@@ -252,10 +208,19 @@ class Network final : public EventHandler {
     bool valid(uint64_t packed) const;
 
     void try_start_attempts(uint32_t link);
+    // Attempt periods that pass before the successful attempt begins (draws from the link's stream).
+    int64_t rounds_before_success(uint32_t link);
     void on_link_success(uint32_t link, uint64_t slot_a, uint64_t slot_b);
     void on_herald(uint32_t slot);
     void after_known(uint32_t slot);
     void try_purify(uint32_t link, uint32_t request);
+    void on_purify_done(uint64_t packed_a1, uint64_t packed_b1);
+    void on_end_to_end_purify_done(uint64_t packed_a1, uint64_t packed_b1);
+    void purification_failed(uint32_t a1, uint32_t b1);
+    void on_cutoff(uint64_t packed);
+    // How long a qubit at the request's end (path position end_hop) must be stored at least
+    // before it can be used: its herald, or its neighbour's herald, swap and news.
+    int64_t survival_needed_ps(const Request &r, uint32_t end_hop) const;
     bool try_reserve(uint32_t request);
     void try_end_to_end_purify(uint32_t request);
     // The first two candidates that are eligible and share a level, or (kNoSlot, kNoSlot).
@@ -280,9 +245,13 @@ class Network final : public EventHandler {
     // Books a delivered pair (fidelity, aggregates, record); false when it was rejected for
     // min_fidelity (nothing booked but the rejection).
     bool book_delivery(uint32_t request, Delivery &d);
+    // Fidelity and, in the density-matrix formalism, concurrence of the pair (src, dst).
+    void assess_pair(Delivery &d, QubitHandle src, QubitHandle dst) const;
     void free_slot(uint32_t slot, bool discard_qubit);
     void schedule_free(uint32_t slot, int64_t at_ps);
-    void bring_up_to_date(uint32_t slot);
+    // Applies the decay since the slot's last update and its Pauli frame; draws from the node's
+    // stream unless another is given.
+    void bring_up_to_date(uint32_t slot, Rng *stream = nullptr);
     int64_t path_latency(uint32_t request, uint32_t node_a, uint32_t node_b) const;
     void check_slot(uint32_t slot) const;
     void swap_now(uint32_t node, uint32_t s1, uint32_t s2, int request, int &m1, int &m2);
@@ -300,9 +269,9 @@ class Network final : public EventHandler {
     std::vector<Delivery> deliveries_;
     NetworkCounters counters_;
     ProtocolHook hook_;
-    uint32_t open_requests_ = 0;
     std::vector<uint32_t> waiting_;  // requests waiting for memory, in arrival order
-    size_t max_records_ = 1'000'000;
+    uint64_t max_records_ = 1'000'000;
+    Rng hand_over_rng_;  // decay of kept pairs when the caller gets control back
     std::unordered_map<uint64_t, uint32_t> link_index_;  // (min node, max node) -> link
 };
 

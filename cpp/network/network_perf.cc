@@ -41,6 +41,7 @@ int main(int argc, char **argv) {
     net.run(std::numeric_limits<int64_t>::max() / 2);
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::printf("%u %s %.6f %llu %zu %.6f\n", n, formalism.c_str(), wall,
-                static_cast<unsigned long long>(net.events_processed()), net.deliveries().size(), net.now_ps() * 1e-12);
+                static_cast<unsigned long long>(net.events_processed()), net.deliveries().size(),
+                net.deliveries().empty() ? 0.0 : net.deliveries().back().time_ps * 1e-12);
     return 0;
 }

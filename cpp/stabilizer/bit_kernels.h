@@ -33,9 +33,10 @@ struct Table {
     /// Exchanges two non-overlapping ranges of `words` words.
     void (*swap)(uint64_t *a, uint64_t *b, size_t words);
 
-    /// Transposes in place the square bit matrix of 64 * blocks rows whose row r holds `blocks`
-    /// words at base + r * stride (bit c of word j of row r is entry (r, 64 j + c)).
-    void (*transpose)(uint64_t *base, size_t stride, size_t blocks);
+    /// Transposes in place the four square bit tables of a record table: 64 * words records of
+    /// 4 * words words; part p of record r (words at base + 4 r words + p words) is row r of table p
+    /// (bit c of word j of a row is entry (r, 64 j + c)).
+    void (*transpose)(uint64_t *base, size_t words);
 
     /// Column elimination of a collapse in the transposed layout: record k (at base + k * stride)
     /// holds, for input qubit k, the X and Z columns of both tableau halves ([X0 | Z0 | X1 | Z1], each

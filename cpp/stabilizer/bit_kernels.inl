@@ -72,67 +72,92 @@ void swap_words(uint64_t *__restrict a, uint64_t *__restrict b, size_t words) {
     }
 }
 
-// One round of the 64 x 64 bit-block transpose, lane-wise (each lane is its own block): swaps the
-// off-diagonal J x J quadrants of every 2J x 2J diagonal sub-block. M selects the columns whose bit J
-// is clear.
-template <class W, unsigned J, uint64_t M>
-inline void transpose_round(W *a) {
+// One round of the 64 x 64 bit-block transpose on 8 rows r[0..8) that are J rows apart in the
+// block (so their pairs (m, m + J / step) sit on either side of the swap): swaps the off-diagonal
+// J x J quadrants. M selects the columns whose bit J is clear. Lane-wise: each lane is its own block.
+template <class W, unsigned J, uint64_t M, size_t D>
+inline void transpose_round8(W *r) {
     const W m = splat<W>(M);
-    for (unsigned base = 0; base < 64; base += 2 * J) {
-        for (unsigned k = base; k < base + J; ++k) {
-            const W t = ((a[k] >> J) ^ a[k + J]) & m;
-            a[k] ^= t << J;
-            a[k + J] ^= t;
-        }
+    for (size_t i = 0; i < 8; ++i) {
+        if (i & D) continue;
+        const W t = ((r[i] >> J) ^ r[i + D]) & m;
+        r[i] ^= t << J;
+        r[i + D] ^= t;
     }
 }
 
-// Transposes, in place, the L side-by-side 64 x 64 blocks held by 64 rows of one word each.
+// Transposes, in place, the L side-by-side 64 x 64 blocks held by 64 rows of one word each. The six
+// rounds split into two passes of eight 8-row groups that each fit in registers: rows k, k + 8, ...,
+// k + 56 for the rounds at distances 32, 16, 8, then rows 8 g, ..., 8 g + 7 for 4, 2, 1.
 template <class W>
 void transpose_strip(uint64_t *p, size_t stride) {
     W a[64];
-    for (size_t r = 0; r < 64; ++r) a[r] = load<W>(p + r * stride);
-    transpose_round<W, 32, 0x00000000FFFFFFFFULL>(a);
-    transpose_round<W, 16, 0x0000FFFF0000FFFFULL>(a);
-    transpose_round<W, 8, 0x00FF00FF00FF00FFULL>(a);
-    transpose_round<W, 4, 0x0F0F0F0F0F0F0F0FULL>(a);
-    transpose_round<W, 2, 0x3333333333333333ULL>(a);
-    transpose_round<W, 1, 0x5555555555555555ULL>(a);
-    for (size_t r = 0; r < 64; ++r) store(p + r * stride, a[r]);
+    for (size_t k = 0; k < 8; ++k) {
+        W r[8];
+        for (size_t m = 0; m < 8; ++m) r[m] = load<W>(p + (k + 8 * m) * stride);
+        transpose_round8<W, 32, 0x00000000FFFFFFFFULL, 4>(r);
+        transpose_round8<W, 16, 0x0000FFFF0000FFFFULL, 2>(r);
+        transpose_round8<W, 8, 0x00FF00FF00FF00FFULL, 1>(r);
+        for (size_t m = 0; m < 8; ++m) a[k + 8 * m] = r[m];
+    }
+    for (size_t g = 0; g < 8; ++g) {
+        W *r = a + 8 * g;
+        transpose_round8<W, 4, 0x0F0F0F0F0F0F0F0FULL, 4>(r);
+        transpose_round8<W, 2, 0x3333333333333333ULL, 2>(r);
+        transpose_round8<W, 1, 0x5555555555555555ULL, 1>(r);
+        for (size_t m = 0; m < 8; ++m) store(p + (8 * g + m) * stride, r[m]);
+    }
 }
 
-template <class W>
-void transpose_square(uint64_t *base, size_t stride, size_t blocks) {
-    // Tiles of L x L blocks (64 L rows, one word of L lanes per row). Tile (I, J) goes to (J, I),
-    // block (i, j) inside it to (j, i), and each block is bit-transposed. Per row offset r, the L words
-    // of a tile at rows 64 i + r form an L x L lane matrix; transposing it (transpose_lanes) moves
-    // every block to its mirrored place with full-width loads and stores. Then each 64-row strip of
-    // the destination holds L blocks side by side, which transpose_strip flips lane-wise. A tile pair
-    // (64 KB at L = 8) stays in L1/L2 between the two steps.
+// Transposes the tile pair (a, b) of one square table (a == b on the diagonal): tiles of G x G
+// blocks, 64 G rows, G lanes of a word per row. Tile (I, J) goes to (J, I), block (i, j) inside it
+// to (j, i), and each block is bit-transposed. Per row offset r, the G words of a tile at rows
+// 64 i + r form a G x G lane matrix; transposing it (transpose_lanes) moves every block to its
+// mirrored place with full-width loads and stores. Then each 64-row strip of the destination holds
+// G blocks side by side, which transpose_strip flips lane-wise. When G < L, a word spans L / G
+// tables side by side (records of 1, 2 or 4 words per part) and all of them are done at once.
+template <class W, size_t G>
+void transpose_tile_pair(uint64_t *a, uint64_t *b, size_t stride) {
+    const bool diagonal = a == b;
+    for (size_t r = 0; r < 64; ++r) {
+        W va[G], vb[G];
+        for (size_t i = 0; i < G; ++i) va[i] = load<W>(a + (i * 64 + r) * stride);
+        bitword::transpose_lanes<G>(va);
+        if (diagonal) {
+            for (size_t i = 0; i < G; ++i) store(a + (i * 64 + r) * stride, va[i]);
+            continue;
+        }
+        for (size_t i = 0; i < G; ++i) vb[i] = load<W>(b + (i * 64 + r) * stride);
+        bitword::transpose_lanes<G>(vb);
+        for (size_t i = 0; i < G; ++i) {
+            store(b + (i * 64 + r) * stride, va[i]);
+            store(a + (i * 64 + r) * stride, vb[i]);
+        }
+    }
+    for (size_t i = 0; i < G; ++i) {
+        transpose_strip<W>(a + i * 64 * stride, stride);
+        if (!diagonal) transpose_strip<W>(b + i * 64 * stride, stride);
+    }
+}
+
+// Transposes the four square tables (parts) of a record table in place: 64 * words records of
+// 4 * words words, part p of record r at base + r * 4 words + p * words. G = min(L, words).
+template <class W, size_t G>
+void transpose_parts(uint64_t *base, size_t words) {
     constexpr size_t L = lanes<W>();
-    const size_t tiles = blocks / L;
-    for (size_t ti = 0; ti < tiles; ++ti) {
-        for (size_t tj = ti; tj < tiles; ++tj) {
-            uint64_t *a = base + ti * L * 64 * stride + tj * L;
-            uint64_t *b = base + tj * L * 64 * stride + ti * L;
-            for (size_t r = 0; r < 64; ++r) {
-                W va[L], vb[L];
-                for (size_t i = 0; i < L; ++i) va[i] = load<W>(a + (i * 64 + r) * stride);
-                bitword::transpose_lanes(va);
-                if (ti == tj) {
-                    for (size_t i = 0; i < L; ++i) store(a + (i * 64 + r) * stride, va[i]);
-                    continue;
-                }
-                for (size_t i = 0; i < L; ++i) vb[i] = load<W>(b + (i * 64 + r) * stride);
-                bitword::transpose_lanes(vb);
-                for (size_t i = 0; i < L; ++i) {
-                    store(b + (i * 64 + r) * stride, va[i]);
-                    store(a + (i * 64 + r) * stride, vb[i]);
-                }
-            }
-            for (size_t i = 0; i < L; ++i) {
-                transpose_strip<W>(a + i * 64 * stride, stride);
-                if (ti != tj) transpose_strip<W>(b + i * 64 * stride, stride);
+    const size_t stride = 4 * words;
+    if (G < L) {
+        // words == G: one tile per part, L / G parts per word.
+        for (size_t p = 0; p < 4; p += L / G) transpose_tile_pair<W, G>(base + p * words, base + p * words, stride);
+        return;
+    }
+    const size_t tiles = words / G;
+    for (size_t p = 0; p < 4; ++p) {
+        uint64_t *t = base + p * words;
+        // A tile pair (64 KB at G = 8) stays in L1/L2 between its two steps.
+        for (size_t ti = 0; ti < tiles; ++ti) {
+            for (size_t tj = ti; tj < tiles; ++tj) {
+                transpose_tile_pair<W, G>(t + ti * G * 64 * stride + tj * G, t + tj * G * 64 * stride + ti * G, stride);
             }
         }
     }
@@ -209,10 +234,11 @@ void row_pass(uint64_t *base, size_t stride, size_t words, size_t num_rows, uint
     }
 }
 
-template <class W>
+// Row kernels on words of type W; transposes on words of type T with lane groups of G (see
+// transpose_parts).
+template <class W, class T, size_t G>
 constexpr Table make_table(const char *name) {
-    return Table{name,        lanes<W>(),         &row_mul<W>, &swap_words<W>, &transpose_square<W>,
-                 &eliminate<W>, &row_pass<W>};
+    return Table{name, lanes<W>(), &row_mul<W>, &swap_words<W>, &transpose_parts<T, G>, &eliminate<W>, &row_pass<W>};
 }
 
 }  // namespace

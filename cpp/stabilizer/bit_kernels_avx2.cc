@@ -9,9 +9,12 @@
 namespace qnsim::bit_kernels::detail {
 
 const Table &avx2(size_t words) {
-    static constexpr Table t4 = make_table<bitword::u64x4>("avx2"), t2 = make_table<bitword::u64x2>("avx2"),
-                           t1 = make_table<uint64_t>("avx2");
-    return words % 4 == 0 ? t4 : words % 2 == 0 ? t2 : t1;
+    using bitword::u64x2;
+    using bitword::u64x4;
+    // Rows of 1 or 2 words still transpose 256 bits at a time: one word spans several parts.
+    static constexpr Table t4 = make_table<u64x4, u64x4, 4>("avx2"), t2 = make_table<u64x2, u64x4, 2>("avx2"),
+                           t1 = make_table<uint64_t, u64x4, 1>("avx2");
+    return words % 4 == 0 ? t4 : words == 2 ? t2 : t1;
 }
 
 }  // namespace qnsim::bit_kernels::detail

@@ -10,9 +10,14 @@
 namespace qnsim::bit_kernels::detail {
 
 const Table &avx512(size_t words) {
-    static constexpr Table t8 = make_table<bitword::u64x8>("avx512"), t4 = make_table<bitword::u64x4>("avx512"),
-                           t2 = make_table<bitword::u64x2>("avx512"), t1 = make_table<uint64_t>("avx512");
-    return words % 8 == 0 ? t8 : words % 4 == 0 ? t4 : words % 2 == 0 ? t2 : t1;
+    using bitword::u64x2;
+    using bitword::u64x4;
+    using bitword::u64x8;
+    // Rows of 1, 2 or 4 words still transpose 512 bits at a time where they can: one word spans
+    // several parts.
+    static constexpr Table t8 = make_table<u64x8, u64x8, 8>("avx512"), t4 = make_table<u64x4, u64x8, 4>("avx512"),
+                           t2 = make_table<u64x2, u64x8, 2>("avx512"), t1 = make_table<uint64_t, u64x4, 1>("avx512");
+    return words % 8 == 0 ? t8 : words == 4 ? t4 : words == 2 ? t2 : t1;
 }
 
 }  // namespace qnsim::bit_kernels::detail

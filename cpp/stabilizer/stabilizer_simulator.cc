@@ -89,9 +89,7 @@ void StabilizerSimulator::measure_z_batch(const uint32_t *qs, size_t count, std:
     size_t random = 0;
     for (size_t k = 0; k < count && random <= kRowPassLimit; ++k) random += !tableau_.z_is_deterministic(qs[k]);
     if (random > kRowPassLimit) {
-        tableau_.transpose();
-        for (size_t k = 0; k < count; ++k) tableau_.collapse_z_transposed(qs[k], rng_);
-        tableau_.transpose();
+        tableau_.collapse_z_batch(qs, count, rng_);
     } else if (random > 0) {
         for (size_t k = 0; k < count; ++k) tableau_.collapse_z(qs[k], rng_);
     }

@@ -147,9 +147,9 @@ int Tableau::expectation(const PauliString &p) const {
 }
 
 void Tableau::transpose() {
-    // Part p of every record, taken alone, is a square bit table of rows_ rows with stride_ words
-    // between rows: transposing the four in place swaps rows (output qubits) and columns (inputs).
-    for (size_t p = 0; p < 4; ++p) k_->transpose(data_.data() + p * w_, stride_, w_);
+    // Part p of every record, taken alone, is a square bit table of rows_ rows: transposing the four
+    // in place swaps rows (output qubits) and columns (inputs).
+    k_->transpose(data_.data(), w_);
     transposed_ = !transposed_;
 }
 
@@ -192,31 +192,62 @@ void Tableau::append_x_t(size_t q) {
     }
 }
 
-bool Tableau::collapse_z_transposed(size_t q, Rng &rng) {
-    // zs[q] = C^-1 Z_q C has X part on inputs K. Appending CX(p, k) (which fixes |0...0>) for the
-    // other k in K leaves X only on the pivot p; S (if it is Y_p) makes it X_p. Measuring X_p Z_rest
-    // on |0...0> is a fair coin; the post-measurement state is C H_p X_p^b |0...0>, which appends
-    // H then X^b on p and leaves zs[q] = +-Z_p Z_rest, deterministic.
-    // zs[q]'s bit for input k is bit q of part (2 hz) (X) or (2 hz + 1) (Z) of record k.
-    const size_t xo = 2 * z_half(q) * w_ + (q >> 6), zo = xo + w_;
-    const unsigned bit = q & 63;
-    size_t pivot = n_;
-    for (size_t k = 0; k < n_; ++k) {
-        if ((record(k)[xo] >> bit) & 1) {
-            pivot = k;
-            break;
+void Tableau::collapse_z_batch(const uint32_t *qs, size_t count, Rng &rng) {
+    // Chunks bound the pending supports (chunk * W words) to a fraction of the tableau; chunking only
+    // adds transposes, the operations and draws are those of one outcome after the other.
+    constexpr size_t kBatchChunk = 2048;
+    for (size_t start = 0; start < count; start += kBatchChunk) {
+        collapse_chunk(qs + start, std::min(kBatchChunk, count - start), rng);
+    }
+}
+
+void Tableau::collapse_chunk(const uint32_t *qs, size_t count, Rng &rng) {
+    // zs[q] = C^-1 Z_q C has X part on the inputs K. Appending CX(p, k) (which fixes |0...0>) for the
+    // other k in K leaves X only on the pivot p = min K; S (if it is Y_p) makes it X_p. Measuring
+    // X_p Z_rest on |0...0> is a fair coin; the post-measurement state is C H_p X_p^b |0...0>, which
+    // appends H then X^b on p and leaves zs[q] = +-Z_p Z_rest, deterministic.
+    //
+    // In this layout K is one bit in each of n records, a cache miss each. Instead, each pending
+    // outcome j keeps K_j as a row (masks_, copied before the transpose, when it was contiguous) and
+    // the row is kept current: a collapse with pivot p and targets T = K \ {p} changes X columns only
+    // by x_t ^= x_p for t in T (so K_j ^= T when the pivot's X column has bit q_j) and by the H on p
+    // (bit p of K_j becomes the pivot's new X bit q_j). Rows touched by nothing else stay exact.
+    masks_.resize(count * w_);
+    for (size_t j = 0; j < count; ++j) {
+        const uint64_t *x = x_bits(qs[j], z_half(qs[j]));
+        std::copy(x, x + w_, masks_.data() + j * w_);
+    }
+    transpose();
+    std::vector<uint64_t> pivot_x(2 * w_);
+    for (size_t j = 0; j < count; ++j) {
+        const size_t q = qs[j];
+        uint64_t *kj = masks_.data() + j * w_;
+        scratch_.clear();
+        for (size_t i = 0; i < w_; ++i) {
+            for (uint64_t v = kj[i]; v; v &= v - 1) scratch_.push_back(static_cast<uint32_t>(i * 64 + __builtin_ctzll(v)));
+        }
+        if (scratch_.empty()) continue;  // deterministic
+        const size_t pivot = scratch_[0];
+        flip_bit(kj, pivot);  // kj = T from here on
+        uint64_t *pr = record(pivot);
+        std::copy(pr, pr + w_, pivot_x.data());                    // X column, half 0
+        std::copy(pr + 2 * w_, pr + 3 * w_, pivot_x.data() + w_);  // X column, half 1
+        k_->eliminate(data_.data(), stride_, w_, signs_.data(), pivot, scratch_.data() + 1, scratch_.size() - 1);
+        const size_t zo = (2 * z_half(q) + 1) * w_;
+        if (get_bit(pr + zo, q)) append_s_dag_t(pivot);
+        append_h_t(pivot);
+        if (rng.next_u64() & 1) append_x_t(pivot);
+        for (size_t i = j + 1; i < count; ++i) {
+            const size_t qi = qs[i];
+            const unsigned h = z_half(qi);
+            uint64_t *ki = masks_.data() + i * w_;
+            if (get_bit(pivot_x.data() + h * w_, qi)) {
+                for (size_t u = 0; u < w_; ++u) ki[u] ^= kj[u];
+            }
+            set_bit(ki, pivot, get_bit(pr + 2 * h * w_, qi));
         }
     }
-    if (pivot == n_) return false;
-    scratch_.clear();
-    for (size_t k = pivot + 1; k < n_; ++k) {
-        if ((record(k)[xo] >> bit) & 1) scratch_.push_back(static_cast<uint32_t>(k));
-    }
-    k_->eliminate(data_.data(), stride_, w_, signs_.data(), pivot, scratch_.data(), scratch_.size());
-    if ((record(pivot)[zo] >> bit) & 1) append_s_dag_t(pivot);
-    append_h_t(pivot);
-    if (rng.next_u64() & 1) append_x_t(pivot);
-    return true;
+    transpose();
 }
 
 bool Tableau::collapse_z(size_t q, Rng &rng) {

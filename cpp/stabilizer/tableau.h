@@ -51,11 +51,11 @@ class WordBuffer {
 ///   - Z_q has a deterministic outcome iff the X part of zs[q] is zero, and then the outcome is
 ///     the sign of zs[q] (O(n/64));
 ///   - collapsing a random outcome needs column operations (Clifford gates "appended" on the input
-///     side), which act on every row alike, whatever its half. Either transpose() once for a batch,
+///     side), which act on every row alike, whatever its half. Either transpose once for a batch,
 ///     making columns contiguous (record k then holds the columns of input qubit k), and eliminate
-///     with collapse_z_transposed (Stim's way), or apply the whole elimination row by row in one pass
-///     with collapse_z (cheaper for one or a few outcomes: no transposes). Both perform exactly the
-///     same Clifford operations, so they leave identical tableaus for identical random draws.
+///     column by column (collapse_z_batch, Stim's way), or apply the whole elimination row by row in
+///     one pass (collapse_z, cheaper for one or a few outcomes: no transposes). Both perform exactly
+///     the same Clifford operations, so they leave identical tableaus for identical random draws.
 ///
 /// The word loops run through bit_kernels::Table, the widest variant this CPU supports, chosen when
 /// the tableau is made; the variant never changes results.
@@ -113,13 +113,15 @@ class Tableau {
     /// no transposition (see bit_kernels.inl, row_pass, for the derivation).
     bool collapse_z(size_t q, Rng &rng);
 
-    /// Swaps the layout of all four tables (64x64 block transposes in place).
-    void transpose();
+    /// Untransposed layout. Collapses Z of each of the `count` distinct qubits qs in order, exactly as
+    /// collapse_z would one after the other (same Clifford operations, one 64-bit draw per random
+    /// outcome, none for deterministic ones), but sharing two transposes of the whole tableau among
+    /// them: cheaper than a row pass each when several outcomes are random.
+    void collapse_z_batch(const uint32_t *qs, size_t count, Rng &rng);
 
-    /// Transposed layout only. Makes Z_q deterministic with a uniformly random outcome, drawing one
-    /// 64-bit word from `rng` (its lowest bit). Returns false, drawing nothing and changing nothing,
-    /// when Z_q was already deterministic.
-    bool collapse_z_transposed(size_t q, Rng &rng);
+    /// Swaps the layout of all four tables (64x64 block transposes in place). Exposed for tests;
+    /// collapse_z_batch transposes there and back.
+    void transpose();
 
    private:
     // Record r; part p of it is p * w_ words further.
@@ -143,6 +145,8 @@ class Tableau {
         // e is even for a Hermitian product; its half is the new sign.
         pauli_kernels::set_bit(signs(hd), d, (e >> 1) & 1);
     }
+    // One chunk of collapse_z_batch: transposes, collapses qs[0..count) in order, transposes back.
+    void collapse_chunk(const uint32_t *qs, size_t count, Rng &rng);
     // Column ops in the transposed layout: conjugate every row by a gate on input qubit q.
     void append_h_t(size_t q);
     void append_s_dag_t(size_t q);
@@ -155,6 +159,7 @@ class Tableau {
     std::vector<uint64_t> signs_;   // [half 0 | half 1], w_ words each; bit r belongs to record r
     std::vector<uint8_t> x_half_;   // per qubit: the half holding xs[q]
     std::vector<uint32_t> scratch_;
+    std::vector<uint64_t> masks_;  // collapse_chunk: the pending outcomes' X supports
 };
 
 }  // namespace qnsim

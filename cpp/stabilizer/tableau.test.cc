@@ -209,30 +209,40 @@ TEST(Tableau, TransposeTwiceKeepsTheState) {
     EXPECT_GT(nonzero, 0u);
 }
 
-/// collapse_z (row pass) and collapse_z_transposed (Stim's column elimination) promise to perform
-/// the same Clifford operations, so equal random draws must leave equal states.
+/// collapse_z (one row pass per outcome) and collapse_z_batch (Stim's column elimination after one
+/// shared transposition) promise to perform the same Clifford operations, so equal random draws must
+/// leave equal states, whether the batch holds one outcome or many.
 TEST(Tableau, BothCollapseRoutesLeaveTheSameState) {
     for (uint64_t seed = 0; seed < 6; ++seed) {
         const size_t n = 70 + 30 * seed;
         StabilizerSimulator sim(static_cast<int64_t>(n), seed);
         scramble(sim, seed + 50, 6 * n);
-        Tableau rows = sim.tableau(), cols = sim.tableau();
-        Rng r1(seed), r2(seed);
+        Tableau rows = sim.tableau(), single = sim.tableau(), batch = sim.tableau();
+        Rng r1(seed), r2(seed), r3(seed);
+        std::vector<uint32_t> targets;
         size_t collapsed = 0;
         for (size_t q = 0; q < n; q += 7) {
             const bool random = !rows.z_is_deterministic(q);
             EXPECT_EQ(rows.collapse_z(q, r1), random);
-            cols.transpose();
-            EXPECT_EQ(cols.collapse_z_transposed(q, r2), random);
-            cols.transpose();
+            const uint32_t one = static_cast<uint32_t>(q);
+            single.collapse_z_batch(&one, 1, r2);
+            EXPECT_FALSE(single.is_transposed());
             EXPECT_TRUE(rows.z_is_deterministic(q));
-            EXPECT_TRUE(cols.z_is_deterministic(q));
-            EXPECT_EQ(rows.z_sign(q), cols.z_sign(q)) << "seed " << seed << " qubit " << q;
+            EXPECT_TRUE(single.z_is_deterministic(q));
+            EXPECT_EQ(rows.z_sign(q), single.z_sign(q)) << "seed " << seed << " qubit " << q;
+            targets.push_back(one);
             collapsed += random;
         }
+        batch.collapse_z_batch(targets.data(), targets.size(), r3);
+        for (uint32_t q : targets) EXPECT_EQ(rows.z_sign(q), batch.z_sign(q)) << "seed " << seed << " qubit " << q;
         EXPECT_GT(collapsed, 0u) << "the circuit should leave some outcomes random";
-        for (const PauliString &p : probes(n, seed)) ASSERT_EQ(rows.expectation(p), cols.expectation(p)) << p.str();
-        EXPECT_EQ(r1.next_u64(), r2.next_u64());  // both drew the same number of words
+        for (const PauliString &p : probes(n, seed)) {
+            ASSERT_EQ(rows.expectation(p), single.expectation(p)) << p.str();
+            ASSERT_EQ(rows.expectation(p), batch.expectation(p)) << p.str();
+        }
+        const uint64_t next = r1.next_u64();  // all three drew the same number of words
+        EXPECT_EQ(next, r2.next_u64());
+        EXPECT_EQ(next, r3.next_u64());
     }
 }
 

@@ -47,7 +47,7 @@ from qnsim.presets import (
 from qnsim.primitives import entanglement_swap, purify_round, remote_cnot, teleport
 from qnsim.protocol import Protocol
 from qnsim.results import NetworkResult, RequestResult
-from qnsim.scenario import load_scenario
+from qnsim.scenario import ScenarioError, load_scenario
 from qnsim.topology import chain, dumbbell, from_graph, grid, ring, star
 
 if TYPE_CHECKING:  # the lazy attributes below, for type checkers and IDEs
@@ -103,6 +103,7 @@ __all__ = [
     "QnsimError",
     "QubitRegistry",
     "RequestResult",
+    "ScenarioError",
     "SchedulingError",
     "Source",
     "StabilizerSimulator",

@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['CircuitParseError', 'DensityMatrixSimulator', 'NativeNetwork', 'ParameterError', 'QnsimError', 'QubitRegistry', 'Scheduler', 'SchedulingError', 'StabilizerSimulator', 'StateTooLargeError', 'UnknownQubitError', 'WorkloadProgram', 'canonical_gate_name', 'entanglement_swap', 'gate_kinds', 'purify_round', 'remote_cnot', 'stim_gate_names', 'stream_count_file', 'teleport']
+__all__: list[str] = ['CircuitParseError', 'DensityMatrixSimulator', 'HookKind', 'LinkParams', 'NativeNetwork', 'NetworkCounters', 'NodeParams', 'ParameterError', 'PurificationScheme', 'QnsimError', 'QubitRegistry', 'RequestParams', 'RequestStats', 'RequestStatus', 'Scheduler', 'SchedulingError', 'StabilizerSimulator', 'StateTooLargeError', 'SwapSchedule', 'UnknownQubitError', 'WorkloadProgram', 'canonical_gate_name', 'concurrence', 'entanglement_swap', 'gate_kinds', 'purify_round', 'remote_cnot', 'stim_gate_names', 'stream_count_file', 'teleport']
 class QnsimError(Exception):
     pass
 class CircuitParseError(QnsimError, ValueError):
@@ -630,21 +630,537 @@ class Scheduler:
         """
         Peak number of simultaneously pending events (memory is proportional to it).
         """
+class PurificationScheme:
+    """
+    Recurrence purification scheme of a request.
+    
+    Members:
+    
+      none
+    
+      bbpssw
+    
+      dejmps
+    """
+    __members__: typing.ClassVar[dict[str, PurificationScheme]]
+    bbpssw: typing.ClassVar[PurificationScheme]
+    dejmps: typing.ClassVar[PurificationScheme]
+    none: typing.ClassVar[PurificationScheme]
+    @typing.overload
+    def __eq__(self, other: PurificationScheme) -> bool:
+        ...
+    @typing.overload
+    def __eq__(self, other: typing.Any) -> bool:
+        ...
+    def __getstate__(self) -> int:
+        ...
+    def __hash__(self) -> int:
+        ...
+    def __index__(self) -> int:
+        ...
+    def __init__(self, value: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    def __int__(self) -> int:
+        ...
+    @typing.overload
+    def __ne__(self, other: PurificationScheme) -> bool:
+        ...
+    @typing.overload
+    def __ne__(self, other: typing.Any) -> bool:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, state: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    def __str__(self) -> str:
+        ...
+    @property
+    def name(self) -> str:
+        ...
+    @property
+    def value(self) -> int:
+        ...
+class SwapSchedule:
+    """
+    Order in which a request's repeaters swap.
+    
+    Members:
+    
+      asap
+    
+      nested
+    """
+    __members__: typing.ClassVar[dict[str, SwapSchedule]]
+    asap: typing.ClassVar[SwapSchedule]
+    nested: typing.ClassVar[SwapSchedule]
+    @typing.overload
+    def __eq__(self, other: SwapSchedule) -> bool:
+        ...
+    @typing.overload
+    def __eq__(self, other: typing.Any) -> bool:
+        ...
+    def __getstate__(self) -> int:
+        ...
+    def __hash__(self) -> int:
+        ...
+    def __index__(self) -> int:
+        ...
+    def __init__(self, value: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    def __int__(self) -> int:
+        ...
+    @typing.overload
+    def __ne__(self, other: SwapSchedule) -> bool:
+        ...
+    @typing.overload
+    def __ne__(self, other: typing.Any) -> bool:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, state: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    def __str__(self) -> str:
+        ...
+    @property
+    def name(self) -> str:
+        ...
+    @property
+    def value(self) -> int:
+        ...
+class RequestStatus:
+    """
+    Where a request stands.
+    
+    Members:
+    
+      pending
+    
+      waiting
+    
+      active
+    
+      served
+    
+      dropped
+    """
+    __members__: typing.ClassVar[dict[str, RequestStatus]]
+    active: typing.ClassVar[RequestStatus]
+    dropped: typing.ClassVar[RequestStatus]
+    pending: typing.ClassVar[RequestStatus]
+    served: typing.ClassVar[RequestStatus]
+    waiting: typing.ClassVar[RequestStatus]
+    @typing.overload
+    def __eq__(self, other: RequestStatus) -> bool:
+        ...
+    @typing.overload
+    def __eq__(self, other: typing.Any) -> bool:
+        ...
+    def __getstate__(self) -> int:
+        ...
+    def __hash__(self) -> int:
+        ...
+    def __index__(self) -> int:
+        ...
+    def __init__(self, value: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    def __int__(self) -> int:
+        ...
+    @typing.overload
+    def __ne__(self, other: RequestStatus) -> bool:
+        ...
+    @typing.overload
+    def __ne__(self, other: typing.Any) -> bool:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, state: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    def __str__(self) -> str:
+        ...
+    @property
+    def name(self) -> str:
+        ...
+    @property
+    def value(self) -> int:
+        ...
+class HookKind:
+    """
+    What a Python protocol is told about.
+    
+    Members:
+    
+      pair_ready
+    
+      message
+    
+      timer
+    
+      pair_lost
+    """
+    __members__: typing.ClassVar[dict[str, HookKind]]
+    message: typing.ClassVar[HookKind]
+    pair_lost: typing.ClassVar[HookKind]
+    pair_ready: typing.ClassVar[HookKind]
+    timer: typing.ClassVar[HookKind]
+    @typing.overload
+    def __eq__(self, other: HookKind) -> bool:
+        ...
+    @typing.overload
+    def __eq__(self, other: typing.Any) -> bool:
+        ...
+    def __getstate__(self) -> int:
+        ...
+    def __hash__(self) -> int:
+        ...
+    def __index__(self) -> int:
+        ...
+    def __init__(self, value: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    def __int__(self) -> int:
+        ...
+    @typing.overload
+    def __ne__(self, other: HookKind) -> bool:
+        ...
+    @typing.overload
+    def __ne__(self, other: typing.Any) -> bool:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, state: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    def __str__(self) -> str:
+        ...
+    @property
+    def name(self) -> str:
+        ...
+    @property
+    def value(self) -> int:
+        ...
+class NodeParams:
+    """
+    A node as the native network takes it (integer picosecond durations). Built by qnsim.Network.add_node from SI values.
+    """
+    fields: typing.ClassVar[tuple] = ('name', 'num_memories', 't1_s', 't2_s', 'depolarizing_time_s', 'gate1_error', 'gate2_error', 'measure_error', 'gate1_ps', 'gate2_ps', 'measure_ps')
+    name: str
+    def __init__(self, **kwargs) -> None:
+        """
+        Keyword construction; every keyword is a field (see `fields`). Values are range-checked by validate().
+        """
+    def validate(self) -> None:
+        """
+        Range checks; ParameterError naming the field.
+        """
+    @property
+    def depolarizing_time_s(self) -> float:
+        ...
+    @depolarizing_time_s.setter
+    def depolarizing_time_s(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def gate1_error(self) -> float:
+        ...
+    @gate1_error.setter
+    def gate1_error(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def gate1_ps(self) -> int:
+        ...
+    @gate1_ps.setter
+    def gate1_ps(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def gate2_error(self) -> float:
+        ...
+    @gate2_error.setter
+    def gate2_error(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def gate2_ps(self) -> int:
+        ...
+    @gate2_ps.setter
+    def gate2_ps(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def measure_error(self) -> float:
+        ...
+    @measure_error.setter
+    def measure_error(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def measure_ps(self) -> int:
+        ...
+    @measure_ps.setter
+    def measure_ps(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def num_memories(self) -> int | None:
+        """
+        memory qubits; None: as the links need
+        """
+    @num_memories.setter
+    def num_memories(self, arg0: typing.SupportsInt | typing.SupportsIndex | None) -> None:
+        ...
+    @property
+    def t1_s(self) -> float:
+        ...
+    @t1_s.setter
+    def t1_s(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def t2_s(self) -> float:
+        ...
+    @t2_s.setter
+    def t2_s(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+class LinkParams:
+    """
+    A heralded link as the native network takes it (integer picoseconds). Built by qnsim.Network.add_link from a link model.
+    """
+    fields: typing.ClassVar[tuple] = ('node_a', 'node_b', 'channels', 'success_probability', 'attempt_period_ps', 'herald_delay_a_ps', 'herald_delay_b_ps', 'classical_delay_ps', 'setup_delay_ps', 'first_round_probability', 'fixed_channels', 'bell_diagonal', 'state')
+    fixed_channels: bool
+    def __init__(self, **kwargs) -> None:
+        """
+        Keyword construction; every keyword is a field (see `fields`). Values are range-checked by validate().
+        """
+    def validate(self) -> None:
+        """
+        Range checks; ParameterError naming the field.
+        """
+    @property
+    def attempt_period_ps(self) -> int:
+        ...
+    @attempt_period_ps.setter
+    def attempt_period_ps(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def bell_diagonal(self) -> typing.Annotated[list[float], "FixedSize(4)"]:
+        ...
+    @bell_diagonal.setter
+    def bell_diagonal(self, arg0: typing.Annotated[collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], "FixedSize(4)"]) -> None:
+        ...
+    @property
+    def channels(self) -> int:
+        ...
+    @channels.setter
+    def channels(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def classical_delay_ps(self) -> int:
+        ...
+    @classical_delay_ps.setter
+    def classical_delay_ps(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def first_round_probability(self) -> float:
+        ...
+    @first_round_probability.setter
+    def first_round_probability(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def herald_delay_a_ps(self) -> int:
+        ...
+    @herald_delay_a_ps.setter
+    def herald_delay_a_ps(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def herald_delay_b_ps(self) -> int:
+        ...
+    @herald_delay_b_ps.setter
+    def herald_delay_b_ps(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def node_a(self) -> int:
+        ...
+    @node_a.setter
+    def node_a(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def node_b(self) -> int:
+        ...
+    @node_b.setter
+    def node_b(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def setup_delay_ps(self) -> int:
+        ...
+    @setup_delay_ps.setter
+    def setup_delay_ps(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def state(self) -> typing.Any:
+        """
+        exact 4x4 delivered state (density formalism), or None
+        """
+    @state.setter
+    def state(self, arg1: typing.Any) -> None:
+        ...
+    @property
+    def success_probability(self) -> float:
+        ...
+    @success_probability.setter
+    def success_probability(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+class RequestParams:
+    """
+    An end-to-end request as the native network takes it (integer picoseconds). Built by qnsim.Network.request.
+    """
+    fields: typing.ClassVar[tuple] = ('path', 'num_pairs', 'start_ps', 'cutoff_ps', 'deadline_ps', 'purification', 'purification_rounds', 'end_to_end_purification_rounds', 'keep_pairs', 'python_protocol', 'memories_per_link', 'min_fidelity', 'swap_schedule', 'swap_handshake')
+    keep_pairs: bool
+    purification: PurificationScheme
+    python_protocol: bool
+    swap_handshake: bool
+    swap_schedule: SwapSchedule
+    def __init__(self, **kwargs) -> None:
+        """
+        Keyword construction; every keyword is a field (see `fields`). Values are range-checked by validate().
+        """
+    def validate(self) -> None:
+        """
+        Range checks; ParameterError naming the field.
+        """
+    @property
+    def cutoff_ps(self) -> int | None:
+        ...
+    @cutoff_ps.setter
+    def cutoff_ps(self, arg0: typing.SupportsInt | typing.SupportsIndex | None) -> None:
+        ...
+    @property
+    def deadline_ps(self) -> int | None:
+        ...
+    @deadline_ps.setter
+    def deadline_ps(self, arg0: typing.SupportsInt | typing.SupportsIndex | None) -> None:
+        ...
+    @property
+    def end_to_end_purification_rounds(self) -> int:
+        ...
+    @end_to_end_purification_rounds.setter
+    def end_to_end_purification_rounds(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def memories_per_link(self) -> int:
+        ...
+    @memories_per_link.setter
+    def memories_per_link(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def min_fidelity(self) -> float:
+        ...
+    @min_fidelity.setter
+    def min_fidelity(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def num_pairs(self) -> int | None:
+        ...
+    @num_pairs.setter
+    def num_pairs(self, arg0: typing.SupportsInt | typing.SupportsIndex | None) -> None:
+        ...
+    @property
+    def path(self) -> list[int]:
+        ...
+    @path.setter
+    def path(self, arg0: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex]) -> None:
+        ...
+    @property
+    def purification_rounds(self) -> int:
+        ...
+    @purification_rounds.setter
+    def purification_rounds(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def start_ps(self) -> int:
+        ...
+    @start_ps.setter
+    def start_ps(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+class RequestStats:
+    """
+    What became of a request (aggregates over every delivery).
+    """
+    @property
+    def admitted_ps(self) -> int:
+        ...
+    @property
+    def concurrence_sum(self) -> float:
+        ...
+    @property
+    def cutoff_discards(self) -> int:
+        ...
+    @property
+    def delivered(self) -> int:
+        ...
+    @property
+    def drop_reason(self) -> str:
+        ...
+    @property
+    def fidelity_sq_sum(self) -> float:
+        ...
+    @property
+    def fidelity_sum(self) -> float:
+        ...
+    @property
+    def finished_ps(self) -> int:
+        ...
+    @property
+    def first_delivery_ps(self) -> int:
+        ...
+    @property
+    def last_delivery_ps(self) -> int:
+        ...
+    @property
+    def purification_failures(self) -> int:
+        ...
+    @property
+    def rejected_low_fidelity(self) -> int:
+        ...
+    @property
+    def status(self) -> RequestStatus:
+        ...
+    @property
+    def unentangled(self) -> int:
+        ...
+class NetworkCounters:
+    """
+    Whole-network event counts.
+    """
+    @property
+    def attempts(self) -> int:
+        ...
+    @property
+    def cutoff_discards(self) -> int:
+        ...
+    @property
+    def link_pairs(self) -> int:
+        ...
+    @property
+    def purification_failures(self) -> int:
+        ...
+    @property
+    def purifications(self) -> int:
+        ...
+    @property
+    def swaps(self) -> int:
+        ...
 class NativeNetwork:
     """
     Native event-driven network (nodes, heralded links, repeater protocols). Use qnsim.Network, which converts SI units and hardware models into these integer-picosecond parameters.
     """
     def __init__(self, formalism: str = 'density_matrix', seed: typing.SupportsInt | typing.SupportsIndex | None = None) -> None:
         ...
-    def add_link(self, a: typing.SupportsInt | typing.SupportsIndex, b: typing.SupportsInt | typing.SupportsIndex, channels: typing.SupportsInt | typing.SupportsIndex, success_probability: typing.SupportsFloat | typing.SupportsIndex, attempt_period_ps: typing.SupportsInt | typing.SupportsIndex, herald_delay_a_ps: typing.SupportsInt | typing.SupportsIndex, herald_delay_b_ps: typing.SupportsInt | typing.SupportsIndex, classical_delay_ps: typing.SupportsInt | typing.SupportsIndex, bell_diagonal: typing.Annotated[collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], "FixedSize(4)"], state: typing.Annotated[numpy.typing.ArrayLike, numpy.complex128] | None = None, setup_delay_ps: typing.SupportsInt | typing.SupportsIndex = 0, fixed_channels: bool = False) -> int:
-        ...
-    def add_node(self, name: str, num_memories: typing.SupportsInt | typing.SupportsIndex, t1_s: typing.SupportsFloat | typing.SupportsIndex, t2_s: typing.SupportsFloat | typing.SupportsIndex, gate1_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, gate2_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, measure_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, gate1_ps: typing.SupportsInt | typing.SupportsIndex = 0, gate2_ps: typing.SupportsInt | typing.SupportsIndex = 0, measure_ps: typing.SupportsInt | typing.SupportsIndex = 0, depolarizing_time_s: typing.SupportsFloat | typing.SupportsIndex = ...) -> int:
-        ...
-    def add_request(self, path: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], num_pairs: typing.SupportsInt | typing.SupportsIndex = 0, start_ps: typing.SupportsInt | typing.SupportsIndex = 0, cutoff_ps: typing.SupportsInt | typing.SupportsIndex = 0, purify: str = 'none', purify_rounds: typing.SupportsInt | typing.SupportsIndex = 0, keep_pairs: bool = False, python_protocol: bool = False, memories_per_link: typing.SupportsInt | typing.SupportsIndex = 1, deadline_ps: typing.SupportsInt | typing.SupportsIndex = 0, min_fidelity: typing.SupportsFloat | typing.SupportsIndex = 0.0, schedule: str = 'asap', end_to_end_purify_rounds: typing.SupportsInt | typing.SupportsIndex = 0, swap_handshake: bool = False) -> int:
-        ...
+    def add_link(self, params: LinkParams) -> int:
+        """
+        Validates and adds a link; returns its index.
+        """
+    def add_node(self, params: NodeParams) -> int:
+        """
+        Validates and adds a node; returns its index.
+        """
+    def add_request(self, params: RequestParams) -> int:
+        """
+        Validates and adds a request; returns its index.
+        """
     def classical_latency(self, a: typing.SupportsInt | typing.SupportsIndex, b: typing.SupportsInt | typing.SupportsIndex) -> int:
         ...
-    def counters(self) -> dict:
+    def counters(self) -> NetworkCounters:
         ...
     def deliver_slots(self, request: typing.SupportsInt | typing.SupportsIndex, slot_src: typing.SupportsInt | typing.SupportsIndex, slot_dst: typing.SupportsInt | typing.SupportsIndex) -> None:
         ...
@@ -652,7 +1168,7 @@ class NativeNetwork:
         ...
     def deliveries(self) -> dict:
         """
-        Delivered pairs as a dict of numpy arrays.
+        Delivered pairs as a dict of numpy arrays (concurrence -1 where the formalism has none per pair).
         """
     def discard_slot_pair(self, slot: typing.SupportsInt | typing.SupportsIndex) -> None:
         ...
@@ -660,13 +1176,13 @@ class NativeNetwork:
         ...
     def release_pair(self, qubit_src: typing.SupportsInt | typing.SupportsIndex, qubit_dst: typing.SupportsInt | typing.SupportsIndex) -> None:
         ...
-    def request_stats(self, request: typing.SupportsInt | typing.SupportsIndex) -> dict:
+    def request_stats(self, request: typing.SupportsInt | typing.SupportsIndex) -> RequestStats:
         """
-        Status and aggregates of a request (status: pending/waiting/active/served/dropped).
+        Status and aggregates of a request.
         """
-    def run(self, until_ps: typing.SupportsInt | typing.SupportsIndex) -> None:
+    def run(self, until_ps: typing.SupportsInt | typing.SupportsIndex, hand_over: bool = True) -> None:
         """
-        Runs until until_ps or until every bounded request is served.
+        Runs every event up to until_ps (now_ps is then until_ps). hand_over=False skips bringing kept pairs up to date (for intermediate chunks of one run; results do not depend on the chunks).
         """
     def schedule_timer(self, delay_ps: typing.SupportsInt | typing.SupportsIndex, node: typing.SupportsInt | typing.SupportsIndex, timer_id: typing.SupportsInt | typing.SupportsIndex) -> None:
         ...
@@ -696,7 +1212,7 @@ class NativeNetwork:
     @property
     def max_records(self) -> int:
         """
-        Delivery records kept (aggregates in request_stats continue beyond it).
+        Delivery records kept (aggregates in request_stats continue beyond it); at most 10^8.
         """
     @max_records.setter
     def max_records(self, arg1: typing.SupportsInt | typing.SupportsIndex) -> None:
@@ -733,7 +1249,7 @@ class WorkloadProgram:
         """
     def placed(self, qpu_of: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], num_qpus: typing.SupportsInt | typing.SupportsIndex, t_1q: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], t_2q: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], t_meas: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], t_reset: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], t_remote: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], t_frame: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex]) -> dict:
         """
-        Remote-aware counts for a placement; QPU-pair matrices are flattened k*k lists holding unordered pairs at [min*k + max]. t_remote: time a remote gate occupies its qubits; t_frame: time from its start until its Pauli-frame corrections are known (a later non-Clifford gate on those qubits waits for it). Raises ValueError for a used qubit placed on no QPU.
+        Remote-aware counts for a placement; remote_gates, remote_pairs and cat_pairs are {(a, b): count} over the QPU pairs a < b that have any; t_remote and t_frame are flattened k*k lists. t_remote: time a remote gate occupies its qubits; t_frame: time from its start until its Pauli-frame corrections are known (a later non-Clifford gate on those qubits waits for it). Raises ValueError for a used qubit placed on no QPU.
         """
     def unroll(self, max_ops: typing.SupportsInt | typing.SupportsIndex) -> list:
         """
@@ -751,13 +1267,17 @@ def canonical_gate_name(name: str) -> typing.Any:
     """
     Canonical name of a gate or alias (case-insensitive); None if unknown.
     """
+def concurrence(rho: typing.Annotated[numpy.typing.ArrayLike, numpy.complex128]) -> float:
+    """
+    Wootters concurrence of a 4x4 two-qubit density matrix (0 for separable states).
+    """
 def entanglement_swap(registry: QubitRegistry, a: typing.SupportsInt | typing.SupportsIndex, b: typing.SupportsInt | typing.SupportsIndex, y: typing.SupportsInt | typing.SupportsIndex, gate1_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, gate2_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, measure_error: typing.SupportsFloat | typing.SupportsIndex = 0.0) -> tuple[int, int]:
     ...
 def gate_kinds() -> dict:
     """
     Known gates: name -> (kind, z_diagonal, controlled, bell_pairs_per_remote_application, clifford).
     """
-def purify_round(registry: QubitRegistry, scheme: str, a1: typing.SupportsInt | typing.SupportsIndex, b1: typing.SupportsInt | typing.SupportsIndex, a2: typing.SupportsInt | typing.SupportsIndex, b2: typing.SupportsInt | typing.SupportsIndex, gate1_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, gate2_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, measure_error: typing.SupportsFloat | typing.SupportsIndex = 0.0) -> bool:
+def purify_round(registry: QubitRegistry, scheme: PurificationScheme, a1: typing.SupportsInt | typing.SupportsIndex, b1: typing.SupportsInt | typing.SupportsIndex, a2: typing.SupportsInt | typing.SupportsIndex, b2: typing.SupportsInt | typing.SupportsIndex, gate1_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, gate2_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, measure_error: typing.SupportsFloat | typing.SupportsIndex = 0.0) -> bool:
     ...
 def remote_cnot(registry: QubitRegistry, control: typing.SupportsInt | typing.SupportsIndex, a: typing.SupportsInt | typing.SupportsIndex, b: typing.SupportsInt | typing.SupportsIndex, target: typing.SupportsInt | typing.SupportsIndex, gate1_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, gate2_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, measure_error: typing.SupportsFloat | typing.SupportsIndex = 0.0) -> tuple[int, int]:
     ...

@@ -50,7 +50,7 @@ from typing import Any, Literal
 
 __all__ = ["load_network", "main"]
 
-_MAX_QPUS = 10_000  # Far beyond any planned machine; refused before anything is allocated.
+_MAX_QPUS = 4096  # The estimator's limit (tables of QPU pairs); refused before anything is allocated.
 _MAX_ALL_LINKS = 1_000_000  # qpus = "all" builds n (n - 1) / 2 links.
 _QPU_FLOATS = {
     "t_1q_s": (0.0, None),

@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from typing import Any, Callable
 
 from qnsim.hardware import Detector, Fiber, GateNoise, Memory, NodeHardware, Source, Transducer
 from qnsim.link_models import SCHEMES, LinkModel, heralded_link
 
 __all__ = [
+    "PRESETS",
+    "resolve_preset",
     "HardwarePreset",
     "nv_10x_improved",
     "nv_near_term",
@@ -252,3 +255,56 @@ def superconducting_transducer_link(improvement: float = 1.0) -> HardwarePreset:
         ),
         reference="Dirnegger et al., arXiv 2503.10842 (2025)",
     )
+
+
+PRESETS: dict[str, Callable[..., HardwarePreset]] = {
+    "nv_near_term": nv_near_term,
+    "nv_10x_improved": nv_10x_improved,
+    "superconducting_transducer_link": superconducting_transducer_link,
+}
+"""Preset names accepted wherever a preset may be given by name (and in scenario files)."""
+
+
+def resolve_preset(spec: HardwarePreset | str | dict[str, Any]) -> HardwarePreset:
+    """A :class:`HardwarePreset` from a preset, a preset name, or ``{"name": ..., **options}``.
+
+    Args:
+        spec: A preset, one of :data:`PRESETS`' names, or a dict with ``name`` and the preset
+            function's keyword options (e.g. ``improvement`` for the transducer link).
+
+    Raises:
+        ParameterError: (a ValueError, field ``preset``) unknown preset name (with a
+            suggestion), bad options, or a value that is none of the above.
+
+    Example:
+        >>> resolve_preset({"name": "superconducting_transducer_link", "improvement": 10}).name
+        'superconducting_transducer_link_x10'
+        >>> resolve_preset("nv_near_trm")
+        Traceback (most recent call last):
+        ...
+        qnsim._core.ParameterError: preset 'nv_near_trm' is unknown; did you mean 'nv_near_term'? (known: nv_near_term, nv_10x_improved, superconducting_transducer_link)
+    """
+    from qnsim.specs import did_you_mean, parameter_error
+
+    if isinstance(spec, HardwarePreset):
+        return spec
+    options: dict[str, Any] = {}
+    if isinstance(spec, dict):
+        options = dict(spec)
+        name = options.pop("name", None)
+        if not isinstance(name, str):
+            raise parameter_error("preset", f"given as a table needs a 'name' string, got {spec!r}")
+    elif isinstance(spec, str):
+        name = spec
+    else:
+        raise parameter_error("preset", f"must be a HardwarePreset, a name or a table, got {spec!r}")
+    if name not in PRESETS:
+        raise parameter_error(
+            "preset", f"{name!r} is unknown{did_you_mean(name, PRESETS)} (known: {', '.join(PRESETS)})"
+        )
+    try:
+        return PRESETS[name](**options)
+    except TypeError as exc:
+        raise parameter_error("preset", f"{name!r} does not accept options {sorted(options)}: {exc}") from None
+    except ValueError as exc:
+        raise parameter_error("preset", f"{name!r}: {exc}") from None

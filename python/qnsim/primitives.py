@@ -17,7 +17,10 @@ after each two-qubit gate, ``measure_error`` the flip probability of a reported 
 
 from __future__ import annotations
 
+from typing import Literal
+
 from qnsim import _core
+from qnsim.specs import check_value
 
 __all__ = ["entanglement_swap", "purify_round", "remote_cnot", "teleport"]
 
@@ -83,7 +86,9 @@ def purify_round(
     >>> purify_round(reg, "dejmps", a1, b1, a2, b2)
     True
     """
-    return _core.purify_round(registry, scheme, a1, b1, a2, b2, gate1_error, gate2_error, measure_error)
+    scheme = check_value("scheme", Literal["bbpssw", "dejmps"], scheme)
+    native = getattr(_core.PurificationScheme, scheme)
+    return _core.purify_round(registry, native, a1, b1, a2, b2, gate1_error, gate2_error, measure_error)
 
 
 def teleport(

@@ -58,12 +58,17 @@ protocols (see ``bench/link.py``); use it to try new policies.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:  # pragma: no cover
+from qnsim import _core
+from qnsim.specs import seconds_to_ps
+
+if TYPE_CHECKING:  # pragma: no cover - annotations only; network imports this module
+    from qnsim.link_builder import LinkInfo
     from qnsim.network import Network, RequestInfo
 
-__all__ = ["Protocol"]
+__all__ = ["Protocol", "ProtocolHub"]
 
 
 class Protocol:
@@ -161,30 +166,14 @@ class Protocol:
             ['hello'] at b, t = 0.961 ms
             tick at a, t = 1.480 ms
         """
-        net = self.network
-        src = net._node(from_node, "send").index
-        dst = net._node(to_node, "send").index
-        ident = net._new_id()
-        net._messages[ident] = (self, message)
-        if after_s > 0:
-            from qnsim.network import _ps
-
-            delay = _ps(after_s, "send after_s")
-            net._timers[ident] = (_Departure(net, src, dst, ident), None)
-            net.native.schedule_timer(delay, src, ident)
-            return (net.native.now_ps + delay + net.native.classical_latency(src, dst)) / 1e12
-        return net.native.send_message(src, dst, ident) / 1e12
+        src = self.network.node(from_node, "send").index
+        dst = self.network.node(to_node, "send").index
+        return self._hub.send(self, src, dst, message, seconds_to_ps(after_s, "after_s")) / 1e12
 
     def set_timer(self, delay_s: float, node: str, payload: Any = None) -> None:
         """Calls :meth:`on_timer` at ``node`` with ``payload`` after ``delay_s`` seconds."""
-        from qnsim.network import _ps
-
-        net = self.network
-        ident = net._new_id()
-        net._timers[ident] = (self, payload)
-        net.native.schedule_timer(
-            _ps(delay_s, "set_timer delay_s"), net._node(node, "set_timer").index, ident
-        )
+        node_index = self.network.node(node, "set_timer").index
+        self._hub.set_timer(self, seconds_to_ps(delay_s, "delay_s"), node_index, payload)
 
     # ---- facts --------------------------------------------------------------------------
 
@@ -215,12 +204,13 @@ class Protocol:
 
     # ---- plumbing -----------------------------------------------------------------------
 
-    def _attach(self, network: Network, request: RequestInfo) -> None:
+    def _attach(self, hub: ProtocolHub, request: RequestInfo) -> None:
         if getattr(self, "network", None) is not None and getattr(self, "request", None) is not None:
             raise ValueError("this Protocol instance already drives a request; make one instance per request")
         if not hasattr(self, "_ready_s"):
             raise TypeError(f"{type(self).__name__}.__init__ must call super().__init__()")
-        self.network = network
+        self._hub = hub
+        self.network = hub.network
         self.request = request
 
     def _pair_ready(self, node: str, slot: int, partner_slot: int) -> None:
@@ -229,11 +219,105 @@ class Protocol:
         self.on_pair_ready(node, slot, partner_slot)
 
 
+class ProtocolHub:
+    """The plumbing between one network's native core and its Python protocols: message and
+    timer ids, their payloads, and the dispatch of native hook events to the right protocol.
+
+    Example:
+        >>> import qnsim
+        >>> ProtocolHub(qnsim.Network()).pending()
+        0
+    """
+
+    def __init__(self, network: Network) -> None:
+        self.network = network
+        self._payloads: dict[int, tuple[Any, Any]] = {}  # id -> (target, payload) of messages and timers
+        self._next_id = 1
+        self._by_link: dict[int, Protocol] = {}
+        self._hooked = False
+        self._names: list[str] = []
+
+    def pending(self) -> int:
+        """Messages and timers sent and not yet delivered."""
+        return len(self._payloads)
+
+    def check_sharing(self, protocol: Protocol | None, hops: Sequence[LinkInfo], requests: Sequence[RequestInfo]) -> None:
+        """Refuses a request that would share a link with a request driven by a Python protocol
+        (the protocol sees every event of its links).
+
+        Raises:
+            ValueError: Naming the link and the other request.
+        """
+        for link in hops:
+            if link.index in self._by_link or protocol is not None:
+                for other in requests:
+                    if (other.spec.protocol is not None or protocol is not None) and any(
+                        {u, v} == {link.a, link.b} for u, v in zip(other.path, other.path[1:])
+                    ):
+                        raise ValueError(
+                            f"link {link.a!r}-{link.b!r} is already used by request {other.index}; a request driven "
+                            "by a Python protocol cannot share links with other requests"
+                        )
+
+    def attach(self, protocol: Protocol, request: RequestInfo, hops: Sequence[LinkInfo]) -> None:
+        """Makes ``protocol`` the driver of ``request`` and of the events on its links."""
+        protocol._attach(self, request)
+        for link in hops:
+            self._by_link[link.index] = protocol
+        if not self._hooked:
+            self.network.native.set_protocol_hook(self.dispatch)
+            self._hooked = True
+
+    def send(self, protocol: Protocol, src: int, dst: int, message: Any, after_ps: int) -> int:
+        """Sends ``message`` from native node ``src`` to ``dst``, leaving after ``after_ps``;
+        returns the arrival time in ps."""
+        native = self.network.native
+        ident = self._new_id()
+        self._payloads[ident] = (protocol, message)
+        if after_ps <= 0:
+            return int(native.send_message(src, dst, ident))
+        departure = self._new_id()
+        self._payloads[departure] = (_Departure(native, src, dst, ident), None)
+        native.schedule_timer(after_ps, src, departure)
+        return int(native.now_ps + after_ps + native.classical_latency(src, dst))
+
+    def set_timer(self, target: Any, delay_ps: int, node: int, payload: Any) -> None:
+        """Calls ``target.on_timer(node name, payload)`` after ``delay_ps``."""
+        ident = self._new_id()
+        self._payloads[ident] = (target, payload)
+        self.network.native.schedule_timer(delay_ps, node, ident)
+
+    def dispatch(self, kind: Any, node: int, slot: int, extra: int) -> None:
+        """Native hook: routes one event (``qnsim._core.HookKind``) to its protocol."""
+        if len(self._names) != len(self.network.nodes):
+            self._names = list(self.network.nodes)
+        name = self._names[node]
+        if kind == _core.HookKind.pair_ready or kind == _core.HookKind.pair_lost:
+            protocol = self._by_link.get(self.network.native.slot_link(slot))
+            if protocol is None:
+                return
+            if kind == _core.HookKind.pair_ready:
+                protocol._pair_ready(name, slot, int(extra))
+            else:
+                protocol.on_pair_lost(name, slot, int(extra))
+            return
+        target, payload = self._payloads.pop(int(extra))
+        if kind == _core.HookKind.message:
+            target.on_message(name, payload)
+        else:
+            target.on_timer(name, payload)
+
+    def _new_id(self) -> int:
+        ident = self._next_id
+        self._next_id += 1
+        return ident
+
+
 class _Departure:
     """Timer target that hands a delayed message to the native network when it leaves."""
 
-    def __init__(self, network: Network, src: int, dst: int, ident: int) -> None:
-        self.network, self.src, self.dst, self.ident = network, src, dst, ident
+    def __init__(self, native: Any, src: int, dst: int, ident: int) -> None:
+        self.native, self.src, self.dst, self.ident = native, src, dst, ident
 
     def on_timer(self, node: str, payload: Any) -> None:
-        self.network.native.send_message(self.src, self.dst, self.ident)
+        self.native.send_message(self.src, self.dst, self.ident)

@@ -91,6 +91,14 @@ class RequestResult:
         last_delivery_s: Time of the last delivery in s, or None.
         deadline_s: The request's deadline (absolute, s), or None.
         min_fidelity: The request's minimum fidelity (0: none).
+        cutoff_s: The request's storage cutoff in s, or None.
+        concurrences: Wootters concurrence of each recorded pair at delivery (density-matrix
+            formalism; -1 where the formalism has no per-pair value).
+        concurrence_sum: Sum of the delivered concurrences (density matrix; None otherwise).
+        unentangled: Delivered pairs with zero concurrence (density matrix): separable, whatever
+            their fidelity (amplitude damping toward |00> raises F without entanglement).
+        cutoff_discards: Link-level qubits of this request discarded by the cutoff.
+        purification_failures: Purification rounds of this request that failed.
 
     Example:
         >>> import numpy as np
@@ -124,6 +132,12 @@ class RequestResult:
     last_delivery_s: float | None = None
     deadline_s: float | None = None
     min_fidelity: float = 0.0
+    cutoff_s: float | None = None
+    concurrences: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    concurrence_sum: float | None = None
+    unentangled: int = 0
+    cutoff_discards: int = 0
+    purification_failures: int = 0
 
     @property
     def num_pairs(self) -> int:
@@ -219,6 +233,75 @@ class RequestResult:
         return t_quantile_975(self.num_pairs - 1) * self.fidelity_std / math.sqrt(self.num_pairs)
 
     @property
+    def mean_concurrence(self) -> float:
+        """Mean concurrence of the delivered pairs (density matrix; nan otherwise or without pairs)."""
+        if self.concurrence_sum is None or not self.num_pairs:
+            return math.nan
+        return self.concurrence_sum / self.num_pairs
+
+    @property
+    def entangled(self) -> bool | None:
+        """Whether the delivered pairs carry entanglement as |Phi+> pairs; None without pairs.
+
+        Density matrix: every delivered pair has a non-zero concurrence. Stabilizer (each
+        trajectory is a Bell state; the ensemble is Bell-diagonal): the mean fidelity exceeds
+        1/2, since a Bell-diagonal state with F <= 1/2 toward |Phi+> is no |Phi+> resource.
+
+        Example:
+            >>> import numpy as np
+            >>> r = RequestResult(0, "a", "b", ["a", "b"], 0.0, None, np.array([1.0, 2.0]),
+            ...                   np.array([0.3, 0.4]), np.zeros(2), end_s=2.0)
+            >>> r.entangled
+            False
+        """
+        if not self.num_pairs:
+            return None
+        if self.concurrence_sum is not None:
+            return self.unentangled == 0
+        return self.mean_fidelity > 0.5
+
+    @property
+    def notes(self) -> list[str]:
+        """Why these results may not be what they seem: unentangled pairs, rejections, capped
+        records, nothing delivered while pairs were lost to the cutoff or to purification.
+
+        Example:
+            >>> import numpy as np
+            >>> RequestResult(0, "a", "b", ["a", "b"], 0.0, 1, np.zeros(0), np.zeros(0), np.zeros(0),
+            ...               end_s=1.0, cutoff_s=1e-3, cutoff_discards=40).notes
+            ['no pair delivered: 40 stored qubits were discarded by the 1 ms cutoff']
+        """
+        notes = []
+        if self.status == "dropped" and self.drop_reason:
+            notes.append(f"dropped: {self.drop_reason}")
+        if self.num_pairs and self.entangled is False:
+            if self.concurrence_sum is not None:
+                notes.append(
+                    f"NOT ENTANGLED: {self.unentangled} of {self.num_pairs} delivered pairs have zero concurrence "
+                    f"(mean fidelity {self.mean_fidelity:.4f})"
+                )
+            else:
+                notes.append(
+                    f"NOT ENTANGLED: mean fidelity {self.mean_fidelity:.4f} <= 1/2 (Bell-diagonal pairs with "
+                    "F <= 1/2 carry no |Phi+> entanglement)"
+                )
+        elif self.unentangled:
+            notes.append(f"{self.unentangled} of {self.num_pairs} delivered pairs have zero concurrence")
+        if not self.num_pairs and self.status not in ("pending", "waiting"):
+            if self.cutoff_discards:
+                notes.append(
+                    f"no pair delivered: {self.cutoff_discards} stored qubits were discarded by the "
+                    f"{_eng(self.cutoff_s, 's')} cutoff"
+                )
+            if self.purification_failures:
+                notes.append(f"no pair delivered: {self.purification_failures} purification rounds failed")
+        if self.rejected_low_fidelity:
+            notes.append(f"{self.rejected_low_fidelity} pairs rejected below fidelity {self.min_fidelity:g}")
+        if self.capped:
+            notes.append(f"{self.num_records} of {self.num_pairs} pairs recorded (max_records)")
+        return notes
+
+    @property
     def mean_latency_s(self) -> float:
         """Mean time between deliveries (from the start for the first), in s; nan without pairs.
 
@@ -295,6 +378,12 @@ class RequestResult:
                 "fidelity_ci95": self.fidelity_ci95,
                 "mean_latency_s": self.mean_latency_s,
                 "mean_age_s": self.mean_age_s,
+                "entangled": self.entangled,
+                "mean_concurrence": self.mean_concurrence,
+                "unentangled": self.unentangled,
+                "cutoff_discards": self.cutoff_discards,
+                "purification_failures": self.purification_failures,
+                "notes": self.notes,
             }
         )
 
@@ -308,12 +397,12 @@ class NetworkResult:
         formalism: ``"density_matrix"`` or ``"stabilizer"``.
         seed: The seed of the run (None if drawn from entropy).
         until_s: Requested end of the run, in s.
-        now_s: Simulated time reached, in s (earlier than until_s when every bounded
-            request was served first).
+        now_s: Simulated time reached, in s (a run reaches its until_s).
         events_processed: Native events processed since the network was built.
         wall_time_s: Wall-clock time of the run call(s), in s.
         counters: Native counters: attempts, link_pairs, swaps, purifications,
             purification_failures, cutoff_discards.
+        notes: Caveats of the whole run (e.g. the stabilizer formalism's T1 twirl).
 
     Example:
         >>> r = NetworkResult([], "density_matrix", 1, 1.0, 1.0, 0, 0.0, {"swaps": 0})
@@ -329,6 +418,7 @@ class NetworkResult:
     events_processed: int
     wall_time_s: float
     counters: dict[str, int]
+    notes: list[str] = field(default_factory=list)
 
     def __getitem__(self, request: int) -> RequestResult:
         return self.requests[request]
@@ -353,6 +443,7 @@ class NetworkResult:
             "events_processed": int(self.events_processed),
             "wall_time_s": self.wall_time_s,
             "counters": {k: int(v) for k, v in self.counters.items()},
+            "notes": list(self.notes),
             "requests": [],
         }
         for r in self.requests:
@@ -363,6 +454,8 @@ class NetworkResult:
                     "fidelity": r.fidelities.tolist(),
                     "age_s": r.ages_s.tolist(),
                 }
+                if r.concurrence_sum is not None:
+                    entry["pairs"]["concurrence"] = r.concurrences.tolist()
             out["requests"].append(entry)
         return _clean(out)
 
@@ -433,7 +526,7 @@ class NetworkResult:
         width = max([len("request")] + [len(n) for n in names])
         header = (
             f"{'request':<{width}} {'pairs':>7} {'rate (Hz)':>11} {'fidelity (95% CI)':>22} "
-            f"{'mean latency':>13} {'mean age':>11} {'status':>8} {'finished':>9}"
+            f"{'mean latency':>13} {'mean age':>11} {'entangled':>9} {'status':>8} {'finished':>9}"
         )
         lines = [header, "-" * len(header)]
         for name, r in zip(names, self.requests):
@@ -445,17 +538,13 @@ class NetworkResult:
                 fid = f"{r.mean_fidelity:.4f} +- {r.fidelity_ci95:.4f}"
             rate = "-" if math.isnan(r.rate_hz) else _eng(r.rate_hz, "")
             finished = _eng(r.finished_s, "s") if r.finished_s is not None else "-"
+            entangled = {None: "-", True: "yes", False: "NO"}[r.entangled]
             lines.append(
                 f"{name:<{width}} {r.num_pairs:>7} {rate:>11} {fid:>22} "
-                f"{_eng(r.mean_latency_s, 's'):>13} {_eng(r.mean_age_s, 's'):>11} {r.status:>8} {finished:>9}"
+                f"{_eng(r.mean_latency_s, 's'):>13} {_eng(r.mean_age_s, 's'):>11} {entangled:>9} {r.status:>8} "
+                f"{finished:>9}"
             )
-            notes = []
-            if r.status == "dropped" and r.drop_reason:
-                notes.append(f"dropped: {r.drop_reason}")
-            if r.rejected_low_fidelity:
-                notes.append(f"{r.rejected_low_fidelity} pairs rejected below fidelity {r.min_fidelity:g}")
-            if r.capped:
-                notes.append(f"{r.num_records} of {r.num_pairs} pairs recorded (max_records)")
+            notes = r.notes
             if notes:
                 lines.append(f"{'':<{width}}   " + "; ".join(notes))
         if not self.requests:
@@ -468,6 +557,7 @@ class NetworkResult:
         )
         if counters:
             lines.append(counters)
+        lines.extend(f"note: {note}" for note in self.notes)
         return "\n".join(lines)
 
     def __str__(self) -> str:

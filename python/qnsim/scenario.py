@@ -99,159 +99,47 @@ Errors name the file and the field, e.g. ``scenario.toml: links[2].length_km mus
 
 from __future__ import annotations
 
-import dataclasses
-import difflib
-import math
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, Union
 
-from qnsim.hardware import Detector, Source, Transducer
-from qnsim.link_models import SCHEMES
-from qnsim.network import FORMALISMS, PRESETS, PURIFICATIONS, ROLES, ROUTINGS, SWAP_SCHEDULES, Network
-from qnsim.topology import BUILDERS
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python < 3.11 only
-    import tomli as tomllib
+from qnsim.config import ConfigError, TomlTable
+from qnsim.network import Network
+from qnsim.specs import LinkSpec, NodeSpec, RequestSpec, Spec, param
+from qnsim.topology import BUILDERS, SHAPES, topology_keys
 
 __all__ = ["RunSettings", "ScenarioError", "load_scenario", "run_scenario_data", "scenario_from_dict"]
 
 
-class ScenarioError(ValueError):
-    """A malformed scenario; the message names the file and the field.
+class ScenarioError(ConfigError):
+    """A malformed scenario; the message names the file, the key path and the value.
 
     Example:
-        >>> issubclass(ScenarioError, ValueError)
+        >>> import qnsim
+        >>> issubclass(ScenarioError, ValueError) and issubclass(ScenarioError, qnsim.QnsimError)
         True
     """
 
 
 @dataclass(frozen=True)
-class RunSettings:
-    """The ``[run]`` table of a scenario (after command-line overrides).
-
-    Attributes:
-        until_s: Simulated time to run, in s.
-        seed: Seed, or None (entropy).
-        formalism: ``"density_matrix"`` or ``"stabilizer"``.
-        name: The scenario's name (its file stem if it has none).
-        description: The scenario's description.
+class RunSettings(Spec):
+    """The ``[run]`` table of a scenario (after command-line overrides), and its name.
 
     Example:
         >>> RunSettings(until_s=1.0).formalism
         'density_matrix'
     """
 
-    until_s: float
-    seed: int | None = None
-    formalism: str = "density_matrix"
-    name: str = ""
-    description: str = ""
+    until_s: float = param(unit="s", doc="Simulated time to run", minimum=0.0)
+    seed: Union[int, None] = param(None, doc="Seed of every random stream (None: from the OS)", minimum=0, maximum=2**64 - 1)
+    formalism: Literal["density_matrix", "stabilizer"] = param("density_matrix", doc="State formalism")
+    max_records: Union[int, None] = param(None, doc="Per-pair records kept (aggregates go on beyond it)")
+    name: str = param("", doc="The scenario's name (its file stem if it has none)", toml=False)
+    description: str = param("", doc="The scenario's description", toml=False)
 
 
-# Field specs: kind, then options. "num": (min, max, allow_inf, exclusive_min).
-_NUM = "num"
-_INT = "int"
-_STR = "str"
-_BOOL = "bool"
-_PRESET = "preset"
-_TABLE = "table"
-_STRLIST = "strlist"
-_NUMLIST = "numlist"
-
-_TOP = {
-    "name": (_STR,),
-    "description": (_STR,),
-    "run": (_TABLE,),
-    "topology": (_TABLE,),
-    "nodes": (_TABLE,),
-    "links": (_TABLE,),
-    "requests": (_TABLE,),
-}
-_RUN = {
-    "until_s": (_NUM, 0.0, None, False, False),
-    "seed": (_INT, 0),
-    "formalism": (_STR, FORMALISMS),
-    "max_records": (_INT, 0),
-}
-_NODE = {
-    "name": (_STR,),
-    "role": (_STR, ROLES),
-    "preset": (_PRESET,),
-    "num_memories": (_INT, 1),
-    "t1_s": (_NUM, 0.0, None, True, True),
-    "t2_s": (_NUM, 0.0, None, True, True),
-    "gate1_error": (_NUM, 0.0, 1.0, False, False),
-    "gate2_error": (_NUM, 0.0, 1.0, False, False),
-    "measure_error": (_NUM, 0.0, 1.0, False, False),
-    "gate1_duration_s": (_NUM, 0.0, None, False, False),
-    "gate2_duration_s": (_NUM, 0.0, None, False, False),
-    "measure_duration_s": (_NUM, 0.0, None, False, False),
-}
-_LINK = {
-    "a": (_STR,),
-    "b": (_STR,),
-    "length_km": (_NUM, 0.0, None, False, False),
-    "channels": (_INT, 1),
-    "scheme": (_STR, SCHEMES),
-    "preset": (_PRESET,),
-    "source": (_TABLE, Source),
-    "detector": (_TABLE, Detector),
-    "transducer": (_TABLE, Transducer),
-    "transducer_a": (_TABLE, Transducer),
-    "transducer_b": (_TABLE, Transducer),
-    "attenuation_db_per_km": (_NUM, 0.0, None, False, False),
-    "refractive_index": (_NUM, 1.0, None, False, False),
-    "attempt_period_s": (_NUM, 0.0, None, False, True),
-    "fidelity": (_NUM, 0.0, 1.0, False, False),
-    "bell_diagonal": (_NUMLIST, 4),
-    "rate_hz": (_NUM, 0.0, None, False, True),
-    "success_probability": (_NUM, 0.0, 1.0, False, True),
-}
-_REQUEST = {
-    "src": (_STR,),
-    "dst": (_STR,),
-    "path": (_STRLIST,),
-    "num_pairs": (_INT, 1),
-    "start_s": (_NUM, 0.0, None, False, False),
-    "cutoff_s": (_NUM, 0.0, None, True, True),
-    "purification": (_STR, PURIFICATIONS),
-    "purification_rounds": (_INT, 0),
-    "end_to_end_purification_rounds": (_INT, 0),
-    "target_fidelity": (_NUM, 0.0, 1.0, False, False),
-    "routing": (_STR, ROUTINGS),
-    "swap_schedule": (_STR, SWAP_SCHEDULES),
-    "memories_per_link": (_INT, 1),
-    "deadline_s": (_NUM, 0.0, None, True, True),
-    "min_fidelity": (_NUM, 0.0, 1.0, False, False),
-    "keep_pairs": (_BOOL,),
-}
-# [topology]: the builder's shape arguments, then every node and link key as a default.
-_TOPOLOGY_SHAPES = {
-    "chain": ("n",),
-    "ring": ("n",),
-    "grid": ("rows", "cols"),
-    "star": ("n_leaves",),
-    "dumbbell": ("n_left", "n_right", "bridge_hops"),
-}
-_TOPOLOGY_OPTIONAL = {"bridge_hops"}
-_TOPOLOGY = {
-    "builder": (_STR, tuple(BUILDERS)),
-    "prefix": (_STR,),
-    **{k: (_INT, 1) for shape in _TOPOLOGY_SHAPES.values() for k in shape},
-    **{k: v for k, v in _NODE.items() if k != "name"},
-    **{k: v for k, v in _LINK.items() if k not in ("a", "b")},
-}
-_REQUIRED = {
-    "run": ("until_s",),
-    "nodes": ("name",),
-    "links": ("a", "b", "length_km"),
-    "requests": ("src", "dst"),
-}
+_TOP = ("name", "description", "run", "topology", "nodes", "links", "requests")
 
 
 def load_scenario(
@@ -267,16 +155,17 @@ def load_scenario(
         path: The ``.toml`` file.
         seed: Override of ``run.seed``.
         formalism: Override of ``run.formalism``.
-        until_s: Override of ``run.until_s``.
+        until_s: Override of ``run.until_s`` (s).
 
     Returns:
         ``(network, settings)``; run it with ``network.run(settings.until_s)``.
 
     Raises:
-        ScenarioError: (a ValueError) unreadable TOML, unknown keys (with a suggestion),
-            missing or out-of-range fields, unknown nodes; the message starts with the file
-            name and names the field, e.g. ``s.toml: links[0].length_km must be >= 0, got -1``.
-        FileNotFoundError: No such file.
+        ScenarioError: (a ValueError and a QnsimError) unreadable TOML or not UTF-8, unknown keys
+            (with a suggestion), missing, mistyped or out-of-range fields, unknown nodes; the
+            message starts with the file name and names the key path, e.g.
+            ``s.toml: links[0].length_km must be >= 0 km, got -1.0``.
+        OSError: The file cannot be read.
 
     Example:
         >>> import tempfile, pathlib
@@ -289,13 +178,88 @@ def load_scenario(
     """
     path = Path(path)
     try:
-        with path.open("rb") as f:
-            data = tomllib.load(f)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path.name}: invalid TOML: {exc}") from None
-    return scenario_from_dict(
-        data, source=path.name, default_name=path.stem, seed=seed, formalism=formalism, until_s=until_s
-    )
+        root = TomlTable.load(path)
+    except ConfigError as exc:
+        raise ScenarioError(str(exc)) from None
+    return _scenario(root, path.stem, seed, formalism, until_s)
+
+
+def scenario_from_dict(
+    data: dict[str, Any],
+    *,
+    source: str = "<scenario>",
+    default_name: str = "",
+    seed: int | None = None,
+    formalism: str | None = None,
+    until_s: float | None = None,
+) -> tuple[Network, RunSettings]:
+    """Like :func:`load_scenario`, from an already parsed dict (``source`` names it in errors).
+
+    Example:
+        >>> net, run = scenario_from_dict({"run": {"until_s": 1.0}, "nodes": [{"name": "x"}]})
+        >>> list(net.nodes), run.until_s
+        (['x'], 1.0)
+    """
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{source}: a scenario must be a table, got {type(data).__name__}")
+    return _scenario(TomlTable(data, source), default_name, seed, formalism, until_s)
+
+
+def _scenario(
+    root: TomlTable, default_name: str, seed: int | None, formalism: str | None, until_s: float | None
+) -> tuple[Network, RunSettings]:
+    try:
+        root.check_keys(_TOP)
+        run = root.table("run", required=True)
+        assert run is not None
+        values = run.spec(RunSettings)
+        overrides = {"seed": seed, "formalism": formalism, "until_s": until_s}
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        if "until_s" not in values:
+            raise run.error("is required", "until_s")
+        with run.located():
+            settings = RunSettings(
+                **values,
+                name=root.get("name", str, default_name),
+                description=root.get("description", str, ""),
+            )
+            network = Network(settings.formalism, settings.seed, max_records=settings.max_records)
+        topology = root.table("topology")
+        if topology is not None:
+            _build_topology(topology, network)
+        for node in root.tables("nodes"):
+            kwargs = node.spec(NodeSpec, extra=["preset"])
+            name, preset = kwargs.pop("name"), kwargs.pop("preset", None)
+            with node.located():
+                network.add_node(name, hardware=preset, **kwargs)
+        for link in root.tables("links"):
+            kwargs = link.spec(LinkSpec)
+            with link.located():
+                network.add_link(kwargs.pop("a"), kwargs.pop("b"), **kwargs)
+        for request in root.tables("requests"):
+            kwargs = request.spec(RequestSpec)
+            with request.located():
+                network.request(kwargs.pop("src"), kwargs.pop("dst"), **kwargs)
+    except ScenarioError:
+        raise
+    except ConfigError as exc:
+        raise ScenarioError(str(exc)) from None
+    return network, settings
+
+
+def _build_topology(table: TomlTable, network: Network) -> None:
+    builder = table.get("builder", Literal[tuple(BUILDERS)])  # type: ignore[misc]
+    shape = SHAPES[builder]
+    for key in table.keys():
+        if key not in shape and any(key in other for other in SHAPES.values()):
+            raise table.error(f"is not an argument of builder {builder!r} (it takes {', '.join(shape)})", key)
+    for key in shape:
+        if key not in table and key != "bridge_hops":
+            raise table.error(f"is required by builder {builder!r} (it takes {', '.join(shape)})", key)
+    table.check_keys(["builder", "prefix", *shape, *topology_keys()])
+    kwargs = {k: v for k, v in table.data.items() if k != "builder"}
+    with table.located(builder):
+        BUILDERS[builder](network=network, **kwargs)
 
 
 def run_scenario_data(data: dict[str, Any], seed: int, *, source: str = "<sweep point>") -> dict[str, Any]:
@@ -338,191 +302,3 @@ def run_scenario_data(data: dict[str, Any], seed: int, *, source: str = "<sweep 
             if i == 0:
                 row[key] = value
     return row
-
-
-def scenario_from_dict(
-    data: dict[str, Any],
-    *,
-    source: str = "<scenario>",
-    default_name: str = "",
-    seed: int | None = None,
-    formalism: str | None = None,
-    until_s: float | None = None,
-) -> tuple[Network, RunSettings]:
-    """Like :func:`load_scenario`, from an already parsed dict (``source`` names it in errors).
-
-    Example:
-        >>> net, run = scenario_from_dict({"run": {"until_s": 1.0}, "nodes": [{"name": "x"}]})
-        >>> list(net.nodes), run.until_s
-        (['x'], 1.0)
-    """
-
-    def fail(message: str) -> ScenarioError:
-        return ScenarioError(f"{source}: {message}")
-
-    if not isinstance(data, dict):
-        raise fail("a scenario must be a table")
-    _check_keys(data, _TOP, "", fail)
-    run = data.get("run")
-    if not isinstance(run, dict):
-        raise fail("missing [run] table (with until_s)")
-    _check_table(run, _RUN, "run", fail)
-    for key in _REQUIRED["run"]:
-        if key not in run and not (key == "until_s" and until_s is not None):
-            raise fail(f"run.{key} is required")
-    settings = RunSettings(
-        until_s=float(until_s if until_s is not None else run["until_s"]),
-        seed=seed if seed is not None else run.get("seed"),
-        formalism=formalism if formalism is not None else run.get("formalism", "density_matrix"),
-        name=str(data.get("name", default_name)),
-        description=str(data.get("description", "")),
-    )
-    try:
-        network = Network(settings.formalism, settings.seed, max_records=run.get("max_records"))
-    except ValueError as exc:
-        raise fail(f"run: {exc}") from None
-    if "topology" in data:
-        _build_topology(data["topology"], network, fail)
-
-    for section in ("nodes", "links", "requests"):
-        items = data.get(section, [])
-        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-            raise fail(f"{section} must be an array of tables ([[{section}]])")
-    for i, node in enumerate(data.get("nodes", [])):
-        where = f"nodes[{i}]"
-        _check_table(node, _NODE, where, fail)
-        _require(node, "nodes", where, fail)
-        kwargs = dict(node)
-        name = kwargs.pop("name")
-        preset = kwargs.pop("preset", None)
-        try:
-            network.add_node(name, hardware=preset, **kwargs)
-        except (ValueError, TypeError) as exc:
-            raise fail(f"{where}: {exc}") from None
-    for i, link in enumerate(data.get("links", [])):
-        where = f"links[{i}]"
-        _check_table(link, _LINK, where, fail)
-        _require(link, "links", where, fail)
-        kwargs = dict(link)
-        for key in ("source", "detector", "transducer", "transducer_a", "transducer_b"):
-            if key in kwargs:
-                kwargs[key] = _hardware(kwargs[key], _LINK[key][1], f"{where}.{key}", fail)
-        a, b = kwargs.pop("a"), kwargs.pop("b")
-        try:
-            network.add_link(a, b, **kwargs)
-        except (ValueError, TypeError) as exc:
-            raise fail(f"{where}: {exc}") from None
-    for i, request in enumerate(data.get("requests", [])):
-        where = f"requests[{i}]"
-        _check_table(request, _REQUEST, where, fail)
-        _require(request, "requests", where, fail)
-        kwargs = dict(request)
-        src, dst = kwargs.pop("src"), kwargs.pop("dst")
-        try:
-            network.request(src, dst, **kwargs)
-        except (ValueError, TypeError) as exc:
-            raise fail(f"{where}: {exc}") from None
-    return network, settings
-
-
-def _build_topology(table: Any, network: Network, fail: Any) -> None:
-    if not isinstance(table, dict):
-        raise fail("topology must be a table ([topology]) with a builder")
-    _check_table(table, _TOPOLOGY, "topology", fail)
-    if "builder" not in table:
-        raise fail(f"topology.builder is required (one of {', '.join(BUILDERS)})")
-    kwargs = dict(table)
-    builder = kwargs.pop("builder")
-    shape = _TOPOLOGY_SHAPES[builder]
-    for key in list(kwargs):
-        if key in _TOPOLOGY_OPTIONAL | {k for s in _TOPOLOGY_SHAPES.values() for k in s} and key not in shape:
-            raise fail(f"topology.{key} is not an argument of builder {builder!r} (it takes {', '.join(shape)})")
-    for key in shape:
-        if key not in kwargs and key not in _TOPOLOGY_OPTIONAL:
-            raise fail(f"topology.{key} is required by builder {builder!r} (it takes {', '.join(shape)})")
-    for key in ("source", "detector", "transducer", "transducer_a", "transducer_b"):
-        if key in kwargs:
-            kwargs[key] = _hardware(kwargs[key], _LINK[key][1], f"topology.{key}", fail)
-    try:
-        BUILDERS[builder](network=network, **kwargs)
-    except (ValueError, TypeError) as exc:
-        raise fail(f"topology ({builder}): {exc}") from None
-
-
-def _require(table: dict[str, Any], section: str, where: str, fail: Any) -> None:
-    for key in _REQUIRED[section]:
-        if key not in table:
-            raise fail(f"{where}.{key} is required")
-
-
-def _check_keys(table: dict[str, Any], spec: dict[str, Any], where: str, fail: Any) -> None:
-    for key in table:
-        if key not in spec:
-            close = difflib.get_close_matches(key, list(spec), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(spec)})"
-            raise fail(f"unknown key {where + '.' if where else ''}{key}{hint}")
-
-
-def _check_table(table: dict[str, Any], spec: dict[str, Any], where: str, fail: Any) -> None:
-    _check_keys(table, spec, where, fail)
-    for key, value in table.items():
-        kind, *opts = spec[key]
-        field = f"{where}.{key}"
-        if kind == _NUM:
-            lo, hi, allow_inf, exclusive = opts
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise fail(f"{field} must be a number, got {value!r}")
-            if math.isnan(value) or (math.isinf(value) and not allow_inf):
-                raise fail(f"{field} must be finite, got {value!r}")
-            if lo is not None and (value < lo or (exclusive and value == lo)):
-                raise fail(f"{field} must be {'>' if exclusive else '>='} {lo:g}, got {value!r}")
-            if hi is not None and value > hi:
-                raise fail(f"{field} must be <= {hi:g}, got {value!r}")
-        elif kind == _INT:
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise fail(f"{field} must be an integer, got {value!r}")
-            if value < opts[0]:
-                raise fail(f"{field} must be >= {opts[0]}, got {value!r}")
-        elif kind == _STR:
-            if not isinstance(value, str):
-                raise fail(f"{field} must be a string, got {value!r}")
-            if opts and value not in opts[0]:
-                close = difflib.get_close_matches(value, list(opts[0]), n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
-                raise fail(f"{field} must be one of {', '.join(opts[0])}, got {value!r}{hint}")
-        elif kind == _BOOL:
-            if not isinstance(value, bool):
-                raise fail(f"{field} must be true or false, got {value!r}")
-        elif kind == _PRESET:
-            name = value.get("name") if isinstance(value, dict) else value
-            if not isinstance(name, str):
-                raise fail(f"{field} must be a preset name or a table with 'name', got {value!r}")
-            if name not in PRESETS:
-                close = difflib.get_close_matches(name, list(PRESETS), n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
-                raise fail(f"{field}: unknown preset {name!r}{hint} (known: {', '.join(PRESETS)})")
-        elif kind == _TABLE:
-            if not isinstance(value, (dict, list)):
-                raise fail(f"{field} must be a table, got {value!r}")
-        elif kind == _STRLIST:
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise fail(f"{field} must be an array of node names, got {value!r}")
-        elif kind == _NUMLIST and (
-            not isinstance(value, list)
-            or len(value) != opts[0]
-            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
-        ):
-            raise fail(f"{field} must be an array of {opts[0]} numbers, got {value!r}")
-
-
-def _hardware(table: Any, cls: type, where: str, fail: Any) -> Any:
-    if not isinstance(table, dict):
-        raise fail(f"{where} must be a table of {cls.__name__} fields, got {table!r}")
-    fields = [f.name for f in dataclasses.fields(cls)]
-    _check_keys(table, dict.fromkeys(fields), where, fail)
-    try:
-        return cls(**table)
-    except TypeError as exc:
-        raise fail(f"{where}: {exc}") from None
-    except ValueError as exc:
-        raise fail(f"{where}: {exc}") from None

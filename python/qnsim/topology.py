@@ -38,32 +38,36 @@ A ``prefix`` is prepended to every name (to add several topologies to one networ
 
 from __future__ import annotations
 
-import inspect
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
 import networkx as nx
 
-if TYPE_CHECKING:  # pragma: no cover
-    from qnsim.network import Network
+from qnsim.network import Network
+from qnsim.specs import LinkSpec, NodeSpec, check_value, did_you_mean, parameter_error, spec_fields
 
 _ABSTRACT = ("fidelity", "bell_diagonal", "rate_hz", "success_probability")
 
-__all__ = ["BUILDERS", "chain", "dumbbell", "from_graph", "grid", "ring", "star"]
+__all__ = ["BUILDERS", "SHAPES", "chain", "dumbbell", "from_graph", "grid", "ring", "star", "topology_keys"]
 
 
 def _keys() -> tuple[set[str], set[str]]:
-    from qnsim.network import Network
-
-    node = set(inspect.signature(Network.add_node).parameters) - {"self", "name"}
-    link = set(inspect.signature(Network.add_link).parameters) - {"self", "a", "b"}
+    node = {f.name for f in spec_fields(NodeSpec)} - {"name"} | {"hardware"}
+    link = {f.name for f in spec_fields(LinkSpec)} - {"a", "b"}
     return node, link
 
 
-def _did_you_mean(word: str, options: Any) -> str:
-    import difflib
+def topology_keys() -> list[str]:
+    """The node and link parameters a builder takes as defaults (spec fields, and ``preset``).
 
-    close = difflib.get_close_matches(word, sorted(options), n=1)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    Example:
+        >>> "length_km" in topology_keys() and "t2_s" in topology_keys()
+        True
+    """
+    node = [f.name for f in spec_fields(NodeSpec) if f.toml and f.name != "name"]
+    link = [f.name for f in spec_fields(LinkSpec) if f.toml and f.name not in ("a", "b", "preset")]
+    return node + ["preset"] + link
+
+
 
 
 def from_graph(
@@ -114,14 +118,12 @@ def from_graph(
         >>> net.nodes["b"].role, net.to_networkx().nodes["b"]["num_memories"]
         ('repeater', 3)
     """
-    from qnsim.network import Network
-
     node_keys, link_keys = _keys()
     node_keys = node_keys | {"preset"}
     for key in defaults:
         if key not in node_keys and key not in link_keys:
             raise ValueError(
-                f"unknown topology default {key!r}{_did_you_mean(key, node_keys | link_keys)} "
+                f"unknown topology default {key!r}{did_you_mean(key, node_keys | link_keys)} "
                 "(add_node / add_link keywords)"
             )
     if "preset" in defaults and "hardware" in defaults:
@@ -142,7 +144,7 @@ def from_graph(
         if unknown:
             raise ValueError(
                 f"link {name(u)!r}-{name(v)!r}: unknown attribute {unknown[0]!r}"
-                f"{_did_you_mean(unknown[0], link_keys)} (add_link keywords)"
+                f"{did_you_mean(unknown[0], link_keys)} (add_link keywords)"
             )
         merged = dict(link_defaults)
         # An edge that describes itself does not inherit a conflicting default description.
@@ -178,7 +180,7 @@ def from_graph(
         if unknown:
             raise ValueError(
                 f"node {name(n)!r}: unknown attribute {unknown[0]!r}"
-                f"{_did_you_mean(unknown[0], node_keys)} (add_node keywords)"
+                f"{did_you_mean(unknown[0], node_keys)} (add_node keywords)"
             )
         merged = {**node_defaults, **attrs}
         if merged.get("hardware") is not None:
@@ -322,11 +324,19 @@ BUILDERS: dict[str, Callable[..., Network]] = {
 """Builders by name, as a scenario's ``[topology]`` table names them."""
 
 
-def _check_count(builder: str, name: str, value: Any, minimum: int) -> None:
-    import numbers
+SHAPES: dict[str, tuple[str, ...]] = {
+    "chain": ("n",),
+    "ring": ("n",),
+    "grid": ("rows", "cols"),
+    "star": ("n_leaves",),
+    "dumbbell": ("n_left", "n_right", "bridge_hops"),
+}
+"""Each builder's shape arguments (``bridge_hops`` is optional)."""
 
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{builder}: {name} must be an integer >= {minimum}, got {value!r}")
+
+def _check_count(builder: str, name: str, value: Any, minimum: int) -> None:
+    if check_value(name, int, value) < minimum:
+        raise parameter_error(name, f"must be >= {minimum} for a {builder}, got {value!r}")
 
 
 def _build(g: nx.Graph, kwargs: dict[str, Any]) -> Network:

@@ -277,6 +277,11 @@ def estimate(
     for q in qpu_list:
         if not isinstance(q, QPU):
             raise TypeError(f"qpus must be QPU objects, got {q!r}")
+    if len(qpu_list) > _MAX_QPUS:
+        raise ValueError(
+            f"{len(qpu_list):,} QPUs is more than the {_MAX_QPUS:,} the estimator handles (it keeps tables of "
+            "QPU pairs)"
+        )
     ec_flags = {q.error_corrected for q in qpu_list}
     if len(ec_flags) > 1:
         raise ValueError("mix of error-corrected and physical QPUs: set surface_code on all QPUs or on none")
@@ -318,7 +323,9 @@ class _Context:
         self.budget_report: ErrorBudgetReport | None = None
         self.max_runtime_s: float | None = None
         self.strategy, self.partitioner = "pack", "auto"
-        self._route_cache: dict[tuple[int, int], tuple[list[int], Link] | None] = {}
+        self._route_cache: dict[tuple[int, int], tuple[Link, list[int]] | None] = {}
+        self._graph: Any = None
+        self._paths: dict[int, dict[int, list[int]]] = {}
 
     # -- links and routes ------------------------------------------------------------------------
     def link_for(self, key: tuple[int, int]) -> tuple[Link, list[int]] | None:
@@ -330,15 +337,21 @@ class _Context:
             self._route_cache[key] = self._route(key)
         return self._route_cache[key]
 
-    def _route(self, key: tuple[int, int]) -> tuple[list[int], Link] | None:
+    def _route(self, key: tuple[int, int]) -> tuple[Link, list[int]] | None:
         import networkx as nx
 
-        graph = nx.Graph()
-        for (a, b), lk in self.links.items():
-            graph.add_edge(a, b, weight=1.0 / lk.total_rate_hz)
-        if key[0] not in graph or key[1] not in graph or not nx.has_path(graph, *key):
+        if self._graph is None:
+            self._graph = nx.Graph()
+            for (a, b), lk in self.links.items():
+                self._graph.add_edge(a, b, weight=1.0 / lk.total_rate_hz)
+        graph = self._graph
+        if key[0] not in graph or key[1] not in graph:
             return None
-        path = nx.shortest_path(graph, key[0], key[1], weight="weight")
+        if key[0] not in self._paths:  # One Dijkstra per source, shared by its pairs.
+            self._paths[key[0]] = nx.single_source_dijkstra_path(graph, key[0], weight="weight")
+        path = self._paths[key[0]].get(key[1])
+        if path is None:
+            return None
         hops = [self.links[(min(u, v), max(u, v))] for u, v in zip(path, path[1:])]
         werner = math.prod((4 * h.fidelity - 1) / 3 for h in hops)  # Ideal swaps multiply Werner parameters.
         virtual = Link(
@@ -511,24 +524,35 @@ class _Context:
             cat_exact,
         )
 
-    def _remote_times(self, with_latency: bool) -> list[float]:
-        """Per QPU pair (flattened k x k): the time until a remote gate's frame corrections are known."""
+    def _remote_times(self, with_latency: bool, routed: Sequence[tuple[int, int]] = ()) -> list[float]:
+        """Per QPU pair (flattened k x k): the time until a remote gate's frame corrections are known.
+
+        Latencies come from direct links, and from relay routes only for the ``routed`` pairs
+        (routes are searched only where remote gates need them: k^2 searches would not scale).
+        """
         k = self.k
-        out = [0.0] * (k * k)
-        for a in range(k):
-            for b in range(k):
-                if a != b:
-                    found = self.link_for((min(a, b), max(a, b)))
-                    lat = found[0].latency_s if (found is not None and with_latency) else 0.0
-                    out[a * k + b] = remote_gate_time_s(self.qpus[a], self.qpus[b], lat)
-        return out
+        t2 = np.array([q.t_2q_s for q in self.qpus])
+        tm = np.array([q.t_meas_s for q in self.qpus])
+        frame = 2 * np.maximum.outer(t2, t2) + 2 * np.maximum.outer(tm, tm)
+        if with_latency:
+            for (a, b), lk in self.links.items():
+                if a < k and b < k:
+                    frame[a, b] += 2 * lk.latency_s
+                    frame[b, a] += 2 * lk.latency_s
+            for a, b in routed:
+                found = self.link_for((min(a, b), max(a, b)))
+                if found is not None and (min(a, b), max(a, b)) not in self.links:
+                    frame[a, b] += 2 * found[0].latency_s
+                    frame[b, a] += 2 * found[0].latency_s
+        np.fill_diagonal(frame, 0.0)
+        return frame.ravel().tolist()
 
     def _placed(self, p: Placement, t_frame: list[float]) -> dict[str, Any]:
         qs = self.qpus
-        k = self.k
-        occupancy = [
-            remote_gate_occupancy_s(qs[a], qs[b]) if a != b else 0.0 for a in range(k) for b in range(k)
-        ]
+        t2 = np.array([q.t_2q_s for q in qs])
+        occupancy = np.maximum.outer(t2, t2)  # remote_gate_occupancy_s for every pair
+        np.fill_diagonal(occupancy, 0.0)
+        occupancy = occupancy.ravel().tolist()
         return self.w._placed(
             p.qpu_of,
             self.k,
@@ -547,14 +571,16 @@ class _Context:
         if isinstance(w, Workload):
             try:
                 d = self._placed(p, t_remote)
+                routed = [key for key in d["remote_gates"] if key not in self.links]
+                if routed and self.links:  # Relay routes add their latency: price those pairs again.
+                    d = self._placed(p, self._remote_times(True, routed))
             except ValueError as e:
                 self.reasons.append(str(e))
                 return None
             self._placed_cache = d
             local = {"one_qubit": d["local_1q"], "two_qubit": d["local_2q"], "measurement": d["local_meas"]}
-            remote = {(a, b): d["remote_gates"][a * k + b] for a in range(k) for b in range(a + 1, k)}
-            pairs_src = d["cat_pairs"] if (self.cat and not self.ec) else d["remote_pairs"]
-            pairs = {(a, b): pairs_src[a * k + b] for a in range(k) for b in range(a + 1, k)}
+            remote = dict(d["remote_gates"])
+            pairs = dict(d["cat_pairs"] if (self.cat and not self.ec) else d["remote_pairs"])
             return local, remote, pairs, float(d["critical_path_s"]), bool(d["cat_exact"])
         if isinstance(w, GateCounts):
             unplaced = [q for q in (int(x) for x in w.used_qubits) if q >= len(p.qpu_of) or p.qpu_of[q] < 0]
@@ -609,7 +635,7 @@ class _Context:
         if self.links and remote:
             # Remote gates take a layer like local ones (Pauli-frame tracking); without the order of
             # the gates, only the last one's corrections are waited for.
-            crit += max(self._remote_times(True))
+            crit += max(self._remote_times(True, list(remote)))
         if not self.ec:
             self.notes.append(
                 "logical summary on physical QPUs: critical path = depth x slowest gate time; "
@@ -1037,6 +1063,7 @@ class _Context:
         )
 
 
+_MAX_QPUS = 4096  # Per-pair tables have k^2 entries.
 _MAX_PLACED_QUBITS = 10**7  # Placement keeps one entry per qubit; refuse before allocating.
 
 

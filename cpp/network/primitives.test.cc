@@ -1,6 +1,6 @@
 // The quantum protocol steps against their closed forms: exactly on density matrices, within
 // statistical error (five standard deviations, fixed seeds) on stabilizer trajectories.
-#include "network/protocols.h"
+#include "network/primitives.h"
 
 #include <gtest/gtest.h>
 

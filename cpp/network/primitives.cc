@@ -1,4 +1,4 @@
-#include "network/protocols.h"
+#include "network/primitives.h"
 
 namespace qnsim {
 namespace {

@@ -1,0 +1,176 @@
+#include "network/network.h"
+
+#include "network/network_internal.h"
+
+#include "density/entanglement.h"
+
+namespace qnsim {
+
+using namespace network_internal;
+
+void Network::maybe_schedule_delivery(uint32_t s1, uint32_t s2) {
+    if (slots_[s1].delivery_scheduled || slots_[s2].delivery_scheduled) return;
+    slots_[s1].delivery_scheduled = slots_[s2].delivery_scheduled = true;
+    const Request &req = requests_[slots_[s1].owner];
+    // When each end has its herald and every swap outcome.
+    auto news = [&](uint32_t s) {
+        const bool at_src = req.hop_of_node[slots_[s].node] == 0;
+        return std::max({scheduler_.now(), slots_[s].known_ps,
+                         at_src ? slots_[s].outcomes_at_src_ps : slots_[s].outcomes_at_dst_ps});
+    };
+    const int64_t t1 = news(s1), t2 = news(s2);
+    const bool whole = req.p.keep_pairs || req.p.end_to_end_purification_rounds > 0 || req.p.python_protocol;
+    if (whole || t1 == t2) {
+        scheduler_.schedule(std::max(t1, t2), EventPayload{kind_, kDelivery, pack(s1, slots_[s1].gen), pack(s2, slots_[s2].gen)});
+        return;
+    }
+    const uint32_t early = t1 < t2 ? s1 : s2, late = t1 < t2 ? s2 : s1;
+    scheduler_.schedule(std::min(t1, t2),
+                        EventPayload{kind_, kEndConsumed, pack(early, slots_[early].gen), pack(late, slots_[late].gen)});
+    scheduler_.schedule(std::max(t1, t2), EventPayload{kind_, kDeliveryLate, pack(late, slots_[late].gen), 0});
+}
+
+void Network::on_end_consumed(uint64_t packed_early, uint64_t packed_late) {
+    if (!valid(packed_early) || !valid(packed_late)) return;
+    const uint32_t early = static_cast<uint32_t>(packed_early), late = static_cast<uint32_t>(packed_late);
+    if (slots_[early].partner != late || slots_[early].state != SlotState::Stored ||
+        slots_[late].state != SlotState::Stored) {
+        return;
+    }
+    bring_up_to_date(early);  // its decay stops here: the end uses its qubit now
+    Slot &l = slots_[late];
+    l.consumed_partner_qubit = slots_[early].qubit;
+    l.consumed_partner_emitted_ps = slots_[early].emitted_ps;
+    l.partner = kNoSlot;  // the early memory is reused at once; nothing may reach it through l
+    slots_[early].qubit = 0;
+    free_slot(early, false);
+}
+
+void Network::on_late_delivery(uint64_t packed_late) {
+    if (!valid(packed_late)) return;
+    const uint32_t late = static_cast<uint32_t>(packed_late);
+    Slot &l = slots_[late];
+    if (l.state != SlotState::Stored || l.consumed_partner_qubit == 0) return;
+    const uint32_t request = l.owner;
+    if (request == kNoSlot || !requests_[request].active()) {
+        free_slot(late, true);
+        return;
+    }
+    bring_up_to_date(late);
+    const bool late_is_src = requests_[request].hop_of_node[l.node] == 0;
+    const QubitHandle q_src = late_is_src ? l.qubit : l.consumed_partner_qubit;
+    const QubitHandle q_dst = late_is_src ? l.consumed_partner_qubit : l.qubit;
+    Delivery d;
+    d.request = request;
+    d.time_ps = scheduler_.now();
+    d.oldest_emission_ps = std::min(l.emitted_ps, l.consumed_partner_emitted_ps);
+    assess_pair(d, q_src, q_dst);
+    free_slot(late, true);  // discards both qubits
+    book_delivery(request, d);
+}
+
+void Network::assess_pair(Delivery &d, QubitHandle src, QubitHandle dst) const {
+    d.fidelity = registry_->bell_fidelity(src, dst);
+    // A stabilizer trajectory is a pure Bell state whatever the ensemble: no per-pair measure.
+    if (registry_->formalism() == Formalism::DensityMatrix) {
+        d.concurrence = concurrence(registry_->state({src, dst}).data());
+    }
+}
+
+bool Network::book_delivery(uint32_t request, Delivery &d) {
+    Request &req = requests_[request];
+    if (d.fidelity < req.p.min_fidelity) {
+        req.stats.rejected_low_fidelity++;
+        return false;
+    }
+    if (deliveries_.size() < max_records_) deliveries_.push_back(d);
+    RequestStats &st = req.stats;
+    st.delivered++;
+    st.fidelity_sum += d.fidelity;
+    st.fidelity_sq_sum += d.fidelity * d.fidelity;
+    if (d.concurrence >= 0) {
+        st.concurrence_sum += d.concurrence;
+        st.unentangled += d.concurrence == 0;
+    }
+    if (st.first_delivery_ps < 0) st.first_delivery_ps = d.time_ps;
+    st.last_delivery_ps = d.time_ps;
+    if (req.p.num_pairs && st.delivered >= *req.p.num_pairs) finish_request(request, RequestStatus::Served, nullptr);
+    return true;
+}
+
+void Network::on_delivery(uint64_t packed1, uint64_t packed2) {
+    if (!valid(packed1) || !valid(packed2)) return;
+    uint32_t s1 = static_cast<uint32_t>(packed1), s2 = static_cast<uint32_t>(packed2);
+    if (slots_[s1].partner != s2 || slots_[s1].state != SlotState::Stored || slots_[s2].state != SlotState::Stored) return;
+    const uint32_t request = slots_[s1].owner;
+    if (request == kNoSlot || !requests_[request].active()) {
+        free_slot(s1, true);
+        free_slot(s2, true);
+        return;
+    }
+    if (slots_[s1].node != requests_[request].p.path.front()) std::swap(s1, s2);
+    if (slots_[s1].e2e_level < requests_[request].p.end_to_end_purification_rounds) {
+        slots_[s1].e2e_ready = slots_[s2].e2e_ready = true;
+        try_end_to_end_purify(request);
+        return;
+    }
+    deliver_slots(request, s1, s2);
+}
+
+void Network::deliver_slots(uint32_t request, uint32_t s1, uint32_t s2) {
+    check_slot(s1);
+    check_slot(s2);
+    if (request >= requests_.size()) throw std::out_of_range(msg("request ", request, " does not exist"));
+    if (slots_[s1].partner != s2) throw std::invalid_argument(msg("slots ", s1, " and ", s2, " do not hold one pair"));
+    Request &req = requests_[request];
+    if (!req.active()) throw std::invalid_argument(msg("request ", request, " is not active"));
+    bring_up_to_date(s1);
+    bring_up_to_date(s2);
+    Delivery d;
+    d.request = request;
+    d.time_ps = scheduler_.now();
+    d.oldest_emission_ps = std::min(slots_[s1].emitted_ps, slots_[s2].emitted_ps);
+    assess_pair(d, slots_[s1].qubit, slots_[s2].qubit);
+    const bool keep = req.p.keep_pairs && d.fidelity >= req.p.min_fidelity;
+    if (keep) {
+        d.qubit_src = slots_[s1].qubit;
+        d.qubit_dst = slots_[s2].qubit;
+        for (uint32_t s : {s1, s2}) {
+            slots_[s].state = SlotState::Locked;
+            slots_[s].kept = true;
+            slots_[s].gen++;
+        }
+    } else {
+        free_slot(s1, true);
+        free_slot(s2, true);
+    }
+    book_delivery(request, d);
+}
+
+void Network::release_pair(QubitHandle a, QubitHandle b) {
+    bool found_a = false, found_b = false;
+    for (uint32_t i = 0; i < slots_.size(); i++) {
+        if (slots_[i].kept && (slots_[i].qubit == a || slots_[i].qubit == b)) {
+            (slots_[i].qubit == a ? found_a : found_b) = true;
+            free_slot(i, true);
+        }
+    }
+    if (!found_a || !found_b) throw UnknownQubitError(msg("qubits ", a, " and ", b, " are not a kept delivered pair"));
+}
+
+void Network::discard_slot_pair(uint32_t slot) {
+    check_slot(slot);
+    const uint32_t partner = slots_[slot].partner;
+    free_slot(slot, true);
+    if (partner != kNoSlot && slots_[partner].state != SlotState::Free) free_slot(partner, true);
+}
+
+double Network::slot_pair_fidelity(uint32_t slot) {
+    check_slot(slot);
+    const uint32_t partner = slots_[slot].partner;
+    bring_up_to_date(slot);
+    bring_up_to_date(partner);
+    return registry_->bell_fidelity(slots_[slot].qubit, slots_[partner].qubit);
+}
+
+}  // namespace qnsim

@@ -1,0 +1,42 @@
+#ifndef QNSIM_NETWORK_NETWORK_INTERNAL_H
+#define QNSIM_NETWORK_NETWORK_INTERNAL_H
+
+// Shared by the files that implement Network, one per protocol step (slot table, generation,
+// swapping, purification, delivery); not part of the API.
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <stdexcept>
+#include <tuple>
+
+#include "core/errors.h"
+#include "registry/qubit_registry.h"
+
+namespace qnsim {
+namespace network_internal {
+
+constexpr uint32_t kNoSlot = UINT32_MAX;
+constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
+
+inline double seconds(int64_t ps) { return static_cast<double>(ps) * 1e-12; }
+
+// Lends a node's or link's random stream to the registry for one operation, so that each draws
+// from its own stream (adding a node does not change the others' draws).
+class LentStream {
+   public:
+    LentStream(QubitRegistry &registry, Rng &stream) : registry_(registry), previous_(registry.set_stream(&stream)) {}
+    ~LentStream() { registry_.set_stream(previous_); }
+    LentStream(const LentStream &) = delete;
+    LentStream &operator=(const LentStream &) = delete;
+
+   private:
+    QubitRegistry &registry_;
+    Rng *previous_;
+};
+
+}  // namespace network_internal
+}  // namespace qnsim
+
+#endif

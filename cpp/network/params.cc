@@ -1,0 +1,133 @@
+#include "network/params.h"
+
+#include <cmath>
+
+#include "core/errors.h"
+
+namespace qnsim {
+namespace {
+
+double seconds(int64_t ps) { return static_cast<double>(ps) * 1e-12; }
+
+void probability(const char *field, double p) {
+    if (!(p >= 0 && p <= 1)) throw ParameterError(field, msg("must be a probability in [0, 1], got ", p));
+}
+
+// A duration crossing as integer picoseconds, named and reported in seconds as Python gives it.
+void duration(const char *field, int64_t ps) {
+    if (ps < 0) throw ParameterError(field, msg("must be >= 0 s, got ", seconds(ps), " s"));
+}
+
+// A time constant: > 0 s, infinity meaning "no such decay".
+void time_constant(const char *field, double s) {
+    if (!(s > 0)) throw ParameterError(field, msg("must be > 0 s (inf: none), got ", s, " s"));
+}
+
+}  // namespace
+
+void NodeParams::validate() const {
+    if (name.empty()) throw ParameterError("name", "must be a non-empty string");
+    if (num_memories && (*num_memories < 1 || *num_memories > kMaxMemoriesPerNode)) {
+        throw ParameterError("num_memories", msg("must be in [1, ", kMaxMemoriesPerNode, "], got ", *num_memories));
+    }
+    time_constant("t1_s", t1_s);
+    time_constant("t2_s", t2_s);
+    if (t2_s > 2 * t1_s) throw ParameterError("t2_s", msg("must be <= 2 * t1_s = ", 2 * t1_s, " s, got ", t2_s, " s"));
+    time_constant("depolarizing_time_s", depolarizing_time_s);
+    probability("gate1_error", gate1_error);
+    probability("gate2_error", gate2_error);
+    probability("measure_error", measure_error);
+    duration("gate1_duration_s", gate1_ps);
+    duration("gate2_duration_s", gate2_ps);
+    duration("measure_duration_s", measure_ps);
+    if (gate1_ps > std::numeric_limits<int64_t>::max() - gate2_ps - measure_ps) {
+        throw ParameterError("gate2_duration_s", "plus the other durations exceeds the int64 picosecond range");
+    }
+}
+
+void LinkParams::validate() const {
+    if (channels < 1 || channels > kMaxChannelsPerLink) {
+        throw ParameterError("channels", msg("must be in [1, ", kMaxChannelsPerLink, "], got ", channels));
+    }
+    if (!(success_probability > 0 && success_probability <= 1)) {
+        throw ParameterError("success_probability", msg("must be in (0, 1], got ", success_probability));
+    }
+    if (attempt_period_ps <= 0) {
+        throw ParameterError("attempt_period_s", msg("must be > 0 s, got ", seconds(attempt_period_ps), " s"));
+    }
+    duration("herald_delay_a_s", herald_delay_a_ps);
+    duration("herald_delay_b_s", herald_delay_b_ps);
+    duration("classical_delay_s", classical_delay_ps);
+    duration("setup_delay_s", setup_delay_ps);
+    probability("first_round_probability", first_round_probability);
+    if (first_round_probability > 0 && first_round_probability < success_probability) {
+        throw ParameterError("first_round_probability",
+                             msg("must be >= success_probability = ", success_probability,
+                                 " (both rounds must herald for a success), got ", first_round_probability));
+    }
+    double total = 0;
+    for (double c : bell_diagonal) {
+        if (!(c >= 0 && c <= 1)) {
+            throw ParameterError("bell_diagonal", msg("coefficients must be in [0, 1], got ", c));
+        }
+        total += c;
+    }
+    if (std::abs(total - 1) > 1e-9) throw ParameterError("bell_diagonal", msg("must sum to 1, got ", total));
+    if (!state.empty() && state.size() != 16) {
+        throw ParameterError("state", msg("must be a 4x4 matrix (16 entries), got ", state.size(), " entries"));
+    }
+}
+
+void RequestParams::validate() const {
+    if (path.size() < 2) throw ParameterError("path", msg("needs at least 2 nodes, got ", path.size()));
+    if (num_pairs && *num_pairs < 1) throw ParameterError("num_pairs", "must be >= 1 (None: until the run ends), got 0");
+    duration("start_s", start_ps);
+    if (cutoff_ps && *cutoff_ps <= 0) {
+        throw ParameterError("cutoff_s", msg("must be > 0 s (None: no cutoff), got ", seconds(*cutoff_ps), " s"));
+    }
+    if (deadline_ps && *deadline_ps <= start_ps) {
+        throw ParameterError("deadline_s", msg("must be after start_s = ", seconds(start_ps), " s (deadlines are absolute ",
+                                               "simulated times), got ", seconds(*deadline_ps), " s"));
+    }
+    if (purification_rounds > kMaxPurificationRounds) {
+        throw ParameterError("purification_rounds",
+                             msg("must be in [0, ", kMaxPurificationRounds, "], got ", purification_rounds));
+    }
+    if (end_to_end_purification_rounds > kMaxPurificationRounds) {
+        throw ParameterError("end_to_end_purification_rounds",
+                             msg("must be in [0, ", kMaxPurificationRounds, "], got ", end_to_end_purification_rounds));
+    }
+    if ((purification_rounds > 0 || end_to_end_purification_rounds > 0) && purification == PurifyScheme::None) {
+        throw ParameterError("purification", "must be 'bbpssw' or 'dejmps' when purification rounds are asked for");
+    }
+    if (purification != PurifyScheme::None && purification_rounds == 0 && end_to_end_purification_rounds == 0) {
+        throw ParameterError("purification_rounds",
+                             "must be >= 1 with a purification scheme (or give end_to_end_purification_rounds)");
+    }
+    if (memories_per_link < 1 || memories_per_link > kMaxChannelsPerLink) {
+        throw ParameterError("memories_per_link",
+                             msg("must be in [1, ", kMaxChannelsPerLink, "], got ", memories_per_link));
+    }
+    if (memories_per_link < memories_needed()) {
+        throw ParameterError("memories_per_link",
+                             msg("must be >= ", memories_needed(), " for ", purification_rounds, " link and ",
+                                 end_to_end_purification_rounds,
+                                 " end-to-end purification rounds (they hold one pair per level), got ",
+                                 memories_per_link));
+    }
+    probability("min_fidelity", min_fidelity);
+    if (python_protocol && purification != PurifyScheme::None) {
+        throw ParameterError("purification", "must be None for a request driven by a Python protocol (it purifies itself)");
+    }
+    if (python_protocol && swap_schedule != SwapSchedule::ASAP) {
+        throw ParameterError("swap_schedule", "must be 'asap' for a request driven by a Python protocol (it chooses its swaps)");
+    }
+}
+
+void validate_max_records(int64_t max_records) {
+    if (max_records < 0 || static_cast<uint64_t>(max_records) > kMaxRecords) {
+        throw ParameterError("max_records", msg("must be in [0, ", kMaxRecords, "] (None: the maximum), got ", max_records));
+    }
+}
+
+}  // namespace qnsim

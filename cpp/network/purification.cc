@@ -1,0 +1,120 @@
+#include "network/network.h"
+
+#include "network/network_internal.h"
+
+namespace qnsim {
+
+using namespace network_internal;
+
+template <typename Eligible, typename Level>
+std::pair<uint32_t, uint32_t> Network::two_of_a_level(const std::vector<uint32_t> &candidates, Eligible eligible,
+                                                       Level level) const {
+    uint32_t first[17];
+    std::fill(first, first + 17, kNoSlot);
+    for (uint32_t id : candidates) {
+        if (!eligible(slots_[id])) continue;
+        const uint32_t k = level(slots_[id]);
+        if (first[k] == kNoSlot) {
+            first[k] = id;
+        } else {
+            return {first[k], id};
+        }
+    }
+    return {kNoSlot, kNoSlot};
+}
+
+void Network::start_purification(uint32_t a1, uint32_t a2, PurifyScheme scheme, int64_t latency_ps, uint32_t done_event) {
+    const uint32_t b1 = slots_[a1].partner, b2 = slots_[a2].partner;
+    const NodeParams &na = nodes_[slots_[a1].node].p, &nb = nodes_[slots_[b1].node].p;
+    for (uint32_t id : {a1, b1, a2, b2}) bring_up_to_date(id);
+    const LentStream lent(*registry_, node_rngs_[slots_[a1].node]);
+    const bool success = purify_round(*registry_, scheme, na.noise(), nb.noise(), slots_[a1].qubit, slots_[b1].qubit,
+                                      slots_[a2].qubit, slots_[b2].qubit);
+    const int64_t ops = std::max(na.gate1_ps + na.gate2_ps + na.measure_ps, nb.gate1_ps + nb.gate2_ps + nb.measure_ps);
+    const int64_t now = scheduler_.now();
+    schedule_free(a2, now + ops);
+    schedule_free(b2, now + ops);
+    slots_[a1].state = slots_[b1].state = SlotState::Locked;
+    slots_[a1].purify_success = success;
+    counters_.purifications++;
+    // Both ends know the outcome once their measurement results have crossed.
+    scheduler_.schedule(now + ops + latency_ps, EventPayload{kind_, done_event, pack(a1, slots_[a1].gen), pack(b1, slots_[b1].gen)});
+}
+
+void Network::try_purify(uint32_t l, uint32_t request) {
+    const uint32_t rounds = requests_[request].p.purification_rounds;
+    auto eligible = [&](const Slot &s) {
+        if (s.owner != request || s.state != SlotState::Stored || !s.heralded || s.level >= rounds) return false;
+        const Slot &p = slots_[s.partner];
+        return p.state == SlotState::Stored && p.heralded && p.link == l;  // a link-level pair known at both ends
+    };
+    while (true) {
+        const auto [a1, a2] = two_of_a_level(links_[l].slots[0], eligible, [](const Slot &s) { return s.level; });
+        if (a1 == kNoSlot) return;
+        start_purification(a1, a2, requests_[request].p.purification, links_[l].p.classical_delay_ps, kPurifyDone);
+    }
+}
+
+void Network::try_end_to_end_purify(uint32_t request) {
+    const Request &req = requests_[request];
+    const uint32_t src = req.p.path.front(), dst = req.p.path.back();
+    const uint32_t first_link = req.links.front();
+    const uint32_t src_side = links_[first_link].p.node_a == src ? 0u : 1u;
+    auto eligible = [&](const Slot &s) { return s.owner == request && s.state == SlotState::Stored && s.e2e_ready; };
+    const PurifyScheme scheme = req.p.purification == PurifyScheme::None ? PurifyScheme::DEJMPS : req.p.purification;
+    while (true) {
+        // Two ready end-to-end pairs of the same level, found through their source-side slots.
+        const auto [a1, a2] =
+            two_of_a_level(links_[first_link].slots[src_side], eligible, [](const Slot &s) { return s.e2e_level; });
+        if (a1 == kNoSlot) return;
+        const uint32_t b1 = slots_[a1].partner;
+        slots_[a1].e2e_ready = slots_[b1].e2e_ready = false;
+        start_purification(a1, a2, scheme, path_latency(request, src, dst), kEndToEndPurifyDone);
+    }
+}
+
+void Network::purification_failed(uint32_t a1, uint32_t b1) {
+    counters_.purification_failures++;
+    if (slots_[a1].owner != kNoSlot) requests_[slots_[a1].owner].stats.purification_failures++;
+    free_slot(a1, true);
+    free_slot(b1, true);
+}
+
+void Network::on_purify_done(uint64_t packed_a1, uint64_t packed_b1) {
+    if (!valid(packed_a1) || !valid(packed_b1)) return;
+    const uint32_t a1 = static_cast<uint32_t>(packed_a1), b1 = static_cast<uint32_t>(packed_b1);
+    if (!slots_[a1].purify_success) {
+        purification_failed(a1, b1);
+        return;
+    }
+    for (uint32_t s : {a1, b1}) {
+        slots_[s].level++;
+        slots_[s].state = SlotState::Stored;
+        slots_[s].known_ps = std::max(slots_[s].known_ps, scheduler_.now());
+    }
+    const uint32_t gen_b = slots_[b1].gen;
+    after_known(a1);
+    if (slots_[b1].gen == gen_b) after_known(b1);
+}
+
+void Network::on_end_to_end_purify_done(uint64_t packed_a1, uint64_t packed_b1) {
+    if (!valid(packed_a1) || !valid(packed_b1)) return;
+    const uint32_t a1 = static_cast<uint32_t>(packed_a1), b1 = static_cast<uint32_t>(packed_b1);
+    if (!slots_[a1].purify_success) {
+        purification_failed(a1, b1);
+        return;
+    }
+    for (uint32_t s : {a1, b1}) {
+        slots_[s].e2e_level++;
+        slots_[s].state = SlotState::Stored;
+    }
+    const uint32_t request = slots_[a1].owner;
+    if (slots_[a1].e2e_level < requests_[request].p.end_to_end_purification_rounds) {
+        slots_[a1].e2e_ready = slots_[b1].e2e_ready = true;
+        try_end_to_end_purify(request);
+    } else {
+        deliver_slots(request, a1, b1);
+    }
+}
+
+}  // namespace qnsim

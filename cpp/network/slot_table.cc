@@ -1,0 +1,197 @@
+#include "network/network.h"
+
+#include "network/network_internal.h"
+
+namespace qnsim {
+
+using namespace network_internal;
+
+bool Network::try_reserve(uint32_t r) {
+    Request &req = requests_[r];
+    const uint32_t need = req.p.memories_per_link;
+    auto unowned = [&](uint32_t id) { return slots_[id].owner == kNoSlot && slots_[id].state == SlotState::Free; };
+    // Channels c whose memories at both ends are free (what a fixed-channel link must reserve),
+    // or, for other links, enough free memories at each end separately.
+    auto plan = [&](uint32_t l, std::vector<uint32_t> &out) {
+        const Link &link = links_[l];
+        out.clear();
+        if (link.p.fixed_channels) {
+            for (size_t c = 0; c < link.slots[0].size() && out.size() < 2 * need; c++) {
+                if (unowned(link.slots[0][c]) && unowned(link.slots[1][c])) {
+                    out.push_back(link.slots[0][c]);
+                    out.push_back(link.slots[1][c]);
+                }
+            }
+            return out.size() == 2 * need;
+        }
+        for (int side = 0; side < 2; side++) {
+            uint32_t taken = 0;
+            for (uint32_t id : link.slots[side]) {
+                if (taken == need) break;
+                if (unowned(id)) {
+                    out.push_back(id);
+                    taken++;
+                }
+            }
+            if (taken < need) return false;
+        }
+        return true;
+    };
+    std::vector<uint32_t> ids;
+    for (uint32_t l : req.links) {
+        if (!plan(l, ids)) return false;
+    }
+    for (uint32_t l : req.links) {
+        plan(l, ids);
+        for (uint32_t id : ids) slots_[id].owner = r;
+    }
+    return true;
+}
+
+void Network::try_admit() {
+    // First come, first served; a request that cannot reserve waits, later ones may still fit.
+    for (size_t i = 0; i < waiting_.size();) {
+        const uint32_t r = waiting_[i];
+        if (!try_reserve(r)) {
+            i++;
+            continue;
+        }
+        waiting_.erase(waiting_.begin() + static_cast<std::ptrdiff_t>(i));
+        Request &req = requests_[r];
+        req.stats.status = RequestStatus::Active;
+        req.stats.admitted_ps = scheduler_.now();
+        for (uint32_t l : req.links) try_start_attempts(l);
+    }
+}
+
+void Network::finish_request(uint32_t r, RequestStatus status, const char *reason) {
+    Request &req = requests_[r];
+    const bool was_waiting = req.stats.status == RequestStatus::Waiting;
+    req.stats.status = status;
+    req.stats.finished_ps = scheduler_.now();
+    if (reason) req.stats.drop_reason = reason;
+    if (was_waiting) waiting_.erase(std::find(waiting_.begin(), waiting_.end(), r));
+    // Release every reserved memory; qubits still held are discarded (pairs never span requests).
+    for (uint32_t l : req.links) {
+        for (int side = 0; side < 2; side++) {
+            for (uint32_t id : links_[l].slots[side]) {
+                Slot &s = slots_[id];
+                if (s.owner != r) continue;
+                s.owner = kNoSlot;
+                // Kept delivered pairs wait for release_pair; measured slots for their kSlotFree.
+                if (s.kept || (s.state == SlotState::Locked && s.qubit == 0)) continue;
+                if (s.state != SlotState::Free) free_slot(id, true);
+            }
+        }
+    }
+    try_admit();
+}
+
+bool Network::valid(uint64_t packed) const {
+    const uint32_t slot = static_cast<uint32_t>(packed);
+    return slot < slots_.size() && slots_[slot].gen == static_cast<uint32_t>(packed >> 32);
+}
+
+void Network::bring_up_to_date(uint32_t slot, Rng *stream) {
+    Slot &s = slots_[slot];
+    const LentStream lent(*registry_, stream ? *stream : node_rngs_[s.node]);
+    const Node &node = nodes_[s.node];
+    const int64_t now = scheduler_.now();
+    if (now > s.last_decay_ps) {
+        const double waited = seconds(now - s.last_decay_ps);
+        if (std::isfinite(node.p.t1_s) || std::isfinite(node.p.t2_s)) {
+            registry_->memory_decay(s.qubit, waited, node.p.t1_s, node.p.t2_s);
+        }
+        if (std::isfinite(node.p.depolarizing_time_s)) {
+            registry_->depolarize1(s.qubit, -0.75 * std::expm1(-waited / node.p.depolarizing_time_s));
+        }
+    }
+    s.last_decay_ps = now;
+    if (s.frame_x) registry_->x(s.qubit);
+    if (s.frame_z) registry_->z(s.qubit);
+    s.frame_x = s.frame_z = 0;
+}
+
+void Network::free_slot(uint32_t slot, bool discard_qubit) {
+    Slot &s = slots_[slot];
+    if (discard_qubit && s.qubit && registry_->is_alive(s.qubit)) {
+        const LentStream lent(*registry_, node_rngs_[s.node]);
+        registry_->discard(s.qubit);
+    }
+    if (s.consumed_partner_qubit) {
+        // The other end's consumed qubit waited for this one; the pair is over either way.
+        if (registry_->is_alive(s.consumed_partner_qubit)) {
+            const LentStream lent(*registry_, node_rngs_[s.node]);
+            registry_->discard(s.consumed_partner_qubit);
+        }
+        s.consumed_partner_qubit = 0;
+    }
+    s.qubit = 0;
+    s.state = SlotState::Free;
+    s.gen++;
+    s.partner = kNoSlot;
+    s.heralded = false;
+    s.delivery_scheduled = false;
+    s.frame_x = s.frame_z = 0;
+    s.level = 0;
+    s.kept = false;
+    s.e2e_ready = false;
+    s.e2e_level = 0;
+    if (s.owner == kNoSlot) {
+        if (!waiting_.empty()) try_admit();
+    } else {
+        try_start_attempts(s.link);
+    }
+}
+
+void Network::schedule_free(uint32_t slot, int64_t at_ps) {
+    Slot &s = slots_[slot];
+    if (s.qubit && registry_->is_alive(s.qubit)) {
+        const LentStream lent(*registry_, node_rngs_[s.node]);
+        registry_->discard(s.qubit);
+    }
+    s.qubit = 0;
+    s.state = SlotState::Locked;
+    s.partner = kNoSlot;
+    s.gen++;
+    if (at_ps <= scheduler_.now()) {
+        free_slot(slot, false);
+    } else {
+        scheduler_.schedule(at_ps, EventPayload{kind_, kSlotFree, pack(slot, s.gen), 0});
+    }
+}
+
+size_t Network::occupied_slots() const {
+    size_t n = 0;
+    for (const Slot &s : slots_) n += s.state == SlotState::Stored || s.state == SlotState::Locked;
+    return n;
+}
+
+void Network::check_slot(uint32_t slot) const {
+    if (slot >= slots_.size()) throw std::out_of_range(msg("memory slot ", slot, " does not exist (", slots_.size(), " slots)"));
+    if (slots_[slot].state != SlotState::Stored) throw std::invalid_argument(msg("memory slot ", slot, " holds no stored qubit"));
+}
+
+uint32_t Network::slot_partner(uint32_t slot) const {
+    check_slot(slot);
+    return slots_[slot].partner;
+}
+
+QubitHandle Network::slot_qubit(uint32_t slot) const {
+    check_slot(slot);
+    return slots_[slot].qubit;
+}
+
+void Network::on_cutoff(uint64_t packed) {
+    if (!valid(packed)) return;
+    const uint32_t slot = static_cast<uint32_t>(packed);
+    if (slots_[slot].state != SlotState::Stored) return;
+    counters_.cutoff_discards++;
+    if (slots_[slot].owner != kNoSlot) requests_[slots_[slot].owner].stats.cutoff_discards++;
+    const uint32_t partner = slots_[slot].partner;
+    if (hook_ && partner != kNoSlot) hook_(HookKind::PairLost, slots_[slot].node, slot, partner);
+    free_slot(slot, true);
+    if (partner != kNoSlot && slots_[partner].state == SlotState::Stored) free_slot(partner, true);
+}
+
+}  // namespace qnsim

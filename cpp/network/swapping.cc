@@ -1,0 +1,144 @@
+#include "network/network.h"
+
+#include "network/network_internal.h"
+
+namespace qnsim {
+
+using namespace network_internal;
+
+void Network::swap_now(uint32_t node, uint32_t s1, uint32_t s2, int request, int &m1, int &m2) {
+    const NodeParams &np = nodes_[node].p;
+    const uint32_t p1 = slots_[s1].partner, p2 = slots_[s2].partner;
+    bring_up_to_date(s1);
+    bring_up_to_date(s2);
+    {
+        const LentStream lent(*registry_, node_rngs_[node]);
+        std::tie(m1, m2) = noisy_bell_measure(*registry_, np.noise(), slots_[s1].qubit, slots_[s2].qubit, true);
+    }
+    slots_[s1].qubit = slots_[s2].qubit = 0;
+    const int64_t done = scheduler_.now() + np.gate2_ps + np.gate1_ps + np.measure_ps;
+    // Correct the far end of the right pair with X^m2 Z^m1 (DESIGN.md), as a Pauli frame.
+    slots_[p2].frame_x ^= static_cast<uint8_t>(m2);
+    slots_[p2].frame_z ^= static_cast<uint8_t>(m1);
+    slots_[p1].partner = p2;
+    slots_[p2].partner = p1;
+    if (request >= 0) {
+        const Request &req = requests_[request];
+        const int64_t src = done + path_latency(static_cast<uint32_t>(request), node, req.p.path.front());
+        const int64_t dst = done + path_latency(static_cast<uint32_t>(request), node, req.p.path.back());
+        const int64_t at_src = std::max({src, slots_[s1].outcomes_at_src_ps, slots_[s2].outcomes_at_src_ps});
+        const int64_t at_dst = std::max({dst, slots_[s1].outcomes_at_dst_ps, slots_[s2].outcomes_at_dst_ps});
+        for (uint32_t p : {p1, p2}) {
+            slots_[p].outcomes_at_src_ps = at_src;
+            slots_[p].outcomes_at_dst_ps = at_dst;
+            slots_[p].known_ps = std::max(slots_[p].known_ps, done + path_latency(static_cast<uint32_t>(request), node,
+                                                                                   slots_[p].node));
+            // Under a nested schedule an interior node waits for the news that its segment reached
+            // its designated partner, so that news is an event of its own.
+            const uint32_t hop = req.hop_of_node[slots_[p].node];
+            if (req.p.swap_schedule == SwapSchedule::Nested && hop > 0 && hop + 1 < req.p.path.size()) {
+                scheduler_.schedule(slots_[p].known_ps, EventPayload{kind_, kKnown, pack(p, slots_[p].gen), 0});
+            }
+        }
+    } else {
+        for (uint32_t p : {p1, p2}) {
+            slots_[p].known_ps = std::max(slots_[p].known_ps, done + classical_latency(node, slots_[p].node));
+        }
+    }
+    schedule_free(s1, done);
+    schedule_free(s2, done);
+    counters_.swaps++;
+}
+
+void Network::try_swap(uint32_t node, uint32_t r) {
+    const Request &req = requests_[r];
+    const uint32_t hop = req.hop_of_node[node];
+    const uint32_t last = static_cast<uint32_t>(req.p.path.size() - 1);
+    const uint32_t left = req.links[hop - 1], right = req.links[hop];
+    const bool nested = req.p.swap_schedule == SwapSchedule::Nested;
+    const uint32_t want[2] = {nested_left(hop), nested_right(hop, last)};
+    const uint32_t sides[2] = {links_[left].p.node_a == node ? 0u : 1u, links_[right].p.node_a == node ? 0u : 1u};
+    const uint32_t ls[2] = {left, right};
+    const int64_t now = scheduler_.now();
+    while (true) {
+        uint32_t best[2] = {kNoSlot, kNoSlot};
+        for (int k = 0; k < 2; k++) {
+            for (uint32_t id : links_[ls[k]].slots[sides[k]]) {
+                const Slot &s = slots_[id];
+                if (s.owner != r || s.state != SlotState::Stored || !s.heralded || s.level < req.p.purification_rounds) continue;
+                if (nested && (s.known_ps > now || req.hop_of_node[slots_[s.partner].node] != want[k])) continue;
+                if (best[k] == kNoSlot || s.emitted_ps < slots_[best[k]].emitted_ps) best[k] = id;
+            }
+        }
+        if (best[0] == kNoSlot || best[1] == kNoSlot) return;
+        if (!req.p.swap_handshake) {
+            complete_swap(node, r, best[0], best[1]);
+            continue;
+        }
+        int64_t farthest = 0;
+        for (uint32_t s : {best[0], best[1]}) {
+            Slot &slot = slots_[s];
+            slot.state = SlotState::Locked;
+            farthest = std::max(farthest, path_latency(r, node, slots_[slot.partner].node));
+        }
+        scheduler_.schedule(now + 2 * farthest, EventPayload{kind_, kSwapNow, pack(best[0], slots_[best[0]].gen),
+                                                             pack(best[1], slots_[best[1]].gen)});
+    }
+}
+
+void Network::complete_swap(uint32_t node, uint32_t r, uint32_t s1, uint32_t s2) {
+    const Request &req = requests_[r];
+    const uint32_t last = static_cast<uint32_t>(req.p.path.size() - 1);
+    const uint32_t p1 = slots_[s1].partner, p2 = slots_[s2].partner;
+    int m1, m2;
+    swap_now(node, s1, s2, static_cast<int>(r), m1, m2);
+    const uint32_t n1 = slots_[p1].node, n2 = slots_[p2].node;
+    if ((req.hop_of_node[n1] == 0 && req.hop_of_node[n2] == last) ||
+        (req.hop_of_node[n1] == last && req.hop_of_node[n2] == 0)) {
+        maybe_schedule_delivery(p1, p2);
+    }
+}
+
+void Network::on_swap_handshake_done(uint64_t packed1, uint64_t packed2) {
+    if (!valid(packed1) || !valid(packed2)) return;
+    const uint32_t ids[2] = {static_cast<uint32_t>(packed1), static_cast<uint32_t>(packed2)};
+    bool intact[2];
+    for (int k = 0; k < 2; k++) {
+        const Slot &s = slots_[ids[k]];
+        // Still paired (the partner may have changed through a swap elsewhere, which is fine):
+        // the slot it names must name it back and still hold its qubit.
+        intact[k] = s.state == SlotState::Locked && s.partner != kNoSlot && slots_[s.partner].partner == ids[k] &&
+                    (slots_[s.partner].state == SlotState::Stored || slots_[s.partner].state == SlotState::Locked);
+    }
+    const uint32_t r = slots_[ids[0]].owner;
+    if (intact[0] && intact[1] && r != kNoSlot && requests_[r].active()) {
+        complete_swap(slots_[ids[0]].node, r, ids[0], ids[1]);
+        return;
+    }
+    // A partner was discarded (cutoff) during the handshake: that half is dead, the other pair
+    // goes back to waiting.
+    for (int k = 0; k < 2; k++) {
+        if (!intact[k] || r == kNoSlot || !requests_[r].active()) {
+            free_slot(ids[k], true);
+        } else {
+            slots_[ids[k]].state = SlotState::Stored;
+        }
+    }
+    for (int k = 0; k < 2; k++) {
+        if (slots_[ids[k]].state == SlotState::Stored) after_known(ids[k]);
+    }
+}
+
+std::pair<int, int> Network::swap_slots(uint32_t node, uint32_t s1, uint32_t s2) {
+    check_slot(s1);
+    check_slot(s2);
+    if (s1 == s2) throw std::invalid_argument(msg("memory slot ", s1, " used twice in swap"));
+    if (slots_[s1].node != node || slots_[s2].node != node) {
+        throw std::invalid_argument(msg("slots ", s1, " and ", s2, " are not both at node '", nodes_.at(node).p.name, "'"));
+    }
+    int m1, m2;
+    swap_now(node, s1, s2, -1, m1, m2);
+    return {m1, m2};
+}
+
+}  // namespace qnsim

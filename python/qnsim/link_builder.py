@@ -1,0 +1,300 @@
+"""From a link as given (:class:`qnsim.specs.LinkSpec`) to the link the core runs.
+
+A link is described in one of three ways, in order of precedence:
+
+1. ``link_model``: a :class:`qnsim.LinkModel` (e.g. from :func:`qnsim.heralded_link`).
+2. Abstract: ``fidelity`` (a Werner pair) or ``bell_diagonal``, with ``rate_hz`` and/or
+   ``success_probability`` / ``attempt_period_s`` (with only ``rate_hz``, every attempt
+   succeeds: deterministic pairs every 1 / rate_hz). The herald delay is max(L / c_fiber,
+   attempt period): an attempt ends with its herald.
+3. Hardware: a ``preset`` (object or name; default: an endpoint node's preset) and/or the pieces
+   ``source``, ``detector``, ``transducer`` (both ends) or ``transducer_a`` / ``transducer_b``,
+   ``scheme``, ``attenuation_db_per_km``; the model is :func:`qnsim.heralded_link` over two arms
+   of ``length_km / 2``. The herald delay is the emission delay + L / c_fiber (+ the first
+   round of a double-click attempt played in full), which equals the attempt period when light
+   sets it.
+
+The closed-form link physics runs here, once per link; the core samples attempts from it.
+
+>>> from qnsim.specs import LinkSpec
+>>> link = build_link(LinkSpec(a="a", b="b", length_km=1.0, fidelity=0.9, rate_hz=100.0), None, None, 0)
+>>> link.rate_hz, round(link.classical_delay_s * 1e6, 3)
+(100.0, 4.803)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from qnsim import _core
+from qnsim.hardware import Detector, Fiber, Source, Transducer
+from qnsim.link_models import LinkModel, heralded_link
+from qnsim.presets import HardwarePreset, resolve_preset
+from qnsim.specs import LinkSpec, build, check_value, parameter_error, seconds_to_ps
+
+__all__ = ["DEFAULT_REFRACTIVE_INDEX", "LinkInfo", "build_link"]
+
+DEFAULT_REFRACTIVE_INDEX = 1.44
+DEFAULT_ATTENUATION_DB_PER_KM = 0.2
+
+
+@dataclass(frozen=True)
+class LinkInfo:
+    """A link as the network holds it (SI units, as rounded to whole picoseconds).
+
+    Attributes:
+        a: First node name (side a of the native link).
+        b: Second node name.
+        index: Native link index.
+        length_km: Node-to-node fiber length in km (station at the midpoint).
+        channels: Memories reserved for this link at each end (parallel pairs).
+        success_probability: Per attempt, in (0, 1].
+        attempt_period_s: Attempt period in s (one round with herald-gated double-click timing).
+        herald_delay_a_s: Emission of the successful attempt -> node a knows, in s.
+        herald_delay_b_s: Same for node b.
+        classical_delay_s: One-way classical message latency between a and b, in s.
+        bell_diagonal: Delivered state's Bell coefficients (Phi+, Psi+, Psi-, Phi-).
+        fidelity: Delivered link fidelity (Phi+ coefficient).
+        first_round_probability: Herald-gated double click: first-round herald probability
+            per attempt (0: every attempt takes one period).
+        setup_delay_s: Handshake before the first attempt on freed memories, in s.
+        fixed_channels: Memory i at a only pairs with memory i at b.
+        state: Exact delivered 4x4 state (used by the density-matrix formalism) or None.
+        model: The closed-form :class:`LinkModel` when the link came from hardware.
+
+    Example:
+        >>> from qnsim.specs import LinkSpec
+        >>> build_link(LinkSpec(a="a", b="b", length_km=0.0, fidelity=1.0, rate_hz=1e3), None, None, 0).fidelity
+        1.0
+    """
+
+    a: str
+    b: str
+    index: int
+    length_km: float
+    channels: int
+    success_probability: float
+    attempt_period_s: float
+    herald_delay_a_s: float
+    herald_delay_b_s: float
+    classical_delay_s: float
+    bell_diagonal: tuple[float, float, float, float]
+    fidelity: float
+    first_round_probability: float = 0.0
+    setup_delay_s: float = 0.0
+    fixed_channels: bool = False
+    state: np.ndarray | None = field(default=None, repr=False, compare=False)
+    model: LinkModel | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def rate_hz(self) -> float:
+        """Mean heralded pairs per second per channel (p / T, or p / (T (1 + q1)) with herald-gated
+        double-click timing).
+
+        Example:
+            >>> from qnsim.specs import LinkSpec
+            >>> spec = LinkSpec(a="a", b="b", length_km=0.0, fidelity=1.0, attempt_period_s=1e-3, success_probability=0.5)
+            >>> build_link(spec, None, None, 0).rate_hz
+            500.0
+        """
+        return self.success_probability / (self.attempt_period_s * (1.0 + self.first_round_probability))
+
+    def herald_delay_s(self, node: str) -> float:
+        """Herald delay at endpoint ``node`` in s.
+
+        Example:
+            >>> from qnsim.specs import LinkSpec
+            >>> link = build_link(LinkSpec(a="a", b="b", length_km=10.0, fidelity=1.0, rate_hz=1e6), None, None, 0)
+            >>> round(link.herald_delay_s("b") * 1e6, 2)
+            48.03
+        """
+        if node == self.a:
+            return self.herald_delay_a_s
+        if node == self.b:
+            return self.herald_delay_b_s
+        raise ValueError(f"node {node!r} is not an end of link {self.a!r}-{self.b!r}")
+
+    def to_native(self, node_a: int, node_b: int) -> Any:
+        """The ``qnsim._core.LinkParams`` between native nodes ``node_a`` and ``node_b``, validated."""
+        params = _core.LinkParams(
+            node_a=node_a,
+            node_b=node_b,
+            channels=self.channels,
+            success_probability=self.success_probability,
+            attempt_period_ps=seconds_to_ps(self.attempt_period_s, "attempt_period_s"),
+            herald_delay_a_ps=seconds_to_ps(self.herald_delay_a_s, "herald_delay_a_s"),
+            herald_delay_b_ps=seconds_to_ps(self.herald_delay_b_s, "herald_delay_b_s"),
+            classical_delay_ps=seconds_to_ps(self.classical_delay_s, "classical_delay_s"),
+            setup_delay_ps=seconds_to_ps(self.setup_delay_s, "setup_delay_s"),
+            first_round_probability=self.first_round_probability,
+            fixed_channels=self.fixed_channels,
+            bell_diagonal=list(self.bell_diagonal),
+            state=self.state,
+        )
+        params.validate()
+        return params
+
+
+_ABSTRACT = ("fidelity", "bell_diagonal", "rate_hz", "success_probability")
+_HARDWARE = ("preset", "source", "detector", "transducer", "transducer_a", "transducer_b", "scheme")
+_PIECES = {
+    "source": Source,
+    "detector": Detector,
+    "transducer": Transducer,
+    "transducer_a": Transducer,
+    "transducer_b": Transducer,
+}
+
+
+def _piece(spec: LinkSpec, name: str) -> Any:
+    value = getattr(spec, name)
+    return None if value is None else check_value(name, _PIECES[name], value)
+
+
+def build_link(
+    spec: LinkSpec, preset_a: HardwarePreset | None, preset_b: HardwarePreset | None, index: int
+) -> LinkInfo:
+    """Resolves ``spec`` (see the module docstring) into the :class:`LinkInfo` the network holds.
+
+    Args:
+        spec: The link as given.
+        preset_a: The preset end a was built from (hardware links default to it), or None.
+        preset_b: Same for end b.
+        index: Native link index.
+
+    Raises:
+        ParameterError: A field refused (named); ValueError: an inconsistent description (e.g.
+            fidelity and bell_diagonal, abstract and hardware pieces, a model that never heralds).
+
+    Example:
+        >>> from qnsim.specs import LinkSpec
+        >>> build_link(LinkSpec(a="a", b="b", length_km=1.0, rate_hz=10.0), None, None, 0)
+        Traceback (most recent call last):
+        ...
+        ValueError: an abstract link needs fidelity or bell_diagonal as well as rate_hz
+    """
+    abstract = any(getattr(spec, k) is not None for k in _ABSTRACT)
+    hardware = any(getattr(spec, k) is not None for k in _HARDWARE)
+    if spec.link_model is not None and (abstract or hardware):
+        raise ValueError("give either link_model, or abstract fidelity/rate, or hardware, not several")
+    if abstract and hardware:
+        raise ValueError("abstract fidelity/bell_diagonal/rate_hz cannot be combined with hardware pieces")
+    preset = None
+    if spec.preset is not None:
+        preset = resolve_preset(spec.preset)
+    elif not abstract and spec.link_model is None:
+        preset = preset_a or preset_b
+    fiber = build(
+        Fiber,
+        {
+            "length_km": spec.length_km,
+            "attenuation_db_per_km": _first(spec.attenuation_db_per_km, preset and preset.attenuation_db_per_km,
+                                            DEFAULT_ATTENUATION_DB_PER_KM),
+            "refractive_index": _first(spec.refractive_index, preset and preset.refractive_index,
+                                       DEFAULT_REFRACTIVE_INDEX),
+        },
+    )
+    common = {
+        "a": spec.a,
+        "b": spec.b,
+        "index": index,
+        "length_km": spec.length_km,
+        "channels": spec.channels,
+        "classical_delay_s": _rounded(fiber.delay_s, "classical_delay_s"),
+        "setup_delay_s": spec.setup_delay_s,
+        "fixed_channels": spec.fixed_channels,
+    }
+    if abstract:
+        return _abstract_link(spec, fiber, common)
+    if spec.link_model is not None:
+        model = check_value("link_model", LinkModel, spec.link_model)
+        emission_delay_s = 0.0
+    else:
+        if preset is None and (spec.source is None or spec.detector is None):
+            raise ValueError(
+                "needs a link description: a preset (or endpoint nodes built from one), a source and a "
+                "detector, a link_model, or an abstract fidelity and rate_hz"
+            )
+        source = _piece(spec, "source") or preset.source  # type: ignore[union-attr]
+        default_transducer = _piece(spec, "transducer") or (preset.transducer if preset else None)
+        half = Fiber(spec.length_km / 2.0, fiber.attenuation_db_per_km, fiber.refractive_index)
+        model = heralded_link(
+            spec.scheme or (preset.scheme if preset else "single_click"),
+            source,
+            source,
+            half,
+            half,
+            _piece(spec, "detector") or preset.detector,  # type: ignore[union-attr]
+            _piece(spec, "transducer_a") or default_transducer,
+            _piece(spec, "transducer_b") or default_transducer,
+            phase_std_rad=preset.phase_std_rad if preset else 0.0,
+            double_click_timing=spec.double_click_timing,
+        )
+        emission_delay_s = source.emission_delay_s
+    if model.success_probability <= 0:
+        raise ValueError("the link model never succeeds (success_probability 0); check efficiencies")
+    period = model.attempt_period_s if spec.attempt_period_s is None else spec.attempt_period_s
+    # The herald of the successful attempt's last round: emission, photon to the midpoint and
+    # herald back; a double-click attempt played in full first spends its first round.
+    played_first_round = model.scheme == "double_click" and model.first_round_probability == 0
+    herald = (period / 2 if played_first_round else 0.0) + emission_delay_s + fiber.delay_s
+    if model.first_round_probability > 0:
+        herald += period  # the first round, then the second one's light
+    return LinkInfo(
+        **common,
+        success_probability=model.success_probability,
+        attempt_period_s=_rounded(period, "attempt_period_s"),
+        herald_delay_a_s=_rounded(herald, "herald_delay_a_s"),
+        herald_delay_b_s=_rounded(herald, "herald_delay_b_s"),
+        bell_diagonal=tuple(float(x) for x in model.bell_diagonal),  # type: ignore[arg-type]
+        fidelity=float(model.fidelity),
+        first_round_probability=model.first_round_probability,
+        state=np.array(model.state, dtype=complex),
+        model=model,
+    )
+
+
+def _abstract_link(spec: LinkSpec, fiber: Fiber, common: dict[str, Any]) -> LinkInfo:
+    if spec.fidelity is not None and spec.bell_diagonal is not None:
+        raise ValueError("give fidelity or bell_diagonal, not both")
+    if spec.fidelity is not None:
+        f = spec.fidelity
+        diag = (f, (1 - f) / 3, (1 - f) / 3, (1 - f) / 3)
+    elif spec.bell_diagonal is not None:
+        diag = spec.bell_diagonal  # range and sum are checked natively
+    else:
+        raise ValueError("an abstract link needs fidelity or bell_diagonal as well as rate_hz")
+    p = 1.0 if spec.success_probability is None else spec.success_probability
+    if spec.attempt_period_s is not None:
+        if spec.rate_hz is not None:
+            raise ValueError("give rate_hz or attempt_period_s, not both")
+        period = spec.attempt_period_s
+    elif spec.rate_hz is not None:
+        period = p / spec.rate_hz
+    else:
+        raise ValueError("an abstract link needs rate_hz or attempt_period_s")
+    if spec.double_click_timing != "both_rounds":
+        raise parameter_error("double_click_timing", "applies to hardware double-click links, not abstract ones")
+    # An abstract attempt ends with its herald: no earlier than one period after it began.
+    herald = _rounded(max(fiber.delay_s, period), "herald_delay_a_s")
+    return LinkInfo(
+        **common,
+        success_probability=p,
+        attempt_period_s=_rounded(period, "attempt_period_s"),
+        herald_delay_a_s=herald,
+        herald_delay_b_s=herald,
+        bell_diagonal=tuple(float(x) for x in diag),  # type: ignore[arg-type]
+        fidelity=float(diag[0]),
+    )
+
+
+def _first(*values: Any) -> Any:
+    return next(v for v in values if v is not None and v is not False)
+
+
+def _rounded(seconds: float, field_name: str) -> float:
+    """Seconds as the core will hold them (whole picoseconds)."""
+    return seconds_to_ps(seconds, field_name) / 1e12
