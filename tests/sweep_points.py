@@ -38,3 +38,10 @@ def fails(params, seed):
 
 def not_a_dict(params, seed):
     return [params["x"]]
+
+
+def touch(params, seed):
+    """Leaves a marker file: proof that a point ran."""
+    with open(params["marker"], "w") as f:
+        f.write("ran")
+    return {"ok": True}

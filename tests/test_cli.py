@@ -64,8 +64,9 @@ def test_errors_exit_2_with_message(tmp_path, capsys):
     assert "bad.toml: nodes[0].role must be one of 'qpu', 'repeater', 'qnu', got 'qpuu'; did you mean 'qpu'?" in (
         capsys.readouterr().err
     )
-    with pytest.raises(SystemExit):
-        main(["run"])
+    assert main(["run"]) == 2  # usage error: one line, not argparse's usage dump
+    err = capsys.readouterr().err
+    assert err == "qnsim run: error: the following arguments are required: scenario (see qnsim run --help)\n"
     assert main([]) == 2
 
 

@@ -264,7 +264,8 @@ def test_distributed_error_corrected_lattice_surgery_pairs():
     assert r.verdict == "feasible", r.reasons
     # Uniform pairs: 2 * 200 * 200 / (400 * 399) of the two-qubit gates cross.
     assert lk.remote_gates == round(10**7 * 2 * 200 * 200 / (400 * 399))
-    assert lk.bell_pairs == lk.remote_gates * d * d
+    # One pair per seam CNOT of the merge, 2d - 1 per round, for d rounds (qnsim.qec.model).
+    assert lk.bell_pairs == lk.remote_gates * (2 * d - 1) * d
     # Purified until the remote operations fit their share of the budget (a third of 1e-3, beside
     # logical errors and T states).
     assert r.error_budget.remote == pytest.approx(1e-3 / 3)

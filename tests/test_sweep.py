@@ -22,6 +22,7 @@ from qnsim.sweeps import (
     grid_points,
     point_id,
     read_results,
+    scenario_id,
     sweep,
 )
 
@@ -36,6 +37,13 @@ pd = pytest.importorskip("pandas")
 
 def _ids(rows):
     return [r["point_id"] for r in rows]
+
+
+def assert_same_values(frame, reference):
+    """Equal rows but for the ids, which name the point function (a crashing variant of a
+    function has other ids than the function itself)."""
+    ids = ["point_id", "scenario_id"]
+    pd.testing.assert_frame_equal(frame.drop(columns=ids), reference.drop(columns=ids))
 
 
 # --- points and results ------------------------------------------------------------------------
@@ -58,9 +66,11 @@ def test_points_are_the_cross_product_times_seeds_in_order():
 
 def test_rows_match_direct_calls_of_the_point_function():
     frame = sweep(sweep_points.square, {"x": [0, 1, 2]}, seeds=3, workers=2, progress=False)
-    assert list(frame.columns) == ["x", "seed", "y", "tag", "n", "point_id"]
+    assert list(frame.columns) == ["x", "seed", "y", "tag", "n", "scenario_id", "point_id"]
+    sid = scenario_id(sweep_points.square)
     expected = [
-        {"x": x, "seed": s, **sweep_points.square({"x": x}, s), "point_id": point_id({"x": x}, s)}
+        {"x": x, "seed": s, **sweep_points.square({"x": x}, s), "scenario_id": sid,
+         "point_id": point_id({"x": x}, s, sid)}
         for x in (0, 1, 2)
         for s in (0, 1, 2)
     ]
@@ -98,7 +108,7 @@ def test_a_dask_worker_that_dies_is_replaced_and_its_point_rerun(tmp_path):
     ):
         frame = sweep(sweep_points.crash_once, grid, backend="dask", client=client, out=out, progress=False)
     assert (tmp_path / "crashed").exists()
-    pd.testing.assert_frame_equal(frame, sweep(sweep_points.square, grid, workers=2, progress=False))
+    assert_same_values(frame, sweep(sweep_points.square, grid, workers=2, progress=False))
     assert sorted(_ids(read_results(out))) == sorted(frame["point_id"])
 
 
@@ -160,9 +170,9 @@ def test_resume_after_the_process_is_killed_mid_sweep(tmp_path):
 
     resumed = sweep(sweep_points.slow, grid, seeds=2, out=out, workers=2, progress=False)
     reference = _uninterrupted(sweep_points.square, grid, 2, tmp_path)
-    pd.testing.assert_frame_equal(resumed, reference)
+    assert_same_values(resumed, reference)
     on_disk = read_results(out)
-    assert sorted(_ids(on_disk)) == sorted(_ids(reference.to_dict("records")))  # all there, once
+    assert sorted(_ids(on_disk)) == sorted(resumed["point_id"])  # all there, once
     assert _ids(on_disk)[: len(finished)] == _ids(finished)  # finished rows untouched
 
 
@@ -172,7 +182,7 @@ def test_a_worker_that_dies_is_retried_and_finished_rows_are_kept(tmp_path):
     frame = sweep(sweep_points.crash_once, grid, seeds=1, out=out, workers=2, progress=False)
     assert (tmp_path / "crashed").exists()
     reference = _uninterrupted(sweep_points.square, grid, 1, tmp_path)
-    pd.testing.assert_frame_equal(frame, reference)
+    assert_same_values(frame, reference)
     assert sorted(_ids(read_results(out))) == sorted(frame["point_id"])
 
 
@@ -184,7 +194,7 @@ def test_without_retries_a_dead_worker_stops_the_sweep_and_a_rerun_resumes(tmp_p
     kept = read_results(out)
     assert len(kept) < 8 and len(set(_ids(kept))) == len(kept)
     frame = sweep(sweep_points.crash_once, grid, out=out, workers=2, retries=0, progress=False)
-    pd.testing.assert_frame_equal(frame, _uninterrupted(sweep_points.square, grid, 1, tmp_path))
+    assert_same_values(frame, _uninterrupted(sweep_points.square, grid, 1, tmp_path))
     assert len(read_results(out)) == 8
 
 
@@ -491,7 +501,7 @@ def test_cli_with_a_scenario_toml_checks_keys(scenario_data, capsys):
 
 
 def test_cli_failure_exit_status(capsys):
-    assert sweep_main(["sweep_points:fails", "--param", "x=1,2", "--workers", "1", "--no-progress"]) == 1
+    assert sweep_main(["sweep_points:fails", "--param", "x=1,2", "--workers", "1", "--no-progress"]) == 2
     assert "boom at x=2" in capsys.readouterr().err
 
 
@@ -550,3 +560,47 @@ def test_the_distance_example_runs_and_plots(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "nv_near_term" in result.stdout and png.read_bytes()[:4] == b"\x89PNG"
+
+
+# --- identity of rows: a resume never mixes in rows of another scenario ------------------------
+
+
+def test_resuming_from_rows_of_an_edited_scenario_is_refused(tmp_path):
+    path = tmp_path / "s.toml"
+    text = (
+        '[run]\nuntil_s = 0.01\n[[nodes]]\nname = "a"\n[[nodes]]\nname = "b"\n'
+        '[[links]]\na = "a"\nb = "b"\nlength_km = 1.0\nfidelity = 0.9\nrate_hz = 1e3\n'
+        '[[requests]]\nsrc = "a"\ndst = "b"\n'
+    )
+    path.write_text(text)
+    out = tmp_path / "rows.csv"
+    grid = {"links.0.length_km": [1.0, 2.0]}
+    first = sweep(str(path), grid, out=out, workers=1, progress=False, as_frame=False)
+    assert len(first) == 2
+    # The same sweep resumes (nothing to recompute) ...
+    again = sweep(str(path), grid, out=out, workers=1, progress=False, as_frame=False)
+    assert again == first
+    # ... but after an edit the old rows are another scenario's.
+    path.write_text(text.replace("fidelity = 0.9", "fidelity = 0.8"))
+    with pytest.raises(ValueError, match="holds rows of another scenario or qnsim version.*start fresh"):
+        sweep(str(path), grid, out=out, workers=1, progress=False)
+    with pytest.raises(ValueError, match="written by another sweep"):
+        sweep(sweep_points.square, {"x": [1]}, out=out, workers=1, progress=False)
+    # A reformatted but equal scenario is the same scenario.
+    path.write_text("# comment\n" + text)
+    assert sweep(str(path), grid, out=out, workers=1, progress=False, as_frame=False) == first
+
+
+def test_rows_without_a_scenario_id_are_refused(tmp_path):
+    out = tmp_path / "old.csv"
+    out.write_text("x,seed,y,point_id\n1,0,1.5,abc\n")
+    with pytest.raises(ValueError, match="it was written by another sweep"):
+        sweep(sweep_points.square, {"x": [1]}, out=out, workers=1, progress=False)
+
+
+def test_scenario_id_follows_the_qnsim_version(monkeypatch):
+    import qnsim
+
+    before = scenario_id(sweep_points.square)
+    monkeypatch.setattr(qnsim, "__version__", "99.0")
+    assert scenario_id(sweep_points.square) != before

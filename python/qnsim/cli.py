@@ -21,14 +21,108 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-__all__ = ["main"]
+from qnsim.specs import FORMALISMS
+
+__all__ = ["ArgumentParser", "guarded", "main", "one_line", "print_quietly"]
+
+
+class UsageError(Exception):
+    """A command-line usage error (raised by :class:`ArgumentParser` instead of exiting)."""
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse whose errors are one line (raised as :class:`UsageError`; :func:`guarded` prints
+    them with the program name and a pointer to ``--help``, exit status 2).
+
+    Example:
+        >>> parser = ArgumentParser(prog="qnsim demo")
+        >>> _ = parser.add_argument("--n", type=int)
+        >>> parser.parse_args(["--n", "x"])
+        Traceback (most recent call last):
+        ...
+        qnsim.cli.UsageError: argument --n: invalid int value: 'x'
+    """
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(message)
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception as one line: its message with white space folded; the type is named unless
+    it is a bad-value or file error, whose messages say what is wrong on their own.
+
+    Example:
+        >>> one_line(ValueError("a\\n  b")), one_line(KeyError("k"))
+        ('a b', "KeyError: 'k'")
+    """
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror}"
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    expected = (ValueError, TypeError, OSError, ImportError, TimeoutError, UsageError, LookupError)
+    from qnsim._core import QnsimError
+
+    return text if isinstance(exc, (*expected, QnsimError)) and not isinstance(exc, KeyError) else f"{type(exc).__name__}: {text}"
+
+
+def print_quietly(text: str) -> None:
+    """Prints a line to stdout; a reader that closed the pipe early (``| head``) ends it quietly.
+
+    Example:
+        >>> print_quietly("ok")
+        ok
+    """
+    try:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _stdout_to_devnull()
+        raise
+
+
+def _stdout_to_devnull() -> None:
+    # Python flushes stdout again at exit; pointing it at /dev/null keeps that quiet too.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+def guarded(prog: str, body: Callable[[], int | None]) -> int:
+    """Runs a command's body; every failure becomes one line on stderr and exit status 2.
+
+    A closed stdout (``| head``) ends the command quietly (status 0: the reader asked for no
+    more); Ctrl-C is status 130. Set ``QNSIM_TRACEBACK=1`` to see the traceback of a failure.
+
+    Example:
+        >>> import contextlib, io
+        >>> with contextlib.redirect_stderr(io.StringIO()) as err:
+        ...     code = guarded("qnsim demo", lambda: open("/no/such/dir/x"))
+        >>> code, err.getvalue()
+        (2, 'qnsim demo: error: /no/such/dir/x: No such file or directory\\n')
+    """
+    try:
+        return int(body() or 0)
+    except BrokenPipeError:
+        _stdout_to_devnull()
+        return 0
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted", file=sys.stderr)
+        return 130
+    except UsageError as exc:
+        print(f"{prog}: error: {exc} (see {prog} --help)", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        if os.environ.get("QNSIM_TRACEBACK"):
+            raise
+        print(f"{prog}: error: {one_line(exc)}", file=sys.stderr)
+        return 2
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="qnsim",
         description="qnsim: native-accelerated quantum network simulator.",
     )
@@ -40,11 +134,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("scenario", help="path to a .toml scenario file")
     run.add_argument("--json", action="store_true", help="print machine-readable results (JSON) on stdout")
-    run.add_argument("--pairs", action="store_true", help="with --json: include every delivered pair")
+    run.add_argument("--pairs", action="store_true", help="with --json: include every delivered pair (needs --json)")
     run.add_argument("--seed", type=int, default=None, help="override run.seed")
     run.add_argument("--until", type=float, default=None, metavar="SECONDS", help="override run.until_s")
     run.add_argument(
-        "--formalism", choices=["density_matrix", "stabilizer"], default=None, help="override run.formalism"
+        "--formalism", choices=list(FORMALISMS), default=None, help="override run.formalism"
     )
     bar = run.add_mutually_exclusive_group()
     bar.add_argument(
@@ -102,19 +196,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         (2, True)
     """
     argv = list(sys.argv[1:] if argv is None else argv)
-    # `estimate` forwards everything after it untouched, including --help.
+    # Subcommands with their own parsers get everything after their name, --help included.
     if argv and argv[0] == "estimate":
-        return _estimate(argv[1:])
+        return guarded("qnsim estimate", lambda: _estimate(argv[1:]))
     if argv and argv[0] == "sweep":
         from qnsim import sweep_cli
 
-        return int(sweep_cli.main(argv[1:]) or 0)
+        return guarded("qnsim sweep", lambda: sweep_cli.main(argv[1:]))
     if argv and argv[0] == "qec":
         from qnsim import qec_cli
 
-        return int(qec_cli.main(argv[1:]) or 0)
+        return guarded("qnsim qec", lambda: qec_cli.main(argv[1:]))
+    prog = "qnsim run" if argv[:1] == ["run"] else "qnsim"
+    return guarded(prog, lambda: _main(argv))
+
+
+def _main(argv: list[str]) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help
+        return int(exc.code or 0)
     if args.version and args.command is None:
         from qnsim import __version__
 
@@ -131,14 +233,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     from qnsim.scenario import load_scenario
 
-    try:
-        network, settings = load_scenario(
-            args.scenario, seed=args.seed, formalism=args.formalism, until_s=args.until
-        )
-        result = network.run(settings.until_s, progress=args.progress)
-    except (ValueError, OSError) as exc:
-        print(f"qnsim run: error: {exc}", file=sys.stderr)
-        return 2
+    if args.pairs and not args.json:
+        raise UsageError("--pairs lists every pair in the JSON output: give it with --json")
+    network, settings = load_scenario(args.scenario, seed=args.seed, formalism=args.formalism, until_s=args.until)
+    result = network.run(settings.until_s, progress=args.progress)
     if args.json:
         payload = result.to_dict(include_pairs=args.pairs)
         payload["scenario"] = {
@@ -148,17 +246,14 @@ def _run(args: argparse.Namespace) -> int:
         }
         import json
 
-        print(json.dumps(payload, indent=2, allow_nan=False))
+        print_quietly(json.dumps(payload, indent=2, allow_nan=False))
     else:
         title = settings.name or str(args.scenario)
-        print(
-            f"{title}: {len(network.nodes)} nodes, {len(network.links)} links, run to {settings.until_s:g} s"
-        )
+        lines = [f"{title}: {len(network.nodes)} nodes, {len(network.links)} links, run to {settings.until_s:g} s"]
         if settings.description:
-            print(settings.description.strip())
-        print(_links_table(network))
-        print()
-        print(result.summary_table())
+            lines.append(settings.description.strip())
+        lines += [_links_table(network), "", result.summary_table()]
+        print_quietly("\n".join(lines))
     return 0
 
 
@@ -201,7 +296,6 @@ def _estimate(argv: list[str]) -> int:
         )
         return 2
     return int(module.main(argv) or 0)
-
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -48,6 +48,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any, Literal
 
+from qnsim.cli import ArgumentParser, guarded, print_quietly
+
 __all__ = ["load_network", "main"]
 
 _MAX_QPUS = 4096  # The estimator's limit (tables of QPU pairs); refused before anything is allocated.
@@ -270,7 +272,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_in = list(sys.argv[1:] if argv is None else argv)
     if args_in and args_in[0] == "estimate":
         args_in = args_in[1:]
-    parser = _Parser(prog="qnsim estimate", description="Estimate what a workload costs on networked QPUs.")
+    parser = ArgumentParser(prog="qnsim estimate", description="Estimate what a workload costs on networked QPUs.")
     parser.add_argument(
         "workload",
         help="circuit file (Stim syntax plus T, T_DAG, CCZ, RZ/RX/RY(theta); REPEAT counted symbolically), "
@@ -281,59 +283,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     group.add_argument("--network", help="network scenario TOML (same [[qpu]]/[[link]] tables)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--stream", action="store_true", help="stream an unrolled circuit file (no REPEAT)")
+    return guarded("qnsim estimate", lambda: _main(parser, args_in))
+
+
+def _main(parser: argparse.ArgumentParser, args_in: list[str]) -> int:
     try:
         args = parser.parse_args(args_in)
-    except _UsageError as e:
-        print(f"qnsim estimate: error: {e}", file=sys.stderr)
-        return 2
     except SystemExit as e:  # --help
         return int(e.code or 0)
+    # Any failure below becomes one line and status 2 (guarded).
+    from qnsim.config import TomlTable
+    from qnsim.estimate import estimate
 
-    try:
-        from qnsim.config import TomlTable
-        from qnsim.estimate import estimate
-
-        net_path = args.links or args.network
-        table = TomlTable.load(net_path)
-        qpus, links, opts = load_network(table, base_dir=os.path.dirname(os.path.abspath(net_path)))
-        workload = _load_workload(args.workload, args.stream)
-        report = estimate(workload, qpus, links, **opts)
-    except OSError as e:
-        where = f"{e.filename}: " if getattr(e, "filename", None) else ""
-        print(f"qnsim estimate: error: {where}{e.strerror or e}", file=sys.stderr)
-        return 2
-    except Exception as e:  # Every other failure is one line too (bad values, parse errors, limits).
-        print(f"qnsim estimate: error: {_one_line(e)}", file=sys.stderr)
-        return 2
+    net_path = args.links or args.network
+    table = TomlTable.load(net_path)
+    qpus, links, opts = load_network(table, base_dir=os.path.dirname(os.path.abspath(net_path)))
+    workload = _load_workload(args.workload, args.stream)
+    report = estimate(workload, qpus, links, **opts)
     text = report.to_json() if args.json else report.table()
-    _print_quietly(text)
+    print_quietly(text)
     return 0 if report.feasible else 1
-
-
-class _UsageError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse with its errors as one line (raised, so main prints them and exits 2)."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise _UsageError(message)
-
-
-def _one_line(e: BaseException) -> str:
-    text = " ".join(str(e).split()) or type(e).__name__
-    return text if isinstance(e, (ValueError, TypeError)) else f"{type(e).__name__}: {text}"
-
-
-def _print_quietly(text: str) -> None:
-    """Prints to stdout; a reader that closed the pipe early (``| head``) ends it quietly."""
-    try:
-        sys.stdout.write(text + "\n")
-        sys.stdout.flush()
-    except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -11,8 +11,9 @@ grid axis; values are read as int, float, ``true``/``false`` or else text. ``--s
 seeds ``0 .. N-1``; ``--seeds 3,7,11`` runs those. Rerunning the same command resumes from
 ``--out``. Without ``--out`` the rows are printed as CSV on stdout.
 
-Exit status: 0 on success, 1 when the sweep failed (finished rows are kept in ``--out``), 2 on a
-usage error.
+Exit status: 0 on success; 2 on any failure, with one line on stderr saying what went wrong (a
+usage error, a bad scenario or value, an unwritable ``--out``, an unreachable scheduler, or a point
+that failed: finished rows are kept in ``--out`` and the same command resumes).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import csv
 import importlib
+import io
 import os
 import re
 import sys
@@ -110,7 +112,9 @@ def _resolve(scenario: str) -> Any:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    from qnsim.cli import ArgumentParser
+
+    parser = ArgumentParser(
         prog="qnsim sweep",
         description="Run the cross product of parameter values and seeds; stream rows to --out; resume.",
     )
@@ -139,40 +143,51 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: Arguments after ``sweep``; None reads ``sys.argv[1:]``.
 
     Returns:
-        The exit status: 0 done, 1 the sweep failed, 2 a usage error.
+        The exit status: 0 done, 2 any failure (one line on stderr).
 
     Example:
         >>> main(["qnsim.sweeps:example_point", "--param", "length_km=10.0,20.0",
         ...       "--param", "until_s=5", "--workers", "1", "--no-progress"])
-        length_km,until_s,seed,rate_hz,mean_fidelity,pairs,expected_rate_hz,expected_fidelity,point_id
+        length_km,until_s,seed,rate_hz,mean_fidelity,pairs,expected_rate_hz,expected_fidelity,scenario_id,point_id
         10.0,5,0,...
         20.0,5,0,...
         0
     """
-    from qnsim.sweeps import SweepError, sweep
+    from qnsim.cli import guarded
+
+    return guarded("qnsim sweep", lambda: _main(argv))
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    from qnsim.cli import print_quietly
+    from qnsim.sweeps import sweep
 
     parser = _parser()
-    args = parser.parse_args(argv)
-    client = None
     try:
-        grid: dict[str, list] = {}
-        for text in args.param:
-            key, values = parse_param(text)
-            if key in grid:
-                raise ValueError(f"--param {key!r} is given twice; list all its values in one --param")
-            grid[key] = values
-        seeds = _parse_seeds(args.seeds)
-        if args.scheduler and args.backend != "dask":
-            raise ValueError("--scheduler needs --backend dask")
-        scenario = _resolve(args.scenario)
-        if args.scheduler:
-            try:
-                from distributed import Client
-            except ImportError:
-                raise ImportError(
-                    "--backend dask needs dask.distributed: pip install 'qnsim[dask]'"
-                ) from None
-            client = Client(args.scheduler)
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help
+        return int(exc.code or 0)
+    grid: dict[str, list] = {}
+    for text in args.param:
+        key, values = parse_param(text)
+        if key in grid:
+            raise ValueError(f"--param {key!r} is given twice; list all its values in one --param")
+        grid[key] = values
+    seeds = _parse_seeds(args.seeds)
+    if args.scheduler and args.backend != "dask":
+        raise ValueError("--scheduler needs --backend dask")
+    scenario = _resolve(args.scenario)
+    client = None
+    if args.scheduler:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise ImportError("--backend dask needs dask.distributed: pip install 'qnsim[dask]'") from None
+        try:
+            client = Client(args.scheduler, timeout="10s")
+        except (OSError, TimeoutError) as exc:
+            raise OSError(f"cannot reach the Dask scheduler at {args.scheduler}: {' '.join(str(exc).split())}") from None
+    try:
         rows = sweep(
             scenario,
             grid,
@@ -185,12 +200,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             retries=args.retries,
             as_frame=False,
         )
-    except (ValueError, FileNotFoundError, ImportError) as exc:
-        print(f"qnsim sweep: error: {exc}", file=sys.stderr)
-        return 2
-    except SweepError as exc:
-        print(f"qnsim sweep: failed: {exc}", file=sys.stderr)
-        return 1
     finally:
         if client is not None:
             client.close()
@@ -200,9 +209,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         columns: list[str] = []
         for row in rows:
             columns.extend(k for k in row if k not in columns)
-        writer = csv.writer(sys.stdout, lineterminator="\n")
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(columns)
         writer.writerows([[_cell(row.get(k)) for k in columns] for row in rows])
+        print_quietly(buffer.getvalue().rstrip("\n"))
     return 0
 
 

@@ -74,10 +74,12 @@ __all__ = [
     "SweepError",
     "TomlScenario",
     "apply_overrides",
+    "die_with_parent",
     "example_point",
     "grid_points",
     "point_id",
     "read_results",
+    "scenario_id",
     "sweep",
 ]
 
@@ -89,7 +91,8 @@ PointFunction = Callable[[dict, int], Mapping[str, Any]]
 #: Columns that every row carries besides the grid's keys and the point function's results.
 SEED_COLUMN = "seed"
 ID_COLUMN = "point_id"
-_RESERVED = (SEED_COLUMN, ID_COLUMN)
+SCENARIO_COLUMN = "scenario_id"
+_RESERVED = (SEED_COLUMN, ID_COLUMN, SCENARIO_COLUMN)
 _BACKENDS = ("local", "dask")
 
 
@@ -115,7 +118,8 @@ class Point:
         index: Position in the sweep's order (grid keys vary slowest-first, seeds fastest).
         params: Grid key -> value.
         seed: The seed handed to the point function.
-        id: Stable identifier, :func:`point_id` of ``params`` and ``seed``.
+        id: Stable identifier, :func:`point_id` of ``params``, ``seed`` and ``scenario``.
+        scenario: The :func:`scenario_id` of what the sweep runs ("" when none was given).
 
     Example:
         >>> p = grid_points({"length_km": [5.0]}, seeds=[7])[0]
@@ -127,10 +131,14 @@ class Point:
     params: dict
     seed: int
     id: str
+    scenario: str = ""
 
 
-def point_id(params: Mapping[str, Scalar], seed: int) -> str:
+def point_id(params: Mapping[str, Scalar], seed: int, scenario: str = "") -> str:
     """Stable id of a point: 20 hex digits of the SHA-1 of its canonical JSON.
+
+    With ``scenario`` (a :func:`scenario_id`), the id also depends on what the sweep runs, so
+    the same parameters of an edited scenario are another point.
 
     The JSON has sorted keys and no spaces, so the id does not depend on the order of the grid's
     keys, on the Python version or on the machine. ``10`` and ``10.0`` are different values (and
@@ -139,6 +147,7 @@ def point_id(params: Mapping[str, Scalar], seed: int) -> str:
     Args:
         params: Grid key -> value (bool, int, float or str).
         seed: The point's seed.
+        scenario: The sweep's :func:`scenario_id`, or "".
 
     Returns:
         A 20-character lowercase hex string.
@@ -149,13 +158,16 @@ def point_id(params: Mapping[str, Scalar], seed: int) -> str:
         >>> point_id({"a": 1, "b": 2}, 3) == point_id({"b": 2, "a": 1}, 3)
         True
     """
-    text = json.dumps(
-        {"params": dict(params), "seed": int(seed)}, sort_keys=True, separators=(",", ":"), allow_nan=False
-    )
+    content: dict[str, Any] = {"params": dict(params), "seed": int(seed)}
+    if scenario:
+        content["scenario"] = scenario
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"), allow_nan=False)
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:20]
 
 
-def grid_points(grid: Mapping[str, Sequence[Scalar]], seeds: int | Sequence[int] = 1) -> list[Point]:
+def grid_points(
+    grid: Mapping[str, Sequence[Scalar]], seeds: int | Sequence[int] = 1, scenario: str = ""
+) -> list[Point]:
     """The points of a sweep: the cross product of the grid's values, times the seeds.
 
     Order: the first grid key varies slowest, the seeds fastest (``itertools.product`` order).
@@ -164,6 +176,7 @@ def grid_points(grid: Mapping[str, Sequence[Scalar]], seeds: int | Sequence[int]
         grid: Key -> non-empty list of values (bool, int, float or str; finite numbers; no line
             breaks in text). An empty grid gives one point per seed with no parameters.
         seeds: A count ``n`` (seeds ``0 .. n-1``) or an explicit list of distinct ints >= 0.
+        scenario: The sweep's :func:`scenario_id` (part of every point's id), or "".
 
     Returns:
         The points, in order.
@@ -206,7 +219,7 @@ def grid_points(grid: Mapping[str, Sequence[Scalar]], seeds: int | Sequence[int]
     points = []
     for index, (combo, seed) in enumerate(itertools.product(itertools.product(*values), seed_list)):
         params = dict(zip(keys, combo))
-        points.append(Point(index, params, seed, point_id(params, seed)))
+        points.append(Point(index, params, seed, point_id(params, seed, scenario), scenario))
     return points
 
 
@@ -442,6 +455,34 @@ class TomlScenario:
         return f"TomlScenario({str(self.path)!r})"
 
 
+def scenario_id(fn: PointFunction) -> str:
+    """What a sweep runs, as 16 hex digits: the scenario's content and the qnsim version.
+
+    For a scenario TOML file, its parsed content (so an edit changes the id, a reformatting does
+    not); for a point function, its module, name and source code. Rows in a sweep's ``out``
+    carry it, and resuming from rows of another scenario or qnsim version is refused.
+
+    Example:
+        >>> scenario_id(example_point) == scenario_id(example_point)
+        True
+    """
+    from qnsim import __version__
+
+    if isinstance(fn, TomlScenario):
+        content = json.dumps(fn.data, sort_keys=True, default=str)
+    else:
+        import inspect
+
+        name = f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', type(fn).__qualname__)}"
+        try:
+            source = inspect.getsource(fn if inspect.isroutine(fn) else type(fn))
+        except (OSError, TypeError):
+            code = getattr(fn, "__code__", None)
+            source = code.co_code.hex() if code is not None else repr(fn)
+        content = f"{name}\n{source}"
+    return hashlib.sha1(f"qnsim {__version__}\n{content}".encode()).hexdigest()[:16]
+
+
 def _resolve_scenario(scenario: Any) -> PointFunction:
     if isinstance(scenario, (str, os.PathLike)):
         return TomlScenario(scenario)
@@ -585,8 +626,14 @@ class _CsvSink:
                     f"out {str(self.path)!r} line {number} has {len(record)} fields, the header has "
                     f"{len(header)}: the file is not a sweep result (or was edited)"
                 )
-            rows.append({k: _parse_cell(v) for k, v in zip(header, record)})
+            # Ids are hex text even when every digit happens to be decimal.
+            rows.append({k: v if k in (ID_COLUMN, SCENARIO_COLUMN) else _parse_cell(v) for k, v in zip(header, record)})
         return rows
+
+    def check_writable(self) -> None:
+        """Opens the file for appending now, so that an unwritable out fails before any point runs."""
+        if self.fd is None:
+            self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
 
     def append(self, row: dict) -> None:
         if self.fd is None:
@@ -658,6 +705,13 @@ class _ParquetSink:
                 )
             rows.extend(table.to_pylist())
         return rows
+
+    def check_writable(self) -> None:
+        """Creates the directory and a probe file now, so an unwritable out fails before any point runs."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        probe = self.path / f".probe-{uuid.uuid4().hex[:8]}.tmp"
+        probe.write_bytes(b"")
+        probe.unlink()
 
     def append(self, row: dict) -> None:
         self.buffer.append(row)
@@ -764,6 +818,8 @@ def _make_row(point: Point, result: Any) -> dict:
             row[key] = _scalar(f"result {key!r}", value)
         except ValueError as exc:
             raise SweepError(f"{exc} (params {point.params}, seed {point.seed})") from None
+    if point.scenario:
+        row[SCENARIO_COLUMN] = point.scenario
     row[ID_COLUMN] = point.id
     return row
 
@@ -774,6 +830,43 @@ def _default_context() -> Any:
     if sys.version_info >= (3, 12) and "forkserver" in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("forkserver")
     return None
+
+
+def die_with_parent() -> None:
+    """Makes the calling worker process end when its parent does, even on ``kill -9``.
+
+    Installed in every worker of a sweep's local pool and of the Dask cluster a sweep starts
+    itself, so an interrupted sweep leaves no orphans computing for nobody. On Linux the kernel
+    sends SIGKILL when the parent dies (``PR_SET_PDEATHSIG``); elsewhere (and as a second line) a
+    daemon thread polls the parent id once a second.
+
+    Example:
+        >>> import multiprocessing
+        >>> with multiprocessing.get_context("fork").Pool(1, initializer=die_with_parent) as pool:
+        ...     pool.apply(abs, (-3,))
+        3
+    """
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, int(signal.SIGKILL))  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # pragma: no cover - a libc without prctl
+            pass
+    if os.getppid() != parent or parent == 1:  # the parent died before the kernel could watch it
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    import threading
+
+    threading.Thread(target=watch, name="qnsim-parent-watch", daemon=True).start()
 
 
 def _usable_cpus() -> int:
@@ -793,7 +886,9 @@ def _run_local(
     remaining = {p.id: p for p in pending}
     breaks = 0
     while remaining:
-        pool = ProcessPoolExecutor(max_workers=min(workers, len(remaining)), mp_context=_default_context())
+        pool = ProcessPoolExecutor(
+            max_workers=min(workers, len(remaining)), mp_context=_default_context(), initializer=die_with_parent
+        )
         futures = {pool.submit(_call_point, fn, p.params, p.seed): p for p in remaining.values()}
         broken = False
         failure: BaseException | None = None
@@ -858,6 +953,7 @@ def _run_dask(
         )
         client = distributed.Client(cluster)
         owned = [client, cluster]
+        client.run(die_with_parent)  # our cluster's workers must not outlive this process
     futures = {}
     try:
         for p in pending:
@@ -949,16 +1045,26 @@ def sweep(
     if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
         raise ValueError(f"retries must be an int >= 0, got {retries!r}")
     fn = _resolve_scenario(scenario)
-    points = grid_points(grid, seeds)
+    identity = scenario_id(fn)
+    points = grid_points(grid, seeds, identity)
     if isinstance(fn, TomlScenario):
         fn.check(grid)
     frame_type = _frame_type(as_frame)
 
-    sink = _open_sink(out, [*grid, SEED_COLUMN, ID_COLUMN])
+    sink = _open_sink(out, [*grid, SEED_COLUMN, ID_COLUMN, SCENARIO_COLUMN])
     results: dict[str, dict] = {}
     if sink is not None:
         by_id = {p.id: p for p in points}
-        for row in sink.load():
+        rows = sink.load()
+        foreign = {row.get(SCENARIO_COLUMN) for row in rows} - {identity}
+        if foreign:
+            raise ValueError(
+                f"out {str(out)!r} holds rows of another scenario or qnsim version (scenario_id "
+                f"{', '.join(sorted(map(str, foreign)))}; this sweep's is {identity}): resuming would mix their "
+                f"numbers with this sweep's. Delete {str(out)!r} or choose another out to start fresh"
+            )
+        sink.check_writable()
+        for row in rows:
             point = by_id.get(row.get(ID_COLUMN))
             if point is not None and point.id not in results:
                 # Grid values and seed from the point itself, results from the file.

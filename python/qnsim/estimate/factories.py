@@ -121,6 +121,7 @@ class TFactory:
         return self.physical_qubits * self.duration_ps / self.output_states
 
 
+@lru_cache(maxsize=65536)
 def _binomial_quantile(n: int, failure: float, level: float) -> int:
     """Smallest k with P(successes <= k) >= level, successes ~ Binomial(n, 1 - failure)."""
     # P(successes <= k) = P(failures >= n - k): walk the failure pmf upward from 0.
@@ -139,6 +140,7 @@ def _binomial_quantile(n: int, failure: float, level: float) -> int:
     return 0
 
 
+@lru_cache(maxsize=65536)
 def _units_needed(outputs_needed: int, failure: float, level: float) -> int | None:
     """Fewest units whose successes reach ``outputs_needed`` at the quantile ``level``."""
     n = max(1, outputs_needed)
@@ -333,3 +335,9 @@ def pick_factory(
     if not stretched:
         return None
     return min(stretched, key=lambda fc: fc[0].normalized_volume)
+
+
+def _clear_caches() -> None:
+    """Forgets cached designs and binomial quantiles (benchmarks time the search itself)."""
+    for cached in (_design_cached, _binomial_quantile, _units_needed):
+        cached.cache_clear()

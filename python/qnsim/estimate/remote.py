@@ -2,61 +2,83 @@
 
 Every estimate that involves error-corrected QPUs joined by a link prices its remote logical
 operations through :func:`remote_operation` (and so through :func:`remote_logical_error`); no
-other code computes that error. To put a better model in (for instance one fitted to
-simulated distributed-QEC data), replace the body of :func:`remote_logical_error`, keeping its
-signature: the estimator, its distance search and its verdict follow.
+other code computes that error.
 
-Model (today): two distance-d patches are merged across the link for d syndrome rounds; each
-round uses d Bell pairs on the interface (d^2 pairs per operation), and the operation takes one
-logical cycle. Bell pairs on a patch boundary have an error threshold of about 10% (Ramette et
-al., npj Quantum Inf. 2024) against about 1% in the bulk, so the interface behaves like a
-surface code at physical error ``1 - F`` with threshold p*_int: the logical error of one
-operation is ``d a ((1 - F) / p*_int)^((d+1)/2)`` (a = 0.03, d boundary positions).
+Model: simulated distributed QEC (:mod:`qnsim.qec.model`). Two distance-d patches on different
+QPUs are merged by lattice surgery for d syndrome rounds, every CNOT across the seam teleported
+through one Bell pair (``2d - 1`` pairs per round in the rotated code, ``(2d - 1) d`` per
+operation), under uniform depolarizing noise at the QPUs' physical error (the teleportation
+gadget's own gates included), and decoded by minimum-weight matching. The failure probability of
+an operation (any wrong logical outcome, in either basis) comes from a table of such simulations
+(``qnsim/qec/data/remote_model.json``, rebuilt by ``bench/qec_remote_model.py``): sampled for
+d = 3, 5, 7, fitted as ``log P`` linear in ``(d + 1) / 2`` and extrapolated beyond. The pairs'
+Bell-diagonal state enters through the two rates a teleported CNOT has of leaving X on its target
+(``Psi+ + Psi-``) and Z on its control (``Phi- + Psi-``). The estimator already charges every
+logical cycle of every patch its bulk error (the Azure model), the cycle of a remote operation
+included, so the remote error priced here is the share the pairs add: the merge's failure
+probability minus that of the same merge with near-perfect pairs
+(:func:`qnsim.qec.model.remote_logical_error` with ``interface_only=True``).
+``tests/test_qec_model.py`` checks it against direct simulation (the difference of the two
+merges) at three (d, link) points.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Sequence
 
 from qnsim.estimate.qpu import QPU, SurfaceCode
 
 __all__ = ["RemoteOperation", "interface_fidelity_target", "remote_logical_error", "remote_operation"]
 
+#: Bulk error assumed when :func:`remote_logical_error` is not told the QPUs' (the presets' 1e-3).
+DEFAULT_PHYSICAL_ERROR = 1e-3
+
 
 def remote_logical_error(
-    distance: int, bell_diagonal: Sequence[float], *, surface_code: SurfaceCode | None = None
+    distance: int,
+    bell_diagonal: Sequence[float],
+    *,
+    surface_code: SurfaceCode | None = None,
+    physical_error: float | None = None,
 ) -> float:
     """Logical error probability of one remote lattice-surgery operation at code distance ``distance``.
 
     Args:
         distance: code distance d of the two patches (odd, >= 1).
-        bell_diagonal: coefficients of the interface Bell pairs, in the order
+        bell_diagonal: coefficients of the interface Bell pairs as used, in the order
             (Phi+, Psi+, Psi-, Phi-) (a Werner pair of fidelity F is ``(F, (1-F)/3, (1-F)/3, (1-F)/3)``).
-        surface_code: the code model (its ``crossing_prefactor`` a and ``interface_threshold``
-            p*_int); default :class:`SurfaceCode`.
+        surface_code: accepted for compatibility; the simulated model does not use it.
+        physical_error: bulk error of the two QPUs (default :data:`DEFAULT_PHYSICAL_ERROR`).
 
     Returns:
-        Probability (per operation, dimensionless) that the operation fails; at most 1.
+        Probability (per operation, dimensionless) that the pairs make the operation fail, beyond
+        its bulk failures; at most 1. Pairs or bulk errors beyond the simulated range (seam error
+        rates above 0.15, bulk error above 0.6%, where the merge is at or past threshold) count as
+        a certain failure.
 
     Raises:
-        ValueError: naming a distance below 1 or coefficients that are not a distribution.
+        ValueError: naming an even or non-positive distance, or coefficients that are not a
+            distribution.
 
-    >>> round(remote_logical_error(15, (0.999, 1e-3 / 3, 1e-3 / 3, 1e-3 / 3)), 20)
-    4.5e-17
+    >>> e15 = remote_logical_error(15, (0.999, 1e-3 / 3, 1e-3 / 3, 1e-3 / 3))
+    >>> e15 < remote_logical_error(15, (0.99, 1e-2 / 3, 1e-2 / 3, 1e-2 / 3)) < 1e-4
+    True
     >>> remote_logical_error(3, (0.5, 0.5, 0.0, 0.0))
     1.0
     """
-    if isinstance(distance, bool) or not isinstance(distance, int) or distance < 1:
-        raise ValueError(f"distance must be an integer >= 1, got {distance!r}")
-    coeffs = [float(c) for c in bell_diagonal]
-    if len(coeffs) != 4 or any(not (0.0 <= c <= 1.0) for c in coeffs) or not math.isclose(sum(coeffs), 1.0):
-        raise ValueError(f"bell_diagonal must be 4 probabilities summing to 1, got {tuple(bell_diagonal)!r}")
-    sc = surface_code or SurfaceCode()
-    infidelity = 1.0 - coeffs[0]
-    per_op = distance * sc.crossing_prefactor * (infidelity / sc.interface_threshold) ** ((distance + 1) / 2)
-    return min(1.0, per_op)
+    from qnsim.qec.model import remote_logical_error as simulated
+
+    del surface_code  # the simulated model has its own thresholds
+    p = DEFAULT_PHYSICAL_ERROR if physical_error is None else physical_error
+    if isinstance(distance, bool) or not isinstance(distance, int) or distance < 1 or distance % 2 == 0:
+        raise ValueError(f"distance must be an odd integer >= 1, got {distance!r}")
+    try:
+        return simulated(distance, bell_diagonal, physical_error=p, clamp=False, interface_only=True)
+    except ValueError as exc:
+        if "above the sampled range" in str(exc):
+            return 1.0
+        raise
 
 
 def interface_fidelity_target(qpu_a: QPU, qpu_b: QPU, surface_code: SurfaceCode | None = None) -> float:
@@ -76,9 +98,9 @@ class RemoteOperation:
 
     Attributes:
         logical_error: failure probability of the operation.
-        bell_pairs: distilled Bell pairs it consumes (d per round for d rounds).
-        pairs_per_round: pairs needed in each syndrome round (d).
-        duration_s: time it occupies the two patches, in seconds (one logical cycle).
+        bell_pairs: distilled Bell pairs it consumes (``pairs_per_round`` for d rounds).
+        pairs_per_round: pairs needed in each syndrome round (one per seam CNOT, ``2d - 1``).
+        duration_s: time it occupies the two patches, in seconds (one logical cycle, d rounds).
 
     >>> RemoteOperation(1e-12, 225, 15, 6e-6).bell_pairs
     225
@@ -98,15 +120,20 @@ def remote_operation(
     Args:
         distance: code distance d.
         bell_diagonal: interface pair coefficients (Phi+, Psi+, Psi-, Phi-).
-        qpu_a, qpu_b: the two QPUs (the slower one sets the logical cycle).
+        qpu_a, qpu_b: the two QPUs (the slower one sets the logical cycle, the noisier one the
+            bulk error of the simulated model).
         surface_code: code model (default: ``qpu_a.surface_code``).
 
     >>> op = remote_operation(15, (0.999, 1e-3 / 3, 1e-3 / 3, 1e-3 / 3), QPU.preset("qubit_gate_ns_e4"),
     ...                       QPU.preset("qubit_gate_ns_e4"))
     >>> op.bell_pairs, op.pairs_per_round, round(op.duration_s * 1e6, 3)
-    (225, 15, 6.0)
+    (435, 29, 6.0)
     """
+    from qnsim.qec.model import remote_operation_pairs
+
     sc = surface_code or qpu_a.surface_code or SurfaceCode()
-    error = remote_logical_error(distance, bell_diagonal, surface_code=sc)
+    p = max(qpu_a.physical_error, qpu_b.physical_error)
+    error = remote_logical_error(distance, bell_diagonal, surface_code=sc, physical_error=p)
     cycle = max(qpu_a.logical_cycle_s(distance), qpu_b.logical_cycle_s(distance))
-    return RemoteOperation(error, distance * distance, distance, cycle)
+    per_round, per_operation = remote_operation_pairs(distance)
+    return RemoteOperation(error, per_operation, per_round, cycle)

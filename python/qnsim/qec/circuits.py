@@ -229,17 +229,47 @@ def seam_resources(
 # --- the builder -----------------------------------------------------------------------------------
 
 
+class _Rec(int):
+    """A measurement-record target, ``rec[-k]``."""
+
+    def __str__(self) -> str:
+        return f"rec[{int(self)}]"
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+class _Text:
+    """Collects circuit lines as text: one ``stim.Circuit`` parse at the end is much faster than
+    thousands of ``stim.Circuit.append`` calls (each of which grows the circuit in place)."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def append(self, name: str, targets: Iterable = (), args=None) -> None:
+        if args is None:
+            head = name
+        else:
+            values = [args] if isinstance(args, (int, float)) else list(args)
+            head = f"{name}({', '.join(_number(v) for v in values)})"
+        self.lines.append(" ".join([head, *map(str, targets)]))
+
+    def build(self, stim_module):
+        return stim_module.Circuit("\n".join(self.lines))
+
+
+
 class _Builder:
     """Emits layers of ideal operations with the bulk and interface noise around them."""
 
-    def __init__(self, stim_module, layout: PatchLayout, seam_x: float | None, noise: NoiseModel,
+    def __init__(self, layout: PatchLayout, seam_x: float | None, noise: NoiseModel,
                  interface: Interface | None) -> None:
-        self.stim = stim_module
         self.layout = layout
         self.seam_x = seam_x if interface is not None else None
         self.noise = noise
         self.interface = interface
-        self.circuit = stim_module.Circuit()
+        self.circuit = _Text()
         self.index: dict[Coord, int] = {}
         coords = list(layout.data) + [s.ancilla for s in layout.stabilizers]
         for coord in sorted(coords, key=lambda c: (c[1], c[0])):
@@ -290,7 +320,7 @@ class _Builder:
         return list(range(first, first + len(targets)))
 
     def rec(self, index: int):
-        return self.stim.target_rec(index - self.num_measurements)
+        return _Rec(index - self.num_measurements)
 
     # -- layers --
     def reset_layer(self, qubits: list[int], active: list[int], cat_checks: list[Stabilizer]) -> None:
@@ -353,14 +383,14 @@ class _Builder:
                 self.circuit.append("PAULI_CHANNEL_1", [b], [psi_p, psi_m, phi_m])
             self.circuit.append("CX", [control, a])
             self._noise1("DEPOLARIZE2", [control, a], g)
-            self.circuit.append("M", [a], q) if q > 0 else self.circuit.append("M", [a])
+            self.circuit.append("M", [a], q if q > 0 else None)
             self.num_measurements += 1
-            self.circuit.append("CX", [self.stim.target_rec(-1), b])
+            self.circuit.append("CX", [_Rec(-1), b])
             self.circuit.append("CX", [b, target])
             self._noise1("DEPOLARIZE2", [b, target], g)
-            self.circuit.append("MX", [b], q) if q > 0 else self.circuit.append("MX", [b])
+            self.circuit.append("MX", [b], q if q > 0 else None)
             self.num_measurements += 1
-            self.circuit.append("CZ", [self.stim.target_rec(-1), control])
+            self.circuit.append("CZ", [_Rec(-1), control])
 
     def measure_layer(self, qubits: list[int], active: list[int], basis: str = "Z", *, last: bool = False) -> list[int]:
         indices = self._measure(qubits, basis)
@@ -430,7 +460,7 @@ def _run_experiment(
         raise ValueError(f"noise must be a qnsim.qec.NoiseModel, got {type(noise).__name__}")
     if interface is not None and not isinstance(interface, Interface):
         raise ValueError(f"interface must be a qnsim.qec.Interface or None, got {type(interface).__name__}")
-    b = _Builder(stim, layout, seam_x, noise, interface)
+    b = _Builder(layout, seam_x, noise, interface)
     active = list(range(len(b.index))) + list(b.cat_partner.values())
     data_q = b._q(layout.data)
     x_data = [b.index[q] for q in layout.data if init_basis[q] == "X"]
@@ -460,7 +490,7 @@ def _run_experiment(
         for anc in first_round_checks:
             recs += history[0][anc]
         b.circuit.append("OBSERVABLE_INCLUDE", [b.rec(i) for i in recs], k)
-    return b.circuit
+    return b.circuit.build(stim)
 
 
 def memory_circuit(

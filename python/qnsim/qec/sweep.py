@@ -116,9 +116,25 @@ class ExperimentSpec:
     def from_file(cls, path: str | os.PathLike) -> ExperimentSpec:
         """Reads an experiment TOML (see the module docstring).
 
+        Args:
+            path: The file; a ``[link]`` scenario path is relative to it.
+
+        Returns:
+            The spec.
+
         Raises:
             FileNotFoundError: No such file.
             ValueError: Not TOML, an unknown table or key, a wrong type.
+
+        Example:
+            >>> import os, tempfile
+            >>> with tempfile.TemporaryDirectory() as tmp:
+            ...     path = os.path.join(tmp, "e.toml")
+            ...     with open(path, "w") as f:
+            ...         _ = f.write('[experiment]\\nscheme = "direct"\\n[grid]\\ndistance = [3, 5, 7]\\n')
+            ...     spec = ExperimentSpec.from_file(path)
+            >>> spec.fixed["scheme"], spec.grid["distance"]
+            ('direct', [3, 5, 7])
         """
         from qnsim.sweeps import TomlScenario
 
@@ -182,7 +198,13 @@ class ExperimentSpec:
         return spec
 
     def measure(self) -> None:
-        """Simulates the ``[link]`` scenario once (no-op without a link)."""
+        """Simulates the ``[link]`` scenario once and keeps it in :attr:`supply` (no-op without a link).
+
+        Example:
+            >>> spec = ExperimentSpec.from_dict({})
+            >>> spec.measure(); spec.supply is None
+            True
+        """
         if self.link is not None and self.supply is None:
             from qnsim.qec.link import measure_link
 
@@ -250,7 +272,20 @@ class ExperimentSpec:
         return circuit, s
 
     def point(self, params: Mapping[str, Any], seed: int) -> dict[str, Any]:
-        """Samples one point; returns its row (see the module docstring)."""
+        """Samples one point; returns its row (see the module docstring).
+
+        Args:
+            params: The point's grid values.
+            seed: Seed of the sampler.
+
+        Returns:
+            Counts, per-round rate with its 95% interval, pairs per round (and link timing).
+
+        Example:
+            >>> row = ExperimentSpec.from_dict({}).point({"distance": 3, "max_shots": 300}, seed=2)
+            >>> row["shots"], 0 <= row["per_round_low"] <= row["per_round"] <= row["per_round_high"]
+            (300, True)
+        """
         from qnsim.qec.sampling import sample_logical_error
 
         circuit, s = self.circuit(params)

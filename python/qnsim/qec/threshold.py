@@ -1,10 +1,21 @@
 """Threshold estimates from sampled logical error rates, with bootstrap error bars.
 
 Below threshold a larger code does better; above, worse. For two distances ``d1 < d2`` sampled on
-a grid of an error parameter ``x`` (at fixed other parameters), the crossing is where
-``log p_L(d2) - log p_L(d1)`` changes sign from negative to positive, interpolated linearly in
-``log x`` between the two grid points around the change. The threshold reported is the crossing of
-the two largest distances (the smaller pairs drift with finite size; they are reported too).
+a grid of an error parameter ``x`` (at fixed other parameters), the crossing is where their curves
+of ``log p_L`` against ``log x`` meet. Two ways (``method``):
+
+* ``"fit"`` (default): each curve is fitted by a straight line in (log x, log p_L), each point
+  weighted by the inverse variance of its log per-round rate (binomial variance of the shot rate
+  carried through the per-round conversion, which grows without bound as the shot rate nears 1/2;
+  points whose shots fail 40% of the time or more are left out), and the crossing is where the
+  two lines meet, if that is inside the sampled range (10% margin) with the larger code steeper.
+  Near threshold the curves run almost together, so point-to-point comparisons flip with the
+  sampling noise; a fit over the whole window uses all points at once.
+* ``"interpolate"``: the first upward sign change of ``log p_L(d2) - log p_L(d1)`` on the grid,
+  interpolated linearly in ``log x`` between the two grid points around it.
+
+The threshold reported is the crossing of the two largest distances (the smaller pairs drift with
+finite size; they are reported too).
 
 Error bars: a parametric bootstrap. Every point's error count is redrawn from a binomial with its
 measured rate and shot count, the crossing recomputed, and the 2.5 and 97.5 percentiles of the
@@ -29,7 +40,7 @@ import numpy as np
 
 from qnsim.qec.sampling import per_round
 
-__all__ = ["ThresholdEstimate", "crossing", "estimate_threshold", "group_rows"]
+__all__ = ["ThresholdEstimate", "crossing", "estimate_threshold", "fitted_crossing", "group_rows"]
 
 
 def crossing(x: Sequence[float], p_small: Sequence[float], p_large: Sequence[float]) -> float | None:
@@ -65,6 +76,56 @@ def crossing(x: Sequence[float], p_small: Sequence[float], p_large: Sequence[flo
     return None
 
 
+def _line(t: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float, float] | None:
+    ok = np.isfinite(y) & (w > 0)
+    if ok.sum() < 2:
+        return None
+    t, y, w = t[ok], y[ok], w[ok]
+    tm, ym = np.average(t, weights=w), np.average(y, weights=w)
+    denom = np.sum(w * (t - tm) ** 2)
+    if denom == 0:
+        return None
+    b = float(np.sum(w * (t - tm) * (y - ym)) / denom)
+    return float(ym - b * tm), b
+
+
+def fitted_crossing(
+    x: Sequence[float],
+    p_small: Sequence[float],
+    p_large: Sequence[float],
+    w_small: Sequence[float],
+    w_large: Sequence[float],
+) -> float | None:
+    """Where weighted straight-line fits of the two curves in (log x, log p) meet.
+
+    Args:
+        x: Grid of the error parameter (> 0).
+        p_small: Rates of the smaller distance.
+        p_large: Rates of the larger distance.
+        w_small: Weights of the smaller distance's points (their error counts).
+        w_large: Weights of the larger distance's points.
+
+    Returns:
+        The crossing, or None when the larger code's line is not steeper or the lines meet more
+        than 10% outside the grid.
+
+    Example:
+        >>> round(fitted_crossing([0.01, 0.02, 0.04], [1e-3, 4e-3, 1.6e-2], [2.5e-4, 2e-3, 1.6e-2],
+        ...                       [1, 1, 1], [1, 1, 1]), 5)
+        0.04
+    """
+    t = np.log(np.asarray(x, dtype=float))
+    with np.errstate(divide="ignore"):
+        fa = _line(t, np.log(np.asarray(p_small, dtype=float)), np.asarray(w_small, dtype=float))
+        fb = _line(t, np.log(np.asarray(p_large, dtype=float)), np.asarray(w_large, dtype=float))
+    if fa is None or fb is None or fb[1] <= fa[1]:
+        return None
+    t_cross = (fa[0] - fb[0]) / (fb[1] - fa[1])
+    if not (t.min() + math.log(1 / 1.1) <= t_cross <= t.max() + math.log(1.1)):
+        return None
+    return float(math.exp(t_cross))
+
+
 @dataclass(frozen=True)
 class ThresholdEstimate:
     """A threshold with its bootstrap interval.
@@ -77,6 +138,10 @@ class ThresholdEstimate:
         pairwise: Crossing of each consecutive pair of distances, ``{(d1, d2): x or None}``.
         crossed_fraction: Fraction of bootstrap redraws that crossed inside the grid.
         grid: The ``x`` values used.
+        side: Without a crossing: ``"above"`` when the larger code did better at every unsaturated
+            grid point (the threshold lies above the largest of them), ``"below"`` when it did
+            worse at every one, else None.
+        usable: The grid points where both codes' shots fail less than 40% of the time.
 
     Example:
         >>> ThresholdEstimate(0.1, 0.09, 0.11, (5, 7)).describe()
@@ -90,6 +155,8 @@ class ThresholdEstimate:
     pairwise: Mapping[tuple[int, int], float | None] = field(default_factory=dict)
     crossed_fraction: float = 1.0
     grid: tuple[float, ...] = ()
+    side: str | None = None
+    usable: tuple[float, ...] = ()
 
     def describe(self, fmt: str = "{:.3g}") -> str:
         """``value [low, high] (d = d1, d2)``, or why there is none.
@@ -100,7 +167,12 @@ class ThresholdEstimate:
         """
         d = f"(d = {self.distances[0]}, {self.distances[1]})"
         if self.value is None:
-            lo, hi = (min(self.grid), max(self.grid)) if self.grid else (math.nan, math.nan)
+            points = self.usable or self.grid
+            lo, hi = (min(points), max(points)) if points else (math.nan, math.nan)
+            if self.side == "above":
+                return f"above {fmt.format(hi)} {d}"
+            if self.side == "below":
+                return f"below {fmt.format(lo)} {d}"
             return f"no crossing in [{lo:g}, {hi:g}] {d}"
         if self.low is None or self.high is None:
             return f"{fmt.format(self.value)} (interval undetermined: {self.crossed_fraction:.0%} of redraws cross) {d}"
@@ -131,6 +203,30 @@ def _table(rows, x_key, distance_key):
     return table
 
 
+#: Points whose shots fail this often are left out of fits and comparisons: near 1/2 the per-round
+#: rate is ill-conditioned and biased towards the code with more rounds (it spreads the same shot
+#: failure over more rounds).
+SATURATED_SHOT_RATE = 0.4
+
+
+def _weights(cells, xs, errors_override=None):
+    """Inverse variances of log per-round rates (delta method; 0 for empty or saturated points)."""
+    out = []
+    for i, x in enumerate(xs):
+        e, n, r = cells[x]
+        if errors_override is not None:
+            e = errors_override[i]
+        shot = e / n if n else 0.0
+        if e == 0 or shot >= SATURATED_SHOT_RATE:
+            out.append(0.0)
+            continue
+        rate = per_round(shot, r)
+        slope = (1 - 2 * shot) ** (1 / r - 1) / r  # d(per-round) / d(shot rate)
+        var = (slope / rate) ** 2 * shot * (1 - shot) / n
+        out.append(1.0 / var)
+    return out
+
+
 def _rates(cells, xs, errors_override=None):
     out = []
     for i, x in enumerate(xs):
@@ -148,6 +244,7 @@ def estimate_threshold(
     distance_key: str = "distance",
     bootstrap: int = 400,
     seed: int = 0,
+    method: str = "fit",
 ) -> ThresholdEstimate:
     """Threshold of the error parameter ``x_key`` from rows of sampled counts.
 
@@ -158,6 +255,7 @@ def estimate_threshold(
         distance_key: The column holding the code distance.
         bootstrap: Redraws for the interval (0: none).
         seed: Seed of the redraws.
+        method: ``"fit"`` or ``"interpolate"`` (see the module docstring).
 
     Returns:
         The :class:`ThresholdEstimate`.
@@ -172,6 +270,8 @@ def estimate_threshold(
         ...
         ValueError: a threshold needs at least two distances, got [3]
     """
+    if method not in ("fit", "interpolate"):
+        raise ValueError(f"method must be 'fit' or 'interpolate', got {method!r}")
     rows = list(rows)
     table = _table(rows, x_key, distance_key)
     distances = sorted(table)
@@ -181,7 +281,14 @@ def estimate_threshold(
     if len(xs) < 2:
         raise ValueError(f"the distances {distances} share fewer than two {x_key} values; sample a common grid")
     rates = {d: _rates(table[d], xs) for d in distances}
-    pairwise = {(a, b): crossing(xs, rates[a], rates[b]) for a, b in zip(distances, distances[1:])}
+
+    def cross(a: int, b: int, ra, rb, ea, eb) -> float | None:
+        if method == "interpolate":
+            return crossing(xs, ra, rb)
+        return fitted_crossing(xs, ra, rb, ea, eb)
+
+    counts = {d: _weights(table[d], xs) for d in distances}
+    pairwise = {(a, b): cross(a, b, rates[a], rates[b], counts[a], counts[b]) for a, b in zip(distances, distances[1:])}
     d1, d2 = distances[-2], distances[-1]
     value = pairwise[(d1, d2)]
     low = high = None
@@ -190,14 +297,23 @@ def estimate_threshold(
         rng = np.random.default_rng(seed)
         found = []
         for _ in range(bootstrap):
-            redrawn = {}
+            redrawn, redrawn_counts = {}, {}
             for d in (d1, d2):
                 errs = [rng.binomial(table[d][x][1], table[d][x][0] / table[d][x][1]) for x in xs]
                 redrawn[d] = _rates(table[d], xs, errs)
-            c = crossing(xs, redrawn[d1], redrawn[d2])
+                redrawn_counts[d] = _weights(table[d], xs, errs)
+            c = cross(d1, d2, redrawn[d1], redrawn[d2], redrawn_counts[d1], redrawn_counts[d2])
             if c is not None:
                 found.append(c)
         fraction = len(found) / bootstrap
         if found and fraction >= 0.9:
             low, high = (float(v) for v in np.percentile(found, [2.5, 97.5]))
-    return ThresholdEstimate(value, low, high, (d1, d2), pairwise, fraction, tuple(xs))
+    side = None
+    usable = [i for i in range(len(xs)) if counts[d1][i] > 0 and counts[d2][i] > 0]
+    if value is None:
+        if usable and all(rates[d2][i] < rates[d1][i] for i in usable):
+            side = "above"
+        elif usable and all(rates[d2][i] > rates[d1][i] for i in usable):
+            side = "below"
+    return ThresholdEstimate(value, low, high, (d1, d2), pairwise, fraction, tuple(xs), side,
+                             tuple(xs[i] for i in usable))

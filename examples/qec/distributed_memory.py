@@ -1,0 +1,114 @@
+"""Transducer preset -> delivered pairs -> logical error of a distributed memory -> required pair rate.
+
+Two superconducting QPUs 10 km apart, linked through microwave-optical transducers (preset
+``superconducting_transducer_link(improvement=1000)``, Barrett-Kok heralding), hold one
+surface-code patch split down the middle; every seam CNOT is teleported through a delivered pair.
+
+1. Simulate the link (``qnsim.qec.measure_link``): rate and Bell-diagonal state of the pairs at
+   delivery, for transmon memories (T1 = 300 us, T2 = 200 us) with and without one round of DEJMPS
+   purification, and for 10 ms memories.
+2. For each, the logical error per round of the distributed memory (d = 3, 5, rounds = d, SI1000-like
+   uniform bulk noise at the node's gate error), as the pair rate is scaled up (parallel links along
+   the seam): a slow link makes every round wait, and the data decay while they wait.
+3. The pair rate a round needs so that it never waits, per seam and per data qubit along it.
+
+    python examples/qec/distributed_memory.py            # prints the tables, saves distributed_memory.png
+"""
+
+from __future__ import annotations
+
+import os
+
+from qnsim import qec
+
+CYCLE_S = 1e-6  # syndrome round of the QPUs without waiting
+DISTANCES = (3, 5)
+MULTIPLIERS = (1, 10, 100, 1_000, 3_000, 10_000)
+
+
+def scenario(t1_s: float, t2_s: float, purification_rounds: int = 0) -> dict:
+    node = {"role": "qpu", "preset": {"name": "superconducting_transducer_link", "improvement": 1000},
+            "t1_s": t1_s, "t2_s": t2_s}
+    request = {"src": "a", "dst": "b"}
+    if purification_rounds:
+        request.update(purification="dejmps", purification_rounds=purification_rounds)
+    return {
+        "run": {"until_s": 0.5, "seed": 1},
+        "nodes": [dict(node, name="a"), dict(node, name="b")],
+        "links": [{"a": "a", "b": "b", "length_km": 10.0, "channels": 2}],
+        "requests": [request],
+    }
+
+
+def main() -> None:
+    links = {
+        "transmon memories": scenario(300e-6, 200e-6),
+        "transmon, 1 DEJMPS round": scenario(300e-6, 200e-6, purification_rounds=1),
+        "10 ms memories": scenario(10e-3, 10e-3),
+    }
+    results = {}
+    for label, data in links.items():
+        supply = qec.measure_link(data, probes=8)
+        bd = ", ".join(f"{c:.4f}" for c in supply.bell_diagonal)
+        print(f"{label}: {supply.rate_hz:,.0f} pairs/s, pairs at delivery (Phi+, Psi+, Psi-, Phi-) = ({bd})")
+        for d in DISTANCES:
+            for m in MULTIPLIERS:
+                interface, timing = qec.interface_from_link(supply, d, cycle_time_s=CYCLE_S, experiment="memory",
+                                                            rate_multiplier=m)
+                circuit = qec.memory_circuit(d, d, "Z", noise=qec.NoiseModel.uniform_depolarizing(
+                    supply.two_qubit_error), interface=interface)
+                est = qec.sample_logical_error(circuit, max_shots=20_000, max_errors=300, seed=1, rounds=d)
+                results[(label, d, m)] = (supply.rate_hz * m, est, timing)
+        print(f"  {'d':>2} {'pair rate':>12} {'round time':>11} {'F at use':>8} {'log. error / round':>24}")
+        for d in DISTANCES:
+            for m in MULTIPLIERS:
+                rate, est, timing = results[(label, d, m)]
+                lo, hi = est.per_round_interval()
+                print(f"  {d:>2} {rate:>10.3g}/s {timing.round_time_s * 1e6:>9.3g}us "
+                      f"{timing.bell_diagonal_at_use[0]:>8.4f} {est.per_round:>9.2e} [{lo:.1e}, {hi:.1e}]")
+    print(f"\nPair rate that keeps a {CYCLE_S * 1e6:g} us round from waiting "
+          "(teleported seam, one pair per seam CNOT):")
+    for d in (3, 5, 7, 11, 15, 25):
+        res = qec.seam_resources(d, "memory", "teleported")
+        print(f"  d = {d:>2}: {res.pairs_per_round:>2} pairs per round -> {res.pairs_per_round / CYCLE_S:.3g} pairs/s "
+              f"({res.pairs_per_round / CYCLE_S / d:.3g} per seam data qubit)")
+    _plot(results, links)
+
+
+def _plot(results, links) -> None:
+    try:
+        import matplotlib
+    except ImportError:
+        print("(pip install matplotlib for the plot)")
+        return
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    for i, label in enumerate(links):
+        for d, style in zip(DISTANCES, ("-o", "--s")):
+            pts = [results[(label, d, m)] for m in MULTIPLIERS]
+            x = [p[0] for p in pts]
+            y = [p[1].per_round for p in pts]
+            err = [[y_ - p[1].per_round_interval()[0] for y_, p in zip(y, pts)],
+                   [p[1].per_round_interval()[1] - y_ for y_, p in zip(y, pts)]]
+            ax.errorbar(x, y, yerr=err, fmt=style, color=f"C{i}", capsize=2, ms=4, label=f"{label}, d={d}")
+    for d, style, y in zip(DISTANCES, (":", "-."), (2e-3, 1e-3)):
+        need = qec.seam_resources(d, "memory", "teleported").pairs_per_round / CYCLE_S
+        ax.axvline(need, color="gray", ls=style, lw=1)
+        ax.text(need, y, f"d={d}: no wait\nabove {need:.2g}/s ", fontsize=7, color="gray", ha="right")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("Bell pairs per second across the seam")
+    ax.set_ylabel("logical error per round")
+    ax.set_title("Distributed surface-code memory over a transducer link")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=6)
+    fig.tight_layout()
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "distributed_memory.png")
+    fig.savefig(path, dpi=110)
+    print(f"plot -> {path}")
+
+
+if __name__ == "__main__":
+    main()

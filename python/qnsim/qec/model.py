@@ -1,0 +1,296 @@
+"""The logical error of one remote lattice-surgery operation, from simulated merges (shipped table).
+
+The experiment: :func:`qnsim.qec.merge_circuit`, rotated code, ``d`` merged rounds, seam CNOTs
+teleported through Bell-diagonal pairs (the gadget's local operations noisy), uniform depolarizing
+bulk noise ``p`` (idle included), decoded by PyMatching. A remote operation fails when any of its
+logical outcomes is wrong: the Z-basis run (``Z_A Z_B``) or the X-basis run (the merge outcome
+``X_A X_B``, ``X_A``, ``X_B``); ``P_op = 1 - (1 - P_Z)(1 - P_X)``.
+
+Two numbers of the pairs matter, one per basis: a teleported CNOT puts X on its target with
+``q_x = Psi+ + Psi-`` and Z on its control with ``q_z = Phi- + Psi-``
+(:func:`qnsim.qec.seam_error_rates`). X errors only reach the Z-basis observables and Z errors only
+the X-basis ones, and the decoder matches the two separately, so ``P_Z`` depends on ``q_x`` alone
+and ``P_X`` on ``q_z`` alone: each basis is one table over (p, q, d), sampled with pairs that
+carry only that error (``(1 - q, q, 0, 0)`` and ``(1 - q, 0, 0, q)``).
+
+The table (``data/remote_model.json``, written by ``bench/qec_remote_model.py``) holds error and
+shot counts on a grid of p, q and d = 3, 5, 7. At each grid node, ``log P`` is fitted as a line in
+``(d + 1) / 2`` (the usual sub-threshold scaling ``P = A / Lambda^((d+1)/2)``), weighted by the
+counts; sampled distances use the fit too, so the model is smooth in d. Between nodes ``log P`` is
+interpolated bilinearly in ``(log p, log q)``. Outside the grid, p and q are clamped to its edges:
+below the smallest q (near-perfect pairs) or p the model overestimates the error (it stays an
+upper bound); above the largest it underestimates, and :func:`remote_logical_error` says so by
+raising unless ``clamp=True``. Large d is an extrapolation of the fitted lines.
+
+>>> round(remote_logical_error(3, (0.97, 0.01, 0.01, 0.01), physical_error=1e-3), 3) > 0
+True
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import numbers
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from qnsim.qec.channels import check_bell_diagonal, check_probability, seam_error_rates
+
+__all__ = ["RemoteModel", "load_remote_model", "remote_logical_error", "remote_operation_pairs"]
+
+_MIN_ERRORS = 5  # counts below this carry too little information to enter a fit
+
+
+@dataclass(frozen=True)
+class RemoteModel:
+    """Fitted lines ``log P = a + b (d + 1) / 2`` per basis and grid node.
+
+    Attributes:
+        p_grid: Bulk errors of the grid (increasing).
+        q_grid: Seam error rates of the grid (increasing).
+        intercept: ``{"Z": a[ip][iq], "X": ...}``.
+        slope: ``{"Z": b[ip][iq], "X": ...}``.
+        meta: The table's description (experiment, how it was made).
+
+    Example:
+        >>> m = load_remote_model()
+        >>> len(m.p_grid) >= 2 and len(m.q_grid) >= 2
+        True
+    """
+
+    p_grid: tuple[float, ...]
+    q_grid: tuple[float, ...]
+    intercept: dict[str, np.ndarray]
+    slope: dict[str, np.ndarray]
+    meta: dict[str, Any]
+
+    def log_error(self, basis: str, distance: int, p: float, q: float) -> float:
+        """Natural log of the per-operation failure probability of one basis.
+
+        Example:
+            >>> m = load_remote_model()
+            >>> m.log_error("Z", 5, 1e-3, 0.01) < m.log_error("Z", 3, 1e-3, 0.01)
+            True
+        """
+        lp = np.log(self.p_grid)
+        lq = np.log(self.q_grid)
+        x = min(max(math.log(p), lp[0]), lp[-1]) if p > 0 else lp[0]
+        y = min(max(math.log(q), lq[0]), lq[-1]) if q > 0 else lq[0]
+        i = int(np.clip(np.searchsorted(lp, x) - 1, 0, len(lp) - 2))
+        j = int(np.clip(np.searchsorted(lq, y) - 1, 0, len(lq) - 2))
+        tx = (x - lp[i]) / (lp[i + 1] - lp[i])
+        ty = (y - lq[j]) / (lq[j + 1] - lq[j])
+        k = (distance + 1) / 2
+        a, b = self.intercept[basis], self.slope[basis]
+
+        def at(ii: int, jj: int) -> float:
+            return float(a[ii][jj] + b[ii][jj] * k)
+
+        return float((1 - tx) * (1 - ty) * at(i, j) + tx * (1 - ty) * at(i + 1, j) + (1 - tx) * ty * at(i, j + 1)
+                + tx * ty * at(i + 1, j + 1))
+
+
+def _fit_node(distances: Sequence[int], errors: Sequence[int], shots: Sequence[int]) -> tuple[float, float] | None:
+    """Weighted least squares of log(rate) on (d+1)/2 over the points with enough errors."""
+    xs, ys, ws = [], [], []
+    for d, e, n in zip(distances, errors, shots):
+        if e >= _MIN_ERRORS and n > 0:
+            xs.append((d + 1) / 2)
+            ys.append(math.log(e / n))
+            ws.append(e)  # var(log rate) ~ 1/errors
+    if len(xs) < 2:
+        return None
+    w = np.array(ws, dtype=float)
+    x = np.array(xs)
+    y = np.array(ys)
+    xm = np.average(x, weights=w)
+    ym = np.average(y, weights=w)
+    b = float(np.sum(w * (x - xm) * (y - ym)) / np.sum(w * (x - xm) ** 2))
+    return float(ym - b * xm), b
+
+
+def _isotonic(values: Sequence[float], weights: Sequence[float]) -> list[float]:
+    """Weighted least-squares non-decreasing fit (pool adjacent violators)."""
+    blocks: list[list[float]] = []  # [value, weight, count]
+    for v, w in zip(values, weights):
+        blocks.append([float(v), float(w), 1])
+        while len(blocks) > 1 and blocks[-2][0] > blocks[-1][0]:
+            v2, w2, n2 = blocks.pop()
+            v1, w1, n1 = blocks.pop()
+            blocks.append([(v1 * w1 + v2 * w2) / (w1 + w2), w1 + w2, n1 + n2])
+    out: list[float] = []
+    for v, _, n in blocks:
+        out.extend([v] * int(n))
+    return out
+
+
+def _refit_intercept(slope: float, distances, errors, shots) -> float | None:
+    num = den = 0.0
+    for d, e, n in zip(distances, errors, shots):
+        if e >= _MIN_ERRORS and n > 0:
+            num += e * (math.log(e / n) - slope * (d + 1) / 2)
+            den += e
+    return num / den if den else None
+
+
+def build_model(table: dict[str, Any]) -> RemoteModel:
+    """Fits the lines of a raw table (the JSON written by ``bench/qec_remote_model.py``).
+
+    A node with fewer than two usable distances takes the slope of the nearest node in q (same p)
+    that has one, and the intercept from its own usable point; a node with no usable point takes
+    both from that neighbour (an upper bound: the neighbour has the larger q when there is one).
+    Noisier pairs cannot make the merge improve faster with d, so at each p the slopes are then
+    made non-decreasing in q (weighted isotonic fit) and the intercepts refitted to the counts:
+    without it, sampling noise in the slopes would let extrapolated lines cross at large d.
+
+    Raises:
+        ValueError: A table that is not of that layout, or where no node has a fit.
+
+    Example:
+        >>> t = {"p_grid": [1e-3, 2e-3], "q_grid": [0.01, 0.02], "distances": [3, 5],
+        ...      "bases": {b: {"errors": [[[100, 10]] * 2] * 2, "shots": [[[1000, 1000]] * 2] * 2} for b in "XZ"}}
+        >>> m = build_model(t)
+        >>> round(math.exp(m.log_error("Z", 3, 1e-3, 0.01)), 6)
+        0.1
+    """
+    try:
+        p_grid = tuple(float(v) for v in table["p_grid"])
+        q_grid = tuple(float(v) for v in table["q_grid"])
+        distances = [int(d) for d in table["distances"]]
+        bases = table["bases"]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"not a remote-model table: {exc}") from None
+    intercept, slope = {}, {}
+    for basis in ("Z", "X"):
+        errors = bases[basis]["errors"]
+        shots = bases[basis]["shots"]
+        a = np.full((len(p_grid), len(q_grid)), np.nan)
+        b = np.full((len(p_grid), len(q_grid)), np.nan)
+        for i in range(len(p_grid)):
+            for j in range(len(q_grid)):
+                fit = _fit_node(distances, errors[i][j], shots[i][j])
+                if fit is not None:
+                    a[i, j], b[i, j] = fit
+            for j in range(len(q_grid)):
+                if not np.isnan(a[i, j]):
+                    continue
+                order = sorted(range(len(q_grid)), key=lambda jj: (abs(jj - j), -jj))
+                donor = next((jj for jj in order if not np.isnan(b[i, jj])), None)
+                if donor is None:
+                    raise ValueError(f"no node at p = {p_grid[i]} has a fit in basis {basis}")
+                b[i, j] = b[i, donor]
+                usable = [(d, e, n) for d, e, n in zip(distances, errors[i][j], shots[i][j]) if e >= _MIN_ERRORS]
+                if usable:
+                    d, e, n = usable[0]
+                    a[i, j] = math.log(e / n) - b[i, j] * (d + 1) / 2
+                else:
+                    a[i, j] = a[i, donor]
+            info = [max(1.0, float(sum(errors[i][j]))) for j in range(len(q_grid))]
+            b[i, :] = _isotonic(b[i, :], info)
+            for j in range(len(q_grid)):
+                refit = _refit_intercept(b[i, j], distances, errors[i][j], shots[i][j])
+                if refit is not None:
+                    a[i, j] = refit
+        intercept[basis], slope[basis] = a, b
+    meta = {k: v for k, v in table.items() if k not in ("bases",)}
+    return RemoteModel(p_grid, q_grid, intercept, slope, meta)
+
+
+@functools.lru_cache(maxsize=1)
+def load_remote_model() -> RemoteModel:
+    """The shipped model (``qnsim/qec/data/remote_model.json``), fitted once per process.
+
+    Example:
+        >>> load_remote_model().meta["experiment"].startswith("merge")
+        True
+    """
+    text = resources.files("qnsim.qec").joinpath("data/remote_model.json").read_text(encoding="utf-8")
+    return build_model(json.loads(text))
+
+
+def remote_logical_error(
+    distance: int,
+    bell_diagonal: Sequence[float],
+    *,
+    physical_error: float = 1e-3,
+    clamp: bool = True,
+    interface_only: bool = False,
+) -> float:
+    """Failure probability of one remote lattice-surgery operation (``distance`` merged rounds).
+
+    With ``interface_only``, the part the pairs add: in each basis the failure probability minus
+    that of the same merge with near-perfect pairs (the table's smallest q), floored at 0. A
+    resource estimator that already charges every logical cycle of every patch its bulk error
+    (as :mod:`qnsim.estimate` does) adds only this part for a remote operation.
+
+    Args:
+        distance: Code distance d of both patches: an odd int >= 1 (d = 1 and d beyond the
+            sampled 3, 5, 7 are extrapolations of the fitted lines).
+        bell_diagonal: Interface pairs as used, (Phi+, Psi+, Psi-, Phi-).
+        physical_error: Bulk error p of both QPUs (uniform depolarizing).
+        clamp: Clamp p and the seam error rates into the table's range (see the module
+            docstring); False raises instead when they lie above it.
+        interface_only: Return only the pairs' share (see above).
+
+    Returns:
+        The probability, in [0, 1].
+
+    Raises:
+        ValueError: An even or non-positive distance, coefficients that are not Bell-diagonal,
+            ``physical_error`` outside [0, 1], or (``clamp=False``) values above the table.
+
+    Example:
+        >>> e5 = remote_logical_error(5, (0.99, 0.004, 0.003, 0.003), physical_error=1e-3)
+        >>> e9 = remote_logical_error(9, (0.99, 0.004, 0.003, 0.003), physical_error=1e-3)
+        >>> e9 < e5 < 0.01
+        True
+        >>> 0 < remote_logical_error(5, (0.99, 0.004, 0.003, 0.003), physical_error=1e-3, interface_only=True) < e5
+        True
+        >>> remote_logical_error(4, (1, 0, 0, 0))
+        Traceback (most recent call last):
+        ...
+        ValueError: distance must be an odd int >= 1, got 4
+    """
+    if isinstance(distance, bool) or not isinstance(distance, numbers.Integral) or distance < 1 or distance % 2 == 0:
+        raise ValueError(f"distance must be an odd int >= 1, got {distance!r}")
+    p = check_probability("physical_error", physical_error)
+    q_x, q_z = seam_error_rates(check_bell_diagonal(bell_diagonal))
+    model = load_remote_model()
+    if not clamp:
+        for name, value, top in (("physical_error", p, model.p_grid[-1]), ("q_x", q_x, model.q_grid[-1]),
+                                 ("q_z", q_z, model.q_grid[-1])):
+            if value > top:
+                raise ValueError(f"{name} = {value:g} is above the sampled range (<= {top:g}) of the remote model")
+    rates = []
+    for basis, q in (("Z", q_x), ("X", q_z)):
+        rate = min(1.0, math.exp(model.log_error(basis, int(distance), p, q)))
+        if interface_only:
+            perfect = min(1.0, math.exp(model.log_error(basis, int(distance), p, model.q_grid[0])))
+            rate = max(0.0, rate - perfect)
+        rates.append(rate)
+    return rates[0] + rates[1] - rates[0] * rates[1]  # 1 - (1-a)(1-b), without cancellation
+
+
+def remote_operation_pairs(distance: int, scheme: str = "teleported", code: str = "rotated") -> tuple[int, int]:
+    """Bell pairs per merged round and per remote operation (``distance`` rounds) of the merge.
+
+    The rotated merge with teleported seam CNOTs needs ``2d - 1`` pairs per round (the counted
+    :func:`qnsim.qec.seam_resources`, which this matches for every d >= 3; d = 1 gives 1).
+
+    Example:
+        >>> remote_operation_pairs(5), remote_operation_pairs(1)
+        ((9, 45), (1, 1))
+    """
+    if isinstance(distance, bool) or not isinstance(distance, numbers.Integral) or distance < 1 or distance % 2 == 0:
+        raise ValueError(f"distance must be an odd int >= 1, got {distance!r}")
+    if distance == 1 and scheme == "teleported" and code == "rotated":
+        return 1, 1
+    from qnsim.qec.circuits import seam_resources
+
+    per_round = seam_resources(int(distance), "merge", scheme, code).pairs_per_round
+    return per_round, per_round * int(distance)
