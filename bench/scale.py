@@ -67,8 +67,9 @@ start = time.perf_counter()
 net.run(10**16)
 wall = time.perf_counter() - start
 served = sum(net.request_stats(r).status.name == "served" for r in range(net.num_requests))
+last_finish = max((net.request_stats(r).finished_ps for r in range(net.num_requests)), default=0)
 print(json.dumps({"kind": kind, "size": size, "wall_s": wall, "build_s": build, "events": net.events_processed,
-                  "sim_s": max((net.request_stats(r).finished_ps for r in range(net.num_requests)), default=0) * 1e-12, "served": served, "requests": net.num_requests,
+                  "sim_s": last_finish * 1e-12, "served": served, "requests": net.num_requests,
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 '''
 
