@@ -221,7 +221,7 @@ def _plots(rows, results, out) -> None:
     np.atleast_1d(axes)[0].set_ylabel("logical error per round")
     np.atleast_1d(axes)[-1].legend(fontsize=7, ncol=2)
     fig.tight_layout()
-    fig.savefig(os.path.join(out, "qec_ramette_curves.png"), dpi=110)
+    fig.savefig(os.path.join(out, "qec_ramette_curves.png"), dpi=75)
 
     fig, ax = plt.subplots(figsize=(6, 4.8))
     for scheme, marker in (("direct", "o"), ("teleported", "s"), ("direct-noidle", "^")):
@@ -252,7 +252,7 @@ def _plots(rows, results, out) -> None:
     ax.legend(fontsize=7)
     ax.set_title("threshold line (below: correctable)")
     fig.tight_layout()
-    fig.savefig(os.path.join(out, "qec_ramette_threshold_line.png"), dpi=110)
+    fig.savefig(os.path.join(out, "qec_ramette_threshold_line.png"), dpi=90)
     print(f"plots -> {out}/qec_ramette_curves.png, {out}/qec_ramette_threshold_line.png")
 
 

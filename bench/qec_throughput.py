@@ -80,6 +80,7 @@ def main() -> None:
             b.append(timed(fb, tasks, args.shots, wb))
         ma, mb = statistics.median(a), statistics.median(b)
         print(f"{name_a:<32} {wa} worker(s): {ma:>12,.0f}   {name_b:<26}: {mb:>12,.0f}   ratio {ma / mb:.3f}")
+        print(f"    runs: ours {', '.join(f'{v:,.0f}' for v in a)}; sinter {', '.join(f'{v:,.0f}' for v in b)}")
     print("target: ratio 1.0 (equal throughput); both sides run the same circuits and decoder")
 
 

@@ -5,12 +5,15 @@ Not a test. Run: python bench/stabilizer_vs_stim.py [--repeats 5] [--sizes 100 1
 Each circuit is `layers` rounds of: a random layer of H / S / CX covering every qubit, then M on a
 random 5-10% subset (mostly random outcomes, which cost a collapse). Both simulators get the same
 text and are timed from text to measurement record (parsing included), in one process, qnsim and
-Stim alternating within each repeat so both see the same load; the figures are medians.
+Stim alternating within each repeat so both see the same load; the figures are medians of the
+process's CPU time (both simulators run on the calling thread), so time slices given to other
+processes on a shared machine do not count, while their pressure on caches and memory still does.
 
-- ns/gate: the gates-only circuit run a second time on a simulator that already ran it once (so
-  construction, first-touch page faults and allocator warm-up are outside the timer), divided by
-  the number of gates. (Subtracting a separately timed construction, as this script did before,
-  left mostly noise at n = 5000, where construction takes longer than the 8,000 gates.)
+- ns/gate: the gates-only circuit run again, WARM_RUNS times in a row, on a simulator that already
+  ran it once (so construction, first-touch page faults and allocator warm-up are outside the
+  timer), divided by the number of gates run. (Subtracting a separately timed construction, as this
+  script did before, left mostly noise at n = 5000, where construction takes longer than the 8,000
+  gates; and a single sub-millisecond run is often all preemption on a shared machine.)
 - us/meas: (full circuit - gates-only circuit), each on a fresh simulator, divided by the number
   of measurements.
 - init ms: constructing an n-qubit simulator.
@@ -35,6 +38,8 @@ import qnsim  # noqa: E402
 from qnsim import _core  # noqa: E402
 
 LAYERS = {100: 200, 1000: 20, 5000: 2, 10000: 1}
+# Back-to-back runs of the gates-only circuit per timed sample: about 10-50 ms of work per sample.
+WARM_RUNS = {100: 20, 1000: 20, 5000: 5, 10000: 5}
 
 
 def random_circuit(n, layers, seed, measure=True):
@@ -59,10 +64,10 @@ def random_circuit(n, layers, seed, measure=True):
 
 
 def timed(fn):
-    """Runs fn(); returns the seconds spent inside the part fn marks with its start() callback."""
+    """Runs fn(); returns the CPU seconds spent in the part fn marks with its start() callback."""
     marks = []
-    fn(lambda: marks.append(time.perf_counter()))
-    return time.perf_counter() - marks[-1]
+    fn(lambda: marks.append(time.process_time()))
+    return time.process_time() - marks[-1]
 
 
 def qnsim_init(n):
@@ -82,32 +87,35 @@ def stim_init(n):
     return go
 
 
-def qnsim_run(n, text, warm=False):
+def qnsim_run(n, text, warm_runs=0):
     def go(start):
-        if warm:
+        if warm_runs:
             sim = qnsim.StabilizerSimulator(n, seed=1)
             sim.do_circuit(text)
             start()
+            for _ in range(warm_runs):
+                sim.do_circuit(text)
         else:
             start()
-            sim = qnsim.StabilizerSimulator(n, seed=1)
-        sim.do_circuit(text)
+            qnsim.StabilizerSimulator(n, seed=1).do_circuit(text)
 
     return go
 
 
-def stim_run(n, text, warm=False):
+def stim_run(n, text, warm_runs=0):
     def go(start):
-        if warm:
+        if warm_runs:
             sim = stim.TableauSimulator(seed=1)
             sim.set_num_qubits(n)
             sim.do_circuit(stim.Circuit(text))
             start()
+            for _ in range(warm_runs):
+                sim.do_circuit(stim.Circuit(text))
         else:
             start()
             sim = stim.TableauSimulator(seed=1)
             sim.set_num_qubits(n)
-        sim.do_circuit(stim.Circuit(text))
+            sim.do_circuit(stim.Circuit(text))
 
     return go
 
@@ -146,7 +154,7 @@ def main():
     active, available = _core._bit_kernels()
     load = os.getloadavg()
     print(f"stim {stim.__version__}, qnsim {qnsim.__version__} (bit kernels: {active}; this CPU runs "
-          f"{', '.join(available)}); {cpu_model()}, {os.cpu_count()} CPUs; medians of {args.repeats} runs")
+          f"{', '.join(available)}); {cpu_model()}, {os.cpu_count()} CPUs; CPU time, medians of {args.repeats} runs")
     print(f"load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     header = (f"{'n':>6} {'layers':>6} {'gates':>8} {'meas':>6} | {'qnsim init ms':>13} {'stim init ms':>12} | "
               f"{'qnsim ns/gate':>13} {'stim ns/gate':>12} {'ratio':>6} | "
@@ -158,11 +166,12 @@ def main():
         text, gates, meas = random_circuit(n, layers, seed=n)
         gate_text, _, _ = random_circuit(n, layers, seed=n, measure=False)
         qc, sc = paired_medians(qnsim_init(n), stim_init(n), args.repeats)
-        qw, sw = paired_medians(qnsim_run(n, gate_text, warm=True), stim_run(n, gate_text, warm=True), args.repeats)
+        runs = WARM_RUNS.get(n, max(1, 100000 // n))
+        qw, sw = paired_medians(qnsim_run(n, gate_text, runs), stim_run(n, gate_text, runs), args.repeats)
         qg, sg = paired_medians(qnsim_run(n, gate_text), stim_run(n, gate_text), args.repeats)
         qt, st = paired_medians(qnsim_run(n, text), stim_run(n, text), args.repeats)
         qm, sm = (qt - qg) / meas, (st - sg) / meas
-        qpg, spg = qw / gates, sw / gates
+        qpg, spg = qw / (runs * gates), sw / (runs * gates)
         print(f"{n:>6} {layers:>6} {gates:>8} {meas:>6} | {qc * 1e3:>13.2f} {sc * 1e3:>12.2f} | "
               f"{qpg * 1e9:>13.1f} {spg * 1e9:>12.1f} {qpg / spg:>6.2f} | "
               f"{qm * 1e6:>13.2f} {sm * 1e6:>12.2f} {qm / sm:>6.2f} | {qt:>8.4f} {st:>8.4f} {qt / st:>6.2f}")

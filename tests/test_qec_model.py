@@ -4,12 +4,10 @@ import math
 
 import pytest
 
-stim = pytest.importorskip("stim")  # in the [test] extra, so CI always has it
-
-from qnsim import qec  # noqa: E402
-from qnsim.estimate import QPU  # noqa: E402
-from qnsim.estimate.remote import remote_logical_error, remote_operation  # noqa: E402
-from qnsim.qec import model  # noqa: E402
+from qnsim import qec
+from qnsim.estimate import QPU
+from qnsim.estimate.remote import remote_logical_error, remote_operation
+from qnsim.qec import model
 
 
 def _simulate(d, bell, p, shots, seed):

@@ -5,21 +5,20 @@ import os
 
 import numpy as np
 import pytest
+import stim  # in the [test] extra: CI must fail, not skip, without it
 
-stim = pytest.importorskip("stim")  # in the [test] extra, so CI always has it
-
-from qnsim import qec  # noqa: E402
-from qnsim.qec.link import interface_from_link, measure_link, round_timing  # noqa: E402
-from qnsim.qec.sampling import (  # noqa: E402
+from qnsim import qec
+from qnsim.qec.link import interface_from_link, measure_link, round_timing
+from qnsim.qec.sampling import (
     LogicalErrorEstimate,
     collect,
     per_round,
     sample_logical_error,
     wilson_interval,
 )
-from qnsim.qec.sweep import ExperimentSpec, run_experiment_sweep  # noqa: E402
-from qnsim.qec.threshold import crossing, estimate_threshold  # noqa: E402
-from qnsim.qec_cli import main as qec_main  # noqa: E402
+from qnsim.qec.sweep import ExperimentSpec, run_experiment_sweep
+from qnsim.qec.threshold import crossing, estimate_threshold
+from qnsim.qec_cli import main as qec_main
 
 EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "examples")
 
@@ -287,7 +286,7 @@ def test_qnsim_dispatches_qec():
 
 @pytest.mark.slow
 def test_sweep_on_dask(tmp_path):
-    pytest.importorskip("distributed")
+    import distributed  # noqa: F401  (in the [test] extra)
     spec = ExperimentSpec.from_dict({"grid": {"distance": [3]}, "sampling": {"max_shots": 300}})
     local = run_experiment_sweep(spec, grid={"p_int": [0.1]}, workers=1)
     dask = run_experiment_sweep(spec, grid={"p_int": [0.1]}, backend="dask", workers=1)

@@ -79,13 +79,14 @@ void StabilizerSimulator::swap(const Targets &p) {
 
 void StabilizerSimulator::measure_z_batch(const uint32_t *qs, size_t count, std::vector<uint8_t> &out) {
     // Two exact ways to collapse (identical results for identical draws): one row pass per random
-    // outcome (Tableau::collapse_z), or two transposes shared by the whole batch plus cheaper
-    // column eliminations (collapse_z_transposed). Measured (2-core AMD EPYC): a transpose pair
-    // costs about 5 row passes while the tableau fits in L2 (n < ~2000), and 15-35 row passes
-    // beyond, where the strided transpose runs from L3/DRAM. The choice depends only on n and the
-    // state, never on timing, so runs stay reproducible. Collapsing in target order keeps the
-    // draws and correlations those of one-by-one measurement.
-    const size_t kRowPassLimit = num_qubits() < 2048 ? 4 : 16;
+    // outcome (Tableau::collapse_z), or one batch sharing two transposes (collapse_z_batch).
+    // Measured (Xeon, 2 shared cores; one collapse each way on a scrambled state): a batch
+    // of one costs 0.5-0.8 row passes at n = 100, 1-3 at n = 1000-2000 and 4-7 at n = 5000 (the
+    // larger figure with AVX2, whose transposes are slower). The choice depends only on n and the
+    // state, never on timing or the kernel variant, so it cannot change a run. Collapsing in target
+    // order keeps the draws and correlations those of one-by-one measurement.
+    const size_t n = num_qubits();
+    const size_t kRowPassLimit = n <= 256 ? 0 : n <= 2048 ? 2 : 4;
     size_t random = 0;
     for (size_t k = 0; k < count && random <= kRowPassLimit; ++k) random += !tableau_.z_is_deterministic(qs[k]);
     if (random > kRowPassLimit) {

@@ -77,7 +77,12 @@ class Stabilizer:
 
     @property
     def data(self) -> tuple[Coord, ...]:
-        """The data coordinates of the check, in CNOT order."""
+        """The data coordinates of the check, in CNOT order.
+
+        Example:
+            >>> Stabilizer("X", (2, 0), (None, None, (3, 1), (1, 1))).data
+            ((3, 1), (1, 1))
+        """
         return tuple(q for q in self.schedule if q is not None)
 
 

@@ -120,12 +120,22 @@ class LogicalErrorEstimate:
 
     @property
     def shot_error_rate(self) -> float:
-        """errors / shots (nan without shots)."""
+        """errors / shots (nan without shots).
+
+        Example:
+            >>> LogicalErrorEstimate(200, 3).shot_error_rate
+            0.015
+        """
         return self.errors / self.shots if self.shots else math.nan
 
     @property
     def per_round(self) -> float:
-        """Logical error per round (see :func:`per_round`)."""
+        """Logical error per round (see :func:`per_round`).
+
+        Example:
+            >>> round(LogicalErrorEstimate(1000, 100, rounds=1).per_round, 3)
+            0.1
+        """
         return per_round(self.shot_error_rate, self.rounds) if self.shots else math.nan
 
     def per_round_interval(self, z: float = 1.96) -> tuple[float, float]:
