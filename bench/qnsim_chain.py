@@ -80,9 +80,10 @@ def run_qnsim_chain(num_nodes: int = 5, hop_km: float = 10.0, attenuation_db_per
     period_ps = int(round(1e12 / frequency_hz)) + hop_delay_ps
     coherence = memory_coherence_s if memory_coherence_s and memory_coherence_s > 0 else math.inf
     depolarizing_time_s = 0.75 * coherence
-    cutoff_ps = 0 if (cutoff_ratio is None or math.isinf(coherence)) else int(round(cutoff_ratio * coherence * 1e12))
+    cutoff_ps = None if (cutoff_ratio is None or math.isinf(coherence)) else int(round(cutoff_ratio * coherence * 1e12))
     nodes = [
-        net.add_node(f"r{i}", 2 * memories_per_side, math.inf, math.inf, depolarizing_time_s=depolarizing_time_s)
+        net.add_node(_core.NodeParams(name=f"r{i}", num_memories=2 * memories_per_side,
+                                      depolarizing_time_s=depolarizing_time_s))
         for i in range(num_nodes)
     ]
     werner = [raw_fidelity] + [(1 - raw_fidelity) / 3] * 3
@@ -91,13 +92,15 @@ def run_qnsim_chain(num_nodes: int = 5, hop_km: float = 10.0, attenuation_db_per
         # starts the generation protocol: the primary's NEGOTIATE, then emission one hop delay after it
         # (time for NEGOTIATE_ACK): measured 150 us from the requester's free to emission at 10 km.
         p_hop = p * (link_success_factors[i] if link_success_factors else 1.0)
-        net.add_link(nodes[i], nodes[i + 1], memories_per_side, p_hop, period_ps, hop_delay_ps, hop_delay_ps,
-                     hop_delay_ps, werner, setup_delay_ps=SETUP_HOP_DELAYS * hop_delay_ps,
-                     fixed_channels=fixed_channels)
+        net.add_link(_core.LinkParams(
+            node_a=nodes[i], node_b=nodes[i + 1], channels=memories_per_side, success_probability=p_hop,
+            attempt_period_ps=period_ps, herald_delay_a_ps=hop_delay_ps, herald_delay_b_ps=hop_delay_ps,
+            classical_delay_ps=hop_delay_ps, bell_diagonal=werner, setup_delay_ps=SETUP_HOP_DELAYS * hop_delay_ps,
+            fixed_channels=fixed_channels))
     # SeQUeNCe's swapping rule confirms with both designated partners before it swaps
     # (es_rule_action_A: resource-manager REQUEST/RESPONSE): qnsim's swap handshake.
-    net.add_request(nodes, num_pairs=0, cutoff_ps=cutoff_ps, memories_per_link=memories_per_side, schedule="nested",
-                    swap_handshake=True)
+    net.add_request(_core.RequestParams(path=nodes, cutoff_ps=cutoff_ps, memories_per_link=memories_per_side,
+                                        swap_schedule=_core.SwapSchedule.nested, swap_handshake=True))
     build_s = time.perf_counter() - build_start
     start = time.perf_counter()
     net.run(int(round(sim_time_s * 1e12)))

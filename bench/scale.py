@@ -32,33 +32,44 @@ hop_delay = 100 * US           # 20 km at 5 us/km
 period = 2 * hop_delay + 1 * US
 werner = [0.95, 0.05 / 3, 0.05 / 3, 0.05 / 3]
 net = _core.NativeNetwork(formalism, seed=seed)
+
+
+def link(a, b, channels):
+    return _core.LinkParams(node_a=a, node_b=b, channels=channels, success_probability=0.1, attempt_period_ps=period,
+                            herald_delay_a_ps=hop_delay, herald_delay_b_ps=hop_delay, classical_delay_ps=hop_delay,
+                            bell_diagonal=werner)
+
+
 build = time.perf_counter()
 if kind == "chain":
-    nodes = [net.add_node(f"n{i}", 2, 1.0, 0.5) for i in range(size)]
+    nodes = [net.add_node(_core.NodeParams(name=f"n{i}", num_memories=2, t1_s=1.0, t2_s=0.5)) for i in range(size)]
     for i in range(size - 1):
-        net.add_link(nodes[i], nodes[i + 1], 1, 0.1, period, hop_delay, hop_delay, hop_delay, werner)
-    net.add_request(nodes, num_pairs=1)
+        net.add_link(link(nodes[i], nodes[i + 1], 1))
+    net.add_request(_core.RequestParams(path=nodes, num_pairs=1))
 else:
     side = int(math.ceil(math.sqrt(size)))
     g = nx.grid_2d_graph(side, side)
     g.remove_nodes_from(list(g.nodes)[size:])
     index = {v: i for i, v in enumerate(g.nodes)}
-    nodes = [net.add_node(f"{v}", 2 * g.degree(v), 1.0, 0.5) for v in g.nodes]
+    nodes = [net.add_node(_core.NodeParams(name=f"{v}", num_memories=2 * g.degree(v), t1_s=1.0, t2_s=0.5))
+             for v in g.nodes]
     for u, v in g.edges:
-        net.add_link(index[u], index[v], 2, 0.1, period, hop_delay, hop_delay, hop_delay, werner)
+        net.add_link(link(index[u], index[v], 2))
     rng = np.random.default_rng(seed)
     vertices = list(g.nodes)
     for _ in range(100):
         a, b = rng.choice(len(vertices), size=2, replace=False)
         path = nx.shortest_path(g, vertices[a], vertices[b])
-        net.add_request([index[v] for v in path], num_pairs=1, cutoff_ps=200 * period, memories_per_link=1)
+        net.add_request(_core.RequestParams(path=[index[v] for v in path], num_pairs=1, cutoff_ps=200 * period,
+                                            memories_per_link=1))
 build = time.perf_counter() - build
 start = time.perf_counter()
 net.run(10**16)
 wall = time.perf_counter() - start
-served = sum(net.request_stats(r)["status"] == "served" for r in range(net.num_requests))
+served = sum(net.request_stats(r).status.name == "served" for r in range(net.num_requests))
+last_finish = max((net.request_stats(r).finished_ps for r in range(net.num_requests)), default=0)
 print(json.dumps({"kind": kind, "size": size, "wall_s": wall, "build_s": build, "events": net.events_processed,
-                  "sim_s": net.now_ps * 1e-12, "served": served, "requests": net.num_requests,
+                  "sim_s": last_finish * 1e-12, "served": served, "requests": net.num_requests,
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 '''
 

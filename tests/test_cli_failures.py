@@ -71,14 +71,20 @@ def test_python_dash_m_runs_the_command(scenario):
         (["run", "{scenario}", "--seed", "-1"], ["seed must be >= 0, got -1"]),
         (["run", "{bad}"], ["bad.toml: links[0].length_km must be >= 0 km, got -1.0"]),
         (["run", "{latin}"], ["latin.toml: not UTF-8 text"]),
-        (["sweep", "{scenario}", "--param", "links.0.length_km=1,2", "--out", "{tmp}/no/dir/rows.csv"],
-         ["qnsim sweep: error:", "No such file or directory"]),
-        (["sweep", "{scenario}", "--param", "links.0.length_km=1", "--out", "{tmp}/d.csv"],
-         ["qnsim sweep: error:", "is a directory"]),
+        (
+            ["sweep", "{scenario}", "--param", "links.0.length_km=1,2", "--out", "{tmp}/no/dir/rows.csv"],
+            ["qnsim sweep: error:", "No such file or directory"],
+        ),
+        (
+            ["sweep", "{scenario}", "--param", "links.0.length_km=1", "--out", "{tmp}/d.csv"],
+            ["qnsim sweep: error:", "is a directory"],
+        ),
         (["sweep", "{scenario}", "--param", "links.0.lenght_km=1"], ["qnsim sweep: error:", "lenght_km"]),
         (["sweep", "sweep_points:fails", "--param", "x=1,2", "--workers", "1", "--no-progress"], ["boom at x=2"]),
-        (["sweep", "{scenario}", "--backend", "dask", "--scheduler", "tcp://127.0.0.1:9"],
-         ["qnsim sweep: error:", "cannot reach the Dask scheduler at tcp://127.0.0.1:9"]),
+        (
+            ["sweep", "{scenario}", "--backend", "dask", "--scheduler", "tcp://127.0.0.1:9"],
+            ["qnsim sweep: error:", "cannot reach the Dask scheduler at tcp://127.0.0.1:9"],
+        ),
         (["frobnicate"], ["invalid choice: 'frobnicate'"]),
     ],
 )

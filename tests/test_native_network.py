@@ -239,7 +239,8 @@ def test_request_errors_name_the_problem():
     stab.add_link(a, b, 1, 0.5, US, 0, 0, 0, werner(0.9))
     with pytest.raises(qnsim.ParameterError, match="^min_fidelity needs the density_matrix formalism"):
         stab.add_request([a, b], min_fidelity=0.8)
-    with pytest.raises(qnsim.ParameterError, match=r"^depolarizing_time_s must be > 0 s \(inf: none\), got 0.0 s") as info:
+    message = r"^depolarizing_time_s must be > 0 s \(inf: none\), got 0.0 s"
+    with pytest.raises(qnsim.ParameterError, match=message) as info:
         stab.add_node("c", 1, INF, INF, depolarizing_time_s=0.0)
     assert info.value.field == "depolarizing_time_s"
 

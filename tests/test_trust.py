@@ -96,7 +96,9 @@ def test_a_cutoff_shorter_than_a_swap_is_refused_with_the_time_needed():
     net = repeater()
     # Needed at an end: m's herald (1 ms, the abstract link's period) + the 0.52 ms swap + the
     # 9.6 us message back.
-    with pytest.raises(qnsim.ParameterError, match=r"cutoff_s = 0.0005 s is shorter than the 0.0015296\d* s a qubit at 'a'"):
+    with pytest.raises(
+        qnsim.ParameterError, match=r"cutoff_s = 0.0005 s is shorter than the 0.0015296\d* s a qubit at 'a'"
+    ):
         net.request("a", "b", cutoff_s=0.5e-3)
     with pytest.raises(qnsim.ParameterError, match="no pair could ever be delivered"):
         repeater().request("a", "b", cutoff_s=1.5e-3, swap_handshake=True)
@@ -216,8 +218,9 @@ def test_herald_gated_double_click_rate_matches_its_closed_form(length_km):
     net = qnsim.Network("stabilizer", seed=11)
     for n in "ab":
         net.add_node(n)
-    link = net.add_link("a", "b", length_km=length_km, preset=preset, scheme="double_click",
-                        double_click_timing="second_on_herald")
+    link = net.add_link(
+        "a", "b", length_km=length_km, preset=preset, scheme="double_click", double_click_timing="second_on_herald"
+    )
     both = qnsim.Network("stabilizer", seed=11)
     for n in "ab":
         both.add_node(n)

@@ -217,6 +217,8 @@ class Network final : public EventHandler {
     void on_purify_done(uint64_t packed_a1, uint64_t packed_b1);
     void on_end_to_end_purify_done(uint64_t packed_a1, uint64_t packed_b1);
     void purification_failed(uint32_t a1, uint32_t b1);
+    // True when the round kept the pair (a1, b1); a failed round's pair is freed here.
+    bool purification_kept(uint64_t packed_a1, uint64_t packed_b1);
     void on_cutoff(uint64_t packed);
     // How long a qubit at the request's end (path position end_hop) must be stored at least
     // before it can be used: its herald, or its neighbour's herald, swap and news.

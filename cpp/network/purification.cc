@@ -80,13 +80,17 @@ void Network::purification_failed(uint32_t a1, uint32_t b1) {
     free_slot(b1, true);
 }
 
-void Network::on_purify_done(uint64_t packed_a1, uint64_t packed_b1) {
-    if (!valid(packed_a1) || !valid(packed_b1)) return;
+bool Network::purification_kept(uint64_t packed_a1, uint64_t packed_b1) {
+    if (!valid(packed_a1) || !valid(packed_b1)) return false;
     const uint32_t a1 = static_cast<uint32_t>(packed_a1), b1 = static_cast<uint32_t>(packed_b1);
-    if (!slots_[a1].purify_success) {
-        purification_failed(a1, b1);
-        return;
-    }
+    if (slots_[a1].purify_success) return true;
+    purification_failed(a1, b1);
+    return false;
+}
+
+void Network::on_purify_done(uint64_t packed_a1, uint64_t packed_b1) {
+    if (!purification_kept(packed_a1, packed_b1)) return;
+    const uint32_t a1 = static_cast<uint32_t>(packed_a1), b1 = static_cast<uint32_t>(packed_b1);
     for (uint32_t s : {a1, b1}) {
         slots_[s].level++;
         slots_[s].state = SlotState::Stored;
@@ -98,12 +102,8 @@ void Network::on_purify_done(uint64_t packed_a1, uint64_t packed_b1) {
 }
 
 void Network::on_end_to_end_purify_done(uint64_t packed_a1, uint64_t packed_b1) {
-    if (!valid(packed_a1) || !valid(packed_b1)) return;
+    if (!purification_kept(packed_a1, packed_b1)) return;
     const uint32_t a1 = static_cast<uint32_t>(packed_a1), b1 = static_cast<uint32_t>(packed_b1);
-    if (!slots_[a1].purify_success) {
-        purification_failed(a1, b1);
-        return;
-    }
     for (uint32_t s : {a1, b1}) {
         slots_[s].e2e_level++;
         slots_[s].state = SlotState::Stored;

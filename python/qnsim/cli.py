@@ -66,7 +66,11 @@ def one_line(exc: BaseException) -> str:
     expected = (ValueError, TypeError, OSError, ImportError, TimeoutError, UsageError, LookupError)
     from qnsim._core import QnsimError
 
-    return text if isinstance(exc, (*expected, QnsimError)) and not isinstance(exc, KeyError) else f"{type(exc).__name__}: {text}"
+    return (
+        text
+        if isinstance(exc, (*expected, QnsimError)) and not isinstance(exc, KeyError)
+        else f"{type(exc).__name__}: {text}"
+    )
 
 
 def print_quietly(text: str) -> None:
@@ -129,17 +133,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    run = sub.add_parser(
-        "run", help="run a TOML scenario and print a summary", description="Run a TOML scenario file."
-    )
+    run = sub.add_parser("run", help="run a TOML scenario and print a summary", description="Run a TOML scenario file.")
     run.add_argument("scenario", help="path to a .toml scenario file")
     run.add_argument("--json", action="store_true", help="print machine-readable results (JSON) on stdout")
     run.add_argument("--pairs", action="store_true", help="with --json: include every delivered pair (needs --json)")
     run.add_argument("--seed", type=int, default=None, help="override run.seed")
     run.add_argument("--until", type=float, default=None, metavar="SECONDS", help="override run.until_s")
-    run.add_argument(
-        "--formalism", choices=list(FORMALISMS), default=None, help="override run.formalism"
-    )
+    run.add_argument("--formalism", choices=list(FORMALISMS), default=None, help="override run.formalism")
     bar = run.add_mutually_exclusive_group()
     bar.add_argument(
         "--progress",
@@ -296,6 +296,7 @@ def _estimate(argv: list[str]) -> int:
         )
         return 2
     return int(module.main(argv) or 0)
+
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -96,7 +96,8 @@ class LinkInfo:
 
         Example:
             >>> from qnsim.specs import LinkSpec
-            >>> spec = LinkSpec(a="a", b="b", length_km=0.0, fidelity=1.0, attempt_period_s=1e-3, success_probability=0.5)
+            >>> spec = LinkSpec(a="a", b="b", length_km=0.0, fidelity=1.0, attempt_period_s=1e-3,
+            ...                 success_probability=0.5)
             >>> build_link(spec, None, None, 0).rate_hz
             500.0
         """
@@ -191,10 +192,12 @@ def build_link(
         Fiber,
         {
             "length_km": spec.length_km,
-            "attenuation_db_per_km": _first(spec.attenuation_db_per_km, preset and preset.attenuation_db_per_km,
-                                            DEFAULT_ATTENUATION_DB_PER_KM),
-            "refractive_index": _first(spec.refractive_index, preset and preset.refractive_index,
-                                       DEFAULT_REFRACTIVE_INDEX),
+            "attenuation_db_per_km": _first(
+                spec.attenuation_db_per_km, preset and preset.attenuation_db_per_km, DEFAULT_ATTENUATION_DB_PER_KM
+            ),
+            "refractive_index": _first(
+                spec.refractive_index, preset and preset.refractive_index, DEFAULT_REFRACTIVE_INDEX
+            ),
         },
     )
     common = {

@@ -419,7 +419,8 @@ def heralded_link(
             raise TypeError(f"heralded_link {name} must be a Transducer or None, got {value!r}")
     if double_click_timing not in ("both_rounds", "second_on_herald"):
         raise ValueError(
-            f"heralded_link double_click_timing must be 'both_rounds' or 'second_on_herald', got {double_click_timing!r}"
+            "heralded_link double_click_timing must be 'both_rounds' or 'second_on_herald', "
+            f"got {double_click_timing!r}"
         )
     sigma = float(phase_std_rad)
     if not math.isfinite(sigma) or sigma < 0:

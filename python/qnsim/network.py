@@ -42,29 +42,29 @@ True
 from __future__ import annotations
 
 import math
-import sys
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any, Literal, Union
 
 import networkx as nx
 
 from qnsim import _core
-from qnsim.hardware import GateNoise, NodeHardware
+from qnsim.hardware import NodeHardware
 from qnsim.link_builder import LinkInfo, build_link
 from qnsim.presets import PRESETS, HardwarePreset, resolve_preset
-from qnsim.protocol import Protocol, ProtocolHub
+from qnsim.progress import run_with_bar, stderr_is_tty
+from qnsim.protocol import Protocol, ProtocolHub, SlotOperations
 from qnsim.purification import PURIFICATIONS, plan_purification, purification_rounds_for
-from qnsim.results import NetworkResult, RequestResult
+from qnsim.results import NetworkResult, collect
 from qnsim.routing import ROUTINGS, route
 from qnsim.specs import (
     FORMALISMS,
     ROLES,
     UINT64_MAX,
     LinkSpec,
+    NodeInfo,
     NodeSpec,
     ParameterError,
+    RequestInfo,
     RequestSpec,
     build,
     check_value,
@@ -87,84 +87,8 @@ __all__ = [
     "resolve_preset",
 ]
 
-# Native request status -> the name results use: a request still being served when the run
-# stopped is "open" (it would go on if the run did).
-_STATUS = {"pending": "pending", "waiting": "waiting", "active": "open", "served": "served", "dropped": "dropped"}
 
-
-@dataclass(frozen=True)
-class NodeInfo(NodeSpec):
-    """A node as the network holds it: its :class:`qnsim.specs.NodeSpec` fields (SI units), plus:
-
-    Attributes:
-        index: Native node index.
-        preset: The preset the node was built from, if any (its links default to it).
-
-    Example:
-        >>> net = Network()
-        >>> net.add_node("a", num_memories=4, t2_s=1e-3).t2_s
-        0.001
-    """
-
-    index: int = field(default=0, metadata={"toml": False})
-    preset: Any = field(default=None, repr=False, metadata={"toml": False})
-
-    @property
-    def gates(self) -> GateNoise:
-        """The node's gate errors and durations as a :class:`qnsim.GateNoise`."""
-        return GateNoise(
-            single_qubit_error=self.gate1_error, single_qubit_duration_s=self.gate1_duration_s,
-            two_qubit_error=self.gate2_error, two_qubit_duration_s=self.gate2_duration_s,
-            measurement_error=self.measure_error, measurement_duration_s=self.measure_duration_s,
-        )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class RequestInfo:
-    """An end-to-end request as resolved: path, purification rounds, memories (SI units).
-
-    Attributes:
-        index: Request index (results are listed in this order).
-        path: Node names from source to destination.
-        routing: How the path was chosen (``"explicit"`` for a given path).
-        spec: The request as given.
-        purification: ``"bbpssw"``, ``"dejmps"`` or None.
-        purification_rounds: Recurrence rounds on each link before swapping.
-        end_to_end_purification_rounds: Recurrence rounds on end-to-end pairs.
-        target_fidelity: The per-link purification target the rounds were chosen for, or None.
-        memories_per_link: Memory slots reserved at each end of each link of the path.
-
-    Example:
-        >>> net = Network(); _ = net.add_node("a"); _ = net.add_node("b")
-        >>> _ = net.add_link("a", "b", length_km=0.0, fidelity=1.0, rate_hz=1.0)
-        >>> info = net.request("a", "b", cutoff_s=2.0)
-        >>> info.src, info.cutoff_s, info.num_pairs
-        ('a', 2.0, None)
-    """
-
-    index: int
-    path: tuple[str, ...]
-    routing: str
-    spec: RequestSpec = field(repr=False)
-    purification: str | None
-    purification_rounds: int
-    end_to_end_purification_rounds: int
-    target_fidelity: float | None
-    memories_per_link: int
-
-    def __getattr__(self, name: str) -> Any:
-        # Everything else as given: num_pairs, start_s, cutoff_s, deadline_s, keep_pairs, ...
-        if name != "spec" and name in RequestSpec.__dataclass_fields__:
-            return getattr(self.spec, name)
-        raise AttributeError(name)
-
-    @property
-    def min_fidelity(self) -> float:
-        """Delivered pairs below this fidelity are discarded (0: none)."""
-        return self.spec.min_fidelity or 0.0
-
-
-class Network:
+class Network(SlotOperations):
     """A quantum network: nodes, heralded links, end-to-end requests, and the native run.
 
     Args:
@@ -226,7 +150,9 @@ class Network:
             return self._nodes[name]
         except (KeyError, TypeError):
             known = ", ".join(list(self._nodes)[:20]) or "none"
-            raise ValueError(f"{who}: unknown node {name!r}{did_you_mean(name, self._nodes)} (nodes: {known})") from None
+            raise ValueError(
+                f"{who}: unknown node {name!r}{did_you_mean(name, self._nodes)} (nodes: {known})"
+            ) from None
 
     def add_node(
         self, name: str, *, hardware: NodeHardware | HardwarePreset | str | dict | None = None, **params: Any
@@ -479,12 +405,15 @@ class Network:
         g = nx.Graph()
         for node in self._nodes.values():
             attrs = {f: getattr(node, f) for f in NodeSpec.__dataclass_fields__ if f != "name"}
-            attrs["num_memories"] = node.num_memories or max(1, sum(l.channels for l in self.links if node.name in (l.a, l.b)))
+            attrs["num_memories"] = node.num_memories or max(
+                1, sum(link.channels for link in self.links if node.name in (link.a, link.b))
+            )
             g.add_node(node.name, **attrs)
         for link in self.links:
             g.add_edge(link.a, link.b, length_km=link.length_km, channels=link.channels,
                        success_probability=link.success_probability, attempt_period_s=link.attempt_period_s,
-                       rate_hz=link.rate_hz, fidelity=link.fidelity, classical_delay_s=link.classical_delay_s)  # fmt: skip
+                       rate_hz=link.rate_hz, fidelity=link.fidelity,
+                       classical_delay_s=link.classical_delay_s)  # fmt: skip
         return g
 
     # ---- running ----------------------------------------------------------------------
@@ -534,59 +463,26 @@ class Network:
         if until_ps < self._native.now_ps:
             raise ValueError(f"run: until_s={until_s} is before the current time {self.now_s} s")
         start_wall = time.perf_counter()
-        if progress is False or (progress is None and not _stderr_is_tty()):
+        if progress is False or (progress is None and not stderr_is_tty()):
             self._native.run(until_ps)
         else:
-            _run_with_bar(self._native, until_ps, progress is True, lambda: sum(
-                self._native.delivered(r.index) for r in self._requests))
+            run_with_bar(
+                self._native,
+                until_ps,
+                progress is True,
+                lambda: sum(self._native.delivered(r.index) for r in self._requests),
+            )
         self._wall_time_s += time.perf_counter() - start_wall
         return self.result(until_s=until_ps / 1e12)
 
     def result(self, until_s: float | None = None) -> NetworkResult:
-        """The :class:`NetworkResult` of everything run so far.
+        """The :class:`NetworkResult` of everything run so far (see :func:`qnsim.results.collect`).
 
         Example:
             >>> Network(seed=0).result().requests
             []
         """
-        native = self._native
-        d = native.deliveries()
-        now_s = self.now_s
-        out = []
-        for r in self._requests:
-            mask = d["request"] == r.index
-            st = native.request_stats(r.index)
-            status = _STATUS[st.status.name]
-            finished_s = _time(st.finished_ps)
-            end_s = finished_s if finished_s is not None and status in ("served", "dropped") else now_s
-            out.append(RequestResult(
-                request=r.index, src=r.src, dst=r.dst, path=list(r.path), start_s=r.start_s,
-                num_pairs_requested=r.num_pairs, times_s=d["time_ps"][mask] / 1e12,
-                fidelities=d["fidelity"][mask].astype(float), oldest_emission_s=d["oldest_emission_ps"][mask] / 1e12,
-                qubits_src=d["qubit_src"][mask], qubits_dst=d["qubit_dst"][mask], end_s=max(end_s, r.start_s),
-                status=status, drop_reason=st.drop_reason or None, admitted_s=_time(st.admitted_ps),
-                finished_s=finished_s, delivered=int(st.delivered), rejected_low_fidelity=int(st.rejected_low_fidelity),
-                fidelity_sum=float(st.fidelity_sum), fidelity_sq_sum=float(st.fidelity_sq_sum),
-                first_delivery_s=_time(st.first_delivery_ps), last_delivery_s=_time(st.last_delivery_ps),
-                deadline_s=r.deadline_s, min_fidelity=r.min_fidelity, cutoff_s=r.cutoff_s,
-                concurrences=d["concurrence"][mask].astype(float),
-                concurrence_sum=float(st.concurrence_sum) if self.formalism == "density_matrix" else None,
-                unentangled=int(st.unentangled), cutoff_discards=int(st.cutoff_discards),
-                purification_failures=int(st.purification_failures),
-            ))  # fmt: skip
-        counters = native.counters()
-        notes = []
-        if self.formalism == "stabilizer" and any(math.isfinite(n.t1_s) for n in self._nodes.values()):
-            notes.append(
-                "stabilizer formalism: memory T1 is applied as its Pauli twirl, which underestimates a stored pair's "
-                "fidelity by up to gamma^2/4 (gamma = 1 - exp(-t/T1)) against the exact channel; use density_matrix "
-                "for exact amplitude damping"
-            )
-        return NetworkResult(
-            requests=out, formalism=self.formalism, seed=self.seed, until_s=now_s if until_s is None else float(until_s),
-            now_s=now_s, events_processed=int(native.events_processed), wall_time_s=self._wall_time_s,
-            counters={k: int(getattr(counters, k)) for k in _COUNTERS}, notes=notes,
-        )  # fmt: skip
+        return collect(self, until_s, self._wall_time_s)
 
     def occupied_slots(self) -> int:
         """Memory slots currently holding a qubit (a leak check)."""
@@ -611,105 +507,6 @@ class Network:
         """
         self._native.release_pair(int(qubit_src), int(qubit_dst))
 
-    # ---- slot-level operations, for Python protocols (see qnsim.protocol) ----------------
-
-    def swap(self, node: str, slot_a: int, slot_b: int) -> tuple[int, int]:
-        """Entanglement swap (Bell measurement with the node's noise) of two slots at ``node``;
-        the far ends become partners (their Pauli correction is tracked natively). Returns the
-        outcomes (m_a, m_b)."""
-        return tuple(self._native.swap_slots(self.node(node, "swap").index, int(slot_a), int(slot_b)))  # type: ignore[return-value]
-
-    def swap_duration_s(self, node: str) -> float:
-        """Duration of a swap at ``node`` in s: two-qubit gate + single-qubit gate + measurement.
-
-        Example:
-            >>> net = Network(); _ = net.add_node("m", gate2_duration_s=5e-4, measure_duration_s=4e-6)
-            >>> net.swap_duration_s("m")
-            0.000504
-        """
-        return self.node(node, "swap_duration_s").swap_duration_s
-
-    def discard(self, slot: int) -> None:
-        """Discards the pair held by ``slot`` and its partner; the links restart."""
-        self._native.discard_slot_pair(int(slot))
-
-    def slot_node(self, slot: int) -> str:
-        """Name of the node holding memory slot ``slot``."""
-        return list(self._nodes)[self._native.slot_node(int(slot))]
-
-    def slot_partner(self, slot: int) -> int:
-        """The slot holding the other half of ``slot``'s pair (global truth)."""
-        return int(self._native.slot_partner(int(slot)))
-
-    def slot_link(self, slot: int) -> LinkInfo:
-        """The link whose memory ``slot`` is."""
-        return self.links[self._native.slot_link(int(slot))]
-
-    def pair_fidelity(self, slot: int) -> float:
-        """Current fidelity of the pair held by ``slot`` and its partner (frames applied, decay to now)."""
-        return float(self._native.slot_pair_fidelity(int(slot)))
-
-    def classical_latency_s(self, a: str, b: str) -> float:
-        """Classical message latency between two nodes along the cheapest link path, in s.
-
-        Example:
-            >>> net = Network(); _ = [net.add_node(n) for n in "abc"]
-            >>> _ = net.add_link("a", "b", length_km=10.0, fidelity=1, rate_hz=1)
-            >>> _ = net.add_link("b", "c", length_km=10.0, fidelity=1, rate_hz=1)
-            >>> round(net.classical_latency_s("a", "c") * 1e6, 2)
-            96.07
-        """
-        return self._native.classical_latency(self.node(a, "latency").index, self.node(b, "latency").index) / 1e12
-
-
-_COUNTERS = ("attempts", "link_pairs", "swaps", "purifications", "purification_failures", "cutoff_discards")
-
 
 def _optional_ps(seconds: float | None, name: str) -> int | None:
     return None if seconds is None or seconds == math.inf else seconds_to_ps(seconds, name)
-
-
-def _time(ps: int) -> float | None:
-    return ps / 1e12 if ps >= 0 else None
-
-
-def _stderr_is_tty() -> bool:
-    try:
-        return sys.stderr.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
-def _run_with_bar(native: Any, until_ps: int, always: bool, pairs: Any) -> None:
-    """Runs in chunks of simulated time with a tqdm bar (shown at once, or when the run looks
-    longer than ~1 s); only the last chunk hands kept pairs over, so chunks change nothing."""
-    import shutil
-
-    from tqdm import tqdm
-
-    start_ps = native.now_ps
-    span = until_ps - start_ps
-    if span <= 0:
-        native.run(until_ps)
-        return
-    step = max(1, -(-span // 200))
-    bar, t0, target = None, time.perf_counter(), start_ps
-    try:
-        while target < until_ps:
-            target = min(until_ps, target + step)
-            native.run(target, hand_over=target == until_ps)
-            done = (target - start_ps) / span
-            if bar is None and (always or (done < 1 and (time.perf_counter() - t0) / done > 1.0)):
-                # A pseudo-terminal may report a 0 x 0 size, which makes tqdm hide the bar.
-                sized = shutil.get_terminal_size((0, 0)).columns > 0
-                bar = tqdm(total=round(span / 1e12, 12), initial=round((target - start_ps) / 1e12, 12), unit="sim s",
-                           file=sys.stderr, leave=False, dynamic_ncols=sized, ncols=None if sized else 100,
-                           nrows=None if sized else 24,
-                           bar_format="{l_bar}{bar}| {n:.3g}/{total:.3g} sim s [{elapsed}<{remaining}{postfix}]")  # fmt: skip
-            if bar is not None:
-                bar.n = round((native.now_ps - start_ps) / 1e12, 12)
-                bar.set_postfix_str(f"{pairs()} pairs", refresh=False)
-                bar.refresh()
-    finally:
-        if bar is not None:
-            bar.close()

@@ -282,7 +282,7 @@ def resolve_preset(spec: HardwarePreset | str | dict[str, Any]) -> HardwarePrese
         >>> resolve_preset("nv_near_trm")
         Traceback (most recent call last):
         ...
-        qnsim._core.ParameterError: preset 'nv_near_trm' is unknown; did you mean 'nv_near_term'? (known: nv_near_term, nv_10x_improved, superconducting_transducer_link)
+        qnsim._core.ParameterError: preset 'nv_near_trm' is unknown; did you mean 'nv_near_term'? (known: ...)
     """
     from qnsim.specs import did_you_mean, parameter_error
 

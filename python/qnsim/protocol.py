@@ -68,7 +68,7 @@ if TYPE_CHECKING:  # pragma: no cover - annotations only; network imports this m
     from qnsim.link_builder import LinkInfo
     from qnsim.network import Network, RequestInfo
 
-__all__ = ["Protocol", "ProtocolHub"]
+__all__ = ["Protocol", "ProtocolHub", "SlotOperations"]
 
 
 class Protocol:
@@ -241,7 +241,9 @@ class ProtocolHub:
         """Messages and timers sent and not yet delivered."""
         return len(self._payloads)
 
-    def check_sharing(self, protocol: Protocol | None, hops: Sequence[LinkInfo], requests: Sequence[RequestInfo]) -> None:
+    def check_sharing(
+        self, protocol: Protocol | None, hops: Sequence[LinkInfo], requests: Sequence[RequestInfo]
+    ) -> None:
         """Refuses a request that would share a link with a request driven by a Python protocol
         (the protocol sees every event of its links).
 
@@ -311,6 +313,99 @@ class ProtocolHub:
         ident = self._next_id
         self._next_id += 1
         return ident
+
+
+class SlotOperations:
+    """Slot-level operations of a :class:`qnsim.Network`, for Python protocols.
+
+    Memory slots are integers; a slot's partner is the slot holding the other half of its pair
+    (global truth, as a simulator knows it). Mixed into :class:`qnsim.Network`.
+
+    Example:
+        >>> import qnsim
+        >>> net = qnsim.Network(seed=2)
+        >>> for name in "amb":
+        ...     _ = net.add_node(name)
+        >>> _ = net.add_link("a", "m", length_km=0.0, fidelity=1.0, rate_hz=10.0)
+        >>> _ = net.add_link("m", "b", length_km=0.0, fidelity=1.0, rate_hz=10.0)
+        >>> class SwapOnce(qnsim.Protocol):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.at_m = []
+        ...     def on_pair_ready(self, node, slot, partner_slot):
+        ...         if node == "m":
+        ...             self.at_m.append(slot)
+        ...         if len(self.at_m) == 2:
+        ...             ends = [net.slot_partner(s) for s in self.at_m]
+        ...             outcomes = net.swap("m", *self.at_m)
+        ...             print(len(outcomes), [net.slot_node(e) for e in ends], round(net.pair_fidelity(ends[0]), 6),
+        ...                   net.slot_link(ends[0]).a)
+        ...             self.at_m = []
+        ...             self.deliver(*ends)
+        >>> _ = net.request("a", "b", num_pairs=1, protocol=SwapOnce())
+        >>> _ = net.run(until_s=1.0)
+        2 ['a', 'b'] 1.0 a
+    """
+
+    _native: Any
+    _nodes: dict[str, Any]
+
+    def node(self, name: str, who: str = "network") -> Any:  # pragma: no cover - Network's
+        raise NotImplementedError
+
+    @property
+    def links(self) -> list[LinkInfo]:  # pragma: no cover - Network's
+        raise NotImplementedError
+
+    def swap(self, node: str, slot_a: int, slot_b: int) -> tuple[int, int]:
+        """Entanglement swap (Bell measurement with the node's noise) of two slots at ``node``;
+        the far ends become partners (their Pauli correction is tracked natively). Returns the
+        outcomes (m_a, m_b)."""
+        return tuple(self._native.swap_slots(self.node(node, "swap").index, int(slot_a), int(slot_b)))  # type: ignore[return-value]
+
+    def swap_duration_s(self, node: str) -> float:
+        """Duration of a swap at ``node`` in s: two-qubit gate + single-qubit gate + measurement.
+
+        Example:
+            >>> import qnsim
+            >>> net = qnsim.Network(); _ = net.add_node("m", gate2_duration_s=5e-4, measure_duration_s=4e-6)
+            >>> net.swap_duration_s("m")
+            0.000504
+        """
+        return self.node(node, "swap_duration_s").swap_duration_s
+
+    def discard(self, slot: int) -> None:
+        """Discards the pair held by ``slot`` and its partner; the links restart."""
+        self._native.discard_slot_pair(int(slot))
+
+    def slot_node(self, slot: int) -> str:
+        """Name of the node holding memory slot ``slot``."""
+        return list(self._nodes)[self._native.slot_node(int(slot))]
+
+    def slot_partner(self, slot: int) -> int:
+        """The slot holding the other half of ``slot``'s pair (global truth)."""
+        return int(self._native.slot_partner(int(slot)))
+
+    def slot_link(self, slot: int) -> LinkInfo:
+        """The link whose memory ``slot`` is."""
+        return self.links[self._native.slot_link(int(slot))]
+
+    def pair_fidelity(self, slot: int) -> float:
+        """Current fidelity of the pair held by ``slot`` and its partner (frames applied, decay to now)."""
+        return float(self._native.slot_pair_fidelity(int(slot)))
+
+    def classical_latency_s(self, a: str, b: str) -> float:
+        """Classical message latency between two nodes along the cheapest link path, in s.
+
+        Example:
+            >>> import qnsim
+            >>> net = qnsim.Network(); _ = [net.add_node(n) for n in "abc"]
+            >>> _ = net.add_link("a", "b", length_km=10.0, fidelity=1, rate_hz=1)
+            >>> _ = net.add_link("b", "c", length_km=10.0, fidelity=1, rate_hz=1)
+            >>> round(net.classical_latency_s("a", "c") * 1e6, 2)
+            96.07
+        """
+        return self._native.classical_latency(self.node(a, "latency").index, self.node(b, "latency").index) / 1e12
 
 
 class _Departure:

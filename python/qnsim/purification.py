@@ -51,14 +51,18 @@ def purification_rounds_for(
         >>> purification_rounds_for([0.5, 0.5 / 3, 0.5 / 3, 0.5 / 3], 0.6)
         Traceback (most recent call last):
         ...
-        ValueError: fidelity 0.5 cannot reach target_fidelity 0.6 with dejmps: recurrence purification needs fidelity > 1/2
+        ValueError: fidelity 0.5 cannot reach target_fidelity 0.6 with dejmps: recurrence purification needs ...
     """
     if scheme not in PURIFICATIONS:
-        raise parameter_error("scheme", f"must be 'dejmps' or 'bbpssw', got {scheme!r}{did_you_mean(scheme, PURIFICATIONS)}")
+        raise parameter_error(
+            "scheme", f"must be 'dejmps' or 'bbpssw', got {scheme!r}{did_you_mean(scheme, PURIFICATIONS)}"
+        )
     target = check_value("target_fidelity", float, target_fidelity, {"minimum": 0.0, "maximum": 1.0})
     diag = np.asarray(check_value("bell_diagonal", tuple[float, ...], bell_diagonal, {"length": 4}), dtype=float)
     if np.any(diag < 0) or abs(diag.sum() - 1.0) > 1e-9:
-        raise parameter_error("bell_diagonal", f"must be 4 non-negative numbers summing to 1, got {list(bell_diagonal)}")
+        raise parameter_error(
+            "bell_diagonal", f"must be 4 non-negative numbers summing to 1, got {list(bell_diagonal)}"
+        )
     f0 = float(diag[0])
     best = f0
     for k in range(max_rounds + 1):
@@ -73,7 +77,11 @@ def purification_rounds_for(
         else:
             g = bbpssw(min(1.0, max(0.0, f)))[0]
             diag = np.array([g, (1 - g) / 3, (1 - g) / 3, (1 - g) / 3])
-    why = "recurrence purification needs fidelity > 1/2" if f0 <= 0.5 else f"the best in {max_rounds} rounds is {best:.6g}"
+    why = (
+        "recurrence purification needs fidelity > 1/2"
+        if f0 <= 0.5
+        else f"the best in {max_rounds} rounds is {best:.6g}"
+    )
     raise ValueError(f"fidelity {f0:.4g} cannot reach target_fidelity {target:.10g} with {scheme}: {why}")
 
 
@@ -112,7 +120,8 @@ def plan_purification(spec: RequestSpec, hops: Sequence[LinkInfo]) -> Purificati
     Example:
         >>> from qnsim.specs import LinkSpec
         >>> from qnsim.link_builder import build_link
-        >>> link = build_link(LinkSpec(a="a", b="b", length_km=1.0, fidelity=0.8, rate_hz=1e3, channels=3), None, None, 0)
+        >>> spec = LinkSpec(a="a", b="b", length_km=1.0, fidelity=0.8, rate_hz=1e3, channels=3)
+        >>> link = build_link(spec, None, None, 0)
         >>> plan_purification(RequestSpec(src="a", dst="b", target_fidelity=0.9), [link])
         PurificationPlan(scheme='dejmps', rounds=2, end_to_end_rounds=0, target_fidelity=0.9, memories_per_link=3)
     """

@@ -564,6 +564,66 @@ class NetworkResult:
         return self.summary_table()
 
 
+_STATUS = {"pending": "pending", "waiting": "waiting", "active": "open", "served": "served", "dropped": "dropped"}
+_COUNTERS = ("attempts", "link_pairs", "swaps", "purifications", "purification_failures", "cutoff_discards")
+
+
+def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkResult:
+    """Everything a :class:`qnsim.Network` has run so far, as a :class:`NetworkResult`.
+
+    A request still being served when the run stopped reads ``"open"`` (it would go on if the
+    run did). Stabilizer runs with finite T1 carry a note on the Pauli twirl.
+
+    Example:
+        >>> import qnsim
+        >>> collect(qnsim.Network(seed=0), None, 0.0).now_s
+        0.0
+    """
+    native = network.native
+    d = native.deliveries()
+    now_s = network.now_s
+    out = []
+    for r in network.requests:
+        mask = d["request"] == r.index
+        st = native.request_stats(r.index)
+        status = _STATUS[st.status.name]
+        finished_s = _time(st.finished_ps)
+        end_s = finished_s if finished_s is not None and status in ("served", "dropped") else now_s
+        out.append(RequestResult(
+            request=r.index, src=r.src, dst=r.dst, path=list(r.path), start_s=r.start_s,
+            num_pairs_requested=r.num_pairs, times_s=d["time_ps"][mask] / 1e12,
+            fidelities=d["fidelity"][mask].astype(float), oldest_emission_s=d["oldest_emission_ps"][mask] / 1e12,
+            qubits_src=d["qubit_src"][mask], qubits_dst=d["qubit_dst"][mask], end_s=max(end_s, r.start_s),
+            status=status, drop_reason=st.drop_reason or None, admitted_s=_time(st.admitted_ps),
+            finished_s=finished_s, delivered=int(st.delivered), rejected_low_fidelity=int(st.rejected_low_fidelity),
+            fidelity_sum=float(st.fidelity_sum), fidelity_sq_sum=float(st.fidelity_sq_sum),
+            first_delivery_s=_time(st.first_delivery_ps), last_delivery_s=_time(st.last_delivery_ps),
+            deadline_s=r.deadline_s, min_fidelity=r.min_fidelity, cutoff_s=r.cutoff_s,
+            concurrences=d["concurrence"][mask].astype(float),
+            concurrence_sum=float(st.concurrence_sum) if network.formalism == "density_matrix" else None,
+            unentangled=int(st.unentangled), cutoff_discards=int(st.cutoff_discards),
+            purification_failures=int(st.purification_failures),
+        ))  # fmt: skip
+    counters = native.counters()
+    notes = []
+    if network.formalism == "stabilizer" and any(math.isfinite(n.t1_s) for n in network.nodes.values()):
+        notes.append(
+            "stabilizer formalism: memory T1 is applied as its Pauli twirl, which underestimates a stored pair's "
+            "fidelity by up to gamma^2/4 (gamma = 1 - exp(-t/T1)) against the exact channel; use density_matrix "
+            "for exact amplitude damping"
+        )
+    return NetworkResult(
+        requests=out, formalism=network.formalism, seed=network.seed,
+        until_s=now_s if until_s is None else float(until_s),
+        now_s=now_s, events_processed=int(native.events_processed), wall_time_s=wall_time_s,
+        counters={k: int(getattr(counters, k)) for k in _COUNTERS}, notes=notes,
+    )  # fmt: skip
+
+
+def _time(ps: int) -> float | None:
+    return ps / 1e12 if ps >= 0 else None
+
+
 def _eng(value: float, unit: str) -> str:
     """Formats with an SI prefix: 4.8e-05 s -> '48 us'."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

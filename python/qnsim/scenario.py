@@ -132,7 +132,9 @@ class RunSettings(Spec):
     """
 
     until_s: float = param(unit="s", doc="Simulated time to run", minimum=0.0)
-    seed: Union[int, None] = param(None, doc="Seed of every random stream (None: from the OS)", minimum=0, maximum=2**64 - 1)
+    seed: Union[int, None] = param(
+        None, doc="Seed of every random stream (None: from the OS)", minimum=0, maximum=2**64 - 1
+    )
     formalism: Literal["density_matrix", "stabilizer"] = param("density_matrix", doc="State formalism")
     max_records: Union[int, None] = param(None, doc="Per-pair records kept (aggregates go on beyond it)")
     name: str = param("", doc="The scenario's name (its file stem if it has none)", toml=False)
@@ -295,8 +297,13 @@ def run_scenario_data(data: dict[str, Any], seed: int, *, source: str = "<sweep 
         mean = float(r.fidelities.mean()) if n else float("nan")
         ci = 1.96 * float(r.fidelities.std(ddof=1)) / n**0.5 if n > 1 else float("nan")
         latency = float(r.latencies_s.mean()) if n else float("nan")
-        figures = {"pairs": n, "rate_hz": float(r.rate_hz), "mean_fidelity": mean, "fidelity_ci95": ci,
-                   "mean_latency_s": latency}
+        figures = {
+            "pairs": n,
+            "rate_hz": float(r.rate_hz),
+            "mean_fidelity": mean,
+            "fidelity_ci95": ci,
+            "mean_latency_s": latency,
+        }
         for key, value in figures.items():
             row[f"r{i}_{key}"] = value
             if i == 0:

@@ -40,14 +40,17 @@ import numpy as np
 
 from qnsim import _core
 from qnsim._core import ParameterError
+from qnsim.hardware import GateNoise
 
 __all__ = [
     "FORMALISMS",
     "ROLES",
     "FieldInfo",
     "LinkSpec",
+    "NodeInfo",
     "NodeSpec",
     "ParameterError",
+    "RequestInfo",
     "RequestSpec",
     "did_you_mean",
     "parameter_error",
@@ -583,3 +586,77 @@ class RequestSpec(Spec):
     end_to_end_purification_rounds: int = param(0, doc="Recurrence rounds on end-to-end pairs before delivery")
     keep_pairs: bool = param(False, doc="Delivered pairs stay in memory until released")
     protocol: Any = param(None, doc="A qnsim.Protocol driving the request", toml=False)
+
+
+@dataclass(frozen=True)
+class NodeInfo(NodeSpec):
+    """A node as the network holds it: its :class:`qnsim.specs.NodeSpec` fields (SI units), plus:
+
+    Attributes:
+        index: Native node index.
+        preset: The preset the node was built from, if any (its links default to it).
+
+    Example:
+        >>> import qnsim
+        >>> net = qnsim.Network()
+        >>> net.add_node("a", num_memories=4, t2_s=1e-3).t2_s
+        0.001
+    """
+
+    index: int = field(default=0, metadata={"toml": False})
+    preset: Any = field(default=None, repr=False, metadata={"toml": False})
+
+    @property
+    def gates(self) -> GateNoise:
+        """The node's gate errors and durations as a :class:`qnsim.GateNoise`."""
+        return GateNoise(
+            single_qubit_error=self.gate1_error, single_qubit_duration_s=self.gate1_duration_s,
+            two_qubit_error=self.gate2_error, two_qubit_duration_s=self.gate2_duration_s,
+            measurement_error=self.measure_error, measurement_duration_s=self.measure_duration_s,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RequestInfo:
+    """An end-to-end request as resolved: path, purification rounds, memories (SI units).
+
+    Attributes:
+        index: Request index (results are listed in this order).
+        path: Node names from source to destination.
+        routing: How the path was chosen (``"explicit"`` for a given path).
+        spec: The request as given.
+        purification: ``"bbpssw"``, ``"dejmps"`` or None.
+        purification_rounds: Recurrence rounds on each link before swapping.
+        end_to_end_purification_rounds: Recurrence rounds on end-to-end pairs.
+        target_fidelity: The per-link purification target the rounds were chosen for, or None.
+        memories_per_link: Memory slots reserved at each end of each link of the path.
+
+    Example:
+        >>> import qnsim
+        >>> net = qnsim.Network(); _ = net.add_node("a"); _ = net.add_node("b")
+        >>> _ = net.add_link("a", "b", length_km=0.0, fidelity=1.0, rate_hz=1.0)
+        >>> info = net.request("a", "b", cutoff_s=2.0)
+        >>> info.src, info.cutoff_s, info.num_pairs
+        ('a', 2.0, None)
+    """
+
+    index: int
+    path: tuple[str, ...]
+    routing: str
+    spec: RequestSpec = field(repr=False)
+    purification: str | None
+    purification_rounds: int
+    end_to_end_purification_rounds: int
+    target_fidelity: float | None
+    memories_per_link: int
+
+    def __getattr__(self, name: str) -> Any:
+        # Everything else as given: num_pairs, start_s, cutoff_s, deadline_s, keep_pairs, ...
+        if name != "spec" and name in RequestSpec.__dataclass_fields__:
+            return getattr(self.spec, name)
+        raise AttributeError(name)
+
+    @property
+    def min_fidelity(self) -> float:
+        """Delivered pairs below this fidelity are discarded (0: none)."""
+        return self.spec.min_fidelity or 0.0

@@ -186,7 +186,9 @@ def _main(argv: Sequence[str] | None) -> int:
         try:
             client = Client(args.scheduler, timeout="10s")
         except (OSError, TimeoutError) as exc:
-            raise OSError(f"cannot reach the Dask scheduler at {args.scheduler}: {' '.join(str(exc).split())}") from None
+            raise OSError(
+                f"cannot reach the Dask scheduler at {args.scheduler}: {' '.join(str(exc).split())}"
+            ) from None
     try:
         rows = sweep(
             scenario,

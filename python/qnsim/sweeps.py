@@ -296,7 +296,7 @@ def apply_overrides(data: Mapping[str, Any], overrides: Mapping[str, Scalar]) ->
         >>> apply_overrides(data, {"links.0.lenght_km": 5.0})
         Traceback (most recent call last):
         ...
-        ValueError: unknown scenario key 'links.0.lenght_km': links.0 has no key 'lenght_km'; did you mean 'links.0.length_km'?
+        ValueError: unknown scenario key 'links.0.lenght_km': links.0 has no key 'lenght_km'; did you mean ...?
     """
     result = copy.deepcopy(dict(data))
     for key, value in overrides.items():
@@ -338,11 +338,7 @@ def _children(node: Any, part: str, key: str, path: list[str], parts: list[str],
             hint = "did you mean " + " or ".join(repr(s) for s in spelled) + "?"
         else:
             names = sorted(str(k) for k in node)
-            hint = (
-                "its keys are "
-                + ", ".join(repr(n) for n in names[:12])
-                + (", ..." if len(names) > 12 else "")
-            )
+            hint = "its keys are " + ", ".join(repr(n) for n in names[:12]) + (", ..." if len(names) > 12 else "")
         raise ValueError(f"unknown scenario key {key!r}: {where} has no key {part!r}; {hint}")
     if isinstance(node, list):
         if part == "*":
@@ -391,9 +387,7 @@ def _load_toml(text: str) -> dict:
         try:
             import tomli as tomllib
         except ImportError:
-            raise ImportError(
-                "reading scenario TOML on Python < 3.11 needs tomli: pip install tomli"
-            ) from None
+            raise ImportError("reading scenario TOML on Python < 3.11 needs tomli: pip install tomli") from None
     return tomllib.loads(text)
 
 
@@ -533,9 +527,7 @@ def example_point(params: Mapping[str, Any], seed: int) -> dict:
         raise ValueError(f"example_point got unknown parameters {sorted(unknown)}")
     preset_name = params.get("preset", "nv_near_term")
     if preset_name not in presets.__all__ or preset_name == "HardwarePreset":
-        raise ValueError(
-            f"example_point preset must be one of the qnsim.presets functions, got {preset_name!r}"
-        )
+        raise ValueError(f"example_point preset must be one of the qnsim.presets functions, got {preset_name!r}")
     until_s = float(params.get("until_s", 1.0))
     if not until_s > 0:
         raise ValueError(f"example_point until_s must be > 0, got {until_s}")
@@ -1035,9 +1027,7 @@ def sweep(
         ValueError: unknown backend 'spark'; use 'local' (process pool) or 'dask' (dask.distributed)
     """
     if backend not in _BACKENDS:
-        raise ValueError(
-            f"unknown backend {backend!r}; use 'local' (process pool) or 'dask' (dask.distributed)"
-        )
+        raise ValueError(f"unknown backend {backend!r}; use 'local' (process pool) or 'dask' (dask.distributed)")
     if client is not None and backend != "dask":
         raise ValueError("client is a dask.distributed.Client and needs backend='dask'")
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):

@@ -68,8 +68,6 @@ def topology_keys() -> list[str]:
     return node + ["preset"] + link
 
 
-
-
 def from_graph(
     graph: nx.Graph,
     *,
@@ -157,9 +155,7 @@ def from_graph(
             merged.pop("fidelity", None)
         merged.update(attrs)
         if "length_km" not in merged:
-            raise ValueError(
-                f"link {name(u)!r}-{name(v)!r}: no length_km (give it as an edge attribute or a default)"
-            )
+            raise ValueError(f"link {name(u)!r}-{name(v)!r}: no length_km (give it as an edge attribute or a default)")
         edges.append((name(u), name(v), merged))
 
     net = network if network is not None else Network(formalism, seed)
