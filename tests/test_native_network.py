@@ -14,6 +14,10 @@ INF = math.inf
 US = 1_000_000  # picoseconds per microsecond
 
 
+ALL = list(qnsim.specs.FORMALISMS)
+EXACT = ["density_matrix", "bell_diagonal"]  # per-pair fidelities exact; stabilizer: trajectories
+
+
 def werner(f):
     return [f, (1 - f) / 3, (1 - f) / 3, (1 - f) / 3]
 
@@ -83,10 +87,11 @@ def nested_werner(fidelities):
     return reduce(qnsim.werner_swap_fidelity, fidelities)
 
 
+@pytest.mark.parametrize("formalism", EXACT)
 @pytest.mark.parametrize("schedule", ["asap", "nested"])
 @pytest.mark.parametrize("n", [2, 3, 5, 8])
-def test_chain_delivers_the_werner_swap_closed_form(schedule, n):
-    net, nodes = chain(n)
+def test_chain_delivers_the_werner_swap_closed_form(schedule, n, formalism):
+    net, nodes = chain(n, formalism=formalism)
     net.add_request(nodes, num_pairs=3, schedule=schedule)
     net.run(10**13)
     d = net.deliveries()
@@ -94,7 +99,7 @@ def test_chain_delivers_the_werner_swap_closed_form(schedule, n):
     # Werner pairs stay Werner under swaps, so the order does not matter for the fidelity.
     np.testing.assert_allclose(d["fidelity"], nested_werner([0.95] * (n - 1)), atol=1e-12)
     assert net.counters()["swaps"] >= 3 * (n - 2)  # the chain keeps working while news travels
-    assert net.occupied_slots() == 0 and net.registry.num_qubits == 0
+    assert net.occupied_slots() == 0 and net.live_qubits == 0
 
 
 @pytest.mark.parametrize(("n", "schedule", "expected_us"), [
@@ -105,18 +110,20 @@ def test_chain_delivers_the_werner_swap_closed_form(schedule, n):
     (9, "nested", 80),  # 10 -> 20 (level 2) -> 40 (level 3 at node 4) -> +40 to the ends
     (6, "nested", 80),  # 1, 3 at 10; 2 at 20 (0-4); node 4 hears at 40, swaps; node 0 hears at 80
 ])
-def test_delivery_time_follows_the_swap_schedule_and_message_latency(n, schedule, expected_us):
-    net, nodes = chain(n)
+@pytest.mark.parametrize("formalism", ALL)
+def test_delivery_time_follows_the_swap_schedule_and_message_latency(n, schedule, expected_us, formalism):
+    net, nodes = chain(n, formalism=formalism)
     net.add_request(nodes, num_pairs=1, schedule=schedule)
     net.run(10**13)
     assert int(net.deliveries()["time_ps"][0]) == expected_us * US
 
 
+@pytest.mark.parametrize("formalism", EXACT)
 @pytest.mark.parametrize("scheme", ["dejmps", "bbpssw"])
-def test_end_to_end_purification_matches_the_closed_form(scheme):
+def test_end_to_end_purification_matches_the_closed_form(scheme, formalism):
     # Deterministic links, no memory noise: every end-to-end pair is Werner with the swapped
     # fidelity, and one purification round gives the oracle's output fidelity.
-    net, nodes = chain(3, channels=2, memories=4)
+    net, nodes = chain(3, channels=2, memories=4, formalism=formalism)
     r = net.add_request(nodes, num_pairs=5, memories_per_link=2, purify=scheme, end_to_end_purify_rounds=1)
     net.run(10**13)
     f = qnsim.werner_swap_fidelity(0.95, 0.95)
@@ -127,13 +134,14 @@ def test_end_to_end_purification_matches_the_closed_form(scheme):
     np.testing.assert_allclose(net.deliveries()["fidelity"], expected, atol=1e-12)
     assert net.request_stats(r)["status"] == "served"
     assert net.counters()["purifications"] >= 5
-    assert net.occupied_slots() == 0 and net.registry.num_qubits == 0
+    assert net.occupied_slots() == 0 and net.live_qubits == 0
 
 
-def test_depolarizing_memory_matches_the_closed_form():
+@pytest.mark.parametrize("formalism", EXACT)
+def test_depolarizing_memory_matches_the_closed_form(formalism):
     # Deterministic link: both qubits wait exactly the herald delay (10 us) before delivery.
     tdep = 50e-6
-    net, nodes = chain(2, depolarizing_time_s=tdep, f=1.0)
+    net, nodes = chain(2, depolarizing_time_s=tdep, f=1.0, formalism=formalism)
     net.add_request(nodes, num_pairs=1)
     net.run(10**13)
     t = 10e-6
@@ -141,8 +149,9 @@ def test_depolarizing_memory_matches_the_closed_form():
     assert net.deliveries()["fidelity"][0] == pytest.approx(expected, abs=1e-12)
 
 
-def test_requests_contending_for_one_link_are_served_in_turn_without_leaks():
-    net, nodes = chain(3, p=0.3, channels=1, memories=2)
+@pytest.mark.parametrize("formalism", ALL)
+def test_requests_contending_for_one_link_are_served_in_turn_without_leaks(formalism):
+    net, nodes = chain(3, p=0.3, channels=1, memories=2, formalism=formalism)
     first = net.add_request([nodes[0], nodes[1], nodes[2]], num_pairs=5)
     second = net.add_request([nodes[1], nodes[2]], num_pairs=5)
     net.run(10**14)
@@ -150,12 +159,13 @@ def test_requests_contending_for_one_link_are_served_in_turn_without_leaks():
     assert s1["status"] == "served" and s2["status"] == "served"
     # The single channel of link 1-2 was reserved by the first request until it was served.
     assert s2["admitted_ps"] >= s1["finished_ps"]
-    assert net.occupied_slots() == 0 and net.registry.num_qubits == 0
+    assert net.occupied_slots() == 0 and net.live_qubits == 0
 
 
-def test_many_random_requests_with_cutoffs_leave_nothing_behind():
+@pytest.mark.parametrize("formalism", ALL)
+def test_many_random_requests_with_cutoffs_leave_nothing_behind(formalism):
     rng = np.random.default_rng(5)
-    net = Native("stabilizer", seed=9)
+    net = Native(formalism, seed=9)
     n = 12
     nodes = [net.add_node(f"n{i}", 4, 1.0, 0.5) for i in range(n)]
     for i in range(n - 1):  # a chain with shortcuts: a small grid-like graph
@@ -169,7 +179,7 @@ def test_many_random_requests_with_cutoffs_leave_nothing_behind():
     statuses = {net.request_stats(r)["status"] for r in requests}
     assert statuses <= {"served", "dropped"}
     assert net.counters()["cutoff_discards"] > 0
-    assert net.occupied_slots() == 0 and net.registry.num_qubits == 0
+    assert net.occupied_slots() == 0 and net.live_qubits == 0
 
 
 def test_deadline_drops_a_request_with_its_reason_and_frees_memory():
@@ -180,7 +190,7 @@ def test_deadline_drops_a_request_with_its_reason_and_frees_memory():
     assert stats["status"] == "dropped"
     assert stats["drop_reason"] == "deadline passed before all pairs were delivered"
     assert stats["finished_ps"] == 10**9
-    assert net.occupied_slots() == 0 and net.registry.num_qubits == 0
+    assert net.occupied_slots() == 0 and net.live_qubits == 0
 
 
 def test_waiting_request_is_dropped_at_its_deadline():
@@ -191,8 +201,9 @@ def test_waiting_request_is_dropped_at_its_deadline():
     assert net.request_stats(late)["drop_reason"] == "deadline passed while waiting for memory"
 
 
-def test_min_fidelity_rejects_decohered_pairs():
-    net, nodes = chain(3, p=0.05, t2=2e-3)
+@pytest.mark.parametrize("formalism", EXACT)
+def test_min_fidelity_rejects_decohered_pairs(formalism):
+    net, nodes = chain(3, p=0.05, t2=2e-3, formalism=formalism)
     r = net.add_request(nodes, num_pairs=20, min_fidelity=0.88)
     net.run(10**14)
     stats = net.request_stats(r)
@@ -200,9 +211,10 @@ def test_min_fidelity_rejects_decohered_pairs():
     assert net.deliveries()["fidelity"].min() >= 0.88
 
 
-def test_same_seed_same_deliveries_bit_for_bit():
+@pytest.mark.parametrize("formalism", ALL)
+def test_same_seed_same_deliveries_bit_for_bit(formalism):
     def run(seed):
-        net, nodes = chain(6, formalism="stabilizer", seed=seed, p=0.2, t2=1e-3)
+        net, nodes = chain(6, formalism=formalism, seed=seed, p=0.2, t2=1e-3)
         net.add_request(nodes, num_pairs=50, cutoff_ps=400 * US)
         net.run(10**14)
         d = net.deliveries()
@@ -237,7 +249,7 @@ def test_request_errors_name_the_problem():
     stab = Native("stabilizer", seed=1)
     a, b = stab.add_node("a", 1, INF, INF), stab.add_node("b", 1, INF, INF)
     stab.add_link(a, b, 1, 0.5, US, 0, 0, 0, werner(0.9))
-    with pytest.raises(qnsim.ParameterError, match="^min_fidelity needs the density_matrix formalism"):
+    with pytest.raises(qnsim.ParameterError, match="^min_fidelity needs the density_matrix or bell_diagonal formalism"):
         stab.add_request([a, b], min_fidelity=0.8)
     message = r"^depolarizing_time_s must be > 0 s \(inf: none\), got 0.0 s"
     with pytest.raises(qnsim.ParameterError, match=message) as info:
@@ -279,18 +291,20 @@ def test_fixed_channel_links_pair_memories_index_by_index():
     (5, "nested", 100), # 1, 3 swap at 30; node 2 hears at 40, asks 0 and 4 (40 us round trip):
                         # swaps at 80; the ends, 20 us away, hear at 100
 ])
-def test_swap_handshake_delays_the_swap_by_a_round_trip(n, schedule, expected_us):
-    net, nodes = chain(n)
+@pytest.mark.parametrize("formalism", ALL)
+def test_swap_handshake_delays_the_swap_by_a_round_trip(n, schedule, expected_us, formalism):
+    net, nodes = chain(n, formalism=formalism)
     net.add_request(nodes, num_pairs=1, schedule=schedule, swap_handshake=True)
     net.run(10**13)
     assert int(net.deliveries()["time_ps"][0]) == expected_us * US
 
 
-def test_swap_handshake_decays_the_held_qubits():
+@pytest.mark.parametrize("formalism", EXACT)
+def test_swap_handshake_decays_the_held_qubits(formalism):
     t2 = 100e-6
     fidelities = {}
     for handshake in (False, True):
-        net, nodes = chain(3, f=1.0, t2=t2)
+        net, nodes = chain(3, f=1.0, t2=t2, formalism=formalism)
         net.add_request(nodes, num_pairs=1, swap_handshake=handshake)
         net.run(10**13)
         fidelities[handshake] = net.deliveries()["fidelity"][0]
@@ -300,20 +314,22 @@ def test_swap_handshake_decays_the_held_qubits():
     assert fidelities[True] == pytest.approx((1 + math.exp(-140e-6 / t2)) / 2, abs=1e-12)
 
 
-def test_swap_handshake_with_cutoffs_leaks_nothing():
-    net, nodes = chain(6, formalism="stabilizer", p=0.3, channels=2, memories=4, t2=1e-3)
+@pytest.mark.parametrize("formalism", ALL)
+def test_swap_handshake_with_cutoffs_leaks_nothing(formalism):
+    net, nodes = chain(6, formalism=formalism, p=0.3, channels=2, memories=4, t2=1e-3)
     r = net.add_request(nodes, num_pairs=30, swap_handshake=True, cutoff_ps=150 * US, memories_per_link=2)
     net.run(10**13)
     assert net.request_stats(r)["status"] == "served"
     assert net.counters()["cutoff_discards"] > 0
-    assert net.occupied_slots() == 0 and net.registry.num_qubits == 0
+    assert net.occupied_slots() == 0 and net.live_qubits == 0
 
 
-def test_an_unrelated_part_of_the_network_does_not_change_a_requests_draws():
+@pytest.mark.parametrize("formalism", ALL)
+def test_an_unrelated_part_of_the_network_does_not_change_a_requests_draws(formalism):
     # Each node and link draws from its own stream derived from (seed, stable id), so growing the
     # network elsewhere leaves this request's run bit for bit the same (DESIGN.md).
     def run(extra):
-        net = Native("stabilizer", seed=21)
+        net = Native(formalism, seed=21)
         nodes = [net.add_node(f"n{i}", 2, 1e-3, 1e-3) for i in range(5)]
         for i in range(4):
             net.add_link(nodes[i], nodes[i + 1], 1, 0.2, 21 * US, 10 * US, 10 * US, 10 * US, werner(0.95))
@@ -331,11 +347,12 @@ def test_an_unrelated_part_of_the_network_does_not_change_a_requests_draws():
     assert run(False) == run(True)
 
 
-def test_each_end_uses_its_qubit_when_it_has_the_news():
+@pytest.mark.parametrize("formalism", EXACT)
+def test_each_end_uses_its_qubit_when_it_has_the_news(formalism):
     # Hops of 10 us and 30 us, deterministic links, dephasing memories. The middle swaps at 30 us
     # (both heralds in); end a hears 10 us later and uses its qubit then, end b 30 us later.
     t2 = 200e-6
-    net = Native("density_matrix", seed=3)
+    net = Native(formalism, seed=3)
     a, m, b = (net.add_node(n, 2, INF, t2) for n in "amb")
     net.add_link(a, m, 1, 1.0, 21 * US, 10 * US, 10 * US, 10 * US, werner(1.0))
     net.add_link(m, b, 1, 1.0, 61 * US, 30 * US, 30 * US, 30 * US, werner(1.0))
@@ -345,7 +362,7 @@ def test_each_end_uses_its_qubit_when_it_has_the_news():
     assert int(d["time_ps"][0]) == 60 * US
     storage = [30e-6, 30e-6, 40e-6, 60e-6]  # middle qubits, end a, end b
     assert d["fidelity"][0] == pytest.approx((1 + math.exp(-sum(storage) / t2)) / 2, abs=1e-12)
-    assert net.occupied_slots() == 0 and net.registry.num_qubits == 0
+    assert net.occupied_slots() == 0 and net.live_qubits == 0
 
 
 def test_kept_pairs_go_on_decohering_until_the_caller_gets_them():

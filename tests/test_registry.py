@@ -263,8 +263,8 @@ def test_bell_diagonal_pairs_and_werner_twirl(formalism):
         reg.twirl_werner(a, b)
         weights[1] += [reg.fidelity([a, b], name) for name in ("phi+", "psi+", "psi-", "phi-")]
         reg.discard(a, b)
-    # Density matrices give the weights exactly (one trial, sigma = 0 would need p in {0, 1}, so
-    # compare directly); trajectories give each Bell state with its weight's probability.
+    # One density-matrix trial gives the weights exactly; each trajectory is one Bell state, drawn
+    # with its weight's probability.
     if trials == 1:
         np.testing.assert_allclose(weights[0], coefficients, atol=1e-12)
         np.testing.assert_allclose(weights[1], [0.7, 0.1, 0.1, 0.1], atol=1e-12)

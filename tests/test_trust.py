@@ -30,7 +30,7 @@ def stripped(result):
     return out
 
 
-@pytest.mark.parametrize("formalism", ["density_matrix", "stabilizer"])
+@pytest.mark.parametrize("formalism", qnsim.specs.FORMALISMS)
 def test_an_open_ended_request_goes_on_after_the_bounded_one_is_served(formalism):
     result = two_links(formalism).run(until_s=0.1, progress=False)
     bounded, open_ended = result.requests
@@ -40,7 +40,7 @@ def test_an_open_ended_request_goes_on_after_the_bounded_one_is_served(formalism
     assert result.now_s == 0.1
 
 
-@pytest.mark.parametrize("formalism", ["density_matrix", "stabilizer"])
+@pytest.mark.parametrize("formalism", qnsim.specs.FORMALISMS)
 def test_results_do_not_depend_on_progress_bars_or_steps(formalism):
     whole = stripped(two_links(formalism).run(until_s=0.05, progress=False))
     barred = stripped(two_links(formalism).run(until_s=0.05, progress=True))
@@ -150,8 +150,9 @@ def test_concurrence_of_werner_states_is_2f_minus_1(f):
     assert _core.concurrence(qnsim.werner_state(f)) == pytest.approx(max(0.0, 2 * f - 1), abs=1e-12)
 
 
-def test_unentangled_served_pairs_are_flagged():
-    net = qnsim.Network("density_matrix", seed=1)
+@pytest.mark.parametrize("formalism", ["density_matrix", "bell_diagonal"])
+def test_unentangled_served_pairs_are_flagged(formalism):
+    net = qnsim.Network(formalism, seed=1)
     for n in "ab":
         net.add_node(n)
     net.add_link("a", "b", length_km=1.0, fidelity=0.39, rate_hz=1e3)
@@ -173,9 +174,10 @@ def test_unentangled_served_pairs_are_flagged():
     assert r.entangled is False and any("NOT ENTANGLED: mean fidelity" in n for n in r.notes)
 
 
-def test_entanglement_is_judged_by_concurrence_not_fidelity():
+@pytest.mark.parametrize("formalism", ["density_matrix", "bell_diagonal"])
+def test_entanglement_is_judged_by_concurrence_not_fidelity(formalism):
     # A Psi+-dominated pair: F = <Phi+|rho|Phi+> = 0.1, yet entangled (C = 2 * 0.9 - 1 = 0.8).
-    net = qnsim.Network("density_matrix", seed=1)
+    net = qnsim.Network(formalism, seed=1)
     for n in "ab":
         net.add_node(n)
     net.add_link("a", "b", length_km=1.0, bell_diagonal=[0.1, 0.9, 0.0, 0.0], rate_hz=1e3)
@@ -199,15 +201,16 @@ def test_amplitude_damping_concurrence_follows_the_closed_form():
     assert r.concurrences[0] == pytest.approx((1 - gamma) ** 2, abs=1e-9)
 
 
-def test_stabilizer_runs_with_t1_carry_the_twirl_note():
-    net = qnsim.Network("stabilizer", seed=1)
+@pytest.mark.parametrize("formalism", ["stabilizer", "bell_diagonal"])
+def test_twirling_runs_with_t1_carry_the_twirl_note(formalism):
+    net = qnsim.Network(formalism, seed=1)
     for n in "ab":
         net.add_node(n, t1_s=1.0, t2_s=1.0)
     net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e3)
     net.request("a", "b", num_pairs=2)
     result = net.run(until_s=0.1, progress=False)
     assert any("Pauli twirl" in note and "gamma^2/4" in note for note in result.notes)
-    assert "note: stabilizer formalism: memory T1" in result.summary_table()
+    assert f"note: {formalism} formalism: memory T1" in result.summary_table()
     dm = two_links().run(until_s=0.01, progress=False)
     assert dm.notes == []
 

@@ -10,6 +10,7 @@
 
 #include "bindings/bindings.h"
 #include "core/errors.h"
+#include "network/bell_pair.h"
 #include "network/network.h"
 #include "network/params.h"
 #include "network/primitives.h"
@@ -231,10 +232,56 @@ void bind_primitives(py::module_ &m) {
         py::arg("gate1_error") = 0.0, py::arg("gate2_error") = 0.0, py::arg("measure_error") = 0.0);
 }
 
+namespace {
+
+// Bell coefficients from Python, checked as a link's are (ParameterError naming `field`).
+qnsim::BellPair bell_pair_from(const std::array<double, 4> &c, const char *field) {
+    qnsim::LinkParams check;  // a link's checks are the checks of Bell coefficients
+    check.bell_diagonal = c;
+    try {
+        check.validate();
+    } catch (const qnsim::ParameterError &e) {
+        throw qnsim::ParameterError(field, std::string(e.what()).substr(e.field.size() + 1));
+    }
+    return qnsim::BellPair::from_coefficients(c);
+}
+
+}  // namespace
+
+void bind_bell_diagonal(py::module_ &m) {
+    m.def(
+        "bell_diagonal_swap",
+        [](const std::array<double, 4> &left, const std::array<double, 4> &right, double g1, double g2, double me) {
+            return qnsim::swap_pairs(bell_pair_from(left, "left"), bell_pair_from(right, "right"),
+                                     operation_noise(g1, g2, me))
+                .coefficients();
+        },
+        py::arg("left"), py::arg("right"), py::arg("gate1_error") = 0.0, py::arg("gate2_error") = 0.0,
+        py::arg("measure_error") = 0.0,
+        "Closed-form entanglement swap of two Bell-diagonal pairs (coefficients Phi+, Psi+, Psi-, Phi-) with the "
+        "swapping node's noise, averaged over the outcomes: the bell_diagonal formalism's swap.");
+    m.def(
+        "bell_diagonal_purify",
+        [](const std::array<double, 4> &pair1, const std::array<double, 4> &pair2, qnsim::PurifyScheme scheme, double g1,
+           double g2, double me) {
+            if (scheme == qnsim::PurifyScheme::None) {
+                throw qnsim::ParameterError("scheme", "must be bbpssw or dejmps for a purification round, got none");
+            }
+            const auto n = operation_noise(g1, g2, me);
+            const auto r = qnsim::purify_pairs(bell_pair_from(pair1, "pair1"), bell_pair_from(pair2, "pair2"), scheme, n, n);
+            return std::make_pair(r.success_probability, r.kept.coefficients());
+        },
+        py::arg("pair1"), py::arg("pair2"), py::arg("scheme"), py::arg("gate1_error") = 0.0, py::arg("gate2_error") = 0.0,
+        py::arg("measure_error") = 0.0,
+        "Closed-form recurrence round on two Bell-diagonal pairs (both nodes with the same noise): (success "
+        "probability, kept pair's coefficients given success). The bell_diagonal formalism's purification.");
+}
+
 void bind_network(py::module_ &m) {
     bind_enums(m);
     bind_params(m);
     bind_primitives(m);
+    bind_bell_diagonal(m);
     py::class_<Network> c(m, "NativeNetwork",
                           "Native event-driven network (nodes, heralded links, repeater protocols). Use qnsim.Network, "
                           "which converts SI units and hardware models into these integer-picosecond parameters.");
@@ -259,6 +306,9 @@ void bind_network(py::module_ &m) {
     c.def_property_readonly("num_nodes", &Network::num_nodes);
     c.def_property_readonly("num_links", &Network::num_links);
     c.def("occupied_slots", &Network::occupied_slots);
+    c.def_property_readonly("live_qubits", &Network::live_qubits,
+                            "Live qubits of the network's states (two per pair in the bell_diagonal formalism).");
+    c.def_property_readonly("formalism", [](const Network &n) { return qnsim::formalism_name(n.formalism()); });
     c.def("delivered", &Network::delivered, py::arg("request"));
     c.def(
         "deliveries",

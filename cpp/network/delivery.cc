@@ -70,6 +70,12 @@ void Network::on_late_delivery(uint64_t packed_late) {
 }
 
 void Network::assess_pair(Delivery &d, QubitHandle src, QubitHandle dst) const {
+    if (bell_) {
+        const BellPair value = bell_value(src);  // src and dst name the same pair
+        d.fidelity = value.fidelity();
+        d.concurrence = value.concurrence();
+        return;
+    }
     d.fidelity = registry_->bell_fidelity(src, dst);
     // A stabilizer trajectory is a pure Bell state whatever the ensemble: no per-pair measure.
     if (registry_->formalism() == Formalism::DensityMatrix) {
@@ -170,6 +176,7 @@ double Network::slot_pair_fidelity(uint32_t slot) {
     const uint32_t partner = slots_[slot].partner;
     bring_up_to_date(slot);
     bring_up_to_date(partner);
+    if (bell_) return bell_value(slots_[slot].qubit).fidelity();
     return registry_->bell_fidelity(slots_[slot].qubit, slots_[partner].qubit);
 }
 

@@ -77,11 +77,18 @@ void Network::on_link_success(uint32_t l, uint64_t pa, uint64_t pb) {
     const uint32_t ia = static_cast<uint32_t>(pa), ib = static_cast<uint32_t>(pb);
     Link &link = links_[l];
     std::pair<QubitHandle, QubitHandle> pair;
-    const LentStream lent(*registry_, link_rngs_[l]);
-    if (!link.p.state.empty() && registry_->formalism() == Formalism::DensityMatrix) {
-        pair = registry_->pair_with_state(link.p.state.data());
+    if (bell_) {
+        // A link's exact state, if it has one, enters through its Bell-diagonal part (the link
+        // builder's bell_diagonal): that part evolves exactly under swaps and Pauli noise.
+        const QubitHandle h = new_bell_pair(BellPair::from_coefficients(link.p.bell_diagonal));
+        pair = {h, h};
     } else {
-        pair = registry_->bell_diagonal_pair(link.p.bell_diagonal.data());
+        const LentStream lent(*registry_, link_rngs_[l]);
+        if (!link.p.state.empty() && formalism_ == Formalism::DensityMatrix) {
+            pair = registry_->pair_with_state(link.p.state.data());
+        } else {
+            pair = registry_->bell_diagonal_pair(link.p.bell_diagonal.data());
+        }
     }
     const int64_t herald[2] = {link.p.herald_delay_a_ps, link.p.herald_delay_b_ps};
     const int64_t emitted = scheduler_.now() - std::min(herald[0], herald[1]);

@@ -9,7 +9,9 @@ namespace qnsim {
 using namespace network_internal;
 
 Network::Network(Formalism formalism, uint64_t seed)
-    : registry_(QubitRegistry::create(formalism, derive_seed(seed, 0xA11CE))),
+    : formalism_(formalism),
+      bell_(formalism == Formalism::BellDiagonal),
+      registry_(bell_ ? nullptr : QubitRegistry::create(formalism, derive_seed(seed, 0xA11CE))),
       seed_(seed),
       hand_over_rng_(seed, 0x4EB7) {
     kind_ = scheduler_.register_handler(this);
@@ -17,9 +19,25 @@ Network::Network(Formalism formalism, uint64_t seed)
 
 Network::~Network() = default;
 
+QubitRegistry &Network::registry() {
+    if (!registry_) {
+        throw QnsimError(
+            "the bell_diagonal formalism keeps each pair as four Bell coefficients and has no qubit registry; use "
+            "formalism='density_matrix' (exact) or 'stabilizer' for qubit-level access");
+    }
+    return *registry_;
+}
+
 uint32_t Network::add_node(const NodeParams &p) {
     p.validate();
-    nodes_.push_back(Node{p, {}, p.num_memories.value_or(0)});
+    Node node{p, {}, p.num_memories.value_or(0)};
+    // Memory decay of one qubit as Pauli eigenvalues per second (bell_diagonal): coherences
+    // (<XX>, <YY>) decay at 1/T2 in total, populations (<ZZ>) at 1/T1 (amplitude damping's
+    // twirl), and the extra depolarizing memory noise at 1/T on all three.
+    auto rate = [](double t) { return std::isfinite(t) ? 1 / t : 0.0; };
+    node.rate_xy = rate(p.t2_s) + rate(p.depolarizing_time_s);
+    node.rate_z = rate(p.t1_s) + rate(p.depolarizing_time_s);
+    nodes_.push_back(std::move(node));
     node_rngs_.emplace_back(seed_, (uint64_t{1} << 32) + nodes_.size() - 1);
     return static_cast<uint32_t>(nodes_.size() - 1);
 }
@@ -124,10 +142,15 @@ uint32_t Network::add_request(const RequestParams &p) {
             distance += links_[it->second].p.classical_delay_ps;
         }
     }
-    if (p.min_fidelity > 0 && registry_->formalism() != Formalism::DensityMatrix) {
+    if (p.min_fidelity > 0 && formalism_ == Formalism::Stabilizer) {
         throw ParameterError("min_fidelity",
-                             "needs the density_matrix formalism: a stabilizer trajectory only knows fidelities 0 or 1, "
-                             "which no real node could see");
+                             "needs the density_matrix or bell_diagonal formalism: a stabilizer trajectory only knows "
+                             "fidelities 0 or 1, which no real node could see");
+    }
+    if (p.keep_pairs && bell_) {
+        throw ParameterError("keep_pairs",
+                             "hands the delivered qubits to the caller, and the bell_diagonal formalism has no qubits; "
+                             "use formalism='density_matrix' or 'stabilizer'");
     }
     if (p.cutoff_ps && !p.python_protocol) {
         // A cutoff no pair can outlive would deliver nothing, silently: refuse it.
@@ -158,8 +181,52 @@ void Network::run(int64_t until_ps, bool hand_over) {
     // Pairs handed to the caller (keep_pairs) go on decohering in their memories: bring them up
     // to the time the caller gets control back, from a stream no other operation uses.
     for (uint32_t id = 0; id < slots_.size(); id++) {
-        if (slots_[id].kept && slots_[id].qubit && registry_->is_alive(slots_[id].qubit)) bring_up_to_date(id, &hand_over_rng_);
+        if (slots_[id].kept && slots_[id].qubit && qubit_alive(slots_[id].qubit)) bring_up_to_date(id, &hand_over_rng_);
     }
+}
+
+bool Network::qubit_alive(QubitHandle q) const {
+    if (!bell_) return registry_->is_alive(q);
+    const uint32_t index = static_cast<uint32_t>(q);
+    return index < bell_pairs_.size() && bell_pairs_[index].alive && bell_pairs_[index].gen == static_cast<uint32_t>(q >> 32);
+}
+
+void Network::discard_qubit(QubitHandle q, uint32_t node) {
+    if (!q || !qubit_alive(q)) return;
+    if (bell_) {
+        // One end gone leaves nothing of the pair worth keeping: the other end's memory is freed
+        // by the protocol (its handle is dead from now on).
+        PairState &p = bell_state(q);
+        p.alive = false;
+        p.gen++;
+        free_bell_pairs_.push_back(static_cast<uint32_t>(q));
+        return;
+    }
+    const LentStream lent(*registry_, node_rngs_[node]);
+    registry_->discard(q);
+}
+
+QubitHandle Network::new_bell_pair(const BellPair &value) {
+    uint32_t index;
+    if (!free_bell_pairs_.empty()) {
+        index = free_bell_pairs_.back();
+        free_bell_pairs_.pop_back();
+    } else {
+        index = static_cast<uint32_t>(bell_pairs_.size());
+        bell_pairs_.emplace_back();
+    }
+    PairState &p = bell_pairs_[index];
+    p.value = value;
+    p.decay_xy = p.decay_z = 0;
+    p.alive = true;
+    return (static_cast<QubitHandle>(p.gen) << 32) | index;
+}
+
+BellPair Network::bell_value(QubitHandle q) const {
+    const PairState &p = bell_pairs_[static_cast<uint32_t>(q)];
+    BellPair value = p.value;
+    value.decay(p.decay_xy, p.decay_z);
+    return value;
 }
 
 int64_t Network::path_latency(uint32_t request, uint32_t a, uint32_t b) const {

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "network/bell_pair.h"
 #include "network/params.h"
 #include "network/primitives.h"
 #include "registry/qubit_registry.h"
@@ -44,8 +45,9 @@ struct Delivery {
     int64_t time_ps;          ///< both ends know the pair and its Pauli frame
     int64_t oldest_emission_ps;  ///< emission time of the older of the two end qubits
     double fidelity;          ///< <Phi+|rho|Phi+> after the frame (0/1 per stabilizer trajectory)
-    /// Wootters concurrence of the delivered two-qubit state (density matrix formalism; -1
-    /// where a trajectory has no meaningful per-pair value, i.e. the stabilizer formalism).
+    /// Wootters concurrence of the delivered two-qubit state (density matrix formalism; that of
+    /// the pair's Bell-diagonal part in the bell_diagonal formalism; -1 where a trajectory has no
+    /// meaningful per-pair value, i.e. the stabilizer formalism).
     double concurrence = -1;
     QubitHandle qubit_src = 0, qubit_dst = 0;  ///< valid only with keep_pairs
 };
@@ -84,6 +86,11 @@ using ProtocolHook = std::function<void(HookKind, uint32_t node, uint32_t slot, 
 /// - Randomness: each link (attempt counts, delivered states) and each node (its gate noise,
 ///   measurement outcomes, memory decay, discards) draws from its own stream derived from
 ///   (seed, stable id), so adding nodes elsewhere leaves a request's run bit for bit the same.
+/// - Formalisms: density_matrix and stabilizer keep qubits in a QubitRegistry; bell_diagonal keeps
+///   each pair as a BellPair (no registry: swaps, purification and decay are closed forms, and
+///   memory decay is accumulated as exponents, exponentiated only when a pair's value is needed).
+///   Its swaps are averaged over their outcomes (no outcome is drawn) and a misread outcome enters
+///   as the mixture it causes; it has no qubits to hand over (keep_pairs, registry refused).
 class Network final : public EventHandler {
    public:
     Network(Formalism formalism, uint64_t seed);
@@ -112,13 +119,20 @@ class Network final : public EventHandler {
     const RequestStats &request_stats(uint32_t request) const { return requests_.at(request).stats; }
     size_t num_requests() const { return requests_.size(); }
     const NetworkCounters &counters() const { return counters_; }
-    QubitRegistry &registry() { return *registry_; }
+    /// The registry holding the qubits (QnsimError in the bell_diagonal formalism, which has none).
+    QubitRegistry &registry();
+    Formalism formalism() const { return formalism_; }
     Scheduler &scheduler() { return scheduler_; }
     size_t num_nodes() const { return nodes_.size(); }
     size_t num_links() const { return links_.size(); }
     uint64_t delivered(uint32_t request) const { return requests_.at(request).stats.delivered; }
     /// Memory slots currently holding a qubit (for leak checks).
     size_t occupied_slots() const;
+    /// Live qubits of the network's states (for leak checks): the registry's, or two per live
+    /// pair in the bell_diagonal formalism.
+    size_t live_qubits() const {
+        return registry_ ? registry_->num_qubits() : 2 * (bell_pairs_.size() - free_bell_pairs_.size());
+    }
 
     /// Frees a kept pair's memories (qubits discarded) and restarts generation on their links.
     void release_pair(QubitHandle a, QubitHandle b);
@@ -194,6 +208,17 @@ class Network final : public EventHandler {
         NodeParams p;
         std::vector<uint32_t> links;
         uint32_t memories;  // num_memories, or the channels of its links when that is automatic
+        // bell_diagonal: decay rates (1/s) of <XX>, <YY> (1/T2 + 1/T_dep) and <ZZ> (1/T1 + 1/T_dep).
+        double rate_xy = 0, rate_z = 0;
+    };
+    // A bell_diagonal pair: `value` times exp(-decay) per character, the decay exponents summed
+    // over every qubit's storage so far (no exp until the value is needed). Handles carry a
+    // generation like registry handles, so a discarded pair's handle is never valid again.
+    struct PairState {
+        BellPair value;
+        double decay_xy = 0, decay_z = 0;
+        uint32_t gen = 1;
+        bool alive = false;
     };
     struct Request {
         RequestParams p;
@@ -249,7 +274,7 @@ class Network final : public EventHandler {
     bool book_delivery(uint32_t request, Delivery &d);
     // Fidelity and, in the density-matrix formalism, concurrence of the pair (src, dst).
     void assess_pair(Delivery &d, QubitHandle src, QubitHandle dst) const;
-    void free_slot(uint32_t slot, bool discard_qubit);
+    void free_slot(uint32_t slot, bool discard);
     void schedule_free(uint32_t slot, int64_t at_ps);
     // Applies the decay since the slot's last update and its Pauli frame; draws from the node's
     // stream unless another is given.
@@ -258,9 +283,22 @@ class Network final : public EventHandler {
     void check_slot(uint32_t slot) const;
     void swap_now(uint32_t node, uint32_t s1, uint32_t s2, int request, int &m1, int &m2);
 
+    // ---- the pairs' states, in whichever formalism ----
+    bool qubit_alive(QubitHandle q) const;
+    // Discards q (drawing from `node`'s stream in the registry formalisms); a dead handle is ignored.
+    void discard_qubit(QubitHandle q, uint32_t node);
+    QubitHandle new_bell_pair(const BellPair &value);
+    PairState &bell_state(QubitHandle q) { return bell_pairs_[static_cast<uint32_t>(q)]; }
+    // The pair's value with its decay applied.
+    BellPair bell_value(QubitHandle q) const;
+
     Scheduler scheduler_;
+    Formalism formalism_;
+    bool bell_;  // formalism_ == BellDiagonal
     uint32_t kind_;
-    std::unique_ptr<QubitRegistry> registry_;
+    std::unique_ptr<QubitRegistry> registry_;  // null in the bell_diagonal formalism
+    std::vector<PairState> bell_pairs_;
+    std::vector<uint32_t> free_bell_pairs_;
     uint64_t seed_;
     std::vector<Rng> link_rngs_;  // attempt counts and delivered-state draws of each link
     std::vector<Rng> node_rngs_;  // noise and measurement draws of each node's operations

@@ -27,9 +27,19 @@ void Network::start_purification(uint32_t a1, uint32_t a2, PurifyScheme scheme, 
     const uint32_t b1 = slots_[a1].partner, b2 = slots_[a2].partner;
     const NodeParams &na = nodes_[slots_[a1].node].p, &nb = nodes_[slots_[b1].node].p;
     for (uint32_t id : {a1, b1, a2, b2}) bring_up_to_date(id);
-    const LentStream lent(*registry_, node_rngs_[slots_[a1].node]);
-    const bool success = purify_round(*registry_, scheme, na.noise(), nb.noise(), slots_[a1].qubit, slots_[b1].qubit,
-                                      slots_[a2].qubit, slots_[b2].qubit);
+    bool success;
+    if (bell_) {
+        const BellPurification round =
+            purify_pairs(bell_value(slots_[a1].qubit), bell_value(slots_[a2].qubit), scheme, na.noise(), nb.noise());
+        success = node_rngs_[slots_[a1].node].bernoulli(round.success_probability);
+        PairState &kept = bell_state(slots_[a1].qubit);
+        kept.value = round.kept;
+        kept.decay_xy = kept.decay_z = 0;
+    } else {
+        const LentStream lent(*registry_, node_rngs_[slots_[a1].node]);
+        success = purify_round(*registry_, scheme, na.noise(), nb.noise(), slots_[a1].qubit, slots_[b1].qubit,
+                               slots_[a2].qubit, slots_[b2].qubit);
+    }
     const int64_t ops = std::max(na.gate1_ps + na.gate2_ps + na.measure_ps, nb.gate1_ps + nb.gate2_ps + nb.measure_ps);
     const int64_t now = scheduler_.now();
     schedule_free(a2, now + ops);

@@ -94,9 +94,22 @@ bool Network::valid(uint64_t packed) const {
 
 void Network::bring_up_to_date(uint32_t slot, Rng *stream) {
     Slot &s = slots_[slot];
-    const LentStream lent(*registry_, stream ? *stream : node_rngs_[s.node]);
     const Node &node = nodes_[s.node];
     const int64_t now = scheduler_.now();
+    if (bell_) {
+        // Closed form: add this qubit's storage time to the pair's decay exponents.
+        if (now > s.last_decay_ps && s.qubit) {
+            PairState &p = bell_state(s.qubit);
+            const double waited = seconds(now - s.last_decay_ps);
+            p.decay_xy += waited * node.rate_xy;
+            p.decay_z += waited * node.rate_z;
+        }
+        s.last_decay_ps = now;
+        if (s.frame_x || s.frame_z) bell_state(s.qubit).value.apply_frame(s.frame_x, s.frame_z);
+        s.frame_x = s.frame_z = 0;
+        return;
+    }
+    const LentStream lent(*registry_, stream ? *stream : node_rngs_[s.node]);
     if (now > s.last_decay_ps) {
         const double waited = seconds(now - s.last_decay_ps);
         if (std::isfinite(node.p.t1_s) || std::isfinite(node.p.t2_s)) {
@@ -112,18 +125,12 @@ void Network::bring_up_to_date(uint32_t slot, Rng *stream) {
     s.frame_x = s.frame_z = 0;
 }
 
-void Network::free_slot(uint32_t slot, bool discard_qubit) {
+void Network::free_slot(uint32_t slot, bool discard) {
     Slot &s = slots_[slot];
-    if (discard_qubit && s.qubit && registry_->is_alive(s.qubit)) {
-        const LentStream lent(*registry_, node_rngs_[s.node]);
-        registry_->discard(s.qubit);
-    }
+    if (discard) discard_qubit(s.qubit, s.node);
     if (s.consumed_partner_qubit) {
         // The other end's consumed qubit waited for this one; the pair is over either way.
-        if (registry_->is_alive(s.consumed_partner_qubit)) {
-            const LentStream lent(*registry_, node_rngs_[s.node]);
-            registry_->discard(s.consumed_partner_qubit);
-        }
+        discard_qubit(s.consumed_partner_qubit, s.node);
         s.consumed_partner_qubit = 0;
     }
     s.qubit = 0;
@@ -146,10 +153,7 @@ void Network::free_slot(uint32_t slot, bool discard_qubit) {
 
 void Network::schedule_free(uint32_t slot, int64_t at_ps) {
     Slot &s = slots_[slot];
-    if (s.qubit && registry_->is_alive(s.qubit)) {
-        const LentStream lent(*registry_, node_rngs_[s.node]);
-        registry_->discard(s.qubit);
-    }
+    discard_qubit(s.qubit, s.node);
     s.qubit = 0;
     s.state = SlotState::Locked;
     s.partner = kNoSlot;
@@ -179,6 +183,10 @@ uint32_t Network::slot_partner(uint32_t slot) const {
 
 QubitHandle Network::slot_qubit(uint32_t slot) const {
     check_slot(slot);
+    if (bell_) {
+        throw QnsimError("slot_qubit: the bell_diagonal formalism keeps pairs, not qubits; use "
+                         "formalism='density_matrix' or 'stabilizer' for qubit handles");
+    }
     return slots_[slot].qubit;
 }
 

@@ -11,15 +11,32 @@ void Network::swap_now(uint32_t node, uint32_t s1, uint32_t s2, int request, int
     const uint32_t p1 = slots_[s1].partner, p2 = slots_[s2].partner;
     bring_up_to_date(s1);
     bring_up_to_date(s2);
-    {
+    if (bell_) {
+        // The corrected result does not depend on the outcomes: the new pair (p1, p2) takes over
+        // the left pair's handle, both decay exponents (products of exponentials) and the product
+        // of the values. Outcomes are drawn only for a Python protocol, which is told them.
+        PairState &left = bell_state(slots_[s1].qubit);
+        const QubitHandle right_handle = slots_[s2].qubit;
+        const PairState &right = bell_state(right_handle);
+        left.value = swap_pairs(left.value, right.value, np.noise());
+        left.decay_xy += right.decay_xy;
+        left.decay_z += right.decay_z;
+        slots_[p2].qubit = slots_[s1].qubit;
+        discard_qubit(right_handle, node);
+        m1 = m2 = 0;
+        if (request < 0) {
+            m1 = static_cast<int>(node_rngs_[node].below(2));
+            m2 = static_cast<int>(node_rngs_[node].below(2));
+        }
+    } else {
         const LentStream lent(*registry_, node_rngs_[node]);
         std::tie(m1, m2) = noisy_bell_measure(*registry_, np.noise(), slots_[s1].qubit, slots_[s2].qubit, true);
+        // Correct the far end of the right pair with X^m2 Z^m1 (DESIGN.md), as a Pauli frame.
+        slots_[p2].frame_x ^= static_cast<uint8_t>(m2);
+        slots_[p2].frame_z ^= static_cast<uint8_t>(m1);
     }
     slots_[s1].qubit = slots_[s2].qubit = 0;
     const int64_t done = scheduler_.now() + np.gate2_ps + np.gate1_ps + np.measure_ps;
-    // Correct the far end of the right pair with X^m2 Z^m1 (DESIGN.md), as a Pauli frame.
-    slots_[p2].frame_x ^= static_cast<uint8_t>(m2);
-    slots_[p2].frame_z ^= static_cast<uint8_t>(m1);
     slots_[p1].partner = p2;
     slots_[p2].partner = p1;
     if (request >= 0) {

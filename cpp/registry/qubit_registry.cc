@@ -13,11 +13,21 @@ namespace qnsim {
 Formalism parse_formalism(const std::string &name) {
     if (name == "density_matrix") return Formalism::DensityMatrix;
     if (name == "stabilizer") return Formalism::Stabilizer;
-    throw std::invalid_argument(msg("unknown formalism '", name, "'; expected 'density_matrix' or 'stabilizer'"));
+    if (name == "bell_diagonal") return Formalism::BellDiagonal;
+    throw std::invalid_argument(
+        msg("unknown formalism '", name, "'; expected 'density_matrix', 'stabilizer' or 'bell_diagonal'"));
 }
 
 const char *formalism_name(Formalism f) {
-    return f == Formalism::DensityMatrix ? "density_matrix" : "stabilizer";
+    switch (f) {
+        case Formalism::DensityMatrix:
+            return "density_matrix";
+        case Formalism::Stabilizer:
+            return "stabilizer";
+        case Formalism::BellDiagonal:
+            break;
+    }
+    return "bell_diagonal";
 }
 
 namespace {
@@ -644,6 +654,11 @@ class RegistryImpl final : public QubitRegistry {
 }  // namespace
 
 std::unique_ptr<QubitRegistry> QubitRegistry::create(Formalism formalism, uint64_t seed, unsigned max_group_qubits) {
+    if (formalism == Formalism::BellDiagonal) {
+        throw QnsimError(
+            "the bell_diagonal formalism keeps each pair as four Bell coefficients, not qubits: a QubitRegistry needs "
+            "'density_matrix' or 'stabilizer'");
+    }
     if (formalism == Formalism::Stabilizer) return std::make_unique<RegistryImpl<StabilizerGroups>>(seed, max_group_qubits);
     return std::make_unique<RegistryImpl<DensityGroups>>(seed, max_group_qubits);
 }

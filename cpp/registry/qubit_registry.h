@@ -17,9 +17,12 @@ namespace qnsim {
 /// never valid again once its qubit is discarded even though the slot is reused.
 using QubitHandle = uint64_t;
 
-enum class Formalism { DensityMatrix, Stabilizer };
+/// How states are kept. BellDiagonal is a network formalism (pairs as four Bell coefficients,
+/// network/bell_pair.h): it has no qubits, so QubitRegistry::create refuses it.
+enum class Formalism { DensityMatrix, Stabilizer, BellDiagonal };
 
-/// Parses "density_matrix" / "stabilizer" (std::invalid_argument otherwise, naming the value).
+/// Parses "density_matrix" / "stabilizer" / "bell_diagonal" (std::invalid_argument otherwise,
+/// naming the value).
 Formalism parse_formalism(const std::string &name);
 const char *formalism_name(Formalism f);
 
@@ -42,7 +45,8 @@ class QubitRegistry {
     virtual ~QubitRegistry() = default;
 
     /// Creates a registry. max_group_qubits = 0 picks the default: 10 for density matrices
-    /// (16 MiB per group), 64 for stabilizer groups (their hard limit).
+    /// (16 MiB per group), 64 for stabilizer groups (their hard limit). BellDiagonal throws
+    /// QnsimError (it keeps pairs, not qubits).
     static std::unique_ptr<QubitRegistry> create(Formalism formalism, uint64_t seed, unsigned max_group_qubits = 0);
 
     virtual Formalism formalism() const = 0;

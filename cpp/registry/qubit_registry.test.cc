@@ -265,7 +265,11 @@ TEST(RegistryFormalism, NamesParseAndLimitsAreChecked) {
     EXPECT_EQ(parse_formalism("density_matrix"), Formalism::DensityMatrix);
     EXPECT_STREQ(formalism_name(Formalism::Stabilizer), "stabilizer");
     QNSIM_EXPECT_THROW_MSG(parse_formalism("dm"), std::invalid_argument,
-                           "unknown formalism 'dm'; expected 'density_matrix' or 'stabilizer'");
+                           "unknown formalism 'dm'; expected 'density_matrix', 'stabilizer' or 'bell_diagonal'");
+    EXPECT_EQ(parse_formalism("bell_diagonal"), Formalism::BellDiagonal);
+    EXPECT_STREQ(formalism_name(Formalism::BellDiagonal), "bell_diagonal");
+    QNSIM_EXPECT_THROW_MSG(QubitRegistry::create(Formalism::BellDiagonal, 0), QnsimError,
+                           "the bell_diagonal formalism keeps each pair as four Bell coefficients, not qubits");
     QNSIM_EXPECT_THROW_MSG(QubitRegistry::create(Formalism::Stabilizer, 0, 65), std::invalid_argument,
                            "max_group_qubits 65 exceeds the stabilizer limit of 64");
     EXPECT_EQ(QubitRegistry::create(Formalism::DensityMatrix, 0)->max_group_qubits(), 10u);

@@ -2,7 +2,9 @@
 // only called after bit_kernels.cc has checked that the CPU and OS support AVX2.
 #if defined(__x86_64__) && defined(__GNUC__)
 #if !defined(__AVX2__) || !defined(__POPCNT__)
-#error "bit_kernels_avx2.cc must be compiled with -mavx2 -mpopcnt"
+// A build that cannot pass per-file flags (e.g. one compiler call for several architectures) still
+// links: the variant is then correct but no faster than the baseline.
+#warning "bit_kernels_avx2.cc is meant to be compiled with -mavx2 -mpopcnt"
 #endif
 #include "stabilizer/bit_kernels.inl"
 

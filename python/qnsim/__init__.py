@@ -44,7 +44,14 @@ from qnsim.presets import (
     nv_near_term,
     superconducting_transducer_link,
 )
-from qnsim.primitives import entanglement_swap, purify_round, remote_cnot, teleport
+from qnsim.primitives import (
+    bell_diagonal_purify,
+    bell_diagonal_swap,
+    entanglement_swap,
+    purify_round,
+    remote_cnot,
+    teleport,
+)
 from qnsim.protocol import Protocol
 from qnsim.results import NetworkResult, RequestResult
 from qnsim.scenario import ScenarioError, load_scenario
@@ -113,7 +120,9 @@ __all__ = [
     "UnknownQubitError",
     "bbpssw",
     "bell_diagonal",
+    "bell_diagonal_purify",
     "bell_diagonal_state",
+    "bell_diagonal_swap",
     "bell_state",
     "chain",
     "config",

@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['CircuitParseError', 'DensityMatrixSimulator', 'HookKind', 'LinkParams', 'NativeNetwork', 'NetworkCounters', 'NodeParams', 'ParameterError', 'PurificationScheme', 'QnsimError', 'QubitRegistry', 'RequestParams', 'RequestStats', 'RequestStatus', 'Scheduler', 'SchedulingError', 'StabilizerSimulator', 'StateTooLargeError', 'SwapSchedule', 'UnknownQubitError', 'WorkloadProgram', 'canonical_gate_name', 'concurrence', 'entanglement_swap', 'gate_kinds', 'purify_round', 'remote_cnot', 'stim_gate_names', 'stream_count_file', 'teleport']
+__all__: list[str] = ['CircuitParseError', 'DensityMatrixSimulator', 'HookKind', 'LinkParams', 'NativeNetwork', 'NetworkCounters', 'NodeParams', 'ParameterError', 'PurificationScheme', 'QnsimError', 'QubitRegistry', 'RequestParams', 'RequestStats', 'RequestStatus', 'Scheduler', 'SchedulingError', 'StabilizerSimulator', 'StateTooLargeError', 'SwapSchedule', 'UnknownQubitError', 'WorkloadProgram', 'bell_diagonal_purify', 'bell_diagonal_swap', 'canonical_gate_name', 'concurrence', 'entanglement_swap', 'gate_kinds', 'purify_round', 'remote_cnot', 'stim_gate_names', 'stream_count_file', 'teleport']
 class QnsimError(Exception):
     pass
 class CircuitParseError(QnsimError, ValueError):
@@ -1210,6 +1210,14 @@ class NativeNetwork:
     def events_processed(self) -> int:
         ...
     @property
+    def formalism(self) -> str:
+        ...
+    @property
+    def live_qubits(self) -> int:
+        """
+        Live qubits of the network's states (two per pair in the bell_diagonal formalism).
+        """
+    @property
     def max_records(self) -> int:
         """
         Delivery records kept (aggregates in request_stats continue beyond it); at most 10^8.
@@ -1262,6 +1270,14 @@ def _bit_kernels() -> tuple[str, list[str]]:
 def _select_bit_kernel(name: str) -> None:
     """
     Makes `name` the bit-kernel variant of stabilizer simulators created from now on ('auto': the widest).
+    """
+def bell_diagonal_purify(pair1: typing.Annotated[collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], "FixedSize(4)"], pair2: typing.Annotated[collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], "FixedSize(4)"], scheme: PurificationScheme, gate1_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, gate2_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, measure_error: typing.SupportsFloat | typing.SupportsIndex = 0.0) -> tuple[float, typing.Annotated[list[float], "FixedSize(4)"]]:
+    """
+    Closed-form recurrence round on two Bell-diagonal pairs (both nodes with the same noise): (success probability, kept pair's coefficients given success). The bell_diagonal formalism's purification.
+    """
+def bell_diagonal_swap(left: typing.Annotated[collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], "FixedSize(4)"], right: typing.Annotated[collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], "FixedSize(4)"], gate1_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, gate2_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, measure_error: typing.SupportsFloat | typing.SupportsIndex = 0.0) -> typing.Annotated[list[float], "FixedSize(4)"]:
+    """
+    Closed-form entanglement swap of two Bell-diagonal pairs (coefficients Phi+, Psi+, Psi-, Phi-) with the swapping node's noise, averaged over the outcomes: the bell_diagonal formalism's swap.
     """
 def canonical_gate_name(name: str) -> typing.Any:
     """

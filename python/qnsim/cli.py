@@ -126,6 +126,8 @@ def guarded(prog: str, body: Callable[[], int | None]) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from qnsim.specs import FORMALISMS
+
     parser = ArgumentParser(
         prog="qnsim",
         description="qnsim: native-accelerated quantum network simulator.",

@@ -58,6 +58,7 @@ from qnsim.results import NetworkResult, collect
 from qnsim.routing import ROUTINGS, route
 from qnsim.specs import (
     FORMALISMS,
+    Formalism,
     ROLES,
     UINT64_MAX,
     LinkSpec,
@@ -92,8 +93,16 @@ class Network(SlotOperations):
     """A quantum network: nodes, heralded links, end-to-end requests, and the native run.
 
     Args:
-        formalism: ``"density_matrix"`` (exact states and fidelities) or ``"stabilizer"``
-            (Pauli noise, fast; non-Pauli channels are Pauli-twirled).
+        formalism: ``"density_matrix"`` (exact states and fidelities), ``"stabilizer"``
+            (Pauli noise, fast; non-Pauli channels are Pauli-twirled) or ``"bell_diagonal"``
+            (each pair as four Bell coefficients, closed-form swaps, purification and decay; the
+            fastest). ``bell_diagonal`` agrees with ``density_matrix`` to rounding on every pair
+            when memories have no T1 (amplitude damping is twirled, as in ``stabilizer``; the
+            result says so), averages over swap outcomes instead of drawing them (so with
+            ``measure_error`` > 0 a pair carries the mixture a misread outcome causes, where
+            ``density_matrix`` draws it), keeps a hardware link's exact state as its Bell-diagonal
+            part (exact for fidelities through swaps and Pauli noise), and has no qubits:
+            ``keep_pairs`` and :attr:`registry` need another formalism.
         seed: Seed of every random stream (per node and link). None draws one from the OS; the
             same seed and description reproduce a run bit for bit.
         max_records: Keep at most this many delivery records (per-pair times and fidelities;
@@ -112,7 +121,7 @@ class Network(SlotOperations):
     def __init__(
         self, formalism: str = "density_matrix", seed: int | None = None, *, max_records: int | None = None
     ) -> None:
-        self.formalism = check_value("formalism", Literal["density_matrix", "stabilizer"], formalism)
+        self.formalism = check_value("formalism", Formalism, formalism)
         self.seed = check_value("seed", Union[int, None], seed, {"minimum": 0, "maximum": UINT64_MAX})
         self._native = _core.NativeNetwork(self.formalism, self.seed)
         if max_records is not None:

@@ -17,12 +17,20 @@ after each two-qubit gate, ``measure_error`` the flip probability of a reported 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 from qnsim import _core
 from qnsim.specs import check_value
 
-__all__ = ["entanglement_swap", "purify_round", "remote_cnot", "teleport"]
+__all__ = [
+    "bell_diagonal_purify",
+    "bell_diagonal_swap",
+    "entanglement_swap",
+    "purify_round",
+    "remote_cnot",
+    "teleport",
+]
 
 
 def entanglement_swap(
@@ -151,3 +159,80 @@ def remote_cnot(
     1.0
     """
     return _core.remote_cnot(registry, control, a, b, target, gate1_error, gate2_error, measure_error)
+
+
+def bell_diagonal_swap(
+    left: Sequence[float],
+    right: Sequence[float],
+    *,
+    gate1_error: float = 0.0,
+    gate2_error: float = 0.0,
+    measure_error: float = 0.0,
+) -> tuple[float, float, float, float]:
+    """Closed-form entanglement swap of two Bell-diagonal pairs: the ``bell_diagonal`` formalism's swap.
+
+    The swapping node's Bell measurement has its noise in Stim's meaning (depolarize2 after the
+    CNOT, depolarize1 after the H, each outcome misread with ``measure_error``); the result is
+    the corrected pair averaged over the outcomes (a misread outcome enters as the mixture of
+    wrong corrections it causes). Exactly what :func:`entanglement_swap` gives on a density
+    matrix (averaged over outcomes when ``measure_error`` > 0).
+
+    Args:
+        left: Coefficients (Phi+, Psi+, Psi-, Phi-) of the pair (x, a).
+        right: Coefficients of the pair (b, y).
+        gate1_error: depolarize1 probability after the H.
+        gate2_error: depolarize2 probability after the CNOT.
+        measure_error: Probability that each reported outcome is flipped.
+
+    Returns:
+        Coefficients (Phi+, Psi+, Psi-, Phi-) of the pair (x, y).
+
+    Raises:
+        ParameterError: Coefficients outside [0, 1] or not summing to 1, noise outside [0, 1].
+
+    Example:
+        >>> import qnsim
+        >>> f = bell_diagonal_swap([0.9, 0.1 / 3, 0.1 / 3, 0.1 / 3], [0.8, 0.2 / 3, 0.2 / 3, 0.2 / 3])[0]
+        >>> round(f, 12) == round(qnsim.werner_swap_fidelity(0.9, 0.8), 12)
+        True
+    """
+    return tuple(_core.bell_diagonal_swap(left, right, gate1_error, gate2_error, measure_error))  # type: ignore[return-value]
+
+
+def bell_diagonal_purify(
+    pair1: Sequence[float],
+    pair2: Sequence[float],
+    scheme: str,
+    *,
+    gate1_error: float = 0.0,
+    gate2_error: float = 0.0,
+    measure_error: float = 0.0,
+) -> tuple[float, tuple[float, float, float, float]]:
+    """Closed-form recurrence round on two Bell-diagonal pairs: the ``bell_diagonal`` formalism's purification.
+
+    The same round as :func:`purify_round` (both nodes with this noise), in closed form:
+
+    Args:
+        pair1: Coefficients (Phi+, Psi+, Psi-, Phi-) of the kept pair.
+        pair2: Coefficients of the sacrificed pair.
+        scheme: ``"bbpssw"`` or ``"dejmps"``.
+        gate1_error: depolarize1 probability after each DEJMPS rotation.
+        gate2_error: depolarize2 probability after each CNOT.
+        measure_error: Probability that each reported outcome is flipped.
+
+    Returns:
+        ``(success_probability, kept)``: the probability that the two reported outcomes agree, and
+        the kept pair's coefficients given that they did.
+
+    Raises:
+        ParameterError: Bad coefficients, noise or scheme.
+
+    Example:
+        >>> p, kept = bell_diagonal_purify([0.9, 0.05, 0.03, 0.02], [0.9, 0.05, 0.03, 0.02], "dejmps")
+        >>> round(p, 4), round(kept[0], 4)
+        (0.8698, 0.9323)
+    """
+    scheme = check_value("scheme", Literal["bbpssw", "dejmps"], scheme)
+    native = getattr(_core.PurificationScheme, scheme)
+    p, kept = _core.bell_diagonal_purify(pair1, pair2, native, gate1_error, gate2_error, measure_error)
+    return float(p), tuple(kept)  # type: ignore[return-value]

@@ -70,7 +70,7 @@ class RequestResult:
         num_pairs_requested: Bound on deliveries, or None for "until the run ends".
         times_s: Delivery time of each pair (both ends know the pair), in s.
         fidelities: Fidelity <Phi+|rho|Phi+> of each pair at delivery (0/1 per stabilizer
-            trajectory; exact per pair in the density-matrix formalism).
+            trajectory; exact per pair in the density-matrix and bell_diagonal formalisms).
         oldest_emission_s: Emission time of the older end qubit of each pair, in s.
         qubits_src: Registry handles of the kept source qubits (``keep_pairs`` only, else 0).
         qubits_dst: Same at the destination.
@@ -94,7 +94,7 @@ class RequestResult:
         cutoff_s: The request's storage cutoff in s, or None.
         concurrences: Wootters concurrence of each recorded pair at delivery (density-matrix
             formalism; -1 where the formalism has no per-pair value).
-        concurrence_sum: Sum of the delivered concurrences (density matrix; None otherwise).
+        concurrence_sum: Sum of the delivered concurrences (density matrix, bell_diagonal; None otherwise).
         unentangled: Delivered pairs with zero concurrence (density matrix): separable, whatever
             their fidelity (amplitude damping toward |00> raises F without entanglement).
         cutoff_discards: Link-level qubits of this request discarded by the cutoff.
@@ -225,8 +225,8 @@ class RequestResult:
     def fidelity_ci95(self) -> float:
         """Half-width of the 95% confidence interval of the mean fidelity (Student t).
 
-        It reflects the spread of the per-pair fidelities: exact per pair in the density-matrix
-        formalism, 0/1 per trajectory in the stabilizer formalism. nan below 2 pairs.
+        It reflects the spread of the per-pair fidelities: exact per pair in the density-matrix and
+        bell_diagonal formalisms, 0/1 per trajectory in the stabilizer formalism. nan below 2 pairs.
         """
         if self.num_pairs < 2:
             return math.nan
@@ -234,7 +234,7 @@ class RequestResult:
 
     @property
     def mean_concurrence(self) -> float:
-        """Mean concurrence of the delivered pairs (density matrix; nan otherwise or without pairs)."""
+        """Mean concurrence of the delivered pairs (density matrix, bell_diagonal; nan otherwise or without pairs)."""
         if self.concurrence_sum is None or not self.num_pairs:
             return math.nan
         return self.concurrence_sum / self.num_pairs
@@ -394,7 +394,7 @@ class NetworkResult:
 
     Attributes:
         requests: One :class:`RequestResult` per request, in request order.
-        formalism: ``"density_matrix"`` or ``"stabilizer"``.
+        formalism: ``"density_matrix"``, ``"stabilizer"`` or ``"bell_diagonal"``.
         seed: The seed of the run (None if drawn from entropy).
         until_s: Requested end of the run, in s.
         now_s: Simulated time reached, in s (a run reaches its until_s).
@@ -402,7 +402,7 @@ class NetworkResult:
         wall_time_s: Wall-clock time of the run call(s), in s.
         counters: Native counters: attempts, link_pairs, swaps, purifications,
             purification_failures, cutoff_discards.
-        notes: Caveats of the whole run (e.g. the stabilizer formalism's T1 twirl).
+        notes: Caveats of the whole run (e.g. the stabilizer and bell_diagonal formalisms' T1 twirl).
 
     Example:
         >>> r = NetworkResult([], "density_matrix", 1, 1.0, 1.0, 0, 0.0, {"swaps": 0})
@@ -572,7 +572,8 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
     """Everything a :class:`qnsim.Network` has run so far, as a :class:`NetworkResult`.
 
     A request still being served when the run stopped reads ``"open"`` (it would go on if the
-    run did). Stabilizer runs with finite T1 carry a note on the Pauli twirl.
+    run did). Stabilizer and bell_diagonal runs with finite T1 carry a note on the Pauli twirl,
+    bell_diagonal runs with non-Bell-diagonal link states one on their Bell-diagonal part.
 
     Example:
         >>> import qnsim
@@ -600,24 +601,46 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
             first_delivery_s=_time(st.first_delivery_ps), last_delivery_s=_time(st.last_delivery_ps),
             deadline_s=r.deadline_s, min_fidelity=r.min_fidelity, cutoff_s=r.cutoff_s,
             concurrences=d["concurrence"][mask].astype(float),
-            concurrence_sum=float(st.concurrence_sum) if network.formalism == "density_matrix" else None,
+            concurrence_sum=float(st.concurrence_sum) if network.formalism != "stabilizer" else None,
             unentangled=int(st.unentangled), cutoff_discards=int(st.cutoff_discards),
             purification_failures=int(st.purification_failures),
         ))  # fmt: skip
     counters = native.counters()
     notes = []
-    if network.formalism == "stabilizer" and any(math.isfinite(n.t1_s) for n in network.nodes.values()):
+    twirled = network.formalism in ("stabilizer", "bell_diagonal")
+    if twirled and any(math.isfinite(n.t1_s) for n in network.nodes.values()):
         notes.append(
-            "stabilizer formalism: memory T1 is applied as its Pauli twirl, which underestimates a stored pair's "
-            "fidelity by up to gamma^2/4 (gamma = 1 - exp(-t/T1)) against the exact channel; use density_matrix "
-            "for exact amplitude damping"
+            f"{network.formalism} formalism: memory T1 is applied as its Pauli twirl, which underestimates a stored "
+            "pair's fidelity by up to gamma^2/4 (gamma = 1 - exp(-t/T1)) against the exact channel; use "
+            "density_matrix for exact amplitude damping"
         )
+    if network.formalism == "bell_diagonal":
+        inexact = [f"{link.a}-{link.b}" for link in network.links if _off_bell_diagonal(link.state)]
+        if inexact:
+            notes.append(
+                "bell_diagonal formalism: the delivered state of link(s) " + ", ".join(inexact[:5])
+                + (" ..." if len(inexact) > 5 else "") + " is not Bell-diagonal and enters as its Bell-diagonal "
+                "part: fidelities stay exact on average over swap outcomes (without T1), concurrences are those "
+                "of the Bell-diagonal part (lower bounds); use density_matrix for the exact states"
+            )
     return NetworkResult(
         requests=out, formalism=network.formalism, seed=network.seed,
         until_s=now_s if until_s is None else float(until_s),
         now_s=now_s, events_processed=int(native.events_processed), wall_time_s=wall_time_s,
         counters={k: int(getattr(counters, k)) for k in _COUNTERS}, notes=notes,
     )  # fmt: skip
+
+
+# The Bell basis (Phi+, Psi+, Psi-, Phi-) as columns, to test whether a link state is Bell-diagonal.
+_BELL_BASIS = np.array([[1, 0, 0, 1], [0, 1, 1, 0], [0, 1, -1, 0], [1, 0, 0, -1]], dtype=complex).T / math.sqrt(2)
+
+
+def _off_bell_diagonal(state: Any) -> bool:
+    """True when a 4x4 link state has weight off the Bell diagonal (beyond rounding)."""
+    if state is None:
+        return False
+    in_bell = _BELL_BASIS.conj().T @ np.asarray(state, dtype=complex) @ _BELL_BASIS
+    return bool(np.abs(in_bell - np.diag(np.diag(in_bell))).max() > 1e-9)
 
 
 def _time(ps: int) -> float | None:

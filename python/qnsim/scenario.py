@@ -8,7 +8,7 @@ Layout (every key optional unless marked; units in the names)::
     [run]
     until_s = 0.05                     # required: simulated time
     seed = 1
-    formalism = "density_matrix"       # or "stabilizer"
+    formalism = "density_matrix"       # or "stabilizer", "bell_diagonal"
     max_records = 100000               # keep at most this many per-pair records
 
     [topology]                         # a builder instead of (or before) listing nodes/links
@@ -106,7 +106,7 @@ from typing import Any, Literal, Union
 
 from qnsim.config import ConfigError, TomlTable
 from qnsim.network import Network
-from qnsim.specs import LinkSpec, NodeSpec, RequestSpec, Spec, param
+from qnsim.specs import Formalism, LinkSpec, NodeSpec, RequestSpec, Spec, param
 from qnsim.topology import BUILDERS, SHAPES, topology_keys
 
 __all__ = ["RunSettings", "ScenarioError", "load_scenario", "run_scenario_data", "scenario_from_dict"]
@@ -135,7 +135,9 @@ class RunSettings(Spec):
     seed: Union[int, None] = param(
         None, doc="Seed of every random stream (None: from the OS)", minimum=0, maximum=2**64 - 1
     )
-    formalism: Literal["density_matrix", "stabilizer"] = param("density_matrix", doc="State formalism")
+    formalism: Formalism = param(
+        "density_matrix", doc="State formalism: density_matrix (exact), stabilizer or bell_diagonal (fastest)"
+    )
     max_records: Union[int, None] = param(None, doc="Per-pair records kept (aggregates go on beyond it)")
     name: str = param("", doc="The scenario's name (its file stem if it has none)", toml=False)
     description: str = param("", doc="The scenario's description", toml=False)

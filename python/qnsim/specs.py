@@ -59,7 +59,10 @@ __all__ = [
     "spec_fields",
 ]
 
-FORMALISMS: tuple[str, ...] = ("density_matrix", "stabilizer")
+#: State formalisms of a network: exact density matrices, stabilizer trajectories, and Bell-diagonal
+#: pairs (four coefficients per pair, closed-form updates; the fastest).
+FORMALISMS: tuple[str, ...] = ("density_matrix", "stabilizer", "bell_diagonal")
+Formalism = Literal["density_matrix", "stabilizer", "bell_diagonal"]
 ROLES: tuple[str, ...] = ("qpu", "repeater", "qnu")
 INT64_MAX = 2**63 - 1
 UINT64_MAX = 2**64 - 1
@@ -571,7 +574,7 @@ class RequestSpec(Spec):
         None, unit="s", doc="Absolute time by which the request must be served, else dropped"
     )
     min_fidelity: Union[float, None] = param(
-        None, doc="Discard delivered pairs below this fidelity (density_matrix only)"
+        None, doc="Discard delivered pairs below this fidelity (density_matrix, bell_diagonal)"
     )
     swap_schedule: Literal["asap", "nested"] = param("asap", doc="Swap order: as soon as possible, or nested doubling")
     swap_handshake: bool = param(False, doc="A node confirms with both partners (a round trip) before swapping")

@@ -325,6 +325,7 @@ class _Context:
         self.strategy, self.partitioner = "pack", "auto"
         self._route_cache: dict[tuple[int, int], tuple[Link, list[int]] | None] = {}
         self._graph: Any = None
+        self._pairs_per_round: dict[tuple[int, int], int] = {}
         self._paths: dict[int, dict[int, list[int]]] = {}
 
     # -- links and routes ------------------------------------------------------------------------
@@ -761,6 +762,7 @@ class _Context:
         lr.raw_bell_pairs = lr.bell_pairs * raw_per_pair
         lr.time_s = lr.raw_bell_pairs / (lr.rate_hz * lr.channels)
         lr.required_rate_hz = op.pairs_per_round / (op.duration_s / d) * raw_per_pair
+        self._pairs_per_round[lr.qpus] = op.pairs_per_round
         lr.memory_qubits_per_end = lr.channels * (1 + rounds)
 
     def _finish_ec(self, p: Placement, local_gates, link_reports: list[LinkReport]) -> EstimateReport:
@@ -866,9 +868,10 @@ class _Context:
                 runs_per_factory=runs,
             )
         self._fill_link_usage(link_reports, wall)
-        for lr in link_reports:  # A syndrome round holds d interface pairs, each with its purification slots.
-            lr.memory_qubits_per_end = d * (1 + lr.purification_rounds)
-            lr.buffer_pairs = d
+        for lr in link_reports:  # A syndrome round holds its interface pairs, each with its purification slots.
+            per_round = self._pairs_per_round.get(lr.qpus, d)
+            lr.memory_qubits_per_end = per_round * (1 + lr.purification_rounds)
+            lr.buffer_pairs = per_round
         memory = [0] * self.k
         for lr in link_reports:
             for end in (lr.qpus[0], lr.qpus[-1]):
