@@ -20,7 +20,7 @@ namespace network_internal {
 constexpr uint32_t kNoSlot = UINT32_MAX;
 constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
 
-inline double seconds(int64_t ps) { return static_cast<double>(ps) * 1e-12; }
+inline double seconds(int64_t ps) { return static_cast<double>(ps) / 1e12; }  // division prints 10^7 ps as 1e-05, not 9.999999999999999e-06
 
 // Lends a node's or link's random stream to the registry for one operation, so that each draws
 // from its own stream (adding a node does not change the others' draws).
