@@ -2,7 +2,10 @@
 
 #include "network/network_internal.h"
 
+#include <atomic>
+#include <exception>
 #include <queue>
+#include <thread>
 
 namespace qnsim {
 
@@ -221,6 +224,57 @@ void Network::run(int64_t until_ps, bool hand_over) {
     for (uint32_t id = 0; id < slots_.size(); id++) {
         if (slots_[id].kept && slots_[id].qubit && qubit_alive(slots_[id].qubit)) bring_up_to_date(id, &hand_over_rng_);
     }
+}
+
+std::vector<std::unique_ptr<Network>> Network::run_seeds(const std::vector<uint64_t> &seeds, int64_t until_ps,
+                                                         unsigned threads) const {
+    if (queue_.processed() > 0 || queue_.now() > 0) {
+        throw QnsimError(msg("run_seeds copies a network that has not run yet; this one is at t=", seconds(queue_.now()),
+                             " s (build a fresh one)"));
+    }
+    for (const Request &r : requests_) {
+        if (r.p.python_protocol) {
+            throw QnsimError("run_seeds cannot run a request driven by a Python protocol (it runs in Python); run each "
+                             "seed with run()");
+        }
+    }
+    if (until_ps < 0) throw std::invalid_argument(msg("run until ", seconds(until_ps), " s is before the current time 0 s"));
+    // Built in this thread (the params are shared read-only), run on the workers: each network
+    // owns all its state, so the runs are independent and each equals a run on its own.
+    std::vector<std::unique_ptr<Network>> out;
+    out.reserve(seeds.size());
+    for (uint64_t seed : seeds) {
+        auto net = std::make_unique<Network>(formalism_, seed);
+        net->max_records_ = max_records_;
+        for (const Node &n : nodes_) net->add_node(n.p);
+        for (const Link &l : links_) net->add_link(l.p);
+        for (const Request &r : requests_) net->add_request(r.p);
+        out.push_back(std::move(net));
+    }
+    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+    threads = static_cast<unsigned>(std::min<size_t>(threads, out.size()));
+    std::vector<std::exception_ptr> errors(out.size());
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+        for (size_t i; (i = next.fetch_add(1)) < out.size();) {
+            try {
+                out[i]->run(until_ps);
+            } catch (...) {
+                errors[i] = std::current_exception();
+            }
+        }
+    };
+    if (threads <= 1) {
+        work();
+    } else {
+        std::vector<std::thread> pool;
+        for (unsigned t = 0; t < threads; t++) pool.emplace_back(work);
+        for (std::thread &t : pool) t.join();
+    }
+    for (const std::exception_ptr &e : errors) {
+        if (e) std::rethrow_exception(e);
+    }
+    return out;
 }
 
 bool Network::qubit_alive(QubitHandle q) const {

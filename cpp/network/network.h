@@ -95,6 +95,8 @@ using ProtocolHook = std::function<void(HookKind, uint32_t node, uint32_t slot, 
 class Network final {
    public:
     Network(Formalism formalism, uint64_t seed);
+    Network(const Network &) = delete;
+    Network &operator=(const Network &) = delete;
     ~Network();
 
     uint32_t add_node(const NodeParams &params);
@@ -113,6 +115,14 @@ class Network final {
     /// current time (they decohere while the caller holds them); their decay draws from a
     /// stream of its own, so handing over never changes the rest of the run.
     void run(int64_t until_ps, bool hand_over = true);
+    /// Many seeds in one call: for each seed, a network with this one's nodes, links and requests
+    /// (and max_records) and that seed, run to `until_ps` (hand_over as run does), on `threads`
+    /// native threads (0: the hardware's). The result for seeds[i] is at index i and equals a
+    /// network built with that seed and run alone, bit for bit, whatever the threads. Only a network
+    /// that has not run yet can be copied (QnsimError otherwise), and Python protocols cannot run
+    /// outside Python (QnsimError).
+    std::vector<std::unique_ptr<Network>> run_seeds(const std::vector<uint64_t> &seeds, int64_t until_ps,
+                                                     unsigned threads = 0) const;
     void set_max_records(int64_t n) {
         validate_max_records(n);
         max_records_ = static_cast<uint64_t>(n);

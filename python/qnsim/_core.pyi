@@ -1236,6 +1236,10 @@ class NativeNetwork:
         """
         Runs every event up to until_ps (now_ps is then until_ps). hand_over=False skips bringing kept pairs up to date (for intermediate chunks of one run; results do not depend on the chunks).
         """
+    def run_seeds(self, seeds: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], until_ps: typing.SupportsInt | typing.SupportsIndex, threads: typing.SupportsInt | typing.SupportsIndex = 0) -> list[NativeNetwork]:
+        """
+        For each seed, a copy of this (not yet run) network with that seed, run to until_ps on native threads (0: all cores); result i equals a network built with seeds[i] and run alone.
+        """
     def schedule_timer(self, delay_ps: typing.SupportsInt | typing.SupportsIndex, node: typing.SupportsInt | typing.SupportsIndex, timer_id: typing.SupportsInt | typing.SupportsIndex) -> None:
         ...
     def send_message(self, from_node: typing.SupportsInt | typing.SupportsIndex, to_node: typing.SupportsInt | typing.SupportsIndex, message_id: typing.SupportsInt | typing.SupportsIndex) -> int:
