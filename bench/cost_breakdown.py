@@ -4,17 +4,21 @@ Instruction counts are repeatable on a loaded machine, unlike wall time, so the 
 issue 11 ("Profile first") is taken from them. Each function's exclusive (self) count is put in
 one bucket by where it lives:
 
-- scheduler: cpp/sim (queue push/pop, dispatch)
-- registry: cpp/registry, cpp/stabilizer, cpp/density (group lookup, merge, split, gate and
-  measurement kernels), but not the decay entry points
+- scheduler: cpp/sim (queue push/pop, dispatch; the network's EventQueue is inlined into Network::run)
+- registry: the qubit registry's bookkeeping (handle lookup, group merge and split, stream lending)
+- state kernels: the group states' gates, measurements and tensor products (stabilizer tableaus,
+  density matrices)
 - decay: memory decay and noise channels applied lazily (memory_decay, amplitude/phase damping,
   pauli channels, depolarize1, Network::bring_up_to_date, libm exp/log called for them is in "libm")
-- network: cpp/network protocol steps (slot tables, generation, swapping, delivery)
+- network: cpp/network protocol steps (slot tables, generation, swapping, delivery; classical
+  messages are arrival times computed in swap_now, not events, so "messaging" is counted here), and
+  for bell_diagonal the closed-form pair updates
 - rng: cpp/core/rng
 - libm / libc: math functions and memcpy/malloc/free
 
 Usage:
-    valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.out network_perf 1000 bell_diagonal 1
+    valgrind --tool=callgrind --toggle-collect='qnsim::Network::run(long, bool)' \
+        --callgrind-out-file=/tmp/cg.out network_perf 1000 bell_diagonal 1 0.1 asap continuous
     python bench/cost_breakdown.py /tmp/cg.out EVENTS
 Prints each bucket's instructions per event and share.
 """
@@ -34,11 +38,13 @@ def bucket(location: str) -> str:
     file, _, function = location.partition(":")
     if any(k in function for k in DECAY):
         return "decay"
-    if "Scheduler" in function or file.startswith("cpp/sim/"):
+    if "Scheduler" in function or "EventQueue" in function or file.startswith("cpp/sim/") or "event_queue.h" in file:
         return "scheduler"
-    if any(k in function for k in ("RegistryImpl", "QubitRegistry", "GroupTableau", "DensityMatrix", "Groups::")) or any(
-        file.startswith(f"cpp/{d}/") for d in ("registry", "stabilizer", "density")
+    if any(k in function for k in ("GroupTableau", "DensityMatrix", "Groups::")) or any(
+        file.startswith(f"cpp/{d}/") for d in ("stabilizer", "density")
     ):
+        return "state kernels"
+    if any(k in function for k in ("RegistryImpl", "QubitRegistry")) or file.startswith("cpp/registry/"):
         return "registry"
     if "Rng::" in function or file.startswith("cpp/core/"):
         return "rng"

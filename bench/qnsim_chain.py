@@ -57,7 +57,8 @@ def run_qnsim_chain(num_nodes: int = 5, hop_km: float = 10.0, attenuation_db_per
                     detector_count_rate_hz: float = 1e12, bsm_success_rate: float = 0.5,
                     swap_degradation: float = 1.0, target_fidelity: float = 1e-3,
                     fixed_channels: bool = False,
-                    link_success_factors: list[float] | None = None) -> dict[str, Any]:
+                    link_success_factors: list[float] | None = None,
+                    qnsim_formalism: str | None = None) -> dict[str, Any]:
     """Runs qnsim's native repeater chain with the SeQUeNCe chain's parameters.
 
     Units as in run_sequence_chain: km, dB/km, seconds, Hz. ``formalism`` "bell_diagonal" maps to
@@ -66,13 +67,16 @@ def run_qnsim_chain(num_nodes: int = 5, hop_km: float = 10.0, attenuation_db_per
     target_fidelity) are ignored here too. ``link_success_factors`` (diagnostic only, never passed by
     vs_sequence.py) scales the success probability of hop i by factor i, e.g. to replay the link
     success SeQUeNCe actually achieves with its silent non-emissions (bench/seq_timing.py --qnsim-check).
+    ``qnsim_formalism`` (qnsim only, from vs_sequence.py --qnsim-formalism) picks qnsim's formalism
+    directly: "bell_diagonal" (the same model, closed forms), "density_matrix" or "stabilizer".
 
     Returns:
         dict with wall_s, build_s, pairs_delivered, mean_fidelity, fidelity_stderr, fidelities,
         delivery_times_s, events, link_success_probability and model_notes.
     """
     build_start = time.perf_counter()
-    qnsim_formalism = "stabilizer" if formalism == "stabilizer" else "density_matrix"
+    if qnsim_formalism is None:
+        qnsim_formalism = "stabilizer" if formalism == "stabilizer" else "density_matrix"
     net = _core.NativeNetwork(qnsim_formalism, seed=seed)
     eta = memory_efficiency * 10 ** (-attenuation_db_per_km * hop_km / 2 / 10) * detector_efficiency
     p = bsm_success_rate * eta * eta
@@ -102,14 +106,15 @@ def run_qnsim_chain(num_nodes: int = 5, hop_km: float = 10.0, attenuation_db_per
     net.add_request(_core.RequestParams(path=nodes, cutoff_ps=cutoff_ps, memories_per_link=memories_per_side,
                                         swap_schedule=_core.SwapSchedule.nested, swap_handshake=True))
     build_s = time.perf_counter() - build_start
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     net.run(int(round(sim_time_s * 1e12)))
-    wall_s = time.perf_counter() - start
+    wall_s, cpu_s = time.perf_counter() - start, time.process_time() - cpu_start
     d = net.deliveries()
     fidelities = d["fidelity"].astype(float)
     n = len(fidelities)
     return {
         "wall_s": wall_s,
+        "cpu_s": cpu_s,
         "build_s": build_s,
         "pairs_delivered": n,
         "mean_fidelity": float(fidelities.mean()) if n else float("nan"),

@@ -1,15 +1,28 @@
-"""Large multi-node runs, natively executed: wall time, events/s and peak memory.
+"""Large multi-node runs, natively executed: wall time, events/s, memory, and how cost grows with N.
 
-Cases (issue 4 "Scale"): repeater chains of 10, 100, 1,000 and 10,000 nodes delivering one
-end-to-end pair with swap-ASAP and memories with T1/T2, and a 1,000-node (32 x 32 minus 24)
-grid with 100 concurrent requests between random node pairs on shortest paths, contending for
-memories. Each case runs in a fresh subprocess so its peak RSS is its own.
+Cases (issue 11 "Scale"):
 
-Targets: >= 10^7 events/s per core (QuISP reports about 4.4x10^5 events/s on a 10-node chain);
-one end-to-end delivery across a 1,000-node chain in <= 20 ms of wall clock (NetSquid's paper:
-about 2 s for that case).
+- ``chain N``: a repeater chain of N nodes (one memory per side, 20 km hops: 100 us herald and
+  message delay, success probability 0.1 per 201 us attempt, Werner 0.95 pairs, T1 = 1 s,
+  T2 = 0.5 s memories) delivering one end-to-end pair with swap-ASAP (or nested), built natively
+  in one call (``NativeNetwork.add_chain``). ``--generation continuous`` lets idle links
+  regenerate while swap outcomes travel (events grow ~N^2); ``on_demand`` makes one link pair per
+  link (events ~2N).
+- ``grid N xR``: a sqrt(N) x sqrt(N) grid with R concurrent single-pair requests between random
+  nodes along L-shaped shortest paths (2 channels per link, one memory per request per link, a
+  cutoff of 200 attempt periods), contending for memories until every request is served.
 
-Usage: python bench/scale.py [--repeats 5] [--formalism stabilizer]
+Each case runs in a fresh subprocess so its peak RSS is its own; the wall time is the native run
+only (``run``), the build is reported apart. Medians of ``--repeats`` seeds (one run for chains
+of 10^5 nodes and more, and for the 10^5-node grid).
+
+Targets (issue 11): >= 10^7 native events/s on the chain and grid cases (bell_diagonal); one
+end-to-end delivery across a 1,000-node chain in <= 2 ms; a 10^6-node chain in < 60 s and < 4 GB.
+
+Usage:
+    python bench/scale.py                                   # chains 10..10^4 and grid 10^3, all formalisms
+    python bench/scale.py --formalism bell_diagonal --generation on_demand --chains 1000 1000000
+    python bench/scale.py --formalism bell_diagonal --chains --grids 100000:10000 --repeats 1
 """
 
 from __future__ import annotations
@@ -22,16 +35,18 @@ import sys
 
 CASE = r'''
 import json, math, resource, sys, time
-import networkx as nx
 import numpy as np
 from qnsim import _core
 
-kind, size, formalism, seed = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+kind, size, formalism, seed, generation, schedule, requests = sys.argv[1:8]
+size, seed, requests = int(size), int(seed), int(requests)
 US = 1_000_000
 hop_delay = 100 * US           # 20 km at 5 us/km
 period = 2 * hop_delay + 1 * US
 werner = [0.95, 0.05 / 3, 0.05 / 3, 0.05 / 3]
+gen = getattr(_core.GenerationPolicy, generation)
 net = _core.NativeNetwork(formalism, seed=seed)
+build = time.perf_counter()
 
 
 def link(a, b, channels):
@@ -40,67 +55,98 @@ def link(a, b, channels):
                             bell_diagonal=werner)
 
 
-build = time.perf_counter()
 if kind == "chain":
-    nodes = [net.add_node(_core.NodeParams(name=f"n{i}", num_memories=2, t1_s=1.0, t2_s=0.5)) for i in range(size)]
-    for i in range(size - 1):
-        net.add_link(link(nodes[i], nodes[i + 1], 1))
-    net.add_request(_core.RequestParams(path=nodes, num_pairs=1))
+    first = net.add_chain(_core.NodeParams(name="n", num_memories=2, t1_s=1.0, t2_s=0.5), link(0, 1, 1), size)
+    net.add_request(_core.RequestParams(path=list(range(first, first + size)), num_pairs=1, generation=gen,
+                                        swap_schedule=getattr(_core.SwapSchedule, schedule)))
 else:
-    side = int(math.ceil(math.sqrt(size)))
-    g = nx.grid_2d_graph(side, side)
-    g.remove_nodes_from(list(g.nodes)[size:])
-    index = {v: i for i, v in enumerate(g.nodes)}
-    nodes = [net.add_node(_core.NodeParams(name=f"{v}", num_memories=2 * g.degree(v), t1_s=1.0, t2_s=0.5))
-             for v in g.nodes]
-    for u, v in g.edges:
-        net.add_link(link(index[u], index[v], 2))
+    side = int(math.isqrt(size))
+    index = lambda r, c: r * side + c  # noqa: E731
+    for r in range(side):
+        for c in range(side):
+            degree = (r > 0) + (r < side - 1) + (c > 0) + (c < side - 1)
+            net.add_node(_core.NodeParams(name=f"{r},{c}", num_memories=2 * degree, t1_s=1.0, t2_s=0.5))
+    for r in range(side):
+        for c in range(side):
+            if c + 1 < side:
+                net.add_link(link(index(r, c), index(r, c + 1), 2))
+            if r + 1 < side:
+                net.add_link(link(index(r, c), index(r + 1, c), 2))
     rng = np.random.default_rng(seed)
-    vertices = list(g.nodes)
-    for _ in range(100):
-        a, b = rng.choice(len(vertices), size=2, replace=False)
-        path = nx.shortest_path(g, vertices[a], vertices[b])
-        net.add_request(_core.RequestParams(path=[index[v] for v in path], num_pairs=1, cutoff_ps=200 * period,
-                                            memories_per_link=1))
+    for _ in range(requests):
+        (r0, c0), (r1, c1) = rng.integers(0, side, size=(2, 2))
+        while (r0, c0) == (r1, c1):
+            r1, c1 = rng.integers(0, side, size=2)
+        # L-shaped shortest path: along the row, then the column.
+        step_c = 1 if c1 >= c0 else -1
+        step_r = 1 if r1 >= r0 else -1
+        path = [index(r0, c) for c in range(c0, c1 + step_c, step_c)]
+        path += [index(r, c1) for r in range(r0 + step_r, r1 + step_r, step_r)]
+        net.add_request(_core.RequestParams(path=path, num_pairs=1, cutoff_ps=200 * period, memories_per_link=1,
+                                            generation=gen))
 build = time.perf_counter() - build
 start = time.perf_counter()
 net.run(10**16)
 wall = time.perf_counter() - start
-served = sum(net.request_stats(r).status.name == "served" for r in range(net.num_requests))
-last_finish = max((net.request_stats(r).finished_ps for r in range(net.num_requests)), default=0)
+stats = [net.request_stats(r) for r in range(net.num_requests)]
+served = sum(s.status.name == "served" for s in stats)
+last_finish = max(s.finished_ps for s in stats)
 print(json.dumps({"kind": kind, "size": size, "wall_s": wall, "build_s": build, "events": net.events_processed,
                   "sim_s": last_finish * 1e-12, "served": served, "requests": net.num_requests,
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 '''
 
 
-def run_case(kind: str, size: int, formalism: str, seed: int) -> dict:
-    out = subprocess.run([sys.executable, "-c", CASE, kind, str(size), formalism, str(seed)], check=True,
-                         capture_output=True, text=True).stdout
+def run_case(kind: str, size: int, formalism: str, seed: int, generation: str, schedule: str, requests: int) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-c", CASE, kind, str(size), formalism, str(seed), generation, schedule, str(requests)],
+        check=True, capture_output=True, text=True,
+    ).stdout
     return json.loads(out)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--formalism", default="stabilizer", choices=["stabilizer", "density_matrix"])
-    parser.add_argument("--max-chain", type=int, default=10_000)
+    parser.add_argument("--formalism", nargs="+", default=["bell_diagonal", "stabilizer", "density_matrix"],
+                        choices=["bell_diagonal", "stabilizer", "density_matrix"])
+    parser.add_argument("--generation", nargs="+", default=["continuous", "on_demand"],
+                        choices=["continuous", "on_demand"])
+    parser.add_argument("--schedule", default="asap", choices=["asap", "nested"])
+    parser.add_argument("--chains", type=int, nargs="*", default=[10, 100, 1000, 10_000])
+    parser.add_argument("--grids", nargs="*", default=["1024:100"], help="NODES:REQUESTS (nodes rounded to a square)")
+    parser.add_argument("--json", help="append every run as a JSON line to this file")
     args = parser.parse_args()
-    cases = [("chain", n) for n in (10, 100, 1000, 10_000) if n <= args.max_chain] + [("grid", 1000)]
-    print(f"formalism={args.formalism}, medians of {args.repeats} seeds (10,000-node chain: 1 run)")
-    print(f"{'case':<16}{'wall s':>10}{'events':>12}{'events/s':>12}{'sim s':>10}{'served':>9}{'peak MB':>9}")
-    for kind, size in cases:
-        repeats = 1 if size >= 10_000 and kind == "chain" else args.repeats
-        runs = [run_case(kind, size, args.formalism, seed) for seed in range(1, repeats + 1)]
-        wall = statistics.median(r["wall_s"] for r in runs)
-        events = statistics.median(r["events"] for r in runs)
-        rate = statistics.median(r["events"] / r["wall_s"] for r in runs)
-        sim = statistics.median(r["sim_s"] for r in runs)
-        served = statistics.median(r["served"] for r in runs)
-        peak = max(r["peak_rss_mb"] for r in runs)
-        label = f"{kind} {size}" + (" x100 req" if kind == "grid" else "")
-        print(f"{label:<16}{wall:>10.4f}{events:>12.0f}{rate:>12.3g}{sim:>10.3f}{served:>9.0f}{peak:>9.0f}")
-    print("targets: >= 1e7 events/s per core; 1,000-node chain delivery <= 0.020 s wall")
+    cases = [("chain", n, 0) for n in args.chains]
+    cases += [("grid", int(g.split(":")[0]), int(g.split(":")[1])) for g in args.grids]
+    print(f"medians of {args.repeats} seeds (chains of >= 10^5 nodes and grids of >= 10^4 nodes: 1 run); "
+          f"schedule {args.schedule}; wall = native run only")
+    print(f"{'formalism':<15}{'generation':<12}{'case':<20}{'wall s':>10}{'events':>11}{'events/s':>11}"
+          f"{'build s':>9}{'sim s':>9}{'served':>9}{'peak MB':>9}")
+    for formalism in args.formalism:
+        for generation in args.generation:
+            for kind, size, requests in cases:
+                big = (kind == "chain" and size >= 100_000) or (kind == "grid" and size >= 10_000)
+                if big and generation == "continuous":
+                    continue  # ~N^2 events: the reason on_demand exists
+                repeats = 1 if big else args.repeats
+                runs = [run_case(kind, size, formalism, seed, generation, args.schedule, requests)
+                        for seed in range(1, repeats + 1)]
+                if args.json:
+                    with open(args.json, "a") as f:
+                        for r in runs:
+                            f.write(json.dumps({**r, "formalism": formalism, "generation": generation,
+                                                "schedule": args.schedule}) + "\n")
+                med = {k: statistics.median(r[k] for r in runs) for k in ("wall_s", "events", "build_s", "sim_s",
+                                                                            "served")}
+                rate = statistics.median(r["events"] / r["wall_s"] for r in runs)
+                peak = max(r["peak_rss_mb"] for r in runs)
+                label = f"{kind} {size}" + (f" x{requests} req" if kind == "grid" else "")
+                print(f"{formalism:<15}{generation:<12}{label:<20}{med['wall_s']:>10.4f}{med['events']:>11.0f}"
+                      f"{rate:>11.3g}{med['build_s']:>9.2f}{med['sim_s']:>9.4f}{med['served']:>9.0f}{peak:>9.0f}",
+                      flush=True)
+    print("targets: >= 1e7 events/s (bell_diagonal); 1,000-node chain delivery <= 0.002 s wall; "
+          "10^6-node chain < 60 s and < 4 GB")
 
 
 if __name__ == "__main__":

@@ -302,9 +302,9 @@ def run_sequence_chain(num_nodes: int = 5, hop_km: float = 10.0, attenuation_db_
         tl.init()
         app.start(names[-1], start_ps, end_ps, memories_per_side, target_fidelity)
         build_s = time.perf_counter() - t_build
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         tl.run()
-        wall_s = time.perf_counter() - t0
+        wall_s, cpu_s = time.perf_counter() - t0, time.process_time() - c0
     finally:
         Memory.excite = original_excite
         if "original_succeed" in locals():
@@ -348,6 +348,7 @@ def run_sequence_chain(num_nodes: int = 5, hop_km: float = 10.0, attenuation_db_
         "formalism": formalism,
         "num_nodes": num_nodes,
         "wall_s": wall_s,
+        "cpu_s": cpu_s,
         "build_s": build_s,
         "events": tl.run_counter,
         "pairs_delivered": len(delivered_t),

@@ -54,6 +54,7 @@ def _summarize(runs: list[dict]) -> dict:
     pairs = [r["pairs_delivered"] for r in runs]
     out = {
         "wall_s": statistics.median(r["wall_s"] for r in runs),
+        "cpu_s": statistics.median(r.get("cpu_s", r["wall_s"]) for r in runs),
         "wall_s_all": [r["wall_s"] for r in runs],
         "pairs_mean": statistics.fmean(pairs),
         "pairs_stderr": _stderr([float(p) for p in pairs]),
@@ -116,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--swap-degradation", type=float, default=1.0,
                     help="ket mode only (SeQUeNCe default 0.95)")
     ap.add_argument("--skip-qnsim", action="store_true")
+    ap.add_argument("--qnsim-formalism", choices=["bell_diagonal", "density_matrix", "stabilizer"], default=None,
+                    help="qnsim's formalism (default: density_matrix for SeQUeNCe's bell_diagonal mode)")
     ap.add_argument("--fix-silent", action="store_true",
                     help="patch SeQUeNCe's silent non-emission (an artefact qnsim does not copy; see bench/README.md)")
     ap.add_argument("--markdown", action="store_true", help="also print the table as Markdown")
@@ -157,13 +160,15 @@ def main(argv: list[str] | None = None) -> int:
             seq_runs.append(res)
             if not args.skip_qnsim and qnsim_reason is None:
                 try:
-                    q_runs.append(run_qnsim_chain(num_nodes=n, seed=seed, **params))
+                    q_runs.append(run_qnsim_chain(num_nodes=n, seed=seed, qnsim_formalism=args.qnsim_formalism,
+                                                  **params))
                 except NotImplementedError as exc:
                     qnsim_reason = f"qnsim: {exc}"
         s = _summarize(seq_runs)
         q = _summarize(q_runs) if q_runs else None
         ratio = (s["wall_s"] / q["wall_s"]) if q and q["wall_s"] > 0 else None
-        rows.append((n, s, q, ratio))
+        cpu_ratio = (s["cpu_s"] / q["cpu_s"]) if q and q["cpu_s"] > 0 else None
+        rows.append((n, s, q, ratio, cpu_ratio))
         strip = lambda runs: [{k: v for k, v in x.items() if k != "model_notes"} for x in runs]  # noqa: E731
         dump["results"][n] = {"sequence": strip(seq_runs), "qnsim": strip(q_runs)}
         eps = s.get("events_per_s", float("nan"))
@@ -172,21 +177,24 @@ def main(argv: list[str] | None = None) -> int:
               f" ± {s['link_success_stderr']:.4f} (expected {s['link_success_expected']:.4f})"
               f" | qnsim {'n/a' if q is None else format(q['wall_s'], '.3f') + ' s'}"
               f"  pairs {_fmt_pairs(q)}  F {_fmt_fid(q)}"
-              f"  ratio {'n/a' if ratio is None else format(ratio, '.1f')}",
+              f"  ratio {'n/a' if ratio is None else format(ratio, '.1f')}"
+              f"  CPU {s['cpu_s']:.2f} s / {'n/a' if q is None else format(q['cpu_s'], '.5f')} s ="
+              f" {'n/a' if cpu_ratio is None else format(cpu_ratio, '.0f')}x",
               flush=True)
 
-    header = ("N", "SeQUeNCe wall s", "qnsim wall s", "ratio", "SeQUeNCe pairs", "qnsim pairs",
-              "SeQUeNCe mean F", "qnsim mean F")
+    header = ("N", "SeQUeNCe wall s", "qnsim wall s", "ratio", "SeQUeNCe CPU s", "qnsim CPU s", "CPU ratio",
+              "SeQUeNCe pairs", "qnsim pairs", "SeQUeNCe mean F", "qnsim mean F")
     table = []
-    for n, s, q, ratio in rows:
-        table.append((str(n), f"{s['wall_s']:.2f}", "n/a" if q is None else f"{q['wall_s']:.3f}",
-                      "n/a" if ratio is None else f"{ratio:.1f}", _fmt_pairs(s), _fmt_pairs(q),
-                      _fmt_fid(s), _fmt_fid(q)))
+    for n, s, q, ratio, cpu_ratio in rows:
+        table.append((str(n), f"{s['wall_s']:.2f}", "n/a" if q is None else f"{q['wall_s']:.5f}",
+                      "n/a" if ratio is None else f"{ratio:.1f}", f"{s['cpu_s']:.2f}",
+                      "n/a" if q is None else f"{q['cpu_s']:.5f}", "n/a" if cpu_ratio is None else f"{cpu_ratio:.0f}",
+                      _fmt_pairs(s), _fmt_pairs(q), _fmt_fid(s), _fmt_fid(q)))
     widths = [max(len(h), *(len(r[i]) for r in table)) for i, h in enumerate(header)]
     print("\n" + "  ".join(h.rjust(w) for h, w in zip(header, widths)))
     for r in table:
         print("  ".join(c.rjust(w) for c, w in zip(r, widths)))
-    print("(wall: median of repeats, simulation run only; pairs: mean ± SE over repeats; "
+    print("(wall, CPU: medians of repeats, simulation run only (process CPU time); pairs: mean ± SE over repeats; "
           "F: mean ± SE over all delivered pairs)")
     if qnsim_reason:
         print(qnsim_reason)
