@@ -324,6 +324,7 @@ class Network(SlotOperations):
             src: Source node.
             dst: Destination node.
             **params: Any :class:`qnsim.specs.RequestSpec` field: ``path``, ``routing``,
+                ``name`` (unique; labels the request's sweep columns and log records),
                 ``num_pairs``, ``start_s``, ``cutoff_s``, ``deadline_s`` (absolute, s),
                 ``min_fidelity``, ``swap_schedule``, ``swap_handshake``, ``memories_per_link``,
                 ``purification``, ``purification_rounds``, ``target_fidelity`` (rounds chosen
@@ -354,6 +355,12 @@ class Network(SlotOperations):
             spec = build(RequestSpec, {**params, "src": src, "dst": dst})
         except ParameterError as exc:
             raise relocated(exc, who) from None
+        if spec.name is not None:
+            if not spec.name or spec.name.isdigit():
+                # A digit-only name would be ambiguous with an index in sweep keys (requests.0).
+                raise ValueError(f"{who}: name must be non-empty and not all digits, got {spec.name!r}")
+            if any(r.name == spec.name for r in self._requests):
+                raise ValueError(f"{who}: another request is already named {spec.name!r}")
         if spec.path is None:
             nodes, routing = self.route(src, dst, spec.routing), spec.routing
         else:

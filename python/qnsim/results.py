@@ -217,9 +217,16 @@ class RequestResult:
         if n < 2:
             return math.nan
         if not self.capped:
+            # Equal values have no spread; np.std would still report rounding (1e-17) as one.
+            if self.fidelities.min() == self.fidelities.max():
+                return 0.0
             return float(np.std(self.fidelities, ddof=1))
         total, squares = self._sums()
-        return math.sqrt(max(0.0, (squares - total * total / n) / (n - 1)))
+        spread = squares - total * total / n
+        # The difference of two rounded sums is noise below a few ulps of the sum of squares.
+        if spread <= 8 * np.finfo(float).eps * squares:
+            return 0.0
+        return math.sqrt(spread / (n - 1))
 
     @property
     def fidelity_ci95(self) -> float:

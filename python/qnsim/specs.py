@@ -563,6 +563,9 @@ class RequestSpec(Spec):
 
     src: str = param(doc="Source node")
     dst: str = param(doc="Destination node")
+    name: Union[str, None] = param(
+        None, doc="Unique name of the request in sweep keys, sweep columns and logs (None: 'src->dst')"
+    )
     path: Union[tuple[str, ...], None] = param(None, doc="Node names from src to dst (default: chosen by routing)")
     routing: Literal["hops", "rate", "fidelity"] = param("hops", doc="Path metric when no path is given")
     num_pairs: Union[int, None] = param(None, doc="Stop after this many deliveries (None: until the run ends)")
@@ -663,3 +666,8 @@ class RequestInfo:
     def min_fidelity(self) -> float:
         """Delivered pairs below this fidelity are discarded (0: none)."""
         return self.spec.min_fidelity or 0.0
+
+    @property
+    def label(self) -> str:
+        """The request's name, or ``"src->dst"`` when it has none (sweep columns, logs, reprs)."""
+        return self.spec.name or f"{self.src}->{self.dst}"
