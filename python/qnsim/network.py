@@ -42,6 +42,7 @@ True
 from __future__ import annotations
 
 import math
+import os
 import time
 from typing import Any, Literal, Union
 
@@ -84,6 +85,7 @@ __all__ = [
     "Network",
     "NodeInfo",
     "RequestInfo",
+    "hardware_values",
     "purification_rounds_for",
     "resolve_preset",
 ]
@@ -209,14 +211,7 @@ class Network(SlotOperations):
                 preset, hardware = hardware, hardware.node
             values: dict[str, Any] = {}
             if hardware is not None:
-                hardware = check_value("hardware", NodeHardware, hardware)
-                g, m = hardware.gates, hardware.memory
-                values = {
-                    "num_memories": m.num_qubits, "t1_s": m.t1_s, "t2_s": m.t2_s,
-                    "gate1_error": g.single_qubit_error, "gate2_error": g.two_qubit_error,
-                    "measure_error": g.measurement_error, "gate1_duration_s": g.single_qubit_duration_s,
-                    "gate2_duration_s": g.two_qubit_duration_s, "measure_duration_s": g.measurement_duration_s,
-                }  # fmt: skip
+                values = hardware_values(check_value("hardware", NodeHardware, hardware))
             # None means "not given": the hardware's value (or, for num_memories, automatic) stays.
             values.update({k: v for k, v in params.items() if v is not None or k not in values})
             spec = build(NodeSpec, {**values, "name": name})
@@ -432,6 +427,47 @@ class Network(SlotOperations):
                        classical_delay_s=link.classical_delay_s)  # fmt: skip
         return g
 
+    def to_toml(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        until_s: float | None = None,
+        seed: int | None = None,
+        name: str = "",
+        description: str = "",
+    ) -> str:
+        """This network as a scenario file that ``qnsim run`` reproduces bit for bit.
+
+        Nodes, links and requests are written as given (each spec key once, defaults left
+        out), presets by name, links given as a :class:`qnsim.LinkModel` as a table of its
+        resolved fields; the text is read back and checked before it is returned (see
+        :mod:`qnsim.scenario_writer`).
+
+        Args:
+            path: Also write the file here.
+            until_s: ``run.until_s`` in s (default: the time the network has run to).
+            seed: ``run.seed`` (default: the network's seed).
+            name: Scenario name.
+            description: Scenario description.
+
+        Returns:
+            The TOML text.
+
+        Raises:
+            ValueError: No until_s or seed to write, or a part a scenario file cannot hold (a
+                Python protocol, a custom preset with phase noise), named.
+
+        Example:
+            >>> from qnsim.config import tomllib
+            >>> net = Network(seed=5); _ = net.add_node("a"); _ = net.add_node("b")
+            >>> _ = net.add_link("a", "b", length_km=2.0, fidelity=0.9, rate_hz=1e3)
+            >>> tomllib.loads(net.to_toml(until_s=1.0))["links"]
+            [{'a': 'a', 'b': 'b', 'length_km': 2.0, 'fidelity': 0.9, 'rate_hz': 1000.0}]
+        """
+        from qnsim.scenario_writer import write_toml
+
+        return write_toml(self, path, until_s=until_s, seed=seed, name=name, description=description)
+
     # ---- running ----------------------------------------------------------------------
 
     @property
@@ -522,6 +558,23 @@ class Network(SlotOperations):
             0
         """
         self._native.release_pair(int(qubit_src), int(qubit_dst))
+
+
+def hardware_values(hardware: NodeHardware) -> dict[str, Any]:
+    """The :class:`qnsim.specs.NodeSpec` fields a node's hardware sets (SI units).
+
+    Example:
+        >>> from qnsim import nv_near_term
+        >>> hardware_values(nv_near_term().node)["t2_s"]
+        1.0
+    """
+    g, m = hardware.gates, hardware.memory
+    return {
+        "num_memories": m.num_qubits, "t1_s": m.t1_s, "t2_s": m.t2_s,
+        "gate1_error": g.single_qubit_error, "gate2_error": g.two_qubit_error,
+        "measure_error": g.measurement_error, "gate1_duration_s": g.single_qubit_duration_s,
+        "gate2_duration_s": g.two_qubit_duration_s, "measure_duration_s": g.measurement_duration_s,
+    }  # fmt: skip
 
 
 def _optional_ps(seconds: float | None, name: str) -> int | None:

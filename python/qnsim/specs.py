@@ -548,7 +548,9 @@ class LinkSpec(Spec):
     )
     setup_delay_s: float = param(0.0, unit="s", doc="Handshake before the first attempt on freed memories", minimum=0.0)
     fixed_channels: bool = param(False, doc="Memory i at a only pairs with memory i at b (static channels)")
-    link_model: Any = param(None, doc="A qnsim.LinkModel giving the link directly", toml=False)
+    link_model: Any = param(
+        None, doc="A qnsim.LinkModel giving the link directly (in a scenario file: a table of its fields)"
+    )
 
 
 @dataclass(frozen=True)
