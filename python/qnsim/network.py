@@ -55,7 +55,7 @@ from qnsim.presets import PRESETS, HardwarePreset, resolve_preset
 from qnsim.progress import run_with_bar, stderr_is_tty
 from qnsim.protocol import Protocol, ProtocolHub, SlotOperations
 from qnsim.purification import PURIFICATIONS, plan_purification, purification_rounds_for
-from qnsim.results import NetworkResult, collect
+from qnsim.results import NetworkResult, _eng, collect
 from qnsim.routing import ROUTINGS, route
 from qnsim.specs import (
     FORMALISMS,
@@ -426,6 +426,63 @@ class Network(SlotOperations):
                        rate_hz=link.rate_hz, fidelity=link.fidelity,
                        classical_delay_s=link.classical_delay_s)  # fmt: skip
         return g
+
+    def __repr__(self) -> str:
+        """One line: formalism, seed, size, simulated time; the nodes, links and requests when
+        there are few of them.
+
+        Example:
+            >>> net = Network(seed=2); _ = net.add_node("a"); _ = net.add_node("b")
+            >>> _ = net.add_link("a", "b", length_km=5.0, fidelity=0.9, rate_hz=1e3)
+            >>> _ = net.request("a", "b", num_pairs=3)
+            >>> net
+            Network(density_matrix, seed 2, 2 nodes, 1 link, 1 request, at 0 s; links a-b 5 km F=0.9000 1 kHz; requests 0 a->b)
+        """
+
+        def count(n: int, word: str) -> str:
+            return f"{n} {word}{'' if n == 1 else 's'}"
+
+        text = (
+            f"Network({self.formalism}, seed {self.seed}, {count(len(self._nodes), 'node')}, "
+            f"{count(len(self._links), 'link')}, {count(len(self._requests), 'request')}, at {_eng(self.now_s, 's')}"
+        )
+        if 0 < len(self._links) <= 4:
+            text += "; links " + ", ".join(
+                f"{k.a}-{k.b} {k.length_km:g} km F={k.fidelity:.4f} {_eng(k.rate_hz, 'Hz')}" for k in self.links
+            )
+        if 0 < len(self._requests) <= 4:
+            text += "; requests " + ", ".join(f"{r.index} {r.label}" for r in self._requests)
+        return text + ")"
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the network's nodes, links and requests as tables (the first 20 rows of each)."""
+        from qnsim import _display
+
+        nodes = [
+            [n.name, n.role, n.num_memories if n.num_memories is not None else "auto", _eng(n.t1_s, "s"),
+             _eng(n.t2_s, "s"), f"{n.gate2_error:g}", n.preset.name if n.preset is not None else ""]
+            for n in list(self._nodes.values())[: _display.MAX_ROWS]
+        ]  # fmt: skip
+        links = [
+            [f"{k.a} - {k.b}", f"{k.length_km:g} km", k.channels, f"{k.success_probability:.3g}",
+             _eng(k.attempt_period_s, "s"), _eng(k.rate_hz, "Hz"), f"{k.fidelity:.4f}"]
+            for k in self.links[: _display.MAX_ROWS]
+        ]  # fmt: skip
+        requests = [
+            [f"{r.index} {r.label}", " - ".join(r.path), r.num_pairs if r.num_pairs is not None else "until the end",
+             r.purification or "", r.purification_rounds, _eng(r.cutoff_s, "s") if r.cutoff_s else ""]
+            for r in self._requests[: _display.MAX_ROWS]
+        ]  # fmt: skip
+        parts = [_display.title(repr(self).split(";")[0].rstrip(")") + ")")]
+        parts.append(_display.table(["node", "role", "memories", "T1", "T2", "gate2 error", "preset"], nodes,
+                                    total=len(self._nodes)))  # fmt: skip
+        if links:
+            parts.append(_display.table(["link", "length", "channels", "p/attempt", "period", "rate/channel",
+                                         "fidelity"], links, total=len(self._links)))  # fmt: skip
+        if requests:
+            parts.append(_display.table(["request", "path", "pairs", "purification", "rounds", "cutoff"], requests,
+                                        total=len(self._requests)))  # fmt: skip
+        return "".join(parts)
 
     def to_toml(
         self,
