@@ -513,7 +513,9 @@ def test_plot_sweep_writes_a_png_with_error_bars(tmp_path):
     grid = {"length_km": [5.0, 20.0, 50.0], "preset": ["nv_near_term", "nv_10x_improved"], "until_s": [2.0]}
     csv_out = tmp_path / "s.csv"
     sweep(example_point, grid, seeds=3, out=csv_out, workers=2, progress=False)
-    png = qnsim.plot_sweep(csv_out, x="length_km", hue="preset", out=tmp_path / "s.png", logy=["rate_hz"])
+    png = tmp_path / "s.png"
+    figure = qnsim.plot_sweep(csv_out, x="length_km", hue="preset", out=png, logy=["rate_hz"])
+    assert [a.get_ylabel() for a in figure.axes] == ["rate_hz (Hz)", "mean_fidelity"]
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
     from qnsim.plot import summarize
 

@@ -8,6 +8,9 @@ Subcommands:
   as JSON. A progress bar shows on stderr for long runs on a terminal.
 * ``qnsim estimate ...``: distributed-workload estimation (provided by
   ``qnsim.estimate_cli`` when installed).
+* ``qnsim sweep SCENARIO.toml --param KEY=V1,V2 ...``: parameter sweeps (``qnsim.sweep_cli``).
+* ``qnsim plot rows.csv [--x KEY --y COLUMN --out plot.png]``: draws a sweep's rows
+  (``qnsim.plot_cli``).
 * ``qnsim qec ...``: distributed surface-code experiments (``qnsim.qec_cli``).
 
 >>> import contextlib, io
@@ -171,6 +174,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     swp.add_argument("args", nargs=argparse.REMAINDER)
 
+    plot = sub.add_parser(
+        "plot",
+        help="plot a sweep's rows (mean over seeds, error bars) against a swept parameter (qnsim.plot_cli)",
+        description="Plot a sweep's results (qnsim.plot_cli).",
+        add_help=False,
+    )
+    plot.add_argument("args", nargs=argparse.REMAINDER)
+
     qec = sub.add_parser(
         "qec",
         help="distributed surface-code experiments: threshold sweeps, links, circuits (qnsim.qec_cli)",
@@ -205,6 +216,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from qnsim import sweep_cli
 
         return guarded("qnsim sweep", lambda: sweep_cli.main(argv[1:]))
+    if argv and argv[0] == "plot":
+        from qnsim import plot_cli
+
+        return guarded("qnsim plot", lambda: plot_cli.main(argv[1:]))
     if argv and argv[0] == "qec":
         from qnsim import qec_cli
 
