@@ -364,7 +364,7 @@ def test_overrides_by_index_wildcard_and_table(scenario_data):
         ("rnu.until_s", 1.0, r"the scenario has no key 'rnu'; did you mean 'run.until_s'\?"),
         ("zzz", 1.0, r"the scenario has no key 'zzz'; its keys are 'links', 'nodes', 'run'"),
         ("links.2.length_km", 1.0, r"index 2 is out of range, links has 2 entries"),
-        ("links.first.length_km", 1.0, r"links is a list; use an index 0..1 or '\*', not 'first'"),
+        ("links.first.length_km", 1.0, r"links has no entry named 'first'; its entries are .*; or use an index 0..1 or '\*'"),
         ("run.until_s.x", 1.0, r"run.until_s is a float value \(1.0\), not a table"),
         ("run", 1.0, r"run is a table; only single values can be swept"),
         ("run.until_s", "long", r"run.until_s is a number in the scenario \(1.0\), got a str \('long'\)"),
