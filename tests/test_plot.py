@@ -87,7 +87,8 @@ dst = "b"
     assert (tmp_path / "rows.png").read_bytes()[:4] == b"\x89PNG"
     assert "against links.a-b.rate_hz (4 rows)" in capsys.readouterr().err
     out = tmp_path / "lat.png"
-    assert cli_main(["plot", str(rows), "--x", "links.a-b.rate_hz", "--y", "a->b.mean_latency_s", "--out", str(out)]) == 0
+    args = ["plot", str(rows), "--x", "links.a-b.rate_hz", "--y", "a->b.mean_latency_s", "--out", str(out)]
+    assert cli_main(args) == 0
     assert out.exists()
 
 

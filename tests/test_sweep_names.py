@@ -2,9 +2,9 @@
 
 import csv
 import math
-import tomllib
 
 import pytest
+import tomllib
 
 import qnsim
 from qnsim.cli import main as cli_main

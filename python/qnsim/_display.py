@@ -13,12 +13,29 @@ from typing import Any
 MAX_ROWS = 20
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, max_rows: int = MAX_ROWS, total: int | None = None) -> str:
+def table(
+    headers: Sequence[str], rows: Sequence[Sequence[Any]], *, max_rows: int = MAX_ROWS, total: int | None = None
+) -> str:
     """An HTML table of ``rows`` (at most ``max_rows``; ``total`` is how many exist).
 
     Example:
-        >>> print(table(["a"], [[1], [2], [3]], max_rows=2))
-        <table><thead><tr><th>a</th></tr></thead><tbody><tr><td>1</td></tr><tr><td>2</td></tr></tbody></table><p>... and 1 more</p>
+        >>> print(table(["a"], [[1], [2], [3]], max_rows=2).replace("><", ">\\n<"))
+        <table>
+        <thead>
+        <tr>
+        <th>a</th>
+        </tr>
+        </thead>
+        <tbody>
+        <tr>
+        <td>1</td>
+        </tr>
+        <tr>
+        <td>2</td>
+        </tr>
+        </tbody>
+        </table>
+        <p>... and 1 more</p>
     """
     total = len(rows) if total is None else total
     shown = list(rows[:max_rows])
@@ -32,12 +49,19 @@ def pairs(rows: Sequence[tuple[str, Any]]) -> str:
     """A two-column HTML table of (label, value) rows.
 
     Example:
-        >>> pairs([("rate", "1 kHz")])
-        '<table><tbody><tr><th style="text-align:left">rate</th><td style="text-align:left">1 kHz</td></tr></tbody></table>'
+        >>> print(pairs([("rate", "1 kHz")]).replace("><", ">\\n<"))
+        <table>
+        <tbody>
+        <tr>
+        <th style="text-align:left">rate</th>
+        <td style="text-align:left">1 kHz</td>
+        </tr>
+        </tbody>
+        </table>
     """
+    left = 'style="text-align:left"'
     body = "".join(
-        f'<tr><th style="text-align:left">{html.escape(str(k))}</th><td style="text-align:left">{html.escape(str(v))}</td></tr>'
-        for k, v in rows
+        f"<tr><th {left}>{html.escape(str(k))}</th><td {left}>{html.escape(str(v))}</td></tr>" for k, v in rows
     )
     return f"<table><tbody>{body}</tbody></table>"
 

@@ -2,7 +2,7 @@
 
 Subcommands:
 
-* ``qnsim run SCENARIO.toml [--json] [--seed N] [--until S] [--formalism F] [--progress/--no-progress]``:
+* ``qnsim run SCENARIO.toml [--json] [--seed N] [--until S] [--formalism F] [--log LEVEL] [--progress/--no-progress]``:
   runs a scenario file (see :mod:`qnsim.scenario`) and prints a summary table per request
   (pairs, rate, mean fidelity with its 95% confidence interval, mean latency), or the results
   as JSON. A progress bar shows on stderr for long runs on a terminal.
@@ -145,6 +145,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=None, help="override run.seed")
     run.add_argument("--until", type=float, default=None, metavar="SECONDS", help="override run.until_s")
     run.add_argument("--formalism", choices=list(FORMALISMS), default=None, help="override run.formalism")
+    run.add_argument(
+        "--log",
+        metavar="LEVEL",
+        help="log to stderr with simulated times: info (run, requests admitted/served/dropped), warning, debug",
+    )
     bar = run.add_mutually_exclusive_group()
     bar.add_argument(
         "--progress",
@@ -248,10 +253,18 @@ def _main(argv: list[str]) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from qnsim.scenario import load_scenario
+    from qnsim.logs import stderr_logging
 
     if args.pairs and not args.json:
         raise UsageError("--pairs lists every pair in the JSON output: give it with --json")
+
+    with stderr_logging(args.log):
+        return _run_logged(args)
+
+
+def _run_logged(args: argparse.Namespace) -> int:
+    from qnsim.scenario import load_scenario
+
     network, settings = load_scenario(args.scenario, seed=args.seed, formalism=args.formalism, until_s=args.until)
     result = network.run(settings.until_s, progress=args.progress)
     if args.json:

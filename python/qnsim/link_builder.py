@@ -362,7 +362,9 @@ def link_model_from_table(table: Mapping[str, Any]) -> LinkModel:
     raw = values.get("state")
     if raw is not None:
         if not isinstance(raw, Mapping) or set(raw) != {"real", "imag"}:
-            raise parameter_error("link_model.state", f"must be a table {{real = [[...]], imag = [[...]]}}, got {raw!r}")
+            raise parameter_error(
+                "link_model.state", f"must be a table {{real = [[...]], imag = [[...]]}}, got {raw!r}"
+            )
         try:
             real = np.array(raw["real"], dtype=float)
             imag = np.array(raw["imag"], dtype=float)

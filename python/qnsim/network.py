@@ -53,6 +53,7 @@ import networkx as nx
 from qnsim import _core
 from qnsim.hardware import NodeHardware
 from qnsim.link_builder import LinkInfo, build_link
+from qnsim.logs import run_report, run_watch
 from qnsim.presets import PRESETS, HardwarePreset, resolve_preset
 from qnsim.progress import run_with_bar, stderr_is_tty
 from qnsim.protocol import Protocol, ProtocolHub, SlotOperations
@@ -61,9 +62,9 @@ from qnsim.results import NetworkResult, _eng, collect
 from qnsim.routing import ROUTINGS, route
 from qnsim.specs import (
     FORMALISMS,
-    Formalism,
     ROLES,
     UINT64_MAX,
+    Formalism,
     LinkSpec,
     NodeInfo,
     NodeSpec,
@@ -442,8 +443,10 @@ class Network(SlotOperations):
             >>> net = Network(seed=2); _ = net.add_node("a"); _ = net.add_node("b")
             >>> _ = net.add_link("a", "b", length_km=5.0, fidelity=0.9, rate_hz=1e3)
             >>> _ = net.request("a", "b", num_pairs=3)
-            >>> net
-            Network(density_matrix, seed 2, 2 nodes, 1 link, 1 request, at 0 s; links a-b 5 km F=0.9000 1 kHz; requests 0 a->b)
+            >>> print(repr(net).replace("; ", ";\\n"))
+            Network(density_matrix, seed 2, 2 nodes, 1 link, 1 request, at 0 s;
+            links a-b 5 km F=0.9000 1 kHz;
+            requests 0 a->b)
         """
 
         def count(n: int, word: str) -> str:
@@ -554,7 +557,9 @@ class Network(SlotOperations):
 
         May be called again with a later ``until_s`` to continue; the results are the same
         as one call to the final time. Served requests stop generating pairs, so a run past
-        their end costs little.
+        their end costs little. With the ``qnsim`` logger at INFO (:func:`qnsim.log_to_stderr`),
+        the run's start and end and each request admitted, served or dropped are logged at
+        their simulated times (:mod:`qnsim.logs`).
 
         Args:
             until_s: End of the run in simulated seconds (>= the current time).
@@ -578,6 +583,7 @@ class Network(SlotOperations):
         until_ps = seconds_to_ps(until_s, "until_s")
         if until_ps < self._native.now_ps:
             raise ValueError(f"run: until_s={until_s} is before the current time {self.now_s} s")
+        watch = run_watch(self, until_ps)  # None unless qnsim logs at INFO
         start_wall = time.perf_counter()
         if progress is False or (progress is None and not stderr_is_tty()):
             self._native.run(until_ps)
@@ -589,7 +595,9 @@ class Network(SlotOperations):
                 lambda: sum(self._native.delivered(r.index) for r in self._requests),
             )
         self._wall_time_s += time.perf_counter() - start_wall
-        return self.result(until_s=until_ps / 1e12)
+        result = self.result(until_s=until_ps / 1e12)
+        run_report(self, watch, result)
+        return result
 
     def run_seeds(
         self, seeds: Sequence[int], until_s: float, *, threads: int | None = None

@@ -166,9 +166,16 @@ class RequestResult:
 
         Example:
             >>> import numpy as np
-            >>> RequestResult(0, "a", "b", ["a", "b"], 0.0, 2, np.array([1e-3, 2e-3]), np.array([0.9, 0.9]),
-            ...               np.zeros(2), end_s=2e-3, status="served", finished_s=2e-3)
-            RequestResult(0 a->b, path a-b: served at 2 ms, pairs 2 of 2, rate 1 kHz, fidelity 0.9000 ± 0 (95% CI), mean latency 1 ms, mean age 1.5 ms)
+            >>> r = RequestResult(0, "a", "b", ["a", "b"], 0.0, 2, np.array([1e-3, 2e-3]), np.array([0.9, 0.9]),
+            ...                   np.zeros(2), end_s=2e-3, status="served", finished_s=2e-3)
+            >>> print(repr(r).replace(", ", ",\\n"))
+            RequestResult(0 a->b,
+            path a-b: served at 2 ms,
+            pairs 2 of 2,
+            rate 1 kHz,
+            fidelity 0.9000 ± 0 (95% CI),
+            mean latency 1 ms,
+            mean age 1.5 ms)
         """
         figures = ", ".join(f"{k} {v}" if k != "status" else v for k, v in self._figures())
         notes = "".join(f"; {n}" for n in self.notes)
@@ -648,9 +655,8 @@ class NetworkResult:
         )
         headers = ["request", "status", "pairs", "rate", "fidelity", "mean latency", "entangled", "notes"]
         counters = ", ".join(f"{k} {v}" for k, v in self.counters.items())
-        return (
-            head + _display.table(headers, rows) + (f"<p>{counters}</p>" if counters else "") + _display.notes(self.notes)
-        )
+        counters_html = f"<p>{counters}</p>" if counters else ""
+        return head + _display.table(headers, rows) + counters_html + _display.notes(self.notes)
 
 
 _REPR_ROWS = 20

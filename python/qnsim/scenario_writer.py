@@ -20,8 +20,10 @@ refused with a message naming it.
 >>> _ = net.request("n0", "n2", num_pairs=5, cutoff_s=0.01)
 >>> text = net.to_toml(until_s=0.1)
 >>> data = tomllib.loads(text)
->>> data["run"], data["requests"]
-({'until_s': 0.1, 'seed': 2, 'formalism': 'density_matrix'}, [{'src': 'n0', 'dst': 'n2', 'num_pairs': 5, 'cutoff_s': 0.01}])
+>>> data["run"]
+{'until_s': 0.1, 'seed': 2, 'formalism': 'density_matrix'}
+>>> data["requests"]
+[{'src': 'n0', 'dst': 'n2', 'num_pairs': 5, 'cutoff_s': 0.01}]
 """
 
 from __future__ import annotations
@@ -225,7 +227,8 @@ def _check_same(original: Any, copy: Any) -> None:
                 "(describe it by a named preset, hardware pieces, abstract figures or a LinkModel)"
             )
     for request, other in zip(original.requests, copy.requests):
-        if dataclasses.replace(request, spec=None) != dataclasses.replace(other, spec=None) or request.spec != other.spec:
+        as_given = request.spec == other.spec
+        if not as_given or dataclasses.replace(request, spec=None) != dataclasses.replace(other, spec=None):
             raise ValueError(f"to_toml: request {request.index} ({request.label}) would not be rebuilt exactly")
 
 
@@ -389,7 +392,8 @@ def dumps_toml(data: dict[str, Any]) -> str:
     """
     lines: list[str] = []
     for key, value in data.items():
-        if not isinstance(value, (dict, list)) or (isinstance(value, list) and not all(isinstance(v, dict) for v in value)):
+        tables = isinstance(value, dict) or (isinstance(value, list) and all(isinstance(v, dict) for v in value))
+        if not tables or value == []:
             lines.append(f"{_key(key)} = {_value(value)}")
     for key, value in data.items():
         if isinstance(value, dict):

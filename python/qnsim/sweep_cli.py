@@ -158,6 +158,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--scheduler", help="address of a running Dask scheduler, e.g. tcp://host:8786")
     parser.add_argument("--retries", type=int, default=2, help="restarts of a local pool whose worker died")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    parser.add_argument(
+        "--log", metavar="LEVEL", default="WARNING",
+        help="log to stderr: info (every finished point), warning (default: resumes, restarted workers)",
+    )  # fmt: skip
     return parser
 
 
@@ -184,14 +188,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    from qnsim.cli import print_quietly
-    from qnsim.sweeps import sweep
 
     parser = _parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help
         return int(exc.code or 0)
+    from qnsim.logs import stderr_logging
+
+    with stderr_logging(args.log):
+        return _sweep(args)
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from qnsim.cli import print_quietly
+    from qnsim.sweeps import sweep
+
     grid: dict[str, list] = {}
     for text in args.param:
         key, values = parse_param(text)

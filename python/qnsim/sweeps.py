@@ -59,13 +59,13 @@ import os
 import re
 import sys
 import time
+import typing
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-import typing
 from typing import Any, Literal, Union
 
 from qnsim._core import QnsimError
@@ -439,7 +439,9 @@ def _children(node: Any, part: str, key: str, path: list[str], parts: list[str],
         hint = _did_you_mean(part, known)
         listing = ", ".join(repr(n) for n in known[:12]) + (", ..." if len(known) > 12 else "")
         listing = f"; its entries are {listing}" if known and not hint else ""
-        built = " (nodes and links built by [topology] are not listed in the file)" if where in ("nodes", "links") else ""
+        built = ""
+        if where in ("nodes", "links"):
+            built = " (nodes and links built by [topology] are not listed in the file)"
         raise ValueError(
             f"unknown scenario key {key!r}: {where} has no entry named {part!r}{hint}{listing}{built}; "
             f"or use an index 0..{len(node) - 1} or '*'"
@@ -1119,13 +1121,19 @@ def sweep(
 ) -> Any:
     """Runs every point of ``grid`` x ``seeds``, in parallel, streaming rows to ``out``.
 
-    See the module docstring for the file formats, resume and failure handling.
+    See the module docstring for the file formats, resume and failure handling. Progress is
+    logged on the ``qnsim.sweep`` logger (INFO, one record per finished point; see
+    :func:`qnsim.log_to_stderr`).
 
     Args:
         scenario: A point function ``fn(params: dict, seed: int) -> dict`` of flat results
             (bool, int, float, str or None values), defined at module level so it pickles; or the
-            path of a scenario TOML file, whose grid keys are dotted paths into the file.
-        grid: Key -> list of values; the sweep runs their cross product.
+            path of a scenario TOML file, whose grid keys are dotted paths into the file (list
+            entries by index or by name, see :func:`apply_overrides`).
+        grid: Key -> list of values; the sweep runs their cross product. Linked keys, which vary
+            together, are joined by commas and take tuples: ``{"links.*.channels,
+            requests.0.purification_rounds": [(2, 1), (4, 2)]}`` (see :func:`grid_axes`); each
+            key is its own column of the rows.
         seeds: A count ``n`` (seeds ``0 .. n-1``) or a list of seeds; each combination of grid
             values runs once per seed.
         backend: ``"local"`` (``concurrent.futures.ProcessPoolExecutor``) or ``"dask"``
@@ -1211,7 +1219,20 @@ def sweep(
         dynamic_ncols=True,
     )
 
+    logging_on = _log.isEnabledFor(logging.INFO)
+    started = time.monotonic()
+    if logging_on:
+        _log.info(
+            "sweep of %d points (%d already in %s) on %s: %s",
+            len(points), len(points) - len(pending), out, backend, getattr(fn, "path", fn),
+        )  # fmt: skip
+
     def on_result(point: Point, result: Any) -> None:
+        if logging_on:
+            _log.info(
+                "point %d/%d done: %s seed %d", len(results) + 1, len(points),
+                ", ".join(f"{k}={v!r}" for k, v in point.params.items()) or "(no parameters)", point.seed,
+            )  # fmt: skip
         row = _make_row(point, result)
         if sink is not None:
             sink.append(row)
@@ -1237,6 +1258,8 @@ def sweep(
             sink.close()
 
     rows = [results[p.id] for p in points]
+    if logging_on:
+        _log.info("sweep done: %d points, %d run now, in %.3g s", len(points), len(pending), time.monotonic() - started)
     if frame_type is None:
         return rows
     columns: list[str] = []

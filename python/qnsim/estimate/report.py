@@ -302,8 +302,14 @@ class EstimateReport:
 
         Example:
             >>> from qnsim.estimate import QPU, Link, estimate
-            >>> estimate("CX 0 1", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.99)], error_budget=0.5)
-            EstimateReport(feasible: 2 qubits on 2 QPUs, 1 remote operations, 1 Bell pairs, wall clock 0.001 s (1 ms), bound: link 0-1 rate, expected failures 0.014 / 0.5)
+            >>> report = estimate("CX 0 1", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.99)], error_budget=0.5)
+            >>> print(repr(report).replace(", ", ",\\n"))
+            EstimateReport(feasible: 2 qubits on 2 QPUs,
+            1 remote operations,
+            1 Bell pairs,
+            wall clock 0.001 s (1 ms),
+            bound: link 0-1 rate,
+            expected failures 0.014 / 0.5)
         """
         text = f"EstimateReport({self.verdict}"
         if self.reasons:
