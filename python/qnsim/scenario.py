@@ -43,7 +43,9 @@ Layout (every key optional unless marked; units in the names)::
     refractive_index = 1.44
     attempt_period_s = 1e-4            # override
     # abstract links instead: fidelity (or bell_diagonal = [..4..]) with rate_hz
-    # and/or success_probability + attempt_period_s
+    # and/or success_probability + attempt_period_s; or a [links.link_model] table with a
+    # qnsim.LinkModel's fields, its 4x4 state as state = { real = [[..]], imag = [[..]] }
+    # (what Network.to_toml writes for a link given as a LinkModel)
 
     [[requests]]
     src = "qpu_a"                      # required
