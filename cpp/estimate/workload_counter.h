@@ -109,6 +109,12 @@ struct Durations {
 ///     outcome (fixed classically afterwards) and a Z-diagonal correction commutes with them.
 ///     X/Y-basis measurements (MX, MY, MXX, MYY, MRX, MRY) and MPP also wait for D.
 ///   - Resets wait for nothing and leave nothing pending on their qubit.
+/// A remote CX leaves Z on its control and X on its target; each is one local gate, one
+/// measurement and one message away (t_frame), as both sides act at once. Simplifications: a Pauli
+/// controlled by a measurement record is a frame update that changes nothing pending (records are
+/// not traced back to their qubit's corrections); SPP's and MPP's Pauli letters are not kept, so
+/// they are treated as if X and Z both occurred; the run ends with its last operation (the last
+/// messages that fix recorded outcomes are not waited for).
 struct FrameRule {
     static constexpr uint8_t kX = 1, kZ = 2, kD = 4, kN = 8;  // Parts, as wait bits.
     uint8_t wait = 0;           // Parts that must be known before the gate can start.
