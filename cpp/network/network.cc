@@ -2,7 +2,10 @@
 
 #include "network/network_internal.h"
 
+#include <atomic>
+#include <exception>
 #include <queue>
+#include <thread>
 
 namespace qnsim {
 
@@ -14,7 +17,6 @@ Network::Network(Formalism formalism, uint64_t seed)
       registry_(bell_ ? nullptr : QubitRegistry::create(formalism, derive_seed(seed, 0xA11CE))),
       seed_(seed),
       hand_over_rng_(seed, 0x4EB7) {
-    kind_ = scheduler_.register_handler(this);
 }
 
 Network::~Network() = default;
@@ -76,6 +78,9 @@ uint32_t Network::add_link(const LinkParams &p) {
     Link link;
     link.p = p;
     link.stream = index;
+    link.log1m_success = std::log1p(-p.success_probability);
+    link.log1m_first_round = std::log1p(-p.first_round_probability);
+    link.delivered = BellPair::from_coefficients(p.bell_diagonal);
     for (uint32_t side = 0; side < 2; side++) {
         for (uint32_t c = 0; c < p.channels; c++) {
             Slot slot;
@@ -94,6 +99,35 @@ uint32_t Network::add_link(const LinkParams &p) {
     }
     link_index_[key] = index;
     return index;
+}
+
+uint32_t Network::add_chain(const NodeParams &node, const LinkParams &link, uint32_t count) {
+    node.validate();
+    link.validate();
+    if (count < 2) throw ParameterError("count", msg("must be >= 2 nodes for a chain, got ", count));
+    const uint64_t slots_needed = 2 * uint64_t{link.channels} * (count - 1);
+    if (slots_.size() + slots_needed > kMaxSlots) {
+        throw ParameterError("count", msg("= ", count, " with ", link.channels, " channels per link would take the network past ",
+                                          kMaxSlots, " memory slots (", slots_.size(), " in use)"));
+    }
+    nodes_.reserve(nodes_.size() + count);
+    node_rngs_.reserve(node_rngs_.size() + count);
+    links_.reserve(links_.size() + count - 1);
+    link_rngs_.reserve(link_rngs_.size() + count - 1);
+    slots_.reserve(slots_.size() + slots_needed);
+    const uint32_t first = static_cast<uint32_t>(nodes_.size());
+    NodeParams p = node;
+    for (uint32_t i = 0; i < count; i++) {
+        p.name = node.name + std::to_string(i);
+        add_node(p);
+    }
+    LinkParams l = link;
+    for (uint32_t i = 0; i + 1 < count; i++) {
+        l.node_a = first + i;
+        l.node_b = first + i + 1;
+        add_link(l);
+    }
+    return first;
 }
 
 int64_t Network::survival_needed_ps(const Request &r, uint32_t end_hop) const {
@@ -116,14 +150,20 @@ uint32_t Network::add_request(const RequestParams &p) {
     p.validate();
     Request r;
     r.p = p;
-    r.hop_of_node.assign(nodes_.size(), kNoSlot);
+    // Path positions live in the reserved slots (Slot::hop), not in a per-request table over all
+    // nodes: 10^4 requests on 10^5 nodes would need 4 GB for that.
+    std::vector<uint32_t> sorted_path = p.path;
+    std::sort(sorted_path.begin(), sorted_path.end());
+    for (size_t i = 0; i < sorted_path.size(); i++) {
+        if (sorted_path[i] >= nodes_.size()) throw std::out_of_range(msg("request path node ", sorted_path[i], " is not a node"));
+        if (i > 0 && sorted_path[i] == sorted_path[i - 1]) {
+            throw std::invalid_argument("request path visits node '" + nodes_[sorted_path[i]].p.name + "' twice");
+        }
+    }
+    r.distance_ps.reserve(p.path.size());
+    r.links.reserve(p.path.size() - 1);
     int64_t distance = 0;
     for (size_t i = 0; i < p.path.size(); i++) {
-        if (p.path[i] >= nodes_.size()) throw std::out_of_range(msg("request path node ", p.path[i], " is not a node"));
-        if (r.hop_of_node[p.path[i]] != kNoSlot) {
-            throw std::invalid_argument("request path visits node '" + nodes_[p.path[i]].p.name + "' twice");
-        }
-        r.hop_of_node[p.path[i]] = static_cast<uint32_t>(i);
         r.distance_ps.push_back(distance);
         if (i + 1 < p.path.size()) {
             const uint32_t a = p.path[i], b = p.path[i + 1];
@@ -139,6 +179,7 @@ uint32_t Network::add_request(const RequestParams &p) {
                                                 links_[it->second].p.channels, " channels (raise its channels)"));
             }
             r.links.push_back(it->second);
+            r.side_of_hop.push_back(links_[it->second].p.node_a == a ? 0 : 1);
             distance += links_[it->second].p.classical_delay_ps;
         }
     }
@@ -167,22 +208,73 @@ uint32_t Network::add_request(const RequestParams &p) {
     }
     const uint32_t index = static_cast<uint32_t>(requests_.size());
     requests_.push_back(std::move(r));
-    scheduler_.schedule(std::max(p.start_ps, scheduler_.now()), EventPayload{kind_, kRequestStart, index, 0});
+    queue_.schedule(std::max(p.start_ps, queue_.now()), kRequestStart, index, 0);
     return index;
 }
 
 void Network::run(int64_t until_ps, bool hand_over) {
-    if (until_ps < scheduler_.now()) {
+    if (until_ps < queue_.now()) {
         throw std::invalid_argument(
-            msg("run until ", seconds(until_ps), " s is before the current time ", seconds(scheduler_.now()), " s"));
+            msg("run until ", seconds(until_ps), " s is before the current time ", seconds(queue_.now()), " s"));
     }
-    scheduler_.run(until_ps);
+    queue_.run(until_ps, [this](const EventQueue::Event &event) { on_event(event); });
     if (!hand_over) return;
     // Pairs handed to the caller (keep_pairs) go on decohering in their memories: bring them up
     // to the time the caller gets control back, from a stream no other operation uses.
     for (uint32_t id = 0; id < slots_.size(); id++) {
         if (slots_[id].kept && slots_[id].qubit && qubit_alive(slots_[id].qubit)) bring_up_to_date(id, &hand_over_rng_);
     }
+}
+
+std::vector<std::unique_ptr<Network>> Network::run_seeds(const std::vector<uint64_t> &seeds, int64_t until_ps,
+                                                         unsigned threads) const {
+    if (queue_.processed() > 0 || queue_.now() > 0) {
+        throw QnsimError(msg("run_seeds copies a network that has not run yet; this one is at t=", seconds(queue_.now()),
+                             " s (build a fresh one)"));
+    }
+    for (const Request &r : requests_) {
+        if (r.p.python_protocol) {
+            throw QnsimError("run_seeds cannot run a request driven by a Python protocol (it runs in Python); run each "
+                             "seed with run()");
+        }
+    }
+    if (until_ps < 0) throw std::invalid_argument(msg("run until ", seconds(until_ps), " s is before the current time 0 s"));
+    // Built in this thread (the params are shared read-only), run on the workers: each network
+    // owns all its state, so the runs are independent and each equals a run on its own.
+    std::vector<std::unique_ptr<Network>> out;
+    out.reserve(seeds.size());
+    for (uint64_t seed : seeds) {
+        auto net = std::make_unique<Network>(formalism_, seed);
+        net->max_records_ = max_records_;
+        for (const Node &n : nodes_) net->add_node(n.p);
+        for (const Link &l : links_) net->add_link(l.p);
+        for (const Request &r : requests_) net->add_request(r.p);
+        out.push_back(std::move(net));
+    }
+    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+    threads = static_cast<unsigned>(std::min<size_t>(threads, out.size()));
+    std::vector<std::exception_ptr> errors(out.size());
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+        for (size_t i; (i = next.fetch_add(1)) < out.size();) {
+            try {
+                out[i]->run(until_ps);
+            } catch (...) {
+                errors[i] = std::current_exception();
+            }
+        }
+    };
+    if (threads <= 1) {
+        work();
+    } else {
+        std::vector<std::thread> pool;
+        for (unsigned t = 0; t < threads; t++) pool.emplace_back(work);
+        for (std::thread &t : pool) t.join();
+    }
+    for (const std::exception_ptr &e : errors) {
+        if (e) std::rethrow_exception(e);
+    }
+    return out;
 }
 
 bool Network::qubit_alive(QubitHandle q) const {
@@ -229,11 +321,6 @@ BellPair Network::bell_value(QubitHandle q) const {
     return value;
 }
 
-int64_t Network::path_latency(uint32_t request, uint32_t a, uint32_t b) const {
-    const Request &r = requests_[request];
-    return std::abs(r.distance_ps[r.hop_of_node[a]] - r.distance_ps[r.hop_of_node[b]]);
-}
-
 int64_t Network::classical_latency(uint32_t a, uint32_t b) {
     if (a >= nodes_.size() || b >= nodes_.size()) throw std::out_of_range(msg("node ", std::max(a, b), " does not exist"));
     if (a == b) return 0;
@@ -260,24 +347,26 @@ int64_t Network::classical_latency(uint32_t a, uint32_t b) {
 }
 
 int64_t Network::send_message(uint32_t from, uint32_t to, uint64_t message_id) {
-    const int64_t at = scheduler_.now() + classical_latency(from, to);
-    scheduler_.schedule(at, EventPayload{kind_, kMessage, message_id, to});
+    const int64_t at = queue_.now() + classical_latency(from, to);
+    queue_.schedule(at, kMessage, message_id, to);
     return at;
 }
 
 void Network::schedule_timer(int64_t delay_ps, uint32_t node, uint64_t timer_id) {
-    scheduler_.schedule_after(delay_ps, EventPayload{kind_, kTimer, timer_id, node});
+    queue_.schedule_after(delay_ps, kTimer, timer_id, node);
 }
 
-void Network::on_event(Scheduler &, const Event &event) {
-    const EventPayload &e = event.payload;
-    switch (e.target) {
+void Network::on_event(const EventQueue::Event &e) {
+    switch (e.type()) {
         case kRequestStart: {
             Request &req = requests_[e.a];
             req.stats.status = RequestStatus::Waiting;
+            req.wait_seq = next_wait_seq_++;
+            req.dirty = true;
+            dirty_.push_back(static_cast<uint32_t>(e.a));
             waiting_.push_back(static_cast<uint32_t>(e.a));
             if (req.p.deadline_ps) {
-                scheduler_.schedule(std::max(*req.p.deadline_ps, scheduler_.now()), EventPayload{kind_, kDeadline, e.a, 0});
+                queue_.schedule(std::max(*req.p.deadline_ps, queue_.now()), kDeadline, e.a, 0);
             }
             try_admit();
             break;

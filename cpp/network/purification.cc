@@ -41,14 +41,14 @@ void Network::start_purification(uint32_t a1, uint32_t a2, PurifyScheme scheme, 
                                slots_[a2].qubit, slots_[b2].qubit);
     }
     const int64_t ops = std::max(na.gate1_ps + na.gate2_ps + na.measure_ps, nb.gate1_ps + nb.gate2_ps + nb.measure_ps);
-    const int64_t now = scheduler_.now();
+    const int64_t now = queue_.now();
     schedule_free(a2, now + ops);
     schedule_free(b2, now + ops);
     slots_[a1].state = slots_[b1].state = SlotState::Locked;
     slots_[a1].purify_success = success;
     counters_.purifications++;
     // Both ends know the outcome once their measurement results have crossed.
-    scheduler_.schedule(now + ops + latency_ps, EventPayload{kind_, done_event, pack(a1, slots_[a1].gen), pack(b1, slots_[b1].gen)});
+    queue_.schedule(now + ops + latency_ps, done_event, pack(a1, slots_[a1].gen), pack(b1, slots_[b1].gen));
 }
 
 void Network::try_purify(uint32_t l, uint32_t request) {
@@ -67,7 +67,7 @@ void Network::try_purify(uint32_t l, uint32_t request) {
 
 void Network::try_end_to_end_purify(uint32_t request) {
     const Request &req = requests_[request];
-    const uint32_t src = req.p.path.front(), dst = req.p.path.back();
+    const uint32_t src = req.p.path.front();
     const uint32_t first_link = req.links.front();
     const uint32_t src_side = links_[first_link].p.node_a == src ? 0u : 1u;
     auto eligible = [&](const Slot &s) { return s.owner == request && s.state == SlotState::Stored && s.e2e_ready; };
@@ -79,13 +79,19 @@ void Network::try_end_to_end_purify(uint32_t request) {
         if (a1 == kNoSlot) return;
         const uint32_t b1 = slots_[a1].partner;
         slots_[a1].e2e_ready = slots_[b1].e2e_ready = false;
-        start_purification(a1, a2, scheme, path_latency(request, src, dst), kEndToEndPurifyDone);
+        start_purification(a1, a2, scheme, path_latency(request, 0, static_cast<uint32_t>(req.p.path.size() - 1)),
+                           kEndToEndPurifyDone);
     }
 }
 
 void Network::purification_failed(uint32_t a1, uint32_t b1) {
     counters_.purification_failures++;
-    if (slots_[a1].owner != kNoSlot) requests_[slots_[a1].owner].stats.purification_failures++;
+    const uint32_t owner = slots_[a1].owner;
+    if (owner != kNoSlot) {
+        requests_[owner].stats.purification_failures++;
+        // An end-to-end pair lost: the memories that built it can make the next one.
+        release_idle(owner, std::min(slots_[a1].hop, slots_[b1].hop), std::max(slots_[a1].hop, slots_[b1].hop));
+    }
     free_slot(a1, true);
     free_slot(b1, true);
 }
@@ -104,7 +110,7 @@ void Network::on_purify_done(uint64_t packed_a1, uint64_t packed_b1) {
     for (uint32_t s : {a1, b1}) {
         slots_[s].level++;
         slots_[s].state = SlotState::Stored;
-        slots_[s].known_ps = std::max(slots_[s].known_ps, scheduler_.now());
+        slots_[s].known_ps = std::max(slots_[s].known_ps, queue_.now());
     }
     const uint32_t gen_b = slots_[b1].gen;
     after_known(a1);

@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['CircuitParseError', 'DensityMatrixSimulator', 'HookKind', 'LinkParams', 'NativeNetwork', 'NetworkCounters', 'NodeParams', 'ParameterError', 'PurificationScheme', 'QnsimError', 'QubitRegistry', 'RequestParams', 'RequestStats', 'RequestStatus', 'Scheduler', 'SchedulingError', 'StabilizerSimulator', 'StateTooLargeError', 'SwapSchedule', 'UnknownQubitError', 'WorkloadProgram', 'bell_diagonal_purify', 'bell_diagonal_swap', 'canonical_gate_name', 'concurrence', 'entanglement_swap', 'gate_kinds', 'purify_round', 'remote_cnot', 'stim_gate_names', 'stream_count_file', 'teleport']
+__all__: list[str] = ['CircuitParseError', 'DensityMatrixSimulator', 'GenerationPolicy', 'HookKind', 'LinkParams', 'NativeNetwork', 'NetworkCounters', 'NodeParams', 'ParameterError', 'PurificationScheme', 'QnsimError', 'QubitRegistry', 'RequestParams', 'RequestStats', 'RequestStatus', 'Scheduler', 'SchedulingError', 'StabilizerSimulator', 'StateTooLargeError', 'SwapSchedule', 'UnknownQubitError', 'WorkloadProgram', 'bell_diagonal_purify', 'bell_diagonal_swap', 'canonical_gate_name', 'concurrence', 'entanglement_swap', 'gate_kinds', 'purify_round', 'remote_cnot', 'stim_gate_names', 'stream_count_file', 'teleport']
 class QnsimError(Exception):
     pass
 class CircuitParseError(QnsimError, ValueError):
@@ -47,7 +47,7 @@ class StabilizerSimulator:
     >>> a == b
     True
     """
-    def __init__(self, num_qubits: typing.SupportsInt | typing.SupportsIndex, seed: typing.SupportsInt | typing.SupportsIndex | None = None) -> None:
+    def __init__(self, num_qubits: int, seed: int | None = None) -> None:
         ...
     def __repr__(self) -> str:
         ...
@@ -55,7 +55,7 @@ class StabilizerSimulator:
         """
         Alias of cx.
         """
-    def copy(self, *, copy_rng: bool = False, seed: typing.SupportsInt | typing.SupportsIndex | None = None) -> StabilizerSimulator:
+    def copy(self, *, copy_rng: bool = False, seed: int | None = None) -> StabilizerSimulator:
         """
         Returns an independent copy of the state. By default the copy gets a fresh random stream (from `seed`, or entropy); copy_rng=True continues this simulator's stream, so both make the same random choices.
         """
@@ -71,11 +71,11 @@ class StabilizerSimulator:
         """
         Controlled-Z on pairs.
         """
-    def depolarize1(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def depolarize1(self, *args, p: float) -> None:
         """
         Applies X, Y or Z to each target, each with probability p/3 (Stim's DEPOLARIZE1).
         """
-    def depolarize2(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def depolarize2(self, *args, p: float) -> None:
         """
         Applies one of the 15 non-identity two-qubit Paulis to each pair, each with probability p/15 (Stim's DEPOLARIZE2): depolarize2(0, 1, 2, 3, p=0.01).
         """
@@ -94,7 +94,7 @@ class StabilizerSimulator:
         """
         Hadamard on each target: h(0, 1, 2).
         """
-    def measure(self, qubit: typing.SupportsInt | typing.SupportsIndex, basis: str = 'Z') -> int:
+    def measure(self, qubit: int, basis: str = 'Z') -> int:
         """
         Measures one qubit in basis 'X', 'Y' or 'Z' and returns 0 (+1 eigenvalue) or 1; the state collapses.
         """
@@ -102,15 +102,15 @@ class StabilizerSimulator:
         """
         Measures each target in Z, in order; returns a list of 0/1.
         """
-    def mx(self, qubit: typing.SupportsInt | typing.SupportsIndex) -> int:
+    def mx(self, qubit: int) -> int:
         """
         measure(qubit, basis='X').
         """
-    def my(self, qubit: typing.SupportsInt | typing.SupportsIndex) -> int:
+    def my(self, qubit: int) -> int:
         """
         measure(qubit, basis='Y').
         """
-    def pauli_channel_1(self, *args, px: typing.SupportsFloat | typing.SupportsIndex, py: typing.SupportsFloat | typing.SupportsIndex, pz: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def pauli_channel_1(self, *args, px: float, py: float, pz: float) -> None:
         """
         Applies X, Y, Z with probabilities px, py, pz (sum <= 1) to each target.
         """
@@ -151,7 +151,7 @@ class StabilizerSimulator:
         """
         Pauli X on each target.
         """
-    def x_error(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def x_error(self, *args, p: float) -> None:
         """
         Applies X to each target with probability p: x_error(0, 1, p=0.1).
         """
@@ -159,7 +159,7 @@ class StabilizerSimulator:
         """
         Pauli Y on each target.
         """
-    def y_error(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def y_error(self, *args, p: float) -> None:
         """
         Applies Y to each target with probability p.
         """
@@ -167,7 +167,7 @@ class StabilizerSimulator:
         """
         Pauli Z on each target.
         """
-    def z_error(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def z_error(self, *args, p: float) -> None:
         """
         Applies Z to each target with probability p.
         """
@@ -206,11 +206,11 @@ class DensityMatrixSimulator:
         ...
     def __deepcopy__(self, memo: dict) -> DensityMatrixSimulator:
         ...
-    def __init__(self, num_qubits: typing.SupportsInt | typing.SupportsIndex, seed: typing.SupportsInt | typing.SupportsIndex | None = None) -> None:
+    def __init__(self, num_qubits: typing.SupportsInt | typing.SupportsIndex, seed: int | None = None) -> None:
         ...
     def __repr__(self) -> str:
         ...
-    def amplitude_damp(self, qubit: typing.Any, gamma: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def amplitude_damp(self, qubit: typing.Any, gamma: float) -> None:
         """
         Amplitude damping, K0 = [[1, 0], [0, sqrt(1-gamma)]], K1 = [[0, sqrt(gamma)], [0, 0]].
         
@@ -227,7 +227,7 @@ class DensityMatrixSimulator:
         rho -> U rho U^dag for a 2^k x 2^k unitary on k targets (targets[0] is the most
         significant bit of the matrix index). Raises ValueError if max |U U^dag - I| > 1e-9.
         """
-    def copy(self, *, copy_rng: bool = False, seed: typing.SupportsInt | typing.SupportsIndex | None = None) -> DensityMatrixSimulator:
+    def copy(self, *, copy_rng: bool = False, seed: int | None = None) -> DensityMatrixSimulator:
         """
         An independent copy of the state.
         
@@ -251,11 +251,11 @@ class DensityMatrixSimulator:
         """
         A copy of the density matrix: complex128 ndarray of shape (2^n, 2^n).
         """
-    def depolarize1(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def depolarize1(self, *args, p: float) -> None:
         """
         X, Y or Z each with probability p/3 on each qubit (Stim's DEPOLARIZE1, exact channel).
         """
-    def depolarize2(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def depolarize2(self, *args, p: float) -> None:
         """
         One of the 15 non-identity Paulis, each with probability p/15, on each pair (exact channel).
         """
@@ -298,7 +298,7 @@ class DensityMatrixSimulator:
         """
         Reduced density matrix of the qubits in `keep`, in that order (keep[0] is its qubit 0).
         """
-    def pauli_channel_1(self, qubit: typing.Any, px: typing.SupportsFloat | typing.SupportsIndex, py: typing.SupportsFloat | typing.SupportsIndex, pz: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def pauli_channel_1(self, qubit: typing.Any, px: float, py: float, pz: float) -> None:
         """
         X with probability px, Y with py, Z with pz (each in [0, 1], sum <= 1).
         """
@@ -306,7 +306,7 @@ class DensityMatrixSimulator:
         """
         Alias of expectation (Stim's name).
         """
-    def phase_damp(self, qubit: typing.Any, lam: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def phase_damp(self, qubit: typing.Any, lam: float) -> None:
         """
         Phase damping, K0 = [[1, 0], [0, sqrt(1-lam)]], K1 = [[0, 0], [0, sqrt(lam)]].
         
@@ -316,7 +316,7 @@ class DensityMatrixSimulator:
         """
         Probability that a Z measurement of the qubit gives 1.
         """
-    def project(self, qubit: typing.Any, outcome: typing.SupportsInt | typing.SupportsIndex) -> float:
+    def project(self, qubit: typing.Any, outcome: int) -> float:
         """
         Post-selects the qubit on a Z outcome (0/1) and renormalizes; returns that outcome's prior probability. Raises ValueError if it is below 1e-12.
         """
@@ -356,7 +356,7 @@ class DensityMatrixSimulator:
         """
         Pauli X on each qubit.
         """
-    def x_error(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def x_error(self, *args, p: float) -> None:
         """
         X with probability p on each qubit (exact channel).
         """
@@ -364,7 +364,7 @@ class DensityMatrixSimulator:
         """
         Pauli Y on each qubit.
         """
-    def y_error(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def y_error(self, *args, p: float) -> None:
         """
         Y with probability p on each qubit (exact channel).
         """
@@ -372,7 +372,7 @@ class DensityMatrixSimulator:
         """
         Pauli Z on each qubit.
         """
-    def z_error(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def z_error(self, *args, p: float) -> None:
         """
         Z with probability p on each qubit (exact channel).
         """
@@ -413,7 +413,7 @@ class QubitRegistry:
     >>> round(reg.fidelity([a, d]), 6)
     0.9
     """
-    def __init__(self, formalism: str = 'density_matrix', seed: typing.SupportsInt | typing.SupportsIndex | None = None, max_group_qubits: typing.SupportsInt | typing.SupportsIndex = 0) -> None:
+    def __init__(self, formalism: str = 'density_matrix', seed: int | None = None, max_group_qubits: int = 0) -> None:
         ...
     def __repr__(self) -> str:
         ...
@@ -421,7 +421,7 @@ class QubitRegistry:
         """
         A fresh qubit in |0>; returns its handle (int).
         """
-    def amplitude_damp(self, qubit: typing.Any, gamma: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def amplitude_damp(self, qubit: typing.Any, gamma: float) -> None:
         """
         Amplitude damping with decay probability gamma (Pauli-twirled in the stabilizer formalism).
         """
@@ -449,11 +449,11 @@ class QubitRegistry:
         """
         CZ on each pair; merges their groups.
         """
-    def depolarize1(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def depolarize1(self, *args, p: float) -> None:
         """
         X, Y or Z each with probability p/3 (Stim's DEPOLARIZE1), on each qubit.
         """
-    def depolarize2(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def depolarize2(self, *args, p: float) -> None:
         """
         One of the 15 non-identity two-qubit Paulis, each p/15, on each pair.
         """
@@ -483,7 +483,7 @@ class QubitRegistry:
         """
         Measures in basis 'Z', 'X' or 'Y'; returns 0/1. The qubit stays alive, split into its own group.
         """
-    def memory_decay(self, qubit: typing.Any, seconds: typing.SupportsFloat | typing.SupportsIndex, t1_s: typing.SupportsFloat | typing.SupportsIndex, t2_s: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def memory_decay(self, qubit: typing.Any, seconds: float, t1_s: float, t2_s: float) -> None:
         """
         Decoherence for `seconds` of storage: amplitude damping gamma = 1 - exp(-t/T1), then dephasing so that coherences decay as exp(-t/T2) in total. T1/T2 in seconds (inf: no decay); T2 <= 2 T1.
         """
@@ -495,11 +495,11 @@ class QubitRegistry:
         """
         Two fresh qubits in the 4x4 density matrix rho (density_matrix formalism only).
         """
-    def pauli_channel_1(self, qubit: typing.Any, px: typing.SupportsFloat | typing.SupportsIndex, py: typing.SupportsFloat | typing.SupportsIndex, pz: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def pauli_channel_1(self, qubit: typing.Any, px: float, py: float, pz: float) -> None:
         """
         X, Y, Z with probabilities px, py, pz.
         """
-    def phase_damp(self, qubit: typing.Any, lam: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def phase_damp(self, qubit: typing.Any, lam: float) -> None:
         """
         Phase damping: coherences scale by sqrt(1 - lam) (Pauli-twirled in the stabilizer formalism).
         """
@@ -531,7 +531,7 @@ class QubitRegistry:
         """
         Pauli X on each qubit.
         """
-    def x_error(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def x_error(self, *args, p: float) -> None:
         """
         X with probability p on each qubit.
         """
@@ -539,7 +539,7 @@ class QubitRegistry:
         """
         Pauli Y on each qubit.
         """
-    def y_error(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def y_error(self, *args, p: float) -> None:
         """
         Y with probability p on each qubit.
         """
@@ -547,7 +547,7 @@ class QubitRegistry:
         """
         Pauli Z on each qubit.
         """
-    def z_error(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def z_error(self, *args, p: float) -> None:
         """
         Z with probability p on each qubit.
         """
@@ -711,6 +711,53 @@ class SwapSchedule:
         ...
     @typing.overload
     def __ne__(self, other: SwapSchedule) -> bool:
+        ...
+    @typing.overload
+    def __ne__(self, other: typing.Any) -> bool:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, state: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    def __str__(self) -> str:
+        ...
+    @property
+    def name(self) -> str:
+        ...
+    @property
+    def value(self) -> int:
+        ...
+class GenerationPolicy:
+    """
+    When a request's links make pairs: continuous (a free memory attempts at once) or on_demand (a memory freed by a swap waits until its pair is delivered or lost).
+    
+    Members:
+    
+      continuous
+    
+      on_demand
+    """
+    __members__: typing.ClassVar[dict[str, GenerationPolicy]]
+    continuous: typing.ClassVar[GenerationPolicy]
+    on_demand: typing.ClassVar[GenerationPolicy]
+    @typing.overload
+    def __eq__(self, other: GenerationPolicy) -> bool:
+        ...
+    @typing.overload
+    def __eq__(self, other: typing.Any) -> bool:
+        ...
+    def __getstate__(self) -> int:
+        ...
+    def __hash__(self) -> int:
+        ...
+    def __index__(self) -> int:
+        ...
+    def __init__(self, value: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    def __int__(self) -> int:
+        ...
+    @typing.overload
+    def __ne__(self, other: GenerationPolicy) -> bool:
         ...
     @typing.overload
     def __ne__(self, other: typing.Any) -> bool:
@@ -1004,7 +1051,8 @@ class RequestParams:
     """
     An end-to-end request as the native network takes it (integer picoseconds). Built by qnsim.Network.request.
     """
-    fields: typing.ClassVar[tuple] = ('path', 'num_pairs', 'start_ps', 'cutoff_ps', 'deadline_ps', 'purification', 'purification_rounds', 'end_to_end_purification_rounds', 'keep_pairs', 'python_protocol', 'memories_per_link', 'min_fidelity', 'swap_schedule', 'swap_handshake')
+    fields: typing.ClassVar[tuple] = ('path', 'num_pairs', 'start_ps', 'cutoff_ps', 'deadline_ps', 'purification', 'purification_rounds', 'end_to_end_purification_rounds', 'keep_pairs', 'python_protocol', 'memories_per_link', 'min_fidelity', 'swap_schedule', 'swap_handshake', 'generation')
+    generation: GenerationPolicy
     keep_pairs: bool
     purification: PurificationScheme
     python_protocol: bool
@@ -1146,6 +1194,10 @@ class NativeNetwork:
     """
     def __init__(self, formalism: str = 'density_matrix', seed: typing.SupportsInt | typing.SupportsIndex | None = None) -> None:
         ...
+    def add_chain(self, node: NodeParams, link: LinkParams, count: typing.SupportsInt | typing.SupportsIndex) -> int:
+        """
+        Adds `count` nodes like `node` (named node.name + index) in a line, joined by links like `link`; returns the first node's index (the chain's nodes are consecutive). The bulk path for very long chains.
+        """
     def add_link(self, params: LinkParams) -> int:
         """
         Validates and adds a link; returns its index.
@@ -1183,6 +1235,10 @@ class NativeNetwork:
     def run(self, until_ps: typing.SupportsInt | typing.SupportsIndex, hand_over: bool = True) -> None:
         """
         Runs every event up to until_ps (now_ps is then until_ps). hand_over=False skips bringing kept pairs up to date (for intermediate chunks of one run; results do not depend on the chunks).
+        """
+    def run_seeds(self, seeds: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], until_ps: typing.SupportsInt | typing.SupportsIndex, threads: typing.SupportsInt | typing.SupportsIndex = 0) -> list[NativeNetwork]:
+        """
+        For each seed, a copy of this (not yet run) network with that seed, run to until_ps on native threads (0: all cores); result i equals a network built with seeds[i] and run alone.
         """
     def schedule_timer(self, delay_ps: typing.SupportsInt | typing.SupportsIndex, node: typing.SupportsInt | typing.SupportsIndex, timer_id: typing.SupportsInt | typing.SupportsIndex) -> None:
         ...

@@ -41,8 +41,11 @@ True
 
 from __future__ import annotations
 
+import copy
 import math
+import os
 import time
+from collections.abc import Sequence
 from typing import Any, Literal, Union
 
 import networkx as nx
@@ -317,15 +320,19 @@ class Network(SlotOperations):
         dropped or at the end of the run. Links then generate pairs, optional recurrence
         purification runs on each link, and intermediate nodes swap as soon as they hold a pair
         on each side (``"asap"``, oldest first) or in the doubling order of a nested repeater
-        (``"nested"``). With ``protocol``, pair-ready, message and timer events go to the Python
-        protocol instead, which decides what to swap and deliver.
+        (``"nested"``). With ``generation="on_demand"`` a memory freed by a swap waits until the
+        pair it fed is delivered or lost before its link attempts again: long chains then make
+        about one link pair per link and delivery instead of regenerating while swap outcomes
+        travel (~N^2 events for an N-node chain), at the price of one pair in flight per memory.
+        With ``protocol``, pair-ready, message and timer events go to the Python protocol
+        instead, which decides what to swap and deliver.
 
         Args:
             src: Source node.
             dst: Destination node.
             **params: Any :class:`qnsim.specs.RequestSpec` field: ``path``, ``routing``,
                 ``num_pairs``, ``start_s``, ``cutoff_s``, ``deadline_s`` (absolute, s),
-                ``min_fidelity``, ``swap_schedule``, ``swap_handshake``, ``memories_per_link``,
+                ``min_fidelity``, ``swap_schedule``, ``swap_handshake``, ``generation``, ``memories_per_link``,
                 ``purification``, ``purification_rounds``, ``target_fidelity`` (rounds chosen
                 by :func:`purification_rounds_for`), ``end_to_end_purification_rounds``,
                 ``keep_pairs``, ``protocol``.
@@ -385,6 +392,7 @@ class Network(SlotOperations):
                 min_fidelity=spec.min_fidelity or 0.0,
                 swap_schedule=getattr(_core.SwapSchedule, spec.swap_schedule),
                 swap_handshake=spec.swap_handshake,
+                generation=getattr(_core.GenerationPolicy, spec.generation),
             )
             self._native.add_request(native)
         except ParameterError as exc:
@@ -484,6 +492,55 @@ class Network(SlotOperations):
         self._wall_time_s += time.perf_counter() - start_wall
         return self.result(until_s=until_ps / 1e12)
 
+    def run_seeds(
+        self, seeds: Sequence[int], until_s: float, *, threads: int | None = None
+    ) -> list[NetworkResult]:
+        """Runs this network once per seed, as one native batch: many seeds in one call.
+
+        Each seed gets a native copy of this network (its nodes, links and requests) with that
+        seed, run to ``until_s`` on native threads without returning to Python in between;
+        the result for ``seeds[i]`` equals building the network with ``seed=seeds[i]`` and calling
+        :meth:`run` (bit for bit, whatever the threads). This network itself is not run. Each
+        result's ``wall_time_s`` is the batch's wall time divided by the number of seeds.
+
+        Args:
+            seeds: Seeds (integers in [0, 2^64 - 1]).
+            until_s: End of every run in simulated seconds.
+            threads: Native threads (None: every core this process may use).
+
+        Returns:
+            One :class:`NetworkResult` per seed, in the order of ``seeds``.
+
+        Raises:
+            ParameterError: Bad seeds, until_s or threads; QnsimError: the network has already
+                run, or a request is driven by a Python protocol.
+
+        Example:
+            >>> net = Network("bell_diagonal"); _ = net.add_node("a"); _ = net.add_node("b")
+            >>> _ = net.add_link("a", "b", length_km=0.0, fidelity=0.9, rate_hz=1e4, success_probability=0.1)
+            >>> _ = net.request("a", "b")
+            >>> batch = net.run_seeds([1, 2], until_s=0.01)
+            >>> alone = Network("bell_diagonal", seed=2); _ = alone.add_node("a"); _ = alone.add_node("b")
+            >>> _ = alone.add_link("a", "b", length_km=0.0, fidelity=0.9, rate_hz=1e4, success_probability=0.1)
+            >>> _ = alone.request("a", "b")
+            >>> batch[1].requests[0].num_pairs == alone.run(until_s=0.01).requests[0].num_pairs
+            True
+        """
+        seeds = check_value("seeds", tuple[int, ...], seeds)
+        for i, s in enumerate(seeds):
+            check_value(f"seeds[{i}]", int, s, {"minimum": 0, "maximum": UINT64_MAX})
+        threads = check_value("threads", Union[int, None], threads, {"minimum": 1, "maximum": 4096})
+        until_ps = seconds_to_ps(until_s, "until_s")
+        start_wall = time.perf_counter()
+        natives = self._native.run_seeds(list(seeds), until_ps, threads or _usable_cpus())
+        share = (time.perf_counter() - start_wall) / max(1, len(seeds))
+        results = []
+        for seed, native in zip(seeds, natives):
+            view = copy.copy(self)  # the same description, the batch's native network
+            view._native, view.seed = native, seed
+            results.append(collect(view, until_ps / 1e12, share))
+        return results
+
     def result(self, until_s: float | None = None) -> NetworkResult:
         """The :class:`NetworkResult` of everything run so far (see :func:`qnsim.results.collect`).
 
@@ -515,6 +572,13 @@ class Network(SlotOperations):
             0
         """
         self._native.release_pair(int(qubit_src), int(qubit_dst))
+
+
+def _usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # the CPUs this process may run on (Linux)
+    except AttributeError:
+        return os.cpu_count() or 1
 
 
 def _optional_ps(seconds: float | None, name: str) -> int | None:

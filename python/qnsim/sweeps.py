@@ -1064,6 +1064,8 @@ def sweep(
 
     from tqdm.auto import tqdm
 
+    from qnsim.seed_batch import batches_help, run_seed_batches
+
     bar = tqdm(
         total=len(points),
         initial=len(points) - len(pending),
@@ -1086,7 +1088,10 @@ def sweep(
         bar.update(1)
 
     try:
-        if pending and backend == "local":
+        if pending and backend == "local" and batches_help(fn, pending, workers or _usable_cpus()):
+            # Many seeds of a scenario file: one native batch per grid point (qnsim.seed_batch).
+            run_seed_batches(fn, pending, workers or _usable_cpus(), on_result)
+        elif pending and backend == "local":
             _run_local(fn, pending, workers or _usable_cpus(), retries, on_result)
         elif pending:
             _run_dask(fn, pending, workers, client, on_result)
