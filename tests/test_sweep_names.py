@@ -4,10 +4,10 @@ import csv
 import math
 
 import pytest
-import tomllib
 
 import qnsim
 from qnsim.cli import main as cli_main
+from qnsim.config import tomllib
 from qnsim.scenario import run_scenario_data
 from qnsim.sweep_cli import parse_param
 from qnsim.sweeps import apply_overrides, grid_points

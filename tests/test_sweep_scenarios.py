@@ -42,7 +42,7 @@ def scenario(tmp_path):
 
 
 def test_rows_are_a_pure_function_of_data_and_seed():
-    import tomllib
+    from qnsim.config import tomllib
 
     data = tomllib.loads(SCENARIO)
     first = run_scenario_data(data, seed=4)
