@@ -10,7 +10,8 @@ Cases (issue 11 "Scale"):
   link (events ~2N).
 - ``grid N xR``: a sqrt(N) x sqrt(N) grid with R concurrent single-pair requests between random
   nodes along L-shaped shortest paths (2 channels per link, one memory per request per link, a
-  cutoff of 200 attempt periods), contending for memories until every request is served.
+  cutoff of 200 attempt periods plus 4 one-way path latencies), contending for memories until every
+  request is served.
 
 Each case runs in a fresh subprocess so its peak RSS is its own; the wall time is the native run
 only (``run``), the build is reported apart. Medians of ``--repeats`` seeds (one run for chains
@@ -82,7 +83,10 @@ else:
         step_r = 1 if r1 >= r0 else -1
         path = [index(r0, c) for c in range(c0, c1 + step_c, step_c)]
         path += [index(r, c1) for r in range(r0 + step_r, r1 + step_r, step_r)]
-        net.add_request(_core.RequestParams(path=path, num_pairs=1, cutoff_ps=200 * period, memories_per_link=1,
+        # The cutoff must outlast the swap news crossing the path (a hop's delay per hop), or long
+        # paths discard every pair before it can be delivered: 200 attempt periods plus 4x that.
+        cutoff = 200 * period + 4 * (len(path) - 1) * hop_delay
+        net.add_request(_core.RequestParams(path=path, num_pairs=1, cutoff_ps=cutoff, memories_per_link=1,
                                             generation=gen))
 build = time.perf_counter() - build
 start, cpu = time.perf_counter(), time.process_time()
