@@ -198,6 +198,12 @@ def toml_value(value: Any) -> str:
     return f"``{value!r}``"
 
 
+def plain(text: str) -> str:
+    """Plain docstring text as reST: bars (kets) and stars escaped outside literals."""
+    parts = _LITERAL.split(text)
+    return "".join(p if j % 2 else p.replace("|", "\\|").replace("*", "\\*") for j, p in enumerate(parts))
+
+
 def range_text(text: str) -> str:
     return f"``{text}``" if text else ""
 
@@ -254,7 +260,7 @@ class KeysDirective(SphinxDirective):
             if not f.toml or f.name in exclude:
                 continue
             rows.append(
-                [f"``{f.name}``", _type_name(f.type), f.unit, toml_value(f.default), range_text(f.range), f.doc]
+                [f"``{f.name}``", _type_name(f.type), f.unit, toml_value(f.default), range_text(f.range), plain(f.doc)]
             )
         return list_table(self, ["Key", "Type", "Unit", "Default", "Range", "Meaning"], rows, "14 14 6 10 14 42")
 
@@ -268,13 +274,111 @@ class FileKeysDirective(SphinxDirective):
         from qnsim.estimate_cli import LINKS_FILE_KEYS, _type_text
 
         rows = [
-            [f"``{k.name}``", _type_text(k.hint), k.unit, k.default, range_text(k.range), k.doc]
+            [f"``{k.name}``", _type_text(k.hint), k.unit, plain(k.default), range_text(k.range), plain(k.doc)]
             for k in LINKS_FILE_KEYS
             if k.table == self.arguments[0]
         ]
         if not rows:
             raise self.error(f"no keys of table {self.arguments[0]!r}")
         return list_table(self, ["Key", "Type", "Unit", "Default", "Range", "Meaning"], rows, "14 12 5 15 12 42")
+
+
+def docstring_args(obj: Any) -> dict[str, str]:
+    """The ``Args:`` (or ``Attributes:``) entries of a Google-style docstring, joined to one line each."""
+    doc = inspect.getdoc(obj) or ""
+    out: dict[str, str] = {}
+    current = None
+    in_section = False
+    for line in doc.splitlines():
+        if line.strip() in ("Args:", "Attributes:"):
+            in_section = True
+            continue
+        if in_section:
+            if line and not line.startswith(" "):
+                in_section = False
+                continue
+            match = re.match(r"^    (\w+): (.*)$", line)
+            if match:
+                current = match.group(1)
+                out[current] = match.group(2).strip()
+            elif current and line.startswith("        "):
+                out[current] += " " + line.strip()
+    return out
+
+
+class DataclassKeysDirective(SphinxDirective):
+    """The fields of a hardware dataclass as TOML keys: name, default, meaning (from its docstring)."""
+
+    required_arguments = 1
+
+    def run(self) -> list[nodes.Node]:
+        cls = resolve(self.arguments[0])
+        docs = docstring_args(cls)
+        rows = []
+        for f in dataclasses.fields(cls):
+            if not f.init:
+                continue
+            default = f.default if f.default is not dataclasses.MISSING else dataclasses.MISSING
+            if f.default_factory is not dataclasses.MISSING:  # type: ignore[misc]
+                default = f.default_factory()  # type: ignore[misc]
+            rows.append([f"``{f.name}``", toml_value(default), plain(docs.get(f.name, ""))])
+        return list_table(self, ["Key", "Default", "Meaning (units and range)"], rows, "18 12 70")
+
+
+class PresetsDirective(SphinxDirective):
+    """The hardware preset names a scenario may give, with their options and first doc line."""
+
+    def run(self) -> list[nodes.Node]:
+        from qnsim.presets import PRESETS
+
+        rows = []
+        for name, function in PRESETS.items():
+            options = [
+                f"``{p.name}`` (default ``{p.default!r}``)"
+                for p in inspect.signature(function).parameters.values()
+            ]
+            summary = (inspect.getdoc(function) or "").split("\n\n")[0].replace("\n", " ")
+            rows.append([f"``{name}``", ", ".join(options) or "none", f":func:`qnsim.{name}`: {plain(summary)}"])
+        return list_table(self, ["Name", "Options", "What it is"], rows, "22 22 56")
+
+
+class PresetsCitedDirective(SphinxDirective):
+    """Each hardware preset with the publication it cites and its 10 km link, computed now."""
+
+    def run(self) -> list[nodes.Node]:
+        from qnsim.presets import PRESETS
+
+        rows = []
+        for name, function in PRESETS.items():
+            variants = [({}, name)]
+            if "improvement" in inspect.signature(function).parameters:
+                variants.append(({"improvement": 1000}, f"{name}(improvement=1000)"))
+            for kwargs, label in variants:
+                preset = function(**kwargs)
+                link = preset.link(10.0)
+                rows.append([
+                    f":func:`{label} <qnsim.{name}>`",
+                    plain(preset.reference),
+                    link.scheme.replace("_", " "),
+                    f"{link.fidelity:.3f}",
+                    f"{link.rate_hz:.3g}",
+                ])
+        return list_table(
+            self, ["Preset", "Figures from", "Scheme", "Link F at 10 km", "Pairs/s at 10 km"], rows, "28 34 12 12 14"
+        )
+
+
+class ShapesDirective(SphinxDirective):
+    """The topology builders and their shape keys."""
+
+    def run(self) -> list[nodes.Node]:
+        from qnsim.topology import SHAPES
+
+        rows = [
+            [f"``{name}``", ", ".join(f"``{k}``" for k in keys), f":func:`qnsim.{name}`"]
+            for name, keys in SHAPES.items()
+        ]
+        return list_table(self, ["builder", "Shape keys", "Builder function (node names)"], rows, "15 35 50")
 
 
 class TextDirective(SphinxDirective):
@@ -329,4 +433,8 @@ def setup(app) -> dict[str, Any]:
     app.add_directive("qnsim-keys", KeysDirective)
     app.add_directive("qnsim-file-keys", FileKeysDirective)
     app.add_directive("qnsim-text", TextDirective)
+    app.add_directive("qnsim-dataclass-keys", DataclassKeysDirective)
+    app.add_directive("qnsim-presets", PresetsDirective)
+    app.add_directive("qnsim-shapes", ShapesDirective)
+    app.add_directive("qnsim-presets-cited", PresetsCitedDirective)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -256,7 +256,7 @@ class Source:
 class Memory:
     """Memory qubits of a node with energy relaxation and dephasing.
 
-    Follows the DESIGN.md memory convention: amplitude damping gamma = 1 - exp(-t/T1), then pure
+    Follows the memory convention of docs/concepts.md: amplitude damping gamma = 1 - exp(-t/T1), then pure
     dephasing such that coherences decay as exp(-t/T2) in total. Physical channels require
     T2 <= 2 T1. ``math.inf`` means no decay.
 
