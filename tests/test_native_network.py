@@ -51,7 +51,7 @@ class Native:
             bell_diagonal=diag, **kw))  # fmt: skip
 
     def add_request(self, path, *, schedule="asap", purify="none", purify_rounds=0, end_to_end_purify_rounds=0,
-                    **kw):
+                    **kw):  # noqa: E501
         if purify != "none" and not purify_rounds and not end_to_end_purify_rounds:
             purify_rounds = 1
         return self.net.add_request(_core.RequestParams(
@@ -378,3 +378,85 @@ def test_kept_pairs_go_on_decohering_until_the_caller_gets_them():
     assert d["fidelity"][0] == pytest.approx((1 + math.exp(-20e-6 / t2)) / 2, abs=1e-12)
     net.release_pair(a, b)
     assert net.occupied_slots() == 0
+
+
+# ---- generation policy and scale --------------------------------------------------------------------
+
+
+def long_chain(n, formalism="bell_diagonal", seed=1, p=0.1, cutoff_ps=None):
+    """An n-node chain built natively in one call (add_chain), one memory per side."""
+    net = Native(formalism, seed=seed)
+    first = net.add_chain(_core.NodeParams(name="n", num_memories=2, t2_s=0.5),
+                          _core.LinkParams(success_probability=p, attempt_period_ps=201 * US,
+                                           herald_delay_a_ps=100 * US, herald_delay_b_ps=100 * US,
+                                           classical_delay_ps=100 * US, bell_diagonal=werner(0.99)), n)
+    return net, list(range(first, first + n))
+
+
+@pytest.mark.parametrize("schedule", ["asap", "nested"])
+def test_on_demand_generation_makes_one_link_pair_per_link_not_n_squared(schedule):
+    n = 300
+    runs = {}
+    for generation in ("continuous", "on_demand"):
+        net, nodes = long_chain(n)
+        net.add_request(nodes, num_pairs=1, schedule=schedule,
+                        generation=getattr(_core.GenerationPolicy, generation))
+        net.run(10**15)
+        runs[generation] = (net.deliveries()["time_ps"][0], net.counters()["link_pairs"], net.events_processed)
+        assert net.occupied_slots() == 0 and net.live_qubits == 0
+    # The first pair is built the same way (same draws); continuous links regenerate while the
+    # outcomes travel the chain, on-demand ones make exactly one pair each.
+    assert runs["on_demand"][0] == runs["continuous"][0]
+    assert runs["on_demand"][1] == n - 1
+    assert runs["continuous"][1] > 3 * (n - 1)
+    assert runs["on_demand"][2] < 5 * n and runs["continuous"][2] > 2 * runs["on_demand"][2]
+
+
+@pytest.mark.parametrize("formalism", ALL)
+def test_on_demand_generation_recovers_from_cutoffs_and_serves_every_pair(formalism):
+    net, nodes = chain(6, formalism=formalism, p=0.2, channels=2, memories=4, t2=1e-3)
+    r = net.add_request(nodes, num_pairs=20, cutoff_ps=150 * US, memories_per_link=2,
+                        generation=_core.GenerationPolicy.on_demand)
+    net.run(10**13)
+    assert net.request_stats(r)["status"] == "served"
+    assert net.counters()["cutoff_discards"] > 0  # segments were lost and rebuilt
+    assert net.occupied_slots() == 0 and net.live_qubits == 0
+
+
+@pytest.mark.parametrize("scheme", ["dejmps", "bbpssw"])
+def test_on_demand_generation_feeds_end_to_end_purification(scheme):
+    # End-to-end purification needs two pairs before one is delivered: the first pair made must
+    # release the memories that built it.
+    net, nodes = chain(4, channels=2, memories=4, p=0.5, formalism="bell_diagonal")
+    r = net.add_request(nodes, num_pairs=5, memories_per_link=2, purify=scheme, end_to_end_purify_rounds=1,
+                        generation=_core.GenerationPolicy.on_demand)
+    net.run(10**13)
+    assert net.request_stats(r)["status"] == "served"
+    assert net.occupied_slots() == 0 and net.live_qubits == 0
+
+
+def test_generation_policy_is_checked_against_python_protocols():
+    with pytest.raises(qnsim.ParameterError, match="^generation must be 'continuous' for a request driven by a Python"):
+        _core.RequestParams(path=[0, 1], python_protocol=True, generation=_core.GenerationPolicy.on_demand).validate()
+    net = qnsim.Network("bell_diagonal", seed=1)
+    for name in "ab":
+        net.add_node(name)
+    net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e3)
+    with pytest.raises(qnsim.ParameterError, match="generation must be one of 'continuous', 'on_demand', got 'lazy'"):
+        net.request("a", "b", generation="lazy")
+    assert net.request("a", "b", generation="on_demand").generation == "on_demand"
+
+
+def test_add_chain_builds_named_nodes_and_refuses_sizes_before_allocating():
+    net, nodes = long_chain(4)
+    assert net.num_nodes == 4 and net.num_links == 3 and nodes == [0, 1, 2, 3]
+    net.add_request(nodes, num_pairs=1)
+    net.run(10**13)
+    assert len(net.deliveries()["fidelity"]) == 1
+    with pytest.raises(qnsim.ParameterError, match="^count must be >= 2 nodes for a chain, got 1"):
+        net.add_chain(_core.NodeParams(name="x"), _core.LinkParams(), 1)
+    with pytest.raises(qnsim.ParameterError, match="^count = 4000000000 with 16 channels per link would take the network"):
+        net.add_chain(_core.NodeParams(name="x"), _core.LinkParams(channels=16), 4_000_000_000)
+    assert net.num_nodes == 4  # nothing was added
+    with pytest.raises(qnsim.ParameterError, match="^t1_s must be > 0 s"):
+        net.add_chain(_core.NodeParams(name="x", t1_s=0.0), _core.LinkParams(), 3)

@@ -64,6 +64,12 @@ void bind_enums(py::module_ &m) {
     py::enum_<qnsim::SwapSchedule>(m, "SwapSchedule", "Order in which a request's repeaters swap.")
         .value("asap", qnsim::SwapSchedule::ASAP)
         .value("nested", qnsim::SwapSchedule::Nested);
+    py::enum_<qnsim::GenerationPolicy>(m, "GenerationPolicy",
+                                       "When a request's links make pairs: continuous (a free memory attempts at once) "
+                                       "or on_demand (a memory freed by a swap waits until its pair is delivered or "
+                                       "lost).")
+        .value("continuous", qnsim::GenerationPolicy::Continuous)
+        .value("on_demand", qnsim::GenerationPolicy::OnDemand);
     py::enum_<qnsim::RequestStatus>(m, "RequestStatus", "Where a request stands.")
         .value("pending", qnsim::RequestStatus::Pending)
         .value("waiting", qnsim::RequestStatus::Waiting)
@@ -152,10 +158,11 @@ void bind_params(py::module_ &m) {
         .def_readwrite("min_fidelity", &qnsim::RequestParams::min_fidelity)
         .def_readwrite("swap_schedule", &qnsim::RequestParams::swap_schedule)
         .def_readwrite("swap_handshake", &qnsim::RequestParams::swap_handshake)
+        .def_readwrite("generation", &qnsim::RequestParams::generation)
         .def("validate", &qnsim::RequestParams::validate, "Range checks; ParameterError naming the field.");
     keyword_init(request, {"path", "num_pairs", "start_ps", "cutoff_ps", "deadline_ps", "purification",
                            "purification_rounds", "end_to_end_purification_rounds", "keep_pairs", "python_protocol",
-                           "memories_per_link", "min_fidelity", "swap_schedule", "swap_handshake"});
+                           "memories_per_link", "min_fidelity", "swap_schedule", "swap_handshake", "generation"});
 
     py::class_<qnsim::RequestStats>(m, "RequestStats", "What became of a request (aggregates over every delivery).")
         .def_readonly("status", &qnsim::RequestStats::status)
@@ -292,6 +299,9 @@ void bind_network(py::module_ &m) {
     c.def("add_node", &Network::add_node, py::arg("params"), "Validates and adds a node; returns its index.");
     c.def("add_link", &Network::add_link, py::arg("params"), "Validates and adds a link; returns its index.");
     c.def("add_request", &Network::add_request, py::arg("params"), "Validates and adds a request; returns its index.");
+    c.def("add_chain", &Network::add_chain, py::arg("node"), py::arg("link"), py::arg("count"),
+          "Adds `count` nodes like `node` (named node.name + index) in a line, joined by links like `link`; returns "
+          "the first node's index (the chain's nodes are consecutive). The bulk path for very long chains.");
     c.def_property(
         "max_records", &Network::max_records, &Network::set_max_records,
         "Delivery records kept (aggregates in request_stats continue beyond it); at most 10^8.");

@@ -14,7 +14,7 @@ void Network::maybe_schedule_delivery(uint32_t s1, uint32_t s2) {
     const Request &req = requests_[slots_[s1].owner];
     // When each end has its herald and every swap outcome.
     auto news = [&](uint32_t s) {
-        const bool at_src = req.hop_of_node[slots_[s].node] == 0;
+        const bool at_src = slots_[s].hop == 0;
         return std::max({scheduler_.now(), slots_[s].known_ps,
                          at_src ? slots_[s].outcomes_at_src_ps : slots_[s].outcomes_at_dst_ps});
     };
@@ -56,8 +56,10 @@ void Network::on_late_delivery(uint64_t packed_late) {
         free_slot(late, true);
         return;
     }
+    // The end-to-end pair is made: on-demand links may start the next one.
+    release_idle(request, 0, static_cast<uint32_t>(requests_[request].links.size()));
     bring_up_to_date(late);
-    const bool late_is_src = requests_[request].hop_of_node[l.node] == 0;
+    const bool late_is_src = l.hop == 0;
     const QubitHandle q_src = late_is_src ? l.qubit : l.consumed_partner_qubit;
     const QubitHandle q_dst = late_is_src ? l.consumed_partner_qubit : l.qubit;
     Delivery d;
@@ -114,7 +116,9 @@ void Network::on_delivery(uint64_t packed1, uint64_t packed2) {
         free_slot(s2, true);
         return;
     }
-    if (slots_[s1].node != requests_[request].p.path.front()) std::swap(s1, s2);
+    if (slots_[s1].hop != 0) std::swap(s1, s2);
+    // The end-to-end pair is made: on-demand links may start the next one.
+    release_idle(request, 0, static_cast<uint32_t>(requests_[request].links.size()));
     if (slots_[s1].e2e_level < requests_[request].p.end_to_end_purification_rounds) {
         slots_[s1].e2e_ready = slots_[s2].e2e_ready = true;
         try_end_to_end_purify(request);

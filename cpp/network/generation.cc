@@ -14,20 +14,22 @@ void Network::try_start_attempts(uint32_t l) {
     while (true) {
         // A free slot of an active request at each end, the same request on both.
         while (i < a.size() && (slots_[a[i]].state != SlotState::Free || slots_[a[i]].owner == kNoSlot ||
-                                !requests_[slots_[a[i]].owner].active())) {
+                                slots_[a[i]].idle || !requests_[slots_[a[i]].owner].active())) {
             i++;
         }
         if (i == a.size()) return;
         const uint32_t owner = slots_[a[i]].owner;
         if (link.p.fixed_channels) {
             j = i;
-            if (slots_[b[j]].state != SlotState::Free || slots_[b[j]].owner != owner) {
+            if (slots_[b[j]].state != SlotState::Free || slots_[b[j]].owner != owner || slots_[b[j]].idle) {
                 i++;
                 continue;
             }
         } else {
             j = 0;
-            while (j < b.size() && (slots_[b[j]].state != SlotState::Free || slots_[b[j]].owner != owner)) j++;
+            while (j < b.size() && (slots_[b[j]].state != SlotState::Free || slots_[b[j]].owner != owner || slots_[b[j]].idle)) {
+                j++;
+            }
             if (j == b.size()) {
                 i++;
                 continue;
@@ -148,14 +150,14 @@ void Network::after_known(uint32_t slot) {
         try_purify(s.link, r);
         return;
     }
-    const uint32_t hop = req.hop_of_node[s.node];
-    if (hop > 0 && hop + 1 < req.p.path.size()) {
-        try_swap(s.node, r);
+    const uint32_t hop = s.hop;
+    const uint32_t last = static_cast<uint32_t>(req.p.path.size() - 1);
+    if (hop > 0 && hop < last) {
+        try_swap(s.node, r, hop);
         return;
     }
     const uint32_t partner = s.partner;
-    const uint32_t other_end = req.p.path[hop == 0 ? req.p.path.size() - 1 : 0];
-    if (partner != kNoSlot && slots_[partner].node == other_end && slots_[partner].heralded &&
+    if (partner != kNoSlot && slots_[partner].hop == (hop == 0 ? last : 0) && slots_[partner].heralded &&
         slots_[partner].state == SlotState::Stored && slots_[partner].level >= req.p.purification_rounds) {
         maybe_schedule_delivery(slot, partner);
     }

@@ -96,6 +96,35 @@ uint32_t Network::add_link(const LinkParams &p) {
     return index;
 }
 
+uint32_t Network::add_chain(const NodeParams &node, const LinkParams &link, uint32_t count) {
+    node.validate();
+    link.validate();
+    if (count < 2) throw ParameterError("count", msg("must be >= 2 nodes for a chain, got ", count));
+    const uint64_t slots_needed = 2 * uint64_t{link.channels} * (count - 1);
+    if (slots_.size() + slots_needed > kMaxSlots) {
+        throw ParameterError("count", msg("= ", count, " with ", link.channels, " channels per link would take the network past ",
+                                          kMaxSlots, " memory slots (", slots_.size(), " in use)"));
+    }
+    nodes_.reserve(nodes_.size() + count);
+    node_rngs_.reserve(node_rngs_.size() + count);
+    links_.reserve(links_.size() + count - 1);
+    link_rngs_.reserve(link_rngs_.size() + count - 1);
+    slots_.reserve(slots_.size() + slots_needed);
+    const uint32_t first = static_cast<uint32_t>(nodes_.size());
+    NodeParams p = node;
+    for (uint32_t i = 0; i < count; i++) {
+        p.name = node.name + std::to_string(i);
+        add_node(p);
+    }
+    LinkParams l = link;
+    for (uint32_t i = 0; i + 1 < count; i++) {
+        l.node_a = first + i;
+        l.node_b = first + i + 1;
+        add_link(l);
+    }
+    return first;
+}
+
 int64_t Network::survival_needed_ps(const Request &r, uint32_t end_hop) const {
     // The end's qubit is emitted with its link pair; the pair at the neighbouring node must be
     // heralded there, swapped, and the outcome must travel back before the end can use it.
@@ -116,14 +145,20 @@ uint32_t Network::add_request(const RequestParams &p) {
     p.validate();
     Request r;
     r.p = p;
-    r.hop_of_node.assign(nodes_.size(), kNoSlot);
+    // Path positions live in the reserved slots (Slot::hop), not in a per-request table over all
+    // nodes: 10^4 requests on 10^5 nodes would need 4 GB for that.
+    std::vector<uint32_t> sorted_path = p.path;
+    std::sort(sorted_path.begin(), sorted_path.end());
+    for (size_t i = 0; i < sorted_path.size(); i++) {
+        if (sorted_path[i] >= nodes_.size()) throw std::out_of_range(msg("request path node ", sorted_path[i], " is not a node"));
+        if (i > 0 && sorted_path[i] == sorted_path[i - 1]) {
+            throw std::invalid_argument("request path visits node '" + nodes_[sorted_path[i]].p.name + "' twice");
+        }
+    }
+    r.distance_ps.reserve(p.path.size());
+    r.links.reserve(p.path.size() - 1);
     int64_t distance = 0;
     for (size_t i = 0; i < p.path.size(); i++) {
-        if (p.path[i] >= nodes_.size()) throw std::out_of_range(msg("request path node ", p.path[i], " is not a node"));
-        if (r.hop_of_node[p.path[i]] != kNoSlot) {
-            throw std::invalid_argument("request path visits node '" + nodes_[p.path[i]].p.name + "' twice");
-        }
-        r.hop_of_node[p.path[i]] = static_cast<uint32_t>(i);
         r.distance_ps.push_back(distance);
         if (i + 1 < p.path.size()) {
             const uint32_t a = p.path[i], b = p.path[i + 1];
@@ -229,11 +264,6 @@ BellPair Network::bell_value(QubitHandle q) const {
     return value;
 }
 
-int64_t Network::path_latency(uint32_t request, uint32_t a, uint32_t b) const {
-    const Request &r = requests_[request];
-    return std::abs(r.distance_ps[r.hop_of_node[a]] - r.distance_ps[r.hop_of_node[b]]);
-}
-
 int64_t Network::classical_latency(uint32_t a, uint32_t b) {
     if (a >= nodes_.size() || b >= nodes_.size()) throw std::out_of_range(msg("node ", std::max(a, b), " does not exist"));
     if (a == b) return 0;
@@ -275,6 +305,9 @@ void Network::on_event(Scheduler &, const Event &event) {
         case kRequestStart: {
             Request &req = requests_[e.a];
             req.stats.status = RequestStatus::Waiting;
+            req.wait_seq = next_wait_seq_++;
+            req.dirty = true;
+            dirty_.push_back(static_cast<uint32_t>(e.a));
             waiting_.push_back(static_cast<uint32_t>(e.a));
             if (req.p.deadline_ps) {
                 scheduler_.schedule(std::max(*req.p.deadline_ps, scheduler_.now()), EventPayload{kind_, kDeadline, e.a, 0});

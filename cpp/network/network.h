@@ -99,6 +99,12 @@ class Network final : public EventHandler {
     uint32_t add_node(const NodeParams &params);
     uint32_t add_link(const LinkParams &params);
     uint32_t add_request(const RequestParams &params);
+    /// A linear chain of `count` nodes like `node` (named node.name + "0", "1", ...) joined by
+    /// links like `link` (its node_a/node_b are replaced): the bulk path for 10^6-node chains,
+    /// with no per-node call from Python. Returns the first node's index; the chain's nodes are
+    /// consecutive. ParameterError (field `count`) when count < 2 or the chain would pass the
+    /// memory-slot limit, checked before anything is added.
+    uint32_t add_chain(const NodeParams &node, const LinkParams &link, uint32_t count);
 
     /// Runs every event up to `until_ps`; now_ps() is then `until_ps`, whatever the requests
     /// did, so results are a pure function of the inputs and the seed however the run is cut
@@ -198,11 +204,14 @@ class Network final : public EventHandler {
         QubitHandle consumed_partner_qubit = 0;
         int64_t consumed_partner_emitted_ps = 0;
         uint32_t e2e_level = 0;        // end-to-end purification rounds passed
+        uint32_t hop = UINT32_MAX;     // position of this slot's node on its owner's path
+        bool idle = false;             // on-demand generation: freed by a swap, waits for its pair's end
     };
     struct Link {
         LinkParams p;
         std::vector<uint32_t> slots[2];  // per side
         uint32_t stream;
+        std::vector<uint32_t> blocked;  // waiting requests that last failed to reserve here
     };
     struct Node {
         NodeParams p;
@@ -224,8 +233,9 @@ class Network final : public EventHandler {
         RequestParams p;
         std::vector<uint32_t> links;          // link of hop i (path[i], path[i+1])
         std::vector<int64_t> distance_ps;     // cumulative classical latency from path[0]
-        std::vector<uint32_t> hop_of_node;    // node -> position on the path (UINT32_MAX if absent)
         RequestStats stats;
+        uint64_t wait_seq = 0;  // arrival order among waiting requests (first come, first served)
+        bool dirty = false;     // waiting, and may fit now: tried at the next try_admit
         bool active() const { return stats.status == RequestStatus::Active; }
     };
 
@@ -248,7 +258,14 @@ class Network final : public EventHandler {
     // How long a qubit at the request's end (path position end_hop) must be stored at least
     // before it can be used: its herald, or its neighbour's herald, swap and news.
     int64_t survival_needed_ps(const Request &r, uint32_t end_hop) const;
-    bool try_reserve(uint32_t request);
+    // Reserves the request's memories (all or nothing); returns kNoSlot, or the first link of its
+    // path that lacks them.
+    uint32_t try_reserve(uint32_t request);
+    // Memory of link l became free and unowned: requests blocked on it may fit now.
+    void link_released(uint32_t l);
+    // On-demand generation: memories of the request on path links [hop_lo, hop_hi) that wait for
+    // their pair's end attempt again.
+    void release_idle(uint32_t request, uint32_t hop_lo, uint32_t hop_hi);
     void try_end_to_end_purify(uint32_t request);
     // The first two candidates that are eligible and share a level, or (kNoSlot, kNoSlot).
     template <typename Eligible, typename Level>
@@ -262,7 +279,7 @@ class Network final : public EventHandler {
     // Nested (doubling) schedule: the partner positions of the node at path position h.
     static uint32_t nested_left(uint32_t h) { return h - (h & (~h + 1)); }
     static uint32_t nested_right(uint32_t h, uint32_t last) { return std::min(h + (h & (~h + 1)), last); }
-    void try_swap(uint32_t node, uint32_t request);
+    void try_swap(uint32_t node, uint32_t request, uint32_t hop);
     void complete_swap(uint32_t node, uint32_t request, uint32_t s1, uint32_t s2);
     void on_swap_handshake_done(uint64_t packed1, uint64_t packed2);
     void maybe_schedule_delivery(uint32_t s1, uint32_t s2);
@@ -279,7 +296,11 @@ class Network final : public EventHandler {
     // Applies the decay since the slot's last update and its Pauli frame; draws from the node's
     // stream unless another is given.
     void bring_up_to_date(uint32_t slot, Rng *stream = nullptr);
-    int64_t path_latency(uint32_t request, uint32_t node_a, uint32_t node_b) const;
+    // Classical latency along the request's path between path positions hop_a and hop_b.
+    int64_t path_latency(uint32_t request, uint32_t hop_a, uint32_t hop_b) const {
+        const Request &r = requests_[request];
+        return std::abs(r.distance_ps[hop_a] - r.distance_ps[hop_b]);
+    }
     void check_slot(uint32_t slot) const;
     void swap_now(uint32_t node, uint32_t s1, uint32_t s2, int request, int &m1, int &m2);
 
@@ -310,6 +331,9 @@ class Network final : public EventHandler {
     NetworkCounters counters_;
     ProtocolHook hook_;
     std::vector<uint32_t> waiting_;  // requests waiting for memory, in arrival order
+    std::vector<uint32_t> dirty_;    // waiting requests to try at the next try_admit
+    std::vector<uint32_t> scratch_;  // try_reserve's plan, kept to avoid an allocation per call
+    uint64_t next_wait_seq_ = 0;
     uint64_t max_records_ = 1'000'000;
     Rng hand_over_rng_;  // decay of kept pairs when the caller gets control back
     std::unordered_map<uint64_t, uint32_t> link_index_;  // (min node, max node) -> link

@@ -77,6 +77,13 @@ struct LinkParams {
 
 enum class SwapSchedule : uint32_t { ASAP, Nested };
 
+/// When a request's links make pairs. Continuous: a memory attempts again as soon as it is free.
+/// OnDemand: a memory freed by a swap (its qubit went into a longer pair) waits until that pair
+/// is delivered or lost before its link attempts again, so idle links do not regenerate while swap
+/// outcomes travel (a 10^6-node chain makes ~N link pairs per delivery instead of ~N^2); memories
+/// freed any other way (cutoff, purification, delivery at an end) attempt at once.
+enum class GenerationPolicy : uint32_t { Continuous, OnDemand };
+
 /// An end-to-end entanglement request along a fixed path of nodes.
 ///
 /// Admission: when it starts, a request reserves `memories_per_link` memory slots at both ends
@@ -101,6 +108,7 @@ struct RequestParams {
     /// protocol does): the swap happens one round trip to the farther partner later, with the
     /// two qubits held and decaying meanwhile.
     bool swap_handshake = false;
+    GenerationPolicy generation = GenerationPolicy::Continuous;
 
     /// Recurrence rounds hold one pair per level while the next is made: fewer memories stall.
     uint32_t memories_needed() const { return purification_rounds + end_to_end_purification_rounds + 1; }

@@ -67,7 +67,7 @@ void Network::try_purify(uint32_t l, uint32_t request) {
 
 void Network::try_end_to_end_purify(uint32_t request) {
     const Request &req = requests_[request];
-    const uint32_t src = req.p.path.front(), dst = req.p.path.back();
+    const uint32_t src = req.p.path.front();
     const uint32_t first_link = req.links.front();
     const uint32_t src_side = links_[first_link].p.node_a == src ? 0u : 1u;
     auto eligible = [&](const Slot &s) { return s.owner == request && s.state == SlotState::Stored && s.e2e_ready; };
@@ -79,13 +79,19 @@ void Network::try_end_to_end_purify(uint32_t request) {
         if (a1 == kNoSlot) return;
         const uint32_t b1 = slots_[a1].partner;
         slots_[a1].e2e_ready = slots_[b1].e2e_ready = false;
-        start_purification(a1, a2, scheme, path_latency(request, src, dst), kEndToEndPurifyDone);
+        start_purification(a1, a2, scheme, path_latency(request, 0, static_cast<uint32_t>(req.p.path.size() - 1)),
+                           kEndToEndPurifyDone);
     }
 }
 
 void Network::purification_failed(uint32_t a1, uint32_t b1) {
     counters_.purification_failures++;
-    if (slots_[a1].owner != kNoSlot) requests_[slots_[a1].owner].stats.purification_failures++;
+    const uint32_t owner = slots_[a1].owner;
+    if (owner != kNoSlot) {
+        requests_[owner].stats.purification_failures++;
+        // An end-to-end pair lost: the memories that built it can make the next one.
+        release_idle(owner, std::min(slots_[a1].hop, slots_[b1].hop), std::max(slots_[a1].hop, slots_[b1].hop));
+    }
     free_slot(a1, true);
     free_slot(b1, true);
 }

@@ -6,7 +6,7 @@ namespace qnsim {
 
 using namespace network_internal;
 
-bool Network::try_reserve(uint32_t r) {
+uint32_t Network::try_reserve(uint32_t r) {
     Request &req = requests_[r];
     const uint32_t need = req.p.memories_per_link;
     auto unowned = [&](uint32_t id) { return slots_[id].owner == kNoSlot && slots_[id].state == SlotState::Free; };
@@ -37,27 +37,51 @@ bool Network::try_reserve(uint32_t r) {
         }
         return true;
     };
-    std::vector<uint32_t> ids;
+    std::vector<uint32_t> &ids = scratch_;
     for (uint32_t l : req.links) {
-        if (!plan(l, ids)) return false;
+        if (!plan(l, ids)) return l;
     }
-    for (uint32_t l : req.links) {
-        plan(l, ids);
-        for (uint32_t id : ids) slots_[id].owner = r;
+    for (size_t i = 0; i < req.links.size(); i++) {
+        plan(req.links[i], ids);
+        for (uint32_t id : ids) {
+            slots_[id].owner = r;
+            slots_[id].hop = static_cast<uint32_t>(slots_[id].node == req.p.path[i] ? i : i + 1);
+        }
     }
-    return true;
+    return kNoSlot;
+}
+
+void Network::link_released(uint32_t l) {
+    for (uint32_t r : links_[l].blocked) {
+        Request &req = requests_[r];
+        if (!req.dirty && req.stats.status == RequestStatus::Waiting) {
+            req.dirty = true;
+            dirty_.push_back(r);
+        }
+    }
+    links_[l].blocked.clear();
 }
 
 void Network::try_admit() {
     // First come, first served; a request that cannot reserve waits, later ones may still fit.
-    for (size_t i = 0; i < waiting_.size();) {
-        const uint32_t r = waiting_[i];
-        if (!try_reserve(r)) {
-            i++;
+    // Only requests that are new or whose blocking link freed memory since they last failed can
+    // fit now (for the others nothing they lacked came back), so only those are tried, in arrival
+    // order: the same admissions as trying every waiting request, without the O(waiting) scan.
+    if (dirty_.empty()) return;
+    std::vector<uint32_t> candidates;
+    candidates.swap(dirty_);
+    std::sort(candidates.begin(), candidates.end(),
+              [&](uint32_t a, uint32_t b) { return requests_[a].wait_seq < requests_[b].wait_seq; });
+    for (uint32_t r : candidates) {
+        Request &req = requests_[r];
+        req.dirty = false;
+        if (req.stats.status != RequestStatus::Waiting) continue;
+        const uint32_t blocked = try_reserve(r);
+        if (blocked != kNoSlot) {
+            links_[blocked].blocked.push_back(r);
             continue;
         }
-        waiting_.erase(waiting_.begin() + static_cast<std::ptrdiff_t>(i));
-        Request &req = requests_[r];
+        waiting_.erase(std::find(waiting_.begin(), waiting_.end(), r));
         req.stats.status = RequestStatus::Active;
         req.stats.admitted_ps = scheduler_.now();
         for (uint32_t l : req.links) try_start_attempts(l);
@@ -78,13 +102,37 @@ void Network::finish_request(uint32_t r, RequestStatus status, const char *reaso
                 Slot &s = slots_[id];
                 if (s.owner != r) continue;
                 s.owner = kNoSlot;
+                s.idle = false;
                 // Kept delivered pairs wait for release_pair; measured slots for their kSlotFree.
                 if (s.kept || (s.state == SlotState::Locked && s.qubit == 0)) continue;
-                if (s.state != SlotState::Free) free_slot(id, true);
+                if (s.state != SlotState::Free) {
+                    free_slot(id, true);
+                } else {
+                    link_released(l);
+                }
             }
         }
     }
     try_admit();
+}
+
+void Network::release_idle(uint32_t r, uint32_t hop_lo, uint32_t hop_hi) {
+    const Request &req = requests_[r];
+    if (req.p.generation != GenerationPolicy::OnDemand) return;
+    for (uint32_t i = hop_lo; i < hop_hi && i < req.links.size(); i++) {
+        const uint32_t l = req.links[i];
+        bool any = false;
+        for (int side = 0; side < 2; side++) {
+            for (uint32_t id : links_[l].slots[side]) {
+                Slot &s = slots_[id];
+                if (s.owner == r && s.idle) {
+                    s.idle = false;
+                    any = true;
+                }
+            }
+        }
+        if (any) try_start_attempts(l);
+    }
 }
 
 bool Network::valid(uint64_t packed) const {
@@ -145,8 +193,10 @@ void Network::free_slot(uint32_t slot, bool discard) {
     s.e2e_ready = false;
     s.e2e_level = 0;
     if (s.owner == kNoSlot) {
+        s.idle = false;
+        link_released(s.link);
         if (!waiting_.empty()) try_admit();
-    } else {
+    } else if (!s.idle) {
         try_start_attempts(s.link);
     }
 }
@@ -195,8 +245,19 @@ void Network::on_cutoff(uint64_t packed) {
     const uint32_t slot = static_cast<uint32_t>(packed);
     if (slots_[slot].state != SlotState::Stored) return;
     counters_.cutoff_discards++;
-    if (slots_[slot].owner != kNoSlot) requests_[slots_[slot].owner].stats.cutoff_discards++;
+    const uint32_t owner = slots_[slot].owner;
+    if (owner != kNoSlot) requests_[owner].stats.cutoff_discards++;
     const uint32_t partner = slots_[slot].partner;
+    if (owner != kNoSlot) {
+        // The memories whose swaps built this pair can make the next one. Without a partner the
+        // pair was end to end, its other end already consumed: it spanned the whole path.
+        uint32_t lo = 0, hi = static_cast<uint32_t>(requests_[owner].links.size());
+        if (partner != kNoSlot && slots_[partner].owner == owner) {
+            lo = std::min(slots_[slot].hop, slots_[partner].hop);
+            hi = std::max(slots_[slot].hop, slots_[partner].hop);
+        }
+        release_idle(owner, lo, hi);
+    }
     if (hook_ && partner != kNoSlot) hook_(HookKind::PairLost, slots_[slot].node, slot, partner);
     free_slot(slot, true);
     if (partner != kNoSlot && slots_[partner].state == SlotState::Stored) free_slot(partner, true);

@@ -41,22 +41,24 @@ void Network::swap_now(uint32_t node, uint32_t s1, uint32_t s2, int request, int
     slots_[p2].partner = p1;
     if (request >= 0) {
         const Request &req = requests_[request];
-        const int64_t src = done + path_latency(static_cast<uint32_t>(request), node, req.p.path.front());
-        const int64_t dst = done + path_latency(static_cast<uint32_t>(request), node, req.p.path.back());
+        const uint32_t r = static_cast<uint32_t>(request), last = static_cast<uint32_t>(req.p.path.size() - 1);
+        const uint32_t hop = slots_[s1].hop;
+        const int64_t src = done + path_latency(r, hop, 0);
+        const int64_t dst = done + path_latency(r, hop, last);
         const int64_t at_src = std::max({src, slots_[s1].outcomes_at_src_ps, slots_[s2].outcomes_at_src_ps});
         const int64_t at_dst = std::max({dst, slots_[s1].outcomes_at_dst_ps, slots_[s2].outcomes_at_dst_ps});
         for (uint32_t p : {p1, p2}) {
             slots_[p].outcomes_at_src_ps = at_src;
             slots_[p].outcomes_at_dst_ps = at_dst;
-            slots_[p].known_ps = std::max(slots_[p].known_ps, done + path_latency(static_cast<uint32_t>(request), node,
-                                                                                   slots_[p].node));
+            slots_[p].known_ps = std::max(slots_[p].known_ps, done + path_latency(r, hop, slots_[p].hop));
             // Under a nested schedule an interior node waits for the news that its segment reached
             // its designated partner, so that news is an event of its own.
-            const uint32_t hop = req.hop_of_node[slots_[p].node];
-            if (req.p.swap_schedule == SwapSchedule::Nested && hop > 0 && hop + 1 < req.p.path.size()) {
+            if (req.p.swap_schedule == SwapSchedule::Nested && slots_[p].hop > 0 && slots_[p].hop < last) {
                 scheduler_.schedule(slots_[p].known_ps, EventPayload{kind_, kKnown, pack(p, slots_[p].gen), 0});
             }
         }
+        // On-demand generation: these memories wait until the pair they fed ends.
+        if (req.p.generation == GenerationPolicy::OnDemand) slots_[s1].idle = slots_[s2].idle = true;
     } else {
         for (uint32_t p : {p1, p2}) {
             slots_[p].known_ps = std::max(slots_[p].known_ps, done + classical_latency(node, slots_[p].node));
@@ -67,9 +69,8 @@ void Network::swap_now(uint32_t node, uint32_t s1, uint32_t s2, int request, int
     counters_.swaps++;
 }
 
-void Network::try_swap(uint32_t node, uint32_t r) {
+void Network::try_swap(uint32_t node, uint32_t r, uint32_t hop) {
     const Request &req = requests_[r];
-    const uint32_t hop = req.hop_of_node[node];
     const uint32_t last = static_cast<uint32_t>(req.p.path.size() - 1);
     const uint32_t left = req.links[hop - 1], right = req.links[hop];
     const bool nested = req.p.swap_schedule == SwapSchedule::Nested;
@@ -83,7 +84,7 @@ void Network::try_swap(uint32_t node, uint32_t r) {
             for (uint32_t id : links_[ls[k]].slots[sides[k]]) {
                 const Slot &s = slots_[id];
                 if (s.owner != r || s.state != SlotState::Stored || !s.heralded || s.level < req.p.purification_rounds) continue;
-                if (nested && (s.known_ps > now || req.hop_of_node[slots_[s.partner].node] != want[k])) continue;
+                if (nested && (s.known_ps > now || slots_[s.partner].hop != want[k])) continue;
                 if (best[k] == kNoSlot || s.emitted_ps < slots_[best[k]].emitted_ps) best[k] = id;
             }
         }
@@ -96,7 +97,7 @@ void Network::try_swap(uint32_t node, uint32_t r) {
         for (uint32_t s : {best[0], best[1]}) {
             Slot &slot = slots_[s];
             slot.state = SlotState::Locked;
-            farthest = std::max(farthest, path_latency(r, node, slots_[slot.partner].node));
+            farthest = std::max(farthest, path_latency(r, hop, slots_[slot.partner].hop));
         }
         scheduler_.schedule(now + 2 * farthest, EventPayload{kind_, kSwapNow, pack(best[0], slots_[best[0]].gen),
                                                              pack(best[1], slots_[best[1]].gen)});
@@ -109,9 +110,8 @@ void Network::complete_swap(uint32_t node, uint32_t r, uint32_t s1, uint32_t s2)
     const uint32_t p1 = slots_[s1].partner, p2 = slots_[s2].partner;
     int m1, m2;
     swap_now(node, s1, s2, static_cast<int>(r), m1, m2);
-    const uint32_t n1 = slots_[p1].node, n2 = slots_[p2].node;
-    if ((req.hop_of_node[n1] == 0 && req.hop_of_node[n2] == last) ||
-        (req.hop_of_node[n1] == last && req.hop_of_node[n2] == 0)) {
+    const uint32_t h1 = slots_[p1].hop, h2 = slots_[p2].hop;
+    if ((h1 == 0 && h2 == last) || (h1 == last && h2 == 0)) {
         maybe_schedule_delivery(p1, p2);
     }
 }

@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['CircuitParseError', 'DensityMatrixSimulator', 'HookKind', 'LinkParams', 'NativeNetwork', 'NetworkCounters', 'NodeParams', 'ParameterError', 'PurificationScheme', 'QnsimError', 'QubitRegistry', 'RequestParams', 'RequestStats', 'RequestStatus', 'Scheduler', 'SchedulingError', 'StabilizerSimulator', 'StateTooLargeError', 'SwapSchedule', 'UnknownQubitError', 'WorkloadProgram', 'bell_diagonal_purify', 'bell_diagonal_swap', 'canonical_gate_name', 'concurrence', 'entanglement_swap', 'gate_kinds', 'purify_round', 'remote_cnot', 'stim_gate_names', 'stream_count_file', 'teleport']
+__all__: list[str] = ['CircuitParseError', 'DensityMatrixSimulator', 'GenerationPolicy', 'HookKind', 'LinkParams', 'NativeNetwork', 'NetworkCounters', 'NodeParams', 'ParameterError', 'PurificationScheme', 'QnsimError', 'QubitRegistry', 'RequestParams', 'RequestStats', 'RequestStatus', 'Scheduler', 'SchedulingError', 'StabilizerSimulator', 'StateTooLargeError', 'SwapSchedule', 'UnknownQubitError', 'WorkloadProgram', 'bell_diagonal_purify', 'bell_diagonal_swap', 'canonical_gate_name', 'concurrence', 'entanglement_swap', 'gate_kinds', 'purify_round', 'remote_cnot', 'stim_gate_names', 'stream_count_file', 'teleport']
 class QnsimError(Exception):
     pass
 class CircuitParseError(QnsimError, ValueError):
@@ -727,6 +727,53 @@ class SwapSchedule:
     @property
     def value(self) -> int:
         ...
+class GenerationPolicy:
+    """
+    When a request's links make pairs: continuous (a free memory attempts at once) or on_demand (a memory freed by a swap waits until its pair is delivered or lost).
+    
+    Members:
+    
+      continuous
+    
+      on_demand
+    """
+    __members__: typing.ClassVar[dict[str, GenerationPolicy]]
+    continuous: typing.ClassVar[GenerationPolicy]
+    on_demand: typing.ClassVar[GenerationPolicy]
+    @typing.overload
+    def __eq__(self, other: GenerationPolicy) -> bool:
+        ...
+    @typing.overload
+    def __eq__(self, other: typing.Any) -> bool:
+        ...
+    def __getstate__(self) -> int:
+        ...
+    def __hash__(self) -> int:
+        ...
+    def __index__(self) -> int:
+        ...
+    def __init__(self, value: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    def __int__(self) -> int:
+        ...
+    @typing.overload
+    def __ne__(self, other: GenerationPolicy) -> bool:
+        ...
+    @typing.overload
+    def __ne__(self, other: typing.Any) -> bool:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, state: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    def __str__(self) -> str:
+        ...
+    @property
+    def name(self) -> str:
+        ...
+    @property
+    def value(self) -> int:
+        ...
 class RequestStatus:
     """
     Where a request stands.
@@ -1004,7 +1051,8 @@ class RequestParams:
     """
     An end-to-end request as the native network takes it (integer picoseconds). Built by qnsim.Network.request.
     """
-    fields: typing.ClassVar[tuple] = ('path', 'num_pairs', 'start_ps', 'cutoff_ps', 'deadline_ps', 'purification', 'purification_rounds', 'end_to_end_purification_rounds', 'keep_pairs', 'python_protocol', 'memories_per_link', 'min_fidelity', 'swap_schedule', 'swap_handshake')
+    fields: typing.ClassVar[tuple] = ('path', 'num_pairs', 'start_ps', 'cutoff_ps', 'deadline_ps', 'purification', 'purification_rounds', 'end_to_end_purification_rounds', 'keep_pairs', 'python_protocol', 'memories_per_link', 'min_fidelity', 'swap_schedule', 'swap_handshake', 'generation')
+    generation: GenerationPolicy
     keep_pairs: bool
     purification: PurificationScheme
     python_protocol: bool
@@ -1146,6 +1194,10 @@ class NativeNetwork:
     """
     def __init__(self, formalism: str = 'density_matrix', seed: typing.SupportsInt | typing.SupportsIndex | None = None) -> None:
         ...
+    def add_chain(self, node: NodeParams, link: LinkParams, count: typing.SupportsInt | typing.SupportsIndex) -> int:
+        """
+        Adds `count` nodes like `node` (named node.name + index) in a line, joined by links like `link`; returns the first node's index (the chain's nodes are consecutive). The bulk path for very long chains.
+        """
     def add_link(self, params: LinkParams) -> int:
         """
         Validates and adds a link; returns its index.

@@ -317,15 +317,19 @@ class Network(SlotOperations):
         dropped or at the end of the run. Links then generate pairs, optional recurrence
         purification runs on each link, and intermediate nodes swap as soon as they hold a pair
         on each side (``"asap"``, oldest first) or in the doubling order of a nested repeater
-        (``"nested"``). With ``protocol``, pair-ready, message and timer events go to the Python
-        protocol instead, which decides what to swap and deliver.
+        (``"nested"``). With ``generation="on_demand"`` a memory freed by a swap waits until the
+        pair it fed is delivered or lost before its link attempts again: long chains then make
+        about one link pair per link and delivery instead of regenerating while swap outcomes
+        travel (~N^2 events for an N-node chain), at the price of one pair in flight per memory.
+        With ``protocol``, pair-ready, message and timer events go to the Python protocol
+        instead, which decides what to swap and deliver.
 
         Args:
             src: Source node.
             dst: Destination node.
             **params: Any :class:`qnsim.specs.RequestSpec` field: ``path``, ``routing``,
                 ``num_pairs``, ``start_s``, ``cutoff_s``, ``deadline_s`` (absolute, s),
-                ``min_fidelity``, ``swap_schedule``, ``swap_handshake``, ``memories_per_link``,
+                ``min_fidelity``, ``swap_schedule``, ``swap_handshake``, ``generation``, ``memories_per_link``,
                 ``purification``, ``purification_rounds``, ``target_fidelity`` (rounds chosen
                 by :func:`purification_rounds_for`), ``end_to_end_purification_rounds``,
                 ``keep_pairs``, ``protocol``.
@@ -385,6 +389,7 @@ class Network(SlotOperations):
                 min_fidelity=spec.min_fidelity or 0.0,
                 swap_schedule=getattr(_core.SwapSchedule, spec.swap_schedule),
                 swap_handshake=spec.swap_handshake,
+                generation=getattr(_core.GenerationPolicy, spec.generation),
             )
             self._native.add_request(native)
         except ParameterError as exc:

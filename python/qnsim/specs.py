@@ -644,6 +644,11 @@ class RequestSpec(Spec):
     )
     swap_schedule: Literal["asap", "nested"] = param("asap", doc="Swap order: as soon as possible, or nested doubling")
     swap_handshake: bool = param(False, doc="A node confirms with both partners (a round trip) before swapping")
+    generation: Literal["continuous", "on_demand"] = param(
+        "continuous",
+        doc="Link generation: 'continuous' (a free memory attempts at once) or 'on_demand' (a memory freed by a "
+        "swap waits until its pair is delivered or lost: no regeneration while swap outcomes travel)",
+    )
     memories_per_link: Union[int, None] = param(
         None,
         doc="Slots reserved at each end of each link (default: the path's narrowest link's channels)",
