@@ -4,38 +4,26 @@ Usage::
 
     qnsim estimate WORKLOAD (--links FILE.toml | --network FILE.toml) [--json] [--stream]
 
-WORKLOAD is a Stim circuit file (REPEAT blocks counted symbolically; ``--stream`` streams a huge
-unrolled file instead) or a ``.toml`` logical summary (keys of
-:class:`qnsim.estimate.LogicalSummary`, at top level or under ``[workload]``).
+WORKLOAD is a circuit file, a ``.toml`` logical summary or a ``.json`` logical-counts file of the
+Azure estimator (:data:`qnsim.estimate.workload.DIALECT`). The links file holds ``[[qpu]]``,
+``[[link]]`` and ``[estimate]`` tables whose keys, units, defaults and ranges are
+:data:`LINKS_FILE_KEYS`, the one description that the reader checks against and that
+``--help`` prints (:func:`links_file_help`)::
 
-The links/network file::
-
-    [[qpu]]                        # one table per QPU, or `count = N` identical ones
-    preset = "qubit_gate_ns_e3"    # optional Azure preset; any QPU field may be set
-    num_qubits = 100
+    [[qpu]]
+    preset = "qubit_gate_ns_e4"
     count = 2
-    surface_code = true            # optional: error-corrected (or a table of SurfaceCode fields)
-    logical_qubits = 200
-
-    [[link]]
-    qpus = [0, 1]                  # or "all" for every QPU pair
-    rate_hz = 1e5                  # raw Bell pairs per second
-    fidelity = 0.99
-    latency_s = 1e-5               # one-way classical latency
-
-    [estimate]                     # optional keyword arguments of qnsim.estimate.estimate
-    target_fidelity = 0.99
-    placement = [0, 0, 1, 1]
-
-``--network`` reads the same tables. A ``[[link]]`` may instead name a network scenario whose
-request it stands for; its rate, fidelity and latency are then measured by simulating it
-(figures given in the table win)::
+    num_qubits = 50000
+    surface_code = true
 
     [[link]]
     qpus = [0, 1]
-    scenario = "two_qpus_transducers.toml"   # relative to this file
-    request = 1                              # which request of the scenario (default 0)
-    until_s = 0.2                            # simulated time (default: the scenario's)
+    rate_hz = 1e5                  # or scenario = "file.toml": measured by simulation
+    fidelity = 0.99
+    latency_s = 1e-5
+
+    [estimate]
+    max_runtime_s = 31557600.0
 
 Exit status: 0 feasible, 1 infeasible, 2 bad input.
 """

@@ -1,6 +1,7 @@
 """Scenario files: a network, its requests and run settings in TOML.
 
-Layout (every key optional unless marked; units in the names)::
+Layout (every key optional unless marked; units in the names; the documentation's scenario-file
+reference, generated from the specs, gives every key's type, unit, default and range)::
 
     name = "two QPUs"                  # free text
     description = "..."
