@@ -204,6 +204,18 @@ def plain(text: str) -> str:
     return "".join(p if j % 2 else p.replace("|", "\\|").replace("*", "\\*") for j, p in enumerate(parts))
 
 
+def toml_type(hint: Any) -> str:
+    """A field's type as a file gives it: ``None`` is the key left out, so it is not named."""
+    import typing
+
+    from qnsim.specs import _type_name
+
+    args = [a for a in typing.get_args(hint) if a is not type(None)]
+    if type(None) in typing.get_args(hint) and args:
+        hint = args[0] if len(args) == 1 else typing.Union[tuple(args)]
+    return _type_name(hint)
+
+
 def range_text(text: str) -> str:
     return f"``{text}``" if text else ""
 
@@ -251,7 +263,7 @@ class KeysDirective(SphinxDirective):
     option_spec = {"exclude": directives.unchanged}
 
     def run(self) -> list[nodes.Node]:
-        from qnsim.specs import _type_name, spec_fields
+        from qnsim.specs import spec_fields
 
         cls = resolve(self.arguments[0])
         exclude = {s.strip() for s in self.options.get("exclude", "").split(",") if s.strip()}
@@ -260,7 +272,7 @@ class KeysDirective(SphinxDirective):
             if not f.toml or f.name in exclude:
                 continue
             rows.append(
-                [f"``{f.name}``", _type_name(f.type), f.unit, toml_value(f.default), range_text(f.range), plain(f.doc)]
+                [f"``{f.name}``", toml_type(f.type), f.unit, toml_value(f.default), range_text(f.range), plain(f.doc)]
             )
         return list_table(self, ["Key", "Type", "Unit", "Default", "Range", "Meaning"], rows, "14 14 6 10 14 42")
 
