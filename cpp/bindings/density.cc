@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "bindings/arguments.h"
 #include "bindings/bindings.h"
 #include "density/entanglement.h"
 #include "core/errors.h"
@@ -135,10 +136,10 @@ namespace qnsim_bindings {
 void bind_density(py::module_ &m) {
     py::class_<DensityMatrixSimulator> c(m, "DensityMatrixSimulator", kClassDoc);
 
-    c.def(py::init([](long long num_qubits, std::optional<uint64_t> seed) {
+    c.def(py::init([](long long num_qubits, std::optional<Int<uint64_t>> seed) {
               if (num_qubits < 0) throw std::invalid_argument(msg("num_qubits=", num_qubits, " is negative"));
               return DensityMatrixSimulator{qnsim::DensityMatrix(static_cast<size_t>(num_qubits)),
-                                            qnsim::Rng(qnsim::seed_or_entropy(seed))};
+                                            qnsim::Rng(qnsim::seed_or_entropy(plain(seed)))};
           }),
           py::arg("num_qubits"), py::arg("seed") = py::none());
 
@@ -146,7 +147,7 @@ void bind_density(py::module_ &m) {
         "num_qubits", [](const DensityMatrixSimulator &s) { return s.dm.num_qubits(); }, "Number of qubits.");
     c.def(
         "copy",
-        [](DensityMatrixSimulator &s, bool copy_rng, std::optional<uint64_t> seed) {
+        [](DensityMatrixSimulator &s, bool copy_rng, std::optional<Int<uint64_t>> seed) {
             DensityMatrixSimulator out = s;
             if (seed) {
                 out.rng.reseed(*seed);
@@ -212,7 +213,7 @@ significant bit of the matrix index). Raises ValueError if max |U U^dag - I| > 1
     auto pauli_noise = [&c](const char *name, double px_, double py_, double pz_, const char *doc) {
         c.def(
             name,
-            [px_, py_, pz_](DensityMatrixSimulator &s, py::args q, double p) {
+            [px_, py_, pz_](DensityMatrixSimulator &s, py::args q, Real p) {
                 check_p(p, "p");
                 for (size_t t : qubit_args(q, s.dm.num_qubits())) s.dm.pauli_channel_1(t, px_ * p, py_ * p, pz_ * p);
             },
@@ -225,7 +226,7 @@ significant bit of the matrix index). Raises ValueError if max |U U^dag - I| > 1
                 "X, Y or Z each with probability p/3 on each qubit (Stim's DEPOLARIZE1, exact channel).");
     c.def(
         "depolarize2",
-        [](DensityMatrixSimulator &s, py::args q, double p) {
+        [](DensityMatrixSimulator &s, py::args q, Real p) {
             check_p(p, "p");
             auto qs = pair_args(q, s.dm.num_qubits(), "depolarize2");
             for (size_t i = 0; i < qs.size(); i += 2) s.dm.depolarize2(qs[i], qs[i + 1], p);
@@ -233,14 +234,14 @@ significant bit of the matrix index). Raises ValueError if max |U U^dag - I| > 1
         py::arg("p"), "One of the 15 non-identity Paulis, each with probability p/15, on each pair (exact channel).");
     c.def(
         "pauli_channel_1",
-        [](DensityMatrixSimulator &s, py::object q, double px, double py, double pz) {
+        [](DensityMatrixSimulator &s, py::object q, Real px, Real py, Real pz) {
             s.dm.pauli_channel_1(qubit_arg(q, s.dm.num_qubits()), px, py, pz);
         },
         py::arg("qubit"), py::arg("px"), py::arg("py"), py::arg("pz"),
         "X with probability px, Y with py, Z with pz (each in [0, 1], sum <= 1).");
     c.def(
         "amplitude_damp",
-        [](DensityMatrixSimulator &s, py::object q, double gamma) {
+        [](DensityMatrixSimulator &s, py::object q, Real gamma) {
             s.dm.amplitude_damp(qubit_arg(q, s.dm.num_qubits()), gamma);
         },
         py::arg("qubit"), py::arg("gamma"),
@@ -249,7 +250,7 @@ significant bit of the matrix index). Raises ValueError if max |U U^dag - I| > 1
 For memory with relaxation time T1 over time t, gamma = 1 - exp(-t / T1).)doc");
     c.def(
         "phase_damp",
-        [](DensityMatrixSimulator &s, py::object q, double lam) {
+        [](DensityMatrixSimulator &s, py::object q, Real lam) {
             s.dm.phase_damp(qubit_arg(q, s.dm.num_qubits()), lam);
         },
         py::arg("qubit"), py::arg("lam"),
@@ -321,7 +322,7 @@ Raises ValueError if max |sum K^dag K - I| > 1e-9 (the channel must be trace pre
         py::arg("qubit"), "Probability that a Z measurement of the qubit gives 1.");
     c.def(
         "project",
-        [](DensityMatrixSimulator &s, py::object q, int outcome) {
+        [](DensityMatrixSimulator &s, py::object q, Int<int> outcome) {
             return s.dm.project(qubit_arg(q, s.dm.num_qubits()), outcome);
         },
         py::arg("qubit"), py::arg("outcome"),

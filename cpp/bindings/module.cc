@@ -59,4 +59,5 @@ PYBIND11_MODULE(_core, m) {
     qnsim_bindings::bind_sim(m);
     qnsim_bindings::bind_network(m);
     qnsim_bindings::bind_estimate(m);
+    qnsim_bindings::add_readable_argument_errors(m);
 }

@@ -311,6 +311,19 @@ void bind_network(py::module_ &m) {
     c.def("run", &Network::run, py::arg("until_ps"), py::arg("hand_over") = true,
           "Runs every event up to until_ps (now_ps is then until_ps). hand_over=False skips bringing kept pairs up "
           "to date (for intermediate chunks of one run; results do not depend on the chunks).");
+    c.def(
+        "run_seeds",
+        [](const Network &n, const std::vector<uint64_t> &seeds, int64_t until_ps, unsigned threads) {
+            std::vector<std::unique_ptr<Network>> out;
+            {
+                py::gil_scoped_release release;  // native threads; no Python runs in between
+                out = n.run_seeds(seeds, until_ps, threads);
+            }
+            return out;
+        },
+        py::arg("seeds"), py::arg("until_ps"), py::arg("threads") = 0,
+        "For each seed, a copy of this (not yet run) network with that seed, run to until_ps on native threads "
+        "(0: all cores); result i equals a network built with seeds[i] and run alone.");
     c.def_property_readonly("now_ps", &Network::now_ps);
     c.def_property_readonly("events_processed", &Network::events_processed);
     c.def_property_readonly("num_nodes", &Network::num_nodes);

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "bindings/arguments.h"
 #include "bindings/bindings.h"
 #include "core/errors.h"
 #include "registry/qubit_registry.h"
@@ -125,8 +126,8 @@ double fidelity(const QubitRegistry &reg, const py::iterable &qubit_list, const 
 
 void bind_registry(py::module_ &m) {
     py::class_<QubitRegistry> c(m, "QubitRegistry", kClassDoc);
-    c.def(py::init([](const std::string &formalism, std::optional<uint64_t> seed, unsigned max_group_qubits) {
-              return QubitRegistry::create(qnsim::parse_formalism(formalism), qnsim::seed_or_entropy(seed),
+    c.def(py::init([](const std::string &formalism, std::optional<Int<uint64_t>> seed, Int<unsigned> max_group_qubits) {
+              return QubitRegistry::create(qnsim::parse_formalism(formalism), qnsim::seed_or_entropy(plain(seed)),
                                            max_group_qubits);
           }),
           py::arg("formalism") = "density_matrix", py::arg("seed") = py::none(), py::arg("max_group_qubits") = 0);
@@ -196,30 +197,30 @@ void bind_registry(py::module_ &m) {
         py::arg("matrix"), py::arg("qubits"),
         "U rho U^dag on the listed qubits (qubits[0] = most significant bit of U's index); density_matrix "
         "formalism only.");
-    c.def("x_error", [](QubitRegistry &r, py::args q, double p) { each(q, [&](QubitHandle h) { r.x_error(h, p); }); },
+    c.def("x_error", [](QubitRegistry &r, py::args q, Real p) { each(q, [&](QubitHandle h) { r.x_error(h, p); }); },
           py::kw_only(), py::arg("p"), "X with probability p on each qubit.");
-    c.def("y_error", [](QubitRegistry &r, py::args q, double p) { each(q, [&](QubitHandle h) { r.y_error(h, p); }); },
+    c.def("y_error", [](QubitRegistry &r, py::args q, Real p) { each(q, [&](QubitHandle h) { r.y_error(h, p); }); },
           py::kw_only(), py::arg("p"), "Y with probability p on each qubit.");
-    c.def("z_error", [](QubitRegistry &r, py::args q, double p) { each(q, [&](QubitHandle h) { r.z_error(h, p); }); },
+    c.def("z_error", [](QubitRegistry &r, py::args q, Real p) { each(q, [&](QubitHandle h) { r.z_error(h, p); }); },
           py::kw_only(), py::arg("p"), "Z with probability p on each qubit.");
     c.def("depolarize1",
-          [](QubitRegistry &r, py::args q, double p) { each(q, [&](QubitHandle h) { r.depolarize1(h, p); }); },
+          [](QubitRegistry &r, py::args q, Real p) { each(q, [&](QubitHandle h) { r.depolarize1(h, p); }); },
           py::kw_only(), py::arg("p"), "X, Y or Z each with probability p/3 (Stim's DEPOLARIZE1), on each qubit.");
     c.def("depolarize2",
-          [](QubitRegistry &r, py::args q, double p) {
+          [](QubitRegistry &r, py::args q, Real p) {
               each_pair(q, "depolarize2", [&](QubitHandle a, QubitHandle b) { r.depolarize2(a, b, p); });
           },
           py::kw_only(), py::arg("p"), "One of the 15 non-identity two-qubit Paulis, each p/15, on each pair.");
     c.def("pauli_channel_1",
-          [](QubitRegistry &r, py::handle q, double px, double py_, double pz) { r.pauli_channel_1(to_handle(q), px, py_, pz); },
+          [](QubitRegistry &r, py::handle q, Real px, Real py_, Real pz) { r.pauli_channel_1(to_handle(q), px, py_, pz); },
           py::arg("qubit"), py::arg("px"), py::arg("py"),
           py::arg("pz"), "X, Y, Z with probabilities px, py, pz.");
-    c.def("amplitude_damp", [](QubitRegistry &r, py::handle q, double g) { r.amplitude_damp(to_handle(q), g); }, py::arg("qubit"), py::arg("gamma"),
+    c.def("amplitude_damp", [](QubitRegistry &r, py::handle q, Real g) { r.amplitude_damp(to_handle(q), g); }, py::arg("qubit"), py::arg("gamma"),
           "Amplitude damping with decay probability gamma (Pauli-twirled in the stabilizer formalism).");
-    c.def("phase_damp", [](QubitRegistry &r, py::handle q, double lam) { r.phase_damp(to_handle(q), lam); }, py::arg("qubit"), py::arg("lam"),
+    c.def("phase_damp", [](QubitRegistry &r, py::handle q, Real lam) { r.phase_damp(to_handle(q), lam); }, py::arg("qubit"), py::arg("lam"),
           "Phase damping: coherences scale by sqrt(1 - lam) (Pauli-twirled in the stabilizer formalism).");
     c.def("memory_decay",
-          [](QubitRegistry &r, py::handle q, double t, double t1, double t2) { r.memory_decay(to_handle(q), t, t1, t2); },
+          [](QubitRegistry &r, py::handle q, Real t, Real t1, Real t2) { r.memory_decay(to_handle(q), t, t1, t2); },
           py::arg("qubit"), py::arg("seconds"), py::arg("t1_s"),
           py::arg("t2_s"),
           "Decoherence for `seconds` of storage: amplitude damping gamma = 1 - exp(-t/T1), then dephasing so that "

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "bindings/arguments.h"
 #include "bindings/bindings.h"
 #include "core/rng.h"
 #include "stabilizer/bit_kernels.h"
@@ -96,8 +97,8 @@ two-qubit gate ValueError, probabilities outside [0, 1] ValueError.
 True
 )doc");
 
-    cls.def(py::init([](int64_t num_qubits, std::optional<uint64_t> seed) {
-                return StabilizerSimulator(num_qubits, qnsim::seed_or_entropy(seed));
+    cls.def(py::init([](Int<int64_t> num_qubits, std::optional<Int<uint64_t>> seed) {
+                return StabilizerSimulator(num_qubits, qnsim::seed_or_entropy(plain(seed)));
             }),
             py::arg("num_qubits"), py::arg("seed") = py::none());
     cls.def_property_readonly("num_qubits", &StabilizerSimulator::num_qubits, "Number of qubits (fixed).");
@@ -122,17 +123,17 @@ True
 
     cls.def(
         "measure",
-        [](StabilizerSimulator &s, int64_t q, const std::string &basis) {
+        [](StabilizerSimulator &s, Int<int64_t> q, const std::string &basis) {
             return static_cast<int>(s.measure({q}, basis_of(basis))[0]);
         },
         py::arg("qubit"), py::arg("basis") = "Z",
         "Measures one qubit in basis 'X', 'Y' or 'Z' and returns 0 (+1 eigenvalue) or 1; the state "
         "collapses.");
     cls.def(
-        "mx", [](StabilizerSimulator &s, int64_t q) { return static_cast<int>(s.measure({q}, Basis::X)[0]); },
+        "mx", [](StabilizerSimulator &s, Int<int64_t> q) { return static_cast<int>(s.measure({q}, Basis::X)[0]); },
         py::arg("qubit"), "measure(qubit, basis='X').");
     cls.def(
-        "my", [](StabilizerSimulator &s, int64_t q) { return static_cast<int>(s.measure({q}, Basis::Y)[0]); },
+        "my", [](StabilizerSimulator &s, Int<int64_t> q) { return static_cast<int>(s.measure({q}, Basis::Y)[0]); },
         py::arg("qubit"), "measure(qubit, basis='Y').");
     cls.def(
         "measure_many",
@@ -154,7 +155,7 @@ True
     auto noise = [&](const char *name, void (StabilizerSimulator::*fn)(const std::vector<int64_t> &, double),
                      const char *doc) {
         cls.def(
-            name, [fn](StabilizerSimulator &s, const py::args &args, double p) { (s.*fn)(targets_of(args), p); },
+            name, [fn](StabilizerSimulator &s, const py::args &args, Real p) { (s.*fn)(targets_of(args), p); },
             py::kw_only(), py::arg("p"), doc);
     };
     noise("x_error", &StabilizerSimulator::x_error, "Applies X to each target with probability p: x_error(0, 1, p=0.1).");
@@ -167,7 +168,7 @@ True
           "p/15 (Stim's DEPOLARIZE2): depolarize2(0, 1, 2, 3, p=0.01).");
     cls.def(
         "pauli_channel_1",
-        [](StabilizerSimulator &s, const py::args &args, double px, double py_, double pz) {
+        [](StabilizerSimulator &s, const py::args &args, Real px, Real py_, Real pz) {
             s.pauli_channel_1(targets_of(args), px, py_, pz);
         },
         py::kw_only(), py::arg("px"), py::arg("py"), py::arg("pz"),
@@ -189,9 +190,9 @@ Args:
 
     cls.def(
         "copy",
-        [](const StabilizerSimulator &s, bool copy_rng, std::optional<uint64_t> seed) {
+        [](const StabilizerSimulator &s, bool copy_rng, std::optional<Int<uint64_t>> seed) {
             StabilizerSimulator c = s;
-            if (!copy_rng) c.rng() = qnsim::Rng(qnsim::seed_or_entropy(seed));
+            if (!copy_rng) c.rng() = qnsim::Rng(qnsim::seed_or_entropy(plain(seed)));
             return c;
         },
         py::kw_only(), py::arg("copy_rng") = false, py::arg("seed") = py::none(),

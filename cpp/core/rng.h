@@ -1,7 +1,9 @@
 #ifndef QNSIM_CORE_RNG_H
 #define QNSIM_CORE_RNG_H
 
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <optional>
 
 namespace qnsim {
@@ -58,6 +60,12 @@ class Rng {
     /// Number of independent trials up to and including the first success, each succeeding
     /// with probability p in (0, 1]: P(k) = (1-p)^(k-1) p, k >= 1. Saturates at INT64_MAX.
     int64_t geometric(double p);
+    /// The same draw (same stream use, same value) with log1p(-p) computed once by the caller,
+    /// for p in (0, 1): a heralded link draws one per attempt series with a fixed p.
+    int64_t geometric_log(double log1p_minus_p) {
+        const double k = std::floor(std::log(1.0 - uniform()) / log1p_minus_p);
+        return k < 9.0e18 ? 1 + static_cast<int64_t>(k) : std::numeric_limits<int64_t>::max();
+    }
 
     /// Draws an exponential waiting time with the given mean (any unit).
     double exponential(double mean);

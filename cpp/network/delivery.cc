@@ -15,19 +15,18 @@ void Network::maybe_schedule_delivery(uint32_t s1, uint32_t s2) {
     // When each end has its herald and every swap outcome.
     auto news = [&](uint32_t s) {
         const bool at_src = slots_[s].hop == 0;
-        return std::max({scheduler_.now(), slots_[s].known_ps,
+        return std::max({queue_.now(), slots_[s].known_ps,
                          at_src ? slots_[s].outcomes_at_src_ps : slots_[s].outcomes_at_dst_ps});
     };
     const int64_t t1 = news(s1), t2 = news(s2);
     const bool whole = req.p.keep_pairs || req.p.end_to_end_purification_rounds > 0 || req.p.python_protocol;
     if (whole || t1 == t2) {
-        scheduler_.schedule(std::max(t1, t2), EventPayload{kind_, kDelivery, pack(s1, slots_[s1].gen), pack(s2, slots_[s2].gen)});
+        queue_.schedule(std::max(t1, t2), kDelivery, pack(s1, slots_[s1].gen), pack(s2, slots_[s2].gen));
         return;
     }
     const uint32_t early = t1 < t2 ? s1 : s2, late = t1 < t2 ? s2 : s1;
-    scheduler_.schedule(std::min(t1, t2),
-                        EventPayload{kind_, kEndConsumed, pack(early, slots_[early].gen), pack(late, slots_[late].gen)});
-    scheduler_.schedule(std::max(t1, t2), EventPayload{kind_, kDeliveryLate, pack(late, slots_[late].gen), 0});
+    queue_.schedule(std::min(t1, t2), kEndConsumed, pack(early, slots_[early].gen), pack(late, slots_[late].gen));
+    queue_.schedule(std::max(t1, t2), kDeliveryLate, pack(late, slots_[late].gen), 0);
 }
 
 void Network::on_end_consumed(uint64_t packed_early, uint64_t packed_late) {
@@ -56,19 +55,19 @@ void Network::on_late_delivery(uint64_t packed_late) {
         free_slot(late, true);
         return;
     }
-    // The end-to-end pair is made: on-demand links may start the next one.
-    release_idle(request, 0, static_cast<uint32_t>(requests_[request].links.size()));
     bring_up_to_date(late);
     const bool late_is_src = l.hop == 0;
     const QubitHandle q_src = late_is_src ? l.qubit : l.consumed_partner_qubit;
     const QubitHandle q_dst = late_is_src ? l.consumed_partner_qubit : l.qubit;
     Delivery d;
     d.request = request;
-    d.time_ps = scheduler_.now();
+    d.time_ps = queue_.now();
     d.oldest_emission_ps = std::min(l.emitted_ps, l.consumed_partner_emitted_ps);
     assess_pair(d, q_src, q_dst);
     free_slot(late, true);  // discards both qubits
     book_delivery(request, d);
+    // The end-to-end pair is made: on-demand links may start the next one (unless that was the last).
+    if (requests_[request].active()) release_idle(request, 0, static_cast<uint32_t>(requests_[request].links.size()));
 }
 
 void Network::assess_pair(Delivery &d, QubitHandle src, QubitHandle dst) const {
@@ -117,14 +116,16 @@ void Network::on_delivery(uint64_t packed1, uint64_t packed2) {
         return;
     }
     if (slots_[s1].hop != 0) std::swap(s1, s2);
-    // The end-to-end pair is made: on-demand links may start the next one.
-    release_idle(request, 0, static_cast<uint32_t>(requests_[request].links.size()));
+    // The end-to-end pair is made: on-demand links may start the next one (unless that was the last).
+    const uint32_t all_links = static_cast<uint32_t>(requests_[request].links.size());
     if (slots_[s1].e2e_level < requests_[request].p.end_to_end_purification_rounds) {
+        release_idle(request, 0, all_links);
         slots_[s1].e2e_ready = slots_[s2].e2e_ready = true;
         try_end_to_end_purify(request);
         return;
     }
     deliver_slots(request, s1, s2);
+    if (requests_[request].active()) release_idle(request, 0, all_links);
 }
 
 void Network::deliver_slots(uint32_t request, uint32_t s1, uint32_t s2) {
@@ -138,7 +139,7 @@ void Network::deliver_slots(uint32_t request, uint32_t s1, uint32_t s2) {
     bring_up_to_date(s2);
     Delivery d;
     d.request = request;
-    d.time_ps = scheduler_.now();
+    d.time_ps = queue_.now();
     d.oldest_emission_ps = std::min(slots_[s1].emitted_ps, slots_[s2].emitted_ps);
     assess_pair(d, slots_[s1].qubit, slots_[s2].qubit);
     const bool keep = req.p.keep_pairs && d.fidelity >= req.p.min_fidelity;

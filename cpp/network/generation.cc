@@ -38,7 +38,7 @@ void Network::try_start_attempts(uint32_t l) {
         Slot &sa = slots_[a[i]];
         Slot &sb = slots_[b[j]];
         sa.state = sb.state = SlotState::Attempting;
-        const int64_t start = std::max({scheduler_.now() + link.p.setup_delay_ps, sa.next_attempt_ps, sb.next_attempt_ps});
+        const int64_t start = std::max({queue_.now() + link.p.setup_delay_ps, sa.next_attempt_ps, sb.next_attempt_ps});
         // Rounds before the successful attempt's first round: with single-round timing each
         // attempt is one period; with herald-gated double-click timing only attempts whose first
         // round heralded play a second round.
@@ -49,24 +49,25 @@ void Network::try_start_attempts(uint32_t l) {
         // emission (lazily, so nothing is lost by creating it late).
         const int64_t first_herald = std::min(link.p.herald_delay_a_ps, link.p.herald_delay_b_ps);
         if (emitted != kNever && emitted <= kNever - first_herald) {
-            scheduler_.schedule(emitted + first_herald,
-                                EventPayload{kind_, kLinkSuccess, pack(a[i], sa.gen), pack(b[j], sb.gen)});
+            queue_.schedule(emitted + first_herald, kLinkSuccess, pack(a[i], sa.gen), pack(b[j], sb.gen));
         }
     }
 }
 
 int64_t Network::rounds_before_success(uint32_t l) {
-    const LinkParams &p = links_[l].p;
+    const Link &link = links_[l];
+    const LinkParams &p = link.p;
     Rng &rng = link_rngs_[l];
     if (p.first_round_probability <= 0) {
-        const int64_t k = rng.geometric(p.success_probability);
+        const int64_t k = p.success_probability >= 1 ? 1 : rng.geometric_log(link.log1m_success);
         counters_.attempts += static_cast<uint64_t>(k);
         return k - 1;
     }
     const double second = p.success_probability / p.first_round_probability;
     int64_t rounds = 0;
     while (true) {
-        const int64_t first = rng.geometric(p.first_round_probability);  // until a first-round herald
+        // until a first-round herald
+        const int64_t first = p.first_round_probability >= 1 ? 1 : rng.geometric_log(link.log1m_first_round);
         counters_.attempts += static_cast<uint64_t>(first);
         if (first > kNever / 4 || rounds > kNever / 4) return kNever;  // beyond the time range
         if (rng.bernoulli(second)) return rounds + first - 1;
@@ -82,7 +83,7 @@ void Network::on_link_success(uint32_t l, uint64_t pa, uint64_t pb) {
     if (bell_) {
         // A link's exact state, if it has one, enters through its Bell-diagonal part (the link
         // builder's bell_diagonal): that part evolves exactly under swaps and Pauli noise.
-        const QubitHandle h = new_bell_pair(BellPair::from_coefficients(link.p.bell_diagonal));
+        const QubitHandle h = new_bell_pair(link.delivered);
         pair = {h, h};
     } else {
         const LentStream lent(*registry_, link_rngs_[l]);
@@ -93,7 +94,7 @@ void Network::on_link_success(uint32_t l, uint64_t pa, uint64_t pb) {
         }
     }
     const int64_t herald[2] = {link.p.herald_delay_a_ps, link.p.herald_delay_b_ps};
-    const int64_t emitted = scheduler_.now() - std::min(herald[0], herald[1]);
+    const int64_t emitted = queue_.now() - std::min(herald[0], herald[1]);
     const uint32_t ids[2] = {ia, ib};
     const QubitHandle qubits[2] = {pair.first, pair.second};
     for (int side = 0; side < 2; side++) {
@@ -113,17 +114,17 @@ void Network::on_link_success(uint32_t l, uint64_t pa, uint64_t pb) {
     counters_.link_pairs++;
     const std::optional<int64_t> cutoff = requests_[slots_[ia].owner].p.cutoff_ps;
     if (cutoff) {
-        const int64_t at = emitted > kNever - *cutoff ? kNever : std::max(scheduler_.now(), emitted + *cutoff);
-        for (uint32_t id : ids) scheduler_.schedule(at, EventPayload{kind_, kCutoff, pack(id, slots_[id].gen), 0});
+        const int64_t at = emitted > kNever - *cutoff ? kNever : std::max(queue_.now(), emitted + *cutoff);
+        for (uint32_t id : ids) queue_.schedule(at, kCutoff, pack(id, slots_[id].gen), 0);
     }
     const uint32_t gens[2] = {slots_[ia].gen, slots_[ib].gen};
     bool herald_now[2];
     for (int side = 0; side < 2; side++) {
         // Decided before any herald is handled: handling one end may swap and push the other
         // end's segment knowledge later, but its own herald has arrived all the same.
-        herald_now[side] = slots_[ids[side]].known_ps <= scheduler_.now();
+        herald_now[side] = slots_[ids[side]].known_ps <= queue_.now();
         if (!herald_now[side]) {
-            scheduler_.schedule(slots_[ids[side]].known_ps, EventPayload{kind_, kHerald, pack(ids[side], gens[side]), 0});
+            queue_.schedule(slots_[ids[side]].known_ps, kHerald, pack(ids[side], gens[side]), 0);
         }
     }
     for (int side = 0; side < 2; side++) {

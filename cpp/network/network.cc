@@ -2,7 +2,10 @@
 
 #include "network/network_internal.h"
 
+#include <atomic>
+#include <exception>
 #include <queue>
+#include <thread>
 
 namespace qnsim {
 
@@ -14,7 +17,6 @@ Network::Network(Formalism formalism, uint64_t seed)
       registry_(bell_ ? nullptr : QubitRegistry::create(formalism, derive_seed(seed, 0xA11CE))),
       seed_(seed),
       hand_over_rng_(seed, 0x4EB7) {
-    kind_ = scheduler_.register_handler(this);
 }
 
 Network::~Network() = default;
@@ -76,6 +78,9 @@ uint32_t Network::add_link(const LinkParams &p) {
     Link link;
     link.p = p;
     link.stream = index;
+    link.log1m_success = std::log1p(-p.success_probability);
+    link.log1m_first_round = std::log1p(-p.first_round_probability);
+    link.delivered = BellPair::from_coefficients(p.bell_diagonal);
     for (uint32_t side = 0; side < 2; side++) {
         for (uint32_t c = 0; c < p.channels; c++) {
             Slot slot;
@@ -174,6 +179,7 @@ uint32_t Network::add_request(const RequestParams &p) {
                                                 links_[it->second].p.channels, " channels (raise its channels)"));
             }
             r.links.push_back(it->second);
+            r.side_of_hop.push_back(links_[it->second].p.node_a == a ? 0 : 1);
             distance += links_[it->second].p.classical_delay_ps;
         }
     }
@@ -202,22 +208,73 @@ uint32_t Network::add_request(const RequestParams &p) {
     }
     const uint32_t index = static_cast<uint32_t>(requests_.size());
     requests_.push_back(std::move(r));
-    scheduler_.schedule(std::max(p.start_ps, scheduler_.now()), EventPayload{kind_, kRequestStart, index, 0});
+    queue_.schedule(std::max(p.start_ps, queue_.now()), kRequestStart, index, 0);
     return index;
 }
 
 void Network::run(int64_t until_ps, bool hand_over) {
-    if (until_ps < scheduler_.now()) {
+    if (until_ps < queue_.now()) {
         throw std::invalid_argument(
-            msg("run until ", seconds(until_ps), " s is before the current time ", seconds(scheduler_.now()), " s"));
+            msg("run until ", seconds(until_ps), " s is before the current time ", seconds(queue_.now()), " s"));
     }
-    scheduler_.run(until_ps);
+    queue_.run(until_ps, [this](const EventQueue::Event &event) { on_event(event); });
     if (!hand_over) return;
     // Pairs handed to the caller (keep_pairs) go on decohering in their memories: bring them up
     // to the time the caller gets control back, from a stream no other operation uses.
     for (uint32_t id = 0; id < slots_.size(); id++) {
         if (slots_[id].kept && slots_[id].qubit && qubit_alive(slots_[id].qubit)) bring_up_to_date(id, &hand_over_rng_);
     }
+}
+
+std::vector<std::unique_ptr<Network>> Network::run_seeds(const std::vector<uint64_t> &seeds, int64_t until_ps,
+                                                         unsigned threads) const {
+    if (queue_.processed() > 0 || queue_.now() > 0) {
+        throw QnsimError(msg("run_seeds copies a network that has not run yet; this one is at t=", seconds(queue_.now()),
+                             " s (build a fresh one)"));
+    }
+    for (const Request &r : requests_) {
+        if (r.p.python_protocol) {
+            throw QnsimError("run_seeds cannot run a request driven by a Python protocol (it runs in Python); run each "
+                             "seed with run()");
+        }
+    }
+    if (until_ps < 0) throw std::invalid_argument(msg("run until ", seconds(until_ps), " s is before the current time 0 s"));
+    // Built in this thread (the params are shared read-only), run on the workers: each network
+    // owns all its state, so the runs are independent and each equals a run on its own.
+    std::vector<std::unique_ptr<Network>> out;
+    out.reserve(seeds.size());
+    for (uint64_t seed : seeds) {
+        auto net = std::make_unique<Network>(formalism_, seed);
+        net->max_records_ = max_records_;
+        for (const Node &n : nodes_) net->add_node(n.p);
+        for (const Link &l : links_) net->add_link(l.p);
+        for (const Request &r : requests_) net->add_request(r.p);
+        out.push_back(std::move(net));
+    }
+    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+    threads = static_cast<unsigned>(std::min<size_t>(threads, out.size()));
+    std::vector<std::exception_ptr> errors(out.size());
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+        for (size_t i; (i = next.fetch_add(1)) < out.size();) {
+            try {
+                out[i]->run(until_ps);
+            } catch (...) {
+                errors[i] = std::current_exception();
+            }
+        }
+    };
+    if (threads <= 1) {
+        work();
+    } else {
+        std::vector<std::thread> pool;
+        for (unsigned t = 0; t < threads; t++) pool.emplace_back(work);
+        for (std::thread &t : pool) t.join();
+    }
+    for (const std::exception_ptr &e : errors) {
+        if (e) std::rethrow_exception(e);
+    }
+    return out;
 }
 
 bool Network::qubit_alive(QubitHandle q) const {
@@ -290,18 +347,17 @@ int64_t Network::classical_latency(uint32_t a, uint32_t b) {
 }
 
 int64_t Network::send_message(uint32_t from, uint32_t to, uint64_t message_id) {
-    const int64_t at = scheduler_.now() + classical_latency(from, to);
-    scheduler_.schedule(at, EventPayload{kind_, kMessage, message_id, to});
+    const int64_t at = queue_.now() + classical_latency(from, to);
+    queue_.schedule(at, kMessage, message_id, to);
     return at;
 }
 
 void Network::schedule_timer(int64_t delay_ps, uint32_t node, uint64_t timer_id) {
-    scheduler_.schedule_after(delay_ps, EventPayload{kind_, kTimer, timer_id, node});
+    queue_.schedule_after(delay_ps, kTimer, timer_id, node);
 }
 
-void Network::on_event(Scheduler &, const Event &event) {
-    const EventPayload &e = event.payload;
-    switch (e.target) {
+void Network::on_event(const EventQueue::Event &e) {
+    switch (e.type()) {
         case kRequestStart: {
             Request &req = requests_[e.a];
             req.stats.status = RequestStatus::Waiting;
@@ -310,7 +366,7 @@ void Network::on_event(Scheduler &, const Event &event) {
             dirty_.push_back(static_cast<uint32_t>(e.a));
             waiting_.push_back(static_cast<uint32_t>(e.a));
             if (req.p.deadline_ps) {
-                scheduler_.schedule(std::max(*req.p.deadline_ps, scheduler_.now()), EventPayload{kind_, kDeadline, e.a, 0});
+                queue_.schedule(std::max(*req.p.deadline_ps, queue_.now()), kDeadline, e.a, 0);
             }
             try_admit();
             break;

@@ -17,7 +17,7 @@
 #include "network/params.h"
 #include "network/primitives.h"
 #include "registry/qubit_registry.h"
-#include "sim/scheduler.h"
+#include "sim/event_queue.h"
 
 namespace qnsim {
 
@@ -67,7 +67,8 @@ using ProtocolHook = std::function<void(HookKind, uint32_t node, uint32_t slot, 
 
 /// The native network: nodes with memory slots, links that fill them with heralded pairs,
 /// and per-request repeater protocols (swap-ASAP, recurrence purification, cutoffs), all as
-/// events on one Scheduler, with quantum states in one QubitRegistry.
+/// events on one EventQueue (the ordering of Scheduler without its general machinery), with
+/// quantum states in one QubitRegistry (or, for bell_diagonal, as BellPair values).
 ///
 /// Modelling choices (documented for users in the Python layer):
 /// - Link generation samples the number of attempts k ~ Geometric(p); the pair is emitted at
@@ -91,10 +92,12 @@ using ProtocolHook = std::function<void(HookKind, uint32_t node, uint32_t slot, 
 ///   memory decay is accumulated as exponents, exponentiated only when a pair's value is needed).
 ///   Its swaps are averaged over their outcomes (no outcome is drawn) and a misread outcome enters
 ///   as the mixture it causes; it has no qubits to hand over (keep_pairs, registry refused).
-class Network final : public EventHandler {
+class Network final {
    public:
     Network(Formalism formalism, uint64_t seed);
-    ~Network() override;
+    Network(const Network &) = delete;
+    Network &operator=(const Network &) = delete;
+    ~Network();
 
     uint32_t add_node(const NodeParams &params);
     uint32_t add_link(const LinkParams &params);
@@ -112,13 +115,21 @@ class Network final : public EventHandler {
     /// current time (they decohere while the caller holds them); their decay draws from a
     /// stream of its own, so handing over never changes the rest of the run.
     void run(int64_t until_ps, bool hand_over = true);
+    /// Many seeds in one call: for each seed, a network with this one's nodes, links and requests
+    /// (and max_records) and that seed, run to `until_ps` (hand_over as run does), on `threads`
+    /// native threads (0: the hardware's). The result for seeds[i] is at index i and equals a
+    /// network built with that seed and run alone, bit for bit, whatever the threads. Only a network
+    /// that has not run yet can be copied (QnsimError otherwise), and Python protocols cannot run
+    /// outside Python (QnsimError).
+    std::vector<std::unique_ptr<Network>> run_seeds(const std::vector<uint64_t> &seeds, int64_t until_ps,
+                                                     unsigned threads = 0) const;
     void set_max_records(int64_t n) {
         validate_max_records(n);
         max_records_ = static_cast<uint64_t>(n);
     }
 
-    int64_t now_ps() const { return scheduler_.now(); }
-    uint64_t events_processed() const { return scheduler_.events_processed(); }
+    int64_t now_ps() const { return queue_.now(); }
+    uint64_t events_processed() const { return queue_.processed(); }
     /// Delivery records, at most max_records() of them (aggregates in request_stats go on).
     const std::vector<Delivery> &deliveries() const { return deliveries_; }
     uint64_t max_records() const { return max_records_; }
@@ -128,7 +139,6 @@ class Network final : public EventHandler {
     /// The registry holding the qubits (QnsimError in the bell_diagonal formalism, which has none).
     QubitRegistry &registry();
     Formalism formalism() const { return formalism_; }
-    Scheduler &scheduler() { return scheduler_; }
     size_t num_nodes() const { return nodes_.size(); }
     size_t num_links() const { return links_.size(); }
     uint64_t delivered(uint32_t request) const { return requests_.at(request).stats.delivered; }
@@ -170,7 +180,7 @@ class Network final : public EventHandler {
     /// Classical latency between two nodes along the cheapest link path (ps).
     int64_t classical_latency(uint32_t a, uint32_t b);
 
-    void on_event(Scheduler &scheduler, const Event &event) override;
+
 
    private:
     enum class SlotState : uint8_t { Free, Attempting, Stored, Locked };
@@ -212,6 +222,9 @@ class Network final : public EventHandler {
         std::vector<uint32_t> slots[2];  // per side
         uint32_t stream;
         std::vector<uint32_t> blocked;  // waiting requests that last failed to reserve here
+        // log1p(-p) of the success and first-round probabilities, once per link (for p < 1).
+        double log1m_success = 0, log1m_first_round = 0;
+        BellPair delivered;  // bell_diagonal: the delivered pair's value, converted once
     };
     struct Node {
         NodeParams p;
@@ -233,6 +246,8 @@ class Network final : public EventHandler {
         RequestParams p;
         std::vector<uint32_t> links;          // link of hop i (path[i], path[i+1])
         std::vector<int64_t> distance_ps;     // cumulative classical latency from path[0]
+        // The side of link i (0: node_a) that path node i holds; path node i + 1 holds the other.
+        std::vector<uint8_t> side_of_hop;
         RequestStats stats;
         uint64_t wait_seq = 0;  // arrival order among waiting requests (first come, first served)
         bool dirty = false;     // waiting, and may fit now: tried at the next try_admit
@@ -303,6 +318,7 @@ class Network final : public EventHandler {
     }
     void check_slot(uint32_t slot) const;
     void swap_now(uint32_t node, uint32_t s1, uint32_t s2, int request, int &m1, int &m2);
+    void on_event(const EventQueue::Event &event);
 
     // ---- the pairs' states, in whichever formalism ----
     bool qubit_alive(QubitHandle q) const;
@@ -313,10 +329,11 @@ class Network final : public EventHandler {
     // The pair's value with its decay applied.
     BellPair bell_value(QubitHandle q) const;
 
-    Scheduler scheduler_;
+    // The network's events, on the lean queue (no handles or dispatch; stale events are
+    // recognized by the slot generations they carry).
+    EventQueue queue_;
     Formalism formalism_;
     bool bell_;  // formalism_ == BellDiagonal
-    uint32_t kind_;
     std::unique_ptr<QubitRegistry> registry_;  // null in the bell_diagonal formalism
     std::vector<PairState> bell_pairs_;
     std::vector<uint32_t> free_bell_pairs_;

@@ -41,14 +41,14 @@ void Network::start_purification(uint32_t a1, uint32_t a2, PurifyScheme scheme, 
                                slots_[a2].qubit, slots_[b2].qubit);
     }
     const int64_t ops = std::max(na.gate1_ps + na.gate2_ps + na.measure_ps, nb.gate1_ps + nb.gate2_ps + nb.measure_ps);
-    const int64_t now = scheduler_.now();
+    const int64_t now = queue_.now();
     schedule_free(a2, now + ops);
     schedule_free(b2, now + ops);
     slots_[a1].state = slots_[b1].state = SlotState::Locked;
     slots_[a1].purify_success = success;
     counters_.purifications++;
     // Both ends know the outcome once their measurement results have crossed.
-    scheduler_.schedule(now + ops + latency_ps, EventPayload{kind_, done_event, pack(a1, slots_[a1].gen), pack(b1, slots_[b1].gen)});
+    queue_.schedule(now + ops + latency_ps, done_event, pack(a1, slots_[a1].gen), pack(b1, slots_[b1].gen));
 }
 
 void Network::try_purify(uint32_t l, uint32_t request) {
@@ -110,7 +110,7 @@ void Network::on_purify_done(uint64_t packed_a1, uint64_t packed_b1) {
     for (uint32_t s : {a1, b1}) {
         slots_[s].level++;
         slots_[s].state = SlotState::Stored;
-        slots_[s].known_ps = std::max(slots_[s].known_ps, scheduler_.now());
+        slots_[s].known_ps = std::max(slots_[s].known_ps, queue_.now());
     }
     const uint32_t gen_b = slots_[b1].gen;
     after_known(a1);

@@ -83,7 +83,7 @@ void Network::try_admit() {
         }
         waiting_.erase(std::find(waiting_.begin(), waiting_.end(), r));
         req.stats.status = RequestStatus::Active;
-        req.stats.admitted_ps = scheduler_.now();
+        req.stats.admitted_ps = queue_.now();
         for (uint32_t l : req.links) try_start_attempts(l);
     }
 }
@@ -92,7 +92,7 @@ void Network::finish_request(uint32_t r, RequestStatus status, const char *reaso
     Request &req = requests_[r];
     const bool was_waiting = req.stats.status == RequestStatus::Waiting;
     req.stats.status = status;
-    req.stats.finished_ps = scheduler_.now();
+    req.stats.finished_ps = queue_.now();
     if (reason) req.stats.drop_reason = reason;
     if (was_waiting) waiting_.erase(std::find(waiting_.begin(), waiting_.end(), r));
     // Release every reserved memory; qubits still held are discarded (pairs never span requests).
@@ -143,7 +143,7 @@ bool Network::valid(uint64_t packed) const {
 void Network::bring_up_to_date(uint32_t slot, Rng *stream) {
     Slot &s = slots_[slot];
     const Node &node = nodes_[s.node];
-    const int64_t now = scheduler_.now();
+    const int64_t now = queue_.now();
     if (bell_) {
         // Closed form: add this qubit's storage time to the pair's decay exponents.
         if (now > s.last_decay_ps && s.qubit) {
@@ -208,10 +208,10 @@ void Network::schedule_free(uint32_t slot, int64_t at_ps) {
     s.state = SlotState::Locked;
     s.partner = kNoSlot;
     s.gen++;
-    if (at_ps <= scheduler_.now()) {
+    if (at_ps <= queue_.now()) {
         free_slot(slot, false);
     } else {
-        scheduler_.schedule(at_ps, EventPayload{kind_, kSlotFree, pack(slot, s.gen), 0});
+        queue_.schedule(at_ps, kSlotFree, pack(slot, s.gen), 0);
     }
 }
 

@@ -36,7 +36,7 @@ void Network::swap_now(uint32_t node, uint32_t s1, uint32_t s2, int request, int
         slots_[p2].frame_z ^= static_cast<uint8_t>(m1);
     }
     slots_[s1].qubit = slots_[s2].qubit = 0;
-    const int64_t done = scheduler_.now() + np.gate2_ps + np.gate1_ps + np.measure_ps;
+    const int64_t done = queue_.now() + np.gate2_ps + np.gate1_ps + np.measure_ps;
     slots_[p1].partner = p2;
     slots_[p2].partner = p1;
     if (request >= 0) {
@@ -54,7 +54,7 @@ void Network::swap_now(uint32_t node, uint32_t s1, uint32_t s2, int request, int
             // Under a nested schedule an interior node waits for the news that its segment reached
             // its designated partner, so that news is an event of its own.
             if (req.p.swap_schedule == SwapSchedule::Nested && slots_[p].hop > 0 && slots_[p].hop < last) {
-                scheduler_.schedule(slots_[p].known_ps, EventPayload{kind_, kKnown, pack(p, slots_[p].gen), 0});
+                queue_.schedule(slots_[p].known_ps, kKnown, pack(p, slots_[p].gen), 0);
             }
         }
         // On-demand generation: these memories wait until the pair they fed ends.
@@ -75,9 +75,9 @@ void Network::try_swap(uint32_t node, uint32_t r, uint32_t hop) {
     const uint32_t left = req.links[hop - 1], right = req.links[hop];
     const bool nested = req.p.swap_schedule == SwapSchedule::Nested;
     const uint32_t want[2] = {nested_left(hop), nested_right(hop, last)};
-    const uint32_t sides[2] = {links_[left].p.node_a == node ? 0u : 1u, links_[right].p.node_a == node ? 0u : 1u};
+    const uint32_t sides[2] = {1u - req.side_of_hop[hop - 1], req.side_of_hop[hop]};
     const uint32_t ls[2] = {left, right};
-    const int64_t now = scheduler_.now();
+    const int64_t now = queue_.now();
     while (true) {
         uint32_t best[2] = {kNoSlot, kNoSlot};
         for (int k = 0; k < 2; k++) {
@@ -99,8 +99,8 @@ void Network::try_swap(uint32_t node, uint32_t r, uint32_t hop) {
             slot.state = SlotState::Locked;
             farthest = std::max(farthest, path_latency(r, hop, slots_[slot.partner].hop));
         }
-        scheduler_.schedule(now + 2 * farthest, EventPayload{kind_, kSwapNow, pack(best[0], slots_[best[0]].gen),
-                                                             pack(best[1], slots_[best[1]].gen)});
+        queue_.schedule(now + 2 * farthest, kSwapNow, pack(best[0], slots_[best[0]].gen),
+                                                             pack(best[1], slots_[best[1]].gen));
     }
 }
 

@@ -47,7 +47,7 @@ class StabilizerSimulator:
     >>> a == b
     True
     """
-    def __init__(self, num_qubits: typing.SupportsInt | typing.SupportsIndex, seed: typing.SupportsInt | typing.SupportsIndex | None = None) -> None:
+    def __init__(self, num_qubits: int, seed: int | None = None) -> None:
         ...
     def __repr__(self) -> str:
         ...
@@ -55,7 +55,7 @@ class StabilizerSimulator:
         """
         Alias of cx.
         """
-    def copy(self, *, copy_rng: bool = False, seed: typing.SupportsInt | typing.SupportsIndex | None = None) -> StabilizerSimulator:
+    def copy(self, *, copy_rng: bool = False, seed: int | None = None) -> StabilizerSimulator:
         """
         Returns an independent copy of the state. By default the copy gets a fresh random stream (from `seed`, or entropy); copy_rng=True continues this simulator's stream, so both make the same random choices.
         """
@@ -71,11 +71,11 @@ class StabilizerSimulator:
         """
         Controlled-Z on pairs.
         """
-    def depolarize1(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def depolarize1(self, *args, p: float) -> None:
         """
         Applies X, Y or Z to each target, each with probability p/3 (Stim's DEPOLARIZE1).
         """
-    def depolarize2(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def depolarize2(self, *args, p: float) -> None:
         """
         Applies one of the 15 non-identity two-qubit Paulis to each pair, each with probability p/15 (Stim's DEPOLARIZE2): depolarize2(0, 1, 2, 3, p=0.01).
         """
@@ -94,7 +94,7 @@ class StabilizerSimulator:
         """
         Hadamard on each target: h(0, 1, 2).
         """
-    def measure(self, qubit: typing.SupportsInt | typing.SupportsIndex, basis: str = 'Z') -> int:
+    def measure(self, qubit: int, basis: str = 'Z') -> int:
         """
         Measures one qubit in basis 'X', 'Y' or 'Z' and returns 0 (+1 eigenvalue) or 1; the state collapses.
         """
@@ -102,15 +102,15 @@ class StabilizerSimulator:
         """
         Measures each target in Z, in order; returns a list of 0/1.
         """
-    def mx(self, qubit: typing.SupportsInt | typing.SupportsIndex) -> int:
+    def mx(self, qubit: int) -> int:
         """
         measure(qubit, basis='X').
         """
-    def my(self, qubit: typing.SupportsInt | typing.SupportsIndex) -> int:
+    def my(self, qubit: int) -> int:
         """
         measure(qubit, basis='Y').
         """
-    def pauli_channel_1(self, *args, px: typing.SupportsFloat | typing.SupportsIndex, py: typing.SupportsFloat | typing.SupportsIndex, pz: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def pauli_channel_1(self, *args, px: float, py: float, pz: float) -> None:
         """
         Applies X, Y, Z with probabilities px, py, pz (sum <= 1) to each target.
         """
@@ -151,7 +151,7 @@ class StabilizerSimulator:
         """
         Pauli X on each target.
         """
-    def x_error(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def x_error(self, *args, p: float) -> None:
         """
         Applies X to each target with probability p: x_error(0, 1, p=0.1).
         """
@@ -159,7 +159,7 @@ class StabilizerSimulator:
         """
         Pauli Y on each target.
         """
-    def y_error(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def y_error(self, *args, p: float) -> None:
         """
         Applies Y to each target with probability p.
         """
@@ -167,7 +167,7 @@ class StabilizerSimulator:
         """
         Pauli Z on each target.
         """
-    def z_error(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def z_error(self, *args, p: float) -> None:
         """
         Applies Z to each target with probability p.
         """
@@ -206,11 +206,11 @@ class DensityMatrixSimulator:
         ...
     def __deepcopy__(self, memo: dict) -> DensityMatrixSimulator:
         ...
-    def __init__(self, num_qubits: typing.SupportsInt | typing.SupportsIndex, seed: typing.SupportsInt | typing.SupportsIndex | None = None) -> None:
+    def __init__(self, num_qubits: typing.SupportsInt | typing.SupportsIndex, seed: int | None = None) -> None:
         ...
     def __repr__(self) -> str:
         ...
-    def amplitude_damp(self, qubit: typing.Any, gamma: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def amplitude_damp(self, qubit: typing.Any, gamma: float) -> None:
         """
         Amplitude damping, K0 = [[1, 0], [0, sqrt(1-gamma)]], K1 = [[0, sqrt(gamma)], [0, 0]].
         
@@ -227,7 +227,7 @@ class DensityMatrixSimulator:
         rho -> U rho U^dag for a 2^k x 2^k unitary on k targets (targets[0] is the most
         significant bit of the matrix index). Raises ValueError if max |U U^dag - I| > 1e-9.
         """
-    def copy(self, *, copy_rng: bool = False, seed: typing.SupportsInt | typing.SupportsIndex | None = None) -> DensityMatrixSimulator:
+    def copy(self, *, copy_rng: bool = False, seed: int | None = None) -> DensityMatrixSimulator:
         """
         An independent copy of the state.
         
@@ -251,11 +251,11 @@ class DensityMatrixSimulator:
         """
         A copy of the density matrix: complex128 ndarray of shape (2^n, 2^n).
         """
-    def depolarize1(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def depolarize1(self, *args, p: float) -> None:
         """
         X, Y or Z each with probability p/3 on each qubit (Stim's DEPOLARIZE1, exact channel).
         """
-    def depolarize2(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def depolarize2(self, *args, p: float) -> None:
         """
         One of the 15 non-identity Paulis, each with probability p/15, on each pair (exact channel).
         """
@@ -298,7 +298,7 @@ class DensityMatrixSimulator:
         """
         Reduced density matrix of the qubits in `keep`, in that order (keep[0] is its qubit 0).
         """
-    def pauli_channel_1(self, qubit: typing.Any, px: typing.SupportsFloat | typing.SupportsIndex, py: typing.SupportsFloat | typing.SupportsIndex, pz: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def pauli_channel_1(self, qubit: typing.Any, px: float, py: float, pz: float) -> None:
         """
         X with probability px, Y with py, Z with pz (each in [0, 1], sum <= 1).
         """
@@ -306,7 +306,7 @@ class DensityMatrixSimulator:
         """
         Alias of expectation (Stim's name).
         """
-    def phase_damp(self, qubit: typing.Any, lam: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def phase_damp(self, qubit: typing.Any, lam: float) -> None:
         """
         Phase damping, K0 = [[1, 0], [0, sqrt(1-lam)]], K1 = [[0, 0], [0, sqrt(lam)]].
         
@@ -316,7 +316,7 @@ class DensityMatrixSimulator:
         """
         Probability that a Z measurement of the qubit gives 1.
         """
-    def project(self, qubit: typing.Any, outcome: typing.SupportsInt | typing.SupportsIndex) -> float:
+    def project(self, qubit: typing.Any, outcome: int) -> float:
         """
         Post-selects the qubit on a Z outcome (0/1) and renormalizes; returns that outcome's prior probability. Raises ValueError if it is below 1e-12.
         """
@@ -356,7 +356,7 @@ class DensityMatrixSimulator:
         """
         Pauli X on each qubit.
         """
-    def x_error(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def x_error(self, *args, p: float) -> None:
         """
         X with probability p on each qubit (exact channel).
         """
@@ -364,7 +364,7 @@ class DensityMatrixSimulator:
         """
         Pauli Y on each qubit.
         """
-    def y_error(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def y_error(self, *args, p: float) -> None:
         """
         Y with probability p on each qubit (exact channel).
         """
@@ -372,7 +372,7 @@ class DensityMatrixSimulator:
         """
         Pauli Z on each qubit.
         """
-    def z_error(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def z_error(self, *args, p: float) -> None:
         """
         Z with probability p on each qubit (exact channel).
         """
@@ -413,7 +413,7 @@ class QubitRegistry:
     >>> round(reg.fidelity([a, d]), 6)
     0.9
     """
-    def __init__(self, formalism: str = 'density_matrix', seed: typing.SupportsInt | typing.SupportsIndex | None = None, max_group_qubits: typing.SupportsInt | typing.SupportsIndex = 0) -> None:
+    def __init__(self, formalism: str = 'density_matrix', seed: int | None = None, max_group_qubits: int = 0) -> None:
         ...
     def __repr__(self) -> str:
         ...
@@ -421,7 +421,7 @@ class QubitRegistry:
         """
         A fresh qubit in |0>; returns its handle (int).
         """
-    def amplitude_damp(self, qubit: typing.Any, gamma: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def amplitude_damp(self, qubit: typing.Any, gamma: float) -> None:
         """
         Amplitude damping with decay probability gamma (Pauli-twirled in the stabilizer formalism).
         """
@@ -449,11 +449,11 @@ class QubitRegistry:
         """
         CZ on each pair; merges their groups.
         """
-    def depolarize1(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def depolarize1(self, *args, p: float) -> None:
         """
         X, Y or Z each with probability p/3 (Stim's DEPOLARIZE1), on each qubit.
         """
-    def depolarize2(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def depolarize2(self, *args, p: float) -> None:
         """
         One of the 15 non-identity two-qubit Paulis, each p/15, on each pair.
         """
@@ -483,7 +483,7 @@ class QubitRegistry:
         """
         Measures in basis 'Z', 'X' or 'Y'; returns 0/1. The qubit stays alive, split into its own group.
         """
-    def memory_decay(self, qubit: typing.Any, seconds: typing.SupportsFloat | typing.SupportsIndex, t1_s: typing.SupportsFloat | typing.SupportsIndex, t2_s: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def memory_decay(self, qubit: typing.Any, seconds: float, t1_s: float, t2_s: float) -> None:
         """
         Decoherence for `seconds` of storage: amplitude damping gamma = 1 - exp(-t/T1), then dephasing so that coherences decay as exp(-t/T2) in total. T1/T2 in seconds (inf: no decay); T2 <= 2 T1.
         """
@@ -495,11 +495,11 @@ class QubitRegistry:
         """
         Two fresh qubits in the 4x4 density matrix rho (density_matrix formalism only).
         """
-    def pauli_channel_1(self, qubit: typing.Any, px: typing.SupportsFloat | typing.SupportsIndex, py: typing.SupportsFloat | typing.SupportsIndex, pz: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def pauli_channel_1(self, qubit: typing.Any, px: float, py: float, pz: float) -> None:
         """
         X, Y, Z with probabilities px, py, pz.
         """
-    def phase_damp(self, qubit: typing.Any, lam: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def phase_damp(self, qubit: typing.Any, lam: float) -> None:
         """
         Phase damping: coherences scale by sqrt(1 - lam) (Pauli-twirled in the stabilizer formalism).
         """
@@ -531,7 +531,7 @@ class QubitRegistry:
         """
         Pauli X on each qubit.
         """
-    def x_error(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def x_error(self, *args, p: float) -> None:
         """
         X with probability p on each qubit.
         """
@@ -539,7 +539,7 @@ class QubitRegistry:
         """
         Pauli Y on each qubit.
         """
-    def y_error(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def y_error(self, *args, p: float) -> None:
         """
         Y with probability p on each qubit.
         """
@@ -547,7 +547,7 @@ class QubitRegistry:
         """
         Pauli Z on each qubit.
         """
-    def z_error(self, *args, p: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def z_error(self, *args, p: float) -> None:
         """
         Z with probability p on each qubit.
         """
@@ -1236,6 +1236,10 @@ class NativeNetwork:
         """
         Runs every event up to until_ps (now_ps is then until_ps). hand_over=False skips bringing kept pairs up to date (for intermediate chunks of one run; results do not depend on the chunks).
         """
+    def run_seeds(self, seeds: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], until_ps: typing.SupportsInt | typing.SupportsIndex, threads: typing.SupportsInt | typing.SupportsIndex = 0) -> list[NativeNetwork]:
+        """
+        For each seed, a copy of this (not yet run) network with that seed, run to until_ps on native threads (0: all cores); result i equals a network built with seeds[i] and run alone.
+        """
     def schedule_timer(self, delay_ps: typing.SupportsInt | typing.SupportsIndex, node: typing.SupportsInt | typing.SupportsIndex, timer_id: typing.SupportsInt | typing.SupportsIndex) -> None:
         ...
     def send_message(self, from_node: typing.SupportsInt | typing.SupportsIndex, to_node: typing.SupportsInt | typing.SupportsIndex, message_id: typing.SupportsInt | typing.SupportsIndex) -> int:
@@ -1309,7 +1313,7 @@ class WorkloadProgram:
         """
     def placed(self, qpu_of: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], num_qpus: typing.SupportsInt | typing.SupportsIndex, t_1q: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], t_2q: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], t_meas: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], t_reset: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], t_remote: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], t_frame: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex]) -> dict:
         """
-        Remote-aware counts for a placement; remote_gates, remote_pairs and cat_pairs are {(a, b): count} over the QPU pairs a < b that have any; t_remote and t_frame are flattened k*k lists. t_remote: time a remote gate occupies its qubits; t_frame: time from its start until its Pauli-frame corrections are known (a later non-Clifford gate on those qubits waits for it). Raises ValueError for a used qubit placed on no QPU.
+        Remote-aware counts for a placement; remote_gates, remote_pairs and cat_pairs are {(a, b): count} over the QPU pairs a < b that have any; t_remote and t_frame are flattened k*k lists. t_remote: time a remote gate occupies its qubits; t_frame: time from its start until its byproduct corrections are known. Corrections are deferred: only an operation whose choice depends on one waits for it (a T after a deferred S-type correction turned non-diagonal, RZ(theta) on a pending X, an X-basis measurement after a deferred S-type correction; FrameRule in workload_counter.h). Raises ValueError for a used qubit placed on no QPU.
         """
     def unroll(self, max_ops: typing.SupportsInt | typing.SupportsIndex) -> list:
         """

@@ -1,0 +1,141 @@
+#ifndef QNSIM_SIM_EVENT_QUEUE_H
+#define QNSIM_SIM_EVENT_QUEUE_H
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/errors.h"
+
+namespace qnsim {
+
+/// The lean event queue of one native model (the network's hot path): the ordering contract of
+/// Scheduler, (time_ps, insertion order) with ties first in, first out, so a run is a pure
+/// function of what was scheduled, but without handles, cancellation, priorities or handler
+/// dispatch. An event is 32 bytes held in the heap itself (time, sequence number and type, two
+/// payload words): no slot indirection, no virtual call, nothing allocated per event once the
+/// heap has grown to its peak. A model that must ignore an event that became stale checks a
+/// generation tag in its payload (the network's slots do).
+///
+/// Time is int64 picoseconds from 0. Not thread-safe; one queue belongs to one model.
+class EventQueue {
+   public:
+    struct Event {
+        int64_t time_ps;
+        uint64_t order;  ///< insertion sequence << 8 | type: unique, so ties are first in, first out
+        uint64_t a, b;
+        uint32_t type() const { return static_cast<uint32_t>(order & 0xFF); }
+    };
+
+    int64_t now() const { return now_ps_; }
+    /// Events dispatched so far.
+    uint64_t processed() const { return processed_; }
+    /// Events waiting to run.
+    size_t pending() const { return heap_.size(); }
+
+    /// Schedules an event of `type` (< 256) at absolute time `time_ps` >= now(); SchedulingError
+    /// naming both times otherwise.
+    void schedule(int64_t time_ps, uint32_t type, uint64_t a, uint64_t b) {
+        if (time_ps < now_ps_) throw_past(time_ps);
+        push(Event{time_ps, (next_seq_++ << 8) | (type & 0xFF), a, b});
+    }
+    /// Schedules at now() + delay_ps (delay >= 0 and within the time range, SchedulingError otherwise).
+    void schedule_after(int64_t delay_ps, uint32_t type, uint64_t a, uint64_t b) {
+        if (delay_ps < 0 || delay_ps > INT64_MAX - now_ps_) throw_delay(delay_ps);
+        schedule(now_ps_ + delay_ps, type, a, b);
+    }
+
+    /// Dispatches every event with time_ps <= until_ps in order, calling handler(const Event &)
+    /// (which may schedule more), then sets now() to until_ps. An exception from the handler
+    /// propagates with the queue consistent (the event counts as processed). Returns the number
+    /// of events dispatched. SchedulingError when until_ps < now().
+    template <typename Handler>
+    uint64_t run(int64_t until_ps, Handler &&handler) {
+        if (until_ps < now_ps_) throw_past(until_ps);
+        if (running_) throw SchedulingError("run() called from inside an event handler; schedule an event instead");
+        struct Running {  // cleared however the loop ends, exceptions included
+            bool &flag;
+            explicit Running(bool &f) : flag(f) { flag = true; }
+            ~Running() { flag = false; }
+        } running(running_);
+        const uint64_t before = processed_;
+        while (!heap_.empty() && heap_[0].time_ps <= until_ps) {
+            const Event event = heap_[0];
+            pop_top();
+            now_ps_ = event.time_ps;
+            ++processed_;
+            handler(event);
+        }
+        now_ps_ = until_ps;
+        return processed_ - before;
+    }
+
+   private:
+    static constexpr size_t kArity = 4;
+
+    static bool less(const Event &x, const Event &y) {
+        // One 128-bit compare (sub + sbb) instead of branches on each half; times are >= 0.
+        const unsigned __int128 kx = (static_cast<unsigned __int128>(x.time_ps) << 64) | x.order;
+        const unsigned __int128 ky = (static_cast<unsigned __int128>(y.time_ps) << 64) | y.order;
+        return kx < ky;
+    }
+
+    void push(const Event &event) {
+        heap_.push_back(event);
+        Event *h = heap_.data();
+        size_t index = heap_.size() - 1;
+        while (index > 0) {
+            const size_t parent = (index - 1) / kArity;
+            if (!less(event, h[parent])) break;
+            h[index] = h[parent];
+            index = parent;
+        }
+        h[index] = event;
+    }
+
+    // Bottom-up deletion (as in Scheduler): the hole walks down along the smallest children,
+    // then the former last entry, usually late, sifts up from the leaf it reached.
+    void pop_top() {
+        const Event last = heap_.back();
+        heap_.pop_back();
+        const size_t n = heap_.size();
+        if (n == 0) return;
+        Event *h = heap_.data();
+        size_t index = 0;
+        for (;;) {
+            const size_t first = kArity * index + 1;
+            if (first >= n) break;
+            size_t best = first;
+            const size_t end = first + kArity <= n ? first + kArity : n;
+            for (size_t c = first + 1; c < end; ++c) best = less(h[c], h[best]) ? c : best;
+            h[index] = h[best];
+            index = best;
+        }
+        while (index > 0) {
+            const size_t parent = (index - 1) / kArity;
+            if (!less(last, h[parent])) break;
+            h[index] = h[parent];
+            index = parent;
+        }
+        h[index] = last;
+    }
+
+    [[noreturn]] void throw_past(int64_t time_ps) const {
+        throw SchedulingError(msg("cannot schedule or run to t=", time_ps, " ps: it is before the current time t=",
+                                  now_ps_, " ps"));
+    }
+    [[noreturn]] void throw_delay(int64_t delay_ps) const {
+        throw SchedulingError(msg("delay ", delay_ps, " ps after t=", now_ps_, " ps is negative or beyond the time range"));
+    }
+
+    std::vector<Event> heap_;
+    uint64_t next_seq_ = 0;
+    uint64_t processed_ = 0;
+    int64_t now_ps_ = 0;
+    bool running_ = false;
+};
+
+}  // namespace qnsim
+
+#endif

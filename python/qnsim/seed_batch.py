@@ -1,0 +1,93 @@
+"""Sweeps over seeds of one scenario as native batches (used by :func:`qnsim.sweep`).
+
+A sweep of a scenario TOML file over many seeds would otherwise run one process-pool task per
+point: a process round trip, a pickled copy of the scenario, a network built in Python, one
+run. Here the points that share their grid values are grouped, and each group builds its
+network once and runs all its seeds in one native call on every core
+(:func:`qnsim.scenario.run_scenario_seeds`). Rows are the same as the per-point path's (a row is
+a pure function of the scenario and the seed), so resuming and the output files do not change.
+
+>>> from qnsim.sweeps import Point
+>>> groups = seed_groups([Point(0, {"x": 1}, 0, "a"), Point(1, {"x": 1}, 1, "b"), Point(2, {"x": 2}, 0, "c")])
+>>> [[p.seed for p in g] for g in groups]
+[[0, 1], [0]]
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+__all__ = ["batches_help", "run_seed_batches", "seed_groups"]
+
+
+def seed_groups(points: Sequence[Any]) -> list[list[Any]]:
+    """The points grouped by their grid values (first appearance order; seeds in point order).
+
+    Example:
+        >>> from qnsim.sweeps import Point
+        >>> len(seed_groups([Point(0, {"x": 1}, 0, "a"), Point(1, {"x": 1}, 1, "b")]))
+        1
+    """
+    groups: dict[str, list[Any]] = {}
+    for point in points:
+        groups.setdefault(json.dumps(point.params, sort_keys=True, default=str), []).append(point)
+    return list(groups.values())
+
+
+def batches_help(fn: Any, points: Sequence[Any], workers: int) -> bool:
+    """Whether :func:`run_seed_batches` should run these points: a scenario TOML point function
+    (it has ``data_for``) and, on average, at least ``workers`` seeds per group, so that the
+    native threads of one batch keep every worker busy (with fewer, the process pool, which runs
+    different groups side by side, is the better use of the cores).
+
+    Example:
+        >>> batches_help(len, [], 2)
+        False
+    """
+    if not points or not hasattr(fn, "data_for"):
+        return False
+    return len(points) >= workers * len(seed_groups(points))
+
+
+def run_seed_batches(fn: Any, points: Sequence[Any], workers: int, on_result: Callable[[Any, Any], None]) -> None:
+    """Runs each group of ``points`` as one native batch of seeds and reports every row.
+
+    Args:
+        fn: A :class:`qnsim.sweeps.TomlScenario`.
+        points: The sweep's pending points.
+        workers: Native threads per batch.
+        on_result: Called with ``(point, row)`` for each point, in point order within a group.
+
+    Raises:
+        SweepError: A scenario failed (the rows of earlier groups were reported).
+
+    Example:
+        >>> import os, tempfile
+        >>> from qnsim.sweeps import TomlScenario, grid_points
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     path = os.path.join(tmp, "s.toml")
+        ...     with open(path, "w") as f:
+        ...         _ = f.write('[run]\\nuntil_s = 0.001\\n[[nodes]]\\nname = "a"\\n[[nodes]]\\nname = "b"\\n'
+        ...                     '[[links]]\\na = "a"\\nb = "b"\\nlength_km = 1.0\\nfidelity = 0.9\\nrate_hz = 1e4\\n'
+        ...                     '[[requests]]\\nsrc = "a"\\ndst = "b"\\n')
+        ...     rows = []
+        ...     run_seed_batches(TomlScenario(path), grid_points({}, seeds=3), 2, lambda p, r: rows.append(r))
+        >>> [r["pairs"] for r in rows]
+        [10, 10, 10]
+    """
+    from qnsim.scenario import run_scenario_seeds
+    from qnsim.sweeps import SweepError
+
+    for group in seed_groups(points):
+        params = group[0].params
+        try:
+            rows = run_scenario_seeds(fn.data_for(params), [p.seed for p in group], threads=workers)
+        except Exception as exc:
+            raise SweepError(
+                f"the point function raised {type(exc).__name__}: {exc} (params {params}, seeds "
+                f"{[p.seed for p in group][:5]}{' ...' if len(group) > 5 else ''}, one native batch)"
+            ) from exc
+        for point, row in zip(group, rows):
+            on_result(point, row)
