@@ -162,3 +162,14 @@ def test_qnsim_run_log_option(tmp_path, capsys):
     assert not [h for h in logging.getLogger("qnsim").handlers if getattr(h, "_qnsim_stderr", False)]
     with stderr_logging(None):
         pass
+
+
+def test_qnsim_sweep_log_option(tmp_path, capsys):
+    path = tmp_path / "s.toml"
+    _net(num_pairs=2, name="up").to_toml(path, until_s=0.1)
+    assert cli_main(["sweep", str(path), "--param", "nodes.a.t2_s=1.0,2.0", "--workers", "1", "--no-progress",
+                     "--log", "info"]) == 0
+    err = capsys.readouterr().err
+    assert "qnsim.sweep: point 2/2 done: nodes.a.t2_s=2.0 seed 0" in err
+    assert "qnsim.network" not in err  # each point's run records only from DEBUG on
+    assert logging.getLogger("qnsim.network").level == logging.NOTSET

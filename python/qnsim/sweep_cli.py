@@ -160,7 +160,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     parser.add_argument(
         "--log", metavar="LEVEL", default="WARNING",
-        help="log to stderr: info (every finished point), warning (default: resumes, restarted workers)",
+        help="log to stderr: info (every finished point), debug (also each point's run), warning (default: "
+        "resumes, restarted workers)",
     )  # fmt: skip
     return parser
 
@@ -196,8 +197,19 @@ def _main(argv: Sequence[str] | None) -> int:
         return int(exc.code or 0)
     from qnsim.logs import stderr_logging
 
-    with stderr_logging(args.log):
-        return _sweep(args)
+    import logging
+
+    network_log = logging.getLogger("qnsim.network")
+    level = network_log.level
+    # At INFO the sweep reports its points; each point's own run records (admitted, served...)
+    # would bury them, so they show from DEBUG on.
+    if str(args.log).upper() == "INFO":
+        network_log.setLevel(logging.WARNING)
+    try:
+        with stderr_logging(args.log):
+            return _sweep(args)
+    finally:
+        network_log.setLevel(level)
 
 
 def _sweep(args: argparse.Namespace) -> int:
