@@ -30,7 +30,10 @@ from typing import Any
 from docutils import nodes
 from docutils.parsers.rst import directives
 from docutils.statemachine import StringList
+from sphinx.util import logging as sphinx_logging
 from sphinx.util.docutils import SphinxDirective
+
+logger = sphinx_logging.getLogger(__name__)
 
 # ---------------------------------------------------------------------------------------------
 # API pages
@@ -77,6 +80,7 @@ def api_plan() -> dict[str, list[tuple[str, Any]]]:
     modules = sorted(public_modules(), key=lambda m: (m != "qnsim", m.count("."), m))
     owner: dict[int, str] = {}
     plan: dict[str, list[tuple[str, Any]]] = {m: [] for m in modules}
+    undocumented: dict[int, str] = {}
     for module_name in modules:
         module = importlib.import_module(module_name)
         for name in exported(module):
@@ -85,9 +89,13 @@ def api_plan() -> dict[str, list[tuple[str, Any]]]:
                 continue  # modules have their own page; objects one owner
             is_data = not (inspect.isclass(obj) or callable(obj))
             if is_data and not _has_attribute_doc(module_name, name):
+                undocumented.setdefault(id(obj), f"{module_name}.{name}")
                 continue  # documented where it is assigned (another module exports it too)
             owner[id(obj)] = module_name
             plan[module_name].append((name, obj))
+    for key, dotted in undocumented.items():
+        if key not in owner:  # no module documents it: every public name must be in the reference
+            logger.warning(f"{dotted} is exported but has no '#:' doc comment where it is assigned")
     return plan
 
 

@@ -63,6 +63,8 @@ __all__ = [
 #: pairs (four coefficients per pair, closed-form updates; the fastest).
 FORMALISMS: tuple[str, ...] = ("density_matrix", "stabilizer", "bell_diagonal")
 Formalism = Literal["density_matrix", "stabilizer", "bell_diagonal"]
+#: Node roles a scenario may give (``role = "qpu"``); descriptive only, every role runs the same
+#: protocols.
 ROLES: tuple[str, ...] = ("qpu", "repeater", "qnu")
 INT64_MAX = 2**63 - 1
 UINT64_MAX = 2**64 - 1
