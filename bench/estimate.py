@@ -11,6 +11,9 @@
 3. Peer: Stim parsing a 10^7-gate file of the same kind (parse only), ratio printed.
 4. Estimate vs the event-driven simulate_execution on a 14,700-operation workload over 3 QPUs in
    compute-, latency- and link-bound regimes (target: within 10%), with the time of each.
+5. Ideal link (10^15 pairs/s, F = 1, no latency): two QPUs / one QPU for the shipped 10^12-gate ring
+   and the CNOT-heavy, T-after-remote and T-H-T probes, physical and error-corrected (target: within
+   5%); for the probes on physical QPUs also the simulated ratio.
 
 Usage: python bench/estimate.py [--gates-file 1e8] [--keep-file] [--skip-stream]
 """
@@ -81,13 +84,17 @@ def bench_estimate() -> None:
         )
 
 
+# T gates go ahead of the corrections of the remote CNOTs before them; RZ(0.3) on qubit 10, the
+# target of a remote CNOT, needs its X correction (the sign of the angle depends on it): that is
+# where latency shows.
 SIM_BODY = """H 0 4 8
 CX 0 1 4 5 8 9
 CX 1 5
 CX 0 5 0 6
 CX 2 9
 CX 6 10
-T 5 9 10
+T 5 9
+RZ(0.3) 10
 S 3 7 11
 CX 3 2 7 6 11 10
 M 11
@@ -115,6 +122,41 @@ def bench_vs_simulation() -> None:
         print(f"    {name:<16} estimate {est.wall_clock_s:.4g} s ({est.bound}), simulated {sim.wall_clock_s:.4g} s, "
               f"ratio {est.wall_clock_s / sim.wall_clock_s:.3f} (target 0.9-1.1); "
               f"{t_est * 1e3:.1f} ms vs {t_sim * 1e3:.0f} ms")
+
+
+PROBES = {
+    "CNOT-heavy": "REPEAT 200 {\n CX 0 4 1 5 2 6 3 7\n CX 0 5 1 6 2 7 3 4\n CX 4 1 5 2 6 3 7 0\n H 0 5\n}\n",
+    "T after remote": "REPEAT 300 {\n H 0 1 2 3 4 5 6 7\n CX 0 1 2 3 4 5 6 7\n CX 1 2 3 4 5 6 7 0\n T 0 3 4 7\n}\n",
+}
+PROBES["T-H-T"] = PROBES["T after remote"].replace(" T 0 3 4 7\n", " T 0 3 4 7\n H 0 4\n T 0 4\n")
+
+
+def bench_ideal_link() -> None:
+    from pathlib import Path
+
+    from qnsim.estimate import simulate_execution
+
+    shipped = (Path(__file__).parent.parent / "examples" / "estimate" / "workload.stim").read_text()
+    ideal = [Link((0, 1), rate_hz=1e15, fidelity=1.0, latency_s=0.0)]
+    print("[5] ideal link: two QPUs / one QPU (target 0.95-1.05)")
+    for level in ("physical", "error-corrected"):
+        def qpu(logical=None, level=level):
+            if level == "physical":
+                return QPU.preset("qubit_gate_ns_e4", num_qubits=logical)
+            return QPU.preset("qubit_gate_ns_e4", surface_code=SurfaceCode(), logical_qubits=logical)
+
+        cases = [("shipped ring", shipped, 32, None)]
+        cases += [(name, text, 4, [0] * 4 + [1] * 4) for name, text in PROBES.items()]
+        for name, text, per_qpu, placement in cases:
+            one = estimate(text, qpu())
+            two = estimate(text, [qpu(per_qpu), qpu(per_qpu)], ideal, placement=placement)
+            line = (f"    {level:<15} {name:<15} one {one.wall_clock_s:.4g} s, two {two.wall_clock_s:.4g} s "
+                    f"({two.remote_gates:.3g} remote), ratio {two.wall_clock_s / one.wall_clock_s:.3f}")
+            if level == "physical" and placement is not None:
+                sim = simulate_execution(text, [qpu(per_qpu), qpu(per_qpu)], ideal, placement=placement,
+                                         buffer_pairs=1024)
+                line += f"; simulated ratio {sim.wall_clock_s / one.wall_clock_s:.3f}"
+            print(line)
 
 
 def write_unrolled_file(path: str, gates: int) -> int:
@@ -194,6 +236,7 @@ def main() -> None:
     print(f"load average before: {os.getloadavg()[0]:.2f} (2 cores shared)")
     bench_estimate()
     bench_vs_simulation()
+    bench_ideal_link()
     if not args.skip_stream:
         bench_stream(int(args.gates_file), args.keep_file)
         bench_peer()

@@ -155,9 +155,11 @@ qnsim.estimate.Workload). Parsing throws CircuitParseError naming the line.
         py::arg("qpu_of"), py::arg("num_qpus"), py::arg("t_1q"), py::arg("t_2q"), py::arg("t_meas"),
         py::arg("t_reset"), py::arg("t_remote"), py::arg("t_frame"),
         "Remote-aware counts for a placement; remote_gates, remote_pairs and cat_pairs are {(a, b): count} over "
-        "the QPU pairs a < b that have any; t_remote and t_frame are flattened k*k lists. t_remote: time a remote gate occupies its qubits; t_frame: time from its start until "
-        "its Pauli-frame corrections are known (a later non-Clifford gate on those qubits waits for it). Raises "
-        "ValueError for a used qubit placed on no QPU.");
+        "the QPU pairs a < b that have any; t_remote and t_frame are flattened k*k lists. t_remote: time a remote gate "
+        "occupies its qubits; t_frame: time from its start until its byproduct corrections are known. Corrections "
+        "are deferred: only an operation whose choice depends on one waits for it (a T after a deferred S-type "
+        "correction turned non-diagonal, RZ(theta) on a pending X, an X-basis measurement after a deferred S-type "
+        "correction; FrameRule in workload_counter.h). Raises ValueError for a used qubit placed on no QPU.");
     cls.def(
         "unroll",
         [](const workload::Program &p, uint64_t max_ops) {

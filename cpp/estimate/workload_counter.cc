@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <initializer_list>
 #include <limits>
 #include <memory>
 #include <stdexcept>
@@ -651,6 +652,107 @@ Counts Program::count() const {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Deferred corrections (see FrameRule in the header for the physics).
+
+namespace {
+
+std::vector<FrameRule> build_frame_rules() {
+    using R = FrameRule;
+    struct Entry {
+        const char *name;
+        R rule;
+    };
+    auto clifford1 = [](uint8_t img_x, uint8_t img_z) {
+        R r;
+        r.img[0] = img_x;
+        r.img[1] = img_z;
+        r.keeps_diagonal = !(img_z & 1);  // Z -> a Pauli without X: the matrix is monomial.
+        return r;
+    };
+    // Two-qubit Cliffords: images (bits x_a=1, z_a=2, x_b=4, z_b=8, as Stim's tableaux give them)
+    // and the byproducts a remote application leaves: a controlled-Pauli "P C Q" teleported as
+    // Eisert et al. do it leaves a P-type correction on the control (from the far side's
+    // measurement) and a Q-type one on the target; SQRT_PP is a controlled gate up to local
+    // Cliffords (P-type on both); a swap-like gate moves both states by teleportation (X and Z on
+    // both); a remote MXX/MYY/MZZ measures through the pair and leaves none.
+    auto clifford2 = [](std::initializer_list<uint8_t> img, uint8_t byproduct) {
+        R r;
+        std::copy(img.begin(), img.end(), r.img);
+        r.keeps_diagonal = !(r.img[1] & 5) && !(r.img[3] & 5);
+        r.spreads = true;
+        r.byproduct = byproduct;
+        return r;
+    };
+    auto waits = [](uint8_t w, bool clears = false) {
+        R r;
+        r.wait = w;
+        r.clears = clears;
+        return r;
+    };
+    R t_like = waits(R::kN);
+    t_like.t_like = true;
+    R spp;
+    spp.mixes = true;
+    spp.keeps_diagonal = false;
+    spp.byproduct = 1 | 2;
+    const Entry entries[] = {
+        {"I", clifford1(1, 2)}, {"X", clifford1(1, 2)}, {"Y", clifford1(1, 2)}, {"Z", clifford1(1, 2)},
+        {"S", clifford1(3, 2)}, {"S_DAG", clifford1(3, 2)}, {"H", clifford1(2, 1)}, {"H_XY", clifford1(3, 2)},
+        {"H_YZ", clifford1(1, 3)}, {"H_NXY", clifford1(3, 2)}, {"H_NXZ", clifford1(2, 1)},
+        {"H_NYZ", clifford1(1, 3)}, {"SQRT_X", clifford1(1, 3)}, {"SQRT_X_DAG", clifford1(1, 3)},
+        {"SQRT_Y", clifford1(2, 1)}, {"SQRT_Y_DAG", clifford1(2, 1)}, {"C_XYZ", clifford1(3, 1)},
+        {"C_NXYZ", clifford1(3, 1)}, {"C_XNYZ", clifford1(3, 1)}, {"C_XYNZ", clifford1(3, 1)},
+        {"C_ZYX", clifford1(2, 3)}, {"C_NZYX", clifford1(2, 3)}, {"C_ZNYX", clifford1(2, 3)},
+        {"C_ZYNX", clifford1(2, 3)},
+        {"T", t_like}, {"T_DAG", t_like}, {"CCZ", t_like},
+        {"RZ(theta)", waits(R::kX | R::kN)}, {"RX(theta)", waits(R::kZ | R::kD | R::kN)},
+        {"RY(theta)", waits(R::kX | R::kZ | R::kD | R::kN)},
+        {"M", waits(R::kN)}, {"MX", waits(R::kD | R::kN)}, {"MY", waits(R::kD | R::kN)},
+        {"MR", waits(R::kN, true)}, {"MRX", waits(R::kD | R::kN, true)}, {"MRY", waits(R::kD | R::kN, true)},
+        {"R", waits(0, true)}, {"RX", waits(0, true)}, {"RY", waits(0, true)},
+        {"MZZ", waits(R::kN)}, {"MXX", waits(R::kD | R::kN)}, {"MYY", waits(R::kD | R::kN)},
+        {"MPP", waits(R::kD | R::kN)}, {"SPP", spp}, {"SPP_DAG", spp},
+        {"CX", clifford2({5, 2, 4, 10}, 2 | 4)}, {"CY", clifford2({13, 2, 6, 10}, 2 | 12)},
+        {"CZ", clifford2({9, 2, 6, 8}, 2 | 8)}, {"XCX", clifford2({1, 6, 4, 9}, 1 | 4)},
+        {"XCY", clifford2({1, 14, 5, 9}, 1 | 12)}, {"XCZ", clifford2({1, 10, 5, 8}, 1 | 8)},
+        {"YCX", clifford2({5, 6, 4, 11}, 3 | 4)}, {"YCY", clifford2({13, 14, 7, 11}, 3 | 12)},
+        {"YCZ", clifford2({9, 10, 7, 8}, 3 | 8)}, {"SQRT_XX", clifford2({1, 7, 4, 13}, 1 | 4)},
+        {"SQRT_XX_DAG", clifford2({1, 7, 4, 13}, 1 | 4)}, {"SQRT_YY", clifford2({14, 13, 11, 7}, 3 | 12)},
+        {"SQRT_YY_DAG", clifford2({14, 13, 11, 7}, 3 | 12)}, {"SQRT_ZZ", clifford2({11, 2, 14, 8}, 2 | 8)},
+        {"SQRT_ZZ_DAG", clifford2({11, 2, 14, 8}, 2 | 8)}, {"II", clifford2({1, 2, 4, 8}, 0)},
+        {"SWAP", clifford2({4, 8, 1, 2}, 15)}, {"ISWAP", clifford2({14, 8, 11, 2}, 15)},
+        {"ISWAP_DAG", clifford2({14, 8, 11, 2}, 15)}, {"CXSWAP", clifford2({5, 8, 1, 10}, 15)},
+        {"SWAPCX", clifford2({4, 10, 5, 2}, 15)}, {"CZSWAP", clifford2({6, 8, 9, 2}, 15)},
+    };
+    const auto &table = gate_table();
+    std::vector<FrameRule> out(table.size());
+    std::vector<char> set(table.size(), 0);
+    for (const Entry &e : entries) {
+        int id = -1;
+        for (size_t i = 0; i < table.size(); ++i) {
+            if (table[i].name == e.name) id = static_cast<int>(i);
+        }
+        if (id < 0) throw std::logic_error(msg("frame rule for unknown gate ", e.name));
+        out[id] = e.rule;
+        set[id] = 1;
+    }
+    for (size_t i = 0; i < table.size(); ++i) {
+        const GateKind k = table[i].kind;
+        const bool operation = k != GateKind::Noise1 && k != GateKind::Noise2 && k != GateKind::NoiseProduct &&
+                               k != GateKind::Annotation && k != GateKind::Repeat;
+        if (operation && !set[i]) throw std::logic_error(msg("gate ", table[i].name, " has no frame rule"));
+    }
+    return out;
+}
+
+}  // namespace
+
+const FrameRule &frame_rule(int gate) {
+    static const std::vector<FrameRule> rules = build_frame_rules();
+    return rules.at(static_cast<size_t>(gate));
+}
+
+// ---------------------------------------------------------------------------------------------
 // Placed (remote-aware) pass.
 
 namespace {
@@ -845,29 +947,77 @@ StaticResult placed_static(const PlacedContext &c, uint32_t b, const std::vector
 /// path. open[q] = the remote QPU that holds a cat copy of control q, or -1: a remote CX/CY/CZ
 /// whose control already has a copy on the target's QPU costs no new pair; any operation that is
 /// not diagonal in Z on the control closes its copy (Eisert et al. 2000). clock[q] = time at
-/// which qubit q is free. A REPEAT body is executed until both the open-copy state and the
-/// per-qubit clock increments repeat (the steady state of the loop), or a budget of 4096
-/// iterations / 2e6 instructions is spent; the remaining iterations are then extrapolated, which
-/// is exact once the state is periodic.
+/// which qubit q is free; frame[4 q + part] = time at which the deferred X, Z, D or N correction
+/// of qubit q is known (FrameRule), kept >= clock[q] so that a settled part never waits. A
+/// REPEAT body is executed until the open-copy state and the per-qubit clock and frame
+/// increments repeat (the steady state of the loop), or a budget of 4096 iterations / 2e6
+/// instructions is spent; the remaining iterations are then extrapolated, which is exact once
+/// the state is periodic.
 struct StatefulPass {
+    static constexpr int kX = 0, kZ = 1, kD = 2, kN = 3;  // Parts of frame[4 q + part].
     const PlacedContext &c;
     std::vector<count_t> pairs;
     std::vector<int32_t> open;
     std::vector<double> clock;
-    std::vector<double> frame;  // When qubit q's Pauli frame is known; kept >= clock[q].
+    std::vector<double> frame;
     bool exact = true;
     uint64_t work = 0;
 
-    // A remote gate's corrections arrive after measurements and messages; Clifford gates carry a
-    // pending correction along (the frame of both qubits of a gate becomes the later one), a
-    // non-Clifford gate must wait for it, a reset clears it.
-    void settle(uint32_t q) { frame[q] = std::max(frame[q], clock[q]); }
-    double wait_frame(uint32_t q) const { return std::max(clock[q], frame[q]); }
-
-    double start_of(const Target *t, size_t i, size_t j) const {
-        double s = 0;
-        for (size_t q = i; q < j; q += 2) s = std::max(s, clock[t[q].value]);
+    double *parts(uint32_t q) { return frame.data() + 4 * size_t(q); }
+    /// Earliest start on q of a gate that needs the parts in `wait` (FrameRule bits) known.
+    double ready(uint32_t q, uint8_t wait) const {
+        double s = clock[q];
+        for (int p = 0; p < 4; ++p) {
+            if (wait & (1 << p)) s = std::max(s, frame[4 * size_t(q) + p]);
+        }
         return s;
+    }
+    /// After an operation ends on q: parts known by now can no longer delay anything.
+    void settle(uint32_t q, bool clears) {
+        double *f = parts(q);
+        for (int p = 0; p < 4; ++p) f[p] = clears ? clock[q] : std::max(f[p], clock[q]);
+    }
+    /// A one-qubit gate at its start: Pauli parts move as the gate maps Paulis; D and N as the
+    /// FrameRule says.
+    void apply_one(uint32_t q, const FrameRule &r) {
+        double *f = parts(q);
+        const double x = f[kX], z = f[kZ];
+        f[kX] = std::max((r.img[0] & 1) ? x : 0.0, (r.img[1] & 1) ? z : 0.0);
+        f[kZ] = std::max((r.img[0] & 2) ? x : 0.0, (r.img[1] & 2) ? z : 0.0);
+        if (r.t_like) f[kD] = std::max(f[kD], x);
+        if (!r.keeps_diagonal) {
+            f[kN] = std::max(f[kN], f[kD]);
+            f[kD] = 0.0;
+        }
+    }
+    /// A two-qubit Clifford (local or remote) on (a, b).
+    void apply_two(uint32_t a, uint32_t b, const FrameRule &r) {
+        double *fa = parts(a), *fb = parts(b);
+        const double in[4] = {fa[kX], fa[kZ], fb[kX], fb[kZ]};
+        double out[4] = {0, 0, 0, 0};
+        for (int i = 0; i < 4; ++i) {
+            for (int j = 0; j < 4; ++j) {
+                if (r.img[i] & (1 << j)) out[j] = std::max(out[j], in[i]);
+            }
+        }
+        fa[kX] = out[0];
+        fa[kZ] = out[1];
+        fb[kX] = out[2];
+        fb[kZ] = out[3];
+        if (!r.spreads) return;
+        double d = std::max(fa[kD], fb[kD]), n = std::max(fa[kN], fb[kN]);
+        if (!r.keeps_diagonal) {
+            n = std::max(n, d);
+            d = 0.0;
+        }
+        fa[kD] = fb[kD] = d;
+        fa[kN] = fb[kN] = n;
+    }
+    /// Byproducts of a remote application, known at `known`, on one qubit (bits x=1, z=2).
+    void byproduct(uint32_t q, uint8_t bits, double known) {
+        double *f = parts(q);
+        if (bits & 1) f[kX] = std::max(f[kX], known);
+        if (bits & 2) f[kZ] = std::max(f[kZ], known);
     }
 
     void run(uint32_t b) {
@@ -878,6 +1028,7 @@ struct StatefulPass {
             }
             ++work;
             const GateSpec &g = gate_table()[ins.gate];
+            const FrameRule &rule = frame_rule(ins.gate);
             const Target *t = c.targets.data() + ins.target_begin;
             const size_t n = ins.target_end - ins.target_begin;
             switch (g.kind) {
@@ -891,10 +1042,9 @@ struct StatefulPass {
                         const int32_t a = c.qpu_of[q];
                         const bool one_qubit_gate = g.kind == GateKind::Single || g.kind == GateKind::Rotation;
                         if (!one_qubit_gate || !g.z_diagonal) open[q] = -1;
-                        if (!g.clifford) clock[q] = wait_frame(q);
-                        clock[q] += c.one_qubit_duration(g.kind, a);
-                        if (g.kind == GateKind::Reset) frame[q] = clock[q];
-                        settle(q);
+                        clock[q] = ready(q, rule.wait) + c.one_qubit_duration(g.kind, a);
+                        apply_one(q, rule);
+                        settle(q, rule.clears);
                     }
                     break;
                 case GateKind::Two:
@@ -902,20 +1052,27 @@ struct StatefulPass {
                     for (size_t i = 0; i < n; i += 2) {
                         const bool qa = t[i].kind == Target::Qubit, qb = t[i + 1].kind == Target::Qubit;
                         if (!qa || !qb) {
+                            // A Pauli controlled by a record or sweep bit: a frame update when
+                            // applied at once; priced as one local gate, it changes no deferred part.
                             const uint32_t q = (qa ? t[i] : t[i + 1]).value;
                             if (!g.z_diagonal) open[q] = -1;
                             clock[q] += c.d.t_1q[c.qpu_of[q]];
-                            settle(q);
+                            settle(q, false);
                             continue;
                         }
                         const uint32_t x = t[i].value, y = t[i + 1].value;
                         const int32_t a = c.qpu_of[x], bq = c.qpu_of[y];
-                        const double start = std::max(clock[x], clock[y]);
+                        const double start = std::max(ready(x, rule.wait), ready(y, rule.wait));
                         const double end = start + c.two_qubit_duration(g.kind, a, bq);
+                        apply_two(x, y, rule);
+                        if (a != bq) {
+                            const double known = start + c.d.t_frame[c.idx(a, bq)];
+                            byproduct(x, rule.byproduct & 3, known);
+                            byproduct(y, (rule.byproduct >> 2) & 3, known);
+                        }
                         clock[x] = clock[y] = end;
-                        double known = std::max({frame[x], frame[y], end});
-                        if (a != bq) known = std::max(known, start + c.d.t_frame[c.idx(a, bq)]);
-                        frame[x] = frame[y] = known;
+                        settle(x, false);
+                        settle(y, false);
                         if (g.kind == GateKind::Two && g.controlled) {
                             if (a != bq && open[x] != bq) {
                                 pairs[c.idx(a, bq)] += 1;
@@ -929,24 +1086,43 @@ struct StatefulPass {
                     }
                     break;
                 case GateKind::Three:
+                    // CCZ: one remote operation (a cat-entangled copy) towards each QPU other than
+                    // the first qubit's. A pending X on one qubit becomes a CZ (a D) on the other
+                    // two; a remote copy leaves Z on its qubit and, through its own X, a D on the
+                    // others, known t_frame after the start (conservatively: on all three).
                     for (size_t i = 0; i < n; i += 3) {
-                        const int32_t a = c.qpu_of[t[i].value];
-                        double dur = c.d.t_2q[a];
+                        const uint32_t q3[3] = {t[i].value, t[i + 1].value, t[i + 2].value};
+                        const int32_t a = c.qpu_of[q3[0]];
+                        double dur = c.d.t_2q[a], delay = 0.0;
+                        bool remote = false;
                         int32_t seen[3] = {a, -1, -1};
-                        for (size_t q = i + 1; q < i + 3; ++q) {
-                            const int32_t bq = c.qpu_of[t[q].value];
+                        for (int j = 1; j < 3; ++j) {
+                            const int32_t bq = c.qpu_of[q3[j]];
                             if (bq != seen[0] && bq != seen[1]) {
-                                seen[q - i] = bq;
+                                seen[j] = bq;
                                 pairs[c.idx(a, bq)] += 1;
                                 dur += c.d.t_remote[c.idx(a, bq)];
+                                delay = std::max(delay, c.d.t_frame[c.idx(a, bq)]);
+                                remote = true;
                             }
                         }
                         double start = 0;
-                        for (size_t q = i; q < i + 3; ++q) start = std::max(start, wait_frame(t[q].value));
-                        for (size_t q = i; q < i + 3; ++q) {
-                            clock[t[q].value] = start + dur;
-                            open[t[q].value] = -1;
-                            settle(t[q].value);
+                        for (uint32_t q : q3) start = std::max(start, ready(q, rule.wait));
+                        const double x[3] = {parts(q3[0])[kX], parts(q3[1])[kX], parts(q3[2])[kX]};
+                        for (int j = 0; j < 3; ++j) {
+                            double *f = parts(q3[j]);
+                            for (int k = 0; k < 3; ++k) {
+                                if (k != j) f[kD] = std::max(f[kD], x[k]);
+                            }
+                            if (remote) {
+                                f[kZ] = std::max(f[kZ], start + delay);
+                                f[kD] = std::max(f[kD], start + delay);
+                            }
+                        }
+                        for (uint32_t q : q3) {
+                            clock[q] = start + dur;
+                            open[q] = -1;
+                            settle(q, false);
                         }
                     }
                     break;
@@ -956,25 +1132,41 @@ struct StatefulPass {
                         size_t j = i + 1;
                         while (j < n && t[j].kind == Target::Combiner) j += 2;
                         const int32_t a = c.qpu_of[t[i].value];
-                        double dur = c.d.t_meas[a];
+                        double dur = c.d.t_meas[a], delay = 0.0;
+                        bool remote = false;
                         std::vector<int32_t> seen{a};
+                        double start = 0, all_pauli = 0, all_clifford = 0;
                         for (size_t q = i; q < j; q += 2) {
-                            const int32_t bq = c.qpu_of[t[q].value];
-                            open[t[q].value] = -1;
+                            const uint32_t v = t[q].value;
+                            const int32_t bq = c.qpu_of[v];
+                            open[v] = -1;
+                            start = std::max(start, ready(v, rule.wait));
+                            const double *f = parts(v);
+                            all_pauli = std::max({all_pauli, f[kX], f[kZ]});
+                            all_clifford = std::max({all_clifford, f[kD], f[kN]});
                             if (std::find(seen.begin(), seen.end(), bq) == seen.end()) {
                                 seen.push_back(bq);
                                 pairs[c.idx(a, bq)] += 1;
                                 dur += c.d.t_remote[c.idx(a, bq)];
+                                delay = std::max(delay, c.d.t_frame[c.idx(a, bq)]);
+                                remote = true;
                             } else {
                                 dur += c.d.t_2q[a];
                             }
                         }
-                        const double end = start_of(t, i, j) + dur;
-                        double known = end;
-                        for (size_t q = i; q < j; q += 2) known = std::max(known, frame[t[q].value]);
+                        // MPP only reads (a pending Pauli flips its outcome); SPP's Pauli letters
+                        // are not kept, so every part of its qubits may reach every other one.
+                        if (rule.mixes && remote) all_pauli = std::max(all_pauli, start + delay);
                         for (size_t q = i; q < j; q += 2) {
-                            clock[t[q].value] = end;
-                            frame[t[q].value] = known;
+                            const uint32_t v = t[q].value;
+                            if (rule.mixes) {
+                                double *f = parts(v);
+                                f[kX] = f[kZ] = all_pauli;
+                                f[kD] = 0.0;
+                                f[kN] = all_clifford;
+                            }
+                            clock[v] = start + dur;
+                            settle(v, false);
                         }
                         i = j;
                     }
@@ -1037,7 +1229,9 @@ struct StatefulPass {
                     const double growth = max_after - max_before;
                     for (size_t q = 0; q < clock.size(); ++q) {
                         if (delta[q] != 0.0) clock[q] += growth * r;
-                        if (fdelta[q] != 0.0) frame[q] += growth * r;
+                    }
+                    for (size_t p = 0; p < frame.size(); ++p) {
+                        if (fdelta[p] != 0.0) frame[p] += growth * r;
                     }
                 }
                 break;
@@ -1068,7 +1262,7 @@ PlacedCounts Program::count_placed(const std::vector<int32_t> &qpu_of, uint32_t 
         memo[b] = std::make_unique<StaticResult>(placed_static(ctx, static_cast<uint32_t>(b), memo));
     }
     StatefulPass cat{ctx, std::vector<count_t>(kk, 0), std::vector<int32_t>(qpus.size(), -1),
-                     std::vector<double>(qpus.size(), 0.0), std::vector<double>(qpus.size(), 0.0)};
+                     std::vector<double>(qpus.size(), 0.0), std::vector<double>(4 * qpus.size(), 0.0)};
     cat.run(0);
     PlacedCounts out;
     out.num_qpus = num_qpus;

@@ -82,9 +82,54 @@ struct PlacedCounts {
 struct Durations {
     std::vector<double> t_1q, t_2q, t_meas, t_reset;  // Per QPU.
     std::vector<double> t_remote;  // k*k: seconds a remote two-qubit gate occupies its data qubits.
-    std::vector<double> t_frame;   // k*k: seconds from its start until its Pauli-frame corrections are
-                                   // known (measurements and messages); only a non-Clifford gate waits.
+    std::vector<double> t_frame;   // k*k: seconds from its start until its byproduct corrections are
+                                   // known (measurement and message); see FrameRule for who waits.
 };
+
+/// How a gate meets corrections that are still unknown (deferred) on its qubits.
+///
+/// A remote gate leaves Pauli byproducts on its data qubits that are known only once the far
+/// side's measurement outcome has arrived. They are not applied physically but tracked, per
+/// qubit, as four deferred parts with the time at which each becomes known:
+///   X, Z  the Pauli frame (tracked separately: they behave differently below);
+///   D     a Z-diagonal Clifford correction (S, CZ type): what a pending X becomes when a T or
+///         CCZ goes ahead of it, since T X = e^{-i pi/4} (S X) T and CCZ X_1 = X_1 CZ_23 CCZ;
+///   N     any other Clifford correction (a D that went through H, for example).
+/// The rules (no gate waits for more than it must):
+///   - Clifford gates never wait: X and Z move as the gate maps Paulis (img), a D stays a D
+///     through a gate that maps Z-diagonal Cliffords to Z-diagonal ones (a monomial matrix: the
+///     images of Z have no X part) and becomes an N otherwise.
+///   - T/T_DAG and CCZ wait only for N (a non-diagonal Clifford C makes "T after C" a different
+///     non-Clifford gate, C^-1 T C, that cannot be chosen before C is known); a pending X becomes
+///     a D, a pending Z or D commutes. So a second T on the same qubit goes ahead too: T (S X) =
+///     (Z X) T up to phase.
+///   - RZ(theta) waits for X and N: RZ(theta) X = X RZ(-theta), and deferring would leave the
+///     non-Clifford correction RZ(2 theta). RX(theta) waits for Z, D and N; RY(theta) for all.
+///   - Z-basis measurements (M, MR, MZZ) wait only for N: a pending Pauli only flips the recorded
+///     outcome (fixed classically afterwards) and a Z-diagonal correction commutes with them.
+///     X/Y-basis measurements (MX, MY, MXX, MYY, MRX, MRY) and MPP also wait for D.
+///   - Resets wait for nothing and leave nothing pending on their qubit.
+/// A remote CX leaves Z on its control and X on its target; each is one local gate, one
+/// measurement and one message away (t_frame), as both sides act at once. Simplifications: a Pauli
+/// controlled by a measurement record is a frame update that changes nothing pending (records are
+/// not traced back to their qubit's corrections); SPP's and MPP's Pauli letters are not kept, so
+/// they are treated as if X and Z both occurred; the run ends with its last operation (the last
+/// messages that fix recorded outcomes are not waited for).
+struct FrameRule {
+    static constexpr uint8_t kX = 1, kZ = 2, kD = 4, kN = 8;  // Parts, as wait bits.
+    uint8_t wait = 0;           // Parts that must be known before the gate can start.
+    uint8_t img[4] = {1, 2, 4, 8};  // Clifford: images of X_a, Z_a, X_b, Z_b (bits x_a=1, z_a=2, x_b=4, z_b=8).
+    bool keeps_diagonal = true; // Maps Z-diagonal Cliffords to Z-diagonal ones (D stays D).
+    bool spreads = false;       // Multi-qubit Clifford: D and N of its qubits spread to all of them.
+    bool mixes = false;         // SPP: Pauli letters unknown, every part goes everywhere (conservative).
+    bool t_like = false;        // Diagonal non-Clifford (T, T_DAG, CCZ): a pending X becomes a D.
+    bool clears = false;        // Reset: nothing pending afterwards.
+    uint8_t byproduct = 0;      // Remote application: Paulis left pending (bits as img) until t_frame.
+};
+
+/// The rule of a gate id (noise and annotations: an identity that waits for nothing). Every
+/// operation kind of the gate table has an explicit entry (checked when the table is built).
+const FrameRule &frame_rule(int gate);
 
 /// A parsed circuit: block 0 is the top level; REPEAT bodies are further blocks.
 class Program {

@@ -53,14 +53,59 @@ TEST(WorkloadCounter, ArgumentCountsAndTargetsAreChecked) {
     QNSIM_EXPECT_THROW_MSG(Program::parse("R_Z 0"), CircuitParseError, "did you mean 'RZ(theta)'?");
 }
 
-TEST(WorkloadCounter, RemoteCnotOccupiesItsQubitsOnlyNonCliffordGatesWaitForItsFrame) {
-    // Two QPUs; qubit 0 on QPU 0, qubit 1 on QPU 1. Gates 1 s, remote occupancy 1 s, frame 10 s.
-    const Program p = Program::parse("CX 0 1\nH 1\nT 0\n");
+// Two QPUs; qubit 0 on QPU 0, qubit 1 on QPU 1. Gates 1 s, remote occupancy 1 s, byproducts of a
+// remote gate known 10 s after its start.
+double path_after_remote(const std::string &text) {
     Durations d{{1, 1}, {1, 1}, {1, 1}, {1, 1}, {0, 1, 1, 0}, {0, 10, 10, 0}};
-    const PlacedCounts r = p.count_placed({0, 1}, 2, d);
+    return Program::parse(text).count_placed({0, 1}, 2, d).critical_path_s;
+}
+
+TEST(WorkloadCounter, RemoteCnotOccupiesItsQubitsForOneGate) {
+    Durations d{{1, 1}, {1, 1}, {1, 1}, {1, 1}, {0, 1, 1, 0}, {0, 10, 10, 0}};
+    const PlacedCounts r = Program::parse("CX 0 1\nH 1\n").count_placed({0, 1}, 2, d);
     EXPECT_EQ(r.remote_gates[0 * 2 + 1], count_t(1));
-    // H on qubit 1 follows at once (t = 2); T on qubit 0 waits for the frame (t = 10, ends at 11).
-    EXPECT_DOUBLE_EQ(r.critical_path_s, 11.0);
+    EXPECT_DOUBLE_EQ(r.critical_path_s, 2.0);
+    EXPECT_DOUBLE_EQ(r.critical_path_bound_s, 11.0);  // the bound waits for every frame
+}
+
+TEST(WorkloadCounter, TGatesGoAheadOfTheCorrectionsOfARemoteCnot) {
+    // The control's pending Z commutes with T; the target's pending X becomes S X after T (a
+    // deferred diagonal Clifford), and a second T commutes with that too.
+    EXPECT_DOUBLE_EQ(path_after_remote("CX 0 1\nT 0 1\n"), 2.0);
+    EXPECT_DOUBLE_EQ(path_after_remote("CX 0 1\nT 1\nT 1\nS 1\nT_DAG 1\n"), 5.0);
+    // H turns the target's X into Z (commutes with T) and the control's Z into X (deferred).
+    EXPECT_DOUBLE_EQ(path_after_remote("CX 0 1\nH 0 1\nT 0 1\n"), 3.0);
+}
+
+TEST(WorkloadCounter, WhatMustWaitForTheCorrections) {
+    // A deferred S-type correction that went through H no longer commutes with T: the second T
+    // cannot be chosen before the outcome is known (t = 10).
+    EXPECT_DOUBLE_EQ(path_after_remote("CX 0 1\nT 1\nH 1\nT 1\n"), 11.0);
+    // RZ(theta) X = X RZ(-theta): the sign of the angle needs the target's X (not the control's Z).
+    EXPECT_DOUBLE_EQ(path_after_remote("CX 0 1\nRZ(0.3) 1\n"), 11.0);
+    EXPECT_DOUBLE_EQ(path_after_remote("CX 0 1\nRZ(0.3) 0\n"), 2.0);
+    EXPECT_DOUBLE_EQ(path_after_remote("CX 0 1\nRX(0.3) 0\n"), 11.0);
+    // Z measurements only need the outcome fixed afterwards; an X-basis one after a deferred
+    // S-type correction must know it (S turns X into Y).
+    EXPECT_DOUBLE_EQ(path_after_remote("CX 0 1\nM 0 1\n"), 2.0);
+    EXPECT_DOUBLE_EQ(path_after_remote("CX 0 1\nT 1\nM 1\n"), 3.0);
+    EXPECT_DOUBLE_EQ(path_after_remote("CX 0 1\nT 1\nMX 1\n"), 11.0);
+    // A reset leaves nothing pending.
+    EXPECT_DOUBLE_EQ(path_after_remote("CX 0 1\nT 1\nR 1\nH 1\nT 1\n"), 5.0);
+    // Clifford gates carry the correction to other qubits: CX 1 -> 2 moves the X to qubit 2.
+    Durations d{{1, 1}, {1, 1}, {1, 1}, {1, 1}, {0, 1, 1, 0}, {0, 10, 10, 0}};
+    EXPECT_DOUBLE_EQ(Program::parse("CX 0 1\nCX 1 2\nRZ(0.3) 2\n").count_placed({0, 1, 1}, 2, d).critical_path_s,
+                     11.0);
+    EXPECT_DOUBLE_EQ(Program::parse("CX 0 1\nCX 2 1\nRZ(0.3) 2\n").count_placed({0, 1, 1}, 2, d).critical_path_s,
+                     3.0);
+}
+
+TEST(WorkloadCounter, EveryOperationHasAFrameRule) {
+    for (size_t i = 0; i < gate_table().size(); ++i) EXPECT_NO_THROW(frame_rule(static_cast<int>(i)));
+    EXPECT_TRUE(frame_rule(gates::gate_id("T")).t_like);
+    EXPECT_FALSE(frame_rule(gates::gate_id("H")).keeps_diagonal);
+    EXPECT_TRUE(frame_rule(gates::gate_id("CZSWAP")).keeps_diagonal);
+    EXPECT_FALSE(frame_rule(gates::gate_id("XCX")).keeps_diagonal);
 }
 
 }  // namespace

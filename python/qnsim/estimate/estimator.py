@@ -3,7 +3,15 @@
 Model (what the numbers mean):
 
 - Remote CNOT by gate teleportation: one Bell pair and one classical bit each way (Eisert et al.,
-  PRA 62, 052317 (2000)); it takes ``2 t_2q + 2 t_meas + 2 latency`` on both qubits. A
+  PRA 62, 052317 (2000)). It keeps its data qubits busy for one local two-qubit gate
+  (:func:`remote_gate_occupancy_s`); its byproducts (Z on the control, X on the target) are
+  known ``t_2q + t_meas + latency`` after its start (:func:`remote_gate_time_s`) and are tracked
+  as deferred corrections: Clifford gates carry them, a T or CCZ goes ahead of them (a pending X
+  becomes a deferred S-type Clifford correction), and only an operation whose choice depends on
+  them waits: a T/CCZ after a deferred S-type correction was turned non-diagonal (by H, say),
+  RZ(theta) on a pending X, X/Y-basis measurements after a deferred S-type correction (the rules
+  are listed in ``cpp/estimate/workload_counter.h``, FrameRule). A Z measurement never waits:
+  a pending Pauli only flips its recorded outcome. A
   cat-entangler shares one pair across the remote CX/CY/CZ gates of one control towards one
   remote QPU, as long as the control only undergoes Z-diagonal operations in between (counted
   natively; inside a REPEAT the per-iteration cost is exact once the open-copy state repeats,
@@ -83,14 +91,20 @@ def azure_layout_qubits(q: int) -> int:
 
 
 def remote_gate_time_s(qa: QPU, qb: QPU, latency_s: float) -> float:
-    """Time from the start of a teleported remote CNOT until both its Pauli-frame corrections are
-    known: two local two-qubit gates, two measurements and a classical message each way (Eisert et
-    al. 2000), in seconds. Only a later non-Clifford gate on its qubits waits for that.
+    """Time from the start of a teleported remote CNOT until its byproduct corrections are known,
+    in seconds: one local two-qubit gate with the pair half, one measurement and one classical
+    message (Eisert et al. 2000). Both sides act at once: the target side does not wait for the
+    control side's outcome before its own CNOT (the X it would correct is tracked and only lands on
+    the target), so the Z on the control and the X on the target are each one message away.
+
+    Only an operation whose choice depends on a correction waits for it (a T after a deferred
+    S-type correction that went through H, RZ(theta) on a pending X, an X-basis measurement after a
+    deferred S-type correction); see the module docstring.
 
     >>> remote_gate_time_s(QPU(), QPU(), 1e-6)
-    2.3e-06
+    1.15e-06
     """
-    return 2 * max(qa.t_2q_s, qb.t_2q_s) + 2 * max(qa.t_meas_s, qb.t_meas_s) + 2 * latency_s
+    return max(qa.t_2q_s, qb.t_2q_s) + max(qa.t_meas_s, qb.t_meas_s) + latency_s
 
 
 def remote_gate_occupancy_s(qa: QPU, qb: QPU) -> float:
@@ -526,7 +540,8 @@ class _Context:
         )
 
     def _remote_times(self, with_latency: bool, routed: Sequence[tuple[int, int]] = ()) -> list[float]:
-        """Per QPU pair (flattened k x k): the time until a remote gate's frame corrections are known.
+        """Per QPU pair (flattened k x k): the time until a remote gate's byproducts are known
+        (:func:`remote_gate_time_s` for every pair).
 
         Latencies come from direct links, and from relay routes only for the ``routed`` pairs
         (routes are searched only where remote gates need them: k^2 searches would not scale).
@@ -534,17 +549,17 @@ class _Context:
         k = self.k
         t2 = np.array([q.t_2q_s for q in self.qpus])
         tm = np.array([q.t_meas_s for q in self.qpus])
-        frame = 2 * np.maximum.outer(t2, t2) + 2 * np.maximum.outer(tm, tm)
+        frame = np.maximum.outer(t2, t2) + np.maximum.outer(tm, tm)
         if with_latency:
             for (a, b), lk in self.links.items():
                 if a < k and b < k:
-                    frame[a, b] += 2 * lk.latency_s
-                    frame[b, a] += 2 * lk.latency_s
+                    frame[a, b] += lk.latency_s
+                    frame[b, a] += lk.latency_s
             for a, b in routed:
                 found = self.link_for((min(a, b), max(a, b)))
                 if found is not None and (min(a, b), max(a, b)) not in self.links:
-                    frame[a, b] += 2 * found[0].latency_s
-                    frame[b, a] += 2 * found[0].latency_s
+                    frame[a, b] += found[0].latency_s
+                    frame[b, a] += found[0].latency_s
         np.fill_diagonal(frame, 0.0)
         return frame.ravel().tolist()
 

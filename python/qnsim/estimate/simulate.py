@@ -9,8 +9,19 @@ with its closed-form probability) and keeps distilled pairs in a finite buffer (
 pauses while the buffer is full). Consumed pairs and remote gates fail independently with the
 same probabilities the estimate uses, so the fault count checks the expected error.
 
-The cat-entangler bookkeeping is re-implemented here in Python (independently of the native
-counter), so agreement of pair counts is itself a check. Meant for 10^3 - 10^5 operations.
+Deferred corrections: a remote gate leaves byproduct Paulis on its data qubits that are known
+only ``remote_gate_time_s`` after it starts (the far side's measurement and message). Each qubit
+carries the time at which its pending X, Z, Z-diagonal Clifford (D) and other Clifford (N)
+corrections are known. Clifford gates carry them along (X and Z as the gate maps Paulis; D stays D
+through gates that keep Z-diagonal operators diagonal, else becomes N); a T, T_DAG or CCZ goes
+ahead of them (T X = e^{-i pi/4} (S X) T: a pending X becomes a deferred D, Z and D commute) and
+waits only for N; RZ(theta) waits for X and N (RZ(theta) X = X RZ(-theta)), RX(theta) for Z, D
+and N, RY(theta) for all; Z-basis measurements wait only for N (a pending Pauli flips the recorded
+outcome, fixed afterwards), X/Y-basis measurements and MPP for D and N; resets clear them.
+
+The cat-entangler bookkeeping and these correction rules are re-implemented here in Python
+(independently of the native counter, with Pauli images written as letters), so agreement of pair
+counts and times is itself a check. Meant for 10^3 - 10^5 operations.
 """
 
 from __future__ import annotations
@@ -38,6 +49,60 @@ from qnsim.events import EventLoop
 __all__ = ["SimulationResult", "simulate_execution"]
 
 _KINDS = _core.gate_kinds()
+
+# Deferred-correction rules (see the module docstring), by gate. Parts of a qubit's frame entry:
+_X, _Z, _D, _N = 0, 1, 2, 3
+_PARTS = {"X": (_X,), "Z": (_Z,), "Y": (_X, _Z), "I": ()}
+# One-qubit Cliffords: images of X and of Z (signs do not matter for when a correction is known).
+_IMAGES_1Q = {
+    **dict.fromkeys(("I", "X", "Y", "Z"), ("X", "Z")),
+    **dict.fromkeys(("S", "S_DAG", "H_XY", "H_NXY"), ("Y", "Z")),
+    **dict.fromkeys(("H", "H_NXZ", "SQRT_Y", "SQRT_Y_DAG"), ("Z", "X")),
+    **dict.fromkeys(("H_YZ", "H_NYZ", "SQRT_X", "SQRT_X_DAG"), ("X", "Y")),
+    **dict.fromkeys(("C_XYZ", "C_NXYZ", "C_XNYZ", "C_XYNZ"), ("Y", "X")),
+    **dict.fromkeys(("C_ZYX", "C_NZYX", "C_ZNYX", "C_ZYNX"), ("Z", "Y")),
+}
+# Two-qubit Cliffords: images of X_a, Z_a, X_b, Z_b, and the byproducts (on a, on b) a remote
+# application leaves: a controlled gate "P C Q" teleported as Eisert et al. do it leaves P on the
+# control and Q on the target; SQRT_PP is one up to local Cliffords; a swap-like gate teleports
+# both states (X and Z on both, "Y" here).
+_IMAGES_2Q = {
+    "CX": (("XX", "ZI", "IX", "ZZ"), ("Z", "X")),
+    "CY": (("XY", "ZI", "ZX", "ZZ"), ("Z", "Y")),
+    "CZ": (("XZ", "ZI", "ZX", "IZ"), ("Z", "Z")),
+    "XCX": (("XI", "ZX", "IX", "XZ"), ("X", "X")),
+    "XCY": (("XI", "ZY", "XX", "XZ"), ("X", "Y")),
+    "XCZ": (("XI", "ZZ", "XX", "IZ"), ("X", "Z")),
+    "YCX": (("XX", "ZX", "IX", "YZ"), ("Y", "X")),
+    "YCY": (("XY", "ZY", "YX", "YZ"), ("Y", "Y")),
+    "YCZ": (("XZ", "ZZ", "YX", "IZ"), ("Y", "Z")),
+    "SQRT_XX": (("XI", "YX", "IX", "XY"), ("X", "X")),
+    "SQRT_XX_DAG": (("XI", "YX", "IX", "XY"), ("X", "X")),
+    "SQRT_YY": (("ZY", "XY", "YZ", "YX"), ("Y", "Y")),
+    "SQRT_YY_DAG": (("ZY", "XY", "YZ", "YX"), ("Y", "Y")),
+    "SQRT_ZZ": (("YZ", "ZI", "ZY", "IZ"), ("Z", "Z")),
+    "SQRT_ZZ_DAG": (("YZ", "ZI", "ZY", "IZ"), ("Z", "Z")),
+    "II": (("XI", "ZI", "IX", "IZ"), ("I", "I")),
+    "SWAP": (("IX", "IZ", "XI", "ZI"), ("Y", "Y")),
+    "ISWAP": (("ZY", "IZ", "YZ", "ZI"), ("Y", "Y")),
+    "ISWAP_DAG": (("ZY", "IZ", "YZ", "ZI"), ("Y", "Y")),
+    "CXSWAP": (("XX", "IZ", "XI", "ZZ"), ("Y", "Y")),
+    "SWAPCX": (("IX", "ZZ", "XX", "ZI"), ("Y", "Y")),
+    "CZSWAP": (("ZX", "IZ", "XZ", "ZI"), ("Y", "Y")),
+}
+# Parts each non-Clifford gate, measurement and Pauli-product operation must know before it starts.
+_WAITS = {
+    "T": "N", "T_DAG": "N", "CCZ": "N",
+    "RZ(theta)": "XN", "RX(theta)": "ZDN", "RY(theta)": "XZDN",
+    "M": "N", "MR": "N", "MZZ": "N",
+    "MX": "DN", "MY": "DN", "MRX": "DN", "MRY": "DN", "MXX": "DN", "MYY": "DN", "MPP": "DN",
+}  # fmt: skip
+_WAIT_PARTS = {g: tuple("XZDN".index(c) for c in w) for g, w in _WAITS.items()}
+
+
+def _keeps_diagonal(z_images: Sequence[str]) -> bool:
+    """A Clifford maps Z-diagonal operators to Z-diagonal ones iff its images of Z have no X or Y."""
+    return all(c in "IZ" for img in z_images for c in img)
 
 
 @dataclasses.dataclass
@@ -175,7 +240,8 @@ class _Sim:
         }
         self.faults = 0
         self.remote_gates = 0
-        self.frame_known: dict[int, float] = {}
+        # Per qubit: when its pending X, Z, D and N corrections are known (module docstring).
+        self.frames: dict[int, list[float]] = collections.defaultdict(lambda: [0.0, 0.0, 0.0, 0.0])
         self._build(ops, qpu_of, cat)
 
     def _build(self, ops, qpu_of, cat) -> None:
@@ -185,11 +251,11 @@ class _Sim:
         self.duration: list[float] = []
         self.needs: list[dict[tuple[int, int], int]] = []
         self.is_remote: list[tuple[int, int] | None] = []
-        # Pauli-frame bookkeeping: a remote gate's corrections are known t_frame after it starts;
-        # non-Clifford operations wait for them, Clifford ones carry them along, resets clear them.
+        # Deferred corrections: the gate whose rules apply (None: a classically controlled Pauli,
+        # a frame update that changes nothing pending) and, for a remote operation, how long after
+        # its start its byproducts are known.
+        self.frame_gate: list[str | None] = []
         self.frame_delay: list[float] = []
-        self.waits_frame: list[bool] = []
-        self.clears_frame: list[bool] = []
         open_copy: dict[int, int] = {}
         t_rem, t_frame = {}, {}
         for a in range(k):
@@ -198,12 +264,13 @@ class _Sim:
                 t_rem[(a, b)] = remote_gate_occupancy_s(self.qpus[a], self.qpus[b])
                 t_frame[(a, b)] = remote_gate_time_s(self.qpus[a], self.qpus[b], lk.link.latency_s if lk else 0.0)
         for name, targets in ops:
-            kind, zdiag, controlled, npairs, clifford = _KINDS[name]
+            kind, zdiag, controlled, npairs, _clifford = _KINDS[name]
             if kind in ("noise1", "noise2", "noise_product", "annotation"):
                 continue
             qs = [t for t in targets if t >= 0]
             need: dict[tuple[int, int], int] = {}
             remote = None
+            gate: str | None = name
             if kind in ("single", "rotation", "reset", "measure", "measure_reset"):
                 q = self.qpus[qpu_of[qs[0]]]
                 dur = {
@@ -217,6 +284,7 @@ class _Sim:
                     open_copy.pop(qs[0], None)
             elif kind in ("two", "two_measure") and len(qs) == 1:  # Classically controlled Pauli.
                 dur = self.qpus[qpu_of[qs[0]]].t_1q_s
+                gate = None
                 if not zdiag:
                     open_copy.pop(qs[0], None)
             elif kind in ("two", "two_measure"):
@@ -271,9 +339,11 @@ class _Sim:
             self.duration.append(dur)
             self.needs.append(need)
             self.is_remote.append(remote)
-            self.frame_delay.append(t_frame[remote] if remote is not None and kind in ("two", "two_measure") else 0.0)
-            self.waits_frame.append(not clifford)
-            self.clears_frame.append(kind == "reset")
+            self.frame_gate.append(gate)
+            if kind in ("two", "two_measure"):  # Also when a cat copy spares the pair.
+                self.frame_delay.append(t_frame[remote] if remote is not None else 0.0)
+            else:
+                self.frame_delay.append(max((t_frame[key] for key in need), default=0.0))
         n = len(self.op_qubits)
         self.outstanding = [sum(nd.values()) for nd in self.needs]
         self.got: list[dict[int, int]] = [{} for _ in range(n)]
@@ -327,19 +397,65 @@ class _Sim:
             e_loc = _teleport_local_error(self.qpus[key[0]], self.qpus[key[1]])
             if self.rng.random() < e_loc:
                 self.faults += 1
-        qs = self.op_qubits[op]
         now = self.loop.now_s
         start = now
-        if self.waits_frame[op]:
-            start = max([now] + [self.frame_known.get(q, 0.0) for q in qs])
-        if self.clears_frame[op]:
-            for q in qs:
-                self.frame_known.pop(q, None)
-        else:
-            known = max([self.frame_known.get(q, 0.0) for q in qs] + [start + self.frame_delay[op]])
-            for q in qs:
-                self.frame_known[q] = known
+        gate = self.frame_gate[op]
+        if gate is not None:
+            start = self._corrections(gate, self.op_qubits[op], now, key is not None, self.frame_delay[op])
         self.loop.schedule_in(start - now + self.duration[op], self._complete, op)
+
+    def _corrections(self, gate: str, qs: list[int], now: float, remote: bool, delay: float) -> float:
+        """Applies the deferred-correction rules of ``gate`` on ``qs`` (module docstring); returns
+        when the gate can start: now, or later when it needs a correction that is not known yet."""
+        fs = [self.frames[q] for q in qs]
+        start = max([now] + [f[p] for f in fs for p in _WAIT_PARTS.get(gate, ())])
+        known = start + delay  # When a remote operation's byproducts are known.
+        kind = _KINDS[gate][0]
+        if gate in _IMAGES_1Q:
+            (f,) = fs
+            ix, iz = _IMAGES_1Q[gate]
+            x, z = f[_X], f[_Z]
+            f[_X] = max(x if _X in _PARTS[ix] else 0.0, z if _X in _PARTS[iz] else 0.0)
+            f[_Z] = max(x if _Z in _PARTS[ix] else 0.0, z if _Z in _PARTS[iz] else 0.0)
+            if not _keeps_diagonal((iz,)):
+                f[_N], f[_D] = max(f[_N], f[_D]), 0.0
+        elif gate in ("T", "T_DAG"):
+            (f,) = fs
+            f[_D] = max(f[_D], f[_X])  # T X = e^{-i pi/4} (S X) T: the X stays, an S is deferred.
+        elif gate in _IMAGES_2Q:
+            images, byproducts = _IMAGES_2Q[gate]
+            a, b = fs
+            old = [a[_X], a[_Z], b[_X], b[_Z]]
+            new = [0.0, 0.0, 0.0, 0.0]  # X_a, Z_a, X_b, Z_b
+            for value, img in zip(old, images):
+                for side, letter in enumerate(img):
+                    for part in _PARTS[letter]:
+                        new[2 * side + part] = max(new[2 * side + part], value)
+            a[_X], a[_Z], b[_X], b[_Z] = new
+            if remote:
+                for f, letter in zip(fs, byproducts):
+                    for part in _PARTS[letter]:
+                        f[part] = max(f[part], known)
+            d, n = max(a[_D], b[_D]), max(a[_N], b[_N])
+            if not _keeps_diagonal(images[1::2]):
+                d, n = 0.0, max(d, n)
+            for f in fs:
+                f[_D], f[_N] = d, n
+        elif gate == "CCZ":
+            xs = [f[_X] for f in fs]  # X on one qubit: CCZ X_1 = X_1 CZ_23 CCZ, a deferred D on the others.
+            for i, f in enumerate(fs):
+                f[_D] = max([f[_D]] + [x for j, x in enumerate(xs) if j != i])
+                if remote:  # Cat-entangled copies: Z on their qubits, D from their X (all three, conservatively).
+                    f[_Z], f[_D] = max(f[_Z], known), max(f[_D], known)
+        elif gate in ("SPP", "SPP_DAG"):  # Pauli letters not kept: every part may reach every qubit.
+            pauli = max([f[p] for f in fs for p in (_X, _Z)] + ([known] if remote else []))
+            clifford = max(f[p] for f in fs for p in (_D, _N))
+            for f in fs:
+                f[:] = [pauli, pauli, 0.0, clifford]
+        elif kind in ("reset", "measure_reset"):
+            for f in fs:
+                f[:] = [0.0, 0.0, 0.0, 0.0]
+        return start
 
     def _complete(self, op: int) -> None:
         self.remaining -= 1
