@@ -70,7 +70,7 @@ def main() -> None:
     )
     summary = frame.groupby(["preset", "length_km"])[["rate_hz", "mean_fidelity"]].mean()
     print(summary.to_string(float_format=lambda v: f"{v:.4g}"))
-    png = qnsim.plot_sweep(
+    qnsim.plot_sweep(
         frame,
         x="length_km",
         y=["rate_hz", "mean_fidelity"],
@@ -79,7 +79,7 @@ def main() -> None:
         logy=["rate_hz"],
         title=f"NV heralded link, midpoint station, {args.until_s:g} s per point, {args.seeds} seeds",
     )
-    print(f"plot: {png}")
+    print(f"plot: {args.png}")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qnsim.estimate import QPU, Link, estimate, simulate_execution
+from qnsim.estimate import QPU, Link, Workload, estimate, simulate_execution
 
 # 12 qubits on 3 QPUs (4 each); per iteration 21 operations, 4 remote gates, one of them sharing
 # a cat-entangled copy of qubit 0. REPEAT 700 -> 14,700 operations. The T gates go ahead of the
@@ -324,3 +324,15 @@ def test_correction_tables_match_stim():
             assert gate in ruled, gate
         elif kind in ("measure", "measure_reset"):
             assert gate in sim_module._WAITS, gate
+
+
+def test_counts_without_the_schedule_equal_those_with_it():
+    """Error-corrected pricing asks the placed pass for counts only (schedule=False skips the
+    stateful pass and its loop steady states): the counts are the same, the path is the bound."""
+    w = Workload(RING_THT)
+    args = (SPLIT, 2, [50e-9] * 2, [50e-9] * 2, [100e-9] * 2, [100e-9] * 2, [0, 50e-9, 50e-9, 0], [0, 1e-6, 1e-6, 0])
+    full, counts = w._placed(*args), w._placed(*args, schedule=False)
+    for key in ("local_1q", "local_2q", "local_meas", "remote_gates", "remote_pairs", "critical_path_bound_s"):
+        assert counts[key] == full[key]
+    assert counts["cat_pairs"] == counts["remote_pairs"]
+    assert counts["critical_path_s"] == full["critical_path_bound_s"] >= full["critical_path_s"]

@@ -75,9 +75,8 @@ def test_scenario_rows_of_a_batch_equal_the_per_point_rows():
 
 
 def test_a_sweep_of_many_seeds_runs_native_batches_with_the_same_rows(tmp_path, monkeypatch):
-    import tomllib
-
     import qnsim.seed_batch
+    from qnsim.config import tomllib
 
     text = """
 [run]

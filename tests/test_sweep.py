@@ -364,7 +364,7 @@ def test_overrides_by_index_wildcard_and_table(scenario_data):
         ("rnu.until_s", 1.0, r"the scenario has no key 'rnu'; did you mean 'run.until_s'\?"),
         ("zzz", 1.0, r"the scenario has no key 'zzz'; its keys are 'links', 'nodes', 'run'"),
         ("links.2.length_km", 1.0, r"index 2 is out of range, links has 2 entries"),
-        ("links.first.length_km", 1.0, r"links is a list; use an index 0..1 or '\*', not 'first'"),
+        ("links.first.length_km", 1.0, r"links has no entry named 'first'; its entries are .*; or use an index 0..1 or '\*'"),
         ("run.until_s.x", 1.0, r"run.until_s is a float value \(1.0\), not a table"),
         ("run", 1.0, r"run is a table; only single values can be swept"),
         ("run.until_s", "long", r"run.until_s is a number in the scenario \(1.0\), got a str \('long'\)"),
@@ -513,7 +513,9 @@ def test_plot_sweep_writes_a_png_with_error_bars(tmp_path):
     grid = {"length_km": [5.0, 20.0, 50.0], "preset": ["nv_near_term", "nv_10x_improved"], "until_s": [2.0]}
     csv_out = tmp_path / "s.csv"
     sweep(example_point, grid, seeds=3, out=csv_out, workers=2, progress=False)
-    png = qnsim.plot_sweep(csv_out, x="length_km", hue="preset", out=tmp_path / "s.png", logy=["rate_hz"])
+    png = tmp_path / "s.png"
+    figure = qnsim.plot_sweep(csv_out, x="length_km", hue="preset", out=png, logy=["rate_hz"])
+    assert [a.get_ylabel() for a in figure.axes] == ["rate_hz (Hz)", "mean_fidelity"]
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
     from qnsim.plot import summarize
 

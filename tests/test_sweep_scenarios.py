@@ -42,13 +42,13 @@ def scenario(tmp_path):
 
 
 def test_rows_are_a_pure_function_of_data_and_seed():
-    import tomllib
+    from qnsim.config import tomllib
 
     data = tomllib.loads(SCENARIO)
     first = run_scenario_data(data, seed=4)
     assert first == run_scenario_data(data, seed=4)
     assert first["mean_fidelity"] == pytest.approx(0.9)
-    assert first["pairs"] == first["r0_pairs"] > 0
+    assert first["pairs"] == first["a->b.pairs"] > 0
 
 
 def test_sweep_over_a_scenario_file_follows_the_rate_parameter(scenario):

@@ -132,13 +132,13 @@ qnsim.estimate.Workload). Parsing throws CircuitParseError naming the line.
         "placed",
         [](const workload::Program &p, const std::vector<int32_t> &qpu_of, uint32_t num_qpus, std::vector<double> t_1q,
            std::vector<double> t_2q, std::vector<double> t_meas, std::vector<double> t_reset,
-           std::vector<double> t_remote, std::vector<double> t_frame) {
+           std::vector<double> t_remote, std::vector<double> t_frame, bool schedule) {
             workload::Durations d{std::move(t_1q),    std::move(t_2q),     std::move(t_meas),
                                   std::move(t_reset), std::move(t_remote), std::move(t_frame)};
             workload::PlacedCounts r;
             {
                 py::gil_scoped_release release;
-                r = p.count_placed(qpu_of, num_qpus, d);
+                r = p.count_placed(qpu_of, num_qpus, d, schedule);
             }
             py::dict out;
             out["local_1q"] = to_py_list(r.local_1q);
@@ -153,13 +153,15 @@ qnsim.estimate.Workload). Parsing throws CircuitParseError naming the line.
             return out;
         },
         py::arg("qpu_of"), py::arg("num_qpus"), py::arg("t_1q"), py::arg("t_2q"), py::arg("t_meas"),
-        py::arg("t_reset"), py::arg("t_remote"), py::arg("t_frame"),
+        py::arg("t_reset"), py::arg("t_remote"), py::arg("t_frame"), py::arg("schedule") = true,
         "Remote-aware counts for a placement; remote_gates, remote_pairs and cat_pairs are {(a, b): count} over "
         "the QPU pairs a < b that have any; t_remote and t_frame are flattened k*k lists. t_remote: time a remote gate "
         "occupies its qubits; t_frame: time from its start until its byproduct corrections are known. Corrections "
         "are deferred: only an operation whose choice depends on one waits for it (a T after a deferred S-type "
         "correction turned non-diagonal, RZ(theta) on a pending X, an X-basis measurement after a deferred S-type "
-        "correction; FrameRule in workload_counter.h). Raises ValueError for a used qubit placed on no QPU.");
+        "correction; FrameRule in workload_counter.h). schedule=False: counts only (critical_path_s is the static "
+        "bound, cat_pairs equal remote_pairs), much faster on long loops. Raises ValueError for a used qubit placed "
+        "on no QPU.");
     cls.def(
         "unroll",
         [](const workload::Program &p, uint64_t max_ops) {

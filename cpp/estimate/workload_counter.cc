@@ -950,9 +950,10 @@ StaticResult placed_static(const PlacedContext &c, uint32_t b, const std::vector
 /// which qubit q is free; frame[4 q + part] = time at which the deferred X, Z, D or N correction
 /// of qubit q is known (FrameRule), kept >= clock[q] so that a settled part never waits. A
 /// REPEAT body is executed until the open-copy state and the per-qubit clock and frame
-/// increments repeat (the steady state of the loop), or a budget of 4096 iterations / 2e6
-/// instructions is spent; the remaining iterations are then extrapolated, which is exact once
-/// the state is periodic.
+/// increments repeat with some period of p <= 8 iterations (the steady state of the loop), or a
+/// budget of 4096 iterations / 2e6 instructions is spent; the remaining iterations are then
+/// extrapolated (whole periods added, the last < p iterations executed), which is exact once the
+/// state is periodic.
 struct StatefulPass {
     static constexpr int kX = 0, kZ = 1, kD = 2, kN = 3;  // Parts of frame[4 q + part].
     const PlacedContext &c;
@@ -1185,59 +1186,112 @@ struct StatefulPass {
         return true;
     }
 
+    /// Longest steady-state period looked for: 8 iterations, or fewer when the history of per-
+    /// iteration increments would exceed 2^22 values (32 MB); at least 1.
+    static size_t period_limit(size_t state_size) {
+        const size_t budget = size_t(1) << 22;
+        return std::max<size_t>(1, std::min<size_t>(8, budget / std::max<size_t>(state_size, 1)));
+    }
+
     void repeat(const Instruction &ins) {
         std::vector<count_t> saved;
         saved.swap(pairs);
         std::vector<count_t> total(saved.size(), 0);
+        const size_t nc = clock.size(), ns = clock.size() + frame.size();
+        // Steady states need not repeat every iteration: waits for corrections can alternate
+        // (a T that waited makes the next iteration's correction arrive in time, and so on), so
+        // the last P iterations are kept: their increments of clock and frame, their open-copy
+        // states and their pairs (sparse). Iteration j (1-based) sits in slot j % P.
+        const size_t P = period_limit(ns);
+        std::vector<std::vector<double>> hist(P);  // Filled as iterations run (most loops settle in a few).
+        std::vector<std::vector<int32_t>> hist_open(P);
+        std::vector<std::vector<std::pair<size_t, count_t>>> hist_pairs(P);
+        std::vector<uint64_t> streak(P + 1, 0);  // streak[p]: iterations in a row whose increments equal those p before.
+        std::vector<double> before(ns), delta(ns);
         std::vector<int32_t> open_before;
-        std::vector<double> clock_before, delta(clock.size()), prev_delta;
-        std::vector<double> frame_before, fdelta(frame.size()), prev_fdelta;
+        auto state = [&](size_t i) -> double & { return i < nc ? clock[i] : frame[i - nc]; };
+        auto run_once = [&] {
+            pairs.assign(saved.size(), 0);
+            run(ins.block);
+            for (size_t i = 0; i < total.size(); ++i) total[i] = checked_add(total[i], pairs[i]);
+        };
+        // Adds m periods of p iterations (the last p recorded), then runs the rest explicitly:
+        // exact when the state is periodic with period p.
+        auto extrapolate = [&](uint64_t done, size_t p) {
+            const uint64_t r = ins.repeat_count - done, m = r / p, rest = r % p;
+            const double md = static_cast<double>(m);
+            for (size_t i = 0; i < ns; ++i) {
+                double inc = 0;
+                for (size_t j = 0; j < p; ++j) inc += hist[(done - j) % P][i];
+                state(i) += inc * md;
+            }
+            for (size_t j = 0; j < p; ++j) {
+                for (const auto &[idx, v] : hist_pairs[(done - j) % P]) {
+                    total[idx] = checked_add(total[idx], checked_mul(v, count_t(m)));
+                }
+            }
+            for (uint64_t j = 0; j < rest; ++j) run_once();
+        };
         uint64_t done = 0;
         const uint64_t work_at_start = work;
         while (done < ins.repeat_count) {
+            for (size_t i = 0; i < ns; ++i) before[i] = state(i);
             open_before = open;
-            clock_before = clock;
-            frame_before = frame;
-            pairs.assign(saved.size(), 0);
-            run(ins.block);
+            run_once();
             ++done;
-            for (size_t i = 0; i < total.size(); ++i) total[i] = checked_add(total[i], pairs[i]);
             if (done == ins.repeat_count) break;
-            for (size_t q = 0; q < clock.size(); ++q) delta[q] = clock[q] - clock_before[q];
-            for (size_t q = 0; q < frame.size(); ++q) fdelta[q] = frame[q] - frame_before[q];
-            const bool open_same = open == open_before;
-            const bool clock_same = !prev_delta.empty() && same_deltas(delta, prev_delta) &&
-                                    same_deltas(fdelta, prev_fdelta);
+            for (size_t i = 0; i < ns; ++i) delta[i] = state(i) - before[i];
+            // Smallest period of the increments, and smallest one of increments and open copies.
+            size_t clock_period = 0, period = 0;
+            for (size_t p = 1; p <= P; ++p) {
+                if (done <= p) break;
+                streak[p] = same_deltas(delta, hist[(done - p) % P]) ? streak[p] + 1 : 0;
+                if (streak[p] >= p) {
+                    if (!clock_period) clock_period = p;
+                    if (!period && open == hist_open[(done - p) % P]) period = p;
+                }
+            }
+            const size_t slot = done % P;  // Overwrites iteration done - P, compared above.
+            hist[slot].assign(delta.begin(), delta.end());
+            hist_open[slot] = open;
+            hist_pairs[slot].clear();
+            for (size_t i = 0; i < pairs.size(); ++i) {
+                if (pairs[i]) hist_pairs[slot].emplace_back(i, pairs[i]);
+            }
+            if (period) {
+                extrapolate(done, period);
+                break;
+            }
             // Transients (qubits catching up with each other) can outlast a few iterations: keep
             // executing until the state is periodic, within a budget of body instructions.
             const bool budget_spent = done >= 4096 || work - work_at_start > 2'000'000 || work > 50'000'000;
-            if ((open_same && clock_same) || budget_spent) {
-                if (!open_same) exact = false;
-                const count_t rest = ins.repeat_count - done;
-                for (size_t i = 0; i < total.size(); ++i) total[i] = checked_add(total[i], checked_mul(pairs[i], rest));
-                const double r = static_cast<double>(ins.repeat_count - done);
-                if (clock_same) {
-                    // Periodic: every further iteration adds the same increments.
-                    for (size_t q = 0; q < clock.size(); ++q) clock[q] += delta[q] * r;
-                    for (size_t q = 0; q < frame.size(); ++q) frame[q] += fdelta[q] * r;
+            if (budget_spent) {
+                if (clock_period) {
+                    exact = false;  // The open copies (so the pairs) did not settle with the clocks.
+                    extrapolate(done, clock_period);
                 } else {
-                    // Still in a transient (qubits catching up with each other): per-qubit increments
-                    // would amplify the catch-up, so shift the qubits the body touches by the growth
-                    // of the latest finishing time instead, the loop's asymptotic rate estimate.
-                    const double max_before = *std::max_element(clock_before.begin(), clock_before.end());
-                    const double max_after = *std::max_element(clock.begin(), clock.end());
-                    const double growth = max_after - max_before;
-                    for (size_t q = 0; q < clock.size(); ++q) {
-                        if (delta[q] != 0.0) clock[q] += growth * r;
+                    // Still in a transient (qubits catching up with each other): per-qubit
+                    // increments would amplify the catch-up, so shift the qubits the body touches
+                    // by the growth of the latest finishing time instead, the loop's asymptotic
+                    // rate estimate; pairs as in the last iteration.
+                    if (open != open_before) exact = false;
+                    const std::vector<double> &last = hist[slot];
+                    double max_before = 0, max_after = 0;
+                    for (size_t q = 0; q < nc; ++q) {
+                        max_before = std::max(max_before, before[q]);
+                        max_after = std::max(max_after, clock[q]);
                     }
-                    for (size_t p = 0; p < frame.size(); ++p) {
-                        if (fdelta[p] != 0.0) frame[p] += growth * r;
+                    const double growth = max_after - max_before;
+                    const uint64_t r = ins.repeat_count - done;
+                    for (size_t i = 0; i < ns; ++i) {
+                        if (last[i] != 0.0) state(i) += growth * static_cast<double>(r);
+                    }
+                    for (size_t i = 0; i < total.size(); ++i) {
+                        total[i] = checked_add(total[i], checked_mul(pairs[i], count_t(r)));
                     }
                 }
                 break;
             }
-            prev_delta = delta;
-            prev_fdelta = fdelta;
         }
         for (size_t i = 0; i < total.size(); ++i) saved[i] = checked_add(saved[i], total[i]);
         pairs.swap(saved);
@@ -1246,7 +1300,8 @@ struct StatefulPass {
 
 }  // namespace
 
-PlacedCounts Program::count_placed(const std::vector<int32_t> &qpu_of, uint32_t num_qpus, const Durations &d) const {
+PlacedCounts Program::count_placed(const std::vector<int32_t> &qpu_of, uint32_t num_qpus, const Durations &d,
+                                   bool schedule) const {
     if (num_qpus == 0) throw std::invalid_argument("num_qpus must be at least 1, got 0");
     const size_t kk = size_t(num_qpus) * num_qpus;
     if (d.t_1q.size() != num_qpus || d.t_2q.size() != num_qpus || d.t_meas.size() != num_qpus ||
@@ -1261,9 +1316,6 @@ PlacedCounts Program::count_placed(const std::vector<int32_t> &qpu_of, uint32_t 
     for (size_t b = blocks_.size(); b-- > 0;) {
         memo[b] = std::make_unique<StaticResult>(placed_static(ctx, static_cast<uint32_t>(b), memo));
     }
-    StatefulPass cat{ctx, std::vector<count_t>(kk, 0), std::vector<int32_t>(qpus.size(), -1),
-                     std::vector<double>(qpus.size(), 0.0), std::vector<double>(4 * qpus.size(), 0.0)};
-    cat.run(0);
     PlacedCounts out;
     out.num_qpus = num_qpus;
     out.local_1q = memo[0]->local_1q;
@@ -1271,9 +1323,17 @@ PlacedCounts Program::count_placed(const std::vector<int32_t> &qpu_of, uint32_t 
     out.local_meas = memo[0]->local_meas;
     out.remote_gates = memo[0]->remote_gates;
     out.remote_pairs = memo[0]->remote_pairs;
+    out.critical_path_bound_s = memo[0]->depth_s;
+    if (!schedule) {
+        out.cat_pairs = out.remote_pairs;
+        out.critical_path_s = out.critical_path_bound_s;
+        return out;
+    }
+    StatefulPass cat{ctx, std::vector<count_t>(kk, 0), std::vector<int32_t>(qpus.size(), -1),
+                     std::vector<double>(qpus.size(), 0.0), std::vector<double>(4 * qpus.size(), 0.0)};
+    cat.run(0);
     out.cat_pairs = cat.pairs;
     out.critical_path_s = cat.clock.empty() ? 0.0 : *std::max_element(cat.clock.begin(), cat.clock.end());
-    out.critical_path_bound_s = memo[0]->depth_s;
     out.cat_exact = cat.exact;
     return out;
 }

@@ -142,8 +142,11 @@ class Program {
     Counts count() const;
 
     /// Remote-aware counts for a placement (qpu_of[q] in [0, k) or -1 for "on no QPU": throws
-    /// std::invalid_argument naming the first such qubit that is used).
-    PlacedCounts count_placed(const std::vector<int32_t> &qpu_of, uint32_t num_qpus, const Durations &d) const;
+    /// std::invalid_argument naming the first such qubit that is used). schedule = false skips
+    /// the stateful pass (when only counts are needed): critical_path_s is then the static bound
+    /// and cat_pairs equal remote_pairs (no cat-entangler sharing).
+    PlacedCounts count_placed(const std::vector<int32_t> &qpu_of, uint32_t num_qpus, const Durations &d,
+                              bool schedule = true) const;
 
     /// The unrolled instruction stream as (gate id, qubit targets) for small circuits (tests and
     /// simulation). Throws StateTooLargeError if more than max_ops applications would result.

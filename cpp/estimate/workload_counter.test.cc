@@ -100,6 +100,19 @@ TEST(WorkloadCounter, WhatMustWaitForTheCorrections) {
                      3.0);
 }
 
+TEST(WorkloadCounter, LoopsWhoseSteadyStateRepeatsEveryOtherIterationAreExtrapolatedExactly) {
+    // H turns the S-type correction the last T deferred non-diagonal, so each T waits for the
+    // remote CX of the iteration before; the waits alternate: T ends at 3, 12, 15, 24, 27, ...
+    // (+9, +3), a period of two iterations that a one-iteration steady state never matches.
+    const std::string body = "H 1\nCX 0 1\nT 1\n";
+    EXPECT_DOUBLE_EQ(path_after_remote("REPEAT 1000 {\n" + body + "}\n"), 6000.0);
+    EXPECT_DOUBLE_EQ(path_after_remote("REPEAT 1001 {\n" + body + "}\n"), 6003.0);
+    std::string flat;
+    for (int i = 0; i < 101; ++i) flat += body;
+    EXPECT_DOUBLE_EQ(path_after_remote("REPEAT 101 {\n" + body + "}\n"), path_after_remote(flat));
+    EXPECT_DOUBLE_EQ(path_after_remote(flat), 603.0);
+}
+
 TEST(WorkloadCounter, EveryOperationHasAFrameRule) {
     for (size_t i = 0; i < gate_table().size(); ++i) EXPECT_NO_THROW(frame_rule(static_cast<int>(i)));
     EXPECT_TRUE(frame_rule(gates::gate_id("T")).t_like);

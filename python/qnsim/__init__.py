@@ -37,6 +37,7 @@ from qnsim.link_models import (
     werner_state,
     werner_swap_fidelity,
 )
+from qnsim.logs import SimTimeFilter, SimTimeFormatter, log_to_stderr
 from qnsim.network import Network, purification_rounds_for
 from qnsim.presets import (
     HardwarePreset,
@@ -112,6 +113,8 @@ __all__ = [
     "RequestResult",
     "ScenarioError",
     "SchedulingError",
+    "SimTimeFilter",
+    "SimTimeFormatter",
     "Source",
     "StabilizerSimulator",
     "StateTooLargeError",
@@ -134,6 +137,7 @@ __all__ = [
     "grid",
     "heralded_link",
     "load_scenario",
+    "log_to_stderr",
     "nv_10x_improved",
     "nv_near_term",
     "plot_sweep",

@@ -2,12 +2,15 @@
 
 Subcommands:
 
-* ``qnsim run SCENARIO.toml [--json] [--seed N] [--until S] [--formalism F] [--progress/--no-progress]``:
+* ``qnsim run SCENARIO.toml [--json] [--seed N] [--until S] [--formalism F] [--log LEVEL] [--progress/--no-progress]``:
   runs a scenario file (see :mod:`qnsim.scenario`) and prints a summary table per request
   (pairs, rate, mean fidelity with its 95% confidence interval, mean latency), or the results
   as JSON. A progress bar shows on stderr for long runs on a terminal.
 * ``qnsim estimate ...``: distributed-workload estimation (provided by
   ``qnsim.estimate_cli`` when installed).
+* ``qnsim sweep SCENARIO.toml --param KEY=V1,V2 ...``: parameter sweeps (``qnsim.sweep_cli``).
+* ``qnsim plot rows.csv [--x KEY --y COLUMN --out plot.png]``: draws a sweep's rows
+  (``qnsim.plot_cli``).
 * ``qnsim qec ...``: distributed surface-code experiments (``qnsim.qec_cli``).
 
 >>> import contextlib, io
@@ -144,6 +147,11 @@ def _parser() -> argparse.ArgumentParser:
                      help="with --trace: keep at most N records (default 10^6)")
     run.add_argument("--until", type=float, default=None, metavar="SECONDS", help="override run.until_s")
     run.add_argument("--formalism", choices=list(FORMALISMS), default=None, help="override run.formalism")
+    run.add_argument(
+        "--log",
+        metavar="LEVEL",
+        help="log to stderr with simulated times: info (run, requests admitted/served/dropped), warning, debug",
+    )
     bar = run.add_mutually_exclusive_group()
     bar.add_argument(
         "--progress",
@@ -172,6 +180,14 @@ def _parser() -> argparse.ArgumentParser:
         add_help=False,
     )
     swp.add_argument("args", nargs=argparse.REMAINDER)
+
+    plot = sub.add_parser(
+        "plot",
+        help="plot a sweep's rows (mean over seeds, error bars) against a swept parameter (qnsim.plot_cli)",
+        description="Plot a sweep's results (qnsim.plot_cli).",
+        add_help=False,
+    )
+    plot.add_argument("args", nargs=argparse.REMAINDER)
 
     qec = sub.add_parser(
         "qec",
@@ -207,6 +223,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from qnsim import sweep_cli
 
         return guarded("qnsim sweep", lambda: sweep_cli.main(argv[1:]))
+    if argv and argv[0] == "plot":
+        from qnsim import plot_cli
+
+        return guarded("qnsim plot", lambda: plot_cli.main(argv[1:]))
     if argv and argv[0] == "qec":
         from qnsim import qec_cli
 
@@ -235,12 +255,20 @@ def _main(argv: list[str]) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from qnsim.scenario import load_scenario
+    from qnsim.logs import stderr_logging
 
     if args.pairs and not args.json:
         raise UsageError("--pairs lists every pair in the JSON output: give it with --json")
     if args.trace_limit is not None and not args.trace:
         raise UsageError("--trace-limit needs --trace PATH")
+
+    with stderr_logging(args.log):
+        return _run_logged(args)
+
+
+def _run_logged(args: argparse.Namespace) -> int:
+    from qnsim.scenario import load_scenario
+
     network, settings = load_scenario(args.scenario, seed=args.seed, formalism=args.formalism, until_s=args.until)
     if args.trace:
         from qnsim.trace import DEFAULT_TRACE_LIMIT

@@ -24,6 +24,9 @@ The closed-form link physics runs here, once per link; the core samples attempts
 
 from __future__ import annotations
 
+import dataclasses
+import numbers
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +38,7 @@ from qnsim.link_models import LinkModel, heralded_link
 from qnsim.presets import HardwarePreset, resolve_preset
 from qnsim.specs import LinkSpec, build, check_value, parameter_error, seconds_to_ps
 
-__all__ = ["DEFAULT_REFRACTIVE_INDEX", "LinkInfo", "build_link"]
+__all__ = ["DEFAULT_REFRACTIVE_INDEX", "LinkInfo", "build_link", "link_model_from_table", "link_model_table"]
 
 DEFAULT_REFRACTIVE_INDEX = 1.44
 DEFAULT_ATTENUATION_DB_PER_KM = 0.2
@@ -64,6 +67,7 @@ class LinkInfo:
         fixed_channels: Memory i at a only pairs with memory i at b.
         state: Exact delivered 4x4 state (used by the density-matrix formalism) or None.
         model: The closed-form :class:`LinkModel` when the link came from hardware.
+        spec: The link as given (what :meth:`qnsim.Network.to_toml` writes).
 
     Example:
         >>> from qnsim.specs import LinkSpec
@@ -88,6 +92,7 @@ class LinkInfo:
     fixed_channels: bool = False
     state: np.ndarray | None = field(default=None, repr=False, compare=False)
     model: LinkModel | None = field(default=None, repr=False, compare=False)
+    spec: LinkSpec | None = field(default=None, repr=False, compare=False)
 
     @property
     def rate_hz(self) -> float:
@@ -209,11 +214,15 @@ def build_link(
         "classical_delay_s": _rounded(fiber.delay_s, "classical_delay_s"),
         "setup_delay_s": spec.setup_delay_s,
         "fixed_channels": spec.fixed_channels,
+        "spec": spec,
     }
     if abstract:
         return _abstract_link(spec, fiber, common)
     if spec.link_model is not None:
-        model = check_value("link_model", LinkModel, spec.link_model)
+        if isinstance(spec.link_model, Mapping):  # a scenario file's table (see link_model_table)
+            model = link_model_from_table(spec.link_model)
+        else:
+            model = check_value("link_model", LinkModel, spec.link_model)
         emission_delay_s = 0.0
     else:
         if preset is None and (spec.source is None or spec.detector is None):
@@ -301,3 +310,69 @@ def _first(*values: Any) -> Any:
 def _rounded(seconds: float, field_name: str) -> float:
     """Seconds as the core will hold them (whole picoseconds)."""
     return seconds_to_ps(seconds, field_name) / 1e12
+
+
+_MODEL_KEYS = tuple(f.name for f in dataclasses.fields(LinkModel))
+
+
+def link_model_table(model: LinkModel) -> dict[str, Any]:
+    """A :class:`qnsim.LinkModel` as a scenario file's ``link_model`` table: every field, the
+    4x4 complex ``state`` as ``{real = [[...]], imag = [[...]]}``. Floats are written with
+    ``repr``, so :func:`link_model_from_table` gives back the same model bit for bit.
+
+    Example:
+        >>> from qnsim import Detector, Fiber, Source, heralded_link
+        >>> src = Source(attempt_rate_hz=1e6, emission_efficiency=0.5)
+        >>> model = heralded_link("single_click", src, src, Fiber(1.0), Fiber(1.0), Detector(0.9))
+        >>> table = link_model_table(model)
+        >>> sorted(table["state"]), len(table["state"]["real"])
+        (['imag', 'real'], 4)
+        >>> again = link_model_from_table(table)
+        >>> again == model and bool((again.state == model.state).all())
+        True
+    """
+    state = np.asarray(model.state, dtype=complex)
+    table: dict[str, Any] = {}
+    for name in _MODEL_KEYS:
+        value = getattr(model, name)
+        if name == "state":
+            value = {"real": state.real.tolist(), "imag": state.imag.tolist()}
+        elif name == "bell_diagonal":
+            value = [float(x) for x in value]
+        elif isinstance(value, numbers.Real) and not isinstance(value, bool):
+            value = float(value)
+        table[name] = value
+    return table
+
+
+def link_model_from_table(table: Mapping[str, Any]) -> LinkModel:
+    """The :class:`qnsim.LinkModel` of a ``link_model`` table (see :func:`link_model_table`).
+
+    Raises:
+        ParameterError: Unknown or missing key (did-you-mean), a value of the wrong type, or a
+            state that is not 4x4 (``link_model.state``); the native check refuses the rest.
+
+    Example:
+        >>> link_model_from_table({"scheme": "single_click"})
+        Traceback (most recent call last):
+        ...
+        qnsim._core.ParameterError: link_model.success_probability is required by LinkModel
+    """
+    values = dict(table)
+    raw = values.get("state")
+    if raw is not None:
+        if not isinstance(raw, Mapping) or set(raw) != {"real", "imag"}:
+            raise parameter_error(
+                "link_model.state", f"must be a table {{real = [[...]], imag = [[...]]}}, got {raw!r}"
+            )
+        try:
+            real = np.array(raw["real"], dtype=float)
+            imag = np.array(raw["imag"], dtype=float)
+        except (TypeError, ValueError):
+            raise parameter_error("link_model.state", f"must hold 4x4 arrays of numbers, got {raw!r}") from None
+        if real.shape != (4, 4) or imag.shape != (4, 4):
+            raise parameter_error("link_model.state", f"must hold 4x4 arrays, got shapes {real.shape} and {imag.shape}")
+        values["state"] = real + 1j * imag
+    if "bell_diagonal" in values and isinstance(values["bell_diagonal"], list):
+        values["bell_diagonal"] = tuple(values["bell_diagonal"])
+    return build(LinkModel, values, where="link_model")

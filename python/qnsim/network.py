@@ -53,11 +53,12 @@ import networkx as nx
 from qnsim import _core
 from qnsim.hardware import NodeHardware
 from qnsim.link_builder import LinkInfo, build_link
+from qnsim.logs import run_report, run_watch
 from qnsim.presets import PRESETS, HardwarePreset, resolve_preset
 from qnsim.progress import run_with_bar, stderr_is_tty
 from qnsim.protocol import Protocol, ProtocolHub, SlotOperations
 from qnsim.purification import PURIFICATIONS, plan_purification, purification_rounds_for
-from qnsim.results import NetworkResult, collect
+from qnsim.results import NetworkResult, _eng, collect
 from qnsim.routing import ROUTINGS, route
 from qnsim.specs import (
     FORMALISMS,
@@ -88,6 +89,7 @@ __all__ = [
     "Network",
     "NodeInfo",
     "RequestInfo",
+    "hardware_values",
     "purification_rounds_for",
     "resolve_preset",
 ]
@@ -223,14 +225,7 @@ class Network(SlotOperations):
                 preset, hardware = hardware, hardware.node
             values: dict[str, Any] = {}
             if hardware is not None:
-                hardware = check_value("hardware", NodeHardware, hardware)
-                g, m = hardware.gates, hardware.memory
-                values = {
-                    "num_memories": m.num_qubits, "t1_s": m.t1_s, "t2_s": m.t2_s,
-                    "gate1_error": g.single_qubit_error, "gate2_error": g.two_qubit_error,
-                    "measure_error": g.measurement_error, "gate1_duration_s": g.single_qubit_duration_s,
-                    "gate2_duration_s": g.two_qubit_duration_s, "measure_duration_s": g.measurement_duration_s,
-                }  # fmt: skip
+                values = hardware_values(check_value("hardware", NodeHardware, hardware))
             # None means "not given": the hardware's value (or, for num_memories, automatic) stays.
             values.update({k: v for k, v in params.items() if v is not None or k not in values})
             spec = build(NodeSpec, {**values, "name": name})
@@ -342,6 +337,7 @@ class Network(SlotOperations):
             src: Source node.
             dst: Destination node.
             **params: Any :class:`qnsim.specs.RequestSpec` field: ``path``, ``routing``,
+                ``name`` (unique; labels the request's sweep columns and log records),
                 ``num_pairs``, ``start_s``, ``cutoff_s``, ``deadline_s`` (absolute, s),
                 ``min_fidelity``, ``swap_schedule``, ``swap_handshake``, ``generation``, ``memories_per_link``,
                 ``purification``, ``purification_rounds``, ``target_fidelity`` (rounds chosen
@@ -372,6 +368,12 @@ class Network(SlotOperations):
             spec = build(RequestSpec, {**params, "src": src, "dst": dst})
         except ParameterError as exc:
             raise relocated(exc, who) from None
+        if spec.name is not None:
+            if not spec.name or spec.name.isdigit():
+                # A digit-only name would be ambiguous with an index in sweep keys (requests.0).
+                raise ValueError(f"{who}: name must be non-empty and not all digits, got {spec.name!r}")
+            if any(r.name == spec.name for r in self._requests):
+                raise ValueError(f"{who}: another request is already named {spec.name!r}")
         if spec.path is None:
             nodes, routing = self.route(src, dst, spec.routing), spec.routing
         else:
@@ -444,6 +446,106 @@ class Network(SlotOperations):
                        classical_delay_s=link.classical_delay_s)  # fmt: skip
         return g
 
+    def __repr__(self) -> str:
+        """One line: formalism, seed, size, simulated time; the nodes, links and requests when
+        there are few of them.
+
+        Example:
+            >>> net = Network(seed=2); _ = net.add_node("a"); _ = net.add_node("b")
+            >>> _ = net.add_link("a", "b", length_km=5.0, fidelity=0.9, rate_hz=1e3)
+            >>> _ = net.request("a", "b", num_pairs=3)
+            >>> print(repr(net).replace("; ", ";\\n"))
+            Network(density_matrix, seed 2, 2 nodes, 1 link, 1 request, at 0 s;
+            links a-b 5 km F=0.9000 1 kHz;
+            requests 0 a->b)
+        """
+
+        def count(n: int, word: str) -> str:
+            return f"{n} {word}{'' if n == 1 else 's'}"
+
+        text = (
+            f"Network({self.formalism}, seed {self.seed}, {count(len(self._nodes), 'node')}, "
+            f"{count(len(self._links), 'link')}, {count(len(self._requests), 'request')}, at {_eng(self.now_s, 's')}"
+        )
+        if 0 < len(self._links) <= 4:
+            text += "; links " + ", ".join(
+                f"{k.a}-{k.b} {k.length_km:g} km F={k.fidelity:.4f} {_eng(k.rate_hz, 'Hz')}" for k in self.links
+            )
+        if 0 < len(self._requests) <= 4:
+            text += "; requests " + ", ".join(f"{r.index} {r.label}" for r in self._requests)
+        return text + ")"
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the network's nodes, links and requests as tables (the first 20 rows of each)."""
+        from qnsim import _display
+
+        nodes = [
+            [n.name, n.role, n.num_memories if n.num_memories is not None else "auto", _eng(n.t1_s, "s"),
+             _eng(n.t2_s, "s"), f"{n.gate2_error:g}", n.preset.name if n.preset is not None else ""]
+            for n in list(self._nodes.values())[: _display.MAX_ROWS]
+        ]  # fmt: skip
+        links = [
+            [f"{k.a} - {k.b}", f"{k.length_km:g} km", k.channels, f"{k.success_probability:.3g}",
+             _eng(k.attempt_period_s, "s"), _eng(k.rate_hz, "Hz"), f"{k.fidelity:.4f}"]
+            for k in self.links[: _display.MAX_ROWS]
+        ]  # fmt: skip
+        requests = [
+            [f"{r.index} {r.label}", " - ".join(r.path), r.num_pairs if r.num_pairs is not None else "until the end",
+             r.purification or "", r.purification_rounds, _eng(r.cutoff_s, "s") if r.cutoff_s else ""]
+            for r in self._requests[: _display.MAX_ROWS]
+        ]  # fmt: skip
+        parts = [_display.title(repr(self).split(";")[0].rstrip(")") + ")")]
+        parts.append(_display.table(["node", "role", "memories", "T1", "T2", "gate2 error", "preset"], nodes,
+                                    total=len(self._nodes)))  # fmt: skip
+        if links:
+            parts.append(_display.table(["link", "length", "channels", "p/attempt", "period", "rate/channel",
+                                         "fidelity"], links, total=len(self._links)))  # fmt: skip
+        if requests:
+            parts.append(_display.table(["request", "path", "pairs", "purification", "rounds", "cutoff"], requests,
+                                        total=len(self._requests)))  # fmt: skip
+        return "".join(parts)
+
+    def to_toml(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        until_s: float | None = None,
+        seed: int | None = None,
+        name: str = "",
+        description: str = "",
+    ) -> str:
+        """This network as a scenario file that ``qnsim run`` reproduces bit for bit.
+
+        Nodes, links and requests are written as given (each spec key once, defaults left
+        out), presets by name, links given as a :class:`qnsim.LinkModel` as a table of its
+        resolved fields; the text is read back and checked before it is returned (see
+        :mod:`qnsim.scenario_writer`).
+
+        Args:
+            path: Also write the file here.
+            until_s: ``run.until_s`` in s (default: the time the network has run to).
+            seed: ``run.seed`` (default: the network's seed).
+            name: Scenario name.
+            description: Scenario description.
+
+        Returns:
+            The TOML text.
+
+        Raises:
+            ValueError: No until_s or seed to write, or a part a scenario file cannot hold (a
+                Python protocol, a custom preset with phase noise), named.
+
+        Example:
+            >>> from qnsim.config import tomllib
+            >>> net = Network(seed=5); _ = net.add_node("a"); _ = net.add_node("b")
+            >>> _ = net.add_link("a", "b", length_km=2.0, fidelity=0.9, rate_hz=1e3)
+            >>> tomllib.loads(net.to_toml(until_s=1.0))["links"]
+            [{'a': 'a', 'b': 'b', 'length_km': 2.0, 'fidelity': 0.9, 'rate_hz': 1000.0}]
+        """
+        from qnsim.scenario_writer import write_toml
+
+        return write_toml(self, path, until_s=until_s, seed=seed, name=name, description=description)
+
     # ---- running ----------------------------------------------------------------------
 
     @property
@@ -466,7 +568,9 @@ class Network(SlotOperations):
 
         May be called again with a later ``until_s`` to continue; the results are the same
         as one call to the final time. Served requests stop generating pairs, so a run past
-        their end costs little.
+        their end costs little. With the ``qnsim`` logger at INFO (:func:`qnsim.log_to_stderr`),
+        the run's start and end and each request admitted, served or dropped are logged at
+        their simulated times (:mod:`qnsim.logs`).
 
         Args:
             until_s: End of the run in simulated seconds (>= the current time).
@@ -490,6 +594,7 @@ class Network(SlotOperations):
         until_ps = seconds_to_ps(until_s, "until_s")
         if until_ps < self._native.now_ps:
             raise ValueError(f"run: until_s={until_s} is before the current time {self.now_s} s")
+        watch = run_watch(self, until_ps)  # None unless qnsim logs at INFO
         start_wall = time.perf_counter()
         if progress is False or (progress is None and not stderr_is_tty()):
             self._native.run(until_ps)
@@ -501,7 +606,9 @@ class Network(SlotOperations):
                 lambda: sum(self._native.delivered(r.index) for r in self._requests),
             )
         self._wall_time_s += time.perf_counter() - start_wall
-        return self.result(until_s=until_ps / 1e12)
+        result = self.result(until_s=until_ps / 1e12)
+        run_report(self, watch, result)
+        return result
 
     def run_seeds(
         self, seeds: Sequence[int], until_s: float, *, threads: int | None = None
@@ -592,6 +699,23 @@ class Network(SlotOperations):
             0
         """
         self._native.release_pair(int(qubit_src), int(qubit_dst))
+
+
+def hardware_values(hardware: NodeHardware) -> dict[str, Any]:
+    """The :class:`qnsim.specs.NodeSpec` fields a node's hardware sets (SI units).
+
+    Example:
+        >>> from qnsim import nv_near_term
+        >>> hardware_values(nv_near_term().node)["t2_s"]
+        1.0
+    """
+    g, m = hardware.gates, hardware.memory
+    return {
+        "num_memories": m.num_qubits, "t1_s": m.t1_s, "t2_s": m.t2_s,
+        "gate1_error": g.single_qubit_error, "gate2_error": g.two_qubit_error,
+        "measure_error": g.measurement_error, "gate1_duration_s": g.single_qubit_duration_s,
+        "gate2_duration_s": g.two_qubit_duration_s, "measure_duration_s": g.measurement_duration_s,
+    }  # fmt: skip
 
 
 def _usable_cpus() -> int:

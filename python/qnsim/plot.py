@@ -1,5 +1,7 @@
 """Plots of sweep results: mean over seeds, with standard-error bars, against a swept parameter.
 
+``qnsim plot rows.csv`` draws a sweep written by ``qnsim sweep`` (:mod:`qnsim.plot_cli`).
+
 Needs pandas and matplotlib (``pip install 'qnsim[plot,pandas]'``), both imported on first use.
 Figures are drawn on matplotlib's Agg canvas directly, so the global backend (and any notebook
 or GUI session) is left alone.
@@ -13,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["plot_sweep", "summarize"]
+__all__ = ["axis_label", "column_unit", "plot_sweep", "summarize"]
 
 
 def _frame(data: Any) -> Any:
@@ -72,20 +74,65 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
     return out
 
 
+_SUFFIX_UNITS = (("_db_per_km", "dB/km"), ("_hz", "Hz"), ("_km", "km"), ("_rad", "rad"), ("_s", "s"))
+
+
+def column_unit(column: str) -> str:
+    """The unit of a sweep column: a scenario key's spec field unit (``links.*.length_km`` ->
+    km, ``nodes.qpu_a.t2_s`` -> s, ``run.until_s`` -> s), else the one its name ends in
+    (``rate_hz`` -> Hz, ``up.mean_latency_s`` -> s); "" when dimensionless or unknown.
+
+    Example:
+        >>> column_unit("links.*.length_km"), column_unit("a->b.rate_hz"), column_unit("mean_fidelity")
+        ('km', 'Hz', '')
+    """
+    parts = column.split(".")
+    tables = {"nodes": "NodeSpec", "links": "LinkSpec", "requests": "RequestSpec"}
+    if len(parts) >= 2 and (parts[0] in tables or parts[0] == "run"):
+        from qnsim import specs
+        from qnsim.scenario import RunSettings
+
+        cls = RunSettings if parts[0] == "run" else getattr(specs, tables[parts[0]])
+        for f in specs.spec_fields(cls):
+            if f.name == parts[-1]:
+                return f.unit
+    name = parts[-1]
+    for suffix, unit in _SUFFIX_UNITS:
+        if name.endswith(suffix):
+            return unit
+    return ""
+
+
+def axis_label(column: str) -> str:
+    """A column's name with its unit, for an axis: ``"links.*.length_km (km)"``.
+
+    Example:
+        >>> axis_label("rate_hz"), axis_label("mean_fidelity")
+        ('rate_hz (Hz)', 'mean_fidelity')
+    """
+    unit = column_unit(column)
+    return f"{column} ({unit})" if unit else column
+
+
 def plot_sweep(
     data: Any,
     x: str,
-    y: Sequence[str] = ("rate_hz", "mean_fidelity"),
+    y: Sequence[str] | str = ("rate_hz", "mean_fidelity"),
     hue: str | None = None,
-    out: str | os.PathLike = "plot.png",
+    out: str | os.PathLike | None = None,
     *,
+    ax: Any = None,
     logx: bool = False,
     logy: Sequence[str] = (),
     title: str | None = None,
-) -> Path:
-    """Plots results (mean over seeds, standard-error bars) against a swept parameter, as PNG.
+) -> Any:
+    """Plots results (mean over seeds, standard-error bars) against a swept parameter.
 
-    One panel per ``y`` column, stacked, sharing the x axis; one curve per ``hue`` value.
+    One panel per ``y`` column, stacked, sharing the x axis; one curve per ``hue`` value. Axes
+    are labelled with the column names and their units (:func:`axis_label`). Points are never
+    dropped silently: on a logarithmic axis, a mean of 0 (a distance at which no pair arrived)
+    is drawn at the bottom edge as an open triangle and the legend says so; means that do not
+    exist (a fidelity without pairs) are left out and the panel says how many.
 
     Args:
         data: A DataFrame returned by :func:`qnsim.sweep`, a list of row dicts, or the path of a
@@ -93,26 +140,30 @@ def plot_sweep(
         x: The swept column for the horizontal axis (distance, node count, ...).
         y: Result columns, one panel each.
         hue: Optional column with one curve per value (e.g. a hardware preset).
-        out: PNG path to write.
+        out: Also save the figure here (PNG, or any format matplotlib knows by the suffix).
+        ax: A matplotlib Axes to draw into (one ``y`` column), or a sequence of Axes, one per
+            ``y`` column; default: a new figure.
         logx: Logarithmic x axis.
         logy: The y columns to draw on a logarithmic axis (e.g. ``["rate_hz"]``).
-        title: Figure title.
+        title: Figure title (default: what the points and bars are).
 
     Returns:
-        The path of the PNG.
+        The matplotlib ``Figure``.
 
     Raises:
         ImportError: matplotlib or pandas is missing.
-        ValueError: A named column is not in the results.
+        ValueError: A named column is not in the results, or ``ax`` does not match ``y``.
 
     Example:
         >>> import os, tempfile
-        >>> rows = [{"length_km": L, "seed": s, "rate_hz": 100.0 / L + s, "mean_fidelity": 0.9}
-        ...         for L in (10, 20, 40) for s in (0, 1)]
+        >>> rows = [{"links.*.length_km": L, "seed": s, "rate_hz": 100.0 / L + s if L < 40 else 0.0,
+        ...          "mean_fidelity": 0.9} for L in (10, 20, 40) for s in (0, 1)]
         >>> with tempfile.TemporaryDirectory() as tmp:
-        ...     path = plot_sweep(rows, x="length_km", out=os.path.join(tmp, "p.png"), logy=["rate_hz"])
-        ...     print(path.name, path.read_bytes()[:4] == b"\\x89PNG")
-        p.png True
+        ...     fig = plot_sweep(rows, x="links.*.length_km", out=os.path.join(tmp, "p.png"), logy=["rate_hz"])
+        ...     print(os.path.getsize(os.path.join(tmp, "p.png")) > 1000)
+        True
+        >>> [a.get_ylabel() for a in fig.axes], fig.axes[-1].get_xlabel()
+        (['rate_hz (Hz)', 'mean_fidelity'], 'links.*.length_km (km)')
     """
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -125,32 +176,55 @@ def plot_sweep(
         raise ValueError(f"logy names {unknown_log}, which are not among the plotted columns {y}")
     table = summarize(data, x, y, hue)
 
-    figure = Figure(figsize=(6.4, 2.6 * len(y) + 0.6), layout="constrained")
-    FigureCanvasAgg(figure)
-    axes = figure.subplots(len(y), 1, sharex=True, squeeze=False)[:, 0]
+    if ax is None:
+        figure = Figure(figsize=(6.4, 2.6 * len(y) + 0.6), layout="constrained")
+        FigureCanvasAgg(figure)
+        axes = list(figure.subplots(len(y), 1, sharex=True, squeeze=False)[:, 0])
+    else:
+        axes = list(ax) if isinstance(ax, (list, tuple)) or hasattr(ax, "shape") else [ax]
+        if len(axes) != len(y):
+            raise ValueError(f"ax= gives {len(axes)} Axes for {len(y)} y columns {y}; give one Axes per column")
+        figure = axes[0].figure
     groups = [(None, table)] if hue is None else list(table.groupby(hue, sort=True))
-    for ax, column in zip(axes, y):
-        for label, part in groups:
-            ax.errorbar(
-                part[x],
-                part[f"{column}_mean"],
-                yerr=part[f"{column}_sem"],
-                marker="o",
-                markersize=4,
-                capsize=3,
-                label=None if hue is None else f"{hue} = {label[0] if isinstance(label, tuple) else label}",
-            )
-        ax.set_ylabel(column)
-        if column in logy:
-            ax.set_yscale("log")
-        if logx:
-            ax.set_xscale("log")
-        ax.grid(True, which="both", alpha=0.3)
-        if hue is not None:
-            ax.legend(fontsize="small")
-    axes[-1].set_xlabel(x)
+    for panel, column in zip(axes, y):
+        _panel(panel, table, groups, x, column, hue, column in logy, logx)
+    axes[-1].set_xlabel(axis_label(x))
     seeds = int(table[f"{y[0]}_n"].max()) if len(table) else 0
-    figure.suptitle(title or f"mean over up to {seeds} seed(s), bars: standard error")
-    path = Path(out)
-    figure.savefig(path, dpi=120)
-    return path
+    if ax is None or title is not None:
+        figure.suptitle(title or f"mean over up to {seeds} seed(s), bars: standard error")
+    if out is not None:
+        figure.savefig(Path(out), dpi=120)
+    return figure
+
+
+def _panel(panel: Any, table: Any, groups: list, x: str, column: str, hue: str | None, log: bool, logx: bool) -> None:
+    mean, sem = f"{column}_mean", f"{column}_sem"
+    missing = int(table[mean].isna().sum())
+    zeros = table[mean].le(0) & log  # only a log axis has no place for 0 (NaN compares False)
+    drawn = []
+    for label, part in groups:
+        name = None if hue is None else f"{hue} = {label[0] if isinstance(label, tuple) else label}"
+        shown = part[part[mean].notna() & ~zeros.loc[part.index]]
+        line = panel.errorbar(shown[x], shown[mean], yerr=shown[sem], marker="o", markersize=4, capsize=3, label=name)
+        drawn.append((line, part[zeros.loc[part.index]]))
+    panel.set_ylabel(axis_label(column))
+    if log:
+        panel.set_yscale("log")
+    if logx:
+        panel.set_xscale("log")
+    panel.grid(True, which="both", alpha=0.3)
+    if int(zeros.sum()):
+        # log(0) has no place on the axis: mark the zeros at its bottom edge instead.
+        positive = table.loc[table[mean] > 0, mean]
+        bottom = float(positive.min()) / 10 if len(positive) else 1e-3
+        top = float((table[mean] + table[sem]).max()) * 2 if len(positive) else 1.0
+        panel.set_ylim(bottom, top)
+        for i, (line, part) in enumerate(drawn):
+            panel.plot(part[x], [bottom] * len(part), linestyle="none", marker="v", markersize=7,
+                       markerfacecolor="none", color=line[0].get_color(), clip_on=False,
+                       label="0 (drawn at the bottom edge)" if i == 0 else None)  # fmt: skip
+    if missing:
+        panel.text(0.99, 0.02, f"{missing} point(s) without a value omitted", transform=panel.transAxes,
+                   ha="right", va="bottom", fontsize="small", color="0.4")  # fmt: skip
+    if hue is not None or int(zeros.sum()):
+        panel.legend(fontsize="small")

@@ -57,7 +57,7 @@ def t_quantile_975(df: int) -> float:
     )
 
 
-@dataclass
+@dataclass(repr=False)
 class RequestResult:
     """Delivered pairs of one request and their statistics.
 
@@ -99,6 +99,7 @@ class RequestResult:
             their fidelity (amplitude damping toward |00> raises F without entanglement).
         cutoff_discards: Link-level qubits of this request discarded by the cutoff.
         purification_failures: Purification rounds of this request that failed.
+        name: The request's name, if it was given one.
 
     Example:
         >>> import numpy as np
@@ -138,6 +139,54 @@ class RequestResult:
     unentangled: int = 0
     cutoff_discards: int = 0
     purification_failures: int = 0
+    name: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The request's name, or ``"src->dst"`` (as in sweep columns and logs)."""
+        return self.name or f"{self.src}->{self.dst}"
+
+    def _figures(self) -> list[tuple[str, str]]:
+        """The key figures with units, as (label, text) pairs, for the reprs."""
+        wanted = "" if self.num_pairs_requested is None else f" of {self.num_pairs_requested}"
+        rows = [("status", self.status + (f" at {_eng(self.finished_s, 's')}" if self.finished_s is not None else "")),
+                ("pairs", f"{self.num_pairs}{wanted}")]  # fmt: skip
+        if not math.isnan(self.rate_hz):
+            rows.append(("rate", _eng(self.rate_hz, "Hz")))
+        if self.num_pairs:
+            ci = self.fidelity_ci95
+            fidelity = f"{self.mean_fidelity:.4f}" + ("" if math.isnan(ci) else f" ± {_ci(ci)} (95% CI)")
+            rows += [("fidelity", fidelity), ("mean latency", _eng(self.mean_latency_s, "s"))]
+            if not math.isnan(self.mean_age_s):
+                rows.append(("mean age", _eng(self.mean_age_s, "s")))
+        return rows
+
+    def __repr__(self) -> str:
+        """One line: label, path, status, pairs, rate, fidelity with its CI, latency, notes.
+
+        Example:
+            >>> import numpy as np
+            >>> r = RequestResult(0, "a", "b", ["a", "b"], 0.0, 2, np.array([1e-3, 2e-3]), np.array([0.9, 0.9]),
+            ...                   np.zeros(2), end_s=2e-3, status="served", finished_s=2e-3)
+            >>> print(repr(r).replace(", ", ",\\n"))
+            RequestResult(0 a->b,
+            path a-b: served at 2 ms,
+            pairs 2 of 2,
+            rate 1 kHz,
+            fidelity 0.9000 ± 0 (95% CI),
+            mean latency 1 ms,
+            mean age 1.5 ms)
+        """
+        figures = ", ".join(f"{k} {v}" if k != "status" else v for k, v in self._figures())
+        notes = "".join(f"; {n}" for n in self.notes)
+        return f"RequestResult({self.request} {self.label}, path {'-'.join(self.path)}: {figures}{notes})"
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the key figures as a small table, notes below (warnings in bold)."""
+        from qnsim import _display
+
+        head = _display.title(f"request {self.request} {self.label} (path {' - '.join(self.path)})")
+        return head + _display.pairs(self._figures()) + _display.notes(self.notes)
 
     @property
     def num_pairs(self) -> int:
@@ -217,9 +266,16 @@ class RequestResult:
         if n < 2:
             return math.nan
         if not self.capped:
+            # Equal values have no spread; np.std would still report rounding (1e-17) as one.
+            if self.fidelities.min() == self.fidelities.max():
+                return 0.0
             return float(np.std(self.fidelities, ddof=1))
         total, squares = self._sums()
-        return math.sqrt(max(0.0, (squares - total * total / n) / (n - 1)))
+        spread = squares - total * total / n
+        # The difference of two rounded sums is noise below a few ulps of the sum of squares.
+        if spread <= 8 * np.finfo(float).eps * squares:
+            return 0.0
+        return math.sqrt(spread / (n - 1))
 
     @property
     def fidelity_ci95(self) -> float:
@@ -535,7 +591,7 @@ class NetworkResult:
             elif math.isnan(r.fidelity_ci95):
                 fid = f"{r.mean_fidelity:.4f}"
             else:
-                fid = f"{r.mean_fidelity:.4f} +- {r.fidelity_ci95:.4f}"
+                fid = f"{r.mean_fidelity:.4f} +- {_ci(r.fidelity_ci95)}"
             rate = "-" if math.isnan(r.rate_hz) else _eng(r.rate_hz, "")
             finished = _eng(r.finished_s, "s") if r.finished_s is not None else "-"
             entangled = {None: "-", True: "yes", False: "NO"}[r.entangled]
@@ -563,7 +619,47 @@ class NetworkResult:
     def __str__(self) -> str:
         return self.summary_table()
 
+    def __repr__(self) -> str:
+        """The run in a few lines: formalism, seed, time, events, then one line per request (the
+        first 20) and the run's notes; never the per-pair records.
 
+        Example:
+            >>> NetworkResult([], "stabilizer", 3, 1.0, 1.0, 12, 0.01, {"swaps": 0})
+            NetworkResult(stabilizer, seed 3, simulated 1 s, 12 events, 0 requests)
+        """
+        head = (
+            f"NetworkResult({self.formalism}, seed {self.seed}, simulated {_eng(self.now_s, 's')}, "
+            f"{self.events_processed} events, {len(self.requests)} request{'s' if len(self.requests) != 1 else ''}"
+        )
+        lines = [f"  {r!r}" for r in self.requests[:_REPR_ROWS]]
+        if len(self.requests) > _REPR_ROWS:
+            lines.append(f"  ... and {len(self.requests) - _REPR_ROWS} more requests")
+        lines += [f"  note: {n}" for n in self.notes]
+        return head + ("\n" + "\n".join(lines) + "\n)" if lines else ")")
+
+    def _repr_html_(self) -> str:
+        """Jupyter: one row per request (the first 20) with units, notes and run caveats."""
+        from qnsim import _display
+
+        rows = []
+        for r in self.requests:
+            figures = dict(r._figures())
+            rows.append([
+                f"{r.request} {r.label}", figures["status"], figures["pairs"], figures.get("rate", "-"),
+                figures.get("fidelity", "-"), figures.get("mean latency", "-"),
+                {None: "-", True: "yes", False: "NO"}[r.entangled], "; ".join(r.notes),
+            ])  # fmt: skip
+        head = _display.title(
+            f"{self.formalism}, seed {self.seed}, simulated {_eng(self.now_s, 's')}, {self.events_processed} events "
+            f"in {self.wall_time_s:.3g} s wall"
+        )
+        headers = ["request", "status", "pairs", "rate", "fidelity", "mean latency", "entangled", "notes"]
+        counters = ", ".join(f"{k} {v}" for k, v in self.counters.items())
+        counters_html = f"<p>{counters}</p>" if counters else ""
+        return head + _display.table(headers, rows) + counters_html + _display.notes(self.notes)
+
+
+_REPR_ROWS = 20
 _STATUS = {"pending": "pending", "waiting": "waiting", "active": "open", "served": "served", "dropped": "dropped"}
 _COUNTERS = ("attempts", "link_pairs", "swaps", "purifications", "purification_failures", "cutoff_discards")
 
@@ -603,7 +699,7 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
             concurrences=d["concurrence"][mask].astype(float),
             concurrence_sum=float(st.concurrence_sum) if network.formalism != "stabilizer" else None,
             unentangled=int(st.unentangled), cutoff_discards=int(st.cutoff_discards),
-            purification_failures=int(st.purification_failures),
+            purification_failures=int(st.purification_failures), name=r.spec.name,
         ))  # fmt: skip
     counters = native.counters()
     notes = []
@@ -645,6 +741,11 @@ def _off_bell_diagonal(state: Any) -> bool:
         return False
     in_bell = _BELL_BASIS.conj().T @ np.asarray(state, dtype=complex) @ _BELL_BASIS
     return bool(np.abs(in_bell - np.diag(np.diag(in_bell))).max() > 1e-9)
+
+
+def _ci(half_width: float) -> str:
+    """A confidence half-width to 4 decimals; exactly 0 prints as 0 (not 0.0000)."""
+    return "0" if half_width == 0 else f"{half_width:.4f}"
 
 
 def _time(ps: int) -> float | None:

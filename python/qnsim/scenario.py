@@ -43,7 +43,9 @@ Layout (every key optional unless marked; units in the names)::
     refractive_index = 1.44
     attempt_period_s = 1e-4            # override
     # abstract links instead: fidelity (or bell_diagonal = [..4..]) with rate_hz
-    # and/or success_probability + attempt_period_s
+    # and/or success_probability + attempt_period_s; or a [links.link_model] table with a
+    # qnsim.LinkModel's fields, its 4x4 state as state = { real = [[..]], imag = [[..]] }
+    # (what Network.to_toml writes for a link given as a LinkModel)
 
     [[requests]]
     src = "qpu_a"                      # required
@@ -58,6 +60,7 @@ Layout (every key optional unless marked; units in the names)::
     routing = "hops"                   # or "rate", "fidelity" (when no path is given)
     swap_schedule = "asap"             # or "nested"
     memories_per_link = 2              # reserved at each end of each link of the path
+    name = "uplink"                    # labels its sweep columns and keys (default "src->dst")
     deadline_s = 0.5                   # absolute; dropped (with a reason) if not served by then
     min_fidelity = 0.9                 # discard delivered pairs below (density_matrix only)
     keep_pairs = false
@@ -111,9 +114,11 @@ from qnsim.specs import Formalism, LinkSpec, NodeSpec, RequestSpec, Spec, param
 from qnsim.topology import BUILDERS, SHAPES, topology_keys
 
 __all__ = [
+    "ROW_FIGURES",
     "RunSettings",
     "ScenarioError",
     "load_scenario",
+    "request_labels",
     "run_scenario_data",
     "run_scenario_seeds",
     "scenario_from_dict",
@@ -274,14 +279,48 @@ def _build_topology(table: TomlTable, network: Network) -> None:
         BUILDERS[builder](network=network, **kwargs)
 
 
+#: Per-request figures of a sweep row, each column named ``<request label>.<figure>``.
+ROW_FIGURES: dict[str, str] = {
+    "pairs": "pairs delivered",
+    "rate_hz": "delivered pairs per second of the request's active window (Hz)",
+    "mean_fidelity": "mean fidelity of the delivered pairs (empty without pairs)",
+    "fidelity_ci95": "half-width of the 95% Student-t confidence interval of mean_fidelity (empty below 2 pairs)",
+    "mean_latency_s": "mean time between deliveries, from the request's start for the first (s)",
+    "status": "served, dropped, open, waiting or pending when the run stopped",
+}
+
+
+def request_labels(requests: Any) -> list[str]:
+    """Column labels of requests: the request's ``name``, else ``src->dst``; a label that
+    several requests share gets ``#<index>`` appended, so every request has its own columns.
+
+    Example:
+        >>> from types import SimpleNamespace as R
+        >>> request_labels([R(label="a->b", index=0), R(label="a->b", index=1), R(label="up", index=2)])
+        ['a->b#0', 'a->b#1', 'up']
+    """
+    labels = [r.label for r in requests]
+    # Requests as described (RequestInfo.index) or as results (RequestResult.request).
+    indices = [r.index if hasattr(r, "index") else r.request for r in requests]
+    return [f"{label}#{i}" if labels.count(label) > 1 else label for label, i in zip(labels, indices)]
+
+
 def run_scenario_data(data: dict[str, Any], seed: int, *, source: str = "<sweep point>") -> dict[str, Any]:
     """Builds and runs a parsed scenario; returns one flat row of results (for sweeps).
 
-    The row has, for every request i, ``r{i}_pairs``, ``r{i}_rate_hz`` (pairs per second of its
-    active window), ``r{i}_mean_fidelity``, ``r{i}_fidelity_ci95`` (half-width) and
-    ``r{i}_mean_latency_s``; the first request's figures also appear unprefixed (``pairs``,
-    ``rate_hz``, ``mean_fidelity``, ...), and ``events`` and ``simulated_s`` describe the run. Wall
-    time is left out on purpose: a row is a pure function of ``data`` and ``seed``.
+    Columns:
+
+    * ``events`` (native events processed) and ``simulated_s`` (s);
+    * for every request, ``<label>.<figure>`` where ``<label>`` is the request's ``name``, else
+      ``src->dst`` (with ``#<index>`` appended when several requests share it, see
+      :func:`request_labels`) and ``<figure>`` one of :data:`ROW_FIGURES`: ``pairs``,
+      ``rate_hz``, ``mean_fidelity``, ``fidelity_ci95``, ``mean_latency_s``, ``status``;
+    * the first request's figures once more without a prefix (``pairs``, ``rate_hz``, ...), the
+      default columns of ``qnsim plot``.
+
+    Figures that do not exist (a mean fidelity without pairs) are NaN (empty in a CSV). A
+    confidence interval of pairs that all have the same fidelity is exactly 0. Wall time is left
+    out on purpose: a row is a pure function of ``data`` and ``seed``.
 
     Args:
         data: A parsed scenario (the structure :func:`load_scenario` reads); not modified.
@@ -296,8 +335,8 @@ def run_scenario_data(data: dict[str, Any], seed: int, *, source: str = "<sweep 
         ...     "nodes": [{"name": "a"}, {"name": "b"}],
         ...     "links": [{"a": "a", "b": "b", "length_km": 1.0, "fidelity": 0.9, "rate_hz": 1e4}],
         ...     "requests": [{"src": "a", "dst": "b"}]}, seed=1)
-        >>> row["pairs"] > 10, round(row["mean_fidelity"], 6)
-        (True, 0.9)
+        >>> row["pairs"] > 10, round(row["a->b.mean_fidelity"], 6), row["a->b.fidelity_ci95"]
+        (True, 0.9, 0.0)
     """
     network, settings = scenario_from_dict(data, source=source, seed=seed)
     return _row(network.run(settings.until_s, progress=False), settings.until_s)
@@ -337,20 +376,19 @@ def run_scenario_seeds(
 def _row(result: Any, until_s: float) -> dict[str, Any]:
     """The flat row of one scenario run (see :func:`run_scenario_data`)."""
     row: dict[str, Any] = {"events": int(result.events_processed), "simulated_s": float(until_s)}
-    for i, r in enumerate(result.requests):
-        n = r.num_pairs
-        mean = float(r.fidelities.mean()) if n else float("nan")
-        ci = 1.96 * float(r.fidelities.std(ddof=1)) / n**0.5 if n > 1 else float("nan")
-        latency = float(r.latencies_s.mean()) if n else float("nan")
+    labels = request_labels(result.requests)
+    for label, r in zip(labels, result.requests):
         figures = {
-            "pairs": n,
+            "pairs": r.num_pairs,
             "rate_hz": float(r.rate_hz),
-            "mean_fidelity": mean,
-            "fidelity_ci95": ci,
-            "mean_latency_s": latency,
+            "mean_fidelity": float(r.mean_fidelity),
+            "fidelity_ci95": float(r.fidelity_ci95),
+            "mean_latency_s": float(r.mean_latency_s),
+            "status": r.status,
         }
         for key, value in figures.items():
-            row[f"r{i}_{key}"] = value
-            if i == 0:
-                row[key] = value
+            row[f"{label}.{key}"] = value
+    if result.requests:
+        first = labels[0]
+        row.update({key: row[f"{first}.{key}"] for key in ROW_FIGURES})
     return row

@@ -548,7 +548,9 @@ class LinkSpec(Spec):
     )
     setup_delay_s: float = param(0.0, unit="s", doc="Handshake before the first attempt on freed memories", minimum=0.0)
     fixed_channels: bool = param(False, doc="Memory i at a only pairs with memory i at b (static channels)")
-    link_model: Any = param(None, doc="A qnsim.LinkModel giving the link directly", toml=False)
+    link_model: Any = param(
+        None, doc="A qnsim.LinkModel giving the link directly (in a scenario file: a table of its fields)"
+    )
 
 
 @dataclass(frozen=True)
@@ -563,6 +565,9 @@ class RequestSpec(Spec):
 
     src: str = param(doc="Source node")
     dst: str = param(doc="Destination node")
+    name: Union[str, None] = param(
+        None, doc="Unique name of the request in sweep keys, sweep columns and logs (None: 'src->dst')"
+    )
     path: Union[tuple[str, ...], None] = param(None, doc="Node names from src to dst (default: chosen by routing)")
     routing: Literal["hops", "rate", "fidelity"] = param("hops", doc="Path metric when no path is given")
     num_pairs: Union[int, None] = param(None, doc="Stop after this many deliveries (None: until the run ends)")
@@ -668,3 +673,8 @@ class RequestInfo:
     def min_fidelity(self) -> float:
         """Delivered pairs below this fidelity are discarded (0: none)."""
         return self.spec.min_fidelity or 0.0
+
+    @property
+    def label(self) -> str:
+        """The request's name, or ``"src->dst"`` when it has none (sweep columns, logs, reprs)."""
+        return self.spec.name or f"{self.src}->{self.dst}"

@@ -7,7 +7,10 @@ Usage::
 
 The scenario is a scenario TOML file, or ``module:function`` naming a point function
 ``fn(params, seed) -> dict`` (see :mod:`qnsim.sweeps`). Each ``--param KEY=V1,V2,...`` adds a
-grid axis; values are read as int, float, ``true``/``false`` or else text. ``--seeds N`` runs
+grid axis; values are read as int, float, ``true``/``false`` or else text. Linked keys vary
+together: ``--param 'links.*.channels,requests.0.purification_rounds=2,1;4,2'``. List entries
+are addressed by index or by name (``nodes.qpu_a.t2_s``, ``links.a-b.length_km``,
+``requests.uplink.cutoff_s``; see :func:`qnsim.sweeps.apply_overrides`). ``--seeds N`` runs
 seeds ``0 .. N-1``; ``--seeds 3,7,11`` runs those. Rerunning the same command resumes from
 ``--out``. Without ``--out`` the rows are printed as CSV on stdout.
 
@@ -57,34 +60,55 @@ def parse_value(text: str) -> bool | int | float | str:
         return text
 
 
-def parse_param(text: str) -> tuple[str, list[bool | int | float | str]]:
+def parse_param(text: str) -> tuple[str, list[Any]]:
     """A ``--param KEY=V1,V2,...`` argument as ``(key, values)``.
+
+    Linked parameters, which vary together, list their keys separated by commas and their value
+    tuples separated by semicolons: ``--param 'links.*.channels,requests.0.purification_rounds=2,1;4,2'``
+    runs (channels 2, 1 round) and (channels 4, 2 rounds).
 
     Args:
         text: The argument, e.g. ``"links.*.length_km=10,20,40"``.
 
     Returns:
-        The key and its list of typed values.
+        The key (linked keys joined by commas) and its list of typed values (tuples for linked
+        keys), as :func:`qnsim.sweep` takes them.
 
     Raises:
-        ValueError: No ``=``, an empty key, or an empty value.
+        ValueError: No ``=``, an empty key or value, or a linked value with the wrong count.
 
     Example:
         >>> parse_param("links.*.length_km=10,20,40")
         ('links.*.length_km', [10, 20, 40])
+        >>> parse_param("links.*.channels,requests.0.purification_rounds=2,1;4,2")
+        ('links.*.channels,requests.0.purification_rounds', [(2, 1), (4, 2)])
         >>> parse_param("run.until_s")
         Traceback (most recent call last):
         ...
-        ValueError: --param 'run.until_s' needs the form KEY=V1,V2,...
+        ValueError: --param 'run.until_s' needs the form KEY=V1,V2,... (or K1,K2=A1,A2;B1,B2 for linked keys)
     """
     key, sep, values = text.partition("=")
     key = key.strip()
     if not sep or not key:
-        raise ValueError(f"--param {text!r} needs the form KEY=V1,V2,...")
-    items = values.split(",")
-    if any(not item.strip() for item in items):
-        raise ValueError(f"--param {text!r} has an empty value; separate values with single commas")
-    return key, [parse_value(item) for item in items]
+        raise ValueError(f"--param {text!r} needs the form KEY=V1,V2,... (or K1,K2=A1,A2;B1,B2 for linked keys)")
+    keys = [k.strip() for k in key.split(",")]
+    if any(not k for k in keys):
+        raise ValueError(f"--param {text!r} has an empty key; separate linked keys with single commas")
+    if len(keys) == 1:
+        items = values.split(",")
+        if any(not item.strip() for item in items):
+            raise ValueError(f"--param {text!r} has an empty value; separate values with single commas")
+        return key, [parse_value(item) for item in items]
+    out = []
+    for group in values.split(";"):
+        items = group.split(",")
+        if len(items) != len(keys) or any(not item.strip() for item in items):
+            raise ValueError(
+                f"--param {text!r}: each of the ;-separated values needs {len(keys)} comma-separated "
+                f"entries (one per key: {', '.join(keys)}), got {group.strip()!r}"
+            )
+        out.append(tuple(parse_value(item) for item in items))
+    return ",".join(keys), out
 
 
 def _parse_seeds(text: str) -> int | list[int]:
@@ -124,7 +148,8 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="KEY=V1,V2,...",
-        help="a grid axis: dotted key into the scenario and its values (repeatable)",
+        help="a grid axis: dotted key into the scenario (list entries by index or name: nodes.qpu_a.t2_s, "
+        "links.a-b.length_km) and its values (repeatable); linked keys vary together: K1,K2=A1,A2;B1,B2",
     )
     parser.add_argument("--seeds", default="1", help="seed count N (seeds 0..N-1) or list 3,7,11 (default 1)")
     parser.add_argument("--out", help="results file: .csv, or .parquet (a directory); resumes if it exists")
@@ -133,6 +158,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--scheduler", help="address of a running Dask scheduler, e.g. tcp://host:8786")
     parser.add_argument("--retries", type=int, default=2, help="restarts of a local pool whose worker died")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    parser.add_argument(
+        "--log", metavar="LEVEL", default="WARNING",
+        help="log to stderr: info (every finished point), debug (also each point's run), warning (default: "
+        "resumes, restarted workers)",
+    )  # fmt: skip
     return parser
 
 
@@ -159,14 +189,33 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    from qnsim.cli import print_quietly
-    from qnsim.sweeps import sweep
 
     parser = _parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help
         return int(exc.code or 0)
+    from qnsim.logs import stderr_logging
+
+    import logging
+
+    network_log = logging.getLogger("qnsim.network")
+    level = network_log.level
+    # At INFO the sweep reports its points; each point's own run records (admitted, served...)
+    # would bury them, so they show from DEBUG on.
+    if str(args.log).upper() == "INFO":
+        network_log.setLevel(logging.WARNING)
+    try:
+        with stderr_logging(args.log):
+            return _sweep(args)
+    finally:
+        network_log.setLevel(level)
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from qnsim.cli import print_quietly
+    from qnsim.sweeps import sweep
+
     grid: dict[str, list] = {}
     for text in args.param:
         key, values = parse_param(text)

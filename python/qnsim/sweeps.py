@@ -59,13 +59,14 @@ import os
 import re
 import sys
 import time
+import typing
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, Literal, Union
 
 from qnsim._core import QnsimError
 
@@ -76,6 +77,8 @@ __all__ = [
     "apply_overrides",
     "die_with_parent",
     "example_point",
+    "grid_axes",
+    "grid_columns",
     "grid_points",
     "point_id",
     "read_results",
@@ -165,16 +168,90 @@ def point_id(params: Mapping[str, Scalar], seed: int, scenario: str = "") -> str
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:20]
 
 
+def grid_axes(grid: Mapping[str, Sequence[Any]]) -> list[tuple[list[str], list[tuple[Scalar, ...]]]]:
+    """The axes of a grid: each as (keys, list of value tuples), checked.
+
+    A plain key is an axis of one key. A key that lists several keys separated by commas is
+    one axis of *linked* parameters, which vary together: its values are tuples with one
+    entry per key (``{"links.*.channels,requests.0.purification_rounds": [(2, 1), (4, 2)]}``
+    runs channels 2 with 1 round and channels 4 with 2 rounds, not all four combinations).
+
+    Raises:
+        ValueError: On an empty value list, a duplicate value, a value that is not a scalar, a
+            linked value of the wrong length, or a key given twice; the message names the key.
+
+    Example:
+        >>> grid_axes({"a,b": [(1, 2), (3, 4)], "c": [5]})
+        [(['a', 'b'], [(1, 2), (3, 4)]), (['c'], [(5,)])]
+        >>> grid_axes({"a,b": [(1, 2), (3,)]})
+        Traceback (most recent call last):
+        ...
+        ValueError: grid['a,b'] links 2 keys, so each value needs 2 entries, got (3,)
+    """
+    if not isinstance(grid, Mapping):
+        raise ValueError(f"grid must be a dict of key -> list of values, got {type(grid).__name__}")
+    axes = []
+    seen_keys: set[str] = set()
+    for key, raw in grid.items():
+        if not isinstance(key, str) or not key:
+            raise ValueError(f"grid keys must be non-empty strings, got {key!r}")
+        keys = [k.strip() for k in key.split(",")]
+        if any(not k for k in keys):
+            raise ValueError(f"grid key {key!r} has an empty part; separate linked keys with single commas")
+        for k in keys:
+            if k in _RESERVED:
+                raise ValueError(f"grid key {k!r} is reserved for the sweep's own column; rename it")
+            if k in seen_keys:
+                raise ValueError(f"grid key {k!r} appears in two axes; give each key once")
+            seen_keys.add(k)
+        if isinstance(raw, (str, bytes)) or not isinstance(raw, Iterable):
+            raise ValueError(f"grid[{key!r}] must be a list of values, got {raw!r}")
+        vals: list[tuple[Scalar, ...]] = []
+        for v in raw:
+            if len(keys) == 1:
+                vals.append((_scalar(f"grid[{key!r}]", v),))
+                continue
+            if isinstance(v, (str, bytes)) or not isinstance(v, Sequence) or len(v) != len(keys):
+                raise ValueError(
+                    f"grid[{key!r}] links {len(keys)} keys, so each value needs {len(keys)} entries, got {v!r}"
+                )
+            vals.append(tuple(_scalar(f"grid[{k!r}]", item) for k, item in zip(keys, v)))
+        if not vals:
+            raise ValueError(f"grid[{key!r}] is empty: give at least one value")
+        seen = set()
+        for v in vals:
+            marker = tuple((type(item).__name__, item) for item in v)
+            if marker in seen:
+                shown = v[0] if len(v) == 1 else v
+                raise ValueError(f"grid[{key!r}] lists the value {shown!r} twice")
+            seen.add(marker)
+        axes.append((keys, vals))
+    return axes
+
+
+def grid_columns(grid: Mapping[str, Sequence[Any]]) -> list[str]:
+    """The parameter columns of a grid's rows: every key, linked keys one column each.
+
+    Example:
+        >>> grid_columns({"links.*.channels,requests.0.purification_rounds": [(2, 1)], "run.until_s": [1.0]})
+        ['links.*.channels', 'requests.0.purification_rounds', 'run.until_s']
+    """
+    return [k for keys, _ in grid_axes(grid) for k in keys]
+
+
 def grid_points(
-    grid: Mapping[str, Sequence[Scalar]], seeds: int | Sequence[int] = 1, scenario: str = ""
+    grid: Mapping[str, Sequence[Any]], seeds: int | Sequence[int] = 1, scenario: str = ""
 ) -> list[Point]:
-    """The points of a sweep: the cross product of the grid's values, times the seeds.
+    """The points of a sweep: the cross product of the grid's axes, times the seeds.
 
     Order: the first grid key varies slowest, the seeds fastest (``itertools.product`` order).
+    Linked keys (``"k1,k2": [(v1, v2), ...]``, see :func:`grid_axes`) form one axis whose values
+    vary together; each still becomes its own entry of ``params``.
 
     Args:
         grid: Key -> non-empty list of values (bool, int, float or str; finite numbers; no line
-            breaks in text). An empty grid gives one point per seed with no parameters.
+            breaks in text), or comma-joined keys -> list of value tuples. An empty grid gives
+            one point per seed with no parameters.
         seeds: A count ``n`` (seeds ``0 .. n-1``) or an explicit list of distinct ints >= 0.
         scenario: The sweep's :func:`scenario_id` (part of every point's id), or "".
 
@@ -188,37 +265,19 @@ def grid_points(
     Example:
         >>> [(p.params["x"], p.seed) for p in grid_points({"x": [1, 2]}, seeds=2)]
         [(1, 0), (1, 1), (2, 0), (2, 1)]
+        >>> [p.params for p in grid_points({"x,y": [(1, 10), (2, 20)]})]
+        [{'x': 1, 'y': 10}, {'x': 2, 'y': 20}]
         >>> grid_points({"x": []})
         Traceback (most recent call last):
         ...
         ValueError: grid['x'] is empty: give at least one value
     """
-    if not isinstance(grid, Mapping):
-        raise ValueError(f"grid must be a dict of key -> list of values, got {type(grid).__name__}")
-    keys: list[str] = []
-    values: list[list[Scalar]] = []
-    for key, raw in grid.items():
-        if not isinstance(key, str) or not key:
-            raise ValueError(f"grid keys must be non-empty strings, got {key!r}")
-        if key in _RESERVED:
-            raise ValueError(f"grid key {key!r} is reserved for the sweep's own column; rename it")
-        if isinstance(raw, (str, bytes)) or not isinstance(raw, Iterable):
-            raise ValueError(f"grid[{key!r}] must be a list of values, got {raw!r}")
-        vals = [_scalar(f"grid[{key!r}]", v) for v in raw]
-        if not vals:
-            raise ValueError(f"grid[{key!r}] is empty: give at least one value")
-        seen = set()
-        for v in vals:
-            marker = (type(v).__name__, v)
-            if marker in seen:
-                raise ValueError(f"grid[{key!r}] lists the value {v!r} twice")
-            seen.add(marker)
-        keys.append(key)
-        values.append(vals)
+    axes = grid_axes(grid)
     seed_list = _seed_list(seeds)
     points = []
-    for index, (combo, seed) in enumerate(itertools.product(itertools.product(*values), seed_list)):
-        params = dict(zip(keys, combo))
+    combos = itertools.product(*[vals for _, vals in axes])
+    for index, (combo, seed) in enumerate(itertools.product(combos, seed_list)):
+        params = {k: v for (keys, _), values in zip(axes, combo) for k, v in zip(keys, values)}
         points.append(Point(index, params, seed, point_id(params, seed, scenario), scenario))
     return points
 
@@ -271,10 +330,14 @@ def _scalar(where: str, value: Any) -> Scalar:
 def apply_overrides(data: Mapping[str, Any], overrides: Mapping[str, Scalar]) -> dict:
     """A copy of parsed scenario data with dotted-key overrides applied.
 
-    A key is a dotted path: table keys by name, list entries by index (``links.0.length_km``),
-    and ``*`` for every entry of a list or every value of a table (``links.*.length_km``). The
-    path must already exist in the data (a typo is an error, not a new setting): to sweep a
-    setting the file leaves at its default, write the default into the file. A number may
+    A key is a dotted path: table keys by name; list entries by index (``links.0.length_km``)
+    or by name: a node or request by its ``name`` (``nodes.qpu_a.t2_s``,
+    ``requests.uplink.cutoff_s``), a link by its ends (``links.a-b.length_km``, either order), a
+    request also by ``src->dst`` (``requests.a->b.num_pairs``); and ``*`` for every entry of a
+    list or every value of a table (``links.*.length_km``). The
+    path must exist in the data, or name a field of the ``[run]`` table or of a node, link or
+    request spec that the file leaves at its default (``nodes.m.t2_s`` for a node built from a
+    preset): a typo is an error with a did-you-mean, not a new setting. A number may
     replace a number (int or float), a bool a bool, text text; tables and lists cannot be
     replaced.
 
@@ -297,6 +360,13 @@ def apply_overrides(data: Mapping[str, Any], overrides: Mapping[str, Scalar]) ->
         Traceback (most recent call last):
         ...
         ValueError: unknown scenario key 'links.0.lenght_km': links.0 has no key 'lenght_km'; did you mean ...?
+        >>> nodes = {"nodes": [{"name": "qpu_a", "t2_s": 1.0}], "links": [{"a": "qpu_a", "b": "m", "length_km": 1.0}]}
+        >>> apply_overrides(nodes, {"nodes.qpu_a.t2_s": 0.5, "links.m-qpu_a.length_km": 2.0})["nodes"]
+        [{'name': 'qpu_a', 't2_s': 0.5}]
+        >>> apply_overrides(nodes, {"nodes.qpu_b.t2_s": 0.5})
+        Traceback (most recent call last):
+        ...
+        ValueError: unknown scenario key 'nodes.qpu_b.t2_s': nodes has no entry named 'qpu_b'; did you mean 'qpu_a'? ...
     """
     result = copy.deepcopy(dict(data))
     for key, value in overrides.items():
@@ -316,7 +386,8 @@ def _set_dotted(root: dict, key: str, value: Any) -> None:
             for child in _children(node, part, key, path, parts, depth):
                 child_path = [*path, str(child)]
                 if last:
-                    _check_replacement(key, ".".join(child_path), node[child], value)
+                    if child in node:  # else a spec field set anew: the scenario reader checks its type
+                        _check_replacement(key, ".".join(child_path), node[child], value)
                     node[child] = value
                 else:
                     following.append((node[child], child_path))
@@ -332,7 +403,10 @@ def _children(node: Any, part: str, key: str, path: list[str], parts: list[str],
             return list(node)
         if part in node:
             return [part]
-        close = difflib.get_close_matches(part, [str(k) for k in node], n=3, cutoff=0.6)
+        settable = _spec_keys(parts, depth)
+        if part in settable:
+            return [part]  # a scenario setting the file leaves at its default
+        close = difflib.get_close_matches(part, sorted({*map(str, node), *settable}), n=3, cutoff=0.6)
         if close:
             spelled = [".".join([*parts[:depth], c, *parts[depth + 1 :]]) for c in close]
             hint = "did you mean " + " or ".join(repr(s) for s in spelled) + "?"
@@ -352,13 +426,77 @@ def _children(node: Any, part: str, key: str, path: list[str], parts: list[str],
                     f"scenario key {key!r}: index {index} is out of range, {where} has {len(node)} entries"
                 )
             return [index]
+        named = _entry_names(node)
+        matches = [i for i, names in enumerate(named) if part in names]
+        if len(matches) == 1:
+            return matches
+        if len(matches) > 1:
+            raise ValueError(
+                f"scenario key {key!r}: {len(matches)} entries of {where} are called {part!r} "
+                f"(entries {', '.join(map(str, matches))}); address one by index"
+            )
+        known = [n for names in named for n in names]
+        hint = _did_you_mean(part, known)
+        listing = ", ".join(repr(n) for n in known[:12]) + (", ..." if len(known) > 12 else "")
+        listing = f"; its entries are {listing}" if known and not hint else ""
+        built = ""
+        if where in ("nodes", "links"):
+            built = " (nodes and links built by [topology] are not listed in the file)"
         raise ValueError(
-            f"scenario key {key!r}: {where} is a list; use an index 0..{len(node) - 1} or '*', not {part!r}"
+            f"unknown scenario key {key!r}: {where} has no entry named {part!r}{hint}{listing}{built}; "
+            f"or use an index 0..{len(node) - 1} or '*'"
         )
     raise ValueError(
         f"scenario key {key!r}: {where} is a {type(node).__name__} value ({node!r}), "
         f"not a table; cannot look up {part!r} in it"
     )
+
+
+def _spec_keys(parts: list[str], depth: int) -> list[str]:
+    """The scenario keys a sweep may set although the file leaves them out: the single-valued
+    spec fields of a ``[run]`` table or a ``nodes`` / ``links`` / ``requests`` entry."""
+    from qnsim import scenario, specs
+
+    table = parts[0]
+    if table == "run" and depth == 1:
+        cls: Any = scenario.RunSettings
+    elif depth == 2 and table in ("nodes", "links", "requests"):
+        cls = {"nodes": specs.NodeSpec, "links": specs.LinkSpec, "requests": specs.RequestSpec}[table]
+    else:
+        return []
+    scalars = (bool, int, float, str)
+    out = []
+    for f in specs.spec_fields(cls):
+        options = typing.get_args(f.type) or (f.type,)
+        # Tuples (path, bell_diagonal) and tables (hardware pieces) cannot be swept.
+        if f.toml and all(o in scalars or o is type(None) or typing.get_origin(o) is Literal for o in options):
+            out.append(f.name)
+    return out
+
+
+def _entry_names(entries: list) -> list[list[str]]:
+    """The names each list entry answers to: its ``name`` (nodes, named requests), ``a-b`` and
+    ``b-a`` (links), ``src->dst`` (requests)."""
+    out = []
+    for entry in entries:
+        names = []
+        if isinstance(entry, dict):
+            if isinstance(entry.get("name"), str):
+                names.append(entry["name"])
+            a, b = entry.get("a"), entry.get("b")
+            if isinstance(a, str) and isinstance(b, str):
+                names += [f"{a}-{b}", f"{b}-{a}"]
+            src, dst = entry.get("src"), entry.get("dst")
+            if isinstance(src, str) and isinstance(dst, str):
+                names.append(f"{src}->{dst}")
+        out.append(names)
+    return out
+
+
+def _did_you_mean(word: str, options: Sequence[str]) -> str:
+    """``"; did you mean 'x'?"`` for the closest option, else ``""``."""
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def _check_replacement(key: str, where: str, old: Any, new: Any) -> None:
@@ -412,11 +550,11 @@ class TomlScenario:
         """The scenario data with ``params`` applied (see :func:`apply_overrides`)."""
         return apply_overrides(self.data, params)
 
-    def check(self, grid: Mapping[str, Sequence[Scalar]]) -> None:
+    def check(self, grid: Mapping[str, Sequence[Any]]) -> None:
         """Applies every value of every grid key once, so that bad keys fail before any run."""
-        for key, values in grid.items():
+        for keys, values in grid_axes(grid):
             for value in values:
-                self.data_for({key: value})
+                self.data_for(dict(zip(keys, value)))
 
     def __call__(self, params: dict, seed: int) -> Mapping[str, Any]:
         data = self.data_for(params)
@@ -967,13 +1105,19 @@ def sweep(
 ) -> Any:
     """Runs every point of ``grid`` x ``seeds``, in parallel, streaming rows to ``out``.
 
-    See the module docstring for the file formats, resume and failure handling.
+    See the module docstring for the file formats, resume and failure handling. Progress is
+    logged on the ``qnsim.sweep`` logger (INFO, one record per finished point; see
+    :func:`qnsim.log_to_stderr`).
 
     Args:
         scenario: A point function ``fn(params: dict, seed: int) -> dict`` of flat results
             (bool, int, float, str or None values), defined at module level so it pickles; or the
-            path of a scenario TOML file, whose grid keys are dotted paths into the file.
-        grid: Key -> list of values; the sweep runs their cross product.
+            path of a scenario TOML file, whose grid keys are dotted paths into the file (list
+            entries by index or by name, see :func:`apply_overrides`).
+        grid: Key -> list of values; the sweep runs their cross product. Linked keys, which vary
+            together, are joined by commas and take tuples: ``{"links.*.channels,
+            requests.0.purification_rounds": [(2, 1), (4, 2)]}`` (see :func:`grid_axes`); each
+            key is its own column of the rows.
         seeds: A count ``n`` (seeds ``0 .. n-1``) or a list of seeds; each combination of grid
             values runs once per seed.
         backend: ``"local"`` (``concurrent.futures.ProcessPoolExecutor``) or ``"dask"``
@@ -1025,7 +1169,7 @@ def sweep(
         fn.check(grid)
     frame_type = _frame_type(as_frame)
 
-    sink = _open_sink(out, [*grid, SEED_COLUMN, ID_COLUMN, SCENARIO_COLUMN])
+    sink = _open_sink(out, [*grid_columns(grid), SEED_COLUMN, ID_COLUMN, SCENARIO_COLUMN])
     results: dict[str, dict] = {}
     if sink is not None:
         by_id = {p.id: p for p in points}
@@ -1059,7 +1203,20 @@ def sweep(
         dynamic_ncols=True,
     )
 
+    logging_on = _log.isEnabledFor(logging.INFO)
+    started = time.monotonic()
+    if logging_on:
+        _log.info(
+            "sweep of %d points (%d already in %s) on %s: %s",
+            len(points), len(points) - len(pending), out, backend, getattr(fn, "path", fn),
+        )  # fmt: skip
+
     def on_result(point: Point, result: Any) -> None:
+        if logging_on:
+            _log.info(
+                "point %d/%d done: %s seed %d", len(results) + 1, len(points),
+                ", ".join(f"{k}={v!r}" for k, v in point.params.items()) or "(no parameters)", point.seed,
+            )  # fmt: skip
         row = _make_row(point, result)
         if sink is not None:
             sink.append(row)
@@ -1085,6 +1242,8 @@ def sweep(
             sink.close()
 
     rows = [results[p.id] for p in points]
+    if logging_on:
+        _log.info("sweep done: %d points, %d run now, in %.3g s", len(points), len(pending), time.monotonic() - started)
     if frame_type is None:
         return rows
     columns: list[str] = []

@@ -578,6 +578,9 @@ class _Context:
             [q.t_reset_s for q in qs],
             occupancy,
             t_frame,
+            # Error-corrected pricing uses the counts only (remote operations run in the logical
+            # cycles): the schedule, with its loop steady states, is skipped there.
+            schedule=not self.ec,
         )
 
     def _remote_counts(self, p: Placement, t_remote: list[float]):

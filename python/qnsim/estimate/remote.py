@@ -25,6 +25,7 @@ merges) at three (d, link) points.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Sequence
 
 from qnsim.estimate.qpu import QPU, SurfaceCode
@@ -129,11 +130,18 @@ def remote_operation(
     >>> op.bell_pairs, op.pairs_per_round, round(op.duration_s * 1e6, 3)
     (435, 29, 6.0)
     """
-    from qnsim.qec.model import remote_operation_pairs
-
     sc = surface_code or qpu_a.surface_code or SurfaceCode()
     p = max(qpu_a.physical_error, qpu_b.physical_error)
     error = remote_logical_error(distance, bell_diagonal, surface_code=sc, physical_error=p)
     cycle = max(qpu_a.logical_cycle_s(distance), qpu_b.logical_cycle_s(distance))
-    per_round, per_operation = remote_operation_pairs(distance)
+    per_round, per_operation = _operation_pairs(distance)
     return RemoteOperation(error, per_operation, per_round, cycle)
+
+
+@functools.lru_cache(maxsize=128)
+def _operation_pairs(distance: int) -> tuple[int, int]:
+    """Pairs per round and per operation of the simulated merge at distance d: counting them builds
+    the merge's layout (tens of ms), and the distance search asks for the same d once per link."""
+    from qnsim.qec.model import remote_operation_pairs
+
+    return remote_operation_pairs(distance)

@@ -296,8 +296,74 @@ class EstimateReport:
         """The report as JSON text; see the class example."""
         return json.dumps(self.to_dict(), indent=indent)
 
+    def __repr__(self) -> str:
+        """One line: verdict (with the reasons when infeasible), size, remote operations, Bell
+        pairs, wall clock and its bound, expected failures against the budget.
+
+        Example:
+            >>> from qnsim.estimate import QPU, Link, estimate
+            >>> report = estimate("CX 0 1", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.99)], error_budget=0.5)
+            >>> print(repr(report).replace(", ", ",\\n"))
+            EstimateReport(feasible: 2 qubits on 2 QPUs,
+            1 remote operations,
+            1 Bell pairs,
+            wall clock 0.001 s (1 ms),
+            bound: link 0-1 rate,
+            expected failures 0.014 / 0.5)
+        """
+        text = f"EstimateReport({self.verdict}"
+        if self.reasons:
+            text += f" ({'; '.join(self.reasons)})"
+        text += (
+            f": {self.num_qubits} qubits on {self.num_qpus} QPUs, {self.remote_gates:,} remote operations, "
+            f"{self.bell_pairs:,} Bell pairs, wall clock {human_time(self.wall_clock_s)}, bound: {self.bound}"
+        )
+        if self.error_budget is not None:
+            text += f", expected failures {self.error_budget.used:.3g} / {self.error_budget.total:g}"
+        return text + ")"
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the report's rows and links (the first 20) as tables, notes below."""
+        from qnsim import _display
+
+        links = [
+            [f"{lk.qpus[0]}-{lk.qpus[1]}", f"{lk.remote_gates:,}", f"{lk.bell_pairs:,}", f"{lk.raw_bell_pairs:.3g}",
+             lk.purification_rounds, f"{lk.raw_fidelity:.4f} -> {lk.delivered_fidelity:.4f}", human_time(lk.time_s),
+             f"{min(lk.utilization, 9.99):.0%}"]
+            for lk in self.links[: _display.MAX_ROWS]
+        ]  # fmt: skip
+        headers = ["link", "remote ops", "pairs", "raw pairs", "rounds", "fidelity raw -> out", "time", "util"]
+        return (
+            _display.pairs(self._rows())
+            + (_display.table(headers, links, total=len(self.links)) if links else "")
+            + _display.notes(self.notes)
+        )
+
     def table(self) -> str:
         """A human-readable table of the report; see the class example."""
+        rows = self._rows()
+        width = max(len(r[0]) for r in rows)
+        lines = [f"{k:<{width}}  {v}" for k, v in rows]
+        if self.links:
+            lines.append("")
+            lines.append(
+                f"{'link':<7} {'remote ops':>14} {'pairs':>14} {'raw pairs':>10} {'rounds':>6} "
+                f"{'F raw->out':>14} {'time s':>10} {'util':>6} {'memory':>7}"
+            )
+            for lk in self.links:
+                via = f"  via {'-'.join(str(x) for x in lk.route[1:-1])}" if len(lk.route) > 2 else ""
+                lines.append(
+                    f"{lk.qpus[0]}-{lk.qpus[1]:<5} {lk.remote_gates:>14,} {lk.bell_pairs:>14,} "
+                    f"{lk.raw_bell_pairs:>10.3g} {lk.purification_rounds:>6} "
+                    f"{lk.raw_fidelity:>6.4f}->{lk.delivered_fidelity:<6.4f} {lk.time_s:>10.3g} "
+                    f"{min(lk.utilization, 9.99):>6.0%} {lk.memory_qubits_per_end:>7}{via}"
+                )
+        for n in self.notes:
+            lines.append(f"note: {n}")
+        return "\n".join(lines)
+
+    def _rows(self) -> list[tuple[str, str]]:
+        """The report's (label, value) rows, shared by :meth:`table` and the HTML repr."""
         rows: list[tuple[str, str]] = [("verdict", self.verdict)]
         for reason in self.reasons:
             rows.append(("  reason", reason))
@@ -346,25 +412,7 @@ class EstimateReport:
                 rows.append(("T factories", f"{tf.factories} of {tf.physical_qubits_per_factory:,} qubits: {design}"))
         elif self.physical_qubits_total is not None:
             rows.append(("physical qubits (total)", f"{self.physical_qubits_total:,}"))
-        width = max(len(r[0]) for r in rows)
-        lines = [f"{k:<{width}}  {v}" for k, v in rows]
-        if self.links:
-            lines.append("")
-            lines.append(
-                f"{'link':<7} {'remote ops':>14} {'pairs':>14} {'raw pairs':>10} {'rounds':>6} "
-                f"{'F raw->out':>14} {'time s':>10} {'util':>6} {'memory':>7}"
-            )
-            for lk in self.links:
-                via = f"  via {'-'.join(str(x) for x in lk.route[1:-1])}" if len(lk.route) > 2 else ""
-                lines.append(
-                    f"{lk.qpus[0]}-{lk.qpus[1]:<5} {lk.remote_gates:>14,} {lk.bell_pairs:>14,} "
-                    f"{lk.raw_bell_pairs:>10.3g} {lk.purification_rounds:>6} "
-                    f"{lk.raw_fidelity:>6.4f}->{lk.delivered_fidelity:<6.4f} {lk.time_s:>10.3g} "
-                    f"{min(lk.utilization, 9.99):>6.0%} {lk.memory_qubits_per_end:>7}{via}"
-                )
-        for n in self.notes:
-            lines.append(f"note: {n}")
-        return "\n".join(lines)
+        return rows
 
     def __str__(self) -> str:
         return self.table()

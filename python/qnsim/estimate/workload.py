@@ -274,7 +274,9 @@ class Workload:
         """
         return self._program.unroll(int(max_ops))
 
-    def _placed(self, qpu_of, num_qpus, t_1q, t_2q, t_meas, t_reset, t_remote, t_frame) -> dict[str, Any]:
+    def _placed(
+        self, qpu_of, num_qpus, t_1q, t_2q, t_meas, t_reset, t_remote, t_frame, schedule: bool = True
+    ) -> dict[str, Any]:
         return self._program.placed(
             [int(x) for x in qpu_of],
             int(num_qpus),
@@ -284,6 +286,7 @@ class Workload:
             list(t_reset),
             list(t_remote),
             list(t_frame),
+            bool(schedule),
         )
 
     def __repr__(self) -> str:

@@ -1,0 +1,109 @@
+"""``qnsim plot``: draw a sweep written by ``qnsim sweep``.
+
+Usage::
+
+    qnsim plot rows.csv [--x KEY] [--y COLUMN ...] [--hue COLUMN] [--logx] [--logy COLUMN ...]
+        [--title TEXT] [--out plot.png]
+
+``--x`` defaults to the first swept parameter (the rows' first column), ``--y`` to ``rate_hz``
+and ``mean_fidelity`` (the first request's figures; per-request columns are named
+``<request>.<figure>``, see :func:`qnsim.scenario.run_scenario_data`), ``--out`` to the results
+file with the suffix ``.png``. Points are means over seeds with standard-error bars; see
+:func:`qnsim.plot_sweep`. Needs pandas and matplotlib (``pip install 'qnsim[plot]'``).
+
+Exit status: 0 on success; 2 on any failure, with one line on stderr.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+__all__ = ["main"]
+
+_DEFAULT_Y = ("rate_hz", "mean_fidelity")
+_NOT_PARAMETERS = ("seed", "scenario_id", "point_id")
+
+
+def _parser():
+    from qnsim.cli import ArgumentParser
+
+    parser = ArgumentParser(
+        prog="qnsim plot",
+        description="Plot a sweep's results (mean over seeds, standard-error bars) against a swept parameter.",
+    )
+    parser.add_argument("rows", help="a sweep's results: rows.csv, or a .parquet directory")
+    parser.add_argument("--x", help="the swept column for the horizontal axis (default: the first parameter)")
+    parser.add_argument(
+        "--y", action="append", metavar="COLUMN", help="a result column, one panel each (repeatable; "
+        "default: rate_hz and mean_fidelity)"
+    )  # fmt: skip
+    parser.add_argument("--hue", metavar="COLUMN", help="one curve per value of this column")
+    parser.add_argument("--logx", action="store_true", help="logarithmic x axis")
+    parser.add_argument("--logy", action="append", default=[], metavar="COLUMN", help="log axis for this y column")
+    parser.add_argument("--title", help="figure title")
+    parser.add_argument("--out", help="image to write (default: ROWS with the suffix .png)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``qnsim plot`` (the ``qnsim`` command dispatches ``plot`` here).
+
+    Args:
+        argv: Arguments after ``plot``; None reads ``sys.argv[1:]``.
+
+    Returns:
+        The exit status: 0 done, 2 any failure (one line on stderr).
+
+    Example:
+        >>> import contextlib, io, os, tempfile
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     rows = os.path.join(tmp, "rows.csv")
+        ...     with open(rows, "w") as f:
+        ...         _ = f.write("links.*.length_km,seed,rate_hz,mean_fidelity\\n5,0,10.0,0.9\\n10,0,0.0,\\n")
+        ...     with contextlib.redirect_stderr(io.StringIO()) as err:
+        ...         code = main([rows, "--logy", "rate_hz"])
+        ...     code, os.path.exists(os.path.join(tmp, "rows.png")), err.getvalue().split(" -> ")[0]
+        (0, True, 'plotted rate_hz, mean_fidelity against links.*.length_km (2 rows)')
+    """
+    from qnsim.cli import guarded
+
+    return guarded("qnsim plot", lambda: _main(argv))
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    from qnsim.plot import _frame, plot_sweep
+
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help
+        return int(exc.code or 0)
+    path = Path(args.rows)
+    if not path.exists():
+        raise FileNotFoundError(f"{args.rows}: no such results file (write one with qnsim sweep ... --out)")
+    if path.suffix not in (".csv", ".parquet"):
+        raise ValueError(f"{args.rows}: expected a sweep's .csv file or .parquet directory")
+    frame = _frame(path)
+    columns = list(frame.columns)
+    if not len(frame):
+        raise ValueError(f"{args.rows} holds no rows")
+    x = args.x
+    if x is None:
+        # A sweep writes its parameters first, then the seed.
+        parameters = columns[: columns.index("seed")] if "seed" in columns else []
+        if not parameters:
+            raise ValueError(f"{args.rows} has no swept parameter before its seed column; name one with --x")
+        x = parameters[0]
+    y = args.y or [c for c in _DEFAULT_Y if c in columns]
+    if not y:
+        raise ValueError(f"{args.rows} has none of the default columns {list(_DEFAULT_Y)}; name one with --y")
+    out = Path(args.out) if args.out else path.with_suffix(".png")
+    plot_sweep(frame, x=x, y=y, hue=args.hue, out=out, logx=args.logx, logy=args.logy, title=args.title)
+    print(f"plotted {', '.join(y)} against {x} ({len(frame)} rows) -> {out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

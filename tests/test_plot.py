@@ -1,0 +1,113 @@
+"""plot_sweep: returns the Figure, draws into given Axes, labels units, keeps zero-rate points
+visible; `qnsim plot` draws a sweep's rows."""
+
+import math
+
+import pytest
+
+from qnsim.cli import main as cli_main
+from qnsim.plot import axis_label, column_unit, plot_sweep
+
+pytest.importorskip("matplotlib", reason="plot_sweep needs matplotlib (pip install 'qnsim[plot]')")
+
+ROWS = [
+    {"links.*.length_km": L, "seed": s, "rate_hz": 0.0 if L == 80 else 100.0 / L + s,
+     "mean_fidelity": math.nan if L == 80 else 0.9, "up.mean_latency_s": 1e-3}
+    for L in (10, 20, 40, 80) for s in (0, 1)
+]  # fmt: skip
+
+
+def test_units_come_from_the_specs_and_names():
+    assert column_unit("links.*.length_km") == "km"
+    assert column_unit("nodes.qpu_a.t2_s") == "s"
+    assert column_unit("links.a-b.attenuation_db_per_km") == "dB/km"
+    assert column_unit("run.until_s") == "s"
+    assert column_unit("requests.up.num_pairs") == ""
+    assert axis_label("up.mean_latency_s") == "up.mean_latency_s (s)"
+    assert axis_label("a->b.rate_hz") == "a->b.rate_hz (Hz)"
+
+
+def test_returns_the_figure_with_labelled_axes():
+    figure = plot_sweep(ROWS, x="links.*.length_km", y=["rate_hz", "mean_fidelity", "up.mean_latency_s"])
+    assert [a.get_ylabel() for a in figure.axes] == ["rate_hz (Hz)", "mean_fidelity", "up.mean_latency_s (s)"]
+    assert figure.axes[-1].get_xlabel() == "links.*.length_km (km)"
+
+
+def test_zero_rates_stay_visible_on_a_log_axis():
+    figure = plot_sweep(ROWS, x="links.*.length_km", logy=["rate_hz"])
+    rate, fidelity = figure.axes
+    zero_markers = [line for line in rate.lines if line.get_marker() == "v"]
+    assert len(zero_markers) == 1 and list(zero_markers[0].get_xdata()) == [80]
+    assert zero_markers[0].get_ydata()[0] == pytest.approx(rate.get_ylim()[0])
+    assert "0 (drawn at the bottom edge)" in [t.get_text() for t in rate.get_legend().get_texts()]
+    # Fidelity without pairs does not exist: left out, and the panel says so.
+    assert "1 point(s) without a value omitted" in [t.get_text() for t in fidelity.texts]
+
+
+def test_zero_rates_on_a_linear_axis_are_plain_points():
+    figure = plot_sweep(ROWS, x="links.*.length_km", y="rate_hz")
+    (line,) = [ln for ln in figure.axes[0].lines if ln.get_marker() == "o"]
+    assert 0.0 in list(line.get_ydata())
+
+
+def test_draws_into_given_axes():
+    from matplotlib.figure import Figure
+
+    figure = Figure()
+    ax = figure.subplots()
+    assert plot_sweep(ROWS, x="links.*.length_km", y="rate_hz", ax=ax) is figure
+    assert ax.get_ylabel() == "rate_hz (Hz)"
+    with pytest.raises(ValueError, match=r"ax= gives 1 Axes for 2 y columns"):
+        plot_sweep(ROWS, x="links.*.length_km", ax=ax)
+
+
+def test_qnsim_plot_draws_a_sweep(tmp_path, capsys):
+    toml = tmp_path / "s.toml"
+    toml.write_text("""
+[run]
+until_s = 0.01
+[[nodes]]
+name = "a"
+[[nodes]]
+name = "b"
+[[links]]
+a = "a"
+b = "b"
+length_km = 1.0
+fidelity = 0.9
+rate_hz = 1000.0
+[[requests]]
+src = "a"
+dst = "b"
+""")
+    rows = tmp_path / "rows.csv"
+    assert cli_main(["sweep", str(toml), "--param", "links.a-b.rate_hz=500,2000", "--seeds", "2", "--out", str(rows),
+                     "--workers", "1", "--no-progress"]) == 0
+    assert cli_main(["plot", str(rows), "--logy", "rate_hz"]) == 0
+    assert (tmp_path / "rows.png").read_bytes()[:4] == b"\x89PNG"
+    assert "against links.a-b.rate_hz (4 rows)" in capsys.readouterr().err
+    out = tmp_path / "lat.png"
+    args = ["plot", str(rows), "--x", "links.a-b.rate_hz", "--y", "a->b.mean_latency_s", "--out", str(out)]
+    assert cli_main(args) == 0
+    assert out.exists()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["nope.csv"], "nope.csv: no such results file"),
+        (["ROWS", "--y", "rate"], r"columns \['rate'\] are not in the results"),
+        (["ROWS", "--x", "lenght"], r"columns \['lenght'\] are not in the results"),
+        (["ROWS", "--logy", "pairs"], r"logy names \['pairs'\]"),
+        (["ROWS", "--bogus"], "unrecognized arguments: --bogus"),
+    ],
+)
+def test_qnsim_plot_failures_are_one_line(tmp_path, capsys, args, message):
+    import re
+
+    rows = tmp_path / "rows.csv"
+    rows.write_text("length,seed,rate_hz,mean_fidelity\n1,0,1.0,0.9\n")
+    args = [str(rows) if a == "ROWS" else a for a in args]
+    assert cli_main(["plot", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("qnsim plot: error: ") and err.count("\n") == 1 and re.search(message, err)
