@@ -76,6 +76,16 @@ void bind_enums(py::module_ &m) {
         .value("active", qnsim::RequestStatus::Active)
         .value("served", qnsim::RequestStatus::Served)
         .value("dropped", qnsim::RequestStatus::Dropped);
+    py::enum_<qnsim::TraceKind>(m, "TraceKind", "What a trace record reports.")
+        .value("link_pair", qnsim::TraceKind::LinkPair)
+        .value("swap", qnsim::TraceKind::Swap)
+        .value("purification_kept", qnsim::TraceKind::PurificationKept)
+        .value("purification_failed", qnsim::TraceKind::PurificationFailed)
+        .value("cutoff", qnsim::TraceKind::Cutoff)
+        .value("delivery", qnsim::TraceKind::Delivery)
+        .value("rejected", qnsim::TraceKind::Rejected)
+        .value("served", qnsim::TraceKind::Served)
+        .value("dropped", qnsim::TraceKind::Dropped);
     py::enum_<qnsim::HookKind>(m, "HookKind", "What a Python protocol is told about.")
         .value("pair_ready", qnsim::HookKind::PairReady)
         .value("message", qnsim::HookKind::Message)
@@ -361,6 +371,53 @@ void bind_network(py::module_ &m) {
             return out;
         },
         "Delivered pairs as a dict of numpy arrays (concurrence -1 where the formalism has none per pair).");
+    c.def("set_trace", &Network::set_trace, py::arg("limit"),
+          "Records protocol steps, keeping the first `limit` records (0: off, the default).");
+    c.def_property_readonly(
+        "trace_omitted", [](const Network &n) -> uint64_t { return n.trace() ? n.trace()->omitted() : 0; },
+        "Trace records not kept because the limit was reached.");
+    c.def_property_readonly(
+        "trace_limit", [](const Network &n) -> uint64_t { return n.trace() ? n.trace()->limit() : 0; },
+        "The trace's record limit (0: not tracing).");
+    c.def(
+        "trace",
+        [](const Network &n) {
+            py::dict out;
+            const qnsim::Trace *t = n.trace();
+            const size_t size = t ? t->records().size() : 0;
+            py::array_t<int64_t> time_ps(size);
+            py::array_t<uint32_t> kind(size), request(size), node(size), other_node(size), slot(size),
+                other_slot(size), generation(size), other_generation(size);
+            py::array_t<double> value(size);
+            for (size_t i = 0; i < size; i++) {
+                const qnsim::TraceRecord &r = t->records()[i];
+                time_ps.mutable_at(i) = r.time_ps;
+                kind.mutable_at(i) = static_cast<uint32_t>(r.kind);
+                request.mutable_at(i) = r.request;
+                node.mutable_at(i) = r.node;
+                other_node.mutable_at(i) = r.other_node;
+                slot.mutable_at(i) = r.slot;
+                other_slot.mutable_at(i) = r.other_slot;
+                generation.mutable_at(i) = r.generation;
+                other_generation.mutable_at(i) = r.other_generation;
+                value.mutable_at(i) = r.value;
+            }
+            out["time_ps"] = time_ps;
+            out["kind"] = kind;
+            out["request"] = request;
+            out["node"] = node;
+            out["other_node"] = other_node;
+            out["slot"] = slot;
+            out["other_slot"] = other_slot;
+            out["generation"] = generation;
+            out["other_generation"] = other_generation;
+            out["value"] = value;
+            out["omitted"] = t ? t->omitted() : 0;
+            out["limit"] = t ? t->limit() : 0;
+            return out;
+        },
+        "The trace so far as a dict of numpy arrays (kind: TraceKind values), plus `omitted` (records past "
+        "the limit) and `limit`.");
     c.def("counters", &Network::counters, py::return_value_policy::copy);
     c.def("release_pair", &Network::release_pair, py::arg("qubit_src"), py::arg("qubit_dst"));
     c.def_property_readonly("registry", &Network::registry, py::return_value_policy::reference_internal);

@@ -64,6 +64,7 @@ void Network::swap_now(uint32_t node, uint32_t s1, uint32_t s2, int request, int
             slots_[p].known_ps = std::max(slots_[p].known_ps, done + classical_latency(node, slots_[p].node));
         }
     }
+    trace_slots(TraceKind::Swap, slots_[s1].owner, s1, s2, 2 * m1 + m2);
     schedule_free(s1, done);
     schedule_free(s2, done);
     counters_.swaps++;

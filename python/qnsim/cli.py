@@ -129,7 +129,6 @@ def guarded(prog: str, body: Callable[[], int | None]) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from qnsim.specs import FORMALISMS
 
     parser = ArgumentParser(
         prog="qnsim",
@@ -143,6 +142,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true", help="print machine-readable results (JSON) on stdout")
     run.add_argument("--pairs", action="store_true", help="with --json: include every delivered pair (needs --json)")
     run.add_argument("--seed", type=int, default=None, help="override run.seed")
+    run.add_argument("--trace", metavar="PATH", help="write the run's event trace as JSON Lines (qnsim.trace)")
+    run.add_argument("--trace-limit", type=int, default=None, metavar="N",
+                     help="with --trace: keep at most N records (default 10^6)")
     run.add_argument("--until", type=float, default=None, metavar="SECONDS", help="override run.until_s")
     run.add_argument("--formalism", choices=list(FORMALISMS), default=None, help="override run.formalism")
     run.add_argument(
@@ -257,6 +259,8 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.pairs and not args.json:
         raise UsageError("--pairs lists every pair in the JSON output: give it with --json")
+    if args.trace_limit is not None and not args.trace:
+        raise UsageError("--trace-limit needs --trace PATH")
 
     with stderr_logging(args.log):
         return _run_logged(args)
@@ -266,7 +270,14 @@ def _run_logged(args: argparse.Namespace) -> int:
     from qnsim.scenario import load_scenario
 
     network, settings = load_scenario(args.scenario, seed=args.seed, formalism=args.formalism, until_s=args.until)
+    if args.trace:
+        from qnsim.trace import DEFAULT_TRACE_LIMIT
+
+        open(args.trace, "w").close()  # an unwritable trace path fails before the run, not after it
+        network.native.set_trace(DEFAULT_TRACE_LIMIT if args.trace_limit is None else args.trace_limit)
     result = network.run(settings.until_s, progress=args.progress)
+    if args.trace:
+        network.trace().write_jsonl(args.trace)
     if args.json:
         payload = result.to_dict(include_pairs=args.pairs)
         payload["scenario"] = {

@@ -77,6 +77,7 @@ from qnsim.specs import (
     relocated,
     seconds_to_ps,
 )
+from qnsim.trace import DEFAULT_TRACE_LIMIT, Trace
 
 __all__ = [
     "FORMALISMS",
@@ -110,6 +111,8 @@ class Network(SlotOperations):
             ``keep_pairs`` and :attr:`registry` need another formalism.
         seed: Seed of every random stream (per node and link). None draws one from the OS; the
             same seed and description reproduce a run bit for bit.
+        trace: Record the run's protocol steps (:mod:`qnsim.trace`): True keeps up to 10^6
+            records, an int that many; False (the default) records nothing and costs nothing.
         max_records: Keep at most this many delivery records (per-pair times and fidelities;
             None: 10^6). Beyond it, per-request counts, mean fidelity and its spread still come
             from native aggregates, so memory does not grow with the number of delivered pairs.
@@ -124,13 +127,21 @@ class Network(SlotOperations):
     """
 
     def __init__(
-        self, formalism: str = "density_matrix", seed: int | None = None, *, max_records: int | None = None
+        self,
+        formalism: str = "density_matrix",
+        seed: int | None = None,
+        *,
+        max_records: int | None = None,
+        trace: bool | int = False,
     ) -> None:
         self.formalism = check_value("formalism", Formalism, formalism)
         self.seed = check_value("seed", Union[int, None], seed, {"minimum": 0, "maximum": UINT64_MAX})
         self._native = _core.NativeNetwork(self.formalism, self.seed)
         if max_records is not None:
             self._native.max_records = check_value("max_records", int, max_records)
+        trace = check_value("trace", Union[bool, int], trace)
+        if trace is not False:
+            self._native.set_trace(DEFAULT_TRACE_LIMIT if trace is True else trace)
         self._nodes: dict[str, NodeInfo] = {}
         self._links: dict[frozenset[str], LinkInfo] = {}
         self._requests: list[RequestInfo] = []
@@ -656,6 +667,15 @@ class Network(SlotOperations):
             []
         """
         return collect(self, until_s, self._wall_time_s)
+
+    def trace(self) -> Trace:
+        """The run's event trace so far (empty unless the network was made with ``trace=``).
+
+        Example:
+            >>> Network(trace=True).trace()
+            Trace(0 records)
+        """
+        return Trace(self._native.trace(), list(self._nodes))
 
     def occupied_slots(self) -> int:
         """Memory slots currently holding a qubit (a leak check)."""
