@@ -195,9 +195,9 @@ def _main(argv: Sequence[str] | None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help
         return int(exc.code or 0)
-    from qnsim.logs import stderr_logging
-
     import logging
+
+    from qnsim.logs import stderr_logging
 
     network_log = logging.getLogger("qnsim.network")
     level = network_log.level
