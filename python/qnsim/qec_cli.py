@@ -29,7 +29,6 @@ Exit status: 0 on success, 1 when a sweep failed (finished rows are kept), 2 on 
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from collections.abc import Sequence
 
@@ -114,7 +113,8 @@ def _main(argv: Sequence[str] | None) -> int:
 
 def _sweep(args: argparse.Namespace) -> int:
     from qnsim.qec.sweep import ExperimentSpec, run_experiment_sweep
-    from qnsim.sweep_cli import _parse_seeds, parse_param
+    from qnsim.sweep_cli import _parse_seeds, parse_param, report_rows
+
     spec = ExperimentSpec.from_file(args.experiment)
     grid = {}
     for text in args.param:
@@ -136,15 +136,7 @@ def _sweep(args: argparse.Namespace) -> int:
     finally:
         if client is not None:
             client.close()
-    if args.out:
-        print(f"{len(rows)} points -> {args.out}", file=sys.stderr)
-    elif rows:
-        columns: list[str] = []
-        for row in rows:
-            columns.extend(k for k in row if k not in columns)
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows([[("" if row.get(k) is None else row.get(k)) for k in columns] for row in rows])
+    report_rows(rows, args.out)
     return 0
 
 
