@@ -8,7 +8,7 @@ until N pairs are delivered:
 - python protocol / density_matrix: the same request driven by a qnsim.Protocol that delivers
   once both ends reported the pair (Python callback per event), for contrast.
 
-Context (REFERENCE-PARAMETERS.md): SeQUeNCe 1.3.1 runs about 6,000 events/s, i.e. a few
+Context (measured earlier on this kind of machine): SeQUeNCe 1.3.1 runs about 6,000 events/s, i.e. a few
 thousand link pairs per second, and a whole swap step costs 0.4-2.8 ms; the native target here
 is >= 1e6 pairs/s (the scheduler alone does >= 1e7 events/s, bench/scheduler.py).
 

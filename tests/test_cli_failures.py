@@ -86,6 +86,10 @@ def test_python_dash_m_runs_the_command(scenario):
             ["qnsim sweep: error:", "cannot reach the Dask scheduler at tcp://127.0.0.1:9"],
         ),
         (["frobnicate"], ["invalid choice: 'frobnicate'"]),
+        (["qec", "circuit", "--distance", "x"], ["qnsim qec: error:", "--distance: invalid int value: 'x'"]),
+        (["qec", "sweep", "{tmp}/missing.toml"], ["qnsim qec: error:", "missing.toml: No such file or directory"]),
+        (["qec", "sweep", "{tmp}"], ["qnsim qec: error:", "Is a directory"]),
+        (["plot", "{tmp}/missing.csv"], ["qnsim plot: error:", "missing.csv"]),
     ],
 )
 def test_every_failure_is_one_line_with_status_2(tmp_path, scenario, args, fragments):

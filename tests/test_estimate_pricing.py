@@ -29,7 +29,7 @@ from qnsim.estimate import (
 
 def test_azure_documented_example_single_qpu():
     """Azure Quantum Resource Estimator (Beverland et al., arXiv:2211.07629, as listed in
-    ../shared/REFERENCE-PARAMETERS.md): 100 logical qubits, 10^6 T gates, 10^5 measurements,
+    its documentation's worked example): 100 logical qubits, 10^6 T gates, 10^5 measurements,
     default preset qubit_gate_ns_e3 (gates 50 ns, measurement 100 ns, errors 1e-3), surface code,
     error budget 1e-3 -> code distance 21, 882 physical qubits per logical qubit (2 d^2),
     logical cycle 8.4 us ((4 x 50 ns + 2 x 100 ns) x 21). Required: within one code distance."""

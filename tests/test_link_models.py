@@ -182,7 +182,7 @@ def test_bell_helpers_match_reference_kets():
     rho = werner_state(0.7)
     assert_density_matrix(rho)
     assert ref_bell_weights(rho) == pytest.approx([0.7, 0.1, 0.1, 0.1])
-    # Werner = Phi+ with depolarize1(p = 1 - F) on one qubit (DESIGN.md).
+    # Werner = Phi+ with depolarize1(p = 1 - F) on one qubit (docs/concepts.md).
     p = 0.3
     dep = (1 - p) * bell_state("phi+") + p / 3 * sum(
         conj(np.kron(I2, s), bell_state("phi+")) for s in (X, 1j * X @ Z, Z)

@@ -327,7 +327,7 @@ def test_swap_handshake_with_cutoffs_leaks_nothing(formalism):
 @pytest.mark.parametrize("formalism", ALL)
 def test_an_unrelated_part_of_the_network_does_not_change_a_requests_draws(formalism):
     # Each node and link draws from its own stream derived from (seed, stable id), so growing the
-    # network elsewhere leaves this request's run bit for bit the same (DESIGN.md).
+    # network elsewhere leaves this request's run bit for bit the same (docs/concepts.md).
     def run(extra):
         net = Native(formalism, seed=21)
         nodes = [net.add_node(f"n{i}", 2, 1e-3, 1e-3) for i in range(5)]

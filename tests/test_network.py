@@ -6,10 +6,10 @@ import math
 
 import numpy as np
 import pytest
+from stats import assert_binomial, assert_normal
 
 import qnsim
 from qnsim.link_models import bbpssw, dejmps, werner_swap_fidelity
-
 
 ALL = list(qnsim.specs.FORMALISMS)
 EXACT = ["density_matrix", "bell_diagonal"]  # per-pair fidelities exact; stabilizer: trajectories
@@ -21,7 +21,7 @@ def assert_fidelities(fidelities, expected, formalism):
     if formalism == "stabilizer":
         n = len(fidelities)
         assert n >= 200 and set(np.unique(fidelities)) <= {0.0, 1.0}
-        assert abs(fidelities.mean() - expected) < 5 * math.sqrt(expected * (1 - expected) / n) + 1e-12
+        assert_binomial(fidelities.sum(), n, expected, what="mean trajectory fidelity")
     else:
         np.testing.assert_allclose(fidelities, expected, rtol=0, atol=1e-12)
 
@@ -89,16 +89,15 @@ def test_link_rate_matches_p_over_t_and_fidelity_is_the_models(scheme, formalism
     p, period = link.success_probability, link.attempt_period_s
     # Each pair takes k attempts, k ~ Geometric(p): mean T/p, std T sqrt(1-p)/p.
     sigma = period * math.sqrt(1 - p) / p / math.sqrt(r.num_pairs)
-    assert abs(r.mean_latency_s - period / p) < 5 * sigma
-    assert abs(r.rate_hz - model.rate_hz) < 5 * sigma / (period / p) ** 2
+    assert_normal(r.mean_latency_s, period / p, sigma, what="mean latency")
+    assert_normal(r.rate_hz, model.rate_hz, sigma / (period / p) ** 2, what="rate")
     # Without memory decay the link delivers the model's state (bell_diagonal: its Bell-diagonal
     # part, which has the same fidelity).
     assert_fidelities(r.fidelities, model.fidelity, formalism)
     counters = result.counters
     assert counters["link_pairs"] >= 3000
-    assert abs(counters["attempts"] / counters["link_pairs"] - 1 / p) < 5 * math.sqrt(1 - p) / p / math.sqrt(
-        3000
-    )
+    assert_normal(counters["attempts"] / counters["link_pairs"], 1 / p, math.sqrt(1 - p) / p / math.sqrt(3000),
+                  what="attempts per pair")
 
 
 def test_link_fidelity_stabilizer_within_error():
@@ -106,7 +105,7 @@ def test_link_fidelity_stabilizer_within_error():
     net.request("a", "b", num_pairs=4000)
     r = net.run(until_s=1.0, progress=False).requests[0]
     assert set(np.unique(r.fidelities)) <= {0.0, 1.0}
-    assert abs(r.mean_fidelity - 0.8) < 5 * math.sqrt(0.8 * 0.2 / r.num_pairs)
+    assert_binomial(r.mean_fidelity * r.num_pairs, r.num_pairs, 0.8, what="mean fidelity")
 
 
 def test_herald_and_classical_delays_follow_the_fiber():
@@ -142,7 +141,7 @@ def test_swap_fidelity_stabilizer_within_five_sigma():
     net.request("a", "b", num_pairs=3000)
     r = net.run(until_s=10.0, progress=False).requests[0]
     expected = werner_swap_fidelity(0.9, 0.9)
-    assert abs(r.mean_fidelity - expected) < 5 * math.sqrt(expected * (1 - expected) / r.num_pairs)
+    assert_binomial(r.mean_fidelity * r.num_pairs, r.num_pairs, expected, what="mean fidelity")
 
 
 @pytest.mark.parametrize("formalism", EXACT)
@@ -187,7 +186,7 @@ def test_bbpssw_one_round_matches_oracle_and_success_probability(formalism):
     c = result.counters
     done = c["purifications"]
     successes = done - c["purification_failures"]
-    assert abs(successes / done - p_success) < 5 * math.sqrt(p_success * (1 - p_success) / done)
+    assert_binomial(successes, done, p_success, what="purification success")
 
 
 @pytest.mark.parametrize("formalism", ALL)
@@ -200,9 +199,7 @@ def test_dejmps_one_round_matches_oracle_for_bell_diagonal_links(formalism):
     assert_fidelities(result.requests[0].fidelities, out[0], formalism)
     c = result.counters
     done = c["purifications"]
-    assert abs((done - c["purification_failures"]) / done - p_success) < 5 * math.sqrt(
-        p_success * (1 - p_success) / done
-    )
+    assert_binomial(done - c["purification_failures"], done, p_success, what="purification success")
 
 
 def test_purification_needs_two_channels():

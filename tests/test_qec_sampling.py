@@ -260,7 +260,7 @@ def test_cli_sweep_resumes_and_threshold_reads_it(tmp_path, capsys):
 
 def test_cli_errors_are_usage_errors(tmp_path, capsys):
     assert qec_main(["sweep", str(tmp_path / "missing.toml")]) == 2
-    assert "not found" in capsys.readouterr().err
+    assert "No such file or directory" in capsys.readouterr().err
     assert qec_main(["circuit", "--distance", "3", "--p-int", "1.5"]) == 2
     assert "must be a probability" in capsys.readouterr().err
     assert qec_main([]) == 2

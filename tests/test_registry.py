@@ -23,7 +23,7 @@ def werner_pair(reg, fidelity):
 
 
 def swap(reg, a, b, c, d):
-    """Swaps pairs (a, b) and (c, d) into (a, d) by the DESIGN.md convention."""
+    """Swaps pairs (a, b) and (c, d) into (a, d) by the convention of docs/concepts.md."""
     m_b, m_c = reg.bell_measure(b, c)
     if m_c:
         reg.x(d)

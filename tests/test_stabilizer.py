@@ -13,7 +13,7 @@ import qnsim
 from qnsim import _core
 
 # ---------------------------------------------------------------- statevector oracle
-# Qubit 0 is the most significant bit of the state index (DESIGN.md).
+# Qubit 0 is the most significant bit of the state index (docs/concepts.md).
 
 _I2 = np.eye(2, dtype=complex)
 _PAULI = {

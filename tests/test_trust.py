@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from stats import assert_normal
 
 import qnsim
 from qnsim import _core
@@ -239,4 +240,4 @@ def test_herald_gated_double_click_rate_matches_its_closed_form(length_km):
     gap = 1 / link.rate_hz + link.herald_delay_a_s - link.attempt_period_s
     expected = until / gap
     # Renewal count: variance ~ n * CV^2 with CV <= 1 for these geometric sums.
-    assert abs(r.num_pairs - expected) < 5 * math.sqrt(expected) + 1
+    assert_normal(r.num_pairs, expected, math.sqrt(expected), what="deliveries")

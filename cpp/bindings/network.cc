@@ -21,6 +21,15 @@ using qnsim::Network;
 namespace qnsim_bindings {
 namespace {
 
+// One field of every record as a numpy array: the native tables cross to Python column by column.
+template <class Record, class Field>
+auto column(const std::vector<Record> &records, Field field) {
+    using T = decltype(field(records.front()));
+    py::array_t<T> out(records.size());
+    for (size_t i = 0; i < records.size(); i++) out.mutable_at(i) = field(records[i]);
+    return out;
+}
+
 // Keyword construction of a params struct: `NodeParams(name="a", t1_s=1.0)`. Each keyword must
 // be one of the struct's fields (bound with def_readwrite); a wrong type becomes a
 // ParameterError naming the field instead of pybind11's signature dump. Values are not
@@ -76,6 +85,16 @@ void bind_enums(py::module_ &m) {
         .value("active", qnsim::RequestStatus::Active)
         .value("served", qnsim::RequestStatus::Served)
         .value("dropped", qnsim::RequestStatus::Dropped);
+    py::enum_<qnsim::TraceKind>(m, "TraceKind", "What a trace record reports.")
+        .value("link_pair", qnsim::TraceKind::LinkPair)
+        .value("swap", qnsim::TraceKind::Swap)
+        .value("purification_kept", qnsim::TraceKind::PurificationKept)
+        .value("purification_failed", qnsim::TraceKind::PurificationFailed)
+        .value("cutoff", qnsim::TraceKind::Cutoff)
+        .value("delivery", qnsim::TraceKind::Delivery)
+        .value("rejected", qnsim::TraceKind::Rejected)
+        .value("served", qnsim::TraceKind::Served)
+        .value("dropped", qnsim::TraceKind::Dropped);
     py::enum_<qnsim::HookKind>(m, "HookKind", "What a Python protocol is told about.")
         .value("pair_ready", qnsim::HookKind::PairReady)
         .value("message", qnsim::HookKind::Message)
@@ -336,31 +355,51 @@ void bind_network(py::module_ &m) {
     c.def(
         "deliveries",
         [](const Network &n) {
+            using D = qnsim::Delivery;
             const auto &d = n.deliveries();
-            py::array_t<uint32_t> request(d.size());
-            py::array_t<int64_t> time_ps(d.size()), oldest(d.size());
-            py::array_t<double> fidelity(d.size()), concurrence(d.size());
-            py::array_t<uint64_t> qa(d.size()), qb(d.size());
-            for (size_t i = 0; i < d.size(); i++) {
-                request.mutable_at(i) = d[i].request;
-                time_ps.mutable_at(i) = d[i].time_ps;
-                oldest.mutable_at(i) = d[i].oldest_emission_ps;
-                fidelity.mutable_at(i) = d[i].fidelity;
-                concurrence.mutable_at(i) = d[i].concurrence;
-                qa.mutable_at(i) = d[i].qubit_src;
-                qb.mutable_at(i) = d[i].qubit_dst;
-            }
             py::dict out;
-            out["request"] = request;
-            out["time_ps"] = time_ps;
-            out["oldest_emission_ps"] = oldest;
-            out["fidelity"] = fidelity;
-            out["concurrence"] = concurrence;
-            out["qubit_src"] = qa;
-            out["qubit_dst"] = qb;
+            out["request"] = column(d, [](const D &r) { return r.request; });
+            out["time_ps"] = column(d, [](const D &r) { return r.time_ps; });
+            out["oldest_emission_ps"] = column(d, [](const D &r) { return r.oldest_emission_ps; });
+            out["fidelity"] = column(d, [](const D &r) { return r.fidelity; });
+            out["concurrence"] = column(d, [](const D &r) { return r.concurrence; });
+            out["qubit_src"] = column(d, [](const D &r) { return r.qubit_src; });
+            out["qubit_dst"] = column(d, [](const D &r) { return r.qubit_dst; });
             return out;
         },
         "Delivered pairs as a dict of numpy arrays (concurrence -1 where the formalism has none per pair).");
+    c.def("set_trace", &Network::set_trace, py::arg("limit"),
+          "Records protocol steps, keeping the first `limit` records (0: off, the default).");
+    c.def_property_readonly(
+        "trace_omitted", [](const Network &n) -> uint64_t { return n.trace() ? n.trace()->omitted() : 0; },
+        "Trace records not kept because the limit was reached.");
+    c.def_property_readonly(
+        "trace_limit", [](const Network &n) -> uint64_t { return n.trace() ? n.trace()->limit() : 0; },
+        "The trace's record limit (0: not tracing).");
+    c.def(
+        "trace",
+        [](const Network &n) {
+            using R = qnsim::TraceRecord;
+            static const std::vector<R> none;
+            const qnsim::Trace *t = n.trace();
+            const auto &records = t ? t->records() : none;
+            py::dict out;
+            out["time_ps"] = column(records, [](const R &r) { return r.time_ps; });
+            out["kind"] = column(records, [](const R &r) { return static_cast<uint32_t>(r.kind); });
+            out["request"] = column(records, [](const R &r) { return r.request; });
+            out["node"] = column(records, [](const R &r) { return r.node; });
+            out["other_node"] = column(records, [](const R &r) { return r.other_node; });
+            out["slot"] = column(records, [](const R &r) { return r.slot; });
+            out["other_slot"] = column(records, [](const R &r) { return r.other_slot; });
+            out["generation"] = column(records, [](const R &r) { return r.generation; });
+            out["other_generation"] = column(records, [](const R &r) { return r.other_generation; });
+            out["value"] = column(records, [](const R &r) { return r.value; });
+            out["omitted"] = t ? t->omitted() : 0;
+            out["limit"] = t ? t->limit() : 0;
+            return out;
+        },
+        "The trace so far as a dict of numpy arrays (kind: TraceKind values), plus `omitted` (records past "
+        "the limit) and `limit`.");
     c.def("counters", &Network::counters, py::return_value_policy::copy);
     c.def("release_pair", &Network::release_pair, py::arg("qubit_src"), py::arg("qubit_dst"));
     c.def_property_readonly("registry", &Network::registry, py::return_value_policy::reference_internal);

@@ -32,7 +32,7 @@ namespace qnsim {
 namespace testing {
 
 /// Dense state vector: the independent oracle the stabilizer and registry tests compare against.
-/// Qubit 0 is the most significant bit of an index (DESIGN.md). Deliberately naive: each gate is
+/// Qubit 0 is the most significant bit of an index (docs/concepts.md). Deliberately naive: each gate is
 /// written from its matrix, sharing no code with the engines under test.
 struct StateVector {
     using cplx = std::complex<double>;

@@ -154,7 +154,7 @@ TEST(DensityMatrix, ChannelsMatchTheirClosedForms) {
 }
 
 TEST(DensityMatrix, WernerPairIsPhiPlusWithDepolarize1OfOneMinusF) {
-    // DESIGN.md: a Werner pair of fidelity F is |Phi+> with depolarize1(p = 1 - F) on one qubit.
+    // docs/concepts.md: a Werner pair of fidelity F is |Phi+> with depolarize1(p = 1 - F) on one qubit.
     for (double f : {1.0, 0.9, 0.6, 0.25}) {
         DensityMatrix dm(2);
         dm.h(0), dm.cx(0, 1);

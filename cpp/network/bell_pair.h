@@ -10,7 +10,7 @@ namespace qnsim {
 
 /// A pair in the Bell-diagonal family, the pair state of the network's `bell_diagonal` formalism.
 ///
-/// Its four coefficients (Phi+, Psi+, Psi-, Phi-) (DESIGN.md order) are kept as their
+/// Its four coefficients (Phi+, Psi+, Psi-, Phi-) (docs/concepts.md order) are kept as their
 /// Walsh-Hadamard transform, the three Bell-stabilizer expectations
 /// chi = (<XX>, <ZZ>, -<YY>) (chi_I = 1 is the normalization). Why: a Pauli P on either qubit
 /// XORs the Bell label (Phi+ = I, Psi+ = X, Psi- = Y, Phi- = Z), so any Pauli channel on either
@@ -63,7 +63,7 @@ struct BellPair {
 
 /// Entanglement swap of pairs (x, a) and (b, y) at the node holding a and b, with the node's
 /// noise in Stim's meaning (depolarize2 after the CNOT, depolarize1 after the H, each reported
-/// outcome flipped with measure_error), the result corrected as DESIGN.md says (X^m_b Z^m_a on
+/// outcome flipped with measure_error), the result corrected as docs/concepts.md says (X^m_b Z^m_a on
 /// y) and averaged over the outcomes. Returns the pair (x, y).
 BellPair swap_pairs(const BellPair &left, const BellPair &right, const OperationNoise &node);
 

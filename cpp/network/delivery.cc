@@ -88,8 +88,10 @@ bool Network::book_delivery(uint32_t request, Delivery &d) {
     Request &req = requests_[request];
     if (d.fidelity < req.p.min_fidelity) {
         req.stats.rejected_low_fidelity++;
+        trace_request(TraceKind::Rejected, request, d.fidelity);
         return false;
     }
+    trace_request(TraceKind::Delivery, request, d.fidelity);
     if (deliveries_.size() < max_records_) deliveries_.push_back(d);
     RequestStats &st = req.stats;
     st.delivered++;

@@ -112,6 +112,7 @@ void Network::on_link_success(uint32_t l, uint64_t pa, uint64_t pb) {
         s.delivery_scheduled = false;
     }
     counters_.link_pairs++;
+    trace_slots(TraceKind::LinkPair, slots_[ia].owner, ia, ib, link.p.bell_diagonal[0]);
     const std::optional<int64_t> cutoff = requests_[slots_[ia].owner].p.cutoff_ps;
     if (cutoff) {
         const int64_t at = emitted > kNever - *cutoff ? kNever : std::max(queue_.now(), emitted + *cutoff);

@@ -428,4 +428,40 @@ void Network::on_event(const EventQueue::Event &e) {
     }
 }
 
+void Network::set_trace(int64_t limit) {
+    // A trace record is about as large as a delivery record, so the same cap keeps memory bounded.
+    if (limit < 0 || static_cast<uint64_t>(limit) > kMaxRecords) {
+        throw ParameterError("trace", msg("must be a record limit in [0, ", kMaxRecords, "] (0: off), got ", limit));
+    }
+    trace_ = limit > 0 ? std::make_unique<Trace>(static_cast<uint64_t>(limit)) : nullptr;
+}
+
+void Network::trace_slots_now(TraceKind kind, uint32_t request, uint32_t a, uint32_t b, double value) {
+    if (trace_->full()) return trace_->count_omitted();
+    TraceRecord r{};
+    r.time_ps = queue_.now();
+    r.kind = kind;
+    r.request = request;
+    r.slot = a;
+    r.other_slot = b;
+    r.node = r.other_node = UINT32_MAX;
+    if (a != kNoSlot) r.node = slots_[a].node, r.generation = slots_[a].gen;
+    if (b != kNoSlot) r.other_node = slots_[b].node, r.other_generation = slots_[b].gen;
+    r.value = value;
+    trace_->record(r);
+}
+
+void Network::trace_request_now(TraceKind kind, uint32_t request, double value) {
+    if (trace_->full()) return trace_->count_omitted();
+    TraceRecord r{};
+    r.time_ps = queue_.now();
+    r.kind = kind;
+    r.request = request;
+    r.node = requests_[request].p.path.front();
+    r.other_node = requests_[request].p.path.back();
+    r.slot = r.other_slot = kNoSlot;
+    r.value = value;
+    trace_->record(r);
+}
+
 }  // namespace qnsim

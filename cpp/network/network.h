@@ -16,6 +16,7 @@
 #include "network/bell_pair.h"
 #include "network/params.h"
 #include "network/primitives.h"
+#include "network/trace.h"
 #include "registry/qubit_registry.h"
 #include "sim/event_queue.h"
 
@@ -149,6 +150,12 @@ class Network final {
     size_t live_qubits() const {
         return registry_ ? registry_->num_qubits() : 2 * (bell_pairs_.size() - free_bell_pairs_.size());
     }
+
+    /// Records the run's protocol steps (heralds, swaps, purifications, cutoffs, deliveries,
+    /// request ends), keeping the first `limit` records (ParameterError beyond kMaxRecords);
+    /// limit 0 turns tracing off. Off by default: then each traced step costs a null check.
+    void set_trace(int64_t limit);
+    const Trace *trace() const { return trace_.get(); }
 
     /// Frees a kept pair's memories (qubits discarded) and restarts generation on their links.
     void release_pair(QubitHandle a, QubitHandle b);
@@ -352,6 +359,17 @@ class Network final {
     std::vector<uint32_t> scratch_;  // try_reserve's plan, kept to avoid an allocation per call
     uint64_t next_wait_seq_ = 0;
     uint64_t max_records_ = 1'000'000;
+    std::unique_ptr<Trace> trace_;
+    // Records a step when tracing; `a`/`b` are slots (their nodes and generations are looked up).
+    void trace_slots(TraceKind kind, uint32_t request, uint32_t a, uint32_t b, double value) {
+        if (trace_) trace_slots_now(kind, request, a, b, value);
+    }
+    void trace_slots_now(TraceKind kind, uint32_t request, uint32_t a, uint32_t b, double value);
+    // Records a request-level step (delivery, end); the nodes are the request's two ends.
+    void trace_request(TraceKind kind, uint32_t request, double value) {
+        if (trace_) trace_request_now(kind, request, value);
+    }
+    void trace_request_now(TraceKind kind, uint32_t request, double value);
     Rng hand_over_rng_;  // decay of kept pairs when the caller gets control back
     std::unordered_map<uint64_t, uint32_t> link_index_;  // (min node, max node) -> link
 };

@@ -85,6 +85,7 @@ void Network::try_end_to_end_purify(uint32_t request) {
 }
 
 void Network::purification_failed(uint32_t a1, uint32_t b1) {
+    trace_slots(TraceKind::PurificationFailed, slots_[a1].owner, a1, b1, 0);
     counters_.purification_failures++;
     const uint32_t owner = slots_[a1].owner;
     if (owner != kNoSlot) {
@@ -99,7 +100,10 @@ void Network::purification_failed(uint32_t a1, uint32_t b1) {
 bool Network::purification_kept(uint64_t packed_a1, uint64_t packed_b1) {
     if (!valid(packed_a1) || !valid(packed_b1)) return false;
     const uint32_t a1 = static_cast<uint32_t>(packed_a1), b1 = static_cast<uint32_t>(packed_b1);
-    if (slots_[a1].purify_success) return true;
+    if (slots_[a1].purify_success) {
+        trace_slots(TraceKind::PurificationKept, slots_[a1].owner, a1, b1, 1);
+        return true;
+    }
     purification_failed(a1, b1);
     return false;
 }

@@ -93,6 +93,7 @@ void Network::finish_request(uint32_t r, RequestStatus status, const char *reaso
     const bool was_waiting = req.stats.status == RequestStatus::Waiting;
     req.stats.status = status;
     req.stats.finished_ps = queue_.now();
+    trace_request(status == RequestStatus::Served ? TraceKind::Served : TraceKind::Dropped, r, 0);
     if (reason) req.stats.drop_reason = reason;
     if (was_waiting) waiting_.erase(std::find(waiting_.begin(), waiting_.end(), r));
     // Release every reserved memory; qubits still held are discarded (pairs never span requests).
@@ -246,6 +247,7 @@ void Network::on_cutoff(uint64_t packed) {
     if (slots_[slot].state != SlotState::Stored) return;
     counters_.cutoff_discards++;
     const uint32_t owner = slots_[slot].owner;
+    trace_slots(TraceKind::Cutoff, owner, slot, slots_[slot].partner, 0);
     if (owner != kNoSlot) requests_[owner].stats.cutoff_discards++;
     const uint32_t partner = slots_[slot].partner;
     if (owner != kNoSlot) {

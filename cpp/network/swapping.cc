@@ -31,7 +31,7 @@ void Network::swap_now(uint32_t node, uint32_t s1, uint32_t s2, int request, int
     } else {
         const LentStream lent(*registry_, node_rngs_[node]);
         std::tie(m1, m2) = noisy_bell_measure(*registry_, np.noise(), slots_[s1].qubit, slots_[s2].qubit, true);
-        // Correct the far end of the right pair with X^m2 Z^m1 (DESIGN.md), as a Pauli frame.
+        // Correct the far end of the right pair with X^m2 Z^m1 (docs/concepts.md), as a Pauli frame.
         slots_[p2].frame_x ^= static_cast<uint8_t>(m2);
         slots_[p2].frame_z ^= static_cast<uint8_t>(m1);
     }
@@ -64,6 +64,7 @@ void Network::swap_now(uint32_t node, uint32_t s1, uint32_t s2, int request, int
             slots_[p].known_ps = std::max(slots_[p].known_ps, done + classical_latency(node, slots_[p].node));
         }
     }
+    trace_slots(TraceKind::Swap, slots_[s1].owner, s1, s2, 2 * m1 + m2);
     schedule_free(s1, done);
     schedule_free(s2, done);
     counters_.swaps++;

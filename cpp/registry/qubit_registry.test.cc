@@ -60,7 +60,7 @@ TEST_P(Registry, BellPairsHaveUnitFidelityWithPhiPlusOnly) {
     const DensityMatrix rho = reg->state({b, a});
     EXPECT_NEAR(rho.at(0, 3).real(), 0.5, 1e-12);
     QNSIM_EXPECT_THROW_MSG(reg->bell_fidelity(a, b, "phi"), std::invalid_argument, "unknown target state 'phi'");
-    // bell_measure of |Phi+> gives (0, 0) (DESIGN.md convention).
+    // bell_measure of |Phi+> gives (0, 0) (docs/concepts.md convention).
     EXPECT_EQ(reg->bell_measure(a, b), (std::pair<int, int>{0, 0}));
 }
 
@@ -141,7 +141,7 @@ TEST_P(Registry, BellDiagonalPairsCarryTheirCoefficients) {
 }
 
 TEST_P(Registry, MemoryDecayMatchesItsClosedFormOnAPair) {
-    // |Phi+> with one qubit waiting t: F = (1 + exp(-t/T1) + 2 exp(-t/T2)) / 4 exactly (DESIGN.md
+    // |Phi+> with one qubit waiting t: F = (1 + exp(-t/T1) + 2 exp(-t/T2)) / 4 exactly (docs/concepts.md
     // memory model). The stabilizer formalism applies the Pauli twirl of the same channel, which
     // keeps the Bell fidelity of a Bell-diagonal input: on average the same F.
     const double t = 0.3, t1 = 1.0, t2 = 0.5;

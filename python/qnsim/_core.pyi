@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['CircuitParseError', 'DensityMatrixSimulator', 'GenerationPolicy', 'HookKind', 'LinkParams', 'NativeNetwork', 'NetworkCounters', 'NodeParams', 'ParameterError', 'PurificationScheme', 'QnsimError', 'QubitRegistry', 'RequestParams', 'RequestStats', 'RequestStatus', 'Scheduler', 'SchedulingError', 'StabilizerSimulator', 'StateTooLargeError', 'SwapSchedule', 'UnknownQubitError', 'WorkloadProgram', 'bell_diagonal_purify', 'bell_diagonal_swap', 'canonical_gate_name', 'concurrence', 'entanglement_swap', 'gate_kinds', 'purify_round', 'remote_cnot', 'stim_gate_names', 'stream_count_file', 'teleport']
+__all__: list[str] = ['CircuitParseError', 'DensityMatrixSimulator', 'GenerationPolicy', 'HookKind', 'LinkParams', 'NativeNetwork', 'NetworkCounters', 'NodeParams', 'ParameterError', 'PurificationScheme', 'QnsimError', 'QubitRegistry', 'RequestParams', 'RequestStats', 'RequestStatus', 'Scheduler', 'SchedulingError', 'StabilizerSimulator', 'StateTooLargeError', 'SwapSchedule', 'TraceKind', 'UnknownQubitError', 'WorkloadProgram', 'bell_diagonal_purify', 'bell_diagonal_swap', 'canonical_gate_name', 'concurrence', 'entanglement_swap', 'gate_kinds', 'purify_round', 'remote_cnot', 'stim_gate_names', 'stream_count_file', 'teleport']
 class QnsimError(Exception):
     pass
 class CircuitParseError(QnsimError, ValueError):
@@ -830,6 +830,74 @@ class RequestStatus:
     @property
     def value(self) -> int:
         ...
+class TraceKind:
+    """
+    What a trace record reports.
+    
+    Members:
+    
+      link_pair
+    
+      swap
+    
+      purification_kept
+    
+      purification_failed
+    
+      cutoff
+    
+      delivery
+    
+      rejected
+    
+      served
+    
+      dropped
+    """
+    __members__: typing.ClassVar[dict[str, TraceKind]]
+    cutoff: typing.ClassVar[TraceKind]
+    delivery: typing.ClassVar[TraceKind]
+    dropped: typing.ClassVar[TraceKind]
+    link_pair: typing.ClassVar[TraceKind]
+    purification_failed: typing.ClassVar[TraceKind]
+    purification_kept: typing.ClassVar[TraceKind]
+    rejected: typing.ClassVar[TraceKind]
+    served: typing.ClassVar[TraceKind]
+    swap: typing.ClassVar[TraceKind]
+    @typing.overload
+    def __eq__(self, other: TraceKind) -> bool:
+        ...
+    @typing.overload
+    def __eq__(self, other: typing.Any) -> bool:
+        ...
+    def __getstate__(self) -> int:
+        ...
+    def __hash__(self) -> int:
+        ...
+    def __index__(self) -> int:
+        ...
+    def __init__(self, value: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    def __int__(self) -> int:
+        ...
+    @typing.overload
+    def __ne__(self, other: TraceKind) -> bool:
+        ...
+    @typing.overload
+    def __ne__(self, other: typing.Any) -> bool:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, state: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    def __str__(self) -> str:
+        ...
+    @property
+    def name(self) -> str:
+        ...
+    @property
+    def value(self) -> int:
+        ...
 class HookKind:
     """
     What a Python protocol is told about.
@@ -1246,6 +1314,10 @@ class NativeNetwork:
         ...
     def set_protocol_hook(self, arg0: collections.abc.Callable) -> None:
         ...
+    def set_trace(self, limit: typing.SupportsInt | typing.SupportsIndex) -> None:
+        """
+        Records protocol steps, keeping the first `limit` records (0: off, the default).
+        """
     def slot_emission_ps(self, slot: typing.SupportsInt | typing.SupportsIndex) -> int:
         """
         Emission time (ps) of the slot's qubit: when its link-level pair was emitted.
@@ -1262,6 +1334,10 @@ class NativeNetwork:
         ...
     def swap_slots(self, node: typing.SupportsInt | typing.SupportsIndex, slot_a: typing.SupportsInt | typing.SupportsIndex, slot_b: typing.SupportsInt | typing.SupportsIndex) -> tuple[int, int]:
         ...
+    def trace(self) -> dict:
+        """
+        The trace so far as a dict of numpy arrays (kind: TraceKind values), plus `omitted` (records past the limit) and `limit`.
+        """
     @property
     def events_processed(self) -> int:
         ...
@@ -1296,6 +1372,16 @@ class NativeNetwork:
     @property
     def registry(self) -> QubitRegistry:
         ...
+    @property
+    def trace_limit(self) -> int:
+        """
+        The trace's record limit (0: not tracing).
+        """
+    @property
+    def trace_omitted(self) -> int:
+        """
+        Trace records not kept because the limit was reached.
+        """
 class WorkloadProgram:
     """
     A parsed Stim circuit (REPEAT blocks kept symbolic) for workload estimation (low level; see

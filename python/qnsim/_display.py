@@ -91,3 +91,56 @@ def title(text: str) -> str:
         '<p><b>a &lt; b</b></p>'
     """
     return f"<p><b>{html.escape(text)}</b></p>"
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def network_repr(network: Any) -> str:
+    """The one-line ``repr`` of a :class:`qnsim.Network` (see its ``__repr__``)."""
+    from qnsim.results import _eng
+
+    text = (
+        f"Network({network.formalism}, seed {network.seed}, {_count(len(network.nodes), 'node')}, "
+        f"{_count(len(network.links), 'link')}, {_count(len(network.requests), 'request')}, "
+        f"at {_eng(network.now_s, 's')}"
+    )
+    if 0 < len(network.links) <= 4:
+        text += "; links " + ", ".join(
+            f"{k.a}-{k.b} {k.length_km:g} km F={k.fidelity:.4f} {_eng(k.rate_hz, 'Hz')}" for k in network.links
+        )
+    if 0 < len(network.requests) <= 4:
+        text += "; requests " + ", ".join(f"{r.index} {r.label}" for r in network.requests)
+    return text + ")"
+
+
+def network_html(network: Any) -> str:
+    """The ``_repr_html_`` of a :class:`qnsim.Network`: nodes, links and requests as tables."""
+    from qnsim.results import _eng
+
+    nodes = [
+        [n.name, n.role, n.num_memories if n.num_memories is not None else "auto", _eng(n.t1_s, "s"),
+         _eng(n.t2_s, "s"), f"{n.gate2_error:g}", n.preset.name if n.preset is not None else ""]
+        for n in list(network.nodes.values())[:MAX_ROWS]
+    ]  # fmt: skip
+    links = [
+        [f"{k.a} - {k.b}", f"{k.length_km:g} km", k.channels, f"{k.success_probability:.3g}",
+         _eng(k.attempt_period_s, "s"), _eng(k.rate_hz, "Hz"), f"{k.fidelity:.4f}"]
+        for k in network.links[:MAX_ROWS]
+    ]  # fmt: skip
+    requests = [
+        [f"{r.index} {r.label}", " - ".join(r.path), r.num_pairs if r.num_pairs is not None else "until the end",
+         r.purification or "", r.purification_rounds, _eng(r.cutoff_s, "s") if r.cutoff_s else ""]
+        for r in network.requests[:MAX_ROWS]
+    ]  # fmt: skip
+    parts = [title(repr(network).split(";")[0].rstrip(")") + ")")]
+    parts.append(table(["node", "role", "memories", "T1", "T2", "gate2 error", "preset"], nodes,
+                       total=len(network.nodes)))  # fmt: skip
+    if links:
+        parts.append(table(["link", "length", "channels", "p/attempt", "period", "rate/channel", "fidelity"],
+                           links, total=len(network.links)))  # fmt: skip
+    if requests:
+        parts.append(table(["request", "path", "pairs", "purification", "rounds", "cutoff"], requests,
+                           total=len(network.requests)))  # fmt: skip
+    return "".join(parts)

@@ -4,38 +4,26 @@ Usage::
 
     qnsim estimate WORKLOAD (--links FILE.toml | --network FILE.toml) [--json] [--stream]
 
-WORKLOAD is a Stim circuit file (REPEAT blocks counted symbolically; ``--stream`` streams a huge
-unrolled file instead) or a ``.toml`` logical summary (keys of
-:class:`qnsim.estimate.LogicalSummary`, at top level or under ``[workload]``).
+WORKLOAD is a circuit file, a ``.toml`` logical summary or a ``.json`` logical-counts file of the
+Azure estimator (:data:`qnsim.estimate.workload.DIALECT`). The links file holds ``[[qpu]]``,
+``[[link]]`` and ``[estimate]`` tables whose keys, units, defaults and ranges are
+:data:`LINKS_FILE_KEYS`, the one description that the reader checks against and that
+``--help`` prints (:func:`links_file_help`)::
 
-The links/network file::
-
-    [[qpu]]                        # one table per QPU, or `count = N` identical ones
-    preset = "qubit_gate_ns_e3"    # optional Azure preset; any QPU field may be set
-    num_qubits = 100
+    [[qpu]]
+    preset = "qubit_gate_ns_e4"
     count = 2
-    surface_code = true            # optional: error-corrected (or a table of SurfaceCode fields)
-    logical_qubits = 200
-
-    [[link]]
-    qpus = [0, 1]                  # or "all" for every QPU pair
-    rate_hz = 1e5                  # raw Bell pairs per second
-    fidelity = 0.99
-    latency_s = 1e-5               # one-way classical latency
-
-    [estimate]                     # optional keyword arguments of qnsim.estimate.estimate
-    target_fidelity = 0.99
-    placement = [0, 0, 1, 1]
-
-``--network`` reads the same tables. A ``[[link]]`` may instead name a network scenario whose
-request it stands for; its rate, fidelity and latency are then measured by simulating it
-(figures given in the table win)::
+    num_qubits = 50000
+    surface_code = true
 
     [[link]]
     qpus = [0, 1]
-    scenario = "two_qpus_transducers.toml"   # relative to this file
-    request = 1                              # which request of the scenario (default 0)
-    until_s = 0.2                            # simulated time (default: the scenario's)
+    rate_hz = 1e5                  # or scenario = "file.toml": measured by simulation
+    fidelity = 0.99
+    latency_s = 1e-5
+
+    [estimate]
+    max_runtime_s = 31557600.0
 
 Exit status: 0 feasible, 1 infeasible, 2 bad input.
 """
@@ -43,6 +31,7 @@ Exit status: 0 feasible, 1 infeasible, 2 bad input.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 from collections.abc import Sequence
@@ -50,47 +39,172 @@ from typing import Any, Literal
 
 from qnsim.cli import ArgumentParser, guarded, print_quietly
 
-__all__ = ["load_network", "main"]
+__all__ = ["LINKS_FILE_KEYS", "FileKey", "links_file_help", "load_network", "main"]
 
 _MAX_QPUS = 4096  # The estimator's limit (tables of QPU pairs); refused before anything is allocated.
 _MAX_ALL_LINKS = 1_000_000  # qpus = "all" builds n (n - 1) / 2 links.
-_QPU_FLOATS = {
-    "t_1q_s": (0.0, None),
-    "t_2q_s": (0.0, None),
-    "t_meas_s": (0.0, None),
-    "t_reset_s": (0.0, None),
-    "t_t_s": (0.0, None),
-    "e_1q": (0.0, 1.0),
-    "e_2q": (0.0, 1.0),
-    "e_meas": (0.0, 1.0),
-    "e_t": (0.0, 1.0),
-}
-_QPU_KEYS = ["preset", "count", "surface_code", "num_qubits", "logical_qubits", "name", *_QPU_FLOATS]
-_SURFACE_CODE_KEYS = {"crossing_prefactor": float, "error_threshold": float, "max_distance": int,
-                      "interface_threshold": float}
-_LINK_KEYS = [
-    "qpus",
-    "scenario",
-    "request",
-    "until_s",
-    "seed",
-    "rate_hz",
-    "fidelity",
-    "latency_s",
-    "buffer_pairs",
-    "channels",
-    "success_probability",
-    "attempt_period_s",
-]
-_ESTIMATE_KEYS = [
-    "target_fidelity",
-    "purification",
-    "cat_entangler",
-    "error_budget",
-    "max_runtime_s",
-    "seed",
-    "placement",
-]
+
+
+@dataclasses.dataclass(frozen=True)
+class FileKey:
+    """One key of the links/network file of ``qnsim estimate``: the one description that the
+    file reader checks against and that ``--help`` and the docs print.
+
+    Attributes:
+        table: ``"qpu"``, ``"qpu.surface_code"``, ``"link"`` or ``"estimate"``.
+        name: The key.
+        hint: The annotation its value is checked against (None: read specially).
+        default: What applies when the key is absent, in words.
+        unit: Unit of the value (empty when dimensionless).
+        bounds: Bounds for :func:`qnsim.specs.check_value` (``minimum``, ``maximum``, ...).
+        doc: One line of documentation.
+        range_text: The accepted values where ``bounds`` cannot say it (checked by the class the
+            values go to), else empty.
+
+    Example:
+        >>> key = next(k for k in LINKS_FILE_KEYS if (k.table, k.name) == ("link", "fidelity"))
+        >>> key.range, key.unit
+        ('[0.25, 1]', '')
+    """
+
+    table: str
+    name: str
+    hint: Any
+    default: str
+    unit: str
+    bounds: dict[str, Any]
+    doc: str
+    range_text: str = ""
+
+    @property
+    def range(self) -> str:
+        """The accepted values in interval notation (empty when unbounded)."""
+        from qnsim.specs import _derived_range
+
+        return self.range_text or _derived_range(self.bounds)
+
+
+def _key(
+    table: str, name: str, hint: Any, default: str, unit: str, doc: str, range: str = "", **bounds: Any
+) -> FileKey:
+    return FileKey(table, name, hint, default, unit, bounds, doc, range)
+
+
+_TIME = {"minimum": 0.0}
+_PROBABILITY = {"minimum": 0.0, "maximum": 1.0}
+
+#: Every key of the links/network file, in the order ``--help`` and the docs list them.
+LINKS_FILE_KEYS: tuple[FileKey, ...] = (
+    _key("qpu", "count", int, "1", "", "Identical QPUs this table stands for", minimum=1, maximum=_MAX_QPUS),
+    _key("qpu", "preset", str, "none", "", "Azure estimator parameter set: qubit_gate_ns_e3, qubit_gate_ns_e4, "
+         "qubit_gate_us_e3 or qubit_gate_us_e4; keys below override it"),
+    _key("qpu", "num_qubits", int, "unlimited", "", "Physical qubits", minimum=1),
+    _key("qpu", "surface_code", None, "false", "", "true (or a table of the keys of [qpu.surface_code]): the "
+         "workload runs on surface-code logical qubits; false: on physical qubits (all QPUs alike)"),
+    _key("qpu", "logical_qubits", int, "limited by num_qubits", "", "Placement capacity in logical qubits "
+         "(error-corrected QPUs)", minimum=1),
+    _key("qpu", "name", str, "the preset's name", "", "Label in reports"),
+    _key("qpu", "t_1q_s", float, "5e-08 (or the preset's)", "s", "Single-qubit gate time", **_TIME),
+    _key("qpu", "t_2q_s", float, "5e-08 (or the preset's)", "s", "Two-qubit gate time", **_TIME),
+    _key("qpu", "t_meas_s", float, "1e-07 (or the preset's)", "s", "Measurement time", **_TIME),
+    _key("qpu", "t_reset_s", float, "t_meas_s", "s", "Reset time", **_TIME),
+    _key("qpu", "t_t_s", float, "t_1q_s (or the preset's)", "s", "T gate time", **_TIME),
+    _key("qpu", "e_1q", float, "0.001 (or the preset's)", "", "Single-qubit gate error probability", **_PROBABILITY),
+    _key("qpu", "e_2q", float, "0.001 (or the preset's)", "", "Two-qubit gate error probability", **_PROBABILITY),
+    _key("qpu", "e_meas", float, "0.001 (or the preset's)", "", "Measurement error probability", **_PROBABILITY),
+    _key("qpu", "e_t", float, "0.001 (or the preset's)", "", "T gate error probability", **_PROBABILITY),
+    _key("qpu.surface_code", "crossing_prefactor", float, "0.03", "", "a in the logical error per cycle "
+         "a (p/p*)^((d+1)/2)", range="(0, inf)"),
+    _key("qpu.surface_code", "error_threshold", float, "0.01", "", "p*, the threshold", range="(0, 1)"),
+    _key("qpu.surface_code", "max_distance", int, "101", "", "Largest code distance tried", range="[1, 1001]"),
+    _key("qpu.surface_code", "interface_threshold", float, "0.1", "", "Error threshold of Bell pairs on a patch "
+         "boundary joined across QPUs", range="(0, 1)"),
+    _key("link", "qpus", None, "required", "", '[i, j]: the two QPU indices (from 0, in file order; indices from '
+         'the number of QPUs up are relay nodes holding no workload qubits), or "all" for every QPU pair'),
+    _key("link", "rate_hz", float, "required (or measured: scenario)", "Hz", "Raw Bell pairs per second per "
+         "channel", minimum=0.0, exclusive_minimum=True),
+    _key("link", "fidelity", float, "required (or measured: scenario)", "", "Raw pair fidelity to Phi+ "
+         "(Werner pairs)", minimum=0.25, maximum=1.0),
+    _key("link", "latency_s", float, "0 (or measured: scenario)", "s", "One-way classical latency", **_TIME),
+    _key("link", "channels", int, "1", "", "Parallel channels, each delivering rate_hz", minimum=1, maximum=10**9),
+    _key("link", "buffer_pairs", int, "as many as needed", "", "Pair memories per end for buffering", minimum=1),
+    _key("link", "success_probability", float, "none", "", "Herald probability per attempt (for the event-driven "
+         "check; with attempt_period_s, p / T must equal rate_hz)", minimum=0.0, maximum=1.0,
+         exclusive_minimum=True),
+    _key("link", "attempt_period_s", float, "none", "s", "Attempt period T (with success_probability)",
+         minimum=0.0, exclusive_minimum=True),
+    _key("link", "scenario", str, "none", "", "A network scenario file (relative to this file) whose request "
+         "this link stands for: rate, fidelity and latency are measured by simulating it (keys given here win)"),
+    _key("link", "request", int, "0", "", "Which request of the scenario (from 0)", minimum=0),
+    _key("link", "until_s", float, "the scenario's", "s", "Simulated time of the calibration run", minimum=0.0,
+         exclusive_minimum=True),
+    _key("link", "seed", int, "the scenario's", "", "Seed of the calibration run"),
+    _key("estimate", "target_fidelity", float, "none: raw pairs, or the surface code's interface fidelity", "",
+         "Pair fidelity remote operations need (links are purified up to it)", minimum=0.25, maximum=1.0),
+    _key("estimate", "purification", Literal["dejmps", "bbpssw"], '"dejmps"', "", "Recurrence purification scheme"),
+    _key("estimate", "cat_entangler", bool, "true", "", "Share one pair across a run of remote gates with one "
+         "control"),
+    _key("estimate", "error_budget", float, "0.001", "", "Failure probability allowed for the whole run",
+         range="(0, 1)", minimum=0.0, maximum=1.0, exclusive_minimum=True),
+    _key("estimate", "max_runtime_s", float, "none", "s", "Longest acceptable run (wall-clock time of the "
+         "machine); longer is infeasible", minimum=0.0, exclusive_minimum=True),
+    _key("estimate", "placement", tuple[int, ...], "automatic", "", "QPU index of each workload qubit"),
+    _key("estimate", "placement_strategy", Literal["pack", "spread"], '"pack"', "", "Automatic placement on the "
+         "fewest QPUs that hold the workload (pack) or on all of them (spread)"),
+    _key("estimate", "partitioner", Literal["auto", "metis", "kernighan-lin"], '"auto"', "", "auto: METIS when "
+         "pymetis is installed, else Kernighan-Lin"),
+    _key("estimate", "seed", int, "0", "", "Seed of the partitioner"),
+)
+
+
+def _keys_of(table: str) -> dict[str, FileKey]:
+    return {k.name: k for k in LINKS_FILE_KEYS if k.table == table}
+
+
+def _get(table: Any, key: FileKey, default: Any = dataclasses.MISSING) -> Any:
+    if default is dataclasses.MISSING:
+        return table.get(key.name, key.hint, **key.bounds)
+    return table.get(key.name, key.hint, default, **key.bounds)
+
+
+def links_file_help(width: int = 100) -> str:
+    """The links/network file format as plain text (``qnsim estimate --help`` prints it).
+
+    Example:
+        >>> text = links_file_help()
+        >>> "[[link]]" in text and "rate_hz" in text and "Hz" in text
+        True
+    """
+    import textwrap
+
+    lines = [
+        "LINKS FILE (--links or --network): TOML with one [[qpu]] table per QPU (or count = N identical",
+        "ones), [[link]] tables joining them and an optional [estimate] table of options. Types are",
+        "checked, never coerced. For each key: type, unit, default, accepted range.",
+    ]
+    titles = {
+        "qpu": "[[qpu]]",
+        "qpu.surface_code": "[qpu.surface_code] (surface_code = true takes these defaults)",
+        "link": "[[link]]",
+        "estimate": "[estimate]",
+    }
+    for table, title in titles.items():
+        lines += ["", title]
+        for key in _keys_of(table).values():
+            facts = [_type_text(key.hint)]
+            if key.unit:
+                facts.append(key.unit)
+            facts.append(key.default if key.default.startswith("required") else f"default {key.default}")
+            if key.range:
+                facts.append(key.range)
+            lines += textwrap.wrap(f"  {key.name} ({', '.join(facts)}): {key.doc}", width, subsequent_indent="      ")
+    return "\n".join(lines)
+
+
+def _type_text(hint: Any) -> str:
+    from qnsim.specs import _type_name
+
+    return "see below" if hint is None else _type_name(hint)
 
 
 def load_network(
@@ -123,31 +237,27 @@ def load_network(
 
     root = data if isinstance(data, TomlTable) else TomlTable(data, source)
     root.check_keys(["qpu", "link", "estimate"])
+    qpu_keys, sc_keys, link_keys, est_keys = (_keys_of(t) for t in ("qpu", "qpu.surface_code", "link", "estimate"))
     qpus: list[QPU] = []
     for table in root.tables("qpu"):
-        table.check_keys(_QPU_KEYS)
-        count = table.get("count", int, 1, minimum=1, maximum=_MAX_QPUS)
+        table.check_keys(qpu_keys)
+        count = _get(table, qpu_keys["count"], 1)
         if len(qpus) + count > _MAX_QPUS:
             raise table.error(f"brings the number of QPUs to {len(qpus) + count:,}, above {_MAX_QPUS:,}", "count")
         fields: dict[str, Any] = {}
-        for key, (low, high) in _QPU_FLOATS.items():
-            if key in table:
-                fields[key] = table.get(key, float, minimum=low, maximum=high)
-        for key in ("num_qubits", "logical_qubits"):
-            if key in table:
-                fields[key] = table.get(key, int, minimum=1)
-        if "name" in table:
-            fields["name"] = table.get("name", str)
+        for key in qpu_keys.values():
+            if key.hint is not None and key.name not in ("count", "preset") and key.name in table:
+                fields[key.name] = _get(table, key)
         if "surface_code" in table:
             if isinstance(table.data["surface_code"], dict):
                 sc_table = table.table("surface_code")
-                sc_table.check_keys(list(_SURFACE_CODE_KEYS))
-                sc_fields = {k: sc_table.get(k, hint) for k, hint in _SURFACE_CODE_KEYS.items() if k in sc_table}
+                sc_table.check_keys(sc_keys)
+                sc_fields = {name: _get(sc_table, key) for name, key in sc_keys.items() if name in sc_table}
                 with sc_table.located():
                     fields["surface_code"] = SurfaceCode(**sc_fields)
             elif table.get("surface_code", bool):
                 fields["surface_code"] = SurfaceCode()
-        preset_name = table.get("preset", str, None)
+        preset_name = _get(table, qpu_keys["preset"], None)
         with table.located():
             qpu = QPU.preset(preset_name, **fields) if preset_name is not None else QPU(**fields)
         qpus.extend([qpu] * count)
@@ -155,7 +265,7 @@ def load_network(
         raise root.error("defines no [[qpu]] tables")
     links: list[Link] = []
     for table in root.tables("link"):
-        table.check_keys(_LINK_KEYS, ["qpus"])
+        table.check_keys(link_keys, ["qpus"])
         pair = table.data["qpus"]
         if pair == "all":
             n = len(qpus)
@@ -170,17 +280,10 @@ def load_network(
                     raise table.error(f"must be QPU indices >= 0, got {pair!r}", "qpus")
             pairs = [items]
         fields = {}
-        for key, hint, meta in (
-            ("rate_hz", float, {"minimum": 0.0, "exclusive_minimum": True}),
-            ("fidelity", float, {"minimum": 0.25, "maximum": 1.0}),
-            ("latency_s", float, {"minimum": 0.0}),
-            ("buffer_pairs", int, {"minimum": 1}),
-            ("channels", int, {"minimum": 1, "maximum": 10**9}),
-            ("success_probability", float, {"minimum": 0.0, "maximum": 1.0, "exclusive_minimum": True}),
-            ("attempt_period_s", float, {"minimum": 0.0, "exclusive_minimum": True}),
-        ):
-            if key in table:
-                fields[key] = table.get(key, hint, **meta)
+        for name in ("rate_hz", "fidelity", "latency_s", "buffer_pairs", "channels", "success_probability",
+                     "attempt_period_s"):
+            if name in table:
+                fields[name] = _get(table, link_keys[name])
         if "scenario" in table:
             fields = _calibrated_fields(table, fields, base_dir)
         elif any(k in table for k in ("request", "until_s", "seed")):
@@ -193,19 +296,10 @@ def load_network(
     opts: dict[str, Any] = {}
     est = root.table("estimate")
     if est is not None:
-        est.check_keys(_ESTIMATE_KEYS)
-        getters = {
-            "target_fidelity": (float, {"minimum": 0.25, "maximum": 1.0}),
-            "purification": (Literal["dejmps", "bbpssw"], {}),
-            "cat_entangler": (bool, {}),
-            "error_budget": (float, {"minimum": 0.0, "maximum": 1.0, "exclusive_minimum": True}),
-            "max_runtime_s": (float, {"minimum": 0.0, "exclusive_minimum": True}),
-            "seed": (int, {}),
-            "placement": (tuple[int, ...], {}),
-        }
-        for key, (hint, meta) in getters.items():
-            if key in est:
-                opts[key] = est.get(key, hint, **meta)
+        est.check_keys(est_keys)
+        for name, key in est_keys.items():
+            if name in est:
+                opts[name] = _get(est, key)
         if opts.get("error_budget") == 1.0:
             raise est.error("must be < 1, got 1.0", "error_budget")
         if "placement" in opts:
@@ -232,10 +326,11 @@ def _calibrated_fields(table: Any, fields: dict[str, Any], base_dir: str) -> dic
     explicitly in the table win over the calibrated ones)."""
     from qnsim.estimate.calibrate import calibrate_link
 
-    scenario = os.path.join(base_dir, table.get("scenario", str))
-    request = table.get("request", int, 0, minimum=0)
-    until_s = table.get("until_s", float, None, minimum=0.0, exclusive_minimum=True)
-    seed = table.get("seed", int, None)
+    keys = _keys_of("link")
+    scenario = os.path.join(base_dir, _get(table, keys["scenario"]))
+    request = _get(table, keys["request"], 0)
+    until_s = _get(table, keys["until_s"], None)
+    seed = _get(table, keys["seed"], None)
     with table.located("calibrating by simulation"):
         calibrated = calibrate_link(scenario, request, until_s=until_s, seed=seed)
     ci = calibrated.fidelity_ci95
@@ -272,18 +367,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_in = list(sys.argv[1:] if argv is None else argv)
     if args_in and args_in[0] == "estimate":
         args_in = args_in[1:]
-    parser = ArgumentParser(prog="qnsim estimate", description="Estimate what a workload costs on networked QPUs.")
+    parser = _parser()
+    return guarded("qnsim estimate", lambda: _main(parser, args_in))
+
+
+def _parser() -> argparse.ArgumentParser:
+    from qnsim.estimate.workload import workload_help
+
+    parser = ArgumentParser(
+        prog="qnsim estimate",
+        description="Estimate what a workload costs on networked QPUs. Exit status: 0 feasible, 1 infeasible, "
+        "2 bad input (one line on stderr).",
+        epilog=f"{links_file_help()}\n\n{workload_help()}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument(
         "workload",
         help="circuit file (Stim syntax plus T, T_DAG, CCZ, RZ/RX/RY(theta); REPEAT counted symbolically), "
-        "a .toml logical summary or a .json logical-counts file of the Azure resource estimator",
+        "a .toml logical summary or a .json logical-counts file of the Azure resource estimator (formats below)",
     )
     group = parser.add_mutually_exclusive_group(required=True)
-    group.add_argument("--links", help="TOML file with [[qpu]] and [[link]] tables (rate, fidelity, latency)")
-    group.add_argument("--network", help="network scenario TOML (same [[qpu]]/[[link]] tables)")
+    group.add_argument("--links", help="TOML file of [[qpu]], [[link]] and [estimate] tables (format below)")
+    group.add_argument("--network", help="the same file as --links (an alias)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--stream", action="store_true", help="stream an unrolled circuit file (no REPEAT)")
-    return guarded("qnsim estimate", lambda: _main(parser, args_in))
+    return parser
 
 
 def _main(parser: argparse.ArgumentParser, args_in: list[str]) -> int:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 __all__ = [
     "SPEED_OF_LIGHT_M_PER_S",
@@ -256,7 +257,7 @@ class Source:
 class Memory:
     """Memory qubits of a node with energy relaxation and dephasing.
 
-    Follows the DESIGN.md memory convention: amplitude damping gamma = 1 - exp(-t/T1), then pure
+    Follows the memory convention of docs/concepts.md: amplitude damping gamma = 1 - exp(-t/T1), then pure
     dephasing such that coherences decay as exp(-t/T2) in total. Physical channels require
     T2 <= 2 T1. ``math.inf`` means no decay.
 
@@ -362,3 +363,20 @@ class NodeHardware:
             raise TypeError(f"NodeHardware.gates must be a GateNoise, got {self.gates!r}")
         if not isinstance(self.memory, Memory):
             raise TypeError(f"NodeHardware.memory must be a Memory, got {self.memory!r}")
+
+
+def hardware_values(hardware: NodeHardware) -> dict[str, Any]:
+    """The :class:`qnsim.specs.NodeSpec` fields a node's hardware sets (SI units).
+
+    Example:
+        >>> from qnsim import nv_near_term
+        >>> hardware_values(nv_near_term().node)["t2_s"]
+        1.0
+    """
+    g, m = hardware.gates, hardware.memory
+    return {
+        "num_memories": m.num_qubits, "t1_s": m.t1_s, "t2_s": m.t2_s,
+        "gate1_error": g.single_qubit_error, "gate2_error": g.two_qubit_error,
+        "measure_error": g.measurement_error, "gate1_duration_s": g.single_qubit_duration_s,
+        "gate2_duration_s": g.two_qubit_duration_s, "measure_duration_s": g.measurement_duration_s,
+    }  # fmt: skip

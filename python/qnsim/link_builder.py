@@ -40,6 +40,8 @@ from qnsim.specs import LinkSpec, build, check_value, parameter_error, seconds_t
 
 __all__ = ["DEFAULT_REFRACTIVE_INDEX", "LinkInfo", "build_link", "link_model_from_table", "link_model_table"]
 
+#: Refractive index of fiber when neither the link nor its preset gives one (standard telecom
+#: fiber; sets the light's speed, hence herald latency: about 4.8 us per km).
 DEFAULT_REFRACTIVE_INDEX = 1.44
 DEFAULT_ATTENUATION_DB_PER_KM = 0.2
 
@@ -290,12 +292,17 @@ def _abstract_link(spec: LinkSpec, fiber: Fiber, common: dict[str, Any]) -> Link
         raise ValueError("an abstract link needs rate_hz or attempt_period_s")
     if spec.double_click_timing != "both_rounds":
         raise parameter_error("double_click_timing", "applies to hardware double-click links, not abstract ones")
+    # Errors in the derived times name the key that was given (rate_hz = inf is a 0 s period).
+    given = "attempt_period_s" if spec.attempt_period_s is not None else "rate_hz"
+    period_s = _rounded(period, given)
+    if period_s <= 0:
+        raise parameter_error(given, f"gives an attempt period of {period!r} s, below the 1 ps time resolution")
     # An abstract attempt ends with its herald: no earlier than one period after it began.
-    herald = _rounded(max(fiber.delay_s, period), "herald_delay_a_s")
+    herald = _rounded(max(fiber.delay_s, period), given if period >= fiber.delay_s else "length_km")
     return LinkInfo(
         **common,
         success_probability=p,
-        attempt_period_s=_rounded(period, "attempt_period_s"),
+        attempt_period_s=period_s,
         herald_delay_a_s=herald,
         herald_delay_b_s=herald,
         bell_diagonal=tuple(float(x) for x in diag),  # type: ignore[arg-type]

@@ -8,7 +8,7 @@ attempt period and the delivered two-qubit state. The native core uses it to gen
 (the number of attempts is drawn from a geometric distribution with that probability, then the
 state is inserted), and tests use it as an oracle.
 
-Conventions (DESIGN.md): qubit 0 is node A, the most significant bit of a matrix index; Bell
+Conventions (docs/concepts.md): qubit 0 is node A, the most significant bit of a matrix index; Bell
 coefficients are listed as (Phi+, Psi+, Psi-, Phi-); fidelity is <Phi+|rho|Phi+>.
 
 Model (the same for both schemes; "exact" below means exact within this model):
@@ -115,7 +115,7 @@ SCHEMES: tuple[str, ...] = ("single_click", "double_click")
 """Heralding schemes understood by :func:`heralded_link`."""
 
 BELL_NAMES: tuple[str, ...] = ("phi+", "psi+", "psi-", "phi-")
-"""Bell state names in the DESIGN.md coefficient order."""
+"""Bell state names in the coefficient order of docs/concepts.md."""
 
 _S = 1.0 / math.sqrt(2.0)
 _BELL_KETS = {
@@ -273,7 +273,7 @@ def dejmps(bell_diag_1: Sequence[float], bell_diag_2: Sequence[float]) -> tuple[
 
     Deutsch et al., PRL 77, 2818 (1996): node A applies Rx(pi/2), node B Rx(-pi/2) to both of
     its qubits, then a bilateral CNOT (pair 1 controls pair 2), Z measurements of pair 2, keep
-    pair 1 if the results agree. Coefficients in and out are in the DESIGN.md order
+    pair 1 if the results agree. Coefficients in and out are in the order of docs/concepts.md
     (Phi+, Psi+, Psi-, Phi-) = (A, C, B, D) of the paper, whose recurrence reads::
 
         N  = (A1 + B1)(A2 + B2) + (C1 + D1)(C2 + D2)

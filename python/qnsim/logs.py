@@ -43,6 +43,8 @@ from typing import IO, Any
 
 __all__ = ["SimTimeFilter", "SimTimeFormatter", "log_to_stderr", "logger", "stderr_logging"]
 
+#: The ``qnsim`` logger, parent of ``qnsim.network`` and ``qnsim.sweep``; silent (a
+#: :class:`logging.NullHandler`) until a handler is added, e.g. by :func:`log_to_stderr`.
 logger = logging.getLogger("qnsim")
 # A library's loggers print nothing by default (no "No handlers" fallback to stderr).
 logger.addHandler(logging.NullHandler())

@@ -41,7 +41,6 @@ True
 
 from __future__ import annotations
 
-import copy
 import math
 import os
 import time
@@ -51,14 +50,14 @@ from typing import Any, Literal, Union
 import networkx as nx
 
 from qnsim import _core
-from qnsim.hardware import NodeHardware
+from qnsim.hardware import NodeHardware, hardware_values
 from qnsim.link_builder import LinkInfo, build_link
 from qnsim.logs import run_report, run_watch
 from qnsim.presets import PRESETS, HardwarePreset, resolve_preset
 from qnsim.progress import run_with_bar, stderr_is_tty
 from qnsim.protocol import Protocol, ProtocolHub, SlotOperations
 from qnsim.purification import PURIFICATIONS, plan_purification, purification_rounds_for
-from qnsim.results import NetworkResult, _eng, collect
+from qnsim.results import NetworkResult, collect
 from qnsim.routing import ROUTINGS, route
 from qnsim.specs import (
     FORMALISMS,
@@ -77,6 +76,7 @@ from qnsim.specs import (
     relocated,
     seconds_to_ps,
 )
+from qnsim.trace import DEFAULT_TRACE_LIMIT, Trace
 
 __all__ = [
     "FORMALISMS",
@@ -110,6 +110,8 @@ class Network(SlotOperations):
             ``keep_pairs`` and :attr:`registry` need another formalism.
         seed: Seed of every random stream (per node and link). None draws one from the OS; the
             same seed and description reproduce a run bit for bit.
+        trace: Record the run's protocol steps (:mod:`qnsim.trace`): True keeps up to 10^6
+            records, an int that many; False (the default) records nothing and costs nothing.
         max_records: Keep at most this many delivery records (per-pair times and fidelities;
             None: 10^6). Beyond it, per-request counts, mean fidelity and its spread still come
             from native aggregates, so memory does not grow with the number of delivered pairs.
@@ -124,13 +126,21 @@ class Network(SlotOperations):
     """
 
     def __init__(
-        self, formalism: str = "density_matrix", seed: int | None = None, *, max_records: int | None = None
+        self,
+        formalism: str = "density_matrix",
+        seed: int | None = None,
+        *,
+        max_records: int | None = None,
+        trace: bool | int = False,
     ) -> None:
         self.formalism = check_value("formalism", Formalism, formalism)
         self.seed = check_value("seed", Union[int, None], seed, {"minimum": 0, "maximum": UINT64_MAX})
         self._native = _core.NativeNetwork(self.formalism, self.seed)
         if max_records is not None:
             self._native.max_records = check_value("max_records", int, max_records)
+        trace = check_value("trace", Union[bool, int], trace)
+        if trace is not False:
+            self._native.set_trace(DEFAULT_TRACE_LIMIT if trace is True else trace)
         self._nodes: dict[str, NodeInfo] = {}
         self._links: dict[frozenset[str], LinkInfo] = {}
         self._requests: list[RequestInfo] = []
@@ -449,50 +459,15 @@ class Network(SlotOperations):
             requests 0 a->b)
         """
 
-        def count(n: int, word: str) -> str:
-            return f"{n} {word}{'' if n == 1 else 's'}"
+        from qnsim import _display
 
-        text = (
-            f"Network({self.formalism}, seed {self.seed}, {count(len(self._nodes), 'node')}, "
-            f"{count(len(self._links), 'link')}, {count(len(self._requests), 'request')}, at {_eng(self.now_s, 's')}"
-        )
-        if 0 < len(self._links) <= 4:
-            text += "; links " + ", ".join(
-                f"{k.a}-{k.b} {k.length_km:g} km F={k.fidelity:.4f} {_eng(k.rate_hz, 'Hz')}" for k in self.links
-            )
-        if 0 < len(self._requests) <= 4:
-            text += "; requests " + ", ".join(f"{r.index} {r.label}" for r in self._requests)
-        return text + ")"
+        return _display.network_repr(self)
 
     def _repr_html_(self) -> str:
         """Jupyter: the network's nodes, links and requests as tables (the first 20 rows of each)."""
         from qnsim import _display
 
-        nodes = [
-            [n.name, n.role, n.num_memories if n.num_memories is not None else "auto", _eng(n.t1_s, "s"),
-             _eng(n.t2_s, "s"), f"{n.gate2_error:g}", n.preset.name if n.preset is not None else ""]
-            for n in list(self._nodes.values())[: _display.MAX_ROWS]
-        ]  # fmt: skip
-        links = [
-            [f"{k.a} - {k.b}", f"{k.length_km:g} km", k.channels, f"{k.success_probability:.3g}",
-             _eng(k.attempt_period_s, "s"), _eng(k.rate_hz, "Hz"), f"{k.fidelity:.4f}"]
-            for k in self.links[: _display.MAX_ROWS]
-        ]  # fmt: skip
-        requests = [
-            [f"{r.index} {r.label}", " - ".join(r.path), r.num_pairs if r.num_pairs is not None else "until the end",
-             r.purification or "", r.purification_rounds, _eng(r.cutoff_s, "s") if r.cutoff_s else ""]
-            for r in self._requests[: _display.MAX_ROWS]
-        ]  # fmt: skip
-        parts = [_display.title(repr(self).split(";")[0].rstrip(")") + ")")]
-        parts.append(_display.table(["node", "role", "memories", "T1", "T2", "gate2 error", "preset"], nodes,
-                                    total=len(self._nodes)))  # fmt: skip
-        if links:
-            parts.append(_display.table(["link", "length", "channels", "p/attempt", "period", "rate/channel",
-                                         "fidelity"], links, total=len(self._links)))  # fmt: skip
-        if requests:
-            parts.append(_display.table(["request", "path", "pairs", "purification", "rounds", "cutoff"], requests,
-                                        total=len(self._requests)))  # fmt: skip
-        return "".join(parts)
+        return _display.network_html(self)
 
     def to_toml(
         self,
@@ -599,9 +574,7 @@ class Network(SlotOperations):
         run_report(self, watch, result)
         return result
 
-    def run_seeds(
-        self, seeds: Sequence[int], until_s: float, *, threads: int | None = None
-    ) -> list[NetworkResult]:
+    def run_seeds(self, seeds: Sequence[int], until_s: float, *, threads: int | None = None) -> list[NetworkResult]:
         """Runs this network once per seed, as one native batch: many seeds in one call.
 
         Each seed gets a native copy of this network (its nodes, links and requests) with that
@@ -633,20 +606,9 @@ class Network(SlotOperations):
             >>> batch[1].requests[0].num_pairs == alone.run(until_s=0.01).requests[0].num_pairs
             True
         """
-        seeds = check_value("seeds", tuple[int, ...], seeds)
-        for i, s in enumerate(seeds):
-            check_value(f"seeds[{i}]", int, s, {"minimum": 0, "maximum": UINT64_MAX})
-        threads = check_value("threads", Union[int, None], threads, {"minimum": 1, "maximum": 4096})
-        until_ps = seconds_to_ps(until_s, "until_s")
-        start_wall = time.perf_counter()
-        natives = self._native.run_seeds(list(seeds), until_ps, threads or _usable_cpus())
-        share = (time.perf_counter() - start_wall) / max(1, len(seeds))
-        results = []
-        for seed, native in zip(seeds, natives):
-            view = copy.copy(self)  # the same description, the batch's native network
-            view._native, view.seed = native, seed
-            results.append(collect(view, until_ps / 1e12, share))
-        return results
+        from qnsim.seed_batch import run_network_seeds
+
+        return run_network_seeds(self, seeds, until_s, threads)
 
     def result(self, until_s: float | None = None) -> NetworkResult:
         """The :class:`NetworkResult` of everything run so far (see :func:`qnsim.results.collect`).
@@ -656,6 +618,15 @@ class Network(SlotOperations):
             []
         """
         return collect(self, until_s, self._wall_time_s)
+
+    def trace(self) -> Trace:
+        """The run's event trace so far (empty unless the network was made with ``trace=``).
+
+        Example:
+            >>> Network(trace=True).trace()
+            Trace(0 records)
+        """
+        return Trace(self._native.trace(), list(self._nodes))
 
     def occupied_slots(self) -> int:
         """Memory slots currently holding a qubit (a leak check)."""
@@ -679,30 +650,6 @@ class Network(SlotOperations):
             0
         """
         self._native.release_pair(int(qubit_src), int(qubit_dst))
-
-
-def hardware_values(hardware: NodeHardware) -> dict[str, Any]:
-    """The :class:`qnsim.specs.NodeSpec` fields a node's hardware sets (SI units).
-
-    Example:
-        >>> from qnsim import nv_near_term
-        >>> hardware_values(nv_near_term().node)["t2_s"]
-        1.0
-    """
-    g, m = hardware.gates, hardware.memory
-    return {
-        "num_memories": m.num_qubits, "t1_s": m.t1_s, "t2_s": m.t2_s,
-        "gate1_error": g.single_qubit_error, "gate2_error": g.two_qubit_error,
-        "measure_error": g.measurement_error, "gate1_duration_s": g.single_qubit_duration_s,
-        "gate2_duration_s": g.two_qubit_duration_s, "measure_duration_s": g.measurement_duration_s,
-    }  # fmt: skip
-
-
-def _usable_cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))  # the CPUs this process may run on (Linux)
-    except AttributeError:
-        return os.cpu_count() or 1
 
 
 def _optional_ps(seconds: float | None, name: str) -> int | None:

@@ -17,6 +17,8 @@ from qnsim.specs import RequestSpec, check_value, did_you_mean, parameter_error
 
 __all__ = ["PURIFICATIONS", "PurificationPlan", "plan_purification", "purification_rounds_for"]
 
+#: Recurrence purification schemes a request may use (``purification=``): :func:`qnsim.bbpssw`
+#: (twirls to Werner form each round) and :func:`qnsim.dejmps` (keeps the Bell-diagonal state).
 PURIFICATIONS: tuple[str, ...] = ("bbpssw", "dejmps")
 MAX_ROUNDS = 16  # the core's limit per request and level
 

@@ -29,15 +29,16 @@ Exit status: 0 on success, 1 when a sweep failed (finished rows are kept), 2 on 
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from collections.abc import Sequence
+
+from qnsim.cli import ArgumentParser, guarded
 
 __all__ = ["main"]
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="qnsim qec", description="Distributed surface-code experiments.")
+    parser = ArgumentParser(prog="qnsim qec", description="Distributed surface-code experiments.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     swp = sub.add_parser("sweep", help="run an experiment file over its grid (resumable; pool or Dask)")
@@ -89,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: Arguments after ``qec``; None reads ``sys.argv[1:]``.
 
     Returns:
-        0 done, 1 a sweep failed, 2 a usage error.
+        0 done; 2 any failure (one line on stderr: a bad argument or file, a failed sweep point).
 
     Example:
         >>> import contextlib, io
@@ -98,22 +99,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         >>> code, "distance must be an odd int >= 3, got 4" in err.getvalue()
         (2, True)
     """
+    return guarded("qnsim qec", lambda: _main(argv))
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
-    try:
-        return {"sweep": _sweep, "threshold": _threshold, "link": _link, "circuit": _circuit}[args.command](args)
-    except (ValueError, FileNotFoundError, ImportError) as exc:
-        print(f"qnsim qec {args.command}: error: {exc}", file=sys.stderr)
-        return 2
+    return {"sweep": _sweep, "threshold": _threshold, "link": _link, "circuit": _circuit}[args.command](args)
 
 
 def _sweep(args: argparse.Namespace) -> int:
     from qnsim.qec.sweep import ExperimentSpec, run_experiment_sweep
-    from qnsim.sweep_cli import _parse_seeds, parse_param
-    from qnsim.sweeps import SweepError
+    from qnsim.sweep_cli import _parse_seeds, parse_param, report_rows
 
     spec = ExperimentSpec.from_file(args.experiment)
     grid = {}
@@ -133,21 +133,10 @@ def _sweep(args: argparse.Namespace) -> int:
             spec, grid=grid, seeds=seeds, out=args.out, backend=args.backend, workers=args.workers,
             client=client, progress=not args.no_progress,
         )
-    except SweepError as exc:
-        print(f"qnsim qec sweep: failed: {exc}", file=sys.stderr)
-        return 1
     finally:
         if client is not None:
             client.close()
-    if args.out:
-        print(f"{len(rows)} points -> {args.out}", file=sys.stderr)
-    elif rows:
-        columns: list[str] = []
-        for row in rows:
-            columns.extend(k for k in row if k not in columns)
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows([[("" if row.get(k) is None else row.get(k)) for k in columns] for row in rows])
+    report_rows(rows, args.out)
     return 0
 
 

@@ -703,6 +703,10 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
         ))  # fmt: skip
     counters = native.counters()
     notes = []
+    if native.trace_omitted:
+        notes.append(
+            f"the trace kept its first {native.trace_limit} records; {native.trace_omitted} more were not kept"
+        )
     twirled = network.formalism in ("stabilizer", "bell_diagonal")
     if twirled and any(math.isfinite(n.t1_s) for n in network.nodes.values()):
         notes.append(

@@ -32,6 +32,7 @@ from qnsim.link_builder import LinkInfo
 
 __all__ = ["ROUTINGS", "route"]
 
+#: Path metrics a request may route by (``routing=``), described in this module's docstring.
 ROUTINGS: tuple[str, ...] = ("hops", "rate", "fidelity")
 
 

@@ -1,6 +1,7 @@
 """Scenario files: a network, its requests and run settings in TOML.
 
-Layout (every key optional unless marked; units in the names)::
+Layout (every key optional unless marked; units in the names; the documentation's scenario-file
+reference, generated from the specs, gives every key's type, unit, default and range)::
 
     name = "two QPUs"                  # free text
     description = "..."
@@ -110,7 +111,7 @@ from typing import Any, Literal, Union
 
 from qnsim.config import ConfigError, TomlTable
 from qnsim.network import Network
-from qnsim.specs import Formalism, LinkSpec, NodeSpec, RequestSpec, Spec, param
+from qnsim.specs import INT64_MAX, Formalism, LinkSpec, NodeSpec, RequestSpec, Spec, param
 from qnsim.topology import BUILDERS, SHAPES, topology_keys
 
 __all__ = [
@@ -144,14 +145,18 @@ class RunSettings(Spec):
         'density_matrix'
     """
 
-    until_s: float = param(unit="s", doc="Simulated time to run", minimum=0.0)
+    until_s: float = param(
+        unit="s", doc="Simulated time to run", minimum=0.0, maximum=INT64_MAX / 1e12, range="[0, 9.223e6]"
+    )
     seed: Union[int, None] = param(
-        None, doc="Seed of every random stream (None: from the OS)", minimum=0, maximum=2**64 - 1
+        None, doc="Seed of every random stream (None: from the OS)", minimum=0, maximum=2**64 - 1, range="[0, 2^64 - 1]"
     )
     formalism: Formalism = param(
         "density_matrix", doc="State formalism: density_matrix (exact), stabilizer or bell_diagonal (fastest)"
     )
-    max_records: Union[int, None] = param(None, doc="Per-pair records kept (aggregates go on beyond it)")
+    max_records: Union[int, None] = param(
+        None, doc="Per-pair records kept (aggregates go on beyond it; None: 10^8)", range="[0, 10^8]"
+    )
     name: str = param("", doc="The scenario's name (its file stem if it has none)", toml=False)
     description: str = param("", doc="The scenario's description", toml=False)
 

@@ -16,8 +16,9 @@ a pure function of the scenario and the seed), so resuming and the output files 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Union
 
 __all__ = ["batches_help", "run_seed_batches", "seed_groups"]
 
@@ -91,3 +92,35 @@ def run_seed_batches(fn: Any, points: Sequence[Any], workers: int, on_result: Ca
             ) from exc
         for point, row in zip(group, rows):
             on_result(point, row)
+
+
+def run_network_seeds(network: Any, seeds: Any, until_s: float, threads: int | None) -> list[Any]:
+    """:meth:`qnsim.Network.run_seeds`: one native batch, a result per seed (see there)."""
+    import copy
+    import time
+
+    from qnsim.results import collect
+    from qnsim.specs import UINT64_MAX, check_value, seconds_to_ps
+
+    seeds = check_value("seeds", tuple[int, ...], seeds)
+    for i, s in enumerate(seeds):
+        check_value(f"seeds[{i}]", int, s, {"minimum": 0, "maximum": UINT64_MAX})
+    threads = check_value("threads", Union[int, None], threads, {"minimum": 1, "maximum": 4096})
+    until_ps = seconds_to_ps(until_s, "until_s")
+    start_wall = time.perf_counter()
+    natives = network.native.run_seeds(list(seeds), until_ps, threads or usable_cpus())
+    share = (time.perf_counter() - start_wall) / max(1, len(seeds))
+    results = []
+    for seed, native in zip(seeds, natives):
+        view = copy.copy(network)  # the same description, the batch's native network
+        view._native, view.seed = native, seed
+        results.append(collect(view, until_ps / 1e12, share))
+    return results
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))  # Linux: the affinity mask, not the machine's count
+    except AttributeError:
+        return os.cpu_count() or 1

@@ -63,6 +63,8 @@ __all__ = [
 #: pairs (four coefficients per pair, closed-form updates; the fastest).
 FORMALISMS: tuple[str, ...] = ("density_matrix", "stabilizer", "bell_diagonal")
 Formalism = Literal["density_matrix", "stabilizer", "bell_diagonal"]
+#: Node roles a scenario may give (``role = "qpu"``); descriptive only, every role runs the same
+#: protocols.
 ROLES: tuple[str, ...] = ("qpu", "repeater", "qnu")
 INT64_MAX = 2**63 - 1
 UINT64_MAX = 2**64 - 1
@@ -152,6 +154,10 @@ class FieldInfo:
         minimum: Lower bound checked in Python (None: checked natively or unbounded).
         maximum: Upper bound checked in Python.
         toml: Whether scenario files may set it.
+        range: The values accepted, in interval notation (``"[0, 1]"``, ``"(0, inf]"``,
+            ``"[1, 2^24]"``), possibly followed by a relation (``", <= 2 t1_s"``), or a phrase;
+            empty when any value of the type is accepted. Native ranges are written here once,
+            and a test checks this text against what ``validate()`` accepts at each bound.
     """
 
     name: str
@@ -162,6 +168,7 @@ class FieldInfo:
     minimum: float | None
     maximum: float | None
     toml: bool
+    range: str = ""
 
     @property
     def required(self) -> bool:
@@ -179,8 +186,12 @@ def param(
     exclusive_minimum: bool = False,
     length: int | None = None,
     toml: bool = True,
+    range: str = "",
 ) -> Any:
     """A spec field with its unit, documentation and (for Python-only parameters) bounds.
+
+    ``range`` states the accepted values of a parameter checked natively (see
+    :class:`FieldInfo`); for one checked here it is derived from ``minimum`` and ``maximum``.
 
     Example:
         >>> @dataclass(frozen=True)
@@ -199,8 +210,34 @@ def param(
         "exclusive_minimum": exclusive_minimum,
         "length": length,
         "toml": toml,
+        "range": range,
     }
     return field(default=default, metadata=metadata)
+
+
+def _bound_text(x: float | None, default: str) -> str:
+    if x is None:
+        return default
+    if x >= 1e6 and float(x).is_integer():  # 10^9, 2^64 - 1: exact, unlike 1e+09
+        n = int(x)
+        for base in (10, 2):
+            power = round(math.log(n, base)) if n > 0 else 0
+            if base**power == n:
+                return f"{base}^{power}"
+            if base**power - 1 == n:
+                return f"{base}^{power} - 1"
+        return str(n)
+    return f"{x:g}"
+
+
+def _derived_range(meta: Mapping[str, Any]) -> str:
+    """Interval text of Python-checked bounds (``(0, 1]``), or ``""`` without bounds."""
+    low, high = meta.get("minimum"), meta.get("maximum")
+    if low is None and high is None:
+        return ""
+    opening = "(" if low is None or meta.get("exclusive_minimum") else "["
+    closing = "]" if high is not None else ")"
+    return f"{opening}{_bound_text(low, '-inf')}, {_bound_text(high, 'inf')}{closing}"
 
 
 _HINTS: dict[type, dict[str, Any]] = {}
@@ -430,12 +467,16 @@ def spec_fields(cls: type) -> list[FieldInfo]:
                 minimum=meta.get("minimum"),
                 maximum=meta.get("maximum"),
                 toml=meta.get("toml", True),
+                range=meta.get("range") or _derived_range(meta),
             )
         )
     return out
 
 
 INF = math.inf
+#: Times cross to the core as int64 picoseconds: at most about 9.223e6 s (106 days).
+_TIME_MAX = "9.223e6"
+_TIMES = f"[0, {_TIME_MAX}]"
 
 
 @dataclass(frozen=True)
@@ -450,19 +491,26 @@ class NodeSpec(Spec):
     name: str = param(doc="Unique node name")
     role: Literal["qpu", "repeater", "qnu"] = param("qpu", doc="Descriptive role; all roles run the same protocols")
     num_memories: Union[int, None] = param(
-        None, doc="Memory qubits (None: the hardware's count, or the channels of the node's links)"
+        None,
+        doc="Memory qubits (None: the hardware's count, or the channels of the node's links)",
+        range="[1, 2^24]",
     )
-    t1_s: float = param(INF, unit="s", doc="Memory T1, amplitude damping time (inf: none)")
-    t2_s: float = param(INF, unit="s", doc="Memory T2, total coherence time, at most 2 T1 (inf: none)")
+    t1_s: float = param(INF, unit="s", doc="Memory T1, amplitude damping time (inf: none)", range="(0, inf]")
+    t2_s: float = param(
+        INF, unit="s", doc="Memory T2, total coherence time, at most 2 T1 (inf: none)", range="(0, inf], <= 2 t1_s"
+    )
     depolarizing_time_s: float = param(
-        INF, unit="s", doc="Extra depolarizing memory noise, p = 3/4 (1 - exp(-t/T)) after t seconds (inf: none)"
+        INF,
+        unit="s",
+        doc="Extra depolarizing memory noise, p = 3/4 (1 - exp(-t/T)) after t seconds (inf: none)",
+        range="(0, inf]",
     )
-    gate1_error: float = param(0.0, doc="depolarize1 probability after each single-qubit gate")
-    gate2_error: float = param(0.0, doc="depolarize2 probability after each two-qubit gate")
-    measure_error: float = param(0.0, doc="Probability that a measurement outcome is flipped")
-    gate1_duration_s: float = param(0.0, unit="s", doc="Single-qubit gate duration")
-    gate2_duration_s: float = param(0.0, unit="s", doc="Two-qubit gate duration")
-    measure_duration_s: float = param(0.0, unit="s", doc="Measurement duration")
+    gate1_error: float = param(0.0, doc="depolarize1 probability after each single-qubit gate", range="[0, 1]")
+    gate2_error: float = param(0.0, doc="depolarize2 probability after each two-qubit gate", range="[0, 1]")
+    measure_error: float = param(0.0, doc="Probability that a measurement outcome is flipped", range="[0, 1]")
+    gate1_duration_s: float = param(0.0, unit="s", doc="Single-qubit gate duration", range=_TIMES)
+    gate2_duration_s: float = param(0.0, unit="s", doc="Two-qubit gate duration", range=_TIMES)
+    measure_duration_s: float = param(0.0, unit="s", doc="Measurement duration", range=_TIMES)
 
     def to_native(self) -> Any:
         """The validated ``qnsim._core.NodeParams`` (ParameterError naming a bad field)."""
@@ -509,12 +557,17 @@ class LinkSpec(Spec):
     a: str = param(doc="One end (node name)")
     b: str = param(doc="The other end (node name)")
     length_km: float = param(unit="km", doc="Node-to-node fiber length (station at the midpoint)", minimum=0.0)
-    channels: int = param(1, doc="Parallel pairs the link may hold (memories reserved at each end)")
+    channels: int = param(
+        1, doc="Parallel pairs the link may hold (memories reserved at each end)", range="[1, 2^20]"
+    )
     fidelity: Union[float, None] = param(
         None, doc="Abstract link: Werner fidelity of delivered pairs", minimum=0.0, maximum=1.0
     )
     bell_diagonal: Union[tuple[float, ...], None] = param(
-        None, doc="Abstract link: delivered Bell coefficients (Phi+, Psi+, Psi-, Phi-)", length=4
+        None,
+        doc="Abstract link: delivered Bell coefficients (Phi+, Psi+, Psi-, Phi-)",
+        length=4,
+        range="4 entries in [0, 1] summing to 1",
     )
     rate_hz: Union[float, None] = param(
         None, unit="Hz", doc="Abstract link: mean pairs per second per channel", minimum=0.0, exclusive_minimum=True
@@ -527,7 +580,12 @@ class LinkSpec(Spec):
         exclusive_minimum=True,
     )
     attempt_period_s: Union[float, None] = param(
-        None, unit="s", doc="Attempt period (overrides the model's)", minimum=0.0, exclusive_minimum=True
+        None,
+        unit="s",
+        doc="Attempt period (overrides the model's)",
+        minimum=0.0,
+        exclusive_minimum=True,
+        range=f"(0, {_TIME_MAX}]",
     )
     preset: Any = param(None, doc="Hardware preset: a name, a table with name and options, or a HardwarePreset")
     scheme: Union[Literal["single_click", "double_click"], None] = param(None, doc="Hardware link: heralding scheme")
@@ -546,7 +604,9 @@ class LinkSpec(Spec):
         "both_rounds",
         doc="Double-click attempts: both rounds always, or the second only after a first-round herald",
     )
-    setup_delay_s: float = param(0.0, unit="s", doc="Handshake before the first attempt on freed memories", minimum=0.0)
+    setup_delay_s: float = param(
+        0.0, unit="s", doc="Handshake before the first attempt on freed memories", minimum=0.0, range=_TIMES
+    )
     fixed_channels: bool = param(False, doc="Memory i at a only pairs with memory i at b (static channels)")
     link_model: Any = param(
         None, doc="A qnsim.LinkModel giving the link directly (in a scenario file: a table of its fields)"
@@ -570,16 +630,24 @@ class RequestSpec(Spec):
     )
     path: Union[tuple[str, ...], None] = param(None, doc="Node names from src to dst (default: chosen by routing)")
     routing: Literal["hops", "rate", "fidelity"] = param("hops", doc="Path metric when no path is given")
-    num_pairs: Union[int, None] = param(None, doc="Stop after this many deliveries (None: until the run ends)")
-    start_s: float = param(0.0, unit="s", doc="Start time")
+    num_pairs: Union[int, None] = param(
+        None, doc="Stop after this many deliveries (None: until the run ends)", range="[1, 2^64 - 1]"
+    )
+    start_s: float = param(0.0, unit="s", doc="Start time", range=_TIMES)
     cutoff_s: Union[float, None] = param(
-        None, unit="s", doc="Discard a stored qubit (and its partner) older than this (None: never)"
+        None,
+        unit="s",
+        doc="Discard a stored qubit (and its partner) older than this (None: never)",
+        range=f"(0, {_TIME_MAX}]",
     )
     deadline_s: Union[float, None] = param(
-        None, unit="s", doc="Absolute time by which the request must be served, else dropped"
+        None,
+        unit="s",
+        doc="Absolute time by which the request must be served, else dropped",
+        range=f"(start_s, {_TIME_MAX}]",
     )
     min_fidelity: Union[float, None] = param(
-        None, doc="Discard delivered pairs below this fidelity (density_matrix, bell_diagonal)"
+        None, doc="Discard delivered pairs below this fidelity (density_matrix, bell_diagonal)", range="[0, 1]"
     )
     swap_schedule: Literal["asap", "nested"] = param("asap", doc="Swap order: as soon as possible, or nested doubling")
     swap_handshake: bool = param(False, doc="A node confirms with both partners (a round trip) before swapping")
@@ -589,14 +657,20 @@ class RequestSpec(Spec):
         "swap waits until its pair is delivered or lost: no regeneration while swap outcomes travel)",
     )
     memories_per_link: Union[int, None] = param(
-        None, doc="Slots reserved at each end of each link (default: the path's narrowest link's channels)"
+        None,
+        doc="Slots reserved at each end of each link (default: the path's narrowest link's channels)",
+        range="[1, 2^20], >= link and end-to-end rounds + 1",
     )
     purification: Union[Literal["bbpssw", "dejmps"], None] = param(None, doc="Recurrence purification scheme")
-    purification_rounds: Union[int, None] = param(None, doc="Recurrence rounds on each link before swapping")
+    purification_rounds: Union[int, None] = param(
+        None, doc="Recurrence rounds on each link before swapping", range="[0, 16], >= 1 with a scheme"
+    )
     target_fidelity: Union[float, None] = param(
         None, doc="Choose the per-link rounds to reach this link fidelity", minimum=0.0, maximum=1.0
     )
-    end_to_end_purification_rounds: int = param(0, doc="Recurrence rounds on end-to-end pairs before delivery")
+    end_to_end_purification_rounds: int = param(
+        0, doc="Recurrence rounds on end-to-end pairs before delivery", range="[0, 16]"
+    )
     keep_pairs: bool = param(False, doc="Delivered pairs stay in memory until released")
     protocol: Any = param(None, doc="A qnsim.Protocol driving the request", toml=False)
 

@@ -195,9 +195,9 @@ def _main(argv: Sequence[str] | None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help
         return int(exc.code or 0)
-    from qnsim.logs import stderr_logging
-
     import logging
+
+    from qnsim.logs import stderr_logging
 
     network_log = logging.getLogger("qnsim.network")
     level = network_log.level
@@ -213,7 +213,6 @@ def _main(argv: Sequence[str] | None) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from qnsim.cli import print_quietly
     from qnsim.sweeps import sweep
 
     grid: dict[str, list] = {}
@@ -254,8 +253,24 @@ def _sweep(args: argparse.Namespace) -> int:
     finally:
         if client is not None:
             client.close()
-    if args.out:
-        print(f"{len(rows)} points -> {args.out}", file=sys.stderr)
+    report_rows(rows, args.out)
+    return 0
+
+
+def report_rows(rows: Sequence[dict[str, Any]], out: str | None) -> None:
+    """Ends a sweep command: a count on stderr when the rows went to ``out``, else the rows as CSV
+    on stdout (every column any row has, floats exact, None empty).
+
+    Example:
+        >>> report_rows([{"x": 0.1, "y": None}, {"x": 2.0, "z": 3}], None)
+        x,y,z
+        0.1,,
+        2.0,,3
+    """
+    from qnsim.cli import print_quietly
+
+    if out:
+        print(f"{len(rows)} points -> {out}", file=sys.stderr)
     elif rows:
         columns: list[str] = []
         for row in rows:
@@ -265,7 +280,6 @@ def _sweep(args: argparse.Namespace) -> int:
         writer.writerow(columns)
         writer.writerows([[_cell(row.get(k)) for k in columns] for row in rows])
         print_quietly(buffer.getvalue().rstrip("\n"))
-    return 0
 
 
 def _cell(value: Any) -> str:

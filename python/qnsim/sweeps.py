@@ -518,17 +518,6 @@ def _check_replacement(key: str, where: str, old: Any, new: Any) -> None:
         )
 
 
-def _load_toml(text: str) -> dict:
-    try:
-        import tomllib
-    except ImportError:  # Python < 3.11
-        try:
-            import tomli as tomllib
-        except ImportError:
-            raise ImportError("reading scenario TOML on Python < 3.11 needs tomli: pip install tomli") from None
-    return tomllib.loads(text)
-
-
 class TomlScenario:
     """A scenario TOML file as a point function: overrides applied, then run.
 
@@ -552,15 +541,10 @@ class TomlScenario:
     """
 
     def __init__(self, path: str | os.PathLike) -> None:
+        from qnsim.config import read_toml
+
         self.path = Path(path)
-        try:
-            text = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise FileNotFoundError(f"scenario file {str(self.path)!r} not found") from None
-        try:
-            self.data = _load_toml(text)
-        except ValueError as exc:  # tomllib.TOMLDecodeError is a ValueError
-            raise ValueError(f"scenario file {str(self.path)!r} is not valid TOML: {exc}") from exc
+        self.data = read_toml(self.path)  # names the file in every error (OSError, not UTF-8, invalid TOML)
 
     def data_for(self, params: Mapping[str, Scalar]) -> dict:
         """The scenario data with ``params`` applied (see :func:`apply_overrides`)."""

@@ -193,7 +193,7 @@ def chain(n: int, **kwargs: Any) -> Network:
     """A linear repeater chain ``n0 - n1 - ... - n{n-1}``.
 
     Args:
-        n: Number of nodes (>= 2). The two ends are ``qpu``s, the others ``repeater``s.
+        n: Number of nodes (>= 2). The two ends have role ``qpu``, the others ``repeater``.
         **kwargs: ``network``, ``formalism``, ``seed``, ``prefix`` and node/link defaults, as
             for :func:`from_graph`.
 

@@ -5,17 +5,8 @@ are never unrolled, so a 10^12-gate workload written in a few lines is counted i
 with exact (128-bit, overflow-checked) integers. An unrolled circuit file is streamed in chunks
 with memory independent of its length (:func:`stream_circuit_file`).
 
-Dialect: "Stim syntax plus T, T_DAG, CCZ, RZ/RX/RY(theta)". Every gate Stim defines is accepted
-(SQRT_X family, MPP, ``rec[-k]`` targets; detectors, observables, coordinates and noise channels
-are counted apart and cost nothing), plus qnsim's extension gates for logical workloads: ``T``,
-``T_DAG``, ``CCZ`` (4 T states, 3 logical cycles) and arbitrary-angle rotations written
-``RX(theta)``, ``RY(theta)``, ``RZ(theta)``, costed by synthesis as the Azure estimator costs them
-(every rotation counts, whatever its angle). Without an angle, ``RX``/``RY``/``RZ`` are Stim's
-resets. Anything else is an error naming the line, with a suggestion. Only qubits that some
-operation acts on are counted (Stim's generated circuits skip indices).
-
-A workload may also be a ``stim.Circuit`` (its text is read) or the Azure estimator's
-logical-counts JSON (:meth:`LogicalSummary.from_qre`).
+The accepted formats are :data:`DIALECT` (``qnsim estimate --help`` prints the same text, with
+the gate list, from :func:`workload_help`).
 """
 
 from __future__ import annotations
@@ -29,7 +20,46 @@ import numpy as np
 
 from qnsim import _core
 
-__all__ = ["GateCounts", "LogicalSummary", "Workload", "count_circuit", "stream_circuit_file"]
+__all__ = [
+    "DIALECT",
+    "GateCounts",
+    "LogicalSummary",
+    "Workload",
+    "count_circuit",
+    "stream_circuit_file",
+    "workload_help",
+]
+
+#: The workload formats, in words (the gate lists come from the native gate table, see
+#: :func:`workload_help`).
+DIALECT = """\
+A workload is one of:
+
+* A circuit file (any name but *.toml and *.json) in "Stim syntax plus T, T_DAG, CCZ,
+  RZ/RX/RY(theta)": Stim's circuit format, one instruction per line, '#' starting a comment.
+  Gate names are case-insensitive and Stim's aliases (CNOT, ZCX, MZ, H_XZ, ...) count under
+  their canonical names. Parenthesized arguments are numbers separated by commas, as many as
+  the gate takes (M(0.01) 0; DEPOLARIZE1(0.001) 0 1). Targets: qubit indices below 2^24,
+  inverted results !5, Pauli targets and products X1*Y2*Z3 (MPP), measurement records rec[-k]
+  and sweep bits sweep[k]; a two-qubit gate on 0 1 2 3 is two applications.
+  "REPEAT N {" (N from 1 to 2^64 - 1, the brace on the same line) opens a block closed by a
+  line "}"; blocks nest and are counted symbolically with exact 128-bit integers (a count
+  beyond that is an error), never unrolled. Detectors, observables, coordinates, TICK and
+  noise channels are counted apart and cost nothing. Only qubits that some operation acts on
+  are placed (generated circuits may skip indices).
+  Extension gates for logical workloads: T and T_DAG (one T state each), CCZ on qubit triples
+  (4 T states, 3 logical cycles), and arbitrary-angle rotations RX(theta), RY(theta), RZ(theta)
+  with theta a number in radians (synthesized from T gates as the Azure estimator does: every
+  rotation costs the same, whatever its angle). Without an angle, RX, RY and RZ are Stim's
+  resets. Anything else is an error naming the line, with a suggestion. With --stream a huge
+  unrolled file (no REPEAT) is counted in chunks, in memory independent of its length.
+* A logical summary, a *.toml file whose top level (or [workload] table) holds the counts:
+  logical_qubits (required), t_count, rotation_count, rotation_depth, ccz_count, ccix_count,
+  clifford_count, two_qubit_count, measurement_count, depth (non-negative integers) and
+  interaction ("uniform", "linear" or "local": how two-qubit gates spread over qubit pairs).
+* The Azure Quantum Resource Estimator's logical counts, a *.json object with numQubits
+  (required), tCount, rotationCount, rotationDepth, cczCount, ccixCount, measurementCount.
+"""
 
 _KINDS: dict[str, tuple[str, bool, bool, int, bool]] = _core.gate_kinds()
 _GATE_CATEGORIES = {
@@ -329,6 +359,25 @@ def stream_circuit_file(path: str | os.PathLike[str], chunk_bytes: int = 1 << 22
     >>> os.unlink(f.name)
     """
     return GateCounts._from_native(_core.stream_count_file(os.fspath(path), int(chunk_bytes)))
+
+
+def workload_help(width: int = 100) -> str:
+    """:data:`DIALECT` followed by the gate names the circuit parser accepts, wrapped to ``width``.
+
+    Example:
+        >>> text = workload_help()
+        >>> "T_DAG" in text and "SQRT_X" in text and "REPEAT" in text
+        True
+    """
+    import textwrap
+
+    stim = _core.stim_gate_names()
+    extension = [g for g in _KINDS if g not in set(stim)]
+    lines = ["WORKLOAD FORMATS", DIALECT.rstrip(), "", "Stim gates (canonical names):"]
+    lines += textwrap.wrap(", ".join(stim), width, initial_indent="  ", subsequent_indent="  ")
+    lines += ["Extension gates:"]
+    lines += textwrap.wrap(", ".join(extension), width, initial_indent="  ", subsequent_indent="  ")
+    return "\n".join(lines)
 
 
 _SUMMARY_KEYS = {

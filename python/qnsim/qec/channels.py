@@ -270,7 +270,7 @@ def seam_error_rates(bell_diagonal: Sequence[float]) -> tuple[float, float]:
 
 
 def memory_pauli_channel(seconds: float, t1_s: float, t2_s: float) -> tuple[float, float, float]:
-    """Pauli twirl of memory decay for ``seconds``: amplitude damping then dephasing (DESIGN.md).
+    """Pauli twirl of memory decay for ``seconds``: amplitude damping then dephasing (docs/concepts.md).
 
     Amplitude damping with gamma = 1 - exp(-t/T1) and coherences decaying as exp(-t/T2) in total
     twirl to X and Y with probability gamma/4 each and Z with (1 - exp(-t/T2))/2 - gamma/4.

@@ -1,6 +1,6 @@
 """Noise of the generated circuits: the bulk (inside each QPU) and the interface (the seam).
 
-Bulk noise keeps Stim's meaning (DESIGN.md): ``DEPOLARIZE2(p)`` after a two-qubit gate,
+Bulk noise keeps Stim's meaning (docs/concepts.md): ``DEPOLARIZE2(p)`` after a two-qubit gate,
 ``DEPOLARIZE1(p)`` after a single-qubit gate and on idle qubits, ``X_ERROR(p)`` after a reset
 (the qubit starts in the wrong state), a measurement reports the wrong outcome with probability
 ``p``. Two presets:

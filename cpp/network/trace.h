@@ -1,0 +1,61 @@
+#ifndef QNSIM_NETWORK_TRACE_H
+#define QNSIM_NETWORK_TRACE_H
+
+#include <cstdint>
+#include <vector>
+
+namespace qnsim {
+
+/// What a trace record reports.
+enum class TraceKind : uint32_t {
+    LinkPair,         ///< a link heralded a pair: nodes (a, b), slots, value = delivered fidelity
+    Swap,             ///< a node swapped: node, its two slots, value = outcomes 2 m1 + m2
+    PurificationKept, ///< a purification round kept its pair: the two end nodes and slots
+    PurificationFailed,
+    Cutoff,           ///< the cutoff discarded a stored qubit (and its partner): node, slot
+    Delivery,         ///< a pair was delivered: source and destination nodes, value = fidelity
+    Rejected,         ///< a delivered pair fell below min_fidelity and was discarded
+    Served,           ///< the request was served
+    Dropped,          ///< the request was dropped (its reason is in the request's stats)
+};
+
+/// One event of a traced run. Memory slots are reused: (slot, generation) names one occupancy
+/// of a slot, so two records concern the same pair end only when both numbers agree.
+struct TraceRecord {
+    int64_t time_ps;
+    TraceKind kind;
+    uint32_t request;  ///< UINT32_MAX when the slot had no request
+    uint32_t node, other_node;
+    uint32_t slot, other_slot;
+    uint32_t generation, other_generation;
+    double value;
+};
+
+/// A bounded trace: the first `limit` records are kept and the rest only counted, so a long run
+/// cannot exhaust memory. A network without a trace pays one null check per traced step.
+class Trace {
+   public:
+    explicit Trace(uint64_t limit) : limit_(limit) {}
+    void record(const TraceRecord &r) {
+        if (records_.size() < limit_) {
+            records_.push_back(r);
+        } else {
+            omitted_++;
+        }
+    }
+    /// True when the next record would only be counted (callers then skip building it).
+    bool full() const { return records_.size() >= limit_; }
+    void count_omitted() { omitted_++; }
+    const std::vector<TraceRecord> &records() const { return records_; }
+    uint64_t omitted() const { return omitted_; }
+    uint64_t limit() const { return limit_; }
+
+   private:
+    uint64_t limit_;
+    uint64_t omitted_ = 0;
+    std::vector<TraceRecord> records_;
+};
+
+}  // namespace qnsim
+
+#endif

@@ -1,0 +1,154 @@
+"""An opt-in event trace of a network run: heralds, swaps, purifications, cutoffs, deliveries and
+request ends, with their times, nodes and memory slots.
+
+Tracing is off by default and then costs one null check per protocol step; turn it on with
+``Network(trace=True)`` (or a record limit) or ``qnsim run --trace trace.jsonl``. A trace is
+bounded: it keeps the first ``limit`` records and counts the rest (:attr:`Trace.omitted`), so a long
+run cannot exhaust memory.
+
+Memory slots are reused: when a pair is consumed its slots take the next pair. A slot's
+*generation* goes up each time it is freed, so ``(slot, generation)`` names one occupancy: two
+records concern the same pair end only when both numbers agree.
+
+Record fields (JSON Lines, one object per line):
+
+* ``time_s``: simulated time in s.
+* ``event``: ``link_pair`` (a link heralded a pair; ``value`` = its delivered fidelity), ``swap``
+  (``value`` = the Bell-measurement outcomes 2 m1 + m2), ``purification_kept`` /
+  ``purification_failed`` (the pair kept or lost by a round), ``cutoff`` (a stored qubit discarded
+  with its partner), ``delivery`` (``value`` = the pair's fidelity), ``rejected`` (a delivered pair
+  below ``min_fidelity``), ``served``, ``dropped`` (the reason is in the request's result).
+* ``request``: request index, or null.
+* ``nodes``: the two nodes involved (a link's ends; the swapping node twice; a request's source and
+  destination for deliveries and request ends), null where there is none.
+* ``slots`` and ``generations``: the memory slots involved and their generations (null for
+  request-level events).
+
+>>> import qnsim
+>>> net = qnsim.Network(seed=1, trace=True)
+>>> for name in "amb":
+...     _ = net.add_node(name)
+>>> _ = net.add_link("a", "m", length_km=1.0, fidelity=0.9, rate_hz=1e3)
+>>> _ = net.add_link("m", "b", length_km=1.0, fidelity=0.9, rate_hz=1e3)
+>>> _ = net.request("a", "b", num_pairs=1)
+>>> _ = net.run(until_s=0.1)
+>>> [r["event"] for r in net.trace()]
+['link_pair', 'link_pair', 'swap', 'delivery', 'served']
+>>> net.trace()[2]["nodes"], round(net.trace()[3]["value"], 4)
+(['m', 'm'], 0.8133)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from qnsim import _core
+
+__all__ = ["DEFAULT_TRACE_LIMIT", "EVENTS", "Trace"]
+
+DEFAULT_TRACE_LIMIT = 1_000_000
+"""Records kept by ``trace=True`` (about 60 MB)."""
+
+EVENTS: tuple[str, ...] = tuple(kind.name for kind in sorted(_core.TraceKind.__members__.values(), key=int))
+"""Event names in the order of ``qnsim._core.TraceKind``."""
+
+_NONE = 2**32 - 1
+
+
+class Trace(Sequence):
+    """The records of a traced run (a sequence of dicts; see the module docstring).
+
+    Args:
+        arrays: The native trace (``NativeNetwork.trace()``).
+        node_names: Node names by native index.
+
+    Example:
+        >>> import qnsim
+        >>> net = qnsim.Network(trace=10)
+        >>> len(net.trace()), net.trace().omitted
+        (0, 0)
+    """
+
+    def __init__(self, arrays: dict[str, Any], node_names: Sequence[str]) -> None:
+        self._arrays = arrays
+        self._names = list(node_names)
+        self.omitted: int = int(arrays["omitted"])
+        """Records not kept because the limit was reached."""
+        self.limit: int = int(arrays["limit"])
+        """The record limit."""
+
+    def __len__(self) -> int:
+        return len(self._arrays["time_ps"])
+
+    def __getitem__(self, index: int) -> dict[str, Any]:  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]  # type: ignore[return-value]
+        a = self._arrays
+        if not -len(self) <= index < len(self):
+            raise IndexError(f"trace record {index} out of range ({len(self)} records)")
+        i = index % len(self)
+        slots = [int(a["slot"][i]), int(a["other_slot"][i])]
+        request_level = slots[0] == _NONE and slots[1] == _NONE
+        return {
+            "time_s": int(a["time_ps"][i]) / 1e12,
+            "event": EVENTS[int(a["kind"][i])],
+            "request": None if int(a["request"][i]) == _NONE else int(a["request"][i]),
+            "nodes": [self._name(a["node"][i]), self._name(a["other_node"][i])],
+            "slots": None if request_level else [None if s == _NONE else s for s in slots],
+            "generations": None if request_level else [int(a["generation"][i]), int(a["other_generation"][i])],
+            "value": float(a["value"][i]),
+        }
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return (self[i] for i in range(len(self)))
+
+    def _name(self, index: Any) -> str | None:
+        index = int(index)
+        return None if index == _NONE else self._names[index]
+
+    def events(self) -> dict[str, int]:
+        """How many records of each event kind were kept.
+
+        Example:
+            >>> import qnsim
+            >>> qnsim.Network(trace=True).trace().events()["swap"]
+            0
+        """
+        counts = np.bincount(self._arrays["kind"].astype(np.int64), minlength=len(EVENTS))
+        return {name: int(n) for name, n in zip(EVENTS, counts)}
+
+    def write_jsonl(self, path: str | os.PathLike[str]) -> int:
+        """Writes the records as JSON Lines; returns how many were written.
+
+        Example:
+            >>> import os, tempfile, qnsim
+            >>> path = os.path.join(tempfile.mkdtemp(), "t.jsonl")
+            >>> qnsim.Network(trace=True).trace().write_jsonl(path)
+            0
+        """
+        with open(path, "w", encoding="utf-8") as f:
+            for record in self:
+                f.write(json.dumps(record, allow_nan=False) + "\n")
+        return len(self)
+
+    def to_pandas(self) -> Any:
+        """The records as a pandas DataFrame (needs pandas).
+
+        Example:
+            >>> import qnsim
+            >>> list(qnsim.Network(trace=True).trace().to_pandas().columns)[:3]
+            ['time_s', 'event', 'request']
+        """
+        import pandas as pd
+
+        columns = ["time_s", "event", "request", "nodes", "slots", "generations", "value"]
+        return pd.DataFrame(list(self), columns=columns)
+
+    def __repr__(self) -> str:
+        extra = f", {self.omitted} more not kept (limit {self.limit})" if self.omitted else ""
+        return f"Trace({len(self)} records{extra})"
