@@ -74,3 +74,23 @@ def test_estimate_report_repr():
     assert "<th" in html and "0-1" in html
     bad = estimate("CX 0 1", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.6)], error_budget=1e-6)
     assert repr(bad).startswith("EstimateReport(infeasible (")
+
+
+def test_confidence_intervals_carry_no_rounding_noise():
+    # Equal waits give fidelities equal up to a few ulps: no spread, and it prints as 0.
+    net = qnsim.Network("density_matrix", seed=3)
+    for name in "amb":
+        net.add_node(name, num_memories=2, t2_s=0.01, gate2_error=0.01)
+    net.add_link("a", "m", length_km=10.0, fidelity=0.95, rate_hz=1e3)
+    net.add_link("m", "b", length_km=10.0, fidelity=0.95, rate_hz=1e3)
+    net.request("a", "b")
+    r = net.run(until_s=0.2).requests[0]
+    assert r.fidelities.max() - r.fidelities.min() < 1e-15
+    assert r.fidelity_std == 0.0 and r.fidelity_ci95 == 0.0
+    assert "± 0 (95% CI)" in repr(r)
+
+
+def test_a_small_real_spread_is_not_printed_as_zero():
+    from qnsim.results import _ci
+
+    assert _ci(3.21e-5) == "3.2e-05" and _ci(0.01234) == "0.0123" and _ci(0.0) == "0"

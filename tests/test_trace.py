@@ -149,3 +149,5 @@ def test_cli_trace_limit(tmp_path, capsys):
     assert "trace kept its first 5 records" in capsys.readouterr().out
     assert main(["run", EXAMPLE, "--trace-limit", "5"]) == 2
     assert "--trace-limit needs --trace" in capsys.readouterr().err
+    assert main(["run", EXAMPLE, "--trace", str(path), "--trace-limit", "0"]) == 2
+    assert "--trace-limit must be at least 1 record, got 0" in capsys.readouterr().err

@@ -241,6 +241,8 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError("--pairs lists every pair in the JSON output: give it with --json")
     if args.trace_limit is not None and not args.trace:
         raise UsageError("--trace-limit needs --trace PATH")
+    if args.trace_limit is not None and args.trace_limit < 1:
+        raise UsageError(f"--trace-limit must be at least 1 record, got {args.trace_limit}")
 
     with stderr_logging(args.log):
         return _run_logged(args)

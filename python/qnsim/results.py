@@ -266,8 +266,10 @@ class RequestResult:
         if n < 2:
             return math.nan
         if not self.capped:
-            # Equal values have no spread; np.std would still report rounding (1e-17) as one.
-            if self.fidelities.min() == self.fidelities.max():
+            # Values equal up to rounding (a few ulps apart) have no spread; np.std would report
+            # the rounding (1e-17) as one.
+            low, high = float(self.fidelities.min()), float(self.fidelities.max())
+            if high - low <= 16 * np.finfo(float).eps * max(abs(low), abs(high)):
                 return 0.0
             return float(np.std(self.fidelities, ddof=1))
         total, squares = self._sums()
@@ -744,8 +746,16 @@ def _off_bell_diagonal(state: Any) -> bool:
 
 
 def _ci(half_width: float) -> str:
-    """A confidence half-width to 4 decimals; exactly 0 prints as 0 (not 0.0000)."""
-    return "0" if half_width == 0 else f"{half_width:.4f}"
+    """A confidence half-width to 4 decimals, or 2 significant digits below 1e-4 (a real spread
+    never prints as 0.0000); exactly 0 prints as 0.
+
+    Example:
+        >>> _ci(0.01234), _ci(3.21e-05), _ci(0.0)
+        ('0.0123', '3.2e-05', '0')
+    """
+    if half_width == 0:
+        return "0"
+    return f"{half_width:.4f}" if half_width >= 1e-4 else f"{half_width:.1e}"
 
 
 def _time(ps: int) -> float | None:

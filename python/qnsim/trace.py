@@ -7,8 +7,9 @@ bounded: it keeps the first ``limit`` records and counts the rest (:attr:`Trace.
 run cannot exhaust memory.
 
 Memory slots are reused: when a pair is consumed its slots take the next pair. A slot's
-*generation* goes up each time it is freed, so ``(slot, generation)`` names one occupancy: two
-records concern the same pair end only when both numbers agree.
+*generation* never goes down and goes up whenever the slot is released (by one or more: a swapped
+memory is locked, then freed), so ``(slot, generation)`` names one occupancy: two records concern
+the same pair end only when both numbers agree.
 
 Record fields (JSON Lines, one object per line):
 
