@@ -43,8 +43,10 @@ void Network::try_start_attempts(uint32_t l) {
         // attempt is one period; with herald-gated double-click timing only attempts whose first
         // round heralded play a second round.
         const int64_t rounds_before = rounds_before_success(l);
-        const int64_t room = (kNever - start) / link.p.attempt_period_ps;
-        const int64_t emitted = rounds_before >= room ? kNever : start + rounds_before * link.p.attempt_period_ps;
+        // Emitted within the time range iff rounds_before < (kNever - start) / period (floored):
+        // the same test without a 64-bit division per attempt.
+        const __int128 end = static_cast<__int128>(rounds_before + __int128{1}) * link.p.attempt_period_ps;
+        const int64_t emitted = end > kNever - start ? kNever : start + rounds_before * link.p.attempt_period_ps;
         // One event for the pair, when the first end learns of it; the state starts decaying at
         // emission (lazily, so nothing is lost by creating it late).
         const int64_t first_herald = std::min(link.p.herald_delay_a_ps, link.p.herald_delay_b_ps);
@@ -116,7 +118,7 @@ void Network::on_link_success(uint32_t l, uint64_t pa, uint64_t pb) {
     const std::optional<int64_t> cutoff = requests_[slots_[ia].owner].p.cutoff_ps;
     if (cutoff) {
         const int64_t at = emitted > kNever - *cutoff ? kNever : std::max(queue_.now(), emitted + *cutoff);
-        for (uint32_t id : ids) queue_.schedule(at, kCutoff, pack(id, slots_[id].gen), 0);
+        for (uint32_t id : ids) queue_.schedule_late(at, kCutoff, pack(id, slots_[id].gen), 0);
     }
     const uint32_t gens[2] = {slots_[ia].gen, slots_[ib].gen};
     bool herald_now[2];

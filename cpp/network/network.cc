@@ -277,12 +277,6 @@ std::vector<std::unique_ptr<Network>> Network::run_seeds(const std::vector<uint6
     return out;
 }
 
-bool Network::qubit_alive(QubitHandle q) const {
-    if (!bell_) return registry_->is_alive(q);
-    const uint32_t index = static_cast<uint32_t>(q);
-    return index < bell_pairs_.size() && bell_pairs_[index].alive && bell_pairs_[index].gen == static_cast<uint32_t>(q >> 32);
-}
-
 void Network::discard_qubit(QubitHandle q, uint32_t node) {
     if (!q || !qubit_alive(q)) return;
     if (bell_) {

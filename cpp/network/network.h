@@ -196,34 +196,39 @@ class Network final {
         kEndToEndPurifyDone, kSwapNow, kEndConsumed, kDeliveryLate
     };
 
-    struct Slot {
-        uint32_t node, link, side;
-        uint32_t gen = 0;
-        SlotState state = SlotState::Free;
-        QubitHandle qubit = 0;
+    // Fields in order of use on the hot path (slot scans of swaps and attempts, heralds): the
+    // first 64 bytes hold what those read, the rest is touched per pair or more rarely.
+    struct alignas(64) Slot {  // 128 bytes: two cache lines, indexed by a shift
+        uint32_t owner = UINT32_MAX;  // request holding the reservation
         uint32_t partner = UINT32_MAX;
+        uint32_t hop = UINT32_MAX;     // position of this slot's node on its owner's path
+        uint32_t gen = 0;
+        uint32_t level = 0;
+        uint32_t node;
+        SlotState state = SlotState::Free;
+        bool heralded = false;
+        uint8_t frame_x = 0, frame_z = 0;
+        bool idle = false;             // on-demand generation: freed by a swap, waits for its pair's end
+        bool delivery_scheduled = false;
+        bool kept = false;             // delivered with keep_pairs: the caller releases it
+        bool e2e_ready = false;        // end-to-end pair known at both ends, waiting for a partner pair
+        int64_t known_ps = 0;  // this node has the herald and the news of the swap that gave its partner
         int64_t emitted_ps = 0, last_decay_ps = 0;
         int64_t next_attempt_ps = 0;  // a memory emits at most once per attempt period
-        int64_t known_ps = 0;  // this node has the herald and the news of the swap that gave its partner
+        // ---- 64 bytes: what the slot scans of swaps and attempts and the heralds read ----
+        QubitHandle qubit = 0;
         // Arrival at the request's source / destination of the last outcome among all swaps that
         // built this slot's segment (each swap reports straight to both ends of its request).
         int64_t outcomes_at_src_ps = 0, outcomes_at_dst_ps = 0;
-        bool heralded = false;
-        uint8_t frame_x = 0, frame_z = 0;
-        uint32_t level = 0;
-        bool delivery_scheduled = false;
+        uint32_t link, side;
+        uint32_t e2e_level = 0;        // end-to-end purification rounds passed
         bool purify_success = false;
-        uint32_t owner = UINT32_MAX;  // request holding the reservation
-        bool kept = false;             // delivered with keep_pairs: the caller releases it
-        bool e2e_ready = false;        // end-to-end pair known at both ends, waiting for a partner pair
         // The other end of a delivered pair, consumed (its memory freed) when that end had the
         // news, while this end still waits for its own.
         QubitHandle consumed_partner_qubit = 0;
         int64_t consumed_partner_emitted_ps = 0;
-        uint32_t e2e_level = 0;        // end-to-end purification rounds passed
-        uint32_t hop = UINT32_MAX;     // position of this slot's node on its owner's path
-        bool idle = false;             // on-demand generation: freed by a swap, waits for its pair's end
     };
+    static_assert(sizeof(Slot) == 128, "Slot: hot fields in its first cache line, size a power of two");
     struct Link {
         LinkParams p;
         std::vector<uint32_t> slots[2];  // per side
@@ -262,7 +267,11 @@ class Network final {
     };
 
     static uint64_t pack(uint32_t slot, uint32_t gen) { return (static_cast<uint64_t>(gen) << 32) | slot; }
-    bool valid(uint64_t packed) const;
+    // Inline (called from every file of the network, once or twice per event).
+    bool valid(uint64_t packed) const {
+        const uint32_t slot = static_cast<uint32_t>(packed);
+        return slot < slots_.size() && slots_[slot].gen == static_cast<uint32_t>(packed >> 32);
+    }
 
     void try_start_attempts(uint32_t link);
     // Attempt periods that pass before the successful attempt begins (draws from the link's stream).
@@ -328,7 +337,12 @@ class Network final {
     void on_event(const EventQueue::Event &event);
 
     // ---- the pairs' states, in whichever formalism ----
-    bool qubit_alive(QubitHandle q) const;
+    bool qubit_alive(QubitHandle q) const {
+        if (!bell_) return registry_->is_alive(q);
+        const uint32_t index = static_cast<uint32_t>(q);
+        return index < bell_pairs_.size() && bell_pairs_[index].alive &&
+               bell_pairs_[index].gen == static_cast<uint32_t>(q >> 32);
+    }
     // Discards q (drawing from `node`'s stream in the registry formalisms); a dead handle is ignored.
     void discard_qubit(QubitHandle q, uint32_t node);
     QubitHandle new_bell_pair(const BellPair &value);

@@ -136,11 +136,6 @@ void Network::release_idle(uint32_t r, uint32_t hop_lo, uint32_t hop_hi) {
     }
 }
 
-bool Network::valid(uint64_t packed) const {
-    const uint32_t slot = static_cast<uint32_t>(packed);
-    return slot < slots_.size() && slots_[slot].gen == static_cast<uint32_t>(packed >> 32);
-}
-
 void Network::bring_up_to_date(uint32_t slot, Rng *stream) {
     Slot &s = slots_[slot];
     const Node &node = nodes_[s.node];

@@ -79,19 +79,28 @@ void Network::try_swap(uint32_t node, uint32_t r, uint32_t hop) {
     const uint32_t sides[2] = {1u - req.side_of_hop[hop - 1], req.side_of_hop[hop]};
     const uint32_t ls[2] = {left, right};
     const int64_t now = queue_.now();
+    const uint32_t rounds = req.p.purification_rounds;
     while (true) {
+        // The oldest eligible slot of each side; a side without one ends the scan.
         uint32_t best[2] = {kNoSlot, kNoSlot};
+        uint32_t eligible[2] = {0, 0};
         for (int k = 0; k < 2; k++) {
+            int64_t oldest = 0;
             for (uint32_t id : links_[ls[k]].slots[sides[k]]) {
                 const Slot &s = slots_[id];
-                if (s.owner != r || s.state != SlotState::Stored || !s.heralded || s.level < req.p.purification_rounds) continue;
+                if (s.owner != r || s.state != SlotState::Stored || !s.heralded || s.level < rounds) continue;
                 if (nested && (s.known_ps > now || slots_[s.partner].hop != want[k])) continue;
-                if (best[k] == kNoSlot || s.emitted_ps < slots_[best[k]].emitted_ps) best[k] = id;
+                eligible[k]++;
+                if (best[k] == kNoSlot || s.emitted_ps < oldest) best[k] = id, oldest = s.emitted_ps;
             }
+            if (best[k] == kNoSlot) return;
         }
-        if (best[0] == kNoSlot || best[1] == kNoSlot) return;
+        // Swapping (or locking) the two takes them out, and no other slot of these two sides becomes
+        // eligible meanwhile (that takes an event): with a side's only candidate gone, no rescan.
+        const bool again = eligible[0] > 1 && eligible[1] > 1;
         if (!req.p.swap_handshake) {
             complete_swap(node, r, best[0], best[1]);
+            if (!again) return;
             continue;
         }
         int64_t farthest = 0;
@@ -102,6 +111,7 @@ void Network::try_swap(uint32_t node, uint32_t r, uint32_t hop) {
         }
         queue_.schedule(now + 2 * farthest, kSwapNow, pack(best[0], slots_[best[0]].gen),
                                                              pack(best[1], slots_[best[1]].gen));
+        if (!again) return;
     }
 }
 

@@ -32,13 +32,30 @@ class EventQueue {
     /// Events dispatched so far.
     uint64_t processed() const { return processed_; }
     /// Events waiting to run.
-    size_t pending() const { return heap_.size(); }
+    size_t pending() const { return heap_.size() + (lane_.size() - lane_head_); }
 
     /// Schedules an event of `type` (< 256) at absolute time `time_ps` >= now(); SchedulingError
     /// naming both times otherwise.
     void schedule(int64_t time_ps, uint32_t type, uint64_t a, uint64_t b) {
         if (time_ps < now_ps_) throw_past(time_ps);
         push(Event{time_ps, (next_seq_++ << 8) | (type & 0xFF), a, b});
+    }
+    /// The same as schedule(), for events that are usually scheduled in time order and far ahead
+    /// (a constant timeout after now, such as memory cutoffs): such an event joins a FIFO lane when
+    /// it is no earlier than the lane's last event (O(1), and the heap stays small), the heap
+    /// otherwise. Dispatch order is exactly that of schedule(): (time_ps, insertion order).
+    void schedule_late(int64_t time_ps, uint32_t type, uint64_t a, uint64_t b) {
+        if (time_ps < now_ps_) throw_past(time_ps);
+        const Event event{time_ps, (next_seq_++ << 8) | (type & 0xFF), a, b};
+        if (lane_head_ == lane_.size() || lane_.back().time_ps <= time_ps) {
+            if (lane_head_ == lane_.size()) {
+                lane_.clear();
+                lane_head_ = 0;
+            }
+            lane_.push_back(event);
+        } else {
+            push(event);
+        }
     }
     /// Schedules at now() + delay_ps (delay >= 0 and within the time range, SchedulingError otherwise).
     void schedule_after(int64_t delay_ps, uint32_t type, uint64_t a, uint64_t b) {
@@ -60,9 +77,22 @@ class EventQueue {
             ~Running() { flag = false; }
         } running(running_);
         const uint64_t before = processed_;
-        while (!heap_.empty() && heap_[0].time_ps <= until_ps) {
-            const Event event = heap_[0];
-            pop_top();
+        for (;;) {
+            Event event;
+            // The earlier of the heap's top and the lane's head (both ordered by (time, order)).
+            const bool lane = lane_head_ < lane_.size() && (heap_.empty() || less(lane_[lane_head_], heap_[0]));
+            if (lane) {
+                if (lane_[lane_head_].time_ps > until_ps) break;
+                event = lane_[lane_head_++];
+                if (lane_head_ >= 4096 && 2 * lane_head_ >= lane_.size()) {  // drop the consumed prefix
+                    lane_.erase(lane_.begin(), lane_.begin() + static_cast<std::ptrdiff_t>(lane_head_));
+                    lane_head_ = 0;
+                }
+            } else {
+                if (heap_.empty() || heap_[0].time_ps > until_ps) break;
+                event = heap_[0];
+                pop_top();
+            }
             now_ps_ = event.time_ps;
             ++processed_;
             handler(event);
@@ -72,7 +102,7 @@ class EventQueue {
     }
 
    private:
-    static constexpr size_t kArity = 4;
+    static constexpr size_t kArity = 4;  // pop_top's tournament compares four children
 
     static bool less(const Event &x, const Event &y) {
         // One 128-bit compare (sub + sbb) instead of branches on each half; times are >= 0.
@@ -107,8 +137,15 @@ class EventQueue {
             const size_t first = kArity * index + 1;
             if (first >= n) break;
             size_t best = first;
-            const size_t end = first + kArity <= n ? first + kArity : n;
-            for (size_t c = first + 1; c < end; ++c) best = less(h[c], h[best]) ? c : best;
+            if (first + kArity <= n) {
+                // Full node: a tournament of two independent pairs (keys are unique, so any
+                // order of comparisons finds the same minimum), which the CPU can overlap.
+                const size_t x = less(h[first + 1], h[first]) ? first + 1 : first;
+                const size_t y = less(h[first + 3], h[first + 2]) ? first + 3 : first + 2;
+                best = less(h[y], h[x]) ? y : x;
+            } else {
+                for (size_t c = first + 1; c < n; ++c) best = less(h[c], h[best]) ? c : best;
+            }
             h[index] = h[best];
             index = best;
         }
@@ -130,6 +167,8 @@ class EventQueue {
     }
 
     std::vector<Event> heap_;
+    std::vector<Event> lane_;  // schedule_late's in-order events, from lane_head_ on
+    size_t lane_head_ = 0;
     uint64_t next_seq_ = 0;
     uint64_t processed_ = 0;
     int64_t now_ps_ = 0;
