@@ -241,3 +241,15 @@ def test_herald_gated_double_click_rate_matches_its_closed_form(length_km):
     expected = until / gap
     # Renewal count: variance ~ n * CV^2 with CV <= 1 for these geometric sums.
     assert_normal(r.num_pairs, expected, math.sqrt(expected), what="deliveries")
+
+
+def test_times_far_beyond_the_picosecond_range_are_refused_by_name():
+    net = qnsim.Network(seed=1)
+    for seconds in (1e8, 1e300, -1e300):
+        with pytest.raises(qnsim.ParameterError, match=r"^until_s = .* s exceeds the int64 picosecond range"):
+            net.run(until_s=seconds)
+
+
+def test_integer_bounds_are_printed_exactly():
+    with pytest.raises(qnsim.ParameterError, match=r"^seed must be <= 18446744073709551615, got 18446744073709551616$"):
+        qnsim.Network(seed=2**64)

@@ -53,8 +53,13 @@ void keyword_init(py::class_<T> &cls, std::vector<std::string> fields) {
                         if (!e.matches(PyExc_TypeError)) throw;
                         // Python checked the type already (qnsim.specs); what is left is a value the native
                         // type cannot hold, e.g. an integer beyond 2^32 for a count.
-                        throw qnsim::ParameterError(key, "is of the wrong type or beyond the native range, got " +
-                                                             std::string(py::repr(item.second)));
+                        const py::handle v = item.second;
+                        const bool integer = PyLong_Check(v.ptr()) && !PyBool_Check(v.ptr());
+                        const char *why = !integer                          ? "is of the wrong type"
+                                          : PyObject_RichCompareBool(v.ptr(), py::int_(0).ptr(), Py_LT) == 1
+                                              ? "must not be negative (a count)"
+                                              : "is too large for the native field";
+                        throw qnsim::ParameterError(key, std::string(why) + ", got " + std::string(py::repr(v)));
                     }
                 }
                 return value;

@@ -16,7 +16,6 @@ a pure function of the scenario and the seed), so resuming and the output files 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Sequence
 from typing import Any, Union
 
@@ -101,6 +100,7 @@ def run_network_seeds(network: Any, seeds: Any, until_s: float, threads: int | N
 
     from qnsim.results import collect
     from qnsim.specs import UINT64_MAX, check_value, seconds_to_ps
+    from qnsim.sweeps import _usable_cpus
 
     seeds = check_value("seeds", tuple[int, ...], seeds)
     for i, s in enumerate(seeds):
@@ -108,7 +108,7 @@ def run_network_seeds(network: Any, seeds: Any, until_s: float, threads: int | N
     threads = check_value("threads", Union[int, None], threads, {"minimum": 1, "maximum": 4096})
     until_ps = seconds_to_ps(until_s, "until_s")
     start_wall = time.perf_counter()
-    natives = network.native.run_seeds(list(seeds), until_ps, threads or usable_cpus())
+    natives = network.native.run_seeds(list(seeds), until_ps, threads or _usable_cpus())
     share = (time.perf_counter() - start_wall) / max(1, len(seeds))
     results = []
     for seed, native in zip(seeds, natives):
@@ -116,11 +116,3 @@ def run_network_seeds(network: Any, seeds: Any, until_s: float, threads: int | N
         view._native, view.seed = native, seed
         results.append(collect(view, until_ps / 1e12, share))
     return results
-
-
-def usable_cpus() -> int:
-    """The CPUs this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))  # Linux: the affinity mask, not the machine's count
-    except AttributeError:
-        return os.cpu_count() or 1

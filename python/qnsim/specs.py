@@ -133,6 +133,8 @@ def seconds_to_ps(seconds: Any, field_name: str) -> int:
     value = float(seconds)
     if not math.isfinite(value):
         raise parameter_error(field_name, f"must be a finite number of seconds, got {value!r}")
+    if abs(value) > INT64_MAX / 1e12 * 1.01:  # far beyond: value * 1e12 could overflow to inf
+        raise parameter_error(field_name, f"= {value!r} s exceeds the int64 picosecond range (about 106 days)")
     ps = round(value * 1e12)
     if abs(ps) > INT64_MAX:
         raise parameter_error(field_name, f"= {value!r} s exceeds the int64 picosecond range (about 106 days)")
@@ -357,14 +359,19 @@ def check_value(name: str, hint: Any, value: Any, meta: Mapping[str, Any] | None
     return value
 
 
+def _bound(value: float | int) -> str:
+    """A bound as written: integers exactly (2^64 - 1 is not 1.84467e+19), floats short."""
+    return str(value) if isinstance(value, int) else f"{value:g}"
+
+
 def _bounded(name: str, number: float | int, meta: Mapping[str, Any]) -> Any:
     unit = f" {meta['unit']}" if meta.get("unit") else ""
     low, high = meta.get("minimum"), meta.get("maximum")
     if low is not None and (number < low or (meta.get("exclusive_minimum") and number == low)):
         sign = ">" if meta.get("exclusive_minimum") else ">="
-        raise parameter_error(name, f"must be {sign} {low:g}{unit}, got {number!r}")
+        raise parameter_error(name, f"must be {sign} {_bound(low)}{unit}, got {number!r}")
     if high is not None and number > high:
-        raise parameter_error(name, f"must be <= {high:g}{unit}, got {number!r}")
+        raise parameter_error(name, f"must be <= {_bound(high)}{unit}, got {number!r}")
     return number
 
 

@@ -912,6 +912,33 @@ def _call_point(fn: PointFunction, params: dict, seed: int) -> Mapping[str, Any]
     return fn(dict(params), seed)
 
 
+class _PointFailed(Exception):
+    """A point of a chunk raised: its index in the chunk, the exception's type name and text."""
+
+
+def _call_points(fn: PointFunction, chunk: list[tuple[dict, int]]) -> list[Mapping[str, Any]]:
+    """Runs a chunk of points in one task (a Dask task costs milliseconds of scheduling, more than
+    a small point)."""
+    results = []
+    for index, (params, seed) in enumerate(chunk):
+        try:
+            results.append(fn(dict(params), seed))
+        except Exception as exc:
+            raise _PointFailed(index, type(exc).__name__, str(exc)) from None
+    return results
+
+
+def dask_chunk_size(points: int, workers: int) -> int:
+    """Points per Dask task: at least four tasks per worker (so a slow chunk cannot hold the sweep
+    back much), at most 32 points per task (so rows still reach the output often).
+
+    Example:
+        >>> dask_chunk_size(200, 2), dask_chunk_size(5, 2), dask_chunk_size(10**6, 64)
+        (25, 1, 32)
+    """
+    return max(1, min(32, math.ceil(points / (4 * max(1, workers)))))
+
+
 def _make_row(point: Point, result: Any) -> dict:
     if not isinstance(result, Mapping):
         raise SweepError(
@@ -1070,18 +1097,28 @@ def _run_dask(
         client.run(die_with_parent)  # our cluster's workers must not outlive this process
     futures = {}
     try:
-        for p in pending:
-            futures[client.submit(_call_point, fn, p.params, p.seed, pure=False)] = p
+        size = dask_chunk_size(len(pending), len(client.scheduler_info().get("workers", ())) or 1)
+        for start in range(0, len(pending), size):
+            chunk = pending[start : start + size]
+            future = client.submit(_call_points, fn, [(p.params, p.seed) for p in chunk], pure=False)
+            futures[future] = chunk
         for future in distributed.as_completed(list(futures)):
-            point = futures.pop(future)
+            chunk = futures.pop(future)
             try:
-                result = future.result()
+                results = future.result()
+            except _PointFailed as exc:
+                index, kind, text = exc.args
+                point = chunk[index]
+                raise SweepError(
+                    f"the point function raised {kind}: {text} (params {point.params}, seed {point.seed}) on Dask"
+                ) from None
             except Exception as exc:
                 raise SweepError(
-                    f"the point function raised {type(exc).__name__}: {exc} "
-                    f"(params {point.params}, seed {point.seed}) on Dask"
+                    f"a Dask task of {len(chunk)} points failed: {type(exc).__name__}: {exc} "
+                    f"(first point: params {chunk[0].params}, seed {chunk[0].seed})"
                 ) from exc
-            on_result(point, result)
+            for point, result in zip(chunk, results):
+                on_result(point, result)
             future.release()
     finally:
         if futures:
