@@ -3,11 +3,12 @@
 Automatic placement first chooses the QPUs: by default the fewest that hold the workload (largest
 first), so a workload that fits one QPU is not split; ``strategy="spread"`` uses them all. It then
 splits the interaction graph (qubits, with edges weighted by two-qubit gate counts) k-way with
-METIS (``pymetis``, the ``[metis]`` extra) when installed, or by recursive Kernighan-Lin bisection
-(networkx), target sizes in proportion to capacity; capacities are then enforced and a greedy
-refinement moves single qubits to the QPU holding most of their interactions while capacity
-allows. The objective is the cut: the total weight of two-qubit interactions between different
-QPUs. ``bench/placement.py`` compares the two partitioners.
+METIS (``pymetis``: a dependency on Linux x86-64 and macOS, the ``[metis]`` extra elsewhere) when
+installed, or by recursive Kernighan-Lin bisection (networkx), target sizes in proportion to
+capacity; capacities are then enforced and a greedy refinement moves single qubits to the QPU
+holding most of their interactions while capacity allows. The objective is the cut: the total
+weight of two-qubit interactions between different QPUs. ``bench/placement.py`` compares the two
+partitioners.
 """
 
 from __future__ import annotations
