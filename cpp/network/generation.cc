@@ -157,7 +157,8 @@ void Network::after_known(uint32_t slot) {
     const uint32_t hop = s.hop;
     const uint32_t last = static_cast<uint32_t>(req.p.path.size() - 1);
     if (hop > 0 && hop < last) {
-        try_swap(s.node, r, hop);
+        // This slot is likely a candidate on its own side: scan the other side first.
+        try_swap(s.node, r, hop, s.link == req.links[hop - 1] ? 1 : 0);
         return;
     }
     const uint32_t partner = s.partner;

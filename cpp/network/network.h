@@ -310,7 +310,9 @@ class Network final {
     // Nested (doubling) schedule: the partner positions of the node at path position h.
     static uint32_t nested_left(uint32_t h) { return h - (h & (~h + 1)); }
     static uint32_t nested_right(uint32_t h, uint32_t last) { return std::min(h + (h & (~h + 1)), last); }
-    void try_swap(uint32_t node, uint32_t request, uint32_t hop);
+    // first_side: the side (0 = left link, 1 = right) scanned first; the result does not depend on
+    // it, but a side without a candidate ends the scan, so the caller names the side less likely to have one.
+    void try_swap(uint32_t node, uint32_t request, uint32_t hop, int first_side = 0);
     void complete_swap(uint32_t node, uint32_t request, uint32_t s1, uint32_t s2);
     void on_swap_handshake_done(uint64_t packed1, uint64_t packed2);
     void maybe_schedule_delivery(uint32_t s1, uint32_t s2);

@@ -70,7 +70,7 @@ void Network::swap_now(uint32_t node, uint32_t s1, uint32_t s2, int request, int
     counters_.swaps++;
 }
 
-void Network::try_swap(uint32_t node, uint32_t r, uint32_t hop) {
+void Network::try_swap(uint32_t node, uint32_t r, uint32_t hop, int first_side) {
     const Request &req = requests_[r];
     const uint32_t last = static_cast<uint32_t>(req.p.path.size() - 1);
     const uint32_t left = req.links[hop - 1], right = req.links[hop];
@@ -84,7 +84,8 @@ void Network::try_swap(uint32_t node, uint32_t r, uint32_t hop) {
         // The oldest eligible slot of each side; a side without one ends the scan.
         uint32_t best[2] = {kNoSlot, kNoSlot};
         uint32_t eligible[2] = {0, 0};
-        for (int k = 0; k < 2; k++) {
+        for (int step = 0; step < 2; step++) {
+            const int k = step ^ first_side;
             int64_t oldest = 0;
             for (uint32_t id : links_[ls[k]].slots[sides[k]]) {
                 const Slot &s = slots_[id];
