@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -32,7 +33,7 @@ class EventQueue {
     /// Events dispatched so far.
     uint64_t processed() const { return processed_; }
     /// Events waiting to run.
-    size_t pending() const { return heap_.size() + (lane_.size() - lane_head_); }
+    size_t pending() const { return heap_.size() + lane_.size(); }
 
     /// Schedules an event of `type` (< 256) at absolute time `time_ps` >= now(); SchedulingError
     /// naming both times otherwise.
@@ -47,11 +48,7 @@ class EventQueue {
     void schedule_late(int64_t time_ps, uint32_t type, uint64_t a, uint64_t b) {
         if (time_ps < now_ps_) throw_past(time_ps);
         const Event event{time_ps, (next_seq_++ << 8) | (type & 0xFF), a, b};
-        if (lane_head_ == lane_.size() || lane_.back().time_ps <= time_ps) {
-            if (lane_head_ == lane_.size()) {
-                lane_.clear();
-                lane_head_ = 0;
-            }
+        if (lane_.empty() || lane_.back().time_ps <= time_ps) {
             lane_.push_back(event);
         } else {
             push(event);
@@ -80,14 +77,11 @@ class EventQueue {
         for (;;) {
             Event event;
             // The earlier of the heap's top and the lane's head (both ordered by (time, order)).
-            const bool lane = lane_head_ < lane_.size() && (heap_.empty() || less(lane_[lane_head_], heap_[0]));
+            const bool lane = !lane_.empty() && (heap_.empty() || less(lane_.front(), heap_[0]));
             if (lane) {
-                if (lane_[lane_head_].time_ps > until_ps) break;
-                event = lane_[lane_head_++];
-                if (lane_head_ >= 4096 && 2 * lane_head_ >= lane_.size()) {  // drop the consumed prefix
-                    lane_.erase(lane_.begin(), lane_.begin() + static_cast<std::ptrdiff_t>(lane_head_));
-                    lane_head_ = 0;
-                }
+                if (lane_.front().time_ps > until_ps) break;
+                event = lane_.front();
+                lane_.pop_front();
             } else {
                 if (heap_.empty() || heap_[0].time_ps > until_ps) break;
                 event = heap_[0];
@@ -167,8 +161,9 @@ class EventQueue {
     }
 
     std::vector<Event> heap_;
-    std::vector<Event> lane_;  // schedule_late's in-order events, from lane_head_ on
-    size_t lane_head_ = 0;
+    // schedule_late's in-order events: a deque, so that a lane of thousands of pending timeouts
+    // grows in blocks without copying (a vector's regrowth was ~2.5% of a short run's instructions).
+    std::deque<Event> lane_;
     uint64_t next_seq_ = 0;
     uint64_t processed_ = 0;
     int64_t now_ps_ = 0;
