@@ -14,11 +14,14 @@ the same pair end only when both numbers agree.
 Record fields (JSON Lines, one object per line):
 
 * ``time_s``: simulated time in s.
-* ``event``: ``link_pair`` (a link heralded a pair; ``value`` = its delivered fidelity), ``swap``
-  (``value`` = the Bell-measurement outcomes 2 m1 + m2), ``purification_kept`` /
-  ``purification_failed`` (the pair kept or lost by a round), ``cutoff`` (a stored qubit discarded
-  with its partner), ``delivery`` (``value`` = the pair's fidelity), ``rejected`` (a delivered pair
-  below ``min_fidelity``), ``served``, ``dropped`` (the reason is in the request's result).
+* ``event``: ``link_pair`` (a link heralded a pair; ``value`` = the link's fidelity at the
+  herald, before memory decay), ``swap`` (``value`` = the Bell-measurement outcomes 2 m1 + m2;
+  always 0 in the bell_diagonal formalism, which averages over outcomes instead of drawing them),
+  ``purification_kept`` / ``purification_failed`` (the pair kept or lost by a round; ``value`` 1 /
+  0), ``cutoff`` (a stored qubit discarded with its partner), ``delivery`` (``value`` = the pair's
+  fidelity at delivery), ``rejected`` (a delivered pair below ``min_fidelity``; ``value`` = its
+  fidelity), ``served``, ``dropped`` (the reason is in the request's result). ``value`` is 0 where
+  nothing is said.
 * ``request``: request index, or null.
 * ``nodes``: the two nodes involved (a link's ends; the swapping node twice; a request's source and
   destination for deliveries and request ends), null where there is none.
