@@ -8,53 +8,91 @@ using namespace network_internal;
 
 void Network::try_start_attempts(uint32_t l) {
     Link &link = links_[l];
-    size_t i = 0, j = 0;
-    auto &a = link.slots[0];
-    auto &b = link.slots[1];
-    while (true) {
-        // A free slot of an active request at each end, the same request on both.
-        while (i < a.size() && (slots_[a[i]].state != SlotState::Free || slots_[a[i]].owner == kNoSlot ||
-                                slots_[a[i]].idle || !requests_[slots_[a[i]].owner].active())) {
-            i++;
-        }
-        if (i == a.size()) return;
+    const auto &a = link.slots[0];
+    const auto &b = link.slots[1];
+    for (size_t i = 0; i < a.size(); i++) {
         const uint32_t owner = slots_[a[i]].owner;
+        if (owner == kNoSlot || !can_attempt(a[i], owner) || !requests_[owner].active()) continue;
         if (link.p.fixed_channels) {
-            j = i;
-            if (slots_[b[j]].state != SlotState::Free || slots_[b[j]].owner != owner || slots_[b[j]].idle) {
-                i++;
-                continue;
-            }
-        } else {
-            j = 0;
-            while (j < b.size() && (slots_[b[j]].state != SlotState::Free || slots_[b[j]].owner != owner || slots_[b[j]].idle)) {
-                j++;
-            }
-            if (j == b.size()) {
-                i++;
-                continue;
-            }
+            if (can_attempt(b[i], owner)) start_attempt(l, a[i], b[i]);
+            continue;
         }
-        Slot &sa = slots_[a[i]];
-        Slot &sb = slots_[b[j]];
-        sa.state = sb.state = SlotState::Attempting;
-        const int64_t start = std::max({queue_.now() + link.p.setup_delay_ps, sa.next_attempt_ps, sb.next_attempt_ps});
-        // Rounds before the successful attempt's first round: with single-round timing each
-        // attempt is one period; with herald-gated double-click timing only attempts whose first
-        // round heralded play a second round.
-        const int64_t rounds_before = rounds_before_success(l);
-        // Emitted within the time range iff rounds_before < (kNever - start) / period (floored):
-        // the same test without a 64-bit division per attempt.
-        const __int128 end = static_cast<__int128>(rounds_before + __int128{1}) * link.p.attempt_period_ps;
-        const int64_t emitted = end > kNever - start ? kNever : start + rounds_before * link.p.attempt_period_ps;
-        // One event for the pair, when the first end learns of it; the state starts decaying at
-        // emission (lazily, so nothing is lost by creating it late).
-        const int64_t first_herald = std::min(link.p.herald_delay_a_ps, link.p.herald_delay_b_ps);
-        if (emitted != kNever && emitted <= kNever - first_herald) {
-            queue_.schedule(emitted + first_herald, kLinkSuccess, pack(a[i], sa.gen), pack(b[j], sb.gen));
+        for (uint32_t id : b) {
+            if (can_attempt(id, owner)) {
+                start_attempt(l, a[i], id);
+                break;
+            }
         }
     }
 }
+
+void Network::try_start_attempt_with(uint32_t freed) {
+    // Between events no two memories of one link could attempt together without doing so (every
+    // change that lets a memory attempt ends here or in try_start_attempts), so only the freed
+    // memory can start one, with the first memory at the other end that can: the pair the full
+    // scan of try_start_attempts would find.
+    const Slot &x = slots_[freed];
+    const uint32_t owner = x.owner;
+    if (!requests_[owner].active()) return;
+    const Link &link = links_[x.link];
+    const auto &mine = link.slots[x.side];
+    const auto &other = link.slots[1 - x.side];
+    uint32_t match = kNoSlot;
+    if (link.p.fixed_channels) {
+        const uint32_t twin = other[freed - mine[0]];  // a side's memories are consecutive slots
+        if (can_attempt(twin, owner)) match = twin;
+    } else {
+        for (uint32_t id : other) {
+            if (can_attempt(id, owner)) {
+                match = id;
+                break;
+            }
+        }
+    }
+    if (match != kNoSlot) {
+        x.side == 0 ? start_attempt(x.link, freed, match) : start_attempt(x.link, match, freed);
+    }
+    check_no_attempt_left(x.link);
+}
+
+void Network::start_attempt(uint32_t l, uint32_t ia, uint32_t ib) {
+    const Link &link = links_[l];
+    Slot &sa = slots_[ia];
+    Slot &sb = slots_[ib];
+    sa.state = sb.state = SlotState::Attempting;
+    const int64_t start = std::max({queue_.now() + link.p.setup_delay_ps, sa.next_attempt_ps, sb.next_attempt_ps});
+    // Rounds before the successful attempt's first round: with single-round timing each
+    // attempt is one period; with herald-gated double-click timing only attempts whose first
+    // round heralded play a second round.
+    const int64_t rounds_before = rounds_before_success(l);
+    // Emitted within the time range iff rounds_before < (kNever - start) / period (floored):
+    // the same test without a 64-bit division per attempt.
+    const __int128 end = static_cast<__int128>(rounds_before + __int128{1}) * link.p.attempt_period_ps;
+    const int64_t emitted = end > kNever - start ? kNever : start + rounds_before * link.p.attempt_period_ps;
+    // One event for the pair, when the first end learns of it; the state starts decaying at
+    // emission (lazily, so nothing is lost by creating it late).
+    const int64_t first_herald = std::min(link.p.herald_delay_a_ps, link.p.herald_delay_b_ps);
+    if (emitted != kNever && emitted <= kNever - first_herald) {
+        queue_.schedule(emitted + first_herald, kLinkSuccess, pack(ia, sa.gen), pack(ib, sb.gen));
+    }
+}
+
+#ifdef QNSIM_NETWORK_CHECKS
+void Network::check_no_attempt_left(uint32_t l) const {
+    const Link &link = links_[l];
+    for (size_t i = 0; i < link.slots[0].size(); i++) {
+        const uint32_t owner = slots_[link.slots[0][i]].owner;
+        if (owner == kNoSlot || !can_attempt(link.slots[0][i], owner) || !requests_[owner].active()) continue;
+        for (size_t j = 0; j < link.slots[1].size(); j++) {
+            if (link.p.fixed_channels && j != i) continue;
+            if (can_attempt(link.slots[1][j], owner)) {
+                throw std::logic_error(msg("invariant: link ", l, " has memories ", link.slots[0][i], " and ",
+                                           link.slots[1][j], " that could attempt and do not"));
+            }
+        }
+    }
+}
+#endif
 
 int64_t Network::rounds_before_success(uint32_t l) {
     const Link &link = links_[l];
@@ -118,7 +156,9 @@ void Network::on_link_success(uint32_t l, uint64_t pa, uint64_t pb) {
     const std::optional<int64_t> cutoff = requests_[slots_[ia].owner].p.cutoff_ps;
     if (cutoff) {
         const int64_t at = emitted > kNever - *cutoff ? kNever : std::max(queue_.now(), emitted + *cutoff);
-        for (uint32_t id : ids) queue_.schedule_late(at, kCutoff, pack(id, slots_[id].gen), 0);
+        // One event for both ends (their qubits were emitted together): handled as the two
+        // consecutive events it replaces, end a first.
+        queue_.schedule_late(at, kCutoff, pack(ia, slots_[ia].gen), pack(ib, slots_[ib].gen));
     }
     const uint32_t gens[2] = {slots_[ia].gen, slots_[ib].gen};
     bool herald_now[2];
@@ -157,8 +197,16 @@ void Network::after_known(uint32_t slot) {
     const uint32_t hop = s.hop;
     const uint32_t last = static_cast<uint32_t>(req.p.path.size() - 1);
     if (hop > 0 && hop < last) {
+        const bool left = s.link == req.links[hop - 1];
+        // Under a nested schedule only a slot whose segment reaches its designated partner, with the
+        // news here, is a candidate. Every slot that becomes one calls this, and try_swap takes every
+        // pair there is, so a call for a slot that is not one cannot find a pair: skip the scan.
+        if (req.p.swap_schedule == SwapSchedule::Nested && !nested_candidate(slot, hop, last, left)) {
+            check_no_swap_left(s.node, r, hop);
+            return;
+        }
         // This slot is likely a candidate on its own side: scan the other side first.
-        try_swap(s.node, r, hop, s.link == req.links[hop - 1] ? 1 : 0);
+        try_swap(s.node, r, hop, left ? 1 : 0);
         return;
     }
     const uint32_t partner = s.partner;

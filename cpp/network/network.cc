@@ -206,6 +206,19 @@ uint32_t Network::add_request(const RequestParams &p) {
             }
         }
     }
+    const uint32_t last = static_cast<uint32_t>(p.path.size() - 1);
+    r.swap_views.resize(p.path.size());
+    for (uint32_t h = 1; h < last; h++) {
+        Request::SwapView &v = r.swap_views[h];
+        const uint32_t ls[2] = {r.links[h - 1], r.links[h]};
+        const uint32_t sides[2] = {1u - r.side_of_hop[h - 1], r.side_of_hop[h]};
+        for (int k = 0; k < 2; k++) {
+            v.first[k] = links_[ls[k]].slots[sides[k]].front();  // a side's memories are consecutive slots
+            v.count[k] = static_cast<uint32_t>(links_[ls[k]].slots[sides[k]].size());
+        }
+        v.want[0] = nested_left(h);
+        v.want[1] = nested_right(h, last);
+    }
     const uint32_t index = static_cast<uint32_t>(requests_.size());
     requests_.push_back(std::move(r));
     queue_.schedule(std::max(p.start_ps, queue_.now()), kRequestStart, index, 0);
@@ -387,8 +400,10 @@ void Network::on_event(const EventQueue::Event &e) {
         case kHerald:
             if (valid(e.a)) on_herald(static_cast<uint32_t>(e.a));
             break;
-        case kCutoff:
+        case kCutoff:  // both ends of a link-level pair
             on_cutoff(e.a);
+            run_deferred_checks();
+            on_cutoff(e.b);
             break;
         case kDelivery:
             on_delivery(e.a, e.b);
@@ -420,6 +435,7 @@ void Network::on_event(const EventQueue::Event &e) {
         default:
             throw std::logic_error("unknown network event");
     }
+    run_deferred_checks();
 }
 
 void Network::set_trace(int64_t limit) {

@@ -260,6 +260,13 @@ class Network final {
         std::vector<int64_t> distance_ps;     // cumulative classical latency from path[0]
         // The side of link i (0: node_a) that path node i holds; path node i + 1 holds the other.
         std::vector<uint8_t> side_of_hop;
+        // What a swap at path position h (0 < h < last) scans: the memories of its left (k = 0) and
+        // right (k = 1) link at that node, slots [first[k], first[k] + count[k]), and under a nested
+        // schedule the path positions its segments must reach (nested_left / nested_right).
+        struct SwapView {
+            uint32_t first[2], count[2], want[2];
+        };
+        std::vector<SwapView> swap_views;
         RequestStats stats;
         uint64_t wait_seq = 0;  // arrival order among waiting requests (first come, first served)
         bool dirty = false;     // waiting, and may fit now: tried at the next try_admit
@@ -273,7 +280,21 @@ class Network final {
         return slot < slots_.size() && slots_[slot].gen == static_cast<uint32_t>(packed >> 32);
     }
 
+    // Starts an attempt on every pair of the link's memories that can make one (first memory at
+    // end a in order, with the first at end b that can join it).
     void try_start_attempts(uint32_t link);
+    // The same after one memory was freed: only it can start an attempt (see the .cc).
+    void try_start_attempt_with(uint32_t freed_slot);
+    void start_attempt(uint32_t link, uint32_t slot_a, uint32_t slot_b);
+    bool can_attempt(uint32_t slot, uint32_t owner) const {
+        const Slot &s = slots_[slot];
+        return s.state == SlotState::Free && s.owner == owner && !s.idle;
+    }
+#ifdef QNSIM_NETWORK_CHECKS
+    void check_no_attempt_left(uint32_t link) const;
+#else
+    void check_no_attempt_left(uint32_t) const {}
+#endif
     // Attempt periods that pass before the successful attempt begins (draws from the link's stream).
     int64_t rounds_before_success(uint32_t link);
     void on_link_success(uint32_t link, uint64_t slot_a, uint64_t slot_b);
@@ -313,6 +334,24 @@ class Network final {
     // first_side: the side (0 = left link, 1 = right) scanned first; the result does not depend on
     // it, but a side without a candidate ends the scan, so the caller names the side less likely to have one.
     void try_swap(uint32_t node, uint32_t request, uint32_t hop, int first_side = 0);
+    // Nested schedule: whether the slot (at path position hop, on the left link or the right) can
+    // swap now: its segment reaches the designated partner and the news has arrived.
+    bool nested_candidate(uint32_t slot, uint32_t hop, uint32_t last, bool left) const {
+        const Slot &s = slots_[slot];
+        if (s.known_ps > queue_.now() || s.partner == UINT32_MAX) return false;
+        return slots_[s.partner].hop == (left ? nested_left(hop) : nested_right(hop, last));
+    }
+    // Built with QNSIM_NETWORK_CHECKS: notes a skipped try_swap, and run_deferred_checks (after each
+    // event) throws if that node then holds a nested swap pair nobody took (what the skip relies on
+    // never happening); nothing otherwise.
+#ifdef QNSIM_NETWORK_CHECKS
+    void check_no_swap_left(uint32_t node, uint32_t request, uint32_t hop) { deferred_checks_.push_back({node, request, hop}); }
+    void run_deferred_checks();
+    std::vector<std::array<uint32_t, 3>> deferred_checks_;
+#else
+    void check_no_swap_left(uint32_t, uint32_t, uint32_t) {}
+    void run_deferred_checks() {}
+#endif
     void complete_swap(uint32_t node, uint32_t request, uint32_t s1, uint32_t s2);
     void on_swap_handshake_done(uint64_t packed1, uint64_t packed2);
     void maybe_schedule_delivery(uint32_t s1, uint32_t s2);

@@ -3,11 +3,12 @@
 #include <cmath>
 
 #include "core/errors.h"
+#include "network/network_internal.h"
 
 namespace qnsim {
 namespace {
 
-double seconds(int64_t ps) { return static_cast<double>(ps) / 1e12; }  // division prints 10^7 ps as 1e-05, not 9.999999999999999e-06
+using network_internal::seconds;
 
 void probability(const char *field, double p) {
     if (!(p >= 0 && p <= 1)) throw ParameterError(field, msg("must be a probability in [0, 1], got ", p));

@@ -193,7 +193,7 @@ void Network::free_slot(uint32_t slot, bool discard) {
         link_released(s.link);
         if (!waiting_.empty()) try_admit();
     } else if (!s.idle) {
-        try_start_attempts(s.link);
+        try_start_attempt_with(slot);
     }
 }
 

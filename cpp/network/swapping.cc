@@ -52,8 +52,11 @@ void Network::swap_now(uint32_t node, uint32_t s1, uint32_t s2, int request, int
             slots_[p].outcomes_at_dst_ps = at_dst;
             slots_[p].known_ps = std::max(slots_[p].known_ps, done + path_latency(r, hop, slots_[p].hop));
             // Under a nested schedule an interior node waits for the news that its segment reached
-            // its designated partner, so that news is an event of its own.
-            if (req.p.swap_schedule == SwapSchedule::Nested && slots_[p].hop > 0 && slots_[p].hop < last) {
+            // its designated partner, so that news is an event of its own; a segment that ends
+            // elsewhere makes no candidate (a later swap that extends it sends its own news).
+            const uint32_t h = slots_[p].hop;
+            if (req.p.swap_schedule == SwapSchedule::Nested && h > 0 && h < last &&
+                slots_[slots_[p].partner].hop == (slots_[slots_[p].partner].hop < h ? nested_left(h) : nested_right(h, last))) {
                 queue_.schedule(slots_[p].known_ps, kKnown, pack(p, slots_[p].gen), 0);
             }
         }
@@ -70,14 +73,38 @@ void Network::swap_now(uint32_t node, uint32_t s1, uint32_t s2, int request, int
     counters_.swaps++;
 }
 
+#ifdef QNSIM_NETWORK_CHECKS
+// Checked when the event is over: within one event a later step may still take the pair (a
+// handshake that fails puts both slots back, and the second one's turn comes after the first's),
+// and only for news older than this instant (news arriving now has its own event, maybe still queued).
+void Network::run_deferred_checks() {
+    for (const auto &[node, r, hop] : deferred_checks_) {
+        const Request &req = requests_[r];
+        if (!req.active()) continue;
+        const Request::SwapView &view = req.swap_views[hop];
+        int sides_with_candidate = 0;
+        for (int k = 0; k < 2; k++) {
+            for (uint32_t id = view.first[k]; id < view.first[k] + view.count[k]; id++) {
+                const Slot &s = slots_[id];
+                if (s.owner != r || s.state != SlotState::Stored || !s.heralded || s.level < req.p.purification_rounds) continue;
+                // News arriving just now may still be on its way through this instant's events.
+                if (s.known_ps >= queue_.now() || slots_[s.partner].hop != view.want[k]) continue;
+                sides_with_candidate++;
+                break;
+            }
+        }
+        if (sides_with_candidate == 2) {
+            throw std::logic_error(msg("invariant: node ", node, " of request ", r, " holds a nested swap pair nobody took"));
+        }
+    }
+    deferred_checks_.clear();
+}
+#endif
+
 void Network::try_swap(uint32_t node, uint32_t r, uint32_t hop, int first_side) {
     const Request &req = requests_[r];
-    const uint32_t last = static_cast<uint32_t>(req.p.path.size() - 1);
-    const uint32_t left = req.links[hop - 1], right = req.links[hop];
+    const Request::SwapView &view = req.swap_views[hop];
     const bool nested = req.p.swap_schedule == SwapSchedule::Nested;
-    const uint32_t want[2] = {nested_left(hop), nested_right(hop, last)};
-    const uint32_t sides[2] = {1u - req.side_of_hop[hop - 1], req.side_of_hop[hop]};
-    const uint32_t ls[2] = {left, right};
     const int64_t now = queue_.now();
     const uint32_t rounds = req.p.purification_rounds;
     while (true) {
@@ -87,10 +114,12 @@ void Network::try_swap(uint32_t node, uint32_t r, uint32_t hop, int first_side) 
         for (int step = 0; step < 2; step++) {
             const int k = step ^ first_side;
             int64_t oldest = 0;
-            for (uint32_t id : links_[ls[k]].slots[sides[k]]) {
+            const uint32_t end = view.first[k] + view.count[k];
+            for (uint32_t id = view.first[k]; id < end; id++) {
                 const Slot &s = slots_[id];
-                if (s.owner != r || s.state != SlotState::Stored || !s.heralded || s.level < rounds) continue;
-                if (nested && (s.known_ps > now || slots_[s.partner].hop != want[k])) continue;
+                // Non-short-circuit: four predictable loads instead of four unpredictable branches.
+                if ((s.owner != r) | (s.state != SlotState::Stored) | !s.heralded | (s.level < rounds)) continue;
+                if (nested && (s.known_ps > now || slots_[s.partner].hop != view.want[k])) continue;
                 eligible[k]++;
                 if (best[k] == kNoSlot || s.emitted_ps < oldest) best[k] = id, oldest = s.emitted_ps;
             }

@@ -33,7 +33,7 @@ class EventQueue {
     /// Events dispatched so far.
     uint64_t processed() const { return processed_; }
     /// Events waiting to run.
-    size_t pending() const { return heap_.size() + lane_.size(); }
+    size_t pending() const { return heap_.size() - hole_ + lane_.size(); }
 
     /// Schedules an event of `type` (< 256) at absolute time `time_ps` >= now(); SchedulingError
     /// naming both times otherwise.
@@ -69,12 +69,16 @@ class EventQueue {
         if (until_ps < now_ps_) throw_past(until_ps);
         if (running_) throw SchedulingError("run() called from inside an event handler; schedule an event instead");
         struct Running {  // cleared however the loop ends, exceptions included
-            bool &flag;
-            explicit Running(bool &f) : flag(f) { flag = true; }
-            ~Running() { flag = false; }
-        } running(running_);
+            EventQueue &queue;
+            explicit Running(EventQueue &q) : queue(q) { queue.running_ = true; }
+            ~Running() {
+                queue.running_ = false;
+                queue.close_hole();
+            }
+        } running(*this);
         const uint64_t before = processed_;
         for (;;) {
+            close_hole();
             Event event;
             // The earlier of the heap's top and the lane's head (both ordered by (time, order)).
             const bool lane = !lane_.empty() && (heap_.empty() || less(lane_.front(), heap_[0]));
@@ -85,7 +89,9 @@ class EventQueue {
             } else {
                 if (heap_.empty() || heap_[0].time_ps > until_ps) break;
                 event = heap_[0];
-                pop_top();
+                // The top stays in place as a hole while the handler runs: its first push fills it
+                // (one walk down instead of a removal and an insertion); close_hole removes it otherwise.
+                hole_ = true;
             }
             now_ps_ = event.time_ps;
             ++processed_;
@@ -106,6 +112,11 @@ class EventQueue {
     }
 
     void push(const Event &event) {
+        if (hole_) {
+            hole_ = false;
+            fill_hole(event);
+            return;
+        }
         heap_.push_back(event);
         Event *h = heap_.data();
         size_t index = heap_.size() - 1;
@@ -152,6 +163,35 @@ class EventQueue {
         h[index] = last;
     }
 
+    void close_hole() {
+        if (!hole_) return;
+        hole_ = false;
+        pop_top();
+    }
+
+    // Puts `event` at the root (a hole) and walks it down along the smallest children.
+    void fill_hole(const Event &event) {
+        Event *h = heap_.data();
+        const size_t n = heap_.size();
+        size_t index = 0;
+        for (;;) {
+            const size_t first = kArity * index + 1;
+            if (first >= n) break;
+            size_t best = first;
+            if (first + kArity <= n) {
+                const size_t x = less(h[first + 1], h[first]) ? first + 1 : first;
+                const size_t y = less(h[first + 3], h[first + 2]) ? first + 3 : first + 2;
+                best = less(h[y], h[x]) ? y : x;
+            } else {
+                for (size_t c = first + 1; c < n; ++c) best = less(h[c], h[best]) ? c : best;
+            }
+            if (!less(h[best], event)) break;
+            h[index] = h[best];
+            index = best;
+        }
+        h[index] = event;
+    }
+
     [[noreturn]] void throw_past(int64_t time_ps) const {
         throw SchedulingError(msg("cannot schedule or run to t=", time_ps, " ps: it is before the current time t=",
                                   now_ps_, " ps"));
@@ -168,6 +208,7 @@ class EventQueue {
     uint64_t processed_ = 0;
     int64_t now_ps_ = 0;
     bool running_ = false;
+    bool hole_ = false;  // heap_[0] was dispatched and awaits its replacement (inside run() only)
 };
 
 }  // namespace qnsim

@@ -103,6 +103,27 @@ TEST(EventQueue, ScheduleLateDispatchesInTheSameOrderAsSchedule) {
     EXPECT_EQ(with_lane, workload(false));
 }
 
+TEST(EventQueue, PendingNeverCountsTheEventBeingHandled) {
+    // The dispatched event stays in the heap as a hole until the handler's first schedule fills it.
+    EventQueue q;
+    for (int64_t t : {1, 2, 3}) q.schedule(t, 0, static_cast<uint64_t>(t), 0);
+    std::vector<size_t> pending;
+    std::vector<uint64_t> order;
+    q.run(10, [&](const EventQueue::Event &e) {
+        pending.push_back(q.pending());
+        order.push_back(e.a);
+        if (e.a == 1) {
+            q.schedule(4, 0, 4, 0);  // fills the hole
+            pending.push_back(q.pending());
+            q.schedule(2, 0, 5, 0);  // a tie with event 2, after it
+            pending.push_back(q.pending());
+        }
+    });
+    EXPECT_EQ(pending, (std::vector<size_t>{2, 3, 4, 3, 2, 1, 0}));
+    EXPECT_EQ(order, (std::vector<uint64_t>{1, 2, 5, 3, 4}));
+    EXPECT_EQ(q.pending(), 0u);
+}
+
 TEST(EventQueue, RefusesThePastReentryAndStaysConsistentAfterAThrow) {
     EventQueue q;
     q.run(100, [](const EventQueue::Event &) {});
