@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/errors.h"
+#include "sim/quad_heap.h"
 
 namespace qnsim {
 
@@ -102,8 +103,6 @@ class EventQueue {
     }
 
    private:
-    static constexpr size_t kArity = 4;  // pop_top's tournament compares four children
-
     static bool less(const Event &x, const Event &y) {
         // One 128-bit compare (sub + sbb) instead of branches on each half; times are >= 0.
         const unsigned __int128 kx = (static_cast<unsigned __int128>(x.time_ps) << 64) | x.order;
@@ -114,82 +113,16 @@ class EventQueue {
     void push(const Event &event) {
         if (hole_) {
             hole_ = false;
-            fill_hole(event);
+            quad_heap::replace_root(heap_, event, less);
             return;
         }
-        heap_.push_back(event);
-        Event *h = heap_.data();
-        size_t index = heap_.size() - 1;
-        while (index > 0) {
-            const size_t parent = (index - 1) / kArity;
-            if (!less(event, h[parent])) break;
-            h[index] = h[parent];
-            index = parent;
-        }
-        h[index] = event;
-    }
-
-    // Bottom-up deletion (as in Scheduler): the hole walks down along the smallest children,
-    // then the former last entry, usually late, sifts up from the leaf it reached.
-    void pop_top() {
-        const Event last = heap_.back();
-        heap_.pop_back();
-        const size_t n = heap_.size();
-        if (n == 0) return;
-        Event *h = heap_.data();
-        size_t index = 0;
-        for (;;) {
-            const size_t first = kArity * index + 1;
-            if (first >= n) break;
-            size_t best = first;
-            if (first + kArity <= n) {
-                // Full node: a tournament of two independent pairs (keys are unique, so any
-                // order of comparisons finds the same minimum), which the CPU can overlap.
-                const size_t x = less(h[first + 1], h[first]) ? first + 1 : first;
-                const size_t y = less(h[first + 3], h[first + 2]) ? first + 3 : first + 2;
-                best = less(h[y], h[x]) ? y : x;
-            } else {
-                for (size_t c = first + 1; c < n; ++c) best = less(h[c], h[best]) ? c : best;
-            }
-            h[index] = h[best];
-            index = best;
-        }
-        while (index > 0) {
-            const size_t parent = (index - 1) / kArity;
-            if (!less(last, h[parent])) break;
-            h[index] = h[parent];
-            index = parent;
-        }
-        h[index] = last;
+        quad_heap::push(heap_, event, less);
     }
 
     void close_hole() {
         if (!hole_) return;
         hole_ = false;
-        pop_top();
-    }
-
-    // Puts `event` at the root (a hole) and walks it down along the smallest children.
-    void fill_hole(const Event &event) {
-        Event *h = heap_.data();
-        const size_t n = heap_.size();
-        size_t index = 0;
-        for (;;) {
-            const size_t first = kArity * index + 1;
-            if (first >= n) break;
-            size_t best = first;
-            if (first + kArity <= n) {
-                const size_t x = less(h[first + 1], h[first]) ? first + 1 : first;
-                const size_t y = less(h[first + 3], h[first + 2]) ? first + 3 : first + 2;
-                best = less(h[y], h[x]) ? y : x;
-            } else {
-                for (size_t c = first + 1; c < n; ++c) best = less(h[c], h[best]) ? c : best;
-            }
-            if (!less(h[best], event)) break;
-            h[index] = h[best];
-            index = best;
-        }
-        h[index] = event;
+        quad_heap::pop_root(heap_, less);
     }
 
     [[noreturn]] void throw_past(int64_t time_ps) const {

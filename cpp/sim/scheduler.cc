@@ -8,6 +8,7 @@
 
 #include "core/errors.h"
 #include "core/rng.h"
+#include "sim/quad_heap.h"
 
 namespace qnsim {
 
@@ -93,48 +94,11 @@ EventHandle Scheduler::push(int64_t time_ps, const EventPayload &payload, int32_
     ++live_;
 
     const Entry entry{static_cast<uint64_t>(time_ps), biased_priority(priority) | next_seq_++, slot, s.generation};
-    heap_.push_back(entry);
-    sift_up(heap_.size() - 1, entry);
+    quad_heap::push(heap_, entry, less);
     return EventHandle{slot, s.generation};
 }
 
-void Scheduler::sift_up(size_t index, Entry entry) {
-    Entry *h = heap_.data();
-    while (index > 0) {
-        const size_t parent = (index - 1) / kArity;
-        if (!less(entry, h[parent])) break;
-        h[index] = h[parent];
-        index = parent;
-    }
-    h[index] = entry;
-}
-
-void Scheduler::pop_top() {
-    const Entry last = heap_.back();
-    heap_.pop_back();
-    const size_t n = heap_.size();
-    if (n == 0) return;
-    Entry *h = heap_.data();
-    // Bottom-up deletion (Floyd): walk the hole down to a leaf along the smallest children, then
-    // sift the former last entry up from there. The last entry is usually late (it was pushed at
-    // a leaf), so it rarely climbs, and each level costs one comparison less than the textbook
-    // sift-down.
-    size_t index = 0;
-    for (;;) {
-        const size_t first = kArity * index + 1;
-        if (first >= n) break;
-        size_t best = first;
-        if (first + kArity <= n) {
-            // Full family: fixed trip count so the compiler unrolls it.
-            for (size_t c = first + 1; c < first + kArity; ++c) best = less(h[c], h[best]) ? c : best;
-        } else {
-            for (size_t c = first + 1; c < n; ++c) best = less(h[c], h[best]) ? c : best;
-        }
-        h[index] = h[best];
-        index = best;
-    }
-    sift_up(index, last);
-}
+void Scheduler::pop_top() { quad_heap::pop_root(heap_, less); }
 
 void Scheduler::free_slot(uint32_t slot) {
     Slot &s = slots_[slot];
@@ -170,25 +134,7 @@ void Scheduler::compact() {
     }
     heap_.resize(kept);
     stale_ = 0;
-    // Rebuild bottom-up (Floyd): sift each internal node down, O(n).
-    Entry *h = heap_.data();
-    const size_t n = kept;
-    if (n < 2) return;
-    for (size_t start = (n - 2) / kArity + 1; start-- > 0;) {
-        const Entry moving = h[start];
-        size_t index = start;
-        for (;;) {
-            const size_t first = kArity * index + 1;
-            if (first >= n) break;
-            size_t best = first;
-            const size_t end = std::min(first + kArity, n);
-            for (size_t c = first + 1; c < end; ++c) best = less(h[c], h[best]) ? c : best;
-            if (!less(h[best], moving)) break;
-            h[index] = h[best];
-            index = best;
-        }
-        h[index] = moving;
-    }
+    quad_heap::make_heap(heap_, less);
 }
 
 void Scheduler::renumber() {
@@ -284,7 +230,7 @@ void Scheduler::check_invariants() const {
     std::vector<uint8_t> referenced(slots_.size(), 0);
     for (size_t i = 0; i < n; ++i) {
         const Entry &e = heap_[i];
-        if (i > 0 && less(e, heap_[(i - 1) / kArity])) fail(msg("heap order broken at index ", i));
+        if (i > 0 && less(e, heap_[(i - 1) / quad_heap::kArity])) fail(msg("heap order broken at index ", i));
         if (e.slot >= slots_.size()) fail(msg("entry ", i, " names slot ", e.slot, " out of range"));
         if (static_cast<int64_t>(e.hi) < 0) fail(msg("entry ", i, " has negative time"));
         if ((e.lo & 0xFFFFFFFFull) >= next_seq_) fail(msg("entry ", i, " has a sequence number not yet issued"));

@@ -173,7 +173,6 @@ class Scheduler {
     };
     static constexpr uint32_t kLive = UINT32_MAX;
     static constexpr uint32_t kNoFree = UINT32_MAX - 1;
-    static constexpr unsigned kArity = 4;
 
     static bool less(const Entry &x, const Entry &y) {
         // One 128-bit compare (sub + sbb) instead of branches on each half.
@@ -183,7 +182,6 @@ class Scheduler {
     }
 
     EventHandle push(int64_t time_ps, const EventPayload &payload, int32_t priority);
-    void sift_up(size_t index, Entry entry);
     void pop_top();
     void free_slot(uint32_t slot);
     void compact();
