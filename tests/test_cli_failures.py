@@ -10,25 +10,11 @@ import time
 from pathlib import Path
 
 import pytest
+from scenarios import two_node_scenario
 
 TESTS = Path(__file__).parent
 EXAMPLES = TESTS.parent / "examples"
-SCENARIO = """[run]
-until_s = 0.01
-[[nodes]]
-name = "a"
-[[nodes]]
-name = "b"
-[[links]]
-a = "a"
-b = "b"
-length_km = 1.0
-fidelity = 0.9
-rate_hz = 1e3
-[[requests]]
-src = "a"
-dst = "b"
-"""
+SCENARIO = two_node_scenario(0.01, length_km=1.0, rate_hz=1e3)
 
 
 def qnsim(*args, cwd=None, env=None, timeout=120):

@@ -4,6 +4,7 @@ visible; `qnsim plot` draws a sweep's rows."""
 import math
 
 import pytest
+from scenarios import two_node_scenario
 
 from qnsim.cli import main as cli_main
 from qnsim.plot import axis_label, column_unit, plot_sweep
@@ -63,23 +64,7 @@ def test_draws_into_given_axes():
 
 def test_qnsim_plot_draws_a_sweep(tmp_path, capsys):
     toml = tmp_path / "s.toml"
-    toml.write_text("""
-[run]
-until_s = 0.01
-[[nodes]]
-name = "a"
-[[nodes]]
-name = "b"
-[[links]]
-a = "a"
-b = "b"
-length_km = 1.0
-fidelity = 0.9
-rate_hz = 1000.0
-[[requests]]
-src = "a"
-dst = "b"
-""")
+    toml.write_text(two_node_scenario(0.01, length_km=1.0, rate_hz=1000.0))
     rows = tmp_path / "rows.csv"
     assert cli_main(["sweep", str(toml), "--param", "links.a-b.rate_hz=500,2000", "--seeds", "2", "--out", str(rows),
                      "--workers", "1", "--no-progress"]) == 0

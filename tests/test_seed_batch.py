@@ -2,6 +2,7 @@
 give exactly the results of one build and run per seed."""
 
 import pytest
+from scenarios import two_node_scenario
 
 import qnsim
 from qnsim.scenario import run_scenario_data, run_scenario_seeds
@@ -78,29 +79,7 @@ def test_a_sweep_of_many_seeds_runs_native_batches_with_the_same_rows(tmp_path, 
     import qnsim.seed_batch
     from qnsim.config import tomllib
 
-    text = """
-[run]
-until_s = 0.02
-formalism = "bell_diagonal"
-
-[[nodes]]
-name = "a"
-
-[[nodes]]
-name = "b"
-
-[[links]]
-a = "a"
-b = "b"
-length_km = 10.0
-fidelity = 0.9
-rate_hz = 2000.0
-success_probability = 0.3
-
-[[requests]]
-src = "a"
-dst = "b"
-"""
+    text = two_node_scenario(0.02, formalism="bell_diagonal", success_probability=0.3)
     path = tmp_path / "link.toml"
     path.write_text(text)
     calls = []

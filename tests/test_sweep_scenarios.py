@@ -5,33 +5,13 @@ import csv
 import math
 
 import pytest
+from scenarios import two_node_scenario
 
 import qnsim
 from qnsim.cli import main as cli_main
 from qnsim.scenario import run_scenario_data
 
-SCENARIO = """
-[run]
-until_s = 0.02
-formalism = "density_matrix"
-
-[[nodes]]
-name = "a"
-
-[[nodes]]
-name = "b"
-
-[[links]]
-a = "a"
-b = "b"
-length_km = 10.0
-fidelity = 0.9
-rate_hz = 2000.0
-
-[[requests]]
-src = "a"
-dst = "b"
-"""
+SCENARIO = two_node_scenario(0.02, formalism="density_matrix")
 
 
 @pytest.fixture()
