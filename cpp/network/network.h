@@ -288,7 +288,7 @@ class Network final {
     void start_attempt(uint32_t link, uint32_t slot_a, uint32_t slot_b);
     bool can_attempt(uint32_t slot, uint32_t owner) const {
         const Slot &s = slots_[slot];
-        return s.state == SlotState::Free && s.owner == owner && !s.idle;
+        return (s.state == SlotState::Free) & (s.owner == owner) & !s.idle;  // no branches: see try_start_attempt_with
     }
 #ifdef QNSIM_NETWORK_CHECKS
     void check_no_attempt_left(uint32_t link) const;

@@ -111,19 +111,31 @@ void Network::try_swap(uint32_t node, uint32_t r, uint32_t hop, int first_side) 
         // The oldest eligible slot of each side; a side without one ends the scan.
         uint32_t best[2] = {kNoSlot, kNoSlot};
         uint32_t eligible[2] = {0, 0};
+        const Slot *slots = slots_.data();
+        const uint32_t num_slots = static_cast<uint32_t>(slots_.size());
         for (int step = 0; step < 2; step++) {
             const int k = step ^ first_side;
-            int64_t oldest = 0;
+            // Without branches on the slots' states (selects instead): which slots qualify varies from
+            // call to call, and mispredicted branches here cost more than the instructions.
+            int64_t oldest = std::numeric_limits<int64_t>::max();
+            uint32_t chosen = kNoSlot, count = 0;
             const uint32_t end = view.first[k] + view.count[k];
             for (uint32_t id = view.first[k]; id < end; id++) {
-                const Slot &s = slots_[id];
-                // Non-short-circuit: four predictable loads instead of four unpredictable branches.
-                if ((s.owner != r) | (s.state != SlotState::Stored) | !s.heralded | (s.level < rounds)) continue;
-                if (nested && (s.known_ps > now || slots_[s.partner].hop != view.want[k])) continue;
-                eligible[k]++;
-                if (best[k] == kNoSlot || s.emitted_ps < oldest) best[k] = id, oldest = s.emitted_ps;
+                const Slot &s = slots[id];
+                bool ok = (s.owner == r) & (s.state == SlotState::Stored) & s.heralded & (s.level >= rounds);
+                if (nested) {
+                    const uint32_t partner = std::min(s.partner, num_slots - 1);  // a free slot has none
+                    ok &= (s.known_ps <= now) & (slots[partner].hop == view.want[k]);
+                }
+                // Masks rather than ?: so that the compiler cannot turn the selects back into branches.
+                const uint64_t older = -static_cast<uint64_t>(ok & (s.emitted_ps < oldest));
+                chosen ^= (chosen ^ id) & static_cast<uint32_t>(older);
+                oldest ^= (oldest ^ s.emitted_ps) & static_cast<int64_t>(older);
+                count += ok;
             }
-            if (best[k] == kNoSlot) return;
+            if (chosen == kNoSlot) return;
+            best[k] = chosen;
+            eligible[k] = count;
         }
         // Swapping (or locking) the two takes them out, and no other slot of these two sides becomes
         // eligible meanwhile (that takes an event): with a side's only candidate gone, no rescan.

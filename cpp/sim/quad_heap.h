@@ -19,10 +19,12 @@ inline size_t smallest_child(const T *h, size_t index, size_t n, Less less) {
     const size_t first = kArity * index + 1;
     if (first >= n) return n;
     if (first + kArity <= n) {
-        // Full node: a tournament of two independent pairs, which the CPU can overlap.
-        const size_t x = less(h[first + 1], h[first]) ? first + 1 : first;
-        const size_t y = less(h[first + 3], h[first + 2]) ? first + 3 : first + 2;
-        return less(h[y], h[x]) ? y : x;
+        // Full node: a tournament of two independent pairs, which the CPU can overlap. The winners
+        // are picked by arithmetic, not branches: which child wins is a coin toss to the predictor.
+        const size_t x = first + static_cast<size_t>(less(h[first + 1], h[first]));
+        const size_t y = first + 2 + static_cast<size_t>(less(h[first + 3], h[first + 2]));
+        const size_t y_wins = -static_cast<size_t>(less(h[y], h[x]));
+        return x ^ ((x ^ y) & y_wins);
     }
     size_t best = first;
     for (size_t c = first + 1; c < n; ++c) best = less(h[c], h[best]) ? c : best;
