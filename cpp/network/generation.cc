@@ -203,7 +203,7 @@ void Network::after_known(uint32_t slot) {
         // Under a nested schedule only a slot whose segment reaches its designated partner, with the
         // news here, is a candidate. Every slot that becomes one calls this, and try_swap takes every
         // pair there is, so a call for a slot that is not one cannot find a pair: skip the scan.
-        if (req.p.swap_schedule == SwapSchedule::Nested && !nested_candidate(slot, hop, last, left)) {
+        if (req.p.swap_schedule == SwapSchedule::Nested && !nested_candidate(slot, req.swap_views[hop], left ? 0 : 1)) {
             check_no_swap_left(s.node, r, hop);
             return;
         }

@@ -163,6 +163,8 @@ uint32_t Network::add_request(const RequestParams &p) {
     r.distance_ps.reserve(p.path.size());
     r.links.reserve(p.path.size() - 1);
     int64_t distance = 0;
+    // The side of link i (0: node_a) that path node i holds; path node i + 1 holds the other.
+    std::vector<uint8_t> side_of_hop;
     for (size_t i = 0; i < p.path.size(); i++) {
         r.distance_ps.push_back(distance);
         if (i + 1 < p.path.size()) {
@@ -179,7 +181,7 @@ uint32_t Network::add_request(const RequestParams &p) {
                                                 links_[it->second].p.channels, " channels (raise its channels)"));
             }
             r.links.push_back(it->second);
-            r.side_of_hop.push_back(links_[it->second].p.node_a == a ? 0 : 1);
+            side_of_hop.push_back(links_[it->second].p.node_a == a ? 0 : 1);
             distance += links_[it->second].p.classical_delay_ps;
         }
     }
@@ -211,7 +213,7 @@ uint32_t Network::add_request(const RequestParams &p) {
     for (uint32_t h = 1; h < last; h++) {
         Request::SwapView &v = r.swap_views[h];
         const uint32_t ls[2] = {r.links[h - 1], r.links[h]};
-        const uint32_t sides[2] = {1u - r.side_of_hop[h - 1], r.side_of_hop[h]};
+        const uint32_t sides[2] = {1u - side_of_hop[h - 1], side_of_hop[h]};
         for (int k = 0; k < 2; k++) {
             v.first[k] = links_[ls[k]].slots[sides[k]].front();  // a side's memories are consecutive slots
             v.count[k] = static_cast<uint32_t>(links_[ls[k]].slots[sides[k]].size());

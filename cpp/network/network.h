@@ -258,8 +258,6 @@ class Network final {
         RequestParams p;
         std::vector<uint32_t> links;          // link of hop i (path[i], path[i+1])
         std::vector<int64_t> distance_ps;     // cumulative classical latency from path[0]
-        // The side of link i (0: node_a) that path node i holds; path node i + 1 holds the other.
-        std::vector<uint8_t> side_of_hop;
         // What a swap at path position h (0 < h < last) scans: the memories of its left (k = 0) and
         // right (k = 1) link at that node, slots [first[k], first[k] + count[k]), and under a nested
         // schedule the path positions its segments must reach (nested_left / nested_right).
@@ -334,12 +332,12 @@ class Network final {
     // first_side: the side (0 = left link, 1 = right) scanned first; the result does not depend on
     // it, but a side without a candidate ends the scan, so the caller names the side less likely to have one.
     void try_swap(uint32_t node, uint32_t request, uint32_t hop, int first_side = 0);
-    // Nested schedule: whether the slot (at path position hop, on the left link or the right) can
-    // swap now: its segment reaches the designated partner and the news has arrived.
-    bool nested_candidate(uint32_t slot, uint32_t hop, uint32_t last, bool left) const {
+    // Nested schedule: whether the slot, on side k (0: the left link) of its swap node, can swap now:
+    // its segment reaches the designated partner and the news has arrived.
+    bool nested_candidate(uint32_t slot, const Request::SwapView &view, int k) const {
         const Slot &s = slots_[slot];
         if (s.known_ps > queue_.now() || s.partner == UINT32_MAX) return false;
-        return slots_[s.partner].hop == (left ? nested_left(hop) : nested_right(hop, last));
+        return slots_[s.partner].hop == view.want[k];
     }
     // Built with QNSIM_NETWORK_CHECKS: notes a skipped try_swap, and run_deferred_checks (after each
     // event) throws if that node then holds a nested swap pair nobody took (what the skip relies on

@@ -54,9 +54,9 @@ void Network::swap_now(uint32_t node, uint32_t s1, uint32_t s2, int request, int
             // Under a nested schedule an interior node waits for the news that its segment reached
             // its designated partner, so that news is an event of its own; a segment that ends
             // elsewhere makes no candidate (a later swap that extends it sends its own news).
-            const uint32_t h = slots_[p].hop;
+            const uint32_t h = slots_[p].hop, partner_hop = slots_[slots_[p].partner].hop;
             if (req.p.swap_schedule == SwapSchedule::Nested && h > 0 && h < last &&
-                slots_[slots_[p].partner].hop == (slots_[slots_[p].partner].hop < h ? nested_left(h) : nested_right(h, last))) {
+                partner_hop == req.swap_views[h].want[partner_hop < h ? 0 : 1]) {
                 queue_.schedule(slots_[p].known_ps, kKnown, pack(p, slots_[p].gen), 0);
             }
         }
