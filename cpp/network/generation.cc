@@ -6,23 +6,28 @@ namespace qnsim {
 
 using namespace network_internal;
 
-void Network::try_start_attempts(uint32_t l) {
-    Link &link = links_[l];
+std::pair<size_t, uint32_t> Network::next_attempt_pair(uint32_t l, size_t from) const {
+    const Link &link = links_[l];
     const auto &a = link.slots[0];
     const auto &b = link.slots[1];
-    for (size_t i = 0; i < a.size(); i++) {
+    for (size_t i = from; i < a.size(); i++) {
         const uint32_t owner = slots_[a[i]].owner;
         if (owner == kNoSlot || !can_attempt(a[i], owner) || !requests_[owner].active()) continue;
         if (link.p.fixed_channels) {
-            if (can_attempt(b[i], owner)) start_attempt(l, a[i], b[i]);
+            if (can_attempt(b[i], owner)) return {i, b[i]};
             continue;
         }
         for (uint32_t id : b) {
-            if (can_attempt(id, owner)) {
-                start_attempt(l, a[i], id);
-                break;
-            }
+            if (can_attempt(id, owner)) return {i, id};
         }
+    }
+    return {a.size(), kNoSlot};
+}
+
+void Network::try_start_attempts(uint32_t l) {
+    const auto &a = links_[l].slots[0];
+    for (auto [i, b] = next_attempt_pair(l, 0); b != kNoSlot; std::tie(i, b) = next_attempt_pair(l, i + 1)) {
+        start_attempt(l, a[i], b);
     }
 }
 
@@ -81,17 +86,10 @@ void Network::start_attempt(uint32_t l, uint32_t ia, uint32_t ib) {
 
 #ifdef QNSIM_NETWORK_CHECKS
 void Network::check_no_attempt_left(uint32_t l) const {
-    const Link &link = links_[l];
-    for (size_t i = 0; i < link.slots[0].size(); i++) {
-        const uint32_t owner = slots_[link.slots[0][i]].owner;
-        if (owner == kNoSlot || !can_attempt(link.slots[0][i], owner) || !requests_[owner].active()) continue;
-        for (size_t j = 0; j < link.slots[1].size(); j++) {
-            if (link.p.fixed_channels && j != i) continue;
-            if (can_attempt(link.slots[1][j], owner)) {
-                throw std::logic_error(msg("invariant: link ", l, " has memories ", link.slots[0][i], " and ",
-                                           link.slots[1][j], " that could attempt and do not"));
-            }
-        }
+    const auto [i, b] = next_attempt_pair(l, 0);
+    if (b != kNoSlot) {
+        throw std::logic_error(msg("invariant: link ", l, " has memories ", links_[l].slots[0][i], " and ", b,
+                                   " that could attempt and do not"));
     }
 }
 #endif

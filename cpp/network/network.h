@@ -278,8 +278,11 @@ class Network final {
         return slot < slots_.size() && slots_[slot].gen == static_cast<uint32_t>(packed >> 32);
     }
 
-    // Starts an attempt on every pair of the link's memories that can make one (first memory at
-    // end a in order, with the first at end b that can join it).
+    // The first pair of the link's memories that can make an attempt together, scanning end a from
+    // position `from` in order, each with the first memory at end b that can join it: (position at end
+    // a, slot at end b), or (end a's size, kNoSlot).
+    std::pair<size_t, uint32_t> next_attempt_pair(uint32_t link, size_t from) const;
+    // Starts an attempt on every such pair.
     void try_start_attempts(uint32_t link);
     // The same after one memory was freed: only it can start an attempt (see the .cc).
     void try_start_attempt_with(uint32_t freed_slot);
