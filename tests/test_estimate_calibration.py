@@ -25,6 +25,27 @@ def test_calibrated_link_matches_the_simulated_run():
     assert "request 1 (qpu_a_10ms -> qpu_b_10ms)" in link.source
 
 
+def _repeater(max_records):
+    net = qnsim.Network(seed=3, max_records=max_records)
+    for name in "amb":
+        net.add_node(name, hardware="nv_10x_improved", num_memories=4)
+    net.add_link("a", "m", length_km=10.0, channels=2)
+    net.add_link("m", "b", length_km=10.0, channels=2)
+    net.request("a", "b", num_pairs=None)
+    return net
+
+
+@pytest.mark.parametrize("max_records", [0, 5])
+def test_calibration_uses_every_delivered_pair_when_records_are_capped(max_records):
+    # The records hold only the first pairs (fresher memories, higher fidelity): the calibrated
+    # fidelity and its interval come from all pairs, as in the uncapped run.
+    full = calibrate_link(_repeater(None), until_s=0.3)
+    capped = calibrate_link(_repeater(max_records), until_s=0.3)
+    assert capped.pairs == full.pairs > 100
+    assert capped.fidelity == pytest.approx(full.fidelity, rel=1e-12)
+    assert capped.fidelity_ci95 == pytest.approx(full.fidelity_ci95, rel=1e-6)
+
+
 def test_estimate_with_a_calibrated_link_is_bounded_by_its_rate():
     link = calibrate_link(EXAMPLES / "two_qpus_transducers.toml", request=1, until_s=0.1, seed=3)
     workload = "REPEAT 100000 {\n  CX 0 1\n  H 0\n}\n"

@@ -53,6 +53,15 @@ def test_qnsim_sweep_command_writes_and_resumes(scenario, tmp_path, capsys):
     assert out.read_text() == before
 
 
+@pytest.mark.parametrize("key", ["run.seed", "*.seed", "run.*"])
+def test_sweeping_run_seed_is_refused_not_silently_replaced(scenario, key, capsys):
+    # Each point's seed replaces run.seed: a grid over it would run the same seeds for every value.
+    with pytest.raises(ValueError, match="sets run.seed.*--seeds"):
+        qnsim.sweep(scenario, {key: [1, 2]}, progress=False)
+    assert cli_main(["sweep", str(scenario), "--param", f"{key}=1,2", "--no-progress"]) == 2
+    assert "sets run.seed" in capsys.readouterr().err
+
+
 def test_unknown_scenario_key_is_named(scenario):
     with pytest.raises(ValueError, match="links.0.lenght_km"):
         qnsim.sweep(scenario, {"links.0.lenght_km": [1.0]}, progress=False)

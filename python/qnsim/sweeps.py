@@ -551,7 +551,18 @@ class TomlScenario:
         return apply_overrides(self.data, params)
 
     def check(self, grid: Mapping[str, Sequence[Any]]) -> None:
-        """Applies every value of every grid key once, so that bad keys fail before any run."""
+        """Applies every value of every grid key once, so that bad keys fail before any run.
+
+        A key that sets ``run.seed`` is refused: each point's seed replaces it, so its values
+        would give rows that differ in that column only (the sweep's ``seeds`` choose the seeds).
+        """
+        for key in grid_columns(grid):
+            parts = key.split(".")
+            if len(parts) == 2 and parts[0] in ("run", "*") and parts[1] in ("seed", "*"):
+                raise ValueError(
+                    f"grid key {key!r} sets run.seed, which every point's own seed replaces (its values "
+                    "would all run the same seeds); choose the seeds with seeds= (qnsim sweep --seeds) instead"
+                )
         for keys, values in grid_axes(grid):
             for value in values:
                 self.data_for(dict(zip(keys, value)))

@@ -23,8 +23,9 @@ class CalibratedLink:
 
     Attributes:
         rate_hz: Delivered end-to-end pairs per second of simulated time.
-        fidelity: Mean delivered fidelity to |Phi+>.
-        fidelity_ci95: Half-width of the 95% confidence interval of ``fidelity``.
+        fidelity: Mean delivered fidelity to |Phi+> over every delivered pair.
+        fidelity_ci95: Half-width of the 95% (Student t) confidence interval of ``fidelity``
+            (inf from a single pair).
         latency_s: One-way classical latency between the request's ends, in s.
         pairs: Number of pairs the estimate rests on.
         simulated_s: Simulated time, in s.
@@ -99,11 +100,12 @@ def calibrate_link(
             f"request {request} of {label} delivered no pair in {until_s} s of simulated time; "
             "simulate longer to calibrate its rate"
         )
-    fidelities = r.fidelities
-    ci = 1.96 * float(fidelities.std(ddof=1)) / math.sqrt(r.num_pairs) if r.num_pairs > 1 else math.inf
+    # Over every delivered pair (the native sums), not only the per-pair records, which
+    # Network(max_records=...) may cap to the first few pairs of the run.
+    ci = float(r.fidelity_ci95) if r.num_pairs > 1 else math.inf
     return CalibratedLink(
         rate_hz=float(r.rate_hz),
-        fidelity=float(fidelities.mean()),
+        fidelity=float(r.mean_fidelity),
         fidelity_ci95=ci,
         latency_s=float(network.classical_latency_s(r.src, r.dst)),
         pairs=r.num_pairs,
