@@ -174,6 +174,8 @@ def _link(args: argparse.Namespace) -> int:
     print(f"link: {supply.source}")
     print(f"  delivered: {supply.rate_hz:.4g} pairs/s, Bell-diagonal (Phi+, Psi+, Psi-, Phi-) = ({bd})")
     print(f"  memory T1 = {supply.t1_s:g} s, T2 = {supply.t2_s:g} s; node 2q error {supply.two_qubit_error:g}")
+    for note in supply.notes:
+        print(f"  WARNING: {note}")
     print(f"{args.experiment}, d = {args.distance}, {args.scheme} seam, {args.code} code, cycle {args.cycle_time:g} s:")
     print(f"  pairs per round: {timing.pairs_per_round}")
     per_seam = timing.required_rate_per_seam_hz

@@ -8,6 +8,8 @@ request keeping its first pair, finds its delivery time, and runs again with the
 exactly that time: the pair's density matrix is then read at delivery, with no decay after it.
 The coefficients are its Bell-basis diagonal (``<B|rho|B>``), i.e. the pair after a Pauli twirl,
 which is what a teleported CNOT sees once its channel is twirled (Stim's noise is Pauli).
+Probes see first pairs only: when the normal run's pairs have a different mean fidelity (later
+pairs waited longer in memory, say), the supply carries a note and a ``RuntimeWarning`` says so.
 
 :func:`round_timing` turns the supply into what a syndrome round of a distributed patch gets:
 
@@ -67,6 +69,8 @@ class LinkSupply:
         two_qubit_error: Two-qubit gate error of the source node (its bulk noise).
         measurement_error: Measurement error of the source node.
         source: Scenario and request.
+        notes: Caveats, e.g. probes (each run's first pair) that disagree with the mean
+            fidelity of all the pairs the normal run delivered (also issued as a warning).
 
     Example:
         >>> s = LinkSupply(1e3, 0.95, (0.95, 0.02, 0.02, 0.01), (0.01,) * 4, 1000, 50, 1e-3, 1e-3,
@@ -86,6 +90,7 @@ class LinkSupply:
     two_qubit_error: float
     measurement_error: float
     source: str
+    notes: tuple[str, ...] = ()
 
 
 def _scenario_data(scenario: str | os.PathLike | dict) -> tuple[dict, str]:
@@ -148,7 +153,9 @@ def measure_link(
     # Probes: only the chosen request, keeping its first pair, in the exact formalism.
     probe = dict(data)
     probe["requests"] = [dict(requests[request], keep_pairs=True, num_pairs=1)]
-    probe["run"] = dict(data.get("run", {}), formalism="density_matrix")
+    # The probe's one pair is read from its record: no max_records of the scenario may drop it.
+    run_table = {k: v for k, v in data.get("run", {}).items() if k != "max_records"}
+    probe["run"] = dict(run_table, formalism="density_matrix")
     coefficients = []
     for k in range(probes):
         net, _ = scenario_from_dict(probe, source=label, seed=seed + k)
@@ -165,6 +172,21 @@ def measure_link(
     mean = np.clip(mean, 0.0, None)
     mean = mean / mean.sum()
     ci = 1.96 * arr.std(axis=0, ddof=1) / math.sqrt(probes) if probes > 1 else np.full(4, math.inf)
+    notes = []
+    # A probe reads each run's first pair; later pairs may have waited longer in memory (or
+    # been purified, cut off...). Compare with the mean fidelity of every pair of the normal run.
+    se_probe = float(arr[:, 0].std(ddof=1)) / math.sqrt(probes) if probes > 1 else 0.0
+    se_all = float(result.fidelity_std) / math.sqrt(result.num_pairs) if result.num_pairs > 1 else 0.0
+    gap = float(mean[0]) - float(result.mean_fidelity)
+    if abs(gap) > 4 * math.hypot(se_probe, se_all) + 1e-3:
+        notes.append(
+            f"the probes (the first pair of {probes} runs) give Phi+ = {mean[0]:.4f}, but the {result.num_pairs} "
+            f"pairs of the normal run have mean fidelity {result.mean_fidelity:.4f}: later pairs differ from the "
+            "first (e.g. they wait longer in memory), so bell_diagonal does not represent the delivered pairs"
+        )
+        import warnings
+
+        warnings.warn(f"measure_link on {label} request {request}: {notes[-1]}", RuntimeWarning, stacklevel=2)
     return LinkSupply(
         rate_hz=float(result.rate_hz),
         mean_fidelity=float(result.mean_fidelity),
@@ -177,6 +199,7 @@ def measure_link(
         two_qubit_error=float(node.gates.two_qubit_error),
         measurement_error=float(node.gates.measurement_error),
         source=f"{label} request {request} ({result.src} -> {result.dst})",
+        notes=tuple(notes),
     )
 
 
