@@ -45,3 +45,19 @@ def touch(params, seed):
     with open(params["marker"], "w") as f:
         f.write("ran")
     return {"ok": True}
+
+
+def scaled(params, seed, factor=1.0):
+    """square's y times a factor bound with functools.partial."""
+    row = square(params, seed)
+    return {"y": row["y"] * factor}
+
+
+class Scaled:
+    """A callable point function whose attribute changes its rows."""
+
+    def __init__(self, factor):
+        self.factor = factor
+
+    def __call__(self, params, seed):
+        return scaled(params, seed, self.factor)

@@ -328,6 +328,19 @@ def test_sweep_on_dask(tmp_path):
     assert [(r["shots"], r["errors"]) for r in local] == [(r["shots"], r["errors"]) for r in dask]
 
 
+def test_resuming_an_experiment_with_other_fixed_settings_is_refused(tmp_path):
+    # The fixed settings live in the spec, not in the rows' parameters: other settings are another
+    # experiment, whose rows must not be taken from the first one's file.
+    out = tmp_path / "rows.csv"
+    uniform = ExperimentSpec.from_dict({"experiment": {"noise": "uniform"}, "sampling": {"max_shots": 200}})
+    first = run_experiment_sweep(uniform, grid={"p_int": [0.1]}, workers=1, out=str(out))
+    again = ExperimentSpec.from_dict({"experiment": {"noise": "uniform"}, "sampling": {"max_shots": 200}})
+    assert run_experiment_sweep(again, grid={"p_int": [0.1]}, workers=1, out=str(out)) == first
+    si1000 = ExperimentSpec.from_dict({"experiment": {"noise": "si1000"}, "sampling": {"max_shots": 200}})
+    with pytest.raises(ValueError, match="holds rows of another scenario"):
+        run_experiment_sweep(si1000, grid={"p_int": [0.1]}, workers=1, out=str(out))
+
+
 @pytest.mark.parametrize("name", ["interface_threshold.toml", "transducer_memory.toml"])
 def test_shipped_experiment_files_parse(name):
     spec = ExperimentSpec.from_file(os.path.join(EXAMPLES, "qec", name))

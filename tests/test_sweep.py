@@ -1,5 +1,7 @@
 """qnsim.sweep: points, backends, streaming and resume, TOML overrides, CLI, plot."""
 
+import functools
+import importlib
 import os
 import pickle
 import re
@@ -598,6 +600,32 @@ def test_rows_without_a_scenario_id_are_refused(tmp_path):
     out.write_text("x,seed,y,point_id\n1,0,1.5,abc\n")
     with pytest.raises(ValueError, match="it was written by another sweep"):
         sweep(sweep_points.square, {"x": [1]}, out=out, workers=1, progress=False)
+
+
+@pytest.mark.parametrize(
+    "make", [lambda f: functools.partial(sweep_points.scaled, factor=f), sweep_points.Scaled], ids=["partial", "object"]
+)
+def test_resuming_with_other_bound_arguments_is_refused(tmp_path, make):
+    # A partial's or a callable object's own source does not change with its arguments: the rows
+    # of factor 1 must not be taken for factor 2.
+    out = tmp_path / "rows.csv"
+    first = sweep(make(1.0), {"x": [1, 2]}, out=out, workers=1, progress=False, as_frame=False)
+    assert sweep(make(1.0), {"x": [1, 2]}, out=out, workers=1, progress=False, as_frame=False) == first
+    with pytest.raises(ValueError, match="holds rows of another scenario"):
+        sweep(make(2.0), {"x": [1, 2]}, out=out, workers=1, progress=False)
+
+
+def test_scenario_id_follows_the_module_of_the_point_function(tmp_path, monkeypatch):
+    # A module-level constant the point function reads is part of what it computes.
+    module = tmp_path / "edited_points.py"
+    module.write_text("UNTIL = 1.0\n\ndef point(params, seed):\n    return {'y': UNTIL}\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import edited_points
+
+    before = scenario_id(edited_points.point)
+    module.write_text("UNTIL = 2.0\n\ndef point(params, seed):\n    return {'y': UNTIL}\n")
+    importlib.reload(edited_points)
+    assert scenario_id(edited_points.point) != before
 
 
 def test_scenario_id_follows_the_qnsim_version(monkeypatch):

@@ -586,28 +586,61 @@ def scenario_id(fn: PointFunction) -> str:
     """What a sweep runs, as 16 hex digits: the scenario's content and the qnsim version.
 
     For a scenario TOML file, its parsed content (so an edit changes the id, a reformatting does
-    not); for a point function, its module, name and source code. Rows in a sweep's ``out``
+    not); for a point function, its module, name and source code, the source of the module that
+    defines it (the helpers and constants it uses), and, for a ``functools.partial`` or a callable
+    object, the arguments or attributes it carries (its pickle). Rows in a sweep's ``out``
     carry it, and resuming from rows of another scenario or qnsim version is refused.
 
     Example:
         >>> scenario_id(example_point) == scenario_id(example_point)
         True
+        >>> import functools
+        >>> scenario_id(functools.partial(example_point)) == scenario_id(functools.partial(len))
+        False
     """
     from qnsim import __version__
 
     if isinstance(fn, TomlScenario):
         content = json.dumps(fn.data, sort_keys=True, default=str)
     else:
-        import inspect
-
-        name = f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', type(fn).__qualname__)}"
-        try:
-            source = inspect.getsource(fn if inspect.isroutine(fn) else type(fn))
-        except (OSError, TypeError):
-            code = getattr(fn, "__code__", None)
-            source = code.co_code.hex() if code is not None else repr(fn)
-        content = f"{name}\n{source}"
+        content = _callable_content(fn)
     return hashlib.sha1(f"qnsim {__version__}\n{content}".encode()).hexdigest()[:16]
+
+
+def _callable_content(fn: Any) -> str:
+    """What a point function computes, as text for :func:`scenario_id`."""
+    import functools
+    import inspect
+    import pickle
+
+    if isinstance(fn, functools.partial):
+        # The function it wraps, and the arguments it binds (a partial's own source is functools').
+        try:
+            bound = hashlib.sha1(pickle.dumps((fn.args, sorted(fn.keywords.items())), protocol=4)).hexdigest()
+        except Exception:
+            bound = repr((fn.args, sorted(fn.keywords.items())))
+        return f"functools.partial\n{_callable_content(fn.func)}\nbound {bound}"
+    name = f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', type(fn).__qualname__)}"
+    target = fn if inspect.isroutine(fn) else type(fn)
+    try:
+        source = inspect.getsource(target)
+    except (OSError, TypeError):
+        code = getattr(fn, "__code__", None)
+        source = code.co_code.hex() if code is not None else repr(fn)
+    content = f"{name}\n{source}"
+    module = inspect.getmodule(target)
+    if module is not None:
+        try:
+            content += "\nmodule " + hashlib.sha1(inspect.getsource(module).encode()).hexdigest()
+        except (OSError, TypeError):
+            pass
+    if not inspect.isroutine(fn):
+        # A callable object: its attributes are part of what it computes.
+        try:
+            content += "\nstate " + hashlib.sha1(pickle.dumps(fn, protocol=4)).hexdigest()
+        except Exception:
+            content += f"\nstate {vars(fn)!r}" if hasattr(fn, "__dict__") else ""
+    return content
 
 
 def _resolve_scenario(scenario: Any) -> PointFunction:
