@@ -615,19 +615,36 @@ def test_resuming_with_other_bound_arguments_is_refused(tmp_path, make):
         sweep(make(2.0), {"x": [1, 2]}, out=out, workers=1, progress=False)
 
 
-def test_scenario_id_follows_the_module_of_the_point_function(tmp_path, monkeypatch):
-    # A module-level constant the point function reads is part of what it computes.
-    module = tmp_path / "edited_points.py"
-    module.write_text("UNTIL = 1.0\n\ndef point(params, seed):\n    return {'y': UNTIL}\n")
+def test_scenario_id_follows_what_the_point_function_reads_and_nothing_else(tmp_path, monkeypatch):
+    # The module-level constants and helpers a point function reads (through other helpers and
+    # modules of the user's own code) are part of what it computes; an edit elsewhere in the same
+    # script (its plot, say) must not turn a resume into a refusal.
     monkeypatch.syspath_prepend(str(tmp_path))
-    import edited_points
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)  # rewrites within one second: no stale .pyc
+    helpers = tmp_path / "point_helpers.py"
+    script = tmp_path / "edited_points.py"
 
-    before = scenario_id(edited_points.point)
-    module.write_text("UNTIL = 2.0\n\ndef point(params, seed):\n    return {'y': UNTIL}\n")
-    importlib.reload(edited_points)
-    assert scenario_id(edited_points.point) != before
+    def write(until=1.0, scale="2.0", plot="pass"):
+        helpers.write_text(f"SCALE = {scale}\n\ndef scaled(y):\n    return y * SCALE\n")
+        script.write_text(
+            "import math\nimport point_helpers\n\n"
+            f"UNTIL = {until}\n\n"
+            "def ramp(x):\n    return point_helpers.scaled(x) + math.sqrt(UNTIL)\n\n"
+            "def point(params, seed):\n    return {'y': ramp(params['x'])}\n\n"
+            f"def plot(rows):\n    {plot}\n"
+        )
+        import edited_points
+        import point_helpers
 
+        importlib.reload(point_helpers)
+        importlib.reload(edited_points)
+        return scenario_id(edited_points.point)
 
+    base = write()
+    assert write() == base
+    assert write(plot="print(rows)") == base
+    assert write(until=2.0) != base
+    assert write(scale="3.0") != base
 def test_scenario_id_follows_the_qnsim_version(monkeypatch):
     import qnsim
 

@@ -586,9 +586,10 @@ def scenario_id(fn: PointFunction) -> str:
     """What a sweep runs, as 16 hex digits: the scenario's content and the qnsim version.
 
     For a scenario TOML file, its parsed content (so an edit changes the id, a reformatting does
-    not); for a point function, its module, name and source code, the source of the module that
-    defines it (the helpers and constants it uses), and, for a ``functools.partial`` or a callable
-    object, the arguments or attributes it carries (its pickle). Rows in a sweep's ``out``
+    not); for a point function, its module, name and source code, the module-level constants,
+    helpers and classes of the user's code it reads (followed through the helpers; see
+    :func:`_global_dependencies`), and, for a ``functools.partial`` or a callable object, the
+    arguments or attributes it carries (its pickle). Rows in a sweep's ``out``
     carry it, and resuming from rows of another scenario or qnsim version is refused.
 
     Example:
@@ -611,36 +612,121 @@ def _callable_content(fn: Any) -> str:
     """What a point function computes, as text for :func:`scenario_id`."""
     import functools
     import inspect
-    import pickle
 
     if isinstance(fn, functools.partial):
         # The function it wraps, and the arguments it binds (a partial's own source is functools').
-        try:
-            bound = hashlib.sha1(pickle.dumps((fn.args, sorted(fn.keywords.items())), protocol=4)).hexdigest()
-        except Exception:
-            bound = repr((fn.args, sorted(fn.keywords.items())))
-        return f"functools.partial\n{_callable_content(fn.func)}\nbound {bound}"
+        return f"functools.partial\n{_callable_content(fn.func)}\nbound {_value_digest((fn.args, sorted(fn.keywords.items())))}"
     name = f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', type(fn).__qualname__)}"
-    target = fn if inspect.isroutine(fn) else type(fn)
+    routine = inspect.isroutine(fn)
+    target = fn if routine else type(fn)
+    parts = [name, _source_text(target)]
+    if routine:
+        parts += _global_dependencies([fn])
+    else:
+        # A callable object: what its class's methods read, and its attributes (its pickle).
+        parts += _global_dependencies([m for m in vars(type(fn)).values() if inspect.isfunction(m)])
+        parts.append(f"state {_value_digest(fn)}")
+    return "\n".join(parts)
+
+
+def _source_text(obj: Any) -> str:
+    """The source of a function or class, or its bytecode when the source is not available."""
+    import inspect
+
     try:
-        source = inspect.getsource(target)
+        return inspect.getsource(obj)
     except (OSError, TypeError):
-        code = getattr(fn, "__code__", None)
-        source = code.co_code.hex() if code is not None else repr(fn)
-    content = f"{name}\n{source}"
-    module = inspect.getmodule(target)
-    if module is not None:
-        try:
-            content += "\nmodule " + hashlib.sha1(inspect.getsource(module).encode()).hexdigest()
-        except (OSError, TypeError):
-            pass
-    if not inspect.isroutine(fn):
-        # A callable object: its attributes are part of what it computes.
-        try:
-            content += "\nstate " + hashlib.sha1(pickle.dumps(fn, protocol=4)).hexdigest()
-        except Exception:
-            content += f"\nstate {vars(fn)!r}" if hasattr(fn, "__dict__") else ""
-    return content
+        code = getattr(obj, "__code__", None)
+        return code.co_code.hex() if code is not None else _stable_repr(obj)
+
+
+def _value_digest(value: Any) -> str:
+    """A value by content: the hash of its pickle, else its repr without memory addresses."""
+    import pickle
+
+    try:
+        return hashlib.sha1(pickle.dumps(value, protocol=4)).hexdigest()
+    except Exception:
+        return _stable_repr(value)
+
+
+def _stable_repr(value: Any) -> str:
+    # An address changes from one process to the next; a resume must not be refused for that.
+    return re.sub(r" at 0x[0-9a-fA-F]+", "", repr(value))
+
+
+def _is_user_code(obj: Any) -> bool:
+    """True for functions, classes and modules of the user's own files (not qnsim, the standard
+    library or installed packages, whose versions do not change under a running sweep)."""
+    import inspect
+    import sysconfig
+
+    module = obj if inspect.ismodule(obj) else inspect.getmodule(obj)
+    path = getattr(module, "__file__", None)
+    if module is None or path is None or module.__name__.partition(".")[0] == "qnsim":
+        return False
+    path = os.path.abspath(path)
+    if "site-packages" in path or "dist-packages" in path:
+        return False
+    stdlib = {os.path.abspath(sysconfig.get_paths()[k]) for k in ("stdlib", "platstdlib")}
+    return not any(path.startswith(d + os.sep) for d in stdlib)
+
+
+def _code_names(code: Any) -> set[str]:
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if hasattr(const, "co_names"):  # nested functions, comprehensions and lambdas
+            names |= _code_names(const)
+    return names
+
+
+def _global_dependencies(functions: list[Any]) -> list[str]:
+    """The module-level names these functions read, by content, through the user's helpers.
+
+    A constant is its pickle's hash, a helper function or class of the user's code its source
+    (followed in turn), a user module its source's hash, anything from qnsim, the standard
+    library or an installed package its name. So editing ``UNTIL = 1.0`` or a helper a point
+    function calls changes the sweep's id, and editing an unrelated function of the same script
+    (a plot, say) does not.
+    """
+    import inspect
+
+    found: dict[str, str] = {}
+    seen: set[int] = set()
+    stack = list(functions)
+    while stack:
+        function = inspect.unwrap(stack.pop())
+        code = getattr(function, "__code__", None)
+        if code is None or id(code) in seen:
+            continue
+        seen.add(id(code))
+        module_globals = getattr(function, "__globals__", {})
+        values = [(f"{function.__module__}.{n}", module_globals[n]) for n in sorted(_code_names(code)) if n in module_globals]
+        for k, cell in enumerate(function.__closure__ or ()):
+            try:
+                values.append((f"{function.__qualname__}.<closure {k}>", cell.cell_contents))
+            except ValueError:  # an empty cell
+                continue
+        for key, value in values:
+            if key in found:
+                continue
+            if inspect.ismodule(value):
+                found[key] = f"module {value.__name__}"
+                if _is_user_code(value):
+                    found[key] += " " + hashlib.sha1(_source_text(value).encode()).hexdigest()
+            elif inspect.isfunction(value) or inspect.isclass(value):
+                if _is_user_code(value):
+                    found[key] = _source_text(value)
+                    stack += [value] if inspect.isfunction(value) else [
+                        m for m in vars(value).values() if inspect.isfunction(m)
+                    ]
+                else:
+                    found[key] = f"{value.__module__}.{value.__qualname__}"
+            elif callable(value) and not _is_user_code(value):
+                found[key] = _stable_repr(value)  # a builtin or a library's callable object
+            else:
+                found[key] = _value_digest(value)
+    return [f"{key} = {text}" for key, text in sorted(found.items())]
 
 
 def _resolve_scenario(scenario: Any) -> PointFunction:
