@@ -624,8 +624,8 @@ def test_scenario_id_follows_what_the_point_function_reads_and_nothing_else(tmp_
     helpers = tmp_path / "point_helpers.py"
     script = tmp_path / "edited_points.py"
 
-    def write(until=1.0, scale="2.0", plot="pass"):
-        helpers.write_text(f"SCALE = {scale}\n\ndef scaled(y):\n    return y * SCALE\n")
+    def write(until=1.0, scale="2.0", plot="pass", other="0"):
+        helpers.write_text(f"SCALE = {scale}\nOTHER = {other}\n\ndef scaled(y):\n    return y * SCALE\n")
         script.write_text(
             "import math\nimport point_helpers\n\n"
             f"UNTIL = {until}\n\n"
@@ -643,6 +643,7 @@ def test_scenario_id_follows_what_the_point_function_reads_and_nothing_else(tmp_
     base = write()
     assert write() == base
     assert write(plot="print(rows)") == base
+    assert write(other="1") == base
     assert write(until=2.0) != base
     assert write(scale="3.0") != base
 def test_scenario_id_follows_the_qnsim_version(monkeypatch):

@@ -684,8 +684,8 @@ def _global_dependencies(functions: list[Any]) -> list[str]:
     """The module-level names these functions read, by content, through the user's helpers.
 
     A constant is its pickle's hash, a helper function or class of the user's code its source
-    (followed in turn), a user module its source's hash, anything from qnsim, the standard
-    library or an installed package its name. So editing ``UNTIL = 1.0`` or a helper a point
+    (followed in turn), a user module the attributes read from it, anything from qnsim, the
+    standard library or an installed package its name. So editing ``UNTIL = 1.0`` or a helper a point
     function calls changes the sweep's id, and editing an unrelated function of the same script
     (a plot, say) does not.
     """
@@ -701,7 +701,8 @@ def _global_dependencies(functions: list[Any]) -> list[str]:
             continue
         seen.add(id(code))
         module_globals = getattr(function, "__globals__", {})
-        values = [(f"{function.__module__}.{n}", module_globals[n]) for n in sorted(_code_names(code)) if n in module_globals]
+        names = sorted(_code_names(code))
+        values = [(f"{function.__module__}.{n}", module_globals[n]) for n in names if n in module_globals]
         for k, cell in enumerate(function.__closure__ or ()):
             try:
                 values.append((f"{function.__qualname__}.<closure {k}>", cell.cell_contents))
@@ -712,8 +713,8 @@ def _global_dependencies(functions: list[Any]) -> list[str]:
                 continue
             if inspect.ismodule(value):
                 found[key] = f"module {value.__name__}"
-                if _is_user_code(value):
-                    found[key] += " " + hashlib.sha1(_source_text(value).encode()).hexdigest()
+                if _is_user_code(value):  # the attributes read from it (helpers.scaled: "scaled")
+                    values += [(f"{value.__name__}.{n}", getattr(value, n)) for n in names if hasattr(value, n)]
             elif inspect.isfunction(value) or inspect.isclass(value):
                 if _is_user_code(value):
                     found[key] = _source_text(value)
