@@ -362,6 +362,21 @@ def test_link_bound_run_sizes_distance_for_its_real_length():
         assert budget.logical_used <= budget.logical
 
 
+def test_a_verdict_without_a_runtime_limit_says_it_did_not_weigh_time():
+    """A 'feasible' job that takes years must not read as a green light without a word: without
+    max_runtime_s the report notes that time was not weighed; with a limit it is infeasible."""
+    s = LogicalSummary(logical_qubits=400, t_count=10**6, measurement_count=10**6, two_qubit_count=10**9)
+    qpus = [QPU.preset("qubit_gate_ns_e4", surface_code=SurfaceCode(), logical_qubits=200) for _ in range(2)]
+    slow = estimate(s, qpus, [Link((0, 1), rate_hz=1e-3, fidelity=0.999)])
+    assert slow.verdict == "feasible" and slow.wall_clock_s > 3e7 * 365
+    assert any("no runtime limit was given" in n and "years" in n for n in slow.notes), slow.notes
+    limited = estimate(s, qpus, [Link((0, 1), rate_hz=1e-3, fidelity=0.999)], max_runtime_s=3.156e7)
+    assert limited.verdict == "infeasible" and any(r.startswith("runtime:") for r in limited.reasons)
+    assert not any("no runtime limit" in n for n in limited.notes)
+    quick = estimate(s, qpus, [Link((0, 1), rate_hz=1e12, fidelity=0.999)])
+    assert quick.wall_clock_s < 86_400 and not any("no runtime limit" in n for n in quick.notes)
+
+
 def test_error_corrected_ideal_link_two_qpus_run_as_long_as_one():
     """Issue 9: remote logical operations are scheduled in the algorithm's cycles. With an ideal link
     (10^15 pairs/s, F = 1, no latency) the shipped 10^12-gate ring on two QPUs takes exactly the time

@@ -1016,6 +1016,12 @@ class _Context:
                 f"runtime: {human_time(wall)} exceeds the limit of {human_time(self.max_runtime_s)} (bound: {bound}); "
                 "fix: " + fix
             )
+        if self.max_runtime_s is None and wall > _UNLIMITED_RUNTIME_NOTE_S:
+            # A verdict without a time limit judges qubits and errors only: say what it leaves out.
+            self.notes.append(
+                f"no runtime limit was given (max_runtime_s): the verdict does not weigh the run's "
+                f"{human_time(wall)} (bound: {bound})"
+            )
         if ec is not None:
             phys_total = ec.physical_qubits if ec.code_distance is not None else None
         else:
@@ -1085,6 +1091,8 @@ class _Context:
 
 
 _MAX_QPUS = 4096  # Per-pair tables have k^2 entries.
+# Without max_runtime_s, a run longer than a day gets a note that the verdict did not weigh time.
+_UNLIMITED_RUNTIME_NOTE_S = 86_400.0
 _MAX_PLACED_QUBITS = 10**7  # Placement keeps one entry per qubit; refuse before allocating.
 
 
