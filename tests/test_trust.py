@@ -253,3 +253,28 @@ def test_times_far_beyond_the_picosecond_range_are_refused_by_name():
 def test_integer_bounds_are_printed_exactly():
     with pytest.raises(qnsim.ParameterError, match=r"^seed must be <= 18446744073709551615, got 18446744073709551616$"):
         qnsim.Network(seed=2**64)
+
+
+def test_a_request_the_run_stopped_before_it_was_through_says_so():
+    # Each of these read as plain figures before: 3 pairs under status "open", or 0 pairs with no word.
+    net = qnsim.Network(seed=2)
+    for name in ("a", "b"):
+        net.add_node(name, num_memories=1)
+    net.add_link("a", "b", length_km=1.0, fidelity=0.95, rate_hz=1e3, success_probability=0.3)
+    net.request("a", "b", num_pairs=10**6, name="bounded")  # holds the only memories all run long
+    net.request("a", "b", num_pairs=5, name="starved")  # never gets them
+    net.request("a", "b", num_pairs=5, start_s=5.0, name="later")  # starts after the run
+    net.request("a", "b", name="open-ended")  # open at the end is what it asked for
+    result = net.run(until_s=0.01, progress=False)
+    bounded, starved, later, open_ended = result.requests
+    assert bounded.status == "open" and 0 < bounded.num_pairs < 10**6
+    assert bounded.notes == [
+        f"unfinished: {bounded.num_pairs} of 1000000 requested pairs delivered when the run stopped at 10 ms"
+    ]
+    assert starved.status == "waiting" and starved.notes == [
+        "never admitted: still waiting for memory reservations when the run stopped at 10 ms"
+    ]
+    assert later.status == "pending" and later.notes == ["not started: the run stopped before its start at 5 s"]
+    assert open_ended.status == "waiting"
+    table = result.summary_table()
+    assert "unfinished: " in table and "never admitted" in table and "not started" in table

@@ -320,18 +320,31 @@ class RequestResult:
 
     @property
     def notes(self) -> list[str]:
-        """Why these results may not be what they seem: unentangled pairs, rejections, capped
+        """Why these results may not be what they seem: a request the run stopped before it was
+        through (unfinished, never admitted, not started), unentangled pairs, rejections, capped
         records, nothing delivered while pairs were lost to the cutoff or to purification.
 
         Example:
             >>> import numpy as np
             >>> RequestResult(0, "a", "b", ["a", "b"], 0.0, 1, np.zeros(0), np.zeros(0), np.zeros(0),
-            ...               end_s=1.0, cutoff_s=1e-3, cutoff_discards=40).notes
-            ['no pair delivered: 40 stored qubits were discarded by the 1 ms cutoff']
+            ...               end_s=1.0, cutoff_s=1e-3, cutoff_discards=40).notes  # doctest: +NORMALIZE_WHITESPACE
+            ['unfinished: 0 of 1 requested pairs delivered when the run stopped at 1 s',
+             'no pair delivered: 40 stored qubits were discarded by the 1 ms cutoff']
         """
         notes = []
         if self.status == "dropped" and self.drop_reason:
             notes.append(f"dropped: {self.drop_reason}")
+        # The run stopped before the request was through: the figures cover a partial service.
+        stopped = _eng(self.end_s, "s")
+        if self.status == "open" and self.num_pairs_requested is not None:
+            notes.append(
+                f"unfinished: {self.num_pairs} of {self.num_pairs_requested} requested pairs delivered when the run "
+                f"stopped at {stopped}"
+            )
+        elif self.status == "waiting":
+            notes.append(f"never admitted: still waiting for memory reservations when the run stopped at {stopped}")
+        elif self.status == "pending":
+            notes.append(f"not started: the run stopped before its start at {_eng(self.start_s, 's')}")
         if self.num_pairs and self.entangled is False:
             if self.concurrence_sum is not None:
                 notes.append(
