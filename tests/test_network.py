@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+import physics_oracles as po
 from stats import assert_binomial, assert_normal
 
 import qnsim
@@ -559,3 +560,205 @@ def test_a_request_alone_on_its_link_uses_every_channel():
     r = net.run(until_s=0.2, progress=False)[0]
     expected = 2 * net.link("a", "b").rate_hz
     assert abs(r.num_pairs - expected * 0.2) < 5 * (expected * 0.2) ** 0.5
+
+
+# ---- network-level physics oracles (tests/physics_oracles.py: closed forms written from the docs) ----
+
+
+def _link_pairs_by_slot(trace):
+    """link_pair records keyed by (slot, generation) of both ends."""
+    pairs = {}
+    for rec in trace:
+        if rec["event"] == "link_pair":
+            for slot, gen in zip(rec["slots"], rec["generations"]):
+                pairs[(slot, gen)] = rec
+    return pairs
+
+
+@pytest.mark.parametrize("formalism", ALL)
+def test_link_rate_and_stored_fidelity_when_the_herald_outlasts_the_period(formalism):
+    # 10 km (herald 48 us) with 10 us attempts: a channel's memories stay busy until the herald,
+    # so a channel delivers every (1/p - 1) T + h on average (p / T only when h = T), and each end
+    # decays for h (T1 and T2 both finite) from the emission to the delivery.
+    t1, t2, f0 = 2e-4, 1e-4, 0.92
+    net = qnsim.Network(formalism, seed=7)
+    for name in "ab":
+        net.add_node(name, t1_s=t1, t2_s=t2)
+    link = net.add_link("a", "b", length_km=10.0, fidelity=f0, success_probability=0.1, attempt_period_s=1e-5,
+                        channels=3)
+    net.request("a", "b")
+    r = net.run(until_s=0.3, progress=False).requests[0]
+    p, period, h = link.success_probability, link.attempt_period_s, link.herald_delay_a_s
+    assert h == pytest.approx(10e3 / (qnsim.hardware.SPEED_OF_LIGHT_M_PER_S / 1.44), abs=1e-12)
+    cycle, cycle_std = (1 / p - 1) * period + h, period * math.sqrt(1 - p) / p
+    # Renewal process: N(W) ~ Normal(W / mu, W sigma^2 / mu^3) per channel.
+    sigma_rate = math.sqrt(3 * r.window_s * cycle_std**2 / cycle**3) / r.window_s
+    assert_normal(r.rate_hz, 3 / cycle, sigma_rate, what="delivered rate")
+    assert 3 * p / period > 3 / cycle + 20 * sigma_rate  # p / T x channels would be refuted
+    np.testing.assert_allclose(r.ages_s, h, rtol=0, atol=1e-12)
+    twirled = formalism != "density_matrix"
+    expected = po.fidelity_of(po.stored(po.werner_correlators(f0), h, h, t1, t2, twirled=twirled))
+    assert_fidelities(r.fidelities, expected, formalism)
+    if formalism == "bell_diagonal":  # the twirl's underestimate is exactly gamma_a gamma_b / 4 here
+        exact = po.fidelity_of(po.stored(po.werner_correlators(f0), h, h, t1, t2))
+        assert exact - expected == pytest.approx(po.gamma(h, t1) ** 2 / 4, abs=1e-12)
+
+
+def _repeater_histories(net, l1, l2):
+    """For each swap of a 3-node a-m-b run: (swap time, emission of the a-m pair, emission of
+    the m-b pair, outcome bits), in swap order (= delivery order for one request)."""
+    pairs = _link_pairs_by_slot(net.trace())
+    out = []
+    for rec in net.trace():
+        if rec["event"] == "swap":
+            left, right = (pairs[(s, g)] for s, g in zip(rec["slots"], rec["generations"]))
+            if "a" not in left["nodes"]:
+                left, right = right, left
+            out.append((rec["time_s"], left["time_s"] - l1.herald_delay_a_s, right["time_s"] - l2.herald_delay_a_s,
+                        int(rec["value"])))
+    return out
+
+
+def _repeater(formalism, t1, t2, *, gate1=0.0, gate2=0.0, measure=0.0, num_pairs=40, seed=3):
+    net = qnsim.Network(formalism, seed=seed, trace=True)
+    for name in "amb":
+        net.add_node(name, t1_s=t1, t2_s=t2, gate1_error=gate1, gate2_error=gate2, measure_error=measure)
+    l1 = net.add_link("a", "m", length_km=4.0, fidelity=0.95, success_probability=0.3, attempt_period_s=3e-5)
+    l2 = net.add_link("m", "b", length_km=9.0, fidelity=0.9, success_probability=0.2, attempt_period_s=4e-5)
+    net.request("a", "b", num_pairs=num_pairs)
+    r = net.run(until_s=2.0, progress=False).requests[0]
+    assert r.num_pairs == num_pairs
+    expected = []
+    for swap_t, e1, e2, _ in _repeater_histories(net, l1, l2):
+        # Each end uses its qubit one classical latency after the swap; the middle measures at once.
+        c1, c2 = l1.classical_delay_s, l2.classical_delay_s
+        exact, twirled = (
+            po.fidelity_of(po.swapped(
+                po.stored(po.werner_correlators(0.95), swap_t + c1 - e1, swap_t - e1, t1, t2, twirled=tw),
+                po.stored(po.werner_correlators(0.9), swap_t - e2, swap_t + c2 - e2, t1, t2, twirled=tw),
+                gate1, gate2, measure))
+            for tw in (False, True)
+        )  # fmt: skip
+        expected.append((exact, twirled))
+        assert r.times_s[len(expected) - 1] == pytest.approx(swap_t + max(c1, c2), abs=1e-12)
+    return r, np.array(expected)
+
+
+@pytest.mark.parametrize("formalism", EXACT)
+def test_repeater_pairs_follow_the_swap_closed_form_with_dephasing_and_gate_noise(formalism):
+    # Links with p < 1: pairs wait at the middle for different times; every delivered pair equals
+    # the Werner swap of the two link pairs after their own storage, with the Bell measurement's
+    # gate noise (Stim's meaning). bell_diagonal also averages over misread outcomes exactly.
+    measure = 0.02 if formalism == "bell_diagonal" else 0.0  # density_matrix draws misreads
+    r, expected = _repeater(formalism, math.inf, 1e-3, gate1=0.01, gate2=0.03, measure=measure)
+    assert np.ptp(expected[:, 0]) > 0.05  # the storage times differ from pair to pair
+    np.testing.assert_allclose(r.fidelities, expected[:, 0], rtol=0, atol=1e-12)
+
+
+def test_repeater_with_amplitude_damping_is_exact_on_average_and_twirled_in_bell_diagonal():
+    # T1 finite: density_matrix pairs depend on the swap outcomes, their average over outcomes is
+    # the swap of the exact stored correlators; bell_diagonal gives the swap of the twirled ones,
+    # pair by pair, below the exact value by at most ((1 + d1)(1 + d2) - 1)/4 with d = gamma_a
+    # gamma_b of each link pair over its ends' whole storage.
+    t1, t2 = 1e-3, 1e-3
+    dm, expected = _repeater("density_matrix", t1, t2, gate2=0.02, num_pairs=400)
+    bd, _ = _repeater("bell_diagonal", t1, t2, gate2=0.02, num_pairs=400)
+    np.testing.assert_allclose(bd.fidelities, expected[:, 1], rtol=0, atol=1e-12)
+    diff = dm.fidelities - expected[:, 0]
+    assert_normal(diff.mean(), 0.0, diff.std(ddof=1) / math.sqrt(len(diff)), what="mean of F - closed form")
+    assert (expected[:, 0] - expected[:, 1]).max() > 0.03  # the twirl visibly differs here
+    assert_normal(dm.mean_fidelity - bd.mean_fidelity, (expected[:, 0] - expected[:, 1]).mean(),
+                  diff.std(ddof=1) / math.sqrt(len(diff)), what="exact - twirled")
+
+
+@pytest.mark.parametrize("formalism", ALL)
+@pytest.mark.parametrize("scheme", ["bbpssw", "dejmps"])
+def test_link_purification_with_memory_decay_and_noisy_operations(scheme, formalism):
+    # Two channels: the first pair waits (T1, T2) for the second; both are purified when the second
+    # is heralded, with depolarize1/depolarize2 after the gates and readout flips; the kept pair
+    # then decays one classical latency more while the outcomes cross, and is delivered.
+    t1, t2, gates = 1e-3, 5e-4, (0.01, 0.02, 0.03)
+    diag = (0.85, 0.07, 0.05, 0.03)
+    exact_per_pair = formalism == "bell_diagonal" or gates[2] == 0
+    net = qnsim.Network(formalism, seed=5, trace=True)
+    for name in "ab":
+        net.add_node(name, t1_s=t1, t2_s=t2, gate1_error=gates[0], gate2_error=gates[1], measure_error=gates[2])
+    link = net.add_link("a", "b", length_km=5.0, bell_diagonal=diag, success_probability=0.3,
+                        attempt_period_s=3e-5, channels=2)
+    num_pairs = 60 if exact_per_pair else 800
+    net.request("a", "b", num_pairs=num_pairs, purification=scheme, purification_rounds=1)
+    r = net.run(until_s=10.0, progress=False).requests[0]
+    h, c, twirled = link.herald_delay_a_s, link.classical_delay_s, formalism != "density_matrix"
+    latest, by_slot, kept_f, probs, kept = {}, {}, [], [], 0
+    for rec in net.trace():
+        if rec["event"] == "link_pair":
+            latest[rec["slots"][0]] = by_slot[(rec["slots"][0], rec["generations"][0])] = rec
+        elif rec["event"] in ("purification_kept", "purification_failed"):
+            start = rec["time_s"] - c  # when both pairs were known at both ends
+            kept_pair = by_slot[(rec["slots"][0], rec["generations"][0])]
+            (other,) = [v for k, v in latest.items() if k != rec["slots"][0]]
+            assert max(kept_pair["time_s"], other["time_s"]) == pytest.approx(start, abs=1e-12)
+            states = []
+            for pair in (kept_pair, other):
+                rho = po.bell_diagonal_state(diag)
+                for q in (0, 1):
+                    rho = po.memory(rho, q, 2, start - (pair["time_s"] - h), t1, t2, twirled=twirled)
+                states.append(rho)
+            p, out = po.purify(*states, scheme, *gates)
+            for q in (0, 1):
+                out = po.memory(out, q, 2, c, t1, t2, twirled=twirled)
+            probs.append(p)
+            if rec["event"] == "purification_kept":
+                kept += 1
+                kept_f.append(po.pair_fidelity(out))
+    probs, kept_f = np.array(probs), np.array(kept_f)
+    assert kept == r.num_pairs == num_pairs and len(probs) > kept
+    assert_normal(kept, probs.sum(), math.sqrt((probs * (1 - probs)).sum()), what="purification successes")
+    if exact_per_pair:
+        np.testing.assert_allclose(r.fidelities, kept_f, rtol=0, atol=1e-12)
+    elif formalism == "density_matrix":  # misreads drawn: each pair is one branch
+        diff = r.fidelities - kept_f
+        assert_normal(diff.mean(), 0.0, diff.std(ddof=1) / math.sqrt(len(diff)), what="mean of F - oracle")
+    else:
+        assert_binomial(r.fidelities.sum(), len(kept_f), kept_f.mean(), what="mean trajectory fidelity")
+
+
+@pytest.mark.parametrize("formalism", ["density_matrix", "stabilizer"])
+def test_teleportation_and_remote_cnot_through_network_pairs(formalism):
+    # Kept end-to-end pairs of a 3-node repeater (Werner links, ideal nodes) are Werner pairs of
+    # the swap fidelity F once the swap's Pauli frame is applied. Teleporting any pure state
+    # through one gives (2F+1)/3 on every outcome branch (the pair acts as depolarize1(1-F)), and
+    # a remote CNOT on |+>|0> gives Phi+ with fidelity F.
+    net = qnsim.Network(formalism, seed=4)
+    for name in "amb":
+        net.add_node(name)
+    net.add_link("a", "m", length_km=3.0, fidelity=0.93, rate_hz=1e4, success_probability=0.5)
+    net.add_link("m", "b", length_km=6.0, fidelity=0.88, rate_hz=1e4, success_probability=0.5)
+    net.request("a", "b", keep_pairs=True)
+    reg, f = net.registry, werner_swap_fidelity(0.93, 0.88)
+    # |0>, |1>, |+>, |->, |+i>, |-i> and the gates that prepare them from |0>.
+    inputs = [([1, 0], ""), ([0, 1], "x"), ([1, 1], "h"), ([1, -1], "xh"), ([1, 1j], "hs"), ([1, -1j], "xhs")]
+    trials = 60 if formalism == "density_matrix" else 900
+    teleported, cnots = [], []
+    for k in range(trials):
+        r = net.run(until_s=0.01 * (k + 1), progress=False).requests[0]
+        a, b = int(r.qubits_src[-1]), int(r.qubits_dst[-1])
+        if k % 2 == 0:
+            ket, gates = inputs[(k // 2) % 6]
+            q = reg.alloc()
+            for g in gates:
+                getattr(reg, g)(q)
+            qnsim.teleport(reg, q, a, b)
+            teleported.append(reg.fidelity([b], np.array(ket) / np.linalg.norm(ket)))
+        else:
+            control, target = reg.alloc(), reg.alloc()
+            reg.h(control)
+            qnsim.remote_cnot(reg, control, a, b, target)
+            cnots.append(reg.fidelity([control, target]))
+        net.release_pair(a, b)
+    if formalism == "density_matrix":
+        np.testing.assert_allclose(teleported, (2 * f + 1) / 3, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(cnots, f, rtol=0, atol=1e-12)
+    else:
+        assert_binomial(sum(teleported), len(teleported), (2 * f + 1) / 3, what="teleported fidelity")
+        assert_binomial(sum(cnots), len(cnots), f, what="remote CNOT fidelity")

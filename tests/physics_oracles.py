@@ -1,0 +1,190 @@
+"""Independent closed forms and a small numpy reference for network-level physics tests.
+
+Nothing here calls qnsim: the memory channel, the Stim-meaning noise channels and the
+purification circuit are written out from docs/concepts.md, so that a test comparing a
+network run with them checks the simulator against the conventions, not against itself.
+
+Bell-diagonal pairs are handled through their correlators (<XX>, <YY>, <ZZ>), with
+F = <Phi+|rho|Phi+> = (1 + <XX> - <YY> + <ZZ>)/4. A memory of total coherence time T2
+multiplies <XX> and <YY> by exp(-t/T2) per qubit; amplitude damping (gamma = 1 - exp(-t/T1))
+maps Z to (1 - gamma) Z + gamma I, so a pair without single-qubit polarization gets
+<ZZ> -> (1 - gamma_a)(1 - gamma_b) <ZZ> + gamma_a gamma_b; the Pauli twirl of amplitude
+damping (the stabilizer and bell_diagonal formalisms) drops the gamma_a gamma_b term.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+# ---- correlator closed forms ------------------------------------------------------------------
+
+
+def gamma(t: float, t1: float) -> float:
+    """Amplitude-damping probability after t seconds."""
+    return -math.expm1(-t / t1) if math.isfinite(t1) else 0.0
+
+
+def coherence(t: float, t2: float) -> float:
+    """Total coherence factor exp(-t/T2) of one stored qubit."""
+    return math.exp(-t / t2) if math.isfinite(t2) else 1.0
+
+
+def werner_correlators(f: float) -> tuple[float, float, float]:
+    """(<XX>, <YY>, <ZZ>) of a Werner pair of fidelity f."""
+    w = (4 * f - 1) / 3
+    return w, -w, w
+
+
+def stored(corr: Sequence[float], t_a: float, t_b: float, t1: float, t2: float, *, twirled: bool = False):
+    """Correlators of an unpolarized Bell-diagonal pair whose ends were stored t_a and t_b seconds
+    (T1 and T2 of both nodes alike); ``twirled``: T1 applied as its Pauli twirl."""
+    xx, yy, zz = corr
+    c = coherence(t_a, t2) * coherence(t_b, t2)
+    g_a, g_b = gamma(t_a, t1), gamma(t_b, t1)
+    return xx * c, yy * c, (1 - g_a) * (1 - g_b) * zz + (0.0 if twirled else g_a * g_b)
+
+
+def swapped(left: Sequence[float], right: Sequence[float], gate1: float = 0.0, gate2: float = 0.0,
+            measure: float = 0.0) -> tuple[float, float, float]:
+    """Correlators of the swap of two pairs, averaged over the Bell-measurement outcomes: the
+    Bell measurement is CX (then depolarize2), H (then depolarize1), two noisy readouts; a flip
+    of the first outcome leaves a Z error on the output, of the second an X error. depolarize2
+    flips the first outcome (Z or Y on the control) and/or the second (X or Y on the target):
+    Z, X, Y output errors each with probability 4 p / 15; depolarize1 after H flips the first
+    with 2 p / 3."""
+    xx = left[0] * right[0]
+    yy = -left[1] * right[1]
+    zz = left[2] * right[2]
+    l2, l1, lm = 1 - 16 * gate2 / 15, 1 - 4 * gate1 / 3, 1 - 2 * measure
+    return xx * l2 * l1 * lm, yy * l2 * l1 * lm * lm, zz * l2 * lm
+
+
+def fidelity_of(corr: Sequence[float]) -> float:
+    """<Phi+|rho|Phi+> from the correlators."""
+    return (1 + corr[0] - corr[1] + corr[2]) / 4
+
+
+# ---- a numpy reference for purification ----------------------------------------------------------
+
+_I = np.eye(2)
+_X = np.array([[0, 1], [1, 0]], dtype=complex)
+_Y = np.array([[0, -1j], [1j, 0]])
+_Z = np.diag([1.0 + 0j, -1.0])
+_H = np.array([[1, 1], [1, -1]]) / math.sqrt(2)
+_S = np.diag([1, 1j])
+_PHI = np.array([1, 0, 0, 1]) / math.sqrt(2)
+_BELL = np.array([[1, 0, 0, 1], [0, 1, 1, 0], [0, 1, -1, 0], [1, 0, 0, -1]]) / math.sqrt(2)
+
+
+def bell_diagonal_state(c: Sequence[float]) -> np.ndarray:
+    """sum_k c_k |B_k><B_k|, order (Phi+, Psi+, Psi-, Phi-)."""
+    return sum(ck * np.outer(b, b) for ck, b in zip(c, _BELL)).astype(complex)
+
+
+def pair_fidelity(rho: np.ndarray) -> float:
+    return float(np.real(_PHI @ rho @ _PHI))
+
+
+_ON_CACHE: dict = {}
+
+
+def _on(op: np.ndarray, q: int, n: int, *, cache: bool = False) -> np.ndarray:
+    """op on qubit q of n (qubit 0 the most significant); ``cache``: a fixed gate, kept by value."""
+    key = (op.tobytes(), q, n)
+    if key in _ON_CACHE:
+        return _ON_CACHE[key]
+    out = np.eye(1)
+    for k in range(n):
+        out = np.kron(out, op if k == q else _I)
+    if cache:
+        _ON_CACHE[key] = out
+    return out
+
+
+def _channel(rho: np.ndarray, kraus: Sequence[np.ndarray], q: int, n: int) -> np.ndarray:
+    """sum_k K rho K^dag with each 2x2 K on qubit q, as tensor contractions (no 2^n kron)."""
+    t = rho.reshape([2] * (2 * n))
+    out = np.zeros_like(t, dtype=complex)
+    for k in kraus:
+        u = np.moveaxis(np.tensordot(k, t, axes=([1], [q])), 0, q)
+        out += np.moveaxis(np.tensordot(k.conj(), u, axes=([1], [n + q])), 0, n + q)
+    return out.reshape(2**n, 2**n)
+
+
+def memory(rho: np.ndarray, q: int, n: int, t: float, t1: float, t2: float, *, twirled: bool = False):
+    """Amplitude damping (or its Pauli twirl), then the dephasing that makes the coherence
+    exp(-t/T2) in total, on qubit q of an n-qubit state."""
+    g = gamma(t, t1)
+    if twirled:
+        px = g / 4
+        pz = (2 - g - 2 * math.sqrt(1 - g)) / 4
+        rho = _channel(rho, [math.sqrt(1 - 2 * px - pz) * _I, math.sqrt(px) * _X, math.sqrt(px) * _Y,
+                             math.sqrt(pz) * _Z], q, n)
+    else:
+        rho = _channel(rho, [np.diag([1, math.sqrt(1 - g)]), np.array([[0, math.sqrt(g)], [0, 0]])], q, n)
+    lam = coherence(t, t2) / math.sqrt(1 - g)
+    return _channel(rho, [math.sqrt((1 + lam) / 2) * _I, math.sqrt((1 - lam) / 2) * _Z], q, n)
+
+
+def _depolarize1(rho, q, n, p):
+    return (1 - p) * rho + p / 3 * sum(_on(P, q, n, cache=True) @ rho @ _on(P, q, n).conj().T for P in (_X, _Y, _Z))
+
+
+def _depolarize2(rho, q1, q2, n, p):
+    out = (1 - p) * rho
+    paulis = (_I, _X, _Y, _Z)
+    for i in range(4):
+        for j in range(4):
+            if i or j:
+                m = _on(paulis[i], q1, n, cache=True) @ _on(paulis[j], q2, n, cache=True)
+                out = out + p / 15 * m @ rho @ m.conj().T
+    return out
+
+
+def _cx(c: int, t: int, n: int) -> np.ndarray:
+    return _on(np.diag([1, 0]), c, n, cache=True) + _on(np.diag([0, 1]), c, n, cache=True) @ _on(_X, t, n, cache=True)
+
+
+_PURIFY_MAPS: dict = {}
+
+
+def purify(rho1: np.ndarray, rho2: np.ndarray, scheme: str, gate1: float = 0.0, gate2: float = 0.0,
+           measure: float = 0.0) -> tuple[float, np.ndarray]:
+    """One recurrence round on pairs (a1, b1) = rho1 (kept) and (a2, b2) = rho2, both nodes with
+    the same noise: BBPSSW twirls each pair to Werner first; DEJMPS rotates A's qubits by
+    Rx(pi/2) = H S H and B's by Rx(-pi/2) (each followed by depolarize1); bilateral CX (each
+    followed by depolarize2), Z readouts flipped with probability ``measure``; kept if the
+    reported outcomes agree. Returns (success probability, kept state)."""
+    if scheme == "bbpssw":
+        rho1, rho2 = (bell_diagonal_state([f, (1 - f) / 3, (1 - f) / 3, (1 - f) / 3])
+                      for f in (pair_fidelity(rho1), pair_fidelity(rho2)))
+    key = (scheme, gate1, gate2, measure)
+    if key not in _PURIFY_MAPS:  # the round is linear in rho1 (x) rho2: tabulate it on a basis once
+        basis = np.eye(256).reshape(256, 16, 16)
+        _PURIFY_MAPS[key] = np.array([_unnormalized_round(b, scheme, gate1, gate2, measure) for b in basis])
+    kept = np.einsum("kij,k->ij", _PURIFY_MAPS[key], np.kron(rho1, rho2).reshape(256))
+    p = float(np.real(np.trace(kept)))
+    return p, kept / p
+
+
+def _unnormalized_round(r: np.ndarray, scheme: str, gate1: float, gate2: float, measure: float) -> np.ndarray:
+    """The kept pair times the probability that the reported outcomes agree, from the 4-qubit
+    state r of qubits a1, b1, a2, b2."""
+    n = 4
+    if scheme == "dejmps":
+        for q, u in ((0, _H @ _S @ _H), (2, _H @ _S @ _H), (1, _H @ _S.conj() @ _H), (3, _H @ _S.conj() @ _H)):
+            r = _depolarize1(_on(u, q, n, cache=True) @ r @ _on(u, q, n).conj().T, q, n, gate1)
+    for c, t in ((0, 2), (1, 3)):
+        r = _depolarize2(_cx(c, t, n) @ r @ _cx(c, t, n).T, c, t, n, gate2)
+    kept = np.zeros((4, 4), dtype=complex)
+    for x in (0, 1):
+        for y in (0, 1):
+            proj = _on(np.diag([1 - x, x]), 2, n, cache=True) @ _on(np.diag([1 - y, y]), 3, n, cache=True)
+            s = (proj @ r @ proj).reshape([2] * 8)
+            s = np.einsum("abcdefcd->abef", s).reshape(4, 4)  # trace out a2, b2
+            agree = (1 - measure) ** 2 + measure**2 if x == y else 2 * measure * (1 - measure)
+            kept = kept + agree * s
+    return kept
