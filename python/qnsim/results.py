@@ -726,8 +726,8 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
     if twirled and any(math.isfinite(n.t1_s) for n in network.nodes.values()):
         notes.append(
             f"{network.formalism} formalism: memory T1 is applied as its Pauli twirl, which underestimates a stored "
-            "pair's fidelity by up to gamma^2/4 (gamma = 1 - exp(-t/T1)) against the exact channel; use "
-            "density_matrix for exact amplitude damping"
+            "pair's fidelity by up to gamma^2/4 (gamma = 1 - exp(-t/T1)) against the exact channel, and "
+            "swapped pairs by the link pairs' shortfalls added up; use density_matrix for exact amplitude damping"
         )
     if network.formalism == "bell_diagonal":
         inexact = [f"{link.a}-{link.b}" for link in network.links if _off_bell_diagonal(link.state)]
