@@ -25,9 +25,13 @@ def _run_json(path, *extra):
     return data
 
 
-def _python_result(net, until_s):
+def _python_result(net, until_s, written_as_values=False):
     data = json.loads(net.run(until_s, progress=False).to_json(include_pairs=True))
     del data["wall_time_s"]
+    if written_as_values:
+        # A custom preset is written as its node values, which have no initialisation figures (no
+        # network step applies them): the note naming them is the one thing the file cannot carry.
+        data["notes"] = [n for n in data["notes"] if "initialisation figures" not in n]
     return data
 
 
@@ -92,7 +96,7 @@ def test_qnsim_run_of_to_toml_reproduces_the_run(build, tmp_path):
     text = net.to_toml(path, until_s=until_s)
     assert path.read_text() == text
     tomllib.loads(text)  # plain TOML
-    expected = _python_result(net, until_s)
+    expected = _python_result(net, until_s, written_as_values=build is _custom_preset_net)
     assert any(r["num_pairs"] for r in expected["requests"])  # a run worth comparing
     assert _run_json(path) == expected
     # Written again from the network it was read into: the same file.

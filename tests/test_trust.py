@@ -278,3 +278,24 @@ def test_a_request_the_run_stopped_before_it_was_through_says_so():
     assert open_ended.status == "waiting"
     table = result.summary_table()
     assert "unfinished: " in table and "never admitted" in table and "not started" in table
+
+
+def test_hardware_figures_the_network_does_not_apply_are_named_in_the_result():
+    # The NV presets carry initialisation error and duration, which no network step applies: the
+    # result must say so rather than look as if they were in the figures.
+    net = qnsim.Network(seed=1)
+    for name in "ab":
+        net.add_node(name, hardware="nv_near_term")
+    net.add_node("c", num_memories=2)
+    net.add_link("a", "b", length_km=1.0)
+    net.add_link("b", "c", length_km=1.0, fidelity=0.9, rate_hz=1e3)
+    net.request("a", "b")
+    result = net.run(until_s=0.01, progress=False)
+    (note,) = [n for n in result.notes if "initialisation" in n]
+    assert "node(s) a, b (init_error 0.003, init_duration_s 0.00031) are not modelled" in note
+    plain = qnsim.Network(seed=1)
+    for name in "ab":
+        plain.add_node(name, num_memories=2)
+    plain.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e3)
+    plain.request("a", "b")
+    assert not any("initialisation" in n for n in plain.run(until_s=0.01, progress=False).notes)

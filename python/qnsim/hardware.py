@@ -311,8 +311,10 @@ class GateNoise:
         two_qubit_duration_s: Duration in seconds, >= 0.
         measurement_error: Readout flip probability in [0, 1].
         measurement_duration_s: Duration in seconds, >= 0.
-        init_error: Initialisation flip probability in [0, 1].
-        init_duration_s: Duration in seconds, >= 0.
+        init_error: Initialisation flip probability in [0, 1]. Carried for reference: the
+            network's link and protocol steps do not apply it, and the results of a network
+            with such hardware say so in their notes.
+        init_duration_s: Duration in seconds, >= 0 (the same: carried, not applied).
 
     Example:
         >>> g = GateNoise(two_qubit_error=0.03, two_qubit_duration_s=500e-6)

@@ -144,6 +144,8 @@ class Network(SlotOperations):
         self._nodes: dict[str, NodeInfo] = {}
         self._links: dict[frozenset[str], LinkInfo] = {}
         self._requests: list[RequestInfo] = []
+        # Hardware initialisation figures the network's steps do not apply (its results say so).
+        self._unmodelled_init: dict[str, tuple[float, float]] = {}
         self._hub = ProtocolHub(self)
         self._wall_time_s = 0.0
 
@@ -234,6 +236,8 @@ class Network(SlotOperations):
         except ParameterError as exc:
             raise relocated(exc, who) from None
         self._nodes[name] = info
+        if hardware is not None and (hardware.gates.init_error or hardware.gates.init_duration_s):
+            self._unmodelled_init[name] = (hardware.gates.init_error, hardware.gates.init_duration_s)
         return info
 
     def add_link(self, a: str, b: str, **params: Any) -> LinkInfo:

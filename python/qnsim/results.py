@@ -722,6 +722,15 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
         notes.append(
             f"the trace kept its first {native.trace_limit} records; {native.trace_omitted} more were not kept"
         )
+    unmodelled = getattr(network, "_unmodelled_init", {})
+    if unmodelled:
+        figures = sorted({f"init_error {e:g}, init_duration_s {d:g}" for e, d in unmodelled.values()})
+        names = sorted(unmodelled)
+        notes.append(
+            f"the initialisation figures of the hardware of node(s) {', '.join(names[:5])}"
+            + (" ..." if len(names) > 5 else "") + f" ({'; '.join(figures)}) are not modelled: link states come "
+            "from the link model, and no protocol step re-initialises a memory"
+        )
     twirled = network.formalism in ("stabilizer", "bell_diagonal")
     if twirled and any(math.isfinite(n.t1_s) for n in network.nodes.values()):
         notes.append(
