@@ -119,7 +119,8 @@ def nv_near_term() -> HardwarePreset:
     * Memory is the carbon nuclear spin (T1 10 h, T2 1 s), two qubits (electron + one carbon,
       an assumption). Gates: electron-carbon gate F = 0.97 (500 us) -> depolarize2 p = 0.03;
       carbon Z rotation F = 0.999 (20 us) -> depolarize1 p = 0.001; readout 0.95 / 0.995
-      (3.7 us) -> symmetric flip 0.0275 (the mean); carbon init F = 0.997 (310 us).
+      (3.7 us) -> symmetric flip 0.0275 (the mean); carbon init F = 0.997 (310 us) is carried
+      in ``GateNoise`` for reference but no network step applies it (results say so).
     * Not carried over: double-excitation probability 0.06 and nuclear dephasing per attempt
       (N_1/e = 1400); the source attempt rate is not in the table and is set to 1 MHz so that
       the emission delay and the fiber set the period.
