@@ -75,9 +75,11 @@ void Network::assess_pair(Delivery &d, QubitHandle src, QubitHandle dst) const {
         const BellPair value = bell_value(src);  // src and dst name the same pair
         d.fidelity = value.fidelity();
         d.concurrence = value.concurrence();
+        d.bell_diagonal = value.coefficients();
         return;
     }
-    d.fidelity = registry_->bell_fidelity(src, dst);
+    d.bell_diagonal = registry_->bell_diagonal(src, dst);
+    d.fidelity = d.bell_diagonal[0];
     // A stabilizer trajectory is a pure Bell state whatever the ensemble: no per-pair measure.
     if (registry_->formalism() == Formalism::DensityMatrix) {
         d.concurrence = concurrence(registry_->state({src, dst}).data());
@@ -97,6 +99,7 @@ bool Network::book_delivery(uint32_t request, Delivery &d) {
     st.delivered++;
     st.fidelity_sum += d.fidelity;
     st.fidelity_sq_sum += d.fidelity * d.fidelity;
+    for (int k = 0; k < 4; k++) st.bell_diagonal_sum[k] += d.bell_diagonal[k];
     if (d.concurrence >= 0) {
         st.concurrence_sum += d.concurrence;
         st.unentangled += d.concurrence == 0;

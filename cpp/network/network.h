@@ -33,6 +33,10 @@ struct RequestStats {
     /// (separable pairs, whatever their fidelity).
     double concurrence_sum = 0;
     uint64_t unentangled = 0;
+    /// Sum of the delivered pairs' Bell-basis diagonals <B|rho|B>, B = (Phi+, Psi+, Psi-, Phi-)
+    /// (a stabilizer trajectory counts its Bell state): over n pairs, sum / n is the mean pair
+    /// after a Pauli twirl, entry 0 its mean fidelity.
+    std::array<double, 4> bell_diagonal_sum{};
     /// Pairs of this request lost on the way: link-level qubits discarded by the cutoff,
     /// purification rounds that failed.
     uint64_t cutoff_discards = 0, purification_failures = 0;
@@ -51,6 +55,7 @@ struct Delivery {
     /// meaningful per-pair value, i.e. the stabilizer formalism).
     double concurrence = -1;
     QubitHandle qubit_src = 0, qubit_dst = 0;  ///< valid only with keep_pairs
+    std::array<double, 4> bell_diagonal{};  ///< <B|rho|B>, B = (Phi+, Psi+, Psi-, Phi-); [0] = fidelity
 };
 
 struct NetworkCounters {

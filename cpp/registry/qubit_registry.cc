@@ -721,4 +721,18 @@ double QubitRegistry::bell_fidelity(QubitHandle a, QubitHandle b, const std::str
     return (1 + sx * expectation(pair, "XX") + sz * expectation(pair, "ZZ") + sy * expectation(pair, "YY")) / 4;
 }
 
+std::array<double, 4> QubitRegistry::bell_diagonal(QubitHandle a, QubitHandle b) const {
+    const std::vector<QubitHandle> pair = {a, b};
+    const double xx = expectation(pair, "XX"), zz = expectation(pair, "ZZ"), yy = expectation(pair, "YY");
+    // Signs (sx, sz) of each Bell state's stabilizers XX and ZZ, sy = -sx sz; the same expression
+    // as bell_fidelity, so that entry 0 is its value bit for bit.
+    static constexpr int kSigns[4][2] = {{1, 1}, {1, -1}, {-1, -1}, {-1, 1}};
+    std::array<double, 4> out;
+    for (int k = 0; k < 4; k++) {
+        const int sx = kSigns[k][0], sz = kSigns[k][1], sy = -sx * sz;
+        out[k] = (1 + sx * xx + sz * zz + sy * yy) / 4;
+    }
+    return out;
+}
+
 }  // namespace qnsim

@@ -1,6 +1,7 @@
 #ifndef QNSIM_REGISTRY_QUBIT_REGISTRY_H
 #define QNSIM_REGISTRY_QUBIT_REGISTRY_H
 
+#include <array>
 #include <complex>
 #include <cstdint>
 #include <memory>
@@ -134,6 +135,9 @@ class QubitRegistry {
     /// Fidelity with a named Bell state ("phi+", "psi+", "psi-", "phi-"), from the three Bell
     /// stabilizer expectations: exact, and exactly 0 or 1 for Bell-diagonal stabilizer states.
     double bell_fidelity(QubitHandle a, QubitHandle b, const std::string &bell_state = "phi+") const;
+    /// The Bell-basis diagonal <B|rho|B> of (a, b), B = (Phi+, Psi+, Psi-, Phi-): the pair after a
+    /// Pauli twirl. Entry 0 equals bell_fidelity(a, b) bit for bit.
+    std::array<double, 4> bell_diagonal(QubitHandle a, QubitHandle b) const;
 };
 
 }  // namespace qnsim

@@ -1196,6 +1196,11 @@ class RequestStats:
     def admitted_ps(self) -> int:
         ...
     @property
+    def bell_diagonal_sum(self) -> typing.Annotated[list[float], "FixedSize(4)"]:
+        """
+        Sum of the delivered pairs' <B|rho|B>, B = (Phi+, Psi+, Psi-, Phi-).
+        """
+    @property
     def concurrence_sum(self) -> float:
         ...
     @property

@@ -66,7 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     lnk.add_argument("--experiment", choices=["memory", "merge"], default="merge")
     lnk.add_argument("--scheme", choices=["teleported", "cat"], default="teleported")
     lnk.add_argument("--code", choices=["rotated", "unrotated"], default="rotated")
-    lnk.add_argument("--probes", type=int, default=16)
+    lnk.add_argument("--probes", type=int, default=16,
+                     help="density-matrix runs whose delivered pairs give the Bell-diagonal state (default 16)")
     lnk.add_argument("--seed", type=int, default=0)
 
     cir = sub.add_parser("circuit", help="write a generated Stim circuit")

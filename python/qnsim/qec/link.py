@@ -3,13 +3,15 @@
 :func:`measure_link` runs a network scenario (:mod:`qnsim.scenario`: transducers, fiber, memory
 decay while the pair waits for its herald, purification, whatever the file describes) and
 reports what one of its requests delivers: the rate (a normal run) and the mean Bell-diagonal
-coefficients of the delivered pairs. For the coefficients, each probe runs the scenario with the
-request keeping its first pair, finds its delivery time, and runs again with the same seed up to
-exactly that time: the pair's density matrix is then read at delivery, with no decay after it.
-The coefficients are its Bell-basis diagonal (``<B|rho|B>``), i.e. the pair after a Pauli twirl,
-which is what a teleported CNOT sees once its channel is twirled (Stim's noise is Pauli).
-Probes see first pairs only: when the normal run's pairs have a different mean fidelity (later
-pairs waited longer in memory, say), the supply carries a note and a ``RuntimeWarning`` says so.
+coefficients of the delivered pairs. For the coefficients, ``probes`` runs of the whole scenario
+in the exact ``density_matrix`` formalism (seeds ``seed, seed + 1, ...``) read every pair the
+request delivers at its delivery, with no decay after it, as its Bell-basis diagonal
+(``<B|rho|B>``, summed natively: :attr:`qnsim.RequestResult.mean_bell_diagonal`), i.e. the pair
+after a Pauli twirl, which is what a teleported CNOT sees once its channel is twirled (Stim's
+noise is Pauli). Early and late pairs count alike, so pairs that wait longer later in a run are
+in the mean. When the normal run's formalism is not ``density_matrix`` and its mean fidelity
+disagrees with the exact runs' beyond their statistical error (a twirled T1, say), the supply
+carries a note and a ``RuntimeWarning`` says so.
 
 :func:`round_timing` turns the supply into what a syndrome round of a distributed patch gets:
 
@@ -44,14 +46,6 @@ from qnsim.qec.noise import Interface
 
 __all__ = ["LinkSupply", "RoundTiming", "interface_from_link", "measure_link", "round_timing"]
 
-# Bell basis rows in the order (Phi+, Psi+, Psi-, Phi-), qubit 0 the most significant bit.
-_BELL = np.array([[1, 0, 0, 1], [0, 1, 1, 0], [0, 1, -1, 0], [1, 0, 0, -1]]) / math.sqrt(2)
-
-
-def _bell_coefficients(rho: np.ndarray) -> np.ndarray:
-    return np.real(np.einsum("ki,ij,kj->k", _BELL.conj(), rho, _BELL))
-
-
 @dataclass(frozen=True)
 class LinkSupply:
     """What one request of a simulated network delivers.
@@ -59,18 +53,19 @@ class LinkSupply:
     Attributes:
         rate_hz: Delivered pairs per second of the request's active window (normal run).
         mean_fidelity: Mean delivered fidelity of that run (cross-check for ``bell_diagonal``).
-        bell_diagonal: Mean Bell-diagonal coefficients (Phi+, Psi+, Psi-, Phi-) at delivery,
-            from ``probes`` probe runs.
-        bell_diagonal_ci95: Half-widths of their 95% confidence intervals.
+        bell_diagonal: Mean Bell-diagonal coefficients (Phi+, Psi+, Psi-, Phi-) at delivery of
+            every pair the request delivered in ``probes`` density-matrix runs.
+        bell_diagonal_ci95: Half-widths of their 95% confidence intervals (over the runs; inf
+            from one run).
         pairs: Pairs of the normal run.
-        probes: Probe runs behind ``bell_diagonal``.
+        probes: Density-matrix runs behind ``bell_diagonal``.
         t1_s: Memory T1 of the source node, s.
         t2_s: Memory T2 of the source node, s.
         two_qubit_error: Two-qubit gate error of the source node (its bulk noise).
         measurement_error: Measurement error of the source node.
         source: Scenario and request.
-        notes: Caveats, e.g. probes (each run's first pair) that disagree with the mean
-            fidelity of all the pairs the normal run delivered (also issued as a warning).
+        notes: Caveats, e.g. a normal run in another formalism whose mean fidelity disagrees
+            with the exact runs' (also issued as a warning).
 
     Example:
         >>> s = LinkSupply(1e3, 0.95, (0.95, 0.02, 0.02, 0.01), (0.01,) * 4, 1000, 50, 1e-3, 1e-3,
@@ -114,7 +109,8 @@ def measure_link(
     Args:
         scenario: Path of a scenario TOML, or its parsed data.
         request: Index of the request (its ends are the two QPUs).
-        probes: Probe runs for the Bell-diagonal coefficients (seeds ``seed .. seed + probes - 1``).
+        probes: Density-matrix runs of the whole scenario for the Bell-diagonal coefficients
+            (seeds ``seed .. seed + probes - 1``; every pair the request delivers counts).
         seed: Seed of the normal run and the first probe.
         until_s: Simulated time of the normal run (default: the scenario's ``run.until_s``).
 
@@ -150,43 +146,42 @@ def measure_link(
             f"request {request} of {label} delivered no pair in {horizon} s of simulated time; simulate longer"
         )
     node = network.nodes[result.src]
-    # Probes: only the chosen request, keeping its first pair, in the exact formalism.
-    probe = dict(data)
-    probe["requests"] = [dict(requests[request], keep_pairs=True, num_pairs=1)]
-    # The probe's one pair is read from its record: no max_records of the scenario may drop it.
-    run_table = {k: v for k, v in data.get("run", {}).items() if k != "max_records"}
-    probe["run"] = dict(run_table, formalism="density_matrix")
-    coefficients = []
+    # The coefficients: every pair the request delivers in exact density-matrix runs of the whole
+    # scenario (contention included), summed natively at each delivery.
+    exact = dict(data, run=dict(data.get("run", {}), formalism="density_matrix"))
+    sums, counts = [], []
     for k in range(probes):
-        net, _ = scenario_from_dict(probe, source=label, seed=seed + k)
-        first = net.run(horizon, progress=False).requests[0]
-        if first.num_pairs == 0:
-            raise ValueError(f"probe {k} of request {request} in {label} delivered no pair in {horizon} s")
-        t_delivery = float(first.times_s[0])
-        net, _ = scenario_from_dict(probe, source=label, seed=seed + k)
-        at = net.run(t_delivery, progress=False).requests[0]
-        rho = net.registry.state([int(at.qubits_src[0]), int(at.qubits_dst[0])])
-        coefficients.append(_bell_coefficients(rho))
-    arr = np.array(coefficients)
-    mean = arr.mean(axis=0)
+        if k == 0 and network.formalism == "density_matrix":
+            run = result  # the normal run is the first exact run
+        else:
+            net, _ = scenario_from_dict(exact, source=label, seed=seed + k)
+            run = net.run(horizon, progress=False).requests[request]
+        if run.num_pairs == 0:
+            raise ValueError(
+                f"density-matrix run {k} (seed {seed + k}) of request {request} in {label} delivered no pair in "
+                f"{horizon} s; simulate longer"
+            )
+        sums.append(np.asarray(run.bell_diagonal_sum, dtype=float))
+        counts.append(run.num_pairs)
+    mean = np.sum(sums, axis=0) / sum(counts)
     mean = np.clip(mean, 0.0, None)
     mean = mean / mean.sum()
-    ci = 1.96 * arr.std(axis=0, ddof=1) / math.sqrt(probes) if probes > 1 else np.full(4, math.inf)
+    per_run = np.array([s_ / n for s_, n in zip(sums, counts)])
+    ci = 1.96 * per_run.std(axis=0, ddof=1) / math.sqrt(probes) if probes > 1 else np.full(4, math.inf)
     notes = []
-    # A probe reads each run's first pair; later pairs may have waited longer in memory (or
-    # been purified, cut off...). Compare with the mean fidelity of every pair of the normal run.
-    se_probe = float(arr[:, 0].std(ddof=1)) / math.sqrt(probes) if probes > 1 else 0.0
-    se_all = float(result.fidelity_std) / math.sqrt(result.num_pairs) if result.num_pairs > 1 else 0.0
-    gap = float(mean[0]) - float(result.mean_fidelity)
-    if abs(gap) > 4 * math.hypot(se_probe, se_all) + 1e-3:
-        notes.append(
-            f"the probes (the first pair of {probes} runs) give Phi+ = {mean[0]:.4f}, but the {result.num_pairs} "
-            f"pairs of the normal run have mean fidelity {result.mean_fidelity:.4f}: later pairs differ from the "
-            "first (e.g. they wait longer in memory), so bell_diagonal does not represent the delivered pairs"
-        )
-        import warnings
+    if network.formalism != "density_matrix":
+        # The normal run's formalism may approximate (a twirled T1): compare its mean fidelity.
+        se_exact = float(per_run[:, 0].std(ddof=1)) / math.sqrt(probes) if probes > 1 else 0.0
+        se_normal = float(result.fidelity_std) / math.sqrt(result.num_pairs) if result.num_pairs > 1 else 0.0
+        if abs(float(mean[0]) - float(result.mean_fidelity)) > 4 * math.hypot(se_exact, se_normal) + 1e-3:
+            notes.append(
+                f"the exact density-matrix runs give Phi+ = {mean[0]:.4f}, but the normal {network.formalism} run's "
+                f"{result.num_pairs} pairs have mean fidelity {result.mean_fidelity:.4f}: its formalism approximates "
+                "this link (the rate is from it, the coefficients from the exact runs)"
+            )
+            import warnings
 
-        warnings.warn(f"measure_link on {label} request {request}: {notes[-1]}", RuntimeWarning, stacklevel=2)
+            warnings.warn(f"measure_link on {label} request {request}: {notes[-1]}", RuntimeWarning, stacklevel=2)
     return LinkSupply(
         rate_hz=float(result.rate_hz),
         mean_fidelity=float(result.mean_fidelity),

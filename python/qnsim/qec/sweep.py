@@ -23,7 +23,7 @@ An experiment file is TOML::
     [link]                  # optional: the interface from a simulated link instead of p_int
     scenario = "two_qpus_transducers.toml"   # relative to the experiment file
     request = 0
-    probes = 16
+    probes = 16             # density-matrix runs whose delivered pairs give the Bell-diagonal state
     cycle_time_s = 1e-6     # the QPU's syndrome round without waiting
     rate_multiplier = 1.0   # scale the measured pair rate (may be a grid axis)
 
