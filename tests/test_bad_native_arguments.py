@@ -4,6 +4,7 @@ readable line naming the values, never pybind11's dump of every signature."""
 import inspect
 import re
 
+import numpy as np
 import pytest
 
 import qnsim
@@ -14,6 +15,8 @@ MAKERS = {
     "StabilizerSimulator": lambda: qnsim.StabilizerSimulator(3, seed=1),
     "DensityMatrixSimulator": lambda: qnsim.DensityMatrixSimulator(2, seed=1),
     "NativeNetwork": lambda: _core.NativeNetwork("density_matrix", 1),
+    "Scheduler": lambda: _core.Scheduler(),
+    "WorkloadProgram": lambda: _core.WorkloadProgram("H 0"),
 }
 BAD = ["x", None, 1.5, True, [1], {"a": 1}, object()]
 
@@ -80,3 +83,94 @@ def test_the_readable_line_names_function_values_and_signature():
 def test_help_shows_the_real_signature_only():
     doc = qnsim.QubitRegistry.fidelity.__doc__
     assert doc.startswith("fidelity(self: qnsim._core.QubitRegistry, qubits") and "Overloaded" not in doc
+
+
+NUMBER = re.compile(r"^\w+: (typing\.Supports(Int|Float) \| typing\.SupportsIndex|int|float)( \| None)?$")
+
+
+def numeric_positions(function):
+    """Positions of the required parameters typed as numbers (not qubit handles, not sequences)."""
+    return [i for i, p in enumerate(required_parameters(function)) if NUMBER.match(p)]
+
+
+NUMERIC_CALLS = [(label, get) for label, get in CALLS if numeric_positions(get())]
+
+
+def test_the_numeric_battery_covers_plain_and_wrapped_numbers():
+    labels = {label for label, _ in NUMERIC_CALLS}
+    assert {"entanglement_swap", "NativeNetwork.swap_slots", "Scheduler.schedule", "WorkloadProgram.unroll"} <= labels
+    assert len(labels) > 20
+
+
+@pytest.mark.parametrize(("label", "get"), NUMERIC_CALLS, ids=[label for label, _ in NUMERIC_CALLS])
+@pytest.mark.parametrize("bad", [True, False, np.True_, "1", b"1"], ids=repr)
+def test_a_bool_or_text_is_never_a_number(label, get, bad):
+    # Every parameter typed as a number, plain (double, int64_t...) or Real/Int: a bool is refused
+    # (it used to become 1 or 0 silently), named in one TypeError line, before anything runs.
+    function = get()
+    params = required_parameters(function)
+    for position in numeric_positions(function):
+        args = [0] * len(params)
+        args[position] = bad
+        with pytest.raises(TypeError) as info:
+            function(*args)
+        assert repr(bad) in str(info.value), f"{label}: {info.value}"
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: qnsim.bell_diagonal_swap([1, 0, 0, 0], [1, 0, 0, 0], gate1_error=True),
+        lambda: qnsim.bell_diagonal_swap([True, 0, 0, 0], [1, 0, 0, 0]),
+        lambda: qnsim.bell_diagonal_purify([1, 0, 0, 0], [1, 0, 0, 0], "dejmps", measure_error=np.True_),
+        lambda: qnsim.QubitRegistry(seed=1).bell_diagonal_pair([True, 0, 0, 0]),
+        lambda: _core.stream_count_file("x", True),
+        lambda: qnsim.DensityMatrixSimulator(True),
+        lambda: _core.NativeNetwork("density_matrix", True),
+        lambda: _core.Scheduler().schedule(True, print),
+    ],
+    ids=["swap error", "swap coefficient", "purify error", "pair coefficient", "chunk", "dm qubits", "seed", "time"],
+)
+def test_keyword_defaults_sequences_and_constructors_refuse_bools_too(call):
+    with pytest.raises(TypeError, match=r"True"):
+        call()
+
+
+@pytest.mark.parametrize(("cls", "field"), [("NodeParams", "t1_s"), ("NodeParams", "gate1_ps"), ("LinkParams", "channels"),
+                                            ("LinkParams", "success_probability"), ("RequestParams", "min_fidelity")])
+def test_native_params_fields_refuse_bools(cls, field):
+    with pytest.raises(qnsim.ParameterError, match=rf"^{field} is of the wrong type, got True$"):
+        getattr(_core, cls)(**{field: True})
+    params = getattr(_core, cls)()
+    with pytest.raises(TypeError):
+        setattr(params, field, True)
+
+
+def test_numpy_numbers_still_convert():
+    assert qnsim.bell_diagonal_swap([1, 0, 0, 0], [1, 0, 0, 0], gate1_error=np.float64(0.0)) == (1.0, 0.0, 0.0, 0.0)
+    assert _core.LinkParams(channels=np.int64(3)).channels == 3
+    assert qnsim.DensityMatrixSimulator(np.int32(2)).num_qubits == 2
+
+
+@pytest.mark.parametrize(
+    "make",
+    [lambda: qnsim.StabilizerSimulator(3, seed=1), lambda: qnsim.DensityMatrixSimulator(3, seed=1)],
+    ids=["stabilizer", "density"],
+)
+@pytest.mark.parametrize(
+    ("qubit", "error", "message"),
+    [
+        (True, TypeError, r"^a qubit must be an int, got True$"),
+        (np.False_, TypeError, r"^a qubit must be an int, got np.False_$"),
+        (1.0, TypeError, r"^a qubit must be an int, got 1.0$"),
+        ("0", TypeError, r"^a qubit must be an int, got '0'$"),
+        (2**63, IndexError, r"^qubit 9223372036854775808 is out of range"),
+        (2**70, IndexError, r"^qubit 1180591620717411303424 is out of range"),
+    ],
+)
+def test_every_engine_reads_a_qubit_the_same_way(make, qubit, error, message):
+    # One reading (bindings/arguments.h qubit_index): the density engine used to raise a
+    # RuntimeError ("Unable to cast") for 2**63 and the stabilizer engine took True as qubit 1.
+    sim = make()
+    with pytest.raises(error, match=message):
+        sim.h(qubit)

@@ -402,10 +402,16 @@ def test_bad_arguments_raise_clear_errors():
         qnsim.StabilizerSimulator(2_000_000)
     with pytest.raises(qnsim.StateTooLargeError, match=r"200000 qubits would need 200\d{8} bytes"):
         qnsim.StabilizerSimulator(200_000)
-    with pytest.raises(TypeError, match=r"qubit targets must be ints, got <class 'str'>"):
+    # The same reading of a qubit as every engine (bindings/arguments.h): the value is named,
+    # and a bool is not a qubit.
+    with pytest.raises(TypeError, match=r"^a qubit must be an int, got '0'$"):
         sim.h("0")
-    with pytest.raises(TypeError, match=r"qubit targets must be ints, got <class 'float'>"):
+    with pytest.raises(TypeError, match=r"^a qubit must be an int, got 1.5$"):
         sim.x([1.5])
+    with pytest.raises(TypeError, match=r"^a qubit must be an int, got True$"):
+        sim.h(True)
+    with pytest.raises(TypeError, match=r"^a qubit must be an int, got np.False_$"):
+        sim.h(np.bool_(False))
     with pytest.raises(IndexError, match=r"qubit 1180591620717411303424 is out of range"):
         sim.z(2**70)
     # Nothing above changed the state.

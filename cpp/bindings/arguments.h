@@ -1,16 +1,26 @@
 #ifndef QNSIM_BINDINGS_ARGUMENTS_H
 #define QNSIM_BINDINGS_ARGUMENTS_H
 
-// Argument types whose conversion failures name the bad value. With plain `double` or `int64_t`
-// parameters, a wrong Python value makes pybind11 reject the call with a dump of every
-// signature; `Real` and `Int<T>` accept what the plain types accept (numbers, not bools or text)
-// and otherwise raise one line: "expected a number, got '0.1'".
+// How Python numbers become C++ numbers in every binding, in one place.
+//
+// Plain `double` and integer parameters (and fields bound with def_readwrite) load through the
+// strict casters below instead of pybind11's: a bool (Python's or numpy's) or text is never a
+// number (`True` does not silently become 1), an integer needs __index__ (2.0 is not 2), and an
+// integer outside the C++ type's range is refused; a value refused this way reaches the
+// second-pass fallback of readable_errors.cc, whose TypeError names the function and the value.
+// `Real` and `Int<T>` accept exactly the same values but raise at once, naming the value
+// ("expected a number, got '0.1'", "integer 2**64 is out of range [0, ...]").
+//
+// Every binding translation unit must include this header before any other (bindings.h does),
+// so that every use of pybind11's number casters in the module sees the same specializations.
 
 #include <pybind11/pybind11.h>
 
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <type_traits>
 
@@ -38,26 +48,126 @@ inline std::optional<uint64_t> plain(const std::optional<Int<uint64_t>> &seed) {
 
 }  // namespace qnsim_bindings
 
+namespace qnsim_bindings {
+namespace numbers {
+
+/// True for Python's and numpy's booleans, which are never numbers here.
+inline bool is_boolean(PyObject *o) {
+    if (PyBool_Check(o)) return true;
+    const char *name = Py_TYPE(o)->tp_name;
+    return std::strcmp(name, "numpy.bool") == 0 || std::strcmp(name, "numpy.bool_") == 0;
+}
+
+/// A real number: a float, an int, or (with `convert`) anything with __float__ or __index__;
+/// never a bool or text. False (no Python error set) when `o` is not one.
+inline bool load_real(PyObject *o, bool convert, double &out) {
+    if (!o || is_boolean(o) || PyUnicode_Check(o) || PyBytes_Check(o)) return false;
+    if (!convert && !PyFloat_Check(o) && !PyLong_Check(o)) return false;
+    const double v = PyFloat_AsDouble(o);
+    if (v == -1.0 && PyErr_Occurred()) {
+        PyErr_Clear();
+        return false;
+    }
+    out = v;
+    return true;
+}
+
+enum class IntegerLoad { ok, not_an_integer, out_of_range };
+
+/// An integer (anything with __index__, e.g. numpy integers; never a bool or a float) in T's range.
+template <typename T>
+IntegerLoad load_integer(PyObject *o, T &out) {
+    static_assert(std::is_integral_v<T>);
+    if (!o || is_boolean(o) || !PyIndex_Check(o)) return IntegerLoad::not_an_integer;
+    PyObject *number = PyNumber_Index(o);
+    if (!number) {
+        PyErr_Clear();
+        return IntegerLoad::not_an_integer;
+    }
+    int overflow = 0;
+    const long long v = PyLong_AsLongLongAndOverflow(number, &overflow);
+    IntegerLoad result = IntegerLoad::out_of_range;
+    if (overflow == 0 && !(v == -1 && PyErr_Occurred())) {
+        const bool fits = std::is_signed_v<T>
+                              ? (v >= static_cast<long long>(std::numeric_limits<T>::min()) &&
+                                 v <= static_cast<long long>(std::numeric_limits<T>::max()))
+                              : (v >= 0 && static_cast<unsigned long long>(v) <=
+                                               static_cast<unsigned long long>(std::numeric_limits<T>::max()));
+        if (fits) {
+            out = static_cast<T>(v);
+            result = IntegerLoad::ok;
+        }
+    } else if (overflow > 0 && std::is_unsigned_v<T>) {
+        const unsigned long long u = PyLong_AsUnsignedLongLong(number);
+        if (!(u == static_cast<unsigned long long>(-1) && PyErr_Occurred()) &&
+            u <= static_cast<unsigned long long>(std::numeric_limits<T>::max())) {
+            out = static_cast<T>(u);
+            result = IntegerLoad::ok;
+        }
+    }
+    PyErr_Clear();
+    Py_DECREF(number);
+    return result;
+}
+
+}  // namespace numbers
+}  // namespace qnsim_bindings
+
 namespace pybind11 {
 namespace detail {
 
 inline std::string repr_of(handle h) { return repr(h).cast<std::string>(); }
+
+/// pybind11's number caster made strict (see the top of this file); same type names in
+/// signatures and stubs.
+template <typename T>
+struct strict_number_caster {
+    PYBIND11_TYPE_CASTER(T, io_name<std::is_integral<T>::value>("typing.SupportsInt | typing.SupportsIndex", "int",
+                                                                 "typing.SupportsFloat | typing.SupportsIndex",
+                                                                 "float"));
+
+    bool load(handle src, bool convert) {
+        if constexpr (std::is_floating_point_v<T>) {
+            double v = 0;
+            if (!qnsim_bindings::numbers::load_real(src.ptr(), convert, v)) return false;
+            value = static_cast<T>(v);
+            return true;
+        } else {
+            return qnsim_bindings::numbers::load_integer<T>(src.ptr(), value) ==
+                   qnsim_bindings::numbers::IntegerLoad::ok;
+        }
+    }
+
+    static handle cast(T v, return_value_policy, handle) {
+        if constexpr (std::is_floating_point_v<T>) {
+            return PyFloat_FromDouble(static_cast<double>(v));
+        } else if constexpr (std::is_signed_v<T>) {
+            return PyLong_FromLongLong(static_cast<long long>(v));
+        } else {
+            return PyLong_FromUnsignedLongLong(static_cast<unsigned long long>(v));
+        }
+    }
+};
+
+// clang-format off
+template <> struct type_caster<double> : strict_number_caster<double> {};
+template <> struct type_caster<float> : strict_number_caster<float> {};
+template <> struct type_caster<int> : strict_number_caster<int> {};
+template <> struct type_caster<unsigned int> : strict_number_caster<unsigned int> {};
+template <> struct type_caster<long> : strict_number_caster<long> {};
+template <> struct type_caster<unsigned long> : strict_number_caster<unsigned long> {};
+template <> struct type_caster<long long> : strict_number_caster<long long> {};
+template <> struct type_caster<unsigned long long> : strict_number_caster<unsigned long long> {};
+// clang-format on
 
 template <>
 struct type_caster<qnsim_bindings::Real> {
     PYBIND11_TYPE_CASTER(qnsim_bindings::Real, const_name("float"));
 
     bool load(handle src, bool) {
-        if (!src || PyBool_Check(src.ptr()) || PyUnicode_Check(src.ptr()) || PyBytes_Check(src.ptr()) ||
-            !(PyFloat_Check(src.ptr()) || PyIndex_Check(src.ptr()) || PyNumber_Check(src.ptr()))) {
+        if (!qnsim_bindings::numbers::load_real(src.ptr(), true, value.value)) {
             throw type_error("expected a number, got " + (src ? repr_of(src) : std::string("nothing")));
         }
-        const double v = PyFloat_AsDouble(src.ptr());
-        if (v == -1.0 && PyErr_Occurred()) {
-            PyErr_Clear();
-            throw type_error("expected a number, got " + repr_of(src));
-        }
-        value.value = v;
         return true;
     }
 
@@ -69,32 +179,16 @@ struct type_caster<qnsim_bindings::Int<T>> {
     PYBIND11_TYPE_CASTER(qnsim_bindings::Int<T>, const_name("int"));
 
     bool load(handle src, bool) {
-        if (!src || PyBool_Check(src.ptr()) || !PyIndex_Check(src.ptr())) {
-            throw type_error("expected an integer, got " + (src ? repr_of(src) : std::string("nothing")));
-        }
-        object number = reinterpret_steal<object>(PyNumber_Index(src.ptr()));
-        if (!number) throw error_already_set();
-        int overflow = 0;
-        const long long v = PyLong_AsLongLongAndOverflow(number.ptr(), &overflow);
-        if (overflow == 0 && !(v == -1 && PyErr_Occurred())) {
-            if (std::is_signed_v<T> ? (v >= static_cast<long long>(std::numeric_limits<T>::min()) &&
-                                       v <= static_cast<long long>(std::numeric_limits<T>::max()))
-                                    : (v >= 0 && static_cast<unsigned long long>(v) <=
-                                                     static_cast<unsigned long long>(std::numeric_limits<T>::max()))) {
-                value.value = static_cast<T>(v);
+        switch (qnsim_bindings::numbers::load_integer<T>(src.ptr(), value.value)) {
+            case qnsim_bindings::numbers::IntegerLoad::ok:
                 return true;
-            }
-        } else if (overflow > 0 && std::is_unsigned_v<T>) {
-            const unsigned long long u = PyLong_AsUnsignedLongLong(number.ptr());
-            if (!(u == static_cast<unsigned long long>(-1) && PyErr_Occurred()) &&
-                u <= static_cast<unsigned long long>(std::numeric_limits<T>::max())) {
-                value.value = static_cast<T>(u);
-                return true;
-            }
+            case qnsim_bindings::numbers::IntegerLoad::not_an_integer:
+                throw type_error("expected an integer, got " + (src ? repr_of(src) : std::string("nothing")));
+            default:
+                throw value_error("integer " + repr_of(src) + " is out of range [" +
+                                  std::to_string(std::numeric_limits<T>::min()) + ", " +
+                                  std::to_string(std::numeric_limits<T>::max()) + "]");
         }
-        PyErr_Clear();
-        throw value_error("integer " + repr_of(src) + " is out of range [" + std::to_string(std::numeric_limits<T>::min()) +
-                          ", " + std::to_string(std::numeric_limits<T>::max()) + "]");
     }
 
     static handle cast(qnsim_bindings::Int<T> v, return_value_policy, handle) {
@@ -105,5 +199,25 @@ struct type_caster<qnsim_bindings::Int<T>> {
 
 }  // namespace detail
 }  // namespace pybind11
+
+namespace qnsim_bindings {
+
+/// A qubit index from Python, the one reading every engine shares: anything with __index__ (ints,
+/// numpy integers), never a bool or a float. TypeError naming the value otherwise; IndexError
+/// (std::out_of_range) naming an index beyond the int64 range. The engine checks its own range.
+inline int64_t qubit_index(pybind11::handle h) {
+    long long v = 0;
+    switch (numbers::load_integer<long long>(h.ptr(), v)) {
+        case numbers::IntegerLoad::ok:
+            return static_cast<int64_t>(v);
+        case numbers::IntegerLoad::not_an_integer:
+            throw pybind11::type_error("a qubit must be an int, got " +
+                                       (h ? pybind11::detail::repr_of(h) : std::string("nothing")));
+        default:
+            throw std::out_of_range("qubit " + pybind11::detail::repr_of(h) + " is out of range");
+    }
+}
+
+}  // namespace qnsim_bindings
 
 #endif

@@ -1,6 +1,8 @@
 #ifndef QNSIM_BINDINGS_BINDINGS_H
 #define QNSIM_BINDINGS_BINDINGS_H
 
+#include "bindings/arguments.h"  // the shared number casters, before any other pybind11 use
+
 #include <pybind11/pybind11.h>
 
 namespace qnsim_bindings {

@@ -1,3 +1,6 @@
+// First: the number casters every binding shares (see arguments.h).
+#include "bindings/arguments.h"
+
 #include <pybind11/complex.h>
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
@@ -9,7 +12,6 @@
 #include <string>
 #include <vector>
 
-#include "bindings/arguments.h"
 #include "bindings/bindings.h"
 #include "density/entanglement.h"
 #include "core/errors.h"
@@ -31,11 +33,8 @@ struct DensityMatrixSimulator {
 
 // Python int (or anything with __index__, e.g. numpy integers) -> qubit index in range.
 size_t qubit_arg(py::handle h, size_t n) {
-    if (py::isinstance<py::bool_>(h) || !PyIndex_Check(h.ptr())) {
-        throw py::type_error(msg("a qubit must be an int, got ", std::string(py::repr(h))));
-    }
-    const long long v = py::int_(py::reinterpret_borrow<py::object>(h)).cast<long long>();
-    if (v < 0 || static_cast<unsigned long long>(v) >= n) {
+    const int64_t v = qnsim_bindings::qubit_index(h);
+    if (v < 0 || static_cast<uint64_t>(v) >= n) {
         throw std::out_of_range(msg("qubit ", v, " is out of range for num_qubits=", n));
     }
     return static_cast<size_t>(v);
@@ -53,7 +52,7 @@ std::vector<size_t> qubit_args(const py::args &args, size_t n) {
 // An int or a sequence of ints.
 std::vector<size_t> qubit_list(const py::object &obj, size_t n) {
     std::vector<size_t> out;
-    if (PyIndex_Check(obj.ptr()) && !py::isinstance<py::bool_>(obj)) {
+    if (PyIndex_Check(obj.ptr()) || PyBool_Check(obj.ptr())) {
         out.push_back(qubit_arg(obj, n));
         return out;
     }
@@ -136,8 +135,8 @@ namespace qnsim_bindings {
 void bind_density(py::module_ &m) {
     py::class_<DensityMatrixSimulator> c(m, "DensityMatrixSimulator", kClassDoc);
 
-    c.def(py::init([](long long num_qubits, std::optional<Int<uint64_t>> seed) {
-              if (num_qubits < 0) throw std::invalid_argument(msg("num_qubits=", num_qubits, " is negative"));
+    c.def(py::init([](Int<long long> num_qubits, std::optional<Int<uint64_t>> seed) {
+              if (num_qubits < 0) throw std::invalid_argument(msg("num_qubits=", num_qubits.value, " is negative"));
               return DensityMatrixSimulator{qnsim::DensityMatrix(static_cast<size_t>(num_qubits)),
                                             qnsim::Rng(qnsim::seed_or_entropy(plain(seed)))};
           }),

@@ -1,3 +1,6 @@
+// First: the number casters every binding shares (see arguments.h).
+#include "bindings/arguments.h"
+
 #include <pybind11/functional.h>
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
@@ -318,8 +321,8 @@ void bind_network(py::module_ &m) {
     py::class_<Network> c(m, "NativeNetwork",
                           "Native event-driven network (nodes, heralded links, repeater protocols). Use qnsim.Network, "
                           "which converts SI units and hardware models into these integer-picosecond parameters.");
-    c.def(py::init([](const std::string &formalism, std::optional<uint64_t> seed) {
-              return std::make_unique<Network>(qnsim::parse_formalism(formalism), qnsim::seed_or_entropy(seed));
+    c.def(py::init([](const std::string &formalism, std::optional<Int<uint64_t>> seed) {
+              return std::make_unique<Network>(qnsim::parse_formalism(formalism), qnsim::seed_or_entropy(plain(seed)));
           }),
           py::arg("formalism") = "density_matrix", py::arg("seed") = py::none());
     c.def("add_node", &Network::add_node, py::arg("params"), "Validates and adds a node; returns its index.");

@@ -5,6 +5,9 @@
 // naming the function, the values given and the signature expected. The docstring is restored to
 // the real overload's, so help() and the type stubs do not show the fallback.
 
+// First: the number casters every binding shares (see arguments.h).
+#include "bindings/arguments.h"
+
 #include <pybind11/pybind11.h>
 
 #include <cstdlib>
@@ -116,6 +119,25 @@ void add_to_method(py::handle cls, const std::string &name) {
     restore_doc(cls.attr("__dict__")[name.c_str()], doc);
 }
 
+// A static method (pybind11's def_static stores a staticmethod wrapping the function).
+void add_to_static_method(py::handle cls, const std::string &name) {
+    py::object existing = cls.attr("__dict__")[name.c_str()].attr("__func__");
+    const std::string doc = py::str(existing.attr("__doc__")).cast<std::string>();
+    const std::string qualname = py::str(cls.attr("__name__")).cast<std::string>() + "." + name;
+    const std::string signature = expected_signature(doc);
+    py::cpp_function fallback(
+        [qualname, signature](SecondPassArgument first, py::args rest, py::kwargs kwargs) -> py::object {
+            refuse(qualname, signature, describe_call(first.value, rest, kwargs));
+        },
+        py::name(name.c_str()), py::scope(cls), py::sibling(existing));
+    py::setattr(cls, name.c_str(), py::staticmethod(fallback));
+    restore_doc(fallback, doc);
+}
+
+bool is_static_pybind11_function(py::handle obj) {
+    return PyObject_TypeCheck(obj.ptr(), &PyStaticMethod_Type) && is_pybind11_function(obj.attr("__func__"));
+}
+
 void add_to_function(py::module_ &m, const std::string &name) {
     py::object existing = m.attr(name.c_str());
     const std::string doc = py::str(existing.attr("__doc__")).cast<std::string>();
@@ -145,7 +167,12 @@ void add_readable_argument_errors(py::module_ &m) {
             for (auto member : methods) {
                 const std::string method = py::str(member).cast<std::string>();
                 if (method.rfind("__", 0) == 0 || method.rfind("_pybind11", 0) == 0) continue;
-                if (is_pybind11_function(value.attr("__dict__")[member])) add_to_method(value, method);
+                py::object attribute = value.attr("__dict__")[member];
+                if (is_pybind11_function(attribute)) {
+                    add_to_method(value, method);
+                } else if (is_static_pybind11_function(attribute)) {
+                    add_to_static_method(value, method);
+                }
             }
         } else if (is_pybind11_function(value)) {
             add_to_function(m, name);

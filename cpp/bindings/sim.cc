@@ -1,3 +1,6 @@
+// First: the number casters every binding shares (see arguments.h).
+#include "bindings/arguments.h"
+
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 

@@ -1,3 +1,6 @@
+// First: the number casters every binding shares (see arguments.h).
+#include "bindings/arguments.h"
+
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
@@ -7,7 +10,6 @@
 #include <string>
 #include <vector>
 
-#include "bindings/arguments.h"
 #include "bindings/bindings.h"
 #include "core/rng.h"
 #include "stabilizer/bit_kernels.h"
@@ -24,19 +26,7 @@ namespace {
 
 // Python-only conversion: ints (anything with __index__, e.g. numpy integers), or one level of
 // int sequences (lists, tuples, ranges, numpy arrays).
-int64_t index_of(const py::handle item) {
-    py::object index = py::reinterpret_steal<py::object>(PyNumber_Index(item.ptr()));
-    if (!index) {
-        PyErr_Clear();
-        throw py::type_error("qubit targets must be ints, got " + std::string(py::str(py::type::of(item))));
-    }
-    int overflow = 0;
-    const long long v = PyLong_AsLongLongAndOverflow(index.ptr(), &overflow);
-    if (overflow) {
-        throw std::out_of_range("qubit " + std::string(py::str(index)) + " is out of range");
-    }
-    return static_cast<int64_t>(v);
-}
+int64_t index_of(const py::handle item) { return qubit_index(item); }
 
 std::vector<int64_t> targets_of(const py::args &args) {
     std::vector<int64_t> out;

@@ -206,7 +206,7 @@ class DensityMatrixSimulator:
         ...
     def __deepcopy__(self, memo: dict) -> DensityMatrixSimulator:
         ...
-    def __init__(self, num_qubits: typing.SupportsInt | typing.SupportsIndex, seed: int | None = None) -> None:
+    def __init__(self, num_qubits: int, seed: int | None = None) -> None:
         ...
     def __repr__(self) -> str:
         ...
@@ -1265,7 +1265,7 @@ class NativeNetwork:
     """
     Native event-driven network (nodes, heralded links, repeater protocols). Use qnsim.Network, which converts SI units and hardware models into these integer-picosecond parameters.
     """
-    def __init__(self, formalism: str = 'density_matrix', seed: typing.SupportsInt | typing.SupportsIndex | None = None) -> None:
+    def __init__(self, formalism: str = 'density_matrix', seed: int | None = None) -> None:
         ...
     def add_chain(self, node: NodeParams, link: LinkParams, count: typing.SupportsInt | typing.SupportsIndex) -> int:
         """
