@@ -651,6 +651,38 @@ def test_matrix_errors():
     assert sim.expectation("ZZ") == 1  # untouched by the failed calls
 
 
+def _nan_off_diagonal(d):
+    m = np.eye(d, dtype=complex) / d
+    m[0, 1] = m[1, 0] = np.nan
+    return m
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda s: s.apply_unitary(np.full((2, 2), np.nan), [0]), r"not unitary: max \|U U\^dag - I\| = nan"),
+        (lambda s: s.apply_unitary(np.array([[np.nan, 0], [0, 1]]), [0]), r"not unitary: .* = nan"),
+        (lambda s: s.apply_kraus([np.full((2, 2), np.nan)], [0]), r"not trace preserving: .* = nan"),
+        (lambda s: s.apply_kraus([np.eye(2), np.array([[0, np.nan], [0, 0]])], [0]), r"not trace preserving: .* = nan"),
+        (lambda s: s.set_density_matrix(_nan_off_diagonal(4)), r"not Hermitian: max \|m - m\^dag\| = nan"),
+        (lambda s: s.fidelity(_nan_off_diagonal(4)), r"target density matrix is not Hermitian: .* = nan"),
+        (lambda s: qnsim.QubitRegistry(seed=1).pair_with_state(_nan_off_diagonal(4)), r"not Hermitian: .* = nan"),
+        (lambda s: qnsim._core.concurrence(_nan_off_diagonal(4)), r"not Hermitian: .* = nan"),
+        (lambda s: qnsim._core.concurrence(np.eye(4)), r"has trace 4"),
+        (lambda s: qnsim._core.concurrence(np.diag([1.5, -0.5, 0, 0])), r"not positive semidefinite"),
+    ],
+    ids=["unitary all nan", "unitary one nan", "kraus all nan", "kraus one nan", "state", "fidelity target",
+         "registry pair", "concurrence nan", "concurrence trace", "concurrence psd"],
+)
+def test_nan_entries_and_non_states_are_refused(call, match):
+    # A NaN entry used to pass every check (std::max drops NaN: the deviation read 0) and poison the
+    # state; concurrence() took any 4x4 matrix and answered 0.
+    sim = DensityMatrixSimulator(2)
+    with pytest.raises(ValueError, match=match):
+        call(sim)
+    assert sim.expectation("ZZ") == 1  # untouched
+
+
 @pytest.mark.parametrize(
     ("call", "match"),
     [

@@ -410,6 +410,7 @@ matrix sigma (at most 6 qubits): returns the Uhlmann fidelity (Tr sqrt(sqrt(sigm
             if (rho.ndim() != 2 || rho.shape(0) != 4 || rho.shape(1) != 4) {
                 throw std::invalid_argument("concurrence needs a 4x4 two-qubit density matrix");
             }
+            qnsim::DensityMatrix(2).set_state(rho.data());  // Hermitian, trace 1, PSD, finite: or ValueError
             return qnsim::concurrence(rho.data());
         },
         py::arg("rho"), "Wootters concurrence of a 4x4 two-qubit density matrix (0 for separable states).");

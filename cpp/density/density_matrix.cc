@@ -221,6 +221,10 @@ std::vector<double> real_embedding(const cplx *m, size_t d) {
     return a;
 }
 
+// max(a, b) that keeps a NaN (std::max drops it: max(0, NaN) is 0), so that a matrix with a NaN
+// entry fails every "deviation <= tolerance" check instead of passing it.
+double max_keeping_nan(double a, double b) { return (std::isnan(a) || a >= b) ? a : b; }
+
 // Throws std::invalid_argument unless m (d x d) is Hermitian, has trace 1 and is PSD, all within
 // DensityMatrix::kTolerance. `what` names the matrix in messages.
 void validate_state(const cplx *m, size_t d, const char *what) {
@@ -229,7 +233,7 @@ void validate_state(const cplx *m, size_t d, const char *what) {
     cplx tr = 0;
     for (size_t r = 0; r < d; ++r) {
         tr += m[r * d + r];
-        for (size_t c = 0; c < d; ++c) herm = std::max(herm, std::abs(m[r * d + c] - std::conj(m[c * d + r])));
+        for (size_t c = 0; c < d; ++c) herm = max_keeping_nan(herm, std::abs(m[r * d + c] - std::conj(m[c * d + r])));
     }
     if (!(herm <= tol)) {
         throw std::invalid_argument(msg(what, " is not Hermitian: max |m - m^dag| = ", num(herm), " > ", num(tol)));
@@ -964,7 +968,7 @@ double DensityMatrix::unitarity_deviation(const cplx *u, size_t d) {
         for (size_t j = 0; j < d; ++j) {
             cplx s = 0;
             for (size_t k = 0; k < d; ++k) s += cmul_conj(u[i * d + k], u[j * d + k]);
-            dev = std::max(dev, std::abs(s - (i == j ? 1.0 : 0.0)));
+            dev = max_keeping_nan(dev, std::abs(s - (i == j ? 1.0 : 0.0)));
         }
     return dev;
 }
@@ -978,7 +982,7 @@ double DensityMatrix::trace_preservation_deviation(const cplx *ops, size_t num_o
                 const cplx *K = ops + i * d * d;
                 for (size_t k = 0; k < d; ++k) s += cmul_conj(K[k * d + b], K[k * d + a]);
             }
-            dev = std::max(dev, std::abs(s - (a == b ? 1.0 : 0.0)));
+            dev = max_keeping_nan(dev, std::abs(s - (a == b ? 1.0 : 0.0)));
         }
     return dev;
 }
