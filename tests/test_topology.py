@@ -1,5 +1,7 @@
 """Topology builders (qnsim.topology), Network.from_networkx and scenario [topology] tables."""
 
+import time
+
 import networkx as nx
 import pytest
 
@@ -140,6 +142,28 @@ def test_builder_errors_name_the_problem():
     assert len(net.nodes) == 2  # nothing was added
 
 
+@pytest.mark.parametrize(
+    ("build", "match"),
+    [
+        (lambda: topology.chain(10**12, **ABSTRACT), r"chain\(n=1000000000000\) has 999,999,999,999 links"),
+        (lambda: topology.chain(2**63, **ABSTRACT), r"chain\(n=9223372036854775808\) has"),
+        (lambda: topology.ring(2**24 + 1, **ABSTRACT), r"ring\(n=16777217\) has 16,777,217 links, more than the 16,777,216"),
+        (lambda: topology.grid(10**5, 10**5, **ABSTRACT), r"grid\(rows=100000, cols=100000\) has"),
+        (lambda: topology.star(10**9, **ABSTRACT), r"star\(n_leaves=1000000000\) has"),
+        (lambda: topology.dumbbell(1, 1, bridge_hops=10**10, **ABSTRACT), r"bridge_hops=10000000000\) has"),
+    ],
+    ids=["chain 1e12", "chain 2^63", "ring", "grid", "star", "dumbbell"],
+)
+def test_shapes_that_cannot_fit_are_refused_before_building(build, match):
+    # These used to build a networkx graph node by node (hours and all memory) before the native
+    # network could refuse the links.
+    start = time.perf_counter()
+    with pytest.raises(qnsim.ParameterError, match=match):
+        build()
+    assert time.perf_counter() - start < 5
+    assert topology.MAX_LINKS == qnsim._core.MAX_SLOTS // 2
+
+
 def scenario(topo, requests=(), **run):
     return scenario_from_dict(
         {"run": {"until_s": 1.0, "seed": 5, **run}, "topology": topo, "requests": list(requests)},
@@ -180,6 +204,7 @@ def test_scenario_topology_with_extra_links_and_abstract_links():
     ({"builder": "chain", "n": 3, "rows": 2}, "s.toml: topology.rows is not an argument of builder 'chain' .it takes n."),
     ({"builder": "chain", "n": 3, "lenght_km": 2}, "s.toml: unknown key topology.lenght_km; did you mean 'length_km'"),
     ({"builder": "chain", "n": 0}, "s.toml: topology.n must be >= 2 for a chain, got 0"),
+    ({"builder": "chain", "n": 10**12, **ABSTRACT}, r"s.toml: topology: chain\(n=1000000000000\) has"),
     ({"builder": "chain", "n": 3, "length_km": 1.0},
      "s.toml: topology .chain.: link 'n0'-'n1': needs a link description"),
 ])

@@ -314,6 +314,8 @@ void bind_bell_diagonal(py::module_ &m) {
 }
 
 void bind_network(py::module_ &m) {
+    // Each link takes 2 * channels memory slots; topology builders refuse shapes beyond this early.
+    m.attr("MAX_SLOTS") = py::int_(qnsim::kMaxSlots);
     bind_enums(m);
     bind_params(m);
     bind_primitives(m);

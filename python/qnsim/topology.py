@@ -42,8 +42,9 @@ from typing import Any, Callable
 
 import networkx as nx
 
+from qnsim import _core
 from qnsim.network import Network
-from qnsim.specs import LinkSpec, NodeSpec, check_value, did_you_mean, parameter_error, spec_fields
+from qnsim.specs import LinkSpec, NodeSpec, ParameterError, check_value, did_you_mean, parameter_error, spec_fields
 
 _ABSTRACT = ("fidelity", "bell_diagonal", "rate_hz", "success_probability")
 
@@ -203,6 +204,7 @@ def chain(n: int, **kwargs: Any) -> Network:
         (['n0-n1', 'n1-n2', 'n2-n3'], 'repeater')
     """
     _check_count("chain", "n", n, 2)
+    _check_links("chain", n - 1, f"n={n}")
     g = nx.Graph()
     for i in range(n):
         g.add_node(f"n{i}", role="qpu" if i in (0, n - 1) else "repeater")
@@ -223,6 +225,7 @@ def ring(n: int, **kwargs: Any) -> Network:
         (5, 1.0)
     """
     _check_count("ring", "n", n, 3)
+    _check_links("ring", n, f"n={n}")
     g = nx.Graph()
     g.add_nodes_from((f"n{i}", {"role": "qpu"}) for i in range(n))
     g.add_edges_from((f"n{i}", f"n{(i + 1) % n}") for i in range(n))
@@ -249,6 +252,7 @@ def grid(rows: int, cols: int, **kwargs: Any) -> Network:
     _check_count("grid", "cols", cols, 1)
     if rows * cols < 2:
         raise ValueError(f"grid needs at least 2 nodes, got rows={rows}, cols={cols}")
+    _check_links("grid", rows * (cols - 1) + (rows - 1) * cols, f"rows={rows}, cols={cols}")
     g = nx.Graph()
     g.add_nodes_from((f"r{r}c{c}", {"role": "qpu"}) for r in range(rows) for c in range(cols))
     g.add_edges_from((f"r{r}c{c}", f"r{r}c{c + 1}") for r in range(rows) for c in range(cols - 1))
@@ -269,6 +273,7 @@ def star(n_leaves: int, **kwargs: Any) -> Network:
         ('repeater', 4, 4)
     """
     _check_count("star", "n_leaves", n_leaves, 1)
+    _check_links("star", n_leaves, f"n_leaves={n_leaves}")
     g = nx.Graph()
     g.add_node("hub", role="repeater")
     g.add_nodes_from((f"leaf{i}", {"role": "qpu"}) for i in range(n_leaves))
@@ -299,6 +304,9 @@ def dumbbell(n_left: int, n_right: int, bridge_hops: int = 1, **kwargs: Any) -> 
     _check_count("dumbbell", "n_left", n_left, 1)
     _check_count("dumbbell", "n_right", n_right, 1)
     _check_count("dumbbell", "bridge_hops", bridge_hops, 1)
+    _check_links(
+        "dumbbell", n_left + n_right + bridge_hops, f"n_left={n_left}, n_right={n_right}, bridge_hops={bridge_hops}"
+    )
     bridge = ["hub_l"] + [f"bridge{i}" for i in range(bridge_hops - 1)] + ["hub_r"]
     h = nx.Graph()
     h.add_nodes_from((f"l{i}", {"role": "qpu"}) for i in range(n_left))
@@ -333,6 +341,20 @@ SHAPES: dict[str, tuple[str, ...]] = {
 def _check_count(builder: str, name: str, value: Any, minimum: int) -> None:
     if check_value(name, int, value) < minimum:
         raise parameter_error(name, f"must be >= {minimum} for a {builder}, got {value!r}")
+
+
+#: Links a network can hold: each takes at least 2 of the native network's memory slots.
+MAX_LINKS = _core.MAX_SLOTS // 2
+
+
+def _check_links(builder: str, links: int, shape: str) -> None:
+    """Refuses a shape whose links could never fit, before building its graph (which, for
+    ``chain(10**12)``, would take hours and all memory before the native network refused it)."""
+    if links > MAX_LINKS:
+        raise ParameterError(
+            f"{builder}({shape}) has {links:,} links, more than the {MAX_LINKS:,} a network holds "
+            f"(each link takes 2 memory slots of {_core.MAX_SLOTS:,})"
+        )
 
 
 def _build(g: nx.Graph, kwargs: dict[str, Any]) -> Network:
