@@ -299,3 +299,36 @@ def test_hardware_figures_the_network_does_not_apply_are_named_in_the_result():
     plain.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e3)
     plain.request("a", "b")
     assert not any("initialisation" in n for n in plain.run(until_s=0.01, progress=False).notes)
+
+
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [
+        ({"rate_hz": 1e30}, r"^link 'a'-'b': rate_hz = 1e\+30 Hz with success_probability 1.0 gives an attempt period "
+                            r"of [0-9.e-]+ s, below the 1 ps time resolution$"),
+        ({"rate_hz": math.inf}, r"^link 'a'-'b': rate_hz = inf Hz with success_probability 1.0 gives an attempt "
+                                r"period of 0.0 s, below the 1 ps"),
+        ({"rate_hz": 1e-300}, r"^link 'a'-'b': rate_hz = 1e-300 Hz with success_probability 1.0 gives an attempt "
+                              r"period of [0-9.e+]+ s, beyond the int64 picosecond range"),
+    ],
+)
+def test_a_rate_whose_period_cannot_be_held_names_the_rate_in_hz(params, match):
+    # The derived period used to be reported as the rate: "rate_hz = 9.999999999999999e-31 s".
+    net = qnsim.Network()
+    net.add_node("a"), net.add_node("b")
+    with pytest.raises(qnsim.ParameterError, match=match) as info:
+        net.add_link("a", "b", length_km=0.0, fidelity=0.9, **params)
+    assert info.value.field == "rate_hz"
+
+
+@pytest.mark.parametrize("until_s", [math.nan, math.inf, -1.0, "0.1", True, 10**30])
+def test_result_refuses_a_time_that_is_not_one(until_s):
+    # Network.result(until_s) used to label the result with any value given ('0.1', nan, -1).
+    with pytest.raises(qnsim.ParameterError, match=r"^until_s "):
+        two_links().result(until_s)
+
+
+@pytest.mark.parametrize("progress", ["yes", 1, 0.0])
+def test_run_progress_must_be_a_bool_or_none(progress):
+    with pytest.raises(qnsim.ParameterError, match=rf"^progress must be true or false, got {progress!r}$"):
+        two_links().run(1e-3, progress=progress)

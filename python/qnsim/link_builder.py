@@ -36,7 +36,7 @@ from qnsim import _core
 from qnsim.hardware import Detector, Fiber, Source, Transducer
 from qnsim.link_models import LinkModel, heralded_link
 from qnsim.presets import HardwarePreset, resolve_preset
-from qnsim.specs import LinkSpec, build, check_value, parameter_error, seconds_to_ps
+from qnsim.specs import LinkSpec, ParameterError, build, check_value, parameter_error, seconds_to_ps
 
 __all__ = ["DEFAULT_REFRACTIVE_INDEX", "LinkInfo", "build_link", "link_model_from_table", "link_model_table"]
 
@@ -294,9 +294,19 @@ def _abstract_link(spec: LinkSpec, fiber: Fiber, common: dict[str, Any]) -> Link
         raise parameter_error("double_click_timing", "applies to hardware double-click links, not abstract ones")
     # Errors in the derived times name the key that was given (rate_hz = inf is a 0 s period).
     given = "attempt_period_s" if spec.attempt_period_s is not None else "rate_hz"
-    period_s = _rounded(period, given)
-    if period_s <= 0:
-        raise parameter_error(given, f"gives an attempt period of {period!r} s, below the 1 ps time resolution")
+    try:
+        period_s = _rounded(period, given)
+        if period_s <= 0:
+            raise parameter_error(given, f"gives an attempt period of {period!r} s, below the 1 ps time resolution")
+    except ParameterError as exc:
+        if given != "rate_hz":
+            raise
+        # The period is derived: name the rate that was given, in Hz (not the period as if it were it).
+        why = "below the 1 ps time resolution" if period < 1 else "beyond the int64 picosecond range (about 106 days)"
+        raise parameter_error(
+            "rate_hz",
+            f"= {spec.rate_hz!r} Hz with success_probability {p!r} gives an attempt period of {period!r} s, {why}",
+        ) from exc
     # An abstract attempt ends with its herald: no earlier than one period after it began.
     herald = _rounded(max(fiber.delay_s, period), given if period >= fiber.delay_s else "length_km")
     return LinkInfo(

@@ -73,6 +73,7 @@ from qnsim.specs import (
     build,
     check_value,
     did_you_mean,
+    parameter_error,
     relocated,
     seconds_to_ps,
 )
@@ -560,6 +561,7 @@ class Network(SlotOperations):
             50
         """
         until_ps = seconds_to_ps(until_s, "until_s")
+        progress = check_value("progress", Union[bool, None], progress)
         if until_ps < self._native.now_ps:
             raise ValueError(f"run: until_s={until_s} is before the current time {self.now_s} s")
         watch = run_watch(self, until_ps)  # None unless qnsim logs at INFO
@@ -620,7 +622,13 @@ class Network(SlotOperations):
         Example:
             >>> Network(seed=0).result().requests
             []
+
+        Raises:
+            ParameterError: ``until_s`` is not a number of seconds, is negative or is beyond the
+                time range.
         """
+        if until_s is not None and seconds_to_ps(until_s, "until_s") < 0:
+            raise parameter_error("until_s", f"must be >= 0 s, got {until_s!r}")
         return collect(self, until_s, self._wall_time_s)
 
     def trace(self) -> Trace:
