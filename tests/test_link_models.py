@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import qnsim
 from qnsim import (
     Detector,
     Fiber,
@@ -687,6 +688,31 @@ def test_heralded_link_rejects_wrong_types(kwargs, match):
 def test_oracles_reject_wrong_types():
     with pytest.raises(TypeError, match=r"teleportation_fidelity f must be a real number"):
         teleportation_fidelity("0.9")
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: qnsim.dejmps([True, 0, 0, 0], [1, 0, 0, 0]), TypeError,
+         r"^dejmps bell_diag_1 must be 4 real numbers, got \[True, 0, 0, 0\]$"),
+        (lambda: qnsim.bell_diagonal_state(np.array([1, 0, 0, 0], dtype=bool)), TypeError, r"must be 4 real numbers"),
+        (lambda: qnsim.bell_diagonal_state(["1", 0, 0, 0]), TypeError, r"got \['1', 0, 0, 0\]"),
+        (lambda: qnsim.bell_diagonal_state("abcd"), TypeError, r"got 'abcd'"),
+        (lambda: qnsim.bell_diagonal(np.full((4, 4), np.nan)), ValueError, r"^rho must have finite entries, got \[\[nan"),
+        (lambda: qnsim.fidelity(np.full((4, 4), np.nan)), ValueError, r"^rho must have finite entries"),
+        (lambda: qnsim.fidelity(5 * np.eye(4)), ValueError, r"^density matrix has trace 2e\+01"),
+        (lambda: qnsim.fidelity(np.diag([1.5, -0.5, 0, 0])), ValueError, r"not positive semidefinite"),
+        (lambda: qnsim.fidelity(np.full((4, 4), "x")), TypeError, r"^rho must be a 4x4 matrix of numbers"),
+    ],
+    ids=["dejmps bool", "numpy bools", "text entry", "text", "bell_diagonal nan", "fidelity nan", "fidelity 5 I",
+         "fidelity not psd", "fidelity text"],
+)
+def test_bell_helpers_refuse_bools_text_and_non_states(call, error, match):
+    # Bools were weights (True -> 1.0), a NaN matrix had Bell weights nan and 5 * I a fidelity of 5.
+    with pytest.raises(error, match=match):
+        call()
+    assert qnsim.fidelity(np.eye(4) / 4) == pytest.approx(0.25)
+    assert qnsim.bell_diagonal(np.eye(4)).tolist() == pytest.approx([1, 1, 1, 1])  # unnormalized: sums to tr
 
 
 def _link_args(**kwargs):

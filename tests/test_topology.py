@@ -128,6 +128,8 @@ def test_builder_errors_name_the_problem():
         topology.chain(3, fidelity=0.9, rate_hz=1.0)
     with pytest.raises(ValueError, match="link 'n0'-'n1': needs a link description"):
         topology.chain(3, length_km=1.0)
+    with pytest.raises(TypeError, match=r"^graph must be a networkx graph, got 5$"):
+        topology.from_graph(5, **ABSTRACT)
     g = nx.path_graph(2)
     g.nodes[0]["rol"] = "qpu"
     with pytest.raises(ValueError, match="node '0': unknown attribute 'rol'; did you mean 'role'"):

@@ -332,3 +332,13 @@ def test_result_refuses_a_time_that_is_not_one(until_s):
 def test_run_progress_must_be_a_bool_or_none(progress):
     with pytest.raises(qnsim.ParameterError, match=rf"^progress must be true or false, got {progress!r}$"):
         two_links().run(1e-3, progress=progress)
+
+
+def test_a_length_whose_light_time_cannot_be_held_names_the_length_in_km():
+    # Used to read "classical_delay_s = 4.8e+24 s exceeds ...", a key the caller never gave.
+    net = qnsim.Network()
+    net.add_node("a"), net.add_node("b")
+    with pytest.raises(qnsim.ParameterError, match=r"^link 'a'-'b': length_km = 1e\+30 km at refractive index 1.44 "
+                                                   r"gives a one-way light time of [0-9.e+]+ s, beyond the int64") as info:
+        net.add_link("a", "b", length_km=1e30, fidelity=0.9, rate_hz=1e3)
+    assert info.value.field == "length_km"

@@ -207,13 +207,22 @@ def build_link(
             ),
         },
     )
+    try:
+        classical_delay_s = _rounded(fiber.delay_s, "classical_delay_s")
+    except ParameterError as exc:  # derived from the length: name it, in km
+        raise parameter_error(
+            "length_km",
+            f"= {spec.length_km!r} km at refractive index {fiber.refractive_index!r} gives a one-way light time of "
+            f"{fiber.delay_s!r} s, beyond the int64 "
+            "picosecond range (about 106 days)",
+        ) from exc
     common = {
         "a": spec.a,
         "b": spec.b,
         "index": index,
         "length_km": spec.length_km,
         "channels": spec.channels,
-        "classical_delay_s": _rounded(fiber.delay_s, "classical_delay_s"),
+        "classical_delay_s": classical_delay_s,
         "setup_delay_s": spec.setup_delay_s,
         "fixed_channels": spec.fixed_channels,
         "spec": spec,

@@ -88,11 +88,13 @@ noise for the waiting time).
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from qnsim import _core
 from qnsim.hardware import Detector, Fiber, Source, Transducer
 
 __all__ = [
@@ -210,7 +212,11 @@ def fidelity(rho: np.ndarray, target: str = "phi+") -> float:
     key = str(target).lower()
     if key not in _BELL_KETS:
         raise ValueError(f"fidelity target must be one of {BELL_NAMES}, got {target!r}")
-    return float(bell_diagonal(rho)[BELL_NAMES.index(key)])
+    r = _check_two_qubit_matrix(rho)
+    # A state, checked as the engines check one (Hermitian, trace 1, PSD): a fidelity of 5 for
+    # 5 * I is not an answer.
+    _core.DensityMatrixSimulator(2).set_density_matrix(r.astype(complex))
+    return float(bell_diagonal(r)[BELL_NAMES.index(key)])
 
 
 # --- protocol oracles ------------------------------------------------------------------------------
@@ -535,6 +541,10 @@ def _check_probability(what: str, value: object) -> float:
 
 
 def _check_bell_coefficients(what: str, coefficients: Sequence[float]) -> np.ndarray:
+    entries = np.asarray(coefficients, dtype=object).ravel() if not isinstance(coefficients, (str, bytes)) else [0j]
+    if any(isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real) for x in entries):
+        # Not coerced: True is not the weight 1.0, '0.5' is not 0.5.
+        raise TypeError(f"{what} must be 4 real numbers, got {coefficients!r}")
     c = np.asarray(coefficients, dtype=float)
     if c.shape != (4,):
         raise ValueError(f"{what} must have 4 entries (Phi+, Psi+, Psi-, Phi-), got shape {c.shape}")
@@ -547,4 +557,8 @@ def _check_two_qubit_matrix(rho: np.ndarray) -> np.ndarray:
     r = np.asarray(rho)
     if r.shape != (4, 4):
         raise ValueError(f"rho must be a 4x4 two-qubit density matrix, got shape {r.shape}")
+    if r.dtype.kind not in "iufc":
+        raise TypeError(f"rho must be a 4x4 matrix of numbers, got dtype {r.dtype}")
+    if not np.all(np.isfinite(r)):
+        raise ValueError(f"rho must have finite entries, got {r.tolist()}")
     return r

@@ -117,6 +117,8 @@ def from_graph(
         >>> net.nodes["b"].role, net.to_networkx().nodes["b"]["num_memories"]
         ('repeater', 3)
     """
+    if not isinstance(graph, nx.Graph):
+        raise TypeError(f"graph must be a networkx graph, got {graph!r}")
     node_keys, link_keys = _keys()
     node_keys = node_keys | {"preset"}
     for key in defaults:
