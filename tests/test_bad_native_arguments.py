@@ -174,3 +174,31 @@ def test_every_engine_reads_a_qubit_the_same_way(make, qubit, error, message):
     sim = make()
     with pytest.raises(error, match=message):
         sim.h(qubit)
+
+
+@pytest.mark.parametrize(("cls", "field"), [("LinkParams", "fixed_channels"), ("RequestParams", "keep_pairs"),
+                                            ("RequestParams", "swap_handshake"), ("RequestParams", "python_protocol")])
+@pytest.mark.parametrize("bad", [None, 0, 1, -1, 0.5, float("nan"), 2**64, "no"], ids=repr)
+def test_flags_are_true_or_false_only(cls, field, bad):
+    # pybind11's bool caster took anything with __bool__ (nan, -1, "no" -> True; None, 0 -> False).
+    with pytest.raises(qnsim.ParameterError, match=rf"^{field} must be True or False, got "):
+        getattr(_core, cls)(**{field: bad})
+    params = getattr(_core, cls)(**{field: np.True_})
+    assert getattr(params, field) is True
+    with pytest.raises(TypeError, match=r"expected True or False, got"):
+        setattr(params, field, bad)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: qnsim.StabilizerSimulator(2).copy(copy_rng=1),
+        lambda: qnsim.DensityMatrixSimulator(2).copy(copy_rng="yes"),
+        lambda: _core.NativeNetwork("density_matrix", 1).run(0, None),
+        lambda: _core.WorkloadProgram("H 0").placed([0], 1, [0.0], [0.0], [0.0], [0.0], [0.0], [0.0], 1),
+    ],
+    ids=["stabilizer copy_rng", "density copy_rng", "run hand_over", "placed schedule"],
+)
+def test_flag_arguments_are_true_or_false_only(call):
+    with pytest.raises(TypeError, match=r"^expected True or False, got "):
+        call()

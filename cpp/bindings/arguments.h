@@ -9,7 +9,8 @@
 // integer outside the C++ type's range is refused; a value refused this way reaches the
 // second-pass fallback of readable_errors.cc, whose TypeError names the function and the value.
 // `Real` and `Int<T>` accept exactly the same values but raise at once, naming the value
-// ("expected a number, got '0.1'", "integer 2**64 is out of range [0, ...]").
+// ("expected a number, got '0.1'", "integer 2**64 is out of range [0, ...]"). Flags are `Flag`, not
+// `bool` (pybind11 specializes bool itself): only True and False.
 //
 // Every binding translation unit must include this header before any other (bindings.h does),
 // so that every use of pybind11's number casters in the module sees the same specializations.
@@ -38,6 +39,12 @@ struct Int {
     static_assert(std::is_integral_v<T>);
     T value = 0;
     operator T() const { return value; }  // NOLINT: used exactly as the integer it wraps
+};
+
+/// A flag from Python: True or False (numpy's too), nothing else.
+struct Flag {
+    bool value = false;
+    operator bool() const { return value; }  // NOLINT: used exactly as the bool it wraps
 };
 
 /// An optional seed as the core takes it.
@@ -159,6 +166,26 @@ template <> struct type_caster<unsigned long> : strict_number_caster<unsigned lo
 template <> struct type_caster<long long> : strict_number_caster<long long> {};
 template <> struct type_caster<unsigned long long> : strict_number_caster<unsigned long long> {};
 // clang-format on
+
+/// A flag is True or False (Python's or numpy's), nothing else. (pybind11's own `bool` caster,
+/// which it specializes itself, takes any object with __bool__ in its second pass: None, 0.5, nan,
+/// 2**64 and "no" all became flags; bindings take `Flag` instead of `bool`.)
+template <>
+struct type_caster<qnsim_bindings::Flag> {
+    PYBIND11_TYPE_CASTER(qnsim_bindings::Flag, const_name("bool"));
+
+    bool load(handle src, bool) {
+        if (!src || !qnsim_bindings::numbers::is_boolean(src.ptr())) {
+            throw type_error("expected True or False, got " + (src ? repr_of(src) : std::string("nothing")));
+        }
+        value.value = PyObject_IsTrue(src.ptr()) == 1;
+        return true;
+    }
+
+    static handle cast(qnsim_bindings::Flag v, return_value_policy, handle) {
+        return handle(v.value ? Py_True : Py_False).inc_ref();
+    }
+};
 
 template <>
 struct type_caster<qnsim_bindings::Real> {

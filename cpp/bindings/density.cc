@@ -146,7 +146,7 @@ void bind_density(py::module_ &m) {
         "num_qubits", [](const DensityMatrixSimulator &s) { return s.dm.num_qubits(); }, "Number of qubits.");
     c.def(
         "copy",
-        [](DensityMatrixSimulator &s, bool copy_rng, std::optional<Int<uint64_t>> seed) {
+        [](DensityMatrixSimulator &s, Flag copy_rng, std::optional<Int<uint64_t>> seed) {
             DensityMatrixSimulator out = s;
             if (seed) {
                 out.rng.reseed(*seed);

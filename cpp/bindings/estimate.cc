@@ -135,7 +135,7 @@ qnsim.estimate.Workload). Parsing throws CircuitParseError naming the line.
         "placed",
         [](const workload::Program &p, const std::vector<int32_t> &qpu_of, uint32_t num_qpus, std::vector<double> t_1q,
            std::vector<double> t_2q, std::vector<double> t_meas, std::vector<double> t_reset,
-           std::vector<double> t_remote, std::vector<double> t_frame, bool schedule) {
+           std::vector<double> t_remote, std::vector<double> t_frame, Flag schedule) {
             workload::Durations d{std::move(t_1q),    std::move(t_2q),     std::move(t_meas),
                                   std::move(t_reset), std::move(t_remote), std::move(t_frame)};
             workload::PlacedCounts r;

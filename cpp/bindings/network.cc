@@ -58,7 +58,9 @@ void keyword_init(py::class_<T> &cls, std::vector<std::string> fields) {
                         // type cannot hold, e.g. an integer beyond 2^32 for a count.
                         const py::handle v = item.second;
                         const bool integer = PyLong_Check(v.ptr()) && !PyBool_Check(v.ptr());
-                        const char *why = !integer                          ? "is of the wrong type"
+                        const bool flag = PyBool_Check(py::getattr(self, item.first).ptr());
+                        const char *why = flag                              ? "must be True or False"
+                                          : !integer                        ? "is of the wrong type"
                                           : PyObject_RichCompareBool(v.ptr(), py::int_(0).ptr(), Py_LT) == 1
                                               ? "must not be negative (a count)"
                                               : "is too large for the native field";
@@ -71,6 +73,16 @@ void keyword_init(py::class_<T> &cls, std::vector<std::string> fields) {
     py::tuple names(fields.size());
     for (size_t i = 0; i < fields.size(); i++) names[i] = fields[i];
     cls.attr("fields") = names;
+}
+
+// A flag field: read as a bool, set from True/False only (Flag), not from anything with __bool__.
+template <typename T>
+auto flag_get(bool T::*member) {
+    return [member](const T &t) { return t.*member; };
+}
+template <typename T>
+auto flag_set(bool T::*member) {
+    return [member](T &t, Flag v) { t.*member = v; };
 }
 
 void bind_enums(py::module_ &m) {
@@ -142,7 +154,7 @@ void bind_params(py::module_ &m) {
         .def_readwrite("classical_delay_ps", &qnsim::LinkParams::classical_delay_ps)
         .def_readwrite("setup_delay_ps", &qnsim::LinkParams::setup_delay_ps)
         .def_readwrite("first_round_probability", &qnsim::LinkParams::first_round_probability)
-        .def_readwrite("fixed_channels", &qnsim::LinkParams::fixed_channels)
+        .def_property("fixed_channels", flag_get(&qnsim::LinkParams::fixed_channels), flag_set(&qnsim::LinkParams::fixed_channels))
         .def_readwrite("bell_diagonal", &qnsim::LinkParams::bell_diagonal)
         .def_property(
             "state",
@@ -179,12 +191,12 @@ void bind_params(py::module_ &m) {
         .def_readwrite("purification", &qnsim::RequestParams::purification)
         .def_readwrite("purification_rounds", &qnsim::RequestParams::purification_rounds)
         .def_readwrite("end_to_end_purification_rounds", &qnsim::RequestParams::end_to_end_purification_rounds)
-        .def_readwrite("keep_pairs", &qnsim::RequestParams::keep_pairs)
-        .def_readwrite("python_protocol", &qnsim::RequestParams::python_protocol)
+        .def_property("keep_pairs", flag_get(&qnsim::RequestParams::keep_pairs), flag_set(&qnsim::RequestParams::keep_pairs))
+        .def_property("python_protocol", flag_get(&qnsim::RequestParams::python_protocol), flag_set(&qnsim::RequestParams::python_protocol))
         .def_readwrite("memories_per_link", &qnsim::RequestParams::memories_per_link)
         .def_readwrite("min_fidelity", &qnsim::RequestParams::min_fidelity)
         .def_readwrite("swap_schedule", &qnsim::RequestParams::swap_schedule)
-        .def_readwrite("swap_handshake", &qnsim::RequestParams::swap_handshake)
+        .def_property("swap_handshake", flag_get(&qnsim::RequestParams::swap_handshake), flag_set(&qnsim::RequestParams::swap_handshake))
         .def_readwrite("generation", &qnsim::RequestParams::generation)
         .def("validate", &qnsim::RequestParams::validate, "Range checks; ParameterError naming the field.");
     keyword_init(request, {"path", "num_pairs", "start_ps", "cutoff_ps", "deadline_ps", "purification",
@@ -339,7 +351,7 @@ void bind_network(py::module_ &m) {
     c.def_property_readonly("num_requests", &Network::num_requests);
     c.def("request_stats", &Network::request_stats, py::arg("request"), py::return_value_policy::copy,
           "Status and aggregates of a request.");
-    c.def("run", &Network::run, py::arg("until_ps"), py::arg("hand_over") = true,
+    c.def("run", [](Network &n, int64_t until_ps, Flag hand_over) { n.run(until_ps, hand_over); }, py::arg("until_ps"), py::arg("hand_over") = true,
           "Runs every event up to until_ps (now_ps is then until_ps). hand_over=False skips bringing kept pairs up "
           "to date (for intermediate chunks of one run; results do not depend on the chunks).");
     c.def(

@@ -180,7 +180,7 @@ Args:
 
     cls.def(
         "copy",
-        [](const StabilizerSimulator &s, bool copy_rng, std::optional<Int<uint64_t>> seed) {
+        [](const StabilizerSimulator &s, Flag copy_rng, std::optional<Int<uint64_t>> seed) {
             StabilizerSimulator c = s;
             if (!copy_rng) c.rng() = qnsim::Rng(qnsim::seed_or_entropy(plain(seed)));
             return c;
