@@ -242,6 +242,25 @@ def test_superconducting_preset_improvement_knob():
     assert better.transducer.efficiency == min(1.0, 1000 * base.transducer.efficiency)
     with pytest.raises(ValueError, match=r"improvement must be finite and >= 1, got 0\.5"):
         superconducting_transducer_link(0.5)
+    for bad in (True, "1000", None):
+        with pytest.raises(TypeError, match=rf"improvement must be a number, got {bad!r}"):
+            superconducting_transducer_link(bad)
+
+
+@pytest.mark.parametrize(
+    ("length", "error", "match"),
+    [
+        (True, TypeError, r"^Fiber.length_km must be a real number, got True$"),
+        ("10", TypeError, r"^Fiber.length_km must be a real number, got '10'$"),
+        (-1, ValueError, r"^Fiber.length_km must be >= 0, got -1"),
+        (math.nan, ValueError, r"^Fiber.length_km .*nan"),
+    ],
+)
+def test_preset_link_checks_the_whole_length(length, error, match):
+    # preset.link(True) was a 1 km link (True / 2.0); link("10") failed dividing a str; -1 was
+    # reported as its half, -0.5.
+    with pytest.raises(error, match=match):
+        nv_near_term().link(length)
 
 
 def test_preset_validation_and_replace():

@@ -2,8 +2,10 @@
 
 import gc
 import math
+import re
 import weakref
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -285,6 +287,26 @@ def test_non_finite_times_are_value_errors(bad):
         loop.schedule_in(bad, print)
     with pytest.raises(ValueError, match=r"until_s must be a finite"):
         loop.run(bad)
+
+
+@pytest.mark.parametrize("bad", [True, False, np.True_, "1.0"], ids=repr)
+def test_bools_and_text_are_not_times(bad):
+    # True used to be scheduled at 1 s (round(True * 1e12)); numpy bools too.
+    loop = EventLoop()
+    with pytest.raises(TypeError, match=rf"^time_s must be a number of seconds, got {re.escape(repr(bad))}$"):
+        loop.schedule_at(bad, print)
+    with pytest.raises(TypeError, match=r"^delay_s must be a number of seconds"):
+        loop.schedule_in(bad, print)
+    with pytest.raises(TypeError, match=r"^until_s must be a number of seconds"):
+        loop.run(bad)
+    assert loop.pending == 0
+
+
+@pytest.mark.parametrize("bad", [True, False, "1", 0.0, 1.5, None], ids=repr)
+def test_a_priority_is_an_int(bad):
+    # '1' failed comparing ('<=' not supported...), True and 0.0 became priorities 1 and 0.
+    with pytest.raises(TypeError, match=re.escape(repr(bad))):
+        EventLoop().schedule_in(0.0, print, priority=bad)
 
 
 def test_times_beyond_int64_picoseconds_are_value_errors():

@@ -10,6 +10,8 @@ import math
 import numbers
 from typing import Any, Callable
 
+import numpy as np
+
 from qnsim import _core
 
 __all__ = ["EventHandle", "EventLoop"]
@@ -21,9 +23,12 @@ _INT64_MAX = 2**63 - 1
 _INT64_MIN = -(2**63)
 _INT32_MAX = 2**31 - 1
 _INT32_MIN = -(2**31)
+_FLAGS = (bool, np.bool_)  # never times, though they multiply like 1 and 0
 
 
 def _check_priority(priority: int) -> int:
+    if isinstance(priority, bool) or not isinstance(priority, numbers.Integral):
+        raise TypeError(f"priority must be an int, got {priority!r}")
     if not _INT32_MIN <= priority <= _INT32_MAX:
         raise ValueError(
             f"priority must be in the int32 range [{_INT32_MIN}, {_INT32_MAX}], got {priority!r}"
@@ -37,10 +42,10 @@ def _to_ps(seconds: float, what: str) -> int:
         ps = round(seconds * 1e12)  # NaN -> ValueError, inf -> OverflowError, str -> TypeError
     except (TypeError, ValueError, OverflowError):
         ps = None
-    if ps is not None and _INT64_MIN <= ps <= _INT64_MAX:
+    if ps is not None and _INT64_MIN <= ps <= _INT64_MAX and seconds.__class__ not in _FLAGS:
         return ps
     # Slow path, errors only: say exactly what was wrong.
-    if not isinstance(seconds, numbers.Real):
+    if isinstance(seconds, bool) or not isinstance(seconds, numbers.Real):
         raise TypeError(f"{what} must be a number of seconds, got {seconds!r}")
     if not math.isfinite(seconds):
         raise ValueError(f"{what} must be a finite number of seconds, got {seconds!r}")

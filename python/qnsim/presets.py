@@ -13,6 +13,7 @@ is an assumption.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, replace
 from typing import Any, Callable
 
@@ -84,7 +85,7 @@ class HardwarePreset:
             length_km: Node-to-node fiber length in km (each arm is half of it).
             scheme: Override of the preset's recommended scheme.
         """
-        half = self.fiber(length_km / 2.0)
+        half = self.fiber(self.fiber(length_km).length_km / 2.0)  # the whole length checked (and named) first
         return heralded_link(
             scheme or self.scheme,
             self.source,
@@ -225,6 +226,8 @@ def superconducting_transducer_link(improvement: float = 1.0) -> HardwarePreset:
         >>> round(superconducting_transducer_link(1000).link(10.0).fidelity, 3)
         0.998
     """
+    if isinstance(improvement, bool) or not isinstance(improvement, numbers.Real):
+        raise TypeError(f"superconducting_transducer_link improvement must be a number, got {improvement!r}")
     k = float(improvement)
     if not math.isfinite(k) or k < 1.0:
         raise ValueError(
