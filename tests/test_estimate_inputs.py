@@ -10,7 +10,17 @@ import stim
 
 import qnsim
 from qnsim import _core
-from qnsim.estimate import QPU, LogicalSummary, SurfaceCode, Workload, count_circuit, estimate, placement_from_mapping
+from qnsim.estimate import (
+    QPU,
+    Link,
+    LogicalSummary,
+    SurfaceCode,
+    Workload,
+    buffered_link_time_s,
+    count_circuit,
+    estimate,
+    placement_from_mapping,
+)
 
 
 def test_rz_with_an_angle_is_a_rotation_not_a_reset():
@@ -127,6 +137,26 @@ def test_qre_logical_counts_move_over_unchanged():
         (lambda: QPU(e_2q="0.1"), ValueError, r"e_2q must be a probability"),
         (lambda: QPU(surface_code=True), TypeError, r"surface_code must be a SurfaceCode or None, got True"),
         (lambda: placement_from_mapping({0: 5}, 2, 2), ValueError, r"qubit 0 is mapped to QPU 5"),
+        # Seeds, choices and flags were taken as given (seed=-1, 1.5, True, '1'; purification='bogus';
+        # cat_entangler=1) or failed comparing ('0.9' >= float).
+        (lambda: estimate("H 0", [QPU()], seed=-1), ValueError, r"^seed must be in \[0, 2147483647\], got -1$"),
+        (lambda: estimate("H 0", [QPU()], seed=2**64), ValueError, r"got 18446744073709551616$"),
+        (lambda: estimate("H 0", [QPU()], seed=1.5), TypeError, r"^seed must be an int, got 1.5$"),
+        (lambda: estimate("H 0", [QPU()], seed=True), TypeError, r"^seed must be an int, got True$"),
+        (lambda: estimate("H 0", [QPU()], purification="bogus"), ValueError, r"purification must be .* got 'bogus'"),
+        (lambda: estimate("H 0", [QPU()], cat_entangler=1), TypeError, r"^cat_entangler must be True or False, got 1$"),
+        (lambda: estimate("H 0", [QPU()], target_fidelity="0.9"), TypeError, r"target_fidelity must be .* got '0.9'"),
+        (lambda: Link((0, 1), rate_hz=0.5, fidelity=0.9, success_probability=True, attempt_period_s=1.0), ValueError,
+         r"^success_probability must be a number, got True$"),
+        (lambda: Link((0, 1), rate_hz=0.5, fidelity=0.9, success_probability=0.5, attempt_period_s=True), ValueError,
+         r"^attempt_period_s must be a number, got True$"),
+        (lambda: Link((0, 1), rate_hz=0.5, fidelity=0.9, success_probability="0.5", attempt_period_s=1.0), ValueError,
+         r"^success_probability must be a number, got '0.5'$"),
+        (lambda: buffered_link_time_s(10, 1.0, 0, 2), ValueError, r"^rate_hz must be finite and > 0, got 0$"),
+        (lambda: buffered_link_time_s(10, 1.0, math.nan, 2), ValueError, r"^rate_hz must be finite and > 0, got nan$"),
+        (lambda: buffered_link_time_s(-1, 1.0, 1e3, 2), ValueError, r"^pairs must be finite and >= 0, got -1$"),
+        (lambda: buffered_link_time_s(True, 1.0, 1e3, 2), TypeError, r"^pairs must be a number, got True$"),
+        (lambda: buffered_link_time_s(10, 1.0, 1e3, 0), ValueError, r"^buffer_pairs must be an integer >= 1, got 0$"),
     ],
 )
 def test_entry_points_refuse_bad_input_with_a_clear_error(call, error, match):

@@ -48,7 +48,7 @@ import numpy as np
 from qnsim.estimate.budget import ErrorBudget
 from qnsim.estimate.factories import design_t_factories, factories_needed, pick_factory
 from qnsim.estimate.links import Link, PurificationPlan, bbpssw_step, dejmps_step, purification_plan
-from qnsim.estimate.placement import CapacityError, Placement, cut_weight, partition, placement_from_mapping
+from qnsim.estimate.placement import CapacityError, Placement, check_seed, cut_weight, partition, placement_from_mapping
 from qnsim.estimate.qpu import QPU
 from qnsim.estimate.remote import interface_fidelity_target, remote_operation
 from qnsim.estimate.report import (
@@ -136,6 +136,13 @@ def buffered_link_time_s(pairs: int, compute_s: float, rate_hz: float, buffer_pa
     >>> round(buffered_link_time_s(1000, 1e-3, 1e5, 64) * 1e3, 3)  # link-bound: pairs / rate
     10.0
     """
+    for name, v, positive in (("pairs", pairs, False), ("compute_s", compute_s, False), ("rate_hz", rate_hz, True)):
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)):
+            raise TypeError(f"{name} must be a number, got {v!r}")
+        if not (math.isfinite(v) and (v > 0 if positive else v >= 0)):
+            raise ValueError(f"{name} must be finite and {'> 0' if positive else '>= 0'}, got {v!r}")
+    if isinstance(buffer_pairs, (bool, np.bool_)) or not isinstance(buffer_pairs, (int, np.integer)) or buffer_pairs < 1:
+        raise ValueError(f"buffer_pairs must be an integer >= 1, got {buffer_pairs!r}")
     if pairs <= 0:
         return 0.0
     tau = compute_s / pairs
@@ -310,6 +317,15 @@ def estimate(
         or not (max_runtime_s > 0 and math.isfinite(max_runtime_s))
     ):
         raise ValueError(f"max_runtime_s must be a positive finite time in seconds or None, got {max_runtime_s!r}")
+    if target_fidelity is not None and (
+        isinstance(target_fidelity, bool) or not isinstance(target_fidelity, (int, float, np.floating))
+    ):
+        raise TypeError(f"target_fidelity must be a number or None, got {target_fidelity!r}")
+    if purification not in ("dejmps", "bbpssw"):
+        raise ValueError(f"purification must be 'dejmps' or 'bbpssw', got {purification!r}")
+    if not isinstance(cat_entangler, (bool, np.bool_)):
+        raise TypeError(f"cat_entangler must be True or False, got {cat_entangler!r}")
+    seed = check_seed(seed)
     k = len(qpu_list)
     link_map = _normalize_links(links, k, relays=True)
     ctx = _Context(w, qpu_list, link_map, ec, target_fidelity, purification, cat_entangler, error_budget)

@@ -107,7 +107,10 @@ class Link:
             raise ValueError("give both success_probability and attempt_period_s, or neither")
         if self.success_probability is not None:
             p, t = self.success_probability, self.attempt_period_s
-            if not 0 < p <= 1 or not t > 0:
+            for name, v in (("success_probability", p), ("attempt_period_s", t)):
+                if isinstance(v, bool) or not isinstance(v, (int, float, np.floating)):
+                    raise ValueError(f"{name} must be a number, got {v!r}")
+            if not 0 < p <= 1 or not (t > 0 and math.isfinite(t)):
                 raise ValueError(
                     f"need 0 < success_probability <= 1 and attempt_period_s > 0, got {p!r}, {t!r}"
                 )

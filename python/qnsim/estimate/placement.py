@@ -130,6 +130,25 @@ def placement_from_mapping(
     return Placement(tuple(qpu_of), num_qpus, cut, "user")
 
 
+#: Partitioner seeds: METIS takes a C int.
+SEED_MAX = 2**31 - 1
+
+
+def check_seed(seed: object) -> int:
+    """A partitioner seed: an int in [0, 2^31 - 1] (not a bool, not 1.5), or TypeError/ValueError naming it.
+
+    >>> check_seed(-1)
+    Traceback (most recent call last):
+    ...
+    ValueError: seed must be in [0, 2147483647], got -1
+    """
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed must be an int, got {seed!r}")
+    if not 0 <= seed <= SEED_MAX:
+        raise ValueError(f"seed must be in [0, {SEED_MAX}], got {seed!r}")
+    return int(seed)
+
+
 def partition(
     num_qubits: int,
     capacities: Sequence[int | None],
@@ -171,6 +190,7 @@ def partition(
     >>> partition(4, [4, 4], (a, b, w)).qubits_per_qpu  # fits one QPU: not split
     [4, 0]
     """
+    check_seed(seed)
     if strategy not in ("pack", "spread"):
         raise ValueError(f"strategy must be 'pack' or 'spread', got {strategy!r}")
     if partitioner not in ("auto", "metis", "kernighan-lin"):
