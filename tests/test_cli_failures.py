@@ -76,6 +76,12 @@ def test_python_dash_m_runs_the_command(scenario):
         (["qec", "sweep", "{tmp}/missing.toml"], ["qnsim qec: error:", "missing.toml: No such file or directory"]),
         (["qec", "sweep", "{tmp}"], ["qnsim qec: error:", "Is a directory"]),
         (["plot", "{tmp}/missing.csv"], ["qnsim plot: error:", "missing.csv"]),
+        # An empty trace path used to mean "no trace", silently; huge QEC circuits built for hours.
+        (["run", "{scenario}", "--trace", ""], ["qnsim run: error:", "--trace needs a file path, got ''"]),
+        (["qec", "circuit", "--distance", "100001"], ["qnsim qec: error:", "distance must be at most 1001", "100001"]),
+        (["qec", "circuit", "--rounds", "1000000000000"], ["qnsim qec: error:", "rounds=1000000000000", "qubit-rounds"]),
+        (["run", "{huge}"], ["huge.toml: topology: chain(n=1000000000000) has 999,999,999,999 links"]),
+        (["run", "{flag}"], ["flag.toml: nodes[0]", "improvement must be a number, got True"]),
     ],
 )
 def test_every_failure_is_one_line_with_status_2(tmp_path, scenario, args, fragments):
@@ -84,7 +90,13 @@ def test_every_failure_is_one_line_with_status_2(tmp_path, scenario, args, fragm
     latin = tmp_path / "latin.toml"
     latin.write_bytes(SCENARIO.replace('"a"', '"\xe4"').encode("latin-1"))
     (tmp_path / "d.csv").mkdir()
-    values = {"tmp": tmp_path, "scenario": scenario, "bad": bad, "latin": latin}
+    huge = tmp_path / "huge.toml"
+    huge.write_text('[run]\nuntil_s = 0.001\n[topology]\nbuilder = "chain"\nn = 1000000000000\nlength_km = 1.0\n'
+                    'fidelity = 0.9\nrate_hz = 1e3\n')
+    flag = tmp_path / "flag.toml"
+    flag.write_text(SCENARIO.replace('name = "a"', 'name = "a"\npreset = { name = "superconducting_transducer_link", '
+                                                  'improvement = true }', 1))
+    values = {"tmp": tmp_path, "scenario": scenario, "bad": bad, "latin": latin, "huge": huge, "flag": flag}
     proc = qnsim(*(a.format(**values) for a in args), cwd=tmp_path, timeout=180)
     assert_one_line_failure(proc, *fragments)
 

@@ -181,6 +181,11 @@ def test_si1000_rates_appear_in_the_circuit():
         ({"distance": 1}, "distance must be an odd int >= 3, got 1"),
         ({"distance": 3.0}, "distance must be an odd int >= 3"),
         ({"rounds": 0}, "rounds must be an int >= 1, got 0"),
+        ({"rounds": True}, "rounds must be an int >= 1, got True"),
+        # Built qubit by qubit for hours before (d = 100001, 10^12 rounds).
+        ({"distance": 100001}, r"distance must be at most 1001 \(about 4e\+06 qubits a patch\), got 100001"),
+        ({"rounds": 10**12}, r"distance 3 with rounds=1000000000000 makes a circuit of about .* qubit-rounds, more "
+                             r"than the 1e\+08 built here"),
         ({"basis": "Y"}, "basis must be 'X' or 'Z', got 'Y'"),
         ({"code": "toric"}, "code must be one of"),
         ({"noise": 0.01}, "noise must be a qnsim.qec.NoiseModel"),

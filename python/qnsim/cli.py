@@ -239,6 +239,8 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.pairs and not args.json:
         raise UsageError("--pairs lists every pair in the JSON output: give it with --json")
+    if args.trace is not None and not args.trace.strip():
+        raise UsageError(f"--trace needs a file path, got {args.trace!r}")  # '' used to mean no trace, silently
     if args.trace_limit is not None and not args.trace:
         raise UsageError("--trace-limit needs --trace PATH")
     if args.trace_limit is not None and args.trace_limit < 1:

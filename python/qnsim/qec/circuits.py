@@ -76,9 +76,21 @@ def _check_code(code: str) -> str:
     return code
 
 
-def _check_rounds(rounds: int) -> int:
+#: Largest circuit built: qubits x rounds (about 10 us each to build, and Stim's memory with it).
+MAX_QUBIT_ROUNDS = 10**8
+
+
+def _check_rounds(rounds: int, distance: int, patches: int = 1) -> int:
+    """Rounds >= 1, and a circuit that can be built: ``patches`` patches of ``distance`` for that many
+    rounds within :data:`MAX_QUBIT_ROUNDS` (rounds = 10**12 would otherwise build for days)."""
     if isinstance(rounds, bool) or not isinstance(rounds, numbers.Integral) or rounds < 1:
         raise ValueError(f"rounds must be an int >= 1, got {rounds!r}")
+    qubit_rounds = patches * (2 * distance + 1) ** 2 * rounds
+    if qubit_rounds > MAX_QUBIT_ROUNDS:
+        raise ValueError(
+            f"distance {distance} with rounds={rounds!r} makes a circuit of about {qubit_rounds:.1e} qubit-rounds, "
+            f"more than the {MAX_QUBIT_ROUNDS:.0e} built here"
+        )
     return int(rounds)
 
 
@@ -529,8 +541,8 @@ def memory_circuit(
         >>> c.num_observables, len(c.shortest_graphlike_error())
         (1, 5)
     """
+    rounds = _check_rounds(rounds, check_distance(distance))
     layout, seam_x = memory_layout(distance, code)
-    rounds = _check_rounds(rounds)
     basis = _check_basis(basis)
     init = {q: basis for q in layout.data}
     return _run_experiment(layout, seam_x, rounds, init, basis, [(list(layout.logical(basis)), [])], noise, interface)
@@ -575,7 +587,7 @@ def merge_circuit(
         (3, 3)
     """
     d = check_distance(distance)
-    rounds = d if rounds is None else _check_rounds(rounds)
+    rounds = _check_rounds(d if rounds is None else rounds, d, patches=3)
     basis = _check_basis(basis)
     patch_a, patch_b, merged, seam_x = merge_layout(d, code)
     in_a, in_b = set(patch_a.data), set(patch_b.data)

@@ -288,7 +288,7 @@ def check_distance(distance: int) -> int:
         The distance as an int.
 
     Raises:
-        ValueError: Not an int, even, or below 3.
+        ValueError: Not an int, even, below 3 or above :data:`MAX_DISTANCE`.
 
     Example:
         >>> check_distance(5)
@@ -300,7 +300,15 @@ def check_distance(distance: int) -> int:
     """
     if isinstance(distance, bool) or not isinstance(distance, numbers.Integral) or distance < 3 or distance % 2 == 0:
         raise ValueError(f"distance must be an odd int >= 3, got {distance!r}")
+    if distance > MAX_DISTANCE:
+        # A layout is built qubit by qubit: d = 100001 would take hours and all memory.
+        raise ValueError(f"distance must be at most {MAX_DISTANCE} (about {4 * MAX_DISTANCE**2:.0e} qubits a patch), "
+                         f"got {distance!r}")
     return int(distance)
+
+
+#: Largest code distance the layouts and circuits are built for (a 1001 patch has ~4 million qubits).
+MAX_DISTANCE = 1001
 
 
 def _all_coords(layout: PatchLayout) -> Iterable[Coord]:
