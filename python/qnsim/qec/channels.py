@@ -81,6 +81,34 @@ def check_probability(name: str, value: float) -> float:
     return float(value)
 
 
+def check_real(name: str, value: float) -> float:
+    """A real number (not a bool, not text) as a float, or a TypeError naming it.
+
+    Example:
+        >>> check_real("t1_s", True)
+        Traceback (most recent call last):
+        ...
+        TypeError: t1_s must be a number, got True
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    return float(value)
+
+
+def check_count(name: str, value: int, minimum: int) -> int:
+    """An int >= ``minimum`` (not a bool, not 1.5), or a ValueError naming it.
+
+    Example:
+        >>> check_count("rounds", 0, 1)
+        Traceback (most recent call last):
+        ...
+        ValueError: rounds must be an int >= 1, got 0
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
+    return int(value)
+
+
 def check_bell_diagonal(
     coefficients: Sequence[float], name: str = "bell_diagonal"
 ) -> tuple[float, float, float, float]:
@@ -290,9 +318,10 @@ def memory_pauli_channel(seconds: float, t1_s: float, t2_s: float) -> tuple[floa
         >>> [round(p, 6) for p in memory_pauli_channel(10e-6, 300e-6, 200e-6)]
         [0.008196, 0.008196, 0.016189]
     """
-    t = float(seconds)
+    t = check_real("seconds", seconds)
     if not (math.isfinite(t) and t >= 0):
         raise ValueError(f"seconds must be a finite time >= 0, got {seconds!r}")
+    t1_s, t2_s = check_real("t1_s", t1_s), check_real("t2_s", t2_s)
     if not (t1_s > 0 and t2_s > 0):
         raise ValueError(f"t1_s and t2_s must be > 0, got t1_s={t1_s!r}, t2_s={t2_s!r}")
     if t2_s > 2 * t1_s * (1 + 1e-12):

@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from qnsim.qec._stim import require_pymatching, require_sinter, require_stim
+from qnsim.qec.channels import check_count, check_probability, check_real
 
 __all__ = [
     "LogicalErrorEstimate",
@@ -61,8 +62,10 @@ def wilson_interval(errors: int, shots: int, z: float = 1.96) -> tuple[float, fl
         >>> wilson_interval(0, 100)[0]
         0.0
     """
-    if shots < 1:
-        raise ValueError(f"shots must be >= 1, got {shots}")
+    shots, errors = check_count("shots", shots, 1), check_count("errors", errors, 0)
+    z = check_real("z", z)
+    if not (math.isfinite(z) and z > 0):
+        raise ValueError(f"z must be a finite number > 0, got {z!r}")
     if not 0 <= errors <= shots:
         raise ValueError(f"errors must be in [0, shots], got {errors} of {shots}")
     p = errors / shots
@@ -86,8 +89,8 @@ def per_round(shot_error_rate: float, rounds: int) -> float:
         >>> round(per_round(0.1, 1), 6), round(per_round(0.1, 10), 6)
         (0.1, 0.011034)
     """
-    if rounds < 1:
-        raise ValueError(f"rounds must be >= 1, got {rounds}")
+    rounds = check_count("rounds", rounds, 1)
+    shot_error_rate = check_probability("shot_error_rate", shot_error_rate)
     if shot_error_rate >= 0.5:
         return 0.5
     return (1.0 - (1.0 - 2.0 * shot_error_rate) ** (1.0 / rounds)) / 2.0
