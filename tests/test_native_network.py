@@ -464,3 +464,26 @@ def test_add_chain_builds_named_nodes_and_refuses_sizes_before_allocating():
     assert net.num_nodes == 4  # nothing was added
     with pytest.raises(qnsim.ParameterError, match="^t1_s must be > 0 s"):
         net.add_chain(_core.NodeParams(name="x", t1_s=0.0), _core.LinkParams(), 3)
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda n: n.slot_node(5), r"^memory slot 5 does not exist$"),
+        (lambda n: n.slot_partner(5), r"^memory slot 5 does not exist"),
+        (lambda n: n.slot_link(5), r"^memory slot 5 does not exist$"),
+        (lambda n: n.slot_qubit(5), r"^memory slot 5 does not exist"),
+        (lambda n: n.request_stats(3), r"^request 3 does not exist \(0 requests\)$"),
+        (lambda n: n.delivered(3), r"^request 3 does not exist \(0 requests\)$"),
+        (lambda n: n.schedule_timer(0, 99, 0), r"^node 99 does not exist \(2 nodes\)$"),
+        (lambda n: n.send_message(0, 99, 0), r"^node 99 does not exist$"),
+    ],
+)
+def test_indices_that_do_not_exist_are_named(call, match):
+    # Accessors answered std::vector::at's "vector::_M_range_check: __n (which is 5) >= this->size()
+    # (which is 0)", and a timer for a node that does not exist was scheduled.
+    net = _core.NativeNetwork("density_matrix", 1)
+    net.add_node(_core.NodeParams(name="a"))
+    net.add_node(_core.NodeParams(name="b"))
+    with pytest.raises(IndexError, match=match):
+        call(net)

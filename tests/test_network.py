@@ -250,6 +250,24 @@ def test_keep_pairs_then_release():
     assert net.occupied_slots() == 0
 
 
+def test_a_bad_release_changes_nothing():
+    # release_pair(q, q) or one kept qubit with a stranger used to free that end, then fail:
+    # its partner stayed held for good.
+    net = chain(["a", "b"], seed=1, length_km=1.0, fidelity=0.9, rate_hz=1e4)
+    net.request("a", "b", num_pairs=1, keep_pairs=True)
+    r = net.run(until_s=1.0, progress=False).requests[0]
+    src, dst = int(r.qubits_src[0]), int(r.qubits_dst[0])
+    for a, b in [(src, src), (dst, dst), (src, 10**6), (10**6, dst)]:
+        with pytest.raises(qnsim.UnknownQubitError, match=rf"^qubits {a} and {b} are not a kept delivered pair$"):
+            net.release_pair(a, b)
+        assert net.occupied_slots() == 2
+    for bad in (True, 1.5, "1"):
+        with pytest.raises(qnsim.ParameterError, match=rf"^qubit_src must be an integer, got {bad!r}$"):
+            net.release_pair(bad, dst)
+    net.release_pair(dst, src)  # either order
+    assert net.occupied_slots() == 0
+
+
 # ---- determinism ----------------------------------------------------------------------------------
 
 

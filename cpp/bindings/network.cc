@@ -75,6 +75,26 @@ void keyword_init(py::class_<T> &cls, std::vector<std::string> fields) {
     cls.attr("fields") = names;
 }
 
+// Accessors by index name the index that does not exist, not std::vector::at's
+// "vector::_M_range_check: __n (which is 5) >= this->size() (which is 0)".
+uint32_t checked_request(const Network &n, uint32_t request) {
+    if (request >= n.num_requests()) {
+        throw std::out_of_range(qnsim::msg("request ", request, " does not exist (", n.num_requests(), " requests)"));
+    }
+    return request;
+}
+
+template <typename R>
+auto slot_checked(R (Network::*accessor)(uint32_t) const) {
+    return [accessor](const Network &n, uint32_t slot) {
+        try {
+            return (n.*accessor)(slot);
+        } catch (const std::out_of_range &) {
+            throw std::out_of_range(qnsim::msg("memory slot ", slot, " does not exist"));
+        }
+    };
+}
+
 // A flag field: read as a bool, set from True/False only (Flag), not from anything with __bool__.
 template <typename T>
 auto flag_get(bool T::*member) {
@@ -349,7 +369,8 @@ void bind_network(py::module_ &m) {
         "max_records", &Network::max_records, &Network::set_max_records,
         "Delivery records kept (aggregates in request_stats continue beyond it); at most 10^8.");
     c.def_property_readonly("num_requests", &Network::num_requests);
-    c.def("request_stats", &Network::request_stats, py::arg("request"), py::return_value_policy::copy,
+    c.def("request_stats", [](const Network &n, uint32_t r) { return n.request_stats(checked_request(n, r)); },
+          py::arg("request"), py::return_value_policy::copy,
           "Status and aggregates of a request.");
     c.def("run", [](Network &n, int64_t until_ps, Flag hand_over) { n.run(until_ps, hand_over); }, py::arg("until_ps"), py::arg("hand_over") = true,
           "Runs every event up to until_ps (now_ps is then until_ps). hand_over=False skips bringing kept pairs up "
@@ -375,7 +396,8 @@ void bind_network(py::module_ &m) {
     c.def_property_readonly("live_qubits", &Network::live_qubits,
                             "Live qubits of the network's states (two per pair in the bell_diagonal formalism).");
     c.def_property_readonly("formalism", [](const Network &n) { return qnsim::formalism_name(n.formalism()); });
-    c.def("delivered", &Network::delivered, py::arg("request"));
+    c.def("delivered", [](const Network &n, uint32_t r) { return n.delivered(checked_request(n, r)); },
+          py::arg("request"));
     c.def(
         "deliveries",
         [](const Network &n) {
@@ -435,11 +457,17 @@ void bind_network(py::module_ &m) {
     c.def("deliver_slots", &Network::deliver_slots, py::arg("request"), py::arg("slot_src"), py::arg("slot_dst"));
     c.def("discard_slot_pair", &Network::discard_slot_pair, py::arg("slot"));
     c.def("send_message", &Network::send_message, py::arg("from_node"), py::arg("to_node"), py::arg("message_id"));
-    c.def("schedule_timer", &Network::schedule_timer, py::arg("delay_ps"), py::arg("node"), py::arg("timer_id"));
-    c.def("slot_node", &Network::slot_node, py::arg("slot"));
-    c.def("slot_partner", &Network::slot_partner, py::arg("slot"));
-    c.def("slot_link", &Network::slot_link, py::arg("slot"));
-    c.def("slot_qubit", &Network::slot_qubit, py::arg("slot"));
+    c.def(
+        "schedule_timer",
+        [](Network &n, int64_t delay_ps, uint32_t node, uint64_t timer_id) {
+            if (node >= n.num_nodes()) throw std::out_of_range(qnsim::msg("node ", node, " does not exist (", n.num_nodes(), " nodes)"));
+            n.schedule_timer(delay_ps, node, timer_id);
+        },
+        py::arg("delay_ps"), py::arg("node"), py::arg("timer_id"));
+    c.def("slot_node", slot_checked(&Network::slot_node), py::arg("slot"));
+    c.def("slot_partner", slot_checked(&Network::slot_partner), py::arg("slot"));
+    c.def("slot_link", slot_checked(&Network::slot_link), py::arg("slot"));
+    c.def("slot_qubit", slot_checked(&Network::slot_qubit), py::arg("slot"));
     c.def("slot_emission_ps", &Network::slot_emission_ps, py::arg("slot"),
           "Emission time (ps) of the slot's qubit: when its link-level pair was emitted.");
     c.def("slot_pair_fidelity", &Network::slot_pair_fidelity, py::arg("slot"));

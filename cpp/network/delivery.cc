@@ -164,14 +164,19 @@ void Network::deliver_slots(uint32_t request, uint32_t s1, uint32_t s2) {
 }
 
 void Network::release_pair(QubitHandle a, QubitHandle b) {
-    bool found_a = false, found_b = false;
+    // Both ends are found before either is freed: a bad pair (release_pair(q, q), or one kept
+    // qubit with a stranger) changes nothing instead of freeing one end and then failing.
+    uint32_t slot_a = kNoSlot, slot_b = kNoSlot;
     for (uint32_t i = 0; i < slots_.size(); i++) {
-        if (slots_[i].kept && (slots_[i].qubit == a || slots_[i].qubit == b)) {
-            (slots_[i].qubit == a ? found_a : found_b) = true;
-            free_slot(i, true);
-        }
+        if (!slots_[i].kept) continue;
+        if (slots_[i].qubit == a) slot_a = i;
+        if (slots_[i].qubit == b) slot_b = i;
     }
-    if (!found_a || !found_b) throw UnknownQubitError(msg("qubits ", a, " and ", b, " are not a kept delivered pair"));
+    if (a == b || slot_a == kNoSlot || slot_b == kNoSlot || slots_[slot_a].partner != slot_b) {
+        throw UnknownQubitError(msg("qubits ", a, " and ", b, " are not a kept delivered pair"));
+    }
+    free_slot(slot_a, true);
+    free_slot(slot_b, true);
 }
 
 void Network::discard_slot_pair(uint32_t slot) {

@@ -661,7 +661,8 @@ class Network(SlotOperations):
             >>> net.release_pair(r.qubits_src[0], r.qubits_dst[0]); net.occupied_slots()
             0
         """
-        self._native.release_pair(int(qubit_src), int(qubit_dst))
+        # Checked, not coerced: int() made True qubit 1 and 1.5 qubit 1 (numpy integers are fine).
+        self._native.release_pair(check_value("qubit_src", int, qubit_src), check_value("qubit_dst", int, qubit_dst))
 
 
 def _optional_ps(seconds: float | None, name: str) -> int | None:
