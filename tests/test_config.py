@@ -129,3 +129,14 @@ def test_located_names_the_field_of_a_parameter_error():
     with pytest.raises(ConfigError, match=r"^s.toml: nodes\[1\].t1_s must be > 0$"):
         with table.located():
             raise qnsim.specs.parameter_error("t1_s", "must be > 0")
+
+
+def test_an_empty_path_is_not_the_current_directory():
+    # Path("") is ".": load_scenario("") used to fail with ".: Is a directory".
+    from qnsim.cli import one_line
+
+    for load in (qnsim.load_scenario, read_toml):
+        with pytest.raises(FileNotFoundError) as info:
+            load("")
+        assert info.value.filename == ""
+        assert one_line(info.value) == "'' (an empty path): No such file or directory"

@@ -37,6 +37,23 @@ class UsageError(Exception):
     """A command-line usage error (raised by :class:`ArgumentParser` instead of exiting)."""
 
 
+def path_arg(text: str) -> str:
+    """argparse ``type`` of every file-path argument: a path, not an empty string (``Path("")`` is
+    ``.``, so an empty path used to read as "Is a directory", mean "no trace", or be skipped).
+
+    Example:
+        >>> parser = ArgumentParser(prog="qnsim demo")
+        >>> _ = parser.add_argument("scenario", type=path_arg)
+        >>> parser.parse_args([""])
+        Traceback (most recent call last):
+        ...
+        qnsim.cli.UsageError: argument scenario: a path must not be empty, got ''
+    """
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"a path must not be empty, got {text!r}")
+    return text
+
+
 class ArgumentParser(argparse.ArgumentParser):
     """argparse whose errors are one line (raised as :class:`UsageError`; :func:`guarded` prints
     them with the program name and a pointer to ``--help``, exit status 2).
@@ -63,7 +80,8 @@ def one_line(exc: BaseException) -> str:
         ('a b', "KeyError: 'k'")
     """
     if isinstance(exc, OSError) and exc.strerror:
-        where = f"{exc.filename}: " if exc.filename else ""
+        # An empty path is named too ('': No such file or directory), not left out.
+        where = "" if exc.filename is None else f"{exc.filename}: " if exc.filename else "'' (an empty path): "
         return f"{where}{exc.strerror}"
     text = " ".join(str(exc).split()) or type(exc).__name__
     expected = (ValueError, TypeError, OSError, ImportError, TimeoutError, UsageError, LookupError)
@@ -138,11 +156,11 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = sub.add_parser("run", help="run a TOML scenario and print a summary", description="Run a TOML scenario file.")
-    run.add_argument("scenario", help="path to a .toml scenario file")
+    run.add_argument("scenario", type=path_arg, help="path to a .toml scenario file")
     run.add_argument("--json", action="store_true", help="print machine-readable results (JSON) on stdout")
     run.add_argument("--pairs", action="store_true", help="with --json: include every delivered pair (needs --json)")
     run.add_argument("--seed", type=int, default=None, help="override run.seed")
-    run.add_argument("--trace", metavar="PATH", help="write the run's event trace as JSON Lines (qnsim.trace)")
+    run.add_argument("--trace", metavar="PATH", type=path_arg, help="write the run's event trace as JSON Lines (qnsim.trace)")
     run.add_argument(
         "--trace-limit", type=int, default=None, metavar="N", help="with --trace: keep at most N records (default 10^6)"
     )
@@ -239,8 +257,6 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.pairs and not args.json:
         raise UsageError("--pairs lists every pair in the JSON output: give it with --json")
-    if args.trace is not None and not args.trace.strip():
-        raise UsageError(f"--trace needs a file path, got {args.trace!r}")  # '' used to mean no trace, silently
     if args.trace_limit is not None and not args.trace:
         raise UsageError("--trace-limit needs --trace PATH")
     if args.trace_limit is not None and args.trace_limit < 1:

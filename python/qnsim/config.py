@@ -20,6 +20,7 @@ qnsim.config.ConfigError: demo.toml: link[0].count must be an integer, got 2.7
 from __future__ import annotations
 
 import contextlib
+import errno
 import dataclasses
 import os
 import sys
@@ -65,6 +66,8 @@ def read_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
         ...
         qnsim.config.ConfigError: bad.toml: not UTF-8 text (byte 0xff at offset 8)
     """
+    if not os.fspath(path):  # Path("") is ".", which would read as "Is a directory"
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), "")
     path = Path(path)
     raw = path.read_bytes()
     try:

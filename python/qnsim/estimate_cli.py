@@ -37,7 +37,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from qnsim.cli import ArgumentParser, guarded, print_quietly
+from qnsim.cli import ArgumentParser, guarded, path_arg, print_quietly
+from qnsim.estimate.placement import SEED_MAX
 
 __all__ = ["LINKS_FILE_KEYS", "FileKey", "links_file_help", "load_network", "main"]
 
@@ -153,7 +154,7 @@ LINKS_FILE_KEYS: tuple[FileKey, ...] = (
          "fewest QPUs that hold the workload (pack) or on all of them (spread)"),
     _key("estimate", "partitioner", Literal["auto", "metis", "kernighan-lin"], '"auto"', "", "auto: METIS when "
          "pymetis is installed, else Kernighan-Lin"),
-    _key("estimate", "seed", int, "0", "", "Seed of the partitioner"),
+    _key("estimate", "seed", int, "0", "", "Seed of the partitioner", minimum=0, maximum=SEED_MAX),
 )
 
 
@@ -277,7 +278,7 @@ def load_network(
             items = table.get("qpus", tuple[int, ...], length=2)
             for x in items:
                 if not 0 <= x < len(qpus) + _MAX_QPUS:
-                    raise table.error(f"must be QPU indices >= 0, got {pair!r}", "qpus")
+                    raise table.error(f"must be QPU indices in [0, {len(qpus) + _MAX_QPUS}), got {pair!r}", "qpus")
             pairs = [items]
         fields = {}
         for name in ("rate_hz", "fidelity", "latency_s", "buffer_pairs", "channels", "success_probability",
@@ -383,12 +384,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "workload",
+        type=path_arg,
         help="circuit file (Stim syntax plus T, T_DAG, CCZ, RZ/RX/RY(theta); REPEAT counted symbolically), "
         "a .toml logical summary or a .json logical-counts file of the Azure resource estimator (formats below)",
     )
     group = parser.add_mutually_exclusive_group(required=True)
-    group.add_argument("--links", help="TOML file of [[qpu]], [[link]] and [estimate] tables (format below)")
-    group.add_argument("--network", help="the same file as --links (an alias)")
+    group.add_argument(
+        "--links", type=path_arg, help="TOML file of [[qpu]], [[link]] and [estimate] tables (format below)"
+    )
+    group.add_argument("--network", type=path_arg, help="the same file as --links (an alias)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--stream", action="store_true", help="stream an unrolled circuit file (no REPEAT)")
     return parser
@@ -403,7 +407,7 @@ def _main(parser: argparse.ArgumentParser, args_in: list[str]) -> int:
     from qnsim.config import TomlTable
     from qnsim.estimate import estimate
 
-    net_path = args.links or args.network
+    net_path = args.links if args.links is not None else args.network
     table = TomlTable.load(net_path)
     qpus, links, opts = load_network(table, base_dir=os.path.dirname(os.path.abspath(net_path)))
     workload = _load_workload(args.workload, args.stream)

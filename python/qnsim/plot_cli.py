@@ -27,13 +27,13 @@ _NOT_PARAMETERS = ("seed", "scenario_id", "point_id")
 
 
 def _parser():
-    from qnsim.cli import ArgumentParser
+    from qnsim.cli import ArgumentParser, path_arg
 
     parser = ArgumentParser(
         prog="qnsim plot",
         description="Plot a sweep's results (mean over seeds, standard-error bars) against a swept parameter.",
     )
-    parser.add_argument("rows", help="a sweep's results: rows.csv, or a .parquet directory")
+    parser.add_argument("rows", type=path_arg, help="a sweep's results: rows.csv, or a .parquet directory")
     parser.add_argument("--x", help="the swept column for the horizontal axis (default: the first parameter)")
     parser.add_argument(
         "--y", action="append", metavar="COLUMN", help="a result column, one panel each (repeatable; "
@@ -43,7 +43,7 @@ def _parser():
     parser.add_argument("--logx", action="store_true", help="logarithmic x axis")
     parser.add_argument("--logy", action="append", default=[], metavar="COLUMN", help="log axis for this y column")
     parser.add_argument("--title", help="figure title")
-    parser.add_argument("--out", help="image to write (default: ROWS with the suffix .png)")
+    parser.add_argument("--out", type=path_arg, help="image to write (default: ROWS with the suffix .png)")
     return parser
 
 

@@ -32,7 +32,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from qnsim.cli import ArgumentParser, guarded
+from qnsim.cli import ArgumentParser, guarded, path_arg
 
 __all__ = ["main"]
 
@@ -42,24 +42,24 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     swp = sub.add_parser("sweep", help="run an experiment file over its grid (resumable; pool or Dask)")
-    swp.add_argument("experiment", help="experiment TOML (see qnsim.qec.sweep)")
+    swp.add_argument("experiment", type=path_arg, help="experiment TOML (see qnsim.qec.sweep)")
     swp.add_argument("--param", action="append", default=[], metavar="KEY=V1,V2,...", help="add or replace a grid axis")
     swp.add_argument("--seeds", default=None, help="seed count N or list 3,7,11 (default: the file's)")
-    swp.add_argument("--out", help="results .csv (or .parquet directory); resumes if it exists")
+    swp.add_argument("--out", type=path_arg, help="results .csv (or .parquet directory); resumes if it exists")
     swp.add_argument("--backend", choices=["local", "dask"], default="local")
     swp.add_argument("--workers", type=int, help="processes (local) or LocalCluster workers (dask)")
     swp.add_argument("--scheduler", help="address of a running Dask scheduler")
     swp.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
     thr = sub.add_parser("threshold", help="threshold estimates from sweep rows")
-    thr.add_argument("rows", help="CSV written by 'qnsim qec sweep'")
+    thr.add_argument("rows", type=path_arg, help="CSV written by 'qnsim qec sweep'")
     thr.add_argument("--x", default="p_int", help="the swept error parameter (default p_int)")
     thr.add_argument("--by", default="", help="comma-separated columns to group by (one threshold per group)")
     thr.add_argument("--distance", default="distance", help="the distance column (default distance)")
     thr.add_argument("--bootstrap", type=int, default=400, help="bootstrap redraws for the interval")
 
     lnk = sub.add_parser("link", help="measure a scenario's pairs and what a distributed patch gets from them")
-    lnk.add_argument("scenario", help="network scenario TOML")
+    lnk.add_argument("scenario", type=path_arg, help="network scenario TOML")
     lnk.add_argument("--request", type=int, default=0)
     lnk.add_argument("--distance", type=int, default=5)
     lnk.add_argument("--cycle-time", type=float, default=1e-6, help="QPU syndrome round without waiting, s")
@@ -80,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     cir.add_argument("--p-bulk", type=float, default=1e-3)
     cir.add_argument("--scheme", choices=["direct", "teleported", "cat", "none"], default="direct")
     cir.add_argument("--p-int", type=float, default=0.01, help="direct: DEPOLARIZE2 p; pairs: 1 - F (Werner)")
-    cir.add_argument("--out", help="file to write (default: stdout)")
+    cir.add_argument("--out", type=path_arg, help="file to write (default: stdout)")
     return parser
 
 

@@ -198,12 +198,11 @@ def load_scenario(
         ...
         qnsim.scenario.ScenarioError: bad.toml: unknown key run.seeed; did you mean 'seed'?
     """
-    path = Path(path)
     try:
         root = TomlTable.load(path)
     except ConfigError as exc:
         raise ScenarioError(str(exc)) from None
-    return _scenario(root, path.stem, seed, formalism, until_s)
+    return _scenario(root, Path(path).stem, seed, formalism, until_s)
 
 
 def scenario_from_dict(

@@ -136,13 +136,13 @@ def _resolve(scenario: str) -> Any:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from qnsim.cli import ArgumentParser
+    from qnsim.cli import ArgumentParser, path_arg
 
     parser = ArgumentParser(
         prog="qnsim sweep",
         description="Run the cross product of parameter values and seeds; stream rows to --out; resume.",
     )
-    parser.add_argument("scenario", help="scenario TOML file, or module:function of a point function")
+    parser.add_argument("scenario", type=path_arg, help="scenario TOML file, or module:function of a point function")
     parser.add_argument(
         "--param",
         action="append",
@@ -152,7 +152,7 @@ def _parser() -> argparse.ArgumentParser:
         "links.a-b.length_km) and its values (repeatable); linked keys vary together: K1,K2=A1,A2;B1,B2",
     )
     parser.add_argument("--seeds", default="1", help="seed count N (seeds 0..N-1) or list 3,7,11 (default 1)")
-    parser.add_argument("--out", help="results file: .csv, or .parquet (a directory); resumes if it exists")
+    parser.add_argument("--out", type=path_arg, help="results file: .csv, or .parquet (a directory); resumes if it exists")
     parser.add_argument("--backend", choices=["local", "dask"], default="local")
     parser.add_argument("--workers", type=int, help="processes (local) or LocalCluster workers (dask)")
     parser.add_argument("--scheduler", help="address of a running Dask scheduler, e.g. tcp://host:8786")
