@@ -599,3 +599,33 @@ def test_unknown_bit_kernel_is_refused():
     with pytest.raises(ValueError, match=r"bit kernel 'avx1024' is not available on this CPU; choose auto, generic64"):
         _core._select_bit_kernel("avx1024")
     assert _core._bit_kernels()[0] == active
+
+
+class _Stop(Exception):
+    pass
+
+
+def test_a_long_circuit_can_be_interrupted():
+    # REPEAT 10^12 is valid input; before, do_circuit ran it with the GIL released and no signal
+    # check, so Ctrl-C could not stop it (only SIGKILL).
+    import os
+    import signal
+    import threading
+    import time
+
+    def stop(signum, frame):
+        raise _Stop
+
+    previous = signal.signal(signal.SIGUSR1, stop)
+    sim = qnsim.StabilizerSimulator(3, seed=1)
+    timer = threading.Timer(0.2, lambda: os.kill(os.getpid(), signal.SIGUSR1))
+    try:
+        timer.start()
+        start = time.perf_counter()
+        with pytest.raises(_Stop):
+            sim.do_circuit("REPEAT 1000000000000 {\nH 0\n}")
+        assert time.perf_counter() - start < 10
+    finally:
+        timer.cancel()
+        signal.signal(signal.SIGUSR1, previous)
+    assert list(sim.do_circuit("X 1\nM 1")) == [1]  # the simulator still works

@@ -235,6 +235,7 @@ void StabilizerSimulator::run_block(const Circuit &c, uint32_t block, std::vecto
     // Targets were validated by the parser, so the hot loop calls the tableau directly.
     Tableau &t = tableau_;
     for (const Instruction &ins : c.blocks[block]) {
+        if ((++instructions_run_ & (kInterruptPeriod - 1)) == 0 && interrupt_check_) interrupt_check_();
         const auto &ts = ins.targets;
         const size_t nt = ts.size();
         switch (ins.gate) {

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -67,6 +68,10 @@ class StabilizerSimulator {
     std::vector<uint8_t> do_circuit(const std::string &text);
     /// Runs a parsed circuit, appending measurement results to `record`.
     void run(const Circuit &circuit, std::vector<uint8_t> &record);
+    /// Called every kInterruptPeriod instructions run by do_circuit/run (empty: never); it may throw
+    /// to stop the run, e.g. on Ctrl-C (a REPEAT 10^12 block is valid input that runs for days).
+    void set_interrupt_check(std::function<void()> check) { interrupt_check_ = std::move(check); }
+    static constexpr uint64_t kInterruptPeriod = uint64_t{1} << 16;
 
     const Tableau &tableau() const { return tableau_; }
 
@@ -84,6 +89,8 @@ class StabilizerSimulator {
     Tableau tableau_;
     Rng rng_;
     std::vector<uint32_t> scratch_;
+    std::function<void()> interrupt_check_;
+    uint64_t instructions_run_ = 0;
 };
 
 }  // namespace qnsim
