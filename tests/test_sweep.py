@@ -295,6 +295,11 @@ def test_point_function_errors_stop_the_sweep_naming_the_point(tmp_path):
         ({"workers": 0}, ValueError, r"workers must be an int >= 1 or None, got 0"),
         ({"client": object()}, ValueError, r"client .* needs backend='dask'"),
         ({"out": "results.txt"}, ValueError, r"out must end with .csv or .parquet, got 'results.txt'"),
+        # seeds=10**12 was a MemoryError with no message (the points are listed up front).
+        ({"seeds": 10**12}, ValueError, r"seeds = 1,000,000,000,000 is more than the 10,000,000 points"),
+        ({"grid": {"x": list(range(5000))}, "seeds": 5000}, ValueError,
+         r"the sweep has 25,000,000 points \(5000 grid values x 5,000 seeds\), more than the 10,000,000"),
+        ({"progress": "yes"}, TypeError, r"progress must be True or False, got 'yes'"),
     ],
 )
 def test_bad_inputs_are_rejected_with_a_clear_message(kwargs, error, match):

@@ -274,6 +274,13 @@ def grid_points(
     """
     axes = grid_axes(grid)
     seed_list = _seed_list(seeds)
+    count = math.prod(len(vals) for _, vals in axes) * len(seed_list)
+    if count > MAX_POINTS:
+        sizes = " x ".join(str(len(vals)) for _, vals in axes) or "1"
+        raise ValueError(
+            f"the sweep has {count:,} points ({sizes} grid values x {len(seed_list):,} seeds), more than the "
+            f"{MAX_POINTS:,} a sweep holds (each point is listed, identified and resumable)"
+        )
     points = []
     combos = itertools.product(*[vals for _, vals in axes])
     for index, (combo, seed) in enumerate(itertools.product(combos, seed_list)):
@@ -282,12 +289,18 @@ def grid_points(
     return points
 
 
+#: Most points (grid combinations x seeds) a sweep lists: each is a Point with its id.
+MAX_POINTS = 10**7
+
+
 def _seed_list(seeds: int | Sequence[int]) -> list[int]:
     if isinstance(seeds, bool):
         raise ValueError(f"seeds must be a count or a list of ints, got {seeds!r}")
     if isinstance(seeds, numbers.Integral):
         if seeds < 1:
             raise ValueError(f"seeds must be >= 1 (a count) or a list of seeds, got {seeds}")
+        if seeds > MAX_POINTS:  # before list(range(seeds)): 10**12 was a MemoryError with no message
+            raise ValueError(f"seeds = {seeds:,} is more than the {MAX_POINTS:,} points a sweep holds")
         return list(range(int(seeds)))
     if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Iterable):
         raise ValueError(f"seeds must be a count or a list of ints, got {seeds!r}")
@@ -1330,6 +1343,8 @@ def sweep(
         raise ValueError(f"workers must be an int >= 1 or None, got {workers!r}")
     if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
         raise ValueError(f"retries must be an int >= 0, got {retries!r}")
+    if not isinstance(progress, bool):  # 'yes' or 1 were taken as true
+        raise TypeError(f"progress must be True or False, got {progress!r}")
     fn = _resolve_scenario(scenario)
     identity = scenario_id(fn)
     points = grid_points(grid, seeds, identity)
