@@ -165,3 +165,21 @@ def test_link_model_tables_are_checked(tmp_path):
     data["links"][0]["link_model"] = {"scheme": "single_click", "sucess_probability": 0.1}
     with pytest.raises(qnsim.ScenarioError, match=r"did you mean 'success_probability'"):
         scenario_from_dict(data)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        # float(True) was written as until_s = 1.0, int(1.5) as seed 1, '0.5' as 0.5.
+        ({"until_s": True}, qnsim.ParameterError, r"^until_s must be a number, got True$"),
+        ({"until_s": "0.5"}, qnsim.ParameterError, r"^until_s must be a number, got '0.5'$"),
+        ({"until_s": 1.0, "seed": 1.5}, qnsim.ParameterError, r"^seed must be an integer, got 1.5$"),
+        ({"until_s": 1.0, "seed": -1}, ValueError, r"run.seed must be >= 0, got -1"),
+        # Path("") is "." (Is a directory), found only after the whole file was built.
+        ({"until_s": 1.0, "path": ""}, FileNotFoundError, r"No such file or directory: ''"),
+    ],
+)
+def test_run_settings_and_path_are_checked_not_coerced(kwargs, error, match):
+    net = qnsim.chain(3, length_km=1.0, fidelity=0.9, rate_hz=1e3, seed=1)
+    with pytest.raises(error, match=match):
+        net.to_toml(**kwargs)

@@ -29,6 +29,7 @@ refused with a message naming it.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import math
 import os
 import re
@@ -38,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from qnsim import _core
-from qnsim.specs import LinkSpec, NodeSpec, RequestSpec, spec_fields
+from qnsim.specs import LinkSpec, NodeSpec, RequestSpec, check_value, spec_fields
 
 __all__ = ["dumps_toml", "preset_value", "scenario_data", "write_toml"]
 
@@ -194,7 +195,10 @@ def scenario_data(
             "to_toml: the network's seed was drawn from the OS and cannot be reproduced; pass seed=... "
             "(or build the Network with a seed)"
         )
-    run: dict[str, Any] = {"until_s": float(until_s), "seed": int(seed), "formalism": network.formalism}
+    # Checked, not coerced (float(True) was until_s = 1.0, int(1.5) seed 1); ranges are checked when
+    # the text is read back.
+    until_s, seed = check_value("until_s", float, until_s), check_value("seed", int, seed)
+    run: dict[str, Any] = {"until_s": until_s, "seed": seed, "formalism": network.formalism}
     default_records = _core.NativeNetwork(network.formalism, 0).max_records
     if network.native.max_records != default_records:
         run["max_records"] = int(network.native.max_records)
@@ -285,6 +289,8 @@ def write_toml(
     from qnsim import __version__
     from qnsim.scenario import scenario_from_dict
 
+    if path is not None and not os.fspath(path):  # Path("") is ".": "Is a directory" after all the work
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), "")
     data = scenario_data(network, until_s=until_s, seed=seed, name=name, description=description)
     text = dumps_toml(data)
     header = (
