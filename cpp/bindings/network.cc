@@ -372,9 +372,24 @@ void bind_network(py::module_ &m) {
     c.def("request_stats", [](const Network &n, uint32_t r) { return n.request_stats(checked_request(n, r)); },
           py::arg("request"), py::return_value_policy::copy,
           "Status and aggregates of a request.");
-    c.def("run", [](Network &n, int64_t until_ps, Flag hand_over) { n.run(until_ps, hand_over); }, py::arg("until_ps"), py::arg("hand_over") = true,
-          "Runs every event up to until_ps (now_ps is then until_ps). hand_over=False skips bringing kept pairs up "
-          "to date (for intermediate chunks of one run; results do not depend on the chunks).");
+    c.def(
+        "run",
+        [](Network &n, int64_t until_ps, Flag hand_over) {
+            // Ctrl-C (or any signal handler that raises) stops a long run between two events; the
+            // GIL is held throughout (Python protocols run inside), so the check is a flag read.
+            n.set_interrupt_check([] {
+                if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+            });
+            struct Clear {
+                Network &net;
+                ~Clear() { net.set_interrupt_check(nullptr); }
+            } clear{n};
+            n.run(until_ps, hand_over);
+        },
+        py::arg("until_ps"), py::arg("hand_over") = true,
+        "Runs every event up to until_ps (now_ps is then until_ps). hand_over=False skips bringing kept pairs up "
+        "to date (for intermediate chunks of one run; results do not depend on the chunks). Ctrl-C stops it between "
+        "two events; a later run continues it as if uninterrupted.");
     c.def(
         "run_seeds",
         [](const Network &n, const std::vector<uint64_t> &seeds, int64_t until_ps, unsigned threads) {

@@ -232,7 +232,14 @@ void Network::run(int64_t until_ps, bool hand_over) {
         throw std::invalid_argument(
             msg("run until ", seconds(until_ps), " s is before the current time ", seconds(queue_.now()), " s"));
     }
-    queue_.run(until_ps, [this](const EventQueue::Event &event) { on_event(event); });
+    if (interrupt_check_) {
+        queue_.run(until_ps, [this](const EventQueue::Event &event) {
+            on_event(event);
+            if ((++events_since_check_ & (kInterruptPeriod - 1)) == 0) interrupt_check_();
+        });
+    } else {
+        queue_.run(until_ps, [this](const EventQueue::Event &event) { on_event(event); });
+    }
     if (!hand_over) return;
     // Pairs handed to the caller (keep_pairs) go on decohering in their memories: bring them up
     // to the time the caller gets control back, from a stream no other operation uses.

@@ -121,6 +121,11 @@ class Network final {
     /// current time (they decohere while the caller holds them); their decay draws from a
     /// stream of its own, so handing over never changes the rest of the run.
     void run(int64_t until_ps, bool hand_over = true);
+    /// Called after every kInterruptPeriod events of run() (empty: never). It may throw to stop
+    /// the run between two events, e.g. on Ctrl-C; the network is then consistent, and a later
+    /// run() continues it with the results an uninterrupted run would have given.
+    void set_interrupt_check(std::function<void()> check) { interrupt_check_ = std::move(check); }
+    static constexpr uint64_t kInterruptPeriod = uint64_t{1} << 14;
     /// Many seeds in one call: for each seed, a network with this one's nodes, links and requests
     /// (and max_records) and that seed, run to `until_ps` (hand_over as run does), on `threads`
     /// native threads (0: the hardware's). The result for seeds[i] is at index i and equals a
@@ -419,6 +424,8 @@ class Network final {
     std::vector<uint32_t> dirty_;    // waiting requests to try at the next try_admit
     std::vector<uint32_t> scratch_;  // try_reserve's plan, kept to avoid an allocation per call
     uint64_t next_wait_seq_ = 0;
+    std::function<void()> interrupt_check_;
+    uint64_t events_since_check_ = 0;
     uint64_t max_records_ = 1'000'000;
     std::unique_ptr<Trace> trace_;
     // Records a step when tracing; `a`/`b` are slots (their nodes and generations are looked up).
