@@ -396,7 +396,12 @@ void bind_network(py::module_ &m) {
             std::vector<std::unique_ptr<Network>> out;
             {
                 py::gil_scoped_release release;  // native threads; no Python runs in between
-                out = n.run_seeds(seeds, until_ps, threads);
+                // While the workers run, this thread only waits: it takes the GIL every ~20 ms to
+                // let Ctrl-C (or any signal handler that raises) stop the batch.
+                out = n.run_seeds(seeds, until_ps, threads, [] {
+                    py::gil_scoped_acquire gil;
+                    if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+                });
             }
             return out;
         },

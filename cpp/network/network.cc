@@ -3,7 +3,10 @@
 #include "network/network_internal.h"
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <exception>
+#include <mutex>
 #include <queue>
 #include <thread>
 
@@ -249,7 +252,8 @@ void Network::run(int64_t until_ps, bool hand_over) {
 }
 
 std::vector<std::unique_ptr<Network>> Network::run_seeds(const std::vector<uint64_t> &seeds, int64_t until_ps,
-                                                         unsigned threads) const {
+                                                         unsigned threads,
+                                                         const std::function<void()> &interrupt_check) const {
     if (queue_.processed() > 0 || queue_.now() > 0) {
         throw QnsimError(msg("run_seeds copies a network that has not run yet; this one is at t=", seconds(queue_.now()),
                              " s (build a fresh one)"));
@@ -277,22 +281,58 @@ std::vector<std::unique_ptr<Network>> Network::run_seeds(const std::vector<uint6
     threads = static_cast<unsigned>(std::min<size_t>(threads, out.size()));
     std::vector<std::exception_ptr> errors(out.size());
     std::atomic<size_t> next{0};
+    // An interrupt (the caller's check threw) stops every run at its next check and every worker
+    // before its next seed.
+    struct Stopped {};
+    std::atomic<bool> stop{false};
+    if (interrupt_check) {
+        for (auto &net : out) {
+            net->set_interrupt_check([&stop] {
+                if (stop.load(std::memory_order_relaxed)) throw Stopped{};
+            });
+        }
+    }
+    std::mutex finished_mutex;
+    std::condition_variable finished_cv;
+    unsigned finished = 0;
     auto work = [&] {
-        for (size_t i; (i = next.fetch_add(1)) < out.size();) {
+        for (size_t i; !stop.load(std::memory_order_relaxed) && (i = next.fetch_add(1)) < out.size();) {
             try {
                 out[i]->run(until_ps);
             } catch (...) {
                 errors[i] = std::current_exception();
             }
         }
+        {
+            std::lock_guard<std::mutex> lock(finished_mutex);
+            finished++;
+        }
+        finished_cv.notify_all();
     };
-    if (threads <= 1) {
+    std::exception_ptr interrupted;
+    if (threads <= 1 && !interrupt_check) {
         work();
     } else {
         std::vector<std::thread> pool;
         for (unsigned t = 0; t < threads; t++) pool.emplace_back(work);
+        if (interrupt_check) {
+            std::unique_lock<std::mutex> lock(finished_mutex);
+            while (!finished_cv.wait_for(lock, std::chrono::milliseconds(20), [&] { return finished == pool.size(); })) {
+                lock.unlock();
+                try {
+                    interrupt_check();
+                } catch (...) {
+                    interrupted = std::current_exception();
+                    stop.store(true);
+                }
+                lock.lock();
+                if (interrupted) break;
+            }
+        }
         for (std::thread &t : pool) t.join();
     }
+    for (auto &net : out) net->set_interrupt_check(nullptr);  // the check refers to this frame
+    if (interrupted) std::rethrow_exception(interrupted);
     for (const std::exception_ptr &e : errors) {
         if (e) std::rethrow_exception(e);
     }

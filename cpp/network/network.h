@@ -131,9 +131,11 @@ class Network final {
     /// native threads (0: the hardware's). The result for seeds[i] is at index i and equals a
     /// network built with that seed and run alone, bit for bit, whatever the threads. Only a network
     /// that has not run yet can be copied (QnsimError otherwise), and Python protocols cannot run
-    /// outside Python (QnsimError).
+    /// outside Python (QnsimError). With `interrupt_check`, the calling thread only waits, calling it
+    /// every ~20 ms; when it throws, the runs stop between two events and its exception is rethrown.
     std::vector<std::unique_ptr<Network>> run_seeds(const std::vector<uint64_t> &seeds, int64_t until_ps,
-                                                     unsigned threads = 0) const;
+                                                     unsigned threads = 0,
+                                                     const std::function<void()> &interrupt_check = {}) const;
     void set_max_records(int64_t n) {
         validate_max_records(n);
         max_records_ = static_cast<uint64_t>(n);
