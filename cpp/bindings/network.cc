@@ -429,11 +429,17 @@ void bind_network(py::module_ &m) {
             out["oldest_emission_ps"] = column(d, [](const D &r) { return r.oldest_emission_ps; });
             out["fidelity"] = column(d, [](const D &r) { return r.fidelity; });
             out["concurrence"] = column(d, [](const D &r) { return r.concurrence; });
+            py::array_t<double> bell({d.size(), size_t{4}});
+            for (size_t i = 0; i < d.size(); i++) {
+                for (size_t k = 0; k < 4; k++) bell.mutable_at(i, k) = d[i].bell_diagonal[k];
+            }
+            out["bell_diagonal"] = bell;
             out["qubit_src"] = column(d, [](const D &r) { return r.qubit_src; });
             out["qubit_dst"] = column(d, [](const D &r) { return r.qubit_dst; });
             return out;
         },
-        "Delivered pairs as a dict of numpy arrays (concurrence -1 where the formalism has none per pair).");
+        "Delivered pairs as a dict of numpy arrays (concurrence -1 where the formalism has none per pair; "
+        "bell_diagonal: n x 4, <B|rho|B> for B = Phi+, Psi+, Psi-, Phi-).");
     c.def("set_trace", &Network::set_trace, py::arg("limit"),
           "Records protocol steps, keeping the first `limit` records (0: off, the default).");
     c.def_property_readonly(

@@ -1293,7 +1293,7 @@ class NativeNetwork:
         ...
     def deliveries(self) -> dict:
         """
-        Delivered pairs as a dict of numpy arrays (concurrence -1 where the formalism has none per pair).
+        Delivered pairs as a dict of numpy arrays (concurrence -1 where the formalism has none per pair; bell_diagonal: n x 4, <B|rho|B> for B = Phi+, Psi+, Psi-, Phi-).
         """
     def discard_slot_pair(self, slot: typing.SupportsInt | typing.SupportsIndex) -> None:
         ...

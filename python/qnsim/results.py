@@ -92,6 +92,8 @@ class RequestResult:
         deadline_s: The request's deadline (absolute, s), or None.
         min_fidelity: The request's minimum fidelity (0: none).
         cutoff_s: The request's storage cutoff in s, or None.
+        bell_diagonals: Bell-basis diagonal <B|rho|B> of each recorded pair at delivery, one row
+            (Phi+, Psi+, Psi-, Phi-) per pair (n x 4; a stabilizer trajectory's row is its Bell state).
         concurrences: Wootters concurrence of each recorded pair at delivery (density-matrix
             formalism; -1 where the formalism has no per-pair value).
         concurrence_sum: Sum of the delivered concurrences (density matrix, bell_diagonal; None otherwise).
@@ -138,6 +140,7 @@ class RequestResult:
     min_fidelity: float = 0.0
     cutoff_s: float | None = None
     concurrences: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    bell_diagonals: np.ndarray = field(default_factory=lambda: np.zeros((0, 4)))
     concurrence_sum: float | None = None
     bell_diagonal_sum: tuple[float, float, float, float] | None = None
     unentangled: int = 0
@@ -550,6 +553,7 @@ class NetworkResult:
                 }
                 if r.concurrence_sum is not None:
                     entry["pairs"]["concurrence"] = r.concurrences.tolist()
+                entry["pairs"]["bell_diagonal"] = r.bell_diagonals.tolist()
             out["requests"].append(entry)
         return _clean(out)
 
@@ -565,7 +569,8 @@ class NetworkResult:
     def to_pandas(self) -> Any:
         """Delivered pairs as a pandas DataFrame, one row per pair.
 
-        Columns: request, src, dst, time_s, fidelity, oldest_emission_s, age_s, latency_s.
+        Columns: request, src, dst, time_s, fidelity, oldest_emission_s, age_s, latency_s, and the
+        pair's Bell-basis diagonal bell_phi_plus, bell_psi_plus, bell_psi_minus, bell_phi_minus.
         Requires pandas (``pip install qnsim[pandas]``).
 
         Example:
@@ -574,7 +579,8 @@ class NetworkResult:
             ['request', 'src', 'dst', 'time_s']
         """
         pd = _import_pandas()
-        columns = ["request", "src", "dst", "time_s", "fidelity", "oldest_emission_s", "age_s", "latency_s"]
+        bell = ["bell_phi_plus", "bell_psi_plus", "bell_psi_minus", "bell_phi_minus"]
+        columns = ["request", "src", "dst", "time_s", "fidelity", "oldest_emission_s", "age_s", "latency_s", *bell]
         frames = [
             pd.DataFrame(
                 {
@@ -586,6 +592,7 @@ class NetworkResult:
                     "oldest_emission_s": r.oldest_emission_s,
                     "age_s": r.ages_s,
                     "latency_s": r.latencies_s,
+                    **{name: r.bell_diagonals[:, k] for k, name in enumerate(bell)},
                 },
                 columns=columns,
             )
@@ -734,7 +741,7 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
             fidelity_sum=float(st.fidelity_sum), fidelity_sq_sum=float(st.fidelity_sq_sum),
             first_delivery_s=_time(st.first_delivery_ps), last_delivery_s=_time(st.last_delivery_ps),
             deadline_s=r.deadline_s, min_fidelity=r.min_fidelity, cutoff_s=r.cutoff_s,
-            concurrences=d["concurrence"][mask].astype(float),
+            concurrences=d["concurrence"][mask].astype(float), bell_diagonals=d["bell_diagonal"][mask],
             concurrence_sum=float(st.concurrence_sum) if network.formalism != "stabilizer" else None,
             bell_diagonal_sum=tuple(float(c) for c in st.bell_diagonal_sum),
             unentangled=int(st.unentangled), cutoff_discards=int(st.cutoff_discards),
