@@ -786,13 +786,16 @@ def test_teleportation_and_remote_cnot_through_network_pairs(formalism):
 def test_each_recorded_pair_carries_its_bell_diagonal_and_the_aggregate_covers_every_pair(formalism):
     # Per pair: entry 0 is the pair's fidelity and the four entries sum to 1 (stabilizer: one Bell
     # state each). The aggregate is the mean over every delivered pair, records capped or not.
-    net = qnsim.Network(formalism, seed=2, max_records=7)
-    for name in "amb":
-        net.add_node(name, t2_s=2e-3)
-    net.add_link("a", "m", length_km=2.0, bell_diagonal=[0.9, 0.05, 0.03, 0.02], rate_hz=2e4)
-    net.add_link("m", "b", length_km=2.0, fidelity=0.92, rate_hz=2e4)
-    net.request("a", "b")
-    result = net.run(0.05, progress=False)
+    def repeater(**network):
+        net = qnsim.Network(formalism, seed=2, **network)
+        for name in "amb":
+            net.add_node(name, t2_s=2e-3)
+        net.add_link("a", "m", length_km=2.0, bell_diagonal=[0.9, 0.05, 0.03, 0.02], rate_hz=2e4)
+        net.add_link("m", "b", length_km=2.0, fidelity=0.92, rate_hz=2e4)
+        net.request("a", "b")
+        return net.run(0.05, progress=False)
+
+    result = repeater(max_records=7)
     r = result.requests[0]
     assert r.num_pairs > 20 and r.bell_diagonals.shape == (7, 4)
     np.testing.assert_array_equal(r.bell_diagonals[:, 0], r.fidelities)
@@ -801,13 +804,7 @@ def test_each_recorded_pair_carries_its_bell_diagonal_and_the_aggregate_covers_e
         assert set(np.unique(r.bell_diagonals)) <= {0.0, 1.0}
     assert r.mean_bell_diagonal[0] == pytest.approx(r.mean_fidelity, abs=1e-12)
     assert sum(r.mean_bell_diagonal) == pytest.approx(1.0, abs=1e-12)
-    uncapped = qnsim.Network(formalism, seed=2)
-    for name in "amb":
-        uncapped.add_node(name, t2_s=2e-3)
-    uncapped.add_link("a", "m", length_km=2.0, bell_diagonal=[0.9, 0.05, 0.03, 0.02], rate_hz=2e4)
-    uncapped.add_link("m", "b", length_km=2.0, fidelity=0.92, rate_hz=2e4)
-    uncapped.request("a", "b")
-    full = uncapped.run(0.05, progress=False).requests[0]
+    full = repeater().requests[0]
     np.testing.assert_allclose(full.bell_diagonals.mean(axis=0), r.mean_bell_diagonal, rtol=0, atol=1e-12)
     frame = result.to_pandas()
     assert list(frame.columns[-4:]) == ["bell_phi_plus", "bell_psi_plus", "bell_psi_minus", "bell_phi_minus"]
