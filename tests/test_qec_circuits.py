@@ -228,3 +228,16 @@ def test_core_import_stays_light_and_missing_stim_is_explained(monkeypatch):
     monkeypatch.setitem(sys.modules, "stim", None)
     with pytest.raises(ImportError, match=r"pip install 'qnsim\[qec\]'"):
         qec.memory_circuit(3, 1)
+
+
+@pytest.mark.parametrize("builder", ["rotated_patch", "unrotated_patch"])
+def test_patch_layouts_refuse_sizes_no_circuit_could_use(builder):
+    # rotated_patch(10**9, 3) built billions of qubits' coordinates before this bound.
+    from qnsim import qec
+
+    build = getattr(qec, builder)
+    assert len(build(2003, 1).data) == 2003  # the widest merge region: two distance-1001 patches and a column
+    with pytest.raises(ValueError, match=r"width must be at most 2003 .*got 1000000000"):
+        build(10**9, 3)
+    with pytest.raises(ValueError, match=r"height must be at most 2003"):
+        build(3, 2004)

@@ -181,6 +181,10 @@ def _check_basis(basis: str) -> None:
 def _check_size(name: str, value: int) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
         raise ValueError(f"{name} must be an int >= 1, got {value!r}")
+    # The widest region the circuits build is a merge of two patches of MAX_DISTANCE and a column.
+    if value > 2 * MAX_DISTANCE + 1:
+        raise ValueError(f"{name} must be at most {2 * MAX_DISTANCE + 1} (two patches of distance {MAX_DISTANCE} "
+                         f"and a column), got {value!r}")
     return int(value)
 
 
