@@ -375,15 +375,9 @@ void bind_network(py::module_ &m) {
     c.def(
         "run",
         [](Network &n, int64_t until_ps, Flag hand_over) {
-            // Ctrl-C (or any signal handler that raises) stops a long run between two events; the
-            // GIL is held throughout (Python protocols run inside), so the check is a flag read.
-            n.set_interrupt_check([] {
-                if (PyErr_CheckSignals() != 0) throw py::error_already_set();
-            });
-            struct Clear {
-                Network &net;
-                ~Clear() { net.set_interrupt_check(nullptr); }
-            } clear{n};
+            // Ctrl-C stops a long run between two events; the GIL is held throughout (Python
+            // protocols run inside), so the check is a flag read.
+            const InterruptCheckScope<Network> interruptible(n, raise_pending_signals);
             n.run(until_ps, hand_over);
         },
         py::arg("until_ps"), py::arg("hand_over") = true,
@@ -398,10 +392,7 @@ void bind_network(py::module_ &m) {
                 py::gil_scoped_release release;  // native threads; no Python runs in between
                 // While the workers run, this thread only waits: it takes the GIL every ~20 ms to
                 // let Ctrl-C (or any signal handler that raises) stop the batch.
-                out = n.run_seeds(seeds, until_ps, threads, [] {
-                    py::gil_scoped_acquire gil;
-                    if (PyErr_CheckSignals() != 0) throw py::error_already_set();
-                });
+                out = n.run_seeds(seeds, until_ps, threads, raise_pending_signals_without_gil);
             }
             return out;
         },
