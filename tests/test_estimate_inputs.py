@@ -40,7 +40,7 @@ def test_rotations_are_costed_by_synthesis_like_qre():
     summary = LogicalSummary(4, rotation_count=4000, rotation_depth=1000, measurement_count=4)
     from_summary = estimate(summary, QPU.preset("qubit_gate_ns_e4", surface_code=SurfaceCode()))
     a, b = from_circuit.error_corrected, from_summary.error_corrected
-    assert a.t_per_rotation == b.t_per_rotation == math.ceil(0.53 * math.log2(4000 / (1e-3 / 3)) + 5.3)
+    assert a.t_per_rotation == b.t_per_rotation == math.ceil(0.53 * math.log2(4000 / (1e-3 / 3)) + 4.86)
     assert a.algorithmic_logical_depth == b.algorithmic_logical_depth
     assert a.physical_qubits == b.physical_qubits
 

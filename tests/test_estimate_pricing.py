@@ -416,3 +416,29 @@ def test_json_schema_is_stable():
         "total", "logical", "t_states", "rotations", "remote", "logical_used", "t_states_used", "rotations_used",
         "remote_used", "local_physical_used",
     }
+
+
+def test_one_rotation_costs_what_qre_says():
+    """QRE (qsharp 1.x) for 2 qubits and one rotation on qubit_gate_ns_e4, budget 1e-3: 11 T states
+    per rotation (ceil(0.53 log2(1 / 3.33e-4) + 4.86)), logical depth 12, d = 3, 6,300 physical
+    qubits. The older constant 5.3 gives 12 T states, depth 13 and d = 5 (3,330 qubits): this test
+    failed with it."""
+    r = estimate(LogicalSummary(2, rotation_count=1, rotation_depth=1),
+                 QPU.preset("qubit_gate_ns_e4", surface_code=SurfaceCode()), error_budget=1e-3)
+    ec = r.error_corrected
+    assert (ec.t_per_rotation, ec.logical_cycles, ec.code_distance, ec.physical_qubits) == (11, 12, 3, 6300)
+    assert r.error_budget.rotations_used <= r.error_budget.rotations
+
+
+def test_t_factories_complete_whole_runs():
+    """A factory delivers only the runs it finishes within the job. QRE (qsharp 1.x), 2 qubits and
+    one rotation on qubit_gate_ns_e4, budget 1e-5: 15 T states, factory runs of 26 us, a 44.8 us job:
+    one run per factory, 15 factories, 15,882 physical qubits. Counting 44.8 / 26 = 1.72 runs gave 9
+    factories (9 x 1.72 = 15.5 states) and 9,882 qubits: this test failed with that formula."""
+    r = estimate(LogicalSummary(2, rotation_count=1, rotation_depth=1),
+                 QPU.preset("qubit_gate_ns_e4", surface_code=SurfaceCode()), error_budget=1e-5)
+    ec, tf = r.error_corrected, r.error_corrected.t_factory
+    assert r.wall_clock_s == pytest.approx(44.8e-6) and tf.duration_s == pytest.approx(26e-6)
+    assert (ec.t_states, tf.factories, tf.runs_per_factory, ec.physical_qubits) == (15, 15, 1, 15_882)
+    # Every factory's runs end within the job.
+    assert tf.runs_per_factory * tf.duration_s <= r.wall_clock_s

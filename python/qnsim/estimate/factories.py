@@ -304,16 +304,24 @@ def _design_cached(key, cycles) -> tuple[TFactory, ...]:
 
 
 def factories_needed(num_states: int, factory: TFactory, runtime_ps: int) -> int:
-    """Factories running in parallel so that ``num_states`` T states are ready within ``runtime_ps``.
+    """Factories running in parallel so that ``num_states`` T states are ready within ``runtime_ps``
+    (both durations in integer picoseconds).
 
-    ``ceil(states x duration / (outputs per run x runtime))`` in exact integer arithmetic.
+    A factory completes ``floor(runtime / duration)`` runs in the job (a run that would end after
+    the algorithm delivers nothing to it), so the count is
+    ``ceil(states / (outputs per run x floor(runtime / duration)))``, as the Azure estimator counts
+    them. Dividing the runtime by the duration exactly instead counts fractions of runs and
+    undercounts: 15 states, runs of 26 us and a 44.8 us job need 15 factories, not 9.
 
     >>> factories_needed(10**6, TFactory((), 18000, 124_800_000, 1, 0.0), 9_240_000_000_000)
     14
+    >>> factories_needed(15, TFactory((), 1000, 26_000_000, 1, 0.0), 44_800_000)
+    15
     """
     if num_states <= 0:
         return 0
-    return -(-num_states * factory.duration_ps // (factory.output_states * runtime_ps))
+    runs = max(1, runtime_ps // factory.duration_ps)  # pick_factory stretches the job to >= one run.
+    return -(-num_states // (factory.output_states * runs))
 
 
 def pick_factory(
