@@ -442,3 +442,20 @@ def test_t_factories_complete_whole_runs():
     assert (ec.t_states, tf.factories, tf.runs_per_factory, ec.physical_qubits) == (15, 15, 1, 15_882)
     # Every factory's runs end within the job.
     assert tf.runs_per_factory * tf.duration_s <= r.wall_clock_s
+
+
+def test_a_retried_distance_prices_the_run_at_the_cycles_it_was_sized_for():
+    """QRE (qsharp 1.x), one qubit and one T gate, budget 1e-5, on a custom gate-based qubit (1q gate
+    300 ns, 2q gate 70 ns, measurement 1 us, T gate 70 ns, Clifford errors 2e-3, T error 5e-3):
+    no factory fits one cycle, so the distance is retried for 3 and then 11 cycles (d = 17, cycle
+    38.76 us); the 376.2 us RM-prep factory (2 units at d = 15, 27,900 qubits) fits those 11 cycles:
+    runtime 426.36 us, 31,368 physical qubits. Pricing the retried run at the algorithm's 1 cycle
+    instead found no fitting factory and stretched the run to the smallest-volume one (space
+    efficient, 444.6 us, 12 cycles, 21,468 qubits): this test failed that way."""
+    qpu = QPU(t_1q_s=300e-9, t_2q_s=70e-9, t_meas_s=1e-6, t_t_s=70e-9, e_1q=2e-3, e_2q=2e-3, e_meas=2e-3, e_t=5e-3,
+              surface_code=SurfaceCode())
+    r = estimate(LogicalSummary(1, t_count=1), qpu, error_budget=1e-5)
+    ec, tf = r.error_corrected, r.error_corrected.t_factory
+    assert (ec.code_distance, ec.logical_cycles, ec.physical_qubits) == (17, 11, 31_368)
+    assert [(rd.unit, rd.code_distance, rd.units) for rd in tf.rounds] == [("15-to-1 RM prep", 15, 2)]
+    assert r.wall_clock_s == pytest.approx(426.36e-6, rel=1e-12)

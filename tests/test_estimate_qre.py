@@ -125,3 +125,54 @@ def test_qre_runtime_wraps_at_2_64_ns_and_qnsim_does_not():
     assert ec.code_distance == theirs["logicalQubit"]["codeDistance"] == 31
     assert ours.wall_clock_s == pytest.approx(10**12 * 600e-6 * 31, rel=1e-12)
     assert theirs["physicalCounts"]["runtime"] == pytest.approx(round(ours.wall_clock_s * 1e9) - _NS_WRAP, rel=1e-12)
+
+
+def _custom_cases(count: int, seed: int):
+    """Seeded custom gate-based qubits (every time and error drawn separately, so that a formula using
+    the wrong one shows) with a workload shape and budget each."""
+    import random
+
+    rng = random.Random(seed)
+    for _ in range(count):
+        t1, t2, tm, tt = (rng.choice([20, 50, 70, 100, 300, 1000, 10000]) for _ in range(4))
+        e1, e2, em = (rng.choice([1e-5, 3e-5, 1e-4, 5e-4, 1e-3, 2e-3]) for _ in range(3))
+        et = rng.choice([1e-6, 1e-5, 1e-4, 1e-3, 5e-3])
+        params = {"name": "custom", "instructionSet": "GateBased", "oneQubitGateTime": f"{t1} ns",
+                  "twoQubitGateTime": f"{t2} ns", "oneQubitMeasurementTime": f"{tm} ns", "tGateTime": f"{tt} ns",
+                  "oneQubitGateErrorRate": e1, "twoQubitGateErrorRate": e2, "oneQubitMeasurementErrorRate": em,
+                  "tGateErrorRate": et}
+        qpu = QPU(t_1q_s=t1 * 1e-9, t_2q_s=t2 * 1e-9, t_meas_s=tm * 1e-9, t_t_s=tt * 1e-9, e_1q=e1, e_2q=e2,
+                  e_meas=em, e_t=et, surface_code=SurfaceCode())
+        yield params, qpu, rng.choice(sorted(GRID)), rng.choice(GRID_BUDGETS)
+
+
+def test_custom_qubit_parameters_match_qre_exactly():
+    """80 seeded custom gate-based qubits. QRE stops at code distance 50 (its maxCodeDistance), qnsim
+    at 101 (SurfaceCode.max_distance): where QRE refuses, qnsim must need d > 50. Found before the
+    fix: when a retry raised the cycle count, qnsim priced the run at the algorithm's depth and
+    picked another factory or run length (2 of these 80 cases differed)."""
+    mismatches, refused = [], 0
+    for params, qpu, name, budget in _custom_cases(80, seed=0):
+        counts = GRID[name]
+        ours = estimate(LogicalSummary.from_qre(counts), qpu, error_budget=budget)
+        ec = ours.error_corrected
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                from qsharp.estimator import LogicalCounts
+
+                theirs = LogicalCounts(dict(counts)).estimate(params={"qubitParams": params, "errorBudget": budget})
+        except BaseException as e:  # QRE's EstimatorError (not an Exception) for a distance above its limit.
+            if isinstance(e, (KeyboardInterrupt, SystemExit)):
+                raise
+            assert "maximum allowed code distance is 50" in str(e)
+            assert ec.code_distance is not None and ec.code_distance > 50
+            refused += 1
+            continue
+        b = theirs["physicalCounts"]["breakdown"]
+        got = (ec.code_distance, ec.physical_qubits, ec.logical_cycles, b["numTfactories"] and ec.t_factory.factories)
+        want = (theirs["logicalQubit"]["codeDistance"], theirs["physicalCounts"]["physicalQubits"], b["logicalDepth"],
+                b["numTfactories"])
+        if got != want or round(ours.wall_clock_s * 1e9) % _NS_WRAP != theirs["physicalCounts"]["runtime"]:
+            mismatches.append((params, name, budget, got, want))
+    assert mismatches == [] and 0 < refused < 20

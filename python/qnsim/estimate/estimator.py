@@ -848,7 +848,10 @@ class _Context:
             # Integer picoseconds: cycle counts are exact where the estimator's are (it counts in ns).
             link_ps = math.ceil(max((lr.time_s for lr in link_reports), default=0.0) * 1e12)
             busy_ps = max(alg_depth * cycle_ps, link_ps) + round(latency * 1e12)
-            run_cycles = max(alg_depth, -(-busy_ps // cycle_ps))
+            # After a retry the distance is sized for `cycles` (> the algorithm's depth): the run is
+            # priced at that length and a factory may use all of it, as the Azure estimator does (pricing
+            # it at the algorithm's depth instead stretched it to a slower, smaller factory).
+            run_cycles = max(cycles, -(-busy_ps // cycle_ps))
             if run_cycles > max_cycles:
                 cycles = max_cycles + 1
                 continue
