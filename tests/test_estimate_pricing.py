@@ -459,3 +459,17 @@ def test_a_retried_distance_prices_the_run_at_the_cycles_it_was_sized_for():
     assert (ec.code_distance, ec.logical_cycles, ec.physical_qubits) == (17, 11, 31_368)
     assert [(rd.unit, rd.code_distance, rd.units) for rd in tf.rounds] == [("15-to-1 RM prep", 15, 2)]
     assert r.wall_clock_s == pytest.approx(426.36e-6, rel=1e-12)
+
+
+def test_a_t_requirement_equal_to_the_physical_t_error_is_distilled():
+    """QRE (qsharp 1.x): one T gate at budget 1e-2 needs T states of error 0.005; with a physical T
+    error of exactly 0.005 it still distils (3 space-efficient units at d = 5, 3,000 qubits; d = 7,
+    10 cycles, 3,588 physical qubits). The trivial 1-to-1 factory is for a T error strictly below
+    the requirement; taking it on the tie gave d = 5, 1 cycle, 350 qubits: this test failed so."""
+    qpu = QPU(t_1q_s=1e-6, t_2q_s=70e-9, t_meas_s=100e-9, t_t_s=10e-6, e_1q=2e-3, e_2q=1e-4, e_meas=3e-5, e_t=5e-3,
+              surface_code=SurfaceCode())
+    r = estimate(LogicalSummary(1, t_count=1), qpu, error_budget=1e-2)
+    ec, tf = r.error_corrected, r.error_corrected.t_factory
+    assert tf.required_error == 5e-3 == qpu.e_t
+    assert [(rd.unit, rd.code_distance, rd.units) for rd in tf.rounds] == [("15-to-1 space efficient", 5, 3)]
+    assert (ec.code_distance, ec.logical_cycles, ec.physical_qubits) == (7, 10, 3_588)

@@ -25,7 +25,7 @@ rounds'. Among all designs of 1-3 rounds (4-5 if none suffices) with non-decreas
 distances up to the algorithm's code distance that reach the required output error,
 :func:`pick_factory` takes the smallest normalized volume (qubits x duration per output
 state) whose duration fits the run, as the estimator does. When the physical T error is
-already below the requirement, a trivial factory (one patch for one logical cycle) is used.
+already strictly below the requirement, a trivial factory (one patch for one logical cycle) is used.
 """
 
 from __future__ import annotations
@@ -246,7 +246,9 @@ def design_t_factories(
 @lru_cache(maxsize=256)
 def _design_cached(key, cycles) -> tuple[TFactory, ...]:
     t_error, physical_error, t_gate_s, required_error, max_distance, a, p_th = key
-    if required_error >= t_error:
+    # Strictly below, as the Azure estimator decides: a requirement equal to the physical T error
+    # is still distilled.
+    if required_error > t_error:
         d = max_distance
         trivial = DistillationRound("trivial 1-to-1", d, 1, 2 * d * d, cycles[d] * 1e-12, t_error)
         return (TFactory((trivial,), 2 * d * d, cycles[d], 1, t_error),)
