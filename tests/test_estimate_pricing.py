@@ -473,3 +473,25 @@ def test_a_t_requirement_equal_to_the_physical_t_error_is_distilled():
     assert tf.required_error == 5e-3 == qpu.e_t
     assert [(rd.unit, rd.code_distance, rd.units) for rd in tf.rounds] == [("15-to-1 space efficient", 5, 3)]
     assert (ec.code_distance, ec.logical_cycles, ec.physical_qubits) == (7, 10, 3_588)
+
+
+@pytest.mark.parametrize("name", ["qubit_maj_ns_e4", "qubit_maj_ns_e6"])
+def test_majorana_presets_are_refused_with_the_reason(name):
+    """QRE's measurement-based qubit models are not modeled (docs/concepts.md, "Where the estimator
+    differs from Azure's QRE"): asking for one says so instead of "unknown preset"."""
+    with pytest.raises(ValueError, match=f"'{name}' is one of the Azure estimator's Majorana"):
+        QPU.preset(name)
+
+
+def test_distance_limit_is_a_parameter_and_qre_stops_at_50():
+    """100 qubits and 10^6 T gates at budget 1e-5 on qubit_gate_ns_e3 with Clifford errors 5e-3 need
+    d = 81; QRE (qsharp 1.x, same qubit with idleErrorRate 5e-3) refuses: its maxCodeDistance is 50.
+    qnsim's default limit is 101; SurfaceCode(max_distance=50) refuses as QRE does, naming the limit."""
+    summary = LogicalSummary(100, t_count=10**6)
+    noisy = {"e_1q": 5e-3, "e_2q": 5e-3, "e_meas": 5e-3}
+    ours = estimate(summary, QPU.preset("qubit_gate_ns_e3", surface_code=SurfaceCode(), **noisy), error_budget=1e-5)
+    assert ours.error_corrected.code_distance == 81
+    capped = estimate(summary, QPU.preset("qubit_gate_ns_e3", surface_code=SurfaceCode(max_distance=50), **noisy),
+                      error_budget=1e-5)
+    assert capped.verdict == "infeasible" and capped.error_corrected.code_distance is None
+    assert any("no code distance <= 50" in r for r in capped.reasons)

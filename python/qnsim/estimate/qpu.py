@@ -16,6 +16,11 @@ qubit_gate_us_e4      100 us              100 us        1e-4                1e-6
 The surface-code model is the estimator's gate-based one: logical error per logical cycle
 ``a (p / p*)^((d+1)/2)`` with a = 0.03 and p* = 0.01, ``2 d^2`` physical qubits per logical
 qubit and a logical cycle of ``(4 t_2q + 2 t_meas) d``.
+
+Not modeled: the estimator's Majorana (measurement-based) qubits ``qubit_maj_ns_e4`` and
+``qubit_maj_ns_e6`` and its Floquet code; a separate idle error (the estimator's default, idle error =
+measurement error, is what the model assumes). Code distances go up to ``SurfaceCode.max_distance``
+(101), where the estimator stops at 50 (docs: concepts, "Where the estimator differs from Azure's QRE").
 """
 
 from __future__ import annotations
@@ -222,6 +227,11 @@ class QPU:
         >>> QPU.preset("qubit_gate_us_e4").e_t
         1e-06
         """
+        if preset_name in _UNMODELED_PRESETS:
+            raise ValueError(
+                f"QPU preset {preset_name!r} is one of the Azure estimator's Majorana (measurement-based) qubit "
+                f"models, which qnsim does not model; use one of the gate-based presets {sorted(PRESETS)}"
+            )
         if preset_name not in PRESETS:
             raise ValueError(f"unknown QPU preset {preset_name!r}; use one of {sorted(PRESETS)}")
         fields: dict[str, Any] = dict(PRESETS[preset_name])
@@ -273,6 +283,9 @@ PRESETS: dict[str, dict[str, float]] = {
     },
 }
 """Azure resource estimator gate-based presets (times in s, error probabilities)."""
+
+# The estimator's measurement-based qubit models: named so that asking for one says why it is refused.
+_UNMODELED_PRESETS = ("qubit_maj_ns_e4", "qubit_maj_ns_e6")
 
 
 def preset(preset_name: str, /, **overrides: Any) -> QPU:
