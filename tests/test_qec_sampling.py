@@ -359,3 +359,27 @@ def test_shipped_experiment_files_parse(name):
     assert spec.grid["distance"]
     if spec.link is not None:
         assert os.path.exists(spec.link["scenario"])
+
+
+@pytest.mark.parametrize("basis", ["X", "Z"])
+def test_memory_logical_error_matches_stims_generated_surface_code(basis):
+    """qnsim's rotated memory (no seam) against Stim's own generated circuit with the same noise
+    (DEPOLARIZE2 p after CNOTs, DEPOLARIZE1 p after H, reset and measurement flips p, no idle noise),
+    both decoded with PyMatching: d = 3, 3 rounds, p = 0.01, 80,000 seeded shots each (logical error
+    about 4%, sigma of the difference about 0.0014). Before the fix the X-basis memory prepared and
+    measured its data through H gates with their own depolarizing noise: 5.8% against Stim's 4.4%,
+    about 13 sigma at this shot count (6.6 at 20,000); the Z basis agreed within 2 sigma."""
+    p, shots = 0.01, 80_000
+    noise = qec.NoiseModel(two_qubit=p, one_qubit=p, reset=p, measure=p)
+    ours = qec.memory_circuit(3, 3, basis, noise=noise)
+    theirs = stim.Circuit.generated(f"surface_code:rotated_memory_{basis.lower()}", distance=3, rounds=3,
+                                    after_clifford_depolarization=p, before_measure_flip_probability=p,
+                                    after_reset_flip_probability=p)
+    a = qec.sample_logical_error(ours, max_shots=shots, seed=11).errors / shots
+    b = qec.sample_logical_error(theirs, max_shots=shots, seed=12).errors / shots
+    sigma = math.sqrt((a * (1 - a) + b * (1 - b)) / shots)
+    assert abs(a - b) < 5 * sigma, (a, b, sigma)
+    # Data are reset and measured in their basis natively, as in Stim's circuit: H acts only on the
+    # four X-check measure qubits of the distance-3 patch.
+    h_targets = {t.value for inst in ours.flattened() if inst.name == "H" for t in inst.targets_copy()}
+    assert len(h_targets) == 4

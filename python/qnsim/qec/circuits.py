@@ -43,7 +43,7 @@ Seam CNOTs (a measure qubit and a data qubit on different QPUs) are, by :class:`
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -335,9 +335,19 @@ class _Builder:
         return _Rec(index - self.num_measurements)
 
     # -- layers --
-    def reset_layer(self, qubits: list[int], active: list[int], cat_checks: list[Stabilizer]) -> None:
-        self.circuit.append("R", qubits)
-        self._noise1("X_ERROR", qubits, self.noise.reset)
+    def reset_layer(self, qubits: list[int], active: list[int], cat_checks: list[Stabilizer],
+                    x_qubits: Sequence[int] = ()) -> None:
+        # X-basis data are reset to |+> natively (RX, a reset error is a Z flip), like Z-basis ones to
+        # |0>: a basis change by H would add a noisy gate only X-basis experiments pay.
+        x_set = set(x_qubits)
+        z_qubits = [q for q in qubits if q not in x_set]
+        x_qubits = [q for q in qubits if q in x_set]
+        if z_qubits:
+            self.circuit.append("R", z_qubits)
+            self._noise1("X_ERROR", z_qubits, self.noise.reset)
+        if x_qubits:
+            self.circuit.append("RX", x_qubits)
+            self._noise1("Z_ERROR", x_qubits, self.noise.reset)
         busy = set(qubits)
         if cat_checks:
             # A delivered pair: its whole error is in the Bell-diagonal coefficients.
@@ -413,15 +423,16 @@ class _Builder:
 
 
 def _syndrome_round(b: _Builder, layout: PatchLayout, active: list[int], data_reset: list[int],
-                    data_h: list[int], wait_idle: tuple[float, float, float]) -> dict[Coord, list[int]]:
-    """One round; returns the measurement indices whose parity is each check's value."""
+                    data_x: list[int], wait_idle: tuple[float, float, float]) -> dict[Coord, list[int]]:
+    """One round; returns the measurement indices whose parity is each check's value. ``data_reset``
+    are reset first (those in ``data_x`` to |+>, the others to |0>)."""
     if any(p > 0 for p in wait_idle):
         b.circuit.append("PAULI_CHANNEL_1", b._q(layout.data), list(wait_idle))
     cat_checks = [s for s in layout.stabilizers if s.ancilla in b.cat_partner]
     ancillas = b._q(s.ancilla for s in layout.stabilizers if s.ancilla not in b.cat_partner)
-    b.reset_layer(data_reset + ancillas, active, cat_checks)
+    b.reset_layer(data_reset + ancillas, active, cat_checks, x_qubits=data_x)
     x_anc = b._q(s.ancilla for s in layout.stabilizers if s.basis == "X" and s.ancilla not in b.cat_partner)
-    b.h_layer(data_h + x_anc, active)
+    b.h_layer(x_anc, active)
     for k in range(4):
         pairs = []
         for s in layout.stabilizers:
@@ -490,9 +501,8 @@ def _run_experiment(
                 recs = values[s.ancilla] + history[-1][s.ancilla]
             b.circuit.append("DETECTOR", [b.rec(i) for i in recs], [s.ancilla[0], s.ancilla[1], r])
         history.append(values)
-    if final_basis == "X":
-        b.h_layer(data_q, active)
-    final = dict(zip(layout.data, b.measure_layer(data_q, active, last=True)))
+    # Measured natively in the final basis (MX for X, flipped with the measurement error), as the reset.
+    final = dict(zip(layout.data, b.measure_layer(data_q, active, final_basis, last=True)))
     for s in layout.stabilizers:
         if s.basis == final_basis:
             recs = history[-1][s.ancilla] + [final[q] for q in s.data]
