@@ -208,3 +208,13 @@ def test_unroll_matches_repeat_structure():
     ]
     with pytest.raises(qnsim.StateTooLargeError, match="max_ops=3"):
         w.unroll(max_ops=3)
+
+
+def test_herald_records_are_noise_and_not_counted_as_measurements():
+    """Stim counts a record per HERALDED_ERASE / HERALDED_PAULI_CHANNEL_1 target in num_measurements;
+    the counter prices measurements and leaves noise free, so it counts measurements and MPAD only
+    (docstring of GateCounts.measurements)."""
+    text = ("MPP X0*Z1 Y2\nREPEAT 7 {\n MXX 0 1 2 3\n MR 0\n}\nMPAD 0 1\nHERALDED_ERASE(0.1) 0 1\n"
+            "HERALDED_PAULI_CHANNEL_1(0.01, 0.01, 0.01, 0.01) 2")
+    heralds = 3
+    assert count_circuit(text).measurements == stim.Circuit(text).num_measurements - heralds == 25

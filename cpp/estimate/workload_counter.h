@@ -57,7 +57,7 @@ struct Instruction {
 struct Counts {
     std::vector<count_t> per_gate;  // Indexed by gate id.
     std::unordered_map<uint64_t, count_t> pairs;
-    count_t measurements = 0;       // Measurement records produced.
+    count_t measurements = 0;       // Records of measurements and MPAD (not heralded-noise records).
     count_t depth = 0;              // Upper bound on ASAP depth (REPEAT boundaries act as barriers).
     count_t rotation_depth = 0;     // Layers of arbitrary-angle rotations (same barrier rule).
     uint32_t num_qubits = 0;        // 1 + largest qubit index used.

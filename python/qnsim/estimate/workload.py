@@ -87,7 +87,9 @@ class GateCounts:
         per_gate: applications per canonical gate name (``CNOT`` is counted as ``CX``); a
             two-qubit gate on targets ``0 1 2 3`` is two applications.
         num_qubits: qubits some operation acts on (annotations such as QUBIT_COORDS excluded).
-        measurements: measurement records produced.
+        measurements: measurement records produced by measurements and MPAD. Stim's
+            ``num_measurements`` also counts the herald records of HERALDED_ERASE and
+            HERALDED_PAULI_CHANNEL_1; they are noise, which costs nothing here, so they are left out.
         depth_bound: an upper bound on the ASAP circuit depth in gate layers (exact for a circuit
             without REPEAT; each REPEAT boundary is treated as a barrier).
         pair_a, pair_b, pair_weight: the two-qubit interaction graph: unordered qubit pairs and
