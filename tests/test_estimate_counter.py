@@ -4,6 +4,7 @@ streamed files count the same, 128-bit counts, and parse errors name the problem
 from __future__ import annotations
 
 import collections
+import math
 
 import pytest
 from hypothesis import given, settings
@@ -218,3 +219,18 @@ def test_herald_records_are_noise_and_not_counted_as_measurements():
             "HERALDED_PAULI_CHANNEL_1(0.01, 0.01, 0.01, 0.01) 2")
     heralds = 3
     assert count_circuit(text).measurements == stim.Circuit(text).num_measurements - heralds == 25
+
+
+@pytest.mark.parametrize(
+    "gate, quarter_turns, counted_as",
+    [("RZ", 2, "S"), ("RZ", -2, "S_DAG"), ("RZ", 4, "Z"), ("RZ", 0, "I"), ("RZ", 8, "I"), ("RZ", 1, "T"),
+     ("RZ", 3, "T"), ("RZ", -1, "T_DAG"), ("RX", 2, "SQRT_X"), ("RX", 4, "X"), ("RY", -4, "Y"), ("RY", 6, "SQRT_Y_DAG"),
+     ("RX", 1, "RX(theta)"), ("RY", 3, "RY(theta)")],
+)
+def test_rotation_by_a_multiple_of_a_quarter_of_pi_is_counted_as_its_gate(gate, quarter_turns, counted_as):
+    """A rotation by k pi/4 is a Clifford gate for even k and, about Z, a T gate for odd k: QRE
+    (qsharp 1.x) counts Rz(pi/2) as nothing and Rz(pi/4), Rz(3 pi/4) as one T each, where qnsim
+    priced every angle as a synthesized rotation (about 20 T states; the test failed so)."""
+    text = f"{gate}({quarter_turns * math.pi / 4!r}) 0"
+    assert dict(count_circuit(text).per_gate) == {counted_as: 1}
+    assert count_circuit(f"{gate}({quarter_turns * math.pi / 4 + 1e-6!r}) 0").rotation_count == 1

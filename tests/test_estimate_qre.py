@@ -178,3 +178,31 @@ def test_custom_qubit_parameters_match_qre_exactly():
         if got != want or runtime_ns % _NS_WRAP != theirs["physicalCounts"]["runtime"]:
             mismatches.append((params, name, budget, got, want))
     assert mismatches == [] and 0 < refused < 20
+
+
+def test_rotation_angles_are_priced_as_qre_prices_a_q_sharp_program():
+    """The same program as Q# (run through QRE) and as circuit text: Clifford-angle rotations are
+    free, Z rotations by odd multiples of pi/4 are T gates, other angles are rotations. Counted
+    before the fix as 7 rotations and no T (d, qubits and runtime all larger)."""
+    import math
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # qsharp warns that it is deprecated in favour of qdk.
+        import qsharp
+
+        qsharp.init(target_profile=qsharp.TargetProfile.Unrestricted)
+        theirs = qsharp.estimate(
+            "{ use q = Qubit[3]; let pi = Std.Math.PI(); Rz(pi / 2.0, q[0]); Rz(pi / 4.0, q[0]); "
+            "Rz(3.0 * pi / 4.0, q[1]); Rz(0.1, q[2]); Rx(pi, q[0]); Ry(pi / 2.0, q[1]); Rz(-pi / 4.0, q[2]); "
+            "let r = M(q[0]); ResetAll(q); }"
+        )
+    pi = math.pi
+    text = (f"RZ({pi / 2!r}) 0\nRZ({pi / 4!r}) 0\nRZ({3 * pi / 4!r}) 1\nRZ(0.1) 2\nRX({pi!r}) 0\n"
+            f"RY({pi / 2!r}) 1\nRZ({-pi / 4!r}) 2\nM 0")
+    ours = estimate(text, QPU.preset("qubit_gate_ns_e3", surface_code=SurfaceCode()))
+    counts = theirs["logicalCounts"]
+    assert (counts["tCount"], counts["rotationCount"]) == (3, 1)
+    ec = ours.error_corrected
+    assert (ec.t_states, ec.code_distance, ec.physical_qubits, ec.logical_cycles) == (
+        theirs["physicalCounts"]["breakdown"]["numTstates"], theirs["logicalQubit"]["codeDistance"],
+        theirs["physicalCounts"]["physicalQubits"], theirs["physicalCounts"]["breakdown"]["logicalDepth"])

@@ -73,6 +73,27 @@ std::string token_at(const char *p, const char *end) {
     return std::string(p, q);
 }
 
+/// The gate a rotation by `theta` (radians) is, when the angle makes it one the estimator prices
+/// differently, else `rotation` itself. Multiples of pi/2 are Clifford gates (free: RZ(pi/2) is S up
+/// to a global phase) and odd multiples of pi/4 about Z cost one T state (RZ(pi/4) is T, RZ(3 pi/4)
+/// is S T), as the Azure estimator counts them; a synthesized rotation would cost ~20 T states.
+/// RX/RY by odd multiples of pi/4 stay rotations: no table gate is a non-diagonal T (docs say so).
+int special_angle_gate(int rotation, double theta) {
+    if (!std::isfinite(theta)) return rotation;
+    constexpr double kQuarterPi = 0.78539816339744830962;
+    const double k = theta / kQuarterPi;
+    const double nearest = std::nearbyint(k);
+    // Angles written with 17 digits land within a few ulps of k * pi / 4.
+    if (std::fabs(k - nearest) > 1e-9 * std::max(1.0, std::fabs(k)) || std::fabs(nearest) > 1e15) return rotation;
+    const int eighth = static_cast<int>(std::fmod(std::fmod(nearest, 8.0) + 8.0, 8.0));  // theta = eighth * pi/4 mod 2 pi
+    const std::string &axis = gate_table()[rotation].name;  // "RX(theta)", "RY(theta)" or "RZ(theta)"
+    static const char *const kZ[8] = {"I", "T", "S", "T", "Z", "T_DAG", "S_DAG", "T_DAG"};
+    static const char *const kX[8] = {"I", nullptr, "SQRT_X", nullptr, "X", nullptr, "SQRT_X_DAG", nullptr};
+    static const char *const kY[8] = {"I", nullptr, "SQRT_Y", nullptr, "Y", nullptr, "SQRT_Y_DAG", nullptr};
+    const char *const *names = axis[1] == 'Z' ? kZ : axis[1] == 'X' ? kX : kY;
+    return names[eighth] != nullptr ? gates::gate_id(names[eighth]) : rotation;
+}
+
 /// Parses a line [p, end) (no newline). Targets are appended to `targets`.
 ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector<Target> &targets,
                       std::string &name_buf, int &cached_gate) {
@@ -134,8 +155,9 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
         cached_gate = gate_table()[id].kind == GateKind::Rotation || gate_table()[id].kind == GateKind::Reset ? -1 : id;
     }
     out.kind = LineKind::Instruction;
-    // Optional parenthesized arguments: validated as numbers and counted, otherwise ignored.
+    // Optional parenthesized arguments: validated as numbers and counted; only a rotation's angle is kept.
     size_t num_args = 0;
+    double first_arg = 0.0;
     if (p < end && *p == '(') {
         ++p;
         while (true) {
@@ -143,8 +165,9 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
             if (p < end && *p == ')' && num_args == 0) break;
             char *num_end = nullptr;
             std::string rest(p, end);
-            std::strtod(rest.c_str(), &num_end);
+            const double value = std::strtod(rest.c_str(), &num_end);
             if (num_end == rest.c_str()) fail(line, msg("bad argument '", token_at(p, end), "'"));
+            if (num_args == 0) first_arg = value;
             ++num_args;
             p += num_end - rest.c_str();
             while (p < end && is_space(*p)) ++p;
@@ -167,6 +190,7 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
             }
             fail(line, msg(g.name, " takes ", lo, " to ", hi, " parenthesized arguments, got ", num_args));
         }
+        if (g.kind == GateKind::Rotation) out.gate = special_angle_gate(out.gate, first_arg);
     }
     // Targets.
     while (true) {

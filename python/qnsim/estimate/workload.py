@@ -50,7 +50,10 @@ A workload is one of:
   Extension gates for logical workloads: T and T_DAG (one T state each), CCZ on qubit triples
   (4 T states, 3 logical cycles), and arbitrary-angle rotations RX(theta), RY(theta), RZ(theta)
   with theta a number in radians (synthesized from T gates as the Azure estimator does: every
-  rotation costs the same, whatever its angle). Without an angle, RX, RY and RZ are Stim's
+  rotation costs the same, whatever its angle), except the angles the estimator also singles
+  out: a multiple of pi/2 is a Clifford gate (RZ(pi/2) counts as S, RX(pi) as X: free) and an
+  odd multiple of pi/4 about Z is one T gate (RZ(pi/4) counts as T). RX/RY by an odd multiple
+  of pi/4 stay rotations (the Azure estimator counts one T). Without an angle, RX, RY and RZ are Stim's
   resets. Anything else is an error naming the line, with a suggestion. With --stream a huge
   unrolled file (no REPEAT) is counted in chunks, in memory independent of its length.
 * A logical summary, a *.toml file whose top level (or [workload] table) holds the counts:
