@@ -495,3 +495,15 @@ def test_distance_limit_is_a_parameter_and_qre_stops_at_50():
                       error_budget=1e-5)
     assert capped.verdict == "infeasible" and capped.error_corrected.code_distance is None
     assert any("no code distance <= 50" in r for r in capped.reasons)
+
+
+def test_required_logical_error_is_for_the_final_run_length():
+    """One T gate on qubit_gate_ns_e3, budget 1e-3: the factory stretches the run to 10 cycles, and
+    the 6 patches may each fail 5e-4 / (6 x 10) = 8.3e-6 per cycle, which d = 7 meets (3e-6). QRE (qsharp
+    1.x) reports 2.8e-5 (its figure for 3 cycles, before the stretch) with the same d = 7 (docstring of
+    ErrorCorrectionReport.required_logical_error_per_cycle)."""
+    r = estimate(LogicalSummary(1, t_count=1), QPU.preset("qubit_gate_ns_e3", surface_code=SurfaceCode()))
+    ec = r.error_corrected
+    assert (ec.code_distance, ec.logical_cycles) == (7, 10)
+    assert ec.required_logical_error_per_cycle == pytest.approx(5e-4 / 60, rel=1e-12)
+    assert ec.logical_error_per_cycle <= ec.required_logical_error_per_cycle
