@@ -383,3 +383,16 @@ def test_memory_logical_error_matches_stims_generated_surface_code(basis):
     # four X-check measure qubits of the distance-3 patch.
     h_targets = {t.value for inst in ours.flattened() if inst.name == "H" for t in inst.targets_copy()}
     assert len(h_targets) == 4
+
+
+def test_per_round_agrees_with_sinter_below_one_half_and_stops_at_one_half():
+    """Below a shot rate of 1/2 the per-round rate is sinter's shot_error_rate_to_piece_error_rate
+    (to 1e-12); at or above 1/2 qnsim says 0.5 (no information left) where sinter continues the
+    formula (module docstring)."""
+    import sinter
+
+    for shot_rate, rounds in [(0.1, 10), (0.3, 3), (0.49, 7), (1e-6, 1000), (0.02, 1)]:
+        assert per_round(shot_rate, rounds) == pytest.approx(
+            sinter.shot_error_rate_to_piece_error_rate(shot_rate, pieces=rounds), rel=1e-12)
+    assert per_round(0.6, 5) == 0.5
+    assert sinter.shot_error_rate_to_piece_error_rate(0.6, pieces=5) == pytest.approx(0.862, abs=1e-3)
