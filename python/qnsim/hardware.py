@@ -19,6 +19,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
+from qnsim.argument_checks import integer, real_number
+
 __all__ = [
     "SPEED_OF_LIGHT_M_PER_S",
     "Detector",
@@ -39,13 +43,16 @@ SPEED_OF_LIGHT_M_PER_S: float = 299_792_458.0
 
 
 def _as_float(owner: str, name: str, value: object, *, allow_inf: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{owner}.{name} must be a real number, got {value!r}")
-    x = float(value)
-    if math.isnan(x) or (math.isinf(x) and not (allow_inf and x > 0)):
-        allowed = "finite or +inf" if allow_inf else "finite"
-        raise ValueError(f"{owner}.{name} must be {allowed}, got {x}")
-    return x
+    # The package's one reading of a number (NumPy scalars included, bools and text refused).
+    return real_number(f"{owner}.{name}", value, allow_inf=allow_inf)
+
+
+def _store_plain_numbers(model: Any) -> None:
+    # NumPy scalars are accepted as numbers but stored as Python ones, so that reprs, equality,
+    # TOML output and the native structs see the same values whichever the caller passed.
+    for name, value in vars(model).items():
+        if isinstance(value, np.generic) and not isinstance(value, np.bool_):
+            object.__setattr__(model, name, value.item())
 
 
 def _check_nonneg(owner: str, name: str, value: object, *, allow_inf: bool = False) -> None:
@@ -67,10 +74,7 @@ def _check_unit_interval(owner: str, name: str, value: object) -> None:
 
 
 def _check_int_at_least(owner: str, name: str, value: object, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{owner}.{name} must be an integer, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{owner}.{name} must be >= {minimum}, got {value}")
+    integer(f"{owner}.{name}", value, minimum=minimum)
 
 
 # --- optical channel ------------------------------------------------------------------------------
@@ -100,6 +104,7 @@ class Fiber:
     refractive_index: float = 1.44
 
     def __post_init__(self) -> None:
+        _store_plain_numbers(self)
         _check_nonneg("Fiber", "length_km", self.length_km)
         _check_nonneg("Fiber", "attenuation_db_per_km", self.attenuation_db_per_km)
         n = _as_float("Fiber", "refractive_index", self.refractive_index)
@@ -161,6 +166,7 @@ class Transducer:
     repetition_rate_hz: float = math.inf
 
     def __post_init__(self) -> None:
+        _store_plain_numbers(self)
         _check_unit_interval("Transducer", "efficiency", self.efficiency)
         _check_nonneg("Transducer", "added_noise_photons", self.added_noise_photons)
         _check_positive("Transducer", "bandwidth_hz", self.bandwidth_hz, allow_inf=True)
@@ -198,6 +204,7 @@ class Detector:
     visibility: float = 1.0
 
     def __post_init__(self) -> None:
+        _store_plain_numbers(self)
         _check_unit_interval("Detector", "efficiency", self.efficiency)
         _check_nonneg("Detector", "dark_count_rate_hz", self.dark_count_rate_hz)
         _check_positive("Detector", "detection_window_s", self.detection_window_s)
@@ -241,6 +248,7 @@ class Source:
     bright_state_alpha: float = 0.1
 
     def __post_init__(self) -> None:
+        _store_plain_numbers(self)
         _check_positive("Source", "attempt_rate_hz", self.attempt_rate_hz)
         _check_unit_interval("Source", "emission_efficiency", self.emission_efficiency)
         _check_int_at_least("Source", "num_modes", self.num_modes, 1)
@@ -281,6 +289,7 @@ class Memory:
     t2_s: float = math.inf
 
     def __post_init__(self) -> None:
+        _store_plain_numbers(self)
         _check_int_at_least("Memory", "num_qubits", self.num_qubits, 1)
         _check_positive("Memory", "t1_s", self.t1_s, allow_inf=True)
         _check_positive("Memory", "t2_s", self.t2_s, allow_inf=True)
@@ -332,6 +341,7 @@ class GateNoise:
     init_duration_s: float = 0.0
 
     def __post_init__(self) -> None:
+        _store_plain_numbers(self)
         for name in ("single_qubit_error", "two_qubit_error", "measurement_error", "init_error"):
             _check_unit_interval("GateNoise", name, getattr(self, name))
         for name in (
@@ -361,6 +371,7 @@ class NodeHardware:
     memory: Memory = field(default_factory=lambda: Memory(num_qubits=1))
 
     def __post_init__(self) -> None:
+        _store_plain_numbers(self)
         if not isinstance(self.gates, GateNoise):
             raise TypeError(f"NodeHardware.gates must be a GateNoise, got {self.gates!r}")
         if not isinstance(self.memory, Memory):

@@ -12,13 +12,15 @@ from __future__ import annotations
 import dataclasses
 import math
 
+from qnsim.argument_checks import is_real_number
+
 __all__ = ["ErrorBudget"]
 
 
 def _check_part(name: str, value: float | None) -> None:
     if value is None:
         return
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (0 < value < 1):
+    if not is_real_number(value) or not (0 < value < 1):
         raise ValueError(f"error budget {name} must be a probability in (0, 1), got {value!r}")
 
 

@@ -46,6 +46,7 @@ from typing import Any, Union
 
 import numpy as np
 
+from qnsim.argument_checks import integer, is_integer, is_real_number
 from qnsim.estimate.budget import ErrorBudget
 from qnsim.estimate.factories import design_t_factories, factories_needed, pick_factory
 from qnsim.estimate.links import Link, PurificationPlan, bbpssw_step, dejmps_step, purification_plan
@@ -83,7 +84,8 @@ def azure_layout_qubits(q: int) -> int:
     >>> azure_layout_qubits(100)
     230
     """
-    if q <= 0:
+    q = integer("q", q, minimum=0, error=ValueError)
+    if q == 0:
         return 0
     r = math.isqrt(8 * q)
     if r * r < 8 * q:
@@ -137,8 +139,13 @@ def buffered_link_time_s(pairs: int, compute_s: float, rate_hz: float, buffer_pa
     >>> round(buffered_link_time_s(1000, 1e-3, 1e5, 64) * 1e3, 3)  # link-bound: pairs / rate
     10.0
     """
-    for name, v, positive in (("pairs", pairs, False), ("compute_s", compute_s, False), ("rate_hz", rate_hz, True)):
-        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)):
+    # pairs is a count: 2.7 pairs is refused, not served as 2 or 3.
+    if not is_integer(pairs):
+        raise TypeError(f"pairs must be an integer count, got {pairs!r}")
+    if pairs < 0:
+        raise ValueError(f"pairs must be >= 0, got {pairs!r}")
+    for name, v, positive in (("compute_s", compute_s, False), ("rate_hz", rate_hz, True)):
+        if not is_real_number(v):
             raise TypeError(f"{name} must be a number, got {v!r}")
         if not (math.isfinite(v) and (v > 0 if positive else v >= 0)):
             raise ValueError(f"{name} must be finite and {'> 0' if positive else '>= 0'}, got {v!r}")
@@ -309,19 +316,21 @@ def estimate(
         raise ValueError("mix of error-corrected and physical QPUs: set surface_code on all QPUs or on none")
     ec = ec_flags.pop()
     if not isinstance(error_budget, ErrorBudget):
-        if isinstance(error_budget, bool) or not isinstance(error_budget, (int, float)):
+        if not is_real_number(error_budget):
             raise TypeError(f"error_budget must be a probability or an ErrorBudget, got {error_budget!r}")
         error_budget = ErrorBudget(float(error_budget))
     if max_runtime_s is not None and (
-        isinstance(max_runtime_s, bool)
-        or not isinstance(max_runtime_s, (int, float))
-        or not (max_runtime_s > 0 and math.isfinite(max_runtime_s))
+        not is_real_number(max_runtime_s) or not (max_runtime_s > 0 and math.isfinite(max_runtime_s))
     ):
         raise ValueError(f"max_runtime_s must be a positive finite time in seconds or None, got {max_runtime_s!r}")
-    if target_fidelity is not None and (
-        isinstance(target_fidelity, bool) or not isinstance(target_fidelity, (int, float, np.floating))
-    ):
-        raise TypeError(f"target_fidelity must be a number or None, got {target_fidelity!r}")
+    if target_fidelity is not None:
+        if not is_real_number(target_fidelity):
+            raise TypeError(f"target_fidelity must be a number or None, got {target_fidelity!r}")
+        # Checked here, not when a remote gate first needs it: a workload without remote gates
+        # would otherwise report 'feasible' for a target of 1.5.
+        if not 0.25 <= target_fidelity <= 1:
+            raise ValueError(f"target_fidelity must be in [0.25, 1] or None, got {target_fidelity!r}")
+        target_fidelity = float(target_fidelity)
     if purification not in ("dejmps", "bbpssw"):
         raise ValueError(f"purification must be 'dejmps' or 'bbpssw', got {purification!r}")
     if not isinstance(cat_entangler, (bool, np.bool_)):

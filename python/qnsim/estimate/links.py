@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from qnsim.argument_checks import integer, is_integer, is_real_number, probability
 from qnsim.link_models import bbpssw, dejmps
 
 __all__ = [
@@ -84,31 +85,30 @@ class Link:
         if a == b or a < 0 or b < 0:
             raise ValueError(f"a link joins two different QPUs (indices >= 0), got qpus={self.qpus!r}")
         object.__setattr__(self, "qpus", (a, b))
-        if not (isinstance(self.rate_hz, (int, float)) and math.isfinite(self.rate_hz) and self.rate_hz > 0):
+        # The package's one reading of numbers: NumPy scalars are numbers, bools and text are not.
+        if not (is_real_number(self.rate_hz) and math.isfinite(self.rate_hz) and self.rate_hz > 0):
             raise ValueError(
                 f"rate_hz must be a finite positive number of pairs per second, got {self.rate_hz!r}"
             )
-        if not (isinstance(self.fidelity, (int, float)) and 0.25 <= self.fidelity <= 1):
+        if not (is_real_number(self.fidelity) and 0.25 <= self.fidelity <= 1):
             raise ValueError(f"fidelity must be in [0.25, 1], got {self.fidelity!r}")
-        if not (
-            isinstance(self.latency_s, (int, float)) and math.isfinite(self.latency_s) and self.latency_s >= 0
-        ):
+        if not (is_real_number(self.latency_s) and math.isfinite(self.latency_s) and self.latency_s >= 0):
             raise ValueError(f"latency_s must be a finite non-negative time, got {self.latency_s!r}")
-        if isinstance(self.channels, bool) or not isinstance(self.channels, int) or not 1 <= self.channels <= 10**9:
-            raise ValueError(f"channels must be an integer in [1, 1e9], got {self.channels!r}")
         for name in ("rate_hz", "fidelity", "latency_s"):
-            if isinstance(getattr(self, name), bool):
-                raise ValueError(f"{name} must be a number, got {getattr(self, name)!r}")
-        if self.buffer_pairs is not None and (
-            isinstance(self.buffer_pairs, bool) or not isinstance(self.buffer_pairs, int) or self.buffer_pairs < 1
-        ):
-            raise ValueError(f"buffer_pairs must be a positive integer or None, got {self.buffer_pairs!r}")
+            object.__setattr__(self, name, float(getattr(self, name)))
+        if not is_integer(self.channels) or not 1 <= self.channels <= 10**9:
+            raise ValueError(f"channels must be an integer in [1, 1e9], got {self.channels!r}")
+        object.__setattr__(self, "channels", int(self.channels))
+        if self.buffer_pairs is not None:
+            if not is_integer(self.buffer_pairs) or self.buffer_pairs < 1:
+                raise ValueError(f"buffer_pairs must be a positive integer or None, got {self.buffer_pairs!r}")
+            object.__setattr__(self, "buffer_pairs", int(self.buffer_pairs))
         if (self.success_probability is None) != (self.attempt_period_s is None):
             raise ValueError("give both success_probability and attempt_period_s, or neither")
         if self.success_probability is not None:
             p, t = self.success_probability, self.attempt_period_s
             for name, v in (("success_probability", p), ("attempt_period_s", t)):
-                if isinstance(v, bool) or not isinstance(v, (int, float, np.floating)):
+                if not is_real_number(v):
                     raise ValueError(f"{name} must be a number, got {v!r}")
             if not 0 < p <= 1 or not (t > 0 and math.isfinite(t)):
                 raise ValueError(
@@ -240,6 +240,12 @@ def purification_plan(
     """
     if protocol not in ("dejmps", "bbpssw"):
         raise ValueError(f"protocol must be 'dejmps' or 'bbpssw', got {protocol!r}")
+    # Both fidelities are checked before the early return below: True, -1 or NaN are not
+    # targets that raw pairs "already reach".
+    raw_fidelity = probability("raw_fidelity", raw_fidelity, error=ValueError)
+    if target_fidelity is not None:
+        target_fidelity = probability("target_fidelity", target_fidelity, error=ValueError)
+    integer("max_rounds", max_rounds, minimum=1, maximum=64, error=ValueError)
     if target_fidelity is None or raw_fidelity >= target_fidelity:
         return PurificationPlan(0, raw_fidelity, 1.0, (), True)
     if not 0.25 <= target_fidelity <= 1:

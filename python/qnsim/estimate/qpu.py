@@ -29,16 +29,18 @@ import dataclasses
 import math
 from typing import Any
 
+from qnsim.argument_checks import is_integer, is_real_number
+
 __all__ = ["PRESETS", "QPU", "SurfaceCode", "preset"]
 
 
 def _check_time(name: str, v: float) -> None:
-    if isinstance(v, bool) or not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
+    if not is_real_number(v) or not (math.isfinite(v) and v >= 0):
         raise ValueError(f"{name} must be a finite non-negative time in seconds, got {v!r}")
 
 
 def _check_prob(name: str, v: float) -> None:
-    if isinstance(v, bool) or not (isinstance(v, (int, float)) and 0 <= v <= 1):
+    if not is_real_number(v) or not 0 <= v <= 1:
         raise ValueError(f"{name} must be a probability in [0, 1], got {v!r}")
 
 
@@ -69,9 +71,9 @@ class SurfaceCode:
     def __post_init__(self) -> None:
         for f in ("crossing_prefactor", "error_threshold", "interface_threshold"):
             v = getattr(self, f)
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            if not is_real_number(v) or not math.isfinite(v):
                 raise ValueError(f"{f} must be a finite number, got {v!r}")
-        if isinstance(self.max_distance, bool) or not isinstance(self.max_distance, int) or not (
+        if not is_integer(self.max_distance) or not (
             1 <= self.max_distance <= 1001
         ):
             raise ValueError(f"max_distance must be an integer in [1, 1001], got {self.max_distance!r}")
@@ -157,7 +159,7 @@ class QPU:
     def __post_init__(self) -> None:
         for cap in ("num_qubits", "logical_qubits"):
             v = getattr(self, cap)
-            if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
+            if v is not None and (not is_integer(v) or v < 1):
                 raise ValueError(f"{cap} must be a positive integer or None, got {v!r}")
         if self.t_reset_s is None:
             object.__setattr__(self, "t_reset_s", self.t_meas_s)

@@ -1,0 +1,187 @@
+"""One reading of number and flag arguments for the Python layer (hardware pieces, estimator
+inputs, QEC models, link-model helpers).
+
+Every Python entry point that takes a plain number reads it here, so that they all agree on
+what a number is: a Python ``int``/``float`` or a NumPy integer/floating scalar, never a
+``bool`` (``True`` is not 1), a string (``"3"`` is not 3), a complex number or an array. NaN is
+never a value; infinity only where the caller says it means something (``t1_s = inf``: no
+decay). Counts are integers (``2.7`` pairs is refused, not rounded), and flags are ``True`` or
+``False`` only (``"no"`` is not ``False``). Nothing is coerced: a refused value is named in the
+message, with the argument's name, so that the caller sees which argument and what it got.
+
+Wrong types raise ``TypeError`` and wrong values ``ValueError``, unless the caller asks for one
+exception class for both (``error=ValueError``: the estimator documents ValueError for any bad
+input).
+
+>>> real_number("Fiber.length_km", 2)
+2.0
+>>> real_number("rate_hz", True)
+Traceback (most recent call last):
+...
+TypeError: rate_hz must be a real number, got True
+>>> integer("pairs", 2.7, minimum=0)
+Traceback (most recent call last):
+...
+TypeError: pairs must be an integer, got 2.7
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+__all__ = ["flag", "integer", "is_integer", "is_real_number", "probability", "real_number"]
+
+
+def is_real_number(value: object) -> bool:
+    """True for a Python or NumPy real scalar that is not a bool (NaN and infinities included).
+
+    Example:
+        >>> [is_real_number(v) for v in (1, 2.5, np.float32(0.5), True, "3", 1j, np.array([1.0]))]
+        [True, True, True, False, False, False, False]
+    """
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def is_integer(value: object) -> bool:
+    """True for a Python or NumPy integer that is not a bool.
+
+    Example:
+        >>> [is_integer(v) for v in (3, np.int64(3), 3.0, True)]
+        [True, True, False, False]
+    """
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+
+
+def _bound_text(bound: float) -> str:
+    return str(bound) if isinstance(bound, int) else f"{bound:g}"
+
+
+def _shown(value: object) -> str:
+    """``repr`` of a value as the user would write it (NumPy scalars as plain numbers)."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
+def real_number(
+    name: str,
+    value: object,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    exclusive_minimum: bool = False,
+    allow_inf: bool = False,
+    unit: str = "",
+    error: type[Exception] | None = None,
+) -> float:
+    """``value`` as a float, after checking that it is a real number within the bounds.
+
+    Args:
+        name: The argument's name, as the message should show it (``"Fiber.length_km"``).
+        value: What the caller passed.
+        minimum: Lowest accepted value (None: no bound).
+        maximum: Highest accepted value (None: no bound).
+        exclusive_minimum: ``minimum`` itself is refused (``> 0`` instead of ``>= 0``).
+        allow_inf: +inf is accepted (it means "none" or "forever" for this argument); -inf never.
+        unit: Unit shown after the bounds in messages (``"s"``, ``"Hz"``; empty: dimensionless).
+        error: Exception class for every refusal (default: TypeError for a wrong type,
+            ValueError for a wrong value).
+
+    Raises:
+        TypeError: Not a real number (bool, str, None, complex, array, ...).
+        ValueError: NaN ("must be finite"), an infinity not allowed, or a value outside the bounds.
+
+    Example:
+        >>> real_number("t1_s", float("inf"), minimum=0.0, exclusive_minimum=True, allow_inf=True, unit="s")
+        inf
+        >>> real_number("latency_s", -1, minimum=0.0, unit="s")
+        Traceback (most recent call last):
+        ...
+        ValueError: latency_s must be >= 0 s, got -1
+    """
+    if not is_real_number(value):
+        raise (error or TypeError)(f"{name} must be a real number, got {value!r}")
+    number = float(value)  # type: ignore[arg-type]
+    suffix = f" {unit}" if unit else ""
+    if math.isnan(number) or (math.isinf(number) and not (allow_inf and number > 0)):
+        allowed = "finite or +inf" if allow_inf else "finite"
+        raise (error or ValueError)(f"{name} must be {allowed}, got {_shown(value)}")
+    if minimum is not None and (number < minimum or (exclusive_minimum and number == minimum)):
+        sign = ">" if exclusive_minimum else ">="
+        raise (error or ValueError)(f"{name} must be {sign} {_bound_text(minimum)}{suffix}, got {_shown(value)}")
+    if maximum is not None and number > maximum:
+        raise (error or ValueError)(f"{name} must be <= {_bound_text(maximum)}{suffix}, got {_shown(value)}")
+    return number
+
+
+def probability(name: str, value: object, *, error: type[Exception] | None = None) -> float:
+    """``value`` as a float in [0, 1] (dimensionless).
+
+    Example:
+        >>> probability("e_2q", np.float32(0.5))
+        0.5
+        >>> probability("e_2q", 1.5)
+        Traceback (most recent call last):
+        ...
+        ValueError: e_2q must be a probability in [0, 1], got 1.5
+    """
+    number = real_number(name, value, error=error)
+    if not 0.0 <= number <= 1.0:
+        raise (error or ValueError)(f"{name} must be a probability in [0, 1], got {_shown(value)}")
+    return number
+
+
+def integer(
+    name: str,
+    value: object,
+    *,
+    minimum: int | None = None,
+    maximum: int | None = None,
+    error: type[Exception] | None = None,
+) -> int:
+    """``value`` as an int, after checking that it is an integer (not a bool or a float) in bounds.
+
+    Args:
+        name: The argument's name for messages.
+        value: What the caller passed.
+        minimum: Lowest accepted value (None: no bound).
+        maximum: Highest accepted value (None: no bound).
+        error: Exception class for every refusal (default: TypeError / ValueError).
+
+    Raises:
+        TypeError: Not an integer (``2.0``, ``"2"`` and ``True`` included).
+        ValueError: Outside the bounds.
+
+    Example:
+        >>> integer("num_modes", np.int64(4), minimum=1)
+        4
+        >>> integer("num_modes", 0, minimum=1)
+        Traceback (most recent call last):
+        ...
+        ValueError: num_modes must be >= 1, got 0
+    """
+    if not is_integer(value):
+        raise (error or TypeError)(f"{name} must be an integer, got {value!r}")
+    number = int(value)  # type: ignore[call-overload]
+    if minimum is not None and number < minimum:
+        raise (error or ValueError)(f"{name} must be >= {minimum}, got {number}")
+    if maximum is not None and number > maximum:
+        raise (error or ValueError)(f"{name} must be <= {maximum}, got {number}")
+    return number
+
+
+def flag(name: str, value: object, *, error: type[Exception] | None = None) -> bool:
+    """``value`` as a bool: only ``True`` or ``False`` (NumPy's included), never 0/1 or text.
+
+    Example:
+        >>> flag("ket", np.True_)
+        True
+        >>> flag("ket", "yes")
+        Traceback (most recent call last):
+        ...
+        TypeError: ket must be True or False, got 'yes'
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise (error or TypeError)(f"{name} must be True or False, got {value!r}")
+    return bool(value)

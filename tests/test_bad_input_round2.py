@@ -1,0 +1,120 @@
+"""Second bad-input audit: numbers are read one way everywhere (qnsim.argument_checks).
+
+A NumPy scalar is a number wherever a number is due, a bool or text never is, a count is an
+integer (not 2.7) and nothing refused is first coerced. Each row calls one public entry point with
+one bad value and checks the exception class and that the message names the value.
+"""
+
+import re
+
+import numpy as np
+import pytest
+
+import qnsim
+from qnsim import Detector, Fiber, Memory, Source
+from qnsim.argument_checks import flag, integer, probability, real_number
+from qnsim.estimate import QPU, Link, SurfaceCode, azure_layout_qubits, buffered_link_time_s, estimate
+from qnsim.estimate.links import purification_plan
+
+
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        (lambda: real_number("x", "3"), TypeError),
+        (lambda: real_number("x", True), TypeError),
+        (lambda: real_number("x", np.True_), TypeError),
+        (lambda: real_number("x", 1 + 2j), TypeError),
+        (lambda: real_number("x", np.array([1.0, 2.0])), TypeError),
+        (lambda: real_number("x", None), TypeError),
+        (lambda: real_number("x", float("nan")), ValueError),
+        (lambda: real_number("x", -float("inf"), allow_inf=True), ValueError),
+        (lambda: real_number("x", 0.0, minimum=0.0, exclusive_minimum=True), ValueError),
+        (lambda: integer("x", 2.0), TypeError),
+        (lambda: integer("x", True), TypeError),
+        (lambda: integer("x", -1, minimum=0), ValueError),
+        (lambda: probability("x", 1.5), ValueError),
+        (lambda: flag("x", 1), TypeError),
+        (lambda: flag("x", "yes"), TypeError),
+    ],
+)
+def test_the_shared_readers_refuse_what_is_not_the_kind_asked(call, expected):
+    with pytest.raises(expected, match=r"^x must be"):
+        call()
+
+
+def test_the_shared_readers_accept_numpy_scalars_as_plain_numbers():
+    assert real_number("x", np.float32(0.5)) == 0.5
+    assert type(real_number("x", np.int64(3))) is float
+    assert integer("x", np.int64(3)) == 3 and type(integer("x", np.uint8(3))) is int
+    assert flag("x", np.False_) is False
+
+
+def test_hardware_pieces_take_numpy_scalars_and_store_python_numbers():
+    # np.int64(1) was refused as "must be a real number" although it is one.
+    detector = Detector(efficiency=np.int64(1))
+    assert detector.efficiency == 1 and type(detector.efficiency) is int
+    source = Source(attempt_rate_hz=np.float64(1e6), emission_efficiency=np.float32(0.5), num_modes=np.int64(2))
+    assert type(source.num_modes) is int and type(source.attempt_rate_hz) is float
+    assert Memory(num_qubits=np.int32(2)).num_qubits == 2
+    with pytest.raises(ValueError, match=r"^Fiber\.length_km must be >= 0, got -1\.0$"):
+        Fiber(np.int64(-1))
+    with pytest.raises(ValueError, match=r"^Fiber\.length_km must be finite, got nan$"):
+        Fiber(np.float64("nan"))
+    with pytest.raises(TypeError, match=r"^Source\.num_modes must be an integer, got 2\.0$"):
+        Source(attempt_rate_hz=1e6, emission_efficiency=0.5, num_modes=2.0)
+
+
+def test_estimator_inputs_take_numpy_scalars():
+    # Each was refused with a message that contradicted the value (fidelity 0.5 "must be in
+    # [0.25, 1]", rate 1 "must be a finite positive number").
+    link = Link((0, 1), rate_hz=np.int64(1000), fidelity=np.float32(0.5), latency_s=np.float64(0.0), channels=np.int64(2))
+    assert (link.rate_hz, link.fidelity, link.channels) == (1000.0, 0.5, 2)
+    assert type(link.channels) is int and type(link.rate_hz) is float
+    assert QPU(num_qubits=np.int64(4), e_2q=np.float64(1e-3), t_2q_s=np.float32(1e-7)).num_qubits == 4
+    assert SurfaceCode(max_distance=np.int64(25)).max_distance == 25
+
+
+@pytest.mark.parametrize(
+    ("call", "expected", "match"),
+    [
+        # A count of 2.7 pairs was served as 1.0 s of link time (silently rounded).
+        (lambda: buffered_link_time_s(2.7, 1.0, 1e3, 2), TypeError, r"^pairs must be an integer count, got 2\.7$"),
+        (lambda: buffered_link_time_s(np.float32(0.5), 1.0, 1e3, 2), TypeError, r"pairs must be an integer count"),
+        (lambda: buffered_link_time_s(1e300, 1.0, 1e3, 2), TypeError, r"pairs must be an integer count, got 1e\+300"),
+        # azure_layout_qubits(True) was 6, (-1) and (-inf) were 0.
+        (lambda: azure_layout_qubits(True), ValueError, r"^q must be an integer, got True$"),
+        (lambda: azure_layout_qubits(-1), ValueError, r"^q must be >= 0, got -1$"),
+        (lambda: azure_layout_qubits(-float("inf")), ValueError, r"^q must be an integer, got -inf$"),
+        (lambda: azure_layout_qubits(2.5), ValueError, r"^q must be an integer, got 2\.5$"),
+        # A target of True, -1 or -inf was "already reached" by raw pairs (0 rounds, feasible).
+        (lambda: purification_plan(0.9, True), ValueError, r"^target_fidelity must be a real number, got True$"),
+        (lambda: purification_plan(0.9, -1), ValueError, r"^target_fidelity must be a probability in \[0, 1\], got -1$"),
+        (lambda: purification_plan(0.9, -float("inf")), ValueError, r"^target_fidelity must be finite, got -inf$"),
+        (lambda: purification_plan("0.9", 0.95), ValueError, r"^raw_fidelity must be a real number, got '0\.9'$"),
+        (lambda: purification_plan(0.9, 0.95, max_rounds=2.5), ValueError, r"^max_rounds must be an integer"),
+        # A target of 1.5 was accepted when no remote gate needed it (verdict 'feasible').
+        (
+            lambda: estimate("CX 0 1", [QPU(num_qubits=2), QPU(num_qubits=2)], target_fidelity=1.5),
+            ValueError,
+            r"^target_fidelity must be in \[0\.25, 1\] or None, got 1\.5$",
+        ),
+        (
+            lambda: estimate("CX 0 1", [QPU(num_qubits=2)], target_fidelity=float("nan")),
+            ValueError,
+            r"^target_fidelity must be in \[0\.25, 1\] or None, got nan$",
+        ),
+    ],
+)
+def test_estimator_helpers_refuse_values_they_used_to_coerce(call, expected, match):
+    with pytest.raises(expected, match=match):
+        call()
+
+
+def test_every_refusal_here_is_a_value_error_or_type_error():
+    # The package promises ValueError / TypeError (or a QnsimError) for bad input, never a bare
+    # Exception: the shared readers' classes are those two.
+    for call in (lambda: real_number("x", "s"), lambda: integer("x", -1, minimum=0)):
+        with pytest.raises((TypeError, ValueError)) as info:
+            call()
+        assert re.match(r"^x must be", str(info.value))
+    assert issubclass(qnsim.ParameterError, ValueError)
