@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import qnsim
+import qnsim.qec
 from qnsim import Detector, Fiber, Memory, Source
 from qnsim.argument_checks import flag, integer, probability, real_number
 from qnsim.estimate import QPU, Link, SurfaceCode, azure_layout_qubits, buffered_link_time_s, estimate
@@ -118,3 +119,71 @@ def test_every_refusal_here_is_a_value_error_or_type_error():
             call()
         assert re.match(r"^x must be", str(info.value))
     assert issubclass(qnsim.ParameterError, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("call", "expected", "match"),
+    [
+        # float() read "0.1" and True as probabilities; 2.0 gave the identity a weight of -1.
+        (lambda: qnsim.qec.compose_pauli2({"XI": "0.1"}), TypeError, r"^channel\['XI'\] must be a real number, got '0\.1'$"),
+        (lambda: qnsim.qec.compose_pauli2({"XI": True}), TypeError, r"^channel\['XI'\] must be a real number, got True$"),
+        (lambda: qnsim.qec.compose_pauli2({"XI": 2.0}), ValueError, r"^channel\['XI'\] must be a probability in \[0, 1\], got 2\.0$"),
+        (lambda: qnsim.qec.compose_pauli2({"XI": float("nan")}), ValueError, r"^channel\['XI'\] must be finite, got nan$"),
+        (lambda: qnsim.qec.compose_pauli2({"XI": 0.6, "ZZ": 0.6}), ValueError, r"must sum to <= 1, got 1\.2"),
+        # AttributeError "'str' object has no attribute 'items'".
+        (lambda: qnsim.qec.compose_pauli2("x"), TypeError, r"mapping like \{'XI': 0\.01\}, got 'x'$"),
+        # gadget_noise="no" was truthy, so the gadget noise was on.
+        (lambda: qnsim.qec.Interface(scheme="direct", gadget_noise="no"), ValueError,
+         r"^Interface\.gadget_noise must be True or False, got 'no'$"),
+        (lambda: qnsim.qec.Interface(scheme="direct", explicit=1), ValueError,
+         r"^Interface\.explicit must be True or False, got 1$"),
+        # ket="yes" returned the ket.
+        (lambda: qnsim.bell_state("phi+", ket="yes"), TypeError, r"^ket must be True or False, got 'yes'$"),
+        (lambda: qnsim.bell_state(1), ValueError, r"got 1$"),
+        (lambda: qnsim.fidelity(qnsim.werner_state(0.9), None), ValueError, r"got None$"),
+        # pybind11's "incompatible function arguments" without the value.
+        (lambda: qnsim.Network(max_records=2**64), qnsim.ParameterError,
+         r"^max_records must be <= 100000000, got 18446744073709551616$"),
+        # "must be true or false or an integer" for an integer.
+        (lambda: qnsim.Network(trace=2**64), qnsim.ParameterError, r"^trace must be <= 100000000, got 18446744073709551616$"),
+        (lambda: qnsim.Network(trace=-1), qnsim.ParameterError, r"^trace must be >= 0, got -1$"),
+        (lambda: qnsim.Network().release_pair(-1, 2**70), qnsim.ParameterError, r"^qubit_src must be >= 0, got -1$"),
+        (lambda: qnsim.Network().release_pair(0, 2**70), qnsim.ParameterError, r"^qubit_dst must be <= 18446744073709551615"),
+    ],
+)
+def test_python_entry_points_refuse_what_they_coerced_or_misreported(call, expected, match):
+    with pytest.raises(expected, match=match):
+        call()
+
+
+def test_pauli_channels_still_compose():
+    assert round(qnsim.qec.compose_pauli2({"XI": np.float64(0.1)}, {"XI": 0.1})["XI"], 12) == 0.18
+    assert qnsim.qec.Interface(scheme="direct", gadget_noise=np.False_).gadget_noise is False
+
+
+def _two_nodes():
+    network = qnsim.Network(seed=1)
+    network.add_node("a")
+    network.add_node("b")
+    return network
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        {"fidelity": 0.9, "rate_hz": 1e3},
+        {"fidelity": 0.9, "success_probability": 0.5, "attempt_period_s": 1e-3},
+    ],
+)
+def test_an_abstract_link_refuses_a_fiber_loss_it_would_ignore(description):
+    # The abstract link's rate already includes the loss: attenuation_db_per_km = 5 was accepted
+    # and changed nothing.
+    with pytest.raises(ValueError, match=r"attenuation_db_per_km = 5\.0 applies to hardware links only"):
+        _two_nodes().add_link("a", "b", length_km=1.0, attenuation_db_per_km=5.0, **description)
+
+
+def test_a_hardware_link_still_takes_its_fiber_loss():
+    network = _two_nodes()
+    low = network.add_link("a", "b", length_km=20.0, preset="nv_near_term", attenuation_db_per_km=0.2)
+    lossy = _two_nodes().add_link("a", "b", length_km=20.0, preset="nv_near_term", attenuation_db_per_km=0.5)
+    assert lossy.success_probability < low.success_probability

@@ -55,6 +55,11 @@ def companions(data, name, value):
         # A heralded link of period 1 ps at zero length: a pair is usable 1 ps after its attempt.
         del link["rate_hz"]
         link.update(length_km=0.0, success_probability=1.0, attempt_period_s=1e-12)
+    if name == "attenuation_db_per_km":
+        # Fiber loss belongs to hardware links (an abstract link refuses it): a preset link.
+        for key in ("fidelity", "rate_hz"):
+            del link[key]
+        link["preset"] = "nv_near_term"
     if name in ("channels", "memories_per_link", "target_fidelity", "purification_rounds",
                 "end_to_end_purification_rounds"):
         for n in data["nodes"]:

@@ -190,6 +190,13 @@ def build_link(
         raise ValueError("give either link_model, or abstract fidelity/rate, or hardware, not several")
     if abstract and hardware:
         raise ValueError("abstract fidelity/bell_diagonal/rate_hz cannot be combined with hardware pieces")
+    if (abstract or spec.link_model is not None) and spec.attenuation_db_per_km is not None:
+        # Fiber loss only enters the heralded-link model; an abstract link's rate_hz (or a link
+        # model's success_probability) already includes it, so the value would be ignored.
+        raise ValueError(
+            f"attenuation_db_per_km = {spec.attenuation_db_per_km!r} applies to hardware links only; an abstract "
+            "link's rate_hz or success_probability (or a link_model's) already includes the fiber loss"
+        )
     preset = None
     if spec.preset is not None:
         preset = resolve_preset(spec.preset)

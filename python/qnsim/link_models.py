@@ -95,6 +95,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from qnsim import _core
+from qnsim.argument_checks import flag
 from qnsim.hardware import Detector, Fiber, Source, Transducer
 
 __all__ = [
@@ -154,11 +155,11 @@ def bell_state(name: str, *, ket: bool = False) -> np.ndarray:
         >>> float(bell_state("psi-")[1, 2].real.round(12))
         -0.5
     """
-    key = str(name).lower()
+    key = name.lower() if isinstance(name, str) else None
     if key not in _BELL_KETS:
         raise ValueError(f"bell_state name must be one of {BELL_NAMES}, got {name!r}")
     v = _BELL_KETS[key].copy()
-    return v if ket else np.outer(v, v.conj())
+    return v if flag("ket", ket) else np.outer(v, v.conj())
 
 
 def bell_diagonal_state(coefficients: Sequence[float]) -> np.ndarray:
@@ -209,7 +210,7 @@ def fidelity(rho: np.ndarray, target: str = "phi+") -> float:
         >>> round(fidelity(bell_state("psi+"), "psi+"), 12)
         1.0
     """
-    key = str(target).lower()
+    key = target.lower() if isinstance(target, str) else None
     if key not in _BELL_KETS:
         raise ValueError(f"fidelity target must be one of {BELL_NAMES}, got {target!r}")
     r = _check_two_qubit_matrix(rho)

@@ -138,8 +138,9 @@ class Network(SlotOperations):
         self.seed = check_value("seed", Union[int, None], seed, {"minimum": 0, "maximum": UINT64_MAX})
         self._native = _core.NativeNetwork(self.formalism, self.seed)
         if max_records is not None:
-            self._native.max_records = check_value("max_records", int, max_records)
-        trace = check_value("trace", Union[bool, int], trace)
+            # Bounded here too: beyond int64 the native setter could only say "incompatible arguments".
+            self._native.max_records = check_value("max_records", int, max_records, _RECORD_LIMIT)
+        trace = check_value("trace", Union[bool, int], trace, _RECORD_LIMIT)
         if trace is not False:
             self._native.set_trace(DEFAULT_TRACE_LIMIT if trace is True else trace)
         self._nodes: dict[str, NodeInfo] = {}
@@ -662,7 +663,14 @@ class Network(SlotOperations):
             0
         """
         # Checked, not coerced: int() made True qubit 1 and 1.5 qubit 1 (numpy integers are fine).
-        self._native.release_pair(check_value("qubit_src", int, qubit_src), check_value("qubit_dst", int, qubit_dst))
+        handle = {"minimum": 0, "maximum": UINT64_MAX}  # a registry handle; others name no qubit
+        self._native.release_pair(
+            check_value("qubit_src", int, qubit_src, handle), check_value("qubit_dst", int, qubit_dst, handle)
+        )
+
+
+# Records a network keeps (delivery records, trace records): the native cap, kMaxRecords.
+_RECORD_LIMIT = {"minimum": 0, "maximum": 10**8}
 
 
 def _optional_ps(seconds: float | None, name: str) -> int | None:

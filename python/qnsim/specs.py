@@ -300,14 +300,16 @@ def check_value(name: str, hint: Any, value: Any, meta: Mapping[str, Any] | None
             if type(None) in options:
                 return None
             raise parameter_error(name, f"must be {_type_name(hint)}, got None")
-        for option in options:
-            if option is type(None):
-                continue
+        kinds = [o for o in options if o is not type(None)]
+        # An option of the value's own kind answers for it: trace=2**64 is an integer out of
+        # range (that option's message), not "must be true or false or an integer".
+        own_kind = [o for o in kinds if _is_of_kind(o, value)]
+        for option in own_kind or kinds:
             try:
                 return check_value(name, option, value, meta)
             except ParameterError as exc:
                 last = exc
-                if len([o for o in options if o is not type(None)]) == 1:
+                if len(kinds) == 1 or len(own_kind) == 1:
                     raise
         raise parameter_error(name, f"must be {_type_name(hint)}, got {value!r}") from last
     if origin is Literal:
@@ -357,6 +359,19 @@ def check_value(name: str, hint: Any, value: Any, meta: Mapping[str, Any] | None
             return value
         raise parameter_error(name, f"must be a {hint.__name__}, got {value!r}")
     return value
+
+
+def _is_of_kind(hint: Any, value: Any) -> bool:
+    """Whether ``value`` is of the kind ``hint`` reads (its range aside), for choosing a Union's option."""
+    if hint is bool:
+        return isinstance(value, (bool, np.bool_))
+    if hint is int:
+        return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+    if hint is float:
+        return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+    if hint is str or typing.get_origin(hint) is Literal:
+        return isinstance(value, str)
+    return False
 
 
 def _bound(value: float | int) -> str:

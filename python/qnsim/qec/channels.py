@@ -37,6 +37,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from qnsim.argument_checks import real_number
+
 __all__ = [
     "PAULI_PAIRS",
     "bell_diagonal_after_memory",
@@ -172,12 +174,25 @@ def _label(index: int) -> str:
     return _LETTER[index & 3] + _LETTER[index >> 2]
 
 
+# Rounding slack of computed channel probabilities (sums of products of floats).
+_SUM_TOLERANCE = 1e-9
+
+
 def _as_vector(channel: Mapping[str, float]) -> np.ndarray:
+    # A channel's probabilities are checked, not converted with float(): "0.1", True, -0.2 or a
+    # total above 1 would otherwise give a "channel" with a negative identity weight.
+    if not isinstance(channel, Mapping):
+        raise TypeError(f"a two-qubit Pauli channel is a mapping like {{'XI': 0.01}}, got {channel!r}")
     vec = np.zeros(16)
     for pair, p in channel.items():
         if pair not in PAULI_PAIRS:
             raise ValueError(f"unknown two-qubit Pauli {pair!r}; use labels like 'XI', 'ZX' (first: control)")
-        vec[_index(pair)] += float(p)
+        p = real_number(f"channel[{pair!r}]", p)
+        if not -_SUM_TOLERANCE <= p <= 1.0 + _SUM_TOLERANCE:
+            raise ValueError(f"channel[{pair!r}] must be a probability in [0, 1], got {p!r}")
+        vec[_index(pair)] += p
+    if vec.sum() > 1.0 + _SUM_TOLERANCE:
+        raise ValueError(f"a two-qubit Pauli channel's probabilities must sum to <= 1, got {float(vec.sum())!r}")
     vec[0] = 1.0 - vec.sum()
     return vec
 

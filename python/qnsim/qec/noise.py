@@ -30,6 +30,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from qnsim.argument_checks import flag
 from qnsim.qec.channels import (
     check_bell_diagonal,
     check_probability,
@@ -181,6 +182,9 @@ class Interface:
             if self.bell_diagonal is None:
                 raise ValueError(f"a {self.scheme} interface needs bell_diagonal (Phi+, Psi+, Psi-, Phi-)")
             object.__setattr__(self, "bell_diagonal", check_bell_diagonal(self.bell_diagonal))
+        # Flags are True or False: gadget_noise="no" would have been truthy, and so "on".
+        object.__setattr__(self, "gadget_noise", flag("Interface.gadget_noise", self.gadget_noise, error=ValueError))
+        object.__setattr__(self, "explicit", flag("Interface.explicit", self.explicit, error=ValueError))
         if self.explicit and self.scheme != "teleported":
             raise ValueError("explicit=True is only for the teleported scheme")
         if self.cat_checks not in ("Z", "XZ"):
