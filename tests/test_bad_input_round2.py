@@ -187,3 +187,20 @@ def test_a_hardware_link_still_takes_its_fiber_loss():
     low = network.add_link("a", "b", length_km=20.0, preset="nv_near_term", attenuation_db_per_km=0.2)
     lossy = _two_nodes().add_link("a", "b", length_km=20.0, preset="nv_near_term", attenuation_db_per_km=0.5)
     assert lossy.success_probability < low.success_probability
+
+
+def test_a_physical_qpu_refuses_a_logical_capacity_it_would_ignore():
+    # Placement reads logical_qubits only on error-corrected QPUs: QPU(logical_qubits=3) ran as
+    # an unlimited physical QPU.
+    with pytest.raises(ValueError, match=r"^logical_qubits=3 applies to error-corrected QPUs only"):
+        QPU(logical_qubits=3)
+    assert QPU(logical_qubits=3, surface_code=SurfaceCode()).logical_qubits == 3
+
+
+def test_qec_circuit_refuses_an_interface_error_without_a_seam(capsys):
+    from qnsim.qec_cli import main as qec_main
+
+    # --p-int was ignored with --scheme none (the circuit had no seam to apply it to).
+    assert qec_main(["circuit", "--distance", "3", "--scheme", "none", "--p-int", "0.5"]) == 2
+    assert "--p-int 0.5 needs a seam" in capsys.readouterr().err
+    assert qec_main(["circuit", "--distance", "3", "--scheme", "none"]) == 0

@@ -79,7 +79,9 @@ def _parser() -> argparse.ArgumentParser:
     cir.add_argument("--noise", choices=["uniform", "si1000"], default="uniform")
     cir.add_argument("--p-bulk", type=float, default=1e-3)
     cir.add_argument("--scheme", choices=["direct", "teleported", "cat", "none"], default="direct")
-    cir.add_argument("--p-int", type=float, default=0.01, help="direct: DEPOLARIZE2 p; pairs: 1 - F (Werner)")
+    cir.add_argument(
+        "--p-int", type=float, default=None, help="direct: DEPOLARIZE2 p; pairs: 1 - F (Werner) (default 0.01)"
+    )
     cir.add_argument("--out", type=path_arg, help="file to write (default: stdout)")
     return parser
 
@@ -191,11 +193,15 @@ def _circuit(args: argparse.Namespace) -> int:
     from qnsim import qec
 
     noise = (qec.NoiseModel.uniform_depolarizing if args.noise == "uniform" else qec.NoiseModel.si1000)(args.p_bulk)
+    if args.scheme == "none" and args.p_int is not None:
+        # A circuit without a seam has no interface error: the value would be ignored.
+        raise ValueError(f"--p-int {args.p_int:g} needs a seam: --scheme none has no interface")
+    p_int = 0.01 if args.p_int is None else args.p_int
     interface = {
         "none": lambda: None,
-        "direct": lambda: qec.Interface.direct(args.p_int),
-        "teleported": lambda: qec.Interface.werner(args.p_int),
-        "cat": lambda: qec.Interface.cat(qec.werner(1.0 - args.p_int)),
+        "direct": lambda: qec.Interface.direct(p_int),
+        "teleported": lambda: qec.Interface.werner(p_int),
+        "cat": lambda: qec.Interface.cat(qec.werner(1.0 - p_int)),
     }[args.scheme]()
     build = qec.memory_circuit if args.experiment == "memory" else qec.merge_circuit
     rounds = args.rounds if args.rounds is not None else args.distance

@@ -171,6 +171,12 @@ class QPU:
             _check_prob(f, getattr(self, f))
         if self.surface_code is not None and not isinstance(self.surface_code, SurfaceCode):
             raise TypeError(f"surface_code must be a SurfaceCode or None, got {self.surface_code!r}")
+        if self.logical_qubits is not None and self.surface_code is None:
+            # Placement reads logical_qubits only on error-corrected QPUs: it would be ignored.
+            raise ValueError(
+                f"logical_qubits={self.logical_qubits!r} applies to error-corrected QPUs only (set surface_code); "
+                "a physical QPU's capacity is num_qubits"
+            )
         if not isinstance(self.name, str):
             raise TypeError(f"name must be a string, got {self.name!r}")
 
