@@ -143,10 +143,11 @@ def test_every_refusal_here_is_a_value_error_or_type_error():
         (lambda: qnsim.fidelity(qnsim.werner_state(0.9), None), ValueError, r"got None$"),
         # pybind11's "incompatible function arguments" without the value.
         (lambda: qnsim.Network(max_records=2**64), qnsim.ParameterError,
-         r"^max_records must be <= 100000000, got 18446744073709551616$"),
+         r"^max_records must be in \[0, 100000000\] \(None: the maximum\), got 18446744073709551616$"),
         # "must be true or false or an integer" for an integer.
-        (lambda: qnsim.Network(trace=2**64), qnsim.ParameterError, r"^trace must be <= 100000000, got 18446744073709551616$"),
-        (lambda: qnsim.Network(trace=-1), qnsim.ParameterError, r"^trace must be >= 0, got -1$"),
+        (lambda: qnsim.Network(trace=2**64), qnsim.ParameterError,
+         r"^trace must be in \[0, 100000000\] \(0: off\), got 18446744073709551616$"),
+        (lambda: qnsim.Network(trace=-1), qnsim.ParameterError, r"^trace must be in \[0, 100000000\] \(0: off\), got -1$"),
         (lambda: qnsim.Network().release_pair(-1, 2**70), qnsim.ParameterError, r"^qubit_src must be >= 0, got -1$"),
         (lambda: qnsim.Network().release_pair(0, 2**70), qnsim.ParameterError, r"^qubit_dst must be <= 18446744073709551615"),
     ],
@@ -204,3 +205,139 @@ def test_qec_circuit_refuses_an_interface_error_without_a_seam(capsys):
     assert qec_main(["circuit", "--distance", "3", "--scheme", "none", "--p-int", "0.5"]) == 2
     assert "--p-int 0.5 needs a seam" in capsys.readouterr().err
     assert qec_main(["circuit", "--distance", "3", "--scheme", "none"]) == 0
+
+
+def test_a_sweep_refuses_a_point_function_its_workers_cannot_receive():
+    # A lambda hung the local pool forever (Python 3.11 waits for a call it never sent).
+    with pytest.raises(qnsim.SweepError, match=r"cannot be sent to worker processes .*define it at module level"):
+        qnsim.sweep(lambda params, seed: {"x": 1}, {"a": [1, 2]}, seeds=1, progress=False)
+
+
+def _link_model(**changes):
+    from dataclasses import asdict, replace
+
+    src = Source(attempt_rate_hz=1e6, emission_efficiency=0.5)
+    model = qnsim.heralded_link("double_click", src, src, Fiber(1.0), Fiber(1.0), Detector(0.9))
+    assert asdict(model)  # a valid model passes its own checks
+    return replace(model, **changes)
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected", "match"),
+    [
+        ({"scheme": "bogus"}, ValueError, r"^LinkModel\.scheme must be one of"),
+        ({"success_probability": 2.0}, ValueError, r"^LinkModel\.success_probability must be a probability in \[0, 1\], got 2\.0$"),
+        ({"success_probability": True}, TypeError, r"^LinkModel\.success_probability must be a real number, got True$"),
+        ({"attempt_period_s": -1e-3}, ValueError, r"^LinkModel\.attempt_period_s must be > 0 s, got -0\.001$"),
+        ({"attempt_period_s": float("nan")}, ValueError, r"^LinkModel\.attempt_period_s must be finite, got nan$"),
+        ({"state": np.eye(4)}, ValueError, r"^LinkModel\.state: density matrix has trace 4"),
+        ({"state": np.eye(3) / 3}, ValueError, r"rho must be a 4x4 two-qubit density matrix"),
+        # The fidelity a network reports came from this field while its pairs came from the state.
+        ({"fidelity": 0.9999}, ValueError, r"^LinkModel\.fidelity 0\.9999 is not the Phi\+ weight of its state"),
+        ({"bell_diagonal": (0.25, 0.25, 0.25, 0.25)}, ValueError, r"is not the Bell diagonal of its state"),
+    ],
+)
+def test_a_hand_made_link_model_is_checked_like_heralded_links_output(changes, expected, match):
+    with pytest.raises(expected, match=match):
+        _link_model(**changes)
+
+
+def test_remote_gate_time_checks_its_latency():
+    from qnsim.estimate import remote_gate_time_s
+
+    for bad, pattern in ((True, r"must be a real number, got True"), (-1, r"must be >= 0 s, got -1"),
+                         (float("nan"), r"must be finite, got nan")):
+        with pytest.raises(ValueError, match=rf"^latency_s {pattern}$"):
+            remote_gate_time_s(QPU(), QPU(), bad)
+    assert remote_gate_time_s(QPU(), QPU(), np.float64(1e-6)) == pytest.approx(1.15e-6)
+
+
+@pytest.mark.parametrize(
+    ("call", "expected", "match"),
+    [
+        # str(None) was parsed: "unknown gate 'None' on line 1; did you mean 'CNOT'?".
+        (lambda: qnsim.StabilizerSimulator(2).do_circuit(None), TypeError, r"^circuit must be a str \(or a stim object\), got None$"),
+        (lambda: qnsim.StabilizerSimulator(2).do_circuit(3), TypeError, r"^circuit must be a str \(or a stim object\), got 3$"),
+        (lambda: qnsim.StabilizerSimulator(2).peek_observable_expectation(None), TypeError, r"^pauli must be a str"),
+        (lambda: qnsim.DensityMatrixSimulator(2).expectation(["X", "Z"]), TypeError, r"^pauli must be a str .*got \['X', 'Z'\]$"),
+        # Stim refuses targets on TICK; they were dropped.
+        (lambda: qnsim.StabilizerSimulator(2).do_circuit("TICK 0"), qnsim.CircuitParseError, r"^TICK takes no targets, got 1 on line 1$"),
+    ],
+)
+def test_engines_refuse_text_arguments_that_are_not_text(call, expected, match):
+    with pytest.raises(expected, match=match):
+        call()
+
+
+def test_engines_still_take_stim_objects_as_text():
+    stim = pytest.importorskip("stim")
+    sim = qnsim.StabilizerSimulator(2, seed=1)
+    assert list(sim.do_circuit(stim.Circuit("X 0\nM 0"))) == [1]
+    assert sim.peek_observable_expectation(stim.PauliString("-Z_")) == 1
+
+
+def test_primitives_check_every_qubit_before_acting():
+    reg = qnsim.QubitRegistry(seed=1)
+    x, a = reg.bell_pair()
+    b, y = reg.bell_pair()
+    # y = 99 passed whenever the Bell outcomes needed no correction on it.
+    with pytest.raises(qnsim.UnknownQubitError, match=r"^entanglement_swap: y = 99 is not a live qubit of this registry$"):
+        qnsim.entanglement_swap(reg, a, b, 99)
+    with pytest.raises(ValueError, match=r"^entanglement_swap: a and y are the same qubit"):
+        qnsim.entanglement_swap(reg, a, b, a)
+    with pytest.raises(qnsim.UnknownQubitError, match=r"^teleport: data = 7 is not a live qubit"):
+        qnsim.teleport(reg, 7, a, b)
+    with pytest.raises(qnsim.UnknownQubitError, match=r"^remote_cnot: target = 5 is not a live qubit"):
+        qnsim.remote_cnot(reg, x, a, b, 5)
+    with pytest.raises(ValueError, match=r"^purify_round: a1 and a2 are the same qubit"):
+        qnsim.purify_round(reg, "dejmps", x, a, x, y)
+    assert reg.num_qubits == 4  # nothing was measured or discarded by the refused calls
+    qnsim.entanglement_swap(reg, a, b, y)
+    assert round(reg.fidelity([x, y]), 9) == 1.0
+
+
+class _OneCall(qnsim.Protocol):
+    """Makes one call (given as a function of the protocol and the first ready slot at 'a')."""
+
+    def __init__(self, call):
+        super().__init__()
+        self.call = call
+        self.done = False
+
+    def on_pair_ready(self, node, slot, partner_slot):
+        if node == "a" and not self.done:
+            self.done = True
+            self.call(self, slot, partner_slot)
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        # int() made True slot 1, 2.5 slot 2 and 0.5 slot 0 (a pair delivered from the wrong slot).
+        (lambda p, slot, partner: p.deliver(True, partner), r"slot_src must be an integer, got True"),
+        (lambda p, slot, partner: p.deliver(slot + 0.5, partner), r"slot_src must be an integer, got 0\.5"),
+        (lambda p, slot, partner: p.swap("a", slot, 2.5), r"slot_b must be an integer, got 2\.5"),
+        (lambda p, slot, partner: p.discard(True), r"slot must be an integer, got True"),
+        (lambda p, slot, partner: p.partner(True), r"slot must be an integer, got True"),
+        # pybind11's "cannot take (0, -1, 1)".
+        (lambda p, slot, partner: p.deliver(-1, partner), r"slot_src must be >= 0, got -1"),
+        # A message leaving 1 s in the past was sent at once; a timer got a SchedulingError in ps.
+        (lambda p, slot, partner: p.send("a", "b", "m", after_s=-1.0), r"after_s must be >= 0 s \(a delay from now\), got -1\.0"),
+        (lambda p, slot, partner: p.set_timer(-1.0, "a"), r"delay_s must be >= 0 s \(a delay from now\), got -1\.0"),
+        (lambda p, slot, partner: p.pair_emitted_s(2.5), r"slot must be an integer, got 2\.5"),
+    ],
+)
+def test_protocol_calls_read_slots_and_delays_without_coercion(call, match):
+    network = _two_nodes()
+    network.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e4)
+    network.request("a", "b", num_pairs=2, protocol=_OneCall(call))
+    with pytest.raises(qnsim.ParameterError, match=match):
+        network.run(0.01)
+
+
+def test_protocol_pair_emitted_s_names_a_slot_it_never_reported():
+    network = _two_nodes()
+    network.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e4)
+    network.request("a", "b", num_pairs=2, protocol=_OneCall(lambda p, slot, partner: p.pair_emitted_s(99)))
+    with pytest.raises(KeyError, match=r"slot 99 has no pair reported ready to this protocol"):
+        network.run(0.01)

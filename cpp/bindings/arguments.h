@@ -245,6 +245,20 @@ inline int64_t qubit_index(pybind11::handle h) {
     }
 }
 
+/// Text from Python for a parser (circuit text, a Pauli string): a str, or an object of the stim
+/// package whose str() is that text (stim.Circuit, stim.PauliString). Anything else is a
+/// TypeError naming `what` and the value: str(None) is "None", which would otherwise be parsed
+/// (and reported as an unknown gate or Pauli character, hiding that the argument was wrong).
+inline std::string text_argument(pybind11::handle h, const char *what) {
+    if (pybind11::isinstance<pybind11::str>(h)) return h.cast<std::string>();
+    const std::string module = pybind11::str(h.get_type().attr("__module__")).cast<std::string>();
+    if (module == "stim" || module.rfind("stim.", 0) == 0 || module.rfind("stim._", 0) == 0) {
+        return pybind11::str(h).cast<std::string>();
+    }
+    throw pybind11::type_error(std::string(what) + " must be a str (or a stim object), got " +
+                               pybind11::detail::repr_of(h));
+}
+
 }  // namespace qnsim_bindings
 
 #endif

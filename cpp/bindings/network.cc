@@ -7,8 +7,10 @@
 #include <pybind11/stl.h>
 
 #include <algorithm>
+#include <initializer_list>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bindings/bindings.h"
@@ -260,12 +262,32 @@ qnsim::OperationNoise operation_noise(double gate1_error, double gate2_error, do
     return p.noise();
 }
 
+/// The qubits a primitive is given, checked before it acts: each a live handle of `reg`, none given
+/// twice. A handle that only receives a correction is otherwise touched only on some measurement
+/// outcomes, so an unknown one would pass silently whenever the correction is the identity.
+void require_distinct_live_qubits(const qnsim::QubitRegistry &reg, const char *primitive,
+                                  std::initializer_list<std::pair<const char *, uint64_t>> qubits) {
+    for (auto it = qubits.begin(); it != qubits.end(); ++it) {
+        if (!reg.is_alive(it->second)) {
+            throw qnsim::UnknownQubitError(
+                qnsim::msg(primitive, ": ", it->first, " = ", it->second, " is not a live qubit of this registry"));
+        }
+        for (auto other = qubits.begin(); other != it; ++other) {
+            if (other->second == it->second) {
+                throw std::invalid_argument(qnsim::msg(primitive, ": ", other->first, " and ", it->first,
+                                                       " are the same qubit ", it->second));
+            }
+        }
+    }
+}
+
 }  // namespace
 
 void bind_primitives(py::module_ &m) {
     m.def(
         "entanglement_swap",
         [](qnsim::QubitRegistry &reg, uint64_t a, uint64_t b, uint64_t y, double g1, double g2, double me) {
+            require_distinct_live_qubits(reg, "entanglement_swap", {{"a", a}, {"b", b}, {"y", y}});
             return qnsim::entanglement_swap(reg, operation_noise(g1, g2, me), a, b, y);
         },
         py::arg("registry"), py::arg("a"), py::arg("b"), py::arg("y"), py::arg("gate1_error") = 0.0,
@@ -278,6 +300,7 @@ void bind_primitives(py::module_ &m) {
                 throw qnsim::ParameterError("scheme", "must be bbpssw or dejmps for a purification round, got none");
             }
             const auto n = operation_noise(g1, g2, me);
+            require_distinct_live_qubits(reg, "purify_round", {{"a1", a1}, {"b1", b1}, {"a2", a2}, {"b2", b2}});
             return qnsim::purify_round(reg, scheme, n, n, a1, b1, a2, b2);
         },
         py::arg("registry"), py::arg("scheme"), py::arg("a1"), py::arg("b1"), py::arg("a2"), py::arg("b2"),
@@ -285,6 +308,7 @@ void bind_primitives(py::module_ &m) {
     m.def(
         "teleport",
         [](qnsim::QubitRegistry &reg, uint64_t data, uint64_t a, uint64_t b, double g1, double g2, double me) {
+            require_distinct_live_qubits(reg, "teleport", {{"data", data}, {"a", a}, {"b", b}});
             return qnsim::teleport(reg, operation_noise(g1, g2, me), data, a, b);
         },
         py::arg("registry"), py::arg("data"), py::arg("a"), py::arg("b"), py::arg("gate1_error") = 0.0,
@@ -294,6 +318,8 @@ void bind_primitives(py::module_ &m) {
         [](qnsim::QubitRegistry &reg, uint64_t control, uint64_t a, uint64_t b, uint64_t target, double g1, double g2,
            double me) {
             const auto n = operation_noise(g1, g2, me);
+            require_distinct_live_qubits(reg, "remote_cnot",
+                                         {{"control", control}, {"a", a}, {"b", b}, {"target", target}});
             return qnsim::remote_cnot(reg, n, n, control, a, b, target);
         },
         py::arg("registry"), py::arg("control"), py::arg("a"), py::arg("b"), py::arg("target"),

@@ -48,11 +48,6 @@ Basis basis_of(const std::string &b) {
     throw std::invalid_argument("basis must be 'X', 'Y' or 'Z', got '" + b + "'");
 }
 
-std::string text_of(const py::object &obj) {
-    if (py::isinstance<py::str>(obj)) return obj.cast<std::string>();
-    return py::str(obj).cast<std::string>();  // stim.Circuit, stim.PauliString, ...
-}
-
 py::array_t<uint8_t> to_numpy(const std::vector<uint8_t> &v) {
     py::array_t<uint8_t> a(static_cast<py::ssize_t>(v.size()));
     if (!v.empty()) std::copy(v.begin(), v.end(), a.mutable_data());
@@ -167,7 +162,7 @@ True
     cls.def(
         "peek_observable_expectation",
         [](const StabilizerSimulator &s, const py::object &pauli) {
-            return s.peek_observable_expectation(qnsim::PauliString::from_text(text_of(pauli)));
+            return s.peek_observable_expectation(qnsim::PauliString::from_text(text_argument(pauli, "pauli")));
         },
         py::arg("pauli"), R"doc(
 Returns <psi|P|psi> (+1, -1 or 0) without changing the state.
@@ -193,7 +188,7 @@ Args:
     cls.def(
         "do_circuit",
         [](StabilizerSimulator &s, const py::object &circuit) {
-            const std::string text = text_of(circuit);
+            const std::string text = text_argument(circuit, "circuit");
             std::vector<uint8_t> record;
             // Ctrl-C stops a long circuit: checked every 2^16 instructions (the circuit runs without the GIL).
             const InterruptCheckScope<StabilizerSimulator> interruptible(s, raise_pending_signals_without_gil);

@@ -269,6 +269,9 @@ struct Parser {
                     }
                 }
             }
+            if (ins.gate == Gate::TICK && !ins.targets.empty()) {
+                fail(line, msg("TICK takes no targets, got ", ins.targets.size()));  // as Stim refuses it
+            }
             if (ins.gate == Gate::I || ins.gate == Gate::TICK) continue;
             circuit.blocks[open.back().first].push_back(std::move(ins));
         }

@@ -101,7 +101,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCircuit{"REPEAT 2\nH 0\n", "REPEAT needs '{' at the end of its line"},
         BadCircuit{"H 0\n}\n", "unbalanced braces: '}' without a matching REPEAT block on line 2"},
         BadCircuit{"H 0\nREPEAT 2 {\nH 0\n", "REPEAT block is never closed (missing '}'), opened on line 2"},
-        BadCircuit{"(0.1) 0", "expected a gate name, got '(0.1) 0'"}));
+        BadCircuit{"(0.1) 0", "expected a gate name, got '(0.1) 0'"},
+        BadCircuit{"TICK 0 1", "TICK takes no targets, got 2 on line 1"}));
 
 TEST(Circuit, ShortestDoubleReadsBackExactly) {
     EXPECT_EQ(shortest_double(0.1), "0.1");

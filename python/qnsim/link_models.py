@@ -95,7 +95,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from qnsim import _core
-from qnsim.argument_checks import flag
+from qnsim.argument_checks import flag, probability, real_number
 from qnsim.hardware import Detector, Fiber, Source, Transducer
 
 __all__ = [
@@ -348,6 +348,39 @@ class LinkModel:
     fidelity: float
     mode_success_probability: float
     first_round_probability: float = 0.0
+
+    def __post_init__(self) -> None:
+        # A model built by hand (or read from a scenario's link_model table) is checked as
+        # heralded_link's output is made: its figures are probabilities and a period, and its
+        # fidelity and Bell diagonal are those of its state (a network runs the state, while
+        # results and routing read the fidelity: disagreeing figures would be a silent lie).
+        if self.scheme not in SCHEMES:
+            raise ValueError(f"LinkModel.scheme must be one of {SCHEMES}, got {self.scheme!r}")
+        for name in ("success_probability", "mode_success_probability", "first_round_probability"):
+            object.__setattr__(self, name, probability(f"LinkModel.{name}", getattr(self, name)))
+        period = real_number("LinkModel.attempt_period_s", self.attempt_period_s, minimum=0.0, exclusive_minimum=True, unit="s")
+        object.__setattr__(self, "attempt_period_s", period)
+        state = _check_two_qubit_matrix(self.state).astype(complex)
+        try:
+            _core.DensityMatrixSimulator(2).set_density_matrix(state)  # Hermitian, trace 1, PSD
+        except ValueError as exc:
+            raise ValueError(f"LinkModel.state: {exc}") from None
+        state.flags.writeable = False
+        object.__setattr__(self, "state", state)
+        diagonal = _check_bell_coefficients("LinkModel.bell_diagonal", self.bell_diagonal)
+        of_state = bell_diagonal(state)
+        if np.max(np.abs(diagonal - of_state)) > 1e-9:
+            raise ValueError(
+                f"LinkModel.bell_diagonal {tuple(diagonal.tolist())} is not the Bell diagonal of its state "
+                f"{tuple(np.round(of_state, 12).tolist())}"
+            )
+        object.__setattr__(self, "bell_diagonal", tuple(float(x) for x in diagonal))
+        fidelity_value = real_number("LinkModel.fidelity", self.fidelity)
+        if abs(fidelity_value - diagonal[0]) > 1e-9:
+            raise ValueError(
+                f"LinkModel.fidelity {fidelity_value!r} is not the Phi+ weight of its state {float(of_state[0])!r}"
+            )
+        object.__setattr__(self, "fidelity", fidelity_value)
 
     @property
     def rate_hz(self) -> float:

@@ -138,9 +138,10 @@ class Network(SlotOperations):
         self.seed = check_value("seed", Union[int, None], seed, {"minimum": 0, "maximum": UINT64_MAX})
         self._native = _core.NativeNetwork(self.formalism, self.seed)
         if max_records is not None:
-            # Bounded here too: beyond int64 the native setter could only say "incompatible arguments".
-            self._native.max_records = check_value("max_records", int, max_records, _RECORD_LIMIT)
-        trace = check_value("trace", Union[bool, int], trace, _RECORD_LIMIT)
+            self._native.max_records = _record_limit("max_records", max_records, "None: the maximum")
+        trace = check_value("trace", Union[bool, int], trace)
+        if trace is not True and trace is not False:
+            trace = _record_limit("trace", trace, "0: off")
         if trace is not False:
             self._native.set_trace(DEFAULT_TRACE_LIMIT if trace is True else trace)
         self._nodes: dict[str, NodeInfo] = {}
@@ -670,7 +671,16 @@ class Network(SlotOperations):
 
 
 # Records a network keeps (delivery records, trace records): the native cap, kMaxRecords.
-_RECORD_LIMIT = {"minimum": 0, "maximum": 10**8}
+_RECORD_LIMIT = 10**8
+
+
+def _record_limit(name: str, value: Any, meaning: str) -> int:
+    """A record count checked here, as the native setter would: beyond int64 it could only say
+    "incompatible function arguments", without the value."""
+    count = check_value(name, int, value)
+    if not 0 <= count <= _RECORD_LIMIT:
+        raise parameter_error(name, f"must be in [0, {_RECORD_LIMIT}] ({meaning}), got {count}")
+    return count
 
 
 def _optional_ps(seconds: float | None, name: str) -> int | None:

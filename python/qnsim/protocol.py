@@ -62,7 +62,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from qnsim import _core
-from qnsim.specs import seconds_to_ps
+from qnsim.specs import UINT32_MAX, check_value, parameter_error, seconds_to_ps
 
 if TYPE_CHECKING:  # pragma: no cover - annotations only; network imports this module
     from qnsim.link_builder import LinkInfo
@@ -133,7 +133,7 @@ class Protocol:
         """
         self._ready_s.pop(slot_src, None)
         self._ready_s.pop(slot_dst, None)
-        self.network.native.deliver_slots(self.request.index, int(slot_src), int(slot_dst))
+        self.network.native.deliver_slots(self.request.index, _slot("slot_src", slot_src), _slot("slot_dst", slot_dst))
 
     def discard(self, slot: int) -> None:
         """Discards the pair held by ``slot`` and its partner."""
@@ -168,12 +168,12 @@ class Protocol:
         """
         src = self.network.node(from_node, "send").index
         dst = self.network.node(to_node, "send").index
-        return self._hub.send(self, src, dst, message, seconds_to_ps(after_s, "after_s")) / 1e12
+        return self._hub.send(self, src, dst, message, _delay_ps(after_s, "after_s")) / 1e12
 
     def set_timer(self, delay_s: float, node: str, payload: Any = None) -> None:
         """Calls :meth:`on_timer` at ``node`` with ``payload`` after ``delay_s`` seconds."""
         node_index = self.network.node(node, "set_timer").index
-        self._hub.set_timer(self, seconds_to_ps(delay_s, "delay_s"), node_index, payload)
+        self._hub.set_timer(self, _delay_ps(delay_s, "delay_s"), node_index, payload)
 
     # ---- facts --------------------------------------------------------------------------
 
@@ -200,6 +200,9 @@ class Protocol:
         Derived from the time :meth:`on_pair_ready` was called and the link's herald delay at
         that end. Raises KeyError for slots not reported (or already used).
         """
+        slot = _slot("slot", slot)
+        if slot not in self._ready_s:
+            raise KeyError(f"slot {slot} has no pair reported ready to this protocol (or it was already used)")
         return self._ready_s[slot]
 
     # ---- plumbing -----------------------------------------------------------------------
@@ -361,7 +364,7 @@ class SlotOperations:
         """Entanglement swap (Bell measurement with the node's noise) of two slots at ``node``;
         the far ends become partners (their Pauli correction is tracked natively). Returns the
         outcomes (m_a, m_b)."""
-        return tuple(self._native.swap_slots(self.node(node, "swap").index, int(slot_a), int(slot_b)))  # type: ignore[return-value]
+        return tuple(self._native.swap_slots(self.node(node, "swap").index, _slot("slot_a", slot_a), _slot("slot_b", slot_b)))  # type: ignore[return-value]
 
     def swap_duration_s(self, node: str) -> float:
         """Duration of a swap at ``node`` in s: two-qubit gate + single-qubit gate + measurement.
@@ -376,23 +379,23 @@ class SlotOperations:
 
     def discard(self, slot: int) -> None:
         """Discards the pair held by ``slot`` and its partner; the links restart."""
-        self._native.discard_slot_pair(int(slot))
+        self._native.discard_slot_pair(_slot("slot", slot))
 
     def slot_node(self, slot: int) -> str:
         """Name of the node holding memory slot ``slot``."""
-        return list(self._nodes)[self._native.slot_node(int(slot))]
+        return list(self._nodes)[self._native.slot_node(_slot("slot", slot))]
 
     def slot_partner(self, slot: int) -> int:
         """The slot holding the other half of ``slot``'s pair (global truth)."""
-        return int(self._native.slot_partner(int(slot)))
+        return int(self._native.slot_partner(_slot("slot", slot)))
 
     def slot_link(self, slot: int) -> LinkInfo:
         """The link whose memory ``slot`` is."""
-        return self.links[self._native.slot_link(int(slot))]
+        return self.links[self._native.slot_link(_slot("slot", slot))]
 
     def pair_fidelity(self, slot: int) -> float:
         """Current fidelity of the pair held by ``slot`` and its partner (frames applied, decay to now)."""
-        return float(self._native.slot_pair_fidelity(int(slot)))
+        return float(self._native.slot_pair_fidelity(_slot("slot", slot)))
 
     def classical_latency_s(self, a: str, b: str) -> float:
         """Classical message latency between two nodes along the cheapest link path, in s.
@@ -416,3 +419,17 @@ class _Departure:
 
     def on_timer(self, node: str, payload: Any) -> None:
         self.native.send_message(self.src, self.dst, self.ident)
+
+
+def _slot(name: str, value: Any) -> int:
+    """A memory slot index as every protocol call reads it: an integer (not True, not 2.5, which
+    int() made slots 1 and 2) in the native index range; the network names a slot that does not exist."""
+    return check_value(name, int, value, {"minimum": 0, "maximum": UINT32_MAX})
+
+
+def _delay_ps(seconds: Any, name: str) -> int:
+    """A protocol's delay in s as integer ps: a message or timer cannot leave before now."""
+    ps = seconds_to_ps(seconds, name)
+    if ps < 0:
+        raise parameter_error(name, f"must be >= 0 s (a delay from now), got {seconds!r}")
+    return ps

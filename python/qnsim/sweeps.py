@@ -56,6 +56,7 @@ import math
 import multiprocessing
 import numbers
 import os
+import pickle
 import re
 import sys
 import time
@@ -1168,6 +1169,15 @@ def _run_local(
     retries: int,
     on_result: Callable[[Point, Any], None],
 ) -> None:
+    try:
+        pickle.dumps(fn)
+    except Exception as exc:
+        # The pool pickles each call in a feeder thread; Python 3.11's pool then waits forever
+        # for a result that was never sent (a lambda or a nested function hung the sweep).
+        raise SweepError(
+            f"the point function {fn!r} cannot be sent to worker processes ({type(exc).__name__}: {exc}); "
+            "define it at module level (not a lambda or a nested function), or use backend='dask'"
+        ) from exc
     remaining = {p.id: p for p in pending}
     breaks = 0
     while remaining:

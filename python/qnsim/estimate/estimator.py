@@ -46,7 +46,7 @@ from typing import Any, Union
 
 import numpy as np
 
-from qnsim.argument_checks import integer, is_integer, is_real_number
+from qnsim.argument_checks import integer, is_integer, is_real_number, real_number
 from qnsim.estimate.budget import ErrorBudget
 from qnsim.estimate.factories import design_t_factories, factories_needed, pick_factory
 from qnsim.estimate.links import Link, PurificationPlan, bbpssw_step, dejmps_step, purification_plan
@@ -107,6 +107,7 @@ def remote_gate_time_s(qa: QPU, qb: QPU, latency_s: float) -> float:
     >>> remote_gate_time_s(QPU(), QPU(), 1e-6)
     1.15e-06
     """
+    latency_s = real_number("latency_s", latency_s, minimum=0.0, unit="s", error=ValueError)
     return max(qa.t_2q_s, qb.t_2q_s) + max(qa.t_meas_s, qb.t_meas_s) + latency_s
 
 
