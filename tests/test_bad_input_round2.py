@@ -341,3 +341,27 @@ def test_protocol_pair_emitted_s_names_a_slot_it_never_reported():
     network.request("a", "b", num_pairs=2, protocol=_OneCall(lambda p, slot, partner: p.pair_emitted_s(99)))
     with pytest.raises(KeyError, match=r"slot 99 has no pair reported ready to this protocol"):
         network.run(0.01)
+
+
+def test_results_traces_logs_and_sweeps_check_flags_and_paths(tmp_path):
+    network = qnsim.Network(seed=1, trace=True)
+    network.add_node("a")
+    network.add_node("b")
+    network.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e4)
+    network.request("a", "b", num_pairs=3)
+    result = network.run(0.01)
+    # include_pairs="no" was truthy: the pairs were listed.
+    with pytest.raises(TypeError, match=r"^include_pairs must be True or False, got 'no'$"):
+        result.to_dict(include_pairs="no")
+    with pytest.raises(TypeError, match=r"^include_pairs must be True or False, got 1$"):
+        result.to_json(include_pairs=1)
+    # open(3) wrote the trace to file descriptor 3 and closed it.
+    with pytest.raises(TypeError, match=r"^path must be a str or os.PathLike, got 3$"):
+        network.trace().write_jsonl(3)
+    assert network.trace().write_jsonl(tmp_path / "t.jsonl") == len(network.trace())
+    # log_to_stderr(True) set level 1.
+    with pytest.raises(TypeError, match=r"^level must be a level name or a logging level number, got True$"):
+        qnsim.log_to_stderr(True)
+    # out="" was reported as "got '.'".
+    with pytest.raises(ValueError, match=r"^out must be a \.csv or \.parquet path, got ''$"):
+        qnsim.sweep(lambda params, seed: {}, {}, seeds=1, out="", progress=False)

@@ -120,6 +120,9 @@ def log_to_stderr(level: int | str = "INFO", *, stream: IO[str] | None = None) -
         ValueError: unknown log level 'LOUD'; use DEBUG, INFO, WARNING, ERROR or CRITICAL
         >>> logging.getLogger("qnsim").removeHandler(handler); logging.getLogger("qnsim").setLevel(logging.NOTSET)
     """
+    if isinstance(level, bool) or not isinstance(level, (str, int)):
+        # True is not level 1, and logging's own message for 3.5 does not name the argument.
+        raise TypeError(f"level must be a level name or a logging level number, got {level!r}")
     if isinstance(level, str):
         number = logging.getLevelName(level.upper())
         if not isinstance(number, int):

@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from qnsim.argument_checks import flag
+
 __all__ = ["NetworkResult", "RequestResult", "t_quantile_975"]
 
 # Two-sided 95% Student-t quantiles t_{0.975, df} for df = 1..30.
@@ -532,6 +534,7 @@ class NetworkResult:
             >>> json.loads(json.dumps(r.to_dict()))["events_processed"]
             10
         """
+        include_pairs = flag("include_pairs", include_pairs)  # "no" is truthy: checked, not tested
         out: dict[str, Any] = {
             "formalism": self.formalism,
             "seed": self.seed,

@@ -1011,7 +1011,9 @@ def _fsync_dir(path: Path) -> None:
 def _open_sink(out: str | os.PathLike | None, key_columns: list[str]) -> _CsvSink | _ParquetSink | None:
     if out is None:
         return None
-    path = Path(out)
+    path = Path(out)  # TypeError for what is not a path
+    if not os.fspath(out):  # Path("") is ".": the message would name a path the caller never gave
+        raise ValueError("out must be a .csv or .parquet path, got ''")
     if path.suffix == ".parquet":
         return _ParquetSink(path, key_columns)
     if path.suffix == ".csv":
@@ -1039,7 +1041,9 @@ def read_results(out: str | os.PathLike) -> list[dict]:
         ...     [(r["length_km"], r["seed"]) for r in read_results(path)]
         [(10.0, 0)]
     """
-    path = Path(out)
+    path = Path(out)  # TypeError for what is not a path
+    if not os.fspath(out):  # Path("") is ".": the message would name a path the caller never gave
+        raise ValueError("out must be a .csv or .parquet path, got ''")
     if path.suffix == ".parquet":
         return _ParquetSink(path, []).load()
     raw = path.read_bytes()

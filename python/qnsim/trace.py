@@ -135,6 +135,9 @@ class Trace(Sequence):
             >>> qnsim.Network(trace=True).trace().write_jsonl(path)
             0
         """
+        if not isinstance(path, (str, os.PathLike)):
+            # open(3) would write to file descriptor 3 and close it.
+            raise TypeError(f"path must be a str or os.PathLike, got {path!r}")
         with open(path, "w", encoding="utf-8") as f:
             for record in self:
                 f.write(json.dumps(record, allow_nan=False) + "\n")
