@@ -365,3 +365,28 @@ def test_results_traces_logs_and_sweeps_check_flags_and_paths(tmp_path):
     # out="" was reported as "got '.'".
     with pytest.raises(ValueError, match=r"^out must be a \.csv or \.parquet path, got ''$"):
         qnsim.sweep(lambda params, seed: {}, {}, seeds=1, out="", progress=False)
+
+
+def test_estimator_simulation_and_streaming_read_counts_and_seeds_strictly(tmp_path):
+    from qnsim.estimate import Workload, simulate_execution, stream_circuit_file
+
+    circuit = tmp_path / "w.stim"
+    circuit.write_text("H 0\nCX 0 1\n")
+    qpus, links = [QPU(num_qubits=1), QPU(num_qubits=1)], [Link((0, 1), rate_hz=1e6, fidelity=0.99)]
+    # int() made 2.5 bytes 2 and True 1 ("must be >= 4096, got 1" for True).
+    with pytest.raises(ValueError, match=r"^chunk_bytes must be an integer, got 2\.5$"):
+        stream_circuit_file(circuit, chunk_bytes=2.5)
+    with pytest.raises(ValueError, match=r"^chunk_bytes must be an integer, got True$"):
+        stream_circuit_file(circuit, chunk_bytes=True)
+    with pytest.raises(ValueError, match=r"^max_ops must be an integer, got 2\.5$"):
+        Workload("H 0").unroll(2.5)
+    # numpy's "SeedSequence expects int or sequence of ints" named no argument.
+    with pytest.raises(TypeError, match=r"^seed must be an int, got 2\.5$"):
+        simulate_execution("CX 0 1", qpus, links, seed=2.5)
+    with pytest.raises(ValueError, match=r"^buffer_pairs must be a positive integer, got True$"):
+        simulate_execution("CX 0 1", qpus, links, buffer_pairs=True)
+    with pytest.raises(TypeError, match=r"^cat_entangler must be True or False, got 'no'$"):
+        simulate_execution("CX 0 1", qpus, links, cat_entangler="no")
+    with pytest.raises(ValueError, match=r"^target_fidelity must be a probability in \[0, 1\], got 1\.5$"):
+        simulate_execution("CX 0 1", qpus, links, target_fidelity=1.5)
+    assert simulate_execution("CX 0 1", qpus, links, seed=np.int64(3)).remote_gates == 1

@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from qnsim import _core
+from qnsim.argument_checks import flag, integer, is_integer, probability
 from qnsim.estimate.estimator import (
     _normalize_links,
     _teleport_local_error,
@@ -41,7 +42,7 @@ from qnsim.estimate.estimator import (
     remote_gate_time_s,
 )
 from qnsim.estimate.links import Link, purification_plan
-from qnsim.estimate.placement import Placement, partition, placement_from_mapping
+from qnsim.estimate.placement import Placement, check_seed, partition, placement_from_mapping
 from qnsim.estimate.qpu import QPU
 from qnsim.estimate.workload import Workload
 from qnsim.events import EventLoop
@@ -511,8 +512,17 @@ def simulate_execution(
     """
     if supply not in ("poisson", "geometric"):
         raise ValueError(f"supply must be 'poisson' or 'geometric', got {supply!r}")
-    if not isinstance(buffer_pairs, int) or buffer_pairs < 1:
+    if not is_integer(buffer_pairs) or buffer_pairs < 1:
         raise ValueError(f"buffer_pairs must be a positive integer, got {buffer_pairs!r}")
+    # Checked up front with the estimator's readers: numpy's own errors name no argument, and
+    # flags and targets are not coerced.
+    seed = check_seed(seed)
+    max_ops = integer("max_ops", max_ops, minimum=1, error=ValueError)
+    cat_entangler = flag("cat_entangler", cat_entangler)
+    if purification not in ("dejmps", "bbpssw"):
+        raise ValueError(f"purification must be 'dejmps' or 'bbpssw', got {purification!r}")
+    if target_fidelity is not None:
+        target_fidelity = probability("target_fidelity", target_fidelity, error=ValueError)
     w = workload if isinstance(workload, Workload) else Workload(workload)
     qpu_list = list(qpus)
     if any(q.error_corrected for q in qpu_list):

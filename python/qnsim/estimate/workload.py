@@ -19,6 +19,7 @@ from typing import Any, Literal
 import numpy as np
 
 from qnsim import _core
+from qnsim.argument_checks import integer
 
 __all__ = [
     "DIALECT",
@@ -307,7 +308,7 @@ class Workload:
         >>> Workload("REPEAT 2 {\\n  CX 0 1\\n}").unroll()
         [('CX', [0, 1]), ('CX', [0, 1])]
         """
-        return self._program.unroll(int(max_ops))
+        return self._program.unroll(integer("max_ops", max_ops, minimum=1, error=ValueError))
 
     def _placed(
         self, qpu_of, num_qpus, t_1q, t_2q, t_meas, t_reset, t_remote, t_frame, schedule: bool = True
@@ -363,7 +364,9 @@ def stream_circuit_file(path: str | os.PathLike[str], chunk_bytes: int = 1 << 22
     {'CX': 2, 'M': 1}
     >>> os.unlink(f.name)
     """
-    return GateCounts._from_native(_core.stream_count_file(os.fspath(path), int(chunk_bytes)))
+    # int() made 2.5 bytes 2 and True 1 (then "must be >= 4096, got 1"): read as a count instead.
+    chunk_bytes = integer("chunk_bytes", chunk_bytes, error=ValueError)
+    return GateCounts._from_native(_core.stream_count_file(os.fspath(path), chunk_bytes))
 
 
 def workload_help(width: int = 100) -> str:
