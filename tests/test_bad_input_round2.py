@@ -390,3 +390,22 @@ def test_estimator_simulation_and_streaming_read_counts_and_seeds_strictly(tmp_p
     with pytest.raises(ValueError, match=r"^target_fidelity must be a probability in \[0, 1\], got 1\.5$"):
         simulate_execution("CX 0 1", qpus, links, target_fidelity=1.5)
     assert simulate_execution("CX 0 1", qpus, links, seed=np.int64(3)).remote_gates == 1
+
+
+def test_heralded_link_and_measure_link_read_numbers_without_float():
+    src = Source(attempt_rate_hz=1e6, emission_efficiency=0.5)
+    args = ("double_click", src, src, Fiber(1.0), Fiber(1.0), Detector(0.9))
+    # float(True) was a phase noise of 1 rad.
+    with pytest.raises(TypeError, match=r"^heralded_link phase_std_rad must be a real number, got True$"):
+        qnsim.heralded_link(*args, phase_std_rad=True)
+    assert qnsim.heralded_link(*args, phase_std_rad=np.float64(0.0)).fidelity == qnsim.heralded_link(*args).fidelity
+    data = {"run": {"until_s": 0.01}, "nodes": [{"name": "a"}, {"name": "b"}],
+            "links": [{"a": "a", "b": "b", "length_km": 1.0, "fidelity": 0.9, "rate_hz": 1e4}],
+            "requests": [{"src": "a", "dst": "b"}]}
+    # request=True was request 1 (here: "does not exist"); until_s="0.01" was read as 0.01 s.
+    with pytest.raises(ValueError, match=r"^request True does not exist"):
+        qnsim.qec.measure_link(data, request=True, probes=2)
+    with pytest.raises(TypeError, match=r"^until_s must be a real number, got '0\.01'$"):
+        qnsim.qec.measure_link(data, until_s="0.01", probes=2)
+    with pytest.raises(ValueError, match=r"^probes must be an int >= 1, got True$"):
+        qnsim.qec.measure_link(data, probes=True)

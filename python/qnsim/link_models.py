@@ -462,9 +462,8 @@ def heralded_link(
             "heralded_link double_click_timing must be 'both_rounds' or 'second_on_herald', "
             f"got {double_click_timing!r}"
         )
-    sigma = float(phase_std_rad)
-    if not math.isfinite(sigma) or sigma < 0:
-        raise ValueError(f"heralded_link phase_std_rad must be finite and >= 0, got {phase_std_rad!r}")
+    # float() read True as 1 rad and "0.1" as 0.1 rad: the one number reader refuses both.
+    sigma = real_number("heralded_link phase_std_rad", phase_std_rad, minimum=0.0, unit="rad")
 
     eta_a = _arm_efficiency(source_a, transducer_a, fiber_a, detector)
     eta_b = _arm_efficiency(source_b, transducer_b, fiber_b, detector)

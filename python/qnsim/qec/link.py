@@ -40,6 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
+from qnsim.argument_checks import is_integer, real_number
 from qnsim.qec.channels import bell_diagonal_after_memory, check_bell_diagonal, memory_pauli_channel
 from qnsim.qec.circuits import seam_resources
 from qnsim.qec.noise import Interface
@@ -132,14 +133,14 @@ def measure_link(
     """
     from qnsim.scenario import scenario_from_dict
 
-    if isinstance(probes, bool) or not isinstance(probes, int) or probes < 1:
+    if not is_integer(probes) or probes < 1:
         raise ValueError(f"probes must be an int >= 1, got {probes!r}")
     data, label = _scenario_data(scenario)
     requests = data.get("requests", [])
-    if not isinstance(request, int) or not 0 <= request < len(requests):
+    if not is_integer(request) or not 0 <= request < len(requests):  # True is not request 1
         raise ValueError(f"request {request!r} does not exist ({len(requests)} requests in {label})")
     network, settings = scenario_from_dict(data, source=label, seed=seed)
-    horizon = settings.until_s if until_s is None else float(until_s)
+    horizon = settings.until_s if until_s is None else real_number("until_s", until_s, minimum=0.0, unit="s")
     result = network.run(horizon, progress=False).requests[request]
     if result.num_pairs == 0:
         raise ValueError(
