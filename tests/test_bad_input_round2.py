@@ -409,3 +409,11 @@ def test_heralded_link_and_measure_link_read_numbers_without_float():
         qnsim.qec.measure_link(data, until_s="0.01", probes=2)
     with pytest.raises(ValueError, match=r"^probes must be an int >= 1, got True$"):
         qnsim.qec.measure_link(data, probes=True)
+
+
+@pytest.mark.parametrize("bad", [True, "1e-6"])
+def test_round_timing_refuses_times_that_are_not_numbers(bad):
+    # float() read "1e-6" as 1 us and True as a 1 s cycle.
+    with pytest.raises(ValueError, match=rf"^cycle_time_s must be a positive finite number, got {re.escape(repr(bad))}$"):
+        qnsim.qec.round_timing(rate_hz=1e3, bell_diagonal=(0.9, 0.05, 0.03, 0.02), distance=3, cycle_time_s=bad,
+                               t1_s=1.0, t2_s=1.0)

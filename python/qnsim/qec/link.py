@@ -40,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qnsim.argument_checks import is_integer, real_number
+from qnsim.argument_checks import is_integer, is_real_number, real_number
 from qnsim.qec.channels import bell_diagonal_after_memory, check_bell_diagonal, memory_pauli_channel
 from qnsim.qec.circuits import seam_resources
 from qnsim.qec.noise import Interface
@@ -233,6 +233,8 @@ class RoundTiming:
 
 
 def _positive(name: str, value: float, allow_inf: bool = False) -> float:
+    if not is_real_number(value):  # float() read "1e-6" as a time and True as 1
+        raise ValueError(f"{name} must be a positive {'number' if allow_inf else 'finite number'}, got {value!r}")
     v = float(value)
     if not (v > 0 and (allow_inf or math.isfinite(v))):
         raise ValueError(f"{name} must be a positive {'number' if allow_inf else 'finite number'}, got {value!r}")
