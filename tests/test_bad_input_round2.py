@@ -417,3 +417,10 @@ def test_round_timing_refuses_times_that_are_not_numbers(bad):
     with pytest.raises(ValueError, match=rf"^cycle_time_s must be a positive finite number, got {re.escape(repr(bad))}$"):
         qnsim.qec.round_timing(rate_hz=1e3, bell_diagonal=(0.9, 0.05, 0.03, 0.02), distance=3, cycle_time_s=bad,
                                t1_s=1.0, t2_s=1.0)
+
+
+@pytest.mark.parametrize(("bad", "match"), [(2.5, r"must be an integer, got 2\.5"), (True, r"must be an integer, got True"),
+                                            (-1, r"must be >= 0, got -1")])
+def test_purification_rounds_for_checks_max_rounds(bad, match):
+    with pytest.raises(qnsim.ParameterError, match=rf"^max_rounds {match}$"):
+        qnsim.purification_rounds_for([0.9, 0.05, 0.03, 0.02], 0.95, max_rounds=bad)

@@ -60,6 +60,8 @@ def purification_rounds_for(
             "scheme", f"must be 'dejmps' or 'bbpssw', got {scheme!r}{did_you_mean(scheme, PURIFICATIONS)}"
         )
     target = check_value("target_fidelity", float, target_fidelity, {"minimum": 0.0, "maximum": 1.0})
+    # range() raised "'float' object cannot be interpreted as an integer" for 2.5; True was 1 round.
+    max_rounds = check_value("max_rounds", int, max_rounds, {"minimum": 0, "maximum": 1024})
     diag = np.asarray(check_value("bell_diagonal", tuple[float, ...], bell_diagonal, {"length": 4}), dtype=float)
     if np.any(diag < 0) or abs(diag.sum() - 1.0) > 1e-9:
         raise parameter_error(
