@@ -424,3 +424,21 @@ def test_round_timing_refuses_times_that_are_not_numbers(bad):
 def test_purification_rounds_for_checks_max_rounds(bad, match):
     with pytest.raises(qnsim.ParameterError, match=rf"^max_rounds {match}$"):
         qnsim.purification_rounds_for([0.9, 0.05, 0.03, 0.02], 0.95, max_rounds=bad)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "REPEAT 99999999999999 {\nH 0\n}",  # ran for hours (every iteration executes)
+        "REPEAT 1000000 {\nREPEAT 1000000 {\nH 0 1\n}\n}",
+        "REPEAT 1000000000000000000 {\n}",  # an empty body still loops
+    ],
+)
+def test_do_circuit_refuses_repeat_counts_that_would_run_for_hours(text):
+    with pytest.raises(qnsim.CircuitParseError, match=r"would execute more than 1099511627776 target operations"):
+        qnsim.StabilizerSimulator(2).do_circuit(text)
+
+
+def test_do_circuit_still_runs_long_repeats_within_the_budget():
+    sim = qnsim.StabilizerSimulator(1, seed=1)
+    assert list(sim.do_circuit("REPEAT 100000 {\nX 0\n}\nM 0")) == [0]

@@ -278,6 +278,32 @@ struct Parser {
         if (open.size() > 1) {
             fail(open.back().second, "unbalanced braces: REPEAT block is never closed (missing '}'), opened");
         }
+        check_work();
+    }
+
+    /// Refuses a circuit whose REPEAT counts, multiplied out, ask for more target operations than
+    /// could run in any reasonable time: REPEAT blocks run without being unrolled, but every
+    /// iteration still executes, so `REPEAT 10^15 { H 0 }` would otherwise run for days.
+    void check_work() {
+        using Work = unsigned __int128;  // saturating at kMaxCircuitOperations + 1
+        constexpr Work cap = Work{kMaxCircuitOperations} + 1;
+        std::vector<Work> work(circuit.blocks.size(), 0);
+        // Bodies are created after the block that opens them, so a reverse pass sees them first.
+        for (size_t b = circuit.blocks.size(); b-- > 0;) {
+            Work total = 0;
+            for (const Instruction &ins : circuit.blocks[b]) {
+                // An empty body still loops (one step per iteration); a gate costs one step per target.
+                const Work step = ins.repeat_count ? Work{ins.repeat_count} * std::max<Work>(work[ins.body], 1)
+                                                   : std::max<Work>(ins.targets.size(), 1);
+                total = std::min(cap, total + step);
+                if (b == 0 && total >= cap) {
+                    fail(ins.line, msg("the circuit would execute more than ", kMaxCircuitOperations,
+                                       " target operations with its REPEAT counts multiplied out; lower the "
+                                       "counts or split it into several do_circuit calls"));
+                }
+            }
+            work[b] = total;
+        }
     }
 };
 

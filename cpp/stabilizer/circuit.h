@@ -46,13 +46,19 @@ struct Instruction {
 ///   measurements with a result-flip probability M(p). DETECTOR, OBSERVABLE_INCLUDE, QUBIT_COORDS
 ///   and SHIFT_COORDS are accepted and ignored. Classically controlled targets (rec[-k]), sweep
 ///   bits and Pauli targets are not supported.
+/// Most target operations (REPEAT counts multiplied out) a circuit may ask for, 2^40: about an
+/// hour of the fastest gates. Circuit::parse refuses more (CircuitParseError), since REPEAT blocks
+/// are executed iteration by iteration.
+inline constexpr uint64_t kMaxCircuitOperations = uint64_t{1} << 40;
+
 struct Circuit {
     std::vector<std::vector<Instruction>> blocks;
 
     /// Parses `text` for a simulator of `num_qubits` qubits. Throws CircuitParseError naming the
     /// line and, for unknown gates, the closest known name: unknown gates, wrong argument counts,
     /// probabilities outside [0, 1], targets >= num_qubits, odd target counts of pair gates, a
-    /// repeated qubit in a pair, REPEAT counts < 1, unbalanced braces.
+    /// repeated qubit in a pair, REPEAT counts < 1, unbalanced braces, TICK with targets, more than
+    /// kMaxCircuitOperations target operations in all.
     static Circuit parse(const std::string &text, size_t num_qubits);
 };
 

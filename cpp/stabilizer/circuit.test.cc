@@ -102,7 +102,11 @@ INSTANTIATE_TEST_SUITE_P(
         BadCircuit{"H 0\n}\n", "unbalanced braces: '}' without a matching REPEAT block on line 2"},
         BadCircuit{"H 0\nREPEAT 2 {\nH 0\n", "REPEAT block is never closed (missing '}'), opened on line 2"},
         BadCircuit{"(0.1) 0", "expected a gate name, got '(0.1) 0'"},
-        BadCircuit{"TICK 0 1", "TICK takes no targets, got 2 on line 1"}));
+        BadCircuit{"TICK 0 1", "TICK takes no targets, got 2 on line 1"},
+        BadCircuit{"H 0\nREPEAT 1000000000000000 {\nH 0\n}", "would execute more than 1099511627776 target operations"},
+        BadCircuit{"REPEAT 1048577 {\nREPEAT 1048576 {\n}\n}\n", "more than 1099511627776 target operations"
+                                                                   " with its REPEAT counts multiplied out; lower the "
+                                                                   "counts or split it into several do_circuit calls on line 1"}));
 
 TEST(Circuit, ShortestDoubleReadsBackExactly) {
     EXPECT_EQ(shortest_double(0.1), "0.1");
