@@ -442,3 +442,23 @@ def test_do_circuit_refuses_repeat_counts_that_would_run_for_hours(text):
 def test_do_circuit_still_runs_long_repeats_within_the_budget():
     sim = qnsim.StabilizerSimulator(1, seed=1)
     assert list(sim.do_circuit("REPEAT 100000 {\nX 0\n}\nM 0")) == [0]
+
+
+@pytest.mark.parametrize(
+    ("name", "match"),
+    [
+        (["a"], r"name must be a string, got \['a'\]"),  # was "unhashable type: 'list'"
+        (" ", r"name must be a non-empty string \(not blank\), got ' '"),
+        ("a\nb", r"name must be printable text without line breaks or control characters, got 'a\\nb'"),
+        ("a\tb", r"name must be printable text"),
+    ],
+)
+def test_node_and_request_names_are_printable_and_not_blank(name, match):
+    with pytest.raises(qnsim.ParameterError, match=match):
+        qnsim.Network().add_node(name)
+    network = _two_nodes()
+    network.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e3)
+    if isinstance(name, str):
+        with pytest.raises(qnsim.ParameterError, match=match):
+            network.request("a", "b", name=name)
+    assert network.add_node("qpu é").name == "qpu é"

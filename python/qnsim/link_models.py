@@ -332,6 +332,12 @@ class LinkModel:
             that the first round of an attempt heralds (only then is the second round played;
             ``attempt_period_s`` is then one round). 0: every attempt takes ``attempt_period_s``.
 
+    Raises:
+        ValueError: Built by hand (or from a scenario's ``link_model`` table) with an unknown
+            scheme, a probability outside [0, 1], a period that is not > 0, a state that is not a
+            two-qubit density matrix, or a ``bell_diagonal``/``fidelity`` that is not the state's.
+        TypeError: A figure that is not a number.
+
     Example:
         >>> from qnsim.hardware import Detector, Fiber, Source
         >>> src = Source(attempt_rate_hz=1e6, emission_efficiency=1.0)

@@ -71,6 +71,7 @@ from qnsim.specs import (
     RequestInfo,
     RequestSpec,
     build,
+    check_label,
     check_value,
     did_you_mean,
     parameter_error,
@@ -219,6 +220,10 @@ class Network(SlotOperations):
             qnsim._core.ParameterError: node 'qpu1': t2_s must be <= 2 * t1_s = 2.0 s, got 3.0 s
         """
         who = f"node {name!r}"
+        try:
+            check_label("name", name)  # before the lookup: a list name was "unhashable type: 'list'"
+        except ParameterError as exc:
+            raise relocated(exc, who) from None
         if name in self._nodes:
             raise ValueError(f"{who} already exists")
         try:
@@ -375,7 +380,11 @@ class Network(SlotOperations):
         except ParameterError as exc:
             raise relocated(exc, who) from None
         if spec.name is not None:
-            if not spec.name or spec.name.isdigit():
+            try:
+                check_label("name", spec.name)
+            except ParameterError as exc:
+                raise relocated(exc, who) from None
+            if spec.name.isdigit():
                 # A digit-only name would be ambiguous with an index in sweep keys (requests.0).
                 raise ValueError(f"{who}: name must be non-empty and not all digits, got {spec.name!r}")
             if any(r.name == spec.name for r in self._requests):

@@ -52,6 +52,7 @@ __all__ = [
     "ParameterError",
     "RequestInfo",
     "RequestSpec",
+    "check_label",
     "did_you_mean",
     "parameter_error",
     "param",
@@ -107,6 +108,34 @@ def relocated(error: ParameterError, where: str) -> ParameterError:
     new.field = error.field
     new.detail = detail
     return new
+
+
+def check_label(field_name: str, value: Any) -> str:
+    """A name (of a node, a request): a string that is not blank and holds no control characters.
+
+    Names become TOML keys, CSV column headers, trace fields and table cells: a line break or a
+    blank name would turn up there as a broken row or an empty column.
+
+    Raises:
+        ParameterError: Naming ``field_name`` and the value.
+
+    Example:
+        >>> check_label("name", "qpu a")
+        'qpu a'
+        >>> check_label("name", "a\\nb")
+        Traceback (most recent call last):
+        ...
+        qnsim._core.ParameterError: name must be printable text without line breaks or control characters, got 'a\\nb'
+    """
+    if not isinstance(value, str):
+        raise parameter_error(field_name, f"must be a string, got {value!r}")
+    if not value.strip():
+        raise parameter_error(field_name, f"must be a non-empty string (not blank), got {value!r}")
+    if not value.isprintable():
+        raise parameter_error(
+            field_name, f"must be printable text without line breaks or control characters, got {value!r}"
+        )
+    return value
 
 
 def seconds_to_ps(seconds: Any, field_name: str) -> int:
@@ -617,7 +646,7 @@ class LinkSpec(Spec):
     transducer_a: Any = param(None, doc="Hardware link: transducer at end a (overrides transducer)")
     transducer_b: Any = param(None, doc="Hardware link: transducer at end b (overrides transducer)")
     attenuation_db_per_km: Union[float, None] = param(
-        None, unit="dB/km", doc="Fiber loss (default 0.2 or the preset's)", minimum=0.0
+        None, unit="dB/km", doc="Hardware link: fiber loss (default 0.2 or the preset's)", minimum=0.0
     )
     refractive_index: Union[float, None] = param(
         None, doc="Fiber group index (default 1.44 or the preset's)", minimum=1.0

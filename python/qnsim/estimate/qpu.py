@@ -129,11 +129,13 @@ class QPU:
         surface_code: a :class:`SurfaceCode` to run the workload as logical qubits; None for
             physical execution.
         logical_qubits: placement capacity in logical qubits when error-corrected (``None`` =
-            limited only by ``num_qubits`` after the code distance is known).
+            limited only by ``num_qubits`` after the code distance is known); refused without
+            ``surface_code``, where nothing would read it.
         name: a label for reports.
 
     Raises:
-        ValueError: naming a negative time, a probability outside [0, 1] or a capacity below 1.
+        ValueError: naming a negative time, a probability outside [0, 1], a capacity below 1 or
+            logical_qubits without surface_code.
 
     >>> q = QPU(num_qubits=100, t_2q_s=50e-9, e_2q=1e-3)
     >>> q.capacity
