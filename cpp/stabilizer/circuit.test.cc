@@ -41,7 +41,7 @@ TEST(Circuit, ParsesGatesTargetsArgumentsAndAliases) {
 
 TEST(Circuit, RepeatBodiesAreBlocksNeverUnrolled) {
     const Circuit c = Circuit::parse(
-        "REPEAT 1000000000000 {\n"
+        "REPEAT 100000000000 {\n"  // 7 * 10^11 target operations: within kMaxCircuitOperations
         "  H 0\n"
         "  REPEAT 3 {\n"
         "    CX 0 1\n"
@@ -52,7 +52,7 @@ TEST(Circuit, RepeatBodiesAreBlocksNeverUnrolled) {
     ASSERT_EQ(c.blocks.size(), 3u);
     ASSERT_EQ(c.blocks[0].size(), 2u);
     EXPECT_EQ(c.blocks[0][0].gate, Gate::REPEAT);
-    EXPECT_EQ(c.blocks[0][0].repeat_count, 1000000000000ull);
+    EXPECT_EQ(c.blocks[0][0].repeat_count, 100000000000ull);
     const uint32_t outer = c.blocks[0][0].body;
     ASSERT_EQ(c.blocks[outer].size(), 2u);
     EXPECT_EQ(c.blocks[outer][1].repeat_count, 3u);

@@ -86,7 +86,8 @@ class StabilizerSimulator:
         
         Supported (case-insensitive): H S S_DAG X Y Z I CX/CNOT/ZCX CY CZ SWAP, M/MZ MX MY MR MRX MRY
         (optional flip probability, !q targets), R RX RY, X_ERROR Y_ERROR Z_ERROR DEPOLARIZE1 DEPOLARIZE2
-        PAULI_CHANNEL_1, TICK, REPEAT N { ... } (nested, executed without unrolling), # comments. DETECTOR,
+        PAULI_CHANNEL_1, TICK, REPEAT N { ... } (nested, executed without unrolling; at most 2^40 target
+        operations with the counts multiplied out), # comments. DETECTOR,
         OBSERVABLE_INCLUDE, QUBIT_COORDS and SHIFT_COORDS are ignored. Problems raise CircuitParseError
         naming the line, e.g. "unknown gate 'CNT' on line 4; did you mean 'CNOT'?"; nothing runs then.
         """
