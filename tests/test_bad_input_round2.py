@@ -462,3 +462,9 @@ def test_node_and_request_names_are_printable_and_not_blank(name, match):
         with pytest.raises(qnsim.ParameterError, match=match):
             network.request("a", "b", name=name)
     assert network.add_node("qpu é").name == "qpu é"
+
+
+def test_a_sweep_refuses_more_workers_than_it_would_sensibly_start():
+    # workers=10**6 started min(workers, points) processes: a fork storm on a large grid.
+    with pytest.raises(ValueError, match=r"^workers = 1,000,000 is more than the 4,096 processes a sweep starts$"):
+        qnsim.sweep(lambda params, seed: {}, {"a": [1, 2]}, seeds=1, workers=10**6, progress=False)

@@ -100,6 +100,10 @@ _RESERVED = (SEED_COLUMN, ID_COLUMN, SCENARIO_COLUMN)
 _BACKENDS = ("local", "dask")
 
 
+#: Most worker processes (or Dask workers) a sweep starts, as Network.run_seeds caps its threads.
+MAX_WORKERS = 4096
+
+
 class SweepError(QnsimError, RuntimeError):
     """A sweep stopped: a point function raised, or workers kept dying.
 
@@ -1355,6 +1359,9 @@ def sweep(
         raise ValueError("client is a dask.distributed.Client and needs backend='dask'")
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise ValueError(f"workers must be an int >= 1 or None, got {workers!r}")
+    if workers is not None and workers > MAX_WORKERS:
+        # The local pool starts min(workers, points) processes: 10**6 would fork until the machine stops.
+        raise ValueError(f"workers = {workers:,} is more than the {MAX_WORKERS:,} processes a sweep starts")
     if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
         raise ValueError(f"retries must be an int >= 0, got {retries!r}")
     if not isinstance(progress, bool):  # 'yes' or 1 were taken as true
