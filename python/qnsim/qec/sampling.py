@@ -155,6 +155,12 @@ class LogicalErrorEstimate:
         return per_round(low, self.rounds), per_round(high, self.rounds)
 
 
+#: Most sampling processes collect() starts (as a sweep's workers).
+MAX_WORKERS = 4096
+#: Largest batch of sampled shots held in memory at once, in bytes (1 GiB).
+MAX_BATCH_BYTES = 1 << 30
+
+
 def _check_count(name: str, value: int | None, allow_none: bool = True) -> int | None:
     if value is None and allow_none:
         return None
@@ -215,6 +221,15 @@ def sample_logical_error(
         raise ValueError(f"circuit must be a stim.Circuit, got {type(circuit).__name__}")
     if circuit.num_observables == 0:
         raise ValueError("the circuit has no observables (OBSERVABLE_INCLUDE): nothing to count")
+    # One batch's bit-packed detection events and observables are held at once (plus the
+    # decoder's predictions): a batch of 10**12 shots asked Stim for terabytes.
+    shot_bytes = (circuit.num_detectors + 7) // 8 + 2 * ((circuit.num_observables + 7) // 8)
+    largest = min(max(batch_size, max_batch_size), max_shots)
+    if largest * shot_bytes > MAX_BATCH_BYTES:
+        raise ValueError(
+            f"a batch of {largest:,} shots of this circuit ({shot_bytes} bytes each) would need "
+            f"{largest * shot_bytes:,} bytes, more than {MAX_BATCH_BYTES:,}; lower batch_size / max_batch_size"
+        )
     start = time.perf_counter()
     # The same decoder prior sinter builds (disjoint channel outcomes treated as independent).
     dem = circuit.detector_error_model(decompose_errors=True, approximate_disjoint_errors=True)
@@ -281,6 +296,8 @@ def collect(
     max_shots = _check_count("max_shots", max_shots, allow_none=False)
     max_errors = _check_count("max_errors", max_errors)
     workers = _check_count("num_workers", num_workers) or _usable_cpus()
+    if workers > MAX_WORKERS:  # sinter starts that many processes
+        raise ValueError(f"num_workers = {workers:,} is more than the {MAX_WORKERS:,} processes collect starts")
     sinter_tasks = []
     for circuit, meta in tasks:
         meta = dict(meta)
