@@ -68,7 +68,9 @@ def test_hardware_pieces_take_numpy_scalars_and_store_python_numbers():
 def test_estimator_inputs_take_numpy_scalars():
     # Each was refused with a message that contradicted the value (fidelity 0.5 "must be in
     # [0.25, 1]", rate 1 "must be a finite positive number").
-    link = Link((0, 1), rate_hz=np.int64(1000), fidelity=np.float32(0.5), latency_s=np.float64(0.0), channels=np.int64(2))
+    link = Link(
+        (0, 1), rate_hz=np.int64(1000), fidelity=np.float32(0.5), latency_s=np.float64(0.0), channels=np.int64(2)
+    )
     assert (link.rate_hz, link.fidelity, link.channels) == (1000.0, 0.5, 2)
     assert type(link.channels) is int and type(link.rate_hz) is float
     assert QPU(num_qubits=np.int64(4), e_2q=np.float64(1e-3), t_2q_s=np.float32(1e-7)).num_qubits == 4
@@ -89,7 +91,11 @@ def test_estimator_inputs_take_numpy_scalars():
         (lambda: azure_layout_qubits(2.5), ValueError, r"^q must be an integer, got 2\.5$"),
         # A target of True, -1 or -inf was "already reached" by raw pairs (0 rounds, feasible).
         (lambda: purification_plan(0.9, True), ValueError, r"^target_fidelity must be a real number, got True$"),
-        (lambda: purification_plan(0.9, -1), ValueError, r"^target_fidelity must be a probability in \[0, 1\], got -1$"),
+        (
+            lambda: purification_plan(0.9, -1),
+            ValueError,
+            r"^target_fidelity must be a probability in \[0, 1\], got -1$",
+        ),
         (lambda: purification_plan(0.9, -float("inf")), ValueError, r"^target_fidelity must be finite, got -inf$"),
         (lambda: purification_plan("0.9", 0.95), ValueError, r"^raw_fidelity must be a real number, got '0\.9'$"),
         (lambda: purification_plan(0.9, 0.95, max_rounds=2.5), ValueError, r"^max_rounds must be an integer"),
@@ -125,31 +131,67 @@ def test_every_refusal_here_is_a_value_error_or_type_error():
     ("call", "expected", "match"),
     [
         # float() read "0.1" and True as probabilities; 2.0 gave the identity a weight of -1.
-        (lambda: qnsim.qec.compose_pauli2({"XI": "0.1"}), TypeError, r"^channel\['XI'\] must be a real number, got '0\.1'$"),
-        (lambda: qnsim.qec.compose_pauli2({"XI": True}), TypeError, r"^channel\['XI'\] must be a real number, got True$"),
-        (lambda: qnsim.qec.compose_pauli2({"XI": 2.0}), ValueError, r"^channel\['XI'\] must be a probability in \[0, 1\], got 2\.0$"),
-        (lambda: qnsim.qec.compose_pauli2({"XI": float("nan")}), ValueError, r"^channel\['XI'\] must be finite, got nan$"),
+        (
+            lambda: qnsim.qec.compose_pauli2({"XI": "0.1"}),
+            TypeError,
+            r"^channel\['XI'\] must be a real number, got '0\.1'$",
+        ),
+        (
+            lambda: qnsim.qec.compose_pauli2({"XI": True}),
+            TypeError,
+            r"^channel\['XI'\] must be a real number, got True$",
+        ),
+        (
+            lambda: qnsim.qec.compose_pauli2({"XI": 2.0}),
+            ValueError,
+            r"^channel\['XI'\] must be a probability in \[0, 1\], got 2\.0$",
+        ),
+        (
+            lambda: qnsim.qec.compose_pauli2({"XI": float("nan")}),
+            ValueError,
+            r"^channel\['XI'\] must be finite, got nan$",
+        ),
         (lambda: qnsim.qec.compose_pauli2({"XI": 0.6, "ZZ": 0.6}), ValueError, r"must sum to <= 1, got 1\.2"),
         # AttributeError "'str' object has no attribute 'items'".
         (lambda: qnsim.qec.compose_pauli2("x"), TypeError, r"mapping like \{'XI': 0\.01\}, got 'x'$"),
         # gadget_noise="no" was truthy, so the gadget noise was on.
-        (lambda: qnsim.qec.Interface(scheme="direct", gadget_noise="no"), ValueError,
-         r"^Interface\.gadget_noise must be True or False, got 'no'$"),
-        (lambda: qnsim.qec.Interface(scheme="direct", explicit=1), ValueError,
-         r"^Interface\.explicit must be True or False, got 1$"),
+        (
+            lambda: qnsim.qec.Interface(scheme="direct", gadget_noise="no"),
+            ValueError,
+            r"^Interface\.gadget_noise must be True or False, got 'no'$",
+        ),
+        (
+            lambda: qnsim.qec.Interface(scheme="direct", explicit=1),
+            ValueError,
+            r"^Interface\.explicit must be True or False, got 1$",
+        ),
         # ket="yes" returned the ket.
         (lambda: qnsim.bell_state("phi+", ket="yes"), TypeError, r"^ket must be True or False, got 'yes'$"),
         (lambda: qnsim.bell_state(1), ValueError, r"got 1$"),
         (lambda: qnsim.fidelity(qnsim.werner_state(0.9), None), ValueError, r"got None$"),
         # pybind11's "incompatible function arguments" without the value.
-        (lambda: qnsim.Network(max_records=2**64), qnsim.ParameterError,
-         r"^max_records must be in \[0, 100000000\] \(None: the maximum\), got 18446744073709551616$"),
+        (
+            lambda: qnsim.Network(max_records=2**64),
+            qnsim.ParameterError,
+            r"^max_records must be in \[0, 100000000\] \(None: the maximum\), got 18446744073709551616$",
+        ),
         # "must be true or false or an integer" for an integer.
-        (lambda: qnsim.Network(trace=2**64), qnsim.ParameterError,
-         r"^trace must be in \[0, 100000000\] \(0: off\), got 18446744073709551616$"),
-        (lambda: qnsim.Network(trace=-1), qnsim.ParameterError, r"^trace must be in \[0, 100000000\] \(0: off\), got -1$"),
+        (
+            lambda: qnsim.Network(trace=2**64),
+            qnsim.ParameterError,
+            r"^trace must be in \[0, 100000000\] \(0: off\), got 18446744073709551616$",
+        ),
+        (
+            lambda: qnsim.Network(trace=-1),
+            qnsim.ParameterError,
+            r"^trace must be in \[0, 100000000\] \(0: off\), got -1$",
+        ),
         (lambda: qnsim.Network().release_pair(-1, 2**70), qnsim.ParameterError, r"^qubit_src must be >= 0, got -1$"),
-        (lambda: qnsim.Network().release_pair(0, 2**70), qnsim.ParameterError, r"^qubit_dst must be <= 18446744073709551615"),
+        (
+            lambda: qnsim.Network().release_pair(0, 2**70),
+            qnsim.ParameterError,
+            r"^qubit_dst must be <= 18446744073709551615",
+        ),
     ],
 )
 def test_python_entry_points_refuse_what_they_coerced_or_misreported(call, expected, match):
@@ -226,7 +268,11 @@ def _link_model(**changes):
     ("changes", "expected", "match"),
     [
         ({"scheme": "bogus"}, ValueError, r"^LinkModel\.scheme must be one of"),
-        ({"success_probability": 2.0}, ValueError, r"^LinkModel\.success_probability must be a probability in \[0, 1\], got 2\.0$"),
+        (
+            {"success_probability": 2.0},
+            ValueError,
+            r"^LinkModel\.success_probability must be a probability in \[0, 1\], got 2\.0$",
+        ),
         ({"success_probability": True}, TypeError, r"^LinkModel\.success_probability must be a real number, got True$"),
         ({"attempt_period_s": -1e-3}, ValueError, r"^LinkModel\.attempt_period_s must be > 0 s, got -0\.001$"),
         ({"attempt_period_s": float("nan")}, ValueError, r"^LinkModel\.attempt_period_s must be finite, got nan$"),
@@ -245,8 +291,11 @@ def test_a_hand_made_link_model_is_checked_like_heralded_links_output(changes, e
 def test_remote_gate_time_checks_its_latency():
     from qnsim.estimate import remote_gate_time_s
 
-    for bad, pattern in ((True, r"must be a real number, got True"), (-1, r"must be >= 0 s, got -1"),
-                         (float("nan"), r"must be finite, got nan")):
+    for bad, pattern in (
+        (True, r"must be a real number, got True"),
+        (-1, r"must be >= 0 s, got -1"),
+        (float("nan"), r"must be finite, got nan"),
+    ):
         with pytest.raises(ValueError, match=rf"^latency_s {pattern}$"):
             remote_gate_time_s(QPU(), QPU(), bad)
     assert remote_gate_time_s(QPU(), QPU(), np.float64(1e-6)) == pytest.approx(1.15e-6)
@@ -256,12 +305,28 @@ def test_remote_gate_time_checks_its_latency():
     ("call", "expected", "match"),
     [
         # str(None) was parsed: "unknown gate 'None' on line 1; did you mean 'CNOT'?".
-        (lambda: qnsim.StabilizerSimulator(2).do_circuit(None), TypeError, r"^circuit must be a str \(or a stim object\), got None$"),
-        (lambda: qnsim.StabilizerSimulator(2).do_circuit(3), TypeError, r"^circuit must be a str \(or a stim object\), got 3$"),
+        (
+            lambda: qnsim.StabilizerSimulator(2).do_circuit(None),
+            TypeError,
+            r"^circuit must be a str \(or a stim object\), got None$",
+        ),
+        (
+            lambda: qnsim.StabilizerSimulator(2).do_circuit(3),
+            TypeError,
+            r"^circuit must be a str \(or a stim object\), got 3$",
+        ),
         (lambda: qnsim.StabilizerSimulator(2).peek_observable_expectation(None), TypeError, r"^pauli must be a str"),
-        (lambda: qnsim.DensityMatrixSimulator(2).expectation(["X", "Z"]), TypeError, r"^pauli must be a str .*got \['X', 'Z'\]$"),
+        (
+            lambda: qnsim.DensityMatrixSimulator(2).expectation(["X", "Z"]),
+            TypeError,
+            r"^pauli must be a str .*got \['X', 'Z'\]$",
+        ),
         # Stim refuses targets on TICK; they were dropped.
-        (lambda: qnsim.StabilizerSimulator(2).do_circuit("TICK 0"), qnsim.CircuitParseError, r"^TICK takes no targets, got 1 on line 1$"),
+        (
+            lambda: qnsim.StabilizerSimulator(2).do_circuit("TICK 0"),
+            qnsim.CircuitParseError,
+            r"^TICK takes no targets, got 1 on line 1$",
+        ),
     ],
 )
 def test_engines_refuse_text_arguments_that_are_not_text(call, expected, match):
@@ -281,7 +346,9 @@ def test_primitives_check_every_qubit_before_acting():
     x, a = reg.bell_pair()
     b, y = reg.bell_pair()
     # y = 99 passed whenever the Bell outcomes needed no correction on it.
-    with pytest.raises(qnsim.UnknownQubitError, match=r"^entanglement_swap: y = 99 is not a live qubit of this registry$"):
+    with pytest.raises(
+        qnsim.UnknownQubitError, match=r"^entanglement_swap: y = 99 is not a live qubit of this registry$"
+    ):
         qnsim.entanglement_swap(reg, a, b, 99)
     with pytest.raises(ValueError, match=r"^entanglement_swap: a and y are the same qubit"):
         qnsim.entanglement_swap(reg, a, b, a)
@@ -322,7 +389,10 @@ class _OneCall(qnsim.Protocol):
         # pybind11's "cannot take (0, -1, 1)".
         (lambda p, slot, partner: p.deliver(-1, partner), r"slot_src must be >= 0, got -1"),
         # A message leaving 1 s in the past was sent at once; a timer got a SchedulingError in ps.
-        (lambda p, slot, partner: p.send("a", "b", "m", after_s=-1.0), r"after_s must be >= 0 s \(a delay from now\), got -1\.0"),
+        (
+            lambda p, slot, partner: p.send("a", "b", "m", after_s=-1.0),
+            r"after_s must be >= 0 s \(a delay from now\), got -1\.0",
+        ),
         (lambda p, slot, partner: p.set_timer(-1.0, "a"), r"delay_s must be >= 0 s \(a delay from now\), got -1\.0"),
         (lambda p, slot, partner: p.pair_emitted_s(2.5), r"slot must be an integer, got 2\.5"),
     ],
@@ -399,9 +469,12 @@ def test_heralded_link_and_measure_link_read_numbers_without_float():
     with pytest.raises(TypeError, match=r"^heralded_link phase_std_rad must be a real number, got True$"):
         qnsim.heralded_link(*args, phase_std_rad=True)
     assert qnsim.heralded_link(*args, phase_std_rad=np.float64(0.0)).fidelity == qnsim.heralded_link(*args).fidelity
-    data = {"run": {"until_s": 0.01}, "nodes": [{"name": "a"}, {"name": "b"}],
-            "links": [{"a": "a", "b": "b", "length_km": 1.0, "fidelity": 0.9, "rate_hz": 1e4}],
-            "requests": [{"src": "a", "dst": "b"}]}
+    data = {
+        "run": {"until_s": 0.01},
+        "nodes": [{"name": "a"}, {"name": "b"}],
+        "links": [{"a": "a", "b": "b", "length_km": 1.0, "fidelity": 0.9, "rate_hz": 1e4}],
+        "requests": [{"src": "a", "dst": "b"}],
+    }
     # request=True was request 1 (here: "does not exist"); until_s="0.01" was read as 0.01 s.
     with pytest.raises(ValueError, match=r"^request True does not exist"):
         qnsim.qec.measure_link(data, request=True, probes=2)
@@ -414,13 +487,18 @@ def test_heralded_link_and_measure_link_read_numbers_without_float():
 @pytest.mark.parametrize("bad", [True, "1e-6"])
 def test_round_timing_refuses_times_that_are_not_numbers(bad):
     # float() read "1e-6" as 1 us and True as a 1 s cycle.
-    with pytest.raises(ValueError, match=rf"^cycle_time_s must be a positive finite number, got {re.escape(repr(bad))}$"):
-        qnsim.qec.round_timing(rate_hz=1e3, bell_diagonal=(0.9, 0.05, 0.03, 0.02), distance=3, cycle_time_s=bad,
-                               t1_s=1.0, t2_s=1.0)
+    with pytest.raises(
+        ValueError, match=rf"^cycle_time_s must be a positive finite number, got {re.escape(repr(bad))}$"
+    ):
+        qnsim.qec.round_timing(
+            rate_hz=1e3, bell_diagonal=(0.9, 0.05, 0.03, 0.02), distance=3, cycle_time_s=bad, t1_s=1.0, t2_s=1.0
+        )
 
 
-@pytest.mark.parametrize(("bad", "match"), [(2.5, r"must be an integer, got 2\.5"), (True, r"must be an integer, got True"),
-                                            (-1, r"must be >= 0, got -1")])
+@pytest.mark.parametrize(
+    ("bad", "match"),
+    [(2.5, r"must be an integer, got 2\.5"), (True, r"must be an integer, got True"), (-1, r"must be >= 0, got -1")],
+)
 def test_purification_rounds_for_checks_max_rounds(bad, match):
     with pytest.raises(qnsim.ParameterError, match=rf"^max_rounds {match}$"):
         qnsim.purification_rounds_for([0.9, 0.05, 0.03, 0.02], 0.95, max_rounds=bad)
@@ -475,8 +553,18 @@ def test_qec_sampling_refuses_batches_and_pools_that_would_exhaust_the_machine()
     pytest.importorskip("pymatching")
     circuit = qnsim.qec.memory_circuit(3, 3, noise=qnsim.qec.NoiseModel.uniform_depolarizing(1e-3))
     # batch_size=10**12 asked Stim for terabytes of detection events at once.
-    with pytest.raises(ValueError, match=r"^a batch of 1,000,000,000,000 shots of this circuit .* more than 1,073,741,824"):
+    with pytest.raises(
+        ValueError, match=r"^a batch of 1,000,000,000,000 shots of this circuit .* more than 1,073,741,824"
+    ):
         qnsim.qec.sample_logical_error(circuit, max_shots=10**12, batch_size=10**12)
     with pytest.raises(ValueError, match=r"^num_workers = 1,000,000 is more than the 4,096 processes collect starts$"):
         qnsim.qec.collect([(circuit, {})], max_shots=10, num_workers=10**6)
     assert qnsim.qec.sample_logical_error(circuit, max_shots=100, batch_size=10**12, seed=1).shots == 100
+
+
+def test_unrolling_a_workload_is_bounded_before_it_fills_memory():
+    from qnsim.estimate import Workload
+
+    # max_ops=10**12 let a REPEAT 10**12 unroll into Python tuples until memory ran out.
+    with pytest.raises(ValueError, match=r"^max_ops must be <= 10000000, got 1000000000000$"):
+        Workload("REPEAT 1000000000000 {\nH 0\n}").unroll(10**12)

@@ -364,7 +364,9 @@ class LinkModel:
             raise ValueError(f"LinkModel.scheme must be one of {SCHEMES}, got {self.scheme!r}")
         for name in ("success_probability", "mode_success_probability", "first_round_probability"):
             object.__setattr__(self, name, probability(f"LinkModel.{name}", getattr(self, name)))
-        period = real_number("LinkModel.attempt_period_s", self.attempt_period_s, minimum=0.0, exclusive_minimum=True, unit="s")
+        period = real_number(
+            "LinkModel.attempt_period_s", self.attempt_period_s, minimum=0.0, exclusive_minimum=True, unit="s"
+        )
         object.__setattr__(self, "attempt_period_s", period)
         state = _check_two_qubit_matrix(self.state).astype(complex)
         try:

@@ -364,7 +364,8 @@ class SlotOperations:
         """Entanglement swap (Bell measurement with the node's noise) of two slots at ``node``;
         the far ends become partners (their Pauli correction is tracked natively). Returns the
         outcomes (m_a, m_b)."""
-        return tuple(self._native.swap_slots(self.node(node, "swap").index, _slot("slot_a", slot_a), _slot("slot_b", slot_b)))  # type: ignore[return-value]
+        slots = _slot("slot_a", slot_a), _slot("slot_b", slot_b)
+        return tuple(self._native.swap_slots(self.node(node, "swap").index, *slots))  # type: ignore[return-value]
 
     def swap_duration_s(self, node: str) -> float:
         """Duration of a swap at ``node`` in s: two-qubit gate + single-qubit gate + measurement.

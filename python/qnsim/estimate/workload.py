@@ -83,6 +83,9 @@ _GATE_CATEGORIES = {
 }
 
 
+#: Most operations Workload.unroll (and so simulate_execution) lists, about 1.5 GB of Python tuples.
+MAX_UNROLLED_OPS = 10**7
+
 @dataclasses.dataclass(frozen=True)
 class GateCounts:
     """Exact gate counts of a workload (Python ints: counts beyond 2^64 are exact).
@@ -303,12 +306,16 @@ class Workload:
     def unroll(self, max_ops: int = 10**6) -> list[tuple[str, list[int]]]:
         """The unrolled applications ``(gate, targets)`` of a small circuit, in program order.
 
-        Records ``rec[-k]`` appear as ``-k``. Raises StateTooLargeError beyond ``max_ops``.
+        Records ``rec[-k]`` appear as ``-k``. Raises StateTooLargeError beyond ``max_ops`` (at most
+        :data:`MAX_UNROLLED_OPS`).
 
         >>> Workload("REPEAT 2 {\\n  CX 0 1\\n}").unroll()
         [('CX', [0, 1]), ('CX', [0, 1])]
         """
-        return self._program.unroll(integer("max_ops", max_ops, minimum=1, error=ValueError))
+        # Each unrolled operation becomes a Python tuple (~150 bytes): the cap keeps a REPEAT
+        # 10**12 with max_ops=10**12 from filling the machine's memory before the native check.
+        limit = integer("max_ops", max_ops, minimum=1, maximum=MAX_UNROLLED_OPS, error=ValueError)
+        return self._program.unroll(limit)
 
     def _placed(
         self, qpu_of, num_qpus, t_1q, t_2q, t_meas, t_reset, t_remote, t_frame, schedule: bool = True
