@@ -30,7 +30,6 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import math
-import numbers
 import typing
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +39,7 @@ import numpy as np
 
 from qnsim import _core
 from qnsim._core import ParameterError
+from qnsim.argument_checks import is_integer, is_real_number
 from qnsim.hardware import GateNoise
 
 __all__ = [
@@ -157,7 +157,7 @@ def seconds_to_ps(seconds: Any, field_name: str) -> int:
         >>> seconds_to_ps(1.5e-6, "start_s")
         1500000
     """
-    if isinstance(seconds, bool) or not isinstance(seconds, numbers.Real):
+    if not is_real_number(seconds):
         raise parameter_error(field_name, f"must be a number of seconds, got {seconds!r}")
     value = float(seconds)
     if not math.isfinite(value):
@@ -353,11 +353,11 @@ def check_value(name: str, hint: Any, value: Any, meta: Mapping[str, Any] | None
             return bool(value)
         raise parameter_error(name, f"must be true or false, got {value!r}")
     if hint is int:
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        if not is_integer(value):
             raise parameter_error(name, f"must be an integer, got {value!r}")
         return _bounded(name, int(value), meta)
     if hint is float:
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        if not is_real_number(value):
             raise parameter_error(name, f"must be a number, got {value!r}")
         number = float(value)
         if math.isnan(number):
@@ -395,9 +395,9 @@ def _is_of_kind(hint: Any, value: Any) -> bool:
     if hint is bool:
         return isinstance(value, (bool, np.bool_))
     if hint is int:
-        return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+        return is_integer(value)
     if hint is float:
-        return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+        return is_real_number(value)
     if hint is str or typing.get_origin(hint) is Literal:
         return isinstance(value, str)
     return False
