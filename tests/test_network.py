@@ -518,6 +518,19 @@ def test_protocol_errors_propagate_and_emission_times_are_known():
     assert now == pytest.approx(net.link("a", "b").herald_delay_a_s, abs=1e-15)
 
 
+@pytest.mark.parametrize("after_s", [-1.0, -1e-9])
+def test_protocol_message_sent_before_now_is_refused(after_s):
+    # A negative departure delay was sent at once, as if the policy had asked for 0 s.
+    class EarlySend(qnsim.Protocol):
+        def on_pair_ready(self, node, slot, partner_slot):
+            self.send(node, self.request.dst, "outcome", after_s=after_s)
+
+    net = chain(["a", "b"], seed=1, length_km=1.0, fidelity=0.9, rate_hz=1e3)
+    net.request("a", "b", protocol=EarlySend(), num_pairs=2)
+    with pytest.raises(qnsim.ParameterError, match="after_s must be >= 0 s"):
+        net.run(until_s=0.1, progress=False)
+
+
 def test_protocol_must_call_super_init():
     class NoInit(qnsim.Protocol):
         def __init__(self):
