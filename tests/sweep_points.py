@@ -61,3 +61,8 @@ class Scaled:
 
     def __call__(self, params, seed):
         return scaled(params, seed, self.factor)
+
+
+def labelled(params, seed):
+    """A text result given in params["label"] (text that looks like a number, say)."""
+    return {"label": params["label"]}

@@ -657,3 +657,44 @@ def test_scenario_id_follows_the_qnsim_version(monkeypatch):
     before = scenario_id(sweep_points.square)
     monkeypatch.setattr(qnsim, "__version__", "99.0")
     assert scenario_id(sweep_points.square) != before
+
+
+@pytest.mark.parametrize("label, reading", [("007", "int 7"), ("1e3", "float 1000.0"), ("", "NoneType None"),
+                                            ("True", "bool True"), ("nan", "float nan"), (" 12", "float 12.0")])
+def test_csv_out_refuses_text_results_that_read_back_as_another_value(tmp_path, label, reading):
+    # A CSV cell has no type: "007" was written, read back as 7 on resume (and by read_results),
+    # so a resumed sweep returned another value than the point function had.
+    with pytest.raises(SweepError, match=re.escape(f"'label' = str {label!r} would read back from a CSV out as {reading}")):
+        _sweep_label(tmp_path / "r.csv", label)
+
+
+def _sweep_label(out, label):
+    """A one-point sweep whose result "label" is the given text."""
+    return sweep(functools.partial(_with_label, label), {"x": [1]}, seeds=1, out=out, workers=1, progress=False,
+                 as_frame=False)
+
+
+def _with_label(label, params, seed):
+    return sweep_points.labelled({"label": label}, seed)
+
+
+def test_csv_out_keeps_text_that_reads_back_as_itself_and_parquet_keeps_any_text(tmp_path):
+    rows = _sweep_label(tmp_path / "r.csv", "s007")
+    assert rows[0]["label"] == "s007" and read_results(tmp_path / "r.csv")[0]["label"] == "s007"
+    pytest.importorskip("pyarrow")
+    out = tmp_path / "r.parquet"
+    assert _sweep_label(out, "007")[0]["label"] == "007"
+    assert _sweep_label(out, "007")[0]["label"] == "007"  # resumed from the file
+
+
+def test_csv_out_refuses_grid_text_that_reads_back_as_a_number(tmp_path):
+    with pytest.raises(ValueError, match=r"grid\['x'\] value '10' would read back from the CSV out as int 10"):
+        sweep(sweep_points.square, {"x": ["10"]}, out=tmp_path / "r.csv", workers=1, progress=False)
+    assert not (tmp_path / "r.csv").exists()
+
+
+def test_read_results_keeps_all_decimal_point_ids_as_text(tmp_path):
+    out = tmp_path / "r.csv"
+    out.write_text("x,seed,scenario_id,point_id\n1,0,1234567890123456,12345678901234567890\n")
+    row = read_results(out)[0]
+    assert row["point_id"] == "12345678901234567890" and row["scenario_id"] == "1234567890123456"

@@ -18,7 +18,9 @@ Results stream to ``out`` while the sweep runs, and an interrupted sweep resumes
 * ``*.csv``: one line per finished point, written by a single ``write`` of the whole line on a
   file opened for appending, then ``fsync``. A kill can at worst leave a partial last line, which
   has no line terminator; it is detected and cut off on resume. Text results must therefore not
-  contain line breaks (checked).
+  contain line breaks (checked). A cell has no type, so every value must read back as itself:
+  text that would read back as a number, a bool or None ("007", "1e3", "True", "") is refused,
+  in results and in grid values (a Parquet out keeps such text).
 * ``*.parquet``: a directory of part files (readable as one table with ``pandas.read_parquet``).
   Rows are buffered (up to 64 rows or 2 s) and each flush writes a new part to a temporary name,
   fsyncs it, then renames it into place, so a part is either complete or absent. A kill loses at
@@ -844,6 +846,35 @@ def _parse_cell(text: str) -> Any:
         return text
 
 
+def _csv_reading(value: Any) -> str | None:
+    """What a CSV cell of ``value`` reads back as, when that is not ``value`` itself; else None.
+
+    A CSV cell has no type: the text "007" reads back as the int 7, "1e3" as 1000.0, "" as None
+    and "True" as a bool. A resumed sweep (and :func:`read_results`) would then return another
+    value than the point function did, so such values are refused instead of written.
+    """
+    back = _parse_cell(_format_cell(value))
+    same_nan = isinstance(value, float) and isinstance(back, float) and math.isnan(value) and math.isnan(back)
+    if type(back) is type(value) and (back == value or same_nan):
+        return None
+    return f"{type(back).__name__} {back!r}"
+
+
+def _check_csv_cells(row: Mapping[str, Any], where: str) -> None:
+    """Raises SweepError naming the first cell of ``row`` a CSV would not read back unchanged."""
+    for key, value in row.items():
+        if key in (ID_COLUMN, SCENARIO_COLUMN):  # read back as text by name
+            continue
+        reading = _csv_reading(value)
+        if reading is not None:
+            raise SweepError(
+                f"{where}: {key!r} = {type(value).__name__} {value!r} would read back from a CSV out as "
+                f"{reading} (a CSV cell has no type), so a resumed sweep would return another value; "
+                "return it in a form that reads back as itself (a number as a number, None for no value, "
+                "text that is not a number, bool or empty) or write a .parquet out"
+            )
+
+
 class _CsvSink:
     """Append-only CSV: whole lines, one write each, fsync'd; a partial last line is cut off."""
 
@@ -910,6 +941,7 @@ class _CsvSink:
                 f"point {row.get(ID_COLUMN)} returned columns {extra} that are not in the header of "
                 f"{str(self.path)!r} ({self.header}); every point must return the same columns"
             )
+        _check_csv_cells(row, f"point {row.get(ID_COLUMN)} (seed {row.get(SEED_COLUMN)})")
         self._write([[_format_cell(row.get(k)) for k in self.header]])
 
     def _write(self, records: list[list[str]]) -> None:
@@ -1055,7 +1087,11 @@ def read_results(out: str | os.PathLike) -> list[dict]:
     if not lines:
         return []
     records = list(csv.reader(lines))
-    return [{k: _parse_cell(v) for k, v in zip(records[0], r)} for r in records[1:]]
+    # Ids are hex text even when every digit happens to be decimal (as in the sweep's own load).
+    return [
+        {k: v if k in (ID_COLUMN, SCENARIO_COLUMN) else _parse_cell(v) for k, v in zip(records[0], r)}
+        for r in records[1:]
+    ]
 
 
 # --- running -----------------------------------------------------------------------------------------
@@ -1374,6 +1410,16 @@ def sweep(
     frame_type = _frame_type(as_frame)
 
     sink = _open_sink(out, [*grid_columns(grid), SEED_COLUMN, ID_COLUMN, SCENARIO_COLUMN])
+    if isinstance(sink, _CsvSink):
+        for keys, values in grid_axes(grid):
+            for value in values:
+                for key, cell in zip(keys, value):
+                    reading = _csv_reading(cell)
+                    if reading is not None:
+                        raise ValueError(
+                            f"grid[{key!r}] value {cell!r} would read back from the CSV out as {reading} (a CSV "
+                            "cell has no type); give it as that value, or write a .parquet out"
+                        )
     results: dict[str, dict] = {}
     if sink is not None:
         by_id = {p.id: p for p in points}
