@@ -698,3 +698,47 @@ def test_read_results_keeps_all_decimal_point_ids_as_text(tmp_path):
     out.write_text("x,seed,scenario_id,point_id\n1,0,1234567890123456,12345678901234567890\n")
     row = read_results(out)[0]
     assert row["point_id"] == "12345678901234567890" and row["scenario_id"] == "1234567890123456"
+
+
+def test_summarize_refuses_to_average_over_another_swept_parameter(tmp_path):
+    # A two-parameter sweep plotted against one of them averaged the other's values as if they
+    # were seeds ("mean over up to 4 seeds" of 2 seeds x 2 channel counts).
+    from qnsim.plot import summarize
+
+    out = tmp_path / "r.csv"
+    sweep(sweep_points.square, {"x": [1, 2], "channels": [1, 10]}, seeds=2, out=out, workers=1, progress=False)
+    with pytest.raises(ValueError, match=r"rows with the same x differ in the swept parameter\(s\) 'channels' \(\[1, 10\]\)"):
+        summarize(out, "x", ["y"])
+    by_channels = summarize(out, "x", ["y"], hue="channels")
+    assert len(by_channels) == 4 and (by_channels["y_n"] == 2).all()
+    from qnsim.plot_cli import main as plot_main
+
+    pytest.importorskip("matplotlib")
+    assert plot_main([str(out), "--x", "x", "--y", "y", "--out", str(tmp_path / "p.png")]) == 2
+
+
+def test_summarize_counts_each_point_once_and_refuses_copies_that_differ(tmp_path):
+    # Two sweeps appending to one file side by side wrote every point twice; each copy counted
+    # as a seed of its own.
+    from qnsim.plot import summarize
+
+    out = tmp_path / "r.csv"
+    sweep(sweep_points.square, {"x": [1, 2]}, seeds=3, out=out, workers=1, progress=False)
+    lines = out.read_text().splitlines()
+    out.write_text("\n".join([*lines, *lines[1:]]) + "\n")
+    table = summarize(out, "x", ["y"])
+    assert (table["y_n"] == 3).all()
+    assert table["y_mean"].tolist() == summarize(lines_to_rows(lines), "x", ["y"])["y_mean"].tolist()
+    changed = lines[1].split(",")
+    changed[2] = "123.5"
+    out.write_text("\n".join([*lines, ",".join(changed)]) + "\n")
+    with pytest.raises(ValueError, match="2 different rows of one point"):
+        summarize(out, "x", ["y"])
+
+
+def lines_to_rows(lines):
+    """CSV lines (header first) as row dicts of floats where they parse."""
+    import csv
+
+    records = list(csv.reader(lines))
+    return [dict(zip(records[0], r)) | {"x": int(r[0]), "y": float(r[2])} for r in records[1:]]

@@ -39,6 +39,10 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
     NaN results (e.g. a fidelity when no pair was delivered) are left out of that column's
     statistics. The standard error is std (ddof=1) / sqrt(n), and 0 for a single seed.
 
+    Each point counts once (rows repeating a ``point_id`` are one point). Sweep rows (with a
+    ``seed`` column, their swept parameters before it) that share ``x`` and ``hue`` must not
+    differ in another swept parameter: the mean would mix its values as if they were seeds.
+
     Args:
         data: A DataFrame, a list of row dicts, or the path of a sweep's CSV file or Parquet
             directory.
@@ -49,6 +53,10 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
     Returns:
         A DataFrame with columns ``[hue,] x`` and ``<y>_mean``, ``<y>_sem``, ``<y>_n`` per y,
         sorted by ``[hue,] x``.
+
+    Raises:
+        ValueError: A named column is not in the results, rows of one ``x`` (and ``hue``) differ
+            in another swept parameter, or rows of one point differ.
 
     Example:
         >>> rows = [{"L": 10, "seed": s, "rate_hz": r} for s, r in enumerate([1.0, 3.0])]
@@ -61,6 +69,8 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
     missing = [c for c in [*keys, *y] if c not in frame.columns]
     if missing:
         raise ValueError(f"columns {missing} are not in the results; they have {list(frame.columns)}")
+    frame = _one_row_per_point(frame)
+    _check_other_parameters_fixed(frame, keys)
     grouped = frame.groupby(keys, sort=True)
     out = grouped.size().reset_index()[keys]
     for column in y:
@@ -72,6 +82,54 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
         out[f"{column}_sem"] = [0.0 if n <= 1 else float(s) / math.sqrt(n) for s, n in zip(std, count)]
         out[f"{column}_n"] = count
     return out
+
+
+def _parameter_columns(frame: Any) -> list[str]:
+    """The swept parameters of sweep rows: a sweep writes them first, then the seed column."""
+    columns = list(frame.columns)
+    return columns[: columns.index("seed")] if "seed" in columns else []
+
+
+def _one_row_per_point(frame: Any) -> Any:
+    """The rows with each point (its point_id, else its parameters and seed) counted once.
+
+    Two sweeps writing one file side by side append the same points twice; averaging those
+    copies would weigh them twice as if they were seeds of their own. Copies that disagree mean
+    the point function did not give one row per point (it is not a function of its seed).
+    """
+    if "point_id" in frame.columns:
+        key = ["point_id"]
+    elif "seed" in frame.columns:
+        key = [*_parameter_columns(frame), "seed"]
+    else:
+        return frame
+    repeated = frame[frame.duplicated(key, keep=False)]
+    if repeated.empty:
+        return frame
+    for _, copies in repeated.groupby(key, sort=False, dropna=False):
+        if len(copies.drop_duplicates()) > 1:
+            raise ValueError(
+                f"the results hold {len(copies)} different rows of one point ({', '.join(key)} = "
+                f"{copies.iloc[0][key].tolist()}): its rows must be a function of its parameters and seed"
+            )
+    return frame.drop_duplicates(key, keep="first")
+
+
+def _check_other_parameters_fixed(frame: Any, keys: list[str]) -> None:
+    """Refuses rows that share x (and hue) but differ in another swept parameter: their mean
+    would mix parameter values as if they were seeds."""
+    others = [c for c in _parameter_columns(frame) if c not in keys]
+    if not others or frame.empty:
+        return
+    grouped = frame.groupby(keys, sort=True, dropna=False)[others].nunique(dropna=False)
+    varying = [c for c in others if (grouped[c] > 1).any()]
+    if varying:
+        values = {c: sorted(frame[c].dropna().unique().tolist(), key=str)[:6] for c in varying}
+        raise ValueError(
+            f"rows with the same {' and '.join(keys)} differ in the swept parameter(s) "
+            f"{', '.join(f'{c!r} ({values[c]})' for c in varying)}: the mean over them would mix those "
+            "values as if they were seeds; plot one of them as hue, or select the rows of one value"
+        )
 
 
 _SUFFIX_UNITS = (("_db_per_km", "dB/km"), ("_hz", "Hz"), ("_km", "km"), ("_rad", "rad"), ("_s", "s"))
@@ -152,7 +210,8 @@ def plot_sweep(
 
     Raises:
         ImportError: matplotlib or pandas is missing.
-        ValueError: A named column is not in the results, or ``ax`` does not match ``y``.
+        ValueError: A named column is not in the results, ``ax`` does not match ``y``, rows of
+            one ``x`` (and ``hue``) differ in another swept parameter, or rows of one point differ.
 
     Example:
         >>> import os, tempfile
