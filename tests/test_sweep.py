@@ -742,3 +742,44 @@ def lines_to_rows(lines):
 
     records = list(csv.reader(lines))
     return [dict(zip(records[0], r)) | {"x": int(r[0]), "y": float(r[2])} for r in records[1:]]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_second_sweep_on_an_out_in_use_is_refused(tmp_path, suffix):
+    # Two sweeps on one out side by side each ran every point and appended it: every row twice.
+    if suffix == ".parquet":
+        pytest.importorskip("pyarrow")
+    fcntl = pytest.importorskip("fcntl")
+    out = tmp_path / f"r{suffix}"
+    sweep(sweep_points.square, {"x": [1]}, out=out, workers=1, progress=False)
+    held = os.open(out / ".lock" if suffix == ".parquet" else out, os.O_RDONLY)
+    try:
+        fcntl.flock(held, fcntl.LOCK_EX)  # what a running sweep holds
+        with pytest.raises(ValueError, match="is being written by another running sweep"):
+            sweep(sweep_points.square, {"x": [1, 2]}, out=out, workers=1, progress=False)
+    finally:
+        os.close(held)
+    rows = sweep(sweep_points.square, {"x": [1, 2]}, out=out, workers=1, progress=False, as_frame=False)
+    assert [r["x"] for r in rows] == [1, 2] and len(read_results(out)) == 2
+
+
+def test_a_sweep_killed_mid_run_leaves_no_lock_behind(tmp_path):
+    out = tmp_path / "r.csv"
+    code = textwrap.dedent(f"""
+        import sys; sys.path.insert(0, {TESTS!r})
+        import sweep_points
+        from qnsim.sweeps import sweep
+        if __name__ == "__main__":
+            sweep(sweep_points.slow, {{"x": list(range(20))}}, out={str(out)!r}, workers=2, progress=False)
+    """)
+    script = tmp_path / "run.py"
+    script.write_text(code)
+    process = subprocess.Popen([sys.executable, str(script)])
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (not out.exists() or len(out.read_text().splitlines()) < 3):
+        time.sleep(0.05)
+    process.kill()
+    process.wait()
+    time.sleep(0.5)  # the pool's workers die with their parent
+    rows = sweep(sweep_points.slow, {"x": list(range(20))}, out=out, workers=2, progress=False, as_frame=False)
+    assert len(rows) == 20 and len({r["point_id"] for r in read_results(out)}) == len(read_results(out)) == 20

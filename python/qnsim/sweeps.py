@@ -26,6 +26,10 @@ Results stream to ``out`` while the sweep runs, and an interrupted sweep resumes
   fsyncs it, then renames it into place, so a part is either complete or absent. A kill loses at
   most the buffered rows, which the resumed sweep recomputes.
 
+One sweep writes an ``out`` at a time: it holds an exclusive lock on the CSV file (on a
+``.lock`` file in a Parquet directory) from start to end, the kernel drops it when the sweep
+dies, and a second sweep started on the same ``out`` meanwhile is refused.
+
 Every row carries a ``point_id``: the first 20 hex digits of the SHA-1 of the canonical JSON of
 ``{"params": ..., "seed": ...}`` (see :func:`point_id`). On start, the ids already in ``out`` are
 skipped. Rows of ``out`` that belong to other points are left in the file and not returned.
@@ -883,6 +887,14 @@ class _CsvSink:
         self.key_columns = key_columns
         self.header: list[str] | None = None
         self.fd: int | None = None
+        self.lock_fd: int | None = None
+
+    def lock(self) -> None:
+        """Makes this sweep the only one writing the file until :meth:`close`."""
+        if self.path.is_dir():
+            raise ValueError(f"out {str(self.path)!r} is a directory; a CSV out must be a file")
+        if self.lock_fd is None:
+            self.lock_fd = _lock_out(self.path, self.path)
 
     def load(self) -> list[dict]:
         if not self.path.exists():
@@ -960,6 +972,9 @@ class _CsvSink:
         if self.fd is not None:
             os.close(self.fd)
             self.fd = None
+        if self.lock_fd is not None:
+            os.close(self.lock_fd)
+            self.lock_fd = None
 
 
 class _ParquetSink:
@@ -977,6 +992,18 @@ class _ParquetSink:
         self.key_columns = key_columns
         self.buffer: list[dict] = []
         self.last_flush = time.monotonic()
+        self.lock_fd: int | None = None
+
+    def lock(self) -> None:
+        """Makes this sweep the only one writing the directory until :meth:`close` (a ``.lock``
+        file in it holds the lock)."""
+        if self.path.exists() and not self.path.is_dir():
+            raise ValueError(
+                f"out {str(self.path)!r} is a file; a Parquet out is a directory of part files written by sweep"
+            )
+        if self.lock_fd is None:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self.lock_fd = _lock_out(self.path / ".lock", self.path)
 
     def load(self) -> list[dict]:
         import pyarrow.parquet as pq
@@ -1031,7 +1058,12 @@ class _ParquetSink:
         self.last_flush = time.monotonic()
 
     def close(self) -> None:
-        self.flush(force=True)
+        try:
+            self.flush(force=True)
+        finally:
+            if self.lock_fd is not None:
+                os.close(self.lock_fd)
+                self.lock_fd = None
 
 
 def _fsync_dir(path: Path) -> None:
@@ -1042,6 +1074,35 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _lock_out(path: Path, out: Path) -> int | None:
+    """Takes an exclusive lock on ``path`` (created if missing) for one sweep writing ``out``.
+
+    Returns the lock's file descriptor (closing it releases the lock), or None where there are
+    no advisory locks (not POSIX). Two sweeps appending to one out side by side would each run
+    every point and write it twice (a mean over the file counts such rows twice), and one could
+    cut off the other's line in progress as a partial last line.
+
+    Raises:
+        ValueError: Another running sweep holds the lock.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        return None
+    fd = os.open(path, os.O_RDONLY) if path.exists() else os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise ValueError(
+            f"out {str(out)!r} is being written by another running sweep: wait for it to finish (then run this "
+            "one to resume from its rows) or choose another out"
+        ) from None
+    except OSError:  # a file system without locks: no protection, as before
+        return fd
+    return fd
 
 
 def _open_sink(out: str | os.PathLike | None, key_columns: list[str]) -> _CsvSink | _ParquetSink | None:
@@ -1423,15 +1484,20 @@ def sweep(
     results: dict[str, dict] = {}
     if sink is not None:
         by_id = {p.id: p for p in points}
-        rows = sink.load()
-        foreign = {row.get(SCENARIO_COLUMN) for row in rows} - {identity}
-        if foreign:
-            raise ValueError(
-                f"out {str(out)!r} holds rows of another scenario or qnsim version (scenario_id "
-                f"{', '.join(sorted(map(str, foreign)))}; this sweep's is {identity}): resuming would mix their "
-                f"numbers with this sweep's. Delete {str(out)!r} or choose another out to start fresh"
-            )
-        sink.check_writable()
+        sink.lock()
+        try:
+            rows = sink.load()
+            foreign = {row.get(SCENARIO_COLUMN) for row in rows} - {identity}
+            if foreign:
+                raise ValueError(
+                    f"out {str(out)!r} holds rows of another scenario or qnsim version (scenario_id "
+                    f"{', '.join(sorted(map(str, foreign)))}; this sweep's is {identity}): resuming would mix their "
+                    f"numbers with this sweep's. Delete {str(out)!r} or choose another out to start fresh"
+                )
+            sink.check_writable()
+        except BaseException:
+            sink.close()
+            raise
         for row in rows:
             point = by_id.get(row.get(ID_COLUMN))
             if point is not None and point.id not in results:
