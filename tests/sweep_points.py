@@ -66,3 +66,10 @@ class Scaled:
 def labelled(params, seed):
     """A text result given in params["label"] (text that looks like a number, say)."""
     return {"label": params["label"]}
+
+
+def set_qnsim_version(version):
+    """Pretends, in a worker process, that another qnsim version is installed there."""
+    import qnsim
+
+    qnsim.__version__ = version

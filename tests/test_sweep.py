@@ -783,3 +783,18 @@ def test_a_sweep_killed_mid_run_leaves_no_lock_behind(tmp_path):
     time.sleep(0.5)  # the pool's workers die with their parent
     rows = sweep(sweep_points.slow, {"x": list(range(20))}, out=out, workers=2, progress=False, as_frame=False)
     assert len(rows) == 20 and len({r["point_id"] for r in read_results(out)}) == len(read_results(out)) == 20
+
+
+def test_a_dask_worker_with_another_qnsim_version_is_refused(tmp_path):
+    # Its rows were stamped with the client's scenario_id (which names the client's version) and
+    # resumed later as that version's.
+    distributed = pytest.importorskip("distributed")
+    out = tmp_path / "r.csv"
+    with (
+        distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        client.run(sweep_points.set_qnsim_version, "0.0.0-other")
+        with pytest.raises(SweepError, match=rf"a Dask worker runs qnsim 0.0.0-other, this process qnsim {qnsim.__version__}"):
+            sweep(sweep_points.square, {"x": [1, 2]}, backend="dask", client=client, out=out, progress=False)
+    assert read_results(out) == []

@@ -1166,16 +1166,18 @@ class _PointFailed(Exception):
     """A point of a chunk raised: its index in the chunk, the exception's type name and text."""
 
 
-def _call_points(fn: PointFunction, chunk: list[tuple[dict, int]]) -> list[Mapping[str, Any]]:
+def _call_points(fn: PointFunction, chunk: list[tuple[dict, int]]) -> tuple[str, list[Mapping[str, Any]]]:
     """Runs a chunk of points in one task (a Dask task costs milliseconds of scheduling, more than
-    a small point)."""
+    a small point); returns the qnsim version that ran them and their results."""
+    import qnsim
+
     results = []
     for index, (params, seed) in enumerate(chunk):
         try:
             results.append(fn(dict(params), seed))
         except Exception as exc:
             raise _PointFailed(index, type(exc).__name__, str(exc)) from None
-    return results
+    return qnsim.__version__, results
 
 
 def dask_chunk_size(points: int, workers: int) -> int:
@@ -1354,6 +1356,9 @@ def _run_dask(
         client = distributed.Client(cluster)
         owned = [client, cluster]
         client.run(die_with_parent)  # our cluster's workers must not outlive this process
+    import qnsim
+
+    version = qnsim.__version__
     futures = {}
     try:
         size = dask_chunk_size(len(pending), len(client.scheduler_info().get("workers", ())) or 1)
@@ -1364,7 +1369,7 @@ def _run_dask(
         for future in distributed.as_completed(list(futures)):
             chunk = futures.pop(future)
             try:
-                results = future.result()
+                worker_version, results = future.result()
             except _PointFailed as exc:
                 index, kind, text = exc.args
                 point = chunk[index]
@@ -1376,6 +1381,13 @@ def _run_dask(
                     f"a Dask task of {len(chunk)} points failed: {type(exc).__name__}: {exc} "
                     f"(first point: params {chunk[0].params}, seed {chunk[0].seed})"
                 ) from exc
+            if worker_version != version:
+                # Rows carry this process's scenario_id, which names its qnsim version: rows of
+                # another version would pass as this one's (and resume as such).
+                raise SweepError(
+                    f"a Dask worker runs qnsim {worker_version}, this process qnsim {version}: its rows would be "
+                    "stamped with this version's scenario_id; install the same qnsim on every worker"
+                )
             for point, result in zip(chunk, results):
                 on_result(point, result)
             future.release()
