@@ -507,3 +507,13 @@ def test_required_logical_error_is_for_the_final_run_length():
     assert (ec.code_distance, ec.logical_cycles) == (7, 10)
     assert ec.required_logical_error_per_cycle == pytest.approx(5e-4 / 60, rel=1e-12)
     assert ec.logical_error_per_cycle <= ec.required_logical_error_per_cycle
+
+
+@pytest.mark.parametrize("workload", [{"logical_qubits": 2, "t_count": 10}, {"logical_qubits": 2, "measurement_count": 5}])
+def test_error_corrected_estimate_on_error_free_qubits_is_priced(workload):
+    # Physical error 0 gives a logical error of 0 per cycle; the cycle limit divided by it
+    # (ZeroDivisionError) instead of having none.
+    ideal = QPU(num_qubits=10**6, e_1q=0, e_2q=0, e_meas=0, e_t=0, surface_code=SurfaceCode())
+    report = estimate(workload, [ideal, ideal], [Link((0, 1), rate_hz=1e3, fidelity=0.99)])
+    assert report.feasible and report.error_corrected.code_distance is not None
+    assert math.isfinite(report.wall_clock_s) and report.wall_clock_s > 0

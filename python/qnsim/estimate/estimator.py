@@ -851,7 +851,9 @@ class _Context:
                 break
             lowest = d + 2
             cycle_ps = round(slowest.logical_cycle_s(d) * 1e12)
-            max_cycles = math.floor(eps_log / (patches * sc.logical_error_per_cycle(p_phys, d)))
+            per_cycle = sc.logical_error_per_cycle(p_phys, d)
+            # Error-free physical qubits (p = 0) have no logical errors: no cycle count exhausts the budget.
+            max_cycles = math.floor(eps_log / (patches * per_cycle)) if per_cycle > 0 else math.inf
             for lr in link_reports:
                 self._interface(lr, d, per_op_budget)
             self._apply_hop_loads(link_reports)
