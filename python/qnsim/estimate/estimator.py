@@ -35,7 +35,11 @@ Model (what the numbers mean):
   ``a (p/p*)^((d+1)/2) <= eps_log / (patches * depth)``. Remote logical gates by lattice surgery
   consume d Bell pairs per round for d rounds, at the interface fidelity ``1 - p p*_int / p*``
   (the interface error threshold p*_int ~ 0.1 of Ramette et al. 2024), after purification.
-  T factories are not modeled (their qubits and any T-state-limited slowdown are excluded).
+  T states come from distillation factories designed per run (:func:`design_t_factories`, as the
+  Azure estimator does): their physical qubits are counted on every QPU, and a factory slower than
+  the algorithm stretches the run to its duration.
+- Not modelled: the storage of Bell pairs. A pair is used at the fidelity it was delivered with,
+  however long it waits in memory for its gate (the links carry no memory coherence time).
 """
 
 from __future__ import annotations
