@@ -73,3 +73,10 @@ def set_qnsim_version(version):
     import qnsim
 
     qnsim.__version__ = version
+
+
+def uneven(params, seed):
+    """Rows that differ by point in their columns (kind "extra") or their types (kind "int")."""
+    if params["kind"] == "extra":
+        return {"y": 1.0, "note": "late"} if params["x"] == 2 else {"y": 1.0}
+    return {"y": 0 if params["x"] == 1 else 0.5}

@@ -798,3 +798,15 @@ def test_a_dask_worker_with_another_qnsim_version_is_refused(tmp_path):
         with pytest.raises(SweepError, match=rf"a Dask worker runs qnsim 0.0.0-other, this process qnsim {qnsim.__version__}"):
             sweep(sweep_points.square, {"x": [1, 2]}, backend="dask", client=client, out=out, progress=False)
     assert read_results(out) == []
+
+
+@pytest.mark.parametrize("kind, message", [
+    ("extra", r"returned columns \[.*'note'.*\], an earlier point"),
+    ("int", r"'y' = int 0 would read back from the Parquet out as float 0.0"),
+])
+def test_parquet_out_refuses_rows_it_would_not_read_back(tmp_path, kind, message):
+    # Arrow takes a part's columns from its first row and gives each column one type: a result
+    # only later points returned was dropped, and an int among floats came back as a float.
+    pytest.importorskip("pyarrow")
+    with pytest.raises(SweepError, match=message):
+        sweep(sweep_points.uneven, {"kind": [kind], "x": [1, 2]}, out=tmp_path / "r.parquet", workers=1, progress=False)

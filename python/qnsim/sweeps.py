@@ -24,7 +24,9 @@ Results stream to ``out`` while the sweep runs, and an interrupted sweep resumes
 * ``*.parquet``: a directory of part files (readable as one table with ``pandas.read_parquet``).
   Rows are buffered (up to 64 rows or 2 s) and each flush writes a new part to a temporary name,
   fsyncs it, then renames it into place, so a part is either complete or absent. A kill loses at
-  most the buffered rows, which the resumed sweep recomputes.
+  most the buffered rows, which the resumed sweep recomputes. A column has one type, so every
+  point must return the same columns with the same types (an int among floats would come back
+  as a float): a part that would not read back as its rows is refused.
 
 One sweep writes an ``out`` at a time: it holds an exclusive lock on the CSV file (on a
 ``.lock`` file in a Parquet directory) from start to end, the kernel drops it when the sweep
@@ -993,6 +995,7 @@ class _ParquetSink:
         self.buffer: list[dict] = []
         self.last_flush = time.monotonic()
         self.lock_fd: int | None = None
+        self.columns: list[str] | None = None  # those of this sweep's first row
 
     def lock(self) -> None:
         """Makes this sweep the only one writing the directory until :meth:`close` (a ``.lock``
@@ -1036,8 +1039,38 @@ class _ParquetSink:
         probe.unlink()
 
     def append(self, row: dict) -> None:
+        if self.columns is None:
+            self.columns = list(row)
+        elif set(row) != set(self.columns):
+            # A part's columns are its first row's: a key the first row lacks was dropped unseen.
+            raise SweepError(
+                f"point {row.get(ID_COLUMN)} (seed {row.get(SEED_COLUMN)}) returned columns {list(row)}, an earlier "
+                f"point {self.columns}; every point must return the same columns"
+            )
         self.buffer.append(row)
         self.flush()
+
+    def _table(self) -> Any:
+        """The buffered rows as an Arrow table, checked to read back as they are."""
+        import pyarrow as pa
+
+        try:
+            table = pa.Table.from_pylist(self.buffer)
+        except (pa.ArrowException, OverflowError) as exc:  # text and numbers in one column, say
+            raise SweepError(f"the rows cannot be written to the Parquet out {str(self.path)!r}: {exc}") from None
+        for row, back in zip(self.buffer, table.to_pylist()):
+            for key, value in row.items():
+                stored = back.get(key)
+                same_nan = isinstance(value, float) and isinstance(stored, float) and math.isnan(value) and math.isnan(stored)
+                if type(stored) is not type(value) or not (stored == value or same_nan):
+                    # Arrow gives a column one type: an int among floats is stored as a float.
+                    raise SweepError(
+                        f"point {row.get(ID_COLUMN)} (seed {row.get(SEED_COLUMN)}): {key!r} = "
+                        f"{type(value).__name__} {value!r} would read back from the Parquet out as "
+                        f"{type(stored).__name__} {stored!r} (a column has one type), so a resumed sweep would return "
+                        "another value; return the same type for every point (a float as 0.0, not 0)"
+                    )
+        return table
 
     def flush(self, force: bool = False) -> None:
         due = len(self.buffer) >= self.MAX_ROWS or time.monotonic() - self.last_flush >= self.MAX_SECONDS
@@ -1049,7 +1082,8 @@ class _ParquetSink:
         self.path.mkdir(parents=True, exist_ok=True)
         name = f"part-{time.time_ns():020d}-{uuid.uuid4().hex[:8]}"
         tmp = self.path / f".{name}.tmp"
-        pq.write_table(pa.Table.from_pylist(self.buffer), tmp)
+        table = self._table()
+        pq.write_table(table, tmp)
         with open(tmp, "rb") as f:
             os.fsync(f.fileno())
         os.replace(tmp, self.path / f"{name}.parquet")
