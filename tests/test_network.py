@@ -531,6 +531,33 @@ def test_protocol_message_sent_before_now_is_refused(after_s):
         net.run(until_s=0.1, progress=False)
 
 
+@pytest.mark.parametrize("deliver", ["link_pair", "reversed"])
+def test_protocol_delivery_must_join_the_request_ends(deliver):
+    # A link pair a-m delivered for request a -> b was counted: "served, 3 pairs" of a pair that
+    # never reached b. A pair handed over with its ends swapped put b's qubit in qubits_src.
+    class Deliver(qnsim.Protocol):
+        def on_pair_ready(self, node, slot, partner_slot):
+            if node == "a":
+                self.deliver(*((slot, partner_slot) if deliver == "link_pair" else (partner_slot, slot)))
+
+    nodes = ["a", "m", "b"] if deliver == "link_pair" else ["a", "b"]
+    net = chain(nodes, seed=1, length_km=1.0, fidelity=0.9, rate_hz=1e3)
+    net.request("a", "b", protocol=Deliver(), num_pairs=3)
+    far = "'m'" if deliver == "link_pair" else "'a'"
+    with pytest.raises(ValueError, match=rf"deliver: request 'a' -> 'b' takes slot_src at 'a' and slot_dst at 'b'; .* {far}"):
+        net.run(until_s=0.1, progress=False)
+
+
+@pytest.mark.parametrize("slot", [0.5, 1.5, True, "0"])
+def test_slot_operations_refuse_what_is_not_a_slot_index(slot):
+    net = chain(["a", "b"], seed=1, length_km=1.0, fidelity=0.9, rate_hz=1e3)
+    for operation in (net.slot_node, net.slot_partner, net.slot_link, net.pair_fidelity, net.discard):
+        with pytest.raises(qnsim.ParameterError, match="slot must be an integer"):
+            operation(slot)
+    with pytest.raises(qnsim.ParameterError, match="slot_b must be an integer"):
+        net.swap("a", 0, slot)
+
+
 def test_protocol_must_call_super_init():
     class NoInit(qnsim.Protocol):
         def __init__(self):

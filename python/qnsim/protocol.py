@@ -130,10 +130,24 @@ class Protocol:
         """Records the pair (slot_src at the source, slot_dst at the destination) as delivered now.
 
         The memories are freed (unless the request keeps pairs) and the links restart.
+
+        Raises:
+            ValueError: ``slot_src`` is not at the request's source or ``slot_dst`` not at its
+                destination (a pair that ends elsewhere, a link pair not yet swapped, say), or the
+                two slots do not hold one pair.
         """
+        slot_src, slot_dst = _slot("slot_src", slot_src), _slot("slot_dst", slot_dst)
+        ends = (self.network.slot_node(slot_src), self.network.slot_node(slot_dst))
+        if ends != (self.request.src, self.request.dst):
+            # Counted as this request's pair, it would pass for an end-to-end pair it is not.
+            raise ValueError(
+                f"deliver: request {self.request.src!r} -> {self.request.dst!r} takes slot_src at "
+                f"{self.request.src!r} and slot_dst at {self.request.dst!r}; slots {slot_src} and {slot_dst} are at "
+                f"{ends[0]!r} and {ends[1]!r}"
+            )
         self._ready_s.pop(slot_src, None)
         self._ready_s.pop(slot_dst, None)
-        self.network.native.deliver_slots(self.request.index, _slot("slot_src", slot_src), _slot("slot_dst", slot_dst))
+        self.network.native.deliver_slots(self.request.index, slot_src, slot_dst)
 
     def discard(self, slot: int) -> None:
         """Discards the pair held by ``slot`` and its partner."""
@@ -384,7 +398,7 @@ class SlotOperations:
 
     def slot_node(self, slot: int) -> str:
         """Name of the node holding memory slot ``slot``."""
-        return list(self._nodes)[self._native.slot_node(_slot("slot", slot))]
+        return list(self._nodes)[_slot_node_index(self._native, slot)]
 
     def slot_partner(self, slot: int) -> int:
         """The slot holding the other half of ``slot``'s pair (global truth)."""
@@ -410,6 +424,10 @@ class SlotOperations:
             96.07
         """
         return self._native.classical_latency(self.node(a, "latency").index, self.node(b, "latency").index) / 1e12
+
+
+def _slot_node_index(native: Any, slot: Any) -> int:
+    return int(native.slot_node(_slot("slot", slot)))
 
 
 class _Departure:
