@@ -558,6 +558,22 @@ def test_slot_operations_refuse_what_is_not_a_slot_index(slot):
         net.swap("a", 0, slot)
 
 
+def test_a_run_stopped_by_a_protocol_exception_is_not_continued_or_reported_silently():
+    # The exception left its event half handled; a second run went on from there and reported
+    # "0 pairs, open" with no word of the failure.
+    class Boom(qnsim.Protocol):
+        def on_pair_ready(self, node, slot, partner_slot):
+            raise RuntimeError("boom")
+
+    net = chain(["a", "b"], seed=1, length_km=1.0, fidelity=0.9, rate_hz=1e3)
+    net.request("a", "b", protocol=Boom())
+    with pytest.raises(RuntimeError, match="boom"):
+        net.run(until_s=0.1, progress=False)
+    with pytest.raises(qnsim.QnsimError, match="stopped inside an event when a Python protocol callback raised RuntimeError: boom"):
+        net.run(until_s=0.2, progress=False)
+    assert any("RuntimeError: boom" in note for note in net.result().notes)
+
+
 def test_protocol_must_call_super_init():
     class NoInit(qnsim.Protocol):
         def __init__(self):

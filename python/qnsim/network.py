@@ -50,6 +50,7 @@ from typing import Any, Literal, Union
 import networkx as nx
 
 from qnsim import _core
+from qnsim._core import QnsimError
 from qnsim.hardware import NodeHardware, hardware_values
 from qnsim.link_builder import LinkInfo, build_link
 from qnsim.logs import run_report, run_watch
@@ -562,7 +563,8 @@ class Network(SlotOperations):
             A :class:`NetworkResult` with all deliveries so far.
 
         Raises:
-            ParameterError: until_s not a number of seconds; ValueError: before the current time.
+            ParameterError: until_s not a number of seconds; ValueError: before the current time;
+            QnsimError: an earlier run stopped when a Python protocol callback raised.
 
         Example:
             >>> net = Network(seed=1); _ = net.add_node("a"); _ = net.add_node("b")
@@ -573,6 +575,11 @@ class Network(SlotOperations):
         """
         until_ps = seconds_to_ps(until_s, "until_s")
         progress = check_value("progress", Union[bool, None], progress)
+        if self._hub.failure:
+            raise QnsimError(
+                f"run: this network stopped inside an event when {self._hub.failure}; that event is half handled, "
+                "so a run from here would not be the scenario's: build the network again"
+            )
         if until_ps < self._native.now_ps:
             raise ValueError(f"run: until_s={until_s} is before the current time {self.now_s} s")
         watch = run_watch(self, until_ps)  # None unless qnsim logs at INFO

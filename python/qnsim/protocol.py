@@ -253,6 +253,8 @@ class ProtocolHub:
         self._by_link: dict[int, Protocol] = {}
         self._hooked = False
         self._names: list[str] = []
+        #: What stopped a run inside an event (a protocol callback that raised), or "".
+        self.failure = ""
 
     def pending(self) -> int:
         """Messages and timers sent and not yet delivered."""
@@ -307,7 +309,23 @@ class ProtocolHub:
         self.network.native.schedule_timer(delay_ps, node, ident)
 
     def dispatch(self, kind: Any, node: int, slot: int, extra: int) -> None:
-        """Native hook: routes one event (``qnsim._core.HookKind``) to its protocol."""
+        """Native hook: routes one event (``qnsim._core.HookKind``) to its protocol.
+
+        An exception a callback raises stops the run inside that event, which is then half
+        handled; :attr:`failure` records it so that the network neither continues from that
+        state nor reports it without a word.
+        """
+        try:
+            self._dispatch(kind, node, slot, extra)
+        except BaseException as exc:
+            if not self.failure:
+                self.failure = (
+                    f"a Python protocol callback raised {type(exc).__name__}: {exc} "
+                    f"(at t = {self.network.native.now_ps / 1e12:.12g} s)"
+                )
+            raise
+
+    def _dispatch(self, kind: Any, node: int, slot: int, extra: int) -> None:
         if len(self._names) != len(self.network.nodes):
             self._names = list(self.network.nodes)
         name = self._names[node]

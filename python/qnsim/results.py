@@ -752,6 +752,9 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
         ))  # fmt: skip
     counters = native.counters()
     notes = []
+    hub = getattr(network, "_hub", None)
+    if hub is not None and hub.failure:
+        notes.append(f"the run stopped inside an event when {hub.failure}: these are the results up to then")
     if native.trace_omitted:
         notes.append(
             f"the trace kept its first {native.trace_limit} records; {native.trace_omitted} more were not kept"
