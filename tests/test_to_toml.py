@@ -183,3 +183,21 @@ def test_run_settings_and_path_are_checked_not_coerced(kwargs, error, match):
     net = qnsim.chain(3, length_km=1.0, fidelity=0.9, rate_hz=1e3, seed=1)
     with pytest.raises(error, match=match):
         net.to_toml(**kwargs)
+
+
+def test_a_request_routed_before_a_later_link_keeps_its_path():
+    # Requests are routed when made; the file's network has every link at once and routed this
+    # one over the later direct link a-c, so to_toml refused the network ("would not be rebuilt").
+    net = qnsim.Network(seed=1)
+    for name in "abc":
+        net.add_node(name)
+    net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e3)
+    net.add_link("b", "c", length_km=1.0, fidelity=0.9, rate_hz=1e3)
+    net.request("a", "c", routing="rate")
+    net.add_link("a", "c", length_km=1.0, fidelity=0.9, rate_hz=1e3)
+    data = tomllib.loads(net.to_toml(until_s=0.1))
+    assert data["requests"] == [{"src": "a", "dst": "c", "routing": "rate", "path": ["a", "b", "c"]}]
+    copy, settings = scenario_from_dict(data)
+    original, rebuilt = net.run(0.1, progress=False).requests[0], copy.run(settings.until_s, progress=False).requests[0]
+    assert rebuilt.path == original.path and rebuilt.fidelities.tolist() == original.fidelities.tolist()
+    assert rebuilt.times_s.tolist() == original.times_s.tolist()

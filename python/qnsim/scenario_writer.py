@@ -7,7 +7,9 @@ results. Built topologies come out as their ``[[nodes]]`` and ``[[links]]``; har
 by name (or ``{name, options}``) where one of :data:`qnsim.PRESETS` gives them, else as their
 pieces; a link given as a :class:`qnsim.LinkModel` as a ``link_model`` table of its resolved
 fields (its exact 4x4 state included). Floats are written with ``repr`` (and ``inf`` for
-infinite times), so every value reads back as the same double.
+infinite times), so every value reads back as the same double. A request routed before a later
+link was added (which the file's network, all links at once, would route elsewhere) comes out
+with the path it took.
 
 Before returning, the text is read back and the network it describes compared with the original
 parameter by parameter; what a scenario file cannot hold (a Python :class:`qnsim.Protocol`, a
@@ -154,14 +156,19 @@ def _link_entry(network: Any, link: Any) -> dict[str, Any]:
     return entry
 
 
-def _request_entry(request: Any) -> dict[str, Any]:
+def _request_entry(network: Any, request: Any) -> dict[str, Any]:
     spec: RequestSpec = request.spec
     if spec.protocol is not None:
         raise ValueError(
             f"request {request.index} ({request.label}) is driven by a Python Protocol "
             f"({type(spec.protocol).__name__}), which a scenario file cannot hold"
         )
-    return _differing(spec, RequestSpec, {}, skip=("protocol",))
+    entry = _differing(spec, RequestSpec, {}, skip=("protocol",))
+    if spec.path is None and tuple(network.route(spec.src, spec.dst, spec.routing)) != tuple(request.path):
+        # Routed before a later link was added: the file's network, all links at once, would
+        # route it elsewhere. The path it took is written instead.
+        entry["path"] = list(request.path)
+    return entry
 
 
 def scenario_data(
@@ -210,7 +217,7 @@ def scenario_data(
     data["run"] = run
     data["nodes"] = [_node_entry(node) for node in network.nodes.values()]
     data["links"] = [_link_entry(network, link) for link in network.links]
-    data["requests"] = [_request_entry(r) for r in network.requests]
+    data["requests"] = [_request_entry(network, r) for r in network.requests]
     return {k: v for k, v in data.items() if v != []}
 
 
@@ -231,8 +238,13 @@ def _check_same(original: Any, copy: Any) -> None:
                 "(describe it by a named preset, hardware pieces, abstract figures or a LinkModel)"
             )
     for request, other in zip(original.requests, copy.requests):
-        as_given = request.spec == other.spec
-        if not as_given or dataclasses.replace(request, spec=None) != dataclasses.replace(other, spec=None):
+        # A path the file had to name (see _request_entry) is the one the original was routed on.
+        as_given = dataclasses.replace(request.spec, path=tuple(request.path)) == dataclasses.replace(
+            other.spec, path=tuple(other.path)
+        )
+        # (Its routing then reads "explicit"; the path, and so the run, is the same.)
+        resolved = [dataclasses.replace(r, spec=None, routing=None) for r in (request, other)]
+        if not as_given or resolved[0] != resolved[1]:
             raise ValueError(f"to_toml: request {request.index} ({request.label}) would not be rebuilt exactly")
 
 
