@@ -810,3 +810,36 @@ def test_parquet_out_refuses_rows_it_would_not_read_back(tmp_path, kind, message
     pytest.importorskip("pyarrow")
     with pytest.raises(SweepError, match=message):
         sweep(sweep_points.uneven, {"kind": [kind], "x": [1, 2]}, out=tmp_path / "r.parquet", workers=1, progress=False)
+
+
+def test_scenario_id_is_the_same_in_every_process_for_sets(tmp_path):
+    # A pickle of a set follows string hashes, which change per process: a point function reading
+    # a set constant (or bound to one) got another scenario_id in every run, so every resume was
+    # refused as "rows of another scenario".
+    code = (
+        f"import functools, sys; sys.path.insert(0, {TESTS!r}); import sweep_points; "
+        "from qnsim.sweeps import scenario_id; "
+        "print(scenario_id(sweep_points.counts_presets), "
+        "scenario_id(functools.partial(sweep_points.scaled, factor=frozenset({'x', 'y', 'z', 'w'}))), "
+        "scenario_id(sweep_points.Scaled({'a', 'b', 'c', 'd', 'e'})))"
+    )
+    ids = {
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                       env={**os.environ, "PYTHONHASHSEED": str(h)}).stdout
+        for h in range(1, 7)
+    }
+    assert len(ids) == 1
+    out = tmp_path / "r.csv"
+    script = tmp_path / "s.py"
+    script.write_text(textwrap.dedent(f"""
+        import sys; sys.path.insert(0, {TESTS!r})
+        import sweep_points
+        from qnsim.sweeps import sweep
+        if __name__ == "__main__":
+            print(len(sweep(sweep_points.counts_presets, {{"x": [1, 2]}}, out={str(out)!r}, workers=1, progress=False)))
+    """))
+    for h in (1, 2):
+        done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                              env={**os.environ, "PYTHONHASHSEED": str(h)})
+        assert done.returncode == 0, done.stderr
+    assert len(read_results(out)) == 2

@@ -615,7 +615,8 @@ def scenario_id(fn: PointFunction) -> str:
     not); for a point function, its module, name and source code, the module-level constants,
     helpers and classes of the user's code it reads (followed through the helpers; see
     :func:`_global_dependencies`), and, for a ``functools.partial`` or a callable object, the
-    arguments or attributes it carries (its pickle). Rows in a sweep's ``out``
+    arguments or attributes it carries (by content, sets sorted, so the id is the same in every
+    process). Rows in a sweep's ``out``
     carry it, and resuming from rows of another scenario or qnsim version is refused.
 
     Example:
@@ -667,13 +668,55 @@ def _source_text(obj: Any) -> str:
 
 
 def _value_digest(value: Any) -> str:
-    """A value by content: the hash of its pickle, else its repr without memory addresses."""
-    import pickle
-
+    """A value by content, the same in every process: the hash of :func:`_canonical_text`, else
+    its repr without memory addresses."""
     try:
-        return hashlib.sha1(pickle.dumps(value, protocol=4)).hexdigest()
+        return hashlib.sha1(_canonical_text(value, set()).encode("utf-8")).hexdigest()
     except Exception:
         return _stable_repr(value)
+
+
+def _canonical_text(value: Any, active: set[int]) -> str:
+    """A value's content as text that does not depend on the process.
+
+    A pickle does: a set's (and so a frozenset's, or an object holding one) element order follows
+    string hashes, which change from one process to the next (PYTHONHASHSEED), so a point function
+    reading a set gave every resume another scenario_id and a refusal. Here sets are sorted, and
+    containers and plain objects are followed; anything else is its pickle.
+    """
+    import pickle
+
+    if value is None or isinstance(value, (bool, int, float, complex, str, bytes)):
+        return f"{type(value).__name__}:{value!r}"
+    if id(value) in active:
+        return "<cycle>"
+    active.add(id(value))
+    try:
+        kind = f"{type(value).__module__}.{type(value).__qualname__}"
+        if isinstance(value, (set, frozenset)):
+            return f"{kind}{{{','.join(sorted(_canonical_text(v, active) for v in value))}}}"
+        if isinstance(value, (list, tuple)):
+            return f"{kind}[{','.join(_canonical_text(v, active) for v in value)}]"
+        if isinstance(value, dict):
+            items = (f"{_canonical_text(k, active)}:{_canonical_text(v, active)}" for k, v in value.items())
+            return f"{kind}{{{','.join(items)}}}"
+        if type(value).__name__ == "ndarray":
+            return f"{kind}({value.dtype.str},{value.shape}):{hashlib.sha1(value.tobytes()).hexdigest()}"
+        if isinstance(value, type) or callable(value) and hasattr(value, "__qualname__"):
+            return f"{kind}:{getattr(value, '__module__', '')}.{value.__qualname__}"
+        state = getattr(value, "__dict__", None)
+        if isinstance(state, dict) and _pickles_its_dict(type(value)):
+            return f"{kind}({_canonical_text(state, active)})"
+        return f"{kind}:{hashlib.sha1(pickle.dumps(value, protocol=4)).hexdigest()}"
+    finally:
+        active.discard(id(value))
+
+
+def _pickles_its_dict(cls: type) -> bool:
+    """Whether instances of ``cls`` pickle as their ``__dict__`` (no custom reduce or getstate)."""
+    return all(
+        getattr(cls, name, None) is getattr(object, name, None) for name in ("__reduce__", "__reduce_ex__", "__getstate__")
+    )
 
 
 def _stable_repr(value: Any) -> str:
