@@ -517,3 +517,15 @@ def test_error_corrected_estimate_on_error_free_qubits_is_priced(workload):
     report = estimate(workload, [ideal, ideal], [Link((0, 1), rate_hz=1e3, fidelity=0.99)])
     assert report.feasible and report.error_corrected.code_distance is not None
     assert math.isfinite(report.wall_clock_s) and report.wall_clock_s > 0
+
+
+def test_purification_beyond_what_the_local_gates_allow_is_noted():
+    # Rounds are priced with noiseless local gates: F = 0.9 purified to 1 - 1e-9 on QPUs whose
+    # two-qubit gates fail with 1e-3 came out "feasible" without a word.
+    qpus = [QPU(num_qubits=1, e_2q=1e-3), QPU(num_qubits=1, e_2q=1e-3)]
+    link = [Link((0, 1), rate_hz=1e3, fidelity=0.9)]
+    report = estimate("CX 0 1", qpus, link, target_fidelity=0.999999999, error_budget=0.5)
+    assert report.links[0].purification_rounds == 6
+    assert any("priced with noiseless local gates" in note and "0.001" in note for note in report.notes)
+    plain = estimate("CX 0 1", qpus, link, target_fidelity=0.95, error_budget=0.5)
+    assert plain.links[0].purification_rounds > 0 and not any("noiseless" in note for note in plain.notes)
