@@ -843,3 +843,9 @@ def test_scenario_id_is_the_same_in_every_process_for_sets(tmp_path):
                               env={**os.environ, "PYTHONHASHSEED": str(h)})
         assert done.returncode == 0, done.stderr
     assert len(read_results(out)) == 2
+
+
+def test_a_result_named_scenario_id_is_refused_not_overwritten():
+    # The sweep's scenario_id column replaced the point function's result of that name.
+    with pytest.raises(SweepError, match=r"returned 'scenario_id', which is also a grid key or one of the sweep's own"):
+        sweep(sweep_points.names_its_scenario, {"x": [1]}, workers=1, progress=False)

@@ -1279,7 +1279,7 @@ def _make_row(point: Point, result: Any) -> dict:
     for key, value in result.items():
         if not isinstance(key, str):
             raise SweepError(f"result keys must be strings, got {key!r} for params {point.params}")
-        if key in row or key == ID_COLUMN:
+        if key in row or key in _RESERVED:  # scenario_id is added below: it would overwrite the result
             raise SweepError(
                 f"the point function returned {key!r}, which is also a grid key or one of the sweep's "
                 f"own columns {list(_RESERVED)}; rename the result"
