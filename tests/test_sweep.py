@@ -849,3 +849,14 @@ def test_a_result_named_scenario_id_is_refused_not_overwritten():
     # The sweep's scenario_id column replaced the point function's result of that name.
     with pytest.raises(SweepError, match=r"returned 'scenario_id', which is also a grid key or one of the sweep's own"):
         sweep(sweep_points.names_its_scenario, {"x": [1]}, workers=1, progress=False)
+
+
+def test_summarize_refuses_rows_of_several_scenarios(tmp_path):
+    from qnsim.plot import summarize
+
+    rows = sweep(sweep_points.square, {"x": [1, 2]}, seeds=2, workers=1, progress=False, as_frame=False)
+    others = sweep(functools.partial(sweep_points.scaled, factor=2.0), {"x": [1, 2]}, seeds=2, workers=1,
+                   progress=False, as_frame=False)
+    with pytest.raises(ValueError, match="the results hold rows of 2 scenarios"):
+        summarize(rows + [{k: v for k, v in r.items() if k in ("x", "seed", "y", "scenario_id", "point_id")}
+                          for r in others], "x", ["y"])

@@ -39,7 +39,8 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
     NaN results (e.g. a fidelity when no pair was delivered) are left out of that column's
     statistics. The standard error is std (ddof=1) / sqrt(n), and 0 for a single seed.
 
-    Each point counts once (rows repeating a ``point_id`` are one point). Sweep rows (with a
+    Each point counts once (rows repeating a ``point_id`` are one point), and all rows must
+    come from one scenario (one ``scenario_id``). Sweep rows (with a
     ``seed`` column, their swept parameters before it) that share ``x`` and ``hue`` must not
     differ in another swept parameter: the mean would mix its values as if they were seeds.
 
@@ -56,7 +57,7 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
 
     Raises:
         ValueError: A named column is not in the results, rows of one ``x`` (and ``hue``) differ
-            in another swept parameter, or rows of one point differ.
+            in another swept parameter, rows of one point differ, or rows of several scenarios.
 
     Example:
         >>> rows = [{"L": 10, "seed": s, "rate_hz": r} for s, r in enumerate([1.0, 3.0])]
@@ -69,6 +70,13 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
     missing = [c for c in [*keys, *y] if c not in frame.columns]
     if missing:
         raise ValueError(f"columns {missing} are not in the results; they have {list(frame.columns)}")
+    if "scenario_id" in frame.columns and frame["scenario_id"].nunique(dropna=False) > 1:
+        # Rows of an edited scenario or another qnsim version: their means are of different things.
+        ids = sorted(frame["scenario_id"].astype(str).unique())
+        raise ValueError(
+            f"the results hold rows of {len(ids)} scenarios (scenario_id {', '.join(ids[:4])}"
+            f"{' ...' if len(ids) > 4 else ''}): select the rows of one before summarizing"
+        )
     frame = _one_row_per_point(frame)
     _check_other_parameters_fixed(frame, keys)
     grouped = frame.groupby(keys, sort=True)
