@@ -860,3 +860,17 @@ def test_summarize_refuses_rows_of_several_scenarios(tmp_path):
     with pytest.raises(ValueError, match="the results hold rows of 2 scenarios"):
         summarize(rows + [{k: v for k, v in r.items() if k in ("x", "seed", "y", "scenario_id", "point_id")}
                           for r in others], "x", ["y"])
+
+
+@pytest.mark.parametrize("keys", [("links.0.length_km", "links.*.length_km"), ("links.*.length_km", "links.0.length_km"),
+                                  ("nodes.A.memory_qubits", "nodes.*.memory_qubits")])
+def test_two_keys_that_set_one_setting_are_refused(scenario_data, keys):
+    # The later key won in the data while the row reported both: links.0.length_km = 10 next to a
+    # run at 20 km.
+    path, data = scenario_data
+    first, second = keys
+    with pytest.raises(ValueError, match=re.escape(f"scenario keys {first!r} and {second!r} both set")):
+        apply_overrides(data, {first: 3, second: 4})
+    with pytest.raises(ValueError, match="both set"):  # refused before any point runs
+        sweep(path, {first: [3], second: [4, 5]}, workers=1, progress=False)
+    assert apply_overrides(data, {"links.0.length_km": 3, "links.1.length_km": 4})["links"][1]["length_km"] == 4

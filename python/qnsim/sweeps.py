@@ -376,7 +376,8 @@ def apply_overrides(data: Mapping[str, Any], overrides: Mapping[str, Scalar]) ->
 
     Raises:
         ValueError: On an unknown key (naming it and suggesting close matches), an index out of
-            range, a wildcard that matches nothing, or a value of the wrong type.
+            range, a wildcard that matches nothing, a value of the wrong type, or two keys that
+            set one setting (``links.0.length_km`` and ``links.*.length_km``).
 
     Example:
         >>> data = {"links": [{"length_km": 10.0}, {"length_km": 20.0}], "run": {"until_s": 1.0}}
@@ -395,16 +396,26 @@ def apply_overrides(data: Mapping[str, Any], overrides: Mapping[str, Scalar]) ->
         ValueError: unknown scenario key 'nodes.qpu_b.t2_s': nodes has no entry named 'qpu_b'; did you mean 'qpu_a'? ...
     """
     result = copy.deepcopy(dict(data))
+    set_by: dict[str, str] = {}  # each setting changed -> the key that changed it
     for key, value in overrides.items():
-        _set_dotted(result, key, value)
+        for path in _set_dotted(result, key, value):
+            other = set_by.setdefault(path, key)
+            if other != key:
+                # The later key wins in the data, while the row reports both values.
+                raise ValueError(
+                    f"scenario keys {other!r} and {key!r} both set {path}: a row would report both values and "
+                    "run one of them; give each setting one key"
+                )
     return result
 
 
-def _set_dotted(root: dict, key: str, value: Any) -> None:
+def _set_dotted(root: dict, key: str, value: Any) -> list[str]:
+    """Sets ``key`` (see :func:`apply_overrides`) in ``root``; returns the settings it changed."""
     if not isinstance(key, str) or not key or any(part == "" for part in key.split(".")):
         raise ValueError(f"scenario key {key!r} is not a dotted path such as 'links.0.length_km'")
     parts = key.split(".")
     nodes: list[tuple[Any, list[str]]] = [(root, [])]
+    changed: list[str] = []
     for depth, part in enumerate(parts):
         last = depth == len(parts) - 1
         following = []
@@ -415,9 +426,11 @@ def _set_dotted(root: dict, key: str, value: Any) -> None:
                     if child in node:  # else a spec field set anew: the scenario reader checks its type
                         _check_replacement(key, ".".join(child_path), node[child], value)
                     node[child] = value
+                    changed.append(".".join(child_path))
                 else:
                     following.append((node[child], child_path))
         nodes = following
+    return changed
 
 
 def _children(node: Any, part: str, key: str, path: list[str], parts: list[str], depth: int) -> list:
@@ -589,9 +602,12 @@ class TomlScenario:
                     f"grid key {key!r} sets run.seed, which every point's own seed replaces (its values "
                     "would all run the same seeds); choose the seeds with seeds= (qnsim sweep --seeds) instead"
                 )
-        for keys, values in grid_axes(grid):
+        axes = grid_axes(grid)
+        for keys, values in axes:
             for value in values:
                 self.data_for(dict(zip(keys, value)))
+        # All keys at once: two keys that set one setting (links.0 and links.* say) clash whatever their values.
+        self.data_for({k: v for keys, values in axes for k, v in zip(keys, values[0])})
 
     def __call__(self, params: dict, seed: int) -> Mapping[str, Any]:
         data = self.data_for(params)
