@@ -136,6 +136,15 @@ def test_crossing_absent_and_bad_input():
         estimate_threshold(rows, x_key="x")
 
 
+def test_threshold_refuses_to_sum_rows_of_different_round_counts():
+    # Counts of 3-round and 9-round shots were summed and turned into a per-round rate with the
+    # first row's 3 rounds.
+    rows = [{"distance": d, "x": x, "errors": 5, "shots": 100, "rounds": d} for d in (3, 5) for x in (0.1, 0.2)]
+    rows.append({"distance": 3, "x": 0.1, "errors": 50, "shots": 100, "rounds": 9})
+    with pytest.raises(ValueError, match="rows of distance = 3, x = 0.1 were sampled with 3 and 9 rounds"):
+        estimate_threshold(rows, x_key="x", bootstrap=0)
+
+
 # --- links ---------------------------------------------------------------------------------------
 
 

@@ -198,6 +198,13 @@ def _table(rows, x_key, distance_key):
     for row in rows:
         d, x = int(row[distance_key]), float(row[x_key])
         cell = table.setdefault(d, {}).setdefault(x, [0, 0, int(row["rounds"])])
+        if int(row["rounds"]) != cell[2]:
+            # Summed counts of shots of different lengths have no per-round rate: the first
+            # row's rounds would have been applied to all of them.
+            raise ValueError(
+                f"rows of {distance_key} = {d}, {x_key} = {x:g} were sampled with {cell[2]} and {int(row['rounds'])} "
+                "rounds; their counts cannot be summed into one per-round rate: select rows of one round count"
+            )
         cell[0] += int(row["errors"])
         cell[1] += int(row["shots"])
     return table
@@ -261,8 +268,8 @@ def estimate_threshold(
         The :class:`ThresholdEstimate`.
 
     Raises:
-        ValueError: Fewer than two distances, or distances not sampled on a common grid of at
-            least two points.
+        ValueError: Fewer than two distances, distances not sampled on a common grid of at
+            least two points, or rows of one (distance, x) with different round counts.
 
     Example:
         >>> estimate_threshold([{"distance": 3, "p": 0.1, "errors": 1, "shots": 10, "rounds": 3}], x_key="p")
