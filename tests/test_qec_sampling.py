@@ -405,3 +405,18 @@ def test_per_round_agrees_with_sinter_below_one_half_and_stops_at_one_half():
             sinter.shot_error_rate_to_piece_error_rate(shot_rate, pieces=rounds), rel=1e-12)
     assert per_round(0.6, 5) == 0.5
     assert sinter.shot_error_rate_to_piece_error_rate(0.6, pieces=5) == pytest.approx(0.862, abs=1e-3)
+
+
+def test_cli_threshold_refuses_to_sum_over_another_swept_parameter(tmp_path, capsys):
+    # Without --by p_bulk, the counts of both p_bulk values were summed into one threshold.
+    experiment = tmp_path / "e.toml"
+    experiment.write_text(
+        '[experiment]\nkind = "memory"\n[grid]\ndistance = [3, 5]\np_bulk = [0.001, 0.002]\np_int = [0.02, 0.6]\n'
+        "[sampling]\nmax_shots = 500\nseeds = 1\n"
+    )
+    out = tmp_path / "rows.csv"
+    assert qec_main(["sweep", str(experiment), "--out", str(out), "--workers", "1", "--no-progress"]) == 0
+    capsys.readouterr()
+    assert qec_main(["threshold", str(out), "--x", "p_int", "--bootstrap", "0"]) == 2
+    assert "differ in the swept parameter(s) p_bulk" in capsys.readouterr().err
+    assert qec_main(["threshold", str(out), "--x", "p_int", "--by", "p_bulk", "--bootstrap", "0"]) == 0

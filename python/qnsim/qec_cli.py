@@ -154,8 +154,19 @@ def _threshold(args: argparse.Namespace) -> int:
     for key in [args.x, args.distance, "errors", "shots", "rounds", *by]:
         if key not in rows[0]:
             raise ValueError(f"{args.rows} has no column {key!r}; columns: {sorted(rows[0])}")
+    columns = list(rows[0])
+    # A sweep writes its swept parameters first, then the seed: those besides x, distance and
+    # --by must not vary inside one threshold, or counts of different experiments are summed.
+    swept = columns[: columns.index("seed")] if "seed" in columns else []
+    others = [k for k in swept if k not in (args.x, args.distance, *by)]
     for group, members in sorted(group_rows(rows, by).items(), key=lambda kv: tuple(map(str, kv[0]))):
         label = ", ".join(f"{k}={v}" for k, v in zip(by, group)) or "all rows"
+        varying = sorted(k for k in others if len({repr(m[k]) for m in members}) > 1)
+        if varying:
+            raise ValueError(
+                f"{args.rows}: the rows of {label} differ in the swept parameter(s) {', '.join(varying)}, whose counts "
+                f"would be summed into one threshold; add them to --by ({','.join([*by, *varying])})"
+            )
         est = estimate_threshold(members, x_key=args.x, distance_key=args.distance, bootstrap=args.bootstrap)
         pairs = "  ".join(
             f"d{a}/d{b}: {'-' if c is None else format(c, '.3g')}" for (a, b), c in est.pairwise.items()
