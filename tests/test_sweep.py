@@ -874,3 +874,14 @@ def test_two_keys_that_set_one_setting_are_refused(scenario_data, keys):
     with pytest.raises(ValueError, match="both set"):  # refused before any point runs
         sweep(path, {first: [3], second: [4, 5]}, workers=1, progress=False)
     assert apply_overrides(data, {"links.0.length_km": 3, "links.1.length_km": 4})["links"][1]["length_km"] == 4
+
+
+def test_summarize_reads_no_parameters_into_the_column_order_of_other_tables():
+    # Only a sweep's rows (with point_id) have their parameters before the seed; in a table of
+    # one's own, a result before the seed column is not a parameter to refuse over.
+    from qnsim.plot import summarize
+
+    rows = [{"L": L, "rate_hz": L + s, "seed": s} for L in (1, 2) for s in (0, 1)]
+    assert summarize(rows, "L", ["rate_hz"])["rate_hz_n"].tolist() == [2, 2]
+    first = [{"seed": s, "L": L, "rate_hz": L + s} for L in (1, 2) for s in (0, 1)]
+    assert summarize(first, "L", ["rate_hz"])["rate_hz_mean"].tolist() == [1.5, 2.5]

@@ -40,8 +40,8 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
     statistics. The standard error is std (ddof=1) / sqrt(n), and 0 for a single seed.
 
     Each point counts once (rows repeating a ``point_id`` are one point), and all rows must
-    come from one scenario (one ``scenario_id``). Sweep rows (with a
-    ``seed`` column, their swept parameters before it) that share ``x`` and ``hue`` must not
+    come from one scenario (one ``scenario_id``). A sweep's rows (with ``point_id`` and ``seed``
+    columns, their swept parameters before the seed) that share ``x`` and ``hue`` must not
     differ in another swept parameter: the mean would mix its values as if they were seeds.
 
     Args:
@@ -93,24 +93,24 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
 
 
 def _parameter_columns(frame: Any) -> list[str]:
-    """The swept parameters of sweep rows: a sweep writes them first, then the seed column."""
+    """The swept parameters of a sweep's rows (they carry a point_id): a sweep writes them first,
+    then the seed column. Other tables name none (their column order means nothing)."""
     columns = list(frame.columns)
-    return columns[: columns.index("seed")] if "seed" in columns else []
+    if "point_id" not in columns or "seed" not in columns:
+        return []
+    return columns[: columns.index("seed")]
 
 
 def _one_row_per_point(frame: Any) -> Any:
-    """The rows with each point (its point_id, else its parameters and seed) counted once.
+    """The rows with each point (its point_id) counted once.
 
     Two sweeps writing one file side by side append the same points twice; averaging those
     copies would weigh them twice as if they were seeds of their own. Copies that disagree mean
     the point function did not give one row per point (it is not a function of its seed).
     """
-    if "point_id" in frame.columns:
-        key = ["point_id"]
-    elif "seed" in frame.columns:
-        key = [*_parameter_columns(frame), "seed"]
-    else:
+    if "point_id" not in frame.columns:
         return frame
+    key = ["point_id"]
     repeated = frame[frame.duplicated(key, keep=False)]
     if repeated.empty:
         return frame
