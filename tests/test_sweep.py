@@ -885,3 +885,14 @@ def test_summarize_reads_no_parameters_into_the_column_order_of_other_tables():
     assert summarize(rows, "L", ["rate_hz"])["rate_hz_n"].tolist() == [2, 2]
     first = [{"seed": s, "L": L, "rate_hz": L + s} for L in (1, 2) for s in (0, 1)]
     assert summarize(first, "L", ["rate_hz"])["rate_hz_mean"].tolist() == [1.5, 2.5]
+
+
+def test_a_resumed_row_whose_cells_disagree_with_its_point_id_is_refused(tmp_path):
+    # An edited x cell kept its point id, and the row's results were resumed as the point's.
+    out = tmp_path / "r.csv"
+    sweep(sweep_points.square, {"x": [1, 2]}, seeds=1, out=out, workers=1, progress=False)
+    lines = out.read_text().splitlines()
+    lines[1] = "7" + lines[1][1:]  # x = 1 -> 7
+    out.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ValueError, match=r"gives x = 7, but that point has x = 1: the file was edited or damaged"):
+        sweep(sweep_points.square, {"x": [1, 2]}, seeds=1, out=out, workers=1, progress=False)

@@ -1606,6 +1606,17 @@ def sweep(
         for row in rows:
             point = by_id.get(row.get(ID_COLUMN))
             if point is not None and point.id not in results:
+                stated = {**point.params, SEED_COLUMN: point.seed}
+                wrong = [k for k, v in stated.items() if type(row.get(k)) is not type(v) or row.get(k) != v]
+                if wrong:
+                    # An id is a hash of these values: a row whose cells disagree was edited or damaged,
+                    # and its results may belong to other values.
+                    sink.close()
+                    raise ValueError(
+                        f"out {str(out)!r}: the row of point {point.id} gives {wrong[0]} = {row.get(wrong[0])!r}, but "
+                        f"that point has {wrong[0]} = {stated[wrong[0]]!r}: the file was edited or damaged; "
+                        "delete the row (or the file) to recompute it"
+                    )
                 # Grid values and seed from the point itself, results from the file.
                 extra = {k: v for k, v in row.items() if k not in point.params and k not in _RESERVED}
                 results[point.id] = _make_row(point, extra)
