@@ -896,3 +896,20 @@ def test_a_resumed_row_whose_cells_disagree_with_its_point_id_is_refused(tmp_pat
     out.write_text("\n".join(lines) + "\n")
     with pytest.raises(ValueError, match=r"gives x = 7, but that point has x = 1: the file was edited or damaged"):
         sweep(sweep_points.square, {"x": [1, 2]}, seeds=1, out=out, workers=1, progress=False)
+
+
+def test_a_forked_pool_worker_does_not_keep_the_out_locked(tmp_path):
+    # A worker forked while the sweep held its out lock kept a copy of it: after a kill, a worker
+    # still dying held the out against the resume ("being written by another running sweep").
+    import multiprocessing
+
+    from qnsim.sweeps import _lock_out, _unlock_out, die_with_parent
+
+    pytest.importorskip("fcntl")
+    out = tmp_path / "r.csv"
+    fd = _lock_out(out, out)
+    with multiprocessing.get_context("fork").Pool(1, initializer=die_with_parent) as pool:
+        assert pool.apply(abs, (-1,)) == 1  # the worker is up, forked while the lock was held
+        _unlock_out(fd)
+        again = _lock_out(out, out)  # refused if the worker's copy still held it
+        _unlock_out(again)

@@ -1034,7 +1034,7 @@ class _CsvSink:
             os.close(self.fd)
             self.fd = None
         if self.lock_fd is not None:
-            os.close(self.lock_fd)
+            _unlock_out(self.lock_fd)
             self.lock_fd = None
 
 
@@ -1155,7 +1155,7 @@ class _ParquetSink:
             self.flush(force=True)
         finally:
             if self.lock_fd is not None:
-                os.close(self.lock_fd)
+                _unlock_out(self.lock_fd)
                 self.lock_fd = None
 
 
@@ -1194,8 +1194,21 @@ def _lock_out(path: Path, out: Path) -> int | None:
             "one to resume from its rows) or choose another out"
         ) from None
     except OSError:  # a file system without locks: no protection, as before
-        return fd
+        pass
+    _LOCK_FDS.add(fd)
     return fd
+
+
+def _unlock_out(fd: int) -> None:
+    """Releases a lock taken by :func:`_lock_out`."""
+    _LOCK_FDS.discard(fd)
+    os.close(fd)
+
+
+#: Lock descriptors this process holds (see :func:`_lock_out`). A forked pool worker inherits
+#: them, and a flock lasts while any copy is open: a worker still dying after a kill would hold
+#: the out locked against the resume. Workers close their copies (:func:`die_with_parent`).
+_LOCK_FDS: set[int] = set()
 
 
 def _open_sink(out: str | os.PathLike | None, key_columns: list[str]) -> _CsvSink | _ParquetSink | None:
@@ -1324,7 +1337,8 @@ def die_with_parent() -> None:
     Installed in every worker of a sweep's local pool and of the Dask cluster a sweep starts
     itself, so an interrupted sweep leaves no orphans computing for nobody. On Linux the kernel
     sends SIGKILL when the parent dies (``PR_SET_PDEATHSIG``); elsewhere (and as a second line) a
-    daemon thread polls the parent id once a second.
+    daemon thread polls the parent id once a second. A forked worker also closes its copies of
+    the locks the sweep holds on its ``out``, so that only the sweep itself keeps them.
 
     Example:
         >>> import multiprocessing
@@ -1332,6 +1346,12 @@ def die_with_parent() -> None:
         ...     pool.apply(abs, (-3,))
         3
     """
+    for fd in list(_LOCK_FDS):  # a forked worker's copies of the sweep's out locks (see _lock_out)
+        _LOCK_FDS.discard(fd)
+        try:
+            os.close(fd)
+        except OSError:
+            pass
     parent = os.getppid()
     if sys.platform.startswith("linux"):
         import ctypes
