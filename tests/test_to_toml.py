@@ -133,8 +133,8 @@ def test_run_time_defaults_to_the_time_run(tmp_path):
 def test_what_a_file_cannot_hold_is_refused():
     net = qnsim.Network()
     net.add_node("a")
-    with pytest.raises(ValueError, match="seed was drawn from the OS"):
-        net.to_toml(until_s=1.0)
+    # A network built without a seed writes the one drawn for it (see test_an_unseeded_run_...).
+    assert f"seed = {net.seed}" in net.to_toml(until_s=1.0)
     assert "seed = 4" in net.to_toml(until_s=1.0, seed=4)
 
     class Mine(qnsim.Protocol):
@@ -201,3 +201,41 @@ def test_a_request_routed_before_a_later_link_keeps_its_path():
     original, rebuilt = net.run(0.1, progress=False).requests[0], copy.run(settings.until_s, progress=False).requests[0]
     assert rebuilt.path == original.path and rebuilt.fidelities.tolist() == original.fidelities.tolist()
     assert rebuilt.times_s.tolist() == original.times_s.tolist()
+
+
+def test_an_unseeded_run_states_its_seed_and_its_file_repeats_it(tmp_path):
+    """Without a seed, the run used to report 'seed None' and could not be repeated (nor written:
+    to_toml refused it). The seed is now drawn in Python, reported in a note, and written."""
+    def build(seed=None):
+        net = qnsim.Network("bell_diagonal", seed=seed)
+        net.add_node("a")
+        net.add_node("b")
+        net.add_node("c")
+        net.add_link("a", "b", length_km=5, fidelity=0.95, rate_hz=2e3)
+        net.add_link("b", "c", length_km=5, fidelity=0.95, rate_hz=2e3)
+        net.request("a", "c")
+        return net
+
+    drawn = build()
+    assert drawn.seed_drawn and isinstance(drawn.seed, int) and 0 <= drawn.seed < 2**63
+    first = drawn.run(0.05, progress=False)
+    assert first.seed == drawn.seed
+    assert any(f"seed {drawn.seed} was drawn at random" in note for note in first.notes)
+    again = build(drawn.seed)
+    assert not again.seed_drawn
+    second = again.run(0.05, progress=False)
+    assert not any("drawn at random" in note for note in second.notes)
+    d1, d2 = drawn.native.deliveries(), again.native.deliveries()
+    assert len(d1["fidelity"]) > 0
+    for key in d1:
+        assert d1[key].tobytes() == d2[key].tobytes(), key
+    path = tmp_path / "drawn.toml"
+    drawn.to_toml(path)
+    loaded, settings = qnsim.load_scenario(path)
+    assert settings.seed == drawn.seed and not loaded.seed_drawn
+    loaded.run(settings.until_s, progress=False)
+    d3 = loaded.native.deliveries()
+    for key in d1:
+        assert d1[key].tobytes() == d3[key].tobytes(), key
+    # Two unseeded networks draw different seeds.
+    assert build().seed != build().seed

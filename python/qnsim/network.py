@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import math
 import os
+import secrets
 import time
 from collections.abc import Sequence
 from typing import Any, Literal, Union
@@ -111,8 +112,10 @@ class Network(SlotOperations):
             ``density_matrix`` draws it), keeps a hardware link's exact state as its Bell-diagonal
             part (exact for fidelities through swaps and Pauli noise), and has no qubits:
             ``keep_pairs`` and :attr:`registry` need another formalism.
-        seed: Seed of every random stream (per node and link). None draws one from the OS; the
-            same seed and description reproduce a run bit for bit.
+        seed: Seed of every random stream (per node and link), an integer in [0, 2^64 - 1]. None
+            draws one at random (from the OS), which :attr:`seed` then holds and results report,
+            so that the run can be repeated; the same seed and description reproduce a run bit
+            for bit.
         trace: Record the run's protocol steps (:mod:`qnsim.trace`): True keeps up to 10^6
             records, an int that many; False (the default) records nothing and costs nothing.
         max_records: Keep at most this many delivery records (per-pair times and fidelities;
@@ -137,7 +140,12 @@ class Network(SlotOperations):
         trace: bool | int = False,
     ) -> None:
         self.formalism = check_value("formalism", Formalism, formalism)
-        self.seed = check_value("seed", Union[int, None], seed, {"minimum": 0, "maximum": UINT64_MAX})
+        seed = check_value("seed", Union[int, None], seed, {"minimum": 0, "maximum": UINT64_MAX})
+        #: True when no seed was given and :attr:`seed` was drawn at random for this network.
+        self.seed_drawn = seed is None
+        # Drawn here rather than natively so that every run states a seed that repeats it (63 bits:
+        # a scenario file's TOML integers are signed 64-bit).
+        self.seed: int = secrets.randbits(63) if seed is None else seed
         self._native = _core.NativeNetwork(self.formalism, self.seed)
         if max_records is not None:
             self._native.max_records = _record_limit("max_records", max_records, "None: the maximum")

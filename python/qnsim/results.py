@@ -494,7 +494,7 @@ class NetworkResult:
     Attributes:
         requests: One :class:`RequestResult` per request, in request order.
         formalism: ``"density_matrix"``, ``"stabilizer"`` or ``"bell_diagonal"``.
-        seed: The seed of the run (None if drawn from entropy).
+        seed: The seed of the run (drawn at random, and said so in ``notes``, when none was given).
         until_s: Requested end of the run, in s.
         now_s: Simulated time reached, in s (a run reaches its until_s).
         events_processed: Native events processed since the network was built.
@@ -784,6 +784,11 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
                 "part: fidelities stay exact on average over swap outcomes (without T1), concurrences are those "
                 "of the Bell-diagonal part (lower bounds); use density_matrix for the exact states"
             )
+    if getattr(network, "seed_drawn", False):
+        notes.append(
+            f"no seed was given: seed {network.seed} was drawn at random; Network(seed={network.seed}) "
+            f"(or run.seed = {network.seed}) repeats this run"
+        )
     return NetworkResult(
         requests=out, formalism=network.formalism, seed=network.seed,
         until_s=now_s if until_s is None else float(until_s),

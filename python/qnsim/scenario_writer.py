@@ -179,7 +179,7 @@ def scenario_data(
     Args:
         network: A :class:`qnsim.Network`.
         until_s: ``run.until_s`` in s (default: the network's current time, if it has run).
-        seed: ``run.seed`` (default: the network's seed; required when it had none).
+        seed: ``run.seed`` (default: the network's seed, the one drawn for it if it was built without one).
         name: Scenario name (optional).
         description: Scenario description (optional).
 
@@ -196,12 +196,8 @@ def scenario_data(
         if network.now_s <= 0:
             raise ValueError("to_toml: give until_s (the network has not run, so there is no time to reuse)")
         until_s = network.now_s
+    # A network built without a seed holds the one drawn for it, so the file repeats its run.
     seed = network.seed if seed is None else seed
-    if seed is None:
-        raise ValueError(
-            "to_toml: the network's seed was drawn from the OS and cannot be reproduced; pass seed=... "
-            "(or build the Network with a seed)"
-        )
     # Checked, not coerced (float(True) was until_s = 1.0, int(1.5) seed 1); ranges are checked when
     # the text is read back.
     until_s, seed = check_value("until_s", float, until_s), check_value("seed", int, seed)
