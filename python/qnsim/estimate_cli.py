@@ -142,7 +142,9 @@ LINKS_FILE_KEYS: tuple[FileKey, ...] = (
     _key("link", "seed", int, "the scenario's", "", "Seed of the calibration run"),
     _key("estimate", "target_fidelity", float, "none: raw pairs, or the surface code's interface fidelity", "",
          "Pair fidelity remote operations need (links are purified up to it)", minimum=0.25, maximum=1.0),
-    _key("estimate", "purification", Literal["dejmps", "bbpssw"], '"dejmps"', "", "Recurrence purification scheme"),
+    _key("estimate", "purification", Literal["dejmps", "bbpssw"], '"dejmps"', "", "Recurrence purification scheme; "
+         "its rounds suffer the end QPUs' e_1q, e_2q and e_meas (the worse QPU's), which cap the fidelity it "
+         "reaches"),
     _key("estimate", "cat_entangler", bool, "true", "", "Share one pair across a run of remote gates with one "
          "control"),
     _key("estimate", "error_budget", float, "0.001", "", "Failure probability allowed for the whole run",

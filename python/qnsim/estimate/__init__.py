@@ -27,7 +27,10 @@ from qnsim.estimate.links import (
     bbpssw_step,
     dejmps_step,
     link_from_model,
+    purification_ceiling,
+    purification_noise,
     purification_plan,
+    purification_step,
 )
 from qnsim.estimate.placement import CapacityError, Placement, cut_weight, partition, placement_from_mapping
 from qnsim.estimate.qpu import PRESETS, QPU, SurfaceCode, preset
@@ -79,7 +82,10 @@ __all__ = [
     "partition",
     "placement_from_mapping",
     "preset",
+    "purification_ceiling",
+    "purification_noise",
     "purification_plan",
+    "purification_step",
     "remote_logical_error",
     "remote_operation",
     "remote_gate_time_s",

@@ -55,7 +55,14 @@ import numpy as np
 from qnsim.argument_checks import integer, is_integer, is_real_number, real_number
 from qnsim.estimate.budget import ErrorBudget
 from qnsim.estimate.factories import design_t_factories, factories_needed, pick_factory
-from qnsim.estimate.links import Link, PurificationPlan, bbpssw_step, dejmps_step, purification_plan
+from qnsim.estimate.links import (
+    Link,
+    PurificationPlan,
+    purification_ceiling,
+    purification_noise,
+    purification_plan,
+    purification_step,
+)
 from qnsim.estimate.placement import CapacityError, Placement, check_seed, cut_weight, partition, placement_from_mapping
 from qnsim.estimate.qpu import QPU
 from qnsim.estimate.remote import interface_fidelity_target, remote_operation
@@ -712,11 +719,11 @@ class _Context:
 
     def _price_link(self, lk: Link, n_gates: int, n_pairs: int) -> LinkReport:
         need = self._needed_fidelity(lk)
-        plan: PurificationPlan = purification_plan(lk.fidelity, need, self.purification)
+        plan: PurificationPlan = purification_plan(
+            lk.fidelity, need, self.purification, **self._purification_noise(lk.key)
+        )
         if not plan.feasible:
             self.reasons.append(f"link {lk.key[0]}-{lk.key[1]}: {plan.reason}")
-        else:
-            self._note_noiseless_purification(lk.key, plan.rounds, plan.fidelity)
         raw = n_pairs * plan.raw_per_pair
         return LinkReport(
             qpus=lk.key,
@@ -735,24 +742,9 @@ class _Context:
             required_fidelity=need,
         )
 
-    def _note_noiseless_purification(self, qpus: tuple[int, ...], rounds: int, fidelity: float) -> None:
-        """Notes a purified fidelity that the QPUs' own gates could not give.
-
-        Purification rounds are priced with noiseless local gates and measurements; each round's
-        kept pair passes a two-qubit gate at each end, so its infidelity cannot fall much below
-        that gate's error. A pair purified below it (target 1 - 1e-9 from F = 0.9 with e_2q =
-        1e-3, say) is optimistic, and the verdict built on it may be too.
-        """
-        if rounds == 0:
-            return
-        gate_error = max(self.qpus[qpus[0]].e_2q, self.qpus[qpus[-1]].e_2q)
-        note = (
-            f"link {qpus[0]}-{qpus[-1]}: its {rounds} purification round(s) are priced with noiseless local gates; "
-            f"the purified infidelity {1 - fidelity:.3g} is below the QPUs' two-qubit gate error {gate_error:g}, which "
-            "each round adds, so the pair fidelity (and the verdict) is optimistic"
-        )
-        if 1.0 - fidelity < gate_error and note not in self.notes:
-            self.notes.append(note)
+    def _purification_noise(self, qpus: tuple[int, ...]) -> dict[str, float]:
+        """The local noise of purification rounds between a link's end QPUs (the worse of each error)."""
+        return purification_noise(self.qpus[qpus[0]], self.qpus[qpus[-1]])
 
     def _fill_link_usage(self, link_reports: list[LinkReport], wall: float) -> None:
         for lr in link_reports:
@@ -810,22 +802,17 @@ class _Context:
         f = lr.raw_fidelity
         coeffs: tuple[float, ...] = (f, (1 - f) / 3, (1 - f) / 3, (1 - f) / 3)
         raw_per_pair, rounds = 1.0, 0
-        plan = None
-        if self.target_fidelity is not None:
-            plan = purification_plan(f, self.target_fidelity, self.purification)
+        noise = self._purification_noise(lr.qpus)
+        # With local noise, rounds stop at the noise's ceiling: more would only cost pairs.
+        ceiling = purification_ceiling(f, self.purification, **noise) if any(noise.values()) else math.inf
         for k in range(13):
             err = remote_operation(d, coeffs, qa, qb, sc).logical_error
-            good = coeffs[0] >= self.target_fidelity if plan is not None else err <= per_op_budget
-            if good or k == 12 or coeffs[0] <= 0.5:
+            good = coeffs[0] >= self.target_fidelity if self.target_fidelity is not None else err <= per_op_budget
+            if good or k == 12 or coeffs[0] <= 0.5 or coeffs[0] >= ceiling - 1e-12:
                 break
-            if self.purification == "bbpssw":
-                fo, p = bbpssw_step(coeffs[0])
-                coeffs = (fo, (1 - fo) / 3, (1 - fo) / 3, (1 - fo) / 3)
-            else:
-                coeffs, p = dejmps_step(coeffs)
+            coeffs, p = purification_step(coeffs, self.purification, **noise)
             raw_per_pair, rounds = 2 * raw_per_pair / p, k + 1
         op = remote_operation(d, coeffs, qa, qb, sc)
-        self._note_noiseless_purification(lr.qpus, rounds, coeffs[0])
         lr.purification_rounds = rounds
         lr.raw_per_pair = raw_per_pair
         lr.delivered_fidelity = coeffs[0]
@@ -994,13 +981,20 @@ class _Context:
         )
         for lr in link_reports:
             if lr.remote_gates and lr.remote_gates * lr.remote_error_per_operation > per_op_budget * lr.remote_gates:
+                noise = self._purification_noise(lr.qpus)
+                ceiling = purification_ceiling(lr.raw_fidelity, self.purification, **noise)
+                more = (
+                    f"lower gate and measurement errors (purification is at their ceiling, F = {ceiling:.6g})"
+                    if any(noise.values()) and lr.delivered_fidelity >= ceiling - 1e-12
+                    else "more purification rounds"
+                )
                 self.reasons.append(
                     f"remote error: link {lr.qpus[0]}-{lr.qpus[-1]} expects "
                     f"{lr.remote_gates * lr.remote_error_per_operation:.3g} failed remote operations "
                     f"(pair F = {lr.delivered_fidelity:.4f} after {lr.purification_rounds} purification rounds), "
                     f"budget {per_op_budget * lr.remote_gates:.3g}; fix: raw pair fidelity above "
                     f"{interface_fidelity_target(self.qpus[lr.qpus[0]], self.qpus[lr.qpus[-1]]):.4f}, "
-                    "more purification rounds or a larger code distance"
+                    f"{more} or a larger code distance"
                 )
         if not self.budget_report.met:
             self.reasons.append(

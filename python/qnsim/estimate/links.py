@@ -5,7 +5,7 @@ latency (s). :func:`link_from_model` adapts any object with ``rate_hz`` and ``fi
 attributes (a ``qnsim.link_models.LinkModel``, a network calibration) into a :class:`Link`.
 
 Purification uses the recurrence protocols in closed form, on Werner (BBPSSW) or Bell-diagonal
-(DEJMPS) pairs, with ideal local operations:
+(DEJMPS) pairs. With ideal local operations the rounds are:
 
 - BBPSSW, Bennett et al., PRL 76, 722 (1996): two Werner pairs of fidelity F give, with
   probability ``p = F^2 + 2F(1-F)/3 + 5((1-F)/3)^2``, one pair of fidelity
@@ -17,11 +17,20 @@ Purification uses the recurrence protocols in closed form, on Werner (BBPSSW) or
 Each round consumes two pairs of the previous round and succeeds with probability p, so the
 expected number of raw pairs per purified pair obeys ``R_{k+1} = 2 R_k / p_k`` (Wald's identity;
 the recursive scheme keeps one pair waiting per level).
+
+With the QPUs' local noise (``gate1_error``, ``gate2_error``, ``measure_error`` of
+:func:`purification_plan`) each round is instead the network layer's noisy round,
+:func:`qnsim.bell_diagonal_purify` (the ``bell_diagonal`` formalism's closed form, the same
+semantics as a network request's purification): depolarize2 after each bilateral CNOT, depolarize1
+after each DEJMPS rotation and each measured outcome flipped with ``measure_error``. Noisy rounds
+converge to a fixed point below 1, so a target above that ceiling is infeasible however many
+rounds are run.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -30,6 +39,7 @@ import numpy as np
 
 from qnsim.argument_checks import integer, is_integer, is_real_number, probability
 from qnsim.link_models import bbpssw, dejmps
+from qnsim.primitives import bell_diagonal_purify
 
 __all__ = [
     "Link",
@@ -37,7 +47,10 @@ __all__ = [
     "bbpssw_step",
     "dejmps_step",
     "link_from_model",
+    "purification_ceiling",
+    "purification_noise",
     "purification_plan",
+    "purification_step",
 ]
 
 
@@ -197,6 +210,124 @@ def dejmps_step(c: Sequence[float]) -> tuple[tuple[float, float, float, float], 
     return tuple(float(x) for x in out), p
 
 
+def purification_noise(qpu_a: Any, qpu_b: Any) -> dict[str, float]:
+    """The local noise a purification round between two QPUs suffers, as keyword arguments of
+    :func:`purification_plan` and :func:`purification_step`.
+
+    Each QPU's ``e_1q``, ``e_2q`` and ``e_meas`` (probabilities per operation, as in
+    :class:`~qnsim.estimate.QPU`) become ``gate1_error``, ``gate2_error`` and ``measure_error``.
+    The closed-form round applies one noise to both ends, so the worse QPU's value is taken for
+    each: a bound on the pair's fidelity from below, never above.
+
+    >>> from types import SimpleNamespace
+    >>> a = SimpleNamespace(e_1q=1e-4, e_2q=1e-3, e_meas=2e-3)
+    >>> b = SimpleNamespace(e_1q=2e-4, e_2q=5e-4, e_meas=1e-3)
+    >>> purification_noise(a, b)
+    {'gate1_error': 0.0002, 'gate2_error': 0.001, 'measure_error': 0.002}
+    """
+    return {
+        "gate1_error": max(float(qpu_a.e_1q), float(qpu_b.e_1q)),
+        "gate2_error": max(float(qpu_a.e_2q), float(qpu_b.e_2q)),
+        "measure_error": max(float(qpu_a.e_meas), float(qpu_b.e_meas)),
+    }
+
+
+def purification_step(
+    coeffs: Sequence[float],
+    protocol: str = "dejmps",
+    *,
+    gate1_error: float = 0.0,
+    gate2_error: float = 0.0,
+    measure_error: float = 0.0,
+) -> tuple[tuple[float, float, float, float], float]:
+    """One symmetric recurrence round on two pairs with Bell-diagonal coefficients ``coeffs``
+    (Phi+, Psi+, Psi-, Phi-): (kept pair's coefficients, success probability).
+
+    Without noise this is :func:`dejmps_step`, or :func:`bbpssw_step` on the Phi+ weight, exactly
+    as before noise was priced. With noise it is the network layer's noisy round,
+    :func:`qnsim.bell_diagonal_purify`, at both ends: depolarize2 with probability
+    ``gate2_error`` after each bilateral CNOT (Stim's convention, each of the 15 non-identity
+    two-qubit Paulis with ``gate2_error / 15``), depolarize1 with ``gate1_error`` after each
+    DEJMPS rotation, and each measured outcome flipped with ``measure_error``. BBPSSW's kept pair
+    is twirled back to Werner form, as the noiseless BBPSSW step does.
+
+    Args:
+        coeffs: the pairs' Bell-diagonal coefficients (both input pairs alike).
+        protocol: ``"dejmps"`` or ``"bbpssw"``.
+        gate1_error, gate2_error, measure_error: local error probabilities per operation.
+
+    >>> werner = (0.9, 0.1 / 3, 0.1 / 3, 0.1 / 3)
+    >>> round(purification_step(werner)[0][0], 6)
+    0.926396
+    >>> round(purification_step(werner, gate2_error=1e-2, measure_error=1e-2)[0][0], 6) < 0.926396
+    True
+    """
+    if protocol not in ("dejmps", "bbpssw"):
+        raise ValueError(f"protocol must be 'dejmps' or 'bbpssw', got {protocol!r}")
+    if not (gate1_error or gate2_error or measure_error):
+        # The noiseless closed forms, kept so that noiseless results stay bit-for-bit as they were.
+        if protocol == "bbpssw":
+            f, p = bbpssw_step(coeffs[0])
+            return (f, (1 - f) / 3, (1 - f) / 3, (1 - f) / 3), p
+        return dejmps_step(coeffs)
+    p, kept = bell_diagonal_purify(
+        coeffs,
+        coeffs,
+        protocol,
+        gate1_error=gate1_error,
+        gate2_error=gate2_error,
+        measure_error=measure_error,
+    )
+    if protocol == "bbpssw":
+        f = float(kept[0])
+        return (f, (1 - f) / 3, (1 - f) / 3, (1 - f) / 3), p
+    return tuple(float(x) for x in kept), p  # type: ignore[return-value]
+
+
+def purification_ceiling(
+    raw_fidelity: float,
+    protocol: str = "dejmps",
+    *,
+    gate1_error: float = 0.0,
+    gate2_error: float = 0.0,
+    measure_error: float = 0.0,
+) -> float:
+    """The highest fidelity recurrence purification reaches from Werner pairs of ``raw_fidelity``
+    with this local noise (error probabilities per operation, as in :func:`purification_step`).
+
+    Noisy rounds converge to a fixed point below 1. The rounds are run until the pair's
+    coefficients stop changing (at most 10^4 rounds) and the best fidelity on the way is the
+    ceiling: not the first round that fails to improve, because a noisy DEJMPS round can lower
+    a Werner pair's fidelity before later rounds raise it (its output is not Werner). Without
+    noise the ceiling is 1 for ``raw_fidelity`` > 1/2 (and the raw fidelity otherwise).
+
+    >>> purification_ceiling(0.9)
+    1.0
+    >>> round(purification_ceiling(0.9, gate2_error=1e-3, measure_error=1e-3), 6)
+    0.998651
+    """
+    return _ceiling(float(raw_fidelity), protocol, float(gate1_error), float(gate2_error), float(measure_error))
+
+
+@functools.lru_cache(maxsize=4096)
+def _ceiling(raw_fidelity: float, protocol: str, gate1_error: float, gate2_error: float, measure_error: float) -> float:
+    # Cached: the error-corrected estimate asks again for every code distance it tries.
+    if not (gate1_error or gate2_error or measure_error):
+        return 1.0 if raw_fidelity > 0.5 else raw_fidelity
+    f = raw_fidelity
+    coeffs: tuple[float, ...] = (f, (1 - f) / 3, (1 - f) / 3, (1 - f) / 3)
+    best = f
+    for _ in range(10_000):
+        nxt, _p = purification_step(
+            coeffs, protocol, gate1_error=gate1_error, gate2_error=gate2_error, measure_error=measure_error
+        )
+        best = max(best, nxt[0])
+        if max(abs(x - y) for x, y in zip(nxt, coeffs)) < 1e-14:
+            break
+        coeffs = nxt
+    return best
+
+
 @dataclasses.dataclass(frozen=True)
 class PurificationPlan:
     """How a link's raw pairs are lifted to a target fidelity.
@@ -222,7 +353,14 @@ class PurificationPlan:
 
 
 def purification_plan(
-    raw_fidelity: float, target_fidelity: float | None, protocol: str = "dejmps", max_rounds: int = 12
+    raw_fidelity: float,
+    target_fidelity: float | None,
+    protocol: str = "dejmps",
+    max_rounds: int = 12,
+    *,
+    gate1_error: float = 0.0,
+    gate2_error: float = 0.0,
+    measure_error: float = 0.0,
 ) -> PurificationPlan:
     """Fewest recurrence rounds that lift Werner pairs of ``raw_fidelity`` to ``target_fidelity``.
 
@@ -231,11 +369,19 @@ def purification_plan(
         target_fidelity: needed fidelity, or None for raw pairs.
         protocol: ``"dejmps"`` (Deutsch et al. 1996) or ``"bbpssw"`` (Bennett et al. 1996).
         max_rounds: give up after this many rounds (each doubles the raw cost at least).
+        gate1_error, gate2_error, measure_error: the purifying QPUs' local error probabilities
+            per operation (see :func:`purification_step`; :func:`purification_noise` gives them for
+            two QPUs). All zero = ideal local operations.
+
+    A target above what the noisy rounds can ever reach (:func:`purification_ceiling`) is
+    infeasible, and the reason says what would fix it.
 
     >>> plan = purification_plan(0.9, 0.99)
     >>> plan.rounds, round(plan.fidelity, 4), round(plan.raw_per_pair, 2)
     (3, 0.9991, 10.76)
     >>> purification_plan(0.5, 0.9).feasible
+    False
+    >>> purification_plan(0.9, 1 - 1e-9, gate2_error=1e-3, measure_error=1e-3).feasible
     False
     """
     if protocol not in ("dejmps", "bbpssw"):
@@ -246,6 +392,12 @@ def purification_plan(
     if target_fidelity is not None:
         target_fidelity = probability("target_fidelity", target_fidelity, error=ValueError)
     integer("max_rounds", max_rounds, minimum=1, maximum=64, error=ValueError)
+    noise = {
+        "gate1_error": probability("gate1_error", gate1_error, error=ValueError),
+        "gate2_error": probability("gate2_error", gate2_error, error=ValueError),
+        "measure_error": probability("measure_error", measure_error, error=ValueError),
+    }
+    noisy = any(noise.values())
     if target_fidelity is None or raw_fidelity >= target_fidelity:
         return PurificationPlan(0, raw_fidelity, 1.0, (), True)
     if not 0.25 <= target_fidelity <= 1:
@@ -268,16 +420,27 @@ def purification_plan(
             False,
             "fidelity 1 cannot be reached by purification of noisy pairs",
         )
+    if noisy:
+        ceiling = purification_ceiling(raw_fidelity, protocol, **noise)
+        if ceiling < target_fidelity:
+            return PurificationPlan(
+                0,
+                raw_fidelity,
+                math.inf,
+                (),
+                False,
+                f"raw fidelity {raw_fidelity:g} cannot be purified to {target_fidelity:g} with the QPUs' local "
+                f"noise (two-qubit gate error {noise['gate2_error']:g}, one-qubit {noise['gate1_error']:g}, "
+                f"measurement {noise['measure_error']:g}): {protocol} rounds with these gates reach at most "
+                f"{ceiling:.6g}; fix: lower gate and measurement errors, or a better raw link",
+            )
     f = raw_fidelity
-    coeffs = (f, (1 - f) / 3, (1 - f) / 3, (1 - f) / 3)
+    coeffs: tuple[float, ...] = (f, (1 - f) / 3, (1 - f) / 3, (1 - f) / 3)
     raw = 1.0
     probs: list[float] = []
     for k in range(1, max_rounds + 1):
-        if protocol == "bbpssw":
-            f, p = bbpssw_step(f)
-        else:
-            coeffs, p = dejmps_step(coeffs)
-            f = coeffs[0]
+        coeffs, p = purification_step(coeffs, protocol, **noise)
+        f = coeffs[0]
         raw = 2.0 * raw / p
         probs.append(p)
         if f >= target_fidelity:

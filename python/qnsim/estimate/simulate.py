@@ -41,7 +41,7 @@ from qnsim.estimate.estimator import (
     remote_gate_occupancy_s,
     remote_gate_time_s,
 )
-from qnsim.estimate.links import Link, purification_plan
+from qnsim.estimate.links import Link, purification_noise, purification_plan
 from qnsim.estimate.placement import Placement, check_seed, partition, placement_from_mapping
 from qnsim.estimate.qpu import QPU
 from qnsim.estimate.workload import Workload
@@ -146,7 +146,9 @@ class _LinkProcess:
         buffer: int,
         rng: np.random.Generator,
     ) -> None:
-        plan = purification_plan(link.fidelity, target, protocol)
+        # Rounds priced with the end QPUs' local noise, as the estimator prices them.
+        noise = purification_noise(sim.qpus[link.key[0]], sim.qpus[link.key[1]])
+        plan = purification_plan(link.fidelity, target, protocol, **noise)
         if not plan.feasible:
             raise ValueError(f"link {link.key}: {plan.reason}")
         self.sim, self.link, self.rng = sim, link, rng
