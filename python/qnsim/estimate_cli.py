@@ -129,6 +129,11 @@ LINKS_FILE_KEYS: tuple[FileKey, ...] = (
     _key("link", "latency_s", float, "0 (or measured: scenario)", "s", "One-way classical latency", **_TIME),
     _key("link", "channels", int, "1", "", "Parallel channels, each delivering rate_hz", minimum=1, maximum=10**9),
     _key("link", "buffer_pairs", int, "as many as needed", "", "Pair memories per end for buffering", minimum=1),
+    _key("link", "memory_t1_s", float, "inf: not modelled (or the scenario's end nodes')", "s", "T1 of the "
+         "memories holding the link's pairs (both ends); with memory_t2_s, pairs lose fidelity for the time they "
+         "wait before use (docs: estimator memory model)", minimum=0.0, exclusive_minimum=True),
+    _key("link", "memory_t2_s", float, "inf: not modelled (or the scenario's end nodes')", "s", "T2 of those "
+         "memories (<= 2 memory_t1_s)", minimum=0.0, exclusive_minimum=True),
     _key("link", "success_probability", float, "none", "", "Herald probability per attempt (for the event-driven "
          "check; with attempt_period_s, p / T must equal rate_hz)", minimum=0.0, maximum=1.0,
          exclusive_minimum=True),
@@ -284,7 +289,7 @@ def load_network(
             pairs = [items]
         fields = {}
         for name in ("rate_hz", "fidelity", "latency_s", "buffer_pairs", "channels", "success_probability",
-                     "attempt_period_s"):
+                     "attempt_period_s", "memory_t1_s", "memory_t2_s"):
             if name in table:
                 fields[name] = _get(table, link_keys[name])
         if "scenario" in table:
@@ -325,8 +330,8 @@ def _load_workload(path: str, stream: bool) -> Any:
 
 
 def _calibrated_fields(table: Any, fields: dict[str, Any], base_dir: str) -> dict[str, Any]:
-    """Adds a simulation's rate, fidelity and latency for a ``scenario =`` link (figures given
-    explicitly in the table win over the calibrated ones)."""
+    """Adds a simulation's rate, fidelity, latency and end-node memory times for a ``scenario =``
+    link (figures given explicitly in the table win over the calibrated ones)."""
     from qnsim.estimate.calibrate import calibrate_link
 
     keys = _keys_of("link")
@@ -347,6 +352,9 @@ def _calibrated_fields(table: Any, fields: dict[str, Any], base_dir: str) -> dic
     out.setdefault("rate_hz", calibrated.rate_hz)
     out.setdefault("fidelity", calibrated.fidelity)
     out.setdefault("latency_s", calibrated.latency_s)
+    # The simulated end nodes' memories hold the pairs: their decay applies unless the table says otherwise.
+    out.setdefault("memory_t1_s", calibrated.memory_t1_s)
+    out.setdefault("memory_t2_s", calibrated.memory_t2_s)
     return out
 
 

@@ -31,6 +31,7 @@ from qnsim.estimate.links import (
     purification_noise,
     purification_plan,
     purification_step,
+    stored_fidelity,
 )
 from qnsim.estimate.placement import CapacityError, Placement, cut_weight, partition, placement_from_mapping
 from qnsim.estimate.qpu import PRESETS, QPU, SurfaceCode, preset
@@ -91,5 +92,6 @@ __all__ = [
     "remote_gate_time_s",
     "simulate_execution",
     "state_teleportation_cost",
+    "stored_fidelity",
     "stream_circuit_file",
 ]

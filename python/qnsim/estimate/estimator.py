@@ -62,6 +62,7 @@ from qnsim.estimate.links import (
     purification_noise,
     purification_plan,
     purification_step,
+    stored_fidelity,
 )
 from qnsim.estimate.placement import CapacityError, Placement, check_seed, cut_weight, partition, placement_from_mapping
 from qnsim.estimate.qpu import QPU
@@ -374,6 +375,8 @@ class _Context:
         )
         self.reasons: list[str] = []
         self.notes: list[str] = []
+        # Per link key: the pair fidelity when a remote gate uses it, after storage decay.
+        self._fidelity_at_use: dict[tuple[int, ...], float] = {}
         self.budget_report: ErrorBudgetReport | None = None
         self.max_runtime_s: float | None = None
         self.strategy, self.partitioner = "pack", "auto"
@@ -543,6 +546,7 @@ class _Context:
         else:
             bound = "local compute"
         self._fill_link_usage(link_reports, wall)
+        self._price_storage(link_reports, wall)
         err, psucc = self._remote_error(link_reports)
         local_err = self._local_error(local_gates)
         self.budget_report = ErrorBudgetReport(
@@ -760,10 +764,51 @@ class _Context:
                 )
             lr.memory_qubits_per_end = lr.buffer_pairs + lr.purification_rounds
 
+    def _price_storage(self, link_reports: list[LinkReport], wall_s: float) -> None:
+        """Decays each link's pairs for the time they wait in memory before a remote gate uses
+        them (links with memory_t1_s / memory_t2_s; physical QPUs), and refuses a link whose pairs
+        then fall below the fidelity the estimate needs.
+
+        The wait (seconds) is the schedule's: the link's consumers take one pair every
+        ``tau = wall_s / bell_pairs``. A link paced to that demand (no buffer limit) makes each pair
+        for the consumption it serves, which waits on average tau / 2; a link with ``buffer_pairs``
+        B that out-paces its consumers keeps its buffer full, so a pair waits (B - 1/2) tau in the
+        first-in first-out buffer. Each purification round adds one one-way latency, for which
+        the kept pair waits for the far end's outcome. The decay is :func:`stored_fidelity` (the
+        network's bell_diagonal memory model) on the delivered pair, both ends waiting.
+        """
+        for lr in link_reports:
+            lk = self.links.get(lr.qpus)
+            if lk is None or not lk.models_memory or lr.bell_pairs <= 0 or not math.isfinite(lr.raw_per_pair):
+                continue
+            tau = wall_s / lr.bell_pairs
+            supply_interval = lr.raw_per_pair / lk.total_rate_hz
+            if lk.buffer_pairs is not None and supply_interval < tau:
+                wait = (lk.buffer_pairs - 0.5) * tau
+            else:
+                wait = 0.5 * tau
+            wait += lr.purification_rounds * lk.latency_s
+            at_use = stored_fidelity(lr.delivered_fidelity, wait, lk.memory_t1_s, lk.memory_t2_s)
+            self._fidelity_at_use[lr.qpus] = at_use
+            where = f"link {lr.qpus[0]}-{lr.qpus[1]}"
+            memory = f"T1 = {lk.memory_t1_s:g} s, T2 = {lk.memory_t2_s:g} s"
+            self.notes.append(
+                f"{where}: pairs wait {wait:.3g} s in memory ({memory}) before use: "
+                f"F = {lr.delivered_fidelity:.6g} when made, {at_use:.6g} when used"
+            )
+            need = lr.required_fidelity
+            if need is not None and at_use < need:
+                self.reasons.append(
+                    f"{where}: pairs wait {wait:.3g} s in memory ({memory}) and decay from F = "
+                    f"{lr.delivered_fidelity:.6g} to {at_use:.6g}, below the {need:g} needed; fix: memories "
+                    "that live longer, a faster link (or more channels), fewer buffer_pairs, or a higher "
+                    "target_fidelity to purify for the decay"
+                )
+
     def _remote_error(self, link_reports: list[LinkReport]) -> tuple[float, float]:
         expected, log_ok = 0.0, 0.0
         for lr in link_reports:
-            e_pair = 1.0 - lr.delivered_fidelity
+            e_pair = 1.0 - self._fidelity_at_use.get(lr.qpus, lr.delivered_fidelity)
             e_loc = _teleport_local_error(self.qpus[lr.qpus[0]], self.qpus[lr.qpus[1]])
             expected += lr.bell_pairs * e_pair + lr.remote_gates * e_loc
             log_ok += lr.bell_pairs * math.log1p(-min(e_pair, 1 - 1e-300)) + lr.remote_gates * math.log1p(
@@ -830,6 +875,11 @@ class _Context:
         sized for the run's real length (link stalls and latency included), T factories on every
         QPU, remote operations priced by :func:`qnsim.estimate.remote.remote_operation`."""
         t, m, r, r_depth, ccz = self._logical_counts()
+        if any(self.links.get(lr.qpus) is not None and self.links[lr.qpus].models_memory for lr in link_reports):
+            self.notes.append(
+                "link memory times (memory_t1_s, memory_t2_s) are not priced for error-corrected remote "
+                "operations: their pairs' storage decay is left out of this estimate"
+            )
         loads = p.qubits_per_qpu
         layout = [azure_layout_qubits(x) for x in loads]
         patches = max(sum(layout), 1)

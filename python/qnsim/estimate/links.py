@@ -51,6 +51,7 @@ __all__ = [
     "purification_noise",
     "purification_plan",
     "purification_step",
+    "stored_fidelity",
 ]
 
 
@@ -70,6 +71,11 @@ class Link:
         channels: independent channels (multiplexed pair sources) of the link; each delivers
             ``rate_hz``, so the link delivers ``channels * rate_hz`` and remote operations use
             them in parallel.
+        memory_t1_s: amplitude-damping time T1 of the memories holding the link's pairs, in
+            seconds (both ends alike; ``inf``, the default: storage decay not modelled).
+        memory_t2_s: total coherence time T2 of those memories, in seconds (<= 2 T1; ``inf``:
+            not modelled). A stored pair decays as the network's ``bell_diagonal`` pairs do:
+            see :func:`stored_fidelity`.
 
     Raises:
         ValueError: naming a non-positive rate, a fidelity outside [0.25, 1], a negative latency
@@ -87,6 +93,8 @@ class Link:
     success_probability: float | None = None
     attempt_period_s: float | None = None
     channels: int = 1
+    memory_t1_s: float = math.inf
+    memory_t2_s: float = math.inf
 
     def __post_init__(self) -> None:
         pair = self.qpus
@@ -112,6 +120,15 @@ class Link:
         if not is_integer(self.channels) or not 1 <= self.channels <= 10**9:
             raise ValueError(f"channels must be an integer in [1, 1e9], got {self.channels!r}")
         object.__setattr__(self, "channels", int(self.channels))
+        for name in ("memory_t1_s", "memory_t2_s"):
+            v = getattr(self, name)
+            if not (is_real_number(v) and v > 0):
+                raise ValueError(f"{name} must be a positive time in seconds (inf: not modelled), got {v!r}")
+            object.__setattr__(self, name, float(v))
+        if self.memory_t2_s > 2 * self.memory_t1_s:
+            raise ValueError(
+                f"memory_t2_s must be <= 2 * memory_t1_s = {2 * self.memory_t1_s:g} s, got {self.memory_t2_s:g} s"
+            )
         if self.buffer_pairs is not None:
             if not is_integer(self.buffer_pairs) or self.buffer_pairs < 1:
                 raise ValueError(f"buffer_pairs must be a positive integer or None, got {self.buffer_pairs!r}")
@@ -142,6 +159,15 @@ class Link:
         return self.rate_hz * self.channels
 
     @property
+    def models_memory(self) -> bool:
+        """Whether storage decay of the link's pairs is modelled (a finite T1 or T2).
+
+        >>> Link((0, 1), rate_hz=1.0, fidelity=0.9).models_memory
+        False
+        """
+        return math.isfinite(self.memory_t1_s) or math.isfinite(self.memory_t2_s)
+
+    @property
     def key(self) -> tuple[int, int]:
         """The QPU pair, smaller index first.
 
@@ -157,7 +183,9 @@ def link_from_model(
 ) -> Link:
     """Adapts any object with ``rate_hz`` and ``fidelity`` attributes (a ``LinkModel`` from
     ``qnsim.link_models``, a network calibration) into a :class:`Link`. If the object also has
-    ``success_probability`` and ``attempt_period_s``, they are kept for geometric simulation.
+    ``success_probability`` and ``attempt_period_s``, they are kept for geometric simulation; if it
+    has ``memory_t1_s`` and ``memory_t2_s`` (a :class:`~qnsim.estimate.CalibratedLink` carries its
+    end nodes'), the link's pairs decay in storage with them.
 
     >>> from types import SimpleNamespace
     >>> m = SimpleNamespace(rate_hz=2e3, fidelity=0.97)
@@ -179,7 +207,38 @@ def link_from_model(
         buffer_pairs=buffer_pairs,
         success_probability=None if p is None else float(p),
         attempt_period_s=None if t is None else float(t),
+        memory_t1_s=float(getattr(model, "memory_t1_s", math.inf)),
+        memory_t2_s=float(getattr(model, "memory_t2_s", math.inf)),
     )
+
+
+def stored_fidelity(fidelity: float, wait_s: float, t1_s: float, t2_s: float) -> float:
+    """Fidelity of a Werner pair of ``fidelity`` after both of its qubits waited ``wait_s`` seconds
+    in memories of amplitude-damping time ``t1_s`` and coherence time ``t2_s`` (seconds; inf: none).
+
+    The network's ``bell_diagonal`` memory model (docs/concepts.md, Memory): each stored qubit
+    multiplies the pair's coherences <XX> and <YY> by exp(-t/T2) and, amplitude damping
+    (gamma = 1 - exp(-t/T1)) taken as its Pauli twirl, <ZZ> by exp(-t/T1). A Werner pair has
+    <XX> = -<YY> = <ZZ> = w = (4F - 1)/3, so with both ends waiting t::
+
+        F(t) = (1 + 2 w exp(-2t/T2) + w exp(-2t/T1)) / 4
+
+    >>> stored_fidelity(0.99, 0.0, 1.0, 1.0)
+    0.99
+    >>> round(stored_fidelity(1.0, 1e-3, 2e-3, 1e-3), 6)  # both halves 1 ms: (1 + 2e^-2 + e^-1)/4
+    0.409638
+    """
+    for name, v in (("fidelity", fidelity), ("wait_s", wait_s), ("t1_s", t1_s), ("t2_s", t2_s)):
+        if not is_real_number(v) or math.isnan(v):
+            raise ValueError(f"{name} must be a number, got {v!r}")
+    if wait_s < 0 or t1_s <= 0 or t2_s <= 0:
+        raise ValueError(f"need wait_s >= 0 and t1_s, t2_s > 0, got {wait_s!r}, {t1_s!r}, {t2_s!r}")
+    if wait_s == 0:
+        return float(fidelity)
+    w = (4 * fidelity - 1) / 3
+    coherence = math.exp(-2 * wait_s / t2_s)
+    population = math.exp(-2 * wait_s / t1_s)
+    return (1 + 2 * w * coherence + w * population) / 4
 
 
 def bbpssw_step(f: float) -> tuple[float, float]:
