@@ -538,7 +538,7 @@ def test_purification_beyond_the_local_noise_ceiling_is_infeasible():
     (reason,) = [r for r in report.reasons if "link 0-1" in r]
     ceiling = purification_ceiling(0.9, gate1_error=1e-3, gate2_error=1e-3, measure_error=1e-3)
     assert 0.997 < ceiling < 0.998
-    assert f"{ceiling:.6g}" in reason and "two-qubit gate error 0.001" in reason
+    assert f"{ceiling:.6g}" in reason and "two-qubit gate error 0.001" in reason and "to 0.999999999 " in reason
     assert "fix: lower gate and measurement errors, or a better raw link" in reason
     # Below the ceiling the same link is feasible, with one round more than ideal gates need.
     plain = estimate("CX 0 1", qpus, link, target_fidelity=0.99, error_budget=0.5)

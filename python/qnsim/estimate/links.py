@@ -488,7 +488,7 @@ def purification_plan(
                 math.inf,
                 (),
                 False,
-                f"raw fidelity {raw_fidelity:g} cannot be purified to {target_fidelity:g} with the QPUs' local "
+                f"raw fidelity {raw_fidelity:g} cannot be purified to {target_fidelity:.10g} with the QPUs' local "
                 f"noise (two-qubit gate error {noise['gate2_error']:g}, one-qubit {noise['gate1_error']:g}, "
                 f"measurement {noise['measure_error']:g}): {protocol} rounds with these gates reach at most "
                 f"{ceiling:.6g}; fix: lower gate and measurement errors, or a better raw link",
