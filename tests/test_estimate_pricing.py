@@ -599,3 +599,17 @@ def test_purification_noise_takes_the_worse_qpu():
     a = QPU(e_1q=1e-4, e_2q=3e-3, e_meas=1e-3)
     b = QPU(e_1q=2e-4, e_2q=1e-3, e_meas=4e-3)
     assert purification_noise(a, b) == {"gate1_error": 2e-4, "gate2_error": 3e-3, "measure_error": 4e-3}
+
+
+def test_error_corrected_interface_purifies_with_the_local_noise():
+    """Error-corrected runs purify each link up to target_fidelity with the same noisy rounds as the
+    physical estimate (the QPUs' e_1q, e_2q, e_meas), not ideal ones."""
+    qpu = QPU.preset("qubit_gate_ns_e3", num_qubits=10**6, surface_code=SurfaceCode())
+    report = estimate("CX 0 1\nT 0", [qpu, qpu], [Link((0, 1), rate_hz=1e6, fidelity=0.9)], placement=[0, 1],
+                      target_fidelity=0.99)
+    plan = purification_plan(0.9, 0.99, **purification_noise(qpu, qpu))
+    lr = report.links[0]
+    assert (lr.purification_rounds, lr.delivered_fidelity, lr.raw_per_pair) == (
+        plan.rounds, plan.fidelity, plan.raw_per_pair
+    )
+    assert lr.delivered_fidelity < purification_plan(0.9, 0.99).fidelity
