@@ -131,9 +131,10 @@ LINKS_FILE_KEYS: tuple[FileKey, ...] = (
     _key("link", "buffer_pairs", int, "as many as needed", "", "Pair memories per end for buffering", minimum=1),
     _key("link", "memory_t1_s", float, "inf: not modelled (or the scenario's end nodes')", "s", "T1 of the "
          "memories holding the link's pairs (both ends); with memory_t2_s, pairs lose fidelity for the time they "
-         "wait before use (docs: estimator memory model)", minimum=0.0, exclusive_minimum=True),
+         "wait before use, on physical QPUs (docs: estimator input files, storage decay)", range="(0, inf]",
+         minimum=0.0, exclusive_minimum=True),
     _key("link", "memory_t2_s", float, "inf: not modelled (or the scenario's end nodes')", "s", "T2 of those "
-         "memories (<= 2 memory_t1_s)", minimum=0.0, exclusive_minimum=True),
+         "memories (<= 2 memory_t1_s)", range="(0, inf]", minimum=0.0, exclusive_minimum=True),
     _key("link", "success_probability", float, "none", "", "Herald probability per attempt (for the event-driven "
          "check; with attempt_period_s, p / T must equal rate_hz)", minimum=0.0, maximum=1.0,
          exclusive_minimum=True),
