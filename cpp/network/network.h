@@ -174,8 +174,11 @@ class Network final {
 
     // ---- Python protocols ----
     void set_protocol_hook(ProtocolHook hook) { hook_ = std::move(hook); }
-    /// Entanglement swap at `node` of the qubits in slots s1 and s2 (both stored there),
-    /// with the node's noise; returns the outcomes (m_s1, m_s2) of the Bell measurement.
+    /// Entanglement swap at `node` of the qubits in slots s1 and s2 (both stored there, holding
+    /// two different pairs), with the node's noise; returns the Bell measurement's outcomes
+    /// (m_a, m_b): the phase bit (Z correction) and the parity bit (X correction). The two slots
+    /// are measured in the native policy's order (the slot on the link nearer the request's
+    /// source first), so swap_slots(n, s1, s2) and swap_slots(n, s2, s1) are one operation.
     std::pair<int, int> swap_slots(uint32_t node, uint32_t s1, uint32_t s2);
     /// Records the pair (s1, s2) as delivered for `request` and frees its memories.
     void deliver_slots(uint32_t request, uint32_t s1, uint32_t s2);
@@ -193,7 +196,8 @@ class Network final {
         check_slot(slot);
         return slots_[slot].emitted_ps;
     }
-    /// Current fidelity of the pair held by slot and its partner, frames applied (no decay).
+    /// Current fidelity of the pair held by slot and its partner, frames applied and memory
+    /// decay brought up to now.
     double slot_pair_fidelity(uint32_t slot);
 
     /// Classical latency between two nodes along the cheapest link path (ps).

@@ -219,7 +219,13 @@ size_t Network::occupied_slots() const {
 
 void Network::check_slot(uint32_t slot) const {
     if (slot >= slots_.size()) throw std::out_of_range(msg("memory slot ", slot, " does not exist (", slots_.size(), " slots)"));
-    if (slots_[slot].state != SlotState::Stored) throw std::invalid_argument(msg("memory slot ", slot, " holds no stored qubit"));
+    const Slot &s = slots_[slot];
+    if (s.state == SlotState::Stored) return;
+    // Say why: a protocol that kept a slot number past its pair's end should learn which end it was.
+    const char *why = s.state == SlotState::Attempting ? "its link is attempting a pair (none yet, or the one it held was already used or lost)"
+                      : s.state == SlotState::Locked   ? "it was measured in a swap or holds a kept delivered pair"
+                                                       : "it is free (its pair was delivered, discarded, lost to a cutoff or never made)";
+    throw std::invalid_argument(msg("memory slot ", slot, " at node '", nodes_[s.node].p.name, "' holds no stored qubit: ", why));
 }
 
 uint32_t Network::slot_partner(uint32_t slot) const {

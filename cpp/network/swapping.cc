@@ -206,6 +206,23 @@ std::pair<int, int> Network::swap_slots(uint32_t node, uint32_t s1, uint32_t s2)
     if (slots_[s1].node != node || slots_[s2].node != node) {
         throw std::invalid_argument(msg("slots ", s1, " and ", s2, " are not both at node '", nodes_.at(node).p.name, "'"));
     }
+    if (slots_[s1].partner == s2) {
+        // Both halves of one pair: a Bell measurement of it would leave no pair behind, and the
+        // far ends the swap would join are these two slots themselves.
+        throw std::invalid_argument(msg("slots ", s1, " and ", s2, " at node '", nodes_[node].p.name,
+                                        "' hold the two halves of one pair; a swap joins two different pairs"));
+    }
+    // The native policy measures the slot on the link nearer the request's source first (its
+    // left side). The order decides which qubit takes the single-qubit gate's noise and which
+    // far end carries the correction, so a trajectory (stabilizer) or a Bell-diagonal outcome
+    // depends on it: the same order makes a Python swap the native one, whatever the caller's order.
+    const uint32_t owner = slots_[s1].owner;
+    if (owner != kNoSlot && owner == slots_[s2].owner) {
+        const std::vector<uint32_t> &links = requests_[owner].links;
+        const auto position = [&](uint32_t s) { return std::find(links.begin(), links.end(), slots_[s].link) - links.begin(); };
+        const auto p1 = position(s1), p2 = position(s2);
+        if (p2 < p1 || (p2 == p1 && s2 < s1)) std::swap(s1, s2);
+    }
     int m1, m2;
     swap_now(node, s1, s2, -1, m1, m2);
     return {m1, m2};

@@ -17,6 +17,11 @@ The protocol acts through :meth:`swap` (``self.network.swap`` is the same), :met
 partner is the slot holding the other half of its pair (global truth, as a simulator knows it:
 a real node would learn it from messages, which is the protocol's job to model).
 
+Swaps, deliveries and discards act only from inside a callback, on slots of the protocol's own
+links that hold a pair (a swap also needs both pairs reported ready at the swapping node); anything
+else raises :class:`qnsim.QnsimError` or ValueError naming the slot and its node, instead of
+changing a pair the protocol does not hold.
+
 This path calls Python for every event of the request, so it is slower than the native
 protocols (see ``bench/link.py``); use it to try new policies.
 
@@ -62,6 +67,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from qnsim import _core
+from qnsim._core import QnsimError
 from qnsim.specs import UINT32_MAX, check_value, parameter_error, seconds_to_ps
 
 if TYPE_CHECKING:  # pragma: no cover - annotations only; network imports this module
@@ -117,13 +123,12 @@ class Protocol:
     # ---- actions ------------------------------------------------------------------------
 
     def swap(self, node: str, slot_a: int, slot_b: int) -> tuple[int, int]:
-        """Entanglement swap at ``node`` of two of its slots; returns the outcomes.
+        """Entanglement swap at ``node`` of two of its slots; returns the outcomes (m_a, m_b).
 
         The far ends become partners (Pauli correction tracked natively). The swapped slots
-        are freed once the node's gate and measurement durations have passed.
+        are freed once the node's gate and measurement durations have passed. The same
+        operation as :meth:`qnsim.Network.swap` (see there for the outcomes and the checks).
         """
-        self._ready_s.pop(slot_a, None)
-        self._ready_s.pop(slot_b, None)
         return self.network.swap(node, slot_a, slot_b)
 
     def deliver(self, slot_src: int, slot_dst: int) -> None:
@@ -137,6 +142,7 @@ class Protocol:
                 two slots do not hold one pair.
         """
         slot_src, slot_dst = _slot("slot_src", slot_src), _slot("slot_dst", slot_dst)
+        self._hub.check_acting(self, "deliver", (slot_src, slot_dst), told_at_node=False)
         ends = (self.network.slot_node(slot_src), self.network.slot_node(slot_dst))
         if ends != (self.request.src, self.request.dst):
             # Counted as this request's pair, it would pass for an end-to-end pair it is not.
@@ -145,13 +151,11 @@ class Protocol:
                 f"{self.request.src!r} and slot_dst at {self.request.dst!r}; slots {slot_src} and {slot_dst} are at "
                 f"{ends[0]!r} and {ends[1]!r}"
             )
-        self._ready_s.pop(slot_src, None)
-        self._ready_s.pop(slot_dst, None)
         self.network.native.deliver_slots(self.request.index, slot_src, slot_dst)
+        self._forget(slot_src, slot_dst)
 
     def discard(self, slot: int) -> None:
-        """Discards the pair held by ``slot`` and its partner."""
-        self._ready_s.pop(slot, None)
+        """Discards the pair held by ``slot`` and its partner (the same as :meth:`qnsim.Network.discard`)."""
         self.network.discard(slot)
 
     def send(self, from_node: str, to_node: str, message: Any, *, after_s: float = 0.0) -> float:
@@ -235,6 +239,20 @@ class Protocol:
         self._ready_s[slot] = self.network.now_s - link.herald_delay_s(node)
         self.on_pair_ready(node, slot, partner_slot)
 
+    def _pair_lost(self, node: str, slot: int, partner_slot: int) -> None:
+        # The cutoff frees both memories when this callback returns: a swap, delivery or discard
+        # of them now would act on a pair that is already gone (check_acting refuses them).
+        self._forget(slot, partner_slot)
+        self._hub.losing = (slot, partner_slot)
+        try:
+            self.on_pair_lost(node, slot, partner_slot)
+        finally:
+            self._hub.losing = ()
+
+    def _forget(self, *slots: int) -> None:
+        for slot in slots:
+            self._ready_s.pop(slot, None)
+
 
 class ProtocolHub:
     """The plumbing between one network's native core and its Python protocols: message and
@@ -255,6 +273,10 @@ class ProtocolHub:
         self._names: list[str] = []
         #: What stopped a run inside an event (a protocol callback that raised), or "".
         self.failure = ""
+        #: The protocol whose callback is running, or None between events (and after the run).
+        self.acting: Protocol | None = None
+        #: The two slots of the pair a cutoff is discarding while on_pair_lost runs.
+        self.losing: tuple[int, ...] = ()
 
     def pending(self) -> int:
         """Messages and timers sent and not yet delivered."""
@@ -289,6 +311,45 @@ class ProtocolHub:
             self.network.native.set_protocol_hook(self.dispatch)
             self._hooked = True
 
+    def check_acting(self, protocol: Protocol | None, operation: str, slots: Sequence[int], told_at_node: bool) -> Protocol:
+        """Refuses a slot operation that no running callback of ``protocol`` may make; returns
+        the acting protocol.
+
+        ``protocol`` None means any protocol whose callback is running. Each slot must hold a
+        pair, lie on a link the acting protocol drives and, with ``told_at_node``, have been
+        reported ready to it (a swap at a node that has not yet learned of its pair).
+
+        Raises:
+            QnsimError: No protocol callback is running (before or after a run, between events)
+                or another protocol's is; ValueError: naming the slot and its node.
+        """
+        acting = self.acting
+        if acting is None or (protocol is not None and acting is not protocol):
+            # Between events a swap or discard changed the network's state with no event to
+            # account for it (after a run, the next run continued from that hidden change).
+            raise QnsimError(
+                f"{operation}: slot operations act only inside a callback of the Python protocol that drives "
+                "the slots (on_pair_ready, on_message, on_timer, on_pair_lost), during Network.run"
+            )
+        native = self.network.native
+        for slot in slots:
+            node = self.network.slot_node(slot)
+            native.slot_partner(slot)  # raises, naming the slot and node, if it holds no pair
+            if slot in self.losing:
+                raise ValueError(f"{operation}: memory slot {slot} at node {node!r} holds the pair the cutoff is discarding")
+            if self._by_link.get(int(native.slot_link(slot))) is not acting:
+                raise ValueError(
+                    f"{operation}: memory slot {slot} at node {node!r} belongs to a link this protocol does not "
+                    f"drive (request {acting.request.src!r} -> {acting.request.dst!r} runs on "
+                    f"{' - '.join(acting.request.path)})"
+                )
+            if told_at_node and slot not in acting._ready_s:
+                raise ValueError(
+                    f"{operation}: memory slot {slot} at node {node!r} has no pair reported ready to this protocol "
+                    "yet (its herald has not reached the node)"
+                )
+        return acting
+
     def send(self, protocol: Protocol, src: int, dst: int, message: Any, after_ps: int) -> int:
         """Sends ``message`` from native node ``src`` to ``dst``, leaving after ``after_ps``;
         returns the arrival time in ps."""
@@ -318,6 +379,7 @@ class ProtocolHub:
         try:
             self._dispatch(kind, node, slot, extra)
         except BaseException as exc:
+            self.acting = None
             if not self.failure:
                 self.failure = (
                     f"a Python protocol callback raised {type(exc).__name__}: {exc} "
@@ -333,16 +395,21 @@ class ProtocolHub:
             protocol = self._by_link.get(self.network.native.slot_link(slot))
             if protocol is None:
                 return
+            self.acting = protocol
             if kind == _core.HookKind.pair_ready:
                 protocol._pair_ready(name, slot, int(extra))
             else:
-                protocol.on_pair_lost(name, slot, int(extra))
+                protocol._pair_lost(name, slot, int(extra))
+            self.acting = None
             return
         target, payload = self._payloads.pop(int(extra))
+        # A departing message's timer (_Departure) runs no user code and acts for nobody.
+        self.acting = target if isinstance(target, Protocol) else None
         if kind == _core.HookKind.message:
             target.on_message(name, payload)
         else:
             target.on_timer(name, payload)
+        self.acting = None
 
     def _new_id(self) -> int:
         ident = self._next_id
@@ -384,6 +451,7 @@ class SlotOperations:
 
     _native: Any
     _nodes: dict[str, Any]
+    _hub: ProtocolHub
 
     def node(self, name: str, who: str = "network") -> Any:  # pragma: no cover - Network's
         raise NotImplementedError
@@ -394,10 +462,26 @@ class SlotOperations:
 
     def swap(self, node: str, slot_a: int, slot_b: int) -> tuple[int, int]:
         """Entanglement swap (Bell measurement with the node's noise) of two slots at ``node``;
-        the far ends become partners (their Pauli correction is tracked natively). Returns the
-        outcomes (m_a, m_b)."""
+        the far ends become partners (their Pauli correction is tracked natively).
+
+        Returns the outcomes (m_a, m_b): the phase bit (the far end's Z correction) and the
+        parity bit (its X correction), docs/concepts.md. The slots are measured in the native
+        swap-ASAP's order (the one on the link nearer the request's source first), so
+        ``swap(node, a, b)`` and ``swap(node, b, a)`` are the same operation, with the same noise
+        and random draws as the native protocol's swap.
+
+        Raises:
+            QnsimError: Called outside a callback of the protocol driving the slots.
+            ValueError: A slot (named with its node) holds no pair, is not at ``node``, is on a
+                link of another request, or has not been reported ready there; or the two slots
+                hold the two halves of one pair.
+        """
         slots = _slot("slot_a", slot_a), _slot("slot_b", slot_b)
-        return tuple(self._native.swap_slots(self.node(node, "swap").index, *slots))  # type: ignore[return-value]
+        node_index = self.node(node, "swap").index
+        acting = self._hub.check_acting(None, "swap", slots, told_at_node=True)
+        outcomes = tuple(self._native.swap_slots(node_index, *slots))
+        acting._forget(*slots)
+        return outcomes  # type: ignore[return-value]
 
     def swap_duration_s(self, node: str) -> float:
         """Duration of a swap at ``node`` in s: two-qubit gate + single-qubit gate + measurement.
@@ -411,8 +495,17 @@ class SlotOperations:
         return self.node(node, "swap_duration_s").swap_duration_s
 
     def discard(self, slot: int) -> None:
-        """Discards the pair held by ``slot`` and its partner; the links restart."""
-        self._native.discard_slot_pair(_slot("slot", slot))
+        """Discards the pair held by ``slot`` and its partner; the links restart.
+
+        Raises:
+            QnsimError: Called outside a callback of the protocol driving the slot.
+            ValueError: The slot (named with its node) holds no pair or is on another request's link.
+        """
+        slot = _slot("slot", slot)
+        acting = self._hub.check_acting(None, "discard", (slot,), told_at_node=False)
+        partner = int(self._native.slot_partner(slot))
+        self._native.discard_slot_pair(slot)
+        acting._forget(slot, partner)
 
     def slot_node(self, slot: int) -> str:
         """Name of the node holding memory slot ``slot``."""
