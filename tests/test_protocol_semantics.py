@@ -239,3 +239,125 @@ def test_a_pair_lost_to_a_cutoff_cannot_be_used_in_on_pair_lost():
     assert any("holds the pair the cutoff is discarding" in str(e) for e in protocol.errors)
     assert any(isinstance(e, KeyError) for e in protocol.errors)
     assert all(isinstance(e, (ValueError, KeyError)) for e in protocol.errors)
+
+
+def test_slot_operations_after_the_request_is_served_name_the_request():
+    """Old behaviour: a timer firing after the last pair was delivered delivered again and got
+    'memory slot 0 holds no stored qubit'; the protocol had no way to know the request had ended."""
+
+    class LateDeliver(qnsim.Protocol):
+        def __init__(self):
+            super().__init__()
+            self.seen, self.active_at_timer, self.error = set(), [], None
+
+        def on_pair_ready(self, node, slot, partner_slot):
+            if partner_slot in self.seen:
+                src, dst = (slot, partner_slot) if node == "a" else (partner_slot, slot)
+                self.set_timer(1e-3, "a", (src, dst))  # every pair held for 1 ms, several at once
+            else:
+                self.seen.add(slot)
+
+        def on_timer(self, node, ends):
+            self.active_at_timer.append(self.request_active)
+            try:
+                self.deliver(*ends)
+            except ValueError as exc:
+                self.error = self.error or exc
+
+    net = chain(["a", "b"], seed=1, length_km=1.0, fidelity=0.9, rate_hz=1e4, channels=3)
+    protocol = LateDeliver()
+    net.request("a", "b", protocol=protocol, num_pairs=2, memories_per_link=3)
+    result = net.run(until_s=0.01, progress=False).requests[0]
+    assert result.num_pairs == 2
+    assert protocol.active_at_timer[:2] == [True, True] and protocol.active_at_timer[2] is False
+    assert "deliver: request 'a' -> 'b' is served, its memories freed" in str(protocol.error)
+
+
+class HoldThenDeliver(qnsim.Protocol):
+    """Delivers each link pair ``hold_s`` after its emission, reading its fidelity meanwhile."""
+
+    def __init__(self, hold_s, peeks):
+        super().__init__()
+        self.hold_s, self.peeks, self.seen = hold_s, peeks, set()
+
+    def on_pair_ready(self, node, slot, partner_slot):
+        if partner_slot not in self.seen:
+            self.seen.add(slot)
+            return
+        self.seen.discard(partner_slot)
+        src, dst = (slot, partner_slot) if node == "a" else (partner_slot, slot)
+        wait = self.hold_s - (self.now_s - self.pair_emitted_s(slot))
+        for k in range(1, self.peeks + 1):
+            self.set_timer(wait * k / (self.peeks + 1), "a", ("peek", src))
+        self.set_timer(wait, "a", (src, dst))
+
+    def on_timer(self, node, payload):
+        if payload[0] == "peek":
+            self.pair_fidelity(payload[1])
+        elif self.request_active:
+            self.deliver(*payload)
+
+
+def decayed_werner_fidelity(fidelity, t, t1, t2, twirled):
+    """Fidelity with Phi+ of a Werner pair whose two qubits each waited t seconds (amplitude
+    damping gamma = 1 - exp(-t/T1), then dephasing so that coherences go as exp(-t/T2)); with
+    ``twirled`` the Pauli twirl of that channel (eigenvalues exp(-t/T2) for X, Y and 1 - gamma for Z)."""
+    gamma, coherence = -np.expm1(-t / t1), np.exp(-t / t2)
+    if twirled:
+        w = (4 * fidelity - 1) / 3  # <XX> = -<YY> = <ZZ> of the Werner pair
+        return (1 + 2 * w * coherence**2 + w * (1 - gamma) ** 2) / 4
+    phi = np.array([1, 0, 0, 1]) / np.sqrt(2)
+    others = [np.array(v) / np.sqrt(2) for v in ([0, 1, 1, 0], [0, 1, -1, 0], [1, 0, 0, -1])]
+    rho = fidelity * np.outer(phi, phi) + (1 - fidelity) / 3 * sum(np.outer(v, v) for v in others)
+    damp = [np.array([[1, 0], [0, np.sqrt(1 - gamma)]]), np.array([[0, np.sqrt(gamma)], [0, 0]])]
+    rest = coherence / np.sqrt(1 - gamma)  # the coherence amplitude damping leaves to dephasing
+    dephase = [np.sqrt((1 + rest) / 2) * np.eye(2), np.sqrt((1 - rest) / 2) * np.diag([1.0, -1.0])]
+    kraus = [d @ k for k in damp for d in dephase]
+    out = sum(np.kron(a, b) @ rho @ np.kron(a, b).T for a in kraus for b in kraus)
+    return float(phi @ out @ phi)
+
+
+@pytest.mark.parametrize("formalism", ["density_matrix", "bell_diagonal"])
+@pytest.mark.parametrize("peeks", [0, 3])
+def test_a_pair_held_by_a_python_protocol_decays_once_by_the_closed_form(formalism, peeks):
+    """Reading a held pair's fidelity brings its decay up to date; the pair must still have
+    decayed exactly once for the whole hold (no interval counted twice or skipped)."""
+    t1, t2, hold = 2e-3, 1e-3, 1.5e-3
+    net = qnsim.Network(formalism, seed=4)
+    for name in "ab":
+        net.add_node(name, t1_s=t1, t2_s=t2)
+    net.add_link("a", "b", length_km=2.0, fidelity=0.9, rate_hz=1e3)
+    net.request("a", "b", num_pairs=5, protocol=HoldThenDeliver(hold, peeks))
+    fidelities = net.run(until_s=1.0, progress=False).requests[0].fidelities
+    expected = decayed_werner_fidelity(0.9, hold, t1, t2, twirled=formalism == "bell_diagonal")
+    np.testing.assert_allclose(fidelities, expected, rtol=0, atol=1e-9)
+
+
+_RUN_IN_A_FRESH_PROCESS = """
+import sys
+sys.path.insert(0, {tests!r})
+from test_protocol_semantics import ArrivalOrderSwap, run_three_nodes
+r = run_three_nodes("stabilizer", ArrivalOrderSwap())
+print(r.times_s.tobytes().hex(), r.fidelities.tobytes().hex())
+"""
+
+
+def test_a_python_protocol_run_is_the_same_in_every_process():
+    """Results must not depend on hash randomisation (set or dict order of str keys) or on
+    anything else a fresh interpreter changes."""
+    import os
+    import subprocess
+    import sys
+
+    code = _RUN_IN_A_FRESH_PROCESS.format(tests=os.path.dirname(__file__))
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": hash_seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for hash_seed in ("0", "1", "12345")
+    }
+    assert len(outputs) == 1

@@ -200,6 +200,17 @@ class Protocol:
         """Current simulated time in s."""
         return self.network.now_s
 
+    @property
+    def request_active(self) -> bool:
+        """True while the request is admitted and neither served nor dropped.
+
+        Messages and timers still arrive after it ends (its last pair delivered, its deadline
+        passed), but its memories are freed then and slot operations raise: a callback that may
+        run late checks this first.
+        """
+        status = self.network.native.request_stats(self.request.index).status
+        return bool(status == _core.RequestStatus.active)
+
     def swap_duration_s(self, node: str) -> float:
         """Time a swap takes at ``node`` (two-qubit gate + single-qubit gate + measurement), s."""
         return self.network.swap_duration_s(node)
@@ -332,6 +343,13 @@ class ProtocolHub:
                 "the slots (on_pair_ready, on_message, on_timer, on_pair_lost), during Network.run"
             )
         native = self.network.native
+        if not acting.request_active:
+            status = native.request_stats(acting.request.index).status.name
+            # Its memories were freed when it ended: a slot number now names nothing of it.
+            raise ValueError(
+                f"{operation}: request {acting.request.src!r} -> {acting.request.dst!r} is {status}, its memories "
+                "freed; check Protocol.request_active in callbacks that may run after it ends"
+            )
         for slot in slots:
             node = self.network.slot_node(slot)
             native.slot_partner(slot)  # raises, naming the slot and node, if it holds no pair
