@@ -499,6 +499,8 @@ void bind_network(py::module_ &m) {
     c.def("swap_slots", &Network::swap_slots, py::arg("node"), py::arg("slot_a"), py::arg("slot_b"));
     c.def("deliver_slots", &Network::deliver_slots, py::arg("request"), py::arg("slot_src"), py::arg("slot_dst"));
     c.def("discard_slot_pair", &Network::discard_slot_pair, py::arg("slot"));
+    c.def("deliver_end_slot", &Network::deliver_end_slot, py::arg("request"), py::arg("slot"),
+          "One end of the request's end-to-end pair uses its qubit now; the second end's call books the delivery.");
     c.def("send_message", &Network::send_message, py::arg("from_node"), py::arg("to_node"), py::arg("message_id"));
     c.def(
         "schedule_timer",

@@ -186,9 +186,44 @@ void Network::discard_slot_pair(uint32_t slot) {
     if (partner != kNoSlot && slots_[partner].state != SlotState::Free) free_slot(partner, true);
 }
 
+void Network::deliver_end_slot(uint32_t request, uint32_t slot) {
+    check_slot(slot);
+    if (request >= requests_.size()) throw std::out_of_range(msg("request ", request, " does not exist"));
+    const Request &req = requests_[request];
+    if (!req.active()) throw std::invalid_argument(msg("request ", request, " is not active"));
+    Slot &s = slots_[slot];
+    if (s.owner != request) throw std::invalid_argument(msg("memory slot ", slot, " is not reserved by request ", request));
+    const uint32_t last = static_cast<uint32_t>(req.p.path.size() - 1);
+    if (s.hop != 0 && s.hop != last) {
+        throw std::invalid_argument(msg("memory slot ", slot, " at node '", nodes_[s.node].p.name, "' is not at an end of request ", request));
+    }
+    if (req.p.keep_pairs) {
+        // A kept pair is handed over whole (both qubits alive); one end cannot go first.
+        throw std::invalid_argument(msg("request ", request, " keeps its pairs: deliver both ends at once"));
+    }
+    if (s.consumed_partner_qubit) {
+        // The other end used its qubit already: this end completes the delivery.
+        on_late_delivery(pack(slot, s.gen));
+        return;
+    }
+    const uint32_t partner = s.partner;
+    const uint32_t other_end = s.hop == 0 ? last : 0;
+    if (partner == kNoSlot || slots_[partner].state != SlotState::Stored || slots_[partner].hop != other_end ||
+        slots_[partner].owner != request) {
+        throw std::invalid_argument(msg("memory slot ", slot, " at node '", nodes_[s.node].p.name,
+                                        "' holds no pair spanning request ", request, "'s ends"));
+    }
+    on_end_consumed(pack(slot, s.gen), pack(partner, slots_[partner].gen));
+}
+
 double Network::slot_pair_fidelity(uint32_t slot) {
     check_slot(slot);
     const uint32_t partner = slots_[slot].partner;
+    if (partner == kNoSlot) {
+        // Its other end already used its qubit (a delivery under way): no pair is left to read.
+        throw std::invalid_argument(msg("memory slot ", slot, " at node '", nodes_[slots_[slot].node].p.name,
+                                        "': the other end of its pair has already used its qubit"));
+    }
     bring_up_to_date(slot);
     bring_up_to_date(partner);
     if (bell_) return bell_value(slots_[slot].qubit).fidelity();

@@ -183,6 +183,10 @@ class Network final {
     /// Records the pair (s1, s2) as delivered for `request` and frees its memories.
     void deliver_slots(uint32_t request, uint32_t s1, uint32_t s2);
     void discard_slot_pair(uint32_t slot);
+    /// One end of the request's end-to-end pair uses its qubit now, as the native delivery's
+    /// end does once it has its herald and every swap outcome: its decay stops and its memory is
+    /// freed. The call for the pair's second end books the delivery (at that time).
+    void deliver_end_slot(uint32_t request, uint32_t slot);
     /// Schedules a Message hook at `to` after the classical latency between the nodes along
     /// their shortest known link path (sum of link latencies); returns the arrival time.
     int64_t send_message(uint32_t from, uint32_t to, uint64_t message_id);

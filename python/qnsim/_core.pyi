@@ -1288,6 +1288,10 @@ class NativeNetwork:
         ...
     def counters(self) -> NetworkCounters:
         ...
+    def deliver_end_slot(self, request: typing.SupportsInt | typing.SupportsIndex, slot: typing.SupportsInt | typing.SupportsIndex) -> None:
+        """
+        One end of the request's end-to-end pair uses its qubit now; the second end's call books the delivery.
+        """
     def deliver_slots(self, request: typing.SupportsInt | typing.SupportsIndex, slot_src: typing.SupportsInt | typing.SupportsIndex, slot_dst: typing.SupportsInt | typing.SupportsIndex) -> None:
         ...
     def delivered(self, request: typing.SupportsInt | typing.SupportsIndex) -> int:

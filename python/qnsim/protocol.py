@@ -12,7 +12,8 @@ protocol:
 * :meth:`Protocol.on_timer` when a timer set with :meth:`Protocol.set_timer` fires;
 * :meth:`Protocol.on_pair_lost` when a cutoff discards a stored pair.
 
-The protocol acts through :meth:`swap` (``self.network.swap`` is the same), :meth:`deliver`,
+The protocol acts through :meth:`swap` (``self.network.swap`` is the same), :meth:`deliver`
+(or :meth:`deliver_end` per end, as the native delivery does),
 :meth:`discard`, :meth:`send` and :meth:`set_timer`. Memory slots are integers; a slot's
 partner is the slot holding the other half of its pair (global truth, as a simulator knows it:
 a real node would learn it from messages, which is the protocol's job to model).
@@ -76,6 +77,9 @@ if TYPE_CHECKING:  # pragma: no cover - annotations only; network imports this m
 
 __all__ = ["Protocol", "ProtocolHub", "SlotOperations"]
 
+# The native "no slot" (a partner that already used its qubit).
+_NO_SLOT = UINT32_MAX
+
 
 class Protocol:
     """Base class of user protocols in Python; override the ``on_*`` callbacks.
@@ -117,8 +121,9 @@ class Protocol:
     def on_timer(self, node: str, payload: Any) -> None:
         """A timer set with :meth:`set_timer` fired at ``node``."""
 
-    def on_pair_lost(self, node: str, slot: int, partner_slot: int) -> None:
-        """A cutoff discarded the pair in ``slot`` (at ``node``) and ``partner_slot``."""
+    def on_pair_lost(self, node: str, slot: int, partner_slot: int | None) -> None:
+        """A cutoff discarded the pair in ``slot`` (at ``node``) and ``partner_slot`` (None when
+        that end had already used its qubit through :meth:`deliver_end`)."""
 
     # ---- actions ------------------------------------------------------------------------
 
@@ -153,6 +158,27 @@ class Protocol:
             )
         self.network.native.deliver_slots(self.request.index, slot_src, slot_dst)
         self._forget(slot_src, slot_dst)
+
+    def deliver_end(self, slot: int) -> None:
+        """One end of an end-to-end pair uses its qubit now; the second end's call delivers the pair.
+
+        This is how the native protocol delivers: each end uses its qubit as soon as it holds
+        its herald and every swap outcome, so the first end's memory stops decaying and is freed
+        (its link restarts) while the other end still waits for its news. :meth:`deliver` instead
+        uses both ends at the same instant. The delivery is recorded at the second call.
+
+        Args:
+            slot: A slot at the request's source or destination holding the pair that joins them
+                (or, for the second call, the end whose partner already used its qubit).
+
+        Raises:
+            ValueError: The slot (named with its node) is not at an end of the request, holds no
+                pair joining its ends, or the request keeps its pairs (deliver both ends at once).
+        """
+        slot = _slot("slot", slot)
+        self._hub.check_acting(self, "deliver_end", (slot,), told_at_node=False)
+        self.network.native.deliver_end_slot(self.request.index, slot)
+        self._forget(slot)
 
     def discard(self, slot: int) -> None:
         """Discards the pair held by ``slot`` and its partner (the same as :meth:`qnsim.Network.discard`)."""
@@ -250,11 +276,12 @@ class Protocol:
         self._ready_s[slot] = self.network.now_s - link.herald_delay_s(node)
         self.on_pair_ready(node, slot, partner_slot)
 
-    def _pair_lost(self, node: str, slot: int, partner_slot: int) -> None:
+    def _pair_lost(self, node: str, slot: int, partner_slot: int | None) -> None:
         # The cutoff frees both memories when this callback returns: a swap, delivery or discard
         # of them now would act on a pair that is already gone (check_acting refuses them).
-        self._forget(slot, partner_slot)
-        self._hub.losing = (slot, partner_slot)
+        lost = (slot,) if partner_slot is None else (slot, partner_slot)
+        self._forget(*lost)
+        self._hub.losing = lost
         try:
             self.on_pair_lost(node, slot, partner_slot)
         finally:
@@ -417,7 +444,7 @@ class ProtocolHub:
             if kind == _core.HookKind.pair_ready:
                 protocol._pair_ready(name, slot, int(extra))
             else:
-                protocol._pair_lost(name, slot, int(extra))
+                protocol._pair_lost(name, slot, None if int(extra) == _NO_SLOT else int(extra))
             self.acting = None
             return
         target, payload = self._payloads.pop(int(extra))
