@@ -494,3 +494,10 @@ def test_deliver_end_refuses_what_is_not_an_end_of_the_request():
 
     error = first_error(OneCall("a", read_after_one_end), nodes="ab")
     assert "the other end of its pair has already used its qubit" in str(error)
+
+    def partner_after_one_end(p, slot, partner_slot):
+        p.deliver_end(slot)
+        p.partner(partner_slot)  # was 4294967295, the native "no slot", as if it were a slot
+
+    error = first_error(OneCall("a", partner_after_one_end), nodes="ab")
+    assert "at node 'b': the other end of its pair has already used its qubit, so no slot holds it" in str(error)

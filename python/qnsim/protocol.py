@@ -246,7 +246,7 @@ class Protocol:
         return self.network.pair_fidelity(slot)
 
     def partner(self, slot: int) -> int:
-        """The slot holding the other half of ``slot``'s pair."""
+        """The slot holding the other half of ``slot``'s pair (see :meth:`qnsim.Network.slot_partner`)."""
         return self.network.slot_partner(slot)
 
     def pair_emitted_s(self, slot: int) -> float:
@@ -557,8 +557,21 @@ class SlotOperations:
         return list(self._nodes)[_slot_node_index(self._native, slot)]
 
     def slot_partner(self, slot: int) -> int:
-        """The slot holding the other half of ``slot``'s pair (global truth)."""
-        return int(self._native.slot_partner(_slot("slot", slot)))
+        """The slot holding the other half of ``slot``'s pair (global truth).
+
+        Raises:
+            ValueError: The slot holds no pair, or the other end already used its qubit (a
+                delivery under way, :meth:`qnsim.Protocol.deliver_end`): no slot holds it.
+        """
+        slot = _slot("slot", slot)
+        partner = int(self._native.slot_partner(slot))
+        if partner == _NO_SLOT:
+            # The native "no slot" read as a slot number named a memory that does not exist.
+            raise ValueError(
+                f"memory slot {slot} at node {self.slot_node(slot)!r}: the other end of its pair has already "
+                "used its qubit, so no slot holds it"
+            )
+        return partner
 
     def slot_link(self, slot: int) -> LinkInfo:
         """The link whose memory ``slot`` is."""
