@@ -421,16 +421,20 @@ class ProtocolHub:
         handled; :attr:`failure` records it so that the network neither continues from that
         state nor reports it without a word.
         """
+        # Restored afterwards, not cleared: should an operation ever raise a hook synchronously,
+        # the callback that made it still acts once that inner one returns.
+        outer = self.acting
         try:
             self._dispatch(kind, node, slot, extra)
         except BaseException as exc:
-            self.acting = None
             if not self.failure:
                 self.failure = (
                     f"a Python protocol callback raised {type(exc).__name__}: {exc} "
                     f"(at t = {self.network.native.now_ps / 1e12:.12g} s)"
                 )
             raise
+        finally:
+            self.acting = outer
 
     def _dispatch(self, kind: Any, node: int, slot: int, extra: int) -> None:
         if len(self._names) != len(self.network.nodes):
@@ -445,7 +449,6 @@ class ProtocolHub:
                 protocol._pair_ready(name, slot, int(extra))
             else:
                 protocol._pair_lost(name, slot, None if int(extra) == _NO_SLOT else int(extra))
-            self.acting = None
             return
         target, payload = self._payloads.pop(int(extra))
         # A departing message's timer (_Departure) runs no user code and acts for nobody.
@@ -454,7 +457,6 @@ class ProtocolHub:
             target.on_message(name, payload)
         else:
             target.on_timer(name, payload)
-        self.acting = None
 
     def _new_id(self) -> int:
         ident = self._next_id
