@@ -580,8 +580,21 @@ class SlotOperations:
         return self.links[self._native.slot_link(_slot("slot", slot))]
 
     def pair_fidelity(self, slot: int) -> float:
-        """Current fidelity of the pair held by ``slot`` and its partner (frames applied, decay to now)."""
-        return float(self._native.slot_pair_fidelity(_slot("slot", slot)))
+        """Current fidelity of the pair held by ``slot`` and its partner (frames applied, decay to now).
+
+        Reading applies the memories' decay up to now. That changes nothing in the density-matrix
+        and bell_diagonal formalisms, but a stabilizer trajectory draws the decay's Pauli errors
+        when it is read: a read is part of the protocol (same reads, same results), and so it is
+        refused between runs, where it would change the next run's draws.
+
+        Raises:
+            QnsimError: Called outside a callback of the protocol driving the slot.
+            ValueError: The slot holds no pair, is on another request's link, or the other end
+                already used its qubit.
+        """
+        slot = _slot("slot", slot)
+        self._hub.check_acting(None, "pair_fidelity", (slot,), told_at_node=False)
+        return float(self._native.slot_pair_fidelity(slot))
 
     def classical_latency_s(self, a: str, b: str) -> float:
         """Classical message latency between two nodes along the cheapest link path, in s.
