@@ -1256,6 +1256,26 @@ struct StatefulPass {
             }
             for (uint64_t j = 0; j < rest; ++j) run_once();
         };
+        // Repeating increments alone do not make a steady state: two coupled qubits whose clocks
+        // grow at different rates repeat their increments until one catches up with the other,
+        // and from then on the later one sets both (extrapolating before that crossing undercounts
+        // the critical path). Coupled clocks settle into one common growth per period (max-plus
+        // steady state), so a period is taken only once every part that grows grows alike; parts
+        // that keep apart (independent groups) wait for the budget below.
+        auto common_growth = [&](uint64_t done, size_t p) {
+            double common = 0;
+            for (size_t i = 0; i < ns; ++i) {
+                double inc = 0;
+                for (size_t j = 0; j < p; ++j) inc += hist[(done - j) % P][i];
+                if (inc == 0) continue;  // Untouched by the body, or settled.
+                if (common == 0) {
+                    common = inc;
+                } else if (std::abs(inc - common) > 1e-9 * std::max(std::abs(inc), std::abs(common)) + 1e-18) {
+                    return false;
+                }
+            }
+            return true;
+        };
         uint64_t done = 0;
         const uint64_t work_at_start = work;
         while (done < ins.repeat_count) {
@@ -1282,7 +1302,7 @@ struct StatefulPass {
             for (size_t i = 0; i < pairs.size(); ++i) {
                 if (pairs[i]) hist_pairs[slot].emplace_back(i, pairs[i]);
             }
-            if (period) {
+            if (period && common_growth(done, period)) {
                 extrapolate(done, period);
                 break;
             }
