@@ -1,4 +1,7 @@
-"""Scenario files the tests write: one two-node link, with the knobs the tests vary (not a test module)."""
+"""Scenarios the tests build: a two-node scenario file and a linear chain network, with the knobs
+the tests vary (not a test module)."""
+
+import qnsim
 
 
 def two_node_scenario(until_s: float, *, formalism: str | None = None, length_km: float = 10.0,
@@ -11,3 +14,14 @@ def two_node_scenario(until_s: float, *, formalism: str | None = None, length_km
         link += f"success_probability = {success_probability}\n"
     return (f'[run]\n{run}\n[[nodes]]\nname = "a"\n\n[[nodes]]\nname = "b"\n\n[[links]]\na = "a"\nb = "b"\n{link}\n'
             '[[requests]]\nsrc = "a"\ndst = "b"\n')
+
+
+def chain(names, *, formalism="density_matrix", seed=1, node_kwargs=None, **link_kwargs):
+    """A linear chain of nodes ``names`` (each built with ``node_kwargs``) joined by identical links
+    (``link_kwargs``: lengths in km, rates in Hz)."""
+    net = qnsim.Network(formalism, seed=seed)
+    for name in names:
+        net.add_node(name, **(node_kwargs or {}))
+    for a, b in zip(names, names[1:]):
+        net.add_link(a, b, **link_kwargs)
+    return net

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 import physics_oracles as po
+from scenarios import chain
 from stats import assert_binomial, assert_normal
 
 import qnsim
@@ -25,16 +26,6 @@ def assert_fidelities(fidelities, expected, formalism):
         assert_binomial(fidelities.sum(), n, expected, what="mean trajectory fidelity")
     else:
         np.testing.assert_allclose(fidelities, expected, rtol=0, atol=1e-12)
-
-
-def chain(names, *, formalism="density_matrix", seed=1, node_kwargs=None, **link_kwargs):
-    """A linear chain of ideal nodes joined by identical abstract links."""
-    net = qnsim.Network(formalism, seed=seed)
-    for name in names:
-        net.add_node(name, **(node_kwargs or {}))
-    for a, b in zip(names, names[1:]):
-        net.add_link(a, b, **link_kwargs)
-    return net
 
 
 class SwapASAP(qnsim.Protocol):

@@ -3,6 +3,7 @@ native protocol's, and the misuse of slot operations that must raise instead of 
 
 import numpy as np
 import pytest
+from scenarios import chain
 
 import qnsim
 
@@ -16,15 +17,6 @@ NOISY_NODE = {
     "gate2_duration_s": 3e-5,
     "measure_duration_s": 2e-6,
 }
-
-
-def chain(names, formalism="density_matrix", seed=1, node_kwargs=None, **link_kwargs):
-    net = qnsim.Network(formalism, seed=seed)
-    for name in names:
-        net.add_node(name, **(node_kwargs or {}))
-    for a, b in zip(names, names[1:]):
-        net.add_link(a, b, **link_kwargs)
-    return net
 
 
 class ArrivalOrderSwap(qnsim.Protocol):
