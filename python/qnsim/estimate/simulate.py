@@ -7,7 +7,10 @@ process (Poisson at ``rate_hz``, or geometric attempts of period T and success p
 purifies them through the recurrence tree of :func:`purification_plan` (each round succeeds
 with its closed-form probability) and keeps distilled pairs in a finite buffer (generation
 pauses while the buffer is full). Consumed pairs and remote gates fail independently with the
-same probabilities the estimate uses, so the fault count checks the expected error.
+same probabilities the estimate uses, so the fault count checks the expected error. A link with
+memory times decays each consumed pair (:func:`stored_fidelity`) for the time it actually waited in
+the first-in first-out buffer (none if an operation was already waiting for it), plus one latency
+per purification round as the estimate charges: the simulated wait checks the estimate's schedule.
 
 Deferred corrections: a remote gate leaves byproduct Paulis on its data qubits that are known
 only ``remote_gate_time_s`` after it starts (the far side's measurement and message). Each qubit
@@ -41,7 +44,7 @@ from qnsim.estimate.estimator import (
     remote_gate_occupancy_s,
     remote_gate_time_s,
 )
-from qnsim.estimate.links import Link, purification_noise, purification_plan
+from qnsim.estimate.links import Link, purification_noise, purification_plan, stored_fidelity
 from qnsim.estimate.placement import Placement, check_seed, partition, placement_from_mapping
 from qnsim.estimate.qpu import QPU
 from qnsim.estimate.workload import Workload
@@ -119,6 +122,9 @@ class SimulationResult:
         raw_pairs_generated: raw pairs the links produced (including those still in flight at the end).
         max_buffer: largest number of distilled pairs held per link.
         events: events processed by the loop.
+        mean_fidelity_at_use: per link (a, b), the mean fidelity of its consumed pairs when used:
+            each decayed (links with memory times) for the time it waited in the buffer plus one
+            latency per purification round, as the estimate charges; the made fidelity otherwise.
 
     See :func:`simulate_execution` for an example.
     """
@@ -131,6 +137,7 @@ class SimulationResult:
     raw_pairs_generated: dict[tuple[int, int], int]
     max_buffer: dict[tuple[int, int], int]
     events: int
+    mean_fidelity_at_use: dict[tuple[int, int], float] = dataclasses.field(default_factory=dict)
 
 
 class _LinkProcess:
@@ -154,8 +161,11 @@ class _LinkProcess:
         self.sim, self.link, self.rng = sim, link, rng
         self.probs = plan.success_probabilities
         self.fidelity = plan.fidelity
+        # The kept pair of each round waits one latency for the far end's outcome (the estimate's charge).
+        self.purification_wait_s = plan.rounds * link.latency_s
+        self.fidelity_sum = 0.0  # Of consumed pairs, at use.
         self.slots = [False] * plan.rounds  # One pair waiting at each purification level.
-        self.buffer = 0
+        self.stored_at: collections.deque = collections.deque()  # Delivery times (s) of buffered pairs, oldest first.
         self.capacity = buffer
         self.waiting: collections.deque = collections.deque()
         self.running = False
@@ -198,26 +208,35 @@ class _LinkProcess:
             level += 1
         if level >= 0:
             self._deliver()
-        if self.buffer < self.capacity:
+        if len(self.stored_at) < self.capacity:
             self.start()
 
     def _deliver(self) -> None:
         if self.waiting:
             op = self.waiting[0]
             self.consumed += 1
-            self.sim.pair_arrived(op, self)
+            self.sim.pair_arrived(op, self, 0.0)
             if self.sim.outstanding[op] == 0 or self.sim.needs_on(op, self) == 0:
                 self.waiting.popleft()
             return
-        self.buffer += 1
-        self.max_buffer = max(self.max_buffer, self.buffer)
+        self.stored_at.append(self.sim.loop.now_s)
+        self.max_buffer = max(self.max_buffer, len(self.stored_at))
+
+    def fidelity_after(self, wait_s: float) -> float:
+        """Fidelity of a distilled pair used ``wait_s`` seconds after delivery (storage decay of
+        :func:`stored_fidelity` when the link has memory times; purification latency added)."""
+        if not self.link.models_memory:
+            return self.fidelity
+        return stored_fidelity(
+            self.fidelity, wait_s + self.purification_wait_s, self.link.memory_t1_s, self.link.memory_t2_s
+        )
 
     def request(self, op: int, n: int) -> None:
-        take = min(n, self.buffer)
-        self.buffer -= take
+        take = min(n, len(self.stored_at))
         self.consumed += take
+        now = self.sim.loop.now_s
         for _ in range(take):
-            self.sim.pair_arrived(op, self)
+            self.sim.pair_arrived(op, self, now - self.stored_at.popleft())
         if take < n:
             self.waiting.append(op)
         self.start()
@@ -360,9 +379,11 @@ class _Sim:
     def needs_on(self, op: int, proc: _LinkProcess) -> int:
         return self.needs[op].get(proc.link.key, 0) - self.got[op].get(id(proc), 0)
 
-    def pair_arrived(self, op: int, proc: _LinkProcess) -> None:
+    def pair_arrived(self, op: int, proc: _LinkProcess, wait_s: float) -> None:
         self.got[op][id(proc)] = self.got[op].get(id(proc), 0) + 1
-        if self.rng.random() >= proc.fidelity:
+        fidelity = proc.fidelity_after(wait_s)
+        proc.fidelity_sum += fidelity
+        if self.rng.random() >= fidelity:
             self.faults += 1
         self.outstanding[op] -= 1
         if self.outstanding[op] == 0:
@@ -577,4 +598,5 @@ def simulate_execution(
         raw_pairs_generated={key: p.generated for key, p in sim.links.items()},
         max_buffer={key: p.max_buffer for key, p in sim.links.items()},
         events=sim.loop.events_processed,
+        mean_fidelity_at_use={key: p.fidelity_sum / p.consumed for key, p in sim.links.items() if p.consumed},
     )
