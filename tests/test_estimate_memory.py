@@ -25,34 +25,49 @@ def test_stored_fidelity_is_the_networks_bell_diagonal_memory_model(f, wait, t1,
 
 
 def test_pairs_that_outlive_their_memory_make_the_job_infeasible():
-    """Link-bound: 100 pairs at 100 Hz take about 1 s, so a pair waits half an interval, 5 ms, before
-    its remote gate. With 50 ms memories F = 0.999 decays below the 0.95 the job needs; before memory
-    times were modelled (and still without them) the job is feasible."""
-    link = {"rate_hz": 100.0, "fidelity": 0.999}
-    plain = estimate(WORKLOAD, [IDEAL, IDEAL], [Link((0, 1), **link)], target_fidelity=0.95, error_budget=0.5)
+    """Compute-bound with a full buffer: a local H of 1 ms between remote CNOTs and a 100 kHz link
+    with 8 buffer pairs, so each pair waits 8 consumption intervals (8 ms) before its remote gate.
+    With 20 ms memories F = 0.999 decays below the 0.95 the job needs; without memory times (as
+    before they were modelled) the job is feasible."""
+    qpu = QPU(num_qubits=1, e_1q=0, e_2q=0, e_meas=0, t_1q_s=1e-3)
+    link = {"rate_hz": 1e5, "fidelity": 0.999, "buffer_pairs": 8}
+    options = {"target_fidelity": 0.95, "error_budget": 0.5}
+    plain = estimate(WORKLOAD, [qpu, qpu], [Link((0, 1), **link)], **options)
     assert plain.feasible and not any("memory" in n for n in plain.notes)
-    short = estimate(
-        WORKLOAD, [IDEAL, IDEAL], [Link((0, 1), **link, memory_t1_s=0.05, memory_t2_s=0.05)],
-        target_fidelity=0.95, error_budget=0.5,
-    )
+    short = estimate(WORKLOAD, [qpu, qpu], [Link((0, 1), **link, memory_t1_s=0.02, memory_t2_s=0.02)], **options)
     assert not short.feasible
     tau = short.wall_clock_s / short.links[0].bell_pairs
-    expected = stored_fidelity(0.999, tau / 2, 0.05, 0.05)
+    assert tau == pytest.approx(1e-3, rel=0.01)
+    expected = stored_fidelity(0.999, 8 * tau, 0.02, 0.02)
     assert expected < 0.95
     (reason,) = [r for r in short.reasons if "in memory" in r]
-    assert f"{tau / 2:.3g} s in memory" in reason and f"{expected:.6g}" in reason and "fix:" in reason
+    assert f"{8 * tau:.3g} s in memory" in reason and f"{expected:.6g}" in reason and "fix:" in reason
     # Long-lived memories cost almost nothing and keep the verdict.
-    long = estimate(
-        WORKLOAD, [IDEAL, IDEAL], [Link((0, 1), **link, memory_t1_s=1e3, memory_t2_s=1e3)],
-        target_fidelity=0.95, error_budget=0.5,
-    )
+    long = estimate(WORKLOAD, [qpu, qpu], [Link((0, 1), **link, memory_t1_s=1e3, memory_t2_s=1e3)], **options)
     assert long.feasible and long.wall_clock_s == plain.wall_clock_s
     assert long.error_budget.remote_used > plain.error_budget.remote_used
 
 
+def test_link_bound_pairs_are_used_as_they_arrive():
+    """100 remote CNOTs on a 100 Hz link: the link is the bottleneck, every consumer waits for its
+    pair and uses it on arrival, so 50 ms memories cost nothing (the first version charged half an
+    interval, 5 ms, and called the job infeasible; simulate_execution uses such pairs on delivery)."""
+    link = {"rate_hz": 100.0, "fidelity": 0.999}
+    options = {"target_fidelity": 0.95, "error_budget": 0.5}
+    plain = estimate(WORKLOAD, [IDEAL, IDEAL], [Link((0, 1), **link)], **options)
+    decayed = estimate(
+        WORKLOAD, [IDEAL, IDEAL], [Link((0, 1), **link, memory_t1_s=0.05, memory_t2_s=0.05)], **options
+    )
+    assert plain.feasible and decayed.feasible
+    (note,) = [n for n in decayed.notes if "in memory" in n]
+    assert "pairs wait 0 s in memory" in note and "0.999 when used" in note
+    assert decayed.error_budget.remote_used == plain.error_budget.remote_used
+
+
 def test_a_full_buffer_makes_pairs_wait_longer():
-    """A link 100x faster than its consumers with 8 buffer pairs keeps the buffer full: each pair
-    waits 7.5 consumption intervals instead of half of one."""
+    """A link 100x faster than its consumers: without a buffer limit it is paced to the demand and a
+    pair waits half a supply interval (5 us at 100 kHz); with 8 buffer pairs it keeps the buffer
+    full and a pair waits 8 consumption intervals."""
     qpu = QPU(num_qubits=1, e_1q=0, e_2q=0, e_meas=0, t_1q_s=1e-3)  # slow local H: compute-bound
     memory = {"memory_t1_s": 10.0, "memory_t2_s": 10.0}
     notes = {}
@@ -61,8 +76,8 @@ def test_a_full_buffer_makes_pairs_wait_longer():
         report = estimate(WORKLOAD, [qpu, qpu], [link], error_budget=0.5)
         tau = report.wall_clock_s / report.links[0].bell_pairs
         notes[buffer] = (tau, [n for n in report.notes if "in memory" in n][0])
-    assert f"wait {notes[None][0] / 2:.3g} s" in notes[None][1]
-    assert f"wait {7.5 * notes[8][0]:.3g} s" in notes[8][1]
+    assert f"wait {0.5 / 1e5:.3g} s" in notes[None][1]
+    assert f"wait {8 * notes[8][0]:.3g} s" in notes[8][1]
 
 
 def test_memory_times_are_checked():

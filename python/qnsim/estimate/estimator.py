@@ -770,10 +770,11 @@ class _Context:
         then fall below the fidelity the estimate needs.
 
         The wait (seconds) is the schedule's: the link's consumers take one pair every
-        ``tau = wall_s / bell_pairs``. A link paced to that demand (no buffer limit) makes each pair
-        for the consumption it serves, which waits on average tau / 2; a link with ``buffer_pairs``
-        B that out-paces its consumers keeps its buffer full, so a pair waits (B - 1/2) tau in the
-        first-in first-out buffer. Each purification round adds one one-way latency, for which
+        ``tau = wall_s / bell_pairs``. On a link-bound link (a pair takes at least tau to supply) the
+        consumers wait for the link and use each pair as it arrives: no wait. A link with
+        ``buffer_pairs`` B that out-paces its consumers keeps its first-in first-out buffer full, so a
+        pair waits B tau; one without a buffer limit is paced to the demand and makes each pair in the
+        supply interval before its use, half a supply interval on average. Each purification round adds one one-way latency, for which
         the kept pair waits for the far end's outcome. The decay is :func:`stored_fidelity` (the
         network's bell_diagonal memory model) on the delivered pair, both ends waiting.
         """
@@ -783,10 +784,12 @@ class _Context:
                 continue
             tau = wall_s / lr.bell_pairs
             supply_interval = lr.raw_per_pair / lk.total_rate_hz
-            if lk.buffer_pairs is not None and supply_interval < tau:
-                wait = (lk.buffer_pairs - 0.5) * tau
+            if supply_interval >= tau * (1.0 - 1e-9):
+                wait = 0.0  # Link-bound: the consumers wait for the link and use each pair as it arrives.
+            elif lk.buffer_pairs is not None:
+                wait = lk.buffer_pairs * tau  # Full FIFO buffer: a pair leaves after the B takes that follow it.
             else:
-                wait = 0.5 * tau
+                wait = 0.5 * supply_interval  # Paced: made in the supply interval before its use.
             wait += lr.purification_rounds * lk.latency_s
             at_use = stored_fidelity(lr.delivered_fidelity, wait, lk.memory_t1_s, lk.memory_t2_s)
             self._fidelity_at_use[lr.qpus] = at_use
