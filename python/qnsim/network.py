@@ -521,8 +521,8 @@ class Network(SlotOperations):
             The TOML text.
 
         Raises:
-            ValueError: No until_s or seed to write, or a part a scenario file cannot hold (a
-                Python protocol, a custom preset with phase noise), named.
+            ValueError: No until_s to write (the network has not run), or a part a scenario file
+                cannot hold (a Python protocol, a custom preset with phase noise), named.
 
         Example:
             >>> from qnsim.config import tomllib

@@ -149,7 +149,8 @@ class RunSettings(Spec):
         unit="s", doc="Simulated time to run", minimum=0.0, maximum=INT64_MAX / 1e12, range="[0, 9.223e6]"
     )
     seed: Union[int, None] = param(
-        None, doc="Seed of every random stream (None: from the OS)", minimum=0, maximum=2**64 - 1, range="[0, 2^64 - 1]"
+        None, doc="Seed of every random stream (None: drawn at random and reported in the result)",
+        minimum=0, maximum=2**64 - 1, range="[0, 2^64 - 1]",
     )
     formalism: Formalism = param(
         "density_matrix", doc="State formalism: density_matrix (exact), stabilizer or bell_diagonal (fastest)"

@@ -13,8 +13,8 @@ with the path it took.
 
 Before returning, the text is read back and the network it describes compared with the original
 parameter by parameter; what a scenario file cannot hold (a Python :class:`qnsim.Protocol`, a
-custom preset whose optical phase noise no named preset has, a seed drawn from the OS) is
-refused with a message naming it.
+custom preset whose optical phase noise no named preset has) is refused with a message naming
+it. An unseeded network's seed, drawn at random when it was built, is written like any other.
 
 >>> import qnsim
 >>> from qnsim.config import tomllib
