@@ -133,8 +133,11 @@ void bind_registry(py::module_ &m) {
                                            max_group_qubits);
           }),
           py::arg("formalism") = "density_matrix", py::arg("seed") = py::none(), py::arg("max_group_qubits") = 0);
-    c.def_property_readonly("formalism", [](const QubitRegistry &r) { return qnsim::formalism_name(r.formalism()); });
-    c.def_property_readonly("max_group_qubits", &QubitRegistry::max_group_qubits);
+    c.def_property_readonly(
+        "formalism", [](const QubitRegistry &r) { return qnsim::formalism_name(r.formalism()); },
+        "State formalism: \"density_matrix\" or \"stabilizer\".");
+    c.def_property_readonly("max_group_qubits", &QubitRegistry::max_group_qubits,
+                            "Largest group state, in qubits (default 10 for density_matrix, 64 for stabilizer).");
     c.def_property_readonly("num_qubits", &QubitRegistry::num_qubits, "Number of live qubits.");
     c.def_property_readonly("num_groups", &QubitRegistry::num_groups, "Number of group states.");
     c.def("__repr__", [](const QubitRegistry &r) {

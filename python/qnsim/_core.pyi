@@ -554,10 +554,14 @@ class QubitRegistry:
         """
     @property
     def formalism(self) -> str:
-        ...
+        """
+        State formalism: "density_matrix" or "stabilizer".
+        """
     @property
     def max_group_qubits(self) -> int:
-        ...
+        """
+        Largest group state, in qubits (default 10 for density_matrix, 64 for stabilizer).
+        """
     @property
     def num_groups(self) -> int:
         """

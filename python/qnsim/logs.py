@@ -67,6 +67,7 @@ class SimTimeFilter(logging.Filter):
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Sets ``sim_time_s`` (s; None if the record has none) and its text ``sim_time``; keeps every record."""
         t = getattr(record, "sim_time_s", None)
         if not hasattr(record, "sim_time_s"):
             record.sim_time_s = None
@@ -88,6 +89,7 @@ class SimTimeFormatter(logging.Formatter):
         super().__init__(fmt)
 
     def format(self, record: logging.LogRecord) -> str:
+        """The record as text, stamped with its simulated time (``t=...``, or ``-`` when it has none)."""
         if not hasattr(record, "sim_time"):
             SimTimeFilter().filter(record)
         return super().format(record)
