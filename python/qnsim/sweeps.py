@@ -1546,7 +1546,8 @@ def sweep(
         out: ``*.csv`` file or ``*.parquet`` directory to stream rows to and resume from; None
             keeps results in memory only.
         workers: Local processes (default: the CPUs this process may use), or Dask workers of
-            the ``LocalCluster`` created when no ``client`` is given (ignored with a ``client``).
+            the ``LocalCluster`` created when no ``client`` is given (ignored with a ``client``);
+            at most 4096 (``MAX_WORKERS``).
         progress: Show a progress bar (points done / total, rate, time left) on stderr.
         client: A ``distributed.Client`` to run on (backend ``"dask"``); it is left open.
         retries: How many times a local pool whose worker died is restarted.

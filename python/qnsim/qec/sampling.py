@@ -192,15 +192,16 @@ def sample_logical_error(
         max_errors: Stop once this many errors are seen (None: run ``max_shots``).
         seed: Seed of Stim's sampler (None: fresh randomness).
         rounds: Rounds per shot, for :attr:`LogicalErrorEstimate.per_round`.
-        batch_size: First batch size.
-        max_batch_size: Largest batch size.
+        batch_size: First batch size, in shots.
+        max_batch_size: Largest batch size, in shots.
         metadata: Copied into the result.
 
     Returns:
         The counts.
 
     Raises:
-        ValueError: Non-positive counts, or a circuit without observables.
+        ValueError: Non-positive counts, a circuit without observables, or a largest batch whose
+            detection events and observables would take more than 1 GiB (``MAX_BATCH_BYTES``).
 
     Example:
         >>> from qnsim import qec
@@ -273,7 +274,7 @@ def collect(
             ``"rounds"`` (an int, for per-round rates) and differ between tasks.
         max_shots: Upper bound on shots per task.
         max_errors: Stop a task at this many errors (None: ``max_shots``).
-        num_workers: Processes (default: the CPUs this process may use).
+        num_workers: Processes, at most 4096 (default: the CPUs this process may use).
         save_resume_filepath: CSV file for sinter's resumable statistics.
         print_progress: Let sinter print progress to stderr.
 
