@@ -2,8 +2,9 @@
 
 Bulk noise keeps Stim's meaning (docs/concepts.md): ``DEPOLARIZE2(p)`` after a two-qubit gate,
 ``DEPOLARIZE1(p)`` after a single-qubit gate and on idle qubits, ``X_ERROR(p)`` after a reset
-(the qubit starts in the wrong state), a measurement reports the wrong outcome with probability
-``p``. Two presets:
+(``Z_ERROR(p)`` after an X-basis data reset ``RX``: the qubit starts in the orthogonal state), a
+measurement (``M``, or ``MX`` for X-basis data) reports the wrong outcome with probability ``p``.
+Two presets:
 
 * :meth:`NoiseModel.uniform_depolarizing` (``p`` everywhere, idle included): the standard
   circuit-level model of threshold studies, and the one Ramette et al. (2024) use in the bulk.
