@@ -3,8 +3,8 @@
 Links are abstract heralded links whose fidelity and rate vary from link to link (fidelity
 drawn in [0.95, 0.995], rate falling with a length drawn in [2, 20] km as 10^(-0.2 L / 10) of
 10 kHz, 20% success per attempt), memories have T2 = 50 ms. Twenty requests between random
-pairs of nodes each want 5 pairs within 0.3 s of simulated time (deadline), with pairs older
-than 10 ms discarded (cutoff) and delivered pairs below fidelity 0.6 rejected. Every request
+pairs of nodes each want 10 pairs within 20 ms of simulated time (deadline), with pairs older
+than 5 ms discarded (cutoff) and delivered pairs below fidelity 0.75 rejected. Every request
 reserves one memory per link end along its path, all or nothing, so requests that share
 links wait for each other instead of deadlocking.
 
