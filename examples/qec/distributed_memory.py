@@ -12,7 +12,7 @@ surface-code patch split down the middle; every seam CNOT is teleported through 
    the seam): a slow link makes every round wait, and the data decay while they wait.
 3. The pair rate a round needs so that it never waits, per seam and per data qubit along it.
 
-    python examples/qec/distributed_memory.py            # prints the tables, saves distributed_memory.png
+    python examples/qec/distributed_memory.py            # prints the tables, saves distributed_memory.png beside it
 """
 
 from __future__ import annotations
