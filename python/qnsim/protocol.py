@@ -18,10 +18,10 @@ The protocol acts through :meth:`swap` (``self.network.swap`` is the same), :met
 partner is the slot holding the other half of its pair (global truth, as a simulator knows it:
 a real node would learn it from messages, which is the protocol's job to model).
 
-Swaps, deliveries and discards act only from inside a callback, on slots of the protocol's own
-links that hold a pair (a swap also needs both pairs reported ready at the swapping node); anything
-else raises :class:`qnsim.QnsimError` or ValueError naming the slot and its node, instead of
-changing a pair the protocol does not hold.
+Swaps, deliveries, discards and fidelity reads act only from inside a callback, on slots of the
+protocol's own links that hold a pair (a swap also needs both pairs reported ready at the
+swapping node); anything else raises :class:`qnsim.QnsimError` or ValueError naming the slot and
+its node, instead of changing a pair the protocol does not hold.
 
 This path calls Python for every event of the request, so it is slower than the native
 protocols (see ``bench/link.py``); use it to try new policies.
@@ -242,7 +242,8 @@ class Protocol:
         return self.network.swap_duration_s(node)
 
     def pair_fidelity(self, slot: int) -> float:
-        """Current fidelity of the pair in ``slot`` and its partner (decoherence up to now)."""
+        """Current fidelity of the pair in ``slot`` and its partner (decoherence up to now); only
+        from this protocol's callbacks (see :meth:`qnsim.Network.pair_fidelity`)."""
         return self.network.pair_fidelity(slot)
 
     def partner(self, slot: int) -> int:
