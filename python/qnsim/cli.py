@@ -68,6 +68,7 @@ class ArgumentParser(argparse.ArgumentParser):
     """
 
     def error(self, message: str) -> None:  # type: ignore[override]
+        """Raises :class:`UsageError` with ``message`` instead of printing usage and exiting."""
         raise UsageError(message)
 
 

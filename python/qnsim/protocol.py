@@ -502,10 +502,12 @@ class SlotOperations:
     _hub: ProtocolHub
 
     def node(self, name: str, who: str = "network") -> Any:  # pragma: no cover - Network's
+        """The node named ``name`` (:meth:`qnsim.Network.node`); ``who`` names the caller in errors."""
         raise NotImplementedError
 
     @property
     def links(self) -> list[LinkInfo]:  # pragma: no cover - Network's
+        """The network's links, in the order they were added (:attr:`qnsim.Network.links`)."""
         raise NotImplementedError
 
     def swap(self, node: str, slot_a: int, slot_b: int) -> tuple[int, int]:
