@@ -38,10 +38,13 @@ Model (what the numbers mean):
   T states come from distillation factories designed per run (:func:`design_t_factories`, as the
   Azure estimator does): their physical qubits are counted on every QPU, and a factory slower than
   the algorithm stretches the run to its duration.
-- Not modelled: the storage of Bell pairs. A pair is used at the fidelity it was delivered with,
-  however long it waits in memory for its gate (the links carry no memory coherence time). The
-  local gates and measurements of purification rounds are taken as noiseless; a report notes a
-  link whose purified infidelity falls below its QPUs' two-qubit gate error, where that matters.
+- Purification rounds are the network's noisy rounds with the QPUs' own gate and readout errors
+  (the worse end's), so a target above the ceiling those errors allow is infeasible.
+- Storage of Bell pairs: modelled on physical QPUs when a link gives ``memory_t1_s`` /
+  ``memory_t2_s`` (a pair decays for the wait the schedule gives it: none when the link is the
+  bottleneck, ``B tau`` in a full buffer of B, half a supply interval on a paced link, plus a
+  latency per purification round). Not modelled for error-corrected QPUs (a note says so) nor on
+  relay routes: there a pair is used at the fidelity it was delivered with.
 """
 
 from __future__ import annotations
