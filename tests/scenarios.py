@@ -25,3 +25,37 @@ def chain(names, *, formalism="density_matrix", seed=1, node_kwargs=None, **link
     for a, b in zip(names, names[1:]):
         net.add_link(a, b, **link_kwargs)
     return net
+
+
+class MiddleSwap(qnsim.Protocol):
+    """Swap-ASAP at the middle node of a 3-node chain, in Python. A subclass's ``pick(slot)`` says,
+    as each middle slot becomes ready, which two slots to swap (or None to wait); the ends deliver
+    once both have the swap's outcome (one classical latency, in s, after the swap)."""
+
+    def __init__(self):
+        super().__init__()
+        self.pending = {}
+
+    def pick(self, slot):
+        raise NotImplementedError
+
+    def on_pair_ready(self, node, slot, partner_slot):
+        if node in (self.request.src, self.request.dst):
+            return
+        chosen = self.pick(slot)
+        if chosen is None:
+            return
+        s1, s2 = chosen
+        ends = (self.partner(s1), self.partner(s2))
+        if self.network.slot_node(ends[0]) != self.request.src:
+            ends = ends[::-1]
+        self.swap(node, s1, s2)
+        self.pending[ends] = 2
+        for end in (self.request.src, self.request.dst):
+            self.send(node, end, ends, after_s=self.swap_duration_s(node))
+
+    def on_message(self, node, message):
+        self.pending[message] -= 1
+        if not self.pending[message]:
+            del self.pending[message]
+            self.deliver(*message)

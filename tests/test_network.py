@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 import physics_oracles as po
-from scenarios import chain
+from scenarios import MiddleSwap, chain
 from stats import assert_binomial, assert_normal
 
 import qnsim
@@ -28,34 +28,20 @@ def assert_fidelities(fidelities, expected, formalism):
         np.testing.assert_allclose(fidelities, expected, rtol=0, atol=1e-12)
 
 
-class SwapASAP(qnsim.Protocol):
-    """Swap-ASAP at the middle node of a 3-node chain, in Python."""
+class SwapASAP(MiddleSwap):
+    """Swap-ASAP at the middle node of a 3-node chain, in Python: one ready slot per link."""
 
     def __init__(self):
         super().__init__()
         self.ready = {}
-        self.pending = {}
 
-    def on_pair_ready(self, node, slot, partner_slot):
-        if node in (self.request.src, self.request.dst):
-            return
+    def pick(self, slot):
         self.ready[self.network.slot_link(slot).index] = slot
-        if len(self.ready) == 2:
-            s1, s2 = self.ready.values()
-            self.ready.clear()
-            ends = (self.partner(s1), self.partner(s2))
-            self.swap(node, s1, s2)
-            if self.network.slot_node(ends[0]) != self.request.src:
-                ends = ends[::-1]
-            self.pending[ends] = 2
-            for end in (self.request.src, self.request.dst):
-                self.send(node, end, ends, after_s=self.swap_duration_s(node))
-
-    def on_message(self, node, message):
-        self.pending[message] -= 1
-        if not self.pending[message]:
-            del self.pending[message]
-            self.deliver(*message)
+        if len(self.ready) < 2:
+            return None
+        s1, s2 = self.ready.values()
+        self.ready.clear()
+        return s1, s2
 
 
 # ---- links ------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ native protocol's, and the misuse of slot operations that must raise instead of 
 
 import numpy as np
 import pytest
-from scenarios import chain
+from scenarios import MiddleSwap, chain
 
 import qnsim
 
@@ -19,7 +19,7 @@ NOISY_NODE = {
 }
 
 
-class ArrivalOrderSwap(qnsim.Protocol):
+class ArrivalOrderSwap(MiddleSwap):
     """Swap-ASAP at the middle of a 3-node chain, naming the slots in the order they became ready
     (or the reverse), as custom_policy.FreshSwap does; deliver once both ends have the outcomes."""
 
@@ -27,29 +27,14 @@ class ArrivalOrderSwap(qnsim.Protocol):
         super().__init__()
         self.reverse = reverse
         self.ready = []
-        self.pending = {}
 
-    def on_pair_ready(self, node, slot, partner_slot):
-        if node in (self.request.src, self.request.dst):
-            return
+    def pick(self, slot):
         self.ready.append(slot)
         if len(self.ready) < 2:
-            return
+            return None
         s1, s2 = self.ready[::-1] if self.reverse else self.ready
         self.ready = []
-        ends = (self.partner(s1), self.partner(s2))
-        if self.network.slot_node(ends[0]) != self.request.src:
-            ends = ends[::-1]
-        self.swap(node, s1, s2)
-        self.pending[ends] = 2
-        for end in (self.request.src, self.request.dst):
-            self.send(node, end, ends, after_s=self.swap_duration_s(node))
-
-    def on_message(self, node, message):
-        self.pending[message] -= 1
-        if not self.pending[message]:
-            del self.pending[message]
-            self.deliver(*message)
+        return s1, s2
 
 
 def run_three_nodes(formalism, protocol, seed=12):
