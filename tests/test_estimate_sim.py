@@ -199,6 +199,22 @@ def test_repeat_is_not_extrapolated_before_coupled_clocks_cross(reps):
     assert rep.bell_pairs == flat.bell_pairs
 
 
+def test_repeat_of_independent_qubits_growing_apart_is_extrapolated_exactly():
+    """Qubit 0 (an H per iteration) and qubit 1 (a measurement) never meet, so their clocks grow
+    apart for ever; the loop is still periodic and its extrapolation exact, with no note that the
+    cat-entangler runs did not settle (the first version of the common-growth check sent such loops
+    to the iteration budget and marked them inexact)."""
+    body = "H 0\nM 1\nCX 2 3"
+    placement = [0, 0, 0, 1]
+    qpus = [QPU() for _ in range(3)]
+    links = _links(1e12, fidelity=1.0, latency=3e-7)
+    rep = estimate(f"REPEAT 5000 {{\n{body}\n}}\n", qpus, links, placement=placement)
+    flat = estimate((body + "\n") * 5000, qpus, links, placement=placement)
+    assert rep.time_local_s + rep.time_latency_s == pytest.approx(flat.time_local_s + flat.time_latency_s, rel=1e-9)
+    assert rep.bell_pairs == flat.bell_pairs
+    assert rep.cat_exact and not any("did not settle" in n for n in rep.notes)
+
+
 IDEAL = [QPU(num_qubits=8, e_1q=0.0, e_2q=0.0, e_meas=0.0) for _ in range(2)]
 IDEAL_LINK = [Link((0, 1), rate_hz=1e15, fidelity=1.0, latency_s=0.0)]
 SPLIT = [0, 0, 0, 0, 1, 1, 1, 1]

@@ -1310,7 +1310,11 @@ struct StatefulPass {
             // executing until the state is periodic, within a budget of body instructions.
             const bool budget_spent = done >= 4096 || work - work_at_start > 2'000'000 || work > 50'000'000;
             if (budget_spent) {
-                if (clock_period) {
+                if (period) {
+                    // Periodic increments and open copies, parts growing apart: independent groups of
+                    // qubits that did not meet within the budget.
+                    extrapolate(done, period);
+                } else if (clock_period) {
                     exact = false;  // The open copies (so the pairs) did not settle with the clocks.
                     extrapolate(done, clock_period);
                 } else {
