@@ -350,7 +350,9 @@ class ProtocolHub:
             self.network.native.set_protocol_hook(self.dispatch)
             self._hooked = True
 
-    def check_acting(self, protocol: Protocol | None, operation: str, slots: Sequence[int], told_at_node: bool) -> Protocol:
+    def check_acting(
+        self, protocol: Protocol | None, operation: str, slots: Sequence[int], told_at_node: bool
+    ) -> Protocol:
         """Refuses a slot operation that no running callback of ``protocol`` may make; returns
         the acting protocol.
 
@@ -382,7 +384,9 @@ class ProtocolHub:
             node = self.network.slot_node(slot)
             native.slot_partner(slot)  # raises, naming the slot and node, if it holds no pair
             if slot in self.losing:
-                raise ValueError(f"{operation}: memory slot {slot} at node {node!r} holds the pair the cutoff is discarding")
+                raise ValueError(
+                    f"{operation}: memory slot {slot} at node {node!r} holds the pair the cutoff is discarding"
+                )
             if self._by_link.get(int(native.slot_link(slot))) is not acting:
                 raise ValueError(
                     f"{operation}: memory slot {slot} at node {node!r} belongs to a link this protocol does not "
@@ -559,7 +563,7 @@ class SlotOperations:
 
     def slot_node(self, slot: int) -> str:
         """Name of the node holding memory slot ``slot``."""
-        return list(self._nodes)[_slot_node_index(self._native, slot)]
+        return list(self._nodes)[self._native.slot_node(_slot("slot", slot))]
 
     def slot_partner(self, slot: int) -> int:
         """The slot holding the other half of ``slot``'s pair (global truth).
@@ -611,10 +615,6 @@ class SlotOperations:
             96.07
         """
         return self._native.classical_latency(self.node(a, "latency").index, self.node(b, "latency").index) / 1e12
-
-
-def _slot_node_index(native: Any, slot: Any) -> int:
-    return int(native.slot_node(_slot("slot", slot)))
 
 
 class _Departure:

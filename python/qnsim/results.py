@@ -784,7 +784,7 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
                 "part: fidelities stay exact on average over swap outcomes (without T1), concurrences are those "
                 "of the Bell-diagonal part (lower bounds); use density_matrix for the exact states"
             )
-    if getattr(network, "seed_drawn", False):
+    if network.seed_drawn:
         notes.append(
             f"no seed was given: seed {network.seed} was drawn at random; Network(seed={network.seed}) "
             f"(or run.seed = {network.seed}) repeats this run"
