@@ -43,6 +43,7 @@ from qnsim.primitives import bell_diagonal_purify
 
 __all__ = [
     "Link",
+    "PairStorage",
     "PurificationPlan",
     "bbpssw_step",
     "dejmps_step",
@@ -52,6 +53,7 @@ __all__ = [
     "purification_plan",
     "purification_step",
     "stored_fidelity",
+    "stored_pair",
 ]
 
 
@@ -212,14 +214,47 @@ def link_from_model(
     )
 
 
+def stored_pair(coeffs: Sequence[float], wait_s: float, t1_s: float, t2_s: float) -> tuple[float, float, float, float]:
+    """Bell-diagonal coefficients (Phi+, Psi+, Psi-, Phi-) of a pair after both of its qubits waited
+    ``wait_s`` seconds in memories of amplitude-damping time ``t1_s`` and coherence time ``t2_s``
+    (seconds; inf: none).
+
+    The network's ``bell_diagonal`` memory model (docs/concepts.md, Memory; ``BellPair::decay`` in
+    ``cpp/network/bell_pair.h``): each stored qubit multiplies the pair's coherences <XX> and <YY>
+    by exp(-t/T2) and, amplitude damping (gamma = 1 - exp(-t/T1)) taken as its Pauli twirl, <ZZ>
+    by exp(-t/T1). Every storage decay the estimator prices goes through this function.
+
+    >>> [round(x, 6) for x in stored_pair((1.0, 0.0, 0.0, 0.0), 1e-3, math.inf, 1e-3)]  # pure dephasing
+    [0.567668, 0.0, 0.0, 0.432332]
+    """
+    for name, v in (("wait_s", wait_s), ("t1_s", t1_s), ("t2_s", t2_s)):
+        if not is_real_number(v) or math.isnan(v):
+            raise ValueError(f"{name} must be a number, got {v!r}")
+    if wait_s < 0 or t1_s <= 0 or t2_s <= 0:
+        raise ValueError(f"need wait_s >= 0 and t1_s, t2_s > 0, got {wait_s!r}, {t1_s!r}, {t2_s!r}")
+    a, b, c, d = (float(x) for x in coeffs)
+    if wait_s == 0:
+        return (a, b, c, d)
+    # Bell-stabilizer expectations: <XX>, <ZZ> and -<YY> (Phi+ = I, Psi+ = X, Psi- = Y, Phi- = Z).
+    coherence = math.exp(-2 * wait_s / t2_s)
+    xx = (a + b - c - d) * coherence
+    yy = (a - b + c - d) * coherence
+    zz = (a - b - c + d) * math.exp(-2 * wait_s / t1_s)
+    return ((1 + xx + zz + yy) / 4, (1 + xx - zz - yy) / 4, (1 - xx - zz + yy) / 4, (1 - xx + zz - yy) / 4)
+
+
+def _werner(fidelity: float) -> tuple[float, float, float, float]:
+    """Bell-diagonal coefficients (Phi+, Psi+, Psi-, Phi-) of the Werner pair of ``fidelity``."""
+    f = float(fidelity)
+    return (f, (1 - f) / 3, (1 - f) / 3, (1 - f) / 3)
+
+
 def stored_fidelity(fidelity: float, wait_s: float, t1_s: float, t2_s: float) -> float:
     """Fidelity of a Werner pair of ``fidelity`` after both of its qubits waited ``wait_s`` seconds
     in memories of amplitude-damping time ``t1_s`` and coherence time ``t2_s`` (seconds; inf: none).
 
-    The network's ``bell_diagonal`` memory model (docs/concepts.md, Memory): each stored qubit
-    multiplies the pair's coherences <XX> and <YY> by exp(-t/T2) and, amplitude damping
-    (gamma = 1 - exp(-t/T1)) taken as its Pauli twirl, <ZZ> by exp(-t/T1). A Werner pair has
-    <XX> = -<YY> = <ZZ> = w = (4F - 1)/3, so with both ends waiting t::
+    :func:`stored_pair` on the Werner pair. A Werner pair has <XX> = -<YY> = <ZZ> =
+    w = (4F - 1)/3, so with both ends waiting t::
 
         F(t) = (1 + 2 w exp(-2t/T2) + w exp(-2t/T1)) / 4
 
@@ -228,17 +263,9 @@ def stored_fidelity(fidelity: float, wait_s: float, t1_s: float, t2_s: float) ->
     >>> round(stored_fidelity(1.0, 1e-3, 2e-3, 1e-3), 6)  # both halves 1 ms: (1 + 2e^-2 + e^-1)/4
     0.409638
     """
-    for name, v in (("fidelity", fidelity), ("wait_s", wait_s), ("t1_s", t1_s), ("t2_s", t2_s)):
-        if not is_real_number(v) or math.isnan(v):
-            raise ValueError(f"{name} must be a number, got {v!r}")
-    if wait_s < 0 or t1_s <= 0 or t2_s <= 0:
-        raise ValueError(f"need wait_s >= 0 and t1_s, t2_s > 0, got {wait_s!r}, {t1_s!r}, {t2_s!r}")
-    if wait_s == 0:
-        return float(fidelity)
-    w = (4 * fidelity - 1) / 3
-    coherence = math.exp(-2 * wait_s / t2_s)
-    population = math.exp(-2 * wait_s / t1_s)
-    return (1 + 2 * w * coherence + w * population) / 4
+    if not is_real_number(fidelity) or math.isnan(fidelity):
+        raise ValueError(f"fidelity must be a number, got {fidelity!r}")
+    return stored_pair(_werner(fidelity), wait_s, t1_s, t2_s)[0]
 
 
 def bbpssw_step(f: float) -> tuple[float, float]:
@@ -343,6 +370,80 @@ def purification_step(
     return tuple(float(x) for x in kept), p  # type: ignore[return-value]
 
 
+@dataclasses.dataclass(frozen=True)
+class PairStorage:
+    """How long a link's pairs wait in memory while they are purified, and how fast they decay.
+
+    Attributes:
+        memory_t1_s: amplitude-damping time T1 of the memories, in seconds (both ends alike).
+        memory_t2_s: coherence time T2, in seconds (<= 2 T1).
+        raw_interval_s: mean time between the link's raw pairs, in seconds (1 / total rate).
+        round_latency_s: one-way classical latency of a purification round, in seconds: the kept
+            pair waits for the far end's outcome.
+
+    Rule (the recursive scheme keeps one pair waiting per level): a level-k pair is made from two
+    level-(k-1) pairs. The first waits for its partner, which takes the partner's expected supply
+    time ``R_{k-1} raw_interval_s`` (``R`` the expected raw pairs per pair at that level, failed
+    rounds included); the partner is used as it arrives. The kept pair then waits
+    ``round_latency_s`` for the outcome. Both waits decay the pairs by :func:`stored_pair`, so a
+    round's inputs are the decayed pairs and more rounds help only while the purification they add
+    outweighs the storage their longer waits cost (the waits double with every round).
+
+    >>> PairStorage.of(Link((0, 1), rate_hz=1e3, fidelity=0.9, latency_s=1e-4, memory_t2_s=1.0)).raw_interval_s
+    0.001
+    """
+
+    memory_t1_s: float
+    memory_t2_s: float
+    raw_interval_s: float
+    round_latency_s: float = 0.0
+
+    @staticmethod
+    def of(link: Link) -> PairStorage | None:
+        """The storage of ``link``'s pairs during purification, or None when it models no memory."""
+        if not link.models_memory:
+            return None
+        return PairStorage(link.memory_t1_s, link.memory_t2_s, 1.0 / link.total_rate_hz, link.latency_s)
+
+    def decay(self, coeffs: Sequence[float], wait_s: float) -> tuple[float, float, float, float]:
+        """:func:`stored_pair` in these memories."""
+        return stored_pair(coeffs, wait_s, self.memory_t1_s, self.memory_t2_s)
+
+
+# A pair whose coherences have decayed by this factor is beyond purification's help: the ceiling
+# search stops there (the waits double with every round, so it is reached in a few dozen rounds).
+_DECAYED = 1e-30
+
+
+def _stored_rounds(raw_fidelity: float, protocol: str, noise: dict[str, float], storage: PairStorage, rounds: int):
+    """Yields (coefficients, success probability, raw pairs per pair) after each of up to ``rounds``
+    recurrence rounds whose input pairs decay in storage (:class:`PairStorage`)."""
+    coeffs = _werner(raw_fidelity)
+    raw = 1.0
+    for _ in range(rounds):
+        waited_s = raw * storage.raw_interval_s
+        waited = storage.decay(coeffs, waited_s)
+        # The network's round on two different pairs: the fresh one kept, the one that waited measured.
+        p, kept = bell_diagonal_purify(coeffs, waited, protocol, **noise)
+        if protocol == "bbpssw":
+            kept = _werner(kept[0])
+        coeffs = storage.decay(kept, storage.round_latency_s)
+        raw = 2.0 * raw / p
+        yield coeffs, p, raw
+        if math.exp(-2 * waited_s / storage.memory_t2_s) < _DECAYED or not math.isfinite(raw):
+            return
+
+
+def _stored_ceiling(raw_fidelity: float, protocol: str, noise: dict[str, float], storage: PairStorage) -> tuple[float, int]:
+    """(best fidelity, rounds that reach it) of purification with storage decay: the waits grow with
+    every round, so the best is found within a bounded number of rounds."""
+    best, best_rounds = raw_fidelity, 0
+    for k, (coeffs, _p, _raw) in enumerate(_stored_rounds(raw_fidelity, protocol, noise, storage, 256), 1):
+        if coeffs[0] > best:
+            best, best_rounds = coeffs[0], k
+    return best, best_rounds
+
+
 def purification_ceiling(
     raw_fidelity: float,
     protocol: str = "dejmps",
@@ -350,9 +451,11 @@ def purification_ceiling(
     gate1_error: float = 0.0,
     gate2_error: float = 0.0,
     measure_error: float = 0.0,
+    storage: PairStorage | None = None,
 ) -> float:
     """The highest fidelity recurrence purification reaches from Werner pairs of ``raw_fidelity``
-    with this local noise (error probabilities per operation, as in :func:`purification_step`).
+    with this local noise (error probabilities per operation, as in :func:`purification_step`)
+    and, given ``storage``, the decay of the pairs that wait in memory during the rounds.
 
     Noisy rounds converge to a fixed point below 1. The rounds are run until the pair's
     coefficients stop changing (at most 10^4 rounds) and the best fidelity on the way is the
@@ -360,11 +463,22 @@ def purification_ceiling(
     a Werner pair's fidelity before later rounds raise it (its output is not Werner). Without
     noise the ceiling is 1 for ``raw_fidelity`` > 1/2 (and the raw fidelity otherwise).
 
+    With ``storage`` (:class:`PairStorage`) each round's input pairs decay for their waits, which
+    double with every round: the ceiling is the best fidelity any number of rounds reaches, and
+    beyond it more rounds make pairs worse.
+
     >>> purification_ceiling(0.9)
     1.0
     >>> round(purification_ceiling(0.9, gate2_error=1e-3, measure_error=1e-3), 6)
     0.998651
+    >>> slow = PairStorage(memory_t1_s=1.0, memory_t2_s=1.0, raw_interval_s=1e-3)  # 1 kHz, 1 s memories
+    >>> round(purification_ceiling(0.9, storage=slow), 6)  # after 3 rounds; the 4th's inputs waited 11 ms
+    0.996095
     """
+    if storage is not None:
+        noise = {"gate1_error": float(gate1_error), "gate2_error": float(gate2_error),
+                 "measure_error": float(measure_error)}
+        return _stored_ceiling(float(raw_fidelity), protocol, noise, storage)[0]
     return _ceiling(float(raw_fidelity), protocol, float(gate1_error), float(gate2_error), float(measure_error))
 
 
@@ -398,6 +512,7 @@ class PurificationPlan:
         success_probabilities: p_j of each round.
         feasible: False if the target cannot be reached (raw F <= 1/2, or it stalls).
         reason: why not, when infeasible.
+        coefficients: the delivered pair's Bell-diagonal coefficients (Phi+, Psi+, Psi-, Phi-).
 
     >>> purification_plan(0.95, 0.99).rounds
     2
@@ -409,6 +524,11 @@ class PurificationPlan:
     success_probabilities: tuple[float, ...]
     feasible: bool
     reason: str = ""
+    coefficients: tuple[float, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.coefficients:  # Werner unless the rounds said otherwise.
+            object.__setattr__(self, "coefficients", _werner(self.fidelity))
 
 
 def purification_plan(
@@ -420,6 +540,7 @@ def purification_plan(
     gate1_error: float = 0.0,
     gate2_error: float = 0.0,
     measure_error: float = 0.0,
+    storage: PairStorage | None = None,
 ) -> PurificationPlan:
     """Fewest recurrence rounds that lift Werner pairs of ``raw_fidelity`` to ``target_fidelity``.
 
@@ -431,9 +552,13 @@ def purification_plan(
         gate1_error, gate2_error, measure_error: the purifying QPUs' local error probabilities
             per operation (see :func:`purification_step`; :func:`purification_noise` gives them for
             two QPUs). All zero = ideal local operations.
+        storage: the pairs' storage during the rounds (:class:`PairStorage`, e.g.
+            ``PairStorage.of(link)``); None: pairs do not decay while they wait.
 
-    A target above what the noisy rounds can ever reach (:func:`purification_ceiling`) is
-    infeasible, and the reason says what would fix it.
+    A target above what the noisy rounds can ever reach (:func:`purification_ceiling`, with the
+    storage decay when ``storage`` is given) is infeasible, and the reason says what would fix it.
+    With storage, the rounds are the fewest that reach the target with the decay: more rounds
+    are never priced as helping when their longer waits cost more than they purify.
 
     >>> plan = purification_plan(0.9, 0.99)
     >>> plan.rounds, round(plan.fidelity, 4), round(plan.raw_per_pair, 2)
@@ -442,6 +567,12 @@ def purification_plan(
     False
     >>> purification_plan(0.9, 1 - 1e-9, gate2_error=1e-3, measure_error=1e-3).feasible
     False
+    >>> slow = PairStorage(memory_t1_s=1.0, memory_t2_s=1.0, raw_interval_s=1e-3)
+    >>> plan = purification_plan(0.9, 0.99, storage=slow)
+    >>> plan.rounds, round(plan.fidelity, 4)  # the third round's waiting input waited 5.3 ms
+    (3, 0.9961)
+    >>> purification_plan(0.9, 0.9995, storage=slow).reason[-60:]
+    'ks), a faster link (more channels) or a lower needed fidelity'
     """
     if protocol not in ("dejmps", "bbpssw"):
         raise ValueError(f"protocol must be 'dejmps' or 'bbpssw', got {protocol!r}")
@@ -493,6 +624,8 @@ def purification_plan(
                 f"measurement {noise['measure_error']:g}): {protocol} rounds with these gates reach at most "
                 f"{ceiling:.6g}; fix: lower gate and measurement errors, or a better raw link",
             )
+    if storage is not None:
+        return _stored_plan(raw_fidelity, target_fidelity, protocol, max_rounds, noise, storage)
     f = raw_fidelity
     coeffs: tuple[float, ...] = (f, (1 - f) / 3, (1 - f) / 3, (1 - f) / 3)
     raw = 1.0
@@ -512,4 +645,46 @@ def purification_plan(
         False,
         f"raw fidelity {raw_fidelity:g} reaches only {f:.6g} after {max_rounds} purification "
         f"rounds, short of {target_fidelity:g}",
+    )
+
+
+def _stored_plan(
+    raw_fidelity: float, target: float, protocol: str, max_rounds: int, noise: dict[str, float], storage: PairStorage
+) -> PurificationPlan:
+    """:func:`purification_plan` with storage decay inside the rounds (see :class:`PairStorage`)."""
+    ceiling, best_rounds = _stored_ceiling(raw_fidelity, protocol, noise, storage)
+    if ceiling < target:
+        gates = (
+            f", two-qubit gate error {noise['gate2_error']:g}, measurement {noise['measure_error']:g}"
+            if any(noise.values())
+            else ""
+        )
+        return PurificationPlan(
+            0,
+            raw_fidelity,
+            math.inf,
+            (),
+            False,
+            f"raw fidelity {raw_fidelity:g} cannot be purified to {target:.10g} while its pairs wait in memory "
+            f"(T1 = {storage.memory_t1_s:g} s, T2 = {storage.memory_t2_s:g} s, a raw pair every "
+            f"{storage.raw_interval_s:.3g} s, {storage.round_latency_s:.3g} s latency per round{gates}): {protocol} "
+            f"rounds reach at most {ceiling:.6g} (after {best_rounds} rounds; more rounds make pairs worse, their partners "
+            "take longer to make); fix: memories that live longer (T1, T2), shorter classical latency (links), "
+            "a faster link (more channels) or a lower needed fidelity",
+        )
+    probs: list[float] = []
+    f = raw_fidelity
+    for k, (coeffs, p, raw) in enumerate(_stored_rounds(raw_fidelity, protocol, noise, storage, max_rounds), 1):
+        f = coeffs[0]
+        probs.append(p)
+        if f >= target:
+            return PurificationPlan(k, f, raw, tuple(probs), True, "", coeffs)
+    return PurificationPlan(
+        len(probs),
+        f,
+        math.inf,
+        tuple(probs),
+        False,
+        f"raw fidelity {raw_fidelity:g} reaches only {f:.6g} after {len(probs)} purification rounds (with storage "
+        f"decay), short of {target:g}",
     )
