@@ -572,7 +572,7 @@ def purification_plan(
     >>> plan.rounds, round(plan.fidelity, 4)  # the third round's waiting input waited 5.3 ms
     (3, 0.9961)
     >>> purification_plan(0.9, 0.9995, storage=slow).reason[-60:]
-    'ks), a faster link (more channels) or a lower needed fidelity'
+    's), a faster link (more channels) or a lower needed fidelity'
     """
     if protocol not in ("dejmps", "bbpssw"):
         raise ValueError(f"protocol must be 'dejmps' or 'bbpssw', got {protocol!r}")
