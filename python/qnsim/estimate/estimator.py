@@ -60,12 +60,16 @@ from qnsim.estimate.budget import ErrorBudget
 from qnsim.estimate.factories import design_t_factories, factories_needed, pick_factory
 from qnsim.estimate.links import (
     Link,
+    PairStorage,
     PurificationPlan,
+    _stored_ceiling,
+    _stored_rounds,
+    _werner,
     purification_ceiling,
     purification_noise,
     purification_plan,
     purification_step,
-    stored_fidelity,
+    stored_pair,
 )
 from qnsim.estimate.placement import CapacityError, Placement, check_seed, cut_weight, partition, placement_from_mapping
 from qnsim.estimate.qpu import QPU
@@ -79,12 +83,14 @@ from qnsim.estimate.report import (
     human_time,
 )
 from qnsim.estimate.workload import GateCounts, LogicalSummary, Workload
+from qnsim.primitives import bell_diagonal_swap
 
 __all__ = [
     "WorkloadLike",
     "azure_layout_qubits",
     "buffered_link_time_s",
     "estimate",
+    "relay_route_fidelity",
     "remote_gate_occupancy_s",
     "remote_gate_time_s",
     "state_teleportation_cost",
@@ -197,6 +203,35 @@ def buffered_link_time_s(pairs: int, compute_s: float, rate_hz: float, buffer_pa
     pi /= pi.sum()
     per_pair = tau + float(pi[0] * a0) / rate_hz
     return float(pairs * per_pair)
+
+
+def relay_route_fidelity(hops: Sequence[Link]) -> float:
+    """Fidelity of the end-to-end pair a relay route makes by swapping one pair of every hop, with
+    the pairs' storage decay at the relays, for hops in route order.
+
+    Rule: each hop supplies a pair every ``1 / total_rate_hz`` seconds (its supply interval); the
+    route makes an end-to-end pair when every hop holds one, so each stored segment waits for the
+    slowest hop's supply: every segment waits the longest supply interval, except one segment of
+    that slowest hop, which is swapped as it arrives. A waiting segment decays in its hop's
+    memories (:func:`~qnsim.estimate.stored_pair`, both halves), and the swaps are the network's
+    closed-form ideal swaps (:func:`qnsim.bell_diagonal_swap`). Without memory times this is the
+    product of the hops' Werner parameters. The end-to-end pair then waits at the end QPUs as a
+    direct link's pairs do (see ``_price_storage``).
+
+    >>> fast = Link((0, 2), rate_hz=1e6, fidelity=0.99, memory_t1_s=1e-3, memory_t2_s=1e-3)
+    >>> slow = Link((2, 1), rate_hz=1e3, fidelity=0.99, memory_t1_s=1e-3, memory_t2_s=1e-3)
+    >>> round(relay_route_fidelity([fast, slow]), 4)  # the fast hop's pair waits 1 ms for the slow one
+    0.3817
+    """
+    intervals = [1.0 / h.total_rate_hz for h in hops]
+    slowest = intervals.index(max(intervals))
+    pair: tuple[float, ...] | None = None
+    for i, h in enumerate(hops):
+        wait = 0.0 if i == slowest else intervals[slowest]
+        segment = stored_pair(_werner(h.fidelity), wait, h.memory_t1_s, h.memory_t2_s)
+        pair = segment if pair is None else bell_diagonal_swap(pair, segment)
+    assert pair is not None
+    return float(pair[0])
 
 
 def state_teleportation_cost(num_qubits: int, qa: QPU, qb: QPU, link: Link) -> dict[str, float]:
@@ -380,6 +415,11 @@ class _Context:
         self.notes: list[str] = []
         # Per link key: the pair fidelity when a remote gate uses it, after storage decay.
         self._fidelity_at_use: dict[tuple[int, ...], float] = {}
+        # Per QPU pair: its direct link or its relay route's virtual link, and the delivered
+        # (purified) pair's Bell-diagonal coefficients.
+        self._link_of: dict[tuple[int, int], Link] = {}
+        self._delivered: dict[tuple[int, ...], tuple[float, ...]] = {}
+        self._used: dict[tuple[int, ...], tuple[float, ...]] = {}  # ... and as used, after storage.
         self.budget_report: ErrorBudgetReport | None = None
         self.max_runtime_s: float | None = None
         self.strategy, self.partitioner = "pack", "auto"
@@ -414,12 +454,19 @@ class _Context:
         if path is None:
             return None
         hops = [self.links[(min(u, v), max(u, v))] for u, v in zip(path, path[1:])]
-        werner = math.prod((4 * h.fidelity - 1) / 3 for h in hops)  # Ideal swaps multiply Werner parameters.
+        if any(h.models_memory for h in hops):
+            fidelity = relay_route_fidelity(hops)
+        else:
+            werner = math.prod((4 * h.fidelity - 1) / 3 for h in hops)  # Ideal swaps multiply Werner parameters.
+            fidelity = (1 + 3 * werner) / 4
+        # The end-to-end pair is held by the first hop's memory at one end and the last hop's at the other.
         virtual = Link(
             key,
             rate_hz=min(h.total_rate_hz for h in hops),
-            fidelity=max(0.25, (1 + 3 * werner) / 4),
+            fidelity=max(0.25, fidelity),
             latency_s=sum(h.latency_s for h in hops),
+            memory_t1_s=min(hops[0].memory_t1_s, hops[-1].memory_t1_s),
+            memory_t2_s=min(hops[0].memory_t2_s, hops[-1].memory_t2_s),
         )
         return virtual, path
 
@@ -516,6 +563,7 @@ class _Context:
                 )
                 continue
             lk, path = found
+            self._link_of[key] = lk
             lr = self._price_link(lk, n_gates, n_pairs)
             lr.route = path
             link_reports.append(lr)
@@ -727,8 +775,9 @@ class _Context:
     def _price_link(self, lk: Link, n_gates: int, n_pairs: int) -> LinkReport:
         need = self._needed_fidelity(lk)
         plan: PurificationPlan = purification_plan(
-            lk.fidelity, need, self.purification, **self._purification_noise(lk.key)
+            lk.fidelity, need, self.purification, **self._purification_noise(lk.key), storage=PairStorage.of(lk)
         )
+        self._delivered[lk.key] = plan.coefficients
         if not plan.feasible:
             self.reasons.append(f"link {lk.key[0]}-{lk.key[1]}: {plan.reason}")
         raw = n_pairs * plan.raw_per_pair
@@ -767,36 +816,45 @@ class _Context:
                 )
             lr.memory_qubits_per_end = lr.buffer_pairs + lr.purification_rounds
 
-    def _price_storage(self, link_reports: list[LinkReport], wall_s: float) -> None:
-        """Decays each link's pairs for the time they wait in memory before a remote gate uses
-        them (links with memory_t1_s / memory_t2_s; physical QPUs), and refuses a link whose pairs
-        then fall below the fidelity the estimate needs.
+    def _storage_wait_s(self, lk: Link, bell_pairs: int, raw_per_pair: float, wall_s: float) -> float:
+        """Seconds a delivered (purified) pair waits in memory before a remote operation uses it.
 
-        The wait (seconds) is the schedule's: the link's consumers take one pair every
-        ``tau = wall_s / bell_pairs``. On a link-bound link (a pair takes at least tau to supply) the
-        consumers wait for the link and use each pair as it arrives: no wait. A link with
-        ``buffer_pairs`` B that out-paces its consumers keeps its first-in first-out buffer full, so a
-        pair waits B tau; one without a buffer limit is paced to the demand and makes each pair in the
-        supply interval before its use, half a supply interval on average. Each purification round adds one one-way latency, for which
-        the kept pair waits for the far end's outcome. The decay is :func:`stored_fidelity` (the
-        network's bell_diagonal memory model) on the delivered pair, both ends waiting.
+        The schedule's: the link's consumers take one pair every ``tau = wall_s / bell_pairs``. On a
+        link-bound link (a pair takes at least tau to supply) the consumers wait for the link and use
+        each pair as it arrives: no wait. A link with ``buffer_pairs`` B that out-paces its consumers
+        keeps its first-in first-out buffer full, so a pair waits B tau; one without a buffer limit is
+        paced to the demand and makes each pair in the supply interval before its use, half a supply
+        interval on average. The waits inside purification (a round's input waiting for its partner
+        and for the round's outcome) are priced by the rounds themselves (:class:`PairStorage`).
+        """
+        tau = wall_s / bell_pairs
+        supply_interval = raw_per_pair / lk.total_rate_hz
+        if supply_interval >= tau * (1.0 - 1e-9):
+            return 0.0  # Link-bound: the consumers wait for the link and use each pair as it arrives.
+        if lk.buffer_pairs is not None:
+            return lk.buffer_pairs * tau  # Full FIFO buffer: a pair leaves after the B takes that follow it.
+        return 0.5 * supply_interval  # Paced: made in the supply interval before its use.
+
+    def _price_storage(self, link_reports: list[LinkReport], wall_s: float) -> None:
+        """Decays each link's delivered pairs for the time they wait in memory before a remote gate
+        uses them (links and relay routes with memory_t1_s / memory_t2_s), and refuses a link whose
+        pairs then fall below the fidelity the estimate needs.
+
+        The wait (seconds) is :meth:`_storage_wait_s`; the decay is :func:`stored_pair` (the network's
+        bell_diagonal memory model) on the delivered pair's Bell-diagonal state, both ends waiting.
         """
         for lr in link_reports:
-            lk = self.links.get(lr.qpus)
+            lk = self._link_of.get(lr.qpus)
             if lk is None or not lk.models_memory or lr.bell_pairs <= 0 or not math.isfinite(lr.raw_per_pair):
                 continue
-            tau = wall_s / lr.bell_pairs
-            supply_interval = lr.raw_per_pair / lk.total_rate_hz
-            if supply_interval >= tau * (1.0 - 1e-9):
-                wait = 0.0  # Link-bound: the consumers wait for the link and use each pair as it arrives.
-            elif lk.buffer_pairs is not None:
-                wait = lk.buffer_pairs * tau  # Full FIFO buffer: a pair leaves after the B takes that follow it.
-            else:
-                wait = 0.5 * supply_interval  # Paced: made in the supply interval before its use.
-            wait += lr.purification_rounds * lk.latency_s
-            at_use = stored_fidelity(lr.delivered_fidelity, wait, lk.memory_t1_s, lk.memory_t2_s)
+            wait = self._storage_wait_s(lk, lr.bell_pairs, lr.raw_per_pair, wall_s)
+            made = self._delivered.get(lr.qpus, _werner(lr.delivered_fidelity))
+            used = stored_pair(made, wait, lk.memory_t1_s, lk.memory_t2_s)
+            self._used[lr.qpus] = used
+            at_use = used[0]
             self._fidelity_at_use[lr.qpus] = at_use
-            where = f"link {lr.qpus[0]}-{lr.qpus[1]}"
+            lr.fidelity_at_use = at_use
+            where = f"link {lr.qpus[0]}-{lr.qpus[1]}" if len(lr.route) <= 2 else "route " + "-".join(map(str, lr.route))
             memory = f"T1 = {lk.memory_t1_s:g} s, T2 = {lk.memory_t2_s:g} s"
             self.notes.append(
                 f"{where}: pairs wait {wait:.3g} s in memory ({memory}) before use: "
@@ -845,25 +903,35 @@ class _Context:
         counts = w.counts if isinstance(w, Workload) else w
         return counts.t_count, counts.measurements, counts.rotation_count, counts.rotation_depth, counts.ccz_count
 
-    def _interface(self, lr: LinkReport, d: int, per_op_budget: float) -> None:
+    def _interface(self, lr: LinkReport, d: int, per_op_budget: float, compute_s: float) -> None:
         """Purifies a link's pairs (fewest rounds) until one remote operation at distance d fits
-        ``per_op_budget``, or up to the user's target fidelity; fills the link's pair figures."""
+        ``per_op_budget``, or up to the user's target fidelity; fills the link's pair figures.
+
+        A link with memory times purifies with storage decay inside the rounds (:class:`PairStorage`)
+        and its pairs are judged as used, after their wait (:meth:`_storage_wait_s`, for a run of
+        ``compute_s`` seconds of logical cycles or the link's own time, whichever is longer)."""
         qa, qb = self.qpus[lr.qpus[0]], self.qpus[lr.qpus[1]]
         sc = qa.surface_code
         f = lr.raw_fidelity
-        coeffs: tuple[float, ...] = (f, (1 - f) / 3, (1 - f) / 3, (1 - f) / 3)
-        raw_per_pair, rounds = 1.0, 0
         noise = self._purification_noise(lr.qpus)
-        # With local noise, rounds stop at the noise's ceiling: more would only cost pairs.
-        ceiling = purification_ceiling(f, self.purification, **noise) if any(noise.values()) else math.inf
-        for k in range(13):
-            err = remote_operation(d, coeffs, qa, qb, sc).logical_error
-            good = coeffs[0] >= self.target_fidelity if self.target_fidelity is not None else err <= per_op_budget
-            if good or k == 12 or coeffs[0] <= 0.5 or coeffs[0] >= ceiling - 1e-12:
-                break
-            coeffs, p = purification_step(coeffs, self.purification, **noise)
-            raw_per_pair, rounds = 2 * raw_per_pair / p, k + 1
-        op = remote_operation(d, coeffs, qa, qb, sc)
+        lk = self._link_of.get(lr.qpus)
+        storage = PairStorage.of(lk) if lk is not None else None
+        if storage is not None:
+            coeffs, raw_per_pair, rounds = self._stored_interface(lr, lk, storage, noise, d, per_op_budget, compute_s)
+        else:
+            coeffs = _werner(f)
+            raw_per_pair, rounds = 1.0, 0
+            # With local noise, rounds stop at the noise's ceiling: more would only cost pairs.
+            ceiling = purification_ceiling(f, self.purification, **noise) if any(noise.values()) else math.inf
+            for k in range(13):
+                err = remote_operation(d, coeffs, qa, qb, sc).logical_error
+                good = coeffs[0] >= self.target_fidelity if self.target_fidelity is not None else err <= per_op_budget
+                if good or k == 12 or coeffs[0] <= 0.5 or coeffs[0] >= ceiling - 1e-12:
+                    break
+                coeffs, p = purification_step(coeffs, self.purification, **noise)
+                raw_per_pair, rounds = 2 * raw_per_pair / p, k + 1
+        self._delivered[lr.qpus] = coeffs
+        op = remote_operation(d, self._used.get(lr.qpus, coeffs), qa, qb, sc)
         lr.purification_rounds = rounds
         lr.raw_per_pair = raw_per_pair
         lr.delivered_fidelity = coeffs[0]
@@ -876,16 +944,45 @@ class _Context:
         self._pairs_per_round[lr.qpus] = op.pairs_per_round
         lr.memory_qubits_per_end = lr.channels * (1 + rounds)
 
+    def _stored_interface(self, lr, lk, storage, noise, d, per_op_budget, compute_s):
+        """(delivered coefficients, raw pairs per pair, rounds) of the fewest rounds whose pairs, as
+        used, meet the need; when none does, the rounds whose used pairs fail least. Rounds beyond the
+        storage ceiling (:func:`purification_ceiling` with storage) make pairs worse and are not tried."""
+        qa, qb = self.qpus[lr.qpus[0]], self.qpus[lr.qpus[1]]
+        sc = qa.surface_code
+        f = lr.raw_fidelity
+        _ceiling_f, best_rounds = _stored_ceiling(f, self.purification, noise, storage)
+        candidates = [(0, _werner(f), 1.0)] + [
+            (k, c, raw)
+            for k, (c, _p, raw) in enumerate(_stored_rounds(f, self.purification, noise, storage, min(best_rounds, 12)), 1)
+        ]
+        pairs = lr.remote_gates * remote_operation(d, candidates[0][1], qa, qb, sc).bell_pairs
+        fallback = None
+        for k, c, raw in candidates:
+            used = c
+            if pairs > 0:
+                wall = max(compute_s, pairs * raw / lk.total_rate_hz)
+                used = storage.decay(c, self._storage_wait_s(lk, pairs, raw, wall))
+            err = remote_operation(d, used, qa, qb, sc).logical_error
+            self._used[lr.qpus] = used
+            if self.target_fidelity is not None:
+                good, score = used[0] >= self.target_fidelity, -used[0]
+            else:
+                good, score = err <= per_op_budget, err
+            if good:
+                return c, raw, k
+            if fallback is None or score < fallback[0]:
+                fallback = (score, c, raw, k, used)
+        assert fallback is not None
+        _score, c, raw, k, used = fallback
+        self._used[lr.qpus] = used
+        return c, raw, k
+
     def _finish_ec(self, p: Placement, local_gates, link_reports: list[LinkReport]) -> EstimateReport:
         """Error-corrected pricing: the Azure estimator's model per QPU, with the code distance
         sized for the run's real length (link stalls and latency included), T factories on every
         QPU, remote operations priced by :func:`qnsim.estimate.remote.remote_operation`."""
         t, m, r, r_depth, ccz = self._logical_counts()
-        if any(self.links.get(lr.qpus) is not None and self.links[lr.qpus].models_memory for lr in link_reports):
-            self.notes.append(
-                "link memory times (memory_t1_s, memory_t2_s) are not priced for error-corrected remote "
-                "operations: their pairs' storage decay is left out of this estimate"
-            )
         loads = p.qubits_per_qpu
         layout = [azure_layout_qubits(x) for x in loads]
         patches = max(sum(layout), 1)
@@ -926,7 +1023,7 @@ class _Context:
             # Error-free physical qubits (p = 0) have no logical errors: no cycle count exhausts the budget.
             max_cycles = math.floor(eps_log / (patches * per_cycle)) if per_cycle > 0 else math.inf
             for lr in link_reports:
-                self._interface(lr, d, per_op_budget)
+                self._interface(lr, d, per_op_budget, alg_depth * cycle_ps * 1e-12)
             self._apply_hop_loads(link_reports)
             # Integer picoseconds: cycle counts are exact where the estimator's are (it counts in ns).
             link_ps = math.ceil(max((lr.time_s for lr in link_reports), default=0.0) * 1e12)
@@ -991,6 +1088,12 @@ class _Context:
                 runs_per_factory=runs,
             )
         self._fill_link_usage(link_reports, wall)
+        # Pairs as used in the run as sized (its real length): their error is what the budget is charged.
+        self._price_storage(link_reports, wall)
+        for lr in link_reports:
+            if lr.qpus in self._used and lr.fidelity_at_use is not None:
+                qa, qb = self.qpus[lr.qpus[0]], self.qpus[lr.qpus[1]]
+                lr.remote_error_per_operation = remote_operation(d, self._used[lr.qpus], qa, qb, sc).logical_error
         for lr in link_reports:  # A syndrome round holds its interface pairs, each with its purification slots.
             per_round = self._pairs_per_round.get(lr.qpus, d)
             lr.memory_qubits_per_end = per_round * (1 + lr.purification_rounds)
@@ -1038,16 +1141,27 @@ class _Context:
         for lr in link_reports:
             if lr.remote_gates and lr.remote_gates * lr.remote_error_per_operation > per_op_budget * lr.remote_gates:
                 noise = self._purification_noise(lr.qpus)
-                ceiling = purification_ceiling(lr.raw_fidelity, self.purification, **noise)
-                more = (
-                    f"lower gate and measurement errors (purification is at their ceiling, F = {ceiling:.6g})"
-                    if any(noise.values()) and lr.delivered_fidelity >= ceiling - 1e-12
-                    else "more purification rounds"
-                )
+                storage = PairStorage.of(self._link_of[lr.qpus]) if lr.qpus in self._link_of else None
+                if storage is not None:
+                    ceiling, best = _stored_ceiling(lr.raw_fidelity, self.purification, noise, storage)
+                    more = (
+                        f"memories that live longer, shorter latency or a faster link (purification with the pairs' "
+                        f"storage decay peaks at F = {ceiling:.6g} after {best} rounds; more rounds make pairs worse)"
+                        if lr.purification_rounds >= min(best, 12)
+                        else "more purification rounds"
+                    )
+                else:
+                    ceiling = purification_ceiling(lr.raw_fidelity, self.purification, **noise)
+                    more = (
+                        f"lower gate and measurement errors (purification is at their ceiling, F = {ceiling:.6g})"
+                        if any(noise.values()) and lr.delivered_fidelity >= ceiling - 1e-12
+                        else "more purification rounds"
+                    )
+                used = "" if lr.fidelity_at_use is None else f", {lr.fidelity_at_use:.4f} when used"
                 self.reasons.append(
                     f"remote error: link {lr.qpus[0]}-{lr.qpus[-1]} expects "
                     f"{lr.remote_gates * lr.remote_error_per_operation:.3g} failed remote operations "
-                    f"(pair F = {lr.delivered_fidelity:.4f} after {lr.purification_rounds} purification rounds), "
+                    f"(pair F = {lr.delivered_fidelity:.4f} after {lr.purification_rounds} purification rounds{used}), "
                     f"budget {per_op_budget * lr.remote_gates:.3g}; fix: raw pair fidelity above "
                     f"{interface_fidelity_target(self.qpus[lr.qpus[0]], self.qpus[lr.qpus[-1]]):.4f}, "
                     f"{more} or a larger code distance"

@@ -71,6 +71,8 @@ class LinkReport:
         raw_per_pair: expected raw pairs per delivered pair.
         raw_fidelity, delivered_fidelity: pair fidelity before and after distillation.
         required_fidelity: the fidelity remote operations need (None: raw pairs are used).
+        fidelity_at_use: pair fidelity when a remote operation uses it, after its storage decay
+            (None: the link has no memory times; pairs are used at ``delivered_fidelity``).
         route: node path of the pairs: [a, b] for a direct link, [a, relay..., b] when
             entanglement is swapped at relays (raw figures are then end-to-end pairs, each
             consuming one pair on every hop; rate_hz is the slowest hop's, latency_s the sum).
@@ -106,6 +108,7 @@ class LinkReport:
     route: list[int] = dataclasses.field(default_factory=list)
     channels: int = 1
     remote_error_per_operation: float = 0.0
+    fidelity_at_use: float | None = None
 
 
 @dataclasses.dataclass
