@@ -91,6 +91,7 @@ __all__ = [
     "buffered_link_time_s",
     "estimate",
     "relay_route_fidelity",
+    "route_link",
     "remote_gate_occupancy_s",
     "remote_gate_time_s",
     "state_teleportation_cost",
@@ -218,10 +219,10 @@ def relay_route_fidelity(hops: Sequence[Link]) -> float:
     product of the hops' Werner parameters. The end-to-end pair then waits at the end QPUs as a
     direct link's pairs do (see ``_price_storage``).
 
-    >>> fast = Link((0, 2), rate_hz=1e6, fidelity=0.99, memory_t1_s=1e-3, memory_t2_s=1e-3)
-    >>> slow = Link((2, 1), rate_hz=1e3, fidelity=0.99, memory_t1_s=1e-3, memory_t2_s=1e-3)
-    >>> round(relay_route_fidelity([fast, slow]), 4)  # the fast hop's pair waits 1 ms for the slow one
-    0.3817
+    >>> fast = Link((0, 2), rate_hz=1e6, fidelity=0.99, memory_t1_s=0.01, memory_t2_s=0.01)
+    >>> slow = Link((2, 1), rate_hz=1e3, fidelity=0.99, memory_t1_s=0.01, memory_t2_s=0.01)
+    >>> round(relay_route_fidelity([fast, slow]), 4)  # the fast hop's pair waits 1 ms: (1 + 3 w^2 e^-0.2) / 4
+    0.8478
     """
     intervals = [1.0 / h.total_rate_hz for h in hops]
     slowest = intervals.index(max(intervals))
@@ -232,6 +233,32 @@ def relay_route_fidelity(hops: Sequence[Link]) -> float:
         pair = segment if pair is None else bell_diagonal_swap(pair, segment)
     assert pair is not None
     return float(pair[0])
+
+
+def route_link(qpus: tuple[int, int], hops: Sequence[Link]) -> Link:
+    """The virtual link a relay route gives the QPU pair ``qpus``: its slowest hop's rate, the
+    summed latency, the fidelity of :func:`relay_route_fidelity` (the product of the hops' Werner
+    parameters without memory times) and the memories of the route's end hops (the end-to-end
+    pair is held by the first hop's memory at one end and the last hop's at the other).
+
+    >>> a, b = Link((0, 2), rate_hz=1e4, fidelity=0.99), Link((2, 1), rate_hz=1e3, fidelity=0.98)
+    >>> v = route_link((0, 1), [a, b])
+    >>> v.rate_hz, round(v.fidelity, 6)
+    (1000.0, 0.970267)
+    """
+    if any(h.models_memory for h in hops):
+        fidelity = relay_route_fidelity(hops)
+    else:
+        werner = math.prod((4 * h.fidelity - 1) / 3 for h in hops)  # Ideal swaps multiply Werner parameters.
+        fidelity = (1 + 3 * werner) / 4
+    return Link(
+        qpus,
+        rate_hz=min(h.total_rate_hz for h in hops),
+        fidelity=max(0.25, fidelity),
+        latency_s=sum(h.latency_s for h in hops),
+        memory_t1_s=min(hops[0].memory_t1_s, hops[-1].memory_t1_s),
+        memory_t2_s=min(hops[0].memory_t2_s, hops[-1].memory_t2_s),
+    )
 
 
 def state_teleportation_cost(num_qubits: int, qa: QPU, qb: QPU, link: Link) -> dict[str, float]:
@@ -454,21 +481,7 @@ class _Context:
         if path is None:
             return None
         hops = [self.links[(min(u, v), max(u, v))] for u, v in zip(path, path[1:])]
-        if any(h.models_memory for h in hops):
-            fidelity = relay_route_fidelity(hops)
-        else:
-            werner = math.prod((4 * h.fidelity - 1) / 3 for h in hops)  # Ideal swaps multiply Werner parameters.
-            fidelity = (1 + 3 * werner) / 4
-        # The end-to-end pair is held by the first hop's memory at one end and the last hop's at the other.
-        virtual = Link(
-            key,
-            rate_hz=min(h.total_rate_hz for h in hops),
-            fidelity=max(0.25, fidelity),
-            latency_s=sum(h.latency_s for h in hops),
-            memory_t1_s=min(hops[0].memory_t1_s, hops[-1].memory_t1_s),
-            memory_t2_s=min(hops[0].memory_t2_s, hops[-1].memory_t2_s),
-        )
-        return virtual, path
+        return route_link(key, hops), path
 
     def _apply_hop_loads(self, link_reports: list[LinkReport]) -> None:
         """Each end-to-end raw pair of a route consumes one pair on every hop; hops shared by
