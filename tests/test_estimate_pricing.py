@@ -331,7 +331,7 @@ def test_relay_routes_swap_entanglement_and_share_hops():
     assert r.time_link_s == pytest.approx(0.1)
     assert r.bound.startswith("route ")
     assert "via 3" in r.table()
-    with pytest.raises(ValueError, match="ends at relay node 3"):
+    with pytest.raises(ValueError, match=r"QPU pairs \(0, 1\) and \(1, 2\) share the link \(1, 3\)"):
         qnsim.estimate.simulate_execution(text, qpus, links, placement=[0, 0, 1, 1, 2, 2])
 
 

@@ -91,6 +91,7 @@ __all__ = [
     "buffered_link_time_s",
     "estimate",
     "relay_route_fidelity",
+    "route_graph",
     "route_link",
     "remote_gate_occupancy_s",
     "remote_gate_time_s",
@@ -233,6 +234,18 @@ def relay_route_fidelity(hops: Sequence[Link]) -> float:
         pair = segment if pair is None else bell_diagonal_swap(pair, segment)
     assert pair is not None
     return float(pair[0])
+
+
+def route_graph(links: Mapping[tuple[int, int], Link]) -> Any:
+    """The networkx graph relay routes are searched on: nodes are QPUs and relays, each link an
+    edge weighted by its supply interval (1 / total rate, s), so the shortest path is the route
+    whose summed intervals are least (a route's rate is its slowest hop's)."""
+    import networkx as nx
+
+    graph = nx.Graph()
+    for (a, b), lk in links.items():
+        graph.add_edge(a, b, weight=1.0 / lk.total_rate_hz)
+    return graph
 
 
 def route_link(qpus: tuple[int, int], hops: Sequence[Link]) -> Link:
@@ -469,9 +482,7 @@ class _Context:
         import networkx as nx
 
         if self._graph is None:
-            self._graph = nx.Graph()
-            for (a, b), lk in self.links.items():
-                self._graph.add_edge(a, b, weight=1.0 / lk.total_rate_hz)
+            self._graph = route_graph(self.links)
         graph = self._graph
         if key[0] not in graph or key[1] not in graph:
             return None
@@ -791,7 +802,9 @@ class _Context:
             lk.fidelity, need, self.purification, **self._purification_noise(lk.key), storage=PairStorage.of(lk)
         )
         self._delivered[lk.key] = plan.coefficients
-        if not plan.feasible:
+        # Error-corrected runs judge their pairs by the remote operations' error (_interface) unless the
+        # user names a fidelity: the interface fidelity is only where the rounds start from.
+        if not plan.feasible and not (self.ec and self.target_fidelity is None):
             self.reasons.append(f"link {lk.key[0]}-{lk.key[1]}: {plan.reason}")
         raw = n_pairs * plan.raw_per_pair
         return LinkReport(

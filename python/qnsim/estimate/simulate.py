@@ -43,11 +43,14 @@ from qnsim.estimate.estimator import (
     _teleport_local_error,
     remote_gate_occupancy_s,
     remote_gate_time_s,
+    route_graph,
+    route_link,
 )
-from qnsim.estimate.links import Link, purification_noise, purification_plan, stored_fidelity
+from qnsim.estimate.links import Link, PairStorage, _werner, purification_noise, purification_plan, stored_pair
 from qnsim.estimate.placement import Placement, check_seed, partition, placement_from_mapping
 from qnsim.estimate.qpu import QPU
 from qnsim.estimate.workload import Workload
+from qnsim.primitives import bell_diagonal_purify, bell_diagonal_swap
 from qnsim.events import EventLoop
 
 __all__ = ["SimulationResult", "simulate_execution"]
@@ -141,7 +144,15 @@ class SimulationResult:
 
 
 class _LinkProcess:
-    """Raw pair generation, recursive purification and a buffer of distilled pairs."""
+    """Raw pair generation, recursive purification and a buffer of distilled pairs.
+
+    A link without memory times delivers every distilled pair at the plan's fidelity. With memory
+    times every pair is a Bell-diagonal state that decays (:func:`stored_pair`) for the time it
+    actually waits: at a relay for the other hops' segments, in a purification level for its
+    partner, for a round's outcome (one latency, after which the kept pair moves up a level) and in
+    the buffer; each round is the network's closed-form round on the two pairs as they are
+    (:func:`qnsim.bell_diagonal_purify`, the fresh pair kept) and succeeds with its own probability.
+    """
 
     def __init__(
         self,
@@ -152,27 +163,34 @@ class _LinkProcess:
         supply: str,
         buffer: int,
         rng: np.random.Generator,
+        hops: Sequence[Link] = (),
     ) -> None:
-        # Rounds priced with the end QPUs' local noise, as the estimator prices them.
-        noise = purification_noise(sim.qpus[link.key[0]], sim.qpus[link.key[1]])
-        plan = purification_plan(link.fidelity, target, protocol, **noise)
+        # Rounds priced with the end QPUs' local noise and storage, as the estimator prices them.
+        self.noise = purification_noise(sim.qpus[link.key[0]], sim.qpus[link.key[1]])
+        self.storage = PairStorage.of(link)
+        plan = purification_plan(link.fidelity, target, protocol, **self.noise, storage=self.storage)
         if not plan.feasible:
             raise ValueError(f"link {link.key}: {plan.reason}")
-        self.sim, self.link, self.rng = sim, link, rng
+        self.sim, self.link, self.rng, self.protocol = sim, link, rng, protocol
         self.probs = plan.success_probabilities
+        self.rounds = plan.rounds
         self.fidelity = plan.fidelity
-        # The kept pair of each round waits one latency for the far end's outcome (the estimate's charge).
-        self.purification_wait_s = plan.rounds * link.latency_s
         self.fidelity_sum = 0.0  # Of consumed pairs, at use.
-        self.slots = [False] * plan.rounds  # One pair waiting at each purification level.
-        self.stored_at: collections.deque = collections.deque()  # Delivery times (s) of buffered pairs, oldest first.
+        self.slots: list = [False] * plan.rounds  # One pair waiting at each purification level.
+        self.stored_at: collections.deque = collections.deque()  # Buffered pairs (delivery time s, state), oldest first.
         self.capacity = buffer
         self.waiting: collections.deque = collections.deque()
         self.running = False
         self.generated = 0
         self.consumed = 0
         self.max_buffer = 0
+        # A relay route: each hop holds at most one segment (made at a time, in seconds).
+        self.hops = list(hops)
+        self.segments: list[float | None] = [None] * len(self.hops)
+        self.hop_running = [False] * len(self.hops)
         if supply == "geometric":
+            if self.hops:
+                raise ValueError(f"link {link.key} is a relay route: geometric supply needs a direct link")
             if link.success_probability is None:
                 raise ValueError(
                     f"link {link.key} has no success_probability/attempt_period_s for geometric supply"
@@ -186,57 +204,118 @@ class _LinkProcess:
         return float(self.rng.geometric(self.p)) * self.period
 
     def start(self) -> None:
-        if not self.running and not self.sim.done:
+        if self.sim.done:
+            return
+        if self.hops:
+            for h, hop in enumerate(self.hops):
+                if not self.hop_running[h] and self.segments[h] is None:
+                    self.hop_running[h] = True
+                    self.sim.loop.schedule_in(float(self.rng.exponential(1.0 / hop.total_rate_hz)), self._segment, h)
+            return
+        if not self.running:
             self.running = True
             self.sim.loop.schedule_in(self._gap(), self._arrive)
+
+    def _segment(self, h: int) -> None:
+        """A hop's pair arrives; when every hop holds one, the relays swap them into one raw pair."""
+        self.hop_running[h] = False
+        if self.sim.done:
+            return
+        now = self.sim.loop.now_s
+        self.segments[h] = now
+        if any(t is None for t in self.segments):
+            return
+        pair: tuple[float, ...] | None = None
+        for hop, made in zip(self.hops, self.segments):
+            segment = stored_pair(_werner(hop.fidelity), now - made, hop.memory_t1_s, hop.memory_t2_s)
+            pair = segment if pair is None else bell_diagonal_swap(pair, segment)
+        self.segments = [None] * len(self.hops)
+        # Werner-twirled, as the estimate purifies a route's pairs from its Werner fidelity.
+        self._raw(_werner(pair[0]))  # type: ignore[index]
 
     def _arrive(self) -> None:
         self.running = False
         if self.sim.done:
             return
+        self._raw(_werner(self.link.fidelity))
+
+    def _raw(self, pair: tuple[float, ...]) -> None:
         self.generated += 1
-        level = 0
-        while level < len(self.slots):  # Purify up the tree.
-            if not self.slots[level]:
-                self.slots[level] = True
-                level = -1
-                break
-            self.slots[level] = False
-            if self.rng.random() >= self.probs[level]:
-                level = -1  # Both pairs lost.
-                break
-            level += 1
-        if level >= 0:
-            self._deliver()
+        if self.storage is not None:
+            self._enter(0, pair)
+        else:
+            level = 0
+            while level < len(self.slots):  # Purify up the tree.
+                if not self.slots[level]:
+                    self.slots[level] = True
+                    level = -1
+                    break
+                self.slots[level] = False
+                if self.rng.random() >= self.probs[level]:
+                    level = -1  # Both pairs lost.
+                    break
+                level += 1
+            if level >= 0:
+                self._deliver(pair)
+        self._resume()
+
+    def _resume(self) -> None:
         if len(self.stored_at) < self.capacity:
             self.start()
 
-    def _deliver(self) -> None:
+    def _enter(self, level: int, pair: tuple[float, ...]) -> None:
+        """A pair reaches purification ``level`` (decaying pairs, with the rounds' latency)."""
+        if level == self.rounds:
+            self._deliver(pair)
+            return
+        waiting = self.slots[level]
+        now = self.sim.loop.now_s
+        if waiting is False:
+            self.slots[level] = (pair, now)
+            return
+        self.slots[level] = False
+        old, since = waiting
+        p, kept = bell_diagonal_purify(pair, self.storage.decay(old, now - since), self.protocol, **self.noise)
+        if self.protocol == "bbpssw":
+            kept = _werner(kept[0])
+        if self.rng.random() >= p:
+            return  # Both pairs lost (known one latency later; nothing waits for them).
+        kept = self.storage.decay(kept, self.storage.round_latency_s)
+        if self.storage.round_latency_s > 0:
+            self.sim.loop.schedule_in(self.storage.round_latency_s, self._up, level + 1, kept)
+        else:
+            self._enter(level + 1, kept)
+
+    def _up(self, level: int, pair: tuple[float, ...]) -> None:
+        if not self.sim.done:
+            self._enter(level, pair)
+            self._resume()
+
+    def _deliver(self, pair: tuple[float, ...]) -> None:
         if self.waiting:
             op = self.waiting[0]
             self.consumed += 1
-            self.sim.pair_arrived(op, self, 0.0)
+            self.sim.pair_arrived(op, self, self.fidelity_after(pair, 0.0))
             if self.sim.outstanding[op] == 0 or self.sim.needs_on(op, self) == 0:
                 self.waiting.popleft()
             return
-        self.stored_at.append(self.sim.loop.now_s)
+        self.stored_at.append((self.sim.loop.now_s, pair))
         self.max_buffer = max(self.max_buffer, len(self.stored_at))
 
-    def fidelity_after(self, wait_s: float) -> float:
-        """Fidelity of a distilled pair used ``wait_s`` seconds after delivery (storage decay of
-        :func:`stored_fidelity` when the link has memory times; purification latency added)."""
-        if not self.link.models_memory:
+    def fidelity_after(self, pair: tuple[float, ...], wait_s: float) -> float:
+        """Fidelity of a distilled pair (Bell-diagonal ``pair``) used ``wait_s`` seconds after
+        delivery: decayed by :func:`stored_pair` when the link has memory times."""
+        if self.storage is None:
             return self.fidelity
-        return stored_fidelity(
-            self.fidelity, wait_s + self.purification_wait_s, self.link.memory_t1_s, self.link.memory_t2_s
-        )
+        return self.storage.decay(pair, wait_s)[0]
 
     def request(self, op: int, n: int) -> None:
         take = min(n, len(self.stored_at))
         self.consumed += take
         now = self.sim.loop.now_s
         for _ in range(take):
-            self.sim.pair_arrived(op, self, now - self.stored_at.popleft())
+            made, pair = self.stored_at.popleft()
+            self.sim.pair_arrived(op, self, self.fidelity_after(pair, now - made))
         if take < n:
             self.waiting.append(op)
         self.start()
@@ -257,8 +336,9 @@ class _Sim:
                 supply,
                 lk.buffer_pairs if lk.buffer_pairs is not None else buffer,
                 np.random.default_rng([seed, key[0], key[1]]),
+                hops,
             )
-            for key, lk in links.items()
+            for key, (lk, hops) in links.items()
         }
         self.faults = 0
         self.remote_gates = 0
@@ -379,9 +459,8 @@ class _Sim:
     def needs_on(self, op: int, proc: _LinkProcess) -> int:
         return self.needs[op].get(proc.link.key, 0) - self.got[op].get(id(proc), 0)
 
-    def pair_arrived(self, op: int, proc: _LinkProcess, wait_s: float) -> None:
+    def pair_arrived(self, op: int, proc: _LinkProcess, fidelity: float) -> None:
         self.got[op][id(proc)] = self.got[op].get(id(proc), 0) + 1
-        fidelity = proc.fidelity_after(wait_s)
         proc.fidelity_sum += fidelity
         if self.rng.random() >= fidelity:
             self.faults += 1
@@ -496,6 +575,39 @@ class _Sim:
                     self._ready(nxt)
 
 
+def _relay_routes(link_map, k, qpu_of, counts) -> dict[tuple[int, int], tuple[Link, list[Link]]]:
+    """Per QPU pair: its direct link (no hops), or for a pair the workload couples that has none,
+    the estimator's route (:func:`route_graph`, :func:`route_link`) with its hops."""
+    import networkx as nx
+
+    out: dict[tuple[int, int], tuple[Link, list[Link]]] = {
+        key: (lk, []) for key, lk in link_map.items() if max(key) < k
+    }
+    if len(out) == len(link_map):
+        return out
+    graph = route_graph(link_map)
+    q = np.asarray(qpu_of, dtype=np.int64)
+    qa, qb = q[counts.pair_a], q[counts.pair_b]
+    coupled = {(int(a), int(b)) for a, b in zip(np.minimum(qa, qb), np.maximum(qa, qb)) if a != b and a >= 0}
+    for key in sorted(coupled - set(out)):
+        if key[0] in graph and key[1] in graph and nx.has_path(graph, *key):
+            path = nx.dijkstra_path(graph, key[0], key[1], weight="weight")
+            hops = [link_map[(min(u, v), max(u, v))] for u, v in zip(path, path[1:])]
+            out[key] = (route_link(key, hops), hops)
+    used: dict[tuple[int, int], tuple[int, int]] = {}
+    for key, (_lk, hops) in out.items():
+        for hop in hops:
+            if hop.key in used:
+                # Each route has its own hop generators: a shared hop would supply each at its full rate.
+                raise ValueError(
+                    f"the relay routes of QPU pairs {used[hop.key]} and {key} share the link {hop.key}: "
+                    "simulate_execution gives each route its own hops (routes sharing a link are priced by "
+                    "estimate() only)"
+                )
+            used[hop.key] = key
+    return out
+
+
 def simulate_execution(
     workload: Workload | str,
     qpus: Sequence[QPU],
@@ -552,13 +664,7 @@ def simulate_execution(
         raise ValueError("simulate_execution runs physical QPUs only (no surface_code)")
     k = len(qpu_list)
     link_list = list(links.values()) if isinstance(links, Mapping) else list(links)
-    for lk in link_list:
-        if isinstance(lk, Link) and max(lk.qpus) >= k:
-            raise ValueError(
-                f"link {lk.qpus} ends at relay node {max(lk.qpus)}: simulate_execution needs a direct link "
-                "per QPU pair (relay routes are priced by estimate() only)"
-            )
-    link_map = _normalize_links(link_list, k)
+    link_map = _normalize_links(link_list, k, relays=True)
     counts = w.counts
     n = counts.qubit_index_bound
     if placement is None:
@@ -576,11 +682,12 @@ def simulate_execution(
     for q in sorted(used):
         if q >= len(qpu_of) or qpu_of[q] < 0:
             raise ValueError(f"qubit {q} is placed on no QPU")
+    routes = _relay_routes(link_map, k, qpu_of, counts)
     sim = _Sim(
         ops,
         qpu_of,
         qpu_list,
-        link_map,
+        routes,
         target_fidelity,
         purification,
         supply,
