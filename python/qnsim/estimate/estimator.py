@@ -1114,8 +1114,11 @@ class _Context:
                 runs_per_factory=runs,
             )
         self._fill_link_usage(link_reports, wall)
-        # Pairs as used in the run as sized (its real length): their error is what the budget is charged.
-        self._price_storage(link_reports, wall)
+        # Pairs as used in the run as sized: their error is what the budget is charged. The consumers' own
+        # time leaves out the pipelined round trip and the rounding up to whole cycles, so that a link-bound
+        # run is judged link-bound.
+        busy_s = wall - latency
+        self._price_storage(link_reports, t_link if t_link >= busy_s - cycle_s else busy_s)
         for lr in link_reports:
             if lr.qpus in self._used and lr.fidelity_at_use is not None:
                 qa, qb = self.qpus[lr.qpus[0]], self.qpus[lr.qpus[1]]
