@@ -588,7 +588,7 @@ class _Context:
                 continue
             lk, path = found
             self._link_of[key] = lk
-            lr = self._price_link(lk, n_gates, n_pairs)
+            lr = self._price_link(lk, n_gates, n_pairs, path)
             lr.route = path
             link_reports.append(lr)
         if self.ec:
@@ -796,7 +796,7 @@ class _Context:
             return 1.0 - p * sc.interface_threshold / sc.error_threshold
         return None
 
-    def _price_link(self, lk: Link, n_gates: int, n_pairs: int) -> LinkReport:
+    def _price_link(self, lk: Link, n_gates: int, n_pairs: int, path: Sequence[int] = ()) -> LinkReport:
         need = self._needed_fidelity(lk)
         plan: PurificationPlan = purification_plan(
             lk.fidelity, need, self.purification, **self._purification_noise(lk.key), storage=PairStorage.of(lk)
@@ -805,7 +805,8 @@ class _Context:
         # Error-corrected runs judge their pairs by the remote operations' error (_interface) unless the
         # user names a fidelity: the interface fidelity is only where the rounds start from.
         if not plan.feasible and not (self.ec and self.target_fidelity is None):
-            self.reasons.append(f"link {lk.key[0]}-{lk.key[1]}: {plan.reason}")
+            where = "route " + "-".join(map(str, path)) if len(path) > 2 else f"link {lk.key[0]}-{lk.key[1]}"
+            self.reasons.append(f"{where}: {plan.reason}")
         raw = n_pairs * plan.raw_per_pair
         return LinkReport(
             qpus=lk.key,
