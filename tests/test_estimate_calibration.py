@@ -1,6 +1,7 @@
 """Estimates priced with Bell-pair supplies measured by simulating the physical network."""
 
 import json
+import math
 import re
 import shutil
 from pathlib import Path
@@ -104,3 +105,16 @@ def test_shipped_estimate_example_runs(capsys):
     assert report["local_gates_total"] + report["remote_gates"] == 7_576_000_000 * 132
     assert report["remote_gates"] == 2 * 7_576_000_000  # the best cut splits the ring twice
     assert "calibrated from two_qpus_transducers.toml request 1" in captured.err
+    # The link's pairs sit in 10 ms memories (the scenario's end nodes'), now priced. A raw pair
+    # every 233 us: a round's first input decays while it waits for its partner and the kept pair
+    # for the 48 us outcome, so no round helps. Before, storage was only noted, and a version that
+    # charged every round's latency to the finished pair ran to 8 rounds and 25,900 years. Now the
+    # rounds stop at the ceiling's (0), the run stays link-bound and finite (78.5 years, 160 with
+    # the 1 round priced before), and the verdict says that the raw pairs fail remote operations.
+    (lk,) = report["links"]
+    assert lk["purification_rounds"] == 0 and lk["raw_per_pair"] == 1.0
+    assert lk["fidelity_at_use"] == lk["delivered_fidelity"] == lk["raw_fidelity"]
+    assert math.isfinite(report["wall_clock_s"]) and 70 < report["wall_clock_s"] / 31557600 < 90
+    (remote,) = [r for r in report["reasons"] if r.startswith("remote error:")]
+    assert "storage decay peaks at F = 0.98" in remote and "after 0 rounds" in remote
+    assert not any("not priced" in n for n in report["notes"])

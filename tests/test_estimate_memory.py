@@ -4,11 +4,25 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import physics_oracles as po
 import pytest
 
 import qnsim
-from qnsim.estimate import QPU, Link, calibrate_link, estimate, link_from_model, stored_fidelity
+from qnsim.estimate import (
+    QPU,
+    Link,
+    PairStorage,
+    SurfaceCode,
+    calibrate_link,
+    estimate,
+    link_from_model,
+    purification_ceiling,
+    purification_plan,
+    simulate_execution,
+    stored_fidelity,
+    stored_pair,
+)
 from qnsim.estimate_cli import load_network
 
 # 100 remote CNOTs that cannot share a pair (the H between them breaks the cat-entangler run).
@@ -115,13 +129,156 @@ def test_links_file_takes_memory_times():
     assert (link.memory_t1_s, link.memory_t2_s) == (0.5, 0.25)
 
 
-def test_error_corrected_estimate_says_memory_is_not_priced():
-    from qnsim.estimate import SurfaceCode
+def test_stored_pair_is_the_networks_memory_model_on_bell_diagonal_pairs():
+    """stored_pair (the one decay formula the estimator and its simulation use) on a pair that is not
+    Werner, against the density-matrix oracle: T1 as its Pauli twirl and T2 on both qubits."""
+    coeffs = (0.9, 0.05, 0.03, 0.02)
+    wait, t1, t2 = 2e-3, 5e-3, 4e-3
+    rho = po.bell_diagonal_state(coeffs)
+    for q in (0, 1):
+        rho = po.memory(rho, q, 2, wait, t1, t2, twirled=True)
+    expected = [float(np.real(b @ rho @ b)) for b in po._BELL]
+    assert stored_pair(coeffs, wait, t1, t2) == pytest.approx(expected, abs=1e-12)
+    assert stored_fidelity(0.9, wait, t1, t2) == stored_pair((0.9, 0.1 / 3, 0.1 / 3, 0.1 / 3), wait, t1, t2)[0]
 
+
+def test_purification_decays_each_rounds_input_pairs():
+    """Inside the recursion the first pair of a round waits for its partner (R_{k-1} raw pairs at
+    1 kHz) and the kept pair for the round's outcome (0.1 ms); the first round is that closed form.
+    With 0.3 s memories the rounds peak at F = 0.988032 after 3 rounds and then fall (the waits double
+    with every round): 0.99 is out of reach, where without storage 3 rounds give 0.99907."""
+    storage = PairStorage(memory_t1_s=0.3, memory_t2_s=0.3, raw_interval_s=1e-3, round_latency_s=1e-4)
+    fresh = (0.9, 0.1 / 3, 0.1 / 3, 0.1 / 3)
+    p, kept = qnsim.bell_diagonal_purify(fresh, stored_pair(fresh, 1e-3, 0.3, 0.3), "dejmps")
+    one = purification_plan(0.9, 0.91, storage=storage)
+    assert one.rounds == 1 and one.success_probabilities == (p,)
+    assert one.coefficients == pytest.approx(stored_pair(kept, 1e-4, 0.3, 0.3), abs=1e-15)
+    # The recursion by hand: round k's first input waited R_{k-1} ms, R_k = 2 R_{k-1} / p_k.
+    pair, raw, fidelities = fresh, 1.0, []
+    for _ in range(8):
+        p, kept = qnsim.bell_diagonal_purify(pair, stored_pair(pair, raw * 1e-3, 0.3, 0.3), "dejmps")
+        pair, raw = stored_pair(kept, 1e-4, 0.3, 0.3), 2 * raw / p
+        fidelities.append(pair[0])
+    assert max(fidelities) == fidelities[2] == pytest.approx(0.988032, abs=1e-6)
+    assert fidelities[2:] == sorted(fidelities[2:], reverse=True)  # beyond the ceiling, worse every round
+    assert purification_ceiling(0.9, storage=storage) == pytest.approx(fidelities[2], abs=1e-15)
+    for k in (1, 2, 3):  # The fewest rounds that reach a target, with the decay.
+        plan = purification_plan(0.9, fidelities[k - 1] - 1e-9, storage=storage)
+        assert plan.rounds == k and plan.fidelity == pytest.approx(fidelities[k - 1], abs=1e-15)
+    plan = purification_plan(0.9, 0.99, storage=storage)
+    assert not plan.feasible and "reach at most 0.988032 (after 3 rounds" in plan.reason
+    assert "memories that live longer" in plan.reason and "faster link" in plan.reason
+    assert purification_plan(0.9, 0.99).fidelity == pytest.approx(0.9990701, abs=1e-7)
+
+
+def test_pairs_decaying_inside_purification_make_a_physical_job_infeasible():
+    """100 remote CNOTs on a 1 kHz link of F = 0.9 with 0.1 ms latency and 0.3 s memories, pairs
+    purified to 0.99. Before: feasible, 3 rounds priced without decay (F = 0.99907) and the finished
+    pair charged 3 latencies (0.997573 at use, 0.243 expected faults). Now the rounds' inputs decay
+    while they wait for their partners and the rounds reach at most 0.988032: infeasible, saying so."""
+    qpu = QPU(num_qubits=1, e_1q=0, e_2q=0, e_meas=0)
+    options = {"target_fidelity": 0.99, "error_budget": 0.5}
+    link = {"rate_hz": 1e3, "fidelity": 0.9, "latency_s": 1e-4}
+    plain = estimate(WORKLOAD, [qpu, qpu], [Link((0, 1), **link)], **options)
+    assert plain.feasible and plain.links[0].purification_rounds == 3
+    stored = estimate(WORKLOAD, [qpu, qpu], [Link((0, 1), **link, memory_t1_s=0.3, memory_t2_s=0.3)], **options)
+    assert not stored.feasible
+    assert any(r.startswith("link 0-1: raw fidelity 0.9 cannot be purified to 0.99 while its pairs wait in memory")
+               and "at most 0.988032 (after 3 rounds" in r for r in stored.reasons)
+    # 1 s memories: the rounds still reach 0.99 (3 rounds, 0.995821), used as they arrive (link-bound).
+    long = estimate(WORKLOAD, [qpu, qpu], [Link((0, 1), **link, memory_t1_s=1.0, memory_t2_s=1.0)], **options)
+    assert long.feasible and long.links[0].purification_rounds == 3
+    assert long.links[0].fidelity_at_use == long.links[0].delivered_fidelity == pytest.approx(0.995821, abs=1e-6)
+
+
+EC_WORKLOAD = "REPEAT 1000 {\nCX 0 1\nT 0\n}"
+
+
+def test_error_corrected_pairs_decay_in_storage():
+    """Two surface-code QPUs (physical error 1e-3), 1000 remote CNOTs on a 100 kHz link of F = 0.97
+    with 10 us latency. Before, memory times were only noted: 1 round (F = 0.97716), 1.14e-5 expected
+    remote failures, feasible, with 1 ms memories as without. Now a round's inputs decay while they
+    wait (a raw pair every 10 us is 2% of the coherence of a 1 ms memory), no round helps (the ceiling
+    is the raw 0.97 after 0 rounds) and the raw pairs, used as they arrive (the run is link-bound),
+    fail 0.0122 remote operations against a budget of 3.3e-4: infeasible, the reason naming the
+    ceiling. 10 ms memories keep the job feasible (1 round, F = 0.975194), at a higher remote error."""
     qpu = QPU(num_qubits=10**6, surface_code=SurfaceCode())
-    link = Link((0, 1), rate_hz=1e6, fidelity=0.99, memory_t1_s=1.0, memory_t2_s=1.0)
-    report = estimate("CX 0 1\nT 0", [qpu, qpu], [link], placement=[0, 1])
-    assert any("not priced for error-corrected" in n for n in report.notes)
+    link = {"rate_hz": 1e5, "fidelity": 0.97, "latency_s": 1e-5}
+    plain = estimate(EC_WORKLOAD, [qpu, qpu], [Link((0, 1), **link)], placement=[0, 1])
+    assert plain.feasible and plain.links[0].purification_rounds == 1
+    assert plain.links[0].fidelity_at_use is None
+    short = estimate(EC_WORKLOAD, [qpu, qpu], [Link((0, 1), **link, memory_t1_s=1e-3, memory_t2_s=1e-3)],
+                     placement=[0, 1])
+    assert not short.feasible
+    lr = short.links[0]
+    assert lr.purification_rounds == 0 and lr.fidelity_at_use == 0.97
+    assert short.error_budget.remote_used == pytest.approx(0.0122157, abs=1e-7)
+    (reason,) = [r for r in short.reasons if r.startswith("remote error")]
+    assert "storage decay peaks at F = 0.97 after 0 rounds" in reason and "memories that live longer" in reason
+    ok = estimate(EC_WORKLOAD, [qpu, qpu], [Link((0, 1), **link, memory_t1_s=1e-2, memory_t2_s=1e-2)],
+                  placement=[0, 1])
+    assert ok.feasible and ok.error_budget.remote_used > plain.error_budget.remote_used
+    assert ok.links[0].purification_rounds == 1 and ok.links[0].fidelity_at_use == pytest.approx(0.975194, abs=1e-6)
+    assert not any("not priced" in n for n in ok.notes)
+
+
+def _relay_links(memory_s):
+    kw = {} if memory_s is None else {"memory_t1_s": memory_s, "memory_t2_s": memory_s}
+    return [Link((0, 2), rate_hz=1e6, fidelity=0.99, **kw), Link((2, 1), rate_hz=1e3, fidelity=0.99, **kw)]
+
+
+def test_relay_route_pairs_decay_while_waiting_for_the_slowest_hop():
+    """QPUs 0 and 1 joined through relay 2 by a 1 MHz and a 1 kHz hop (F = 0.99 each), 10 remote
+    CNOTs. Before, the route carried no memory: F = (1 + 3 w^2) / 4 = 0.980133, 0.199 expected
+    faults, feasible within 0.5. Now the fast hop's pair waits 1 ms for the slow one's in 10 ms
+    memories: F = (1 + 3 w^2 e^-0.2) / 4 = 0.847783 and 1.52 expected faults: infeasible."""
+    qpu = QPU(num_qubits=1, e_1q=0, e_2q=0, e_meas=0)
+    workload = "REPEAT 10 {\nCX 0 1\nH 0\n}"
+    plain = estimate(workload, [qpu, qpu], _relay_links(None), placement=[0, 1], error_budget=0.5)
+    assert plain.feasible and plain.links[0].route == [0, 2, 1]
+    decayed = estimate(workload, [qpu, qpu], _relay_links(0.01), placement=[0, 1], error_budget=0.5)
+    w = (4 * 0.99 - 1) / 3
+    assert decayed.links[0].raw_fidelity == pytest.approx((1 + 3 * w * w * math.exp(-0.2)) / 4, abs=1e-12)
+    assert not decayed.feasible and decayed.error_budget.remote_used == pytest.approx(1.522174, abs=1e-6)
+    assert any(n.startswith("route 0-2-1: pairs wait 0 s in memory") for n in decayed.notes)
+
+
+def test_relay_route_fidelity_at_use_matches_simulation():
+    """simulate_execution on the route above (50 ms memories, 2000 link-bound remote CNOTs): each
+    hop holds one pair and the relay swaps when both hold one, so the fast hop's pair waits for the
+    slow hop's, decaying for the time it actually waited. Estimated F = 0.951504 (the mean wait,
+    1 ms, in the exponent), simulated 0.952144: the estimate is below it by Jensen's inequality, the
+    waits being random (exponential waits of mean m give (1 + 3 w^2 / (1 + 2 m / T)) / 4 = 0.95199).
+    Within 2e-3; without the decay it would be 0.980133."""
+    qpu = QPU(num_qubits=1, e_1q=0, e_2q=0, e_meas=0)
+    links = _relay_links(0.05)
+    est = estimate("REPEAT 10 {\nCX 0 1\nH 0\n}", [qpu, qpu], links, placement=[0, 1], error_budget=0.5)
+    assert est.links[0].fidelity_at_use == pytest.approx(0.951504, abs=1e-6)
+    sim = simulate_execution("REPEAT 2000 {\nCX 0 1\nH 0\n}", [qpu, qpu], links, placement=[0, 1], seed=1)
+    simulated = sim.mean_fidelity_at_use[(0, 1)]
+    assert simulated == pytest.approx(est.links[0].fidelity_at_use, abs=2e-3)
+    assert est.links[0].fidelity_at_use < simulated
+    assert sim.wall_clock_s == pytest.approx(2000 / 1e3, rel=0.05)  # the slow hop sets the pace
+
+
+def test_error_corrected_pair_fidelity_at_use_matches_simulation():
+    """The pairs an error-corrected run prices (purified with decaying inputs, then used as they
+    arrive on a link-bound run) against simulate_execution on physical QPUs with the same gate and
+    readout errors (1e-3), the same link (10 kHz, F = 0.95, 20 us latency, 20 ms memories) and the
+    same target (0.97): both purify twice; estimated F = 0.985054 (0.994098 without storage decay),
+    simulated 0.985178 over 2000 pairs, and raw pairs per pair 4.746 against 4.745."""
+    ec = QPU(num_qubits=10**6, surface_code=SurfaceCode())
+    phys = QPU(num_qubits=10**6, e_1q=ec.e_1q, e_2q=ec.e_2q, e_meas=ec.e_meas)
+    link = Link((0, 1), rate_hz=1e4, fidelity=0.95, latency_s=2e-5, memory_t1_s=0.02, memory_t2_s=0.02)
+    est = estimate(EC_WORKLOAD, [ec, ec], [link], placement=[0, 1], target_fidelity=0.97)
+    lr = est.links[0]
+    assert est.feasible and est.bound == "link 0-1 rate"
+    assert lr.purification_rounds == 2 and lr.fidelity_at_use == lr.delivered_fidelity
+    assert lr.fidelity_at_use == pytest.approx(0.985054, abs=1e-6)
+    sim = simulate_execution("REPEAT 2000 {\nCX 0 1\n}", [phys, phys], [link], placement=[0, 1],
+                             target_fidelity=0.97, seed=1, cat_entangler=False)
+    assert sim.mean_fidelity_at_use[(0, 1)] == pytest.approx(lr.fidelity_at_use, abs=1e-3)
+    assert sim.raw_pairs_generated[(0, 1)] / 2000 == pytest.approx(lr.raw_per_pair, rel=0.02)
 
 
 def test_simulated_pairs_decay_for_the_time_they_waited_in_the_buffer():

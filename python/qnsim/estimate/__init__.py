@@ -17,12 +17,14 @@ from qnsim.estimate.estimator import (
     azure_layout_qubits,
     buffered_link_time_s,
     estimate,
+    relay_route_fidelity,
     remote_gate_time_s,
     state_teleportation_cost,
 )
 from qnsim.estimate.factories import DistillationRound, TFactory, design_t_factories
 from qnsim.estimate.links import (
     Link,
+    PairStorage,
     PurificationPlan,
     bbpssw_step,
     dejmps_step,
@@ -32,6 +34,7 @@ from qnsim.estimate.links import (
     purification_plan,
     purification_step,
     stored_fidelity,
+    stored_pair,
 )
 from qnsim.estimate.placement import CapacityError, Placement, cut_weight, partition, placement_from_mapping
 from qnsim.estimate.qpu import PRESETS, QPU, SurfaceCode, preset
@@ -61,6 +64,7 @@ __all__ = [
     "Link",
     "LinkReport",
     "LogicalSummary",
+    "PairStorage",
     "Placement",
     "PurificationPlan",
     "SimulationResult",
@@ -87,11 +91,13 @@ __all__ = [
     "purification_noise",
     "purification_plan",
     "purification_step",
+    "relay_route_fidelity",
     "remote_logical_error",
     "remote_operation",
     "remote_gate_time_s",
     "simulate_execution",
     "state_teleportation_cost",
     "stored_fidelity",
+    "stored_pair",
     "stream_circuit_file",
 ]

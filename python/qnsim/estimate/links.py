@@ -512,7 +512,8 @@ class PurificationPlan:
         success_probabilities: p_j of each round.
         feasible: False if the target cannot be reached (raw F <= 1/2, or it stalls).
         reason: why not, when infeasible.
-        coefficients: the delivered pair's Bell-diagonal coefficients (Phi+, Psi+, Psi-, Phi-).
+        coefficients: the delivered pair's Bell-diagonal coefficients (Phi+, Psi+, Psi-, Phi-) as the
+            rounds with storage tracked them; without storage, the Werner pair of ``fidelity``.
 
     >>> purification_plan(0.95, 0.99).rounds
     2
