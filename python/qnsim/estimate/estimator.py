@@ -979,10 +979,8 @@ class _Context:
         sc = qa.surface_code
         f = lr.raw_fidelity
         _ceiling_f, best_rounds = _stored_ceiling(f, self.purification, noise, storage)
-        candidates = [(0, _werner(f), 1.0)] + [
-            (k, c, raw)
-            for k, (c, _p, raw) in enumerate(_stored_rounds(f, self.purification, noise, storage, min(best_rounds, 12)), 1)
-        ]
+        rounds = _stored_rounds(f, self.purification, noise, storage, min(best_rounds, 12))
+        candidates = [(0, _werner(f), 1.0)] + [(k, c, raw) for k, (c, _p, raw) in enumerate(rounds, 1)]
         pairs = lr.remote_gates * remote_operation(d, candidates[0][1], qa, qb, sc).bell_pairs
         fallback = None
         for k, c, raw in candidates:

@@ -434,7 +434,9 @@ def _stored_rounds(raw_fidelity: float, protocol: str, noise: dict[str, float], 
             return
 
 
-def _stored_ceiling(raw_fidelity: float, protocol: str, noise: dict[str, float], storage: PairStorage) -> tuple[float, int]:
+def _stored_ceiling(
+    raw_fidelity: float, protocol: str, noise: dict[str, float], storage: PairStorage
+) -> tuple[float, int]:
     """(best fidelity, rounds that reach it) of purification with storage decay: the waits grow with
     every round, so the best is found within a bounded number of rounds."""
     best, best_rounds = raw_fidelity, 0
@@ -669,9 +671,9 @@ def _stored_plan(
             f"raw fidelity {raw_fidelity:g} cannot be purified to {target:.10g} while its pairs wait in memory "
             f"(T1 = {storage.memory_t1_s:g} s, T2 = {storage.memory_t2_s:g} s, a raw pair every "
             f"{storage.raw_interval_s:.3g} s, {storage.round_latency_s:.3g} s latency per round{gates}): {protocol} "
-            f"rounds reach at most {ceiling:.6g} (after {best_rounds} rounds; more rounds make pairs worse, their partners "
-            "take longer to make); fix: memories that live longer (T1, T2), shorter classical latency (links), "
-            "a faster link (more channels) or a lower needed fidelity",
+            f"rounds reach at most {ceiling:.6g} (after {best_rounds} rounds; more rounds make pairs worse, their "
+            "partners take longer to make); fix: memories that live longer (T1, T2), shorter classical latency "
+            "(links), a faster link (more channels) or a lower needed fidelity",
         )
     probs: list[float] = []
     f = raw_fidelity

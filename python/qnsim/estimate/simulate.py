@@ -50,8 +50,8 @@ from qnsim.estimate.links import Link, PairStorage, _werner, purification_noise,
 from qnsim.estimate.placement import Placement, check_seed, partition, placement_from_mapping
 from qnsim.estimate.qpu import QPU
 from qnsim.estimate.workload import Workload
-from qnsim.primitives import bell_diagonal_purify, bell_diagonal_swap
 from qnsim.events import EventLoop
+from qnsim.primitives import bell_diagonal_purify, bell_diagonal_swap
 
 __all__ = ["SimulationResult", "simulate_execution"]
 
@@ -177,7 +177,8 @@ class _LinkProcess:
         self.fidelity = plan.fidelity
         self.fidelity_sum = 0.0  # Of consumed pairs, at use.
         self.slots: list = [False] * plan.rounds  # One pair waiting at each purification level.
-        self.stored_at: collections.deque = collections.deque()  # Buffered pairs (delivery time s, state), oldest first.
+        # Buffered pairs (delivery time in s, Bell-diagonal state), oldest first.
+        self.stored_at: collections.deque = collections.deque()
         self.capacity = buffer
         self.waiting: collections.deque = collections.deque()
         self.running = False
