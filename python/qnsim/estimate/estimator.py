@@ -40,11 +40,15 @@ Model (what the numbers mean):
   the algorithm stretches the run to its duration.
 - Purification rounds are the network's noisy rounds with the QPUs' own gate and readout errors
   (the worse end's), so a target above the ceiling those errors allow is infeasible.
-- Storage of Bell pairs: modelled on physical QPUs when a link gives ``memory_t1_s`` /
-  ``memory_t2_s`` (a pair decays for the wait the schedule gives it: none when the link is the
-  bottleneck, ``B tau`` in a full buffer of B, half a supply interval on a paced link, plus a
-  latency per purification round). Not modelled for error-corrected QPUs (a note says so) nor on
-  relay routes: there a pair is used at the fidelity it was delivered with.
+- Storage of Bell pairs: modelled when a link gives ``memory_t1_s`` / ``memory_t2_s``, on physical
+  and error-corrected QPUs and on relay routes, by the network's bell_diagonal memory model
+  (:func:`~qnsim.estimate.stored_pair`). Inside purification each round's first input waits for
+  its partner and the kept pair for the round's outcome (:class:`~qnsim.estimate.PairStorage`), so
+  the rounds' ceiling includes the decay and the rounds are the fewest that reach the need with it;
+  the purified pair then waits as the schedule has it (``_storage_wait_s``: none when the link is
+  the bottleneck, ``B tau`` in a full buffer of B, half a supply interval on a paced link); on a
+  relay route each stored segment waits for the slowest hop's supply
+  (:func:`relay_route_fidelity`). The pair as used prices the remote operations.
 """
 
 from __future__ import annotations
@@ -1172,10 +1176,12 @@ class _Context:
                 storage = PairStorage.of(self._link_of[lr.qpus]) if lr.qpus in self._link_of else None
                 if storage is not None:
                     ceiling, best = _stored_ceiling(lr.raw_fidelity, self.purification, noise, storage)
+                    # The rounds tried every count up to the storage ceiling's (at most 12) and kept the one
+                    # whose pairs fail least: more rounds are no fix unless the ceiling lies beyond 12.
                     more = (
                         f"memories that live longer, shorter latency or a faster link (purification with the pairs' "
                         f"storage decay peaks at F = {ceiling:.6g} after {best} rounds; more rounds make pairs worse)"
-                        if lr.purification_rounds >= min(best, 12)
+                        if best <= 12
                         else "more purification rounds"
                     )
                 else:

@@ -25,6 +25,10 @@ semantics as a network request's purification): depolarize2 after each bilateral
 after each DEJMPS rotation and each measured outcome flipped with ``measure_error``. Noisy rounds
 converge to a fixed point below 1, so a target above that ceiling is infeasible however many
 rounds are run.
+
+With memory times (:class:`PairStorage`) each round's input pairs decay for their waits inside
+the recursion (:func:`stored_pair`, the network's bell_diagonal memory model): the waits double
+with every round, so the rounds' fidelity peaks and then falls, and that peak is the ceiling.
 """
 
 from __future__ import annotations

@@ -8,9 +8,14 @@ purifies them through the recurrence tree of :func:`purification_plan` (each rou
 with its closed-form probability) and keeps distilled pairs in a finite buffer (generation
 pauses while the buffer is full). Consumed pairs and remote gates fail independently with the
 same probabilities the estimate uses, so the fault count checks the expected error. A link with
-memory times decays each consumed pair (:func:`stored_fidelity`) for the time it actually waited in
-the first-in first-out buffer (none if an operation was already waiting for it), plus one latency
-per purification round as the estimate charges: the simulated wait checks the estimate's schedule.
+memory times makes every pair a Bell-diagonal state that decays (:func:`stored_pair`) for the time
+it actually waits: in a purification level for its partner, for a round's outcome (the kept pair
+moves up one latency later; each round is :func:`qnsim.bell_diagonal_purify` on the two pairs as
+they are and succeeds with its own probability) and in the first-in first-out buffer (none if an
+operation was already waiting for it): the simulated waits check the estimate's rules. A QPU pair
+without a direct link uses the estimate's relay route: each hop makes pairs at its own rate and
+holds one until the relay swaps them (all hops holding one), the waiting ones decaying in their
+hop's memories; routes that share a hop are refused (each route has its own hop generators).
 
 Deferred corrections: a remote gate leaves byproduct Paulis on its data qubits that are known
 only ``remote_gate_time_s`` after it starts (the far side's measurement and message). Each qubit
@@ -126,8 +131,8 @@ class SimulationResult:
         max_buffer: largest number of distilled pairs held per link.
         events: events processed by the loop.
         mean_fidelity_at_use: per link (a, b), the mean fidelity of its consumed pairs when used:
-            each decayed (links with memory times) for the time it waited in the buffer plus one
-            latency per purification round, as the estimate charges; the made fidelity otherwise.
+            each decayed (links with memory times) for the times it waited at relays, inside
+            purification and in the buffer; the made fidelity otherwise.
 
     See :func:`simulate_execution` for an example.
     """
