@@ -94,6 +94,17 @@ def test_a_full_buffer_makes_pairs_wait_longer():
     assert f"wait {8 * notes[8][0]:.3g} s" in notes[8][1]
 
 
+def test_pair_storage_is_checked():
+    for bad in ({"memory_t1_s": 0.0}, {"memory_t2_s": -1.0}, {"raw_interval_s": math.inf},
+                {"raw_interval_s": 0.0}, {"round_latency_s": math.nan}, {"memory_t1_s": True}):
+        args = {"memory_t1_s": 1.0, "memory_t2_s": 1.0, "raw_interval_s": 1e-3, **bad}
+        with pytest.raises(ValueError, match=next(iter(bad))):
+            PairStorage(**args)
+    with pytest.raises(ValueError, match="memory_t2_s must be <= 2"):
+        PairStorage(memory_t1_s=1.0, memory_t2_s=3.0, raw_interval_s=1e-3)
+    assert PairStorage.of(Link((0, 1), rate_hz=1.0, fidelity=0.9)) is None
+
+
 def test_memory_times_are_checked():
     with pytest.raises(ValueError, match="memory_t2_s must be <= 2"):
         Link((0, 1), rate_hz=1.0, fidelity=0.9, memory_t1_s=1.0, memory_t2_s=3.0)

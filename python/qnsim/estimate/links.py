@@ -41,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from qnsim.argument_checks import integer, is_integer, is_real_number, probability
+from qnsim.argument_checks import integer, is_integer, is_real_number, probability, real_number
 from qnsim.link_models import bbpssw, dejmps
 from qnsim.primitives import bell_diagonal_purify
 
@@ -401,6 +401,20 @@ class PairStorage:
     memory_t2_s: float
     raw_interval_s: float
     round_latency_s: float = 0.0
+
+    def __post_init__(self) -> None:
+        for name, inf_ok, minimum, exclusive in (
+            ("memory_t1_s", True, 0.0, True),
+            ("memory_t2_s", True, 0.0, True),
+            ("raw_interval_s", False, 0.0, True),
+            ("round_latency_s", False, 0.0, False),
+        ):
+            value = real_number(name, getattr(self, name), minimum=minimum, exclusive_minimum=exclusive,
+                                allow_inf=inf_ok, unit="s", error=ValueError)
+            object.__setattr__(self, name, value)
+        if self.memory_t2_s > 2 * self.memory_t1_s:
+            raise ValueError(f"memory_t2_s must be <= 2 * memory_t1_s = {2 * self.memory_t1_s:g} s, "
+                             f"got {self.memory_t2_s:g} s")
 
     @staticmethod
     def of(link: Link) -> PairStorage | None:
