@@ -48,7 +48,8 @@ Model (what the numbers mean):
   the purified pair then waits as the schedule has it (``_storage_wait_s``: none when the link is
   the bottleneck, ``B tau`` in a full buffer of B, half a supply interval on a paced link); on a
   relay route each stored segment waits for the slowest hop's supply
-  (:func:`relay_route_fidelity`). The pair as used prices the remote operations.
+  (:func:`relay_route_fidelity`). The pair as used prices the remote operations, and the rounds
+  are the fewest whose pairs, as used, meet the need (physical) or the remote budget (error corrected).
 """
 
 from __future__ import annotations
@@ -464,6 +465,7 @@ class _Context:
         self._link_of: dict[tuple[int, int], Link] = {}
         self._delivered: dict[tuple[int, ...], tuple[float, ...]] = {}
         self._used: dict[tuple[int, ...], tuple[float, ...]] = {}  # ... and as used, after storage.
+        self._crit_s = 0.0
         self.budget_report: ErrorBudgetReport | None = None
         self.max_runtime_s: float | None = None
         self.strategy, self.partitioner = "pack", "auto"
@@ -574,6 +576,7 @@ class _Context:
         if remote is None:
             return self._infeasible_report(p)
         local_gates, remote_gates, pairs_by_link, crit_s, cat_exact = remote
+        self._crit_s = crit_s  # The consumers' own time, for the storage wait of the rounds (_plan_for_use).
         if not cat_exact:
             self.notes.append(
                 "cat-entangler runs inside a REPEAT did not settle within the iteration budget; extrapolated"
@@ -802,9 +805,11 @@ class _Context:
 
     def _price_link(self, lk: Link, n_gates: int, n_pairs: int, path: Sequence[int] = ()) -> LinkReport:
         need = self._needed_fidelity(lk)
-        plan: PurificationPlan = purification_plan(
-            lk.fidelity, need, self.purification, **self._purification_noise(lk.key), storage=PairStorage.of(lk)
-        )
+        storage = PairStorage.of(lk)
+        noise = self._purification_noise(lk.key)
+        plan: PurificationPlan = purification_plan(lk.fidelity, need, self.purification, **noise, storage=storage)
+        if storage is not None and need is not None and plan.feasible and n_pairs > 0 and not self.ec:
+            plan = self._plan_for_use(lk, plan, need, n_pairs, storage, noise)
         self._delivered[lk.key] = plan.coefficients
         # Error-corrected runs judge their pairs by the remote operations' error (_interface) unless the
         # user names a fidelity: the interface fidelity is only where the rounds start from.
@@ -828,6 +833,26 @@ class _Context:
             memory_qubits_per_end=1 + plan.rounds,
             required_fidelity=need,
         )
+
+    def _plan_for_use(self, lk, plan, need, n_pairs, storage, noise) -> PurificationPlan:
+        """The fewest rounds (from ``plan``'s, which reach ``need`` when made) whose pairs still reach it
+        when used, after the schedule's wait (:meth:`_storage_wait_s`, the run taken as the critical path
+        or the link's own time, whichever is longer); ``plan`` itself when no count up to the storage
+        ceiling does (``_price_storage`` then says so)."""
+
+        def at_use(coeffs, raw):
+            wall = max(self._crit_s, n_pairs * raw / lk.total_rate_hz)
+            return storage.decay(coeffs, self._storage_wait_s(lk, n_pairs, raw, wall))[0]
+
+        if at_use(plan.coefficients, plan.raw_per_pair) >= need:
+            return plan
+        _ceiling_f, best = _stored_ceiling(lk.fidelity, self.purification, noise, storage)
+        probs: list[float] = []
+        for k, (coeffs, p, raw) in enumerate(_stored_rounds(lk.fidelity, self.purification, noise, storage, best), 1):
+            probs.append(p)
+            if k > plan.rounds and at_use(coeffs, raw) >= need:
+                return PurificationPlan(k, coeffs[0], raw, tuple(probs), True, "", coeffs)
+        return plan
 
     def _purification_noise(self, qpus: tuple[int, ...]) -> dict[str, float]:
         """The local noise of purification rounds between a link's end QPUs (the worse of each error)."""
@@ -895,9 +920,9 @@ class _Context:
             if need is not None and at_use < need:
                 self.reasons.append(
                     f"{where}: pairs wait {wait:.3g} s in memory ({memory}) and decay from F = "
-                    f"{lr.delivered_fidelity:.6g} to {at_use:.6g}, below the {need:g} needed; fix: memories "
-                    "that live longer, a faster link (or more channels), fewer buffer_pairs, or a higher "
-                    "target_fidelity to purify for the decay"
+                    f"{lr.delivered_fidelity:.6g} to {at_use:.6g}, below the {need:g} needed (no number of "
+                    "purification rounds up to the storage ceiling's does better); fix: memories that live longer, "
+                    "a faster link (or more channels) or fewer buffer_pairs"
                 )
 
     def _remote_error(self, link_reports: list[LinkReport]) -> tuple[float, float]:
