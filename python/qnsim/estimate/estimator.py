@@ -838,7 +838,7 @@ class _Context:
         """The fewest rounds (from ``plan``'s, which reach ``need`` when made) whose pairs still reach it
         when used, after the schedule's wait (:meth:`_storage_wait_s`, the run taken as the critical path
         or the link's own time, whichever is longer); ``plan`` itself when no count up to the storage
-        ceiling does (``_price_storage`` then says so)."""
+        ceiling's (at most 12) does (``_price_storage`` then says so)."""
 
         def at_use(coeffs, raw):
             wall = max(self._crit_s, n_pairs * raw / lk.total_rate_hz)
@@ -848,7 +848,8 @@ class _Context:
             return plan
         _ceiling_f, best = _stored_ceiling(lk.fidelity, self.purification, noise, storage)
         probs: list[float] = []
-        for k, (coeffs, p, raw) in enumerate(_stored_rounds(lk.fidelity, self.purification, noise, storage, best), 1):
+        rounds = _stored_rounds(lk.fidelity, self.purification, noise, storage, min(best, 12))
+        for k, (coeffs, p, raw) in enumerate(rounds, 1):
             probs.append(p)
             if k > plan.rounds and at_use(coeffs, raw) >= need:
                 return PurificationPlan(k, coeffs[0], raw, tuple(probs), True, "", coeffs)
