@@ -633,7 +633,9 @@ def simulate_execution(
     Args:
         workload: circuit text or :class:`Workload` (unrolled here; at most ``max_ops`` operations).
         qpus: the QPUs (physical execution; gate times from each QPU).
-        links: :class:`Link` per QPU pair that needs one.
+        links: :class:`Link` per QPU pair that needs one; links may end at relay nodes (numbered from
+            ``len(qpus)``), and a QPU pair without a direct link then uses the estimate's relay route
+            (routes must not share a link).
         placement: as for :func:`estimate`; None partitions the same way the estimate does.
         seed: seed of every random draw (a run is reproducible).
         cat_entangler: share pairs across runs of remote gates with one control.
