@@ -515,7 +515,12 @@ void bind_network(py::module_ &m) {
     c.def("slot_qubit", slot_checked(&Network::slot_qubit), py::arg("slot"));
     c.def("slot_emission_ps", &Network::slot_emission_ps, py::arg("slot"),
           "Emission time (ps) of the slot's qubit: when its link-level pair was emitted.");
-    c.def("slot_pair_fidelity", &Network::slot_pair_fidelity, py::arg("slot"));
+    c.def("slot_generation", slot_checked(&Network::slot_generation), py::arg("slot"),
+          "The slot's generation: advances whenever its qubit leaves it, so (slot, generation) names one "
+          "stored qubit.");
+    c.def("slot_pair_fidelity", &Network::slot_pair_fidelity, py::arg("slot"),
+          "Fidelity of the slot's pair now, computed without changing the network (stabilizer: the "
+          "expectation over the decay not yet drawn).");
     c.def("classical_latency", &Network::classical_latency, py::arg("a"), py::arg("b"));
 }
 

@@ -216,7 +216,7 @@ void Network::deliver_end_slot(uint32_t request, uint32_t slot) {
     on_end_consumed(pack(slot, s.gen), pack(partner, slots_[partner].gen));
 }
 
-double Network::slot_pair_fidelity(uint32_t slot) {
+double Network::slot_pair_fidelity(uint32_t slot) const {
     check_slot(slot);
     const uint32_t partner = slots_[slot].partner;
     if (partner == kNoSlot) {
@@ -224,10 +224,65 @@ double Network::slot_pair_fidelity(uint32_t slot) {
         throw std::invalid_argument(msg("memory slot ", slot, " at node '", nodes_[slots_[slot].node].p.name,
                                         "': the other end of its pair has already used its qubit"));
     }
-    bring_up_to_date(slot);
-    bring_up_to_date(partner);
-    if (bell_) return bell_value(slots_[slot].qubit).fidelity();
-    return registry_->bell_fidelity(slots_[slot].qubit, slots_[partner].qubit);
+    // What bring_up_to_date would do to the two ends, done to a copy: bringing the state up to date
+    // here would split the decay in two (other rounding, and in the stabilizer formalism other random
+    // draws), so a policy that only reads would change its run.
+    const uint32_t ends[2] = {slot, partner};
+    const int64_t now = queue_.now();
+    auto waited_s = [&](const Slot &s) { return now > s.last_decay_ps ? seconds(now - s.last_decay_ps) : 0.0; };
+    if (bell_) {
+        // bring_up_to_date's additions in its order (slot, then partner), so the value is the one
+        // the next use of the pair starts from, bit for bit.
+        const PairState &p = bell_pairs_[static_cast<uint32_t>(slots_[slot].qubit)];
+        BellPair value = p.value;
+        double decay_xy = p.decay_xy, decay_z = p.decay_z;
+        for (uint32_t id : ends) {
+            const Slot &s = slots_[id];
+            const double waited = waited_s(s);
+            if (waited > 0 && s.qubit) {
+                decay_xy += waited * nodes_[s.node].rate_xy;
+                decay_z += waited * nodes_[s.node].rate_z;
+            }
+            if (s.frame_x || s.frame_z) value.apply_frame(s.frame_x, s.frame_z);
+        }
+        value.decay(decay_xy, decay_z);
+        return value.fidelity();
+    }
+    const QubitHandle qubits[2] = {slots_[slot].qubit, slots_[partner].qubit};
+    if (formalism_ == Formalism::Stabilizer) {
+        // The fidelity after Pauli channels depends only on the Bell diagonal, and the pending decay
+        // (twirled amplitude damping, dephasing, depolarizing) and the frames are Pauli channels
+        // whose eigenvalues the bell_diagonal formalism's rates give: exp(-t rate) per character.
+        BellPair value = BellPair::from_coefficients(registry_->bell_diagonal(qubits[0], qubits[1]));
+        double decay_xy = 0, decay_z = 0;
+        for (uint32_t id : ends) {
+            const Slot &s = slots_[id];
+            decay_xy += waited_s(s) * nodes_[s.node].rate_xy;
+            decay_z += waited_s(s) * nodes_[s.node].rate_z;
+            value.apply_frame(s.frame_x, s.frame_z);
+        }
+        value.decay(decay_xy, decay_z);
+        return value.fidelity();
+    }
+    // density_matrix: the pair's reduced state, decayed and corrected as bring_up_to_date would.
+    DensityMatrix rho = registry_->state({qubits[0], qubits[1]});
+    for (size_t k = 0; k < 2; k++) {
+        const Slot &s = slots_[ends[k]];
+        const NodeParams &np = nodes_[s.node].p;
+        const double waited = waited_s(s);
+        if (waited > 0) {
+            if (std::isfinite(np.t1_s) || std::isfinite(np.t2_s)) {
+                const auto [gamma, lam] = QubitRegistry::memory_decay_parameters(waited, np.t1_s, np.t2_s);
+                if (gamma > 0) rho.amplitude_damp(k, gamma);
+                if (lam > 0) rho.phase_damp(k, lam);
+            }
+            if (std::isfinite(np.depolarizing_time_s)) rho.depolarize1(k, -0.75 * std::expm1(-waited / np.depolarizing_time_s));
+        }
+        if (s.frame_x) rho.x(k);
+        if (s.frame_z) rho.z(k);
+    }
+    const double xx = rho.expectation("XX"), zz = rho.expectation("ZZ"), yy = rho.expectation("YY");
+    return (1 + xx + zz - yy) / 4;  // |Phi+><Phi+| = (II + XX - YY + ZZ) / 4, as QubitRegistry::bell_fidelity
 }
 
 }  // namespace qnsim

@@ -200,9 +200,20 @@ class Network final {
         check_slot(slot);
         return slots_[slot].emitted_ps;
     }
-    /// Current fidelity of the pair held by slot and its partner, frames applied and memory
-    /// decay brought up to now.
-    double slot_pair_fidelity(uint32_t slot);
+    /// The slot's generation: it advances whenever the slot's qubit leaves it (used, measured in a
+    /// swap, delivered, discarded, lost to a cutoff, freed with its request) and never while one
+    /// qubit stays, so (slot, generation) names one stored qubit and a number kept past its
+    /// qubit's end can be told from the qubit that later takes the slot (Python's SlotRef). A
+    /// swap elsewhere re-pairs a qubit without moving it: its generation stays. Wraps after 2^32
+    /// qubits in one slot.
+    uint32_t slot_generation(uint32_t slot) const { return slots_.at(slot).gen; }
+    /// Fidelity of the pair held by slot and its partner now: frames applied and the memories'
+    /// decay up to now, computed on a copy so that reading changes nothing (no state written, no
+    /// random draw: a run with reads is the run without them, bit for bit). density_matrix and
+    /// bell_diagonal: the exact value. stabilizer: the trajectory's errors so far are drawn, the
+    /// decay since the qubits were last touched is not, so the read is the expectation over that
+    /// pending decay (its Pauli twirl), <Phi+| E(rho) |Phi+> with the trajectory's Bell diagonal.
+    double slot_pair_fidelity(uint32_t slot) const;
 
     /// Classical latency between two nodes along the cheapest link path (ps).
     int64_t classical_latency(uint32_t a, uint32_t b);
@@ -222,7 +233,7 @@ class Network final {
         uint32_t owner = UINT32_MAX;  // request holding the reservation
         uint32_t partner = UINT32_MAX;
         uint32_t hop = UINT32_MAX;     // position of this slot's node on its owner's path
-        uint32_t gen = 0;
+        uint32_t gen = 0;  // advances whenever the qubit leaves (see slot_generation): stale events and refs
         uint32_t level = 0;
         uint32_t node;
         SlotState state = SlotState::Free;

@@ -663,7 +663,7 @@ std::unique_ptr<QubitRegistry> QubitRegistry::create(Formalism formalism, uint64
     return std::make_unique<RegistryImpl<DensityGroups>>(seed, max_group_qubits);
 }
 
-void QubitRegistry::memory_decay(QubitHandle q, double seconds, double t1_s, double t2_s) {
+std::pair<double, double> QubitRegistry::memory_decay_parameters(double seconds, double t1_s, double t2_s) {
     if (!(seconds >= 0) || std::isinf(seconds)) {
         throw std::invalid_argument(msg("memory_decay waiting time must be finite and >= 0 s, got ", seconds));
     }
@@ -671,11 +671,16 @@ void QubitRegistry::memory_decay(QubitHandle q, double seconds, double t1_s, dou
         throw std::invalid_argument(msg("memory T1 and T2 must be > 0 s, got T1=", t1_s, " T2=", t2_s));
     }
     if (t2_s > 2 * t1_s) throw std::invalid_argument(msg("memory T2=", t2_s, " s exceeds 2*T1=", 2 * t1_s, " s"));
-    if (seconds == 0) return;
+    if (seconds == 0) return {0.0, 0.0};
     const double gamma = std::isinf(t1_s) ? 0.0 : -std::expm1(-seconds / t1_s);
     // Amplitude damping leaves coherences at exp(-t/2T1); dephasing supplies the rest of exp(-t/T2).
     const double rest = std::isinf(t2_s) ? 0.0 : seconds / t2_s - (std::isinf(t1_s) ? 0.0 : seconds / (2 * t1_s));
     const double lam = std::min(1.0, std::max(0.0, -std::expm1(-2 * rest)));
+    return {gamma, lam};
+}
+
+void QubitRegistry::memory_decay(QubitHandle q, double seconds, double t1_s, double t2_s) {
+    const auto [gamma, lam] = memory_decay_parameters(seconds, t1_s, t2_s);
     if (gamma > 0) amplitude_damp(q, gamma);
     if (lam > 0) phase_damp(q, lam);
 }

@@ -107,6 +107,10 @@ class QubitRegistry {
     /// gamma = 1 - exp(-t/T1), then phase damping chosen so coherences decay as exp(-t/T2) in
     /// total. t1_s or t2_s may be infinite (no decay); requires T2 <= 2 T1.
     void memory_decay(QubitHandle q, double seconds, double t1_s, double t2_s);
+    /// The (gamma, lam) that memory_decay passes to amplitude_damp and phase_damp (each applied
+    /// only when > 0), checked as memory_decay checks them: for a caller that applies the same
+    /// decay to a copy of a state (a read that must not change the registry).
+    static std::pair<double, double> memory_decay_parameters(double seconds, double t1_s, double t2_s);
 
     /// Werner twirl of the pair (a, b): averages over the 12 bilateral rotations U (x) U* with U
     /// from the Paulis times the cyclic X->Y->Z Cliffords. Keeps the Phi+ fidelity and makes a
