@@ -33,9 +33,9 @@ class DeliverWhenBothKnow(qnsim.Protocol):
 
     def __init__(self) -> None:
         super().__init__()
-        self.seen: set[int] = set()
+        self.seen: set[qnsim.SlotRef] = set()
 
-    def on_pair_ready(self, node: str, slot: int, partner_slot: int) -> None:
+    def on_pair_ready(self, node: str, slot: qnsim.SlotRef, partner_slot: qnsim.SlotRef | None) -> None:
         if partner_slot in self.seen:
             self.seen.discard(partner_slot)
             src, dst = (slot, partner_slot) if node == self.request.src else (partner_slot, slot)

@@ -28,11 +28,11 @@ class FreshSwap(qnsim.Protocol):
     def __init__(self, max_age_s: float) -> None:
         super().__init__()
         self.max_age_s = max_age_s
-        self.waiting: dict[int, int] = {}  # link index -> slot at the middle node
-        self.outcomes: dict[tuple[int, int], int] = {}  # (src slot, dst slot) -> messages due
+        self.waiting: dict[int, qnsim.SlotRef] = {}  # link index -> slot at the middle node
+        self.outcomes: dict[tuple[qnsim.SlotRef, qnsim.SlotRef], int] = {}  # (src, dst slot) -> messages due
         self.discarded = 0
 
-    def on_pair_ready(self, node: str, slot: int, partner_slot: int) -> None:
+    def on_pair_ready(self, node: str, slot: qnsim.SlotRef, partner_slot: qnsim.SlotRef | None) -> None:
         if node in (self.request.src, self.request.dst):
             return  # the ends wait for the repeater's message
         self.waiting[self.network.slot_link(slot).index] = slot
@@ -56,7 +56,7 @@ class FreshSwap(qnsim.Protocol):
         for end in (self.request.src, self.request.dst):
             self.send(node, end, ends, after_s=self.swap_duration_s(node))
 
-    def on_message(self, node: str, message: tuple[int, int]) -> None:
+    def on_message(self, node: str, message: tuple[qnsim.SlotRef, qnsim.SlotRef]) -> None:
         self.outcomes[message] -= 1
         if self.outcomes[message] == 0:
             del self.outcomes[message]

@@ -408,8 +408,10 @@ def test_protocol_calls_read_slots_and_delays_without_coercion(call, match):
 def test_protocol_pair_emitted_s_names_a_slot_it_never_reported():
     network = _two_nodes()
     network.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e4)
-    network.request("a", "b", num_pairs=2, protocol=_OneCall(lambda p, slot, partner: p.pair_emitted_s(99)))
-    with pytest.raises(KeyError, match=r"slot 99 has no pair reported ready to this protocol"):
+    network.request(
+        "a", "b", num_pairs=2, protocol=_OneCall(lambda p, slot, partner: p.pair_emitted_s(qnsim.SlotRef(99, 0)))
+    )
+    with pytest.raises(IndexError, match=r"memory slot 99 does not exist"):
         network.run(0.01)
 
 

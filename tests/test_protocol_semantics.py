@@ -107,7 +107,7 @@ def test_slot_operations_outside_a_callback_raise():
     with pytest.raises(qnsim.QnsimError, match="discard: slot operations act only inside a callback"):
         net.discard(slot)
     with pytest.raises(qnsim.QnsimError, match="swap: slot operations act only inside a callback"):
-        net.swap("a", slot, slot + 1)
+        net.swap("a", slot, net.slot_partner(slot))
     with pytest.raises(qnsim.QnsimError, match="deliver: slot operations act only inside a callback"):
         protocol.deliver(slot, net.slot_partner(slot))
     # In the stabilizer formalism a read draws the decay's errors: between runs it changed the
@@ -123,7 +123,7 @@ def test_swap_of_a_pair_its_node_has_not_been_told_of_raises():
 
     def swap_unreported(p, slot, partner_slot):
         other = next(s for s in range(4) if s != slot and p.network.slot_node(s) == "m")
-        p.swap("m", slot, other)
+        p.swap("m", slot, p.network.slot_ref(other))
 
     error = first_error(OneCall("m", swap_unreported))
     assert isinstance(error, ValueError)
@@ -134,7 +134,7 @@ def test_slot_operations_name_why_a_slot_holds_no_pair():
     """Old behaviour: 'memory slot 2 holds no stored qubit', naming neither the node nor why."""
 
     def swap_with_attempting(p, slot, partner_slot):
-        p.swap("m", slot, 2 if slot == 1 else 1)
+        p.swap("m", slot, p.network.slot_ref(2 if slot == 1 else 1))
 
     error = first_error(OneCall("m", swap_with_attempting), num_pairs=1)
     assert isinstance(error, ValueError)
@@ -144,8 +144,10 @@ def test_slot_operations_name_why_a_slot_holds_no_pair():
         p.deliver(slot, partner_slot)
         p.deliver(slot, partner_slot)
 
+    # The references of the delivered pair are stale: the slots' generations moved on when freed.
     error = first_error(OneCall("a", deliver_twice), nodes="ab", num_pairs=5)
-    assert "memory slot 0 at node 'a' holds no stored qubit: its link is attempting a pair" in str(error)
+    assert isinstance(error, qnsim.StaleSlotError)
+    assert "memory slot 0 at node 'a' was referenced at generation 0 and is now at generation 1" in str(error)
 
 
 def test_slot_operations_on_another_requests_link_raise():
@@ -159,7 +161,7 @@ def test_slot_operations_on_another_requests_link_raise():
     net.request("c", "d")  # native, slots 2 and 3
 
     def discard_foreign(p, slot, partner_slot):
-        p.discard(2 if p.network.slot_node(2) == "c" else 3)
+        p.discard(p.network.slot_ref(2 if p.network.slot_node(2) == "c" else 3))
 
     protocol = OneCall("a", discard_foreign)
     net.request("a", "b", protocol=protocol)
@@ -482,3 +484,190 @@ def test_deliver_end_refuses_what_is_not_an_end_of_the_request():
 
     error = first_error(OneCall("a", partner_after_one_end), nodes="ab")
     assert "at node 'b': the other end of its pair has already used its qubit, so no slot holds it" in str(error)
+
+
+class KeepsStaleSlot(qnsim.Protocol):
+    """Never uses its pairs (a cutoff ends each); at ``node`` it keeps the first reference it gets
+    to each slot and, once a later pair is reported in that slot, calls ``use(self, old, new)``
+    with the kept (stale) reference and the new one, keeping what that raised."""
+
+    def __init__(self, node, use):
+        super().__init__()
+        self.node, self.use, self.kept, self.error, self.new = node, use, {}, None, None
+        self.current = {}  # slots at ``node`` holding a pair now -> their references
+
+    def on_pair_lost(self, node, slot, partner_slot):
+        for ref in (slot, partner_slot):
+            self.current.pop(ref, None)
+
+    def on_pair_ready(self, node, slot, partner_slot):
+        if node != self.node or self.new is not None:
+            return
+        self.current[slot] = slot
+        old = self.kept.setdefault(int(slot), slot)
+        if old.generation != slot.generation:
+            self.new = slot
+            try:
+                self.use(self, old, slot)
+            except Exception as exc:  # kept for the test to look at
+                self.error = exc
+            # The new pair is untouched, and its reference works.
+            self.new_partner = self.partner(slot)
+            self.new_fidelity = self.pair_fidelity(slot)
+
+
+STALE_USES = {
+    # With the pair now held on the other link, if there is one.
+    "swap": lambda p, old, new: p.swap("m", old, next((s for s in p.current.values() if s != new), new)),
+    "discard": lambda p, old, new: p.discard(old),
+    "deliver": lambda p, old, new: p.deliver(old, p.partner(new)),
+    "deliver_end": lambda p, old, new: p.deliver_end(old),
+    "pair_fidelity": lambda p, old, new: p.pair_fidelity(old),
+    "partner": lambda p, old, new: p.partner(old),
+    "slot_partner": lambda p, old, new: p.network.slot_partner(old),
+    "pair_emitted_s": lambda p, old, new: p.pair_emitted_s(old),
+}
+
+
+@pytest.mark.parametrize("formalism", FORMALISMS)
+@pytest.mark.parametrize("operation", sorted(STALE_USES))
+def test_a_slot_kept_past_its_pairs_end_is_refused_on_the_next_pair(formalism, operation):
+    """Old behaviour: slots were plain numbers, so a policy that kept slot 3 past its pair's end
+    (here a cutoff) swapped, discarded, delivered or read the *new* pair that later took slot 3,
+    without a word. Now the reference carries the slot's generation and every operation refuses
+    it, naming the slot, its node and both generations; the new pair is left as it was."""
+    protocol = KeepsStaleSlot("m", STALE_USES[operation])
+    net = chain(list("amb"), formalism=formalism, seed=3, length_km=1.0, fidelity=0.9, rate_hz=1e4)
+    net.request("a", "b", protocol=protocol, cutoff_s=5e-4)
+    net.run(until_s=0.05, progress=False)
+    old, new = protocol.kept[int(protocol.new)], protocol.new
+    assert new.generation > old.generation
+    assert isinstance(protocol.error, qnsim.StaleSlotError), protocol.error
+    assert isinstance(protocol.error, ValueError)
+    named = "slot_partner" if operation == "partner" else operation  # Protocol.partner is Network.slot_partner
+    assert str(protocol.error).startswith(
+        f"{named}: memory slot {int(old)} at node 'm' was referenced at generation {old.generation} and is now "
+        f"at generation {new.generation}: the pair the reference named has ended"
+    )
+    assert net.slot_node(protocol.new_partner) in ("a", "b")
+    assert 0.0 <= protocol.new_fidelity <= 1.0
+
+
+def test_plain_slot_numbers_are_refused_and_slot_ref_names_the_current_pair():
+    """A bare number cannot be checked for staleness, so pair operations refuse it (TypeError
+    naming the argument and the way out); slot_ref makes a reference to the pair a slot holds now,
+    and slot_node / slot_link, facts of the memory itself, still take numbers."""
+
+    def plain(p, slot, partner_slot):
+        assert p.network.slot_node(int(slot)) == "a" and p.network.slot_link(int(slot)).a == "a"
+        assert repr(p.network.slot_ref(int(slot))) == repr(slot)
+        p.deliver(int(slot), partner_slot)
+
+    error = first_error(OneCall("a", plain), nodes="ab")
+    assert isinstance(error, TypeError)
+    assert str(error).startswith("deliver: slot_src must be a qnsim.SlotRef (the slot reference a callback or")
+    assert "Network.slot_ref(slot) names the pair the slot holds now" in str(error)
+
+
+def test_references_to_the_far_ends_stay_valid_across_a_swap():
+    """A swap at the middle re-pairs the end qubits in place: their references (read before the
+    swap, as the swap-ASAP policies do) keep their generation, and the measured slots' go stale."""
+    seen = {}
+
+    class SwapOnce(MiddleSwap):
+        def pick(self, slot):
+            held = self.ready if hasattr(self, "ready") else []
+            self.ready = held + [slot]
+            if len(self.ready) < 2:
+                return None
+            seen["measured"], self.ready = self.ready, []
+            seen["ends"] = [self.partner(s) for s in seen["measured"]]
+            return tuple(seen["measured"])
+
+        def on_message(self, node, message):
+            seen.setdefault("at_delivery", [self.network.slot_ref(int(s)) for s in message])
+            super().on_message(node, message)
+
+    net = chain(list("amb"), seed=2, length_km=1.0, fidelity=0.9, rate_hz=1e4)
+    net.request("a", "b", num_pairs=1, protocol=SwapOnce())
+    assert net.run(until_s=0.1, progress=False).requests[0].num_pairs == 1
+    assert sorted(map(repr, seen["at_delivery"])) == sorted(map(repr, seen["ends"]))
+    assert all(net.native.slot_generation(int(s)) > s.generation for s in seen["measured"])
+
+
+class ReadsEverything(NativeSwapASAP):
+    """NativeSwapASAP that reads the fidelity of every pair it hears of or acts on."""
+
+    def __init__(self):
+        super().__init__()
+        self.reads = []
+
+    def read(self, slot):
+        if slot is not None and self.request_active:
+            self.reads.append(self.pair_fidelity(slot))
+
+    def on_pair_ready(self, node, slot, partner_slot):
+        self.read(slot)
+        super().on_pair_ready(node, slot, partner_slot)
+
+    def on_timer(self, node, payload):
+        ends, end_slot = payload
+        # Before the pair's first end uses its qubit (after that, no pair is left to read).
+        if self.request_active and self.ends_to_go.get(ends) == (1 if end_slot is None else 2):
+            self.read(ends[0])
+        super().on_timer(node, payload)
+
+
+@pytest.mark.parametrize("formalism", FORMALISMS)
+@pytest.mark.parametrize(("nodes", "channels", "cutoff_s"), [("amb", 1, None), ("axyb", 2, 1.5e-4)])
+def test_reading_pair_fidelity_does_not_change_the_run(formalism, nodes, channels, cutoff_s):
+    """Old behaviour: a read brought the pair's decay up to date in place. In the stabilizer
+    formalism that drew the decay's Pauli errors from the node's stream; in density_matrix and
+    bell_diagonal it split one decay into two (other rounding). A policy that merely read
+    fidelities delivered other fidelities than the same policy without reads, in all three."""
+    runs = []
+    for protocol in (NativeSwapASAP(), ReadsEverything()):
+        net = chain(
+            list(nodes), formalism=formalism, seed=1, node_kwargs={**NOISY_NODE, "depolarizing_time_s": 5e-3},
+            length_km=5.0, fidelity=0.95, rate_hz=2e4, success_probability=0.1, channels=channels,
+        )  # fmt: skip
+        net.request("a", "b", num_pairs=30, memories_per_link=channels, cutoff_s=cutoff_s, protocol=protocol)
+        runs.append(net.run(until_s=2.0, progress=False).requests[0])
+    plain, reading = runs
+    assert len(protocol.reads) > 60 and len(set(protocol.reads)) > 10  # read often, at many values
+    assert reading.num_pairs == plain.num_pairs == 30
+    assert reading.cutoff_discards == plain.cutoff_discards
+    np.testing.assert_array_equal(reading.times_s, plain.times_s)
+    np.testing.assert_array_equal(reading.fidelities, plain.fidelities)
+    np.testing.assert_array_equal(reading.bell_diagonals, plain.bell_diagonals)
+
+
+def test_a_stabilizer_read_is_the_expectation_over_the_decay_not_yet_drawn():
+    """A stabilizer link pair is a Bell state drawn at its herald; its decay is drawn when it is
+    next used. A read in between gives, for that Bell state, the fidelity expected after the
+    pending decay (so it is one of three closed-form values), and averaged over pairs the
+    density-matrix formalism's Werner-pair decay under the twirled channel."""
+    t1, t2, hold, pairs = 2e-3, 1e-3, 1.5e-3, 400
+    reads = []
+
+    class ReadThenDeliver(HoldThenDeliver):
+        def on_timer(self, node, payload):
+            if payload[0] != "peek" and self.request_active:
+                reads.append(self.pair_fidelity(payload[0]))
+            super().on_timer(node, payload)
+
+    net = qnsim.Network("stabilizer", seed=4)
+    for name in "ab":
+        net.add_node(name, t1_s=t1, t2_s=t2)
+    net.add_link("a", "b", length_km=2.0, fidelity=0.9, rate_hz=1e3)
+    net.request("a", "b", num_pairs=pairs, protocol=ReadThenDeliver(hold, 0))
+    delivered = net.run(until_s=10.0, progress=False).requests[0].fidelities
+    assert len(reads) == len(delivered) == pairs
+    c2, z2 = np.exp(-2 * hold / t2), np.exp(-2 * hold / t1)  # both qubits waited `hold`
+    by_bell_state = np.array([(1 + 2 * c2 + z2) / 4, (1 - z2) / 4, (1 - 2 * c2 + z2) / 4])
+    np.testing.assert_allclose(np.min(np.abs(np.array(reads)[:, None] - by_bell_state), axis=1), 0, atol=1e-12)
+    expected = decayed_werner_fidelity(0.9, hold, t1, t2, twirled=True)
+    sigma = np.std(reads) / np.sqrt(pairs)
+    assert abs(np.mean(reads) - expected) < 4 * sigma
+    # The deliveries (0 or 1 each) draw the decay the reads averaged over.
+    assert abs(np.mean(delivered) - np.mean(reads)) < 4 * np.sqrt(np.mean(reads) * (1 - np.mean(reads)) / pairs)

@@ -276,7 +276,9 @@ double Network::slot_pair_fidelity(uint32_t slot) const {
                 if (gamma > 0) rho.amplitude_damp(k, gamma);
                 if (lam > 0) rho.phase_damp(k, lam);
             }
-            if (std::isfinite(np.depolarizing_time_s)) rho.depolarize1(k, -0.75 * std::expm1(-waited / np.depolarizing_time_s));
+            if (std::isfinite(np.depolarizing_time_s)) {
+                rho.depolarize1(k, -0.75 * std::expm1(-waited / np.depolarizing_time_s));
+            }
         }
         if (s.frame_x) rho.x(k);
         if (s.frame_z) rho.z(k);

@@ -233,7 +233,7 @@ class Network final {
         uint32_t owner = UINT32_MAX;  // request holding the reservation
         uint32_t partner = UINT32_MAX;
         uint32_t hop = UINT32_MAX;     // position of this slot's node on its owner's path
-        uint32_t gen = 0;  // advances whenever the qubit leaves (see slot_generation): stale events and refs
+        uint32_t gen = 0;  // advances whenever the qubit leaves (slot_generation): stale events, Python refs
         uint32_t level = 0;
         uint32_t node;
         SlotState state = SlotState::Free;

@@ -53,7 +53,7 @@ from qnsim.primitives import (
     remote_cnot,
     teleport,
 )
-from qnsim.protocol import Protocol
+from qnsim.protocol import Protocol, SlotRef, StaleSlotError
 from qnsim.results import NetworkResult, RequestResult
 from qnsim.scenario import ScenarioError, load_scenario
 from qnsim.topology import chain, dumbbell, from_graph, grid, ring, star
@@ -115,8 +115,10 @@ __all__ = [
     "SchedulingError",
     "SimTimeFilter",
     "SimTimeFormatter",
+    "SlotRef",
     "Source",
     "StabilizerSimulator",
+    "StaleSlotError",
     "StateTooLargeError",
     "SweepError",
     "Transducer",

@@ -1336,12 +1336,18 @@ class NativeNetwork:
         """
         Emission time (ps) of the slot's qubit: when its link-level pair was emitted.
         """
+    def slot_generation(self, slot: typing.SupportsInt | typing.SupportsIndex) -> int:
+        """
+        The slot's generation: advances whenever its qubit leaves it, so (slot, generation) names one stored qubit.
+        """
     def slot_link(self, slot: typing.SupportsInt | typing.SupportsIndex) -> int:
         ...
     def slot_node(self, slot: typing.SupportsInt | typing.SupportsIndex) -> int:
         ...
     def slot_pair_fidelity(self, slot: typing.SupportsInt | typing.SupportsIndex) -> float:
-        ...
+        """
+        Fidelity of the slot's pair now, computed without changing the network (stabilizer: the expectation over the decay not yet drawn).
+        """
     def slot_partner(self, slot: typing.SupportsInt | typing.SupportsIndex) -> int:
         ...
     def slot_qubit(self, slot: typing.SupportsInt | typing.SupportsIndex) -> int:

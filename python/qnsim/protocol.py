@@ -14,14 +14,28 @@ protocol:
 
 The protocol acts through :meth:`swap` (``self.network.swap`` is the same), :meth:`deliver`
 (or :meth:`deliver_end` per end, as the native delivery does),
-:meth:`discard`, :meth:`send` and :meth:`set_timer`. Memory slots are integers; a slot's
-partner is the slot holding the other half of its pair (global truth, as a simulator knows it:
-a real node would learn it from messages, which is the protocol's job to model).
+:meth:`discard`, :meth:`send` and :meth:`set_timer`. A slot's partner is the slot holding the
+other half of its pair (global truth, as a simulator knows it: a real node would learn it from
+messages, which is the protocol's job to model).
+
+Slots reach the protocol as :class:`SlotRef` values: the slot number (they are ``int``, so they
+print, compare and key dicts as numbers) and the *generation* of the qubit the slot held when the
+reference was made. A memory slot is reused once its qubit is gone (swapped, delivered,
+discarded, lost to a cutoff), so a number kept past its pair's end would name whatever pair the
+slot holds later; a reference whose generation has passed is refused with
+:class:`StaleSlotError` by every operation and pair read. A swap elsewhere on the path re-pairs
+a qubit without moving it, so references to the far ends stay valid across it (read the ends,
+swap, send them, deliver them when the news arrives). Plain integers are refused (TypeError):
+they cannot be checked, and a policy that rebuilds slot numbers (from a message, by
+arithmetic) would act on a later pair without a word; :meth:`SlotOperations.slot_ref` makes a
+reference to the pair a slot holds now when that is what is meant.
 
 Swaps, deliveries, discards and fidelity reads act only from inside a callback, on slots of the
 protocol's own links that hold a pair (a swap also needs both pairs reported ready at the
 swapping node); anything else raises :class:`qnsim.QnsimError` or ValueError naming the slot and
-its node, instead of changing a pair the protocol does not hold.
+its node, instead of changing a pair the protocol does not hold. Reads change nothing:
+:meth:`Protocol.pair_fidelity` is computed on a copy, so a policy that reads gives the run it
+gives without reading, bit for bit.
 
 This path calls Python for every event of the request, so it is slower than the native
 protocols (see ``bench/link.py``); use it to try new policies.
@@ -75,10 +89,82 @@ if TYPE_CHECKING:  # pragma: no cover - annotations only; network imports this m
     from qnsim.link_builder import LinkInfo
     from qnsim.network import Network, RequestInfo
 
-__all__ = ["Protocol", "ProtocolHub", "SlotOperations"]
+__all__ = ["Protocol", "ProtocolHub", "SlotOperations", "SlotRef", "StaleSlotError"]
 
 # The native "no slot" (a partner that already used its qubit).
 _NO_SLOT = UINT32_MAX
+
+
+class StaleSlotError(QnsimError, ValueError):
+    """A :class:`SlotRef` names a qubit its slot no longer holds (the pair ended; the slot may
+    hold a later pair now). The message names the slot, its node and both generations."""
+
+
+class SlotRef(int):
+    """A memory slot as a Python protocol holds it: the slot number (this ``int``) and the
+    generation of the qubit the slot held when the reference was made.
+
+    A slot's generation advances whenever its qubit leaves it (measured in a swap, delivered,
+    discarded, lost to a cutoff, freed when the request ends), never while one qubit stays (a swap
+    at another node re-pairs it in place), so a reference is valid exactly as long as its qubit
+    is: slot operations refuse a stale one with :class:`StaleSlotError`. It is the trace's
+    ``(slot, generation)`` (:mod:`qnsim.trace`).
+
+    Two references are equal when slot and generation both are, so a dict or set keyed by
+    references (pending deliveries, pairs seen) never takes a stale reference for the pair that
+    later holds its slot; against a plain number a reference compares as its slot number (it
+    hashes as that number, so a dict keyed by numbers finds it). Ordering, printing and
+    arithmetic are the number's (arithmetic gives plain ints, which slot operations refuse).
+    Immutable and picklable.
+
+    Example:
+        >>> ref = SlotRef(3, 7)
+        >>> ref == 3, ref == SlotRef(3, 7), ref == SlotRef(3, 9), ref.generation, str(ref), ref
+        (True, True, False, 7, '3', SlotRef(3, generation=7))
+    """
+
+    _generation: int
+
+    def __new__(cls, slot: int, generation: int) -> SlotRef:
+        """``slot``: the memory slot index; ``generation``: its generation (both integers in [0, 2^32 - 1])."""
+        ref = super().__new__(cls, _slot("slot", slot))
+        object.__setattr__(ref, "_generation", _slot("generation", generation))
+        return ref
+
+    @property
+    def generation(self) -> int:
+        """The slot's generation when this reference was made."""
+        return self._generation
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"SlotRef is immutable (cannot set {name!r})")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"SlotRef is immutable (cannot delete {name!r})")
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, SlotRef):
+            return int(self) == int(other) and self._generation == other._generation
+        return int.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __hash__(self) -> int:
+        # The number's hash: equal to a plain number means an equal hash (references to one slot
+        # share a bucket and are told apart by __eq__).
+        return int.__hash__(self)
+
+    def __repr__(self) -> str:
+        return f"SlotRef({int(self)}, generation={self._generation})"
+
+    def __str__(self) -> str:
+        # The number, as f-strings and messages printed slots before references existed.
+        return int.__repr__(self)
+
+    def __reduce__(self) -> tuple[Any, tuple[int, int]]:
+        return (SlotRef, (int(self), self._generation))
 
 
 class Protocol:
@@ -86,8 +172,8 @@ class Protocol:
 
     One instance drives one request. After :meth:`qnsim.Network.request` the attributes
     :attr:`network` (the :class:`qnsim.Network`) and :attr:`request` (its
-    :class:`qnsim.network.RequestInfo`) are set. Callbacks receive node names and slot
-    integers; times are SI seconds.
+    :class:`qnsim.network.RequestInfo`) are set. Callbacks receive node names and
+    :class:`SlotRef` slot references (see the module docstring); times are SI seconds.
 
     Example:
         >>> class Recorder(Protocol):
@@ -106,14 +192,16 @@ class Protocol:
     request: RequestInfo
 
     def __init__(self) -> None:
-        self._ready_s: dict[int, float] = {}
+        # Slot -> (generation, emission time in s) of the pairs reported ready and not yet used.
+        self._ready_s: dict[int, tuple[int, float]] = {}
 
     # ---- callbacks (override) -------------------------------------------------------------
     # Examples of every callback and action: the module docstring (swap-ASAP), the class
     # docstring (deliver), and the ``send`` / ``set_timer`` examples below.
 
-    def on_pair_ready(self, node: str, slot: int, partner_slot: int) -> None:
-        """A node learned that a link pair is stored in ``slot`` (partner at ``partner_slot``)."""
+    def on_pair_ready(self, node: str, slot: SlotRef, partner_slot: SlotRef | None) -> None:
+        """A node learned that a link pair is stored in ``slot`` (partner at ``partner_slot``; None
+        when that end has already used its qubit through :meth:`deliver_end`)."""
 
     def on_message(self, node: str, message: Any) -> None:
         """A message sent with :meth:`send` arrived at ``node``."""
@@ -121,13 +209,13 @@ class Protocol:
     def on_timer(self, node: str, payload: Any) -> None:
         """A timer set with :meth:`set_timer` fired at ``node``."""
 
-    def on_pair_lost(self, node: str, slot: int, partner_slot: int | None) -> None:
+    def on_pair_lost(self, node: str, slot: SlotRef, partner_slot: SlotRef | None) -> None:
         """A cutoff discarded the pair in ``slot`` (at ``node``) and ``partner_slot`` (None when
         that end had already used its qubit through :meth:`deliver_end`)."""
 
     # ---- actions ------------------------------------------------------------------------
 
-    def swap(self, node: str, slot_a: int, slot_b: int) -> tuple[int, int]:
+    def swap(self, node: str, slot_a: SlotRef, slot_b: SlotRef) -> tuple[int, int]:
         """Entanglement swap at ``node`` of two of its slots; returns the outcomes (m_a, m_b).
 
         The far ends become partners (Pauli correction tracked natively). The swapped slots
@@ -136,7 +224,7 @@ class Protocol:
         """
         return self.network.swap(node, slot_a, slot_b)
 
-    def deliver(self, slot_src: int, slot_dst: int) -> None:
+    def deliver(self, slot_src: SlotRef, slot_dst: SlotRef) -> None:
         """Records the pair (slot_src at the source, slot_dst at the destination) as delivered now.
 
         The memories are freed (unless the request keeps pairs) and the links restart.
@@ -145,8 +233,9 @@ class Protocol:
             ValueError: ``slot_src`` is not at the request's source or ``slot_dst`` not at its
                 destination (a pair that ends elsewhere, a link pair not yet swapped, say), or the
                 two slots do not hold one pair.
+            StaleSlotError: A reference names a pair that has ended.
         """
-        slot_src, slot_dst = _slot("slot_src", slot_src), _slot("slot_dst", slot_dst)
+        slot_src, slot_dst = self.network._refs("deliver", slot_src=slot_src, slot_dst=slot_dst)
         self._hub.check_acting(self, "deliver", (slot_src, slot_dst), told_at_node=False)
         ends = (self.network.slot_node(slot_src), self.network.slot_node(slot_dst))
         if ends != (self.request.src, self.request.dst):
@@ -159,7 +248,7 @@ class Protocol:
         self.network.native.deliver_slots(self.request.index, slot_src, slot_dst)
         self._forget(slot_src, slot_dst)
 
-    def deliver_end(self, slot: int) -> None:
+    def deliver_end(self, slot: SlotRef) -> None:
         """One end of an end-to-end pair uses its qubit now; the second end's call delivers the pair.
 
         This is how the native protocol delivers: each end uses its qubit as soon as it holds
@@ -174,13 +263,14 @@ class Protocol:
         Raises:
             ValueError: The slot (named with its node) is not at an end of the request, holds no
                 pair joining its ends, or the request keeps its pairs (deliver both ends at once).
+            StaleSlotError: The reference names a pair that has ended.
         """
-        slot = _slot("slot", slot)
+        (slot,) = self.network._refs("deliver_end", slot=slot)
         self._hub.check_acting(self, "deliver_end", (slot,), told_at_node=False)
         self.network.native.deliver_end_slot(self.request.index, slot)
         self._forget(slot)
 
-    def discard(self, slot: int) -> None:
+    def discard(self, slot: SlotRef) -> None:
         """Discards the pair held by ``slot`` and its partner (the same as :meth:`qnsim.Network.discard`)."""
         self.network.discard(slot)
 
@@ -241,25 +331,32 @@ class Protocol:
         """Time a swap takes at ``node`` (two-qubit gate + single-qubit gate + measurement), s."""
         return self.network.swap_duration_s(node)
 
-    def pair_fidelity(self, slot: int) -> float:
-        """Current fidelity of the pair in ``slot`` and its partner (decoherence up to now); only
-        from this protocol's callbacks (see :meth:`qnsim.Network.pair_fidelity`)."""
+    def pair_fidelity(self, slot: SlotRef) -> float:
+        """Current fidelity of the pair in ``slot`` and its partner (decoherence up to now), read
+        without changing the run; only from this protocol's callbacks (see
+        :meth:`qnsim.Network.pair_fidelity`)."""
         return self.network.pair_fidelity(slot)
 
-    def partner(self, slot: int) -> int:
+    def partner(self, slot: SlotRef) -> SlotRef:
         """The slot holding the other half of ``slot``'s pair (see :meth:`qnsim.Network.slot_partner`)."""
         return self.network.slot_partner(slot)
 
-    def pair_emitted_s(self, slot: int) -> float:
+    def pair_emitted_s(self, slot: SlotRef) -> float:
         """Emission time in s of a link-level pair whose readiness was reported in ``slot``.
 
         Derived from the time :meth:`on_pair_ready` was called and the link's herald delay at
-        that end. Raises KeyError for slots not reported (or already used).
+        that end.
+
+        Raises:
+            KeyError: The slot's pair was not reported ready to this protocol (or was already used).
+            StaleSlotError: The reference names a pair that has ended.
         """
-        slot = _slot("slot", slot)
-        if slot not in self._ready_s:
+        (slot,) = self.network._refs("pair_emitted_s", slot=slot)
+        self.network._check_current("pair_emitted_s", slot)
+        generation, emitted_s = self._ready_s.get(int(slot), (None, 0.0))
+        if generation != slot.generation:
             raise KeyError(f"slot {slot} has no pair reported ready to this protocol (or it was already used)")
-        return self._ready_s[slot]
+        return emitted_s
 
     # ---- plumbing -----------------------------------------------------------------------
 
@@ -272,12 +369,12 @@ class Protocol:
         self.network = hub.network
         self.request = request
 
-    def _pair_ready(self, node: str, slot: int, partner_slot: int) -> None:
+    def _pair_ready(self, node: str, slot: SlotRef, partner_slot: SlotRef | None) -> None:
         link = self.network.slot_link(slot)
-        self._ready_s[slot] = self.network.now_s - link.herald_delay_s(node)
+        self._ready_s[int(slot)] = (slot.generation, self.network.now_s - link.herald_delay_s(node))
         self.on_pair_ready(node, slot, partner_slot)
 
-    def _pair_lost(self, node: str, slot: int, partner_slot: int | None) -> None:
+    def _pair_lost(self, node: str, slot: SlotRef, partner_slot: SlotRef | None) -> None:
         # The cutoff frees both memories when this callback returns: a swap, delivery or discard
         # of them now would act on a pair that is already gone (check_acting refuses them).
         lost = (slot,) if partner_slot is None else (slot, partner_slot)
@@ -288,9 +385,10 @@ class Protocol:
         finally:
             self._hub.losing = ()
 
-    def _forget(self, *slots: int) -> None:
+    def _forget(self, *slots: SlotRef) -> None:
         for slot in slots:
-            self._ready_s.pop(slot, None)
+            if self._ready_s.get(int(slot), (None,))[0] == slot.generation:
+                del self._ready_s[int(slot)]
 
 
 class ProtocolHub:
@@ -315,7 +413,7 @@ class ProtocolHub:
         #: The protocol whose callback is running, or None between events (and after the run).
         self.acting: Protocol | None = None
         #: The two slots of the pair a cutoff is discarding while on_pair_lost runs.
-        self.losing: tuple[int, ...] = ()
+        self.losing: tuple[SlotRef, ...] = ()
 
     def pending(self) -> int:
         """Messages and timers sent and not yet delivered."""
@@ -351,18 +449,20 @@ class ProtocolHub:
             self._hooked = True
 
     def check_acting(
-        self, protocol: Protocol | None, operation: str, slots: Sequence[int], told_at_node: bool
+        self, protocol: Protocol | None, operation: str, slots: Sequence[SlotRef], told_at_node: bool
     ) -> Protocol:
         """Refuses a slot operation that no running callback of ``protocol`` may make; returns
         the acting protocol.
 
-        ``protocol`` None means any protocol whose callback is running. Each slot must hold a
-        pair, lie on a link the acting protocol drives and, with ``told_at_node``, have been
-        reported ready to it (a swap at a node that has not yet learned of its pair).
+        ``protocol`` None means any protocol whose callback is running. Each slot reference must
+        be current (its pair not ended), hold a pair, lie on a link the acting protocol drives
+        and, with ``told_at_node``, have been reported ready to it (a swap at a node that has not
+        yet learned of its pair).
 
         Raises:
             QnsimError: No protocol callback is running (before or after a run, between events)
-                or another protocol's is; ValueError: naming the slot and its node.
+                or another protocol's is; ValueError (StaleSlotError for a reference whose pair
+                ended): naming the slot and its node.
         """
         acting = self.acting
         if acting is None or (protocol is not None and acting is not protocol):
@@ -382,6 +482,7 @@ class ProtocolHub:
             )
         for slot in slots:
             node = self.network.slot_node(slot)
+            self.network._check_current(operation, slot)
             native.slot_partner(slot)  # raises, naming the slot and node, if it holds no pair
             if slot in self.losing:
                 raise ValueError(
@@ -393,7 +494,7 @@ class ProtocolHub:
                     f"drive (request {acting.request.src!r} -> {acting.request.dst!r} runs on "
                     f"{' - '.join(acting.request.path)})"
                 )
-            if told_at_node and slot not in acting._ready_s:
+            if told_at_node and acting._ready_s.get(int(slot), (None,))[0] != slot.generation:
                 raise ValueError(
                     f"{operation}: memory slot {slot} at node {node!r} has no pair reported ready to this protocol "
                     "yet (its herald has not reached the node)"
@@ -446,14 +547,18 @@ class ProtocolHub:
             self._names = list(self.network.nodes)
         name = self._names[node]
         if kind == _core.HookKind.pair_ready or kind == _core.HookKind.pair_lost:
-            protocol = self._by_link.get(self.network.native.slot_link(slot))
+            native = self.network.native
+            protocol = self._by_link.get(native.slot_link(slot))
             if protocol is None:
                 return
             self.acting = protocol
+            # References to the qubits held now: any later pair in these slots has another generation.
+            ref = SlotRef(slot, native.slot_generation(slot))
+            partner = None if int(extra) == _NO_SLOT else SlotRef(int(extra), native.slot_generation(int(extra)))
             if kind == _core.HookKind.pair_ready:
-                protocol._pair_ready(name, slot, int(extra))
+                protocol._pair_ready(name, ref, partner)
             else:
-                protocol._pair_lost(name, slot, None if int(extra) == _NO_SLOT else int(extra))
+                protocol._pair_lost(name, ref, partner)
             return
         target, payload = self._payloads.pop(int(extra))
         # A departing message's timer (_Departure) runs no user code and acts for nobody.
@@ -472,8 +577,11 @@ class ProtocolHub:
 class SlotOperations:
     """Slot-level operations of a :class:`qnsim.Network`, for Python protocols.
 
-    Memory slots are integers; a slot's partner is the slot holding the other half of its pair
-    (global truth, as a simulator knows it). Mixed into :class:`qnsim.Network`.
+    Slots are named by :class:`SlotRef` references (slot number and generation; plain integers
+    are refused by the operations on pairs, see the module docstring); a slot's partner is the slot
+    holding the other half of its pair (global truth, as a simulator knows it). :meth:`slot_node`
+    and :meth:`slot_link` describe the memory itself and take plain slot numbers too. Mixed into
+    :class:`qnsim.Network`.
 
     Example:
         >>> import qnsim
@@ -514,7 +622,7 @@ class SlotOperations:
         """The network's links, in the order they were added (:attr:`qnsim.Network.links`)."""
         raise NotImplementedError
 
-    def swap(self, node: str, slot_a: int, slot_b: int) -> tuple[int, int]:
+    def swap(self, node: str, slot_a: SlotRef, slot_b: SlotRef) -> tuple[int, int]:
         """Entanglement swap (Bell measurement with the node's noise) of two slots at ``node``;
         the far ends become partners (their Pauli correction is tracked natively).
 
@@ -529,8 +637,10 @@ class SlotOperations:
             ValueError: A slot (named with its node) holds no pair, is not at ``node``, is on a
                 link of another request, or has not been reported ready there; or the two slots
                 hold the two halves of one pair.
+            StaleSlotError: A reference names a pair that has ended.
+            TypeError: A slot is a plain integer, not a :class:`SlotRef`.
         """
-        slots = _slot("slot_a", slot_a), _slot("slot_b", slot_b)
+        slots = self._refs("swap", slot_a=slot_a, slot_b=slot_b)
         node_index = self.node(node, "swap").index
         acting = self._hub.check_acting(None, "swap", slots, told_at_node=True)
         outcomes = tuple(self._native.swap_slots(node_index, *slots))
@@ -548,31 +658,36 @@ class SlotOperations:
         """
         return self.node(node, "swap_duration_s").swap_duration_s
 
-    def discard(self, slot: int) -> None:
+    def discard(self, slot: SlotRef) -> None:
         """Discards the pair held by ``slot`` and its partner; the links restart.
 
         Raises:
             QnsimError: Called outside a callback of the protocol driving the slot.
             ValueError: The slot (named with its node) holds no pair or is on another request's link.
+            StaleSlotError: The reference names a pair that has ended.
         """
-        slot = _slot("slot", slot)
+        (slot,) = self._refs("discard", slot=slot)
         acting = self._hub.check_acting(None, "discard", (slot,), told_at_node=False)
         partner = int(self._native.slot_partner(slot))
+        forget = (slot,) if partner == _NO_SLOT else (slot, SlotRef(partner, self._native.slot_generation(partner)))
         self._native.discard_slot_pair(slot)
-        acting._forget(slot, partner)
+        acting._forget(*forget)
 
     def slot_node(self, slot: int) -> str:
         """Name of the node holding memory slot ``slot``."""
         return list(self._nodes)[self._native.slot_node(_slot("slot", slot))]
 
-    def slot_partner(self, slot: int) -> int:
-        """The slot holding the other half of ``slot``'s pair (global truth).
+    def slot_partner(self, slot: SlotRef) -> SlotRef:
+        """The slot holding the other half of ``slot``'s pair (global truth), as a reference to
+        that half.
 
         Raises:
             ValueError: The slot holds no pair, or the other end already used its qubit (a
                 delivery under way, :meth:`qnsim.Protocol.deliver_end`): no slot holds it.
+            StaleSlotError: The reference names a pair that has ended.
         """
-        slot = _slot("slot", slot)
+        (slot,) = self._refs("slot_partner", slot=slot)
+        self._check_current("slot_partner", slot)
         partner = int(self._native.slot_partner(slot))
         if partner == _NO_SLOT:
             # The native "no slot" read as a slot number named a memory that does not exist.
@@ -580,28 +695,93 @@ class SlotOperations:
                 f"memory slot {slot} at node {self.slot_node(slot)!r}: the other end of its pair has already "
                 "used its qubit, so no slot holds it"
             )
-        return partner
+        return SlotRef(partner, self._native.slot_generation(partner))
+
+    def slot_ref(self, slot: int) -> SlotRef:
+        """A reference to the pair memory slot ``slot`` holds now.
+
+        For a policy that names memories by number (say, channel k of a link): it says "whatever
+        pair this slot holds at this moment", which a number kept from earlier cannot be trusted to
+        mean. A reference a callback gave stays the safer choice: it is refused once its pair ends.
+
+        Raises:
+            ValueError: The slot holds no stored qubit (the message says why); IndexError: no such slot.
+
+        Example:
+            >>> import qnsim
+            >>> net = qnsim.Network(seed=1); _ = net.add_node("a"); _ = net.add_node("b")
+            >>> _ = net.add_link("a", "b", length_km=0.0, fidelity=1.0, rate_hz=100.0)
+            >>> class Peek(qnsim.Protocol):
+            ...     def on_pair_ready(self, node, slot, partner_slot):
+            ...         print(net.slot_ref(int(slot)) == slot, net.slot_ref(int(slot)).generation == slot.generation)
+            >>> _ = net.request("a", "b", num_pairs=1, protocol=Peek())
+            >>> _ = net.run(until_s=0.011)
+            True True
+            True True
+        """
+        slot = _slot("slot", slot)
+        self._native.slot_partner(slot)  # raises, naming the slot, its node and why, if it holds no qubit
+        return SlotRef(slot, self._native.slot_generation(slot))
 
     def slot_link(self, slot: int) -> LinkInfo:
         """The link whose memory ``slot`` is."""
         return self.links[self._native.slot_link(_slot("slot", slot))]
 
-    def pair_fidelity(self, slot: int) -> float:
+    def pair_fidelity(self, slot: SlotRef) -> float:
         """Current fidelity of the pair held by ``slot`` and its partner (frames applied, decay to now).
 
-        Reading applies the memories' decay up to now. That changes nothing in the density-matrix
-        and bell_diagonal formalisms, but a stabilizer trajectory draws the decay's Pauli errors
-        when it is read: a read is part of the protocol (same reads, same results), and so it is
-        refused between runs, where it would change the next run's draws.
+        A read changes nothing: the decay up to now is applied to a copy (no state written, no
+        random number drawn), so a policy that reads fidelities gives, pair for pair, the run it
+        gives without reading. In the density_matrix and bell_diagonal formalisms the value is
+        exact. A stabilizer trajectory draws a qubit's decay errors only when the qubit is next
+        used, so there the read is the expected fidelity over the decay not yet drawn (its Pauli
+        twirl), given the errors drawn so far: the average of what a delivery now could give
+        (0 or 1 per trajectory).
 
         Raises:
             QnsimError: Called outside a callback of the protocol driving the slot.
             ValueError: The slot holds no pair, is on another request's link, or the other end
                 already used its qubit.
+            StaleSlotError: The reference names a pair that has ended.
         """
-        slot = _slot("slot", slot)
+        (slot,) = self._refs("pair_fidelity", slot=slot)
         self._hub.check_acting(None, "pair_fidelity", (slot,), told_at_node=False)
         return float(self._native.slot_pair_fidelity(slot))
+
+    def _refs(self, operation: str, **slots: Any) -> tuple[SlotRef, ...]:
+        """The slot references an operation on pairs was given, type-checked: integers in range
+        first (every argument, so the first bad one is named), then each a :class:`SlotRef`.
+        Whether each is current is checked later (:meth:`_check_current`), once a reason that
+        names more (no callback running, the request ended) has been ruled out.
+
+        Raises:
+            ParameterError: Not an integer slot index; TypeError: a plain integer.
+        """
+        for name, value in slots.items():
+            _slot(name, value)
+        for name, value in slots.items():
+            if not isinstance(value, SlotRef):
+                raise TypeError(
+                    f"{operation}: {name} must be a qnsim.SlotRef (the slot reference a callback or slot_partner "
+                    f"gave), got the plain {type(value).__name__} {value!r}: a number alone cannot tell its pair from "
+                    "a later pair in the same memory; Network.slot_ref(slot) names the pair the slot holds now"
+                )
+        return tuple(slots.values())
+
+    def _check_current(self, operation: str, ref: SlotRef) -> None:
+        """Refuses a reference whose slot has moved on to a later generation.
+
+        Raises:
+            StaleSlotError: Naming the slot, its node and both generations; IndexError: no such slot.
+        """
+        current = int(self._native.slot_generation(int(ref)))
+        if current != ref.generation:
+            raise StaleSlotError(
+                f"{operation}: memory slot {int(ref)} at node {self.slot_node(ref)!r} was referenced at generation "
+                f"{ref.generation} and is now at generation {current}: the pair the reference named has ended "
+                "(swapped, delivered, discarded or lost) and the slot may hold another pair; drop references when "
+                "their pair ends (on_pair_lost, after swap, deliver and discard)"
+            )
 
     def classical_latency_s(self, a: str, b: str) -> float:
         """Classical message latency between two nodes along the cheapest link path, in s.
