@@ -110,8 +110,8 @@ def test_slot_operations_outside_a_callback_raise():
         net.swap("a", slot, net.slot_partner(slot))
     with pytest.raises(qnsim.QnsimError, match="deliver: slot operations act only inside a callback"):
         protocol.deliver(slot, net.slot_partner(slot))
-    # In the stabilizer formalism a read draws the decay's errors: between runs it changed the
-    # next run's results.
+    # Reads change nothing now, but they still act for the protocol holding the pair, inside its callbacks
+    # (before reads were computed on a copy, a stabilizer read here changed the next run's draws).
     with pytest.raises(qnsim.QnsimError, match="pair_fidelity: slot operations act only inside a callback"):
         net.pair_fidelity(slot)
     assert net.occupied_slots() == occupied
