@@ -18,9 +18,9 @@ The protocol acts through :meth:`swap` (``self.network.swap`` is the same), :met
 other half of its pair (global truth, as a simulator knows it: a real node would learn it from
 messages, which is the protocol's job to model).
 
-Slots reach the protocol as :class:`SlotRef` values: the slot number (they are ``int``, so they
-print, compare and key dicts as numbers) and the *generation* of the qubit the slot held when the
-reference was made. A memory slot is reused once its qubit is gone (swapped, delivered,
+Slots reach the protocol as :class:`SlotRef` values: the slot number (they are ``int``: they
+print and sort as numbers) and the *generation* of the qubit the slot held when the reference was
+made (two references are equal only if both agree). A memory slot is reused once its qubit is gone (swapped, delivered,
 discarded, lost to a cutoff), so a number kept past its pair's end would name whatever pair the
 slot holds later; a reference whose generation has passed is refused with
 :class:`StaleSlotError` by every operation and pair read. A swap elsewhere on the path re-pairs
