@@ -166,6 +166,14 @@ class SlotRef(int):
     def __reduce__(self) -> tuple[Any, tuple[int, int]]:
         return (SlotRef, (int(self), self._generation))
 
+    @classmethod
+    def _of(cls, slot: int, generation: int) -> SlotRef:
+        # For values the native network gave (in range by construction): two per event, where
+        # __new__'s argument checks cost more than the rest of the dispatch.
+        ref = int.__new__(cls, slot)
+        object.__setattr__(ref, "_generation", generation)
+        return ref
+
 
 class Protocol:
     """Base class of user protocols in Python; override the ``on_*`` callbacks.
@@ -553,8 +561,8 @@ class ProtocolHub:
                 return
             self.acting = protocol
             # References to the qubits held now: any later pair in these slots has another generation.
-            ref = SlotRef(slot, native.slot_generation(slot))
-            partner = None if int(extra) == _NO_SLOT else SlotRef(int(extra), native.slot_generation(int(extra)))
+            ref = SlotRef._of(slot, native.slot_generation(slot))
+            partner = None if int(extra) == _NO_SLOT else SlotRef._of(int(extra), native.slot_generation(int(extra)))
             if kind == _core.HookKind.pair_ready:
                 protocol._pair_ready(name, ref, partner)
             else:
@@ -669,13 +677,13 @@ class SlotOperations:
         (slot,) = self._refs("discard", slot=slot)
         acting = self._hub.check_acting(None, "discard", (slot,), told_at_node=False)
         partner = int(self._native.slot_partner(slot))
-        forget = (slot,) if partner == _NO_SLOT else (slot, SlotRef(partner, self._native.slot_generation(partner)))
+        forget = (slot,) if partner == _NO_SLOT else (slot, SlotRef._of(partner, self._native.slot_generation(partner)))
         self._native.discard_slot_pair(slot)
         acting._forget(*forget)
 
     def slot_node(self, slot: int) -> str:
         """Name of the node holding memory slot ``slot``."""
-        return list(self._nodes)[self._native.slot_node(_slot("slot", slot))]
+        return list(self._nodes)[self._native.slot_node(_slot_index("slot", slot))]
 
     def slot_partner(self, slot: SlotRef) -> SlotRef:
         """The slot holding the other half of ``slot``'s pair (global truth), as a reference to
@@ -695,7 +703,7 @@ class SlotOperations:
                 f"memory slot {slot} at node {self.slot_node(slot)!r}: the other end of its pair has already "
                 "used its qubit, so no slot holds it"
             )
-        return SlotRef(partner, self._native.slot_generation(partner))
+        return SlotRef._of(partner, self._native.slot_generation(partner))
 
     def slot_ref(self, slot: int) -> SlotRef:
         """A reference to the pair memory slot ``slot`` holds now.
@@ -721,11 +729,11 @@ class SlotOperations:
         """
         slot = _slot("slot", slot)
         self._native.slot_partner(slot)  # raises, naming the slot, its node and why, if it holds no qubit
-        return SlotRef(slot, self._native.slot_generation(slot))
+        return SlotRef._of(slot, self._native.slot_generation(slot))
 
     def slot_link(self, slot: int) -> LinkInfo:
         """The link whose memory ``slot`` is."""
-        return self.links[self._native.slot_link(_slot("slot", slot))]
+        return self.links[self._native.slot_link(_slot_index("slot", slot))]
 
     def pair_fidelity(self, slot: SlotRef) -> float:
         """Current fidelity of the pair held by ``slot`` and its partner (frames applied, decay to now).
@@ -758,7 +766,7 @@ class SlotOperations:
             ParameterError: Not an integer slot index; TypeError: a plain integer.
         """
         for name, value in slots.items():
-            _slot(name, value)
+            _slot_index(name, value)
         for name, value in slots.items():
             if not isinstance(value, SlotRef):
                 raise TypeError(
@@ -811,6 +819,11 @@ def _slot(name: str, value: Any) -> int:
     """A memory slot index as every protocol call reads it: an integer (not True, not 2.5, which
     int() made slots 1 and 2) in the native index range; the network names a slot that does not exist."""
     return check_value(name, int, value, {"minimum": 0, "maximum": UINT32_MAX})
+
+
+def _slot_index(name: str, value: Any) -> int:
+    """:func:`_slot`, with a shortcut for references (checked when they were made)."""
+    return int(value) if type(value) is SlotRef else _slot(name, value)
 
 
 def _delay_ps(seconds: Any, name: str) -> int:
