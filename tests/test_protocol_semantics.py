@@ -671,3 +671,25 @@ def test_a_stabilizer_read_is_the_expectation_over_the_decay_not_yet_drawn():
     assert abs(np.mean(reads) - expected) < 4 * sigma
     # The deliveries (0 or 1 each) draw the decay the reads averaged over.
     assert abs(np.mean(delivered) - np.mean(reads)) < 4 * np.sqrt(np.mean(reads) * (1 - np.mean(reads)) / pairs)
+
+
+def test_slot_references_are_the_traces_slot_generations():
+    """The reference a callback gets is the trace's (slot, generation) of the pair's link record, so a
+    protocol's log and the trace name the same pair ends."""
+    refs = set()
+
+    class Note(qnsim.Protocol):
+        def on_pair_ready(self, node, slot, partner_slot):
+            refs.add((int(slot), slot.generation))
+            if node == "a":
+                self.discard(slot)  # frees the memories: the next pair in them has another generation
+
+    net = qnsim.Network(seed=1, trace=True)
+    for name in "ab":
+        net.add_node(name)
+    net.add_link("a", "b", length_km=0.0, fidelity=0.9, rate_hz=1e3)
+    net.request("a", "b", protocol=Note())
+    net.run(until_s=0.02, progress=False)
+    traced = {(s, g) for r in net.trace() if r["event"] == "link_pair" for s, g in zip(r["slots"], r["generations"])}
+    assert len(refs) > 10 and len({g for _, g in refs}) > 5
+    assert refs <= traced
