@@ -81,9 +81,9 @@ def test_estimator_inputs_take_numpy_scalars():
     ("call", "expected", "match"),
     [
         # A count of 2.7 pairs was served as 1.0 s of link time (silently rounded).
-        (lambda: buffered_link_time_s(2.7, 1.0, 1e3, 2), TypeError, r"^pairs must be an integer count, got 2\.7$"),
-        (lambda: buffered_link_time_s(np.float32(0.5), 1.0, 1e3, 2), TypeError, r"pairs must be an integer count"),
-        (lambda: buffered_link_time_s(1e300, 1.0, 1e3, 2), TypeError, r"pairs must be an integer count, got 1e\+300"),
+        (lambda: buffered_link_time_s(2.7, 1.0, 1e3, 2), TypeError, r"^pairs must be an integer, got 2\.7$"),
+        (lambda: buffered_link_time_s(np.float32(0.5), 1.0, 1e3, 2), TypeError, r"pairs must be an integer, got np\.float32\(0\.5\)"),
+        (lambda: buffered_link_time_s(1e300, 1.0, 1e3, 2), TypeError, r"pairs must be an integer, got 1e\+300"),
         # azure_layout_qubits(True) was 6, (-1) and (-inf) were 0.
         (lambda: azure_layout_qubits(True), ValueError, r"^q must be an integer, got True$"),
         (lambda: azure_layout_qubits(-1), ValueError, r"^q must be >= 0, got -1$"),
@@ -103,12 +103,12 @@ def test_estimator_inputs_take_numpy_scalars():
         (
             lambda: estimate("CX 0 1", [QPU(num_qubits=2), QPU(num_qubits=2)], target_fidelity=1.5),
             ValueError,
-            r"^target_fidelity must be in \[0\.25, 1\] or None, got 1\.5$",
+            r"^target_fidelity must be <= 1, got 1\.5$",
         ),
         (
             lambda: estimate("CX 0 1", [QPU(num_qubits=2)], target_fidelity=float("nan")),
             ValueError,
-            r"^target_fidelity must be in \[0\.25, 1\] or None, got nan$",
+            r"^target_fidelity must be finite, got nan$",
         ),
     ],
 )

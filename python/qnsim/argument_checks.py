@@ -61,7 +61,11 @@ def _bound_text(bound: float) -> str:
 
 def _shown(value: object) -> str:
     """``repr`` of a value as the user would write it (NumPy scalars as plain numbers)."""
-    return repr(value.item() if isinstance(value, np.generic) else value)
+    plain = value.item() if isinstance(value, np.generic) else value
+    try:
+        return repr(plain)
+    except ValueError:  # an int too long for Python's digit limit (sys.set_int_max_str_digits)
+        return f"an integer of {plain.bit_length()} bits"  # type: ignore[union-attr]
 
 
 def real_number(
@@ -102,17 +106,35 @@ def real_number(
     """
     if not is_real_number(value):
         raise (error or TypeError)(f"{name} must be a real number, got {value!r}")
-    number = float(value)  # type: ignore[arg-type]
-    suffix = f" {unit}" if unit else ""
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except OverflowError:  # an int beyond a float's range (10**400): refused, not read as inf
+        raise (error or ValueError)(f"{name} is beyond the range of a float (1.8e308), got {_shown(value)}") from None
     if math.isnan(number) or (math.isinf(number) and not (allow_inf and number > 0)):
         allowed = "finite or +inf" if allow_inf else "finite"
         raise (error or ValueError)(f"{name} must be {allowed}, got {_shown(value)}")
+    _check_bounds(name, number, value, minimum, maximum, exclusive_minimum, unit, error)
+    return number
+
+
+def _check_bounds(
+    name: str,
+    number: float,
+    value: object,
+    minimum: float | None,
+    maximum: float | None,
+    exclusive_minimum: bool,
+    unit: str,
+    error: type[Exception] | None,
+) -> None:
+    """The one bound check of :func:`real_number` and :func:`integer`: the message shows the value as
+    the user wrote it (an integer exactly, a NumPy scalar as a plain number) and the bound with its unit."""
+    suffix = f" {unit}" if unit else ""
     if minimum is not None and (number < minimum or (exclusive_minimum and number == minimum)):
         sign = ">" if exclusive_minimum else ">="
         raise (error or ValueError)(f"{name} must be {sign} {_bound_text(minimum)}{suffix}, got {_shown(value)}")
     if maximum is not None and number > maximum:
         raise (error or ValueError)(f"{name} must be <= {_bound_text(maximum)}{suffix}, got {_shown(value)}")
-    return number
 
 
 def probability(name: str, value: object, *, error: type[Exception] | None = None) -> float:
@@ -138,6 +160,7 @@ def integer(
     *,
     minimum: int | None = None,
     maximum: int | None = None,
+    unit: str = "",
     error: type[Exception] | None = None,
 ) -> int:
     """``value`` as an int, after checking that it is an integer (not a bool or a float) in bounds.
@@ -147,6 +170,7 @@ def integer(
         value: What the caller passed.
         minimum: Lowest accepted value (None: no bound).
         maximum: Highest accepted value (None: no bound).
+        unit: Unit shown after the bounds in messages (``"shots"``; empty: none).
         error: Exception class for every refusal (default: TypeError / ValueError).
 
     Raises:
@@ -164,10 +188,7 @@ def integer(
     if not is_integer(value):
         raise (error or TypeError)(f"{name} must be an integer, got {value!r}")
     number = int(value)  # type: ignore[call-overload]
-    if minimum is not None and number < minimum:
-        raise (error or ValueError)(f"{name} must be >= {minimum}, got {number}")
-    if maximum is not None and number > maximum:
-        raise (error or ValueError)(f"{name} must be <= {maximum}, got {number}")
+    _check_bounds(name, number, number, minimum, maximum, False, unit, error)
     return number
 
 

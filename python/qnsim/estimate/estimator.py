@@ -60,7 +60,7 @@ from typing import Any, Union
 
 import numpy as np
 
-from qnsim.argument_checks import integer, is_integer, is_real_number, real_number
+from qnsim.argument_checks import flag, integer, is_real_number, real_number
 from qnsim.estimate.budget import ErrorBudget
 from qnsim.estimate.factories import design_t_factories, factories_needed, pick_factory
 from qnsim.estimate.links import (
@@ -171,17 +171,10 @@ def buffered_link_time_s(pairs: int, compute_s: float, rate_hz: float, buffer_pa
     10.0
     """
     # pairs is a count: 2.7 pairs is refused, not served as 2 or 3.
-    if not is_integer(pairs):
-        raise TypeError(f"pairs must be an integer count, got {pairs!r}")
-    if pairs < 0:
-        raise ValueError(f"pairs must be >= 0, got {pairs!r}")
-    for name, v, positive in (("compute_s", compute_s, False), ("rate_hz", rate_hz, True)):
-        if not is_real_number(v):
-            raise TypeError(f"{name} must be a number, got {v!r}")
-        if not (math.isfinite(v) and (v > 0 if positive else v >= 0)):
-            raise ValueError(f"{name} must be finite and {'> 0' if positive else '>= 0'}, got {v!r}")
-    if isinstance(buffer_pairs, (bool, np.bool_)) or not isinstance(buffer_pairs, (int, np.integer)) or buffer_pairs < 1:
-        raise ValueError(f"buffer_pairs must be an integer >= 1, got {buffer_pairs!r}")
+    pairs = integer("pairs", pairs, minimum=0)
+    compute_s = real_number("compute_s", compute_s, minimum=0.0, unit="s")
+    rate_hz = real_number("rate_hz", rate_hz, minimum=0.0, exclusive_minimum=True, unit="Hz")
+    buffer_pairs = integer("buffer_pairs", buffer_pairs, minimum=1)
     if pairs <= 0:
         return 0.0
     tau = compute_s / pairs
@@ -292,8 +285,7 @@ def state_teleportation_cost(num_qubits: int, qa: QPU, qb: QPU, link: Link) -> d
     >>> c["bell_pairs"], c["classical_bits"], round(c["time_s"], 9)
     (10, 20, 0.00101025)
     """
-    if isinstance(num_qubits, bool) or not isinstance(num_qubits, int) or num_qubits < 0:
-        raise ValueError(f"num_qubits must be a non-negative integer, got {num_qubits!r}")
+    num_qubits = integer("num_qubits", num_qubits, minimum=0, error=ValueError)
     step = qa.t_2q_s + qa.t_1q_s + qa.t_meas_s + link.latency_s + qb.t_1q_s
     e_local = 1 - (1 - qa.e_2q) * (1 - qa.e_1q) * (1 - qa.e_meas) ** 2 * (1 - qb.e_1q)
     return {
@@ -417,22 +409,15 @@ def estimate(
         if not is_real_number(error_budget):
             raise TypeError(f"error_budget must be a probability or an ErrorBudget, got {error_budget!r}")
         error_budget = ErrorBudget(float(error_budget))
-    if max_runtime_s is not None and (
-        not is_real_number(max_runtime_s) or not (max_runtime_s > 0 and math.isfinite(max_runtime_s))
-    ):
-        raise ValueError(f"max_runtime_s must be a positive finite time in seconds or None, got {max_runtime_s!r}")
+    if max_runtime_s is not None:
+        max_runtime_s = real_number("max_runtime_s", max_runtime_s, minimum=0.0, exclusive_minimum=True, unit="s")
     if target_fidelity is not None:
-        if not is_real_number(target_fidelity):
-            raise TypeError(f"target_fidelity must be a number or None, got {target_fidelity!r}")
         # Checked here, not when a remote gate first needs it: a workload without remote gates
         # would otherwise report 'feasible' for a target of 1.5.
-        if not 0.25 <= target_fidelity <= 1:
-            raise ValueError(f"target_fidelity must be in [0.25, 1] or None, got {target_fidelity!r}")
-        target_fidelity = float(target_fidelity)
+        target_fidelity = real_number("target_fidelity", target_fidelity, minimum=0.25, maximum=1.0)
     if purification not in ("dejmps", "bbpssw"):
         raise ValueError(f"purification must be 'dejmps' or 'bbpssw', got {purification!r}")
-    if not isinstance(cat_entangler, (bool, np.bool_)):
-        raise TypeError(f"cat_entangler must be True or False, got {cat_entangler!r}")
+    cat_entangler = flag("cat_entangler", cat_entangler)
     seed = check_seed(seed)
     k = len(qpu_list)
     link_map = _normalize_links(links, k, relays=True)

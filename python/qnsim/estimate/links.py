@@ -106,54 +106,46 @@ class Link:
         pair = self.qpus
         if isinstance(pair, (str, bytes)) or not hasattr(pair, "__len__") or len(pair) != 2:
             raise ValueError(f"qpus must be a pair of QPU indices, got {pair!r}")
-        if any(isinstance(x, bool) or not isinstance(x, (int, np.integer)) for x in pair):
+        if not all(is_integer(x) for x in pair):
             raise ValueError(f"qpus must be a pair of integer QPU indices, got {pair!r}")
         a, b = (int(x) for x in pair)
         if a == b or a < 0 or b < 0:
             raise ValueError(f"a link joins two different QPUs (indices >= 0), got qpus={self.qpus!r}")
         object.__setattr__(self, "qpus", (a, b))
-        # The package's one reading of numbers: NumPy scalars are numbers, bools and text are not.
-        if not (is_real_number(self.rate_hz) and math.isfinite(self.rate_hz) and self.rate_hz > 0):
-            raise ValueError(
-                f"rate_hz must be a finite positive number of pairs per second, got {self.rate_hz!r}"
-            )
-        if not (is_real_number(self.fidelity) and 0.25 <= self.fidelity <= 1):
-            raise ValueError(f"fidelity must be in [0.25, 1], got {self.fidelity!r}")
-        if not (is_real_number(self.latency_s) and math.isfinite(self.latency_s) and self.latency_s >= 0):
-            raise ValueError(f"latency_s must be a finite non-negative time, got {self.latency_s!r}")
-        for name in ("rate_hz", "fidelity", "latency_s"):
-            object.__setattr__(self, name, float(getattr(self, name)))
-        if not is_integer(self.channels) or not 1 <= self.channels <= 10**9:
-            raise ValueError(f"channels must be an integer in [1, 1e9], got {self.channels!r}")
-        object.__setattr__(self, "channels", int(self.channels))
-        for name in ("memory_t1_s", "memory_t2_s"):
-            v = getattr(self, name)
-            if not (is_real_number(v) and v > 0):
-                raise ValueError(f"{name} must be a positive time in seconds (inf: not modelled), got {v!r}")
-            object.__setattr__(self, name, float(v))
+        # The package's one reading of numbers (qnsim.argument_checks), with the estimator's one
+        # exception class for bad input: NumPy scalars are numbers, bools and text are not.
+        number = functools.partial(real_number, error=ValueError)
+        count = functools.partial(integer, error=ValueError)
+        read = {
+            "rate_hz": number("rate_hz", self.rate_hz, minimum=0.0, exclusive_minimum=True, unit="Hz"),
+            "fidelity": number("fidelity", self.fidelity, minimum=0.25, maximum=1.0),
+            "latency_s": number("latency_s", self.latency_s, minimum=0.0, unit="s"),
+            "channels": count("channels", self.channels, minimum=1, maximum=10**9),
+            # inf: storage decay not modelled.
+            "memory_t1_s": number("memory_t1_s", self.memory_t1_s, minimum=0.0, exclusive_minimum=True,
+                                  allow_inf=True, unit="s"),
+            "memory_t2_s": number("memory_t2_s", self.memory_t2_s, minimum=0.0, exclusive_minimum=True,
+                                  allow_inf=True, unit="s"),
+        }
+        if self.buffer_pairs is not None:
+            read["buffer_pairs"] = count("buffer_pairs", self.buffer_pairs, minimum=1)
+        for name, v in read.items():
+            object.__setattr__(self, name, v)
         if self.memory_t2_s > 2 * self.memory_t1_s:
             raise ValueError(
                 f"memory_t2_s must be <= 2 * memory_t1_s = {2 * self.memory_t1_s:g} s, got {self.memory_t2_s:g} s"
             )
-        if self.buffer_pairs is not None:
-            if not is_integer(self.buffer_pairs) or self.buffer_pairs < 1:
-                raise ValueError(f"buffer_pairs must be a positive integer or None, got {self.buffer_pairs!r}")
-            object.__setattr__(self, "buffer_pairs", int(self.buffer_pairs))
         if (self.success_probability is None) != (self.attempt_period_s is None):
             raise ValueError("give both success_probability and attempt_period_s, or neither")
         if self.success_probability is not None:
-            p, t = self.success_probability, self.attempt_period_s
-            for name, v in (("success_probability", p), ("attempt_period_s", t)):
-                if not is_real_number(v):
-                    raise ValueError(f"{name} must be a number, got {v!r}")
-            if not 0 < p <= 1 or not (t > 0 and math.isfinite(t)):
-                raise ValueError(
-                    f"need 0 < success_probability <= 1 and attempt_period_s > 0, got {p!r}, {t!r}"
-                )
+            p = number("success_probability", self.success_probability, minimum=0.0, exclusive_minimum=True, maximum=1)
+            t = number("attempt_period_s", self.attempt_period_s, minimum=0.0, exclusive_minimum=True, unit="s")
             if not math.isclose(p / t, self.rate_hz, rel_tol=1e-6):
                 raise ValueError(
                     f"rate_hz={self.rate_hz!r} does not match success_probability/attempt_period_s={p / t!r}"
                 )
+            object.__setattr__(self, "success_probability", p)
+            object.__setattr__(self, "attempt_period_s", t)
 
     @property
     def total_rate_hz(self) -> float:
@@ -231,11 +223,12 @@ def stored_pair(coeffs: Sequence[float], wait_s: float, t1_s: float, t2_s: float
     >>> [round(x, 6) for x in stored_pair((1.0, 0.0, 0.0, 0.0), 1e-3, math.inf, 1e-3)]  # pure dephasing
     [0.567668, 0.0, 0.0, 0.432332]
     """
-    for name, v in (("wait_s", wait_s), ("t1_s", t1_s), ("t2_s", t2_s)):
-        if not is_real_number(v) or math.isnan(v):
-            raise ValueError(f"{name} must be a number, got {v!r}")
-    if wait_s < 0 or t1_s <= 0 or t2_s <= 0:
-        raise ValueError(f"need wait_s >= 0 and t1_s, t2_s > 0, got {wait_s!r}, {t1_s!r}, {t2_s!r}")
+    number = functools.partial(real_number, error=ValueError)
+    wait_s = number("wait_s", wait_s, minimum=0.0, unit="s")
+    t1_s = number("t1_s", t1_s, minimum=0.0, exclusive_minimum=True, allow_inf=True, unit="s")
+    t2_s = number("t2_s", t2_s, minimum=0.0, exclusive_minimum=True, allow_inf=True, unit="s")
+    if t2_s > 2 * t1_s:
+        raise ValueError(f"t2_s must be <= 2 * t1_s = {2 * t1_s:g} s, got {t2_s:g} s")
     a, b, c, d = (float(x) for x in coeffs)
     if wait_s == 0:
         return (a, b, c, d)
@@ -267,8 +260,7 @@ def stored_fidelity(fidelity: float, wait_s: float, t1_s: float, t2_s: float) ->
     >>> round(stored_fidelity(1.0, 1e-3, 2e-3, 1e-3), 6)  # both halves 1 ms: (1 + 2e^-2 + e^-1)/4
     0.409638
     """
-    if not is_real_number(fidelity) or math.isnan(fidelity):
-        raise ValueError(f"fidelity must be a number, got {fidelity!r}")
+    fidelity = real_number("fidelity", fidelity, minimum=0.0, maximum=1.0, error=ValueError)
     return stored_pair(_werner(fidelity), wait_s, t1_s, t2_s)[0]
 
 

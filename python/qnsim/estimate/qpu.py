@@ -26,22 +26,12 @@ measurement error, is what the model assumes). Code distances go up to ``Surface
 from __future__ import annotations
 
 import dataclasses
-import math
+import functools
 from typing import Any
 
-from qnsim.argument_checks import is_integer, is_real_number
+from qnsim.argument_checks import integer, probability, real_number
 
 __all__ = ["PRESETS", "QPU", "SurfaceCode", "preset"]
-
-
-def _check_time(name: str, v: float) -> None:
-    if not is_real_number(v) or not (math.isfinite(v) and v >= 0):
-        raise ValueError(f"{name} must be a finite non-negative time in seconds, got {v!r}")
-
-
-def _check_prob(name: str, v: float) -> None:
-    if not is_real_number(v) or not 0 <= v <= 1:
-        raise ValueError(f"{name} must be a probability in [0, 1], got {v!r}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,20 +59,16 @@ class SurfaceCode:
     interface_threshold: float = 0.1
 
     def __post_init__(self) -> None:
-        for f in ("crossing_prefactor", "error_threshold", "interface_threshold"):
-            v = getattr(self, f)
-            if not is_real_number(v) or not math.isfinite(v):
-                raise ValueError(f"{f} must be a finite number, got {v!r}")
-        if not is_integer(self.max_distance) or not (
-            1 <= self.max_distance <= 1001
-        ):
-            raise ValueError(f"max_distance must be an integer in [1, 1001], got {self.max_distance!r}")
-        if not self.crossing_prefactor > 0:
-            raise ValueError(f"crossing_prefactor must be > 0, got {self.crossing_prefactor!r}")
-        if not 0 < self.error_threshold < 1:
-            raise ValueError(f"error_threshold must be in (0, 1), got {self.error_threshold!r}")
-        if not 0 < self.interface_threshold < 1:
-            raise ValueError(f"interface_threshold must be in (0, 1), got {self.interface_threshold!r}")
+        # The estimator's one exception class for bad input, the package's one reading of numbers.
+        set_ = functools.partial(object.__setattr__, self)
+        set_("crossing_prefactor", real_number("crossing_prefactor", self.crossing_prefactor, minimum=0.0,
+                                               exclusive_minimum=True, error=ValueError))
+        for f in ("error_threshold", "interface_threshold"):
+            v = real_number(f, getattr(self, f), minimum=0.0, exclusive_minimum=True, maximum=1.0, error=ValueError)
+            if v == 1.0:
+                raise ValueError(f"{f} must be < 1, got 1.0")
+            set_(f, v)
+        set_("max_distance", integer("max_distance", self.max_distance, minimum=1, maximum=1001, error=ValueError))
 
     def logical_error_per_cycle(self, p: float, d: int) -> float:
         """Logical error probability per logical cycle of one patch of distance d at physical error p.
@@ -159,18 +145,18 @@ class QPU:
     name: str = ""
 
     def __post_init__(self) -> None:
+        set_ = functools.partial(object.__setattr__, self)
         for cap in ("num_qubits", "logical_qubits"):
-            v = getattr(self, cap)
-            if v is not None and (not is_integer(v) or v < 1):
-                raise ValueError(f"{cap} must be a positive integer or None, got {v!r}")
+            if getattr(self, cap) is not None:
+                set_(cap, integer(cap, getattr(self, cap), minimum=1, error=ValueError))
         if self.t_reset_s is None:
-            object.__setattr__(self, "t_reset_s", self.t_meas_s)
+            set_("t_reset_s", self.t_meas_s)
         if self.t_t_s is None:
-            object.__setattr__(self, "t_t_s", self.t_1q_s)
+            set_("t_t_s", self.t_1q_s)
         for f in ("t_1q_s", "t_2q_s", "t_meas_s", "t_reset_s", "t_t_s"):
-            _check_time(f, getattr(self, f))
+            set_(f, real_number(f, getattr(self, f), minimum=0.0, unit="s", error=ValueError))
         for f in ("e_1q", "e_2q", "e_meas", "e_t"):
-            _check_prob(f, getattr(self, f))
+            set_(f, probability(f, getattr(self, f), error=ValueError))
         if self.surface_code is not None and not isinstance(self.surface_code, SurfaceCode):
             raise TypeError(f"surface_code must be a SurfaceCode or None, got {self.surface_code!r}")
         if self.logical_qubits is not None and self.surface_code is None:

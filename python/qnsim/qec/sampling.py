@@ -159,6 +159,24 @@ class LogicalErrorEstimate:
 MAX_WORKERS = 4096
 #: Largest batch of sampled shots held in memory at once, in bytes (1 GiB).
 MAX_BATCH_BYTES = 1 << 30
+#: Most detector and observable bits one call samples and decodes (shots times bits per shot): about
+#: half a day of Stim and PyMatching. The same bound as ``do_circuit``'s 2**40 target operations.
+MAX_SAMPLED_BITS = 1 << 40
+
+
+def _check_work(circuit: Any, max_shots: int) -> None:
+    """Refuses a ``max_shots`` whose sampling would run for days or longer.
+
+    ``max_errors`` does not bound the work (a circuit whose logical error rate is tiny or zero
+    never reaches it), so the bound is on ``max_shots`` alone.
+    """
+    bits = max(1, circuit.num_detectors + circuit.num_observables)
+    if max_shots * bits > MAX_SAMPLED_BITS:
+        raise ValueError(
+            f"max_shots = {max_shots:,} shots of {bits:,} detector and observable bits each is more than the "
+            f"2**40 bits one call samples (days of work, even with max_errors, which a rare error never reaches); "
+            f"give max_shots <= {MAX_SAMPLED_BITS // bits:,}"
+        )
 
 
 def _check_count(name: str, value: int | None, allow_none: bool = True) -> int | None:
@@ -200,8 +218,9 @@ def sample_logical_error(
         The counts.
 
     Raises:
-        ValueError: Non-positive counts, a circuit without observables, or a largest batch whose
-            detection events and observables would take more than 1 GiB (``MAX_BATCH_BYTES``).
+        ValueError: Non-positive counts, a circuit without observables, a largest batch whose
+            detection events and observables would take more than 1 GiB (``MAX_BATCH_BYTES``), or
+            ``max_shots`` times the bits of a shot above 2**40 (``MAX_SAMPLED_BITS``: days of work).
 
     Example:
         >>> from qnsim import qec
@@ -231,6 +250,7 @@ def sample_logical_error(
             f"a batch of {largest:,} shots of this circuit ({shot_bytes} bytes each) would need "
             f"{largest * shot_bytes:,} bytes, more than {MAX_BATCH_BYTES:,}; lower batch_size / max_batch_size"
         )
+    _check_work(circuit, max_shots)
     start = time.perf_counter()
     # The same decoder prior sinter builds (disjoint channel outcomes treated as independent).
     dem = circuit.detector_error_model(decompose_errors=True, approximate_disjoint_errors=True)
@@ -282,7 +302,8 @@ def collect(
         One estimate per task, in the order given.
 
     Raises:
-        ValueError: Bad counts, or metadata without ``rounds``.
+        ValueError: Bad counts, metadata without ``rounds``, or ``max_shots`` times a circuit's
+            bits per shot above 2**40 (``MAX_SAMPLED_BITS``).
 
     Example:
         >>> from qnsim import qec
@@ -304,6 +325,7 @@ def collect(
         meta = dict(meta)
         if "rounds" not in meta:
             raise ValueError(f"task metadata needs 'rounds' (an int), got {meta!r}")
+        _check_work(circuit, max_shots)
         sinter_tasks.append(sinter.Task(circuit=circuit, json_metadata=meta))
     stats = sinter.collect(
         num_workers=workers,
