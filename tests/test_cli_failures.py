@@ -92,7 +92,7 @@ def test_python_dash_m_runs_the_command(scenario):
         (["qec", "circuit", "--distance", "100001"], ["qnsim qec: error:", "distance must be at most 1001", "100001"]),
         (["qec", "circuit", "--rounds", "1000000000000"], ["qnsim qec: error:", "rounds=1000000000000", "qubit-rounds"]),
         (["run", "{huge}"], ["huge.toml: topology: chain(n=1000000000000) has 999,999,999,999 links"]),
-        (["run", "{flag}"], ["flag.toml: nodes[0]", "improvement must be a number, got True"]),
+        (["run", "{flag}"], ["flag.toml: nodes[0]", "improvement must be a real number, got True"]),
     ],
 )
 def test_every_failure_is_one_line_with_status_2(tmp_path, scenario, args, fragments):

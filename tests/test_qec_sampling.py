@@ -61,8 +61,8 @@ def test_sampler_is_deterministic_for_a_seed_and_stops_on_errors():
 
 @pytest.mark.parametrize(
     "kwargs, match",
-    [({"max_shots": 0}, "max_shots must be an int >= 1"), ({"max_shots": 10, "max_errors": -1}, "max_errors"),
-     ({"max_shots": 10, "rounds": 0}, "rounds must be an int >= 1")],
+    [({"max_shots": 0}, "max_shots must be >= 1, got 0"), ({"max_shots": 10, "max_errors": -1}, "max_errors"),
+     ({"max_shots": 10, "rounds": 0}, "rounds must be >= 1, got 0")],
 )
 def test_sampler_rejects_bad_counts(kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -252,7 +252,7 @@ def test_round_timing_closed_forms():
 
 @pytest.mark.parametrize(
     "kwargs, match",
-    [({"rate_hz": 0}, "rate_hz must be a positive"), ({"cycle_time_s": -1}, "cycle_time_s"),
+    [({"rate_hz": 0}, r"^rate_hz must be > 0, got 0$"), ({"cycle_time_s": -1}, "cycle_time_s"),
      ({"scheme": "direct"}, "uses no pairs"), ({"bell_diagonal": (1, 1, 0, 0)}, "must sum to 1"),
      ({"distance": 6}, "distance must be an odd int")],
 )

@@ -144,7 +144,7 @@ transducer = { efficiency = 0.5, added_noise_photons = 0.01, repetition_rate_hz 
             r"requests\[0\].purification must be one of 'bbpssw', 'dejmps', got 'dejmp'; did you mean 'dejmps'\?",
         ),
         ("[run]", "[runn]\n[run]", r"unknown key runn; did you mean 'run'\?"),
-        ("until_s = 0.01", 'until_s = "soon"', r"run.until_s must be a number, got 'soon'"),
+        ("until_s = 0.01", 'until_s = "soon"', r"run.until_s must be a real number, got 'soon'"),
     ],
 )
 def test_errors_name_the_file_and_field(tmp_path, old, new, message):

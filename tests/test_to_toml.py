@@ -171,8 +171,8 @@ def test_link_model_tables_are_checked(tmp_path):
     ("kwargs", "error", "match"),
     [
         # float(True) was written as until_s = 1.0, int(1.5) as seed 1, '0.5' as 0.5.
-        ({"until_s": True}, qnsim.ParameterError, r"^until_s must be a number, got True$"),
-        ({"until_s": "0.5"}, qnsim.ParameterError, r"^until_s must be a number, got '0.5'$"),
+        ({"until_s": True}, qnsim.ParameterError, r"^until_s must be a real number, got True$"),
+        ({"until_s": "0.5"}, qnsim.ParameterError, r"^until_s must be a real number, got '0.5'$"),
         ({"until_s": 1.0, "seed": 1.5}, qnsim.ParameterError, r"^seed must be an integer, got 1.5$"),
         ({"until_s": 1.0, "seed": -1}, ValueError, r"run.seed must be >= 0, got -1"),
         # Path("") is "." (Is a directory), found only after the whole file was built.

@@ -70,7 +70,20 @@ inline bool parse_uint(const char *&p, const char *end, uint64_t &out) {
 std::string token_at(const char *p, const char *end) {
     const char *q = p;
     while (q < end && !is_space(*q) && *q != '#') ++q;
-    return std::string(p, q);
+    // Control bytes are shown escaped: a NUL ended the message there ("got '" and no line number).
+    std::string out;
+    for (const char *c = p; c < q; ++c) {
+        const auto byte = static_cast<unsigned char>(*c);
+        if (byte < 0x20 || byte == 0x7f) {
+            static const char hex[] = "0123456789abcdef";
+            out += "\\x";
+            out += hex[byte >> 4];
+            out += hex[byte & 15];
+        } else {
+            out += *c;
+        }
+    }
+    return out;
 }
 
 /// The gate a rotation by `theta` (radians) is, when the angle makes it one the estimator prices
@@ -158,6 +171,7 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
     // Optional parenthesized arguments: validated as numbers and counted; only a rotation's angle is kept.
     size_t num_args = 0;
     double first_arg = 0.0;
+    double worst_probability = 0.0;  // The argument furthest outside [0, 1] (0: none outside).
     if (p < end && *p == '(') {
         ++p;
         while (true) {
@@ -167,6 +181,11 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
             std::string rest(p, end);
             const double value = std::strtod(rest.c_str(), &num_end);
             if (num_end == rest.c_str()) fail(line, msg("bad argument '", token_at(p, end), "'"));
+            // RZ(nan) was priced as a rotation and RZ(1e400) read as RZ(inf): Stim refuses both.
+            if (!std::isfinite(value)) {
+                fail(line, msg("argument '", std::string(p, p + (num_end - rest.c_str())), "' is not a finite number"));
+            }
+            if ((value < 0.0 || value > 1.0) && worst_probability == 0.0) worst_probability = value;
             if (num_args == 0) first_arg = value;
             ++num_args;
             p += num_end - rest.c_str();
@@ -189,6 +208,14 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
                 fail(line, msg(g.name, " takes ", lo, " parenthesized argument", lo == 1 ? "" : "s", ", got ", num_args));
             }
             fail(line, msg(g.name, " takes ", lo, " to ", hi, " parenthesized arguments, got ", num_args));
+        }
+        // Noise channels and measurements take probabilities (M(2) and DEPOLARIZE1(1.5) were accepted).
+        const bool takes_probabilities = g.kind == GateKind::Noise1 || g.kind == GateKind::Noise2 ||
+                                         g.kind == GateKind::NoiseProduct || g.kind == GateKind::Measure ||
+                                         g.kind == GateKind::MeasureReset || g.kind == GateKind::TwoMeasure ||
+                                         g.kind == GateKind::Product;
+        if (takes_probabilities && worst_probability != 0.0) {
+            fail(line, msg(g.name, " takes probabilities in [0, 1], got ", worst_probability));
         }
         if (g.kind == GateKind::Rotation) out.gate = special_angle_gate(out.gate, first_arg);
     }

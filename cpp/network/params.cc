@@ -33,7 +33,11 @@ void NodeParams::validate() const {
     }
     time_constant("t1_s", t1_s);
     time_constant("t2_s", t2_s);
-    if (t2_s > 2 * t1_s) throw ParameterError("t2_s", msg("must be <= 2 * t1_s = ", 2 * t1_s, " s, got ", t2_s, " s"));
+    if (t2_s > 2 * t1_s) {
+        // A t1_s given alone met the default t2_s = inf here: say where the inf came from.
+        const char *hint = std::isinf(t2_s) ? " (t2_s defaults to inf: give t2_s with t1_s)" : "";
+        throw ParameterError("t2_s", msg("must be <= 2 * t1_s = ", 2 * t1_s, " s, got ", t2_s, " s", hint));
+    }
     time_constant("depolarizing_time_s", depolarizing_time_s);
     probability("gate1_error", gate1_error);
     probability("gate2_error", gate2_error);

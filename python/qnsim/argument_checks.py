@@ -29,10 +29,11 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["flag", "integer", "is_integer", "is_real_number", "probability", "real_number"]
+__all__ = ["check_bounds", "flag", "integer", "is_integer", "is_real_number", "probability", "real_number"]
 
 
 def is_real_number(value: object) -> bool:
@@ -62,10 +63,10 @@ def _bound_text(bound: float) -> str:
 def _shown(value: object) -> str:
     """``repr`` of a value as the user would write it (NumPy scalars as plain numbers)."""
     plain = value.item() if isinstance(value, np.generic) else value
-    try:
-        return repr(plain)
-    except ValueError:  # an int too long for Python's digit limit (sys.set_int_max_str_digits)
-        return f"an integer of {plain.bit_length()} bits"  # type: ignore[union-attr]
+    if isinstance(plain, int) and plain.bit_length() > 128:  # 10**400 in full is 401 digits of message
+        sign = "-" if plain < 0 else ""
+        return f"an integer of {plain.bit_length()} bits (about {sign}10**{int(plain.bit_length() * math.log10(2))})"
+    return repr(plain)
 
 
 def real_number(
@@ -113,22 +114,38 @@ def real_number(
     if math.isnan(number) or (math.isinf(number) and not (allow_inf and number > 0)):
         allowed = "finite or +inf" if allow_inf else "finite"
         raise (error or ValueError)(f"{name} must be {allowed}, got {_shown(value)}")
-    _check_bounds(name, number, value, minimum, maximum, exclusive_minimum, unit, error)
+    check_bounds(name, number, value, minimum, maximum, exclusive_minimum, unit, error)
     return number
 
 
-def _check_bounds(
+def check_bounds(
     name: str,
     number: float,
     value: object,
-    minimum: float | None,
-    maximum: float | None,
-    exclusive_minimum: bool,
-    unit: str,
-    error: type[Exception] | None,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    exclusive_minimum: bool = False,
+    unit: str = "",
+    error: Callable[[str], Exception] | None = None,
 ) -> None:
-    """The one bound check of :func:`real_number` and :func:`integer`: the message shows the value as
-    the user wrote it (an integer exactly, a NumPy scalar as a plain number) and the bound with its unit."""
+    """The one bound check of :func:`real_number`, :func:`integer` and the spec fields
+    (``qnsim.specs``): refuses ``number`` outside [minimum, maximum] with a message that shows
+    ``value`` as the user wrote it (an integer exactly, a NumPy scalar as a plain number) and the
+    bound with its unit.
+
+    Args:
+        name: The argument's name for messages.
+        number: The value as read (a float or an int).
+        value: What the caller passed (shown in the message).
+        minimum, maximum, exclusive_minimum, unit: As for :func:`real_number`.
+        error: Builds the exception from the message (default: ValueError).
+
+    Example:
+        >>> check_bounds("t1_s", -1.0, -1, minimum=0.0, exclusive_minimum=True, unit="s")
+        Traceback (most recent call last):
+        ...
+        ValueError: t1_s must be > 0 s, got -1
+    """
     suffix = f" {unit}" if unit else ""
     if minimum is not None and (number < minimum or (exclusive_minimum and number == minimum)):
         sign = ">" if exclusive_minimum else ">="
@@ -188,7 +205,7 @@ def integer(
     if not is_integer(value):
         raise (error or TypeError)(f"{name} must be an integer, got {value!r}")
     number = int(value)  # type: ignore[call-overload]
-    _check_bounds(name, number, number, minimum, maximum, False, unit, error)
+    check_bounds(name, number, number, minimum, maximum, False, unit, error)
     return number
 
 

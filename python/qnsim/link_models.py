@@ -191,14 +191,34 @@ def werner_state(fidelity: float) -> np.ndarray:
 def bell_diagonal(rho: np.ndarray) -> np.ndarray:
     """Diagonal of a two-qubit state in the Bell basis, order (Phi+, Psi+, Psi-, Phi-).
 
-    These are the weights of the Bell-twirled state; they sum to tr(rho).
+    These are the weights of the Bell-twirled state; they sum to tr(rho) (a linear map: an
+    unnormalized Hermitian operator is read as one).
+
+    Raises:
+        ValueError: ``rho`` is not a 4 x 4 Hermitian matrix (the weights of a non-Hermitian one
+            are complex: their real parts alone were returned).
 
     Example:
         >>> bell_diagonal(werner_state(0.7)).round(3)
         array([0.7, 0.1, 0.1, 0.1])
     """
     r = _check_two_qubit_matrix(rho)
+    skew = float(np.max(np.abs(r - r.conj().T)))
+    if skew > 1e-9:
+        raise ValueError(f"bell_diagonal needs a Hermitian matrix, got one with max |rho - rho^dag| = {skew:.3g}")
+    return _bell_weights(r)
+
+
+def _bell_weights(r: np.ndarray) -> np.ndarray:
+    """The Bell-basis diagonal of a checked 4 x 4 matrix (no state check: the package's own states)."""
     return np.einsum("ki,ij,kj->k", _BELL_BASIS, r, _BELL_BASIS).real
+
+
+def _check_state(rho: np.ndarray) -> np.ndarray:
+    """``rho`` as a 4 x 4 array, after checking it is a state as the engines check one."""
+    r = _check_two_qubit_matrix(rho)
+    _core.DensityMatrixSimulator(2).set_density_matrix(r.astype(complex))
+    return r
 
 
 def fidelity(rho: np.ndarray, target: str = "phi+") -> float:
@@ -213,11 +233,10 @@ def fidelity(rho: np.ndarray, target: str = "phi+") -> float:
     key = target.lower() if isinstance(target, str) else None
     if key not in _BELL_KETS:
         raise ValueError(f"fidelity target must be one of {BELL_NAMES}, got {target!r}")
-    r = _check_two_qubit_matrix(rho)
     # A state, checked as the engines check one (Hermitian, trace 1, PSD): a fidelity of 5 for
     # 5 * I is not an answer.
-    _core.DensityMatrixSimulator(2).set_density_matrix(r.astype(complex))
-    return float(bell_diagonal(r)[BELL_NAMES.index(key)])
+    r = _check_state(rho)
+    return float(_bell_weights(r)[BELL_NAMES.index(key)])
 
 
 # --- protocol oracles ------------------------------------------------------------------------------
@@ -376,7 +395,7 @@ class LinkModel:
         state.flags.writeable = False
         object.__setattr__(self, "state", state)
         diagonal = _check_bell_coefficients("LinkModel.bell_diagonal", self.bell_diagonal)
-        of_state = bell_diagonal(state)
+        of_state = _bell_weights(state)
         if np.max(np.abs(diagonal - of_state)) > 1e-9:
             raise ValueError(
                 f"LinkModel.bell_diagonal {tuple(diagonal.tolist())} is not the Bell diagonal of its state "
@@ -520,7 +539,7 @@ def heralded_link(
         first_round = -math.expm1(modes * math.log1p(-p_first)) if p_first < 1.0 else 1.0
         first_round = max(first_round, p_attempt)
 
-    diag = bell_diagonal(state)
+    diag = _bell_weights(state)
     return LinkModel(
         scheme=scheme,
         success_probability=p_attempt,
@@ -573,12 +592,7 @@ def _click_kernel(eta_a: float, eta_b: float, p: float, visibility: float, coher
 
 
 def _check_probability(what: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
-        raise TypeError(f"{what} must be a real number, got {value!r}")
-    x = float(value)
-    if not 0.0 <= x <= 1.0:  # also rejects nan
-        raise ValueError(f"{what} must be in [0, 1], got {x}")
-    return x
+    return probability(what, value)
 
 
 def _check_bell_coefficients(what: str, coefficients: Sequence[float]) -> np.ndarray:

@@ -13,10 +13,10 @@ is an assumption.
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass, replace
 from typing import Any, Callable
 
+from qnsim.argument_checks import real_number
 from qnsim.hardware import Detector, Fiber, GateNoise, Memory, NodeHardware, Source, Transducer
 from qnsim.link_models import SCHEMES, LinkModel, heralded_link
 
@@ -226,13 +226,7 @@ def superconducting_transducer_link(improvement: float = 1.0) -> HardwarePreset:
         >>> round(superconducting_transducer_link(1000).link(10.0).fidelity, 3)
         0.998
     """
-    if isinstance(improvement, bool) or not isinstance(improvement, numbers.Real):
-        raise TypeError(f"superconducting_transducer_link improvement must be a number, got {improvement!r}")
-    k = float(improvement)
-    if not math.isfinite(k) or k < 1.0:
-        raise ValueError(
-            f"superconducting_transducer_link improvement must be finite and >= 1, got {improvement!r}"
-        )
+    k = real_number("superconducting_transducer_link improvement", improvement, minimum=1.0)
     return HardwarePreset(
         name="superconducting_transducer_link" + ("" if k == 1.0 else f"_x{k:g}"),
         source=Source(attempt_rate_hz=1e6, emission_efficiency=0.9, bright_state_alpha=0.1),

@@ -52,8 +52,14 @@ def route(nodes: Iterable[str], links: Sequence[LinkInfo], src: str, dst: str, r
     Raises:
         ValueError: No path (naming the metric's restriction when there is one).
     """
+    if routing not in ROUTINGS:  # any other text was routed by hops
+        raise ValueError(f"routing must be one of {', '.join(map(repr, ROUTINGS))}, got {routing!r}")
     g = nx.Graph()
     g.add_nodes_from(nodes)
+    for end, name in (("src", src), ("dst", dst)):
+        if not isinstance(name, str) or name not in g:
+            known = ", ".join(map(str, g.nodes)) or "none"
+            raise ValueError(f"{end} {name!r} is not a node of the network (nodes: {known})")
     for link in links:
         if routing == "hops":
             weight = 1.0

@@ -16,10 +16,13 @@ a pure function of the scenario and the seed), so resuming and the output files 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Sized
 from typing import Any, Union
 
 __all__ = ["batches_help", "run_seed_batches", "seed_groups"]
+
+#: Most seeds one native batch (Network.run_seeds) runs: each gets a network copy and a result.
+MAX_SEEDS = 1 << 20
 
 
 def seed_groups(points: Sequence[Any]) -> list[list[Any]]:
@@ -99,9 +102,13 @@ def run_network_seeds(network: Any, seeds: Any, until_s: float, threads: int | N
     import time
 
     from qnsim.results import collect
+    from qnsim._core import ParameterError
     from qnsim.specs import UINT64_MAX, check_value, seconds_to_ps
     from qnsim.sweeps import _usable_cpus
 
+    # Counted before the seeds are read: range(10**9) filled memory on its way to a tuple.
+    if isinstance(seeds, Sized) and len(seeds) > MAX_SEEDS:
+        raise ParameterError(f"seeds: {len(seeds):,} seeds is more than the {MAX_SEEDS:,} one batch runs; split them")
     seeds = check_value("seeds", tuple[int, ...], seeds)
     for i, s in enumerate(seeds):
         check_value(f"seeds[{i}]", int, s, {"minimum": 0, "maximum": UINT64_MAX})

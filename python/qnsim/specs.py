@@ -31,7 +31,7 @@ import dataclasses
 import difflib
 import math
 import typing
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Union
 
@@ -39,7 +39,7 @@ import numpy as np
 
 from qnsim import _core
 from qnsim._core import ParameterError
-from qnsim.argument_checks import is_integer, is_real_number
+from qnsim.argument_checks import check_bounds, integer, is_integer, is_real_number, real_number
 from qnsim.hardware import GateNoise
 
 __all__ = [
@@ -157,11 +157,7 @@ def seconds_to_ps(seconds: Any, field_name: str) -> int:
         >>> seconds_to_ps(1.5e-6, "start_s")
         1500000
     """
-    if not is_real_number(seconds):
-        raise parameter_error(field_name, f"must be a number of seconds, got {seconds!r}")
-    value = float(seconds)
-    if not math.isfinite(value):
-        raise parameter_error(field_name, f"must be a finite number of seconds, got {value!r}")
+    value = real_number(field_name, seconds, unit="s", error=_field_error(field_name))
     if abs(value) > INT64_MAX / 1e12 * 1.01:  # far beyond: value * 1e12 could overflow to inf
         raise parameter_error(field_name, f"= {value!r} s exceeds the int64 picosecond range (about 106 days)")
     ps = round(value * 1e12)
@@ -353,16 +349,10 @@ def check_value(name: str, hint: Any, value: Any, meta: Mapping[str, Any] | None
             return bool(value)
         raise parameter_error(name, f"must be true or false, got {value!r}")
     if hint is int:
-        if not is_integer(value):
-            raise parameter_error(name, f"must be an integer, got {value!r}")
-        return _bounded(name, int(value), meta)
+        return _bounded(name, integer(name, value, error=_field_error(name)), meta)
     if hint is float:
-        if not is_real_number(value):
-            raise parameter_error(name, f"must be a number, got {value!r}")
-        number = float(value)
-        if math.isnan(number):
-            raise parameter_error(name, f"must be a number, got {value!r}")
-        return _bounded(name, number, meta)
+        # +inf passes here and meets the field's bounds (t1_s = inf: no decay).
+        return _bounded(name, real_number(name, value, allow_inf=True, error=_field_error(name)), meta)
     if hint is str:
         if not isinstance(value, str):
             raise parameter_error(name, f"must be a string, got {value!r}")
@@ -403,19 +393,23 @@ def _is_of_kind(hint: Any, value: Any) -> bool:
     return False
 
 
-def _bound(value: float | int) -> str:
-    """A bound as written: integers exactly (2^64 - 1 is not 1.84467e+19), floats short."""
-    return str(value) if isinstance(value, int) else f"{value:g}"
+def _field_error(name: str) -> Callable[[str], ParameterError]:
+    """Turns an ``argument_checks`` message about ``name`` into that field's ParameterError."""
+    return lambda text: parameter_error(name, text[len(name) + 1 :])
 
 
 def _bounded(name: str, number: float | int, meta: Mapping[str, Any]) -> Any:
-    unit = f" {meta['unit']}" if meta.get("unit") else ""
-    low, high = meta.get("minimum"), meta.get("maximum")
-    if low is not None and (number < low or (meta.get("exclusive_minimum") and number == low)):
-        sign = ">" if meta.get("exclusive_minimum") else ">="
-        raise parameter_error(name, f"must be {sign} {_bound(low)}{unit}, got {number!r}")
-    if high is not None and number > high:
-        raise parameter_error(name, f"must be <= {_bound(high)}{unit}, got {number!r}")
+    # The package's one bound check (argument_checks), raising this field's ParameterError.
+    check_bounds(
+        name,
+        number,
+        number,
+        meta.get("minimum"),
+        meta.get("maximum"),
+        bool(meta.get("exclusive_minimum")),
+        meta.get("unit") or "",
+        _field_error(name),
+    )
     return number
 
 

@@ -78,6 +78,7 @@ from pathlib import Path
 from typing import Any, Literal, Union
 
 from qnsim._core import QnsimError
+from qnsim.argument_checks import integer
 
 __all__ = [
     "Point",
@@ -174,10 +175,14 @@ def point_id(params: Mapping[str, Scalar], seed: int, scenario: str = "") -> str
         >>> point_id({"a": 1, "b": 2}, 3) == point_id({"b": 2, "a": 1}, 3)
         True
     """
-    content: dict[str, Any] = {"params": dict(params), "seed": int(seed)}
+    # int() made seed 0.5 the point of seed 0 and '3' the point of seed 3.
+    content: dict[str, Any] = {"params": dict(params), "seed": integer("seed", seed, minimum=0, maximum=2**64 - 1)}
     if scenario:
         content["scenario"] = scenario
-    text = json.dumps(content, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    try:
+        text = json.dumps(content, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError):
+        raise ValueError(f"point parameters must be bools, ints, finite floats or strings, got {params!r}") from None
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:20]
 
 
@@ -423,7 +428,9 @@ def _set_dotted(root: dict, key: str, value: Any) -> list[str]:
             for child in _children(node, part, key, path, parts, depth):
                 child_path = [*path, str(child)]
                 if last:
-                    if child in node:  # else a spec field set anew: the scenario reader checks its type
+                    # A list's index always names an entry (``child in node`` asked whether the list
+                    # held the number, so links.0 = 1 replaced a whole link by 1).
+                    if isinstance(node, list) or child in node:  # else a spec field set anew (checked later)
                         _check_replacement(key, ".".join(child_path), node[child], value)
                     node[child] = value
                     changed.append(".".join(child_path))

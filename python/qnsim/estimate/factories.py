@@ -35,6 +35,8 @@ import math
 from collections.abc import Sequence
 from functools import lru_cache
 
+from qnsim.argument_checks import integer, probability, real_number
+
 __all__ = ["DistillationRound", "TFactory", "design_t_factories", "factories_needed", "pick_factory"]
 
 _FAILURE_REQUIREMENT = 0.01  # Probability that a factory run delivers fewer states than promised.
@@ -238,9 +240,32 @@ def design_t_factories(
     >>> [(r.unit, r.code_distance, r.units) for r in f.rounds], f.physical_qubits, round(f.duration_s * 1e9)
     ([('15-to-1 space efficient', 5, 18), ('15-to-1 space efficient', 19, 1)], 18000, 124800)
     """
+    # Read as the estimator reads numbers (before the cache, whose key they are): a probability
+    # outside [0, 1] or a distance of 2.5 priced nonsense, and a distance of 10**30 ran for ever.
+    t_error, physical_error = (probability(n, v, error=ValueError) for n, v in (("t_error", t_error),
+                                                                                  ("physical_error", physical_error)))
+    required_error = real_number("required_error", required_error, minimum=0.0, exclusive_minimum=True,
+                                 maximum=1.0, error=ValueError)
+    t_gate_s = real_number("t_gate_s", t_gate_s, minimum=0.0, unit="s", error=ValueError)
+    max_distance = integer("max_distance", max_distance, minimum=1, maximum=MAX_FACTORY_DISTANCE, error=ValueError)
+    crossing_prefactor = real_number("crossing_prefactor", crossing_prefactor, minimum=0.0, exclusive_minimum=True,
+                                     error=ValueError)
+    error_threshold = real_number("error_threshold", error_threshold, minimum=0.0, exclusive_minimum=True,
+                                  maximum=1.0, error=ValueError)
+    if not callable(logical_cycle_s):
+        raise TypeError(
+            f"logical_cycle_s must be a function of the code distance (d -> seconds), got {logical_cycle_s!r}"
+        )
     key = (t_error, physical_error, t_gate_s, required_error, max_distance, crossing_prefactor, error_threshold)
-    cycles = tuple(round(logical_cycle_s(d) * 1e12) for d in range(max_distance + 1))
+    cycles = tuple(
+        round(real_number(f"logical_cycle_s({d})", logical_cycle_s(d), minimum=0.0, unit="s", error=ValueError) * 1e12)
+        for d in range(max_distance + 1)
+    )
     return list(_design_cached(key, cycles))
+
+
+#: Largest round distance design_t_factories searches (the SurfaceCode.max_distance limit).
+MAX_FACTORY_DISTANCE = 1001
 
 
 @lru_cache(maxsize=256)

@@ -132,8 +132,9 @@ class Link:
         for name, v in read.items():
             object.__setattr__(self, name, v)
         if self.memory_t2_s > 2 * self.memory_t1_s:
+            hint = " (memory_t2_s defaults to inf: give it with memory_t1_s)" if math.isinf(self.memory_t2_s) else ""
             raise ValueError(
-                f"memory_t2_s must be <= 2 * memory_t1_s = {2 * self.memory_t1_s:g} s, got {self.memory_t2_s:g} s"
+                f"memory_t2_s must be <= 2 * memory_t1_s = {2 * self.memory_t1_s:g} s, got {self.memory_t2_s:g} s{hint}"
             )
         if (self.success_probability is None) != (self.attempt_period_s is None):
             raise ValueError("give both success_probability and attempt_period_s, or neither")

@@ -20,6 +20,7 @@ import networkx as nx
 import numpy as np
 
 from qnsim import QnsimError
+from qnsim.argument_checks import integer
 
 __all__ = ["CapacityError", "Placement", "cut_weight", "partition", "placement_from_mapping"]
 
@@ -89,9 +90,14 @@ def cut_weight(
     >>> cut_weight([0, 0, 1], np.array([0, 1]), np.array([1, 2]), np.array([5.0, 2.0]))
     2.0
     """
-    q = np.asarray(qpu_of, dtype=np.int64)
+    q = np.asarray(qpu_of)
+    if q.ndim != 1 or (q.size and q.dtype.kind not in "iu"):  # QPU 0.5 was read as QPU 0
+        raise TypeError(f"qpu_of must be a sequence of integer QPU indices, got {qpu_of!r}")
     if len(pair_a) == 0:
         return 0.0
+    used = max(int(np.max(pair_a)), int(np.max(pair_b)))
+    if used >= len(q):
+        raise IndexError(f"qpu_of places {len(q)} qubits, but the pairs use qubit {used}")
     return float(np.sum(pair_weight[q[pair_a] != q[pair_b]]))
 
 
@@ -109,6 +115,10 @@ def placement_from_mapping(
     >>> placement_from_mapping([0, 1, 1], 3, 2).qpu_of
     (0, 1, 1)
     """
+    num_qubits = integer("num_qubits", num_qubits, minimum=0, maximum=MAX_QUBITS)
+    num_qpus = integer("num_qpus", num_qpus, minimum=1)
+    if isinstance(mapping, (str, bytes)) or not isinstance(mapping, (Mapping, Sequence, np.ndarray)):
+        raise TypeError(f"placement must map qubits to QPUs (a dict or a sequence), got {mapping!r}")
     qpu_of = [-1] * num_qubits
     items = mapping.items() if isinstance(mapping, Mapping) else enumerate(mapping)
     for q, a in items:
@@ -132,6 +142,8 @@ def placement_from_mapping(
 
 #: Partitioner seeds: METIS takes a C int.
 SEED_MAX = 2**31 - 1
+#: Most qubits a placement handles: the circuit parser's qubit-index limit (2^24).
+MAX_QUBITS = 1 << 24
 
 
 def check_seed(seed: object) -> int:
@@ -140,13 +152,9 @@ def check_seed(seed: object) -> int:
     >>> check_seed(-1)
     Traceback (most recent call last):
     ...
-    ValueError: seed must be in [0, 2147483647], got -1
+    ValueError: seed must be >= 0, got -1
     """
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an int, got {seed!r}")
-    if not 0 <= seed <= SEED_MAX:
-        raise ValueError(f"seed must be in [0, {SEED_MAX}], got {seed!r}")
-    return int(seed)
+    return integer("seed", seed, minimum=0, maximum=SEED_MAX)
 
 
 def partition(
@@ -195,12 +203,19 @@ def partition(
         raise ValueError(f"strategy must be 'pack' or 'spread', got {strategy!r}")
     if partitioner not in ("auto", "metis", "kernighan-lin"):
         raise ValueError(f"partitioner must be 'auto', 'metis' or 'kernighan-lin', got {partitioner!r}")
+    max_iter = integer("max_iter", max_iter, minimum=1)
+    refine_passes = integer("refine_passes", refine_passes, minimum=0)
     k = len(capacities)
     if k == 0:
         raise CapacityError("no QPUs to place qubits on")
-    nodes = list(range(num_qubits)) if qubits is None else sorted(int(q) for q in qubits)
+    num_qubits = integer("num_qubits", num_qubits, minimum=0, maximum=MAX_QUBITS)
+    if qubits is None:
+        nodes = list(range(num_qubits))
+    else:
+        nodes = sorted(integer(f"qubits[{i}]", q, minimum=0, maximum=MAX_QUBITS - 1) for i, q in enumerate(qubits))
     n = len(nodes)
-    caps = [n if c is None else int(c) for c in capacities]
+    # A capacity of 1.5 was one qubit and True was 1; None is "as many as needed".
+    caps = [n if c is None else integer(f"capacities[{i}]", c, minimum=0) for i, c in enumerate(capacities)]
     if sum(caps) < n:
         raise CapacityError(
             f"capacity too small: {n} qubits, but the {k} QPUs hold {sum(caps)} in total "

@@ -19,7 +19,7 @@ from typing import Any, Literal
 import numpy as np
 
 from qnsim import _core
-from qnsim.argument_checks import integer
+from qnsim.argument_checks import integer, is_integer
 
 __all__ = [
     "DIALECT",
@@ -85,6 +85,9 @@ _GATE_CATEGORIES = {
 
 #: Most operations Workload.unroll (and so simulate_execution) lists, about 1.5 GB of Python tuples.
 MAX_UNROLLED_OPS = 10**7
+#: Largest gate count a LogicalSummary holds: the width of the circuit counter's counts (128 bits).
+MAX_COUNT = 2**128 - 1
+
 
 @dataclasses.dataclass(frozen=True)
 class GateCounts:
@@ -467,15 +470,16 @@ class LogicalSummary:
                 if v not in ("uniform", "linear", "local"):
                     raise ValueError(f"interaction must be 'uniform', 'linear' or 'local', got {v!r}")
                 continue
-            if v is None:
+            if v is None and f.name == "rotation_depth":  # None: as deep as the rotation count
                 continue
             if isinstance(v, float) and v.is_integer() and abs(v) <= 2**53:  # 1e6 is exactly 10^6
-                object.__setattr__(self, f.name, int(v))
                 v = int(v)
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
+            # t_count=None was kept as None, and counts beyond 2^128 (the circuit counter's width)
+            # overflowed the float pricing.
+            if is_integer(v) and v < 0:
                 raise ValueError(f"{f.name} must be a non-negative integer, got {v!r}")
-        if self.logical_qubits < 1:
-            raise ValueError(f"logical_qubits must be at least 1, got {self.logical_qubits}")
+            v = integer(f.name, v, minimum=1 if f.name == "logical_qubits" else 0, maximum=MAX_COUNT, error=ValueError)
+            object.__setattr__(self, f.name, v)
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> LogicalSummary:

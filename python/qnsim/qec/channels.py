@@ -32,12 +32,11 @@ returns the exact 15 probabilities in Stim's ``PAULI_CHANNEL_2`` order (first le
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from qnsim.argument_checks import real_number
+from qnsim.argument_checks import integer, probability, real_number
 
 __all__ = [
     "PAULI_PAIRS",
@@ -78,9 +77,7 @@ def check_probability(name: str, value: float) -> float:
         ...
         ValueError: p must be a probability in [0, 1], got 1.5
     """
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0.0 <= float(value) <= 1.0:
-        raise ValueError(f"{name} must be a probability in [0, 1], got {value!r}")
-    return float(value)
+    return probability(name, value, error=ValueError)
 
 
 def check_real(name: str, value: float) -> float:
@@ -90,25 +87,21 @@ def check_real(name: str, value: float) -> float:
         >>> check_real("t1_s", True)
         Traceback (most recent call last):
         ...
-        TypeError: t1_s must be a number, got True
+        TypeError: t1_s must be a real number, got True
     """
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {value!r}")
-    return float(value)
+    return real_number(name, value, allow_inf=True)
 
 
-def check_count(name: str, value: int, minimum: int) -> int:
+def check_count(name: str, value: int, minimum: int, maximum: int | None = None) -> int:
     """An int >= ``minimum`` (not a bool, not 1.5), or a ValueError naming it.
 
     Example:
         >>> check_count("rounds", 0, 1)
         Traceback (most recent call last):
         ...
-        ValueError: rounds must be an int >= 1, got 0
+        ValueError: rounds must be >= 1, got 0
     """
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
-    return int(value)
+    return integer(name, value, minimum=minimum, maximum=maximum, error=ValueError)
 
 
 def check_bell_diagonal(
@@ -375,6 +368,10 @@ def bell_diagonal_after_memory(
     vec = np.zeros(4)
     vec[order] = coeffs
     for name, channel in (("pauli_a", pauli_a), ("pauli_b", pauli_b)):
+        if isinstance(channel, (str, bytes, Mapping)) or not isinstance(channel, (Sequence, np.ndarray)) or len(
+            channel
+        ) != 3:  # unpacking said "too many values to unpack (expected 3)"
+            raise ValueError(f"{name} must be three probabilities (p_x, p_y, p_z), got {channel!r}")
         px, py, pz = (check_probability(f"{name}[{i}]", v) for i, v in enumerate(channel))
         if px + py + pz > 1 + 1e-12:
             raise ValueError(f"{name} probabilities must sum to <= 1, got {tuple(channel)!r}")

@@ -33,6 +33,8 @@ import numbers
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from qnsim.argument_checks import integer
+
 __all__ = ["Coord", "PatchLayout", "Stabilizer", "check_distance", "rotated_patch", "unrotated_patch"]
 
 Coord = tuple[int, int]
@@ -178,6 +180,14 @@ def _check_basis(basis: str) -> None:
         raise ValueError(f"basis must be 'X' or 'Z', got {basis!r}")
 
 
+def _check_offset(x_offset: int) -> int:
+    # -0.0 made every x coordinate a float and "3" reached the % operator.
+    x_offset = integer("x_offset", x_offset, error=ValueError)
+    if x_offset % 2:
+        raise ValueError(f"x_offset must be even, got {x_offset}")
+    return x_offset
+
+
 def _check_size(name: str, value: int) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
         raise ValueError(f"{name} must be an int >= 1, got {value!r}")
@@ -211,8 +221,7 @@ def rotated_patch(width: int, height: int, *, x_offset: int = 0) -> PatchLayout:
     """
     width = _check_size("width", width)
     height = _check_size("height", height)
-    if x_offset % 2:
-        raise ValueError(f"x_offset must be even, got {x_offset}")
+    x_offset = _check_offset(x_offset)
     data = [(x_offset + 2 * i + 1, 2 * j + 1) for j in range(height) for i in range(width)]
     dataset = set(data)
     stabilizers = []
@@ -260,8 +269,7 @@ def unrotated_patch(width: int, height: int, *, x_offset: int = 0) -> PatchLayou
     """
     width = _check_size("width", width)
     height = _check_size("height", height)
-    if x_offset % 2:
-        raise ValueError(f"x_offset must be even, got {x_offset}")
+    x_offset = _check_offset(x_offset)
     nx, ny = 2 * width - 1, 2 * height - 1
     data = [(x_offset + x, y) for y in range(ny) for x in range(nx) if (x + y) % 2 == 0]
     dataset = set(data)

@@ -233,12 +233,8 @@ class RoundTiming:
 
 
 def _positive(name: str, value: float, allow_inf: bool = False) -> float:
-    if not is_real_number(value):  # float() read "1e-6" as a time and True as 1
-        raise ValueError(f"{name} must be a positive {'number' if allow_inf else 'finite number'}, got {value!r}")
-    v = float(value)
-    if not (v > 0 and (allow_inf or math.isfinite(v))):
-        raise ValueError(f"{name} must be a positive {'number' if allow_inf else 'finite number'}, got {value!r}")
-    return v
+    # float() read "1e-6" as a time and True as 1: the package's one reading of numbers instead.
+    return real_number(name, value, minimum=0.0, exclusive_minimum=True, allow_inf=allow_inf, error=ValueError)
 
 
 def round_timing(

@@ -27,7 +27,6 @@ below one half). A shot rate of one half or more carries no information about th
 from __future__ import annotations
 
 import math
-import numbers
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -36,7 +35,8 @@ from typing import Any
 import numpy as np
 
 from qnsim.qec._stim import require_pymatching, require_sinter, require_stim
-from qnsim.qec.channels import check_count, check_probability, check_real
+from qnsim.argument_checks import integer, real_number
+from qnsim.qec.channels import check_count, check_probability
 
 __all__ = [
     "LogicalErrorEstimate",
@@ -65,9 +65,7 @@ def wilson_interval(errors: int, shots: int, z: float = 1.96) -> tuple[float, fl
         0.0
     """
     shots, errors = check_count("shots", shots, 1), check_count("errors", errors, 0)
-    z = check_real("z", z)
-    if not (math.isfinite(z) and z > 0):
-        raise ValueError(f"z must be a finite number > 0, got {z!r}")
+    z = real_number("z", z, minimum=0.0, exclusive_minimum=True)
     if not 0 <= errors <= shots:
         raise ValueError(f"errors must be in [0, shots], got {errors} of {shots}")
     p = errors / shots
@@ -91,7 +89,7 @@ def per_round(shot_error_rate: float, rounds: int) -> float:
         >>> round(per_round(0.1, 1), 6), round(per_round(0.1, 10), 6)
         (0.1, 0.011034)
     """
-    rounds = check_count("rounds", rounds, 1)
+    rounds = check_count("rounds", rounds, 1, 2**53)  # 1 / rounds in floats: 10**400 raised OverflowError
     shot_error_rate = check_probability("shot_error_rate", shot_error_rate)
     if shot_error_rate >= 0.5:
         return 0.5
@@ -182,9 +180,7 @@ def _check_work(circuit: Any, max_shots: int) -> None:
 def _check_count(name: str, value: int | None, allow_none: bool = True) -> int | None:
     if value is None and allow_none:
         return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be an int >= 1{' or None' if allow_none else ''}, got {value!r}")
-    return int(value)
+    return integer(name, value, minimum=1, error=ValueError)
 
 
 def sample_logical_error(
@@ -237,6 +233,8 @@ def sample_logical_error(
     rounds = _check_count("rounds", rounds, allow_none=False)
     batch_size = _check_count("batch_size", batch_size, allow_none=False)
     max_batch_size = _check_count("max_batch_size", max_batch_size, allow_none=False)
+    if seed is not None:  # Stim's own refusal did not name the value
+        seed = integer("seed", seed, minimum=0, maximum=2**64 - 1, error=ValueError)
     if not isinstance(circuit, stim.Circuit):
         raise ValueError(f"circuit must be a stim.Circuit, got {type(circuit).__name__}")
     if circuit.num_observables == 0:

@@ -38,7 +38,11 @@ from typing import Any
 
 import numpy as np
 
+from qnsim.argument_checks import integer, is_integer, is_real_number, real_number
 from qnsim.qec.sampling import per_round
+
+#: Most bootstrap redraws estimate_threshold runs (each refits every point).
+MAX_BOOTSTRAP = 100_000
 
 __all__ = ["ThresholdEstimate", "crossing", "estimate_threshold", "fitted_crossing", "group_rows"]
 
@@ -192,21 +196,39 @@ def group_rows(rows: Iterable[Mapping[str, Any]], keys: Sequence[str]) -> dict[t
     return out
 
 
+def _row_count(row: Mapping[str, Any], i: int, key: str, minimum: int) -> int:
+    """``row[key]`` as a count: an integer, or a float that is one (3.0 from a table file); 3.7 is refused."""
+    if not isinstance(row, Mapping):
+        raise TypeError(f"rows[{i}] must be a mapping of column -> value, got {row!r}")
+    if key not in row:
+        raise ValueError(f"rows[{i}] has no {key!r} column (columns: {', '.join(map(str, row))})")
+    value = row[key]
+    if is_real_number(value) and not is_integer(value) and float(value).is_integer():
+        value = int(value)
+    return integer(f"rows[{i}][{key!r}]", value, minimum=minimum, error=ValueError)
+
+
 def _table(rows, x_key, distance_key):
     """{d: {x: [errors, shots, rounds]}}, summing repeated points (several seeds)."""
     table: dict[int, dict[float, list[int]]] = {}
-    for row in rows:
-        d, x = int(row[distance_key]), float(row[x_key])
-        cell = table.setdefault(d, {}).setdefault(x, [0, 0, int(row["rounds"])])
-        if int(row["rounds"]) != cell[2]:
+    for i, row in enumerate(rows):
+        d = _row_count(row, i, distance_key, 1)
+        shots, errors, rounds = (_row_count(row, i, k, m) for k, m in (("shots", 1), ("errors", 0), ("rounds", 1)))
+        if errors > shots:
+            raise ValueError(f"rows[{i}] has {errors} errors in {shots} shots")
+        if x_key not in row:
+            raise ValueError(f"rows[{i}] has no {x_key!r} column (columns: {', '.join(map(str, row))})")
+        x = real_number(f"rows[{i}][{x_key!r}]", row[x_key], error=ValueError)
+        cell = table.setdefault(d, {}).setdefault(x, [0, 0, rounds])
+        if rounds != cell[2]:
             # Summed counts of shots of different lengths have no per-round rate: the first
             # row's rounds would have been applied to all of them.
             raise ValueError(
                 f"rows of {distance_key} = {d}, {x_key} = {x:g} were sampled with {cell[2]} and {int(row['rounds'])} "
                 "rounds; their counts cannot be summed into one per-round rate: select rows of one round count"
             )
-        cell[0] += int(row["errors"])
-        cell[1] += int(row["shots"])
+        cell[0] += errors
+        cell[1] += shots
     return table
 
 
@@ -279,6 +301,11 @@ def estimate_threshold(
     """
     if method not in ("fit", "interpolate"):
         raise ValueError(f"method must be 'fit' or 'interpolate', got {method!r}")
+    # Each redraw refits every point: 10**9 of them ran for days.
+    bootstrap = integer("bootstrap", bootstrap, minimum=0, maximum=MAX_BOOTSTRAP, error=ValueError)
+    seed = integer("seed", seed, minimum=0, error=ValueError)  # None drew a fresh, unrepeatable interval
+    if isinstance(rows, (str, bytes, Mapping)) or not isinstance(rows, Iterable):
+        raise TypeError(f"rows must be an iterable of row mappings (read_results gives one), got {rows!r}")
     rows = list(rows)
     table = _table(rows, x_key, distance_key)
     distances = sorted(table)
