@@ -148,6 +148,12 @@ CASES = [
     (lambda: Workload("PAULI_CHANNEL_1(0.1, -0.2, 0) 0"), qnsim.CircuitParseError, "got -0.2"),
     # A NUL byte ended the message there: "bad target '0" with no line number.
     (lambda: Workload("H 0\x00"), qnsim.CircuitParseError, "bad target '0\\x00' on line 1"),
+    # math.isfinite(10**400) raised OverflowError in the event loop's time check.
+    (lambda: qnsim.EventLoop().schedule_at(HUGE, print), ValueError, "time_s is beyond the range of a float"),
+    # The size message formatted 10**400 rounds as a float: OverflowError.
+    (lambda: qnsim.qec.memory_circuit(3, HUGE), ValueError, "qubit-rounds, more than the 1e+08 built here"),
+    # A grid key with a line break became a CSV header on two lines (values were refused already).
+    (lambda: qnsim.sweeps.grid_points({"x\ny": [1]}), ValueError, "grid keys must be non-empty strings without line"),
     # --- a T1 given alone: the inf the message showed was the default T2's, unsaid ---
     (lambda: qnsim.Network().add_node("a", t1_s=1.0), qnsim.ParameterError,
      "t2_s must be <= 2 * t1_s = 2.0 s, got inf s (t2_s defaults to inf: give t2_s with t1_s)"),

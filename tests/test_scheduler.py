@@ -281,11 +281,11 @@ def test_delay_overflowing_the_time_range_is_rejected():
 @pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
 def test_non_finite_times_are_value_errors(bad):
     loop = EventLoop()
-    with pytest.raises(ValueError, match=r"time_s must be a finite number of seconds, got (nan|inf|-inf)"):
+    with pytest.raises(ValueError, match=r"time_s must be finite, got (nan|inf|-inf)"):
         loop.schedule_at(bad, print)
-    with pytest.raises(ValueError, match=r"delay_s must be a finite"):
+    with pytest.raises(ValueError, match=r"delay_s must be finite"):
         loop.schedule_in(bad, print)
-    with pytest.raises(ValueError, match=r"until_s must be a finite"):
+    with pytest.raises(ValueError, match=r"until_s must be finite"):
         loop.run(bad)
 
 
@@ -293,11 +293,11 @@ def test_non_finite_times_are_value_errors(bad):
 def test_bools_and_text_are_not_times(bad):
     # True used to be scheduled at 1 s (round(True * 1e12)); numpy bools too.
     loop = EventLoop()
-    with pytest.raises(TypeError, match=rf"^time_s must be a number of seconds, got {re.escape(repr(bad))}$"):
+    with pytest.raises(TypeError, match=rf"^time_s must be a real number, got {re.escape(repr(bad))}$"):
         loop.schedule_at(bad, print)
-    with pytest.raises(TypeError, match=r"^delay_s must be a number of seconds"):
+    with pytest.raises(TypeError, match=r"^delay_s must be a real number"):
         loop.schedule_in(bad, print)
-    with pytest.raises(TypeError, match=r"^until_s must be a number of seconds"):
+    with pytest.raises(TypeError, match=r"^until_s must be a real number"):
         loop.run(bad)
     assert loop.pending == 0
 
@@ -441,7 +441,7 @@ def test_memory_does_not_grow_in_a_long_self_rescheduling_run():
 @pytest.mark.parametrize("bad", ["1e-6", None, [1.0]])
 def test_non_numeric_times_are_type_errors(bad):
     loop = EventLoop()
-    with pytest.raises(TypeError, match=r"time_s must be a number of seconds, got"):
+    with pytest.raises(TypeError, match=r"time_s must be a real number, got"):
         loop.schedule_at(bad, print)
 
 

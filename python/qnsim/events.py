@@ -6,13 +6,13 @@ once with ``round(seconds * 1e12)``, so ordering inside the core is exact and re
 
 from __future__ import annotations
 
-import math
 import numbers
 from typing import Any, Callable
 
 import numpy as np
 
 from qnsim import _core
+from qnsim.argument_checks import real_number
 
 __all__ = ["EventHandle", "EventLoop"]
 
@@ -44,11 +44,9 @@ def _to_ps(seconds: float, what: str) -> int:
         ps = None
     if ps is not None and _INT64_MIN <= ps <= _INT64_MAX and seconds.__class__ not in _FLAGS:
         return ps
-    # Slow path, errors only: say exactly what was wrong.
-    if isinstance(seconds, bool) or not isinstance(seconds, numbers.Real):
-        raise TypeError(f"{what} must be a number of seconds, got {seconds!r}")
-    if not math.isfinite(seconds):
-        raise ValueError(f"{what} must be a finite number of seconds, got {seconds!r}")
+    # Slow path, errors only: the package's one reading of numbers says what was wrong (a type, NaN,
+    # an infinity, an int beyond a float: math.isfinite(10**400) raised OverflowError here).
+    real_number(what, seconds, unit="s")
     raise ValueError(
         f"{what}={seconds!r} s is outside the simulated time range of +-{_INT64_MAX / 1e12:.6g} s "
         "(int64 picoseconds, about 106 days)"

@@ -211,8 +211,9 @@ def grid_axes(grid: Mapping[str, Sequence[Any]]) -> list[tuple[list[str], list[t
     axes = []
     seen_keys: set[str] = set()
     for key, raw in grid.items():
-        if not isinstance(key, str) or not key:
-            raise ValueError(f"grid keys must be non-empty strings, got {key!r}")
+        if not isinstance(key, str) or not key or "\n" in key or "\r" in key:
+            # A key with a line break became a results column whose CSV header spans two lines.
+            raise ValueError(f"grid keys must be non-empty strings without line breaks, got {key!r}")
         keys = [k.strip() for k in key.split(",")]
         if any(not k for k in keys):
             raise ValueError(f"grid key {key!r} has an empty part; separate linked keys with single commas")

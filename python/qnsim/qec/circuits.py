@@ -87,8 +87,10 @@ def _check_rounds(rounds: int, distance: int, patches: int = 1) -> int:
         raise ValueError(f"rounds must be an int >= 1, got {rounds!r}")
     qubit_rounds = patches * (2 * distance + 1) ** 2 * rounds
     if qubit_rounds > MAX_QUBIT_ROUNDS:
+        # Beyond a float's range {:.1e} raised OverflowError (rounds = 10**400): give the power of ten.
+        about = f"{qubit_rounds:.1e}" if qubit_rounds < 1e300 else f"10**{len(str(qubit_rounds)) - 1}"
         raise ValueError(
-            f"distance {distance} with rounds={rounds!r} makes a circuit of about {qubit_rounds:.1e} qubit-rounds, "
+            f"distance {distance} with rounds={rounds!r} makes a circuit of about {about} qubit-rounds, "
             f"more than the {MAX_QUBIT_ROUNDS:.0e} built here"
         )
     return int(rounds)
