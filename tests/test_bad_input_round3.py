@@ -14,7 +14,9 @@ import numpy as np
 import pytest
 
 import qnsim
+import qnsim.estimate
 import qnsim.qec
+import qnsim.results
 import qnsim.sweeps
 from qnsim.argument_checks import check_bounds, integer, real_number
 from qnsim.estimate import (
@@ -154,6 +156,26 @@ CASES = [
     (lambda: qnsim.qec.memory_circuit(3, HUGE), ValueError, "qubit-rounds, more than the 1e+08 built here"),
     # A grid key with a line break became a CSV header on two lines (values were refused already).
     (lambda: qnsim.sweeps.grid_points({"x\ny": [1]}), ValueError, "grid keys must be non-empty strings without line"),
+    # float() raised OverflowError on 10**400; a list protocol raised "unhashable type: 'list'".
+    (lambda: qnsim.estimate.purification_ceiling(0.9, gate1_error=HUGE), ValueError, "gate1_error is beyond the range"),
+    (lambda: qnsim.estimate.purification_ceiling(0.9, ["dejmps"]), ValueError,
+     "protocol must be 'dejmps' or 'bbpssw', got ['dejmps']"),
+    # "The truth value of an array with more than one element is ambiguous".
+    (lambda: qnsim.estimate.purification_step((0.9, 0.05, 0.03, 0.02), measure_error=np.array([0.1, 0.2])),
+     ValueError, "measure_error must be a real number, got array"),
+    (lambda: qnsim.estimate.estimate("H 0", QPU(), error_budget=HUGE), ValueError, "error_budget is beyond the range"),
+    (lambda: buffered_link_time_s(HUGE, 1.0, 1.0, 1), ValueError, "pairs must be <= 3402823669"),
+    (lambda: qnsim.estimate.human_time(HUGE), ValueError, "seconds is beyond the range of a float"),
+    (lambda: qnsim.estimate.human_time(1j), TypeError, "seconds must be a real number, got 1j"),
+    (lambda: qnsim.qec.wilson_interval(1, HUGE), ValueError, "shots must be <= 9223372036854775807"),
+    # "'str' object has no attribute 'shortest_graphlike_error'".
+    (lambda: qnsim.qec.seam_fault_distance("H 0"), TypeError, "circuit must be a stim.Circuit, got str"),
+    (lambda: QPU.preset(["qubit_gate_ns_e3"]), TypeError, "preset_name must be a string"),
+    # "'NoneType' object is not iterable".
+    (lambda: qnsim.qec.Interface(wait_idle=None), ValueError, "Interface.wait_idle must be (p_x, p_y, p_z), got None"),
+    (lambda: qnsim.sweeps.point_id(None, 0), TypeError, "params must be a mapping of grid key -> value, got None"),
+    # 2.5 degrees of freedom indexed a tuple ("tuple indices must be integers").
+    (lambda: qnsim.results.t_quantile_975(2.5), TypeError, "degrees of freedom must be an integer, got 2.5"),
     # --- a T1 given alone: the inf the message showed was the default T2's, unsaid ---
     (lambda: qnsim.Network().add_node("a", t1_s=1.0), qnsim.ParameterError,
      "t2_s must be <= 2 * t1_s = 2.0 s, got inf s (t2_s defaults to inf: give t2_s with t1_s)"),
@@ -208,3 +230,5 @@ def test_numpy_scalars_and_documented_values_still_read():
     assert qnsim.qec.rotated_patch(3, 3, x_offset=np.int64(2)).data[0] == (3, 1)
     assert stored_fidelity(0.9, 1.0, math.inf, math.inf) == 0.9
     assert Workload("M(0.01) 0\nRZ(0.3) 0\nQUBIT_COORDS(2, 3) 0").num_qubits == 1
+    assert qnsim.results.t_quantile_975(10**400) == pytest.approx(1.959964, abs=1e-6)
+    assert qnsim.estimate.human_time(math.nan) == "nan s"

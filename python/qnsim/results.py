@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from qnsim.argument_checks import flag
+from qnsim.argument_checks import flag, integer
 
 __all__ = ["NetworkResult", "RequestResult", "t_quantile_975"]
 
@@ -46,8 +46,10 @@ def t_quantile_975(df: int) -> float:
         >>> t_quantile_975(1), round(t_quantile_975(1000), 3)
         (12.7062, 1.962)
     """
-    if df < 1:
-        raise ValueError(f"degrees of freedom must be >= 1, got {df}")
+    df = integer("degrees of freedom", df, minimum=1)  # 2.5 indexed a tuple
+    # Past 10**15 the expansion's terms are below a double's resolution of z: the same value, and
+    # no OverflowError for 10**400.
+    df = min(df, 10**15)
     if df <= len(_T975):
         return _T975[df - 1]
     z = 1.959963984540054

@@ -175,6 +175,8 @@ def point_id(params: Mapping[str, Scalar], seed: int, scenario: str = "") -> str
         >>> point_id({"a": 1, "b": 2}, 3) == point_id({"b": 2, "a": 1}, 3)
         True
     """
+    if not isinstance(params, Mapping):  # None raised "'NoneType' object is not iterable"
+        raise TypeError(f"params must be a mapping of grid key -> value, got {params!r}")
     # int() made seed 0.5 the point of seed 0 and '3' the point of seed 3.
     content: dict[str, Any] = {"params": dict(params), "seed": integer("seed", seed, minimum=0, maximum=2**64 - 1)}
     if scenario:

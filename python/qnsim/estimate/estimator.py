@@ -87,7 +87,7 @@ from qnsim.estimate.report import (
     TFactoryReport,
     human_time,
 )
-from qnsim.estimate.workload import GateCounts, LogicalSummary, Workload
+from qnsim.estimate.workload import MAX_COUNT, GateCounts, LogicalSummary, Workload
 from qnsim.primitives import bell_diagonal_swap
 
 __all__ = [
@@ -171,7 +171,7 @@ def buffered_link_time_s(pairs: int, compute_s: float, rate_hz: float, buffer_pa
     10.0
     """
     # pairs is a count: 2.7 pairs is refused, not served as 2 or 3.
-    pairs = integer("pairs", pairs, minimum=0)
+    pairs = integer("pairs", pairs, minimum=0, maximum=MAX_COUNT)
     compute_s = real_number("compute_s", compute_s, minimum=0.0, unit="s")
     rate_hz = real_number("rate_hz", rate_hz, minimum=0.0, exclusive_minimum=True, unit="Hz")
     buffer_pairs = integer("buffer_pairs", buffer_pairs, minimum=1)
@@ -285,7 +285,7 @@ def state_teleportation_cost(num_qubits: int, qa: QPU, qb: QPU, link: Link) -> d
     >>> c["bell_pairs"], c["classical_bits"], round(c["time_s"], 9)
     (10, 20, 0.00101025)
     """
-    num_qubits = integer("num_qubits", num_qubits, minimum=0, error=ValueError)
+    num_qubits = integer("num_qubits", num_qubits, minimum=0, maximum=MAX_COUNT, error=ValueError)
     step = qa.t_2q_s + qa.t_1q_s + qa.t_meas_s + link.latency_s + qb.t_1q_s
     e_local = 1 - (1 - qa.e_2q) * (1 - qa.e_1q) * (1 - qa.e_meas) ** 2 * (1 - qb.e_1q)
     return {
@@ -408,7 +408,7 @@ def estimate(
     if not isinstance(error_budget, ErrorBudget):
         if not is_real_number(error_budget):
             raise TypeError(f"error_budget must be a probability or an ErrorBudget, got {error_budget!r}")
-        error_budget = ErrorBudget(float(error_budget))
+        error_budget = ErrorBudget(real_number("error_budget", error_budget, error=ValueError))
     if max_runtime_s is not None:
         max_runtime_s = real_number("max_runtime_s", max_runtime_s, minimum=0.0, exclusive_minimum=True, unit="s")
     if target_fidelity is not None:

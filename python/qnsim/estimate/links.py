@@ -345,8 +345,9 @@ def purification_step(
     >>> round(purification_step(werner, gate2_error=1e-2, measure_error=1e-2)[0][0], 6) < 0.926396
     True
     """
-    if protocol not in ("dejmps", "bbpssw"):
-        raise ValueError(f"protocol must be 'dejmps' or 'bbpssw', got {protocol!r}")
+    protocol = _protocol(protocol)
+    # An array as measure_error met `or` below ("truth value of an array is ambiguous").
+    gate1_error, gate2_error, measure_error = _noise_arguments(gate1_error, gate2_error, measure_error)
     if not (gate1_error or gate2_error or measure_error):
         # The noiseless closed forms, kept so that noiseless results stay bit-for-bit as they were.
         if protocol == "bbpssw":
@@ -488,11 +489,28 @@ def purification_ceiling(
     >>> round(purification_ceiling(0.9, storage=slow), 6)  # after 3 rounds; the 4th's inputs waited 11 ms
     0.996095
     """
+    # float() read True as 1 and raised OverflowError on 10**400; the protocol reached the cache unhashed.
+    raw_fidelity = probability("raw_fidelity", raw_fidelity, error=ValueError)
+    protocol = _protocol(protocol)
+    noise = _noise_arguments(gate1_error, gate2_error, measure_error)
     if storage is not None:
-        noise = {"gate1_error": float(gate1_error), "gate2_error": float(gate2_error),
-                 "measure_error": float(measure_error)}
-        return _stored_ceiling(float(raw_fidelity), protocol, noise, storage)[0]
-    return _ceiling(float(raw_fidelity), protocol, float(gate1_error), float(gate2_error), float(measure_error))
+        names = {"gate1_error": noise[0], "gate2_error": noise[1], "measure_error": noise[2]}
+        return _stored_ceiling(raw_fidelity, protocol, names, storage)[0]
+    return _ceiling(raw_fidelity, protocol, *noise)
+
+
+def _protocol(protocol: object) -> str:
+    if not isinstance(protocol, str) or protocol not in ("dejmps", "bbpssw"):
+        raise ValueError(f"protocol must be 'dejmps' or 'bbpssw', got {protocol!r}")
+    return protocol
+
+
+def _noise_arguments(gate1_error: object, gate2_error: object, measure_error: object) -> tuple[float, float, float]:
+    """The three local error probabilities of a purification round, read as the estimator reads them."""
+    return tuple(  # type: ignore[return-value]
+        probability(name, v, error=ValueError)
+        for name, v in (("gate1_error", gate1_error), ("gate2_error", gate2_error), ("measure_error", measure_error))
+    )
 
 
 @functools.lru_cache(maxsize=4096)

@@ -223,6 +223,8 @@ class QPU:
         >>> QPU.preset("qubit_gate_us_e4").e_t
         1e-06
         """
+        if not isinstance(preset_name, str):  # a list raised "unhashable type: 'list'"
+            raise TypeError(f"preset_name must be a string (one of {sorted(PRESETS)}), got {preset_name!r}")
         if preset_name in _UNMODELED_PRESETS:
             raise ValueError(
                 f"QPU preset {preset_name!r} is one of the Azure estimator's Majorana (measurement-based) qubit "

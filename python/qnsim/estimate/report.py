@@ -14,6 +14,7 @@ import json
 import math
 from typing import Any
 
+from qnsim.argument_checks import is_integer, is_real_number, real_number
 from qnsim.estimate.factories import DistillationRound
 
 __all__ = [
@@ -44,6 +45,10 @@ def human_time(seconds: float) -> str:
     >>> human_time(3.3e9), human_time(0.0042), human_time(90000.0)
     ('3.3e+09 s (105 years)', '0.0042 s (4.2 ms)', '9e+04 s (1.04 days)')
     """
+    if not is_real_number(seconds):  # 1j raised "must be real number, not complex"
+        raise TypeError(f"seconds must be a real number, got {seconds!r}")
+    if is_integer(seconds):  # NaN and inf are shown as they are; an int beyond a float is refused by name
+        seconds = real_number("seconds", seconds)
     if not math.isfinite(seconds):
         return f"{seconds} s"
     s = f"{seconds:.3g} s"

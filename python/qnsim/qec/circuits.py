@@ -629,4 +629,7 @@ def seam_fault_distance(circuit: stim.Circuit) -> int:
         >>> seam_fault_distance(memory_circuit(5, 5, interface=Interface.direct(0.01)))
         5
     """
+    stim = require_stim()
+    if not isinstance(circuit, stim.Circuit):  # "'str' object has no attribute 'shortest_graphlike_error'"
+        raise TypeError(f"circuit must be a stim.Circuit, got {type(circuit).__name__}")
     return len(circuit.shortest_graphlike_error(ignore_ungraphlike_errors=False))

@@ -190,6 +190,9 @@ class Interface:
             raise ValueError("explicit=True is only for the teleported scheme")
         if self.cat_checks not in ("Z", "XZ"):
             raise ValueError(f"Interface.cat_checks must be 'Z' or 'XZ', got {self.cat_checks!r}")
+        if isinstance(self.wait_idle, (str, bytes)) or not isinstance(self.wait_idle, Sequence):
+            # None raised "'NoneType' object is not iterable"; a string was read letter by letter.
+            raise ValueError(f"Interface.wait_idle must be (p_x, p_y, p_z), got {self.wait_idle!r}")
         wait = tuple(check_probability(f"Interface.wait_idle[{i}]", v) for i, v in enumerate(self.wait_idle))
         if len(wait) != 3 or sum(wait) > 1 + 1e-12:
             raise ValueError(f"Interface.wait_idle must be (p_x, p_y, p_z) summing to <= 1, got {self.wait_idle!r}")

@@ -64,7 +64,8 @@ def wilson_interval(errors: int, shots: int, z: float = 1.96) -> tuple[float, fl
         >>> wilson_interval(0, 100)[0]
         0.0
     """
-    shots, errors = check_count("shots", shots, 1), check_count("errors", errors, 0)
+    # Counts within int64 (sinter's), so that the interval's float arithmetic cannot overflow.
+    shots, errors = check_count("shots", shots, 1, 2**63 - 1), check_count("errors", errors, 0, 2**63 - 1)
     z = real_number("z", z, minimum=0.0, exclusive_minimum=True)
     if not 0 <= errors <= shots:
         raise ValueError(f"errors must be in [0, shots], got {errors} of {shots}")
