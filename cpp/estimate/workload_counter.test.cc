@@ -53,6 +53,18 @@ TEST(WorkloadCounter, ArgumentCountsAndTargetsAreChecked) {
     QNSIM_EXPECT_THROW_MSG(Program::parse("R_Z 0"), CircuitParseError, "did you mean 'RZ(theta)'?");
 }
 
+TEST(WorkloadCounter, ArgumentValuesAreChecked) {
+    // RZ(nan) was priced as a rotation, M(2) and DEPOLARIZE1(1.5) were accepted: Stim refuses them.
+    QNSIM_EXPECT_THROW_MSG(Program::parse("RZ(nan) 0"), CircuitParseError,
+                           "argument 'nan' is not a finite number on line 1");
+    QNSIM_EXPECT_THROW_MSG(Program::parse("RZ(1e400) 0"), CircuitParseError, "argument '1e400' is not a finite");
+    QNSIM_EXPECT_THROW_MSG(Program::parse("M(2) 0"), CircuitParseError, "M takes probabilities in [0, 1]");
+    QNSIM_EXPECT_THROW_MSG(Program::parse("X_ERROR(-0.1) 0"), CircuitParseError, "got -0.1 on line 1");
+    // A NUL byte is shown escaped (it ended the message).
+    QNSIM_EXPECT_THROW_MSG(Program::parse(std::string("H 0\0", 4)), CircuitParseError, "bad target '0\\x00' on line 1");
+    EXPECT_NO_THROW(Program::parse("M(0.01) 0\nQUBIT_COORDS(-1, 2.5) 0\nRZ(-3.1) 0"));
+}
+
 // Two QPUs; qubit 0 on QPU 0, qubit 1 on QPU 1. Gates 1 s, remote occupancy 1 s, byproducts of a
 // remote gate known 10 s after its start.
 double path_after_remote(const std::string &text) {
