@@ -177,6 +177,9 @@ CASES = [
     (lambda: qnsim.sweeps.point_id(None, 0), TypeError, "params must be a mapping of grid key -> value, got None"),
     # 2.5 degrees of freedom indexed a tuple ("tuple indices must be integers").
     (lambda: qnsim.results.t_quantile_975(2.5), TypeError, "degrees of freedom must be an integer, got 2.5"),
+    # A QPU's name with a line break broke the report's table rows (nodes' names were checked already).
+    (lambda: QPU(name="qpu\na"), ValueError, "name must be printable text without line breaks or control characters"),
+    (lambda: QPU(name=" "), ValueError, "name must be a non-empty string (not blank), got ' '"),
     # --- a T1 given alone: the inf the message showed was the default T2's, unsaid ---
     (lambda: qnsim.Network().add_node("a", t1_s=1.0), qnsim.ParameterError,
      "t2_s must be <= 2 * t1_s = 2.0 s, got inf s (t2_s defaults to inf: give t2_s with t1_s)"),
@@ -233,3 +236,4 @@ def test_numpy_scalars_and_documented_values_still_read():
     assert Workload("M(0.01) 0\nRZ(0.3) 0\nQUBIT_COORDS(2, 3) 0").num_qubits == 1
     assert qnsim.results.t_quantile_975(10**400) == pytest.approx(1.959964, abs=1e-6)
     assert qnsim.estimate.human_time(math.nan) == "nan s"
+    assert QPU().name == "" and QPU(name="qpu a").name == "qpu a"

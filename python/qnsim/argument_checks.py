@@ -33,7 +33,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["check_bounds", "flag", "integer", "is_integer", "is_real_number", "probability", "real_number"]
+__all__ = ["check_bounds", "flag", "integer", "label", "is_integer", "is_real_number", "probability", "real_number"]
 
 
 def is_real_number(value: object) -> bool:
@@ -207,6 +207,41 @@ def integer(
     number = int(value)  # type: ignore[call-overload]
     check_bounds(name, number, number, minimum, maximum, False, unit, error)
     return number
+
+
+def label(
+    name: str, value: object, *, allow_empty: bool = False, error: Callable[[str], Exception] | None = None
+) -> str:
+    """``value`` as a name shown in tables, TOML keys and CSV headers: printable text, not blank.
+
+    A line break or a control character would turn up there as a broken row.
+
+    Args:
+        name: The argument's name for messages.
+        value: What the caller passed.
+        allow_empty: ``""`` is accepted (it means "use the default name").
+        error: Builds the exception for a wrong value (default: ValueError); a non-string is a
+            TypeError unless ``error`` is given.
+
+    Example:
+        >>> label("name", "qpu a")
+        'qpu a'
+        >>> label("name", "a\\nb")
+        Traceback (most recent call last):
+        ...
+        ValueError: name must be printable text without line breaks or control characters, got 'a\\nb'
+    """
+    if not isinstance(value, str):
+        raise (error or TypeError)(f"{name} must be a string, got {value!r}")
+    if value == "" and allow_empty:
+        return value
+    if not value.strip():
+        raise (error or ValueError)(f"{name} must be a non-empty string (not blank), got {value!r}")
+    if not value.isprintable():
+        raise (error or ValueError)(
+            f"{name} must be printable text without line breaks or control characters, got {value!r}"
+        )
+    return value
 
 
 def flag(name: str, value: object, *, error: type[Exception] | None = None) -> bool:

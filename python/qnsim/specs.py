@@ -39,7 +39,7 @@ import numpy as np
 
 from qnsim import _core
 from qnsim._core import ParameterError
-from qnsim.argument_checks import check_bounds, integer, is_integer, is_real_number, real_number
+from qnsim.argument_checks import check_bounds, integer, is_integer, is_real_number, label, real_number
 from qnsim.hardware import GateNoise
 
 __all__ = [
@@ -127,15 +127,7 @@ def check_label(field_name: str, value: Any) -> str:
         ...
         qnsim._core.ParameterError: name must be printable text without line breaks or control characters, got 'a\\nb'
     """
-    if not isinstance(value, str):
-        raise parameter_error(field_name, f"must be a string, got {value!r}")
-    if not value.strip():
-        raise parameter_error(field_name, f"must be a non-empty string (not blank), got {value!r}")
-    if not value.isprintable():
-        raise parameter_error(
-            field_name, f"must be printable text without line breaks or control characters, got {value!r}"
-        )
-    return value
+    return label(field_name, value, error=_field_error(field_name))
 
 
 def seconds_to_ps(seconds: Any, field_name: str) -> int:
