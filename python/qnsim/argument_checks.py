@@ -1,13 +1,16 @@
-"""One reading of number and flag arguments for the Python layer (hardware pieces, estimator
-inputs, QEC models, link-model helpers).
+"""One reading of number, flag and name arguments for the Python layer (hardware pieces, spec
+fields of nodes, links and requests, estimator inputs, QEC models, link-model helpers).
 
 Every Python entry point that takes a plain number reads it here, so that they all agree on
 what a number is: a Python ``int``/``float`` or a NumPy integer/floating scalar, never a
 ``bool`` (``True`` is not 1), a string (``"3"`` is not 3), a complex number or an array. NaN is
 never a value; infinity only where the caller says it means something (``t1_s = inf``: no
 decay). Counts are integers (``2.7`` pairs is refused, not rounded), and flags are ``True`` or
-``False`` only (``"no"`` is not ``False``). Nothing is coerced: a refused value is named in the
-message, with the argument's name, so that the caller sees which argument and what it got.
+``False`` only (``"no"`` is not ``False``). An integer beyond a float's range (``10**400``) is
+refused where a real number is due, not raised as OverflowError. Bounds are checked in one place
+(:func:`check_bounds`), so a field and an argument with the same bounds say the same thing.
+Nothing is coerced: a refused value is named in the message, with the argument's name, so that
+the caller sees which argument and what it got.
 
 Wrong types raise ``TypeError`` and wrong values ``ValueError``, unless the caller asks for one
 exception class for both (``error=ValueError``: the estimator documents ValueError for any bad
