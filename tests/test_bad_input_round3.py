@@ -180,6 +180,13 @@ CASES = [
     # A QPU's name with a line break broke the report's table rows (nodes' names were checked already).
     (lambda: QPU(name="qpu\na"), ValueError, "name must be printable text without line breaks or control characters"),
     (lambda: QPU(name=" "), ValueError, "name must be a non-empty string (not blank), got ' '"),
+    # --- the density-matrix engine's qubit lists ("'float' object is not iterable") ---
+    (lambda: qnsim.DensityMatrixSimulator(2).apply_unitary(np.eye(2), 2.5), TypeError,
+     "qubits must be a qubit index or a sequence of them, got 2.5"),
+    (lambda: qnsim.DensityMatrixSimulator(2).partial_trace(None), TypeError, "got None"),
+    # A NUL byte ended the stabilizer parser's message too.
+    (lambda: qnsim.StabilizerSimulator(2).do_circuit("H 0\x00"), qnsim.CircuitParseError,
+     "unsupported target '0\\x00' of H"),
     # --- a T1 given alone: the inf the message showed was the default T2's, unsaid ---
     (lambda: qnsim.Network().add_node("a", t1_s=1.0), qnsim.ParameterError,
      "t2_s must be <= 2 * t1_s = 2.0 s, got inf s (t2_s defaults to inf: give t2_s with t1_s)"),
@@ -237,3 +244,5 @@ def test_numpy_scalars_and_documented_values_still_read():
     assert qnsim.results.t_quantile_975(10**400) == pytest.approx(1.959964, abs=1e-6)
     assert qnsim.estimate.human_time(math.nan) == "nan s"
     assert QPU().name == "" and QPU(name="qpu a").name == "qpu a"
+    # A NumPy array of qubits was read as one qubit ("a qubit must be an int, got array([0, 1])").
+    assert qnsim.DensityMatrixSimulator(2).partial_trace(np.array([0, 1])).shape == (4, 4)

@@ -52,9 +52,16 @@ std::vector<size_t> qubit_args(const py::args &args, size_t n) {
 // An int or a sequence of ints.
 std::vector<size_t> qubit_list(const py::object &obj, size_t n) {
     std::vector<size_t> out;
-    if (PyIndex_Check(obj.ptr()) || PyBool_Check(obj.ptr())) {
+    // A NumPy array of qubits passes PyIndex_Check (ndarray has the slot) but is a sequence of them.
+    const bool array = py::isinstance<py::array>(obj) && py::array(py::reinterpret_borrow<py::array>(obj)).ndim() > 0;
+    if (!array && (PyIndex_Check(obj.ptr()) || PyBool_Check(obj.ptr()))) {
         out.push_back(qubit_arg(obj, n));
         return out;
+    }
+    // A float or None raised Python's "'float' object is not iterable", naming neither the argument nor the value.
+    if (PyUnicode_Check(obj.ptr()) || !py::hasattr(obj, "__iter__")) {
+        const auto shown = py::repr(obj).cast<std::string>();
+        throw py::type_error(msg("qubits must be a qubit index or a sequence of them, got ", shown));
     }
     for (auto h : py::iter(obj)) out.push_back(qubit_arg(h, n));
     return out;
