@@ -482,7 +482,7 @@ def test_heralded_link_and_measure_link_read_numbers_without_float():
         qnsim.qec.measure_link(data, request=True, probes=2)
     with pytest.raises(TypeError, match=r"^until_s must be a real number, got '0\.01'$"):
         qnsim.qec.measure_link(data, until_s="0.01", probes=2)
-    with pytest.raises(ValueError, match=r"^probes must be an int >= 1, got True$"):
+    with pytest.raises(ValueError, match=r"^probes must be an integer, got True$"):
         qnsim.qec.measure_link(data, probes=True)
 
 

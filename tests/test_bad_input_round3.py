@@ -187,6 +187,8 @@ CASES = [
     # A NUL byte ended the stabilizer parser's message too.
     (lambda: qnsim.StabilizerSimulator(2).do_circuit("H 0\x00"), qnsim.CircuitParseError,
      "unsupported target '0\\x00' of H"),
+    # Each probe is a whole density-matrix run: probes=10**9 ran for ever.
+    (lambda: qnsim.qec.measure_link({}, probes=10**9), ValueError, "probes must be <= 100000, got 1000000000"),
     # --- a T1 given alone: the inf the message showed was the default T2's, unsaid ---
     (lambda: qnsim.Network().add_node("a", t1_s=1.0), qnsim.ParameterError,
      "t2_s must be <= 2 * t1_s = 2.0 s, got inf s (t2_s defaults to inf: give t2_s with t1_s)"),

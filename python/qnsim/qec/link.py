@@ -40,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qnsim.argument_checks import is_integer, is_real_number, real_number
+from qnsim.argument_checks import integer, is_integer, is_real_number, real_number
 from qnsim.qec.channels import bell_diagonal_after_memory, check_bell_diagonal, memory_pauli_channel
 from qnsim.qec.circuits import seam_resources
 from qnsim.qec.noise import Interface
@@ -89,6 +89,10 @@ class LinkSupply:
     notes: tuple[str, ...] = ()
 
 
+#: Most density-matrix runs measure_link makes (probes), each a whole run of the scenario.
+MAX_PROBES = 100_000
+
+
 def _scenario_data(scenario: str | os.PathLike | dict) -> tuple[dict, str]:
     if isinstance(scenario, dict):
         return scenario, "<scenario data>"
@@ -133,8 +137,8 @@ def measure_link(
     """
     from qnsim.scenario import scenario_from_dict
 
-    if not is_integer(probes) or probes < 1:
-        raise ValueError(f"probes must be an int >= 1, got {probes!r}")
+    # Each probe is a whole density-matrix run of the scenario: 10**9 of them ran for ever.
+    probes = integer("probes", probes, minimum=1, maximum=MAX_PROBES, error=ValueError)
     data, label = _scenario_data(scenario)
     requests = data.get("requests", [])
     if not is_integer(request) or not 0 <= request < len(requests):  # True is not request 1
