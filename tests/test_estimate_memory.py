@@ -20,10 +20,12 @@ from qnsim.estimate import (
     link_from_model,
     purification_ceiling,
     purification_plan,
+    remote_operation,
     simulate_execution,
     stored_fidelity,
     stored_pair,
 )
+from qnsim.estimate.links import _werner
 from qnsim.estimate_cli import load_network
 
 # 100 remote CNOTs that cannot share a pair (the H between them breaks the cat-entangler run).
@@ -232,21 +234,23 @@ def test_error_corrected_pairs_decay_in_storage():
     remote failures, feasible, with 1 ms memories as without. Now a round's inputs decay while they
     wait (a raw pair every 10 us is 2% of the coherence of a 1 ms memory), no round helps (the ceiling
     is the raw 0.97 after 0 rounds) and the raw pairs, used as they arrive (the run is link-bound),
-    fail 0.0122 remote operations against a budget of 3.3e-4: infeasible, the reason naming the
-    ceiling. 10 ms memories keep the job feasible (1 round, F = 0.975194), at a higher remote error."""
+    would fail 0.0122 remote operations at the d = 17 the logical errors of this shorter run ask for,
+    against a share of 3.3e-4: the code distance grows to 25, where they fail 1.5e-4 (before the distance
+    was sized for every budget: infeasible at d = 17, "or a larger code distance" among the fixes). 10 ms
+    memories keep the job at plain pairs' d = 19 (1 round, F = 0.975194), at a higher remote error."""
     qpu = QPU(num_qubits=10**6, surface_code=SurfaceCode())
     link = {"rate_hz": 1e5, "fidelity": 0.97, "latency_s": 1e-5}
     plain = estimate(EC_WORKLOAD, [qpu, qpu], [Link((0, 1), **link)], placement=[0, 1])
     assert plain.feasible and plain.links[0].purification_rounds == 1
-    assert plain.links[0].fidelity_at_use is None
+    assert plain.links[0].fidelity_at_use is None and plain.error_corrected.code_distance == 19
     short = estimate(EC_WORKLOAD, [qpu, qpu], [Link((0, 1), **link, memory_t1_s=1e-3, memory_t2_s=1e-3)],
                      placement=[0, 1])
-    assert not short.feasible
     lr = short.links[0]
     assert lr.purification_rounds == 0 and lr.fidelity_at_use == 0.97
-    assert short.error_budget.remote_used == pytest.approx(0.0122157, abs=1e-7)
-    (reason,) = [r for r in short.reasons if r.startswith("remote error")]
-    assert "storage decay peaks at F = 0.97 after 0 rounds" in reason and "memories that live longer" in reason
+    assert short.feasible and short.error_corrected.code_distance == 25
+    assert short.error_budget.remote_used == pytest.approx(1.4886e-4, rel=1e-4)
+    at_17 = remote_operation(17, _werner(0.97), qpu, qpu).logical_error * 1000
+    assert at_17 == pytest.approx(0.0122157, abs=1e-7)
     ok = estimate(EC_WORKLOAD, [qpu, qpu], [Link((0, 1), **link, memory_t1_s=1e-2, memory_t2_s=1e-2)],
                   placement=[0, 1])
     assert ok.feasible and ok.error_budget.remote_used > plain.error_budget.remote_used
@@ -335,3 +339,65 @@ def test_simulated_pairs_decay_for_the_time_they_waited_in_the_buffer():
                                placement=[0, 1], seed=3)
     assert plain.mean_fidelity_at_use[(0, 1)] == pytest.approx(0.99, abs=1e-12)  # a mean of 400 sums
     assert result.remote_faults > plain.remote_faults
+
+
+def _ec_pair(fidelity, memory_s, e=1e-3, num_qubits=10**7):
+    qpu = QPU(num_qubits=num_qubits, surface_code=SurfaceCode(), e_1q=e, e_2q=e, e_meas=e, e_t=e)
+    lk = Link((0, 1), rate_hz=1e5, fidelity=fidelity, latency_s=1e-5, memory_t1_s=memory_s, memory_t2_s=memory_s)
+    return estimate(EC_WORKLOAD, [qpu, qpu], [lk], placement=[0, 1]), qpu
+
+
+def test_code_distance_is_the_smallest_that_meets_the_remote_budget_too():
+    """F = 0.95 pairs in 0.1 ms memories (no purification round helps), 1000 remote CNOTs: the logical
+    errors ask for d = 17, where the pairs fail 1000 x 2.2e-3 operations against a remote share of 3.3e-4.
+    Before: infeasible at d = 17, "or a larger code distance" among the fixes. Now the distance is the
+    smallest whose remote operations meet the share (35): feasible, and d = 33 would not do."""
+    r, qpu = _ec_pair(0.95, 1e-4)
+    assert r.feasible and r.error_corrected.code_distance == 35
+    used = _werner(0.95)  # Link-bound: the raw pairs are used as they arrive, no storage wait.
+    share = r.error_budget.remote / 1000
+    at_35, at_33 = (remote_operation(d, used, qpu, qpu).logical_error for d in (35, 33))
+    assert at_35 <= share < at_33
+    assert r.error_budget.remote_used == pytest.approx(1000 * remote_operation(35, used, qpu, qpu).logical_error)
+    # The larger distance is priced throughout: its operations take (2d - 1) d pairs and its patches 2 d^2 qubits.
+    assert r.links[0].bell_pairs == 1000 * 69 * 35
+    assert r.error_corrected.physical_per_logical == 2 * 35**2
+    assert r.error_budget.logical_used <= r.error_budget.logical
+
+
+def test_a_larger_distance_that_no_longer_fits_the_qpus_says_so():
+    """The distance that meets the remote share changes the qubit count and so the verdict: 20,000 physical
+    qubits per QPU hold the d = 17 the logical errors ask for, not the d = 35 (24,449 qubits) the remote
+    operations need. Before, the verdict named the remote error and the capacity check saw d = 17 (which fitted)."""
+    r, _ = _ec_pair(0.95, 1e-4, num_qubits=20_000)
+    assert not r.feasible and r.error_corrected.code_distance == 35
+    assert any(x.startswith("capacity: QPU 0 needs") and "at distance 35" in x for x in r.reasons)
+    assert not any(x.startswith("remote error") for x in r.reasons)
+
+
+def test_no_distance_up_to_the_limit_meets_the_remote_budget():
+    """Physical error 3e-3 and F = 0.9 pairs in 0.1 ms memories: their remote error falls with the distance
+    but is still 2.6e-3 per operation at d = 101, above the 3.3e-7 share. Infeasible, and the reason names
+    the distance priced, the expected failures, the share and the error at the limit (before: "or a larger
+    code distance", though none helps)."""
+    r, _ = _ec_pair(0.9, 1e-4, e=3e-3)
+    assert not r.feasible
+    (reason,) = [x for x in r.reasons if x.startswith("remote error")]
+    d = r.error_corrected.code_distance
+    assert f"at code distance {d} " in reason and "budget 0.000333" in reason
+    assert "no code distance up to 101 meets it" in reason and "per operation at d = 101" in reason
+    assert "larger code distance" not in reason and "threshold" not in reason
+
+
+def test_pairs_above_the_interface_threshold_are_not_helped_by_a_larger_distance():
+    """F = 0.78 pairs (seam error rates 0.147, at physical error 1e-3 past the merge's threshold: the
+    simulated model's error grows with d there) that 0.1 ms memories keep from purification: the
+    reason says that a larger distance does not help, at the distance the logical errors ask for (17),
+    without pricing d = 19..101 (before: "or a larger code distance" among the fixes)."""
+    r, qpu = _ec_pair(0.78, 1e-4)
+    assert not r.feasible and r.error_corrected.code_distance == 17
+    used = _werner(0.78)
+    assert remote_operation(19, used, qpu, qpu).logical_error >= remote_operation(17, used, qpu, qpu).logical_error
+    (reason,) = [x for x in r.reasons if x.startswith("remote error")]
+    assert "at or above its threshold" in reason and "does not lower their error" in reason
+    assert "q_x = 0.147" in reason

@@ -31,10 +31,13 @@ Model (what the numbers mean):
   arXiv:2211.07629): layout ``2Q + ceil(sqrt(8Q)) + 1`` logical patches per QPU, logical depth
   ``M + R + T + 3 CCZ + t_rot D_R`` cycles plus one per remote operation (``t_rot =
   ceil(0.53 log2(R / eps_rot) + 4.86)`` T states per rotation), error budget split
-  between logical errors, T states and rotation synthesis, code distance the smallest odd d with
-  ``a (p/p*)^((d+1)/2) <= eps_log / (patches * depth)``. Remote logical gates by lattice surgery
-  consume d Bell pairs per round for d rounds, at the interface fidelity ``1 - p p*_int / p*``
-  (the interface error threshold p*_int ~ 0.1 of Ramette et al. 2024), after purification.
+  between logical errors, T states, rotation synthesis and remote operations, code distance the smallest
+  odd d with ``a (p/p*)^((d+1)/2) <= eps_log / (patches * depth)`` whose remote operations (pairs as used)
+  also meet their share, found with the run length at a fixed point (a larger d takes more pairs per
+  operation, hence maybe a longer run); infeasible when no d up to the limit meets them. Remote logical
+  gates by lattice surgery consume ``2d - 1`` Bell pairs per round for d rounds; their error is the
+  simulated merge's (:func:`qnsim.estimate.remote.remote_operation`), which falls with d only below the
+  interface's threshold; purification starts from the interface fidelity ``1 - p p*_int / p*``.
   T states come from distillation factories designed per run (:func:`design_t_factories`, as the
   Azure estimator does): their physical qubits are counted on every QPU, and a factory slower than
   the algorithm stretches the run to its duration.
@@ -78,7 +81,7 @@ from qnsim.estimate.links import (
 )
 from qnsim.estimate.placement import CapacityError, Placement, check_seed, cut_weight, partition, placement_from_mapping
 from qnsim.estimate.qpu import QPU
-from qnsim.estimate.remote import interface_fidelity_target, remote_operation
+from qnsim.estimate.remote import interface_fidelity_target, remote_logical_error, remote_operation
 from qnsim.estimate.report import (
     ErrorBudgetReport,
     ErrorCorrectionReport,
@@ -1050,6 +1053,7 @@ class _Context:
         d = None
         factory = None
         lowest = 1  # Each retry needs a larger distance (cycle counts beyond 2^53 no longer move floats).
+        remote_tries: list[int] = []  # Distances whose remote operations failed their budget share.
         for _ in range(sc.max_distance + 2):
             required = eps_log / (patches * cycles)
             d = sc.distance_for(p_phys, required)
@@ -1086,6 +1090,20 @@ class _Context:
                     continue
                 factory, run_cycles = picked
             cycles = run_cycles
+            if link_reports:
+                # The remote operations' budget is sized for too: a larger distance lowers their error (below the
+                # interface threshold) but takes more pairs per operation, hence maybe a longer run, hence the loop.
+                failing = self._remote_failing(link_reports, d, per_op_budget, cycles * cycle_ps, latency, cycle_ps)
+                if failing:
+                    remote_tries.append(d)
+                    # Next: the smallest distance at which these pairs would meet the share (the loop then checks
+                    # it with the pairs, rounds and run that distance gives); none up to the limit: infeasible.
+                    nxt = max(self._remote_distance(lr, used, d, per_op_budget, sc.max_distance)
+                              for lr, used in failing)
+                    if nxt <= sc.max_distance:
+                        lowest = nxt
+                        continue
+            break
             break
         else:
             d = None
@@ -1128,11 +1146,8 @@ class _Context:
                 runs_per_factory=runs,
             )
         self._fill_link_usage(link_reports, wall)
-        # Pairs as used in the run as sized: their error is what the budget is charged. The consumers' own
-        # time leaves out the pipelined round trip and the rounding up to whole cycles, so that a link-bound
-        # run is judged link-bound.
-        busy_s = wall - latency
-        self._price_storage(link_reports, t_link if t_link >= busy_s - cycle_s else busy_s)
+        # Pairs as used in the run as sized: their error is what the budget is charged.
+        self._price_storage(link_reports, self._storage_wall_s(link_reports, runtime_ps, latency, cycle_ps))
         for lr in link_reports:
             if lr.qpus in self._used and lr.fidelity_at_use is not None:
                 qa, qb = self.qpus[lr.qpus[0]], self.qpus[lr.qpus[1]]
@@ -1182,7 +1197,7 @@ class _Context:
             local_physical_used=0.0,
         )
         for lr in link_reports:
-            if lr.remote_gates and lr.remote_gates * lr.remote_error_per_operation > per_op_budget * lr.remote_gates:
+            if lr.remote_gates and lr.remote_error_per_operation > per_op_budget:  # The sizing loop's check.
                 noise = self._purification_noise(lr.qpus)
                 storage = PairStorage.of(self._link_of[lr.qpus]) if lr.qpus in self._link_of else None
                 if storage is not None:
@@ -1205,11 +1220,11 @@ class _Context:
                 used = "" if lr.fidelity_at_use is None else f", {lr.fidelity_at_use:.4f} when used"
                 self.reasons.append(
                     f"remote error: link {lr.qpus[0]}-{lr.qpus[-1]} expects "
-                    f"{lr.remote_gates * lr.remote_error_per_operation:.3g} failed remote operations "
-                    f"(pair F = {lr.delivered_fidelity:.4f} after {lr.purification_rounds} purification rounds{used}), "
-                    f"budget {per_op_budget * lr.remote_gates:.3g}; fix: raw pair fidelity above "
-                    f"{interface_fidelity_target(self.qpus[lr.qpus[0]], self.qpus[lr.qpus[-1]]):.4f}, "
-                    f"{more} or a larger code distance"
+                    f"{lr.remote_gates * lr.remote_error_per_operation:.3g} failed remote operations at code distance "
+                    f"{d} (pair F = {lr.delivered_fidelity:.4f} after {lr.purification_rounds} purification "
+                    f"rounds{used}), budget {per_op_budget * lr.remote_gates:.3g}; "
+                    f"{self._distance_verdict(lr, d, remote_tries, sc)}; fix: raw pair fidelity above "
+                    f"{interface_fidelity_target(self.qpus[lr.qpus[0]], self.qpus[lr.qpus[-1]]):.4f} or {more}"
                 )
         if not self.budget_report.met:
             self.reasons.append(
@@ -1234,6 +1249,74 @@ class _Context:
         return self._report(
             p, local_gates, link_reports, wall, bound, compute_s, t_link, latency,
             remote_used, math.exp(-remote_used), 0.0, ec, True,
+        )
+
+    @staticmethod
+    def _storage_wall_s(link_reports: list[LinkReport], run_ps: int, latency_s: float, cycle_ps: int) -> float:
+        """The run length (s) the storage wait of an error-corrected run is judged at: the consumers' own time
+        leaves out the pipelined round trip and the rounding up to whole cycles, so that a link-bound run is
+        judged link-bound."""
+        t_link = max((lr.time_s for lr in link_reports), default=0.0)
+        busy_s = run_ps * 1e-12 - latency_s
+        return t_link if t_link >= busy_s - cycle_ps * 1e-12 else busy_s
+
+    def _used_pair(self, lr: LinkReport, wall_s: float) -> tuple[float, ...]:
+        """A link's delivered pair as a remote operation uses it, after its storage wait in a run of ``wall_s``
+        seconds (as :meth:`_price_storage` decays it), without touching the report."""
+        made = self._delivered.get(lr.qpus, _werner(lr.delivered_fidelity))
+        lk = self._link_of.get(lr.qpus)
+        if lk is None or not lk.models_memory or lr.bell_pairs <= 0 or not math.isfinite(lr.raw_per_pair):
+            return made
+        wait = self._storage_wait_s(lk, lr.bell_pairs, lr.raw_per_pair, wall_s)
+        return stored_pair(made, wait, lk.memory_t1_s, lk.memory_t2_s)
+
+    def _remote_failing(self, link_reports, d, per_op_budget, run_ps, latency_s, cycle_ps):
+        """(link, pair as used) of the links whose remote operations at distance ``d``, with their pairs as used
+        in a run of ``run_ps`` picoseconds, fail more often than ``per_op_budget`` each (the verdict's check)."""
+        wall_s = self._storage_wall_s(link_reports, run_ps, latency_s, cycle_ps)
+        failing = []
+        for lr in link_reports:
+            if not lr.remote_gates:
+                continue
+            used = self._used_pair(lr, wall_s)
+            if self._operation_error(lr, d, used) > per_op_budget:
+                failing.append((lr, used))
+        return failing
+
+    def _operation_error(self, lr: LinkReport, d: int, used: Sequence[float]) -> float:
+        """Failure probability of one remote operation of link ``lr`` at distance ``d`` with pairs ``used``
+        (:func:`remote_logical_error`, the error :func:`remote_operation` prices, without counting pairs)."""
+        qa, qb = self.qpus[lr.qpus[0]], self.qpus[lr.qpus[-1]]
+        return remote_logical_error(d, used, physical_error=max(qa.physical_error, qb.physical_error))
+
+    def _remote_distance(self, lr, used, d, per_op_budget, max_distance) -> int:
+        """The smallest odd distance above ``d`` at which pairs ``used`` meet ``per_op_budget``; beyond
+        ``max_distance`` when none up to it does."""
+        for dd in range(d + 2, max_distance + 1, 2):
+            if self._operation_error(lr, dd, used) <= per_op_budget:
+                return dd
+        return max_distance + 2
+
+    def _distance_verdict(self, lr: LinkReport, d: int, tries: list[int], sc: Any) -> str:
+        """Why a larger code distance is no fix for a link whose remote operations fail at distance ``d``: these
+        pairs fail the share at every distance up to the limit, and whether their error still falls with it."""
+        qa, qb = self.qpus[lr.qpus[0]], self.qpus[lr.qpus[-1]]
+        used = self._used.get(lr.qpus, self._delivered.get(lr.qpus, _werner(lr.delivered_fidelity)))
+        tried = ", ".join(map(str, tries)) if tries else str(d)
+        top = sc.max_distance if sc.max_distance % 2 else sc.max_distance - 1
+        at_top = self._operation_error(lr, top, used)
+        here = self._operation_error(lr, d, used)
+        if at_top >= here:
+            q_x, q_z = used[1] + used[2], used[2] + used[3]
+            return (
+                f"no code distance up to {sc.max_distance} helps (distances tried: {tried}): the interface is at or "
+                f"above its threshold (the pairs' seam error rates q_x = {q_x:.3g}, q_z = {q_z:.3g} at physical "
+                f"error {max(qa.physical_error, qb.physical_error):g}), where a larger distance does not lower their "
+                f"error ({at_top:.3g} per operation at d = {top})"
+            )
+        return (
+            f"no code distance up to {sc.max_distance} meets it (distances tried: {tried}): these pairs fail "
+            f"{at_top:.3g} per operation at d = {top}"
         )
 
     def _ec_report_skeleton(self, layout, alg_depth, n_states, t_per_rot, p_phys) -> ErrorCorrectionReport:
