@@ -594,11 +594,60 @@ def test_purification_with_error_free_qpus_is_priced_as_before():
     assert (lr.purification_rounds, lr.delivered_fidelity, lr.raw_per_pair) == (6, plan.fidelity, plan.raw_per_pair)
 
 
-def test_purification_noise_takes_the_worse_qpu():
-    """Both ends of the closed-form round share one noise: the worse QPU's, each error apart."""
-    a = QPU(e_1q=1e-4, e_2q=3e-3, e_meas=1e-3)
-    b = QPU(e_1q=2e-4, e_2q=1e-3, e_meas=4e-3)
-    assert purification_noise(a, b) == {"gate1_error": 2e-4, "gate2_error": 3e-3, "measure_error": 4e-3}
+def test_purification_noise_is_each_ends_own():
+    """Each end of a purification round suffers its own QPU's errors, as in a network request's round.
+    Before, both ends took the worse QPU's errors (e_1q 2e-4, e_2q 3e-3, e_meas 4e-3 here): F = 0.9 -> 0.99 took
+    3 rounds delivering 0.992376 (11.27 raw pairs each), ceiling 0.995537; with each end's own errors the same
+    3 rounds deliver 0.994692 (11.09 raw pairs each), ceiling 0.997049. The worse-end round is a lower bound."""
+    a = QPU(num_qubits=1, e_1q=1e-4, e_2q=3e-3, e_meas=1e-3)
+    b = QPU(num_qubits=1, e_1q=2e-4, e_2q=1e-3, e_meas=4e-3)
+    noise = purification_noise(a, b)
+    assert noise == {"gate1_error": 1e-4, "gate2_error": 3e-3, "measure_error": 1e-3,
+                     "gate1_error_b": 2e-4, "gate2_error_b": 1e-3, "measure_error_b": 4e-3}
+    report = estimate("REPEAT 10 {\nCX 0 1\nH 0\n}", [a, b], [Link((0, 1), rate_hz=1e6, fidelity=0.9)],
+                      target_fidelity=0.99, error_budget=0.5)
+    lr = report.links[0]
+    plan = purification_plan(0.9, 0.99, **noise)
+    assert (lr.purification_rounds, lr.delivered_fidelity, lr.raw_per_pair) == (plan.rounds, plan.fidelity,
+                                                                               plan.raw_per_pair)
+    assert (plan.rounds, round(plan.fidelity, 6), round(plan.raw_per_pair, 2)) == (3, 0.994692, 11.09)
+    worse = purification_plan(0.9, 0.99, gate1_error=2e-4, gate2_error=3e-3, measure_error=4e-3)
+    assert (worse.rounds, round(worse.fidelity, 6)) == (3, 0.992376) and worse.fidelity < plan.fidelity
+    assert purification_ceiling(0.9, **noise) == pytest.approx(0.997049, abs=1e-6)
+    # The ends are interchangeable: the round is the same with a and b swapped.
+    assert purification_plan(0.9, 0.99, **purification_noise(b, a)).fidelity == pytest.approx(plan.fidelity, abs=1e-15)
+
+
+def test_per_end_purification_round_composes_the_ends_channels():
+    """The native round with per-end noise (qnsim.bell_diagonal_purify's *_b arguments) applies each end's
+    channels at that end: depolarize1 after the DEJMPS rotation scales the pairs' Pauli expectations by
+    (1 - 4 g_a / 3)(1 - 4 g_b / 3), depolarize2 after the CNOTs contracts the joint distribution by
+    (1 - 16 p_a / 15)(1 - 16 p_b / 15), and the outcomes disagree by misreading with q_a (1 - q_b) + q_b (1 - q_a).
+    So it equals the one-noise round whose noise gives the same three products (checked to 1e-12 on random
+    noise), and one end's noise alone lies between no noise and both ends' (before, the binding applied one
+    noise to both ends and could not express this)."""
+    rng = np.random.default_rng(7)
+    for scheme in ("dejmps", "bbpssw"):
+        for _ in range(20):
+            pair1, pair2 = rng.dirichlet([20, 1, 1, 1]), rng.dirichlet([20, 1, 1, 1])
+            ga, gb, pa, pb, qa, qb = rng.uniform(0, 0.05, 6)
+            g = 0.75 * (1 - math.sqrt((1 - 4 * ga / 3) * (1 - 4 * gb / 3)))
+            p = 15 / 16 * (1 - math.sqrt((1 - 16 * pa / 15) * (1 - 16 * pb / 15)))
+            m = qa * (1 - qb) + qb * (1 - qa)
+            q = (1 - math.sqrt(1 - 2 * m)) / 2  # 2 q (1 - q) = m
+            per_end = qnsim.bell_diagonal_purify(pair1, pair2, scheme, gate1_error=ga, gate2_error=pa,
+                                                 measure_error=qa, gate1_error_b=gb, gate2_error_b=pb,
+                                                 measure_error_b=qb)
+            one = qnsim.bell_diagonal_purify(pair1, pair2, scheme, gate1_error=g, gate2_error=p, measure_error=q)
+            assert per_end[0] == pytest.approx(one[0], abs=1e-12)
+            assert np.allclose(per_end[1], one[1], atol=1e-12, rtol=0)
+    werner = (0.9, 0.1 / 3, 0.1 / 3, 0.1 / 3)
+    both = qnsim.bell_diagonal_purify(werner, werner, "dejmps", gate2_error=0.01)[1][0]
+    one_end = qnsim.bell_diagonal_purify(werner, werner, "dejmps", gate2_error=0.01, gate2_error_b=0.0)[1][0]
+    ideal = qnsim.bell_diagonal_purify(werner, werner, "dejmps")[1][0]
+    assert both < one_end < ideal
+    with pytest.raises(qnsim.ParameterError, match="gate2_error_b must be a probability in \\[0, 1\\], got 1.5"):
+        qnsim.bell_diagonal_purify(werner, werner, "dejmps", gate2_error_b=1.5)
 
 
 def test_error_corrected_interface_purifies_with_the_local_noise():

@@ -357,18 +357,23 @@ void bind_bell_diagonal(py::module_ &m) {
     m.def(
         "bell_diagonal_purify",
         [](const std::array<double, 4> &pair1, const std::array<double, 4> &pair2, qnsim::PurifyScheme scheme, double g1,
-           double g2, double me) {
+           double g2, double me, std::optional<double> g1_b, std::optional<double> g2_b, std::optional<double> me_b) {
             if (scheme == qnsim::PurifyScheme::None) {
                 throw qnsim::ParameterError("scheme", "must be bbpssw or dejmps for a purification round, got none");
             }
-            const auto n = operation_noise(g1, g2, me);
-            const auto r = qnsim::purify_pairs(bell_pair_from(pair1, "pair1"), bell_pair_from(pair2, "pair2"), scheme, n, n);
+            // Each node's errors act at that node, as in a network request's round (purification.cc).
+            const auto na = operation_noise(g1, g2, me);
+            const auto nb = operation_noise(g1_b.value_or(g1), g2_b.value_or(g2), me_b.value_or(me));
+            const auto r =
+                qnsim::purify_pairs(bell_pair_from(pair1, "pair1"), bell_pair_from(pair2, "pair2"), scheme, na, nb);
             return std::make_pair(r.success_probability, r.kept.coefficients());
         },
         py::arg("pair1"), py::arg("pair2"), py::arg("scheme"), py::arg("gate1_error") = 0.0, py::arg("gate2_error") = 0.0,
-        py::arg("measure_error") = 0.0,
-        "Closed-form recurrence round on two Bell-diagonal pairs (both nodes with the same noise): (success "
-        "probability, kept pair's coefficients given success). The bell_diagonal formalism's purification.");
+        py::arg("measure_error") = 0.0, py::arg("gate1_error_b") = py::none(), py::arg("gate2_error_b") = py::none(),
+        py::arg("measure_error_b") = py::none(),
+        "Closed-form recurrence round on two Bell-diagonal pairs: (success probability, kept pair's coefficients "
+        "given success). The bell_diagonal formalism's purification. gate1_error, gate2_error and measure_error are "
+        "node A's noise; the *_b arguments node B's (None: the same as node A's).");
 }
 
 void bind_network(py::module_ &m) {

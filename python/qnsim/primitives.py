@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 from qnsim import _core
+from qnsim.argument_checks import probability
 from qnsim.specs import check_value
 
 __all__ = [
@@ -207,18 +208,23 @@ def bell_diagonal_purify(
     gate1_error: float = 0.0,
     gate2_error: float = 0.0,
     measure_error: float = 0.0,
+    gate1_error_b: float | None = None,
+    gate2_error_b: float | None = None,
+    measure_error_b: float | None = None,
 ) -> tuple[float, tuple[float, float, float, float]]:
     """Closed-form recurrence round on two Bell-diagonal pairs: the ``bell_diagonal`` formalism's purification.
 
-    The same round as :func:`purify_round` (both nodes with this noise), in closed form:
+    The same round as :func:`purify_round`, in closed form, and as a network request's round: each
+    node's errors act at that node (node A holds the first qubit of each pair, node B the second).
 
     Args:
         pair1: Coefficients (Phi+, Psi+, Psi-, Phi-) of the kept pair.
         pair2: Coefficients of the sacrificed pair.
         scheme: ``"bbpssw"`` or ``"dejmps"``.
-        gate1_error: depolarize1 probability after each DEJMPS rotation.
-        gate2_error: depolarize2 probability after each CNOT.
-        measure_error: Probability that each reported outcome is flipped.
+        gate1_error: depolarize1 probability after each DEJMPS rotation at node A.
+        gate2_error: depolarize2 probability after node A's CNOT.
+        measure_error: Probability that node A's reported outcome is flipped.
+        gate1_error_b, gate2_error_b, measure_error_b: The same at node B; None (default): node A's.
 
     Returns:
         ``(success_probability, kept)``: the probability that the two reported outcomes agree, and
@@ -234,5 +240,8 @@ def bell_diagonal_purify(
     """
     scheme = check_value("scheme", Literal["bbpssw", "dejmps"], scheme)
     native = getattr(_core.PurificationScheme, scheme)
-    p, kept = _core.bell_diagonal_purify(pair1, pair2, native, gate1_error, gate2_error, measure_error)
+    # Node B's values are checked here so that a bad one is named as node B's (natively it is a node's noise).
+    far = [None if v is None else probability(name, v, error=_core.ParameterError) for name, v in
+           (("gate1_error_b", gate1_error_b), ("gate2_error_b", gate2_error_b), ("measure_error_b", measure_error_b))]
+    p, kept = _core.bell_diagonal_purify(pair1, pair2, native, gate1_error, gate2_error, measure_error, *far)
     return float(p), tuple(kept)  # type: ignore[return-value]

@@ -42,7 +42,7 @@ Model (what the numbers mean):
   Azure estimator does): their physical qubits are counted on every QPU, and a factory slower than
   the algorithm stretches the run to its duration.
 - Purification rounds are the network's noisy rounds with the QPUs' own gate and readout errors
-  (the worse end's), so a target above the ceiling those errors allow is infeasible.
+  (each end's at that end), so a target above the ceiling those errors allow is infeasible.
 - Storage of Bell pairs: modelled when a link gives ``memory_t1_s`` / ``memory_t2_s``, on physical
   and error-corrected QPUs and on relay routes, by the network's bell_diagonal memory model
   (:func:`~qnsim.estimate.stored_pair`). Inside purification each round's first input waits for
@@ -844,7 +844,7 @@ class _Context:
         return plan
 
     def _purification_noise(self, qpus: tuple[int, ...]) -> dict[str, float]:
-        """The local noise of purification rounds between a link's end QPUs (the worse of each error)."""
+        """The local noise of purification rounds between a link's end QPUs (each end's own errors)."""
         return purification_noise(self.qpus[qpus[0]], self.qpus[qpus[-1]])
 
     def _fill_link_usage(self, link_reports: list[LinkReport], wall: float) -> None:

@@ -19,7 +19,8 @@ expected number of raw pairs per purified pair obeys ``R_{k+1} = 2 R_k / p_k`` (
 the recursive scheme keeps one pair waiting per level).
 
 With the QPUs' local noise (``gate1_error``, ``gate2_error``, ``measure_error`` of
-:func:`purification_plan`) each round is instead the network layer's noisy round,
+:func:`purification_plan`, each end's own: ``*_b`` for the second end) each round is instead the
+network layer's noisy round,
 :func:`qnsim.bell_diagonal_purify` (the ``bell_diagonal`` formalism's closed form, the same
 semantics as a network request's purification): depolarize2 after each bilateral CNOT, depolarize1
 after each DEJMPS rotation and each measured outcome flipped with ``measure_error``. Noisy rounds
@@ -298,21 +299,47 @@ def purification_noise(qpu_a: Any, qpu_b: Any) -> dict[str, float]:
     :func:`purification_plan` and :func:`purification_step`.
 
     Each QPU's ``e_1q``, ``e_2q`` and ``e_meas`` (probabilities per operation, as in
-    :class:`~qnsim.estimate.QPU`) become ``gate1_error``, ``gate2_error`` and ``measure_error``.
-    The closed-form round applies one noise to both ends, so the worse QPU's value is taken for
-    each: a bound on the pair's fidelity from below, never above.
+    :class:`~qnsim.estimate.QPU`) become ``gate1_error``, ``gate2_error`` and ``measure_error`` (the
+    first QPU's) and ``gate1_error_b``, ``gate2_error_b`` and ``measure_error_b`` (the second's): the
+    round applies each end's errors at that end, as a network request's round does.
 
     >>> from types import SimpleNamespace
     >>> a = SimpleNamespace(e_1q=1e-4, e_2q=1e-3, e_meas=2e-3)
     >>> b = SimpleNamespace(e_1q=2e-4, e_2q=5e-4, e_meas=1e-3)
-    >>> purification_noise(a, b)
-    {'gate1_error': 0.0002, 'gate2_error': 0.001, 'measure_error': 0.002}
+    >>> purification_noise(a, b)["gate2_error_b"]
+    0.0005
     """
     return {
-        "gate1_error": max(float(qpu_a.e_1q), float(qpu_b.e_1q)),
-        "gate2_error": max(float(qpu_a.e_2q), float(qpu_b.e_2q)),
-        "measure_error": max(float(qpu_a.e_meas), float(qpu_b.e_meas)),
+        "gate1_error": float(qpu_a.e_1q),
+        "gate2_error": float(qpu_a.e_2q),
+        "measure_error": float(qpu_a.e_meas),
+        "gate1_error_b": float(qpu_b.e_1q),
+        "gate2_error_b": float(qpu_b.e_2q),
+        "measure_error_b": float(qpu_b.e_meas),
     }
+
+
+_NOISE_KEYS = ("gate1_error", "gate2_error", "measure_error")
+
+
+def _noise(**given: float | None) -> dict[str, float]:
+    """The six noise keywords checked (probabilities), each end's given; node B's default to node A's."""
+    out = {k: probability(k, given.get(k, 0.0), error=ValueError) for k in _NOISE_KEYS}
+    for k in _NOISE_KEYS:
+        b = given.get(k + "_b")
+        out[k + "_b"] = out[k] if b is None else probability(k + "_b", b, error=ValueError)
+    return out
+
+
+def _noise_text(noise: dict[str, float]) -> str:
+    """The noise as a reason names it: each error once when both ends have it, else both ends'."""
+
+    def one(k: str) -> str:
+        a, b = noise[k], noise.get(k + "_b", noise[k])
+        return f"{a:g}" if a == b else f"{a:g} / {b:g} at the two ends"
+
+    return (f"two-qubit gate error {one('gate2_error')}, one-qubit {one('gate1_error')}, "
+            f"measurement {one('measure_error')}")
 
 
 def purification_step(
@@ -322,13 +349,16 @@ def purification_step(
     gate1_error: float = 0.0,
     gate2_error: float = 0.0,
     measure_error: float = 0.0,
+    gate1_error_b: float | None = None,
+    gate2_error_b: float | None = None,
+    measure_error_b: float | None = None,
 ) -> tuple[tuple[float, float, float, float], float]:
     """One symmetric recurrence round on two pairs with Bell-diagonal coefficients ``coeffs``
     (Phi+, Psi+, Psi-, Phi-): (kept pair's coefficients, success probability).
 
     Without noise this is :func:`dejmps_step`, or :func:`bbpssw_step` on the Phi+ weight, exactly
     as before noise was priced. With noise it is the network layer's noisy round,
-    :func:`qnsim.bell_diagonal_purify`, at both ends: depolarize2 with probability
+    :func:`qnsim.bell_diagonal_purify`, each end with its own errors: depolarize2 with probability
     ``gate2_error`` after each bilateral CNOT (Stim's convention, each of the 15 non-identity
     two-qubit Paulis with ``gate2_error / 15``), depolarize1 with ``gate1_error`` after each
     DEJMPS rotation, and each measured outcome flipped with ``measure_error``. BBPSSW's kept pair
@@ -337,7 +367,8 @@ def purification_step(
     Args:
         coeffs: the pairs' Bell-diagonal coefficients (both input pairs alike).
         protocol: ``"dejmps"`` or ``"bbpssw"``.
-        gate1_error, gate2_error, measure_error: local error probabilities per operation.
+        gate1_error, gate2_error, measure_error: local error probabilities per operation at one end.
+        gate1_error_b, gate2_error_b, measure_error_b: the same at the other end (None: as the first).
 
     >>> werner = (0.9, 0.1 / 3, 0.1 / 3, 0.1 / 3)
     >>> round(purification_step(werner)[0][0], 6)
@@ -346,22 +377,16 @@ def purification_step(
     True
     """
     protocol = _protocol(protocol)
-    # An array as measure_error met `or` below ("truth value of an array is ambiguous").
-    gate1_error, gate2_error, measure_error = _noise_arguments(gate1_error, gate2_error, measure_error)
-    if not (gate1_error or gate2_error or measure_error):
+    # An array as measure_error met `or` below ("truth value of an array is ambiguous"): _noise reads probabilities.
+    noise = _noise(gate1_error=gate1_error, gate2_error=gate2_error, measure_error=measure_error,
+                   gate1_error_b=gate1_error_b, gate2_error_b=gate2_error_b, measure_error_b=measure_error_b)
+    if not any(noise.values()):
         # The noiseless closed forms, kept so that noiseless results stay bit-for-bit as they were.
         if protocol == "bbpssw":
             f, p = bbpssw_step(coeffs[0])
             return (f, (1 - f) / 3, (1 - f) / 3, (1 - f) / 3), p
         return dejmps_step(coeffs)
-    p, kept = bell_diagonal_purify(
-        coeffs,
-        coeffs,
-        protocol,
-        gate1_error=gate1_error,
-        gate2_error=gate2_error,
-        measure_error=measure_error,
-    )
+    p, kept = bell_diagonal_purify(coeffs, coeffs, protocol, **noise)
     if protocol == "bbpssw":
         f = float(kept[0])
         return (f, (1 - f) / 3, (1 - f) / 3, (1 - f) / 3), p
@@ -466,6 +491,9 @@ def purification_ceiling(
     gate2_error: float = 0.0,
     measure_error: float = 0.0,
     storage: PairStorage | None = None,
+    gate1_error_b: float | None = None,
+    gate2_error_b: float | None = None,
+    measure_error_b: float | None = None,
 ) -> float:
     """The highest fidelity recurrence purification reaches from Werner pairs of ``raw_fidelity``
     with this local noise (error probabilities per operation, as in :func:`purification_step`)
@@ -492,11 +520,11 @@ def purification_ceiling(
     # float() read True as 1 and raised OverflowError on 10**400; the protocol reached the cache unhashed.
     raw_fidelity = probability("raw_fidelity", raw_fidelity, error=ValueError)
     protocol = _protocol(protocol)
-    noise = _noise_arguments(gate1_error, gate2_error, measure_error)
+    noise = _noise(gate1_error=gate1_error, gate2_error=gate2_error, measure_error=measure_error,
+                   gate1_error_b=gate1_error_b, gate2_error_b=gate2_error_b, measure_error_b=measure_error_b)
     if storage is not None:
-        names = {"gate1_error": noise[0], "gate2_error": noise[1], "measure_error": noise[2]}
-        return _stored_ceiling(raw_fidelity, protocol, names, storage)[0]
-    return _ceiling(raw_fidelity, protocol, *noise)
+        return _stored_ceiling(raw_fidelity, protocol, noise, storage)[0]
+    return _ceiling(raw_fidelity, protocol, tuple(sorted(noise.items())))
 
 
 def _protocol(protocol: object) -> str:
@@ -505,26 +533,17 @@ def _protocol(protocol: object) -> str:
     return protocol
 
 
-def _noise_arguments(gate1_error: object, gate2_error: object, measure_error: object) -> tuple[float, float, float]:
-    """The three local error probabilities of a purification round, read as the estimator reads them."""
-    return tuple(  # type: ignore[return-value]
-        probability(name, v, error=ValueError)
-        for name, v in (("gate1_error", gate1_error), ("gate2_error", gate2_error), ("measure_error", measure_error))
-    )
-
-
 @functools.lru_cache(maxsize=4096)
-def _ceiling(raw_fidelity: float, protocol: str, gate1_error: float, gate2_error: float, measure_error: float) -> float:
+def _ceiling(raw_fidelity: float, protocol: str, noise_items: tuple[tuple[str, float], ...]) -> float:
     # Cached: the error-corrected estimate asks again for every code distance it tries.
-    if not (gate1_error or gate2_error or measure_error):
+    noise = dict(noise_items)
+    if not any(noise.values()):
         return 1.0 if raw_fidelity > 0.5 else raw_fidelity
     f = raw_fidelity
     coeffs: tuple[float, ...] = (f, (1 - f) / 3, (1 - f) / 3, (1 - f) / 3)
     best = f
     for _ in range(10_000):
-        nxt, _p = purification_step(
-            coeffs, protocol, gate1_error=gate1_error, gate2_error=gate2_error, measure_error=measure_error
-        )
+        nxt, _p = purification_step(coeffs, protocol, **noise)
         best = max(best, nxt[0])
         if max(abs(x - y) for x, y in zip(nxt, coeffs)) < 1e-14:
             break
@@ -573,6 +592,9 @@ def purification_plan(
     gate2_error: float = 0.0,
     measure_error: float = 0.0,
     storage: PairStorage | None = None,
+    gate1_error_b: float | None = None,
+    gate2_error_b: float | None = None,
+    measure_error_b: float | None = None,
 ) -> PurificationPlan:
     """Fewest recurrence rounds that lift Werner pairs of ``raw_fidelity`` to ``target_fidelity``.
 
@@ -582,8 +604,9 @@ def purification_plan(
         protocol: ``"dejmps"`` (Deutsch et al. 1996) or ``"bbpssw"`` (Bennett et al. 1996).
         max_rounds: give up after this many rounds (each doubles the raw cost at least).
         gate1_error, gate2_error, measure_error: the purifying QPUs' local error probabilities
-            per operation (see :func:`purification_step`; :func:`purification_noise` gives them for
-            two QPUs). All zero = ideal local operations.
+            per operation at one end (see :func:`purification_step`; :func:`purification_noise` gives
+            them for two QPUs). All zero = ideal local operations.
+        gate1_error_b, gate2_error_b, measure_error_b: the same at the other end (None: as the first).
         storage: the pairs' storage during the rounds (:class:`PairStorage`, e.g.
             ``PairStorage.of(link)``); None: pairs do not decay while they wait.
 
@@ -614,11 +637,8 @@ def purification_plan(
     if target_fidelity is not None:
         target_fidelity = probability("target_fidelity", target_fidelity, error=ValueError)
     integer("max_rounds", max_rounds, minimum=1, maximum=64, error=ValueError)
-    noise = {
-        "gate1_error": probability("gate1_error", gate1_error, error=ValueError),
-        "gate2_error": probability("gate2_error", gate2_error, error=ValueError),
-        "measure_error": probability("measure_error", measure_error, error=ValueError),
-    }
+    noise = _noise(gate1_error=gate1_error, gate2_error=gate2_error, measure_error=measure_error,
+                   gate1_error_b=gate1_error_b, gate2_error_b=gate2_error_b, measure_error_b=measure_error_b)
     noisy = any(noise.values())
     if target_fidelity is None or raw_fidelity >= target_fidelity:
         return PurificationPlan(0, raw_fidelity, 1.0, (), True)
@@ -652,8 +672,7 @@ def purification_plan(
                 (),
                 False,
                 f"raw fidelity {raw_fidelity:g} cannot be purified to {target_fidelity:.10g} with the QPUs' local "
-                f"noise (two-qubit gate error {noise['gate2_error']:g}, one-qubit {noise['gate1_error']:g}, "
-                f"measurement {noise['measure_error']:g}): {protocol} rounds with these gates reach at most "
+                f"noise ({_noise_text(noise)}): {protocol} rounds with these gates reach at most "
                 f"{ceiling:.6g}; fix: lower gate and measurement errors, or a better raw link",
             )
     if storage is not None:
@@ -687,7 +706,7 @@ def _stored_plan(
     ceiling, best_rounds = _stored_ceiling(raw_fidelity, protocol, noise, storage)
     if ceiling < target:
         gates = (
-            f", two-qubit gate error {noise['gate2_error']:g}, measurement {noise['measure_error']:g}"
+            f", {_noise_text(noise)}"
             if any(noise.values())
             else ""
         )
