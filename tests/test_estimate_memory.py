@@ -11,6 +11,7 @@ import pytest
 
 import qnsim
 from qnsim.estimate import (
+    DEFAULT_BUFFER_PAIRS,
     QPU,
     Link,
     PairStorage,
@@ -82,9 +83,10 @@ def test_link_bound_pairs_are_used_as_they_arrive():
 
 
 def test_a_full_buffer_makes_pairs_wait_longer():
-    """A link 100x faster than its consumers: without a buffer limit it is paced to the demand and a
-    pair waits half a supply interval (5 us at 100 kHz); with 8 buffer pairs it keeps the buffer
-    full and a pair waits 8 consumption intervals."""
+    """A link 100x faster than its consumers keeps its first-in first-out buffer full, so a pair waits B
+    consumption intervals: B = 8 when the link sets buffer_pairs = 8, B = DEFAULT_BUFFER_PAIRS (64, the buffer
+    simulate_execution gives such a link) when it sets none. Before, a link without buffer_pairs was priced
+    as paced to the demand (a pair waited half a supply interval, 5 us at 100 kHz), which no simulated link does."""
     qpu = QPU(num_qubits=1, e_1q=0, e_2q=0, e_meas=0, t_1q_s=1e-3)  # slow local H: compute-bound
     memory = {"memory_t1_s": 10.0, "memory_t2_s": 10.0}
     notes = {}
@@ -93,8 +95,32 @@ def test_a_full_buffer_makes_pairs_wait_longer():
         report = estimate(WORKLOAD, [qpu, qpu], [link], error_budget=0.5)
         tau = report.wall_clock_s / report.links[0].bell_pairs
         notes[buffer] = (tau, [n for n in report.notes if "in memory" in n][0])
-    assert f"wait {0.5 / 1e5:.3g} s" in notes[None][1]
+    assert DEFAULT_BUFFER_PAIRS == 64
+    assert f"wait {64 * notes[None][0]:.3g} s" in notes[None][1]
     assert f"wait {8 * notes[8][0]:.3g} s" in notes[8][1]
+
+
+def test_estimate_and_simulation_agree_on_fidelity_at_use_with_default_arguments():
+    """2000 remote CNOTs, one per 1 ms of local work, on a 100 kHz link of F = 0.99 with T1 = 2 s, T2 = 1 s
+    memories; estimate and simulate_execution with their default arguments (no buffer_pairs anywhere).
+    Before, the estimate priced the link as paced (a pair waited 5 us: F = 0.98999 at use, and with a 0.995
+    target 0.99988, feasible) while the simulation's default 64-pair buffer made pairs wait 64 ms (0.91664 and
+    0.92564). Now both take the 64-pair buffer: the estimate's 64 ms wait gives 0.91543 and 0.92434 (the 0.995
+    target is infeasible), within 2e-3 of the simulation's. The tolerance is the simulation's start: its first
+    64 pairs wait only as long as it takes to consume those ahead of them, and its waits are random."""
+    qpu = QPU(num_qubits=1, e_1q=0, e_2q=0, e_meas=0, t_1q_s=1e-3)
+    workload = "REPEAT 2000 {\nCX 0 1\nH 0\n}"
+    link = Link((0, 1), rate_hz=1e5, fidelity=0.99, memory_t1_s=2.0, memory_t2_s=1.0)
+    for target in (None, 0.995):
+        kw = {} if target is None else {"target_fidelity": target}
+        report = estimate(workload, [qpu, qpu], [link], placement=[0, 1], error_budget=0.5, **kw)
+        sim = simulate_execution(workload, [qpu, qpu], [link], placement=[0, 1], seed=1, **kw)
+        assert sim.max_buffer[(0, 1)] == DEFAULT_BUFFER_PAIRS
+        estimated, simulated = report.links[0].fidelity_at_use, sim.mean_fidelity_at_use[(0, 1)]
+        assert estimated == pytest.approx(simulated, abs=2e-3)
+        assert estimated < 0.93 and report.wall_clock_s == pytest.approx(sim.wall_clock_s, rel=1e-3)
+        if target is not None:
+            assert not report.feasible and any("below the 0.995 needed" in r for r in report.reasons)
 
 
 def test_pair_storage_is_checked():

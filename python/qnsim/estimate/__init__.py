@@ -23,6 +23,7 @@ from qnsim.estimate.estimator import (
 )
 from qnsim.estimate.factories import DistillationRound, TFactory, design_t_factories
 from qnsim.estimate.links import (
+    DEFAULT_BUFFER_PAIRS,
     Link,
     PairStorage,
     PurificationPlan,
@@ -51,6 +52,7 @@ from qnsim.estimate.simulate import SimulationResult, simulate_execution
 from qnsim.estimate.workload import GateCounts, LogicalSummary, Workload, count_circuit, stream_circuit_file
 
 __all__ = [
+    "DEFAULT_BUFFER_PAIRS",
     "PRESETS",
     "QPU",
     "CalibratedLink",

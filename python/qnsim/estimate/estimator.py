@@ -18,9 +18,10 @@ Model (what the numbers mean):
   which the counter checks over up to 4096 iterations, otherwise extrapolated and flagged
   ``cat_exact = False``). Swap-like gates cost two pairs (two state teleportations).
 - Wall clock = max(local critical path including remote-gate durations, the slowest link's
-  raw pairs / rate). A link with a finite ``buffer_pairs`` is priced with a buffer model
-  (:func:`buffered_link_time_s`): the link pauses while its memories are full, which costs time
-  when link and compute speeds are comparable. The critical path is the ASAP makespan with per-QPU gate durations; a
+  raw pairs / rate), with a buffer model (:func:`buffered_link_time_s`): a direct link pauses while its
+  ``buffer_pairs`` memories (default :data:`~qnsim.estimate.links.DEFAULT_BUFFER_PAIRS`, as in
+  :func:`~qnsim.estimate.simulate_execution`) are full, which costs time when link and compute speeds
+  are comparable. The critical path is the ASAP makespan with per-QPU gate durations; a
   REPEAT body is executed (natively) until its per-qubit time increments repeat, at most 4096
   times (or 2e6 instructions), and the rest extrapolated: exact for loops that reach a periodic state (checked
   against the simulator), an estimate for loops still in a transient.
@@ -49,7 +50,7 @@ Model (what the numbers mean):
   its partner and the kept pair for the round's outcome (:class:`~qnsim.estimate.PairStorage`), so
   the rounds' ceiling includes the decay and the rounds are the fewest that reach the need with it;
   the purified pair then waits as the schedule has it (``_storage_wait_s``: none when the link is
-  the bottleneck, ``B tau`` in a full buffer of B, half a supply interval on a paced link); on a
+  the bottleneck, else ``B tau`` in its full buffer of B pairs, one consumption interval tau each); on a
   relay route each stored segment waits for the slowest hop's supply
   (:func:`relay_route_fidelity`). The pair as used prices the remote operations, and the rounds
   are the fewest whose pairs, as used, meet the need (physical) or the remote budget (error corrected).
@@ -591,15 +592,8 @@ class _Context:
         crit_nolat = self._critical_path_no_latency(p, crit_s)
         for lr in link_reports:
             lk = self.links.get(lr.qpus)
-            if (
-                lk is not None
-                and lk.buffer_pairs is not None
-                and lr.bell_pairs > 0
-                and math.isfinite(lr.raw_per_pair)
-            ):
-                lr.time_s = buffered_link_time_s(
-                    lr.bell_pairs, crit_s, lk.total_rate_hz / lr.raw_per_pair, lk.buffer_pairs
-                )
+            if lk is not None and lr.bell_pairs > 0 and math.isfinite(lr.raw_per_pair):
+                lr.time_s = buffered_link_time_s(lr.bell_pairs, crit_s, lk.total_rate_hz / lr.raw_per_pair, lk.buffer)
         self._apply_hop_loads(link_reports)
         t_link = max((lr.time_s for lr in link_reports), default=0.0)
         wall = max(crit_s, t_link)
@@ -610,7 +604,7 @@ class _Context:
             if len(slow.route) > 2:
                 bound = f"route {'-'.join(str(x) for x in slow.route)} rate"
             elif slow.time_s > 1.01 * slow.raw_bell_pairs / (slow.rate_hz * slow.channels):
-                bound += f" and buffer ({self.links[slow.qpus].buffer_pairs} pairs)"
+                bound += f" and buffer ({self.links[slow.qpus].buffer} pairs)"
         elif latency_part > 0.5 * crit_s:
             bound = "classical latency"
         else:
@@ -866,19 +860,17 @@ class _Context:
 
         The schedule's: the link's consumers take one pair every ``tau = wall_s / bell_pairs``. On a
         link-bound link (a pair takes at least tau to supply) the consumers wait for the link and use
-        each pair as it arrives: no wait. A link with ``buffer_pairs`` B that out-paces its consumers
-        keeps its first-in first-out buffer full, so a pair waits B tau; one without a buffer limit is
-        paced to the demand and makes each pair in the supply interval before its use, half a supply
-        interval on average. The waits inside purification (a round's input waiting for its partner
-        and for the round's outcome) are priced by the rounds themselves (:class:`PairStorage`).
+        each pair as it arrives: no wait. A link that out-paces its consumers keeps its first-in first-out
+        buffer of B pairs (``buffer_pairs``, else :data:`~qnsim.estimate.links.DEFAULT_BUFFER_PAIRS`, the
+        buffer :func:`~qnsim.estimate.simulate_execution` gives it too) full, so a pair waits B tau. The
+        waits inside purification (a round's input waiting for its partner and for the round's outcome)
+        are priced by the rounds themselves (:class:`PairStorage`).
         """
         tau = wall_s / bell_pairs
         supply_interval = raw_per_pair / lk.total_rate_hz
         if supply_interval >= tau * (1.0 - 1e-9):
             return 0.0  # Link-bound: the consumers wait for the link and use each pair as it arrives.
-        if lk.buffer_pairs is not None:
-            return lk.buffer_pairs * tau  # Full FIFO buffer: a pair leaves after the B takes that follow it.
-        return 0.5 * supply_interval  # Paced: made in the supply interval before its use.
+        return lk.buffer * tau  # Full FIFO buffer: a pair leaves after the B takes that follow it.
 
     def _price_storage(self, link_reports: list[LinkReport], wall_s: float) -> None:
         """Decays each link's delivered pairs for the time they wait in memory before a remote gate

@@ -47,6 +47,7 @@ from qnsim.link_models import bbpssw, dejmps
 from qnsim.primitives import bell_diagonal_purify
 
 __all__ = [
+    "DEFAULT_BUFFER_PAIRS",
     "Link",
     "PairStorage",
     "PurificationPlan",
@@ -62,6 +63,11 @@ __all__ = [
 ]
 
 
+#: Distilled-pair memories per link end when a link does not set ``buffer_pairs``: the one default of the
+#: estimate (its buffer model and storage wait) and of :func:`~qnsim.estimate.simulate_execution`.
+DEFAULT_BUFFER_PAIRS = 64
+
+
 @dataclasses.dataclass(frozen=True)
 class Link:
     """Bell-pair supply between two QPUs.
@@ -71,7 +77,10 @@ class Link:
         rate_hz: delivered raw Bell pairs per second (> 0).
         fidelity: raw pair fidelity to |Phi+> (Werner form assumed), in [0.25, 1].
         latency_s: one-way classical latency in seconds (>= 0).
-        buffer_pairs: pair memories per end for buffering (``None`` = as many as needed).
+        buffer_pairs: distilled-pair memories per end for buffering (``None``: the default,
+            :data:`DEFAULT_BUFFER_PAIRS`). Generation pauses while they are full, and a pair waits in
+            them first in, first out: the estimate and :func:`~qnsim.estimate.simulate_execution` take
+            the same number.
         success_probability: per-attempt herald probability (for geometric simulation); with
             ``attempt_period_s`` it must match ``rate_hz`` = p / T.
         attempt_period_s: attempt period T in seconds.
@@ -157,6 +166,15 @@ class Link:
         4000.0
         """
         return self.rate_hz * self.channels
+
+    @property
+    def buffer(self) -> int:
+        """The link's distilled-pair memories per end: ``buffer_pairs``, or :data:`DEFAULT_BUFFER_PAIRS`.
+
+        >>> Link((0, 1), rate_hz=1e3, fidelity=0.9).buffer
+        64
+        """
+        return DEFAULT_BUFFER_PAIRS if self.buffer_pairs is None else self.buffer_pairs
 
     @property
     def models_memory(self) -> bool:

@@ -51,7 +51,15 @@ from qnsim.estimate.estimator import (
     route_graph,
     route_link,
 )
-from qnsim.estimate.links import Link, PairStorage, _werner, purification_noise, purification_plan, stored_pair
+from qnsim.estimate.links import (
+    DEFAULT_BUFFER_PAIRS,
+    Link,
+    PairStorage,
+    _werner,
+    purification_noise,
+    purification_plan,
+    stored_pair,
+)
 from qnsim.estimate.placement import Placement, check_seed, partition, placement_from_mapping
 from qnsim.estimate.qpu import QPU
 from qnsim.estimate.workload import Workload
@@ -625,7 +633,7 @@ def simulate_execution(
     target_fidelity: float | None = None,
     purification: str = "dejmps",
     supply: str = "poisson",
-    buffer_pairs: int = 64,
+    buffer_pairs: int = DEFAULT_BUFFER_PAIRS,
     max_ops: int = 10**6,
 ) -> SimulationResult:
     """Simulates a distributed execution event by event (see the module docstring for the model).
@@ -643,7 +651,9 @@ def simulate_execution(
         purification: ``"dejmps"`` or ``"bbpssw"``.
         supply: ``"poisson"`` (exponential gaps at ``rate_hz``) or ``"geometric"`` (attempts of
             period ``attempt_period_s`` succeeding with ``success_probability``).
-        buffer_pairs: distilled-pair memory per link when the link does not set ``buffer_pairs``.
+        buffer_pairs: distilled-pair memory per link when the link does not set ``buffer_pairs``
+            (default :data:`~qnsim.estimate.links.DEFAULT_BUFFER_PAIRS`, the buffer the estimate
+            prices such a link with: leave it so to check an estimate).
         max_ops: refuse to unroll beyond this many operations.
 
     >>> from qnsim.estimate import QPU, Link
