@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import pathlib
 
 import numpy as np
 import physics_oracles as po
@@ -16,6 +17,7 @@ from qnsim.estimate import (
     Link,
     PairStorage,
     SurfaceCode,
+    Workload,
     calibrate_link,
     estimate,
     link_from_model,
@@ -28,6 +30,8 @@ from qnsim.estimate import (
 )
 from qnsim.estimate.links import _werner
 from qnsim.estimate_cli import load_network
+
+EXAMPLES = pathlib.Path(__file__).resolve().parents[1] / "examples"
 
 # 100 remote CNOTs that cannot share a pair (the H between them breaks the cat-entangler run).
 WORKLOAD = "REPEAT 100 {\nCX 0 1\nH 0\n}"
@@ -427,3 +431,23 @@ def test_pairs_above_the_interface_threshold_are_not_helped_by_a_larger_distance
     (reason,) = [x for x in r.reasons if x.startswith("remote error")]
     assert "at or above its threshold" in reason and "does not lower their error" in reason
     assert "q_x = 0.147" in reason
+
+
+def test_a_distance_raised_for_remote_operations_prices_its_own_run():
+    """The shipped 10^12-gate example on QPUs of 200,000 qubits, its link (4300 pairs/s, F = 0.9839, 48 us,
+    10 ms memories) with 300 channels. The logical errors ask for d = 19 after a retry for the link-bound run's
+    length; the remote operations need d = 21. Priced at d = 21 the run is its own length, 2.46e12 cycles of
+    d = 21 (239 days, link-bound, pairs used as they arrive): feasible. A version that carried the cycle count
+    sized at d = 19 into d = 21's longer cycles priced a longer run than the link needs, so the link out-paced
+    it, its pairs waited in the buffer (F = 0.958 at use) and the distance climbed to 45: 1953 days and 344,139
+    physical qubits per QPU, infeasible."""
+    workload = Workload.from_file(str(EXAMPLES / "estimate" / "workload.stim"))
+    qpu = QPU.preset("qubit_gate_ns_e4", num_qubits=200_000, surface_code=SurfaceCode(), logical_qubits=32)
+    link = Link((0, 1), rate_hz=4300.0, fidelity=0.9839, latency_s=4.803323e-05, memory_t1_s=0.01,
+                memory_t2_s=0.01, channels=300)
+    r = estimate(workload, [qpu, qpu], [link], max_runtime_s=31557600.0)
+    assert r.feasible and r.error_corrected.code_distance == 21 and r.bound == "link 0-1 rate"
+    assert r.error_corrected.logical_cycles == 2_461_686_222_352
+    assert 239 < r.wall_clock_s / 86400 < 240
+    assert r.links[0].fidelity_at_use == r.links[0].delivered_fidelity  # Link-bound: used as they arrive.
+    assert r.error_budget.remote_used <= r.error_budget.remote

@@ -1088,12 +1088,15 @@ class _Context:
                 failing = self._remote_failing(link_reports, d, per_op_budget, cycles * cycle_ps, latency, cycle_ps)
                 if failing:
                     remote_tries.append(d)
-                    # Next: the smallest distance at which these pairs would meet the share (the loop then checks
-                    # it with the pairs, rounds and run that distance gives); none up to the limit: infeasible.
-                    nxt = max(self._remote_distance(lr, used, d, per_op_budget, sc.max_distance)
-                              for lr, used in failing)
-                    if nxt <= sc.max_distance:
-                        lowest = nxt
+                    # The next distance is tried with the pairs, rounds and run it gives (a larger d takes more pairs,
+                    # so a buffered pair waits less: it is not skipped). Pairs that would fail even at the limit stop
+                    # the search: infeasible.
+                    hopeless = any(self._remote_distance(lr, used, d, per_op_budget, sc.max_distance) > sc.max_distance
+                                   for lr, used in failing)
+                    if not hopeless:
+                        # Sized afresh at d + 2: its run is the algorithm's depth or what the links and factories
+                        # stretch it to, in its own (longer) cycles, not a cycle count sized at a smaller distance.
+                        lowest, cycles = d + 2, alg_depth
                         continue
             break
             break
