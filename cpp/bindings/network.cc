@@ -373,7 +373,8 @@ void bind_bell_diagonal(py::module_ &m) {
         py::arg("measure_error_b") = py::none(),
         "Closed-form recurrence round on two Bell-diagonal pairs: (success probability, kept pair's coefficients "
         "given success). The bell_diagonal formalism's purification. gate1_error, gate2_error and measure_error are "
-        "node A's noise; the *_b arguments node B's (None: the same as node A's).");
+        "node A's noise; gate1_error_b, gate2_error_b and measure_error_b node B's (None: the same as node "
+        "A's).");
 }
 
 void bind_network(py::module_ &m) {

@@ -1089,10 +1089,13 @@ class _Context:
                 if failing:
                     remote_tries.append(d)
                     # The next distance is tried with the pairs, rounds and run it gives (a larger d takes more pairs,
-                    # so a buffered pair waits less: it is not skipped). Pairs that would fail even at the limit stop
-                    # the search: infeasible.
-                    hopeless = any(self._remote_distance(lr, used, d, per_op_budget, sc.max_distance) > sc.max_distance
-                                   for lr, used in failing)
+                    # so a buffered pair waits less: it is not skipped). Pairs that would fail at the limit even
+                    # unstored (as delivered, no wait) stop the search: infeasible.
+                    hopeless = any(
+                        self._remote_distance(lr, self._delivered.get(lr.qpus, used), d, per_op_budget,
+                                              sc.max_distance) > sc.max_distance
+                        for lr, used in failing
+                    )
                     if not hopeless:
                         # Sized afresh at d + 2: its run is the algorithm's depth or what the links and factories
                         # stretch it to, in its own (longer) cycles, not a cycle count sized at a smaller distance.
