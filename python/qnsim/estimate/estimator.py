@@ -1300,21 +1300,21 @@ class _Context:
         pairs fail the share at every distance up to the limit, and whether their error still falls with it."""
         qa, qb = self.qpus[lr.qpus[0]], self.qpus[lr.qpus[-1]]
         used = self._used.get(lr.qpus, self._delivered.get(lr.qpus, _werner(lr.delivered_fidelity)))
-        tried = ", ".join(map(str, tries)) if tries else str(d)
+        tried = f"{tries[0]} to {tries[-1]}" if len(tries) > 1 else str(tries[0] if tries else d)
         top = sc.max_distance if sc.max_distance % 2 else sc.max_distance - 1
         at_top = self._operation_error(lr, top, used)
         here = self._operation_error(lr, d, used)
         if at_top >= here:
             q_x, q_z = used[1] + used[2], used[2] + used[3]
             return (
-                f"no code distance up to {sc.max_distance} helps (distances tried: {tried}): the interface is at or "
-                f"above its threshold (the pairs' seam error rates q_x = {q_x:.3g}, q_z = {q_z:.3g} at physical "
-                f"error {max(qa.physical_error, qb.physical_error):g}), where a larger distance does not lower their "
-                f"error ({at_top:.3g} per operation at d = {top})"
+                f"a larger code distance does not help: the interface is at or above its threshold (the pairs' seam "
+                f"error rates q_x = {q_x:.3g}, q_z = {q_z:.3g} at physical error "
+                f"{max(qa.physical_error, qb.physical_error):g}), where their error does not fall with the distance "
+                f"({at_top:.3g} per operation at d = {top}; distances priced: {tried})"
             )
         return (
-            f"no code distance up to {sc.max_distance} meets it (distances tried: {tried}): these pairs fail "
-            f"{at_top:.3g} per operation at d = {top}"
+            f"these pairs meet it at no code distance up to {sc.max_distance} ({at_top:.3g} per operation at "
+            f"d = {top}; distances priced: {tried})"
         )
 
     def _ec_report_skeleton(self, layout, alg_depth, n_states, t_per_rot, p_phys) -> ErrorCorrectionReport:
