@@ -1088,20 +1088,15 @@ class _Context:
                 failing = self._remote_failing(link_reports, d, per_op_budget, cycles * cycle_ps, latency, cycle_ps)
                 if failing:
                     remote_tries.append(d)
-                    # The next distance is tried with the pairs, rounds and run it gives (a larger d takes more pairs,
-                    # so a buffered pair waits less: it is not skipped). Pairs that would fail at the limit even
-                    # unstored (as delivered, no wait) stop the search: infeasible.
-                    hopeless = any(
-                        self._remote_distance(lr, self._delivered.get(lr.qpus, used), d, per_op_budget,
-                                              sc.max_distance) > sc.max_distance
-                        for lr, used in failing
-                    )
-                    if not hopeless:
-                        # Sized afresh at d + 2: its run is the algorithm's depth or what the links and factories
-                        # stretch it to, in its own (longer) cycles, not a cycle count sized at a smaller distance.
-                        lowest, cycles = d + 2, alg_depth
+                    # The next distance is the smallest at which some round count's pairs, unstored (as delivered: a
+                    # wait only decays them), would meet the share: no smaller one can, whatever its run. It is then
+                    # priced with the rounds, pairs and run it gives. None up to the limit: infeasible.
+                    nxt = max(self._lowest_remote_distance(lr, d, per_op_budget, sc.max_distance) for lr in failing)
+                    if nxt <= sc.max_distance:
+                        # Sized afresh: its run is the algorithm's depth or what the links and factories stretch
+                        # it to, in its own (longer) cycles, not a cycle count sized at a smaller distance.
+                        lowest, cycles = nxt, alg_depth
                         continue
-            break
             break
         else:
             d = None
@@ -1269,17 +1264,13 @@ class _Context:
         return stored_pair(made, wait, lk.memory_t1_s, lk.memory_t2_s)
 
     def _remote_failing(self, link_reports, d, per_op_budget, run_ps, latency_s, cycle_ps):
-        """(link, pair as used) of the links whose remote operations at distance ``d``, with their pairs as used
+        """The links whose remote operations at distance ``d``, with their pairs as used
         in a run of ``run_ps`` picoseconds, fail more often than ``per_op_budget`` each (the verdict's check)."""
         wall_s = self._storage_wall_s(link_reports, run_ps, latency_s, cycle_ps)
-        failing = []
-        for lr in link_reports:
-            if not lr.remote_gates:
-                continue
-            used = self._used_pair(lr, wall_s)
-            if self._operation_error(lr, d, used) > per_op_budget:
-                failing.append((lr, used))
-        return failing
+        return [
+            lr for lr in link_reports
+            if lr.remote_gates and self._operation_error(lr, d, self._used_pair(lr, wall_s)) > per_op_budget
+        ]
 
     def _operation_error(self, lr: LinkReport, d: int, used: Sequence[float]) -> float:
         """Failure probability of one remote operation of link ``lr`` at distance ``d`` with pairs ``used``
@@ -1287,13 +1278,34 @@ class _Context:
         qa, qb = self.qpus[lr.qpus[0]], self.qpus[lr.qpus[-1]]
         return remote_logical_error(d, used, physical_error=max(qa.physical_error, qb.physical_error))
 
-    def _remote_distance(self, lr, used, d, per_op_budget, max_distance) -> int:
-        """The smallest odd distance above ``d`` at which pairs ``used`` meet ``per_op_budget``; beyond
-        ``max_distance`` when none up to it does."""
+    def _lowest_remote_distance(self, lr: LinkReport, d: int, per_op_budget: float, max_distance: int) -> int:
+        """The smallest odd distance above ``d`` at which the pairs of some purification round count the link
+        can use (:meth:`_round_candidates`), as delivered, meet ``per_op_budget``; beyond ``max_distance`` when
+        none up to it does. Cheap: the model's error only, no pair counting."""
+        candidates = self._round_candidates(lr)
         for dd in range(d + 2, max_distance + 1, 2):
-            if self._operation_error(lr, dd, used) <= per_op_budget:
+            if any(self._operation_error(lr, dd, c) <= per_op_budget for c in candidates):
                 return dd
         return max_distance + 2
+
+    def _round_candidates(self, lr: LinkReport) -> list[tuple[float, ...]]:
+        """The delivered pairs of every round count :meth:`_interface` chooses from (raw pairs included)."""
+        noise = self._purification_noise(lr.qpus)
+        lk = self._link_of.get(lr.qpus)
+        storage = PairStorage.of(lk) if lk is not None else None
+        out = [_werner(lr.raw_fidelity)]
+        if storage is not None:
+            _ceiling_f, best = _stored_ceiling(lr.raw_fidelity, self.purification, noise, storage)
+            out += [c for c, _p, _raw in _stored_rounds(lr.raw_fidelity, self.purification, noise, storage,
+                                                           min(best, 12))]
+            return out
+        coeffs = out[0]
+        for _ in range(12):
+            if coeffs[0] <= 0.5:
+                break
+            coeffs, _p = purification_step(coeffs, self.purification, **noise)
+            out.append(coeffs)
+        return out
 
     def _distance_verdict(self, lr: LinkReport, d: int, tries: list[int], sc: Any) -> str:
         """Why a larger code distance is no fix for a link whose remote operations fail at distance ``d``: these
