@@ -74,6 +74,7 @@ py::dict counts_to_dict(const workload::Counts &c) {
     out["measurements"] = to_py(c.measurements);
     out["depth_bound"] = to_py(c.depth);
     out["rotation_depth"] = to_py(c.rotation_depth);
+    out["rotation_depth_exact"] = c.rotation_depth_exact;
     out["num_qubits"] = c.num_qubits;
     py::array_t<uint32_t> used(c.used_qubits.size());
     auto pu = used.mutable_unchecked<1>();

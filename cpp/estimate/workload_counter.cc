@@ -90,8 +90,17 @@ std::string token_at(const char *p, const char *end) {
 /// differently, else `rotation` itself. Multiples of pi/2 are Clifford gates (free: RZ(pi/2) is S up
 /// to a global phase) and odd multiples of pi/4 about Z cost one T state (RZ(pi/4) is T, RZ(3 pi/4)
 /// is S T), as the Azure estimator counts them; a synthesized rotation would cost ~20 T states.
-/// RX/RY by odd multiples of pi/4 stay rotations: no table gate is a non-diagonal T (docs say so).
+/// About X and Y they are the table's "RX(pi/4)" / "RY(pi/4)": one T state between Cliffords
+/// (RX(pi/4) = H T H up to phase), whatever the odd multiple (RX(3 pi/4) = SQRT_X RX(pi/4)).
 int special_angle_gate(int rotation, double theta) {
+    // By canonical name: the angle-made gates are not in the name index.
+    auto angle_gate_id = [](const char *name) {
+        const auto &table = gate_table();
+        for (size_t i = 0; i < table.size(); ++i) {
+            if (table[i].name == name) return static_cast<int>(i);
+        }
+        throw std::logic_error(msg("gate table has no ", name));
+    };
     if (!std::isfinite(theta)) return rotation;
     constexpr double kQuarterPi = 0.78539816339744830962;
     const double k = theta / kQuarterPi;
@@ -101,10 +110,10 @@ int special_angle_gate(int rotation, double theta) {
     const int eighth = static_cast<int>(std::fmod(std::fmod(nearest, 8.0) + 8.0, 8.0));  // theta = eighth * pi/4 mod 2 pi
     const std::string &axis = gate_table()[rotation].name;  // "RX(theta)", "RY(theta)" or "RZ(theta)"
     static const char *const kZ[8] = {"I", "T", "S", "T", "Z", "T_DAG", "S_DAG", "T_DAG"};
-    static const char *const kX[8] = {"I", nullptr, "SQRT_X", nullptr, "X", nullptr, "SQRT_X_DAG", nullptr};
-    static const char *const kY[8] = {"I", nullptr, "SQRT_Y", nullptr, "Y", nullptr, "SQRT_Y_DAG", nullptr};
+    static const char *const kX[8] = {"I", "RX(pi/4)", "SQRT_X", "RX(pi/4)", "X", "RX(pi/4)", "SQRT_X_DAG", "RX(pi/4)"};
+    static const char *const kY[8] = {"I", "RY(pi/4)", "SQRT_Y", "RY(pi/4)", "Y", "RY(pi/4)", "SQRT_Y_DAG", "RY(pi/4)"};
     const char *const *names = axis[1] == 'Z' ? kZ : axis[1] == 'X' ? kX : kY;
-    return names[eighth] != nullptr ? gates::gate_id(names[eighth]) : rotation;
+    return angle_gate_id(names[eighth]);
 }
 
 /// Parses a line [p, end) (no newline). Targets are appended to `targets`.
@@ -405,6 +414,77 @@ inline uint64_t pair_key(uint32_t a, uint32_t b) {
     return a < b ? (uint64_t(a) << 32 | b) : (uint64_t(b) << 32 | a);
 }
 
+/// Rotation depth as the Azure estimator counts it: every non-Clifford gate (rotation, T, T_DAG,
+/// CCZ, a T between Cliffords) takes the next layer on its qubits (multi-qubit Cliffords join
+/// their qubits' layers), and the depth is the number of layers holding a rotation: a T layer
+/// between two rotations on one qubit separates them (T 0, RZ 0, RZ 1 is depth 2), a run of T
+/// layers alone adds nothing.
+template <typename Count>
+struct RotationLayers {
+    std::vector<Count> rclock;  // Per-qubit non-Clifford layer, floored by `rfloor`.
+    Count rfloor = 0;
+    Count rspan = 0;            // Highest layer so far.
+    Count rotation_depth = 0;   // Layers holding a rotation (below the floor and marked above it).
+    std::vector<uint64_t> rmarks;  // Bit l - rfloor - 1: layer l (above the floor) holds a rotation.
+
+    inline Count rlevel(uint32_t q) {
+        if (q >= rclock.size()) rclock.resize(std::max<size_t>(q + 1, rclock.size() * 2), 0);
+        return std::max(rclock[q], rfloor);
+    }
+    inline void rlayer(std::initializer_list<uint32_t> qs, bool rotation) {
+        Count l = 0;
+        for (uint32_t q : qs) l = std::max(l, rlevel(q));
+        ++l;
+        for (uint32_t q : qs) rclock[q] = l;
+        if (l > rspan) rspan = l;
+        if (!rotation) return;
+        // Above the floor a layer is at most one per application: the marks take one bit per
+        // application between two barriers (a streamed file: one bit per gate).
+        const size_t bit = static_cast<size_t>(l - rfloor - 1);
+        if (bit / 64 >= rmarks.size()) rmarks.resize(std::max(bit / 64 + 1, rmarks.size() * 2), 0);
+        const uint64_t m = uint64_t{1} << (bit % 64);
+        if (!(rmarks[bit / 64] & m)) {
+            rmarks[bit / 64] |= m;
+            rotation_depth += 1;
+        }
+    }
+    /// Multi-qubit Cliffords join the layers of their qubits (a rotation after a CX waits for the
+    /// other qubit's non-Clifford layers).
+    inline void rjoin(uint32_t a, uint32_t b) {
+        const Count l = std::max(rlevel(a), rlevel(b));
+        rclock[a] = rclock[b] = l;
+    }
+    /// The layer effects of one instruction (targets validated).
+    void apply(const GateSpec &g, const Target *t, size_t n) {
+        switch (g.kind) {
+            case GateKind::Single:
+                if (!g.clifford) {
+                    for (size_t i = 0; i < n; ++i) rlayer({t[i].value}, false);
+                }
+                break;
+            case GateKind::Rotation:
+                for (size_t i = 0; i < n; ++i) rlayer({t[i].value}, true);
+                break;
+            case GateKind::Three:
+                for (size_t i = 0; i < n; i += 3) rlayer({t[i].value, t[i + 1].value, t[i + 2].value}, false);
+                break;
+            case GateKind::Two:
+            case GateKind::TwoMeasure:
+                for (size_t i = 0; i < n; i += 2) {
+                    const Target &a = t[i], &b = t[i + 1];
+                    if (a.kind == Target::Qubit && b.kind == Target::Qubit) rjoin(a.value, b.value);
+                }
+                break;
+            default:
+                break;
+        }
+    }
+};
+
+/// Most target visits (instructions plus targets, REPEATs unrolled) spent counting rotation layers
+/// exactly (about 2 ns each: 0.3 s at most; the layer marks take at most 16 MB).
+constexpr uint64_t kRotationUnrollBudget = uint64_t{1} << 27;
+
 /// Accumulator with ASAP depth clocks. `Count` is count_t for symbolic counts, uint64_t when streaming.
 template <typename Count, typename Pairs>
 struct Tally {
@@ -414,9 +494,7 @@ struct Tally {
     std::vector<Count> clock;  // Per-qubit ASAP level, floored by `floor`.
     Count floor = 0;           // Barrier level (REPEAT boundaries).
     Count depth = 0;
-    std::vector<Count> rclock;  // Per-qubit rotation layer, floored by `rfloor`.
-    Count rfloor = 0;
-    Count rotation_depth = 0;
+    RotationLayers<Count> layers;
     std::vector<char> used;
     uint32_t num_qubits = 0;
 
@@ -425,21 +503,6 @@ struct Tally {
         if (q >= used.size()) used.resize(std::max<size_t>(q + 1, used.size() * 2), 0);
         used[q] = 1;
         if (q + 1 > num_qubits) num_qubits = q + 1;
-    }
-    inline Count rlevel(uint32_t q) {
-        if (q >= rclock.size()) rclock.resize(std::max<size_t>(q + 1, rclock.size() * 2), 0);
-        return std::max(rclock[q], rfloor);
-    }
-    /// Rotation layers: a rotation starts a new layer on its qubit; multi-qubit gates join the
-    /// layers of their qubits (a rotation after a CX waits for the other qubit's rotations).
-    inline void rotate(uint32_t q) {
-        const Count l = rlevel(q) + 1;
-        rclock[q] = l;
-        if (l > rotation_depth) rotation_depth = l;
-    }
-    inline void rjoin(uint32_t a, uint32_t b) {
-        const Count l = std::max(rlevel(a), rlevel(b));
-        rclock[a] = rclock[b] = l;
     }
     inline Count level(uint32_t q) const { return std::max(clock[q], floor); }
     inline void step1(uint32_t q) {
@@ -459,6 +522,7 @@ struct Tally {
 
     void apply(int gate, const Target *t, size_t n) {
         const GateSpec &g = gate_table()[gate];
+        layers.apply(g, t, n);
         switch (g.kind) {
             case GateKind::Single:
             case GateKind::Reset:
@@ -467,10 +531,7 @@ struct Tally {
                 break;
             case GateKind::Rotation:
                 per_gate[gate] += n;
-                for (size_t i = 0; i < n; ++i) {
-                    step1(t[i].value);
-                    rotate(t[i].value);
-                }
+                for (size_t i = 0; i < n; ++i) step1(t[i].value);
                 break;
             case GateKind::Three:
                 per_gate[gate] += n / 3;
@@ -482,9 +543,6 @@ struct Tally {
                     const Count l = std::max({level(a), level(b), level(c)}) + 1;
                     clock[a] = clock[b] = clock[c] = l;
                     if (l > depth) depth = l;
-                    rjoin(a, b);
-                    rjoin(b, c);
-                    rjoin(a, b);
                     add_pair(a, b);
                     add_pair(b, c);
                     add_pair(a, c);
@@ -504,7 +562,6 @@ struct Tally {
                     const bool qa = t[i].kind == Target::Qubit, qb = t[i + 1].kind == Target::Qubit;
                     if (qa && qb) {
                         step2(t[i].value, t[i + 1].value);
-                        rjoin(t[i].value, t[i + 1].value);
                         add_pair(t[i].value, t[i + 1].value);
                     } else if (qa) {
                         step1(t[i].value);
@@ -677,9 +734,12 @@ Counts Program::count() const {
                 const count_t base = std::max(tally.depth, tally.floor);
                 tally.floor = checked_add(base, checked_mul(body.depth, ins.repeat_count));
                 tally.depth = tally.floor;
-                const count_t rbase = std::max(tally.rotation_depth, tally.rfloor);
-                tally.rfloor = checked_add(rbase, checked_mul(body.rotation_depth, ins.repeat_count));
-                tally.rotation_depth = tally.rfloor;
+                auto &L = tally.layers;
+                const count_t rbase = std::max(L.rspan, L.rfloor);
+                L.rfloor = checked_add(rbase, checked_mul(body.rotation_span, ins.repeat_count));
+                L.rspan = L.rfloor;
+                L.rotation_depth = checked_add(L.rotation_depth, checked_mul(body.rotation_depth, ins.repeat_count));
+                L.rmarks.clear();  // Layers above the new floor are all fresh.
             } else {
                 tally.apply(ins.gate, targets_.data() + ins.target_begin, ins.target_end - ins.target_begin);
             }
@@ -691,13 +751,49 @@ Counts Program::count() const {
         c->num_qubits = tally.num_qubits;
         c->add_scaled(nested, 1);
         c->depth = tally.depth;
-        c->rotation_depth = tally.rotation_depth;
+        c->rotation_depth = tally.layers.rotation_depth;
+        c->rotation_span = tally.layers.rspan;
         memo[b] = std::move(c);
     }
     Counts out = *memo[0];
     out.num_qubits = num_qubits_;
     for (uint32_t q = 0; q < used_.size(); ++q) {
         if (used_[q]) out.used_qubits.push_back(q);
+    }
+    // A REPEAT boundary is a barrier above, but rotation layers of consecutive iterations (and of
+    // the text around the block) share layers when unrolled, as the Azure estimator unrolls a
+    // loop: the barrier count can be off either way (REPEAT 5 { RZ 0; T 0; RZ 1 } is 5 with
+    // barriers, 7 unrolled). So the rotation layers are counted unrolled when that takes at most
+    // kRotationUnrollBudget target visits, else the barrier count stands, marked inexact.
+    if (out.rotation_depth > 0) {
+        std::vector<count_t> work(blocks_.size(), 0);
+        for (size_t b = blocks_.size(); b-- > 0;) {
+            count_t w = 0;
+            for (const Instruction &ins : blocks_[b]) {
+                const count_t step = ins.gate == kRepeatId ? ins.repeat_count * std::max<count_t>(work[ins.block], 1)
+                                                           : count_t{1} + (ins.target_end - ins.target_begin);
+                w = std::min<count_t>(w + step, kRotationUnrollBudget + 1);  // Saturates: no overflow.
+            }
+            work[b] = w;
+        }
+        if (work[0] <= kRotationUnrollBudget) {
+            RotationLayers<uint64_t> layers;
+            std::function<void(uint32_t)> walk = [&](uint32_t block) {
+                for (const Instruction &ins : blocks_[block]) {
+                    if (ins.gate == kRepeatId) {
+                        for (uint64_t r = 0; r < ins.repeat_count; ++r) walk(ins.block);
+                    } else {
+                        layers.apply(gate_table()[ins.gate], targets_.data() + ins.target_begin,
+                                     ins.target_end - ins.target_begin);
+                    }
+                }
+            };
+            walk(0);
+            out.rotation_depth = layers.rotation_depth;
+            out.rotation_span = layers.rspan;
+        } else {
+            out.rotation_depth_exact = false;
+        }
     }
     return out;
 }
@@ -758,6 +854,9 @@ std::vector<FrameRule> build_frame_rules() {
         {"T", t_like}, {"T_DAG", t_like}, {"CCZ", t_like},
         {"RZ(theta)", waits(R::kX | R::kN)}, {"RX(theta)", waits(R::kZ | R::kD | R::kN)},
         {"RY(theta)", waits(R::kX | R::kZ | R::kD | R::kN)},
+        // A T between Cliffords waits as its rotation does (a pending Z would leave the Clifford
+        // SQRT_X-type correction behind it: not tracked, so not deferred).
+        {"RX(pi/4)", waits(R::kZ | R::kD | R::kN)}, {"RY(pi/4)", waits(R::kX | R::kZ | R::kD | R::kN)},
         {"M", waits(R::kN)}, {"MX", waits(R::kD | R::kN)}, {"MY", waits(R::kD | R::kN)},
         {"MR", waits(R::kN, true)}, {"MRX", waits(R::kD | R::kN, true)}, {"MRY", waits(R::kD | R::kN, true)},
         {"R", waits(0, true)}, {"RX", waits(0, true)}, {"RY", waits(0, true)},
@@ -1540,7 +1639,8 @@ Counts stream_count_file(const std::string &path, size_t chunk_bytes) {
     tally.pairs.for_each([&](uint64_t k, uint64_t v) { out.pairs[k] = v; });
     out.measurements = tally.measurements;
     out.depth = tally.depth;
-    out.rotation_depth = tally.rotation_depth;
+    out.rotation_depth = tally.layers.rotation_depth;
+    out.rotation_span = tally.layers.rspan;
     out.num_qubits = tally.num_qubits;
     for (uint32_t q = 0; q < tally.used.size(); ++q) {
         if (tally.used[q]) out.used_qubits.push_back(q);

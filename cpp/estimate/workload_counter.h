@@ -59,7 +59,9 @@ struct Counts {
     std::unordered_map<uint64_t, count_t> pairs;
     count_t measurements = 0;       // Records of measurements and MPAD (not heralded-noise records).
     count_t depth = 0;              // Upper bound on ASAP depth (REPEAT boundaries act as barriers).
-    count_t rotation_depth = 0;     // Layers of arbitrary-angle rotations (same barrier rule).
+    count_t rotation_depth = 0;     // Non-Clifford layers holding an arbitrary-angle rotation (see count()).
+    count_t rotation_span = 0;      // Non-Clifford layers (rotations and T-type gates): a barrier's height.
+    bool rotation_depth_exact = true;  // False: REPEATs too long to unroll, counted with barriers.
     uint32_t num_qubits = 0;        // 1 + largest qubit index used.
     std::vector<uint32_t> used_qubits;  // Qubits some non-annotation instruction acts on, ascending.
 
@@ -138,7 +140,9 @@ class Program {
     /// unbalanced braces and bad targets. Qubit indices must be < 2^24 (Stim's limit).
     static Program parse(const std::string &text);
 
-    /// Symbolic counts (never unrolls). Throws StateTooLargeError on 128-bit overflow.
+    /// Symbolic counts (never unrolls, except the rotation layers of a program of at most 2^27
+    /// target visits unrolled, see `rotation_depth_exact`). Throws StateTooLargeError on 128-bit
+    /// overflow.
     Counts count() const;
 
     /// Remote-aware counts for a placement (qpu_of[q] in [0, k) or -1 for "on no QPU": throws

@@ -1029,6 +1029,12 @@ class _Context:
         # 0.53 log2(R / eps) + 4.86 as the Azure estimator counts them.
         t_per_rot = math.ceil(0.53 * math.log2(r / eps_rot) + _SYNTHESIS_OFFSET) if r else 0
         alg_depth = m + r + t + 3 * ccz + t_per_rot * r_depth
+        counts = self.w.counts if isinstance(self.w, Workload) else self.w
+        if r and isinstance(counts, GateCounts) and not counts.rotation_depth_exact:
+            self.notes.append(
+                f"rotation depth {r_depth} counted with each REPEAT boundary as a barrier (the unrolled circuit "
+                "exceeds 2^27 targets): the Azure estimator unrolls loops, and its rotation depth can differ"
+            )
         n_states = t + 4 * ccz + t_per_rot * r
         if alg_depth == 0:
             alg_depth = 1

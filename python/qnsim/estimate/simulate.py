@@ -113,7 +113,7 @@ _IMAGES_2Q = {
 # Parts each non-Clifford gate, measurement and Pauli-product operation must know before it starts.
 _WAITS = {
     "T": "N", "T_DAG": "N", "CCZ": "N",
-    "RZ(theta)": "XN", "RX(theta)": "ZDN", "RY(theta)": "XZDN",
+    "RZ(theta)": "XN", "RX(theta)": "ZDN", "RY(theta)": "XZDN", "RX(pi/4)": "ZDN", "RY(pi/4)": "XZDN",
     "M": "N", "MR": "N", "MZZ": "N",
     "MX": "DN", "MY": "DN", "MRX": "DN", "MRY": "DN", "MXX": "DN", "MYY": "DN", "MPP": "DN",
 }  # fmt: skip

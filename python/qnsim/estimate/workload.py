@@ -53,9 +53,10 @@ A workload is one of:
   with theta a number in radians (synthesized from T gates as the Azure estimator does: every
   rotation costs the same, whatever its angle), except the angles the estimator also singles
   out: a multiple of pi/2 is a Clifford gate (RZ(pi/2) counts as S, RX(pi) as X: free) and an
-  odd multiple of pi/4 about Z is one T gate (RZ(pi/4) counts as T). RX/RY by an odd multiple
-  of pi/4 stay rotations (the Azure estimator counts one T). Without an angle, RX, RY and RZ are Stim's
-  resets. Anything else is an error naming the line, with a suggestion. With --stream a huge
+  odd multiple of pi/4 is one T gate (RZ(pi/4) counts as T, RZ(3 pi/4) as S T; about X and Y
+  as RX(pi/4) / RY(pi/4), a T between Cliffords). An angle within a relative 1e-9 of k pi/4
+  counts as k pi/4 (0.785398163397 is pi/4), any sign and size. Without an angle, RX, RY and RZ
+  are Stim's resets. Anything else is an error naming the line, with a suggestion. With --stream a huge
   unrolled file (no REPEAT) is counted in chunks, in memory independent of its length.
 * A logical summary, a *.toml file whose top level (or [workload] table) holds the counts:
   logical_qubits (required), t_count, rotation_count, rotation_depth, ccz_count, ccix_count,
@@ -104,6 +105,14 @@ class GateCounts:
             without REPEAT; each REPEAT boundary is treated as a barrier).
         pair_a, pair_b, pair_weight: the two-qubit interaction graph: unordered qubit pairs and
             the number of two-qubit applications between them (float64, exact below 2^53).
+        rotation_depth: layers of arbitrary-angle rotations as the Azure estimator counts them:
+            every non-Clifford gate (rotation, T, T_DAG, CCZ, RX/RY by an odd multiple of pi/4)
+            takes the next layer on its qubits, multi-qubit Cliffords join their qubits' layers,
+            and the layers holding a rotation are counted.
+        rotation_depth_exact: True when ``rotation_depth`` is the unrolled circuit's (always for a
+            circuit of at most 2^27 targets with REPEATs unrolled); False beyond, where each REPEAT
+            boundary is a barrier (consecutive iterations never share a layer), which can count
+            more or fewer layers than the unrolled circuit has.
 
     >>> c = count_circuit("REPEAT 1000000 {\\n  CX 0 1\\n  H 0\\n}")
     >>> c.per_gate["CX"], c.two_qubit, c.total_gates
@@ -119,6 +128,7 @@ class GateCounts:
     pair_weight: np.ndarray
     used_qubits: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, dtype=np.uint32))
     rotation_depth: int = 0
+    rotation_depth_exact: bool = True
 
     @classmethod
     def _from_native(cls, d: Mapping[str, Any]) -> GateCounts:
@@ -132,6 +142,7 @@ class GateCounts:
             pair_weight=d["pair_weight"],
             used_qubits=d["used_qubits"],
             rotation_depth=int(d["rotation_depth"]),
+            rotation_depth_exact=bool(d.get("rotation_depth_exact", True)),
         )
 
     @property
@@ -194,12 +205,13 @@ class GateCounts:
 
     @property
     def t_count(self) -> int:
-        """T and T_DAG applications (non-Stim extension gates).
+        """T states the gates take one each: T and T_DAG, and RX/RY by odd multiples of pi/4 (counted
+        as ``RX(pi/4)`` / ``RY(pi/4)``: a T between Cliffords, as the Azure estimator counts them).
 
-        >>> count_circuit("T 0 1\\nT_DAG 0").t_count
-        3
+        >>> count_circuit("T 0 1\\nT_DAG 0\\nRX(2.356194490192345) 1").t_count
+        4
         """
-        return self.per_gate.get("T", 0) + self.per_gate.get("T_DAG", 0)
+        return sum(self.per_gate.get(g, 0) for g in ("T", "T_DAG", "RX(pi/4)", "RY(pi/4)"))
 
     @property
     def total_gates(self) -> int:
