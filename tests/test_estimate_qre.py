@@ -7,11 +7,12 @@ measurement-heavy workloads (bench/qre_parity.py prints the same table)."""
 from __future__ import annotations
 
 import importlib.util
+import math
 import warnings
 
 import pytest
 
-from qnsim.estimate import QPU, LogicalSummary, SurfaceCode, estimate
+from qnsim.estimate import QPU, LogicalSummary, SurfaceCode, count_circuit, estimate
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("qsharp") is None, reason="qsharp not installed")
 
@@ -184,8 +185,6 @@ def test_rotation_angles_are_priced_as_qre_prices_a_q_sharp_program():
     """The same program as Q# (run through QRE) and as circuit text: Clifford-angle rotations are
     free, Z rotations by odd multiples of pi/4 are T gates, other angles are rotations. Counted
     before the fix as 7 rotations and no T (d, qubits and runtime all larger)."""
-    import math
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # qsharp warns that it is deprecated in favour of qdk.
         import qsharp
@@ -206,3 +205,123 @@ def test_rotation_angles_are_priced_as_qre_prices_a_q_sharp_program():
     assert (ec.t_states, ec.code_distance, ec.physical_qubits, ec.logical_cycles) == (
         theirs["physicalCounts"]["breakdown"]["numTstates"], theirs["logicalQubit"]["codeDistance"],
         theirs["physicalCounts"]["physicalQubits"], theirs["physicalCounts"]["breakdown"]["logicalDepth"])
+
+
+_Q_SHARP_READY = []
+
+
+def _q_sharp(program: str, preset: str = "qubit_gate_ns_e3", budget: float = 1e-3):
+    """QRE's estimate of a Q# program (the interpreter initialized once: that takes ~0.4 s)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # qsharp warns that it is deprecated in favour of qdk.
+        import qsharp
+
+        if not _Q_SHARP_READY:
+            qsharp.init(target_profile=qsharp.TargetProfile.Unrestricted)
+            _Q_SHARP_READY.append(True)
+        return qsharp.estimate(program, params={"qubitParams": {"name": preset}, "errorBudget": budget})
+
+
+def _logical_counts(counts):
+    return {"numQubits": counts.num_qubits, "tCount": counts.t_count, "rotationCount": counts.rotation_count,
+            "rotationDepth": counts.rotation_depth, "cczCount": counts.ccz_count,
+            "measurementCount": counts.measurements}
+
+
+_ANGLES = [k * math.pi / 4 for k in range(-9, 18)] + [0.7853981633974483, -2.356194490192345, 0.1, -7.3]
+
+
+@pytest.mark.parametrize("axis", ["X", "Y", "Z"])
+def test_every_rotation_angle_form_is_counted_as_qre_counts_it(axis):
+    """RX/RY/RZ by k pi/4 for k = -9..17 (negative, beyond 2 pi, 3 pi/4, 5 pi/4, ...), pi/4 written
+    with 16 digits, and arbitrary angles: QRE's tCount and rotationCount, one Q# program per angle.
+    Before this audit RX/RY by odd multiples of pi/4 were rotations (QRE: one T each): 32 of the 93."""
+    mismatches = []
+    for theta in _ANGLES:
+        program = "{ use q = Qubit[1]; R%s(%r, q[0]); let r = M(q[0]); Reset(q[0]); }" % (axis.lower(), theta)
+        theirs = _q_sharp(program)["logicalCounts"]
+        ours = count_circuit(f"R{axis}({theta!r}) 0\nM 0")
+        got = (ours.t_count, ours.rotation_count, ours.rotation_depth)
+        want = (theirs["tCount"], theirs["rotationCount"], theirs["rotationDepth"])
+        if got != want:
+            mismatches.append((axis, theta, got, want))
+    assert mismatches == []
+
+
+def test_angles_near_a_quarter_of_pi_are_snapped_where_qre_prices_a_rotation():
+    """A documented difference (docs/concepts.md): qnsim reads an angle within a relative 1e-9 of
+    k pi/4 as k pi/4; QRE only within about one double-precision step. So pi/4 written with 12
+    digits, 17 pi/4 reduced modulo 2 pi and 401 pi/4 computed as 100 pi + pi/4 are one T state
+    here and a synthesized rotation (rotationCount 1) in QRE; RZ(1e-12) is the identity here."""
+    for theta in (0.785398163397, math.fmod(17 * math.pi / 4, 2 * math.pi), 100 * math.pi + math.pi / 4, 1e-12):
+        theirs = _q_sharp("{ use q = Qubit[1]; Rz(%r, q[0]); let r = M(q[0]); Reset(q[0]); }" % theta)
+        assert (theirs["logicalCounts"]["tCount"], theirs["logicalCounts"]["rotationCount"]) == (0, 1)
+        ours = count_circuit(f"RZ({theta!r}) 0\nM 0")
+        assert (ours.t_count, ours.rotation_count) == ((0, 0) if theta < 1e-9 else (1, 0))
+    # One step further than QRE's tolerance, both call it a rotation.
+    theirs = _q_sharp("{ use q = Qubit[1]; Rz(%r, q[0]); let r = M(q[0]); Reset(q[0]); }" % (math.pi / 4 + 1e-6))
+    assert theirs["logicalCounts"]["rotationCount"] == count_circuit(f"RZ({math.pi / 4 + 1e-6!r}) 0").rotation_count == 1
+
+
+def _random_program(rng, n_qubits, n_ops):
+    """The same random circuit as qnsim text and as a Q# program: Cliffords, T/T_DAG, CCZ,
+    measurements and rotations about X, Y, Z by multiples of pi/4 and pi/2 and by arbitrary angles."""
+    ours, theirs = [], []
+    q_sharp_names = {"S_DAG": "Adjoint S", "T_DAG": "Adjoint T"}
+    for _ in range(n_ops):
+        g = rng.choice(["H", "S", "S_DAG", "T", "T_DAG", "X", "Z", "CX", "CZ", "CCZ", "M", "RX", "RY", "RZ"] * 2
+                       + ["RX", "RY", "RZ"])
+        if g in ("CX", "CZ"):
+            a, b = rng.sample(range(n_qubits), 2)
+            ours.append(f"{g} {a} {b}")
+            theirs.append(f"{'CNOT' if g == 'CX' else 'CZ'}(q[{a}], q[{b}]);")
+        elif g == "CCZ":
+            a, b, c = rng.sample(range(n_qubits), 3)
+            ours.append(f"CCZ {a} {b} {c}")
+            theirs.append(f"Controlled Z([q[{a}], q[{b}]], q[{c}]);")
+        elif g in ("RX", "RY", "RZ"):
+            a, u = rng.randrange(n_qubits), rng.random()
+            k = rng.randint(-20, 20)
+            theta = k * math.pi / 4 if u < 0.5 else k * math.pi / 2 if u < 0.6 else rng.uniform(-10, 10)
+            ours.append(f"{g}({theta!r}) {a}")
+            theirs.append(f"R{g[1].lower()}({theta!r}, q[{a}]);")
+        else:
+            a = rng.randrange(n_qubits)
+            ours.append(f"{g} {a}")
+            theirs.append(f"set r += [M(q[{a}])];" if g == "M" else f"{q_sharp_names.get(g, g)}(q[{a}]);")
+    for a in range(n_qubits):  # every qubit used, and something for QRE to estimate
+        ours.append(f"M {a}")
+        theirs.append(f"set r += [M(q[{a}])];")
+    return "\n".join(ours), "{ use q = Qubit[%d]; mutable r = []; %s ResetAll(q); }" % (n_qubits, " ".join(theirs))
+
+
+def test_random_circuits_give_qre_logical_counts_and_estimates():
+    """120 seeded random programs, each as circuit text and as Q#: every logical count QRE reads
+    (numQubits, tCount, rotationCount, rotationDepth, cczCount, measurementCount) and the estimate
+    (distance, qubits, cycles, T states, factories, runtime) on a preset and budget drawn per
+    program. Before this audit such programs differed in two ways: RX/RY by odd multiples of pi/4
+    priced as rotations, and the rotation depth ignored the layers T gates and CCZs take (with the
+    first fixed, 14 of 30 programs of the audit's sweep still differed in rotationDepth, e.g. 4 vs
+    QRE's 5)."""
+    import random
+
+    rng = random.Random(2026)
+    mismatches = []
+    for _ in range(120):
+        text, program = _random_program(rng, rng.randint(3, 8), rng.randint(1, 70))
+        preset, budget = rng.choice(PRESETS), rng.choice(GRID_BUDGETS)
+        theirs = _q_sharp(program, preset, budget)
+        counts = count_circuit(text)
+        want_counts = {k: theirs["logicalCounts"].get(k, 0) for k in _logical_counts(counts)}
+        if _logical_counts(counts) != want_counts:
+            mismatches.append((text, _logical_counts(counts), want_counts))
+            continue
+        ec = estimate(text, QPU.preset(preset, surface_code=SurfaceCode()), error_budget=budget).error_corrected
+        b = theirs["physicalCounts"]["breakdown"]
+        got = (ec.code_distance, ec.physical_qubits, ec.logical_cycles, ec.t_states,
+               ec.t_factory.factories if ec.t_factory else 0, ec.logical_cycles * round(ec.logical_cycle_s * 1e9))
+        want = (theirs["logicalQubit"]["codeDistance"], theirs["physicalCounts"]["physicalQubits"], b["logicalDepth"],
+                b["numTstates"], b["numTfactories"], theirs["physicalCounts"]["runtime"])
+        if got != want:
+            mismatches.append((text, preset, budget, got, want))
+    assert mismatches == []
