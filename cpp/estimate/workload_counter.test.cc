@@ -45,6 +45,33 @@ TEST(WorkloadCounter, CountsSymbolicallyUsedQubitsAndRotationLayers) {
     EXPECT_EQ(c.measurements, count_t(1));
 }
 
+TEST(WorkloadCounter, OddQuarterTurnsAboutXAndYAreATBetweenCliffordsReachedOnlyByAngle) {
+    const Counts c = Program::parse("RX(0.7853981633974483) 0\nRY(-2.356194490192345) 1\nRX(1.5707963267948966) 2\n")
+                         .count();
+    EXPECT_EQ(gates::gate_id("RX(pi/4)"), -1);  // never a name in circuit text
+    int rx = -1, ry = -1;
+    for (size_t i = 0; i < gate_table().size(); ++i) {
+        if (gate_table()[i].name == "RX(pi/4)") rx = static_cast<int>(i);
+        if (gate_table()[i].name == "RY(pi/4)") ry = static_cast<int>(i);
+    }
+    ASSERT_GE(rx, 0);
+    ASSERT_GE(ry, 0);
+    EXPECT_FALSE(gate_table()[rx].clifford);
+    EXPECT_EQ(c.per_gate[rx], count_t(1));
+    EXPECT_EQ(c.per_gate[ry], count_t(1));
+    EXPECT_EQ(per_gate(c, "SQRT_X"), count_t(1));
+    EXPECT_EQ(c.rotation_depth, count_t(0));
+}
+
+TEST(WorkloadCounter, RotationDepthCountsNonCliffordLayersHoldingARotationUnrolled) {
+    // T 0 takes layer 1 on qubit 0, so RZ 0 is layer 2 and RZ 1 layer 1: two layers (QRE's count).
+    EXPECT_EQ(Program::parse("T 0\nRZ(0.1) 0\nRZ(0.1) 1\n").count().rotation_depth, count_t(2));
+    // Unrolled, iterations overlap: qubit 0's rotations on odd layers, qubit 1's on every layer.
+    const Counts c = Program::parse("REPEAT 10 {\n RZ(0.1) 0\n T 0\n RZ(0.1) 1\n}\n").count();
+    EXPECT_EQ(c.rotation_depth, count_t(15));
+    EXPECT_TRUE(c.rotation_depth_exact);
+}
+
 TEST(WorkloadCounter, ArgumentCountsAndTargetsAreChecked) {
     QNSIM_EXPECT_THROW_MSG(Program::parse("R(0.1) 0"), CircuitParseError, "R takes no parenthesized arguments");
     QNSIM_EXPECT_THROW_MSG(Program::parse("H 0\nRZ(0.1, 2) 0"), CircuitParseError,
