@@ -275,3 +275,42 @@ def test_twirled_t1_through_a_swap_stays_within_the_documented_bound():
     assert len(bounds) == len(shortfall) == 200
     assert shortfall.min() > 0 and shortfall.max() > 0.01  # the twirl visibly costs fidelity here
     assert np.all(shortfall <= bounds + 1e-12)
+
+
+# ---- heralded generation through a transducer chain ---------------------------------------------
+
+
+@pytest.mark.parametrize("alpha_a, alpha_b", [(0.1, 0.1), (0.05, 0.2)])
+@pytest.mark.parametrize("multiplexed", [1, 4])
+def test_single_and_double_click_through_transducers_follow_their_closed_forms(alpha_a, alpha_b, multiplexed):
+    """Noise-free chains (no dark counts, N_add = 0, V = 1), unequal arms: per-arm efficiency
+    eta = emission x transducer x 10^(-0.2 L / 10) x detector. Single click, from the emission
+    model: p = (1-a_A) a_B eta_B + a_A (1-a_B) eta_A + a_A a_B (eta_A + eta_B - eta_A eta_B) and
+    F = [(1-a_A) a_B eta_B + a_A (1-a_B) eta_A + 2 sqrt(a_A a_B (1-a_A)(1-a_B) eta_A eta_B)] / (2p).
+    Double click: p = eta_A eta_B / 2, F = 1. M modes: 1 - (1 - p)^M per attempt; the attempt
+    period is the slowest of the round trip and the sources' and transducers' rates."""
+    from qnsim.hardware import Detector, Fiber, Source, Transducer
+
+    src_a = Source(attempt_rate_hz=2e6, emission_efficiency=0.8, bright_state_alpha=alpha_a, num_modes=multiplexed)
+    src_b = Source(attempt_rate_hz=1e6, emission_efficiency=0.6, bright_state_alpha=alpha_b, num_modes=multiplexed)
+    t_a = Transducer(efficiency=0.5, added_noise_photons=0.0, repetition_rate_hz=5e4)
+    t_b = Transducer(efficiency=0.3, added_noise_photons=0.0)
+    fa, fb, det = Fiber(3.0), Fiber(7.0), Detector(0.9)
+    eta_a = 0.8 * 0.5 * 10 ** (-0.2 * 3.0 / 10) * 0.9
+    eta_b = 0.6 * 0.3 * 10 ** (-0.2 * 7.0 / 10) * 0.9
+    a, b = alpha_a, alpha_b
+    p1 = (1 - a) * b * eta_b + a * (1 - b) * eta_a + a * b * (eta_a + eta_b - eta_a * eta_b)
+    f1 = ((1 - a) * b * eta_b + a * (1 - b) * eta_a + 2 * math.sqrt(a * b * (1 - a) * (1 - b) * eta_a * eta_b)) / (2 * p1)
+    p2 = eta_a * eta_b / 2
+    round_trip = 2 * 7.0e3 / (qnsim.hardware.SPEED_OF_LIGHT_M_PER_S / 1.44)
+    period = max(round_trip, 1 / 5e4)  # the transducer at A repeats at 50 kHz
+    single = qnsim.link_models.heralded_link("single_click", src_a, src_b, fa, fb, det, t_a, t_b)
+    double = qnsim.link_models.heralded_link("double_click", src_a, src_b, fa, fb, det, t_a, t_b)
+    assert single.mode_success_probability == pytest.approx(p1, rel=1e-12)
+    assert single.success_probability == pytest.approx(1 - (1 - p1) ** multiplexed, rel=1e-12)
+    assert single.fidelity == pytest.approx(f1, rel=1e-12)
+    assert single.attempt_period_s == pytest.approx(period, rel=1e-12)
+    assert double.mode_success_probability == pytest.approx(p2, rel=1e-12)
+    assert double.success_probability == pytest.approx(1 - (1 - p2) ** multiplexed, rel=1e-12)
+    assert double.fidelity == pytest.approx(1.0, abs=1e-12)
+    assert double.attempt_period_s == pytest.approx(2 * period, rel=1e-12)
