@@ -300,7 +300,8 @@ def test_single_and_double_click_through_transducers_follow_their_closed_forms(a
     eta_b = 0.6 * 0.3 * 10 ** (-0.2 * 7.0 / 10) * 0.9
     a, b = alpha_a, alpha_b
     p1 = (1 - a) * b * eta_b + a * (1 - b) * eta_a + a * b * (eta_a + eta_b - eta_a * eta_b)
-    f1 = ((1 - a) * b * eta_b + a * (1 - b) * eta_a + 2 * math.sqrt(a * b * (1 - a) * (1 - b) * eta_a * eta_b)) / (2 * p1)
+    coherence = 2 * math.sqrt(a * b * (1 - a) * (1 - b) * eta_a * eta_b)
+    f1 = ((1 - a) * b * eta_b + a * (1 - b) * eta_a + coherence) / (2 * p1)
     p2 = eta_a * eta_b / 2
     round_trip = 2 * 7.0e3 / (qnsim.hardware.SPEED_OF_LIGHT_M_PER_S / 1.44)
     period = max(round_trip, 1 / 5e4)  # the transducer at A repeats at 50 kHz
