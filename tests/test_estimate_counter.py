@@ -245,13 +245,16 @@ def test_rotation_by_a_multiple_of_a_quarter_of_pi_is_counted_as_its_gate(gate, 
      ("T 0\nT 0\nRZ(0.1) 0\nRZ(0.1) 1", 2), (f"RX({math.pi / 4!r}) 0\nRZ(0.1) 0\nRZ(0.1) 1", 2),
      (f"RX({math.pi / 2!r}) 0\nRZ(0.1) 0\nRZ(0.1) 1", 1), ("M 0\nRZ(0.1) 0\nRZ(0.1) 1", 1),
      ("CCZ 0 1 2\nT 3\nRZ(0.1) 3\nRZ(0.1) 0", 1), ("T 0\nCX 0 1\nRZ(0.1) 1\nRZ(0.1) 2", 2),
-     ("RZ(0.1) 1\nRZ(0.1) 1\nRZ(0.1) 0\nRZ(0.1) 0\nRZ(0.1) 0", 3)],
+     ("RZ(0.1) 1\nRZ(0.1) 1\nRZ(0.1) 0\nRZ(0.1) 0\nRZ(0.1) 0", 3), ("RZ(0.1) 0\nMPP Z0*X1*Z2\nRZ(0.1) 2", 2),
+     ("RZ(0.1) 0\nMXX 0 1\nRZ(0.1) 1", 2)],
 )
 def test_rotation_depth_counts_the_non_clifford_layers_that_hold_a_rotation(text, depth):
     """QRE's rotationDepth (qsharp 1.x, checked on these programs written in Q#): T, T_DAG, CCZ and
     odd-pi/4 rotations take a layer on their qubits as rotations do, and only layers holding a
     rotation count. qnsim ignored T-type gates (the first five cases gave depth 1: T 0, RZ 0, RZ 1
-    put both rotations in one layer; QRE says 2); random Q# programs differed in 14 of 30."""
+    put both rotations in one layer; QRE says 2), and MPP did not join its qubits' layers as QRE's
+    multi-qubit Measure does (depth 1 for RZ 0, MPP Z0*X1*Z2, RZ 2; QRE 2); random Q# programs
+    differed in 14 of 30."""
     assert count_circuit(text).rotation_depth == depth
 
 

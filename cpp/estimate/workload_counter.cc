@@ -415,8 +415,8 @@ inline uint64_t pair_key(uint32_t a, uint32_t b) {
 }
 
 /// Rotation depth as the Azure estimator counts it: every non-Clifford gate (rotation, T, T_DAG,
-/// CCZ, a T between Cliffords) takes the next layer on its qubits (multi-qubit Cliffords join
-/// their qubits' layers), and the depth is the number of layers holding a rotation: a T layer
+/// CCZ, a T between Cliffords) takes the next layer on its qubits (multi-qubit Cliffords and
+/// Pauli-product measurements join their qubits' layers), and the depth is the number of layers holding a rotation: a T layer
 /// between two rotations on one qubit separates them (T 0, RZ 0, RZ 1 is depth 2), a run of T
 /// layers alone adds nothing.
 template <typename Count>
@@ -473,6 +473,16 @@ struct RotationLayers {
                 for (size_t i = 0; i < n; i += 2) {
                     const Target &a = t[i], &b = t[i + 1];
                     if (a.kind == Target::Qubit && b.kind == Target::Qubit) rjoin(a.value, b.value);
+                }
+                break;
+            case GateKind::Product:  // MPP, SPP: each product joins its qubits (QRE's multi-qubit Measure does).
+                for (size_t i = 0; i < n;) {
+                    size_t j = i + 1;
+                    while (j < n && t[j].kind == Target::Combiner) j += 2;
+                    Count l = 0;
+                    for (size_t k = i; k < j; k += 2) l = std::max(l, rlevel(t[k].value));
+                    for (size_t k = i; k < j; k += 2) rclock[t[k].value] = l;
+                    i = j;
                 }
                 break;
             default:

@@ -107,8 +107,8 @@ class GateCounts:
             the number of two-qubit applications between them (float64, exact below 2^53).
         rotation_depth: layers of arbitrary-angle rotations as the Azure estimator counts them:
             every non-Clifford gate (rotation, T, T_DAG, CCZ, RX/RY by an odd multiple of pi/4)
-            takes the next layer on its qubits, multi-qubit Cliffords join their qubits' layers,
-            and the layers holding a rotation are counted.
+            takes the next layer on its qubits, multi-qubit Cliffords and Pauli-product
+            measurements join their qubits' layers, and the layers holding a rotation are counted.
         rotation_depth_exact: True when ``rotation_depth`` is the unrolled circuit's (always for a
             circuit of at most 2^27 targets with REPEATs unrolled); False beyond, where each REPEAT
             boundary is a barrier (consecutive iterations never share a layer), which can count
