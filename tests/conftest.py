@@ -20,3 +20,7 @@ settings.register_profile("default", deadline=None)
 # explores new random examples each time, which is how it finds bugs.
 settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
 settings.load_profile("ci" if os.environ.get("CI") else "default")
+
+# The QRE-parity tests import qsharp, which otherwise starts a telemetry thread that reports to a
+# remote service: a test run sends nothing anywhere.
+os.environ.setdefault("QDK_PYTHON_TELEMETRY", "none")
