@@ -161,6 +161,7 @@ class Network(SlotOperations):
         self._unmodelled_init: dict[str, tuple[float, float]] = {}
         self._hub = ProtocolHub(self)
         self._wall_time_s = 0.0
+        self._unreached_until_ps: int | None = None  # the end of a run that stopped short of it
 
     # ---- description -------------------------------------------------------------------
 
@@ -592,16 +593,23 @@ class Network(SlotOperations):
             raise ValueError(f"run: until_s={until_s} is before the current time {self.now_s} s")
         watch = run_watch(self, until_ps)  # None unless qnsim logs at INFO
         start_wall = time.perf_counter()
-        if progress is False or (progress is None and not stderr_is_tty()):
-            self._native.run(until_ps)
-        else:
-            run_with_bar(
-                self._native,
-                until_ps,
-                progress is True,
-                lambda: sum(self._native.delivered(r.index) for r in self._requests),
-            )
-        self._wall_time_s += time.perf_counter() - start_wall
+        # Set until the run gets there: a Ctrl-C (or a raising callback) leaves it, so that the
+        # results read afterwards say they stop short of it instead of looking complete.
+        self._unreached_until_ps = until_ps
+        try:
+            if progress is False or (progress is None and not stderr_is_tty()):
+                self._native.run(until_ps)
+            else:
+                run_with_bar(
+                    self._native,
+                    until_ps,
+                    progress is True,
+                    lambda: sum(self._native.delivered(r.index) for r in self._requests),
+                )
+        finally:
+            # The wall time of an interrupted run counts too (it read 0 s after a Ctrl-C).
+            self._wall_time_s += time.perf_counter() - start_wall
+        self._unreached_until_ps = None
         result = self.result(until_s=until_ps / 1e12)
         run_report(self, watch, result)
         return result

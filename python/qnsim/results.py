@@ -109,6 +109,8 @@ class RequestResult:
         cutoff_discards: Link-level qubits of this request discarded by the cutoff.
         purification_failures: Purification rounds of this request that failed.
         name: The request's name, if it was given one.
+        formalism: The run's formalism (None: not known). In ``"stabilizer"`` each pair's fidelity
+            is a 0/1 trajectory outcome, so the mean's interval is a binomial one (Wilson score).
 
     Example:
         >>> import numpy as np
@@ -151,6 +153,7 @@ class RequestResult:
     cutoff_discards: int = 0
     purification_failures: int = 0
     name: str | None = None
+    formalism: str | None = None
 
     @property
     def label(self) -> str:
@@ -292,14 +295,59 @@ class RequestResult:
 
     @property
     def fidelity_ci95(self) -> float:
-        """Half-width of the 95% confidence interval of the mean fidelity (Student t).
+        """Half-width of the 95% confidence interval of the mean fidelity.
 
-        It reflects the spread of the per-pair fidelities: exact per pair in the density-matrix and
-        bell_diagonal formalisms, 0/1 per trajectory in the stabilizer formalism. nan below 2 pairs.
+        It reflects the spread of the per-pair fidelities, exact per pair in the density-matrix and
+        bell_diagonal formalisms (Student t; nan below 2 pairs, 0 when every pair has the same
+        fidelity: the mean of these pairs is then exact). In the stabilizer formalism each pair is
+        0 or 1 (one trajectory), so the interval is the binomial Wilson score interval
+        (:attr:`fidelity_interval95`) and this is its larger side: a Student t interval reads
+        "1 +- 0" when every one of a few trajectories came out 1, which says nothing of the
+        trajectories that fail.
+
+        Example:
+            >>> import numpy as np
+            >>> r = RequestResult(0, "a", "b", ["a", "b"], 0.0, None, np.arange(1.0, 6.0), np.ones(5),
+            ...                   np.zeros(5), end_s=5.0, formalism="stabilizer")
+            >>> round(r.fidelity_ci95, 4), [round(v, 4) for v in r.fidelity_interval95]
+            (0.4345, [0.5655, 1.0])
         """
+        if self.formalism == "stabilizer" and self.num_pairs:
+            low, high = self.fidelity_interval95  # type: ignore[misc]
+            return max(self.mean_fidelity - low, high - self.mean_fidelity)
         if self.num_pairs < 2:
             return math.nan
         return t_quantile_975(self.num_pairs - 1) * self.fidelity_std / math.sqrt(self.num_pairs)
+
+    @property
+    def fidelity_interval95(self) -> tuple[float, float] | None:
+        """The 95% confidence interval (low, high) of the mean fidelity, inside [0, 1]; None
+        without pairs, and with a single pair outside the stabilizer formalism (no spread to
+        estimate one from).
+
+        Stabilizer formalism: the Wilson score interval of the trajectories that came out 1 among
+        all delivered pairs. Otherwise: the mean +- :attr:`fidelity_ci95` (Student t), clipped.
+
+        Example:
+            >>> import numpy as np
+            >>> interval = RequestResult(0, "a", "b", ["a", "b"], 0.0, None, np.array([1.0, 2.0]),
+            ...                          np.array([0.8, 0.9]), np.zeros(2), end_s=2.0).fidelity_interval95
+            >>> [round(v, 4) for v in interval]
+            [0.2147, 1.0]
+        """
+        n = self.num_pairs
+        if n == 0:
+            return None
+        if self.formalism == "stabilizer":
+            from qnsim.qec.sampling import wilson_interval
+
+            # The native sum over every delivered pair (records may be capped) counts the 1s.
+            ones = round(self._sums()[0]) if self.capped else int(np.count_nonzero(self.fidelities > 0.5))
+            return wilson_interval(min(max(ones, 0), n), n)
+        if n < 2:
+            return None
+        mean, half = self.mean_fidelity, self.fidelity_ci95
+        return max(0.0, mean - half), min(1.0, mean + half)
 
     @property
     def mean_concurrence(self) -> float:
@@ -399,7 +447,30 @@ class RequestResult:
             notes.append(f"{self.rejected_low_fidelity} pairs rejected below fidelity {self.min_fidelity:g}")
         if self.capped:
             notes.append(f"{self.num_records} of {self.num_pairs} pairs recorded (max_records)")
+        notes.extend(self._sample_notes())
         return notes
+
+    def _sample_notes(self) -> list[str]:
+        """What the figures cannot say with so few pairs: a fidelity that rests on one pair, and
+        stabilizer trajectories that all came out alike (their mean is 0 or 1, the truth is not)."""
+        n = self.num_pairs
+        if not n:
+            return []
+        if self.formalism == "stabilizer":
+            ones = round(self.mean_fidelity * n)
+            if ones in (0, n):
+                low, high = self.fidelity_interval95  # type: ignore[misc]
+                outcome = "|Phi+>" if ones else "an error state"
+                bound = f"at least {low:.4f}" if ones else f"at most {high:.4f}"
+                return [
+                    f"all {n} delivered pair(s) came out {outcome} (stabilizer trajectories, 0 or 1 each): the "
+                    f"fidelity is {bound} (95% Wilson interval), not exactly {ones // n}; deliver more pairs to "
+                    "narrow it"
+                ]
+            return []
+        if n == 1:
+            return ["one pair delivered: its fidelity is a single sample, with no confidence interval"]
+        return []
 
     @property
     def mean_latency_s(self) -> float:
@@ -476,6 +547,7 @@ class RequestResult:
                 "mean_fidelity": self.mean_fidelity,
                 "fidelity_std": self.fidelity_std,
                 "fidelity_ci95": self.fidelity_ci95,
+                "fidelity_interval95": None if self.fidelity_interval95 is None else list(self.fidelity_interval95),
                 "mean_latency_s": self.mean_latency_s,
                 "mean_age_s": self.mean_age_s,
                 "entangled": self.entangled,
@@ -750,13 +822,21 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
             concurrence_sum=float(st.concurrence_sum) if network.formalism != "stabilizer" else None,
             bell_diagonal_sum=tuple(float(c) for c in st.bell_diagonal_sum),
             unentangled=int(st.unentangled), cutoff_discards=int(st.cutoff_discards),
-            purification_failures=int(st.purification_failures), name=r.spec.name,
+            purification_failures=int(st.purification_failures), name=r.spec.name, formalism=network.formalism,
         ))  # fmt: skip
     counters = native.counters()
     notes = []
     hub = getattr(network, "_hub", None)
+    unreached = getattr(network, "_unreached_until_ps", None)
     if hub is not None and hub.failure:
         notes.append(f"the run stopped inside an event when {hub.failure}: these are the results up to then")
+    elif unreached is not None and unreached > native.now_ps:
+        # Ctrl-C (KeyboardInterrupt) or another exception left run() before its end: the
+        # figures cover only part of the requested time, and an open request looks served-so-far.
+        notes.append(
+            f"INTERRUPTED: the run stopped at {_eng(now_s, 's')} of the {_eng(unreached / 1e12, 's')} it was asked "
+            f"to run: these are the results up to then (run(until_s={unreached / 1e12:g}) again continues it)"
+        )
     if native.trace_omitted:
         notes.append(
             f"the trace kept its first {native.trace_limit} records; {native.trace_omitted} more were not kept"

@@ -1,0 +1,104 @@
+"""Results that stop early or rest on few samples say so in the result itself (notes), not only
+in the numbers: interrupted runs, stabilizer trajectories that all came out alike, one pair."""
+
+import json
+import math
+import signal
+
+import numpy as np
+import pytest
+
+import qnsim
+from qnsim.results import RequestResult
+
+
+def _one_link(formalism, num_pairs, fidelity=0.95, seed=3):
+    net = qnsim.Network(formalism, seed=seed)
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=0.0, fidelity=fidelity, rate_hz=1e3)
+    net.request("a", "b", num_pairs=num_pairs)
+    return net.run(until_s=1.0, progress=False)
+
+
+@pytest.mark.parametrize("progress", [False, True])
+def test_interrupted_run_says_so(progress, capsys):
+    """Old behaviour: after a Ctrl-C inside run(), net.result() read like a complete run to the time
+    reached (until_s == now_s, no note) and its wall time read 0 s."""
+    net = qnsim.chain(30, length_km=10.0, fidelity=0.99, rate_hz=1e5, network=qnsim.Network("bell_diagonal", seed=1))
+    net.request("n0", "n29")
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.05)
+        with pytest.raises(KeyboardInterrupt):
+            net.run(until_s=1000.0, progress=progress)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert 0 < net.now_s < 1000.0
+    result = net.result()
+    assert any(n.startswith("INTERRUPTED: the run stopped at") and "1 ks" in n for n in result.notes)
+    assert result.wall_time_s > 0
+    assert "note: INTERRUPTED" in result.summary_table()
+    assert any("INTERRUPTED" in n for n in json.loads(result.to_json(include_pairs=False))["notes"])
+    # Running on to the end clears it: the results are then those of a complete run.
+    assert not any("INTERRUPTED" in n for n in net.run(until_s=net.now_s + 1e-3, progress=False).notes)
+
+
+def test_complete_run_has_no_interrupted_note():
+    assert not any("INTERRUPTED" in n for n in _one_link("bell_diagonal", 5).notes)
+
+
+def test_stabilizer_all_alike_is_not_plus_minus_zero():
+    """Old behaviour: five stabilizer trajectories that all came out |Phi+> printed
+    "1.0000 +- 0" (Student t on 0/1 values with no spread) and no note."""
+    result = _one_link("stabilizer", 5, fidelity=1.0)
+    r = result.requests[0]
+    assert r.mean_fidelity == 1.0
+    low, high = r.fidelity_interval95
+    assert high == 1.0 and low == pytest.approx(5 / (5 + 1.96**2), rel=1e-6)  # Wilson with no failure
+    assert r.fidelity_ci95 == pytest.approx(1.0 - low)
+    assert "+- 0 " not in result.summary_table() and f"+- {r.fidelity_ci95:.4f}" in result.summary_table()
+    assert any(n.startswith("all 5 delivered pair(s) came out |Phi+>") and "at least 0.5655" in n for n in r.notes)
+    assert r.summary()["fidelity_interval95"] == [pytest.approx(low), 1.0]
+
+
+def test_stabilizer_interval_stays_inside_zero_one():
+    """Old behaviour: 4 of 5 trajectories gave 0.8 +- 0.555 (Student t), an interval reaching 1.36."""
+    r = RequestResult(0, "a", "b", ["a", "b"], 0.0, None, np.arange(1.0, 6.0), np.array([1.0, 1.0, 1.0, 0.0, 1.0]),
+                      np.zeros(5), end_s=5.0, formalism="stabilizer")  # fmt: skip
+    low, high = r.fidelity_interval95
+    assert 0 < low < 0.8 < high < 1.0
+    assert r.fidelity_ci95 == pytest.approx(max(0.8 - low, high - 0.8))
+    assert r.notes == []  # a spread was seen: the interval says it all
+
+
+def test_capped_stabilizer_counts_every_pair():
+    net = qnsim.Network("stabilizer", seed=2, max_records=3)
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=0.0, fidelity=0.8, rate_hz=1e3)
+    net.request("a", "b", num_pairs=200)
+    r = net.run(until_s=1.0, progress=False).requests[0]
+    assert r.capped
+    ones = round(r.mean_fidelity * 200)
+    assert r.fidelity_interval95 == qnsim.qec.wilson_interval(ones, 200)
+
+
+def test_one_pair_says_it_is_one_sample():
+    """Old behaviour: one delivered pair printed its fidelity with no interval and no word that it was one pair."""
+    result = _one_link("bell_diagonal", 1)
+    r = result.requests[0]
+    assert math.isnan(r.fidelity_ci95) and r.fidelity_interval95 is None
+    assert "one pair delivered" in "; ".join(r.notes)
+    assert "one pair delivered" in result.summary_table()
+
+
+def test_exact_formalism_equal_pairs_keep_zero_interval():
+    """Every pair of an exact formalism with no decay has the same fidelity: +- 0 is the truth."""
+    r = _one_link("density_matrix", 5).requests[0]
+    assert r.fidelity_ci95 == 0.0 and r.fidelity_interval95 == pytest.approx((0.95, 0.95)) and r.notes == []
