@@ -9,6 +9,9 @@ import numpy as np
 import pytest
 
 import qnsim
+from qnsim.estimate import QPU, calibrate_link, estimate, link_from_model
+from qnsim.estimate.calibrate import MIN_CALIBRATION_PAIRS
+from qnsim.estimate_cli import main as estimate_main
 from qnsim.results import RequestResult
 
 
@@ -102,3 +105,53 @@ def test_exact_formalism_equal_pairs_keep_zero_interval():
     """Every pair of an exact formalism with no decay has the same fidelity: +- 0 is the truth."""
     r = _one_link("density_matrix", 5).requests[0]
     assert r.fidelity_ci95 == 0.0 and r.fidelity_interval95 == pytest.approx((0.95, 0.95)) and r.notes == []
+
+
+def _thin_link(until_s):
+    net = qnsim.Network("bell_diagonal", seed=5)
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=100.0)
+    net.request("a", "b")
+    return calibrate_link(net, until_s=until_s)
+
+
+def test_calibration_from_few_pairs_says_how_uncertain_it_is():
+    """Old behaviour: a link calibrated from a handful of pairs gave its rate and fidelity as if
+    exact; the estimate's report said nothing of it."""
+    link = _thin_link(0.05)
+    assert 0 < link.pairs < MIN_CALIBRATION_PAIRS
+    assert len(link.notes) == 1 and link.notes[0].startswith(f"calibrated from only {link.pairs} pair(s)")
+    assert f"+-{196 / math.sqrt(link.pairs):.0f}%" in link.notes[0]
+    report = estimate("CX 0 1\n", [QPU(num_qubits=1), QPU(num_qubits=1)], [link_from_model(link, (0, 1))])
+    assert any(n.startswith("link 0-1: calibrated from only") for n in report.notes)
+    assert any("calibrated from only" in n for n in json.loads(report.to_json())["notes"])
+
+
+def test_calibration_from_many_pairs_has_no_note():
+    link = _thin_link(2.0)
+    assert link.pairs >= MIN_CALIBRATION_PAIRS and link.notes == ()
+
+
+def test_links_file_calibration_notes_reach_the_report(tmp_path, capsys):
+    """Old behaviour: `qnsim estimate` with a `scenario =` link printed the calibration on stderr
+    only (no word on how few pairs it rested on), and the report, plain or --json, had nothing."""
+    (tmp_path / "net.toml").write_text(
+        '[run]\nuntil_s = 0.03\nseed = 5\nformalism = "bell_diagonal"\n'
+        '[[nodes]]\nname = "a"\n[[nodes]]\nname = "b"\n'
+        '[[links]]\na = "a"\nb = "b"\nlength_km = 1.0\nfidelity = 0.9\nrate_hz = 100.0\n'
+        '[[requests]]\nsrc = "a"\ndst = "b"\n'
+    )
+    (tmp_path / "links.toml").write_text('[[qpu]]\nnum_qubits = 1\ncount = 2\n[[link]]\nqpus = [0, 1]\n'
+                                         'scenario = "net.toml"\n')
+    (tmp_path / "w.stim").write_text("CX 0 1\n")
+    estimate_main(["estimate", str(tmp_path / "w.stim"), "--links", str(tmp_path / "links.toml"), "--json"])
+    out, err = capsys.readouterr()
+    assert "WARNING: calibrated from only" in err
+    assert any(n.startswith("link 0-1: calibrated from only") for n in json.loads(out)["notes"])
+    # Figures given in the table win over the calibration's: its few pairs then price nothing.
+    (tmp_path / "links.toml").write_text('[[qpu]]\nnum_qubits = 1\ncount = 2\n[[link]]\nqpus = [0, 1]\n'
+                                         'scenario = "net.toml"\nrate_hz = 1e3\nfidelity = 0.99\n')
+    estimate_main(["estimate", str(tmp_path / "w.stim"), "--links", str(tmp_path / "links.toml"), "--json"])
+    out, err = capsys.readouterr()
+    assert "calibrated from only" not in err and not any("calibrated" in n for n in json.loads(out)["notes"])

@@ -351,6 +351,11 @@ def _calibrated_fields(table: Any, fields: dict[str, Any], base_dir: str) -> dic
         file=sys.stderr,
     )
     out = dict(fields)
+    if "rate_hz" not in fields or "fidelity" not in fields:
+        # The report repeats them (also with --json): a thin calibration is part of the answer.
+        for note in calibrated.notes:
+            print(f"{table.path}: WARNING: {note}", file=sys.stderr)
+        out["notes"] = calibrated.notes
     out.setdefault("rate_hz", calibrated.rate_hz)
     out.setdefault("fidelity", calibrated.fidelity)
     out.setdefault("latency_s", calibrated.latency_s)

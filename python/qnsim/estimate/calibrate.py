@@ -14,7 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CalibratedLink", "calibrate_link"]
+__all__ = ["MIN_CALIBRATION_PAIRS", "CalibratedLink", "calibrate_link"]
+
+#: Below this many delivered pairs a calibration says how uncertain its figures are (the rate's
+#: 95% Poisson interval is wider than about +-20% of it): the estimate rests on them unchanged.
+MIN_CALIBRATION_PAIRS = 100
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,11 @@ class CalibratedLink:
         memory_t2_s: T2 likewise, in s. In the network's ``bell_diagonal`` model a depolarizing
             time T adds 1/T to both decay rates, so 1/T1' = 1/T1 + 1/T and 1/T2' = 1/T2 + 1/T
             describe the same decay.
+        notes: Why the figures may be less than they seem: few pairs (fewer than
+            :data:`MIN_CALIBRATION_PAIRS`: the rate's and fidelity's uncertainty), and the
+            calibration run's own notes on the request (unfinished, not entangled, stabilizer
+            trajectories that all came out alike, ...). :func:`qnsim.estimate.link_from_model`
+            and ``scenario =`` links carry them into the estimate's report.
 
     Example:
         >>> CalibratedLink(1e3, 0.97, 0.001, 5e-5, 1000, 1.0, "demo").rate_hz
@@ -50,6 +59,7 @@ class CalibratedLink:
     source: str
     memory_t1_s: float = math.inf
     memory_t2_s: float = math.inf
+    notes: tuple[str, ...] = ()
 
 
 def _memory_times(node: Any) -> tuple[float, float]:
@@ -120,6 +130,22 @@ def calibrate_link(
     ci = float(r.fidelity_ci95) if r.num_pairs > 1 else math.inf
     # The estimator stores pairs in the end nodes' memories: the shorter-lived end bounds both.
     ends = [_memory_times(network.node(name)) for name in (r.src, r.dst)]
+    notes = []
+    if r.num_pairs < MIN_CALIBRATION_PAIRS:
+        # A count of n events in a fixed window: its relative 95% half-width is about 1.96 / sqrt(n).
+        spread = f"+- {ci:.2g}" if math.isfinite(ci) else "unknown (one pair)"
+        notes.append(
+            f"calibrated from only {r.num_pairs} pair(s) in {until_s:g} s of simulated time: the rate "
+            f"{r.rate_hz:.4g} pairs/s is uncertain by about +-{196 / math.sqrt(r.num_pairs):.0f}% and the fidelity "
+            f"{r.mean_fidelity:.4f} by {spread} (95%); simulate longer (until_s) for at least "
+            f"{MIN_CALIBRATION_PAIRS} pairs"
+        )
+    # Capped records do not matter here (the figures come from the native sums over every pair),
+    # and a single pair is said above.
+    notes.extend(
+        f"calibration run: {note}" for note in r.notes
+        if not note.endswith("(max_records)") and not note.startswith("one pair delivered")
+    )
     return CalibratedLink(
         rate_hz=float(r.rate_hz),
         fidelity=float(r.mean_fidelity),
@@ -130,4 +156,5 @@ def calibrate_link(
         source=f"{label} request {request} ({r.src} -> {r.dst})",
         memory_t1_s=min(t1 for t1, _ in ends),
         memory_t2_s=min(t2 for _, t2 in ends),
+        notes=tuple(notes),
     )

@@ -447,6 +447,9 @@ class _Context:
         )
         self.reasons: list[str] = []
         self.notes: list[str] = []
+        # Where a link's figures come from (a calibration from few pairs, say) is part of the answer.
+        for (a, b), link in sorted(link_map.items()):
+            self.notes.extend(f"link {a}-{b}: {note}" for note in link.notes)
         # Per link key: the pair fidelity when a remote gate uses it, after storage decay.
         self._fidelity_at_use: dict[tuple[int, ...], float] = {}
         # Per QPU pair: its direct link or its relay route's virtual link, and the delivered

@@ -92,6 +92,8 @@ class Link:
         memory_t2_s: total coherence time T2 of those memories, in seconds (<= 2 T1; ``inf``:
             not modelled). A stored pair decays as the network's ``bell_diagonal`` pairs do:
             see :func:`stored_fidelity`.
+        notes: caveats on where the figures come from (a calibration from few pairs, say); the
+            estimate's report repeats them. They do not change the estimate.
 
     Raises:
         ValueError: naming a non-positive rate, a fidelity outside [0.25, 1], a negative latency
@@ -111,6 +113,7 @@ class Link:
     channels: int = 1
     memory_t1_s: float = math.inf
     memory_t2_s: float = math.inf
+    notes: tuple[str, ...] = dataclasses.field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         pair = self.qpus
@@ -122,6 +125,9 @@ class Link:
         if a == b or a < 0 or b < 0:
             raise ValueError(f"a link joins two different QPUs (indices >= 0), got qpus={self.qpus!r}")
         object.__setattr__(self, "qpus", (a, b))
+        if isinstance(self.notes, str) or not all(isinstance(n, str) for n in self.notes):
+            raise ValueError(f"notes must be a sequence of texts, got {self.notes!r}")
+        object.__setattr__(self, "notes", tuple(self.notes))
         # The package's one reading of numbers (qnsim.argument_checks), with the estimator's one
         # exception class for bad input: NumPy scalars are numbers, bools and text are not.
         number = functools.partial(real_number, error=ValueError)
@@ -227,6 +233,7 @@ def link_from_model(
         attempt_period_s=None if t is None else float(t),
         memory_t1_s=float(getattr(model, "memory_t1_s", math.inf)),
         memory_t2_s=float(getattr(model, "memory_t2_s", math.inf)),
+        notes=tuple(getattr(model, "notes", ())),
     )
 
 
