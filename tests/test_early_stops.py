@@ -9,9 +9,11 @@ import numpy as np
 import pytest
 
 import qnsim
+from qnsim import qec
 from qnsim.estimate import QPU, calibrate_link, estimate, link_from_model
 from qnsim.estimate.calibrate import MIN_CALIBRATION_PAIRS
 from qnsim.estimate_cli import main as estimate_main
+from qnsim.qec_cli import main as qec_main
 from qnsim.results import RequestResult
 
 
@@ -155,3 +157,58 @@ def test_links_file_calibration_notes_reach_the_report(tmp_path, capsys):
     estimate_main(["estimate", str(tmp_path / "w.stim"), "--links", str(tmp_path / "links.toml"), "--json"])
     out, err = capsys.readouterr()
     assert "calibrated from only" not in err and not any("calibrated" in n for n in json.loads(out)["notes"])
+
+
+def test_qec_estimate_with_no_error_is_not_zero():
+    """Old behaviour: 0 errors in N shots gave per_round 0.0 with nothing saying the rate is only bounded."""
+    est = qec.LogicalErrorEstimate(shots=1000, errors=0, rounds=3)
+    assert est.per_round == 0.0
+    assert len(est.notes) == 1 and est.notes[0].startswith("no logical error in 1000 shots")
+    assert f"below {est.per_round_interval()[1]:.3g}" in est.notes[0]
+    assert qec.LogicalErrorEstimate(shots=1000, errors=3).notes[0].startswith("only 3 logical error(s)")
+    assert qec.LogicalErrorEstimate(shots=10**6, errors=500).notes == []
+
+
+def test_qec_sampling_that_runs_out_of_shots_says_so():
+    """Old behaviour: max_shots reached before max_errors left no trace in the estimate."""
+    circuit = qec.memory_circuit(3, 3, noise=qec.NoiseModel.uniform_depolarizing(0.002))
+    est = qec.sample_logical_error(circuit, max_shots=300, max_errors=1000, seed=1, rounds=3)
+    assert est.shots == 300 and est.errors < 1000 and est.max_errors == 1000
+    assert any(n.startswith(f"max_shots ran out at 300 shots with {est.errors} of the 1000 errors") for n in est.notes)
+    reached = qec.sample_logical_error(
+        qec.memory_circuit(3, 3, noise=qec.NoiseModel.uniform_depolarizing(0.05)),
+        max_shots=100_000, max_errors=20, seed=1, rounds=3,
+    )  # fmt: skip
+    assert reached.errors >= 20 and not any("max_shots" in n for n in reached.notes)
+
+
+def _threshold_rows(d5_at_002):
+    rows = []
+    for d, rates in ((3, (0.010, 0.020)), (5, (0.005, d5_at_002))):
+        for x, rate in zip((0.01, 0.02), rates):
+            rows.append({"distance": d, "p": x, "errors": round(rate * 10**6), "shots": 10**6, "rounds": 1})
+    return rows
+
+
+def test_threshold_extrapolated_beyond_the_grid_says_so(capsys, tmp_path):
+    """Old behaviour: the fit's crossing 0.0216, past the largest sampled p = 0.02, read like a
+    measured threshold, from lines through two points each, without a word."""
+    est = qec.estimate_threshold(_threshold_rows(0.005 * 2**1.9), x_key="p", bootstrap=0)
+    assert est.value == pytest.approx(0.01 * 2 ** (1 / 0.9), rel=1e-3)
+    assert any(n.startswith("the crossing 0.0216 lies outside the usable points [0.01, 0.02]") for n in est.notes)
+    assert any("fitted through only 2 usable points" in n for n in est.notes)
+    path = tmp_path / "rows.csv"
+    path.write_text("distance,p,errors,shots,rounds\n" + "".join(
+        f"{r['distance']},{r['p']},{r['errors']},{r['shots']},{r['rounds']}\n" for r in _threshold_rows(0.005 * 2**1.9)))
+    assert qec_main(["threshold", str(path), "--x", "p", "--bootstrap", "0"]) == 0
+    assert "note: the crossing 0.0216 lies outside" in capsys.readouterr().out
+
+
+def test_threshold_inside_the_grid_from_enough_points_has_no_note():
+    rows = []
+    for d, slope, scale in ((3, 1.0, 0.01), (5, 2.0, 0.006)):
+        for x in (0.005, 0.01, 0.02):
+            rate = scale * (x / 0.01) ** slope
+            rows.append({"distance": d, "p": x, "errors": round(rate * 10**6), "shots": 10**6, "rounds": 1})
+    est = qec.estimate_threshold(rows, x_key="p", bootstrap=0)
+    assert 0.005 < est.value < 0.02 and est.notes == []

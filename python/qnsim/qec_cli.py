@@ -172,6 +172,8 @@ def _threshold(args: argparse.Namespace) -> int:
             f"d{a}/d{b}: {'-' if c is None else format(c, '.3g')}" for (a, b), c in est.pairwise.items()
         )
         print(f"{label}: threshold {args.x} = {est.describe()}   [{pairs}]")
+        for note in est.notes:
+            print(f"  note: {note}")
     return 0
 
 

@@ -108,6 +108,8 @@ class LogicalErrorEstimate:
         seconds: Wall-clock time spent sampling and decoding.
         discards: Always 0 (no post-selection); kept for sinter-compatible tables.
         metadata: Free-form description of the point.
+        max_errors: The error count sampling was asked to reach (None: none), to tell a run that
+            reached it from one that ran out of shots first (see :attr:`notes`).
 
     Example:
         >>> e = LogicalErrorEstimate(shots=10000, errors=100, rounds=5)
@@ -121,6 +123,38 @@ class LogicalErrorEstimate:
     seconds: float = 0.0
     discards: int = 0
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    max_errors: int | None = None
+
+    @property
+    def notes(self) -> list[str]:
+        """What the counts cannot say: no error at all (the rate is not 0, only below the interval's
+        upper end), fewer than :data:`FEW_ERRORS` errors (a wide interval), and ``max_shots``
+        reached before ``max_errors``.
+
+        Example:
+            >>> LogicalErrorEstimate(1000, 0, rounds=1).notes  # doctest: +NORMALIZE_WHITESPACE
+            ['no logical error in 1000 shots: the per-round rate is not 0 but below 0.00383 (95% Wilson upper
+              bound); sample more shots']
+        """
+        if not self.shots:
+            return ["no shot sampled"]
+        notes = []
+        if self.errors == 0:
+            notes.append(
+                f"no logical error in {self.shots} shots: the per-round rate is not 0 but below "
+                f"{self.per_round_interval()[1]:.3g} (95% Wilson upper bound); sample more shots"
+            )
+        elif self.errors < FEW_ERRORS:
+            low, high = self.per_round_interval()
+            notes.append(
+                f"only {self.errors} logical error(s) in {self.shots} shots: the per-round rate "
+                f"{self.per_round:.3g} lies anywhere in [{low:.3g}, {high:.3g}] (95%)"
+            )
+        if self.max_errors is not None and self.errors < self.max_errors:
+            notes.append(
+                f"max_shots ran out at {self.shots} shots with {self.errors} of the {self.max_errors} errors asked for"
+            )
+        return notes
 
     @property
     def shot_error_rate(self) -> float:
@@ -154,6 +188,9 @@ class LogicalErrorEstimate:
         return per_round(low, self.rounds), per_round(high, self.rounds)
 
 
+#: Below this many logical errors an estimate's notes say how wide its interval is (the relative
+#: 95% half-width is then above about 60%).
+FEW_ERRORS = 10
 #: Most sampling processes collect() starts (as a sweep's workers).
 MAX_WORKERS = 4096
 #: Largest batch of sampled shots held in memory at once, in bytes (1 GiB).
@@ -270,6 +307,7 @@ def sample_logical_error(
         rounds=rounds,
         seconds=time.perf_counter() - start,
         metadata=dict(metadata or {}),
+        max_errors=max_errors,
     )
 
 
@@ -345,6 +383,7 @@ def collect(
             seconds=s.seconds,
             discards=s.discards,
             metadata=dict(s.json_metadata),
+            max_errors=max_errors,
         )
     return [by_key[_meta_key(t.json_metadata)] for t in sinter_tasks]
 

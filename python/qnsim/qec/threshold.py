@@ -145,7 +145,9 @@ class ThresholdEstimate:
         side: Without a crossing: ``"above"`` when the larger code did better at every unsaturated
             grid point (the threshold lies above the largest of them), ``"below"`` when it did
             worse at every one, else None.
-        usable: The grid points where both codes' shots fail less than 40% of the time.
+        usable: The grid points where both codes' shots fail less than 40% of the time and
+            that saw at least one error (the points a fit can use).
+        method: ``"fit"`` or ``"interpolate"`` (how ``value`` was found).
 
     Example:
         >>> ThresholdEstimate(0.1, 0.09, 0.11, (5, 7)).describe()
@@ -161,6 +163,33 @@ class ThresholdEstimate:
     grid: tuple[float, ...] = ()
     side: str | None = None
     usable: tuple[float, ...] = ()
+    method: str = "fit"
+
+    @property
+    def notes(self) -> list[str]:
+        """What the value cannot say: a crossing outside the usable points (extrapolated), and
+        lines fitted through only two usable points (nothing checks that they are lines).
+
+        Example:
+            >>> ThresholdEstimate(0.105, None, None, (3, 5), grid=(0.05, 0.1), usable=(0.05, 0.1)).notes
+            ... # doctest: +NORMALIZE_WHITESPACE
+            ['the crossing 0.105 lies outside the usable points [0.05, 0.1] (d = 3, 5): it is extrapolated; sample
+              beyond it', 'the lines were fitted through only 2 usable points per distance (d = 3, 5): nothing checks
+              the straight-line model; sample more points around the crossing']
+        """
+        notes = []
+        d = f"(d = {self.distances[0]}, {self.distances[1]})"
+        if self.value is not None and self.usable and not min(self.usable) <= self.value <= max(self.usable):
+            notes.append(
+                f"the crossing {self.value:.3g} lies outside the usable points [{min(self.usable):g}, "
+                f"{max(self.usable):g}] {d}: it is extrapolated; sample beyond it"
+            )
+        if self.value is not None and self.method == "fit" and len(self.usable) < 3:
+            notes.append(
+                f"the lines were fitted through only {len(self.usable)} usable points per distance {d}: nothing "
+                "checks the straight-line model; sample more points around the crossing"
+            )
+        return notes
 
     def describe(self, fmt: str = "{:.3g}") -> str:
         """``value [low, high] (d = d1, d2)``, or why there is none.
@@ -350,4 +379,4 @@ def estimate_threshold(
         elif usable and all(rates[d2][i] > rates[d1][i] for i in usable):
             side = "below"
     return ThresholdEstimate(value, low, high, (d1, d2), pairwise, fraction, tuple(xs), side,
-                             tuple(xs[i] for i in usable))
+                             tuple(xs[i] for i in usable), method)
