@@ -13,6 +13,8 @@ from qnsim import qec
 from qnsim.estimate import QPU, calibrate_link, estimate, link_from_model
 from qnsim.estimate.calibrate import MIN_CALIBRATION_PAIRS
 from qnsim.estimate_cli import main as estimate_main
+from qnsim.plot import summarize
+from qnsim.plot_cli import main as plot_main
 from qnsim.qec_cli import main as qec_main
 from qnsim.results import RequestResult
 
@@ -198,8 +200,8 @@ def test_threshold_extrapolated_beyond_the_grid_says_so(capsys, tmp_path):
     assert any(n.startswith("the crossing 0.0216 lies outside the usable points [0.01, 0.02]") for n in est.notes)
     assert any("fitted through only 2 usable points" in n for n in est.notes)
     path = tmp_path / "rows.csv"
-    path.write_text("distance,p,errors,shots,rounds\n" + "".join(
-        f"{r['distance']},{r['p']},{r['errors']},{r['shots']},{r['rounds']}\n" for r in _threshold_rows(0.005 * 2**1.9)))
+    lines = [f"{r['distance']},{r['p']},{r['errors']},{r['shots']},{r['rounds']}\n" for r in _threshold_rows(0.005 * 2**1.9)]
+    path.write_text("distance,p,errors,shots,rounds\n" + "".join(lines))
     assert qec_main(["threshold", str(path), "--x", "p", "--bootstrap", "0"]) == 0
     assert "note: the crossing 0.0216 lies outside" in capsys.readouterr().out
 
@@ -212,3 +214,39 @@ def test_threshold_inside_the_grid_from_enough_points_has_no_note():
             rows.append({"distance": d, "p": x, "errors": round(rate * 10**6), "shots": 10**6, "rounds": 1})
     est = qec.estimate_threshold(rows, x_key="p", bootstrap=0)
     assert 0.005 < est.value < 0.02 and est.notes == []
+
+
+def _sweep_rows(missing=()):
+    return [
+        {"L": L, "seed": s, "rate_hz": 100.0 / L + s, "mean_fidelity": math.nan if L == 40 else 0.9 - 0.01 * s}
+        for L in (10, 20, 40) for s in (0, 1, 2) if (L, s) not in missing
+    ]  # fmt: skip
+
+
+def test_summarize_single_seed_has_no_zero_error():
+    """Old behaviour: a point with one seed got a standard error of 0.0, drawn as an exact mean."""
+    table = summarize(_sweep_rows(missing={(20, 1), (20, 2)}), "L", ["rate_hz"])
+    sem = dict(zip(table["L"], table["rate_hz_sem"]))
+    assert math.isnan(sem[20]) and sem[10] > 0
+    assert any(n.startswith("rate_hz: 1 of 3 points rest on a single seed (L = 20)") for n in table.attrs["notes"])
+
+
+def test_summarize_of_an_unfinished_sweep_says_so(tmp_path, capsys):
+    """Old behaviour: a sweep interrupted (or with failed points) before some seeds ran was summarized
+    and plotted as if complete: means over 3 seeds beside means over 2, without a word."""
+    rows = _sweep_rows(missing={(40, 2)})
+    table = summarize(rows, "L", ["rate_hz", "mean_fidelity"])
+    assert table.attrs["seeds_per_point"] == (2, 3)
+    assert any("unequal numbers of seeds, 2 to 3 (fewest at L = 40)" in n for n in table.attrs["notes"])
+    path = tmp_path / "rows.csv"
+    path.write_text("L,seed,rate_hz,mean_fidelity\n" + "".join(
+        f"{r['L']},{r['seed']},{r['rate_hz']!r},{'' if math.isnan(r['mean_fidelity']) else repr(r['mean_fidelity'])}\n"
+        for r in rows))  # fmt: skip
+    assert plot_main([str(path)]) == 0
+    assert "note: rate_hz, mean_fidelity: the points rest on unequal numbers of seeds" in capsys.readouterr().err
+
+
+def test_summarize_of_a_complete_sweep_has_no_note():
+    # A fidelity without pairs (NaN) is a finished seed, not a missing one.
+    table = summarize(_sweep_rows(), "L", ["rate_hz", "mean_fidelity"])
+    assert table.attrs["notes"] == [] and table.attrs["seeds_per_point"] == (3, 3)

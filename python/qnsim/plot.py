@@ -37,7 +37,13 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
     """Mean, standard error and count of each ``y`` column per value of ``x`` (and ``hue``).
 
     NaN results (e.g. a fidelity when no pair was delivered) are left out of that column's
-    statistics. The standard error is std (ddof=1) / sqrt(n), and 0 for a single seed.
+    statistics. The standard error is std (ddof=1) / sqrt(n), and NaN for a single seed (one
+    value has no spread to estimate it from; 0 would claim an exact mean).
+
+    ``table.attrs["notes"]`` lists what the means cannot say: points that rest on a single seed,
+    and points that rest on fewer seeds than others (an interrupted or partly failed sweep,
+    whose means are then of unequal weight: resume the sweep to finish them);
+    ``table.attrs["seeds_per_point"]`` is (fewest, most) rows per point.
 
     Each point counts once (rows repeating a ``point_id`` are one point), and all rows must
     come from one scenario (one ``scenario_id``). A sweep's rows (with ``point_id`` and ``seed``
@@ -53,7 +59,7 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
 
     Returns:
         A DataFrame with columns ``[hue,] x`` and ``<y>_mean``, ``<y>_sem``, ``<y>_n`` per y,
-        sorted by ``[hue,] x``.
+        sorted by ``[hue,] x``, and its notes in ``attrs["notes"]``.
 
     Raises:
         ValueError: A named column is not in the results, rows of one ``x`` (and ``hue``) differ
@@ -63,6 +69,11 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
         >>> rows = [{"L": 10, "seed": s, "rate_hz": r} for s, r in enumerate([1.0, 3.0])]
         >>> summarize(rows, "L", ["rate_hz"]).to_dict("records")
         [{'L': 10, 'rate_hz_mean': 2.0, 'rate_hz_sem': 1.0, 'rate_hz_n': 2}]
+        >>> summarize(rows + [{"L": 20, "seed": 0, "rate_hz": 5.0}], "L", ["rate_hz"]).attrs["notes"]
+        ... # doctest: +NORMALIZE_WHITESPACE
+        ['rate_hz: 1 of 2 points rest on a single seed (L = 20): no standard error (NaN, no bar)',
+         'rate_hz: the points rest on unequal numbers of seeds, 1 to 2 (fewest at L = 20): an interrupted or
+          partly failed sweep? its means weigh unequally; resume the sweep to finish them']
     """
     frame = _frame(data)
     y = [y] if isinstance(y, str) else list(y)
@@ -81,15 +92,41 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
     _check_other_parameters_fixed(frame, keys)
     grouped = frame.groupby(keys, sort=True)
     out = grouped.size().reset_index()[keys]
+    # Seeds per point as the sweep wrote them (a NaN result, a fidelity without pairs, is a
+    # finished seed): fewer at some points means seeds that never ran, not missing values.
+    seeds = grouped.size().to_numpy()
+    notes = []
     for column in y:
         values = grouped[column]
         mean = values.mean().to_numpy()
         std = values.std(ddof=1).to_numpy()
         count = values.count().to_numpy()
         out[f"{column}_mean"] = mean
-        out[f"{column}_sem"] = [0.0 if n <= 1 else float(s) / math.sqrt(n) for s, n in zip(std, count)]
+        out[f"{column}_sem"] = [math.nan if n <= 1 else float(s) / math.sqrt(n) for s, n in zip(std, count)]
         out[f"{column}_n"] = count
+        single = [i for i, n in enumerate(count) if n == 1]
+        if single:
+            notes.append(
+                f"{column}: {len(single)} of {len(count)} points rest on a single seed ({_where(out, keys, single)}): "
+                "no standard error (NaN, no bar)"
+            )
+    if len(seeds) and seeds.min() < seeds.max():
+        fewest = [i for i, n in enumerate(seeds) if n == seeds.min()]
+        label = ", ".join(y) if len(y) > 1 else y[0]
+        notes.append(
+            f"{label}: the points rest on unequal numbers of seeds, {seeds.min()} to {seeds.max()} (fewest at "
+            f"{_where(out, keys, fewest)}): an interrupted or partly failed sweep? its means weigh unequally; "
+            "resume the sweep to finish them"
+        )
+    out.attrs["notes"] = notes
+    out.attrs["seeds_per_point"] = (int(seeds.min()), int(seeds.max())) if len(seeds) else (0, 0)
     return out
+
+
+def _where(table: Any, keys: list[str], rows: list[int], most: int = 3) -> str:
+    """The points of ``rows`` as ``x = 20, x = 40 ...`` (the first few)."""
+    points = ["; ".join(f"{k} = {table[k].iloc[i]}" for k in keys) for i in rows[:most]]
+    return ", ".join(points) + (" ..." if len(rows) > most else "")
 
 
 def _parameter_columns(frame: Any) -> list[str]:
@@ -258,7 +295,20 @@ def plot_sweep(
     axes[-1].set_xlabel(axis_label(x))
     seeds = int(table[f"{y[0]}_n"].max()) if len(table) else 0
     if ax is None or title is not None:
-        figure.suptitle(title or f"mean over up to {seeds} seed(s), bars: standard error")
+        # What the means cannot say goes under the title, where a reader of the image sees it
+        # (in short: the full notes are in summarize(...).attrs["notes"]).
+        counts = table[[f"{c}_n" for c in y]]
+        caveats = []
+        single = int((counts == 1).any(axis=1).sum())
+        if single:
+            caveats.append(f"{single} point(s) rest on a single seed: no bar")
+        fewest, most = table.attrs["seeds_per_point"]
+        if fewest < most:
+            caveats.append(f"seeds per point {fewest} to {most}: an unfinished sweep?")
+        figure.suptitle(
+            (title or f"mean over up to {seeds} seed(s), bars: standard error")
+            + "".join(f"\n{c}" for c in caveats)
+        )
     if out is not None:
         figure.savefig(Path(out), dpi=120)
     return figure
@@ -284,7 +334,7 @@ def _panel(panel: Any, table: Any, groups: list, x: str, column: str, hue: str |
         # log(0) has no place on the axis: mark the zeros at its bottom edge instead.
         positive = table.loc[table[mean] > 0, mean]
         bottom = float(positive.min()) / 10 if len(positive) else 1e-3
-        top = float((table[mean] + table[sem]).max()) * 2 if len(positive) else 1.0
+        top = float((table[mean] + table[sem].fillna(0.0)).max()) * 2 if len(positive) else 1.0
         panel.set_ylim(bottom, top)
         for i, (line, part) in enumerate(drawn):
             panel.plot(part[x], [bottom] * len(part), linestyle="none", marker="v", markersize=7,

@@ -73,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    from qnsim.plot import _frame, plot_sweep
+    from qnsim.plot import _frame, plot_sweep, summarize
 
     parser = _parser()
     try:
@@ -102,6 +102,8 @@ def _main(argv: Sequence[str] | None) -> int:
     out = Path(args.out) if args.out else path.with_suffix(".png")
     plot_sweep(frame, x=x, y=y, hue=args.hue, out=out, logx=args.logx, logy=args.logy, title=args.title)
     print(f"plotted {', '.join(y)} against {x} ({len(frame)} rows) -> {out}", file=sys.stderr)
+    for note in summarize(frame, x, y, args.hue).attrs["notes"]:
+        print(f"note: {note}", file=sys.stderr)
     return 0
 
 
