@@ -200,7 +200,8 @@ def test_threshold_extrapolated_beyond_the_grid_says_so(capsys, tmp_path):
     assert any(n.startswith("the crossing 0.0216 lies outside the usable points [0.01, 0.02]") for n in est.notes)
     assert any("fitted through only 2 usable points" in n for n in est.notes)
     path = tmp_path / "rows.csv"
-    lines = [f"{r['distance']},{r['p']},{r['errors']},{r['shots']},{r['rounds']}\n" for r in _threshold_rows(0.005 * 2**1.9)]
+    rows = _threshold_rows(0.005 * 2**1.9)
+    lines = [f"{r['distance']},{r['p']},{r['errors']},{r['shots']},{r['rounds']}\n" for r in rows]
     path.write_text("distance,p,errors,shots,rounds\n" + "".join(lines))
     assert qec_main(["threshold", str(path), "--x", "p", "--bootstrap", "0"]) == 0
     assert "note: the crossing 0.0216 lies outside" in capsys.readouterr().out
@@ -250,3 +251,43 @@ def test_summarize_of_a_complete_sweep_has_no_note():
     # A fidelity without pairs (NaN) is a finished seed, not a missing one.
     table = summarize(_sweep_rows(), "L", ["rate_hz", "mean_fidelity"])
     assert table.attrs["notes"] == [] and table.attrs["seeds_per_point"] == (3, 3)
+
+
+_UNFINISHED = """
+[run]
+until_s = 0.01
+formalism = "bell_diagonal"
+[[nodes]]
+name = "a"
+[[nodes]]
+name = "b"
+[[links]]
+a = "a"
+b = "b"
+length_km = 1.0
+fidelity = 0.9
+rate_hz = 1000.0
+[[requests]]
+src = "a"
+dst = "b"
+num_pairs = 5
+"""
+
+
+def test_sweep_rows_carry_the_notes(tmp_path):
+    """Old behaviour: a sweep row of a run that stopped with its request unfinished (or with one pair,
+    or unentangled pairs) had the figures but none of the notes the printed result shows."""
+    path = tmp_path / "s.toml"
+    path.write_text(_UNFINISHED)
+    out = tmp_path / "rows.parquet"
+    # 10 ms at 1 kHz: 5 pairs are served in time; 2 ms cannot serve them.
+    served = qnsim.sweep(str(path), {"run.until_s": [0.01]}, seeds=1, out=out, workers=1, progress=False,
+                         as_frame=False)  # fmt: skip
+    assert served[0]["status"] == "served" and served[0]["notes"] is None
+    rows = qnsim.sweep(str(path), {"run.until_s": [0.002, 0.001]}, seeds=1, out=out, workers=1, progress=False,
+                       as_frame=False)  # fmt: skip
+    assert rows[0]["status"] == "open" and rows[0]["notes"].startswith("a->b: unfinished: ")
+    # A part whose notes are all None (no Arrow type) and one with notes still read back together.
+    frame = qnsim.plot._frame(out)
+    assert len(frame) == 3 and frame["notes"].notna().sum() == 2
+    assert summarize(out, "run.until_s", ["rate_hz"])["rate_hz_n"].tolist() == [1, 1, 1]

@@ -28,7 +28,12 @@ def _frame(data: Any) -> Any:
     if isinstance(data, (str, os.PathLike)):
         path = Path(data)
         if path.suffix == ".parquet":
-            return pd.read_parquet(path)
+            from qnsim.sweeps import read_results
+
+            # Part by part, as a sweep reads them: a column that is None in every row of one part
+            # (a row's notes, say) has no type there, and pandas refuses to join it to another's.
+            rows = read_results(path)
+            return pd.DataFrame(rows) if rows else pd.read_parquet(path)
         return pd.read_csv(path)
     return pd.DataFrame(list(data))
 

@@ -289,7 +289,8 @@ ROW_FIGURES: dict[str, str] = {
     "pairs": "pairs delivered",
     "rate_hz": "delivered pairs per second of the request's active window (Hz)",
     "mean_fidelity": "mean fidelity of the delivered pairs (empty without pairs)",
-    "fidelity_ci95": "half-width of the 95% Student-t confidence interval of mean_fidelity (empty below 2 pairs)",
+    "fidelity_ci95": "half-width of the 95% confidence interval of mean_fidelity (Student t, empty below 2 pairs; "
+    "stabilizer: the larger side of the Wilson interval)",
     "mean_latency_s": "mean time between deliveries, from the request's start for the first (s)",
     "status": "served, dropped, open, waiting or pending when the run stopped",
 }
@@ -321,11 +322,15 @@ def run_scenario_data(data: dict[str, Any], seed: int, *, source: str = "<sweep 
       :func:`request_labels`) and ``<figure>`` one of :data:`ROW_FIGURES`: ``pairs``,
       ``rate_hz``, ``mean_fidelity``, ``fidelity_ci95``, ``mean_latency_s``, ``status``;
     * the first request's figures once more without a prefix (``pairs``, ``rate_hz``, ...), the
-      default columns of ``qnsim plot``.
+      default columns of ``qnsim plot``;
+    * ``notes``: the run's notes and each request's (prefixed with its label), joined by "; ",
+      or None (empty in a CSV) when there are none: what a printed result would say under its
+      table (an unfinished request, pairs that are not entangled, one pair, ...).
 
     Figures that do not exist (a mean fidelity without pairs) are NaN (empty in a CSV). A
-    confidence interval of pairs that all have the same fidelity is exactly 0. Wall time is left
-    out on purpose: a row is a pure function of ``data`` and ``seed``.
+    confidence interval of pairs that all have the same fidelity is exactly 0 (in the exact
+    formalisms; a stabilizer run's is binomial). Wall time is left out on purpose: a row is a pure
+    function of ``data`` and ``seed``.
 
     Args:
         data: A parsed scenario (the structure :func:`load_scenario` reads); not modified.
@@ -396,4 +401,6 @@ def _row(result: Any, until_s: float) -> dict[str, Any]:
     if result.requests:
         first = labels[0]
         row.update({key: row[f"{first}.{key}"] for key in ROW_FIGURES})
+    notes = [*result.notes, *(f"{label}: {note}" for label, r in zip(labels, result.requests) for note in r.notes)]
+    row["notes"] = "; ".join(notes) or None
     return row
