@@ -291,3 +291,19 @@ def test_sweep_rows_carry_the_notes(tmp_path):
     frame = qnsim.plot._frame(out)
     assert len(frame) == 3 and frame["notes"].notna().sum() == 2
     assert summarize(out, "run.until_s", ["rate_hz"])["rate_hz_n"].tolist() == [1, 1, 1]
+
+
+def test_frames_of_capped_results_and_traces_say_so():
+    """Old behaviour: to_pandas() of a run with capped records (or of a full trace) returned the
+    first rows only, with nothing on the frame saying the rest was missing."""
+    net = qnsim.Network("bell_diagonal", seed=2, max_records=3, trace=4)
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=0.0, fidelity=0.9, rate_hz=1e3)
+    net.request("a", "b", num_pairs=20)
+    frame = net.run(until_s=1.0, progress=False).to_pandas()
+    assert len(frame) == 3
+    assert "request 0 a->b: 3 of 20 pairs recorded (max_records)" in frame.attrs["notes"]
+    trace = net.trace()
+    assert trace.omitted > 0
+    assert trace.to_pandas().attrs["notes"][0].startswith("the trace kept its first 4 records")

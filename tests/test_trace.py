@@ -145,7 +145,11 @@ def test_cli_run_writes_a_jsonl_trace(tmp_path, capsys):
 def test_cli_trace_limit(tmp_path, capsys):
     path = tmp_path / "trace.jsonl"
     assert main(["run", EXAMPLE, "--until", "0.01", "--no-progress", "--trace", str(path), "--trace-limit", "5"]) == 0
-    assert len(path.read_text().splitlines()) == 5
+    # Five records, then the line that says the file is not the whole run (it used to end silently at 5).
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    assert len(lines) == 6 and all("time_s" in r for r in lines[:5])
+    assert lines[5]["event"] == "trace_truncated" and lines[5]["kept"] == 5 and lines[5]["limit"] == 5
+    assert lines[5]["omitted"] > 0
     assert "trace kept its first 5 records" in capsys.readouterr().out
     assert main(["run", EXAMPLE, "--trace-limit", "5"]) == 2
     assert "--trace-limit needs --trace" in capsys.readouterr().err

@@ -644,7 +644,8 @@ class NetworkResult:
         return json.dumps(self.to_dict(include_pairs=include_pairs), indent=indent, allow_nan=False)
 
     def to_pandas(self) -> Any:
-        """Delivered pairs as a pandas DataFrame, one row per pair.
+        """Delivered pairs as a pandas DataFrame, one row per recorded pair; ``attrs["notes"]`` holds
+        the run's and the requests' notes (capped records: the frame lacks the later pairs).
 
         Columns: request, src, dst, time_s, fidelity, oldest_emission_s, age_s, latency_s, and the
         pair's Bell-basis diagonal bell_phi_plus, bell_psi_plus, bell_psi_minus, bell_phi_minus.
@@ -676,9 +677,14 @@ class NetworkResult:
             for r in self.requests
             if r.num_records
         ]
-        if not frames:
-            return pd.DataFrame({c: [] for c in columns}, columns=columns)
-        return pd.concat(frames, ignore_index=True)
+        if frames:
+            out = pd.concat(frames, ignore_index=True)
+        else:
+            out = pd.DataFrame({c: [] for c in columns}, columns=columns)
+        # Capped records (max_records), an interrupted run, ...: the frame alone would not say so.
+        notes = [f"request {r.request} {r.label}: {n}" for r in self.requests for n in r.notes]
+        out.attrs["notes"] = [*self.notes, *notes]
+        return out
 
     def summary_pandas(self) -> Any:
         """The per-request summaries as a pandas DataFrame (one row per request).

@@ -127,7 +127,11 @@ class Trace(Sequence):
         return {name: int(n) for name, n in zip(EVENTS, counts)}
 
     def write_jsonl(self, path: str | os.PathLike[str]) -> int:
-        """Writes the records as JSON Lines; returns how many were written.
+        """Writes the records as JSON Lines; returns how many records were written.
+
+        A trace that reached its limit ends with one more line,
+        ``{"event": "trace_truncated", "kept": ..., "omitted": ..., "limit": ...}``, so that the file
+        read alone does not pass for the whole run.
 
         Example:
             >>> import os, tempfile, qnsim
@@ -141,10 +145,14 @@ class Trace(Sequence):
         with open(path, "w", encoding="utf-8") as f:
             for record in self:
                 f.write(json.dumps(record, allow_nan=False) + "\n")
+            if self.omitted:
+                marker = {"event": "trace_truncated", "kept": len(self), "omitted": self.omitted, "limit": self.limit}
+                f.write(json.dumps(marker) + "\n")
         return len(self)
 
     def to_pandas(self) -> Any:
-        """The records as a pandas DataFrame (needs pandas).
+        """The records as a pandas DataFrame (needs pandas); ``attrs["notes"]`` says when the trace
+        reached its limit (the frame then holds only the first records).
 
         Example:
             >>> import qnsim
@@ -154,7 +162,10 @@ class Trace(Sequence):
         import pandas as pd
 
         columns = ["time_s", "event", "request", "nodes", "slots", "generations", "value"]
-        return pd.DataFrame(list(self), columns=columns)
+        frame = pd.DataFrame(list(self), columns=columns)
+        kept = f"the trace kept its first {self.limit} records; {self.omitted} more were not kept"
+        frame.attrs["notes"] = [kept] if self.omitted else []
+        return frame
 
     def __repr__(self) -> str:
         extra = f", {self.omitted} more not kept (limit {self.limit})" if self.omitted else ""
