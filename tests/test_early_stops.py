@@ -307,3 +307,16 @@ def test_frames_of_capped_results_and_traces_say_so():
     trace = net.trace()
     assert trace.omitted > 0
     assert trace.to_pandas().attrs["notes"][0].startswith("the trace kept its first 4 records")
+
+
+def test_qec_link_measured_from_few_pairs_says_so(capsys):
+    """Old behaviour: measure_link on a run with a handful of pairs gave its rate as if exact (no note),
+    and `qnsim qec link` printed no warning."""
+    link = {"a": "a", "b": "b", "length_km": 1.0, "bell_diagonal": [0.9, 0.05, 0.03, 0.02], "rate_hz": 100.0}
+    data = {"run": {"until_s": 0.05}, "nodes": [{"name": "a"}, {"name": "b"}], "links": [link],
+            "requests": [{"src": "a", "dst": "b"}]}  # fmt: skip
+    supply = qec.measure_link(data, 0, probes=2, seed=1)
+    assert 0 < supply.pairs < MIN_CALIBRATION_PAIRS
+    assert supply.notes[0].startswith(f"measured from only {supply.pairs} pair(s) in 0.05 s")
+    data["run"]["until_s"] = 2.0
+    assert qec.measure_link(data, 0, probes=2, seed=1).notes == ()

@@ -208,7 +208,8 @@ def test_measure_link_says_when_the_normal_runs_formalism_approximates_the_link(
     data["run"] = dict(data["run"], formalism="bell_diagonal", until_s=0.2)
     with pytest.warns(RuntimeWarning, match="its formalism approximates this link"):
         supply = measure_link(data, probes=2)
-    assert len(supply.notes) == 1 and "normal bell_diagonal run" in supply.notes[0]
+    # Beside the measuring run's own notes (here: its twirled pairs read as unentangled).
+    assert len([n for n in supply.notes if "normal bell_diagonal run" in n]) == 1
     assert supply.bell_diagonal[0] > supply.mean_fidelity
 
 

@@ -119,6 +119,9 @@ def _sweep(args: argparse.Namespace) -> int:
     from qnsim.sweep_cli import _parse_seeds, parse_param, report_rows
 
     spec = ExperimentSpec.from_file(args.experiment)
+    spec.measure()  # once, here, so that what the link's figures rest on is said before the sweep
+    for note in spec.supply.notes if spec.supply is not None else ():
+        print(f"qnsim qec sweep: WARNING: link {spec.supply.source}: {note}", file=sys.stderr)
     grid = {}
     for text in args.param:
         key, values = parse_param(text)

@@ -62,6 +62,44 @@ class CalibratedLink:
     notes: tuple[str, ...] = ()
 
 
+def supply_notes(r: Any, until_s: float, verb: str, run: str) -> list[str]:
+    """Notes on a pair supply measured from request result ``r`` of a run of ``until_s`` s: its
+    uncertainty below :data:`MIN_CALIBRATION_PAIRS` pairs, and the request's own notes.
+
+    Args:
+        r: The request's :class:`qnsim.RequestResult` (with pairs).
+        until_s: The run's simulated time, in s.
+        verb: How the figures were obtained ("calibrated", "measured").
+        run: What to call the run in the request's notes ("calibration run").
+
+    Example:
+        >>> import numpy as np
+        >>> from qnsim.results import RequestResult
+        >>> r = RequestResult(0, "a", "b", ["a", "b"], 0.0, None, np.array([0.1, 0.2, 0.3, 0.4]),
+        ...                   np.array([0.9, 0.91, 0.92, 0.9]), np.zeros(4), end_s=0.5)
+        >>> supply_notes(r, 0.5, "measured", "run")[0][:60]
+        'measured from only 4 pair(s) in 0.5 s of simulated time: the'
+    """
+    notes = []
+    if r.num_pairs < MIN_CALIBRATION_PAIRS:
+        # A count of n events in a fixed window: its relative 95% half-width is about 1.96 / sqrt(n).
+        ci = r.fidelity_ci95
+        spread = f"+- {ci:.2g}" if math.isfinite(ci) else "unknown (one pair)"
+        notes.append(
+            f"{verb} from only {r.num_pairs} pair(s) in {until_s:g} s of simulated time: the rate "
+            f"{r.rate_hz:.4g} pairs/s is uncertain by about +-{196 / math.sqrt(r.num_pairs):.0f}% and the fidelity "
+            f"{r.mean_fidelity:.4f} by {spread} (95%); simulate longer (until_s) for at least "
+            f"{MIN_CALIBRATION_PAIRS} pairs"
+        )
+    # Capped records do not matter here (the figures come from the native sums over every pair),
+    # and a single pair is said above.
+    notes.extend(
+        f"{run}: {note}" for note in r.notes
+        if not note.endswith("(max_records)") and not note.startswith("one pair delivered")
+    )
+    return notes
+
+
 def _memory_times(node: Any) -> tuple[float, float]:
     """(T1, T2) in s of a network node, its depolarizing memory time folded into both rates."""
     extra = 1.0 / node.depolarizing_time_s if math.isfinite(node.depolarizing_time_s) else 0.0
@@ -130,22 +168,7 @@ def calibrate_link(
     ci = float(r.fidelity_ci95) if r.num_pairs > 1 else math.inf
     # The estimator stores pairs in the end nodes' memories: the shorter-lived end bounds both.
     ends = [_memory_times(network.node(name)) for name in (r.src, r.dst)]
-    notes = []
-    if r.num_pairs < MIN_CALIBRATION_PAIRS:
-        # A count of n events in a fixed window: its relative 95% half-width is about 1.96 / sqrt(n).
-        spread = f"+- {ci:.2g}" if math.isfinite(ci) else "unknown (one pair)"
-        notes.append(
-            f"calibrated from only {r.num_pairs} pair(s) in {until_s:g} s of simulated time: the rate "
-            f"{r.rate_hz:.4g} pairs/s is uncertain by about +-{196 / math.sqrt(r.num_pairs):.0f}% and the fidelity "
-            f"{r.mean_fidelity:.4f} by {spread} (95%); simulate longer (until_s) for at least "
-            f"{MIN_CALIBRATION_PAIRS} pairs"
-        )
-    # Capped records do not matter here (the figures come from the native sums over every pair),
-    # and a single pair is said above.
-    notes.extend(
-        f"calibration run: {note}" for note in r.notes
-        if not note.endswith("(max_records)") and not note.startswith("one pair delivered")
-    )
+    notes = supply_notes(r, float(until_s), "calibrated", "calibration run")
     return CalibratedLink(
         rate_hz=float(r.rate_hz),
         fidelity=float(r.mean_fidelity),

@@ -173,7 +173,10 @@ def measure_link(
     mean = mean / mean.sum()
     per_run = np.array([s_ / n for s_, n in zip(sums, counts)])
     ci = 1.96 * per_run.std(axis=0, ddof=1) / math.sqrt(probes) if probes > 1 else np.full(4, math.inf)
-    notes = []
+    from qnsim.estimate.calibrate import supply_notes
+
+    # Few pairs (the rate's Poisson spread), an unfinished or unentangled request: said, not hidden.
+    notes = supply_notes(result, float(horizon), "measured", "the measuring run")
     if network.formalism != "density_matrix":
         # The normal run's formalism may approximate (a twirled T1): compare its mean fidelity.
         se_exact = float(per_run[:, 0].std(ddof=1)) / math.sqrt(probes) if probes > 1 else 0.0
