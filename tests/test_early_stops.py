@@ -320,3 +320,19 @@ def test_qec_link_measured_from_few_pairs_says_so(capsys):
     assert supply.notes[0].startswith(f"measured from only {supply.pairs} pair(s) in 0.05 s")
     data["run"]["until_s"] = 2.0
     assert qec.measure_link(data, 0, probes=2, seed=1).notes == ()
+
+
+def test_result_named_with_an_end_not_reached_says_so():
+    """Old behaviour: network.result(until_s=10) after a run to 1 s reported until_s 10 with no word
+    that only 1 s had been simulated."""
+    net = qnsim.Network("bell_diagonal", seed=1)
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=0.0, fidelity=0.9, rate_hz=1e3)
+    net.request("a", "b")
+    net.run(until_s=1.0, progress=False)
+    assert net.result().notes == [] and net.result(until_s=1.0).notes == []
+    result = net.result(until_s=10.0)
+    assert result.until_s == 10.0 and result.now_s == 1.0
+    assert result.notes == ["the network has run to 1 s, not to the until_s 10 s these results name: the figures "
+                            "cover only the time run"]  # fmt: skip

@@ -843,6 +843,13 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
             f"INTERRUPTED: the run stopped at {_eng(now_s, 's')} of the {_eng(unreached / 1e12, 's')} it was asked "
             f"to run: these are the results up to then (run(until_s={unreached / 1e12:g}) again continues it)"
         )
+    elif until_s is not None and float(until_s) > now_s + 1e-12 + 1e-12 * now_s:
+        # network.result(until_s=...) names an end the network has not run to (the margin: until_s
+        # may come from integer picoseconds through a float).
+        notes.append(
+            f"the network has run to {_eng(now_s, 's')}, not to the until_s {_eng(float(until_s), 's')} these "
+            "results name: the figures cover only the time run"
+        )
     if native.trace_omitted:
         notes.append(
             f"the trace kept its first {native.trace_limit} records; {native.trace_omitted} more were not kept"
