@@ -3,6 +3,7 @@ in the numbers: interrupted runs, stabilizer trajectories that all came out alik
 
 import json
 import math
+import re
 import signal
 
 import numpy as np
@@ -336,3 +337,32 @@ def test_result_named_with_an_end_not_reached_says_so():
     assert result.until_s == 10.0 and result.now_s == 1.0
     assert result.notes == ["the network has run to 1 s, not to the until_s 10 s these results name: the figures "
                             "cover only the time run"]  # fmt: skip
+
+
+def test_interrupted_sweep_says_what_it_kept(tmp_path, capsys):
+    """Old behaviour: Ctrl-C during `qnsim sweep` printed only "interrupted": nothing said that the
+    finished points were kept in out, how many, or that running it again resumes."""
+    import sweep_points
+
+    from qnsim.cli import guarded
+
+    out = tmp_path / "rows.csv"
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 1.0)
+        code = guarded("qnsim sweep", lambda: qnsim.sweep(sweep_points.slow, {"x": list(range(200))}, out=out,
+                                                          workers=1, progress=False))  # fmt: skip
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert code == 130
+    err = capsys.readouterr().err
+    kept = len(qnsim.sweeps.read_results(out))
+    said = re.search(r"qnsim sweep: interrupted; (\d+) of 200 points finished and are in '(.*)'; run the same", err)
+    assert said and said.group(2) == str(out)
+    # A Ctrl-C between a row's write and its count leaves one row more in out than said.
+    assert 0 < int(said.group(1)) <= kept <= int(said.group(1)) + 1 < 200

@@ -134,8 +134,10 @@ def guarded(prog: str, body: Callable[[], int | None]) -> int:
     except BrokenPipeError:
         _stdout_to_devnull()
         return 0
-    except KeyboardInterrupt:
-        print(f"{prog}: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        # A note says what was kept (a sweep's finished points) and how to go on.
+        notes = "".join(f"; {note}" for note in getattr(exc, "__notes__", ()))
+        print(f"{prog}: interrupted{notes}", file=sys.stderr)
         return 130
     except UsageError as exc:
         print(f"{prog}: error: {exc} (see {prog} --help)", file=sys.stderr)

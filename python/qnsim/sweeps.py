@@ -1699,6 +1699,11 @@ def sweep(
             _run_local(fn, pending, workers or _usable_cpus(), retries, on_result)
         elif pending:
             _run_dask(fn, pending, workers, client, on_result)
+    except KeyboardInterrupt as exc:
+        # Ctrl-C leaves the finished rows in out: say how far the sweep got and how to finish it.
+        kept = f"are in {str(out)!r}; run the same sweep again to resume" if sink is not None else "were not saved"
+        exc.add_note(f"{len(results)} of {len(points)} points finished and {kept}")
+        raise
     finally:
         bar.close()
         if sink is not None:
