@@ -6,11 +6,15 @@
 // Plain `double` and integer parameters (and fields bound with def_readwrite) load through the
 // strict casters below instead of pybind11's: a bool (Python's or numpy's) or text is never a
 // number (`True` does not silently become 1), an integer needs __index__ (2.0 is not 2), and an
-// integer outside the C++ type's range is refused; a value refused this way reaches the
-// second-pass fallback of readable_errors.cc, whose TypeError names the function and the value.
-// `Real` and `Int<T>` accept exactly the same values but raise at once, naming the value
-// ("expected a number, got '0.1'", "integer 2**64 is out of range [0, ...]"). Flags are `Flag`, not
-// `bool` (pybind11 specializes bool itself): only True and False.
+// integer outside the C++ type's range is refused. `Real` and `Int<T>` accept exactly the same
+// values (in both of pybind11's passes). Flags are `Flag`, not `bool` (pybind11 specializes bool
+// itself): only True and False.
+//
+// A caster that refuses a value records why (`ArgumentFailure`) and returns false; once every
+// overload has failed, the fallback overload of readable_errors.cc raises the recorded problem
+// naming the function, the parameter (found by the value's identity among the arguments) and the
+// value, shortened: "StabilizerSimulator(): num_qubits must be an integer, got '3'". Raising in the
+// caster instead would lose the parameter's name, which only the dispatcher knows.
 //
 // Every binding translation unit must include this header before any other (bindings.h does),
 // so that every use of pybind11's number casters in the module sees the same specializations.
@@ -51,6 +55,48 @@ struct Flag {
 inline std::optional<uint64_t> plain(const std::optional<Int<uint64_t>> &seed) {
     if (!seed) return std::nullopt;
     return seed->value;
+}
+
+/// repr() of a value for a message, shortened in the middle when long (10**400 has 401 digits).
+inline std::string short_repr(pybind11::handle value) {
+    if (!value) return "nothing";
+    std::string text = pybind11::repr(value).cast<std::string>();
+    if (text.size() > 60) text = text.substr(0, 24) + "..." + text.substr(text.size() - 12) + " (" +
+                                 std::to_string(text.size()) + " characters)";
+    return text;
+}
+
+/// The last argument a caster refused and why, e.g. "must be an integer" or "is out of range [0, 255]",
+/// for the fallback overload to raise with the parameter's name. One per process: the GIL serializes
+/// calls, and the fallback clears it in pybind11's first pass, so a record left by an overload that
+/// failed before another succeeded is never read. Plain PyObject* (not py::object) so that nothing
+/// is released after the interpreter has gone.
+struct ArgumentFailure {
+    PyObject *value = nullptr;  // a strong reference, so that the identity cannot be reused
+    std::string problem;
+    bool out_of_range = false;  // ValueError rather than TypeError
+
+    static ArgumentFailure &last() {
+        static ArgumentFailure *failure = new ArgumentFailure();  // never destroyed, see above
+        return *failure;
+    }
+    void clear() {
+        Py_XDECREF(value);
+        value = nullptr;
+        problem.clear();
+        out_of_range = false;
+    }
+};
+
+/// Records why `src` cannot be taken and returns false (a caster's refusal).
+inline bool refuse_argument(pybind11::handle src, std::string problem, bool out_of_range = false) {
+    ArgumentFailure &failure = ArgumentFailure::last();
+    failure.clear();
+    failure.value = src.ptr();
+    Py_XINCREF(failure.value);
+    failure.problem = std::move(problem);
+    failure.out_of_range = out_of_range;
+    return false;
 }
 
 }  // namespace qnsim_bindings
@@ -123,7 +169,22 @@ IntegerLoad load_integer(PyObject *o, T &out) {
 namespace pybind11 {
 namespace detail {
 
-inline std::string repr_of(handle h) { return repr(h).cast<std::string>(); }
+inline std::string repr_of(handle h) { return qnsim_bindings::short_repr(h); }
+
+template <typename T>
+std::string range_of() {
+    return "[" + std::to_string(std::numeric_limits<T>::min()) + ", " + std::to_string(std::numeric_limits<T>::max()) +
+           "]";
+}
+
+/// Records a refused integer (not one, or out of T's range) for the fallback; returns false.
+template <typename T>
+bool refuse_integer(handle src, qnsim_bindings::numbers::IntegerLoad why) {
+    if (why == qnsim_bindings::numbers::IntegerLoad::out_of_range) {
+        return qnsim_bindings::refuse_argument(src, "is out of range " + range_of<T>(), true);
+    }
+    return qnsim_bindings::refuse_argument(src, "must be an integer");
+}
 
 /// pybind11's number caster made strict (see the top of this file); same type names in
 /// signatures and stubs.
@@ -134,14 +195,19 @@ struct strict_number_caster {
                                                                  "float"));
 
     bool load(handle src, bool convert) {
+        // Only the second pass (conversions allowed) records a refusal: the first may fail on
+        // values the second takes.
         if constexpr (std::is_floating_point_v<T>) {
             double v = 0;
-            if (!qnsim_bindings::numbers::load_real(src.ptr(), convert, v)) return false;
+            if (!qnsim_bindings::numbers::load_real(src.ptr(), convert, v)) {
+                return convert && qnsim_bindings::refuse_argument(src, "must be a number");
+            }
             value = static_cast<T>(v);
             return true;
         } else {
-            return qnsim_bindings::numbers::load_integer<T>(src.ptr(), value) ==
-                   qnsim_bindings::numbers::IntegerLoad::ok;
+            const auto loaded = qnsim_bindings::numbers::load_integer<T>(src.ptr(), value);
+            if (loaded == qnsim_bindings::numbers::IntegerLoad::ok) return true;
+            return convert && refuse_integer<T>(src, loaded);
         }
     }
 
@@ -176,7 +242,7 @@ struct type_caster<qnsim_bindings::Flag> {
 
     bool load(handle src, bool) {
         if (!src || !qnsim_bindings::numbers::is_boolean(src.ptr())) {
-            throw type_error("expected True or False, got " + (src ? repr_of(src) : std::string("nothing")));
+            return qnsim_bindings::refuse_argument(src, "must be True or False");
         }
         value.value = PyObject_IsTrue(src.ptr()) == 1;
         return true;
@@ -193,7 +259,7 @@ struct type_caster<qnsim_bindings::Real> {
 
     bool load(handle src, bool) {
         if (!qnsim_bindings::numbers::load_real(src.ptr(), true, value.value)) {
-            throw type_error("expected a number, got " + (src ? repr_of(src) : std::string("nothing")));
+            return qnsim_bindings::refuse_argument(src, "must be a number");
         }
         return true;
     }
@@ -206,16 +272,8 @@ struct type_caster<qnsim_bindings::Int<T>> {
     PYBIND11_TYPE_CASTER(qnsim_bindings::Int<T>, const_name("int"));
 
     bool load(handle src, bool) {
-        switch (qnsim_bindings::numbers::load_integer<T>(src.ptr(), value.value)) {
-            case qnsim_bindings::numbers::IntegerLoad::ok:
-                return true;
-            case qnsim_bindings::numbers::IntegerLoad::not_an_integer:
-                throw type_error("expected an integer, got " + (src ? repr_of(src) : std::string("nothing")));
-            default:
-                throw value_error("integer " + repr_of(src) + " is out of range [" +
-                                  std::to_string(std::numeric_limits<T>::min()) + ", " +
-                                  std::to_string(std::numeric_limits<T>::max()) + "]");
-        }
+        const auto loaded = qnsim_bindings::numbers::load_integer<T>(src.ptr(), value.value);
+        return loaded == qnsim_bindings::numbers::IntegerLoad::ok || refuse_integer<T>(src, loaded);
     }
 
     static handle cast(qnsim_bindings::Int<T> v, return_value_policy, handle) {

@@ -1,18 +1,22 @@
 // One readable line instead of pybind11's signature dump when a native function gets arguments it
 // cannot take. pybind11 tries overloads in two passes, the second with conversions allowed; each
-// function and method of the module gets one more overload whose first argument only loads in the
-// second pass, after every real overload has failed even with conversions, and raises a TypeError
-// naming the function, the values given and the signature expected. The docstring is restored to
-// the real overload's, so help() and the type stubs do not show the fallback.
+// function, method and constructor of the module gets one more overload whose first argument only
+// loads in the second pass, after every real overload has failed even with conversions. It raises
+// the problem a caster recorded (arguments.h), naming the function, the parameter and the value
+// ("StabilizerSimulator(): num_qubits must be an integer, got '3'"), or else a TypeError naming
+// the function, each value given with its parameter and the signature expected. The docstring is
+// restored to the real overload's, so help() and the type stubs do not show the fallback.
 
 // First: the number casters every binding shares (see arguments.h).
 #include "bindings/arguments.h"
 
 #include <pybind11/pybind11.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "bindings/bindings.h"
 
@@ -24,6 +28,12 @@ namespace qnsim_bindings {
 struct SecondPassArgument {
     py::object value;
 };
+
+/// The default of the fallback's first parameter, so that a call with keywords only reaches it too.
+py::object no_positional_argument() {
+    static PyObject *sentinel = py::object(py::module_::import("builtins").attr("object")()).release().ptr();
+    return py::reinterpret_borrow<py::object>(sentinel);
+}
 
 }  // namespace qnsim_bindings
 
@@ -49,17 +59,85 @@ struct type_caster<qnsim_bindings::SecondPassArgument> {
 namespace qnsim_bindings {
 namespace {
 
-std::string short_repr(py::handle value) {
-    std::string text = py::repr(value).cast<std::string>();
-    if (text.size() > 60) text = text.substr(0, 57) + "...";
-    return text;
+/// The parameter names of each overload of a pybind11 function (without `self`), by position.
+using OverloadNames = std::vector<std::vector<std::string>>;
+
+OverloadNames parameter_names(py::handle function) {
+    OverloadNames names;
+    PyObject *f = function.ptr();
+    if (PyInstanceMethod_Check(f)) f = PyInstanceMethod_GET_FUNCTION(f);
+    for (auto *rec = py::detail::function_record_ptr_from_PyObject(PyCFunction_GET_SELF(f)); rec; rec = rec->next) {
+        std::vector<std::string> overload;
+        // Only the parameters a position can reach (those after nargs_pos are *args or keyword-only).
+        for (size_t i = rec->is_method ? 1 : 0; i < std::min<size_t>(rec->nargs_pos, rec->args.size()); i++) {
+            overload.emplace_back(rec->args[i].name ? rec->args[i].name : "");
+        }
+        names.push_back(std::move(overload));
+    }
+    return names;
 }
 
-std::string describe_call(const py::object &first, const py::args &rest, const py::kwargs &kwargs) {
-    std::string out = short_repr(first);
-    for (auto value : rest) out += ", " + short_repr(value);
-    for (auto item : kwargs) out += ", " + py::str(item.first).cast<std::string>() + "=" + short_repr(item.second);
+/// The parameter at a position, as every overload names it ("qubits", or "a or b" when they differ).
+std::string name_at(const OverloadNames &names, size_t position) {
+    std::string out;
+    for (const auto &overload : names) {
+        if (position >= overload.size() || overload[position].empty()) continue;
+        const std::string &name = overload[position];
+        if (out != name && out.find(name + " or ") != 0 && out.find(" or " + name) == std::string::npos) {
+            out += (out.empty() ? "" : " or ") + name;
+        }
+    }
     return out;
+}
+
+struct Call {
+    std::vector<py::object> positional;
+    py::kwargs kwargs;
+};
+
+Call gather(const py::object &first, const py::args &rest, const py::kwargs &kwargs) {
+    Call call{{}, kwargs};
+    if (!first.is(no_positional_argument())) call.positional.push_back(first);
+    for (auto value : rest) call.positional.push_back(py::reinterpret_borrow<py::object>(value));
+    return call;
+}
+
+/// Each value given, named by its parameter when the function has one overload.
+std::string describe_call(const Call &call, const OverloadNames &names) {
+    std::string out;
+    for (size_t i = 0; i < call.positional.size(); i++) {
+        const std::string name = names.size() == 1 ? name_at(names, i) : "";
+        out += (out.empty() ? "" : ", ") + (name.empty() ? "" : name + "=") + short_repr(call.positional[i]);
+    }
+    for (auto item : call.kwargs) {
+        out += (out.empty() ? "" : ", ") + py::str(item.first).cast<std::string>() + "=" + short_repr(item.second);
+    }
+    return out;
+}
+
+/// Where `value` is among the arguments: a parameter's name, or "name[i]" for an item of a list or
+/// tuple given for it. Empty when it is not there.
+std::string find_parameter(const Call &call, const OverloadNames &names, PyObject *value) {
+    auto within = [value](py::handle given, const std::string &name) -> std::string {
+        if (given.ptr() == value) return name;
+        if (PyList_Check(given.ptr()) || PyTuple_Check(given.ptr())) {
+            const py::sequence items = py::reinterpret_borrow<py::sequence>(given);
+            for (size_t i = 0; i < items.size(); i++) {
+                if (items[i].ptr() == value) return name + "[" + std::to_string(i) + "]";
+            }
+        }
+        return "";
+    };
+    for (auto item : call.kwargs) {
+        const std::string found = within(item.second, py::str(item.first).cast<std::string>());
+        if (!found.empty()) return found;
+    }
+    for (size_t i = 0; i < call.positional.size(); i++) {
+        const std::string name = name_at(names, i);
+        const std::string found = within(call.positional[i], name.empty() ? "argument " + std::to_string(i + 1) : name);
+        if (!found.empty()) return found;
+    }
+    return "";
 }
 
 // The docstring's first line is pybind11's signature, e.g. "fidelity(self: X, qubits: ...) -> float".
@@ -83,8 +161,20 @@ std::string expected_signature(const std::string &doc) {
     return text;
 }
 
-[[noreturn]] void refuse(const std::string &qualname, const std::string &signature, const std::string &given) {
-    throw py::type_error(qualname + "() cannot take (" + given + "); expected " + signature);
+[[noreturn]] void refuse(const std::string &qualname, const std::string &signature, const OverloadNames &names,
+                         const Call &call) {
+    ArgumentFailure &failure = ArgumentFailure::last();
+    const std::string parameter = failure.value ? find_parameter(call, names, failure.value) : "";
+    if (!parameter.empty()) {
+        const std::string message = qualname + "(): " + parameter + " " + failure.problem + ", got " +
+                                    short_repr(failure.value);
+        const bool out_of_range = failure.out_of_range;
+        failure.clear();
+        if (out_of_range) throw py::value_error(message);
+        throw py::type_error(message);
+    }
+    failure.clear();
+    throw py::type_error(qualname + "() cannot take (" + describe_call(call, names) + "); expected " + signature);
 }
 
 void restore_doc(py::handle function_or_method, const std::string &doc) {
@@ -108,13 +198,18 @@ bool is_pybind11_function(py::handle obj) {
 void add_to_method(py::handle cls, const std::string &name) {
     py::object existing = cls.attr(name.c_str());
     const std::string doc = py::str(existing.attr("__doc__")).cast<std::string>();
-    const std::string qualname = py::str(cls.attr("__name__")).cast<std::string>() + "." + name;
+    const std::string class_name = py::str(cls.attr("__name__")).cast<std::string>();
+    // A constructor is called as the class: "StabilizerSimulator()", not "StabilizerSimulator.__init__()".
+    const std::string qualname = name == "__init__" ? class_name : class_name + "." + name;
     const std::string signature = expected_signature(doc);
+    const OverloadNames names = parameter_names(existing);
     py::cpp_function fallback(
-        [qualname, signature](py::handle, SecondPassArgument first, py::args rest, py::kwargs kwargs) -> py::object {
-            refuse(qualname, signature, describe_call(first.value, rest, kwargs));
+        [qualname, signature, names](py::handle, SecondPassArgument first, py::args rest,
+                                     py::kwargs kwargs) -> py::object {
+            refuse(qualname, signature, names, gather(first.value, rest, kwargs));
         },
-        py::name(name.c_str()), py::is_method(cls), py::sibling(existing));
+        py::name(name.c_str()), py::is_method(cls), py::sibling(existing),
+        py::arg("_qnsim_first") = no_positional_argument());
     py::setattr(cls, name.c_str(), fallback);
     restore_doc(cls.attr("__dict__")[name.c_str()], doc);
 }
@@ -125,13 +220,50 @@ void add_to_static_method(py::handle cls, const std::string &name) {
     const std::string doc = py::str(existing.attr("__doc__")).cast<std::string>();
     const std::string qualname = py::str(cls.attr("__name__")).cast<std::string>() + "." + name;
     const std::string signature = expected_signature(doc);
+    const OverloadNames names = parameter_names(existing);
     py::cpp_function fallback(
-        [qualname, signature](SecondPassArgument first, py::args rest, py::kwargs kwargs) -> py::object {
-            refuse(qualname, signature, describe_call(first.value, rest, kwargs));
+        [qualname, signature, names](SecondPassArgument first, py::args rest, py::kwargs kwargs) -> py::object {
+            refuse(qualname, signature, names, gather(first.value, rest, kwargs));
         },
-        py::name(name.c_str()), py::scope(cls), py::sibling(existing));
+        py::name(name.c_str()), py::scope(cls), py::sibling(existing),
+        py::arg("_qnsim_first") = no_positional_argument());
     py::setattr(cls, name.c_str(), py::staticmethod(fallback));
     restore_doc(fallback, doc);
+}
+
+// A property's setter (def_readwrite): "NodeParams.t1_s must be a number, got 'x'" instead of
+// pybind11's dump. Its one parameter is the field.
+void add_to_setter(py::handle cls, const std::string &field) {
+    py::object property = cls.attr("__dict__")[field.c_str()];
+    py::object setter = property.attr("fset");
+    const std::string doc = py::str(setter.attr("__doc__")).cast<std::string>();
+    const std::string qualname = py::str(cls.attr("__name__")).cast<std::string>() + "." + field;
+    // "(self: qnsim._core.NodeParams, arg0: float) -> None": the type is after the last ": ".
+    std::string type = expected_signature(doc);
+    const size_t colon = type.rfind(": "), close = type.rfind(')');
+    type = colon != std::string::npos && close != std::string::npos && close > colon ? type.substr(colon + 2, close - colon - 2)
+                                                                                     : type;
+    py::cpp_function fallback(
+        [qualname, type](py::handle, SecondPassArgument value) -> py::object {
+            ArgumentFailure &failure = ArgumentFailure::last();
+            const bool recorded = failure.value == value.value.ptr();
+            const std::string message = recorded ? qualname + " " + failure.problem + ", got " + short_repr(value.value)
+                                                 : qualname + " must be " + type + ", got " + short_repr(value.value);
+            const bool out_of_range = recorded && failure.out_of_range;
+            failure.clear();
+            if (out_of_range) throw py::value_error(message);
+            throw py::type_error(message);
+        },
+        py::name(py::str(setter.attr("__name__")).cast<std::string>().c_str()), py::is_method(cls),
+        py::sibling(setter));
+    py::setattr(cls, field.c_str(),
+                py::module_::import("builtins").attr("property")(property.attr("fget"), fallback, property.attr("fdel"),
+                                                                 property.attr("__doc__")));
+}
+
+bool is_pybind11_setter(py::handle obj) {
+    return PyObject_TypeCheck(obj.ptr(), &PyProperty_Type) && !obj.attr("fset").is_none() &&
+           is_pybind11_function(obj.attr("fset"));
 }
 
 bool is_static_pybind11_function(py::handle obj) {
@@ -142,11 +274,13 @@ void add_to_function(py::module_ &m, const std::string &name) {
     py::object existing = m.attr(name.c_str());
     const std::string doc = py::str(existing.attr("__doc__")).cast<std::string>();
     const std::string signature = expected_signature(doc);
+    const OverloadNames names = parameter_names(existing);
     py::cpp_function fallback(
-        [name, signature](SecondPassArgument first, py::args rest, py::kwargs kwargs) -> py::object {
-            refuse(name, signature, describe_call(first.value, rest, kwargs));
+        [name, signature, names](SecondPassArgument first, py::args rest, py::kwargs kwargs) -> py::object {
+            refuse(name, signature, names, gather(first.value, rest, kwargs));
         },
-        py::name(name.c_str()), py::scope(m), py::sibling(existing));
+        py::name(name.c_str()), py::scope(m), py::sibling(existing),
+        py::arg("_qnsim_first") = no_positional_argument());
     m.attr(name.c_str()) = fallback;
     restore_doc(fallback, doc);
 }
@@ -161,17 +295,19 @@ void add_readable_argument_errors(py::module_ &m) {
         if (name.rfind("__", 0) == 0) continue;
         py::object value = m.attr(name.c_str());
         if (PyType_Check(value.ptr())) {
-            // Methods the class itself defines (not inherited, not dunders: operators and
-            // constructors keep pybind11's own handling).
+            // Methods the class itself defines and its constructor (not inherited, not other dunders:
+            // operators keep pybind11's own handling).
             const py::list methods = value.attr("__dict__").attr("keys")();
             for (auto member : methods) {
                 const std::string method = py::str(member).cast<std::string>();
-                if (method.rfind("__", 0) == 0 || method.rfind("_pybind11", 0) == 0) continue;
+                if (method != "__init__" && (method.rfind("__", 0) == 0 || method.rfind("_pybind11", 0) == 0)) continue;
                 py::object attribute = value.attr("__dict__")[member];
                 if (is_pybind11_function(attribute)) {
                     add_to_method(value, method);
                 } else if (is_static_pybind11_function(attribute)) {
                     add_to_static_method(value, method);
+                } else if (is_pybind11_setter(attribute)) {
+                    add_to_setter(value, method);
                 }
             }
         } else if (is_pybind11_function(value)) {

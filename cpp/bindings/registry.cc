@@ -59,14 +59,15 @@ qubit used twice in one gate or a probability outside [0, 1], and
 // A qubit handle from Python: an int in [0, 2^64). Anything else is named in the error.
 QubitHandle to_handle(py::handle q) {
     // Python ints and anything with __index__ (numpy integers from result arrays), not bools.
-    if (!PyIndex_Check(q.ptr()) || py::isinstance<py::bool_>(q)) {
-        throw py::type_error("a qubit handle must be an int, got " + py::repr(q).cast<std::string>());
-    }
-    try {
-        return py::int_(py::reinterpret_borrow<py::object>(q)).cast<QubitHandle>();
-    } catch (const py::cast_error &) {
-        throw qnsim::UnknownQubitError("qubit " + py::repr(q).cast<std::string>() +
-                                       " is not a handle (handles are ints in [0, 2**64))");
+    QubitHandle handle = 0;
+    switch (qnsim_bindings::numbers::load_integer<QubitHandle>(q.ptr(), handle)) {
+        case qnsim_bindings::numbers::IntegerLoad::ok:
+            return handle;
+        case qnsim_bindings::numbers::IntegerLoad::not_an_integer:
+            throw py::type_error("a qubit handle must be an int, got " + qnsim_bindings::short_repr(q));
+        default:
+            throw qnsim::UnknownQubitError("qubit " + qnsim_bindings::short_repr(q) +
+                                           " is not a handle (handles are ints in [0, 2**64))");
     }
 }
 
