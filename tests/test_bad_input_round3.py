@@ -182,7 +182,7 @@ CASES = [
     (lambda: QPU(name=" "), ValueError, "name must be a non-empty string (not blank), got ' '"),
     # --- the density-matrix engine's qubit lists ("'float' object is not iterable") ---
     (lambda: qnsim.DensityMatrixSimulator(2).apply_unitary(np.eye(2), 2.5), TypeError,
-     "qubits must be a qubit index or a sequence of them, got 2.5"),
+     "targets must be a qubit index or a sequence of them, got 2.5"),
     (lambda: qnsim.DensityMatrixSimulator(2).partial_trace(None), TypeError, "got None"),
     # A NUL byte ended the stabilizer parser's message too.
     (lambda: qnsim.StabilizerSimulator(2).do_circuit("H 0\x00"), qnsim.CircuitParseError,

@@ -49,8 +49,8 @@ std::vector<size_t> qubit_args(const py::args &args, size_t n) {
     return out;
 }
 
-// An int or a sequence of ints.
-std::vector<size_t> qubit_list(const py::object &obj, size_t n) {
+// An int or a sequence of ints; `parameter` names the argument in errors.
+std::vector<size_t> qubit_list(const py::object &obj, size_t n, const char *parameter) {
     std::vector<size_t> out;
     // A NumPy array of qubits passes PyIndex_Check (ndarray has the slot) but is a sequence of them.
     const bool array = py::isinstance<py::array>(obj) && py::array(py::reinterpret_borrow<py::array>(obj)).ndim() > 0;
@@ -60,8 +60,8 @@ std::vector<size_t> qubit_list(const py::object &obj, size_t n) {
     }
     // A float or None raised Python's "'float' object is not iterable", naming neither the argument nor the value.
     if (PyUnicode_Check(obj.ptr()) || !py::hasattr(obj, "__iter__")) {
-        const auto shown = py::repr(obj).cast<std::string>();
-        throw py::type_error(msg("qubits must be a qubit index or a sequence of them, got ", shown));
+        throw py::type_error(
+            msg(parameter, " must be a qubit index or a sequence of them, got ", qnsim_bindings::short_repr(obj)));
     }
     for (auto h : py::iter(obj)) out.push_back(qubit_arg(h, n));
     return out;
@@ -200,7 +200,7 @@ this simulator's stream, so a seeded run stays reproducible. copy.copy/deepcopy 
     c.def(
         "apply_unitary",
         [](DensityMatrixSimulator &s, const CArray &matrix, const py::object &targets) {
-            const auto ts = qubit_list(targets, s.dm.num_qubits());
+            const auto ts = qubit_list(targets, s.dm.num_qubits(), "targets");
             if (ts.empty() || ts.size() > 8) {
                 throw std::invalid_argument(msg("apply_unitary takes 1 to 8 targets, got ", ts.size()));
             }
@@ -266,7 +266,7 @@ Coherences scale by sqrt(1 - lam) (not 1 - lam); for a factor f use lam = 1 - f*
     c.def(
         "apply_kraus",
         [](DensityMatrixSimulator &s, const CArray &ops, const py::object &targets) {
-            const auto ts = qubit_list(targets, s.dm.num_qubits());
+            const auto ts = qubit_list(targets, s.dm.num_qubits(), "targets");
             if (ts.empty() || ts.size() > 4) {
                 throw std::invalid_argument(msg("apply_kraus takes 1 to 4 targets, got ", ts.size()));
             }
@@ -384,7 +384,7 @@ Raises ValueError if max |sum K^dag K - I| > 1e-9 (the channel must be trace pre
     c.def(
         "partial_trace",
         [](const DensityMatrixSimulator &s, const py::object &keep) {
-            const auto red = s.dm.partial_trace(qubit_list(keep, s.dm.num_qubits()));
+            const auto red = s.dm.partial_trace(qubit_list(keep, s.dm.num_qubits(), "keep"));
             return to_numpy(red.data(), red.dim());
         },
         py::arg("keep"), "Reduced density matrix of the qubits in `keep`, in that order (keep[0] is its qubit 0).");
@@ -395,7 +395,7 @@ Raises ValueError if max |sum K^dag K - I| > 1e-9 (the channel must be trace pre
             if (qubits.is_none()) {
                 for (size_t q = 0; q < s.dm.num_qubits(); ++q) qs.push_back(q);
             } else {
-                qs = qubit_list(qubits, s.dm.num_qubits());
+                qs = qubit_list(qubits, s.dm.num_qubits(), "qubits");
             }
             const py::ssize_t d = py::ssize_t{1} << qs.size();
             if (target.ndim() == 1 && target.shape(0) == d) return s.dm.fidelity_with_state(target.data(), qs);

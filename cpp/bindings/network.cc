@@ -55,7 +55,8 @@ void keyword_init(py::class_<T> &cls, std::vector<std::string> fields) {
                     try {
                         py::setattr(self, item.first, item.second);
                     } catch (py::error_already_set &e) {
-                        if (!e.matches(PyExc_TypeError)) throw;
+                        // TypeError for a wrong type, ValueError for an integer the native field cannot hold.
+                        if (!e.matches(PyExc_TypeError) && !e.matches(PyExc_ValueError)) throw;
                         // Python checked the type already (qnsim.specs); what is left is a value the native
                         // type cannot hold, e.g. an integer beyond 2^32 for a count.
                         const py::handle v = item.second;

@@ -259,6 +259,7 @@ void add_to_setter(py::handle cls, const std::string &field) {
     py::setattr(cls, field.c_str(),
                 py::module_::import("builtins").attr("property")(property.attr("fget"), fallback, property.attr("fdel"),
                                                                  property.attr("__doc__")));
+    restore_doc(fallback, doc);  // one signature, as before (stub generators refuse overloaded setters)
 }
 
 bool is_pybind11_setter(py::handle obj) {

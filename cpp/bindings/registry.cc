@@ -56,15 +56,17 @@ qubit used twice in one gate or a probability outside [0, 1], and
 0.9
 )doc";
 
-// A qubit handle from Python: an int in [0, 2^64). Anything else is named in the error.
-QubitHandle to_handle(py::handle q) {
+// A qubit handle from Python: an int in [0, 2^64). Anything else is named in the error, with the
+// parameter when it is not a qubit (twirl_werner's and bell_measure's `a` and `b`).
+QubitHandle to_handle(py::handle q, const char *parameter = nullptr) {
     // Python ints and anything with __index__ (numpy integers from result arrays), not bools.
     QubitHandle handle = 0;
     switch (qnsim_bindings::numbers::load_integer<QubitHandle>(q.ptr(), handle)) {
         case qnsim_bindings::numbers::IntegerLoad::ok:
             return handle;
         case qnsim_bindings::numbers::IntegerLoad::not_an_integer:
-            throw py::type_error("a qubit handle must be an int, got " + qnsim_bindings::short_repr(q));
+            throw py::type_error((parameter ? std::string(parameter) + ": " : std::string()) +
+                                 "a qubit handle must be an int, got " + qnsim_bindings::short_repr(q));
         default:
             throw qnsim::UnknownQubitError("qubit " + qnsim_bindings::short_repr(q) +
                                            " is not a handle (handles are ints in [0, 2**64))");
@@ -162,7 +164,7 @@ void bind_registry(py::module_ &m) {
             return r.pair_with_state(rho.data());
         },
         py::arg("rho"), "Two fresh qubits in the 4x4 density matrix rho (density_matrix formalism only).");
-    c.def("twirl_werner", [](QubitRegistry &r, py::handle a, py::handle b) { r.twirl_werner(to_handle(a), to_handle(b)); },
+    c.def("twirl_werner", [](QubitRegistry &r, py::handle a, py::handle b) { r.twirl_werner(to_handle(a, "a"), to_handle(b, "b")); },
           py::arg("a"), py::arg("b"),
           "Werner twirl of the pair: keeps the Phi+ fidelity, equalizes the other three Bell weights (exact "
           "channel for density matrices, one random bilateral rotation per stabilizer trajectory).");
@@ -239,7 +241,7 @@ void bind_registry(py::module_ &m) {
     c.def("my", [](QubitRegistry &r, py::handle q) { return r.measure(to_handle(q), 'Y'); }, py::arg("qubit"));
     c.def("reset", [](QubitRegistry &r, py::args q) { each(q, [&](QubitHandle h) { r.reset(h); }); },
           "Resets each qubit to |0> in a group of its own.");
-    c.def("bell_measure", [](QubitRegistry &r, py::handle a, py::handle b) { return r.bell_measure(to_handle(a), to_handle(b)); },
+    c.def("bell_measure", [](QubitRegistry &r, py::handle a, py::handle b) { return r.bell_measure(to_handle(a, "a"), to_handle(b, "b")); },
           py::arg("a"), py::arg("b"),
           "CNOT a->b, H on a, measure a then b; returns (m_a, m_b), (0, 0) for |Phi+>. To swap pairs (x, a) and "
           "(b, y), correct y with X^m_b then Z^m_a.");

@@ -1,0 +1,159 @@
+"""Fourth bad-input audit: what the third one left.
+
+Native argument errors name the parameter (they said "expected an integer, got '3'" and printed
+10**400 in full); the stabilizer engine's annotations refuse what Stim refuses; a links file's
+unknown node is named; path arguments and QRE keys are named as the user gave them.
+"""
+
+import inspect
+import re
+
+import pytest
+
+import qnsim
+from qnsim import _core
+
+
+class Wrong:
+    """A value no native parameter takes, with a repr a message can be searched for."""
+
+    def __repr__(self):
+        return "<wrong value>"
+
+
+WRONG = Wrong()
+
+# Every class of the native module a user can make, and how to make one to call methods on.
+MAKERS = {
+    "StabilizerSimulator": lambda: qnsim.StabilizerSimulator(3, seed=1),
+    "DensityMatrixSimulator": lambda: qnsim.DensityMatrixSimulator(2, seed=1),
+    "QubitRegistry": lambda: qnsim.QubitRegistry("density_matrix", seed=1),
+    "NativeNetwork": lambda: _core.NativeNetwork("density_matrix", 1),
+    "Scheduler": lambda: _core.Scheduler(),
+    "WorkloadProgram": lambda: _core.WorkloadProgram("H 0"),
+}
+
+
+def parameters(function, optional=False):
+    """The names of the required (or, with `optional`, the defaulted) parameters in a pybind11
+    docstring's signature."""
+    match = re.match(r"[\w.]+\((.*)\) ->", (function.__doc__ or "").strip().splitlines()[0])
+    if not match:
+        return []
+    params = [p.strip() for p in re.split(r",(?![^\[]*\])", match.group(1)) if p.strip()]
+    params = [p for p in params if not p.startswith(("self", "*"))]
+    return [p.split(":")[0] for p in params if ("=" in p) == optional]
+
+
+def entry_points():
+    """(label, callable, required parameter names, position): each parameter of each constructor,
+    method and function of the native module; position None for the defaulted parameters, which
+    are given by keyword (with the required ones)."""
+    found = []
+    for name in sorted(vars(_core)):
+        value = getattr(_core, name)
+        if name.startswith("_") or not inspect.isclass(value) or issubclass(value, BaseException):
+            continue
+        found.append((f"{name}()", value, parameters(value.__init__)))
+        if name in MAKERS:
+            for method in sorted(vars(value)):
+                if not method.startswith("_") and callable(getattr(value, method)):
+                    bound = getattr(MAKERS[name](), method)
+                    found.append((f"{name}.{method}", bound, parameters(bound)))
+    for name in sorted(vars(_core)):
+        value = getattr(_core, name)
+        if not name.startswith("_") and callable(value) and not inspect.isclass(value):
+            found.append((name, value, parameters(value)))
+    table = [(label, call, names, i) for label, call, names in found for i in range(len(names))]
+    for label, call, names in found:
+        for name in parameters(call.__init__ if inspect.isclass(call) else call, optional=True):
+            table.append((label, call, names + [name], None))
+    return table
+
+
+ENTRY_POINTS = entry_points()
+
+
+def test_the_table_covers_every_public_native_class():
+    labels = {label for label, *_ in ENTRY_POINTS}
+    public_native = {name for name in qnsim.__all__ if isinstance(getattr(_core, name, None), type)}
+    public_native = {name for name in public_native if not issubclass(getattr(_core, name), BaseException)}
+    assert public_native == {"StabilizerSimulator", "DensityMatrixSimulator", "QubitRegistry"}
+    for name in public_native:
+        assert f"{name}()" in labels
+        assert sum(label.startswith(name + ".") for label in labels) > 5
+    assert len(ENTRY_POINTS) > 80
+
+
+@pytest.mark.parametrize(
+    ("label", "call", "names", "position"),
+    ENTRY_POINTS,
+    ids=[f"{label}-{names[-1 if i is None else i]}" for label, _, names, i in ENTRY_POINTS],
+)
+def test_a_wrong_argument_is_named_with_its_value(label, call, names, position):
+    """Constructors said "expected an integer, got '3'": neither the function nor the parameter."""
+    if position is None:  # a defaulted parameter, by keyword
+        args, kwargs, name = [0] * (len(names) - 1), {names[-1]: WRONG}, names[-1]
+        if label == "QubitRegistry()":
+            args = []  # its parameters all have defaults
+    else:
+        args, kwargs, name = [0] * len(names), {}, names[position]
+        args[position] = WRONG
+    with pytest.raises((TypeError, ValueError, IndexError)) as info:
+        call(*args, **kwargs)
+    text = str(info.value)
+    assert "<wrong value>" in text, f"{label}: {text}"
+    assert re.search(rf"\b{name}\b", text), f"{label}: {text}"
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: qnsim.StabilizerSimulator("3"), r"^StabilizerSimulator\(\): num_qubits must be an integer, got '3'$"),
+        (lambda: qnsim.StabilizerSimulator(num_qubits="3"), r"^StabilizerSimulator\(\): num_qubits must be an integer"),
+        (lambda: qnsim.DensityMatrixSimulator(2.0), r"^DensityMatrixSimulator\(\): num_qubits must be an integer, got"),
+        (lambda: qnsim.DensityMatrixSimulator(2, seed="s"), r"^DensityMatrixSimulator\(\): seed must be an integer"),
+        (lambda: qnsim.QubitRegistry(seed=1.5), r"^QubitRegistry\(\): seed must be an integer, got 1.5$"),
+        (lambda: qnsim.StabilizerSimulator(2).copy(copy_rng=1), r"^StabilizerSimulator.copy\(\): copy_rng must be"),
+        (lambda: _core.NativeNetwork("stabilizer", "x"), r"^NativeNetwork\(\): seed must be an integer, got 'x'$"),
+    ],
+)
+def test_constructor_and_keyword_errors_name_the_parameter(call, message):
+    """Each said only "expected an integer, got ..." (or "expected True or False, got 1")."""
+    with pytest.raises(TypeError, match=message):
+        call()
+
+
+def test_a_huge_value_is_shortened_and_out_of_range_is_a_value_error():
+    """10**400 was printed in full (401 digits) in "integer ... is out of range"."""
+    with pytest.raises(ValueError, match=r"^StabilizerSimulator\(\): num_qubits is out of range \[") as info:
+        qnsim.StabilizerSimulator(10**400)
+    assert "(401 characters)" in str(info.value) and len(str(info.value)) < 200
+    with pytest.raises(ValueError, match=r"^QubitRegistry\(\): seed is out of range \[0, 18446744073709551615\], got -1$"):
+        qnsim.QubitRegistry(seed=-1)
+    with pytest.raises(IndexError) as info:
+        qnsim.StabilizerSimulator(2).h(10**400)
+    assert len(str(info.value)) < 200
+
+
+def test_a_bad_item_of_a_list_is_named_by_its_index():
+    """An item of a list parameter that the caster refused was reported without the parameter."""
+    program = _core.WorkloadProgram("H 0")
+    params = parameters(program.placed)
+    args = [[0], 1, [0.0], [0.0], [0.0], [0.0], [0.0], [0.0]]
+    assert len(args) == len(params)
+    position = 2  # t_1q, a list of numbers
+    args[position] = [0.0, "x"]
+    with pytest.raises(TypeError, match=rf"^WorkloadProgram.placed\(\): {params[position]}\[1\] must be a number, got 'x'$"):
+        program.placed(*args)
+
+
+def test_a_native_field_set_to_a_wrong_value_is_named():
+    """Setting a field printed pybind11's overload dump ("(): incompatible function arguments")."""
+    params = _core.NodeParams()
+    with pytest.raises(TypeError, match=r"^NodeParams.t1_s must be a number, got 'x'$"):
+        params.t1_s = "x"
+    with pytest.raises(TypeError, match=r"^NodeParams.name must be str, got 3$"):
+        params.name = 3
+    params.t1_s = 2  # conversions pybind11 allows still work
+    assert params.t1_s == 2.0
