@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string_view>
 
 #include "core/errors.h"
@@ -123,23 +124,26 @@ struct Parser {
         while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r')) ++i;
     }
 
+    /// Parenthesized arguments, read as Stim reads them: numbers in decimal notation (an optional
+    /// sign, digits with an optional point, an optional exponent), finite, separated by commas; an
+    /// empty slot between commas is 0 ("(1,)" is (1, 0)) and "()" is no argument. strtod alone also
+    /// took "nan", "inf", hexadecimal and 1e400 (infinite), which Stim refuses.
     std::vector<double> parse_args(const std::string &s, size_t &i, uint32_t line, const std::string &name) {
         std::vector<double> args;
         if (i >= s.size() || s[i] != '(') return args;
         ++i;
+        skip_space(s, i);
+        if (i < s.size() && s[i] == ')') {
+            ++i;
+            return args;
+        }
         while (true) {
             skip_space(s, i);
-            if (i < s.size() && s[i] == ')' && args.empty()) {
-                ++i;
-                break;
+            if (i < s.size() && (s[i] == ',' || s[i] == ')')) {
+                args.push_back(0);  // an empty slot
+            } else {
+                args.push_back(parse_number(s, i, line, name));
             }
-            const char *begin = s.c_str() + i;
-            char *end = nullptr;
-            errno = 0;
-            const double v = std::strtod(begin, &end);
-            if (end == begin) fail(line, msg("expected a number in the arguments of ", name));
-            args.push_back(v);
-            i += static_cast<size_t>(end - begin);
             skip_space(s, i);
             if (i < s.size() && s[i] == ',') {
                 ++i;
@@ -152,6 +156,117 @@ struct Parser {
             fail(line, msg("missing ')' after the arguments of ", name));
         }
         return args;
+    }
+
+    double parse_number(const std::string &s, size_t &i, uint32_t line, const std::string &name) {
+        auto digits = [&s](size_t k) {
+            while (k < s.size() && static_cast<unsigned char>(s[k] - '0') < 10) ++k;
+            return k;
+        };
+        size_t k = i;
+        if (k < s.size() && (s[k] == '+' || s[k] == '-')) ++k;
+        const size_t integer_end = digits(k);
+        size_t end = integer_end;
+        size_t fraction_digits = 0;
+        if (end < s.size() && s[end] == '.') {
+            const size_t fraction_end = digits(end + 1);
+            fraction_digits = fraction_end - end - 1;
+            end = fraction_end;
+        }
+        bool ok = integer_end > k || fraction_digits > 0;
+        if (ok && end < s.size() && (s[end] == 'e' || s[end] == 'E')) {
+            size_t e = end + 1;
+            if (e < s.size() && (s[e] == '+' || s[e] == '-')) ++e;
+            const size_t exponent_end = digits(e);
+            ok = exponent_end > e;
+            end = exponent_end;
+        }
+        // The token as written, up to the next separator, for the message.
+        size_t token_end = i;
+        while (token_end < s.size() && s[token_end] != ',' && s[token_end] != ')' && s[token_end] != ' ' &&
+               s[token_end] != '\t') {
+            ++token_end;
+        }
+        const std::string token = s.substr(i, token_end - i);
+        if (token.empty()) fail(line, msg("expected a number in the arguments of ", name));
+        if (!ok || end != token_end) fail(line, msg("argument '", token, "' of ", name, " is not a decimal number"));
+        const double v = std::strtod(s.c_str() + i, nullptr);
+        if (!std::isfinite(v)) fail(line, msg("argument '", token, "' of ", name, " is not a finite number"));
+        i = end;
+        return v;
+    }
+
+    /// True when position i ends a target (a space, a tab or the end of the line).
+    static bool at_separator(const std::string &s, size_t i) {
+        return i >= s.size() || s[i] == ' ' || s[i] == '\t' || s[i] == '\r';
+    }
+
+    /// The annotations describe the circuit, not the state, so nothing of them is kept; but they are
+    /// checked as Stim checks them, so that a circuit Stim refuses is refused here too (DETECTOR(inf),
+    /// OBSERVABLE_INCLUDE(-1), a qubit target on DETECTOR, text that is no target at all).
+    void check_annotation(const std::string &s, size_t &i, uint32_t line, const std::string &name) {
+        const bool parens = i < s.size() && s[i] == '(';
+        const std::vector<double> args = parse_args(s, i, line, name);
+        if (parens && !at_separator(s, i)) fail(line, msg("the targets of ", name, " must be separated from ')' by a space"));
+        if (args.size() > 255) fail(line, msg(name, " takes at most 255 parenthesized arguments, got ", args.size()));
+        const bool observable = name == "OBSERVABLE_INCLUDE";
+        if (observable) {
+            if (args.size() != 1) {
+                fail(line, msg("OBSERVABLE_INCLUDE takes 1 argument (the observable's index), as in "
+                               "OBSERVABLE_INCLUDE(0), got ",
+                               args.size()));
+            }
+            if (!(args[0] >= 0 && std::floor(args[0]) == args[0])) {
+                fail(line, msg("the index of OBSERVABLE_INCLUDE must be a non-negative integer, got ",
+                               shortest_double(args[0])));
+            }
+        }
+        const bool records = name == "DETECTOR" || observable;
+        while (true) {
+            skip_space(s, i);
+            if (i >= s.size()) break;
+            size_t e = i;
+            while (!at_separator(s, e)) ++e;
+            const std::string target = s.substr(i, e - i);
+            if (name == "SHIFT_COORDS") fail(line, msg("SHIFT_COORDS takes no targets, got '", target, "'"));
+            if (records && target.rfind("rec[-", 0) == 0) {
+                // rec[-k]: k decimal digits below 2^24 (Stim's bound on a lookback), then ']'.
+                const size_t d = i + 5;
+                size_t k = d;
+                while (k < e && static_cast<unsigned char>(s[k] - '0') < 10) ++k;
+                if (k == d || k + 1 != e || s[k] != ']') {
+                    fail(line, msg("target '", target, "' of ", name, " is not a record target like rec[-1]"));
+                }
+                if (k - d > 9 || std::stoul(s.substr(d, k - d)) >= (1UL << 24)) {
+                    fail(line, msg("the lookback of '", target, "' of ", name, " is too large"));
+                }
+                i = e;
+                continue;
+            }
+            size_t q = i;
+            if (observable) {  // a Pauli target, as in X0 or !Z3
+                if (q < e && s[q] == '!') ++q;
+                if (q < e && std::strchr("XYZxyz", s[q]) != nullptr) {
+                    ++q;
+                } else {
+                    fail(line, msg("OBSERVABLE_INCLUDE takes record targets (rec[-k]) and Pauli targets (X0, !Z1), got '",
+                                   target, "'"));
+                }
+            } else if (records) {
+                fail(line, msg("DETECTOR takes only record targets (rec[-k]), got '", target, "'"));
+            }
+            const size_t d = q;
+            while (q < e && static_cast<unsigned char>(s[q] - '0') < 10) ++q;
+            if (q == d || q != e) {
+                fail(line, msg("unsupported target '", target, "' of ", name,
+                               observable ? " (a Pauli target is X, Y or Z and a qubit index)" : " (a qubit index)"));
+            }
+            const std::string_view digits(s.data() + d, q - d);
+            if (digits.size() > 12 || std::stoull(std::string(digits)) >= num_qubits) {
+                fail(line, msg("qubit ", digits, " of ", name, " is out of range for num_qubits=", num_qubits));
+            }
+            i = e;
+        }
     }
 
     void parse() {
@@ -191,7 +306,8 @@ struct Parser {
             ins.gate = info->gate;
             ins.line = line;
             if (info->kind == Kind::Annotation) {
-                continue;  // DETECTOR(...) rec[-1] and friends describe the circuit, not the state
+                check_annotation(s, i, line, upper);
+                continue;
             }
             ins.args = parse_args(s, i, line, upper);
             if (info->kind == Kind::Repeat) {
