@@ -225,3 +225,27 @@ def test_an_annotation_error_names_the_value():
         sim.do_circuit("M 0\nOBSERVABLE_INCLUDE(-1) rec[-1]")
     with pytest.raises(qnsim.CircuitParseError, match=r"^DETECTOR takes only record targets \(rec\[-k\]\), got '0'"):
         sim.do_circuit("M 0\nDETECTOR 0")
+
+
+def test_a_link_to_a_node_with_no_other_link_is_refused_as_a_mistyped_qpu_index():
+    """`qpus = [0, 5]` with two QPUs was read as a link to relay 5 and the verdict was "infeasible,
+    disconnected": a typo'd QPU index silently became a relay."""
+    from qnsim.estimate import QPU, Link, estimate
+
+    qpus = [QPU(num_qubits=1), QPU(num_qubits=1)]
+    with pytest.raises(ValueError, match=r"^link \(0, 5\) ends at node 5, which is not a QPU \(there are 2 QPUs, 0..1\)"):
+        estimate("CX 0 1", qpus, [Link((0, 5), 1e3, 0.9)], placement=[0, 1])
+    # A relay joining two links is a relay, and the notes say which nodes were read as relays.
+    r = estimate("CX 0 1", qpus, [Link((0, 5), 1e3, 0.9), Link((5, 1), 1e3, 0.9)], placement=[0, 1])
+    assert "nodes numbered from 2 up are relays, not QPUs (there are 2 QPUs): 5 (links 0-5, 1-5)" in r.notes
+
+
+def test_the_links_file_refuses_a_mistyped_qpu_index(tmp_path, capsys):
+    from qnsim import estimate_cli
+
+    (tmp_path / "net.toml").write_text(
+        "[[qpu]]\nnum_qubits = 2\ncount = 2\n\n[[link]]\nqpus = [0, 5]\nrate_hz = 1e3\nfidelity = 0.9\n"
+    )
+    (tmp_path / "c.stim").write_text("CX 0 2\n")
+    assert estimate_cli.main([str(tmp_path / "c.stim"), "--links", str(tmp_path / "net.toml")]) == 2
+    assert "ends at node 5, which is not a QPU" in capsys.readouterr().err

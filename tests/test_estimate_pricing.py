@@ -336,8 +336,11 @@ def test_relay_routes_swap_entanglement_and_share_hops():
 
 
 def test_disconnected_relay_network_is_infeasible():
+    # Each relay joins two links (a relay with one link is refused as a mistyped QPU index), but no
+    # route joins QPU 0's relays (2, 3) to QPU 1's (4, 5).
     qpus = [QPU(num_qubits=1), QPU(num_qubits=1)]
-    r = estimate("CX 0 1", qpus, [Link((0, 2), 1e3, 0.9), Link((1, 3), 1e3, 0.9)], placement=[0, 1])
+    links = [Link(pair, 1e3, 0.9) for pair in [(0, 2), (0, 3), (2, 3), (1, 4), (1, 5), (4, 5)]]
+    r = estimate("CX 0 1", qpus, links, placement=[0, 1])
     assert r.verdict == "infeasible"
     assert r.reasons == ["no link between QPU 0 and QPU 1, but 1 remote gates need one"]
 

@@ -121,7 +121,8 @@ LINKS_FILE_KEYS: tuple[FileKey, ...] = (
     _key("qpu.surface_code", "interface_threshold", float, "0.1", "", "Error threshold of Bell pairs on a patch "
          "boundary joined across QPUs", range="(0, 1)"),
     _key("link", "qpus", None, "required", "", '[i, j]: the two QPU indices (from 0, in file order; indices from '
-         'the number of QPUs up are relay nodes holding no workload qubits), or "all" for every QPU pair'),
+         'the number of QPUs up are relay nodes holding no workload qubits; a relay joins two or more links, '
+         'so a node with one link is refused as a mistyped QPU index), or "all" for every QPU pair'),
     _key("link", "rate_hz", float, "required (or measured: scenario)", "Hz", "Raw Bell pairs per second per "
          "channel", minimum=0.0, exclusive_minimum=True),
     _key("link", "fidelity", float, "required (or measured: scenario)", "", "Raw pair fidelity to Phi+ "

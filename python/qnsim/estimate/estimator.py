@@ -320,7 +320,29 @@ def _normalize_links(links: Any, k: int, relays: bool = False) -> dict[tuple[int
         if lk.key in out:
             raise ValueError(f"two links between QPUs {lk.key}; give one link per QPU pair")
         out[lk.key] = lk
+    if relays:
+        # Relays are implicit (any index from k up), so a QPU index typed wrong becomes one. A
+        # relay swaps a pair of one link with a pair of another: with a single link it can be on
+        # no route, and is surely a mistyped QPU index, not a relay.
+        for node, touching in sorted(_relay_links(out, k).items()):
+            if len(touching) == 1:
+                raise ValueError(
+                    f"link {touching[0]} ends at node {node}, which is not a QPU (there are {k} QPUs, "
+                    f"0..{k - 1}); a node numbered from {k} up is a relay, but relay {node} has no other "
+                    "link, so no route can pass through it. Use a QPU index, or join the relay to two or "
+                    "more links"
+                )
     return out
+
+
+def _relay_links(link_map: Mapping[tuple[int, int], Link], k: int) -> dict[int, list[tuple[int, int]]]:
+    """Per relay node (an index from k up): the links that touch it."""
+    touching: dict[int, list[tuple[int, int]]] = {}
+    for key in sorted(link_map):
+        for node in key:
+            if node >= k:
+                touching.setdefault(node, []).append(key)
+    return touching
 
 
 def _as_workload(w: WorkloadLike) -> Workload | LogicalSummary | GateCounts:
@@ -360,7 +382,8 @@ def estimate(
         qpus: one QPU or a list; all error-corrected (``surface_code`` set) or none.
         links: :class:`Link` objects (rate, fidelity, latency per QPU pair). A link may end at a
             relay node numbered from ``len(qpus)`` up (a QNU or repeater holding no workload
-            qubits); QPU pairs without a direct link then use the fastest route, swapping
+            qubits; it joins two or more links, so a node with one link is refused as a mistyped
+            QPU index, and the notes list the relays found); QPU pairs without a direct link then use the fastest route, swapping
             entanglement at each intermediate node (Werner parameters multiply).
         placement: a :class:`Placement`, a mapping ``qubit -> QPU`` or None for automatic
             partitioning (Kernighan-Lin plus greedy refinement).
@@ -450,6 +473,16 @@ class _Context:
         # Where a link's figures come from (a calibration from few pairs, say) is part of the answer.
         for (a, b), link in sorted(link_map.items()):
             self.notes.extend(f"link {a}-{b}: {note}" for note in link.notes)
+        # Relay nodes are implicit: say which indices were read as relays, so that a QPU index typed
+        # wrong (and joined to two links) does not pass unnoticed.
+        relays = _relay_links(link_map, self.k)
+        if relays:
+            listed = "; ".join(
+                f"{node} (links {', '.join(f'{a}-{b}' for a, b in keys)})" for node, keys in sorted(relays.items())
+            )
+            self.notes.append(
+                f"nodes numbered from {self.k} up are relays, not QPUs (there are {self.k} QPUs): {listed}"
+            )
         # Per link key: the pair fidelity when a remote gate uses it, after storage decay.
         self._fidelity_at_use: dict[tuple[int, ...], float] = {}
         # Per QPU pair: its direct link or its relay route's virtual link, and the delivered
