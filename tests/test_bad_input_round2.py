@@ -428,7 +428,7 @@ def test_results_traces_logs_and_sweeps_check_flags_and_paths(tmp_path):
     with pytest.raises(TypeError, match=r"^include_pairs must be True or False, got 1$"):
         result.to_json(include_pairs=1)
     # open(3) wrote the trace to file descriptor 3 and closed it.
-    with pytest.raises(TypeError, match=r"^path must be a str or os.PathLike, got 3$"):
+    with pytest.raises(TypeError, match=r"^path must be a file path \(str or pathlib.Path\), got 3$"):
         network.trace().write_jsonl(3)
     assert network.trace().write_jsonl(tmp_path / "t.jsonl") == len(network.trace())
     # log_to_stderr(True) set level 1.

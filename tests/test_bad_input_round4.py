@@ -249,3 +249,61 @@ def test_the_links_file_refuses_a_mistyped_qpu_index(tmp_path, capsys):
     (tmp_path / "c.stim").write_text("CX 0 2\n")
     assert estimate_cli.main([str(tmp_path / "c.stim"), "--links", str(tmp_path / "net.toml")]) == 2
     assert "ends at node 5, which is not a QPU" in capsys.readouterr().err
+
+
+def _path_calls():
+    import qnsim.config
+    import qnsim.estimate
+    import qnsim.estimate.calibrate
+    import qnsim.qec
+    import qnsim.scenario_writer
+    import qnsim.sweeps
+
+    return [
+        ("read_results", lambda: qnsim.sweeps.read_results(3), "out"),
+        ("sweep out", lambda: qnsim.sweep(lambda params, seed: {"x": 1}, {"a": [1]}, out=3), "out"),
+        ("Network.to_toml", lambda: qnsim.Network().to_toml(3), "path"),
+        ("write_toml", lambda: qnsim.scenario_writer.write_toml(qnsim.Network(), 3), "path"),
+        ("load_scenario", lambda: qnsim.load_scenario(3), "path"),
+        ("read_toml", lambda: qnsim.config.read_toml(3), "path"),
+        ("TomlTable.load", lambda: qnsim.config.TomlTable.load(3), "path"),
+        ("Workload.from_file", lambda: qnsim.estimate.Workload.from_file(3), "path"),
+        ("stream_circuit_file", lambda: qnsim.estimate.stream_circuit_file(3), "path"),
+        ("LogicalSummary.from_qre", lambda: qnsim.estimate.LogicalSummary.from_qre(3), "data"),
+        ("LogicalSummary.from_toml", lambda: qnsim.estimate.LogicalSummary.from_toml(3), "path"),
+        ("ExperimentSpec.from_file", lambda: qnsim.qec.ExperimentSpec.from_file(3), "path"),
+        ("calibrate_link", lambda: qnsim.estimate.calibrate.calibrate_link(3), "scenario"),
+        ("Trace.write_jsonl", lambda: qnsim.Network(trace=True).trace().write_jsonl(3), "path"),
+    ]
+
+
+@pytest.mark.parametrize("label", [label for label, _, _ in _path_calls()])
+def test_a_path_argument_that_is_not_a_path_is_named(label):
+    """Each raised Python's own "expected str, bytes or os.PathLike object, not int" (and
+    Workload.from_file(3) opened file descriptor 3: "OSError: Bad file descriptor")."""
+    _, call, name = next(row for row in _path_calls() if row[0] == label)
+    with pytest.raises(TypeError, match=rf"^{name} must be a file path \(str or pathlib.Path\), got 3$"):
+        call()
+
+
+def test_plot_sweep_names_its_data_and_out():
+    pytest.importorskip("pandas")
+    pytest.importorskip("matplotlib")
+    with pytest.raises(TypeError, match=r"^data must be a DataFrame, a results path"):
+        qnsim.plot_sweep(3, x="a")
+
+
+@pytest.mark.parametrize(
+    ("counts", "message"),
+    [
+        ({"numQubits": 0}, r"^numQubits must be >= 1, got 0$"),
+        ({"numQubits": 3, "tCount": -1}, r"^tCount must be >= 0, got -1$"),
+        ({"numQubits": 2**129}, r"^numQubits must be <= "),
+    ],
+)
+def test_qre_counts_are_named_by_their_qre_keys(counts, message):
+    """A bad numQubits was reported as logical_qubits, a name the QRE's output does not have."""
+    from qnsim.estimate import LogicalSummary
+
+    with pytest.raises(ValueError, match=message):
+        LogicalSummary.from_qre(counts)

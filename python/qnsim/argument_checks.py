@@ -32,11 +32,22 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["check_bounds", "flag", "integer", "label", "is_integer", "is_real_number", "probability", "real_number"]
+__all__ = [
+    "check_bounds",
+    "file_path",
+    "flag",
+    "integer",
+    "label",
+    "is_integer",
+    "is_real_number",
+    "probability",
+    "real_number",
+]
 
 
 def is_real_number(value: object) -> bool:
@@ -261,3 +272,23 @@ def flag(name: str, value: object, *, error: type[Exception] | None = None) -> b
     if not isinstance(value, (bool, np.bool_)):
         raise (error or TypeError)(f"{name} must be True or False, got {value!r}")
     return bool(value)
+
+
+def file_path(name: str, value: object) -> str:
+    """``value`` as a file path: a ``str`` or an ``os.PathLike`` (``pathlib.Path``) that gives one.
+    Anything else is a TypeError naming the argument: Python's own ("expected str, bytes or
+    os.PathLike object, not int") named neither, and ``open(3)`` opens file descriptor 3. An empty
+    string is returned as it is: opening it fails with FileNotFoundError, as the callers document.
+
+    Example:
+        >>> file_path("out", "results.csv")
+        'results.csv'
+        >>> file_path("out", 3)
+        Traceback (most recent call last):
+        ...
+        TypeError: out must be a file path (str or pathlib.Path), got 3
+    """
+    text = os.fspath(value) if isinstance(value, os.PathLike) else value
+    if not isinstance(text, str):
+        raise TypeError(f"{name} must be a file path (str or pathlib.Path), got {_shown(value)}")
+    return text

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from qnsim._core import ParameterError, QnsimError
+from qnsim.argument_checks import file_path
 from qnsim.specs import check_value, did_you_mean
 
 if sys.version_info >= (3, 11):
@@ -66,9 +67,9 @@ def read_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
         ...
         qnsim.config.ConfigError: bad.toml: not UTF-8 text (byte 0xff at offset 8)
     """
-    if not os.fspath(path):  # Path("") is ".", which would read as "Is a directory"
+    if isinstance(path, str) and not path:  # Path("") is ".", which would read as "Is a directory"
         raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), "")
-    path = Path(path)
+    path = Path(file_path("path", path))
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")
@@ -102,7 +103,7 @@ class TomlTable:
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> TomlTable:
         """The root table of a TOML file (see :func:`read_toml` for errors)."""
-        return cls(read_toml(path), Path(path).name)
+        return cls(read_toml(path), Path(file_path("path", path)).name)
 
     def key_path(self, key: str) -> str:
         """``path.key`` (or ``key`` at the root)."""

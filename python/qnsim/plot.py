@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from qnsim.argument_checks import file_path
 
 __all__ = ["axis_label", "column_unit", "plot_sweep", "summarize"]
 
@@ -35,6 +37,9 @@ def _frame(data: Any) -> Any:
             rows = read_results(path)
             return pd.DataFrame(rows) if rows else pd.read_parquet(path)
         return pd.read_csv(path)
+    if isinstance(data, (bytes, Mapping)) or not isinstance(data, Iterable):
+        # list(3) said "'int' object is not iterable", naming neither the argument nor the value.
+        raise TypeError(f"data must be a DataFrame, a results path (.csv or .parquet) or rows (dicts), got {data!r:.80}")
     return pd.DataFrame(list(data))
 
 
@@ -315,7 +320,7 @@ def plot_sweep(
             + "".join(f"\n{c}" for c in caveats)
         )
     if out is not None:
-        figure.savefig(Path(out), dpi=120)
+        figure.savefig(Path(file_path("out", out)), dpi=120)
     return figure
 
 

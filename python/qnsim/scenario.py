@@ -109,6 +109,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Union
 
+from qnsim.argument_checks import file_path
 from qnsim.config import ConfigError, TomlTable
 from qnsim.network import Network
 from qnsim.specs import INT64_MAX, Formalism, LinkSpec, NodeSpec, RequestSpec, Spec, param
@@ -199,6 +200,7 @@ def load_scenario(
         ...
         qnsim.scenario.ScenarioError: bad.toml: unknown key run.seeed; did you mean 'seed'?
     """
+    path = file_path("path", path)
     try:
         root = TomlTable.load(path)
     except ConfigError as exc:

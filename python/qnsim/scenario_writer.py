@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from qnsim.argument_checks import file_path
 from qnsim import _core
 from qnsim.specs import LinkSpec, NodeSpec, RequestSpec, check_value, spec_fields
 
@@ -294,6 +295,7 @@ def write_toml(
         rate_hz = 100.0
         <BLANKLINE>
     """
+    path = None if path is None else file_path("path", path)
     from qnsim import __version__
     from qnsim.scenario import scenario_from_dict
 

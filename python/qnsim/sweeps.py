@@ -78,7 +78,7 @@ from pathlib import Path
 from typing import Any, Literal, Union
 
 from qnsim._core import QnsimError
-from qnsim.argument_checks import integer
+from qnsim.argument_checks import file_path, integer
 
 __all__ = [
     "Point",
@@ -1224,9 +1224,9 @@ _LOCK_FDS: set[int] = set()
 def _open_sink(out: str | os.PathLike | None, key_columns: list[str]) -> _CsvSink | _ParquetSink | None:
     if out is None:
         return None
-    path = Path(out)  # TypeError for what is not a path
-    if not os.fspath(out):  # Path("") is ".": the message would name a path the caller never gave
+    if isinstance(out, str) and not out:  # Path("") is ".": the message would name a path never given
         raise ValueError("out must be a .csv or .parquet path, got ''")
+    path = Path(file_path("out", out))
     if path.suffix == ".parquet":
         return _ParquetSink(path, key_columns)
     if path.suffix == ".csv":
@@ -1254,9 +1254,10 @@ def read_results(out: str | os.PathLike) -> list[dict]:
         ...     [(r["length_km"], r["seed"]) for r in read_results(path)]
         [(10.0, 0)]
     """
-    path = Path(out)  # TypeError for what is not a path
-    if not os.fspath(out):  # Path("") is ".": the message would name a path the caller never gave
+    out = file_path("out", out)
+    if isinstance(out, str) and not out:  # Path("") is ".": the message would name a path never given
         raise ValueError("out must be a .csv or .parquet path, got ''")
+    path = Path(file_path("out", out))
     if path.suffix == ".parquet":
         return _ParquetSink(path, []).load()
     raw = path.read_bytes()

@@ -52,6 +52,7 @@ from typing import Any
 import numpy as np
 
 from qnsim import _core
+from qnsim.argument_checks import file_path
 
 __all__ = ["DEFAULT_TRACE_LIMIT", "EVENTS", "Trace"]
 
@@ -139,9 +140,7 @@ class Trace(Sequence):
             >>> qnsim.Network(trace=True).trace().write_jsonl(path)
             0
         """
-        if not isinstance(path, (str, os.PathLike)):
-            # open(3) would write to file descriptor 3 and close it.
-            raise TypeError(f"path must be a str or os.PathLike, got {path!r}")
+        path = file_path("path", path)  # open(3) would write to file descriptor 3 and close it
         with open(path, "w", encoding="utf-8") as f:
             for record in self:
                 f.write(json.dumps(record, allow_nan=False) + "\n")

@@ -151,6 +151,9 @@ def calibrate_link(
             raise ValueError("calibrate_link on a Network needs until_s (simulated seconds)")
         network, label = scenario, "network"
     else:
+        from qnsim.argument_checks import file_path
+
+        scenario = file_path("scenario", scenario)
         network, settings = load_scenario(scenario, seed=seed, formalism=formalism, until_s=until_s)
         until_s = settings.until_s
         label = Path(scenario).name

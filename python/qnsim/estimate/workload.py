@@ -19,7 +19,7 @@ from typing import Any, Literal
 import numpy as np
 
 from qnsim import _core
-from qnsim.argument_checks import integer, is_integer
+from qnsim.argument_checks import file_path, integer, is_integer
 
 __all__ = [
     "DIALECT",
@@ -281,6 +281,7 @@ class Workload:
         2
         >>> os.unlink(f.name)
         """
+        path = file_path("path", path)
         with open(path, "rb") as f:
             raw = f.read()
         try:
@@ -386,6 +387,7 @@ def stream_circuit_file(path: str | os.PathLike[str], chunk_bytes: int = 1 << 22
     {'CX': 2, 'M': 1}
     >>> os.unlink(f.name)
     """
+    path = file_path("path", path)
     # int() made 2.5 bytes 2 and True 1 (then "must be >= 4096, got 1"): read as a count instead.
     chunk_bytes = integer("chunk_bytes", chunk_bytes, error=ValueError)
     return GateCounts._from_native(_core.stream_count_file(os.fspath(path), chunk_bytes))
@@ -522,7 +524,7 @@ class LogicalSummary:
         if not isinstance(data, Mapping):
             import json
 
-            path = os.fspath(data)
+            path = file_path("data", data)
             try:
                 with open(path, "rb") as f:
                     raw = f.read()
@@ -547,6 +549,8 @@ class LogicalSummary:
         for k, v in data.items():
             if isinstance(v, bool) or not isinstance(v, int):
                 raise ValueError(f"logical counts: {k} must be a non-negative integer, got {v!r}")
+            # Checked here under the QRE's key (numQubits), not the field it fills (logical_qubits).
+            integer(k, v, minimum=1 if k == "numQubits" else 0, maximum=MAX_COUNT, error=ValueError)
         return cls(**{_QRE_KEYS[k]: v for k, v in data.items()})
 
     @classmethod
@@ -560,6 +564,7 @@ class LogicalSummary:
         100
         >>> os.unlink(f.name)
         """
+        path = file_path("path", path)
         from qnsim.config import TomlTable
 
         root = TomlTable.load(path)

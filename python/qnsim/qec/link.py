@@ -96,8 +96,10 @@ MAX_PROBES = 100_000
 def _scenario_data(scenario: str | os.PathLike | dict) -> tuple[dict, str]:
     if isinstance(scenario, dict):
         return scenario, "<scenario data>"
+    from qnsim.argument_checks import file_path
     from qnsim.sweeps import TomlScenario
 
+    scenario = file_path("scenario", scenario)
     return TomlScenario(scenario).data, Path(scenario).name
 
 

@@ -51,6 +51,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from qnsim.argument_checks import file_path
 from qnsim.qec.channels import werner
 from qnsim.qec.circuits import memory_circuit, merge_circuit, seam_resources
 from qnsim.qec.noise import Interface, NoiseModel
@@ -136,6 +137,7 @@ class ExperimentSpec:
             >>> spec.fixed["scheme"], spec.grid["distance"]
             ('direct', [3, 5, 7])
         """
+        path = file_path("path", path)
         from qnsim.sweeps import TomlScenario
 
         data = TomlScenario(path).data
