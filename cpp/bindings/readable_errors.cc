@@ -241,8 +241,9 @@ void add_to_setter(py::handle cls, const std::string &field) {
     // "(self: qnsim._core.NodeParams, arg0: float) -> None": the type is after the last ": ".
     std::string type = expected_signature(doc);
     const size_t colon = type.rfind(": "), close = type.rfind(')');
-    type = colon != std::string::npos && close != std::string::npos && close > colon ? type.substr(colon + 2, close - colon - 2)
-                                                                                     : type;
+    if (colon != std::string::npos && close != std::string::npos && close > colon) {
+        type = type.substr(colon + 2, close - colon - 2);
+    }
     py::cpp_function fallback(
         [qualname, type](py::handle, SecondPassArgument value) -> py::object {
             ArgumentFailure &failure = ArgumentFailure::last();

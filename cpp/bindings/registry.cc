@@ -164,7 +164,8 @@ void bind_registry(py::module_ &m) {
             return r.pair_with_state(rho.data());
         },
         py::arg("rho"), "Two fresh qubits in the 4x4 density matrix rho (density_matrix formalism only).");
-    c.def("twirl_werner", [](QubitRegistry &r, py::handle a, py::handle b) { r.twirl_werner(to_handle(a, "a"), to_handle(b, "b")); },
+    c.def("twirl_werner",
+          [](QubitRegistry &r, py::handle a, py::handle b) { r.twirl_werner(to_handle(a, "a"), to_handle(b, "b")); },
           py::arg("a"), py::arg("b"),
           "Werner twirl of the pair: keeps the Phi+ fidelity, equalizes the other three Bell weights (exact "
           "channel for density matrices, one random bilateral rotation per stabilizer trajectory).");
@@ -241,7 +242,10 @@ void bind_registry(py::module_ &m) {
     c.def("my", [](QubitRegistry &r, py::handle q) { return r.measure(to_handle(q), 'Y'); }, py::arg("qubit"));
     c.def("reset", [](QubitRegistry &r, py::args q) { each(q, [&](QubitHandle h) { r.reset(h); }); },
           "Resets each qubit to |0> in a group of its own.");
-    c.def("bell_measure", [](QubitRegistry &r, py::handle a, py::handle b) { return r.bell_measure(to_handle(a, "a"), to_handle(b, "b")); },
+    c.def("bell_measure",
+          [](QubitRegistry &r, py::handle a, py::handle b) {
+              return r.bell_measure(to_handle(a, "a"), to_handle(b, "b"));
+          },
           py::arg("a"), py::arg("b"),
           "CNOT a->b, H on a, measure a then b; returns (m_a, m_b), (0, 0) for |Phi+>. To swap pairs (x, a) and "
           "(b, y), correct y with X^m_b then Z^m_a.");

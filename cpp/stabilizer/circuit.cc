@@ -207,7 +207,9 @@ struct Parser {
     void check_annotation(const std::string &s, size_t &i, uint32_t line, const std::string &name) {
         const bool parens = i < s.size() && s[i] == '(';
         const std::vector<double> args = parse_args(s, i, line, name);
-        if (parens && !at_separator(s, i)) fail(line, msg("the targets of ", name, " must be separated from ')' by a space"));
+        if (parens && !at_separator(s, i)) {
+            fail(line, msg("the targets of ", name, " must be separated from ')' by a space"));
+        }
         if (args.size() > 255) fail(line, msg(name, " takes at most 255 parenthesized arguments, got ", args.size()));
         const bool observable = name == "OBSERVABLE_INCLUDE";
         if (observable) {
@@ -249,7 +251,8 @@ struct Parser {
                 if (q < e && std::strchr("XYZxyz", s[q]) != nullptr) {
                     ++q;
                 } else {
-                    fail(line, msg("OBSERVABLE_INCLUDE takes record targets (rec[-k]) and Pauli targets (X0, !Z1), got '",
+                    fail(line, msg("OBSERVABLE_INCLUDE takes record targets (rec[-k]) and Pauli targets (X0, "
+                                   "!Z1), got '",
                                    target, "'"));
                 }
             } else if (records) {

@@ -39,7 +39,9 @@ def _frame(data: Any) -> Any:
         return pd.read_csv(path)
     if isinstance(data, (bytes, Mapping)) or not isinstance(data, Iterable):
         # list(3) said "'int' object is not iterable", naming neither the argument nor the value.
-        raise TypeError(f"data must be a DataFrame, a results path (.csv or .parquet) or rows (dicts), got {data!r:.80}")
+        raise TypeError(
+            f"data must be a DataFrame, a results path (.csv or .parquet) or rows (dicts), got {data!r:.80}"
+        )
     return pd.DataFrame(list(data))
 
 

@@ -40,8 +40,8 @@ from typing import Any
 
 import numpy as np
 
-from qnsim.argument_checks import file_path
 from qnsim import _core
+from qnsim.argument_checks import file_path
 from qnsim.specs import LinkSpec, NodeSpec, RequestSpec, check_value, spec_fields
 
 __all__ = ["dumps_toml", "preset_value", "scenario_data", "write_toml"]

@@ -383,8 +383,9 @@ def estimate(
         links: :class:`Link` objects (rate, fidelity, latency per QPU pair). A link may end at a
             relay node numbered from ``len(qpus)`` up (a QNU or repeater holding no workload
             qubits; it joins two or more links, so a node with one link is refused as a mistyped
-            QPU index, and the notes list the relays found); QPU pairs without a direct link then use the fastest route, swapping
-            entanglement at each intermediate node (Werner parameters multiply).
+            QPU index, and the notes list the relays found); QPU pairs without a direct link then
+            use the fastest route, swapping entanglement at each intermediate node (Werner
+            parameters multiply).
         placement: a :class:`Placement`, a mapping ``qubit -> QPU`` or None for automatic
             partitioning (Kernighan-Lin plus greedy refinement).
         target_fidelity: pair fidelity that remote gates need (purified up to it); None uses raw
