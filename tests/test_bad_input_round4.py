@@ -308,3 +308,11 @@ def test_qre_counts_are_named_by_their_qre_keys(counts, message):
 
     with pytest.raises(ValueError, match=message):
         LogicalSummary.from_qre(counts)
+
+
+def test_one_object_given_for_two_parameters_names_both():
+    """The value is found by identity, and small ints are shared: naming only the first parameter
+    holding -1 would blame num_qubits, which takes -1 (the engine refuses it later), for seed's
+    range."""
+    with pytest.raises(ValueError, match=r"^StabilizerSimulator\(\): num_qubits or seed is out of range \[0, "):
+        qnsim.StabilizerSimulator(-1, seed=-1)

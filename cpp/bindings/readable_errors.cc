@@ -116,7 +116,9 @@ std::string describe_call(const Call &call, const OverloadNames &names) {
 }
 
 /// Where `value` is among the arguments: a parameter's name, or "name[i]" for an item of a list or
-/// tuple given for it. Empty when it is not there.
+/// tuple given for it. Empty when it is not there. The same object given for several parameters
+/// (small ints are shared) names them all ("a or b"): which of them was refused is not known here.
+/// Within one list the first occurrence is the one refused, since items load in order.
 std::string find_parameter(const Call &call, const OverloadNames &names, PyObject *value) {
     auto within = [value](py::handle given, const std::string &name) -> std::string {
         if (given.ptr() == value) return name;
@@ -128,16 +130,16 @@ std::string find_parameter(const Call &call, const OverloadNames &names, PyObjec
         }
         return "";
     };
-    for (auto item : call.kwargs) {
-        const std::string found = within(item.second, py::str(item.first).cast<std::string>());
-        if (!found.empty()) return found;
-    }
+    std::string out;
+    auto add = [&out](const std::string &found) {
+        if (!found.empty()) out += (out.empty() ? "" : " or ") + found;
+    };
     for (size_t i = 0; i < call.positional.size(); i++) {
         const std::string name = name_at(names, i);
-        const std::string found = within(call.positional[i], name.empty() ? "argument " + std::to_string(i + 1) : name);
-        if (!found.empty()) return found;
+        add(within(call.positional[i], name.empty() ? "argument " + std::to_string(i + 1) : name));
     }
-    return "";
+    for (auto item : call.kwargs) add(within(item.second, py::str(item.first).cast<std::string>()));
+    return out;
 }
 
 // The docstring's first line is pybind11's signature, e.g. "fidelity(self: X, qubits: ...) -> float".
@@ -161,10 +163,61 @@ std::string expected_signature(const std::string &doc) {
     return text;
 }
 
+/// The type a parameter is declared with in a one-line signature ("num_qpus: int, schedule: bool = True"),
+/// empty when not found.
+std::string declared_type(const std::string &signature, const std::string &parameter) {
+    const size_t open = signature.find('(');
+    if (open == std::string::npos) return "";
+    int depth = 0;
+    size_t start = open + 1;
+    for (size_t i = start; i < signature.size(); i++) {
+        const char c = signature[i];
+        if (c == '[' || c == '(') depth++;
+        if ((c == ']' || c == ')') && depth > 0) {
+            depth--;
+            continue;
+        }
+        if ((c == ',' || c == ')') && depth == 0) {
+            std::string part = signature.substr(start, i - start);
+            part.erase(0, part.find_first_not_of(' '));
+            const size_t colon = part.find(": ");
+            if (colon != std::string::npos && part.substr(0, colon) == parameter) {
+                return part.substr(colon + 2, part.find(" =") == std::string::npos ? std::string::npos
+                                                                                    : part.find(" =") - colon - 2);
+            }
+            if (c == ')') break;
+            start = i + 1;
+        }
+    }
+    return "";
+}
+
+/// Of several parameters holding the refused object ("a or b"), those whose declared type can refuse
+/// it so: a flag's problem is a bool parameter's, an integer's an int parameter's, a number's a float
+/// parameter's. All of them when the signature does not tell.
+std::string narrow(const std::string &candidates, const std::string &signature, const std::string &problem) {
+    if (candidates.find(" or ") == std::string::npos) return candidates;
+    const char *token = problem.find("True or False") != std::string::npos ? "bool"
+                        : problem.find("number") != std::string::npos ? "float"
+                                                                       : "int";
+    std::string kept;
+    size_t start = 0;
+    while (start <= candidates.size()) {
+        size_t end = candidates.find(" or ", start);
+        if (end == std::string::npos) end = candidates.size();
+        const std::string candidate = candidates.substr(start, end - start);
+        const std::string type = declared_type(signature, candidate.substr(0, candidate.find('[')));
+        if (type.find(token) != std::string::npos) kept += (kept.empty() ? "" : " or ") + candidate;
+        start = end + 4;
+    }
+    return kept.empty() ? candidates : kept;
+}
+
 [[noreturn]] void refuse(const std::string &qualname, const std::string &signature, const OverloadNames &names,
                          const Call &call) {
     ArgumentFailure &failure = ArgumentFailure::last();
-    const std::string parameter = failure.value ? find_parameter(call, names, failure.value) : "";
+    const std::string parameter =
+        failure.value ? narrow(find_parameter(call, names, failure.value), signature, failure.problem) : "";
     if (!parameter.empty()) {
         const std::string message = qualname + "(): " + parameter + " " + failure.problem + ", got " +
                                     short_repr(failure.value);
