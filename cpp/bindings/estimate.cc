@@ -80,6 +80,9 @@ py::dict counts_to_dict(const workload::Counts &c) {
     auto pu = used.mutable_unchecked<1>();
     for (size_t j = 0; j < c.used_qubits.size(); ++j) pu(j) = c.used_qubits[j];
     out["used_qubits"] = used;
+    py::list measured;
+    for (uint32_t q : c.product_measure_qubits) measured.append(q);
+    out["product_measure_qubits"] = measured;
     return out;
 }
 
@@ -131,18 +134,20 @@ qnsim.estimate.Workload). Parsing throws CircuitParseError naming the line.
         }
         return counts_to_dict(c);
     }, "Symbolic counts: dict(per_gate, pair_a, pair_b, pair_weight, measurements, depth_bound, rotation_depth, "
-       "num_qubits (1 + largest index used), used_qubits).");
+       "num_qubits (1 + largest index used), used_qubits, product_measure_qubits (first qubit of each "
+       "measurement of a Pauli product over two or more qubits)).");
     cls.def(
         "placed",
         [](const workload::Program &p, const std::vector<int32_t> &qpu_of, uint32_t num_qpus, std::vector<double> t_1q,
            std::vector<double> t_2q, std::vector<double> t_meas, std::vector<double> t_reset,
-           std::vector<double> t_remote, std::vector<double> t_frame, Flag schedule) {
+           std::vector<double> t_remote, std::vector<double> t_frame, Flag schedule,
+           uint64_t repeat_iteration_budget) {
             workload::Durations d{std::move(t_1q),    std::move(t_2q),     std::move(t_meas),
                                   std::move(t_reset), std::move(t_remote), std::move(t_frame)};
             workload::PlacedCounts r;
             {
                 py::gil_scoped_release release;
-                r = p.count_placed(qpu_of, num_qpus, d, schedule);
+                r = p.count_placed(qpu_of, num_qpus, d, schedule, repeat_iteration_budget);
             }
             py::dict out;
             out["local_1q"] = to_py_list(r.local_1q);
@@ -154,17 +159,20 @@ qnsim.estimate.Workload). Parsing throws CircuitParseError naming the line.
             out["critical_path_s"] = r.critical_path_s;
             out["critical_path_bound_s"] = r.critical_path_bound_s;
             out["cat_exact"] = r.cat_exact;
+            out["critical_path_exact"] = r.critical_path_exact;
             return out;
         },
         py::arg("qpu_of"), py::arg("num_qpus"), py::arg("t_1q"), py::arg("t_2q"), py::arg("t_meas"),
         py::arg("t_reset"), py::arg("t_remote"), py::arg("t_frame"), py::arg("schedule") = true,
+        py::arg("repeat_iteration_budget") = 4096,
         "Remote-aware counts for a placement; remote_gates, remote_pairs and cat_pairs are {(a, b): count} over "
         "the QPU pairs a < b that have any; t_remote and t_frame are flattened k*k lists. t_remote: time a remote gate "
         "occupies its qubits; t_frame: time from its start until its byproduct corrections are known. Corrections "
         "are deferred: only an operation whose choice depends on one waits for it (a T after a deferred S-type "
         "correction turned non-diagonal, RZ(theta) on a pending X, an X-basis measurement after a deferred S-type "
         "correction; FrameRule in workload_counter.h). schedule=False: counts only (critical_path_s is the static "
-        "bound, cat_pairs equal remote_pairs), much faster on long loops. Raises ValueError for a used qubit placed "
+        "bound, cat_pairs equal remote_pairs), much faster on long loops. critical_path_exact is False when a REPEAT "
+        "was still in a transient after repeat_iteration_budget iterations (its latest growth extrapolated). Raises ValueError for a used qubit placed "
         "on no QPU.");
     cls.def(
         "unroll",

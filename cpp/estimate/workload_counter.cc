@@ -360,6 +360,30 @@ void validate(int gate, const Target *t, size_t n, uint64_t line) {
     }
 }
 
+/// Marks the first qubit of each measurement of a Pauli product over two or more distinct qubits
+/// (MXX/MYY/MZZ pairs, MPP products): the Azure estimator's multi-qubit Measure runs through a
+/// helper qubit (one more logical qubit; a one-qubit product such as MPP X0 takes none).
+void mark_product_measurements(const GateSpec &g, const Target *t, size_t n, std::vector<char> &marks) {
+    auto mark = [&](uint32_t q) {
+        if (q >= marks.size()) marks.resize(std::max<size_t>(q + 1, marks.size() * 2), 0);
+        marks[q] = 1;
+    };
+    if (g.kind == GateKind::TwoMeasure) {
+        for (size_t i = 0; i + 1 < n; i += 2) mark(t[i].value);  // validate(): both are distinct qubits
+    } else if (g.kind == GateKind::Product && g.name == "MPP") {
+        for (size_t i = 0; i < n;) {
+            size_t j = i + 1;
+            bool several = false;
+            while (j < n && t[j].kind == Target::Combiner) {
+                several = several || t[j + 1].value != t[i].value;
+                j += 2;
+            }
+            if (several) mark(t[i].value);
+            i = j;
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Tallying one instruction into an accumulator.
 
@@ -712,6 +736,8 @@ Program Program::parse(const std::string &text) {
                         if (t.value >= prog.used_.size()) prog.used_.resize(t.value + 1, 0);
                         prog.used_[t.value] = 1;
                     }
+                    mark_product_measurements(gate_table()[pl.gate], prog.targets_.data() + before, after - before,
+                                              prog.product_measured_);
                 }
                 prog.blocks_[stack.back()].push_back(Instruction{pl.gate, static_cast<uint32_t>(line),
                                                                  static_cast<uint32_t>(before),
@@ -769,6 +795,9 @@ Counts Program::count() const {
     out.num_qubits = num_qubits_;
     for (uint32_t q = 0; q < used_.size(); ++q) {
         if (used_[q]) out.used_qubits.push_back(q);
+    }
+    for (uint32_t q = 0; q < product_measured_.size(); ++q) {
+        if (product_measured_[q]) out.product_measure_qubits.push_back(q);
     }
     // A REPEAT boundary is a barrier above, but rotation layers of consecutive iterations (and of
     // the text around the block) share layers when unrolled, as the Azure estimator unrolls a
@@ -1121,7 +1150,9 @@ struct StatefulPass {
     std::vector<int32_t> open;
     std::vector<double> clock;
     std::vector<double> frame;
-    bool exact = true;
+    bool exact = true;       // Pairs (cat copies) extrapolated from a settled state.
+    bool path_exact = true;  // Clocks extrapolated from a settled state (not from a transient).
+    uint64_t iteration_budget = 4096;
     uint64_t work = 0;
 
     double *parts(uint32_t q) { return frame.data() + 4 * size_t(q); }
@@ -1444,7 +1475,7 @@ struct StatefulPass {
             }
             // Transients (qubits catching up with each other) can outlast a few iterations: keep
             // executing until the state is periodic, within a budget of body instructions.
-            const bool budget_spent = done >= 4096 || work - work_at_start > 2'000'000 || work > 50'000'000;
+            const bool budget_spent = done >= iteration_budget || work - work_at_start > 2'000'000 || work > 50'000'000;
             if (budget_spent) {
                 if (period) {
                     // Periodic increments and open copies, parts growing apart: independent groups of
@@ -1457,7 +1488,8 @@ struct StatefulPass {
                     // Still in a transient (qubits catching up with each other): per-qubit
                     // increments would amplify the catch-up, so shift the qubits the body touches
                     // by the growth of the latest finishing time instead, the loop's asymptotic
-                    // rate estimate; pairs as in the last iteration.
+                    // rate estimate; pairs as in the last iteration. Not exact: the report says so.
+                    path_exact = false;
                     if (open != open_before) exact = false;
                     const std::vector<double> &last = hist[slot];
                     double max_before = 0, max_after = 0;
@@ -1485,7 +1517,7 @@ struct StatefulPass {
 }  // namespace
 
 PlacedCounts Program::count_placed(const std::vector<int32_t> &qpu_of, uint32_t num_qpus, const Durations &d,
-                                   bool schedule) const {
+                                   bool schedule, uint64_t repeat_iteration_budget) const {
     if (num_qpus == 0) throw std::invalid_argument("num_qpus must be at least 1, got 0");
     const size_t kk = size_t(num_qpus) * num_qpus;
     if (d.t_1q.size() != num_qpus || d.t_2q.size() != num_qpus || d.t_meas.size() != num_qpus ||
@@ -1515,10 +1547,12 @@ PlacedCounts Program::count_placed(const std::vector<int32_t> &qpu_of, uint32_t 
     }
     StatefulPass cat{ctx, std::vector<count_t>(kk, 0), std::vector<int32_t>(qpus.size(), -1),
                      std::vector<double>(qpus.size(), 0.0), std::vector<double>(4 * qpus.size(), 0.0)};
+    cat.iteration_budget = std::max<uint64_t>(repeat_iteration_budget, 1);
     cat.run(0);
     out.cat_pairs = cat.pairs;
     out.critical_path_s = cat.clock.empty() ? 0.0 : *std::max_element(cat.clock.begin(), cat.clock.end());
     out.cat_exact = cat.exact;
+    out.critical_path_exact = cat.path_exact;
     return out;
 }
 
@@ -1603,6 +1637,7 @@ Counts stream_count_file(const std::string &path, size_t chunk_bytes) {
     std::unique_ptr<FILE, int (*)(FILE *)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
     if (!f) throw std::invalid_argument(msg("cannot open circuit file '", path, "'"));
     Tally<uint64_t, PairMap> tally;
+    std::vector<char> product_measured;
     std::vector<char> buf(chunk_bytes);
     std::vector<Target> targets;
     std::string name_buf, carry;
@@ -1619,6 +1654,7 @@ Counts stream_count_file(const std::string &path, size_t chunk_bytes) {
         if (pl.kind == LineKind::Instruction) {
             validate(pl.gate, targets.data(), targets.size(), line);
             tally.apply(pl.gate, targets.data(), targets.size());
+            mark_product_measurements(gate_table()[pl.gate], targets.data(), targets.size(), product_measured);
         }
     };
     while (true) {
@@ -1654,6 +1690,9 @@ Counts stream_count_file(const std::string &path, size_t chunk_bytes) {
     out.num_qubits = tally.num_qubits;
     for (uint32_t q = 0; q < tally.used.size(); ++q) {
         if (tally.used[q]) out.used_qubits.push_back(q);
+    }
+    for (uint32_t q = 0; q < product_measured.size(); ++q) {
+        if (product_measured[q]) out.product_measure_qubits.push_back(q);
     }
     return out;
 }

@@ -64,6 +64,10 @@ struct Counts {
     bool rotation_depth_exact = true;  // False: REPEATs too long to unroll, counted with barriers.
     uint32_t num_qubits = 0;        // 1 + largest qubit index used.
     std::vector<uint32_t> used_qubits;  // Qubits some non-annotation instruction acts on, ascending.
+    // First qubit of each measurement of a Pauli product over two or more qubits (MXX, MYY, MZZ,
+    // MPP X0*Z1 ...), ascending: such a measurement takes one helper logical qubit, as the Azure
+    // estimator's multi-qubit Measure does (see qnsim.estimate.workload.GateCounts.helper_qubits).
+    std::vector<uint32_t> product_measure_qubits;
 
     void add_scaled(const Counts &other, count_t factor);
 };
@@ -78,6 +82,9 @@ struct PlacedCounts {
     double critical_path_s = 0;         // Weighted ASAP makespan; REPEATs extrapolated from their steady state.
     double critical_path_bound_s = 0;   // Upper bound: the same with REPEAT boundaries as barriers.
     bool cat_exact = true;              // False if a REPEAT's cat-run state did not converge (approximated).
+    // False if a REPEAT was still in a transient (qubits catching up with each other) when its
+    // iteration budget ran out: critical_path_s then extrapolates the latest growth of the loop.
+    bool critical_path_exact = true;
 };
 
 /// Durations (s) for the weighted critical path of a placed program.
@@ -149,8 +156,10 @@ class Program {
     /// std::invalid_argument naming the first such qubit that is used). schedule = false skips
     /// the stateful pass (when only counts are needed): critical_path_s is then the static bound
     /// and cat_pairs equal remote_pairs (no cat-entangler sharing).
+    /// repeat_iteration_budget: iterations of one REPEAT executed at most while looking for its
+    /// steady state (tests lower it to reach the transient branch).
     PlacedCounts count_placed(const std::vector<int32_t> &qpu_of, uint32_t num_qpus, const Durations &d,
-                              bool schedule = true) const;
+                              bool schedule = true, uint64_t repeat_iteration_budget = 4096) const;
 
     /// The unrolled instruction stream as (gate id, qubit targets) for small circuits (tests and
     /// simulation). Throws StateTooLargeError if more than max_ops applications would result.
@@ -163,6 +172,7 @@ class Program {
     std::vector<Target> targets_;
     std::vector<std::vector<Instruction>> blocks_;
     std::vector<char> used_;  // used_[q]: some non-annotation instruction acts on qubit q.
+    std::vector<char> product_measured_;  // [q]: a multi-qubit Pauli measurement starts on qubit q.
     uint32_t num_qubits_ = 0;
 };
 

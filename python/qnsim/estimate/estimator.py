@@ -607,6 +607,12 @@ class _Context:
             self.notes.append(
                 "cat-entangler runs inside a REPEAT did not settle within the iteration budget; extrapolated"
             )
+        if not getattr(self, "_path_exact", True):
+            self.notes.append(
+                "critical path extrapolated: a REPEAT was still in a transient (qubits catching up with each other) "
+                "when its iteration budget ran out, so its remaining iterations take the latest iteration's growth "
+                "of the finishing time; the runtime may be off"
+            )
         # Links.
         link_reports: list[LinkReport] = []
         for key in sorted(set(remote_gates) | set(pairs_by_link)):
@@ -742,6 +748,7 @@ class _Context:
                 self.reasons.append(str(e))
                 return None
             self._placed_cache = d
+            self._path_exact = bool(d.get("critical_path_exact", True))
             local = {"one_qubit": d["local_1q"], "two_qubit": d["local_2q"], "measurement": d["local_meas"]}
             remote = dict(d["remote_gates"])
             pairs = dict(d["cat_pairs"] if (self.cat and not self.ec) else d["remote_pairs"])
@@ -1055,7 +1062,14 @@ class _Context:
         sized for the run's real length (link stalls and latency included), T factories on every
         QPU, remote operations priced by :func:`qnsim.estimate.remote.remote_operation`."""
         t, m, r, r_depth, ccz = self._logical_counts()
-        loads = p.qubits_per_qpu
+        loads = list(p.qubits_per_qpu)
+        counts = self.w.counts if isinstance(self.w, Workload) else self.w
+        if isinstance(counts, GateCounts):
+            # A multi-qubit Pauli measurement runs through one helper logical qubit (QRE's numQubits
+            # counts it): one per QPU where such a measurement is made, reused by all of them.
+            for a in sorted({p.qpu_of[q] for q in counts.product_measure_qubits if q < len(p.qpu_of)}):
+                if a >= 0:
+                    loads[a] += 1
         layout = [azure_layout_qubits(x) for x in loads]
         patches = max(sum(layout), 1)
         n_remote = sum(lr.remote_gates for lr in link_reports)
@@ -1066,7 +1080,6 @@ class _Context:
         # 0.53 log2(R / eps) + 4.86 as the Azure estimator counts them.
         t_per_rot = math.ceil(0.53 * math.log2(r / eps_rot) + _SYNTHESIS_OFFSET) if r else 0
         alg_depth = m + r + t + 3 * ccz + t_per_rot * r_depth
-        counts = self.w.counts if isinstance(self.w, Workload) else self.w
         if r and isinstance(counts, GateCounts) and not counts.rotation_depth_exact:
             self.notes.append(
                 f"rotation depth {r_depth} counted with each REPEAT boundary as a barrier (the unrolled circuit "
@@ -1159,8 +1172,8 @@ class _Context:
         compute_s = alg_depth * cycle_s
         t_link = max((lr.time_s for lr in link_reports), default=0.0)
         # Factories, per QPU, in proportion to the qubits (and so the T gates) each holds.
-        total_load = sum(loads) or 1
-        states_per_qpu = [n_states * x // total_load for x in loads]
+        total_load = sum(p.qubits_per_qpu) or 1
+        states_per_qpu = [n_states * x // total_load for x in p.qubits_per_qpu]
         for i in range(n_states - sum(states_per_qpu)):
             states_per_qpu[active[i % len(active)]] += 1
         tf_report = None

@@ -86,6 +86,9 @@ _GATE_CATEGORIES = {
 
 #: Most operations Workload.unroll (and so simulate_execution) lists, about 1.5 GB of Python tuples.
 MAX_UNROLLED_OPS = 10**7
+#: Iterations of one REPEAT the critical-path schedule runs at most while looking for the loop's
+#: steady state (internal: tests lower it to reach the extrapolation from a transient).
+_REPEAT_ITERATION_BUDGET = 4096
 #: Largest gate count a LogicalSummary holds: the width of the circuit counter's counts (128 bits).
 MAX_COUNT = 2**128 - 1
 
@@ -113,6 +116,8 @@ class GateCounts:
             circuit of at most 2^27 targets with REPEATs unrolled); False beyond, where each REPEAT
             boundary is a barrier (consecutive iterations never share a layer), which can count
             more or fewer layers than the unrolled circuit has.
+        product_measure_qubits: the first qubit of each measurement of a Pauli product over two or
+            more qubits (MXX, MYY, MZZ, MPP ``X0*Z1``), ascending; see :attr:`helper_qubits`.
 
     >>> c = count_circuit("REPEAT 1000000 {\\n  CX 0 1\\n  H 0\\n}")
     >>> c.per_gate["CX"], c.two_qubit, c.total_gates
@@ -129,6 +134,7 @@ class GateCounts:
     used_qubits: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, dtype=np.uint32))
     rotation_depth: int = 0
     rotation_depth_exact: bool = True
+    product_measure_qubits: tuple[int, ...] = ()
 
     @classmethod
     def _from_native(cls, d: Mapping[str, Any]) -> GateCounts:
@@ -143,7 +149,31 @@ class GateCounts:
             used_qubits=d["used_qubits"],
             rotation_depth=int(d["rotation_depth"]),
             rotation_depth_exact=bool(d.get("rotation_depth_exact", True)),
+            product_measure_qubits=tuple(int(q) for q in d.get("product_measure_qubits", ())),
         )
+
+    @property
+    def helper_qubits(self) -> int:
+        """Helper logical qubits the error-corrected estimate adds: 1 when the workload measures a
+        Pauli product over two or more qubits, else 0. The Azure estimator's multi-qubit ``Measure``
+        runs through one helper qubit, allocated and released around each measurement, so its
+        ``numQubits`` is one higher however many such measurements there are (one or a thousand, in
+        sequence or on disjoint qubits); a one-qubit product (``MPP X0``) takes none.
+
+        >>> count_circuit("MZZ 0 1\\nMPP X2*Y3").helper_qubits, count_circuit("MPP X0\\nM 1").helper_qubits
+        (1, 0)
+        """
+        return 1 if self.product_measure_qubits else 0
+
+    @property
+    def logical_qubits(self) -> int:
+        """Logical qubits of the error-corrected estimate: :attr:`num_qubits` plus
+        :attr:`helper_qubits` (QRE's ``numQubits`` for the same program).
+
+        >>> count_circuit("RZ(0.1) 0\\nMZZ 0 1").logical_qubits
+        3
+        """
+        return self.num_qubits + self.helper_qubits
 
     @property
     def qubit_index_bound(self) -> int:
@@ -237,6 +267,7 @@ class GateCounts:
             "t_count": self.t_count,
             "rotation_count": self.rotation_count,
             "rotation_depth": self.rotation_depth,
+            "helper_qubits": self.helper_qubits,
             "ccz_count": self.ccz_count,
             "total_gates": self.total_gates,
             "depth_bound": self.depth_bound,
@@ -346,6 +377,7 @@ class Workload:
             list(t_remote),
             list(t_frame),
             bool(schedule),
+            _REPEAT_ITERATION_BUDGET,
         )
 
     def __repr__(self) -> str:
