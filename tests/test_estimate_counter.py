@@ -117,6 +117,8 @@ def test_streamed_file_counts_equal_symbolic_counts(tmp_path_factory, text):
     assert dict(streamed.per_gate) == dict(sym.per_gate)
     assert _pairs_of(streamed) == _pairs_of(sym)
     assert streamed.measurements == sym.measurements
+    assert streamed.product_measure_qubits == sym.product_measure_qubits
+    assert streamed.rotation_depth == sym.rotation_depth
 
 
 def test_stream_handles_lines_split_across_chunks(tmp_path):
@@ -255,6 +257,23 @@ def test_rotation_depth_counts_the_non_clifford_layers_that_hold_a_rotation(text
     put both rotations in one layer; QRE says 2), and MPP did not join its qubits' layers as QRE's
     multi-qubit Measure does (depth 1 for RZ 0, MPP Z0*X1*Z2, RZ 2; QRE 2); random Q# programs
     differed in 14 of 30."""
+    assert count_circuit(text).rotation_depth == depth
+
+
+@pytest.mark.parametrize(
+    "text, depth",
+    [("RZ(0.1) 1\nMZZ 0 1\nRZ(0.1) 0", 1), ("RZ(0.1) 2\nMPP X0*Y1*Z2\nRZ(0.1) 0", 1),
+     ("RZ(0.1) 1\nMPP X0*Y1*Z2\nRZ(0.1) 2", 2), ("RX(0.3) 1\nT_DAG 1\nMYY 1 5\nMYY 4 3\nRY(0.2) 3", 2),
+     ("RZ(0.1) 0\nT 0\nMPP X0*Z1\nMPP Z2*Z3\nRZ(0.1) 3", 2), ("RZ(0.1) 0\nT 0\nMPP X0\nMPP Z0*Z0\nRZ(0.1) 3", 1)],
+)
+def test_multi_qubit_measurements_join_layers_through_one_helper_qubit_in_order(text, depth):
+    """QRE's multi-qubit Measure (qsharp 1.31, these programs written in Q#) chains its qubits into
+    one helper qubit, in the order named, and every such measurement reuses that helper: a rotation
+    before the measurement delays only the qubits named after its own (RZ 1, MZZ 0 1, RZ 0: depth 1),
+    and layers pass from one measurement to the next (MYY 1 5 then MYY 4 3: qubit 3 waits for qubit 1).
+    One-qubit products (MPP X0; MPP Z0*Z0, which Q# cannot write) take no helper. Before, a
+    measurement joined all its qubits both ways and nothing passed between measurements: the first,
+    second, fourth and fifth cases gave 2, 2, 1, 1."""
     assert count_circuit(text).rotation_depth == depth
 
 

@@ -264,15 +264,23 @@ def test_angles_near_a_quarter_of_pi_are_snapped_where_qre_prices_a_rotation():
     assert theirs["logicalCounts"]["rotationCount"] == ours.rotation_count == 1
 
 
-def _random_program(rng, n_qubits, n_ops):
+def _random_program(rng, n_qubits, n_ops, products=False):
     """The same random circuit as qnsim text and as a Q# program: Cliffords, T/T_DAG, CCZ,
-    measurements and rotations about X, Y, Z by multiples of pi/4 and pi/2 and by arbitrary angles."""
+    measurements and rotations about X, Y, Z by multiples of pi/4 and pi/2 and by arbitrary angles;
+    with ``products`` also MXX/MYY/MZZ and MPP over one to three qubits (Q#'s Measure)."""
     ours, theirs = [], []
     q_sharp_names = {"S_DAG": "Adjoint S", "T_DAG": "Adjoint T"}
     for _ in range(n_ops):
         g = rng.choice(["H", "S", "S_DAG", "T", "T_DAG", "X", "Z", "CX", "CZ", "CCZ", "M", "RX", "RY", "RZ"] * 2
-                       + ["RX", "RY", "RZ"])
-        if g in ("CX", "CZ"):
+                       + ["RX", "RY", "RZ"] + (["MXX", "MYY", "MZZ", "MPP", "MPP"] if products else []))
+        if g in ("MXX", "MYY", "MZZ", "MPP"):
+            size = 2 if g != "MPP" else rng.randint(1, min(3, n_qubits))
+            qs = rng.sample(range(n_qubits), size)
+            paulis = [g[1]] * 2 if g != "MPP" else [rng.choice("XYZ") for _ in qs]
+            ours.append(f"{g} {qs[0]} {qs[1]}" if g != "MPP" else "MPP " + "*".join(f"{p}{q}" for p, q in zip(paulis, qs)))
+            theirs.append("set r += [Measure([%s], [%s])];" % (", ".join(f"Pauli{p}" for p in paulis),
+                                                                ", ".join(f"q[{q}]" for q in qs)))
+        elif g in ("CX", "CZ"):
             a, b = rng.sample(range(n_qubits), 2)
             ours.append(f"{g} {a} {b}")
             theirs.append(f"{'CNOT' if g == 'CX' else 'CZ'}(q[{a}], q[{b}]);")
@@ -403,13 +411,61 @@ def test_random_logical_counts_match_qre_on_every_preset_and_custom_qubits():
     assert mismatches == [] and hung == [] and refused < 30
 
 
-def test_a_multi_qubit_pauli_measurement_takes_no_helper_qubit_here():
-    """A documented difference: Q#'s Measure([PauliZ, PauliZ], ...) runs through a helper qubit, so
-    QRE counts one logical qubit more (3 for a 2-qubit program); qnsim's MZZ / MPP are measured
-    directly on the qubits they name (2). Every other logical count agrees."""
-    theirs = _q_sharp("{ use q = Qubit[2]; Rz(0.1, q[0]); let r = Measure([PauliZ, PauliZ], [q[0], q[1]]); "
-                      "Rz(0.1, q[1]); ResetAll(q); }")["logicalCounts"]
-    ours = _logical_counts(count_circuit("RZ(0.1) 0\nMZZ 0 1\nRZ(0.1) 1"))
-    assert ours["numQubits"] == 2 and theirs["numQubits"] == 3
-    assert {k: v for k, v in ours.items() if k != "numQubits"} == {
-        k: theirs.get(k, 0) for k in ours if k != "numQubits"}
+def test_a_multi_qubit_pauli_measurement_takes_one_helper_qubit_as_in_qre():
+    """Q#'s Measure over several qubits runs through a helper qubit, allocated and released around
+    each measurement: QRE's numQubits is one higher when a multi-qubit Measure exists, however many
+    there are (in sequence, in a loop, on disjoint qubits, with PauliI in the product), and a
+    one-qubit Measure takes none. Before this fix qnsim counted 2 logical qubits for RZ 0, MZZ 0 1,
+    RZ 1 (QRE: 3), so its layout had 9 patches instead of 12 and its distance and qubits differed."""
+    cases = [
+        ("{ use q = Qubit[2]; Rz(0.1, q[0]); let r = Measure([PauliZ, PauliZ], [q[0], q[1]]); Rz(0.1, q[1]); "
+         "ResetAll(q); }", "RZ(0.1) 0\nMZZ 0 1\nRZ(0.1) 1"),
+        ("{ use q = Qubit[2]; for i in 1..5 { let r = Measure([PauliX, PauliX], [q[0], q[1]]); } T(q[0]); "
+         "ResetAll(q); }", "REPEAT 5 {\n MXX 0 1\n}\nT 0"),
+        ("{ use q = Qubit[4]; let r = Measure([PauliZ, PauliZ], [q[0], q[1]]); "
+         "let s = Measure([PauliY, PauliY], [q[2], q[3]]); T(q[3]); ResetAll(q); }", "MZZ 0 1\nMYY 2 3\nT 3"),
+        ("{ use q = Qubit[3]; let r = Measure([PauliX, PauliY, PauliZ], [q[0], q[1], q[2]]); Rz(0.2, q[1]); "
+         "ResetAll(q); }", "MPP X0*Y1*Z2\nRZ(0.2) 1"),
+        ("{ use q = Qubit[2]; let r = Measure([PauliX], [q[0]]); T(q[1]); ResetAll(q); }", "MPP X0\nT 1"),
+    ]
+    qpu = QPU.preset("qubit_gate_ns_e3", surface_code=SurfaceCode())
+    for program, text in cases:
+        theirs = _q_sharp(program)
+        counts = count_circuit(text)
+        assert counts.logical_qubits == theirs["logicalCounts"]["numQubits"], text
+        assert _logical_counts(counts) | {"numQubits": counts.num_qubits} == {
+            k: theirs["logicalCounts"].get(k, 0) for k in _logical_counts(counts)} | {"numQubits": counts.num_qubits}
+        ec = estimate(text, qpu).error_corrected
+        b = theirs["physicalCounts"]["breakdown"]
+        assert (ec.layout_logical_qubits_per_qpu[0], ec.code_distance, ec.physical_qubits, ec.logical_cycles) == (
+            b["algorithmicLogicalQubits"], theirs["logicalQubit"]["codeDistance"],
+            theirs["physicalCounts"]["physicalQubits"], b["logicalDepth"]), text
+
+
+def test_random_circuits_with_pauli_product_measurements_match_qre():
+    """40 seeded random programs as in the test above plus MXX/MYY/MZZ and MPP products over one to
+    three qubits (Q#'s Measure): every logical count (numQubits with QRE's helper qubit) and the
+    estimate equal QRE's. Before the helper qubit was counted, every program with a multi-qubit
+    measurement had numQubits one below QRE's."""
+    import random
+
+    rng = random.Random(311)
+    mismatches = []
+    for _ in range(40):
+        text, program = _random_program(rng, rng.randint(3, 6), rng.randint(1, 40), products=True)
+        preset, budget = rng.choice(PRESETS), rng.choice(GRID_BUDGETS)
+        theirs = _q_sharp(program, preset, budget)
+        counts = count_circuit(text)
+        got_counts = _logical_counts(counts) | {"numQubits": counts.logical_qubits}
+        want_counts = {k: theirs["logicalCounts"].get(k, 0) for k in got_counts}
+        if got_counts != want_counts:
+            mismatches.append((text, got_counts, want_counts))
+            continue
+        ec = estimate(text, QPU.preset(preset, surface_code=SurfaceCode()), error_budget=budget).error_corrected
+        b = theirs["physicalCounts"]["breakdown"]
+        got = (ec.code_distance, ec.physical_qubits, ec.logical_cycles, ec.t_states, ec.layout_logical_qubits_per_qpu[0])
+        want = (theirs["logicalQubit"]["codeDistance"], theirs["physicalCounts"]["physicalQubits"], b["logicalDepth"],
+                b["numTstates"], b["algorithmicLogicalQubits"])
+        if got != want:
+            mismatches.append((text, preset, budget, got, want))
+    assert mismatches == []

@@ -450,6 +450,12 @@ struct RotationLayers {
     Count rspan = 0;            // Highest layer so far.
     Count rotation_depth = 0;   // Layers holding a rotation (below the floor and marked above it).
     std::vector<uint64_t> rmarks;  // Bit l - rfloor - 1: layer l (above the floor) holds a rotation.
+    // The Azure estimator's helper qubit of multi-qubit measurements: one qubit, reused by every
+    // such measurement, so it carries layers from one measurement to the next (MYY 1 5; MYY 4 3:
+    // qubits 3 and 4 wait for qubit 1's non-Clifford layers). A measurement joins its qubits to the
+    // helper one after the other, in the order named (a CNOT chain into the helper): with
+    // RZ 0; MZZ 0 1; RZ 1 the second rotation waits (depth 2), with RZ 1; MZZ 0 1; RZ 0 not (1).
+    Count rhelper = 0;
 
     inline Count rlevel(uint32_t q) {
         if (q >= rclock.size()) rclock.resize(std::max<size_t>(q + 1, rclock.size() * 2), 0);
@@ -478,6 +484,11 @@ struct RotationLayers {
         const Count l = std::max(rlevel(a), rlevel(b));
         rclock[a] = rclock[b] = l;
     }
+    /// One CNOT of a multi-qubit measurement's chain into the helper qubit.
+    inline void helper_join(uint32_t q) {
+        const Count l = std::max({rlevel(q), rhelper, rfloor});
+        rclock[q] = rhelper = l;
+    }
     /// The layer effects of one instruction (targets validated).
     void apply(const GateSpec &g, const Target *t, size_t n) {
         switch (g.kind) {
@@ -493,19 +504,32 @@ struct RotationLayers {
                 for (size_t i = 0; i < n; i += 3) rlayer({t[i].value, t[i + 1].value, t[i + 2].value}, false);
                 break;
             case GateKind::Two:
-            case GateKind::TwoMeasure:
                 for (size_t i = 0; i < n; i += 2) {
                     const Target &a = t[i], &b = t[i + 1];
                     if (a.kind == Target::Qubit && b.kind == Target::Qubit) rjoin(a.value, b.value);
                 }
                 break;
+            case GateKind::TwoMeasure:  // validate(): two distinct qubits.
+                for (size_t i = 0; i < n; i += 2) {
+                    helper_join(t[i].value);
+                    helper_join(t[i + 1].value);
+                }
+                break;
             case GateKind::Product:  // MPP, SPP: each product joins its qubits (QRE's multi-qubit Measure does).
                 for (size_t i = 0; i < n;) {
                     size_t j = i + 1;
-                    while (j < n && t[j].kind == Target::Combiner) j += 2;
-                    Count l = 0;
-                    for (size_t k = i; k < j; k += 2) l = std::max(l, rlevel(t[k].value));
-                    for (size_t k = i; k < j; k += 2) rclock[t[k].value] = l;
+                    bool several = false;
+                    while (j < n && t[j].kind == Target::Combiner) {
+                        several = several || t[j + 1].value != t[i].value;
+                        j += 2;
+                    }
+                    if (several && g.name == "MPP") {  // A measurement over 2+ qubits.
+                        for (size_t k = i; k < j; k += 2) helper_join(t[k].value);
+                    } else {
+                        Count l = 0;
+                        for (size_t k = i; k < j; k += 2) l = std::max(l, rlevel(t[k].value));
+                        for (size_t k = i; k < j; k += 2) rclock[t[k].value] = l;
+                    }
                     i = j;
                 }
                 break;
