@@ -72,6 +72,28 @@ TEST(WorkloadCounter, RotationDepthCountsNonCliffordLayersHoldingARotationUnroll
     EXPECT_TRUE(c.rotation_depth_exact);
 }
 
+TEST(WorkloadCounter, MultiQubitMeasurementsChainIntoOneHelperQubit) {
+    // QRE's multi-qubit Measure: qubits joined to one shared helper in the order named.
+    EXPECT_EQ(Program::parse("RZ(0.1) 0\nMZZ 0 1\nRZ(0.1) 1\n").count().rotation_depth, count_t(2));
+    EXPECT_EQ(Program::parse("RZ(0.1) 1\nMZZ 0 1\nRZ(0.1) 0\n").count().rotation_depth, count_t(1));
+    EXPECT_EQ(Program::parse("RZ(0.1) 0\nT 0\nMPP X0*Z1\nMPP Z2*Z3\nRZ(0.1) 3\n").count().rotation_depth,
+              count_t(2));
+    const Counts c = Program::parse("REPEAT 3 {\n MXX 4 2\n}\nMPP X0 Y1*Y1 Z5*X3\nM 6\n").count();
+    EXPECT_EQ(c.product_measure_qubits, (std::vector<uint32_t>{4, 5}));  // MPP X0 and Y1*Y1: one qubit
+}
+
+TEST(WorkloadCounter, CriticalPathFromATransientIsFlagged) {
+    // Qubit 1's head start: the first iterations grow differently until qubit 0 catches up.
+    Durations d{{1, 1}, {1, 1}, {1, 1}, {1, 1}, {0, 1, 1, 0}, {0, 10, 10, 0}};
+    const Program p = Program::parse("H 1\nH 1\nH 1\nH 1\nH 1\nREPEAT 100 {\n CX 0 1\n H 0\n T 0\n}\n");
+    const PlacedCounts settled = p.count_placed({0, 1}, 2, d);
+    EXPECT_TRUE(settled.critical_path_exact);
+    EXPECT_DOUBLE_EQ(settled.critical_path_s, 555.0);
+    const PlacedCounts cut = p.count_placed({0, 1}, 2, d, true, 2);
+    EXPECT_FALSE(cut.critical_path_exact);
+    EXPECT_DOUBLE_EQ(cut.critical_path_s, 800.0);
+}
+
 TEST(WorkloadCounter, ArgumentCountsAndTargetsAreChecked) {
     QNSIM_EXPECT_THROW_MSG(Program::parse("R(0.1) 0"), CircuitParseError, "R takes no parenthesized arguments");
     QNSIM_EXPECT_THROW_MSG(Program::parse("H 0\nRZ(0.1, 2) 0"), CircuitParseError,
