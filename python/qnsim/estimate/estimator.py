@@ -24,12 +24,15 @@ Model (what the numbers mean):
   are comparable. The critical path is the ASAP makespan with per-QPU gate durations; a
   REPEAT body is executed (natively) until its per-qubit time increments repeat, at most 4096
   times (or 2e6 instructions), and the rest extrapolated: exact for loops that reach a periodic state (checked
-  against the simulator), an estimate for loops still in a transient.
+  against the simulator), an estimate for loops still in a transient (the report's notes then say
+  "critical path extrapolated").
   When compute and link times are comparable the true time exceeds this max (by up to their sum).
 - Error: each delivered pair fails with 1 - F (Werner pair: every Pauli error corrupts the gate),
   each remote gate adds the local teleportation operations' error ``1 - (1-e_2q)^2 (1-e_meas)^2``.
 - Error corrected (surface code on every QPU): the Azure estimator's model (Beverland et al.,
-  arXiv:2211.07629): layout ``2Q + ceil(sqrt(8Q)) + 1`` logical patches per QPU, logical depth
+  arXiv:2211.07629): layout ``2Q + ceil(sqrt(8Q)) + 1`` logical patches per QPU (Q counts one helper
+  qubit on each QPU where a Pauli product over two or more qubits is measured, as QRE's ``Measure``
+  takes one), logical depth
   ``M + R + T + 3 CCZ + t_rot D_R`` cycles plus one per remote operation (``t_rot =
   ceil(0.53 log2(R / eps_rot) + 4.86)`` T states per rotation), error budget split
   between logical errors, T states, rotation synthesis and remote operations, code distance the smallest
