@@ -126,16 +126,17 @@ qnsim.estimate.Workload). Parsing throws CircuitParseError naming the line.
                 return workload::Program::parse(text);
             }),
             py::arg("text"));
-    cls.def("counts", [](const workload::Program &p) {
+    cls.def("counts", [](const workload::Program &p, uint64_t rotation_unroll_budget) {
         workload::Counts c;
         {
             py::gil_scoped_release release;
-            c = p.count();
+            c = p.count(rotation_unroll_budget);
         }
         return counts_to_dict(c);
-    }, "Symbolic counts: dict(per_gate, pair_a, pair_b, pair_weight, measurements, depth_bound, rotation_depth, "
+    }, py::arg("rotation_unroll_budget") = uint64_t{1} << 27, "Symbolic counts: dict(per_gate, pair_a, pair_b, pair_weight, measurements, depth_bound, rotation_depth, "
        "num_qubits (1 + largest index used), used_qubits, product_measure_qubits (first qubit of each "
-       "measurement of a Pauli product over two or more qubits)).");
+       "measurement of a Pauli product over two or more qubits)). rotation_unroll_budget: most target visits spent "
+       "counting rotation layers by plain unrolling; beyond, REPEATs are extrapolated once periodic.");
     cls.def(
         "placed",
         [](const workload::Program &p, const std::vector<int32_t> &qpu_of, uint32_t num_qpus, std::vector<double> t_1q,

@@ -1,6 +1,7 @@
 #include "estimate/workload_counter.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -11,6 +12,7 @@
 #include <limits>
 #include <memory>
 #include <stdexcept>
+#include <unordered_map>
 
 #include "core/errors.h"
 #include "core/text.h"
@@ -443,13 +445,30 @@ inline uint64_t pair_key(uint32_t a, uint32_t b) {
 /// Pauli-product measurements join their qubits' layers), and the depth is the number of layers holding a rotation: a T layer
 /// between two rotations on one qubit separates them (T 0, RZ 0, RZ 1 is depth 2), a run of T
 /// layers alone adds nothing.
-template <typename Count>
+/// Layers holding a rotation, above a floor: one bit per layer (a layer is at most one per
+/// application between two barriers, so the bits are bounded by the applications).
+struct BitMarks {
+    std::vector<uint64_t> words;  // Bit l - floor - 1.
+    template <typename Count>
+    bool insert(Count l, Count floor) {
+        const size_t bit = static_cast<size_t>(l - floor - 1);
+        if (bit / 64 >= words.size()) words.resize(std::max(bit / 64 + 1, words.size() * 2), 0);
+        const uint64_t m = uint64_t{1} << (bit % 64);
+        if (words[bit / 64] & m) return false;
+        words[bit / 64] |= m;
+        return true;
+    }
+    void clear() { words.clear(); }
+};
+
+template <typename Count, typename Marks = BitMarks>
 struct RotationLayers {
     std::vector<Count> rclock;  // Per-qubit non-Clifford layer, floored by `rfloor`.
     Count rfloor = 0;
     Count rspan = 0;            // Highest layer so far.
     Count rotation_depth = 0;   // Layers holding a rotation (below the floor and marked above it).
-    std::vector<uint64_t> rmarks;  // Bit l - rfloor - 1: layer l (above the floor) holds a rotation.
+    Marks marks;                // Layers above the floor that hold a rotation.
+    std::vector<Count> *hits = nullptr;  // When set: every layer a rotation takes (marked or not).
     // The Azure estimator's helper qubit of multi-qubit measurements: one qubit, reused by every
     // such measurement, so it carries layers from one measurement to the next (MYY 1 5; MYY 4 3:
     // qubits 3 and 4 wait for qubit 1's non-Clifford layers). A measurement joins its qubits to the
@@ -468,15 +487,8 @@ struct RotationLayers {
         for (uint32_t q : qs) rclock[q] = l;
         if (l > rspan) rspan = l;
         if (!rotation) return;
-        // Above the floor a layer is at most one per application: the marks take one bit per
-        // application between two barriers (a streamed file: one bit per gate).
-        const size_t bit = static_cast<size_t>(l - rfloor - 1);
-        if (bit / 64 >= rmarks.size()) rmarks.resize(std::max(bit / 64 + 1, rmarks.size() * 2), 0);
-        const uint64_t m = uint64_t{1} << (bit % 64);
-        if (!(rmarks[bit / 64] & m)) {
-            rmarks[bit / 64] |= m;
-            rotation_depth += 1;
-        }
+        if (hits) hits->push_back(l);
+        if (marks.insert(l, rfloor)) rotation_depth += 1;
     }
     /// Multi-qubit Cliffords join the layers of their qubits (a rotation after a CX waits for the
     /// other qubit's non-Clifford layers).
@@ -536,6 +548,288 @@ struct RotationLayers {
             default:
                 break;
         }
+    }
+};
+
+struct CountHash {
+    size_t operator()(count_t v) const {
+        return static_cast<size_t>((static_cast<uint64_t>(v) ^ static_cast<uint64_t>(v >> 64)) * 0x9E3779B97F4A7C15ull);
+    }
+};
+
+/// Layers holding a rotation for the extrapolating walk (absolute, 128-bit layers): explicit bits,
+/// plus the arithmetic progressions an extrapolated loop leaves (layer residue + s period for s in
+/// [first, last]), explicit and progressions disjoint.
+struct SparseMarks {
+    using Span = std::array<count_t, 3>;  // residue, first s, last s; sorted, disjoint per residue.
+    struct Run {
+        count_t period;
+        std::vector<Span> spans;
+    };
+    std::unordered_map<count_t, uint64_t, CountHash> words;  // Key l / 64, bit l % 64.
+    std::vector<Run> runs;
+
+    bool contains(count_t l) const {
+        const auto it = words.find(l >> 6);
+        if (it != words.end() && ((it->second >> static_cast<unsigned>(l & 63)) & 1)) return true;
+        for (const Run &r : runs) {
+            const Span key{l % r.period, l / r.period, 0};
+            auto pos = std::upper_bound(r.spans.begin(), r.spans.end(), key, [](const Span &a, const Span &b) {
+                return a[0] < b[0] || (a[0] == b[0] && a[1] < b[1]);
+            });
+            if (pos == r.spans.begin()) continue;
+            --pos;
+            if ((*pos)[0] == key[0] && key[1] <= (*pos)[2]) return true;
+        }
+        return false;
+    }
+    bool insert(count_t l, count_t /*floor: 0 in the walk*/) {
+        if (contains(l)) return false;
+        words[l >> 6] |= uint64_t{1} << static_cast<unsigned>(l & 63);
+        return true;
+    }
+};
+
+/// Rotation layers of the unrolled circuit, with REPEATs extrapolated once periodic. Node nq is the
+/// helper qubit of multi-qubit measurements. Per block, its "components": the nodes its layer
+/// operations (nested blocks included) tie together. If after some iteration every component's
+/// nodes grew by one amount, and every growing component by the same lambda, the next iteration
+/// starts from this one's start shifted by lambda on the growing components (every max the body
+/// takes compares nodes of one component, all shifted alike), so it is this iteration shifted by
+/// lambda, and so on: iteration j + t takes this iteration's rotation layers plus t lambda. The
+/// remaining t = 1..m add, per residue r of those layers mod lambda, the layers r + s lambda for s
+/// in the union of [s_k + 1, s_k + m] (s_k: this iteration's layers of residue r); those at or
+/// below the highest layer so far are checked one by one against the marks, the rest are new.
+/// Gives up (the caller keeps the barrier count, flagged inexact) past `budget` visits, or when a
+/// loop never reaches such a state in time (independent groups growing at different rates).
+struct RotationWalk {
+    const std::vector<std::vector<Instruction>> &blocks;
+    const std::vector<Target> &targets;
+    uint32_t nq;
+    uint64_t budget;
+    RotationLayers<count_t, SparseMarks> L;
+    std::vector<std::vector<uint32_t>> touched;  // Per block: nodes its layer operations change, ascending.
+    std::vector<std::vector<uint32_t>> comp;     // Per block: component of each touched node.
+    std::vector<uint32_t> ncomp;
+    uint64_t visits = 0, extrapolations = 0;
+    bool failed = false;
+
+    /// The node groups one application ties (layer or join), as RotationLayers::apply treats them.
+    template <typename F>
+    void groups(const GateSpec &g, const Target *t, size_t n, F f) const {
+        switch (g.kind) {
+            case GateKind::Single:
+                if (!g.clifford) {
+                    for (size_t i = 0; i < n; ++i) f(std::vector<uint32_t>{t[i].value});
+                }
+                break;
+            case GateKind::Rotation:
+                for (size_t i = 0; i < n; ++i) f(std::vector<uint32_t>{t[i].value});
+                break;
+            case GateKind::Three:
+                for (size_t i = 0; i < n; i += 3) f(std::vector<uint32_t>{t[i].value, t[i + 1].value, t[i + 2].value});
+                break;
+            case GateKind::Two:
+                for (size_t i = 0; i < n; i += 2) {
+                    if (t[i].kind == Target::Qubit && t[i + 1].kind == Target::Qubit) {
+                        f(std::vector<uint32_t>{t[i].value, t[i + 1].value});
+                    }
+                }
+                break;
+            case GateKind::TwoMeasure:
+                for (size_t i = 0; i < n; i += 2) f(std::vector<uint32_t>{t[i].value, t[i + 1].value, nq});
+                break;
+            case GateKind::Product:
+                for (size_t i = 0; i < n;) {
+                    size_t j = i + 1;
+                    std::vector<uint32_t> qs{t[i].value};
+                    bool several = false;
+                    while (j < n && t[j].kind == Target::Combiner) {
+                        several = several || t[j + 1].value != t[i].value;
+                        qs.push_back(t[j + 1].value);
+                        j += 2;
+                    }
+                    if (several && g.name == "MPP") qs.push_back(nq);
+                    f(qs);
+                    i = j;
+                }
+                break;
+            default:
+                break;
+        }
+    }
+
+    void prepare() {
+        touched.assign(blocks.size(), {});
+        comp.assign(blocks.size(), {});
+        ncomp.assign(blocks.size(), 0);
+        for (size_t b = blocks.size(); b-- > 0;) {
+            std::vector<std::vector<uint32_t>> edges;
+            std::vector<uint32_t> nodes;
+            for (const Instruction &ins : blocks[b]) {
+                if (ins.gate == kRepeatId) {
+                    const auto &tq = touched[ins.block];
+                    const auto &cq = comp[ins.block];
+                    std::vector<std::vector<uint32_t>> members(ncomp[ins.block]);
+                    for (size_t i = 0; i < tq.size(); ++i) members[cq[i]].push_back(tq[i]);
+                    for (auto &m : members) {
+                        nodes.insert(nodes.end(), m.begin(), m.end());
+                        edges.push_back(std::move(m));
+                    }
+                    continue;
+                }
+                groups(gate_table()[ins.gate], targets.data() + ins.target_begin, ins.target_end - ins.target_begin,
+                       [&](std::vector<uint32_t> qs) {
+                           nodes.insert(nodes.end(), qs.begin(), qs.end());
+                           edges.push_back(std::move(qs));
+                       });
+            }
+            std::sort(nodes.begin(), nodes.end());
+            nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());
+            std::vector<uint32_t> parent(nodes.size());
+            for (size_t i = 0; i < parent.size(); ++i) parent[i] = static_cast<uint32_t>(i);
+            std::function<uint32_t(uint32_t)> find = [&](uint32_t x) {
+                while (parent[x] != x) x = parent[x] = parent[parent[x]];
+                return x;
+            };
+            auto index = [&](uint32_t q) {
+                return static_cast<uint32_t>(std::lower_bound(nodes.begin(), nodes.end(), q) - nodes.begin());
+            };
+            for (const auto &e : edges) {
+                for (size_t i = 1; i < e.size(); ++i) parent[find(index(e[i]))] = find(index(e[0]));
+            }
+            std::vector<uint32_t> id(nodes.size(), ~0u), c(nodes.size());
+            uint32_t k = 0;
+            for (size_t i = 0; i < nodes.size(); ++i) {
+                const uint32_t r = find(static_cast<uint32_t>(i));
+                if (id[r] == ~0u) id[r] = k++;
+                c[i] = id[r];
+            }
+            touched[b] = std::move(nodes);
+            comp[b] = std::move(c);
+            ncomp[b] = k;
+        }
+    }
+
+    count_t &node(uint32_t i) { return i == nq ? L.rhelper : L.rclock[i]; }
+
+    void run(uint32_t b) {
+        for (const Instruction &ins : blocks[b]) {
+            if (failed) return;
+            if (ins.gate == kRepeatId) {
+                repeat(ins);
+                continue;
+            }
+            visits += 1 + (ins.target_end - ins.target_begin);
+            if (visits > budget) {
+                failed = true;
+                return;
+            }
+            L.apply(gate_table()[ins.gate], targets.data() + ins.target_begin, ins.target_end - ins.target_begin);
+        }
+    }
+
+    void repeat(const Instruction &ins) {
+        const auto &tq = touched[ins.block];
+        const auto &cq = comp[ins.block];
+        std::vector<count_t> start(tq.size()), grow(ncomp[ins.block]);
+        std::vector<char> set(ncomp[ins.block]);
+        std::vector<count_t> hits;
+        std::vector<count_t> *outer = L.hits;
+        for (uint64_t done = 0; done < ins.repeat_count && !failed;) {
+            const uint64_t visits_before = visits;
+            for (size_t i = 0; i < tq.size(); ++i) start[i] = node(tq[i]);
+            hits.clear();
+            const uint64_t extrapolations_before = extrapolations;
+            L.hits = &hits;
+            run(ins.block);
+            L.hits = outer;
+            if (outer) outer->insert(outer->end(), hits.begin(), hits.end());
+            ++done;
+            if (failed || done == ins.repeat_count) break;
+            // A nested loop extrapolated in this iteration: its layers are not all in `hits`.
+            if (extrapolations != extrapolations_before) continue;
+            std::fill(set.begin(), set.end(), 0);
+            bool uniform = true;
+            for (size_t i = 0; i < tq.size() && uniform; ++i) {
+                const count_t d = node(tq[i]) - start[i];
+                if (!set[cq[i]]) {
+                    set[cq[i]] = 1;
+                    grow[cq[i]] = d;
+                } else if (grow[cq[i]] != d) {
+                    uniform = false;
+                }
+            }
+            count_t lambda = 0;
+            for (size_t c = 0; c < grow.size() && uniform; ++c) {
+                if (grow[c] == 0) continue;
+                if (lambda == 0) lambda = grow[c];
+                if (grow[c] != lambda) uniform = false;
+            }
+            if (!uniform) {
+                // Still not periodic after many iterations (groups growing at different rates
+                // never become so) and too long to finish by unrolling: give up at once.
+                const count_t rest = count_t{ins.repeat_count - done} * std::max<uint64_t>(visits - visits_before, 1);
+                if (done >= 4096 && rest > count_t{budget - std::min(budget, visits)}) failed = true;
+                continue;
+            }
+            // Nothing grows: the body only joins layers, and every later iteration repeats this one.
+            if (lambda != 0) extrapolate(ins.repeat_count - done, lambda, hits, tq, cq, grow);
+            break;
+        }
+    }
+
+    void extrapolate(uint64_t m, count_t lambda, const std::vector<count_t> &hits, const std::vector<uint32_t> &tq,
+                     const std::vector<uint32_t> &cq, const std::vector<count_t> &grow) {
+        ++extrapolations;
+        const count_t top = L.rspan;
+        const count_t shift = checked_mul(lambda, m);
+        for (size_t i = 0; i < tq.size(); ++i) {
+            if (grow[cq[i]] != 0) {
+                count_t &v = node(tq[i]);
+                v = checked_add(v, shift);
+                L.rspan = std::max(L.rspan, v);
+            }
+        }
+        std::vector<std::pair<count_t, count_t>> rs;  // (residue, s) of this iteration's rotation layers
+        rs.reserve(hits.size());
+        for (count_t h : hits) rs.emplace_back(h % lambda, h / lambda);
+        std::sort(rs.begin(), rs.end());
+        rs.erase(std::unique(rs.begin(), rs.end()), rs.end());
+        SparseMarks::Run run{lambda, {}};
+        count_t added = 0;
+        auto emit = [&](count_t r, count_t a, count_t b) {  // Layers r + s lambda, s in [a, b].
+            count_t s = a;
+            while (s <= b && r + s * lambda <= top) {
+                if (++visits > budget) {
+                    failed = true;
+                    return;
+                }
+                if (L.marks.insert(r + s * lambda, 0)) added += 1;
+                ++s;
+            }
+            if (s <= b) {
+                run.spans.push_back({r, s, b});
+                added = checked_add(added, b - s + 1);
+            }
+        };
+        for (size_t i = 0; i < rs.size() && !failed;) {
+            const count_t r = rs[i].first;
+            count_t a = rs[i].second + 1, b = checked_add(rs[i].second, m);
+            for (++i; i < rs.size() && rs[i].first == r && !failed; ++i) {
+                const count_t a2 = rs[i].second + 1, b2 = checked_add(rs[i].second, m);
+                if (a2 <= b + 1) {
+                    b = std::max(b, b2);
+                } else {
+                    emit(r, a, b);
+                    a = a2;
+                    b = b2;
+                }
+            }
+            if (!failed) emit(r, a, b);
+        }
+        if (!run.spans.empty()) L.marks.runs.push_back(std::move(run));
+        L.rotation_depth = checked_add(L.rotation_depth, added);
     }
 };
 
@@ -777,7 +1071,7 @@ Program Program::parse(const std::string &text) {
     return prog;
 }
 
-Counts Program::count() const {
+Counts Program::count(uint64_t rotation_unroll_budget) const {
     std::vector<std::unique_ptr<Counts>> memo(blocks_.size());
     // Blocks are numbered in opening order, so every body has a larger index than its parent:
     // counting from the last block to the first visits bodies before the blocks that repeat them.
@@ -799,7 +1093,7 @@ Counts Program::count() const {
                 L.rfloor = checked_add(rbase, checked_mul(body.rotation_span, ins.repeat_count));
                 L.rspan = L.rfloor;
                 L.rotation_depth = checked_add(L.rotation_depth, checked_mul(body.rotation_depth, ins.repeat_count));
-                L.rmarks.clear();  // Layers above the new floor are all fresh.
+                L.marks.clear();  // Layers above the new floor are all fresh.
             } else {
                 tally.apply(ins.gate, targets_.data() + ins.target_begin, ins.target_end - ins.target_begin);
             }
@@ -835,11 +1129,11 @@ Counts Program::count() const {
             for (const Instruction &ins : blocks_[b]) {
                 const count_t step = ins.gate == kRepeatId ? ins.repeat_count * std::max<count_t>(work[ins.block], 1)
                                                            : count_t{1} + (ins.target_end - ins.target_begin);
-                w = std::min<count_t>(w + step, kRotationUnrollBudget + 1);  // Saturates: no overflow.
+                w = std::min<count_t>(w + step, count_t{rotation_unroll_budget} + 1);  // Saturates: no overflow.
             }
             work[b] = w;
         }
-        if (work[0] <= kRotationUnrollBudget) {
+        if (work[0] <= rotation_unroll_budget) {
             RotationLayers<uint64_t> layers;
             std::function<void(uint32_t)> walk = [&](uint32_t block) {
                 for (const Instruction &ins : blocks_[block]) {
@@ -855,7 +1149,16 @@ Counts Program::count() const {
             out.rotation_depth = layers.rotation_depth;
             out.rotation_span = layers.rspan;
         } else {
-            out.rotation_depth_exact = false;
+            RotationWalk extrapolated{blocks_, targets_, num_qubits_, kRotationUnrollBudget, {}, {}, {}, {}};
+            extrapolated.prepare();
+            extrapolated.L.rclock.assign(num_qubits_, 0);
+            extrapolated.run(0);
+            if (extrapolated.failed) {
+                out.rotation_depth_exact = false;
+            } else {
+                out.rotation_depth = extrapolated.L.rotation_depth;
+                out.rotation_span = extrapolated.L.rspan;
+            }
         }
     }
     return out;

@@ -150,7 +150,9 @@ class Program {
     /// Symbolic counts (never unrolls, except the rotation layers of a program of at most 2^27
     /// target visits unrolled, see `rotation_depth_exact`). Throws StateTooLargeError on 128-bit
     /// overflow.
-    Counts count() const;
+    /// rotation_unroll_budget: most target visits the rotation layers are counted by plain
+    /// unrolling (beyond it, REPEATs are extrapolated once periodic; tests lower it).
+    Counts count(uint64_t rotation_unroll_budget = uint64_t{1} << 27) const;
 
     /// Remote-aware counts for a placement (qpu_of[q] in [0, k) or -1 for "on no QPU": throws
     /// std::invalid_argument naming the first such qubit that is used). schedule = false skips
