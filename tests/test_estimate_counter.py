@@ -290,10 +290,16 @@ def test_rotation_depth_of_a_repeat_block_equals_the_flattened_circuit(body, aft
     assert count_circuit(repeated).rotation_depth == count_circuit(flat).rotation_depth
 
 
-def test_rotation_depth_beyond_the_unroll_budget_is_marked_inexact_and_the_estimate_says_so():
-    """Past 2^27 unrolled targets the barrier count stands: here 4e7 iterations of RZ 0, T 0, RZ 1
-    give 4e7 layers with barriers where the unrolled circuit has 6e7 (the 1e7-iteration loop, within
-    the budget, shows the unrolled 1.5 layers per iteration). The estimate's notes say so."""
+def test_rotation_depth_beyond_the_unroll_budget_is_extrapolated_exactly_or_marked_inexact():
+    """Past 2^27 unrolled targets, a REPEAT is extrapolated once periodic. Before, every such circuit
+    fell back to the barrier count, flagged inexact: 4e9 iterations of RZ 0, T 0, RZ 1, CX 0 1
+    between lone rotations gave 4,000,000,002 (the one after the loop took a layer above the
+    barrier) where the unrolled circuit has 4,000,000,001. Loops whose qubit
+    groups grow at different rates (RZ 0, T 0, RZ 1: 2 and 1 layers per iteration) never become
+    periodic: 4e7 iterations keep the barrier count (4e7 layers where the unrolled circuit has 6e7),
+    flagged, and the estimate's notes say so."""
+    exact = count_circuit("RZ(0.1) 5\nREPEAT 4000000000 {\nRZ(0.1) 0\nT 0\nRZ(0.1) 1\nCX 0 1\n}\nRZ(0.1) 7\nRZ(0.1) 1")
+    assert (exact.rotation_depth, exact.rotation_depth_exact) == (4_000_000_001, True)
     small = count_circuit("REPEAT 10000000 {\nRZ(0.1) 0\nT 0\nRZ(0.1) 1\n}")
     assert (small.rotation_depth, small.rotation_depth_exact) == (15_000_000, True)
     big_text = "REPEAT 40000000 {\nRZ(0.1) 0\nT 0\nRZ(0.1) 1\n}\nM 0"
@@ -303,6 +309,49 @@ def test_rotation_depth_beyond_the_unroll_budget_is_marked_inexact_and_the_estim
 
     notes = estimate(big_text, QPU.preset("qubit_gate_ns_e3", surface_code=SurfaceCode())).notes
     assert any("rotation depth 40000000 counted with each REPEAT boundary as a barrier" in n for n in notes)
+
+
+@st.composite
+def _rotation_line(draw, nq):
+    q = st.integers(0, nq - 1)
+    kind = draw(st.sampled_from(["RZ", "T", "H", "CX", "CCZ", "MZZ", "MPP", "RX", "M"]))
+    if kind in ("RZ", "RX"):
+        return f"{kind}(0.{draw(st.integers(1, 9))}) {draw(q)}"
+    if kind in ("T", "H", "M"):
+        return f"{kind} {draw(q)}"
+    if kind in ("CX", "MZZ") and nq > 1:
+        a, b = draw(st.lists(q, min_size=2, max_size=2, unique=True))
+        return f"{kind} {a} {b}"
+    if kind == "CCZ" and nq > 2:
+        return "CCZ " + " ".join(map(str, draw(st.lists(q, min_size=3, max_size=3, unique=True))))
+    if kind == "MPP":
+        return "MPP " + "*".join(f"X{x}" for x in draw(st.lists(q, min_size=1, max_size=3, unique=True)))
+    return f"T {draw(q)}"
+
+
+@st.composite
+def _rotation_block(draw, nq, depth=0):
+    lines = []
+    for _ in range(draw(st.integers(1, 5))):
+        if depth < 3 and draw(st.integers(0, 3)) == 0:
+            lines += [f"REPEAT {draw(st.integers(1, 40))} {{", *draw(_rotation_block(nq, depth + 1)), "}"]
+        else:
+            lines.append(draw(_rotation_line(nq)))
+    return lines
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 6).flatmap(lambda nq: _rotation_block(nq)))
+def test_extrapolated_rotation_depth_equals_the_unrolled_count(lines):
+    """Random nested REPEATs (rotations, T, CX, CCZ, MZZ, MPP) counted with the extrapolation forced
+    (no plain unrolling) give the rotation depth of plain unrolling, and say it is exact (loops
+    that never become periodic here are unrolled by the walk within its budget)."""
+    from qnsim import _core
+
+    program = _core.WorkloadProgram("\n".join(lines))
+    unrolled, extrapolated = program.counts(), program.counts(rotation_unroll_budget=0)
+    assert extrapolated["rotation_depth_exact"]
+    assert extrapolated["rotation_depth"] == unrolled["rotation_depth"]
 
 
 def test_a_critical_path_extrapolated_from_a_transient_is_flagged_and_noted(monkeypatch):

@@ -469,3 +469,30 @@ def test_random_circuits_with_pauli_product_measurements_match_qre():
         if got != want:
             mismatches.append((text, preset, budget, got, want))
     assert mismatches == []
+
+
+def test_extrapolated_rotation_depth_of_loops_matches_qre():
+    """Q# for loops (QRE unrolls them) against the same REPEATs counted with the extrapolation forced
+    (as beyond 2^27 unrolled targets): the rotation depths are equal. Before, REPEATs beyond the
+    unroll budget kept the barrier count, flagged inexact."""
+    from qnsim import _core
+
+    cases = [
+        ("Rz(0.1, q[3]); for i in 1..50 { Rz(0.1, q[0]); T(q[0]); Rz(0.2, q[1]); CNOT(q[0], q[1]); } Rz(0.3, q[1]);",
+         "RZ(0.1) 3\nREPEAT 50 {\nRZ(0.1) 0\nT 0\nRZ(0.2) 1\nCX 0 1\n}\nRZ(0.3) 1"),
+        ("for i in 1..20 { T(q[2]); for j in 1..7 { Rz(0.1, q[0]); CNOT(q[0], q[2]); T(q[2]); } Rz(0.2, q[1]); "
+         "set r += [Measure([PauliZ, PauliZ], [q[1], q[2]])]; } Rz(0.4, q[3]);",
+         "REPEAT 20 {\nT 2\nREPEAT 7 {\nRZ(0.1) 0\nCX 0 2\nT 2\n}\nRZ(0.2) 1\nMZZ 1 2\n}\nRZ(0.4) 3"),
+        ("for i in 1..30 { Controlled Z([q[0], q[1]], q[2]); Rx(0.3, q[2]); Rz(0.1, q[0]); "
+         "set r += [Measure([PauliX, PauliX], [q[2], q[3]])]; Rz(0.2, q[3]); }",
+         "REPEAT 30 {\nCCZ 0 1 2\nRX(0.3) 2\nRZ(0.1) 0\nMPP X2*X3\nRZ(0.2) 3\n}"),
+        ("T(q[1]); Rz(0.5, q[1]); for i in 1..40 { Rz(0.1, q[0]); Rz(0.1, q[0]); CNOT(q[1], q[0]); } "
+         "Rz(0.1, q[2]); Rz(0.1, q[1]);",
+         "T 1\nRZ(0.5) 1\nREPEAT 40 {\nRZ(0.1) 0\nRZ(0.1) 0\nCX 1 0\n}\nRZ(0.1) 2\nRZ(0.1) 1"),
+    ]
+    for body, text in cases:
+        theirs = _q_sharp("{ use q = Qubit[4]; mutable r : Result[] = []; %s ResetAll(q); }" % body)["logicalCounts"]
+        counts = _core.WorkloadProgram(text).counts(rotation_unroll_budget=0)
+        assert counts["rotation_depth_exact"], text
+        assert counts["rotation_depth"] == theirs["rotationDepth"], text
+        assert count_circuit(text).rotation_depth == theirs["rotationDepth"], text

@@ -1121,7 +1121,8 @@ Counts Program::count(uint64_t rotation_unroll_budget) const {
     // the text around the block) share layers when unrolled, as the Azure estimator unrolls a
     // loop: the barrier count can be off either way (REPEAT 5 { RZ 0; T 0; RZ 1 } is 5 with
     // barriers, 7 unrolled). So the rotation layers are counted unrolled when that takes at most
-    // kRotationUnrollBudget target visits, else the barrier count stands, marked inexact.
+    // rotation_unroll_budget target visits, else by RotationWalk (loops extrapolated once
+    // periodic); if that gives up, the barrier count stands, marked inexact.
     if (out.rotation_depth > 0) {
         std::vector<count_t> work(blocks_.size(), 0);
         for (size_t b = blocks_.size(); b-- > 0;) {

@@ -61,7 +61,7 @@ struct Counts {
     count_t depth = 0;              // Upper bound on ASAP depth (REPEAT boundaries act as barriers).
     count_t rotation_depth = 0;     // Non-Clifford layers holding an arbitrary-angle rotation (see count()).
     count_t rotation_span = 0;      // Non-Clifford layers (rotations and T-type gates): a barrier's height.
-    bool rotation_depth_exact = true;  // False: REPEATs too long to unroll, counted with barriers.
+    bool rotation_depth_exact = true;  // False: REPEATs too long to unroll and never periodic: barriers.
     uint32_t num_qubits = 0;        // 1 + largest qubit index used.
     std::vector<uint32_t> used_qubits;  // Qubits some non-annotation instruction acts on, ascending.
     // First qubit of each measurement of a Pauli product over two or more qubits (MXX, MYY, MZZ,

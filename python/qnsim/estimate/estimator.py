@@ -1086,7 +1086,8 @@ class _Context:
         if r and isinstance(counts, GateCounts) and not counts.rotation_depth_exact:
             self.notes.append(
                 f"rotation depth {r_depth} counted with each REPEAT boundary as a barrier (the unrolled circuit "
-                "exceeds 2^27 targets): the Azure estimator unrolls loops, and its rotation depth can differ"
+                "exceeds 2^27 targets and a loop never becomes periodic): the Azure estimator unrolls loops, and its "
+                "rotation depth can differ"
             )
         n_states = t + 4 * ccz + t_per_rot * r
         if alg_depth == 0:

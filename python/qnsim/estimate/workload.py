@@ -112,10 +112,13 @@ class GateCounts:
             every non-Clifford gate (rotation, T, T_DAG, CCZ, RX/RY by an odd multiple of pi/4)
             takes the next layer on its qubits, multi-qubit Cliffords and Pauli-product
             measurements join their qubits' layers, and the layers holding a rotation are counted.
-        rotation_depth_exact: True when ``rotation_depth`` is the unrolled circuit's (always for a
-            circuit of at most 2^27 targets with REPEATs unrolled); False beyond, where each REPEAT
-            boundary is a barrier (consecutive iterations never share a layer), which can count
-            more or fewer layers than the unrolled circuit has.
+        rotation_depth_exact: True when ``rotation_depth`` is the unrolled circuit's: always for a
+            circuit of at most 2^27 targets with REPEATs unrolled, and beyond when every long loop
+            becomes periodic (each group of qubits its layers tie grows by one common amount per
+            iteration: the rest is extrapolated exactly). False when one never does (qubit groups
+            growing at different rates): each REPEAT boundary is then a barrier (consecutive
+            iterations never share a layer), which can count more or fewer layers than the
+            unrolled circuit has.
         product_measure_qubits: the first qubit of each measurement of a Pauli product over two or
             more qubits (MXX, MYY, MZZ, MPP ``X0*Z1``), ascending; see :attr:`helper_qubits`.
 
