@@ -82,6 +82,24 @@ TEST(WorkloadCounter, MultiQubitMeasurementsChainIntoOneHelperQubit) {
     EXPECT_EQ(c.product_measure_qubits, (std::vector<uint32_t>{4, 5}));  // MPP X0 and Y1*Y1: one qubit
 }
 
+TEST(WorkloadCounter, RotationDepthOfLongLoopsIsExtrapolatedOncePeriodic) {
+    // 4e9 iterations: far beyond plain unrolling; lone rotations before and after the loop.
+    const Counts c =
+        Program::parse("RZ(0.1) 5\nREPEAT 4000000000 {\n RZ(0.1) 0\n T 0\n RZ(0.1) 1\n CX 0 1\n}\nRZ(0.1) 7\nRZ(0.1) 1\n")
+            .count();
+    EXPECT_TRUE(c.rotation_depth_exact);
+    EXPECT_EQ(c.rotation_depth, count_t(4000000001ull));
+    // Forced extrapolation equals plain unrolling (qubit 2 joins late, the helper chain carries).
+    const Program p = Program::parse(
+        "T 2\nT 2\nT 2\nREPEAT 300 {\n RZ(0.1) 0\n REPEAT 3 {\n  T 1\n  CX 0 1\n }\n MZZ 1 2\n RZ(0.2) 2\n}\nRZ(0.1) 3\n");
+    const Counts forced = p.count(0);
+    EXPECT_TRUE(forced.rotation_depth_exact);
+    EXPECT_EQ(forced.rotation_depth, p.count().rotation_depth);
+    // Groups growing at different rates never become periodic: the barrier count, flagged.
+    const Counts apart = Program::parse("REPEAT 40000000 {\n RZ(0.1) 0\n T 0\n RZ(0.1) 1\n}\n").count();
+    EXPECT_FALSE(apart.rotation_depth_exact);
+}
+
 TEST(WorkloadCounter, CriticalPathFromATransientIsFlagged) {
     // Qubit 1's head start: the first iterations grow differently until qubit 0 catches up.
     Durations d{{1, 1}, {1, 1}, {1, 1}, {1, 1}, {0, 1, 1, 0}, {0, 10, 10, 0}};
