@@ -1409,9 +1409,9 @@ class WorkloadProgram:
     """
     def __init__(self, text: str) -> None:
         ...
-    def counts(self) -> dict:
+    def counts(self, rotation_unroll_budget: typing.SupportsInt | typing.SupportsIndex = 134217728) -> dict:
         """
-        Symbolic counts: dict(per_gate, pair_a, pair_b, pair_weight, measurements, depth_bound, rotation_depth, num_qubits (1 + largest index used), used_qubits, product_measure_qubits (first qubit of each measurement of a Pauli product over two or more qubits)).
+        Symbolic counts: dict(per_gate, pair_a, pair_b, pair_weight, measurements, depth_bound, rotation_depth, num_qubits (1 + largest index used), used_qubits, product_measure_qubits (first qubit of each measurement of a Pauli product over two or more qubits)). rotation_unroll_budget: most target visits spent counting rotation layers by plain unrolling; beyond, REPEATs are extrapolated once periodic.
         """
     def pair_count(self, a: typing.SupportsInt | typing.SupportsIndex, b: typing.SupportsInt | typing.SupportsIndex) -> int:
         """
