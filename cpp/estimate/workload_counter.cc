@@ -611,7 +611,7 @@ struct RotationWalk {
     std::vector<std::vector<uint32_t>> touched;  // Per block: nodes its layer operations change, ascending.
     std::vector<std::vector<uint32_t>> comp;     // Per block: component of each touched node.
     std::vector<uint32_t> ncomp;
-    uint64_t visits = 0, extrapolations = 0;
+    uint64_t visits = 0, extrapolations = 0, scanned = 0;
     bool failed = false;
 
     /// The node groups one application ties (layer or join), as RotationLayers::apply treats them.
@@ -801,7 +801,9 @@ struct RotationWalk {
         auto emit = [&](count_t r, count_t a, count_t b) {  // Layers r + s lambda, s in [a, b].
             count_t s = a;
             while (s <= b && r + s * lambda <= top) {
-                if (++visits > budget) {
+                // One check per layer below the top: a tall prefix over a fast loop would take
+                // many (give up past 2^22, about 0.3 s).
+                if (++visits > budget || ++scanned > (uint64_t{1} << 22)) {
                     failed = true;
                     return;
                 }
