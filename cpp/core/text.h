@@ -21,6 +21,27 @@ inline size_t edit_distance(const std::string &a, const std::string &b) {
     return prev[b.size()];
 }
 
+/// `text` with its control bytes written as \xNN, for error messages quoting user input: a raw
+/// NUL ended the message there, and a line break split it.
+inline std::string escape_control_bytes(const char *begin, const char *end) {
+    static const char hex[] = "0123456789abcdef";
+    std::string out;
+    for (const char *c = begin; c < end; ++c) {
+        const auto byte = static_cast<unsigned char>(*c);
+        if (byte < 0x20 || byte == 0x7f) {
+            out += "\\x";
+            out += hex[byte >> 4];
+            out += hex[byte & 15];
+        } else {
+            out += *c;
+        }
+    }
+    return out;
+}
+inline std::string escape_control_bytes(const std::string &text) {
+    return escape_control_bytes(text.data(), text.data() + text.size());
+}
+
 }  // namespace qnsim
 
 #endif

@@ -72,20 +72,7 @@ inline bool parse_uint(const char *&p, const char *end, uint64_t &out) {
 std::string token_at(const char *p, const char *end) {
     const char *q = p;
     while (q < end && !is_space(*q) && *q != '#') ++q;
-    // Control bytes are shown escaped: a NUL ended the message there ("got '" and no line number).
-    std::string out;
-    for (const char *c = p; c < q; ++c) {
-        const auto byte = static_cast<unsigned char>(*c);
-        if (byte < 0x20 || byte == 0x7f) {
-            static const char hex[] = "0123456789abcdef";
-            out += "\\x";
-            out += hex[byte >> 4];
-            out += hex[byte & 15];
-        } else {
-            out += *c;
-        }
-    }
-    return out;
+    return escape_control_bytes(p, q);
 }
 
 /// The gate a rotation by `theta` (radians) is, when the angle makes it one the estimator prices

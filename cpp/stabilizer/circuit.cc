@@ -105,19 +105,7 @@ struct Parser {
 
     [[noreturn]] void fail(uint32_t line, const std::string &what) {
         // Control bytes of the circuit text are shown escaped: a NUL ended the message there.
-        std::string shown;
-        for (const char c : what) {
-            const auto byte = static_cast<unsigned char>(c);
-            if (byte < 0x20 || byte == 0x7f) {
-                static const char hex[] = "0123456789abcdef";
-                shown += "\\x";
-                shown += hex[byte >> 4];
-                shown += hex[byte & 15];
-            } else {
-                shown += c;
-            }
-        }
-        throw CircuitParseError(msg(shown, " on line ", line));
+        throw CircuitParseError(msg(escape_control_bytes(what), " on line ", line));
     }
 
     static void skip_space(const std::string &s, size_t &i) {
