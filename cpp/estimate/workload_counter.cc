@@ -349,6 +349,23 @@ void validate(int gate, const Target *t, size_t n, uint64_t line) {
     }
 }
 
+/// Calls visit(begin, end, several) for each Pauli product of a Product gate's targets (MPP,
+/// SPP): its qubits are t[begin], t[begin + 2], ..., t[end - 1], with combiners between them, and
+/// `several` says it names a qubit other than its first.
+template <typename Visit>
+void for_each_product(const Target *t, size_t n, Visit &&visit) {
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        bool several = false;
+        while (j < n && t[j].kind == Target::Combiner) {
+            several = several || t[j + 1].value != t[i].value;
+            j += 2;
+        }
+        visit(i, j, several);
+        i = j;
+    }
+}
+
 /// Marks the first qubit of each measurement of a Pauli product over two or more distinct qubits
 /// (MXX/MYY/MZZ pairs, MPP products): the Azure estimator's multi-qubit Measure runs through a
 /// helper qubit (one more logical qubit; a one-qubit product such as MPP X0 takes none).
@@ -360,16 +377,9 @@ void mark_product_measurements(const GateSpec &g, const Target *t, size_t n, std
     if (g.kind == GateKind::TwoMeasure) {
         for (size_t i = 0; i + 1 < n; i += 2) mark(t[i].value);  // validate(): both are distinct qubits
     } else if (g.kind == GateKind::Product && g.name == "MPP") {
-        for (size_t i = 0; i < n;) {
-            size_t j = i + 1;
-            bool several = false;
-            while (j < n && t[j].kind == Target::Combiner) {
-                several = several || t[j + 1].value != t[i].value;
-                j += 2;
-            }
-            if (several) mark(t[i].value);
-            i = j;
-        }
+        for_each_product(t, n, [&](size_t begin, size_t, bool several) {
+            if (several) mark(t[begin].value);
+        });
     }
 }
 
@@ -515,13 +525,7 @@ struct RotationLayers {
                 }
                 break;
             case GateKind::Product:  // MPP, SPP: each product joins its qubits (QRE's multi-qubit Measure does).
-                for (size_t i = 0; i < n;) {
-                    size_t j = i + 1;
-                    bool several = false;
-                    while (j < n && t[j].kind == Target::Combiner) {
-                        several = several || t[j + 1].value != t[i].value;
-                        j += 2;
-                    }
+                for_each_product(t, n, [&](size_t i, size_t j, bool several) {
                     if (several && g.name == "MPP") {  // A measurement over 2+ qubits.
                         for (size_t k = i; k < j; k += 2) helper_join(t[k].value);
                     } else {
@@ -529,8 +533,7 @@ struct RotationLayers {
                         for (size_t k = i; k < j; k += 2) l = std::max(l, rlevel(t[k].value));
                         for (size_t k = i; k < j; k += 2) rclock[t[k].value] = l;
                     }
-                    i = j;
-                }
+                });
                 break;
             default:
                 break;
@@ -627,19 +630,12 @@ struct RotationWalk {
                 for (size_t i = 0; i < n; i += 2) f(std::vector<uint32_t>{t[i].value, t[i + 1].value, nq});
                 break;
             case GateKind::Product:
-                for (size_t i = 0; i < n;) {
-                    size_t j = i + 1;
-                    std::vector<uint32_t> qs{t[i].value};
-                    bool several = false;
-                    while (j < n && t[j].kind == Target::Combiner) {
-                        several = several || t[j + 1].value != t[i].value;
-                        qs.push_back(t[j + 1].value);
-                        j += 2;
-                    }
+                for_each_product(t, n, [&](size_t i, size_t j, bool several) {
+                    std::vector<uint32_t> qs;
+                    for (size_t k = i; k < j; k += 2) qs.push_back(t[k].value);
                     if (several && g.name == "MPP") qs.push_back(nq);
                     f(qs);
-                    i = j;
-                }
+                });
                 break;
             default:
                 break;
