@@ -87,6 +87,10 @@ class LinkReport:
             link run without idling), at least 1; memory_qubits_per_end adds one slot per
             purification level.
         required_rate_hz: (error-corrected) raw rate at which lattice surgery never waits.
+        channels_for_runtime_limit: when this link's rate makes the run exceed ``max_runtime_s``: the
+            channels (each at ``rate_hz``) with which the run meets it, found by estimating again
+            with them (the code distance and purification rounds of the shorter run included); None
+            otherwise, or when more channels alone do not suffice (the reason then says why).
 
     >>> from qnsim.estimate import QPU, Link, estimate
     >>> lk = estimate("CX 0 1", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.9)], target_fidelity=0.95).links[0]
@@ -114,6 +118,7 @@ class LinkReport:
     channels: int = 1
     remote_error_per_operation: float = 0.0
     fidelity_at_use: float | None = None
+    channels_for_runtime_limit: int | None = None
 
 
 @dataclasses.dataclass
