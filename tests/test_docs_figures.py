@@ -1,0 +1,115 @@
+"""The figures the README and the estimator tutorial quote in prose are what the code computes now.
+
+The tutorials' code cells run on every docs build, but their prose quotes numbers the build does
+not check; earlier rounds changed the estimator and let such numbers drift. Each figure below is
+computed and formatted as the text writes it, then looked up in the text.
+"""
+
+import dataclasses
+import math
+from pathlib import Path
+
+import pytest
+
+from qnsim.config import TomlTable
+from qnsim.estimate import Workload, estimate, remote_logical_error
+from qnsim.estimate_cli import load_network
+
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+TUTORIAL = ROOT / "docs" / "tutorials" / "estimate_1e12.md"
+YEAR_S = 365.25 * 86400
+
+
+def _text(path: Path) -> str:
+    if not path.exists():
+        pytest.skip(f"{path.name} is not next to the tests (installed-package run)")
+    return " ".join(path.read_text().split())  # line breaks in prose are spaces
+
+
+@pytest.fixture(scope="module")
+def figures():
+    if not (ROOT / "examples" / "estimate" / "links.toml").exists():
+        pytest.skip("examples/ is not next to the tests (installed-package run)")
+    qpus, links, options = load_network(TomlTable.load(ROOT / "examples" / "estimate" / "links.toml"),
+                                        base_dir=ROOT / "examples" / "estimate")
+    workload = Workload.from_file(ROOT / "examples" / "estimate" / "workload.stim")
+    report = estimate(workload, qpus, links, **options)
+    (lk,) = report.links
+    (link,) = links
+    raw = (link.fidelity, *(((1 - link.fidelity) / 3,) * 3))
+    p = report.error_corrected.physical_error
+    fixed = lk.channels_for_runtime_limit
+    with_fix = estimate(workload, qpus, [dataclasses.replace(link, channels=fixed)], **options)
+    big = [q.with_(num_qubits=200_000) for q in qpus]
+    sweep = {n: estimate(workload, big, [dataclasses.replace(link, channels=n)], **options)
+             for n in (10, 100, 300, 3000, 10000, 30000, 100000)}
+    (ten,) = sweep[10].links
+    # The distance the run's logical errors alone ask for: the same link with perfect pairs.
+    perfect = estimate(workload, qpus, [dataclasses.replace(link, fidelity=1.0)], **options)
+    return {
+        "d_logical_only": perfect.error_corrected.code_distance,
+        "report": report, "lk": lk, "link": link, "raw": raw, "p": p, "fixed": fixed, "with_fix": with_fix,
+        "sweep": sweep, "ten": ten, "budget": report.error_budget,
+    }
+
+
+def _shared(f) -> list[str]:
+    """Figures both texts quote, formatted as they write them."""
+    r, lk, budget = f["report"], f["lk"], f["budget"]
+    ec = r.error_corrected
+    d_logical_only = f["d_logical_only"]
+    at_19 = remote_logical_error(d_logical_only, f["raw"], physical_error=f["p"]) * r.remote_gates
+    return [
+        f"ask for {d_logical_only}",
+        f"fail {at_19:.1f} remote operations",
+        f"allows {budget.remote:.1e}".replace("e-04", "e-4"),
+        f"so it is {ec.code_distance} ({budget.remote_used:.1e} expected failures)".replace("e-05", "e-5"),
+        f"takes {lk.bell_pairs / lk.remote_gates:,.0f} pairs",
+        f"{r.wall_clock_s / YEAR_S:.0f} years",
+        f"{f['with_fix'].links[0].raw_bell_pairs / lk.remote_gates:,.0f} raw pairs per operation",
+        f"at d = {f['with_fix'].error_corrected.code_distance}",
+        f"every {1e6 / lk.rate_hz:.0f} us",
+        f"{lk.latency_s * 1e6:.0f} us",
+    ]
+
+
+def test_readme_estimate_figures(figures):
+    text = _text(README)
+    r = figures["report"]
+    quoted = _shared(figures) + [
+        f"rate ({figures['link'].rate_hz:,.0f} pairs/s)",
+        f"fidelity ({figures['link'].fidelity:.3f})",
+        f"about {r.raw_bell_pairs:.1e} in all".replace("e+13", "e13"),
+        f"about {round(max(r.error_corrected.physical_qubits_per_qpu), -2):,} physical qubits per QPU",
+        f"need {figures['fixed']} link channels instead of one",
+        f"{r.remote_gates:.1e} remote operations".replace("e+10", "e10"),
+    ]
+    missing = [q for q in quoted if q not in text]
+    assert not missing, f"README.md does not say (any more): {missing}"
+
+
+def test_estimate_tutorial_figures(figures):
+    text = _text(TUTORIAL)
+    ten, sweep, lk = figures["ten"], figures["sweep"], figures["lk"]
+    fids = [s.links[0].delivered_fidelity for n, s in sweep.items()]
+    x_raw = figures["raw"][1] + figures["raw"][2]
+    first_feasible = min(n for n, s in sweep.items() if s.feasible)
+    compute_bound = min(n for n, s in sweep.items() if s.bound == "local compute")
+    assert all(s.links[0].purification_rounds == 1 for s in sweep.values())
+    assert all(s.error_corrected.code_distance == 21 for n, s in sweep.items() if n <= 3000)
+    quoted = _shared(figures) + [
+        f"(F = {lk.raw_fidelity:.4f})",
+        f"F = {math.floor(min(fids) * 1000) / 1000:.3f}-{math.ceil(max(fids) * 1000) / 1000:.3f}",
+        f"against the raw {lk.raw_fidelity:.4f}",
+        f"it asks for {figures['fixed']}",
+        "from 10 channels on one purification round pays",
+        f"From {first_feasible} channels the run fits the year",
+        f"from {compute_bound:,} channels the local compute bounds it (under "
+        f"{math.ceil(sweep[compute_bound].wall_clock_s / 86400)} days)",
+        f"at d = 21, {ten.remote_error_per_operation:.1e} per operation",
+        f"against {remote_logical_error(21, figures['raw'], physical_error=figures['p']):.1e} for the raw pairs",
+        f"{x_raw:.4f} ->",
+    ]
+    missing = [q for q in quoted if q not in text]
+    assert not missing, f"{TUTORIAL.name} does not say (any more): {missing}"
