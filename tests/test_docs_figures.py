@@ -113,3 +113,21 @@ def test_estimate_tutorial_figures(figures):
     ]
     missing = [q for q in quoted if q not in text]
     assert not missing, f"{TUTORIAL.name} does not say (any more): {missing}"
+
+
+def test_two_qpus_tutorial_and_example_figures():
+    """The transducer link's figures quoted in the tutorial's prose and in the example file's comments."""
+    import qnsim
+
+    example = ROOT / "examples" / "two_qpus_transducers.toml"
+    tutorial = _text(ROOT / "docs" / "tutorials" / "two_qpus_transducers.md")
+    if not example.exists():
+        pytest.skip("examples/ is not next to the tests (installed-package run)")
+    comments = " ".join(line.lstrip("# ") for line in example.read_text().splitlines() if line.startswith("#"))
+    network, _ = qnsim.load_scenario(example)
+    link = network.links[0]
+    today = qnsim.superconducting_transducer_link().link(10.0)
+    assert f"link's F = {link.fidelity:.3f}" in tutorial
+    assert f"same {link.herald_delay_a_s * 1e6:.0f} us for its herald" in tutorial
+    assert f"~{link.herald_delay_a_s * 1e6:.0f} us it takes the herald" in comments
+    assert f"F = {today.fidelity:.2f}" in comments and 30 < 1 / today.rate_hz < 90  # "about a minute"
