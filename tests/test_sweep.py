@@ -916,3 +916,17 @@ def test_a_forked_pool_worker_does_not_keep_the_out_locked(tmp_path):
         _unlock_out(fd)
         again = _lock_out(out, out)  # refused if the worker's copy still held it
         _unlock_out(again)
+
+
+def test_a_sweep_without_a_bar_does_not_import_tqdm_auto():
+    """tqdm.auto warns when imported in a Jupyter kernel without ipywidgets ("IProgress not found"); a
+    sweep with progress=False imported it anyway, and the docs' Dask tutorial showed the warning."""
+    code = (
+        "import sys, qnsim\n"
+        "def point(params, seed):\n"
+        "    return {'y': params['x'] + seed}\n"
+        "rows = qnsim.sweep(point, {'x': [1, 2]}, seeds=1, workers=1, progress=False, as_frame=False)\n"
+        "print(len(rows), 'tqdm.auto' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["2", "False"]

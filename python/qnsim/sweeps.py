@@ -1654,7 +1654,13 @@ def sweep(
                 results[point.id] = _make_row(point, extra)
     pending = [p for p in points if p.id not in results]
 
-    from tqdm.auto import tqdm
+    # tqdm.auto warns on import in a Jupyter kernel without ipywidgets ("IProgress not found"), which a
+    # sweep with progress=False showed on every call (the docs' Dask tutorial printed it): import it only
+    # for a bar that shows.
+    if progress:
+        from tqdm.auto import tqdm
+    else:
+        from tqdm import tqdm
 
     from qnsim.seed_batch import batches_help, run_seed_batches
 
