@@ -116,3 +116,27 @@ def test_example_scripts_run(script, args, expect):
     )
     assert proc.returncode == 0, proc.stderr
     assert expect in proc.stdout
+
+
+def test_run_help_explains_every_column_of_the_printed_tables(capsys):
+    """`qnsim run` printed tables with columns such as "mean latency" (time between deliveries) and
+    "mean age" that neither --help nor the CLI reference explained; now the help's epilog does, and
+    this checks every header of both tables against it."""
+    import re
+
+    from qnsim.cli import RUN_COLUMNS, main
+
+    assert main(["run", EXAMPLE, "--until", "0.002"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    links_header = next(line for line in out if line.startswith("link "))
+    requests_header = next(line for line in out if line.startswith("request "))
+    explained = {re.split(r"\s{2,}", line.strip())[0] for line in RUN_COLUMNS.splitlines() if line.startswith("  ")}
+    # Headers are right-aligned, some one space apart: every header must be an explained name (longest
+    # first, so that "link F" is not read as "link"), and nothing but the row label and "length" (whose
+    # cells carry their unit) may be left over.
+    for header, label in ((links_header, "link"), (requests_header, "request")):
+        rest = header
+        for name in sorted(explained, key=len, reverse=True):
+            rest = re.sub(rf"(?<!\S){re.escape(name)}(?!\S)", " ", rest)
+        assert rest.split() in ([label], [label, "length"]), (header, rest)
+    assert len(explained) >= 15

@@ -149,6 +149,33 @@ def guarded(prog: str, body: Callable[[], int | None]) -> int:
         return 2
 
 
+#: What the columns of ``qnsim run``'s two tables mean (its ``--help`` epilog).
+RUN_COLUMNS = """\
+links table (one row per link, from its closed-form model):
+  ch             channels: pairs the link can generate in parallel
+  p/attempt      success probability of one heralded attempt
+  period         time of one attempt (light to the station and the herald back)
+  model rate/ch  expected pairs per second of one channel (p/attempt / period)
+  link F         fidelity of a fresh link pair, before any storage
+  herald         delay after an attempt's start until the first node (a) learns its outcome
+
+requests table (one row per request, over the pairs delivered so far):
+  pairs              end-to-end pairs delivered
+  rate (Hz)          pairs per second of the request's active window (its start until served,
+                     dropped or the end of the run)
+  fidelity (95% CI)  mean fidelity of the delivered pairs +- the half-width of its 95% confidence
+                     interval (Student t; binomial Wilson in the stabilizer formalism); +- 0 when
+                     every pair had the same fidelity
+  mean latency       mean time between deliveries, from the request's start for the first
+  mean age           mean time a delivered pair existed: delivery minus its oldest link pair's creation
+  entangled          yes, or NO when some delivered pairs have zero concurrence (density matrix; a
+                     note says how many) or the mean fidelity is at most 1/2 (the other formalisms)
+  status             served, dropped, open (still delivering at the end), waiting (for memories)
+                     or pending (before its start)
+  finished           when it was served or dropped
+Notes under the tables say what a figure cannot: unfinished requests, one pair, twirled memory decay, ..."""
+
+
 def _parser() -> argparse.ArgumentParser:
 
     parser = ArgumentParser(
@@ -158,7 +185,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    run = sub.add_parser("run", help="run a TOML scenario and print a summary", description="Run a TOML scenario file.")
+    run = sub.add_parser(
+        "run",
+        help="run a TOML scenario and print a summary",
+        description="Run a TOML scenario file.",
+        epilog=RUN_COLUMNS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     run.add_argument("scenario", type=path_arg, help="path to a .toml scenario file")
     run.add_argument("--json", action="store_true", help="print machine-readable results (JSON) on stdout")
     run.add_argument("--pairs", action="store_true", help="with --json: include every delivered pair (needs --json)")
