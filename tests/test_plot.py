@@ -96,3 +96,22 @@ def test_qnsim_plot_failures_are_one_line(tmp_path, capsys, args, message):
     assert cli_main(["plot", *args]) == 2
     err = capsys.readouterr().err
     assert err.startswith("qnsim plot: error: ") and err.count("\n") == 1 and re.search(message, err)
+
+
+def test_an_unprefixed_figure_of_several_requests_names_its_request():
+    """Rows of a scenario with two requests: `rate_hz` repeats the first request's figure. The panel
+    said only "rate_hz (Hz)", so a plot of two_qpus_transducers.toml did not say it showed the
+    transmon pair (qpu_a->qpu_b) rather than the 10 ms one; now the label names the request, and the
+    title says "5 seed(s)" rather than "up to 5" when every point has them."""
+    rows = [
+        {"links.*.length_km": L, "seed": s, "a->b.rate_hz": 10.0 / L + s, "c->d.rate_hz": 20.0 / L + s,
+         "rate_hz": 10.0 / L + s, "mean_fidelity": 0.9, "a->b.mean_fidelity": 0.9, "c->d.mean_fidelity": 0.8}
+        for L in (10, 20) for s in (0, 1)
+    ]  # fmt: skip
+    figure = plot_sweep(rows, x="links.*.length_km")
+    assert [a.get_ylabel() for a in figure.axes] == ["rate_hz (Hz)\nrequest a->b", "mean_fidelity\nrequest a->b"]
+    assert figure._suptitle.get_text() == "mean over 2 seed(s), bars: standard error"
+    # One request, or a column of its own: nothing to say.
+    single = [{k: v for k, v in r.items() if not k.startswith("c->d")} for r in rows]
+    assert [a.get_ylabel() for a in plot_sweep(single, x="links.*.length_km").axes] == ["rate_hz (Hz)", "mean_fidelity"]
+    assert plot_sweep(rows, x="links.*.length_km", y=["c->d.rate_hz"]).axes[0].get_ylabel() == "c->d.rate_hz (Hz)"

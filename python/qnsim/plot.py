@@ -132,7 +132,28 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
         )
     out.attrs["notes"] = notes
     out.attrs["seeds_per_point"] = (int(seeds.min()), int(seeds.max())) if len(seeds) else (0, 0)
+    out.attrs["request_of"] = _request_of(frame, y)
     return out
+
+
+def _request_of(frame: Any, y: Sequence[str]) -> dict[str, str]:
+    """For each unprefixed per-request figure among ``y`` (``rate_hz``, ...) in the rows of a scenario
+    with several requests: the label of the request whose figures it repeats (the first request's,
+    found by comparing the columns, not assumed). A plot of ``rate_hz`` says which request it shows."""
+    from qnsim.scenario import ROW_FIGURES
+
+    found = {}
+    for column in y:
+        if column not in ROW_FIGURES:
+            continue
+        labels = [c[: -len(column) - 1] for c in frame.columns if c.endswith("." + column)]
+        if len(labels) < 2:
+            continue
+        for label in labels:
+            if frame[f"{label}.{column}"].equals(frame[column]):
+                found[column] = label
+                break
+    return found
 
 
 def _where(table: Any, keys: list[str], rows: list[int], most: int = 3) -> str:
@@ -244,7 +265,9 @@ def plot_sweep(
     """Plots results (mean over seeds, standard-error bars) against a swept parameter.
 
     One panel per ``y`` column, stacked, sharing the x axis; one curve per ``hue`` value. Axes
-    are labelled with the column names and their units (:func:`axis_label`). Points are never
+    are labelled with the column names and their units (:func:`axis_label`); an unprefixed request
+    figure (``rate_hz``) in the rows of several requests also names the request it repeats (the
+    first). Points are never
     dropped silently: on a logarithmic axis, a mean of 0 (a distance at which no pair arrived)
     is drawn at the bottom edge as an open triangle and the legend says so; means that do not
     exist (a fidelity without pairs) are left out and the panel says how many.
@@ -304,6 +327,9 @@ def plot_sweep(
     groups = [(None, table)] if hue is None else list(table.groupby(hue, sort=True))
     for panel, column in zip(axes, y):
         _panel(panel, table, groups, x, column, hue, column in logy, logx)
+        if column in table.attrs["request_of"]:
+            # Rows of several requests: say whose figure this is (the first request's).
+            panel.set_ylabel(f"{axis_label(column)}\nrequest {table.attrs['request_of'][column]}")
     axes[-1].set_xlabel(axis_label(x))
     seeds = int(table[f"{y[0]}_n"].max()) if len(table) else 0
     if ax is None or title is not None:
@@ -317,8 +343,9 @@ def plot_sweep(
         fewest, most = table.attrs["seeds_per_point"]
         if fewest < most:
             caveats.append(f"seeds per point {fewest} to {most}: an unfinished sweep?")
+        over = f"{seeds} seed(s)" if fewest == most else f"up to {seeds} seed(s)"
         figure.suptitle(
-            (title or f"mean over up to {seeds} seed(s), bars: standard error")
+            (title or f"mean over {over}, bars: standard error")
             + "".join(f"\n{c}" for c in caveats)
         )
     if out is not None:
