@@ -57,3 +57,21 @@ def test_every_scenario_key_has_documentation():
     for cls in (NodeSpec, LinkSpec, RequestSpec, RunSettings):
         for field in spec_fields(cls):
             assert field.doc, f"{cls.__name__}.{field.name} has no doc"
+
+
+def test_estimate_help_explains_every_column_of_the_link_table():
+    """The report's link table (remote ops, raw pairs, rounds, util, memory, ...) had no legend: --help
+    explained the input files only. Every header of the printed table must be explained."""
+    import re
+
+    from qnsim.estimate import QPU, Link, estimate
+    from qnsim.estimate.report import LINK_TABLE_COLUMNS
+
+    report = estimate("CX 0 1", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.9)], target_fidelity=0.95)
+    header = next(line for line in report.table().splitlines() if line.startswith("link "))
+    explained = {re.split(r"\s{2,}", line.strip())[0] for line in LINK_TABLE_COLUMNS.splitlines() if line.startswith("  ")}
+    rest = header
+    for name in sorted(explained, key=len, reverse=True):
+        rest = re.sub(rf"(?<!\S){re.escape(name)}(?!\S)", " ", rest)
+    assert rest.split() == [], (header, rest)
+    assert LINK_TABLE_COLUMNS in _help()

@@ -391,13 +391,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from qnsim.estimate.report import LINK_TABLE_COLUMNS
     from qnsim.estimate.workload import workload_help
 
     parser = ArgumentParser(
         prog="qnsim estimate",
         description="Estimate what a workload costs on networked QPUs. Exit status: 0 feasible, 1 infeasible, "
         "2 bad input (one line on stderr).",
-        epilog=f"{links_file_help()}\n\n{workload_help()}",
+        epilog=f"{links_file_help()}\n\n{workload_help()}\n\n{LINK_TABLE_COLUMNS}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(

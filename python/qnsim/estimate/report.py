@@ -26,6 +26,20 @@ __all__ = [
     "human_time",
 ]
 
+#: What the columns of the report's link table mean (printed by ``qnsim estimate --help``).
+LINK_TABLE_COLUMNS = """\
+REPORT: the rows above the link table are the run's totals; one row per link below them:
+  link        the two QPUs it joins (a route through relays adds "via" its relay nodes)
+  remote ops  remote two-qubit operations over the link (logical ones on error-corrected QPUs)
+  pairs       Bell pairs they consume, after purification
+  raw pairs   raw link pairs needed for them (expected; purification rounds multiply them)
+  rounds      recurrence purification rounds per delivered pair
+  F raw->out  pair fidelity as the link makes it -> after the rounds (a note gives it at use)
+  time s      seconds the link takes to make them (raw pairs / (rate x channels), more when its
+              pair buffer is what limits it)
+  util        that time over the run's wall clock
+  memory      memory qubits the link needs at each end (its pair buffer, one more per round)"""
+
 SCHEMA_VERSION = 2
 
 
@@ -357,7 +371,8 @@ class EstimateReport:
         )
 
     def table(self) -> str:
-        """A human-readable table of the report; see the class example."""
+        """A human-readable table of the report (its link columns: :data:`LINK_TABLE_COLUMNS`); see the
+        class example."""
         rows = self._rows()
         width = max(len(r[0]) for r in rows)
         lines = [f"{k:<{width}}  {v}" for k, v in rows]
