@@ -46,6 +46,10 @@ def main() -> None:
         f"transducer repetition rate {preset.transducer.repetition_rate_hz:g} Hz"
     )
     print("rows: transducer efficiency; columns: added noise photons N_add; cells: rate (Hz) / fidelity")
+    print(
+        "rate: heralded pairs per second per channel, false heralds from noise photons included (so it rises\n"
+        "with N_add); fidelity: of a heralded pair to |Phi+>, and below 0.5 the pairs hold no entanglement"
+    )
     print(f"{'eff':>8} | " + " | ".join(f"{n:>15g}" for n in noises))
     for i, eff in enumerate(efficiencies):
         cells = " | ".join(f"{rate[i, j]:>8.3g} / {fid[i, j]:.3f}" for j in range(len(noises)))
@@ -61,15 +65,18 @@ def main() -> None:
         return
     fig, (ax_f, ax_r) = plt.subplots(1, 2, figsize=(10, 4))
     for i, eff in enumerate(efficiencies):
-        ax_f.semilogx(noises, fid[i], marker="o", label=f"eff {eff:g}")
-        ax_r.loglog(noises, rate[i], marker="o", label=f"eff {eff:g}")
+        ax_f.semilogx(noises, fid[i], marker="o", label=f"efficiency {eff:g}")
+        ax_r.loglog(noises, rate[i], marker="o", label=f"efficiency {eff:g}")
     ax_f.axhline(0.5, color="grey", lw=0.8, ls="--")
     ax_f.set(
-        xlabel="added noise photons N_add",
-        ylabel="raw fidelity",
+        xlabel="added noise photons N_add (photons per mode per attempt)",
+        ylabel="raw fidelity (below the dashed 0.5: not entangled)",
         title=f"{args.scheme}, {args.length_km:g} km",
     )
-    ax_r.set(xlabel="added noise photons N_add", ylabel="heralded rate (Hz)")
+    ax_r.set(
+        xlabel="added noise photons N_add (photons per mode per attempt)",
+        ylabel="heralded pairs per channel (Hz)\nfalse heralds included",
+    )
     ax_r.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(args.png, dpi=120)
