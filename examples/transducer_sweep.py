@@ -48,7 +48,7 @@ def main() -> None:
     print("rows: transducer efficiency; columns: added noise photons N_add; cells: rate (Hz) / fidelity")
     print(
         "rate: heralded pairs per second per channel, false heralds from noise photons included (so it rises\n"
-        "with N_add); fidelity: of a heralded pair to |Phi+>, and below 0.5 the pairs hold no entanglement"
+        "with N_add); fidelity: of a heralded pair to |Phi+>; below 0.5 the pairs are of no use as |Phi+> pairs"
     )
     print(f"{'eff':>8} | " + " | ".join(f"{n:>15g}" for n in noises))
     for i, eff in enumerate(efficiencies):
@@ -70,7 +70,7 @@ def main() -> None:
     ax_f.axhline(0.5, color="grey", lw=0.8, ls="--")
     ax_f.set(
         xlabel="added noise photons N_add (photons per mode per attempt)",
-        ylabel="raw fidelity (below the dashed 0.5: not entangled)",
+        ylabel="raw fidelity (below the dashed 0.5: no |Phi+> resource)",
         title=f"{args.scheme}, {args.length_km:g} km",
     )
     ax_r.set(
