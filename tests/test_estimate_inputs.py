@@ -162,3 +162,22 @@ def test_qre_logical_counts_move_over_unchanged():
 def test_entry_points_refuse_bad_input_with_a_clear_error(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_a_split_logical_summary_without_two_qubit_gates_says_no_remote_operation_is_priced():
+    """QRE's logical counts carry no two-qubit gates: a 100-qubit job split over two QPUs came out
+    feasible with 0 remote operations and no word about it. Now a note says what is not priced."""
+    from qnsim.estimate import QPU, Link, LogicalSummary, SurfaceCode, estimate
+
+    qpus = [QPU.preset("qubit_gate_ns_e4", surface_code=SurfaceCode(), logical_qubits=60) for _ in range(2)]
+    link = [Link((0, 1), rate_hz=1e5, fidelity=0.99, latency_s=5e-5)]
+    qre = LogicalSummary.from_qre({"numQubits": 100, "tCount": 10**6, "cczCount": 10})
+    report = estimate(qre, qpus, link)
+    assert report.remote_gates == 0
+    (note,) = [n for n in report.notes if n.startswith("logical summary split across 2 QPUs")]
+    assert "no remote operation is priced" in note and "CCZ/CCiX" in note
+    # Given two-qubit gates (and no three-qubit ones) there is nothing to say; nor for one QPU.
+    priced = estimate(LogicalSummary(100, t_count=10**6, two_qubit_count=10**5), qpus, link)
+    assert priced.remote_gates > 0 and not any(n.startswith("logical summary split") for n in priced.notes)
+    alone = estimate(LogicalSummary(50, t_count=10**6), qpus, link)
+    assert not any(n.startswith("logical summary split") for n in alone.notes)

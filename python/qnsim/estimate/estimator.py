@@ -859,6 +859,22 @@ class _Context:
             for a, b in zip(used, used[1:]):
                 remote[(a, b)] = round(w.two_qubit_count / (n - 1))
         n_remote = sum(remote.values())
+        split = sum(1 for x in loads if x > 0)
+        if split > 1 and w.interaction != "local" and (w.two_qubit_count == 0 or w.ccz_count or w.ccix_count):
+            # Counts say nothing of which qubits interact: without two-qubit gates a split run looks free of
+            # remote operations (QRE's logical counts carry none), and three-qubit gates are priced locally.
+            unpriced = []
+            if w.two_qubit_count == 0:
+                unpriced.append(
+                    "it gives no two-qubit gates (two_qubit_count = 0; the Azure estimator's logical counts "
+                    "carry none), so no remote operation is priced"
+                )
+            if w.ccz_count or w.ccix_count:
+                unpriced.append("its CCZ/CCiX gates are priced as if each had its three qubits on one QPU")
+            self.notes.append(
+                f"logical summary split across {split} QPUs: " + "; ".join(unpriced) + ". Give two_qubit_count "
+                "and interaction (a .toml summary) or the circuit, whose gates say which qubits meet"
+            )
         share = [x / n for x in loads]
         one_qubit = max(w.clifford_count - w.two_qubit_count, 0) + w.t_count + w.rotation_count
         local = {
