@@ -69,7 +69,8 @@ def test_estimate_help_explains_every_column_of_the_link_table():
 
     report = estimate("CX 0 1", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.9)], target_fidelity=0.95)
     header = next(line for line in report.table().splitlines() if line.startswith("link "))
-    explained = {re.split(r"\s{2,}", line.strip())[0] for line in LINK_TABLE_COLUMNS.splitlines() if line.startswith("  ")}
+    legend = [line for line in LINK_TABLE_COLUMNS.splitlines() if line.startswith("  ")]
+    explained = {re.split(r"\s{2,}", line.strip())[0] for line in legend}
     rest = header
     for name in sorted(explained, key=len, reverse=True):
         rest = re.sub(rf"(?<!\S){re.escape(name)}(?!\S)", " ", rest)
@@ -115,3 +116,32 @@ def test_the_reference_pages_toml_examples_are_accepted(tmp_path):
     assert len(qpus) == 2 and link_list[0].rate_hz == 4300.0
     report = estimate("REPEAT 1000 {\n  CX 0 1\n  T 0\n}\n", qpus, link_list, **options)
     assert report.verdict in ("feasible", "infeasible")
+
+
+def _actions(parser, path="qnsim"):
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from _actions(sub, f"{path} {name}")
+        elif not isinstance(action, argparse._HelpAction):
+            yield path, action
+
+
+def test_every_command_line_option_has_a_help_text():
+    """`qnsim qec link --help` listed --request, --distance, --experiment, --scheme, --code and --seed (and
+    `qnsim qec circuit` most of its options, `qnsim sweep` --backend) with no word on what they mean or
+    their defaults. Every option and positional argument of every command now says."""
+    import importlib
+
+    parsers = ["qnsim.cli", "qnsim.sweep_cli", "qnsim.plot_cli", "qnsim.estimate_cli", "qnsim.qec_cli"]
+    bare = []
+    for module in parsers:
+        parser = importlib.import_module(module)._parser()
+        for path, action in _actions(parser, parser.prog):
+            if action.dest == "args" and action.nargs == "...":
+                continue  # `qnsim estimate ...` hands the rest of the line to its own parser
+            if not (action.help or "").strip():
+                bare.append(f"{path} {'/'.join(action.option_strings) or action.dest}")
+    assert not bare, bare

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from qnsim.config import TomlTable
-from qnsim.estimate import QPU, Link, LogicalSummary, SurfaceCode, Workload, estimate
+from qnsim.estimate import QPU, Link, SurfaceCode, Workload, estimate
 from qnsim.estimate_cli import load_network
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"

@@ -46,7 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     swp.add_argument("--param", action="append", default=[], metavar="KEY=V1,V2,...", help="add or replace a grid axis")
     swp.add_argument("--seeds", default=None, help="seed count N or list 3,7,11 (default: the file's)")
     swp.add_argument("--out", type=path_arg, help="results .csv (or .parquet directory); resumes if it exists")
-    swp.add_argument("--backend", choices=["local", "dask"], default="local")
+    swp.add_argument("--backend", choices=["local", "dask"], default="local",
+                     help="local process pool (default) or Dask (--scheduler, else a LocalCluster)")
     swp.add_argument("--workers", type=int, help="processes (local) or LocalCluster workers (dask)")
     swp.add_argument("--scheduler", help="address of a running Dask scheduler")
     swp.add_argument("--no-progress", action="store_true", help="hide the progress bar")
@@ -60,25 +61,39 @@ def _parser() -> argparse.ArgumentParser:
 
     lnk = sub.add_parser("link", help="measure a scenario's pairs and what a distributed patch gets from them")
     lnk.add_argument("scenario", type=path_arg, help="network scenario TOML")
-    lnk.add_argument("--request", type=int, default=0)
-    lnk.add_argument("--distance", type=int, default=5)
+    lnk.add_argument(
+        "--request", type=int, default=0, help="index of the request whose pairs feed the seam (default 0)"
+    )
+    lnk.add_argument("--distance", type=int, default=5, help="code distance of the patches (odd; default 5)")
     lnk.add_argument("--cycle-time", type=float, default=1e-6, help="QPU syndrome round without waiting, s")
-    lnk.add_argument("--experiment", choices=["memory", "merge"], default="merge")
-    lnk.add_argument("--scheme", choices=["teleported", "cat"], default="teleported")
-    lnk.add_argument("--code", choices=["rotated", "unrotated"], default="rotated")
+    lnk.add_argument("--experiment", choices=["memory", "merge"], default="merge",
+                     help="a memory split by a seam, or a lattice-surgery merge of two patches (default)")
+    lnk.add_argument("--scheme", choices=["teleported", "cat"], default="teleported",
+                     help="seam CNOTs teleported through one pair each (default), or a cat gadget")
+    lnk.add_argument(
+        "--code", choices=["rotated", "unrotated"], default="rotated", help="surface code layout (default rotated)"
+    )
     lnk.add_argument("--probes", type=int, default=16,
                      help="density-matrix runs whose delivered pairs give the Bell-diagonal state (default 16)")
-    lnk.add_argument("--seed", type=int, default=0)
+    lnk.add_argument(
+        "--seed", type=int, default=0, help="seed of the scenario's run and of the first probe (default 0)"
+    )
 
     cir = sub.add_parser("circuit", help="write a generated Stim circuit")
-    cir.add_argument("--experiment", choices=["memory", "merge"], default="memory")
-    cir.add_argument("--distance", type=int, default=3)
+    cir.add_argument("--experiment", choices=["memory", "merge"], default="memory",
+                     help="a memory split by a seam (default), or a lattice-surgery merge of two patches")
+    cir.add_argument("--distance", type=int, default=3, help="code distance (odd; default 3)")
     cir.add_argument("--rounds", type=int, default=None, help="default: the distance")
-    cir.add_argument("--basis", choices=["X", "Z"], default="Z")
-    cir.add_argument("--code", choices=["rotated", "unrotated"], default="rotated")
-    cir.add_argument("--noise", choices=["uniform", "si1000"], default="uniform")
-    cir.add_argument("--p-bulk", type=float, default=1e-3)
-    cir.add_argument("--scheme", choices=["direct", "teleported", "cat", "none"], default="direct")
+    cir.add_argument("--basis", choices=["X", "Z"], default="Z", help="basis of the logical observable (default Z)")
+    cir.add_argument(
+        "--code", choices=["rotated", "unrotated"], default="rotated", help="surface code layout (default rotated)"
+    )
+    cir.add_argument("--noise", choices=["uniform", "si1000"], default="uniform",
+                     help="bulk noise: uniform depolarizing (default) or SI1000, both at --p-bulk")
+    cir.add_argument("--p-bulk", type=float, default=1e-3, help="bulk physical error probability (default 0.001)")
+    cir.add_argument("--scheme", choices=["direct", "teleported", "cat", "none"], default="direct",
+                     help="how the seam is crossed: noisy direct CNOTs (default), CNOTs teleported through "
+                     "Werner pairs, a cat gadget, or no seam")
     cir.add_argument(
         "--p-int", type=float, default=None, help="direct: DEPOLARIZE2 p; pairs: 1 - F (Werner) (default 0.01)"
     )

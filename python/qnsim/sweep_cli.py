@@ -153,7 +153,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--seeds", default="1", help="seed count N (seeds 0..N-1) or list 3,7,11 (default 1)")
     parser.add_argument("--out", type=path_arg, help="results file: .csv, or .parquet (a directory); resumes if it exists")
-    parser.add_argument("--backend", choices=["local", "dask"], default="local")
+    parser.add_argument(
+        "--backend", choices=["local", "dask"], default="local",
+        help="local process pool (default) or Dask (--scheduler, else a LocalCluster of --workers)",
+    )
     parser.add_argument("--workers", type=int, help="processes (local) or LocalCluster workers (dask)")
     parser.add_argument("--scheduler", help="address of a running Dask scheduler, e.g. tcp://host:8786")
     parser.add_argument("--retries", type=int, default=2, help="restarts of a local pool whose worker died")

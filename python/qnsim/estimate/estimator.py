@@ -507,8 +507,8 @@ def _check_channel_fix(ctx: _Context, report: EstimateReport, seed: int) -> None
             rounds = f", {used.purification_rounds} purification round(s)" if used is not None else ""
             parts.append(
                 f"link {lr.qpus[0]}-{lr.qpus[-1]} needs {channels[lr.qpus] * lr.rate_hz:.3g} raw pairs/s (has "
-                f"{lr.rate_hz * lr.channels:.3g}): {channels[lr.qpus]:,} channels instead of {lr.channels}, or a faster "
-                f"link (estimated again with them: {human_time(trial_report.wall_clock_s)}{at}{rounds})"
+                f"{lr.rate_hz * lr.channels:.3g}): {channels[lr.qpus]:,} channels instead of {lr.channels}, or a "
+                f"faster link (estimated again with them: {human_time(trial_report.wall_clock_s)}{at}{rounds})"
             )
         fix = "; ".join(parts)
     else:
