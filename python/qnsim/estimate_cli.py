@@ -133,7 +133,8 @@ LINKS_FILE_KEYS: tuple[FileKey, ...] = (
          "while they are full; first in, first out)", minimum=1),
     _key("link", "memory_t1_s", float, "inf: not modelled (or the scenario's end nodes')", "s", "T1 of the "
          "memories holding the link's pairs (both ends); with memory_t2_s, pairs lose fidelity for the time they "
-         "wait before use, on physical QPUs (docs: estimator input files, storage decay)", range="(0, inf]",
+         "wait: in purification rounds, at relays and before use (docs: estimator input files, storage decay)",
+         range="(0, inf]",
          minimum=0.0, exclusive_minimum=True),
     _key("link", "memory_t2_s", float, "inf: not modelled (or the scenario's end nodes')", "s", "T2 of those "
          "memories (<= 2 memory_t1_s)", range="(0, inf]", minimum=0.0, exclusive_minimum=True),
@@ -151,7 +152,7 @@ LINKS_FILE_KEYS: tuple[FileKey, ...] = (
     _key("estimate", "target_fidelity", float, "none: raw pairs, or the surface code's interface fidelity", "",
          "Pair fidelity remote operations need (links are purified up to it)", minimum=0.25, maximum=1.0),
     _key("estimate", "purification", Literal["dejmps", "bbpssw"], '"dejmps"', "", "Recurrence purification scheme; "
-         "its rounds suffer the end QPUs' e_1q, e_2q and e_meas (the worse QPU's), which cap the fidelity it "
+         "its rounds suffer each end QPU's own e_1q, e_2q and e_meas at that end, which cap the fidelity it "
          "reaches"),
     _key("estimate", "cat_entangler", bool, "true", "", "Share one pair across a run of remote gates with one "
          "control"),
