@@ -131,3 +131,21 @@ def test_two_qpus_tutorial_and_example_figures():
     assert f"same {link.herald_delay_a_s * 1e6:.0f} us for its herald" in tutorial
     assert f"~{link.herald_delay_a_s * 1e6:.0f} us it takes the herald" in comments
     assert f"F = {today.fidelity:.2f}" in comments and 30 < 1 / today.rate_hz < 90  # "about a minute"
+
+
+def test_concepts_qre_table_figures():
+    """The QRE-differences table quotes two runs; it named the first without its qubits and budget, with
+    which (defaults: budget 1e-3) a reader got 1.74e10 s instead of the 1.86e10 s it quoted."""
+    from qnsim.estimate import QPU, LogicalSummary, SurfaceCode
+
+    text = _text(ROOT / "docs" / "concepts.md")
+    qpu = QPU.preset("qubit_gate_us_e3", surface_code=SurfaceCode())
+    long = estimate(LogicalSummary.from_qre({"numQubits": 100, "tCount": 10**12}), qpu, error_budget=1e-2)
+    wrapped_s = (round(long.wall_clock_s * 1e9) - 2**64) / 1e9
+    assert f"10^12 T gates on 100 qubits of `qubit_gate_us_e3`, budget 1e-2: {long.wall_clock_s:.3g} s" \
+        .replace("e+10", "e10") in text
+    assert f"(the same run: {wrapped_s:.3g} s)".replace("e+08", "e8") in text
+    small = LogicalSummary.from_qre({"numQubits": 1, "tCount": 3, "rotationCount": 9, "rotationDepth": 8,
+                                     "measurementCount": 1})
+    r = estimate(small, qpu, error_budget=1e-6)
+    assert f"d = {r.error_corrected.code_distance}, {r.physical_qubits_total:,} qubits" in text
