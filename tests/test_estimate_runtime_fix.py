@@ -94,3 +94,16 @@ def test_distributed_workload_example_prescribes_channels_that_meet_its_target(t
     assert found, proc.stdout
     assert float(found.group(1)) <= 48.0
     assert "2d - 1 pairs per syndrome round" in proc.stdout
+
+
+def test_a_slow_relay_route_keeps_the_proportional_suggestion_unchecked():
+    """Only direct links are given more channels when a suggestion is checked; a route through a relay
+    would need channels on its hops, so its reason keeps the proportional figure (and does not claim that
+    channels cannot help)."""
+    qpus = [QPU(num_qubits=1), QPU(num_qubits=1)]
+    hops = [Link((0, 2), rate_hz=100.0, fidelity=0.999), Link((2, 1), rate_hz=100.0, fidelity=0.999)]
+    work = "REPEAT 1000 {\n  CX 0 1\n  H 0\n  CX 1 0\n  H 1\n}\n"  # no shared control: a pair each
+    report = estimate(work, qpus, hops, placement=[0, 1], max_runtime_s=1.0)
+    (reason,) = [r for r in report.reasons if r.startswith("runtime:")]
+    assert "route 0-2-1 rate" in reason and "channels instead of 1" in reason, reason
+    assert "estimated again" not in reason and "do not suffice" not in reason

@@ -494,6 +494,8 @@ def _check_channel_fix(ctx: _Context, report: EstimateReport, seed: int) -> None
         for key, n in trial.channel_fix.items():
             channels[key] = max(n, channels.get(key, 0))
     assert trial_report is not None
+    if trial_report.wall_clock_s > limit and "route" in trial_report.bound:
+        return  # a relay route's hops would need channels too: keep the proportional text
     ec = trial_report.error_corrected
     at = f" at d = {ec.code_distance}" if ec is not None and ec.code_distance is not None else ""
     if trial_report.wall_clock_s <= limit:
@@ -1513,11 +1515,9 @@ class _Context:
             if "rate" in bound and slow:
                 # A first guess, in proportion to the link time; estimate() checks it by estimating again
                 # with these channels (see _check_channel_fix) and rewrites this reason.
-                self.channel_fix = {
-                    lr.qpus: math.ceil(lr.channels * lr.time_s / self.max_runtime_s)
-                    for lr in slow
-                    if lr.qpus in self.links
-                }
+                # Only direct links are scaled; a slow relay route keeps the proportional text unchecked.
+                if all(lr.qpus in self.links and len(lr.route) <= 2 for lr in slow):
+                    self.channel_fix = {lr.qpus: math.ceil(lr.channels * lr.time_s / self.max_runtime_s) for lr in slow}
                 fix = "; ".join(
                     f"link {lr.qpus[0]}-{lr.qpus[-1]} needs {lr.raw_bell_pairs / self.max_runtime_s:.3g} raw pairs/s "
                     f"(has {lr.rate_hz * lr.channels:.3g}): {math.ceil(lr.channels * lr.time_s / self.max_runtime_s):,}"
