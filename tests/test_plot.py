@@ -115,3 +115,23 @@ def test_an_unprefixed_figure_of_several_requests_names_its_request():
     single = [{k: v for k, v in r.items() if not k.startswith("c->d")} for r in rows]
     assert [a.get_ylabel() for a in plot_sweep(single, x="links.*.length_km").axes] == ["rate_hz (Hz)", "mean_fidelity"]
     assert plot_sweep(rows, x="links.*.length_km", y=["c->d.rate_hz"]).axes[0].get_ylabel() == "c->d.rate_hz (Hz)"
+
+
+def test_points_of_one_seed_draw_the_rows_own_intervals():
+    """A QEC sweep's rows carry a 95% interval of their own (per_round_low / per_round_high) and one seed per
+    point: the plot drew no bar at all ("mean over 1 seed(s), bars: standard error" over "8 point(s) rest on a
+    single seed: no bar"), hiding how uncertain a point of 87 errors or of 481 is. Now those points draw
+    the rows' interval, and the title says what the bars are."""
+    rows = [
+        {"rate_multiplier": m, "distance": d, "seed": 0, "per_round": p, "per_round_low": p / 2, "per_round_high": p * 3}
+        for (m, d, p) in [(1, 3, 0.1), (100, 3, 0.01), (1, 5, 0.2), (100, 5, 0.001)]
+    ]  # fmt: skip
+    figure = plot_sweep(rows, x="rate_multiplier", y="per_round", hue="distance", logy=["per_round"])
+    assert figure._suptitle.get_text() == "one seed per point, bars: the rows' 95% intervals"
+    bars = [c for c in figure.axes[0].collections if len(c.get_segments())]
+    spans = sorted(round(seg[1][1] - seg[0][1], 6) for c in bars for seg in c.get_segments())
+    assert spans == sorted(round(p * 3 - p / 2, 6) for p in (0.1, 0.01, 0.2, 0.001))
+    plain = [{k: v for k, v in r.items() if not k.endswith(("_low", "_high"))} for r in rows]
+    assert plot_sweep(plain, x="rate_multiplier", y="per_round", hue="distance")._suptitle.get_text() == (
+        "one seed per point, no error bars"
+    )

@@ -71,7 +71,9 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
 
     Returns:
         A DataFrame with columns ``[hue,] x`` and ``<y>_mean``, ``<y>_sem``, ``<y>_n`` per y,
-        sorted by ``[hue,] x``, and its notes in ``attrs["notes"]``.
+        sorted by ``[hue,] x``, and its notes in ``attrs["notes"]``. When the rows carry an interval
+        of their own for a y column (``<y>_low`` and ``<y>_high``, as a QEC sweep's ``per_round``
+        has), the table has them too, for the points that rest on one seed (NaN elsewhere).
 
     Raises:
         ValueError: A named column is not in the results, rows of one ``x`` (and ``hue``) differ
@@ -117,10 +119,21 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
         out[f"{column}_sem"] = [math.nan if n <= 1 else float(s) / math.sqrt(n) for s, n in zip(std, count)]
         out[f"{column}_n"] = count
         single = [i for i, n in enumerate(count) if n == 1]
+        # Rows that carry their own interval (a QEC sweep's per_round_low / per_round_high, 95% Wilson): a
+        # point of one seed draws it instead of no bar; a mean over seeds keeps its standard error.
+        own = f"{column}_low" in frame.columns and f"{column}_high" in frame.columns
+        if own:
+            lows, highs = grouped[f"{column}_low"].first().to_numpy(), grouped[f"{column}_high"].first().to_numpy()
+            out[f"{column}_low"] = [lo if n == 1 else math.nan for lo, n in zip(lows, count)]
+            out[f"{column}_high"] = [hi if n == 1 else math.nan for hi, n in zip(highs, count)]
         if single:
             notes.append(
                 f"{column}: {len(single)} of {len(count)} points rest on a single seed ({_where(out, keys, single)}): "
-                "no standard error (NaN, no bar)"
+                + (
+                    f"no standard error; their bars are the rows' own intervals ({column}_low, {column}_high)"
+                    if own
+                    else "no standard error (NaN, no bar)"
+                )
             )
     if len(seeds) and seeds.min() < seeds.max():
         fewest = [i for i, n in enumerate(seeds) if n == seeds.min()]
@@ -338,14 +351,20 @@ def plot_sweep(
         counts = table[[f"{c}_n" for c in y]]
         caveats = []
         single = int((counts == 1).any(axis=1).sum())
-        if single:
-            caveats.append(f"{single} point(s) rest on a single seed: no bar")
+        own = all(f"{c}_low" in table.columns for c in y)  # the rows' own 95% intervals (QEC sweeps)
         fewest, most = table.attrs["seeds_per_point"]
+        if most == 1:
+            default = "one seed per point, " + ("bars: the rows' 95% intervals" if own else "no error bars")
+        else:
+            over = f"{seeds} seed(s)" if fewest == most else f"up to {seeds} seed(s)"
+            default = f"mean over {over}, bars: standard error"
+            if single:
+                caveats.append(f"{single} point(s) rest on a single seed: " + ("bars: the rows' 95% intervals" if own
+                                                                                else "no bar"))
         if fewest < most:
             caveats.append(f"seeds per point {fewest} to {most}: an unfinished sweep?")
-        over = f"{seeds} seed(s)" if fewest == most else f"up to {seeds} seed(s)"
         figure.suptitle(
-            (title or f"mean over {over}, bars: standard error")
+            (title or default)
             + "".join(f"\n{c}" for c in caveats)
         )
     if out is not None:
@@ -361,7 +380,13 @@ def _panel(panel: Any, table: Any, groups: list, x: str, column: str, hue: str |
     for label, part in groups:
         name = None if hue is None else f"{hue} = {label[0] if isinstance(label, tuple) else label}"
         shown = part[part[mean].notna() & ~zeros.loc[part.index]]
-        line = panel.errorbar(shown[x], shown[mean], yerr=shown[sem], marker="o", markersize=4, capsize=3, label=name)
+        yerr = shown[sem]
+        if f"{column}_low" in shown.columns:
+            # One seed: the row's own interval, asymmetric (below and above the value).
+            below = yerr.fillna(shown[mean] - shown[f"{column}_low"]).clip(lower=0.0)
+            above = yerr.fillna(shown[f"{column}_high"] - shown[mean]).clip(lower=0.0)
+            yerr = [below.to_numpy(), above.to_numpy()]
+        line = panel.errorbar(shown[x], shown[mean], yerr=yerr, marker="o", markersize=4, capsize=3, label=name)
         drawn.append((line, part[zeros.loc[part.index]]))
     panel.set_ylabel(axis_label(column))
     if log:
