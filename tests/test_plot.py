@@ -123,7 +123,8 @@ def test_points_of_one_seed_draw_the_rows_own_intervals():
     single seed: no bar"), hiding how uncertain a point of 87 errors or of 481 is. Now those points draw
     the rows' interval, and the title says what the bars are."""
     rows = [
-        {"rate_multiplier": m, "distance": d, "seed": 0, "per_round": p, "per_round_low": p / 2, "per_round_high": p * 3}
+        {"rate_multiplier": m, "distance": d, "seed": 0, "per_round": p,
+         "per_round_low": p / 2, "per_round_high": p * 3}
         for (m, d, p) in [(1, 3, 0.1), (100, 3, 0.01), (1, 5, 0.2), (100, 5, 0.001)]
     ]  # fmt: skip
     figure = plot_sweep(rows, x="rate_multiplier", y="per_round", hue="distance", logy=["per_round"])
