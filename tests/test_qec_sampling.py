@@ -145,6 +145,24 @@ def test_threshold_refuses_to_sum_rows_of_different_round_counts():
         estimate_threshold(rows, x_key="x", bootstrap=0)
 
 
+def test_threshold_side_for_a_parameter_the_error_falls_against():
+    """Swept against a pair-rate multiplier, the logical error falls as x grows, and the larger code wins
+    on the large-x side. Without a crossing in the usable points, a larger code better everywhere said
+    "above 3e+03" (the side an error parameter would give); the crossing lies below the first point."""
+
+    def rows(rates):
+        return [{"distance": d, "x": x, "errors": int(r * 10_000), "shots": 10_000, "rounds": 1}
+                for d, pts in rates.items() for x, r in pts]
+
+    # An error parameter: d = 5 better everywhere, the threshold above the grid.
+    rising = rows({3: [(0.01, 0.02), (0.02, 0.05)], 5: [(0.01, 0.01), (0.02, 0.03)]})
+    assert estimate_threshold(rising, x_key="x", bootstrap=0).side == "above"
+    # A rate multiplier: the same codes, the error falling with x; d = 5 better everywhere.
+    falling = rows({3: [(100, 0.05), (1000, 0.02)], 5: [(100, 0.03), (1000, 0.01)]})
+    est = estimate_threshold(falling, x_key="x", bootstrap=0)
+    assert est.side == "below" and est.describe().startswith("below 100")
+
+
 # --- links ---------------------------------------------------------------------------------------
 
 

@@ -142,9 +142,11 @@ class ThresholdEstimate:
         pairwise: Crossing of each consecutive pair of distances, ``{(d1, d2): x or None}``.
         crossed_fraction: Fraction of bootstrap redraws that crossed inside the grid.
         grid: The ``x`` values used.
-        side: Without a crossing: ``"above"`` when the larger code did better at every unsaturated
-            grid point (the threshold lies above the largest of them), ``"below"`` when it did
-            worse at every one, else None.
+        side: Without a crossing: ``"above"`` when the threshold lies above the largest unsaturated
+            grid point (the larger code did better at every one, for an error parameter), ``"below"``
+            when it lies below the smallest, else None. For a parameter against which the logical
+            error falls (a pair rate), the sides swap: a larger code better everywhere puts the
+            crossing below the grid.
         usable: The grid points where both codes' shots fail less than 40% of the time and
             that saw at least one error (the points a fit can use).
         method: ``"fit"`` or ``"interpolate"`` (how ``value`` was found).
@@ -378,5 +380,12 @@ def estimate_threshold(
             side = "above"
         elif usable and all(rates[d2][i] > rates[d1][i] for i in usable):
             side = "below"
+        # For a parameter against which the logical error falls (a pair rate, a rate multiplier), the larger
+        # code wins on the large-x side: a larger code better everywhere puts the crossing below the grid.
+        # It read "above 3e+03" for a rate multiplier whose crossing lies below the first usable point.
+        # The direction comes from the whole grid: saturated points are the ones that show it best.
+        falling = all(rates[d][-1] < rates[d][0] for d in (d1, d2))
+        if falling and side is not None:
+            side = {"above": "below", "below": "above"}[side]
     return ThresholdEstimate(value, low, high, (d1, d2), pairwise, fraction, tuple(xs), side,
                              tuple(xs[i] for i in usable), method)
