@@ -54,7 +54,11 @@ def _parser() -> argparse.ArgumentParser:
 
     thr = sub.add_parser("threshold", help="threshold estimates from sweep rows")
     thr.add_argument("rows", type=path_arg, help="CSV written by 'qnsim qec sweep'")
-    thr.add_argument("--x", default="p_int", help="the swept error parameter (default p_int)")
+    thr.add_argument(
+        "--x",
+        default="p_int",
+        help="the swept parameter: an error rate, or a rate the logical error falls against (default p_int)",
+    )
     thr.add_argument("--by", default="", help="comma-separated columns to group by (one threshold per group)")
     thr.add_argument("--distance", default="distance", help="the distance column (default distance)")
     thr.add_argument("--bootstrap", type=int, default=400, help="bootstrap redraws for the interval")
