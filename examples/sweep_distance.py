@@ -9,6 +9,7 @@ closed form (``qnsim.presets`` -> ``qnsim.heralded_link``); a scenario TOML run 
 network simulator can take its place in ``qnsim.sweep`` unchanged.
 
 Run:  python examples/sweep_distance.py [--seeds 5] [--out sweep_distance.csv] [--backend dask]
+(needs pandas and matplotlib: ``pip install '.[plot]'``; ``--backend dask`` needs ``'.[dask]'``)
 
 Rerunning with the same ``--out`` resumes: finished points are read back, not recomputed.
 """
@@ -66,7 +67,7 @@ def main() -> None:
         "until_s": [args.until_s],
     }
     frame = qnsim.sweep(
-        link_point, grid, seeds=args.seeds, backend=args.backend, out=args.out, workers=args.workers
+        link_point, grid, seeds=args.seeds, backend=args.backend, out=args.out, workers=args.workers, as_frame=True
     )
     # Fidelity pooled over the seeds' pairs (a seed with one pair does not weigh as much as one with
     # a thousand), shown beside the pair count and the closed form: at 150 km the near-term link
