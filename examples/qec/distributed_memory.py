@@ -13,6 +13,8 @@ surface-code patch split down the middle; every seam CNOT is teleported through 
 3. The pair rate a round needs so that it never waits, per seam and per data qubit along it.
 
     python examples/qec/distributed_memory.py            # prints the tables, saves distributed_memory.png beside it
+
+Needs the QEC extra (stim, pymatching, sinter: ``pip install '.[qec]'``); the plot needs matplotlib.
 """
 
 from __future__ import annotations
