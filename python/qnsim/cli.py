@@ -167,7 +167,8 @@ requests table (one row per request, over the pairs delivered so far):
                      interval (Student t; binomial Wilson in the stabilizer formalism); +- 0 when
                      every pair had the same fidelity
   mean latency       mean time between deliveries, from the request's start for the first
-  mean age           mean time a delivered pair existed: delivery minus its oldest link pair's creation
+  mean age           mean time from the emission of a delivered pair's oldest link pair to its delivery
+                     (how long its qubits were held in memory)
   entangled          yes, or NO when some delivered pairs have zero concurrence (density matrix; a
                      note says how many) or the mean fidelity is at most 1/2 (the other formalisms)
   status             served, dropped, open (still delivering at the end), waiting (for memories)
