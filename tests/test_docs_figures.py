@@ -149,3 +149,19 @@ def test_concepts_qre_table_figures():
                                      "measurementCount": 1})
     r = estimate(small, qpu, error_budget=1e-6)
     assert f"d = {r.error_corrected.code_distance}, {r.physical_qubits_total:,} qubits" in text
+
+
+def test_nv_repeater_figures_quoted_in_the_tutorial_and_examples():
+    import qnsim
+
+    preset = qnsim.nv_10x_improved()
+    link, node = preset.link(10.0), preset.node
+    tutorial = _text(ROOT / "docs" / "tutorials" / "repeater_purification.md")
+    example = (ROOT / "examples" / "repeater_purification.toml").read_text().splitlines()
+    comments = " ".join(" ".join(line.lstrip("# ") for line in example if line.startswith("#")).split())
+    assert f"fidelity about {link.fidelity:.2f} at about {link.rate_hz / 1e3:.1f} kHz per channel" in tutorial
+    assert f"F = {link.fidelity:.2f} at about {link.rate_hz / 1e3:.1f} kHz per channel" in comments
+    gates = node.gates
+    assert f"gates with {gates.two_qubit_error:.1%} error taking {gates.two_qubit_duration_s * 1e6:.0f} us" in comments
+    assert f"carbon T2 = {node.memory.t2_s:g} s" in comments
+    assert f"two-qubit gate error {gates.two_qubit_error:.1%}, readout error {gates.measurement_error:.2%}" in tutorial
