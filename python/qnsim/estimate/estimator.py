@@ -515,8 +515,9 @@ def _check_channel_fix(ctx: _Context, report: EstimateReport, seed: int) -> None
         fix = "; ".join(parts)
     else:
         fix = (
-            f"more link channels alone do not suffice: with {', '.join(f'{n:,}' for n in channels.values())} channels "
-            f"the run takes {human_time(trial_report.wall_clock_s)}{at} (bound: {trial_report.bound}); "
+            "more link channels alone do not suffice: with "
+            + ", ".join(f"{n:,} channels on link {a}-{b}" for (a, b), n in sorted(channels.items()))
+            + f" the run takes {human_time(trial_report.wall_clock_s)}{at} (bound: {trial_report.bound}); "
             + _runtime_fix(trial_report.bound)
         )
     reason = report.reasons[ctx.runtime_reason]
