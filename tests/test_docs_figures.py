@@ -165,3 +165,18 @@ def test_nv_repeater_figures_quoted_in_the_tutorial_and_examples():
     assert f"gates with {gates.two_qubit_error:.1%} error taking {gates.two_qubit_duration_s * 1e6:.0f} us" in comments
     assert f"carbon T2 = {node.memory.t2_s:g} s" in comments
     assert f"two-qubit gate error {gates.two_qubit_error:.1%}, readout error {gates.measurement_error:.2%}" in tutorial
+
+
+def test_sweep_tutorial_says_where_the_transmon_pairs_stop_being_entangled():
+    import qnsim
+
+    text = _text(ROOT / "docs" / "tutorials" / "sweep_dask.md")
+    example = ROOT / "examples" / "two_qpus_transducers.toml"
+    fidelity = {}
+    for km in (10.0, 20.0):
+        data = {"links.*.length_km": [km], "run.until_s": [0.01]}
+        (row,) = qnsim.sweep(str(example), data, seeds=1, progress=False, as_frame=False, workers=1)
+        fidelity[km] = row["mean_fidelity"]
+        assert ("NOT ENTANGLED" in row["notes"]) == (fidelity[km] <= 0.5)
+    assert fidelity[10.0] > 0.5 >= fidelity[20.0]
+    assert "From 20 km on it is below 1/2" in text
