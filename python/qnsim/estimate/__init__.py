@@ -34,6 +34,8 @@ from qnsim.estimate.links import (
     purification_noise,
     purification_plan,
     purification_step,
+    relay_cycle_s,
+    relay_decay_factor,
     stored_fidelity,
     stored_pair,
 )
@@ -93,6 +95,8 @@ __all__ = [
     "purification_noise",
     "purification_plan",
     "purification_step",
+    "relay_cycle_s",
+    "relay_decay_factor",
     "relay_route_fidelity",
     "remote_logical_error",
     "remote_operation",

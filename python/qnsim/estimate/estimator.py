@@ -77,11 +77,14 @@ from qnsim.estimate.links import (
     PurificationPlan,
     _stored_ceiling,
     _stored_rounds,
+    _damped,
     _werner,
     purification_ceiling,
     purification_noise,
     purification_plan,
     purification_step,
+    relay_cycle_s,
+    relay_decay_factor,
     stored_pair,
 )
 from qnsim.estimate.placement import CapacityError, Placement, check_seed, cut_weight, partition, placement_from_mapping
@@ -214,32 +217,31 @@ def buffered_link_time_s(pairs: int, compute_s: float, rate_hz: float, buffer_pa
 
 
 def relay_route_fidelity(hops: Sequence[Link]) -> float:
-    """Fidelity of the end-to-end pair a relay route makes by swapping one pair of every hop, with
+    """Mean fidelity of the end-to-end pairs a relay route makes by swapping one pair of every hop, with
     the pairs' storage decay at the relays, for hops in route order.
 
-    Rule: each hop supplies a pair every ``1 / total_rate_hz`` seconds (its supply interval); the
-    route makes an end-to-end pair when every hop holds one, so each stored segment waits for the
-    slowest hop's supply: every segment waits the longest supply interval, except one segment of
-    that slowest hop, which is swapped as it arrives. A waiting segment decays in its hop's
-    memories (:func:`~qnsim.estimate.stored_pair`, both halves), and the swaps are the network's
-    closed-form ideal swaps (:func:`qnsim.bell_diagonal_swap`). Without memory times this is the
-    product of the hops' Werner parameters. The end-to-end pair then waits at the end QPUs as a
-    direct link's pairs do (see ``_price_storage``).
+    Rule (what :func:`~qnsim.estimate.simulate_execution` runs): each hop makes Werner pairs of its
+    fidelity as a Poisson process of its total rate and holds one until every hop holds one; then the
+    relays swap them (the network's closed-form ideal swaps, :func:`qnsim.bell_diagonal_swap`) and all
+    hops start again. Hop h's pair, made at X_h, waits M - X_h (M = max X_h) and decays in its hop's
+    memories meanwhile (:func:`~qnsim.estimate.stored_pair`, both halves). An ideal swap multiplies the
+    pairs' <XX>, <YY> and <ZZ>, and the decay multiplies each by exp(-2 wait / T), so the mean pair has
+    ``<XX> = prod w_h * E[exp(-sum_h 2 (M - X_h) / T2_h)]`` (and <ZZ> with T1), the mean over the joint
+    waits (:func:`~qnsim.estimate.links.relay_decay_factor`, exact): for three hops of one rate r the waits
+    add up to 2.5 / r on average, and the mean of the exponential, not the exponential of the mean, is the
+    decay. Without memory times this is the product of the hops' Werner parameters. The end-to-end pair
+    then waits at the end QPUs as a direct link's pairs do (see ``_price_storage``).
 
     >>> fast = Link((0, 2), rate_hz=1e6, fidelity=0.99, memory_t1_s=0.01, memory_t2_s=0.01)
     >>> slow = Link((2, 1), rate_hz=1e3, fidelity=0.99, memory_t1_s=0.01, memory_t2_s=0.01)
-    >>> round(relay_route_fidelity([fast, slow]), 4)  # the fast hop's pair waits 1 ms: (1 + 3 w^2 e^-0.2) / 4
-    0.8478
+    >>> round(relay_route_fidelity([fast, slow]), 4)  # the fast hop's pair waits ~Exp(1 kHz): (1 + 3 w^2 / 1.2) / 4
+    0.8584
     """
-    intervals = [1.0 / h.total_rate_hz for h in hops]
-    slowest = intervals.index(max(intervals))
-    pair: tuple[float, ...] | None = None
-    for i, h in enumerate(hops):
-        wait = 0.0 if i == slowest else intervals[slowest]
-        segment = stored_pair(_werner(h.fidelity), wait, h.memory_t1_s, h.memory_t2_s)
-        pair = segment if pair is None else bell_diagonal_swap(pair, segment)
-    assert pair is not None
-    return float(pair[0])
+    rates = [h.total_rate_hz for h in hops]
+    werner = math.prod((4 * h.fidelity - 1) / 3 for h in hops)  # Ideal swaps multiply Werner parameters.
+    coherence = relay_decay_factor(rates, [2.0 / h.memory_t2_s for h in hops])
+    zz_factor = relay_decay_factor(rates, [2.0 / h.memory_t1_s for h in hops])
+    return float(_damped(_werner((1 + 3 * werner) / 4), coherence, zz_factor)[0])
 
 
 def route_graph(links: Mapping[tuple[int, int], Link]) -> Any:
@@ -255,15 +257,17 @@ def route_graph(links: Mapping[tuple[int, int], Link]) -> Any:
 
 
 def route_link(qpus: tuple[int, int], hops: Sequence[Link]) -> Link:
-    """The virtual link a relay route gives the QPU pair ``qpus``: its slowest hop's rate, the
-    summed latency, the fidelity of :func:`relay_route_fidelity` (the product of the hops' Werner
-    parameters without memory times) and the memories of the route's end hops (the end-to-end
-    pair is held by the first hop's memory at one end and the last hop's at the other).
+    """The virtual link a relay route gives the QPU pair ``qpus``: one pair per cycle of its hops
+    (rate ``1 / relay_cycle_s``: each hop holds its pair until every hop holds one, so the route is
+    slower than its slowest hop, H_k / r for k hops of rate r), the summed latency, the fidelity of
+    :func:`relay_route_fidelity` (the product of the hops' Werner parameters without memory times), the
+    memories of the route's end hops (the end-to-end pair is held by the first hop's memory at one end
+    and the last hop's at the other) and the hops' rates (``relay_hop_rates_hz``, for its pairs' waits).
 
     >>> a, b = Link((0, 2), rate_hz=1e4, fidelity=0.99), Link((2, 1), rate_hz=1e3, fidelity=0.98)
     >>> v = route_link((0, 1), [a, b])
-    >>> v.rate_hz, round(v.fidelity, 6)
-    (1000.0, 0.970267)
+    >>> round(v.rate_hz, 3), round(v.fidelity, 6)  # 1 / (1/r + 1/R - 1/(r + R))
+    (990.991, 0.970267)
     """
     if any(h.models_memory for h in hops):
         fidelity = relay_route_fidelity(hops)
@@ -272,11 +276,12 @@ def route_link(qpus: tuple[int, int], hops: Sequence[Link]) -> Link:
         fidelity = (1 + 3 * werner) / 4
     return Link(
         qpus,
-        rate_hz=min(h.total_rate_hz for h in hops),
+        rate_hz=1.0 / relay_cycle_s([h.total_rate_hz for h in hops]),
         fidelity=max(0.25, fidelity),
         latency_s=sum(h.latency_s for h in hops),
         memory_t1_s=min(hops[0].memory_t1_s, hops[-1].memory_t1_s),
         memory_t2_s=min(hops[0].memory_t2_s, hops[-1].memory_t2_s),
+        relay_hop_rates_hz=tuple(h.total_rate_hz for h in hops),
     )
 
 
@@ -610,7 +615,9 @@ class _Context:
             hops = [(min(u, v), max(u, v)) for u, v in zip(lr.route, lr.route[1:])]
             if len(hops) == 1 and users[hops[0]] == 1:
                 continue  # A direct link used by one QPU pair keeps its own (buffered) time.
-            lr.time_s = max(load[h] / self.links[h].total_rate_hz for h in hops)
+            # Each hop carries its load, and the route makes a pair only once per cycle of its hops.
+            cycle_s = relay_cycle_s([self.links[h].total_rate_hz for h in hops])
+            lr.time_s = max([load[h] / self.links[h].total_rate_hz for h in hops] + [lr.raw_bell_pairs * cycle_s])
 
     # -- placement -------------------------------------------------------------------------------
     def place(self, placement, seed) -> Placement | None:

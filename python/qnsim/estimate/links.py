@@ -34,8 +34,10 @@ with every round, so the rounds' fidelity peaks and then falls, and that peak is
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import functools
+import itertools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -58,6 +60,8 @@ __all__ = [
     "purification_noise",
     "purification_plan",
     "purification_step",
+    "relay_cycle_s",
+    "relay_decay_factor",
     "stored_fidelity",
     "stored_pair",
 ]
@@ -94,6 +98,9 @@ class Link:
             see :func:`stored_fidelity`.
         notes: caveats on where the figures come from (a calibration from few pairs, say); the
             estimate's report repeats them. They do not change the estimate.
+        relay_hop_rates_hz: for the virtual link of a relay route (:func:`~qnsim.estimate.route_link`):
+            its hops' rates in Hz. Its pairs then come one per cycle of the hops (:func:`relay_cycle_s`),
+            which is how their waits in purification are priced. Empty (the default) for a direct link.
 
     Raises:
         ValueError: naming a non-positive rate, a fidelity outside [0.25, 1], a negative latency
@@ -114,6 +121,7 @@ class Link:
     memory_t1_s: float = math.inf
     memory_t2_s: float = math.inf
     notes: tuple[str, ...] = dataclasses.field(default=(), compare=False)
+    relay_hop_rates_hz: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         pair = self.qpus
@@ -128,6 +136,7 @@ class Link:
         if isinstance(self.notes, str) or not all(isinstance(n, str) for n in self.notes):
             raise ValueError(f"notes must be a sequence of texts, got {self.notes!r}")
         object.__setattr__(self, "notes", tuple(self.notes))
+        object.__setattr__(self, "relay_hop_rates_hz", _hop_rates(self.relay_hop_rates_hz))
         # The package's one reading of numbers (qnsim.argument_checks), with the estimator's one
         # exception class for bad input: NumPy scalars are numbers, bools and text are not.
         number = functools.partial(real_number, error=ValueError)
@@ -256,15 +265,108 @@ def stored_pair(coeffs: Sequence[float], wait_s: float, t1_s: float, t2_s: float
     t2_s = number("t2_s", t2_s, minimum=0.0, exclusive_minimum=True, allow_inf=True, unit="s")
     if t2_s > 2 * t1_s:
         raise ValueError(f"t2_s must be <= 2 * t1_s = {2 * t1_s:g} s, got {t2_s:g} s")
-    a, b, c, d = (float(x) for x in coeffs)
     if wait_s == 0:
-        return (a, b, c, d)
+        return tuple(float(x) for x in coeffs)  # type: ignore[return-value]
+    return _damped(coeffs, math.exp(-2 * wait_s / t2_s), math.exp(-2 * wait_s / t1_s))
+
+
+def _damped(coeffs: Sequence[float], coherence: float, zz_factor: float) -> tuple[float, float, float, float]:
+    """The Bell-diagonal pair ``coeffs`` with its <XX> and <YY> multiplied by ``coherence`` and its <ZZ> by
+    ``zz_factor``: :func:`stored_pair` for one wait t (exp(-2t/T2), exp(-2t/T1)), and, the decay being linear
+    in those factors, the mean decayed pair over a random wait when given their means E[exp(-2W/T)]."""
+    a, b, c, d = (float(x) for x in coeffs)
     # Bell-stabilizer expectations: <XX>, <ZZ> and -<YY> (Phi+ = I, Psi+ = X, Psi- = Y, Phi- = Z).
-    coherence = math.exp(-2 * wait_s / t2_s)
     xx = (a + b - c - d) * coherence
     yy = (a - b + c - d) * coherence
-    zz = (a - b - c + d) * math.exp(-2 * wait_s / t1_s)
+    zz = (a - b - c + d) * zz_factor
     return ((1 + xx + zz + yy) / 4, (1 + xx - zz - yy) / 4, (1 - xx - zz + yy) / 4, (1 - xx + zz - yy) / 4)
+
+
+# Beyond this many states of the relay chain (arrived hops per kind of hop) the relay rules fall back to bounds.
+_RELAY_STATES = 1 << 16
+
+
+def _relay_chain(rates_hz: Sequence[float], hold_hz: Sequence[float], cycle_hz: float, mean: bool) -> float | None:
+    """One cycle of a relay route whose hops make pairs as independent Poisson processes (hop h at
+    ``rates_hz[h]``, its pair arriving at X_h ~ Exp(rate)) and hold them until every hop holds one
+    (at M = max X_h). With ``mean``: E[M] in seconds. Otherwise
+    E[exp(-cycle_hz M - sum_h hold_hz[h] (M - X_h))], the mean decay factor of a cycle in which hop
+    h's pair waits M - X_h.
+
+    Exact, by the Markov chain of the set of hops holding a pair: in a state where hops S hold one, the
+    others arrive at total rate R(S) and the held pairs decay at A(S) = cycle_hz + sum_{h in S} hold_hz[h],
+    so the time spent there contributes the factor R/(R + A) (E[exp(-A t)], t ~ Exp(R)) and the next hop to
+    arrive is h with probability r_h / R. Hops alike (rate and hold) are counted, not listed: k equal hops
+    take k + 1 states. None when the chain has more than ``_RELAY_STATES`` states.
+    """
+    kinds = sorted(collections.Counter(zip(rates_hz, hold_hz)).items())
+    sizes = [n for _, n in kinds]
+    if math.prod(n + 1 for n in sizes) > _RELAY_STATES:
+        return None
+    value = {tuple(sizes): 0.0 if mean else 1.0}
+    for state in sorted(itertools.product(*(range(n + 1) for n in sizes)), key=sum, reverse=True)[1:]:
+        total = 0.0  # Arrival rate of the hops still missing.
+        weighted = 0.0
+        for g, ((rate, _hold), n) in enumerate(kinds):
+            if state[g] < n:
+                r = (n - state[g]) * rate
+                total += r
+                weighted += r * value[state[:g] + (state[g] + 1,) + state[g + 1:]]
+        if mean:
+            value[state] = (1.0 + weighted) / total
+        else:
+            decay = cycle_hz + sum(state[g] * hold for g, ((_r, hold), _n) in enumerate(kinds))
+            value[state] = weighted / (total + decay)
+    return value[(0,) * len(sizes)]
+
+
+def relay_cycle_s(rates_hz: Sequence[float]) -> float:
+    """Mean time (s) a relay route takes to make one end-to-end pair when each of its hops makes pairs at
+    ``rates_hz`` (independent Poisson processes, Hz) and holds one until every hop holds one: E[max_h X_h],
+    X_h ~ Exp(rate_h). For k hops of one rate r it is H_k / r (H_k the k-th harmonic number), not 1 / r:
+    the slowest hop of the moment sets the pace.
+
+    >>> round(relay_cycle_s([1e3, 1e3, 1e3]) * 1e3, 6)  # (1 + 1/2 + 1/3) ms
+    1.833333
+    >>> round(relay_cycle_s([1e6, 1e3]) * 1e3, 6)  # 1/r + 1/R - 1/(r + R)
+    1.000001
+    """
+    rates = [real_number("rates_hz", r, minimum=0.0, exclusive_minimum=True, unit="Hz", error=ValueError)
+             for r in rates_hz]
+    if not rates:
+        raise ValueError("rates_hz must name at least one hop")
+    exact = _relay_chain(rates, [0.0] * len(rates), 0.0, mean=True)
+    # Too many kinds of hop for the chain: max X_h <= sum X_h bounds the cycle from above (slower, safe).
+    return exact if exact is not None else sum(1.0 / r for r in rates)
+
+
+def relay_decay_factor(rates_hz: Sequence[float], hold_hz: Sequence[float], cycle_hz: float = 0.0) -> float:
+    """E[exp(-cycle_hz M - sum_h hold_hz[h] (M - X_h))] for one cycle of a relay route (see
+    :func:`relay_cycle_s`): hop h's pair, made at X_h ~ Exp(rates_hz[h]), waits M - X_h for the others and
+    loses its coherences at ``hold_hz[h]`` (2 / T2 of its memories for <XX> and <YY>, 2 / T1 for <ZZ>, both
+    halves); ``cycle_hz`` prices a decay over the whole cycle M (a pair waiting for the route's next pair).
+
+    The waits share M, so the factor is the mean of the product, not a product of means, and neither is
+    exp(-mean wait / T) (the mean decays less: Jensen's inequality). Three hops of 1 kHz, 20 ms memories
+    (hold 100 Hz each): the mean total wait is 2.5 ms, exp(-0.25) = 0.7788, while the factor is
+    2/2.1 * 1/1.2 = 0.7937.
+
+    >>> round(relay_decay_factor([1e3] * 3, [100.0] * 3), 6)
+    0.793651
+    """
+    rates = [real_number("rates_hz", r, minimum=0.0, exclusive_minimum=True, unit="Hz", error=ValueError)
+             for r in rates_hz]
+    holds = [real_number("hold_hz", h, minimum=0.0, unit="Hz", error=ValueError) for h in hold_hz]
+    cycle_hz = real_number("cycle_hz", cycle_hz, minimum=0.0, unit="Hz", error=ValueError)
+    if not rates or len(holds) != len(rates):
+        raise ValueError(f"rates_hz and hold_hz must name the same hops (at least one), got {len(rates)} "
+                         f"and {len(holds)}")
+    exact = _relay_chain(rates, holds, cycle_hz, mean=False)
+    if exact is not None:
+        return exact
+    # Too many kinds of hop: exp(-mean) is below the mean of exp (Jensen), with the cycle's mean bounded above.
+    m = relay_cycle_s(rates)
+    return math.exp(-cycle_hz * m - sum(h * max(0.0, m - 1.0 / r) for r, h in zip(rates, holds)))
 
 
 def _werner(fidelity: float) -> tuple[float, float, float, float]:
@@ -428,23 +530,45 @@ class PairStorage:
         raw_interval_s: mean time between the link's raw pairs, in seconds (1 / total rate).
         round_latency_s: one-way classical latency of a purification round, in seconds: the kept
             pair waits for the far end's outcome.
+        attempt_period_s: the raw pairs come from heralded attempts of this period (seconds), each
+            succeeding with probability ``attempt_period_s / raw_interval_s``: gaps are geometric. None:
+            gaps are exponential (a Poisson source of mean gap ``raw_interval_s``).
+        relay_hop_rates_hz: the raw pairs are a relay route's (:func:`relay_cycle_s`): each gap is one cycle
+            of hops making pairs at these rates (Hz) until all hold one; ``raw_interval_s`` is then the
+            mean cycle.
 
     Rule (the recursive scheme keeps one pair waiting per level): a level-k pair is made from two
-    level-(k-1) pairs. The first waits for its partner, which takes the partner's expected supply
-    time ``R_{k-1} raw_interval_s`` (``R`` the expected raw pairs per pair at that level, failed
-    rounds included); the partner is used as it arrives. The kept pair then waits
-    ``round_latency_s`` for the outcome. Both waits decay the pairs by :func:`stored_pair`, so a
-    round's inputs are the decayed pairs and more rounds help only while the purification they add
-    outweighs the storage their longer waits cost (the waits double with every round).
+    level-(k-1) pairs. The first waits for its partner, the time W_{k-1} the level below takes to make
+    one (on average ``R_{k-1} raw_interval_s``, ``R`` the expected raw pairs per pair at that level, failed
+    rounds included); the partner is used as it arrives. The kept pair then waits ``round_latency_s``
+    for the outcome. Both waits decay the pairs by :func:`stored_pair`; a round's inputs are the decayed
+    pairs, so more rounds help only while the purification they add outweighs the storage their longer
+    waits cost (the waits double with every round).
+
+    The wait is random, and the decay is priced as its mean over the wait, E[exp(-2W/T)], not at the mean
+    wait (which decays more: Jensen's inequality). The decay being linear in exp(-2W/T) and a round
+    bilinear in its two pairs, the mean decayed pair is the exact input of the mean round when the pairs are
+    independent. For level 0 the mean is exact for the source (exponential gaps: 1 / (1 + 2 m / T) for a
+    mean gap m; geometric attempts: p e^{-aT} / (1 - (1 - p) e^{-aT}); a relay cycle:
+    :func:`relay_decay_factor`). For level k + 1 it is p_k phi_k^2 / (1 - (1 - p_k) phi_k^2) from level k's
+    phi_k (two level-k pairs per attempt, attempts repeated until one succeeds): that takes the rounds'
+    success as independent of how long their input waited, while a round whose input waited less succeeds
+    more often, so the successful attempts are shorter than this law says and the priced decay is larger
+    than the true one (the estimate errs low). The classical latency of lower rounds, which lets the level
+    below start the next pair before the last one arrived, is not counted in the wait (no effect on its mean).
 
     >>> PairStorage.of(Link((0, 1), rate_hz=1e3, fidelity=0.9, latency_s=1e-4, memory_t2_s=1.0)).raw_interval_s
     0.001
+    >>> PairStorage(1.0, 1.0, raw_interval_s=1e-3).wait_factor(2.0)  # 1 / (1 + 2 ms / 1 s)
+    0.998003992015968
     """
 
     memory_t1_s: float
     memory_t2_s: float
     raw_interval_s: float
     round_latency_s: float = 0.0
+    attempt_period_s: float | None = None
+    relay_hop_rates_hz: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         for name, inf_ok, minimum, exclusive in (
@@ -459,17 +583,74 @@ class PairStorage:
         if self.memory_t2_s > 2 * self.memory_t1_s:
             raise ValueError(f"memory_t2_s must be <= 2 * memory_t1_s = {2 * self.memory_t1_s:g} s, "
                              f"got {self.memory_t2_s:g} s")
+        if self.attempt_period_s is not None:
+            period = real_number("attempt_period_s", self.attempt_period_s, minimum=0.0, exclusive_minimum=True,
+                                 maximum=self.raw_interval_s, unit="s", error=ValueError)
+            object.__setattr__(self, "attempt_period_s", period)
+        hops = _hop_rates(self.relay_hop_rates_hz)
+        if hops and self.attempt_period_s is not None:
+            raise ValueError("give attempt_period_s (a direct link's attempts) or relay_hop_rates_hz (a relay "
+                             "route's hops), not both")
+        object.__setattr__(self, "relay_hop_rates_hz", hops)
 
     @staticmethod
     def of(link: Link) -> PairStorage | None:
-        """The storage of ``link``'s pairs during purification, or None when it models no memory."""
+        """The storage of ``link``'s pairs during purification, or None when it models no memory.
+
+        The raw pairs' gaps are those of the link's source: a relay route's cycles when the link is one
+        (``relay_hop_rates_hz``), geometric attempts when it gives ``success_probability`` and
+        ``attempt_period_s`` on one channel, exponential (Poisson) otherwise. Several channels of
+        attempts are priced with their mean gap (their superposition is neither; the mean decays most).
+        """
         if not link.models_memory:
             return None
-        return PairStorage(link.memory_t1_s, link.memory_t2_s, 1.0 / link.total_rate_hz, link.latency_s)
+        interval = 1.0 / link.total_rate_hz
+        if link.relay_hop_rates_hz:
+            return PairStorage(link.memory_t1_s, link.memory_t2_s, interval, link.latency_s,
+                               relay_hop_rates_hz=link.relay_hop_rates_hz)
+        if link.attempt_period_s is not None:
+            # One channel: geometric gaps. Several: a mean-gap source (an attempt period of the mean gap).
+            period = link.attempt_period_s if link.channels == 1 else interval
+            return PairStorage(link.memory_t1_s, link.memory_t2_s, interval, link.latency_s,
+                               attempt_period_s=min(period, interval))
+        return PairStorage(link.memory_t1_s, link.memory_t2_s, interval, link.latency_s)
 
     def decay(self, coeffs: Sequence[float], wait_s: float) -> tuple[float, float, float, float]:
         """:func:`stored_pair` in these memories."""
         return stored_pair(coeffs, wait_s, self.memory_t1_s, self.memory_t2_s)
+
+    def wait_factor(self, decay_hz: float) -> float:
+        """E[exp(-decay_hz W)] for the gap W between two raw pairs (a pair's wait for its first round's
+        partner), ``decay_hz`` in 1/s (2 / T for a pair's two halves in memories of time T)."""
+        m = self.raw_interval_s
+        if decay_hz == 0:
+            return 1.0
+        if self.relay_hop_rates_hz:
+            return relay_decay_factor(self.relay_hop_rates_hz, [0.0] * len(self.relay_hop_rates_hz), decay_hz)
+        if self.attempt_period_s is not None:
+            t = self.attempt_period_s
+            p = t / m
+            one = math.exp(-decay_hz * t)
+            return p * one / (1.0 - (1.0 - p) * one)
+        return 1.0 / (1.0 + decay_hz * m)
+
+    def mean_decay(self, coeffs: Sequence[float], coherence: float, zz_factor: float) -> tuple[float, ...]:
+        """The mean of a pair's decayed state over a random wait, given E[exp(-2W/T2)] (``coherence``) and
+        E[exp(-2W/T1)] (``zz_factor``): the decay is linear in them."""
+        return _damped(coeffs, coherence, zz_factor)
+
+    @property
+    def decay_hz(self) -> tuple[float, float]:
+        """(2 / T2, 2 / T1) in 1/s: the rates at which a stored pair's <XX>, <YY> and its <ZZ> decay."""
+        return 2.0 / self.memory_t2_s, 2.0 / self.memory_t1_s
+
+
+def _hop_rates(rates: Any) -> tuple[float, ...]:
+    """A relay route's hop rates (Hz), checked: a sequence of positive finite numbers (empty: no route)."""
+    if isinstance(rates, (str, bytes)) or not hasattr(rates, "__iter__"):
+        raise ValueError(f"relay_hop_rates_hz must be a sequence of hop rates in Hz, got {rates!r}")
+    return tuple(real_number("relay_hop_rates_hz", r, minimum=0.0, exclusive_minimum=True, unit="Hz",
+                             error=ValueError) for r in rates)
 
 
 # A pair whose coherences have decayed by this factor is beyond purification's help: the ceiling
@@ -482,9 +663,10 @@ def _stored_rounds(raw_fidelity: float, protocol: str, noise: dict[str, float], 
     recurrence rounds whose input pairs decay in storage (:class:`PairStorage`)."""
     coeffs = _werner(raw_fidelity)
     raw = 1.0
+    # E[exp(-2W/T2)] and E[exp(-2W/T1)] over the wait W of this level's first input for its partner.
+    coherence, zz_factor = (storage.wait_factor(a) for a in storage.decay_hz)
     for _ in range(rounds):
-        waited_s = raw * storage.raw_interval_s
-        waited = storage.decay(coeffs, waited_s)
+        waited = storage.mean_decay(coeffs, coherence, zz_factor)
         # The network's round on two different pairs: the fresh one kept, the one that waited measured.
         p, kept = bell_diagonal_purify(coeffs, waited, protocol, **noise)
         if protocol == "bbpssw":
@@ -492,8 +674,10 @@ def _stored_rounds(raw_fidelity: float, protocol: str, noise: dict[str, float], 
         coeffs = storage.decay(kept, storage.round_latency_s)
         raw = 2.0 * raw / p
         yield coeffs, p, raw
-        if math.exp(-2 * waited_s / storage.memory_t2_s) < _DECAYED or not math.isfinite(raw):
+        if coherence < _DECAYED or not math.isfinite(raw):
             return
+        # The next level's pairs take two of this level's per attempt, attempts repeated until one succeeds.
+        coherence, zz_factor = (p * f * f / (1.0 - (1.0 - p) * f * f) for f in (coherence, zz_factor))
 
 
 def _stored_ceiling(
