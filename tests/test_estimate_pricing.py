@@ -327,8 +327,10 @@ def test_relay_routes_swap_entanglement_and_share_hops():
     w = (4 * 0.98 - 1) / 3
     assert routes[(0, 1)].raw_fidelity == pytest.approx((1 + 3 * w * w) / 4)
     assert routes[(0, 1)].latency_s == pytest.approx(2e-5)
-    # Hop 1-3 (2e4 pairs/s) carries 2000 end-to-end pairs: 0.1 s; hop 0-3 carries 1000 at 1e4: 0.1 s.
-    assert r.time_link_s == pytest.approx(0.1)
+    # Hop 1-3 (2e4 pairs/s) carries 2000 end-to-end pairs: 0.1 s; hop 0-3 carries 1000 at 1e4: 0.1 s. But each
+    # hop holds its pair until the other hop has one, so route 0-3-1 makes a pair once per cycle of its hops,
+    # E[max] = 1/1e4 + 1/2e4 - 1/3e4 s: its 1000 pairs take 0.1167 s (before: 0.1 s, its slowest hop's rate).
+    assert r.time_link_s == pytest.approx(1000 * (1 / 1e4 + 1 / 2e4 - 1 / 3e4))
     assert r.bound.startswith("route ")
     assert "via 3" in r.table()
     with pytest.raises(ValueError, match=r"QPU pairs \(0, 1\) and \(1, 2\) share the link \(1, 3\)"):

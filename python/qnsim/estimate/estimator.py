@@ -234,8 +234,9 @@ def relay_route_fidelity(hops: Sequence[Link]) -> float:
 
     >>> fast = Link((0, 2), rate_hz=1e6, fidelity=0.99, memory_t1_s=0.01, memory_t2_s=0.01)
     >>> slow = Link((2, 1), rate_hz=1e3, fidelity=0.99, memory_t1_s=0.01, memory_t2_s=0.01)
-    >>> round(relay_route_fidelity([fast, slow]), 4)  # the fast hop's pair waits ~Exp(1 kHz): (1 + 3 w^2 / 1.2) / 4
-    0.8584
+    >>> # Mostly the fast hop's pair waits for the slow one's, ~Exp(1 kHz): about (1 + 3 w^2 1000/1200) / 4
+    >>> round(relay_route_fidelity([fast, slow]), 4)
+    0.8586
     """
     rates = [h.total_rate_hz for h in hops]
     werner = math.prod((4 * h.fidelity - 1) / 3 for h in hops)  # Ideal swaps multiply Werner parameters.

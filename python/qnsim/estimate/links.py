@@ -723,8 +723,8 @@ def purification_ceiling(
     >>> round(purification_ceiling(0.9, gate2_error=1e-3, measure_error=1e-3), 6)
     0.998651
     >>> slow = PairStorage(memory_t1_s=1.0, memory_t2_s=1.0, raw_interval_s=1e-3)  # 1 kHz, 1 s memories
-    >>> round(purification_ceiling(0.9, storage=slow), 6)  # after 3 rounds; the 4th's inputs waited 11 ms
-    0.996095
+    >>> round(purification_ceiling(0.9, storage=slow), 6)  # after 3 rounds; the 4th's input would wait 11 ms
+    0.9961
     """
     # float() read True as 1 and raised OverflowError on 10**400; the protocol reached the cache unhashed.
     raw_fidelity = probability("raw_fidelity", raw_fidelity, error=ValueError)
@@ -833,7 +833,7 @@ def purification_plan(
     False
     >>> slow = PairStorage(memory_t1_s=1.0, memory_t2_s=1.0, raw_interval_s=1e-3)
     >>> plan = purification_plan(0.9, 0.99, storage=slow)
-    >>> plan.rounds, round(plan.fidelity, 4)  # the third round's waiting input waited 5.3 ms
+    >>> plan.rounds, round(plan.fidelity, 4)  # the third round's waiting input waits 5.3 ms on average
     (3, 0.9961)
     >>> purification_plan(0.9, 0.9995, storage=slow).reason[-60:]
     's), a faster link (more channels) or a lower needed fidelity'
