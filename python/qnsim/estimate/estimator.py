@@ -54,9 +54,12 @@ Model (what the numbers mean):
   the rounds' ceiling includes the decay and the rounds are the fewest that reach the need with it;
   the purified pair then waits as the schedule has it (``_storage_wait_s``: none when the link is
   the bottleneck, else ``B tau`` in its full buffer of B pairs, one consumption interval tau each); on a
-  relay route each stored segment waits for the slowest hop's supply
-  (:func:`relay_route_fidelity`). The pair as used prices the remote operations, and the rounds
-  are the fewest whose pairs, as used, meet the need (physical) or the remote budget (error corrected).
+  relay route each hop holds its pair until every hop holds one, and the mean decay over the hops' joint
+  waits is exact (:func:`relay_route_fidelity`), as is the route's pace, one pair per cycle of its hops
+  (:func:`~qnsim.estimate.relay_cycle_s`). Random waits (a round's input for its partner, a segment at a
+  relay) are priced by the mean decay over their law, E[exp(-2W/T)], not the decay at the mean wait. The
+  pair as used prices the remote operations, and the rounds are the fewest whose pairs, as used, meet the
+  need (physical) or the remote budget (error corrected).
 """
 
 from __future__ import annotations
@@ -248,7 +251,7 @@ def relay_route_fidelity(hops: Sequence[Link]) -> float:
 def route_graph(links: Mapping[tuple[int, int], Link]) -> Any:
     """The networkx graph relay routes are searched on: nodes are QPUs and relays, each link an
     edge weighted by its supply interval (1 / total rate, s), so the shortest path is the route
-    whose summed intervals are least (a route's rate is its slowest hop's)."""
+    whose summed intervals are least (a route is no faster than its slowest hop: see :func:`route_link`)."""
     import networkx as nx
 
     graph = nx.Graph()
@@ -604,7 +607,9 @@ class _Context:
 
     def _apply_hop_loads(self, link_reports: list[LinkReport]) -> None:
         """Each end-to-end raw pair of a route consumes one pair on every hop; hops shared by
-        several QPU pairs add up. A report's time is its slowest hop's total load / rate."""
+        several QPU pairs add up. A report's time is its slowest hop's total load / rate, or its pairs' cycles
+        of the hops (:func:`relay_cycle_s`) if longer. With shared hops both are lower bounds: the hops'
+        holding and their sharing interact, which :func:`~qnsim.estimate.simulate_execution` does not run."""
         load: dict[tuple[int, int], float] = {}
         users: dict[tuple[int, int], int] = {}
         for lr in link_reports:

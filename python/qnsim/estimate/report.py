@@ -94,7 +94,8 @@ class LinkReport:
             (None: the link has no memory times; pairs are used at ``delivered_fidelity``).
         route: node path of the pairs: [a, b] for a direct link, [a, relay..., b] when
             entanglement is swapped at relays (raw figures are then end-to-end pairs, each
-            consuming one pair on every hop; rate_hz is the slowest hop's, latency_s the sum).
+            consuming one pair on every hop; rate_hz is one pair per cycle of the hops, each hop
+            holding its pair until all hold one (:func:`~qnsim.estimate.relay_cycle_s`); latency_s the sum).
         rate_hz: raw pair rate of the link; time_s: raw pairs / rate.
         utilization: time_s / wall-clock estimate.
         buffer_pairs: pairs arriving on average between two consumptions (memory that lets the
