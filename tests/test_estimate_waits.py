@@ -128,3 +128,56 @@ def test_a_geometric_link_is_priced_below_its_poisson_simulation():
     f_geo, f_poi = (estimate(workload, [IDEAL, IDEAL], [lk], placement=[0, 1], target_fidelity=0.95,
                              error_budget=0.99).links[0].fidelity_at_use for lk in (geometric, poisson))
     assert f_geo == pytest.approx(0.957405, abs=1e-6) and f_geo < f_poi
+
+
+BUFFERED = [
+    # (local gate time = consumption interval tau in s, latency in s, buffer pairs, memory time in s, target,
+    #  fidelity at use estimated before: B tau in the buffer)
+    (1e-3, 2e-5, 8, 1.0, 0.98, 0.985573),
+    (1e-3, 1e-4, 8, 3.0, 0.99, 0.993435),
+    (2e-4, 5e-5, 64, 3.0, 0.99, 0.991101),
+    (1e-4, 1e-4, 4, 0.2, 0.97, 0.993160),
+]
+
+
+@pytest.mark.parametrize("tau, latency, buffer, memory, target, before", BUFFERED)
+def test_pairs_committed_before_the_buffer_fills_wait_behind_it(tau, latency, buffer, memory, target, before):
+    """A 100 kHz link of F = 0.95 purified twice over a classical latency, consumed every tau (compute-bound):
+    when its buffer fills, the rounds already in flight still deliver, so the simulated buffer holds more than
+    B pairs (11, 16, 69 and 9 at most) and they wait longer than B tau. The estimate now counts
+    rate / raw_per_pair * rounds * latency pairs more ahead of each (Little's law) and prices the pairs below
+    the simulation; before, at B tau, it priced them above it in three of these four (0.985573 against
+    0.984751 simulated, 0.993435 against 0.992358, 0.993160 against 0.992995)."""
+    qpu = QPU(num_qubits=1, e_1q=0, e_2q=0, e_meas=0, t_1q_s=tau)
+    links = [Link((0, 1), rate_hz=1e5, fidelity=0.95, latency_s=latency, buffer_pairs=buffer, memory_t1_s=memory,
+                  memory_t2_s=memory)]
+    workload = "REPEAT 1500 {\nCX 0 1\nH 0\n}"
+    est = estimate(workload, [qpu, qpu], links, placement=[0, 1], target_fidelity=target, error_budget=0.9)
+    (lr,) = est.links
+    assert lr.purification_rounds == 2
+    sim = simulate_execution(workload, [qpu, qpu], links, placement=[0, 1], target_fidelity=target, seed=1)
+    simulated = sim.mean_fidelity_at_use[(0, 1)]
+    assert sim.max_buffer[(0, 1)] > buffer
+    assert lr.fidelity_at_use < simulated
+    if before > simulated:
+        assert before - lr.fidelity_at_use > before - simulated  # the old wait is what moved
+
+
+def test_a_buffered_link_the_buffer_rule_called_feasible_needs_more_rounds():
+    """The same link consumed every 1 ms (8 buffer pairs, 1 s memories) over 200 us latency, target 0.98. Before:
+    two rounds, 0.985113 at use after 8 ms in the buffer, so the pairs met 0.98; simulated with two rounds they
+    are used at 0.9793 (the buffer holds up to 20 pairs). Now the pairs committed in flight (8.7 more) push the
+    two-round pairs below 0.98 and the estimate purifies four times (0.981182 at use); simulated with four
+    rounds they are used at 0.9860."""
+    qpu = QPU(num_qubits=1, e_1q=0, e_2q=0, e_meas=0, t_1q_s=1e-3)
+    link = Link((0, 1), rate_hz=1e5, fidelity=0.95, latency_s=2e-4, buffer_pairs=8, memory_t1_s=1.0, memory_t2_s=1.0)
+    workload = "REPEAT 1500 {\nCX 0 1\nH 0\n}"
+    est = estimate(workload, [qpu, qpu], [link], placement=[0, 1], target_fidelity=0.98, error_budget=0.9)
+    (lr,) = est.links
+    assert lr.purification_rounds == 4 and lr.fidelity_at_use == pytest.approx(0.981182, abs=1e-6)
+    two = simulate_execution(workload, [qpu, qpu], [link], placement=[0, 1], target_fidelity=0.98, seed=1)
+    assert two.mean_fidelity_at_use[(0, 1)] < 0.98
+    # The simulation purifies to the fewest rounds that reach its target when made: 0.9994 takes four.
+    assert purification_plan(0.95, 0.9994, storage=PairStorage.of(link)).rounds == 4
+    four = simulate_execution(workload, [qpu, qpu], [link], placement=[0, 1], target_fidelity=0.9994, seed=1)
+    assert four.mean_fidelity_at_use[(0, 1)] > lr.fidelity_at_use

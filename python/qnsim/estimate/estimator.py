@@ -53,7 +53,8 @@ Model (what the numbers mean):
   its partner and the kept pair for the round's outcome (:class:`~qnsim.estimate.PairStorage`), so
   the rounds' ceiling includes the decay and the rounds are the fewest that reach the need with it;
   the purified pair then waits as the schedule has it (``_storage_wait_s``: none when the link is
-  the bottleneck, else ``B tau`` in its full buffer of B pairs, one consumption interval tau each); on a
+  the bottleneck, else ``B tau`` in its full buffer of B pairs, one consumption interval tau each, plus the
+  deliveries a purifying link has committed over its rounds' latency when the buffer fills); on a
   relay route each hop holds its pair until every hop holds one, and the mean decay over the hops' joint
   waits is exact (:func:`relay_route_fidelity`), as is the route's pace, one pair per cycle of its hops
   (:func:`~qnsim.estimate.relay_cycle_s`). Random waits (a round's input for its partner, a segment at a
@@ -965,18 +966,18 @@ class _Context:
         or the link's own time, whichever is longer); ``plan`` itself when no count up to the storage
         ceiling's (at most 12) does (``_price_storage`` then says so)."""
 
-        def at_use(coeffs, raw):
+        def at_use(coeffs, raw, rounds):
             wall = max(self._crit_s, n_pairs * raw / lk.total_rate_hz)
-            return storage.decay(coeffs, self._storage_wait_s(lk, n_pairs, raw, wall))[0]
+            return storage.decay(coeffs, self._storage_wait_s(lk, n_pairs, raw, wall, rounds))[0]
 
-        if at_use(plan.coefficients, plan.raw_per_pair) >= need:
+        if at_use(plan.coefficients, plan.raw_per_pair, plan.rounds) >= need:
             return plan
         _ceiling_f, best = _stored_ceiling(lk.fidelity, self.purification, noise, storage)
         probs: list[float] = []
         rounds = _stored_rounds(lk.fidelity, self.purification, noise, storage, min(best, 12))
         for k, (coeffs, p, raw) in enumerate(rounds, 1):
             probs.append(p)
-            if k > plan.rounds and at_use(coeffs, raw) >= need:
+            if k > plan.rounds and at_use(coeffs, raw, k) >= need:
                 return PurificationPlan(k, coeffs[0], raw, tuple(probs), True, "", coeffs)
         return plan
 
@@ -998,22 +999,27 @@ class _Context:
                 )
             lr.memory_qubits_per_end = lr.buffer_pairs + lr.purification_rounds
 
-    def _storage_wait_s(self, lk: Link, bell_pairs: int, raw_per_pair: float, wall_s: float) -> float:
+    def _storage_wait_s(self, lk: Link, bell_pairs: int, raw_per_pair: float, wall_s: float, rounds: int) -> float:
         """Seconds a delivered (purified) pair waits in memory before a remote operation uses it.
 
         The schedule's: the link's consumers take one pair every ``tau = wall_s / bell_pairs``. On a
         link-bound link (a pair takes at least tau to supply) the consumers wait for the link and use
         each pair as it arrives: no wait. A link that out-paces its consumers keeps its first-in first-out
         buffer of B pairs (``buffer_pairs``, else :data:`~qnsim.estimate.links.DEFAULT_BUFFER_PAIRS`, the
-        buffer :func:`~qnsim.estimate.simulate_execution` gives it too) full, so a pair waits B tau. The
-        waits inside purification (a round's input waiting for its partner and for the round's outcome)
-        are priced by the rounds themselves (:class:`PairStorage`).
+        buffer :func:`~qnsim.estimate.simulate_execution` gives it too) full, so a pair waits B tau; and
+        when its ``rounds`` purification rounds each wait a latency L for their outcome, the pairs already
+        committed when the buffer fills still arrive after it: by Little's law, on average the delivery rate
+        times the time from a pair's last raw input to its delivery, ``rate / raw_per_pair * rounds * L``,
+        pairs ahead of it more. (Counted in full, though the buffer only peaks there: it errs long.) The
+        waits inside purification (a round's input waiting for its partner and for the round's outcome) are
+        priced by the rounds themselves (:class:`PairStorage`).
         """
         tau = wall_s / bell_pairs
         supply_interval = raw_per_pair / lk.total_rate_hz
         if supply_interval >= tau * (1.0 - 1e-9):
             return 0.0  # Link-bound: the consumers wait for the link and use each pair as it arrives.
-        return lk.buffer * tau  # Full FIFO buffer: a pair leaves after the B takes that follow it.
+        in_flight = rounds * lk.latency_s / supply_interval  # Committed deliveries when the buffer fills.
+        return (lk.buffer + in_flight) * tau  # Full FIFO buffer: a pair leaves after the takes ahead of it.
 
     def _price_storage(self, link_reports: list[LinkReport], wall_s: float) -> None:
         """Decays each link's delivered pairs for the time they wait in memory before a remote gate
@@ -1027,7 +1033,7 @@ class _Context:
             lk = self._link_of.get(lr.qpus)
             if lk is None or not lk.models_memory or lr.bell_pairs <= 0 or not math.isfinite(lr.raw_per_pair):
                 continue
-            wait = self._storage_wait_s(lk, lr.bell_pairs, lr.raw_per_pair, wall_s)
+            wait = self._storage_wait_s(lk, lr.bell_pairs, lr.raw_per_pair, wall_s, lr.purification_rounds)
             made = self._delivered.get(lr.qpus, _werner(lr.delivered_fidelity))
             used = stored_pair(made, wait, lk.memory_t1_s, lk.memory_t2_s)
             self._used[lr.qpus] = used
@@ -1140,7 +1146,7 @@ class _Context:
             used = c
             if pairs > 0:
                 wall = max(compute_s, pairs * raw / lk.total_rate_hz)
-                used = storage.decay(c, self._storage_wait_s(lk, pairs, raw, wall))
+                used = storage.decay(c, self._storage_wait_s(lk, pairs, raw, wall, k))
             err = remote_operation(d, used, qa, qb, sc).logical_error
             self._used[lr.qpus] = used
             if self.target_fidelity is not None:
@@ -1416,7 +1422,7 @@ class _Context:
         lk = self._link_of.get(lr.qpus)
         if lk is None or not lk.models_memory or lr.bell_pairs <= 0 or not math.isfinite(lr.raw_per_pair):
             return made
-        wait = self._storage_wait_s(lk, lr.bell_pairs, lr.raw_per_pair, wall_s)
+        wait = self._storage_wait_s(lk, lr.bell_pairs, lr.raw_per_pair, wall_s, lr.purification_rounds)
         return stored_pair(made, wait, lk.memory_t1_s, lk.memory_t2_s)
 
     def _remote_failing(self, link_reports, d, per_op_budget, run_ps, latency_s, cycle_ps):
