@@ -169,3 +169,21 @@ def test_route_purification_waits_for_the_next_cycle():
                              target_fidelity=0.95, seed=5)
     assert sim.mean_fidelity_at_use[(0, 1)] == pytest.approx(lr.fidelity_at_use, abs=1e-3)
     assert sim.raw_pairs_generated[(0, 1)] / n == pytest.approx(lr.raw_per_pair, rel=0.02)
+
+
+def test_routes_too_varied_for_the_chain_get_safe_bounds():
+    """Twenty hops of twenty rates (2^20 chain states, beyond the chain's limit): the cycle is an upper bound on
+    E[max X_h] (a left Riemann sum of the decreasing P(M > t), within 0.2% here) and the decay factor a lower
+    bound on the mean (Jensen, at that cycle): both err the safe way, checked against a Monte Carlo."""
+    rates = [1e3 * (1 + 0.1 * i) for i in range(20)]
+    x = np.random.default_rng(5).exponential(1 / np.array(rates), size=(200_000, 20))
+    m = x.max(axis=1)
+    g = np.exp(-((m[:, None] - x) * 10.0).sum(axis=1))
+    t = np.linspace(0.0, 0.05, 2_000_001)  # E[M] by the trapezoid rule on a fine grid (P(M > 50 ms) < 1e-20)
+    p_more = 1.0 - np.prod([-np.expm1(-r * t) for r in rates], axis=0)
+    mean_cycle = float(np.sum((p_more[1:] + p_more[:-1]) / 2) * (t[1] - t[0]))
+    assert m.mean() == pytest.approx(mean_cycle, rel=4 * m.std() / m.mean() / math.sqrt(len(m)))
+    assert mean_cycle < relay_cycle_s(rates) < 1.002 * mean_cycle
+    assert relay_decay_factor(rates, [10.0] * 20) < g.mean()
+    assert relay_decay_factor(rates, [10.0] * 20) == pytest.approx(
+        math.exp(-10.0 * sum(relay_cycle_s(rates) - 1 / r for r in rates)), rel=1e-12)

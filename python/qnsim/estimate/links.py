@@ -282,11 +282,13 @@ def _damped(coeffs: Sequence[float], coherence: float, zz_factor: float) -> tupl
     return ((1 + xx + zz + yy) / 4, (1 + xx - zz - yy) / 4, (1 - xx - zz + yy) / 4, (1 - xx + zz - yy) / 4)
 
 
-# Beyond this many states of the relay chain (arrived hops per kind of hop) the relay rules fall back to bounds.
-_RELAY_STATES = 1 << 16
+# Beyond this many states of the relay chain (arrived hops per kind of hop) the relay rules fall back to bounds:
+# 12 hops of different rates, or any number of hops of a few kinds.
+_RELAY_STATES = 1 << 12
 
 
-def _relay_chain(rates_hz: Sequence[float], hold_hz: Sequence[float], cycle_hz: float, mean: bool) -> float | None:
+@functools.lru_cache(maxsize=1024)  # The estimator asks again for each purification plan it prices.
+def _relay_chain(rates_hz: tuple[float, ...], hold_hz: tuple[float, ...], cycle_hz: float, mean: bool) -> float | None:
     """One cycle of a relay route whose hops make pairs as independent Poisson processes (hop h at
     ``rates_hz[h]``, its pair arriving at X_h ~ Exp(rate)) and hold them until every hop holds one
     (at M = max X_h). With ``mean``: E[M] in seconds. Otherwise
@@ -335,9 +337,21 @@ def relay_cycle_s(rates_hz: Sequence[float]) -> float:
              for r in rates_hz]
     if not rates:
         raise ValueError("rates_hz must name at least one hop")
-    exact = _relay_chain(rates, [0.0] * len(rates), 0.0, mean=True)
-    # Too many kinds of hop for the chain: max X_h <= sum X_h bounds the cycle from above (slower, safe).
-    return exact if exact is not None else sum(1.0 / r for r in rates)
+    exact = _relay_chain(tuple(rates), (0.0,) * len(rates), 0.0, mean=True)
+    return exact if exact is not None else _relay_cycle_upper_s(rates)
+
+
+def _relay_cycle_upper_s(rates: Sequence[float]) -> float:
+    """An upper bound (s) on E[max X_h], for routes with too many kinds of hop for the chain: the integral of
+    P(M > t) = 1 - prod_h (1 - exp(-r_h t)), decreasing in t, as a left Riemann sum (which exceeds it) up to
+    t_max, plus sum_h exp(-r_h t_max) / r_h (a union bound) for the tail beyond."""
+    r = np.asarray(rates, dtype=float)
+    t_max = (math.log(len(r)) + 40.0) / float(r.min())
+    t, step = np.linspace(0.0, t_max, 20_001, retstep=True)
+    all_held = np.ones(len(t) - 1)  # P(M <= t) at the left ends, one hop at a time (memory O(grid)).
+    for rate in r:
+        all_held *= -np.expm1(-rate * t[:-1])
+    return float(np.sum(1.0 - all_held) * step + np.sum(np.exp(-r * t_max) / r))
 
 
 def relay_decay_factor(rates_hz: Sequence[float], hold_hz: Sequence[float], cycle_hz: float = 0.0) -> float:
@@ -361,11 +375,11 @@ def relay_decay_factor(rates_hz: Sequence[float], hold_hz: Sequence[float], cycl
     if not rates or len(holds) != len(rates):
         raise ValueError(f"rates_hz and hold_hz must name the same hops (at least one), got {len(rates)} "
                          f"and {len(holds)}")
-    exact = _relay_chain(rates, holds, cycle_hz, mean=False)
+    exact = _relay_chain(tuple(rates), tuple(holds), cycle_hz, mean=False)
     if exact is not None:
         return exact
     # Too many kinds of hop: exp(-mean) is below the mean of exp (Jensen), with the cycle's mean bounded above.
-    m = relay_cycle_s(rates)
+    m = _relay_cycle_upper_s(rates)
     return math.exp(-cycle_hz * m - sum(h * max(0.0, m - 1.0 / r) for r, h in zip(rates, holds)))
 
 
