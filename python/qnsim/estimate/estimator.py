@@ -79,9 +79,9 @@ from qnsim.estimate.links import (
     Link,
     PairStorage,
     PurificationPlan,
+    _damped,
     _stored_ceiling,
     _stored_rounds,
-    _damped,
     _werner,
     purification_ceiling,
     purification_noise,
@@ -103,7 +103,6 @@ from qnsim.estimate.report import (
     human_time,
 )
 from qnsim.estimate.workload import MAX_COUNT, GateCounts, LogicalSummary, Workload
-from qnsim.primitives import bell_diagonal_swap
 
 __all__ = [
     "WorkloadLike",
