@@ -369,3 +369,19 @@ def test_counts_without_the_schedule_equal_those_with_it():
         assert counts[key] == full[key]
     assert counts["cat_pairs"] == counts["remote_pairs"]
     assert counts["critical_path_s"] == full["critical_path_bound_s"] >= full["critical_path_s"]
+
+
+def test_simulated_links_deliver_over_all_their_channels():
+    """A direct link of 4 channels at 1 kHz each makes pairs at 4 kHz, as the estimate prices it: 2000 link-bound
+    remote CNOTs take 0.5 s. Before, simulate_execution drew the link's gaps at rate_hz alone and ran it at 1 kHz
+    (1.97 s) without a word. Geometric supply runs one channel's attempts and refuses several, naming them."""
+    qpu = QPU(num_qubits=1, e_1q=0, e_2q=0, e_meas=0)
+    link = Link((0, 1), rate_hz=1e3, fidelity=0.99, channels=4)
+    workload = "REPEAT 2000 {\nCX 0 1\nH 0\n}"
+    sim = simulate_execution(workload, [qpu, qpu], [link], placement=[0, 1], seed=1)
+    est = estimate(workload, [qpu, qpu], [link], placement=[0, 1], error_budget=0.99)
+    assert est.wall_clock_s == pytest.approx(0.5)
+    assert sim.wall_clock_s == pytest.approx(est.wall_clock_s, rel=0.05)
+    geometric = Link((0, 1), rate_hz=1e3, fidelity=0.99, channels=4, success_probability=0.1, attempt_period_s=1e-4)
+    with pytest.raises(ValueError, match=r"link \(0, 1\) has channels=4: geometric supply runs one channel"):
+        simulate_execution(workload, [qpu, qpu], [geometric], placement=[0, 1], supply="geometric")

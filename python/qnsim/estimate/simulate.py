@@ -3,7 +3,8 @@
 Each QPU executes its operations in program order per qubit (as soon as its qubits are free, the
 same ASAP model the estimate's critical path uses, without REPEAT barriers). A remote gate also
 waits for the Bell pairs it needs from its link. Each link produces raw pairs as a stochastic
-process (Poisson at ``rate_hz``, or geometric attempts of period T and success probability p),
+process (Poisson at its total rate, ``rate_hz`` times ``channels``, or one channel's geometric attempts of
+period T and success probability p),
 purifies them through the recurrence tree of :func:`purification_plan` (each round succeeds
 with its closed-form probability) and keeps distilled pairs in a finite buffer (generation
 pauses while the buffer is full). Consumed pairs and remote gates fail independently with the
@@ -209,12 +210,19 @@ class _LinkProcess:
                 raise ValueError(
                     f"link {link.key} has no success_probability/attempt_period_s for geometric supply"
                 )
+            if link.channels != 1:
+                # Several channels' attempts deliver in bursts (more than one success in a period), which this
+                # one-pair-at-a-time source does not run; silently running one channel ran the link slower.
+                raise ValueError(
+                    f"link {link.key} has channels={link.channels}: geometric supply runs one channel's attempts "
+                    "(use supply='poisson', at the channels' total rate)"
+                )
             self.p, self.period = link.success_probability, link.attempt_period_s
         self.supply = supply
 
     def _gap(self) -> float:
-        if self.supply == "poisson":
-            return float(self.rng.exponential(1.0 / self.link.rate_hz))
+        if self.supply == "poisson":  # The channels' superposition: Poisson at their total rate.
+            return float(self.rng.exponential(1.0 / self.link.total_rate_hz))
         return float(self.rng.geometric(self.p)) * self.period
 
     def start(self) -> None:
@@ -649,8 +657,9 @@ def simulate_execution(
         cat_entangler: share pairs across runs of remote gates with one control.
         target_fidelity: purify link pairs up to this fidelity (None: raw pairs).
         purification: ``"dejmps"`` or ``"bbpssw"``.
-        supply: ``"poisson"`` (exponential gaps at ``rate_hz``) or ``"geometric"`` (attempts of
-            period ``attempt_period_s`` succeeding with ``success_probability``).
+        supply: ``"poisson"`` (exponential gaps at the link's total rate, ``rate_hz`` times ``channels``)
+            or ``"geometric"`` (attempts of period ``attempt_period_s`` succeeding with
+            ``success_probability``; one channel).
         buffer_pairs: distilled-pair memory per link when the link does not set ``buffer_pairs``
             (default :data:`~qnsim.estimate.links.DEFAULT_BUFFER_PAIRS`, the buffer the estimate
             prices such a link with: leave it so to check an estimate).
