@@ -126,7 +126,7 @@ def test_route_pairs_and_pace_match_simulation(rates, memory_s, old_rule):
     assert sim.wall_clock_s == pytest.approx(n * relay_cycle_s(rates), rel=0.05)
     assert lr.rate_hz == pytest.approx(1 / relay_cycle_s(rates), rel=1e-12)
     if len(rates) > 2 or max(rates) < 10 * min(rates):
-        assert sim.wall_clock_s > 1.15 * n / min(rates)  # the old pace
+        assert sim.wall_clock_s > 1.1 * n / min(rates)  # the old pace, outside the 5% above
 
 
 def test_a_three_hop_route_the_old_rule_called_feasible_is_not():
