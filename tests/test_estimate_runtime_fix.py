@@ -105,5 +105,5 @@ def test_a_slow_relay_route_keeps_the_proportional_suggestion_unchecked():
     work = "REPEAT 1000 {\n  CX 0 1\n  H 0\n  CX 1 0\n  H 1\n}\n"  # no shared control: a pair each
     report = estimate(work, qpus, hops, placement=[0, 1], max_runtime_s=1.0)
     (reason,) = [r for r in report.reasons if r.startswith("runtime:")]
-    assert "route 0-2-1 rate" in reason and "channels instead of 1" in reason, reason
+    assert "route 0-2-1 rate" in reason and "30 times the channels on each hop" in reason, reason
     assert "estimated again" not in reason and "do not suffice" not in reason
