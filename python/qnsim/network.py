@@ -156,6 +156,10 @@ class Network(SlotOperations):
             self._native.set_trace(DEFAULT_TRACE_LIMIT if trace is True else trace)
         self._nodes: dict[str, NodeInfo] = {}
         self._links: dict[frozenset[str], LinkInfo] = {}
+        # By native index, for the lookups Python protocols make on every event (the public
+        # nodes/links properties copy, which cost O(nodes) per event on a 1,000-node chain).
+        self._node_names: list[str] = []
+        self._link_list: list[LinkInfo] = []
         self._requests: list[RequestInfo] = []
         # Hardware initialisation figures the network's steps do not apply (its results say so).
         self._unmodelled_init: dict[str, tuple[float, float]] = {}
@@ -254,6 +258,7 @@ class Network(SlotOperations):
         except ParameterError as exc:
             raise relocated(exc, who) from None
         self._nodes[name] = info
+        self._node_names.append(name)
         if hardware is not None and (hardware.gates.init_error or hardware.gates.init_duration_s):
             self._unmodelled_init[name] = (hardware.gates.init_error, hardware.gates.init_duration_s)
         return info
@@ -305,6 +310,7 @@ class Network(SlotOperations):
         except ValueError as exc:
             raise ValueError(str(exc) if str(exc).startswith(who) else f"{who}: {exc}") from None
         self._links[frozenset((a, b))] = info
+        self._link_list.append(info)
         return info
 
     def link(self, a: str, b: str) -> LinkInfo:

@@ -415,7 +415,6 @@ class ProtocolHub:
         self._next_id = 1
         self._by_link: dict[int, Protocol] = {}
         self._hooked = False
-        self._names: list[str] = []
         #: What stopped a run inside an event (a protocol callback that raised), or "".
         self.failure = ""
         #: The protocol whose callback is running, or None between events (and after the run).
@@ -551,9 +550,7 @@ class ProtocolHub:
             self.acting = outer
 
     def _dispatch(self, kind: Any, node: int, slot: int, extra: int) -> None:
-        if len(self._names) != len(self.network.nodes):
-            self._names = list(self.network.nodes)
-        name = self._names[node]
+        name = self.network._node_names[node]
         if kind == _core.HookKind.pair_ready or kind == _core.HookKind.pair_lost:
             native = self.network.native
             protocol = self._by_link.get(native.slot_link(slot))
@@ -619,6 +616,8 @@ class SlotOperations:
 
     _native: Any
     _nodes: dict[str, Any]
+    _node_names: list[str]
+    _link_list: list[LinkInfo]
     _hub: ProtocolHub
 
     def node(self, name: str, who: str = "network") -> Any:  # pragma: no cover - Network's
@@ -683,7 +682,7 @@ class SlotOperations:
 
     def slot_node(self, slot: int) -> str:
         """Name of the node holding memory slot ``slot``."""
-        return list(self._nodes)[self._native.slot_node(_slot_index("slot", slot))]
+        return self._node_names[self._native.slot_node(_slot_index("slot", slot))]
 
     def slot_partner(self, slot: SlotRef) -> SlotRef:
         """The slot holding the other half of ``slot``'s pair (global truth), as a reference to
@@ -733,7 +732,7 @@ class SlotOperations:
 
     def slot_link(self, slot: int) -> LinkInfo:
         """The link whose memory ``slot`` is."""
-        return self.links[self._native.slot_link(_slot_index("slot", slot))]
+        return self._link_list[self._native.slot_link(_slot_index("slot", slot))]
 
     def pair_fidelity(self, slot: SlotRef) -> float:
         """Current fidelity of the pair held by ``slot`` and its partner (frames applied, decay to now).
