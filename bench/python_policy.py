@@ -9,6 +9,7 @@ interior node as soon as it holds a pair on each side, and the ends deliver a pa
 that joined them has told both (its two messages); the native swap-ASAP is run on the same chain.
 
 Usage:  python bench/python_policy.py [--nodes 10 100 1000] [--until 0.2] [--repeats 5]
+                                     [--generation continuous on_demand]
 Prints, per N: events and wall seconds (medians), microseconds per event, Python / native ratio.
 """
 
@@ -55,7 +56,7 @@ class SwapAsapInPython(qnsim.Protocol):
             self.deliver(*message)
 
 
-def chain(n: int, protocol: qnsim.Protocol | None) -> qnsim.Network:
+def chain(n: int, protocol: qnsim.Protocol | None, generation: str) -> qnsim.Network:
     """The scale.py chain of ``n`` nodes with one request end to end."""
     net = qnsim.Network("bell_diagonal", seed=1)
     for i in range(n):
@@ -63,7 +64,7 @@ def chain(n: int, protocol: qnsim.Protocol | None) -> qnsim.Network:
     for i in range(n - 1):
         net.add_link(f"n{i}", f"n{i + 1}", length_km=20.0, fidelity=0.95, success_probability=0.1,
                      attempt_period_s=201e-6)
-    net.request("n0", f"n{n - 1}", protocol=protocol)
+    net.request("n0", f"n{n - 1}", protocol=protocol, generation=generation)
     return net
 
 
@@ -72,14 +73,17 @@ def main() -> None:
     parser.add_argument("--nodes", type=int, nargs="+", default=[10, 100, 1000])
     parser.add_argument("--until", type=float, default=0.2, help="simulated seconds per run")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--generation", nargs="+", default=["continuous", "on_demand"],
+                        choices=["continuous", "on_demand"])
     args = parser.parse_args()
-    print(f"{'N':>5} {'policy':>7} {'events':>8} {'pairs':>6} {'wall s':>8} {'us/event':>9} {'Python/native':>14}")
-    for n in args.nodes:
+    print(f"{'N':>5} {'generation':>10} {'policy':>7} {'events':>8} {'pairs':>6} {'wall s':>8} {'us/event':>9} "
+          f"{'Python/native':>14}")
+    for n, generation in ((n, g) for g in args.generation for n in args.nodes):
         per_event = {}
         for label, make in (("native", lambda: None), ("python", SwapAsapInPython)):
             walls, events, pairs = [], 0, 0
             for _ in range(args.repeats):
-                net = chain(n, make())
+                net = chain(n, make(), generation)
                 start = time.process_time()
                 result = net.run(args.until, progress=False)
                 walls.append(time.process_time() - start)
@@ -87,7 +91,7 @@ def main() -> None:
             wall = statistics.median(walls)
             per_event[label] = wall / max(events, 1) * 1e6
             ratio = f"{per_event['python'] / per_event['native']:.0f}x" if label == "python" else ""
-            print(f"{n:>5} {label:>7} {events:>8} {pairs:>6} {wall:>8.3f} {per_event[label]:>9.2f} {ratio:>14}")
+            print(f"{n:>5} {generation:>10} {label:>7} {events:>8} {pairs:>6} {wall:>8.3f} {per_event[label]:>9.2f} {ratio:>14}")
 
 
 if __name__ == "__main__":

@@ -28,14 +28,14 @@ class SwapWhenBothSidesHold(qnsim.Protocol):
             self.swaps += 1
 
 
-def _chain(n: int, protocol: qnsim.Protocol) -> qnsim.Network:
+def _chain(n: int, protocol: qnsim.Protocol, **request) -> qnsim.Network:
     net = qnsim.Network("bell_diagonal", seed=3)
     for i in range(n):
         net.add_node(f"n{i}", num_memories=2)
     for i in range(n - 1):
         net.add_link(f"n{i}", f"n{i + 1}", length_km=1.0, fidelity=0.95, success_probability=0.5,
                      attempt_period_s=1e-5)
-    net.request("n0", f"n{n - 1}", protocol=protocol)
+    net.request("n0", f"n{n - 1}", protocol=protocol, **request)
     return net
 
 
@@ -75,3 +75,52 @@ def test_lookups_name_the_right_node_and_link(n):
                 assert net.slot_link(slot) is net.links[link.index]
                 assert net.slot_node(slot) in (link.a, link.b)
                 assert net.slot_node(slot) == names[net.native.slot_node(slot)]
+
+
+class DiscardWhatReachesTheEnds(qnsim.Protocol):
+    """Swap-ASAP that discards each end-to-end pair as soon as the swap that joins the ends is made,
+    ``limit`` times."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.held: dict[str, dict[int, qnsim.SlotRef]] = {}
+        self.limit, self.discarded = limit, 0
+
+    def on_pair_ready(self, node, slot, partner_slot):
+        if node in (self.request.src, self.request.dst):
+            return
+        held = self.held.setdefault(node, {})
+        held[self.network.slot_link(slot).index] = slot
+        if len(held) < 2:
+            return
+        (_, a), (_, b) = held.items()
+        held.clear()
+        end = self.partner(a)
+        self.swap(node, a, b)
+        joined = {self.network.slot_node(end), self.network.slot_node(self.partner(end))}
+        if joined == {self.request.src, self.request.dst} and self.discarded < self.limit:
+            self.discard(end)
+            self.discarded += 1
+
+
+def test_on_demand_generation_under_a_python_policy_makes_one_pair_per_link():
+    """A Python policy may ask for on-demand generation: a memory its swap frees waits until the pair it
+    fed ends. On a 12-node chain one end-to-end pair then takes exactly one pair per link, where continuous
+    generation regenerates every link behind the swaps. Old behaviour: refused for Python protocols."""
+    counts = {}
+    for generation in ("on_demand", "continuous"):
+        policy = SwapWhenBothSidesHold()
+        net = _chain(12, policy, generation=generation)
+        counts[generation] = net.run(until_s=5e-3, progress=False).counters["link_pairs"]
+    assert counts["on_demand"] == 11
+    assert counts["continuous"] > 3 * 11
+
+
+def test_a_python_discard_releases_the_memories_that_built_the_pair():
+    """Under on-demand generation, discarding an end-to-end pair lets its links make the next one (as a
+    cutoff does); each of the three discards costs one pair per link, and the fourth pair stays."""
+    policy = DiscardWhatReachesTheEnds(limit=3)
+    net = _chain(8, policy, generation="on_demand")
+    result = net.run(until_s=20e-3, progress=False)
+    assert policy.discarded == 3
+    assert result.counters["link_pairs"] == 4 * 7

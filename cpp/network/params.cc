@@ -124,10 +124,6 @@ void RequestParams::validate() const {
     if (python_protocol && purification != PurifyScheme::None) {
         throw ParameterError("purification", "must be None for a request driven by a Python protocol (it purifies itself)");
     }
-    if (python_protocol && generation != GenerationPolicy::Continuous) {
-        throw ParameterError("generation",
-                             "must be 'continuous' for a request driven by a Python protocol (it decides what to use)");
-    }
     if (python_protocol && swap_schedule != SwapSchedule::ASAP) {
         throw ParameterError("swap_schedule", "must be 'asap' for a request driven by a Python protocol (it chooses its swaps)");
     }

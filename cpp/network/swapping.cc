@@ -66,6 +66,12 @@ void Network::swap_now(uint32_t node, uint32_t s1, uint32_t s2, int request, int
         for (uint32_t p : {p1, p2}) {
             slots_[p].known_ps = std::max(slots_[p].known_ps, done + classical_latency(node, slots_[p].node));
         }
+        // A Python protocol's swap under on-demand generation: as the native one's, these memories
+        // wait until the pair they fed ends (delivered or discarded by the protocol, or cut off).
+        const uint32_t owner = slots_[s1].owner;
+        if (owner != kNoSlot && requests_[owner].p.generation == GenerationPolicy::OnDemand) {
+            slots_[s1].idle = slots_[s2].idle = true;
+        }
     }
     trace_slots(TraceKind::Swap, slots_[s1].owner, s1, s2, 2 * m1 + m2);
     schedule_free(s1, done);

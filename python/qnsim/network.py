@@ -358,7 +358,8 @@ class Network(SlotOperations):
         about one link pair per link and delivery instead of regenerating while swap outcomes
         travel (~N^2 events for an N-node chain), at the price of one pair in flight per memory.
         With ``protocol``, pair-ready, message and timer events go to the Python protocol
-        instead, which decides what to swap and deliver.
+        instead, which decides what to swap and deliver; ``generation="on_demand"`` then holds the
+        memories its swaps free until the pair they fed is delivered, discarded or cut off.
 
         Args:
             src: Source node.
