@@ -411,7 +411,14 @@ void bind_network(py::module_ &m) {
             // Ctrl-C stops a long run between two events; the GIL is held throughout (Python
             // protocols run inside), so the check is a flag read.
             const InterruptCheckScope<Network> interruptible(n, raise_pending_signals);
-            n.run(until_ps, hand_over);
+            try {
+                n.run(until_ps, hand_over);
+            } catch (const qnsim::RunInterrupted &e) {
+                // A Ctrl-C deferred to the end of its event (request_interrupt): the same exception
+                // as one raised between events by the check.
+                PyErr_SetString(PyExc_KeyboardInterrupt, e.what());
+                throw py::error_already_set();
+            }
         },
         py::arg("until_ps"), py::arg("hand_over") = true,
         "Runs every event up to until_ps (now_ps is then until_ps). hand_over=False skips bringing kept pairs up "
@@ -433,6 +440,18 @@ void bind_network(py::module_ &m) {
         "For each seed, a copy of this (not yet run) network with that seed, run to until_ps on native threads "
         "(0: all cores); result i equals a network built with seeds[i] and run alone.");
     c.def_property_readonly("now_ps", &Network::now_ps);
+    c.def_property_readonly("running", &Network::running,
+                            "True while run() handles an event (inside a protocol hook): the description cannot change.");
+    c.def_property_readonly("in_hook", &Network::in_hook, "True while a protocol hook runs.");
+    c.def_property_readonly(
+        "hook_failed_ps", [](const Network &n) -> std::optional<int64_t> {
+            if (n.hook_failed_ps() < 0) return std::nullopt;
+            return n.hook_failed_ps();
+        },
+        "Time (ps) of the event inside which a protocol hook raised (None: never); run() refuses to go on from it.");
+    c.def_property_readonly("events_pending", &Network::events_pending, "Events scheduled and not yet run.");
+    c.def("request_interrupt", &Network::request_interrupt,
+          "Stops the current run() with KeyboardInterrupt once the event being handled is done.");
     c.def_property_readonly("events_processed", &Network::events_processed);
     c.def_property_readonly("num_nodes", &Network::num_nodes);
     c.def_property_readonly("num_links", &Network::num_links);

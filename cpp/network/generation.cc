@@ -187,7 +187,7 @@ void Network::after_known(uint32_t slot) {
     const Request &req = requests_[r];
     if (!req.active()) return;
     if (req.p.python_protocol) {
-        if (hook_) hook_(HookKind::PairReady, s.node, slot, s.partner);
+        if (hook_) call_hook(HookKind::PairReady, s.node, slot, s.partner);
         return;
     }
     if (s.level < req.p.purification_rounds) {

@@ -34,6 +34,7 @@ QubitRegistry &Network::registry() {
 }
 
 uint32_t Network::add_node(const NodeParams &p) {
+    refuse_while_running("add_node");
     p.validate();
     Node node{p, {}, p.num_memories.value_or(0)};
     // Memory decay of one qubit as Pauli eigenvalues per second (bell_diagonal): coherences
@@ -48,6 +49,7 @@ uint32_t Network::add_node(const NodeParams &p) {
 }
 
 uint32_t Network::add_link(const LinkParams &p) {
+    refuse_while_running("add_link");
     p.validate();
     if (p.node_a >= nodes_.size() || p.node_b >= nodes_.size()) {
         throw std::out_of_range(msg("link endpoint ", std::max(p.node_a, p.node_b), " is not a node (", nodes_.size(), " nodes)"));
@@ -105,6 +107,7 @@ uint32_t Network::add_link(const LinkParams &p) {
 }
 
 uint32_t Network::add_chain(const NodeParams &node, const LinkParams &link, uint32_t count) {
+    refuse_while_running("add_chain");
     node.validate();
     link.validate();
     if (count < 2) throw ParameterError("count", msg("must be >= 2 nodes for a chain, got ", count));
@@ -150,6 +153,7 @@ int64_t Network::survival_needed_ps(const Request &r, uint32_t end_hop) const {
 }
 
 uint32_t Network::add_request(const RequestParams &p) {
+    refuse_while_running("add_request");
     p.validate();
     Request r;
     r.p = p;
@@ -231,14 +235,24 @@ uint32_t Network::add_request(const RequestParams &p) {
 }
 
 void Network::run(int64_t until_ps, bool hand_over) {
+    if (hook_failed_ps_ >= 0) {
+        throw QnsimError(msg("run: a protocol hook raised inside the event at t=", seconds(hook_failed_ps_),
+                             " s, which is half handled; a run from there would not be the scenario's (build the "
+                             "network again)"));
+    }
     if (until_ps < queue_.now()) {
         throw std::invalid_argument(
             msg("run until ", seconds(until_ps), " s is before the current time ", seconds(queue_.now()), " s"));
     }
     if (interrupt_check_) {
+        interrupt_requested_ = false;  // a request from before this run is not for it
         queue_.run(until_ps, [this](const EventQueue::Event &event) {
             on_event(event);
             if ((++events_since_check_ & (kInterruptPeriod - 1)) == 0) interrupt_check_();
+            if (interrupt_requested_) {
+                interrupt_requested_ = false;
+                throw RunInterrupted(msg("run interrupted at t=", seconds(queue_.now()), " s, between two events"));
+            }
         });
     } else {
         queue_.run(until_ps, [this](const EventQueue::Event &event) { on_event(event); });
@@ -476,10 +490,10 @@ void Network::on_event(const EventQueue::Event &e) {
             if (valid(e.a)) free_slot(static_cast<uint32_t>(e.a), false);
             break;
         case kMessage:
-            if (hook_) hook_(HookKind::Message, static_cast<uint32_t>(e.b), 0, e.a);
+            if (hook_) call_hook(HookKind::Message, static_cast<uint32_t>(e.b), 0, e.a);
             break;
         case kTimer:
-            if (hook_) hook_(HookKind::Timer, static_cast<uint32_t>(e.b), 0, e.a);
+            if (hook_) call_hook(HookKind::Timer, static_cast<uint32_t>(e.b), 0, e.a);
             break;
         default:
             throw std::logic_error("unknown network event");
@@ -487,7 +501,28 @@ void Network::on_event(const EventQueue::Event &e) {
     run_deferred_checks();
 }
 
+void Network::call_hook(HookKind kind, uint32_t node, uint32_t slot, uint64_t extra) {
+    struct Depth {  // restored however the hook ends
+        uint32_t &depth;
+        explicit Depth(uint32_t &d) : depth(d) { ++depth; }
+        ~Depth() { --depth; }
+    } depth(hook_depth_);
+    try {
+        hook_(kind, node, slot, extra);
+    } catch (...) {
+        if (hook_failed_ps_ < 0) hook_failed_ps_ = queue_.now();
+        throw;
+    }
+}
+
+void Network::refuse_while_running(const char *operation) const {
+    if (!queue_.running()) return;
+    throw QnsimError(msg(operation, ": the network is running (this was called from inside an event, such as a Python "
+                                    "protocol's callback); change it before run() or between two runs"));
+}
+
 void Network::set_trace(int64_t limit) {
+    refuse_while_running("set_trace");
     // A trace record is about as large as a delivery record, so the same cap keeps memory bounded.
     if (limit < 0 || static_cast<uint64_t>(limit) > kMaxRecords) {
         throw ParameterError("trace", msg("must be a record limit in [0, ", kMaxRecords, "] (0: off), got ", limit));

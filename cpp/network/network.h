@@ -8,6 +8,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -71,6 +72,12 @@ struct NetworkCounters {
 enum class HookKind : uint32_t { PairReady = 1, Message = 2, Timer = 3, PairLost = 4 };
 using ProtocolHook = std::function<void(HookKind, uint32_t node, uint32_t slot, uint64_t extra)>;
 
+/// Thrown by Network::run between two events after request_interrupt() (the Python layer turns it
+/// into KeyboardInterrupt): the network is consistent, and a later run() continues it.
+struct RunInterrupted : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
 /// The native network: nodes with memory slots, links that fill them with heralded pairs,
 /// and per-request repeater protocols (swap-ASAP, recurrence purification, cutoffs), all as
 /// events on one EventQueue (the ordering of Scheduler without its general machinery), with
@@ -126,6 +133,20 @@ class Network final {
     /// run() continues it with the results an uninterrupted run would have given.
     void set_interrupt_check(std::function<void()> check) { interrupt_check_ = std::move(check); }
     static constexpr uint64_t kInterruptPeriod = uint64_t{1} << 14;
+    /// Stops the current run() once the event being handled is done (RunInterrupted), when an
+    /// interrupt check is set (the Python layer's runs): a Ctrl-C that lands inside a protocol hook
+    /// is deferred to the end of its event this way, instead of leaving the event half handled.
+    void request_interrupt() { interrupt_requested_ = true; }
+    /// True while run() handles an event (inside a protocol hook, say): the description cannot
+    /// change then (add_*, set_trace, set_max_records, set_protocol_hook throw QnsimError).
+    bool running() const { return queue_.running(); }
+    /// True while a protocol hook runs.
+    bool in_hook() const { return hook_depth_ > 0; }
+    /// Time (ps) of the event inside which a protocol hook threw, or -1. That event is half
+    /// handled, so run() refuses to go on from it (QnsimError).
+    int64_t hook_failed_ps() const { return hook_failed_ps_; }
+    /// Events scheduled and not yet run.
+    size_t events_pending() const { return queue_.pending(); }
     /// Many seeds in one call: for each seed, a network with this one's nodes, links and requests
     /// (and max_records) and that seed, run to `until_ps` (hand_over as run does), on `threads`
     /// native threads (0: the hardware's). The result for seeds[i] is at index i and equals a
@@ -137,6 +158,7 @@ class Network final {
                                                      unsigned threads = 0,
                                                      const std::function<void()> &interrupt_check = {}) const;
     void set_max_records(int64_t n) {
+        refuse_while_running("set_max_records");
         validate_max_records(n);
         max_records_ = static_cast<uint64_t>(n);
     }
@@ -173,7 +195,11 @@ class Network final {
     void release_pair(QubitHandle a, QubitHandle b);
 
     // ---- Python protocols ----
-    void set_protocol_hook(ProtocolHook hook) { hook_ = std::move(hook); }
+    void set_protocol_hook(ProtocolHook hook) {
+        // Replacing the hook from inside itself would destroy the function that is running.
+        refuse_while_running("set_protocol_hook");
+        hook_ = std::move(hook);
+    }
     /// Entanglement swap at `node` of the qubits in slots s1 and s2 (both stored there, holding
     /// two different pairs), with the node's noise; returns the Bell measurement's outcomes
     /// (m_a, m_b): the phase bit (Z correction) and the parity bit (X correction). The two slots
@@ -441,6 +467,14 @@ class Network final {
     std::vector<Delivery> deliveries_;
     NetworkCounters counters_;
     ProtocolHook hook_;
+    uint32_t hook_depth_ = 0;
+    int64_t hook_failed_ps_ = -1;
+    bool interrupt_requested_ = false;
+    // Calls hook_, recording a throw (hook_failed_ps_): the exception leaves its event half handled.
+    void call_hook(HookKind kind, uint32_t node, uint32_t slot, uint64_t extra);
+    // QnsimError naming `operation` while run() handles an event: a node, link or request added from
+    // a protocol hook would reallocate the tables the event's handler is reading.
+    void refuse_while_running(const char *operation) const;
     std::vector<uint32_t> waiting_;  // requests waiting for memory, in arrival order
     std::vector<uint32_t> dirty_;    // waiting requests to try at the next try_admit
     std::vector<uint32_t> scratch_;  // try_reserve's plan, kept to avoid an allocation per call

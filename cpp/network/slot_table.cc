@@ -264,7 +264,7 @@ void Network::on_cutoff(uint64_t packed) {
     // A pair whose other end already used its qubit (its delivery under way) is lost all the same:
     // the protocol hears of it, with no partner slot.
     if (hook_ && (partner != kNoSlot || slots_[slot].consumed_partner_qubit)) {
-        hook_(HookKind::PairLost, slots_[slot].node, slot, partner);
+        call_hook(HookKind::PairLost, slots_[slot].node, slot, partner);
     }
     free_slot(slot, true);
     if (partner != kNoSlot && slots_[partner].state == SlotState::Stored) free_slot(partner, true);

@@ -35,6 +35,8 @@ class EventQueue {
     uint64_t processed() const { return processed_; }
     /// Events waiting to run.
     size_t pending() const { return heap_.size() - hole_ + lane_.size(); }
+    /// True while run() dispatches (inside a handler).
+    bool running() const { return running_; }
 
     /// Schedules an event of `type` (< 256) at absolute time `time_ps` >= now(); SchedulingError
     /// naming both times otherwise.

@@ -1310,6 +1310,10 @@ class NativeNetwork:
         ...
     def release_pair(self, qubit_src: typing.SupportsInt | typing.SupportsIndex, qubit_dst: typing.SupportsInt | typing.SupportsIndex) -> None:
         ...
+    def request_interrupt(self) -> None:
+        """
+        Stops the current run() with KeyboardInterrupt once the event being handled is done.
+        """
     def request_stats(self, request: typing.SupportsInt | typing.SupportsIndex) -> RequestStats:
         """
         Status and aggregates of a request.
@@ -1359,11 +1363,26 @@ class NativeNetwork:
         The trace so far as a dict of numpy arrays (kind: TraceKind values), plus `omitted` (records past the limit) and `limit`.
         """
     @property
+    def events_pending(self) -> int:
+        """
+        Events scheduled and not yet run.
+        """
+    @property
     def events_processed(self) -> int:
         ...
     @property
     def formalism(self) -> str:
         ...
+    @property
+    def hook_failed_ps(self) -> int | None:
+        """
+        Time (ps) of the event inside which a protocol hook raised (None: never); run() refuses to go on from it.
+        """
+    @property
+    def in_hook(self) -> bool:
+        """
+        True while a protocol hook runs.
+        """
     @property
     def live_qubits(self) -> int:
         """
@@ -1392,6 +1411,11 @@ class NativeNetwork:
     @property
     def registry(self) -> QubitRegistry:
         ...
+    @property
+    def running(self) -> bool:
+        """
+        True while run() handles an event (inside a protocol hook): the description cannot change.
+        """
     @property
     def trace_limit(self) -> int:
         """

@@ -139,14 +139,13 @@ class Network(SlotOperations):
         max_records: int | None = None,
         trace: bool | int = False,
     ) -> None:
-        self.formalism = check_value("formalism", Formalism, formalism)
+        self._formalism: str = check_value("formalism", Formalism, formalism)
         seed = check_value("seed", Union[int, None], seed, {"minimum": 0, "maximum": UINT64_MAX})
-        #: True when no seed was given and :attr:`seed` was drawn at random for this network.
-        self.seed_drawn = seed is None
+        self._seed_drawn = seed is None
         # Drawn here rather than natively so that every run states a seed that repeats it (63 bits:
         # a scenario file's TOML integers are signed 64-bit).
-        self.seed: int = secrets.randbits(63) if seed is None else seed
-        self._native = _core.NativeNetwork(self.formalism, self.seed)
+        self._seed: int = secrets.randbits(63) if seed is None else seed
+        self._native = _core.NativeNetwork(self._formalism, self._seed)
         if max_records is not None:
             self._native.max_records = _record_limit("max_records", max_records, "None: the maximum")
         trace = check_value("trace", Union[bool, int], trace)
@@ -168,6 +167,52 @@ class Network(SlotOperations):
         self._unreached_until_ps: int | None = None  # the end of a run that stopped short of it
 
     # ---- description -------------------------------------------------------------------
+
+    # Read-only: the native network took them when it was made, so a value set later was reported
+    # by results and written by to_toml while the runs used the first (a seed that repeats nothing).
+    @property
+    def formalism(self) -> str:
+        """The formalism the network was made with (read-only)."""
+        return self._formalism
+
+    @formalism.setter
+    def formalism(self, value: Any) -> None:
+        raise AttributeError(
+            f"Network.formalism is read-only (the network was made with {self._formalism!r}); build "
+            f"Network({value!r}, ...) for another formalism"
+        )
+
+    @property
+    def seed(self) -> int:
+        """The seed of every random stream (read-only: build another network for another seed)."""
+        return self._seed
+
+    @seed.setter
+    def seed(self, value: Any) -> None:
+        raise AttributeError(
+            f"Network.seed is read-only: the network's random streams were seeded with {self._seed} when it was "
+            f"made; build Network(seed={value!r}) (the same nodes, links and requests) for another seed, or use "
+            "run_seeds"
+        )
+
+    @property
+    def seed_drawn(self) -> bool:
+        """True when no seed was given and :attr:`seed` was drawn at random for this network."""
+        return self._seed_drawn
+
+    def _refuse_while_running(self, operation: str, advice: str) -> None:
+        """Refuses a call made from inside the run (a protocol callback): the native core is in the
+        middle of an event, and a node, link or request added then (or a nested run) would change
+        the tables that event is using.
+
+        Raises:
+            QnsimError: Naming the operation, the time and what to do instead.
+        """
+        if self._native.running:
+            raise QnsimError(
+                f"{operation}: the network is running (called from inside a protocol callback, at t = "
+                f"{self.now_s:.12g} s); {advice}"
+            )
 
     @property
     def nodes(self) -> dict[str, NodeInfo]:
@@ -233,6 +278,7 @@ class Network(SlotOperations):
             ...
             qnsim._core.ParameterError: node 'qpu1': t2_s must be <= 2 * t1_s = 2.0 s, got 3.0 s
         """
+        self._refuse_while_running("add_node", _CHANGE_BETWEEN_RUNS)
         who = f"node {name!r}"
         try:
             check_label("name", name)  # before the lookup: a list name was "unhashable type: 'list'"
@@ -297,6 +343,7 @@ class Network(SlotOperations):
             ...
             ValueError: link 'a'-'c': unknown node 'c' (nodes: a, b)
         """
+        self._refuse_while_running("add_link", _CHANGE_BETWEEN_RUNS)
         who = f"link {a!r}-{b!r}"
         ends = [self.node(n, who) for n in (a, b)]
         try:
@@ -391,6 +438,7 @@ class Network(SlotOperations):
             ...
             ValueError: request 'a' -> 'c': no path of links between them (are they connected?)
         """
+        self._refuse_while_running("request", _CHANGE_BETWEEN_RUNS)
         who = f"request {src!r} -> {dst!r}"
         try:
             spec = build(RequestSpec, {**params, "src": src, "dst": dst})
@@ -589,6 +637,9 @@ class Network(SlotOperations):
             >>> net.run(until_s=0.5).requests[0].num_pairs
             50
         """
+        self._refuse_while_running(
+            "run", "a callback acts through its protocol's actions, and set_timer schedules what it would run later"
+        )
         until_ps = seconds_to_ps(until_s, "until_s")
         progress = check_value("progress", Union[bool, None], progress)
         if self._hub.failure:
@@ -604,15 +655,16 @@ class Network(SlotOperations):
         # results read afterwards say they stop short of it instead of looking complete.
         self._unreached_until_ps = until_ps
         try:
-            if progress is False or (progress is None and not stderr_is_tty()):
-                self._native.run(until_ps)
-            else:
-                run_with_bar(
-                    self._native,
-                    until_ps,
-                    progress is True,
-                    lambda: sum(self._native.delivered(r.index) for r in self._requests),
-                )
+            with self._hub.deferred_interrupts():
+                if progress is False or (progress is None and not stderr_is_tty()):
+                    self._native.run(until_ps)
+                else:
+                    run_with_bar(
+                        self._native,
+                        until_ps,
+                        progress is True,
+                        lambda: sum(self._native.delivered(r.index) for r in self._requests),
+                    )
         finally:
             # The wall time of an interrupted run counts too (it read 0 s after a Ctrl-C).
             self._wall_time_s += time.perf_counter() - start_wall
@@ -655,6 +707,7 @@ class Network(SlotOperations):
         """
         from qnsim.seed_batch import run_network_seeds
 
+        self._refuse_while_running("run_seeds", "run seed batches before or after this network's run")
         return run_network_seeds(self, seeds, until_s, threads)
 
     def result(self, until_s: float | None = None) -> NetworkResult:
@@ -708,6 +761,11 @@ class Network(SlotOperations):
             check_value("qubit_src", int, qubit_src, handle), check_value("qubit_dst", int, qubit_dst, handle)
         )
 
+
+# What a call that would change the description from inside a run should do instead.
+_CHANGE_BETWEEN_RUNS = (
+    "add nodes, links and requests before run() or between runs (a request's start_s sets when it begins)"
+)
 
 # Records a network keeps (delivery records, trace records): the native cap, kMaxRecords.
 _RECORD_LIMIT = 10**8

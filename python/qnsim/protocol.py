@@ -78,7 +78,13 @@ protocols (see ``bench/link.py``); use it to try new policies.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import inspect
+import secrets
+import signal
+import threading
+import weakref
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from qnsim import _core
@@ -124,11 +130,15 @@ class SlotRef(int):
     """
 
     _generation: int
+    # The token of the network whose callback or slot operation made the reference (None: made
+    # by hand), so that a reference kept from one network is refused by another.
+    _network: int | None
 
     def __new__(cls, slot: int, generation: int) -> SlotRef:
         """``slot``: the memory slot index; ``generation``: its generation (both integers in [0, 2^32 - 1])."""
         ref = super().__new__(cls, _slot("slot", slot))
         object.__setattr__(ref, "_generation", _slot("generation", generation))
+        object.__setattr__(ref, "_network", None)
         return ref
 
     @property
@@ -163,15 +173,17 @@ class SlotRef(int):
         # The number, as f-strings and messages printed slots before references existed.
         return int.__repr__(self)
 
-    def __reduce__(self) -> tuple[Any, tuple[int, int]]:
-        return (SlotRef, (int(self), self._generation))
+    def __reduce__(self) -> tuple[Any, tuple[int, int, int | None]]:
+        return (SlotRef._of, (int(self), self._generation, self._network))
 
     @classmethod
-    def _of(cls, slot: int, generation: int) -> SlotRef:
+    def _of(cls, slot: int, generation: int, network: int | None) -> SlotRef:
         # For values the native network gave (in range by construction): two per event, where
-        # __new__'s argument checks cost more than the rest of the dispatch.
+        # __new__'s argument checks cost more than the rest of the dispatch. ``network``: the
+        # token of the network they name (ProtocolHub.token).
         ref = int.__new__(cls, slot)
         object.__setattr__(ref, "_generation", generation)
+        object.__setattr__(ref, "_network", network)
         return ref
 
 
@@ -196,12 +208,42 @@ class Protocol:
         [0.97, 0.97, 0.97]
     """
 
-    network: Network
-    request: RequestInfo
-
     def __init__(self) -> None:
         # Slot -> (generation, emission time in s) of the pairs reported ready and not yet used.
         self._ready_s: dict[int, tuple[int, float]] = {}
+
+    @property
+    def network(self) -> Network:
+        """The :class:`qnsim.Network` running this protocol (set by :meth:`qnsim.Network.request`,
+        read-only: a policy that assigned its own topology here lost the network it acts on)."""
+        try:
+            return self._network
+        except AttributeError:
+            raise AttributeError(
+                f"{type(self).__name__}.network: this protocol drives no request yet (Network.request(..., "
+                "protocol=...) sets it)"
+            ) from None
+
+    @network.setter
+    def network(self, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__}.network is the network this protocol runs on, set by "
+                             "Network.request and read-only; keep your own data under another name")
+
+    @property
+    def request(self) -> RequestInfo:
+        """The :class:`qnsim.network.RequestInfo` this protocol drives (read-only, as :attr:`network`)."""
+        try:
+            return self._request
+        except AttributeError:
+            raise AttributeError(
+                f"{type(self).__name__}.request: this protocol drives no request yet (Network.request(..., "
+                "protocol=...) sets it)"
+            ) from None
+
+    @request.setter
+    def request(self, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__}.request is the request this protocol drives, set by "
+                             "Network.request and read-only; keep your own data under another name")
 
     # ---- callbacks (override) -------------------------------------------------------------
     # Examples of every callback and action: the module docstring (swap-ASAP), the class
@@ -369,27 +411,27 @@ class Protocol:
     # ---- plumbing -----------------------------------------------------------------------
 
     def _attach(self, hub: ProtocolHub, request: RequestInfo) -> None:
-        if getattr(self, "network", None) is not None and getattr(self, "request", None) is not None:
+        if hasattr(self, "_request"):
             raise ValueError("this Protocol instance already drives a request; make one instance per request")
         if not hasattr(self, "_ready_s"):
             raise TypeError(f"{type(self).__name__}.__init__ must call super().__init__()")
         self._hub = hub
-        self.network = hub.network
-        self.request = request
+        self._network = hub.network
+        self._request = request
 
-    def _pair_ready(self, node: str, slot: SlotRef, partner_slot: SlotRef | None) -> None:
+    def _pair_ready(self, node: str, slot: SlotRef, partner_slot: SlotRef | None) -> Any:
         link = self.network.slot_link(slot)
         self._ready_s[int(slot)] = (slot.generation, self.network.now_s - link.herald_delay_s(node))
-        self.on_pair_ready(node, slot, partner_slot)
+        return self.on_pair_ready(node, slot, partner_slot)
 
-    def _pair_lost(self, node: str, slot: SlotRef, partner_slot: SlotRef | None) -> None:
+    def _pair_lost(self, node: str, slot: SlotRef, partner_slot: SlotRef | None) -> Any:
         # The cutoff frees both memories when this callback returns: a swap, delivery or discard
         # of them now would act on a pair that is already gone (check_acting refuses them).
         lost = (slot,) if partner_slot is None else (slot, partner_slot)
         self._forget(*lost)
         self._hub.losing = lost
         try:
-            self.on_pair_lost(node, slot, partner_slot)
+            return self.on_pair_lost(node, slot, partner_slot)
         finally:
             self._hub.losing = ()
 
@@ -409,18 +451,40 @@ class ProtocolHub:
         0
     """
 
+    #: Message and timer callbacks at one simulated instant beyond which a run stops
+    #: (QnsimError): messages or timers answered by others at zero delay never let time advance.
+    MAX_CALLBACKS_AT_ONE_INSTANT = 10**5
+
     def __init__(self, network: Network) -> None:
         self.network = network
         self._payloads: dict[int, tuple[Any, Any]] = {}  # id -> (target, payload) of messages and timers
         self._next_id = 1
         self._by_link: dict[int, Protocol] = {}
         self._hooked = False
-        #: What stopped a run inside an event (a protocol callback that raised), or "".
-        self.failure = ""
+        self._failure = ""
+        #: Names this network in its slot references (random: it must differ from every other
+        #: network's, in this process or another one a reference was pickled from).
+        self.token = secrets.randbits(62)
+        # Message and timer callbacks run at the instant _instant_ps, to find a run whose time stops.
+        self._instant_ps = -1
+        self._at_instant = 0
         #: The protocol whose callback is running, or None between events (and after the run).
         self.acting: Protocol | None = None
         #: The two slots of the pair a cutoff is discarding while on_pair_lost runs.
         self.losing: tuple[SlotRef, ...] = ()
+
+    @property
+    def failure(self) -> str:
+        """What stopped a run inside an event (a protocol callback that raised), or "".
+
+        The native network records every exception that leaves a hook (even one raised before
+        the dispatch could describe it, such as a Ctrl-C landing on its first line); the hub adds
+        the exception's type and message when it saw it.
+        """
+        if self._failure:
+            return self._failure
+        at_ps = self.network.native.hook_failed_ps
+        return "" if at_ps is None else f"a Python protocol callback raised (at t = {at_ps / 1e12:.12g} s)"
 
     def pending(self) -> int:
         """Messages and timers sent and not yet delivered."""
@@ -452,8 +516,44 @@ class ProtocolHub:
         for link in hops:
             self._by_link[link.index] = protocol
         if not self._hooked:
-            self.network.native.set_protocol_hook(self.dispatch)
+            # Weakly: the native network holds its hook where Python's garbage collector cannot see
+            # it, so a hook holding the hub (and through it the network) kept every network with a
+            # Python protocol alive for good, native memory included.
+            self.network.native.set_protocol_hook(_weak_hook(self))
             self._hooked = True
+
+    @contextlib.contextmanager
+    def deferred_interrupts(self) -> Iterator[None]:
+        """While a run is inside this block, a Ctrl-C that lands in a protocol callback stops the
+        run once that event is done (KeyboardInterrupt from :meth:`qnsim.Network.run`, which a later
+        run continues as if uninterrupted) instead of inside the callback, which would leave the
+        event half handled and the network unusable. A second Ctrl-C before then stops the callback
+        itself (one that never returns, say). Only from the main thread, and only over Python's
+        default SIGINT handler (a handler of the caller's is left alone).
+        """
+        if (
+            not self._hooked
+            or threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+        ):
+            yield
+            return
+        native = self.network.native
+        deferred = False
+
+        def on_sigint(signum: int, frame: Any) -> None:
+            nonlocal deferred
+            if native.in_hook and not deferred:
+                deferred = True
+                native.request_interrupt()
+                return
+            raise KeyboardInterrupt
+
+        previous = signal.signal(signal.SIGINT, on_sigint)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous)
 
     def check_acting(
         self, protocol: Protocol | None, operation: str, slots: Sequence[SlotRef], told_at_node: bool
@@ -532,7 +632,8 @@ class ProtocolHub:
 
         An exception a callback raises stops the run inside that event, which is then half
         handled; :attr:`failure` records it so that the network neither continues from that
-        state nor reports it without a word.
+        state nor reports it without a word. A callback that returns a value (a generator or a
+        coroutine, whose body never ran, say) raises TypeError.
         """
         # Restored afterwards, not cleared: should an operation ever raise a hook synchronously,
         # the callback that made it still acts once that inner one returns.
@@ -540,9 +641,9 @@ class ProtocolHub:
         try:
             self._dispatch(kind, node, slot, extra)
         except BaseException as exc:
-            if not self.failure:
-                self.failure = (
-                    f"a Python protocol callback raised {type(exc).__name__}: {exc} "
+            if not self._failure:
+                self._failure = (
+                    f"a Python protocol callback raised {_describe(exc)} "
                     f"(at t = {self.network.native.now_ps / 1e12:.12g} s)"
                 )
             raise
@@ -558,20 +659,36 @@ class ProtocolHub:
                 return
             self.acting = protocol
             # References to the qubits held now: any later pair in these slots has another generation.
-            ref = SlotRef._of(slot, native.slot_generation(slot))
-            partner = None if int(extra) == _NO_SLOT else SlotRef._of(int(extra), native.slot_generation(int(extra)))
+            ref = SlotRef._of(slot, native.slot_generation(slot), self.token)
+            partner = (
+                None
+                if int(extra) == _NO_SLOT
+                else SlotRef._of(int(extra), native.slot_generation(int(extra)), self.token)
+            )
             if kind == _core.HookKind.pair_ready:
-                protocol._pair_ready(name, ref, partner)
+                _returned(protocol, "on_pair_ready", protocol._pair_ready(name, ref, partner))
             else:
-                protocol._pair_lost(name, ref, partner)
+                _returned(protocol, "on_pair_lost", protocol._pair_lost(name, ref, partner))
             return
+        now_ps = self.network.native.now_ps
+        if now_ps != self._instant_ps:
+            self._instant_ps, self._at_instant = now_ps, 0
+        self._at_instant += 1
+        if self._at_instant > self.MAX_CALLBACKS_AT_ONE_INSTANT:
+            # Time would never advance: the run would spin here until killed.
+            raise QnsimError(
+                f"more than {self.MAX_CALLBACKS_AT_ONE_INSTANT:,} message and timer callbacks at t = "
+                f"{now_ps / 1e12:.12g} s without the simulated time advancing: messages or timers answered by "
+                "others with no delay (set_timer(0, ...), send(...) between nodes 0 s apart) never let the run "
+                "reach its end; give them a delay"
+            )
         target, payload = self._payloads.pop(int(extra))
         # A departing message's timer (_Departure) runs no user code and acts for nobody.
         self.acting = target if isinstance(target, Protocol) else None
         if kind == _core.HookKind.message:
-            target.on_message(name, payload)
+            _returned(target, "on_message", target.on_message(name, payload))
         else:
-            target.on_timer(name, payload)
+            _returned(target, "on_timer", target.on_timer(name, payload))
 
     def _new_id(self) -> int:
         ident = self._next_id
@@ -676,7 +793,11 @@ class SlotOperations:
         (slot,) = self._refs("discard", slot=slot)
         acting = self._hub.check_acting(None, "discard", (slot,), told_at_node=False)
         partner = int(self._native.slot_partner(slot))
-        forget = (slot,) if partner == _NO_SLOT else (slot, SlotRef._of(partner, self._native.slot_generation(partner)))
+        forget = (
+            (slot,)
+            if partner == _NO_SLOT
+            else (slot, SlotRef._of(partner, self._native.slot_generation(partner), self._hub.token))
+        )
         self._native.discard_slot_pair(slot)
         acting._forget(*forget)
 
@@ -702,7 +823,7 @@ class SlotOperations:
                 f"memory slot {slot} at node {self.slot_node(slot)!r}: the other end of its pair has already "
                 "used its qubit, so no slot holds it"
             )
-        return SlotRef._of(partner, self._native.slot_generation(partner))
+        return SlotRef._of(partner, self._native.slot_generation(partner), self._hub.token)
 
     def slot_ref(self, slot: int) -> SlotRef:
         """A reference to the pair memory slot ``slot`` holds now.
@@ -728,7 +849,7 @@ class SlotOperations:
         """
         slot = _slot("slot", slot)
         self._native.slot_partner(slot)  # raises, naming the slot, its node and why, if it holds no qubit
-        return SlotRef._of(slot, self._native.slot_generation(slot))
+        return SlotRef._of(slot, self._native.slot_generation(slot), self._hub.token)
 
     def slot_link(self, slot: int) -> LinkInfo:
         """The link whose memory ``slot`` is."""
@@ -773,6 +894,13 @@ class SlotOperations:
                     f"gave), got the plain {type(value).__name__} {value!r}: a number alone cannot tell its pair from "
                     "a later pair in the same memory; Network.slot_ref(slot) names the pair the slot holds now"
                 )
+            if value._network is not None and value._network != self._hub.token:
+                # Its slot number and generation may well exist here too (every network's slots
+                # count from 0): it would act on this network's pair without a word.
+                raise ValueError(
+                    f"{operation}: {name} {value!r} was given by another qnsim.Network; a reference names a memory of "
+                    "the network whose callback or slot operation gave it"
+                )
         return tuple(slots.values())
 
     def _check_current(self, operation: str, ref: SlotRef) -> None:
@@ -812,6 +940,66 @@ class _Departure:
 
     def on_timer(self, node: str, payload: Any) -> None:
         self.native.send_message(self.src, self.dst, self.ident)
+
+
+def _weak_hook(hub: ProtocolHub) -> Any:
+    """The native hook of ``hub``'s network: its dispatch, held weakly (see :meth:`ProtocolHub.attach`)."""
+    dispatch = weakref.WeakMethod(hub.dispatch)
+
+    def hook(kind: Any, node: int, slot: int, extra: int) -> None:
+        bound = dispatch()
+        if bound is None:
+            raise QnsimError(
+                "the qnsim.Network this native network belongs to is gone, its Python protocols with it; run the "
+                "Network itself"
+            )
+        bound(kind, node, slot, extra)
+
+    return hook
+
+
+def _describe(exc: BaseException) -> str:
+    """An exception as a failure note names it: type and message (shortened). Never raises: an
+    exception whose ``str()`` raised left the failure unrecorded, and the next run went on from the
+    half-handled event."""
+    try:
+        text = str(exc)
+    except Exception as inner:  # noqa: BLE001 - any error of the user's __str__
+        text = f"<its str() raised {type(inner).__name__}>"
+    if len(text) > 300:
+        text = text[:300] + " ..."
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _returned(target: Any, callback: str, value: Any) -> None:
+    """Refuses a value a callback returned: nothing reads it, so it is a mistake, and for a
+    generator or coroutine (a callback written with ``yield`` or ``async def``) one whose body
+    never ran, which left the run doing nothing without a word.
+
+    Raises:
+        TypeError: Naming the protocol, the callback and what it returned.
+    """
+    if value is None:
+        return
+    if inspect.iscoroutine(value) or inspect.isgenerator(value) or inspect.isasyncgen(value):
+        kind = "coroutine" if inspect.iscoroutine(value) else "generator"
+        if kind == "coroutine" or inspect.isgenerator(value):
+            value.close()  # never started: closing it runs nothing and silences "never awaited"
+        why = (
+            f"a {kind}, so its body never ran: qnsim calls a callback and does not "
+            f"{'await' if kind == 'coroutine' else 'iterate'} what it returns (write it as a plain def, "
+            "without yield or async)"
+        )
+    else:
+        try:
+            shown = repr(value)
+        except Exception:  # noqa: BLE001 - any error of the user's __repr__
+            shown = f"<{type(value).__name__}>"
+        why = (
+            f"{shown[:80]}{' ...' if len(shown) > 80 else ''}, which nothing reads: callbacks act through the "
+            "protocol's methods (swap, deliver, discard, send, set_timer) and return None"
+        )
+    raise TypeError(f"{type(target).__name__}.{callback} returned {why}")
 
 
 def _slot(name: str, value: Any) -> int:

@@ -836,6 +836,13 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
     unreached = getattr(network, "_unreached_until_ps", None)
     if hub is not None and hub.failure:
         notes.append(f"the run stopped inside an event when {hub.failure}: these are the results up to then")
+    elif native.running:
+        # Read from a protocol callback: the run is under way (it read as "INTERRUPTED").
+        notes.append(
+            f"read during the run, from inside the event at {_eng(now_s, 's')} (a protocol callback): the figures "
+            f"so far, with that event part handled"
+            + (f"; the run goes on to {_eng(unreached / 1e12, 's')}" if unreached is not None else "")
+        )
     elif unreached is not None and unreached > native.now_ps:
         # Ctrl-C (KeyboardInterrupt) or another exception left run() before its end: the
         # figures cover only part of the requested time, and an open request looks served-so-far.
@@ -849,6 +856,19 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
         notes.append(
             f"the network has run to {_eng(now_s, 's')}, not to the until_s {_eng(float(until_s), 's')} these "
             "results name: the figures cover only the time run"
+        )
+    stalled = [
+        r for r in network.requests
+        if r.spec.protocol is not None and native.request_stats(r.index).status.name == "active"
+    ]
+    if stalled and native.events_pending == 0 and not native.running:
+        # A policy that never acts holds every memory and lets the run reach its end with nothing
+        # scheduled: "open, 0 pairs" would read as a slow request, not a stuck one.
+        names = ", ".join(f"{r.index} ({type(r.spec.protocol).__name__})" for r in stalled[:5])
+        notes.append(
+            f"request(s) {names}{' ...' if len(stalled) > 5 else ''} driven by a Python protocol are open with no "
+            "event left to run: their protocols hold every memory they were given and have no message or timer in "
+            "flight, so a longer run would deliver nothing more"
         )
     if native.trace_omitted:
         notes.append(

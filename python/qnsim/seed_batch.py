@@ -120,6 +120,6 @@ def run_network_seeds(network: Any, seeds: Any, until_s: float, threads: int | N
     results = []
     for seed, native in zip(seeds, natives):
         view = copy.copy(network)  # the same description, the batch's native network
-        view._native, view.seed, view.seed_drawn = native, seed, False
+        view._native, view._seed, view._seed_drawn = native, seed, False
         results.append(collect(view, until_ps / 1e12, share))
     return results
