@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -162,6 +163,128 @@ TEST(Network, ReadingAPairsFidelityChangesNothing) {
         if (f == Formalism::Stabilizer) continue;  // a read there is an expectation, a delivery one trajectory
         // The last read of each pair is made just before its delivery, at the same instant: the same value.
         for (size_t i = 0; i < plain.size(); i++) EXPECT_NEAR(reads[3 * i + 2], plain[i], 1e-14);
+    }
+}
+
+// Two nodes, one link, one request driven by a protocol hook (set by the caller).
+void two_node_protocol_network(Network &net) {
+    NodeParams node;
+    node.name = "a";
+    net.add_node(node);
+    node.name = "b";
+    net.add_node(node);
+    LinkParams link;
+    link.node_b = 1;
+    link.success_probability = 0.3;
+    link.attempt_period_ps = 1'000'000;
+    link.herald_delay_a_ps = link.herald_delay_b_ps = 2'000'000;
+    link.classical_delay_ps = 4'000'000;
+    link.bell_diagonal = {0.9, 0.05, 0.03, 0.02};
+    net.add_link(link);
+    RequestParams request;
+    request.path = {0, 1};
+    request.python_protocol = true;
+    net.add_request(request);
+}
+
+TEST(Network, AHookThatThrowsLeavesTheNetworkRefusingToRun) {
+    // The exception leaves its event half handled; the Python layer recorded it only when its own
+    // code saw the exception, so one raised on the dispatch's first line (a Ctrl-C) let a later run
+    // go on from the half-handled event.
+    Network net(Formalism::BellDiagonal, 3);
+    two_node_protocol_network(net);
+    net.set_protocol_hook([&](HookKind, uint32_t, uint32_t, uint64_t) { throw std::runtime_error("policy bug"); });
+    EXPECT_EQ(net.hook_failed_ps(), -1);
+    EXPECT_THROW(net.run(1'000'000'000), std::runtime_error);
+    EXPECT_GT(net.hook_failed_ps(), 0);
+    EXPECT_EQ(net.hook_failed_ps(), net.now_ps());
+    EXPECT_FALSE(net.in_hook());
+    try {
+        net.run(2'000'000'000);
+        FAIL() << "ran on from a half-handled event";
+    } catch (const QnsimError &e) {
+        EXPECT_NE(std::string(e.what()).find("half handled"), std::string::npos) << e.what();
+    }
+}
+
+TEST(Network, TheDescriptionCannotChangeFromInsideAnEvent) {
+    // add_link from a hook grew the slot table under the handler of the event that called it.
+    Network net(Formalism::BellDiagonal, 3);
+    two_node_protocol_network(net);
+    std::vector<std::string> refused;
+    int calls = 0;
+    net.set_protocol_hook([&](HookKind, uint32_t, uint32_t, uint64_t) {
+        if (++calls > 1) return;
+        EXPECT_TRUE(net.running());
+        EXPECT_TRUE(net.in_hook());
+        const auto refuse = [&](auto &&call) {
+            try {
+                call();
+            } catch (const QnsimError &e) {
+                refused.push_back(e.what());
+            }
+        };
+        NodeParams node;
+        node.name = "c";
+        refuse([&] { net.add_node(node); });
+        refuse([&] { net.add_link(LinkParams{}); });
+        refuse([&] { net.add_request(RequestParams{}); });
+        refuse([&] { net.add_chain(node, LinkParams{}, 2); });
+        refuse([&] { net.set_trace(10); });
+        refuse([&] { net.set_max_records(10); });
+        refuse([&] { net.set_protocol_hook({}); });
+    });
+    net.run(100'000'000);
+    EXPECT_GT(calls, 1);
+    EXPECT_FALSE(net.running());
+    ASSERT_EQ(refused.size(), 7u);
+    for (const std::string &what : refused) EXPECT_NE(what.find("the network is running"), std::string::npos) << what;
+    EXPECT_EQ(net.num_nodes(), 2u);
+    NodeParams node;
+    node.name = "c";
+    EXPECT_EQ(net.add_node(node), 2u);  // between runs it may
+}
+
+// Delivers each pair at its second herald; with `interrupt_at`, requests an interrupt from inside
+// that hook call and runs again after it. Returns the delivery times.
+std::vector<int64_t> deliver_with_interrupt(int interrupt_at, int *interrupts = nullptr) {
+    Network net(Formalism::BellDiagonal, 5);
+    two_node_protocol_network(net);
+    net.set_interrupt_check([] {});  // as the Python layer's runs: the interrupt paths are on
+    std::vector<uint32_t> told;
+    int calls = 0;
+    net.set_protocol_hook([&](HookKind kind, uint32_t node_index, uint32_t slot, uint64_t extra) {
+        if (kind != HookKind::PairReady) return;
+        if (++calls == interrupt_at) net.request_interrupt();
+        const uint32_t partner = static_cast<uint32_t>(extra);
+        const auto known = std::find(told.begin(), told.end(), partner);
+        if (known == told.end()) {
+            told.push_back(slot);
+            return;
+        }
+        told.erase(known);
+        node_index == 0 ? net.deliver_slots(0, slot, partner) : net.deliver_slots(0, partner, slot);
+    });
+    for (;;) {
+        try {
+            net.run(200'000'000);
+            break;
+        } catch (const RunInterrupted &) {
+            if (interrupts) ++*interrupts;
+        }
+    }
+    std::vector<int64_t> out;
+    for (const Delivery &d : net.deliveries()) out.push_back(d.time_ps);
+    return out;
+}
+
+TEST(Network, AnInterruptRequestedInsideAHookStopsAfterItsEventAndTheRunContinues) {
+    const std::vector<int64_t> plain = deliver_with_interrupt(-1);
+    ASSERT_GT(plain.size(), 10u);
+    for (int at : {1, 2, 7, 20}) {
+        int interrupts = 0;
+        EXPECT_EQ(deliver_with_interrupt(at, &interrupts), plain) << "interrupt at hook call " << at;
+        EXPECT_EQ(interrupts, 1);
     }
 }
 
