@@ -35,7 +35,32 @@ protocol's own links that hold a pair (a swap also needs both pairs reported rea
 swapping node); anything else raises :class:`qnsim.QnsimError` or ValueError naming the slot and
 its node, instead of changing a pair the protocol does not hold. Reads change nothing:
 :meth:`Protocol.pair_fidelity` is computed on a copy, so a policy that reads gives the run it
-gives without reading, bit for bit.
+gives without reading, bit for bit. A reference belongs to the network that gave it; another
+network refuses it (ValueError).
+
+What a mistake in a callback does:
+
+* An exception leaves :meth:`qnsim.Network.run` as it was raised, traceback included. The event
+  it interrupted is half handled, so the network refuses to run again (QnsimError) and its result
+  says where it stopped; build the network again. A callback that catches an error of a refused
+  operation goes on with the network unchanged: every check comes before any change.
+* Callbacks return None: a value returned is refused (TypeError), so that a callback written as a
+  generator (a stray ``yield``) or with ``async def``, whose body would never run, does not leave
+  the run doing nothing.
+* The network cannot change during its run: ``run``, ``run_seeds``, ``add_node``, ``add_link`` and
+  ``request`` called from a callback raise QnsimError (add before the run or between runs; a
+  request's ``start_s`` says when it begins). ``result()`` may be read there (its note says it was
+  read during the run). ``seed``, ``formalism``, and a protocol's ``network`` and ``request``, are
+  read-only.
+* Ctrl-C while a callback runs lets that callback finish and stops the run at the end of its
+  event (KeyboardInterrupt); ``run`` again continues it with the uninterrupted results. A second
+  Ctrl-C stops the callback itself (one stuck in a loop, say), which ends the network as an
+  exception does.
+* More than :attr:`ProtocolHub.MAX_CALLBACKS_AT_ONE_INSTANT` message and timer callbacks at one
+  simulated instant (timers or messages answered by others with no delay, forever) stop the run
+  with QnsimError rather than spin.
+* A protocol that holds its pairs and never acts lets the run end quickly (nothing left to
+  happen); the result's notes say that the request can make no progress.
 
 This path calls Python for every event of the request, so it is slower than the native
 protocols (see ``bench/link.py``); use it to try new policies.
