@@ -355,7 +355,12 @@ class Protocol:
         The message leaves ``from_node`` after ``after_s`` (e.g. :meth:`swap_duration_s`, so
         that the outcome of a swap leaves once the measurement is done), travels for the
         classical latency along the cheapest link path, and is passed to :meth:`on_message`
-        at ``to_node``.
+        at ``to_node``. The receiver gets the object itself, not a copy: one changed after it was
+        sent arrives changed (send a copy, or an immutable value, to send what holds now).
+
+        Raises:
+            ValueError: An unknown node, or no link path joins the two (nothing is sent).
+            ParameterError: ``after_s`` negative, not finite or past the time range.
 
         Example:
             >>> import qnsim
@@ -635,22 +640,37 @@ class ProtocolHub:
 
     def send(self, protocol: Protocol, src: int, dst: int, message: Any, after_ps: int) -> int:
         """Sends ``message`` from native node ``src`` to ``dst``, leaving after ``after_ps``;
-        returns the arrival time in ps."""
+        returns the arrival time in ps.
+
+        Every check comes before anything is scheduled: a send the caller catches a refusal of
+        leaves nothing behind (a delayed message to a node no link path reaches was refused here
+        only after its departure was scheduled, and that departure then failed the run later).
+
+        Raises:
+            ValueError: No link path joins the two nodes; ParameterError: the departure is past the
+                time range.
+        """
         native = self.network.native
+        try:
+            latency = int(native.classical_latency(src, dst))
+        except ValueError as exc:
+            raise ValueError(f"send: {exc}") from None
         ident = self._new_id()
-        self._payloads[ident] = (protocol, message)
         if after_ps <= 0:
-            return int(native.send_message(src, dst, ident))
+            arrival = int(native.send_message(src, dst, ident))
+            self._payloads[ident] = (protocol, message)
+            return arrival
         departure = self._new_id()
-        self._payloads[departure] = (_Departure(native, src, dst, ident), None)
         native.schedule_timer(after_ps, src, departure)
-        return int(native.now_ps + after_ps + native.classical_latency(src, dst))
+        self._payloads[ident] = (protocol, message)
+        self._payloads[departure] = (_Departure(native, src, dst, ident), None)
+        return int(native.now_ps + after_ps + latency)
 
     def set_timer(self, target: Any, delay_ps: int, node: int, payload: Any) -> None:
         """Calls ``target.on_timer(node name, payload)`` after ``delay_ps``."""
         ident = self._new_id()
-        self._payloads[ident] = (target, payload)
         self.network.native.schedule_timer(delay_ps, node, ident)
+        self._payloads[ident] = (target, payload)
 
     def dispatch(self, kind: Any, node: int, slot: int, extra: int) -> None:
         """Native hook: routes one event (``qnsim._core.HookKind``) to its protocol.
