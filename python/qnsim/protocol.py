@@ -146,7 +146,9 @@ class SlotRef(int):
     later holds its slot; against a plain number a reference compares as its slot number (it
     hashes as that number, so a dict keyed by numbers finds it). Ordering, printing and
     arithmetic are the number's (arithmetic gives plain ints, which slot operations refuse).
-    Immutable and picklable.
+    Immutable and picklable. A reference also carries the network that gave it, which is not part
+    of equality: another network refuses it (ValueError), since its slots are numbered from 0 too
+    (a reference made by hand, ``SlotRef(slot, generation)``, names no network and is not checked).
 
     Example:
         >>> ref = SlotRef(3, 7)
