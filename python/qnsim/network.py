@@ -629,9 +629,9 @@ class Network(SlotOperations):
         Raises:
             ParameterError: until_s not a number of seconds; ValueError: before the current time;
             QnsimError: an earlier run stopped when a Python protocol callback raised, or run is
-            called from inside a callback (the network is running); KeyboardInterrupt: Ctrl-C (a
-            later run continues the network as if uninterrupted); whatever a Python protocol's
-            callback raised (see :mod:`qnsim.protocol`).
+                called from inside a callback (the network is running).
+            KeyboardInterrupt: Ctrl-C (a later run continues the network as if uninterrupted).
+            Exception: whatever a Python protocol's callback raised (see :mod:`qnsim.protocol`).
 
         Example:
             >>> net = Network(seed=1); _ = net.add_node("a"); _ = net.add_node("b")
