@@ -588,6 +588,37 @@ def test_a_refused_send_or_timer_leaves_nothing_behind(mistake):
         assert Mistaken.raised[0][0] == "send: nodes 'a' and 'island' are not connected"
 
 
+@pytest.mark.parametrize("action", ["discard", "pair_fidelity", "send", "set_timer"])
+def test_another_thread_cannot_act_while_a_callback_runs(action):
+    """Old behaviour: a thread that got the interpreter while a callback ran (or waited for it)
+    acted as if it were that callback: its discard, message or timer landed at whatever event was
+    running when the thread got its turn, so results depended on thread timing."""
+    import threading
+
+    class Threaded(SwapAtM):
+        raised = []
+
+        def after_swap(self, node, s1, s2, ends):
+            calls = {"discard": lambda: self.discard(ends[0]), "pair_fidelity": lambda: self.pair_fidelity(ends[0]),
+                     "send": lambda: self.send("a", "b", "news"), "set_timer": lambda: self.set_timer(1e-6, "a")}
+
+            def work():
+                try:
+                    calls[action]()
+                    self.raised.append(None)
+                except qnsim.QnsimError as exc:
+                    self.raised.append(str(exc))
+
+            worker = threading.Thread(target=work)
+            worker.start()
+            worker.join()
+
+    plain = fingerprint(three_nodes(SwapAtM(), num_pairs=5).run(0.5, progress=False))
+    assert fingerprint(three_nodes(Threaded(), num_pairs=5).run(0.5, progress=False)) == plain
+    assert len(Threaded.raised) == 5
+    assert all(text and text.startswith(f"{action}: called from another thread") for text in Threaded.raised)
+
+
 # ---- what callbacks return ---------------------------------------------------------------
 
 

@@ -44,6 +44,7 @@ from __future__ import annotations
 import math
 import os
 import secrets
+import threading
 import time
 from collections.abc import Sequence
 from typing import Any, Literal, Union
@@ -657,6 +658,7 @@ class Network(SlotOperations):
         # Set until the run gets there: a Ctrl-C (or a raising callback) leaves it, so that the
         # results read afterwards say they stop short of it instead of looking complete.
         self._unreached_until_ps = until_ps
+        self._hub.run_thread = threading.get_ident()
         try:
             with self._hub.deferred_interrupts():
                 if progress is False or (progress is None and not stderr_is_tty()):

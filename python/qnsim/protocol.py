@@ -61,6 +61,8 @@ What a mistake in a callback does:
   with QnsimError rather than spin.
 * A protocol that holds its pairs and never acts lets the run end quickly (nothing left to
   happen); the result's notes say that the request can make no progress.
+* Only the thread running the network acts: another thread's slot operations, messages and
+  timers during the run raise QnsimError (they would land at whatever event was running).
 
 This path calls Python for every event of the request, so it is slower than the native
 protocols (see ``bench/link.py``); use it to try new policies.
@@ -502,6 +504,8 @@ class ProtocolHub:
         self._at_instant = 0
         #: The protocol whose callback is running, or None between events (and after the run).
         self.acting: Protocol | None = None
+        #: The thread running the network (Network.run), whose callbacks alone may act.
+        self.run_thread: int | None = None
         #: The two slots of the pair a cutoff is discarding while on_pair_lost runs.
         self.losing: tuple[SlotRef, ...] = ()
 
@@ -604,6 +608,7 @@ class ProtocolHub:
                 ended): naming the slot and its node.
         """
         acting = self.acting
+        self.check_thread(operation)
         if acting is None or (protocol is not None and acting is not protocol):
             # Between events a swap or discard changed the network's state with no event to
             # account for it (after a run, the next run continued from that hidden change).
@@ -640,6 +645,22 @@ class ProtocolHub:
                 )
         return acting
 
+    def check_thread(self, operation: str) -> None:
+        """Refuses a call from another thread than the one running the network, during its run.
+
+        Another thread gets the interpreter while a callback runs (or waits), and acted then as if it
+        were that callback: its swaps, messages and timers landed at whatever event was running when
+        the thread got its turn, so the run's results depended on thread timing.
+
+        Raises:
+            QnsimError: Naming the operation.
+        """
+        if self.network.native.running and threading.get_ident() != self.run_thread:
+            raise QnsimError(
+                f"{operation}: called from another thread than the one running the network; a Python protocol "
+                "acts only from its callbacks, in the thread that called Network.run"
+            )
+
     def send(self, protocol: Protocol, src: int, dst: int, message: Any, after_ps: int) -> int:
         """Sends ``message`` from native node ``src`` to ``dst``, leaving after ``after_ps``;
         returns the arrival time in ps.
@@ -652,6 +673,7 @@ class ProtocolHub:
             ValueError: No link path joins the two nodes; ParameterError: the departure is past the
                 time range.
         """
+        self.check_thread("send")
         native = self.network.native
         try:
             latency = int(native.classical_latency(src, dst))
@@ -670,6 +692,7 @@ class ProtocolHub:
 
     def set_timer(self, target: Any, delay_ps: int, node: int, payload: Any) -> None:
         """Calls ``target.on_timer(node name, payload)`` after ``delay_ps``."""
+        self.check_thread("set_timer")
         ident = self._new_id()
         self.network.native.schedule_timer(delay_ps, node, ident)
         self._payloads[ident] = (target, payload)
