@@ -708,15 +708,28 @@ class Spin(qnsim.Protocol):
         self.send(node, node, payload + 1)
 
 
-@pytest.mark.parametrize("via", ["timer", "message"])
+class Doubling(qnsim.Protocol):
+    """Answers each timer with two, 1 ps later: time advances, but the timers at each instant double."""
+
+    def on_pair_ready(self, node, slot, partner_slot):
+        if node == "a":
+            self.set_timer(1e-12, "a")
+
+    def on_timer(self, node, payload):
+        self.set_timer(1e-12, node)
+        self.set_timer(1e-12, node)
+
+
+@pytest.mark.parametrize("via", ["timer", "message", "doubling"])
 def test_a_zero_delay_loop_of_timers_or_messages_stops_with_an_error(via):
     """Old behaviour: the run never returned (the simulated time stays put, so until_s is never
-    reached); only a Ctrl-C stopped it. Now it stops after ProtocolHub.MAX_CALLBACKS_AT_ONE_INSTANT
-    (10^5, under a second) callbacks at one instant, naming the time and the cause."""
+    reached; with doubling timers it creeps on while memory fills); only a Ctrl-C stopped it. Now it
+    stops after ProtocolHub.MAX_CALLBACKS_AT_ONE_INSTANT (10^5, about a second) callbacks at one
+    instant, naming the time and the cause."""
 
     def case():
         net = chain(["a", "b"], formalism="bell_diagonal", length_km=1.0, fidelity=0.9, rate_hz=1e3)
-        net.request("a", "b", protocol=Spin(via))
+        net.request("a", "b", protocol=Doubling() if via == "doubling" else Spin(via))
         start = time.perf_counter()
         with pytest.raises(qnsim.QnsimError) as caught:
             net.run(0.1, progress=False)

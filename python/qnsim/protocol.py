@@ -749,8 +749,8 @@ class ProtocolHub:
             raise QnsimError(
                 f"more than {self.MAX_CALLBACKS_AT_ONE_INSTANT:,} message and timer callbacks at t = "
                 f"{now_ps / 1e12:.12g} s without the simulated time advancing: messages or timers answered by "
-                "others with no delay (set_timer(0, ...), send(...) between nodes 0 s apart) never let the run "
-                "reach its end; give them a delay"
+                "others with no delay (set_timer(0, ...), send(...) between nodes 0 s apart), or each by several "
+                "at one later instant (their number doubling), never let the run reach its end"
             )
         target, payload = self._payloads.pop(int(extra))
         # A departing message's timer (_Departure) runs no user code and acts for nobody.
