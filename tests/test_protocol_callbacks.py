@@ -477,8 +477,8 @@ def test_a_delivered_pair_cannot_be_used_again(used):
             self.deliver(slot, partner_slot)
             try:
                 {"deliver": lambda: self.deliver(slot, partner_slot), "discard": lambda: self.discard(slot),
-                 "deliver_end": lambda: self.deliver_end(partner_slot), "pair_fidelity": lambda: self.pair_fidelity(slot),
-                 "partner": lambda: self.partner(slot)}[used]()  # fmt: skip
+                 "deliver_end": lambda: self.deliver_end(partner_slot),
+                 "pair_fidelity": lambda: self.pair_fidelity(slot), "partner": lambda: self.partner(slot)}[used]()
             except qnsim.StaleSlotError as exc:
                 self.raised.append(str(exc))
 

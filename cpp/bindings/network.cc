@@ -441,7 +441,7 @@ void bind_network(py::module_ &m) {
         "(0: all cores); result i equals a network built with seeds[i] and run alone.");
     c.def_property_readonly("now_ps", &Network::now_ps);
     c.def_property_readonly("running", &Network::running,
-                            "True while run() handles an event (inside a protocol hook): the description cannot change.");
+                            "True while run() handles an event (a protocol hook): the description cannot change.");
     c.def_property_readonly("in_hook", &Network::in_hook, "True while a protocol hook runs.");
     c.def_property_readonly(
         "hook_failed_ps", [](const Network &n) -> std::optional<int64_t> {

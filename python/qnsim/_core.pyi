@@ -1414,7 +1414,7 @@ class NativeNetwork:
     @property
     def running(self) -> bool:
         """
-        True while run() handles an event (inside a protocol hook): the description cannot change.
+        True while run() handles an event (a protocol hook): the description cannot change.
         """
     @property
     def trace_limit(self) -> int:
