@@ -89,6 +89,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -492,25 +493,30 @@ def heralded_link(
     # float() read True as 1 rad and "0.1" as 0.1 rad: the one number reader refuses both.
     sigma = real_number("heralded_link phase_std_rad", phase_std_rad, minimum=0.0, unit="rad")
 
-    eta_a = _arm_efficiency(source_a, transducer_a, fiber_a, detector)
-    eta_b = _arm_efficiency(source_b, transducer_b, fiber_b, detector)
     p_dark = _click_probability_without_photon(detector, (transducer_a, fiber_a), (transducer_b, fiber_b))
+    eta_a, eta_b = _arm_efficiencies(
+        (source_a, transducer_a, fiber_a), (source_b, transducer_b, fiber_b), detector, p_dark
+    )
     overlap = math.sqrt(detector.visibility)
 
+    # The kernel is scaled by a power of two near its largest entry before any product of kernels: at
+    # 10^4 km an arm's efficiency is 1e-100 and a double-click product 1e-400, which underflowed to 0
+    # (a success probability of 0 and the maximally mixed placeholder for a perfect state). A power of
+    # two scales exactly, so links whose figures never came near the double range keep them bit for bit.
     if scheme == "single_click":
         coherence = overlap * math.exp(-0.5 * sigma * sigma)
-        kernel = _click_kernel(eta_a, eta_b, p_dark, detector.visibility, coherence)
+        kernel, scale = _scaled(_click_kernel(eta_a, eta_b, p_dark, detector.visibility, coherence))
         rho0 = np.kron(_bright_state(source_a.bright_state_alpha), _bright_state(source_b.bright_state_alpha))
         raw = rho0 * kernel
-        p_mode = 2.0 * float(np.trace(raw).real)
+        p_mode = _unscaled(2.0 * float(np.trace(raw).real), scale, 1, scheme)
         rounds = 1
     else:
-        kernel = _click_kernel(eta_a, eta_b, p_dark, detector.visibility, overlap)
+        kernel, scale = _scaled(_click_kernel(eta_a, eta_b, p_dark, detector.visibility, overlap))
         rho0 = np.full((4, 4), 0.25)
         raw = (_XX @ (rho0 * kernel) @ _XX) * kernel
-        p_mode = 4.0 * float(np.trace(raw).real)
+        p_mode = _unscaled(4.0 * float(np.trace(raw).real), scale, 2, scheme)
         # One click (either detector) in the first round, whatever follows.
-        p_first_mode = 2.0 * float(np.trace(rho0 * kernel).real)
+        p_first_mode = _unscaled(2.0 * float(np.trace(rho0 * kernel).real), scale, 1, scheme)
         rounds = 2
 
     if p_mode <= 0.0:
@@ -552,19 +558,91 @@ def heralded_link(
     )
 
 
+def _arm_efficiencies(
+    arm_a: tuple[Source, Transducer | None, Fiber],
+    arm_b: tuple[Source, Transducer | None, Fiber],
+    det: Detector,
+    p_dark: float,
+) -> tuple[float, float]:
+    """Per-arm detection probabilities (emission x transducer x fiber x detector).
+
+    An arm whose efficiency is below the double range (an arm of ~15,000 km at 0.2 dB/km) is kept
+    at 0 only when the other arm or the dark counts outweigh it by more than double precision
+    can tell; otherwise the link's figures would be those of a link without it (the product
+    underflowed to 0 and read as "never heralds"), so it is refused, naming the efficiency.
+
+    Raises:
+        ValueError: Both arms (and the dark counts) below the double range.
+    """
+    logs = [_log10_arm_efficiency(*arm, det) for arm in (arm_a, arm_b)]
+    etas = [_arm_efficiency(*arm, det) for arm in (arm_a, arm_b)]
+    largest = max(*etas, p_dark)
+    for side, (eta, log10_eta) in enumerate(zip(etas, logs)):
+        if log10_eta == -math.inf or eta >= sys.float_info.min:
+            continue
+        if largest >= sys.float_info.min and log10_eta < math.log10(largest) + math.log10(sys.float_info.epsilon):
+            etas[side] = 0.0  # below rounding against what else clicks
+            continue
+        raise ValueError(
+            f"heralded_link: arm {'ab'[side]}'s detection efficiency is about 1e{log10_eta:.0f}, below the "
+            f"smallest double ({sys.float_info.min:.3g}) with nothing else to herald: the link's success "
+            "probability cannot be represented (shorten the fiber or lower its attenuation)"
+        )
+    return etas[0], etas[1]
+
+
 def _arm_efficiency(source: Source, transducer: Transducer | None, fiber: Fiber, det: Detector) -> float:
     eta_t = 1.0 if transducer is None else transducer.efficiency
     return source.emission_efficiency * eta_t * fiber.transmissivity * det.efficiency
 
 
+def _log10_arm_efficiency(source: Source, transducer: Transducer | None, fiber: Fiber, det: Detector) -> float:
+    """log10 of :func:`_arm_efficiency`, without underflow (-inf when a factor is 0)."""
+    factors = [source.emission_efficiency, det.efficiency, 1.0 if transducer is None else transducer.efficiency]
+    if min(factors) <= 0:
+        return -math.inf
+    return sum(math.log10(f) for f in factors) - fiber.attenuation_db_per_km * fiber.length_km / 10.0
+
+
+def _scaled(kernel: np.ndarray) -> tuple[np.ndarray, float]:
+    """``kernel`` divided by the power of two at or below its largest entry (exact), and that power."""
+    top = float(np.max(np.abs(kernel)))
+    if top == 0.0:
+        return kernel, 1.0
+    scale = math.ldexp(1.0, math.frexp(top)[1] - 1)
+    return kernel / scale, scale
+
+
+def _unscaled(value: float, scale: float, power: int, scheme: str) -> float:
+    """``value * scale**power``, the probability of a scaled kernel's outcome, refused (named) when
+    it is below the double range rather than returned as 0 or as a subnormal of a few digits."""
+    if value <= 0.0:
+        return 0.0
+    log2_p = math.log2(value) + power * math.log2(scale)
+    if log2_p < sys.float_info.min_exp - 1:
+        raise ValueError(
+            f"heralded_link: the {scheme} success probability per mode is about 1e{log2_p * math.log10(2):.0f}, "
+            f"below the smallest double ({sys.float_info.min:.3g}): a link this lossy never heralds within any "
+            "simulable time (shorten the fiber or lower its attenuation)"
+        )
+    return math.ldexp(value, power * (math.frexp(scale)[1] - 1))
+
+
 def _click_probability_without_photon(det: Detector, *arms: tuple[Transducer | None, Fiber]) -> float:
-    """Per-detector probability of a click from a dark count or transducer noise."""
+    """Per-detector probability of a click from a dark count or transducer noise: 1 - (1 - p_dark)
+    prod_i 1 / (1 + mu_i / 2)."""
     no_click = 1.0 - det.dark_count_probability
+    log_no_click = math.log1p(-det.dark_count_probability)
     for transducer, fiber in arms:
         if transducer is not None:
             mu = transducer.output_noise_photons * fiber.transmissivity * det.efficiency
             no_click /= 1.0 + 0.5 * mu  # thermal light, half to each port
-    return 1.0 - no_click
+            log_no_click -= math.log1p(0.5 * mu)
+    direct, stable = 1.0 - no_click, -math.expm1(log_no_click)
+    # 1 - (1 - p) keeps nothing of p below 1e-16 (a dark-count probability of 1e-17, which
+    # outweighs the light of a 2,000 km link, was 0). The direct form is kept where it is good to
+    # 1e-6, so that links of earlier versions keep their figures bit for bit.
+    return direct if abs(direct - stable) <= 1e-6 * stable else stable
 
 
 def _bright_state(alpha: float) -> np.ndarray:
@@ -584,7 +662,11 @@ def _click_kernel(eta_a: float, eta_b: float, p: float, visibility: float, coher
         + (eta_a * (1 - eta_b) + eta_b * (1 - eta_a)) / 2
         + (1 - eta_a) * (1 - eta_b) * p
     )
-    k[1, 2] = k[2, 1] = q * coherence * math.sqrt(eta_a * eta_b) / 2
+    both = eta_a * eta_b
+    # sqrt(eta_a eta_b) as sqrt(eta_a) sqrt(eta_b) once the product underflows (2 x 10^4 km of fiber:
+    # the coherence was 0, and a single-click link's fidelity 0.475 instead of 0.95).
+    amplitude = math.sqrt(both) if both >= sys.float_info.min else math.sqrt(eta_a) * math.sqrt(eta_b)
+    k[1, 2] = k[2, 1] = q * coherence * amplitude / 2
     return k
 
 

@@ -1,0 +1,128 @@
+"""Valid inputs at the edges of their ranges, against closed forms written out here.
+
+Where a float underflows, cancels or rounds, a simulator gives a plausible wrong figure without a
+word. Each test below failed before its fix (the docstring says how); the closed forms are
+computed independently with exact fractions or in logs, never by the code under test.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import pytest
+
+import qnsim
+from qnsim.hardware import Detector, Fiber, Source
+from qnsim.link_models import heralded_link
+
+ALPHA = 0.05
+SOURCE = Source(attempt_rate_hz=1e6, emission_efficiency=0.5, bright_state_alpha=ALPHA)
+
+
+def _single_click_closed_form(eta: float, p_dark: float = 0.0) -> tuple[float, float]:
+    """(success probability, fidelity) of a symmetric single-click link, V = 1, no phase noise,
+    from the click kernel of qnsim.link_models' docstring written out by hand: with no dark counts
+    p = 2 alpha eta - alpha^2 eta^2 and F = (1 - alpha) / (1 - alpha eta / 2); with dark counts
+    only (eta -> 0) p = 2 p_d (1 - p_d) and F = alpha (1 - alpha)."""
+    if p_dark == 0.0:
+        return 2 * ALPHA * eta - (ALPHA * eta) ** 2, (1 - ALPHA) / (1 - ALPHA * eta / 2)
+    return 2 * p_dark * (1 - p_dark), ALPHA * (1 - ALPHA)
+
+
+def test_single_click_link_keeps_its_coherence_when_the_efficiency_product_underflows():
+    """2 x 10^4 km of fiber (each arm 10^-200): eta_a eta_b underflowed to 0 inside sqrt, and the
+    link's fidelity read 0.475 (coherence lost) instead of 0.95."""
+    link = heralded_link("single_click", SOURCE, SOURCE, Fiber(1e4), Fiber(1e4), Detector(0.9))
+    eta = 0.5 * 1e-200 * 0.9
+    p, f = _single_click_closed_form(eta)
+    assert link.success_probability == pytest.approx(p, rel=1e-12)
+    assert link.fidelity == pytest.approx(f, rel=1e-12)
+
+
+def test_dark_counts_below_double_epsilon_still_outweigh_a_weaker_signal():
+    """A dark-count probability of 1e-17 per window against 3,000 km of fiber (signal ~5e-32):
+    1 - (1 - 1e-17) is 0 in doubles, so the dark counts vanished and the link read F = 0.95 at
+    p = 4.5e-32, a clean link where the heralds are all false (F = alpha (1 - alpha))."""
+    detector = Detector(0.9, dark_count_rate_hz=1e-9, detection_window_s=1e-8)
+    assert detector.dark_count_probability == pytest.approx(1e-17, rel=1e-12)
+    link = heralded_link("single_click", SOURCE, SOURCE, Fiber(1500.0), Fiber(1500.0), detector)
+    p, f = _single_click_closed_form(0.0, detector.dark_count_probability)
+    assert link.success_probability == pytest.approx(p, rel=1e-9)  # the signal adds ~2e-15 of it
+    assert link.fidelity == pytest.approx(f, rel=1e-9)
+
+
+def test_presets_links_keep_their_figures_bit_for_bit():
+    """The power-of-two scaling and the stable dark-count form must not move an ordinary link's
+    figures (the native runs of existing scenarios depend on them): compared with the direct
+    formulas the module used before, written out here."""
+    import numpy as np
+
+    from qnsim import link_models as lm
+
+    from qnsim.presets import PRESETS, resolve_preset
+
+    for name in PRESETS:
+        preset = resolve_preset(name)
+        half = Fiber(25.0, preset.attenuation_db_per_km or 0.2)
+        det = preset.detector
+        link = heralded_link(preset.scheme, preset.source, preset.source, half, half, det,
+                             preset.transducer, preset.transducer, phase_std_rad=preset.phase_std_rad)
+        eta = lm._arm_efficiency(preset.source, preset.transducer, half, det)
+        no_click = 1.0 - det.dark_count_probability
+        for _ in range(2):
+            if preset.transducer is not None:
+                no_click /= 1.0 + 0.5 * preset.transducer.output_noise_photons * half.transmissivity * det.efficiency
+        p_d = 1.0 - no_click
+        if preset.scheme == "single_click":
+            coherence = math.sqrt(det.visibility) * math.exp(-0.5 * preset.phase_std_rad**2)
+            k = lm._click_kernel(eta, eta, p_d, det.visibility, coherence)
+            bright = lm._bright_state(preset.source.bright_state_alpha)
+            rho0 = np.kron(bright, bright)
+            raw = rho0 * k
+            p_mode = 2.0 * float(np.trace(raw).real)
+        else:
+            k = lm._click_kernel(eta, eta, p_d, det.visibility, math.sqrt(det.visibility))
+            raw = (lm._XX @ (np.full((4, 4), 0.25) * k) @ lm._XX) * k
+            p_mode = 4.0 * float(np.trace(raw).real)
+        state = (lm._X_ON_B @ raw @ lm._X_ON_B) / np.trace(raw).real
+        assert link.mode_success_probability == p_mode, name
+        assert np.array_equal(link.state, state + 0j), name
+
+
+def test_double_click_probability_below_the_double_range_is_refused_not_zero():
+    """2 x 10^4 km double click: p = eta^2 / 2 ~ 1e-401 underflowed to 0, and the model came back
+    with success probability 0 and the maximally mixed placeholder (F = 0.25) for a pair that is
+    perfect when it comes; a network then said only "check efficiencies"."""
+    with pytest.raises(ValueError, match=r"double_click success probability per mode is about 1e-401"):
+        heralded_link("double_click", SOURCE, SOURCE, Fiber(1e4), Fiber(1e4), Detector(0.9))
+    net = qnsim.Network()
+    net.add_node("a", hardware="nv_near_term")
+    net.add_node("b", hardware="nv_near_term")
+    # The same fiber with a dark-count-free detector through the network's hardware path.
+    with pytest.raises(ValueError, match=r"about 1e-40[0-9]"):
+        net.add_link("a", "b", length_km=2e4, scheme="double_click", detector=Detector(0.9))
+
+
+def test_double_click_just_inside_the_double_range_matches_its_closed_form():
+    """Arms of 10^-150: p = eta^2 / 2 ~ 1e-301 (no noise, V = 1) and F = 1. Right before too (the
+    products stay in range): this guards the kernel scaling at the edge it was added for."""
+    source = Source(attempt_rate_hz=1e6, emission_efficiency=1.0)
+    link = heralded_link("double_click", source, source, Fiber(7500.0), Fiber(7500.0), Detector(1.0))
+    eta = 1e-150
+    assert link.success_probability == pytest.approx(eta * eta / 2, rel=1e-12)
+    assert link.fidelity == pytest.approx(1.0, abs=1e-15)
+
+
+def test_an_arm_below_the_double_range_is_refused_unless_something_else_outweighs_it():
+    """One arm at 10^-400 (fiber beyond 15,000 km): its efficiency was 0 and the link "never
+    succeeds (check efficiencies)"; now it is dropped only against a signal that outweighs it."""
+    far, near = Fiber(2e4), Fiber(1.0)
+    with pytest.raises(ValueError, match=r"arm a's detection efficiency is about 1e-40[0-9]"):
+        heralded_link("single_click", SOURCE, SOURCE, far, far, Detector(0.9))
+    lopsided = heralded_link("single_click", SOURCE, SOURCE, far, near, Detector(0.9))
+    # Only B's photon can click: the heralded state is |10> in the raw basis, no coherence.
+    eta_b = 0.5 * 10 ** (-0.2 / 10) * 0.9
+    assert lopsided.success_probability == pytest.approx(2 * (ALPHA * (1 - ALPHA) * eta_b / 2 + ALPHA**2 * eta_b / 2),
+                                                         rel=1e-12)
+    assert lopsided.fidelity == pytest.approx(float(Fraction(1, 2) * Fraction(1 - ALPHA)), rel=1e-9)
