@@ -7,7 +7,9 @@ computed independently with exact fractions or in logs, never by the code under 
 
 from __future__ import annotations
 
+import decimal
 import math
+from decimal import Decimal
 from fractions import Fraction
 
 import pytest
@@ -126,3 +128,64 @@ def test_an_arm_below_the_double_range_is_refused_unless_something_else_outweigh
     assert lopsided.success_probability == pytest.approx(2 * (ALPHA * (1 - ALPHA) * eta_b / 2 + ALPHA**2 * eta_b / 2),
                                                          rel=1e-12)
     assert lopsided.fidelity == pytest.approx(float(Fraction(1, 2) * Fraction(1 - ALPHA)), rel=1e-9)
+
+
+def _exact_rounds(fidelity: float, target: float, scheme: str, limit: int = 16) -> int | None:
+    """Fewest symmetric recurrence rounds from a Werner pair to ``target``, in 80-digit decimals
+    (exact fractions grow 2^16-fold in 16 rounds): DEJMPS in Deutsch et al.'s (A, B, C, D) =
+    (Phi+, Psi-, Psi+, Phi-), BBPSSW from Bennett et al."""
+    with decimal.localcontext(decimal.Context(prec=80)):
+        return _exact_rounds_in_context(Decimal(fidelity), Decimal(target), scheme, limit)
+
+
+def _exact_rounds_in_context(f: Decimal, goal: Decimal, scheme: str, limit: int) -> int | None:
+    a, b, c, d = f, (1 - f) / 3, (1 - f) / 3, (1 - f) / 3
+    for k in range(limit + 1):
+        if a >= goal:
+            return k
+        if scheme == "dejmps":
+            n = (a + b) ** 2 + (c + d) ** 2
+            a, b, c, d = (a * a + b * b) / n, 2 * c * d / n, (c * c + d * d) / n, 2 * a * b / n
+        else:
+            e = (1 - a) / 3
+            p = a * a + 2 * a * e + 5 * e * e
+            a = (a * a + e * e) / p
+            b = c = d = (1 - a) / 3
+    return None
+
+
+def _werner(f: float) -> list[float]:
+    return [f, (1 - f) / 3, (1 - f) / 3, (1 - f) / 3]
+
+
+@pytest.mark.parametrize("scheme", ["dejmps", "bbpssw"])
+@pytest.mark.parametrize(
+    ("fidelity", "target"),
+    [(1 - 1e-13, 1 - 5e-14), (1 - 1e-10, 1 - 2e-11), (1 - 1e-13, 1 - 1e-15), (0.9, 0.999999), (0.99, 1 - 1e-14)],
+)
+def test_purification_rounds_near_fidelity_one_match_exact_arithmetic(scheme, fidelity, target):
+    """Targets within 1e-12 of a link's fidelity were met by the 1e-12 slack: 1 - 1e-13 "reached"
+    1 - 5e-14 with 0 rounds (1 or 2 are needed), and fidelities near 1 were followed as F, whose
+    1 - F keeps ~1e-16 absolute. The exact count comes from 80-digit decimal arithmetic."""
+    exact = _exact_rounds(fidelity, target, scheme)
+    if exact is None:  # BBPSSW's slow approach to 1: 16 rounds do not get there
+        with pytest.raises(ValueError, match="the best in 16 rounds is"):
+            qnsim.purification_rounds_for(_werner(fidelity), target, scheme)
+    else:
+        assert qnsim.purification_rounds_for(_werner(fidelity), target, scheme) == exact
+
+
+@pytest.mark.parametrize("scheme", ["dejmps", "bbpssw"])
+def test_target_fidelity_one_is_refused_unless_the_pair_is_perfect(scheme):
+    """target_fidelity = 1.0 from F = 0.9 returned 7 DEJMPS rounds (the fidelity rounded to 1.0);
+    no finite number of rounds reaches 1 exactly. A perfect pair needs none."""
+    with pytest.raises(ValueError, match=r"exactly 1 is never reached"):
+        qnsim.purification_rounds_for(_werner(0.9), 1.0, scheme)
+    assert qnsim.purification_rounds_for([1.0, 0.0, 0.0, 0.0], 1.0, scheme) == 0
+
+
+def test_purification_refusal_shows_the_digits_that_matter():
+    """0.5 + 1e-15 was shown as "fidelity 0.5 ... the best in 16 rounds is 0.5", which reads as the
+    F <= 1/2 case; the message now shows the value and how little 16 rounds gain."""
+    with pytest.raises(ValueError, match=r"fidelity 0\.500000000000001 cannot .* is 0\.50000000000"):
+        qnsim.purification_rounds_for(_werner(0.5 + 1e-15), 0.6)

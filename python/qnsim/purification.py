@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -63,30 +64,60 @@ def purification_rounds_for(
     # range() raised "'float' object cannot be interpreted as an integer" for 2.5; True was 1 round.
     max_rounds = check_value("max_rounds", int, max_rounds, {"minimum": 0, "maximum": 1024})
     diag = np.asarray(check_value("bell_diagonal", tuple[float, ...], bell_diagonal, {"length": 4}), dtype=float)
+    diag_in = diag
     if np.any(diag < 0) or abs(diag.sum() - 1.0) > 1e-9:
         raise parameter_error(
             "bell_diagonal", f"must be 4 non-negative numbers summing to 1, got {list(bell_diagonal)}"
         )
     f0 = float(diag[0])
-    best = f0
-    for k in range(max_rounds + 1):
-        f = float(diag[0])
-        best = max(best, f)
-        if f >= target - 1e-12:
+    # Compared as infidelities, the error weights summed: each round's are products of small
+    # numbers, exact to rounding, where 1 - F near 1 keeps only ~1e-16. A target is met within
+    # its own rounding (one ulp), so a target read off a pair's fidelity is met by that pair;
+    # before, a 1e-12 slack met 1 - 5e-14 with a pair at 1 - 1e-13, and target 1.0 was "met" by
+    # seven DEJMPS rounds from 0.9 once the fidelity rounded to 1.
+    infidelity = float(diag[1:].sum())
+    allowed = 1.0 - target + (math.ulp(target) if target < 1.0 else 0.0)
+    best = infidelity
+    # Exactly 1 only from a perfect pair: a round's infidelity underflows to 0 long before it is 0.
+    for k in range(max_rounds + 1 if target < 1.0 or infidelity == 0 else 0):
+        best = min(best, infidelity)
+        if infidelity <= allowed:
             return k
         if k == max_rounds:
             break
         if scheme == "dejmps":
             diag = dejmps(diag, diag)[0]
+            infidelity = float(diag[1:].sum())
         else:
-            g = bbpssw(min(1.0, max(0.0, f)))[0]
-            diag = np.array([g, (1 - g) / 3, (1 - g) / 3, (1 - g) / 3])
-    why = (
-        "recurrence purification needs fidelity > 1/2"
-        if f0 <= 0.5
-        else f"the best in {max_rounds} rounds is {best:.6g}"
+            infidelity = _bbpssw_infidelity(infidelity)
+            diag = np.array([1.0 - infidelity] + [infidelity / 3] * 3)
+    if target == 1.0 and best > 0:
+        why = "a fidelity of exactly 1 is never reached by recurrence purification from an imperfect pair"
+    elif f0 <= 0.5:
+        why = "recurrence purification needs fidelity > 1/2"
+    else:
+        why = f"the best in {max_rounds} rounds is {_fidelity_text(1.0 - best, best)}"
+    raise ValueError(
+        f"fidelity {_fidelity_text(f0, float(diag_in[1:].sum()))} cannot reach target_fidelity {target:.10g} "
+        f"with {scheme}: {why}"
     )
-    raise ValueError(f"fidelity {f0:.4g} cannot reach target_fidelity {target:.10g} with {scheme}: {why}")
+
+
+def _bbpssw_infidelity(e: float) -> float:
+    """1 - F' of one BBPSSW round on Werner pairs of infidelity e: with F = 1 - e and e3 = e / 3,
+    F' = (F^2 + e3^2) / p and p = F^2 + 2 F e3 + 5 e3^2, so 1 - F' = (2 F e3 + 4 e3^2) / p."""
+    f, e3 = 1.0 - e, e / 3.0
+    return (2.0 * f * e3 + 4.0 * e3 * e3) / (f * f + 2.0 * f * e3 + 5.0 * e3 * e3)
+
+
+def _fidelity_text(f: float, infidelity: float) -> str:
+    """A fidelity with the digits that tell it from 1/2 and from 1 (":.4g" showed 0.5 + 1e-15 as 0.5,
+    a pair that cannot be purified, and 1 - 1e-9 as 1)."""
+    if abs(f - 0.5) < 5e-5 and f != 0.5:
+        return repr(f)
+    if 0 < infidelity < 5e-5:
+        return f"1 - {infidelity:.4g}"
+    return f"{f:.4g}"
 
 
 @dataclass(frozen=True)
