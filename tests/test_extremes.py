@@ -189,3 +189,28 @@ def test_purification_refusal_shows_the_digits_that_matter():
     F <= 1/2 case; the message now shows the value and how little 16 rounds gain."""
     with pytest.raises(ValueError, match=r"fidelity 0\.500000000000001 cannot .* is 0\.50000000000"):
         qnsim.purification_rounds_for(_werner(0.5 + 1e-15), 0.6)
+
+
+def test_remote_gate_errors_below_double_epsilon_still_add_up():
+    """10^18 remote CNOTs on physical QPUs with e_2q = 1e-17 (two CNOTs per teleported gate): 20
+    expected faults. 1 - (1 - 1e-17)^2 is 0 in doubles, so the estimate priced them as fault-free
+    and said "feasible" against a 1e-3 budget."""
+    from qnsim.estimate import QPU, Link, estimate, state_teleportation_cost
+
+    qpu = QPU(num_qubits=1, e_1q=0.0, e_2q=1e-17, e_meas=0.0, e_t=0.0)
+    report = estimate("REPEAT 1000000000000000000 {\n CX 0 1\n}", [qpu, qpu], [Link((0, 1), rate_hz=1e9, fidelity=1.0)])
+    assert report.remote_gates == 10**18
+    assert report.remote_error_expected == pytest.approx(10**18 * 2e-17, rel=1e-12)
+    assert report.verdict == "infeasible"
+    cost = state_teleportation_cost(10**18, qpu, qpu, Link((0, 1), rate_hz=1e9, fidelity=1.0))
+    assert cost["error"] == pytest.approx(10**18 * 1e-17, rel=1e-12)  # one CNOT per teleported state
+
+
+def test_any_of_keeps_probabilities_below_double_epsilon():
+    """The shared form of 1 - prod(1 - p_i): exact sums where the direct product rounds to 1."""
+    from qnsim._numerics import any_of
+
+    assert any_of(1e-17, 3e-17) == pytest.approx(4e-17, rel=1e-15)
+    assert any_of(0.5, 0.5) == 0.75
+    assert any_of(1.0, 1e-300) == 1.0
+    assert any_of() == 0.0
