@@ -96,6 +96,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from qnsim import _core
+from qnsim._numerics import any_of
 from qnsim.argument_checks import flag, probability, real_number
 from qnsim.hardware import Detector, Fiber, Source, Transducer
 
@@ -632,13 +633,13 @@ def _click_probability_without_photon(det: Detector, *arms: tuple[Transducer | N
     """Per-detector probability of a click from a dark count or transducer noise: 1 - (1 - p_dark)
     prod_i 1 / (1 + mu_i / 2)."""
     no_click = 1.0 - det.dark_count_probability
-    log_no_click = math.log1p(-det.dark_count_probability)
+    clicks = [det.dark_count_probability]
     for transducer, fiber in arms:
         if transducer is not None:
-            mu = transducer.output_noise_photons * fiber.transmissivity * det.efficiency
-            no_click /= 1.0 + 0.5 * mu  # thermal light, half to each port
-            log_no_click -= math.log1p(0.5 * mu)
-    direct, stable = 1.0 - no_click, -math.expm1(log_no_click)
+            half_mu = 0.5 * transducer.output_noise_photons * fiber.transmissivity * det.efficiency
+            no_click /= 1.0 + half_mu  # thermal light, half to each port
+            clicks.append(half_mu / (1.0 + half_mu))
+    direct, stable = 1.0 - no_click, any_of(*clicks)
     # 1 - (1 - p) keeps nothing of p below 1e-16 (a dark-count probability of 1e-17, which
     # outweighs the light of a 2,000 km link, was 0). The direct form is kept where it is good to
     # 1e-6, so that links of earlier versions keep their figures bit for bit.
