@@ -214,3 +214,26 @@ def test_any_of_keeps_probabilities_below_double_epsilon():
     assert any_of(0.5, 0.5) == 0.75
     assert any_of(1.0, 1e-300) == 1.0
     assert any_of() == 0.0
+
+
+def _chain_fidelities(max_records: int | None) -> qnsim.results.RequestResult:
+    net = qnsim.Network("bell_diagonal", seed=4, max_records=max_records)
+    for name in ("a", "r", "b"):
+        net.add_node(name, t1_s=1e4, t2_s=1e4)
+    for u, v in (("a", "r"), ("r", "b")):
+        net.add_link(u, v, length_km=1.0, fidelity=0.999, rate_hz=1e6, success_probability=0.5)
+    net.request("a", "b")
+    return net.run(until_s=0.05).requests[0]
+
+
+def test_capped_results_keep_a_spread_far_below_the_mean():
+    """Beyond max_records the spread came from fidelity_sq_sum - fidelity_sum^2 / n, which cancels
+    to noise: ~5,000 pairs of F ~ 0.998 spread by 1.1e-10 (memories of T2 = 10^4 s) read a spread
+    of 2.8e-7, 2,400 times too large (at 19,000 pairs it read exactly 0, "+- 0"). Welford's native
+    aggregate keeps it; the records' np.std is the reference."""
+    full, capped = _chain_fidelities(None), _chain_fidelities(10)
+    assert capped.capped and not full.capped and capped.num_pairs == full.num_pairs > 1000
+    reference = float(full.fidelities.std(ddof=1))
+    assert 1e-11 < reference < 1e-9
+    assert capped.fidelity_std == pytest.approx(reference, rel=1e-4)
+    assert capped.fidelity_ci95 == pytest.approx(full.fidelity_ci95, rel=1e-4)

@@ -232,6 +232,8 @@ void bind_params(py::module_ &m) {
         .def_readonly("rejected_low_fidelity", &qnsim::RequestStats::rejected_low_fidelity)
         .def_readonly("fidelity_sum", &qnsim::RequestStats::fidelity_sum)
         .def_readonly("fidelity_sq_sum", &qnsim::RequestStats::fidelity_sq_sum)
+        .def_readonly("fidelity_m2", &qnsim::RequestStats::fidelity_m2,
+                      "Sum of squared deviations of the delivered fidelities from their mean (Welford).")
         .def_readonly("concurrence_sum", &qnsim::RequestStats::concurrence_sum)
         .def_readonly("unentangled", &qnsim::RequestStats::unentangled)
         .def_readonly("bell_diagonal_sum", &qnsim::RequestStats::bell_diagonal_sum,

@@ -99,6 +99,9 @@ bool Network::book_delivery(uint32_t request, Delivery &d) {
     st.delivered++;
     st.fidelity_sum += d.fidelity;
     st.fidelity_sq_sum += d.fidelity * d.fidelity;
+    const double deviation = d.fidelity - st.fidelity_running_mean;
+    st.fidelity_running_mean += deviation / static_cast<double>(st.delivered);
+    st.fidelity_m2 += deviation * (d.fidelity - st.fidelity_running_mean);
     for (int k = 0; k < 4; k++) st.bell_diagonal_sum[k] += d.bell_diagonal[k];
     if (d.concurrence >= 0) {
         st.concurrence_sum += d.concurrence;

@@ -1218,6 +1218,11 @@ class RequestStats:
     def drop_reason(self) -> str:
         ...
     @property
+    def fidelity_m2(self) -> float:
+        """
+        Sum of squared deviations of the delivered fidelities from their mean (Welford).
+        """
+    @property
     def fidelity_sq_sum(self) -> float:
         ...
     @property

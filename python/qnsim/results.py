@@ -91,6 +91,9 @@ class RequestResult:
         rejected_low_fidelity: Pairs discarded for falling below ``min_fidelity``.
         fidelity_sum: Sum of delivered fidelities (native aggregate; None: use the records).
         fidelity_sq_sum: Sum of squared delivered fidelities (same).
+        fidelity_m2: Sum of squared deviations of the delivered fidelities from their mean
+            (native, Welford's update; None: from the sums). The spread of capped results comes
+            from it: the sums' difference cancels to rounding noise when the spread is small.
         first_delivery_s: Time of the first delivery in s, or None.
         last_delivery_s: Time of the last delivery in s, or None.
         deadline_s: The request's deadline (absolute, s), or None.
@@ -154,6 +157,7 @@ class RequestResult:
     purification_failures: int = 0
     name: str | None = None
     formalism: str | None = None
+    fidelity_m2: float | None = None
 
     @property
     def label(self) -> str:
@@ -286,6 +290,8 @@ class RequestResult:
             if high - low <= 16 * np.finfo(float).eps * max(abs(low), abs(high)):
                 return 0.0
             return float(np.std(self.fidelities, ddof=1))
+        if self.fidelity_m2 is not None:
+            return math.sqrt(max(self.fidelity_m2, 0.0) / (n - 1))
         total, squares = self._sums()
         spread = squares - total * total / n
         # The difference of two rounded sums is noise below a few ulps of the sum of squares.
@@ -829,6 +835,7 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
             bell_diagonal_sum=tuple(float(c) for c in st.bell_diagonal_sum),
             unentangled=int(st.unentangled), cutoff_discards=int(st.cutoff_discards),
             purification_failures=int(st.purification_failures), name=r.spec.name, formalism=network.formalism,
+            fidelity_m2=float(st.fidelity_m2),
         ))  # fmt: skip
     counters = native.counters()
     notes = []
