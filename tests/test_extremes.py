@@ -237,3 +237,29 @@ def test_capped_results_keep_a_spread_far_below_the_mean():
     assert 1e-11 < reference < 1e-9
     assert capped.fidelity_std == pytest.approx(reference, rel=1e-4)
     assert capped.fidelity_ci95 == pytest.approx(full.fidelity_ci95, rel=1e-4)
+
+
+def test_probabilities_leaving_the_native_layer_stay_in_the_unit_interval():
+    """A density-matrix pair from a link of F = 1 - 1e-16 came back with a Phi- weight of -2.8e-17
+    (per pair and in mean_bell_diagonal): rounding, now clipped where results are collected."""
+    net = qnsim.Network("density_matrix", seed=1)
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=1.0, fidelity=1 - 1e-16, rate_hz=1e5)
+    net.request("a", "b", num_pairs=20)
+    r = net.run(until_s=1.0).requests[0]
+    assert r.num_pairs == 20
+    assert r.bell_diagonals.min() >= 0.0 and r.bell_diagonals.max() <= 1.0
+    assert min(r.mean_bell_diagonal) >= 0.0
+    assert 0.0 <= r.fidelities.min() and r.fidelities.max() <= 1.0
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf, 1.5, -1e-6])
+def test_a_native_figure_outside_its_range_is_refused_by_name(value):
+    """The check at the native boundary: beyond rounding, a probability outside [0, 1] (or NaN)
+    is a bug to report, not a figure to print."""
+    from qnsim.results import _probabilities
+
+    with pytest.raises(qnsim.QnsimError, match=r"request 3 fidelity: the native run returned .*outside \[0, 1\]"):
+        _probabilities("request 3 fidelity", [0.5, value])
+    assert _probabilities("sum", 5.000000000000001, 5) == 5.0

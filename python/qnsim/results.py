@@ -798,6 +798,31 @@ _STATUS = {"pending": "pending", "waiting": "waiting", "active": "open", "served
 _COUNTERS = ("attempts", "link_pairs", "swaps", "purifications", "purification_failures", "cutoff_discards")
 
 
+# Rounding in the native state algebra leaves a probability a few ulps outside [0, 1] (a pair of
+# F = 1 - 1e-16 in the density_matrix formalism came back with a Bell weight of -2.8e-17); within
+# this many ulps of 1 it is clipped. Anything else (NaN, inf, a real excursion) is a bug, which
+# must not reach a table as a figure.
+_ROUNDING_ULPS = 64
+
+
+def _probabilities(what: str, values: Any, count: int = 1) -> Any:
+    """``values`` (probabilities, or sums of ``count`` of them), checked as they leave the native
+    layer: rounding outside [0, count] clipped, a value outside it by more refused (named)."""
+    v = np.asarray(values, dtype=float)
+    slack = _ROUNDING_ULPS * np.finfo(float).eps * max(count, 1)
+    bad = ~np.isfinite(v) | (v < -slack) | (v > count + slack)
+    if np.any(bad):
+        from qnsim._core import QnsimError
+
+        shown = v[bad].flat[0] if v.ndim else float(v)
+        raise QnsimError(
+            f"{what}: the native run returned {shown!r}, outside [0, {count}]: a bug in qnsim; please report "
+            "it with the scenario (qnsim.Network.to_toml) and seed"
+        )
+    clipped = np.clip(v, 0.0, float(count))
+    return float(clipped) if not v.ndim else clipped
+
+
 def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkResult:
     """Everything a :class:`qnsim.Network` has run so far, as a :class:`NetworkResult`.
 
@@ -817,22 +842,32 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
     for r in network.requests:
         mask = d["request"] == r.index
         st = native.request_stats(r.index)
+        where = f"request {r.index}"
+        n = int(st.delivered)
+        concurrences = d["concurrence"][mask].astype(float)
+        known = concurrences >= 0  # -1: the formalism has no per-pair value
+        concurrences[known] = _probabilities(f"{where} concurrence", concurrences[known])
         status = _STATUS[st.status.name]
         finished_s = _time(st.finished_ps)
         end_s = finished_s if finished_s is not None and status in ("served", "dropped") else now_s
         out.append(RequestResult(
             request=r.index, src=r.src, dst=r.dst, path=list(r.path), start_s=r.start_s,
             num_pairs_requested=r.num_pairs, times_s=d["time_ps"][mask] / 1e12,
-            fidelities=d["fidelity"][mask].astype(float), oldest_emission_s=d["oldest_emission_ps"][mask] / 1e12,
+            fidelities=_probabilities(f"{where} fidelity", d["fidelity"][mask].astype(float)),
+            oldest_emission_s=d["oldest_emission_ps"][mask] / 1e12,
             qubits_src=d["qubit_src"][mask], qubits_dst=d["qubit_dst"][mask], end_s=max(end_s, r.start_s),
             status=status, drop_reason=st.drop_reason or None, admitted_s=_time(st.admitted_ps),
             finished_s=finished_s, delivered=int(st.delivered), rejected_low_fidelity=int(st.rejected_low_fidelity),
-            fidelity_sum=float(st.fidelity_sum), fidelity_sq_sum=float(st.fidelity_sq_sum),
+            fidelity_sum=_probabilities(f"{where} fidelity sum", float(st.fidelity_sum), n),
+            fidelity_sq_sum=float(st.fidelity_sq_sum),
             first_delivery_s=_time(st.first_delivery_ps), last_delivery_s=_time(st.last_delivery_ps),
             deadline_s=r.deadline_s, min_fidelity=r.min_fidelity, cutoff_s=r.cutoff_s,
-            concurrences=d["concurrence"][mask].astype(float), bell_diagonals=d["bell_diagonal"][mask],
+            concurrences=concurrences,
+            bell_diagonals=_probabilities(f"{where} Bell-diagonal weight", d["bell_diagonal"][mask]),
             concurrence_sum=float(st.concurrence_sum) if network.formalism != "stabilizer" else None,
-            bell_diagonal_sum=tuple(float(c) for c in st.bell_diagonal_sum),
+            bell_diagonal_sum=tuple(
+                _probabilities(f"{where} Bell-diagonal weight sum", float(c), n) for c in st.bell_diagonal_sum
+            ),
             unentangled=int(st.unentangled), cutoff_discards=int(st.cutoff_discards),
             purification_failures=int(st.purification_failures), name=r.spec.name, formalism=network.formalism,
             fidelity_m2=float(st.fidelity_m2),
