@@ -263,3 +263,15 @@ def test_a_native_figure_outside_its_range_is_refused_by_name(value):
     with pytest.raises(qnsim.QnsimError, match=r"request 3 fidelity: the native run returned .*outside \[0, 1\]"):
         _probabilities("request 3 fidelity", [0.5, value])
     assert _probabilities("sum", 5.000000000000001, 5) == 5.0
+
+
+def test_a_physical_error_just_below_threshold_is_not_shown_as_the_threshold():
+    """p = 0.01 - 1e-15 against the threshold 0.01 read "physical error 0.01 (threshold 0.01)", as if
+    p sat at the threshold; the message now shows the digits that tell them apart."""
+    from qnsim.estimate import QPU, Link, SurfaceCode, estimate
+
+    p = 0.01 - 1e-15
+    qpu = QPU(e_1q=p, e_2q=p, e_meas=p, e_t=p, surface_code=SurfaceCode())
+    report = estimate("REPEAT 1000 {\n CX 0 1\n T 0\n}", [qpu, qpu], [Link((0, 1), rate_hz=1e6, fidelity=0.99)])
+    assert report.verdict == "infeasible"
+    assert f"physical error {p!r} (threshold 0.01)" in report.reasons[0]

@@ -314,6 +314,12 @@ def state_teleportation_cost(num_qubits: int, qa: QPU, qb: QPU, link: Link) -> d
     }
 
 
+def _apart(x: float, reference: float) -> str:
+    """``x`` with ":g"'s 6 digits, or every digit where those would read as ``reference`` (a physical
+    error of 0.01 - 1e-15 was "physical error 0.01 (threshold 0.01)")."""
+    return repr(x) if f"{x:g}" == f"{reference:g}" and x != reference else f"{x:g}"
+
+
 def _teleport_local_error(qa: QPU, qb: QPU) -> float:
     e2, em = max(qa.e_2q, qb.e_2q), max(qa.e_meas, qb.e_meas)
     # Not 1 - (1 - e2)^2 (1 - em)^2: that is 0 for errors below 1e-16, and 10^18 remote gates at
@@ -1268,7 +1274,8 @@ class _Context:
         if d is None:
             self.reasons.append(
                 f"logical error: no code distance <= {sc.max_distance} reaches {eps_log / (patches * cycles):.3g} "
-                f"per patch and cycle at physical error {p_phys:g} (threshold {sc.error_threshold:g}); fix: better "
+                f"per patch and cycle at physical error {_apart(p_phys, sc.error_threshold)} (threshold "
+                f"{sc.error_threshold:g}); fix: better "
                 "physical qubits, a shorter run (faster link, more channels) or a larger error budget"
             )
             self._fill_link_usage(link_reports, 0.0)
