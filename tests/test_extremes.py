@@ -275,3 +275,21 @@ def test_a_physical_error_just_below_threshold_is_not_shown_as_the_threshold():
     report = estimate("REPEAT 1000 {\n CX 0 1\n T 0\n}", [qpu, qpu], [Link((0, 1), rate_hz=1e6, fidelity=0.99)])
     assert report.verdict == "infeasible"
     assert f"physical error {p!r} (threshold 0.01)" in report.reasons[0]
+
+
+@pytest.mark.parametrize("start_s", [5e6, 9e6])
+def test_spans_late_in_the_time_range_are_exact_picosecond_differences(start_s):
+    """A 1 GHz link (1 ns per pair) whose request starts 58 or 104 days in: ages, latencies, the
+    window and the rate came from differences of float seconds, which resolve ~1-2 ns there: ages
+    read [1.9 ns, 0, 1.9 ns, 0, ...], the rate 0.89 or 1.07 GHz. Exact: every age and latency 1 ns."""
+    net = qnsim.Network("bell_diagonal", seed=1)
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=0.0, fidelity=0.9, rate_hz=1e9)
+    net.request("a", "b", num_pairs=5, start_s=start_s)
+    r = net.run(until_s=start_s + 1e-6).requests[0]
+    assert r.num_pairs == 5
+    assert r.ages_s.tolist() == [1e-9] * 5
+    assert r.latencies_s.tolist() == [1e-9] * 5
+    assert r.window_s == 5e-9 and r.rate_hz == pytest.approx(1e9, rel=1e-12)
+    assert r.mean_latency_s == pytest.approx(1e-9, rel=1e-12) and r.mean_age_s == pytest.approx(1e-9, rel=1e-12)
