@@ -65,6 +65,8 @@ def companions(data, name, value):
         for n in data["nodes"]:
             n["num_memories"] = 2**20
         link["channels"] = 2**20 if name in ("channels", "memories_per_link") else 40
+    if name == "target_fidelity" and value == 1.0:
+        link["fidelity"] = 1.0  # exactly 1 only from a perfect link: recurrence rounds never reach it
     if name in ("purification_rounds", "end_to_end_purification_rounds"):
         other = "end_to_end_purification_rounds" if name == "purification_rounds" else "purification_rounds"
         request.update({"purification": "dejmps", other: 1, "memories_per_link": 40})
