@@ -293,3 +293,24 @@ def test_spans_late_in_the_time_range_are_exact_picosecond_differences(start_s):
     assert r.latencies_s.tolist() == [1e-9] * 5
     assert r.window_s == 5e-9 and r.rate_hz == pytest.approx(1e9, rel=1e-12)
     assert r.mean_latency_s == pytest.approx(1e-9, rel=1e-12) and r.mean_age_s == pytest.approx(1e-9, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [
+        ({"rate_hz": 6e11}, r"rate_hz = 600000000000\.0 Hz gives .* rounds to 2e-12 s: a rate of 5e\+11 Hz, 16\.7% off"),
+        ({"rate_hz": 1.5e12}, r"1e\+12 Hz, 33\.3% off .*more channels"),
+        ({"attempt_period_s": 1.4e-12}, r"attempt_period_s = 1\.4e-12 s: .* 40\.0% off .*success_probability = 0\.7143"),
+    ],
+)
+def test_an_attempt_period_the_picosecond_clock_would_round_far_is_refused(params, match):
+    """rate_hz = 6e11 became a 2 ps period and a 5e11 Hz link (1.5e12 Hz: 1e12; a 1.4 ps period: 1 ps),
+    reported as the link's rate without a word. Rounding that moves the rate by over 0.1% is refused."""
+    net = qnsim.Network("bell_diagonal")
+    net.add_node("a")
+    net.add_node("b")
+    with pytest.raises(qnsim.ParameterError, match=match):
+        net.add_link("a", "b", length_km=0.0, fidelity=0.9, **params)
+    # The rate it suggests is the one asked for, exactly (whole picoseconds).
+    link = net.add_link("a", "b", length_km=0.0, fidelity=0.9, attempt_period_s=1e-12, success_probability=0.6)
+    assert link.rate_hz == pytest.approx(6e11, rel=1e-15)

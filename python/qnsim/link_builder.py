@@ -276,7 +276,7 @@ def build_link(
     return LinkInfo(
         **common,
         success_probability=model.success_probability,
-        attempt_period_s=_rounded(period, "attempt_period_s"),
+        attempt_period_s=_rounded_period(period, "attempt_period_s"),
         herald_delay_a_s=_rounded(herald, "herald_delay_a_s"),
         herald_delay_b_s=_rounded(herald, "herald_delay_b_s"),
         bell_diagonal=tuple(float(x) for x in model.bell_diagonal),  # type: ignore[arg-type]
@@ -323,6 +323,7 @@ def _abstract_link(spec: LinkSpec, fiber: Fiber, common: dict[str, Any]) -> Link
             "rate_hz",
             f"= {spec.rate_hz!r} Hz with success_probability {p!r} gives an attempt period of {period!r} s, {why}",
         ) from exc
+    period_s = _rounded_period(period, given, spec.rate_hz if given == "rate_hz" else None, p)
     # An abstract attempt ends with its herald: no earlier than one period after it began.
     herald = _rounded(max(fiber.delay_s, period), given if period >= fiber.delay_s else "length_km")
     return LinkInfo(
@@ -343,6 +344,33 @@ def _first(*values: Any) -> Any:
 def _rounded(seconds: float, field_name: str) -> float:
     """Seconds as the core will hold them (whole picoseconds)."""
     return seconds_to_ps(seconds, field_name) / 1e12
+
+
+# How far rounding an attempt period to whole picoseconds may move the link's rate. A 1 ps clock
+# rounds a 1.67 ps period (6e11 Hz) to 2 ps: 5e11 Hz, 17% off, which the link then reported as its
+# rate without a word; a period of 333.33 ps (3 GHz, 0.1% off) is the coarsest still taken.
+_PERIOD_ROUNDING = 1e-3
+
+
+def _rounded_period(seconds: float, field_name: str, rate_hz: float | None = None, p: float = 1.0) -> float:
+    """An attempt period in whole picoseconds, refused (named) where the rounding would move the
+    link's rate by more than 0.1%."""
+    rounded = _rounded(seconds, field_name)
+    if rounded > 0 and abs(rounded - seconds) > _PERIOD_ROUNDING * seconds:
+        given = f"= {rate_hz!r} Hz gives an attempt period of {seconds:.4g} s, which" if rate_hz is not None else (
+            f"= {seconds!r} s: an attempt period")
+        wanted_hz = p / seconds
+        fix = (
+            f"attempt_period_s = 1e-12 with success_probability = {wanted_hz * 1e-12:.4g} has the rate wanted"
+            if wanted_hz <= 1e12
+            else "beyond 1e12 Hz a channel cannot go: give the link more channels"
+        )
+        raise parameter_error(
+            field_name,
+            f"{given} the core's 1 ps clock rounds to {rounded:.4g} s: a rate of {p / rounded:.4g} Hz, "
+            f"{abs(seconds / rounded - 1):.1%} off the {wanted_hz:.4g} Hz asked for ({fix})",
+        )
+    return rounded
 
 
 _MODEL_KEYS = tuple(f.name for f in dataclasses.fields(LinkModel))
