@@ -314,3 +314,18 @@ def test_an_attempt_period_the_picosecond_clock_would_round_far_is_refused(param
     # The rate it suggests is the one asked for, exactly (whole picoseconds).
     link = net.add_link("a", "b", length_km=0.0, fidelity=0.9, attempt_period_s=1e-12, success_probability=0.6)
     assert link.rate_hz == pytest.approx(6e11, rel=1e-15)
+
+
+def test_a_request_with_no_pair_says_its_rate_of_zero_is_only_a_bound():
+    """A 1 Hz link (p = 1e-12 per 1 ps attempt) run for 1 s delivered nothing at this seed and
+    read "pairs 0, rate 0 Hz" without a note; 0 Hz is not the link's rate, only a 95% bound of
+    -ln(0.05) / 1 s ~ 3 Hz on it."""
+    net = qnsim.Network("bell_diagonal", seed=3)
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=0.0, fidelity=0.9, success_probability=1e-12, attempt_period_s=1e-12)
+    net.request("a", "b")
+    r = net.run(until_s=1.0).requests[0]
+    assert r.num_pairs == 0 and r.rate_hz == 0.0
+    assert any("rate of 0 Hz only bounds it, below 3 Hz at 95%" in note for note in r.notes)
+    assert "below 3 Hz" in repr(r)

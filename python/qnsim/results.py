@@ -420,14 +420,16 @@ class RequestResult:
     def notes(self) -> list[str]:
         """Why these results may not be what they seem: a request the run stopped before it was
         through (unfinished, never admitted, not started), unentangled pairs, rejections, capped
-        records, nothing delivered while pairs were lost to the cutoff or to purification.
+        records, nothing delivered while pairs were lost to the cutoff or to purification, and what a
+        rate of 0 Hz can say (an upper bound from the window).
 
         Example:
             >>> import numpy as np
             >>> RequestResult(0, "a", "b", ["a", "b"], 0.0, 1, np.zeros(0), np.zeros(0), np.zeros(0),
             ...               end_s=1.0, cutoff_s=1e-3, cutoff_discards=40).notes  # doctest: +NORMALIZE_WHITESPACE
             ['unfinished: 0 of 1 requested pairs delivered when the run stopped at 1 s',
-             'no pair delivered: 40 stored qubits were discarded by the 1 ms cutoff']
+             'no pair delivered: 40 stored qubits were discarded by the 1 ms cutoff',
+             'no pair delivered in the 1 s window: the rate of 0 Hz only bounds it, below 3 Hz at 95% confidence']
         """
         notes = []
         if self.status == "dropped" and self.drop_reason:
@@ -464,6 +466,14 @@ class RequestResult:
                 )
             if self.purification_failures:
                 notes.append(f"no pair delivered: {self.purification_failures} purification rounds failed")
+            if self.window_s > 0:
+                # A rate of exactly 0 Hz is a measurement of nothing: a link of 1e-9 Hz run for 1e6 s
+                # reads 0 Hz, as does one of 2 Hz run for 0.5 s now and then. Poisson: no event in t
+                # rules out rates above -ln(0.05) / t at 95%.
+                notes.append(
+                    f"no pair delivered in the {_eng(self.window_s, 's')} window: the rate of 0 Hz only bounds it, "
+                    f"below {_eng(-math.log(0.05) / self.window_s, 'Hz')} at 95% confidence"
+                )
         if self.rejected_low_fidelity:
             notes.append(f"{self.rejected_low_fidelity} pairs rejected below fidelity {self.min_fidelity:g}")
         if self.capped:
