@@ -1,5 +1,8 @@
 """Valid inputs at the edges of their ranges, against closed forms written out here.
 
+Every comparison is relative with ``abs=0``: pytest.approx's default absolute slack of 1e-12
+would accept 0 for the 1e-18 and 1e-202 figures these tests are about.
+
 Where a float underflows, cancels or rounds, a simulator gives a plausible wrong figure without a
 word. Each test below failed before its fix (the docstring says how); the closed forms are
 computed independently with exact fractions or in logs, never by the code under test.
@@ -38,8 +41,8 @@ def test_single_click_link_keeps_its_coherence_when_the_efficiency_product_under
     link = heralded_link("single_click", SOURCE, SOURCE, Fiber(1e4), Fiber(1e4), Detector(0.9))
     eta = 0.5 * 1e-200 * 0.9
     p, f = _single_click_closed_form(eta)
-    assert link.success_probability == pytest.approx(p, rel=1e-12)
-    assert link.fidelity == pytest.approx(f, rel=1e-12)
+    assert link.success_probability == pytest.approx(p, rel=1e-12, abs=0)
+    assert link.fidelity == pytest.approx(f, rel=1e-12, abs=0)
 
 
 def test_dark_counts_below_double_epsilon_still_outweigh_a_weaker_signal():
@@ -47,11 +50,11 @@ def test_dark_counts_below_double_epsilon_still_outweigh_a_weaker_signal():
     1 - (1 - 1e-17) is 0 in doubles, so the dark counts vanished and the link read F = 0.95 at
     p = 4.5e-32, a clean link where the heralds are all false (F = alpha (1 - alpha))."""
     detector = Detector(0.9, dark_count_rate_hz=1e-9, detection_window_s=1e-8)
-    assert detector.dark_count_probability == pytest.approx(1e-17, rel=1e-12)
+    assert detector.dark_count_probability == pytest.approx(1e-17, rel=1e-12, abs=0)
     link = heralded_link("single_click", SOURCE, SOURCE, Fiber(1500.0), Fiber(1500.0), detector)
     p, f = _single_click_closed_form(0.0, detector.dark_count_probability)
-    assert link.success_probability == pytest.approx(p, rel=1e-9)  # the signal adds ~2e-15 of it
-    assert link.fidelity == pytest.approx(f, rel=1e-9)
+    assert link.success_probability == pytest.approx(p, rel=1e-9, abs=0)  # the signal adds ~2e-15 of it
+    assert link.fidelity == pytest.approx(f, rel=1e-9, abs=0)
 
 
 def test_presets_links_keep_their_figures_bit_for_bit():
@@ -112,7 +115,7 @@ def test_double_click_just_inside_the_double_range_matches_its_closed_form():
     source = Source(attempt_rate_hz=1e6, emission_efficiency=1.0)
     link = heralded_link("double_click", source, source, Fiber(7500.0), Fiber(7500.0), Detector(1.0))
     eta = 1e-150
-    assert link.success_probability == pytest.approx(eta * eta / 2, rel=1e-12)
+    assert link.success_probability == pytest.approx(eta * eta / 2, rel=1e-12, abs=0)
     assert link.fidelity == pytest.approx(1.0, abs=1e-15)
 
 
@@ -125,9 +128,9 @@ def test_an_arm_below_the_double_range_is_refused_unless_something_else_outweigh
     lopsided = heralded_link("single_click", SOURCE, SOURCE, far, near, Detector(0.9))
     # Only B's photon can click: the heralded state is |10> in the raw basis, no coherence.
     eta_b = 0.5 * 10 ** (-0.2 / 10) * 0.9
-    assert lopsided.success_probability == pytest.approx(2 * (ALPHA * (1 - ALPHA) * eta_b / 2 + ALPHA**2 * eta_b / 2),
-                                                         rel=1e-12)
-    assert lopsided.fidelity == pytest.approx(float(Fraction(1, 2) * Fraction(1 - ALPHA)), rel=1e-9)
+    expected_p = 2 * (ALPHA * (1 - ALPHA) * eta_b / 2 + ALPHA**2 * eta_b / 2)
+    assert lopsided.success_probability == pytest.approx(expected_p, rel=1e-12, abs=0)
+    assert lopsided.fidelity == pytest.approx(float(Fraction(1, 2) * Fraction(1 - ALPHA)), rel=1e-9, abs=0)
 
 
 def _exact_rounds(fidelity: float, target: float, scheme: str, limit: int = 16) -> int | None:
@@ -200,17 +203,17 @@ def test_remote_gate_errors_below_double_epsilon_still_add_up():
     qpu = QPU(num_qubits=1, e_1q=0.0, e_2q=1e-17, e_meas=0.0, e_t=0.0)
     report = estimate("REPEAT 1000000000000000000 {\n CX 0 1\n}", [qpu, qpu], [Link((0, 1), rate_hz=1e9, fidelity=1.0)])
     assert report.remote_gates == 10**18
-    assert report.remote_error_expected == pytest.approx(10**18 * 2e-17, rel=1e-12)
+    assert report.remote_error_expected == pytest.approx(10**18 * 2e-17, rel=1e-12, abs=0)
     assert report.verdict == "infeasible"
     cost = state_teleportation_cost(10**18, qpu, qpu, Link((0, 1), rate_hz=1e9, fidelity=1.0))
-    assert cost["error"] == pytest.approx(10**18 * 1e-17, rel=1e-12)  # one CNOT per teleported state
+    assert cost["error"] == pytest.approx(10**18 * 1e-17, rel=1e-12, abs=0)  # one CNOT per teleported state
 
 
 def test_any_of_keeps_probabilities_below_double_epsilon():
     """The shared form of 1 - prod(1 - p_i): exact sums where the direct product rounds to 1."""
     from qnsim._numerics import any_of
 
-    assert any_of(1e-17, 3e-17) == pytest.approx(4e-17, rel=1e-15)
+    assert any_of(1e-17, 3e-17) == pytest.approx(4e-17, rel=1e-15, abs=0)
     assert any_of(0.5, 0.5) == 0.75
     assert any_of(1.0, 1e-300) == 1.0
     assert any_of() == 0.0
@@ -235,8 +238,8 @@ def test_capped_results_keep_a_spread_far_below_the_mean():
     assert capped.capped and not full.capped and capped.num_pairs == full.num_pairs > 1000
     reference = float(full.fidelities.std(ddof=1))
     assert 1e-11 < reference < 1e-9
-    assert capped.fidelity_std == pytest.approx(reference, rel=1e-4)
-    assert capped.fidelity_ci95 == pytest.approx(full.fidelity_ci95, rel=1e-4)
+    assert capped.fidelity_std == pytest.approx(reference, rel=1e-4, abs=0)
+    assert capped.fidelity_ci95 == pytest.approx(full.fidelity_ci95, rel=1e-4, abs=0)
 
 
 def test_probabilities_leaving_the_native_layer_stay_in_the_unit_interval():
@@ -291,8 +294,8 @@ def test_spans_late_in_the_time_range_are_exact_picosecond_differences(start_s):
     assert r.num_pairs == 5
     assert r.ages_s.tolist() == [1e-9] * 5
     assert r.latencies_s.tolist() == [1e-9] * 5
-    assert r.window_s == 5e-9 and r.rate_hz == pytest.approx(1e9, rel=1e-12)
-    assert r.mean_latency_s == pytest.approx(1e-9, rel=1e-12) and r.mean_age_s == pytest.approx(1e-9, rel=1e-12)
+    assert r.window_s == 5e-9 and r.rate_hz == pytest.approx(1e9, rel=1e-12, abs=0)
+    assert r.mean_latency_s == pytest.approx(1e-9, rel=1e-12, abs=0) and r.mean_age_s == pytest.approx(1e-9, rel=1e-12, abs=0)
 
 
 @pytest.mark.parametrize(
@@ -313,7 +316,7 @@ def test_an_attempt_period_the_picosecond_clock_would_round_far_is_refused(param
         net.add_link("a", "b", length_km=0.0, fidelity=0.9, **params)
     # The rate it suggests is the one asked for, exactly (whole picoseconds).
     link = net.add_link("a", "b", length_km=0.0, fidelity=0.9, attempt_period_s=1e-12, success_probability=0.6)
-    assert link.rate_hz == pytest.approx(6e11, rel=1e-15)
+    assert link.rate_hz == pytest.approx(6e11, rel=1e-15, abs=0)
 
 
 def test_a_request_with_no_pair_says_its_rate_of_zero_is_only_a_bound():
@@ -329,3 +332,28 @@ def test_a_request_with_no_pair_says_its_rate_of_zero_is_only_a_bound():
     assert r.num_pairs == 0 and r.rate_hz == 0.0
     assert any("rate of 0 Hz only bounds it, below 3 Hz at 95%" in note for note in r.notes)
     assert "below 3 Hz" in repr(r)
+
+
+def test_qec_per_round_rate_of_a_rare_shot_error_over_many_rounds():
+    """per_round(1e-12, 10^6): (1 - (1 - 2P)^(1/r)) / 2 took the power 1 - 2e-18, which rounds to
+    1, and read a per-round error rate of 0; the closed form is P / r to first order."""
+    from qnsim.qec import per_round
+
+    assert per_round(1e-12, 10**6) == pytest.approx(1e-18, rel=1e-9, abs=0)
+    assert per_round(0.1, 10) == pytest.approx((1 - 0.8 ** 0.1) / 2, rel=1e-14, abs=0)
+
+
+def test_qec_memory_dephasing_of_a_short_wait_is_not_lost():
+    """memory_pauli_channel for t / T2 = 1e-17 (no T1): 1 - exp(-t/T2) rounds to 0, so the Z
+    probability read 0 instead of (1 - exp(-t/T2)) / 2 = 5e-18."""
+    from qnsim.qec.channels import memory_pauli_channel
+
+    px, py, pz = memory_pauli_channel(1e-8, math.inf, 1e9)
+    assert (px, py) == (0.0, 0.0)
+    assert pz == pytest.approx(5e-18, rel=1e-12, abs=0)
+    # T1 and T2 together: gamma / 4 on X and Y, the rest of the coherence loss on Z.
+    t, t1, t2 = 1e-9, 1e3, 1e3
+    gamma = -math.expm1(-t / t1)
+    px, _, pz = memory_pauli_channel(t, t1, t2)
+    assert px == pytest.approx(gamma / 4, rel=1e-12, abs=0)
+    assert pz == pytest.approx(-math.expm1(-t / t2) / 2 - gamma / 4, rel=1e-9, abs=0)

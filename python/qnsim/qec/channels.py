@@ -335,9 +335,9 @@ def memory_pauli_channel(seconds: float, t1_s: float, t2_s: float) -> tuple[floa
     if t2_s > 2 * t1_s * (1 + 1e-12):
         raise ValueError(f"t2_s must be <= 2 t1_s, got t1_s={t1_s!r}, t2_s={t2_s!r}")
     gamma = -math.expm1(-t / t1_s)
-    coherence = math.exp(-t / t2_s)
+    lost_coherence = -math.expm1(-t / t2_s)  # 1 - exp(-t/T2): 0 in doubles below t/T2 ~ 1e-16 otherwise
     px = gamma / 4.0
-    pz = max(0.0, (1.0 - coherence) / 2.0 - gamma / 4.0)
+    pz = max(0.0, lost_coherence / 2.0 - gamma / 4.0)
     return (px, px, pz)
 
 

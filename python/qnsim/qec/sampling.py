@@ -94,7 +94,9 @@ def per_round(shot_error_rate: float, rounds: int) -> float:
     shot_error_rate = check_probability("shot_error_rate", shot_error_rate)
     if shot_error_rate >= 0.5:
         return 0.5
-    return (1.0 - (1.0 - 2.0 * shot_error_rate) ** (1.0 / rounds)) / 2.0
+    # -expm1(log1p(-2P) / r) / 2, not (1 - (1 - 2P)^(1/r)) / 2: the power is 1 - 2e-18 for P = 1e-12
+    # over 10^6 rounds, which rounds to 1 and read a per-round rate of 0.
+    return -math.expm1(math.log1p(-2.0 * shot_error_rate) / rounds) / 2.0
 
 
 @dataclass(frozen=True)
