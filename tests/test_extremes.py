@@ -357,3 +357,37 @@ def test_qec_memory_dephasing_of_a_short_wait_is_not_lost():
     px, _, pz = memory_pauli_channel(t, t1, t2)
     assert px == pytest.approx(gamma / 4, rel=1e-12, abs=0)
     assert pz == pytest.approx(-math.expm1(-t / t2) / 2 - gamma / 4, rel=1e-9, abs=0)
+
+
+# The last picosecond a run may reach, in s (int64 picoseconds, as a float that rounds below it).
+_RANGE_S = 9223372.036854
+
+
+@pytest.mark.parametrize("formalism", ["bell_diagonal", "density_matrix", "stabilizer"])
+def test_steps_that_end_past_the_time_range_never_happen_instead_of_wrapping(formalism):
+    """A link whose setup delay is ~106 days, asked to start a millisecond before the end of the
+    range: now + setup_delay wrapped past int64 to a negative time, and the run stopped with
+    "SchedulingError: cannot schedule or run to t=48033230 ps: it is before the current time".
+    The attempt starts beyond the range, so within the run nothing is delivered."""
+    net = qnsim.Network(formalism, seed=1)
+    for name in "abc":
+        net.add_node(name)
+    for u, v in (("a", "b"), ("b", "c")):
+        net.add_link(u, v, length_km=10.0, fidelity=0.9, rate_hz=1e6, setup_delay_s=_RANGE_S - 1)
+    net.request("a", "c", start_s=_RANGE_S - 1e-3)
+    r = net.run(until_s=_RANGE_S).requests[0]
+    assert r.num_pairs == 0 and r.status == "open"
+    assert net.now_s == pytest.approx(_RANGE_S, rel=1e-15, abs=0)
+
+
+def test_a_path_whose_classical_latency_overflows_the_time_range_is_refused():
+    """Two links of ~60 days of light each: the path's cumulative latency (which the swap outcomes
+    travel) wrapped past int64; it is refused by name."""
+    net = qnsim.Network("bell_diagonal")
+    for name in "abc":
+        net.add_node(name)
+    km = 60 * 86400 * 299792.458 / 1.44  # ~60 days of light in fiber
+    for u, v in (("a", "b"), ("b", "c")):
+        net.add_link(u, v, length_km=km, fidelity=0.9, rate_hz=1e-6, success_probability=1e-6)
+    with pytest.raises(ValueError, match=r"classical latency up to node 'c' exceeds the int64 picosecond range"):
+        net.request("a", "c")

@@ -67,7 +67,7 @@ void Network::start_attempt(uint32_t l, uint32_t ia, uint32_t ib) {
     Slot &sa = slots_[ia];
     Slot &sb = slots_[ib];
     sa.state = sb.state = SlotState::Attempting;
-    const int64_t start = std::max({queue_.now() + link.p.setup_delay_ps, sa.next_attempt_ps, sb.next_attempt_ps});
+    const int64_t start = std::max({later(queue_.now(), link.p.setup_delay_ps), sa.next_attempt_ps, sb.next_attempt_ps});
     // Rounds before the successful attempt's first round: with single-round timing each
     // attempt is one period; with herald-gated double-click timing only attempts whose first
     // round heralded play a second round.
@@ -143,8 +143,8 @@ void Network::on_link_success(uint32_t l, uint64_t pa, uint64_t pb) {
         s.qubit = qubits[side];
         s.partner = ids[1 - side];
         s.emitted_ps = s.last_decay_ps = emitted;
-        s.next_attempt_ps = emitted + link.p.attempt_period_ps;
-        s.known_ps = emitted + herald[side];
+        s.next_attempt_ps = later(emitted, link.p.attempt_period_ps);
+        s.known_ps = later(emitted, herald[side]);
         s.outcomes_at_src_ps = s.outcomes_at_dst_ps = 0;
         s.heralded = false;
         s.frame_x = s.frame_z = 0;

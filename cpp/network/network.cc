@@ -148,8 +148,9 @@ int64_t Network::survival_needed_ps(const Request &r, uint32_t end_hop) const {
     const uint32_t neighbour = r.p.path[end_hop == 0 ? 1 : last - 1];
     const int64_t herald_neighbour = lp.node_a == neighbour ? lp.herald_delay_a_ps : lp.herald_delay_b_ps;
     int64_t handshake = 0;
-    if (r.p.swap_handshake) handshake = 2 * lp.classical_delay_ps;  // at least a round trip to the end
-    return std::max(herald_end, herald_neighbour + handshake + nodes_[neighbour].p.swap_ps() + lp.classical_delay_ps);
+    if (r.p.swap_handshake) handshake = later(lp.classical_delay_ps, lp.classical_delay_ps);  // a round trip to the end
+    return std::max(herald_end, later(later(later(herald_neighbour, handshake), nodes_[neighbour].p.swap_ps()),
+                                      lp.classical_delay_ps));
 }
 
 uint32_t Network::add_request(const RequestParams &p) {
@@ -189,6 +190,11 @@ uint32_t Network::add_request(const RequestParams &p) {
             }
             r.links.push_back(it->second);
             side_of_hop.push_back(links_[it->second].p.node_a == a ? 0 : 1);
+            if (links_[it->second].p.classical_delay_ps > kNever - distance) {
+                // Latencies along the path are differences of these sums: one past the range cannot be told apart.
+                throw std::invalid_argument(msg("the path's one-way classical latency up to node '", nodes_[b].p.name,
+                                                "' exceeds the int64 picosecond range (about 106 days)"));
+            }
             distance += links_[it->second].p.classical_delay_ps;
         }
     }
@@ -406,7 +412,7 @@ int64_t Network::classical_latency(uint32_t a, uint32_t b) {
         if (d > dist[n]) continue;
         for (uint32_t l : nodes_[n].links) {
             const uint32_t m = links_[l].p.node_a == n ? links_[l].p.node_b : links_[l].p.node_a;
-            const int64_t nd = d + links_[l].p.classical_delay_ps;
+            const int64_t nd = later(d, links_[l].p.classical_delay_ps);
             if (nd < dist[m]) {
                 dist[m] = nd;
                 queue.push({nd, m});
@@ -417,7 +423,7 @@ int64_t Network::classical_latency(uint32_t a, uint32_t b) {
 }
 
 int64_t Network::send_message(uint32_t from, uint32_t to, uint64_t message_id) {
-    const int64_t at = queue_.now() + classical_latency(from, to);
+    const int64_t at = later(queue_.now(), classical_latency(from, to));
     queue_.schedule(at, kMessage, message_id, to);
     return at;
 }

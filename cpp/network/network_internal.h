@@ -20,6 +20,12 @@ namespace network_internal {
 constexpr uint32_t kNoSlot = UINT32_MAX;
 constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
 
+/// a + b for a time and a delay in picoseconds (both >= 0), kNever when the sum is past the int64
+/// range: a step that ends beyond it never happens within a run. Every time advanced by a delay
+/// goes through here; a plain sum wrapped (a 100-day setup delay after day 100 became a negative
+/// time, and the run stopped with a SchedulingError). Sums within the range are unchanged.
+inline int64_t later(int64_t a, int64_t b) { return b > kNever - a ? kNever : a + b; }
+
 inline double seconds(int64_t ps) { return static_cast<double>(ps) / 1e12; }  // division prints 10^7 ps as 1e-05, not 9.999999999999999e-06
 
 // Lends a node's or link's random stream to the registry for one operation, so that each draws

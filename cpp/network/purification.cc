@@ -42,13 +42,13 @@ void Network::start_purification(uint32_t a1, uint32_t a2, PurifyScheme scheme, 
     }
     const int64_t ops = std::max(na.gate1_ps + na.gate2_ps + na.measure_ps, nb.gate1_ps + nb.gate2_ps + nb.measure_ps);
     const int64_t now = queue_.now();
-    schedule_free(a2, now + ops);
-    schedule_free(b2, now + ops);
+    schedule_free(a2, later(now, ops));
+    schedule_free(b2, later(now, ops));
     slots_[a1].state = slots_[b1].state = SlotState::Locked;
     slots_[a1].purify_success = success;
     counters_.purifications++;
     // Both ends know the outcome once their measurement results have crossed.
-    queue_.schedule(now + ops + latency_ps, done_event, pack(a1, slots_[a1].gen), pack(b1, slots_[b1].gen));
+    queue_.schedule(later(later(now, ops), latency_ps), done_event, pack(a1, slots_[a1].gen), pack(b1, slots_[b1].gen));
 }
 
 void Network::try_purify(uint32_t l, uint32_t request) {

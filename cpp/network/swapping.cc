@@ -36,21 +36,21 @@ void Network::swap_now(uint32_t node, uint32_t s1, uint32_t s2, int request, int
         slots_[p2].frame_z ^= static_cast<uint8_t>(m1);
     }
     slots_[s1].qubit = slots_[s2].qubit = 0;
-    const int64_t done = queue_.now() + np.gate2_ps + np.gate1_ps + np.measure_ps;
+    const int64_t done = later(queue_.now(), np.swap_ps());
     slots_[p1].partner = p2;
     slots_[p2].partner = p1;
     if (request >= 0) {
         const Request &req = requests_[request];
         const uint32_t r = static_cast<uint32_t>(request), last = static_cast<uint32_t>(req.p.path.size() - 1);
         const uint32_t hop = slots_[s1].hop;
-        const int64_t src = done + path_latency(r, hop, 0);
-        const int64_t dst = done + path_latency(r, hop, last);
+        const int64_t src = later(done, path_latency(r, hop, 0));
+        const int64_t dst = later(done, path_latency(r, hop, last));
         const int64_t at_src = std::max({src, slots_[s1].outcomes_at_src_ps, slots_[s2].outcomes_at_src_ps});
         const int64_t at_dst = std::max({dst, slots_[s1].outcomes_at_dst_ps, slots_[s2].outcomes_at_dst_ps});
         for (uint32_t p : {p1, p2}) {
             slots_[p].outcomes_at_src_ps = at_src;
             slots_[p].outcomes_at_dst_ps = at_dst;
-            slots_[p].known_ps = std::max(slots_[p].known_ps, done + path_latency(r, hop, slots_[p].hop));
+            slots_[p].known_ps = std::max(slots_[p].known_ps, later(done, path_latency(r, hop, slots_[p].hop)));
             // Under a nested schedule an interior node waits for the news that its segment reached
             // its designated partner, so that news is an event of its own; a segment that ends
             // elsewhere makes no candidate (a later swap that extends it sends its own news).
@@ -64,7 +64,7 @@ void Network::swap_now(uint32_t node, uint32_t s1, uint32_t s2, int request, int
         if (req.p.generation == GenerationPolicy::OnDemand) slots_[s1].idle = slots_[s2].idle = true;
     } else {
         for (uint32_t p : {p1, p2}) {
-            slots_[p].known_ps = std::max(slots_[p].known_ps, done + classical_latency(node, slots_[p].node));
+            slots_[p].known_ps = std::max(slots_[p].known_ps, later(done, classical_latency(node, slots_[p].node)));
         }
         // A Python protocol's swap under on-demand generation: as the native one's, these memories
         // wait until the pair they fed ends (delivered or discarded by the protocol, or cut off).
@@ -157,7 +157,7 @@ void Network::try_swap(uint32_t node, uint32_t r, uint32_t hop, int first_side) 
             slot.state = SlotState::Locked;
             farthest = std::max(farthest, path_latency(r, hop, slots_[slot.partner].hop));
         }
-        queue_.schedule(now + 2 * farthest, kSwapNow, pack(best[0], slots_[best[0]].gen),
+        queue_.schedule(later(now, later(farthest, farthest)), kSwapNow, pack(best[0], slots_[best[0]].gen),
                                                              pack(best[1], slots_[best[1]].gen));
         if (!again) return;
     }
