@@ -64,7 +64,6 @@ def test_presets_links_keep_their_figures_bit_for_bit():
     import numpy as np
 
     from qnsim import link_models as lm
-
     from qnsim.presets import PRESETS, resolve_preset
 
     for name in PRESETS:
@@ -295,15 +294,16 @@ def test_spans_late_in_the_time_range_are_exact_picosecond_differences(start_s):
     assert r.ages_s.tolist() == [1e-9] * 5
     assert r.latencies_s.tolist() == [1e-9] * 5
     assert r.window_s == 5e-9 and r.rate_hz == pytest.approx(1e9, rel=1e-12, abs=0)
-    assert r.mean_latency_s == pytest.approx(1e-9, rel=1e-12, abs=0) and r.mean_age_s == pytest.approx(1e-9, rel=1e-12, abs=0)
+    assert r.mean_latency_s == pytest.approx(1e-9, rel=1e-12, abs=0)
+    assert r.mean_age_s == pytest.approx(1e-9, rel=1e-12, abs=0)
 
 
 @pytest.mark.parametrize(
     ("params", "match"),
     [
-        ({"rate_hz": 6e11}, r"rate_hz = 600000000000\.0 Hz gives .* rounds to 2e-12 s: a rate of 5e\+11 Hz, 16\.7% off"),
+        ({"rate_hz": 6e11}, r"rate_hz = 600000000000\.0 Hz gives .* rounds to 2e-12 s: a rate of 5e\+11 Hz, 16\.7%"),
         ({"rate_hz": 1.5e12}, r"1e\+12 Hz, 33\.3% off .*more channels"),
-        ({"attempt_period_s": 1.4e-12}, r"attempt_period_s = 1\.4e-12 s: .* 40\.0% off .*success_probability = 0\.7143"),
+        ({"attempt_period_s": 1.4e-12}, r"attempt_period_s = 1\.4e-12 s: .* 40\.0% off .*probability = 0\.7143"),
     ],
 )
 def test_an_attempt_period_the_picosecond_clock_would_round_far_is_refused(params, match):
@@ -391,3 +391,20 @@ def test_a_path_whose_classical_latency_overflows_the_time_range_is_refused():
         net.add_link(u, v, length_km=km, fidelity=0.9, rate_hz=1e-6, success_probability=1e-6)
     with pytest.raises(ValueError, match=r"classical latency up to node 'c' exceeds the int64 picosecond range"):
         net.request("a", "c")
+
+
+def test_closed_form_purification_with_a_vanishing_success_probability_is_refused():
+    """DEJMPS on a pair that is almost Psi- and one that is almost Phi-: the success probability is
+    1.3e-12, and the kept pair (the joint distribution divided by it) came back with a fidelity of
+    1.00002 and a Phi- weight of -2.1e-5, rounding of the inputs' coefficients blown up 10^12-fold."""
+    from qnsim.primitives import bell_diagonal_purify, bell_diagonal_swap
+
+    almost_psi_minus = [1.4603909919755246e-16, 1.4688954197382519e-30, 0.9999999999999999, 0.0]
+    almost_phi_minus = [9.379744400728771e-27, 0.021815398749645158, 1.3024512302771325e-12, 0.9781846012490525]
+    with pytest.raises(ValueError, match=r"kept pair: coefficient 1\.00002.* success probability of 1\.3e-12"):
+        bell_diagonal_purify(almost_psi_minus, almost_phi_minus, "dejmps")
+    # Rounding alone is clipped, not refused: every coefficient of every answer lies in [0, 1].
+    for pair in ([1 - 1e-16, 1e-16 / 3, 1e-16 / 3, 1e-16 / 3], [0.25] * 4, [0.9, 0.05, 0.03, 0.02]):
+        p, kept = bell_diagonal_purify(pair, pair, "dejmps")
+        assert 0 < p <= 1 and all(0.0 <= c <= 1.0 for c in kept)
+        assert all(0.0 <= c <= 1.0 for c in bell_diagonal_swap(pair, pair))

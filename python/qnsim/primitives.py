@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 from qnsim import _core
+from qnsim._numerics import in_unit_interval
 from qnsim.argument_checks import probability
 from qnsim.specs import check_value
 
@@ -197,7 +198,8 @@ def bell_diagonal_swap(
         >>> round(f, 12) == round(qnsim.werner_swap_fidelity(0.9, 0.8), 12)
         True
     """
-    return tuple(_core.bell_diagonal_swap(left, right, gate1_error, gate2_error, measure_error))  # type: ignore[return-value]
+    out = _core.bell_diagonal_swap(left, right, gate1_error, gate2_error, measure_error)
+    return _coefficients("bell_diagonal_swap", out, "")
 
 
 def bell_diagonal_purify(
@@ -244,4 +246,19 @@ def bell_diagonal_purify(
     far = [None if v is None else probability(name, v, error=_core.ParameterError) for name, v in
            (("gate1_error_b", gate1_error_b), ("gate2_error_b", gate2_error_b), ("measure_error_b", measure_error_b))]
     p, kept = _core.bell_diagonal_purify(pair1, pair2, native, gate1_error, gate2_error, measure_error, *far)
-    return float(p), tuple(kept)  # type: ignore[return-value]
+    # The kept pair is the joint distribution divided by p: a p near the rounding of the inputs'
+    # coefficients (~1e-17) leaves nothing of it (p = 1.3e-12 gave a kept fidelity of 1.00002).
+    why = (
+        f" with a success probability of {float(p):.3g}, too close to the rounding of the inputs' coefficients "
+        "for the kept pair to be computed in double precision"
+    )
+    return float(p), _coefficients("bell_diagonal_purify kept pair", kept, why)
+
+
+def _coefficients(what: str, values: Sequence[float], why: str) -> tuple[float, float, float, float]:
+    """Bell coefficients from the closed forms, clipped to [0, 1] where rounding put them a few ulps
+    outside, refused (named) where it put them further."""
+    clipped, bad = in_unit_interval(list(values))
+    if bad is not None:
+        raise ValueError(f"{what}: coefficient {bad!r} is outside [0, 1]{why}")
+    return tuple(float(c) for c in clipped)  # type: ignore[return-value]

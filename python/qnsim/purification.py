@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qnsim.link_builder import LinkInfo
-from qnsim.link_models import bbpssw, dejmps
+from qnsim.link_models import dejmps
 from qnsim.specs import RequestSpec, check_value, did_you_mean, parameter_error
 
 __all__ = ["PURIFICATIONS", "PurificationPlan", "plan_purification", "purification_rounds_for"]

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from qnsim._numerics import in_unit_interval
 from qnsim.argument_checks import flag, integer
 from qnsim.specs import seconds_to_ps
 
@@ -826,29 +827,20 @@ _STATUS = {"pending": "pending", "waiting": "waiting", "active": "open", "served
 _COUNTERS = ("attempts", "link_pairs", "swaps", "purifications", "purification_failures", "cutoff_discards")
 
 
-# Rounding in the native state algebra leaves a probability a few ulps outside [0, 1] (a pair of
-# F = 1 - 1e-16 in the density_matrix formalism came back with a Bell weight of -2.8e-17); within
-# this many ulps of 1 it is clipped. Anything else (NaN, inf, a real excursion) is a bug, which
-# must not reach a table as a figure.
-_ROUNDING_ULPS = 64
-
-
 def _probabilities(what: str, values: Any, count: int = 1) -> Any:
     """``values`` (probabilities, or sums of ``count`` of them), checked as they leave the native
-    layer: rounding outside [0, count] clipped, a value outside it by more refused (named)."""
-    v = np.asarray(values, dtype=float)
-    slack = _ROUNDING_ULPS * np.finfo(float).eps * max(count, 1)
-    bad = ~np.isfinite(v) | (v < -slack) | (v > count + slack)
-    if np.any(bad):
+    layer: rounding outside [0, count] clipped (a density-matrix pair of F = 1 - 1e-16 came back
+    with a Bell weight of -2.8e-17), a value outside it by more refused (named): NaN, inf or a
+    real excursion is a bug, which must not reach a table as a figure."""
+    clipped, bad = in_unit_interval(values, count)
+    if bad is not None:
         from qnsim._core import QnsimError
 
-        shown = v[bad].flat[0] if v.ndim else float(v)
         raise QnsimError(
-            f"{what}: the native run returned {shown!r}, outside [0, {count}]: a bug in qnsim; please report "
+            f"{what}: the native run returned {bad!r}, outside [0, {count}]: a bug in qnsim; please report "
             "it with the scenario (qnsim.Network.to_toml) and seed"
         )
-    clipped = np.clip(v, 0.0, float(count))
-    return float(clipped) if not v.ndim else clipped
+    return clipped
 
 
 def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkResult:
