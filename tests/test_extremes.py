@@ -408,3 +408,15 @@ def test_closed_form_purification_with_a_vanishing_success_probability_is_refuse
         p, kept = bell_diagonal_purify(pair, pair, "dejmps")
         assert 0 < p <= 1 and all(0.0 <= c <= 1.0 for c in kept)
         assert all(0.0 <= c <= 1.0 for c in bell_diagonal_swap(pair, pair))
+
+
+def test_a_hardware_attempt_period_the_clock_would_round_far_is_refused_with_its_own_rate():
+    """A 7e11 Hz source: its 1.43 ps period ran as 1 ps, 43% faster than the hardware described."""
+    from qnsim.hardware import Detector, Source
+
+    net = qnsim.Network("bell_diagonal")
+    net.add_node("a")
+    net.add_node("b")
+    source = Source(attempt_rate_hz=7e11, emission_efficiency=0.5)
+    with pytest.raises(qnsim.ParameterError, match=r"42\.9% off the 6\.158e\+10 Hz described .*source an attempt rate"):
+        net.add_link("a", "b", length_km=0.0, source=source, detector=Detector(0.9))

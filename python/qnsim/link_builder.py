@@ -276,7 +276,9 @@ def build_link(
     return LinkInfo(
         **common,
         success_probability=model.success_probability,
-        attempt_period_s=_rounded_period(period, "attempt_period_s"),
+        attempt_period_s=_rounded_period(
+            period, "attempt_period_s", None, model.success_probability / (1.0 + model.first_round_probability), True
+        ),
         herald_delay_a_s=_rounded(herald, "herald_delay_a_s"),
         herald_delay_b_s=_rounded(herald, "herald_delay_b_s"),
         bell_diagonal=tuple(float(x) for x in model.bell_diagonal),  # type: ignore[arg-type]
@@ -352,23 +354,26 @@ def _rounded(seconds: float, field_name: str) -> float:
 _PERIOD_ROUNDING = 1e-3
 
 
-def _rounded_period(seconds: float, field_name: str, rate_hz: float | None = None, p: float = 1.0) -> float:
+def _rounded_period(
+    seconds: float, field_name: str, rate_hz: float | None = None, p: float = 1.0, hardware: bool = False
+) -> float:
     """An attempt period in whole picoseconds, refused (named) where the rounding would move the
-    link's rate by more than 0.1%."""
+    link's rate (``p`` pairs per period) by more than 0.1%."""
     rounded = _rounded(seconds, field_name)
     if rounded > 0 and abs(rounded - seconds) > _PERIOD_ROUNDING * seconds:
         given = f"= {rate_hz!r} Hz gives an attempt period of {seconds:.4g} s, which" if rate_hz is not None else (
             f"= {seconds!r} s: an attempt period")
         wanted_hz = p / seconds
-        fix = (
-            f"attempt_period_s = 1e-12 with success_probability = {wanted_hz * 1e-12:.4g} has the rate wanted"
-            if wanted_hz <= 1e12
-            else "beyond 1e12 Hz a channel cannot go: give the link more channels"
-        )
+        if hardware:
+            fix = "give the source an attempt rate whose period is a whole number of picoseconds"
+        elif wanted_hz <= 1e12:
+            fix = f"attempt_period_s = 1e-12 with success_probability = {wanted_hz * 1e-12:.4g} has the rate wanted"
+        else:
+            fix = "beyond 1e12 Hz a channel cannot go: give the link more channels"
         raise parameter_error(
             field_name,
             f"{given} the core's 1 ps clock rounds to {rounded:.4g} s: a rate of {p / rounded:.4g} Hz, "
-            f"{abs(seconds / rounded - 1):.1%} off the {wanted_hz:.4g} Hz asked for ({fix})",
+            f"{abs(seconds / rounded - 1):.1%} off the {wanted_hz:.4g} Hz described ({fix})",
         )
     return rounded
 
