@@ -420,3 +420,21 @@ def test_a_hardware_attempt_period_the_clock_would_round_far_is_refused_with_its
     source = Source(attempt_rate_hz=7e11, emission_efficiency=0.5)
     with pytest.raises(qnsim.ParameterError, match=r"42\.9% off the 6\.158e\+10 Hz described .*source an attempt rate"):
         net.add_link("a", "b", length_km=0.0, source=source, detector=Detector(0.9))
+
+
+def test_herald_gated_attempts_past_the_time_range_stop_drawing():
+    """800 km of herald-gated double click (first-round heralds 1e-8, second rounds 5e-9 of those):
+    one attempt's draw looped ~2e8 times (about 4 s, ~40 s at 900 km) until a success whose time was
+    past the int64 range anyway; it now stops once the rounds pass the range, ~2.4e9 rounds of 3.8 ms."""
+    from qnsim.hardware import Detector, Source
+
+    net = qnsim.Network("bell_diagonal", seed=1)
+    net.add_node("a")
+    net.add_node("b")
+    link = net.add_link("a", "b", length_km=800.0, source=Source(attempt_rate_hz=1e9, emission_efficiency=1.0),
+                        detector=Detector(1.0), scheme="double_click", double_click_timing="second_on_herald")
+    net.request("a", "b", num_pairs=1)
+    result = net.run(until_s=1.0)
+    assert result.requests[0].num_pairs == 0
+    rounds_in_range = _RANGE_S / link.attempt_period_s
+    assert result.counters["attempts"] < 2 * rounds_in_range  # was ~2e16, drawn one first-round herald at a time

@@ -104,12 +104,17 @@ int64_t Network::rounds_before_success(uint32_t l) {
         return k - 1;
     }
     const double second = p.success_probability / p.first_round_probability;
+    // Rounds past which the emission is beyond the time range whatever the start (so start_attempt
+    // would schedule nothing): stop drawing there. Capped at kNever / 4 in rounds alone, a link of
+    // 1e-9 first-round heralds and 5e-10 second-round ones (900 km, herald-gated double click) drew
+    // ~10^9 times, a stall of ~40 s, for an attempt that ends after the range anyway.
+    const int64_t cap = std::min(kNever / 4, kNever / p.attempt_period_ps);
     int64_t rounds = 0;
     while (true) {
         // until a first-round herald
         const int64_t first = p.first_round_probability >= 1 ? 1 : rng.geometric_log(link.log1m_first_round);
         counters_.attempts += static_cast<uint64_t>(first);
-        if (first > kNever / 4 || rounds > kNever / 4) return kNever;  // beyond the time range
+        if (first > cap || rounds > cap) return kNever;  // beyond the time range
         if (rng.bernoulli(second)) return rounds + first - 1;
         rounds += first + 1;
     }
