@@ -438,3 +438,19 @@ def test_herald_gated_attempts_past_the_time_range_stop_drawing():
     assert result.requests[0].num_pairs == 0
     rounds_in_range = _RANGE_S / link.attempt_period_s
     assert result.counters["attempts"] < 2 * rounds_in_range  # was ~2e16, drawn one first-round herald at a time
+
+
+def test_a_request_dropped_before_admission_gives_no_rate_bound():
+    """A request dropped while it waited for memory made no attempt: its drop note says why. The rate
+    bound read as a figure about its links ("below 599 Hz at 95%" for a request that never ran)."""
+    net = qnsim.Network("bell_diagonal", seed=1)
+    for name in "amb":
+        net.add_node(name, num_memories=2)
+    net.add_link("a", "m", length_km=1.0, fidelity=0.9, rate_hz=1e3)
+    net.add_link("m", "b", length_km=1.0, fidelity=0.9, rate_hz=1e3)
+    net.request("a", "b")
+    net.request("a", "b", num_pairs=2, deadline_s=5e-3)
+    late = net.run(until_s=10e-3).requests[1]
+    assert late.status == "dropped" and late.admitted_s is None
+    assert any("waiting for memory" in note for note in late.notes)
+    assert not any("only bounds it" in note for note in late.notes)

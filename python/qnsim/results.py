@@ -467,7 +467,10 @@ class RequestResult:
                 )
             if self.purification_failures:
                 notes.append(f"no pair delivered: {self.purification_failures} purification rounds failed")
-            if self.window_s > 0:
+            # A request dropped before it was admitted made no attempt: its drop note says why, and a
+            # bound on a rate it never measured would read as a figure about its links.
+            never_ran = self.status == "dropped" and self.admitted_s is None
+            if self.window_s > 0 and not never_ran:
                 # A rate of exactly 0 Hz is a measurement of nothing: a link of 1e-9 Hz run for 1e6 s
                 # reads 0 Hz, as does one of 2 Hz run for 0.5 s now and then. Poisson: no event in t
                 # rules out rates above -ln(0.05) / t at 95%.
