@@ -188,18 +188,9 @@ void Network::release_pair(QubitHandle a, QubitHandle b) {
 void Network::discard_slot_pair(uint32_t slot) {
     check_slot(slot);
     const uint32_t partner = slots_[slot].partner;
-    const uint32_t owner = slots_[slot].owner;
-    // Under on-demand generation the memories whose swaps built this pair may make the next one
-    // (as after a cutoff); released before the frees so that every freed memory's link restarts.
-    if (owner != kNoSlot) {
-        // Without a partner the pair was end to end, its other end already consumed: the whole path.
-        uint32_t lo = 0, hi = static_cast<uint32_t>(requests_[owner].links.size());
-        if (partner != kNoSlot && slots_[partner].owner == owner) {
-            lo = std::min(slots_[slot].hop, slots_[partner].hop);
-            hi = std::max(slots_[slot].hop, slots_[partner].hop);
-        }
-        release_idle(owner, lo, hi);
-    }
+    // Under on-demand generation the memories whose swaps built this pair may make the next one (as
+    // after a cutoff); released before the frees so that every freed memory's link restarts.
+    release_builders(slot);
     free_slot(slot, true);
     if (partner != kNoSlot && slots_[partner].state != SlotState::Free) free_slot(partner, true);
 }

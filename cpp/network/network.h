@@ -380,6 +380,9 @@ class Network final {
     // On-demand generation: memories of the request on path links [hop_lo, hop_hi) that wait for
     // their pair's end attempt again.
     void release_idle(uint32_t request, uint32_t hop_lo, uint32_t hop_hi);
+    /// Under on-demand generation, releases the idle memories whose swaps built the pair `slot`
+    /// holds (the hops between its two ends) for their next pair: its end came (cutoff, discard).
+    void release_builders(uint32_t slot);
     void try_end_to_end_purify(uint32_t request);
     // The first two candidates that are eligible and share a level, or (kNoSlot, kNoSlot).
     template <typename Eligible, typename Level>

@@ -136,6 +136,18 @@ void Network::release_idle(uint32_t r, uint32_t hop_lo, uint32_t hop_hi) {
     }
 }
 
+void Network::release_builders(uint32_t slot) {
+    const uint32_t owner = slots_[slot].owner, partner = slots_[slot].partner;
+    if (owner == kNoSlot) return;
+    // Without a partner the pair was end to end, its other end already consumed: it spanned the whole path.
+    uint32_t lo = 0, hi = static_cast<uint32_t>(requests_[owner].links.size());
+    if (partner != kNoSlot && slots_[partner].owner == owner) {
+        lo = std::min(slots_[slot].hop, slots_[partner].hop);
+        hi = std::max(slots_[slot].hop, slots_[partner].hop);
+    }
+    release_idle(owner, lo, hi);
+}
+
 void Network::bring_up_to_date(uint32_t slot, Rng *stream) {
     Slot &s = slots_[slot];
     const Node &node = nodes_[s.node];
@@ -251,16 +263,7 @@ void Network::on_cutoff(uint64_t packed) {
     trace_slots(TraceKind::Cutoff, owner, slot, slots_[slot].partner, 0);
     if (owner != kNoSlot) requests_[owner].stats.cutoff_discards++;
     const uint32_t partner = slots_[slot].partner;
-    if (owner != kNoSlot) {
-        // The memories whose swaps built this pair can make the next one. Without a partner the
-        // pair was end to end, its other end already consumed: it spanned the whole path.
-        uint32_t lo = 0, hi = static_cast<uint32_t>(requests_[owner].links.size());
-        if (partner != kNoSlot && slots_[partner].owner == owner) {
-            lo = std::min(slots_[slot].hop, slots_[partner].hop);
-            hi = std::max(slots_[slot].hop, slots_[partner].hop);
-        }
-        release_idle(owner, lo, hi);
-    }
+    release_builders(slot);
     // A pair whose other end already used its qubit (its delivery under way) is lost all the same:
     // the protocol hears of it, with no partner slot.
     if (hook_ && (partner != kNoSlot || slots_[slot].consumed_partner_qubit)) {
