@@ -86,6 +86,27 @@ py::dict counts_to_dict(const workload::Counts &c) {
     return out;
 }
 
+/// Instructions and targets between two reports of a symbolic pass (tens of milliseconds at most).
+constexpr uint64_t kVisitPeriod = uint64_t{1} << 20;
+
+/// The progress of one native count run without the GIL: every report takes the GIL, runs
+/// Python's pending signal handlers (Ctrl-C raises KeyboardInterrupt out of the count) and then
+/// calls `callback(done, total)` unless it is None (total 0: not known ahead; a new phase starts
+/// again from done = 0). An exception from either propagates out of the count.
+workload::Progress python_progress(const py::object &callback, uint64_t period) {
+    if (!callback.is_none() && !PyCallable_Check(callback.ptr())) {
+        throw py::type_error("progress must be a callable(done, total) or None, got " +
+                             std::string(py::str(py::type::of(callback).attr("__name__"))));
+    }
+    return workload::Progress(
+        [callback](uint64_t done, uint64_t total) {
+            py::gil_scoped_acquire gil;
+            raise_pending_signals();
+            if (!callback.is_none()) callback(done, total);
+        },
+        period);
+}
+
 }  // namespace
 
 void bind_estimate(py::module_ &m) {
@@ -121,34 +142,41 @@ qnsim.estimate.Workload). Parsing throws CircuitParseError naming the line.
         return out;
     }, "Canonical names of the gates Stim defines (the rest of gate_kinds() are qnsim extensions).");
 
-    cls.def(py::init([](const std::string &text) {
+    cls.def(py::init([](const std::string &text, const py::object &progress) {
+                workload::Progress report = python_progress(progress, kVisitPeriod);
                 py::gil_scoped_release release;
-                return workload::Program::parse(text);
+                return workload::Program::parse(text, &report);
             }),
-            py::arg("text"));
-    cls.def("counts", [](const workload::Program &p, uint64_t rotation_unroll_budget) {
+            py::arg("text"), py::kw_only(), py::arg("progress") = py::none(),
+            "Parses; progress(done, total) in bytes of text, every 2^20 bytes (Ctrl-C stops it either way).");
+    cls.def("counts", [](const workload::Program &p, uint64_t rotation_unroll_budget, const py::object &progress) {
         workload::Counts c;
+        workload::Progress report = python_progress(progress, kVisitPeriod);
         {
             py::gil_scoped_release release;
-            c = p.count(rotation_unroll_budget);
+            c = p.count(rotation_unroll_budget, &report);
         }
         return counts_to_dict(c);
-    }, py::arg("rotation_unroll_budget") = uint64_t{1} << 27, "Symbolic counts: dict(per_gate, pair_a, pair_b, pair_weight, measurements, depth_bound, rotation_depth, "
+    }, py::arg("rotation_unroll_budget") = uint64_t{1} << 27, py::kw_only(), py::arg("progress") = py::none(),
+       "Symbolic counts: dict(per_gate, pair_a, pair_b, pair_weight, measurements, depth_bound, rotation_depth, "
        "num_qubits (1 + largest index used), used_qubits, product_measure_qubits (first qubit of each "
        "measurement of a Pauli product over two or more qubits)). rotation_unroll_budget: most target visits spent "
-       "counting rotation layers by plain unrolling; beyond, REPEATs are extrapolated once periodic.");
+       "counting rotation layers by plain unrolling; beyond, REPEATs are extrapolated once periodic. "
+       "progress(done, total): instructions and targets visited, every 2^20, in two phases (the symbolic pass, then "
+       "the rotation layers; each starts from 0; total 0 = not known). Ctrl-C stops the count either way.");
     cls.def(
         "placed",
         [](const workload::Program &p, const std::vector<int32_t> &qpu_of, uint32_t num_qpus, std::vector<double> t_1q,
            std::vector<double> t_2q, std::vector<double> t_meas, std::vector<double> t_reset,
            std::vector<double> t_remote, std::vector<double> t_frame, Flag schedule,
-           uint64_t repeat_iteration_budget) {
+           uint64_t repeat_iteration_budget, const py::object &progress) {
             workload::Durations d{std::move(t_1q),    std::move(t_2q),     std::move(t_meas),
                                   std::move(t_reset), std::move(t_remote), std::move(t_frame)};
             workload::PlacedCounts r;
+            workload::Progress report = python_progress(progress, kVisitPeriod);
             {
                 py::gil_scoped_release release;
-                r = p.count_placed(qpu_of, num_qpus, d, schedule, repeat_iteration_budget);
+                r = p.count_placed(qpu_of, num_qpus, d, schedule, repeat_iteration_budget, &report);
             }
             py::dict out;
             out["local_1q"] = to_py_list(r.local_1q);
@@ -165,7 +193,7 @@ qnsim.estimate.Workload). Parsing throws CircuitParseError naming the line.
         },
         py::arg("qpu_of"), py::arg("num_qpus"), py::arg("t_1q"), py::arg("t_2q"), py::arg("t_meas"),
         py::arg("t_reset"), py::arg("t_remote"), py::arg("t_frame"), py::arg("schedule") = true,
-        py::arg("repeat_iteration_budget") = 4096,
+        py::arg("repeat_iteration_budget") = 4096, py::kw_only(), py::arg("progress") = py::none(),
         "Remote-aware counts for a placement; remote_gates, remote_pairs and cat_pairs are {(a, b): count} over "
         "the QPU pairs a < b that have any; t_remote and t_frame are flattened k*k lists. t_remote: time a remote gate "
         "occupies its qubits; t_frame: time from its start until its byproduct corrections are known. Corrections "
@@ -174,7 +202,8 @@ qnsim.estimate.Workload). Parsing throws CircuitParseError naming the line.
         "correction; FrameRule in workload_counter.h). schedule=False: counts only (critical_path_s is the static "
         "bound, cat_pairs equal remote_pairs), much faster on long loops. critical_path_exact is False when a REPEAT "
         "was still in a transient after repeat_iteration_budget iterations (its latest growth extrapolated). Raises ValueError for a used qubit placed "
-        "on no QPU.");
+        "on no QPU. progress(done, total): the static pass (instructions and targets, total known), then with "
+        "schedule the stateful pass (total 0: not known); every 2^20. Ctrl-C stops it either way.");
     cls.def(
         "unroll",
         [](const workload::Program &p, uint64_t max_ops) {
@@ -197,16 +226,18 @@ qnsim.estimate.Workload). Parsing throws CircuitParseError naming the line.
 
     m.def(
         "stream_count_file",
-        [](const std::string &path, size_t chunk_bytes) {
+        [](const std::string &path, size_t chunk_bytes, const py::object &progress) {
             workload::Counts c;
+            workload::Progress report = python_progress(progress, 1);  // after every chunk
             {
                 py::gil_scoped_release release;
-                c = workload::stream_count_file(path, chunk_bytes);
+                c = workload::stream_count_file(path, chunk_bytes, &report);
             }
             return counts_to_dict(c);
         },
-        py::arg("path"), py::arg("chunk_bytes") = size_t(1) << 22,
-        "Streams an unrolled circuit file in chunks; same dict as WorkloadProgram.counts().");
+        py::arg("path"), py::arg("chunk_bytes") = size_t(1) << 22, py::kw_only(), py::arg("progress") = py::none(),
+        "Streams an unrolled circuit file in chunks; same dict as WorkloadProgram.counts(). progress(done, total): "
+        "bytes read and the file's size (0 if unknown), after every chunk. Ctrl-C stops it after the current chunk.");
 }
 
 }  // namespace qnsim_bindings

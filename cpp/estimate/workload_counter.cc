@@ -603,6 +603,7 @@ struct RotationWalk {
     std::vector<uint32_t> ncomp;
     uint64_t visits = 0, extrapolations = 0, scanned = 0;
     bool failed = false;
+    Progress *progress = nullptr;
 
     /// The node groups one application ties (layer or join), as RotationLayers::apply treats them.
     template <typename F>
@@ -704,6 +705,7 @@ struct RotationWalk {
                 continue;
             }
             visits += 1 + (ins.target_end - ins.target_begin);
+            if (progress) progress->advance(1 + (ins.target_end - ins.target_begin));
             if (visits > budget) {
                 failed = true;
                 return;
@@ -993,7 +995,8 @@ void Counts::add_scaled(const Counts &other, count_t factor) {
     num_qubits = std::max(num_qubits, other.num_qubits);
 }
 
-Program Program::parse(const std::string &text) {
+Program Program::parse(const std::string &text, Progress *progress) {
+    if (progress) progress->phase(text.size());
     Program prog;
     prog.blocks_.emplace_back();
     std::vector<uint32_t> stack{0};
@@ -1009,6 +1012,7 @@ Program Program::parse(const std::string &text) {
         ++line;
         const size_t before = prog.targets_.size();
         ParsedLine pl = parse_line(p, line_end, line, prog.targets_, name_buf, cached);
+        if (progress) progress->advance(static_cast<uint64_t>((nl ? nl + 1 : end) - p));
         p = nl ? nl + 1 : end;
         switch (pl.kind) {
             case LineKind::Empty:
@@ -1053,10 +1057,18 @@ Program Program::parse(const std::string &text) {
         throw CircuitParseError(msg("unbalanced braces: the REPEAT block opened on line ", open_lines.back(),
                                     " is never closed (missing '}')"));
     }
+    if (progress) progress->finish();
     return prog;
 }
 
-Counts Program::count(uint64_t rotation_unroll_budget) const {
+uint64_t Program::visit_total() const {
+    uint64_t n = targets_.size();
+    for (const auto &block : blocks_) n += block.size();
+    return n;
+}
+
+Counts Program::count(uint64_t rotation_unroll_budget, Progress *progress) const {
+    if (progress) progress->phase(visit_total());
     std::vector<std::unique_ptr<Counts>> memo(blocks_.size());
     // Blocks are numbered in opening order, so every body has a larger index than its parent:
     // counting from the last block to the first visits bodies before the blocks that repeat them.
@@ -1066,6 +1078,7 @@ Counts Program::count(uint64_t rotation_unroll_budget) const {
         Counts nested;
         nested.per_gate.assign(gate_table().size(), 0);
         for (const Instruction &ins : blocks_[b]) {
+            if (progress) progress->advance(1 + (ins.target_end - ins.target_begin));
             if (ins.gate == kRepeatId) {
                 const Counts &body = *memo[ins.block];
                 nested.add_scaled(body, ins.repeat_count);
@@ -1094,6 +1107,7 @@ Counts Program::count(uint64_t rotation_unroll_budget) const {
         c->rotation_span = tally.layers.rspan;
         memo[b] = std::move(c);
     }
+    if (progress) progress->finish();
     Counts out = *memo[0];
     out.num_qubits = num_qubits_;
     for (uint32_t q = 0; q < used_.size(); ++q) {
@@ -1120,12 +1134,14 @@ Counts Program::count(uint64_t rotation_unroll_budget) const {
             work[b] = w;
         }
         if (work[0] <= rotation_unroll_budget) {
+            if (progress) progress->phase(static_cast<uint64_t>(work[0]));
             RotationLayers<uint64_t> layers;
             std::function<void(uint32_t)> walk = [&](uint32_t block) {
                 for (const Instruction &ins : blocks_[block]) {
                     if (ins.gate == kRepeatId) {
                         for (uint64_t r = 0; r < ins.repeat_count; ++r) walk(ins.block);
                     } else {
+                        if (progress) progress->advance(1 + (ins.target_end - ins.target_begin));
                         layers.apply(gate_table()[ins.gate], targets_.data() + ins.target_begin,
                                      ins.target_end - ins.target_begin);
                     }
@@ -1135,7 +1151,9 @@ Counts Program::count(uint64_t rotation_unroll_budget) const {
             out.rotation_depth = layers.rotation_depth;
             out.rotation_span = layers.rspan;
         } else {
+            if (progress) progress->phase(kRotationUnrollBudget);
             RotationWalk extrapolated{blocks_, targets_, num_qubits_, kRotationUnrollBudget, {}, {}, {}, {}};
+            extrapolated.progress = progress;
             extrapolated.prepare();
             extrapolated.L.rclock.assign(num_qubits_, 0);
             extrapolated.run(0);
@@ -1146,6 +1164,7 @@ Counts Program::count(uint64_t rotation_unroll_budget) const {
                 out.rotation_span = extrapolated.L.rspan;
             }
         }
+        if (progress) progress->finish();
     }
     return out;
 }
@@ -1265,6 +1284,7 @@ struct PlacedContext {
     const std::vector<int32_t> &qpu_of;
     uint32_t k;
     const Durations &d;
+    Progress *progress = nullptr;
 
     int32_t qpu(uint32_t q, uint32_t line) const {
         const int32_t a = q < qpu_of.size() ? qpu_of[q] : -1;
@@ -1320,6 +1340,7 @@ StaticResult placed_static(const PlacedContext &c, uint32_t b, const std::vector
         depth = std::max(depth, t);
     };
     for (const Instruction &ins : c.blocks[b]) {
+        if (c.progress) c.progress->advance(1 + (ins.target_end - ins.target_begin));
         if (ins.gate == kRepeatId) {
             const StaticResult &body = *memo[ins.block];
             const count_t n = ins.repeat_count;
@@ -1532,6 +1553,7 @@ struct StatefulPass {
                 continue;
             }
             ++work;
+            if (c.progress) c.progress->advance(1 + (ins.target_end - ins.target_begin));
             const GateSpec &g = gate_table()[ins.gate];
             const FrameRule &rule = frame_rule(ins.gate);
             const Target *t = c.targets.data() + ins.target_begin;
@@ -1830,7 +1852,7 @@ struct StatefulPass {
 }  // namespace
 
 PlacedCounts Program::count_placed(const std::vector<int32_t> &qpu_of, uint32_t num_qpus, const Durations &d,
-                                   bool schedule, uint64_t repeat_iteration_budget) const {
+                                   bool schedule, uint64_t repeat_iteration_budget, Progress *progress) const {
     if (num_qpus == 0) throw std::invalid_argument("num_qpus must be at least 1, got 0");
     const size_t kk = size_t(num_qpus) * num_qpus;
     if (d.t_1q.size() != num_qpus || d.t_2q.size() != num_qpus || d.t_meas.size() != num_qpus ||
@@ -1840,7 +1862,8 @@ PlacedCounts Program::count_placed(const std::vector<int32_t> &qpu_of, uint32_t 
     }
     std::vector<int32_t> qpus = qpu_of;
     if (qpus.size() < num_qubits_) qpus.resize(num_qubits_, -1);
-    PlacedContext ctx{targets_, blocks_, qpus, num_qpus, d};
+    PlacedContext ctx{targets_, blocks_, qpus, num_qpus, d, progress};
+    if (progress) progress->phase(visit_total());
     std::vector<std::unique_ptr<StaticResult>> memo(blocks_.size());
     for (size_t b = blocks_.size(); b-- > 0;) {
         memo[b] = std::make_unique<StaticResult>(placed_static(ctx, static_cast<uint32_t>(b), memo));
@@ -1853,15 +1876,18 @@ PlacedCounts Program::count_placed(const std::vector<int32_t> &qpu_of, uint32_t 
     out.remote_gates = memo[0]->remote_gates;
     out.remote_pairs = memo[0]->remote_pairs;
     out.critical_path_bound_s = memo[0]->depth_s;
+    if (progress) progress->finish();
     if (!schedule) {
         out.cat_pairs = out.remote_pairs;
         out.critical_path_s = out.critical_path_bound_s;
         return out;
     }
+    if (progress) progress->phase(0);
     StatefulPass cat{ctx, std::vector<count_t>(kk, 0), std::vector<int32_t>(qpus.size(), -1),
                      std::vector<double>(qpus.size(), 0.0), std::vector<double>(4 * qpus.size(), 0.0)};
     cat.iteration_budget = std::max<uint64_t>(repeat_iteration_budget, 1);
     cat.run(0);
+    if (progress) progress->finish();
     out.cat_pairs = cat.pairs;
     out.critical_path_s = cat.clock.empty() ? 0.0 : *std::max_element(cat.clock.begin(), cat.clock.end());
     out.cat_exact = cat.exact;
@@ -1945,10 +1971,20 @@ std::vector<std::pair<int32_t, std::vector<int64_t>>> Program::unroll(uint64_t m
 
 // ---------------------------------------------------------------------------------------------
 
-Counts stream_count_file(const std::string &path, size_t chunk_bytes) {
+Counts stream_count_file(const std::string &path, size_t chunk_bytes, Progress *progress) {
     if (chunk_bytes < 4096) throw std::invalid_argument(msg("chunk_bytes must be >= 4096, got ", chunk_bytes));
     std::unique_ptr<FILE, int (*)(FILE *)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
     if (!f) throw std::invalid_argument(msg("cannot open circuit file '", path, "'"));
+    if (progress) {
+        // The size for the progress total only (a pipe or special file has none: 0, unknown).
+        uint64_t size = 0;
+        if (std::fseek(f.get(), 0, SEEK_END) == 0) {
+            const long at = std::ftell(f.get());
+            if (at > 0) size = static_cast<uint64_t>(at);
+        }
+        std::rewind(f.get());
+        progress->phase(size);
+    }
     Tally<uint64_t, PairMap> tally;
     std::vector<char> product_measured;
     std::vector<char> buf(chunk_bytes);
@@ -1990,9 +2026,11 @@ Counts stream_count_file(const std::string &path, size_t chunk_bytes) {
             }
             p = nl + 1;
         }
+        if (progress) progress->advance(got);
     }
     if (std::ferror(f.get())) throw std::invalid_argument(msg("error reading circuit file '", path, "'"));
     if (!carry.empty()) handle(carry.data(), carry.data() + carry.size());
+    if (progress) progress->finish();
     Counts out;
     out.per_gate.assign(tally.per_gate.begin(), tally.per_gate.end());
     tally.pairs.for_each([&](uint64_t k, uint64_t v) { out.pairs[k] = v; });

@@ -18,9 +18,12 @@
 // under their canonical name. The gate table is shared with the stabilizer parser
 // (`stabilizer/gate_table.h`). Parse errors throw qnsim::CircuitParseError naming the line.
 
+#include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "stabilizer/gate_table.h"
@@ -36,6 +39,50 @@ using gates::GateSpec;
 using gates::gate_id;
 using gates::gate_table;
 using gates::suggest_gate;
+
+/// Progress of a long count, and the way to stop one: a count calls `report(done, total)` every
+/// `period` units of work (bytes read, or instructions and targets visited; total 0 when not known
+/// ahead) and once more at its end. The report may throw to stop the count (the Python bindings
+/// run pending signal handlers in it, so Ctrl-C stops a count within one period); the exception
+/// propagates unchanged. Reporting changes nothing in the results, and without a report the
+/// check costs one comparison per step.
+class Progress {
+   public:
+    using Report = std::function<void(uint64_t done, uint64_t total)>;
+    Progress() = default;
+    Progress(Report report, uint64_t period) : report_(std::move(report)), period_(period ? period : 1) {
+        if (report_) next_ = period_;
+    }
+    /// Adds `units` of work done.
+    void advance(uint64_t units) {
+        done_ += units;
+        if (done_ >= next_) report_now();
+    }
+    /// Starts a new phase of `total` units (0: not known), from 0 done.
+    void phase(uint64_t total) {
+        done_ = 0;
+        total_ = total;
+        if (report_) {
+            next_ = period_;
+            report_(0, total_);
+        }
+    }
+    /// Reports the phase done (done = total when the total was known).
+    void finish() {
+        if (report_) report_(total_ ? total_ : done_, total_ ? total_ : done_);
+    }
+    uint64_t done() const { return done_; }
+
+   private:
+    void report_now() {
+        next_ = done_ + period_;
+        report_(total_ ? std::min(done_, total_) : done_, total_);
+    }
+    Report report_;
+    uint64_t period_ = 1;
+    uint64_t done_ = 0, total_ = 0;
+    uint64_t next_ = ~uint64_t{0};  // Never reached without a report.
+};
 
 /// One parsed target. Qubit targets carry their index; others are kept only for validation.
 struct Target {
@@ -145,14 +192,18 @@ class Program {
    public:
     /// Parses Stim circuit text; throws CircuitParseError on unknown gates, REPEAT counts < 1,
     /// unbalanced braces and bad targets. Qubit indices must be < 2^24 (Stim's limit).
-    static Program parse(const std::string &text);
+    /// progress: one unit per byte of text.
+    static Program parse(const std::string &text, Progress *progress = nullptr);
 
     /// Symbolic counts (never unrolls, except the rotation layers of a program of at most 2^27
     /// target visits unrolled, see `rotation_depth_exact`). Throws StateTooLargeError on 128-bit
     /// overflow.
     /// rotation_unroll_budget: most target visits the rotation layers are counted by plain
     /// unrolling (beyond it, REPEATs are extrapolated once periodic; tests lower it).
-    Counts count(uint64_t rotation_unroll_budget = uint64_t{1} << 27) const;
+    /// progress: one unit per instruction and per target visited, in two phases: the symbolic
+    /// pass (total known), then the rotation layers when any (total known when unrolled, else the
+    /// extrapolating walk's budget, an upper bound).
+    Counts count(uint64_t rotation_unroll_budget = uint64_t{1} << 27, Progress *progress = nullptr) const;
 
     /// Remote-aware counts for a placement (qpu_of[q] in [0, k) or -1 for "on no QPU": throws
     /// std::invalid_argument naming the first such qubit that is used). schedule = false skips
@@ -160,14 +211,19 @@ class Program {
     /// and cat_pairs equal remote_pairs (no cat-entangler sharing).
     /// repeat_iteration_budget: iterations of one REPEAT executed at most while looking for its
     /// steady state (tests lower it to reach the transient branch).
+    /// progress: one unit per instruction and target of the static pass (total known), then, with
+    /// schedule, one per instruction the stateful pass executes (total not known ahead).
     PlacedCounts count_placed(const std::vector<int32_t> &qpu_of, uint32_t num_qpus, const Durations &d,
-                              bool schedule = true, uint64_t repeat_iteration_budget = 4096) const;
+                              bool schedule = true, uint64_t repeat_iteration_budget = 4096,
+                              Progress *progress = nullptr) const;
 
     /// The unrolled instruction stream as (gate id, qubit targets) for small circuits (tests and
     /// simulation). Throws StateTooLargeError if more than max_ops applications would result.
     std::vector<std::pair<int32_t, std::vector<int64_t>>> unroll(uint64_t max_ops) const;
 
     const std::vector<Target> &targets() const { return targets_; }
+    /// Instructions plus targets of all blocks, each counted once (the symbolic passes' work).
+    uint64_t visit_total() const;
     const std::vector<std::vector<Instruction>> &blocks() const { return blocks_; }
 
    private:
@@ -181,8 +237,9 @@ class Program {
 /// Streams an unrolled circuit file (no REPEAT) in chunks of chunk_bytes; per-gate counts, pair
 /// counts and measurement records, memory independent of the file length. Throws
 /// CircuitParseError on the first bad line (REPEAT included: use Program::parse for those),
-/// std::invalid_argument if the file cannot be opened.
-Counts stream_count_file(const std::string &path, size_t chunk_bytes);
+/// std::invalid_argument if the file cannot be opened. progress: one unit per byte read, total the
+/// file's size (0 if it cannot be told, a pipe), reported after each chunk.
+Counts stream_count_file(const std::string &path, size_t chunk_bytes, Progress *progress = nullptr);
 
 /// Decimal text of a 128-bit count.
 std::string to_string(count_t v);

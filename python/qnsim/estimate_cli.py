@@ -2,7 +2,7 @@
 
 Usage::
 
-    qnsim estimate WORKLOAD (--links FILE.toml | --network FILE.toml) [--json] [--stream]
+    qnsim estimate WORKLOAD (--links FILE.toml | --network FILE.toml) [--json] [--stream] [--progress/--no-progress]
 
 WORKLOAD is a circuit file, a ``.toml`` logical summary or a ``.json`` logical-counts file of the
 Azure estimator (:data:`qnsim.estimate.workload.DIALECT`). The links file holds ``[[qpu]]``,
@@ -24,6 +24,10 @@ Azure estimator (:data:`qnsim.estimate.workload.DIALECT`). The links file holds 
 
     [estimate]
     max_runtime_s = 31557600.0
+
+A progress bar shows on stderr while a long circuit is read, counted or scheduled (on a terminal
+once a pass looks longer than ~1 s; ``--progress`` always, ``--no-progress`` never); Ctrl-C stops
+any of them (exit status 130).
 
 Exit status: 0 feasible, 1 infeasible, 2 bad input.
 """
@@ -319,7 +323,7 @@ def load_network(
     return qpus, links, opts
 
 
-def _load_workload(path: str, stream: bool) -> Any:
+def _load_workload(path: str, stream: bool, progress: bool | None = None) -> Any:
     from qnsim.estimate import LogicalSummary, Workload, stream_circuit_file
 
     if path.endswith(".toml"):
@@ -329,8 +333,8 @@ def _load_workload(path: str, stream: bool) -> Any:
     if stream:
         if not os.path.isfile(path):
             raise OSError(2 if not os.path.exists(path) else 21, "not a readable file", path)
-        return stream_circuit_file(path)
-    return Workload.from_file(path)
+        return stream_circuit_file(path, progress=progress)
+    return Workload.from_file(path, progress=progress)
 
 
 def _calibrated_fields(table: Any, fields: dict[str, Any], base_dir: str) -> dict[str, Any]:
@@ -415,6 +419,19 @@ def _parser() -> argparse.ArgumentParser:
     group.add_argument("--network", type=path_arg, help="the same file as --links (an alias)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--stream", action="store_true", help="stream an unrolled circuit file (no REPEAT)")
+    # As `qnsim run --progress`: by default a bar shows on a terminal once a pass looks longer than ~1 s.
+    bar = parser.add_mutually_exclusive_group()
+    bar.add_argument(
+        "--progress",
+        dest="progress",
+        action="store_const",
+        const=True,
+        default=None,
+        help="always show progress bars (stderr) for reading, counting and scheduling the circuit",
+    )
+    bar.add_argument(
+        "--no-progress", dest="progress", action="store_const", const=False, help="never show a progress bar"
+    )
     return parser
 
 
@@ -430,8 +447,8 @@ def _main(parser: argparse.ArgumentParser, args_in: list[str]) -> int:
     net_path = args.links if args.links is not None else args.network
     table = TomlTable.load(net_path)
     qpus, links, opts = load_network(table, base_dir=os.path.dirname(os.path.abspath(net_path)))
-    workload = _load_workload(args.workload, args.stream)
-    report = estimate(workload, qpus, links, **opts)
+    workload = _load_workload(args.workload, args.stream, args.progress)
+    report = estimate(workload, qpus, links, **opts, progress=args.progress)
     text = report.to_json() if args.json else report.table()
     print_quietly(text)
     return 0 if report.feasible else 1

@@ -1,5 +1,10 @@
-"""Progress bars for long native runs: the run is cut into chunks of simulated time, and only
-the last chunk hands kept pairs over, so the chunks change nothing in the results.
+"""Progress bars for long native runs.
+
+A network run is cut into chunks of simulated time, and only the last chunk hands kept pairs
+over, so the chunks change nothing in the results (:func:`run_with_bar`). A native count of the
+estimator reports ``(done, total)`` itself every so often (bytes read, instructions visited) to a
+callback that also lets Ctrl-C stop it (:func:`native_progress`); the callback reads nothing back,
+so the counts are the same with or without a bar.
 
 >>> stderr_is_tty() in (True, False)
 True
@@ -9,9 +14,12 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, Callable
 
-__all__ = ["run_with_bar", "stderr_is_tty"]
+__all__ = ["NativeBar", "native_progress", "run_with_bar", "stderr_is_tty"]
+
 
 _BAR_FORMAT = "{l_bar}{bar}| {n:.3g}/{total:.3g} sim s [{elapsed}<{remaining}{postfix}]"
 
@@ -22,6 +30,103 @@ def stderr_is_tty() -> bool:
         return sys.stderr.isatty()
     except (AttributeError, ValueError):
         return False
+
+
+def _open_bar(**kwargs: Any) -> Any:
+    import shutil
+
+    from tqdm import tqdm
+
+    # A pseudo-terminal may report a 0 x 0 size, which makes tqdm hide the bar.
+    sized = shutil.get_terminal_size((0, 0)).columns > 0
+    return tqdm(file=sys.stderr, leave=False, dynamic_ncols=sized, ncols=None if sized else 100,
+                nrows=None if sized else 24, **kwargs)  # fmt: skip
+
+
+class NativeBar:
+    """A ``progress(done, total)`` callback for a native count that drives a tqdm bar on stderr.
+
+    A count may run in phases, each reporting from ``done = 0`` again with its own total (0: not
+    known ahead); each phase takes the next of ``phases`` as the bar's label. The bar shows at once
+    with ``always``, else once a phase looks longer than ~1 s (or has run 1 s with no total).
+
+    >>> bar = NativeBar(False, ("counting",), "B")
+    >>> bar(0, 100); bar(50, 100); bar(100, 100); bar.close()
+    >>> bar.calls
+    3
+    """
+
+    def __init__(self, always: bool, phases: Sequence[str], unit: str) -> None:
+        self._always, self._phases, self._unit = always, list(phases) or [""], unit
+        self._phase, self._last, self._total = -1, -1, -1
+        self._bar: Any = None
+        self._t0 = time.perf_counter()
+        self.calls = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        self.calls += 1
+        now = time.perf_counter()
+        if done < self._last or total != self._total or self._phase < 0:
+            self._phase += 1
+            self._t0 = now
+            if self._bar is not None:
+                self._bar.reset(total=total or None)
+                self._bar.set_description_str(self._label(), refresh=False)
+        self._last, self._total = done, total
+        if self._bar is None:
+            elapsed = now - self._t0
+            long = (total and 0 < done < total and elapsed * total / done > 1.0) or (not total and elapsed > 1.0)
+            if self._always or long:
+                self._bar = _open_bar(total=total or None, desc=self._label(), unit=self._unit, unit_scale=True,
+                                      unit_divisor=1024 if self._unit == "B" else 1000)  # fmt: skip
+        if self._bar is not None:
+            self._bar.n = done
+            self._bar.refresh()
+
+    def _label(self) -> str:
+        return self._phases[min(self._phase, len(self._phases) - 1)]
+
+    def close(self) -> None:
+        """Closes the bar (if it showed)."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+
+def check_progress(progress: Any) -> Any:
+    """Checks a ``progress`` argument: True, False, None or a callable(done, total).
+
+    >>> check_progress(None) is None
+    True
+    """
+    if progress is None or isinstance(progress, bool) or callable(progress):
+        return progress
+    raise TypeError(f"progress must be True, False, None or a callable(done, total), got {progress!r}")
+
+
+@contextmanager
+def native_progress(progress: Any, phases: Sequence[str], unit: str) -> Iterator[Callable[[int, int], None] | None]:
+    """The callback to hand a native count for a ``progress`` argument: True (always a bar), False
+    (never), None (a bar when stderr is a terminal and the work looks longer than ~1 s) or a
+    callable(done, total). Yields the user's callable itself, a :class:`NativeBar` (closed on exit)
+    or None (no bar; Ctrl-C still stops the count, the native side checks for it either way).
+
+    >>> with native_progress(False, ("counting",), "B") as report:
+    ...     report is None
+    True
+    """
+    progress = check_progress(progress)
+    if progress is not None and not isinstance(progress, bool):
+        yield progress
+        return
+    if progress is False or (progress is None and not stderr_is_tty()):
+        yield None
+        return
+    bar = NativeBar(progress is True, phases, unit)
+    try:
+        yield bar
+    finally:
+        bar.close()
 
 
 def run_with_bar(native: Any, until_ps: int, always: bool, pairs: Callable[[], int]) -> None:

@@ -67,7 +67,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Union
 
 import numpy as np
@@ -104,6 +104,7 @@ from qnsim.estimate.report import (
     human_time,
 )
 from qnsim.estimate.workload import MAX_COUNT, GateCounts, LogicalSummary, Workload
+from qnsim.progress import check_progress
 
 __all__ = [
     "WorkloadLike",
@@ -367,11 +368,11 @@ def _relay_links(link_map: Mapping[tuple[int, int], Link], k: int) -> dict[int, 
     return touching
 
 
-def _as_workload(w: WorkloadLike) -> Workload | LogicalSummary | GateCounts:
+def _as_workload(w: WorkloadLike, progress: Any = False) -> Workload | LogicalSummary | GateCounts:
     if isinstance(w, (Workload, LogicalSummary, GateCounts)):
         return w
     if isinstance(w, str) or (type(w).__name__ == "Circuit" and type(w).__module__.startswith("stim")):
-        return Workload(w)
+        return Workload(w, progress=progress)
     if isinstance(w, Mapping):
         return LogicalSummary.from_dict(w)
     raise TypeError(
@@ -394,6 +395,7 @@ def estimate(
     placement_strategy: str = "pack",
     partitioner: str = "auto",
     seed: int = 0,
+    progress: bool | None | Callable[[int, int], None] = None,
 ) -> EstimateReport:
     """Estimates the cost of running a workload on networked QPUs.
 
@@ -425,6 +427,11 @@ def estimate(
         partitioner: ``"auto"`` (METIS when pymetis is installed, else Kernighan-Lin),
             ``"metis"`` or ``"kernighan-lin"``.
         seed: seed of the partitioner.
+        progress: progress of the native passes over a circuit workload (parsing, counting,
+            placed counts and schedule): True shows tqdm bars on stderr, False none, None a bar
+            when stderr is a terminal and a pass looks longer than ~1 s; or a callable(done,
+            total) handed to each pass (see :meth:`Workload.count`). Ctrl-C stops any of them
+            with KeyboardInterrupt either way; the report is the same either way.
 
     Returns:
         An :class:`EstimateReport`; its verdict is "infeasible" with reasons (qubit on no QPU,
@@ -439,7 +446,10 @@ def estimate(
     >>> round(r.wall_clock_s, 6)
     0.001
     """
-    w = _as_workload(workload)
+    progress = check_progress(progress)
+    w = _as_workload(workload, progress)
+    if isinstance(w, Workload):
+        w.count(progress=progress)  # here, so that the bar shows as "counting" before the placement
     qpu_list = [qpus] if isinstance(qpus, QPU) else list(qpus)
     if not qpu_list:
         raise ValueError("need at least one QPU")
@@ -473,6 +483,7 @@ def estimate(
     link_map = _normalize_links(links, k, relays=True)
     ctx = _Context(w, qpu_list, link_map, ec, target_fidelity, purification, cat_entangler, error_budget)
     ctx.max_runtime_s = max_runtime_s
+    ctx.progress = progress
     if placement_strategy not in ("pack", "spread"):
         raise ValueError(f"placement_strategy must be 'pack' or 'spread', got {placement_strategy!r}")
     if partitioner not in ("auto", "metis", "kernighan-lin"):
@@ -505,6 +516,7 @@ def _check_channel_fix(ctx: _Context, report: EstimateReport, seed: int) -> None
         links = {key: dataclasses.replace(lk, channels=channels.get(key, lk.channels)) for key, lk in ctx.links.items()}
         trial = _Context(ctx.w, ctx.qpus, links, ctx.ec, ctx.target_fidelity, ctx.purification, ctx.cat, ctx.budget)
         trial.max_runtime_s = limit
+        trial.progress = ctx.progress
         trial.strategy, trial.partitioner = ctx.strategy, ctx.partitioner
         trial_report = trial.run(ctx.placement, seed)
         if trial_report.wall_clock_s <= limit or not trial.channel_fix:
@@ -554,6 +566,7 @@ class _Context:
         )
         self.reasons: list[str] = []
         self.notes: list[str] = []
+        self.progress: Any = False  # estimate()'s progress argument, for the native passes
         # Where a link's figures come from (a calibration from few pairs, say) is part of the answer.
         for (a, b), link in sorted(link_map.items()):
             self.notes.extend(f"link {a}-{b}: {note}" for note in link.notes)
@@ -824,6 +837,7 @@ class _Context:
             # Error-corrected pricing uses the counts only (remote operations run in the logical
             # cycles): the schedule, with its loop steady states, is skipped there.
             schedule=not self.ec,
+            progress=self.progress,
         )
 
     def _remote_counts(self, p: Placement, t_remote: list[float]):
