@@ -191,3 +191,26 @@ def test_estimate_and_cli_take_progress(tmp_path, capsys):
     assert main([*argv, "--no-progress"]) in (0, 1)
     quiet = capsys.readouterr()
     assert quiet.err == "" and json.loads(quiet.out) == json.loads(shown.out)
+
+
+def test_ctrl_c_stops_unrolling_for_simulate_execution():
+    """Workload.unroll (simulate_execution's first step) built ~5 us Python tuples per operation
+    holding the GIL without a check: old, a SIGALRM 0.3 s into simulate_execution on 200,000
+    operations ran its handler only after the whole unroll (1.3 s). Now within 4096 tuples."""
+    w = Workload("REPEAT 400000 {\n  CX 0 1\n  H 0\n}")
+    assert _alarm_interrupts(lambda: w.unroll(10**6)) < 0.3
+
+
+def test_simulate_execution_progress_counts_operations():
+    """simulate_execution(progress=callable): operations completed, every 1024, up to the total;
+    the same result without it."""
+    from qnsim.estimate.simulate import simulate_execution
+
+    ideal = QPU(e_2q=0.0, e_meas=0.0)
+    text, links = "REPEAT 2500 {\n  CX 0 1\n  H 0\n}", [Link((0, 1), rate_hz=1e6, fidelity=1.0)]
+    seen: list[tuple[int, int]] = []
+    r = simulate_execution(text, [ideal, ideal], links, placement=[0, 1], progress=lambda d, t: seen.append((d, t)))
+    assert r == simulate_execution(text, [ideal, ideal], links, placement=[0, 1], progress=False)
+    assert [d for d, _ in seen] == [0, *range(1024, 5000, 1024), 5000] and {t for _, t in seen} == {5000}
+    with pytest.raises(TypeError, match="progress must be"):
+        simulate_execution(text, [ideal, ideal], links, placement=[0, 1], progress=1)

@@ -210,12 +210,17 @@ qnsim.estimate.Workload). Parsing throws CircuitParseError naming the line.
             auto ops = p.unroll(max_ops);
             py::list out;
             const auto &table = workload::gate_table();
-            for (auto &op : ops) out.append(py::make_tuple(py::str(table[op.first].name), py::cast(op.second)));
+            size_t made = 0;
+            for (auto &op : ops) {
+                // Python tuples cost ~5 us each (10^7 ops: a minute): Ctrl-C must not wait for all of them.
+                if ((++made & 0xfff) == 0) raise_pending_signals();
+                out.append(py::make_tuple(py::str(table[op.first].name), py::cast(op.second)));
+            }
             return out;
         },
         py::arg("max_ops"),
         "Unrolled applications [(gate, targets)] for small circuits; rec[-k] targets appear as -k. Raises "
-        "StateTooLargeError beyond max_ops.");
+        "StateTooLargeError beyond max_ops. Ctrl-C stops it.");
     cls.def("pair_count", [](const workload::Program &p, uint32_t a, uint32_t b) {
         // Exact count for one pair (recounts; for tests and spot checks).
         const workload::Counts c = p.count();

@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <memory>
+#include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/errors.h"
@@ -198,6 +202,73 @@ TEST(WorkloadCounter, EveryOperationHasAFrameRule) {
     EXPECT_FALSE(frame_rule(gates::gate_id("H")).keeps_diagonal);
     EXPECT_TRUE(frame_rule(gates::gate_id("CZSWAP")).keeps_diagonal);
     EXPECT_FALSE(frame_rule(gates::gate_id("XCX")).keeps_diagonal);
+}
+
+bool same_counts(const Counts &a, const Counts &b) {
+    return a.per_gate == b.per_gate && a.pairs == b.pairs && a.measurements == b.measurements &&
+           a.depth == b.depth && a.rotation_depth == b.rotation_depth && a.rotation_span == b.rotation_span &&
+           a.rotation_depth_exact == b.rotation_depth_exact && a.used_qubits == b.used_qubits &&
+           a.num_qubits == b.num_qubits;
+}
+
+TEST(Progress, ReportsEveryPeriodAndChangesNoCount) {
+    const std::string text = "REPEAT 100000 {\n  RZ(0.1) 0\n  T 1\n  CX 0 1\n}\nRZ(0.2) 1\nM 0 1\n";
+    std::vector<std::pair<uint64_t, uint64_t>> seen;
+    Progress progress([&](uint64_t done, uint64_t total) { seen.emplace_back(done, total); }, 1000);
+    const Program p = Program::parse(text, &progress);
+    EXPECT_EQ(seen.front(), std::make_pair(uint64_t{0}, uint64_t{text.size()}));
+    EXPECT_EQ(seen.back(), std::make_pair(uint64_t{text.size()}, uint64_t{text.size()}));
+    seen.clear();
+    const Counts with = p.count(uint64_t{1} << 27, &progress);
+    EXPECT_TRUE(same_counts(with, p.count()));
+    // Two phases: the symbolic pass (10 + 3 visits), then 100000 * 7 + 2 unrolled rotation visits.
+    ASSERT_GE(seen.size(), 4u);
+    EXPECT_EQ(seen[0], std::make_pair(uint64_t{0}, p.visit_total()));
+    EXPECT_EQ(seen[1], std::make_pair(p.visit_total(), p.visit_total()));
+    EXPECT_EQ(seen[2], std::make_pair(uint64_t{0}, uint64_t{700002}));
+    for (size_t i = 3; i < seen.size(); ++i) {
+        EXPECT_GE(seen[i].first, seen[i - 1].first);
+        EXPECT_LE(seen[i].first - seen[i - 1].first, uint64_t{1000} + 7);  // one report per period
+    }
+    EXPECT_EQ(seen.back(), std::make_pair(uint64_t{700002}, uint64_t{700002}));
+}
+
+TEST(Progress, AThrowingReportStopsTheCount) {
+    const Program p = Program::parse("REPEAT 1000000 {\n  RZ(0.1) 0\n  CX 0 1\n}\n");
+    int reports = 0;
+    Progress stop(
+        [&](uint64_t done, uint64_t) {
+            ++reports;
+            if (done > 0) throw std::runtime_error("interrupted");
+        },
+        1 << 16);
+    EXPECT_THROW(p.count(uint64_t{1} << 27, &stop), std::runtime_error);
+    EXPECT_EQ(reports, 4);  // phase start, end of the symbolic pass, rotation phase start, its first report
+    const Durations d{{1e-6, 1e-6}, {1e-6, 1e-6}, {1e-6, 1e-6}, {1e-6, 1e-6}, {0, 1e-3, 1e-3, 0}, {0, 1e-3, 1e-3, 0}};
+    Progress placed_stop([&](uint64_t done, uint64_t total) {
+        if (total == 0 && done > 0) throw std::runtime_error("interrupted");  // in the schedule
+    }, 1 << 10);
+    EXPECT_THROW(p.count_placed({0, 1}, 2, d, true, 1 << 20, &placed_stop), std::runtime_error);
+}
+
+TEST(Progress, StreamReportsBytesUpToTheFileSize) {
+    const std::string path = testing::TempDir() + "qnsim_progress_stream.stim";
+    std::string text;
+    for (int i = 0; i < 5000; ++i) text += "CX 0 1\nH 2\n";
+    {
+        std::unique_ptr<FILE, int (*)(FILE *)> f(std::fopen(path.c_str(), "wb"), &std::fclose);
+        ASSERT_TRUE(f);
+        std::fwrite(text.data(), 1, text.size(), f.get());
+    }
+    std::vector<std::pair<uint64_t, uint64_t>> seen;
+    Progress progress([&](uint64_t done, uint64_t total) { seen.emplace_back(done, total); }, 1);
+    const Counts with = stream_count_file(path, 4096, &progress);
+    EXPECT_TRUE(same_counts(with, stream_count_file(path, 4096)));
+    std::remove(path.c_str());
+    ASSERT_EQ(seen.size(), 2 + (text.size() + 4095) / 4096);  // start, one per chunk, end
+    for (size_t i = 1; i < seen.size(); ++i) EXPECT_GE(seen[i].first, seen[i - 1].first);
+    for (const auto &s : seen) EXPECT_EQ(s.second, text.size());
+    EXPECT_EQ(seen.back().first, text.size());
 }
 
 }  // namespace

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -66,6 +66,7 @@ from qnsim.estimate.qpu import QPU
 from qnsim.estimate.workload import Workload
 from qnsim.events import EventLoop
 from qnsim.primitives import bell_diagonal_purify, bell_diagonal_swap
+from qnsim.progress import check_progress, native_progress
 
 __all__ = ["SimulationResult", "simulate_execution"]
 
@@ -477,6 +478,7 @@ class _Sim:
                 self.queues[q].append(i)
         self.not_head = [len(qs) for qs in self.op_qubits]
         self.remaining = n
+        self.report: Callable[[int, int], None] | None = None  # progress(operations done, total)
 
     def needs_on(self, op: int, proc: _LinkProcess) -> int:
         return self.needs[op].get(proc.link.key, 0) - self.got[op].get(id(proc), 0)
@@ -584,6 +586,10 @@ class _Sim:
 
     def _complete(self, op: int) -> None:
         self.remaining -= 1
+        if self.report is not None:
+            done = len(self.op_qubits) - self.remaining
+            if done & 1023 == 0 or self.remaining == 0:
+                self.report(done, len(self.op_qubits))
         self.finish = self.loop.now_s
         if self.remaining == 0:
             self.done = True
@@ -643,6 +649,7 @@ def simulate_execution(
     supply: str = "poisson",
     buffer_pairs: int = DEFAULT_BUFFER_PAIRS,
     max_ops: int = 10**6,
+    progress: bool | None | Callable[[int, int], None] = None,
 ) -> SimulationResult:
     """Simulates a distributed execution event by event (see the module docstring for the model).
 
@@ -664,6 +671,9 @@ def simulate_execution(
             (default :data:`~qnsim.estimate.links.DEFAULT_BUFFER_PAIRS`, the buffer the estimate
             prices such a link with: leave it so to check an estimate).
         max_ops: refuse to unroll beyond this many operations.
+        progress: True shows a tqdm bar of the operations completed on stderr, False none, None
+            one when stderr is a terminal and the run looks longer than ~1 s; or a callable(done,
+            total) called every 1024 operations. The result is the same either way.
 
     >>> from qnsim.estimate import QPU, Link
     >>> ideal = QPU(e_2q=0.0, e_meas=0.0)
@@ -680,6 +690,7 @@ def simulate_execution(
     # flags and targets are not coerced.
     seed = check_seed(seed)
     max_ops = integer("max_ops", max_ops, minimum=1, error=ValueError)
+    progress = check_progress(progress)
     cat_entangler = flag("cat_entangler", cat_entangler)
     if purification not in ("dejmps", "bbpssw"):
         raise ValueError(f"purification must be 'dejmps' or 'bbpssw', got {purification!r}")
@@ -722,7 +733,11 @@ def simulate_execution(
         seed,
         cat_entangler,
     )
-    wall = sim.run()
+    with native_progress(progress, ("simulating",), "op") as report:
+        if report is not None:
+            report(0, len(sim.op_qubits))
+        sim.report = report
+        wall = sim.run()
     return SimulationResult(
         wall_clock_s=wall,
         operations=len(sim.op_qubits),
