@@ -1436,23 +1436,25 @@ class WorkloadProgram:
     A parsed Stim circuit (REPEAT blocks kept symbolic) for workload estimation (low level; see
     qnsim.estimate.Workload). Parsing throws CircuitParseError naming the line.
     """
-    def __init__(self, text: str) -> None:
-        ...
-    def counts(self, rotation_unroll_budget: typing.SupportsInt | typing.SupportsIndex = 134217728) -> dict:
+    def __init__(self, text: str, *, progress: typing.Any = None) -> None:
         """
-        Symbolic counts: dict(per_gate, pair_a, pair_b, pair_weight, measurements, depth_bound, rotation_depth, num_qubits (1 + largest index used), used_qubits, product_measure_qubits (first qubit of each measurement of a Pauli product over two or more qubits)). rotation_unroll_budget: most target visits spent counting rotation layers by plain unrolling; beyond, REPEATs are extrapolated once periodic.
+        Parses; progress(done, total) in bytes of text, every 2^20 bytes (Ctrl-C stops it either way).
+        """
+    def counts(self, rotation_unroll_budget: typing.SupportsInt | typing.SupportsIndex = 134217728, *, progress: typing.Any = None) -> dict:
+        """
+        Symbolic counts: dict(per_gate, pair_a, pair_b, pair_weight, measurements, depth_bound, rotation_depth, num_qubits (1 + largest index used), used_qubits, product_measure_qubits (first qubit of each measurement of a Pauli product over two or more qubits)). rotation_unroll_budget: most target visits spent counting rotation layers by plain unrolling; beyond, REPEATs are extrapolated once periodic. progress(done, total): instructions and targets visited, every 2^20, in two phases (the symbolic pass, then the rotation layers; each starts from 0; total 0 = not known). Ctrl-C stops the count either way.
         """
     def pair_count(self, a: typing.SupportsInt | typing.SupportsIndex, b: typing.SupportsInt | typing.SupportsIndex) -> int:
         """
         Exact two-qubit interaction count of the unordered pair (a, b).
         """
-    def placed(self, qpu_of: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], num_qpus: typing.SupportsInt | typing.SupportsIndex, t_1q: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], t_2q: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], t_meas: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], t_reset: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], t_remote: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], t_frame: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], schedule: bool = True, repeat_iteration_budget: typing.SupportsInt | typing.SupportsIndex = 4096) -> dict:
+    def placed(self, qpu_of: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], num_qpus: typing.SupportsInt | typing.SupportsIndex, t_1q: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], t_2q: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], t_meas: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], t_reset: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], t_remote: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], t_frame: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], schedule: bool = True, repeat_iteration_budget: typing.SupportsInt | typing.SupportsIndex = 4096, *, progress: typing.Any = None) -> dict:
         """
-        Remote-aware counts for a placement; remote_gates, remote_pairs and cat_pairs are {(a, b): count} over the QPU pairs a < b that have any; t_remote and t_frame are flattened k*k lists. t_remote: time a remote gate occupies its qubits; t_frame: time from its start until its byproduct corrections are known. Corrections are deferred: only an operation whose choice depends on one waits for it (a T after a deferred S-type correction turned non-diagonal, RZ(theta) on a pending X, an X-basis measurement after a deferred S-type correction; FrameRule in workload_counter.h). schedule=False: counts only (critical_path_s is the static bound, cat_pairs equal remote_pairs), much faster on long loops. critical_path_exact is False when a REPEAT was still in a transient after repeat_iteration_budget iterations (its latest growth extrapolated). Raises ValueError for a used qubit placed on no QPU.
+        Remote-aware counts for a placement; remote_gates, remote_pairs and cat_pairs are {(a, b): count} over the QPU pairs a < b that have any; t_remote and t_frame are flattened k*k lists. t_remote: time a remote gate occupies its qubits; t_frame: time from its start until its byproduct corrections are known. Corrections are deferred: only an operation whose choice depends on one waits for it (a T after a deferred S-type correction turned non-diagonal, RZ(theta) on a pending X, an X-basis measurement after a deferred S-type correction; FrameRule in workload_counter.h). schedule=False: counts only (critical_path_s is the static bound, cat_pairs equal remote_pairs), much faster on long loops. critical_path_exact is False when a REPEAT was still in a transient after repeat_iteration_budget iterations (its latest growth extrapolated). Raises ValueError for a used qubit placed on no QPU. progress(done, total): the static pass (instructions and targets, total known), then with schedule the stateful pass (total 0: not known); every 2^20. Ctrl-C stops it either way.
         """
     def unroll(self, max_ops: typing.SupportsInt | typing.SupportsIndex) -> list:
         """
-        Unrolled applications [(gate, targets)] for small circuits; rec[-k] targets appear as -k. Raises StateTooLargeError beyond max_ops.
+        Unrolled applications [(gate, targets)] for small circuits; rec[-k] targets appear as -k. Raises StateTooLargeError beyond max_ops. Ctrl-C stops it.
         """
 def _bit_kernels() -> tuple[str, list[str]]:
     """
@@ -1492,9 +1494,9 @@ def stim_gate_names() -> list:
     """
     Canonical names of the gates Stim defines (the rest of gate_kinds() are qnsim extensions).
     """
-def stream_count_file(path: str, chunk_bytes: typing.SupportsInt | typing.SupportsIndex = 4194304) -> dict:
+def stream_count_file(path: str, chunk_bytes: typing.SupportsInt | typing.SupportsIndex = 4194304, *, progress: typing.Any = None) -> dict:
     """
-    Streams an unrolled circuit file in chunks; same dict as WorkloadProgram.counts().
+    Streams an unrolled circuit file in chunks; same dict as WorkloadProgram.counts(). progress(done, total): bytes read and the file's size (0 if unknown), after every chunk. Ctrl-C stops it after the current chunk.
     """
 def teleport(registry: QubitRegistry, data: typing.SupportsInt | typing.SupportsIndex, a: typing.SupportsInt | typing.SupportsIndex, b: typing.SupportsInt | typing.SupportsIndex, gate1_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, gate2_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, measure_error: typing.SupportsFloat | typing.SupportsIndex = 0.0) -> tuple[int, int]:
     ...
