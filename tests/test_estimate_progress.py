@@ -214,3 +214,17 @@ def test_simulate_execution_progress_counts_operations():
     assert [d for d, _ in seen] == [0, *range(1024, 5000, 1024), 5000] and {t for _, t in seen} == {5000}
     with pytest.raises(TypeError, match="progress must be"):
         simulate_execution(text, [ideal, ideal], links, placement=[0, 1], progress=1)
+
+
+def test_bar_follows_phases_and_closes_an_unknown_total(capsys):
+    """NativeBar: a report from 0 again (or with another total) starts the next phase and label;
+    the (done, done) that ends a phase of unknown total finishes that phase instead of starting one."""
+    from qnsim.progress import NativeBar
+
+    bar = NativeBar(True, ("placed counts", "scheduling"), "op")
+    for done, total in [(0, 10), (10, 10), (0, 0), (5, 0), (16, 16)]:
+        bar(done, total)
+    assert bar._phase == 1 and bar._label() == "scheduling" and bar._bar.total == 16 and bar._bar.n == 16
+    bar.close()
+    err = capsys.readouterr().err
+    assert "placed counts" in err and "scheduling" in err

@@ -66,13 +66,17 @@ class NativeBar:
     def __call__(self, done: int, total: int) -> None:
         self.calls += 1
         now = time.perf_counter()
-        if done < self._last or total != self._total or self._phase < 0:
+        # The end of a phase without a total reports (done, done): the same phase, now with a total.
+        closing = self._total == 0 and total == done >= self._last
+        if self._phase < 0 or (not closing and (done < self._last or total != self._total)):
             self._phase += 1
             self._t0 = now
             if self._bar is not None:
                 self._bar.reset(total=total or None)
                 self._bar.set_description_str(self._label(), refresh=False)
         self._last, self._total = done, total
+        if closing and self._bar is not None:
+            self._bar.total = total
         if self._bar is None:
             elapsed = now - self._t0
             long = (total and 0 < done < total and elapsed * total / done > 1.0) or (not total and elapsed > 1.0)
