@@ -96,7 +96,7 @@ constexpr uint64_t kVisitPeriod = uint64_t{1} << 20;
 workload::Progress python_progress(const py::object &callback, uint64_t period) {
     if (!callback.is_none() && !PyCallable_Check(callback.ptr())) {
         throw py::type_error("progress must be a callable(done, total) or None, got " +
-                             std::string(py::str(py::type::of(callback).attr("__name__"))));
+                             std::string(py::repr(callback)));
     }
     return workload::Progress(
         [callback](uint64_t done, uint64_t total) {
