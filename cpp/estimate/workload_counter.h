@@ -42,7 +42,8 @@ using gates::suggest_gate;
 
 /// Progress of a long count, and the way to stop one: a count calls `report(done, total)` every
 /// `period` units of work (bytes read, or instructions and targets visited; total 0 when not known
-/// ahead) and once more at its end. The report may throw to stop the count (the Python bindings
+/// ahead) and once more at its end. Hot loops hand their work over in batches of 4096 units, so a
+/// period below that reports at most once per batch. The report may throw to stop the count (the Python bindings
 /// run pending signal handlers in it, so Ctrl-C stops a count within one period); the exception
 /// propagates unchanged. Reporting changes nothing in the results, and without a report the
 /// check costs one comparison per step.
