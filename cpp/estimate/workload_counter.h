@@ -75,10 +75,9 @@ class Progress {
     uint64_t done() const { return done_; }
 
    private:
-    void report_now() {
-        next_ = done_ + period_;
-        report_(total_ ? std::min(done_, total_) : done_, total_);
-    }
+    // Out of line and cold: inlined, the std::function call kept the compiler from inlining the
+    // counters' hot loops (an unrolled rotation-layer count took 36% more instructions).
+    [[gnu::noinline, gnu::cold]] void report_now();
     Report report_;
     uint64_t period_ = 1;
     uint64_t done_ = 0, total_ = 0;
