@@ -34,6 +34,7 @@ import math
 import numbers
 import os
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -47,6 +48,7 @@ __all__ = [
     "is_real_number",
     "probability",
     "real_number",
+    "real_numbers",
 ]
 
 
@@ -130,6 +132,28 @@ def real_number(
         raise (error or ValueError)(f"{name} must be {allowed}, got {_shown(value)}")
     check_bounds(name, number, value, minimum, maximum, exclusive_minimum, unit, error)
     return number
+
+
+def real_numbers(name: str, values: object, *, error: type[Exception] | None = None, **bounds: Any) -> tuple[float, ...]:
+    """``values`` as a tuple of floats, after checking that it is an ordered collection (list, tuple,
+    1-d array) of real numbers, each read by :func:`real_number` with ``bounds`` and named by its index.
+
+    A string, a mapping, a set, a scalar, a 0-d or a 2-d array is refused as a whole: iterating over
+    them read ``"1e3"`` as the hops '1', 'e', '3', a dict by its keys and a set in no fixed order, and
+    ``None`` or a float failed with Python's "'NoneType' object is not iterable", naming nothing.
+
+    Example:
+        >>> real_numbers("rates_hz", np.array([1e3, 2e3]), minimum=0.0)
+        (1000.0, 2000.0)
+        >>> real_numbers("rates_hz", "1e3")
+        Traceback (most recent call last):
+        ...
+        TypeError: rates_hz must be a list of real numbers, got '1e3'
+    """
+    ordered = isinstance(values, (list, tuple, range)) or (isinstance(values, np.ndarray) and values.ndim == 1)
+    if not ordered:
+        raise (error or TypeError)(f"{name} must be a list of real numbers, got {_shown(values)}")
+    return tuple(real_number(f"{name}[{i}]", v, error=error, **bounds) for i, v in enumerate(values))
 
 
 def check_bounds(

@@ -77,6 +77,7 @@ from qnsim.argument_checks import flag, integer, is_real_number, real_number
 from qnsim.estimate.budget import ErrorBudget
 from qnsim.estimate.factories import design_t_factories, factories_needed, pick_factory
 from qnsim.estimate.links import (
+    MAX_CHANNELS,
     Link,
     PairStorage,
     PurificationPlan,
@@ -513,6 +514,19 @@ def _check_channel_fix(ctx: _Context, report: EstimateReport, seed: int) -> None
     channels = dict(ctx.channel_fix)
     trial_report = None
     for _ in range(_CHANNEL_FIX_ROUNDS):
+        if max(channels.values()) > MAX_CHANNELS:
+            # Estimating again would build a Link that refuses its channels (a 1e-300 s limit asked for
+            # 10**299 and failed with "channels must be <= 1000000000", naming neither the limit nor the link).
+            fix = (
+                "more link channels cannot reach it: "
+                + ", ".join(f"link {a}-{b} would need {n:.3g} channels" for (a, b), n in sorted(channels.items())
+                            if n > MAX_CHANNELS)
+                + f", beyond the {MAX_CHANNELS:.0e} a link takes; a faster link, fewer remote operations (a "
+                "placement with a smaller cut) or a longer max_runtime_s"
+            )
+            reason = report.reasons[ctx.runtime_reason]
+            report.reasons[ctx.runtime_reason] = reason[: reason.index("; fix: ") + len("; fix: ")] + fix
+            return
         links = {key: dataclasses.replace(lk, channels=channels.get(key, lk.channels)) for key, lk in ctx.links.items()}
         trial = _Context(ctx.w, ctx.qpus, links, ctx.ec, ctx.target_fidelity, ctx.purification, ctx.cat, ctx.budget)
         trial.max_runtime_s = limit

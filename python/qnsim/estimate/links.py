@@ -44,7 +44,7 @@ from typing import Any
 
 import numpy as np
 
-from qnsim.argument_checks import integer, is_integer, is_real_number, probability, real_number
+from qnsim.argument_checks import integer, is_integer, is_real_number, probability, real_number, real_numbers
 from qnsim.link_models import bbpssw, dejmps
 from qnsim.primitives import bell_diagonal_purify
 
@@ -66,6 +66,9 @@ __all__ = [
     "stored_pair",
 ]
 
+
+#: Most channels a link takes (``channels``): a runtime fix asking for more says that channels cannot reach it.
+MAX_CHANNELS = 10**9
 
 #: Distilled-pair memories per link end when a link does not set ``buffer_pairs``: the one default of the
 #: estimate (its buffer model and storage wait) and of :func:`~qnsim.estimate.simulate_execution`.
@@ -145,7 +148,7 @@ class Link:
             "rate_hz": number("rate_hz", self.rate_hz, minimum=0.0, exclusive_minimum=True, unit="Hz"),
             "fidelity": number("fidelity", self.fidelity, minimum=0.25, maximum=1.0),
             "latency_s": number("latency_s", self.latency_s, minimum=0.0, unit="s"),
-            "channels": count("channels", self.channels, minimum=1, maximum=10**9),
+            "channels": count("channels", self.channels, minimum=1, maximum=MAX_CHANNELS),
             # inf: storage decay not modelled.
             "memory_t1_s": number("memory_t1_s", self.memory_t1_s, minimum=0.0, exclusive_minimum=True,
                                   allow_inf=True, unit="s"),
@@ -333,8 +336,7 @@ def relay_cycle_s(rates_hz: Sequence[float]) -> float:
     >>> round(relay_cycle_s([1e6, 1e3]) * 1e3, 6)  # 1/r + 1/R - 1/(r + R)
     1.000001
     """
-    rates = [real_number("rates_hz", r, minimum=0.0, exclusive_minimum=True, unit="Hz", error=ValueError)
-             for r in rates_hz]
+    rates = list(real_numbers("rates_hz", rates_hz, minimum=0.0, exclusive_minimum=True, unit="Hz", error=ValueError))
     if not rates:
         raise ValueError("rates_hz must name at least one hop")
     exact = _relay_chain(tuple(rates), (0.0,) * len(rates), 0.0, mean=True)
@@ -368,9 +370,8 @@ def relay_decay_factor(rates_hz: Sequence[float], hold_hz: Sequence[float], cycl
     >>> round(relay_decay_factor([1e3] * 3, [100.0] * 3), 6)
     0.793651
     """
-    rates = [real_number("rates_hz", r, minimum=0.0, exclusive_minimum=True, unit="Hz", error=ValueError)
-             for r in rates_hz]
-    holds = [real_number("hold_hz", h, minimum=0.0, unit="Hz", error=ValueError) for h in hold_hz]
+    rates = list(real_numbers("rates_hz", rates_hz, minimum=0.0, exclusive_minimum=True, unit="Hz", error=ValueError))
+    holds = list(real_numbers("hold_hz", hold_hz, minimum=0.0, unit="Hz", error=ValueError))
     cycle_hz = real_number("cycle_hz", cycle_hz, minimum=0.0, unit="Hz", error=ValueError)
     if not rates or len(holds) != len(rates):
         raise ValueError(f"rates_hz and hold_hz must name the same hops (at least one), got {len(rates)} "
@@ -635,7 +636,13 @@ class PairStorage:
 
     def wait_factor(self, decay_hz: float) -> float:
         """E[exp(-decay_hz W)] for the gap W between two raw pairs (a pair's wait for its first round's
-        partner), ``decay_hz`` in 1/s (2 / T for a pair's two halves in memories of time T)."""
+        partner), ``decay_hz`` in 1/s (2 / T for a pair's two halves in memories of time T).
+
+        Raises:
+            ValueError: ``decay_hz`` is not a finite number >= 0 (NaN, True and -1 read as factors
+                nan, 0.999 and 1.001).
+        """
+        decay_hz = real_number("decay_hz", decay_hz, minimum=0.0, unit="1/s", error=ValueError)
         m = self.raw_interval_s
         if decay_hz == 0:
             return 1.0
@@ -661,10 +668,7 @@ class PairStorage:
 
 def _hop_rates(rates: Any) -> tuple[float, ...]:
     """A relay route's hop rates (Hz), checked: a sequence of positive finite numbers (empty: no route)."""
-    if isinstance(rates, (str, bytes)) or not hasattr(rates, "__iter__"):
-        raise ValueError(f"relay_hop_rates_hz must be a sequence of hop rates in Hz, got {rates!r}")
-    return tuple(real_number("relay_hop_rates_hz", r, minimum=0.0, exclusive_minimum=True, unit="Hz",
-                             error=ValueError) for r in rates)
+    return real_numbers("relay_hop_rates_hz", rates, minimum=0.0, exclusive_minimum=True, unit="Hz", error=ValueError)
 
 
 # A pair whose coherences have decayed by this factor is beyond purification's help: the ceiling

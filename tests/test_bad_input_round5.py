@@ -1,0 +1,62 @@
+"""Fifth bad-input audit: what changed since the fourth (relay pricing, runtime fixes, protocols).
+
+Each probe that could hang or crash runs in a forked child with a time and memory limit.
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+from qnsim.argument_checks import real_numbers
+from qnsim.estimate import QPU, Link, PairStorage, estimate, relay_cycle_s, relay_decay_factor
+
+
+@pytest.mark.parametrize("bad", [None, 1e3, "1e3", np.array(1e3), {1e3: 1}, {1e3}, np.ones((2, 2))])
+def test_relay_rates_must_be_a_list(bad):
+    """relay_cycle_s read "1e3" as the hops '1', 'e', '3' (refusing 'e' as rates_hz), a dict by its
+    keys (relay_cycle_s({1e3: 1}) returned 0.001 s) and failed on None, a float or a 0-d array with
+    "'NoneType' object is not iterable" / "iteration over a 0-d array", naming nothing."""
+    for call, name in (
+        (lambda: relay_cycle_s(bad), "rates_hz"),
+        (lambda: relay_decay_factor(bad, [0.0]), "rates_hz"),
+        (lambda: relay_decay_factor([1e3], bad), "hold_hz"),
+        (lambda: Link((0, 1), rate_hz=1e3, fidelity=0.9, relay_hop_rates_hz=bad), "relay_hop_rates_hz"),
+    ):
+        with pytest.raises(ValueError, match=rf"^{name} must be a list of real numbers, got "):
+            call()
+
+
+def test_a_bad_hop_rate_is_named_by_its_index():
+    """A bad item was named as the whole list ("rates_hz must be finite, got nan"), not which hop."""
+    with pytest.raises(ValueError, match=r"^rates_hz\[1\] must be finite, got nan$"):
+        relay_cycle_s([1e3, np.float64("nan")])
+    with pytest.raises(ValueError, match=r"^hold_hz\[0\] must be a real number, got True$"):
+        relay_decay_factor([1e3], [True])
+    assert relay_cycle_s(np.array([1e3, 1e3])) == relay_cycle_s((1e3, 1e3)) == pytest.approx(1.5e-3)
+    assert real_numbers("x", range(2)) == (0.0, 1.0)
+
+
+@pytest.mark.parametrize("bad", [True, float("nan"), np.float64("nan"), -1.0, math.inf, "1", 10**400])
+def test_wait_factor_refuses_a_bad_decay_rate(bad):
+    """PairStorage.wait_factor(decay_hz) took True as 1 Hz (0.999), NaN as a factor of nan, -1 as a
+    factor above 1 (1.001), inf as 0, and failed on "1" / 10**400 with a bare TypeError / OverflowError."""
+    storage = PairStorage(1.0, 1.0, raw_interval_s=1e-3)
+    with pytest.raises(ValueError, match=r"^decay_hz "):
+        storage.wait_factor(bad)
+    assert storage.wait_factor(2.0) == pytest.approx(1 / 1.002)
+
+
+def test_a_runtime_limit_beyond_any_channel_count_says_so():
+    """A limit that needs more than 10**9 channels (max_runtime_s=1e-300 on a 10 Hz link) failed the whole
+    estimate with "channels must be <= 1000000000, got an integer of 995 bits", naming neither the limit nor
+    the link: the check of the channel fix built a Link with them."""
+    circuit = "H 0\nCNOT 0 5\nCNOT 1 6\nM 0 1"
+    qpus, links = [QPU(num_qubits=5), QPU(num_qubits=5)], [Link((0, 1), rate_hz=10.0, fidelity=0.95)]
+    report = estimate(circuit, qpus, links, placement=[0] * 5 + [1] * 2, max_runtime_s=1e-300)
+    assert not report.feasible
+    (reason,) = [r for r in report.reasons if r.startswith("runtime:")]
+    assert "more link channels cannot reach it: link 0-1 would need 2e+299 channels, beyond the 1e+09" in reason
+    assert report.links[0].channels_for_runtime_limit is None
+    reachable = estimate(circuit, qpus, links, placement=[0] * 5 + [1] * 2, max_runtime_s=1e-3)
+    assert reachable.links[0].channels_for_runtime_limit == 200
