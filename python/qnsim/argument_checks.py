@@ -134,7 +134,9 @@ def real_number(
     return number
 
 
-def real_numbers(name: str, values: object, *, error: type[Exception] | None = None, **bounds: Any) -> tuple[float, ...]:
+def real_numbers(
+    name: str, values: object, *, error: type[Exception] | None = None, **bounds: Any
+) -> tuple[float, ...]:
     """``values`` as a tuple of floats, after checking that it is an ordered collection (list, tuple,
     1-d array) of real numbers, each read by :func:`real_number` with ``bounds`` and named by its index.
 
