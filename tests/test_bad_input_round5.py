@@ -60,3 +60,25 @@ def test_a_runtime_limit_beyond_any_channel_count_says_so():
     assert report.links[0].channels_for_runtime_limit is None
     reachable = estimate(circuit, qpus, links, placement=[0] * 5 + [1] * 2, max_runtime_s=1e-3)
     assert reachable.links[0].channels_for_runtime_limit == 200
+
+
+def _rows():
+    return [{"x": L, "seed": s, "rate_hz": 1.0 + s, "mean_fidelity": 0.9} for L in (1, 2) for s in (0, 1)]
+
+
+def test_plot_sweep_reads_its_options_strictly():
+    """y=[] failed inside matplotlib ("Number of rows must be a positive integer, not 0"), logx="yes" drew
+    a log axis, logy="rate_hz" was read as the columns 'r', 'a', 't', ... and title=3 failed with
+    "unsupported operand type(s) for +: 'int' and 'str'"."""
+    pytest.importorskip("matplotlib")
+    pytest.importorskip("pandas")
+    from qnsim.plot import plot_sweep
+
+    with pytest.raises(ValueError, match=r"^y must name at least one column to plot, got \[\]$"):
+        plot_sweep(_rows(), x="x", y=[])
+    with pytest.raises(TypeError, match=r"^logx must be True or False, got 'yes'$"):
+        plot_sweep(_rows(), x="x", logx="yes")
+    with pytest.raises(TypeError, match=r"^title must be a string or None, got 3$"):
+        plot_sweep(_rows(), x="x", title=3)
+    figure = plot_sweep(_rows(), x="x", logy="rate_hz")
+    assert figure.axes[0].get_yscale() == "log" and figure.axes[1].get_yscale() == "linear"

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from qnsim.argument_checks import file_path
+from qnsim.argument_checks import file_path, flag
 
 __all__ = ["axis_label", "column_unit", "plot_sweep", "summarize"]
 
@@ -272,7 +272,7 @@ def plot_sweep(
     *,
     ax: Any = None,
     logx: bool = False,
-    logy: Sequence[str] = (),
+    logy: Sequence[str] | str = (),
     title: str | None = None,
 ) -> Any:
     """Plots results (mean over seeds, standard-error bars) against a swept parameter.
@@ -295,7 +295,7 @@ def plot_sweep(
         ax: A matplotlib Axes to draw into (one ``y`` column), or a sequence of Axes, one per
             ``y`` column; default: a new figure.
         logx: Logarithmic x axis.
-        logy: The y columns to draw on a logarithmic axis (e.g. ``["rate_hz"]``).
+        logy: The y columns (or one, as a string) to draw on a logarithmic axis (e.g. ``["rate_hz"]``).
         title: Figure title (default: what the points and bars are).
 
     Returns:
@@ -323,6 +323,13 @@ def plot_sweep(
     except ImportError:
         raise ImportError("plot_sweep needs matplotlib: pip install 'qnsim[plot]'") from None
     y = [y] if isinstance(y, str) else list(y)
+    if not y:
+        # matplotlib said "Number of rows must be a positive integer, not 0", naming nothing of ours.
+        raise ValueError("y must name at least one column to plot, got []")
+    logx = flag("logx", logx)  # logx="no" drew a log axis
+    logy = [logy] if isinstance(logy, str) else list(logy)  # as y; "rate_hz" was read as 'r', 'a', 't', ...
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be a string or None, got {title!r}")
     unknown_log = [c for c in logy if c not in y]
     if unknown_log:
         raise ValueError(f"logy names {unknown_log}, which are not among the plotted columns {y}")
