@@ -82,3 +82,21 @@ def test_plot_sweep_reads_its_options_strictly():
         plot_sweep(_rows(), x="x", title=3)
     figure = plot_sweep(_rows(), x="x", logy="rate_hz")
     assert figure.axes[0].get_yscale() == "log" and figure.axes[1].get_yscale() == "linear"
+
+
+def test_a_fiber_beyond_any_length_is_refused_in_a_short_message():
+    """A 1e300 km fiber's refusal printed its efficiency as 1e-2000000000000000151478798900339561209... (the
+    exponent's 301 digits in full); 1e5 km keeps its plain 1e-2000."""
+    from qnsim.hardware import Detector, Fiber, Source
+    from qnsim.link_models import heralded_link
+
+    def link(length_km):
+        source = Source(attempt_rate_hz=1e6, emission_efficiency=0.5)
+        fiber = Fiber(length_km=length_km)
+        return heralded_link("single_click", source, source, fiber, fiber, Detector(efficiency=0.9))
+
+    with pytest.raises(ValueError, match=r"efficiency is about 10\^\(-2e\+299\), below the smallest double") as info:
+        link(1e300)
+    assert len(str(info.value)) < 300
+    with pytest.raises(ValueError, match=r"efficiency is about 1e-2000, below the smallest double"):
+        link(1e5)

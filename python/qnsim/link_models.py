@@ -585,11 +585,19 @@ def _arm_efficiencies(
             etas[side] = 0.0  # below rounding against what else clicks
             continue
         raise ValueError(
-            f"heralded_link: arm {'ab'[side]}'s detection efficiency is about 1e{log10_eta:.0f}, below the "
+            f"heralded_link: arm {'ab'[side]}'s detection efficiency is about {_tiny(log10_eta)}, below the "
             f"smallest double ({sys.float_info.min:.3g}) with nothing else to herald: the link's success "
             "probability cannot be represented (shorten the fiber or lower its attenuation)"
         )
     return etas[0], etas[1]
+
+
+def _tiny(log10_value: float) -> str:
+    """A number below the double range, from its log10: ``1e-2000``; an exponent too long to print in
+    full as ``10^(-2e+299)`` (a 1e300 km fiber's efficiency was printed with its exponent's 301 digits)."""
+    if abs(log10_value) < 1e6:
+        return f"1e{log10_value:.0f}"
+    return f"10^({log10_value:.3g})"
 
 
 def _arm_efficiency(source: Source, transducer: Transducer | None, fiber: Fiber, det: Detector) -> float:
@@ -622,7 +630,7 @@ def _unscaled(value: float, scale: float, power: int, scheme: str) -> float:
     log2_p = math.log2(value) + power * math.log2(scale)
     if log2_p < sys.float_info.min_exp - 1:
         raise ValueError(
-            f"heralded_link: the {scheme} success probability per mode is about 1e{log2_p * math.log10(2):.0f}, "
+            f"heralded_link: the {scheme} success probability per mode is about {_tiny(log2_p * math.log10(2))}, "
             f"below the smallest double ({sys.float_info.min:.3g}): a link this lossy never heralds within any "
             "simulable time (shorten the fiber or lower its attenuation)"
         )
