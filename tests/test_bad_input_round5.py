@@ -100,3 +100,24 @@ def test_a_fiber_beyond_any_length_is_refused_in_a_short_message():
     assert len(str(info.value)) < 300
     with pytest.raises(ValueError, match=r"efficiency is about 1e-2000, below the smallest double"):
         link(1e5)
+
+
+def test_an_infinite_runtime_limit_is_no_limit(tmp_path, capsys):
+    """A links file's [estimate] max_runtime_s = inf passed the file's check ("must be finite or +inf")
+    and then failed the estimate with "max_runtime_s must be finite, got inf", without the file's name."""
+    circuit = "H 0\nCNOT 0 5\nM 0"
+    qpus, links = [QPU(num_qubits=5), QPU(num_qubits=5)], [Link((0, 1), rate_hz=10.0, fidelity=0.95)]
+    unlimited = estimate(circuit, qpus, links, placement=[0] * 5 + [1], max_runtime_s=math.inf)
+    assert unlimited.reasons == estimate(circuit, qpus, links, placement=[0] * 5 + [1]).reasons
+    with pytest.raises(ValueError, match=r"^max_runtime_s must be finite or \+inf, got -inf$"):
+        estimate(circuit, qpus, links, placement=[0] * 5 + [1], max_runtime_s=-math.inf)
+    from qnsim.estimate_cli import main
+
+    (tmp_path / "w.stim").write_text("H 0\nCNOT 0 1\nM 0\n")
+    (tmp_path / "l.toml").write_text(
+        '[[qpu]]\nnum_qubits = 5\ncount = 2\n[[link]]\nqpus = [0, 1]\nrate_hz = 1e3\nfidelity = 0.99\n'
+        "[estimate]\nmax_runtime_s = inf\n"
+    )
+    main([str(tmp_path / "w.stim"), "--links", str(tmp_path / "l.toml")])
+    out, err = capsys.readouterr()
+    assert "verdict" in out and "max_runtime_s" not in err, (out, err)

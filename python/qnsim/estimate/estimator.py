@@ -421,7 +421,7 @@ def estimate(
             :class:`ErrorBudget` with explicit parts. Error-corrected runs split it between
             logical errors, T states, rotation synthesis and remote operations; physical runs
             compare the expected faults of every local and remote operation with it.
-        max_runtime_s: optional limit on the run's wall-clock time, in seconds.
+        max_runtime_s: optional limit on the run's wall-clock time, in seconds (None or inf: no limit).
         placement_strategy: automatic placement on the fewest QPUs that hold the workload
             (``"pack"``, default: a workload that fits one QPU is not split) or on all of them
             (``"spread"``).
@@ -471,7 +471,11 @@ def estimate(
             raise TypeError(f"error_budget must be a probability or an ErrorBudget, got {error_budget!r}")
         error_budget = ErrorBudget(real_number("error_budget", error_budget, error=ValueError))
     if max_runtime_s is not None:
-        max_runtime_s = real_number("max_runtime_s", max_runtime_s, minimum=0.0, exclusive_minimum=True, unit="s")
+        max_runtime_s = real_number("max_runtime_s", max_runtime_s, minimum=0.0, exclusive_minimum=True,
+                                    allow_inf=True, unit="s")
+        # inf is no limit, as a links file's [estimate] max_runtime_s = inf reads it (refused here, the file's
+        # check had already told the user "must be finite or +inf").
+        max_runtime_s = None if math.isinf(max_runtime_s) else max_runtime_s
     if target_fidelity is not None:
         # Checked here, not when a remote gate first needs it: a workload without remote gates
         # would otherwise report 'feasible' for a target of 1.5.
