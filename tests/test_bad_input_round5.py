@@ -121,3 +121,17 @@ def test_an_infinite_runtime_limit_is_no_limit(tmp_path, capsys):
     main([str(tmp_path / "w.stim"), "--links", str(tmp_path / "l.toml")])
     out, err = capsys.readouterr()
     assert "verdict" in out and "max_runtime_s" not in err, (out, err)
+
+
+def test_a_bounded_spec_field_does_not_offer_inf():
+    """run.until_s = nan (or qnsim run --until nan) said "must be finite or +inf", and --until inf then
+    "must be <= 9.22337e+06 s, got inf": +inf was offered by every float field, bounded or not."""
+    import qnsim
+    from qnsim.scenario import RunSettings
+
+    for value in (math.nan, math.inf):
+        with pytest.raises(qnsim.ParameterError, match=rf"^until_s must be finite, got {value}$"):
+            RunSettings(until_s=value)
+    with pytest.raises(ValueError, match=r"t1_s must be finite or \+inf, got nan"):
+        qnsim.Memory(num_qubits=2, t1_s=math.nan)
+    assert qnsim.Memory(num_qubits=2, t1_s=math.inf).t1_s == math.inf

@@ -343,8 +343,10 @@ def check_value(name: str, hint: Any, value: Any, meta: Mapping[str, Any] | None
     if hint is int:
         return _bounded(name, integer(name, value, error=_field_error(name)), meta)
     if hint is float:
-        # +inf passes here and meets the field's bounds (t1_s = inf: no decay).
-        return _bounded(name, real_number(name, value, allow_inf=True, error=_field_error(name)), meta)
+        # +inf is a value only of a field without a finite maximum (t1_s = inf: no decay); a bounded field's
+        # NaN was told "must be finite or +inf" (run.until_s, whose inf is then out of range).
+        allow_inf = meta.get("maximum") is None or meta.get("maximum") == math.inf
+        return _bounded(name, real_number(name, value, allow_inf=allow_inf, error=_field_error(name)), meta)
     if hint is str:
         if not isinstance(value, str):
             raise parameter_error(name, f"must be a string, got {value!r}")
