@@ -135,3 +135,24 @@ def test_a_bounded_spec_field_does_not_offer_inf():
     with pytest.raises(ValueError, match=r"t1_s must be finite or \+inf, got nan"):
         qnsim.Memory(num_qubits=2, t1_s=math.nan)
     assert qnsim.Memory(num_qubits=2, t1_s=math.inf).t1_s == math.inf
+
+
+def test_a_route_of_many_equal_hops_is_priced_in_seconds():
+    """The cycle's upper bound (routes beyond the exact chain's 4096 states) passed its 20,001-point grid
+    once per hop, after checking each hop's rate alone: 10^5 equal hops took 18 s (relay_cycle_s) and
+    38 s (relay_decay_factor), 10^6 minutes. Hops of one rate are now one power, long float lists
+    checked at once."""
+    import time
+
+    start = time.perf_counter()
+    cycle = relay_cycle_s([1e3] * 200_000)
+    factor = relay_decay_factor([1e3] * 200_000, [1.0] * 200_000)
+    assert time.perf_counter() - start < 8.0
+    # E[max of k exponentials] = H_k / r; the bound is above it and within 0.2%.
+    harmonic = math.log(200_000) + 0.5772156649 + 1 / 400_000
+    assert harmonic / 1e3 <= cycle <= harmonic / 1e3 * 1.002
+    assert 0.0 <= factor < 1e-30
+    with pytest.raises(ValueError, match=r"^rates_hz\[99\] must be finite, got nan$"):
+        relay_cycle_s([1e3] * 99 + [math.nan] + [1e3] * 100)
+    with pytest.raises(ValueError, match=r"^rates_hz\[150\] must be > 0 Hz, got 0.0$"):
+        relay_cycle_s(np.array([1e3] * 150 + [0.0]))

@@ -350,9 +350,12 @@ def _relay_cycle_upper_s(rates: Sequence[float]) -> float:
     r = np.asarray(rates, dtype=float)
     t_max = (math.log(len(r)) + 40.0) / float(r.min())
     t, step = np.linspace(0.0, t_max, 20_001, retstep=True)
-    all_held = np.ones(len(t) - 1)  # P(M <= t) at the left ends, one hop at a time (memory O(grid)).
-    for rate in r:
-        all_held *= -np.expm1(-rate * t[:-1])
+    all_held = np.ones(len(t) - 1)  # P(M <= t) at the left ends, one kind of hop at a time (memory O(grid)).
+    # Hops of one rate enter as one power (in the order they first appear: distinct rates multiply as before);
+    # a pass over the grid per hop took 18 s for 10^5 equal hops and minutes for 10^6.
+    for rate, count in collections.Counter(rates).items():
+        held = -np.expm1(-float(rate) * t[:-1])
+        all_held *= held if count == 1 else held**count
     return float(np.sum(1.0 - all_held) * step + np.sum(np.exp(-r * t_max) / r))
 
 
