@@ -156,3 +156,18 @@ def test_a_route_of_many_equal_hops_is_priced_in_seconds():
         relay_cycle_s([1e3] * 99 + [math.nan] + [1e3] * 100)
     with pytest.raises(ValueError, match=r"^rates_hz\[150\] must be > 0 Hz, got 0.0$"):
         relay_cycle_s(np.array([1e3] * 150 + [0.0]))
+
+
+def test_a_protocol_request_refuses_the_native_swap_handshake():
+    """swap_handshake=True on a request driven by a Python protocol was accepted and ignored: the
+    handshake belongs to the native swap, and the protocol's swaps ran at once without a word."""
+    import qnsim
+
+    network = qnsim.Network(formalism="bell_diagonal", seed=1)
+    for name in "amb":
+        network.add_node(name)
+    network.add_link("a", "m", length_km=1.0, rate_hz=1e5, fidelity=0.95)
+    network.add_link("m", "b", length_km=1.0, rate_hz=1e5, fidelity=0.95)
+    with pytest.raises(qnsim.ParameterError, match=r"swap_handshake must be false for a request driven by a Python"):
+        network.request("a", "b", protocol=qnsim.Protocol(), swap_handshake=True)
+    network.request("a", "b", swap_handshake=True)  # the native swap's handshake

@@ -127,6 +127,12 @@ void RequestParams::validate() const {
     if (python_protocol && swap_schedule != SwapSchedule::ASAP) {
         throw ParameterError("swap_schedule", "must be 'asap' for a request driven by a Python protocol (it chooses its swaps)");
     }
+    if (python_protocol && swap_handshake) {
+        // The handshake is the native swap's; a protocol's swaps ran at once and the flag was ignored.
+        throw ParameterError("swap_handshake",
+                             "must be false for a request driven by a Python protocol (it chooses when to swap: "
+                             "send the confirmations itself)");
+    }
 }
 
 void validate_max_records(int64_t max_records) {

@@ -139,6 +139,10 @@ TEST(RequestParams, EveryRangeIsNamed) {
     p.python_protocol = true;
     p.swap_schedule = SwapSchedule::Nested;
     expect_refused(p, "swap_schedule", "Python protocol");
+    p = request({0, 1});
+    p.python_protocol = true;
+    p.swap_handshake = true;  // the native swap's; a protocol's swaps ignored it
+    expect_refused(p, "swap_handshake", "Python protocol");
 }
 
 TEST(RecordCap, IsBoundedBeforeAnythingGrows) {
