@@ -171,3 +171,17 @@ def test_a_protocol_request_refuses_the_native_swap_handshake():
     with pytest.raises(qnsim.ParameterError, match=r"swap_handshake must be false for a request driven by a Python"):
         network.request("a", "b", protocol=qnsim.Protocol(), swap_handshake=True)
     network.request("a", "b", swap_handshake=True)  # the native swap's handshake
+
+
+def test_a_relay_route_beyond_any_channel_count_is_said_short():
+    """A 1e-300 s limit on a relay route printed the multiple of its hops' channels in full: a 301-digit
+    number with thousands separators (2,999,999,999,996,999,589,...)."""
+    circuit = "H 0\nCNOT 0 5\nCNOT 1 6\nM 0 1"
+    links = [Link((0, 2), rate_hz=1e3, fidelity=0.99), Link((2, 1), rate_hz=1e3, fidelity=0.99)]
+    qpus = [QPU(num_qubits=5), QPU(num_qubits=5)]
+    report = estimate(circuit, qpus, links, placement=[0] * 5 + [1] * 2, max_runtime_s=1e-300)
+    (reason,) = [r for r in report.reasons if r.startswith("runtime:")]
+    assert "3e+297 (more than the 1e+09 channels a link takes) times the channels on each hop" in reason
+    assert len(reason) < 400
+    report = estimate(circuit, qpus, links, placement=[0] * 5 + [1] * 2, max_runtime_s=1e-9)
+    assert "3,000,000 times the channels on each hop" in report.reasons[-1]

@@ -1581,13 +1581,13 @@ class _Context:
                     self.channel_fix = {lr.qpus: math.ceil(lr.channels * lr.time_s / self.max_runtime_s) for lr in slow}
                 fix = "; ".join(
                     f"link {lr.qpus[0]}-{lr.qpus[-1]} needs {lr.raw_bell_pairs / self.max_runtime_s:.3g} raw pairs/s "
-                    f"(has {lr.rate_hz * lr.channels:.3g}): {math.ceil(lr.channels * lr.time_s / self.max_runtime_s):,}"
+                    f"(has {lr.rate_hz * lr.channels:.3g}): {_count(math.ceil(lr.channels * lr.time_s / self.max_runtime_s))}"
                     " channels instead of " + f"{lr.channels}, or a faster link"
                     if len(lr.route) <= 2
                     # A route's pairs come once per cycle of its hops: m times every hop's rate makes m times the pairs.
                     else f"route {'-'.join(map(str, lr.route))} needs {lr.raw_bell_pairs / self.max_runtime_s:.3g} "
                     f"end-to-end raw pairs/s (makes {lr.raw_bell_pairs / lr.time_s:.3g}): "
-                    f"{math.ceil(lr.time_s / self.max_runtime_s * (1 - 1e-12)):,} times the channels on each hop, or "
+                    f"{_count(math.ceil(lr.time_s / self.max_runtime_s * (1 - 1e-12)))} times the channels on each hop, or "
                     "faster hops"
                     for lr in slow
                 )
@@ -1677,6 +1677,12 @@ _SYNTHESIS_OFFSET = 4.86
 # Without max_runtime_s, a run longer than a day gets a note that the verdict did not weigh time.
 _UNLIMITED_RUNTIME_NOTE_S = 86_400.0
 _MAX_PLACED_QUBITS = 10**7  # Placement keeps one entry per qubit; refuse before allocating.
+
+
+def _count(n: int) -> str:
+    """A channel count or multiple in a reason: in full up to what a link takes, beyond it short and said so (a
+    1e-300 s limit on a relay route printed a 301-digit multiple)."""
+    return f"{n:,}" if n <= MAX_CHANNELS else f"{n:.3g} (more than the {MAX_CHANNELS:.0e} channels a link takes)"
 
 
 def _runtime_fix(bound: str) -> str:
