@@ -1581,14 +1581,15 @@ class _Context:
                     self.channel_fix = {lr.qpus: math.ceil(lr.channels * lr.time_s / self.max_runtime_s) for lr in slow}
                 fix = "; ".join(
                     f"link {lr.qpus[0]}-{lr.qpus[-1]} needs {lr.raw_bell_pairs / self.max_runtime_s:.3g} raw pairs/s "
-                    f"(has {lr.rate_hz * lr.channels:.3g}): {_count(math.ceil(lr.channels * lr.time_s / self.max_runtime_s))}"
-                    " channels instead of " + f"{lr.channels}, or a faster link"
+                    f"(has {lr.rate_hz * lr.channels:.3g}): "
+                    f"{_count(math.ceil(lr.channels * lr.time_s / self.max_runtime_s))} channels instead of "
+                    f"{lr.channels}, or a faster link"
                     if len(lr.route) <= 2
                     # A route's pairs come once per cycle of its hops: m times every hop's rate makes m times the pairs.
                     else f"route {'-'.join(map(str, lr.route))} needs {lr.raw_bell_pairs / self.max_runtime_s:.3g} "
                     f"end-to-end raw pairs/s (makes {lr.raw_bell_pairs / lr.time_s:.3g}): "
-                    f"{_count(math.ceil(lr.time_s / self.max_runtime_s * (1 - 1e-12)))} times the channels on each hop, or "
-                    "faster hops"
+                    f"{_count(math.ceil(lr.time_s / self.max_runtime_s * (1 - 1e-12)))} times the channels on each "
+                    "hop, or faster hops"
                     for lr in slow
                 )
             self.runtime_reason = len(self.reasons)
