@@ -1,6 +1,10 @@
-"""Fifth bad-input audit: what changed since the fourth (relay pricing, runtime fixes, protocols).
+"""Fifth bad-input audit: what changed since the fourth (relay pricing, runtime fixes, plot_sweep,
+heralded links at extreme lengths, spec fields, Python protocols).
 
-Each probe that could hang or crash runs in a forked child with a time and memory limit.
+List arguments are read by one check (argument_checks.real_numbers); a runtime limit no channel count
+reaches says so in short; inf is no runtime limit; a bounded spec field does not offer +inf; a protocol
+request refuses the native swap handshake. The battery that found these ran each probe in a forked
+child with time and memory limits; the tests here call what cannot hang or crash any more directly.
 """
 
 import math
