@@ -189,3 +189,19 @@ def test_a_relay_route_beyond_any_channel_count_is_said_short():
     assert len(reason) < 400
     report = estimate(circuit, qpus, links, placement=[0] * 5 + [1] * 2, max_runtime_s=1e-9)
     assert "3,000,000 times the channels on each hop" in report.reasons[-1]
+
+
+def test_a_relay_route_link_agrees_with_its_hops():
+    """Link(rate_hz=1e3, relay_hop_rates_hz=[1, 1]) was accepted: the estimate took its pace from rate_hz
+    and its pairs' waits from the hops (purification 'reaches at most 0.95 after 0 rounds', where the
+    1 kHz link reached 0.968); [1e9, 1e9] priced no waits at all. Both figures plausible, neither said."""
+    with pytest.raises(ValueError, match=r"^rate_hz x channels = 1000 Hz does not match relay_hop_rates_hz \[1.0, 1.0\]"):
+        Link((0, 1), rate_hz=1e3, fidelity=0.95, relay_hop_rates_hz=[1.0, 1.0])
+    with pytest.raises(ValueError, match=r"not both"):
+        Link((0, 1), rate_hz=1e3, fidelity=0.95, success_probability=0.1, attempt_period_s=1e-4,
+             relay_hop_rates_hz=[1e3, 1e3])
+    with pytest.raises(ValueError, match=r"^raw_interval_s = 0.001 s does not match relay_hop_rates_hz"):
+        PairStorage(0.1, 0.1, raw_interval_s=1e-3, relay_hop_rates_hz=(1e9, 1e9))
+    rate = 1.0 / relay_cycle_s([2e3, 1e3])
+    assert Link((0, 1), rate_hz=rate, fidelity=0.95, relay_hop_rates_hz=[2e3, 1e3]).relay_hop_rates_hz == (2e3, 1e3)
+    assert Link((0, 1), rate_hz=rate / 2, channels=2, fidelity=0.95, relay_hop_rates_hz=[2e3, 1e3]).channels == 2

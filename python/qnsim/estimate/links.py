@@ -106,8 +106,8 @@ class Link:
             which is how their waits in purification are priced. Empty (the default) for a direct link.
 
     Raises:
-        ValueError: naming a non-positive rate, a fidelity outside [0.25, 1], a negative latency
-            or a link from a QPU to itself.
+        ValueError: naming a non-positive rate, a fidelity outside [0.25, 1], a negative latency,
+            a link from a QPU to itself, or relay hops whose cycle is not the link's total rate.
 
     >>> Link((0, 1), rate_hz=1e4, fidelity=0.99, latency_s=5e-6).key
     (0, 1)
@@ -175,6 +175,11 @@ class Link:
                 )
             object.__setattr__(self, "success_probability", p)
             object.__setattr__(self, "attempt_period_s", t)
+        if self.relay_hop_rates_hz:
+            if self.success_probability is not None:
+                raise ValueError("give success_probability and attempt_period_s (a direct link's attempts) or "
+                                 "relay_hop_rates_hz (a relay route's hops), not both")
+            _check_route_interval("rate_hz x channels", 1.0 / self.total_rate_hz, self.relay_hop_rates_hz)
 
     @property
     def total_rate_hz(self) -> float:
@@ -610,6 +615,8 @@ class PairStorage:
             raise ValueError("give attempt_period_s (a direct link's attempts) or relay_hop_rates_hz (a relay "
                              "route's hops), not both")
         object.__setattr__(self, "relay_hop_rates_hz", hops)
+        if hops:
+            _check_route_interval("raw_interval_s", self.raw_interval_s, hops)
 
     @staticmethod
     def of(link: Link) -> PairStorage | None:
@@ -667,6 +674,19 @@ class PairStorage:
     def decay_hz(self) -> tuple[float, float]:
         """(2 / T2, 2 / T1) in 1/s: the rates at which a stored pair's <XX>, <YY> and its <ZZ> decay."""
         return 2.0 / self.memory_t2_s, 2.0 / self.memory_t1_s
+
+
+def _check_route_interval(given: str, interval_s: float, hops: Sequence[float]) -> None:
+    """Refuses a relay route's pair interval that is not its hops' cycle (:func:`relay_cycle_s`, to 1e-6): the
+    interval set the pace and the hops the waits, so Link(rate_hz=1e3, relay_hop_rates_hz=[1, 1]) priced 1 kHz
+    pairs with waits of seconds (and [1e9, 1e9] with none), each figure plausible, without a word."""
+    cycle = relay_cycle_s(hops)
+    if not math.isclose(interval_s, cycle, rel_tol=1e-6):
+        what = f"{given} = {1.0 / interval_s:.6g} Hz" if given.startswith("rate") else f"{given} = {interval_s:.6g} s"
+        raise ValueError(
+            f"{what} does not match relay_hop_rates_hz {list(hops)}: a relay route makes one pair per cycle of its "
+            f"hops, every {cycle:.6g} s ({1.0 / cycle:.6g} Hz; relay_cycle_s)"
+        )
 
 
 def _hop_rates(rates: Any) -> tuple[float, ...]:
