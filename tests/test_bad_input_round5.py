@@ -195,7 +195,8 @@ def test_a_relay_route_link_agrees_with_its_hops():
     """Link(rate_hz=1e3, relay_hop_rates_hz=[1, 1]) was accepted: the estimate took its pace from rate_hz
     and its pairs' waits from the hops (purification 'reaches at most 0.95 after 0 rounds', where the
     1 kHz link reached 0.968); [1e9, 1e9] priced no waits at all. Both figures plausible, neither said."""
-    with pytest.raises(ValueError, match=r"^rate_hz x channels = 1000 Hz does not match relay_hop_rates_hz \[1.0, 1.0\]"):
+    message = r"^rate_hz x channels = 1000 Hz does not match relay_hop_rates_hz \[1.0, 1.0\]"
+    with pytest.raises(ValueError, match=message):
         Link((0, 1), rate_hz=1e3, fidelity=0.95, relay_hop_rates_hz=[1.0, 1.0])
     with pytest.raises(ValueError, match=r"not both"):
         Link((0, 1), rate_hz=1e3, fidelity=0.95, success_probability=0.1, attempt_period_s=1e-4,
