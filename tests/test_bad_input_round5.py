@@ -206,3 +206,19 @@ def test_a_relay_route_link_agrees_with_its_hops():
     rate = 1.0 / relay_cycle_s([2e3, 1e3])
     assert Link((0, 1), rate_hz=rate, fidelity=0.95, relay_hop_rates_hz=[2e3, 1e3]).relay_hop_rates_hz == (2e3, 1e3)
     assert Link((0, 1), rate_hz=rate / 2, channels=2, fidelity=0.95, relay_hop_rates_hz=[2e3, 1e3]).channels == 2
+
+
+def test_a_point_outside_its_own_interval_is_refused():
+    """A one-seed row whose value lay outside its own per_round_low / per_round_high (a hand-edited or
+    mixed-up results file) was drawn with its bar clipped to nothing: the point looked exact."""
+    pytest.importorskip("matplotlib")
+    pytest.importorskip("pandas")
+    from qnsim.plot import plot_sweep
+
+    rows = [{"p": p, "seed": 0, "per_round": 0.01 * p, "per_round_low": 0.005 * p, "per_round_high": 0.02 * p}
+            for p in (1.0, 2.0)]
+    plot_sweep(rows, x="p", y="per_round")
+    rows[1]["per_round_low"] = 0.05
+    with pytest.raises(ValueError, match=r"^per_round = 0.02 lies outside its own interval \[per_round_low, "
+                                         r"per_round_high\] = \[0.05, 0.04\] \(p = 2"):
+        plot_sweep(rows, x="p", y="per_round")

@@ -126,6 +126,15 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
             lows, highs = grouped[f"{column}_low"].first().to_numpy(), grouped[f"{column}_high"].first().to_numpy()
             out[f"{column}_low"] = [lo if n == 1 else math.nan for lo, n in zip(lows, count)]
             out[f"{column}_high"] = [hi if n == 1 else math.nan for hi, n in zip(highs, count)]
+            for i in single:
+                lo, hi, m = float(lows[i]), float(highs[i]), float(mean[i])
+                slack = 1e-9 * max(abs(lo), abs(hi), abs(m))
+                if not any(map(math.isnan, (lo, hi, m))) and not lo - slack <= m <= hi + slack:
+                    # Its bar was clipped to nothing: the row looked certain where its figures disagree.
+                    raise ValueError(
+                        f"{column} = {m!r} lies outside its own interval [{column}_low, {column}_high] = "
+                        f"[{lo!r}, {hi!r}] ({_where(out, keys, [i])}): the rows' figures disagree"
+                    )
         if single:
             notes.append(
                 f"{column}: {len(single)} of {len(count)} points rest on a single seed ({_where(out, keys, single)}): "
