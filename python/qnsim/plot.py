@@ -77,7 +77,8 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
 
     Raises:
         ValueError: A named column is not in the results, rows of one ``x`` (and ``hue``) differ
-            in another swept parameter, rows of one point differ, or rows of several scenarios.
+            in another swept parameter, rows of one point differ, rows of several scenarios, or a
+            one-seed point lies outside its own interval.
 
     Example:
         >>> rows = [{"L": 10, "seed": s, "rate_hz": r} for s, r in enumerate([1.0, 3.0])]
