@@ -178,6 +178,7 @@ Notes under the tables say what a figure cannot: unfinished requests, one pair, 
 
 
 def _parser() -> argparse.ArgumentParser:
+    from qnsim.progress import add_progress_options
 
     parser = ArgumentParser(
         prog="qnsim",
@@ -197,7 +198,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true", help="print machine-readable results (JSON) on stdout")
     run.add_argument("--pairs", action="store_true", help="with --json: include every delivered pair (needs --json)")
     run.add_argument("--seed", type=int, default=None, help="override run.seed")
-    run.add_argument("--trace", metavar="PATH", type=path_arg, help="write the run's event trace as JSON Lines (qnsim.trace)")
+    run.add_argument(
+        "--trace", metavar="PATH", type=path_arg, help="write the run's event trace as JSON Lines (qnsim.trace)"
+    )
     run.add_argument(
         "--trace-limit", type=int, default=None, metavar="N", help="with --trace: keep at most N records (default 10^6)"
     )
@@ -208,18 +211,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="LEVEL",
         help="log to stderr with simulated times: info (run, requests admitted/served/dropped), warning, debug",
     )
-    bar = run.add_mutually_exclusive_group()
-    bar.add_argument(
-        "--progress",
-        dest="progress",
-        action="store_const",
-        const=True,
-        default=None,
-        help="always show a progress bar (stderr)",
-    )
-    bar.add_argument(
-        "--no-progress", dest="progress", action="store_const", const=False, help="never show a progress bar"
-    )
+    add_progress_options(run, "always show a progress bar (stderr)")
 
     # Commands whose parsers live in their own modules: the rest of the line is handed over.
     delegated = {

@@ -398,6 +398,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     from qnsim.estimate.report import LINK_TABLE_COLUMNS
     from qnsim.estimate.workload import workload_help
+    from qnsim.progress import add_progress_options
 
     parser = ArgumentParser(
         prog="qnsim estimate",
@@ -420,18 +421,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--stream", action="store_true", help="stream an unrolled circuit file (no REPEAT)")
     # As `qnsim run --progress`: by default a bar shows on a terminal once a pass looks longer than ~1 s.
-    bar = parser.add_mutually_exclusive_group()
-    bar.add_argument(
-        "--progress",
-        dest="progress",
-        action="store_const",
-        const=True,
-        default=None,
-        help="always show progress bars (stderr) for reading, counting and scheduling the circuit",
-    )
-    bar.add_argument(
-        "--no-progress", dest="progress", action="store_const", const=False, help="never show a progress bar"
-    )
+    add_progress_options(parser, "always show progress bars (stderr) for reading, counting and scheduling the circuit")
     return parser
 
 

@@ -24,6 +24,22 @@ __all__ = ["NativeBar", "native_progress", "run_with_bar", "stderr_is_tty"]
 _BAR_FORMAT = "{l_bar}{bar}| {n:.3g}/{total:.3g} sim s [{elapsed}<{remaining}{postfix}]"
 
 
+def add_progress_options(parser: Any, always_help: str) -> None:
+    """Adds the mutually exclusive ``--progress`` / ``--no-progress`` options of ``qnsim run`` and
+    ``qnsim estimate`` to an argparse parser: ``args.progress`` is True (always show a bar on stderr),
+    False (never) or None (the default: a bar on a terminal once the work looks longer than ~1 s).
+
+    Args:
+        parser: An ``argparse.ArgumentParser`` (or subparser).
+        always_help: The ``--progress`` option's help text (what the bar shows).
+    """
+    bar = parser.add_mutually_exclusive_group()
+    bar.add_argument("--progress", dest="progress", action="store_const", const=True, default=None, help=always_help)
+    bar.add_argument(
+        "--no-progress", dest="progress", action="store_const", const=False, help="never show a progress bar"
+    )
+
+
 def stderr_is_tty() -> bool:
     """True when stderr is a terminal (progress bars then show by default)."""
     try:
