@@ -24,8 +24,13 @@ class SwapWhenBothSidesHold(qnsim.Protocol):
         if len(held) == 2:
             (_, a), (_, b) = held.items()
             held.clear()
+            end = self.partner(a)
             self.swap(node, a, b)
             self.swaps += 1
+            self.swapped(end)
+
+    def swapped(self, end: qnsim.SlotRef) -> None:
+        """Called after each swap with one end of the pair it made (for subclasses)."""
 
 
 def _chain(n: int, protocol: qnsim.Protocol, **request) -> qnsim.Network:
@@ -77,26 +82,15 @@ def test_lookups_name_the_right_node_and_link(n):
                 assert net.slot_node(slot) == names[net.native.slot_node(slot)]
 
 
-class DiscardWhatReachesTheEnds(qnsim.Protocol):
+class DiscardWhatReachesTheEnds(SwapWhenBothSidesHold):
     """Swap-ASAP that discards each end-to-end pair as soon as the swap that joins the ends is made,
     ``limit`` times."""
 
     def __init__(self, limit: int) -> None:
         super().__init__()
-        self.held: dict[str, dict[int, qnsim.SlotRef]] = {}
         self.limit, self.discarded = limit, 0
 
-    def on_pair_ready(self, node, slot, partner_slot):
-        if node in (self.request.src, self.request.dst):
-            return
-        held = self.held.setdefault(node, {})
-        held[self.network.slot_link(slot).index] = slot
-        if len(held) < 2:
-            return
-        (_, a), (_, b) = held.items()
-        held.clear()
-        end = self.partner(a)
-        self.swap(node, a, b)
+    def swapped(self, end: qnsim.SlotRef) -> None:
         joined = {self.network.slot_node(end), self.network.slot_node(self.partner(end))}
         if joined == {self.request.src, self.request.dst} and self.discarded < self.limit:
             self.discard(end)
