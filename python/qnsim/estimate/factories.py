@@ -36,6 +36,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from qnsim.argument_checks import integer, probability, real_number
+from qnsim.estimate.qpu import surface_code_error
 
 __all__ = ["DistillationRound", "TFactory", "design_t_factories", "factories_needed", "pick_factory"]
 
@@ -279,7 +280,7 @@ def _design_cached(key, cycles) -> tuple[TFactory, ...]:
         return (TFactory((trivial,), 2 * d * d, cycles[d], 1, t_error),)
 
     def logical_error(d: int) -> float:
-        return a * (physical_error / p_th) ** ((d + 1) / 2)
+        return surface_code_error(a, p_th, physical_error, d)
 
     t_gate_ps = round(t_gate_s * 1e12)
     distances = [d for d in range(3, max_distance + 1, 2) if logical_error(d) <= 0.1 * t_error]
