@@ -2,7 +2,8 @@
 
 A factory is a pipeline of distillation rounds. Each round runs ``units`` copies of one
 15-to-1 distillation unit, either on physical qubits (first round only) or on surface-code
-patches of some code distance. The unit models are those of Beverland et al.,
+patches of some odd code distance: from 3 in the first round, from 1 (two physical qubits per
+patch) in later ones, as the estimator builds them. The unit models are those of Beverland et al.,
 arXiv:2211.07629, Appendix C, as the estimator ships them:
 
 =========================  ==========  =============  ==========  =============
@@ -64,7 +65,8 @@ class DistillationRound:
 
     Attributes:
         unit: distillation unit name.
-        code_distance: patch distance of the round's qubits (1 = physical qubits).
+        code_distance: patch distance of the round's qubits (1 in the first round: physical qubits;
+            1 in a later round: distance-1 patches, as the Azure estimator reports both).
         units: units run in parallel.
         physical_qubits: qubits the round occupies (units x qubits per unit).
         duration_s: time of one run of the round, in seconds.
@@ -173,7 +175,7 @@ def _build(
     errors = [t_error]
     specs = []
     for position, (unit, d) in enumerate(stages):
-        if d == 1:
+        if d == 1 and position == 0:
             qubits, duration, clifford = unit.physical_qubits, unit.physical_cycles * t_gate_ps, physical_error
         else:
             qubits = unit.logical_qubits * 2 * d * d
@@ -283,7 +285,11 @@ def _design_cached(key, cycles) -> tuple[TFactory, ...]:
         return surface_code_error(a, p_th, physical_error, d)
 
     t_gate_ps = round(t_gate_s * 1e12)
-    distances = [d for d in range(3, max_distance + 1, 2) if logical_error(d) <= 0.1 * t_error]
+    # Distance 1 is a patch too (two qubits, error a p/p*): the estimator runs later rounds on it, where
+    # physical Clifford errors are far below the T error; only the first round skips it (its distance 1
+    # means physical qubits). Starting later rounds at 3 missed its cheaper factories (a design of 3,636
+    # qubits that qnsim built with 5,760, see test_estimate_qre_parity).
+    distances = [d for d in range(1, max_distance + 1, 2) if logical_error(d) <= 0.1 * t_error]
     physical_ok = physical_error <= 0.1 * t_error
     candidates: list[TFactory] = []
 
@@ -299,11 +305,13 @@ def _design_cached(key, cycles) -> tuple[TFactory, ...]:
             if prefix and z <= required_error:
                 return  # A further round only adds qubits and time to a design that already suffices.
             lowest = prefix[-1][1] if prefix else 1
-            options = ([1] if not prefix and physical_ok else []) + [d for d in distances if d >= lowest]
+            first = not prefix
+            logical = [d for d in distances if d >= max(lowest, 3 if first else 1)]
+            options = ([1] if first and physical_ok else []) + logical
             last = len(prefix) == rounds - 1
             done: set[str] = set()
             for d in options:
-                clifford = physical_error if d == 1 else logical_error(d)
+                clifford = physical_error if d == 1 and first else logical_error(d)
                 out = 35.0 * z**3 + 7.1 * clifford
                 if out > z:
                     continue
