@@ -326,3 +326,28 @@ def test_logical_error_rates_are_qre_s_to_the_last_bit(qre):
             if got != want:
                 mismatches.append((a, threshold, p, d, got, want))
     assert mismatches == []
+
+
+def test_cycle_counts_at_a_rounding_step_of_the_budget_are_qre_s(qre):
+    """QRE finds the code distance by its closed form, d = ceil(2 ln(a / eps) / ln(p* / p) - 1) rounded up
+    to odd (Beverland et al. Eq. E2), and when no T factory fits it retries with max(C_max + 1, C + 1)
+    cycles (C_max: the cycles the budget allows at d). qnsim took the smallest odd d whose rate meets eps
+    and retried at the next distance with C_max + 1 cycles. Both agree but where eps / (patches x rate) is
+    within a rounding step of an integer, where the closed form keeps d once more and the run is one
+    cycle longer: 10^9 T gates, 68,884,194 rotations ... on qubit_gate_ns_e4 (a = 0.05, p* = 0.015) with
+    the budget split 3e-4 / 1e-5 / 2e-3 ran 11,390,625,000 logical cycles here and 11,390,625,001 in QRE;
+    3 qubits, 3 CCiX and a measurement on qubit_gate_us_e4 (a = 0.01, p* = 0.02), split 3e-4 / 1e-5 / 1e-4,
+    100 and 101 (runtime 300 ms and 303 ms)."""
+    for counts, preset, (a, threshold), parts in (
+        ({"numQubits": 1, "tCount": 10**9, "rotationCount": 68884194, "cczCount": 3, "measurementCount": 10**7,
+          "rotationDepth": 39871131}, "qubit_gate_ns_e4", (0.05, 0.015), (3e-4, 1e-5, 2e-3)),
+        ({"numQubits": 3, "ccixCount": 3, "measurementCount": 1}, "qubit_gate_us_e4", (0.01, 0.02),
+         (3e-4, 1e-5, 1e-4)),
+    ):
+        params = {"qubitParams": {"name": preset},
+                  "errorBudget": {"logical": parts[0], "tStates": parts[1], "rotations": parts[2]},
+                  "qecScheme": {"name": "surface_code", "crossingPrefactor": a, "errorCorrectionThreshold": threshold,
+                                "maxCodeDistance": _QRE_MAX_DISTANCE}}
+        qpu = QPU.preset(preset, surface_code=SurfaceCode(a, threshold, _QRE_MAX_DISTANCE))
+        kind, left = _compare(qre, counts, params, qpu, ErrorBudget(sum(parts), *parts))
+        assert (kind, left) == ("equal", None), counts

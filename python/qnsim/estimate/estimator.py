@@ -1246,16 +1246,19 @@ class _Context:
         cycles = alg_depth  # What the distance is sized for; grows with stalls until consistent.
         d = None
         factory = None
-        lowest = 1  # Each retry needs a larger distance (cycle counts beyond 2^53 no longer move floats).
+        lowest = 1  # The smallest distance a retry may take.
         remote_tries: list[int] = []  # Distances whose remote operations failed their budget share.
-        for _ in range(sc.max_distance + 2):
+        for _ in range(2 * sc.max_distance + 4):
             required = eps_log / (patches * cycles)
             d = sc.distance_for(p_phys, required)
             if d is not None and d < lowest:
                 d = lowest if lowest <= sc.max_distance else None
             if d is None:
                 break
-            lowest = d + 2
+            # A retry runs one cycle more at least, as the Azure estimator's does, and may keep the distance
+            # once where the closed form lands within a rounding step of the budget. Beyond 2^53 patch-cycles
+            # one cycle more no longer moves the float requirement: the next distance then.
+            lowest = d + 2 if patches * cycles >= 2**53 else d
             cycle_ps = round(slowest.logical_cycle_s(d) * 1e12)
             per_cycle = sc.logical_error_per_cycle(p_phys, d)
             # Error-free physical qubits (p = 0) have no logical errors: no cycle count exhausts the budget.
@@ -1270,8 +1273,9 @@ class _Context:
             # priced at that length and a factory may use all of it, as the Azure estimator does (pricing
             # it at the algorithm's depth instead stretched it to a slower, smaller factory).
             run_cycles = max(cycles, -(-busy_ps // cycle_ps))
-            if run_cycles > max_cycles:
-                cycles = max_cycles + 1
+            # The run d was sized for stands even where the closed form took d a rounding step short of it.
+            if run_cycles > max(max_cycles, cycles):
+                cycles = max(max_cycles + 1, cycles + 1)
                 continue
             if n_states:
                 designs = design_t_factories(
@@ -1280,7 +1284,7 @@ class _Context:
                 )
                 picked = pick_factory(designs, cycle_ps, run_cycles, max_cycles)
                 if picked is None:
-                    cycles = max_cycles + 1
+                    cycles = max(max_cycles + 1, cycles + 1)
                     continue
                 factory, run_cycles = picked
             cycles = run_cycles

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 from typing import Any
 
 from qnsim.argument_checks import integer, label, probability, real_number
@@ -100,18 +101,31 @@ class SurfaceCode:
         return surface_code_error(self.crossing_prefactor, self.error_threshold, p, d)
 
     def distance_for(self, p: float, target_per_cycle: float) -> int | None:
-        """Smallest odd distance whose per-cycle logical error is <= target; None if none (p >= p*
-        or beyond ``max_distance``).
+        """The code distance for a per-cycle logical error target, or None if none (p >= p* or beyond
+        ``max_distance``).
+
+        The Azure estimator's closed form (Beverland et al., arXiv:2211.07629, Eq. E2): the smallest odd
+        d >= ``2 ln(a / target) / ln(p* / p) - 1``. It is the smallest odd d whose rate meets the target,
+        except where the target lies within a rounding step of the rate at d: the closed form may then
+        take d and the estimator retries with one cycle more; qnsim does the same, so that its distances
+        and cycle counts stay the estimator's to the last cycle (the smallest d by search differed there).
 
         >>> SurfaceCode().distance_for(1e-4, 1e-10), SurfaceCode().distance_for(0.02, 1e-10)
         (9, None)
         """
-        if p >= self.error_threshold:
+        a, threshold = self.crossing_prefactor, self.error_threshold
+        if not p < threshold:
+            # At threshold every distance has error a; above it the model does not hold (the estimator refuses).
+            return 1 if p == threshold and a <= target_per_cycle else None
+        if p == 0 or target_per_cycle >= a:
+            return 1
+        if not target_per_cycle > 0:
             return None
-        for d in range(1, self.max_distance + 1, 2):
-            if self.logical_error_per_cycle(p, d) <= target_per_cycle:
-                return d
-        return None
+        x = 2.0 * math.log(a / target_per_cycle) / math.log(threshold / p) - 1.0
+        if not math.isfinite(x) or x > self.max_distance:
+            return None
+        d = max(math.ceil(x), 0) | 1
+        return d if d <= self.max_distance else None
 
     @staticmethod
     def physical_per_logical(d: int) -> int:
