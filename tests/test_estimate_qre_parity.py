@@ -245,7 +245,8 @@ def _surface_code(draw):
     threshold = draw(st.sampled_from([0.005, 0.01, 0.015, 0.02]))
     max_d = draw(st.sampled_from([9, 25, 50, 75]))
     return ({"name": "surface_code", "crossingPrefactor": a, "errorCorrectionThreshold": threshold,
-             "maxCodeDistance": max_d}, SurfaceCode(crossing_prefactor=a, error_threshold=threshold, max_distance=max_d))
+             "maxCodeDistance": max_d},
+            SurfaceCode(crossing_prefactor=a, error_threshold=threshold, max_distance=max_d))
 
 
 _PARTS = st.sampled_from([1e-6, 1e-5, 1e-4, 3e-4, 1e-3, 2e-3, 1e-2, 0.05])
@@ -351,3 +352,27 @@ def test_cycle_counts_at_a_rounding_step_of_the_budget_are_qre_s(qre):
         qpu = QPU.preset(preset, surface_code=SurfaceCode(a, threshold, _QRE_MAX_DISTANCE))
         kind, left = _compare(qre, counts, params, qpu, ErrorBudget(sum(parts), *parts))
         assert (kind, left) == ("equal", None), counts
+
+
+def test_a_missing_rotation_depth_is_read_as_qre_reads_it(qre):
+    """QRE's logical counts default every missing key to 0, rotationDepth too: 3 rotations without a depth
+    are priced as 3 rotations in no rotation layer (d = 9, 236,196 qubits on qubit_gate_ns_e3). qnsim read
+    the missing depth as the rotation count (its own summaries' default) and gave d = 9 with 80,676 qubits
+    and 39 cycles instead of 13."""
+    counts = {"numQubits": 5, "rotationCount": 3}
+    kind, left = _compare(qre, counts, {"qubitParams": {"name": "qubit_gate_ns_e3"}, "errorBudget": 1e-3},
+                          QPU.preset("qubit_gate_ns_e3", surface_code=SurfaceCode(max_distance=_QRE_MAX_DISTANCE)),
+                          1e-3)
+    assert (kind, left) == ("equal", None)
+
+
+def test_a_zero_budget_part_for_a_source_the_workload_lacks_is_accepted_as_qre_accepts_it(qre):
+    """QRE takes {"rotations": 0} for a workload without rotations (and refuses a zero part for a source
+    the workload has). qnsim refused any zero part when the ErrorBudget was made."""
+    counts = {"numQubits": 10, "tCount": 100, "measurementCount": 10}
+    params = {"qubitParams": {"name": "qubit_gate_ns_e3"},
+              "errorBudget": {"logical": 1e-3, "tStates": 1e-3, "rotations": 0}}
+    kind, left = _compare(qre, counts, params,
+                          QPU.preset("qubit_gate_ns_e3", surface_code=SurfaceCode(max_distance=_QRE_MAX_DISTANCE)),
+                          ErrorBudget(2e-3, logical=1e-3, t_states=1e-3, rotations=0.0))
+    assert (kind, left) == ("equal", None)

@@ -20,8 +20,11 @@ __all__ = ["ErrorBudget"]
 def _check_part(name: str, value: float | None) -> None:
     if value is None:
         return
-    if not is_real_number(value) or not (0 < value < 1):
-        raise ValueError(f"error budget {name} must be a probability in (0, 1), got {value!r}")
+    # A part may be 0 for a source the workload lacks (QRE takes {"rotations": 0} for a workload without
+    # rotations); split() refuses it for a source the workload has. The total must leave something.
+    if not is_real_number(value) or not (0 <= value < 1) or (name == "total" and value == 0):
+        interval = "(0, 1)" if name == "total" else "[0, 1)"
+        raise ValueError(f"error budget {name} must be a probability in {interval}, got {value!r}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,7 +40,8 @@ class ErrorBudget:
         remote: share for remote logical operations across links, or None.
 
     Raises:
-        ValueError: naming a part outside (0, 1) or explicit parts that sum above ``total``.
+        ValueError: naming a total outside (0, 1), a part outside [0, 1) or explicit parts that sum above
+            ``total``; :meth:`split` names a part that is 0 for a source the run has.
 
     >>> ErrorBudget().split(has_t=True, has_rotations=False, has_remote=False)
     (0.0005, 0.0005, 0.0, 0.0)
@@ -76,6 +80,7 @@ class ErrorBudget:
         for k in free:
             shares[k] = rest / len(free)
         out = tuple(shares.get(k, 0.0) for k in ("logical", "t_states", "rotations", "remote"))
-        if not math.isfinite(sum(out)) or any(v <= 0 for v, k in zip(out, present) if present[k]):
-            raise ValueError(f"error budget {self} leaves nothing for the {', '.join(free) or 'logical'} part")
+        empty = [k for v, k in zip(out, present) if present[k] and not v > 0]
+        if empty or not math.isfinite(sum(out)):
+            raise ValueError(f"error budget leaves nothing for the {', '.join(empty or free)} part ({self})")
         return out  # type: ignore[return-value]

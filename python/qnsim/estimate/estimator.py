@@ -1233,6 +1233,13 @@ class _Context:
             )
         n_states = t + 4 * ccz + t_per_rot * r
         if alg_depth == 0:
+            if not n_remote:
+                # Nothing sizes the code distance or the run (QRE refuses it too: "Algorithm requires at least one
+                # magic state or measurement"); qnsim priced one logical cycle with a note.
+                raise ValueError(
+                    "the workload has no T gate, rotation, CCZ, CCiX or measurement: nothing for the error-corrected "
+                    "estimate to price; give the measurements it ends with"
+                )
             alg_depth = 1
             self.notes.append("the workload has no T gate, rotation or measurement: priced as one logical cycle")
         sc = self.qpus[0].surface_code
@@ -1287,6 +1294,12 @@ class _Context:
                     cycles = max(max_cycles + 1, cycles + 1)
                     continue
                 factory, run_cycles = picked
+                if factory.duration_ps == 0:
+                    # Physical rounds only, at a T-gate time of 0: the factory count divided by zero (QRE panics).
+                    raise ValueError(
+                        f"the T factory ({len(factory.rounds)} physical distillation round(s)) takes no time: the "
+                        f"T-gate time is t_t_s = {t_gate_s!r} s; give the QPU's T-gate time"
+                    )
             cycles = run_cycles
             if link_reports:
                 # The remote operations' budget is sized for too: a larger distance lowers their error (below the

@@ -114,9 +114,8 @@ class SurfaceCode:
         (9, None)
         """
         a, threshold = self.crossing_prefactor, self.error_threshold
-        if not p < threshold:
-            # At threshold every distance has error a; above it the model does not hold (the estimator refuses).
-            return 1 if p == threshold and a <= target_per_cycle else None
+        if not p < threshold:  # The model holds below threshold only (the estimator refuses p >= p* too).
+            return None
         if p == 0 or target_per_cycle >= a:
             return 1
         if not target_per_cycle > 0:
@@ -194,6 +193,14 @@ class QPU:
             set_(f, probability(f, getattr(self, f), error=ValueError))
         if self.surface_code is not None and not isinstance(self.surface_code, SurfaceCode):
             raise TypeError(f"surface_code must be a SurfaceCode or None, got {self.surface_code!r}")
+        if self.surface_code is not None and not 4 * self.t_2q_s + 2 * self.t_meas_s > 0:
+            # The estimate divides by the logical cycle: it raised ZeroDivisionError (QRE: "logicalCycleTime
+            # formula yields non-positive value").
+            raise ValueError(
+                f"an error-corrected QPU's logical cycle (4 t_2q_s + 2 t_meas_s) d is 0 s with "
+                f"t_2q_s = {self.t_2q_s!r} and t_meas_s = {self.t_meas_s!r}; give its two-qubit gate or "
+                "measurement time"
+            )
         if self.logical_qubits is not None and self.surface_code is None:
             # Placement reads logical_qubits only on error-corrected QPUs: it would be ignored.
             raise ValueError(

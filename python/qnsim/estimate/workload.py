@@ -601,7 +601,8 @@ class LogicalSummary:
     def from_qre(cls, data: Mapping[str, Any] | str | os.PathLike[str]) -> LogicalSummary:
         """Reads the Azure Quantum Resource Estimator's logical counts (a dict, or a JSON file):
         keys ``numQubits``, ``tCount``, ``rotationCount``, ``rotationDepth``, ``cczCount``,
-        ``ccixCount``, ``measurementCount``. Unknown keys are errors.
+        ``ccixCount``, ``measurementCount``. Unknown keys are errors; a missing key is 0, as QRE reads it
+        (``rotationDepth`` too: rotations without a depth take no layer of their own).
 
         >>> s = LogicalSummary.from_qre({"numQubits": 100, "tCount": 10**6, "measurementCount": 10**5})
         >>> s.logical_qubits, s.t_count, s.measurement_count
@@ -637,7 +638,11 @@ class LogicalSummary:
                 raise ValueError(f"logical counts: {k} must be a non-negative integer, got {v!r}")
             # Checked here under the QRE's key (numQubits), not the field it fills (logical_qubits).
             integer(k, v, minimum=1 if k == "numQubits" else 0, maximum=MAX_COUNT, error=ValueError)
-        return cls(**{_QRE_KEYS[k]: v for k, v in data.items()})
+        fields = {_QRE_KEYS[k]: v for k, v in data.items()}
+        # QRE reads a missing key as 0, rotationDepth too (rotations in no layer of their own); qnsim's own
+        # summaries read a missing depth as the rotation count, which priced such counts differently.
+        fields.setdefault("rotation_depth", 0)
+        return cls(**fields)
 
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str]) -> LogicalSummary:
