@@ -12,7 +12,9 @@ split. The differences qnsim documents are allowed by name, nothing else (see _d
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import io
 import json
 import math
 import multiprocessing
@@ -376,3 +378,49 @@ def test_a_zero_budget_part_for_a_source_the_workload_lacks_is_accepted_as_qre_a
                           QPU.preset("qubit_gate_ns_e3", surface_code=SurfaceCode(max_distance=_QRE_MAX_DISTANCE)),
                           ErrorBudget(2e-3, logical=1e-3, t_states=1e-3, rotations=0.0))
     assert (kind, left) == ("equal", None)
+
+
+def _links_file(qubit_params, qpu_fields, qec, budget):
+    """The links file of `qnsim estimate` for one error-corrected QPU and a total budget."""
+    lines = ["[[qpu]]"]
+    if qubit_params["name"] != "custom":
+        lines.append(f'preset = "{qubit_params["name"]}"')
+    else:
+        lines += [f"{k} = {v!r}" for k, v in qpu_fields.items()]
+    sc = {"max_distance": _QRE_MAX_DISTANCE} if qec is None else {
+        "crossing_prefactor": qec["crossingPrefactor"], "error_threshold": qec["errorCorrectionThreshold"],
+        "max_distance": qec["maxCodeDistance"]}
+    lines.append("surface_code = { " + ", ".join(f"{k} = {v!r}" for k, v in sc.items()) + " }")
+    lines += ["", "[estimate]", f"error_budget = {budget!r}"]
+    return "\n".join(lines) + "\n"
+
+
+@seed(20261201)
+@settings(max_examples=25, deadline=None, database=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(counts=_logical_counts(), qubit=_qubit(), code=_surface_code(),
+       budget=st.sampled_from([0.1, 1e-2, 1e-3, 1e-4, 1e-5]))
+def test_qnsim_estimate_on_a_qre_counts_file_gives_the_api_s_and_qre_s_figures(qre, tmp_path_factory, counts, qubit,
+                                                                                code, budget):
+    """`qnsim estimate COUNTS.json --links FILE --json` on QRE's logical-counts format: the report is the
+    Python API's, to the last field, and its figures are QRE's (the CLI's budget is a total: QRE's split
+    parts have no key in the links file)."""
+    from qnsim.estimate_cli import main
+
+    (qubit_params, qpu_fields), (qec, sc) = qubit, code
+    folder = tmp_path_factory.mktemp("cli")
+    (folder / "counts.json").write_text(json.dumps(counts))
+    (folder / "qpu.toml").write_text(_links_file(qubit_params, qpu_fields, qec, budget))
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        status = main(["estimate", str(folder / "counts.json"), "--links", str(folder / "qpu.toml"), "--json"])
+    name = qubit_params["name"] if qubit_params["name"] != "custom" else ""
+    api = estimate(LogicalSummary.from_qre(folder / "counts.json"),
+                   QPU(**qpu_fields, surface_code=sc, name=name), error_budget=budget)
+    assert status == (0 if api.feasible else 1)
+    assert json.loads(buffer.getvalue()) == json.loads(api.to_json())
+    params = {"qubitParams": qubit_params, "errorBudget": budget}
+    if qec is not None:
+        params["qecScheme"] = qec
+    kind, left = _compare(qre, counts, params, QPU(**qpu_fields, surface_code=sc), budget)
+    assert kind != "differs", (counts, params, left)
