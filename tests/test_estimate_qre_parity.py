@@ -4,7 +4,7 @@ Skipped when ``qsharp`` (the ``[qre]`` extra) is not installed. test_estimate_qr
 and seeded workloads on the presets; here hypothesis draws from the whole input space qnsim shares with
 QRE (logical counts, the four gate-based presets or custom gate-based qubits, surface-code parameters,
 total or split error budgets) and every figure QRE reports is compared with qnsim's, exactly (floats to
-1e-12): code distance, physical qubits (total, algorithm, factories, per logical qubit), runtime, logical
+1e-12): code distance, physical qubits (total, algorithm, factories, per logical qubit), runtime, rQOPS, logical
 cycle time and error rate, logical depth, T states, T factories (count, runs, footprint, duration, output
 states and error, and every round's unit, distance, units, qubits and duration) and the error budget
 split. The differences qnsim documents are allowed by name, nothing else (see _documented).
@@ -85,7 +85,7 @@ def _theirs(t):
     figures = {
         "codeDistance": lq["codeDistance"], "physicalQubitsPerLogicalQubit": lq["physicalQubits"],
         "logicalCycleTime": lq["logicalCycleTime"], "logicalErrorRate": lq["logicalErrorRate"],
-        "physicalQubits": pc["physicalQubits"], "runtime": pc["runtime"],
+        "physicalQubits": pc["physicalQubits"], "runtime": pc["runtime"], "rqops": pc["rqops"],
         "algorithmicLogicalQubits": b["algorithmicLogicalQubits"],
         "algorithmicLogicalDepth": b["algorithmicLogicalDepth"], "logicalDepth": b["logicalDepth"],
         "numTstates": b["numTstates"], "numTfactories": b["numTfactories"], "numTfactoryRuns": b["numTfactoryRuns"],
@@ -114,7 +114,7 @@ def _ours(report):
     figures = {
         "codeDistance": ec.code_distance, "physicalQubitsPerLogicalQubit": ec.physical_per_logical,
         "logicalCycleTime": cycle_ns, "logicalErrorRate": ec.logical_error_per_cycle,
-        "physicalQubits": ec.physical_qubits, "runtime": ec.logical_cycles * cycle_ns % _NS_WRAP,
+        "physicalQubits": ec.physical_qubits, "runtime": ec.logical_cycles * cycle_ns % _NS_WRAP, "rqops": ec.rqops,
         "algorithmicLogicalQubits": ec.layout_logical_qubits_per_qpu[0],
         "algorithmicLogicalDepth": ec.algorithmic_logical_depth, "logicalDepth": ec.logical_cycles,
         "numTstates": ec.t_states, "numTfactories": tf.factories if tf else 0,

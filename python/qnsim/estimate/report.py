@@ -224,6 +224,19 @@ class ErrorCorrectionReport:
         """Physical qubits over all QPUs (see the class example)."""
         return sum(self.physical_qubits_per_qpu)
 
+    @property
+    def rqops(self) -> int | None:
+        """Reliable quantum operations per second, as the Azure estimator reports them: the layout's logical
+        qubits (over all QPUs) x logical cycles per second, rounded up; None without a code distance.
+
+        >>> ErrorCorrectionReport(13, 338, 5.2e-6, 1e-3, [30], 1075, 1075, 1e-8, 3e-9, 1130, 13,
+        ...                       [10140], [116160], [0], [126300]).rqops
+        5769231
+        """
+        if self.code_distance is None:
+            return None
+        return math.ceil(sum(self.layout_logical_qubits_per_qpu) * (1e12 / round(self.logical_cycle_s * 1e12)))
+
 
 @dataclasses.dataclass
 class ErrorBudgetReport:
