@@ -179,13 +179,20 @@ def _documented(diffs, ours, theirs, split_budget):
     return left
 
 
+#: QRE's internal failures (Rust panics), not refusals: e.g. 1 qubit, 1 T gate on a custom qubit with
+#: Clifford errors 2e-3 / 1e-3 / 1e-6, T error 1e-6, a = 0.05, p* = 0.005, budget 1e-4 / 1e-6 / 3e-4.
+_QRE_PANICS = ("index out of bounds", "attempt to divide by zero", "panicked")
+
+
 def _compare(qre, counts, params, qpu, budget):
-    """Estimates both ways; returns (kind, details): kind is "equal", "refused" (both), "hung" (QRE) or
-    "differs"."""
+    """Estimates both ways; returns (kind, details): kind is "equal", "refused" (both), "hung" or "qre failed"
+    (QRE gave no answer) or "differs"."""
     theirs = qre(counts, params)
     report = estimate(LogicalSummary.from_qre(counts), qpu, error_budget=budget)
     if theirs is None:
         return "hung", None
+    if "error" in theirs and any(panic in theirs["error"] for panic in _QRE_PANICS):
+        return "qre failed", theirs["error"]
     if "error" in theirs:
         # QRE refuses a code distance above its maximum; qnsim says infeasible, naming the same limit.
         assert "maximum allowed code distance" in theirs["error"] or "No code parameter" in theirs["error"], theirs
@@ -424,3 +431,21 @@ def test_qnsim_estimate_on_a_qre_counts_file_gives_the_api_s_and_qre_s_figures(q
         params["qecScheme"] = qec
     kind, left = _compare(qre, counts, params, QPU(**qpu_fields, surface_code=sc), budget)
     assert kind != "differs", (counts, params, left)
+
+
+def test_a_physical_first_round_does_not_hide_faster_logical_designs(qre):
+    """The design search skipped a unit at larger last-round distances once a smaller distance met the
+    target ("a larger distance only costs more"). From a physical round (T-gate time 300 ns) to a
+    distance-3 round (13 cycles of 180 ns) that is false: 1,000 qubits with 3 CCZ and 3 CCiX on a custom
+    qubit (T gate 300 ns, 2q gate and measurement 10 ns, Clifford error 3e-5, T error 5e-3; a = 0.01,
+    p* = 0.005, budget 0.1) took a physical RM-prep factory of 7.2 us, which stretched the run to 40
+    cycles (39,126 qubits, 7.2 us); QRE's distance-3 factory fits the 18 cycles (54,918 qubits, 3.24 us)."""
+    counts = {"numQubits": 1000, "cczCount": 3, "ccixCount": 3}
+    params, fields = _custom_gate_qubit(10, 3e-5, 5e-3)
+    params.update({"oneQubitGateTime": "300 ns", "tGateTime": "300 ns"})
+    fields.update(t_1q_s=300e-9, t_t_s=300e-9)
+    params = {"qubitParams": params, "errorBudget": 0.1,
+              "qecScheme": {"name": "surface_code", "crossingPrefactor": 0.01, "errorCorrectionThreshold": 0.005,
+                            "maxCodeDistance": 9}}
+    kind, left = _compare(qre, counts, params, QPU(**fields, surface_code=SurfaceCode(0.01, 0.005, 9)), 0.1)
+    assert (kind, left) == ("equal", None)

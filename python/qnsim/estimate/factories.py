@@ -319,8 +319,10 @@ def _design_cached(key, cycles) -> tuple[TFactory, ...]:
                     if unit.name in done:
                         continue
                     extend(prefix + [(unit, d)], out)
-                    if last and out <= required_error:
-                        done.add(unit.name)  # A larger last-round distance only costs more.
+                    # A larger last-round distance only costs more, among patches: a first round on physical
+                    # qubits runs at the T-gate time, and a distance-3 round after it can be faster.
+                    if last and out <= required_error and not (first and d == 1):
+                        done.add(unit.name)
 
         extend([], t_error)
 
