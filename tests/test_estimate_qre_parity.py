@@ -196,7 +196,8 @@ def _compare(qre, counts, params, qpu, budget):
     if "error" in theirs:
         # QRE refuses a code distance above its maximum; qnsim says infeasible, naming the same limit.
         assert "maximum allowed code distance" in theirs["error"] or "No code parameter" in theirs["error"], theirs
-        assert not report.feasible and any("no code distance <=" in r for r in report.reasons), report.reasons
+        assert not report.feasible and any("no code distance <=" in r or "no distillation design" in r
+                                           for r in report.reasons), report.reasons
         return "refused", None
     assert report.feasible, report.reasons
     ours, want = _ours(report), _theirs(theirs)

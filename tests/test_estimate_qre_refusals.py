@@ -58,3 +58,14 @@ def test_a_physical_error_at_the_threshold_is_infeasible_whatever_the_budget():
     r = estimate(LogicalSummary.from_qre({"numQubits": 1, "measurementCount": 1}),
                  QPU(e_1q=0.01, surface_code=SurfaceCode()), error_budget=0.9)
     assert not r.feasible and "threshold 0.01" in r.reasons[0]
+
+
+def test_t_states_no_factory_can_make_are_named_as_the_reason():
+    """With a physical T error of 0.5 no 15-to-1 unit works (it fails with probability 15 z > 1): the
+    distance climbed to the limit looking for a factory and the reason blamed the patches' logical error
+    ("no code distance <= 101 reaches 3e-53 per patch and cycle"). QRE does not return on this input."""
+    r = estimate(LogicalSummary.from_qre({"numQubits": 10, "tCount": 100, "measurementCount": 10}),
+                 QPU(e_t=0.5, surface_code=SurfaceCode()))
+    assert not r.feasible
+    assert r.reasons[0].startswith("T states: no distillation design on patches up to distance 101 reaches the T "
+                                   "error 5e-06 that each of the 100 T states needs, from physical T error 0.5")

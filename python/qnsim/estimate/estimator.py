@@ -1221,8 +1221,8 @@ class _Context:
         eps_log, eps_t, eps_rot, eps_remote = self.budget.split(
             has_t=bool(t or ccz or r), has_rotations=bool(r), has_remote=bool(n_remote)
         )
-        # T states per rotation of a repeat-until-success synthesis (Kliuchnikov et al. 2022, "Shorter quantum circuits"),
-        # 0.53 log2(R / eps) + 4.86 as the Azure estimator counts them.
+        # T states per rotation of a repeat-until-success synthesis (Kliuchnikov et al. 2022, "Shorter quantum
+        # circuits"), 0.53 log2(R / eps) + 4.86 as the Azure estimator counts them.
         t_per_rot = math.ceil(0.53 * math.log2(r / eps_rot) + _SYNTHESIS_OFFSET) if r else 0
         alg_depth = m + r + t + 3 * ccz + t_per_rot * r_depth
         if r and isinstance(counts, GateCounts) and not counts.rotation_depth_exact:
@@ -1255,6 +1255,7 @@ class _Context:
         factory = None
         lowest = 1  # The smallest distance a retry may take.
         remote_tries: list[int] = []  # Distances whose remote operations failed their budget share.
+        no_design = False  # The last retry's cause: no factory design reaches the T error at that distance.
         for _ in range(2 * sc.max_distance + 4):
             required = eps_log / (patches * cycles)
             d = sc.distance_for(p_phys, required)
@@ -1266,6 +1267,7 @@ class _Context:
             # once where the closed form lands within a rounding step of the budget. Beyond 2^53 patch-cycles
             # one cycle more no longer moves the float requirement: the next distance then.
             lowest = d + 2 if patches * cycles >= 2**53 else d
+            no_design = False
             cycle_ps = round(slowest.logical_cycle_s(d) * 1e12)
             per_cycle = sc.logical_error_per_cycle(p_phys, d)
             # Error-free physical qubits (p = 0) have no logical errors: no cycle count exhausts the budget.
@@ -1291,6 +1293,7 @@ class _Context:
                 )
                 picked = pick_factory(designs, cycle_ps, run_cycles, max_cycles)
                 if picked is None:
+                    no_design = not designs
                     cycles = max(max_cycles + 1, cycles + 1)
                     continue
                 factory, run_cycles = picked
@@ -1321,12 +1324,21 @@ class _Context:
             d = None
         ec = self._ec_report_skeleton(layout, alg_depth, n_states, t_per_rot, p_phys)
         if d is None:
-            self.reasons.append(
-                f"logical error: no code distance <= {sc.max_distance} reaches {eps_log / (patches * cycles):.3g} "
-                f"per patch and cycle at physical error {_apart(p_phys, sc.error_threshold)} (threshold "
-                f"{sc.error_threshold:g}); fix: better "
-                "physical qubits, a shorter run (faster link, more channels) or a larger error budget"
-            )
+            if no_design:
+                # The distance climbed because no factory could be built, not because of the patches' errors.
+                self.reasons.append(
+                    f"T states: no distillation design on patches up to distance {sc.max_distance} reaches the T "
+                    f"error {eps_t / n_states:.3g} that each of the {n_states:,} T states needs, from physical T error "
+                    f"{t_error:g} and Clifford error {p_phys:g} (a 15-to-1 unit fed T error z fails with probability "
+                    "15 z + 356 c); fix: a lower physical T or Clifford error, or a larger T-state share of the budget"
+                )
+            else:
+                self.reasons.append(
+                    f"logical error: no code distance <= {sc.max_distance} reaches "
+                    f"{eps_log / (patches * cycles):.3g} per patch and cycle at physical error "
+                    f"{_apart(p_phys, sc.error_threshold)} (threshold {sc.error_threshold:g}); fix: better "
+                    "physical qubits, a shorter run (faster link, more channels) or a larger error budget"
+                )
             self._fill_link_usage(link_reports, 0.0)
             return self._report(p, local_gates, link_reports, math.nan, "code distance", math.nan, math.nan, 0.0,
                                 math.nan, 0.0, math.nan, ec, True)
