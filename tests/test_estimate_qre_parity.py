@@ -58,7 +58,7 @@ class _QRE:
     def __init__(self):
         self.pool = None
 
-    def __call__(self, counts, params, timeout_s=20.0):
+    def __call__(self, counts, params, timeout_s=5.0):
         if self.pool is None:
             self.pool = multiprocessing.get_context("fork").Pool(1)
         try:

@@ -421,7 +421,9 @@ def estimate(
             :class:`ErrorBudget` with explicit parts. Error-corrected runs split it between
             logical errors, T states, rotation synthesis and remote operations; physical runs
             compare the expected faults of every local and remote operation with it.
-        max_runtime_s: optional limit on the run's wall-clock time, in seconds (None or inf: no limit).
+        max_runtime_s: optional limit on the run's wall-clock time, in seconds (None or inf: no limit): a
+            check of the estimate (longer is infeasible), not the Azure estimator's ``maxDuration``
+            constraint, which trades physical qubits for time.
         placement_strategy: automatic placement on the fewest QPUs that hold the workload
             (``"pack"``, default: a workload that fits one QPU is not split) or on all of them
             (``"spread"``).
