@@ -702,7 +702,10 @@ class RequestSpec(Spec):
     )
     purification: Union[Literal["bbpssw", "dejmps"], None] = param(None, doc="Recurrence purification scheme")
     purification_rounds: Union[int, None] = param(
-        None, doc="Recurrence rounds on each link before swapping", range="[0, 16], >= 1 with a scheme"
+        None,
+        doc="Recurrence rounds on each link before swapping (symmetric: round k purifies two pairs of round k - 1; "
+        "no entanglement pumping)",
+        range="[0, 16], >= 1 with a scheme",
     )
     target_fidelity: Union[float, None] = param(
         None, doc="Choose the per-link rounds to reach this link fidelity", minimum=0.0, maximum=1.0
