@@ -3,10 +3,11 @@ rates, counters) against closed forms and numpy calculations written here, not w
 
 Covered here and not elsewhere: entanglement swapping over 2..6 hops with unequal link fidelities, node
 memories (T2, depolarizing) and gate noise, pair by pair from the run's own trace; the delivery rate of
-swap-ASAP chains (the expected maximum of the links' geometric waits); multi-round and end-to-end
-recurrence purification; heralded hardware links (detector efficiency, fiber loss, dark counts,
-bright-state parameter) as the network runs them; teleportation and remote CNOT on kept pairs that
-keep decaying. The statistical checks use 5.3 sigma (a false alarm below 1e-7
+swap-ASAP chains (the expected maximum of the links' geometric waits); a cutoff's rate drop and the
+fidelities it lets through (an exact renewal calculation, also through `qnsim run`); multi-round and
+end-to-end recurrence purification; heralded hardware links (detector efficiency, fiber loss, dark
+counts, bright-state parameter) as the network runs them; teleportation and remote CNOT on kept pairs
+that keep decaying. The statistical checks use 5.3 sigma (a false alarm below 1e-7
 per check) with fixed seeds.
 """
 
@@ -268,6 +269,134 @@ def test_swap_asap_chain_delivers_once_per_maximum_of_the_links_geometric_waits(
                       what="attempts per pair")
 
 
+# ---- cutoffs: the rate they cost and the fidelity they guarantee -------------------------------------
+
+
+@pytest.mark.parametrize("formalism", ALL)
+def test_a_pair_used_at_the_instant_its_cutoff_ends_is_not_discarded(formalism):
+    """A qubit is discarded when stored longer than the cutoff, and add_request accepts a cutoff equal
+    to the storage a pair needs (herald, swap and its news). Before, the cutoff's event ran before a
+    delivery of the same picosecond (it was scheduled first), so such a cutoff delivered nothing: a
+    2-node link with cutoff = its herald delay gave 0 of 20 pairs, every pair discarded at its herald;
+    a 3-node chain with cutoff = herald + classical latency gave 0 as well. The cutoff now ends its
+    instant."""
+    net = qnsim.Network(formalism, seed=1)
+    for name in "ab":
+        net.add_node(name)
+    link = net.add_link("a", "b", length_km=3.0, fidelity=0.9, success_probability=0.4, attempt_period_s=2e-5)
+    net.request("a", "b", num_pairs=20, cutoff_s=link.herald_delay_a_s)
+    result = net.run(until_s=0.01, progress=False)
+    assert result.requests[0].num_pairs == 20 and result.counters["cutoff_discards"] == 0
+    np.testing.assert_allclose(result.requests[0].ages_s, link.herald_delay_a_s, rtol=0, atol=1e-12)
+
+    net = qnsim.Network(formalism, seed=1)
+    for name in "amb":
+        net.add_node(name)
+    links = [net.add_link(u, v, length_km=4.0, fidelity=0.9, rate_hz=1e4) for u, v in (("a", "m"), ("m", "b"))]
+    needed = links[0].herald_delay_b_s + links[0].classical_delay_s
+    with pytest.raises(qnsim.ParameterError, match="is shorter than the"):
+        net.request("a", "b", num_pairs=5, cutoff_s=needed - 1e-12)
+    net.request("a", "b", num_pairs=5, cutoff_s=needed)
+    r = net.run(until_s=0.01, progress=False).requests[0]
+    assert r.num_pairs == 5
+    np.testing.assert_allclose(r.ages_s, needed, rtol=0, atol=1e-12)
+
+
+def cutoff_cycles(p1, p2, m, tail=1e-18):
+    """The renewal cycles of a 2-link swap-ASAP chain of zero-length links (period 1) with a cutoff
+    of m periods on stored qubits, from the state where both links start attempting together.
+
+    The first link to herald (at g, emitted at g - 1) holds its pair; the other heralds d periods
+    later (d ~ Geometric). Its pair is discarded at emission + m = g + m - 1, so the swap happens
+    if d <= m - 1 (at equal times the herald comes first: a qubit stored exactly the cutoff is
+    not stored longer than it) and the pair is delivered at g + d; otherwise the chain restarts at
+    g + m - 1 with nothing. Both heralding at g is a delivery with d = 0. Returns a list of
+    (probability, cycle length, delivered, d)."""
+    q1, q2 = 1 - p1, 1 - p2
+    out = []
+    g = 1
+    while True:
+        reach = (q1 * q2) ** (g - 1)
+        if reach < tail:
+            return out
+        out.append((reach * p1 * p2, g, True, 0))
+        for first, p_other, q_other in ((p1, p2, q2), (p2, p1, q1)):
+            start = reach * first * q_other
+            for d in range(1, m):
+                out.append((start * q_other ** (d - 1) * p_other, g + d, True, d))
+            out.append((start * q_other ** (m - 1), g + m - 1, False, None))
+        g += 1
+
+
+def _moments(cycles, weight=lambda c: 1.0):
+    prob = sum(c[0] for c in cycles)
+    mean = sum(c[0] * c[1] for c in cycles) / prob
+    var = sum(c[0] * c[1] ** 2 for c in cycles) / prob - mean**2
+    return prob, mean, var
+
+
+def test_cutoff_cycles_without_a_binding_cutoff_is_the_maximum():
+    """With a cutoff longer than any wait that matters, a cycle always delivers after max(G1, G2)."""
+    cycles = cutoff_cycles(0.3, 0.15, 400)
+    prob, mean, var = _moments([c for c in cycles if c[2]])
+    assert prob == pytest.approx(1.0, abs=1e-12)
+    assert (mean, var) == pytest.approx(max_of_geometrics((0.3, 0.15)), rel=1e-10)
+
+
+@pytest.mark.parametrize("formalism", ALL)
+@pytest.mark.parametrize("m", [1, 3, 6])
+def test_cutoff_rate_drop_and_the_fidelities_it_lets_through(formalism, m):
+    """2 zero-length links (p 0.3 and 0.15, period T), nodes with T2 only, cutoff m T.
+
+    Rate: the time to the N-th delivery is a sum of N independent waits, each a geometric number of
+    discarding cycles then a delivering one (mean and variance from cutoff_cycles); the cutoff
+    discards per delivery are geometric too. Fidelity: a pair whose partner came d periods later
+    was stored (d + 1) T at both its qubits and its partner T, so F = (1 + w1 w2 (1 + 2 exp(-2 (d + 2)
+    T / T2)))/4 and its age is (d + 1) T <= m T: in the exact formalisms every pair is that function of
+    its age, never below the d = m - 1 bound; the mean over pairs (all formalisms) is that of the
+    exact distribution of d."""
+    period, p1, p2, f1, f2, t2 = 1e-5, 0.3, 0.15, 0.97, 0.92, 2e-4
+    net = qnsim.Network(formalism, seed=60 + m)
+    for name in "amb":
+        net.add_node(name, t2_s=t2)
+    net.add_link("a", "m", length_km=0.0, fidelity=f1, success_probability=p1, attempt_period_s=period)
+    net.add_link("m", "b", length_km=0.0, fidelity=f2, success_probability=p2, attempt_period_s=period)
+    n = 3000
+    net.request("a", "b", num_pairs=n, cutoff_s=m * period)
+    result = net.run(until_s=100.0, progress=False)
+    r = result.requests[0]
+    assert r.num_pairs == n
+
+    cycles = cutoff_cycles(p1, p2, m)
+    rho, x1, v1 = _moments([c for c in cycles if c[2]])  # rho: P(a cycle delivers)
+    _, x0, v0 = _moments([c for c in cycles if not c[2]]) if rho < 1 else (0.0, 0.0, 0.0)
+    fails_mean, fails_var = (1 - rho) / rho, (1 - rho) / rho**2
+    wait_mean = fails_mean * x0 + x1
+    wait_var = fails_mean * v0 + fails_var * x0**2 + v1
+    assert_normal(r.mean_latency_s, period * wait_mean, period * math.sqrt(wait_var / n), SIGMAS,
+                  what="mean time per delivered pair")
+    discards = result.counters["cutoff_discards"]
+    assert_normal(discards / n, fails_mean, math.sqrt(fails_var / n), SIGMAS, what="cutoff discards per pair")
+    no_cutoff = max_of_geometrics((p1, p2))[0]
+    assert wait_mean > no_cutoff * (1.05 if m < 6 else 1.0)  # the cutoff costs rate
+
+    w = werner_w(f1) * werner_w(f2)
+    fid = {d: (1 + w * (1 + 2 * math.exp(-2 * (d + 2) * period / t2))) / 4 for d in range(m)}
+    delivered = [c for c in cycles if c[2]]
+    mean_f = sum(c[0] * fid[c[3]] for c in delivered) / rho
+    if formalism == "stabilizer":
+        assert set(np.unique(r.fidelities)) <= {0.0, 1.0}
+        assert_normal(r.mean_fidelity, mean_f, math.sqrt(mean_f * (1 - mean_f) / n), SIGMAS, what="mean F")
+        return
+    d = np.round(r.ages_s / period).astype(int) - 1
+    np.testing.assert_allclose(r.ages_s, (d + 1) * period, rtol=0, atol=1e-12)
+    assert d.min() >= 0 and d.max() <= m - 1
+    np.testing.assert_allclose(r.fidelities, [fid[k] for k in d], rtol=0, atol=1e-12)
+    assert r.fidelities.min() >= fid[m - 1] - 1e-12
+    f_sd = math.sqrt(sum(c[0] * (fid[c[3]] - mean_f) ** 2 for c in delivered) / rho)
+    assert_normal(r.mean_fidelity, mean_f, f_sd / math.sqrt(n), SIGMAS, what="mean F")
+
+
 # ---- recurrence purification: several rounds, end to end --------------------------------------------
 
 
@@ -525,3 +654,76 @@ def test_teleportation_and_remote_cnot_on_kept_pairs_that_keep_decaying(formalis
         else:
             assert_normal(float(np.sum(got[what])), float(expected.sum()),
                           math.sqrt(float(np.sum(expected * (1 - expected)))), SIGMAS, what=f"{what} F")
+
+
+# ---- the same figures through `qnsim run` ---------------------------------------------------------------
+
+SCENARIO = """
+[run]
+until_s = 1.0
+seed = 5
+
+[[nodes]]
+name = "a"
+t2_s = 2e-4
+[[nodes]]
+name = "m"
+t2_s = 2e-4
+[[nodes]]
+name = "b"
+t2_s = 2e-4
+
+[[links]]
+a = "a"
+b = "m"
+length_km = 0.0
+fidelity = 0.97
+success_probability = 0.3
+attempt_period_s = 1e-5
+[[links]]
+a = "m"
+b = "b"
+length_km = 0.0
+fidelity = 0.92
+success_probability = 0.15
+attempt_period_s = 1e-5
+
+[[requests]]
+src = "a"
+dst = "b"
+cutoff_s = 3e-5
+"""
+
+
+@pytest.mark.parametrize("formalism", ALL)
+def test_qnsim_run_reports_the_cutoff_chains_rate_and_fidelity(formalism, tmp_path, capsys):
+    """`qnsim run --json` on the 2-link cutoff chain of test_cutoff_rate_drop... (m = 3) over a 1 s
+    window: rate_hz, mean_fidelity and cutoff_discards against the renewal-reward limits (count over a
+    window W ~ Normal(W mu, W Var(R - mu X) / E[X]) with mu = E[R] / E[X] per cycle)."""
+    from qnsim.cli import main
+
+    path = tmp_path / "chain.toml"
+    path.write_text(SCENARIO)
+    assert main(["run", str(path), "--json", "--no-progress", "--formalism", formalism]) == 0
+    import json
+
+    req = json.loads(capsys.readouterr().out)["requests"][0]
+    period, window, m = 1e-5, 1.0, 3
+    cycles = cutoff_cycles(0.3, 0.15, m)
+    e_x = sum(c[0] * c[1] for c in cycles)
+    e_r = sum(c[0] for c in cycles if c[2])
+    mu = e_r / e_x
+    var = sum(c[0] * ((1.0 if c[2] else 0.0) - mu * c[1]) ** 2 for c in cycles) / e_x
+    cycles_in_window = window / period
+    assert_normal(req["rate_hz"] * period, mu, math.sqrt(var / cycles_in_window), SIGMAS, what="pairs per period")
+    discards = sum(c[0] for c in cycles if not c[2]) / e_x  # per period
+    d_var = sum(c[0] * ((0.0 if c[2] else 1.0) - discards * c[1]) ** 2 for c in cycles) / e_x
+    assert_normal(req["cutoff_discards"] / cycles_in_window, discards, math.sqrt(d_var / cycles_in_window), SIGMAS,
+                  what="cutoff discards per period")
+    w = werner_w(0.97) * werner_w(0.92)
+    fid = {d: (1 + w * (1 + 2 * math.exp(-2 * (d + 2) * period / 2e-4))) / 4 for d in range(m)}
+    mean_f = sum(c[0] * fid[c[3]] for c in cycles if c[2]) / e_r
+    f_sd = math.sqrt(sum(c[0] * (fid[c[3]] - mean_f) ** 2 for c in cycles if c[2]) / e_r)
+    if formalism == "stabilizer":
+        f_sd = math.sqrt(mean_f * (1 - mean_f))
+    assert_normal(req["mean_fidelity"], mean_f, f_sd / math.sqrt(req["num_pairs"]), SIGMAS, what="mean F")

@@ -162,7 +162,9 @@ void Network::on_link_success(uint32_t l, uint64_t pa, uint64_t pb) {
     if (cutoff) {
         const int64_t at = emitted > kNever - *cutoff ? kNever : std::max(queue_.now(), emitted + *cutoff);
         // One event for both ends (their qubits were emitted together): handled as the two
-        // consecutive events it replaces, end a first.
+        // consecutive events it replaces, end a first. At the end of its instant: a qubit stored
+        // exactly the cutoff is not stored longer than it, so a swap or delivery of that
+        // picosecond still uses it (add_request accepts a cutoff equal to the storage it needs).
         queue_.schedule_late(at, kCutoff, pack(ia, slots_[ia].gen), pack(ib, slots_[ib].gen));
     }
     const uint32_t gens[2] = {slots_[ia].gen, slots_[ib].gen};

@@ -22,19 +22,22 @@
 namespace qnsim {
 
 /// The lean event queue of one native model (the network's hot path): the ordering contract of
-/// Scheduler, (time_ps, insertion order) with ties first in, first out, so a run is a pure
-/// function of what was scheduled, but without handles, cancellation, priorities or handler
-/// dispatch. An event is 32 bytes held in the heap itself (time, sequence number and type, two
-/// payload words): no slot indirection, no virtual call, nothing allocated per event once the
-/// heap has grown to its peak. A model that must ignore an event that became stale checks a
-/// generation tag in its payload (the network's slots do).
+/// Scheduler, (time_ps, insertion order) with ties first in, first out (timeouts from
+/// schedule_late at the end of their instant), so a run is a pure function of what was scheduled,
+/// but without handles, cancellation, priorities or handler dispatch. An event is 32 bytes held in
+/// the heap itself (time, sequence number and type, two payload words): no slot indirection, no
+/// virtual call, nothing allocated per event once the heap has grown to its peak. A model that
+/// must ignore an event that became stale checks a generation tag in its payload (the network's
+/// slots do).
 ///
 /// Time is int64 picoseconds from 0. Not thread-safe; one queue belongs to one model.
 class EventQueue {
    public:
     struct Event {
         int64_t time_ps;
-        uint64_t order;  ///< insertion sequence << 8 | type: unique, so ties are first in, first out
+        /// end-of-instant bit (schedule_late) | insertion sequence << 8 | type: unique, so ties are
+        /// first in, first out within each kind (the sequence stays below 2^55: 3.6e16 events)
+        uint64_t order;
         uint64_t a, b;
         uint32_t type() const { return static_cast<uint32_t>(order & 0xFF); }
     };
@@ -53,13 +56,17 @@ class EventQueue {
         if (time_ps < now_ps_) throw_past(time_ps);
         push(Event{time_ps, (next_seq_++ << 8) | (type & 0xFF), a, b});
     }
-    /// The same as schedule(), for events that are usually scheduled in time order and far ahead
-    /// (a constant timeout after now, such as memory cutoffs): such an event joins a FIFO lane when
-    /// it is no earlier than the lane's last event (O(1), and the heap stays small), the heap
-    /// otherwise. Dispatch order is exactly that of schedule(): (time_ps, insertion order).
+    /// Schedules a timeout (such as a memory cutoff) at the end of its instant: dispatched after
+    /// every schedule()d event of the same time, those scheduled while that instant is handled
+    /// included, and among timeouts of one time first in, first out. A timeout says that something
+    /// lasted longer than allowed, which it has not while anything else still happens at that
+    /// instant (a pair delivered at the very picosecond its cutoff ends was discarded before it,
+    /// while a herald of that picosecond was not). Such events are usually scheduled in time order
+    /// and far ahead: one joins a FIFO lane when it is no earlier than the lane's last event (O(1),
+    /// and the heap stays small), the heap otherwise.
     void schedule_late(int64_t time_ps, uint32_t type, uint64_t a, uint64_t b) {
         if (time_ps < now_ps_) throw_past(time_ps);
-        const Event event{time_ps, (next_seq_++ << 8) | (type & 0xFF), a, b};
+        const Event event{time_ps, kEndOfInstant | (next_seq_++ << 8) | (type & 0xFF), a, b};
         if (lane_.empty() || lane_.back().time_ps <= time_ps) {
             lane_.push_back(event);
         } else {
@@ -114,6 +121,8 @@ class EventQueue {
     }
 
    private:
+    static constexpr uint64_t kEndOfInstant = uint64_t{1} << 63;
+
     static bool less(const Event &x, const Event &y) {
         // One 128-bit compare (sub + sbb) instead of branches on each half; times are >= 0.
         const unsigned __int128 kx = (static_cast<unsigned __int128>(x.time_ps) << 64) | x.order;

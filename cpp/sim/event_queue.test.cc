@@ -73,34 +73,62 @@ TEST(EventQueue, MatchesTheSchedulerOnRandomSelfSchedulingWorkloads) {
     EXPECT_EQ(seen, reference.seen);
 }
 
-TEST(EventQueue, ScheduleLateDispatchesInTheSameOrderAsSchedule) {
+TEST(EventQueue, ScheduleLateDispatchesAtTheEndOfEachInstant) {
     // Mostly in-order far timeouts through schedule_late (the lane), some out of order (the heap),
-    // mixed with near events and ties: the same (time, id) sequence as with schedule() alone,
-    // across runs cut at arbitrary times and with the lane's consumed prefix dropped on the way.
-    auto workload = [](bool late) {
-        EventQueue q;
-        Rng rng{11};
-        uint64_t next_id = 0;
-        std::vector<std::pair<int64_t, uint64_t>> seen;
-        auto handler = [&](const EventQueue::Event &e) {
-            seen.emplace_back(e.time_ps, e.a);
-            if (seen.size() >= 30000) return;
-            if (rng.below(2)) q.schedule(e.time_ps + static_cast<int64_t>(rng.below(5)), 0, next_id++, 0);
-            const int64_t timeout = e.time_ps + 40 + (rng.below(8) == 0 ? static_cast<int64_t>(rng.below(60)) - 30 : 0);
-            if (late) {
-                q.schedule_late(timeout, 1, next_id++, 0);
-            } else {
-                q.schedule(timeout, 1, next_id++, 0);
-            }
-        };
-        for (uint64_t i = 0; i < 20; i++) q.schedule(static_cast<int64_t>(i % 3), 0, next_id++, 0);
-        for (int64_t until = 7; until < 2'000'000; until += 7 + until / 3) q.run(until, handler);
-        EXPECT_EQ(q.pending(), 0u);
-        return seen;
+    // mixed with near events and ties, across runs cut at arbitrary times: time never goes back, at
+    // each instant every schedule()d event (also those scheduled during the instant) comes before
+    // every timeout, and each kind keeps its insertion order.
+    EventQueue q;
+    Rng rng{11};
+    uint64_t next_id = 0;
+    std::vector<std::pair<int64_t, uint64_t>> seen;  // (time, id); a timeout's id has the top bit set
+    constexpr uint64_t kTimeout = uint64_t{1} << 63;
+    int ties = 0;
+    auto handler = [&](const EventQueue::Event &e) {
+        seen.emplace_back(e.time_ps, e.a);
+        if (seen.size() >= 30000) return;
+        // Zero delays too: an event of this instant scheduled after a timeout of this instant was.
+        // (Not from a timeout's own handler: what a timeout causes at its instant comes after it.)
+        const int64_t delay = static_cast<int64_t>(rng.below(5)) + ((e.a & kTimeout) ? 1 : 0);
+        if (rng.below(2)) q.schedule(e.time_ps + delay, 0, next_id++, 0);
+        const int64_t timeout = e.time_ps + 40 + (rng.below(8) == 0 ? static_cast<int64_t>(rng.below(60)) - 40 : 0);
+        q.schedule_late(timeout, 1, kTimeout | next_id++, 0);
     };
-    const auto with_lane = workload(true);
-    ASSERT_GT(with_lane.size(), 10000u);
-    EXPECT_EQ(with_lane, workload(false));
+    for (uint64_t i = 0; i < 20; i++) q.schedule(static_cast<int64_t>(i % 3), 0, next_id++, 0);
+    for (int64_t until = 7; until < 2'000'000; until += 7 + until / 3) q.run(until, handler);
+    EXPECT_EQ(q.pending(), 0u);
+    ASSERT_GT(seen.size(), 10000u);
+    for (size_t i = 1; i < seen.size(); i++) {
+        const auto [t0, id0] = seen[i - 1];
+        const auto [t1, id1] = seen[i];
+        ASSERT_LE(t0, t1) << "at " << i;
+        if (t0 != t1) continue;
+        ASSERT_FALSE((id0 & kTimeout) && !(id1 & kTimeout)) << "an event after a timeout of its instant, at " << i;
+        if ((id0 & kTimeout) == (id1 & kTimeout)) {
+            ASSERT_LT(id0, id1) << "first in, first out broken at " << i;
+        }
+        ties += !(id0 & kTimeout) && (id1 & kTimeout);
+    }
+    EXPECT_GT(ties, 100);  // events and timeouts really met at one instant
+}
+
+TEST(EventQueue, ATimeoutWaitsForWhatItsInstantSchedules) {
+    // A cutoff (timeout) at t = 10, scheduled before the herald that the same instant's handling
+    // turns into a delivery at t = 10: the herald and the delivery come first, the timeout last.
+    // Before, the timeout ran in insertion order (1, 2, 3, 4): a pair delivered at the picosecond
+    // its cutoff ended was discarded first.
+    EventQueue q;
+    std::vector<uint64_t> order;
+    q.schedule(5, 0, 1, 0);
+    q.run(20, [&](const EventQueue::Event &e) {
+        order.push_back(e.a);
+        if (e.a == 1) {
+            q.schedule_late(10, 1, 2, 0);  // the timeout
+            q.schedule(10, 0, 3, 0);       // the herald, scheduled after it
+        }
+        if (e.a == 3) q.schedule(10, 0, 4, 0);  // the delivery it causes, at the same instant
+    });
+    EXPECT_EQ(order, (std::vector<uint64_t>{1, 3, 4, 2}));
 }
 
 TEST(EventQueue, PendingNeverCountsTheEventBeingHandled) {

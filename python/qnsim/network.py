@@ -21,7 +21,8 @@ Modelling choices:
 * Swap corrections are a Pauli frame applied when a qubit is next used; ends learn of a swap
   one classical latency after the swapping node measured.
 * Cutoffs are judged with a global view: a qubit stored longer than the cutoff is discarded
-  together with its partner at the same instant.
+  together with its partner at the same instant; one stored exactly the cutoff is still used by a
+  swap or delivery of that very instant.
 * A run reaches the time asked for, whatever the requests did, so results are a pure function
   of the description and the seed, however the run is cut into steps.
 
