@@ -51,7 +51,7 @@ def assert_pairs(formalism, got_times, got_f, expected_times, expected_f):
 # ---- swapping over 2..6 hops, pair by pair ------------------------------------------------------
 
 
-def _segments_from_trace(trace, path, links, nodes):
+def _segments_from_trace(trace, path, links, nodes, cutoff=None):
     """Rebuilds every completed end-to-end pair of a swap chain from the trace (link_pair and swap
     records), and returns (delivery time, fidelity) per pair from first principles:
 
@@ -61,7 +61,8 @@ def _segments_from_trace(trace, path, links, nodes):
     F = (1 + 2 <XX> + <ZZ>)/4. A swapped qubit is stored from its pair's emission to the swap; an
     end's qubit until it holds its herald and every swap outcome of the chain (each outcome travels
     the classical latency between the swapping node and that end); the pair is delivered then (the
-    later end)."""
+    later end). With a ``cutoff``, a segment one of whose pairs the trace shows cut off is lost, and
+    every qubit of a delivered pair was used within the cutoff of its emission."""
     position = {n: i for i, n in enumerate(path)}
     hop_of = {frozenset((path[i], path[i + 1])): i for i in range(len(path) - 1)}
     latency = np.concatenate([[0.0], np.cumsum([links[i].classical_delay_s for i in range(len(path) - 1)])])
@@ -73,7 +74,7 @@ def _segments_from_trace(trace, path, links, nodes):
             k = parent[k]
         return k
 
-    swaps = []
+    swaps, dead = [], set()
     for rec in trace:
         if rec["event"] == "link_pair":
             hop = hop_of[frozenset(rec["nodes"])]
@@ -90,6 +91,10 @@ def _segments_from_trace(trace, path, links, nodes):
             pairs[k1]["used"][n1] = pairs[k2]["used"][n2] = rec["time_s"]
             parent[find(k1)] = find(k2)
             swaps.append((rec["time_s"], n1, k1))
+        elif rec["event"] == "cutoff" and cutoff is not None:
+            for slot, gen in zip(rec["slots"], rec["generations"]):
+                if (slot, gen) in owner:  # the partner of a pair whose other end was used is gone
+                    dead.add(owner[(slot, gen)][0])
         elif rec["event"] in ("cutoff", "purification_kept", "purification_failed"):
             raise AssertionError(f"unexpected {rec['event']} in a plain swap chain")
     groups = {}
@@ -101,8 +106,8 @@ def _segments_from_trace(trace, path, links, nodes):
     out = []
     hops = len(path) - 1
     for root, members in groups.items():
-        if len(members) != hops:
-            continue  # a segment still being built when the run ended
+        if len(members) != hops or dead.intersection(members):
+            continue  # a segment still being built when the run ended, or cut off
         assert sorted(pairs[k]["hop"] for k in members) == list(range(hops))
         done = swaps_of.get(root, [])
         assert len(done) == hops - 1
@@ -119,7 +124,7 @@ def _segments_from_trace(trace, path, links, nodes):
             ends = (path[pairs[k]["hop"]], path[pairs[k]["hop"] + 1])
             for node in ends:
                 t = pairs[k]["used"][node] - pairs[k]["emitted"]
-                assert t >= 0
+                assert t >= 0 and (cutoff is None or t <= cutoff + 1e-12)
                 dephase = math.exp(-t / nodes[node]["t2_s"])
                 depol = math.exp(-t / nodes[node]["depolarizing_time_s"])
                 xx, zz = xx * dephase * depol, zz * depol
@@ -174,6 +179,37 @@ def test_nested_swap_chain_pairs_follow_the_same_composition(formalism, hops):
     r, expected = _swap_chain(formalism, hops, "nested", seed=200 + hops, num_pairs=30)
     times, fids = zip(*expected)
     assert_pairs(formalism, r.times_s, r.fidelities, times, fids)
+
+
+@pytest.mark.parametrize("formalism", ALL)
+@pytest.mark.parametrize("hops, schedule", [(3, "asap"), (5, "asap"), (4, "nested")])
+def test_swap_chain_with_a_cutoff_delivers_only_pairs_within_it(formalism, hops, schedule):
+    """The chains above with a cutoff that binds (80 us against 20 us attempts and 2.5-20 us of
+    fiber per hop): segments the trace shows cut off are lost, every other completed segment is
+    delivered as its own history says, and no qubit of a delivered pair was stored longer than
+    the cutoff (swapped qubits until their swap, ends until they hold every outcome)."""
+    cutoff = 8e-5
+    net = qnsim.Network(formalism, seed=300 + hops, trace=True)
+    path = [f"n{i}" for i in range(hops + 1)]
+    nodes = {}
+    for i, name in enumerate(path):
+        nodes[name] = {"t1_s": math.inf, "t2_s": 2e-3 * (1 + i % 3), "depolarizing_time_s": 5e-3 * (1 + i % 2),
+                       "gate1_error": 0.004 * (i % 2), "gate2_error": 0.01 * (1 + i % 3)}
+        net.add_node(name, **nodes[name])
+    links = [net.add_link(path[i], path[i + 1], length_km=LINK_KM[i], fidelity=LINK_F[i],
+                          success_probability=LINK_P[i], attempt_period_s=2e-5) for i in range(hops)]
+    num_pairs = 2000 if formalism == "stabilizer" else 40
+    net.request(path[0], path[-1], num_pairs=num_pairs, swap_schedule=schedule, cutoff_s=cutoff)
+    result = net.run(until_s=20.0, progress=False)
+    r = result.requests[0]
+    assert r.num_pairs == num_pairs and result.counters["cutoff_discards"] > num_pairs
+    expected = _segments_from_trace(net.trace(), path, links, nodes, cutoff=cutoff)[:num_pairs]
+    times, fids = zip(*expected)
+    assert_pairs(formalism, r.times_s, r.fidelities, times, fids)
+    # The age runs from the older end qubit's emission to the later end's news: the cutoff bounds
+    # each qubit's storage (checked above), the age only up to the path's classical latency more.
+    latency = sum(link.classical_delay_s for link in links)
+    assert r.ages_s.max() <= cutoff + latency + 1e-12
 
 
 @pytest.mark.parametrize("formalism", ALL)

@@ -167,8 +167,11 @@ requests table (one row per request, over the pairs delivered so far):
                      interval (Student t; binomial Wilson in the stabilizer formalism); +- 0 when
                      every pair had the same fidelity
   mean latency       mean time between deliveries, from the request's start for the first
-  mean age           mean time from the emission of a delivered pair's oldest link pair to its delivery
-                     (how long its qubits were held in memory)
+  mean age           mean time from the emission of the older of a delivered pair's two end qubits
+                     to its delivery (when the later end has every swap outcome); inner link pairs
+                     may be older, and an end that has its outcomes first stops storing its qubit
+                     then, so with a cutoff an age may exceed cutoff_s by up to the path's classical
+                     latency (the cutoff bounds each qubit's storage)
   entangled          yes, or NO when some delivered pairs have zero concurrence (density matrix; a
                      note says how many) or the mean fidelity is at most 1/2 (the other formalisms)
   status             served, dropped, open (still delivering at the end), waiting (for memories)

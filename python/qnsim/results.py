@@ -279,7 +279,13 @@ class RequestResult:
 
     @property
     def ages_s(self) -> np.ndarray:
-        """Age of each recorded pair at delivery (delivery time - oldest emission), in s."""
+        """Age of each recorded pair at delivery, in s: the delivery time (when the later end has every
+        swap outcome) minus the emission of the older of the pair's two end qubits.
+
+        Inner link pairs of the path may be older, and the end that has its outcomes first stops
+        storing its qubit then: the cutoff bounds each qubit's storage, so with a cutoff an age may
+        exceed ``cutoff_s`` by up to the path's classical latency.
+        """
         if self.times_ps is not None and self.oldest_emission_ps is not None:
             return (self.times_ps.astype(np.int64) - self.oldest_emission_ps.astype(np.int64)) / 1e12
         return self.times_s - self.oldest_emission_s
