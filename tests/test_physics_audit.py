@@ -127,7 +127,10 @@ def _segments_from_trace(trace, path, links, nodes, cutoff=None):
                 assert t >= 0 and (cutoff is None or t <= cutoff + 1e-12)
                 dephase = math.exp(-t / nodes[node]["t2_s"])
                 depol = math.exp(-t / nodes[node]["depolarizing_time_s"])
-                xx, zz = xx * dephase * depol, zz * depol
+                # T1 as its Pauli twirl (stabilizer, bell_diagonal): X, Y with gamma/4 each scale <Z..>
+                # by 1 - gamma = exp(-t/T1); <X..> keeps exp(-t/T2) in total.
+                damp = math.exp(-t / nodes[node]["t1_s"])
+                xx, zz = xx * dephase * depol, zz * depol * damp
         for _, node in done:
             l2, l1 = 1 - 16 * nodes[node]["gate2_error"] / 15, 1 - 4 * nodes[node]["gate1_error"] / 3
             xx, zz = xx * l2 * l1, zz * l2
@@ -140,12 +143,12 @@ LINK_KM = (1.0, 4.0, 0.5, 2.5, 3.0, 1.5)
 LINK_P = (0.4, 0.25, 0.6, 0.3, 0.5, 0.35)
 
 
-def _swap_chain(formalism, hops, schedule, seed, num_pairs):
+def _swap_chain(formalism, hops, schedule, seed, num_pairs, t1=math.inf):
     net = qnsim.Network(formalism, seed=seed, trace=True)
     path = [f"n{i}" for i in range(hops + 1)]
     nodes = {}
     for i, name in enumerate(path):
-        nodes[name] = {"t1_s": math.inf, "t2_s": 2e-3 * (1 + i % 3), "depolarizing_time_s": 5e-3 * (1 + i % 2),
+        nodes[name] = {"t1_s": t1, "t2_s": 2e-3 * (1 + i % 3), "depolarizing_time_s": 5e-3 * (1 + i % 2),
                        "gate1_error": 0.004 * (i % 2), "gate2_error": 0.01 * (1 + i % 3)}
         net.add_node(name, **nodes[name])
     links = [net.add_link(path[i], path[i + 1], length_km=LINK_KM[i], fidelity=LINK_F[i],
@@ -168,6 +171,18 @@ def test_swap_chain_pairs_follow_the_pauli_composition_of_their_own_histories(fo
     r, expected = _swap_chain(formalism, hops, "asap", seed=100 + hops, num_pairs=num_pairs)
     times, fids = zip(*expected)
     assert np.ptp(fids) > 0.01  # the storage times really differ from pair to pair
+    assert_pairs(formalism, r.times_s, r.fidelities, times, fids)
+
+
+@pytest.mark.parametrize("formalism", ["stabilizer", "bell_diagonal"])
+@pytest.mark.parametrize("hops", [2, 5])
+def test_swap_chain_with_t1_applies_its_pauli_twirl_on_every_qubit(formalism, hops):
+    """T1 = 3 ms on every node as well (the Pauli formalisms apply amplitude damping as its twirl, as
+    documented): each stored qubit scales <ZZ> by exp(-t/T1) on top of the chain above; pair by pair in
+    bell_diagonal, on average over stabilizer trajectories."""
+    num_pairs = 3000 if formalism == "stabilizer" else 40
+    r, expected = _swap_chain(formalism, hops, "asap", seed=400 + hops, num_pairs=num_pairs, t1=3e-3)
+    times, fids = zip(*expected)
     assert_pairs(formalism, r.times_s, r.fidelities, times, fids)
 
 
