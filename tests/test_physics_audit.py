@@ -32,20 +32,27 @@ def werner_w(f: float) -> float:
     return (4 * f - 1) / 3
 
 
-def assert_pairs(formalism, got_times, got_f, expected_times, expected_f):
-    """Exact formalisms: every pair's (time, fidelity) equals the oracle's. Stabilizer: each pair is
-    0 or 1 and their sum is that of independent Bernoulli(F_i) draws, within SIGMAS."""
+def assert_pairs(formalism, got_times, got_f, expected_times, expected_f, got_diags=None, expected_diags=None):
+    """Exact formalisms: every pair's (time, fidelity[, Bell diagonal]) equals the oracle's. Stabilizer:
+    each pair is one Bell state, and the count of each is that of independent Bernoulli(c_i) draws
+    (c_i the oracle's weight of that Bell state for pair i), within SIGMAS."""
     expected_f = np.asarray(expected_f)
     if formalism == "stabilizer":
         assert set(np.unique(got_f)) <= {0.0, 1.0}
-        sigma = math.sqrt(float(np.sum(expected_f * (1 - expected_f))))
-        assert_normal(float(np.sum(got_f)), float(expected_f.sum()), sigma, SIGMAS, what="sum of trajectory F")
+        got = [got_f] if got_diags is None else np.asarray(got_diags).T
+        want = [expected_f] if expected_diags is None else np.asarray(expected_diags).T
+        for k, (g, w) in enumerate(zip(got, want)):
+            sigma = math.sqrt(float(np.sum(w * (1 - w))))
+            assert_normal(float(np.sum(g)), float(w.sum()), sigma, SIGMAS, what=f"count of Bell state {k}")
         return
     order_got = np.lexsort((got_f, np.round(np.asarray(got_times) * 1e12)))
     order_exp = np.lexsort((expected_f, np.round(np.asarray(expected_times) * 1e12)))
     np.testing.assert_allclose(np.asarray(got_times)[order_got], np.asarray(expected_times)[order_exp],
                                rtol=0, atol=1e-12)
     np.testing.assert_allclose(np.asarray(got_f)[order_got], expected_f[order_exp], rtol=0, atol=1e-12)
+    if got_diags is not None:
+        np.testing.assert_allclose(np.asarray(got_diags)[order_got], np.asarray(expected_diags)[order_exp],
+                                   rtol=0, atol=1e-12)
 
 
 # ---- swapping over 2..6 hops, pair by pair ------------------------------------------------------
@@ -53,11 +60,12 @@ def assert_pairs(formalism, got_times, got_f, expected_times, expected_f):
 
 def _segments_from_trace(trace, path, links, nodes, cutoff=None):
     """Rebuilds every completed end-to-end pair of a swap chain from the trace (link_pair and swap
-    records), and returns (delivery time, fidelity) per pair from first principles:
+    records), and returns (delivery time, fidelity, Bell weights) per pair from first principles:
 
     Every channel here is Pauli on Bell-diagonal pairs, so the end pair's correlators are products:
     <XX> = prod_links w * prod_qubits exp(-t/T2) exp(-t/T_dep) * prod_swaps (1 - 16 e2/15)(1 - 4 e1/3),
-    <ZZ> = prod_links w * prod_qubits exp(-t/T_dep) * prod_swaps (1 - 16 e2/15), <YY> = -<XX>,
+    <ZZ> = prod_links w * prod_qubits exp(-t/T_dep) exp(-t/T1 if twirled) * prod_swaps (1 - 16 e2/15),
+    <YY> = -<XX>; Bell weights (F, (1 - <ZZ>)/4, (1 - <ZZ>)/4, (1 - 2 <XX> + <ZZ>)/4) with
     F = (1 + 2 <XX> + <ZZ>)/4. A swapped qubit is stored from its pair's emission to the swap; an
     end's qubit until it holds its herald and every swap outcome of the chain (each outcome travels
     the classical latency between the swapping node and that end); the pair is delivered then (the
@@ -134,7 +142,8 @@ def _segments_from_trace(trace, path, links, nodes, cutoff=None):
         for _, node in done:
             l2, l1 = 1 - 16 * nodes[node]["gate2_error"] / 15, 1 - 4 * nodes[node]["gate1_error"] / 3
             xx, zz = xx * l2 * l1, zz * l2
-        out.append((max(use_src, use_dst), (1 + 2 * xx + zz) / 4))
+        diag = ((1 + 2 * xx + zz) / 4, (1 - zz) / 4, (1 - zz) / 4, (1 - 2 * xx + zz) / 4)
+        out.append((max(use_src, use_dst), diag[0], diag))
     return sorted(out)
 
 
@@ -169,9 +178,9 @@ def test_swap_chain_pairs_follow_the_pauli_composition_of_their_own_histories(fo
     stabilizer trajectories' sum agrees with the sum of the oracle's fidelities."""
     num_pairs = 3000 if formalism == "stabilizer" else 40
     r, expected = _swap_chain(formalism, hops, "asap", seed=100 + hops, num_pairs=num_pairs)
-    times, fids = zip(*expected)
+    times, fids, diags = zip(*expected)
     assert np.ptp(fids) > 0.01  # the storage times really differ from pair to pair
-    assert_pairs(formalism, r.times_s, r.fidelities, times, fids)
+    assert_pairs(formalism, r.times_s, r.fidelities, times, fids, r.bell_diagonals, diags)
 
 
 @pytest.mark.parametrize("formalism", ["stabilizer", "bell_diagonal"])
@@ -182,8 +191,8 @@ def test_swap_chain_with_t1_applies_its_pauli_twirl_on_every_qubit(formalism, ho
     bell_diagonal, on average over stabilizer trajectories."""
     num_pairs = 3000 if formalism == "stabilizer" else 40
     r, expected = _swap_chain(formalism, hops, "asap", seed=400 + hops, num_pairs=num_pairs, t1=3e-3)
-    times, fids = zip(*expected)
-    assert_pairs(formalism, r.times_s, r.fidelities, times, fids)
+    times, fids, diags = zip(*expected)
+    assert_pairs(formalism, r.times_s, r.fidelities, times, fids, r.bell_diagonals, diags)
 
 
 @pytest.mark.parametrize("formalism", ["density_matrix", "bell_diagonal"])
@@ -192,8 +201,8 @@ def test_nested_swap_chain_pairs_follow_the_same_composition(formalism, hops):
     """The nested (doubling) schedule swaps in another order and at other times; each pair still
     equals the composition of its own history."""
     r, expected = _swap_chain(formalism, hops, "nested", seed=200 + hops, num_pairs=30)
-    times, fids = zip(*expected)
-    assert_pairs(formalism, r.times_s, r.fidelities, times, fids)
+    times, fids, diags = zip(*expected)
+    assert_pairs(formalism, r.times_s, r.fidelities, times, fids, r.bell_diagonals, diags)
 
 
 @pytest.mark.parametrize("formalism", ALL)
@@ -219,8 +228,8 @@ def test_swap_chain_with_a_cutoff_delivers_only_pairs_within_it(formalism, hops,
     r = result.requests[0]
     assert r.num_pairs == num_pairs and result.counters["cutoff_discards"] > num_pairs
     expected = _segments_from_trace(net.trace(), path, links, nodes, cutoff=cutoff)[:num_pairs]
-    times, fids = zip(*expected)
-    assert_pairs(formalism, r.times_s, r.fidelities, times, fids)
+    times, fids, diags = zip(*expected)
+    assert_pairs(formalism, r.times_s, r.fidelities, times, fids, r.bell_diagonals, diags)
     # The age runs from the older end qubit's emission to the later end's news: the cutoff bounds
     # each qubit's storage (checked above), the age only up to the path's classical latency more.
     latency = sum(link.classical_delay_s for link in links)
