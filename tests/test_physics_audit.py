@@ -787,3 +787,76 @@ def test_qnsim_run_reports_the_cutoff_chains_rate_and_fidelity(formalism, tmp_pa
     if formalism == "stabilizer":
         f_sd = math.sqrt(mean_f * (1 - mean_f))
     assert_normal(req["mean_fidelity"], mean_f, f_sd / math.sqrt(req["num_pairs"]), SIGMAS, what="mean F")
+
+
+@pytest.mark.parametrize("formalism", ["density_matrix", "bell_diagonal"])
+@pytest.mark.parametrize("scheme, rounds", [("dejmps", 2), ("bbpssw", 2), ("dejmps", 3)])
+def test_multi_round_purification_with_memory_decay_pair_by_pair(formalism, scheme, rounds):
+    """Several recurrence rounds on one link whose nodes dephase (T2) and whose gates are noisy, each
+    pair followed through the trace. Which two pairs a round combines is the protocol's rule (the
+    two lowest memories holding known pairs of one level, whenever a pair becomes known), replayed
+    here from the trace's order; the physics is the oracle's: a pair is emitted one herald delay
+    before its herald, a round acts on its two pairs decayed to its start with the numpy circuit of
+    physics_oracles.purify (gate noise in Stim's meaning), its outcome is known one classical latency
+    later (the trace's record, checked), the kept pair decays all along, and a pair that passed every
+    round is delivered then. Every delivered fidelity equals the oracle's; the rounds kept agree with
+    the sum of the oracle's success probabilities."""
+    import physics_oracles as po
+
+    t2, gates, diag = 1e-3, (0.01, 0.02, 0.0), (0.85, 0.07, 0.05, 0.03)
+    net = qnsim.Network(formalism, seed=500 + rounds, trace=True)
+    for name in "ab":
+        net.add_node(name, t2_s=t2, gate1_error=gates[0], gate2_error=gates[1])
+    link = net.add_link("a", "b", length_km=2.0, bell_diagonal=diag, success_probability=0.5,
+                        attempt_period_s=2e-5, channels=rounds + 1)
+    n = 30
+    net.request("a", "b", num_pairs=n, purification=scheme, purification_rounds=rounds)
+    r = net.run(until_s=10.0, progress=False).requests[0]
+    assert r.num_pairs == n
+    herald, c = link.herald_delay_a_s, link.classical_delay_s
+
+    def decayed(pair, until):
+        rho = pair["rho"]
+        for q in (0, 1):
+            rho = po.memory(rho, q, 2, until - pair["since"], math.inf, t2)
+        return rho
+
+    stored, inflight, delivered, probs, kept = {}, {}, [], [], 0
+
+    def start_rounds(now):
+        while True:
+            free = sorted((slot, p["level"]) for slot, p in stored.items() if p["level"] < rounds)
+            first = {}
+            for slot, level in free:
+                if level in first:
+                    one, two = stored.pop(first[level]), stored.pop(slot)
+                    p, out = po.purify(decayed(one, now), decayed(two, now), scheme, *gates)
+                    inflight[first[level]] = {"p": p, "rho": out, "since": now, "level": level + 1, "due": now + c,
+                                              "gen": one["gen"]}
+                    break
+                first[level] = slot
+            else:
+                return
+
+    for rec in net.trace():
+        event, now = rec["event"], rec["time_s"]
+        if event == "link_pair":
+            stored[rec["slots"][0]] = {"rho": po.bell_diagonal_state(diag), "since": now - herald, "level": 0,
+                                       "gen": rec["generations"][0]}
+            start_rounds(now)
+        elif event in ("purification_kept", "purification_failed"):
+            done = inflight.pop(rec["slots"][0])
+            assert done["gen"] == rec["generations"][0] and done["due"] == pytest.approx(now, abs=1e-12)
+            probs.append(done["p"])
+            if event == "purification_kept":
+                kept += 1
+                stored[rec["slots"][0]] = done
+                start_rounds(now)
+        elif event == "delivery":
+            (top,) = [slot for slot, p in stored.items() if p["level"] == rounds]
+            delivered.append(po.pair_fidelity(decayed(stored.pop(top), now)))
+    assert len(delivered) == n
+    np.testing.assert_allclose(r.fidelities, delivered, rtol=0, atol=1e-12)
+    assert np.ptp(delivered) > 0.01  # the pairs waited for different times
+    probs = np.array(probs)
+    assert_normal(kept, probs.sum(), math.sqrt((probs * (1 - probs)).sum()), SIGMAS, what="rounds kept")
