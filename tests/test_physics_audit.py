@@ -125,10 +125,10 @@ def _segments_from_trace(trace, path, links, nodes, cutoff=None):
         use_dst = max([pairs[last]["known"]] + [t + latency[-1] - latency[position[n]] for t, n in done])
         pairs[first]["used"][path[0]] = use_src
         pairs[last]["used"][path[-1]] = use_dst
-        xx = zz = 1.0
+        xx = yy = zz = 1.0  # yy: the magnitude of -<YY>
         for k in members:
             w = werner_w(links[pairs[k]["hop"]].fidelity)
-            xx, zz = xx * w, zz * w
+            xx, yy, zz = xx * w, yy * w, zz * w
             ends = (path[pairs[k]["hop"]], path[pairs[k]["hop"] + 1])
             for node in ends:
                 t = pairs[k]["used"][node] - pairs[k]["emitted"]
@@ -138,11 +138,14 @@ def _segments_from_trace(trace, path, links, nodes, cutoff=None):
                 # T1 as its Pauli twirl (stabilizer, bell_diagonal): X, Y with gamma/4 each scale <Z..>
                 # by 1 - gamma = exp(-t/T1); <X..> keeps exp(-t/T2) in total.
                 damp = math.exp(-t / nodes[node]["t1_s"])
-                xx, zz = xx * dephase * depol, zz * depol * damp
+                xx, yy, zz = xx * dephase * depol, yy * dephase * depol, zz * depol * damp
         for _, node in done:
             l2, l1 = 1 - 16 * nodes[node]["gate2_error"] / 15, 1 - 4 * nodes[node]["gate1_error"] / 3
-            xx, zz = xx * l2 * l1, zz * l2
-        diag = ((1 + 2 * xx + zz) / 4, (1 - zz) / 4, (1 - zz) / 4, (1 - 2 * xx + zz) / 4)
+            # A misread first outcome leaves Z on the output, a misread second one X: <XX> and <ZZ>
+            # lose one factor 1 - 2 e_m each, <YY> two.
+            lm = 1 - 2 * nodes[node].get("measure_error", 0.0)
+            xx, yy, zz = xx * l2 * l1 * lm, yy * l2 * l1 * lm * lm, zz * l2 * lm
+        diag = ((1 + xx + yy + zz) / 4, (1 + xx - yy - zz) / 4, (1 - xx + yy - zz) / 4, (1 - xx - yy + zz) / 4)
         out.append((max(use_src, use_dst), diag[0], diag))
     return sorted(out)
 
@@ -152,13 +155,14 @@ LINK_KM = (1.0, 4.0, 0.5, 2.5, 3.0, 1.5)
 LINK_P = (0.4, 0.25, 0.6, 0.3, 0.5, 0.35)
 
 
-def _swap_chain(formalism, hops, schedule, seed, num_pairs, t1=math.inf):
+def _swap_chain(formalism, hops, schedule, seed, num_pairs, t1=math.inf, measure=0.0):
     net = qnsim.Network(formalism, seed=seed, trace=True)
     path = [f"n{i}" for i in range(hops + 1)]
     nodes = {}
     for i, name in enumerate(path):
         nodes[name] = {"t1_s": t1, "t2_s": 2e-3 * (1 + i % 3), "depolarizing_time_s": 5e-3 * (1 + i % 2),
-                       "gate1_error": 0.004 * (i % 2), "gate2_error": 0.01 * (1 + i % 3)}
+                       "gate1_error": 0.004 * (i % 2), "gate2_error": 0.01 * (1 + i % 3),
+                       "measure_error": measure * (i % 2)}
         net.add_node(name, **nodes[name])
     links = [net.add_link(path[i], path[i + 1], length_km=LINK_KM[i], fidelity=LINK_F[i],
                           success_probability=LINK_P[i], attempt_period_s=2e-5) for i in range(hops)]
@@ -192,6 +196,19 @@ def test_swap_chain_with_t1_applies_its_pauli_twirl_on_every_qubit(formalism, ho
     num_pairs = 3000 if formalism == "stabilizer" else 40
     r, expected = _swap_chain(formalism, hops, "asap", seed=400 + hops, num_pairs=num_pairs, t1=3e-3)
     times, fids, diags = zip(*expected)
+    assert_pairs(formalism, r.times_s, r.fidelities, times, fids, r.bell_diagonals, diags)
+
+
+@pytest.mark.parametrize("formalism", ["stabilizer", "bell_diagonal"])
+@pytest.mark.parametrize("hops", [3, 6])
+def test_swap_chain_with_misread_outcomes(formalism, hops):
+    """Every other node misreads each Bell-measurement outcome with probability 0.05: bell_diagonal
+    averages over the misreads (pair by pair, <YY> losing twice what <XX> and <ZZ> lose), stabilizer
+    trajectories draw them (each Bell state's count)."""
+    num_pairs = 3000 if formalism == "stabilizer" else 40
+    r, expected = _swap_chain(formalism, hops, "asap", seed=600 + hops, num_pairs=num_pairs, measure=0.05)
+    times, fids, diags = zip(*expected)
+    assert max(d[1] - d[2] for d in diags) > 1e-3  # Psi+ and Psi- differ: the misreads are in the oracle
     assert_pairs(formalism, r.times_s, r.fidelities, times, fids, r.bell_diagonals, diags)
 
 
