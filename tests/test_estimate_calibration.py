@@ -119,6 +119,9 @@ def test_shipped_estimate_example_runs(capsys):
     # operations take 2.35 times the pairs of d = 19's 78.5 years).
     (lk,) = report["links"]
     assert lk["purification_rounds"] == 0 and lk["raw_per_pair"] == 1.0
-    assert lk["fidelity_at_use"] == lk["delivered_fidelity"] == lk["raw_fidelity"]
+    # Link-bound: the consumers wait for the link, and a pair waits in memory only in the rare gaps when
+    # their own pace (a pair per 23 us of logical cycles) outran it (a mean wait of ~1e-11 s).
+    assert lk["delivered_fidelity"] == lk["raw_fidelity"]
+    assert lk["fidelity_at_use"] == pytest.approx(lk["raw_fidelity"], rel=1e-9)
     assert math.isfinite(report["wall_clock_s"]) and 180 < report["wall_clock_s"] / 31557600 < 190
     assert not any("not priced" in n for n in report["notes"])

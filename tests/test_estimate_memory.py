@@ -48,8 +48,8 @@ def test_stored_fidelity_is_the_networks_bell_diagonal_memory_model(f, wait, t1,
 
 def test_pairs_that_outlive_their_memory_make_the_job_infeasible():
     """Compute-bound with a full buffer: a local H of 1 ms between remote CNOTs and a 100 kHz link
-    with 8 buffer pairs, so each pair waits 8 consumption intervals (8 ms) before its remote gate.
-    With 20 ms memories F = 0.999 decays below the 0.95 the job needs; without memory times (as
+    with 8 buffer pairs, so each pair waits 8 consumption intervals (8 ms) before its remote gate, less the
+    mean 10 us the link takes to refill the place a consumption frees. With 20 ms memories F = 0.999 decays below the 0.95 the job needs; without memory times (as
     before they were modelled) the job is feasible."""
     qpu = QPU(num_qubits=1, e_1q=0, e_2q=0, e_meas=0, t_1q_s=1e-3)
     link = {"rate_hz": 1e5, "fidelity": 0.999, "buffer_pairs": 8}
@@ -60,10 +60,11 @@ def test_pairs_that_outlive_their_memory_make_the_job_infeasible():
     assert not short.feasible
     tau = short.wall_clock_s / short.links[0].bell_pairs
     assert tau == pytest.approx(1e-3, rel=0.01)
-    expected = stored_fidelity(0.999, 8 * tau, 0.02, 0.02)
+    wait = 8 * tau - 1e-5
+    expected = stored_fidelity(0.999, wait, 0.02, 0.02)
     assert expected < 0.95
     (reason,) = [r for r in short.reasons if "in memory" in r]
-    assert f"{8 * tau:.3g} s in memory" in reason and f"{expected:.6g}" in reason and "fix:" in reason
+    assert f"{wait:.3g} s in memory" in reason and f"{expected:.6g}" in reason and "fix:" in reason
     # Long-lived memories cost almost nothing and keep the verdict.
     long = estimate(WORKLOAD, [qpu, qpu], [Link((0, 1), **link, memory_t1_s=1e3, memory_t2_s=1e3)], **options)
     assert long.feasible and long.wall_clock_s == plain.wall_clock_s
@@ -72,8 +73,10 @@ def test_pairs_that_outlive_their_memory_make_the_job_infeasible():
 
 def test_link_bound_pairs_are_used_as_they_arrive():
     """100 remote CNOTs on a 100 Hz link: the link is the bottleneck, every consumer waits for its
-    pair and uses it on arrival, so 50 ms memories cost nothing (the first version charged half an
-    interval, 5 ms, and called the job infeasible; simulate_execution uses such pairs on delivery)."""
+    pair and uses it on arrival, so 50 ms memories cost next to nothing (the first version charged half an
+    interval, 5 ms, and called the job infeasible; simulate_execution uses such pairs on delivery). The
+    consumers' own work between pairs (none on ideal QPUs but the remote gate) is when a pair can wait: 5e-13 s
+    on average, a change in the twelfth digit."""
     link = {"rate_hz": 100.0, "fidelity": 0.999}
     options = {"target_fidelity": 0.95, "error_budget": 0.5}
     plain = estimate(WORKLOAD, [IDEAL, IDEAL], [Link((0, 1), **link)], **options)
@@ -82,13 +85,13 @@ def test_link_bound_pairs_are_used_as_they_arrive():
     )
     assert plain.feasible and decayed.feasible
     (note,) = [n for n in decayed.notes if "in memory" in n]
-    assert "pairs wait 0 s in memory" in note and "0.999 when used" in note
-    assert decayed.error_budget.remote_used == plain.error_budget.remote_used
+    assert "pairs wait 5e-13 s in memory" in note and "0.999 when used" in note
+    assert decayed.error_budget.remote_used == pytest.approx(plain.error_budget.remote_used, rel=1e-7)
 
 
 def test_a_full_buffer_makes_pairs_wait_longer():
     """A link 100x faster than its consumers keeps its first-in first-out buffer full, so a pair waits B
-    consumption intervals: B = 8 when the link sets buffer_pairs = 8, B = DEFAULT_BUFFER_PAIRS (64, the buffer
+    consumption intervals (less the 10 us mean refill of the place a consumption frees): B = 8 when the link sets buffer_pairs = 8, B = DEFAULT_BUFFER_PAIRS (64, the buffer
     simulate_execution gives such a link) when it sets none. Before, a link without buffer_pairs was priced
     as paced to the demand (a pair waited half a supply interval, 5 us at 100 kHz), which no simulated link does."""
     qpu = QPU(num_qubits=1, e_1q=0, e_2q=0, e_meas=0, t_1q_s=1e-3)  # slow local H: compute-bound
@@ -100,8 +103,8 @@ def test_a_full_buffer_makes_pairs_wait_longer():
         tau = report.wall_clock_s / report.links[0].bell_pairs
         notes[buffer] = (tau, [n for n in report.notes if "in memory" in n][0])
     assert DEFAULT_BUFFER_PAIRS == 64
-    assert f"wait {64 * notes[None][0]:.3g} s" in notes[None][1]
-    assert f"wait {8 * notes[8][0]:.3g} s" in notes[8][1]
+    assert f"wait {64 * notes[None][0] - 1e-5:.3g} s" in notes[None][1]
+    assert f"wait {8 * notes[8][0] - 1e-5:.3g} s" in notes[8][1]
 
 
 def test_estimate_and_simulation_agree_on_fidelity_at_use_with_default_arguments():
@@ -239,23 +242,26 @@ def test_pairs_decaying_inside_purification_make_a_physical_job_infeasible():
     assert any(r.startswith("link 0-1: raw fidelity 0.9 cannot be purified to 0.99 while its pairs wait in memory")
                and "at most 0.988099 (after 3 rounds" in r for r in stored.reasons)
     # 1 s memories: the rounds still reach 0.99 (3 rounds, 0.995826; 0.995821 with the waits at their means),
-    # used as they arrive (link-bound).
+    # used as they arrive (link-bound: the consumers' own work between pairs is nil, so is the wait).
     long = estimate(WORKLOAD, [qpu, qpu], [Link((0, 1), **link, memory_t1_s=1.0, memory_t2_s=1.0)], **options)
     assert long.feasible and long.links[0].purification_rounds == 3
-    assert long.links[0].fidelity_at_use == long.links[0].delivered_fidelity == pytest.approx(0.995826, abs=1e-6)
+    assert long.links[0].delivered_fidelity == pytest.approx(0.995826, abs=1e-6)
+    assert long.links[0].fidelity_at_use == pytest.approx(long.links[0].delivered_fidelity, abs=1e-11)
 
 
 def test_rounds_are_raised_until_pairs_meet_the_need_when_used():
     """100 remote CNOTs 1 ms apart, a 100 kHz link of F = 0.95 with 8 buffer pairs and 3 s memories,
     pairs needed at 0.995. Two rounds reach it when made (0.997502) but the pairs wait 8 ms in the full
     buffer and are used at 0.993525: before, infeasible, the reason asking for a higher target. Now
-    the rounds are the fewest whose pairs meet the need when used: 3 (0.9999 made, 0.995911 used)."""
+    the rounds are the fewest whose pairs meet the need when used: 3 (0.9999 made, 0.995956 used: a pair
+    waits 8 ms less the 0.11 ms the link takes to make the one a consumption makes room for; 0.995911 when
+    the estimate charged the full 8 ms)."""
     qpu = QPU(num_qubits=1, e_1q=0, e_2q=0, e_meas=0, t_1q_s=1e-3)
     link = Link((0, 1), rate_hz=1e5, fidelity=0.95, buffer_pairs=8, memory_t1_s=3.0, memory_t2_s=3.0)
     r = estimate(WORKLOAD, [qpu, qpu], [link], target_fidelity=0.995, error_budget=0.5)
     lr = r.links[0]
     assert r.feasible and lr.purification_rounds == 3
-    assert lr.fidelity_at_use == pytest.approx(0.995911, abs=1e-6)
+    assert lr.fidelity_at_use == pytest.approx(0.995956, abs=1e-6)
     two = purification_plan(0.95, 0.995, storage=PairStorage.of(link))
     assert two.rounds == 2 and stored_pair(two.coefficients, 8e-3, 3.0, 3.0)[0] < 0.995
     # Where no number of rounds helps (1 s memories: 8 ms costs 1.2%), the reason says so.
@@ -286,7 +292,7 @@ def test_error_corrected_pairs_decay_in_storage():
     short = estimate(EC_WORKLOAD, [qpu, qpu], [Link((0, 1), **link, memory_t1_s=1e-3, memory_t2_s=1e-3)],
                      placement=[0, 1])
     lr = short.links[0]
-    assert lr.purification_rounds == 0 and lr.fidelity_at_use == 0.97
+    assert lr.purification_rounds == 0 and lr.fidelity_at_use == pytest.approx(0.97, abs=1e-8)
     assert short.feasible and short.error_corrected.code_distance == 25
     assert short.error_budget.remote_used == pytest.approx(1.4886e-4, rel=1e-4)
     at_17 = remote_operation(17, _werner(0.97), qpu, qpu).logical_error * 1000
@@ -321,7 +327,9 @@ def test_relay_route_pairs_decay_while_waiting_for_the_slowest_hop():
     g = big / (big + small) * small / (small + a) + small / (big + small) * big / (big + a)
     assert decayed.links[0].raw_fidelity == pytest.approx((1 + 3 * w * w * g) / 4, abs=1e-12)
     assert not decayed.feasible and decayed.error_budget.remote_used == pytest.approx(1.414341, abs=1e-6)
-    assert any(n.startswith("route 0-2-1: pairs wait 0 s in memory") for n in decayed.notes)
+    # Link-bound, consumers with no work of their own between pairs: used as they arrive (a 5e-12 s wait).
+    (note,) = [n for n in decayed.notes if n.startswith("route 0-2-1: pairs wait ")]
+    assert float(note.split()[4]) < 1e-10
 
 
 def test_relay_route_fidelity_at_use_matches_simulation():
@@ -355,7 +363,7 @@ def test_error_corrected_pair_fidelity_at_use_matches_simulation():
     est = estimate(EC_WORKLOAD, [ec, ec], [link], placement=[0, 1], target_fidelity=0.97)
     lr = est.links[0]
     assert est.feasible and est.bound == "link 0-1 rate"
-    assert lr.purification_rounds == 2 and lr.fidelity_at_use == lr.delivered_fidelity
+    assert lr.purification_rounds == 2 and lr.fidelity_at_use == pytest.approx(lr.delivered_fidelity, abs=1e-9)
     assert lr.fidelity_at_use == pytest.approx(0.985091, abs=1e-6)
     sim = simulate_execution("REPEAT 2000 {\nCX 0 1\n}", [phys, phys], [link], placement=[0, 1],
                              target_fidelity=0.97, seed=1, cat_entangler=False)
@@ -404,7 +412,9 @@ def test_code_distance_is_the_smallest_that_meets_the_remote_budget_too():
     share = r.error_budget.remote / 1000
     at_35, at_33 = (remote_operation(d, used, qpu, qpu).logical_error for d in (35, 33))
     assert at_35 <= share < at_33
-    assert r.error_budget.remote_used == pytest.approx(1000 * remote_operation(35, used, qpu, qpu).logical_error)
+    # (The consumers' own logical cycles let a pair wait ~1e-11 s now and then: 5e-6 relative.)
+    assert r.error_budget.remote_used == pytest.approx(1000 * remote_operation(35, used, qpu, qpu).logical_error,
+                                                       rel=2e-5)
     # The larger distance is priced throughout: its operations take (2d - 1) d pairs and its patches 2 d^2 qubits.
     assert r.links[0].bell_pairs == 1000 * 69 * 35
     assert r.error_corrected.physical_per_logical == 2 * 35**2
@@ -466,5 +476,6 @@ def test_a_distance_raised_for_remote_operations_prices_its_own_run():
     assert r.feasible and r.error_corrected.code_distance == 21 and r.bound == "link 0-1 rate"
     assert r.error_corrected.logical_cycles == 2_461_686_207_892
     assert 239 < r.wall_clock_s / 86400 < 240
-    assert r.links[0].fidelity_at_use == r.links[0].delivered_fidelity  # Link-bound: used as they arrive.
+    # Link-bound: used as they arrive, but for the rare gaps in which the consumers' own pace outran the link.
+    assert r.links[0].fidelity_at_use == pytest.approx(r.links[0].delivered_fidelity, abs=1e-7)
     assert r.error_budget.remote_used <= r.error_budget.remote

@@ -118,7 +118,8 @@ def test_route_pairs_and_pace_match_simulation(rates, memory_s, old_rule):
     hold = [2 / memory_s] * len(rates)
     g1, g2 = relay_decay_factor(rates, hold), relay_decay_factor(rates, [2 * h for h in hold])
     se = 0.75 * w * math.sqrt(g2 - g1 * g1) / math.sqrt(n)
-    assert lr.fidelity_at_use == pytest.approx((1 + 3 * w * g1) / 4, abs=1e-12)
+    # Link-bound on ideal QPUs: the pairs wait for the consumers' nil work only (a change below 1e-9).
+    assert lr.fidelity_at_use == pytest.approx((1 + 3 * w * g1) / 4, abs=1e-9)
     assert abs(lr.fidelity_at_use - simulated) < 4 * se
     old = (1 + 3 * w * _old_rule_factor(rates, hold)) / 4
     assert {"high": old > simulated + 4 * se, "low": old < simulated - 4 * se,

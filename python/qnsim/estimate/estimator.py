@@ -66,6 +66,7 @@ Model (what the numbers mean):
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Union
@@ -89,6 +90,8 @@ from qnsim.estimate.links import (
     purification_noise,
     purification_plan,
     purification_step,
+    flow_controlled_rate_hz,
+    latency_hold_s,
     relay_cycle_s,
     relay_decay_factor,
     stored_pair,
@@ -198,7 +201,17 @@ def buffered_link_time_s(pairs: int, compute_s: float, rate_hz: float, buffer_pa
     x = rate_hz * tau
     if x > 40.0:
         return compute_s  # The buffer refills during every gap: the link never limits.
-    b = min(int(buffer_pairs), 2048)
+    pi, pmf, _tail = _buffer_chain(x, min(int(buffer_pairs), 2048))
+    a0 = pmf[0]
+    per_pair = tau + float(pi[0] * a0) / rate_hz
+    return float(pairs * per_pair)
+
+
+@functools.lru_cache(maxsize=1024)  # The estimate asks again for each round count and code distance it tries.
+def _buffer_chain(x: float, b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(pi, pmf, tail) of :func:`buffered_link_time_s`'s chain for ``x`` Poisson arrivals per consumption and a
+    buffer of ``b`` pairs: pi[k] the probability of level k after a consumption (k < b), pmf[m] = P(A = m) and
+    tail[m] = P(A >= m) for m <= b + 1."""
     ks = np.arange(b + 2)
     # tail[m] = P(A >= m) for A ~ Poisson(x).
     pmf = (
@@ -218,8 +231,46 @@ def buffered_link_time_s(pairs: int, compute_s: float, rate_hz: float, buffer_pa
         if pi[j + 1] > 1e250:
             pi /= pi[j + 1]
     pi /= pi.sum()
-    per_pair = tau + float(pi[0] * a0) / rate_hz
-    return float(pairs * per_pair)
+    return pi, pmf, tail
+
+
+def _buffer_wait_s(tau_s: float, rate_hz: float, buffer_pairs: int) -> float:
+    """Mean time (s) a pair waits in a first-in first-out buffer of ``buffer_pairs`` before use, in
+    :func:`buffered_link_time_s`'s model (one consumption every ``tau_s``, Poisson arrivals of ``rate_hz``, no
+    arrival while the buffer is full). By Little's law it is the mean area under the buffer level per
+    consumption: from level k after a consumption, the integral over the next tau of E[min(k + N(t), B)],
+    with the integral of P(N(t) >= m) over [0, tau] equal to tau P(N(tau) >= m) - m / rate P(N(tau) >= m + 1);
+    a pair that arrives for a waiting consumer waits nothing."""
+    if buffer_pairs <= 0:
+        return 0.0
+    x = rate_hz * tau_s
+    if x > 40.0:  # Full at every consumption, refilled one arrival later.
+        return max(0.0, buffer_pairs * tau_s - 1.0 / rate_hz)
+    b = min(int(buffer_pairs), 2048)
+    pi, _pmf, tail = _buffer_chain(x, b)
+    m = np.arange(1, b + 1)
+    # cumulative[j] = sum over m <= j of the integral of P(N(t) >= m): the area above level k by j more pairs.
+    cumulative = np.concatenate([[0.0], np.cumsum(tau_s * tail[m] - m / rate_hz * tail[m + 1])])
+    k = np.arange(b)
+    return float(np.dot(pi, k * tau_s + cumulative[b - k]))
+
+
+def _room(buffer_pairs: int, hold_s: float, delivered_hz: float, tau_s: float) -> float:
+    """Pairs a flow-controlled buffer of ``buffer_pairs`` has, on average, for delivered ones: less the pairs
+    under way, their ``hold_s`` (:func:`~qnsim.estimate.latency_hold_s`) times the rate they are delivered at
+    (``delivered_hz``, at most one per consumption interval ``tau_s``; Little's law)."""
+    rate = delivered_hz if tau_s <= 0 else min(delivered_hz, 1.0 / tau_s)
+    return buffer_pairs - hold_s * rate
+
+
+def _between(room: float, of: Callable[[int], float]) -> float:
+    """``of`` (a figure of a whole number of buffer pairs) at a fractional ``room``, interpolated linearly
+    between the whole numbers around it; 0 pairs give 0."""
+    if room <= 0:
+        return 0.0
+    below = math.floor(room)
+    low = of(below) if below > 0 else 0.0
+    return low if room == below else low + (room - below) * (of(below + 1) - low)
 
 
 def relay_route_fidelity(hops: Sequence[Link]) -> float:
@@ -607,7 +658,9 @@ class _Context:
         self._link_of: dict[tuple[int, int], Link] = {}
         self._delivered: dict[tuple[int, ...], tuple[float, ...]] = {}
         self._used: dict[tuple[int, ...], tuple[float, ...]] = {}  # ... and as used, after storage.
+        self._probs: dict[tuple[int, ...], tuple[float, ...]] = {}  # Delivered pairs' rounds' success probabilities.
         self._crit_s = 0.0
+        self._compute_s = 0.0
         self.budget_report: ErrorBudgetReport | None = None
         self.max_runtime_s: float | None = None
         self.strategy, self.partitioner = "pack", "auto"
@@ -761,7 +814,13 @@ class _Context:
         for lr in link_reports:
             lk = self.links.get(lr.qpus)
             if lk is not None and lr.bell_pairs > 0 and math.isfinite(lr.raw_per_pair):
-                lr.time_s = buffered_link_time_s(lr.bell_pairs, crit_s, lk.total_rate_hz / lr.raw_per_pair, lk.buffer)
+                probs = self._probs[lr.qpus]
+                rate = self._raw_rate_hz(lk, probs) / lr.raw_per_pair
+                # The buffer also holds the pairs under way: what it has for delivered ones (at least one).
+                hold = latency_hold_s(probs, lk.latency_s if lk.models_memory else 0.0)
+                room = max(1.0, _room(lk.buffer, hold, rate, crit_s / lr.bell_pairs))
+                lr.time_s = _between(room, lambda b, lr=lr, rate=rate: buffered_link_time_s(lr.bell_pairs, crit_s,
+                                                                                            rate, b))
         self._apply_hop_loads(link_reports)
         t_link = max((lr.time_s for lr in link_reports), default=0.0)
         wall = max(crit_s, t_link)
@@ -778,7 +837,7 @@ class _Context:
         else:
             bound = "local compute"
         self._fill_link_usage(link_reports, wall)
-        self._price_storage(link_reports, wall)
+        self._price_storage(link_reports, crit_s)
         err, psucc = self._remote_error(link_reports)
         local_err = self._local_error(local_gates)
         self.budget_report = ErrorBudgetReport(
@@ -979,6 +1038,7 @@ class _Context:
         if storage is not None and need is not None and plan.feasible and n_pairs > 0 and not self.ec:
             plan = self._plan_for_use(lk, plan, need, n_pairs, storage, noise)
         self._delivered[lk.key] = plan.coefficients
+        self._probs[lk.key] = plan.success_probabilities
         # Error-corrected runs judge their pairs by the remote operations' error (_interface) unless the
         # user names a fidelity: the interface fidelity is only where the rounds start from.
         if not plan.feasible and not (self.ec and self.target_fidelity is None):
@@ -996,7 +1056,7 @@ class _Context:
             delivered_fidelity=plan.fidelity,
             rate_hz=lk.rate_hz,
             latency_s=lk.latency_s,
-            time_s=raw / lk.total_rate_hz,
+            time_s=raw / self._raw_rate_hz(lk, plan.success_probabilities),
             channels=lk.channels,
             memory_qubits_per_end=1 + plan.rounds,
             required_fidelity=need,
@@ -1008,18 +1068,17 @@ class _Context:
         or the link's own time, whichever is longer); ``plan`` itself when no count up to the storage
         ceiling's (at most 12) does (``_price_storage`` then says so)."""
 
-        def at_use(coeffs, raw, rounds):
-            wall = max(self._crit_s, n_pairs * raw / lk.total_rate_hz)
-            return storage.decay(coeffs, self._storage_wait_s(lk, n_pairs, raw, wall, rounds))[0]
+        def at_use(coeffs, raw, probs):
+            return storage.decay(coeffs, self._storage_wait_s(lk, n_pairs, raw, self._crit_s, probs))[0]
 
-        if at_use(plan.coefficients, plan.raw_per_pair, plan.rounds) >= need:
+        if at_use(plan.coefficients, plan.raw_per_pair, plan.success_probabilities) >= need:
             return plan
         _ceiling_f, best = _stored_ceiling(lk.fidelity, self.purification, noise, storage)
         probs: list[float] = []
         rounds = _stored_rounds(lk.fidelity, self.purification, noise, storage, min(best, 12))
         for k, (coeffs, p, raw) in enumerate(rounds, 1):
             probs.append(p)
-            if k > plan.rounds and at_use(coeffs, raw, k) >= need:
+            if k > plan.rounds and at_use(coeffs, raw, tuple(probs)) >= need:
                 return PurificationPlan(k, coeffs[0], raw, tuple(probs), True, "", coeffs)
         return plan
 
@@ -1041,32 +1100,54 @@ class _Context:
                 )
             lr.memory_qubits_per_end = lr.buffer_pairs + lr.purification_rounds
 
-    def _storage_wait_s(self, lk: Link, bell_pairs: int, raw_per_pair: float, wall_s: float, rounds: int) -> float:
-        """Seconds a delivered (purified) pair waits in memory before a remote operation uses it.
+    def _raw_rate_hz(self, lk: Link, probs: Sequence[float]) -> float:
+        """Raw pairs per second ``lk`` sustains under flow control with rounds of success probabilities ``probs``
+        (:func:`~qnsim.estimate.flow_controlled_rate_hz`): the pairs under way count against its buffer, and
+        they are under way for the rounds' latency only where the rounds are timed (links with memory times,
+        as :func:`~qnsim.estimate.simulate_execution` times them)."""
+        latency = lk.latency_s if lk.models_memory else 0.0
+        return flow_controlled_rate_hz(lk.total_rate_hz, lk.buffer, probs, latency)
 
-        The schedule's: the link's consumers take one pair every ``tau = wall_s / bell_pairs``. On a
-        link-bound link (a pair takes at least tau to supply) the consumers wait for the link and use
-        each pair as it arrives: no wait. A link that out-paces its consumers keeps its first-in first-out
-        buffer of B pairs (``buffer_pairs``, else :data:`~qnsim.estimate.links.DEFAULT_BUFFER_PAIRS`, the
-        buffer :func:`~qnsim.estimate.simulate_execution` gives it too) full, so a pair waits B tau; and
-        when its ``rounds`` purification rounds each wait a latency L for their outcome, the pairs already
-        committed when the buffer fills still arrive after it: by Little's law, on average the delivery rate
-        times the time from a pair's last raw input to its delivery, ``rate / raw_per_pair * rounds * L``,
-        pairs ahead of it more. (Counted in full, though the buffer only peaks there: it errs long.) The
-        waits inside purification (a round's input waiting for its partner and for the round's outcome) are
-        priced by the rounds themselves (:class:`PairStorage`).
+    def _storage_wait_s(
+        self, lk: Link, bell_pairs: int, raw_per_pair: float, compute_s: float, probs: Sequence[float]
+    ) -> float:
+        """Seconds a delivered (purified) pair waits in memory before a remote operation uses it, on average.
+
+        The schedule's: the link's consumers need one pair every ``tau = compute_s / bell_pairs`` of their own
+        work (``compute_s``: the run without waits for pairs), and the link
+        delivers pairs at its flow-controlled rate (:meth:`_raw_rate_hz` / ``raw_per_pair``) into a first-in
+        first-out buffer of B pairs (``buffer_pairs``, else :data:`~qnsim.estimate.links.DEFAULT_BUFFER_PAIRS`,
+        the buffer :func:`~qnsim.estimate.simulate_execution` gives it too) that also holds its pairs under way:
+        on average the delivered rate times their ``latency_hold_s`` (Little's law;
+        :func:`~qnsim.estimate.latency_hold_s`), at most one pair per tau. The buffered pairs then have the rest
+        of it, and their mean wait is :func:`_buffer_wait_s` (the buffer's level chain at consumptions, Poisson
+        deliveries), interpolated between the whole numbers of pairs around that rest: near zero when the
+        consumers wait for the link, up to B tau less the hold when the link out-paces them and keeps its
+        buffer full. Conservative where it is not exact: the pairs' waits for their partners in purification
+        (also under way) are not taken off, and the decay is priced at the mean wait, below the mean decay
+        (Jensen's inequality). The waits inside purification (a round's input waiting for its partner and for
+        the round's outcome) are priced by the rounds themselves (:class:`PairStorage`).
         """
-        tau = wall_s / bell_pairs
-        supply_interval = raw_per_pair / lk.total_rate_hz
-        if supply_interval >= tau * (1.0 - 1e-9):
-            return 0.0  # Link-bound: the consumers wait for the link and use each pair as it arrives.
-        in_flight = rounds * lk.latency_s / supply_interval  # Committed deliveries when the buffer fills.
-        return (lk.buffer + in_flight) * tau  # Full FIFO buffer: a pair leaves after the takes ahead of it.
+        tau = compute_s / bell_pairs
+        delivered_hz = self._raw_rate_hz(lk, probs) / raw_per_pair
+        hold = latency_hold_s(probs, lk.latency_s)
+        wait = _between(_room(lk.buffer, hold, delivered_hz, tau), lambda b: _buffer_wait_s(tau, delivered_hz, b))
+        # Saturated (the buffer keeps up with the consumers and the source makes x = 2 or more pairs per
+        # consumption interval): every consumption frees a place that comes back as a pair after the rounds'
+        # hold and the source's time for its raw pairs, and that pair waits out the B consumptions ahead of it
+        # (Little's law over the B places). The level chain above takes a full buffer to turn pairs away, while
+        # flow control only delays them: with a tight buffer (the pairs under way fill most of it) its wait
+        # falls short. Blended in from x = 1 to 2, where the source's own pace starts to drain the buffer.
+        refill = raw_per_pair / lk.total_rate_hz
+        x = tau / refill
+        if delivered_hz * tau > 1.0 and x > 1.0:
+            wait = max(wait, min(1.0, x - 1.0) * (lk.buffer * tau - hold - refill))
+        return wait
 
-    def _price_storage(self, link_reports: list[LinkReport], wall_s: float) -> None:
+    def _price_storage(self, link_reports: list[LinkReport], compute_s: float) -> None:
         """Decays each link's delivered pairs for the time they wait in memory before a remote gate
         uses them (links and relay routes with memory_t1_s / memory_t2_s), and refuses a link whose
-        pairs then fall below the fidelity the estimate needs.
+        pairs then fall below the fidelity the estimate needs. ``compute_s``: the consumers' own time (s).
 
         The wait (seconds) is :meth:`_storage_wait_s`; the decay is :func:`stored_pair` (the network's
         bell_diagonal memory model) on the delivered pair's Bell-diagonal state, both ends waiting.
@@ -1075,7 +1156,7 @@ class _Context:
             lk = self._link_of.get(lr.qpus)
             if lk is None or not lk.models_memory or lr.bell_pairs <= 0 or not math.isfinite(lr.raw_per_pair):
                 continue
-            wait = self._storage_wait_s(lk, lr.bell_pairs, lr.raw_per_pair, wall_s, lr.purification_rounds)
+            wait = self._storage_wait_s(lk, lr.bell_pairs, lr.raw_per_pair, compute_s, self._probs[lr.qpus])
             made = self._delivered.get(lr.qpus, _werner(lr.delivered_fidelity))
             used = stored_pair(made, wait, lk.memory_t1_s, lk.memory_t2_s)
             self._used[lr.qpus] = used
@@ -1144,8 +1225,10 @@ class _Context:
         noise = self._purification_noise(lr.qpus)
         lk = self._link_of.get(lr.qpus)
         storage = PairStorage.of(lk) if lk is not None else None
+        probs: tuple[float, ...] = ()
         if storage is not None:
-            coeffs, raw_per_pair, rounds = self._stored_interface(lr, lk, storage, noise, d, per_op_budget, compute_s)
+            coeffs, raw_per_pair, probs = self._stored_interface(lr, lk, storage, noise, d, per_op_budget, compute_s)
+            rounds = len(probs)
         else:
             coeffs = _werner(f)
             raw_per_pair, rounds = 1.0, 0
@@ -1158,7 +1241,9 @@ class _Context:
                     break
                 coeffs, p = purification_step(coeffs, self.purification, **noise)
                 raw_per_pair, rounds = 2 * raw_per_pair / p, k + 1
+                probs += (p,)
         self._delivered[lr.qpus] = coeffs
+        self._probs[lr.qpus] = probs
         op = remote_operation(d, self._used.get(lr.qpus, coeffs), qa, qb, sc)
         lr.purification_rounds = rounds
         lr.raw_per_pair = raw_per_pair
@@ -1167,13 +1252,13 @@ class _Context:
         lr.remote_error_per_operation = op.logical_error
         lr.bell_pairs = lr.remote_gates * op.bell_pairs
         lr.raw_bell_pairs = lr.bell_pairs * raw_per_pair
-        lr.time_s = lr.raw_bell_pairs / (lr.rate_hz * lr.channels)
+        lr.time_s = lr.raw_bell_pairs / (self._raw_rate_hz(lk, probs) if lk is not None else lr.rate_hz * lr.channels)
         lr.required_rate_hz = op.pairs_per_round / (op.duration_s / d) * raw_per_pair
         self._pairs_per_round[lr.qpus] = op.pairs_per_round
         lr.memory_qubits_per_end = lr.channels * (1 + rounds)
 
     def _stored_interface(self, lr, lk, storage, noise, d, per_op_budget, compute_s):
-        """(delivered coefficients, raw pairs per pair, rounds) of the fewest rounds whose pairs, as
+        """(delivered coefficients, raw pairs per pair, rounds' success probabilities) of the fewest rounds whose pairs, as
         used, meet the need; when none does, the rounds whose used pairs fail least. Rounds beyond the
         storage ceiling (:func:`purification_ceiling` with storage) make pairs worse and are not tried."""
         qa, qb = self.qpus[lr.qpus[0]], self.qpus[lr.qpus[1]]
@@ -1181,14 +1266,15 @@ class _Context:
         f = lr.raw_fidelity
         _ceiling_f, best_rounds = _stored_ceiling(f, self.purification, noise, storage)
         rounds = _stored_rounds(f, self.purification, noise, storage, min(best_rounds, 12))
-        candidates = [(0, _werner(f), 1.0)] + [(k, c, raw) for k, (c, _p, raw) in enumerate(rounds, 1)]
+        candidates = [((), _werner(f), 1.0)]
+        for c, p, raw in rounds:
+            candidates.append((candidates[-1][0] + (p,), c, raw))
         pairs = lr.remote_gates * remote_operation(d, candidates[0][1], qa, qb, sc).bell_pairs
         fallback = None
         for k, c, raw in candidates:
             used = c
             if pairs > 0:
-                wall = max(compute_s, pairs * raw / lk.total_rate_hz)
-                used = storage.decay(c, self._storage_wait_s(lk, pairs, raw, wall, k))
+                used = storage.decay(c, self._storage_wait_s(lk, pairs, raw, compute_s, k))
             err = remote_operation(d, used, qa, qb, sc).logical_error
             self._used[lr.qpus] = used
             if self.target_fidelity is not None:
@@ -1276,6 +1362,7 @@ class _Context:
             max_cycles = math.floor(eps_log / (patches * per_cycle)) if per_cycle > 0 else math.inf
             for lr in link_reports:
                 self._interface(lr, d, per_op_budget, alg_depth * cycle_ps * 1e-12)
+            self._compute_s = alg_depth * cycle_ps * 1e-12  # The remote operations' own time (_remote_failing).
             self._apply_hop_loads(link_reports)
             # Integer picoseconds: cycle counts are exact where the estimator's are (it counts in ns).
             link_ps = math.ceil(max((lr.time_s for lr in link_reports), default=0.0) * 1e12)
@@ -1374,7 +1461,8 @@ class _Context:
             )
         self._fill_link_usage(link_reports, wall)
         # Pairs as used in the run as sized: their error is what the budget is charged.
-        self._price_storage(link_reports, self._storage_wall_s(link_reports, runtime_ps, latency, cycle_ps))
+        self._price_storage(link_reports, self._consumer_time_s(link_reports, runtime_ps, latency, cycle_ps,
+                                                                 compute_s))
         for lr in link_reports:
             if lr.qpus in self._used and lr.fidelity_at_use is not None:
                 qa, qb = self.qpus[lr.qpus[0]], self.qpus[lr.qpus[1]]
@@ -1479,31 +1567,33 @@ class _Context:
         )
 
     @staticmethod
-    def _storage_wall_s(link_reports: list[LinkReport], run_ps: int, latency_s: float, cycle_ps: int) -> float:
-        """The run length (s) the storage wait of an error-corrected run is judged at: the consumers' own time
-        leaves out the pipelined round trip and the rounding up to whole cycles, so that a link-bound run is
-        judged link-bound."""
+    def _consumer_time_s(
+        link_reports: list[LinkReport], run_ps: int, latency_s: float, cycle_ps: int, compute_s: float
+    ) -> float:
+        """The remote operations' own time (s) in an error-corrected run, which paces their use of pairs
+        (:meth:`_storage_wait_s`): the run without the pipelined round trip, or, when a link bounds the run (up
+        to the rounding to whole cycles), the algorithm's ``compute_s``, for the run is then the link's."""
         t_link = max((lr.time_s for lr in link_reports), default=0.0)
         busy_s = run_ps * 1e-12 - latency_s
-        return t_link if t_link >= busy_s - cycle_ps * 1e-12 else busy_s
+        return compute_s if t_link >= busy_s - cycle_ps * 1e-12 else busy_s
 
-    def _used_pair(self, lr: LinkReport, wall_s: float) -> tuple[float, ...]:
-        """A link's delivered pair as a remote operation uses it, after its storage wait in a run of ``wall_s``
-        seconds (as :meth:`_price_storage` decays it), without touching the report."""
+    def _used_pair(self, lr: LinkReport, compute_s: float) -> tuple[float, ...]:
+        """A link's delivered pair as a remote operation uses it, after its storage wait when its consumers' own
+        time is ``compute_s`` seconds (as :meth:`_price_storage` decays it), without touching the report."""
         made = self._delivered.get(lr.qpus, _werner(lr.delivered_fidelity))
         lk = self._link_of.get(lr.qpus)
         if lk is None or not lk.models_memory or lr.bell_pairs <= 0 or not math.isfinite(lr.raw_per_pair):
             return made
-        wait = self._storage_wait_s(lk, lr.bell_pairs, lr.raw_per_pair, wall_s, lr.purification_rounds)
+        wait = self._storage_wait_s(lk, lr.bell_pairs, lr.raw_per_pair, compute_s, self._probs[lr.qpus])
         return stored_pair(made, wait, lk.memory_t1_s, lk.memory_t2_s)
 
     def _remote_failing(self, link_reports, d, per_op_budget, run_ps, latency_s, cycle_ps):
         """The links whose remote operations at distance ``d``, with their pairs as used
         in a run of ``run_ps`` picoseconds, fail more often than ``per_op_budget`` each (the verdict's check)."""
-        wall_s = self._storage_wall_s(link_reports, run_ps, latency_s, cycle_ps)
+        own_s = self._consumer_time_s(link_reports, run_ps, latency_s, cycle_ps, self._compute_s)
         return [
             lr for lr in link_reports
-            if lr.remote_gates and self._operation_error(lr, d, self._used_pair(lr, wall_s)) > per_op_budget
+            if lr.remote_gates and self._operation_error(lr, d, self._used_pair(lr, own_s)) > per_op_budget
         ]
 
     def _operation_error(self, lr: LinkReport, d: int, used: Sequence[float]) -> float:

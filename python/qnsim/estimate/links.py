@@ -55,6 +55,8 @@ __all__ = [
     "PurificationPlan",
     "bbpssw_step",
     "dejmps_step",
+    "flow_controlled_rate_hz",
+    "latency_hold_s",
     "link_from_model",
     "purification_ceiling",
     "purification_noise",
@@ -390,6 +392,91 @@ def relay_decay_factor(rates_hz: Sequence[float], hold_hz: Sequence[float], cycl
     # Too many kinds of hop: exp(-mean) is below the mean of exp (Jensen), with the cycle's mean bounded above.
     m = _relay_cycle_upper_s(rates)
     return math.exp(-cycle_hz * m - sum(h * max(0.0, m - 1.0 / r) for r, h in zip(rates, holds)))
+
+
+# Flow control beyond this many buffer shares (buffer pairs x 2^rounds) is priced by a bound, not the exact law.
+_FLOW_EXACT_SHARES = 1 << 16
+
+
+def latency_hold_s(success_probabilities: Sequence[float], latency_s: float) -> float:
+    """Buffer-seconds one delivered pair's purification holds while its rounds wait ``latency_s`` seconds each
+    for their outcomes: the flow-controlled link's pairs under way count against its buffer (see
+    :func:`flow_controlled_rate_hz`), a pair of level k of r rounds as 2^(k - r) of a delivered pair.
+
+    Round k (success probabilities ``p_1 .. p_r``) is attempted ``R_r / (2 R_(k-1))`` times per delivered pair
+    (``R_k`` the raw pairs per level-k pair, ``R_k = 2 R_(k-1) / p_k``), each attempt's kept pair holding
+    2^(k - r) for one latency whether it succeeds or not; the sum is ``latency_s`` times
+    ``sum_k R_r 2^(k - r) / (2 R_(k-1))``. One round: ``latency_s / p``.
+
+    >>> round(latency_hold_s([0.5], 1e-3), 9)  # two attempts, each holding one delivered pair's share 1 ms
+    0.002
+    >>> round(latency_hold_s([0.8, 0.9], 1e-3), 9)  # 1/(0.8 * 0.9) + 1/0.9 attempts' ms
+    0.0025
+    """
+    probs = real_numbers("success_probabilities", success_probabilities, minimum=0.0, exclusive_minimum=True,
+                         maximum=1.0, error=ValueError)
+    latency_s = real_number("latency_s", latency_s, minimum=0.0, unit="s", error=ValueError)
+    if not probs or latency_s == 0:
+        return 0.0
+    raw = [1.0]
+    for p in probs:
+        raw.append(2.0 * raw[-1] / p)
+    r = len(probs)
+    return latency_s * sum(raw[r] * 2.0 ** (k - r) / (2.0 * raw[k - 1]) for k in range(1, r + 1))
+
+
+def flow_controlled_rate_hz(
+    rate_hz: float, buffer_pairs: int, success_probabilities: Sequence[float], latency_s: float
+) -> float:
+    """Raw pairs per second (Hz) a flow-controlled link sustains when nothing else holds it back: its source
+    makes ``rate_hz`` raw pairs per second (all channels), it purifies them with rounds of these success
+    probabilities that each wait ``latency_s`` for their outcome, and it counts the pairs under way against
+    its ``buffer_pairs`` memories (a raw pair of r rounds as 2^-r of a delivered one): no attempt starts
+    while buffer + under way is full. What the estimate and :func:`~qnsim.estimate.simulate_execution` run.
+
+    The window: the B 2^r raw shares of the buffer cycle through the source (a single server of exponential
+    service 1 / ``rate_hz``, the channels' superposition) and the rounds' outcomes (a delay of
+    ``2^r latency_hold_s / R_r`` per raw pair, :func:`latency_hold_s`): the machine-repairman model, whose
+    source is busy with probability 1 - ErlangB(B 2^r, delay x rate). So the rate never exceeds ``rate_hz``
+    nor B / (latency hold) delivered pairs per second (the bandwidth-delay limit of the buffer), and it never
+    falls when ``rate_hz`` (channels) or the buffer grows. The pairs' waits for their partners and the
+    outcomes' correlations (a round's two inputs) are not in it; beyond 2^16 shares the pessimistic bound
+    N / (N / rate + delay) stands in for the exact law (it errs low).
+
+    >>> flow_controlled_rate_hz(1e6, 64, [], 1e-3)  # no rounds: nothing under way but the next pair
+    1000000.0
+    >>> round(flow_controlled_rate_hz(1e9, 64, [0.5], 1e-3) / 4)  # window-bound: 63.5 pairs / 2 ms, 4 raw each
+    31750
+    """
+    rate_hz = real_number("rate_hz", rate_hz, minimum=0.0, exclusive_minimum=True, unit="Hz", error=ValueError)
+    buffer_pairs = integer("buffer_pairs", buffer_pairs, minimum=1, error=ValueError)
+    hold = latency_hold_s(success_probabilities, latency_s)
+    if hold == 0:
+        return rate_hz
+    r = len(success_probabilities)
+    raw = 1.0
+    for p in success_probabilities:
+        raw = 2.0 * raw / p
+    # A stream of rounds keeps each purification level's slot half full on average (a pair there waits for the
+    # next of its level): those (2^r - 1) / 2 raw shares are not cycling.
+    shares = max(1, (buffer_pairs << r) - ((1 << r) >> 1))
+    return _repairman_rate(rate_hz, shares, 2.0**r * hold / raw)
+
+
+@functools.lru_cache(maxsize=4096)  # The estimator asks again for every round count and code distance it tries.
+def _repairman_rate(rate_hz: float, shares: int, delay_s: float) -> float:
+    """Throughput (Hz) of ``shares`` customers cycling through one exponential server of rate ``rate_hz`` and
+    a delay of mean ``delay_s``: (1 - ErlangB(shares, rate_hz delay_s)) rate_hz, by the stable recursion
+    1 / E(n) = 1 + n / a / E(n - 1); beyond _FLOW_EXACT_SHARES, the lower bound shares / (shares / rate + delay)."""
+    if shares > _FLOW_EXACT_SHARES:
+        return shares / (shares / rate_hz + delay_s)
+    a = rate_hz * delay_s
+    inverse = 1.0
+    for n in range(1, shares + 1):
+        inverse = 1.0 + inverse * n / a
+        if inverse > 1e300:
+            return rate_hz
+    return rate_hz * (1.0 - 1.0 / inverse)
 
 
 def _werner(fidelity: float) -> tuple[float, float, float, float]:

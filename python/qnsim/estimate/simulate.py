@@ -195,8 +195,14 @@ class _LinkProcess:
         # Buffered pairs (delivery time in s, Bell-diagonal state), oldest first.
         self.stored_at: collections.deque = collections.deque()
         self.capacity = buffer
+        # Flow control: the pairs under way count against the buffer, in delivered pairs (a level-k pair of an
+        # r-round plan as 2^(k - r) of one, so a round that succeeds keeps the count and one that fails frees its
+        # share when its outcome is known). No attempt starts unless buffer + under way + its share fit.
+        self.unit = 2.0**-plan.rounds
+        self.under_way = 0.0
         self.waiting: collections.deque = collections.deque()
         self.running = False
+        self.cycle_open = False  # A relay route's cycle is under way (its hops make or hold segments).
         self.generated = 0
         self.consumed = 0
         self.max_buffer = 0
@@ -227,17 +233,21 @@ class _LinkProcess:
         return float(self.rng.geometric(self.p)) * self.period
 
     def start(self) -> None:
-        if self.sim.done:
+        """Starts the next raw pair (a direct link's attempt, a relay route's cycle of its hops) unless one is
+        under way already or the buffer, counting the pairs under way, has no room for it."""
+        if self.sim.done or self.running or self.cycle_open:
             return
+        if len(self.stored_at) + self.under_way + self.unit > self.capacity:
+            return
+        self.under_way += self.unit
         if self.hops:
+            self.cycle_open = True
             for h, hop in enumerate(self.hops):
-                if not self.hop_running[h] and self.segments[h] is None:
-                    self.hop_running[h] = True
-                    self.sim.loop.schedule_in(float(self.rng.exponential(1.0 / hop.total_rate_hz)), self._segment, h)
+                self.hop_running[h] = True
+                self.sim.loop.schedule_in(float(self.rng.exponential(1.0 / hop.total_rate_hz)), self._segment, h)
             return
-        if not self.running:
-            self.running = True
-            self.sim.loop.schedule_in(self._gap(), self._arrive)
+        self.running = True
+        self.sim.loop.schedule_in(self._gap(), self._arrive)
 
     def _segment(self, h: int) -> None:
         """A hop's pair arrives; when every hop holds one, the relays swap them into one raw pair."""
@@ -253,6 +263,7 @@ class _LinkProcess:
             segment = stored_pair(_werner(hop.fidelity), now - made, hop.memory_t1_s, hop.memory_t2_s)
             pair = segment if pair is None else bell_diagonal_swap(pair, segment)
         self.segments = [None] * len(self.hops)
+        self.cycle_open = False
         # Werner-twirled, as the estimate purifies a route's pairs from its Werner fidelity.
         self._raw(_werner(pair[0]))  # type: ignore[index]
 
@@ -275,16 +286,13 @@ class _LinkProcess:
                     break
                 self.slots[level] = False
                 if self.rng.random() >= self.probs[level]:
-                    level = -1  # Both pairs lost.
+                    self.under_way -= self.unit * 2 ** (level + 1)  # Both pairs lost.
+                    level = -1
                     break
                 level += 1
             if level >= 0:
                 self._deliver(pair)
-        self._resume()
-
-    def _resume(self) -> None:
-        if len(self.stored_at) < self.capacity:
-            self.start()
+        self.start()
 
     def _enter(self, level: int, pair: tuple[float, ...]) -> None:
         """A pair reaches purification ``level`` (decaying pairs, with the rounds' latency)."""
@@ -301,20 +309,33 @@ class _LinkProcess:
         p, kept = bell_diagonal_purify(pair, self.storage.decay(old, now - since), self.protocol, **self.noise)
         if self.protocol == "bbpssw":
             kept = _werner(kept[0])
+        latency = self.storage.round_latency_s
         if self.rng.random() >= p:
-            return  # Both pairs lost (known one latency later; nothing waits for them).
-        kept = self.storage.decay(kept, self.storage.round_latency_s)
-        if self.storage.round_latency_s > 0:
-            self.sim.loop.schedule_in(self.storage.round_latency_s, self._up, level + 1, kept)
+            # Both pairs lost: the kept one holds its memory (and its share of the buffer) until the outcome.
+            share = self.unit * 2 ** (level + 1)
+            if latency > 0:
+                self.sim.loop.schedule_in(latency, self._lost, share)
+            else:
+                self.under_way -= share
+            return
+        kept = self.storage.decay(kept, latency)
+        if latency > 0:
+            self.sim.loop.schedule_in(latency, self._up, level + 1, kept)
         else:
             self._enter(level + 1, kept)
 
     def _up(self, level: int, pair: tuple[float, ...]) -> None:
         if not self.sim.done:
             self._enter(level, pair)
-            self._resume()
+            self.start()
+
+    def _lost(self, share: float) -> None:
+        """A failed round's outcome is known: its pairs' share of the buffer is free."""
+        self.under_way -= share
+        self.start()
 
     def _deliver(self, pair: tuple[float, ...]) -> None:
+        self.under_way -= 1.0
         if self.waiting:
             op = self.waiting[0]
             self.consumed += 1
