@@ -716,8 +716,12 @@ class _Context:
             hops = [(min(u, v), max(u, v)) for u, v in zip(lr.route, lr.route[1:])]
             if len(hops) == 1 and users[hops[0]] == 1:
                 continue  # A direct link used by one QPU pair keeps its own (buffered) time.
-            # Each hop carries its load, and the route makes a pair only once per cycle of its hops.
+            # Each hop carries its load, and the route makes a pair only once per cycle of its hops, at most as
+            # fast as its flow control lets its buffer's places come back (_raw_rate_hz).
             cycle_s = relay_cycle_s([self.links[h].total_rate_hz for h in hops])
+            route = self._link_of.get(lr.qpus)
+            if route is not None and lr.qpus in self._probs:
+                cycle_s = max(cycle_s, 1.0 / self._raw_rate_hz(route, self._probs[lr.qpus]))
             lr.time_s = max([load[h] / self.links[h].total_rate_hz for h in hops] + [lr.raw_bell_pairs * cycle_s])
 
     # -- placement -------------------------------------------------------------------------------

@@ -441,7 +441,7 @@ def flow_controlled_rate_hz(
     nor B / (latency hold) delivered pairs per second (the bandwidth-delay limit of the buffer), and it never
     falls when ``rate_hz`` (channels) or the buffer grows. The pairs' waits for their partners and the
     outcomes' correlations (a round's two inputs) are not in it; beyond 2^16 shares the pessimistic bound
-    N / (N / rate + delay) stands in for the exact law (it errs low).
+    N / (N / rate + delay), or the exact law of 2^16 shares if higher, stands in for the exact law (it errs low).
 
     >>> flow_controlled_rate_hz(1e6, 64, [], 1e-3)  # no rounds: nothing under way but the next pair
     1000000.0
@@ -467,9 +467,11 @@ def flow_controlled_rate_hz(
 def _repairman_rate(rate_hz: float, shares: int, delay_s: float) -> float:
     """Throughput (Hz) of ``shares`` customers cycling through one exponential server of rate ``rate_hz`` and
     a delay of mean ``delay_s``: (1 - ErlangB(shares, rate_hz delay_s)) rate_hz, by the stable recursion
-    1 / E(n) = 1 + n / a / E(n - 1); beyond _FLOW_EXACT_SHARES, the lower bound shares / (shares / rate + delay)."""
+    1 / E(n) = 1 + n / a / E(n - 1); beyond _FLOW_EXACT_SHARES, lower bounds (shares / (shares / rate + delay))."""
     if shares > _FLOW_EXACT_SHARES:
-        return shares / (shares / rate_hz + delay_s)
+        # Both lower bounds: the pessimistic bound, and the exact law of fewer shares (kept, so the rate never
+        # falls where the bound takes over).
+        return max(shares / (shares / rate_hz + delay_s), _repairman_rate(rate_hz, _FLOW_EXACT_SHARES, delay_s))
     a = rate_hz * delay_s
     inverse = 1.0
     for n in range(1, shares + 1):
