@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from qnsim.config import TomlTable
-from qnsim.estimate import Workload, estimate, remote_logical_error
+from qnsim.estimate import Workload, estimate, flow_controlled_rate_hz, remote_logical_error
 from qnsim.estimate_cli import load_network
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,14 +43,16 @@ def figures():
     with_fix = estimate(workload, qpus, [dataclasses.replace(link, channels=fixed)], **options)
     big = [q.with_(num_qubits=200_000) for q in qpus]
     sweep = {n: estimate(workload, big, [dataclasses.replace(link, channels=n)], **options)
-             for n in (10, 100, 300, 3000, 10000, 30000, 100000)}
+             for n in (10, 100, 300, 1000, 3000, 10000, 30000, 100000)}
+    buffers = {b: estimate(workload, big, [dataclasses.replace(link, channels=30000, buffer_pairs=b)], **options)
+               for b in (1024, 4096)}
     (ten,) = sweep[10].links
     # The distance the run's logical errors alone ask for: the same link with perfect pairs.
     perfect = estimate(workload, qpus, [dataclasses.replace(link, fidelity=1.0)], **options)
     return {
         "d_logical_only": perfect.error_corrected.code_distance,
         "report": report, "lk": lk, "link": link, "raw": raw, "p": p, "fixed": fixed, "with_fix": with_fix,
-        "sweep": sweep, "ten": ten, "budget": report.error_budget,
+        "sweep": sweep, "ten": ten, "budget": report.error_budget, "buffers": buffers,
     }
 
 
@@ -96,10 +98,16 @@ def test_estimate_tutorial_figures(figures):
     fids = [s.links[0].delivered_fidelity for s in one_round.values()]
     x_raw = figures["raw"][1] + figures["raw"][2]
     first_feasible = min(n for n, s in sweep.items() if s.feasible)
-    # Beyond 10,000 channels the full buffer's longer waits take more rounds, and the link stays the bound.
-    assert sorted(one_round) == [10, 100, 300, 3000, 10000]
-    assert [sweep[n].links[0].purification_rounds for n in (30000, 100000)] == [2, 3]
+    # Flow control: more channels never cost a round (before, 30,000 and 100,000 took 2 and 3), and from ~1,000
+    # channels the 64-pair buffer's window bounds the link.
+    assert sorted(one_round) == [10, 100, 300, 1000, 3000, 10000, 30000, 100000]
     assert all(s.bound.startswith("link") for s in sweep.values())
+    walls = [sweep[n].wall_clock_s for n in sorted(sweep)]
+    assert walls == sorted(walls, reverse=True)
+    big = sweep[100000].links[0]
+    window = flow_controlled_rate_hz(big.rate_hz * big.channels, 64, [2 / big.raw_per_pair], big.latency_s)
+    b1024, b4096 = figures["buffers"][1024], figures["buffers"][4096]
+    assert b4096.links[0].purification_rounds == 2 and b1024.links[0].purification_rounds == 1
     assert all(s.error_corrected.code_distance == 21 for n, s in sweep.items() if n <= 3000)
     quoted = _shared(figures) + [
         f"(F = {lk.raw_fidelity:.4f})",
@@ -108,9 +116,12 @@ def test_estimate_tutorial_figures(figures):
         f"it asks for {figures['fixed']}",
         "from 10 channels on one purification round pays",
         f"From {first_feasible} channels the run fits the year",
-        "a second (30,000 channels) and a third (100,000) purification round",
-        f"{sweep[30000].wall_clock_s / 86400:.1f} and {sweep[100000].wall_clock_s / 86400:.1f} days, against the "
-        f"local compute's {sweep[100000].time_local_s / 86400:.1f}",
+        f"link delivers at most {window / big.raw_per_pair / 1e6:.1f} million pairs/s however many channels",
+        f"{sweep[1000].wall_clock_s / 86400:.0f} days at 1,000 channels, {sweep[100000].wall_clock_s / 86400:.0f} at "
+        f"100,000, where the local compute would allow {sweep[100000].time_local_s / 86400:.1f}",
+        f"30,000 channels take {b1024.wall_clock_s / 86400:.1f} days",
+        f"{max(b1024.error_corrected.physical_qubits_per_qpu):,} physical qubits per QPU",
+        f"a second purification round pays: {b4096.wall_clock_s / 86400:.1f} days",
         f"at d = 21, {ten.remote_error_per_operation:.1e} per operation",
         f"against {remote_logical_error(21, figures['raw'], physical_error=figures['p']):.1e} for the raw pairs",
         f"{x_raw:.4f} ->",

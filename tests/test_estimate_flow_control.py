@@ -209,3 +209,30 @@ def test_more_channels_never_cost_rounds_or_runtime_on_the_shipped_example():
     assert rounds == [1] * 5
     assert walls == sorted(walls, reverse=True)
     assert 116 < walls[-1] / 86400 < 119
+
+
+def test_a_link_held_back_by_its_buffer_is_told_to_grow_its_buffer():
+    """The shipped example with 1,000 channels and a 30-day limit: the link is held back by its 64-pair buffer
+    (2.6e6 of its channels' 4.3e6 raw pairs/s), so more channels alone cannot meet the limit. Before flow
+    control the link ran at its channels' rate and the reason asked for channels only; a first version of this
+    model asked for 3.15e9 channels ("more link channels cannot reach it"). Now the reason names the buffer
+    and the channels that together meet the limit, and estimating again with them does (30.0 days)."""
+    from qnsim.config import TomlTable
+    from qnsim.estimate_cli import load_network
+
+    workload = Workload.from_file(str(EXAMPLES / "estimate" / "workload.stim"))
+    qpus, links, options = load_network(TomlTable.load(str(EXAMPLES / "estimate" / "links.toml")),
+                                        base_dir=str(EXAMPLES / "estimate"))
+    big = [q.with_(num_qubits=200_000) for q in qpus]
+    options = {**options, "max_runtime_s": 30 * 86400.0}
+    r = estimate(workload, big, [dataclasses.replace(lk, channels=1000) for lk in links], **options)
+    (reason,) = [x for x in r.reasons if x.startswith("runtime:")]
+    assert "link 0-1 is held back by its buffer: its 64 buffer_pairs also hold the pairs under way" in reason
+    assert reason.endswith("280 buffer_pairs (memories per end for pairs made and under way) and 2,394 channels "
+                           "instead of 1000, or a shorter classical latency")
+    fixed = estimate(workload, big, [dataclasses.replace(lk, channels=2394, buffer_pairs=280) for lk in links],
+                     **options)
+    assert fixed.feasible and fixed.wall_clock_s <= 30 * 86400
+    fewer = estimate(workload, big, [dataclasses.replace(lk, channels=2394, buffer_pairs=279) for lk in links],
+                     **options)
+    assert fewer.wall_clock_s > fixed.wall_clock_s

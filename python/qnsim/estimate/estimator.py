@@ -18,10 +18,13 @@ Model (what the numbers mean):
   which the counter checks over up to 4096 iterations, otherwise extrapolated and flagged
   ``cat_exact = False``). Swap-like gates cost two pairs (two state teleportations).
 - Wall clock = max(local critical path including remote-gate durations, the slowest link's
-  raw pairs / rate), with a buffer model (:func:`buffered_link_time_s`): a direct link pauses while its
-  ``buffer_pairs`` memories (default :data:`~qnsim.estimate.links.DEFAULT_BUFFER_PAIRS`, as in
-  :func:`~qnsim.estimate.simulate_execution`) are full, which costs time when link and compute speeds
-  are comparable. The critical path is the ASAP makespan with per-QPU gate durations; a
+  raw pairs / rate), with a buffer model (:func:`buffered_link_time_s`): a direct link is flow-controlled,
+  its ``buffer_pairs`` memories (default :data:`~qnsim.estimate.links.DEFAULT_BUFFER_PAIRS`, as in
+  :func:`~qnsim.estimate.simulate_execution`) holding its delivered pairs and those under way in
+  purification, and no attempt starts while they are full, which costs time when link and compute speeds
+  are comparable; a link's rate is its flow-controlled one (:func:`~qnsim.estimate.flow_controlled_rate_hz`:
+  at most ``buffer_pairs`` delivered pairs per :func:`~qnsim.estimate.latency_hold_s`, the bandwidth-delay
+  limit of its memories), which more channels never lower. The critical path is the ASAP makespan with per-QPU gate durations; a
   REPEAT body is executed (natively) until its per-qubit time increments repeat, at most 4096
   times (or 2e6 instructions), and the rest extrapolated: exact for loops that reach a periodic state (checked
   against the simulator), an estimate for loops still in a transient (the report's notes then say
@@ -52,9 +55,10 @@ Model (what the numbers mean):
   (:func:`~qnsim.estimate.stored_pair`). Inside purification each round's first input waits for
   its partner and the kept pair for the round's outcome (:class:`~qnsim.estimate.PairStorage`), so
   the rounds' ceiling includes the decay and the rounds are the fewest that reach the need with it;
-  the purified pair then waits as the schedule has it (``_storage_wait_s``: none when the link is
-  the bottleneck, else ``B tau`` in its full buffer of B pairs, one consumption interval tau each, plus the
-  deliveries a purifying link has committed over its rounds' latency when the buffer fills); on a
+  the purified pair then waits as the schedule has it (``_storage_wait_s``: the mean wait of the flow-controlled
+  buffer's level chain at the consumers' own pace tau, near zero when the link is the bottleneck, up to
+  ``B tau`` less the time a freed place takes to come back as a pair when the link keeps its B-pair buffer
+  full; conservative where not exact); on a
   relay route each hop holds its pair until every hop holds one, and the mean decay over the hops' joint
   waits is exact (:func:`relay_route_fidelity`), as is the route's pace, one pair per cycle of its hops
   (:func:`~qnsim.estimate.relay_cycle_s`). Random waits (a round's input for its partner, a segment at a
@@ -1104,6 +1108,45 @@ class _Context:
                 )
             lr.memory_qubits_per_end = lr.buffer_pairs + lr.purification_rounds
 
+    def _held_back(self, lr: LinkReport) -> bool:
+        """Whether link ``lr``'s flow control (its buffer holding the pairs under way) makes it more than 1%
+        slower than its channels would."""
+        lk = self._link_of.get(lr.qpus)
+        if lk is None or lr.qpus not in self._probs:
+            return False
+        return self._raw_rate_hz(lk, self._probs[lr.qpus]) < 0.99 * lk.total_rate_hz
+
+    def _buffer_fix(self, lr: LinkReport) -> str:
+        """The runtime fix of a link held back by its buffer: the buffer_pairs (and, if its channels are too
+        few as well, the channels) whose flow-controlled rate meets the runtime limit."""
+        lk, probs = self._link_of[lr.qpus], self._probs[lr.qpus]
+        needed = lr.raw_bell_pairs / self.max_runtime_s
+        channels = max(lk.channels, math.ceil(lk.channels * needed / lk.total_rate_hz * (1 + 1e-9)))
+        source = lk.rate_hz * channels
+        where = f"link {lr.qpus[0]}-{lr.qpus[-1]}" if len(lr.route) <= 2 else "route " + "-".join(map(str, lr.route))
+        text = (
+            f"{where} is held back by its buffer: its {lk.buffer} buffer_pairs also hold the pairs under way "
+            f"({latency_hold_s(probs, lk.latency_s):.3g} s of round outcomes per pair), so it makes "
+            f"{self._raw_rate_hz(lk, probs):.3g} raw pairs/s of its channels' {lk.total_rate_hz:.3g}; it needs "
+            f"{needed:.3g}"
+        )
+        if channels > MAX_CHANNELS:
+            return text + f": {channels:.3g} channels, beyond the {MAX_CHANNELS:.0e} a link takes, or a faster link"
+        low, high = lk.buffer, lk.buffer
+        while flow_controlled_rate_hz(source, high, probs, lk.latency_s) < needed * (1 - 1e-9):
+            low, high = high, high * 2
+            if high > 1 << 40:
+                return text + ": no buffer reaches it with these channels; a faster link or a shorter latency"
+        while high - low > 1:
+            mid = (low + high) // 2
+            if flow_controlled_rate_hz(source, mid, probs, lk.latency_s) < needed * (1 - 1e-9):
+                low = mid
+            else:
+                high = mid
+        more = f" and {_count(channels)} channels instead of {lk.channels}" if channels > lk.channels else ""
+        return (text + f": {_count(high)} buffer_pairs (memories per end for pairs made and under way){more}, "
+                "or a shorter classical latency")
+
     def _raw_rate_hz(self, lk: Link, probs: Sequence[float]) -> float:
         """Raw pairs per second ``lk`` sustains under flow control with rounds of success probabilities ``probs``
         (:func:`~qnsim.estimate.flow_controlled_rate_hz`): the pairs under way count against its buffer, and
@@ -1702,10 +1745,14 @@ class _Context:
                 # A first guess, in proportion to the link time; estimate() checks it by estimating again
                 # with these channels (see _check_channel_fix) and rewrites this reason.
                 # Only direct links are scaled; a slow relay route keeps the proportional text unchecked.
-                if all(lr.qpus in self.links and len(lr.route) <= 2 for lr in slow):
+                # A link held back by its buffer (the pairs under way fill it) gains nothing from channels.
+                held = {lr.qpus: self._held_back(lr) for lr in slow}
+                if all(lr.qpus in self.links and len(lr.route) <= 2 and not held[lr.qpus] for lr in slow):
                     self.channel_fix = {lr.qpus: math.ceil(lr.channels * lr.time_s / self.max_runtime_s) for lr in slow}
                 fix = "; ".join(
-                    f"link {lr.qpus[0]}-{lr.qpus[-1]} needs {lr.raw_bell_pairs / self.max_runtime_s:.3g} raw pairs/s "
+                    self._buffer_fix(lr)
+                    if held[lr.qpus]
+                    else f"link {lr.qpus[0]}-{lr.qpus[-1]} needs {lr.raw_bell_pairs / self.max_runtime_s:.3g} raw pairs/s "
                     f"(has {lr.rate_hz * lr.channels:.3g}): "
                     f"{_count(math.ceil(lr.channels * lr.time_s / self.max_runtime_s))} channels instead of "
                     f"{lr.channels}, or a faster link"

@@ -87,9 +87,11 @@ class Link:
         fidelity: raw pair fidelity to |Phi+> (Werner form assumed), in [0.25, 1].
         latency_s: one-way classical latency in seconds (>= 0).
         buffer_pairs: distilled-pair memories per end for buffering (``None``: the default,
-            :data:`DEFAULT_BUFFER_PAIRS`). Generation pauses while they are full, and a pair waits in
-            them first in, first out: the estimate and :func:`~qnsim.estimate.simulate_execution` take
-            the same number.
+            :data:`DEFAULT_BUFFER_PAIRS`). Flow control: they also hold the pairs under way in
+            purification (a level-k pair of r rounds as 2^(k - r) of a delivered one), no attempt starts
+            while buffered plus under way fill them (:func:`flow_controlled_rate_hz`), and a pair waits in
+            them first in, first out: the estimate and :func:`~qnsim.estimate.simulate_execution` take the
+            same number and the same rule.
         success_probability: per-attempt herald probability (for geometric simulation); with
             ``attempt_period_s`` it must match ``rate_hz`` = p / T.
         attempt_period_s: attempt period T in seconds.

@@ -6,8 +6,10 @@ waits for the Bell pairs it needs from its link. Each link produces raw pairs as
 process (Poisson at its total rate, ``rate_hz`` times ``channels``, or one channel's geometric attempts of
 period T and success probability p),
 purifies them through the recurrence tree of :func:`purification_plan` (each round succeeds
-with its closed-form probability) and keeps distilled pairs in a finite buffer (generation
-pauses while the buffer is full). Consumed pairs and remote gates fail independently with the
+with its closed-form probability) and keeps distilled pairs in a finite buffer, flow-controlled as the
+estimate prices it: the buffer also holds the pairs under way in purification (a level-k pair of r rounds
+as 2^(k - r) of a delivered one, a failed round's share until its outcome is known), and no raw pair (an
+attempt, a relay route's cycle) starts while buffered plus under way plus its share would exceed it. Consumed pairs and remote gates fail independently with the
 same probabilities the estimate uses, so the fault count checks the expected error. A link with
 memory times makes every pair a Bell-diagonal state that decays (:func:`stored_pair`) for the time
 it actually waits: in a purification level for its partner, for a round's outcome (the kept pair
@@ -138,7 +140,8 @@ class SimulationResult:
         remote_faults: sampled faults (failed pairs plus failed local teleportation operations).
         pairs_consumed: distilled pairs consumed per link (a, b).
         raw_pairs_generated: raw pairs the links produced (including those still in flight at the end).
-        max_buffer: largest number of distilled pairs held per link.
+        max_buffer: largest number of distilled pairs held per link (at most its buffer: the pairs under
+            way count against it).
         events: events processed by the loop.
         mean_fidelity_at_use: per link (a, b), the mean fidelity of its consumed pairs when used:
             each decayed (links with memory times) for the times it waited at relays, inside
