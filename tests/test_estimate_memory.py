@@ -49,8 +49,8 @@ def test_stored_fidelity_is_the_networks_bell_diagonal_memory_model(f, wait, t1,
 def test_pairs_that_outlive_their_memory_make_the_job_infeasible():
     """Compute-bound with a full buffer: a local H of 1 ms between remote CNOTs and a 100 kHz link
     with 8 buffer pairs, so each pair waits 8 consumption intervals (8 ms) before its remote gate, less the
-    mean 10 us the link takes to refill the place a consumption frees. With 20 ms memories F = 0.999 decays below the 0.95 the job needs; without memory times (as
-    before they were modelled) the job is feasible."""
+    mean 10 us the link takes to refill the place a consumption frees. With 20 ms memories F = 0.999 decays below the
+    0.95 the job needs; without memory times (as before they were modelled) the job is feasible."""
     qpu = QPU(num_qubits=1, e_1q=0, e_2q=0, e_meas=0, t_1q_s=1e-3)
     link = {"rate_hz": 1e5, "fidelity": 0.999, "buffer_pairs": 8}
     options = {"target_fidelity": 0.95, "error_budget": 0.5}
@@ -91,7 +91,8 @@ def test_link_bound_pairs_are_used_as_they_arrive():
 
 def test_a_full_buffer_makes_pairs_wait_longer():
     """A link 100x faster than its consumers keeps its first-in first-out buffer full, so a pair waits B
-    consumption intervals (less the 10 us mean refill of the place a consumption frees): B = 8 when the link sets buffer_pairs = 8, B = DEFAULT_BUFFER_PAIRS (64, the buffer
+    consumption intervals (less the 10 us mean refill of the place a consumption frees): B = 8 when the link sets
+    buffer_pairs = 8, B = DEFAULT_BUFFER_PAIRS (64, the buffer
     simulate_execution gives such a link) when it sets none. Before, a link without buffer_pairs was priced
     as paced to the demand (a pair waited half a supply interval, 5 us at 100 kHz), which no simulated link does."""
     qpu = QPU(num_qubits=1, e_1q=0, e_2q=0, e_meas=0, t_1q_s=1e-3)  # slow local H: compute-bound

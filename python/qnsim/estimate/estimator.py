@@ -24,8 +24,8 @@ Model (what the numbers mean):
   purification, and no attempt starts while they are full, which costs time when link and compute speeds
   are comparable; a link's rate is its flow-controlled one (:func:`~qnsim.estimate.flow_controlled_rate_hz`:
   at most ``buffer_pairs`` delivered pairs per :func:`~qnsim.estimate.latency_hold_s`, the bandwidth-delay
-  limit of its memories), which more channels never lower. The critical path is the ASAP makespan with per-QPU gate durations; a
-  REPEAT body is executed (natively) until its per-qubit time increments repeat, at most 4096
+  limit of its memories), which more channels never lower. The critical path is the ASAP makespan with per-QPU gate
+  durations; a REPEAT body is executed (natively) until its per-qubit time increments repeat, at most 4096
   times (or 2e6 instructions), and the rest extrapolated: exact for loops that reach a periodic state (checked
   against the simulator), an estimate for loops still in a transient (the report's notes then say
   "critical path extrapolated").
@@ -1305,8 +1305,8 @@ class _Context:
         lr.memory_qubits_per_end = lr.channels * (1 + rounds)
 
     def _stored_interface(self, lr, lk, storage, noise, d, per_op_budget, compute_s):
-        """(delivered coefficients, raw pairs per pair, rounds' success probabilities) of the fewest rounds whose pairs, as
-        used, meet the need; when none does, the rounds whose used pairs fail least. Rounds beyond the
+        """(delivered coefficients, raw pairs per pair, rounds' success probabilities) of the fewest rounds whose
+        pairs, as used, meet the need; when none does, the rounds whose used pairs fail least. Rounds beyond the
         storage ceiling (:func:`purification_ceiling` with storage) make pairs worse and are not tried."""
         qa, qb = self.qpus[lr.qpus[0]], self.qpus[lr.qpus[1]]
         sc = qa.surface_code
@@ -1752,8 +1752,8 @@ class _Context:
                 fix = "; ".join(
                     self._buffer_fix(lr)
                     if held[lr.qpus]
-                    else f"link {lr.qpus[0]}-{lr.qpus[-1]} needs {lr.raw_bell_pairs / self.max_runtime_s:.3g} raw pairs/s "
-                    f"(has {lr.rate_hz * lr.channels:.3g}): "
+                    else f"link {lr.qpus[0]}-{lr.qpus[-1]} needs {lr.raw_bell_pairs / self.max_runtime_s:.3g} "
+                    f"raw pairs/s (has {lr.rate_hz * lr.channels:.3g}): "
                     f"{_count(math.ceil(lr.channels * lr.time_s / self.max_runtime_s))} channels instead of "
                     f"{lr.channels}, or a faster link"
                     if len(lr.route) <= 2

@@ -9,7 +9,8 @@ purifies them through the recurrence tree of :func:`purification_plan` (each rou
 with its closed-form probability) and keeps distilled pairs in a finite buffer, flow-controlled as the
 estimate prices it: the buffer also holds the pairs under way in purification (a level-k pair of r rounds
 as 2^(k - r) of a delivered one, a failed round's share until its outcome is known), and no raw pair (an
-attempt, a relay route's cycle) starts while buffered plus under way plus its share would exceed it. Consumed pairs and remote gates fail independently with the
+attempt, a relay route's cycle) starts while buffered plus under way plus its share would exceed it. Consumed pairs
+and remote gates fail independently with the
 same probabilities the estimate uses, so the fault count checks the expected error. A link with
 memory times makes every pair a Bell-diagonal state that decays (:func:`stored_pair`) for the time
 it actually waits: in a purification level for its partner, for a round's outcome (the kept pair
