@@ -226,6 +226,7 @@ def test_a_link_held_back_by_its_buffer_is_told_to_grow_its_buffer():
     big = [q.with_(num_qubits=200_000) for q in qpus]
     options = {**options, "max_runtime_s": 30 * 86400.0}
     r = estimate(workload, big, [dataclasses.replace(lk, channels=1000) for lk in links], **options)
+    assert r.bound == "link 0-1 rate and buffer (64 pairs)"  # Before: "link 0-1 rate".
     (reason,) = [x for x in r.reasons if x.startswith("runtime:")]
     assert "link 0-1 is held back by its buffer: its 64 buffer_pairs also hold the pairs under way" in reason
     assert reason.endswith("280 buffer_pairs (memories per end for pairs made and under way) and 2,394 channels "

@@ -1597,6 +1597,8 @@ class _Context:
             bound = f"link {slow.qpus[0]}-{slow.qpus[-1]} rate"
             if len(slow.route) > 2:
                 bound = f"route {'-'.join(str(x) for x in slow.route)} rate"
+            if self._held_back(slow):  # Its flow control, not its channels, sets the pace.
+                bound += f" and buffer ({self._link_of[slow.qpus].buffer} pairs)"
         elif cycles > alg_depth and factory is not None and factory.duration_ps > alg_depth * cycle_ps:
             bound = "T factory run"
         elif latency > 0 and latency >= compute_s:
@@ -1859,6 +1861,8 @@ def _count(n: int) -> str:
 
 
 def _runtime_fix(bound: str) -> str:
+    if "buffer" in bound:
+        return "more buffer_pairs (they also hold the pairs under way), more link channels or a faster link"
     if "rate" in bound:
         return "more link channels, a faster link or fewer remote operations (a placement with a smaller cut)"
     if "latency" in bound:
