@@ -304,7 +304,7 @@ def test_experiment_spec_errors_are_named():
         ExperimentSpec.from_dict({"grd": {}})
     with pytest.raises(ValueError, match="did you mean 'p_bulk'"):
         ExperimentSpec.from_dict({"grid": {"p_blk": [0.1]}})
-    with pytest.raises(ValueError, match="distance must be int"):
+    with pytest.raises(ValueError, match="distance must be an integer, got 3.5"):
         ExperimentSpec.from_dict({"grid": {"distance": [3.5]}})
     with pytest.raises(ValueError, match="kind must be 'memory' or 'merge'"):
         ExperimentSpec.from_dict({"experiment": {"kind": "braid"}})

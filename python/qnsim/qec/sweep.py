@@ -27,6 +27,10 @@ An experiment file is TOML::
     cycle_time_s = 1e-6     # the QPU's syndrome round without waiting
     rate_multiplier = 1.0   # scale the measured pair rate (may be a grid axis)
 
+Settings are read strictly (an integer count is not 3.0, a number is not text or NaN) and each goes
+in one place: a setting both fixed and in ``[grid]`` is refused, and so are settings the point would
+ignore (``cycle_time_s`` and ``rate_multiplier`` without a ``[link]``, ``p_int`` with one).
+
 With ``[link]``, p_bulk defaults to the source node's two-qubit gate error, the pairs' state is the
 one measured (plus storage before use) and the rounds wait for slow links (see
 :mod:`qnsim.qec.link`). The link is measured once, when the sweep starts, and its figures travel
@@ -51,7 +55,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from qnsim.argument_checks import file_path
+from qnsim.argument_checks import file_path, integer, real_number
 from qnsim.qec.channels import werner
 from qnsim.qec.circuits import memory_circuit, merge_circuit, seam_resources
 from qnsim.qec.noise import Interface, NoiseModel
@@ -78,15 +82,46 @@ _TABLES = ("experiment", "grid", "sampling", "link")
 _LINK_KEYS = ("scenario", "request", "probes", "cycle_time_s", "rate_multiplier", "seed")
 
 
+#: Bounds of the numeric settings, checked as the value is read (distance's oddness, the
+#: probabilities' use and the circuit size are checked where the circuit is built).
+_BOUNDS: dict[str, dict[str, Any]] = {
+    "rounds": {"minimum": 0},
+    "distance": {"minimum": 3},
+    "p_bulk": {"minimum": 0.0, "maximum": 1.0},
+    "p_int": {"minimum": 0.0, "maximum": 1.0},
+    "max_shots": {"minimum": 1},
+    "max_errors": {"minimum": 0},
+    "rate_multiplier": {"minimum": 0.0, "exclusive_minimum": True},
+    "cycle_time_s": {"minimum": 0.0, "exclusive_minimum": True, "unit": "s"},
+}
+#: Settings only a [link] uses (they scale or time its pairs), and the one it replaces.
+_LINK_ONLY = ("cycle_time_s", "rate_multiplier")
+_NOT_WITH_LINK = ("p_int",)
+
+
 def _typed(key: str, value: Any, where: str) -> Any:
+    """One setting's value, read by the shared number readers (:mod:`qnsim.argument_checks`).
+
+    A number is an int or a float (NumPy's too), never a bool or text; a count is an integer
+    (3.0 is refused, not truncated); NaN and infinities are refused; bounds as ``_BOUNDS``.
+    """
     kind = EXPERIMENT_KEYS[key][0]
-    if kind is float and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    if kind is int and isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if kind is str and isinstance(value, str):
-        return value
-    raise ValueError(f"{where}: {key} must be {kind.__name__}, got {value!r}")
+    name = f"{where}: {key}"
+    if kind is float:
+        return real_number(name, value, error=ValueError, **_BOUNDS.get(key, {}))
+    if kind is int:
+        return integer(name, value, error=ValueError, **_BOUNDS.get(key, {}))
+    if not isinstance(value, str):
+        raise ValueError(f"{name} must be a string, got {value!r}")
+    return value
+
+
+def _table(data: Mapping[str, Any], table: str, source: str) -> dict[str, Any]:
+    value = data.get(table, {})
+    if not isinstance(value, Mapping):
+        # dict(3) said "'int' object is not iterable", naming neither the table nor the value.
+        raise ValueError(f"{source}: [{table}] must be a table of settings, got {value!r}")
+    return dict(value)
 
 
 @dataclass
@@ -157,12 +192,15 @@ class ExperimentSpec:
         """
         import difflib
 
+        if not isinstance(data, Mapping):
+            raise ValueError(f"{source}: an experiment must be a table of tables, got {data!r:.80}")
         unknown = set(data) - set(_TABLES)
         if unknown:
             raise ValueError(f"{source}: unknown tables {sorted(unknown)}; use {list(_TABLES)}")
         fixed: dict[str, Any] = {}
+        where_fixed: dict[str, str] = {}
         for table in ("experiment", "sampling"):
-            for key, value in dict(data.get(table, {})).items():
+            for key, value in _table(data, table, source).items():
                 if key == "seeds" and table == "sampling":
                     continue
                 if key not in EXPERIMENT_KEYS:
@@ -170,31 +208,51 @@ class ExperimentSpec:
                     tip = f"; did you mean {hint[0]!r}?" if hint else f"; known: {sorted(EXPERIMENT_KEYS)}"
                     raise ValueError(f"{source}: unknown setting {key!r} in [{table}]{tip}")
                 fixed[key] = _typed(key, value, f"{source} [{table}]")
+                where_fixed[key] = table
         grid: dict[str, list] = {}
-        for key, values in dict(data.get("grid", {})).items():
+        for key, values in _table(data, "grid", source).items():
             if key not in EXPERIMENT_KEYS:
                 hint = difflib.get_close_matches(key, EXPERIMENT_KEYS, n=1)
                 tip = f"; did you mean {hint[0]!r}?" if hint else f"; known: {sorted(EXPERIMENT_KEYS)}"
                 raise ValueError(f"{source}: unknown setting {key!r} in [grid]{tip}")
+            if key in fixed:
+                # The grid's values replaced the fixed one without a word: which did the author mean?
+                raise ValueError(
+                    f"{source}: {key} is set in [{where_fixed[key]}] ({fixed[key]!r}) and in [grid] ({values!r}); "
+                    "give it in one place"
+                )
             if not isinstance(values, list) or not values:
                 raise ValueError(f"{source}: grid {key} must be a non-empty list, got {values!r}")
             grid[key] = [_typed(key, v, f"{source} [grid]") for v in values]
-        seeds = dict(data.get("sampling", {})).get("seeds", 1)
+        seeds = _table(data, "sampling", source).get("seeds", 1)
+        from qnsim.sweeps import _seed_list
+
+        try:
+            _seed_list(seeds)  # now, not when the sweep starts after the link was measured
+        except ValueError as exc:
+            raise ValueError(f"{source} [sampling]: {exc}") from None
         link = None
         if "link" in data:
-            link = dict(data["link"])
+            link = _table(data, "link", source)
             bad = set(link) - set(_LINK_KEYS)
             if bad:
                 raise ValueError(f"{source}: unknown keys {sorted(bad)} in [link]; use {list(_LINK_KEYS)}")
             if "scenario" not in link:
                 raise ValueError(f"{source}: [link] needs scenario = \"path/to/scenario.toml\"")
-            scenario = Path(link["scenario"])
+            scenario = Path(file_path(f"{source} [link]: scenario", link["scenario"]))
             if not scenario.is_absolute() and base is not None:
                 scenario = base / scenario
             link["scenario"] = str(scenario)
-            for key in ("cycle_time_s", "rate_multiplier"):
+            # Read as counts, not int()-truncated: request = 1.7 measured request 1, probes = true one probe.
+            where = f"{source} [link]"
+            link["request"] = integer(f"{where}: request", link.get("request", 0), minimum=0, error=ValueError)
+            link["probes"] = integer(f"{where}: probes", link.get("probes", 16), minimum=1, error=ValueError)
+            link["seed"] = integer(f"{where}: seed", link.get("seed", 0), minimum=0, error=ValueError)
+            for key in _LINK_ONLY:
                 if key in link:
-                    fixed[key] = _typed(key, link.pop(key), f"{source} [link]")
+                    if key in fixed:
+                        raise ValueError(f"{source}: {key} is set in [link] and in [{where_fixed[key]}]; give it once")
+                    fixed[key] = _typed(key, link.pop(key), where)
         spec = cls(fixed, grid, seeds, link, None, source)
         spec.settings({k: v[0] for k, v in grid.items()})  # fail early on a bad combination
         return spec
@@ -212,9 +270,9 @@ class ExperimentSpec:
 
             self.supply = measure_link(
                 self.link["scenario"],
-                int(self.link.get("request", 0)),
-                probes=int(self.link.get("probes", 16)),
-                seed=int(self.link.get("seed", 0)),
+                self.link.get("request", 0),
+                probes=self.link.get("probes", 16),
+                seed=self.link.get("seed", 0),
             )
 
     def settings(self, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -224,9 +282,26 @@ class ExperimentSpec:
             >>> ExperimentSpec.from_dict({}).settings({"distance": 5})["rounds"]
             5
         """
+        unknown = [k for k in params if k not in EXPERIMENT_KEYS]
+        if unknown:
+            raise ValueError(f"{self.source}: unknown setting {unknown[0]!r}; known: {sorted(EXPERIMENT_KEYS)}")
         s = {k: default for k, (_, default) in EXPERIMENT_KEYS.items()}
         s.update(self.fixed)
-        s.update(params)
+        s.update({k: _typed(k, v, f"{self.source} point") for k, v in params.items()})
+        given = set(self.fixed) | set(params)
+        # A setting the point would not use was accepted and ignored: without a [link], cycle_time_s
+        # and rate_multiplier (even NaN) changed nothing; with one, p_int was a sweep axis of equal rows.
+        ignored = sorted(given & set(_LINK_ONLY if self.link is None else _NOT_WITH_LINK))
+        if ignored and self.link is None:
+            raise ValueError(
+                f"{self.source}: {ignored[0]} = {s[ignored[0]]!r} sets the pairs of a [link] (their rate or the "
+                "round they wait in); without a [link] the interface is p_int, so it would be ignored"
+            )
+        if ignored:
+            raise ValueError(
+                f"{self.source}: p_int = {s['p_int']!r} is the interface error without a [link]; with one the "
+                "measured pairs make the interface, so it would be ignored"
+            )
         if s["kind"] not in ("memory", "merge"):
             raise ValueError(f"{self.source}: kind must be 'memory' or 'merge', got {s['kind']!r}")
         if s["noise"] not in ("uniform", "si1000"):
