@@ -123,3 +123,93 @@ def test_numpy_integers_are_settings_like_any_integer():
         spec.point({"distance": 3.0}, seed=1)
     with pytest.raises(ValueError, match="unknown setting 'distnce'"):
         spec.point({"distnce": 3}, seed=1)
+
+
+# --- a sweep's result files: one reader for resume, read_results and the plots -------------------------
+
+
+def _sweep_csv(path):
+    from qnsim.sweeps import example_point, sweep
+
+    sweep(example_point, {"length_km": [10.0, 20.0]}, seeds=2, workers=1, progress=False, out=path, as_frame=False)
+    return path.read_text().splitlines(keepends=True)
+
+
+def test_a_line_cut_short_is_refused_by_every_reader(tmp_path):
+    """A line cut in the middle of a number but ending in a line break: read_results read "0.85" cut to
+    "0." as 0.0 and padded the missing cells with None (the sweep's own resume refused it)."""
+    from qnsim.sweeps import example_point, read_results, sweep
+
+    out = tmp_path / "r.csv"
+    lines = _sweep_csv(out)
+    cut = lines[2][: lines[2].index(",0.85") + 3] + "\n"
+    out.write_text("".join([*lines[:2], cut, *lines[3:]]))
+    with pytest.raises(ValueError, match="line 3 has 7 fields, the header has 9"):
+        read_results(out)
+    with pytest.raises(ValueError, match="line 3 has 7 fields, the header has 9"):
+        sweep(example_point, {"length_km": [10.0, 20.0]}, seeds=2, workers=1, progress=False, out=out)
+
+
+def test_plots_read_an_interrupted_sweep_as_the_sweep_does(tmp_path):
+    """pandas.read_csv took an interrupted sweep's partial last line (no line break: the kill came during
+    its write) as a row of cut-off numbers: 20 km, seed 1 with mean_fidelity 0.66 for 0.6667 and NaN
+    for the rest, a third seed-like value in the 20 km mean."""
+    pytest.importorskip("pandas")
+    from qnsim.plot import summarize
+    from qnsim.sweeps import read_results
+
+    out = tmp_path / "r.csv"
+    lines = _sweep_csv(out)
+    last = lines[-1]
+    out.write_text("".join(lines[:-1]) + last[: last.index(",", last.index(",", last.index(",") + 1) + 1) + 5])
+    whole = read_results(out)
+    assert len(whole) == 3
+    table = summarize(out, "length_km", ["mean_fidelity"])
+    assert table["mean_fidelity_n"].tolist() == [2, 1]
+    assert table["mean_fidelity_mean"].tolist()[1] == whole[2]["mean_fidelity"]
+
+
+def test_two_different_rows_of_one_point_are_refused_on_resume(tmp_path):
+    """A file holding a point twice with different results (edited, or joined from two files) resumed
+    with whichever row came first, and read_results returned both."""
+    from qnsim.sweeps import example_point, read_results, sweep
+
+    out = tmp_path / "r.csv"
+    lines = _sweep_csv(out)
+    other = lines[1].replace(",15,", ",16,", 1)
+    assert other != lines[1]
+    out.write_text("".join([*lines, other]))
+    with pytest.raises(ValueError, match=r"lines 2 and 6 are 2 different rows of one point \([0-9a-f]{20}\)"):
+        sweep(example_point, {"length_km": [10.0, 20.0]}, seeds=2, workers=1, progress=False, out=out)
+    with pytest.raises(ValueError, match="lines 2 and 6 are 2 different rows of one point"):
+        read_results(out)
+    out.write_text("".join([*lines, lines[1]]))  # an identical copy is the same point, read once
+    assert len(read_results(out)) == 4
+
+
+def test_a_result_file_that_is_not_text_or_has_a_byte_order_mark(tmp_path):
+    """Bytes that are not UTF-8 raised UnicodeDecodeError naming no file; a byte-order mark (a spreadsheet's
+    save) made the first column '\\ufefflength_km', so read_results gave length_km = None on every row."""
+    from qnsim.sweeps import read_results
+
+    out = tmp_path / "r.csv"
+    lines = _sweep_csv(out)
+    out.write_bytes("".join(lines).encode() + b"\xff\xfe,1\n")
+    with pytest.raises(ValueError, match=r"'.*r\.csv' is not UTF-8 text \(byte 0xff at offset"):
+        read_results(out)
+    out.write_text("\ufeff" + "".join(lines))
+    assert [r["length_km"] for r in read_results(out)] == [10.0, 10.0, 20.0, 20.0]
+
+
+def test_a_threshold_counts_a_copied_point_once():
+    """Rows of one point given twice (a file two sweeps appended to) were summed: twice the shots, a
+    narrower bootstrap interval for the same data."""
+    rows = []
+    for i, (d, p, errors) in enumerate([(3, 0.05, 20), (3, 0.1, 60), (5, 0.05, 10), (5, 0.1, 80)]):
+        rows.append({"distance": d, "p_int": p, "shots": 400, "errors": errors, "rounds": d, "point_id": f"id{i}"})
+    once = qnsim.qec.estimate_threshold(rows, x_key="p_int", bootstrap=200, seed=3)
+    twice = qnsim.qec.estimate_threshold(rows + rows, x_key="p_int", bootstrap=200, seed=3)
+    assert (twice.value, twice.low, twice.high) == (once.value, once.low, once.high)
+    changed = [*rows, dict(rows[0], errors=21)]
+    with pytest.raises(ValueError, match=r"rows\[0\] and rows\[4\] are 2 different rows of one point \(id0\)"):
+        qnsim.qec.estimate_threshold(changed, x_key="p_int")

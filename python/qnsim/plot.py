@@ -28,15 +28,16 @@ def _frame(data: Any) -> Any:
     if isinstance(data, pd.DataFrame):
         return data
     if isinstance(data, (str, os.PathLike)):
-        path = Path(data)
-        if path.suffix == ".parquet":
-            from qnsim.sweeps import read_results
+        from qnsim.sweeps import read_results
 
-            # Part by part, as a sweep reads them: a column that is None in every row of one part
-            # (a row's notes, say) has no type there, and pandas refuses to join it to another's.
-            rows = read_results(path)
-            return pd.DataFrame(rows) if rows else pd.read_parquet(path)
-        return pd.read_csv(path)
+        # As a sweep reads its rows: Parquet part by part (a column that is None in every row of one
+        # part, a row's notes say, has no type there, and pandas refuses to join it to another's);
+        # a CSV by whole lines, checked (pandas read an interrupted sweep's partial last line as a
+        # row of cut-off numbers, and a point written twice as two seeds).
+        rows = read_results(data)
+        if not rows and Path(data).suffix == ".parquet":
+            return pd.read_parquet(data)
+        return pd.DataFrame(rows)
     if isinstance(data, (bytes, Mapping)) or not isinstance(data, Iterable):
         # list(3) said "'int' object is not iterable", naming neither the argument nor the value.
         raise TypeError(

@@ -985,10 +985,9 @@ class _CsvSink:
                 f.flush()
                 os.fsync(f.fileno())
             raw = raw[:complete]
-        if not raw:
+        header, rows = _read_csv(self.path, raw, "out")
+        if header is None:
             return []
-        lines = raw.decode("utf-8").splitlines()
-        header = next(csv.reader([lines[0]]))
         missing = [c for c in self.key_columns if c not in header]
         if missing:
             raise ValueError(
@@ -996,15 +995,6 @@ class _CsvSink:
                 "written by another sweep; choose another out path or delete the file"
             )
         self.header = header
-        rows = []
-        for number, record in enumerate(csv.reader(lines[1:]), start=2):
-            if len(record) != len(header):
-                raise ValueError(
-                    f"out {str(self.path)!r} line {number} has {len(record)} fields, the header has "
-                    f"{len(header)}: the file is not a sweep result (or was edited)"
-                )
-            # Ids are hex text even when every digit happens to be decimal.
-            rows.append({k: v if k in (ID_COLUMN, SCENARIO_COLUMN) else _parse_cell(v) for k, v in zip(header, record)})
         return rows
 
     def check_writable(self) -> None:
@@ -1261,15 +1251,54 @@ def read_results(out: str | os.PathLike) -> list[dict]:
     if path.suffix == ".parquet":
         return _ParquetSink(path, []).load()
     raw = path.read_bytes()
-    lines = raw[: raw.rfind(b"\n") + 1].decode("utf-8").splitlines()
+    return _read_csv(path, raw[: raw.rfind(b"\n") + 1], "rows")[1]
+
+
+def _read_csv(path: Path, raw: bytes, what: str) -> tuple[list[str] | None, list[dict]]:
+    """The header and rows of a sweep's CSV ``raw`` (whole lines only): the one reading of the file
+    for resuming (:meth:`_CsvSink.load`), :func:`read_results` and the plots.
+
+    A row of another length than the header (a line cut short, a blank line) and a point with two
+    rows that differ are refused, naming the lines: read_results took a line cut to ``0.`` as the
+    value 0.0 and padded short rows with None, and a resumed sweep kept whichever copy of a point
+    came first. Identical copies (two sweeps appending side by side once wrote every point twice)
+    are one point: the first is kept, as :func:`qnsim.plot.summarize` counts them once (a threshold
+    fit summed both into its counts, as if twice the shots had been sampled).
+
+    Raises:
+        ValueError: As above, or the file is not UTF-8 text.
+    """
+    where = f"{what} {str(path)!r}"
+    try:
+        text = raw.decode("utf-8-sig")  # a byte-order mark (a spreadsheet's save) is not part of the first column
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{where} is not UTF-8 text (byte {raw[exc.start]:#04x} at offset {exc.start})") from None
+    lines = text.splitlines()
     if not lines:
-        return []
-    records = list(csv.reader(lines))
-    # Ids are hex text even when every digit happens to be decimal (as in the sweep's own load).
-    return [
-        {k: v if k in (ID_COLUMN, SCENARIO_COLUMN) else _parse_cell(v) for k, v in zip(records[0], r)}
-        for r in records[1:]
-    ]
+        return None, []
+    header = next(csv.reader([lines[0]]))
+    rows: list[dict] = []
+    seen: dict[str, tuple[int, list[str]]] = {}
+    for number, record in enumerate(csv.reader(lines[1:]), start=2):
+        if len(record) != len(header):
+            raise ValueError(
+                f"{where} line {number} has {len(record)} fields, the header has {len(header)}: the file is "
+                "not a sweep result (or was edited)"
+            )
+        # Ids are hex text even when every digit happens to be decimal.
+        row = {k: v if k in (ID_COLUMN, SCENARIO_COLUMN) else _parse_cell(v) for k, v in zip(header, record)}
+        point = row.get(ID_COLUMN)
+        if point:
+            first, cells = seen.setdefault(point, (number, record))
+            if cells != record:
+                raise ValueError(
+                    f"{where} lines {first} and {number} are 2 different rows of one point ({point}): a sweep "
+                    "writes a point once, so the file was edited or joined from two files; delete the wrong row"
+                )
+            if first != number:
+                continue
+        rows.append(row)
+    return header, rows
 
 
 # --- running -----------------------------------------------------------------------------------------

@@ -239,10 +239,29 @@ def _row_count(row: Mapping[str, Any], i: int, key: str, minimum: int) -> int:
     return integer(f"rows[{i}][{key!r}]", value, minimum=minimum, error=ValueError)
 
 
+def _same_row(a: dict, b: dict) -> bool:
+    """Equal rows, NaN cells included (a copy of a row with no rate is still a copy)."""
+
+    def same(u: Any, v: Any) -> bool:
+        return u == v or (isinstance(u, float) and isinstance(v, float) and math.isnan(u) and math.isnan(v))
+
+    return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+
+
 def _table(rows, x_key, distance_key):
     """{d: {x: [errors, shots, rounds]}}, summing repeated points (several seeds)."""
     table: dict[int, dict[float, list[int]]] = {}
+    seen: dict[Any, tuple[int, Any]] = {}
     for i, row in enumerate(rows):
+        point = row.get("point_id") if isinstance(row, Mapping) else None
+        if point is not None:
+            # A point is one row (as qnsim.plot.summarize counts it): a copy summed in again doubled its
+            # shots and narrowed the interval; two different rows of one point are a damaged file.
+            first, seen_row = seen.setdefault(point, (i, dict(row)))
+            if first != i:
+                if not _same_row(dict(row), seen_row):
+                    raise ValueError(f"rows[{first}] and rows[{i}] are 2 different rows of one point ({point})")
+                continue
         d = _row_count(row, i, distance_key, 1)
         shots, errors, rounds = (_row_count(row, i, k, m) for k, m in (("shots", 1), ("errors", 0), ("rounds", 1)))
         if errors > shots:
