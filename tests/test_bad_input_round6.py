@@ -213,3 +213,22 @@ def test_a_threshold_counts_a_copied_point_once():
     changed = [*rows, dict(rows[0], errors=21)]
     with pytest.raises(ValueError, match=r"rows\[0\] and rows\[4\] are 2 different rows of one point \(id0\)"):
         qnsim.qec.estimate_threshold(changed, x_key="p_int")
+
+
+# --- outputs written over inputs ------------------------------------------------------------------------
+
+
+def test_a_trace_is_not_written_over_the_scenario(tmp_path, capsys):
+    """`qnsim run s.toml --trace s.toml` (or any other path to that file) ran, then wrote the trace over
+    the scenario: the file that described the run was gone."""
+    from qnsim.cli import main
+
+    scenario = tmp_path / "s.toml"
+    text = '[run]\nuntil_s = 0.001\nseed = 1\n[[nodes]]\nname = "a"\n[[nodes]]\nname = "b"\n'
+    scenario.write_text(text)
+    (tmp_path / "link.toml").symlink_to(scenario)
+    for trace in (str(scenario), str(tmp_path / "." / "s.toml"), str(tmp_path / "link.toml")):
+        assert main(["run", str(scenario), "--trace", trace]) == 2
+        assert "writing it would destroy what was read" in capsys.readouterr().err
+        assert scenario.read_text() == text
+    assert main(["run", str(scenario), "--trace", str(tmp_path / "t.jsonl")]) == 0

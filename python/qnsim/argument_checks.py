@@ -45,6 +45,7 @@ __all__ = [
     "integer",
     "label",
     "is_integer",
+    "output_path",
     "is_real_number",
     "probability",
     "real_number",
@@ -331,3 +332,37 @@ def file_path(name: str, value: object) -> str:
     if not isinstance(text, str):
         raise TypeError(f"{name} must be a file path (str or pathlib.Path), got {_shown(value)}")
     return text
+
+
+def output_path(name: str, value: object, inputs: dict[str, object]) -> str:
+    """``value`` as the path of a file to write, after checking that it is none of ``inputs``
+    (the files the same command reads): ``qnsim run s.toml --trace s.toml`` read the scenario,
+    then wrote the trace over it.
+
+    Args:
+        name: The output argument's name for messages (``"--trace"``).
+        value: Its path.
+        inputs: Name -> path of each file read (``{"scenario": "s.toml"}``).
+
+    Raises:
+        TypeError: Not a path (see :func:`file_path`).
+        ValueError: The output is one of the inputs (the same file, by any path to it).
+
+    Example:
+        >>> output_path("--trace", "run.jsonl", {"scenario": "s.toml"})
+        'run.jsonl'
+        >>> output_path("--trace", "./s.toml", {"scenario": "s.toml"})
+        Traceback (most recent call last):
+        ...
+        ValueError: --trace './s.toml' is the scenario 's.toml': writing it would destroy what was read
+    """
+    out = file_path(name, value)
+    for input_name, input_value in inputs.items():
+        source = file_path(input_name, input_value)
+        try:
+            same = os.path.samefile(out, source)  # links and other spellings of one file
+        except OSError:  # one of them does not exist (yet): the same path is the same file
+            same = os.path.realpath(out) == os.path.realpath(source)
+        if same:
+            raise ValueError(f"{name} {out!r} is the {input_name} {source!r}: writing it would destroy what was read")
+    return out

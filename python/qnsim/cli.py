@@ -28,6 +28,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
+from qnsim.argument_checks import output_path
 from qnsim.specs import FORMALISMS
 
 __all__ = ["ArgumentParser", "guarded", "main", "one_line", "print_quietly"]
@@ -301,6 +302,8 @@ def _run(args: argparse.Namespace) -> int:
 def _run_logged(args: argparse.Namespace) -> int:
     from qnsim.scenario import load_scenario
 
+    if args.trace:
+        output_path("--trace", args.trace, {"scenario": args.scenario})
     network, settings = load_scenario(args.scenario, seed=args.seed, formalism=args.formalism, until_s=args.until)
     if args.trace:
         from qnsim.trace import DEFAULT_TRACE_LIMIT
