@@ -232,3 +232,13 @@ def test_a_trace_is_not_written_over_the_scenario(tmp_path, capsys):
         assert "writing it would destroy what was read" in capsys.readouterr().err
         assert scenario.read_text() == text
     assert main(["run", str(scenario), "--trace", str(tmp_path / "t.jsonl")]) == 0
+
+
+def test_a_module_attribute_that_is_not_a_function_is_named(capsys):
+    """`qnsim sweep qnsim:__version__` took the version text as a scenario path: "0.1.0: No such file or
+    directory", naming neither what was given nor what was wrong with it."""
+    from qnsim.cli import main
+
+    assert main(["sweep", "qnsim:__version__", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "'qnsim:__version__' is str '" in err and "not a point function" in err

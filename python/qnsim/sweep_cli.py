@@ -130,9 +130,15 @@ def _resolve(scenario: str) -> Any:
     except ImportError as exc:
         raise ValueError(f"cannot import {module_name!r} for scenario {scenario!r}: {exc}") from None
     try:
-        return getattr(module, attribute)
+        function = getattr(module, attribute)
     except AttributeError:
         raise ValueError(f"module {module_name!r} has no point function {attribute!r}") from None
+    if not callable(function):
+        # A text attribute (qnsim:__version__) went on as a scenario path: "0.1.0: No such file or directory".
+        raise ValueError(
+            f"{scenario!r} is {type(function).__name__} {function!r:.60}, not a point function fn(params, seed)"
+        )
+    return function
 
 
 def _parser() -> argparse.ArgumentParser:
