@@ -242,3 +242,84 @@ def test_a_module_attribute_that_is_not_a_function_is_named(capsys):
     assert main(["sweep", "qnsim:__version__", "--no-progress"]) == 2
     err = capsys.readouterr().err
     assert "'qnsim:__version__' is str '" in err and "not a point function" in err
+
+
+# --- numbers at their edges --------------------------------------------------------------------------
+
+
+def test_a_run_of_no_time_says_nothing_was_measured():
+    """until_s = 0 (or a request starting at the run's end) printed "open, pairs 0" with no note, where a
+    1 ms window says that its 0 Hz only bounds the rate."""
+    for start_s, until_s in ((0.0, 0.0), (1e-3, 1e-3)):
+        net = qnsim.Network("bell_diagonal", 1)
+        net.add_node("a")
+        net.add_node("b")
+        net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e4)
+        net.request("a", "b", start_s=start_s)
+        notes = net.run(until_s).requests[0].notes
+        assert any("nothing measured" in n and "a window of 0 s has no rate" in n for n in notes), notes
+
+
+def test_negative_zero_is_read_as_zero(tmp_path):
+    """-0.0 passed the checks as itself and turned up in what users read: "n0-n1 -0 km F=-0.0000",
+    RunSettings(until_s=-0.0)."""
+    from qnsim.argument_checks import real_number
+
+    assert math.copysign(1.0, real_number("x", -0.0)) == 1.0
+    assert math.copysign(1.0, real_number("x", np.float64(-0.0))) == 1.0
+    text = repr(qnsim.chain(2, length_km=-0.0, fidelity=-0.0, rate_hz=1e3))
+    assert "-0" not in text and "0 km F=0.0000" in text
+    path = tmp_path / "s.toml"
+    path.write_text('[run]\nuntil_s = -0.0\n[[nodes]]\nname = "a"\n')
+    assert math.copysign(1.0, qnsim.load_scenario(path)[1].until_s) == 1.0
+
+
+# --- sweep grids and seeds -----------------------------------------------------------------------------
+
+
+def _points(grid, seeds=1):
+    from qnsim.sweeps import grid_points
+
+    return grid_points(grid, seeds)
+
+
+def test_one_number_given_as_int_and_float_is_one_grid_value():
+    """{"length_km": [1, 1.0]} ran two points of one length with the same seed: summarize then counted
+    two seeds at 1 km (a mean of one run, twice, with a standard error of 0)."""
+    with pytest.raises(ValueError, match=r"grid\['x'\] lists the value 1.0 twice"):
+        _points({"x": [1, 1.0]})
+    with pytest.raises(ValueError, match=r"grid\['x,y'\] lists the value \(2, 'a'\) twice"):
+        _points({"x,y": [(2.0, "a"), (2, "a")]})
+    assert len(_points({"x": [True, 1, "1"]})) == 3  # a flag, a number and text stay three values
+
+
+@pytest.mark.parametrize(
+    ("grid", "match"),
+    [
+        ({"x": {10.0, 20.0}}, r"grid\['x'\] must be a list of values, got \{10.0, 20.0\}"),
+        ({"x": {"a": 1}}, r"grid\['x'\] must be a list of values, got \{'a': 1\}"),
+        ({"x": (v for v in [1.0, 2.0])}, r"grid\['x'\] must be a list of values, got <generator"),
+        ({"x": range(10**9)}, r"grid\['x'\] has 1,000,000,000 values, more than the 10,000,000 points"),
+    ],
+)
+def test_grid_values_are_an_ordered_list_counted_before_it_is_read(grid, match):
+    """A set of values ran in hash order (text in another order each run), a dict by its keys (the
+    point function failed on 'a'), a generator was spent by the first of the sweep's readings of the
+    grid, and range(10**9) was listed value by value (minutes, gigabytes) before its size was checked."""
+    with pytest.raises(ValueError, match=match):
+        _points(grid)
+
+
+def test_seeds_are_a_count_or_an_ordered_list():
+    """A set of seeds was accepted (and a generator read once), unlike every other list argument."""
+    with pytest.raises(ValueError, match=r"seeds must be a count or a list of ints, got \{1, 2\}"):
+        _points({}, {1, 2})
+    assert [p.seed for p in _points({}, np.array([4, 2]))] == [4, 2]
+
+
+def test_as_frame_is_a_flag():
+    """sweep(as_frame="no") returned a DataFrame: any text was true."""
+    from qnsim.sweeps import example_point, sweep
+
+    with pytest.raises(TypeError, match="as_frame must be True or False, got 'no'"):
+        sweep(example_point, {"length_km": [10.0]}, workers=1, progress=False, as_frame="no")

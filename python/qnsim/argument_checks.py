@@ -125,7 +125,9 @@ def real_number(
     if not is_real_number(value):
         raise (error or TypeError)(f"{name} must be a real number, got {value!r}")
     try:
-        number = float(value)  # type: ignore[arg-type]
+        # + 0.0 reads -0.0 as 0.0: it meant nothing else, and was carried into tables and files
+        # ("-0 km", "F=-0.0000", "until_s = -0.0").
+        number = float(value) + 0.0  # type: ignore[arg-type]
     except OverflowError:  # an int beyond a float's range (10**400): refused, not read as inf
         raise (error or ValueError)(f"{name} is beyond the range of a float (1.8e308), got {_shown(value)}") from None
     if math.isnan(number) or (math.isinf(number) and not (allow_inf and number > 0)):

@@ -484,6 +484,12 @@ class RequestResult:
                     f"no pair delivered in the {_eng(self.window_s, 's')} window: the rate of 0 Hz only bounds it, "
                     f"below {_eng(-math.log(0.05) / self.window_s, 'Hz')} at 95% confidence"
                 )
+            elif not never_ran:
+                # until_s = 0 (or a start at the end of the run) printed "open, pairs 0" and no word.
+                notes.append(
+                    f"nothing measured: the run stopped at {stopped}, when the request started (a window of 0 s "
+                    "has no rate)"
+                )
         if self.rejected_low_fidelity:
             notes.append(f"{self.rejected_low_fidelity} pairs rejected below fidelity {self.min_fidelity:g}")
         if self.capped:

@@ -77,8 +77,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Union
 
+import numpy as np
+
 from qnsim._core import QnsimError
-from qnsim.argument_checks import file_path, integer
+from qnsim.argument_checks import file_path, flag, integer
 
 __all__ = [
     "Point",
@@ -225,8 +227,13 @@ def grid_axes(grid: Mapping[str, Sequence[Any]]) -> list[tuple[list[str], list[t
             if k in seen_keys:
                 raise ValueError(f"grid key {k!r} appears in two axes; give each key once")
             seen_keys.add(k)
-        if isinstance(raw, (str, bytes)) or not isinstance(raw, Iterable):
-            raise ValueError(f"grid[{key!r}] must be a list of values, got {raw!r}")
+        # An ordered collection only: a set ran its points in hash order (text differs from run to run),
+        # a dict by its keys, and a generator was spent by the first of the grid's readings.
+        ordered = isinstance(raw, (list, tuple, range)) or (isinstance(raw, np.ndarray) and raw.ndim == 1)
+        if not ordered:
+            raise ValueError(f"grid[{key!r}] must be a list of values, got {raw!r:.80}")
+        if len(raw) > MAX_POINTS:  # range(10**9) was listed (minutes, gigabytes) before the count was checked
+            raise ValueError(f"grid[{key!r}] has {len(raw):,} values, more than the {MAX_POINTS:,} points a sweep holds")
         vals: list[tuple[Scalar, ...]] = []
         for v in raw:
             if len(keys) == 1:
@@ -241,7 +248,9 @@ def grid_axes(grid: Mapping[str, Sequence[Any]]) -> list[tuple[list[str], list[t
             raise ValueError(f"grid[{key!r}] is empty: give at least one value")
         seen = set()
         for v in vals:
-            marker = tuple((type(item).__name__, item) for item in v)
+            # 1 and 1.0 are one value of a number (two points of one value ran it twice, and a mean over
+            # seeds counted both); True is not 1, and "1" is text.
+            marker = tuple(("number" if type(item) in (int, float) else type(item).__name__, item) for item in v)
             if marker in seen:
                 shown = v[0] if len(v) == 1 else v
                 raise ValueError(f"grid[{key!r}] lists the value {shown!r} twice")
@@ -323,8 +332,9 @@ def _seed_list(seeds: int | Sequence[int]) -> list[int]:
         if seeds > MAX_POINTS:  # before list(range(seeds)): 10**12 was a MemoryError with no message
             raise ValueError(f"seeds = {seeds:,} is more than the {MAX_POINTS:,} points a sweep holds")
         return list(range(int(seeds)))
-    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Iterable):
-        raise ValueError(f"seeds must be a count or a list of ints, got {seeds!r}")
+    if not (isinstance(seeds, (list, tuple, range)) or (isinstance(seeds, np.ndarray) and seeds.ndim == 1)):
+        # As grid values: a set ran in no fixed order, a generator was spent by its first reading.
+        raise ValueError(f"seeds must be a count or a list of ints, got {seeds!r:.80}")
     out = []
     for s in seeds:
         if isinstance(s, bool) or not isinstance(s, numbers.Integral) or not 0 <= s < 2**63:
@@ -1759,6 +1769,8 @@ def sweep(
 
 
 def _frame_type(as_frame: bool | None) -> Any:
+    if as_frame is not None:
+        as_frame = flag("as_frame", as_frame)  # "no" was true: a DataFrame where rows were asked for
     if as_frame is False:
         return None
     try:
