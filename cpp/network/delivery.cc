@@ -155,7 +155,7 @@ void Network::deliver_slots(uint32_t request, uint32_t s1, uint32_t s2) {
         d.qubit_src = slots_[s1].qubit;
         d.qubit_dst = slots_[s2].qubit;
         for (uint32_t s : {s1, s2}) {
-            slots_[s].state = SlotState::Locked;
+            set_state(s, SlotState::Locked);
             slots_[s].kept = true;
             slots_[s].gen++;
         }

@@ -47,13 +47,22 @@ void Network::try_start_attempt_with(uint32_t freed) {
         const uint32_t twin = other[freed - mine[0]];  // a side's memories are consecutive slots
         if (can_attempt(twin, owner)) match = twin;
     } else {
-        // The first memory at the other end that can attempt, eight at a time as a bit mask (which
-        // of a few memories are free is a coin toss to the branch predictor; a mask is not).
-        const uint32_t first = other[0], count = static_cast<uint32_t>(other.size());  // consecutive slots
-        for (uint32_t base = 0; base < count && match == kNoSlot; base += 8) {
-            uint32_t mask = 0;
-            for (uint32_t i = 0; i < 8 && base + i < count; i++) mask |= uint32_t{can_attempt(first + base + i, owner)} << i;
-            if (mask) match = first + base + static_cast<uint32_t>(__builtin_ctz(mask));
+        // The first memory at the other end that can attempt: only a Free one can, and the side's
+        // free bits list those in order, so busy memories are never read.
+        const uint32_t first = other[0];  // consecutive slots
+        const auto &words = link.free_words[1 - x.side];
+        const auto &bits = link.free_bits[1 - x.side];
+        for (size_t sw = 0; sw < words.size() && match == kNoSlot; sw++) {
+            for (uint64_t summary = words[sw]; summary && match == kNoSlot; summary &= summary - 1) {
+                const size_t w = sw * 64 + static_cast<size_t>(__builtin_ctzll(summary));
+                for (uint64_t word = bits[w]; word; word &= word - 1) {
+                    const uint32_t id = first + static_cast<uint32_t>(w * 64 + __builtin_ctzll(word));
+                    if (can_attempt(id, owner)) {
+                        match = id;
+                        break;
+                    }
+                }
+            }
         }
     }
     if (match != kNoSlot) {
@@ -66,7 +75,8 @@ void Network::start_attempt(uint32_t l, uint32_t ia, uint32_t ib) {
     const Link &link = links_[l];
     Slot &sa = slots_[ia];
     Slot &sb = slots_[ib];
-    sa.state = sb.state = SlotState::Attempting;
+    set_state(ia, SlotState::Attempting);
+    set_state(ib, SlotState::Attempting);
     const int64_t start = std::max({later(queue_.now(), link.p.setup_delay_ps), sa.next_attempt_ps, sb.next_attempt_ps});
     // Rounds before the successful attempt's first round: with single-round timing each
     // attempt is one period; with herald-gated double-click timing only attempts whose first
@@ -86,6 +96,20 @@ void Network::start_attempt(uint32_t l, uint32_t ia, uint32_t ib) {
 
 #ifdef QNSIM_NETWORK_CHECKS
 void Network::check_no_attempt_left(uint32_t l) const {
+    for (uint32_t side = 0; side < 2; side++) {
+        const auto &ids = links_[l].slots[side];
+        for (size_t c = 0; c < ids.size(); c++) {
+            const Link &link = links_[l];
+            const bool free = (link.free_bits[side][c >> 6] >> (c & 63)) & 1;
+            const bool stored = (link.stored_bits[side][c >> 6] >> (c & 63)) & 1;
+            const bool words = ((link.free_words[side][c >> 12] >> ((c >> 6) & 63)) & 1) == (link.free_bits[side][c >> 6] != 0) &&
+                               ((link.stored_words[side][c >> 12] >> ((c >> 6) & 63)) & 1) == (link.stored_bits[side][c >> 6] != 0);
+            const SlotState state = slots_[ids[c]].state;
+            if (free != (state == SlotState::Free) || stored != (state == SlotState::Stored) || !words) {
+                throw std::logic_error(msg("invariant: link ", l, " memory ", ids[c], " state bits disagree with its state"));
+            }
+        }
+    }
     const auto [i, b] = next_attempt_pair(l, 0);
     if (b != kNoSlot) {
         throw std::logic_error(msg("invariant: link ", l, " has memories ", links_[l].slots[0][i], " and ", b,
@@ -143,8 +167,8 @@ void Network::on_link_success(uint32_t l, uint64_t pa, uint64_t pb) {
     const uint32_t ids[2] = {ia, ib};
     const QubitHandle qubits[2] = {pair.first, pair.second};
     for (int side = 0; side < 2; side++) {
+        set_state(ids[side], SlotState::Stored);
         Slot &s = slots_[ids[side]];
-        s.state = SlotState::Stored;
         s.qubit = qubits[side];
         s.partner = ids[1 - side];
         s.emitted_ps = s.last_decay_ps = emitted;

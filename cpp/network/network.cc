@@ -95,6 +95,14 @@ uint32_t Network::add_link(const LinkParams &p) {
             link.slots[side].push_back(static_cast<uint32_t>(slots_.size()));
             slots_.push_back(slot);
         }
+        // Every memory starts Free.
+        link.free_bits[side].assign((p.channels + 63) / 64, ~uint64_t{0});
+        if (p.channels % 64) link.free_bits[side].back() = (uint64_t{1} << (p.channels % 64)) - 1;
+        const uint32_t words = (p.channels + 63) / 64;
+        link.free_words[side].assign((words + 63) / 64, ~uint64_t{0});
+        if (words % 64) link.free_words[side].back() = (uint64_t{1} << (words % 64)) - 1;
+        link.stored_bits[side].assign(link.free_bits[side].size(), 0);  // none stored yet
+        link.stored_words[side].assign(link.free_words[side].size(), 0);
     }
     links_.push_back(std::move(link));
     link_rngs_.emplace_back(seed_, uint64_t{index} + 1);

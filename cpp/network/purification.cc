@@ -44,7 +44,8 @@ void Network::start_purification(uint32_t a1, uint32_t a2, PurifyScheme scheme, 
     const int64_t now = queue_.now();
     schedule_free(a2, later(now, ops));
     schedule_free(b2, later(now, ops));
-    slots_[a1].state = slots_[b1].state = SlotState::Locked;
+    set_state(a1, SlotState::Locked);
+    set_state(b1, SlotState::Locked);
     slots_[a1].purify_success = success;
     counters_.purifications++;
     // Both ends know the outcome once their measurement results have crossed.
@@ -113,7 +114,7 @@ void Network::on_purify_done(uint64_t packed_a1, uint64_t packed_b1) {
     const uint32_t a1 = static_cast<uint32_t>(packed_a1), b1 = static_cast<uint32_t>(packed_b1);
     for (uint32_t s : {a1, b1}) {
         slots_[s].level++;
-        slots_[s].state = SlotState::Stored;
+        set_state(s, SlotState::Stored);
         slots_[s].known_ps = std::max(slots_[s].known_ps, queue_.now());
     }
     const uint32_t gen_b = slots_[b1].gen;
@@ -126,7 +127,7 @@ void Network::on_end_to_end_purify_done(uint64_t packed_a1, uint64_t packed_b1) 
     const uint32_t a1 = static_cast<uint32_t>(packed_a1), b1 = static_cast<uint32_t>(packed_b1);
     for (uint32_t s : {a1, b1}) {
         slots_[s].e2e_level++;
-        slots_[s].state = SlotState::Stored;
+        set_state(s, SlotState::Stored);
     }
     const uint32_t request = slots_[a1].owner;
     if (slots_[a1].e2e_level < requests_[request].p.end_to_end_purification_rounds) {

@@ -190,7 +190,7 @@ void Network::free_slot(uint32_t slot, bool discard) {
         s.consumed_partner_qubit = 0;
     }
     s.qubit = 0;
-    s.state = SlotState::Free;
+    set_state(slot, SlotState::Free);
     s.gen++;
     s.partner = kNoSlot;
     s.heralded = false;
@@ -213,7 +213,7 @@ void Network::schedule_free(uint32_t slot, int64_t at_ps) {
     Slot &s = slots_[slot];
     discard_qubit(s.qubit, s.node);
     s.qubit = 0;
-    s.state = SlotState::Locked;
+    set_state(slot, SlotState::Locked);
     s.partner = kNoSlot;
     s.gen++;
     if (at_ps <= queue_.now()) {

@@ -125,19 +125,30 @@ void Network::try_swap(uint32_t node, uint32_t r, uint32_t hop, int first_side) 
             // call to call, and mispredicted branches here cost more than the instructions.
             int64_t oldest = std::numeric_limits<int64_t>::max();
             uint32_t chosen = kNoSlot, count = 0;
-            const uint32_t end = view.first[k] + view.count[k];
-            for (uint32_t id = view.first[k]; id < end; id++) {
-                const Slot &s = slots[id];
-                bool ok = (s.owner == r) & (s.state == SlotState::Stored) & s.heralded & (s.level >= rounds);
-                if (nested) {
-                    const uint32_t partner = std::min(s.partner, num_slots - 1);  // a free slot has none
-                    ok &= (s.known_ps <= now) & (slots[partner].hop == view.want[k]);
+            // Only stored pairs can swap: the side's stored bits list them in order (the slots of the
+            // view are its link side's), so memories still attempting are never read.
+            const Slot &side_slot = slots[view.first[k]];
+            const Link &link = links_[side_slot.link];
+            const auto &words = link.stored_words[side_slot.side];
+            const auto &bits = link.stored_bits[side_slot.side];
+            for (size_t sw = 0; sw < words.size(); sw++) {
+                for (uint64_t summary = words[sw]; summary; summary &= summary - 1) {
+                    const size_t w = sw * 64 + static_cast<size_t>(__builtin_ctzll(summary));
+                    for (uint64_t word = bits[w]; word; word &= word - 1) {
+                        const uint32_t id = view.first[k] + static_cast<uint32_t>(w * 64 + __builtin_ctzll(word));
+                        const Slot &s = slots[id];
+                        bool ok = (s.owner == r) & (s.state == SlotState::Stored) & s.heralded & (s.level >= rounds);
+                        if (nested) {
+                            const uint32_t partner = std::min(s.partner, num_slots - 1);  // a free slot has none
+                            ok &= (s.known_ps <= now) & (slots[partner].hop == view.want[k]);
+                        }
+                        // Masks rather than ?: so that the compiler cannot turn the selects back into branches.
+                        const uint64_t older = -static_cast<uint64_t>(ok & (s.emitted_ps < oldest));
+                        chosen ^= (chosen ^ id) & static_cast<uint32_t>(older);
+                        oldest ^= (oldest ^ s.emitted_ps) & static_cast<int64_t>(older);
+                        count += ok;
+                    }
                 }
-                // Masks rather than ?: so that the compiler cannot turn the selects back into branches.
-                const uint64_t older = -static_cast<uint64_t>(ok & (s.emitted_ps < oldest));
-                chosen ^= (chosen ^ id) & static_cast<uint32_t>(older);
-                oldest ^= (oldest ^ s.emitted_ps) & static_cast<int64_t>(older);
-                count += ok;
             }
             if (chosen == kNoSlot) return;
             best[k] = chosen;
@@ -153,8 +164,8 @@ void Network::try_swap(uint32_t node, uint32_t r, uint32_t hop, int first_side) 
         }
         int64_t farthest = 0;
         for (uint32_t s : {best[0], best[1]}) {
+            set_state(s, SlotState::Locked);
             Slot &slot = slots_[s];
-            slot.state = SlotState::Locked;
             farthest = std::max(farthest, path_latency(r, hop, slots_[slot.partner].hop));
         }
         queue_.schedule(later(now, later(farthest, farthest)), kSwapNow, pack(best[0], slots_[best[0]].gen),
@@ -197,7 +208,7 @@ void Network::on_swap_handshake_done(uint64_t packed1, uint64_t packed2) {
         if (!intact[k] || r == kNoSlot || !requests_[r].active()) {
             free_slot(ids[k], true);
         } else {
-            slots_[ids[k]].state = SlotState::Stored;
+            set_state(ids[k], SlotState::Stored);
         }
     }
     for (int k = 0; k < 2; k++) {
