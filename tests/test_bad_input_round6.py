@@ -332,8 +332,9 @@ def test_many_channels_cost_no_more_per_event():
     """A link takes up to 2^20 channels, but every event read every memory of a link side: a freed
     memory scanned the other end for a free one, a swap scanned both sides for the oldest stored pair.
     2^14 channels ran 76 us per event (a 1 ms run of a direct link: 25 s), a 3-node chain of 2^13
-    channels 20 s; a 1 ms run at 2^20 channels would have taken hours. Free and stored memories are
-    now kept as bit sets per link side (same pairs, in the same order: results are unchanged)."""
+    channels 20 s; a 1 ms run at 2^20 channels would have taken hours. Free and stored slots are now
+    kept as bit sets once a link side has more than 64 memories (the scans visit the same memories in
+    the same order: results are unchanged)."""
     import time
 
     start = time.perf_counter()

@@ -49,18 +49,22 @@ void Network::try_start_attempt_with(uint32_t freed) {
     } else {
         // The first memory at the other end that can attempt: only a Free one can, and the side's
         // free bits list those in order, so busy memories are never read.
-        const uint32_t first = other[0];  // consecutive slots
-        const auto &words = link.free_words[1 - x.side];
-        const auto &bits = link.free_bits[1 - x.side];
-        for (size_t sw = 0; sw < words.size() && match == kNoSlot; sw++) {
-            for (uint64_t summary = words[sw]; summary && match == kNoSlot; summary &= summary - 1) {
-                const size_t w = sw * 64 + static_cast<size_t>(__builtin_ctzll(summary));
-                for (uint64_t word = bits[w]; word; word &= word - 1) {
-                    const uint32_t id = first + static_cast<uint32_t>(w * 64 + __builtin_ctzll(word));
-                    if (can_attempt(id, owner)) {
-                        match = id;
-                        break;
-                    }
+        const uint32_t first = other[0], count = static_cast<uint32_t>(other.size());  // consecutive slots
+        if (count <= kSmallSide) {
+            // Eight at a time as a bit mask (which of a few memories are free is a coin toss to the
+            // branch predictor; a mask is not).
+            for (uint32_t base = 0; base < count && match == kNoSlot; base += 8) {
+                uint32_t mask = 0;
+                for (uint32_t i = 0; i < 8 && base + i < count; i++) mask |= uint32_t{can_attempt(first + base + i, owner)} << i;
+                if (mask) match = first + base + static_cast<uint32_t>(__builtin_ctz(mask));
+            }
+        } else {
+            // Only the free memories, in order, from the set of Free slots.
+            const uint32_t end = first + count;
+            for (uint32_t id = free_.next(first, end); id < end; id = free_.next(id + 1, end)) {
+                if (can_attempt(id, owner)) {
+                    match = id;
+                    break;
                 }
             }
         }
@@ -96,15 +100,18 @@ void Network::start_attempt(uint32_t l, uint32_t ia, uint32_t ib) {
 
 #ifdef QNSIM_NETWORK_CHECKS
 void Network::check_no_attempt_left(uint32_t l) const {
-    for (uint32_t side = 0; side < 2; side++) {
+    for (uint32_t side = 0; side < 2 && indexed_; side++) {
         const auto &ids = links_[l].slots[side];
         for (size_t c = 0; c < ids.size(); c++) {
-            const Link &link = links_[l];
-            const bool free = (link.free_bits[side][c >> 6] >> (c & 63)) & 1;
-            const bool stored = (link.stored_bits[side][c >> 6] >> (c & 63)) & 1;
-            const bool words = ((link.free_words[side][c >> 12] >> ((c >> 6) & 63)) & 1) == (link.free_bits[side][c >> 6] != 0) &&
-                               ((link.stored_words[side][c >> 12] >> ((c >> 6) & 63)) & 1) == (link.stored_bits[side][c >> 6] != 0);
-            const SlotState state = slots_[ids[c]].state;
+            const uint32_t id = ids[c];
+            const auto in = [id](const SlotSet &set) {
+                const bool word = (set.words[id >> 12] >> ((id >> 6) & 63)) & 1;
+                return std::pair{static_cast<bool>((set.bits[id >> 6] >> (id & 63)) & 1), word || set.bits[id >> 6] == 0};
+            };
+            const auto [free, free_word] = in(free_);
+            const auto [stored, stored_word] = in(stored_);
+            const bool words = free_word && stored_word;
+            const SlotState state = slots_[id].state;
             if (free != (state == SlotState::Free) || stored != (state == SlotState::Stored) || !words) {
                 throw std::logic_error(msg("invariant: link ", l, " memory ", ids[c], " state bits disagree with its state"));
             }

@@ -95,14 +95,20 @@ uint32_t Network::add_link(const LinkParams &p) {
             link.slots[side].push_back(static_cast<uint32_t>(slots_.size()));
             slots_.push_back(slot);
         }
-        // Every memory starts Free.
-        link.free_bits[side].assign((p.channels + 63) / 64, ~uint64_t{0});
-        if (p.channels % 64) link.free_bits[side].back() = (uint64_t{1} << (p.channels % 64)) - 1;
-        const uint32_t words = (p.channels + 63) / 64;
-        link.free_words[side].assign((words + 63) / 64, ~uint64_t{0});
-        if (words % 64) link.free_words[side].back() = (uint64_t{1} << (words % 64)) - 1;
-        link.stored_bits[side].assign(link.free_bits[side].size(), 0);  // none stored yet
-        link.stored_words[side].assign(link.free_words[side].size(), 0);
+    }
+    const size_t before = slots_.size() - 2 * size_t{p.channels};
+    free_.grow(slots_.size());
+    stored_.grow(slots_.size());
+    if (!indexed_ && p.channels > kSmallSide) {
+        // The first large link side: from now on the sets are kept, starting from every slot's state.
+        indexed_ = true;
+        for (uint32_t i = 0; i < before; i++) {
+            if (slots_[i].state == SlotState::Free) free_.set(i);
+            if (slots_[i].state == SlotState::Stored) stored_.set(i);
+        }
+    }
+    if (indexed_) {
+        for (size_t i = before; i < slots_.size(); i++) free_.set(static_cast<uint32_t>(i));  // new memories are Free
     }
     links_.push_back(std::move(link));
     link_rngs_.emplace_back(seed_, uint64_t{index} + 1);
@@ -112,6 +118,44 @@ uint32_t Network::add_link(const LinkParams &p) {
     }
     link_index_[key] = index;
     return index;
+}
+
+void Network::index_state(uint32_t slot, SlotState state) {
+    const SlotState old = slots_[slot].state;
+    if (old == SlotState::Free) free_.clear(slot);
+    if (old == SlotState::Stored) stored_.clear(slot);
+    if (state == SlotState::Free) free_.set(slot);
+    if (state == SlotState::Stored) stored_.set(slot);
+}
+
+void Network::SlotSet::grow(size_t slots) {
+    bits.resize((slots + 63) / 64, 0);
+    words.resize((bits.size() + 63) / 64, 0);
+}
+
+uint32_t Network::SlotSet::next(uint32_t from, uint32_t end) const {
+    if (from >= end) return end;
+    size_t w = from >> 6;
+    uint64_t word = bits[w] & (~uint64_t{0} << (from & 63));
+    if (!word) {
+        // The next non-zero word, through the summary.
+        const size_t after = w + 1;
+        size_t sw = after >> 6;
+        uint64_t summary = sw < words.size() ? words[sw] & (~uint64_t{0} << (after & 63)) : 0;
+        while (true) {
+            while (!summary) {
+                if (++sw >= words.size() || sw * 4096 >= end) return end;
+                summary = words[sw];
+            }
+            w = sw * 64 + static_cast<size_t>(__builtin_ctzll(summary));
+            word = bits[w];
+            if (word) break;
+            words[sw] &= ~(uint64_t{1} << (w & 63));  // a word emptied since its bit was set
+            summary &= summary - 1;
+        }
+    }
+    const size_t slot = w * 64 + static_cast<size_t>(__builtin_ctzll(word));
+    return slot < end ? static_cast<uint32_t>(slot) : end;
 }
 
 uint32_t Network::add_chain(const NodeParams &node, const LinkParams &link, uint32_t count) {

@@ -298,12 +298,6 @@ class Network final {
         // log1p(-p) of the success and first-round probabilities, once per link (for p < 1).
         double log1m_success = 0, log1m_first_round = 0;
         BellPair delivered;  // bell_diagonal: the delivered pair's value, converted once
-        // Which memories of each side are Free (and which hold a Stored pair): bit c of
-        // free_bits[side] for the side's c-th memory, bit w of free_words[side] for a non-zero
-        // free_bits word w. A freed memory finds the first free one at the other end, and a swap the
-        // oldest stored pair of each side, through them: reading every memory made each event
-        // O(channels) (2^14 channels: 76 us per event; a 1 ms run of 2^20 channels ran for hours).
-        std::vector<uint64_t> free_bits[2], free_words[2], stored_bits[2], stored_words[2];
     };
     struct Node {
         NodeParams p;
@@ -355,28 +349,29 @@ class Network final {
     void try_start_attempt_with(uint32_t freed_slot);
     void start_attempt(uint32_t link, uint32_t slot_a, uint32_t slot_b);
     // Every change of a slot's state goes through here, which keeps its link's free bits.
-    void set_state(uint32_t slot, SlotState state) {
-        Slot &s = slots_[slot];
-        if ((s.state == SlotState::Free) != (state == SlotState::Free)) {
-            Link &link = links_[s.link];
-            mark(link.free_bits[s.side], link.free_words[s.side], slot - link.slots[s.side][0], state == SlotState::Free);
-        }
-        if ((s.state == SlotState::Stored) != (state == SlotState::Stored)) {
-            Link &link = links_[s.link];
-            mark(link.stored_bits[s.side], link.stored_words[s.side], slot - link.slots[s.side][0],
-                 state == SlotState::Stored);
-        }
-        s.state = state;
+    QNSIM_HOT_INLINE void set_state(uint32_t slot, SlotState state) {
+        // Out of line and only with a large link side: small networks pay one predictable branch.
+        if (__builtin_expect(indexed_, 0)) index_state(slot, state);
+        slots_[slot].state = state;
     }
-    // Sets bit c (a side's memories are consecutive slots: c counts from its first) and its word's bit.
-    static void mark(std::vector<uint64_t> &bits, std::vector<uint64_t> &words, uint32_t c, bool on) {
-        uint64_t &word = bits[c >> 6];
-        const uint64_t bit = uint64_t{1} << (c & 63);
-        word = on ? (word | bit) : (word & ~bit);
-        uint64_t &summary = words[c >> 12];
-        const uint64_t word_bit = uint64_t{1} << ((c >> 6) & 63);
-        summary = word ? (summary | word_bit) : (summary & ~word_bit);
-    }
+    void index_state(uint32_t slot, SlotState state);
+    // Link sides of at most this many memories are scanned memory by memory (cheaper than the sets).
+    static constexpr uint32_t kSmallSide = 64;
+    // A set of slots: bit i of bits for slot i, and bit w of words set when bits word w may be
+    // non-zero (set with a bit, cleared by next() when it finds the word empty: a clear costs one
+    // operation on the hot path). A link side's memories are consecutive slots: a range of bits.
+    struct SlotSet {
+        std::vector<uint64_t> bits;
+        mutable std::vector<uint64_t> words;
+        void grow(size_t slots);  // room for this many slots (new ones not in the set)
+        // The first slot of the set in [from, end), or end.
+        uint32_t next(uint32_t from, uint32_t end) const;
+        QNSIM_HOT_INLINE void set(uint32_t slot) {
+            bits[slot >> 6] |= uint64_t{1} << (slot & 63);
+            words[slot >> 12] |= uint64_t{1} << ((slot >> 6) & 63);
+        }
+        QNSIM_HOT_INLINE void clear(uint32_t slot) { bits[slot >> 6] &= ~(uint64_t{1} << (slot & 63)); }
+    };
     bool can_attempt(uint32_t slot, uint32_t owner) const {
         const Slot &s = slots_[slot];
         return (s.state == SlotState::Free) & (s.owner == owner) & !s.idle;  // no branches: see try_start_attempt_with
@@ -499,6 +494,11 @@ class Network final {
     std::vector<Node> nodes_;
     std::vector<Link> links_;
     std::vector<Slot> slots_;
+    // The Free and the Stored slots (kept by set_state). A freed memory finds the first free one at
+    // the other end, and a swap each side's stored pairs, through them: reading every memory made
+    // each event O(channels) (2^14 channels: 76 us per event; a 1 ms run at 2^20 channels, hours).
+    SlotSet free_, stored_;
+    bool indexed_ = false;  // some link side has more than kSmallSide memories: the sets are kept
     std::vector<Request> requests_;
     std::vector<Delivery> deliveries_;
     NetworkCounters counters_;

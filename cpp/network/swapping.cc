@@ -127,28 +127,22 @@ void Network::try_swap(uint32_t node, uint32_t r, uint32_t hop, int first_side) 
             uint32_t chosen = kNoSlot, count = 0;
             // Only stored pairs can swap: the side's stored bits list them in order (the slots of the
             // view are its link side's), so memories still attempting are never read.
-            const Slot &side_slot = slots[view.first[k]];
-            const Link &link = links_[side_slot.link];
-            const auto &words = link.stored_words[side_slot.side];
-            const auto &bits = link.stored_bits[side_slot.side];
-            for (size_t sw = 0; sw < words.size(); sw++) {
-                for (uint64_t summary = words[sw]; summary; summary &= summary - 1) {
-                    const size_t w = sw * 64 + static_cast<size_t>(__builtin_ctzll(summary));
-                    for (uint64_t word = bits[w]; word; word &= word - 1) {
-                        const uint32_t id = view.first[k] + static_cast<uint32_t>(w * 64 + __builtin_ctzll(word));
-                        const Slot &s = slots[id];
-                        bool ok = (s.owner == r) & (s.state == SlotState::Stored) & s.heralded & (s.level >= rounds);
-                        if (nested) {
-                            const uint32_t partner = std::min(s.partner, num_slots - 1);  // a free slot has none
-                            ok &= (s.known_ps <= now) & (slots[partner].hop == view.want[k]);
-                        }
-                        // Masks rather than ?: so that the compiler cannot turn the selects back into branches.
-                        const uint64_t older = -static_cast<uint64_t>(ok & (s.emitted_ps < oldest));
-                        chosen ^= (chosen ^ id) & static_cast<uint32_t>(older);
-                        oldest ^= (oldest ^ s.emitted_ps) & static_cast<int64_t>(older);
-                        count += ok;
-                    }
+            const uint32_t end = view.first[k] + view.count[k];
+            // A few memories are read one after the other; many only where the Stored set has them.
+            const bool many = view.count[k] > kSmallSide;
+            for (uint32_t id = many ? stored_.next(view.first[k], end) : view.first[k]; id < end;) {
+                const Slot &s = slots[id];
+                bool ok = (s.owner == r) & (s.state == SlotState::Stored) & s.heralded & (s.level >= rounds);
+                if (nested) {
+                    const uint32_t partner = std::min(s.partner, num_slots - 1);  // a free slot has none
+                    ok &= (s.known_ps <= now) & (slots[partner].hop == view.want[k]);
                 }
+                // Masks rather than ?: so that the compiler cannot turn the selects back into branches.
+                const uint64_t older = -static_cast<uint64_t>(ok & (s.emitted_ps < oldest));
+                chosen ^= (chosen ^ id) & static_cast<uint32_t>(older);
+                oldest ^= (oldest ^ s.emitted_ps) & static_cast<int64_t>(older);
+                count += ok;
+                id = __builtin_expect(many, 0) ? stored_.next(id + 1, end) : id + 1;
             }
             if (chosen == kNoSlot) return;
             best[k] = chosen;
