@@ -6,8 +6,9 @@
 attempt, Werner raw pairs, per-qubit depolarizing memory decoherence counted from emission
 (depolarize1 p = 3/4 (1 - exp(-4t/3T)), i.e. qnsim's depolarizing_time_s = 3T/4), a hard expiry
 at cutoff_ratio x T after emission, ideal swaps in SeQUeNCe's nested (doubling) order,
-`memories_per_side` memories per link end attempting independently every 1/frequency + one hop
-of classical delay, and classical delays of 5 us/km along the chain; SeQUeNCe's two handshakes (3 hop
+`memories_per_side` memories per link end attempting independently every max(1/frequency + h, 4 h)
+(h = one hop of classical delay; 4 h when the failed attempt's re-pairing handshake is longer than
+the 1/frequency window), and classical delays of 5 us/km along the chain; SeQUeNCe's two handshakes (3 hop
 delays from a memory pair's release to its first emission; one round trip to the farther partner before
 each swap) are mirrored with the link setup delay and the request's swap handshake.
 """
@@ -36,7 +37,7 @@ def model_notes() -> str:
     return (
         "qnsim: native NativeNetwork, density-matrix formalism (exact fidelities). Link: p = bsm_success_rate * "
         "eta^2 per attempt with eta = memory_efficiency * 10^(-att*hop/20) * detector_efficiency, attempts every "
-        "1/frequency + hop delay, number of attempts drawn from a geometric distribution, Werner pair of "
+        "max(1/frequency + h, 4 h) (h: hop delay; SeQUeNCe re-pairs after each failure), number of attempts drawn from a geometric distribution, Werner pair of "
         "raw_fidelity heralded hop_km*5 us after emission at both ends. Memory: depolarize1 p = 3/4(1-exp(-4t/3T)) "
         "from emission, applied lazily; expiry cutoff_ratio*T after emission discards the pair. Swaps: ideal, "
         "nested doubling order; outcomes sent straight to both ends at 5 us/km; a pair counts when both ends have "
@@ -81,7 +82,10 @@ def run_qnsim_chain(num_nodes: int = 5, hop_km: float = 10.0, attenuation_db_per
     eta = memory_efficiency * 10 ** (-attenuation_db_per_km * hop_km / 2 / 10) * detector_efficiency
     p = bsm_success_rate * eta * eta
     hop_delay_ps = int(round(hop_km * LIGHT_US_PER_KM * PS_PER_US))
-    period_ps = int(round(1e12 / frequency_hz)) + hop_delay_ps
+    # SeQUeNCe re-pairs a memory after every failed attempt as after a free: RAW at the herald (one hop
+    # delay after emission), then REQUEST, NEGOTIATE and the emission one hop delay after it, but not
+    # before the 1/frequency window plus the NEGOTIATE_ACK hop: emissions max(1/f + h, 4 h) apart.
+    period_ps = max(int(round(1e12 / frequency_hz)) + hop_delay_ps, (1 + SETUP_HOP_DELAYS) * hop_delay_ps)
     coherence = memory_coherence_s if memory_coherence_s and memory_coherence_s > 0 else math.inf
     depolarizing_time_s = 0.75 * coherence
     cutoff_ps = None if (cutoff_ratio is None or math.isinf(coherence)) else int(round(cutoff_ratio * coherence * 1e12))

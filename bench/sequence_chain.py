@@ -81,6 +81,38 @@ def silent_non_emission_fixed():
         SingleHeraldedA.received_message = original
 
 
+@contextlib.contextmanager
+def swap_oldest_first():
+    """Makes SeQUeNCe's swapping nodes take the oldest stored pair, as qnsim's native swap does.
+
+    `es_rule_condition_A` (resource_management/action_condition_set.py) pairs the newly entangled
+    memory with the first matching memory toward the other partner in memory-index order, whatever
+    its age; qnsim takes the oldest (earliest emission). Both are policies, neither is a bug; they
+    agree on the rate, but when the coherence time is comparable to the waits the index order
+    delivers fresher pairs on average (bench/README.md, "Parity sweep"). Inside this block SeQUeNCe
+    takes the memory with the earliest `generation_time` (its emission) instead.
+    """
+    import sequence.resource_management.reservation_rule_registry as registry
+
+    original = registry.es_rule_condition_A
+
+    def oldest_first(memory_info, memory_manager, args):
+        chosen = original(memory_info, memory_manager, args)
+        if not chosen:
+            return chosen
+        other = chosen[1].remote_node
+        candidates = [m for m in memory_manager
+                      if m.state in ("ENTANGLED", "PURIFIED") and m.index in args["memory_indices"]
+                      and m.remote_node == other and m.fidelity >= args["fidelity"]]
+        return [chosen[0], min(candidates, key=lambda m: m.memory.generation_time)]
+
+    registry.es_rule_condition_A = oldest_first
+    try:
+        yield
+    finally:
+        registry.es_rule_condition_A = original
+
+
 def swap_schedule(num_nodes: int) -> dict[int, tuple[int, int]]:
     """Which pair each interior router swaps, in SeQUeNCe's static rule order.
 
@@ -437,10 +469,12 @@ def model_notes(formalism: str, **p) -> str:
             f"+ cc delay (+{cc_us:g} us) and acks; both emit at that time; photons reach the BSM after "
             f"{cc_us / 2:g} us; the herald is evaluated at arrival + router->BSM cc delay + 10 ps. "
             "Memory.excite "
-            f"enforces one emission per 1/frequency = {period_us:g} us per memory (next_excite_time), so in "
-            f"steady state a memory emits every {period_us:g} us + {cc_us:g} us (negotiation) = "
-            f"{period_us + cc_us:g} us (measured: see link_stats). After a failure the memory goes RAW and "
-            "the resource manager re-pairs it with a neighbour's RAW memory (request/response messages).",
+            f"enforces one emission per 1/frequency = {period_us:g} us per memory (next_excite_time). After "
+            f"a failure both memories go RAW at the herald ({cc_us:g} us after emission) and the resource "
+            "manager re-pairs them (REQUEST, then NEGOTIATE at max(now, next_excite_time), emission one cc "
+            "delay later), so in steady state a memory emits every max(1/frequency + cc, 4 cc) = "
+            f"max({period_us:g} + {cc_us:g}, {4 * cc_us:g}) = {max(period_us + cc_us, 4 * cc_us):g} us "
+            "(measured: see link_stats; 4 cc when the handshake outlasts the 1/frequency window).",
             "SILENT NON-EMISSION (SeQUeNCe artifact, N >= 3): the emission time is computed from the "
             "NON-primary memory's next_excite_time only; when memories have been re-paired (after swaps and "
             "deliveries) the primary's memory can still be inside its 1/frequency window, and Memory.excite "
