@@ -329,6 +329,42 @@ def test_swap_handshake_with_cutoffs_leaks_nothing(formalism):
 
 
 @pytest.mark.parametrize("formalism", ALL)
+def test_the_cutoff_reaches_qubits_held_through_a_swap_handshake(formalism):
+    """A qubit locked for a swap handshake ignored its cutoff: node 2 swapped qubits 130 us old
+    under a 120 us cutoff and the pair was delivered at 150 us (0 cutoff discards).
+
+    Deterministic 5-node nested chain, 10 us per hop: links 1-2 and 2-3 emit at 0 and herald at
+    10 us; links 0-1 and 3-4 start 50 us later (setup delay), emit at 50, herald at 60. Nodes 1
+    and 3 swap at 60 + 20 = 80 us; node 2 hears at 90, asks nodes 0 and 4 (a 40 us round trip)
+    and would swap at 130 us, with its two qubits (emitted at 0) 130 us old. With a 140 us cutoff
+    it does and the ends hear at 150 us. With 120 us both of its qubits reach the cutoff at
+    120 us, inside the handshake: they and their partners at nodes 0 and 4 are discarded (two
+    cutoff events), nothing is delivered.
+    """
+
+    def run(cutoff_us, until_us):
+        net = Native(formalism, seed=1)
+        nodes = [net.add_node(f"n{i}", 2, INF, INF) for i in range(5)]
+        for i in range(4):
+            net.add_link(nodes[i], nodes[i + 1], 1, 1.0, 21 * US, 10 * US, 10 * US, 10 * US, werner(0.95),
+                         setup_delay_ps=50 * US if i in (0, 3) else 0)
+        net.add_request(nodes, num_pairs=1, schedule="nested", swap_handshake=True, cutoff_ps=cutoff_us * US)
+        net.run(until_us * US)
+        return net
+
+    held = run(140, 160)
+    assert [int(t) for t in held.deliveries()["time_ps"]] == [150 * US]
+    assert held.counters()["cutoff_discards"] == 0
+    cut = run(120, 160)
+    assert len(cut.deliveries()["time_ps"]) == 0
+    assert cut.counters()["cutoff_discards"] == 2
+    # Every later round repeats it (node 2's qubits reach exactly the cutoff at its swap): the run
+    # goes on cutting off and never delivers; the handshakes' broken halves are freed each time.
+    cut.run(10**10)
+    assert len(cut.deliveries()["time_ps"]) == 0 and cut.counters()["cutoff_discards"] > 100
+
+
+@pytest.mark.parametrize("formalism", ALL)
 def test_an_unrelated_part_of_the_network_does_not_change_a_requests_draws(formalism):
     # Each node and link draws from its own stream derived from (seed, stable id), so growing the
     # network elsewhere leaves this request's run bit for bit the same (docs/concepts.md).

@@ -257,7 +257,14 @@ QubitHandle Network::slot_qubit(uint32_t slot) const {
 void Network::on_cutoff(uint64_t packed) {
     if (!valid(packed)) return;
     const uint32_t slot = static_cast<uint32_t>(packed);
-    if (slots_[slot].state != SlotState::Stored) return;
+    // A qubit held through a swap handshake (locked, its partner stored elsewhere) ages as a stored
+    // one does: at its cutoff the pair ends all the same. Ignoring it swapped qubits older than the
+    // cutoff whenever theirs fell inside the handshake (their own event is the only one left once an
+    // earlier swap gave them a new partner with a younger qubit).
+    const Slot &held = slots_[slot];
+    const bool handshake = held.state == SlotState::Locked && held.qubit != 0 && !held.kept && held.partner != kNoSlot &&
+                           slots_[held.partner].state == SlotState::Stored && slots_[held.partner].partner == slot;
+    if (held.state != SlotState::Stored && !handshake) return;
     counters_.cutoff_discards++;
     const uint32_t owner = slots_[slot].owner;
     trace_slots(TraceKind::Cutoff, owner, slot, slots_[slot].partner, 0);
@@ -268,6 +275,13 @@ void Network::on_cutoff(uint64_t packed) {
     // the protocol hears of it, with no partner slot.
     if (hook_ && (partner != kNoSlot || slots_[slot].consumed_partner_qubit)) {
         call_hook(HookKind::PairLost, slots_[slot].node, slot, partner);
+    }
+    if (handshake) {
+        // The partner goes now; this slot stays locked until its handshake ends, which finds the pair
+        // broken, discards this qubit and puts the other pair back (on_swap_handshake_done).
+        slots_[slot].partner = kNoSlot;
+        free_slot(partner, true);
+        return;
     }
     free_slot(slot, true);
     if (partner != kNoSlot && slots_[partner].state == SlotState::Stored) free_slot(partner, true);
