@@ -113,6 +113,50 @@ def swap_oldest_first():
         registry.es_rule_condition_A = original
 
 
+@contextlib.contextmanager
+def end_pair_expiry_by_own_age(cutoff_s: float, end_nodes: tuple[str, str]):
+    """Makes an end-to-end pair expire by its two qubits' own ages, as qnsim's cutoff does.
+
+    SeQUeNCe's swap passes on expire_time = min(left, right) (swapping_bds.py), so an end-to-end
+    pair dies when its OLDEST constituent link would, even after the swap that consumed that link's
+    qubits, e.g. while the last SWAP_RES travels to the ends. qnsim discards a stored qubit when it
+    is older than cutoff_s: once the interior qubits are measured only the two end qubits' ages
+    count. Inside this block the swap that joins ``end_nodes`` passes min(end qubits' emission) +
+    cutoff_s instead and moves the end memories' expiry there (diagnostic: bench/README.md,
+    "Parity sweep").
+    """
+    from sequence.entanglement_management.swapping.swapping_bds import EntanglementSwappingA_BDS
+
+    original = EntanglementSwappingA_BDS.start
+
+    def start(self):
+        if {self.left_node, self.right_node} != set(end_nodes):
+            return original(self)
+        tl = self.owner.timeline
+        ends = [tl.get_entity_by_name(self.left_remote_memo), tl.get_entity_by_name(self.right_remote_memo)]
+        own = min(m.generation_time for m in ends) + int(round(cutoff_s * 1e12))
+        memos = (self.left_memo, self.right_memo)
+        saved = [m.get_expire_time for m in memos]
+        for m in memos:   # what start() reads as the pair's expiry
+            m.get_expire_time = lambda own=own: own
+        try:
+            original(self)
+        finally:
+            for m, f in zip(memos, saved):
+                m.get_expire_time = f
+        if self.is_success:
+            # The end memories carry the oldest link's expiry since the earlier swaps: from now on
+            # only their own ages count (what qnsim does once the interior qubits are measured).
+            for m in ends:
+                m.update_expire_time(own)
+
+    EntanglementSwappingA_BDS.start = start
+    try:
+        yield
+    finally:
+        EntanglementSwappingA_BDS.start = original
+
+
 def swap_schedule(num_nodes: int) -> dict[int, tuple[int, int]]:
     """Which pair each interior router swaps, in SeQUeNCe's static rule order.
 
