@@ -334,10 +334,11 @@ def test_many_channels_cost_no_more_per_event():
     2^14 channels ran 76 us per event (a 1 ms run of a direct link: 25 s), a 3-node chain of 2^13
     channels 20 s; a 1 ms run at 2^20 channels would have taken hours. Free and stored slots are now
     kept as bit sets once a link side has more than 64 memories (the scans visit the same memories in
-    the same order: results are unchanged)."""
+    the same order: results are unchanged). CPU time, not wall time, with a wide margin (about 1 s
+    now against 45 s before): a loaded machine must not fail it."""
     import time
 
-    start = time.perf_counter()
+    start = time.process_time()
     for nodes, channels in ((2, 2**14), (3, 2**13)):
         net = qnsim.Network("bell_diagonal", 1)
         for i in range(nodes):
@@ -347,4 +348,4 @@ def test_many_channels_cost_no_more_per_event():
         net.request("n0", f"n{nodes - 1}")
         result = net.run(1e-3, progress=False)
         assert result.requests[0].num_pairs > channels  # every channel delivers within the millisecond
-    assert time.perf_counter() - start < 6.0
+    assert time.process_time() - start < 15.0

@@ -557,3 +557,45 @@ def test_a_long_native_run_stops_on_ctrl_c_and_continues_as_if_uninterrupted():
     again, fresh = net.run(horizon, progress=False), build().run(horizon, progress=False)
     assert again.requests[0].num_pairs == fresh.requests[0].num_pairs > 0
     assert (again.requests[0].fidelities == fresh.requests[0].fidelities).all()
+
+
+@pytest.mark.parametrize("formalism", ALL)
+@pytest.mark.parametrize("end_to_end", [False, True])
+def test_the_cutoff_reaches_qubits_held_through_a_purification_round(formalism, end_to_end):
+    """A pair whose cutoff fell inside a purification round (its qubits locked while the results
+    crossed the link) ignored it and came out of the round with no cutoff left: on a 2-node link
+    (p 0.3, 50 us round latency, 75 us cutoff) 268 of 1,228 delivered pairs (22%) held qubits up to
+    124 us old. Now the round, when it ends, frees a pair whose cutoff passed during it."""
+    net = Native(formalism, seed=3)
+    a = net.add_node("a", 4, INF, INF)
+    b = net.add_node("b", 4, INF, INF)
+    net.add_link(a, b, 2, 0.3, 21 * US, 10 * US, 10 * US, 50 * US, werner(0.9))
+    rounds = {"end_to_end_purify_rounds": 1} if end_to_end else {"purify_rounds": 1}
+    net.add_request([a, b], cutoff_ps=75 * US, purify="dejmps", memories_per_link=2, **rounds)
+    net.run(200_000 * US)
+    d = net.net.deliveries()
+    ages = d["time_ps"] - d["oldest_emission_ps"]
+    assert len(ages) > 500 and net.counters()["cutoff_discards"] > 500
+    assert ages.max() <= 75 * US  # a 2-node pair is used as soon as its last round ends
+    assert (ages > 65 * US).any()  # pairs that waited for a partner pair and still made it
+
+
+@pytest.mark.parametrize("end_to_end", [False, True])
+def test_a_cutoff_no_purified_pair_can_outlive_is_refused(end_to_end):
+    """The shortest storage a request needs counts its purification rounds (each waits for the
+    results to cross the link, or the path end to end): a 55 us cutoff against 10 us heralds and a
+    50 us round was accepted and then delivered nothing, discarding every pair."""
+    def request(cutoff_us):
+        net = Native("bell_diagonal", seed=1)
+        a = net.add_node("a", 4, INF, INF)
+        b = net.add_node("b", 4, INF, INF)
+        net.add_link(a, b, 2, 1.0, 21 * US, 10 * US, 10 * US, 50 * US, werner(0.9))
+        rounds = {"end_to_end_purify_rounds": 1} if end_to_end else {"purify_rounds": 1}
+        net.add_request([a, b], cutoff_ps=cutoff_us * US, purify="dejmps", memories_per_link=2, **rounds)
+        return net
+
+    with pytest.raises(ValueError, match=r"cutoff_s = 5\.5e-05 s is shorter than the 6e-05 s .*purification rounds"):
+        request(55)
+    net = request(60)  # herald 10 us + one 50 us round: the pair is used exactly at its cutoff
+    net.run(61 * US)
+    assert [int(t) for t in net.net.deliveries()["time_ps"]] == [60 * US]

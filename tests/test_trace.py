@@ -74,8 +74,10 @@ def test_purification_and_cutoff_are_recorded():
     net = qnsim.Network("density_matrix", seed=5, trace=True)
     for name in "ab":
         net.add_node(name, t2_s=1e-3)
-    net.add_link("a", "b", length_km=1.0, fidelity=0.85, rate_hz=500, channels=2)
-    net.request("a", "b", num_pairs=40, purification="dejmps", purification_rounds=1, cutoff_s=2e-3)
+    # Pairs wait for a partner pair (p = 0.2 per 20 us attempt), and some wait past the cutoff. (With
+    # rate_hz=500 and a 2 ms cutoff, as before, every pair needs longer than the cutoff: refused now.)
+    net.add_link("a", "b", length_km=1.0, fidelity=0.85, success_probability=0.2, attempt_period_s=2e-5, channels=2)
+    net.request("a", "b", num_pairs=40, purification="dejmps", purification_rounds=1, cutoff_s=2e-4)
     result = net.run(until_s=1.0)
     counts = net.trace().events()
     c = result.counters

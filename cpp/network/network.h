@@ -284,6 +284,7 @@ class Network final {
         uint32_t link, side;
         uint32_t e2e_level = 0;        // end-to-end purification rounds passed
         bool purify_success = false;
+        bool expired = false;  // its cutoff passed while an operation held it locked: that operation frees it
         // The other end of a delivered pair, consumed (its memory freed) when that end had the
         // news, while this end still waits for its own.
         QubitHandle consumed_partner_qubit = 0;

@@ -101,6 +101,12 @@ void Network::purification_failed(uint32_t a1, uint32_t b1) {
 bool Network::purification_kept(uint64_t packed_a1, uint64_t packed_b1) {
     if (!valid(packed_a1) || !valid(packed_b1)) return false;
     const uint32_t a1 = static_cast<uint32_t>(packed_a1), b1 = static_cast<uint32_t>(packed_b1);
+    if (slots_[a1].expired || slots_[b1].expired) {
+        // The pair's cutoff passed during the round (counted then): whatever the outcome, it is over.
+        free_slot(a1, true);
+        free_slot(b1, true);
+        return false;
+    }
     if (slots_[a1].purify_success) {
         trace_slots(TraceKind::PurificationKept, slots_[a1].owner, a1, b1, 1);
         return true;

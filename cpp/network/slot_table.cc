@@ -200,6 +200,7 @@ void Network::free_slot(uint32_t slot, bool discard) {
     s.kept = false;
     s.e2e_ready = false;
     s.e2e_level = 0;
+    s.expired = false;
     if (s.owner == kNoSlot) {
         s.idle = false;
         link_released(s.link);
@@ -257,30 +258,42 @@ QubitHandle Network::slot_qubit(uint32_t slot) const {
 void Network::on_cutoff(uint64_t packed) {
     if (!valid(packed)) return;
     const uint32_t slot = static_cast<uint32_t>(packed);
-    // A qubit held through a swap handshake (locked, its partner stored elsewhere) ages as a stored
-    // one does: at its cutoff the pair ends all the same. Ignoring it swapped qubits older than the
-    // cutoff whenever theirs fell inside the handshake (their own event is the only one left once an
-    // earlier swap gave them a new partner with a younger qubit).
-    const Slot &held = slots_[slot];
-    const bool handshake = held.state == SlotState::Locked && held.qubit != 0 && !held.kept && held.partner != kNoSlot &&
-                           slots_[held.partner].state == SlotState::Stored && slots_[held.partner].partner == slot;
-    if (held.state != SlotState::Stored && !handshake) return;
+    Slot &held = slots_[slot];
+    // A qubit held by an operation (locked, its qubit still there: a purification round trip or a
+    // swap handshake) ages as a stored one does: at its cutoff the pair ends all the same. Ignoring
+    // it let a node swap qubits older than the cutoff, and a pair whose cutoff fell inside a
+    // purification round came out of it with no cutoff left at all.
+    const bool in_operation = held.state == SlotState::Locked && held.qubit != 0 && !held.kept;
+    if ((held.state != SlotState::Stored && !in_operation) || held.expired) return;
     counters_.cutoff_discards++;
-    const uint32_t owner = slots_[slot].owner;
-    trace_slots(TraceKind::Cutoff, owner, slot, slots_[slot].partner, 0);
+    const uint32_t owner = held.owner;
+    trace_slots(TraceKind::Cutoff, owner, slot, held.partner, 0);
     if (owner != kNoSlot) requests_[owner].stats.cutoff_discards++;
-    const uint32_t partner = slots_[slot].partner;
+    const uint32_t partner = held.partner;
     release_builders(slot);
     // A pair whose other end already used its qubit (its delivery under way) is lost all the same:
     // the protocol hears of it, with no partner slot.
     if (hook_ && (partner != kNoSlot || slots_[slot].consumed_partner_qubit)) {
         call_hook(HookKind::PairLost, slots_[slot].node, slot, partner);
     }
-    if (handshake) {
-        // The partner goes now; this slot stays locked until its handshake ends, which finds the pair
-        // broken, discards this qubit and puts the other pair back (on_swap_handshake_done).
-        slots_[slot].partner = kNoSlot;
-        free_slot(partner, true);
+    // Each end goes now unless an operation holds it; that operation, when it ends, finds its qubit
+    // expired (or its partner gone) and frees it instead of using it.
+    const bool partner_held = partner != kNoSlot && slots_[partner].state == SlotState::Locked && slots_[partner].qubit != 0 &&
+                              !slots_[partner].kept;
+    if (in_operation) {
+        slots_[slot].expired = true;
+        if (partner_held) {
+            slots_[partner].expired = true;
+        } else {
+            slots_[slot].partner = kNoSlot;
+            if (partner != kNoSlot && slots_[partner].state == SlotState::Stored) free_slot(partner, true);
+        }
+        return;
+    }
+    if (partner_held) {
+        slots_[partner].expired = true;
+        slots_[partner].partner = kNoSlot;
+        free_slot(slot, true);
         return;
     }
     free_slot(slot, true);

@@ -188,7 +188,7 @@ void Network::on_swap_handshake_done(uint64_t packed1, uint64_t packed2) {
         const Slot &s = slots_[ids[k]];
         // Still paired (the partner may have changed through a swap elsewhere, which is fine):
         // the slot it names must name it back and still hold its qubit.
-        intact[k] = s.state == SlotState::Locked && s.partner != kNoSlot && slots_[s.partner].partner == ids[k] &&
+        intact[k] = s.state == SlotState::Locked && !s.expired && s.partner != kNoSlot && slots_[s.partner].partner == ids[k] &&
                     (slots_[s.partner].state == SlotState::Stored || slots_[s.partner].state == SlotState::Locked);
     }
     const uint32_t r = slots_[ids[0]].owner;
@@ -196,8 +196,8 @@ void Network::on_swap_handshake_done(uint64_t packed1, uint64_t packed2) {
         complete_swap(slots_[ids[0]].node, r, ids[0], ids[1]);
         return;
     }
-    // A partner was discarded (cutoff) during the handshake: that half is dead, the other pair
-    // goes back to waiting.
+    // A pair whose cutoff passed during the handshake (or whose partner was discarded) is dead: its
+    // half is freed, the other pair goes back to waiting.
     for (int k = 0; k < 2; k++) {
         if (!intact[k] || r == kNoSlot || !requests_[r].active()) {
             free_slot(ids[k], true);

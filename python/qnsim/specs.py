@@ -676,7 +676,9 @@ class RequestSpec(Spec):
     cutoff_s: Union[float, None] = param(
         None,
         unit="s",
-        doc="Discard a stored qubit (and its partner) older than this (None: never)",
+        doc="Discard a stored qubit (and its partner) older than this, one held by a purification round or swap "
+        "handshake when that ends; at least the storage a pair needs: heralds, purification rounds, swap news "
+        "(None: never)",
         range=f"(0, {_TIME_MAX}]",
     )
     deadline_s: Union[float, None] = param(
