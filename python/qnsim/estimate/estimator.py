@@ -660,6 +660,7 @@ class _Context:
         # Per QPU pair: its direct link or its relay route's virtual link, and the delivered
         # (purified) pair's Bell-diagonal coefficients.
         self._link_of: dict[tuple[int, int], Link] = {}
+        self._made_rounds: dict[tuple[int, int], int] = {}  # Rounds a link's pairs need when made (no wait).
         self._delivered: dict[tuple[int, ...], tuple[float, ...]] = {}
         self._used: dict[tuple[int, ...], tuple[float, ...]] = {}  # ... and as used, after storage.
         self._probs: dict[tuple[int, ...], tuple[float, ...]] = {}  # Delivered pairs' rounds' success probabilities.
@@ -813,22 +814,18 @@ class _Context:
                 continue
             lk, path = found
             self._link_of[key] = lk
+            n_reasons = len(self.reasons)
             lr = self._price_link(lk, n_gates, n_pairs, path)
             lr.route = path
+            if not self.ec and key in self.links:
+                lr = self._operate(lk, lr, crit_s, n_reasons)
             link_reports.append(lr)
         if self.ec:
             return self._finish_ec(p, local_gates, link_reports)
         crit_nolat = self._critical_path_no_latency(p, crit_s)
         for lr in link_reports:
-            lk = self.links.get(lr.qpus)
-            if lk is not None and lr.bell_pairs > 0 and math.isfinite(lr.raw_per_pair):
-                probs = self._probs[lr.qpus]
-                rate = self._raw_rate_hz(lk, probs) / lr.raw_per_pair
-                # The buffer also holds the pairs under way: what it has for delivered ones (at least one).
-                hold = latency_hold_s(probs, lk.latency_s if lk.models_memory else 0.0)
-                room = max(1.0, _room(lk.buffer, hold, rate, crit_s / lr.bell_pairs))
-                lr.time_s = _between(room, lambda b, lr=lr, rate=rate: buffered_link_time_s(lr.bell_pairs, crit_s,
-                                                                                            rate, b))
+            if lr.qpus in self.links:
+                self._buffered_time(self._link_of[lr.qpus], lr, crit_s)
         self._apply_hop_loads(link_reports)
         t_link = max((lr.time_s for lr in link_reports), default=0.0)
         wall = max(crit_s, t_link)
@@ -838,8 +835,8 @@ class _Context:
             bound = f"link {slow.qpus[0]}-{slow.qpus[1]} rate"
             if len(slow.route) > 2:
                 bound = f"route {'-'.join(str(x) for x in slow.route)} rate"
-            elif slow.time_s > 1.01 * slow.raw_bell_pairs / (slow.rate_hz * slow.channels):
-                bound += f" and buffer ({self.links[slow.qpus].buffer} pairs)"
+            elif slow.time_s > 1.01 * slow.raw_bell_pairs / self._link_of[slow.qpus].total_rate_hz:
+                bound += f" and buffer ({self._link_of[slow.qpus].buffer} pairs)"
         elif latency_part > 0.5 * crit_s:
             bound = "classical latency"
         else:
@@ -1043,6 +1040,7 @@ class _Context:
         storage = PairStorage.of(lk)
         noise = self._purification_noise(lk.key)
         plan: PurificationPlan = purification_plan(lk.fidelity, need, self.purification, **noise, storage=storage)
+        self._made_rounds[lk.key] = plan.rounds
         if storage is not None and need is not None and plan.feasible and n_pairs > 0 and not self.ec:
             plan = self._plan_for_use(lk, plan, need, n_pairs, storage, noise)
         self._delivered[lk.key] = plan.coefficients
@@ -1069,6 +1067,88 @@ class _Context:
             memory_qubits_per_end=1 + plan.rounds,
             required_fidelity=need,
         )
+
+    def _buffered_time(self, lk: Link, lr: LinkReport, crit_s: float) -> None:
+        """Sets ``lr.time_s`` of a direct link run as ``lk``: its pairs through the buffer's level chain
+        (:func:`buffered_link_time_s`) at the flow-controlled rate, with the room the pairs under way leave."""
+        if lr.bell_pairs <= 0 or not math.isfinite(lr.raw_per_pair):
+            return
+        probs = self._probs[lr.qpus]
+        rate = self._raw_rate_hz(lk, probs) / lr.raw_per_pair
+        # The buffer also holds the pairs under way: what it has for delivered ones (at least one).
+        hold = latency_hold_s(probs, lk.latency_s if lk.models_memory else 0.0)
+        room = max(1.0, _room(lk.buffer, hold, rate, crit_s / lr.bell_pairs))
+        lr.time_s = _between(room, lambda b: buffered_link_time_s(lr.bell_pairs, crit_s, rate, b))
+
+    def _operate(self, lk: Link, lr: LinkReport, crit_s: float, n_reasons: int) -> LinkReport:
+        """The report of direct link ``lk`` run as a sensible operator runs it: at most its channels and its
+        buffer_pairs, fewer when that prices better (pairs at use that meet the need, then the shorter link
+        time against the consumers' ``crit_s``, then fewer purification rounds, then fresher pairs).
+
+        More channels or a larger buffer make a link keep its buffer fuller, so its pairs wait longer (about
+        B consumption intervals) and decay, which can cost a purification round and then runtime; an operator
+        throttles instead. The candidates are channel counts at the full buffer and buffer sizes at all the
+        channels (every count up to 8, then steps of 2^(1/4)), tried only when the wait costs something
+        (rounds beyond those the pairs need when made, or pairs below the need at use). The choice is
+        ``self._link_of[key]`` (what the rest of the estimate prices), and ``lr.active_channels`` /
+        ``lr.active_buffer_pairs`` when it is not the link as given; :func:`operated_links` hands it to
+        :func:`~qnsim.estimate.simulate_execution`. ``n_reasons``: the reasons before ``lr`` was priced (a
+        candidate's own replace its)."""
+        key = lk.key
+        if not lk.models_memory or lr.bell_pairs <= 0 or not math.isfinite(lr.raw_per_pair):
+            return lr
+        if lk.channels == 1 and lk.buffer == 1:
+            return lr
+
+        def priced(cand: Link, lr: LinkReport | None = None):
+            if lr is None:
+                del self.reasons[n_reasons:]
+                lr = self._price_link(cand, given.remote_gates, given.bell_pairs, given.route)
+                lr.route = given.route
+            self._buffered_time(cand, lr, crit_s)
+            probs = self._probs[key]
+            wait = self._storage_wait_s(cand, lr.bell_pairs, lr.raw_per_pair, crit_s, probs)
+            at_use = stored_pair(self._delivered[key], wait, cand.memory_t1_s, cand.memory_t2_s)[0]
+            fails = lr.required_fidelity is not None and at_use < lr.required_fidelity
+            score = (fails, max(lr.time_s, crit_s), lr.purification_rounds, -at_use)
+            return score, cand, lr, (self._delivered[key], probs, self.reasons[n_reasons:])
+
+        given = lr
+        best = priced(lk, lr)
+        if not best[0][0] and lr.purification_rounds <= self._made_rounds.get(key, lr.purification_rounds):
+            return lr  # The wait costs nothing: the link runs as given.
+        as_given = best
+        for c, b in [(c, lk.buffer) for c in _throttle_steps(lk.channels)] + [
+            (lk.channels, b) for b in _throttle_steps(lk.buffer)
+        ]:
+            found = priced(dataclasses.replace(lk, channels=c, buffer_pairs=b))
+            if found[0] < best[0]:
+                best = found
+        if best[0][:3] == as_given[0][:3]:
+            best = as_given  # Fresher pairs alone (no round, no time, no failure saved) keep the link as given.
+        _score, best_lk, chosen, (delivered, probs, reasons) = best
+        self._delivered[key], self._probs[key] = delivered, probs
+        self.reasons[n_reasons:] = reasons
+        if best_lk is lk:
+            return given
+        self._link_of[key] = best_lk
+        chosen.channels = lk.channels
+        chosen.active_channels, chosen.active_buffer_pairs = best_lk.channels, best_lk.buffer
+        what = []
+        if best_lk.channels < lk.channels:
+            what.append(f"{best_lk.channels:,} of {lk.channels:,} channels active")
+        if best_lk.buffer < lk.buffer:
+            what.append(f"{best_lk.buffer:,} of {lk.buffer:,} buffer pairs in use")
+        def figures(score, lr):
+            return (f"{lr.purification_rounds} purification round(s), {score[1]:.3g} s, F = {-score[3]:.6g} at "
+                    f"use{' (below the need)' if score[0] else ''}")
+
+        self.notes.append(
+            f"link {key[0]}-{key[1]}: priced with {' and '.join(what)}: more would only age buffered pairs "
+            f"(with all of them: {figures(as_given[0], given)}; so: {figures(best[0], chosen)}); "
+            "operated_links(report, links) gives the links to simulate"
+        )
+        return chosen
 
     def _plan_for_use(self, lk, plan, need, n_pairs, storage, noise) -> PurificationPlan:
         """The fewest rounds (from ``plan``'s, which reach ``need`` when made) whose pairs still reach it
@@ -1101,7 +1181,9 @@ class _Context:
                 supply = lr.rate_hz * lr.channels / lr.raw_per_pair * wall  # Distilled pairs the link could make.
                 lr.buffer_pairs = int(min(lr.bell_pairs, max(1, math.ceil(supply / lr.bell_pairs))))
             lk = self.links.get(lr.qpus)
-            if lk is not None and lk.buffer_pairs is not None and lk.buffer_pairs < lr.buffer_pairs:
+            # A link the estimate throttles (_operate) would not idle for want of buffer: it has more than it uses.
+            if (lk is not None and lk.buffer_pairs is not None and lk.buffer_pairs < lr.buffer_pairs
+                    and lr.active_buffer_pairs is None):
                 self.notes.append(
                     f"link {lr.qpus[0]}-{lr.qpus[1]}: {lk.buffer_pairs} buffer pairs < {lr.buffer_pairs} "
                     "recommended; the link idles when its buffer is full"
@@ -1858,6 +1940,40 @@ def _count(n: int) -> str:
     """A channel count or multiple in a reason: in full up to what a link takes, beyond it short and said so (a
     1e-300 s limit on a relay route printed a 301-digit multiple)."""
     return f"{n:,}" if n <= MAX_CHANNELS else f"{n:.3g} (more than the {MAX_CHANNELS:.0e} channels a link takes)"
+
+
+def _throttle_steps(n: int) -> list[int]:
+    """Counts below ``n`` an operator may run instead (channels or buffer pairs): every one up to 8, then
+    steps of 2^(1/4), so that a count's steps are those of any larger count below it."""
+    steps = list(range(1, min(n, 9)))
+    k = 13  # round(2^(13/4)) = 10: the first step beyond 8 (a step of 2^(1/4) from 8).
+    while True:
+        x = round(2 ** (k / 4))
+        if x >= n:
+            return steps
+        steps.append(x)
+        k += 1
+
+
+def operated_links(report: EstimateReport, links: Sequence[Link]) -> list[Link]:
+    """``links`` as ``report`` priced them: a link the estimate runs with fewer channels or buffer pairs than
+    given (its :class:`LinkReport`'s ``active_channels`` / ``active_buffer_pairs``) with those, so that
+    :func:`~qnsim.estimate.simulate_execution` runs the same operating point.
+
+    >>> from qnsim.estimate import QPU, Link, estimate
+    >>> lk = Link((0, 1), 1e3, 0.9)
+    >>> operated_links(estimate("CX 0 1", [QPU(num_qubits=1)] * 2, [lk]), [lk]) == [lk]
+    True
+    """
+    active = {lr.qpus: lr for lr in report.links if lr.active_channels is not None}
+    out = []
+    for lk in links:
+        if not isinstance(lk, Link):
+            raise TypeError(f"links must be Link objects, got {lk!r}")
+        lr = active.get(lk.key)
+        out.append(lk if lr is None else dataclasses.replace(lk, channels=lr.active_channels,
+                                                             buffer_pairs=lr.active_buffer_pairs))
+    return out
 
 
 def _runtime_fix(bound: str) -> str:

@@ -106,6 +106,10 @@ class LinkReport:
             channels (each at ``rate_hz``) with which the run meets it, found by estimating again
             with them (the code distance and purification rounds of the shorter run included); None
             otherwise, or when more channels alone do not suffice (the reason then says why).
+        active_channels, active_buffer_pairs: when the estimate prices a link run with fewer of its
+            ``channels`` or buffer pairs than given (more would only keep its buffer fuller and its pairs
+            older, costing purification rounds or runtime): the counts it priced (a note says so;
+            :func:`~qnsim.estimate.operated_links` gives the links to simulate); None when it runs as given.
 
     >>> from qnsim.estimate import QPU, Link, estimate
     >>> lk = estimate("CX 0 1", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.9)], target_fidelity=0.95).links[0]
@@ -134,6 +138,8 @@ class LinkReport:
     remote_error_per_operation: float = 0.0
     fidelity_at_use: float | None = None
     channels_for_runtime_limit: int | None = None
+    active_channels: int | None = None
+    active_buffer_pairs: int | None = None
 
 
 @dataclasses.dataclass
