@@ -280,11 +280,16 @@ def test_rounds_are_raised_until_pairs_meet_the_need_when_used():
             "at use)") in "\n".join(r.notes)
     two = purification_plan(0.95, 0.995, storage=PairStorage.of(link))
     assert two.rounds == 2 and stored_pair(two.coefficients, 8e-3, 3.0, 3.0)[0] < 0.995
-    # With 1 s memories (8 ms cost 1.2%: infeasible before the estimate throttled) 3 rounds on 3 of the 8 buffer
-    # pairs meet it (0.995535); where nothing helps (0.1 s memories), the reason says so.
+    # With 1 s memories (8 ms cost 1.2%: infeasible before the estimate throttled) 2 rounds on 1 of the 8 buffer
+    # pairs meet it (0.996064); where nothing helps (0.1 s memories), the reason says so.
     one = estimate(WORKLOAD, [qpu, qpu], [dataclasses.replace(link, memory_t1_s=1.0, memory_t2_s=1.0)],
                    target_fidelity=0.995, error_budget=0.5)
-    assert one.feasible and (one.links[0].purification_rounds, one.links[0].active_buffer_pairs) == (3, 3)
+    assert one.feasible and (one.links[0].purification_rounds, one.links[0].active_buffer_pairs) == (2, 1)
+    assert one.links[0].fidelity_at_use == pytest.approx(0.996064, abs=1e-6)
+    one_sim = simulate_execution(WORKLOAD, [qpu, qpu], operated_links(one, [dataclasses.replace(
+        link, memory_t1_s=1.0, memory_t2_s=1.0)]), target_fidelity=0.995, seed=1)
+    assert one_sim.mean_fidelity_at_use[(0, 1)] == pytest.approx(0.996064, abs=1e-3)
+    assert one_sim.wall_clock_s == pytest.approx(one.wall_clock_s, rel=0.01)
     short = estimate(WORKLOAD, [qpu, qpu], [dataclasses.replace(link, memory_t1_s=0.1, memory_t2_s=0.1)],
                      target_fidelity=0.995, error_budget=0.5)
     assert not short.feasible and short.links[0].active_buffer_pairs is None

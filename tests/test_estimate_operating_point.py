@@ -44,7 +44,7 @@ def _verdicts(name, sweep):
 def _never_worse(verdicts):
     rounds, walls, met = zip(*verdicts)
     return (list(rounds) == sorted(rounds, reverse=True) and list(met) == sorted(met)
-            and all(b <= a * (1 + 1e-12) for a, b in zip(walls, walls[1:])))
+            and all(b <= a * (1 + 1e-9) for a, b in zip(walls, walls[1:])))
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -54,7 +54,8 @@ def test_more_channels_never_cost_rounds_runtime_or_the_need_at_use(name):
     in the first case 5 channels took 3 rounds and 0.278 s, 10 channels 4 rounds and 0.278 s (4 channels: 2 and
     0.172 s), and from 20 channels the pairs were used below the 0.98 needed; in the second 5 channels took 4
     rounds and 0.554 s (2 channels: 2 and 0.344 s). Now the estimate runs fewer of them (or of the buffer's
-    pairs) when that prices better: 2 rounds throughout, the runtime never longer, the need always met."""
+    pairs) when that prices better: 2 rounds throughout, the runtime never longer (to the 9 digits the choice
+    weighs runtimes by), the need always met."""
     verdicts = _verdicts(name, [(c, 64) for c in (1, 2, 3, 4, 5, 6, 8, 10, 20, 50, 1000)])
     assert _never_worse(verdicts) and all(met for _r, _w, met in verdicts)
     assert {rounds for rounds, _w, _m in verdicts} == {2}

@@ -1082,14 +1082,16 @@ class _Context:
 
     def _operate(self, lk: Link, lr: LinkReport, crit_s: float, n_reasons: int) -> LinkReport:
         """The report of direct link ``lk`` run as a sensible operator runs it: at most its channels and its
-        buffer_pairs, fewer when that prices better (pairs at use that meet the need, then the shorter link
-        time against the consumers' ``crit_s``, then fewer purification rounds, then fresher pairs).
+        buffer_pairs, fewer when that prices better (pairs at use that meet the need, then the shorter run as
+        far as the link sets it against the consumers' ``crit_s``, then fewer purification rounds, then fresher
+        pairs), and as given unless that saves a round, runtime or the need.
 
         More channels or a larger buffer make a link keep its buffer fuller, so its pairs wait longer (about
         B consumption intervals) and decay, which can cost a purification round and then runtime; an operator
         throttles instead. The candidates are channel counts at the full buffer and buffer sizes at all the
         channels (every count up to 8, then steps of 2^(1/4)), tried only when the wait costs something
-        (rounds beyond those the pairs need when made, or pairs below the need at use). The choice is
+        (rounds beyond those the pairs need when made, or pairs below the need at use), each line from its
+        fewest up to the first count that costs a round or the need beyond the line's best so far. The choice is
         ``self._link_of[key]`` (what the rest of the estimate prices), and ``lr.active_channels`` /
         ``lr.active_buffer_pairs`` when it is not the link as given; :func:`operated_links` hands it to
         :func:`~qnsim.estimate.simulate_execution`. ``n_reasons``: the reasons before ``lr`` was priced (a
@@ -1110,7 +1112,10 @@ class _Context:
             wait = self._storage_wait_s(cand, lr.bell_pairs, lr.raw_per_pair, crit_s, probs)
             at_use = stored_pair(self._delivered[key], wait, cand.memory_t1_s, cand.memory_t2_s)[0]
             fails = lr.required_fidelity is not None and at_use < lr.required_fidelity
-            score = (fails, max(lr.time_s, crit_s), lr.purification_rounds, -at_use)
+            # Times to 9 digits before the rounds: a link time 1e-12 s longer (the buffer chain's rounding) is
+            # not a slower run worth a round; then the exact time, so that a tie keeps the run off the link's bound.
+            run_s = max(lr.time_s, crit_s)
+            score = (fails, float(f"{run_s:.9g}"), lr.purification_rounds, run_s, -at_use)
             return score, cand, lr, (self._delivered[key], probs, self.reasons[n_reasons:])
 
         given = lr
@@ -1118,12 +1123,20 @@ class _Context:
         if not best[0][0] and lr.purification_rounds <= self._made_rounds.get(key, lr.purification_rounds):
             return lr  # The wait costs nothing: the link runs as given.
         as_given = best
-        for c, b in [(c, lk.buffer) for c in _throttle_steps(lk.channels)] + [
-            (lk.channels, b) for b in _throttle_steps(lk.buffer)
-        ]:
-            found = priced(dataclasses.replace(lk, channels=c, buffer_pairs=b))
-            if found[0] < best[0]:
-                best = found
+        for line in ([(c, lk.buffer) for c in _throttle_steps(lk.channels)],
+                     [(lk.channels, b) for b in _throttle_steps(lk.buffer)]):
+            line_best = None
+            for c, b in line:
+                found = priced(dataclasses.replace(lk, channels=c, buffer_pairs=b))
+                if found[0] < best[0]:
+                    best = found
+                if line_best is not None and found[0] > line_best[0] and (
+                        found[0][0] > line_best[0][0] or found[0][2] > line_best[0][2]):
+                    # Along a line the wait only grows: once it costs a round or the need, more of the same
+                    # resource costs as much or more (and the largest buffers' chains are the dear ones to price).
+                    break
+                if line_best is None or found[0] < line_best[0]:
+                    line_best = found
         if best[0][:3] == as_given[0][:3]:
             best = as_given  # Fresher pairs alone (no round, no time, no failure saved) keep the link as given.
         _score, best_lk, chosen, (delivered, probs, reasons) = best
@@ -1140,7 +1153,7 @@ class _Context:
         if best_lk.buffer < lk.buffer:
             what.append(f"{best_lk.buffer:,} of {lk.buffer:,} buffer pairs in use")
         def figures(score, lr):
-            return (f"{lr.purification_rounds} purification round(s), {score[1]:.3g} s, F = {-score[3]:.6g} at "
+            return (f"{lr.purification_rounds} purification round(s), {score[1]:.3g} s, F = {-score[4]:.6g} at "
                     f"use{' (below the need)' if score[0] else ''}")
 
         self.notes.append(
