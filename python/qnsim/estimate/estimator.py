@@ -836,7 +836,10 @@ class _Context:
             if len(slow.route) > 2:
                 bound = f"route {'-'.join(str(x) for x in slow.route)} rate"
             elif slow.time_s > 1.01 * slow.raw_bell_pairs / self._link_of[slow.qpus].total_rate_hz:
-                bound += f" and buffer ({self._link_of[slow.qpus].buffer} pairs)"
+                used = self._link_of[slow.qpus].buffer
+                # A throttled link (_operate) says so: its buffer has more places than it uses.
+                of = f" of {self.links[slow.qpus].buffer} in use" if slow.active_buffer_pairs is not None else ""
+                bound += f" and buffer ({used} pairs{of})"
         elif latency_part > 0.5 * crit_s:
             bound = "classical latency"
         else:
