@@ -173,3 +173,23 @@ def test_qnsim_sweep_log_option(tmp_path, capsys):
     assert "qnsim.sweep: point 2/2 done: nodes.a.t2_s=2.0 seed 0" in err
     assert "qnsim.network" not in err  # each point's run records only from DEBUG on
     assert logging.getLogger("qnsim.network").level == logging.NOTSET
+
+
+@pytest.mark.parametrize("level", [-1, 51, 10**30])
+def test_log_to_stderr_refuses_a_level_number_that_prints_nothing(level):
+    """A level number above CRITICAL (50) installed a handler that never printed anything, without
+    a word, and a negative one was taken as "everything"; both are refused, naming the number."""
+    before = list(logging.getLogger("qnsim").handlers)
+    with pytest.raises(ValueError, match=rf"between 0 \(every record\) and 50 \(CRITICAL\), got {level}"):
+        qnsim.log_to_stderr(level, stream=io.StringIO())
+    assert logging.getLogger("qnsim").handlers == before  # nothing installed
+
+
+@pytest.mark.parametrize("level", [0, logging.DEBUG, 25, logging.CRITICAL])
+def test_log_to_stderr_takes_any_level_number_up_to_critical(level):
+    handler = qnsim.log_to_stderr(level, stream=io.StringIO())
+    try:
+        assert handler.level == level or logging.getLogger("qnsim").level == level
+    finally:
+        logging.getLogger("qnsim").removeHandler(handler)
+        logging.getLogger("qnsim").setLevel(logging.NOTSET)

@@ -109,7 +109,7 @@ def log_to_stderr(level: int | str = "INFO", *, stream: IO[str] | None = None) -
         The installed handler.
 
     Raises:
-        ValueError: An unknown level name.
+        ValueError: An unknown level name, or a number outside [0, 50] (above CRITICAL nothing would print).
 
     Example:
         >>> import io
@@ -130,6 +130,11 @@ def log_to_stderr(level: int | str = "INFO", *, stream: IO[str] | None = None) -
         if not isinstance(number, int):
             raise ValueError(f"unknown log level {level!r}; use DEBUG, INFO, WARNING, ERROR or CRITICAL")
         level = number
+    elif not 0 <= level <= logging.CRITICAL:
+        # Above CRITICAL nothing is ever printed (10**30 installed a silent handler); below 0 means nothing.
+        raise ValueError(
+            f"log level number must be between 0 (every record) and {logging.CRITICAL} (CRITICAL), got {level}"
+        )
     for old in [h for h in logger.handlers if getattr(h, "_qnsim_stderr", False)]:
         logger.removeHandler(old)
     handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
