@@ -678,13 +678,13 @@ class RequestSpec(Spec):
         unit="s",
         doc="Discard a stored qubit (and its partner) older than this, one held by a purification round or swap "
         "handshake when that ends; at least the storage a pair needs: heralds, purification rounds, swap news "
-        "(None: never)",
+        "(None or inf: never)",
         range=f"(0, {_TIME_MAX}]",
     )
     deadline_s: Union[float, None] = param(
         None,
         unit="s",
-        doc="Absolute time by which the request must be served, else dropped",
+        doc="Absolute time by which the request must be served, else dropped (None or inf: no deadline)",
         range=f"(start_s, {_TIME_MAX}]",
     )
     min_fidelity: Union[float, None] = param(
