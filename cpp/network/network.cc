@@ -196,28 +196,26 @@ int64_t Network::survival_needed_ps(const Request &r, uint32_t end_hop) const {
     const uint32_t last = static_cast<uint32_t>(r.p.path.size() - 1);
     const uint32_t link = r.links[end_hop == 0 ? 0 : last - 1];
     const LinkParams &lp = links_[link].p;
-    const NodeParams &na = nodes_[lp.node_a].p, &nb = nodes_[lp.node_b].p;
-    const int64_t round_ops = std::max(later(later(na.gate1_ps, na.gate2_ps), na.measure_ps),
-                                       later(later(nb.gate1_ps, nb.gate2_ps), nb.measure_ps));
+    // A round's gates at each end are a swap's (start_purification times them so).
+    const int64_t round_ops = std::max(nodes_[lp.node_a].p.swap_ps(), nodes_[lp.node_b].p.swap_ps());
     int64_t purified = 0;  // after both heralds, the link-level rounds
     for (uint32_t k = 0; k < r.p.purification_rounds; k++) purified = later(purified, later(round_ops, lp.classical_delay_ps));
-    const NodeParams &src = nodes_[r.p.path.front()].p, &dst = nodes_[r.p.path.back()].p;
-    const int64_t e2e_ops = std::max(later(later(src.gate1_ps, src.gate2_ps), src.measure_ps),
-                                     later(later(dst.gate1_ps, dst.gate2_ps), dst.measure_ps));
+    const int64_t e2e_ops = std::max(nodes_[r.p.path.front()].p.swap_ps(), nodes_[r.p.path.back()].p.swap_ps());
     int64_t end_to_end = 0;
     const int64_t path_ps = std::abs(r.distance_ps.back() - r.distance_ps.front());
     for (uint32_t k = 0; k < r.p.end_to_end_purification_rounds; k++) end_to_end = later(end_to_end, later(e2e_ops, path_ps));
     const uint32_t end = r.p.path[end_hop];
     const int64_t herald_end = lp.node_a == end ? lp.herald_delay_a_ps : lp.herald_delay_b_ps;
-    const int64_t both_heralds = std::max(lp.herald_delay_a_ps, lp.herald_delay_b_ps);
-    if (last == 1) return later(later(both_heralds, purified), end_to_end);
+    // Purification needs the pair known at both ends first.
+    const int64_t purified_at = later(std::max(lp.herald_delay_a_ps, lp.herald_delay_b_ps), purified);
+    if (last == 1) return later(purified_at, end_to_end);
     const uint32_t neighbour = r.p.path[end_hop == 0 ? 1 : last - 1];
     const int64_t herald_neighbour =
-        purified > 0 ? later(both_heralds, purified) : (lp.node_a == neighbour ? lp.herald_delay_a_ps : lp.herald_delay_b_ps);
+        purified > 0 ? purified_at : (lp.node_a == neighbour ? lp.herald_delay_a_ps : lp.herald_delay_b_ps);
     int64_t handshake = 0;
     if (r.p.swap_handshake) handshake = later(lp.classical_delay_ps, lp.classical_delay_ps);  // a round trip to the end
     const int64_t swapped = later(later(later(herald_neighbour, handshake), nodes_[neighbour].p.swap_ps()), lp.classical_delay_ps);
-    return later(std::max(purified > 0 ? later(both_heralds, purified) : herald_end, swapped), end_to_end);
+    return later(std::max(purified > 0 ? purified_at : herald_end, swapped), end_to_end);
 }
 
 uint32_t Network::add_request(const RequestParams &p) {

@@ -394,6 +394,12 @@ class Network final {
     // True when the round kept the pair (a1, b1); a failed round's pair is freed here.
     bool purification_kept(uint64_t packed_a1, uint64_t packed_b1);
     void on_cutoff(uint64_t packed);
+    // Locked with its qubit still there, not handed to the caller: a purification round trip or a
+    // swap handshake holds it, and that operation's end frees it if its cutoff passed meanwhile.
+    bool held_by_operation(uint32_t slot) const {
+        const Slot &s = slots_[slot];
+        return s.state == SlotState::Locked && s.qubit != 0 && !s.kept;
+    }
     // How long a qubit at the request's end (path position end_hop) must be stored at least
     // before it can be used: its herald, or its neighbour's herald, swap and news.
     int64_t survival_needed_ps(const Request &r, uint32_t end_hop) const;

@@ -40,7 +40,7 @@ void Network::start_purification(uint32_t a1, uint32_t a2, PurifyScheme scheme, 
         success = purify_round(*registry_, scheme, na.noise(), nb.noise(), slots_[a1].qubit, slots_[b1].qubit,
                                slots_[a2].qubit, slots_[b2].qubit);
     }
-    const int64_t ops = std::max(na.gate1_ps + na.gate2_ps + na.measure_ps, nb.gate1_ps + nb.gate2_ps + nb.measure_ps);
+    const int64_t ops = std::max(na.swap_ps(), nb.swap_ps());  // a round's gates at each end are a swap's
     const int64_t now = queue_.now();
     schedule_free(a2, later(now, ops));
     schedule_free(b2, later(now, ops));

@@ -263,7 +263,7 @@ void Network::on_cutoff(uint64_t packed) {
     // swap handshake) ages as a stored one does: at its cutoff the pair ends all the same. Ignoring
     // it let a node swap qubits older than the cutoff, and a pair whose cutoff fell inside a
     // purification round came out of it with no cutoff left at all.
-    const bool in_operation = held.state == SlotState::Locked && held.qubit != 0 && !held.kept;
+    const bool in_operation = held_by_operation(slot);
     if ((held.state != SlotState::Stored && !in_operation) || held.expired) return;
     counters_.cutoff_discards++;
     const uint32_t owner = held.owner;
@@ -278,8 +278,7 @@ void Network::on_cutoff(uint64_t packed) {
     }
     // Each end goes now unless an operation holds it; that operation, when it ends, finds its qubit
     // expired (or its partner gone) and frees it instead of using it.
-    const bool partner_held = partner != kNoSlot && slots_[partner].state == SlotState::Locked && slots_[partner].qubit != 0 &&
-                              !slots_[partner].kept;
+    const bool partner_held = partner != kNoSlot && held_by_operation(partner);
     if (in_operation) {
         slots_[slot].expired = true;
         if (partner_held) {
