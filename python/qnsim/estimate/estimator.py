@@ -661,6 +661,10 @@ class _Context:
         # (purified) pair's Bell-diagonal coefficients.
         self._link_of: dict[tuple[int, int], Link] = {}
         self._made_rounds: dict[tuple[int, int], int] = {}  # Rounds a link's pairs need when made (no wait).
+        self._hops_of: dict[tuple[int, int], list[Link]] = {}  # Per QPU pair: the links it runs over, as operated.
+        self._hop_users: dict[tuple[int, int], int] = {}  # Per link: the QPU pairs whose pairs it carries.
+        # Per throttled QPU pair (_operate): the note's words and figures with all the hardware and as operated.
+        self._throttle_notes: dict[tuple[int, int], tuple[str, str, str]] = {}
         self._delivered: dict[tuple[int, ...], tuple[float, ...]] = {}
         self._used: dict[tuple[int, ...], tuple[float, ...]] = {}  # ... and as used, after storage.
         self._probs: dict[tuple[int, ...], tuple[float, ...]] = {}  # Delivered pairs' rounds' success probabilities.
@@ -721,13 +725,37 @@ class _Context:
             hops = [(min(u, v), max(u, v)) for u, v in zip(lr.route, lr.route[1:])]
             if len(hops) == 1 and users[hops[0]] == 1:
                 continue  # A direct link used by one QPU pair keeps its own (buffered) time.
-            # Each hop carries its load, and the route makes a pair only once per cycle of its hops, at most as
-            # fast as its flow control lets its buffer's places come back (_raw_rate_hz).
-            cycle_s = relay_cycle_s([self.links[h].total_rate_hz for h in hops])
-            route = self._link_of.get(lr.qpus)
-            if route is not None and lr.qpus in self._probs:
-                cycle_s = max(cycle_s, 1.0 / self._raw_rate_hz(route, self._probs[lr.qpus]))
-            lr.time_s = max([load[h] / self.links[h].total_rate_hz for h in hops] + [lr.raw_bell_pairs * cycle_s])
+            # The hops as operated (_operate throttles only a route whose hops carry no other QPU pair's load).
+            hop_links = self._hops_of.get(lr.qpus) or [self.links[h] for h in hops]
+            lr.time_s = self._route_time_s(self._link_of.get(lr.qpus), hop_links, [load[h] for h in hops],
+                                           lr.raw_bell_pairs, self._probs.get(lr.qpus))
+
+    def _route_time_s(self, route: Link | None, hops: Sequence[Link], loads: Sequence[float], raw_pairs: float,
+                      probs: Sequence[float] | None) -> float:
+        """Seconds a relay route (virtual link ``route`` over ``hops``) takes for ``raw_pairs`` end-to-end raw pairs
+        when its hops carry ``loads`` raw pairs each: each hop carries its load, and the route makes a pair only once
+        per cycle of its hops, at most as fast as its flow control lets its buffer's places come back
+        (:meth:`_raw_rate_hz`)."""
+        cycle_s = relay_cycle_s([h.total_rate_hz for h in hops])
+        if route is not None and probs is not None:
+            cycle_s = max(cycle_s, 1.0 / self._raw_rate_hz(route, probs))
+        return max([x / h.total_rate_hz for x, h in zip(loads, hops)] + [raw_pairs * cycle_s])
+
+    def _path_links(self, path: Sequence[int]) -> list[Link]:
+        """The given links along a node path."""
+        return [self.links[(min(u, v), max(u, v))] for u, v in zip(path, path[1:])]
+
+    def _note_hop_users(self, keys: Sequence[tuple[int, int]]) -> None:
+        """Counts, per link, the QPU pairs among ``keys`` whose direct link or relay route runs over it: only a link
+        or route whose links serve its QPU pair alone may be run at fewer channels or buffer pairs (_operate),
+        for one operating point per link is what :func:`operated_links` can hand to a simulation."""
+        self._hop_users = {}
+        for key in keys:
+            found = self.link_for(key)
+            if found is not None:
+                for u, v in zip(found[1], found[1][1:]):
+                    h = (min(u, v), max(u, v))
+                    self._hop_users[h] = self._hop_users.get(h, 0) + 1
 
     # -- placement -------------------------------------------------------------------------------
     def place(self, placement, seed) -> Placement | None:
@@ -802,10 +830,11 @@ class _Context:
             )
         # Links.
         link_reports: list[LinkReport] = []
-        for key in sorted(set(remote_gates) | set(pairs_by_link)):
+        keys = [key for key in sorted(set(remote_gates) | set(pairs_by_link))
+                if remote_gates.get(key, 0) or pairs_by_link.get(key, 0)]
+        self._note_hop_users(keys)
+        for key in keys:
             n_gates, n_pairs = remote_gates.get(key, 0), pairs_by_link.get(key, 0)
-            if n_gates == 0 and n_pairs == 0:
-                continue
             found = self.link_for(key)
             if found is None:
                 self.reasons.append(
@@ -814,17 +843,18 @@ class _Context:
                 continue
             lk, path = found
             self._link_of[key] = lk
+            self._hops_of[key] = self._path_links(path)
             n_reasons = len(self.reasons)
             lr = self._price_link(lk, n_gates, n_pairs, path)
             lr.route = path
-            if not self.ec and key in self.links:
+            if not self.ec:
                 lr = self._operate(lk, lr, crit_s, n_reasons)
             link_reports.append(lr)
         if self.ec:
             return self._finish_ec(p, local_gates, link_reports)
         crit_nolat = self._critical_path_no_latency(p, crit_s)
         for lr in link_reports:
-            if lr.qpus in self.links:
+            if len(lr.route) <= 2:
                 self._buffered_time(self._link_of[lr.qpus], lr, crit_s)
         self._apply_hop_loads(link_reports)
         t_link = max((lr.time_s for lr in link_reports), default=0.0)
@@ -836,10 +866,7 @@ class _Context:
             if len(slow.route) > 2:
                 bound = f"route {'-'.join(str(x) for x in slow.route)} rate"
             elif slow.time_s > 1.01 * slow.raw_bell_pairs / self._link_of[slow.qpus].total_rate_hz:
-                used = self._link_of[slow.qpus].buffer
-                # A throttled link (_operate) says so: its buffer has more places than it uses.
-                of = f" of {self.links[slow.qpus].buffer} in use" if slow.active_buffer_pairs is not None else ""
-                bound += f" and buffer ({used} pairs{of})"
+                bound += self._buffer_bound(slow)
         elif latency_part > 0.5 * crit_s:
             bound = "classical latency"
         else:
@@ -1083,54 +1110,66 @@ class _Context:
         room = max(1.0, _room(lk.buffer, hold, rate, crit_s / lr.bell_pairs))
         lr.time_s = _between(room, lambda b: buffered_link_time_s(lr.bell_pairs, crit_s, rate, b))
 
-    def _operate(self, lk: Link, lr: LinkReport, crit_s: float, n_reasons: int) -> LinkReport:
-        """The report of direct link ``lk`` run as a sensible operator runs it: at most its channels and its
-        buffer_pairs, fewer when that prices better (pairs at use that meet the need, then the shorter run as
-        far as the link sets it against the consumers' ``crit_s``, then fewer purification rounds, then fresher
-        pairs), and as given unless that saves a round, runtime or the need.
+    # -- the operating point ---------------------------------------------------------------------
+    # More channels or a larger buffer make a link keep its buffer fuller, so its pairs wait longer (about B
+    # consumption intervals) and decay, which can cost a purification round, then runtime, or pairs below the need
+    # at use; an operator throttles instead. One search (_search_operating_point) serves direct links and relay
+    # routes, on physical and error-corrected QPUs alike; only the pricing of a candidate differs (_operate for
+    # physical runs, _interface per code distance for error-corrected ones).
 
-        More channels or a larger buffer make a link keep its buffer fuller, so its pairs wait longer (about
-        B consumption intervals) and decay, which can cost a purification round and then runtime; an operator
-        throttles instead. The candidates are channel counts at the full buffer and buffer sizes at all the
-        channels (every count up to 8, then steps of 2^(1/4)), tried only when the wait costs something
-        (rounds beyond those the pairs need when made, or pairs below the need at use), each line from its
-        fewest up to the first count that costs a round or the need beyond the line's best so far. The choice is
-        ``self._link_of[key]`` (what the rest of the estimate prices), and ``lr.active_channels`` /
-        ``lr.active_buffer_pairs`` when it is not the link as given; :func:`operated_links` hands it to
-        :func:`~qnsim.estimate.simulate_execution`. ``n_reasons``: the reasons before ``lr`` was priced (a
-        candidate's own replace its)."""
-        key = lk.key
-        if not lk.models_memory or lr.bell_pairs <= 0 or not math.isfinite(lr.raw_per_pair):
-            return lr
-        if lk.channels == 1 and lk.buffer == 1:
-            return lr
+    def _operable(self, key: tuple[int, int]) -> tuple[int, int | None] | None:
+        """(channels, buffer pairs) QPU pair ``key``'s link or route may run fewer of, or None: a link without memory
+        times (its pairs do not age), or one whose links also carry another QPU pair's pairs (one operating point per
+        link is what :func:`operated_links` hands to a simulation). A route's channels are its hops' (each runs at
+        most the count chosen); its end-to-end buffer is no link's to set (the default, as simulate_execution's
+        ``buffer_pairs``), so it is not throttled: None in the second place."""
+        found = self.link_for(key)
+        if found is None or not found[0].models_memory:
+            return None
+        lk, path = found
+        hops = self._path_links(path)
+        if any(self._hop_users.get(h.key, 0) > 1 for h in hops):
+            return None
+        if len(path) <= 2:
+            return (lk.channels, lk.buffer) if (lk.channels, lk.buffer) != (1, 1) else None
+        channels = max(h.channels for h in hops)
+        return (channels, None) if channels > 1 else None
 
-        def priced(cand: Link, lr: LinkReport | None = None):
-            if lr is None:
-                del self.reasons[n_reasons:]
-                lr = self._price_link(cand, given.remote_gates, given.bell_pairs, given.route)
-                lr.route = given.route
-            self._buffered_time(cand, lr, crit_s)
-            probs = self._probs[key]
-            wait = self._storage_wait_s(cand, lr.bell_pairs, lr.raw_per_pair, crit_s, probs)
-            at_use = stored_pair(self._delivered[key], wait, cand.memory_t1_s, cand.memory_t2_s)[0]
-            fails = lr.required_fidelity is not None and at_use < lr.required_fidelity
-            # Times to 9 digits before the rounds: a link time 1e-12 s longer (the buffer chain's rounding) is
-            # not a slower run worth a round; then the exact time, so that a tie keeps the run off the link's bound.
-            run_s = max(lr.time_s, crit_s)
-            score = (fails, float(f"{run_s:.9g}"), lr.purification_rounds, run_s, -at_use)
-            return score, cand, lr, (self._delivered[key], probs, self.reasons[n_reasons:])
+    def _throttled(self, key: tuple[int, int], channels: int, buffer: int | None) -> tuple[Link, list[Link]]:
+        """QPU pair ``key``'s link (or route's virtual link) and its hops run with at most ``channels`` channels
+        (each hop) and ``buffer`` buffer pairs (a direct link's)."""
+        lk, path = self.link_for(key)
+        if len(path) <= 2:
+            cand = dataclasses.replace(lk, channels=channels, buffer_pairs=buffer)
+            return cand, [cand]
+        hops = [dataclasses.replace(h, channels=min(h.channels, channels)) for h in self._path_links(path)]
+        return route_link(key, hops), hops
 
-        given = lr
-        best = priced(lk, lr)
-        if not best[0][0] and lr.purification_rounds <= self._made_rounds.get(key, lr.purification_rounds):
-            return lr  # The wait costs nothing: the link runs as given.
-        as_given = best
-        for line in ([(c, lk.buffer) for c in _throttle_steps(lk.channels)],
-                     [(lk.channels, b) for b in _throttle_steps(lk.buffer)]):
+    def _search_operating_point(self, key: tuple[int, int], price: Callable[[Link, list[Link]], tuple],
+                                as_given: tuple) -> tuple:
+        """The best-scored candidate ``price(link, hops)`` (a tuple whose first item is the score, lower better:
+        failing the need, the run to 9 digits, rounds, the run, then pair quality) over the operating points of
+        QPU pair ``key`` (:meth:`_operable`), ``as_given`` (its link as given, priced) unless another saves a round,
+        runtime or the need.
+
+        The candidates are two lines of the channels x buffer grid, every count up to 8 then steps of 2^(1/4)
+        (:func:`_throttle_steps`): channel counts at the full buffer and buffer sizes at all the channels (a relay
+        route: its hops' channels only). Along a line the pairs' wait only grows with the resource and the rate
+        never falls, so once the wait costs a round or the need beyond the line's best, more of it costs as much or
+        more and the line stops there. Points off the two lines (fewer channels and a smaller buffer at once) are
+        not priced: test_estimate_operating_point's grid test compares the choice with every point of the grid."""
+        operable = self._operable(key)
+        if operable is None:
+            return as_given
+        channels, buffer = operable
+        best = as_given
+        lines = [[(c, buffer) for c in _throttle_steps(channels)]]
+        if buffer is not None:
+            lines.append([(channels, b) for b in _throttle_steps(buffer)])
+        for line in lines:
             line_best = None
             for c, b in line:
-                found = priced(dataclasses.replace(lk, channels=c, buffer_pairs=b))
+                found = price(*self._throttled(key, c, b))
                 if found[0] < best[0]:
                     best = found
                 if line_best is not None and found[0] > line_best[0] and (
@@ -1141,29 +1180,87 @@ class _Context:
                 if line_best is None or found[0] < line_best[0]:
                     line_best = found
         if best[0][:3] == as_given[0][:3]:
-            best = as_given  # Fresher pairs alone (no round, no time, no failure saved) keep the link as given.
-        _score, best_lk, chosen, (delivered, probs, reasons) = best
+            return as_given  # Fresher pairs alone (no round, no time, no failure saved) keep the link as given.
+        return best
+
+    def _adopt(self, key: tuple[int, int], lr: LinkReport, cand: Link, hops: list[Link], given: str,
+               chosen: str) -> None:
+        """Makes ``cand`` over ``hops`` the link QPU pair ``key`` is priced with (``lr`` its report), or the link as
+        given when ``cand`` is it; ``given`` and ``chosen``: the figures of each, for the report's note."""
+        lk, path = self.link_for(key)
+        self._link_of[key], self._hops_of[key] = cand, hops
+        lr.active_channels = lr.active_buffer_pairs = None
+        self._throttle_notes.pop(key, None)
+        if cand is lk:
+            return
+        what = []
+        if len(path) <= 2:
+            lr.active_channels, lr.active_buffer_pairs = cand.channels, cand.buffer
+            if cand.channels < lk.channels:
+                what.append(f"{cand.channels:,} of {lk.channels:,} channels active")
+            if cand.buffer < lk.buffer:
+                what.append(f"{cand.buffer:,} of {lk.buffer:,} buffer pairs in use")
+            where = f"link {key[0]}-{key[1]}"
+        else:
+            given_hops = self._path_links(path)
+            lr.active_channels = max(h.channels for h in hops)
+            what.append(f"at most {lr.active_channels:,} channels active on each hop (of "
+                        f"{'/'.join(f'{h.channels:,}' for h in given_hops)})")
+            where = "route " + "-".join(map(str, path))
+        self._throttle_notes[key] = (f"{where}: priced with {' and '.join(what)}", given, chosen)
+
+    @staticmethod
+    def _figures(rounds: int, run_s: float, at_use: float, fails: str) -> str:
+        """A link's figures at an operating point, for the note that says it was throttled."""
+        run = f"{run_s:.3g} s" if run_s < 60 else human_time(run_s)
+        return f"{rounds} purification round(s), {run}, F = {at_use:.6g} at use{fails}"
+
+    def _operate(self, lk: Link, lr: LinkReport, crit_s: float, n_reasons: int) -> LinkReport:
+        """The report of QPU pair ``lr.qpus``'s link or relay route ``lk`` (physical QPUs) run as a sensible operator
+        runs it: at most its channels and its buffer_pairs, fewer when that prices better (pairs at use that meet
+        the need, then the shorter run as far as the link sets it against the consumers' ``crit_s``, then fewer
+        purification rounds, then fresher pairs), and as given unless that saves a round, runtime or the need
+        (:meth:`_search_operating_point`), tried only when the wait costs something (rounds beyond those the pairs
+        need when made, or pairs below the need at use). The choice is ``self._link_of[key]`` (what the rest of the
+        estimate prices), and ``lr.active_channels`` / ``lr.active_buffer_pairs`` when it is not the link as given;
+        :func:`operated_links` hands it to :func:`~qnsim.estimate.simulate_execution`. ``n_reasons``: the reasons
+        before ``lr`` was priced (a candidate's own replace its)."""
+        key = lr.qpus
+        if not lk.models_memory or lr.bell_pairs <= 0 or not math.isfinite(lr.raw_per_pair):
+            return lr
+        if self._operable(key) is None:
+            return lr
+        given = lr
+
+        def priced(cand: Link, hops: list[Link], lr: LinkReport | None = None):
+            if lr is None:
+                del self.reasons[n_reasons:]
+                lr = self._price_link(cand, given.remote_gates, given.bell_pairs, given.route)
+                lr.route = given.route
+            probs = self._probs[key]
+            if len(given.route) <= 2:
+                self._buffered_time(cand, lr, crit_s)
+            else:
+                lr.time_s = self._route_time_s(cand, hops, [lr.raw_bell_pairs] * len(hops), lr.raw_bell_pairs, probs)
+            wait = self._storage_wait_s(cand, lr.bell_pairs, lr.raw_per_pair, crit_s, probs)
+            at_use = stored_pair(self._delivered[key], wait, cand.memory_t1_s, cand.memory_t2_s)[0]
+            fails = lr.required_fidelity is not None and at_use < lr.required_fidelity
+            # Times to 9 digits before the rounds: a link time 1e-12 s longer (the buffer chain's rounding) is
+            # not a slower run worth a round; then the exact time, so that a tie keeps the run off the link's bound.
+            run_s = max(lr.time_s, crit_s)
+            score = (fails, float(f"{run_s:.9g}"), lr.purification_rounds, run_s, -at_use)
+            figures = self._figures(lr.purification_rounds, run_s, at_use, " (below the need)" if fails else "")
+            return score, cand, hops, lr, (self._delivered[key], probs, self.reasons[n_reasons:]), figures
+
+        as_given = priced(lk, self._hops_of[key], lr)
+        if not as_given[0][0] and lr.purification_rounds <= self._made_rounds.get(key, lr.purification_rounds):
+            return lr  # The wait costs nothing: the link runs as given.
+        best = self._search_operating_point(key, priced, as_given)
+        _score, cand, hops, chosen, (delivered, probs, reasons), figures = best
         self._delivered[key], self._probs[key] = delivered, probs
         self.reasons[n_reasons:] = reasons
-        if best_lk is lk:
-            return given
-        self._link_of[key] = best_lk
         chosen.channels = lk.channels
-        chosen.active_channels, chosen.active_buffer_pairs = best_lk.channels, best_lk.buffer
-        what = []
-        if best_lk.channels < lk.channels:
-            what.append(f"{best_lk.channels:,} of {lk.channels:,} channels active")
-        if best_lk.buffer < lk.buffer:
-            what.append(f"{best_lk.buffer:,} of {lk.buffer:,} buffer pairs in use")
-        def figures(score, lr):
-            return (f"{lr.purification_rounds} purification round(s), {score[1]:.3g} s, F = {-score[4]:.6g} at "
-                    f"use{' (below the need)' if score[0] else ''}")
-
-        self.notes.append(
-            f"link {key[0]}-{key[1]}: priced with {' and '.join(what)}: more would only age buffered pairs "
-            f"(with all of them: {figures(as_given[0], given)}; so: {figures(best[0], chosen)}); "
-            "operated_links(report, links) gives the links to simulate"
-        )
+        self._adopt(key, chosen, cand, hops, as_given[5], figures)
         return chosen
 
     def _plan_for_use(self, lk, plan, need, n_pairs, storage, noise) -> PurificationPlan:
@@ -1194,8 +1291,12 @@ class _Context:
         for lr in link_reports:
             lr.utilization = lr.time_s / wall if wall > 0 else 0.0
             if lr.bell_pairs > 0 and math.isfinite(lr.raw_per_pair) and wall > 0:
-                supply = lr.rate_hz * lr.channels / lr.raw_per_pair * wall  # Distilled pairs the link could make.
+                # Distilled pairs the link could make, at the channels in use.
+                supply = self._link_of[lr.qpus].total_rate_hz / lr.raw_per_pair * wall
                 lr.buffer_pairs = int(min(lr.bell_pairs, max(1, math.ceil(supply / lr.bell_pairs))))
+                if lr.active_buffer_pairs is not None:
+                    # A throttled link holds at most the buffer in use: the memory it needs, not the one given.
+                    lr.buffer_pairs = min(lr.buffer_pairs, lr.active_buffer_pairs)
             lk = self.links.get(lr.qpus)
             # A link the estimate throttles (_operate) would not idle for want of buffer: it has more than it uses.
             if (lk is not None and lk.buffer_pairs is not None and lk.buffer_pairs < lr.buffer_pairs
@@ -1205,6 +1306,13 @@ class _Context:
                     "recommended; the link idles when its buffer is full"
                 )
             lr.memory_qubits_per_end = lr.buffer_pairs + lr.purification_rounds
+
+    def _buffer_bound(self, lr: LinkReport) -> str:
+        """The words a run bound by link ``lr``'s buffer adds to its bound: the pairs in use, and those given when
+        the estimate throttled it (_operate: its buffer has more places than it uses)."""
+        used = self._link_of[lr.qpus].buffer
+        of = f" of {self.links[lr.qpus].buffer} in use" if lr.active_buffer_pairs is not None else ""
+        return f" and buffer ({used} pairs{of})"
 
     def _held_back(self, lr: LinkReport) -> bool:
         """Whether link ``lr``'s flow control (its buffer holding the pairs under way) makes it more than 1%
@@ -1696,7 +1804,7 @@ class _Context:
             if len(slow.route) > 2:
                 bound = f"route {'-'.join(str(x) for x in slow.route)} rate"
             if self._held_back(slow):  # Its flow control, not its channels, sets the pace.
-                bound += f" and buffer ({self._link_of[slow.qpus].buffer} pairs)"
+                bound += self._buffer_bound(slow)
         elif cycles > alg_depth and factory is not None and factory.duration_ps > alg_depth * cycle_ps:
             bound = "T factory run"
         elif latency > 0 and latency >= compute_s:
@@ -1838,6 +1946,11 @@ class _Context:
     ) -> EstimateReport:
         total_local = sum(sum(v) for v in local_gates.values())
         self.placement = p
+        for _key, (what, given, chosen) in sorted(self._throttle_notes.items()):
+            self.notes.append(
+                f"{what}: more would only age buffered pairs (with all of them: {given}; so: {chosen}); "
+                "operated_links(report, links) gives the links to simulate"
+            )
         if self.max_runtime_s is not None and not (wall <= self.max_runtime_s):
             fix = _runtime_fix(bound)
             slow = [lr for lr in link_reports if lr.time_s > self.max_runtime_s]
@@ -1972,23 +2085,37 @@ def _throttle_steps(n: int) -> list[int]:
 
 
 def operated_links(report: EstimateReport, links: Sequence[Link]) -> list[Link]:
-    """``links`` as ``report`` priced them: a link the estimate runs with fewer channels or buffer pairs than
-    given (its :class:`LinkReport`'s ``active_channels`` / ``active_buffer_pairs``) with those, so that
-    :func:`~qnsim.estimate.simulate_execution` runs the same operating point.
+    """``links`` as ``report`` priced them, so that :func:`~qnsim.estimate.simulate_execution` runs the same
+    operating point: a direct link the estimate runs with fewer channels or buffer pairs than given (its
+    :class:`LinkReport`'s ``active_channels`` / ``active_buffer_pairs``) with those, and the hops of a relay route it
+    runs with fewer channels (``active_channels``, no ``active_buffer_pairs``) with at most that many each.
 
     >>> from qnsim.estimate import QPU, Link, estimate
     >>> lk = Link((0, 1), 1e3, 0.9)
     >>> operated_links(estimate("CX 0 1", [QPU(num_qubits=1)] * 2, [lk]), [lk]) == [lk]
     True
     """
-    active = {lr.qpus: lr for lr in report.links if lr.active_channels is not None}
+    direct: dict[tuple[int, int], LinkReport] = {}
+    hop_cap: dict[tuple[int, int], int] = {}
+    for lr in report.links:
+        if lr.active_channels is None:
+            continue
+        if len(lr.route) <= 2:
+            direct[lr.qpus] = lr
+        else:
+            for u, v in zip(lr.route, lr.route[1:]):
+                hop = (min(u, v), max(u, v))
+                hop_cap[hop] = min(hop_cap.get(hop, lr.active_channels), lr.active_channels)
     out = []
     for lk in links:
         if not isinstance(lk, Link):
             raise TypeError(f"links must be Link objects, got {lk!r}")
-        lr = active.get(lk.key)
-        out.append(lk if lr is None else dataclasses.replace(lk, channels=lr.active_channels,
-                                                             buffer_pairs=lr.active_buffer_pairs))
+        lr = direct.get(lk.key)
+        if lr is not None:
+            lk = dataclasses.replace(lk, channels=lr.active_channels, buffer_pairs=lr.active_buffer_pairs)
+        elif lk.key in hop_cap and hop_cap[lk.key] < lk.channels:
+            lk = dataclasses.replace(lk, channels=hop_cap[lk.key])
+        out.append(lk)
     return out
 
 
