@@ -5,6 +5,7 @@ the same point (operated_links)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -137,3 +138,116 @@ def test_a_runtime_limit_sees_the_operating_point():
     assert five.wall_clock_s <= 0.16 and not any(x.startswith("runtime:") for x in five.reasons)
     assert five.bound == "link 0-1 rate and buffer (38 pairs of 64 in use)"
 
+
+
+def _never_worse_in_order(reports):
+    """Rounds, runtime (to 9 digits, as the choice weighs it) and the verdict never worse along ``reports``."""
+    rounds = [r.links[0].purification_rounds for r in reports]
+    walls = [float(f"{r.wall_clock_s:.9g}") for r in reports]
+    feasible = [r.feasible for r in reports]
+    return (rounds == sorted(rounds, reverse=True) and walls == sorted(walls, reverse=True)
+            and feasible == sorted(feasible))
+
+
+def _route(channels):
+    """QPUs 0 and 1 through relay 2: two 10 kHz hops (F = 0.975, 100 us latency, 0.3 s memories)."""
+    kw = {"rate_hz": 1e4, "fidelity": 0.975, "latency_s": 1e-4, "memory_t1_s": 0.3, "memory_t2_s": 0.3,
+          "channels": channels}
+    return [Link((0, 2), **kw), Link((2, 1), **kw)]
+
+
+def test_more_channels_on_a_relay_route_never_cost_rounds_runtime_or_the_need():
+    """A two-hop route into the end QPUs' 64-pair buffer, purified to 0.98, a pair per 100 us of local work. Before,
+    the choice covered direct links only: 8 and 10 channels per hop took 3 rounds (0.260 / 0.208 s where 6 took 2
+    rounds and 0.172 s), 20 took 4, and from 50 the pairs were used at F = 0.967, below the 0.98 needed. Now the
+    route runs its hops at 6 channels from 6 up, says so, and operated_links hands those hops to
+    simulate_execution."""
+    reports = [_estimate(1e-4, _route(c), 0.98) for c in (1, 2, 4, 6, 8, 10, 20, 50, 100)]
+    assert _never_worse_in_order(reports)
+    assert all(r.links[0].fidelity_at_use >= 0.98 for r in reports)
+    top = reports[-1]
+    assert (top.links[0].active_channels, top.links[0].active_buffer_pairs) == (6, None)
+    assert "route 0-2-1: priced with at most 6 channels active on each hop (of 100/100)" in top.table()
+    assert [lk.channels for lk in operated_links(top, _route(100))] == [6, 6]
+
+
+def test_a_throttled_relay_route_is_priced_as_simulated():
+    """simulate_execution runs the route at the operating point the estimate chose (20 channels per hop run as 6):
+    the runtime within 3%, and the fidelity at use below the simulation's (conservative) by 1.4e-3, as it is for a
+    route given 6 channels (the route's pricing, not the choice: its pairs' waits at the relays and inside
+    purification are priced at their mean); the route run as given is slower or uses its pairs below the need."""
+    links = _route(20)
+    report = _estimate(1e-4, links, 0.98)
+    qpus = [QPU(num_qubits=1, e_1q=0, e_2q=0, e_meas=0, t_1q_s=1e-4)] * 2
+    sim = simulate_execution(WORKLOAD, qpus, operated_links(report, links), placement=[0, 1], target_fidelity=0.98,
+                             seed=1)
+    assert report.wall_clock_s == pytest.approx(sim.wall_clock_s, rel=0.03)
+    assert 0 < sim.mean_fidelity_at_use[(0, 1)] - report.links[0].fidelity_at_use < 2e-3
+    as_given = simulate_execution(WORKLOAD, qpus, links, placement=[0, 1], target_fidelity=0.98, seed=1)
+    assert as_given.wall_clock_s > sim.wall_clock_s or as_given.mean_fidelity_at_use[(0, 1)] < 0.98
+
+
+def _ec(channels, buffer):
+    """Two error-corrected qubit_gate_ns_e4 QPUs and the shipped example's link (4.3 kHz, F = 0.9839, 48 us, 10 ms
+    memories) with ``channels`` and ``buffer`` pairs, on a 1,000-layer CNOT + T workload."""
+    from qnsim.estimate.qpu import SurfaceCode
+
+    qpus = [QPU.preset("qubit_gate_ns_e4", surface_code=SurfaceCode(), num_qubits=10**6)] * 2
+    link = Link((0, 1), rate_hz=4300, fidelity=0.9839, latency_s=4.8e-5, memory_t1_s=0.01, memory_t2_s=0.01,
+                channels=channels, buffer_pairs=buffer)
+    return estimate("REPEAT 1000 {\nCX 0 1\nT 0\nT 1\n}\nM 0 1", qpus, [link], placement=[0, 1])
+
+
+def test_more_channels_or_buffer_never_cost_rounds_or_runtime_on_error_corrected_qpus():
+    """Error-corrected QPUs, a 4,096-pair buffer. Before, the choice covered physical QPUs only: 30,000 channels
+    kept the buffer full and took 3 purification rounds and 10.3 ms where 10,000 took 1 round and 7.37 ms. Now
+    30,000 channels run with 1,218 of the 4,096 buffer pairs in use: 1 round, 7.30 ms, and the note says what
+    all of them would have cost."""
+    reports = [_ec(c, 4096) for c in (1000, 10_000, 30_000)]
+    assert _never_worse_in_order(reports)
+    top = reports[-1].links[0]
+    assert top.purification_rounds == 1 and (top.active_channels, top.active_buffer_pairs) == (30_000, 1218)
+    assert "with all of them: 3 purification round(s)" in reports[-1].table()
+    buffers = [_ec(30_000, b) for b in (64, 1024, 4096)]
+    assert _never_worse_in_order(buffers)
+
+
+def test_the_tutorials_4096_pair_buffer_no_longer_pays_a_second_round():
+    """The tutorial's shipped 10^12-gate example on QPUs of 200,000 qubits, 30,000 channels. Before, 4,096 buffer
+    pairs kept the buffer full and paid a second purification round: 4.94 days, where 3,000 pairs took one round
+    and 2.95 days. Now 2,896 of the 4,096 are in use: one round, 2.95 days, bound by the local compute; 1,024 and
+    2,048 pairs (not throttled) take longer, so more buffer never costs runtime."""
+    from qnsim.config import TomlTable
+    from qnsim.estimate import Workload
+    from qnsim.estimate_cli import load_network
+
+    examples = __import__("pathlib").Path(__file__).resolve().parents[1] / "examples" / "estimate"
+    workload = Workload.from_file(str(examples / "workload.stim"))
+    qpus, links, options = load_network(TomlTable.load(str(examples / "links.toml")), base_dir=str(examples))
+    big = [q.with_(num_qubits=200_000) for q in qpus]
+    reports = [estimate(workload, big, [dataclasses.replace(lk, channels=30_000, buffer_pairs=b) for lk in links],
+                        **options) for b in (1024, 2048, 4096)]
+    assert _never_worse_in_order(reports)
+    lr = reports[-1].links[0]
+    assert lr.purification_rounds == 1 and lr.active_buffer_pairs == 2896 and reports[-1].bound == "local compute"
+    assert 2.9 < reports[-1].wall_clock_s / 86400 < 3.0
+    assert [x.links[0].active_buffer_pairs for x in reports[:2]] == [None, None]
+
+
+def test_the_two_lines_reach_the_best_point_of_the_whole_grid(monkeypatch):
+    """The search prices two lines of the channels x buffer grid (fewer channels at the full buffer, a smaller
+    buffer at all the channels). Every point of the grid (every channel count, every buffer size up to 64, priced
+    as given) is compared with the choice: none fails the need less, runs faster or takes fewer rounds."""
+    import qnsim.estimate.estimator as est
+
+    tau, rate, latency, memory, target = CASES["64 pairs, 0.3 s memories, a pair per 100 us"]
+
+    def score(r):
+        lr = r.links[0]
+        return (lr.fidelity_at_use < target, float(f"{r.wall_clock_s:.9g}"), lr.purification_rounds)
+
+    chosen = score(_estimate(tau, _links(rate, latency, memory, 10, 64), target))
+    monkeypatch.setattr(est._Context, "_search_operating_point", lambda self, key, price, as_given: as_given)
+    grid = [score(_estimate(tau, _links(rate, latency, memory, c, b), target))
+            for c in range(1, 11) for b in range(1, 65, 3)]
+    assert chosen == min(grid)

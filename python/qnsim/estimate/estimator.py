@@ -1480,7 +1480,7 @@ class _Context:
         storage = PairStorage.of(lk) if lk is not None else None
         probs: tuple[float, ...] = ()
         if storage is not None:
-            coeffs, raw_per_pair, probs = self._stored_interface(lr, lk, storage, noise, d, per_op_budget, compute_s)
+            lk, (coeffs, raw_per_pair, probs), self._used[lr.qpus] = self._operate_ec(lr, d, per_op_budget, compute_s)
             rounds = len(probs)
         else:
             coeffs = _werner(f)
@@ -1510,10 +1510,72 @@ class _Context:
         self._pairs_per_round[lr.qpus] = op.pairs_per_round
         lr.memory_qubits_per_end = lr.channels * (1 + rounds)
 
-    def _stored_interface(self, lr, lk, storage, noise, d, per_op_budget, compute_s):
+    def _operate_ec(self, lr: LinkReport, d: int, per_op_budget: float, compute_s: float) -> Link:
+        """The link (or relay route's virtual link) QPU pair ``lr.qpus`` runs at code distance ``d`` on error-corrected
+        QPUs, as :meth:`_operate` chooses it on physical ones (:meth:`_search_operating_point`): a candidate is priced
+        by the rounds whose pairs, as used after their wait, meet the remote operations' share ``per_op_budget`` (or
+        the target fidelity), then by the run as its link sets it against the logical cycles' ``compute_s``, the
+        rounds, and the failure of an operation. Tried only when the link as given needs rounds beyond those its
+        pairs need when made, or fails the share. Sets ``self._link_of`` / ``self._hops_of`` and ``lr``'s
+        ``active_channels`` / ``active_buffer_pairs``; returns the chosen link, its :meth:`_stored_interface` and its
+        pairs as used."""
+        key = lr.qpus
+        given, path = self.link_for(key)
+        qa, qb = self.qpus[key[0]], self.qpus[key[1]]
+        sc = qa.surface_code
+        noise = self._purification_noise(key)
+
+        def fails(used: Sequence[float]) -> bool:
+            if self.target_fidelity is not None:
+                return used[0] < self.target_fidelity
+            return self._operation_error(lr, d, used) > per_op_budget
+
+        def priced(cand: Link, hops: list[Link]):
+            coeffs, raw, probs = self._stored_interface(lr, cand, PairStorage.of(cand), noise, d, per_op_budget,
+                                                        compute_s)
+            used = self._used[key]
+            op = remote_operation(d, used, qa, qb, sc)
+            raw_pairs = lr.remote_gates * op.bell_pairs * raw
+            if len(path) <= 2:
+                link_s = raw_pairs / self._raw_rate_hz(cand, probs)
+            else:
+                link_s = self._route_time_s(cand, hops, [raw_pairs] * len(hops), raw_pairs, probs)
+            if self.target_fidelity is not None:
+                fails, quality, words = used[0] < self.target_fidelity, -used[0], " (below the need)"
+            else:
+                fails, quality, words = op.logical_error > per_op_budget, op.logical_error, " (above the remote share)"
+            run_s = max(link_s, compute_s)
+            score = (fails, float(f"{run_s:.9g}"), len(probs), run_s, quality)
+            return score, cand, hops, ((coeffs, raw, probs), used), self._figures(len(probs), run_s, used[0],
+                                                                                   words if fails else "")
+
+        def plain():
+            found = self._stored_interface(lr, given, PairStorage.of(given), noise, d, per_op_budget, compute_s)
+            return given, found, self._used[key]
+
+        self._adopt(key, lr, given, self._path_links(path), "", "")
+        if self._operable(key) is None or lr.remote_gates <= 0:
+            return plain()
+        # The pairs as made (no wait) on the link as given, its full channels bringing a round's partner soonest,
+        # are the best any operating point gives: if they fail at this distance, so does every point.
+        made = self._stored_interface(lr, given, PairStorage.of(given), noise, d, per_op_budget, compute_s,
+                                      stored=False)
+        if fails(self._used[key]):
+            return plain()
+        as_given = priced(given, self._path_links(path))
+        if not (not as_given[0][0] and as_given[0][2] <= len(made[2])):  # Else the wait costs nothing.
+            best = self._search_operating_point(key, priced, as_given)
+            if best is not as_given:
+                _score, cand, hops, (found, used), figures = best
+                self._adopt(key, lr, cand, hops, as_given[4], figures)
+                return cand, found, used
+        return given, as_given[3][0], as_given[3][1]
+
+    def _stored_interface(self, lr, lk, storage, noise, d, per_op_budget, compute_s, stored=True):
         """(delivered coefficients, raw pairs per pair, rounds' success probabilities) of the fewest rounds whose
-        pairs, as used, meet the need; when none does, the rounds whose used pairs fail least. Rounds beyond the
-        storage ceiling (:func:`purification_ceiling` with storage) make pairs worse and are not tried."""
+        pairs, as used (as made when not ``stored``), meet the need; when none does, the rounds whose used pairs fail
+        least. Rounds beyond the storage ceiling (:func:`purification_ceiling` with storage) make pairs worse and are
+        not tried."""
         qa, qb = self.qpus[lr.qpus[0]], self.qpus[lr.qpus[1]]
         sc = qa.surface_code
         f = lr.raw_fidelity
@@ -1526,7 +1588,7 @@ class _Context:
         fallback = None
         for k, c, raw in candidates:
             used = c
-            if pairs > 0:
+            if pairs > 0 and stored:  # Unstored: the rounds the pairs need when made.
                 used = storage.decay(c, self._storage_wait_s(lk, pairs, raw, compute_s, k))
             err = remote_operation(d, used, qa, qb, sc).logical_error
             self._used[lr.qpus] = used
@@ -1868,9 +1930,12 @@ class _Context:
         return max_distance + 2
 
     def _round_candidates(self, lr: LinkReport) -> list[tuple[float, ...]]:
-        """The delivered pairs of every round count :meth:`_interface` chooses from (raw pairs included)."""
+        """The delivered pairs of every round count :meth:`_interface` chooses from (raw pairs included), on the link
+        as given: its full channels bring a round's partner soonest, so no operating point (_operate_ec) delivers
+        better pairs, and the distance these rule out is ruled out for all of them."""
         noise = self._purification_noise(lr.qpus)
-        lk = self._link_of.get(lr.qpus)
+        found = self.link_for(lr.qpus)
+        lk = found[0] if found is not None else None
         storage = PairStorage.of(lk) if lk is not None else None
         out = [_werner(lr.raw_fidelity)]
         if storage is not None:
