@@ -251,3 +251,16 @@ def test_the_two_lines_reach_the_best_point_of_the_whole_grid(monkeypatch):
     grid = [score(_estimate(tau, _links(rate, latency, memory, c, b), target))
             for c in range(1, 11) for b in range(1, 65, 3)]
     assert chosen == min(grid)
+
+
+def test_a_point_on_which_no_round_reaches_the_need_is_priced_as_failing():
+    """12 channels of 3 kHz, 48 buffer pairs, 0.1 s memories, F = 0.99 needed: on one channel no round count reaches
+    0.99 (a round's partner comes too late). Before, the search priced that point's wait as NaN and the estimate
+    raised ValueError('wait_s must be finite, got nan') for the link as given; now that point fails the need, and
+    the link runs 8 of its 48 buffer pairs on 2 rounds."""
+    links = [Link((0, 1), rate_hz=3e3, fidelity=0.95, latency_s=2e-4, buffer_pairs=48, memory_t1_s=0.1,
+                  memory_t2_s=0.1, channels=12)]
+    report = _estimate(1e-4, links, 0.99)
+    lr = report.links[0]
+    assert lr.purification_rounds == 2 and lr.active_buffer_pairs == 8
+    assert not any("wait" in reason and "nan" in reason for reason in report.reasons)

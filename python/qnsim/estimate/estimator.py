@@ -1238,6 +1238,11 @@ class _Context:
                 lr = self._price_link(cand, given.remote_gates, given.bell_pairs, given.route)
                 lr.route = given.route
             probs = self._probs[key]
+            if not math.isfinite(lr.raw_per_pair):
+                # No round count reaches the need on this point at all (too few channels: a round's partner comes
+                # too late): it fails, with no run to price (its wait was NaN and stored_pair raised ValueError).
+                score = (True, math.inf, lr.purification_rounds, math.inf, 0.0)
+                return score, cand, hops, lr, (self._delivered[key], probs, self.reasons[n_reasons:]), ""
             if len(given.route) <= 2:
                 self._buffered_time(cand, lr, crit_s)
             else:
