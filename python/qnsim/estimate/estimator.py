@@ -1152,33 +1152,26 @@ class _Context:
         QPU pair ``key`` (:meth:`_operable`), ``as_given`` (its link as given, priced) unless another saves a round,
         runtime or the need.
 
-        The candidates are two lines of the channels x buffer grid, every count up to 8 then steps of 2^(1/4)
-        (:func:`_throttle_steps`): channel counts at the full buffer and buffer sizes at all the channels (a relay
-        route: its hops' channels only). Along a line the pairs' wait only grows with the resource and the rate
-        never falls, so once the wait costs a round or the need beyond the line's best, more of it costs as much or
-        more and the line stops there. Points off the two lines (fewer channels and a smaller buffer at once) are
-        not priced: test_estimate_operating_point's grid test compares the choice with every point of the grid."""
+        The candidates are two lines of the channels x buffer grid: every channel count at the full buffer and
+        every buffer size at all the channels (a relay route: its hops' channels only). Along a line the pairs'
+        wait only grows with the resource and the rate never falls, so whether the pairs fail the need and how many
+        rounds they take only grow, and between two counts with the same of both the larger runs no longer: the
+        line is bisected down to where those change (:func:`_line_classes`), a few dozen prices for a billion
+        channels, and every point of it is weighed. Points off the two lines (fewer channels and a smaller buffer at
+        once) are not priced: test_estimate_operating_point's grid test compares the choice with every point of a
+        grid."""
         operable = self._operable(key)
         if operable is None:
             return as_given
         channels, buffer = operable
-        best = as_given
-        lines = [[(c, buffer) for c in _throttle_steps(channels)]]
+        lines = [(channels, lambda c: price(*self._throttled(key, c, buffer)))]
         if buffer is not None:
-            lines.append([(channels, b) for b in _throttle_steps(buffer)])
-        for line in lines:
-            line_best = None
-            for c, b in line:
-                found = price(*self._throttled(key, c, b))
-                if found[0] < best[0]:
-                    best = found
-                if line_best is not None and found[0] > line_best[0] and (
-                        found[0][0] > line_best[0][0] or found[0][2] > line_best[0][2]):
-                    # Along a line the wait only grows: once it costs a round or the need, more of the same
-                    # resource costs as much or more (and the largest buffers' chains are the dear ones to price).
-                    break
-                if line_best is None or found[0] < line_best[0]:
-                    line_best = found
+            lines.append((buffer, lambda b: price(*self._throttled(key, channels, b))))
+        best = as_given
+        for n, at in lines:
+            found = _line_classes(n, at, as_given)
+            if found[0] < best[0]:
+                best = found
         if best[0][:3] == as_given[0][:3]:
             return as_given  # Fresher pairs alone (no round, no time, no failure saved) keep the link as given.
         return best
@@ -2141,17 +2134,40 @@ def _count(n: int) -> str:
     return f"{n:,}" if n <= MAX_CHANNELS else f"{n:.3g} (more than the {MAX_CHANNELS:.0e} channels a link takes)"
 
 
-def _throttle_steps(n: int) -> list[int]:
-    """Counts below ``n`` an operator may run instead (channels or buffer pairs): every one up to 8, then
-    steps of 2^(1/4), so that a count's steps are those of any larger count below it."""
-    steps = list(range(1, min(n, 9)))
-    k = 13  # round(2^(13/4)) = 10: the first step beyond 8 (a step of 2^(1/4) from 8).
-    while True:
-        x = round(2 ** (k / 4))
-        if x >= n:
-            return steps
-        steps.append(x)
-        k += 1
+def _line_classes(n: int, at: Callable[[int], tuple], top: tuple) -> tuple:
+    """The best-scored of ``at(1)`` .. ``at(n)`` (``top`` is ``at(n)``, priced already) when the class of a
+    score, (fails, rounds) = (score[0], score[2]), never falls with the count and the score within a class never
+    rises with it: the last count of each class is its best, so a stretch whose ends share a class is settled by
+    its upper end, and bisection finds every change of class with about 2 log2(n) prices per change. Of the counts
+    that tie with the best (score[:4]: the same rounds and exact run) the fewest is taken."""
+    priced = {n: top}
+
+    def get(x: int) -> tuple:
+        if x not in priced:
+            priced[x] = at(x)
+        return priced[x]
+
+    stretches = [(1, n)]
+    while stretches:
+        lo, hi = stretches.pop()
+        a, b = get(lo), get(hi)
+        if hi - lo <= 1 or (a[0][0], a[0][2]) == (b[0][0], b[0][2]):
+            continue
+        mid = (lo + hi) // 2
+        stretches += [(lo, mid), (mid, hi)]
+    best_x = min(priced, key=lambda x: priced[x][0])
+    # Counts below the best that run exactly as long (the run set by the consumers, not the link) take the fewest:
+    # fresher pairs, fewer memories. The counts that tie with it form a stretch ending at it: bisect for its start.
+    best = priced[best_x][0][:4]
+    lo = max((x for x in priced if x < best_x and priced[x][0][:4] != best), default=0)
+    hi = best_x
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if get(mid)[0][:4] == best:
+            hi = mid
+        else:
+            lo = mid
+    return priced[hi]
 
 
 def operated_links(report: EstimateReport, links: Sequence[Link]) -> list[Link]:
