@@ -552,9 +552,39 @@ def estimate(
         raise ValueError(f"partitioner must be 'auto', 'metis' or 'kernighan-lin', got {partitioner!r}")
     ctx.strategy, ctx.partitioner = placement_strategy, partitioner
     report = ctx.run(placement, seed)
+    if any(lr.active_channels is not None for lr in report.links):
+        ctx, report = _against_the_hardware_as_given(ctx, report, placement, seed)
     if ctx.channel_fix:
         _check_channel_fix(ctx, report, seed)
     return report
+
+
+def _against_the_hardware_as_given(ctx: _Context, report: EstimateReport, placement: Any,
+                                   seed: int) -> tuple[_Context, EstimateReport]:
+    """A report that throttled a link (the operating point, ``_Context._operate``) weighed against the whole estimate
+    with every link run as given: its note says what all the hardware would have cost, and that estimate is the
+    answer when only it is feasible. Each link's choice is local (on error-corrected QPUs, at each code distance
+    tried): fresher pairs may let a smaller distance pass, whose run can be longer than all the channels' at a larger
+    one, and a runtime limit may then be met only by the latter."""
+    full = _Context(ctx.w, ctx.qpus, ctx.links, ctx.ec, ctx.target_fidelity, ctx.purification, ctx.cat, ctx.budget)
+    full.max_runtime_s, full.progress = ctx.max_runtime_s, ctx.progress
+    full.strategy, full.partitioner = ctx.strategy, ctx.partitioner
+    full.throttle = False
+    as_given = full.run(placement, seed)
+    ec = as_given.error_corrected
+    at = f" at d = {ec.code_distance}" if ec is not None and ec.code_distance is not None else ""
+    figures = f"{as_given.verdict}, {human_time(as_given.wall_clock_s)}{at} (bound: {as_given.bound})"
+    if as_given.feasible and not report.feasible:
+        ec = report.error_corrected
+        at = f" at d = {ec.code_distance}" if ec is not None and ec.code_distance is not None else ""
+        why = "; ".join(reason.split("; fix:")[0] for reason in report.reasons)
+        as_given.notes.append(
+            "every link runs as given: with fewer channels or buffer pairs where they only age buffered pairs, the "
+            f"run would take {human_time(report.wall_clock_s)}{at} and be infeasible ({why})"
+        )
+        return full, as_given
+    report.notes.append(f"with every link as given (all its channels and buffer pairs): {figures}")
+    return ctx, report
 
 
 #: Re-estimates _check_channel_fix may make before it gives up (each one raises every slow link's channels).
@@ -682,6 +712,7 @@ class _Context:
         self.channel_fix: dict[tuple[int, int], int] = {}
         self.runtime_reason = -1
         self.placement: Placement | None = None
+        self.throttle = True  # Whether links may run fewer channels or buffer pairs than given (_operable).
 
     # -- links and routes ------------------------------------------------------------------------
     def link_for(self, key: tuple[int, int]) -> tuple[Link, list[int]] | None:
@@ -1124,7 +1155,7 @@ class _Context:
         most the count chosen); its end-to-end buffer is no link's to set (the default, as simulate_execution's
         ``buffer_pairs``), so it is not throttled: None in the second place."""
         found = self.link_for(key)
-        if found is None or not found[0].models_memory:
+        if not self.throttle or found is None or not found[0].models_memory:
             return None
         lk, path = found
         hops = self._path_links(path)
@@ -1552,6 +1583,7 @@ class _Context:
             return given, found, self._used[key]
 
         self._adopt(key, lr, given, self._path_links(path), "", "")
+        lr.raw_fidelity = given.fidelity
         if self._operable(key) is None or lr.remote_gates <= 0:
             return plain()
         # The pairs as made (no wait) on the link as given, its full channels bringing a round's partner soonest,
@@ -1566,6 +1598,7 @@ class _Context:
             if best is not as_given:
                 _score, cand, hops, (found, used), figures = best
                 self._adopt(key, lr, cand, hops, as_given[4], figures)
+                lr.raw_fidelity = cand.fidelity  # A relay route's, at the channels its hops run.
                 return cand, found, used
         return given, as_given[3][0], as_given[3][1]
 
@@ -1576,7 +1609,7 @@ class _Context:
         not tried."""
         qa, qb = self.qpus[lr.qpus[0]], self.qpus[lr.qpus[1]]
         sc = qa.surface_code
-        f = lr.raw_fidelity
+        f = lk.fidelity  # The link priced (a relay route's fidelity falls when its hops run fewer channels).
         _ceiling_f, best_rounds = _stored_ceiling(f, self.purification, noise, storage)
         rounds = _stored_rounds(f, self.purification, noise, storage, min(best_rounds, 12))
         candidates = [((), _werner(f), 1.0)]
@@ -1935,10 +1968,11 @@ class _Context:
         found = self.link_for(lr.qpus)
         lk = found[0] if found is not None else None
         storage = PairStorage.of(lk) if lk is not None else None
-        out = [_werner(lr.raw_fidelity)]
+        f = lk.fidelity if lk is not None else lr.raw_fidelity
+        out = [_werner(f)]
         if storage is not None:
-            _ceiling_f, best = _stored_ceiling(lr.raw_fidelity, self.purification, noise, storage)
-            out += [c for c, _p, _raw in _stored_rounds(lr.raw_fidelity, self.purification, noise, storage,
+            _ceiling_f, best = _stored_ceiling(f, self.purification, noise, storage)
+            out += [c for c, _p, _raw in _stored_rounds(f, self.purification, noise, storage,
                                                            min(best, 12))]
             return out
         coeffs = out[0]
