@@ -50,7 +50,9 @@ void Network::try_start_attempt_with(uint32_t freed) {
         // The first memory at the other end that can attempt: only a Free one can, and the side's
         // free bits list those in order, so busy memories are never read.
         const uint32_t first = other[0], count = static_cast<uint32_t>(other.size());  // consecutive slots
-        if (count <= kSmallSide) {
+        if (count == 1) {
+            if (can_attempt(first, owner)) match = first;  // a chain's single memory per side
+        } else if (count <= kSmallSide) {
             // Eight at a time as a bit mask (which of a few memories are free is a coin toss to the
             // branch predictor; a mask is not).
             for (uint32_t base = 0; base < count && match == kNoSlot; base += 8) {
@@ -85,7 +87,15 @@ void Network::start_attempt(uint32_t l, uint32_t ia, uint32_t ib) {
     // Rounds before the successful attempt's first round: with single-round timing each
     // attempt is one period; with herald-gated double-click timing only attempts whose first
     // round heralded play a second round.
-    const int64_t rounds_before = rounds_before_success(l);
+    int64_t rounds_before;
+    if (link.p.first_round_probability <= 0 && link.p.success_probability < 1) {
+        // rounds_before_success's common case, inline (one draw per attempt on the hot path)
+        const int64_t k = link_rngs_[l].geometric_log(link.log1m_success);
+        counters_.attempts += static_cast<uint64_t>(k);
+        rounds_before = k - 1;
+    } else {
+        rounds_before = rounds_before_success(l);
+    }
     // Emitted within the time range iff rounds_before < (kNever - start) / period (floored):
     // the same test without a 64-bit division per attempt.
     const __int128 end = static_cast<__int128>(rounds_before + __int128{1}) * link.p.attempt_period_ps;
@@ -235,6 +245,19 @@ void Network::after_known(uint32_t slot) {
     const uint32_t hop = s.hop;
     const uint32_t last = static_cast<uint32_t>(req.p.path.size() - 1);
     if (hop > 0 && hop < last) {
+        const Request::SwapView &view = req.swap_views[hop];
+        if (view.count[0] == 1 && view.count[1] == 1 && req.p.swap_schedule == SwapSchedule::ASAP &&
+            !req.p.swap_handshake) {
+            // One memory per side (a chain's nodes): try_swap's scan reduced to its two slots, which
+            // swap when both are eligible (each side's only candidate, so never a second round).
+            const uint32_t a = view.first[0], b = view.first[1];
+            const uint32_t rounds = req.p.purification_rounds;
+            const Slot &sa = slots_[a], &sb = slots_[b];
+            const bool ok = (sa.owner == r) & (sa.state == SlotState::Stored) & sa.heralded & (sa.level >= rounds) &
+                            (sb.owner == r) & (sb.state == SlotState::Stored) & sb.heralded & (sb.level >= rounds);
+            if (ok) complete_swap(s.node, r, a, b);
+            return;
+        }
         const bool left = s.link == req.links[hop - 1];
         // Under a nested schedule only a slot whose segment reaches its designated partner, with the
         // news here, is a candidate. Every slot that becomes one calls this, and try_swap takes every

@@ -347,8 +347,8 @@ class Network final {
     // Starts an attempt on every such pair.
     void try_start_attempts(uint32_t link);
     // The same after one memory was freed: only it can start an attempt (see the .cc).
-    void try_start_attempt_with(uint32_t freed_slot);
-    void start_attempt(uint32_t link, uint32_t slot_a, uint32_t slot_b);
+    QNSIM_HOT_INLINE void try_start_attempt_with(uint32_t freed_slot);
+    QNSIM_HOT_INLINE void start_attempt(uint32_t link, uint32_t slot_a, uint32_t slot_b);
     // Every change of a slot's state goes through here, which keeps its link's free bits.
     QNSIM_HOT_INLINE void set_state(uint32_t slot, SlotState state) {
         // Out of line and only with a large link side: small networks pay one predictable branch.
@@ -385,7 +385,7 @@ class Network final {
     // Attempt periods that pass before the successful attempt begins (draws from the link's stream).
     int64_t rounds_before_success(uint32_t link);
     void on_link_success(uint32_t link, uint64_t slot_a, uint64_t slot_b);
-    void on_herald(uint32_t slot);
+    QNSIM_HOT_INLINE void on_herald(uint32_t slot);
     void after_known(uint32_t slot);
     void try_purify(uint32_t link, uint32_t request);
     void on_purify_done(uint64_t packed_a1, uint64_t packed_b1);
@@ -448,7 +448,7 @@ class Network final {
     void check_no_swap_left(uint32_t, uint32_t, uint32_t) {}
     void run_deferred_checks() {}
 #endif
-    void complete_swap(uint32_t node, uint32_t request, uint32_t s1, uint32_t s2);
+    QNSIM_HOT_INLINE void complete_swap(uint32_t node, uint32_t request, uint32_t s1, uint32_t s2);
     void on_swap_handshake_done(uint64_t packed1, uint64_t packed2);
     void maybe_schedule_delivery(uint32_t s1, uint32_t s2);
     void on_delivery(uint64_t s1, uint64_t s2);
@@ -460,10 +460,12 @@ class Network final {
     // Fidelity and, in the density-matrix formalism, concurrence of the pair (src, dst).
     void assess_pair(Delivery &d, QubitHandle src, QubitHandle dst) const;
     void free_slot(uint32_t slot, bool discard);
-    void schedule_free(uint32_t slot, int64_t at_ps);
+    QNSIM_HOT_INLINE void schedule_free(uint32_t slot, int64_t at_ps);
     // Applies the decay since the slot's last update and its Pauli frame; draws from the node's
     // stream unless another is given.
     void bring_up_to_date(uint32_t slot, Rng *stream = nullptr);
+    // Its bell_diagonal case (no stream: closed forms), inline on the swap's hot path.
+    QNSIM_HOT_INLINE void bell_up_to_date(uint32_t slot);
     // Classical latency along the request's path between path positions hop_a and hop_b.
     int64_t path_latency(uint32_t request, uint32_t hop_a, uint32_t hop_b) const {
         const Request &r = requests_[request];
@@ -481,8 +483,8 @@ class Network final {
                bell_pairs_[index].gen == static_cast<uint32_t>(q >> 32);
     }
     // Discards q (drawing from `node`'s stream in the registry formalisms); a dead handle is ignored.
-    void discard_qubit(QubitHandle q, uint32_t node);
-    QubitHandle new_bell_pair(const BellPair &value);
+    QNSIM_HOT_INLINE void discard_qubit(QubitHandle q, uint32_t node);
+    QNSIM_HOT_INLINE QubitHandle new_bell_pair(const BellPair &value);
     PairState &bell_state(QubitHandle q) { return bell_pairs_[static_cast<uint32_t>(q)]; }
     // The pair's value with its decay applied.
     BellPair bell_value(QubitHandle q) const;

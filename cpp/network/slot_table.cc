@@ -148,23 +148,30 @@ void Network::release_builders(uint32_t slot) {
     release_idle(owner, lo, hi);
 }
 
-void Network::bring_up_to_date(uint32_t slot, Rng *stream) {
+void Network::bell_up_to_date(uint32_t slot) {
     Slot &s = slots_[slot];
     const Node &node = nodes_[s.node];
     const int64_t now = queue_.now();
+    // Closed form: add this qubit's storage time to the pair's decay exponents.
+    if (now > s.last_decay_ps && s.qubit) {
+        PairState &p = bell_state(s.qubit);
+        const double waited = seconds(now - s.last_decay_ps);
+        p.decay_xy += waited * node.rate_xy;
+        p.decay_z += waited * node.rate_z;
+    }
+    s.last_decay_ps = now;
+    if (s.frame_x || s.frame_z) bell_state(s.qubit).value.apply_frame(s.frame_x, s.frame_z);
+    s.frame_x = s.frame_z = 0;
+}
+
+void Network::bring_up_to_date(uint32_t slot, Rng *stream) {
     if (bell_) {
-        // Closed form: add this qubit's storage time to the pair's decay exponents.
-        if (now > s.last_decay_ps && s.qubit) {
-            PairState &p = bell_state(s.qubit);
-            const double waited = seconds(now - s.last_decay_ps);
-            p.decay_xy += waited * node.rate_xy;
-            p.decay_z += waited * node.rate_z;
-        }
-        s.last_decay_ps = now;
-        if (s.frame_x || s.frame_z) bell_state(s.qubit).value.apply_frame(s.frame_x, s.frame_z);
-        s.frame_x = s.frame_z = 0;
+        bell_up_to_date(slot);
         return;
     }
+    Slot &s = slots_[slot];
+    const Node &node = nodes_[s.node];
+    const int64_t now = queue_.now();
     const LentStream lent(*registry_, stream ? *stream : node_rngs_[s.node]);
     if (now > s.last_decay_ps) {
         const double waited = seconds(now - s.last_decay_ps);
@@ -212,7 +219,7 @@ void Network::free_slot(uint32_t slot, bool discard) {
 
 void Network::schedule_free(uint32_t slot, int64_t at_ps) {
     Slot &s = slots_[slot];
-    discard_qubit(s.qubit, s.node);
+    if (s.qubit) discard_qubit(s.qubit, s.node);  // a swap's slots come here with theirs already used
     s.qubit = 0;
     set_state(slot, SlotState::Locked);
     s.partner = kNoSlot;

@@ -9,9 +9,9 @@ using namespace network_internal;
 void Network::swap_now(uint32_t node, uint32_t s1, uint32_t s2, int request, int &m1, int &m2) {
     const NodeParams &np = nodes_[node].p;
     const uint32_t p1 = slots_[s1].partner, p2 = slots_[s2].partner;
-    bring_up_to_date(s1);
-    bring_up_to_date(s2);
     if (bell_) {
+        bell_up_to_date(s1);
+        bell_up_to_date(s2);
         // The corrected result does not depend on the outcomes: the new pair (p1, p2) takes over
         // the left pair's handle, both decay exponents (products of exponentials) and the product
         // of the values. Outcomes are drawn only for a Python protocol, which is told them.
@@ -29,6 +29,8 @@ void Network::swap_now(uint32_t node, uint32_t s1, uint32_t s2, int request, int
             m2 = static_cast<int>(node_rngs_[node].below(2));
         }
     } else {
+        bring_up_to_date(s1);
+        bring_up_to_date(s2);
         const LentStream lent(*registry_, node_rngs_[node]);
         std::tie(m1, m2) = noisy_bell_measure(*registry_, np.noise(), slots_[s1].qubit, slots_[s2].qubit, true);
         // Correct the far end of the right pair with X^m2 Z^m1 (docs/concepts.md), as a Pauli frame.
