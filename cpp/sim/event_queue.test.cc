@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <stdexcept>
 #include <tuple>
 #include <vector>
@@ -71,6 +72,70 @@ TEST(EventQueue, MatchesTheSchedulerOnRandomSelfSchedulingWorkloads) {
     });
     ASSERT_GT(seen.size(), 1000u);
     EXPECT_EQ(seen, reference.seen);
+}
+
+TEST(EventQueue, MatchesTheSchedulerOverWideTimeSpreadsAndCutRuns) {
+    // The queue is a radix heap: events sit in buckets by the highest bit in which their time differs
+    // from the last dispatched time, and move down as time advances. Delays here span 0 to ~2^40 ps
+    // (ties, near and far events in every bucket), pushed in and out of order within buckets, and
+    // the runs stop at arbitrary times (an event past a run's end must not move the base past an
+    // event a later schedule() may still put before it); the dispatch order must be the Scheduler's.
+    auto delay = [](Rng &rng) -> int64_t {
+        const uint64_t bits = rng.below(41);
+        return rng.below(4) == 0 ? 0 : static_cast<int64_t>(rng.below((uint64_t{1} << bits) + 1));
+    };
+    struct Recorder : EventHandler {
+        std::vector<std::pair<int64_t, uint64_t>> seen;
+        Rng rng{5};
+        uint64_t next_id = 1000;
+        std::function<int64_t(Rng &)> delay;
+        void on_event(Scheduler &s, const Event &e) override {
+            seen.emplace_back(e.time_ps, e.payload.a);
+            if (seen.size() < 30000) {
+                for (int k = 0; k < 2 && rng.below(3) != 0; k++) {
+                    s.schedule(e.time_ps + delay(rng), EventPayload{e.payload.kind, 0, next_id++, 0});
+                }
+            }
+        }
+    };
+    Scheduler scheduler;
+    Recorder reference;
+    reference.delay = delay;
+    const uint32_t kind = scheduler.register_handler(&reference);
+    EventQueue queue;
+    std::vector<std::pair<int64_t, uint64_t>> seen;
+    Rng rng{5}, start{9};
+    uint64_t next_id = 1000;
+    for (uint64_t i = 0; i < 200; i++) {
+        const int64_t t = delay(start);
+        scheduler.schedule(t, EventPayload{kind, 0, i, 0});
+        queue.schedule(t, 0, i, 0);
+    }
+    const auto handler = [&](const EventQueue::Event &e) {
+        seen.emplace_back(e.time_ps, e.a);
+        if (seen.size() < 30000) {
+            for (int k = 0; k < 2 && rng.below(3) != 0; k++) queue.schedule(e.time_ps + delay(rng), 0, next_id++, 0);
+        }
+    };
+    int64_t until = 0;
+    for (int cut = 0; cut < 400; cut++) {
+        until += static_cast<int64_t>(start.below(uint64_t{1} << 33));
+        queue.run(until, handler);
+        scheduler.run(until);
+        ASSERT_EQ(queue.now(), until);
+        // Between runs, events from outside, some before everything already pending.
+        for (int k = 0; k < 3; k++) {
+            const int64_t t = until + delay(start);
+            scheduler.schedule(t, EventPayload{kind, 0, next_id, 0});
+            reference.next_id++;
+            queue.schedule(t, 0, next_id++, 0);
+        }
+    }
+    queue.run(INT64_MAX / 2, handler);
+    scheduler.run(INT64_MAX / 2);
+    ASSERT_GT(seen.size(), 10000u);
+    EXPECT_EQ(seen, reference.seen);
+    EXPECT_EQ(queue.pending(), 0u);
 }
 
 TEST(EventQueue, ScheduleLateDispatchesAtTheEndOfEachInstant) {

@@ -1,7 +1,8 @@
 #ifndef QNSIM_SIM_QUAD_HEAP_H
 #define QNSIM_SIM_QUAD_HEAP_H
 
-// The 4-ary min-heap steps shared by the event queues (Scheduler and the network's EventQueue):
+// The 4-ary min-heap steps of the general Scheduler's event queue (the network's EventQueue was a
+// second user until it became a radix heap):
 // entries are small values kept in the array itself, ordered by a strict total order `less`
 // (unique keys, so any order of comparisons finds the same minimum and runs are reproducible).
 
