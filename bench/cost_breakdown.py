@@ -36,6 +36,8 @@ DECAY = ("memory_decay", "amplitude_damp", "phase_damp", "pauli_channel_1", "dep
 def bucket(location: str) -> str:
     """The bucket of one callgrind "file:function [object]" entry (inlined code counts where it was inlined)."""
     file, _, function = location.partition(":")
+    # callgrind names a file relative to the build's source directory or absolutely: the same bucket either way
+    file = re.sub(r"^/.*?/(cpp/)", r"\1", file)
     if any(k in function for k in DECAY):
         return "decay"
     if "Scheduler" in function or "EventQueue" in function or file.startswith("cpp/sim/") or "event_queue.h" in file:

@@ -37,8 +37,10 @@ void BellPair::twirl_werner() {
 }
 
 BellPair swap_pairs(const BellPair &left, const BellPair &right, const OperationNoise &node) {
-    BellPair out;
-    for (int k = 0; k < 3; k++) out.chi[k] = left.chi[k] * right.chi[k];
+    return swap_pairs_scaled(left, right, swap_scale(node));
+}
+
+std::array<double, 3> swap_scale(const OperationNoise &node) {
     // depolarize2 on (a, b) after the CNOT is the same channel before it (it commutes with every
     // Clifford); its error P_a (x) P_b shifts the output label by P_a ^ P_b: identity with
     // probability 1 - 4p/5, each other Pauli 4p/15, eigenvalue 1 - 16p/15.
@@ -48,8 +50,11 @@ BellPair swap_pairs(const BellPair &left, const BellPair &right, const Operation
     const double one = 1 - 4 * node.gate1_error / 3;
     // A misread m_a leaves a Z on y (flips <XX>, <YY>), a misread m_b an X (flips <ZZ>, <YY>).
     const double flip = 1 - 2 * node.measure_error;
-    out.scale(two * one * flip, two * flip, two * one * flip * flip);
-    return out;
+    std::array<double, 3> scale{};
+    scale[BellPair::kX] = two * one * flip;
+    scale[BellPair::kZ] = two * flip;
+    scale[BellPair::kY] = two * one * flip * flip;
+    return scale;
 }
 
 BellPurification purify_pairs(const BellPair &pair1, const BellPair &pair2, PurifyScheme scheme,

@@ -66,6 +66,16 @@ struct BellPair {
 /// outcome flipped with measure_error), the result corrected as docs/concepts.md says (X^m_b Z^m_a on
 /// y) and averaged over the outcomes. Returns the pair (x, y).
 BellPair swap_pairs(const BellPair &left, const BellPair &right, const OperationNoise &node);
+/// The only way swap_pairs depends on the node's noise: the factors (on <XX>, <ZZ>, -<YY>) it scales
+/// the product by. A network computes them once per node.
+std::array<double, 3> swap_scale(const OperationNoise &node);
+/// swap_pairs with the node's swap_scale already computed (the same result, bit for bit).
+inline BellPair swap_pairs_scaled(const BellPair &left, const BellPair &right, const std::array<double, 3> &scale) {
+    BellPair out;
+    for (int k = 0; k < 3; k++) out.chi[k] = left.chi[k] * right.chi[k];
+    out.scale(scale[BellPair::kX], scale[BellPair::kZ], scale[BellPair::kY]);
+    return out;
+}
 
 /// One recurrence purification round on pairs 1 (kept) and 2 (sacrificed), exactly as
 /// primitives.h's purify_round does it on qubits (BBPSSW: Werner twirl of both pairs first;

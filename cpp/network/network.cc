@@ -43,6 +43,7 @@ uint32_t Network::add_node(const NodeParams &p) {
     auto rate = [](double t) { return std::isfinite(t) ? 1 / t : 0.0; };
     node.rate_xy = rate(p.t2_s) + rate(p.depolarizing_time_s);
     node.rate_z = rate(p.t1_s) + rate(p.depolarizing_time_s);
+    node.swap_scale = swap_scale(p.noise());
     nodes_.push_back(std::move(node));
     node_rngs_.emplace_back(seed_, (uint64_t{1} << 32) + nodes_.size() - 1);
     return static_cast<uint32_t>(nodes_.size() - 1);

@@ -306,6 +306,7 @@ class Network final {
         uint32_t memories;  // num_memories, or the channels of its links when that is automatic
         // bell_diagonal: decay rates (1/s) of <XX>, <YY> (1/T2 + 1/T_dep) and <ZZ> (1/T1 + 1/T_dep).
         double rate_xy = 0, rate_z = 0;
+        std::array<double, 3> swap_scale{};  // bell_diagonal: swap_scale(p.noise()), once
     };
     // A bell_diagonal pair: `value` times exp(-decay) per character, the decay exponents summed
     // over every qubit's storage so far (no exp until the value is needed). Handles carry a

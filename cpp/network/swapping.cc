@@ -18,7 +18,7 @@ void Network::swap_now(uint32_t node, uint32_t s1, uint32_t s2, int request, int
         PairState &left = bell_state(slots_[s1].qubit);
         const QubitHandle right_handle = slots_[s2].qubit;
         const PairState &right = bell_state(right_handle);
-        left.value = swap_pairs(left.value, right.value, np.noise());
+        left.value = swap_pairs_scaled(left.value, right.value, nodes_[node].swap_scale);
         left.decay_xy += right.decay_xy;
         left.decay_z += right.decay_z;
         slots_[p2].qubit = slots_[s1].qubit;
