@@ -319,3 +319,88 @@ def test_purifying_nested_handshake_chain_under_a_cutoff_pair_by_pair(formalism,
     assert np.ptp(expected[:, 0]) > 1e-3  # the pairs' histories differ
     assert max(replay.checked_ages) > 0.95 * cutoff  # the check reached ages at the cutoff
     assert replay.rounds_started >= replay.rounds_recorded > 0  # (more: a cutoff ended some rounds unrecorded)
+
+
+# ---- a purifying link under a cutoff: exact renewal rate and per-pair fidelity ---------------------------------
+
+
+def decayed_werner(f, stored_a, stored_b, t2):
+    """Bell weights of a Werner pair of fidelity f whose qubits dephased stored_a and stored_b seconds."""
+    w = werner_w(f)
+    d = math.exp(-(stored_a + stored_b) / t2)
+    return to_weights((w * d, w * d, w))
+
+
+@pytest.mark.parametrize("formalism", ["density_matrix", "bell_diagonal", "stabilizer"])
+@pytest.mark.parametrize("m", [1, 2, 5])
+def test_purifying_link_under_a_cutoff_follows_the_renewal_oracle(formalism, m):
+    """One zero-length link with two channels (p = 0.3 each, period T), one DEJMPS round, nodes with T2 only,
+    cutoff m T. Both channels attempt; the first pair (heralded at g, emitted at g - 1) waits for the second,
+    heralded d periods later; the round starts at once and its outcome is known at once (no fiber, no gate time).
+    If d <= m - 1 the round is played (a qubit stored exactly the cutoff is not stored longer than it) and
+    delivers with DEJMPS's success probability for the two decayed pairs, else the first pair is cut off at
+    g + m - 1; either way both channels then attempt afresh: a renewal process whose cycles are those of
+    test_physics_audit.cutoff_cycles(p, p, m) with a delivering cycle's success thinned by p_s(d).
+
+    Oracle: the time per delivered pair (mean and variance of a geometric number of failed cycles then a
+    delivering one), cutoff discards and failed rounds per delivered pair, and each delivered pair's Bell
+    diagonal = physics_oracles.purify of a Werner pair stored (d + 1) T at both qubits and one stored T (exact
+    formalisms pair by pair; stabilizer: the mean fidelity), its age (d + 1) T or T (the kept pair is the lower
+    channel's, older or newer)."""
+    from test_physics_audit import _moments, cutoff_cycles
+
+    period, p, f0, t2 = 1e-5, 0.3, 0.85, 1.5e-4
+    net = qnsim.Network(formalism, seed=1200 + m)
+    for name in "ab":
+        net.add_node(name, t2_s=t2)
+    net.add_link("a", "b", length_km=0.0, fidelity=f0, success_probability=p, attempt_period_s=period, channels=2)
+    n = 2500
+    net.request("a", "b", num_pairs=n, purification="dejmps", purification_rounds=1, cutoff_s=m * period)
+    result = net.run(until_s=100.0, progress=False)
+    r = result.requests[0]
+    assert r.num_pairs == n
+
+    rounds = {}
+    for d in range(m):
+        older = po.bell_diagonal_state(decayed_werner(f0, (d + 1) * period, (d + 1) * period, t2))
+        newer = po.bell_diagonal_state(decayed_werner(f0, period, period, t2))
+        prob, rho = po.purify(older, newer, "dejmps")
+        rounds[d] = (prob, bell_weights(rho))
+    # Cycles: (probability, length, outcome) with outcome "deliver", "failed round" or "cut off".
+    cycles = []
+    for prob, length, played, d in cutoff_cycles(p, p, m):
+        if played:
+            cycles.append((prob * rounds[d][0], length, "deliver", d))
+            cycles.append((prob * (1 - rounds[d][0]), length, "failed", d))
+        else:
+            cycles.append((prob, length, "cut", None))
+    rho_d, x1, v1 = _moments([c for c in cycles if c[2] == "deliver"])
+    _, x0, v0 = _moments([c for c in cycles if c[2] != "deliver"])
+    fails_mean, fails_var = (1 - rho_d) / rho_d, (1 - rho_d) / rho_d**2
+    wait_mean = fails_mean * x0 + x1
+    wait_var = fails_mean * v0 + fails_var * x0**2 + v1
+    assert_normal(r.mean_latency_s, period * wait_mean, period * math.sqrt(wait_var / n), SIGMAS,
+                  what="mean time per delivered pair")
+    c = result.counters
+    for key, kind in (("cutoff_discards", "cut"), ("purification_failures", "failed")):
+        q = sum(cy[0] for cy in cycles if cy[2] == kind) / (1 - rho_d)  # P(kind | a cycle fails)
+        mean = fails_mean * q
+        var = fails_mean * q * (1 - q) + q * q * fails_var  # a binomial thinning of a geometric count
+        assert_normal(c[key] / n, mean, math.sqrt(var / n), SIGMAS, what=key)
+    delivered = [cy for cy in cycles if cy[2] == "deliver"]
+    mean_f = sum(cy[0] * rounds[cy[3]][1][0] for cy in delivered) / rho_d
+    if formalism == "stabilizer":
+        assert_normal(r.mean_fidelity, mean_f, math.sqrt(mean_f * (1 - mean_f) / n), SIGMAS, what="mean F")
+        return
+    # The round keeps the pair of the lower channel, the older or the newer one; DEJMPS treats both alike, so
+    # the delivered state is rounds[d] either way, but the delivered pair's age, (d + 1) T or T, names d only
+    # when the older pair was kept.
+    d = np.round(r.ages_s / period).astype(int) - 1
+    np.testing.assert_allclose(r.ages_s, (d + 1) * period, rtol=0, atol=1e-12)
+    assert d.min() >= 0 and d.max() <= m - 1
+    for age_d, diag in zip(d, r.bell_diagonals):
+        if age_d == 0:  # newer pair kept (or d = 0): one of the oracle's states
+            age_d = min(rounds, key=lambda k: np.abs(rounds[k][1] - diag).max())
+        np.testing.assert_allclose(diag, rounds[age_d][1], rtol=0, atol=1e-12)
+    f_sd = math.sqrt(sum(cy[0] * (rounds[cy[3]][1][0] - mean_f) ** 2 for cy in delivered) / rho_d)
+    assert_normal(r.mean_fidelity, mean_f, f_sd / math.sqrt(n) + 1e-15, SIGMAS, what="mean F")
