@@ -404,3 +404,104 @@ def test_purifying_link_under_a_cutoff_follows_the_renewal_oracle(formalism, m):
         np.testing.assert_allclose(diag, rounds[age_d][1], rtol=0, atol=1e-12)
     f_sd = math.sqrt(sum(cy[0] * (rounds[cy[3]][1][0] - mean_f) ** 2 for cy in delivered) / rho_d)
     assert_normal(r.mean_fidelity, mean_f, f_sd / math.sqrt(n) + 1e-15, SIGMAS, what="mean F")
+
+
+# ---- teleportation through amplitude-damped kept pairs ------------------------------------------------------
+
+_INPUTS = [([1, 0], "", "z"), ([0, 1], "x", "z"), ([1, 1], "h", "x"), ([1, -1], "xh", "x"), ([1, 1j], "hs", "y"),
+           ([1, -1j], "xhs", "y")]
+
+
+def teleported(sigma: np.ndarray, rho_ab: np.ndarray, m_data: int, m_a: int) -> tuple[float, np.ndarray]:
+    """(probability, state of b) of teleporting sigma through rho_ab given the outcomes: CNOT data -> a, H on
+    data, measure data then a, then X^m_a and Z^m_data on b (qnsim.teleport's circuit, written out)."""
+    state = np.kron(sigma, rho_ab)
+    cx = np.kron(np.diag([1, 0]), np.eye(4)) + np.kron(np.diag([0, 1]), np.kron(po._X, np.eye(2)))
+    h = np.kron(po._H, np.eye(4))
+    u = h @ cx
+    state = u @ state @ u.conj().T
+    proj = np.kron(np.diag([1 - m_data, m_data]), np.kron(np.diag([1 - m_a, m_a]), np.eye(2)))
+    state = proj @ state @ proj
+    out = np.einsum("ijkijl->kl", state.reshape(2, 2, 2, 2, 2, 2))
+    prob = float(np.real(np.trace(out)))
+    fix = np.linalg.matrix_power(po._Z, m_data) @ np.linalg.matrix_power(po._X, m_a)
+    out = fix @ out @ fix.conj().T / prob
+    return prob, out
+
+
+def test_teleportation_oracle_averages_to_two_f_plus_one_over_three_for_damped_pairs():
+    """The oracle above on a pair that is not Bell-diagonal (a Werner pair after amplitude damping, which
+    polarizes its qubits): each outcome's output differs, yet averaged over outcomes and the six Pauli
+    eigenstates the fidelity is (2F + 1)/3 with F = <Phi+|rho|Phi+> (teleportation's channel is the Pauli channel
+    of rho's Bell weights)."""
+    rho = po.bell_diagonal_state([0.9, 0.1 / 3, 0.1 / 3, 0.1 / 3])
+    for q in (0, 1):
+        rho = po.memory(rho, q, 2, 4e-4, 1e-3, 1.5e-3)
+    f = po.pair_fidelity(rho)
+    total, spread = 0.0, 0.0
+    for ket, _, _ in _INPUTS:
+        ket = np.array(ket) / np.linalg.norm(ket)
+        sigma = np.outer(ket, ket.conj())
+        outs = []
+        for m_data in (0, 1):
+            for m_a in (0, 1):
+                prob, out = teleported(sigma, rho, m_data, m_a)
+                total += prob * float(np.real(ket.conj() @ out @ ket)) / 6
+                outs.append(out)
+        spread = max(spread, max(np.abs(o - outs[0]).max() for o in outs))
+    assert total == pytest.approx((2 * f + 1) / 3, abs=1e-12)
+    assert spread > 0.05  # the outcomes do give different states
+
+
+@pytest.mark.parametrize("formalism", ["density_matrix", "stabilizer"])
+def test_teleportation_through_amplitude_damped_kept_pairs(formalism):
+    """A kept Werner pair (F0 = 0.93) on nodes with T1 = 1 ms and T2 = 1.5 ms stays in memory until used at the
+    run's end; teleporting one of the six Pauli eigenstates through it. density_matrix applies amplitude damping
+    exactly: each trial's fidelity equals the numpy oracle's for the outcomes it reports (1e-12). stabilizer
+    applies the Pauli twirl: the sum of fidelities over trials matches the twirled pair's Bell weights (a Z
+    eigenstate arrives with 1 - psi+ - psi-, X with 1 - psi- - phi-, Y with 1 - psi+ - phi-)."""
+    t1, t2, f0 = 1e-3, 1.5e-3, 0.93
+    net = qnsim.Network(formalism, seed=1300)
+    for name in "ab":
+        net.add_node(name, t1_s=t1, t2_s=t2)
+    link = net.add_link("a", "b", length_km=2.0, fidelity=f0, success_probability=0.5, attempt_period_s=2e-5)
+    net.request("a", "b", keep_pairs=True)
+    reg = net.registry
+    trials = 60 if formalism == "density_matrix" else 2400
+    got, want, damped = [], [], []
+    until, used = 0.0, 0
+    for k in range(trials):
+        until += 1e-4 * (1 + k % 5)
+        r = net.run(until_s=until, progress=False).requests[0]
+        if r.num_pairs == used:
+            continue
+        used = r.num_pairs
+        a, b = int(r.qubits_src[-1]), int(r.qubits_dst[-1])
+        stored = until - (r.times_s[-1] - link.herald_delay_a_s)
+        ket, gates, basis = _INPUTS[k % 6]
+        ket = np.array(ket) / np.linalg.norm(ket)
+        q = reg.alloc()
+        for g in gates:
+            getattr(reg, g)(q)
+        m_data, m_a = qnsim.teleport(reg, q, a, b)
+        got.append(reg.fidelity([b], ket))
+        net.release_pair(a, b)
+        if formalism == "density_matrix":
+            rho = po.bell_diagonal_state([f0] + [(1 - f0) / 3] * 3)
+            for qubit in (0, 1):
+                rho = po.memory(rho, qubit, 2, stored, t1, t2)
+            _, out = teleported(np.outer(ket, ket.conj()), rho, m_data, m_a)
+            want.append(float(np.real(ket.conj() @ out @ ket)))
+            damped.append(po.gamma(stored, t1))
+        else:
+            xx, yy, zz = po.stored(po.werner_correlators(f0), stored, stored, t1, t2, twirled=True)
+            phi, psi_p, psi_m, phi_m = to_weights((xx, -yy, zz))  # po's yy is <YY> itself
+            want.append({"z": 1 - psi_p - psi_m, "x": 1 - psi_m - phi_m, "y": 1 - psi_p - phi_m}[basis])
+    assert len(want) > trials / 3
+    if formalism == "density_matrix":
+        assert max(damped) > 0.3  # the damping is strong, the pair far from Bell-diagonal
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
+    else:
+        w = np.array(want)
+        assert_normal(float(np.sum(got)), float(w.sum()), math.sqrt(float(np.sum(w * (1 - w)))), SIGMAS,
+                      what="teleported fidelity")
