@@ -505,3 +505,23 @@ def test_teleportation_through_amplitude_damped_kept_pairs(formalism):
         w = np.array(want)
         assert_normal(float(np.sum(got)), float(w.sum()), math.sqrt(float(np.sum(w * (1 - w)))), SIGMAS,
                       what="teleported fidelity")
+
+
+def test_purifying_chain_stabilizer_trajectories_follow_the_replay():
+    """The 3-hop nested chain with handshakes, link-level and end-to-end DEJMPS and a binding cutoff on
+    stabilizer trajectories: every delivered pair is one Bell state, and the count of each Bell state over the
+    run matches the sum of the replay's weights for the pairs' own histories (independent Bernoulli draws), and
+    the replay's age checks hold as in the exact formalisms."""
+    cutoff, n = 1.6e-4, 400
+    net, result, path, links, nodes = _purifying_chain("stabilizer", 3, seed=977, cutoff=cutoff, num_pairs=n)
+    r = result.requests[0]
+    assert r.num_pairs == n and result.counters["cutoff_discards"] > 0.03 * result.counters["link_pairs"]
+    replay = ChainReplay(net, path, links, nodes, "dejmps", cutoff, 1, 1)
+    expected = replay.run()
+    np.testing.assert_allclose(replay.delivery_times, r.times_s, rtol=0, atol=1e-12)
+    got = np.asarray(r.bell_diagonals)
+    assert set(np.unique(got)) <= {0.0, 1.0} and np.all(got.sum(axis=1) == 1)
+    for k in range(4):
+        w = expected[:, k]
+        assert_normal(float(got[:, k].sum()), float(w.sum()), math.sqrt(float(np.sum(w * (1 - w)))), SIGMAS,
+                      what=f"count of Bell state {k}")
