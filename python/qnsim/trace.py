@@ -17,11 +17,12 @@ Record fields (JSON Lines, one object per line):
 * ``event``: ``link_pair`` (a link heralded a pair; ``value`` = the link's fidelity at the
   herald, before memory decay), ``swap`` (``value`` = the Bell-measurement outcomes 2 m1 + m2;
   always 0 in the bell_diagonal formalism, which averages over outcomes instead of drawing them),
-  ``purification_kept`` / ``purification_failed`` (the pair kept or lost by a round; ``value`` 1 /
-  0), ``cutoff`` (a stored qubit discarded with its partner), ``delivery`` (``value`` = the pair's
-  fidelity at delivery), ``rejected`` (a delivered pair below ``min_fidelity``; ``value`` = its
-  fidelity), ``served``, ``dropped`` (the reason is in the request's result). ``value`` is 0 where
-  nothing is said.
+  ``purification_kept`` / ``purification_failed`` (the pair kept or lost by a round, recorded when its
+  outcome is known; ``value`` 1 / 0; the pair a round measures is not recorded, and a round whose kept pair
+  is cut off while it runs leaves only that ``cutoff`` record), ``cutoff`` (a stored qubit discarded with
+  its partner), ``delivery`` (``value`` = the pair's fidelity at delivery), ``rejected`` (a delivered pair
+  below ``min_fidelity``; ``value`` = its fidelity), ``served``, ``dropped`` (the reason is in the
+  request's result). ``value`` is 0 where nothing is said.
 * ``request``: request index, or null.
 * ``nodes``: the two nodes involved (a link's ends; the swapping node twice; a request's source and
   destination for deliveries and request ends), null where there is none.
