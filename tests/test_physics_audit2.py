@@ -288,14 +288,14 @@ class ChainReplay:
 
 
 def _purifying_chain(formalism, hops, *, seed, cutoff, num_pairs, rounds=1, e2e_rounds=1, scheme="dejmps",
-                     schedule="nested", handshake=True, gates=True, channels=4, length_km=1.0):
+                     schedule="nested", handshake=True, gates=True, channels=4, length_km=1.0, measure=0.0):
     net = qnsim.Network(formalism, seed=seed, trace=True)
     path = [f"n{i}" for i in range(hops + 1)]
     nodes = {}
     for i, name in enumerate(path):
         nodes[name] = {"t2_s": 2e-3 * (1 + i % 3), "depolarizing_time_s": 6e-3 * (1 + i % 2),
                        "gate1_error": 0.003 if gates else 0.0, "gate2_error": 0.008 if gates else 0.0,
-                       "measure_error": 0.0}
+                       "measure_error": measure}
         net.add_node(name, **nodes[name])
     links = [net.add_link(path[i], path[i + 1], length_km=length_km * (1 + 0.5 * (i % 2)),
                           bell_diagonal=(0.9, 0.05, 0.03, 0.02), success_probability=(0.35, 0.5)[i % 2],
@@ -548,3 +548,24 @@ def test_purifying_chain_stabilizer_trajectories_follow_the_replay():
         w = expected[:, k]
         assert_normal(float(got[:, k].sum()), float(w.sum()), math.sqrt(float(np.sum(w * (1 - w)))), SIGMAS,
                       what=f"count of Bell state {k}")
+
+
+@pytest.mark.parametrize("formalism, scheme, measure", [("density_matrix", "bbpssw", 0.0),
+                                                       ("bell_diagonal", "bbpssw", 0.0),
+                                                       ("bell_diagonal", "dejmps", 0.02),
+                                                       ("bell_diagonal", "bbpssw", 0.02)])
+def test_purifying_chain_with_bbpssw_and_misread_outcomes(formalism, scheme, measure):
+    """The 3-hop nested handshake chain of the test above with BBPSSW (each pair twirled to Werner before a round)
+    and/or every node misreading each measurement with probability 0.02 (a round keeps when the reported outcomes
+    agree; a swap's misread outcome leaves a Pauli error on the output): pair by pair against the replay.
+    Misreads only in bell_diagonal, which averages over them: density_matrix draws them, so its pair is the
+    replay's only on average."""
+    cutoff = 1.6e-4
+    net, result, path, links, nodes = _purifying_chain(formalism, 3, seed=1400, cutoff=cutoff, num_pairs=25,
+                                                       scheme=scheme, measure=measure)
+    r = result.requests[0]
+    assert r.num_pairs == 25
+    replay = ChainReplay(net, path, links, nodes, scheme, cutoff, 1, 1)
+    expected = replay.run()
+    np.testing.assert_allclose(replay.delivery_times, r.times_s, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(r.bell_diagonals, expected, rtol=0, atol=1e-12)
