@@ -32,7 +32,10 @@ def sequence_side(num_nodes: int, seeds: int, order: str, sim_time_s: float) -> 
     """Counts per run on SeQUeNCe's chain (silent non-emission patched; ``order`` "oldest" patches the swap
     pair choice to oldest first)."""
     from sequence.entanglement_management.swapping.swapping_base import (
-        EntanglementSwappingA, EntanglementSwappingMessage, SwappingMsgType)
+        EntanglementSwappingA,
+        EntanglementSwappingMessage,
+        SwappingMsgType,
+    )
     from sequence.entanglement_management.swapping.swapping_bds import EntanglementSwappingA_BDS
     from sequence.resource_management.resource_manager import ResourceManager, ResourceManagerMsgType
     from sequence.topology.node import QuantumRouter
@@ -95,6 +98,7 @@ def sequence_side(num_nodes: int, seeds: int, order: str, sim_time_s: float) -> 
 def qnsim_side(num_nodes: int, seeds: int, sim_time_s: float) -> None:
     """Counts per run on qnsim's mirror, from the trace, at the cutoff and 1 ps below it."""
     import qnsim_chain
+
     from qnsim import _core
     from qnsim.trace import EVENTS
 

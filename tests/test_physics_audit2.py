@@ -58,10 +58,10 @@ class ChainReplay:
 
     A pair is its correlators and, per end, the slot occupancy (slot, generation), the qubit's emission, the time
     its decay was last applied and the time that end knows the pair (its herald, and every swap outcome of the
-    pair's history, each travelling the classical latency from its swapping node to that end). Memories dephase (T2) and depolarize
-    (``depolarizing_time_s``): per qubit stored t, <XX> and <YY> scale by exp(-t/T2) exp(-t/Td), <ZZ> by
-    exp(-t/Td). A swap multiplies correlators (gate noise in Stim's meaning: (1 - 16 e2/15) on all three,
-    (1 - 4 e1/3) on <XX> and <YY>).
+    pair's history, each travelling the classical latency from its swapping node to that end). Memories dephase
+    (T2) and depolarize (``depolarizing_time_s``): per qubit stored t, <XX> and <YY> scale by exp(-t/T2)
+    exp(-t/Td), <ZZ> by exp(-t/Td). A swap multiplies correlators (gate noise in Stim's meaning: (1 - 16 e2/15)
+    on all three, (1 - 4 e1/3) on <XX> and <YY>, a misread outcome (1 - 2 e_m) on <XX> and <ZZ>, twice on <YY>).
 
     Purification rounds are not in the trace until their outcome (and a round whose kept pair is cut off meanwhile
     leaves no record at all), so the replay starts them itself by the protocol's rule: as soon as two pairs of one
@@ -158,7 +158,8 @@ class ChainReplay:
                 return
             t0, g, ks = best
             first = min(g[0], key=self.pos.get)
-            ready = sorted((self.pairs[k]["ends"][first]["sg"][0], k) for k in ks if self.pairs[k]["ready"] <= t0 + 1e-15)
+            ready = sorted((self.pairs[k]["ends"][first]["sg"][0], k) for k in ks
+                           if self.pairs[k]["ready"] <= t0 + 1e-15)
             (_, keep), (_, other) = ready[:2]
             self.start_round(keep, other, t0, g[1] == "e2e")
 
@@ -323,10 +324,11 @@ def _purifying_chain(formalism, hops, *, seed, cutoff, num_pairs, rounds=1, e2e_
 def test_purifying_nested_handshake_chain_under_a_cutoff_pair_by_pair(formalism, hops, schedule, handshake, rounds,
                                                                        e2e_rounds, cutoff):
     """Link-level DEJMPS (0-2 rounds), nested or asap swaps with or without the swap handshake, one end-to-end
-    DEJMPS round (or none: each end then uses its qubit when it holds every outcome), dephasing and depolarizing memories, gate noise, and a cutoff that binds (a fair share of
-    pairs is cut off). The trace's replay (ChainReplay) gives every delivered pair's Bell diagonal, which must be
-    qnsim's to 1e-12, and checks that no qubit was used older than the cutoff, at any swap, round or delivery.
-    Before this file such chains were checked only by hashes and invariants."""
+    DEJMPS round (or none: each end then uses its qubit when it holds every outcome), dephasing and depolarizing
+    memories, gate noise, and a cutoff that binds (a fair share of pairs is cut off). The trace's replay
+    (ChainReplay) gives every delivered pair's Bell diagonal, which must be qnsim's to 1e-12, and checks that no
+    qubit was used older than the cutoff, at any swap, round or delivery. Before this file such chains were checked
+    only by hashes and invariants."""
     net, result, path, links, nodes = _purifying_chain(formalism, hops, seed=900 + 10 * hops + rounds,
                                                        cutoff=cutoff, num_pairs=25, rounds=rounds,
                                                        e2e_rounds=e2e_rounds, schedule=schedule, handshake=handshake)
