@@ -99,14 +99,21 @@ class ChainReplay:
         self.checked_ages.append(age)
         assert age <= self.cutoff + 1e-12, f"a qubit used at {now} was {age} s old (cutoff {self.cutoff})"
 
+    def factors(self, node, t):
+        """(<XX>/<YY> factor, <ZZ> factor) of one qubit stored t at ``node``; T1 as its Pauli twirl (the
+        bell_diagonal and stabilizer formalisms): <ZZ> scales by exp(-t/T1), coherences keep exp(-t/T2) in total."""
+        n = self.nodes[node]
+        p = math.exp(-t / n["depolarizing_time_s"])
+        damp = math.exp(-t / n["t1_s"]) if math.isfinite(n.get("t1_s", math.inf)) else 1.0
+        return math.exp(-t / n["t2_s"]) * p, damp * p
+
     def decay(self, pair, now):
         xx, yy, zz = pair["c"]
         for node, end in pair["ends"].items():
             t = now - end["since"]
             assert t >= -1e-15
-            t2, td = self.nodes[node]["t2_s"], self.nodes[node]["depolarizing_time_s"]
-            d, p = math.exp(-t / t2), math.exp(-t / td)
-            xx, yy, zz = xx * d * p, yy * d * p, zz * p
+            fxy, fz = self.factors(node, t)
+            xx, yy, zz = xx * fxy, yy * fxy, zz * fz
             end["since"] = now
         pair["c"] = (xx, yy, zz)
 
@@ -266,10 +273,8 @@ class ChainReplay:
                     xx, yy, zz = pair["c"]
                     for node, end in pair["ends"].items():
                         self.age_ok(end, end["known"])
-                        t = end["known"] - end["since"]
-                        t2, td = self.nodes[node]["t2_s"], self.nodes[node]["depolarizing_time_s"]
-                        d, q = math.exp(-t / t2), math.exp(-t / td)
-                        xx, yy, zz = xx * d * q, yy * d * q, zz * q
+                        fxy, fz = self.factors(node, end["known"] - end["since"])
+                        xx, yy, zz = xx * fxy, yy * fxy, zz * fz
                     pair["c"] = (xx, yy, zz)
                 else:
                     for end in pair["ends"].values():
@@ -289,12 +294,13 @@ class ChainReplay:
 
 
 def _purifying_chain(formalism, hops, *, seed, cutoff, num_pairs, rounds=1, e2e_rounds=1, scheme="dejmps",
-                     schedule="nested", handshake=True, gates=True, channels=4, length_km=1.0, measure=0.0):
+                     schedule="nested", handshake=True, gates=True, channels=4, length_km=1.0, measure=0.0,
+                     t1=math.inf):
     net = qnsim.Network(formalism, seed=seed, trace=True)
     path = [f"n{i}" for i in range(hops + 1)]
     nodes = {}
     for i, name in enumerate(path):
-        nodes[name] = {"t2_s": 2e-3 * (1 + i % 3), "depolarizing_time_s": 6e-3 * (1 + i % 2),
+        nodes[name] = {"t1_s": t1, "t2_s": 2e-3 * (1 + i % 3), "depolarizing_time_s": 6e-3 * (1 + i % 2),
                        "gate1_error": 0.003 if gates else 0.0, "gate2_error": 0.008 if gates else 0.0,
                        "measure_error": measure}
         net.add_node(name, **nodes[name])
@@ -571,3 +577,29 @@ def test_purifying_chain_with_bbpssw_and_misread_outcomes(formalism, scheme, mea
     expected = replay.run()
     np.testing.assert_allclose(replay.delivery_times, r.times_s, rtol=0, atol=1e-12)
     np.testing.assert_allclose(r.bell_diagonals, expected, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("formalism", ["bell_diagonal", "stabilizer"])
+@pytest.mark.parametrize("hops, rounds", [(3, 1), (2, 2)])
+def test_purifying_chain_with_t1_applies_the_twirl_through_every_operation(formalism, hops, rounds):
+    """T1 = 4 ms on every node as well (the Pauli formalisms apply amplitude damping as its twirl, docs/concepts.md):
+    each stored qubit scales <ZZ> by exp(-t/T1) on top of its T2 and depolarizing decay, through link-level DEJMPS
+    (1 or 2 rounds on non-Werner links), nested swaps with handshakes, one end-to-end round and a binding cutoff:
+    bell_diagonal pair by pair, stabilizer by its Bell-state counts."""
+    cutoff = 1.6e-4
+    n = 25 if formalism == "bell_diagonal" else 150
+    net, result, path, links, nodes = _purifying_chain(formalism, hops, seed=1500 + 10 * hops + rounds, cutoff=cutoff,
+                                                       num_pairs=n, rounds=rounds, t1=4e-3)
+    r = result.requests[0]
+    assert r.num_pairs == n
+    replay = ChainReplay(net, path, links, nodes, "dejmps", cutoff, rounds, 1)
+    expected = replay.run()
+    np.testing.assert_allclose(replay.delivery_times, r.times_s, rtol=0, atol=1e-12)
+    if formalism == "bell_diagonal":
+        np.testing.assert_allclose(r.bell_diagonals, expected, rtol=0, atol=1e-12)
+        return
+    got = np.asarray(r.bell_diagonals)
+    for k in range(4):
+        w = expected[:, k]
+        assert_normal(float(got[:, k].sum()), float(w.sum()), math.sqrt(float(np.sum(w * (1 - w)))), SIGMAS,
+                      what=f"count of Bell state {k}")
