@@ -306,11 +306,23 @@ def _run_logged(args: argparse.Namespace) -> int:
         output_path("--trace", args.trace, {"scenario": args.scenario})
     network, settings = load_scenario(args.scenario, seed=args.seed, formalism=args.formalism, until_s=args.until)
     if args.trace:
-        from qnsim.trace import DEFAULT_TRACE_LIMIT
+        import json
 
-        open(args.trace, "w").close()  # an unwritable trace path fails before the run, not after it
+        from qnsim.trace import DEFAULT_TRACE_LIMIT, write_whole
+
+        # Written now, so that an unwritable path fails before the run; and a run that is killed leaves
+        # this line, not an empty file (which read as a run without events) or an older run's trace.
+        pending = {"event": "trace_pending", "note": "the command writing this trace did not finish (killed?)"}
+        write_whole(args.trace, [json.dumps(pending) + "\n"])
         network.native.set_trace(DEFAULT_TRACE_LIMIT if args.trace_limit is None else args.trace_limit)
-    result = network.run(settings.until_s, progress=args.progress)
+    try:
+        result = network.run(settings.until_s, progress=args.progress)
+    except BaseException as exc:
+        if args.trace:
+            # Ctrl-C or a raising callback: the records up to then, ending with a run_interrupted line.
+            network.trace().write_jsonl(args.trace)
+            exc.add_note(f"the trace up to {network.now_s:g} s is in {args.trace} (it ends with a run_interrupted line)")
+        raise
     if args.trace:
         network.trace().write_jsonl(args.trace)
     if args.json:

@@ -738,7 +738,12 @@ class Network(SlotOperations):
             >>> Network(trace=True).trace()
             Trace(0 records)
         """
-        return Trace(self._native.trace(), list(self._nodes))
+        unreached = self._unreached_until_ps
+        # A run left by Ctrl-C or a raising callback: the records stop short of its end, and say so.
+        stopped = None
+        if unreached is not None and unreached > self._native.now_ps and not self._native.running:
+            stopped = (self._native.now_ps / 1e12, unreached / 1e12)
+        return Trace(self._native.trace(), list(self._nodes), stopped=stopped)
 
     def occupied_slots(self) -> int:
         """Memory slots currently holding a qubit (a leak check)."""

@@ -23,6 +23,11 @@ Record fields (JSON Lines, one object per line):
   its partner), ``delivery`` (``value`` = the pair's fidelity at delivery), ``rejected`` (a delivered pair
   below ``min_fidelity``; ``value`` = its fidelity), ``served``, ``dropped`` (the reason is in the
   request's result). ``value`` is 0 where nothing is said.
+
+A file may end with marker lines that are not records: ``trace_truncated`` (the record limit was
+reached), ``run_interrupted`` (the run stopped short of its end, see :attr:`Trace.stopped`) and, alone
+in the file, ``trace_pending`` (``qnsim run --trace`` writes it before the run: the command did not
+finish).
 * ``request``: request index, or null.
 * ``nodes``: the two nodes involved (a link's ends; the swapping node twice; a request's source and
   destination for deliveries and request ends), null where there is none.
@@ -45,9 +50,12 @@ Record fields (JSON Lines, one object per line):
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
-from collections.abc import Iterator, Sequence
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -80,13 +88,18 @@ class Trace(Sequence):
         (0, 0)
     """
 
-    def __init__(self, arrays: dict[str, Any], node_names: Sequence[str]) -> None:
+    def __init__(
+        self, arrays: dict[str, Any], node_names: Sequence[str], *, stopped: tuple[float, float] | None = None
+    ) -> None:
         self._arrays = arrays
         self._names = list(node_names)
         self.omitted: int = int(arrays["omitted"])
         """Records not kept because the limit was reached."""
         self.limit: int = int(arrays["limit"])
         """The record limit."""
+        self.stopped: tuple[float, float] | None = stopped
+        """``(stopped_s, until_s)`` when the run that wrote the trace stopped short of the end it was asked
+        for (Ctrl-C, a raising callback), in s; else None. The records then end at ``stopped_s``."""
 
     def __len__(self) -> int:
         return len(self._arrays["time_ps"])
@@ -128,12 +141,36 @@ class Trace(Sequence):
         counts = np.bincount(self._arrays["kind"].astype(np.int64), minlength=len(EVENTS))
         return {name: int(n) for name, n in zip(EVENTS, counts)}
 
+    def notes(self) -> list[str]:
+        """What the records alone do not say: a limit that cut them, a run that stopped short.
+
+        Example:
+            >>> import qnsim
+            >>> qnsim.Network(trace=True).trace().notes()
+            []
+        """
+        notes = []
+        if self.omitted:
+            notes.append(f"the trace kept its first {self.limit} records; {self.omitted} more were not kept")
+        if self.stopped is not None:
+            notes.append(
+                f"the run stopped at {self.stopped[0]:g} s of the {self.stopped[1]:g} s it was asked to run "
+                "(interrupted): the records end there"
+            )
+        return notes
+
     def write_jsonl(self, path: str | os.PathLike[str]) -> int:
         """Writes the records as JSON Lines; returns how many records were written.
 
         A trace that reached its limit ends with one more line,
-        ``{"event": "trace_truncated", "kept": ..., "omitted": ..., "limit": ...}``, so that the file
-        read alone does not pass for the whole run.
+        ``{"event": "trace_truncated", "kept": ..., "omitted": ..., "limit": ...}``, and the trace of a
+        run that stopped short of its end (:attr:`stopped`) with
+        ``{"event": "run_interrupted", "time_s": ..., "until_s": ...}``, so that the file read alone
+        does not pass for the whole run.
+
+        The file is written under a temporary name in its directory, flushed to disk, then renamed
+        into place: it is complete or not there (a write cut short by Ctrl-C or a kill left the first
+        records under the final name, which read as a whole run that ended early).
 
         Example:
             >>> import os, tempfile, qnsim
@@ -142,12 +179,13 @@ class Trace(Sequence):
             0
         """
         path = file_path("path", path)  # open(3) would write to file descriptor 3 and close it
-        with open(path, "w", encoding="utf-8") as f:
-            for record in self:
-                f.write(json.dumps(record, allow_nan=False) + "\n")
-            if self.omitted:
-                marker = {"event": "trace_truncated", "kept": len(self), "omitted": self.omitted, "limit": self.limit}
-                f.write(json.dumps(marker) + "\n")
+        lines = (json.dumps(record, allow_nan=False) + "\n" for record in self)
+        end = []
+        if self.omitted:
+            end.append({"event": "trace_truncated", "kept": len(self), "omitted": self.omitted, "limit": self.limit})
+        if self.stopped is not None:
+            end.append({"event": "run_interrupted", "time_s": self.stopped[0], "until_s": self.stopped[1]})
+        write_whole(path, itertools.chain(lines, (json.dumps(marker) + "\n" for marker in end)))
         return len(self)
 
     def to_pandas(self) -> Any:
@@ -163,10 +201,43 @@ class Trace(Sequence):
 
         columns = ["time_s", "event", "request", "nodes", "slots", "generations", "value"]
         frame = pd.DataFrame(list(self), columns=columns)
-        kept = f"the trace kept its first {self.limit} records; {self.omitted} more were not kept"
-        frame.attrs["notes"] = [kept] if self.omitted else []
+        frame.attrs["notes"] = self.notes()
         return frame
 
     def __repr__(self) -> str:
         extra = f", {self.omitted} more not kept (limit {self.limit})" if self.omitted else ""
+        if self.stopped is not None:
+            extra += f", run stopped at {self.stopped[0]:g} s of {self.stopped[1]:g} s"
         return f"Trace({len(self)} records{extra})"
+
+
+def write_whole(path: str | os.PathLike[str], chunks: Iterable[str]) -> None:
+    """Writes text to ``path`` so that the file is either complete or as it was before.
+
+    The text goes to a temporary file in the same directory, is flushed to disk, and the
+    temporary file is renamed over ``path`` (atomic on POSIX); on any exception, KeyboardInterrupt
+    included, the temporary file is removed and ``path`` is untouched. A path that is not a regular
+    file (``/dev/stdout``, a pipe) is written directly.
+
+    Example:
+        >>> import pathlib, tempfile
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "x.txt"
+        >>> write_whole(path, ["a\\n", "b\\n"]); path.read_text()
+        'a\\nb\\n'
+    """
+    target = Path(path)
+    if target.exists() and not target.is_file():  # /dev/stdout, a FIFO: a rename would replace the node itself
+        with open(target, "w", encoding="utf-8") as f:
+            f.writelines(chunks)
+        return
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            for chunk in chunks:
+                f.write(chunk)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

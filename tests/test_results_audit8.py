@@ -1,0 +1,167 @@
+"""Results audit, round 8: outputs that could pass for complete, correct answers when they are not
+(interrupted traces, means over the seeds that happened to have a value, ...). Each test's docstring
+says what the old behaviour was."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+import qnsim
+from qnsim.cli import main as cli_main
+from qnsim.trace import Trace
+
+_SLOW = """
+[run]
+until_s = {until}
+formalism = "bell_diagonal"
+[[nodes]]
+name = "a"
+[[nodes]]
+name = "b"
+[[nodes]]
+name = "c"
+[[links]]
+a = "a"
+b = "b"
+length_km = 5.0
+fidelity = 0.95
+rate_hz = 1e5
+success_probability = 0.3
+[[links]]
+a = "b"
+b = "c"
+length_km = 5.0
+fidelity = 0.95
+rate_hz = 1e5
+success_probability = 0.3
+[[requests]]
+src = "a"
+dst = "c"
+"""
+
+
+class _AlarmInterrupt:
+    """Raises KeyboardInterrupt (a Ctrl-C) ``after_s`` seconds into the block."""
+
+    def __init__(self, after_s):
+        self.after_s = after_s
+
+    def __enter__(self):
+        def interrupt(signum, frame):
+            raise KeyboardInterrupt
+
+        self.previous = signal.signal(signal.SIGALRM, interrupt)
+        signal.setitimer(signal.ITIMER_REAL, self.after_s)
+
+    def __exit__(self, *exc):
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, self.previous)
+
+
+def _lines(path):
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f]
+
+
+# --- traces ---------------------------------------------------------------------------------------
+
+
+def test_cli_trace_of_an_interrupted_run_has_its_records_and_says_so(tmp_path, capsys):
+    """Old behaviour: ``qnsim run --trace t.jsonl`` stopped by Ctrl-C left t.jsonl empty (it was
+    truncated before the run and written only after it): a trace that read as a run without events."""
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(_SLOW.format(until=1000.0))
+    trace = tmp_path / "t.jsonl"
+    with _AlarmInterrupt(0.3):
+        code = cli_main(
+            ["run", str(scenario), "--trace", str(trace), "--trace-limit", "500", "--no-progress", "--seed", "1"]
+        )
+    assert code == 130
+    err = capsys.readouterr().err
+    assert "interrupted" in err and f"is in {trace}" in err
+    lines = _lines(trace)
+    assert len(lines) == 502 and lines[0]["event"] == "link_pair"
+    assert lines[-2]["event"] == "trace_truncated"
+    assert lines[-1]["event"] == "run_interrupted" and lines[-1]["until_s"] == 1000.0
+    assert 0 < lines[-1]["time_s"] < 1000.0
+    assert max(r["time_s"] for r in lines[:-2]) <= lines[-1]["time_s"]
+    assert not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]
+
+
+def test_trace_of_an_interrupted_python_run_says_so(tmp_path):
+    """Old behaviour: after a Ctrl-C inside Network.run, net.trace() and its JSON Lines file and
+    DataFrame read as a whole run (the result said INTERRUPTED, the trace nothing)."""
+    net = qnsim.chain(30, length_km=10.0, fidelity=0.99, rate_hz=1e5,
+                      network=qnsim.Network("bell_diagonal", seed=1, trace=2000))  # fmt: skip
+    net.request("n0", "n29")
+    with _AlarmInterrupt(0.05), pytest.raises(KeyboardInterrupt):
+        net.run(until_s=1000.0, progress=False)
+    trace = net.trace()
+    assert trace.stopped == (net.now_s, 1000.0)
+    assert "run stopped at" in repr(trace)
+    assert any("asked to run (interrupted)" in n for n in trace.notes())
+    path = tmp_path / "t.jsonl"
+    trace.write_jsonl(path)
+    assert _lines(path)[-1] == {"event": "run_interrupted", "time_s": net.now_s, "until_s": 1000.0}
+    pytest.importorskip("pandas")
+    assert trace.to_pandas().attrs["notes"] == trace.notes()
+    # Run on to the end: a complete run's trace has no such line.
+    net.run(until_s=net.now_s + 1e-6, progress=False)
+    assert net.trace().stopped is None and not any("interrupted" in n for n in net.trace().notes())
+
+
+def test_trace_write_cut_short_leaves_no_partial_file(tmp_path, monkeypatch):
+    """Old behaviour: a Ctrl-C (or a kill) while write_jsonl wrote a long trace left its first records
+    under the final name, a file that read as a whole run that ended early."""
+    net = qnsim.Network("bell_diagonal", seed=1, trace=True)
+    for name in "ab":
+        net.add_node(name)
+    net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e4)
+    net.request("a", "b")
+    net.run(until_s=0.01, progress=False)
+    trace = net.trace()
+    assert len(trace) > 50
+    path = tmp_path / "t.jsonl"
+    path.write_text("an older file\n")
+    original = Trace.__getitem__
+
+    def failing(self, index):
+        if index == 40:
+            raise KeyboardInterrupt
+        return original(self, index)
+
+    monkeypatch.setattr(Trace, "__getitem__", failing)
+    with pytest.raises(KeyboardInterrupt):
+        trace.write_jsonl(path)
+    assert path.read_text() == "an older file\n"
+    assert os.listdir(tmp_path) == ["t.jsonl"]
+    monkeypatch.setattr(Trace, "__getitem__", original)
+    assert trace.write_jsonl(path) == len(trace) == len(_lines(path))
+
+
+def test_cli_trace_of_a_killed_run_is_not_empty_or_stale(tmp_path):
+    """Old behaviour: ``qnsim run --trace t.jsonl`` killed (SIGKILL, out of memory) during the run left
+    an empty t.jsonl, a trace of a run without events."""
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(_SLOW.format(until=1000.0))
+    trace = tmp_path / "t.jsonl"
+    trace.write_text('{"event": "delivery", "from": "an older run"}\n')
+    process = subprocess.Popen(
+        [sys.executable, "-m", "qnsim", "run", str(scenario), "--trace", str(trace), "--no-progress"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while "trace_pending" not in trace.read_text() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.2)  # into the run
+    finally:
+        process.kill()
+        process.wait()
+    assert _lines(trace)[-1]["event"] == "trace_pending"
+    assert "older run" not in trace.read_text()
