@@ -3,6 +3,7 @@
 says what the old behaviour was."""
 
 import json
+import math
 import os
 import signal
 import subprocess
@@ -13,6 +14,7 @@ import pytest
 
 import qnsim
 from qnsim.cli import main as cli_main
+from qnsim.plot import plot_sweep, summarize
 from qnsim.trace import Trace
 
 _SLOW = """
@@ -165,3 +167,38 @@ def test_cli_trace_of_a_killed_run_is_not_empty_or_stale(tmp_path):
         process.wait()
     assert _lines(trace)[-1]["event"] == "trace_pending"
     assert "older run" not in trace.read_text()
+
+
+# --- summaries ------------------------------------------------------------------------------------
+
+
+def _rows_with_gaps():
+    rows = []
+    for length in (10, 40):
+        for seed in range(4):
+            # At 40 km only seeds 0 and 1 delivered a pair: the others have no fidelity (NaN).
+            fidelity = math.nan if length == 40 and seed >= 2 else 0.9 - 0.01 * seed - length / 1000
+            rows.append({"L": length, "seed": seed, "mean_fidelity": fidelity, "rate_hz": 100.0 / length + seed})
+    return rows
+
+
+def test_summarize_says_which_means_leave_seeds_out():
+    """Old behaviour: at L = 40 the mean fidelity of the 2 seeds that delivered (2 of 4) came with a
+    standard error and no note; only the count column said the other 2 seeds were left out."""
+    table = summarize(_rows_with_gaps(), "L", ["rate_hz", "mean_fidelity"])
+    assert table.loc[table["L"] == 40, "mean_fidelity_n"].item() == 2
+    notes = [n for n in table.attrs["notes"] if "have no value" in n]
+    assert len(notes) == 1
+    assert notes[0].startswith("mean_fidelity: at 1 of 2 points some seeds have no value")
+    assert "(L = 40: 2 of 4 seeds with a value)" in notes[0]
+    # rate_hz has a value for every seed: no such note.
+    assert not any(n.startswith("rate_hz:") for n in table.attrs["notes"])
+
+
+def test_plot_title_says_which_means_leave_seeds_out():
+    """Old behaviour: the plot's title read "mean over 4 seed(s)" for a panel whose point at L = 40 was
+    the mean of 2."""
+    pytest.importorskip("matplotlib")
+    figure = plot_sweep(_rows_with_gaps(), "L", ["rate_hz", "mean_fidelity"])
+    title = figure._suptitle.get_text()
+    assert "mean_fidelity: means over the seeds with a value only" in title

@@ -54,7 +54,8 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
     value has no spread to estimate it from; 0 would claim an exact mean).
 
     ``table.attrs["notes"]`` lists what the means cannot say: points that rest on a single seed,
-    and points that rest on fewer seeds than others (an interrupted or partly failed sweep,
+    points where some seeds have no value in a column (NaN, left out of its mean), and points that
+    rest on fewer seeds than others (an interrupted or partly failed sweep,
     whose means are then of unequal weight: resume the sweep to finish them);
     ``table.attrs["seeds_per_point"]`` is (fewest, most) rows per point.
 
@@ -145,6 +146,17 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
                     if own
                     else "no standard error (NaN, no bar)"
                 )
+            )
+        # NaN rows are left out of a point's mean: say where, or the mean of the seeds that delivered (a
+        # fidelity of 3 seeds in 10, the other 7 without a pair) reads as the mean over all of them.
+        # (A point with no value at all has a NaN mean, which says so itself.)
+        partial = [i for i, (n, m) in enumerate(zip(count, seeds)) if 0 < n < m]
+        if partial:
+            counts = ", ".join(f"{count[i]} of {seeds[i]}" for i in partial[:3]) + (" ..." if len(partial) > 3 else "")
+            notes.append(
+                f"{column}: at {len(partial)} of {len(count)} points some seeds have no value (NaN: a fidelity "
+                f"without pairs, say) and are left out of the mean ({_where(out, keys, partial)}: {counts} seeds "
+                "with a value)"
             )
     if len(seeds) and seeds.min() < seeds.max():
         fewest = [i for i, n in enumerate(seeds) if n == seeds.min()]
@@ -381,6 +393,10 @@ def plot_sweep(
                                                                                 else "no bar"))
         if fewest < most:
             caveats.append(f"seeds per point {fewest} to {most}: an unfinished sweep?")
+        without = [c for c in y if any(note.startswith(f"{c}: at ") and "have no value" in note
+                                       for note in table.attrs["notes"])]
+        if without:
+            caveats.append(f"{', '.join(without)}: means over the seeds with a value only (NaN seeds left out)")
         figure.suptitle(
             (title or default)
             + "".join(f"\n{c}" for c in caveats)
