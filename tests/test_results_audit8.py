@@ -202,3 +202,76 @@ def test_plot_title_says_which_means_leave_seeds_out():
     figure = plot_sweep(_rows_with_gaps(), "L", ["rate_hz", "mean_fidelity"])
     title = figure._suptitle.get_text()
     assert "mean_fidelity: means over the seeds with a value only" in title
+
+
+# --- resuming a sweep under another build -----------------------------------------------------------
+
+
+def _square(params, seed):
+    return {"y": params["x"] ** 2 + seed}
+
+
+def test_resume_under_a_rebuild_from_other_native_sources_is_refused(tmp_path, monkeypatch):
+    """Old behaviour: a sweep's scenario_id named the qnsim version only, which has stayed 0.1.0 while
+    native fixes moved results (the cutoff fixes changed 1,028 scenario hashes): a sweep resumed after
+    reinstalling qnsim from newer sources mixed the old build's rows with the new one's, without a word."""
+    from qnsim import _core
+    from qnsim.sweeps import sweep
+
+    out = tmp_path / "r.csv"
+    first = sweep(_square, {"x": [1, 2]}, seeds=2, out=out, workers=1, progress=False, as_frame=False)
+    assert sweep(_square, {"x": [1, 2]}, seeds=2, out=out, workers=1, progress=False, as_frame=False) == first
+    monkeypatch.setattr(_core, "source_digest", lambda: "0" * 64, raising=False)
+    with pytest.raises(ValueError, match="holds rows of another scenario or qnsim version or build"):
+        sweep(_square, {"x": [1, 2]}, seeds=2, out=out, workers=1, progress=False)
+
+
+def test_resume_under_other_python_sources_of_qnsim_is_refused(tmp_path, monkeypatch):
+    """Old behaviour: as above for the package's Python files (the row of a scenario is computed by
+    qnsim's Python layer too: results collection, link models, QEC circuits)."""
+    import qnsim.sweeps
+    from qnsim.sweeps import sweep
+
+    out = tmp_path / "r.csv"
+    sweep(_square, {"x": [1]}, out=out, workers=1, progress=False)
+    monkeypatch.setattr(qnsim.sweeps, "_PACKAGE_DIGEST", "edited")
+    with pytest.raises(ValueError, match="holds rows of another scenario or qnsim version or build"):
+        sweep(_square, {"x": [1]}, out=out, workers=1, progress=False)
+
+
+def test_the_python_digest_does_not_depend_on_where_qnsim_is_installed(tmp_path):
+    """Two installs of the same sources (two machines of a cluster, say) must resume each other's rows."""
+    import shutil
+
+    import qnsim.sweeps
+    from qnsim.sweeps import tree_digest
+
+    package = os.path.dirname(qnsim.sweeps.__file__)
+    copy = tmp_path / "elsewhere" / "qnsim"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__", "*.so", "*.pyd"))
+    assert tree_digest(copy) == qnsim.sweeps._package_digest()
+    (copy / "results.py").write_text((copy / "results.py").read_text() + "\n# edited\n")
+    assert tree_digest(copy) != qnsim.sweeps._package_digest()
+
+
+def test_the_native_digest_is_that_of_the_sources_in_this_tree():
+    """The build's digest (CMakeLists.txt) is the one these sources give: a build of other sources
+    has another, and an installed build older than its sources is caught here."""
+    import hashlib
+    import pathlib
+
+    from qnsim import _core
+
+    root = pathlib.Path(__file__).resolve().parent.parent
+    if not (root / "CMakeLists.txt").exists():
+        pytest.skip("not run from a source tree")
+    sources = sorted(
+        (p for p in (root / "cpp").rglob("*") if p.suffix in (".cc", ".h") and p.is_file()
+         and not (p.name.endswith("_perf.cc") or p.name.endswith("_test.cc") or p.name.endswith(".test.cc"))),
+        key=str,  # CMake's list(SORT): by the path as text
+    )  # fmt: skip
+    text = "".join(
+        f"{p.relative_to(root).as_posix()} {hashlib.sha256(p.read_bytes()).hexdigest()}\n"
+        for p in [*sources, root / "CMakeLists.txt"]
+    )
+    assert _core.source_digest() == hashlib.sha256(text.encode()).hexdigest()

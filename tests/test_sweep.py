@@ -798,7 +798,8 @@ def test_a_dask_worker_with_another_qnsim_version_is_refused(tmp_path):
         distributed.Client(cluster) as client,
     ):
         client.run(sweep_points.set_qnsim_version, "0.0.0-other")
-        with pytest.raises(SweepError, match=rf"a Dask worker runs qnsim 0.0.0-other, this process qnsim {qnsim.__version__}"):
+        this = re.escape(f"this process qnsim {qnsim.__version__} native")
+        with pytest.raises(SweepError, match=rf"a Dask worker runs qnsim 0\.0\.0-other native .*, {this}"):
             sweep(sweep_points.square, {"x": [1, 2]}, backend="dask", client=client, out=out, progress=False)
     assert read_results(out) == []
 

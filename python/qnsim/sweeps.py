@@ -87,6 +87,7 @@ __all__ = [
     "SweepError",
     "TomlScenario",
     "apply_overrides",
+    "code_id",
     "die_with_parent",
     "example_point",
     "grid_axes",
@@ -644,8 +645,59 @@ class TomlScenario:
         return f"TomlScenario({str(self.path)!r})"
 
 
+def code_id() -> str:
+    """The qnsim that computes a sweep's rows: its version and a digest of its code, as text.
+
+    The version number alone stays put while results change from one commit to the next (a fixed
+    bug moves the numbers of the scenarios it touched), so it does not tell two builds apart: the
+    digest covers the native sources the extension was built from (``qnsim._core.source_digest()``,
+    computed by the build) and the package's Python files. Builds of the same sources on two machines
+    have the same id.
+
+    Example:
+        >>> code_id() == code_id(), code_id().startswith("qnsim ")
+        (True, True)
+    """
+    from qnsim import __version__, _core
+
+    native = _core.source_digest() if hasattr(_core, "source_digest") else "unknown"
+    return f"qnsim {__version__} native {native} python {_package_digest()}"
+
+
+def _package_digest() -> str:
+    """SHA-1 of the qnsim package's Python files (relative path and bytes, in path order); computed once."""
+    global _PACKAGE_DIGEST
+    if _PACKAGE_DIGEST is None:
+        _PACKAGE_DIGEST = tree_digest(Path(__file__).resolve().parent)
+    return _PACKAGE_DIGEST
+
+
+_PACKAGE_DIGEST: str | None = None
+
+
+def tree_digest(root: Path) -> str:
+    """SHA-1 of the ``*.py`` files under ``root``: each one's path relative to ``root`` and its bytes,
+    in path order (so the digest is the same wherever the tree is installed).
+
+    Example:
+        >>> import pathlib, tempfile
+        >>> root = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (root / "a.py").write_text("x = 1\\n")
+        >>> before = tree_digest(root)
+        >>> _ = (root / "a.py").write_text("x = 2\\n")
+        >>> tree_digest(root) == before
+        False
+    """
+    digest = hashlib.sha1()
+    for path in sorted(root.rglob("*.py")):
+        relative = path.relative_to(root).as_posix()
+        digest.update(f"{relative}\0{path.stat().st_size}\0".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def scenario_id(fn: PointFunction) -> str:
-    """What a sweep runs, as 16 hex digits: the scenario's content and the qnsim version.
+    """What a sweep runs, as 16 hex digits: the scenario's content and the qnsim that runs it.
 
     For a scenario TOML file, its parsed content (so an edit changes the id, a reformatting does
     not); for a point function, its module, name and source code, the module-level constants,
@@ -653,7 +705,8 @@ def scenario_id(fn: PointFunction) -> str:
     :func:`_global_dependencies`), and, for a ``functools.partial`` or a callable object, the
     arguments or attributes it carries (by content, sets sorted, so the id is the same in every
     process). Rows in a sweep's ``out``
-    carry it, and resuming from rows of another scenario or qnsim version is refused.
+    carry it, and resuming from rows of another scenario or another qnsim (another version, or
+    the same version built from other code: see :func:`code_id`) is refused.
 
     Example:
         >>> scenario_id(example_point) == scenario_id(example_point)
@@ -662,13 +715,11 @@ def scenario_id(fn: PointFunction) -> str:
         >>> scenario_id(functools.partial(example_point)) == scenario_id(functools.partial(len))
         False
     """
-    from qnsim import __version__
-
     if isinstance(fn, TomlScenario):
         content = json.dumps(fn.data, sort_keys=True, default=str)
     else:
         content = _callable_content(fn)
-    return hashlib.sha1(f"qnsim {__version__}\n{content}".encode()).hexdigest()[:16]
+    return hashlib.sha1(f"{code_id()}\n{content}".encode()).hexdigest()[:16]
 
 
 def _callable_content(fn: Any) -> str:
@@ -1324,16 +1375,14 @@ class _PointFailed(Exception):
 
 def _call_points(fn: PointFunction, chunk: list[tuple[dict, int]]) -> tuple[str, list[Mapping[str, Any]]]:
     """Runs a chunk of points in one task (a Dask task costs milliseconds of scheduling, more than
-    a small point); returns the qnsim version that ran them and their results."""
-    import qnsim
-
+    a small point); returns the qnsim that ran them (:func:`code_id`) and their results."""
     results = []
     for index, (params, seed) in enumerate(chunk):
         try:
             results.append(fn(dict(params), seed))
         except Exception as exc:
             raise _PointFailed(index, type(exc).__name__, str(exc)) from None
-    return qnsim.__version__, results
+    return code_id(), results
 
 
 def dask_chunk_size(points: int, workers: int) -> int:
@@ -1519,9 +1568,7 @@ def _run_dask(
         client = distributed.Client(cluster)
         owned = [client, cluster]
         client.run(die_with_parent)  # our cluster's workers must not outlive this process
-    import qnsim
-
-    version = qnsim.__version__
+    version = code_id()
     futures = {}
     try:
         size = dask_chunk_size(len(pending), len(client.scheduler_info().get("workers", ())) or 1)
@@ -1545,11 +1592,11 @@ def _run_dask(
                     f"(first point: params {chunk[0].params}, seed {chunk[0].seed})"
                 ) from exc
             if worker_version != version:
-                # Rows carry this process's scenario_id, which names its qnsim version: rows of
-                # another version would pass as this one's (and resume as such).
+                # Rows carry this process's scenario_id, which names its qnsim (version and code): rows of
+                # another would pass as this one's (and resume as such).
                 raise SweepError(
-                    f"a Dask worker runs qnsim {worker_version}, this process qnsim {version}: its rows would be "
-                    "stamped with this version's scenario_id; install the same qnsim on every worker"
+                    f"a Dask worker runs {worker_version}, this process {version}: its rows would be "
+                    "stamped with this qnsim's scenario_id; install the same qnsim on every worker"
                 )
             for point, result in zip(chunk, results):
                 on_result(point, result)
@@ -1666,7 +1713,7 @@ def sweep(
             foreign = {row.get(SCENARIO_COLUMN) for row in rows} - {identity}
             if foreign:
                 raise ValueError(
-                    f"out {str(out)!r} holds rows of another scenario or qnsim version (scenario_id "
+                    f"out {str(out)!r} holds rows of another scenario or qnsim version or build (scenario_id "
                     f"{', '.join(sorted(map(str, foreign)))}; this sweep's is {identity}): resuming would mix their "
                     f"numbers with this sweep's. Delete {str(out)!r} or choose another out to start fresh"
                 )
