@@ -275,3 +275,68 @@ def test_the_native_digest_is_that_of_the_sources_in_this_tree():
         for p in [*sources, root / "CMakeLists.txt"]
     )
     assert _core.source_digest() == hashlib.sha256(text.encode()).hexdigest()
+
+
+# --- Parquet outs read as one table ----------------------------------------------------------------
+
+
+def _notes_late(params, seed):
+    """Rows whose text column is None for the first points (no note), text later, as scenario rows'."""
+    x = params["x"]
+    return {"y": float(x), "notes": None if x <= 2 else f"run {x} unfinished"}
+
+
+def _int_then_float(params, seed):
+    return {"y": 1 if params["x"] <= 2 else 2.5}
+
+
+def test_parquet_out_reads_as_one_table_when_a_column_starts_empty(tmp_path, monkeypatch):
+    """Old behaviour: a part whose rows all had notes None stored the column as null, and
+    pandas.read_parquet(out) (the documented way to read the directory) refused every later part
+    with text in it: "Unsupported cast from string to null"."""
+    pd = pytest.importorskip("pandas")
+    pq = pytest.importorskip("pyarrow.parquet")
+    from qnsim.sweeps import _ParquetSink, read_results, sweep
+
+    monkeypatch.setattr(_ParquetSink, "MAX_ROWS", 2)
+    out = tmp_path / "r.parquet"
+    rows = sweep(_notes_late, {"x": [1, 2, 3, 4, 5, 6]}, out=out, workers=1, progress=False, as_frame=False)
+    parts = sorted(out.glob("part-*.parquet"))
+    assert len(parts) == 3
+    assert len({pq.read_schema(p).remove_metadata().to_string() for p in parts}) == 1
+    frame = pd.read_parquet(out).sort_values("x")
+    assert frame["notes"].isna().tolist() == [True, True, False, False, False, False]
+    assert frame["notes"].tolist()[2:] == [f"run {x} unfinished" for x in (3, 4, 5, 6)]
+    assert sorted(read_results(out), key=lambda r: r["x"]) == rows
+
+
+def test_parquet_out_with_a_null_first_part_is_aligned_on_resume(tmp_path, monkeypatch):
+    """An out written before the parts shared one schema (or cut short between two rewrites) reads as
+    one table again once the sweep resumes."""
+    pd = pytest.importorskip("pandas")
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    from qnsim.sweeps import _ParquetSink, sweep
+
+    monkeypatch.setattr(_ParquetSink, "MAX_ROWS", 2)
+    out = tmp_path / "r.parquet"
+    rows = sweep(_notes_late, {"x": [1, 2, 3, 4]}, out=out, workers=1, progress=False, as_frame=False)
+    first = sorted(out.glob("part-*.parquet"))[0]
+    table = pq.read_table(first)
+    nulls = table.set_column(table.schema.get_field_index("notes"), "notes", pa.nulls(len(table)))
+    pq.write_table(nulls, first)  # as the old sink wrote it
+    with pytest.raises(Exception, match="cast"):
+        pd.read_parquet(out)
+    assert sweep(_notes_late, {"x": [1, 2, 3, 4]}, out=out, workers=1, progress=False, as_frame=False) == rows
+    assert len(pd.read_parquet(out)) == 4
+
+
+def test_parquet_out_refuses_a_column_of_two_types_across_parts(tmp_path, monkeypatch):
+    """Old behaviour: points returning an int in one part and a float in a later one were written (each
+    part read back as its own rows), and the directory did not read as one table."""
+    pytest.importorskip("pyarrow")
+    from qnsim.sweeps import SweepError, _ParquetSink, sweep
+
+    monkeypatch.setattr(_ParquetSink, "MAX_ROWS", 2)
+    with pytest.raises(SweepError, match=r"give a column two types \(Unable to merge: Field y has incompatible types"):
+        sweep(_int_then_float, {"x": [1, 2, 3, 4]}, out=tmp_path / "r.parquet", workers=1, progress=False)

@@ -26,7 +26,10 @@ Results stream to ``out`` while the sweep runs, and an interrupted sweep resumes
   fsyncs it, then renames it into place, so a part is either complete or absent. A kill loses at
   most the buffered rows, which the resumed sweep recomputes. A column has one type, so every
   point must return the same columns with the same types (an int among floats would come back
-  as a float): a part that would not read back as its rows is refused.
+  as a float): a part that would not read back as its rows is refused, and so is a type that
+  differs from the earlier parts'. All parts share one schema, so the directory reads as one
+  table: a column that was None in every row so far takes the type a later row gives it (the
+  earlier parts are rewritten, each to a temporary name and renamed).
 
 One sweep writes an ``out`` at a time: it holds an exclusive lock on the CSV file (on a
 ``.lock`` file in a Parquet directory) from start to end, the kernel drops it when the sweep
@@ -1116,6 +1119,10 @@ class _ParquetSink:
         self.last_flush = time.monotonic()
         self.lock_fd: int | None = None
         self.columns: list[str] | None = None  # those of this sweep's first row
+        # The schema every part on disk has (None before the first): pandas.read_parquet(out) reads the
+        # directory with its first part's schema, so a column all None there (null) made it refuse a
+        # later part's text ("Unsupported cast from string to null").
+        self.schema: Any = None
 
     def lock(self) -> None:
         """Makes this sweep the only one writing the directory until :meth:`close` (a ``.lock``
@@ -1140,6 +1147,7 @@ class _ParquetSink:
         for leftover in self.path.glob(".part-*.tmp"):
             leftover.unlink()
         rows = []
+        schemas = []
         for part in sorted(self.path.glob("part-*.parquet")):
             table = pq.read_table(part)
             missing = [c for c in self.key_columns if c not in table.column_names]
@@ -1149,7 +1157,55 @@ class _ParquetSink:
                     "by another sweep; choose another out path or delete it"
                 )
             rows.extend(table.to_pylist())
+            schemas.append(table.schema)
+        if schemas and self.key_columns:  # a sweep's sink (read_results reads only): parts of one schema
+            self.schema = self._unified(schemas, "the parts already in it")
+            self._align_parts()
         return rows
+
+    def _unified(self, schemas: list, what: str) -> Any:
+        """One schema for all ``schemas`` (a null column takes the type another gives it), or SweepError."""
+        import pyarrow as pa
+
+        try:
+            return pa.unify_schemas([s.remove_metadata() for s in schemas])
+        except (pa.ArrowException, ValueError) as exc:
+            raise SweepError(
+                f"the Parquet out {str(self.path)!r}: {what} give a column two types ({exc}); every point must "
+                "return the same type in each column (a float as 0.0, not 0), or the parts do not read as one table"
+            ) from None
+
+    def _align_parts(self) -> None:
+        """Rewrites each part whose schema is not :attr:`schema` (a null column that has a type now),
+        one at a time, each to a temporary name and renamed: a part is always whole."""
+        import pyarrow.parquet as pq
+
+        for part in sorted(self.path.glob("part-*.parquet")):
+            schema = pq.read_schema(part).remove_metadata()
+            if schema.equals(self.schema):
+                continue
+            self._write_part(self._conform(pq.read_table(part)), part.name)
+
+    def _conform(self, table: Any) -> Any:
+        """``table`` in :attr:`schema`: its columns in that order, cast, and a null column for each it
+        lacks (rows of other points in the out may have other parameter columns)."""
+        import pyarrow as pa
+
+        columns = [
+            table.column(f.name) if f.name in table.column_names else pa.nulls(len(table), f.type)
+            for f in self.schema
+        ]
+        return pa.Table.from_arrays(columns, schema=self.schema) if columns else table
+
+    def _write_part(self, table: Any, name: str) -> None:
+        import pyarrow.parquet as pq
+
+        tmp = self.path / f".{name}.tmp"
+        pq.write_table(table, tmp)
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, self.path / name)
+        _fsync_dir(self.path)
 
     def check_writable(self) -> None:
         """Creates the directory and a probe file now, so an unwritable out fails before any point runs."""
@@ -1196,18 +1252,19 @@ class _ParquetSink:
         due = len(self.buffer) >= self.MAX_ROWS or time.monotonic() - self.last_flush >= self.MAX_SECONDS
         if not self.buffer or not (force or due):
             return
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
         self.path.mkdir(parents=True, exist_ok=True)
         name = f"part-{time.time_ns():020d}-{uuid.uuid4().hex[:8]}"
-        tmp = self.path / f".{name}.tmp"
         table = self._table()
-        pq.write_table(table, tmp)
-        with open(tmp, "rb") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, self.path / f"{name}.parquet")
-        _fsync_dir(self.path)
+        if self.schema is None:
+            self.schema = table.schema.remove_metadata()
+        else:
+            first = self.buffer[0]
+            where = f"point {first.get(ID_COLUMN)} (seed {first.get(SEED_COLUMN)}) and earlier points"
+            schema = self._unified([self.schema, table.schema], where)
+            if not schema.equals(self.schema):
+                self.schema = schema
+                self._align_parts()
+        self._write_part(self._conform(table), f"{name}.parquet")
         self.buffer = []
         self.last_flush = time.monotonic()
 
