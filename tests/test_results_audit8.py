@@ -340,3 +340,70 @@ def test_parquet_out_refuses_a_column_of_two_types_across_parts(tmp_path, monkey
     monkeypatch.setattr(_ParquetSink, "MAX_ROWS", 2)
     with pytest.raises(SweepError, match=r"give a column two types \(Unable to merge: Field y has incompatible types"):
         sweep(_int_then_float, {"x": [1, 2, 3, 4]}, out=tmp_path / "r.parquet", workers=1, progress=False)
+
+
+# --- rows that carry notes ----------------------------------------------------------------------------
+
+_UNFINISHED = """
+[run]
+until_s = 0.002
+formalism = "bell_diagonal"
+[[nodes]]
+name = "a"
+[[nodes]]
+name = "b"
+[[links]]
+a = "a"
+b = "b"
+length_km = 1.0
+fidelity = 0.9
+rate_hz = 1000.0
+[[requests]]
+src = "a"
+dst = "b"
+num_pairs = 5
+"""
+
+
+def test_sweep_command_says_when_rows_carry_notes(tmp_path, capsys):
+    """Old behaviour: a sweep whose every run stopped with its request unfinished (1-2 of 5 pairs) ended
+    with "4 points -> out.csv" and exit 0; only the file's notes column said the rates were partial."""
+    from qnsim.sweep_cli import main as sweep_main
+
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(_UNFINISHED)
+    out = tmp_path / "r.csv"
+    args = [str(scenario), "--param", "links.0.fidelity=0.9,0.95", "--seeds", "2", "--out", str(out), "--no-progress",
+            "--workers", "1"]  # fmt: skip
+    assert sweep_main(args) == 0
+    err = capsys.readouterr().err
+    assert "note: 4 of 4 points carry notes (their notes column)" in err
+    assert "the first (links.0.fidelity=0.9, seed=0): a->b: unfinished: " in err
+    assert "4 points -> " in err
+
+
+def test_sweep_command_is_quiet_about_rows_without_notes(tmp_path, capsys):
+    from qnsim.sweep_cli import main as sweep_main
+
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(_UNFINISHED.replace("num_pairs = 5", ""))
+    assert sweep_main([str(scenario), "--seeds", "2", "--out", str(tmp_path / "r.csv"), "--no-progress",
+                       "--workers", "1"]) == 0  # fmt: skip
+    assert "carry notes" not in capsys.readouterr().err
+
+
+def test_qec_sweep_rows_carry_their_notes():
+    """Old behaviour: a QEC sweep row of a point with no logical error in its shots (or max_shots reached
+    before max_errors) had per_round = 0.0 and no note, where LogicalErrorEstimate.notes says the rate is
+    not 0, only below the interval's upper end."""
+    from qnsim.qec.sweep import ExperimentSpec
+
+    spec = ExperimentSpec.from_dict({"grid": {"distance": [3], "p_int": [0.0]},
+                                     "sampling": {"max_shots": 200, "max_errors": 50}})  # fmt: skip
+    row = spec.point({"distance": 3, "p_int": 0.0, "p_bulk": 1e-5}, seed=1)
+    assert row["errors"] == 0 and row["per_round"] == 0.0
+    assert row["notes"].startswith("no logical error in 200 shots: the per-round rate is not 0")
+    assert "max_shots ran out at 200 shots with 0 of the 50 errors asked for" in row["notes"]
+    many = ExperimentSpec.from_dict({"sampling": {"max_shots": 4000, "max_errors": 20}})
+    row = many.point({"distance": 3, "p_int": 0.3, "p_bulk": 0.02}, seed=1)
+    assert row["errors"] >= 20 and row["notes"] is None

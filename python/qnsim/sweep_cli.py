@@ -268,7 +268,10 @@ def _sweep(args: argparse.Namespace) -> int:
 
 def report_rows(rows: Sequence[dict[str, Any]], out: str | None) -> None:
     """Ends a sweep command: a count on stderr when the rows went to ``out``, else the rows as CSV
-    on stdout (every column any row has, floats exact, None empty).
+    on stdout (every column any row has, floats exact, None empty). Rows with ``notes`` (a run that
+    stopped with its request unfinished, pairs that are not entangled, a QEC point that ran out of
+    shots) are counted on stderr with the first one's note: "120 points -> out.csv" alone read as
+    120 complete results.
 
     Example:
         >>> report_rows([{"x": 0.1, "y": None}, {"x": 2.0, "z": 3}], None)
@@ -278,6 +281,17 @@ def report_rows(rows: Sequence[dict[str, Any]], out: str | None) -> None:
     """
     from qnsim.cli import print_quietly
 
+    noted = [row for row in rows if isinstance(row.get("notes"), str) and row["notes"]]
+    if noted:
+        first = noted[0]
+        keys = list(first)
+        keys = keys[: keys.index("seed") + 1] if "seed" in keys else []  # a sweep's row: its parameters, seed
+        where = ", ".join(f"{k}={first[k]!r}" for k in keys) or "first row"
+        print(
+            f"note: {len(noted)} of {len(rows)} points carry notes (their notes column) on what their figures "
+            f"cannot say; the first ({where[:200]}): {first['notes'][:400]}",
+            file=sys.stderr,
+        )
     if out:
         print(f"{len(rows)} points -> {out}", file=sys.stderr)
     elif rows:
