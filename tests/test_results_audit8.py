@@ -407,3 +407,30 @@ def test_qec_sweep_rows_carry_their_notes():
     many = ExperimentSpec.from_dict({"sampling": {"max_shots": 4000, "max_errors": 20}})
     row = many.point({"distance": 3, "p_int": 0.3, "p_bulk": 0.02}, seed=1)
     assert row["errors"] >= 20 and row["notes"] is None
+
+
+def _link_spec(rate_hz):
+    """A QEC experiment over a link of ``rate_hz`` pairs/s into memories of T1 = T2 = 1 ms (the link's
+    figures given, not measured)."""
+    from qnsim.qec.link import LinkSupply
+    from qnsim.qec.sweep import ExperimentSpec
+
+    spec = ExperimentSpec.from_dict({
+        "experiment": {"scheme": "teleported"}, "grid": {"distance": [3]},
+        "sampling": {"max_shots": 300, "max_errors": 0}, "link": {"scenario": "unused.toml", "cycle_time_s": 1e-6},
+    })  # fmt: skip
+    spec.supply = LinkSupply(rate_hz, 0.98, (0.98, 0.01, 0.005, 0.005), (0.0,) * 4, 1000, 10, 1e-3, 1e-3, 1e-3,
+                             1e-3, "given")  # fmt: skip
+    return spec
+
+
+def test_qec_row_of_a_link_too_slow_for_the_memories_says_so():
+    """Old behaviour: a distributed patch fed by 10 pairs/s into 1 ms memories (pairs fully mixed at use,
+    data qubits fully mixed after each round's 0.5 s wait) gave a row with a finite per_round and
+    logical_error_per_s and no word that the patch cannot work."""
+    row = _link_spec(10.0).point({"distance": 3}, seed=1)
+    assert math.isfinite(row["per_round"]) and math.isfinite(row["logical_error_per_s"])
+    assert "NOT ENTANGLED at use: pairs wait 0.2 s in memory" in row["notes"]
+    assert "DATA DECOHERED while waiting: each round idles 0.5 s" in row["notes"]
+    fast = _link_spec(1e8).point({"distance": 3}, seed=1)
+    assert not fast["notes"] or "NOT ENTANGLED" not in fast["notes"] and "DECOHERED" not in fast["notes"]

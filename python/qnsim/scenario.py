@@ -329,7 +329,7 @@ def run_scenario_data(data: dict[str, Any], seed: int, *, source: str = "<sweep 
       or None (empty in a CSV) when there are none: what a printed result would say under its
       table (an unfinished request, pairs that are not entangled, one pair, ...).
 
-    Figures that do not exist (a mean fidelity without pairs) are NaN (empty in a CSV). A
+    Figures that do not exist (a mean fidelity without pairs) are NaN (``nan`` in a CSV). A
     confidence interval of pairs that all have the same fidelity is exactly 0 (in the exact
     formalisms; a stabilizer run's is binomial). Wall time is left out on purpose: a row is a pure
     function of ``data`` and ``seed``.

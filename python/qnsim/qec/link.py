@@ -240,6 +240,34 @@ class RoundTiming:
     bell_diagonal_at_use: tuple[float, float, float, float]
     wait_idle: tuple[float, float, float]
 
+    @property
+    def notes(self) -> list[str]:
+        """A link too slow for the memories: pairs that are no longer entangled when used, data qubits
+        that decay to fully mixed while a round waits for its pairs. The sampled rates are then those
+        of a seam of noise or of no code at all, finite numbers for a patch that cannot work.
+
+        Example:
+            >>> t = round_timing(rate_hz=10.0, bell_diagonal=(0.99, 0.004, 0.003, 0.003), distance=3,
+            ...                  cycle_time_s=1e-6, t1_s=1e-3, t2_s=1e-3)
+            >>> [n.split(":")[0] for n in t.notes]
+            ['NOT ENTANGLED at use', 'DATA DECOHERED while waiting']
+        """
+        notes = []
+        fidelity = self.bell_diagonal_at_use[0]
+        if fidelity <= 0.5:
+            notes.append(
+                f"NOT ENTANGLED at use: pairs wait {self.storage_s:.3g} s in memory on average and reach the seam "
+                f"with F = {fidelity:.3g} <= 1/2; the link is too slow for the memories ({self.required_rate_hz:.3g} "
+                "pairs/s would avoid waiting), so the seam carries noise only"
+            )
+        if sum(self.wait_idle) >= 0.75 - 1e-9:
+            notes.append(
+                f"DATA DECOHERED while waiting: each round idles {self.wait_s:.3g} s for its pairs, which decays "
+                "every data qubit to fully mixed: no code protects it, the logical error rate is that of random "
+                "outcomes"
+            )
+        return notes
+
 
 def _positive(name: str, value: float, allow_inf: bool = False) -> float:
     # float() read "1e-6" as a time and True as 1: the package's one reading of numbers instead.

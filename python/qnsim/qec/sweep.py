@@ -39,8 +39,9 @@ with every point.
 Every point runs :func:`qnsim.qec.sample_logical_error` (seeded by the sweep's seed) and returns
 one row: the counts, the per-round logical error with its 95% Wilson interval, the Bell pairs per
 round, ``notes`` (what the counts cannot say: no logical error at all, only a few, ``max_shots``
-reached before ``max_errors``; None when nothing) and, with a link, its timing (round time, waiting,
-required rate).
+reached before ``max_errors``; with a link too slow for the memories, pairs unentangled at use or
+data qubits fully mixed while a round waits, :attr:`qnsim.qec.link.RoundTiming.notes`; None when
+nothing) and, with a link, its timing (round time, waiting, required rate).
 
 >>> spec = ExperimentSpec.from_dict({"grid": {"distance": [3], "p_int": [0.05]},
 ...                                  "sampling": {"max_shots": 500}})
@@ -389,7 +390,7 @@ class ExperimentSpec:
             "seconds": round(est.seconds, 3),
             # What the counts cannot say (no error at all, a few, max_shots reached first), as a
             # network scenario's row carries its notes: the rate alone read as a measured one.
-            "notes": "; ".join(est.notes) or None,
+            "notes": "; ".join([*est.notes, *(s["_timing"].notes if s["_timing"] is not None else ())]) or None,
         }
         if "rounds" not in params:
             row["rounds"] = s["rounds"]
