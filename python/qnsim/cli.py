@@ -321,7 +321,9 @@ def _run_logged(args: argparse.Namespace) -> int:
         if args.trace:
             # Ctrl-C or a raising callback: the records up to then, ending with a run_interrupted line.
             network.trace().write_jsonl(args.trace)
-            exc.add_note(f"the trace up to {network.now_s:g} s is in {args.trace} (it ends with a run_interrupted line)")
+            exc.add_note(
+                f"the trace up to {network.now_s:g} s is in {args.trace} (it ends with a run_interrupted line)"
+            )
         raise
     if args.trace:
         network.trace().write_jsonl(args.trace)
