@@ -938,6 +938,15 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
             f"the network has run to {_eng(now_s, 's')}, not to the until_s {_eng(float(until_s), 's')} these "
             "results name: the figures cover only the time run"
         )
+    from qnsim.purification import target_shortfall
+
+    for r in network.requests:
+        if r.target_fidelity is not None:
+            hops = [network.link(u, v) for u, v in zip(r.path, r.path[1:])]
+            shortfall = target_shortfall(r, hops, network.nodes)
+            if shortfall:
+                # The rounds were chosen without gate noise: "served" pairs below the target read as on target.
+                notes.append(f"request {r.index} ({r.label}): {shortfall}")
     stalled = [
         r for r in network.requests
         if r.spec.protocol is not None and native.request_stats(r.index).status.name == "active"

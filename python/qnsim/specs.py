@@ -710,7 +710,11 @@ class RequestSpec(Spec):
         range="[0, 16], >= 1 with a scheme",
     )
     target_fidelity: Union[float, None] = param(
-        None, doc="Choose the per-link rounds to reach this link fidelity", minimum=0.0, maximum=1.0
+        None,
+        doc="Choose the per-link rounds to reach this link fidelity (by the noiseless closed forms; the result "
+        "notes when the nodes' gate and measurement errors leave the pairs below it)",
+        minimum=0.0,
+        maximum=1.0,
     )
     end_to_end_purification_rounds: int = param(
         0, doc="Recurrence rounds on end-to-end pairs before delivery", range="[0, 16]"

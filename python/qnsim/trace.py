@@ -23,16 +23,16 @@ Record fields (JSON Lines, one object per line):
   its partner), ``delivery`` (``value`` = the pair's fidelity at delivery), ``rejected`` (a delivered pair
   below ``min_fidelity``; ``value`` = its fidelity), ``served``, ``dropped`` (the reason is in the
   request's result). ``value`` is 0 where nothing is said.
-
-A file may end with marker lines that are not records: ``trace_truncated`` (the record limit was
-reached), ``run_interrupted`` (the run stopped short of its end, see :attr:`Trace.stopped`) and, alone
-in the file, ``trace_pending`` (``qnsim run --trace`` writes it before the run: the command did not
-finish).
 * ``request``: request index, or null.
 * ``nodes``: the two nodes involved (a link's ends; the swapping node twice; a request's source and
   destination for deliveries and request ends), null where there is none.
 * ``slots`` and ``generations``: the memory slots involved and their generations (null for
   request-level events).
+
+A file may end with marker lines that are not records: ``trace_truncated`` (the record limit was
+reached), ``run_interrupted`` (the run stopped short of its end, see :attr:`Trace.stopped`) and, alone
+in the file, ``trace_pending`` (``qnsim run --trace`` writes it before the run: the command did not
+finish).
 
 >>> import qnsim
 >>> net = qnsim.Network(seed=1, trace=True)
