@@ -179,9 +179,9 @@ def test_two_different_rows_of_one_point_are_refused_on_resume(tmp_path):
     other = lines[1].replace(",15,", ",16,", 1)
     assert other != lines[1]
     out.write_text("".join([*lines, other]))
-    with pytest.raises(ValueError, match=r"lines 2 and 6 are 2 different rows of one point \([0-9a-f]{20}\)"):
+    with pytest.raises(ValueError, match=r"line 2 and line 6 are 2 different rows of one point \([0-9a-f]{20}\)"):
         sweep(example_point, {"length_km": [10.0, 20.0]}, seeds=2, workers=1, progress=False, out=out)
-    with pytest.raises(ValueError, match="lines 2 and 6 are 2 different rows of one point"):
+    with pytest.raises(ValueError, match="line 2 and line 6 are 2 different rows of one point"):
         read_results(out)
     out.write_text("".join([*lines, lines[1]]))  # an identical copy is the same point, read once
     assert len(read_results(out)) == 4

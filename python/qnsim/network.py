@@ -689,7 +689,7 @@ class Network(SlotOperations):
         result's ``wall_time_s`` is the batch's wall time divided by the number of seeds.
 
         Args:
-            seeds: Seeds (integers in [0, 2^64 - 1]).
+            seeds: Distinct seeds (integers in [0, 2^64 - 1]).
             until_s: End of every run in simulated seconds.
             threads: Native threads (None: every core this process may use).
 
@@ -697,7 +697,7 @@ class Network(SlotOperations):
             One :class:`NetworkResult` per seed, in the order of ``seeds``.
 
         Raises:
-            ParameterError: Bad seeds, until_s or threads; QnsimError: the network has already
+            ParameterError: Bad or repeated seeds, until_s or threads; QnsimError: the network has already
                 run, or a request is driven by a Python protocol.
 
         Example:

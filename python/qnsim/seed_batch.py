@@ -110,8 +110,16 @@ def run_network_seeds(network: Any, seeds: Any, until_s: float, threads: int | N
     if isinstance(seeds, Sized) and len(seeds) > MAX_SEEDS:
         raise ParameterError(f"seeds: {len(seeds):,} seeds is more than the {MAX_SEEDS:,} one batch runs; split them")
     seeds = check_value("seeds", tuple[int, ...], seeds)
+    first_index: dict[int, int] = {}
     for i, s in enumerate(seeds):
         check_value(f"seeds[{i}]", int, s, {"minimum": 0, "maximum": UINT64_MAX})
+        # A seed twice is the same run twice (a sweep refuses it too): averaged, it counts as two samples.
+        j = first_index.setdefault(int(s), i)
+        if j != i:
+            raise ParameterError(
+                f"seeds[{i}] = {int(s)} repeats seeds[{j}]: a seed gives the same run every time, so a batch "
+                "runs each seed once (run the batch again to compare two runs of one seed)"
+            )
     threads = check_value("threads", Union[int, None], threads, {"minimum": 1, "maximum": 4096})
     until_ps = seconds_to_ps(until_s, "until_s")
     start_wall = time.perf_counter()

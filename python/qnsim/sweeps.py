@@ -1146,7 +1146,7 @@ class _ParquetSink:
             )
         for leftover in self.path.glob(".part-*.tmp"):
             leftover.unlink()
-        rows = []
+        located: list[tuple[str, dict]] = []
         schemas = []
         for part in sorted(self.path.glob("part-*.parquet")):
             table = pq.read_table(part)
@@ -1156,12 +1156,14 @@ class _ParquetSink:
                     f"out {str(self.path)!r} part {part.name} lacks columns {missing}: it was written "
                     "by another sweep; choose another out path or delete it"
                 )
-            rows.extend(table.to_pylist())
+            located.extend((f"part {part.name} row {i + 1}", row) for i, row in enumerate(table.to_pylist()))
             schemas.append(table.schema)
         if schemas and self.key_columns:  # a sweep's sink (read_results reads only): parts of one schema
             self.schema = self._unified(schemas, "the parts already in it")
             self._align_parts()
-        return rows
+        # As a CSV's lines: a part copied twice counted its points twice, two different rows of one point
+        # kept the first silently (resume) or both (read_results, a threshold fit).
+        return _one_row_per_point(located, f"out {str(self.path)!r}")
 
     def _unified(self, schemas: list, what: str) -> Any:
         """One schema for all ``schemas`` (a null column takes the type another gives it), or SweepError."""
@@ -1395,8 +1397,7 @@ def _read_csv(path: Path, raw: bytes, what: str) -> tuple[list[str] | None, list
     if not lines:
         return None, []
     header = next(csv.reader([lines[0]]))
-    rows: list[dict] = []
-    seen: dict[str, tuple[int, list[str]]] = {}
+    located: list[tuple[str, dict]] = []
     for number, record in enumerate(csv.reader(lines[1:]), start=2):
         if len(record) != len(header):
             raise ValueError(
@@ -1405,18 +1406,41 @@ def _read_csv(path: Path, raw: bytes, what: str) -> tuple[list[str] | None, list
             )
         # Ids are hex text even when every digit happens to be decimal.
         row = {k: v if k in (ID_COLUMN, SCENARIO_COLUMN) else _parse_cell(v) for k, v in zip(header, record)}
+        located.append((f"line {number}", row))
+    return header, _one_row_per_point(located, where)
+
+
+def _same_cell(a: Any, b: Any) -> bool:
+    """Whether two cells of a result file hold one value (NaN is one value: no pair, no fidelity)."""
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    return type(a) is type(b) and a == b
+
+
+def _one_row_per_point(located: list[tuple[str, dict]], where: str) -> list[dict]:
+    """The rows of a result file with each point (its ``point_id``) once: the one check of every
+    reader (CSV lines and Parquet parts alike), for resuming, :func:`read_results` and the plots.
+
+    Identical copies of a point (two sweeps appending side by side, a part file copied twice) are
+    one point, the first kept; two different rows of one point are refused, naming where each is.
+    ``located`` pairs each row with where it was read (``"line 7"``, ``"part p.parquet row 3"``).
+    """
+    rows: list[dict] = []
+    seen: dict[str, tuple[str, dict]] = {}
+    for location, row in located:
         point = row.get(ID_COLUMN)
         if point:
-            first, cells = seen.setdefault(point, (number, record))
-            if cells != record:
-                raise ValueError(
-                    f"{where} lines {first} and {number} are 2 different rows of one point ({point}): a sweep "
-                    "writes a point once, so the file was edited or joined from two files; delete the wrong row"
-                )
-            if first != number:
+            first, kept = seen.setdefault(point, (location, row))
+            if kept is not row:
+                same = kept.keys() == row.keys() and all(_same_cell(kept[k], row[k]) for k in kept)
+                if not same:
+                    raise ValueError(
+                        f"{where} {first} and {location} are 2 different rows of one point ({point}): a sweep "
+                        "writes a point once, so the file was edited or joined from two files; delete the wrong row"
+                    )
                 continue
         rows.append(row)
-    return header, rows
+    return rows
 
 
 # --- running -----------------------------------------------------------------------------------------
