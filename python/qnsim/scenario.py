@@ -364,7 +364,7 @@ def run_scenario_seeds(
 
     Args:
         data: A parsed scenario; not modified.
-        seeds: The seeds (each overrides ``run.seed``).
+        seeds: Distinct seeds (each overrides ``run.seed``), as :meth:`qnsim.Network.run_seeds` takes them.
         threads: Native threads (None: every core this process may use).
         source: Name used in error messages.
 
@@ -379,6 +379,10 @@ def run_scenario_seeds(
         >>> run_scenario_seeds(data, [3, 4]) == [run_scenario_data(data, 3), run_scenario_data(data, 4)]
         True
     """
+    from qnsim.seed_batch import checked_seeds
+
+    # Read before use: an array's truth value was ambiguous, a set or a count was "not subscriptable".
+    seeds = checked_seeds(seeds)
     if not seeds:
         return []
     network, settings = scenario_from_dict(data, source=source, seed=seeds[0])

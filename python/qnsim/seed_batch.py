@@ -19,7 +19,7 @@ import json
 from collections.abc import Callable, Sequence, Sized
 from typing import Any, Union
 
-__all__ = ["batches_help", "run_seed_batches", "seed_groups"]
+__all__ = ["batches_help", "checked_seeds", "run_seed_batches", "seed_groups"]
 
 #: Most seeds one native batch (Network.run_seeds) runs: each gets a network copy and a result.
 MAX_SEEDS = 1 << 20
@@ -96,15 +96,24 @@ def run_seed_batches(fn: Any, points: Sequence[Any], workers: int, on_result: Ca
             on_result(point, row)
 
 
-def run_network_seeds(network: Any, seeds: Any, until_s: float, threads: int | None) -> list[Any]:
-    """:meth:`qnsim.Network.run_seeds`: one native batch, a result per seed (see there)."""
-    import copy
-    import time
+def checked_seeds(seeds: Any) -> tuple[int, ...]:
+    """The seeds of one native batch (:meth:`qnsim.Network.run_seeds`,
+    :func:`qnsim.scenario.run_scenario_seeds`) as a tuple of distinct ints in [0, 2^64 - 1].
 
-    from qnsim.results import collect
+    Raises:
+        ParameterError: Not an ordered collection of ints (a set, a generator, a count), more than
+            :data:`MAX_SEEDS`, a seed out of range, or a seed given twice (named with both places).
+
+    Example:
+        >>> checked_seeds([3, 1])
+        (3, 1)
+        >>> checked_seeds([3, 3])
+        Traceback (most recent call last):
+        ...
+        qnsim._core.ParameterError: seeds[1] = 3 repeats seeds[0]: a seed gives the same run every time, ...
+    """
     from qnsim._core import ParameterError
-    from qnsim.specs import UINT64_MAX, check_value, seconds_to_ps
-    from qnsim.sweeps import _usable_cpus
+    from qnsim.specs import UINT64_MAX, check_value
 
     # Counted before the seeds are read: range(10**9) filled memory on its way to a tuple.
     if isinstance(seeds, Sized) and len(seeds) > MAX_SEEDS:
@@ -120,6 +129,19 @@ def run_network_seeds(network: Any, seeds: Any, until_s: float, threads: int | N
                 f"seeds[{i}] = {int(s)} repeats seeds[{j}]: a seed gives the same run every time, so a batch "
                 "runs each seed once (run the batch again to compare two runs of one seed)"
             )
+    return tuple(int(s) for s in seeds)
+
+
+def run_network_seeds(network: Any, seeds: Any, until_s: float, threads: int | None) -> list[Any]:
+    """:meth:`qnsim.Network.run_seeds`: one native batch, a result per seed (see there)."""
+    import copy
+    import time
+
+    from qnsim.results import collect
+    from qnsim.specs import check_value, seconds_to_ps
+    from qnsim.sweeps import _usable_cpus
+
+    seeds = checked_seeds(seeds)
     threads = check_value("threads", Union[int, None], threads, {"minimum": 1, "maximum": 4096})
     until_ps = seconds_to_ps(until_s, "until_s")
     start_wall = time.perf_counter()
