@@ -356,6 +356,7 @@ def plot_sweep(
     unknown_log = [c for c in logy if c not in y]
     if unknown_log:
         raise ValueError(f"logy names {unknown_log}, which are not among the plotted columns {y}")
+    image = None if out is None else _image_path(out)
     table = summarize(data, x, y, hue)
 
     if ax is None:
@@ -401,9 +402,29 @@ def plot_sweep(
             (title or default)
             + "".join(f"\n{c}" for c in caveats)
         )
-    if out is not None:
-        figure.savefig(Path(file_path("out", out)), dpi=120)
+    if image is not None:
+        figure.savefig(image, dpi=120)
     return figure
+
+
+def _image_path(out: Any) -> Path:
+    """``out`` as the path of the image to write, checked before anything is drawn.
+
+    matplotlib saves a path without a suffix as ``<path>.png``: ``--out adir`` (a directory) wrote
+    ``adir.png`` and ``--out /dev/full`` wrote ``/dev/full.png``, while the CLI said it had written ``adir``.
+
+    Raises:
+        TypeError: Not a path. ValueError: A directory, or no suffix to name the image format.
+    """
+    path = Path(file_path("out", out))
+    if path.is_dir():
+        example = str(path / "plot.png")
+        raise ValueError(f"out {str(path)!r} is a directory; give the image file's path (e.g. {example!r})")
+    if not path.suffix:
+        raise ValueError(
+            f"out {str(path)!r} has no suffix to name the image format; give one (e.g. {str(path) + '.png'!r})"
+        )
+    return path
 
 
 def _panel(panel: Any, table: Any, groups: list, x: str, column: str, hue: str | None, log: bool, logx: bool) -> None:

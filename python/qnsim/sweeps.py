@@ -1038,6 +1038,22 @@ class _CsvSink:
             raise ValueError(f"out {str(self.path)!r} is a directory; a CSV out must be a file")
         raw = self.path.read_bytes()
         complete = raw.rfind(b"\n") + 1
+        if complete == 0 and raw and not self._is_partial_header(raw):
+            # Any other text without a line end (notes, random bytes) was cut to nothing as "a partial
+            # last line" and written over.
+            raise ValueError(
+                f"out {str(self.path)!r} holds {len(raw)} bytes and no complete line, and they do not begin this "
+                "sweep's header, so it is not a result file of this sweep; choose another out path or delete the file"
+            )
+        # The file is read as a sweep's (its header checked) before its partial last line is cut off:
+        # another program's CSV lost its last line, and then the sweep refused the file.
+        header, rows = _read_csv(self.path, raw[:complete], "out")
+        missing = [c for c in self.key_columns if c not in (header or self.key_columns)]
+        if missing:
+            raise ValueError(
+                f"out {str(self.path)!r} has columns {header}, but this sweep needs {missing}: it was "
+                "written by another sweep; choose another out path or delete the file"
+            )
         if complete < len(raw):
             _log.warning(
                 "%s: dropping a partial last line (%d bytes) left by an interrupted sweep",
@@ -1048,18 +1064,22 @@ class _CsvSink:
                 f.truncate(complete)
                 f.flush()
                 os.fsync(f.fileno())
-            raw = raw[:complete]
-        header, rows = _read_csv(self.path, raw, "out")
-        if header is None:
-            return []
-        missing = [c for c in self.key_columns if c not in header]
-        if missing:
-            raise ValueError(
-                f"out {str(self.path)!r} has columns {header}, but this sweep needs {missing}: it was "
-                "written by another sweep; choose another out path or delete the file"
-            )
         self.header = header
         return rows
+
+    def _is_partial_header(self, raw: bytes) -> bool:
+        """Whether ``raw`` (no complete line) is the start of the header this sweep writes: its grid
+        columns and the seed column come first (the header of a sweep killed while writing it)."""
+        if SEED_COLUMN not in self.key_columns:
+            return False
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="").writerow(self.key_columns[: self.key_columns.index(SEED_COLUMN) + 1])
+        expected = buffer.getvalue() + ","
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:  # cut inside a character counts as text that is not this header
+            return False
+        return expected.startswith(text) or text.startswith(expected)
 
     def check_writable(self) -> None:
         """Opens the file for appending now, so that an unwritable out fails before any point runs."""
