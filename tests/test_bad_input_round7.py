@@ -87,3 +87,183 @@ def test_two_different_parquet_rows_of_one_point_are_refused(tmp_path):
         read_results(out)
     with pytest.raises(ValueError, match="are 2 different rows of one point"):
         sweep(example_point, {"length_km": [10.0, 20.0]}, seeds=2, workers=1, progress=False, out=out)
+
+
+def test_a_scenario_batch_reads_its_seeds_before_using_them():
+    """run_scenario_seeds indexed its seeds before reading them: a NumPy array raised "The truth value of an
+    array with more than one element is ambiguous", a set or a count "'set' object is not subscriptable"."""
+    from qnsim.scenario import run_scenario_data, run_scenario_seeds
+
+    data = {"run": {"until_s": 1e-3}, "nodes": [{"name": "a"}, {"name": "b"}],
+            "links": [{"a": "a", "b": "b", "length_km": 1.0, "fidelity": 0.9, "rate_hz": 1e4,
+                       "success_probability": 0.3}],
+            "requests": [{"src": "a", "dst": "b"}]}
+    assert run_scenario_seeds(data, np.array([4, 9])) == [run_scenario_data(data, 4), run_scenario_data(data, 9)]
+    for bad in ({1, 2}, 3, (s for s in [1])):
+        with pytest.raises(qnsim.ParameterError, match="seeds must be an array, got"):
+            run_scenario_seeds(data, bad)
+
+
+# --- one network, one thread at a time ------------------------------------------------------------------------
+
+
+def test_a_network_runs_in_one_thread_at_a_time():
+    """Two threads running one network both went through: run(until_s=20) passed its checks, the other
+    thread's run(40) ran, and run(20) then returned the 40 s results as its own (twice the pairs asked for);
+    add_node went through while run_seeds, which lets go of the GIL, was copying the network."""
+    import threading
+
+    net = _pair_network(seed=1)
+    started, release = threading.Event(), threading.Event()
+
+    class Hold(qnsim.Protocol):
+        def on_pair_ready(self, node, slot, partner_slot):
+            started.set()
+            release.wait(10)  # the run holds the network here while the main thread tries it
+
+    held = qnsim.Network("bell_diagonal", seed=1)
+    held.add_node("a")
+    held.add_node("b")
+    held.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e4)
+    held.request("a", "b", protocol=Hold())
+    runner = threading.Thread(target=lambda: held.run(1e-4, progress=False))
+    runner.start()
+    try:
+        assert started.wait(10)
+        for call in (lambda: held.run(2e-4, progress=False), lambda: held.add_node("c"),
+                     lambda: held.request("a", "b"), lambda: held.run_seeds([1], 1e-3)):
+            with pytest.raises(qnsim.QnsimError, match="another thread is running this network"):
+                call()
+    finally:
+        release.set()
+        runner.join()
+    # Afterwards the network is free again, and a network in its own thread is never refused.
+    assert held.add_node("c").name == "c"
+    assert net.run(1e-3, progress=False).requests[0].num_pairs > 0
+
+
+# --- numbers and names -------------------------------------------------------------------------------------
+
+
+def test_a_numpy_time_span_is_not_a_number():
+    """np.timedelta64 is filed by NumPy under its integers, so it passed as a count or a number and failed in
+    the spec's conversion: "LinkSpec float() argument must be a string or a real number, not
+    'datetime.timedelta'", naming neither the field nor the value."""
+    from qnsim.argument_checks import is_integer, is_real_number
+
+    span = np.timedelta64(1, "s")
+    assert not is_integer(span) and not is_real_number(span)
+    net = qnsim.Network("bell_diagonal", seed=1)
+    net.add_node("a")
+    net.add_node("b")
+    with pytest.raises(qnsim.ParameterError, match=r"rate_hz must be a real number, got np.timedelta64\(1,'s'\)"):
+        net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=span)
+    with pytest.raises(qnsim.ParameterError, match=r"channels must be an integer, got np.timedelta64"):
+        net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e3, channels=span)
+
+
+def test_an_integer_beyond_64_bits_is_refused_in_a_short_message():
+    """A count of 10**400 reached the native field, whose refusal printed all 401 digits ("channels is too
+    large for the native field, got 1000000...")."""
+    net = qnsim.Network("bell_diagonal", seed=1)
+    net.add_node("a")
+    net.add_node("b")
+    with pytest.raises(qnsim.ParameterError, match=r"channels is beyond a 64-bit integer, got an integer of 1329 bits "
+                                                   r"\(about 10\*\*400\)$"):
+        net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e3, channels=10**400)
+    with pytest.raises(qnsim.ParameterError, match=r"num_pairs is beyond a 64-bit integer"):
+        _pair_network().request("a", "b", num_pairs=2**64)
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "match"),
+    [
+        ("a", "A", r"node 'A' reads as node 'a': names that differ only in letter case"),
+        ("\u00e4", "a\u0308", r"reads as node '.*' \(spelled 'a\\u0308' and '\\xe4'\)"),
+        ("qpu", "QPU", r"node 'QPU' reads as node 'qpu'"),
+    ],
+)
+def test_node_names_that_read_alike_are_refused(first, second, match):
+    """Nodes 'a' and 'A', or 'ä' composed and decomposed (which print identically), were two nodes: a request,
+    a path or a sweep key naming one could mean the other, and tables showed two rows of one name."""
+    net = qnsim.Network("bell_diagonal", seed=1)
+    net.add_node(first)
+    with pytest.raises(ValueError, match=match):
+        net.add_node(second)
+
+
+def test_request_names_that_read_alike_are_refused():
+    """Requests named 'up' and 'UP' were accepted: their sweep columns 'up.pairs' and 'UP.pairs' read alike."""
+    net = _pair_network()
+    net.request("a", "b", name="up")
+    with pytest.raises(ValueError, match=r"name 'UP' reads as request 'up'"):
+        net.request("a", "b", name="UP")
+
+
+@pytest.mark.parametrize("name", ["a ", " a", "  a  "])
+def test_a_name_does_not_start_or_end_with_spaces(tmp_path, name):
+    """A scenario's nodes 'a' and 'a ' were two nodes that printed alike in every table (the space does not
+    show); a request to 'a ' found the wrong one by eye."""
+    net = qnsim.Network("bell_diagonal", seed=1)
+    with pytest.raises(qnsim.ParameterError, match=r"name must not start or end with spaces, got"):
+        net.add_node(name)
+    with pytest.raises(ValueError, match=r"name must not start or end with spaces"):
+        qnsim.estimate.QPU(name=name)
+    assert net.add_node("qpu a").name == "qpu a"  # spaces inside a name are fine
+
+
+# --- result files and images are not written over other files ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "after"),
+    [
+        (b"name,phone\nalice,123\nbob,456", "has columns \\['name', 'phone'\\]"),
+        (b"just some notes", "holds 15 bytes and no complete line"),
+        (bytes(range(200, 256)), "holds 56 bytes and no complete line"),
+    ],
+)
+def test_a_sweep_does_not_cut_another_file(tmp_path, text, after):
+    """A sweep's out that was another program's file lost its last line before the sweep read its header
+    ("dropping a partial last line ... left by an interrupted sweep": 'bob,456' was gone when the sweep then
+    refused the file), and a file without a line end (notes, bytes) was cut to nothing and written over."""
+    from qnsim.sweeps import example_point, sweep
+
+    out = tmp_path / "mine.csv"
+    out.write_bytes(text)
+    with pytest.raises(ValueError, match=after):
+        sweep(example_point, {"length_km": [10.0]}, workers=1, progress=False, out=out)
+    assert out.read_bytes() == text
+
+
+@pytest.mark.parametrize("out", ["adir", "image"])
+def test_a_plot_is_written_where_it_is_said_to_be(tmp_path, out):
+    """plot_sweep(out="image") wrote image.png (matplotlib adds the suffix), and `qnsim plot --out adir` with
+    adir a directory wrote adir.png while it said "-> adir" (`--out /dev/full` wrote /dev/full.png)."""
+    pytest.importorskip("matplotlib")
+    pytest.importorskip("pandas")
+    from qnsim.plot import plot_sweep
+
+    (tmp_path / "adir").mkdir()
+    rows = [{"length_km": L, "seed": s, "rate_hz": 1.0 + s, "mean_fidelity": 0.9} for L in (1, 2) for s in (0, 1)]
+    with pytest.raises(ValueError, match=f"out '.*{out}' (is a directory|has no suffix)"):
+        plot_sweep(rows, x="length_km", out=tmp_path / out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["adir"]
+
+
+# --- the estimator's rates ----------------------------------------------------------------------------------
+
+
+def test_a_rate_whose_period_is_beyond_a_float_is_refused():
+    """Link(rate_hz=5e-324) passed "> 0" and estimate() then raised OverflowError "cannot convert float infinity
+    to integer"; rate_hz=1e308 with 10 channels was told "rate_hz must be finite, got inf", a value never given."""
+    from qnsim.estimate import QPU, Link, estimate
+
+    with pytest.raises(ValueError, match=r"rate_hz = 5e-324 Hz is too small: its period, 1 / rate, is beyond a float"):
+        Link((0, 1), rate_hz=5e-324, fidelity=0.99)
+    with pytest.raises(ValueError, match=r"rate_hz x channels = 1e\+308 Hz x 10 is beyond the range of a float"):
+        Link((0, 1), rate_hz=1e308, fidelity=0.99, channels=10)
+    with pytest.raises(ValueError, match=r"relay_hop_rates_hz\[1\] = 1e-320 Hz is too small"):
+        Link((0, 1), rate_hz=1e-3, fidelity=0.99, relay_hop_rates_hz=[1e3, 1e-320])
+    slow = estimate("CX 0 1", [QPU(num_qubits=1), QPU(num_qubits=1)], [Link((0, 1), rate_hz=1e-300, fidelity=0.99)])
+    assert slow.wall_clock_s > 0.99e300

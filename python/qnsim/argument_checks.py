@@ -33,7 +33,8 @@ from __future__ import annotations
 import math
 import numbers
 import os
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -44,12 +45,15 @@ __all__ = [
     "flag",
     "integer",
     "label",
+    "look_alike",
     "is_integer",
     "output_path",
     "is_real_number",
     "probability",
+    "rate",
     "real_number",
     "real_numbers",
+    "shown",
 ]
 
 
@@ -60,25 +64,33 @@ def is_real_number(value: object) -> bool:
         >>> [is_real_number(v) for v in (1, 2.5, np.float32(0.5), True, "3", 1j, np.array([1.0]))]
         [True, True, True, False, False, False, False]
     """
-    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_, np.timedelta64))
 
 
 def is_integer(value: object) -> bool:
     """True for a Python or NumPy integer that is not a bool.
 
     Example:
-        >>> [is_integer(v) for v in (3, np.int64(3), 3.0, True)]
-        [True, True, False, False]
+        >>> [is_integer(v) for v in (3, np.int64(3), 3.0, True, np.timedelta64(3, "s"))]
+        [True, True, False, False, False]
     """
-    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+    # NumPy files a time span (np.timedelta64) under its integers: 1 s is not the number 1, and int() of
+    # one in seconds is a datetime.timedelta ("float() argument must be ... not 'datetime.timedelta'").
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_, np.timedelta64))
 
 
 def _bound_text(bound: float) -> str:
     return str(bound) if isinstance(bound, int) else f"{bound:g}"
 
 
-def _shown(value: object) -> str:
-    """``repr`` of a value as the user would write it (NumPy scalars as plain numbers)."""
+def shown(value: object) -> str:
+    """``repr`` of a value as the user would write it in a message: NumPy scalars as plain numbers, an
+    integer of more than 128 bits by its size.
+
+    Example:
+        >>> shown(np.float32(0.5)), shown(10**400)
+        ('0.5', 'an integer of 1329 bits (about 10**400)')
+    """
     plain = value.item() if isinstance(value, np.generic) else value
     if isinstance(plain, int) and plain.bit_length() > 128:  # 10**400 in full is 401 digits of message
         sign = "-" if plain < 0 else ""
@@ -129,11 +141,33 @@ def real_number(
         # ("-0 km", "F=-0.0000", "until_s = -0.0").
         number = float(value) + 0.0  # type: ignore[arg-type]
     except OverflowError:  # an int beyond a float's range (10**400): refused, not read as inf
-        raise (error or ValueError)(f"{name} is beyond the range of a float (1.8e308), got {_shown(value)}") from None
+        raise (error or ValueError)(f"{name} is beyond the range of a float (1.8e308), got {shown(value)}") from None
     if math.isnan(number) or (math.isinf(number) and not (allow_inf and number > 0)):
         allowed = "finite or +inf" if allow_inf else "finite"
-        raise (error or ValueError)(f"{name} must be {allowed}, got {_shown(value)}")
+        raise (error or ValueError)(f"{name} must be {allowed}, got {shown(value)}")
     check_bounds(name, number, value, minimum, maximum, exclusive_minimum, unit, error)
+    return number
+
+
+def rate(name: str, value: object, *, unit: str = "Hz", error: type[Exception] | None = None) -> float:
+    """``value`` as a rate: a real number > 0 whose period (its reciprocal) is a finite float.
+
+    A rate below ~5.6e-309 passed ``> 0`` and then divided to an infinite period, which failed far
+    from the argument ("cannot convert float infinity to integer" in the estimator).
+
+    Example:
+        >>> rate("rate_hz", 1e3)
+        1000.0
+        >>> rate("rate_hz", 1e-320)
+        Traceback (most recent call last):
+        ...
+        ValueError: rate_hz = 1e-320 Hz is too small: its period, 1 / rate, is beyond a float (1.8e308)
+    """
+    number = real_number(name, value, minimum=0.0, exclusive_minimum=True, unit=unit, error=error)
+    if math.isinf(1.0 / number):
+        raise (error or ValueError)(
+            f"{name} = {shown(value)} {unit} is too small: its period, 1 / rate, is beyond a float (1.8e308)"
+        )
     return number
 
 
@@ -157,7 +191,7 @@ def real_numbers(
     """
     ordered = isinstance(values, (list, tuple, range)) or (isinstance(values, np.ndarray) and values.ndim == 1)
     if not ordered:
-        raise (error or TypeError)(f"{name} must be a list of real numbers, got {_shown(values)}")
+        raise (error or TypeError)(f"{name} must be a list of real numbers, got {shown(values)}")
     floats = values.dtype.kind == "f" if isinstance(values, np.ndarray) else all(type(v) is float for v in values)
     if floats and len(values) > 64:
         # Long lists of floats checked at once (one real_number per item took ~4 s for 10^6 relay hops); any
@@ -205,9 +239,9 @@ def check_bounds(
     suffix = f" {unit}" if unit else ""
     if minimum is not None and (number < minimum or (exclusive_minimum and number == minimum)):
         sign = ">" if exclusive_minimum else ">="
-        raise (error or ValueError)(f"{name} must be {sign} {_bound_text(minimum)}{suffix}, got {_shown(value)}")
+        raise (error or ValueError)(f"{name} must be {sign} {_bound_text(minimum)}{suffix}, got {shown(value)}")
     if maximum is not None and number > maximum:
-        raise (error or ValueError)(f"{name} must be <= {_bound_text(maximum)}{suffix}, got {_shown(value)}")
+        raise (error or ValueError)(f"{name} must be <= {_bound_text(maximum)}{suffix}, got {shown(value)}")
 
 
 def probability(name: str, value: object, *, error: type[Exception] | None = None) -> float:
@@ -223,7 +257,7 @@ def probability(name: str, value: object, *, error: type[Exception] | None = Non
     """
     number = real_number(name, value, error=error)
     if not 0.0 <= number <= 1.0:
-        raise (error or ValueError)(f"{name} must be a probability in [0, 1], got {_shown(value)}")
+        raise (error or ValueError)(f"{name} must be a probability in [0, 1], got {shown(value)}")
     return number
 
 
@@ -297,7 +331,29 @@ def label(
         raise (error or ValueError)(
             f"{name} must be printable text without line breaks or control characters, got {value!r}"
         )
+    if value != value.strip():
+        # Spaces at an end do not show in a table or a path: 'a ' printed as a second node 'a'.
+        raise (error or ValueError)(f"{name} must not start or end with spaces, got {value!r}")
     return value
+
+
+def look_alike(value: str, names: Iterable[str]) -> str | None:
+    """The first of ``names`` that is not ``value`` but reads as it: the same letters up to case and
+    Unicode form (``'A'`` and ``'a'``; ``'ä'`` as one character and as ``'a'`` with a combining
+    diaeresis). None if there is none. Names that print alike are taken for one another in tables,
+    paths and sweep keys, so a set of names (nodes, requests) holds at most one of them.
+
+    Example:
+        >>> look_alike("A", ["b", "a"]), look_alike("a", ["a", "b"])
+        ('a', None)
+        >>> look_alike("\u00e4", ["a\u0308"]) == "a\u0308"
+        True
+    """
+    key = unicodedata.normalize("NFKC", value).casefold()
+    for other in names:
+        if other != value and unicodedata.normalize("NFKC", other).casefold() == key:
+            return other
+    return None
 
 
 def flag(name: str, value: object, *, error: type[Exception] | None = None) -> bool:
@@ -332,7 +388,7 @@ def file_path(name: str, value: object) -> str:
     """
     text = os.fspath(value) if isinstance(value, os.PathLike) else value
     if not isinstance(text, str):
-        raise TypeError(f"{name} must be a file path (str or pathlib.Path), got {_shown(value)}")
+        raise TypeError(f"{name} must be a file path (str or pathlib.Path), got {shown(value)}")
     return text
 
 

@@ -42,12 +42,13 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import secrets
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, Literal, Union
 
 import networkx as nx
@@ -56,6 +57,7 @@ from qnsim import _core
 from qnsim._core import QnsimError
 from qnsim.hardware import NodeHardware, hardware_values
 from qnsim.link_builder import LinkInfo, build_link
+from qnsim.argument_checks import is_integer, look_alike
 from qnsim.logs import run_report, run_watch
 from qnsim.presets import PRESETS, HardwarePreset, resolve_preset
 from qnsim.progress import run_with_bar, stderr_is_tty
@@ -150,7 +152,8 @@ class Network(SlotOperations):
         self._native = _core.NativeNetwork(self._formalism, self._seed)
         if max_records is not None:
             self._native.max_records = _record_limit("max_records", max_records, "None: the maximum")
-        trace = check_value("trace", Union[bool, int], trace)
+        if not is_integer(trace):  # an integer is _record_limit's to bound (with what its values mean)
+            trace = check_value("trace", Union[bool, int], trace)
         if trace is not True and trace is not False:
             trace = _record_limit("trace", trace, "0: off")
         if trace is not False:
@@ -167,6 +170,9 @@ class Network(SlotOperations):
         self._hub = ProtocolHub(self)
         self._wall_time_s = 0.0
         self._unreached_until_ps: int | None = None  # the end of a run that stopped short of it
+        # Held by the thread in run or run_seeds (see _running_in_this_thread).
+        self._run_lock = threading.Lock()
+        self._run_owner: int | None = None
 
     # ---- description -------------------------------------------------------------------
 
@@ -208,13 +214,35 @@ class Network(SlotOperations):
         the tables that event is using.
 
         Raises:
-            QnsimError: Naming the operation, the time and what to do instead.
+            QnsimError: Naming the operation, the time and what to do instead; or another thread is
+                in this network's run or run_seeds.
         """
+        if self._run_lock.locked() and self._run_owner != threading.get_ident():
+            raise QnsimError(_OTHER_THREAD.format(operation=operation))
         if self._native.running:
             raise QnsimError(
                 f"{operation}: the network is running (called from inside a protocol callback, at t = "
                 f"{self.now_s:.12g} s); {advice}"
             )
+
+    @contextlib.contextmanager
+    def _running_in_this_thread(self, operation: str) -> Iterator[None]:
+        """Holds the network for one thread's run or run_seeds. A second thread's run went through
+        between the first's checks and its native run: run(20) returned the 40 s results of the other
+        thread's run(40) as its own, and run_seeds (which lets go of the GIL) copied a network another
+        thread was adding nodes to.
+
+        Raises:
+            QnsimError: Another thread holds the network.
+        """
+        if not self._run_lock.acquire(blocking=False):
+            raise QnsimError(_OTHER_THREAD.format(operation=operation))
+        self._run_owner = threading.get_ident()
+        try:
+            yield
+        finally:
+            self._run_owner = None
+            self._run_lock.release()
 
     @property
     def nodes(self) -> dict[str, NodeInfo]:
@@ -288,6 +316,9 @@ class Network(SlotOperations):
             raise relocated(exc, who) from None
         if name in self._nodes:
             raise ValueError(f"{who} already exists")
+        other = look_alike(name, self._nodes)
+        if other is not None:
+            raise ValueError(f"{who} reads as node {other!r}{_spelled(name, other)}: {_LOOK_ALIKE}")
         try:
             preset = None
             if isinstance(hardware, (str, dict)):
@@ -456,6 +487,11 @@ class Network(SlotOperations):
                 raise ValueError(f"{who}: name must be non-empty and not all digits, got {spec.name!r}")
             if any(r.name == spec.name for r in self._requests):
                 raise ValueError(f"{who}: another request is already named {spec.name!r}")
+            other = look_alike(spec.name, [r.name for r in self._requests if r.name is not None])
+            if other is not None:
+                raise ValueError(
+                    f"{who}: name {spec.name!r} reads as request {other!r}{_spelled(spec.name, other)}: {_LOOK_ALIKE}"
+                )
         if spec.path is None:
             nodes, routing = self.route(src, dst, spec.routing), spec.routing
         else:
@@ -630,8 +666,9 @@ class Network(SlotOperations):
 
         Raises:
             ParameterError: until_s not a number of seconds; ValueError: before the current time;
-            QnsimError: an earlier run stopped when a Python protocol callback raised, or run is
-                called from inside a callback (the network is running).
+            QnsimError: an earlier run stopped when a Python protocol callback raised, run is
+                called from inside a callback (the network is running), or another thread is in
+                this network's run or run_seeds (a network runs in one thread at a time).
             KeyboardInterrupt: Ctrl-C (a later run continues the network as if uninterrupted).
             Exception: whatever a Python protocol's callback raised (see :mod:`qnsim.protocol`).
 
@@ -645,6 +682,10 @@ class Network(SlotOperations):
         self._refuse_while_running(
             "run", "a callback acts through its protocol's actions, and set_timer schedules what it would run later"
         )
+        with self._running_in_this_thread("run"):
+            return self._run(until_s, progress)
+
+    def _run(self, until_s: float, progress: bool | None) -> NetworkResult:
         until_ps = seconds_to_ps(until_s, "until_s")
         progress = check_value("progress", Union[bool, None], progress)
         if self._hub.failure:
@@ -698,7 +739,7 @@ class Network(SlotOperations):
 
         Raises:
             ParameterError: Bad or repeated seeds, until_s or threads; QnsimError: the network has already
-                run, or a request is driven by a Python protocol.
+                run, a request is driven by a Python protocol, or another thread is running it.
 
         Example:
             >>> net = Network("bell_diagonal"); _ = net.add_node("a"); _ = net.add_node("b")
@@ -714,7 +755,8 @@ class Network(SlotOperations):
         from qnsim.seed_batch import run_network_seeds
 
         self._refuse_while_running("run_seeds", "run seed batches before or after this network's run")
-        return run_network_seeds(self, seeds, until_s, threads)
+        with self._running_in_this_thread("run_seeds"):
+            return run_network_seeds(self, seeds, until_s, threads)
 
     def result(self, until_s: float | None = None) -> NetworkResult:
         """The :class:`NetworkResult` of everything run so far (see :func:`qnsim.results.collect`).
@@ -785,7 +827,8 @@ _RECORD_LIMIT = 10**8
 def _record_limit(name: str, value: Any, meaning: str) -> int:
     """A record count checked here, as the native setter would: beyond int64 it could only say
     "incompatible function arguments", without the value."""
-    count = check_value(name, int, value)
+    # check_value refuses what is not an integer; the bounds are this function's, with their meaning.
+    count = int(value) if is_integer(value) else check_value(name, int, value)
     if not 0 <= count <= _RECORD_LIMIT:
         raise parameter_error(name, f"must be in [0, {_RECORD_LIMIT}] ({meaning}), got {count}")
     return count
@@ -793,3 +836,19 @@ def _record_limit(name: str, value: Any, meaning: str) -> int:
 
 def _optional_ps(seconds: float | None, name: str) -> int | None:
     return None if seconds is None or seconds == math.inf else seconds_to_ps(seconds, name)
+
+
+_OTHER_THREAD = (
+    "{operation}: another thread is running this network (run or run_seeds); a network runs in one thread at a "
+    "time: wait for that call to return, or build one network per thread"
+)
+
+_LOOK_ALIKE = (
+    "names that differ only in letter case or Unicode form are taken for one another in tables, paths and sweep "
+    "keys; choose another name"
+)
+
+
+def _spelled(name: str, other: str) -> str:
+    """Both names spelled out in ASCII when they are not ASCII ('ä' composed and decomposed print alike)."""
+    return "" if name.isascii() and other.isascii() else f" (spelled {ascii(name)} and {ascii(other)})"

@@ -39,7 +39,7 @@ import numpy as np
 
 from qnsim import _core
 from qnsim._core import ParameterError
-from qnsim.argument_checks import check_bounds, integer, is_integer, is_real_number, label, real_number
+from qnsim.argument_checks import check_bounds, integer, is_integer, is_real_number, label, real_number, shown
 from qnsim.hardware import GateNoise
 
 __all__ = [
@@ -341,7 +341,11 @@ def check_value(name: str, hint: Any, value: Any, meta: Mapping[str, Any] | None
             return bool(value)
         raise parameter_error(name, f"must be true or false, got {value!r}")
     if hint is int:
-        return _bounded(name, integer(name, value, error=_field_error(name)), meta)
+        number = _bounded(name, integer(name, value, error=_field_error(name)), meta)
+        if not -(2**63) <= number <= UINT64_MAX:
+            # Every native count and seed is at most 64 bits; the native field's refusal printed 10**400 in full.
+            raise parameter_error(name, f"is beyond a 64-bit integer, got {shown(number)}")
+        return number
     if hint is float:
         # +inf is a value only of a field without a finite maximum (t1_s = inf: no decay); a bounded field's
         # NaN was told "must be finite or +inf" (run.until_s, whose inf is then out of range).

@@ -45,6 +45,7 @@ from typing import Any
 import numpy as np
 
 from qnsim.argument_checks import integer, is_integer, is_real_number, probability, real_number, real_numbers
+from qnsim.argument_checks import rate as checked_rate
 from qnsim.link_models import bbpssw, dejmps
 from qnsim.primitives import bell_diagonal_purify
 
@@ -149,7 +150,7 @@ class Link:
         number = functools.partial(real_number, error=ValueError)
         count = functools.partial(integer, error=ValueError)
         read = {
-            "rate_hz": number("rate_hz", self.rate_hz, minimum=0.0, exclusive_minimum=True, unit="Hz"),
+            "rate_hz": checked_rate("rate_hz", self.rate_hz, error=ValueError),
             "fidelity": number("fidelity", self.fidelity, minimum=0.25, maximum=1.0),
             "latency_s": number("latency_s", self.latency_s, minimum=0.0, unit="s"),
             "channels": count("channels", self.channels, minimum=1, maximum=MAX_CHANNELS),
@@ -163,6 +164,11 @@ class Link:
             read["buffer_pairs"] = count("buffer_pairs", self.buffer_pairs, minimum=1)
         for name, v in read.items():
             object.__setattr__(self, name, v)
+        if math.isinf(self.rate_hz * self.channels):
+            # The total rate is what the estimate prices: "rate_hz must be finite, got inf" named a value never given.
+            raise ValueError(
+                f"rate_hz x channels = {self.rate_hz:g} Hz x {self.channels} is beyond the range of a float (1.8e308)"
+            )
         if self.memory_t2_s > 2 * self.memory_t1_s:
             hint = " (memory_t2_s defaults to inf: give it with memory_t1_s)" if math.isinf(self.memory_t2_s) else ""
             raise ValueError(
@@ -782,7 +788,10 @@ def _check_route_interval(given: str, interval_s: float, hops: Sequence[float]) 
 
 def _hop_rates(rates: Any) -> tuple[float, ...]:
     """A relay route's hop rates (Hz), checked: a sequence of positive finite numbers (empty: no route)."""
-    return real_numbers("relay_hop_rates_hz", rates, minimum=0.0, exclusive_minimum=True, unit="Hz", error=ValueError)
+    read = real_numbers("relay_hop_rates_hz", rates, minimum=0.0, exclusive_minimum=True, unit="Hz", error=ValueError)
+    for i, r in enumerate(read):
+        checked_rate(f"relay_hop_rates_hz[{i}]", r, error=ValueError)  # a period beyond a float
+    return read
 
 
 # A pair whose coherences have decayed by this factor is beyond purification's help: the ceiling
