@@ -267,3 +267,24 @@ def test_a_rate_whose_period_is_beyond_a_float_is_refused():
         Link((0, 1), rate_hz=1e-3, fidelity=0.99, relay_hop_rates_hz=[1e3, 1e-320])
     slow = estimate("CX 0 1", [QPU(num_qubits=1), QPU(num_qubits=1)], [Link((0, 1), rate_hz=1e-300, fidelity=0.99)])
     assert slow.wall_clock_s > 0.99e300
+
+
+def test_a_logical_counts_file_gives_each_key_once(tmp_path):
+    """A QRE logical-counts JSON file with a key given twice ({"tCount": 1000, "tCount": 5}) was read with the
+    last value, without a word: 5 T gates priced where the file also said 1,000."""
+    from qnsim.estimate import LogicalSummary
+
+    path = tmp_path / "counts.json"
+    path.write_text('{"numQubits": 4, "tCount": 1000, "tCount": 5}')
+    with pytest.raises(ValueError, match=r"counts\.json: key 'tCount' is given twice \(1000 and 5\); give it once"):
+        LogicalSummary.from_qre(path)
+    path.write_text('{"numQubits": 4, "tCount": 1000}')
+    assert LogicalSummary.from_qre(path).t_count == 1000
+
+
+def test_a_topology_prefix_that_starts_with_spaces_is_named_as_the_prefix():
+    """A [topology] prefix = " t" was refused as "topology.name must not start or end with spaces, got ' tn0'",
+    a key the file does not have."""
+    with pytest.raises(ValueError, match=r"prefix must not start with spaces \(node names do not\), got ' t'"):
+        qnsim.chain(2, prefix=" t", length_km=1.0, fidelity=0.9, rate_hz=1e3)
+    assert "t n0" in qnsim.chain(2, prefix="t ", length_km=1.0, fidelity=0.9, rate_hz=1e3).nodes

@@ -135,6 +135,9 @@ def from_graph(
     link_defaults = {k: v for k, v in defaults.items() if k in link_keys and k != "preset"}
     if not isinstance(prefix, str):
         raise TypeError(f"prefix must be a string, got {prefix!r}")
+    if prefix[:1].isspace():
+        # Node names do not start with spaces (argument_checks.label): named here, not as each node's 'name'.
+        raise ValueError(f"prefix must not start with spaces (node names do not), got {prefix!r}")
 
     def name(n: Any) -> str:
         return f"{prefix}{n}"

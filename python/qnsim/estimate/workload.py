@@ -524,6 +524,21 @@ _QRE_KEYS = {
 }
 
 
+class _RepeatedKey(ValueError):
+    """A JSON object that gives one key twice."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object's pairs as a dict, refusing a key given twice: json kept the last value without a
+    word (``{"tCount": 1000, "tCount": 5}`` priced 5 T gates)."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _RepeatedKey(f"key {key!r} is given twice ({out[key]!r} and {value!r}); give it once")
+        out[key] = value
+    return out
+
+
 @dataclasses.dataclass(frozen=True)
 class LogicalSummary:
     """A logical workload given by its counts (the Azure estimator's "logical counts" idea).
@@ -615,11 +630,13 @@ class LogicalSummary:
             try:
                 with open(path, "rb") as f:
                     raw = f.read()
-                data = json.loads(raw.decode("utf-8"))
+                data = json.loads(raw.decode("utf-8"), object_pairs_hook=_unique_keys)
             except UnicodeDecodeError:
                 raise ValueError(f"{path}: not UTF-8 text") from None
             except json.JSONDecodeError as e:
                 raise ValueError(f"{path}: not valid JSON ({e})") from None
+            except _RepeatedKey as e:
+                raise ValueError(f"{path}: {e}") from None
             if not isinstance(data, Mapping):
                 raise ValueError(f"{path}: expected a JSON object of logical counts, got {type(data).__name__}")
         unknown = sorted(set(data) - set(_QRE_KEYS))
