@@ -288,3 +288,32 @@ def test_a_topology_prefix_that_starts_with_spaces_is_named_as_the_prefix():
     with pytest.raises(ValueError, match=r"prefix must not start with spaces \(node names do not\), got ' t'"):
         qnsim.chain(2, prefix=" t", length_km=1.0, fidelity=0.9, rate_hz=1e3)
     assert "t n0" in qnsim.chain(2, prefix="t ", length_km=1.0, fidelity=0.9, rate_hz=1e3).nodes
+
+
+def test_a_result_key_with_a_line_break_is_refused(tmp_path):
+    """A point function returning {"y\\nz": 1.0} made a CSV header of two lines: the sweep wrote a file it could
+    not read back ("line 3 has 5 fields, the header has 3"), so it could not resume either."""
+    from qnsim.sweeps import SweepError, sweep
+
+    out = tmp_path / "r.csv"
+    with pytest.raises(SweepError, match=r"result key must be printable text without line breaks .*got 'y\\nz'"):
+        sweep(_line_break_key, {"x": [1]}, workers=1, progress=False, out=out)
+    assert not out.exists() or b"y\nz" not in out.read_bytes()
+
+
+def _line_break_key(params, seed):
+    return {"y\nz": 1.0}
+
+
+@pytest.mark.parametrize(("params", "match"), [
+    ({"length_km": True}, "example_point length_km must be a real number, got True"),
+    ({"length_km": "10"}, "example_point length_km must be a real number, got '10'"),
+    ({"until_s": float("inf")}, "example_point until_s must be finite, got inf"),
+])
+def test_the_example_point_reads_numbers(params, match):
+    """example_point read its parameters through float(): length_km = True ran a 1 km link, "10" a 10 km one,
+    and until_s = inf raised OverflowError ("cannot convert float infinity to integer")."""
+    from qnsim.sweeps import example_point
+
+    with pytest.raises(ValueError, match=match):
+        example_point(params, 0)

@@ -83,7 +83,7 @@ from typing import Any, Literal, Union
 import numpy as np
 
 from qnsim._core import QnsimError
-from qnsim.argument_checks import file_path, flag, integer
+from qnsim.argument_checks import file_path, flag, integer, label, real_number
 
 __all__ = [
     "Point",
@@ -940,10 +940,12 @@ def example_point(params: Mapping[str, Any], seed: int) -> dict:
     preset_name = params.get("preset", "nv_near_term")
     if preset_name not in presets.__all__ or preset_name == "HardwarePreset":
         raise ValueError(f"example_point preset must be one of the qnsim.presets functions, got {preset_name!r}")
-    until_s = float(params.get("until_s", 1.0))
-    if not until_s > 0:
-        raise ValueError(f"example_point until_s must be > 0, got {until_s}")
-    link = getattr(presets, preset_name)().link(float(params.get("length_km", 10.0)), params.get("scheme"))
+    # Read as numbers, not through float(): True ran 1 km, "10" 10 km, and until_s = inf overflowed int().
+    until_s = real_number("example_point until_s", params.get("until_s", 1.0), minimum=0.0, exclusive_minimum=True,
+                          unit="s", error=ValueError)
+    length_km = real_number("example_point length_km", params.get("length_km", 10.0), minimum=0.0, unit="km",
+                            error=ValueError)
+    link = getattr(presets, preset_name)().link(length_km, params.get("scheme"))
     rng = np.random.default_rng(seed)
     attempts = int(until_s / link.attempt_period_s)
     pairs = int(rng.binomial(attempts, link.success_probability))
@@ -1508,6 +1510,9 @@ def _make_row(point: Point, result: Any) -> dict:
     for key, value in result.items():
         if not isinstance(key, str):
             raise SweepError(f"result keys must be strings, got {key!r} for params {point.params}")
+        # As grid keys: a key with a line break became a CSV header of two lines, a file the sweep wrote
+        # and then could not read ("line 3 has 5 fields, the header has 3").
+        label("result key", key, error=lambda m: SweepError(f"{m} (params {point.params}, seed {point.seed})"))
         if key in row or key in _RESERVED:  # scenario_id is added below: it would overwrite the result
             raise SweepError(
                 f"the point function returned {key!r}, which is also a grid key or one of the sweep's "
