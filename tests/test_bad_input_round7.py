@@ -317,3 +317,20 @@ def test_the_example_point_reads_numbers(params, match):
 
     with pytest.raises(ValueError, match=match):
         example_point(params, 0)
+
+
+@pytest.mark.skipif(not __import__("os").path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_full_disk_is_named_with_the_file():
+    """`qnsim run s.toml --trace /dev/full` said only "No space left on device", naming no file."""
+    with pytest.raises(OSError, match=r"No space left on device: '/dev/full'"):
+        _traced().write_jsonl("/dev/full")
+
+
+def _traced():
+    net = qnsim.Network("bell_diagonal", seed=1, trace=True)
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e4)
+    net.request("a", "b")
+    net.run(1e-3, progress=False)
+    return net.trace()

@@ -30,11 +30,12 @@ TypeError: pairs must be an integer, got 2.7
 
 from __future__ import annotations
 
+import contextlib
 import math
 import numbers
 import os
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -46,6 +47,7 @@ __all__ = [
     "integer",
     "label",
     "look_alike",
+    "naming_file",
     "is_integer",
     "output_path",
     "is_real_number",
@@ -390,6 +392,26 @@ def file_path(name: str, value: object) -> str:
     if not isinstance(text, str):
         raise TypeError(f"{name} must be a file path (str or pathlib.Path), got {shown(value)}")
     return text
+
+
+@contextlib.contextmanager
+def naming_file(path: object) -> Iterator[None]:
+    """Names ``path`` in an OSError raised while writing it that names no file: a write to a full disk
+    (``--trace /dev/full``) said only "No space left on device".
+
+    Example:
+        >>> with naming_file("out.jsonl"):
+        ...     raise OSError(28, "No space left on device")
+        Traceback (most recent call last):
+        ...
+        OSError: [Errno 28] No space left on device: 'out.jsonl'
+    """
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is not None or exc.strerror is None:
+            raise
+        raise type(exc)(exc.errno, exc.strerror, os.fspath(path)) from None  # type: ignore[arg-type]
 
 
 def output_path(name: str, value: object, inputs: dict[str, object]) -> str:

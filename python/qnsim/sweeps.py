@@ -83,7 +83,7 @@ from typing import Any, Literal, Union
 import numpy as np
 
 from qnsim._core import QnsimError
-from qnsim.argument_checks import file_path, flag, integer, label, real_number
+from qnsim.argument_checks import file_path, flag, integer, label, naming_file, real_number
 
 __all__ = [
     "Point",
@@ -1107,10 +1107,11 @@ class _CsvSink:
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="\n").writerows(records)
         data = buffer.getvalue().encode("utf-8")
-        while data:
-            written = os.write(self.fd, data)
-            data = data[written:]
-        os.fsync(self.fd)
+        with naming_file(self.path):  # a full disk said only "No space left on device"
+            while data:
+                written = os.write(self.fd, data)
+                data = data[written:]
+            os.fsync(self.fd)
 
     def flush(self, force: bool = False) -> None:
         pass

@@ -61,7 +61,7 @@ from typing import Any
 import numpy as np
 
 from qnsim import _core
-from qnsim.argument_checks import file_path
+from qnsim.argument_checks import file_path, naming_file
 
 __all__ = ["DEFAULT_TRACE_LIMIT", "EVENTS", "Trace"]
 
@@ -185,7 +185,8 @@ class Trace(Sequence):
             end.append({"event": "trace_truncated", "kept": len(self), "omitted": self.omitted, "limit": self.limit})
         if self.stopped is not None:
             end.append({"event": "run_interrupted", "time_s": self.stopped[0], "until_s": self.stopped[1]})
-        write_whole(path, itertools.chain(lines, (json.dumps(marker) + "\n" for marker in end)))
+        with naming_file(path):
+            write_whole(path, itertools.chain(lines, (json.dumps(marker) + "\n" for marker in end)))
         return len(self)
 
     def to_pandas(self) -> Any:
