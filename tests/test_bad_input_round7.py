@@ -334,3 +334,26 @@ def _traced():
     net.request("a", "b")
     net.run(1e-3, progress=False)
     return net.trace()
+
+
+def test_an_event_callback_written_as_a_coroutine_or_generator_is_refused():
+    """EventLoop.schedule_in(1e-6, cb) with `async def cb` ran the event, made a coroutine that was never awaited
+    (a RuntimeWarning at best) and reported the event as run: the callback's body never ran. Protocol callbacks
+    already refused this."""
+    loop = qnsim.EventLoop()
+    ran = []
+
+    async def later():
+        ran.append(1)
+
+    def steps():
+        ran.append(1)
+        yield
+
+    for callback, kind in ((later, "an async def"), (steps, "a generator function")):
+        with pytest.raises(TypeError, match=f"callback .* is {kind}.*body would never run"):
+            loop.schedule_in(1e-6, callback)
+        with pytest.raises(TypeError, match=f"is {kind}"):
+            loop.schedule_at(1e-6, callback)
+    loop.schedule_in(1e-6, ran.append, 2)
+    assert loop.run() == 1 and ran == [2]

@@ -6,6 +6,7 @@ once with ``round(seconds * 1e12)``, so ordering inside the core is exact and re
 
 from __future__ import annotations
 
+import inspect
 import numbers
 from typing import Any, Callable
 
@@ -122,10 +123,10 @@ class EventLoop:
             SchedulingError: ``time_s`` is before the current time (both are named).
             ValueError: ``time_s`` is NaN, infinite or beyond the int64-picosecond range, or
                 ``priority`` is outside the int32 range.
-            TypeError: ``callback`` is not callable.
+            TypeError: ``callback`` is not callable, or is written with ``async def`` or ``yield``.
         """
         return self._core.schedule(
-            _to_ps(time_s, "time_s"), callback, args, priority and _check_priority(priority)
+            _to_ps(time_s, "time_s"), _plain(callback), args, priority and _check_priority(priority)
         )
 
     def schedule_in(
@@ -137,10 +138,10 @@ class EventLoop:
             SchedulingError: ``delay_s`` is negative (the message names it and the current time).
             ValueError: ``delay_s`` is NaN, infinite or beyond the time range, or ``priority`` is
                 outside the int32 range.
-            TypeError: ``callback`` is not callable.
+            TypeError: ``callback`` is not callable, or is written with ``async def`` or ``yield``.
         """
         return self._core.schedule_after(
-            _to_ps(delay_s, "delay_s"), callback, args, priority and _check_priority(priority)
+            _to_ps(delay_s, "delay_s"), _plain(callback), args, priority and _check_priority(priority)
         )
 
     def cancel(self, handle: EventHandle) -> bool:
@@ -180,3 +181,24 @@ class EventLoop:
 
     def __repr__(self) -> str:
         return f"EventLoop(now_s={self.now_s!r}, pending={self.pending}, events_processed={self.events_processed})"
+
+
+def _plain(callback: Any) -> Any:
+    """``callback``, refused if calling it only makes a coroutine or a generator (``async def``, ``yield``):
+    the loop calls it and does not await or iterate the result, so the event ran and its body never did
+    (Python's "coroutine ... was never awaited" warning at best). Protocol callbacks refuse the same.
+
+    Raises:
+        TypeError: Naming the callback.
+    """
+    if inspect.iscoroutinefunction(callback) or inspect.isasyncgenfunction(callback):
+        kind = "an async def"
+    elif inspect.isgeneratorfunction(callback):
+        kind = "a generator function (it has yield)"
+    else:
+        return callback
+    name = getattr(callback, "__qualname__", repr(callback))
+    raise TypeError(
+        f"callback {name} is {kind}: the loop calls it and does not await or iterate what it returns, so its "
+        "body would never run; write it as a plain def"
+    )

@@ -284,7 +284,8 @@ class Network(SlotOperations):
         memories as its links need.
 
         Args:
-            name: Unique node name.
+            name: Unique node name: printable, not starting or ending with spaces, and not another
+                node's name in other letter case or Unicode form ('A' beside 'a').
             hardware: Node hardware, or a preset whose node hardware to use (the node's links
                 then default to the preset's link hardware).
             **params: Any :class:`qnsim.specs.NodeSpec` field: ``role``, ``num_memories``,
@@ -297,7 +298,7 @@ class Network(SlotOperations):
 
         Raises:
             ParameterError: A parameter of the wrong type or out of range (named);
-                ValueError: a duplicate name.
+                ValueError: a duplicate name, or one that reads as another (letter case, Unicode form).
 
         Example:
             >>> net = Network()
@@ -445,7 +446,8 @@ class Network(SlotOperations):
             src: Source node.
             dst: Destination node.
             **params: Any :class:`qnsim.specs.RequestSpec` field: ``path``, ``routing``,
-                ``name`` (unique; labels the request's sweep columns and log records),
+                ``name`` (unique, also up to letter case and Unicode form; labels the request's sweep
+                columns and log records),
                 ``num_pairs``, ``start_s``, ``cutoff_s``, ``deadline_s`` (absolute, s),
                 ``min_fidelity``, ``swap_schedule``, ``swap_handshake``, ``generation``, ``memories_per_link``,
                 ``purification``, ``purification_rounds``, ``target_fidelity`` (rounds chosen
