@@ -357,3 +357,14 @@ def test_an_event_callback_written_as_a_coroutine_or_generator_is_refused():
             loop.schedule_at(1e-6, callback)
     loop.schedule_in(1e-6, ran.append, 2)
     assert loop.run() == 1 and ran == [2]
+
+
+def test_graph_nodes_that_would_share_a_name_are_named():
+    """from_graph on a graph with nodes 1 and "1" said "node '1' already exists": the graph holds each once, and
+    the message named neither of them."""
+    import networkx as nx
+
+    graph = nx.Graph()
+    graph.add_edge(1, "1", length_km=1.0)
+    with pytest.raises(ValueError, match=r"graph nodes 1 and '1' would both be named '1'; relabel one of them"):
+        qnsim.from_graph(graph, fidelity=0.9, rate_hz=1e3)

@@ -142,6 +142,14 @@ def from_graph(
     def name(n: Any) -> str:
         return f"{prefix}{n}"
 
+    # Two graph nodes that print alike (1 and "1") would be one network node: refused by name, not as
+    # "node '1' already exists" (a node the graph holds once).
+    named: dict[str, Any] = {}
+    for n in graph.nodes:
+        other = named.setdefault(name(n), n)
+        if other is not n and other != n:
+            raise ValueError(f"graph nodes {other!r} and {n!r} would both be named {name(n)!r}; relabel one of them")
+
     edges = []
     for u, v, attrs in graph.edges(data=True):
         unknown = sorted(set(attrs) - link_keys)
