@@ -368,3 +368,17 @@ def test_graph_nodes_that_would_share_a_name_are_named():
     graph.add_edge(1, "1", length_km=1.0)
     with pytest.raises(ValueError, match=r"graph nodes 1 and '1' would both be named '1'; relabel one of them"):
         qnsim.from_graph(graph, fidelity=0.9, rate_hz=1e3)
+
+
+@pytest.mark.parametrize(("grid", "match"), [
+    ({"distance": [3, 4]}, r"distance must be an odd int >= 3, got 4"),
+    ({"distance": [3, 201], "rounds": [1, 10**4]}, r"distance 201 with rounds=10000 makes a circuit of about"),
+])
+def test_every_grid_value_of_an_experiment_is_checked_when_read(grid, match):
+    """Only the grid's first combination was checked when an experiment file was read: distance = [3, 4] ran
+    its d = 3 points, then failed on 4 ("must be an odd int >= 3") after they had cost their time; a distance
+    and a rounds value that together make too large a circuit were found only at that point."""
+    from qnsim.qec.sweep import ExperimentSpec
+
+    with pytest.raises(ValueError, match=match):
+        ExperimentSpec.from_dict({"experiment": {"scheme": "direct"}, "grid": {**grid, "p_int": [0.01]}})

@@ -60,7 +60,8 @@ from typing import Any
 
 from qnsim.argument_checks import file_path, integer, real_number
 from qnsim.qec.channels import werner
-from qnsim.qec.circuits import memory_circuit, merge_circuit, seam_resources
+from qnsim.qec.circuits import _check_rounds, memory_circuit, merge_circuit, seam_resources
+from qnsim.qec.layout import check_distance
 from qnsim.qec.noise import Interface, NoiseModel
 
 __all__ = ["EXPERIMENT_KEYS", "ExperimentSpec", "run_experiment_sweep"]
@@ -85,8 +86,8 @@ _TABLES = ("experiment", "grid", "sampling", "link")
 _LINK_KEYS = ("scenario", "request", "probes", "cycle_time_s", "rate_multiplier", "seed")
 
 
-#: Bounds of the numeric settings, checked as the value is read (distance's oddness, the
-#: probabilities' use and the circuit size are checked where the circuit is built).
+#: Bounds of the numeric settings, checked as the value is read (distance's oddness and the
+#: circuit size by :meth:`ExperimentSpec.settings`, for every grid value when the file is read).
 _BOUNDS: dict[str, dict[str, Any]] = {
     "rounds": {"minimum": 0},
     "distance": {"minimum": 3},
@@ -257,7 +258,22 @@ class ExperimentSpec:
                         raise ValueError(f"{source}: {key} is set in [link] and in [{where_fixed[key]}]; give it once")
                     fixed[key] = _typed(key, link.pop(key), where)
         spec = cls(fixed, grid, seeds, link, None, source)
-        spec.settings({k: v[0] for k, v in grid.items()})  # fail early on a bad combination
+        # Every grid value, and the largest circuit, checked now: the first combination alone let
+        # distance = [3, 4] run its d = 3 points and then fail on 4 ("must be an odd int >= 3").
+        first = {k: v[0] for k, v in grid.items()}
+        for key, values in grid.items():
+            for value in values:
+                spec.settings({**first, key: value})
+        largest = dict(first)
+        if "distance" in grid:
+            largest["distance"] = max(grid["distance"])
+        if "rounds" in grid:
+            largest["rounds"] = 0 if 0 in grid["rounds"] else max(grid["rounds"])
+        if "merge" in grid.get("kind", ()):
+            largest["kind"] = "merge"
+        spec.settings(largest)
+        if largest.get("rounds") == 0 and "rounds" in grid:
+            spec.settings({**largest, "rounds": max(grid["rounds"])})
         return spec
 
     def measure(self) -> None:
@@ -317,6 +333,12 @@ class ExperimentSpec:
             s["p_bulk"] = self.supply.two_qubit_error
         if s["rounds"] == 0:
             s["rounds"] = s["distance"]
+        # The circuit's own checks, here so that a file is checked when read (not after its other points ran).
+        try:
+            check_distance(s["distance"])
+            _check_rounds(s["rounds"], s["distance"], patches=3 if s["kind"] == "merge" else 1)
+        except ValueError as exc:
+            raise ValueError(f"{self.source}: {exc}") from None
         return s
 
     def circuit(self, params: Mapping[str, Any]):
