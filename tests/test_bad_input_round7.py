@@ -382,3 +382,24 @@ def test_every_grid_value_of_an_experiment_is_checked_when_read(grid, match):
 
     with pytest.raises(ValueError, match=match):
         ExperimentSpec.from_dict({"experiment": {"scheme": "direct"}, "grid": {**grid, "p_int": [0.01]}})
+
+
+@pytest.mark.parametrize(("param", "values", "match"), [
+    ("links.0.length_km", [1.0, -1.0],
+     r"grid value links.0.length_km = -1.0: s.toml: links\[0\].length_km must be >= 0"),
+    ("requests.0.num_pairs", [5, 2.5], r"grid value requests.0.num_pairs = 2.5: .*num_pairs must be an integer"),
+])
+def test_every_grid_value_of_a_scenario_sweep_is_checked_before_a_point_runs(tmp_path, param, values, match):
+    """`qnsim sweep s.toml --param links.0.length_km=1,-1` ran the 1 km points and wrote them, then failed on -1
+    ("the point function raised ScenarioError"): a bad value was found only when its point's turn came."""
+    from qnsim.sweeps import sweep
+
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(
+        '[run]\nuntil_s = 0.001\n[[nodes]]\nname = "a"\n[[nodes]]\nname = "b"\n[[links]]\na = "a"\nb = "b"\n'
+        'length_km = 1.0\nfidelity = 0.9\nrate_hz = 1e4\n[[requests]]\nsrc = "a"\ndst = "b"\n'
+    )
+    out = tmp_path / "r.csv"
+    with pytest.raises(ValueError, match=match):
+        sweep(str(scenario), {param: values}, workers=1, progress=False, out=out)
+    assert not out.exists() or len(out.read_text().splitlines()) <= 1

@@ -626,12 +626,25 @@ class TomlScenario:
                     f"grid key {key!r} sets run.seed, which every point's own seed replaces (its values "
                     "would all run the same seeds); choose the seeds with seeds= (qnsim sweep --seeds) instead"
                 )
+        try:
+            from qnsim.scenario import scenario_from_dict
+        except ImportError:  # a build without the runner: __call__ says so when a point runs
+            scenario_from_dict = None
+
         axes = grid_axes(grid)
-        for keys, values in axes:
-            for value in values:
-                self.data_for(dict(zip(keys, value)))
+        first = {k: v for keys, values in axes for k, v in zip(keys, values[0])}
         # All keys at once: two keys that set one setting (links.0 and links.* say) clash whatever their values.
-        self.data_for({k: v for keys, values in axes for k, v in zip(keys, values[0])})
+        self.data_for(first)
+        for keys, values in axes if scenario_from_dict is not None else ():
+            for value in values:
+                params = {**first, **dict(zip(keys, value))}
+                # Built (not run) now, each grid value once: a value its field refuses (length_km = -1,
+                # num_pairs = 2.5) failed only when its point ran, after the points before it had run.
+                try:
+                    scenario_from_dict(self.data_for(params), source=self.path.name, seed=0)
+                except ValueError as exc:
+                    shown_value = ", ".join(f"{k} = {v!r}" for k, v in zip(keys, value))
+                    raise ValueError(f"grid value {shown_value}: {exc}") from None
 
     def __call__(self, params: dict, seed: int) -> Mapping[str, Any]:
         data = self.data_for(params)
