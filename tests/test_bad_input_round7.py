@@ -403,3 +403,25 @@ def test_every_grid_value_of_a_scenario_sweep_is_checked_before_a_point_runs(tmp
     with pytest.raises(ValueError, match=match):
         sweep(str(scenario), {param: values}, workers=1, progress=False, out=out)
     assert not out.exists() or len(out.read_text().splitlines()) <= 1
+
+
+@pytest.mark.parametrize(("pairs", "match"), [
+    (([0], [9], [1.0]), r"pairs: pair_b\[0\] = 9 is not a qubit \(indices 0..3\)"),
+    (([0], [1], [float("nan")]), r"pairs: pair_weight\[0\] must be a finite weight >= 0, got nan"),
+    (([0], [1], [-1.0]), r"pair_weight\[0\] must be a finite weight >= 0, got -1.0"),
+    (([0, 1], [1], [1.0]), r"pair_b must be a 1-d array as long as pair_a"),
+    (([0.5], [1], [1.0]), r"pair_a must hold integer qubit indices"),
+])
+def test_the_interaction_graph_of_a_placement_is_checked(pairs, match):
+    """partition(4, [2, 2], ([0], [9], [1.0])) handed a qubit index beyond the qubits to METIS, and the process
+    died ("double free or corruption"); a NaN weight was cast to an integer weight without a word; a negative
+    weight made a cut of -1 cheaper than no cut."""
+    from qnsim.estimate import partition, placement_from_mapping
+
+    arrays = tuple(np.array(x) for x in pairs)
+    with pytest.raises((ValueError, TypeError), match=match):
+        partition(4, [2, 2], arrays)
+    with pytest.raises((ValueError, TypeError), match=match):
+        placement_from_mapping([0, 0, 1, 1], 4, 2, arrays)
+    with pytest.raises(ValueError, match=r"pair_a\[0\] = 3 is not among the qubits to place"):
+        partition(4, [2, 2], (np.array([3]), np.array([0]), np.array([1.0])), qubits=[0, 1])

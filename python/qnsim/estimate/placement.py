@@ -136,8 +136,55 @@ def placement_from_mapping(
             qpu_of.extend([-1] * (q + 1 - num_qubits))
             num_qubits = q + 1
         qpu_of[q] = a
+    if pairs is not None:
+        pairs = interaction_pairs(pairs, num_qubits)
     cut = cut_weight(qpu_of, *pairs) if pairs is not None and all(x >= 0 for x in qpu_of) else 0.0
     return Placement(tuple(qpu_of), num_qpus, cut, "user")
+
+
+def interaction_pairs(
+    pairs: object, num_qubits: int, placed: Sequence[int] | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The interaction graph ``(pair_a, pair_b, pair_weight)`` as int64, int64 and float64 arrays, checked:
+    three 1-d arrays of one length, qubit indices in [0, num_qubits) (and among ``placed`` if given),
+    weights finite and >= 0.
+
+    An index beyond the qubits reached METIS as a corrupt graph ("double free or corruption": the process
+    died), a NaN weight was cast to an integer weight without a word, and a negative weight made a cut cost
+    less than none.
+
+    Raises:
+        TypeError: Not three arrays of integers and real numbers. ValueError: Lengths differ, or an index or
+            a weight out of range (the first named, with its position).
+
+    >>> interaction_pairs((np.array([0]), np.array([1]), np.array([2.0])), 2)[2]
+    array([2.])
+    """
+    if not isinstance(pairs, (tuple, list)) or len(pairs) != 3:
+        raise TypeError(f"pairs must be (pair_a, pair_b, pair_weight) arrays, got {pairs!r:.80}")
+    arrays = [np.asarray(x) for x in pairs]
+    names = ("pair_a", "pair_b", "pair_weight")
+    for name, x in zip(names, arrays):
+        if x.ndim != 1 or len(x) != len(arrays[0]):
+            raise ValueError(f"pairs: {name} must be a 1-d array as long as pair_a, got shape {x.shape}")
+        kinds = "iu" if name != "pair_weight" else "iuf"
+        if x.size and x.dtype.kind not in kinds:
+            what = "integer qubit indices" if name != "pair_weight" else "real weights"
+            raise TypeError(f"pairs: {name} must hold {what}, got dtype {x.dtype}")
+    a, b = (x.astype(np.int64) for x in arrays[:2])
+    w = arrays[2].astype(np.float64)
+    for name, x in zip(names[:2], (a, b)):
+        bad = np.flatnonzero((x < 0) | (x >= num_qubits))
+        if bad.size:
+            raise ValueError(f"pairs: {name}[{bad[0]}] = {x[bad[0]]} is not a qubit (indices 0..{num_qubits - 1})")
+        if placed is not None and x.size:
+            outside = np.flatnonzero(~np.isin(x, np.asarray(placed, dtype=np.int64)))
+            if outside.size:
+                raise ValueError(f"pairs: {name}[{outside[0]}] = {x[outside[0]]} is not among the qubits to place")
+    bad = np.flatnonzero(~np.isfinite(w) | (w < 0))
+    if bad.size:
+        raise ValueError(f"pairs: pair_weight[{bad[0]}] must be a finite weight >= 0, got {float(w[bad[0]])!r}")
+    return a, b, w
 
 
 #: Partitioner seeds: METIS takes a C int.
@@ -232,7 +279,9 @@ def partition(
         qpus = sorted(chosen)
     else:
         qpus = [i for i in range(k) if caps[i] > 0] or [0]
-    pair_a, pair_b, pair_weight = pairs
+    if nodes and nodes[-1] >= num_qubits:
+        raise ValueError(f"qubits holds qubit {nodes[-1]}, but qubit indices run over 0..{num_qubits - 1}")
+    pair_a, pair_b, pair_weight = interaction_pairs(pairs, num_qubits, nodes if qubits is not None else None)
     adj = _Adjacency(nodes, pair_a, pair_b, pair_weight)
     qpu_of = np.full(num_qubits, -1, dtype=np.int64)
     use_metis = partitioner == "metis" or (partitioner == "auto" and _have_pymetis())
