@@ -425,3 +425,14 @@ def test_the_interaction_graph_of_a_placement_is_checked(pairs, match):
         placement_from_mapping([0, 0, 1, 1], 4, 2, arrays)
     with pytest.raises(ValueError, match=r"pair_a\[0\] = 3 is not among the qubits to place"):
         partition(4, [2, 2], (np.array([3]), np.array([0]), np.array([1.0])), qubits=[0, 1])
+
+
+def test_a_stream_read_size_is_bounded_before_it_is_allocated(tmp_path):
+    """stream_circuit_file(path, chunk_bytes=2**62) raised "MemoryError: std::bad_alloc", naming nothing."""
+    from qnsim.estimate import stream_circuit_file
+
+    path = tmp_path / "c.stim"
+    path.write_text("CX 0 1\n")
+    with pytest.raises(ValueError, match=r"chunk_bytes must be <= 1073741824, got 4611686018427387904"):
+        stream_circuit_file(path, chunk_bytes=2**62)
+    assert stream_circuit_file(path, chunk_bytes=1 << 30).per_gate == {"CX": 1}

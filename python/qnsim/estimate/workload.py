@@ -455,7 +455,7 @@ def stream_circuit_file(
 
     Args:
         path: a Stim circuit file without REPEAT blocks (e.g. ``stim.Circuit.flattened()``).
-        chunk_bytes: read size in bytes (>= 4096).
+        chunk_bytes: read size in bytes, in [4096, 2^30].
         progress: True shows a tqdm bar on stderr (bytes of the file), False none, None one when
             stderr is a terminal and the count looks longer than ~1 s; or a callable(done, total)
             called after every chunk with the bytes read and the file's size (0 when it has none,
@@ -474,7 +474,8 @@ def stream_circuit_file(
     """
     path = file_path("path", path)
     # int() made 2.5 bytes 2 and True 1 (then "must be >= 4096, got 1"): read as a count instead.
-    chunk_bytes = integer("chunk_bytes", chunk_bytes, error=ValueError)
+    # The upper bound before the native reader allocates it: 2**62 bytes raised "MemoryError: std::bad_alloc".
+    chunk_bytes = integer("chunk_bytes", chunk_bytes, minimum=4096, maximum=1 << 30, error=ValueError)
     with native_progress(progress, ("counting",), "B") as report:
         return GateCounts._from_native(_core.stream_count_file(os.fspath(path), chunk_bytes, progress=report))
 
