@@ -436,3 +436,34 @@ def test_a_stream_read_size_is_bounded_before_it_is_allocated(tmp_path):
     with pytest.raises(ValueError, match=r"chunk_bytes must be <= 1073741824, got 4611686018427387904"):
         stream_circuit_file(path, chunk_bytes=2**62)
     assert stream_circuit_file(path, chunk_bytes=1 << 30).per_gate == {"CX": 1}
+
+
+def test_summaries_and_plots_say_what_they_cannot_place():
+    """summarize left rows whose x was NaN out of every mean without a word, averaged True/False as 1/0, and
+    failed on a text result with pandas' "agg function failed [how->mean,dtype->object]"; hue = x failed with
+    "cannot insert length_km, already exists"; plot_sweep(logx=True) dropped x = 0 from the axis silently, and
+    labelled a negative mean on a log axis "0 (drawn at the bottom edge)"."""
+    pytest.importorskip("pandas")
+    pytest.importorskip("matplotlib")
+    from qnsim.plot import plot_sweep, summarize
+
+    def rows(**cells):
+        return [{"length_km": L, "seed": s, "rate_hz": 1.0 + s, "mean_fidelity": 0.9} | cells for L in (1, 2)
+                for s in (0, 1)]
+
+    nan_x = rows() + [{"length_km": float("nan"), "seed": 0, "rate_hz": 5.0, "mean_fidelity": 0.9}]
+    with pytest.raises(ValueError, match=r"1 row\(s\) have no value of 'length_km' \(NaN or empty; row 4 first\)"):
+        summarize(nan_x, "length_km", ["rate_hz"])
+    with pytest.raises(ValueError, match=r"'rate_hz' holds True \(row 0\), not a number"):
+        summarize(rows(rate_hz=True), "length_km", ["rate_hz"])
+    with pytest.raises(ValueError, match=r"'rate_hz' holds 'fast' \(row 0\), not a number"):
+        summarize(rows(rate_hz="fast"), "length_km", ["rate_hz"])
+    with pytest.raises(ValueError, match=r"hue and x are both 'length_km'"):
+        summarize(rows(), "length_km", ["rate_hz"], hue="length_km")
+    with pytest.raises(ValueError, match=r"logx: length_km = 0 has no place on a logarithmic axis"):
+        plot_sweep(rows() + [{"length_km": 0, "seed": 0, "rate_hz": 1.0, "mean_fidelity": 0.9}], x="length_km",
+                   logx=True)
+    figure = plot_sweep([{"length_km": 1, "seed": 0, "rate_hz": -1.0, "mean_fidelity": 0.9},
+                         {"length_km": 2, "seed": 0, "rate_hz": 2.0, "mean_fidelity": 0.9}], x="length_km",
+                        logy=["rate_hz"])
+    assert figure.axes[0].get_legend_handles_labels()[1] == ["<= 0 (drawn at the bottom edge)"]

@@ -10,12 +10,15 @@ or GUI session) is left alone.
 from __future__ import annotations
 
 import math
+import numbers
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from qnsim.argument_checks import file_path, flag
+import numpy as np
+
+from qnsim.argument_checks import file_path, flag, shown
 
 __all__ = ["axis_label", "column_unit", "plot_sweep", "summarize"]
 
@@ -105,6 +108,31 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
             f"the results hold rows of {len(ids)} scenarios (scenario_id {', '.join(ids[:4])}"
             f"{' ...' if len(ids) > 4 else ''}): select the rows of one before summarizing"
         )
+    if hue is not None and hue == x:
+        # pandas said "cannot insert length_km, already exists".
+        raise ValueError(
+            f"hue and x are both {x!r}: one curve per value of x is one point per curve; choose another hue"
+        )
+    for key in keys:
+        empty = frame.index[frame[key].isna()].tolist()
+        if empty:
+            # groupby left these rows out of every mean without a word.
+            raise ValueError(
+                f"{len(empty)} row(s) have no value of {key!r} (NaN or empty; row {empty[0]} first): a result "
+                "without its place on the axis cannot be averaged; drop those rows or fill them in"
+            )
+    for column in y:
+        if frame[column].dtype.kind in "iuf":  # numbers throughout (NaN included)
+            continue
+        values = frame[column].dropna()
+        odd = values[values.map(lambda v: isinstance(v, (bool, np.bool_, str)) or not isinstance(v, numbers.Real))]
+        if len(odd):
+            # A text cell failed in pandas ("agg function failed [how->mean,dtype->object]"), and True/False
+            # were averaged as 1/0.
+            raise ValueError(
+                f"{column!r} holds {shown(odd.iloc[0])} (row {odd.index[0]}), not a number: only numeric results are "
+                "averaged"
+            )
     frame = _one_row_per_point(frame)
     _check_other_parameters_fixed(frame, keys)
     grouped = frame.groupby(keys, sort=True)
@@ -358,6 +386,10 @@ def plot_sweep(
         raise ValueError(f"logy names {unknown_log}, which are not among the plotted columns {y}")
     image = None if out is None else _image_path(out)
     table = summarize(data, x, y, hue)
+    if logx and len(table) and not bool((table[x] > 0).all()):
+        # Such points were left off the axis without a word.
+        first = table.loc[~(table[x] > 0), x].iloc[0]
+        raise ValueError(f"logx: {x} = {shown(first)} has no place on a logarithmic axis (values must be > 0)")
 
     if ax is None:
         figure = Figure(figsize=(6.4, 2.6 * len(y) + 0.6), layout="constrained")
@@ -456,9 +488,11 @@ def _panel(panel: Any, table: Any, groups: list, x: str, column: str, hue: str |
         top = float((table[mean] + table[sem].fillna(0.0)).max()) * 2 if len(positive) else 1.0
         panel.set_ylim(bottom, top)
         for i, (line, part) in enumerate(drawn):
+            # A negative mean was labelled "0" too: say what it is.
+            below = "0" if bool((table.loc[zeros, mean] == 0).all()) else "<= 0"
             panel.plot(part[x], [bottom] * len(part), linestyle="none", marker="v", markersize=7,
                        markerfacecolor="none", color=line[0].get_color(), clip_on=False,
-                       label="0 (drawn at the bottom edge)" if i == 0 else None)  # fmt: skip
+                       label=f"{below} (drawn at the bottom edge)" if i == 0 else None)  # fmt: skip
     if missing:
         panel.text(0.99, 0.02, f"{missing} point(s) without a value omitted", transform=panel.transAxes,
                    ha="right", va="bottom", fontsize="small", color="0.4")  # fmt: skip
