@@ -467,3 +467,12 @@ def test_summaries_and_plots_say_what_they_cannot_place():
                          {"length_km": 2, "seed": 0, "rate_hz": 2.0, "mean_fidelity": 0.9}], x="length_km",
                         logy=["rate_hz"])
     assert figure.axes[0].get_legend_handles_labels()[1] == ["<= 0 (drawn at the bottom edge)"]
+
+
+def test_a_command_line_integer_with_underscores_is_an_integer():
+    """`qnsim sweep s.toml --param requests.0.num_pairs=1_000` read 1_000 through float() as 1000.0, which the
+    count then refused ("must be an integer, got 1000.0"); TOML and Python read 1_000 as the integer 1000."""
+    from qnsim.sweep_cli import parse_value
+
+    assert parse_value("1_000") == 1000 and type(parse_value("1_000")) is int
+    assert parse_value("-2_5") == -25 and type(parse_value("1.5")) is float and parse_value("1__0") == "1__0"

@@ -33,7 +33,9 @@ from typing import Any
 
 __all__ = ["main", "parse_param", "parse_value"]
 
-_INT = re.compile(r"[+-]?[0-9]+")
+# Digits grouped by underscores (TOML's and Python's 1_000) are an integer too: float() read them as 1000.0,
+# which a count then refused as "must be an integer, got 1000.0".
+_INT = re.compile(r"[+-]?[0-9]+(?:_[0-9]+)*")
 
 
 def parse_value(text: str) -> bool | int | float | str:
@@ -46,8 +48,8 @@ def parse_value(text: str) -> bool | int | float | str:
         The typed value.
 
     Example:
-        >>> [parse_value(t) for t in ["10", "2.5", "1e-3", "true", "double_click"]]
-        [10, 2.5, 0.001, True, 'double_click']
+        >>> [parse_value(t) for t in ["10", "1_000", "2.5", "1e-3", "true", "double_click"]]
+        [10, 1000, 2.5, 0.001, True, 'double_click']
     """
     text = text.strip()
     if _INT.fullmatch(text):
