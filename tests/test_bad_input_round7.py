@@ -476,3 +476,18 @@ def test_a_command_line_integer_with_underscores_is_an_integer():
 
     assert parse_value("1_000") == 1000 and type(parse_value("1_000")) is int
     assert parse_value("-2_5") == -25 and type(parse_value("1.5")) is float and parse_value("1__0") == "1__0"
+
+
+def test_numpy_strings_are_names_like_any_string():
+    """A network whose names came from a NumPy array (np.str_: a DataFrame column, np.array(["a", "b"])) kept
+    them as np.str_, and to_toml then refused it: "node np.str_('a') would not be rebuilt exactly (name)"."""
+    names = np.array(["a", "b"])
+    net = qnsim.Network("bell_diagonal", seed=1)
+    for name in names:
+        net.add_node(name)
+    net.add_link(names[0], names[1], length_km=1.0, fidelity=0.9, rate_hz=1e4)
+    net.request(names[0], names[1])
+    net.request(names[0], names[1], path=names)
+    assert [type(n) for n in net.nodes] == [str, str] and type(net.links[0].a) is str
+    assert all(type(n) is str for r in net.requests for n in r.path)
+    assert 'src = "a"' in net.to_toml(until_s=1e-3)

@@ -332,6 +332,7 @@ class Network(SlotOperations):
             # None means "not given": the hardware's value (or, for num_memories, automatic) stays.
             values.update({k: v for k, v in params.items() if v is not None or k not in values})
             spec = build(NodeSpec, {**values, "name": name})
+            name = spec.name  # a plain str (see check_value)
             fields = {f: getattr(spec, f) for f in NodeSpec.__dataclass_fields__}
             info = NodeInfo(**fields, index=len(self._nodes), preset=preset)
             self._native.add_node(info.to_native())
@@ -479,6 +480,7 @@ class Network(SlotOperations):
             spec = build(RequestSpec, {**params, "src": src, "dst": dst})
         except ParameterError as exc:
             raise relocated(exc, who) from None
+        src, dst = spec.src, spec.dst  # plain str (see check_value)
         if spec.name is not None:
             try:
                 check_label("name", spec.name)

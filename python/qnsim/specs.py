@@ -354,7 +354,9 @@ def check_value(name: str, hint: Any, value: Any, meta: Mapping[str, Any] | None
     if hint is str:
         if not isinstance(value, str):
             raise parameter_error(name, f"must be a string, got {value!r}")
-        return value
+        # A plain str: NumPy's np.str_ (names from an array or a DataFrame) stayed in the description,
+        # which to_toml then refused as "would not be rebuilt exactly".
+        return str(value)
     if origin is tuple:
         args = typing.get_args(hint)
         if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, (Sequence, np.ndarray)):
