@@ -82,7 +82,8 @@ def test_stabilizer_interval_stays_inside_zero_one():
     low, high = r.fidelity_interval95
     assert 0 < low < 0.8 < high < 1.0
     assert r.fidelity_ci95 == pytest.approx(max(0.8 - low, high - 0.8))
-    assert r.notes == []  # a spread was seen: the interval says it all
+    # A spread was seen: the interval says it all (5 pairs in an open window only bound the rate).
+    assert [n for n in r.notes if not n.startswith("rate from only 5 pair(s)")] == []
 
 
 def test_capped_stabilizer_counts_every_pair():

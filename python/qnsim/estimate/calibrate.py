@@ -92,11 +92,9 @@ def supply_notes(r: Any, until_s: float, verb: str, run: str) -> list[str]:
             f"{MIN_CALIBRATION_PAIRS} pairs"
         )
     # Capped records do not matter here (the figures come from the native sums over every pair),
-    # and a single pair is said above.
-    notes.extend(
-        f"{run}: {note}" for note in r.notes
-        if not note.endswith("(max_records)") and not note.startswith("one pair delivered")
-    )
+    # and a single pair and a thin rate are said above.
+    said = ("one pair delivered", "rate from only")
+    notes.extend(f"{run}: {note}" for note in r.notes if not note.endswith("(max_records)") and not note.startswith(said))
     return notes
 
 

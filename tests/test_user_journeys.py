@@ -1,0 +1,54 @@
+"""What a new user reads off the README's journeys: figures that look firmer than they are."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+import qnsim
+from qnsim.results import FEW_PAIRS_FOR_RATE, _poisson_interval95
+
+EXAMPLES = os.path.join(os.path.dirname(__file__), os.pardir, "examples")
+
+
+def test_poisson_interval_matches_the_garwood_table():
+    """The exact 95% interval of a Poisson mean (published values: n = 0, 1, 2, 8, 50)."""
+    expected = {0: (0.0, 3.689), 1: (0.0253, 5.572), 2: (0.2422, 7.225), 8: (3.454, 15.763), 50: (37.11, 65.92)}
+    for n, (low, high) in expected.items():
+        got = _poisson_interval95(n)
+        assert got[0] == pytest.approx(low, abs=2e-3) and got[1] == pytest.approx(high, abs=2e-3), n
+
+
+def test_a_rate_from_few_pairs_in_a_cut_window_says_how_uncertain_it_is():
+    """The README's main scenario run for 2 ms: 8 pairs read "4 k" Hz (the link gives 4.3 kHz) beside a
+    fidelity "+- 0", with no word that the rate rests on 8 arrivals. Old behaviour: no note; now the
+    request says its 95% Poisson interval and how long to run."""
+    net, _ = qnsim.load_scenario(os.path.join(EXAMPLES, "two_qpus_transducers.toml"))
+    result = net.run(until_s=2e-3, progress=False)
+    r = result.requests[0]
+    assert r.status == "open" and 0 < r.num_pairs < FEW_PAIRS_FOR_RATE
+    rate_notes = [n for n in r.notes if n.startswith("rate from only")]
+    assert len(rate_notes) == 1
+    low, high = (c / r.window_s for c in _poisson_interval95(r.num_pairs))
+    assert low < r.rate_hz < high
+    # The link's own rate (2 channels x p / period) lies inside the interval the note gives.
+    link = net.link("qpu_a", "qpu_b")
+    true_rate = 2 * link.rate_hz
+    assert 4.2e3 < true_rate < 4.4e3 and low < true_rate < high, (low, true_rate, high)
+    assert rate_notes[0] in result.summary_table()
+
+
+def test_enough_pairs_or_a_served_request_carry_no_rate_note():
+    """The note is for rates the run's end cut short: a full run of the README's scenario (4,254 pairs)
+    and a request served in full (its rate is what it was served at) stay as they were."""
+    net, _ = qnsim.load_scenario(os.path.join(EXAMPLES, "two_qpus_transducers.toml"))
+    r = net.run(until_s=1.0, progress=False).requests[0]
+    assert r.num_pairs >= FEW_PAIRS_FOR_RATE and not any(n.startswith("rate from only") for n in r.notes)
+    net = qnsim.Network("bell_diagonal", seed=1)
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=1.0, fidelity=0.95, rate_hz=1e3)
+    net.request("a", "b", num_pairs=5)
+    served = net.run(until_s=1.0, progress=False).requests[0]
+    assert served.status == "served" and served.notes == []
