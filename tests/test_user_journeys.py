@@ -52,3 +52,19 @@ def test_enough_pairs_or_a_served_request_carry_no_rate_note():
     net.request("a", "b", num_pairs=5)
     served = net.run(until_s=1.0, progress=False).requests[0]
     assert served.status == "served" and served.notes == []
+
+
+def test_a_long_path_prints_as_its_ends_and_hop_count():
+    """A Python policy's request across a 1,000-node chain printed its whole path in the result's one-line
+    repr (~6,000 characters of node names before the figures). Old behaviour: every node listed; now the
+    first and last three and the hop count (the full path stays in ``.path``)."""
+    net = qnsim.chain(1000, length_km=1.0, fidelity=0.999, rate_hz=1e5, network=qnsim.Network("bell_diagonal", seed=1))
+    net.request("n0", "n999", num_pairs=1, generation="on_demand")
+    r = net.run(until_s=0.01, progress=False).requests[0]
+    assert len(r.path) == 1000
+    text = repr(r)
+    assert "path n0-n1-n2-...-n997-n998-n999 (999 hops):" in text and len(text) < 400, text
+    assert "n500" not in r._repr_html_()
+    short = qnsim.chain(3, length_km=1.0, fidelity=0.99, rate_hz=1e3, network=qnsim.Network(seed=1))
+    short.request("n0", "n2", num_pairs=1)
+    assert "path n0-n1-n2:" in repr(short.run(until_s=0.1, progress=False).requests[0])

@@ -224,6 +224,14 @@ class RequestResult:
                 rows.append(("mean age", _eng(self.mean_age_s, "s")))
         return rows
 
+    def _path_text(self, sep: str) -> str:
+        """The path for the one-line reprs: in full up to 8 nodes, else its ends, the hop count and the
+        nodes on either side (a 1,000-node chain's repr was ~6,000 characters of node names)."""
+        nodes = [str(n) for n in self.path]
+        if len(nodes) <= 8:
+            return sep.join(nodes)
+        return f"{sep.join(nodes[:3])}{sep}...{sep}{sep.join(nodes[-3:])} ({len(nodes) - 1} hops)"
+
     def __repr__(self) -> str:
         """One line: label, path, status, pairs, rate, fidelity with its CI, latency, notes.
 
@@ -242,13 +250,13 @@ class RequestResult:
         """
         figures = ", ".join(f"{k} {v}" if k != "status" else v for k, v in self._figures())
         notes = "".join(f"; {n}" for n in self.notes)
-        return f"RequestResult({self.request} {self.label}, path {'-'.join(self.path)}: {figures}{notes})"
+        return f"RequestResult({self.request} {self.label}, path {self._path_text('-')}: {figures}{notes})"
 
     def _repr_html_(self) -> str:
         """Jupyter: the key figures as a small table, notes below (warnings in bold)."""
         from qnsim import _display
 
-        head = _display.title(f"request {self.request} {self.label} (path {' - '.join(self.path)})")
+        head = _display.title(f"request {self.request} {self.label} (path {self._path_text(' - ')})")
         return head + _display.pairs(self._figures()) + _display.notes(self.notes)
 
     @property
