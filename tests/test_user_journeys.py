@@ -88,3 +88,31 @@ def test_the_purification_example_compares_schemes_on_the_same_hardware():
     raw = example.run(None, 0, False, until_s=0.2, seed=7).requests[0].rate_hz
     deep = example.run("dejmps", 2, False, until_s=0.2, seed=7).requests[0].rate_hz
     assert raw > 6 * deep
+
+
+def test_a_calibrated_link_says_that_its_channel_is_the_scenarios_whole_path():
+    """The shipped estimate calibrates its link from two_qpus_transducers.toml, whose link has 2 channels:
+    the 4,300 pairs/s are both channels' pairs, but an estimate's link counts rate_hz per channel, so its
+    "197 channels instead of 1" meant 394 of the scenario's channels. Old behaviour: no word; now the
+    calibration (and so the report) says what one of its channels stands for. A 1-channel path says nothing."""
+    from qnsim.estimate.calibrate import calibrate_link
+
+    link = calibrate_link(os.path.join(EXAMPLES, "two_qpus_transducers.toml"), 1, until_s=0.05)
+    said = [n for n in link.notes if "stands for that whole path" in n]
+    assert len(said) == 1 and "qpu_a_10ms - qpu_b_10ms has 2" in said[0], link.notes
+    net = qnsim.Network("bell_diagonal", seed=1)
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=1.0, fidelity=0.95, rate_hz=1e4)
+    net.request("a", "b")
+    assert not any("whole path" in n for n in calibrate_link(net, until_s=0.05).notes)
+
+
+def test_the_estimate_report_carries_the_channel_note(capsys):
+    """The CLI's report (and its JSON) repeats the calibration's channel note for the shipped example."""
+    from qnsim.estimate_cli import main
+
+    here = os.path.join(EXAMPLES, "estimate")
+    status = main(["estimate", os.path.join(here, "workload.stim"), "--links", os.path.join(here, "links.toml")])
+    out = capsys.readouterr().out
+    assert status == 1 and "note: link 0-1: the calibrated 4300 pairs/s is what the scenario's path" in out

@@ -94,7 +94,9 @@ def supply_notes(r: Any, until_s: float, verb: str, run: str) -> list[str]:
     # Capped records do not matter here (the figures come from the native sums over every pair),
     # and a single pair and a thin rate are said above.
     said = ("one pair delivered", "rate from only")
-    notes.extend(f"{run}: {note}" for note in r.notes if not note.endswith("(max_records)") and not note.startswith(said))
+    notes.extend(
+        f"{run}: {note}" for note in r.notes if not note.endswith("(max_records)") and not note.startswith(said)
+    )
     return notes
 
 
@@ -170,6 +172,16 @@ def calibrate_link(
     # The estimator stores pairs in the end nodes' memories: the shorter-lived end bounds both.
     ends = [_memory_times(network.node(name)) for name in (r.src, r.dst)]
     notes = supply_notes(r, float(until_s), "calibrated", "calibration run")
+    hops = [network.link(a, b) for a, b in zip(r.path, r.path[1:])]
+    if any(hop.channels > 1 for hop in hops):
+        # The rate is the path's with all its channels, while an estimate's link has rate_hz per channel:
+        # the shipped example's "197 channels instead of 1" meant 197 copies of a 2-channel link.
+        where = ", ".join(f"{hop.a} - {hop.b} has {hop.channels}" for hop in hops)
+        notes.append(
+            f"the calibrated {r.rate_hz:.4g} pairs/s is what the scenario's path delivers with all its channels "
+            f"({where}): one channel of this link stands for that whole path, so its channel counts (given, "
+            "priced or asked for) count copies of it, not the scenario's channels"
+        )
     return CalibratedLink(
         rate_hz=float(r.rate_hz),
         fidelity=float(r.mean_fidelity),
