@@ -6,7 +6,7 @@ qnsim logs under the ``qnsim`` logger hierarchy:
   reservations granted), service and drop (INFO; a drop is a WARNING), each at the simulated
   time it happened, read from the native request statistics after the run step (the native
   event loop never calls back into Python for logging); at the end of a run, a request's
-  result notes (NOT ENTANGLED, no pair delivered, ...) as WARNINGs.
+  result notes (NOT ENTANGLED, PARTLY ENTANGLED, no pair delivered, ...) as WARNINGs.
 * ``qnsim.sweep``: sweep start, progress (one INFO record per finished point) and end, and
   resume and worker-restart warnings.
 
@@ -231,5 +231,5 @@ def run_report(network: Any, before: dict[int, tuple[int, str]] | None, result: 
     )  # fmt: skip
     for r in result.requests:
         for note in r.notes:
-            if note.startswith(("NOT ENTANGLED", "no pair delivered")):
+            if note.startswith(("NOT ENTANGLED", "PARTLY ENTANGLED", "no pair delivered")):
                 _net_log.warning("request %d %s: %s", r.request, r.label, note, extra={"sim_time_s": result.now_s})

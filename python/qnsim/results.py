@@ -466,6 +466,12 @@ class RequestResult:
             return self.unentangled == 0
         return self.mean_fidelity > 0.5
 
+    def _entangled_text(self) -> str:
+        """The tables' entangled column: "yes", "NO", or "partly" when only some pairs are separable."""
+        if self.entangled is False and self.concurrence_sum is not None and self.unentangled < self.num_pairs:
+            return "partly"
+        return {None: "-", True: "yes", False: "NO"}[self.entangled]
+
     @property
     def notes(self) -> list[str]:
         """Why these results may not be what they seem: a request the run stopped before it was
@@ -496,7 +502,14 @@ class RequestResult:
         elif self.status == "pending":
             notes.append(f"not started: the run stopped before its start at {_eng(self.start_s, 's')}")
         if self.num_pairs and self.entangled is False:
-            if self.concurrence_sum is not None:
+            if self.concurrence_sum is not None and self.unentangled < self.num_pairs:
+                # 9 separable pairs among 404 read "NOT ENTANGLED" (and "NO" in the table) as if all were.
+                notes.append(
+                    f"PARTLY ENTANGLED: {self.unentangled} of {self.num_pairs} delivered pairs have zero concurrence "
+                    f"(separable, of no use as entangled pairs); the other {self.num_pairs - self.unentangled} are "
+                    f"entangled (mean fidelity of all {self.mean_fidelity:.4f})"
+                )
+            elif self.concurrence_sum is not None:
                 notes.append(
                     f"NOT ENTANGLED: {self.unentangled} of {self.num_pairs} delivered pairs have zero concurrence "
                     f"(mean fidelity {self.mean_fidelity:.4f})"
@@ -825,7 +838,7 @@ class NetworkResult:
                 fid = f"{r.mean_fidelity:.4f} +- {_ci(r.fidelity_ci95)}"
             rate = "-" if math.isnan(r.rate_hz) else _eng(r.rate_hz, "")
             finished = _eng(r.finished_s, "s") if r.finished_s is not None else "-"
-            entangled = {None: "-", True: "yes", False: "NO"}[r.entangled]
+            entangled = r._entangled_text()
             lines.append(
                 f"{name:<{width}} {r.num_pairs:>7} {rate:>11} {fid:>22} "
                 f"{_eng(r.mean_latency_s, 's'):>13} {_eng(r.mean_age_s, 's'):>11} {entangled:>9} {r.status:>8} "
@@ -878,7 +891,7 @@ class NetworkResult:
             rows.append([
                 f"{r.request} {r.label}", figures["status"], figures["pairs"], figures.get("rate", "-"),
                 figures.get("fidelity", "-"), figures.get("mean latency", "-"),
-                {None: "-", True: "yes", False: "NO"}[r.entangled], "; ".join(r.notes),
+                r._entangled_text(), "; ".join(r.notes),
             ])  # fmt: skip
         head = _display.title(
             f"{self.formalism}, seed {self.seed}, simulated {_eng(self.now_s, 's')}, {self.events_processed} events "
