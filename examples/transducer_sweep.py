@@ -48,7 +48,8 @@ def main() -> None:
     print("rows: transducer efficiency; columns: added noise photons N_add; cells: rate (Hz) / fidelity")
     print(
         "rate: heralded pairs per second per channel, false heralds from noise photons included (so it rises\n"
-        "with N_add); fidelity: of a heralded pair to |Phi+>; below 0.5 the pairs are of no use as |Phi+> pairs"
+        "with N_add until noise makes both detectors fire in a round, which is no herald: then it falls);\n"
+        "fidelity: of a heralded pair to |Phi+>; below 0.5 the pairs are of no use as |Phi+> pairs"
     )
     print(f"{'eff':>8} | " + " | ".join(f"{n:>15g}" for n in noises))
     for i, eff in enumerate(efficiencies):
