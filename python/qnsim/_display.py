@@ -78,7 +78,8 @@ def notes(items: Sequence[str]) -> str:
 
     def one(text: str) -> str:
         escaped = html.escape(text)
-        return f"<b>{escaped}</b>" if text.startswith(("NOT ENTANGLED", "PARTLY ENTANGLED", "dropped", "no pair")) else escaped
+        warning = text.startswith(("NOT ENTANGLED", "PARTLY ENTANGLED", "dropped", "no pair"))
+        return f"<b>{escaped}</b>" if warning else escaped
 
     return "<ul>" + "".join(f"<li>{one(t)}</li>" for t in items) + "</ul>"
 
