@@ -386,7 +386,8 @@ def test_sweep_command_is_quiet_about_rows_without_notes(tmp_path, capsys):
     from qnsim.sweep_cli import main as sweep_main
 
     scenario = tmp_path / "s.toml"
-    scenario.write_text(_UNFINISHED.replace("num_pairs = 5", ""))
+    # An open request with enough pairs for its rate (0.2 s at 1 kHz: ~200; fewer than 100 get a note).
+    scenario.write_text(_UNFINISHED.replace("num_pairs = 5", "").replace("until_s = 0.002", "until_s = 0.2"))
     assert sweep_main([str(scenario), "--seeds", "2", "--out", str(tmp_path / "r.csv"), "--no-progress",
                        "--workers", "1"]) == 0  # fmt: skip
     assert "carry notes" not in capsys.readouterr().err
