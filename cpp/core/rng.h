@@ -23,6 +23,14 @@ uint64_t derive_seed(uint64_t seed, uint64_t stream_id);
 /// Returns the seed, or a fresh nondeterministic one when none was given.
 uint64_t seed_or_entropy(std::optional<uint64_t> seed);
 
+// The network's attempt restart draws once per event from inside a large handler, where GCC left
+// the draw out of line: asked for, as QNSIM_HOT_INLINE does for the event queue.
+#if defined(__GNUC__) || defined(__clang__)
+#define QNSIM_RNG_INLINE inline __attribute__((always_inline))
+#else
+#define QNSIM_RNG_INLINE inline
+#endif
+
 /// xoshiro256** generator. Fast, 256-bit state, passes BigCrush; draws are defined in terms of
 /// 64-bit outputs only, so results never depend on SIMD width or platform.
 class Rng {
@@ -35,7 +43,7 @@ class Rng {
         for (auto &w : s_) w = splitmix64(sm);
     }
 
-    uint64_t next_u64() {
+    QNSIM_RNG_INLINE uint64_t next_u64() {
         const uint64_t result = rotl(s_[1] * 5, 7) * 9;
         const uint64_t t = s_[1] << 17;
         s_[2] ^= s_[0];
@@ -49,7 +57,7 @@ class Rng {
     uint64_t operator()() { return next_u64(); }
 
     /// Uniform double in [0, 1) with 53 random bits.
-    double uniform() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
+    QNSIM_RNG_INLINE double uniform() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
 
     /// True with probability p (p in [0, 1], checked by callers).
     bool bernoulli(double p) { return uniform() < p; }
@@ -62,7 +70,7 @@ class Rng {
     int64_t geometric(double p);
     /// The same draw (same stream use, same value) with log1p(-p) computed once by the caller,
     /// for p in (0, 1): a heralded link draws one per attempt series with a fixed p.
-    int64_t geometric_log(double log1p_minus_p) {
+    QNSIM_RNG_INLINE int64_t geometric_log(double log1p_minus_p) {
         const double k = std::floor(std::log(1.0 - uniform()) / log1p_minus_p);
         return k < 9.0e18 ? 1 + static_cast<int64_t>(k) : std::numeric_limits<int64_t>::max();
     }

@@ -83,7 +83,8 @@ void Network::start_attempt(uint32_t l, uint32_t ia, uint32_t ib) {
     Slot &sb = slots_[ib];
     set_state(ia, SlotState::Attempting);
     set_state(ib, SlotState::Attempting);
-    const int64_t start = std::max({later(queue_.now(), link.p.setup_delay_ps), sa.next_attempt_ps, sb.next_attempt_ps});
+    const int64_t start =
+        std::max(later(queue_.now(), link.p.setup_delay_ps), std::max(sa.next_attempt_ps, sb.next_attempt_ps));
     // Rounds before the successful attempt's first round: with single-round timing each
     // attempt is one period; with herald-gated double-click timing only attempts whose first
     // round heralded play a second round.
@@ -234,6 +235,17 @@ void Network::after_known(uint32_t slot) {
     const uint32_t r = s.owner;
     const Request &req = requests_[r];
     if (!req.active()) return;
+    const uint32_t hop = s.hop;
+    // Set only for 0 < hop < last (the ends' views are empty): the checks below in the order they would pass.
+    if (req.swap_views[hop].single) {
+        const Request::SwapView &view = req.swap_views[hop];
+        const uint32_t a = view.first[0], b = view.first[1];
+        const Slot &sa = slots_[a], &sb = slots_[b];
+        const bool ok = (sa.owner == r) & (sa.state == SlotState::Stored) & sa.heralded & (sb.owner == r) &
+                        (sb.state == SlotState::Stored) & sb.heralded;
+        if (ok) complete_swap(s.node, r, a, b);
+        return;
+    }
     if (req.p.python_protocol) {
         if (hook_) call_hook(HookKind::PairReady, s.node, slot, s.partner);
         return;
@@ -242,7 +254,6 @@ void Network::after_known(uint32_t slot) {
         try_purify(s.link, r);
         return;
     }
-    const uint32_t hop = s.hop;
     const uint32_t last = static_cast<uint32_t>(req.p.path.size() - 1);
     if (hop > 0 && hop < last) {
         const Request::SwapView &view = req.swap_views[hop];

@@ -299,6 +299,8 @@ uint32_t Network::add_request(const RequestParams &p) {
         }
         v.want[0] = nested_left(h);
         v.want[1] = nested_right(h, last);
+        v.single = v.count[0] == 1 && v.count[1] == 1 && p.swap_schedule == SwapSchedule::ASAP && !p.swap_handshake &&
+                   !p.python_protocol && p.purification_rounds == 0;
     }
     const uint32_t index = static_cast<uint32_t>(requests_.size());
     requests_.push_back(std::move(r));
@@ -327,7 +329,15 @@ void Network::run(int64_t until_ps, bool hand_over) {
             }
         });
     } else {
-        queue_.run(until_ps, [this](const EventQueue::Event &event) { on_event(event); });
+        queue_.run(until_ps, [this](const EventQueue::Event &event) {
+            // Most events of a run are link successes: no call through on_event's switch for them.
+            if (event.type() == kLinkSuccess) {
+                on_link_success(slots_[static_cast<uint32_t>(event.a)].link, event.a, event.b);
+                run_deferred_checks();
+            } else {
+                on_event(event);
+            }
+        });
     }
     if (!hand_over) return;
     // Pairs handed to the caller (keep_pairs) go on decohering in their memories: bring them up

@@ -326,6 +326,9 @@ class Network final {
         // schedule the path positions its segments must reach (nested_left / nested_right).
         struct SwapView {
             uint32_t first[2], count[2], want[2];
+            // One memory per side, swap-ASAP without handshake, native protocol, no purification:
+            // after_known's whole decision is whether the two slots are eligible (a chain's nodes).
+            bool single = false;
         };
         std::vector<SwapView> swap_views;
         RequestStats stats;
@@ -374,7 +377,7 @@ class Network final {
         }
         QNSIM_HOT_INLINE void clear(uint32_t slot) { bits[slot >> 6] &= ~(uint64_t{1} << (slot & 63)); }
     };
-    bool can_attempt(uint32_t slot, uint32_t owner) const {
+    QNSIM_HOT_INLINE bool can_attempt(uint32_t slot, uint32_t owner) const {
         const Slot &s = slots_[slot];
         return (s.state == SlotState::Free) & (s.owner == owner) & !s.idle;  // no branches: see try_start_attempt_with
     }
@@ -461,6 +464,8 @@ class Network final {
     // Fidelity and, in the density-matrix formalism, concurrence of the pair (src, dst).
     void assess_pair(Delivery &d, QubitHandle src, QubitHandle dst) const;
     void free_slot(uint32_t slot, bool discard);
+    // free_slot's body, inline where a swap frees its two memories (the hot path).
+    QNSIM_HOT_INLINE void free_slot_inline(uint32_t slot, bool discard);
     QNSIM_HOT_INLINE void schedule_free(uint32_t slot, int64_t at_ps);
     // Applies the decay since the slot's last update and its Pauli frame; draws from the node's
     // stream unless another is given.
@@ -473,7 +478,7 @@ class Network final {
         return std::abs(r.distance_ps[hop_a] - r.distance_ps[hop_b]);
     }
     void check_slot(uint32_t slot) const;
-    void swap_now(uint32_t node, uint32_t s1, uint32_t s2, int request, int &m1, int &m2);
+    QNSIM_HOT_INLINE void swap_now(uint32_t node, uint32_t s1, uint32_t s2, int request, int &m1, int &m2);
     void on_event(const EventQueue::Event &event);
 
     // ---- the pairs' states, in whichever formalism ----

@@ -188,7 +188,9 @@ void Network::bring_up_to_date(uint32_t slot, Rng *stream) {
     s.frame_x = s.frame_z = 0;
 }
 
-void Network::free_slot(uint32_t slot, bool discard) {
+void Network::free_slot(uint32_t slot, bool discard) { free_slot_inline(slot, discard); }
+
+void Network::free_slot_inline(uint32_t slot, bool discard) {
     Slot &s = slots_[slot];
     if (discard) discard_qubit(s.qubit, s.node);
     if (s.consumed_partner_qubit) {
@@ -225,7 +227,7 @@ void Network::schedule_free(uint32_t slot, int64_t at_ps) {
     s.partner = kNoSlot;
     s.gen++;
     if (at_ps <= queue_.now()) {
-        free_slot(slot, false);
+        free_slot_inline(slot, false);
     } else {
         queue_.schedule(at_ps, kSlotFree, pack(slot, s.gen), 0);
     }

@@ -47,8 +47,9 @@ void Network::swap_now(uint32_t node, uint32_t s1, uint32_t s2, int request, int
         const uint32_t hop = slots_[s1].hop;
         const int64_t src = later(done, path_latency(r, hop, 0));
         const int64_t dst = later(done, path_latency(r, hop, last));
-        const int64_t at_src = std::max({src, slots_[s1].outcomes_at_src_ps, slots_[s2].outcomes_at_src_ps});
-        const int64_t at_dst = std::max({dst, slots_[s1].outcomes_at_dst_ps, slots_[s2].outcomes_at_dst_ps});
+        // Nested two-argument max: the initializer-list one was left out of line in the hot handler.
+        const int64_t at_src = std::max(src, std::max(slots_[s1].outcomes_at_src_ps, slots_[s2].outcomes_at_src_ps));
+        const int64_t at_dst = std::max(dst, std::max(slots_[s1].outcomes_at_dst_ps, slots_[s2].outcomes_at_dst_ps));
         for (uint32_t p : {p1, p2}) {
             slots_[p].outcomes_at_src_ps = at_src;
             slots_[p].outcomes_at_dst_ps = at_dst;
