@@ -388,7 +388,7 @@ class Network final {
 #endif
     // Attempt periods that pass before the successful attempt begins (draws from the link's stream).
     int64_t rounds_before_success(uint32_t link);
-    void on_link_success(uint32_t link, uint64_t slot_a, uint64_t slot_b);
+    QNSIM_HOT_INLINE void on_link_success(uint32_t link, uint64_t slot_a, uint64_t slot_b);
     QNSIM_HOT_INLINE void on_herald(uint32_t slot);
     void after_known(uint32_t slot);
     void try_purify(uint32_t link, uint32_t request);
