@@ -16,6 +16,7 @@ import qnsim
 from qnsim.cli import main as cli_main
 from qnsim.plot import plot_sweep, summarize
 from qnsim.trace import Trace
+from test_early_stops import _UNFINISHED as _EARLY_STOP_SCENARIO
 
 _SLOW = """
 [run]
@@ -344,25 +345,8 @@ def test_parquet_out_refuses_a_column_of_two_types_across_parts(tmp_path, monkey
 
 # --- rows that carry notes ----------------------------------------------------------------------------
 
-_UNFINISHED = """
-[run]
-until_s = 0.002
-formalism = "bell_diagonal"
-[[nodes]]
-name = "a"
-[[nodes]]
-name = "b"
-[[links]]
-a = "a"
-b = "b"
-length_km = 1.0
-fidelity = 0.9
-rate_hz = 1000.0
-[[requests]]
-src = "a"
-dst = "b"
-num_pairs = 5
-"""
+# test_early_stops' unfinished two-node scenario (1 kHz link, 5 pairs asked), cut at 2 ms: 1-2 pairs.
+_UNFINISHED = _EARLY_STOP_SCENARIO.replace("until_s = 0.01", "until_s = 0.002")
 
 
 def test_sweep_command_says_when_rows_carry_notes(tmp_path, capsys):
