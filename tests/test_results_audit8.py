@@ -463,3 +463,27 @@ def test_a_target_fidelity_that_is_reached_has_no_note():
         result = _purifying_link(gate2_error, target_fidelity=target)
         assert result.requests[0].mean_fidelity >= target
         assert not any("target_fidelity" in n for n in result.notes)
+
+
+@pytest.mark.parametrize("fidelity", [0.25, 0.3, 0.5])
+def test_estimate_refuses_a_job_whose_pairs_are_separable(fidelity):
+    """Old behaviour: estimate("CX 0 1", ..., Link(fidelity=0.3), error_budget=0.99) was "feasible" (0.7 expected
+    remote faults within the 0.99 budget), although a Werner pair of F <= 1/2 is separable: no remote gate is made
+    with it at all. Now infeasible, the reason naming the link and the pair's weights."""
+    from qnsim.estimate import QPU, Link, estimate
+
+    ideal = QPU(e_2q=0.0, e_meas=0.0)
+    report = estimate("CX 0 1\n", [ideal, ideal], [Link((0, 1), rate_hz=1e3, fidelity=fidelity)], placement=[0, 1],
+                      error_budget=0.99)  # fmt: skip
+    assert not report.feasible
+    assert any("link 0-1: its pairs are not entangled when used" in r and f"F = {fidelity:g}" in r
+               for r in report.reasons)  # fmt: skip
+
+
+def test_estimate_keeps_entangled_pairs_feasible_at_the_same_budget():
+    from qnsim.estimate import QPU, Link, estimate
+
+    ideal = QPU(e_2q=0.0, e_meas=0.0)
+    report = estimate("CX 0 1\n", [ideal, ideal], [Link((0, 1), rate_hz=1e3, fidelity=0.5001)], placement=[0, 1],
+                      error_budget=0.99)  # fmt: skip
+    assert report.feasible and not report.reasons

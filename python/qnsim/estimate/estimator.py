@@ -904,6 +904,7 @@ class _Context:
             bound = "local compute"
         self._fill_link_usage(link_reports, wall)
         self._price_storage(link_reports, crit_s)
+        self._refuse_separable(link_reports)
         err, psucc = self._remote_error(link_reports)
         local_err = self._local_error(local_gates)
         self.budget_report = ErrorBudgetReport(
@@ -1460,6 +1461,26 @@ class _Context:
                     "a faster link (or more channels) or fewer buffer_pairs"
                 )
 
+    def _refuse_separable(self, link_reports: list[LinkReport]) -> None:
+        """Refuses every link or route whose pairs, as used (after purification and storage), are separable: a
+        Bell-diagonal pair whose largest weight is at most 1/2 is a mixture of product states, so no local
+        operations on it make a remote gate, and no purification protocol distils it. An error budget that would
+        accept their faults (``error_budget = 0.99`` and F = 0.3 pairs was "feasible") does not make such a job
+        run: the operation is not done at all, not done with an error rate."""
+        for lr in link_reports:
+            if lr.bell_pairs <= 0:
+                continue
+            pair = self._used.get(lr.qpus) or self._delivered.get(lr.qpus) or _werner(lr.delivered_fidelity)
+            largest = max(pair)
+            if largest > 0.5:
+                continue
+            where = f"link {lr.qpus[0]}-{lr.qpus[1]}" if len(lr.route) <= 2 else "route " + "-".join(map(str, lr.route))
+            self.reasons.append(
+                f"{where}: its pairs are not entangled when used (F = {pair[0]:.6g}, largest Bell weight "
+                f"{largest:.6g} <= 0.5: separable), so no remote operation can be made with them and no purification "
+                "distils them; fix: a link of higher fidelity, memories that live longer or a faster link"
+            )
+
     def _remote_error(self, link_reports: list[LinkReport]) -> tuple[float, float]:
         expected, log_ok = 0.0, 0.0
         for lr in link_reports:
@@ -1809,6 +1830,7 @@ class _Context:
         # Pairs as used in the run as sized: their error is what the budget is charged.
         self._price_storage(link_reports, self._consumer_time_s(link_reports, runtime_ps, latency, cycle_ps,
                                                                  compute_s))
+        self._refuse_separable(link_reports)
         for lr in link_reports:
             if lr.qpus in self._used and lr.fidelity_at_use is not None:
                 qa, qb = self.qpus[lr.qpus[0]], self.qpus[lr.qpus[1]]
