@@ -491,3 +491,15 @@ def test_numpy_strings_are_names_like_any_string():
     assert [type(n) for n in net.nodes] == [str, str] and type(net.links[0].a) is str
     assert all(type(n) is str for r in net.requests for n in r.path)
     assert 'src = "a"' in net.to_toml(until_s=1e-3)
+
+
+@pytest.mark.parametrize("where", ["sampling", "grid"])
+def test_qec_experiment_refuses_max_shots_beyond_the_work_bound_when_read(where):
+    """Old behaviour: max_shots = 10**30 in a QEC experiment file was accepted when the file was read and refused
+    only when its first point began sampling (after the link measurement and any earlier points)."""
+    from qnsim.qec.sweep import ExperimentSpec
+
+    table = {"max_shots": 10**30} if where == "sampling" else {"max_shots": [100, 10**30]}
+    with pytest.raises(ValueError, match=r"max_shots = 1,000,000,000,000,000,000,000,000,000,000 is more than"):
+        ExperimentSpec.from_dict({where: table})
+    assert ExperimentSpec.from_dict({where: {"max_shots": 2**40} if where == "sampling" else {"max_shots": [2**40]}})
