@@ -503,3 +503,19 @@ def test_qec_experiment_refuses_max_shots_beyond_the_work_bound_when_read(where)
     with pytest.raises(ValueError, match=r"max_shots = 1,000,000,000,000,000,000,000,000,000,000 is more than"):
         ExperimentSpec.from_dict({where: table})
     assert ExperimentSpec.from_dict({where: {"max_shots": 2**40} if where == "sampling" else {"max_shots": [2**40]}})
+
+
+def test_logical_summary_reads_integral_numpy_floats_of_every_width_alike():
+    """Old behaviour: LogicalSummary(t_count=np.float64(1e6)) was 10**6 (a float subclass) while
+    np.float32(1e6), the same exact integer, was refused. Now both are read, each up to the integers its type holds
+    exactly (float32: 2**24); past that an integral float may be a rounded other count and is refused."""
+    import numpy as np
+
+    from qnsim.estimate import LogicalSummary
+
+    for value in (1e6, np.float64(1e6), np.float32(1e6), np.float16(100)):
+        assert LogicalSummary(logical_qubits=4, t_count=value).t_count == int(value)
+    assert LogicalSummary(logical_qubits=4, t_count=np.float32(2**24)).t_count == 2**24
+    for value in (np.float32(2**25), np.float32(1.5), 2.0**54):
+        with pytest.raises(ValueError, match="t_count must be an integer"):
+            LogicalSummary(logical_qubits=4, t_count=value)

@@ -540,6 +540,12 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _exact_integers(value: float | np.floating) -> int:
+    """The largest integer up to which every integer is exact in ``value``'s float type (2**53 for a Python or
+    NumPy float64, 2**24 for a float32): beyond it an integral float may already be another count, rounded."""
+    return 2 ** (np.finfo(type(value)).nmant + 1) if isinstance(value, np.floating) else 2**53
+
+
 @dataclasses.dataclass(frozen=True)
 class LogicalSummary:
     """A logical workload given by its counts (the Azure estimator's "logical counts" idea).
@@ -588,8 +594,8 @@ class LogicalSummary:
                 continue
             if v is None and f.name == "rotation_depth":  # None: as deep as the rotation count
                 continue
-            if isinstance(v, float) and v.is_integer() and abs(v) <= 2**53:  # 1e6 is exactly 10^6
-                v = int(v)
+            if isinstance(v, (float, np.floating)) and float(v).is_integer() and abs(v) <= _exact_integers(v):
+                v = int(v)  # 1e6 is exactly 10^6, as a Python, NumPy float64 or float32 value
             # t_count=None was kept as None, and counts beyond 2^128 (the circuit counter's width)
             # overflowed the float pricing.
             if is_integer(v) and v < 0:
