@@ -1110,8 +1110,7 @@ class _Context:
         # Error-corrected runs judge their pairs by the remote operations' error (_interface) unless the
         # user names a fidelity: the interface fidelity is only where the rounds start from.
         if not plan.feasible and not (self.ec and self.target_fidelity is None):
-            where = "route " + "-".join(map(str, path)) if len(path) > 2 else f"link {lk.key[0]}-{lk.key[1]}"
-            self.reasons.append(f"{where}: {plan.reason}")
+            self.reasons.append(f"{_link_or_route(lk.key, path)}: {plan.reason}")
         raw = n_pairs * plan.raw_per_pair
         return LinkReport(
             qpus=lk.key,
@@ -1225,14 +1224,12 @@ class _Context:
                 what.append(f"{cand.channels:,} of {lk.channels:,} channels active")
             if cand.buffer < lk.buffer:
                 what.append(f"{cand.buffer:,} of {lk.buffer:,} buffer pairs in use")
-            where = f"link {key[0]}-{key[1]}"
         else:
             given_hops = self._path_links(path)
             lr.active_channels = max(h.channels for h in hops)
             what.append(f"at most {lr.active_channels:,} channels active on each hop (of "
                         f"{'/'.join(f'{h.channels:,}' for h in given_hops)})")
-            where = "route " + "-".join(map(str, path))
-        self._throttle_notes[key] = (f"{where}: priced with {' and '.join(what)}", given, chosen)
+        self._throttle_notes[key] = (f"{_link_or_route(key, path)}: priced with {' and '.join(what)}", given, chosen)
 
     @staticmethod
     def _figures(rounds: int, run_s: float, at_use: float, fails: str) -> str:
@@ -1359,7 +1356,7 @@ class _Context:
         needed = lr.raw_bell_pairs / self.max_runtime_s
         channels = max(lk.channels, math.ceil(lk.channels * needed / lk.total_rate_hz * (1 + 1e-9)))
         source = lk.rate_hz * channels
-        where = f"link {lr.qpus[0]}-{lr.qpus[-1]}" if len(lr.route) <= 2 else "route " + "-".join(map(str, lr.route))
+        where = _link_or_route(lr.qpus, lr.route)
         text = (
             f"{where} is held back by its buffer: its {lk.buffer} buffer_pairs also hold the pairs under way "
             f"({latency_hold_s(probs, lk.latency_s):.3g} s of round outcomes per pair), so it makes "
@@ -1446,7 +1443,7 @@ class _Context:
             at_use = used[0]
             self._fidelity_at_use[lr.qpus] = at_use
             lr.fidelity_at_use = at_use
-            where = f"link {lr.qpus[0]}-{lr.qpus[1]}" if len(lr.route) <= 2 else "route " + "-".join(map(str, lr.route))
+            where = _link_or_route(lr.qpus, lr.route)
             memory = f"T1 = {lk.memory_t1_s:g} s, T2 = {lk.memory_t2_s:g} s"
             self.notes.append(
                 f"{where}: pairs wait {wait:.3g} s in memory ({memory}) before use: "
@@ -1474,7 +1471,7 @@ class _Context:
             largest = max(pair)
             if largest > 0.5:
                 continue
-            where = f"link {lr.qpus[0]}-{lr.qpus[1]}" if len(lr.route) <= 2 else "route " + "-".join(map(str, lr.route))
+            where = _link_or_route(lr.qpus, lr.route)
             self.reasons.append(
                 f"{where}: its pairs are not entangled when used (F = {pair[0]:.6g}, largest Bell weight "
                 f"{largest:.6g} <= 0.5: separable), so no remote operation can be made with them and no purification "
@@ -2188,6 +2185,11 @@ def _count(n: int) -> str:
     """A channel count or multiple in a reason: in full up to what a link takes, beyond it short and said so (a
     1e-300 s limit on a relay route printed a 301-digit multiple)."""
     return f"{n:,}" if n <= MAX_CHANNELS else f"{n:.3g} (more than the {MAX_CHANNELS:.0e} channels a link takes)"
+
+
+def _link_or_route(qpus: tuple[int, ...], path: Sequence[int]) -> str:
+    """How reports name QPU pair ``qpus``'s direct link ("link 0-1") or relay route over ``path`` ("route 0-2-1")."""
+    return f"link {qpus[0]}-{qpus[-1]}" if len(path) <= 2 else "route " + "-".join(map(str, path))
 
 
 def _line_classes(n: int, at: Callable[[int], tuple], top: tuple) -> tuple:
