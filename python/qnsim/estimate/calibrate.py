@@ -14,11 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from qnsim.results import FEW_PAIRS_FOR_RATE
+
 __all__ = ["MIN_CALIBRATION_PAIRS", "CalibratedLink", "calibrate_link"]
 
 #: Below this many delivered pairs a calibration says how uncertain its figures are (the rate's
-#: 95% Poisson interval is wider than about +-20% of it): the estimate rests on them unchanged.
-MIN_CALIBRATION_PAIRS = 100
+#: 95% Poisson interval is wider than about +-20% of it): the estimate rests on them unchanged. The
+#: same count as a run's own few-pairs rate note (``qnsim.results.FEW_PAIRS_FOR_RATE``).
+MIN_CALIBRATION_PAIRS = FEW_PAIRS_FOR_RATE
 
 
 @dataclass(frozen=True)
