@@ -35,7 +35,7 @@ import math
 import numbers
 import os
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -46,7 +46,6 @@ __all__ = [
     "flag",
     "integer",
     "label",
-    "look_alike",
     "name_key",
     "naming_file",
     "is_integer",
@@ -340,28 +339,11 @@ def label(
     return value
 
 
-def look_alike(value: str, names: Iterable[str]) -> str | None:
-    """The first of ``names`` that is not ``value`` but reads as it: the same letters up to case and
-    Unicode form (``'A'`` and ``'a'``; ``'ä'`` as one character and as ``'a'`` with a combining
-    diaeresis). None if there is none. Names that print alike are taken for one another in tables,
-    paths and sweep keys, so a set of names (nodes, requests) holds at most one of them.
-
-    Example:
-        >>> look_alike("A", ["b", "a"]), look_alike("a", ["a", "b"])
-        ('a', None)
-        >>> look_alike("\u00e4", ["a\u0308"]) == "a\u0308"
-        True
-    """
-    key = name_key(value)
-    for other in names:
-        if other != value and name_key(other) == key:
-            return other
-    return None
-
-
 def name_key(value: str) -> str:
-    """What a name reads as: its letters up to case and Unicode form (NFKC, case-folded). Two names with
-    one key are look-alikes (:func:`look_alike`); a table of keys finds them in O(1) per name.
+    """What a name reads as: its letters up to case and Unicode form (NFKC, case-folded): ``'A'`` and ``'a'``;
+    ``'ä'`` as one character and as ``'a'`` with a combining diaeresis. Names that print alike are taken for one
+    another in tables, paths and sweep keys, so a set of names (nodes, requests) holds at most one name per key;
+    a table of keys finds a look-alike in O(1) per name.
 
     Example:
         >>> name_key("QPU") == name_key("qpu")

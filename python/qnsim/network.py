@@ -319,7 +319,7 @@ class Network(SlotOperations):
             raise relocated(exc, who) from None
         if name in self._nodes:
             raise ValueError(f"{who} already exists")
-        # A table of keys, not look_alike over every name: O(1) per node (10^6-node chains).
+        # A table of keys, not a scan of every name: O(1) per node (10^6-node chains).
         other = self._node_keys.get(name_key(name))
         if other is not None:
             raise ValueError(f"{who} reads as node {other!r}{_spelled(name, other)}: {_LOOK_ALIKE}")
