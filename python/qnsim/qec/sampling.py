@@ -208,12 +208,18 @@ def _check_work(circuit: Any, max_shots: int) -> None:
     ``max_errors`` does not bound the work (a circuit whose logical error rate is tiny or zero
     never reaches it), so the bound is on ``max_shots`` alone.
     """
-    bits = max(1, circuit.num_detectors + circuit.num_observables)
-    if max_shots * bits > MAX_SAMPLED_BITS:
+    check_sampled_bits(max_shots, max(1, circuit.num_detectors + circuit.num_observables))
+
+
+def check_sampled_bits(max_shots: int, bits_per_shot: int) -> None:
+    """Refuses ``max_shots`` shots of ``bits_per_shot`` detector and observable bits each when they exceed
+    ``MAX_SAMPLED_BITS`` (2**40 bits, days of work); a sweep file's check passes ``bits_per_shot = 1``, the least
+    any circuit has, before its circuits are built."""
+    if max_shots * bits_per_shot > MAX_SAMPLED_BITS:
         raise ValueError(
-            f"max_shots = {max_shots:,} shots of {bits:,} detector and observable bits each is more than the "
-            f"2**40 bits one call samples (days of work, even with max_errors, which a rare error never reaches); "
-            f"give max_shots <= {MAX_SAMPLED_BITS // bits:,}"
+            f"max_shots = {max_shots:,} shots of {bits_per_shot:,} detector and observable bits each is more than "
+            f"the 2**40 bits one call samples (days of work, even with max_errors, which a rare error never "
+            f"reaches); give max_shots <= {MAX_SAMPLED_BITS // bits_per_shot:,}"
         )
 
 

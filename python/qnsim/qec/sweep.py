@@ -63,7 +63,7 @@ from qnsim.qec.channels import werner
 from qnsim.qec.circuits import _check_rounds, memory_circuit, merge_circuit, seam_resources
 from qnsim.qec.layout import check_distance
 from qnsim.qec.noise import Interface, NoiseModel
-from qnsim.qec.sampling import MAX_SAMPLED_BITS
+from qnsim.qec.sampling import check_sampled_bits
 
 __all__ = ["EXPERIMENT_KEYS", "ExperimentSpec", "run_experiment_sweep"]
 
@@ -334,15 +334,11 @@ class ExperimentSpec:
             s["p_bulk"] = self.supply.two_qubit_error
         if s["rounds"] == 0:
             s["rounds"] = s["distance"]
-        # A shot has at least one bit, so this part of sample_logical_error's work bound needs no circuit: a
-        # max_shots of 10**30 was accepted with the file and refused only when its first point began sampling.
-        if s["max_shots"] > MAX_SAMPLED_BITS:
-            raise ValueError(
-                f"{self.source}: max_shots = {s['max_shots']:,} is more than the 2**40 bits one point samples even "
-                f"at one bit per shot (days of work); give max_shots <= {MAX_SAMPLED_BITS:,}"
-            )
-        # The circuit's own checks, here so that a file is checked when read (not after its other points ran).
+        # Checked when the file is read, not after its other points ran: the circuit's own checks, and
+        # sample_logical_error's work bound at one bit per shot (the least a circuit has; a max_shots of 10**30 was
+        # accepted with the file and refused only when its first point began sampling).
         try:
+            check_sampled_bits(s["max_shots"], 1)
             check_distance(s["distance"])
             _check_rounds(s["rounds"], s["distance"], patches=3 if s["kind"] == "merge" else 1)
         except ValueError as exc:
