@@ -216,6 +216,10 @@ class SlotRef(int):
         return ref
 
 
+#: Instance attributes Protocol keeps its plumbing in (its private methods are the other reserved names).
+_PLUMBING_ATTRIBUTES = ("_ready_s", "_hub", "_network", "_request")
+
+
 class Protocol:
     """Base class of user protocols in Python; override the ``on_*`` callbacks.
 
@@ -237,9 +241,30 @@ class Protocol:
         [0.97, 0.97, 0.97]
     """
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # A policy's own ``_forget`` (or ``_network`` for its topology) replaced the base's plumbing: every swap
+        # then failed inside qnsim with "_forget() takes 2 positional arguments but 3 were given", or the user's
+        # data was overwritten without a word when the protocol was attached.
+        super().__init_subclass__(**kwargs)
+        clash = sorted(_PROTOCOL_RESERVED.intersection(vars(cls)))
+        if clash:
+            raise TypeError(
+                f"{cls.__name__} defines {', '.join(clash)}: qnsim.Protocol keeps its own plumbing under "
+                f"{'these names' if len(clash) > 1 else 'this name'}; rename yours (reserved: "
+                f"{', '.join(sorted(_PROTOCOL_RESERVED))})"
+            )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _PROTOCOL_RESERVED:
+            raise AttributeError(
+                f"{type(self).__name__}.{name}: qnsim.Protocol keeps its own plumbing under this name; keep your own "
+                f"data under another name (reserved: {', '.join(sorted(_PROTOCOL_RESERVED))})"
+            )
+        object.__setattr__(self, name, value)
+
     def __init__(self) -> None:
         # Slot -> (generation, emission time in s) of the pairs reported ready and not yet used.
-        self._ready_s: dict[int, tuple[int, float]] = {}
+        object.__setattr__(self, "_ready_s", {})
 
     @property
     def network(self) -> Network:
@@ -449,9 +474,9 @@ class Protocol:
             raise ValueError("this Protocol instance already drives a request; make one instance per request")
         if not hasattr(self, "_ready_s"):
             raise TypeError(f"{type(self).__name__}.__init__ must call super().__init__()")
-        self._hub = hub
-        self._network = hub.network
-        self._request = request
+        object.__setattr__(self, "_hub", hub)
+        object.__setattr__(self, "_network", hub.network)
+        object.__setattr__(self, "_request", request)
 
     def _pair_ready(self, node: str, slot: SlotRef, partner_slot: SlotRef | None) -> Any:
         link = self.network.slot_link(slot)
@@ -473,6 +498,13 @@ class Protocol:
         for slot in slots:
             if self._ready_s.get(int(slot), (None,))[0] == slot.generation:
                 del self._ready_s[int(slot)]
+
+
+#: Names a Protocol subclass may not define or assign: the base's private methods and plumbing attributes.
+_PROTOCOL_RESERVED = frozenset(
+    [name for name in vars(Protocol) if name.startswith("_") and not name.startswith("__")]
+    + list(_PLUMBING_ATTRIBUTES)
+)
 
 
 class ProtocolHub:
@@ -981,11 +1013,24 @@ class SlotOperations:
         """
         current = int(self._native.slot_generation(int(ref)))
         if current != ref.generation:
+            owner = self._hub._by_link.get(int(self._native.slot_link(int(ref))))
+            if owner is not None and not owner.request_active:
+                # A timer or message that outlived its request: "swapped, delivered, discarded or lost" sent the
+                # reader looking for a bug in the policy's bookkeeping when the request's end had freed the slot.
+                status = self._native.request_stats(owner.request.index).status.name
+                why = (
+                    f"request {owner.request.src!r} -> {owner.request.dst!r} is {status}, which freed its memories; "
+                    "check Protocol.request_active in callbacks that may run after it ends"
+                )
+            else:
+                why = (
+                    "the pair the reference named has ended (swapped, delivered, discarded or lost) and the slot may "
+                    "hold another pair; drop references when their pair ends (on_pair_lost, after swap, deliver and "
+                    "discard)"
+                )
             raise StaleSlotError(
                 f"{operation}: memory slot {int(ref)} at node {self.slot_node(ref)!r} was referenced at generation "
-                f"{ref.generation} and is now at generation {current}: the pair the reference named has ended "
-                "(swapped, delivered, discarded or lost) and the slot may hold another pair; drop references when "
-                "their pair ends (on_pair_lost, after swap, deliver and discard)"
+                f"{ref.generation} and is now at generation {current}: {why}"
             )
 
     def classical_latency_s(self, a: str, b: str) -> float:

@@ -1,0 +1,111 @@
+"""What a new user reads off the README's journeys, second round: a network architect comparing links, a
+protocol researcher writing a policy, a systems planner sizing links for a 10^12-gate job."""
+
+from __future__ import annotations
+
+import pytest
+
+import qnsim
+
+
+def _pair(seed: int = 1) -> qnsim.Network:
+    net = qnsim.Network(seed=seed)
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=1.0, fidelity=0.97, rate_hz=1e4)
+    return net
+
+
+# ---- protocol researcher ------------------------------------------------------------------------------
+
+
+def test_a_policy_method_named_like_the_base_plumbing_is_refused_at_class_definition():
+    """A cutoff policy with its own helper ``_forget(self, slot)`` (a natural name for dropping a reference)
+    replaced the base class's ``_forget``: the first swap failed inside qnsim with "CutoffASAP._forget() takes 2
+    positional arguments but 3 were given", a traceback through protocol.py that named nothing the user did.
+    Old behaviour: that TypeError mid-run; now a TypeError when the class is defined, naming the clash."""
+    with pytest.raises(TypeError, match=r"CutoffASAP defines _forget: qnsim.Protocol keeps its own plumbing"):
+
+        class CutoffASAP(qnsim.Protocol):  # noqa: F841 - the definition itself is refused
+            def _forget(self, slot):
+                pass
+
+    class Fine(qnsim.Protocol):  # names of its own, public or private, stay the user's
+        def _drop(self, slot):
+            pass
+
+    assert Fine()._ready_s == {}
+
+
+def test_a_policy_attribute_named_like_the_base_plumbing_is_refused():
+    """``self._network = topology`` in a policy's ``__init__`` was overwritten without a word when the request
+    attached the protocol (the policy then read qnsim's Network where it kept its graph), and ``self._request``
+    made the request refuse it with "this Protocol instance already drives a request". Old behaviour: silent
+    overwrite / a wrong reason; now an AttributeError naming the reserved name at the assignment."""
+
+    class Mine(qnsim.Protocol):
+        def __init__(self, name):
+            super().__init__()
+            setattr(self, name, {"my": "data"})
+
+    for name in ("_network", "_request", "_hub", "_ready_s"):
+        with pytest.raises(AttributeError, match=rf"Mine\.{name}: qnsim.Protocol keeps its own plumbing"):
+            Mine(name)
+    mine = Mine("_topology")
+    net = _pair()
+    net.request("a", "b", num_pairs=1, protocol=mine)
+    assert mine.network is net and mine._topology == {"my": "data"}
+
+
+class _LateRead(qnsim.Protocol):
+    """Delivers the first pair (num_pairs=1 serves the request), and reads the slot again from a timer."""
+
+    def __init__(self, read: str) -> None:
+        super().__init__()
+        self.read = read
+        self.done = False
+
+    def on_pair_ready(self, node, slot, partner_slot):
+        if node == "a" and not self.done:
+            self.done = True
+            self.set_timer(1e-3, node, slot)
+            self.deliver(slot, partner_slot)
+
+    def on_timer(self, node, slot):
+        getattr(self, self.read)(slot)
+
+
+@pytest.mark.parametrize("read", ["partner", "pair_emitted_s"])
+def test_a_read_after_the_request_ended_says_that_the_request_ended(read):
+    """A cutoff timer firing after its request was served read ``self.partner(slot)``: the StaleSlotError said the
+    pair had "ended (swapped, delivered, discarded or lost)", so a researcher went hunting a bookkeeping bug in a
+    policy whose only fault was not checking ``request_active`` (``discard`` and ``pair_fidelity`` already said
+    so). Old behaviour: the generic reason; now the request's end and the check to make."""
+    net = _pair()
+    net.request("a", "b", num_pairs=1, protocol=_LateRead(read))
+    with pytest.raises(qnsim.StaleSlotError, match=r"request 'a' -> 'b' is served, which freed its memories; "
+                                                   r"check Protocol.request_active"):
+        net.run(0.01, progress=False)
+
+
+def test_a_stale_read_while_the_request_runs_keeps_the_pair_reason():
+    """The generic reason stays where it is the reason: a reference kept past its own pair's delivery while the
+    request still runs."""
+
+    class KeepsOld(qnsim.Protocol):
+        def __init__(self):
+            super().__init__()
+            self.old = None
+
+        def on_pair_ready(self, node, slot, partner_slot):
+            if node != "a":
+                return
+            if self.old is not None:
+                self.partner(self.old)
+            self.old = slot
+            self.deliver(slot, partner_slot)
+
+    net = _pair()
+    net.request("a", "b", num_pairs=5, protocol=KeepsOld())
+    with pytest.raises(qnsim.StaleSlotError, match=r"the pair the reference named has ended \(swapped, delivered"):
+        net.run(0.01, progress=False)
