@@ -109,3 +109,31 @@ def test_a_stale_read_while_the_request_runs_keeps_the_pair_reason():
     net.request("a", "b", num_pairs=5, protocol=KeepsOld())
     with pytest.raises(qnsim.StaleSlotError, match=r"the pair the reference named has ended \(swapped, delivered"):
         net.run(0.01, progress=False)
+
+
+# ---- network architect ----------------------------------------------------------------------------------
+
+
+def test_a_sweep_says_a_note_every_point_carries_once_and_shows_the_notes_that_differ(capsys):
+    """An architect's sweep of the README's transducer scenario over 1-100 km ended with "8 of 8 points carry notes
+    ...; the first (length_km=1 ...): the initialisation figures of the hardware ... are not modelled", the remark
+    every preset-built point carries: that from 50 km on no delivered pair was entangled was never shown. Old
+    behaviour: the first row's whole notes; now the shared note once, then how many points say more and the first
+    of them."""
+    from qnsim.sweep_cli import report_rows
+
+    shared = "the initialisation figures of node(s) a, b (init_error 0.001; init_error 0.002) are not modelled"
+    rows = [
+        {"length_km": 1.0, "seed": 0, "notes": shared},
+        {"length_km": 50.0, "seed": 0, "notes": f"{shared}; a->b: NOT ENTANGLED: 36 of 36 delivered pairs"},
+        {"length_km": 100.0, "seed": 0, "notes": f"{shared}; a->b: NOT ENTANGLED: 6 of 6 delivered pairs"},
+    ]
+    report_rows(rows, "out.csv")
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == "note: 3 of 3 points carry notes (their notes column) on what their figures cannot say"
+    assert err[1] == f"  every point: {shared}"  # a note holding "; " itself is kept whole
+    assert err[2] == "  2 of them carry more; the first (length_km=50.0, seed=0): a->b: NOT ENTANGLED: 36 of 36 " \
+                     "delivered pairs"
+    report_rows(rows[1:2] + [{"length_km": 2.0, "seed": 0, "notes": None}], "out.csv")
+    err = capsys.readouterr().err.splitlines()
+    assert err[1].startswith("  the first (length_km=50.0, seed=0): the initialisation figures"), err

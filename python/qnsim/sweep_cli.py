@@ -283,17 +283,28 @@ def report_rows(rows: Sequence[dict[str, Any]], out: str | None) -> None:
     """
     from qnsim.cli import print_quietly
 
-    noted = [row for row in rows if isinstance(row.get("notes"), str) and row["notes"]]
+    # A row's notes are joined with "; ". A note that every point carries (a scenario-wide remark, say the
+    # preset's unmodelled initialisation figures) is said once, and the first point's own notes after it: shown
+    # whole, the first point's notes began with that remark and the notes that differ between points (NOT
+    # ENTANGLED from 50 km on, a rate from few pairs) were cut off or never shown.
+    parts = [row["notes"].split("; ") if isinstance(row.get("notes"), str) and row["notes"] else [] for row in rows]
+    noted = [row for row, row_parts in zip(rows, parts) if row_parts]
     if noted:
-        first = noted[0]
-        keys = list(first)
-        keys = keys[: keys.index("seed") + 1] if "seed" in keys else []  # a sweep's row: its parameters, seed
-        where = ", ".join(f"{k}={first[k]!r}" for k in keys) or "first row"
-        print(
-            f"note: {len(noted)} of {len(rows)} points carry notes (their notes column) on what their figures "
-            f"cannot say; the first ({where[:200]}): {first['notes'][:400]}",
-            file=sys.stderr,
-        )
+        common = set(parts[0]).intersection(*parts[1:]) if len(parts) > 1 else set()
+        own = [(row, [p for p in row_parts if p not in common]) for row, row_parts in zip(rows, parts)]
+        own = [(row, notes) for row, notes in own if notes]
+        lines = [f"note: {len(noted)} of {len(rows)} points carry notes (their notes column) on what their figures "
+                 "cannot say"]
+        if common:
+            lines.append(f"  every point: {'; '.join(p for p in parts[0] if p in common)[:400]}")
+        if own:
+            first, notes = own[0]
+            keys = list(first)
+            keys = keys[: keys.index("seed") + 1] if "seed" in keys else []  # a sweep's row: its parameters, seed
+            where = ", ".join(f"{k}={first[k]!r}" for k in keys) or "first row"
+            more = f"{len(own)} of them carry more; " if common else ""
+            lines.append(f"  {more}the first ({where[:200]}): {'; '.join(notes)[:400]}")
+        print("\n".join(lines), file=sys.stderr)
     if out:
         print(f"{len(rows)} points -> {out}", file=sys.stderr)
     elif rows:
