@@ -89,8 +89,8 @@ def test_a_read_after_the_request_ended_says_that_the_request_ended(read):
 
 
 def test_a_stale_read_while_the_request_runs_keeps_the_pair_reason():
-    """The generic reason stays where it is the reason: a reference kept past its own pair's delivery while the
-    request still runs."""
+    """The pair's own end stays the reason while the request still runs: a reference kept past its pair's
+    delivery."""
 
     class KeepsOld(qnsim.Protocol):
         def __init__(self):
@@ -107,7 +107,7 @@ def test_a_stale_read_while_the_request_runs_keeps_the_pair_reason():
 
     net = _pair()
     net.request("a", "b", num_pairs=5, protocol=KeepsOld())
-    with pytest.raises(qnsim.StaleSlotError, match=r"the pair the reference named has ended \(swapped, delivered"):
+    with pytest.raises(qnsim.StaleSlotError, match=r"the pair the reference named has ended \(delivered at t = "):
         net.run(0.01, progress=False)
 
 
@@ -202,3 +202,66 @@ def test_the_distance_sweep_gives_its_sampled_fidelities_an_interval(capsys, mon
     for row in rows:
         sampled, low, high, drawn = (float(v) for v in row[-4:])
         assert low <= sampled <= high and low < high
+
+
+class _UsesTwice(qnsim.Protocol):
+    """Buggy on purpose: ``mode`` "deliver" delivers one pair twice; "cutoff" delivers a pair after its cutoff."""
+
+    def __init__(self, mode: str) -> None:
+        super().__init__()
+        self.mode = mode
+        self.kept = None
+
+    def on_pair_ready(self, node, slot, partner_slot):
+        if node != "a":
+            return
+        if self.mode == "deliver":
+            self.deliver(slot, partner_slot)
+            self.deliver(slot, partner_slot)
+        else:
+            self.kept = (slot, partner_slot)
+            self.set_timer(5e-3, "a", None)
+
+    def on_timer(self, node, payload):
+        self.deliver(*self.kept)
+
+
+@pytest.mark.parametrize(("mode", "said"), [("deliver", r"has ended \(delivered at t = 0\.0\d+ s\)"),
+                                            ("cutoff", r"has ended \(lost to the request's cutoff at t = 0\.0\d+ s\)")])
+def test_a_pair_used_twice_or_after_its_cutoff_names_what_ended_it(mode, said):
+    """A policy delivering one pair twice, or a pair its request's cutoff had already taken, got "the pair the
+    reference named has ended (swapped, delivered, discarded or lost)": four suspects for one mistake. Old
+    behaviour: that list; now what this protocol did to the pair and when ("has ended (delivered at t = ...)")."""
+    net = qnsim.Network(seed=1)
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e2)
+    net.request("a", "b", protocol=_UsesTwice(mode), cutoff_s=1e-3)
+    with pytest.raises(qnsim.StaleSlotError, match=r"deliver: memory slot 0 at node 'a' was referenced at generation "
+                                                   rf"0 and is now at generation 1: the pair the reference named {said}"):
+        net.run(1.0, progress=False)
+
+
+def test_a_pair_swapped_twice_names_the_swap():
+    """The same for a swap of two slots already swapped (a policy that forgot to clear its table)."""
+
+    class SwapTwice(qnsim.Protocol):
+        def __init__(self):
+            super().__init__()
+            self.held = {}
+
+        def on_pair_ready(self, node, slot, partner_slot):
+            if node == "m":
+                self.held[self.network.slot_link(slot).index] = slot
+                if len(self.held) == 2:
+                    self.swap(node, *self.held.values())
+                    self.swap(node, *self.held.values())
+
+    net = qnsim.Network(seed=1)
+    for name in "amb":
+        net.add_node(name)
+    net.add_link("a", "m", length_km=1.0, fidelity=0.9, rate_hz=1e3)
+    net.add_link("m", "b", length_km=1.0, fidelity=0.9, rate_hz=1e3)
+    net.request("a", "b", protocol=SwapTwice())
+    with pytest.raises(qnsim.StaleSlotError, match=r"the pair the reference named has ended \(swapped at 'm' at t = "):
+        net.run(1.0, progress=False)

@@ -217,7 +217,7 @@ class SlotRef(int):
 
 
 #: Instance attributes Protocol keeps its plumbing in (its private methods are the other reserved names).
-_PLUMBING_ATTRIBUTES = ("_ready_s", "_hub", "_network", "_request")
+_PLUMBING_ATTRIBUTES = ("_ready_s", "_ended", "_hub", "_network", "_request")
 
 
 class Protocol:
@@ -265,6 +265,9 @@ class Protocol:
     def __init__(self) -> None:
         # Slot -> (generation, emission time in s) of the pairs reported ready and not yet used.
         object.__setattr__(self, "_ready_s", {})
+        # Slot -> (generation, how, time in s) of the last pair this protocol ended there, so that a reference
+        # used again names what ended its pair ("delivered at t = ...") rather than four possibilities.
+        object.__setattr__(self, "_ended", {})
 
     @property
     def network(self) -> Network:
@@ -350,7 +353,7 @@ class Protocol:
                 f"{ends[0]!r} and {ends[1]!r}"
             )
         self.network.native.deliver_slots(self.request.index, slot_src, slot_dst)
-        self._forget(slot_src, slot_dst)
+        self._forget(slot_src, slot_dst, how="delivered")
 
     def deliver_end(self, slot: SlotRef) -> None:
         """One end of an end-to-end pair uses its qubit now; the second end's call delivers the pair.
@@ -372,7 +375,7 @@ class Protocol:
         (slot,) = self.network._refs("deliver_end", slot=slot)
         self._hub.check_acting(self, "deliver_end", (slot,), told_at_node=False)
         self.network.native.deliver_end_slot(self.request.index, slot)
-        self._forget(slot)
+        self._forget(slot, how="used by deliver_end")
 
     def discard(self, slot: SlotRef) -> None:
         """Discards the pair held by ``slot`` and its partner (the same as :meth:`qnsim.Network.discard`)."""
@@ -487,17 +490,19 @@ class Protocol:
         # The cutoff frees both memories when this callback returns: a swap, delivery or discard
         # of them now would act on a pair that is already gone (check_acting refuses them).
         lost = (slot,) if partner_slot is None else (slot, partner_slot)
-        self._forget(*lost)
+        self._forget(*lost, how="lost to the request's cutoff")
         self._hub.losing = lost
         try:
             return self.on_pair_lost(node, slot, partner_slot)
         finally:
             self._hub.losing = ()
 
-    def _forget(self, *slots: SlotRef) -> None:
+    def _forget(self, *slots: SlotRef, how: str) -> None:
+        now_s = self.network.now_s
         for slot in slots:
             if self._ready_s.get(int(slot), (None,))[0] == slot.generation:
                 del self._ready_s[int(slot)]
+            self._ended[int(slot)] = (slot.generation, how, now_s)
 
 
 #: Names a Protocol subclass may not define or assign: the base's private methods and plumbing attributes.
@@ -870,7 +875,7 @@ class SlotOperations:
         node_index = self.node(node, "swap").index
         acting = self._hub.check_acting(None, "swap", slots, told_at_node=True)
         outcomes = tuple(self._native.swap_slots(node_index, *slots))
-        acting._forget(*slots)
+        acting._forget(*slots, how=f"swapped at {node!r}")
         return outcomes  # type: ignore[return-value]
 
     def swap_duration_s(self, node: str) -> float:
@@ -901,7 +906,8 @@ class SlotOperations:
             else (slot, SlotRef._of(partner, self._native.slot_generation(partner), self._hub.token))
         )
         self._native.discard_slot_pair(slot)
-        acting._forget(*forget)
+        acting._forget(forget[0], how="discarded")
+        acting._forget(*forget[1:], how=f"discarded (through its partner, slot {int(slot)})")
 
     def slot_node(self, slot: int) -> str:
         """Name of the node holding memory slot ``slot``."""
@@ -1023,10 +1029,14 @@ class SlotOperations:
                     "check Protocol.request_active in callbacks that may run after it ends"
                 )
             else:
+                ended = owner._ended.get(int(ref)) if owner is not None else None
+                how = (
+                    f"has ended ({ended[1]} at t = {ended[2]:.6g} s)" if ended is not None and ended[0] == ref.generation
+                    else "has ended (swapped, delivered, discarded or lost)"
+                )
                 why = (
-                    "the pair the reference named has ended (swapped, delivered, discarded or lost) and the slot may "
-                    "hold another pair; drop references when their pair ends (on_pair_lost, after swap, deliver and "
-                    "discard)"
+                    f"the pair the reference named {how} and the slot may hold another pair; drop references when "
+                    "their pair ends (on_pair_lost, after swap, deliver and discard)"
                 )
             raise StaleSlotError(
                 f"{operation}: memory slot {int(ref)} at node {self.slot_node(ref)!r} was referenced at generation "
