@@ -1030,8 +1030,9 @@ class SlotOperations:
                 )
             else:
                 ended = owner._ended.get(int(ref)) if owner is not None else None
+                known = ended is not None and ended[0] == ref.generation
                 how = (
-                    f"has ended ({ended[1]} at t = {ended[2]:.6g} s)" if ended is not None and ended[0] == ref.generation
+                    f"has ended ({ended[1]} at t = {ended[2]:.6g} s)" if known
                     else "has ended (swapped, delivered, discarded or lost)"
                 )
                 why = (
