@@ -237,7 +237,7 @@ def test_a_pair_used_twice_or_after_its_cutoff_names_what_ended_it(mode, said):
     net.add_node("b")
     net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e2)
     net.request("a", "b", protocol=_UsesTwice(mode), cutoff_s=1e-3)
-    expected = rf"deliver: memory slot 0 at node 'a' was referenced at generation 0 and is now at generation 1: the "
+    expected = r"deliver: memory slot 0 at node 'a' was referenced at generation 0 and is now at generation 1: the "
     expected += rf"pair the reference named {said}"
     with pytest.raises(qnsim.StaleSlotError, match=expected):
         net.run(1.0, progress=False)
