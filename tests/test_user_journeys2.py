@@ -266,3 +266,20 @@ def test_a_pair_swapped_twice_names_the_swap():
     net.request("a", "b", protocol=SwapTwice())
     with pytest.raises(qnsim.StaleSlotError, match=r"the pair the reference named has ended \(swapped at 'm' at t = "):
         net.run(1.0, progress=False)
+
+
+def test_the_link_report_does_not_say_raw_pairs_are_used_when_they_are_purified():
+    """A planner reading ``LinkReport.required_fidelity`` (None) and its documentation ("None: raw pairs are used")
+    concluded that the 0.99 pairs were used raw, while the same row said 1 purification round (0.99 -> 0.993): None
+    only means that no target_fidelity was given. Old behaviour: that documentation; now it says what None means
+    and where the operation's error stands."""
+    from qnsim.estimate import QPU, Link, SurfaceCode, Workload, estimate
+    from qnsim.estimate.report import LinkReport
+
+    qpus = [QPU.preset("qubit_gate_ns_e4", surface_code=SurfaceCode(), name=f"q{i}") for i in range(2)]
+    report = estimate(Workload("REPEAT 1000000 {\n  T 0\n  CX 0 1\n}\n"), qpus, [Link((0, 1), rate_hz=1e6,
+                      fidelity=0.99)], placement=[0, 1])
+    (link,) = report.links
+    assert link.required_fidelity is None and link.purification_rounds >= 1
+    assert "None: raw pairs are used" not in LinkReport.__doc__
+    assert "None: none was given" in LinkReport.__doc__ and "remote_error_per_operation" in LinkReport.__doc__

@@ -89,7 +89,9 @@ class LinkReport:
         purification_rounds: recurrence rounds per delivered pair.
         raw_per_pair: expected raw pairs per delivered pair.
         raw_fidelity, delivered_fidelity: pair fidelity before and after distillation.
-        required_fidelity: the fidelity remote operations need (None: raw pairs are used).
+        required_fidelity: the ``target_fidelity`` the estimate was asked for (None: none was given; the
+            rounds are then the fewest whose pairs meet the remote operations' share of the error
+            budget, ``remote_error_per_operation`` per operation, whether that takes raw pairs or not).
         fidelity_at_use: pair fidelity when a remote operation uses it, after its storage decay
             (None: the link has no memory times; pairs are used at ``delivered_fidelity``).
         route: node path of the pairs: [a, b] for a direct link, [a, relay..., b] when
