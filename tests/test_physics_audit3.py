@@ -292,3 +292,154 @@ def test_the_t1_twirl_note_names_no_link_whose_pairs_are_unpolarized():
     net.request("a", "c", num_pairs=1)
     (note,) = [n for n in net.run(until_s=1.0, progress=False).notes if "Pauli twirl" in n]
     assert "gamma^2/4" in note and "locally polarized" not in note
+
+
+# ---- a recurrence round with different noise at the two nodes ---------------------------------------------
+
+RX_PLUS = (I2 - 1j * X) / math.sqrt(2)  # Rx(pi/2) = exp(-i pi/4 X)
+CX = np.array([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0]], dtype=complex)
+PAULIS = (I2, X, Y, Z)
+
+
+def two_qubit_unitary(rho, u, q1, q2, n):
+    t = rho.reshape([2] * (2 * n))
+    u4 = u.reshape(2, 2, 2, 2)
+    t = np.moveaxis(np.tensordot(u4, t, axes=([2, 3], [q1, q2])), [0, 1], [q1, q2])
+    t = np.moveaxis(np.tensordot(u4.conj(), t, axes=([2, 3], [n + q1, n + q2])), [0, 1], [n + q1, n + q2])
+    return t.reshape(2**n, 2**n)
+
+
+def depolarize2(rho, q1, q2, n, p):
+    out = (1 - p) * rho
+    for i in range(4):
+        for j in range(4):
+            if i or j:
+                out = out + p / 15 * two_qubit_unitary(rho, np.kron(PAULIS[i], PAULIS[j]), q1, q2, n)
+    return out
+
+
+def purification_round(rho1, rho2, scheme, noise_a, noise_b):
+    """Qubits (a1, b1, a2, b2); node A holds a1, a2 and node B b1, b2, each node with its own (gate1, gate2,
+    measure) error. BBPSSW: both pairs twirled to Werner first; DEJMPS: Rx(+pi/2) on A's qubits, Rx(-pi/2) on
+    B's, each followed by its node's depolarize1; CNOT a1 -> a2 and b1 -> b2, each followed by its node's
+    depolarize2; Z readouts of a2 and b2, each flipped with its node's probability. Returns {(true m_a, true
+    m_b): (probability that the reported outcomes agree and the readouts were these, kept pair given that)}."""
+    if scheme == "bbpssw":
+        rho1, rho2 = werner(bell_weights(rho1)[0]), werner(bell_weights(rho2)[0])
+    r = np.kron(rho1, rho2)
+    n = 4
+    if scheme == "dejmps":
+        for q, (u, g) in ((0, (RX_PLUS, noise_a[0])), (2, (RX_PLUS, noise_a[0])),
+                          (1, (RX_PLUS.conj().T, noise_b[0])), (3, (RX_PLUS.conj().T, noise_b[0]))):
+            r = on_qubit(r, [u], q, n)
+            r = on_qubit(r, pauli_kraus(g / 3, g / 3, g / 3), q, n)
+    r = depolarize2(two_qubit_unitary(r, CX, 0, 2, n), 0, 2, n, noise_a[1])
+    r = depolarize2(two_qubit_unitary(r, CX, 1, 3, n), 1, 3, n, noise_b[1])
+    qa, qb = noise_a[2], noise_b[2]
+    out = {}
+    t = r.reshape([2] * 8)
+    for ma in (0, 1):
+        for mb in (0, 1):
+            kept = t[:, :, ma, mb, :, :, ma, mb].reshape(4, 4)
+            # Reported outcomes agree: both read right (true outcomes agree) or both misread, or exactly one
+            # misread (true outcomes disagree).
+            agree = (1 - qa) * (1 - qb) + qa * qb if ma == mb else qa * (1 - qb) + qb * (1 - qa)
+            weight = float(np.real(np.trace(kept))) * agree
+            out[(ma, mb)] = (weight, kept / np.trace(kept))
+    return out
+
+
+NOISE_A, NOISE_B = (0.02, 0.04, 0.03), (0.004, 0.01, 0.08)
+LINK_DIAGONAL = (0.85, 0.08, 0.05, 0.02)
+
+
+@pytest.mark.parametrize("scheme", ["dejmps", "bbpssw"])
+def test_closed_form_round_with_each_nodes_own_noise_equals_the_numpy_circuit(scheme):
+    """qnsim.bell_diagonal_purify with node B's noise given apart from node A's: success probability and kept
+    Bell diagonal (the mixture over what was misread) equal the 4-qubit numpy circuit."""
+    rho = sum(w * np.outer(b, b.conj()) for w, b in zip(LINK_DIAGONAL, BELL))
+    outs = purification_round(rho, rho, scheme, NOISE_A, NOISE_B)
+    p = sum(w for w, _ in outs.values())
+    kept = sum(w * bell_weights(s) for w, s in outs.values()) / p
+    got_p, got = qnsim.bell_diagonal_purify(
+        LINK_DIAGONAL, LINK_DIAGONAL, scheme, gate1_error=NOISE_A[0], gate2_error=NOISE_A[1],
+        measure_error=NOISE_A[2], gate1_error_b=NOISE_B[0], gate2_error_b=NOISE_B[1], measure_error_b=NOISE_B[2])
+    assert got_p == pytest.approx(p, abs=1e-12)
+    np.testing.assert_allclose(got, kept, rtol=0, atol=1e-12)
+    # The noise is not symmetric in the two nodes' roles only by accident: swapping them changes the answer
+    # unless the closed form is symmetric; both orders must agree with their own numpy circuit.
+    swapped = purification_round(rho, rho, scheme, NOISE_B, NOISE_A)
+    p_swapped = sum(w for w, _ in swapped.values())
+    got_p2, _ = qnsim.bell_diagonal_purify(
+        LINK_DIAGONAL, LINK_DIAGONAL, scheme, gate1_error=NOISE_B[0], gate2_error=NOISE_B[1],
+        measure_error=NOISE_B[2], gate1_error_b=NOISE_A[0], gate2_error_b=NOISE_A[1], measure_error_b=NOISE_A[2])
+    assert got_p2 == pytest.approx(p_swapped, abs=1e-12)
+
+
+@pytest.mark.parametrize("formalism", ALL)
+@pytest.mark.parametrize("scheme", ["dejmps", "bbpssw"])
+def test_link_purification_between_unequally_noisy_nodes(formalism, scheme):
+    """A two-channel link purified once (no memory noise, deterministic link pairs) between a noisy node a and
+    a cleaner node b with a worse readout: the fraction of failed rounds is 1 - p of the numpy circuit; each
+    density_matrix pair is the kept state of the readouts actually drawn (right, or both misread: two
+    possible fidelities, in the proportions of the circuit), bell_diagonal pairs the mixture, stabilizer
+    trajectories its fidelity on average."""
+    rho = sum(w * np.outer(b, b.conj()) for w, b in zip(LINK_DIAGONAL, BELL))
+    outs = purification_round(rho, rho, scheme, NOISE_A, NOISE_B)
+    p = sum(w for w, _ in outs.values())
+    f_right = sum(w * bell_weights(s)[0] for (ma, mb), (w, s) in outs.items() if ma == mb)
+    w_right = sum(w for (ma, mb), (w, _) in outs.items() if ma == mb)
+    f_mixed = sum(w * bell_weights(s)[0] for w, s in outs.values()) / p
+    net = qnsim.Network(formalism, seed=5)
+    net.add_node("a", gate1_error=NOISE_A[0], gate2_error=NOISE_A[1], measure_error=NOISE_A[2])
+    net.add_node("b", gate1_error=NOISE_B[0], gate2_error=NOISE_B[1], measure_error=NOISE_B[2])
+    net.add_link("a", "b", length_km=1.0, bell_diagonal=LINK_DIAGONAL, rate_hz=1e5, channels=2)
+    n = 3000 if formalism == "stabilizer" else 1500
+    net.request("a", "b", num_pairs=n, purification=scheme, purification_rounds=1)
+    r = net.run(until_s=10.0, progress=False).requests[0]
+    assert r.num_pairs == n
+    rounds = n + r.purification_failures
+    assert_normal(r.purification_failures / rounds, 1 - p, math.sqrt(p * (1 - p) / rounds), SIGMAS,
+                  what="failed rounds")
+    if formalism == "bell_diagonal":
+        np.testing.assert_allclose(r.fidelities, f_mixed, rtol=0, atol=1e-12)
+    elif formalism == "stabilizer":
+        assert_pairs_mean(r, f_mixed, n)
+    else:
+        f_wrong = sum(w * bell_weights(s)[0] for (ma, mb), (w, s) in outs.items() if ma != mb) / (p - w_right)
+        f_right /= w_right
+        right = np.isclose(r.fidelities, f_right, rtol=0, atol=1e-12)
+        wrong = np.isclose(r.fidelities, f_wrong, rtol=0, atol=1e-12)
+        assert np.all(right | wrong)
+        share = w_right / p
+        assert_normal(float(np.mean(right)), share, math.sqrt(share * (1 - share) / n), SIGMAS, what="right reads")
+
+
+# ---- distributed surface-code memory, decoded here with Stim and PyMatching -------------------------------
+
+
+@pytest.mark.parametrize("scheme", ["teleported", "cat"])
+def test_distributed_memory_logical_errors_match_a_direct_stim_pymatching_decode(scheme):
+    """qnsim.qec.sample_logical_error on a distance-3 memory split by a seam whose gates use Bell pairs of
+    F = 0.93 (bulk noise 0.3%) against Stim's detector sampler and PyMatching run here on the same circuit
+    (another seed): the two error counts are draws of one binomial, and the per-round rate is
+    (1 - (1 - 2 P)^(1/r)) / 2 of the shot rate P."""
+    pytest.importorskip("stim")
+    pymatching = pytest.importorskip("pymatching")
+    from qnsim import qec
+
+    bell = qec.werner(0.93)
+    interface = qec.Interface.teleported(bell) if scheme == "teleported" else qec.Interface.cat(bell)
+    rounds, shots = 3, 20_000
+    circuit = qec.memory_circuit(3, rounds, noise=qec.NoiseModel.uniform_depolarizing(0.003), interface=interface)
+    est = qec.sample_logical_error(circuit, max_shots=shots, seed=11, rounds=rounds)
+    assert est.shots == shots
+    dets, obs = circuit.compile_detector_sampler(seed=12).sample(shots, separate_observables=True)
+    matching = pymatching.Matching.from_detector_error_model(circuit.detector_error_model(
+        decompose_errors=True, approximate_disjoint_errors=True))
+    mine = int(np.any(matching.decode_batch(dets) != obs, axis=1).sum())
+    p = (est.errors + mine) / (2 * shots)
+    assert 0.01 < p < 0.3  # the seam's pairs matter: a rate far from 0 and from 1/2
+    assert_normal(est.errors - mine, 0.0, math.sqrt(2 * shots * p * (1 - p)), SIGMAS, what="qnsim - direct errors")
+    shot_rate = est.errors / shots
+    assert est.per_round == pytest.approx((1 - (1 - 2 * shot_rate) ** (1 / rounds)) / 2, rel=1e-12)
