@@ -443,3 +443,48 @@ def test_distributed_memory_logical_errors_match_a_direct_stim_pymatching_decode
     assert_normal(est.errors - mine, 0.0, math.sqrt(2 * shots * p * (1 - p)), SIGMAS, what="qnsim - direct errors")
     shot_rate = est.errors / shots
     assert est.per_round == pytest.approx((1 - (1 - 2 * shot_rate) ** (1 / rounds)) / 2, rel=1e-12)
+
+
+# ---- min_fidelity may not act on what only the simulator knows -------------------------------------------
+
+
+def misread_chain(formalism, measure_error_m=0.1, measure_error_ends=0.0, channels=1, **request):
+    net = qnsim.Network(formalism, seed=1)
+    net.add_node("a", measure_error=measure_error_ends)
+    net.add_node("m", measure_error=measure_error_m)
+    net.add_node("b", measure_error=measure_error_ends)
+    net.add_link("a", "m", length_km=1.0, fidelity=0.95, rate_hz=1e4, channels=channels)
+    net.add_link("m", "b", length_km=1.0, fidelity=0.95, rate_hz=1e4, channels=channels)
+    return net, net.request("a", "b", num_pairs=1000, **request)
+
+
+def test_min_fidelity_is_refused_where_a_density_matrix_holds_the_misreads_no_node_sees():
+    """A swap at m misreads each outcome with q = 0.1. What the ends know is the mixture over the misreads:
+    with w = (4 F - 1)/3 per Werner link pair, F = (1 + 2 w^2 (1 - 2q) + w^2 (1 - 2q)^2)/4 = 0.7378 for every
+    pair (bell_diagonal gives it pair by pair; density_matrix on average, drawing each misread and holding
+    the pair it left: 0.9033 when read right, 0.0322 or 0.3044 misread). With min_fidelity = 0.8,
+    density_matrix discarded exactly the misread pairs and delivered 1000 pairs at F = 0.9033, a post-selection
+    on misreads no node can see (bell_diagonal, rightly, delivered none). It is now refused, naming the node."""
+    w, q = (4 * 0.95 - 1) / 3, 0.1
+    mixture = (1 + 2 * w * w * (1 - 2 * q) + w * w * (1 - 2 * q) ** 2) / 4
+    right = (1 + 3 * w * w) / 4
+    net, _ = misread_chain("bell_diagonal")
+    r = net.run(until_s=1.0, progress=False).requests[0]
+    np.testing.assert_allclose(r.fidelities, mixture, rtol=0, atol=1e-12)
+    net, _ = misread_chain("density_matrix")
+    r = net.run(until_s=1.0, progress=False).requests[0]
+    assert r.num_pairs == 1000
+    read_right = np.isclose(r.fidelities, right, rtol=0, atol=1e-12)
+    assert_normal(float(np.mean(read_right)), (1 - q) ** 2, math.sqrt(q * (2 - q) * (1 - q) ** 2 / 1000), SIGMAS,
+                  what="pairs read right")
+    assert_normal(r.mean_fidelity, mixture, float(np.std(r.fidelities)) / math.sqrt(1000), SIGMAS, what="mean F")
+    with pytest.raises(qnsim.ParameterError, match=r"min_fidelity in the density_matrix formalism needs "
+                       r"measure_error = 0 at the nodes that measure for the request: node 'm' misreads with "
+                       r"probability 0\.1, .*use formalism='bell_diagonal'"):
+        misread_chain("density_matrix", min_fidelity=0.8)
+    # Ends that measure nothing (no purification) may misread; with purification they measure.
+    net, _ = misread_chain("density_matrix", measure_error_m=0.0, measure_error_ends=0.05, min_fidelity=0.8)
+    assert net.run(until_s=0.01, progress=False).requests[0].num_pairs > 0
+    with pytest.raises(qnsim.ParameterError, match="node 'a' misreads with probability 0.05"):
+        misread_chain("density_matrix", measure_error_m=0.0, measure_error_ends=0.05, min_fidelity=0.8,
+                      channels=2, purification="dejmps", purification_rounds=1)

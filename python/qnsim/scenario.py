@@ -63,7 +63,7 @@ reference, generated from the specs, gives every key's type, unit, default and r
     memories_per_link = 2              # reserved at each end of each link of the path
     name = "uplink"                    # labels its sweep columns and keys (default "src->dst")
     deadline_s = 0.5                   # absolute; dropped (with a reason) if not served by then
-    min_fidelity = 0.9                 # discard delivered pairs below (not stabilizer)
+    min_fidelity = 0.9                 # discard delivered pairs below (not stabilizer; see the key reference)
     keep_pairs = false
 
 Nodes of a ``[topology]`` are named as :mod:`qnsim.topology` documents (``n0``.. for chains

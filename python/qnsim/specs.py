@@ -694,7 +694,10 @@ class RequestSpec(Spec):
         range=f"(start_s, {_TIME_MAX}]",
     )
     min_fidelity: Union[float, None] = param(
-        None, doc="Discard delivered pairs below this fidelity (density_matrix, bell_diagonal)", range="[0, 1]"
+        None,
+        doc="Discard delivered pairs below this fidelity (bell_diagonal; density_matrix without measure_error at "
+        "the nodes that measure: a density matrix holds what a misread left, which no node sees)",
+        range="[0, 1]",
     )
     swap_schedule: Literal["asap", "nested"] = param("asap", doc="Swap order: as soon as possible, or nested doubling")
     swap_handshake: bool = param(False, doc="A node confirms with both partners (a round trip) before swapping")
