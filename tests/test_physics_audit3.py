@@ -488,3 +488,39 @@ def test_min_fidelity_is_refused_where_a_density_matrix_holds_the_misreads_no_no
     with pytest.raises(qnsim.ParameterError, match="node 'a' misreads with probability 0.05"):
         misread_chain("density_matrix", measure_error_m=0.0, measure_error_ends=0.05, min_fidelity=0.8,
                       channels=2, purification="dejmps", purification_rounds=1)
+
+
+# ---- asap against nested swapping on a deterministic chain, in closed form -------------------------------
+
+
+@pytest.mark.parametrize("formalism", ALL)
+@pytest.mark.parametrize("schedule", ["asap", "nested"])
+def test_four_link_chain_asap_and_nested_in_closed_form(formalism, schedule):
+    """Four equal links of length L (herald H = L / c, a link pair every attempt) under on-demand generation,
+    memories dephasing with T2: every cycle starts with all links heralded at H. asap: nodes 1-3 swap at H,
+    the ends hear the farthest outcome 3 H later, so each pair is delivered 4 H after its cycle began; its
+    6 interior qubits waited H, its 2 end qubits 4 H. nested: nodes 1 and 3 swap at H, node 2 waits for their
+    news (H more) and swaps at 2 H, the ends know at 4 H; qubits waited H (4), 2 H (2) and 4 H (2). With
+    Werner link pairs (w = (4F - 1)/3 each), <ZZ> = w^4 and <XX> = -<YY> = w^4 exp(-sum of waits / T2):
+    14 H of qubit storage for asap, 16 H for nested, so nested is worse on a deterministic chain."""
+    f0, t2, length_km = 0.97, 2e-4, 4.0
+    net = qnsim.Network(formalism, seed=3)
+    names = [f"n{i}" for i in range(5)]
+    for name in names:
+        net.add_node(name, t2_s=t2)
+    for u, v in zip(names, names[1:]):
+        link = net.add_link(u, v, length_km=length_km, fidelity=f0, rate_hz=1e8)
+    h = link.herald_delay_a_s
+    assert h == pytest.approx(length_km * 1e3 / C_FIBER_M_PER_S, abs=1e-12)
+    n = 3000 if formalism == "stabilizer" else 40
+    net.request("n0", "n4", num_pairs=n, swap_schedule=schedule, generation="on_demand")
+    r = net.run(until_s=(4 * n + 1) * h, progress=False).requests[0]
+    assert r.num_pairs == n
+    np.testing.assert_allclose(np.diff(r.times_s, prepend=0.0), 4 * h, rtol=0, atol=1e-11)
+    w = (4 * f0 - 1) / 3
+    storage = (14 if schedule == "asap" else 16) * h
+    f = (1 + w**4 + 2 * w**4 * math.exp(-storage / t2)) / 4
+    if formalism == "stabilizer":
+        assert_pairs_mean(r, f, n)
+    else:
+        np.testing.assert_allclose(r.fidelities, f, rtol=0, atol=1e-12)
