@@ -8,8 +8,9 @@ local polarization (single click), against the documented bound; multiplexed, mu
 with an emission delay, timed against the geometric closed form over many seeds; a recurrence round with
 different gate and readout noise at the two nodes against a 4-qubit numpy density matrix; the hardware
 presets' documented figures against the lowest-order closed forms; distributed surface-code memories
-sampled and decoded here with Stim and PyMatching directly. Statistical checks use 5.3 sigma (a false
-alarm below 1e-7 per check) with fixed seeds.
+sampled and decoded here with Stim and PyMatching directly; min_fidelity against the misreads only a density
+matrix knows; asap against nested swapping on a deterministic four-link chain in closed form. Statistical
+checks use 5.3 sigma (a false alarm below 1e-7 per check) with fixed seeds.
 """
 
 from __future__ import annotations
@@ -366,8 +367,8 @@ def test_closed_form_round_with_each_nodes_own_noise_equals_the_numpy_circuit(sc
         measure_error=NOISE_A[2], gate1_error_b=NOISE_B[0], gate2_error_b=NOISE_B[1], measure_error_b=NOISE_B[2])
     assert got_p == pytest.approx(p, abs=1e-12)
     np.testing.assert_allclose(got, kept, rtol=0, atol=1e-12)
-    # The noise is not symmetric in the two nodes' roles only by accident: swapping them changes the answer
-    # unless the closed form is symmetric; both orders must agree with their own numpy circuit.
+    # The other way round (node A with B's noise) agrees with its own circuit too: a closed form that mixed
+    # up the nodes would pass only the symmetric case.
     swapped = purification_round(rho, rho, scheme, NOISE_B, NOISE_A)
     p_swapped = sum(w for w, _ in swapped.values())
     got_p2, _ = qnsim.bell_diagonal_purify(
@@ -524,3 +525,35 @@ def test_four_link_chain_asap_and_nested_in_closed_form(formalism, schedule):
         assert_pairs_mean(r, f, n)
     else:
         np.testing.assert_allclose(r.fidelities, f, rtol=0, atol=1e-12)
+
+
+# ---- the presets' documented figures against lowest-order closed forms ----------------------------------
+
+
+def test_presets_follow_the_lowest_order_closed_forms():
+    """At 10 km (arms of 5 km, 0.2 dB/km): nv_near_term is single click with bright-state alpha 0.1, V = 0.9
+    and phase noise sigma = 0.35 rad: p = 2 alpha eta and F = (1 - alpha)(1 + sqrt(V) exp(-sigma^2/2))/2 to
+    lowest order in the arm efficiency eta (0.0037 here); a period of emission delay + L / c. The present-day
+    superconducting transducer link is double click with transducer noise: with x = N_add / emission efficiency
+    the clicks without a photon come at x eta per detector, so p = 2 eta^2 (x (1 + x) + (1/2 + x)^2) and
+    F = ((1/2 + x)^2 + 1/4) / (2 (x (1 + x) + (1/2 + x)^2)), two rounds of 1 ms (the 1 kHz repetition rate);
+    at k = 1000 the fiber round trip sets the rounds (2 x 48 us)."""
+    from qnsim.presets import nv_near_term, superconducting_transducer_link
+
+    arm = 10 ** (-0.2 * 5 / 10)
+    light_s = 10e3 / C_FIBER_M_PER_S
+    nv = nv_near_term().link(10.0)
+    eta = 0.0046 * arm
+    alpha, v, sigma = 0.1, 0.9, 0.35
+    assert nv.success_probability == pytest.approx(2 * alpha * eta, rel=3 * eta + 1e-6)
+    assert nv.fidelity == pytest.approx((1 - alpha) * (1 + math.sqrt(v) * math.exp(-sigma**2 / 2)) / 2, abs=3 * eta)
+    assert nv.attempt_period_s == pytest.approx(3.8e-6 + light_s, rel=1e-12)
+    sc = superconducting_transducer_link().link(10.0)
+    eta = 0.9 * 0.0047 * arm * 0.9
+    x = 0.5 / 0.9
+    p = 2 * eta**2 * (x * (1 + x) + (0.5 + x) ** 2)
+    f = ((0.5 + x) ** 2 + 0.25) / (2 * (x * (1 + x) + (0.5 + x) ** 2))
+    assert sc.success_probability == pytest.approx(p, rel=5 * eta)
+    assert sc.fidelity == pytest.approx(f, abs=5 * eta)
+    assert sc.attempt_period_s == pytest.approx(2e-3, rel=1e-12)
+    assert superconducting_transducer_link(1000).link(10.0).attempt_period_s == pytest.approx(2 * light_s, rel=1e-12)
