@@ -18,12 +18,17 @@ carries a note and a ``RuntimeWarning`` says so.
 * a round needs ``N`` pairs (:func:`qnsim.qec.seam_resources`); with pairs arriving at ``R`` per
   second the batch takes ``N / R`` on average (a Poisson supply), so the round lasts
   ``max(t_cycle, N / R)``, and the data qubits idle ``max(0, N / R - t_cycle)`` waiting for it:
-  memory decay (T1, T2 of the QPU, Pauli-twirled) on every data qubit, every round;
+  memory decay (T1, T2 of the QPU, Pauli-twirled) on every data qubit, every round. These are
+  figures of the mean batch time, not mean waits: a Poisson batch takes longer than ``t_cycle``
+  in some rounds even when it is shorter on average, so the mean wait is larger, most near
+  ``R = N / t_cycle``, where it is ``exp(-N) N^N / N!``, about ``1 / sqrt(2 pi N)`` of a cycle
+  (0.13 for ``N = 9``) against the 0 given here;
 * pairs are generated just in time for their round (the last one arrives when the round needs
   the batch), so a pair waits ``(N - 1) / (2 R)`` in memory on average before use: both halves
   decay for that long (:func:`qnsim.qec.bell_diagonal_after_memory`);
-* the rate that avoids waiting is ``N / t_cycle``; per unit of seam length (one data qubit along
-  the seam) ``N / (d t_cycle)``.
+* the rate whose mean batch time is the cycle is ``N / t_cycle``, the least that keeps up (a
+  Poisson supply at it still makes rounds wait, see above; buffered pairs would not); per unit of
+  seam length (one data qubit along the seam) ``N / (d t_cycle)``.
 
 >>> t = round_timing(rate_hz=1e6, bell_diagonal=(0.99, 0.004, 0.003, 0.003), distance=5,
 ...                  cycle_time_s=1e-6, t1_s=300e-6, t2_s=200e-6, experiment="memory")
@@ -216,8 +221,10 @@ class RoundTiming:
         pairs_per_round: Bell pairs a round consumes.
         cycle_time_s: The QPU's round time without waiting, s.
         round_time_s: The round's actual mean duration, s.
-        wait_s: Time per round the data qubits idle waiting for pairs, s.
-        required_rate_hz: Pair rate that avoids waiting, pairs/s.
+        wait_s: Time per round the data qubits idle waiting for pairs, s: the mean batch time beyond the
+            cycle (the mean wait of a Poisson supply is larger; see the module docstring).
+        required_rate_hz: Pair rate whose mean batch time is the cycle, pairs/s (the least that keeps up;
+            a Poisson supply at it still waits about 1 / sqrt(2 pi N) of a cycle per round on average).
         required_rate_per_seam_hz: The same per data qubit of seam length, pairs/s.
         storage_s: Mean time a pair waits in memory before use, s.
         bell_diagonal_at_use: The pairs' coefficients after that storage.
@@ -258,7 +265,7 @@ class RoundTiming:
             notes.append(
                 f"NOT ENTANGLED at use: pairs wait {self.storage_s:.3g} s in memory on average and reach the seam "
                 f"with F = {fidelity:.3g} <= 1/2; the link is too slow for the memories ({self.required_rate_hz:.3g} "
-                "pairs/s would avoid waiting), so the seam carries noise only"
+                "pairs/s keep up with the rounds), so the seam carries noise only"
             )
         if sum(self.wait_idle) >= 0.75 - 1e-9:
             notes.append(
