@@ -76,8 +76,8 @@ def test_link_bound_pairs_are_used_as_they_arrive():
     """100 remote CNOTs on a 100 Hz link: the link is the bottleneck, every consumer waits for its
     pair and uses it on arrival, so 50 ms memories cost next to nothing (the first version charged half an
     interval, 5 ms, and called the job infeasible; simulate_execution uses such pairs on delivery). The
-    consumers' own work between pairs (none on ideal QPUs but the remote gate) is when a pair can wait: 5e-13 s
-    on average, a change in the twelfth digit."""
+    consumers' own work between pairs (none on ideal QPUs but the remote gate) is when a pair can wait: 5.05e-13 s
+    on average (the run ends with the last CNOT's message), a change in the twelfth digit."""
     link = {"rate_hz": 100.0, "fidelity": 0.999}
     options = {"target_fidelity": 0.95, "error_budget": 0.5}
     plain = estimate(WORKLOAD, [IDEAL, IDEAL], [Link((0, 1), **link)], **options)
@@ -86,7 +86,7 @@ def test_link_bound_pairs_are_used_as_they_arrive():
     )
     assert plain.feasible and decayed.feasible
     (note,) = [n for n in decayed.notes if "in memory" in n]
-    assert "pairs wait 5e-13 s in memory" in note and "0.999 when used" in note
+    assert "pairs wait 5.05e-13 s in memory" in note and "0.999 when used" in note
     assert decayed.error_budget.remote_used == pytest.approx(plain.error_budget.remote_used, rel=1e-7)
 
 
@@ -256,7 +256,8 @@ def test_pairs_decaying_inside_purification_make_a_physical_job_infeasible():
     long = estimate(WORKLOAD, [qpu, qpu], [Link((0, 1), **link, memory_t1_s=1.0, memory_t2_s=1.0)], **options)
     assert long.feasible and long.links[0].purification_rounds == 3
     assert long.links[0].delivered_fidelity == pytest.approx(0.995826, abs=1e-6)
-    assert long.links[0].fidelity_at_use == pytest.approx(long.links[0].delivered_fidelity, abs=1e-11)
+    # 1e-11 before the run ended with its last CNOT's message: the consumers' pace now takes in that one latency.
+    assert long.links[0].fidelity_at_use == pytest.approx(long.links[0].delivered_fidelity, abs=1e-10)
 
 
 def test_rounds_are_raised_until_pairs_meet_the_need_when_used():

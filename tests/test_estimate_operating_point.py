@@ -109,8 +109,8 @@ def test_the_report_says_which_operating_point_it_priced():
     data = json.loads(report.to_json())["links"][0]
     assert (data["active_channels"], data["active_buffer_pairs"]) == (10, 24)
     note = ("note: link 0-1: priced with 24 of 64 buffer pairs in use: more would only age buffered pairs (with "
-            "all of them: 4 purification round(s), 0.278 s, F = 0.997871 at use; so: 2 purification round(s), 0.15 s, "
-            "F = 0.986287 at use); operated_links(report, links) gives the links to simulate")
+            "all of them: 4 purification round(s), 0.278 s, F = 0.99787 at use; so: 2 purification round(s), 0.15 s, "
+            "F = 0.986279 at use); operated_links(report, links) gives the links to simulate")
     assert note in report.table()
     slow = _links(rate, latency, memory, 2, 64)
     plain = _estimate(tau, slow, target)
@@ -170,7 +170,7 @@ def test_more_channels_on_a_relay_route_never_cost_rounds_runtime_or_the_need():
     top = reports[-1]
     assert (top.links[0].active_channels, top.links[0].active_buffer_pairs) == (14, None)
     assert ("route 0-2-1: priced with at most 14 channels active on each hop (of 100/100): more would only age "
-            "buffered pairs (with all of them: 2 purification round(s), 0.15 s, F = 0.966831 at use (below the "
+            "buffered pairs (with all of them: 2 purification round(s), 0.15 s, F = 0.96681 at use (below the "
             "need)") in top.table()
     assert [lk.channels for lk in operated_links(top, _route(100))] == [14, 14]
 
@@ -284,7 +284,8 @@ def test_the_line_search_finds_points_beyond_the_first_round_the_wait_costs():
     reports = [run(b) for b in (6, 11, 16, 48)]
     assert _never_worse_in_order(reports)
     assert [r.links[0].active_buffer_pairs for r in reports] == [None, None, 11, 11]
-    assert reports[-1].wall_clock_s == pytest.approx(0.1532, abs=1e-4)
+    # 0.1532 s before the run waited for its last CNOT's message (t_2q + t_meas + 200 us later).
+    assert reports[-1].wall_clock_s == pytest.approx(0.1535, abs=1e-4)
 
 
 def test_more_channels_never_slow_an_error_corrected_run_over_a_relay_route():

@@ -1534,6 +1534,9 @@ struct StatefulPass {
     std::vector<count_t> pairs;
     std::vector<int32_t> open;
     std::vector<double> clock;
+    // 4 parts per qubit, then one more slot: when the last remote operation's byproducts are known. The run is not
+    // over before that (a recorded outcome a pending Pauli flips is final only then, even if a reset dropped the
+    // Pauli); kept in `frame` so that REPEAT steady states extrapolate it with the clocks.
     std::vector<double> frame;
     bool exact = true;       // Pairs (cat copies) extrapolated from a settled state.
     bool path_exact = true;  // Clocks extrapolated from a settled state (not from a transient).
@@ -1590,8 +1593,11 @@ struct StatefulPass {
         fa[kD] = fb[kD] = d;
         fa[kN] = fb[kN] = n;
     }
+    /// A remote operation's outcomes are known at `known`: the run ends no sooner.
+    void message(double known) { frame.back() = std::max(frame.back(), known); }
     /// Byproducts of a remote application, known at `known`, on one qubit (bits x=1, z=2).
     void byproduct(uint32_t q, uint8_t bits, double known) {
+        message(known);
         double *f = parts(q);
         if (bits & 1) f[kX] = std::max(f[kX], known);
         if (bits & 2) f[kZ] = std::max(f[kZ], known);
@@ -1692,6 +1698,7 @@ struct StatefulPass {
                                 if (k != j) f[kD] = std::max(f[kD], x[k]);
                             }
                             if (remote) {
+                                message(start + delay);
                                 f[kZ] = std::max(f[kZ], start + delay);
                                 f[kD] = std::max(f[kD], start + delay);
                             }
@@ -1733,6 +1740,7 @@ struct StatefulPass {
                         }
                         // MPP only reads (a pending Pauli flips its outcome); SPP's Pauli letters
                         // are not kept, so every part of its qubits may reach every other one.
+                        if (remote) message(start + delay);
                         if (rule.mixes && remote) all_pauli = std::max(all_pauli, start + delay);
                         for (size_t q = i; q < j; q += 2) {
                             const uint32_t v = t[q].value;
@@ -1934,7 +1942,7 @@ PlacedCounts Program::count_placed(const std::vector<int32_t> &qpu_of, uint32_t 
     }
     if (progress) progress->phase(0);
     StatefulPass cat{ctx, std::vector<count_t>(kk, 0), std::vector<int32_t>(qpus.size(), -1),
-                     std::vector<double>(qpus.size(), 0.0), std::vector<double>(4 * qpus.size(), 0.0)};
+                     std::vector<double>(qpus.size(), 0.0), std::vector<double>(4 * qpus.size() + 1, 0.0)};
     cat.iteration_budget = std::max<uint64_t>(repeat_iteration_budget, 1);
     cat.run(0);
     if (progress) {
@@ -1943,6 +1951,7 @@ PlacedCounts Program::count_placed(const std::vector<int32_t> &qpu_of, uint32_t 
     }
     out.cat_pairs = cat.pairs;
     out.critical_path_s = cat.clock.empty() ? 0.0 : *std::max_element(cat.clock.begin(), cat.clock.end());
+    out.critical_path_s = std::max(out.critical_path_s, cat.frame.back());  // The last messages arrive.
     out.cat_exact = cat.exact;
     out.critical_path_exact = cat.path_exact;
     return out;

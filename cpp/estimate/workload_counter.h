@@ -169,8 +169,9 @@ struct Durations {
 /// measurement and one message away (t_frame), as both sides act at once. Simplifications: a Pauli
 /// controlled by a measurement record is a frame update that changes nothing pending (records are
 /// not traced back to their qubit's corrections); SPP's and MPP's Pauli letters are not kept, so
-/// they are treated as if X and Z both occurred; the run ends with its last operation (the last
-/// messages that fix recorded outcomes are not waited for).
+/// they are treated as if X and Z both occurred. The run ends with its last operation or when the
+/// last remote operation's byproducts are known, whichever is later: a recorded outcome that a
+/// pending Pauli flips is final only then (a lone remote CX over a 5 ms link takes 5 ms, not t_2q).
 struct FrameRule {
     static constexpr uint8_t kX = 1, kZ = 2, kD = 4, kN = 8;  // Parts, as wait bits.
     uint8_t wait = 0;           // Parts that must be known before the gate can start.

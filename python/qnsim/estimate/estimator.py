@@ -11,7 +11,9 @@ Model (what the numbers mean):
   them waits: a T/CCZ after a deferred S-type correction was turned non-diagonal (by H, say),
   RZ(theta) on a pending X, X/Y-basis measurements after a deferred S-type correction (the rules
   are listed in ``cpp/estimate/workload_counter.h``, FrameRule). A Z measurement never waits:
-  a pending Pauli only flips its recorded outcome. A
+  a pending Pauli only flips its recorded outcome, which is final only once that correction is known: the run
+  ends no sooner than the last remote operation's byproducts are known (a lone remote CX over a link of
+  5 ms latency takes 5 ms). A
   cat-entangler shares one pair across the remote CX/CY/CZ gates of one control towards one
   remote QPU, as long as the control only undergoes Z-diagonal operations in between (counted
   natively; inside a REPEAT the per-iteration cost is exact once the open-copy state repeats,
@@ -30,6 +32,12 @@ Model (what the numbers mean):
   against the simulator), an estimate for loops still in a transient (the report's notes then say
   "critical path extrapolated").
   When compute and link times are comparable the true time exceeds this max (by up to their sum).
+  A link with latency also sets a floor: its last pair comes no sooner than its raw pairs at its channels' full
+  rate, plus one latency per purification round (each outcome is a message away), and that pair's remote gate
+  ends a message later (a link that bounds the run: its time, then the gate and message); the run ends no
+  sooner (``_last_pair_floor_s``; exact for a lone remote operation, a lower bound otherwise: the first pair's
+  rounds do not delay the local gates that follow its gate). :func:`~qnsim.estimate.simulate_execution` times
+  the rounds of links with memory times; on links without them its rounds take no time.
 - Error: each delivered pair fails with 1 - F (Werner pair: every Pauli error corrupts the gate),
   each remote gate adds the local teleportation operations' error ``1 - (1-e_2q)^2 (1-e_meas)^2``.
 - Error corrected (surface code on every QPU): the Azure estimator's model (Beverland et al.,
@@ -943,7 +951,17 @@ class _Context:
         t_link = max((lr.time_s for lr in link_reports), default=0.0)
         wall = max(crit_s, t_link)
         latency_part = max(crit_s - crit_nolat, 0.0)
-        if t_link > crit_s:
+        last_pair = self._last_pair_floor_s(link_reports, crit_s)
+        waited = last_pair is not None and last_pair[0] > wall and last_pair[2]
+        if last_pair is not None and last_pair[0] > wall:
+            wall = last_pair[0]
+        if waited:
+            # The last pair's rounds and its gate's messages, not the link's pace, set the end.
+            lr = last_pair[1]
+            latency_part = max(latency_part, wall - lr.raw_bell_pairs / self._link_of[lr.qpus].total_rate_hz)
+            bound = ("classical latency" if latency_part > 0.5 * wall
+                     else f"{_link_or_route(lr.qpus, lr.route)} rate")
+        elif t_link > crit_s:
             slow = max(link_reports, key=lambda lr: lr.time_s)
             bound = f"link {slow.qpus[0]}-{slow.qpus[1]} rate"
             if len(slow.route) > 2:
@@ -1082,7 +1100,12 @@ class _Context:
                 "streamed workload: no cat-entangler sharing (pair order unknown); critical path = "
                 "depth bound x slowest gate time"
             )
-            return local, remote, dict(remote), w.depth_bound * t_layer, True
+            crit = w.depth_bound * t_layer
+            if remote:
+                # The last remote gate's corrections are known a message later than its layer: the run ends then
+                # at the earliest (the depth bound counts it as one layer).
+                crit += max(self._remote_times(True, list(remote)))
+            return local, remote, dict(remote), crit, True
         # Logical summary.
         loads = p.qubits_per_qpu
         n = w.logical_qubits
@@ -1133,6 +1156,30 @@ class _Context:
                 "no cat-entangler sharing"
             )
         return local, remote, dict(remote), crit, True
+
+    def _last_pair_floor_s(self, link_reports: list[LinkReport],
+                           crit_s: float) -> tuple[float, LinkReport, bool] | None:
+        """(seconds, its link's report, whether the latencies rather than the link's time set it): the latest of the links' last-pair ends, or None without a link that has
+        latency. A link's last pair is made no sooner than its raw pairs at the full rate of its channels allow
+        (``raw_bell_pairs / total_rate_hz``); each of its purification rounds then waits one latency for the far
+        end's outcome, and the remote gate that uses it one more for its byproducts
+        (:func:`remote_gate_time_s`): the run ends no sooner. A link that bounds the run (its time beyond the
+        consumers' ``crit_s``) delivers its last pair at its time, and that pair's gate and message follow. The
+        critical path and the link's time leave these latencies out (a 4-round link with 5 ms latency served one
+        remote CX in 5 ms instead of 25 ms); this floor is exact for a lone remote operation and a lower bound
+        otherwise. Links without latency are left as they were (their gate adds t_2q + t_meas, nanoseconds)."""
+        best = None
+        for lr in link_reports:
+            lk = self._link_of.get(lr.qpus)
+            if lk is None or lk.latency_s <= 0 or lr.bell_pairs <= 0 or not math.isfinite(lr.raw_per_pair):
+                continue
+            qa, qb = self.qpus[lr.qpus[0]], self.qpus[lr.qpus[-1]]
+            message = remote_gate_time_s(qa, qb, lk.latency_s)
+            end = lr.raw_bell_pairs / lk.total_rate_hz + lr.purification_rounds * lk.latency_s + message
+            paced = lr.time_s + message if lr.time_s > crit_s else 0.0
+            if best is None or max(end, paced) > best[0]:
+                best = (max(end, paced), lr, end >= paced)
+        return best
 
     def _critical_path_no_latency(self, p: Placement, crit_s: float) -> float:
         if not isinstance(self.w, Workload) or not any(lk.latency_s for lk in self.links.values()):

@@ -29,7 +29,9 @@ through gates that keep Z-diagonal operators diagonal, else becomes N); a T, T_D
 ahead of them (T X = e^{-i pi/4} (S X) T: a pending X becomes a deferred D, Z and D commute) and
 waits only for N; RZ(theta) waits for X and N (RZ(theta) X = X RZ(-theta)), RX(theta) for Z, D
 and N, RY(theta) for all; Z-basis measurements wait only for N (a pending Pauli flips the recorded
-outcome, fixed afterwards), X/Y-basis measurements and MPP for D and N; resets clear them.
+outcome, fixed afterwards), X/Y-basis measurements and MPP for D and N; resets clear them. The run
+ends with its last operation or when its last remote operation's byproducts are known, whichever is
+later (the recorded outcomes are final only then).
 
 The cat-entangler bookkeeping and these correction rules are re-implemented here in Python
 (independently of the native counter, with Pauli images written as letters), so agreement of pair
@@ -526,12 +528,13 @@ class _Sim:
         for proc in self.links.values():
             proc.start()
         self.finish = 0.0
+        self.last_message = 0.0
         if self.remaining == 0:
             self.done = True
         self.loop.run()
         if self.remaining:
             raise RuntimeError(f"simulation stalled with {self.remaining} operations left")
-        return self.finish
+        return max(self.finish, self.last_message)
 
     def _ready(self, op: int) -> None:
         if self.outstanding[op] == 0:
@@ -562,6 +565,10 @@ class _Sim:
         fs = [self.frames[q] for q in qs]
         start = max([now] + [f[p] for f in fs for p in _WAIT_PARTS.get(gate, ())])
         known = start + delay  # When a remote operation's byproducts are known.
+        if remote:
+            # The run is not over before its last messages arrive (a recorded outcome a pending Pauli flips is
+            # final only then), as the estimate's critical path has it.
+            self.last_message = max(self.last_message, known)
         kind = _KINDS[gate][0]
         if gate in _IMAGES_1Q:
             (f,) = fs
