@@ -65,3 +65,17 @@ def test_a_link_bound_run_ends_with_its_last_pairs_gate_and_message():
     assert "route 0-2-1" in report.bound
     assert report.wall_clock_s >= report.links[0].time_s + 2e-4
     assert report.wall_clock_s == pytest.approx(sim.wall_clock_s, rel=0.025)
+
+
+def test_qpu_names_are_shown_beside_their_indices():
+    """A QPU's name was documented as "a label for reports" but no report showed it; QPUs of one preset share
+    its name, so a row labelled by name alone would be ambiguous. Reports keep naming QPUs by index, and the
+    table's "QPU names" row puts each name beside its index (runs of one name as a range); the JSON lists them."""
+    from qnsim.estimate import preset
+
+    qpus = [preset("qubit_gate_ns_e3", num_qubits=1)] * 2 + [QPU(num_qubits=1), QPU(num_qubits=1, name="far")]
+    links = [Link((a, b), rate_hz=1e6, fidelity=0.99) for a in range(4) for b in range(a + 1, 4)]
+    report = estimate("CX 0 1\nCX 1 2\nCX 2 3", qpus, links, placement=[0, 1, 2, 3], error_budget=0.5)
+    assert "QPU names                     0-1 qubit_gate_ns_e3, 2 (unnamed), 3 far" in report.table()
+    assert report.to_dict()["qpu_names"] == ["qubit_gate_ns_e3", "qubit_gate_ns_e3", "", "far"]
+    assert "QPU names" not in estimate("CX 0 1", [QPU(num_qubits=1)] * 2, links[:1]).table()

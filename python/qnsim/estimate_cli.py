@@ -108,7 +108,7 @@ LINKS_FILE_KEYS: tuple[FileKey, ...] = (
          "workload runs on surface-code logical qubits; false: on physical qubits (all QPUs alike)"),
     _key("qpu", "logical_qubits", int, "limited by num_qubits", "", "Placement capacity in logical qubits "
          "(error-corrected QPUs)", minimum=1),
-    _key("qpu", "name", str, "the preset's name", "", "Label in reports"),
+    _key("qpu", "name", str, "the preset's name", "", "Label in reports, beside the QPU's index (names may repeat)"),
     _key("qpu", "t_1q_s", float, "5e-08 (or the preset's)", "s", "Single-qubit gate time", **_TIME),
     _key("qpu", "t_2q_s", float, "5e-08 (or the preset's)", "s", "Two-qubit gate time", **_TIME),
     _key("qpu", "t_meas_s", float, "1e-07 (or the preset's)", "s", "Measurement time", **_TIME),

@@ -2236,6 +2236,7 @@ class _Context:
             runtime_limit_s=self.max_runtime_s,
             physical_qubits_total=phys_total,
             notes=list(self.notes),
+            qpu_names=[q.name for q in self.qpus],
         )
 
     def _infeasible_report(self, p: Placement | None = None) -> EstimateReport:
@@ -2268,6 +2269,7 @@ class _Context:
             local_error_expected=math.nan,
             error_corrected=None,
             notes=list(self.notes),
+            qpu_names=[q.name for q in self.qpus],
         )
 
 

@@ -151,7 +151,8 @@ class QPU:
         logical_qubits: placement capacity in logical qubits when error-corrected (``None`` =
             limited only by ``num_qubits`` after the code distance is known); refused without
             ``surface_code``, where nothing would read it.
-        name: a label for reports.
+        name: a label for reports, shown beside the QPU's index (the "QPU names" row): reports name QPUs
+            by index (links "0-1", lists per QPU), so names may repeat (two QPUs of one preset share it).
 
     Raises:
         ValueError: naming a negative time, a probability outside [0, 1], a capacity below 1 or

@@ -43,6 +43,22 @@ REPORT: the rows above the link table are the run's totals; one row per link bel
 SCHEMA_VERSION = 2
 
 
+def _qpu_names(names: list[str]) -> str:
+    """QPU names beside their indices, consecutive QPUs of one name as a range of indices (a thousand QPUs of
+    one preset make one short item): ``0-1 qubit_gate_ns_e3, 2 (unnamed)``.
+
+    >>> _qpu_names(["a", "a", "", "b"])
+    '0-1 a, 2 (unnamed), 3 b'
+    """
+    items, start = [], 0
+    for i in range(1, len(names) + 1):
+        if i == len(names) or names[i] != names[start]:
+            where = f"{start}-{i - 1}" if i - 1 > start else str(start)
+            items.append(f"{where} {names[start] or '(unnamed)'}")
+            start = i
+    return ", ".join(items)
+
+
 def _jsonable(x: Any) -> Any:
     if isinstance(x, float) and not math.isfinite(x):
         return str(x)
@@ -336,6 +352,7 @@ class EstimateReport:
     runtime_limit_s: float | None = None
     physical_qubits_total: int | None = None
     notes: list[str] = dataclasses.field(default_factory=list)
+    qpu_names: list[str] = dataclasses.field(default_factory=list)
     schema_version: int = SCHEMA_VERSION
 
     @property
@@ -426,6 +443,12 @@ class EstimateReport:
         rows += [
             ("qubits / QPUs", f"{self.num_qubits} on {self.num_qpus} ({self.placement_method})"),
             ("qubits per QPU", ", ".join(str(x) for x in self.qubits_per_qpu)),
+        ]
+        if any(self.qpu_names):
+            # Reports name QPUs by index (links "0-1", the lists per QPU): a name is a label beside its index, so
+            # two QPUs of one preset, which share its name, stay apart.
+            rows.append(("QPU names", _qpu_names(self.qpu_names)))
+        rows += [
             ("interaction cut", f"{self.cut_weight:.4g}"),
             ("local gates", f"{self.local_gates_total:,}"),
             ("remote operations", f"{self.remote_gates:,}"),
