@@ -36,7 +36,8 @@ Model (what the numbers mean):
   rate, plus one latency per purification round (each outcome is a message away), and that pair's remote gate
   ends a message later (a link that bounds the run: its time, then the gate and message); the run ends no
   sooner (``_last_pair_floor_s``; exact for a lone remote operation, a lower bound otherwise: the first pair's
-  rounds do not delay the local gates that follow its gate). :func:`~qnsim.estimate.simulate_execution` times
+  rounds do not delay the local gates that follow its gate, and a note says so where that delay is 1% of the run
+  or more). Error-corrected runs add the last pair's rounds' latencies to their round trip. :func:`~qnsim.estimate.simulate_execution` times
   the rounds of links with memory times; on links without them its rounds take no time.
 - Error: each delivered pair fails with 1 - F (Werner pair: every Pauli error corrupts the gate),
   each remote gate adds the local teleportation operations' error ``1 - (1-e_2q)^2 (1-e_meas)^2``.
@@ -972,6 +973,7 @@ class _Context:
             bound = "classical latency"
         else:
             bound = "local compute"
+        self._first_pair_note(link_reports, wall)
         self._fill_link_usage(link_reports, wall)
         self._price_storage(link_reports, crit_s)
         self._refuse_separable(link_reports)
@@ -1180,6 +1182,24 @@ class _Context:
             if best is None or max(end, paced) > best[0]:
                 best = (max(end, paced), lr, end >= paced)
         return best
+
+    def _first_pair_note(self, link_reports: list[LinkReport], wall: float) -> None:
+        """Notes a link whose first purified pair comes late: its raw pairs (``raw_per_pair / total_rate_hz``) and
+        one latency per round. The critical path starts remote gates at once, and the last-pair floor
+        (:meth:`_last_pair_floor_s`) covers the end of the run, not local gates that wait on a first remote gate:
+        where this delay is 1% of the run or more, the run may be longer by up to it."""
+        for lr in link_reports:
+            lk = self._link_of.get(lr.qpus)
+            if lk is None or lr.bell_pairs <= 0 or not math.isfinite(lr.raw_per_pair) or wall <= 0:
+                continue
+            first = lr.raw_per_pair / lk.total_rate_hz + lr.purification_rounds * lk.latency_s
+            if first >= 0.01 * wall and lr.purification_rounds and lk.latency_s > 0:
+                self.notes.append(
+                    f"{_link_or_route(lr.qpus, lr.route)}: its first purified pair is ready only {first:.3g} s in "
+                    f"({lr.purification_rounds} rounds of {lk.latency_s:.3g} s messages), {first / wall:.0%} of the "
+                    "run: the schedule starts remote gates at once, so local gates waiting on the first ones may end "
+                    "up to that much later"
+                )
 
     def _critical_path_no_latency(self, p: Placement, crit_s: float) -> float:
         if not isinstance(self.w, Workload) or not any(lk.latency_s for lk in self.links.values()):
@@ -1802,6 +1822,7 @@ class _Context:
         t_error = max(self.qpus[i].e_t for i in active) if active else self.qpus[0].e_t
         t_gate_s = max(self.qpus[i].t_t_s for i in active) if active else self.qpus[0].t_t_s
         latency = 2 * max((lr.latency_s for lr in link_reports if lr.remote_gates), default=0.0)
+        tail_s = latency
         per_op_budget = eps_remote / n_remote if n_remote else 1.0
         cycles = alg_depth  # What the distance is sized for; grows with stalls until consistent.
         d = None
@@ -1831,7 +1852,11 @@ class _Context:
             self._apply_hop_loads(link_reports)
             # Integer picoseconds: cycle counts are exact where the estimator's are (it counts in ns).
             link_ps = math.ceil(max((lr.time_s for lr in link_reports), default=0.0) * 1e12)
-            busy_ps = max(alg_depth * cycle_ps, link_ps) + round(latency * 1e12)
+            # The last pair's purification rounds wait one latency each for their outcomes before its operation
+            # and round trip (before, a 5 ms link's 4-round pairs were priced with the round trip alone).
+            tail_s = max([latency] + [(2 + lr.purification_rounds) * lr.latency_s
+                                      for lr in link_reports if lr.remote_gates])
+            busy_ps = max(alg_depth * cycle_ps, link_ps) + round(tail_s * 1e12)
             # After a retry the distance is sized for `cycles` (> the algorithm's depth): the run is
             # priced at that length and a factory may use all of it, as the Azure estimator does (pricing
             # it at the algorithm's depth instead stretched it to a slower, smaller factory).
@@ -1861,7 +1886,7 @@ class _Context:
             if link_reports:
                 # The remote operations' budget is sized for too: a larger distance lowers their error (below the
                 # interface threshold) but takes more pairs per operation, hence maybe a longer run, hence the loop.
-                failing = self._remote_failing(link_reports, d, per_op_budget, cycles * cycle_ps, latency, cycle_ps)
+                failing = self._remote_failing(link_reports, d, per_op_budget, cycles * cycle_ps, tail_s, cycle_ps)
                 if failing:
                     remote_tries.append(d)
                     # The next distance is the smallest at which some round count's pairs, unstored (as delivered: a
@@ -1926,7 +1951,7 @@ class _Context:
             )
         self._fill_link_usage(link_reports, wall)
         # Pairs as used in the run as sized: their error is what the budget is charged.
-        self._price_storage(link_reports, self._consumer_time_s(link_reports, runtime_ps, latency, cycle_ps,
+        self._price_storage(link_reports, self._consumer_time_s(link_reports, runtime_ps, tail_s, cycle_ps,
                                                                  compute_s))
         self._refuse_separable(link_reports)
         for lr in link_reports:
@@ -2011,7 +2036,11 @@ class _Context:
             self.reasons.append(
                 f"error budget: expected failures {self.budget_report.used:.3g} > budget {self.budget.total:g}"
             )
-        if t_link > compute_s:
+        if link_reports and tail_s > 0 and tail_s >= max(t_link, compute_s):
+            # The messages (round trip and the last pair's rounds) outlast the link's and the algorithm's time:
+            # more channels would not help (it read "link 0-1 rate" for a lone CX over a 5 ms link, 10.3 ms).
+            bound = "classical latency"
+        elif t_link > compute_s:
             slow = max(link_reports, key=lambda lr: lr.time_s)
             bound = f"link {slow.qpus[0]}-{slow.qpus[-1]} rate"
             if len(slow.route) > 2:
@@ -2030,7 +2059,7 @@ class _Context:
                 "a link cannot keep up); classical latency is pipelined: one round trip per run"
             )
         return self._report(
-            p, local_gates, link_reports, wall, bound, compute_s, t_link, latency,
+            p, local_gates, link_reports, wall, bound, compute_s, t_link, tail_s,
             remote_used, math.exp(-remote_used), 0.0, ec, True,
         )
 
