@@ -130,3 +130,15 @@ def test_a_first_purified_pair_that_comes_late_is_noted():
     fast = estimate("CX 0 1\n" + "H 1\n" * 50, qpus, [dataclasses.replace(link, latency_s=1e-6)], placement=[0, 1],
                     target_fidelity=0.999, error_budget=0.9)
     assert not [n for n in fast.notes if "first purified pair" in n]
+
+
+def test_link_memories_beyond_a_full_physical_qpu_are_noted():
+    """Two 1-qubit physical QPUs and a remote CX: "feasible", with nothing said of the pair halves the link keeps
+    on each QPU (the capacity check counts workload qubits only; an error-corrected QPU counts link memories in its
+    qubits). The estimate keeps that model and now says so, naming the QPUs and the memories."""
+    report = estimate("CX 0 1", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e6, 0.99)], error_budget=0.5)
+    (note,) = [n for n in report.notes if "communication qubits" in n]
+    assert "QPU 0 (1 of 1 qubits for the workload, 1 link memories)" in note and "QPU 1" in note
+    roomy = estimate("CX 0 1", [QPU(num_qubits=2)] * 2, [Link((0, 1), 1e6, 0.99)], placement=[0, 1],
+                     error_budget=0.5)
+    assert not [n for n in roomy.notes if "communication qubits" in n]

@@ -975,6 +975,7 @@ class _Context:
             bound = "local compute"
         self._first_pair_note(link_reports, wall)
         self._fill_link_usage(link_reports, wall)
+        self._communication_qubits_note(p, link_reports)
         self._price_storage(link_reports, crit_s)
         self._refuse_separable(link_reports)
         err, psucc = self._remote_error(link_reports)
@@ -1182,6 +1183,27 @@ class _Context:
             if best is None or max(end, paced) > best[0]:
                 best = (max(end, paced), lr, end >= paced)
         return best
+
+    def _communication_qubits_note(self, p: Placement, link_reports: list[LinkReport]) -> None:
+        """Notes the physical QPUs whose workload qubits fill their ``num_qubits`` while their links need memory
+        qubits (pair halves, the buffer and purification) beyond them: the estimate takes a physical QPU's
+        ``num_qubits`` as its workload capacity and the link memories as communication qubits besides (an
+        error-corrected QPU counts them in its qubits). Before, a 1-qubit QPU read "feasible" for a remote CX with
+        nothing said of the memories it needs."""
+        memory = [0] * self.k
+        for lr in link_reports:
+            for end in (lr.qpus[0], lr.qpus[-1]):
+                memory[end] += lr.memory_qubits_per_end
+        over = [(i, q.num_qubits, load, memory[i]) for i, (q, load) in enumerate(zip(self.qpus, p.qubits_per_qpu))
+                if q.num_qubits is not None and memory[i] and load + memory[i] > q.num_qubits]
+        if over:
+            shown = ", ".join(f"QPU {i} ({load} of {n} qubits for the workload, {m} link memories)"
+                              for i, n, load, m in over[:3])
+            more = f" and {len(over) - 3} more" if len(over) > 3 else ""
+            self.notes.append(
+                f"link memories are communication qubits besides num_qubits (its workload capacity): {shown}{more} "
+                "need them in addition; count them in num_qubits yourself if the QPU has no others"
+            )
 
     def _first_pair_note(self, link_reports: list[LinkReport], wall: float) -> None:
         """Notes a link whose first purified pair comes late: its raw pairs (``raw_per_pair / total_rate_hz``) and
