@@ -126,7 +126,8 @@ struct PlacedCounts {
     std::vector<count_t> remote_gates;  // k*k, unordered QPU pairs stored at [min*k + max].
     std::vector<count_t> remote_pairs;  // Bell pairs with one pair per remote gate (SWAP-like: 2).
     std::vector<count_t> cat_pairs;     // Bell pairs when cat-entanglers share pairs (see workload_counter.cc).
-    double critical_path_s = 0;         // Weighted ASAP makespan; REPEATs extrapolated from their steady state.
+    double critical_path_s = 0;         // Weighted ASAP makespan, at least the last remote operation's byproducts
+                                        // known; REPEATs extrapolated from their steady state.
     double critical_path_bound_s = 0;   // Upper bound: the same with REPEAT boundaries as barriers.
     bool cat_exact = true;              // False if a REPEAT's cat-run state did not converge (approximated).
     // False if a REPEAT was still in a transient (qubits catching up with each other) when its

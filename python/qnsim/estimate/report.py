@@ -1,6 +1,6 @@
 """The estimate report: typed dataclasses with ``to_dict()``, ``to_json()`` and a printable table.
 
-JSON schema (``schema_version`` 2): the fields of :class:`EstimateReport`, in order, with nested
+JSON schema (``schema_version`` 3; 3 added ``qpu_names``): the fields of :class:`EstimateReport`, in order, with nested
 :class:`LinkReport` (``links``), :class:`ErrorBudgetReport` (``error_budget``) and, for
 error-corrected runs, :class:`ErrorCorrectionReport` (``error_corrected``, with
 :class:`TFactoryReport` under ``t_factory``); non-finite floats are written as the strings
@@ -40,7 +40,7 @@ REPORT: the rows above the link table are the run's totals; one row per link bel
   util        that time over the run's wall clock
   memory      memory qubits the link needs at each end (its pair buffer, one more per round)"""
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def _qpu_names(names: list[str]) -> str:

@@ -137,7 +137,8 @@ class SimulationResult:
     """Outcome of one simulated run.
 
     Attributes:
-        wall_clock_s: time at which the last operation finished.
+        wall_clock_s: time at which the last operation finished or the last remote operation's byproducts were
+            known, whichever is later.
         operations: operations executed (noise and annotations excluded).
         remote_gates: remote operations executed.
         remote_faults: sampled faults (failed pairs plus failed local teleportation operations).
