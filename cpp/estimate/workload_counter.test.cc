@@ -110,10 +110,10 @@ TEST(WorkloadCounter, CriticalPathFromATransientIsFlagged) {
     const Program p = Program::parse("H 1\nH 1\nH 1\nH 1\nH 1\nREPEAT 100 {\n CX 0 1\n H 0\n T 0\n}\n");
     const PlacedCounts settled = p.count_placed({0, 1}, 2, d);
     EXPECT_TRUE(settled.critical_path_exact);
-    EXPECT_DOUBLE_EQ(settled.critical_path_s, 555.0);
+    EXPECT_DOUBLE_EQ(settled.critical_path_s, 557.0);  // the last CX's byproducts known 2 s after the last gate
     const PlacedCounts cut = p.count_placed({0, 1}, 2, d, true, 2);
     EXPECT_FALSE(cut.critical_path_exact);
-    EXPECT_DOUBLE_EQ(cut.critical_path_s, 800.0);
+    EXPECT_DOUBLE_EQ(cut.critical_path_s, 802.0);
 }
 
 TEST(WorkloadCounter, ArgumentCountsAndTargetsAreChecked) {
@@ -137,7 +137,9 @@ TEST(WorkloadCounter, ArgumentValuesAreChecked) {
 }
 
 // Two QPUs; qubit 0 on QPU 0, qubit 1 on QPU 1. Gates 1 s, remote occupancy 1 s, byproducts of a
-// remote gate known 10 s after its start.
+// remote gate known 10 s after its start. The run ends no sooner than they are known (a recorded
+// outcome is final only then): a program whose operations go ahead of them takes 10 s, one that
+// waits for them 11 s or more.
 double path_after_remote(const std::string &text) {
     Durations d{{1, 1}, {1, 1}, {1, 1}, {1, 1}, {0, 1, 1, 0}, {0, 10, 10, 0}};
     return Program::parse(text).count_placed({0, 1}, 2, d).critical_path_s;
@@ -147,17 +149,17 @@ TEST(WorkloadCounter, RemoteCnotOccupiesItsQubitsForOneGate) {
     Durations d{{1, 1}, {1, 1}, {1, 1}, {1, 1}, {0, 1, 1, 0}, {0, 10, 10, 0}};
     const PlacedCounts r = Program::parse("CX 0 1\nH 1\n").count_placed({0, 1}, 2, d);
     EXPECT_EQ(r.remote_gates[0 * 2 + 1], count_t(1));
-    EXPECT_DOUBLE_EQ(r.critical_path_s, 2.0);
+    EXPECT_DOUBLE_EQ(r.critical_path_s, 10.0);  // H 1 ends at 2, the CX's byproducts are known at 10
     EXPECT_DOUBLE_EQ(r.critical_path_bound_s, 11.0);  // the bound waits for every frame
 }
 
 TEST(WorkloadCounter, TGatesGoAheadOfTheCorrectionsOfARemoteCnot) {
     // The control's pending Z commutes with T; the target's pending X becomes S X after T (a
     // deferred diagonal Clifford), and a second T commutes with that too.
-    EXPECT_DOUBLE_EQ(path_after_remote("CX 0 1\nT 0 1\n"), 2.0);
-    EXPECT_DOUBLE_EQ(path_after_remote("CX 0 1\nT 1\nT 1\nS 1\nT_DAG 1\n"), 5.0);
+    EXPECT_DOUBLE_EQ(path_after_remote("CX 0 1\nT 0 1\n"), 10.0);
+    EXPECT_DOUBLE_EQ(path_after_remote("CX 0 1\nT 1\nT 1\nS 1\nT_DAG 1\n"), 10.0);
     // H turns the target's X into Z (commutes with T) and the control's Z into X (deferred).
-    EXPECT_DOUBLE_EQ(path_after_remote("CX 0 1\nH 0 1\nT 0 1\n"), 3.0);
+    EXPECT_DOUBLE_EQ(path_after_remote("CX 0 1\nH 0 1\nT 0 1\n"), 10.0);
 }
 
 TEST(WorkloadCounter, WhatMustWaitForTheCorrections) {
@@ -166,34 +168,35 @@ TEST(WorkloadCounter, WhatMustWaitForTheCorrections) {
     EXPECT_DOUBLE_EQ(path_after_remote("CX 0 1\nT 1\nH 1\nT 1\n"), 11.0);
     // RZ(theta) X = X RZ(-theta): the sign of the angle needs the target's X (not the control's Z).
     EXPECT_DOUBLE_EQ(path_after_remote("CX 0 1\nRZ(0.3) 1\n"), 11.0);
-    EXPECT_DOUBLE_EQ(path_after_remote("CX 0 1\nRZ(0.3) 0\n"), 2.0);
+    EXPECT_DOUBLE_EQ(path_after_remote("CX 0 1\nRZ(0.3) 0\n"), 10.0);
     EXPECT_DOUBLE_EQ(path_after_remote("CX 0 1\nRX(0.3) 0\n"), 11.0);
     // Z measurements only need the outcome fixed afterwards; an X-basis one after a deferred
     // S-type correction must know it (S turns X into Y).
-    EXPECT_DOUBLE_EQ(path_after_remote("CX 0 1\nM 0 1\n"), 2.0);
-    EXPECT_DOUBLE_EQ(path_after_remote("CX 0 1\nT 1\nM 1\n"), 3.0);
+    EXPECT_DOUBLE_EQ(path_after_remote("CX 0 1\nM 0 1\n"), 10.0);
+    EXPECT_DOUBLE_EQ(path_after_remote("CX 0 1\nT 1\nM 1\n"), 10.0);
     EXPECT_DOUBLE_EQ(path_after_remote("CX 0 1\nT 1\nMX 1\n"), 11.0);
     // A reset leaves nothing pending.
-    EXPECT_DOUBLE_EQ(path_after_remote("CX 0 1\nT 1\nR 1\nH 1\nT 1\n"), 5.0);
+    EXPECT_DOUBLE_EQ(path_after_remote("CX 0 1\nT 1\nR 1\nH 1\nT 1\n"), 10.0);
     // Clifford gates carry the correction to other qubits: CX 1 -> 2 moves the X to qubit 2.
     Durations d{{1, 1}, {1, 1}, {1, 1}, {1, 1}, {0, 1, 1, 0}, {0, 10, 10, 0}};
     EXPECT_DOUBLE_EQ(Program::parse("CX 0 1\nCX 1 2\nRZ(0.3) 2\n").count_placed({0, 1, 1}, 2, d).critical_path_s,
                      11.0);
     EXPECT_DOUBLE_EQ(Program::parse("CX 0 1\nCX 2 1\nRZ(0.3) 2\n").count_placed({0, 1, 1}, 2, d).critical_path_s,
-                     3.0);
+                     10.0);
 }
 
 TEST(WorkloadCounter, LoopsWhoseSteadyStateRepeatsEveryOtherIterationAreExtrapolatedExactly) {
     // H turns the S-type correction the last T deferred non-diagonal, so each T waits for the
     // remote CX of the iteration before; the waits alternate: T ends at 3, 12, 15, 24, 27, ...
-    // (+9, +3), a period of two iterations that a one-iteration steady state never matches.
+    // (+9, +3), a period of two iterations that a one-iteration steady state never matches; the run
+    // ends when the last CX's byproducts are known (2 or 8 s after the last T).
     const std::string body = "H 1\nCX 0 1\nT 1\n";
-    EXPECT_DOUBLE_EQ(path_after_remote("REPEAT 1000 {\n" + body + "}\n"), 6000.0);
-    EXPECT_DOUBLE_EQ(path_after_remote("REPEAT 1001 {\n" + body + "}\n"), 6003.0);
+    EXPECT_DOUBLE_EQ(path_after_remote("REPEAT 1000 {\n" + body + "}\n"), 6002.0);
+    EXPECT_DOUBLE_EQ(path_after_remote("REPEAT 1001 {\n" + body + "}\n"), 6011.0);
     std::string flat;
     for (int i = 0; i < 101; ++i) flat += body;
     EXPECT_DOUBLE_EQ(path_after_remote("REPEAT 101 {\n" + body + "}\n"), path_after_remote(flat));
-    EXPECT_DOUBLE_EQ(path_after_remote(flat), 603.0);
+    EXPECT_DOUBLE_EQ(path_after_remote(flat), 611.0);
 }
 
 TEST(WorkloadCounter, EveryOperationHasAFrameRule) {
