@@ -224,6 +224,27 @@ def test_same_seed_same_deliveries_bit_for_bit(formalism):
     assert run(3) != run(4)
 
 
+
+@pytest.mark.parametrize("formalism", EXACT)
+def test_deliveries_columns_are_the_booked_pairs_row_by_row(formalism):
+    """deliveries() fills its numpy columns through raw pointers (mutable_at's per-element checks
+    cost more than the copy): each row must still be the pair the run booked, its Bell weights in
+    that row's four columns (summed in delivery order they give the native running sums bit for bit)."""
+    net, nodes = chain(4, formalism=formalism, seed=2, p=0.3, t2=2e-3)
+    r = net.add_request(nodes, num_pairs=30)
+    net.run(10**14)
+    d, st = net.deliveries(), net.net.request_stats(r)
+    bell = d["bell_diagonal"]
+    assert bell.shape == (30, 4) and bell.flags.c_contiguous
+    assert len(set(bell[:, 0].tolist())) > 1 and len(set(bell[:, 1].tolist())) > 1  # rows really differ
+    assert d["fidelity"].tolist() == bell[:, 0].tolist()
+    for k in range(4):
+        assert sum(bell[:, k].tolist()) == st.bell_diagonal_sum[k]
+    assert sum(d["fidelity"].tolist()) == st.fidelity_sum
+    assert d["request"].tolist() == [r] * 30
+    assert d["time_ps"].tolist() == sorted(d["time_ps"].tolist()) and d["time_ps"][-1] == st.last_delivery_ps
+    assert (d["oldest_emission_ps"] < d["time_ps"]).all()
+
 def test_records_are_capped_but_aggregates_go_on():
     net, nodes = chain(2, p=0.5)
     net.max_records = 10

@@ -31,7 +31,10 @@ template <class Record, class Field>
 auto column(const std::vector<Record> &records, Field field) {
     using T = decltype(field(records.front()));
     py::array_t<T> out(records.size());
-    for (size_t i = 0; i < records.size(); i++) out.mutable_at(i) = field(records[i]);
+    // Through the raw pointer: mutable_at checks bounds per element, which cost more than the copy
+    // itself (~60 ns per delivered pair for deliveries()).
+    T *data = out.mutable_data();
+    for (size_t i = 0; i < records.size(); i++) data[i] = field(records[i]);
     return out;
 }
 
@@ -475,8 +478,9 @@ void bind_network(py::module_ &m) {
             out["fidelity"] = column(d, [](const D &r) { return r.fidelity; });
             out["concurrence"] = column(d, [](const D &r) { return r.concurrence; });
             py::array_t<double> bell({d.size(), size_t{4}});
+            double *b = bell.mutable_data();  // C order, freshly allocated: row i starts at 4 i
             for (size_t i = 0; i < d.size(); i++) {
-                for (size_t k = 0; k < 4; k++) bell.mutable_at(i, k) = d[i].bell_diagonal[k];
+                for (size_t k = 0; k < 4; k++) b[4 * i + k] = d[i].bell_diagonal[k];
             }
             out["bell_diagonal"] = bell;
             out["qubit_src"] = column(d, [](const D &r) { return r.qubit_src; });
