@@ -194,8 +194,10 @@ def main(argv: list[str] | None = None) -> int:
     print("\n" + "  ".join(h.rjust(w) for h, w in zip(header, widths)))
     for r in table:
         print("  ".join(c.rjust(w) for c, w in zip(r, widths)))
-    print("(wall, CPU: medians of repeats, simulation run only (process CPU time); pairs: mean ± SE over repeats; "
-          "F: mean ± SE over all delivered pairs)")
+    print("(wall, CPU: medians of repeats, process CPU time of the simulation run: SeQUeNCe's Timeline.run(), which "
+          "books delivery times and fidelities as pairs arrive; qnsim's run() plus reading its deliveries out; "
+          "bench/README.md says what each covers. Pairs: mean ± SE over repeats; F: mean ± SE over all delivered "
+          "pairs)")
     if qnsim_reason:
         print(qnsim_reason)
     if args.markdown:
