@@ -620,3 +620,23 @@ def test_a_cutoff_no_purified_pair_can_outlive_is_refused(end_to_end):
     net = request(60)  # herald 10 us + one 50 us round: the pair is used exactly at its cutoff
     net.run(61 * US)
     assert [int(t) for t in net.net.deliveries()["time_ps"]] == [60 * US]
+
+
+def test_numpy_api_is_bound_at_import_not_by_the_first_result():
+    """pybind11 binds numpy's C API when it makes its first array, importing numpy.lib and parsing
+    numpy's version with numpy.lib.NumpyVersion (~0.35 ms). That used to happen inside the first
+    deliveries() of a process, whose read-out then cost ~60x a later one (in bench/vs_sequence.py,
+    inside qnsim's first timed run); _core now does it when it is imported."""
+    import subprocess
+    import sys
+
+    code = (
+        "import numpy.lib\n"
+        "calls = []\n"
+        "real = numpy.lib.NumpyVersion\n"
+        "numpy.lib.NumpyVersion = lambda v: calls.append(v) or real(v)\n"
+        "import qnsim._core\n"
+        "print(len(calls))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "1"
