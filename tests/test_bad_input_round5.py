@@ -148,10 +148,10 @@ def test_a_route_of_many_equal_hops_is_priced_in_seconds():
     checked at once."""
     import time
 
-    start = time.perf_counter()
+    start = time.process_time()  # CPU seconds: wall time under a loaded machine measured 10 s
     cycle = relay_cycle_s([1e3] * 200_000)
     factor = relay_decay_factor([1e3] * 200_000, [1.0] * 200_000)
-    assert time.perf_counter() - start < 8.0
+    assert time.process_time() - start < 8.0
     # E[max of k exponentials] = H_k / r; the bound is above it and within 0.2%.
     harmonic = math.log(200_000) + 0.5772156649 + 1 / 400_000
     assert harmonic / 1e3 <= cycle <= harmonic / 1e3 * 1.002
