@@ -239,7 +239,7 @@ void Network::after_known(uint32_t slot) {
     // Set only for 0 < hop < last (the ends' views are empty): the checks below in the order they would pass.
     if (req.swap_views[hop].single) {
         const Request::SwapView &view = req.swap_views[hop];
-        const uint32_t a = view.first[0], b = view.first[1];
+        const uint32_t a = view.pick[0], b = view.pick[1];
         const Slot &sa = slots_[a], &sb = slots_[b];
         const bool ok = (sa.owner == r) & (sa.state == SlotState::Stored) & sa.heralded & (sb.owner == r) &
                         (sb.state == SlotState::Stored) & sb.heralded;

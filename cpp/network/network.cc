@@ -318,7 +318,7 @@ uint32_t Network::add_request(const RequestParams &p) {
         }
         v.want[0] = nested_left(h);
         v.want[1] = nested_right(h, last);
-        v.single = v.count[0] == 1 && v.count[1] == 1 && p.swap_schedule == SwapSchedule::ASAP && !p.swap_handshake &&
+        v.single = p.memories_per_link == 1 && p.swap_schedule == SwapSchedule::ASAP && !p.swap_handshake &&
                    !p.python_protocol && p.purification_rounds == 0;
     }
     const uint32_t index = static_cast<uint32_t>(requests_.size());

@@ -326,9 +326,12 @@ class Network final {
         // schedule the path positions its segments must reach (nested_left / nested_right).
         struct SwapView {
             uint32_t first[2], count[2], want[2];
-            // One memory per side, swap-ASAP without handshake, native protocol, no purification:
-            // after_known's whole decision is whether the two slots are eligible (a chain's nodes).
+            // One memory per link for the request, swap-ASAP without handshake, native protocol, no
+            // purification: after_known's whole decision is whether the request's two memories here,
+            // pick[0] (left link) and pick[1] (right link, both set by try_reserve), are eligible. They
+            // are what try_swap's scan would find: the request's only candidate on each side.
             bool single = false;
+            uint32_t pick[2] = {UINT32_MAX, UINT32_MAX};
         };
         std::vector<SwapView> swap_views;
         RequestStats stats;

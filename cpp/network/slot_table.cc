@@ -41,11 +41,15 @@ uint32_t Network::try_reserve(uint32_t r) {
     for (uint32_t l : req.links) {
         if (!plan(l, ids)) return l;
     }
+    const size_t last = req.p.path.size() - 1;
     for (size_t i = 0; i < req.links.size(); i++) {
         plan(req.links[i], ids);
         for (uint32_t id : ids) {
             slots_[id].owner = r;
-            slots_[id].hop = static_cast<uint32_t>(slots_[id].node == req.p.path[i] ? i : i + 1);
+            const size_t hop = slots_[id].node == req.p.path[i] ? i : i + 1;
+            slots_[id].hop = static_cast<uint32_t>(hop);
+            // Link i is the right link (side 1) of the node at position i, the left one of i + 1.
+            if (hop > 0 && hop < last) req.swap_views[hop].pick[hop == i ? 1 : 0] = id;
         }
     }
     return kNoSlot;
