@@ -97,10 +97,13 @@ void Network::start_attempt(uint32_t l, uint32_t ia, uint32_t ib) {
     } else {
         rounds_before = rounds_before_success(l);
     }
-    // Emitted within the time range iff rounds_before < (kNever - start) / period (floored):
-    // the same test without a 64-bit division per attempt.
-    const __int128 end = static_cast<__int128>(rounds_before + __int128{1}) * link.p.attempt_period_ps;
-    const int64_t emitted = end > kNever - start ? kNever : start + rounds_before * link.p.attempt_period_ps;
+    // Emitted within the time range iff (rounds_before + 1) * period <= kNever - start: the same test
+    // without a 64-bit division per attempt, and without 128-bit arithmetic (a sum or product past
+    // int64 is past kNever - start >= 0 too). Both operands are >= 0.
+    int64_t rounds, span;
+    const bool beyond = __builtin_add_overflow(rounds_before, int64_t{1}, &rounds) ||
+                        __builtin_mul_overflow(rounds, link.p.attempt_period_ps, &span) || span > kNever - start;
+    const int64_t emitted = beyond ? kNever : start + rounds_before * link.p.attempt_period_ps;
     // One event for the pair, when the first end learns of it; the state starts decaying at
     // emission (lazily, so nothing is lost by creating it late).
     const int64_t first_herald = std::min(link.p.herald_delay_a_ps, link.p.herald_delay_b_ps);
