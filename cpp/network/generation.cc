@@ -213,18 +213,17 @@ void Network::on_link_success(uint32_t l, uint64_t pa, uint64_t pb) {
         queue_.schedule_late(at, kCutoff, pack(ia, slots_[ia].gen), pack(ib, slots_[ib].gen));
     }
     const uint32_t gens[2] = {slots_[ia].gen, slots_[ib].gen};
-    bool herald_now[2];
+    // Decided before any herald is handled: handling one end may swap and push the other end's
+    // segment knowledge later, but its own herald has arrived all the same. The end with the
+    // shorter delay has it now (emitted + that delay is now) without reading its slot.
+    const int64_t now = queue_.now();
+    const bool herald_now[2] = {herald[0] <= herald[1] || slots_[ia].known_ps <= now,
+                                herald[1] <= herald[0] || slots_[ib].known_ps <= now};
     for (int side = 0; side < 2; side++) {
-        // Decided before any herald is handled: handling one end may swap and push the other
-        // end's segment knowledge later, but its own herald has arrived all the same.
-        herald_now[side] = slots_[ids[side]].known_ps <= queue_.now();
-        if (!herald_now[side]) {
-            queue_.schedule(slots_[ids[side]].known_ps, kHerald, pack(ids[side], gens[side]), 0);
-        }
+        if (!herald_now[side]) queue_.schedule(slots_[ids[side]].known_ps, kHerald, pack(ids[side], gens[side]), 0);
     }
-    for (int side = 0; side < 2; side++) {
-        if (herald_now[side] && slots_[ids[side]].gen == gens[side]) on_herald(ids[side]);
-    }
+    if (herald_now[0]) on_herald(ia);  // nothing has happened to end a since gens was read
+    if (herald_now[1] && slots_[ib].gen == gens[1]) on_herald(ib);
 }
 
 void Network::on_herald(uint32_t slot) {
