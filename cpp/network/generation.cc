@@ -245,7 +245,7 @@ void Network::after_known(uint32_t slot) {
         const Slot &sa = slots_[a], &sb = slots_[b];
         const bool ok = (sa.owner == r) & (sa.state == SlotState::Stored) & sa.heralded & (sb.owner == r) &
                         (sb.state == SlotState::Stored) & sb.heralded;
-        if (ok) complete_swap(s.node, r, a, b);
+        if (ok) bell_ ? complete_single_swap(s.node, r, a, b) : complete_swap(s.node, r, a, b);
         return;
     }
     if (req.p.python_protocol) {

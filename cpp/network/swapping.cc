@@ -82,6 +82,90 @@ void Network::swap_now(uint32_t node, uint32_t s1, uint32_t s2, int request, int
     counters_.swaps++;
 }
 
+void Network::complete_single_swap(uint32_t node, uint32_t r, uint32_t s1, uint32_t s2) {
+    // complete_swap -> swap_now -> schedule_free -> free_slot -> try_start_attempt_with in one
+    // straight line for the bell_diagonal formalism and a swap view with one memory per side
+    // (single): the same reads, writes, draws and schedules in the same order, without their
+    // formalism, protocol, schedule and owner tests (decided by `single`) or the re-lookups
+    // between the steps.
+    Slot *slots = slots_.data();
+    Slot &x1 = slots[s1], &x2 = slots[s2];
+    const Node &nd = nodes_[node];
+    const Request &req = requests_[r];
+    const int64_t now = queue_.now();
+    const uint32_t p1 = x1.partner, p2 = x2.partner;
+    const QubitHandle left_handle = x1.qubit, right_handle = x2.qubit;
+    PairState &left = bell_state(left_handle);
+    PairState &right = bell_state(right_handle);
+    // bell_up_to_date of both, in order (each holds a qubit: a stored slot's pair).
+    for (Slot *x : {&x1, &x2}) {
+        PairState &pair = x == &x1 ? left : right;
+        if (now > x->last_decay_ps) {
+            const double waited = seconds(now - x->last_decay_ps);
+            pair.decay_xy += waited * nd.rate_xy;
+            pair.decay_z += waited * nd.rate_z;
+        }
+        x->last_decay_ps = now;
+        if (x->frame_x || x->frame_z) pair.value.apply_frame(x->frame_x, x->frame_z);
+        x->frame_x = x->frame_z = 0;
+    }
+    left.value = swap_pairs_scaled(left.value, right.value, nd.swap_scale);
+    left.decay_xy += right.decay_xy;
+    left.decay_z += right.decay_z;
+    Slot &y1 = slots[p1], &y2 = slots[p2];
+    y2.qubit = left_handle;
+    discard_qubit(right_handle, node);
+    x1.qubit = x2.qubit = 0;
+    const int64_t done = later(now, nd.p.swap_ps());
+    y1.partner = p2;
+    y2.partner = p1;
+    const uint32_t last = static_cast<uint32_t>(req.p.path.size() - 1);
+    const int64_t *distance = req.distance_ps.data();
+    const uint32_t hop = x1.hop;
+    const auto latency = [&](uint32_t to) { return std::abs(distance[hop] - distance[to]); };
+    const int64_t src = later(done, latency(0));
+    const int64_t dst = later(done, latency(last));
+    const int64_t at_src = std::max(src, std::max(x1.outcomes_at_src_ps, x2.outcomes_at_src_ps));
+    const int64_t at_dst = std::max(dst, std::max(x1.outcomes_at_dst_ps, x2.outcomes_at_dst_ps));
+    for (Slot *y : {&y1, &y2}) {
+        y->outcomes_at_src_ps = at_src;
+        y->outcomes_at_dst_ps = at_dst;
+        y->known_ps = std::max(y->known_ps, later(done, latency(y->hop)));
+    }
+    const bool on_demand = req.p.generation == GenerationPolicy::OnDemand;
+    if (on_demand) x1.idle = x2.idle = true;
+    trace_slots(TraceKind::Swap, x1.owner, s1, s2, 0);
+    // schedule_free of both (their qubits are used), then free_slot's body when the swap takes no time.
+    for (uint32_t id : {s1, s2}) {
+        Slot &x = slots[id];
+        set_state(id, SlotState::Locked);
+        x.partner = kNoSlot;
+        x.gen++;
+        if (done > now) {
+            queue_.schedule(done, kSlotFree, pack(id, x.gen), 0);
+            continue;
+        }
+        if (x.consumed_partner_qubit) {
+            discard_qubit(x.consumed_partner_qubit, x.node);
+            x.consumed_partner_qubit = 0;
+        }
+        set_state(id, SlotState::Free);
+        x.gen++;
+        x.heralded = false;
+        x.delivery_scheduled = false;
+        x.level = 0;
+        x.kept = false;
+        x.e2e_ready = false;
+        x.e2e_level = 0;
+        x.expired = false;
+        // Owned by r (single's test), which stays active through the swap.
+        if (!x.idle) try_start_attempt_with(id);
+    }
+    counters_.swaps++;
+    const uint32_t h1 = y1.hop, h2 = y2.hop;
+    if ((h1 == 0 && h2 == last) || (h1 == last && h2 == 0)) maybe_schedule_delivery(p1, p2);
+}
+
 #ifdef QNSIM_NETWORK_CHECKS
 // Checked when the event is over: within one event a later step may still take the pair (a
 // handshake that fails puts both slots back, and the second one's turn comes after the first's),
