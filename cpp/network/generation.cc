@@ -36,9 +36,12 @@ void Network::try_start_attempt_with(uint32_t freed) {
     // change that lets a memory attempt ends here or in try_start_attempts), so only the freed
     // memory can start one, with the first memory at the other end that can: the pair the full
     // scan of try_start_attempts would find.
+    if (requests_[slots_[freed].owner].active()) start_attempt_with(freed);
+}
+
+void Network::start_attempt_with(uint32_t freed) {
     const Slot &x = slots_[freed];
     const uint32_t owner = x.owner;
-    if (!requests_[owner].active()) return;
     const Link &link = links_[x.link];
     const auto &mine = link.slots[x.side];
     const auto &other = link.slots[1 - x.side];

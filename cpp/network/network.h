@@ -355,6 +355,8 @@ class Network final {
     void try_start_attempts(uint32_t link);
     // The same after one memory was freed: only it can start an attempt (see the .cc).
     QNSIM_HOT_INLINE void try_start_attempt_with(uint32_t freed_slot);
+    // Its body, for a memory whose owner is known to be active.
+    QNSIM_HOT_INLINE void start_attempt_with(uint32_t freed_slot);
     QNSIM_HOT_INLINE void start_attempt(uint32_t link, uint32_t slot_a, uint32_t slot_b);
     // Every change of a slot's state goes through here, which keeps its link's free bits.
     QNSIM_HOT_INLINE void set_state(uint32_t slot, SlotState state) {

@@ -159,7 +159,7 @@ void Network::complete_single_swap(uint32_t node, uint32_t r, uint32_t s1, uint3
         x.e2e_level = 0;
         x.expired = false;
         // Owned by r (single's test), which stays active through the swap.
-        if (!x.idle) try_start_attempt_with(id);
+        if (!x.idle) start_attempt_with(id);
     }
     counters_.swaps++;
     const uint32_t h1 = y1.hop, h2 = y2.hop;
