@@ -138,13 +138,15 @@ void Network::complete_single_swap(uint32_t node, uint32_t r, uint32_t s1, uint3
     // schedule_free of both (their qubits are used), then free_slot's body when the swap takes no time.
     for (uint32_t id : {s1, s2}) {
         Slot &x = slots[id];
-        set_state(id, SlotState::Locked);
         x.partner = kNoSlot;
         x.gen++;
         if (done > now) {
+            set_state(id, SlotState::Locked);
             queue_.schedule(done, kSlotFree, pack(id, x.gen), 0);
             continue;
         }
+        // Freed at once: Locked is skipped (nothing reads the state in between, and the sets of free
+        // and stored memories end the same).
         if (x.consumed_partner_qubit) {
             discard_qubit(x.consumed_partner_qubit, x.node);
             x.consumed_partner_qubit = 0;
