@@ -230,7 +230,20 @@ void Network::on_link_success(uint32_t l, uint64_t pa, uint64_t pb) {
 }
 
 void Network::on_herald(uint32_t slot) {
-    slots_[slot].heralded = true;
+    Slot &s = slots_[slot];
+    s.heralded = true;
+    // after_known's bell_diagonal single case here, so that the heralds that find no pair to swap
+    // (about half on a chain) make no call, and those that do call only the fused swap.
+    if (s.single_swap && s.state == SlotState::Stored) {
+        const uint32_t r = s.owner;
+        const Request::SwapView &view = requests_[r].swap_views[s.hop];
+        const uint32_t a = view.pick[0], b = view.pick[1];
+        const Slot &sa = slots_[a], &sb = slots_[b];
+        const bool ok = (sa.owner == r) & (sa.state == SlotState::Stored) & sa.heralded & (sb.owner == r) &
+                        (sb.state == SlotState::Stored) & sb.heralded;
+        if (ok) complete_single_swap(s.node, r, a, b);
+        return;
+    }
     after_known(slot);
 }
 

@@ -285,6 +285,9 @@ class Network final {
         uint32_t e2e_level = 0;        // end-to-end purification rounds passed
         bool purify_success = false;
         bool expired = false;  // its cutoff passed while an operation held it locked: that operation frees it
+        // bell_diagonal, owned by an active request whose swap view at this interior node is single:
+        // on_herald takes after_known's single case itself (set by try_reserve, cleared with the owner).
+        bool single_swap = false;
         // The other end of a delivered pair, consumed (its memory freed) when that end had the
         // news, while this end still waits for its own.
         QubitHandle consumed_partner_qubit = 0;
@@ -459,7 +462,7 @@ class Network final {
 #endif
     QNSIM_HOT_INLINE void complete_swap(uint32_t node, uint32_t request, uint32_t s1, uint32_t s2);
     // complete_swap's bell_diagonal case for a single swap view (one memory per side), fused (see the .cc).
-    QNSIM_HOT_INLINE void complete_single_swap(uint32_t node, uint32_t request, uint32_t s1, uint32_t s2);
+    void complete_single_swap(uint32_t node, uint32_t request, uint32_t s1, uint32_t s2);
     void on_swap_handshake_done(uint64_t packed1, uint64_t packed2);
     void maybe_schedule_delivery(uint32_t s1, uint32_t s2);
     void on_delivery(uint64_t s1, uint64_t s2);

@@ -50,6 +50,7 @@ uint32_t Network::try_reserve(uint32_t r) {
             slots_[id].hop = static_cast<uint32_t>(hop);
             // Link i is the right link (side 1) of the node at position i, the left one of i + 1.
             if (hop > 0 && hop < last) req.swap_views[hop].pick[hop == i ? 1 : 0] = id;
+            slots_[id].single_swap = bell_ && hop > 0 && hop < last && req.swap_views[hop].single;
         }
     }
     return kNoSlot;
@@ -108,6 +109,7 @@ void Network::finish_request(uint32_t r, RequestStatus status, const char *reaso
                 if (s.owner != r) continue;
                 s.owner = kNoSlot;
                 s.idle = false;
+                s.single_swap = false;
                 // Kept delivered pairs wait for release_pair; measured slots for their kSlotFree.
                 if (s.kept || (s.state == SlotState::Locked && s.qubit == 0)) continue;
                 if (s.state != SlotState::Free) {
