@@ -136,14 +136,15 @@ void Network::complete_single_swap(uint32_t node, uint32_t r, uint32_t s1, uint3
     if (on_demand) x1.idle = x2.idle = true;
     trace_slots(TraceKind::Swap, x1.owner, s1, s2, 0);
     // schedule_free of both (their qubits are used), then free_slot's body when the swap takes no time.
-    for (uint32_t id : {s1, s2}) {
+    // A lambda called twice, not a loop over {s1, s2}: GCC kept that list in memory and looped.
+    const auto release = [&](uint32_t id) QNSIM_LAMBDA_INLINE {
         Slot &x = slots[id];
         x.partner = kNoSlot;
         x.gen++;
         if (done > now) {
             set_state(id, SlotState::Locked);
             queue_.schedule(done, kSlotFree, pack(id, x.gen), 0);
-            continue;
+            return;
         }
         // Freed at once: Locked is skipped (nothing reads the state in between, and the sets of free
         // and stored memories end the same).
@@ -162,7 +163,9 @@ void Network::complete_single_swap(uint32_t node, uint32_t r, uint32_t s1, uint3
         x.expired = false;
         // Owned by r (single's test), which stays active through the swap.
         if (!x.idle) start_attempt_with(id);
-    }
+    };
+    release(s1);
+    release(s2);
     counters_.swaps++;
     const uint32_t h1 = y1.hop, h2 = y2.hop;
     if ((h1 == 0 && h2 == last) || (h1 == last && h2 == 0)) maybe_schedule_delivery(p1, p2);

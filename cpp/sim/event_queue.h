@@ -15,8 +15,10 @@
 // (2.5% more instructions per event on a 1,000-node chain), so it is asked for.
 #if defined(__GNUC__) || defined(__clang__)
 #define QNSIM_HOT_INLINE inline __attribute__((always_inline))
+#define QNSIM_LAMBDA_INLINE __attribute__((always_inline))
 #else
 #define QNSIM_HOT_INLINE inline
+#define QNSIM_LAMBDA_INLINE
 #endif
 
 namespace qnsim {
