@@ -127,11 +127,10 @@ void Network::complete_single_swap(uint32_t node, uint32_t r, uint32_t s1, uint3
     const int64_t dst = later(done, latency(last));
     const int64_t at_src = std::max(src, std::max(x1.outcomes_at_src_ps, x2.outcomes_at_src_ps));
     const int64_t at_dst = std::max(dst, std::max(x1.outcomes_at_dst_ps, x2.outcomes_at_dst_ps));
-    for (Slot *y : {&y1, &y2}) {
-        y->outcomes_at_src_ps = at_src;
-        y->outcomes_at_dst_ps = at_dst;
-        y->known_ps = std::max(y->known_ps, later(done, latency(y->hop)));
-    }
+    y1.outcomes_at_src_ps = y2.outcomes_at_src_ps = at_src;
+    y1.outcomes_at_dst_ps = y2.outcomes_at_dst_ps = at_dst;
+    y1.known_ps = std::max(y1.known_ps, later(done, latency(y1.hop)));
+    y2.known_ps = std::max(y2.known_ps, later(done, latency(y2.hop)));
     const bool on_demand = req.p.generation == GenerationPolicy::OnDemand;
     if (on_demand) x1.idle = x2.idle = true;
     trace_slots(TraceKind::Swap, x1.owner, s1, s2, 0);
