@@ -189,21 +189,24 @@ void Network::on_link_success(uint32_t l, uint64_t pa, uint64_t pb) {
     const int64_t herald[2] = {link.p.herald_delay_a_ps, link.p.herald_delay_b_ps};
     const int64_t emitted = queue_.now() - std::min(herald[0], herald[1]);
     const uint32_t ids[2] = {ia, ib};
-    const QubitHandle qubits[2] = {pair.first, pair.second};
-    for (int side = 0; side < 2; side++) {
-        set_state(ids[side], SlotState::Stored);
-        Slot &s = slots_[ids[side]];
-        s.qubit = qubits[side];
-        s.partner = ids[1 - side];
+    const int64_t next_attempt = later(emitted, link.p.attempt_period_ps);
+    // A lambda called twice, not a loop over the sides (GCC kept the sides' arrays in memory).
+    const auto store = [&](uint32_t id, uint32_t partner, QubitHandle qubit, int64_t herald_ps) QNSIM_LAMBDA_INLINE {
+        set_state(id, SlotState::Stored);
+        Slot &s = slots_[id];
+        s.qubit = qubit;
+        s.partner = partner;
         s.emitted_ps = s.last_decay_ps = emitted;
-        s.next_attempt_ps = later(emitted, link.p.attempt_period_ps);
-        s.known_ps = later(emitted, herald[side]);
+        s.next_attempt_ps = next_attempt;
+        s.known_ps = later(emitted, herald_ps);
         s.outcomes_at_src_ps = s.outcomes_at_dst_ps = 0;
         s.heralded = false;
         s.frame_x = s.frame_z = 0;
         s.level = 0;
         s.delivery_scheduled = false;
-    }
+    };
+    store(ia, ib, pair.first, herald[0]);
+    store(ib, ia, pair.second, herald[1]);
     counters_.link_pairs++;
     trace_slots(TraceKind::LinkPair, slots_[ia].owner, ia, ib, link.p.bell_diagonal[0]);
     const std::optional<int64_t> cutoff = requests_[slots_[ia].owner].p.cutoff_ps;
