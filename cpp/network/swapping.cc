@@ -123,8 +123,9 @@ void Network::complete_single_swap(uint32_t node, uint32_t r, uint32_t s1, uint3
     const int64_t *distance = req.distance_ps.data();
     const uint32_t hop = x1.hop;
     const auto latency = [&](uint32_t to) { return std::abs(distance[hop] - distance[to]); };
-    const int64_t src = later(done, latency(0));
-    const int64_t dst = later(done, latency(last));
+    // path_latency to the ends: the distances grow along the path from distance[0] = 0.
+    const int64_t src = later(done, distance[hop]);
+    const int64_t dst = later(done, distance[last] - distance[hop]);
     const int64_t at_src = std::max(src, std::max(x1.outcomes_at_src_ps, x2.outcomes_at_src_ps));
     const int64_t at_dst = std::max(dst, std::max(x1.outcomes_at_dst_ps, x2.outcomes_at_dst_ps));
     y1.outcomes_at_src_ps = y2.outcomes_at_src_ps = at_src;
