@@ -37,9 +37,29 @@ uint32_t Network::try_reserve(uint32_t r) {
         }
         return true;
     };
+    // Whether plan would succeed, without building its list (most calls are for requests that wait).
+    auto fits = [&](uint32_t l) {
+        const Link &link = links_[l];
+        if (link.p.fixed_channels) {
+            uint32_t found = 0;
+            for (size_t c = 0; c < link.slots[0].size() && found < need; c++) {
+                found += unowned(link.slots[0][c]) && unowned(link.slots[1][c]);
+            }
+            return found == need;
+        }
+        for (int side = 0; side < 2; side++) {
+            uint32_t taken = 0;
+            for (uint32_t id : link.slots[side]) {
+                if (taken == need) break;
+                taken += unowned(id);
+            }
+            if (taken < need) return false;
+        }
+        return true;
+    };
     std::vector<uint32_t> &ids = scratch_;
     for (uint32_t l : req.links) {
-        if (!plan(l, ids)) return l;
+        if (!fits(l)) return l;
     }
     const size_t last = req.p.path.size() - 1;
     for (size_t i = 0; i < req.links.size(); i++) {
