@@ -337,10 +337,20 @@ void Network::run(int64_t until_ps, bool hand_over) {
         throw std::invalid_argument(
             msg("run until ", seconds(until_ps), " s is before the current time ", seconds(queue_.now()), " s"));
     }
+    // Most events of a run are link successes: no call through on_event's switch for them (with or
+    // without the interrupt check, which Python's runs always install).
+    const auto dispatch = [this](const EventQueue::Event &event) {
+        if (event.type() == kLinkSuccess) {
+            on_link_success(slots_[static_cast<uint32_t>(event.a)].link, event.a, event.b);
+            run_deferred_checks();
+        } else {
+            on_event(event);
+        }
+    };
     if (interrupt_check_) {
         interrupt_requested_ = false;  // a request from before this run is not for it
-        queue_.run(until_ps, [this](const EventQueue::Event &event) {
-            on_event(event);
+        queue_.run(until_ps, [this, &dispatch](const EventQueue::Event &event) {
+            dispatch(event);
             if ((++events_since_check_ & (kInterruptPeriod - 1)) == 0) interrupt_check_();
             if (interrupt_requested_) {
                 interrupt_requested_ = false;
@@ -348,15 +358,7 @@ void Network::run(int64_t until_ps, bool hand_over) {
             }
         });
     } else {
-        queue_.run(until_ps, [this](const EventQueue::Event &event) {
-            // Most events of a run are link successes: no call through on_event's switch for them.
-            if (event.type() == kLinkSuccess) {
-                on_link_success(slots_[static_cast<uint32_t>(event.a)].link, event.a, event.b);
-                run_deferred_checks();
-            } else {
-                on_event(event);
-            }
-        });
+        queue_.run(until_ps, dispatch);
     }
     if (!hand_over) return;
     // Pairs handed to the caller (keep_pairs) go on decohering in their memories: bring them up
