@@ -38,6 +38,11 @@ class InterruptCheckScope {
     Engine &engine_;
 };
 
+// Written at build time by cmake/source_digest.cmake: the SHA-256 of the native sources, and the
+// compiler and flags (see CMakeLists.txt).
+const char *source_digest();
+const char *build_config();
+
 // One function per area; module.cc calls them in layer order.
 void bind_stabilizer(pybind11::module_ &m);
 void bind_density(pybind11::module_ &m);

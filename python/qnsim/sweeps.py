@@ -667,7 +667,8 @@ def code_id() -> str:
     The version number alone stays put while results change from one commit to the next (a fixed
     bug moves the numbers of the scenarios it touched), so it does not tell two builds apart: the
     digest covers the native sources the extension was built from (``qnsim._core.source_digest()``,
-    computed by the build) and the package's Python files. Builds of the same sources on two machines
+    computed by the build from the sources it compiles), the compiler and flags it used
+    (``qnsim._core.build_config()``) and the package's Python files. Builds of the same sources on two machines
     have the same id.
 
     Example:
@@ -677,7 +678,9 @@ def code_id() -> str:
     from qnsim import __version__, _core
 
     native = _core.source_digest() if hasattr(_core, "source_digest") else "unknown"
-    return f"qnsim {__version__} native {native} python {_package_digest()}"
+    # The compiler and flags as a digest (the text is long): another -O or -march can move results.
+    config = hashlib.sha1(_core.build_config().encode()).hexdigest()[:16] if hasattr(_core, "build_config") else "unknown"
+    return f"qnsim {__version__} native {native} build {config} python {_package_digest()}"
 
 
 def _package_digest() -> str:
