@@ -89,3 +89,128 @@ def test_the_installed_digest_is_that_of_these_sources_and_build_flags_count():
     config = _core.build_config()
     assert "flags=[" in config and "sanitize=" in config
     assert hashlib.sha1(config.encode()).hexdigest()[:16] in code_id()
+
+
+# --- traces stream to disk ------------------------------------------------------------------------
+
+_SLOW = """
+[run]
+until_s = {until}
+formalism = "bell_diagonal"
+[[nodes]]
+name = "a"
+[[nodes]]
+name = "b"
+[[nodes]]
+name = "c"
+[[links]]
+a = "a"
+b = "b"
+length_km = 5.0
+fidelity = 0.95
+rate_hz = 1e5
+success_probability = 0.3
+[[links]]
+a = "b"
+b = "c"
+length_km = 5.0
+fidelity = 0.95
+rate_hz = 1e5
+success_probability = 0.3
+[[requests]]
+src = "a"
+dst = "c"
+"""
+
+
+def _json_lines(path):
+    """The complete lines of a JSON Lines file (a kill may leave a last line without its end)."""
+    text = pathlib.Path(path).read_text()
+    return [json.loads(line) for line in text[: text.rfind("\n") + 1].splitlines()]
+
+
+def _memory_trace(scenario, seed, until_s, limit=None):
+    from qnsim.scenario import load_scenario
+
+    network, _ = load_scenario(scenario, seed=seed, until_s=until_s)
+    network.native.set_trace(limit or qnsim.trace.DEFAULT_TRACE_LIMIT)
+    network.run(until_s, progress=False)
+    return network.trace()
+
+
+def test_a_killed_traced_run_leaves_its_records_on_disk(tmp_path):
+    """Old behaviour: ``qnsim run --trace`` held every record in memory until the run ended, so a run
+    killed after minutes (SIGKILL, out of memory) left only the ``trace_pending`` line: every record
+    lost. Now the records so far are in ``PATH.partial``, named by that line, and they are the records
+    an uninterrupted run of the same seed makes."""
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(_SLOW.format(until=1000.0))
+    trace = tmp_path / "t.jsonl"
+    partial = tmp_path / "t.jsonl.partial"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "qnsim", "run", str(scenario), "--trace", str(trace), "--no-progress", "--seed", "3"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while (not partial.exists() or partial.stat().st_size < 200_000) and time.monotonic() < deadline:
+            assert process.poll() is None
+            time.sleep(0.02)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    pending = _json_lines(trace)
+    assert len(pending) == 1 and pending[0]["event"] == "trace_pending"
+    assert pending[0]["records_in"] == "t.jsonl.partial"
+    records = _json_lines(partial)
+    assert len(records) > 1000
+    # The same records as a run of that seed in memory, up to the last one written.
+    reference = list(_memory_trace(scenario, 3, records[-1]["time_s"] + 1e-6))
+    assert records == reference[: len(records)]
+
+
+def test_a_streamed_trace_is_the_in_memory_trace_and_memory_stays_bounded(tmp_path, monkeypatch):
+    """Old behaviour: the network held all records of a traced run (60 MB per 10^6 records, a
+    --trace-limit of 10^8 several GB) until the command wrote them at the end. Now it holds those of
+    at most one interrupt period (16,384 events) at a time, and the file is byte for byte the one the
+    in-memory trace writes."""
+    from qnsim.cli import main as cli_main
+    from qnsim.trace import TraceFile
+
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(_SLOW.format(until=1.5))
+    held = []
+    take = TraceFile._take
+
+    def counting(self):
+        held.append(len(self._network.native.trace()["time_ps"]))
+        take(self)
+
+    monkeypatch.setattr(TraceFile, "_take", counting)
+    trace = tmp_path / "t.jsonl"
+    assert cli_main(["run", str(scenario), "--trace", str(trace), "--no-progress", "--seed", "2"]) == 0
+    lines = trace.read_text().splitlines()
+    assert len(held) >= 3 and max(held) < len(lines) / 3
+    assert max(held) <= 4 * 16384
+    reference = tmp_path / "reference.jsonl"
+    _memory_trace(scenario, 2, 1.5).write_jsonl(reference)
+    assert trace.read_bytes() == reference.read_bytes()
+    assert sorted(os.listdir(tmp_path)) == ["reference.jsonl", "s.toml", "t.jsonl"]
+
+
+def test_a_streamed_trace_keeps_its_limit_and_end_lines(tmp_path):
+    """A streamed trace keeps the first N records (counting those already written) and ends with the
+    same trace_truncated line as the in-memory one."""
+    from qnsim.cli import main as cli_main
+
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(_SLOW.format(until=1.5))
+    trace = tmp_path / "t.jsonl"
+    code = cli_main(["run", str(scenario), "--trace", str(trace), "--trace-limit", "40000", "--no-progress",
+                     "--seed", "2"])  # fmt: skip
+    assert code == 0
+    lines = _json_lines(trace)
+    assert len(lines) == 40001 and lines[-1]["event"] == "trace_truncated" and lines[-1]["kept"] == 40000
+    reference = tmp_path / "reference.jsonl"
+    _memory_trace(scenario, 2, 1.5, limit=40000).write_jsonl(reference)
+    assert trace.read_bytes() == reference.read_bytes()

@@ -38,6 +38,31 @@ auto column(const std::vector<Record> &records, Field field) {
     return out;
 }
 
+const std::vector<qnsim::TraceRecord> &no_records() {
+    static const std::vector<qnsim::TraceRecord> none;
+    return none;
+}
+
+// Trace records as a dict of numpy arrays (NativeNetwork.trace / take_trace), with the trace's counts.
+py::dict trace_arrays(const qnsim::Network &n, const std::vector<qnsim::TraceRecord> &records) {
+    using R = qnsim::TraceRecord;
+    const qnsim::Trace *t = n.trace();
+    py::dict out;
+    out["time_ps"] = column(records, [](const R &r) { return r.time_ps; });
+    out["kind"] = column(records, [](const R &r) { return static_cast<uint32_t>(r.kind); });
+    out["request"] = column(records, [](const R &r) { return r.request; });
+    out["node"] = column(records, [](const R &r) { return r.node; });
+    out["other_node"] = column(records, [](const R &r) { return r.other_node; });
+    out["slot"] = column(records, [](const R &r) { return r.slot; });
+    out["other_slot"] = column(records, [](const R &r) { return r.other_slot; });
+    out["generation"] = column(records, [](const R &r) { return r.generation; });
+    out["other_generation"] = column(records, [](const R &r) { return r.other_generation; });
+    out["value"] = column(records, [](const R &r) { return r.value; });
+    out["omitted"] = t ? t->omitted() : 0;
+    out["limit"] = t ? t->limit() : 0;
+    return out;
+}
+
 // Keyword construction of a params struct: `NodeParams(name="a", t1_s=1.0)`. Each keyword must
 // be one of the struct's fields (bound with def_readwrite); a wrong type becomes a
 // ParameterError naming the field instead of pybind11's signature dump. Values are not
@@ -498,29 +523,24 @@ void bind_network(py::module_ &m) {
         "trace_limit", [](const Network &n) -> uint64_t { return n.trace() ? n.trace()->limit() : 0; },
         "The trace's record limit (0: not tracing).");
     c.def(
-        "trace",
-        [](const Network &n) {
-            using R = qnsim::TraceRecord;
-            static const std::vector<R> none;
-            const qnsim::Trace *t = n.trace();
-            const auto &records = t ? t->records() : none;
-            py::dict out;
-            out["time_ps"] = column(records, [](const R &r) { return r.time_ps; });
-            out["kind"] = column(records, [](const R &r) { return static_cast<uint32_t>(r.kind); });
-            out["request"] = column(records, [](const R &r) { return r.request; });
-            out["node"] = column(records, [](const R &r) { return r.node; });
-            out["other_node"] = column(records, [](const R &r) { return r.other_node; });
-            out["slot"] = column(records, [](const R &r) { return r.slot; });
-            out["other_slot"] = column(records, [](const R &r) { return r.other_slot; });
-            out["generation"] = column(records, [](const R &r) { return r.generation; });
-            out["other_generation"] = column(records, [](const R &r) { return r.other_generation; });
-            out["value"] = column(records, [](const R &r) { return r.value; });
-            out["omitted"] = t ? t->omitted() : 0;
-            out["limit"] = t ? t->limit() : 0;
-            return out;
+        "trace", [](const Network &n) { return trace_arrays(n, n.trace() ? n.trace()->records() : no_records()); },
+        "The trace's records held (all those kept, unless take_trace took some) as a dict of numpy arrays (kind: "
+        "TraceKind values), plus `omitted` (records past the limit) and `limit`.");
+    c.def(
+        "take_trace", [](Network &n) { return trace_arrays(n, n.take_trace()); },
+        "As trace(), and the network holds the records no more (a trace streamed to a file takes them as the run "
+        "goes, from the trace sink); the limit still counts them.");
+    c.def(
+        "set_trace_sink",
+        [](Network &n, std::optional<py::function> sink) {
+            if (n.running()) throw qnsim::QnsimError("set_trace_sink: the network is running; set it before run()");
+            if (!sink) return n.set_trace_sink(nullptr);
+            // Called by run() between two events with the GIL held (runs hold it throughout).
+            n.set_trace_sink([f = *sink] { f(); });
         },
-        "The trace so far as a dict of numpy arrays (kind: TraceKind values), plus `omitted` (records past "
-        "the limit) and `limit`.");
+        py::arg("sink"),
+        "sink() is called between two events every 16384 events of a run while the trace holds records (to take "
+        "them with take_trace); None: never. What it raises stops the run between two events, as Ctrl-C does.");
     c.def("counters", &Network::counters, py::return_value_policy::copy);
     c.def("release_pair", &Network::release_pair, py::arg("qubit_src"), py::arg("qubit_dst"));
     c.def_property_readonly("registry", &Network::registry, py::return_value_policy::reference_internal);

@@ -351,7 +351,10 @@ void Network::run(int64_t until_ps, bool hand_over) {
         interrupt_requested_ = false;  // a request from before this run is not for it
         queue_.run(until_ps, [this, &dispatch](const EventQueue::Event &event) {
             dispatch(event);
-            if ((++events_since_check_ & (kInterruptPeriod - 1)) == 0) interrupt_check_();
+            if ((++events_since_check_ & (kInterruptPeriod - 1)) == 0) {
+                interrupt_check_();
+                if (trace_sink_ && trace_ && !trace_->records().empty()) trace_sink_();
+            }
             if (interrupt_requested_) {
                 interrupt_requested_ = false;
                 throw RunInterrupted(msg("run interrupted at t=", seconds(queue_.now()), " s, between two events"));

@@ -194,6 +194,14 @@ class Network final {
     /// limit 0 turns tracing off. Off by default: then each traced step costs a null check.
     void set_trace(int64_t limit);
     const Trace *trace() const { return trace_.get(); }
+    /// Hands the trace's records held so far to the caller (none without a trace); allowed while
+    /// running, from the trace sink.
+    std::vector<TraceRecord> take_trace() { return trace_ ? trace_->take() : std::vector<TraceRecord>{}; }
+    /// Called between two events after an interrupt check (every kInterruptPeriod events, when a check
+    /// is set) while the trace holds records, so that a caller streaming the trace to a file can take
+    /// them (take_trace) as the run goes: memory stays bounded by a period's records, and a run killed
+    /// mid-way has lost only those. It may throw to stop the run, as the check may. Empty: never.
+    void set_trace_sink(std::function<void()> sink) { trace_sink_ = std::move(sink); }
 
     /// Frees a kept pair's memories (qubits discarded) and restarts generation on their links.
     void release_pair(QubitHandle a, QubitHandle b);
@@ -541,6 +549,7 @@ class Network final {
     std::vector<uint32_t> scratch_;  // try_reserve's plan, kept to avoid an allocation per call
     uint64_t next_wait_seq_ = 0;
     std::function<void()> interrupt_check_;
+    std::function<void()> trace_sink_;
     uint64_t events_since_check_ = 0;
     uint64_t max_records_ = 1'000'000;
     std::unique_ptr<Trace> trace_;

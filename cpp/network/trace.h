@@ -33,25 +33,37 @@ struct TraceRecord {
 
 /// A bounded trace: the first `limit` records are kept and the rest only counted, so a long run
 /// cannot exhaust memory. A network without a trace pays one null check per traced step.
+/// The records held can be taken out while the run goes on (take(), for a trace streamed to a
+/// file); the limit counts every record kept since tracing began, taken or not.
 class Trace {
    public:
     explicit Trace(uint64_t limit) : limit_(limit) {}
     void record(const TraceRecord &r) {
-        if (records_.size() < limit_) {
+        if (kept_ < limit_) {
             records_.push_back(r);
+            kept_++;
         } else {
             omitted_++;
         }
     }
     /// True when the next record would only be counted (callers then skip building it).
-    bool full() const { return records_.size() >= limit_; }
+    bool full() const { return kept_ >= limit_; }
     void count_omitted() { omitted_++; }
+    /// The records held (those kept and not yet taken).
     const std::vector<TraceRecord> &records() const { return records_; }
+    /// Hands the records held to the caller and holds none.
+    std::vector<TraceRecord> take() {
+        std::vector<TraceRecord> out;
+        out.swap(records_);
+        return out;
+    }
+    uint64_t kept() const { return kept_; }
     uint64_t omitted() const { return omitted_; }
     uint64_t limit() const { return limit_; }
 
    private:
     uint64_t limit_;
+    uint64_t kept_ = 0;
     uint64_t omitted_ = 0;
     std::vector<TraceRecord> records_;
 };

@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['CircuitParseError', 'DensityMatrixSimulator', 'GenerationPolicy', 'HookKind', 'LinkParams', 'MAX_SLOTS', 'NativeNetwork', 'NetworkCounters', 'NodeParams', 'ParameterError', 'PurificationScheme', 'QnsimError', 'QubitRegistry', 'RequestParams', 'RequestStats', 'RequestStatus', 'Scheduler', 'SchedulingError', 'StabilizerSimulator', 'StateTooLargeError', 'SwapSchedule', 'TraceKind', 'UnknownQubitError', 'WorkloadProgram', 'bell_diagonal_purify', 'bell_diagonal_swap', 'canonical_gate_name', 'concurrence', 'entanglement_swap', 'gate_kinds', 'purify_round', 'remote_cnot', 'source_digest', 'stim_gate_names', 'stream_count_file', 'teleport']
+__all__: list[str] = ['CircuitParseError', 'DensityMatrixSimulator', 'GenerationPolicy', 'HookKind', 'LinkParams', 'MAX_SLOTS', 'NativeNetwork', 'NetworkCounters', 'NodeParams', 'ParameterError', 'PurificationScheme', 'QnsimError', 'QubitRegistry', 'RequestParams', 'RequestStats', 'RequestStatus', 'Scheduler', 'SchedulingError', 'StabilizerSimulator', 'StateTooLargeError', 'SwapSchedule', 'TraceKind', 'UnknownQubitError', 'WorkloadProgram', 'bell_diagonal_purify', 'bell_diagonal_swap', 'build_config', 'canonical_gate_name', 'concurrence', 'entanglement_swap', 'gate_kinds', 'purify_round', 'remote_cnot', 'source_digest', 'stim_gate_names', 'stream_count_file', 'teleport']
 class QnsimError(Exception):
     pass
 class CircuitParseError(QnsimError, ValueError):
@@ -1341,6 +1341,10 @@ class NativeNetwork:
         """
         Records protocol steps, keeping the first `limit` records (0: off, the default).
         """
+    def set_trace_sink(self, sink: collections.abc.Callable | None) -> None:
+        """
+        sink() is called between two events every 16384 events of a run while the trace holds records (to take them with take_trace); None: never. What it raises stops the run between two events, as Ctrl-C does.
+        """
     def slot_emission_ps(self, slot: typing.SupportsInt | typing.SupportsIndex) -> int:
         """
         Emission time (ps) of the slot's qubit: when its link-level pair was emitted.
@@ -1363,9 +1367,13 @@ class NativeNetwork:
         ...
     def swap_slots(self, node: typing.SupportsInt | typing.SupportsIndex, slot_a: typing.SupportsInt | typing.SupportsIndex, slot_b: typing.SupportsInt | typing.SupportsIndex) -> tuple[int, int]:
         ...
+    def take_trace(self) -> dict:
+        """
+        As trace(), and the network holds the records no more (a trace streamed to a file takes them as the run goes, from the trace sink); the limit still counts them.
+        """
     def trace(self) -> dict:
         """
-        The trace so far as a dict of numpy arrays (kind: TraceKind values), plus `omitted` (records past the limit) and `limit`.
+        The trace's records held (all those kept, unless take_trace took some) as a dict of numpy arrays (kind: TraceKind values), plus `omitted` (records past the limit) and `limit`.
         """
     @property
     def events_pending(self) -> int:
@@ -1471,6 +1479,10 @@ def bell_diagonal_purify(pair1: typing.Annotated[collections.abc.Sequence[typing
 def bell_diagonal_swap(left: typing.Annotated[collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], "FixedSize(4)"], right: typing.Annotated[collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], "FixedSize(4)"], gate1_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, gate2_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, measure_error: typing.SupportsFloat | typing.SupportsIndex = 0.0) -> typing.Annotated[list[float], "FixedSize(4)"]:
     """
     Closed-form entanglement swap of two Bell-diagonal pairs (coefficients Phi+, Psi+, Psi-, Phi-) with the swapping node's noise, averaged over the outcomes: the bell_diagonal formalism's swap.
+    """
+def build_config() -> str:
+    """
+    The compiler, its version, the target processor, the build type and flags, and the network-checks and sanitizer options this module was built with (flags can change results too: sweeps tell builds apart by it).
     """
 def canonical_gate_name(name: str) -> typing.Any:
     """

@@ -307,28 +307,25 @@ def _run_logged(args: argparse.Namespace) -> int:
     if args.trace:
         output_path("--trace", args.trace, {"scenario": args.scenario})
     network, settings = load_scenario(args.scenario, seed=args.seed, formalism=args.formalism, until_s=args.until)
+    stream = None
     if args.trace:
-        import json
+        from qnsim.trace import DEFAULT_TRACE_LIMIT, TraceFile
 
-        from qnsim.trace import DEFAULT_TRACE_LIMIT, write_whole
-
-        # Written now, so that an unwritable path fails before the run; and a run that is killed leaves
-        # this line, not an empty file (which read as a run without events) or an older run's trace.
-        pending = {"event": "trace_pending", "note": "the command writing this trace did not finish (killed?)"}
-        write_whole(args.trace, [json.dumps(pending) + "\n"])
-        network.native.set_trace(DEFAULT_TRACE_LIMIT if args.trace_limit is None else args.trace_limit)
+        # Records go to the file as the run goes (a long run's trace is not held in memory, and a kill
+        # loses only the last few thousand events' records); TRACE holds a trace_pending line until then.
+        stream = TraceFile(network, args.trace, DEFAULT_TRACE_LIMIT if args.trace_limit is None else args.trace_limit)
     try:
         result = network.run(settings.until_s, progress=args.progress)
     except BaseException as exc:
-        if args.trace:
+        if stream is not None:
             # Ctrl-C or a raising callback: the records up to then, ending with a run_interrupted line.
-            network.trace().write_jsonl(args.trace)
+            stream.finish()
             exc.add_note(
                 f"the trace up to {network.now_s:g} s is in {args.trace} (it ends with a run_interrupted line)"
             )
         raise
-    if args.trace:
-        network.trace().write_jsonl(args.trace)
+    if stream is not None:
+        stream.finish()
     if args.json:
         payload = result.to_dict(include_pairs=args.pairs)
         payload["scenario"] = {

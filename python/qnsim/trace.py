@@ -32,7 +32,13 @@ Record fields (JSON Lines, one object per line):
 A file may end with marker lines that are not records: ``trace_truncated`` (the record limit was
 reached), ``run_interrupted`` (the run stopped short of its end, see :attr:`Trace.stopped`) and, alone
 in the file, ``trace_pending`` (``qnsim run --trace`` writes it before the run: the command did not
-finish).
+finish; its ``records_in`` names the file that holds the records written so far).
+
+A long run's trace need not be held in memory: :class:`TraceFile` (``qnsim run --trace``) writes the
+records to ``PATH.partial`` as the run goes, and renames that file to ``PATH`` once the run has ended
+(or stopped short, with its ``run_interrupted`` line). A run killed meanwhile (SIGKILL, out of
+memory) leaves ``PATH`` with its ``trace_pending`` line and the records up to shortly before the kill
+in ``PATH.partial``, which has no end line: it is not the whole run.
 
 >>> import qnsim
 >>> net = qnsim.Network(seed=1, trace=True)
@@ -63,7 +69,7 @@ import numpy as np
 from qnsim import _core
 from qnsim.argument_checks import file_path, naming_file
 
-__all__ = ["DEFAULT_TRACE_LIMIT", "EVENTS", "Trace"]
+__all__ = ["DEFAULT_TRACE_LIMIT", "EVENTS", "Trace", "TraceFile"]
 
 DEFAULT_TRACE_LIMIT = 1_000_000
 """Records kept by ``trace=True`` (about 60 MB)."""
@@ -179,15 +185,13 @@ class Trace(Sequence):
             0
         """
         path = file_path("path", path)  # open(3) would write to file descriptor 3 and close it
-        lines = (json.dumps(record, allow_nan=False) + "\n" for record in self)
-        end = []
-        if self.omitted:
-            end.append({"event": "trace_truncated", "kept": len(self), "omitted": self.omitted, "limit": self.limit})
-        if self.stopped is not None:
-            end.append({"event": "run_interrupted", "time_s": self.stopped[0], "until_s": self.stopped[1]})
+        end = _end_lines(len(self), self.omitted, self.limit, self.stopped)
         with naming_file(path):
-            write_whole(path, itertools.chain(lines, (json.dumps(marker) + "\n" for marker in end)))
+            write_whole(path, itertools.chain(self._lines(), end))
         return len(self)
+
+    def _lines(self) -> Iterator[str]:
+        return (json.dumps(record, allow_nan=False) + "\n" for record in self)
 
     def to_pandas(self) -> Any:
         """The records as a pandas DataFrame (needs pandas); ``attrs["notes"]`` says when the trace
@@ -210,6 +214,108 @@ class Trace(Sequence):
         if self.stopped is not None:
             extra += f", run stopped at {self.stopped[0]:g} s of {self.stopped[1]:g} s"
         return f"Trace({len(self)} records{extra})"
+
+
+def _end_lines(kept: int, omitted: int, limit: int, stopped: tuple[float, float] | None) -> list[str]:
+    """The marker lines that end a trace file (see the module docstring)."""
+    end = []
+    if omitted:
+        end.append({"event": "trace_truncated", "kept": kept, "omitted": omitted, "limit": limit})
+    if stopped is not None:
+        end.append({"event": "run_interrupted", "time_s": stopped[0], "until_s": stopped[1]})
+    return [json.dumps(marker) + "\n" for marker in end]
+
+
+class TraceFile:
+    """Streams a network's trace to a JSON Lines file while it runs (``qnsim run --trace``).
+
+    The network keeps no more than the records of a few thousand events: every 16,384 events the
+    run hands the records it holds to this writer (``NativeNetwork.set_trace_sink``), which appends
+    them to ``PATH.partial`` (flushed to the operating system, so a killed process loses none of
+    them). :meth:`finish`, called after the run however it ended, appends the rest and the end
+    lines (``trace_truncated``, ``run_interrupted``), flushes the file to disk and renames it to
+    ``PATH``. Until then ``PATH`` holds a single ``trace_pending`` line naming ``PATH.partial``, so a
+    killed run's trace never reads as a whole run. A ``PATH`` that is not a regular file
+    (``/dev/stdout``, a pipe) is written directly.
+
+    Args:
+        network: A :class:`qnsim.Network` that has not run yet; this turns its trace on (replacing any).
+        path: The JSON Lines file.
+        limit: Records to keep (the rest are counted; see :class:`Trace`).
+
+    Example:
+        >>> import os, tempfile, qnsim
+        >>> net = qnsim.Network(seed=1)
+        >>> _ = net.add_node("a"); _ = net.add_node("b")
+        >>> _ = net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e3)
+        >>> _ = net.request("a", "b", num_pairs=2)
+        >>> path = os.path.join(tempfile.mkdtemp(), "t.jsonl")
+        >>> stream = TraceFile(net, path)
+        >>> _ = net.run(until_s=0.1)
+        >>> stream.finish()
+        5
+        >>> [json.loads(line)["event"] for line in Path(path).read_text().splitlines()]
+        ['link_pair', 'delivery', 'link_pair', 'delivery', 'served']
+    """
+
+    def __init__(self, network: Any, path: str | os.PathLike[str], limit: int = DEFAULT_TRACE_LIMIT) -> None:
+        self.path = Path(file_path("path", path))
+        self._network = network
+        self._names: list[str] = []
+        self.written = 0
+        """Records written so far."""
+        self._direct = self.path.exists() and not self.path.is_file()
+        self.partial = self.path if self._direct else self.path.with_name(self.path.name + ".partial")
+        """Where the records go until :meth:`finish` renames it to :attr:`path`."""
+        if not self._direct:
+            # Written first, so that an unwritable path fails before the run, and a killed run leaves this
+            # line (not an empty file, which read as a run without events, or an older run's trace).
+            pending = {
+                "event": "trace_pending",
+                "note": "the command writing this trace did not finish (killed?)",
+                "records_in": self.partial.name,
+            }
+            with naming_file(self.path):
+                write_whole(self.path, [json.dumps(pending) + "\n"])
+        with naming_file(self.partial):
+            self._file = open(self.partial, "w", encoding="utf-8")
+        network.native.set_trace(limit)
+        network.native.set_trace_sink(self._take)
+
+    def _node_names(self) -> list[str]:
+        nodes = self._network._nodes  # names by native index; nodes may be added until the run
+        if len(self._names) != len(nodes):
+            self._names = list(nodes)
+        return self._names
+
+    def _write(self, trace: Trace) -> None:
+        with naming_file(self.partial):
+            self._file.writelines(trace._lines())
+            # To the operating system: a killed process loses nothing written so far (fsync is for finish).
+            self._file.flush()
+        self.written += len(trace)
+
+    def _take(self) -> None:
+        self._write(Trace(self._network.native.take_trace(), self._node_names()))
+
+    def finish(self) -> int:
+        """Writes the records not yet written and the end lines, and puts the file in place (see the
+        class docstring); returns how many records the file holds. Call it once, after the run."""
+        self._network.native.set_trace_sink(None)
+        try:
+            rest = self._network.trace()  # the records held, and whether the run stopped short
+            self._write(rest)
+            with naming_file(self.partial):
+                self._file.writelines(_end_lines(self.written, rest.omitted, rest.limit, rest.stopped))
+                self._file.flush()
+                if not self._direct:
+                    os.fsync(self._file.fileno())
+        finally:
+            self._file.close()
+        if not self._direct:
+            with naming_file(self.path):
+                os.replace(self.partial, self.path)
+        return self.written
 
 
 def write_whole(path: str | os.PathLike[str], chunks: Iterable[str]) -> None:
