@@ -214,3 +214,65 @@ def test_a_streamed_trace_keeps_its_limit_and_end_lines(tmp_path):
     reference = tmp_path / "reference.jsonl"
     _memory_trace(scenario, 2, 1.5, limit=40000).write_jsonl(reference)
     assert trace.read_bytes() == reference.read_bytes()
+
+
+# --- a sweep's file says when the sweep did not finish ---------------------------------------------
+
+
+def test_a_killed_sweeps_rows_do_not_read_as_the_whole_sweep(tmp_path):
+    """Old behaviour: ``qnsim sweep`` killed after the first grid values left a CSV that read as a whole
+    sweep over fewer x values: ``qnsim plot`` and ``summarize`` drew and tabled it without a word (each
+    x had all its seeds, so no note about unequal seeds either)."""
+    from qnsim.plot import summarize
+    from qnsim.sweeps import read_results, sweep_status
+
+    out = tmp_path / "r.csv"
+    tests = pathlib.Path(__file__).resolve().parent
+    process = subprocess.Popen(
+        [sys.executable, "-m", "qnsim", "sweep", "sweep_points:slow", "--param", "x=1,2,3,4,5,6,7,8",
+         "--seeds", "2", "--workers", "1", "--out", str(out), "--no-progress"],
+        cwd=tests, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(tests), os.environ.get("PYTHONPATH", "")])},
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            assert process.poll() is None
+            if out.exists() and len(read_results(out)) >= 4:
+                break
+            time.sleep(0.05)
+        # While it runs, its rows say so.
+        assert "is still running" in sweep_status(out)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    status = sweep_status(out)
+    assert "ended without finishing (16 points planned" in status
+    table = summarize(out, "x", ["y"])
+    assert table.attrs["notes"][0] == status
+    assert table.attrs["seeds_per_point"][0] == table.attrs["seeds_per_point"][1]  # no other note would say it
+
+
+def test_a_sweep_stopped_by_a_failing_point_says_so_and_a_finished_resume_clears_it(tmp_path):
+    """Old behaviour: a sweep stopped by a failing point left rows that summarize and plot read as the
+    whole sweep (the SweepError was on the terminal, not with the file)."""
+    import sweep_points
+
+    from qnsim.plot import plot_sweep, summarize
+    from qnsim.sweeps import SweepError, sweep, sweep_status
+
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "r.parquet"
+    with pytest.raises(SweepError):
+        sweep(sweep_points.fails, {"x": [1, 2, 3]}, seeds=2, out=out, workers=1, progress=False)
+    status = sweep_status(out)
+    assert "stopped after" in status and "of 6 points (SweepError: the point function raised RuntimeError" in status
+    assert summarize(out, "x", ["y"]).attrs["notes"][0] == status
+    figure = plot_sweep(out, x="x", y=["y"])
+    assert "did not finish" in figure._suptitle.get_text()
+    import pandas
+
+    assert len(pandas.read_parquet(out)) == len(summarize(out, "x", ["y"])) * 2  # the state file is not a part
+    sweep(sweep_points.square, {"x": [1, 3]}, seeds=2, out=tmp_path / "ok.csv", workers=1, progress=False)
+    assert sweep_status(tmp_path / "ok.csv") is None
+    assert not any("did not finish" in n for n in summarize(tmp_path / "ok.csv", "x", ["y"]).attrs["notes"])

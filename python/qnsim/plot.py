@@ -37,10 +37,16 @@ def _frame(data: Any) -> Any:
         # part, a row's notes say, has no type there, and pandas refuses to join it to another's);
         # a CSV by whole lines, checked (pandas read an interrupted sweep's partial last line as a
         # row of cut-off numbers, and a point written twice as two seeds).
+        from qnsim.sweeps import sweep_status
+
         rows = read_results(data)
-        if not rows and Path(data).suffix == ".parquet":
-            return pd.read_parquet(data)
-        return pd.DataFrame(rows)
+        frame = pd.read_parquet(data) if not rows and Path(data).suffix == ".parquet" else pd.DataFrame(rows)
+        # The rows of a sweep that was killed, stopped or is still running read like a whole sweep of
+        # fewer points (a plot with fewer x values): its state file says so.
+        status = sweep_status(data)
+        if status:
+            frame.attrs["sweep_status"] = status
+        return frame
     if isinstance(data, (bytes, Mapping)) or not isinstance(data, Iterable):
         # list(3) said "'int' object is not iterable", naming neither the argument nor the value.
         raise TypeError(
@@ -59,7 +65,8 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
     ``table.attrs["notes"]`` lists what the means cannot say: points that rest on a single seed,
     points where some seeds have no value in a column (NaN, left out of its mean), and points that
     rest on fewer seeds than others (an interrupted or partly failed sweep,
-    whose means are then of unequal weight: resume the sweep to finish them);
+    whose means are then of unequal weight: resume the sweep to finish them), and, first, for a
+    results path, a sweep that did not finish (:func:`qnsim.sweeps.sweep_status`);
     ``table.attrs["seeds_per_point"]`` is (fewest, most) rows per point.
 
     Each point counts once (rows repeating a ``point_id`` are one point), and all rows must
@@ -194,6 +201,9 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
             f"{_where(out, keys, fewest)}): an interrupted or partly failed sweep? its means weigh unequally; "
             "resume the sweep to finish them"
         )
+    if frame.attrs.get("sweep_status"):
+        notes.insert(0, frame.attrs["sweep_status"])
+    out.attrs["sweep_status"] = frame.attrs.get("sweep_status")
     out.attrs["notes"] = notes
     out.attrs["seeds_per_point"] = (int(seeds.min()), int(seeds.max())) if len(seeds) else (0, 0)
     out.attrs["request_of"] = _request_of(frame, y)
@@ -424,6 +434,8 @@ def plot_sweep(
             if single:
                 caveats.append(f"{single} point(s) rest on a single seed: " + ("bars: the rows' 95% intervals" if own
                                                                                 else "no bar"))
+        if table.attrs.get("sweep_status"):
+            caveats.append("the sweep that wrote these rows did not finish: a part of it")
         if fewest < most:
             caveats.append(f"seeds per point {fewest} to {most}: an unfinished sweep?")
         without = [c for c in y if any(note.startswith(f"{c}: at ") and "have no value" in note

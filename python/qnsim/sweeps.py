@@ -31,6 +31,11 @@ Results stream to ``out`` while the sweep runs, and an interrupted sweep resumes
   table: a column that was None in every row so far takes the type a later row gives it (the
   earlier parts are rewritten, each to a temporary name and renamed).
 
+Beside its rows, a sweep writes its state (``r.csv.sweep.json`` beside a CSV, ``_sweep.json`` in a
+Parquet directory): the points it runs and whether it finished, so that a file read later (by
+:func:`sweep_status`, :func:`qnsim.plot.summarize`, ``qnsim plot``) does not pass for a whole sweep
+when it was killed, stopped by a failing point or is still being written.
+
 One sweep writes an ``out`` at a time: it holds an exclusive lock on the CSV file (on a
 ``.lock`` file in a Parquet directory) from start to end, the kernel drops it when the sweep
 dies, and a second sweep started on the same ``out`` meanwhile is refused.
@@ -100,6 +105,7 @@ __all__ = [
     "read_results",
     "scenario_id",
     "sweep",
+    "sweep_status",
 ]
 
 _log = logging.getLogger("qnsim.sweep")
@@ -1383,6 +1389,95 @@ def _open_sink(out: str | os.PathLike | None, key_columns: list[str]) -> _CsvSin
     raise ValueError(f"out must end with .csv or .parquet, got {str(path)!r}")
 
 
+def _state_path(out: Path) -> Path:
+    """Where a sweep writing ``out`` keeps its state: beside a CSV, inside a Parquet directory (a name
+    beginning with ``_``, which Parquet readers of the directory skip)."""
+    return out / "_sweep.json" if out.suffix == ".parquet" else out.with_name(out.name + ".sweep.json")
+
+
+def _write_state(out: Path, scenario: str, points: int, done: int, state: str, reason: str = "") -> None:
+    from qnsim.trace import write_whole
+
+    content = {"state": state, "points": points, "done": done, "scenario_id": scenario}
+    if reason:
+        content["reason"] = reason
+    with naming_file(_state_path(out)):
+        write_whole(_state_path(out), [json.dumps(content) + "\n"])
+
+
+def sweep_status(out: str | os.PathLike) -> str | None:
+    """What the last sweep that wrote ``out`` says of itself when it did not finish, else None.
+
+    A results file holds the rows of the points that finished: a sweep killed half-way, stopped by a
+    failing point or still running leaves a file that reads like a whole sweep of fewer points (a plot
+    of it shows fewer x values, nothing more). The sweep's state file (see the module docstring) says
+    which it is. None for a finished sweep and for a file without a state (written by an older qnsim,
+    or copied without it).
+
+    Args:
+        out: The ``out`` path given to :func:`sweep`.
+
+    Returns:
+        A sentence such as ``"the sweep writing r.csv stopped after 12 of 40 points (KeyboardInterrupt);
+        run it again to finish"``, or None.
+
+    Example:
+        >>> import os, tempfile
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     path = os.path.join(tmp, "r.csv")
+        ...     _ = sweep(example_point, {"length_km": [10.0]}, out=path, workers=1, progress=False)
+        ...     print(sweep_status(path))
+        None
+    """
+    path = Path(file_path("out", out))
+    try:
+        state = json.loads(_state_path(path).read_text(encoding="utf-8"))
+        status, points, done = state["state"], int(state["points"]), int(state["done"])
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return f"the state of the sweep that wrote {str(path)!r} cannot be read ({exc}); its rows may not be all of it"
+    if status == "finished":
+        return None
+    if status == "running":
+        if _out_is_locked(path):
+            return (
+                f"the sweep writing {str(path)!r} is still running ({done} of {points} points were done when it "
+                "started, more since): these rows are a part of it"
+            )
+        return (
+            f"the sweep that wrote {str(path)!r} ended without finishing ({points} points planned; killed, or out "
+            "of memory?): its rows are a part of it; run it again to finish"
+        )
+    reason = f" ({state['reason']})" if state.get("reason") else ""
+    return (
+        f"the sweep that wrote {str(path)!r} stopped after {done} of {points} points{reason}: its rows are a part "
+        "of it; run it again to finish"
+    )
+
+
+def _out_is_locked(out: Path) -> bool:
+    """Whether a running sweep holds the lock of ``out`` (see :func:`_lock_out`)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        return False
+    lock = out / ".lock" if out.suffix == ".parquet" else out
+    try:
+        fd = os.open(lock, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)  # closing drops a shared lock taken here
+    return False
+
+
 def read_results(out: str | os.PathLike) -> list[dict]:
     """The rows of a sweep's result file (CSV) or directory (Parquet), in file order.
 
@@ -1862,6 +1957,8 @@ def sweep(
                 extra = {k: v for k, v in row.items() if k not in point.params and k not in _RESERVED}
                 results[point.id] = _make_row(point, extra)
     pending = [p for p in points if p.id not in results]
+    if sink is not None:
+        _write_state(sink.path, identity, len(points), len(points) - len(pending), "running")
 
     # tqdm.auto warns on import in a Jupyter kernel without ipywidgets ("IProgress not found"), which a
     # sweep with progress=False showed on every call (the docs' Dask tutorial printed it): import it only
@@ -1915,10 +2012,22 @@ def sweep(
             _run_local(fn, pending, workers or _usable_cpus(), retries, on_result)
         elif pending:
             _run_dask(fn, pending, workers, client, on_result)
-    except KeyboardInterrupt as exc:
-        # Ctrl-C leaves the finished rows in out: say how far the sweep got and how to finish it.
-        kept = f"are in {str(out)!r}; run the same sweep again to resume" if sink is not None else "were not saved"
-        exc.add_note(f"{len(results)} of {len(points)} points finished and {kept}")
+        if sink is not None:
+            # The buffered rows on disk, then the state, while the lock is held (a reader that found the
+            # state "running" and the file unlocked would take this sweep for a killed one).
+            sink.flush(force=True)
+            _write_state(sink.path, identity, len(points), len(results), "finished")
+    except BaseException as exc:
+        if sink is not None:
+            try:
+                sink.flush(force=True)  # the buffered rows first: the state counts rows on disk
+            finally:
+                reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")
+                _write_state(sink.path, identity, len(points), len(results), "stopped", reason[:300])
+        if isinstance(exc, KeyboardInterrupt):
+            # Ctrl-C leaves the finished rows in out: say how far the sweep got and how to finish it.
+            kept = f"are in {str(out)!r}; run the same sweep again to resume" if sink is not None else "were not saved"
+            exc.add_note(f"{len(results)} of {len(points)} points finished and {kept}")
         raise
     finally:
         bar.close()
