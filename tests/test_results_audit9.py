@@ -276,3 +276,50 @@ def test_a_sweep_stopped_by_a_failing_point_says_so_and_a_finished_resume_clears
     sweep(sweep_points.square, {"x": [1, 3]}, seeds=2, out=tmp_path / "ok.csv", workers=1, progress=False)
     assert sweep_status(tmp_path / "ok.csv") is None
     assert not any("did not finish" in n for n in summarize(tmp_path / "ok.csv", "x", ["y"]).attrs["notes"])
+
+
+# --- readers --------------------------------------------------------------------------------------
+
+
+def test_two_joined_result_files_are_refused_naming_the_repeated_header(tmp_path):
+    """Old behaviour: ``cat a.csv b.csv > c.csv`` made read_results return the second header as a row
+    (x = 'x', y = 'y', ...); resuming then refused "rows of another scenario (scenario_id scenario_id)"
+    and summarize "rows of 2 scenarios", riddles that did not say what was wrong."""
+    import sweep_points
+
+    from qnsim.sweeps import read_results, sweep
+
+    out = tmp_path / "r.csv"
+    sweep(sweep_points.square, {"x": [1, 2]}, out=out, workers=1, progress=False)
+    lines = out.read_text().splitlines(keepends=True)
+    joined = tmp_path / "joined.csv"
+    joined.write_text(lines[0] + lines[1] + lines[0] + lines[2])
+    with pytest.raises(ValueError, match="line 3 repeats the header"):
+        read_results(joined)
+    joined.replace(out)
+    with pytest.raises(ValueError, match="line 3 repeats the header"):
+        sweep(sweep_points.square, {"x": [1, 2]}, out=out, workers=1, progress=False)
+
+
+def test_qec_threshold_of_an_unfinished_sweep_says_so(tmp_path, capsys):
+    """Old behaviour: ``qnsim qec threshold`` of a sweep stopped after its first points (fewer error
+    rates or distances than the experiment asks) printed a threshold as if from the whole sweep."""
+    from qnsim.qec_cli import main as qec_main
+    from qnsim.sweeps import _write_state, read_results
+
+    experiment = tmp_path / "e.toml"
+    experiment.write_text(
+        '[experiment]\nkind = "memory"\n[grid]\ndistance = [3, 5]\np_bulk = [0.001]\np_int = [0.02, 0.3, 0.6]\n'
+        "[sampling]\nmax_shots = 1000\nseeds = 1\n"
+    )
+    out = tmp_path / "rows.csv"
+    assert qec_main(["sweep", str(experiment), "--out", str(out), "--workers", "1", "--no-progress"]) == 0
+    capsys.readouterr()
+    assert qec_main(["threshold", str(out), "--x", "p_int", "--bootstrap", "20"]) == 0
+    assert "WARNING" not in capsys.readouterr().err
+    # As a sweep killed after 5 of its 6 points leaves it: the last row missing, the state "running".
+    lines = out.read_text().splitlines(keepends=True)
+    out.write_text("".join(lines[:6]))
+    _write_state(out, read_results(out)[0]["scenario_id"], 6, 0, "running")
+    assert qec_main(["threshold", str(out), "--x", "p_int", "--bootstrap", "20"]) == 0
+    assert "WARNING: the sweep that wrote" in capsys.readouterr().err

@@ -167,11 +167,15 @@ def _sweep(args: argparse.Namespace) -> int:
 
 def _threshold(args: argparse.Namespace) -> int:
     from qnsim.qec.threshold import estimate_threshold, group_rows
-    from qnsim.sweeps import read_results
+    from qnsim.sweeps import read_results, sweep_status
 
     rows = read_results(args.rows)
     if not rows:
         raise ValueError(f"{args.rows} holds no rows")
+    status = sweep_status(args.rows)
+    if status:
+        # A killed sweep's rows (fewer distances or error rates than asked) gave a threshold read as the whole one's.
+        print(f"qnsim qec threshold: WARNING: {status}", file=sys.stderr)
     by = [k for k in args.by.split(",") if k]
     for key in [args.x, args.distance, "errors", "shots", "rounds", *by]:
         if key not in rows[0]:

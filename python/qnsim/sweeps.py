@@ -1538,6 +1538,13 @@ def _read_csv(path: Path, raw: bytes, what: str) -> tuple[list[str] | None, list
                 f"{where} line {number} has {len(record)} fields, the header has {len(header)}: the file is "
                 "not a sweep result (or was edited)"
             )
+        if record == header:
+            # Two result files joined (cat a.csv b.csv): the second header read as a row of text cells, a
+            # point of scenario "scenario_id" that made resuming and summaries fail with riddles.
+            raise ValueError(
+                f"{where} line {number} repeats the header (line 1): two result files were joined into one? "
+                "delete that line (the rows after it are read as the header says), or keep the files apart"
+            )
         # Ids are hex text even when every digit happens to be decimal.
         row = {k: v if k in (ID_COLUMN, SCENARIO_COLUMN) else _parse_cell(v) for k, v in zip(header, record)}
         located.append((f"line {number}", row))
