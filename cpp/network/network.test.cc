@@ -372,5 +372,67 @@ TEST(Network, AnInterruptRequestedInsideAHookStopsAfterItsEventAndTheRunContinue
     }
 }
 
+// A 10-node chain traced with `limit` records; with `drain`, a trace sink takes the records as the run
+// goes (as qnsim run --trace streams them). Returns every record, taken or held, in order.
+std::vector<TraceRecord> traced_chain(uint64_t limit, bool drain, size_t *most_held = nullptr,
+                                      uint64_t *omitted = nullptr) {
+    Network net(Formalism::BellDiagonal, 3);
+    NodeParams node;
+    node.name = "n";
+    node.num_memories = 2;
+    LinkParams link;
+    link.success_probability = 0.3;
+    link.attempt_period_ps = 1'000'000;
+    link.herald_delay_a_ps = link.classical_delay_ps = 5'000'000;
+    link.bell_diagonal = {0.95, 0.02, 0.02, 0.01};
+    const uint32_t first = net.add_chain(node, link, 10);
+    RequestParams request;
+    for (uint32_t i = 0; i < 10; i++) request.path.push_back(first + i);
+    net.add_request(request);
+    net.set_trace(static_cast<int64_t>(limit));
+    net.set_interrupt_check([] {});  // as the Python layer's runs: the sink is called after the check
+    std::vector<TraceRecord> out;
+    if (drain) {
+        net.set_trace_sink([&] {
+            if (most_held) *most_held = std::max(*most_held, net.trace()->records().size());
+            for (const TraceRecord &r : net.take_trace()) out.push_back(r);
+        });
+    }
+    net.run(500'000'000'000);  // 0.5 s: some 10^5 records
+    for (const TraceRecord &r : net.take_trace()) out.push_back(r);
+    if (omitted) *omitted = net.trace()->omitted();
+    return out;
+}
+
+bool same_records(const std::vector<TraceRecord> &a, const std::vector<TraceRecord> &b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); i++) {
+        if (a[i].time_ps != b[i].time_ps || a[i].kind != b[i].kind || a[i].slot != b[i].slot ||
+            a[i].other_slot != b[i].other_slot || a[i].generation != b[i].generation || a[i].value != b[i].value) {
+            return false;
+        }
+    }
+    return true;
+}
+
+TEST(Network, ATraceTakenAsTheRunGoesIsTheWholeTraceAndKeepsItsLimit) {
+    size_t most_held = 0;
+    const std::vector<TraceRecord> held = traced_chain(1'000'000, false);
+    const std::vector<TraceRecord> taken = traced_chain(1'000'000, true, &most_held);
+    ASSERT_GT(held.size(), 4 * Network::kInterruptPeriod);
+    EXPECT_TRUE(same_records(held, taken));
+    EXPECT_GT(most_held, 0u);
+    EXPECT_LT(most_held, held.size() / 2);  // the network held a period's records, not the run's
+    // The limit counts the records already taken: the first `limit` are kept, the rest counted.
+    const uint64_t limit = held.size() / 2;
+    uint64_t omitted_held = 0, omitted_taken = 0;
+    const std::vector<TraceRecord> cut_held = traced_chain(limit, false, nullptr, &omitted_held);
+    const std::vector<TraceRecord> cut_taken = traced_chain(limit, true, nullptr, &omitted_taken);
+    EXPECT_EQ(cut_taken.size(), limit);
+    EXPECT_TRUE(same_records(cut_held, cut_taken));
+    EXPECT_EQ(omitted_taken, omitted_held);
+    EXPECT_EQ(omitted_taken, held.size() - limit);
+}
+
 }  // namespace
 }  // namespace qnsim

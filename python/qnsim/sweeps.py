@@ -685,7 +685,9 @@ def code_id() -> str:
 
     native = _core.source_digest() if hasattr(_core, "source_digest") else "unknown"
     # The compiler and flags as a digest (the text is long): another -O or -march can move results.
-    config = hashlib.sha1(_core.build_config().encode()).hexdigest()[:16] if hasattr(_core, "build_config") else "unknown"
+    config = "unknown"
+    if hasattr(_core, "build_config"):
+        config = hashlib.sha1(_core.build_config().encode()).hexdigest()[:16]
     return f"qnsim {__version__} native {native} build {config} python {_package_digest()}"
 
 
