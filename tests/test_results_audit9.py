@@ -323,3 +323,24 @@ def test_qec_threshold_of_an_unfinished_sweep_says_so(tmp_path, capsys):
     _write_state(out, read_results(out)[0]["scenario_id"], 6, 0, "running")
     assert qec_main(["threshold", str(out), "--x", "p_int", "--bootstrap", "20"]) == 0
     assert "WARNING: the sweep that wrote" in capsys.readouterr().err
+
+
+# --- summaries ------------------------------------------------------------------------------------
+
+
+def test_points_without_a_finite_mean_are_named_in_summaries_and_plots():
+    """Old behaviour: a point where no seed had a value (a fidelity with no pair delivered) or whose mean
+    was infinite had no marker in the plot and no note: the curve read as a sweep without that point."""
+    pytest.importorskip("matplotlib")
+    from qnsim.plot import plot_sweep, summarize
+
+    rows = [{"L": 10, "seed": s, "f": None, "t": 1.0} for s in range(3)]
+    rows += [{"L": 20, "seed": s, "f": 0.7 - 0.1 * s, "t": float("inf") if s == 0 else 2.0} for s in range(3)]
+    notes = summarize(rows, "L", ["f", "t"]).attrs["notes"]
+    assert "f: at 1 of 2 points no seed has a value (L = 10): no mean (NaN), and a plot has no marker there" in notes
+    assert any(n.startswith("t: at 1 of 2 points the mean is not finite (L = 20") for n in notes)
+    title = plot_sweep(rows, x="L", y=["f", "t"])._suptitle.get_text()
+    assert "f, t: points without a finite mean are not drawn" in title
+    # Finite means everywhere: no such note.
+    finite = [{"L": L, "seed": s, "f": 0.5 + s / 10} for L in (10, 20) for s in range(2)]
+    assert not any("no marker" in n for n in summarize(finite, "L", ["f"]).attrs["notes"])

@@ -63,7 +63,8 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
     value has no spread to estimate it from; 0 would claim an exact mean).
 
     ``table.attrs["notes"]`` lists what the means cannot say: points that rest on a single seed,
-    points where some seeds have no value in a column (NaN, left out of its mean), and points that
+    points where some seeds have no value in a column (NaN, left out of its mean), points where none
+    has or the mean is infinite (a plot draws no marker there), and points that
     rest on fewer seeds than others (an interrupted or partly failed sweep,
     whose means are then of unequal weight: resume the sweep to finish them), and, first, for a
     results path, a sweep that did not finish (:func:`qnsim.sweeps.sweep_status`);
@@ -192,6 +193,20 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
                 f"{column}: at {len(partial)} of {len(count)} points some seeds have no value (NaN: a fidelity "
                 f"without pairs, say) and are left out of the mean ({_where(out, keys, partial)}: {counts} seeds "
                 "with a value)"
+            )
+        # A point without a finite mean has no marker in a plot: the curve ran past it as if the sweep had no
+        # such point (a fidelity where no seed delivered a pair, a mean of infinite latencies).
+        none = [i for i, n in enumerate(count) if n == 0]
+        if none:
+            notes.append(
+                f"{column}: at {len(none)} of {len(count)} points no seed has a value ({_where(out, keys, none)}): "
+                "no mean (NaN), and a plot has no marker there"
+            )
+        infinite = [i for i, (n, m) in enumerate(zip(count, mean)) if n > 0 and not math.isfinite(float(m))]
+        if infinite:
+            notes.append(
+                f"{column}: at {len(infinite)} of {len(count)} points the mean is not finite "
+                f"({_where(out, keys, infinite)}: some seeds gave an infinite value): a plot has no marker there"
             )
     if len(seeds) and seeds.min() < seeds.max():
         fewest = [i for i, n in enumerate(seeds) if n == seeds.min()]
@@ -442,6 +457,10 @@ def plot_sweep(
                                        for note in table.attrs["notes"])]
         if without:
             caveats.append(f"{', '.join(without)}: means over the seeds with a value only (NaN seeds left out)")
+        undrawn = [c for c in y if any(note.startswith(f"{c}: at ") and "a plot has no marker there" in note
+                                       for note in table.attrs["notes"])]
+        if undrawn:
+            caveats.append(f"{', '.join(undrawn)}: points without a finite mean are not drawn (see the notes)")
         figure.suptitle(
             (title or default)
             + "".join(f"\n{c}" for c in caveats)
