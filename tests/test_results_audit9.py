@@ -344,3 +344,20 @@ def test_points_without_a_finite_mean_are_named_in_summaries_and_plots():
     # Finite means everywhere: no such note.
     finite = [{"L": L, "seed": s, "f": 0.5 + s / 10} for L in (10, 20) for s in range(2)]
     assert not any("no marker" in n for n in summarize(finite, "L", ["f"]).attrs["notes"])
+
+
+def test_a_point_written_twice_under_an_int_and_a_float_is_not_averaged_as_two_seeds(tmp_path):
+    """Old behaviour: ``sweep(fn, {"x": [1, 2]})`` then ``sweep(fn, {"x": [1.0, 2.0]})`` on one out (two
+    points each: 1 and 1.0 are different points) left each seed twice at x = 1; summarize and plot gave
+    ``y_n = 4`` for 2 seeds and a standard error shrunk by sqrt(2), without a word."""
+    import sweep_points
+
+    from qnsim.plot import summarize
+    from qnsim.sweeps import sweep
+
+    out = tmp_path / "r.csv"
+    sweep(sweep_points.square, {"x": [1, 2]}, seeds=2, out=out, workers=1, progress=False)
+    assert summarize(out, "x", ["y"])["y_n"].tolist() == [2, 2]
+    sweep(sweep_points.square, {"x": [1.0, 2.0]}, seeds=2, out=out, workers=1, progress=False)
+    with pytest.raises(ValueError, match=r"seed 0 appears in 2 rows at x = 1.0 .*one point written twice"):
+        summarize(out, "x", ["y"])

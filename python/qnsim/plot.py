@@ -143,6 +143,7 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
             )
     frame = _one_row_per_point(frame)
     _check_other_parameters_fixed(frame, keys)
+    _check_seeds_once(frame, keys)
     grouped = frame.groupby(keys, sort=True)
     out = grouped.size().reset_index()[keys]
     # Seeds per point as the sweep wrote them (a NaN result, a fidelity without pairs, is a
@@ -296,6 +297,32 @@ def _check_other_parameters_fixed(frame: Any, keys: list[str]) -> None:
             f"rows with the same {' and '.join(keys)} differ in the swept parameter(s) "
             f"{', '.join(f'{c!r} ({values[c]})' for c in varying)}: the mean over them would mix those "
             "values as if they were seeds; plot one of them as hue, or select the rows of one value"
+        )
+
+
+def _check_seeds_once(frame: Any, keys: list[str]) -> None:
+    """Refuses a seed that appears twice at one point (rows of one x, hue and seed under two point ids).
+
+    A sweep resumed with ``x = 1.0`` on a file written with ``x = 1`` computes the points again (another
+    value type, another point) and the file then holds each seed twice at x = 1: the mean counted it
+    twice and its standard error shrank as if twice the seeds had run.
+    """
+    if "seed" not in frame.columns or "point_id" not in frame.columns or frame.empty:
+        return  # a sweep's rows only: elsewhere a "seed" column may mean something else
+    subset = [*[c for c in _parameter_columns(frame) if c not in keys], *keys, "seed"]
+    twice = frame[frame.duplicated(subset=subset, keep=False)]
+    if len(twice):
+        first = twice.iloc[0]
+
+        def plain(value: Any) -> Any:
+            return value.item() if hasattr(value, "item") else value
+
+        where = ", ".join(f"{k} = {plain(first[k])!r}" for k in keys)
+        copies = int((frame[subset] == first[subset]).all(axis=1).sum())
+        raise ValueError(
+            f"seed {plain(first['seed'])!r} appears in {copies} rows at {where} ({len(twice)} such rows in all): one "
+            "point written twice under values that read alike (1 and 1.0, say, from two sweeps on one file)? its "
+            "mean would count the seed twice; keep the rows of one sweep"
         )
 
 
