@@ -361,3 +361,31 @@ def test_a_point_written_twice_under_an_int_and_a_float_is_not_averaged_as_two_s
     sweep(sweep_points.square, {"x": [1.0, 2.0]}, seeds=2, out=out, workers=1, progress=False)
     with pytest.raises(ValueError, match=r"seed 0 appears in 2 rows at x = 1.0 .*one point written twice"):
         summarize(out, "x", ["y"])
+
+
+# --- a scenario sweep's check of its grid values ---------------------------------------------------
+
+
+def test_the_grid_check_builds_each_network_once_and_not_for_run_lengths(tmp_path, monkeypatch):
+    """Old behaviour: the check before a scenario sweep built the whole network for every grid value,
+    the first combination once per axis and every ``run.until_s`` value as well (a 100 x 100 grid
+    topology took ~20 s per build here: a sweep of 20 run lengths waited 7 minutes for its first point)."""
+    import qnsim.scenario
+    from qnsim.sweeps import TomlScenario
+
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(
+        '[run]\nuntil_s = 0.001\nformalism = "bell_diagonal"\n[topology]\nbuilder = "grid"\nrows = 3\ncols = 3\n'
+        'length_km = 10.0\nfidelity = 0.99\nrate_hz = 1e4\n[[requests]]\nsrc = "r0c0"\ndst = "r2c2"\n'
+    )
+    builds = []
+    original = qnsim.scenario._build_topology
+    monkeypatch.setattr(qnsim.scenario, "_build_topology", lambda *a: builds.append(1) or original(*a))
+    toml = TomlScenario(scenario)
+    toml.check({"topology.length_km": [1.0, 2.0], "run.until_s": [0.001, 0.002, 0.003]})
+    assert len(builds) == 2  # length 1 (the first combination) and length 2
+    # A run length a point would refuse is still refused before any point runs.
+    with pytest.raises(ValueError, match="grid value run.until_s = -1.0: s.toml: run.until_s must be"):
+        toml.check({"topology.length_km": [1.0], "run.until_s": [0.001, -1.0]})
+    with pytest.raises(ValueError, match="grid value topology.length_km = -2.0"):
+        toml.check({"run.until_s": [0.001, 0.002], "topology.length_km": [1.0, -2.0]})

@@ -784,7 +784,9 @@ class Network(SlotOperations):
         return collect(self, until_s, self._wall_time_s)
 
     def trace(self) -> Trace:
-        """The run's event trace so far (empty unless the network was made with ``trace=``).
+        """The run's event trace so far (empty unless the network was made with ``trace=``): the records
+        the network holds, which are all of them unless a :class:`qnsim.trace.TraceFile` has taken them
+        to its file as the run went.
 
         Example:
             >>> Network(trace=True).trace()
