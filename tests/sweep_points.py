@@ -93,3 +93,8 @@ def counts_presets(params, seed):
 def names_its_scenario(params, seed):
     """Returns a result named like the sweep's own scenario_id column."""
     return {"scenario_id": "mine", "y": 1.0}
+
+
+def nan_at_two(params, seed):
+    """y is NaN at x == 2 for every seed (a fidelity where no pair was delivered, say)."""
+    return {"y": float("nan") if params["x"] == 2 else params["x"] + seed / 10}

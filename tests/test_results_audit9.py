@@ -328,22 +328,34 @@ def test_qec_threshold_of_an_unfinished_sweep_says_so(tmp_path, capsys):
 # --- summaries ------------------------------------------------------------------------------------
 
 
-def test_points_without_a_finite_mean_are_named_in_summaries_and_plots():
+def test_points_without_a_finite_mean_are_named_in_plots(tmp_path, capsys):
     """Old behaviour: a point where no seed had a value (a fidelity with no pair delivered) or whose mean
-    was infinite had no marker in the plot and no note: the curve read as a sweep without that point."""
+    was infinite had no marker in the plot and nothing said so: the curve read as a sweep without that
+    point (the table shows NaN or inf, which says so itself)."""
     pytest.importorskip("matplotlib")
+    import sweep_points
+
     from qnsim.plot import plot_sweep, summarize
+    from qnsim.plot_cli import main as plot_main
+    from qnsim.sweeps import sweep
 
     rows = [{"L": 10, "seed": s, "f": None, "t": 1.0} for s in range(3)]
     rows += [{"L": 20, "seed": s, "f": 0.7 - 0.1 * s, "t": float("inf") if s == 0 else 2.0} for s in range(3)]
-    notes = summarize(rows, "L", ["f", "t"]).attrs["notes"]
-    assert "f: at 1 of 2 points no seed has a value (L = 10): no mean (NaN), and a plot has no marker there" in notes
-    assert any(n.startswith("t: at 1 of 2 points the mean is not finite (L = 20") for n in notes)
+    table = summarize(rows, "L", ["f", "t"])
+    assert table.attrs["undrawn"] == {"f": "L = 10", "t": "L = 20"}
     title = plot_sweep(rows, x="L", y=["f", "t"])._suptitle.get_text()
-    assert "f, t: points without a finite mean are not drawn" in title
-    # Finite means everywhere: no such note.
+    assert "no finite mean, not drawn: f at L = 10; t at L = 20" in title
     finite = [{"L": L, "seed": s, "f": 0.5 + s / 10} for L in (10, 20) for s in range(2)]
-    assert not any("no marker" in n for n in summarize(finite, "L", ["f"]).attrs["notes"])
+    assert summarize(finite, "L", ["f"]).attrs["undrawn"] == {}
+    assert "not drawn" not in plot_sweep(finite, x="L", y=["f"])._suptitle.get_text()
+    # qnsim plot says it beside the image.
+    out = tmp_path / "r.csv"
+    sweep(sweep_points.nan_at_two, {"x": [1, 2, 3]}, seeds=2, out=out, workers=1, progress=False)
+    capsys.readouterr()
+    assert plot_main([str(out), "--y", "y"]) == 0
+    assert "note: y: no finite mean at x = 2 (no seed with a value, or an infinite one): not drawn" in (
+        capsys.readouterr().err
+    )
 
 
 def test_a_point_written_twice_under_an_int_and_a_float_is_not_averaged_as_two_seeds(tmp_path):

@@ -63,12 +63,13 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
     value has no spread to estimate it from; 0 would claim an exact mean).
 
     ``table.attrs["notes"]`` lists what the means cannot say: points that rest on a single seed,
-    points where some seeds have no value in a column (NaN, left out of its mean), points where none
-    has or the mean is infinite (a plot draws no marker there), and points that
+    points where some seeds have no value in a column (NaN, left out of its mean), and points that
     rest on fewer seeds than others (an interrupted or partly failed sweep,
     whose means are then of unequal weight: resume the sweep to finish them), and, first, for a
     results path, a sweep that did not finish (:func:`qnsim.sweeps.sweep_status`);
-    ``table.attrs["seeds_per_point"]`` is (fewest, most) rows per point.
+    ``table.attrs["seeds_per_point"]`` is (fewest, most) rows per point, and
+    ``table.attrs["undrawn"]`` names, per y column, the points without a finite mean (NaN or
+    infinite in the table; a plot has no marker there).
 
     Each point counts once (rows repeating a ``point_id`` are one point), and all rows must
     come from one scenario (one ``scenario_id``). A sweep's rows (with ``point_id`` and ``seed``
@@ -150,6 +151,7 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
     # finished seed): fewer at some points means seeds that never ran, not missing values.
     seeds = grouped.size().to_numpy()
     notes = []
+    undrawn: dict[str, str] = {}
     for column in y:
         values = grouped[column]
         mean = values.mean().to_numpy()
@@ -195,20 +197,11 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
                 f"without pairs, say) and are left out of the mean ({_where(out, keys, partial)}: {counts} seeds "
                 "with a value)"
             )
-        # A point without a finite mean has no marker in a plot: the curve ran past it as if the sweep had no
-        # such point (a fidelity where no seed delivered a pair, a mean of infinite latencies).
-        none = [i for i, n in enumerate(count) if n == 0]
-        if none:
-            notes.append(
-                f"{column}: at {len(none)} of {len(count)} points no seed has a value ({_where(out, keys, none)}): "
-                "no mean (NaN), and a plot has no marker there"
-            )
-        infinite = [i for i, (n, m) in enumerate(zip(count, mean)) if n > 0 and not math.isfinite(float(m))]
-        if infinite:
-            notes.append(
-                f"{column}: at {len(infinite)} of {len(count)} points the mean is not finite "
-                f"({_where(out, keys, infinite)}: some seeds gave an infinite value): a plot has no marker there"
-            )
+        # A point without a finite mean (no seed with a value, or an infinite one) reads as such in the table,
+        # but a plot draws no marker there and the curve runs past it as if the sweep had no such point.
+        undrawn_at = [i for i, (n, m) in enumerate(zip(count, mean)) if n == 0 or not math.isfinite(float(m))]
+        if undrawn_at:
+            undrawn[column] = _where(out, keys, undrawn_at)
     if len(seeds) and seeds.min() < seeds.max():
         fewest = [i for i, n in enumerate(seeds) if n == seeds.min()]
         label = ", ".join(y) if len(y) > 1 else y[0]
@@ -221,6 +214,7 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
         notes.insert(0, frame.attrs["sweep_status"])
     out.attrs["sweep_status"] = frame.attrs.get("sweep_status")
     out.attrs["notes"] = notes
+    out.attrs["undrawn"] = undrawn
     out.attrs["seeds_per_point"] = (int(seeds.min()), int(seeds.max())) if len(seeds) else (0, 0)
     out.attrs["request_of"] = _request_of(frame, y)
     return out
@@ -484,10 +478,9 @@ def plot_sweep(
                                        for note in table.attrs["notes"])]
         if without:
             caveats.append(f"{', '.join(without)}: means over the seeds with a value only (NaN seeds left out)")
-        undrawn = [c for c in y if any(note.startswith(f"{c}: at ") and "a plot has no marker there" in note
-                                       for note in table.attrs["notes"])]
-        if undrawn:
-            caveats.append(f"{', '.join(undrawn)}: points without a finite mean are not drawn (see the notes)")
+        if table.attrs["undrawn"]:
+            shown = "; ".join(f"{c} at {where}" for c, where in table.attrs["undrawn"].items())
+            caveats.append(f"no finite mean, not drawn: {shown}"[:160])
         figure.suptitle(
             (title or default)
             + "".join(f"\n{c}" for c in caveats)

@@ -102,8 +102,13 @@ def _main(argv: Sequence[str] | None) -> int:
     out = Path(args.out) if args.out else path.with_suffix(".png")
     plot_sweep(frame, x=x, y=y, hue=args.hue, out=out, logx=args.logx, logy=args.logy, title=args.title)
     print(f"plotted {', '.join(y)} against {x} ({len(frame)} rows) -> {out}", file=sys.stderr)
-    for note in summarize(frame, x, y, args.hue).attrs["notes"]:
+    table = summarize(frame, x, y, args.hue)
+    for note in table.attrs["notes"]:
         print(f"note: {note}", file=sys.stderr)
+    for column, where in table.attrs["undrawn"].items():
+        # The image has no marker there: its curve reads as a sweep without those points.
+        print(f"note: {column}: no finite mean at {where} (no seed with a value, or an infinite one): not drawn",
+              file=sys.stderr)
     return 0
 
 
