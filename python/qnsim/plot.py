@@ -479,8 +479,8 @@ def plot_sweep(
         if without:
             caveats.append(f"{', '.join(without)}: means over the seeds with a value only (NaN seeds left out)")
         if table.attrs["undrawn"]:
-            shown = "; ".join(f"{c} at {where}" for c, where in table.attrs["undrawn"].items())
-            caveats.append(f"no finite mean, not drawn: {shown}"[:160])
+            listed = "; ".join(f"{c} at {where}" for c, where in table.attrs["undrawn"].items())
+            caveats.append(f"no finite mean, not drawn: {listed}"[:160])
         figure.suptitle(
             (title or default)
             + "".join(f"\n{c}" for c in caveats)
