@@ -259,7 +259,7 @@ def test_a_sweep_stopped_by_a_failing_point_says_so_and_a_finished_resume_clears
     import sweep_points
 
     from qnsim.plot import plot_sweep, summarize
-    from qnsim.sweeps import SweepError, sweep, sweep_status
+    from qnsim.sweeps import SweepError, read_results, sweep, sweep_status
 
     pytest.importorskip("matplotlib")
     out = tmp_path / "r.parquet"
@@ -272,7 +272,7 @@ def test_a_sweep_stopped_by_a_failing_point_says_so_and_a_finished_resume_clears
     assert "did not finish" in figure._suptitle.get_text()
     import pandas
 
-    assert len(pandas.read_parquet(out)) == len(summarize(out, "x", ["y"])) * 2  # the state file is not a part
+    assert len(pandas.read_parquet(out)) == len(read_results(out))  # the state file is not read as a part
     sweep(sweep_points.square, {"x": [1, 3]}, seeds=2, out=tmp_path / "ok.csv", workers=1, progress=False)
     assert sweep_status(tmp_path / "ok.csv") is None
     assert not any("did not finish" in n for n in summarize(tmp_path / "ok.csv", "x", ["y"]).attrs["notes"])
