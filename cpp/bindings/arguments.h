@@ -111,11 +111,40 @@ inline bool is_boolean(PyObject *o) {
     return std::strcmp(name, "numpy.bool") == 0 || std::strcmp(name, "numpy.bool_") == 0;
 }
 
-/// A real number: a float, an int, or (with `convert`) anything with __float__ or __index__;
-/// never a bool or text. False (no Python error set) when `o` is not one.
+/// True for an instance of numbers.Real (`integral`: numbers.Integral) that is not a NumPy time span, as
+/// argument_checks.is_real_number / is_integer read numbers in the Python layer. Anything else with __float__
+/// or __index__ is not a number: a 0-d array (np.array(0.1), np.array(1, dtype=object)) or a Decimal was taken
+/// by the engines and refused by every Python entry point.
+inline bool is_number_abc(PyObject *o, bool integral) {
+    static PyObject *real = nullptr;  // never released: alive as long as the interpreter
+    static PyObject *integer = nullptr;
+    if (!real) {
+        PyObject *module = PyImport_ImportModule("numbers");
+        if (!module) {
+            PyErr_Clear();
+            return false;
+        }
+        real = PyObject_GetAttrString(module, "Real");
+        integer = PyObject_GetAttrString(module, "Integral");
+        Py_DECREF(module);
+        if (!real || !integer) {
+            PyErr_Clear();
+            Py_CLEAR(real);
+            Py_CLEAR(integer);
+            return false;
+        }
+    }
+    if (std::strcmp(Py_TYPE(o)->tp_name, "numpy.timedelta64") == 0) return false;
+    const int is = PyObject_IsInstance(o, integral ? integer : real);
+    if (is < 0) PyErr_Clear();
+    return is == 1;
+}
+
+/// A real number: a float, an int, or (with `convert`) any other numbers.Real (NumPy's real scalars,
+/// Fraction); never a bool, text, an array or a Decimal. False (no Python error set) when `o` is not one.
 inline bool load_real(PyObject *o, bool convert, double &out) {
     if (!o || is_boolean(o) || PyUnicode_Check(o) || PyBytes_Check(o)) return false;
-    if (!convert && !PyFloat_Check(o) && !PyLong_Check(o)) return false;
+    if (!PyFloat_Check(o) && !PyLong_Check(o) && (!convert || !is_number_abc(o, false))) return false;
     const double v = PyFloat_AsDouble(o);
     if (v == -1.0 && PyErr_Occurred()) {
         PyErr_Clear();
@@ -132,6 +161,7 @@ template <typename T>
 IntegerLoad load_integer(PyObject *o, T &out) {
     static_assert(std::is_integral_v<T>);
     if (!o || is_boolean(o) || !PyIndex_Check(o)) return IntegerLoad::not_an_integer;
+    if (!PyLong_Check(o) && !is_number_abc(o, true)) return IntegerLoad::not_an_integer;  // np.array(3) is not 3
     PyObject *number = PyNumber_Index(o);
     if (!number) {
         PyErr_Clear();
@@ -300,6 +330,17 @@ inline int64_t qubit_index(pybind11::handle h) {
                                        (h ? pybind11::detail::repr_of(h) : std::string("nothing")));
         default:
             throw std::out_of_range("qubit " + pybind11::detail::repr_of(h) + " is out of range");
+    }
+}
+
+/// Refuses a set or a mapping where an ordered list of qubits is due (TypeError naming `what` and the value):
+/// a set is read in hash order and a dict by its keys, so partial_trace(keep={1, 0}) or state({b, a}) gave the
+/// qubits in an order the caller never wrote.
+inline void refuse_unordered(pybind11::handle h, const char *what) {
+    if (PyAnySet_Check(h.ptr()) || PyDict_Check(h.ptr())) {
+        throw pybind11::type_error(std::string(what) +
+                                   " must be an ordered sequence of qubits (a list, tuple or array), got " +
+                                   pybind11::detail::repr_of(h));
     }
 }
 

@@ -63,6 +63,7 @@ std::vector<size_t> qubit_list(const py::object &obj, size_t n, const char *para
         throw py::type_error(
             msg(parameter, " must be a qubit index or a sequence of them, got ", qnsim_bindings::short_repr(obj)));
     }
+    qnsim_bindings::refuse_unordered(obj, parameter);
     for (auto h : py::iter(obj)) out.push_back(qubit_arg(h, n));
     return out;
 }

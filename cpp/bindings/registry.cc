@@ -74,6 +74,7 @@ QubitHandle to_handle(py::handle q, const char *parameter = nullptr) {
 }
 
 std::vector<QubitHandle> to_handles(const py::iterable &qubits) {
+    qnsim_bindings::refuse_unordered(qubits, "qubits");
     std::vector<QubitHandle> out;
     for (auto q : qubits) out.push_back(to_handle(q));
     return out;

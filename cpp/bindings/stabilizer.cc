@@ -33,6 +33,7 @@ std::vector<int64_t> targets_of(const py::args &args) {
     out.reserve(args.size());
     for (const py::handle item : args) {
         if (!py::isinstance<py::int_>(item) && !py::isinstance<py::str>(item) && py::isinstance<py::iterable>(item)) {
+            refuse_unordered(item, "targets");
             for (const py::handle inner : item) out.push_back(index_of(inner));
         } else {
             out.push_back(index_of(item));

@@ -7,13 +7,10 @@ once with ``round(seconds * 1e12)``, so ordering inside the core is exact and re
 from __future__ import annotations
 
 import inspect
-import numbers
 from typing import Any, Callable
 
-import numpy as np
-
 from qnsim import _core
-from qnsim.argument_checks import real_number
+from qnsim.argument_checks import is_integer, real_number
 
 __all__ = ["EventHandle", "EventLoop"]
 
@@ -24,11 +21,10 @@ _INT64_MAX = 2**63 - 1
 _INT64_MIN = -(2**63)
 _INT32_MAX = 2**31 - 1
 _INT32_MIN = -(2**31)
-_FLAGS = (bool, np.bool_)  # never times, though they multiply like 1 and 0
 
 
 def _check_priority(priority: int) -> int:
-    if isinstance(priority, bool) or not isinstance(priority, numbers.Integral):
+    if not is_integer(priority):  # not True, nor a NumPy time span
         raise TypeError(f"priority must be an int, got {priority!r}")
     if not _INT32_MIN <= priority <= _INT32_MAX:
         raise ValueError(
@@ -38,12 +34,20 @@ def _check_priority(priority: int) -> int:
 
 
 def _to_ps(seconds: float, what: str) -> int:
-    """Converts SI seconds to int64 picoseconds, rejecting NaN, infinities and overflow."""
+    """Converts SI seconds to int64 picoseconds, rejecting NaN, infinities, overflow and a positive time
+    below the 1 ps resolution (it would run now)."""
+    if seconds.__class__ is not float and seconds.__class__ is not int:
+        # Read as the package reads every number, then as a Python float: a NumPy float32 multiplied by 1e12
+        # stays float32 (np.float32(0.1) s was 99,999,997,952 ps, 3.5 ns before the 100,000,001,490 ps it
+        # holds), a float16 overflowed, and 0-d arrays and Decimals passed as times.
+        seconds = real_number(what, seconds, unit="s")
     try:
-        ps = round(seconds * 1e12)  # NaN -> ValueError, inf -> OverflowError, str -> TypeError
-    except (TypeError, ValueError, OverflowError):
+        ps = round(seconds * 1e12)  # NaN -> ValueError, inf -> OverflowError
+    except (ValueError, OverflowError):
         ps = None
-    if ps is not None and _INT64_MIN <= ps <= _INT64_MAX and seconds.__class__ not in _FLAGS:
+    if ps is not None and _INT64_MIN <= ps <= _INT64_MAX:
+        if ps == 0 and seconds > 0:
+            raise ValueError(f"{what}={seconds!r} s is below the 1 ps time resolution (it would round to 0)")
         return ps
     # Slow path, errors only: the package's one reading of numbers says what was wrong (a type, NaN,
     # an infinity, an int beyond a float: math.isfinite(10**400) raised OverflowError here).

@@ -88,7 +88,6 @@ noise for the waiting time).
 from __future__ import annotations
 
 import math
-import numbers
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -97,7 +96,7 @@ import numpy as np
 
 from qnsim import _core
 from qnsim._numerics import any_of
-from qnsim.argument_checks import flag, probability, real_number
+from qnsim.argument_checks import flag, is_real_number, probability, real_number
 from qnsim.hardware import Detector, Fiber, Source, Transducer
 
 __all__ = [
@@ -687,13 +686,14 @@ def _check_probability(what: str, value: object) -> float:
 
 
 def _check_bell_coefficients(what: str, coefficients: Sequence[float]) -> np.ndarray:
-    entries = np.asarray(coefficients, dtype=object).ravel() if not isinstance(coefficients, (str, bytes)) else [0j]
-    if any(isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real) for x in entries):
+    entries = np.asarray(coefficients, dtype=object) if not isinstance(coefficients, (str, bytes)) else np.array([0j])
+    if not all(is_real_number(x) for x in entries.ravel()):
         # Not coerced: True is not the weight 1.0, '0.5' is not 0.5.
         raise TypeError(f"{what} must be 4 real numbers, got {coefficients!r}")
-    c = np.asarray(coefficients, dtype=float)
-    if c.shape != (4,):
-        raise ValueError(f"{what} must have 4 entries (Phi+, Psi+, Psi-, Phi-), got shape {c.shape}")
+    if entries.shape != (4,):
+        raise ValueError(f"{what} must have 4 entries (Phi+, Psi+, Psi-, Phi-), got shape {entries.shape}")
+    # Each read as a float by the one number reader: 10**400 raised OverflowError "int too large to convert to float".
+    c = np.array([real_number(f"{what}[{i}]", x) for i, x in enumerate(entries)])
     if not np.all(np.isfinite(c)) or np.any(c < -1e-12) or abs(c.sum() - 1.0) > 1e-9:
         raise ValueError(f"{what} must be non-negative and sum to 1, got {c.tolist()}")
     return np.clip(c, 0.0, None)

@@ -776,11 +776,21 @@ class Network(SlotOperations):
             []
 
         Raises:
-            ParameterError: ``until_s`` is not a number of seconds, is negative or is beyond the
-                time range.
+            ParameterError: ``until_s`` is not a number of seconds, is negative, is beyond the
+                time range, or is before the time the network has run to (the figures cover all of it).
         """
-        if until_s is not None and seconds_to_ps(until_s, "until_s") < 0:
-            raise parameter_error("until_s", f"must be >= 0 s, got {until_s!r}")
+        if until_s is not None:
+            until_ps = seconds_to_ps(until_s, "until_s")
+            if until_ps < 0:
+                raise parameter_error("until_s", f"must be >= 0 s, got {until_s!r}")
+            if until_ps < self._native.now_ps and not self._native.running:
+                # result(until_s=0.005) after a run to 10 ms was labelled "until 5 ms" with every pair of the
+                # 10 ms in it (twice the pairs of the time it named), without a word.
+                raise parameter_error(
+                    "until_s",
+                    f"= {until_s!r} s is before the {self.now_s!r} s the network has run to: the results cover all "
+                    "of it and cannot be cut to an earlier time (call result() without until_s)",
+                )
         return collect(self, until_s, self._wall_time_s)
 
     def trace(self) -> Trace:

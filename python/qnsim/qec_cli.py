@@ -247,8 +247,12 @@ def _circuit(args: argparse.Namespace) -> int:
     circuit = build(args.distance, rounds, args.basis, code=args.code, noise=noise, interface=interface)
     text = str(circuit) + "\n"
     if args.out:
-        with open(args.out, "w", encoding="utf-8") as f:
-            f.write(text)
+        from qnsim.argument_checks import naming_file
+        from qnsim.trace import write_whole
+
+        # Whole or not at all, and a full disk named with the file (it said only "No space left on device").
+        with naming_file(args.out):
+            write_whole(args.out, [text])
         print(f"{circuit.num_qubits} qubits, {circuit.num_detectors} detectors -> {args.out}", file=sys.stderr)
     else:
         sys.stdout.write(text)

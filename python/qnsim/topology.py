@@ -216,7 +216,7 @@ def chain(n: int, **kwargs: Any) -> Network:
         >>> [l.a + "-" + l.b for l in net.links], net.nodes["n1"].role
         (['n0-n1', 'n1-n2', 'n2-n3'], 'repeater')
     """
-    _check_count("chain", "n", n, 2)
+    n = _check_count("chain", "n", n, 2)
     _check_links("chain", n - 1, f"n={n}")
     g = nx.Graph()
     for i in range(n):
@@ -237,7 +237,7 @@ def ring(n: int, **kwargs: Any) -> Network:
         >>> len(net.links), net.link("n4", "n0").length_km
         (5, 1.0)
     """
-    _check_count("ring", "n", n, 3)
+    n = _check_count("ring", "n", n, 3)
     _check_links("ring", n, f"n={n}")
     g = nx.Graph()
     g.add_nodes_from((f"n{i}", {"role": "qpu"}) for i in range(n))
@@ -261,8 +261,8 @@ def grid(rows: int, cols: int, **kwargs: Any) -> Network:
         >>> len(net.nodes), len(net.links), memories["r1c1"], memories["r0c0"]
         (9, 12, 8, 4)
     """
-    _check_count("grid", "rows", rows, 1)
-    _check_count("grid", "cols", cols, 1)
+    rows = _check_count("grid", "rows", rows, 1)
+    cols = _check_count("grid", "cols", cols, 1)
     if rows * cols < 2:
         raise ValueError(f"grid needs at least 2 nodes, got rows={rows}, cols={cols}")
     _check_links("grid", rows * (cols - 1) + (rows - 1) * cols, f"rows={rows}, cols={cols}")
@@ -285,7 +285,7 @@ def star(n_leaves: int, **kwargs: Any) -> Network:
         >>> net.nodes["hub"].role, net.nodes["hub"].num_memories, len(net.links)
         ('repeater', 4, 4)
     """
-    _check_count("star", "n_leaves", n_leaves, 1)
+    n_leaves = _check_count("star", "n_leaves", n_leaves, 1)
     _check_links("star", n_leaves, f"n_leaves={n_leaves}")
     g = nx.Graph()
     g.add_node("hub", role="repeater")
@@ -314,9 +314,9 @@ def dumbbell(n_left: int, n_right: int, bridge_hops: int = 1, **kwargs: Any) -> 
         >>> [n for n in net.nodes if not n[0] in "lr"]
         ['hub_l', 'hub_r', 'bridge0']
     """
-    _check_count("dumbbell", "n_left", n_left, 1)
-    _check_count("dumbbell", "n_right", n_right, 1)
-    _check_count("dumbbell", "bridge_hops", bridge_hops, 1)
+    n_left = _check_count("dumbbell", "n_left", n_left, 1)
+    n_right = _check_count("dumbbell", "n_right", n_right, 1)
+    bridge_hops = _check_count("dumbbell", "bridge_hops", bridge_hops, 1)
     _check_links(
         "dumbbell", n_left + n_right + bridge_hops, f"n_left={n_left}, n_right={n_right}, bridge_hops={bridge_hops}"
     )
@@ -351,9 +351,13 @@ SHAPES: dict[str, tuple[str, ...]] = {
 """Each builder's shape arguments (``bridge_hops`` is optional)."""
 
 
-def _check_count(builder: str, name: str, value: Any, minimum: int) -> None:
-    if check_value(name, int, value) < minimum:
+def _check_count(builder: str, name: str, value: Any, minimum: int) -> int:
+    """``value`` as a Python int of at least ``minimum``: the shape's arithmetic must not wrap around as NumPy
+    integers do (dumbbell(2, np.uint64(2**64 - 1)) counted 2 links and then built without end)."""
+    count = check_value(name, int, value)
+    if count < minimum:
         raise parameter_error(name, f"must be >= {minimum} for a {builder}, got {value!r}")
+    return count
 
 
 #: Links a network can hold: each takes at least 2 of the native network's memory slots.
