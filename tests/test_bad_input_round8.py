@@ -195,3 +195,101 @@ def test_a_circuit_file_is_written_whole(tmp_path, capsys):
     assert main(["circuit", "--distance", "3", "--out", str(out)]) == 0
     text = out.read_text()
     assert text.endswith("\n") and "DETECTOR" in text and list(tmp_path.iterdir()) == [out]
+
+
+# --- QEC inputs ----------------------------------------------------------------------------------------------
+
+
+def test_a_circuit_bound_is_counted_without_wrapping_around():
+    """memory_circuit(3, np.int64(376464164769582687)) multiplied the rounds in NumPy's int64, which wrapped
+    around to 47 qubit-rounds: the 10**8 bound passed and the circuit was built without end."""
+    from qnsim import qec
+
+    with pytest.raises(ValueError, match=r"about 1.8e\+19 qubit-rounds, more than the 1e\+08 built here"):
+        qec.memory_circuit(3, np.int64(376464164769582687))
+    with pytest.raises(ValueError, match=r"qubit-rounds, more than"):
+        qec.merge_circuit(3, np.uint64(2**64 - 1))
+    assert qec.memory_circuit(np.int64(3), np.uint8(2)).num_detectors > 0
+
+
+@pytest.mark.parametrize(
+    "weights, match",
+    [
+        ([True, 0, 0, 0], r"must be four numbers .*got \[True, 0, 0, 0\]"),
+        ({0.9, 0.05, 0.03, 0.02}, r"must be four numbers"),
+        ([np.array(0.9), 0.05, 0.03, 0.02], r"must be four numbers"),
+        ([10**400, 0, 0, 0], r"bell_diagonal\[0\] is beyond the range of a float"),
+        ([np.complex64(1), 0, 0, 0], r"must be four numbers"),
+    ],
+    ids=["bool", "set", "0-d array", "10**400", "complex"],
+)
+def test_qec_bell_diagonal_weights_are_read_as_numbers(weights, match):
+    """check_bell_diagonal read each weight through float(): seam_error_rates([True, 0, 0, 0]) was (0, 0), a
+    set of weights was read in hash order, a 0-d array passed, a complex weight lost its imaginary part with
+    only a ComplexWarning, and 10**400 raised OverflowError."""
+    from qnsim import qec
+
+    with pytest.raises(ValueError, match=match):
+        qec.seam_error_rates(weights)
+    assert qec.seam_error_rates(np.array([0.94, 0.03, 0.02, 0.01])) == (0.05, 0.03)
+
+
+@pytest.mark.parametrize("name", [True, None, 1.7, np.array("x"), "", "a\nb"])
+def test_a_noise_model_name_is_a_label(name):
+    """NoiseModel(name=True) (or None, 1.7, an array, a line break) was kept as given and turned up in tables."""
+    from qnsim import qec
+
+    with pytest.raises(ValueError, match=r"NoiseModel.name must be"):
+        qec.NoiseModel(two_qubit=0.01, name=name)
+    assert qec.NoiseModel(name="si").name == "si"
+
+
+# --- files that are not what they are said to be ------------------------------------------------------------
+
+
+def _scenario_text():
+    return (
+        '[run]\nuntil_s = 0.001\nseed = 1\n[[nodes]]\nname = "a"\n[[nodes]]\nname = "b"\n'
+        '[[links]]\na = "a"\nb = "b"\nlength_km = 1.0\nfidelity = 0.9\nrate_hz = 1e4\n'
+        '[[requests]]\nsrc = "a"\ndst = "b"\n'
+    )
+
+
+def test_a_configuration_file_with_a_byte_order_mark_is_named_as_such(tmp_path):
+    """A scenario saved with a byte-order mark said "invalid TOML: Invalid statement (at line 1, column 1)"."""
+    path = tmp_path / "s.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + _scenario_text().encode())
+    with pytest.raises(qnsim.ScenarioError, match=r"s.toml: starts with a byte-order mark"):
+        qnsim.load_scenario(path)
+    path.write_text(_scenario_text())
+    assert qnsim.load_scenario(path) is not None
+
+
+def test_a_configuration_file_nested_too_deep_is_invalid_toml(tmp_path):
+    """`a = [[[[...]]]]` nested 100,000 deep raised RecursionError ("qnsim run: error: RecursionError: maximum
+    recursion depth exceeded"), naming no file."""
+    path = tmp_path / "deep.toml"
+    path.write_text("a = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    with pytest.raises(qnsim.ScenarioError, match=r"deep.toml: invalid TOML: arrays or tables nested too deep"):
+        qnsim.load_scenario(path)
+
+
+@pytest.mark.skipif(not __import__("os").path.exists("/dev/zero"), reason="needs /dev/zero")
+def test_an_endless_file_is_refused_before_it_fills_memory():
+    """`qnsim run /dev/zero`, `qnsim qec threshold /dev/zero`, `qnsim estimate /dev/zero` and the readers under
+    them read until memory ran out (MemoryError under a 3 GB limit; without one, all of the machine's)."""
+    from qnsim.estimate import LogicalSummary, Workload, stream_circuit_file
+    from qnsim.sweeps import read_results
+
+    done = _run_in_child(
+        "import qnsim\n"
+        "try:\n"
+        "    qnsim.load_scenario('/dev/zero')\n"
+        "except qnsim.ScenarioError as e:\n"
+        "    print(e)\n"
+    )
+    assert "zero: more than 256 MiB, not a configuration file" in done.stdout, done.stderr[-500:]
+    for read, what in [(Workload.from_file, "a circuit file"), (stream_circuit_file, "a circuit file"),
+                       (LogicalSummary.from_qre, "a logical-counts file"), (read_results, "a sweep's results")]:
+        with pytest.raises(ValueError, match=rf"'/dev/zero' is not a regular file \(a device or a pipe\), so not {what}"):
+            read("/dev/zero")

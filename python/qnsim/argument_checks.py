@@ -51,6 +51,7 @@ __all__ = [
     "is_integer",
     "output_path",
     "is_real_number",
+    "readable_file",
     "probability",
     "rate",
     "real_number",
@@ -386,6 +387,23 @@ def file_path(name: str, value: object) -> str:
     if not isinstance(text, str):
         raise TypeError(f"{name} must be a file path (str or pathlib.Path), got {shown(value)}")
     return text
+
+
+def readable_file(name: str, value: object, what: str = "a file") -> str:
+    """``value`` as the path of a file to read whole, refused (ValueError) when it exists but is a device or a
+    pipe: ``/dev/zero`` was read until memory ran out (MemoryError). A missing path or a directory is left to
+    ``open``, whose OSError names it.
+
+    Example:
+        >>> readable_file("path", "/dev/zero", "a circuit file")
+        Traceback (most recent call last):
+        ...
+        ValueError: path '/dev/zero' is not a regular file (a device or a pipe), so not a circuit file
+    """
+    path = file_path(name, value)
+    if os.path.exists(path) and not os.path.isfile(path) and not os.path.isdir(path):
+        raise ValueError(f"{name} {path!r} is not a regular file (a device or a pipe), so not {what}")
+    return path
 
 
 @contextlib.contextmanager

@@ -41,6 +41,10 @@ __all__ = ["ConfigError", "TomlTable", "read_toml"]
 
 _MISSING: Any = dataclasses.MISSING
 
+#: Largest configuration file read (bytes): far beyond any hand-written one, and bounded so that a path to an
+#: endless stream is refused before it fills memory.
+MAX_TOML_BYTES = 256 * 2**20
+
 
 class ConfigError(QnsimError, ValueError):
     """A malformed configuration file; the message names the file, the key path and the value.
@@ -70,7 +74,18 @@ def read_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
     if isinstance(path, str) and not path:  # Path("") is ".", which would read as "Is a directory"
         raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), "")
     path = Path(file_path("path", path))
-    raw = path.read_bytes()
+    with open(path, "rb") as f:
+        # Bounded: `qnsim run /dev/zero` (or a path to any endless stream) read until memory ran out.
+        raw = f.read(MAX_TOML_BYTES + 1)
+    if len(raw) > MAX_TOML_BYTES:
+        raise ConfigError(
+            f"{path.name}: more than {MAX_TOML_BYTES // 2**20} MiB, not a configuration file (a large network is a "
+            "[topology] table, not one entry per node)"
+        )
+    if raw.startswith(b"\xef\xbb\xbf"):
+        # A byte-order mark (some editors' "UTF-8") read as "Invalid statement (at line 1, column 1)".
+        raise ConfigError(f"{path.name}: starts with a byte-order mark, which TOML does not allow: save it as UTF-8 "
+                          "without BOM")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -79,6 +94,9 @@ def read_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path.name}: invalid TOML: {exc}") from None
+    except RecursionError:
+        # Arrays or inline tables nested thousands deep: the parser's recursion, not a Python error to show.
+        raise ConfigError(f"{path.name}: invalid TOML: arrays or tables nested too deep to read") from None
 
 
 class TomlTable:

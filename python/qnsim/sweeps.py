@@ -88,7 +88,7 @@ from typing import Any, Literal, Union
 import numpy as np
 
 from qnsim._core import QnsimError
-from qnsim.argument_checks import file_path, flag, integer, label, naming_file, real_number
+from qnsim.argument_checks import file_path, flag, integer, label, naming_file, readable_file, real_number
 
 __all__ = [
     "Point",
@@ -1527,6 +1527,7 @@ def read_results(out: str | os.PathLike) -> list[dict]:
     path = Path(file_path("out", out))
     if path.suffix == ".parquet":
         return _ParquetSink(path, []).load()
+    readable_file("out", path, "a sweep's results")  # `qnsim qec threshold /dev/zero` read until memory ran out
     raw = path.read_bytes()
     return _read_csv(path, raw[: raw.rfind(b"\n") + 1], "rows")[1]
 

@@ -19,7 +19,7 @@ from typing import Any, Literal
 import numpy as np
 
 from qnsim import _core
-from qnsim.argument_checks import file_path, integer, is_integer
+from qnsim.argument_checks import file_path, integer, is_integer, readable_file
 from qnsim.progress import native_progress
 
 __all__ = [
@@ -321,7 +321,7 @@ class Workload:
         2
         >>> os.unlink(f.name)
         """
-        path = file_path("path", path)
+        path = readable_file("path", path, "a circuit file")  # /dev/zero was read until memory ran out
         with open(path, "rb") as f:
             raw = f.read()
         try:
@@ -472,7 +472,7 @@ def stream_circuit_file(
     {'CX': 2, 'M': 1}
     >>> os.unlink(f.name)
     """
-    path = file_path("path", path)
+    path = readable_file("path", path, "a circuit file")  # a device or pipe: no end to count to
     # int() made 2.5 bytes 2 and True 1 (then "must be >= 4096, got 1"): read as a count instead.
     # The upper bound before the native reader allocates it: 2**62 bytes raised "MemoryError: std::bad_alloc".
     chunk_bytes = integer("chunk_bytes", chunk_bytes, minimum=4096, maximum=1 << 30, error=ValueError)
@@ -633,7 +633,7 @@ class LogicalSummary:
         if not isinstance(data, Mapping):
             import json
 
-            path = file_path("data", data)
+            path = readable_file("data", data, "a logical-counts file")
             try:
                 with open(path, "rb") as f:
                     raw = f.read()

@@ -36,7 +36,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from qnsim.argument_checks import integer, probability, real_number
+from qnsim.argument_checks import integer, is_real_number, probability, real_number
 
 __all__ = [
     "PAULI_PAIRS",
@@ -127,10 +127,14 @@ def check_bell_diagonal(
         ...
         ValueError: bell_diagonal must sum to 1 (Phi+, Psi+, Psi-, Phi-), got [0.9, 0.2, 0.0, 0.0] (sum 1.1)
     """
-    try:
-        values = [float(c) for c in coefficients]
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be four numbers (Phi+, Psi+, Psi-, Phi-), got {coefficients!r}") from None
+    # Read as every number is (argument_checks): float() took True as the weight 1, a set in hash order, a
+    # 0-d array, and raised OverflowError for 10**400.
+    ordered = isinstance(coefficients, (list, tuple)) or (
+        isinstance(coefficients, np.ndarray) and coefficients.ndim == 1
+    )
+    if not ordered or not all(is_real_number(c) for c in coefficients):
+        raise ValueError(f"{name} must be four numbers (Phi+, Psi+, Psi-, Phi-), got {coefficients!r}")
+    values = [real_number(f"{name}[{i}]", c, error=ValueError) for i, c in enumerate(coefficients)]
     if len(values) != 4 or not all(math.isfinite(v) for v in values):
         raise ValueError(f"{name} must be four finite numbers (Phi+, Psi+, Psi-, Phi-), got {coefficients!r}")
     if min(values) < 0:

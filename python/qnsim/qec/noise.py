@@ -31,7 +31,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from qnsim.argument_checks import flag
+from qnsim.argument_checks import flag, label
 from qnsim.qec.channels import (
     check_bell_diagonal,
     check_probability,
@@ -80,6 +80,8 @@ class NoiseModel:
     def __post_init__(self) -> None:
         for key in ("two_qubit", "one_qubit", "reset", "measure", "idle", "idle_measure"):
             object.__setattr__(self, key, check_probability(f"NoiseModel.{key}", getattr(self, key)))
+        # The name labels tables, plots and sweep rows: True, None or an array was kept as given.
+        object.__setattr__(self, "name", label("NoiseModel.name", self.name, error=ValueError))
 
     @classmethod
     def uniform_depolarizing(cls, p: float) -> NoiseModel:
