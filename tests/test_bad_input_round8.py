@@ -293,3 +293,134 @@ def test_an_endless_file_is_refused_before_it_fills_memory():
                        (LogicalSummary.from_qre, "a logical-counts file"), (read_results, "a sweep's results")]:
         with pytest.raises(ValueError, match=rf"'/dev/zero' is not a regular file \(a device or a pipe\), so not {what}"):
             read("/dev/zero")
+
+
+# --- results and traces read their arguments as every function does -----------------------------------------
+
+
+def _traced_run():
+    net = qnsim.Network("bell_diagonal", seed=1, trace=True)
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e4, success_probability=0.2)
+    net.request("a", "b")
+    return net, net.run(1e-3, progress=False)
+
+
+@pytest.mark.parametrize(
+    "indent, error, match",
+    [
+        (True, TypeError, r"indent must be an integer, got True"),
+        (2.5, TypeError, r"indent must be an integer, got 2.5"),
+        ("  ", TypeError, r"indent must be an integer"),
+        (10**9, ValueError, r"indent must be <= 64, got 1000000000"),
+        (10**30, ValueError, r"indent must be <= 64"),
+        (-1, ValueError, r"indent must be >= 0, got -1"),
+    ],
+)
+def test_a_json_indent_is_a_small_count(indent, error, match):
+    """NetworkResult.to_json(indent=True) indented by 1, 10**9 raised MemoryError (a billion spaces a line),
+    2.5 and 10**30 raised json's own errors ("can't multiply sequence by non-int of type 'float'",
+    OverflowError) naming no argument."""
+    _, result = _traced_run()
+    with pytest.raises(error, match=match):
+        result.to_json(indent=indent)
+    assert result.to_json(indent=np.int64(2)) == result.to_json(indent=2)
+    assert "\n" not in result.to_json(indent=None)
+
+
+def test_a_trace_index_is_an_integer_or_a_slice():
+    """trace[True] returned record 1; trace["0"] raised "'<=' not supported between instances of 'int' and
+    'str'" and trace[1.0] NumPy's message about valid indices."""
+    net, _ = _traced_run()
+    trace = net.trace()
+    for index in (True, "0", 1.0, np.array(0)):
+        with pytest.raises(TypeError, match=r"a trace index must be an integer or a slice, got"):
+            trace[index]
+    assert trace[np.int64(1)] == trace[1] and trace[-1] == list(trace)[-1]
+
+
+def test_a_trace_names_the_file_it_was_asked_to_write(tmp_path):
+    """write_jsonl("") said "Is a directory: '.'", and a path in a missing directory was named by the
+    temporary file ("No such file or directory: '/no/.x.jsonl.587d55bc.tmp'"): paths never given."""
+    net, _ = _traced_run()
+    with pytest.raises(FileNotFoundError, match=r"No such file or directory: ''"):
+        net.trace().write_jsonl("")
+    missing = tmp_path / "no" / "x.jsonl"
+    with pytest.raises(FileNotFoundError, match=r"no such directory to write it in: '" + str(missing) + "'"):
+        net.trace().write_jsonl(missing)
+    assert net.trace().write_jsonl(tmp_path / "x.jsonl") == len(net.trace())
+
+
+# --- plots and sweeps -----------------------------------------------------------------------------------------
+
+
+def _rows():
+    return [{"length_km": length, "seed": s, "rate_hz": 100.0 / (1 + length) + s, "mean_fidelity": 0.9 - 0.01 * length}
+            for length in (1.0, 2.0, 4.0) for s in (0, 1)]
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"y": {"rate_hz", "mean_fidelity"}}, TypeError, r"y must be a column name or a list of them, got \{"),
+        ({"y": ["rate_hz", "rate_hz"]}, ValueError, r"y names \['rate_hz'\] more than once"),
+        ({"logy": True}, TypeError, r"logy must be a column name or a list of them, got True"),
+    ],
+    ids=["set", "twice", "logy flag"],
+)
+def test_plotted_columns_are_an_ordered_list_of_distinct_names(kwargs, error, match):
+    """plot_sweep(y={"rate_hz", "mean_fidelity"}) drew its panels in hash order (another figure each run),
+    y=["rate_hz", "rate_hz"] drew one panel twice, and logy=True said "'bool' object is not iterable"."""
+    pytest.importorskip("matplotlib")
+    pytest.importorskip("pandas")
+    from qnsim.plot import plot_sweep, summarize
+
+    with pytest.raises(error, match=match):
+        plot_sweep(_rows(), x="length_km", **kwargs)
+    if "y" in kwargs:
+        with pytest.raises(error, match=match):
+            summarize(_rows(), "length_km", kwargs["y"])
+    assert plot_sweep(_rows(), x="length_km", y=("rate_hz",), logy="rate_hz") is not None
+
+
+def test_a_sweep_takes_numpy_counts_and_bounds_its_retries(tmp_path):
+    """sweep(workers=np.int64(1)) was refused ("workers must be an int >= 1 or None, got np.int64(1)") where
+    every other count takes NumPy integers; retries=10**30 was accepted, so a point that kills its worker every
+    time restarted the pool without end."""
+    from qnsim.sweeps import MAX_RETRIES, example_point, sweep
+
+    rows = sweep(example_point, {"length_km": [1.0]}, seeds=1, workers=np.int64(1), retries=np.uint8(1),
+                 progress=False)
+    assert len(rows) == 1
+    with pytest.raises(ValueError, match=rf"retries = 1,000,000,000 is more than the {MAX_RETRIES} restarts"):
+        sweep(example_point, {"length_km": [1.0]}, seeds=1, workers=1, retries=10**9, progress=False)
+    with pytest.raises(ValueError, match=r"workers must be an int >= 1 or None, got np.True_"):
+        sweep(example_point, {"length_km": [1.0]}, seeds=1, workers=np.bool_(True), progress=False)
+
+
+# --- messages that quote input survive its bytes ---------------------------------------------------------------
+
+
+def test_a_message_quoting_a_nul_or_a_wide_character_is_whole():
+    """The engines' messages ended at a NUL in the text they quoted (Python reads the C++ message up to it):
+    measure(0, "Z\\x00") said "measurement basis 'Z", QubitRegistry("density\\x00_matrix") "unknown formalism
+    'density"; peek_observable_expectation("Ｚ") quoted one byte of the wide character, and the message could not
+    be decoded (UnicodeDecodeError "'utf-8' codec can't decode byte 0xef")."""
+    with pytest.raises(ValueError, match=r"measurement basis 'Z\\x00' is not one of 'X', 'Y', 'Z'"):
+        qnsim.DensityMatrixSimulator(1, seed=1).measure(0, "Z\x00")
+    reg = qnsim.QubitRegistry("density_matrix", seed=1)
+    a, _ = reg.bell_pair()
+    with pytest.raises(ValueError, match=r"measurement basis must be 'X', 'Y' or 'Z', got 'Z\\x00'$"):
+        reg.measure(a, "Z\x00")
+    with pytest.raises(ValueError, match=r"unknown formalism 'density\\x00_matrix'; expected"):
+        qnsim.QubitRegistry("density\x00_matrix")
+    with pytest.raises(ValueError, match=r"basis must be 'X', 'Y' or 'Z', got 'Z\\x00'$"):
+        qnsim.StabilizerSimulator(1, seed=1).measure(0, "Z\x00")
+    with pytest.raises(ValueError, match=r"invalid Pauli character '\\xef' at position 0") as caught:
+        qnsim.StabilizerSimulator(1, seed=1).peek_observable_expectation("Ｚ")
+    assert type(caught.value) is not UnicodeDecodeError
+    with pytest.raises(ValueError, match=r"invalid Pauli character '\\x00' at position 1"):
+        qnsim.StabilizerSimulator(2, seed=1).peek_observable_expectation("Z\x00")
+    with pytest.raises(ValueError, match=r"unknown formalism .densité.; expected"):  # printable text stays as given
+        qnsim.QubitRegistry("densité")

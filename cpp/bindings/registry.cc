@@ -94,7 +94,9 @@ void each_pair(py::args qubits, const char *name, Fn fn) {
 }
 
 char basis_char(const std::string &basis) {
-    if (basis.size() != 1) throw std::invalid_argument("measurement basis must be 'X', 'Y' or 'Z', got '" + basis + "'");
+    if (basis.size() != 1) {
+        throw std::invalid_argument(qnsim::msg("measurement basis must be 'X', 'Y' or 'Z', got '", basis, "'"));
+    }
     return basis[0];
 }
 

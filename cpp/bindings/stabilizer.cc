@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "bindings/bindings.h"
+#include "core/errors.h"
 #include "core/rng.h"
 #include "stabilizer/bit_kernels.h"
 #include "stabilizer/pauli_string.h"
@@ -46,7 +47,7 @@ Basis basis_of(const std::string &b) {
     if (b == "Z" || b == "z") return Basis::Z;
     if (b == "X" || b == "x") return Basis::X;
     if (b == "Y" || b == "y") return Basis::Y;
-    throw std::invalid_argument("basis must be 'X', 'Y' or 'Z', got '" + b + "'");
+    throw std::invalid_argument(qnsim::msg("basis must be 'X', 'Y' or 'Z', got '", b, "'"));
 }
 
 py::array_t<uint8_t> to_numpy(const std::vector<uint8_t> &v) {

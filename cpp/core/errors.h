@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include "core/text.h"
 
 namespace qnsim {
 
@@ -85,6 +86,20 @@ void append_part(std::ostringstream &out, const T &part) {
             text = digits.substr(0, static_cast<size_t>(exponent) + 1) + "." + digits.substr(static_cast<size_t>(exponent) + 1);
         }
         out << (negative ? "-" : "") << text;
+    } else if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::string_view>) {
+        // Text quoted from input: a NUL in it ended the whole message there (Python reads what() up to
+        // it: "measurement basis 'Z"), so control bytes are written as \xNN.
+        out << escape_control_bytes(part.data(), part.data() + part.size());
+    } else if constexpr (std::is_same_v<T, char>) {
+        // One byte of input, e.g. the bad character of a Pauli string: a byte of a multi-byte UTF-8
+        // character alone made the message undecodable (UnicodeDecodeError instead of the ValueError).
+        const auto byte = static_cast<unsigned char>(part);
+        if (byte < 0x20 || byte >= 0x7f) {
+            static const char hex[] = "0123456789abcdef";
+            out << "\\x" << hex[byte >> 4] << hex[byte & 15];
+        } else {
+            out << part;
+        }
     } else {
         out << part;
     }

@@ -55,6 +55,21 @@ def _frame(data: Any) -> Any:
     return pd.DataFrame(list(data))
 
 
+
+def _columns(name: str, value: Any) -> list[str]:
+    """Column names given as one name or an ordered list of distinct names: a set drew its panels in hash order
+    (another figure each run), a name twice drew one panel twice, and ``logy=True`` said "'bool' object is not
+    iterable"."""
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, (list, tuple)):
+        raise TypeError(f"{name} must be a column name or a list of them, got {value!r}")
+    twice = sorted({c for c in value if isinstance(c, str) and value.count(c) > 1})
+    if twice:
+        raise ValueError(f"{name} names {twice} more than once")
+    return list(value)
+
+
 def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> Any:
     """Mean, standard error and count of each ``y`` column per value of ``x`` (and ``hue``).
 
@@ -105,7 +120,7 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
           partly failed sweep? its means weigh unequally; resume the sweep to finish them']
     """
     frame = _frame(data)
-    y = [y] if isinstance(y, str) else list(y)
+    y = _columns("y", y)
     keys = [hue, x] if hue is not None else [x]
     missing = [c for c in [*keys, *y] if c not in frame.columns]
     if missing:
@@ -419,12 +434,12 @@ def plot_sweep(
         from matplotlib.figure import Figure
     except ImportError:
         raise ImportError("plot_sweep needs matplotlib: pip install 'qnsim[plot]'") from None
-    y = [y] if isinstance(y, str) else list(y)
+    y = _columns("y", y)
     if not y:
         # matplotlib said "Number of rows must be a positive integer, not 0", naming nothing of ours.
         raise ValueError("y must name at least one column to plot, got []")
     logx = flag("logx", logx)  # logx="no" drew a log axis
-    logy = [logy] if isinstance(logy, str) else list(logy)  # as y; "rate_hz" was read as 'r', 'a', 't', ...
+    logy = _columns("logy", logy)  # as y; "rate_hz" was read as 'r', 'a', 't', ...
     if title is not None and not isinstance(title, str):
         raise TypeError(f"title must be a string or None, got {title!r}")
     unknown_log = [c for c in logy if c not in y]

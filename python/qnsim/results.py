@@ -67,6 +67,9 @@ def t_quantile_975(df: int) -> float:
 #: uncertain it is (its 95% interval is then wider than about +-20%).
 FEW_PAIRS_FOR_RATE = 100
 
+#: Largest indent of :meth:`NetworkResult.to_json` (spaces per level).
+MAX_JSON_INDENT = 64
+
 
 def _poisson_interval95(count: int) -> tuple[float, float]:
     """The exact (Garwood) 95% interval of a Poisson mean from ``count`` observed events.
@@ -753,10 +756,21 @@ class NetworkResult:
     def to_json(self, *, include_pairs: bool = True, indent: int | None = 2) -> str:
         """:meth:`to_dict` as JSON text (strict JSON: no NaN).
 
+        Args:
+            include_pairs: As for :meth:`to_dict`.
+            indent: Spaces per nesting level, 0 to :data:`MAX_JSON_INDENT` (None: one line).
+
+        Raises:
+            TypeError: ``indent`` is not an integer (``True`` included); ValueError: it is out of range.
+
         Example:
             >>> NetworkResult([], "stabilizer", None, 1.0, 1.0, 0, 0.0, {}).to_json(indent=None)[:23]
             '{"formalism": "stabiliz'
         """
+        if indent is not None:
+            # json took True as an indent of 1, 10**9 as a billion spaces a line (MemoryError), 2.5 and 10**30 with
+            # its own errors naming no argument.
+            indent = integer("indent", indent, minimum=0, maximum=MAX_JSON_INDENT)
         return json.dumps(self.to_dict(include_pairs=include_pairs), indent=indent, allow_nan=False)
 
     def to_pandas(self) -> Any:

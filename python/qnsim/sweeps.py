@@ -88,7 +88,16 @@ from typing import Any, Literal, Union
 import numpy as np
 
 from qnsim._core import QnsimError
-from qnsim.argument_checks import file_path, flag, integer, label, naming_file, readable_file, real_number
+from qnsim.argument_checks import (
+    file_path,
+    flag,
+    integer,
+    is_integer,
+    label,
+    naming_file,
+    readable_file,
+    real_number,
+)
 
 __all__ = [
     "Point",
@@ -123,6 +132,10 @@ _BACKENDS = ("local", "dask")
 
 #: Most worker processes (or Dask workers) a sweep starts, as Network.run_seeds caps its threads.
 MAX_WORKERS = 4096
+
+#: Most restarts of a local pool whose worker died (``retries``): a point that kills its worker every time
+#: ends the sweep after this many.
+MAX_RETRIES = 100
 
 
 class SweepError(QnsimError, RuntimeError):
@@ -1926,13 +1939,19 @@ def sweep(
         raise ValueError(f"unknown backend {backend!r}; use 'local' (process pool) or 'dask' (dask.distributed)")
     if client is not None and backend != "dask":
         raise ValueError("client is a dask.distributed.Client and needs backend='dask'")
-    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+    # NumPy integers are counts as everywhere else (workers=np.int64(4) was refused as "must be an int").
+    if workers is not None and (not is_integer(workers) or workers < 1):
         raise ValueError(f"workers must be an int >= 1 or None, got {workers!r}")
+    workers = None if workers is None else int(workers)
     if workers is not None and workers > MAX_WORKERS:
         # The local pool starts min(workers, points) processes: 10**6 would fork until the machine stops.
         raise ValueError(f"workers = {workers:,} is more than the {MAX_WORKERS:,} processes a sweep starts")
-    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+    if not is_integer(retries) or retries < 0:
         raise ValueError(f"retries must be an int >= 0, got {retries!r}")
+    if retries > MAX_RETRIES:
+        # A point that kills its worker every time was retried without end (retries = 10**30: a hang).
+        raise ValueError(f"retries = {retries:,} is more than the {MAX_RETRIES} restarts of a pool a sweep makes")
+    retries = int(retries)
     if not isinstance(progress, bool):  # 'yes' or 1 were taken as true
         raise TypeError(f"progress must be True or False, got {progress!r}")
     fn = _resolve_scenario(scenario)

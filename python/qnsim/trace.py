@@ -56,6 +56,7 @@ in ``PATH.partial``, which has no end line: it is not the whole run.
 
 from __future__ import annotations
 
+import errno
 import itertools
 import json
 import os
@@ -67,7 +68,7 @@ from typing import Any
 import numpy as np
 
 from qnsim import _core
-from qnsim.argument_checks import file_path, naming_file
+from qnsim.argument_checks import file_path, is_integer, naming_file
 
 __all__ = ["DEFAULT_TRACE_LIMIT", "EVENTS", "Trace", "TraceFile"]
 
@@ -113,6 +114,10 @@ class Trace(Sequence):
     def __getitem__(self, index: int) -> dict[str, Any]:  # type: ignore[override]
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]  # type: ignore[return-value]
+        if not is_integer(index):
+            # trace[True] was record 1; trace["0"] said "'<=' not supported between instances of 'int' and 'str'".
+            raise TypeError(f"a trace index must be an integer or a slice, got {index!r}")
+        index = int(index)
         a = self._arrays
         if not -len(self) <= index < len(self):
             raise IndexError(f"trace record {index} out of range ({len(self)} records)")
@@ -185,6 +190,8 @@ class Trace(Sequence):
             0
         """
         path = file_path("path", path)  # open(3) would write to file descriptor 3 and close it
+        if not path:  # Path("") is ".": "Is a directory: '.'" named a path never given
+            raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), "")
         end = _end_lines(len(self), self.omitted, self.limit, self.stopped)
         with naming_file(path):
             write_whole(path, itertools.chain(self._lines(), end))
@@ -337,6 +344,10 @@ def write_whole(path: str | os.PathLike[str], chunks: Iterable[str]) -> None:
         with open(target, "w", encoding="utf-8") as f:
             f.writelines(chunks)
         return
+    if not target.parent.is_dir():
+        # The temporary file's open named it ("No such file or directory: '/no/.x.jsonl.587d55bc.tmp'"), a path
+        # never given: name the file asked for.
+        raise FileNotFoundError(errno.ENOENT, "no such directory to write it in", os.fspath(path))
     tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
         with open(tmp, "w", encoding="utf-8") as f:
