@@ -119,17 +119,6 @@ def test_an_event_time_is_read_at_full_precision():
             loop.run(value)
 
 
-def test_an_event_time_below_the_time_resolution_is_refused():
-    """schedule_in(4e-13, cb) rounded to 0 ps and ran the event now, ahead of events scheduled 1 ps later;
-    the network's times already refused a positive time that rounds to 0."""
-    loop = qnsim.EventLoop()
-    with pytest.raises(ValueError, match=r"delay_s=4e-13 s is below the 1 ps time resolution"):
-        loop.schedule_in(4e-13, lambda: None)
-    loop.schedule_in(6e-13, lambda: None)  # 1 ps: the smallest step
-    loop.run()
-    assert loop.now_ps == 1
-
-
 def test_an_event_priority_is_not_a_time_span():
     """priority=np.timedelta64(1, 's') passed as an integer (NumPy files time spans under its integers)."""
     with pytest.raises(TypeError, match=r"priority must be an int, got"):

@@ -34,8 +34,7 @@ def _check_priority(priority: int) -> int:
 
 
 def _to_ps(seconds: float, what: str) -> int:
-    """Converts SI seconds to int64 picoseconds, rejecting NaN, infinities, overflow and a positive time
-    below the 1 ps resolution (it would run now)."""
+    """Converts SI seconds to int64 picoseconds, rejecting NaN, infinities and overflow."""
     if seconds.__class__ is not float and seconds.__class__ is not int:
         # Read as the package reads every number, then as a Python float: a NumPy float32 multiplied by 1e12
         # stays float32 (np.float32(0.1) s was 99,999,997,952 ps, 3.5 ns before the 100,000,001,490 ps it
@@ -46,8 +45,6 @@ def _to_ps(seconds: float, what: str) -> int:
     except (ValueError, OverflowError):
         ps = None
     if ps is not None and _INT64_MIN <= ps <= _INT64_MAX:
-        if ps == 0 and seconds > 0:
-            raise ValueError(f"{what}={seconds!r} s is below the 1 ps time resolution (it would round to 0)")
         return ps
     # Slow path, errors only: the package's one reading of numbers says what was wrong (a type, NaN,
     # an infinity, an int beyond a float: math.isfinite(10**400) raised OverflowError here).
