@@ -14,6 +14,7 @@ import pytest
 
 from qnsim.config import TomlTable
 from qnsim.estimate import Workload, estimate, flow_controlled_rate_hz, remote_logical_error
+from qnsim.estimate.report import _times
 from qnsim.estimate_cli import load_network
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,6 +58,10 @@ def figures():
     }
 
 
+def _fmt3(x: float) -> str:
+    return f"{x:.3g}"
+
+
 def _shared(f) -> list[str]:
     """Figures both texts quote, formatted as they write them."""
     r, lk, budget = f["report"], f["lk"], f["budget"]
@@ -74,6 +79,12 @@ def _shared(f) -> list[str]:
         f"at d = {f['with_fix'].error_corrected.code_distance}",
         f"every {1e6 / lk.rate_hz:.0f} us",
         f"{lk.latency_s * 1e6:.0f} us",
+        # The report's table of what the link must deliver, as it prints the link's row.
+        f"{lk.required_rate_hz:.3g} raw pairs/s for lattice surgery",
+        f"margin {_times(lk.raw_bell_pairs / lk.time_s / lk.required_rate_hz)}",
+        f"{lk.fidelity_at_use:.6f}",
+        f"{lk.remote_error_per_operation:.2g}",
+        f"{budget.remote / r.remote_gates:.2g}",
     ]
 
 
@@ -99,6 +110,7 @@ def test_estimate_tutorial_figures(figures):
     fids = [s.links[0].delivered_fidelity for s in one_round.values()]
     x_raw = figures["raw"][1] + figures["raw"][2]
     first_feasible = min(n for n, s in sweep.items() if s.feasible)
+    s300 = sweep[300].links[0]
     # Flow control: more channels never cost a round (before, 30,000 and 100,000 took 2 and 3), and from ~1,000
     # channels the 64-pair buffer's window bounds the link.
     assert sorted(one_round) == [10, 100, 300, 1000, 3000, 10000, 30000, 100000]
@@ -132,6 +144,8 @@ def test_estimate_tutorial_figures(figures):
         f"at d = 21, {ten.remote_error_per_operation:.1e} per operation",
         f"against {remote_logical_error(21, figures['raw'], physical_error=figures['p']):.1e} for the raw pairs",
         f"{x_raw:.4f} ->",
+        f"makes only {_fmt3(s300.raw_bell_pairs / s300.time_s)} of the {_fmt3(s300.required_rate_hz)} raw pairs/s",
+        f"(margin {_times(s300.raw_bell_pairs / s300.time_s / s300.required_rate_hz)})",
     ]
     missing = [q for q in quoted if q not in text]
     assert not missing, f"{TUTORIAL.name} does not say (any more): {missing}"

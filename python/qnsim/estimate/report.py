@@ -38,9 +38,43 @@ REPORT: the rows above the link table are the run's totals; one row per link bel
   time s      seconds the link takes to make them (raw pairs / (rate x channels), more when its
               pair buffer is what limits it)
   util        that time over the run's wall clock
-  memory      memory qubits the link needs at each end (its pair buffer, one more per round)"""
+  memory      memory qubits the link needs at each end (its pair buffer, one more per round)
+Below it, what each link must deliver (raw pairs/s, tightest margin first; past 10 links the rest are
+summed up in one line with their count and their range of margins):
+  need/s      raw pairs per second the link must make: on error-corrected QPUs the rate at which
+              lattice surgery never waits for a pair (required_rate_hz); on physical QPUs the average
+              that keeps its time within the compute and latency time (raw pairs / that time; a small
+              pair buffer can ask for more, see time s)
+  gives/s     raw pairs per second it makes as configured: raw pairs / time s (rate x channels, less
+              where flow control, its pair buffer or relay hops shared with other routes hold it back;
+              rate x channels when it has no finite time)
+  margin      gives / need: below 1x the link stalls the run
+  used/s      raw pairs over the run's wall clock (what it draws on average; at most gives/s)
+  F at use    pair fidelity when a remote operation uses it (after purification and storage)
+  F need      the target_fidelity asked for; without one, error-corrected runs show each remote
+              operation's error against its share of the remote error budget (err/op), physical runs
+              "-" (the error budget row judges their pairs)"""
 
 SCHEMA_VERSION = 3
+
+#: Links the table of what each link must deliver lists one by one (the rest: one line with their count).
+MAX_DELIVERY_ROWS = 10
+
+
+def _times(ratio: float) -> str:
+    """A margin as a factor, two significant digits below 100.
+
+    >>> _times(0.0364), _times(28.4), _times(1234.5), _times(math.inf)
+    ('0.036x', '28x', '1,234x', 'inf')
+    """
+    if not math.isfinite(ratio):
+        return str(ratio)
+    return f"{ratio:,.0f}x" if ratio >= 100 else f"{ratio:.2g}x"
+
+
+def _margin_key(ratio: float) -> float:
+    """Sort key: the tightest margin first, an undefined (NaN) one, which a planner must see, before all."""
+    return -math.inf if math.isnan(ratio) else ratio
 
 
 def _qpu_names(names: list[str]) -> str:
@@ -431,9 +465,61 @@ class EstimateReport:
                     f"{lk.raw_fidelity:>6.4f}->{lk.delivered_fidelity:<6.4f} {lk.time_s:>10.3g} "
                     f"{min(lk.utilization, 9.99):>6.0%} {lk.memory_qubits_per_end:>7}{via}"
                 )
+        if self.links:
+            lines.append("")
+            lines += self._delivery_lines()
         for n in self.notes:
             lines.append(f"note: {n}")
         return "\n".join(lines)
+
+    def _delivery_lines(self, shown: int = MAX_DELIVERY_ROWS) -> list[str]:
+        """The table of what each link must deliver (columns in :data:`LINK_TABLE_COLUMNS`), tightest margin
+        first; past ``shown`` links the rest are one line with their count and range of margins."""
+        rows = sorted(((self._delivery(lk), lk) for lk in self.links), key=lambda r: _margin_key(r[0][2]))
+        lines = [
+            "what each link must deliver (raw pairs per second; F = Bell-pair fidelity):",
+            f"{'link':<7} {'need/s':>10} {'gives/s':>10} {'margin':>9} {'used/s':>10} {'F at use':>9}  F need",
+        ]
+        for (need, gives, margin, used, at_use, f_need), lk in rows[:shown]:
+            via = f"  via {'-'.join(str(x) for x in lk.route[1:-1])}" if len(lk.route) > 2 else ""
+            lines.append(
+                f"{lk.qpus[0]}-{lk.qpus[-1]:<5} {need:>10.3g} {gives:>10.3g} {_times(margin):>9} {used:>10.3g} "
+                f"{at_use:>9.6f}  {f_need}{via}"
+            )
+        rest = [r[0][2] for r in rows[shown:]]
+        if rest:
+            lines.append(
+                f"... {len(rest)} more links (of {len(rows)}; the {shown} of tightest margin are shown), margins "
+                f"{_times(rest[0])} to {_times(rest[-1])}"
+            )
+        return lines
+
+    def _delivery(self, lk: LinkReport) -> tuple[float, float, float, float, float, str]:
+        """(need, gives, margin, used) in raw pairs per second, the pair fidelity at use and the fidelity need as
+        text, for one link of the report (see :data:`LINK_TABLE_COLUMNS`)."""
+        if lk.required_rate_hz is not None:
+            need = lk.required_rate_hz
+        elif lk.raw_bell_pairs <= 0:
+            need = 0.0
+        else:
+            need = lk.raw_bell_pairs / self.time_local_s if self.time_local_s > 0 else math.inf
+        # What it makes in this run: flow control, its buffer and relay hops shared with other routes can hold a
+        # link below rate x channels (a route's "4.2e+04" made 1.1e+04 pairs/s among 64 QPUs).
+        ran = 0 < lk.raw_bell_pairs < math.inf and 0 < lk.time_s < math.inf
+        gives = lk.raw_bell_pairs / lk.time_s if ran else lk.rate_hz * lk.channels
+        margin = gives / need if need > 0 else math.inf
+        used = lk.raw_bell_pairs / self.wall_clock_s if self.wall_clock_s > 0 else math.nan
+        at_use = lk.delivered_fidelity if lk.fidelity_at_use is None else lk.fidelity_at_use
+        b = self.error_budget
+        if lk.required_fidelity is not None:
+            f_need = f">= {lk.required_fidelity:.6g}" + (" (short)" if at_use < lk.required_fidelity else "")
+        elif self.error_corrected is not None and b is not None and self.remote_gates > 0:
+            share = b.remote / self.remote_gates
+            over = " (over)" if lk.remote_error_per_operation > share else ""
+            f_need = f"err/op {lk.remote_error_per_operation:.2g} <= {share:.2g}{over}"
+        else:
+            f_need = "-"
+        return need, gives, margin, used, at_use, f_need
 
     def _rows(self) -> list[tuple[str, str]]:
         """The report's (label, value) rows, shared by :meth:`table` and the HTML repr."""
