@@ -43,13 +43,13 @@ Below it, what each link must deliver (raw pairs/s, tightest margin first; past 
 summed up in one line with their count and their range of margins):
   need/s      raw pairs per second the link must make: on error-corrected QPUs the rate at which
               lattice surgery never waits for a pair (required_rate_hz); on physical QPUs the average
-              that keeps its time within the compute and latency time (raw pairs / that time; a small
-              pair buffer can ask for more, see time s)
+              that keeps its time within the run's compute and latency time (raw pairs / that time; a
+              small pair buffer can ask for more, see time s)
   gives/s     raw pairs per second it makes as configured: raw pairs / time s (rate x channels, less
               where flow control, its pair buffer or relay hops shared with other routes hold it back;
               rate x channels when it has no finite time)
   margin      gives / need: below 1x the link stalls the run
-  used/s      raw pairs over the run's wall clock (what it draws on average; at most gives/s)
+  used/s      raw pairs over the run's wall clock (what the run draws from it on average)
   F at use    pair fidelity when a remote operation uses it (after purification and storage)
   F need      the target_fidelity asked for; without one, error-corrected runs show each remote
               operation's error against its share of the remote error budget (err/op), physical runs
@@ -502,7 +502,9 @@ class EstimateReport:
         elif lk.raw_bell_pairs <= 0:
             need = 0.0
         else:
-            need = lk.raw_bell_pairs / self.time_local_s if self.time_local_s > 0 else math.inf
+            # The run's own time: compute and latency (a link making its pairs within it does not lengthen the run).
+            crit_s = self.time_local_s + self.time_latency_s
+            need = lk.raw_bell_pairs / crit_s if crit_s > 0 else math.nan if math.isnan(crit_s) else math.inf
         # What it makes in this run: flow control, its buffer and relay hops shared with other routes can hold a
         # link below rate x channels (a route's "4.2e+04" made 1.1e+04 pairs/s among 64 QPUs).
         ran = 0 < lk.raw_bell_pairs < math.inf and 0 < lk.time_s < math.inf
@@ -515,8 +517,8 @@ class EstimateReport:
             f_need = f">= {lk.required_fidelity:.6g}" + (" (short)" if at_use < lk.required_fidelity else "")
         elif self.error_corrected is not None and b is not None and self.remote_gates > 0:
             share = b.remote / self.remote_gates
-            over = " (over)" if lk.remote_error_per_operation > share else ""
-            f_need = f"err/op {lk.remote_error_per_operation:.2g} <= {share:.2g}{over}"
+            within = "<=" if lk.remote_error_per_operation <= share else "> (over)"
+            f_need = f"err/op {lk.remote_error_per_operation:.2g} {within} {share:.2g}"
         else:
             f_need = "-"
         return need, gives, margin, used, at_use, f_need
