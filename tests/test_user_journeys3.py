@@ -153,3 +153,17 @@ def test_every_column_of_the_delivery_table_is_explained_in_help():
     for name in sorted(explained, key=len, reverse=True):
         rest = re.sub(rf"(?<!\S){re.escape(name)}(?!\S)", " ", rest)
     assert rest.split() == [], (header, rest)
+
+
+def test_a_link_that_cannot_reach_its_need_is_marked_short_beside_its_reason():
+    """F = 0.9 pairs in 2 ms memories cannot be purified to 0.99 with a raw pair every 1 ms: the estimate refuses
+    the link with a reason. Old behaviour: that reason only; now also its row, which shows the fidelity it reaches
+    marked short of the need and an infinite raw pair rate (no number of raw pairs makes a pair of 0.99)."""
+    link = Link((0, 1), 1e3, 0.9, latency_s=1e-3, memory_t1_s=2e-3, memory_t2_s=2e-3)
+    r = estimate("REPEAT 100 {\n CX 0 1\n H 0\n}", [QPU(num_qubits=1)] * 2, [link], target_fidelity=0.99)
+    text = r.table()
+    assert any(reason.startswith("link 0-1: raw fidelity 0.9 cannot be purified to 0.99") for reason in r.reasons)
+    _header, rows, _rest = _delivery(text)
+    _name, need, gives, margin, _used, at_use, f_need = rows["0-1"]
+    assert (need, gives, margin) == ("inf", "1e+03", "0x")
+    assert f_need == ">= 0.99 (short)" and float(at_use) < 0.99

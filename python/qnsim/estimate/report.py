@@ -53,7 +53,7 @@ summed up in one line with their count and their range of margins):
   F at use    pair fidelity when a remote operation uses it (after purification and storage)
   F need      the target_fidelity asked for; without one, error-corrected runs show each remote
               operation's error against its share of the remote error budget (err/op), physical runs
-              "-" (the error budget row judges their pairs)"""
+              "-" (the error budget row judges their pairs); "(short)" or "(over)" marks a link that misses it"""
 
 SCHEMA_VERSION = 3
 
