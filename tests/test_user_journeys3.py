@@ -167,3 +167,15 @@ def test_a_link_that_cannot_reach_its_need_is_marked_short_beside_its_reason():
     _name, need, gives, margin, _used, at_use, f_need = rows["0-1"]
     assert (need, gives, margin) == ("inf", "1e+03", "0x")
     assert f_need == ">= 0.99 (short)" and float(at_use) < 0.99
+
+
+def test_jupyter_shows_what_each_link_must_deliver_too():
+    """The notebook view of a report had the link table only. Old behaviour: no need, margin or F need in its HTML;
+    now a second table with the same figures as the text report's rows."""
+    r = estimate("REPEAT 1000 {\n CX 0 1\n H 0\n}", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.9)],
+                 target_fidelity=0.95)
+    html = r._repr_html_()
+    _header, rows, _rest = _delivery(r.table())
+    _name, need, gives, margin, used, at_use, f_need = rows["0-1"]
+    cells = "".join(f"<td>{c}</td>" for c in ["0-1", need, gives, margin, used, at_use, f_need.replace(">", "&gt;")])
+    assert "<th>need raw pairs/s</th>" in html and cells in html

@@ -72,6 +72,12 @@ def _times(ratio: float) -> str:
     return f"{ratio:,.0f}x" if ratio >= 100 else f"{ratio:.2g}x"
 
 
+def _link_name(lk: LinkReport) -> str:
+    """A link's QPUs, and the relays of a route: ``'0-3 via 1-2'``."""
+    via = f" via {'-'.join(str(x) for x in lk.route[1:-1])}" if len(lk.route) > 2 else ""
+    return f"{lk.qpus[0]}-{lk.qpus[-1]}{via}"
+
+
 def _margin_key(ratio: float) -> float:
     """Sort key: the tightest margin first, an undefined (NaN) one, which a planner must see, before all."""
     return -math.inf if math.isnan(ratio) else ratio
@@ -429,7 +435,8 @@ class EstimateReport:
         return text + ")"
 
     def _repr_html_(self) -> str:
-        """Jupyter: the report's rows and links (the first 20) as tables, notes below."""
+        """Jupyter: the report's rows, links and what each must deliver (the first 20, tightest margin first) as
+        tables, notes below."""
         from qnsim import _display
 
         links = [
@@ -439,9 +446,15 @@ class EstimateReport:
             for lk in self.links[: _display.MAX_ROWS]
         ]  # fmt: skip
         headers = ["link", "remote ops", "pairs", "raw pairs", "rounds", "fidelity raw -> out", "time", "util"]
+        delivery = [
+            [_link_name(lk), f"{need:.3g}", f"{gives:.3g}", _times(margin), f"{used:.3g}", f"{at_use:.6f}", f_need]
+            for (need, gives, margin, used, at_use, f_need), lk in self._delivery_rows()[: _display.MAX_ROWS]
+        ]
+        delivery_headers = ["link", "need raw pairs/s", "gives", "margin", "used", "F at use", "F need"]
         return (
             _display.pairs(self._rows())
             + (_display.table(headers, links, total=len(self.links)) if links else "")
+            + (_display.table(delivery_headers, delivery, total=len(self.links)) if delivery else "")
             + _display.notes(self.notes)
         )
 
@@ -475,7 +488,7 @@ class EstimateReport:
     def _delivery_lines(self, shown: int = MAX_DELIVERY_ROWS) -> list[str]:
         """The table of what each link must deliver (columns in :data:`LINK_TABLE_COLUMNS`), tightest margin
         first; past ``shown`` links the rest are one line with their count and range of margins."""
-        rows = sorted(((self._delivery(lk), lk) for lk in self.links), key=lambda r: _margin_key(r[0][2]))
+        rows = self._delivery_rows()
         lines = [
             "what each link must deliver (raw pairs per second; F = Bell-pair fidelity):",
             f"{'link':<7} {'need/s':>10} {'gives/s':>10} {'margin':>9} {'used/s':>10} {'F at use':>9}  F need",
@@ -493,6 +506,10 @@ class EstimateReport:
                 f"{_times(rest[0])} to {_times(rest[-1])}"
             )
         return lines
+
+    def _delivery_rows(self) -> list[tuple[tuple[float, float, float, float, float, str], LinkReport]]:
+        """:meth:`_delivery` of every link beside the link, tightest margin first."""
+        return sorted(((self._delivery(lk), lk) for lk in self.links), key=lambda r: _margin_key(r[0][2]))
 
     def _delivery(self, lk: LinkReport) -> tuple[float, float, float, float, float, str]:
         """(need, gives, margin, used) in raw pairs per second, the pair fidelity at use and the fidelity need as
