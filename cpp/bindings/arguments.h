@@ -22,6 +22,7 @@
 #include <pybind11/pybind11.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <optional>
@@ -356,6 +357,31 @@ inline std::string text_argument(pybind11::handle h, const char *what) {
     }
     throw pybind11::type_error(std::string(what) + " must be a str (or a stim object), got " +
                                pybind11::detail::repr_of(h));
+}
+
+/// A dense Pauli string argument (text_argument's reading): the engines read it byte by byte, so a
+/// non-ASCII letter (a full-width 'Ｚ', three bytes of UTF-8) was counted as three qubit terms or
+/// quoted by its first byte. Refused here, naming the character, its code point and its position in
+/// characters (the text is UTF-8 from a Python str).
+inline std::string pauli_argument(pybind11::handle h, const char *what) {
+    std::string text = text_argument(h, what);
+    size_t chars = 0;
+    for (size_t i = 0; i < text.size(); ++i) {
+        const auto byte = static_cast<unsigned char>(text[i]);
+        if (byte < 0x80) {
+            ++chars;
+            continue;
+        }
+        const size_t len = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1;
+        uint32_t code = len == 1 ? byte : byte & (0x7Fu >> len);
+        for (size_t k = 1; k < len && i + k < text.size(); ++k) code = (code << 6) | (text[i + k] & 0x3Fu);
+        char hex[16];
+        std::snprintf(hex, sizeof(hex), "U+%04X", static_cast<unsigned>(code));
+        throw pybind11::value_error(std::string("Pauli string '") + text + "' has the non-ASCII character '" +
+                                    text.substr(i, len) + "' (" + hex + ") at position " + std::to_string(chars) +
+                                    "; use I or _, X, Y, Z after an optional sign");
+    }
+    return text;
 }
 
 }  // namespace qnsim_bindings

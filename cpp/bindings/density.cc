@@ -351,7 +351,7 @@ Raises ValueError if max |sum K^dag K - I| > 1e-9 (the channel must be trace pre
 
     // ---- Observables and state access. ----
     auto expectation = [](const DensityMatrixSimulator &s, const py::object &pauli) {
-        return s.dm.expectation(text_argument(pauli, "pauli"));
+        return s.dm.expectation(pauli_argument(pauli, "pauli"));
     };
     c.def("expectation", expectation, py::arg("pauli"),
           "Tr(P rho) for a dense Pauli string such as 'XZ_Y' or '-ZZ' (also accepts a stim.PauliString).");

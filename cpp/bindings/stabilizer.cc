@@ -164,7 +164,7 @@ True
     cls.def(
         "peek_observable_expectation",
         [](const StabilizerSimulator &s, const py::object &pauli) {
-            return s.peek_observable_expectation(qnsim::PauliString::from_text(text_argument(pauli, "pauli")));
+            return s.peek_observable_expectation(qnsim::PauliString::from_text(pauli_argument(pauli, "pauli")));
         },
         py::arg("pauli"), R"doc(
 Returns <psi|P|psi> (+1, -1 or 0) without changing the state.
@@ -208,7 +208,8 @@ Supported (case-insensitive): H S S_DAG X Y Z I CX/CNOT/ZCX CY CZ SWAP, M/MZ MX 
 (optional flip probability, !q targets), R RX RY, X_ERROR Y_ERROR Z_ERROR DEPOLARIZE1 DEPOLARIZE2
 PAULI_CHANNEL_1, TICK, REPEAT N { ... } (nested, executed without unrolling; at most 2^40 target
 operations with the counts multiplied out), # comments. DETECTOR,
-OBSERVABLE_INCLUDE, QUBIT_COORDS and SHIFT_COORDS are ignored. Problems raise CircuitParseError
+OBSERVABLE_INCLUDE, QUBIT_COORDS and SHIFT_COORDS are checked as Stim's samplers check them (a rec[-k]
+names one of the measurements before it) and otherwise ignored. Problems raise CircuitParseError
 naming the line, e.g. "unknown gate 'CNT' on line 4; did you mean 'CNOT'?"; nothing runs then.
 )doc");
 

@@ -98,10 +98,16 @@ int num_args_of(const GateInfo &info) {
     return spec.min_args == spec.max_args ? spec.min_args : -1;
 }
 
+// Far above the largest lookback (2^24), far below uint64's end, so sums and products of it cannot wrap.
+constexpr uint64_t kMeasuredCap = uint64_t{1} << 40;
+
 struct Parser {
     const std::string &text;
     size_t num_qubits;
     Circuit circuit;
+    /// Measurement results recorded before the current line when it first runs (the REPEAT blocks closed so far
+    /// multiplied out, saturating far above any lookback): the bound of a DETECTOR's rec[-k].
+    uint64_t measured = 0;
 
     [[noreturn]] void fail(uint32_t line, const std::string &what) {
         // Control bytes of the circuit text are shown escaped: a NUL ended the message there.
@@ -210,6 +216,9 @@ struct Parser {
                 fail(line, msg("the index of OBSERVABLE_INCLUDE must be a non-negative integer, got ",
                                shortest_double(args[0])));
             }
+            if (args[0] >= 4294967296.0) {  // Stim's error model refuses it ("id > 0xFFFFFFFF"), its sampler crashes
+                fail(line, msg("the index of OBSERVABLE_INCLUDE must be below 2**32, got ", shortest_double(args[0])));
+            }
         }
         const bool records = name == "DETECTOR" || observable;
         while (true) {
@@ -229,6 +238,15 @@ struct Parser {
                 }
                 if (k - d > 9 || std::stoul(s.substr(d, k - d)) >= (1UL << 24)) {
                     fail(line, msg("the lookback of '", target, "' of ", name, " is too large"));
+                }
+                const uint64_t lookback = std::stoul(s.substr(d, k - d));
+                if (lookback == 0) fail(line, msg("the lookback of '", target, "' of ", name, " must be at least 1"));
+                // Stim's samplers refuse a record before the first measurement; ignoring it here ran a circuit
+                // whose detectors mean nothing. `measured` counts what precedes the first pass over this line.
+                if (lookback > measured) {
+                    fail(line, msg(name, " target '", target, "' looks back ", lookback, " measurement",
+                                   lookback == 1 ? "" : "s", ", but only ", measured, " precede",
+                                   measured == 1 ? "s" : "", " it (at its first execution)"));
                 }
                 i = e;
                 continue;
@@ -264,6 +282,8 @@ struct Parser {
         circuit.blocks.emplace_back();
         // Stack of open blocks; each entry is (block index, line of its REPEAT).
         std::vector<std::pair<uint32_t, uint32_t>> open = {{0, 0}};
+        // For each open REPEAT: `measured` when it opened and its count, to add the later iterations at its '}'.
+        std::vector<std::pair<uint64_t, uint64_t>> open_measured;
         uint32_t line = 0;
         size_t pos = 0;
         while (pos <= text.size()) {
@@ -283,6 +303,10 @@ struct Parser {
                 if (i != s.size()) fail(line, "unexpected text after '}'");
                 if (open.size() == 1) fail(line, "unbalanced braces: '}' without a matching REPEAT block");
                 open.pop_back();
+                const auto [before, count] = open_measured.back();
+                open_measured.pop_back();
+                const unsigned __int128 later = static_cast<unsigned __int128>(measured - before) * (count - 1);
+                measured = static_cast<uint64_t>(std::min<unsigned __int128>(measured + later, kMeasuredCap));
                 continue;
             }
             size_t j = i;
@@ -327,6 +351,7 @@ struct Parser {
                 circuit.blocks[open.back().first].push_back(ins);
                 circuit.blocks.emplace_back();
                 open.push_back({ins.body, line});
+                open_measured.push_back({measured, count});
                 continue;
             }
             // Argument counts and ranges.
@@ -392,6 +417,7 @@ struct Parser {
             if (ins.gate == Gate::TICK && !ins.targets.empty()) {
                 fail(line, msg("TICK takes no targets, got ", ins.targets.size()));  // as Stim refuses it
             }
+            if (info->kind == Kind::Measure) measured = std::min<uint64_t>(measured + ins.targets.size(), kMeasuredCap);
             if (ins.gate == Gate::I || ins.gate == Gate::TICK) continue;
             circuit.blocks[open.back().first].push_back(std::move(ins));
         }

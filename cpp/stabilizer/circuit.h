@@ -44,7 +44,8 @@ struct Instruction {
 ///   DEPOLARIZE1(p), DEPOLARIZE2(p), PAULI_CHANNEL_1(px, py, pz), TICK, REPEAT N { ... } (nested),
 ///   `# comments`, blank lines, many targets per line, `!q` targets on measurements, and
 ///   measurements with a result-flip probability M(p). DETECTOR, OBSERVABLE_INCLUDE, QUBIT_COORDS
-///   and SHIFT_COORDS are accepted and ignored. Classically controlled targets (rec[-k]), sweep
+///   and SHIFT_COORDS are checked as Stim's samplers check them (a rec[-k] must name a measurement made
+///   before it, k >= 1) and otherwise ignored. Classically controlled targets (rec[-k]), sweep
 ///   bits and Pauli targets are not supported.
 /// Most target operations (REPEAT counts multiplied out) a circuit may ask for, 2^40: about an
 /// hour of the fastest gates. Circuit::parse refuses more (CircuitParseError), since REPEAT blocks
@@ -57,8 +58,8 @@ struct Circuit {
     /// Parses `text` for a simulator of `num_qubits` qubits. Throws CircuitParseError naming the
     /// line and, for unknown gates, the closest known name: unknown gates, wrong argument counts,
     /// probabilities outside [0, 1], targets >= num_qubits, odd target counts of pair gates, a
-    /// repeated qubit in a pair, REPEAT counts < 1, unbalanced braces, TICK with targets, more than
-    /// kMaxCircuitOperations target operations in all.
+    /// repeated qubit in a pair, REPEAT counts < 1, a record target before the first measurement,
+    /// unbalanced braces, TICK with targets, more than kMaxCircuitOperations target operations in all.
     static Circuit parse(const std::string &text, size_t num_qubits);
 };
 

@@ -87,6 +87,13 @@ INSTANTIATE_TEST_SUITE_P(
         BadCircuit{"M 0\nOBSERVABLE_INCLUDE(-1) rec[-1]",
                    "the index of OBSERVABLE_INCLUDE must be a non-negative integer, got -1 on line 2"},
         BadCircuit{"M 0\nDETECTOR 0", "DETECTOR takes only record targets (rec[-k]), got '0' on line 2"},
+        BadCircuit{"M 0\nDETECTOR rec[-2]",
+                   "DETECTOR target 'rec[-2]' looks back 2 measurements, but only 1 precedes it (at its first "
+                   "execution) on line 2"},
+        BadCircuit{"M 0\nDETECTOR rec[-0]", "the lookback of 'rec[-0]' of DETECTOR must be at least 1 on line 2"},
+        BadCircuit{"REPEAT 2 {\nM 0\nOBSERVABLE_INCLUDE(0) rec[-2]\n}", "looks back 2 measurements, but only 1"},
+        BadCircuit{"M 0\nOBSERVABLE_INCLUDE(4294967296) rec[-1]",
+                   "the index of OBSERVABLE_INCLUDE must be below 2**32, got 4294967296 on line 2"},
         BadCircuit{"SHIFT_COORDS(1) 0", "SHIFT_COORDS takes no targets, got '0'"},
         BadCircuit{"X_ERROR 0", "X_ERROR takes 1 probability argument in parens, as in X_ERROR(0.01), got 0"},
         BadCircuit{"H(0.1) 0", "H takes no parenthesized arguments, got 1"},

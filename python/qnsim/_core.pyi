@@ -88,7 +88,8 @@ class StabilizerSimulator:
         (optional flip probability, !q targets), R RX RY, X_ERROR Y_ERROR Z_ERROR DEPOLARIZE1 DEPOLARIZE2
         PAULI_CHANNEL_1, TICK, REPEAT N { ... } (nested, executed without unrolling; at most 2^40 target
         operations with the counts multiplied out), # comments. DETECTOR,
-        OBSERVABLE_INCLUDE, QUBIT_COORDS and SHIFT_COORDS are ignored. Problems raise CircuitParseError
+        OBSERVABLE_INCLUDE, QUBIT_COORDS and SHIFT_COORDS are checked as Stim's samplers check them (a rec[-k]
+        names one of the measurements before it) and otherwise ignored. Problems raise CircuitParseError
         naming the line, e.g. "unknown gate 'CNT' on line 4; did you mean 'CNOT'?"; nothing runs then.
         """
     def h(self, *args) -> None:

@@ -18,6 +18,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Callable
 
+import numpy as np
+
 __all__ = ["NativeBar", "native_progress", "run_with_bar", "stderr_is_tty"]
 
 
@@ -121,6 +123,8 @@ def check_progress(progress: Any) -> Any:
     """
     if progress is None or isinstance(progress, bool) or callable(progress):
         return progress
+    if isinstance(progress, np.bool_):  # a flag everywhere else (argument_checks.flag): read as one here too
+        return bool(progress)
     raise TypeError(f"progress must be True, False, None or a callable(done, total), got {progress!r}")
 
 

@@ -1952,8 +1952,7 @@ def sweep(
         # A point that kills its worker every time was retried without end (retries = 10**30: a hang).
         raise ValueError(f"retries = {retries:,} is more than the {MAX_RETRIES} restarts of a pool a sweep makes")
     retries = int(retries)
-    if not isinstance(progress, bool):  # 'yes' or 1 were taken as true
-        raise TypeError(f"progress must be True or False, got {progress!r}")
+    progress = flag("progress", progress)  # 'yes' or 1 were taken as true; np.True_ is a flag as everywhere
     fn = _resolve_scenario(scenario)
     identity = scenario_id(fn)
     points = grid_points(grid, seeds, identity)

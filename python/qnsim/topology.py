@@ -41,6 +41,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 import networkx as nx
+import numpy as np
 
 from qnsim import _core
 from qnsim.network import Network
@@ -146,6 +147,13 @@ def from_graph(
     # "node '1' already exists" (a node the graph holds once).
     named: dict[str, Any] = {}
     for n in graph.nodes:
+        if isinstance(n, (bool, np.bool_)):
+            # networkx keys nodes by hash and ==: True is the node 1 (and False the node 0), so edges written to
+            # True and to 1 meet at one node, named "True" or "1" by whichever came first.
+            raise ValueError(
+                f"graph node {n!r} is a bool, which networkx takes for the node {int(n)} ({n!r} == {int(n)}); "
+                "label nodes with strings or integers"
+            )
         other = named.setdefault(name(n), n)
         if other is not n and other != n:
             raise ValueError(f"graph nodes {other!r} and {n!r} would both be named {name(n)!r}; relabel one of them")

@@ -182,7 +182,9 @@ def _check_basis(basis: str) -> None:
 
 def _check_offset(x_offset: int) -> int:
     # -0.0 made every x coordinate a float and "3" reached the % operator.
-    x_offset = integer("x_offset", x_offset, error=ValueError)
+    # Stim keeps coordinates as doubles, exact only below 2**53: a larger offset (10**400 was taken) placed
+    # qubits at coordinates that collide or cannot be written at all.
+    x_offset = integer("x_offset", x_offset, minimum=-MAX_OFFSET, maximum=MAX_OFFSET, error=ValueError)
     if x_offset % 2:
         raise ValueError(f"x_offset must be even, got {x_offset}")
     return x_offset
@@ -212,7 +214,7 @@ def rotated_patch(width: int, height: int, *, x_offset: int = 0) -> PatchLayout:
         The layout.
 
     Raises:
-        ValueError: A size below 1 or an odd ``x_offset``.
+        ValueError: A size below 1, or an odd ``x_offset`` or one beyond ``MAX_OFFSET`` (2**52) either way.
 
     Example:
         >>> p = rotated_patch(5, 3)
@@ -260,7 +262,7 @@ def unrotated_patch(width: int, height: int, *, x_offset: int = 0) -> PatchLayou
         The layout: ``width * height + (width - 1) * (height - 1)`` data qubits.
 
     Raises:
-        ValueError: A size below 1 or an odd ``x_offset``.
+        ValueError: A size below 1, or an odd ``x_offset`` or one beyond ``MAX_OFFSET`` (2**52) either way.
 
     Example:
         >>> p = unrotated_patch(5, 5)
@@ -321,6 +323,8 @@ def check_distance(distance: int) -> int:
 
 #: Largest code distance the layouts and circuits are built for (a 1001 patch has ~4 million qubits).
 MAX_DISTANCE = 1001
+#: Largest ``x_offset`` either way: every coordinate of a patch beside it stays an exact double (below 2**53).
+MAX_OFFSET = 2**52
 
 
 def _all_coords(layout: PatchLayout) -> Iterable[Coord]:

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from qnsim.qec._stim import require_pymatching, require_sinter, require_stim
-from qnsim.argument_checks import integer, real_number
+from qnsim.argument_checks import integer, real_number, shown
 from qnsim.qec.channels import check_count, check_probability
 
 __all__ = [
@@ -223,6 +223,20 @@ def check_sampled_bits(max_shots: int, bits_per_shot: int) -> None:
         )
 
 
+def _check_rounds(circuit: Any, rounds: object, name: str = "rounds") -> int:
+    """``rounds`` as the rounds of one shot of ``circuit``: every round measures at least one qubit, so a count
+    above the circuit's measurements labels no circuit (``rounds=10**400`` was taken and read a per-round rate of
+    about 0)."""
+    measurements = max(1, circuit.num_measurements)
+    number = integer(name, rounds, minimum=1, error=ValueError)
+    if number > measurements:
+        raise ValueError(
+            f"{name} must be at most the circuit's {measurements:,} measurements (a round measures at least one "
+            f"qubit), got {shown(rounds)}"
+        )
+    return number
+
+
 def _check_count(name: str, value: int | None, allow_none: bool = True) -> int | None:
     if value is None and allow_none:
         return None
@@ -276,7 +290,7 @@ def sample_logical_error(
     pymatching = require_pymatching()
     max_shots = _check_count("max_shots", max_shots, allow_none=False)
     max_errors = _check_count("max_errors", max_errors)
-    rounds = _check_count("rounds", rounds, allow_none=False)
+    rounds = integer("rounds", rounds, minimum=1, error=ValueError)
     batch_size = _check_count("batch_size", batch_size, allow_none=False)
     max_batch_size = _check_count("max_batch_size", max_batch_size, allow_none=False)
     if seed is not None:  # Stim's own refusal did not name the value
@@ -285,6 +299,7 @@ def sample_logical_error(
         raise ValueError(f"circuit must be a stim.Circuit, got {type(circuit).__name__}")
     if circuit.num_observables == 0:
         raise ValueError("the circuit has no observables (OBSERVABLE_INCLUDE): nothing to count")
+    rounds = _check_rounds(circuit, rounds)
     # One batch's bit-packed detection events and observables are held at once (plus the
     # decoder's predictions): a batch of 10**12 shots asked Stim for terabytes.
     shot_bytes = (circuit.num_detectors + 7) // 8 + 2 * ((circuit.num_observables + 7) // 8)
@@ -370,6 +385,7 @@ def collect(
         meta = dict(meta)
         if "rounds" not in meta:
             raise ValueError(f"task metadata needs 'rounds' (an int), got {meta!r}")
+        _check_rounds(circuit, meta["rounds"], "task metadata 'rounds'")
         _check_work(circuit, max_shots)
         sinter_tasks.append(sinter.Task(circuit=circuit, json_metadata=meta))
     stats = sinter.collect(
