@@ -77,6 +77,54 @@ def test_the_lookback_count_saturates_with_huge_repeat_counts():
         qnsim.StabilizerSimulator(1, seed=1).do_circuit(text)
 
 
+RECORDING = {  # every Stim gate that records measurement results, with targets giving several records
+    "M": "M 0 !1", "MX": "MX 0 1", "MY": "MY 0", "MR": "MR 0 1", "MRX": "MRX 0", "MRY": "MRY 0 1", "MZ": "MZ 2",
+    "MXX": "MXX 0 1 2 3", "MYY": "MYY 0 1", "MZZ": "MZZ 0 1", "MPP": "MPP X0*Y1 Z2 X0*X1*Z3", "MPAD": "MPAD 0 1 1",
+    "HERALDED_ERASE": "HERALDED_ERASE(0.1) 0 1", "HERALDED_PAULI_CHANNEL_1": "HERALDED_PAULI_CHANNEL_1(0.1, 0, 0, 0) 0",
+}
+
+
+@pytest.mark.parametrize("gate", sorted(RECORDING))
+def test_the_estimator_counts_records_as_stim_does(gate, tmp_path):
+    """The estimator's circuit reader (count_circuit, Workload, stream_circuit_file) took a DETECTOR or a classically
+    controlled gate whose rec[-k] looks back before the first measurement: an estimate of a circuit no simulator
+    runs, without a word."""
+    stim = pytest.importorskip("stim")
+    from qnsim.estimate.workload import count_circuit, stream_circuit_file
+
+    n = stim.Circuit(RECORDING[gate]).num_measurements
+    assert n >= 1
+    for k, bad in ((n, False), (n + 1, True)):
+        for tail in (f"DETECTOR rec[-{k}]", f"CX rec[-{k}] 5"):
+            text = f"{RECORDING[gate]}\n{tail}"
+            path = tmp_path / "c.stim"
+            path.write_text(text)
+            if bad:
+                with pytest.raises((IndexError, ValueError)):
+                    stim.Circuit(text).compile_detector_sampler().sample(1)
+                want = rf"target 'rec\[-{k}\]' looks back {k} measurements, but only {n} precedes? it .* on line 2$"
+                with pytest.raises(qnsim.CircuitParseError, match=want):
+                    count_circuit(text)
+                with pytest.raises(qnsim.CircuitParseError, match=want):
+                    stream_circuit_file(path, progress=False)
+            else:
+                stim.Circuit(text).compile_detector_sampler().sample(1)
+                count_circuit(text)
+                stream_circuit_file(path, progress=False)
+
+
+def test_the_estimator_counts_records_through_repeat_blocks():
+    """As do_circuit's: the first pass over a body has the records made so far; a closed block all of its passes."""
+    from qnsim.estimate.workload import count_circuit
+
+    with pytest.raises(qnsim.CircuitParseError, match=r"^DETECTOR target 'rec\[-2\]' looks back 2 .* on line 3$"):
+        count_circuit("REPEAT 3 {\n    M 0\n    DETECTOR rec[-2]\n}")
+    count_circuit("M 0\nREPEAT 3 {\n    M 0\n    DETECTOR rec[-2]\n}")
+    count_circuit("REPEAT 2 {\n    REPEAT 3 {\n        MPP X0*X1 Z2\n    }\n}\nDETECTOR rec[-12]")
+    with pytest.raises(qnsim.CircuitParseError, match=r"looks back 13 measurements, but only 12 precede it"):
+        count_circuit("REPEAT 2 {\n    REPEAT 3 {\n        MPP X0*X1 Z2\n    }\n}\nDETECTOR rec[-13]")
+
+
 # --- offsets and rounds within what can mean something ----------------------------------------------------------
 
 

@@ -301,6 +301,42 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
     return out;
 }
 
+/// Measurement records an instruction adds, as Stim counts them: one per measured qubit, pair (MXX) or
+/// product (MPP), per MPAD bit and per herald of HERALDED_ERASE / HERALDED_PAULI_CHANNEL_1.
+uint64_t records_of(int gate, const Target *t, size_t n) {
+    const GateSpec &g = gate_table()[gate];
+    switch (g.kind) {
+        case GateKind::Measure:
+        case GateKind::MeasureReset:
+            return n;
+        case GateKind::TwoMeasure:
+            return n / 2;
+        case GateKind::Product: {
+            if (g.name != "MPP") return 0;
+            uint64_t qubits = 0, combiners = 0;  // X1*Y2 Z3: three factors joined by one '*', two products
+            for (size_t i = 0; i < n; ++i) (t[i].kind == Target::Combiner ? combiners : qubits) += 1;
+            return qubits - combiners;
+        }
+        default:
+            return g.name == "MPAD" || g.name == "HERALDED_ERASE" || g.name == "HERALDED_PAULI_CHANNEL_1" ? n : 0;
+    }
+}
+
+// Far above the largest lookback (2^32), far below uint64's end: sums and products of it cannot wrap.
+constexpr uint64_t kRecordsCap = uint64_t{1} << 40;
+
+/// Refuses a rec[-k] target that looks back before the first measurement (`measured` records precede the
+/// instruction at its first execution), as Stim's simulators and samplers do: the estimate of a circuit that
+/// no simulator runs was given without a word.
+void check_records(int gate, const Target *t, size_t n, uint64_t measured, uint64_t line) {
+    for (size_t i = 0; i < n; ++i) {
+        if (t[i].kind != Target::Record || t[i].value <= measured) continue;
+        fail(line, msg(gate_table()[gate].name, " target 'rec[-", t[i].value, "]' looks back ", t[i].value,
+                       " measurement", t[i].value == 1 ? "" : "s", ", but only ", measured, " precede",
+                       measured == 1 ? "s" : "", " it (at its first execution)"));
+    }
+}
+
 /// Checks that an instruction's targets fit its gate kind; throws naming the line.
 void validate(int gate, const Target *t, size_t n, uint64_t line) {
     const GateSpec &g = gate_table()[gate];
@@ -1034,6 +1070,10 @@ Program Program::parse(const std::string &text, Progress *progress) {
     prog.blocks_.emplace_back();
     std::vector<uint32_t> stack{0};
     std::vector<uint64_t> open_lines;
+    // Records before the current line at its first execution, and for each open REPEAT the count when it
+    // opened and its repetitions (its later iterations are added at its '}').
+    uint64_t measured = 0;
+    std::vector<std::pair<uint64_t, count_t>> open_measured;
     std::string name_buf;
     int cached = -1;
     uint64_t line = 0;
@@ -1055,6 +1095,12 @@ Program Program::parse(const std::string &text, Progress *progress) {
                 if (stack.size() == 1) fail(line, "unbalanced braces: '}' without an open REPEAT block");
                 stack.pop_back();
                 open_lines.pop_back();
+                {
+                    const auto [opened, count] = open_measured.back();
+                    open_measured.pop_back();
+                    const count_t total = count_t{measured} + count_t{measured - opened} * (count - 1);
+                    measured = static_cast<uint64_t>(std::min<count_t>(total, kRecordsCap));
+                }
                 break;
             case LineKind::RepeatOpen: {
                 const uint32_t body = static_cast<uint32_t>(prog.blocks_.size());
@@ -1063,11 +1109,15 @@ Program Program::parse(const std::string &text, Progress *progress) {
                     Instruction{kRepeatId, static_cast<uint32_t>(line), 0, 0, pl.repeat, body});
                 stack.push_back(body);
                 open_lines.push_back(line);
+                open_measured.push_back({measured, pl.repeat});
                 break;
             }
             case LineKind::Instruction: {
                 const size_t after = prog.targets_.size();
                 validate(pl.gate, prog.targets_.data() + before, after - before, line);
+                check_records(pl.gate, prog.targets_.data() + before, after - before, measured, line);
+                measured = std::min(kRecordsCap, measured + records_of(pl.gate, prog.targets_.data() + before,
+                                                                       after - before));
                 // Annotations (QUBIT_COORDS, MPAD's bits) name qubits without using them.
                 if (gate_table()[pl.gate].kind != GateKind::Annotation) {
                     for (size_t i = before; i < after; ++i) {
@@ -2054,6 +2104,7 @@ Counts stream_count_file(const std::string &path, size_t chunk_bytes, Progress *
     std::string name_buf, carry;
     int cached = -1;
     uint64_t line = 0;
+    uint64_t measured = 0;  // records so far (the stream has no REPEAT)
     auto handle = [&](const char *b, const char *e) {
         ++line;
         targets.clear();
@@ -2064,6 +2115,8 @@ Counts stream_count_file(const std::string &path, size_t chunk_bytes, Progress *
         }
         if (pl.kind == LineKind::Instruction) {
             validate(pl.gate, targets.data(), targets.size(), line);
+            check_records(pl.gate, targets.data(), targets.size(), measured, line);
+            measured = std::min(kRecordsCap, measured + records_of(pl.gate, targets.data(), targets.size()));
             tally.apply(pl.gate, targets.data(), targets.size());
             mark_product_measurements(gate_table()[pl.gate], targets.data(), targets.size(), product_measured);
         }

@@ -16,7 +16,8 @@
 // arbitrary-angle rotations RX(theta), RY(theta), RZ(theta) (without an angle RX/RY/RZ stay
 // Stim's resets). Gate names are case-insensitive; aliases (CNOT, ZCX, MZ, H_XZ, ...) are counted
 // under their canonical name. The gate table is shared with the stabilizer parser
-// (`stabilizer/gate_table.h`). Parse errors throw qnsim::CircuitParseError naming the line.
+// (`stabilizer/gate_table.h`). Parse errors throw qnsim::CircuitParseError naming the line; so does a
+// rec[-k] target that looks back before the first measurement record (Stim's simulators refuse it).
 
 #include <algorithm>
 #include <cstdint>
