@@ -19,6 +19,7 @@ import math
 
 import numpy as np
 import pytest
+from physics_oracles import _channel as on_qubit
 from stats import assert_normal
 
 import qnsim
@@ -36,16 +37,6 @@ Y = np.array([[0, -1j], [1j, 0]])
 Z = np.diag([1.0 + 0j, -1.0])
 PHI_PLUS = np.array([1, 0, 0, 1], dtype=complex) / math.sqrt(2)
 BELL = np.array([[1, 0, 0, 1], [0, 1, 1, 0], [0, 1, -1, 0], [1, 0, 0, -1]], dtype=complex) / math.sqrt(2)
-
-
-def on_qubit(rho, kraus, q, n):
-    """sum_k K rho K^dag, each 2x2 K acting on qubit q of n."""
-    t = rho.reshape([2] * (2 * n))
-    out = np.zeros_like(t, dtype=complex)
-    for k in kraus:
-        u = np.moveaxis(np.tensordot(k, t, axes=([1], [q])), 0, q)
-        out += np.moveaxis(np.tensordot(k.conj(), u, axes=([1], [n + q])), 0, n + q)
-    return out.reshape(2**n, 2**n)
 
 
 def pauli_kraus(px, py, pz):

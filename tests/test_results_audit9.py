@@ -15,6 +15,7 @@ import time
 import pytest
 
 import qnsim
+from test_results_audit8 import _SLOW  # the slow three-node scenario its trace tests run too
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -93,34 +94,6 @@ def test_the_installed_digest_is_that_of_these_sources_and_build_flags_count():
 
 # --- traces stream to disk ------------------------------------------------------------------------
 
-_SLOW = """
-[run]
-until_s = {until}
-formalism = "bell_diagonal"
-[[nodes]]
-name = "a"
-[[nodes]]
-name = "b"
-[[nodes]]
-name = "c"
-[[links]]
-a = "a"
-b = "b"
-length_km = 5.0
-fidelity = 0.95
-rate_hz = 1e5
-success_probability = 0.3
-[[links]]
-a = "b"
-b = "c"
-length_km = 5.0
-fidelity = 0.95
-rate_hz = 1e5
-success_probability = 0.3
-[[requests]]
-src = "a"
-dst = "c"
-"""
 
 
 def _json_lines(path):
