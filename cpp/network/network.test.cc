@@ -25,6 +25,21 @@ struct Variant {
     int64_t herald_b_ps;
 };
 
+// A run's deliveries (time, fidelity) and its attempt, swap and cutoff-discard counts: equal vectors mean
+// the same run bit for bit.
+std::vector<double> fingerprint(const Network &net) {
+    std::vector<double> out;
+    for (const Delivery &d : net.deliveries()) {
+        out.push_back(static_cast<double>(d.time_ps));
+        out.push_back(d.fidelity);
+    }
+    const auto &c = net.counters();
+    out.push_back(static_cast<double>(c.attempts));
+    out.push_back(static_cast<double>(c.swaps));
+    out.push_back(static_cast<double>(c.cutoff_discards));
+    return out;
+}
+
 std::vector<double> run_chain(const Variant &v, uint64_t seed, uint32_t nodes, RequestStats *stats = nullptr,
                               uint32_t channels = 3) {
     Network net(v.formalism, seed);
@@ -58,16 +73,7 @@ std::vector<double> run_chain(const Variant &v, uint64_t seed, uint32_t nodes, R
     net.add_request(request);
     net.run(400'000'000);
     if (stats) *stats = net.request_stats(0);
-    std::vector<double> out;
-    for (const Delivery &d : net.deliveries()) {
-        out.push_back(static_cast<double>(d.time_ps));
-        out.push_back(d.fidelity);
-    }
-    const auto &c = net.counters();
-    out.push_back(static_cast<double>(c.attempts));
-    out.push_back(static_cast<double>(c.swaps));
-    out.push_back(static_cast<double>(c.cutoff_discards));
-    return out;
+    return fingerprint(net);
 }
 
 TEST(Network, EveryProtocolVariantDeliversReproducibly) {
@@ -154,16 +160,7 @@ std::vector<double> one_memory_per_link(Formalism f, GenerationPolicy g, bool cu
     if (cutoff) request.cutoff_ps = 80'000'000;
     net.add_request(request);
     net.run(400'000'000);
-    std::vector<double> out;
-    for (const Delivery &d : net.deliveries()) {
-        out.push_back(static_cast<double>(d.time_ps));
-        out.push_back(d.fidelity);
-    }
-    const auto &c = net.counters();
-    out.push_back(static_cast<double>(c.attempts));
-    out.push_back(static_cast<double>(c.swaps));
-    out.push_back(static_cast<double>(c.cutoff_discards));
-    return out;
+    return fingerprint(net);
 }
 
 TEST(Network, OneMemoryPerLinkOnWideLinksIsTheOneMemoryChain) {
