@@ -14,6 +14,7 @@ import pytest
 
 import qnsim
 import qnsim.link_models as lm
+from test_bad_input_round7 import _pair_network
 
 # --- the engines read numbers as the Python layer does ----------------------------------------------------
 
@@ -140,19 +141,10 @@ def test_bell_diagonal_weights_beyond_a_float_are_named():
 # --- results name the time they cover ----------------------------------------------------------------------
 
 
-def _pair_network():
-    net = qnsim.Network("bell_diagonal", seed=1)
-    net.add_node("a")
-    net.add_node("b")
-    net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e4, success_probability=0.2)
-    net.request("a", "b")
-    return net
-
-
 def test_results_are_not_labelled_with_an_earlier_time_than_they_cover():
     """net.result(until_s=0.005) after a run to 10 ms returned a result whose until_s read 5 ms, holding every
     pair of the 10 ms (twice the pairs of the time it named), without a note; a later time got a note."""
-    net = _pair_network()
+    net = _pair_network(seed=1)
     ran = net.run(0.01, progress=False)
     with pytest.raises(qnsim.ParameterError, match=r"until_s = 0.005 s is before the 0.01 s the network has run"):
         net.result(until_s=0.005)
