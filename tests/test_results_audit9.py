@@ -236,7 +236,7 @@ def test_a_sweep_stopped_by_a_failing_point_says_so_and_a_finished_resume_clears
 
     pytest.importorskip("matplotlib")
     out = tmp_path / "r.parquet"
-    with pytest.raises(SweepError):
+    with pytest.raises(SweepError, match=r"the point function raised RuntimeError"):
         sweep(sweep_points.fails, {"x": [1, 2, 3]}, seeds=2, out=out, workers=1, progress=False)
     status = sweep_status(out)
     assert "stopped after" in status and "of 6 points (SweepError: the point function raised RuntimeError" in status
