@@ -12,6 +12,7 @@ is an assumption.
 
 from __future__ import annotations
 
+import inspect
 import math
 from dataclasses import dataclass, replace
 from typing import Any, Callable
@@ -300,9 +301,33 @@ def resolve_preset(spec: HardwarePreset | str | dict[str, Any]) -> HardwarePrese
         raise parameter_error(
             "preset", f"{name!r} is unknown{did_you_mean(name, PRESETS)} (known: {', '.join(PRESETS)})"
         )
+    # Options are checked against the preset function's signature before the call, so that an error the
+    # function raises about a value (improvement = "1000") keeps its own message rather than reading as an
+    # unknown option.
+    accepted = list(inspect.signature(PRESETS[name]).parameters)
+    unknown = [key for key in options if key not in accepted]
+    if unknown:
+        raise parameter_error("preset", _unknown_options_message(name, unknown, accepted))
     try:
         return PRESETS[name](**options)
-    except TypeError as exc:
-        raise parameter_error("preset", f"{name!r} does not accept options {sorted(options)}: {exc}") from None
-    except ValueError as exc:
+    except (TypeError, ValueError) as exc:
         raise parameter_error("preset", f"{name!r}: {exc}") from None
+
+
+def _unknown_options_message(name: str, unknown: list[str], accepted: list[str]) -> str:
+    """Why ``unknown`` options of preset ``name`` are refused: each with a suggestion among ``accepted``, and a
+    node or link field named as belonging beside the preset (``t2_s = ...`` next to ``preset = ...``)."""
+    from qnsim.specs import LinkSpec, NodeSpec, did_you_mean, spec_fields
+
+    takes = f"takes {', '.join(repr(a) for a in accepted)}" if accepted else "takes no options"
+    parts = []
+    for key in unknown:
+        owner = next(
+            (what for what, cls in (("node", NodeSpec), ("link", LinkSpec)) if key in {f.name for f in spec_fields(cls)}),
+            None,
+        )
+        if owner is not None:
+            parts.append(f"{key!r} (a {owner} field: give it beside the preset, not inside its table)")
+        else:
+            parts.append(f"{key!r}{did_you_mean(key, accepted)}")
+    return f"{name!r} {takes}; unknown option(s): {', '.join(parts)}"

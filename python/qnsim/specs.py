@@ -78,9 +78,16 @@ def did_you_mean(word: Any, options: Iterable[str]) -> str:
     Example:
         >>> did_you_mean("nestd", ["asap", "nested"])
         "; did you mean 'nested'?"
+        >>> did_you_mean("nv_10x", ["nv_near_term", "nv_10x_improved"])
+        "; did you mean 'nv_10x_improved'?"
     """
-    close = difflib.get_close_matches(str(word), list(options), n=1)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    options = list(options)
+    close = difflib.get_close_matches(str(word), options, n=1)
+    if not close and len(str(word)) >= 3:
+        # A shortened name ('nv_10x' for 'nv_10x_improved') is too far from the whole for difflib's ratio;
+        # the one option it begins is what was meant.
+        close = [o for o in options if o.lower().startswith(str(word).lower())]
+    return f"; did you mean {close[0]!r}?" if len(close) == 1 else ""
 
 
 def parameter_error(field_name: str, message: str) -> ParameterError:

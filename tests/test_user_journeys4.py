@@ -1,0 +1,48 @@
+"""What a new user reads off the README's journeys, fifth round: a network architect trying presets and
+scenario files, a protocol researcher writing a policy, a systems planner sizing links."""
+
+from __future__ import annotations
+
+import pytest
+
+import qnsim
+from qnsim.presets import resolve_preset
+
+# ---- network architect: presets in a scenario file or a node ------------------------------------------------
+
+
+def test_a_node_field_written_inside_the_preset_table_is_named_as_such():
+    """``preset = { name = "nv_10x_improved", t2_s = 5e-3 }`` (a shorter memory on a preset, written where it
+    reads naturally). Old behaviour: "does not accept options ['t2_s']: nv_10x_improved() got an unexpected
+    keyword argument 't2_s'", a Python signature error that did not say where t2_s belongs."""
+    with pytest.raises(
+        ValueError, match=r"'nv_10x_improved' takes no options; unknown option\(s\): 't2_s' \(a node field: give it "
+        r"beside the preset"
+    ):
+        resolve_preset({"name": "nv_10x_improved", "t2_s": 5e-3})
+
+
+def test_a_misspelled_preset_option_gets_a_suggestion():
+    """``improvment = 1000``. Old behaviour: "got an unexpected keyword argument 'improvment'", no suggestion."""
+    with pytest.raises(
+        ValueError, match=r"takes 'improvement'; unknown option\(s\): 'improvment'; did you mean 'improvement'\?"
+    ):
+        resolve_preset({"name": "superconducting_transducer_link", "improvment": 1000})
+
+
+def test_a_bad_preset_option_value_is_not_called_an_unknown_option():
+    """``improvement = "1000"`` (a string). Old behaviour: "'superconducting_transducer_link' does not accept
+    options ['improvement']: ... must be a real number, got '1000'", which says the option does not exist."""
+    with pytest.raises(ValueError, match=r"superconducting_transducer_link improvement must be a real number") as info:
+        resolve_preset({"name": "superconducting_transducer_link", "improvement": "1000"})
+    assert "does not accept" not in str(info.value) and "unknown option" not in str(info.value)
+
+
+def test_a_shortened_preset_name_gets_a_suggestion(tmp_path):
+    """``preset = "nv_10x"``: too short for difflib's ratio against 'nv_10x_improved'. Old behaviour: "'nv_10x' is
+    unknown (known: ...)" without the did-you-mean that 'nv_near_trm' gets."""
+    with pytest.raises(ValueError, match=r"preset 'nv_10x' is unknown; did you mean 'nv_10x_improved'\?"):
+        qnsim.grid(2, 2, length_km=1.0, preset="nv_10x")
+    # A prefix of two options suggests neither.
+    with pytest.raises(ValueError, match=r"preset 'nv_' is unknown \(known"):
+        resolve_preset("nv_")
