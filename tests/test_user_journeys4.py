@@ -46,3 +46,24 @@ def test_a_shortened_preset_name_gets_a_suggestion(tmp_path):
     # A prefix of two options suggests neither.
     with pytest.raises(ValueError, match=r"preset 'nv_' is unknown \(known"):
         resolve_preset("nv_")
+
+
+# ---- protocol researcher -----------------------------------------------------------------------------------
+
+
+def test_a_protocol_class_given_for_an_instance_says_to_make_one():
+    """``net.request("a", "b", protocol=FreshSwap)`` (the class, as one passes a callback). Old behaviour:
+    "protocol must be a Protocol, got <class '...FreshSwap'>", which reads as if FreshSwap were no Protocol."""
+
+    class FreshSwap(qnsim.Protocol):
+        pass
+
+    net = qnsim.Network(seed=1)
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e3)
+    with pytest.raises(
+        ValueError, match=r"protocol must be a Protocol instance, got the class FreshSwap itself; make one: FreshSwap"
+    ):
+        net.request("a", "b", protocol=FreshSwap)
+    net.request("a", "b", protocol=FreshSwap())  # an instance is taken

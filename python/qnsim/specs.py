@@ -374,6 +374,12 @@ def check_value(name: str, hint: Any, value: Any, meta: Mapping[str, Any] | None
             raise parameter_error(name, f"must have {length} entries, got {len(items)}: {value!r}")
         item_hint = args[0] if args else Any
         return tuple(check_value(f"{name}[{i}]", item_hint, v) for i, v in enumerate(items))
+    if isinstance(hint, type) and isinstance(value, type) and issubclass(value, hint):
+        # protocol=FreshSwap instead of FreshSwap(...): the class is what was written, an instance is meant.
+        raise parameter_error(
+            name,
+            f"must be a {hint.__name__} instance, got the class {value.__name__} itself; make one: {value.__name__}(...)",
+        )
     if dataclasses.is_dataclass(hint) and isinstance(hint, type):
         if isinstance(value, hint):
             return value
