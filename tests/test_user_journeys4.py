@@ -3,6 +3,8 @@ scenario files, a protocol researcher writing a policy, a systems planner sizing
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 import qnsim
@@ -67,3 +69,25 @@ def test_a_protocol_class_given_for_an_instance_says_to_make_one():
     ):
         net.request("a", "b", protocol=FreshSwap)
     net.request("a", "b", protocol=FreshSwap())  # an instance is taken
+
+
+# ---- network architect: qnsim plot -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("given", "meant"),
+    [("length_km", "links.*.length_km"), ("lenght", "links.*.length_km"), ("rate", "rate_hz"), ("fidelity", "mean_fidelity")],
+)
+def test_a_plot_column_named_as_one_would_say_it_gets_a_suggestion(given, meant):
+    """``qnsim plot rows.csv --x length_km`` after sweeping ``links.*.length_km`` (or ``--y rate``). Old behaviour:
+    "columns ['length_km'] are not in the results; they have [...]", a list of 25 columns to search by eye."""
+    pytest.importorskip("pandas")
+    from qnsim.plot import summarize
+
+    rows = [
+        {"links.*.length_km": 5.0, "seed": s, "rate_hz": 10.0 + s, "mean_fidelity": 0.9, "a->b.rate_hz": 1.0}
+        for s in range(2)
+    ]
+    x, y = (given, ["rate_hz"]) if "length" in given or "lenght" in given else ("links.*.length_km", [given])
+    with pytest.raises(ValueError, match=rf"not in the results \('{given}'; did you mean '{re.escape(meant)}'\?\)"):
+        summarize(rows, x, y)

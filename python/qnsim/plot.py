@@ -9,6 +9,7 @@ or GUI session) is left alone.
 
 from __future__ import annotations
 
+import difflib
 import math
 import numbers
 import os
@@ -70,6 +71,19 @@ def _columns(name: str, value: Any) -> list[str]:
     return list(value)
 
 
+
+def _closest_column(name: str, columns: list[str]) -> str | None:
+    """The column ``name`` most likely meant, or None: the closest whole name, else the column whose last dotted
+    part (``length_km`` of ``links.*.length_km``, ``rate_hz`` of ``a->b.rate_hz``) is closest to it."""
+    close = difflib.get_close_matches(name, columns, n=1)
+    if close:
+        return close[0]
+    by_part: dict[str, str] = {}
+    for column in columns:
+        by_part.setdefault(column.rsplit(".", 1)[-1], column)
+    close = difflib.get_close_matches(name.rsplit(".", 1)[-1], list(by_part), n=1)
+    return by_part[close[0]] if close else None
+
 def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> Any:
     """Mean, standard error and count of each ``y`` column per value of ``x`` (and ``hue``).
 
@@ -124,7 +138,12 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
     keys = [hue, x] if hue is not None else [x]
     missing = [c for c in [*keys, *y] if c not in frame.columns]
     if missing:
-        raise ValueError(f"columns {missing} are not in the results; they have {list(frame.columns)}")
+        # A swept key is its path in the scenario ('links.*.length_km'), a result its column ('rate_hz'): the
+        # name a user types first ('length_km', 'rate') is suggested before the list of every column.
+        columns = [str(c) for c in frame.columns]
+        guesses = {c: _closest_column(c, columns) for c in missing}
+        hints = "".join(f" ({c!r}; did you mean {g!r}?)" for c, g in guesses.items() if g is not None)
+        raise ValueError(f"columns {missing} are not in the results{hints}; they have {columns}")
     if "scenario_id" in frame.columns and frame["scenario_id"].nunique(dropna=False) > 1:
         # Rows of an edited scenario or another qnsim version: their means are of different things.
         ids = sorted(frame["scenario_id"].astype(str).unique())
