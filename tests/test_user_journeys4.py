@@ -91,3 +91,20 @@ def test_a_plot_column_named_as_one_would_say_it_gets_a_suggestion(given, meant)
     x, y = (given, ["rate_hz"]) if "length" in given or "lenght" in given else ("links.*.length_km", [given])
     with pytest.raises(ValueError, match=rf"not in the results \('{given}'; did you mean '{re.escape(meant)}'\?\)"):
         summarize(rows, x, y)
+
+
+# ---- systems planner: the estimator's QPU presets ----------------------------------------------------------
+
+
+def test_a_misspelled_qpu_preset_gets_a_suggestion_and_a_tie_gets_none():
+    """``preset = "qubit_gate_ns_4"`` in a links file. Old behaviour: "unknown QPU preset 'qubit_gate_ns_4'; use one
+    of [...]" with no suggestion, unlike the network's presets; and ``did_you_mean`` named one of two equally close
+    options ('qubit_gate_ns' suggested 'qubit_gate_ns_e4' over 'qubit_gate_ns_e3' by list order)."""
+    from qnsim.estimate import QPU
+    from qnsim.specs import did_you_mean
+
+    with pytest.raises(ValueError, match=r"unknown QPU preset 'qubit_gate_ns_4'; did you mean 'qubit_gate_ns_e4'\?"):
+        QPU.preset("qubit_gate_ns_4")
+    with pytest.raises(ValueError, match=r"unknown QPU preset 'qubit_gate_ns'; use one of"):
+        QPU.preset("qubit_gate_ns")
+    assert did_you_mean("qubit_gate_ns", ["qubit_gate_ns_e4", "qubit_gate_ns_e3"]) == ""

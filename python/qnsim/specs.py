@@ -80,13 +80,20 @@ def did_you_mean(word: Any, options: Iterable[str]) -> str:
         "; did you mean 'nested'?"
         >>> did_you_mean("nv_10x", ["nv_near_term", "nv_10x_improved"])
         "; did you mean 'nv_10x_improved'?"
+        >>> did_you_mean("qubit_gate_ns", ["qubit_gate_ns_e3", "qubit_gate_ns_e4"])
+        ''
     """
     options = list(options)
-    close = difflib.get_close_matches(str(word), options, n=1)
-    if not close and len(str(word)) >= 3:
+    word = str(word)
+    close = difflib.get_close_matches(word, options, n=2)
+    if len(close) == 2:
+        # Two options equally close ('qubit_gate_ns' to ..._e3 and ..._e4): naming either would be a guess.
+        ratio = [difflib.SequenceMatcher(None, word, c).ratio() for c in close]
+        close = close[:1] if ratio[0] > ratio[1] else []
+    elif not close and len(word) >= 3:
         # A shortened name ('nv_10x' for 'nv_10x_improved') is too far from the whole for difflib's ratio;
         # the one option it begins is what was meant.
-        close = [o for o in options if o.lower().startswith(str(word).lower())]
+        close = [o for o in options if o.lower().startswith(word.lower())]
     return f"; did you mean {close[0]!r}?" if len(close) == 1 else ""
 
 

@@ -274,7 +274,11 @@ class QPU:
                 f"models, which qnsim does not model; use one of the gate-based presets {sorted(PRESETS)}"
             )
         if preset_name not in PRESETS:
-            raise ValueError(f"unknown QPU preset {preset_name!r}; use one of {sorted(PRESETS)}")
+            from qnsim.specs import did_you_mean
+
+            raise ValueError(
+                f"unknown QPU preset {preset_name!r}{did_you_mean(preset_name, PRESETS)}; use one of {sorted(PRESETS)}"
+            )
         fields: dict[str, Any] = dict(PRESETS[preset_name])
         fields["name"] = preset_name
         fields.update(overrides)
