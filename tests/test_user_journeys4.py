@@ -108,3 +108,26 @@ def test_a_misspelled_qpu_preset_gets_a_suggestion_and_a_tie_gets_none():
     with pytest.raises(ValueError, match=r"unknown QPU preset 'qubit_gate_ns'; use one of"):
         QPU.preset("qubit_gate_ns")
     assert did_you_mean("qubit_gate_ns", ["qubit_gate_ns_e4", "qubit_gate_ns_e3"]) == ""
+
+
+def _half_lines(axes):
+    return [line for line in axes.get_lines() if list(line.get_ydata()) == [0.5, 0.5]]
+
+
+def test_a_fidelity_panel_falling_to_one_half_draws_where_entanglement_ends():
+    """The README's sweep of the transducer scenario: from 20 km the transmon pairs have F = 0.448 and the rows'
+    notes say NOT ENTANGLED. Old behaviour: ``qnsim plot`` drew that point like any other on an axis from 0.45 to
+    0.75, nothing telling that the curve had fallen through the line below which the pairs are of no use."""
+    pytest.importorskip("matplotlib")
+    rows = [
+        {"links.*.length_km": L, "seed": s, "rate_hz": 1e4 / L, "mean_fidelity": F + 0.001 * s}
+        for L, F in ((5.0, 0.745), (10.0, 0.591), (20.0, 0.448))
+        for s in range(2)
+    ]
+    fig = qnsim.plot_sweep(rows, x="links.*.length_km")
+    rate_axes, fidelity_axes = fig.axes
+    assert len(_half_lines(fidelity_axes)) == 1 and not _half_lines(rate_axes)
+    assert "Bell-diagonal pairs at or below are separable" in fidelity_axes.get_legend().get_texts()[0].get_text()
+    # Pairs well above 1/2 keep their axis: no line pulls it down to 0.5.
+    above = [dict(r, mean_fidelity=r["mean_fidelity"] + 0.3) for r in rows]
+    assert not _half_lines(qnsim.plot_sweep(above, x="links.*.length_km").axes[1])

@@ -414,7 +414,9 @@ def plot_sweep(
     first). Points are never
     dropped silently: on a logarithmic axis, a mean of 0 (a distance at which no pair arrived)
     is drawn at the bottom edge as an open triangle and the legend says so; means that do not
-    exist (a fidelity without pairs) are left out and the panel says how many.
+    exist (a fidelity without pairs) are left out and the panel says how many. A ``mean_fidelity``
+    panel with a point at or below 1/2 draws the line F = 1/2, below which Bell-diagonal pairs hold
+    no entanglement (the rows' notes say ``NOT ENTANGLED``).
 
     Args:
         data: A DataFrame returned by :func:`qnsim.sweep`, a list of row dicts, or the path of a
@@ -581,5 +583,11 @@ def _panel(panel: Any, table: Any, groups: list, x: str, column: str, hue: str |
     if missing:
         panel.text(0.99, 0.02, f"{missing} point(s) without a value omitted", transform=panel.transAxes,
                    ha="right", va="bottom", fontsize="small", color="0.4")  # fmt: skip
-    if hue is not None or int(zeros.sum()):
+    separable = column.rsplit(".", 1)[-1] == "mean_fidelity" and bool((table[mean] <= 0.5).any())
+    if separable:
+        # The sweep's notes say NOT ENTANGLED for such points, but the plot drew them like any other: a fidelity
+        # curve falling through 0.5 read as a pair getting a little worse, not as one of no use.
+        panel.axhline(0.5, color="0.45", linestyle="--", linewidth=1,
+                      label="F = 1/2: Bell-diagonal pairs at or below are separable")  # fmt: skip
+    if hue is not None or int(zeros.sum()) or separable:
         panel.legend(fontsize="small")
