@@ -131,3 +131,74 @@ def test_a_fidelity_panel_falling_to_one_half_draws_where_entanglement_ends():
     # Pairs well above 1/2 keep their axis: no line pulls it down to 0.5.
     above = [dict(r, mean_fidelity=r["mean_fidelity"] + 0.3) for r in rows]
     assert not _half_lines(qnsim.plot_sweep(above, x="links.*.length_km").axes[1])
+
+
+# ---- protocol researcher: a sweep over a policy of one's own -----------------------------------------------
+
+_BASE = '''
+import qnsim
+
+
+class Base(qnsim.Protocol):
+    LIMIT = {limit}
+
+    def on_pair_ready(self, node, slot, partner_slot):
+        return None
+'''
+
+_SCRIPT = '''
+from policy_base_{tag} import Base
+
+
+class Mine(Base):
+    pass
+
+
+def point(params, seed):
+    return {{"limit": Mine.LIMIT}}
+
+
+class Point:
+    def __call__(self, params, seed):
+        return {{"limit": Mine.LIMIT}}
+
+
+class PointOnBase(Base):
+    def __call__(self, params, seed):
+        return {{"limit": self.LIMIT}}
+'''
+
+
+def _sweep_ids(tmp_path, monkeypatch, tag, limit):
+    import importlib
+    import sys
+
+    from qnsim.sweeps import scenario_id
+
+    folder = tmp_path / f"v{limit}"
+    folder.mkdir()
+    (folder / f"policy_base_{tag}.py").write_text(_BASE.format(limit=limit))
+    (folder / f"script_{tag}.py").write_text(_SCRIPT.format(tag=tag))
+    monkeypatch.syspath_prepend(str(folder))
+    for name in (f"policy_base_{tag}", f"script_{tag}"):
+        sys.modules.pop(name, None)
+    importlib.invalidate_caches()
+    script = importlib.import_module(f"script_{tag}")
+    ids = [scenario_id(script.point), scenario_id(script.Point())]
+    point_on_base = script.PointOnBase.__new__(script.PointOnBase)  # a callable object whose class has a user base
+    ids.append(scenario_id(point_on_base))
+    for name in (f"policy_base_{tag}", f"script_{tag}"):
+        sys.modules.pop(name, None)
+    return ids
+
+
+def test_editing_the_base_class_of_a_policy_changes_the_sweeps_id(tmp_path, monkeypatch):
+    """A researcher's point function uses ``class Mine(Base)``, with ``Base`` (the policy) in a module of their own.
+    Old behaviour: the sweep's ``scenario_id`` read Mine's source but not Base's, so after editing the policy a
+    resumed sweep took the old policy's rows as finished ("an edit that changes what a point computes is refused",
+    said the docs); now every user-code base class is part of the id, for point functions and callable objects."""
+    before = _sweep_ids(tmp_path, monkeypatch, "a", 1)
+    after = _sweep_ids(tmp_path, monkeypatch, "a", 2)
+    assert all(b != a for b, a in zip(before, after)), (before, after)
+    (tmp_path / "again").mkdir()
+    assert _sweep_ids(tmp_path / "again", monkeypatch, "a", 1) == before  # the same code, the same id

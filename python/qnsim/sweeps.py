@@ -798,8 +798,11 @@ def _callable_content(fn: Any) -> str:
     if routine:
         parts += _global_dependencies([fn])
     else:
-        # A callable object: what its class's methods read, and its attributes (its pickle).
-        parts += _global_dependencies([m for m in vars(type(fn)).values() if inspect.isfunction(m)])
+        # A callable object: what its class's methods read (its user-code bases' too), and its attributes (its
+        # pickle).
+        classes = [c for c in type(fn).__mro__ if c is type(fn) or _is_user_code(c)]
+        parts += [_source_text(c) for c in classes[1:]]
+        parts += _global_dependencies([f for c in classes for f in _class_functions(c)])
         parts.append(f"state {_value_digest(fn)}")
     return "\n".join(parts)
 
@@ -935,9 +938,18 @@ def _global_dependencies(functions: list[Any]) -> list[str]:
             elif inspect.isfunction(value) or inspect.isclass(value):
                 if _is_user_code(value):
                     found[key] = _source_text(value)
-                    stack += [value] if inspect.isfunction(value) else [
-                        m for m in vars(value).values() if inspect.isfunction(m)
-                    ]
+                    if inspect.isfunction(value):
+                        stack.append(value)
+                    else:
+                        stack += _class_functions(value)
+                        # A policy subclassing another class of the user's (class Cut(ChainASAP)) runs its
+                        # base's methods too: editing the base changed nothing here, and a resumed sweep
+                        # kept the rows of the old policy.
+                        values += [
+                            (f"{base.__module__}.{base.__qualname__}", base)
+                            for base in value.__mro__[1:]
+                            if _is_user_code(base)
+                        ]
                 else:
                     found[key] = f"{value.__module__}.{value.__qualname__}"
             elif callable(value) and not _is_user_code(value):
@@ -946,6 +958,21 @@ def _global_dependencies(functions: list[Any]) -> list[str]:
                 found[key] = _value_digest(value)
     return [f"{key} = {text}" for key, text in sorted(found.items())]
 
+
+
+def _class_functions(cls: type) -> list[Any]:
+    """The functions a class defines: methods, and those under ``staticmethod``, ``classmethod`` and ``property``."""
+    import inspect
+
+    out = []
+    for member in vars(cls).values():
+        if isinstance(member, (staticmethod, classmethod)):
+            member = member.__func__
+        if isinstance(member, property):
+            out += [f for f in (member.fget, member.fset, member.fdel) if inspect.isfunction(f)]
+        elif inspect.isfunction(member):
+            out.append(member)
+    return out
 
 def _resolve_scenario(scenario: Any) -> PointFunction:
     if isinstance(scenario, (str, os.PathLike)):
