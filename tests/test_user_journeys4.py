@@ -202,3 +202,33 @@ def test_editing_the_base_class_of_a_policy_changes_the_sweeps_id(tmp_path, monk
     assert all(b != a for b, a in zip(before, after)), (before, after)
     (tmp_path / "again").mkdir()
     assert _sweep_ids(tmp_path / "again", monkeypatch, "a", 1) == before  # the same code, the same id
+
+
+# ---- systems planner: the links file from Python -----------------------------------------------------------
+
+
+def test_a_links_file_loaded_in_python_takes_its_scenario_relative_to_itself(tmp_path, monkeypatch):
+    """The estimator tutorial's Python path, ``load_network(TomlTable.load("examples/estimate/links.toml"))``, run
+    from anywhere but the links file's folder. Old behaviour: FileNotFoundError "'../two_qpus_transducers.toml'"
+    (resolved against the working directory, where ``qnsim estimate`` and the docs take it relative to the links
+    file; only ``base_dir=`` fixed it); now the file's own directory, and a missing scenario names key and path."""
+    from qnsim.config import ConfigError, TomlTable
+    from qnsim.estimate_cli import load_network
+
+    scenario = tmp_path / "scenarios" / "pair.toml"
+    scenario.parent.mkdir()
+    scenario.write_text(
+        '[run]\nuntil_s = 0.01\nseed = 1\n[[nodes]]\nname = "a"\n[[nodes]]\nname = "b"\n'
+        '[[links]]\na = "a"\nb = "b"\nlength_km = 1.0\nfidelity = 0.95\nrate_hz = 1e4\n'
+        '[[requests]]\nsrc = "a"\ndst = "b"\n'
+    )
+    links = tmp_path / "plans" / "links.toml"
+    links.parent.mkdir()
+    links.write_text('[[qpu]]\nnum_qubits = 100\ncount = 2\n[[link]]\nqpus = [0, 1]\nscenario = "../scenarios/pair.toml"\n')
+    monkeypatch.chdir(tmp_path)  # not the links file's folder
+    qpus, calibrated, _ = load_network(TomlTable.load(links))
+    assert len(qpus) == 2 and calibrated[0].rate_hz > 0
+    links.write_text(links.read_text().replace("pair.toml", "pairs.toml"))
+    with pytest.raises(ConfigError, match=r"links.toml: link\[0\].scenario = '../scenarios/pairs.toml': no scenario "
+                       r"file at '.*scenarios/pairs.toml' \(scenario paths are taken relative to '.*plans'"):
+        load_network(TomlTable.load(links))

@@ -117,11 +117,16 @@ class TomlTable:
         self.data = data
         self.source = source
         self.path = path
+        # The directory of the file the root table was read from (None for a table built from a dict): what
+        # paths inside the file are relative to.
+        self.directory: str | None = None
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> TomlTable:
-        """The root table of a TOML file (see :func:`read_toml` for errors)."""
-        return cls(read_toml(path), Path(file_path("path", path)).name)
+        """The root table of a TOML file (see :func:`read_toml` for errors); ``directory`` is the file's."""
+        table = cls(read_toml(path), Path(file_path("path", path)).name)
+        table.directory = os.path.dirname(os.path.abspath(path))
+        return table
 
     def key_path(self, key: str) -> str:
         """``path.key`` (or ``key`` at the root)."""

@@ -224,7 +224,7 @@ def _type_text(hint: Any) -> str:
 
 
 def load_network(
-    data: dict[str, Any] | Any, base_dir: str = ".", source: str = "links file"
+    data: dict[str, Any] | Any, base_dir: str | None = None, source: str = "links file"
 ) -> tuple[list[Any], list[Any], dict[str, Any]]:
     """Builds (QPUs, links, estimate options) from a parsed links/network TOML document.
 
@@ -233,7 +233,9 @@ def load_network(
 
     Args:
         data: the parsed document (a dict) or a :class:`qnsim.config.TomlTable`.
-        base_dir: directory that ``scenario =`` paths are relative to.
+        base_dir: directory that ``scenario =`` paths are relative to (default: the links file's directory
+            for a :class:`~qnsim.config.TomlTable` read by ``TomlTable.load``, as ``qnsim estimate`` reads them;
+            the working directory for a dict).
         source: file name shown in messages (when ``data`` is a dict).
 
     Raises:
@@ -252,6 +254,10 @@ def load_network(
     from qnsim.estimate import QPU, Link, SurfaceCode
 
     root = data if isinstance(data, TomlTable) else TomlTable(data, source)
+    if base_dir is None:
+        # load_network(TomlTable.load("net/links.toml")) resolved scenario = "../x.toml" against the working
+        # directory, where `qnsim estimate` (and the docs) take it relative to the links file.
+        base_dir = root.directory if root.directory is not None else "."
     root.check_keys(["qpu", "link", "estimate"])
     qpu_keys, sc_keys, link_keys, est_keys = (_keys_of(t) for t in ("qpu", "qpu.surface_code", "link", "estimate"))
     qpus: list[QPU] = []
@@ -343,7 +349,14 @@ def _calibrated_fields(table: Any, fields: dict[str, Any], base_dir: str) -> dic
     from qnsim.estimate.calibrate import calibrate_link
 
     keys = _keys_of("link")
-    scenario = os.path.join(base_dir, _get(table, keys["scenario"]))
+    given = _get(table, keys["scenario"])
+    scenario = os.path.join(base_dir, given)
+    if not os.path.isfile(scenario):
+        raise table.error(
+            f"= {given!r}: no scenario file at {os.path.abspath(scenario)!r} (scenario paths are taken relative to "
+            f"{os.path.abspath(base_dir)!r}, the links file's directory)",
+            keys["scenario"].name,
+        )
     request = _get(table, keys["request"], 0)
     until_s = _get(table, keys["until_s"], None)
     seed = _get(table, keys["seed"], None)
