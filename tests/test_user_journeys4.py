@@ -232,3 +232,37 @@ def test_a_links_file_loaded_in_python_takes_its_scenario_relative_to_itself(tmp
     with pytest.raises(ConfigError, match=r"links.toml: link\[0\].scenario = '../scenarios/pairs.toml': no scenario "
                        r"file at '.*scenarios/pairs.toml' \(scenario paths are taken relative to '.*plans'"):
         load_network(TomlTable.load(links))
+
+
+# ---- protocol researcher: a policy on a long chain ---------------------------------------------------------
+
+
+def _chain_example():
+    import importlib.util
+    import os
+
+    path = os.path.join(os.path.dirname(__file__), os.pardir, "examples", "chain_policy.py")
+    spec = importlib.util.spec_from_file_location("chain_policy", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(("nodes", "formalism", "generation"), [(100, "bell_diagonal", "on_demand"),
+                                                                (12, "density_matrix", "continuous")])
+def test_the_chain_policy_example_reproduces_native_swap_asap(nodes, formalism, generation):
+    """The docs' only Python policy (examples/custom_policy.py) decides at one middle node: on a chain of more
+    nodes it swaps slots of two nodes together, and a researcher asked to run a policy on 1,000 nodes had no
+    pattern for what an end must wait for. Old behaviour: no such example; examples/chain_policy.py's policy must
+    give the native run bit for bit (delivery times, fidelities, counters)."""
+    example = _chain_example()
+    runs = []
+    for protocol in (None, example.ChainSwapASAP()):
+        net = qnsim.chain(nodes, length_km=2.0, preset="nv_10x_improved", formalism=formalism, seed=5)
+        net.request("n0", f"n{nodes - 1}", num_pairs=3, protocol=protocol, generation=generation)
+        runs.append(net.run(20.0, progress=False))
+    native, python = runs
+    a, b = native.requests[0], python.requests[0]
+    assert a.num_pairs == b.num_pairs == 3
+    assert list(a.times_ps) == list(b.times_ps) and a.fidelity_sum == b.fidelity_sum
+    assert native.counters == python.counters and native.counters["swaps"] >= 3 * (nodes - 2)
