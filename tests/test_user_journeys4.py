@@ -18,8 +18,9 @@ def test_a_node_field_written_inside_the_preset_table_is_named_as_such():
     reads naturally). Old behaviour: "does not accept options ['t2_s']: nv_10x_improved() got an unexpected
     keyword argument 't2_s'", a Python signature error that did not say where t2_s belongs."""
     with pytest.raises(
-        ValueError, match=r"'nv_10x_improved' takes no options; unknown option\(s\): 't2_s' \(a node field: give it "
-        r"beside the preset"
+        ValueError,
+        match=r"'nv_10x_improved' takes no options; unknown option\(s\): 't2_s' \(a node field: give it "
+        r"beside the preset",
     ):
         resolve_preset({"name": "nv_10x_improved", "t2_s": 5e-3})
 
@@ -76,7 +77,12 @@ def test_a_protocol_class_given_for_an_instance_says_to_make_one():
 
 @pytest.mark.parametrize(
     ("given", "meant"),
-    [("length_km", "links.*.length_km"), ("lenght", "links.*.length_km"), ("rate", "rate_hz"), ("fidelity", "mean_fidelity")],
+    [
+        ("length_km", "links.*.length_km"),
+        ("lenght", "links.*.length_km"),
+        ("rate", "rate_hz"),
+        ("fidelity", "mean_fidelity"),
+    ],
 )
 def test_a_plot_column_named_as_one_would_say_it_gets_a_suggestion(given, meant):
     """``qnsim plot rows.csv --x length_km`` after sweeping ``links.*.length_km`` (or ``--y rate``). Old behaviour:
@@ -135,7 +141,7 @@ def test_a_fidelity_panel_falling_to_one_half_draws_where_entanglement_ends():
 
 # ---- protocol researcher: a sweep over a policy of one's own -----------------------------------------------
 
-_BASE = '''
+_BASE = """
 import qnsim
 
 
@@ -144,9 +150,9 @@ class Base(qnsim.Protocol):
 
     def on_pair_ready(self, node, slot, partner_slot):
         return None
-'''
+"""
 
-_SCRIPT = '''
+_SCRIPT = """
 from policy_base_{tag} import Base
 
 
@@ -166,7 +172,7 @@ class Point:
 class PointOnBase(Base):
     def __call__(self, params, seed):
         return {{"limit": self.LIMIT}}
-'''
+"""
 
 
 def _sweep_ids(tmp_path, monkeypatch, tag, limit):
@@ -224,13 +230,18 @@ def test_a_links_file_loaded_in_python_takes_its_scenario_relative_to_itself(tmp
     )
     links = tmp_path / "plans" / "links.toml"
     links.parent.mkdir()
-    links.write_text('[[qpu]]\nnum_qubits = 100\ncount = 2\n[[link]]\nqpus = [0, 1]\nscenario = "../scenarios/pair.toml"\n')
+    links.write_text(
+        '[[qpu]]\nnum_qubits = 100\ncount = 2\n[[link]]\nqpus = [0, 1]\nscenario = "../scenarios/pair.toml"\n'
+    )
     monkeypatch.chdir(tmp_path)  # not the links file's folder
     qpus, calibrated, _ = load_network(TomlTable.load(links))
     assert len(qpus) == 2 and calibrated[0].rate_hz > 0
     links.write_text(links.read_text().replace("pair.toml", "pairs.toml"))
-    with pytest.raises(ConfigError, match=r"links.toml: link\[0\].scenario = '../scenarios/pairs.toml': no scenario "
-                       r"file at '.*scenarios/pairs.toml' \(scenario paths are taken relative to '.*plans'"):
+    with pytest.raises(
+        ConfigError,
+        match=r"links.toml: link\[0\].scenario = '../scenarios/pairs.toml': no scenario "
+        r"file at '.*scenarios/pairs.toml' \(scenario paths are taken relative to '.*plans'",
+    ):
         load_network(TomlTable.load(links))
 
 
@@ -248,8 +259,9 @@ def _chain_example():
     return module
 
 
-@pytest.mark.parametrize(("nodes", "formalism", "generation"), [(100, "bell_diagonal", "on_demand"),
-                                                                (12, "density_matrix", "continuous")])
+@pytest.mark.parametrize(
+    ("nodes", "formalism", "generation"), [(100, "bell_diagonal", "on_demand"), (12, "density_matrix", "continuous")]
+)
 def test_the_chain_policy_example_reproduces_native_swap_asap(nodes, formalism, generation):
     """The docs' only Python policy (examples/custom_policy.py) decides at one middle node: on a chain of more
     nodes it swaps slots of two nodes together, and a researcher asked to run a policy on 1,000 nodes had no
