@@ -71,7 +71,6 @@ def _columns(name: str, value: Any) -> list[str]:
     return list(value)
 
 
-
 def _closest_column(name: str, columns: list[str]) -> str | None:
     """The column ``name`` most likely meant, or None: the closest whole name, else the column whose last dotted
     part (``length_km`` of ``links.*.length_km``, ``rate_hz`` of ``a->b.rate_hz``) is closest to it."""
@@ -83,6 +82,7 @@ def _closest_column(name: str, columns: list[str]) -> str | None:
         by_part.setdefault(column.rsplit(".", 1)[-1], column)
     close = difflib.get_close_matches(name.rsplit(".", 1)[-1], list(by_part), n=1)
     return by_part[close[0]] if close else None
+
 
 def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> Any:
     """Mean, standard error and count of each ``y`` column per value of ``x`` (and ``hue``).

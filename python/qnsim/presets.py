@@ -320,12 +320,10 @@ def _unknown_options_message(name: str, unknown: list[str], accepted: list[str])
     from qnsim.specs import LinkSpec, NodeSpec, did_you_mean, spec_fields
 
     takes = f"takes {', '.join(repr(a) for a in accepted)}" if accepted else "takes no options"
+    fields = {what: {f.name for f in spec_fields(cls)} for what, cls in (("node", NodeSpec), ("link", LinkSpec))}
     parts = []
     for key in unknown:
-        owner = next(
-            (what for what, cls in (("node", NodeSpec), ("link", LinkSpec)) if key in {f.name for f in spec_fields(cls)}),
-            None,
-        )
+        owner = next((what for what, names in fields.items() if key in names), None)
         if owner is not None:
             parts.append(f"{key!r} (a {owner} field: give it beside the preset, not inside its table)")
         else:

@@ -383,10 +383,8 @@ def check_value(name: str, hint: Any, value: Any, meta: Mapping[str, Any] | None
         return tuple(check_value(f"{name}[{i}]", item_hint, v) for i, v in enumerate(items))
     if isinstance(hint, type) and isinstance(value, type) and issubclass(value, hint):
         # protocol=FreshSwap instead of FreshSwap(...): the class is what was written, an instance is meant.
-        raise parameter_error(
-            name,
-            f"must be a {hint.__name__} instance, got the class {value.__name__} itself; make one: {value.__name__}(...)",
-        )
+        kind, made = hint.__name__, value.__name__
+        raise parameter_error(name, f"must be a {kind} instance, got the class {made} itself; make one: {made}(...)")
     if dataclasses.is_dataclass(hint) and isinstance(hint, type):
         if isinstance(value, hint):
             return value
