@@ -278,3 +278,33 @@ def test_the_chain_policy_example_reproduces_native_swap_asap(nodes, formalism, 
     assert a.num_pairs == b.num_pairs == 3
     assert list(a.times_ps) == list(b.times_ps) and a.fidelity_sum == b.fidelity_sum
     assert native.counters == python.counters and native.counters["swaps"] >= 3 * (nodes - 2)
+
+
+def test_a_circuit_file_name_given_as_the_workload_says_to_read_the_file(tmp_path):
+    """``estimate("workload.stim", qpus, links)`` (the CLI takes the file's name, so Python should too?). Old
+    behaviour: the name was parsed as circuit text, "expected a gate name, got '.../workload.stim' on line 1",
+    which says nothing of files; a ``pathlib.Path`` got "must be a str or a stim.Circuit, got PosixPath"."""
+    from qnsim.estimate import Link, QPU, Workload, estimate
+
+    path = tmp_path / "workload.stim"
+    path.write_text("H 0\nCX 0 1\n")
+    qpus = [QPU(num_qubits=10)] * 2
+    links = [Link(qpus=(0, 1), rate_hz=1e4, fidelity=0.99)]
+    with pytest.raises(ValueError, match=r"is a file, given where circuit text is expected; read it with "
+                       r"Workload.from_file\(path\)"):  # fmt: skip
+        estimate(str(path), qpus, links)
+    with pytest.raises(TypeError, match=r"got the path '.*workload.stim'; read a file with Workload.from_file"):
+        Workload(path)
+    assert Workload.from_file(path).counts.total_gates == 2
+    with pytest.raises(ValueError, match=r"on line 1") as info:
+        Workload("no_such_file.stim")  # not a file: the parser's own message
+    assert "is a file" not in str(info.value)
+
+
+def test_surface_code_true_in_python_names_the_default_code():
+    """``QPU.preset("qubit_gate_ns_e4", surface_code=True)``, as the links file writes ``surface_code = true``. Old
+    behaviour: "surface_code must be a SurfaceCode or None, got True", not saying what to write instead."""
+    from qnsim.estimate import QPU
+
+    with pytest.raises(TypeError, match=r"got True; SurfaceCode\(\) is the default code"):
+        QPU.preset("qubit_gate_ns_e4", surface_code=True)

@@ -193,7 +193,11 @@ class QPU:
         for f in ("e_1q", "e_2q", "e_meas", "e_t"):
             set_(f, probability(f, getattr(self, f), error=ValueError))
         if self.surface_code is not None and not isinstance(self.surface_code, SurfaceCode):
-            raise TypeError(f"surface_code must be a SurfaceCode or None, got {self.surface_code!r}")
+            # surface_code = true is the links file's way to ask for the default code; in Python it is SurfaceCode().
+            hint = ""
+            if self.surface_code is True:
+                hint = "; SurfaceCode() is the default code (a links file's surface_code = true)"
+            raise TypeError(f"surface_code must be a SurfaceCode or None, got {self.surface_code!r}{hint}")
         if self.surface_code is not None and not 4 * self.t_2q_s + 2 * self.t_meas_s > 0:
             # The estimate divides by the logical cycle: it raised ZeroDivisionError (QRE: "logicalCycleTime
             # formula yields non-positive value").

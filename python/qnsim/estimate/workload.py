@@ -301,10 +301,23 @@ class Workload:
         long parse with KeyboardInterrupt."""
         if type(text).__name__ == "Circuit" and type(text).__module__.startswith("stim"):
             text = str(text)
+        if isinstance(text, os.PathLike):
+            raise TypeError(f"circuit text must be a str or a stim.Circuit, got the path {os.fspath(text)!r}; "
+                            "read a file with Workload.from_file(path)")  # fmt: skip
         if not isinstance(text, str):
             raise TypeError(f"circuit text must be a str or a stim.Circuit, got {type(text).__name__}")
-        with native_progress(progress, ("parsing",), "B") as report:
-            self._program = _core.WorkloadProgram(text, progress=report)
+        try:
+            with native_progress(progress, ("parsing",), "B") as report:
+                self._program = _core.WorkloadProgram(text, progress=report)
+        except _core.CircuitParseError as error:
+            # estimate("workload.stim", ...) parsed the file's name as a circuit: "expected a gate name, got
+            # 'workload.stim' on line 1", which says nothing of the file.
+            if "\n" not in text.strip() and os.path.isfile(text.strip()):
+                raise _core.CircuitParseError(
+                    f"{error}: {text.strip()!r} is a file, given where circuit text is expected; read it with "
+                    "Workload.from_file(path)"
+                ) from None
+            raise
         self._counts: GateCounts | None = None
 
     @classmethod
