@@ -308,3 +308,19 @@ def test_surface_code_true_in_python_names_the_default_code():
 
     with pytest.raises(TypeError, match=r"got True; SurfaceCode\(\) is the default code"):
         QPU.preset("qubit_gate_ns_e4", surface_code=True)
+
+
+def test_a_bad_command_line_override_is_not_blamed_on_the_file(capsys):
+    """``qnsim run examples/two_qpus_transducers.toml --until 1e9``. Old behaviour: "two_qpus_transducers.toml:
+    run.until_s must be <= 9.22337e+06 s, got 1000000000.0", naming the file's key, which says 1.0; now the message
+    says the value is the override's."""
+    import os
+
+    from qnsim.cli import main
+
+    example = os.path.join(os.path.dirname(__file__), os.pardir, "examples", "two_qpus_transducers.toml")
+    assert main(["run", example, "--until", "1e9"]) == 2
+    err = capsys.readouterr().err
+    assert (
+        "until_s must be <= 9.22337e+06 s, got 1000000000.0 (the value given to override the file's run.until_s)" in err
+    )

@@ -109,6 +109,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Union
 
+from qnsim._core import ParameterError
 from qnsim.argument_checks import file_path
 from qnsim.config import ConfigError, TomlTable
 from qnsim.network import Network
@@ -237,16 +238,24 @@ def _scenario(
         run = root.table("run", required=True)
         assert run is not None
         values = run.spec(RunSettings)
-        overrides = {"seed": seed, "formalism": formalism, "until_s": until_s}
-        values.update({k: v for k, v in overrides.items() if v is not None})
+        given = {"seed": seed, "formalism": formalism, "until_s": until_s}
+        overrides = {k: v for k, v in given.items() if v is not None}
+        values.update(overrides)
         if "until_s" not in values:
             raise run.error("is required", "until_s")
         with run.located():
-            settings = RunSettings(
-                **values,
-                name=root.get("name", str, default_name),
-                description=root.get("description", str, ""),
-            )
+            try:
+                settings = RunSettings(
+                    **values,
+                    name=root.get("name", str, default_name),
+                    description=root.get("description", str, ""),
+                )
+            except ParameterError as exc:
+                if getattr(exc, "field", None) not in overrides:
+                    raise
+                # `qnsim run s.toml --until 1e9` read "s.toml: run.until_s must be <= ...": the file, which says
+                # until_s = 1.0, was named for the value given on the command line.
+                raise ParameterError(f"{exc} (the value given to override the file's run.{exc.field})") from None
             network = Network(settings.formalism, settings.seed, max_records=settings.max_records)
         topology = root.table("topology")
         if topology is not None:
