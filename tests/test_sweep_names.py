@@ -71,7 +71,9 @@ def test_list_entries_are_addressed_by_name(data):
 @pytest.mark.parametrize(
     "key, message",
     [
-        ("nodes.qpu_x.t2_s", r"nodes has no entry named 'qpu_x'; did you mean 'qpu_[ab]'\?"),
+        # equally close to qpu_a and qpu_b: no guess between them, the entries instead
+        ("nodes.qpu_x.t2_s", r"nodes has no entry named 'qpu_x'; its entries are 'qpu_a', "),
+        ("nodes.qpu_bb.t2_s", r"nodes has no entry named 'qpu_bb'; did you mean 'qpu_b'\?"),
         ("links.qpu_a-qpu_b.length_km", r"links has no entry named 'qpu_a-qpu_b'"),
         ("requests.lng.num_pairs", r"requests has no entry named 'lng'; did you mean 'long'\?"),
         ("nodes.qpu_a.t3_s", r"did you mean 'nodes.qpu_a.t2_s'"),
@@ -161,4 +163,4 @@ def test_command_sweeps_linked_and_named_keys(tmp_path, capsys):
     assert [(r["links.*.channels"], r["requests.long.memories_per_link"]) for r in rows] == [("1", "1"), ("2", "2")]
     assert all(r["long.status"] for r in rows)
     assert cli_main(["sweep", str(path), "--param", "nodes.qpu_x.t2_s=1.0"]) == 2
-    assert "has no entry named 'qpu_x'; did you mean" in capsys.readouterr().err
+    assert "has no entry named 'qpu_x'; its entries are" in capsys.readouterr().err

@@ -518,7 +518,9 @@ def _children(node: Any, part: str, key: str, path: list[str], parts: list[str],
                 f"(entries {', '.join(map(str, matches))}); address one by index"
             )
         known = [n for names in named for n in names]
-        hint = _did_you_mean(part, known)
+        from qnsim.specs import did_you_mean  # the one suggestion rule (a tie suggests neither)
+
+        hint = did_you_mean(part, known)
         listing = ", ".join(repr(n) for n in known[:12]) + (", ..." if len(known) > 12 else "")
         listing = f"; its entries are {listing}" if known and not hint else ""
         built = ""
@@ -573,12 +575,6 @@ def _entry_names(entries: list) -> list[list[str]]:
                 names.append(f"{src}->{dst}")
         out.append(names)
     return out
-
-
-def _did_you_mean(word: str, options: Sequence[str]) -> str:
-    """``"; did you mean 'x'?"`` for the closest option, else ``""``."""
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def _check_replacement(key: str, where: str, old: Any, new: Any) -> None:
