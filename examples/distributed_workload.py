@@ -29,6 +29,9 @@ LOGICAL_PER_QPU = 200
 
 
 LINK_KM = 10.0
+#: Memories per link end for the pairs buffered and under way in purification (each round waits a fiber delay for
+#: its outcome): enough that the channels, not the memories, set each link's pace.
+BUFFER_PAIRS = 10**6
 
 
 def transducer_link(efficiency: float):
@@ -93,7 +96,7 @@ def main() -> None:
 
     def links_for(eta: float):
         model = transducer_link(eta)
-        return [link_from_model(model, key, latency_s=latency_s) for key in pairs]
+        return [link_from_model(model, key, latency_s=latency_s, buffer_pairs=BUFFER_PAIRS) for key in pairs]
 
     print(
         f"workload: {counts.total_gates:.3g} logical gates on {counts.num_qubits} logical qubits, "

@@ -754,6 +754,9 @@ class _Context:
         self._made_rounds: dict[tuple[int, int], int] = {}  # Rounds a link's pairs need when made (no wait).
         self._hops_of: dict[tuple[int, int], list[Link]] = {}  # Per QPU pair: the links it runs over, as operated.
         self._hop_users: dict[tuple[int, int], int] = {}  # Per link: the QPU pairs whose pairs it carries.
+        # Per link, set by _apply_hop_loads: the raw pairs it carries for all QPU pairs, and those QPU pairs.
+        self._hop_load: dict[tuple[int, int], float] = {}
+        self._hop_carried: dict[tuple[int, int], list[tuple[int, int]]] = {}
         # Per throttled QPU pair (_operate): the note's words and figures with all the hardware and as operated.
         self._throttle_notes: dict[tuple[int, int], tuple[str, str, str]] = {}
         self._delivered: dict[tuple[int, ...], tuple[float, ...]] = {}
@@ -808,11 +811,14 @@ class _Context:
         holding and their sharing interact, which :func:`~qnsim.estimate.simulate_execution` does not run."""
         load: dict[tuple[int, int], float] = {}
         users: dict[tuple[int, int], int] = {}
+        carried: dict[tuple[int, int], list[tuple[int, int]]] = {}
         for lr in link_reports:
             for u, v in zip(lr.route, lr.route[1:]):
                 h = (min(u, v), max(u, v))
                 load[h] = load.get(h, 0.0) + lr.raw_bell_pairs
                 users[h] = users.get(h, 0) + 1
+                carried.setdefault(h, []).append(lr.qpus)
+        self._hop_load, self._hop_carried = load, carried
         for lr in link_reports:
             hops = [(min(u, v), max(u, v)) for u, v in zip(lr.route, lr.route[1:])]
             if len(hops) == 1 and users[hops[0]] == 1:
@@ -821,6 +827,34 @@ class _Context:
             hop_links = self._hops_of.get(lr.qpus) or [self.links[h] for h in hops]
             lr.time_s = self._route_time_s(self._link_of.get(lr.qpus), hop_links, [load[h] for h in hops],
                                            lr.raw_bell_pairs, self._probs.get(lr.qpus))
+
+    def _shared_bottleneck(self, lr: LinkReport) -> tuple[tuple[int, int], float, list[tuple[int, int]]] | None:
+        """(link, its raw pairs, the QPU pairs it carries) when ``lr``'s time is its busiest link's total load over
+        that link's rate and the link carries other QPU pairs' pairs too (:meth:`_apply_hop_loads`), else None. The
+        bound then is that link, whose channels help every QPU pair on it, not ``lr``'s own pairs or route."""
+        load = self._hop_load
+        best = None
+        for u, v in zip(lr.route, lr.route[1:]):
+            h = (min(u, v), max(u, v))
+            if h not in load or len(self._hop_carried[h]) < 2:
+                continue
+            t = load[h] / self.links[h].total_rate_hz
+            if t >= lr.time_s * (1 - 1e-9) and (best is None or t > best[1] / self.links[best[0]].total_rate_hz):
+                best = (h, load[h], sorted(self._hop_carried[h]))
+        return best
+
+    def _link_rate_bound(self, slow: LinkReport) -> str:
+        """The words of a run bound by ``slow``'s time: a link shared by several QPU pairs by name with the pairs it
+        carries (before, "route 0-3-1 rate" or "link 0-1 rate and buffer (64 pairs)" for a link whose load from
+        another QPU pair's route set the pace), else its link or route, and its buffer when that holds it back."""
+        shared = self._shared_bottleneck(slow)
+        if shared is not None:
+            (a, b), _pairs, qpu_pairs = shared
+            return (f"link {a}-{b} rate (shared by QPU pairs "
+                    f"{', '.join(f'{x}-{y}' for x, y in qpu_pairs)})")
+        if len(slow.route) > 2:
+            return f"route {'-'.join(str(x) for x in slow.route)} rate"
+        return f"link {slow.qpus[0]}-{slow.qpus[-1]} rate"
 
     def _route_time_s(self, route: Link | None, hops: Sequence[Link], loads: Sequence[float], raw_pairs: float,
                       probs: Sequence[float] | None) -> float:
@@ -952,6 +986,10 @@ class _Context:
         t_link = max((lr.time_s for lr in link_reports), default=0.0)
         wall = max(crit_s, t_link)
         latency_part = max(crit_s - crit_nolat, 0.0)
+        # The consumers' own compute: the critical path less its latencies. Taken before the floors below raise the
+        # latency part (it was crit_s less the raised part: -0.02 s of compute for one CX over a 5 ms link whose
+        # pairs take 4 rounds).
+        compute_part = crit_s - latency_part
         last_pair = self._last_pair_floor_s(link_reports, crit_s)
         waited = last_pair is not None and last_pair[0] > wall and last_pair[2]
         if last_pair is not None and last_pair[0] > wall:
@@ -964,16 +1002,28 @@ class _Context:
                      else f"{_link_or_route(lr.qpus, lr.route)} rate")
         elif t_link > crit_s:
             slow = max(link_reports, key=lambda lr: lr.time_s)
-            bound = f"link {slow.qpus[0]}-{slow.qpus[1]} rate"
-            if len(slow.route) > 2:
-                bound = f"route {'-'.join(str(x) for x in slow.route)} rate"
-            elif slow.time_s > 1.01 * slow.raw_bell_pairs / self._link_of[slow.qpus].total_rate_hz:
+            bound = self._link_rate_bound(slow)
+            if (len(slow.route) <= 2 and self._shared_bottleneck(slow) is None
+                    and slow.time_s > 1.01 * slow.raw_bell_pairs / self._link_of[slow.qpus].total_rate_hz):
                 bound += self._buffer_bound(slow)
         elif latency_part > 0.5 * crit_s:
             bound = "classical latency"
         else:
             bound = "local compute"
+        first = self._first_pair_s(link_reports)
+        if first is not None and crit_s + first[0] > wall:
+            # The schedule starts remote gates at once; their first pairs come out of the rounds later. Every
+            # operation shifted by the latest first pair is a schedule the run can keep: the estimate's wall clock
+            # is that upper bound, the note says by how much the run may end sooner (before, the schedule's lower
+            # bound was the estimate: 50 ms where the simulation ran 65 ms, with a note).
+            wall = crit_s + first[0]
+            lr = first[1]
+            latency_part = max(latency_part,
+                               crit_s - compute_part + lr.purification_rounds * self._link_of[lr.qpus].latency_s)
+            if latency_part > 0.5 * wall:
+                bound = "classical latency"
         self._first_pair_note(link_reports, wall)
+        self._shared_links_note(wall)
         self._fill_link_usage(link_reports, wall)
         self._communication_qubits_note(p, link_reports)
         self._price_storage(link_reports, crit_s)
@@ -1004,7 +1054,7 @@ class _Context:
             link_reports,
             wall,
             bound,
-            crit_s - latency_part,
+            compute_part,
             t_link,
             latency_part,
             err,
@@ -1167,7 +1217,9 @@ class _Context:
         (``raw_bell_pairs / total_rate_hz``); each of its purification rounds then waits one latency for the far
         end's outcome, and the remote gate that uses it one more for its byproducts
         (:func:`remote_gate_time_s`): the run ends no sooner. A link that bounds the run (its time beyond the
-        consumers' ``crit_s``) delivers its last pair at its time, and that pair's gate and message follow. The
+        consumers' ``crit_s``) delivers its last pair at its time plus its rounds' latency (the lag of a pair behind
+        its raw pairs, which the steady pace leaves out: an upper bound on the lag, within one latency per round of
+        the run), and that pair's gate and message follow. The
         critical path and the link's time leave these latencies out (a 4-round link with 5 ms latency served one
         remote CX in 5 ms instead of 25 ms); this floor is exact for a lone remote operation and a lower bound
         otherwise. Links without latency are left as they were (their gate adds t_2q + t_meas, nanoseconds)."""
@@ -1179,10 +1231,26 @@ class _Context:
             qa, qb = self.qpus[lr.qpus[0]], self.qpus[lr.qpus[-1]]
             message = remote_gate_time_s(qa, qb, lk.latency_s)
             end = lr.raw_bell_pairs / lk.total_rate_hz + lr.purification_rounds * lk.latency_s + message
+            # A link that bounds the run makes its pairs at its steady (flow-controlled) pace, and each comes out of
+            # its rounds up to one latency per round after its raw pairs: the first pairs come that late from a cold
+            # start, and the stream stays behind by up to as much (priced at all of it: 200 remote CX over a 5 ms
+            # link with 3 rounds ran 69.0 ms simulated against 60.8 ms estimated, the pace alone and the message).
             paced = lr.time_s + message if lr.time_s > crit_s else 0.0
+            pace_s = self._pace_s(lr)
+            if lr.purification_rounds and pace_s > crit_s:
+                paced = max(paced, pace_s + lr.purification_rounds * lk.latency_s + message)
             if best is None or max(end, paced) > best[0]:
                 best = (max(end, paced), lr, end >= paced)
         return best
+
+    def _pace_s(self, lr: LinkReport) -> float:
+        """Seconds link or route ``lr`` takes to make its raw pairs at its own pace, consumers aside: a direct link
+        serving one QPU pair at its flow-controlled rate (its report's time is the buffered run with its consumers),
+        else its report's time (relay hops' and shared links' loads)."""
+        lk, probs = self._link_of.get(lr.qpus), self._probs.get(lr.qpus)
+        if lk is None or len(lr.route) > 2 or probs is None or self._hop_users.get(lk.key, 1) > 1:
+            return lr.time_s
+        return lr.raw_bell_pairs / self._raw_rate_hz(lk, probs)
 
     def _communication_qubits_note(self, p: Placement, link_reports: list[LinkReport]) -> None:
         """Notes the physical QPUs whose workload qubits fill their ``num_qubits`` while their links need memory
@@ -1205,22 +1273,55 @@ class _Context:
                 "need them in addition; count them in num_qubits yourself if the QPU has no others"
             )
 
-    def _first_pair_note(self, link_reports: list[LinkReport], wall: float) -> None:
-        """Notes a link whose first purified pair comes late: its raw pairs (``raw_per_pair / total_rate_hz``) and
-        one latency per round. The critical path starts remote gates at once, and the last-pair floor
-        (:meth:`_last_pair_floor_s`) covers the end of the run, not local gates that wait on a first remote gate:
-        where this delay is 1% of the run or more, the run may be longer by up to it."""
+    def _shared_links_note(self, wall: float) -> None:
+        """Notes the links that carry several QPU pairs' pairs and take half the run or more at their total load:
+        their time is that load over their rate, a lower bound (the QPU pairs' turns on them, and the other hops a
+        route must hold a pair on meanwhile, are not modelled, and simulate_execution does not run shared links)."""
+        shared = sorted((h, load / self.links[h].total_rate_hz) for h, load in self._hop_load.items()
+                        if len(self._hop_carried[h]) > 1 and wall > 0)
+        busy = [(h, t) for h, t in shared if t >= 0.5 * wall]
+        if busy:
+            listed = "; ".join(f"{a}-{b} ({len(self._hop_carried[(a, b)])} QPU pairs, {t:.3g} s at its rate)"
+                               for (a, b), t in busy[:5])
+            more = f" and {len(busy) - 5} more" if len(busy) > 5 else ""
+            self.notes.append(
+                f"links shared by several QPU pairs: {listed}{more}; a shared link's time is its total load at its "
+                "rate, a lower bound (how the QPU pairs take turns on it is not modelled, and simulate_execution "
+                "refuses routes that share a link): the run may be longer"
+            )
+
+    def _first_pairs(self, link_reports: list[LinkReport]) -> list[tuple[float, LinkReport]]:
+        """(seconds, report) of each link whose first purified pair comes late: its raw pairs
+        (``raw_per_pair / total_rate_hz``) and one latency per round, for links with rounds and latency."""
+        out = []
         for lr in link_reports:
             lk = self._link_of.get(lr.qpus)
-            if lk is None or lr.bell_pairs <= 0 or not math.isfinite(lr.raw_per_pair) or wall <= 0:
+            if (lk is None or lr.bell_pairs <= 0 or not math.isfinite(lr.raw_per_pair) or not lr.purification_rounds
+                    or lk.latency_s <= 0):
                 continue
-            first = lr.raw_per_pair / lk.total_rate_hz + lr.purification_rounds * lk.latency_s
-            if first >= 0.01 * wall and lr.purification_rounds and lk.latency_s > 0:
+            out.append((lr.raw_per_pair / lk.total_rate_hz + lr.purification_rounds * lk.latency_s, lr))
+        return out
+
+    def _first_pair_s(self, link_reports: list[LinkReport]) -> tuple[float, LinkReport] | None:
+        """The latest of :meth:`_first_pairs`, or None."""
+        return max(self._first_pairs(link_reports), key=lambda x: x[0], default=None)
+
+    def _first_pair_note(self, link_reports: list[LinkReport], wall: float) -> None:
+        """Notes a link whose first purified pair comes late (:meth:`_first_pairs`). The critical path starts remote
+        gates at once, a lower bound; the estimate shifts it by the latest first pair, an upper bound (the run
+        cannot end later than every operation started that much later): where this delay is 1% of the run or more,
+        the run may end up to it sooner, where local gates do not wait on the first remote gates."""
+        if wall <= 0:
+            return
+        for first, lr in self._first_pairs(link_reports):
+            lk = self._link_of[lr.qpus]
+            if first >= 0.01 * wall:
                 self.notes.append(
                     f"{_link_or_route(lr.qpus, lr.route)}: its first purified pair is ready only {first:.3g} s in "
                     f"({lr.purification_rounds} rounds of {lk.latency_s:.3g} s messages), {first / wall:.0%} of the "
-                    "run: the schedule starts remote gates at once, so local gates waiting on the first ones may end "
-                    "up to that much later"
+                    "run: the schedule starts remote gates at once, and the wall clock is priced no sooner than "
+                    f"with every operation waiting for it ({self._crit_s + first:.3g} s); where local gates do not "
+                    f"wait on the first remote gates the run may end up to {first:.3g} s sooner"
                 )
 
     def _critical_path_no_latency(self, p: Placement, crit_s: float) -> float:
@@ -1525,11 +1626,11 @@ class _Context:
 
     def _raw_rate_hz(self, lk: Link, probs: Sequence[float]) -> float:
         """Raw pairs per second ``lk`` sustains under flow control with rounds of success probabilities ``probs``
-        (:func:`~qnsim.estimate.flow_controlled_rate_hz`): the pairs under way count against its buffer, and
-        they are under way for the rounds' latency only where the rounds are timed (links with memory times,
-        as :func:`~qnsim.estimate.simulate_execution` times them)."""
-        latency = lk.latency_s if lk.models_memory else 0.0
-        return flow_controlled_rate_hz(lk.total_rate_hz, lk.buffer, probs, latency)
+        (:func:`~qnsim.estimate.flow_controlled_rate_hz`): the pairs under way count against its buffer for the
+        rounds' latency, each round's outcome being a message away, with memory times or without (as
+        :func:`~qnsim.estimate.simulate_execution` times them; before, rounds of links without memory times
+        held no place)."""
+        return flow_controlled_rate_hz(lk.total_rate_hz, lk.buffer, probs, lk.latency_s)
 
     def _storage_wait_s(
         self, lk: Link, bell_pairs: int, raw_per_pair: float, compute_s: float, probs: Sequence[float]
@@ -1971,6 +2072,7 @@ class _Context:
                 factories_per_qpu=counts,
                 runs_per_factory=runs,
             )
+        self._shared_links_note(wall)
         self._fill_link_usage(link_reports, wall)
         # Pairs as used in the run as sized: their error is what the budget is charged.
         self._price_storage(link_reports, self._consumer_time_s(link_reports, runtime_ps, tail_s, cycle_ps,
@@ -2064,10 +2166,8 @@ class _Context:
             bound = "classical latency"
         elif t_link > compute_s:
             slow = max(link_reports, key=lambda lr: lr.time_s)
-            bound = f"link {slow.qpus[0]}-{slow.qpus[-1]} rate"
-            if len(slow.route) > 2:
-                bound = f"route {'-'.join(str(x) for x in slow.route)} rate"
-            if self._held_back(slow):  # Its flow control, not its channels, sets the pace.
+            bound = self._link_rate_bound(slow)
+            if self._shared_bottleneck(slow) is None and self._held_back(slow):  # Flow control sets the pace.
                 bound += self._buffer_bound(slow)
         elif cycles > alg_depth and factory is not None and factory.duration_ps > alg_depth * cycle_ps:
             bound = "T factory run"
@@ -2230,21 +2330,36 @@ class _Context:
                 held = {lr.qpus: self._held_back(lr) for lr in slow}
                 if all(lr.qpus in self.links and len(lr.route) <= 2 and not held[lr.qpus] for lr in slow):
                     self.channel_fix = {lr.qpus: math.ceil(lr.channels * lr.time_s / self.max_runtime_s) for lr in slow}
-                fix = "; ".join(
-                    self._buffer_fix(lr)
-                    if held[lr.qpus]
-                    else f"link {lr.qpus[0]}-{lr.qpus[-1]} needs {lr.raw_bell_pairs / self.max_runtime_s:.3g} "
-                    f"raw pairs/s (has {lr.rate_hz * lr.channels:.3g}): "
-                    f"{_count(math.ceil(lr.channels * lr.time_s / self.max_runtime_s))} channels instead of "
-                    f"{lr.channels}, or a faster link"
-                    if len(lr.route) <= 2
-                    # A route's pairs come once per cycle of its hops: m times every hop's rate makes m times the pairs.
-                    else f"route {'-'.join(map(str, lr.route))} needs {lr.raw_bell_pairs / self.max_runtime_s:.3g} "
-                    f"end-to-end raw pairs/s (makes {lr.raw_bell_pairs / lr.time_s:.3g}): "
-                    f"{_count(math.ceil(lr.time_s / self.max_runtime_s * (1 - 1e-12)))} times the channels on each "
-                    "hop, or faster hops"
-                    for lr in slow
-                )
+                parts: list[str] = []
+                for lr in slow:
+                    shared = self._shared_bottleneck(lr)
+                    if shared is not None:
+                        # The link's channels serve every QPU pair on it: its load is theirs together (before, "link
+                        # 0-1 needs 2e+03 raw pairs/s (has 1e+03): 4 channels" counted its own QPU pair's alone).
+                        (a, b), pairs, qpu_pairs = shared
+                        hop = self.links[(a, b)]
+                        text = (f"link {a}-{b} needs {pairs / self.max_runtime_s:.3g} raw pairs/s for QPU pairs "
+                                f"{', '.join(f'{x}-{y}' for x, y in qpu_pairs)} (has {hop.total_rate_hz:.3g}): "
+                                f"{_count(math.ceil(hop.channels * pairs / hop.total_rate_hz / self.max_runtime_s))} "
+                                f"channels instead of {hop.channels}, or a faster link")
+                    elif held[lr.qpus]:
+                        text = self._buffer_fix(lr)
+                    elif len(lr.route) <= 2:
+                        text = (f"link {lr.qpus[0]}-{lr.qpus[-1]} needs {lr.raw_bell_pairs / self.max_runtime_s:.3g} "
+                                f"raw pairs/s (has {lr.rate_hz * lr.channels:.3g}): "
+                                f"{_count(math.ceil(lr.channels * lr.time_s / self.max_runtime_s))} channels instead of "
+                                f"{lr.channels}, or a faster link")
+                    else:
+                        # A route's pairs come once per cycle of its hops: m times every hop's rate makes m times the
+                        # pairs.
+                        text = (f"route {'-'.join(map(str, lr.route))} needs "
+                                f"{lr.raw_bell_pairs / self.max_runtime_s:.3g} end-to-end raw pairs/s (makes "
+                                f"{lr.raw_bell_pairs / lr.time_s:.3g}): "
+                                f"{_count(math.ceil(lr.time_s / self.max_runtime_s * (1 - 1e-12)))} times the channels "
+                                "on each hop, or faster hops")
+                    if text not in parts:
+                        parts.append(text)
+                fix = "; ".join(parts)
             self.runtime_reason = len(self.reasons)
             self.reasons.append(
                 f"runtime: {human_time(wall)} exceeds the limit of {human_time(self.max_runtime_s)} (bound: {bound}); "

@@ -470,13 +470,25 @@ class EstimateReport:
                 f"{'link':<7} {'remote ops':>14} {'pairs':>14} {'raw pairs':>10} {'rounds':>6} "
                 f"{'F raw->out':>14} {'time s':>10} {'util':>6} {'memory':>7}"
             )
-            for lk in self.links:
+            shown = self.links
+            if len(shown) > MAX_DELIVERY_ROWS:
+                # Thousands of links made a table of thousands of lines (the delivery table below was capped): the
+                # slowest, which bound the run, are shown; the JSON lists every link.
+                shown = sorted(self.links, key=lambda lk: -lk.time_s if lk.time_s == lk.time_s else math.inf)
+                shown = shown[:MAX_DELIVERY_ROWS]
+            for lk in shown:
                 via = f"  via {'-'.join(str(x) for x in lk.route[1:-1])}" if len(lk.route) > 2 else ""
                 lines.append(
                     f"{lk.qpus[0]}-{lk.qpus[1]:<5} {lk.remote_gates:>14,} {lk.bell_pairs:>14,} "
                     f"{lk.raw_bell_pairs:>10.3g} {lk.purification_rounds:>6} "
                     f"{lk.raw_fidelity:>6.4f}->{lk.delivered_fidelity:<6.4f} {lk.time_s:>10.3g} "
                     f"{min(lk.utilization, 9.99):>6.0%} {lk.memory_qubits_per_end:>7}{via}"
+                )
+            if len(shown) < len(self.links):
+                rest = [lk.time_s for lk in self.links if all(lk is not x for x in shown)]
+                lines.append(
+                    f"... {len(rest)} more links (of {len(self.links)}; the {len(shown)} slowest are shown, every "
+                    f"link is in to_json()), times {min(rest):.3g} to {max(rest):.3g} s"
                 )
         if self.links:
             lines.append("")

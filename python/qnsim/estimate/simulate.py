@@ -168,7 +168,8 @@ class SimulationResult:
 class _LinkProcess:
     """Raw pair generation, recursive purification and a buffer of distilled pairs.
 
-    A link without memory times delivers every distilled pair at the plan's fidelity. With memory
+    A link without memory times delivers every distilled pair at the plan's fidelity, each round's outcome
+    one latency after its pairs (as with memories). With memory
     times every pair is a Bell-diagonal state that decays (:func:`stored_pair`) for the time it
     actually waits: at a relay for the other hops' segments, in a purification level for its
     partner, for a round's outcome (one latency, after which the kept pair moves up a level) and in
@@ -285,21 +286,38 @@ class _LinkProcess:
         if self.storage is not None:
             self._enter(0, pair)
         else:
-            level = 0
-            while level < len(self.slots):  # Purify up the tree.
-                if not self.slots[level]:
-                    self.slots[level] = True
-                    level = -1
-                    break
-                self.slots[level] = False
-                if self.rng.random() >= self.probs[level]:
-                    self.under_way -= self.unit * 2 ** (level + 1)  # Both pairs lost.
-                    level = -1
-                    break
-                level += 1
-            if level >= 0:
-                self._deliver(pair)
+            self._enter_untimed(0, pair)
         self.start()
+
+    def _enter_untimed(self, level: int, pair: tuple[float, ...]) -> None:
+        """A pair reaches purification ``level`` on a link without memory times: the pairs do not decay and each
+        round succeeds with the plan's probability, but its outcome is still a message away, so the kept pair moves
+        up (and a failed round's share of the buffer comes free) one latency later, as with memories. Before, these
+        rounds took no time: one CX over a 5 ms link with 3 rounds ran 5 ms where the estimate said 20 ms."""
+        if level == self.rounds:
+            self._deliver(pair)
+            return
+        if not self.slots[level]:
+            self.slots[level] = True
+            return
+        self.slots[level] = False
+        latency = self.link.latency_s
+        if self.rng.random() >= self.probs[level]:
+            share = self.unit * 2 ** (level + 1)  # Both pairs lost.
+            if latency > 0:
+                self.sim.loop.schedule_in(latency, self._lost, share)
+            else:
+                self.under_way -= share
+            return
+        if latency > 0:
+            self.sim.loop.schedule_in(latency, self._up_untimed, level + 1, pair)
+        else:
+            self._enter_untimed(level + 1, pair)
+
+    def _up_untimed(self, level: int, pair: tuple[float, ...]) -> None:
+        if not self.sim.done:
+            self._enter_untimed(level, pair)
+            self.start()
 
     def _enter(self, level: int, pair: tuple[float, ...]) -> None:
         """A pair reaches purification ``level`` (decaying pairs, with the rounds' latency)."""
