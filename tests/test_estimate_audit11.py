@@ -122,3 +122,20 @@ def test_the_link_table_is_capped_like_the_delivery_table():
     assert [r.split()[0] for r in link_rows][:3] == ["0-1", "1-2", "2-3"]  # The slowest first.
     assert "... 3 more links (of 13; the 10 slowest are shown, every link is in to_json())" in table
     assert len(json.loads(report.to_json())["links"]) == 13
+
+
+def test_a_report_on_hundreds_of_qpus_keeps_its_lines_short():
+    """300 QPUs on a ring, one remote CX across it: "qubits per QPU" listed 300 values on one line (2,000 QPUs: 6,000
+    characters), the route's 149 intermediate nodes made a "via" of 600 characters in both tables and the bound, and
+    the note on relays would list every relay. Runs of QPUs of one value are ranges now, a long route's middle is
+    shortened with its count; the JSON keeps every value."""
+    k = 300
+    qpus = [QPU(num_qubits=1, e_1q=0.0, e_2q=0.0, e_meas=0.0)] * k
+    links = [Link((i, (i + 1) % k) if i + 1 < k else (0, k - 1), rate_hz=1e3, fidelity=0.9999) for i in range(k)]
+    report = estimate(f"CX 0 {k // 2}", qpus, links, placement=list(range(k)), error_budget=0.99)
+    table = report.table()
+    assert max(len(line) for line in table.splitlines()) < 400
+    assert "qubits per QPU                0-299: 1 (300 QPUs, 300 in all)" in table
+    assert "(149 nodes)" in table and "(149 nodes)" in report.bound
+    assert len(json.loads(report.to_json())["links"][0]["route"]) == 151
+    assert json.loads(report.to_json())["qubits_per_qpu"] == [1] * k

@@ -118,6 +118,7 @@ from qnsim.estimate.report import (
     EstimateReport,
     LinkReport,
     TFactoryReport,
+    _via,
     human_time,
 )
 from qnsim.estimate.workload import MAX_COUNT, GateCounts, LogicalSummary, Workload
@@ -741,8 +742,8 @@ class _Context:
         relays = _relay_links(link_map, self.k)
         if relays:
             listed = "; ".join(
-                f"{node} (links {', '.join(f'{a}-{b}' for a, b in keys)})" for node, keys in sorted(relays.items())
-            )
+                f"{node} (links {', '.join(f'{a}-{b}' for a, b in keys)})" for node, keys in sorted(relays.items())[:10]
+            ) + (f"; and {len(relays) - 10} more" if len(relays) > 10 else "")  # A thousand relays made one long line.
             self.notes.append(
                 f"nodes numbered from {self.k} up are relays, not QPUs (there are {self.k} QPUs): {listed}"
             )
@@ -853,7 +854,7 @@ class _Context:
             return (f"link {a}-{b} rate (shared by QPU pairs "
                     f"{', '.join(f'{x}-{y}' for x, y in qpu_pairs)})")
         if len(slow.route) > 2:
-            return f"route {'-'.join(str(x) for x in slow.route)} rate"
+            return f"route {_route_text(slow.route)} rate"
         return f"link {slow.qpus[0]}-{slow.qpus[-1]} rate"
 
     def _route_time_s(self, route: Link | None, hops: Sequence[Link], loads: Sequence[float], raw_pairs: float,
@@ -2352,7 +2353,7 @@ class _Context:
                     else:
                         # A route's pairs come once per cycle of its hops: m times every hop's rate makes m times the
                         # pairs.
-                        text = (f"route {'-'.join(map(str, lr.route))} needs "
+                        text = (f"route {_route_text(lr.route)} needs "
                                 f"{lr.raw_bell_pairs / self.max_runtime_s:.3g} end-to-end raw pairs/s (makes "
                                 f"{lr.raw_bell_pairs / lr.time_s:.3g}): "
                                 f"{_count(math.ceil(lr.time_s / self.max_runtime_s * (1 - 1e-12)))} times the channels "
@@ -2458,7 +2459,13 @@ def _count(n: int) -> str:
 
 def _link_or_route(qpus: tuple[int, ...], path: Sequence[int]) -> str:
     """How reports name QPU pair ``qpus``'s direct link ("link 0-1") or relay route over ``path`` ("route 0-2-1")."""
-    return f"link {qpus[0]}-{qpus[-1]}" if len(path) <= 2 else "route " + "-".join(map(str, path))
+    return f"link {qpus[0]}-{qpus[-1]}" if len(path) <= 2 else "route " + _route_text(path)
+
+
+def _route_text(path: Sequence[int]) -> str:
+    """A route's nodes joined by dashes, its middle shortened past a few (:func:`~qnsim.estimate.report._via`)."""
+    path = list(path)
+    return f"{path[0]}-{_via(path)}-{path[-1]}" if len(path) > 2 else "-".join(map(str, path))
 
 
 def _line_classes(n: int, at: Callable[[int], tuple], top: tuple) -> tuple:

@@ -74,13 +74,58 @@ def _times(ratio: float) -> str:
 
 def _link_name(lk: LinkReport) -> str:
     """A link's QPUs, and the relays of a route: ``'0-3 via 1-2'``."""
-    via = f" via {'-'.join(str(x) for x in lk.route[1:-1])}" if len(lk.route) > 2 else ""
+    via = f" via {_via(lk.route)}" if len(lk.route) > 2 else ""
     return f"{lk.qpus[0]}-{lk.qpus[-1]}{via}"
 
 
 def _margin_key(ratio: float) -> float:
     """Sort key: the tightest margin first, an undefined (NaN) one, which a planner must see, before all."""
     return -math.inf if math.isnan(ratio) else ratio
+
+
+#: Per-QPU lists in the text report show each QPU's value up to this many QPUs, runs of equal values beyond.
+MAX_LISTED_QPUS = 16
+#: A route's intermediate nodes shown in full up to this many; beyond, the first and last few and their count.
+MAX_LISTED_RELAYS = 8
+
+
+def _per_qpu(values: list[int], fmt: str = "") -> str:
+    """A per-QPU list for the text report (``fmt``: each value's format): every value up to :data:`MAX_LISTED_QPUS` QPUs; beyond, runs of QPUs of one
+    value as a range of indices (at most 12, then a count, the range of values and the total), for a row of 2,000
+    values made one line of 6,000 characters.
+
+    >>> _per_qpu([2, 1, 1])
+    '2, 1, 1'
+    >>> _per_qpu([2] * 20 + [0] * 5)
+    '0-19: 2, 20-24: 0 (25 QPUs, 40 in all)'
+    """
+    if len(values) <= MAX_LISTED_QPUS:
+        return ", ".join(format(x, fmt) for x in values)
+    runs, start = [], 0
+    for i in range(1, len(values) + 1):
+        if i == len(values) or values[i] != values[start]:
+            where = f"{start}-{i - 1}" if i - 1 > start else str(start)
+            runs.append(f"{where}: {values[start]:,}")
+            start = i
+    shown = runs[:12]
+    more = (f", ... {len(runs) - 12} more runs (values {min(values):,} to {max(values):,}; every value in to_json())"
+            if len(runs) > 12 else "")
+    return f"{', '.join(shown)}{more} ({len(values):,} QPUs, {sum(values):,} in all)"
+
+
+def _via(route: list[int]) -> str:
+    """The intermediate nodes of a route, in full up to :data:`MAX_LISTED_RELAYS`, else the first three, the last two
+    and their count (a route over 194 nodes was a line of 800 characters).
+
+    >>> _via([0, 5, 1])
+    '5'
+    >>> _via(list(range(20)))
+    '1-2-3-...-17-18 (18 nodes)'
+    """
+    mid = route[1:-1]
+    if len(mid) <= MAX_LISTED_RELAYS:
+        return "-".join(str(x) for x in mid)
+    return f"{'-'.join(str(x) for x in mid[:3])}-...-{'-'.join(str(x) for x in mid[-2:])} ({len(mid)} nodes)"
 
 
 def _qpu_names(names: list[str]) -> str:
@@ -477,7 +522,7 @@ class EstimateReport:
                 shown = sorted(self.links, key=lambda lk: -lk.time_s if lk.time_s == lk.time_s else math.inf)
                 shown = shown[:MAX_DELIVERY_ROWS]
             for lk in shown:
-                via = f"  via {'-'.join(str(x) for x in lk.route[1:-1])}" if len(lk.route) > 2 else ""
+                via = f"  via {_via(lk.route)}" if len(lk.route) > 2 else ""
                 lines.append(
                     f"{lk.qpus[0]}-{lk.qpus[1]:<5} {lk.remote_gates:>14,} {lk.bell_pairs:>14,} "
                     f"{lk.raw_bell_pairs:>10.3g} {lk.purification_rounds:>6} "
@@ -506,7 +551,7 @@ class EstimateReport:
             f"{'link':<7} {'need/s':>10} {'gives/s':>10} {'margin':>9} {'used/s':>10} {'F at use':>9}  F need",
         ]
         for (need, gives, margin, used, at_use, f_need), lk in rows[:shown]:
-            via = f"  via {'-'.join(str(x) for x in lk.route[1:-1])}" if len(lk.route) > 2 else ""
+            via = f"  via {_via(lk.route)}" if len(lk.route) > 2 else ""
             lines.append(
                 f"{lk.qpus[0]}-{lk.qpus[-1]:<5} {need:>10.3g} {gives:>10.3g} {_times(margin):>9} {used:>10.3g} "
                 f"{at_use:>9.6f}  {f_need}{via}"
@@ -559,7 +604,7 @@ class EstimateReport:
             rows.append(("  reason", reason))
         rows += [
             ("qubits / QPUs", f"{self.num_qubits} on {self.num_qpus} ({self.placement_method})"),
-            ("qubits per QPU", ", ".join(str(x) for x in self.qubits_per_qpu)),
+            ("qubits per QPU", _per_qpu(self.qubits_per_qpu)),
         ]
         if any(self.qpu_names):
             # Reports name QPUs by index (links "0-1", the lists per QPU): a name is a label beside its index, so
@@ -597,7 +642,7 @@ class EstimateReport:
             if ec.physical_qubits_per_qpu:
                 rows += [
                     ("physical qubits (total)", f"{ec.physical_qubits:,}"),
-                    ("  per QPU", ", ".join(f"{x:,}" for x in ec.physical_qubits_per_qpu)),
+                    ("  per QPU", _per_qpu(ec.physical_qubits_per_qpu, ",")),
                     ("  algorithm / T factories / link memory",
                      f"{sum(ec.algorithm_physical_qubits_per_qpu):,} / {sum(ec.factory_physical_qubits_per_qpu):,}"
                      f" / {sum(ec.link_memory_qubits_per_qpu):,}"),
