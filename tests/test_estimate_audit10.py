@@ -83,23 +83,6 @@ def test_qpu_names_are_shown_beside_their_indices():
     assert "QPU names" not in estimate("CX 0 1", [QPU(num_qubits=1)] * 2, links[:1]).table()
 
 
-def test_a_relay_routes_end_buffer_is_priced_at_the_default_and_errs_slow():
-    """A relay route's end-to-end buffer is not throttled (no Link field hands it to simulate_execution): measured
-    here, the answer errs slow, not fast. Two 10 kHz hops (0.3 s memories), F = 0.98 needed, a pair per ms: the
-    estimate adds a round so that pairs do not age in the 64-pair end buffer (3 rounds, 0.419 s); a 2-pair end
-    buffer would run 2 rounds in 0.303 s with pairs as fresh. The estimate is slower and no fresher than that."""
-    text = "REPEAT 300 {\nCX 0 1\nH 0\n}"
-    qpus = [QPU(num_qubits=1, e_1q=0.0, e_2q=0.0, e_meas=0.0, t_1q_s=1e-3)] * 2
-    kw = {"rate_hz": 1e4, "fidelity": 0.975, "latency_s": 1e-4, "memory_t1_s": 0.3, "memory_t2_s": 0.3}
-    links = [Link((0, 2), **kw), Link((2, 1), **kw)]
-    report = estimate(text, qpus, links, placement=[0, 1], target_fidelity=0.98, error_budget=0.99)
-    lr = report.links[0]
-    assert lr.route == [0, 2, 1] and lr.active_buffer_pairs is None and lr.purification_rounds == 3
-    small = simulate_execution(text, qpus, links, placement=[0, 1], target_fidelity=0.98, buffer_pairs=2)
-    assert report.wall_clock_s > 1.3 * small.wall_clock_s
-    assert lr.fidelity_at_use >= 0.98 and small.mean_fidelity_at_use[(0, 1)] >= 0.98
-
-
 def test_error_corrected_runs_wait_for_their_pairs_rounds_and_say_latency_bounds_them():
     """Error-corrected QPUs, one logical CX over a 5 ms link: the run (one round trip, 10.3 ms) was bound by
     "link 0-1 rate", whose fix (more channels) cannot help; it is "classical latency". Pairs purified 3 times

@@ -139,3 +139,33 @@ def test_a_report_on_hundreds_of_qpus_keeps_its_lines_short():
     assert "(149 nodes)" in table and "(149 nodes)" in report.bound
     assert len(json.loads(report.to_json())["links"][0]["route"]) == 151
     assert json.loads(report.to_json())["qubits_per_qpu"] == [1] * k
+
+
+def test_a_relay_routes_end_buffer_is_throttled_and_priced_never_faster_than_simulated():
+    """(Was test_estimate_audit10's "priced at the default and errs slow".) Two 10 kHz hops (0.3 s memories),
+    F = 0.98 needed, a pair per ms: the route's end buffer stayed at the default 64 pairs, so the estimate added a
+    round for pairs aging in it (3 rounds, 0.419 s) where a 2-pair end buffer runs 2 rounds in 0.303 s. The end
+    buffer is now an operating point like a direct link's, priced by a pessimistic supply (every purification level
+    holding a pair, each share waiting behind all others) and a pessimistic wait (each pair waits out the full
+    buffer); operated_buffer_pairs hands it to simulate_execution, which runs it no slower and no less fresh."""
+    from qnsim.estimate import operated_buffer_pairs, operated_links
+
+    text = "REPEAT 300 {\nCX 0 1\nH 0\n}"
+    qpus = [QPU(num_qubits=1, e_1q=0.0, e_2q=0.0, e_meas=0.0, t_1q_s=1e-3)] * 2
+    kw = {"rate_hz": 1e4, "fidelity": 0.975, "latency_s": 1e-4, "memory_t1_s": 0.3, "memory_t2_s": 0.3}
+    links = [Link((0, 2), **kw), Link((2, 1), **kw)]
+    report = estimate(text, qpus, links, placement=[0, 1], target_fidelity=0.98, error_budget=0.99)
+    lr = report.links[0]
+    buffers = operated_buffer_pairs(report)
+    assert lr.route == [0, 2, 1] and lr.purification_rounds == 2 and buffers == {(0, 1): lr.active_buffer_pairs}
+    assert lr.active_buffer_pairs < 64 and report.wall_clock_s < 0.36
+    assert json.loads(report.to_json())["links"][0]["active_buffer_pairs"] == lr.active_buffer_pairs
+    sims = [simulate_execution(text, qpus, operated_links(report, links), placement=[0, 1], target_fidelity=0.98,
+                               buffer_pairs=buffers, seed=s) for s in range(2)]
+    assert all(s.max_buffer[(0, 1)] <= lr.active_buffer_pairs for s in sims)
+    assert report.wall_clock_s >= max(s.wall_clock_s for s in sims)
+    assert 0.98 <= lr.fidelity_at_use <= min(s.mean_fidelity_at_use[(0, 1)] for s in sims)
+    with pytest.raises(ValueError, match=r"buffer_pairs names QPU pair \(0, 2\), which runs no relay route"):
+        simulate_execution(text, qpus, links, placement=[0, 1], buffer_pairs={(0, 2): 2})
+    with pytest.raises(ValueError, match="buffer_pairs maps QPU pairs"):
+        simulate_execution(text, qpus, links, placement=[0, 1], buffer_pairs={(0, 1): 0})

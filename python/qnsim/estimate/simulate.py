@@ -720,7 +720,9 @@ def simulate_execution(
             ``success_probability``; one channel).
         buffer_pairs: distilled-pair memory per link when the link does not set ``buffer_pairs``
             (default :data:`~qnsim.estimate.links.DEFAULT_BUFFER_PAIRS`, the buffer the estimate
-            prices such a link with: leave it so to check an estimate).
+            prices such a link with: leave it so to check an estimate); or a mapping from QPU pairs
+            ``(a, b)`` to the end buffers of their relay routes (others take the default), as
+            :func:`~qnsim.estimate.operated_buffer_pairs` gives the estimate's.
         max_ops: refuse to unroll beyond this many operations.
         progress: True shows a tqdm bar of the operations completed on stderr, False none, None
             one when stderr is a terminal and the run looks longer than ~1 s; or a callable(done,
@@ -735,6 +737,14 @@ def simulate_execution(
     """
     if supply not in ("poisson", "geometric"):
         raise ValueError(f"supply must be 'poisson' or 'geometric', got {supply!r}")
+    route_buffers: dict[tuple[int, int], int] = {}
+    if isinstance(buffer_pairs, Mapping):
+        for key, value in buffer_pairs.items():
+            if (not isinstance(key, tuple) or len(key) != 2 or not all(is_integer(x) for x in key)
+                    or not is_integer(value) or value < 1):
+                raise ValueError(f"buffer_pairs maps QPU pairs (a, b) to positive integers, got {key!r}: {value!r}")
+            route_buffers[(min(map(int, key)), max(map(int, key)))] = int(value)
+        buffer_pairs = DEFAULT_BUFFER_PAIRS
     if not is_integer(buffer_pairs) or buffer_pairs < 1:
         raise ValueError(f"buffer_pairs must be a positive integer, got {buffer_pairs!r}")
     # Checked up front with the estimator's readers: numpy's own errors name no argument, and
@@ -772,6 +782,11 @@ def simulate_execution(
         if q >= len(qpu_of) or qpu_of[q] < 0:
             raise ValueError(f"qubit {q} is placed on no QPU")
     routes = _relay_routes(link_map, k, qpu_of, counts)
+    for key in route_buffers:
+        if key not in routes or not routes[key][1]:
+            raise ValueError(f"buffer_pairs names QPU pair {key}, which runs no relay route here (a direct link "
+                             "sets its own buffer_pairs)")
+        routes[key] = (dataclasses.replace(routes[key][0], buffer_pairs=route_buffers[key]), routes[key][1])
     sim = _Sim(
         ops,
         qpu_of,
