@@ -1084,7 +1084,9 @@ class _Context:
             bound,
             compute_part,
             t_link,
-            latency_part,
+            # The latency part as reported: the run beyond its compute where the floors raised it (a lone CX over a
+            # 100 ns link: 150 ns of compute and 100 ns of latency, the 250 ns run), so the parts add up to the run.
+            max(0.0, min(latency_part, wall - compute_part)),
             err,
             psucc,
             local_err,
