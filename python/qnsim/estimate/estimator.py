@@ -759,6 +759,7 @@ class _Context:
         # Per link, set by _apply_hop_loads: the raw pairs it carries for all QPU pairs, and those QPU pairs.
         self._hop_load: dict[tuple[int, int], float] = {}
         self._hop_carried: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        self._shared_upper_s = 0.0  # Set by _shared_links_note: the run with shared links' QPU pairs taking turns.
         # Per throttled QPU pair (_operate): the note's words and figures with all the hardware and as operated.
         self._throttle_notes: dict[tuple[int, int], tuple[str, str, str]] = {}
         self._delivered: dict[tuple[int, ...], tuple[float, ...]] = {}
@@ -1051,7 +1052,7 @@ class _Context:
             if latency_part > 0.5 * wall:
                 bound = "classical latency"
         self._first_pair_note(link_reports, wall)
-        self._shared_links_note(wall)
+        self._shared_links_note(link_reports, wall)
         self._fill_link_usage(link_reports, wall)
         self._communication_qubits_note(p, link_reports)
         self._price_storage(link_reports, crit_s)
@@ -1303,22 +1304,53 @@ class _Context:
                 "need them in addition; count them in num_qubits yourself if the QPU has no others"
             )
 
-    def _shared_links_note(self, wall: float) -> None:
+    def _shared_links_note(self, link_reports: list[LinkReport], wall: float) -> None:
         """Notes the links that carry several QPU pairs' pairs and take half the run or more at their total load:
         their time is that load over their rate, a lower bound (the QPU pairs' turns on them, and the other hops a
-        route must hold a pair on meanwhile, are not modelled, and simulate_execution does not run shared links)."""
+        route must hold a pair on meanwhile, are not modelled, and simulate_execution does not run shared links).
+        The upper bound beside it (``self._shared_upper_s``): the QPU pairs of the links' sharing component taking
+        turns, each making its raw pairs alone at its own pace (its cycle of hops, or its flow-controlled rate),
+        one after another; a runtime limit between the two is not met for sure (_report)."""
+        self._shared_upper_s = 0.0
         shared = sorted((h, load / self.links[h].total_rate_hz) for h, load in self._hop_load.items()
                         if len(self._hop_carried[h]) > 1 and wall > 0)
         busy = [(h, t) for h, t in shared if t >= 0.5 * wall]
-        if busy:
-            listed = "; ".join(f"{a}-{b} ({len(self._hop_carried[(a, b)])} QPU pairs, {t:.3g} s at its rate)"
-                               for (a, b), t in busy[:5])
-            more = f" and {len(busy) - 5} more" if len(busy) > 5 else ""
-            self.notes.append(
-                f"links shared by several QPU pairs: {listed}{more}; a shared link's time is its total load at its "
-                "rate, a lower bound (how the QPU pairs take turns on it is not modelled, and simulate_execution "
-                "refuses routes that share a link): the run may be longer"
-            )
+        if not busy:
+            return
+        # QPU pairs joined by shared links, transitively: each component's pairs may wait on one another.
+        parent: dict[tuple[int, int], tuple[int, int]] = {}
+
+        def root(x):
+            while parent.setdefault(x, x) != x:
+                x = parent[x]
+            return x
+
+        for h, _t in shared:
+            first, *rest = self._hop_carried[h]
+            for other in rest:
+                parent[root(other)] = root(first)
+        reports = {lr.qpus: lr for lr in link_reports}
+        alone: dict[tuple[int, int], float] = {}
+        for q in parent:
+            lr, lk, probs = reports.get(q), self._link_of.get(q), self._probs.get(q)
+            if lr is None or lk is None:
+                continue
+            hops = self._hops_of.get(q) or [lk]
+            cycle_s = relay_cycle_s([h.total_rate_hz for h in hops]) if len(hops) > 1 else 1.0 / lk.total_rate_hz
+            if probs is not None:
+                cycle_s = max(cycle_s, 1.0 / self._raw_rate_hz(lk, probs))
+            alone[root(q)] = alone.get(root(q), 0.0) + lr.raw_bell_pairs * cycle_s
+        self._shared_upper_s = max(alone.values(), default=0.0)
+        listed = "; ".join(f"{a}-{b} ({len(self._hop_carried[(a, b)])} QPU pairs, {t:.3g} s at its rate)"
+                           for (a, b), t in busy[:5])
+        more = f" and {len(busy) - 5} more" if len(busy) > 5 else ""
+        upper = (f", up to {self._shared_upper_s:.3g} s with the QPU pairs taking turns on them"
+                 if self._shared_upper_s > wall * (1 + 1e-9) else "")
+        self.notes.append(
+            f"links shared by several QPU pairs: {listed}{more}; a shared link's time is its total load at its "
+            "rate, a lower bound (how the QPU pairs take turns on it is not modelled, and simulate_execution "
+            f"refuses routes that share a link): the run may be longer{upper}"
+        )
 
     def _first_pairs(self, link_reports: list[LinkReport]) -> list[tuple[float, LinkReport]]:
         """(seconds, report) of each link whose first purified pair comes late: its raw pairs
@@ -2119,7 +2151,7 @@ class _Context:
                 factories_per_qpu=counts,
                 runs_per_factory=runs,
             )
-        self._shared_links_note(wall)
+        self._shared_links_note(link_reports, wall)
         self._fill_link_usage(link_reports, wall)
         # Pairs as used in the run as sized: their error is what the budget is charged.
         self._price_storage(link_reports, self._consumer_time_s(link_reports, runtime_ps, tail_s, cycle_ps,
@@ -2411,6 +2443,14 @@ class _Context:
             self.reasons.append(
                 f"runtime: {human_time(wall)} exceeds the limit of {human_time(self.max_runtime_s)} (bound: {bound}); "
                 "fix: " + fix
+            )
+        if self.max_runtime_s is not None and wall <= self.max_runtime_s < self._shared_upper_s:
+            # The lower bound meets the limit, the upper does not: "feasible" would be a guess.
+            self.reasons.append(
+                f"runtime: {human_time(wall)} at its links' total loads meets the limit of "
+                f"{human_time(self.max_runtime_s)}, but with the QPU pairs of its shared links taking turns it takes "
+                f"up to {human_time(self._shared_upper_s)} (the shared links' note); fix: links of their own for the "
+                "QPU pairs, more channels on the shared links, or a placement with a smaller cut"
             )
         if self.max_runtime_s is None and wall > _UNLIMITED_RUNTIME_NOTE_S:
             # A verdict without a time limit judges qubits and errors only: say what it leaves out.
