@@ -159,36 +159,44 @@ def _route(channels):
 def test_more_channels_on_a_relay_route_never_cost_rounds_runtime_or_the_need():
     """A two-hop route into the end QPUs' 64-pair buffer, purified to 0.98, a pair per 100 us of local work. Before,
     the choice covered direct links only: 8 and 10 channels per hop took 3 rounds (0.260 / 0.208 s where 6 took 2
-    rounds and 0.172 s), 20 took 4, and from 50 the pairs were used at F = 0.967, below the 0.98 needed. Now the
-    route runs its hops at 6 channels from 6 up, says so, and operated_links hands those hops to
-    simulate_execution. From 20 channels a third round buys the consumers' pace: 14 channels per hop, 0.150 s
-    (all 100 would use pairs at F = 0.967, the note says)."""
+    rounds and 0.172 s), 20 took 4, and from 50 the pairs were used at F = 0.967, below the 0.98 needed. Then (round
+    10) the route ran its hops at 6 channels from 6 up, and from 20 a third round bought the consumers' pace (14
+    channels per hop, 0.150 s). Now (round 11) its end buffer is an operating point too: every channel count runs 2
+    rounds, from 8 channels on all the channels with an end buffer of 32 down to 18 pairs, 0.153 to 0.151 s; the note says
+    so, and operated_links and operated_buffer_pairs hand the hops and the buffer to simulate_execution."""
+    from qnsim.estimate import operated_buffer_pairs
+
     reports = [_estimate(1e-4, _route(c), 0.98) for c in (1, 2, 4, 6, 8, 10, 20, 50, 100)]
     assert _never_worse_in_order(reports)
     assert all(r.links[0].fidelity_at_use >= 0.98 for r in reports)
-    assert [r.links[0].active_channels for r in reports] == [None] * 4 + [6, 6, 14, 14, 14]
-    assert [r.links[0].purification_rounds for r in reports] == [2] * 6 + [3] * 3
+    assert [r.links[0].active_buffer_pairs for r in reports] == [None] * 4 + [32, 32, 28, 20, 18]
+    assert [r.links[0].purification_rounds for r in reports] == [2] * 9
+    assert all(r.wall_clock_s < 0.154 for r in reports[4:])
     top = reports[-1]
-    assert (top.links[0].active_channels, top.links[0].active_buffer_pairs) == (14, None)
-    assert ("route 0-2-1: priced with at most 14 channels active on each hop (of 100/100): more would only age "
-            "buffered pairs (with all of them: 2 purification round(s), 0.15 s, F = 0.96681 at use (below the "
-            "need)") in top.table()
-    assert [lk.channels for lk in operated_links(top, _route(100))] == [14, 14]
+    assert (top.links[0].active_channels, top.links[0].active_buffer_pairs) == (100, 18)
+    assert ("route 0-2-1: priced with an end buffer of 18 pairs (of the default 64: operated_buffer_pairs(report) "
+            "gives simulate_execution's buffer_pairs): more would only age buffered pairs (with all of them: 2 "
+            "purification round(s), 0.15 s, F = 0.96681 at use (below the need)") in top.table()
+    assert [lk.channels for lk in operated_links(top, _route(100))] == [100, 100]
+    assert operated_buffer_pairs(top) == {(0, 1): 18}
 
 
 def test_a_throttled_relay_route_is_priced_as_simulated():
-    """simulate_execution runs the route at the operating point the estimate chose (10 channels per hop run as 6):
-    the runtime within 3%, and the fidelity at use below the simulation's (conservative) by 1.4e-3, as it is for a
-    route given 6 channels (the route's pricing, not the choice: its pairs' waits at the relays and inside
-    purification are priced at their mean); the route run as given is slower or uses its pairs below the need."""
+    """simulate_execution runs the route at the operating point the estimate chose (10 channels per hop, an end
+    buffer of 32 pairs): the runtime within 3%, and the fidelity at use below the simulation's (conservative) by
+    2.9e-3 (the route's pricing, not the choice: its pairs' waits at the relays and inside purification are priced
+    at their mean, and in the end buffer as waiting it out in full); the route run as given is slower or uses its
+    pairs below the need."""
+    from qnsim.estimate import operated_buffer_pairs
+
     links = _route(10)
     report = _estimate(1e-4, links, 0.98)
-    assert report.links[0].active_channels == 6
+    assert (report.links[0].active_channels, report.links[0].active_buffer_pairs) == (10, 32)
     qpus = [QPU(num_qubits=1, e_1q=0, e_2q=0, e_meas=0, t_1q_s=1e-4)] * 2
     sim = simulate_execution(WORKLOAD, qpus, operated_links(report, links), placement=[0, 1], target_fidelity=0.98,
-                             seed=1)
+                             seed=1, buffer_pairs=operated_buffer_pairs(report))
     assert report.wall_clock_s == pytest.approx(sim.wall_clock_s, rel=0.03)
-    assert 0 < sim.mean_fidelity_at_use[(0, 1)] - report.links[0].fidelity_at_use < 2e-3
+    assert 0 < sim.mean_fidelity_at_use[(0, 1)] - report.links[0].fidelity_at_use < 4e-3
     as_given = simulate_execution(WORKLOAD, qpus, links, placement=[0, 1], target_fidelity=0.98, seed=1)
     assert as_given.wall_clock_s > sim.wall_clock_s or as_given.mean_fidelity_at_use[(0, 1)] < 0.98
 
