@@ -213,8 +213,9 @@ class LinkReport:
             ``channels`` or buffer pairs than given (more would only keep its buffer fuller and its pairs
             older, costing purification rounds or runtime): the counts it priced (a note says so, with what all of
             them would have cost; :func:`~qnsim.estimate.operated_links` gives the links to simulate); None when
-            it runs as given. A relay route's ``active_channels`` is the most channels each of its hops runs
-            (its buffer is not throttled: ``active_buffer_pairs`` stays None).
+            it runs as given. A relay route's ``active_channels`` is the most channels each of its hops runs, and
+            its ``active_buffer_pairs`` the end-to-end buffer it is priced with on physical QPUs (None: the
+            default; :func:`~qnsim.estimate.operated_buffer_pairs` gives it for simulate_execution).
 
     >>> from qnsim.estimate import QPU, Link, estimate
     >>> lk = estimate("CX 0 1", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.9)], target_fidelity=0.95).links[0]
