@@ -28,8 +28,10 @@ __all__ = [
 
 #: What the columns of the report's link table mean (printed by ``qnsim estimate --help``).
 LINK_TABLE_COLUMNS = """\
-REPORT: the rows above the link table are the run's totals; one row per link below them:
-  link        the two QPUs it joins (a route through relays adds "via" its relay nodes)
+REPORT: the rows above the link table are the run's totals; one row per link below them (past 10 links the
+10 slowest, the rest in one line with their count and range of times; --json lists every link):
+  link        the two QPUs it joins (a route through relays adds "via" its relay nodes; past 8 of them
+              the first and last few and their count)
   remote ops  remote two-qubit operations over the link (logical ones on error-corrected QPUs)
   pairs       Bell pairs they consume, after purification
   raw pairs   raw link pairs needed for them (expected; purification rounds multiply them)
