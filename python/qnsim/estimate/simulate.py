@@ -662,25 +662,29 @@ def _relay_routes(link_map, k, qpu_of, counts) -> dict[tuple[int, int], tuple[Li
     out: dict[tuple[int, int], tuple[Link, list[Link]]] = {
         key: (lk, []) for key, lk in link_map.items() if max(key) < k
     }
-    if len(out) == len(link_map):
-        return out
-    graph = route_graph(link_map)
     q = np.asarray(qpu_of, dtype=np.int64)
     qa, qb = q[counts.pair_a], q[counts.pair_b]
     coupled = {(int(a), int(b)) for a, b in zip(np.minimum(qa, qb), np.maximum(qa, qb)) if a != b and a >= 0}
+    if not coupled - set(out):
+        return out
+    # Routes may run through QPUs too, as the estimate's do (before, a network of QPU-to-QPU links only read
+    # "no link between QPU 0 and QPU 2" for a pair the estimate routed through QPU 1).
+    graph = route_graph(link_map)
     for key in sorted(coupled - set(out)):
         if key[0] in graph and key[1] in graph and nx.has_path(graph, *key):
             path = nx.dijkstra_path(graph, key[0], key[1], weight="weight")
             hops = [link_map[(min(u, v), max(u, v))] for u, v in zip(path, path[1:])]
             out[key] = (route_link(key, hops), hops)
-    used: dict[tuple[int, int], tuple[int, int]] = {}
+    # A direct link that serves its own QPU pair is that pair's too: a route over it shares it.
+    used: dict[tuple[int, int], tuple[int, int]] = {key: key for key, (_lk, hops) in out.items()
+                                                    if not hops and key in coupled}
     for key, (_lk, hops) in out.items():
         for hop in hops:
             if hop.key in used:
                 # Each route has its own hop generators: a shared hop would supply each at its full rate.
                 raise ValueError(
-                    f"the relay routes of QPU pairs {used[hop.key]} and {key} share the link {hop.key}: "
-                    "simulate_execution gives each route its own hops (routes sharing a link are priced by "
+                    f"the links or relay routes of QPU pairs {used[hop.key]} and {key} share the link {hop.key}: "
+                    "simulate_execution gives each its own supply (links shared by several QPU pairs are priced by "
                     "estimate() only)"
                 )
             used[hop.key] = key
