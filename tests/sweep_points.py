@@ -98,3 +98,16 @@ def names_its_scenario(params, seed):
 def nan_at_two(params, seed):
     """y is NaN at x == 2 for every seed (a fidelity where no pair was delivered, say)."""
     return {"y": float("nan") if params["x"] == 2 else params["x"] + seed / 10}
+
+
+def fails_once(params, seed):
+    """Raises the first time it runs x == 2 (the marker file says it did), then returns square's row."""
+    if params["x"] == 2:
+        try:
+            fd = os.open(params["marker"], os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            pass
+        else:
+            os.close(fd)
+            raise RuntimeError("the first run of x=2 fails")
+    return square(params, seed)

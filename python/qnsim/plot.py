@@ -38,15 +38,16 @@ def _frame(data: Any) -> Any:
         # part, a row's notes say, has no type there, and pandas refuses to join it to another's);
         # a CSV by whole lines, checked (pandas read an interrupted sweep's partial last line as a
         # row of cut-off numbers, and a point written twice as two seeds).
-        from qnsim.sweeps import sweep_status
+        from qnsim.sweeps import _status_findings
 
         rows = read_results(data)
         frame = pd.read_parquet(data) if not rows and Path(data).suffix == ".parquet" else pd.DataFrame(rows)
         # The rows of a sweep that was killed, stopped or is still running read like a whole sweep of
-        # fewer points (a plot with fewer x values): its state file says so.
-        status = sweep_status(data)
-        if status:
-            frame.attrs["sweep_status"] = status
+        # fewer points (a plot with fewer x values): its state file says so (sweep_status).
+        findings = _status_findings(Path(file_path("data", data)))
+        if findings:
+            frame.attrs["sweep_status"] = "; ".join(text for _, text in findings)
+            frame.attrs["sweep_unfinished"] = any(unfinished for unfinished, _ in findings)
         return frame
     if isinstance(data, (bytes, Mapping)) or not isinstance(data, Iterable):
         # list(3) said "'int' object is not iterable", naming neither the argument nor the value.
@@ -247,6 +248,7 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
     if frame.attrs.get("sweep_status"):
         notes.insert(0, frame.attrs["sweep_status"])
     out.attrs["sweep_status"] = frame.attrs.get("sweep_status")
+    out.attrs["sweep_unfinished"] = frame.attrs.get("sweep_unfinished", False)
     out.attrs["notes"] = notes
     out.attrs["undrawn"] = undrawn
     out.attrs["seeds_per_point"] = (int(seeds.min()), int(seeds.max())) if len(seeds) else (0, 0)
@@ -506,8 +508,10 @@ def plot_sweep(
             if single:
                 caveats.append(f"{single} point(s) rest on a single seed: " + ("bars: the rows' 95% intervals" if own
                                                                                 else "no bar"))
-        if table.attrs.get("sweep_status"):
+        if table.attrs.get("sweep_unfinished"):
             caveats.append("the sweep that wrote these rows did not finish: a part of it")
+        elif table.attrs.get("sweep_status"):
+            caveats.append("the sweep state does not vouch for these rows (see the notes)")
         if fewest < most:
             caveats.append(f"seeds per point {fewest} to {most}: an unfinished sweep?")
         without = [c for c in y if any(note.startswith(f"{c}: at ") and "have no value" in note

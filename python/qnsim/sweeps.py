@@ -1454,31 +1454,90 @@ def _state_path(out: Path) -> Path:
     return out / "_sweep.json" if out.suffix == ".parquet" else out.with_name(out.name + ".sweep.json")
 
 
-def _write_state(out: Path, scenario: str, points: int, done: int, state: str, reason: str = "") -> None:
+#: Most sweeps a state file remembers; beyond it the oldest finished ones are forgotten.
+MAX_STATE_SWEEPS = 100
+
+
+def _read_states(out: Path) -> list[dict]:
+    """The sweeps the state file of ``out`` records, oldest first (a file of one sweep, as qnsim wrote
+    before it kept them all, is a list of one without its grid). Raises OSError / ValueError / KeyError
+    / TypeError on a state file that cannot be read; FileNotFoundError when there is none."""
+    content = json.loads(_state_path(out).read_text(encoding="utf-8"))
+    entries = content["sweeps"] if isinstance(content, dict) and "sweeps" in content else [content]
+    if not isinstance(entries, list):
+        raise TypeError(f"'sweeps' is {type(entries).__name__}, not a list")
+    for entry in entries:
+        entry["state"], entry["points"], entry["done"] = str(entry["state"]), int(entry["points"]), int(entry["done"])
+    return entries
+
+
+def _write_state(
+    out: Path,
+    scenario: str,
+    points: int,
+    done: int,
+    state: str,
+    reason: str = "",
+    *,
+    grid: Sequence[tuple[str, list]] | None = None,
+    seeds: int | list[int] | None = None,
+) -> None:
+    """Records the state of the sweep writing ``out`` beside the sweeps that wrote it before.
+
+    A sweep is one entry, known by its scenario_id, grid and seeds: a resume updates its entry, another
+    sweep appended to the same out adds one (a single entry described the latest sweep only, so the
+    rows a killed sweep had left read as finished once another sweep over other values finished on
+    the same file). ``grid`` (the axes as ``[key, values]``) and ``seeds`` (a count or the list) let a
+    reader list the entry's points and check them against the rows (see :func:`sweep_status`).
+    """
     from qnsim.trace import write_whole
 
-    content = {"state": state, "points": points, "done": done, "scenario_id": scenario}
+    content: dict[str, Any] = {"state": state, "points": points, "done": done, "scenario_id": scenario}
     if reason:
         content["reason"] = reason
+    if grid is not None:
+        content["grid"] = [[key, list(values)] for key, values in grid]
+        content["seeds"] = seeds
+    try:
+        entries = _read_states(out)
+    except (OSError, ValueError, KeyError, TypeError):  # none yet, or unreadable: this sweep starts it anew
+        entries = []
+    same = [e for e in entries if all(e.get(k) == content.get(k) for k in ("scenario_id", "grid", "seeds"))]
+    entries = [e for e in entries if not any(e is s for s in same)] + [content]
+    while len(entries) > MAX_STATE_SWEEPS:
+        oldest_finished = next((e for e in entries if e["state"] == "finished"), entries[0])
+        entries.remove(oldest_finished)
     with naming_file(_state_path(out)):
-        write_whole(_state_path(out), [json.dumps(content) + "\n"])
+        write_whole(_state_path(out), [json.dumps({"version": 2, "sweeps": entries}) + "\n"])
+
+
+def _entry_point_ids(entry: dict) -> set[str] | None:
+    """The point ids of a recorded sweep (None for an entry without its grid: an older qnsim's)."""
+    if "grid" not in entry:
+        return None
+    grid = {key: [tuple(v) if isinstance(v, list) else v for v in values] for key, values in entry["grid"]}
+    return {p.id for p in grid_points(grid, entry["seeds"], entry["scenario_id"])}
 
 
 def sweep_status(out: str | os.PathLike) -> str | None:
-    """What the last sweep that wrote ``out`` says of itself when it did not finish, else None.
+    """What the sweeps that wrote ``out`` say of themselves when its rows may not be all of them, else None.
 
     A results file holds the rows of the points that finished: a sweep killed half-way, stopped by a
     failing point or still running leaves a file that reads like a whole sweep of fewer points (a plot
-    of it shows fewer x values, nothing more). The sweep's state file (see the module docstring) says
-    which it is. None for a finished sweep and for a file without a state (written by an older qnsim,
-    or copied without it).
+    of it shows fewer x values, nothing more). The state file beside it (see the module docstring)
+    records each sweep that wrote the file, with its grid and seeds, and each is checked against the
+    rows: a sweep not finished whose points are all there now (another sweep finished them) is whole;
+    rows missing from a sweep recorded as finished, or rows of points no recorded sweep ran, mean the
+    state file is not this file's (the file replaced, edited or joined since). A result file without a
+    state file (copied without it, or written by a qnsim older than the state files) cannot say whether
+    its sweeps finished: that is said too.
 
     Args:
         out: The ``out`` path given to :func:`sweep`.
 
     Returns:
-        A sentence such as ``"the sweep writing r.csv stopped after 12 of 40 points (KeyboardInterrupt);
-        run it again to finish"``, or None.
+        Sentences joined by "; ", such as ``"the sweep that wrote r.csv stopped after 12 of 40 points
+        (KeyboardInterrupt): its rows are a part of it; run it again to finish"``, or None.
 
     Example:
         >>> import os, tempfile
@@ -1488,31 +1547,84 @@ def sweep_status(out: str | os.PathLike) -> str | None:
         ...     print(sweep_status(path))
         None
     """
-    path = Path(file_path("out", out))
+    findings = _status_findings(Path(file_path("out", out)))
+    return "; ".join(text for _, text in findings) or None
+
+
+def _status_findings(path: Path) -> list[tuple[bool, str]]:
+    """(whether it says a sweep did not finish, the sentence) for :func:`sweep_status`."""
+    shown = repr(str(path))
     try:
-        state = json.loads(_state_path(path).read_text(encoding="utf-8"))
-        status, points, done = state["state"], int(state["points"]), int(state["done"])
+        entries = _read_states(path)
     except FileNotFoundError:
-        return None
+        if not path.exists():
+            return []
+        try:
+            rows = read_results(path)
+        except (OSError, ValueError):
+            return []
+        if any(row.get(ID_COLUMN) for row in rows):  # a sweep's rows: it wrote a state beside them
+            return [(False, (
+                f"{shown} has no sweep state beside it ({_state_path(path).name}: copied without it, or written "
+                "by a qnsim before state files): whether the sweeps that wrote it finished is not known"
+            ))]  # fmt: skip
+        return []
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        return f"the state of the sweep that wrote {str(path)!r} cannot be read ({exc}); its rows may not be all of it"
-    if status == "finished":
-        return None
-    if status == "running":
-        if _out_is_locked(path):
-            return (
-                f"the sweep writing {str(path)!r} is still running ({done} of {points} points were done when it "
+        return [(False, f"the state of the sweep that wrote {shown} cannot be read ({exc}); its rows may not be all of it")]
+    try:
+        present = {row.get(ID_COLUMN) for row in read_results(path)} if path.exists() else set()
+    except (OSError, ValueError):  # the readers say what is wrong with the rows themselves
+        present = None
+    findings: list[tuple[bool, str]] = []
+    planned: set[str] = set()
+    known = True  # every entry lists its points
+    for entry in entries:
+        status, points, done = entry["state"], entry["points"], entry["done"]
+        ids = _entry_point_ids(entry)
+        if ids is None:
+            known = False
+        else:
+            planned |= ids
+        have = None if ids is None or present is None else len(ids & present)
+        if status == "running" and _out_is_locked(path):
+            findings.append((True, (
+                f"the sweep writing {shown} is still running ({done} of {points} points were done when it "
                 "started, more since): these rows are a part of it"
-            )
-        return (
-            f"the sweep that wrote {str(path)!r} ended without finishing ({points} points planned; killed, or out "
-            "of memory?): its rows are a part of it; run it again to finish"
-        )
-    reason = f" ({state['reason']})" if state.get("reason") else ""
-    return (
-        f"the sweep that wrote {str(path)!r} stopped after {done} of {points} points{reason}: its rows are a part "
-        "of it; run it again to finish"
-    )
+            )))  # fmt: skip
+            continue
+        if have is not None and have == points:
+            continue  # finished, or its points finished since by another sweep on this file
+        if status == "finished":
+            if have is not None:
+                findings.append((False, (
+                    f"the sweep state beside {shown} records a finished sweep of {points} points of which {have} are "
+                    f"in the file: the file was replaced, edited or cut since, so the state is not of these rows"
+                )))  # fmt: skip
+            continue
+        count = f"{have} of {points}" if have is not None else f"{done} of {points}"
+        if status == "running":
+            there = f", {have} in the file" if have is not None else ""
+            findings.append((True, (
+                f"the sweep that wrote {shown} ended without finishing ({points} points planned{there}; killed, or "
+                "out of memory?): its rows are a part of it; run it again to finish"
+            )))  # fmt: skip
+        else:
+            reason = f" ({entry['reason']})" if entry.get("reason") else ""
+            findings.append((True, (
+                f"the sweep that wrote {shown} stopped after {count} points{reason}: its rows are a part of it; "
+                "run it again to finish"
+            )))  # fmt: skip
+    if len([f for f in findings if f[0]]) > 1 or (findings and len(entries) > 1):
+        findings = [(unfinished, f"{text} [one of {len(entries)} sweeps on the file]") for unfinished, text in findings]
+    findings.sort(key=lambda finding: not finding[0])  # the sweeps that did not finish first: the main news
+    if known and present is not None and not any("still running" in text for _, text in findings):
+        foreign = len(present - planned)
+        if foreign:
+            findings.append((False, (
+                f"{foreign} row(s) of {shown} are of points that no sweep in its state ran (joined from another "
+                "file, or the state is not of these rows)"
+            )))  # fmt: skip
+    return findings
 
 
 def _out_is_locked(out: Path) -> bool:
@@ -2029,8 +2141,14 @@ def sweep(
                 extra = {k: v for k, v in row.items() if k not in point.params and k not in _RESERVED}
                 results[point.id] = _make_row(point, extra)
     pending = [p for p in points if p.id not in results]
+    # What the state file records of this sweep, so a reader can list its points (see sweep_status).
+    seed_list = _seed_list(seeds)
+    recorded = {
+        "grid": [(",".join(keys), [v[0] if len(keys) == 1 else list(v) for v in values]) for keys, values in grid_axes(grid)],
+        "seeds": len(seed_list) if seed_list == list(range(len(seed_list))) else seed_list,
+    }
     if sink is not None:
-        _write_state(sink.path, identity, len(points), len(points) - len(pending), "running")
+        _write_state(sink.path, identity, len(points), len(points) - len(pending), "running", **recorded)
 
     # tqdm.auto warns on import in a Jupyter kernel without ipywidgets ("IProgress not found"), which a
     # sweep with progress=False showed on every call (the docs' Dask tutorial printed it): import it only
@@ -2088,14 +2206,14 @@ def sweep(
             # The buffered rows on disk, then the state, while the lock is held (a reader that found the
             # state "running" and the file unlocked would take this sweep for a killed one).
             sink.flush(force=True)
-            _write_state(sink.path, identity, len(points), len(results), "finished")
+            _write_state(sink.path, identity, len(points), len(results), "finished", **recorded)
     except BaseException as exc:
         if sink is not None:
             try:
                 sink.flush(force=True)  # the buffered rows first: the state counts rows on disk
             finally:
                 reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")
-                _write_state(sink.path, identity, len(points), len(results), "stopped", reason[:300])
+                _write_state(sink.path, identity, len(points), len(results), "stopped", reason[:300], **recorded)
         if isinstance(exc, KeyboardInterrupt):
             # Ctrl-C leaves the finished rows in out: say how far the sweep got and how to finish it.
             kept = f"are in {str(out)!r}; run the same sweep again to resume" if sink is not None else "were not saved"

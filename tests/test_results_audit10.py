@@ -1,0 +1,90 @@
+"""Results audit, round 10: a sweep's state against the rows it describes (two sweeps on one file, a
+copied or replaced file), traces held in memory, progress and interrupts. Each test's docstring says
+what the old behaviour was."""
+
+import json
+import re
+import shutil
+
+import pytest
+
+import sweep_points
+from qnsim.plot import summarize
+from qnsim.sweeps import SweepError, read_results, sweep, sweep_status
+
+# --- the sweep state against the rows -------------------------------------------------------------
+
+
+def test_a_killed_sweep_stays_unfinished_when_another_sweep_finishes_on_the_same_file(tmp_path):
+    """Old behaviour: the state file described the latest sweep on a file only. Sweep A over x = 1..4
+    stopped at x = 2 (a failing point); sweep B over x = 1 then finished on the same out, and the file
+    read as finished: summarize and plot showed A's rows as a whole sweep, its x = 2..4 missing without
+    a word."""
+    out = tmp_path / "r.csv"
+    with pytest.raises(SweepError):
+        sweep(sweep_points.fails, {"x": [1, 2, 3, 4]}, seeds=2, out=out, workers=1, progress=False)
+    before = sweep_status(out)
+    assert re.search(r"stopped after [2-7] of 8 points", before)  # x = 1 and those that finished meanwhile
+    sweep(sweep_points.fails, {"x": [1]}, seeds=2, out=out, workers=1, progress=False)
+    status = sweep_status(out)
+    assert status is not None and before in status and "one of 2 sweeps" in status
+    assert summarize(out, "x", ["y"]).attrs["notes"][0] == status
+
+
+def test_a_sweep_whose_points_another_sweep_finished_is_whole(tmp_path):
+    """A stopped sweep whose missing points another sweep on the file wrote later: nothing is missing,
+    so nothing is said (each recorded sweep is checked against the rows, not taken at its word)."""
+    out = tmp_path / "r.csv"
+    marker = str(tmp_path / "failed-once")
+    with pytest.raises(SweepError):
+        sweep(sweep_points.fails_once, {"x": [1, 2], "marker": [marker]}, out=out, workers=1, progress=False)
+    assert "stopped after 1 of 2 points" in sweep_status(out)
+    sweep(sweep_points.fails_once, {"x": [2, 3], "marker": [marker]}, out=out, workers=1, progress=False)
+    assert sweep_status(out) is None
+    assert sorted(r["x"] for r in read_results(out)) == [1, 2, 3]
+
+
+def test_a_copied_csv_without_its_state_says_its_state_is_not_known(tmp_path):
+    """Old behaviour: ``cp r.csv elsewhere.csv`` of a killed sweep's file left its state behind, and the
+    copy read as a whole sweep: summarize, plot and ``qnsim qec threshold`` said nothing."""
+    out = tmp_path / "r.csv"
+    with pytest.raises(SweepError):
+        sweep(sweep_points.fails, {"x": [1, 2, 3]}, seeds=2, out=out, workers=1, progress=False)
+    copy = tmp_path / "elsewhere.csv"
+    shutil.copy(out, copy)
+    status = sweep_status(copy)
+    assert status is not None and "has no sweep state beside it" in status
+    assert "has no sweep state" in summarize(copy, "x", ["y"]).attrs["notes"][0]
+    # Rows that are not a sweep's (no point_id) are not a sweep's business.
+    plain = tmp_path / "plain.csv"
+    plain.write_text("x,seed,y\n1,0,2.5\n")
+    assert sweep_status(plain) is None
+
+
+def test_a_state_left_beside_a_replaced_file_does_not_vouch_for_it(tmp_path):
+    """Old behaviour: a finished sweep's state file stayed beside ``r.csv`` when the file was replaced
+    (``cp other.csv r.csv``, a cut by hand): the rows of the replacement, a part of another sweep,
+    read as that finished sweep."""
+    out = tmp_path / "r.csv"
+    sweep(sweep_points.square, {"x": [1, 2, 3]}, seeds=2, out=out, workers=1, progress=False)
+    assert sweep_status(out) is None
+    lines = out.read_text().splitlines(keepends=True)
+    out.write_text("".join(lines[:4]))  # the first x only
+    status = sweep_status(out)
+    assert "records a finished sweep of 6 points of which 3 are in the file" in status
+    other = tmp_path / "o.csv"
+    sweep(sweep_points.square, {"x": [7]}, seeds=2, out=other, workers=1, progress=False)
+    shutil.copy(other, out)
+    status = sweep_status(out)
+    assert "of which 0 are in the file" in status and "2 row(s)" in status and "no sweep in its state ran" in status
+
+
+def test_the_state_file_of_an_older_qnsim_is_still_read(tmp_path):
+    """A state file of one sweep without its grid (round 9's format) reads as before."""
+    out = tmp_path / "r.csv"
+    sweep(sweep_points.square, {"x": [1, 2]}, seeds=1, out=out, workers=1, progress=False)
+    (tmp_path / "r.csv.sweep.json").write_text(
+        json.dumps({"state": "stopped", "points": 4, "done": 2, "scenario_id": "x", "reason": "KeyboardInterrupt"})
+    )
+    assert "stopped after 2 of 4 points (KeyboardInterrupt)" in sweep_status(out)
+    assert read_results(out)
