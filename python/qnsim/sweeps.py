@@ -32,9 +32,11 @@ Results stream to ``out`` while the sweep runs, and an interrupted sweep resumes
   earlier parts are rewritten, each to a temporary name and renamed).
 
 Beside its rows, a sweep writes its state (``r.csv.sweep.json`` beside a CSV, ``_sweep.json`` in a
-Parquet directory): the points it runs and whether it finished, so that a file read later (by
-:func:`sweep_status`, :func:`qnsim.plot.summarize`, ``qnsim plot``) does not pass for a whole sweep
-when it was killed, stopped by a failing point or is still being written.
+Parquet directory): its grid, its seeds and whether it finished, one record per sweep that wrote the
+file, so that a file read later (by :func:`sweep_status`, :func:`qnsim.plot.summarize`, ``qnsim plot``)
+does not pass for a whole sweep when one of them was killed, stopped by a failing point or is still
+being written. The records are checked against the rows: a CSV copied without its state, or replaced
+under a state that is not its own, says so too.
 
 One sweep writes an ``out`` at a time: it holds an exclusive lock on the CSV file (on a
 ``.lock`` file in a Parquet directory) from start to end, the kernel drops it when the sweep
