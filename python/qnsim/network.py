@@ -84,7 +84,7 @@ from qnsim.specs import (
     relocated,
     seconds_to_ps,
 )
-from qnsim.trace import DEFAULT_TRACE_LIMIT, Trace
+from qnsim.trace import DEFAULT_TRACE_LIMIT, Trace, check_in_memory_limit
 
 __all__ = [
     "FORMALISMS",
@@ -121,7 +121,9 @@ class Network(SlotOperations):
             so that the run can be repeated; the same seed and description reproduce a run bit
             for bit.
         trace: Record the run's protocol steps (:mod:`qnsim.trace`): True keeps up to 10^6
-            records, an int that many; False (the default) records nothing and costs nothing.
+            records (about 48 MB), an int that many; False (the default) records nothing and costs
+            nothing. The records are held in memory (a limit they could not fit is refused); to
+            stream a long run's records to a file instead, use :class:`qnsim.trace.TraceFile`.
         max_records: Keep at most this many delivery records (per-pair times and fidelities;
             None: 10^6). Beyond it, per-request counts, mean fidelity and its spread still come
             from native aggregates, so memory does not grow with the number of delivered pairs.
@@ -157,7 +159,9 @@ class Network(SlotOperations):
         if trace is not True and trace is not False:
             trace = _record_limit("trace", trace, "0: off")
         if trace is not False:
-            self._native.set_trace(DEFAULT_TRACE_LIMIT if trace is True else trace)
+            limit = DEFAULT_TRACE_LIMIT if trace is True else trace
+            check_in_memory_limit(limit)
+            self._native.set_trace(limit)
         self._nodes: dict[str, NodeInfo] = {}
         self._links: dict[frozenset[str], LinkInfo] = {}
         # By native index, for the lookups Python protocols make on every event (the public

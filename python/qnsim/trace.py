@@ -80,6 +80,48 @@ EVENTS: tuple[str, ...] = tuple(kind.name for kind in sorted(_core.TraceKind.__m
 
 _NONE = 2**32 - 1
 
+#: Bytes of one record held natively (``TraceRecord``), and its copy when the trace is read (Trace's arrays).
+RECORD_BYTES = 48
+
+#: Bytes per record of :meth:`Trace.to_pandas`' frame at its peak (its per-record lists), measured.
+_FRAME_BYTES_PER_RECORD = 400
+
+
+def _physical_memory_bytes() -> int | None:
+    """This machine's memory in bytes, or None where the system does not say."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # pragma: no cover - not POSIX
+        return None
+
+
+def check_in_memory_limit(limit: int) -> None:
+    """Refuses an in-memory trace (``Network(trace=limit)``) whose records could not fit this machine's
+    memory: a long run filled it and the process was killed without a word (the records are held by
+    the network and copied once more when read), where :class:`TraceFile` streams them to a file.
+
+    Raises:
+        ParameterError: ``limit`` records, held and read, need more than the machine's memory.
+
+    Example:
+        >>> check_in_memory_limit(DEFAULT_TRACE_LIMIT)
+    """
+    memory = _physical_memory_bytes()
+    need = 2 * RECORD_BYTES * limit
+    if memory is not None and need > memory:
+        from qnsim.specs import parameter_error
+
+        raise parameter_error(
+            "trace",
+            f"= {limit:,} records would take up to {need / 1e9:.3g} GB of memory (held by the network, then "
+            f"copied when read), more than this machine's {memory / 1e9:.3g} GB: keep fewer, or stream them to a "
+            "file as the run goes with qnsim.trace.TraceFile(network, path, limit=...) (what qnsim run --trace does)",
+        )
+
+
+#: The fields of a record, in the order of its dict and of the columns of :meth:`Trace.to_pandas`.
+_RECORD_FIELDS = ("time_s", "event", "request", "nodes", "slots", "generations", "value")
+
 
 class Trace(Sequence):
     """The records of a traced run (a sequence of dicts; see the module docstring).
@@ -211,10 +253,49 @@ class Trace(Sequence):
         """
         import pandas as pd
 
-        columns = ["time_s", "event", "request", "nodes", "slots", "generations", "value"]
-        frame = pd.DataFrame(list(self), columns=columns)
+        # Column by column from the arrays: a dict per record first (list(self)) took ~600 bytes and ~25 us
+        # per record, 0.6 GB and half a minute for a default trace of 10^6 records and ten times that for 10^7.
+        memory = _physical_memory_bytes()
+        if memory is not None and len(self) * _FRAME_BYTES_PER_RECORD > memory:
+            raise MemoryError(
+                f"a DataFrame of {len(self):,} trace records takes about {len(self) * _FRAME_BYTES_PER_RECORD / 1e9:.3g} "
+                f"GB, more than this machine's {memory / 1e9:.3g} GB: write them with write_jsonl(path) and read that "
+                "in chunks (pandas.read_json(path, lines=True, chunksize=...)), or count them with events()"
+            )
+        frame = pd.DataFrame(self._columns() if len(self) else [], columns=list(_RECORD_FIELDS))
         frame.attrs["notes"] = self.notes()
         return frame
+
+    def _columns(self) -> dict[str, Any]:
+        """The records as one column per field (an array or a list), the values those of :meth:`__getitem__`'s
+        dicts as pandas reads them."""
+        a = self._arrays
+        none_name = len(self._names)
+        names = np.array([*self._names, None], dtype=object)
+
+        def node_names(column: str) -> list:
+            index = a[column].astype(np.int64)
+            return names[np.where(index == _NONE, none_name, index)].tolist()
+
+        def pairs(first: str, second: str, blank: Any) -> list:
+            return [
+                None if level else [blank(x), blank(y)]
+                for level, x, y in zip(request_level, a[first].tolist(), a[second].tolist())
+            ]
+
+        request_level = ((a["slot"] == _NONE) & (a["other_slot"] == _NONE)).tolist()
+        request = a["request"].astype(np.int64)
+        if (request == _NONE).any():  # None among ints: a float column with NaN, as pandas reads the dicts
+            request = np.where(request == _NONE, np.nan, request.astype(np.float64))
+        return {
+            "time_s": a["time_ps"].astype(np.int64) / 1e12,
+            "event": np.array(EVENTS, dtype=object)[a["kind"].astype(np.intp)],
+            "request": request,
+            "nodes": [[x, y] for x, y in zip(node_names("node"), node_names("other_node"))],
+            "slots": pairs("slot", "other_slot", lambda s: None if s == _NONE else s),
+            "generations": pairs("generation", "other_generation", lambda g: g),
+            "value": a["value"].astype(np.float64),
+        }
 
     def __repr__(self) -> str:
         extra = f", {self.omitted} more not kept (limit {self.limit})" if self.omitted else ""
