@@ -161,3 +161,56 @@ def test_an_in_memory_trace_the_machine_cannot_hold_is_refused(monkeypatch):
     monkeypatch.setattr(qnsim.trace, "_physical_memory_bytes", lambda: 500)
     with pytest.raises(MemoryError, match=r"a DataFrame of 2 trace records takes about .* write_jsonl"):
         _synthetic_trace([(5, 0, 0, 0, 1, 3, 1, 2, 0, 0.5)] * 2).to_pandas()
+
+
+# --- native seed batches --------------------------------------------------------------------------
+
+_TWO_NODES = """
+[run]
+until_s = 0.002
+formalism = "bell_diagonal"
+[[nodes]]
+name = "a"
+[[nodes]]
+name = "b"
+[[links]]
+a = "a"
+b = "b"
+length_km = 1.0
+fidelity = 0.9
+rate_hz = 1e4
+success_probability = 0.2
+[[requests]]
+src = "a"
+dst = "b"
+"""
+
+
+def test_a_sweeps_seed_batch_writes_its_rows_and_moves_its_bar_as_it_goes(tmp_path, monkeypatch):
+    """Old behaviour: a scenario sweep over many seeds of one grid point ran them all in one native call:
+    the progress bar sat at 0 for the whole sweep and ``out`` held no row until the call ended (a kill
+    after hours lost every row). Now the group's network is built once and its seeds run a few per thread
+    at a time, each call's rows written before the next; the rows are those of one call."""
+    from qnsim.network import Network
+    from qnsim.scenario import run_scenario_seeds
+    from qnsim.seed_batch import BATCH_ROUNDS
+
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(_TWO_NODES)
+    out = tmp_path / "r.csv"
+    calls = []
+    original = Network.run_seeds
+
+    def recording(self, seeds, until_s, *, threads=None):
+        calls.append((len(seeds), len(read_results(out)) if out.exists() else 0))
+        return original(self, seeds, until_s, threads=threads)
+
+    monkeypatch.setattr(Network, "run_seeds", recording)
+    rows = sweep(str(scenario), {}, seeds=6 * BATCH_ROUNDS, out=out, workers=2, progress=False, as_frame=False)
+    assert calls == [(2 * BATCH_ROUNDS, 0), (2 * BATCH_ROUNDS, 2 * BATCH_ROUNDS), (2 * BATCH_ROUNDS, 4 * BATCH_ROUNDS)]
+    monkeypatch.setattr(Network, "run_seeds", original)
+    from qnsim.config import read_toml
+
+    whole = run_scenario_seeds(read_toml(scenario), list(range(6 * BATCH_ROUNDS)), threads=2)
+    strip = ("seed", "point_id", "scenario_id")
+    assert [{k: v for k, v in r.items() if k not in strip} for r in rows] == whole

@@ -113,7 +113,7 @@ from qnsim._core import ParameterError
 from qnsim.argument_checks import file_path
 from qnsim.config import ConfigError, TomlTable
 from qnsim.network import Network
-from qnsim.specs import INT64_MAX, Formalism, LinkSpec, NodeSpec, RequestSpec, Spec, param
+from qnsim.specs import INT64_MAX, Formalism, LinkSpec, NodeSpec, RequestSpec, Spec, check_value, param
 from qnsim.topology import BUILDERS, SHAPES, topology_keys
 
 __all__ = [
@@ -364,7 +364,13 @@ def run_scenario_data(data: dict[str, Any], seed: int, *, source: str = "<sweep 
 
 
 def run_scenario_seeds(
-    data: dict[str, Any], seeds: Sequence[int], *, threads: int | None = None, source: str = "<sweep point>"
+    data: dict[str, Any],
+    seeds: Sequence[int],
+    *,
+    threads: int | None = None,
+    source: str = "<sweep point>",
+    batch: int | None = None,
+    on_rows: Any = None,
 ) -> list[dict[str, Any]]:
     """:func:`run_scenario_data` for many seeds at once: the network is built once and every seed
     runs in one native batch (:meth:`qnsim.Network.run_seeds`) instead of one build and run each.
@@ -376,6 +382,9 @@ def run_scenario_seeds(
         seeds: Distinct seeds (each overrides ``run.seed``), as :meth:`qnsim.Network.run_seeds` takes them.
         threads: Native threads (None: every core this process may use).
         source: Name used in error messages.
+        batch: Seeds per native call (None: all of them in one); the network is built once either way.
+        on_rows: Called with ``(seeds, rows)`` after each native call, so that a caller can keep the
+            rows of a long batch as they come (a sweep writes them to its out and moves its bar).
 
     Raises:
         ScenarioError: (a ValueError) malformed data, naming the field.
@@ -395,7 +404,15 @@ def run_scenario_seeds(
     if not seeds:
         return []
     network, settings = scenario_from_dict(data, source=source, seed=seeds[0])
-    return [_row(result, settings.until_s) for result in network.run_seeds(seeds, settings.until_s, threads=threads)]
+    size = len(seeds) if batch is None else check_value("batch", int, batch, {"minimum": 1})
+    rows: list[dict[str, Any]] = []
+    for start in range(0, len(seeds), size):
+        part = seeds[start : start + size]
+        done = [_row(result, settings.until_s) for result in network.run_seeds(part, settings.until_s, threads=threads)]
+        if on_rows is not None:
+            on_rows(part, done)
+        rows += done
+    return rows
 
 
 def _row(result: Any, until_s: float) -> dict[str, Any]:

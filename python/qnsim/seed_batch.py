@@ -24,6 +24,10 @@ __all__ = ["batches_help", "checked_seeds", "run_seed_batches", "seed_groups"]
 #: Most seeds one native batch (Network.run_seeds) runs: each gets a network copy and a result.
 MAX_SEEDS = 1 << 20
 
+#: Seeds per native call of a sweep's batch, per thread: enough to keep every thread busy while the
+#: slowest seed of a call finishes, few enough that rows reach the out (and the bar moves) as they go.
+BATCH_ROUNDS = 4
+
 
 def seed_groups(points: Sequence[Any]) -> list[list[Any]]:
     """The points grouped by their grid values (first appearance order; seeds in point order).
@@ -85,15 +89,30 @@ def run_seed_batches(fn: Any, points: Sequence[Any], workers: int, on_result: Ca
 
     for group in seed_groups(points):
         params = group[0].params
+        reported = 0
+        reporting = False  # an error of on_result (the out's) is its own, not the point function's
+
+        def report(seeds: Sequence[int], rows: list[dict]) -> None:
+            nonlocal reported, reporting
+            reporting = True
+            for point, row in zip(group[reported : reported + len(rows)], rows):
+                on_result(point, row)
+            reported += len(rows)
+            reporting = False
+
         try:
-            rows = run_scenario_seeds(fn.data_for(params), [p.seed for p in group], threads=workers)
+            # The group's network is built once; its seeds run BATCH_ROUNDS rounds of threads at a time, and
+            # each call's rows are reported at once: in one call, a group of many seeds showed a bar that sat
+            # at 0 for the whole group and kept no row in out until it ended (a kill lost them all).
+            run_scenario_seeds(fn.data_for(params), [p.seed for p in group], threads=workers,
+                               batch=BATCH_ROUNDS * workers, on_rows=report)  # fmt: skip
         except Exception as exc:
+            if reporting:
+                raise
             raise SweepError(
                 f"the point function raised {type(exc).__name__}: {exc} (params {params}, seeds "
                 f"{[p.seed for p in group][:5]}{' ...' if len(group) > 5 else ''}, one native batch)"
             ) from exc
-        for point, row in zip(group, rows):
-            on_result(point, row)
 
 
 def checked_seeds(seeds: Any) -> tuple[int, ...]:
