@@ -214,3 +214,43 @@ def test_a_sweeps_seed_batch_writes_its_rows_and_moves_its_bar_as_it_goes(tmp_pa
     whole = run_scenario_seeds(read_toml(scenario), list(range(6 * BATCH_ROUNDS)), threads=2)
     strip = ("seed", "point_id", "scenario_id")
     assert [{k: v for k, v in r.items() if k not in strip} for r in rows] == whole
+
+
+# --- a scenario sweep's check of its grid values ---------------------------------------------------
+
+_GRID = (
+    '[run]\nuntil_s = 0.0005\nformalism = "bell_diagonal"\n[topology]\nbuilder = "grid"\nrows = 3\ncols = 3\n'
+    'length_km = 10.0\nfidelity = 0.99\nrate_hz = 1e4\n[[requests]]\nsrc = "r0c0"\ndst = "r2c2"\n'
+)
+
+
+def test_a_resumed_scenario_sweep_builds_only_the_values_it_still_runs(tmp_path, monkeypatch, capsys):
+    """Old behaviour: every run of a scenario sweep built every grid value once before its first point,
+    also when its out already held all the points (a finished sweep run again to read its rows rebuilt
+    each value: minutes for a topology of 10^4 nodes), and it did so without a word: no bar moved until
+    the first point ran. Now only the values of the points still to run are built, under a bar of their
+    own."""
+    import qnsim.scenario
+
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(_GRID)
+    builds = []
+    original = qnsim.scenario._build_topology
+    monkeypatch.setattr(qnsim.scenario, "_build_topology", lambda *a: builds.append(1) or original(*a))
+    out = tmp_path / "r.csv"
+    grid = {"topology.length_km": [1.0, 2.0, 3.0]}
+    first = sweep(str(scenario), grid, out=out, workers=1, progress=True, as_frame=False)
+    assert "sweep: building each grid value" in capsys.readouterr().err
+    built_by_the_check = len(builds) - 3  # and each point built its own
+    assert built_by_the_check == 3
+    builds.clear()
+    again = sweep(str(scenario), grid, out=out, workers=1, progress=True, as_frame=False)
+    assert builds == [] and again == first
+    # A sweep that adds a value builds that value (and its point) only.
+    sweep(str(scenario), {"topology.length_km": [1.0, 2.0, 3.0, 4.0]}, out=out, workers=1, progress=False)
+    assert len(builds) == 2
+    # A refused value is still refused before any point runs, and leaves no empty out behind.
+    fresh = tmp_path / "fresh.csv"
+    with pytest.raises(ValueError, match="grid value topology.length_km = -2.0"):
+        sweep(str(scenario), {"topology.length_km": [1.0, -2.0]}, out=fresh, workers=1, progress=False)
+    assert not fresh.exists() and not (tmp_path / "fresh.csv.sweep.json").exists()

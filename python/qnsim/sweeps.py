@@ -603,6 +603,11 @@ def _check_replacement(key: str, where: str, old: Any, new: Any) -> None:
 _RUN_ONLY_KEYS = frozenset({"run.until_s"})
 
 
+def _value_marker(values: Iterable[Scalar]) -> str:
+    """A grid value (an axis's tuple) as text that tells 1, 1.0 and True apart."""
+    return json.dumps([[type(v).__name__, v] for v in values])
+
+
 class TomlScenario:
     """A scenario TOML file as a point function: overrides applied, then run.
 
@@ -635,7 +640,12 @@ class TomlScenario:
         """The scenario data with ``params`` applied (see :func:`apply_overrides`)."""
         return apply_overrides(self.data, params)
 
-    def check(self, grid: Mapping[str, Sequence[Any]]) -> None:
+    def check(
+        self,
+        grid: Mapping[str, Sequence[Any]],
+        pending: Sequence[Point] | None = None,
+        progress: bool = False,
+    ) -> None:
         """Applies every value of every grid key once, so that bad keys fail before any run.
 
         Each grid value is built (not run) once, with the other keys at their first values: a network
@@ -645,6 +655,12 @@ class TomlScenario:
 
         A key that sets ``run.seed`` is refused: each point's seed replaces it, so its values
         would give rows that differ in that column only (the sweep's ``seeds`` choose the seeds).
+
+        Args:
+            grid: The sweep's grid.
+            pending: The points still to run (None: all): values that none of them has are not
+                built (a resumed sweep whose points were all in its out built every value again).
+            progress: Show a bar over the builds (a silent minute before a sweep's own bar looked like a hang).
         """
         for key in grid_columns(grid):
             parts = key.split(".")
@@ -662,15 +678,31 @@ class TomlScenario:
         first = {k: v for keys, values in axes for k, v in zip(keys, values[0])}
         # All keys at once: two keys that set one setting (links.0 and links.* say) clash whatever their values.
         self.data_for(first)
+        wanted = None if pending is None else {_value_marker(p.params[k] for k in keys) for p in pending for keys, _ in axes}
+        builds: list[tuple[list[str], tuple, dict]] = []
         built: set[str] = set()
         for keys, values in axes if scenario_from_dict is not None else ():
             for value in values:
+                if wanted is not None and _value_marker(value) not in wanted:
+                    continue
                 params = {**first, **dict(zip(keys, value))}
                 # The first combination is every axis's first value: built once, not once per axis.
                 marker = json.dumps(params, sort_keys=True)
                 if marker in built:
                     continue
                 built.add(marker)
+                builds.append((keys, value, params))
+        if not builds:
+            return
+        if progress and len(builds) > 1:  # tqdm.auto only for a bar that shows (see sweep)
+            from tqdm.auto import tqdm
+        else:
+            from tqdm import tqdm
+
+        bar = tqdm(total=len(builds), disable=not progress or len(builds) < 2, desc="sweep: building each grid value",
+                   unit="value", dynamic_ncols=True, leave=False)  # fmt: skip
+        with bar:
+            for keys, value, params in builds:
                 data = self.data_for(params)
                 if params != first and all(k in _RUN_ONLY_KEYS for k in keys):
                     # The run's length changes nothing that is built: its settings alone are checked (a
@@ -683,6 +715,7 @@ class TomlScenario:
                 except ValueError as exc:
                     shown_value = ", ".join(f"{k} = {v!r}" for k, v in zip(keys, value))
                     raise ValueError(f"grid value {shown_value}: {exc}") from None
+                bar.update(1)
 
     def __call__(self, params: dict, seed: int) -> Mapping[str, Any]:
         data = self.data_for(params)
@@ -1450,6 +1483,20 @@ def _open_sink(out: str | os.PathLike | None, key_columns: list[str]) -> _CsvSin
     raise ValueError(f"out must end with .csv or .parquet, got {str(path)!r}")
 
 
+def _remove_empty_out(out: Path) -> None:
+    """Removes an out this sweep created and wrote nothing to (a CSV file of no bytes, a Parquet
+    directory holding only its lock)."""
+    try:
+        if out.is_dir():
+            if {p.name for p in out.iterdir()} <= {".lock"}:
+                (out / ".lock").unlink(missing_ok=True)
+                out.rmdir()
+        elif out.stat().st_size == 0:
+            out.unlink()
+    except OSError:
+        pass
+
+
 def _state_path(out: Path) -> Path:
     """Where a sweep writing ``out`` keeps its state: beside a CSV, inside a Parquet directory (a name
     beginning with ``_``, which Parquet readers of the directory skip)."""
@@ -2094,7 +2141,7 @@ def sweep(
     identity = scenario_id(fn)
     points = grid_points(grid, seeds, identity)
     if isinstance(fn, TomlScenario):
-        fn.check(grid)
+        fn.check(grid, pending=[])  # the keys (cheap); each value is built once its points are known to be pending
     frame_type = _frame_type(as_frame)
 
     sink = _open_sink(out, [*grid_columns(grid), SEED_COLUMN, ID_COLUMN, SCENARIO_COLUMN])
@@ -2109,6 +2156,7 @@ def sweep(
                             "cell has no type); give it as that value, or write a .parquet out"
                         )
     results: dict[str, dict] = {}
+    out_existed = sink is not None and sink.path.exists()
     if sink is not None:
         by_id = {p.id: p for p in points}
         sink.lock()
@@ -2143,6 +2191,18 @@ def sweep(
                 extra = {k: v for k, v in row.items() if k not in point.params and k not in _RESERVED}
                 results[point.id] = _make_row(point, extra)
     pending = [p for p in points if p.id not in results]
+    if isinstance(fn, TomlScenario) and pending:
+        # Each grid value of the points to run is built once now, so that a value its field refuses fails
+        # before any point runs; the values of points already in out are not (a finished sweep run again
+        # to read its rows built every value, minutes for a large topology).
+        try:
+            fn.check(grid, pending, progress)
+        except BaseException:
+            if sink is not None:
+                sink.close()
+                if not out_existed:  # leave no empty out behind a grid that was refused
+                    _remove_empty_out(sink.path)
+            raise
     # What the state file records of this sweep, so a reader can list its points (see sweep_status).
     seed_list = _seed_list(seeds)
     recorded = {
