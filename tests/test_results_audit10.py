@@ -254,3 +254,27 @@ def test_a_resumed_scenario_sweep_builds_only_the_values_it_still_runs(tmp_path,
     with pytest.raises(ValueError, match="grid value topology.length_km = -2.0"):
         sweep(str(scenario), {"topology.length_km": [1.0, -2.0]}, out=fresh, workers=1, progress=False)
     assert not fresh.exists() and not (tmp_path / "fresh.csv.sweep.json").exists()
+
+
+# --- result files as editors and kills leave them -------------------------------------------------
+
+
+def test_a_csv_saved_without_its_final_line_end_keeps_its_last_row(tmp_path, caplog):
+    """Old behaviour: a result file saved by an editor that drops the final line end lost its last row
+    in read_results, summarize and ``qnsim plot`` without a word (taken for a row cut short by a kill;
+    the summary's only hint was "an interrupted sweep?"), and a resumed sweep cut it off with a warning
+    about an interrupted sweep and ran its point again. A row cut short is still left out."""
+    out = tmp_path / "r.csv"
+    sweep(sweep_points.square, {"x": [1, 2]}, seeds=2, out=out, workers=1, progress=False)
+    whole = read_results(out)
+    text = out.read_text()
+    out.write_text(text.rstrip("\n"))
+    assert read_results(out) == whole and sweep_status(out) is None
+    assert summarize(out, "x", ["y"])["y_n"].tolist() == [2, 2]
+    caplog.set_level("WARNING", logger="qnsim.sweep")
+    rows = sweep(sweep_points.square, {"x": [1, 2, 3]}, seeds=2, out=out, workers=1, progress=False, as_frame=False)
+    assert "partial last line" not in caplog.text
+    assert rows[:4] == whole and len(read_results(out)) == 6 and out.read_text().startswith(text)
+    # Cut inside its point_id (a kill mid-write), the last line is not a row.
+    out.write_text(text[:-5])
+    assert read_results(out) == whole[:3]

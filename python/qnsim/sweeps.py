@@ -1155,7 +1155,7 @@ class _CsvSink:
         if self.path.is_dir():
             raise ValueError(f"out {str(self.path)!r} is a directory; a CSV out must be a file")
         raw = self.path.read_bytes()
-        complete = raw.rfind(b"\n") + 1
+        complete = _whole_rows_end(raw)
         if complete == 0 and raw and not self._is_partial_header(raw):
             # Any other text without a line end (notes, random bytes) was cut to nothing as "a partial
             # last line" and written over.
@@ -1165,6 +1165,7 @@ class _CsvSink:
             )
         # The file is read as a sweep's (its header checked) before its partial last line is cut off:
         # another program's CSV lost its last line, and then the sweep refused the file.
+        unterminated = complete == len(raw) and raw and not raw.endswith(b"\n")  # a whole row without its line end
         header, rows = _read_csv(self.path, raw[:complete], "out")
         missing = [c for c in self.key_columns if c not in (header or self.key_columns)]
         if missing:
@@ -1180,6 +1181,12 @@ class _CsvSink:
             )
             with open(self.path, "r+b") as f:
                 f.truncate(complete)
+                f.flush()
+                os.fsync(f.fileno())
+        if unterminated:
+            # Its line end, so that the next row starts a line of its own (appended to it, both rows were lost).
+            with open(self.path, "ab") as f:
+                f.write(b"\n")
                 f.flush()
                 os.fsync(f.fileno())
         self.header = header
@@ -1726,7 +1733,31 @@ def read_results(out: str | os.PathLike) -> list[dict]:
         return _ParquetSink(path, []).load()
     readable_file("out", path, "a sweep's results")  # `qnsim qec threshold /dev/zero` read until memory ran out
     raw = path.read_bytes()
-    return _read_csv(path, raw[: raw.rfind(b"\n") + 1], "rows")[1]
+    return _read_csv(path, raw[: _whole_rows_end(raw)], "rows")[1]
+
+
+_POINT_ID = re.compile(r"[0-9a-f]{20}")
+
+
+def _whole_rows_end(raw: bytes) -> int:
+    """Where the whole rows of a CSV result file's bytes end: after the last line end, or after a last line
+    without one that is a whole row all the same (saved by an editor that drops the final line end).
+
+    A sweep writes each row with one write ending in its line end, so an unterminated last line is
+    normally a row cut short by a kill, and is left out. But a row whose last cell, its point_id, is
+    whole (a sweep's rows end with it) holds all its data: leaving it out dropped the last row of a
+    file saved without its final line end, without a word.
+    """
+    end = raw.rfind(b"\n") + 1
+    if end == len(raw) or end == 0:
+        return end
+    try:
+        header = next(csv.reader([raw[: raw.find(b"\n")].decode("utf-8-sig")]))
+        last = next(csv.reader([raw[end:].decode("utf-8")]))
+    except (UnicodeDecodeError, StopIteration, csv.Error):
+        return end
+    whole = len(last) == len(header) and header[-1] == ID_COLUMN and _POINT_ID.fullmatch(last[-1]) is not None
+    return len(raw) if whole else end
 
 
 def _read_csv(path: Path, raw: bytes, what: str) -> tuple[list[str] | None, list[dict]]:
