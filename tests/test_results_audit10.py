@@ -278,3 +278,33 @@ def test_a_csv_saved_without_its_final_line_end_keeps_its_last_row(tmp_path, cap
     # Cut inside its point_id (a kill mid-write), the last line is not a row.
     out.write_text(text[:-5])
     assert read_results(out) == whole[:3]
+
+
+# --- interrupts -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stage", ["state", "bar"])
+def test_an_interrupt_as_a_sweep_starts_leaves_its_out_unlocked(tmp_path, monkeypatch, stage):
+    """Old behaviour: a Ctrl-C (or a full disk) while the sweep wrote its "running" state or made its
+    bar, after it had locked its out, left the lock held for the rest of the process: every later sweep
+    on that out in the same session (a notebook) was refused as "being written by another running
+    sweep", though none was."""
+    import qnsim.sweeps as sweeps_module
+
+    out = tmp_path / "r.csv"
+    sweep(sweep_points.square, {"x": [1]}, out=out, workers=1, progress=False)
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    if stage == "state":
+        monkeypatch.setattr(sweeps_module, "_write_state", interrupted)
+    else:
+        import tqdm
+
+        monkeypatch.setattr(tqdm, "tqdm", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        sweep(sweep_points.square, {"x": [1, 2]}, out=out, workers=1, progress=False)
+    monkeypatch.undo()
+    rows = sweep(sweep_points.square, {"x": [1, 2]}, out=out, workers=1, progress=False, as_frame=False)
+    assert [r["x"] for r in rows] == [1, 2] and sweep_status(out) is None

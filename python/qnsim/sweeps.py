@@ -2204,23 +2204,26 @@ def sweep(
         except BaseException:
             sink.close()
             raise
-        for row in rows:
-            point = by_id.get(row.get(ID_COLUMN))
-            if point is not None and point.id not in results:
-                stated = {**point.params, SEED_COLUMN: point.seed}
-                wrong = [k for k, v in stated.items() if type(row.get(k)) is not type(v) or row.get(k) != v]
-                if wrong:
-                    # An id is a hash of these values: a row whose cells disagree was edited or damaged,
-                    # and its results may belong to other values.
-                    sink.close()
-                    raise ValueError(
-                        f"out {str(out)!r}: the row of point {point.id} gives {wrong[0]} = {row.get(wrong[0])!r}, but "
-                        f"that point has {wrong[0]} = {stated[wrong[0]]!r}: the file was edited or damaged; "
-                        "delete the row (or the file) to recompute it"
-                    )
-                # Grid values and seed from the point itself, results from the file.
-                extra = {k: v for k, v in row.items() if k not in point.params and k not in _RESERVED}
-                results[point.id] = _make_row(point, extra)
+        try:
+            for row in rows:
+                point = by_id.get(row.get(ID_COLUMN))
+                if point is not None and point.id not in results:
+                    stated = {**point.params, SEED_COLUMN: point.seed}
+                    wrong = [k for k, v in stated.items() if type(row.get(k)) is not type(v) or row.get(k) != v]
+                    if wrong:
+                        # An id is a hash of these values: a row whose cells disagree was edited or damaged,
+                        # and its results may belong to other values.
+                        raise ValueError(
+                            f"out {str(out)!r}: the row of point {point.id} gives {wrong[0]} = {row.get(wrong[0])!r}, "
+                            f"but that point has {wrong[0]} = {stated[wrong[0]]!r}: the file was edited or damaged; "
+                            "delete the row (or the file) to recompute it"
+                        )
+                    # Grid values and seed from the point itself, results from the file.
+                    extra = {k: v for k, v in row.items() if k not in point.params and k not in _RESERVED}
+                    results[point.id] = _make_row(point, extra)
+        except BaseException:
+            sink.close()
+            raise
     pending = [p for p in points if p.id not in results]
     if isinstance(fn, TomlScenario) and pending:
         # Each grid value of the points to run is built once now, so that a value its field refuses fails
@@ -2240,54 +2243,57 @@ def sweep(
         "grid": [(",".join(keys), [v[0] if len(keys) == 1 else list(v) for v in values]) for keys, values in grid_axes(grid)],
         "seeds": len(seed_list) if seed_list == list(range(len(seed_list))) else seed_list,
     }
-    if sink is not None:
-        _write_state(sink.path, identity, len(points), len(points) - len(pending), "running", **recorded)
+    bar = None  # made in the try below: whatever stops the sweep from here on unlocks its out
+    try:
+        if sink is not None:
+            # Inside the try: a Ctrl-C or a full disk here left the out locked for the rest of the process, and
+            # every later sweep on it was refused as "being written by another running sweep".
+            _write_state(sink.path, identity, len(points), len(points) - len(pending), "running", **recorded)
 
-    # tqdm.auto warns on import in a Jupyter kernel without ipywidgets ("IProgress not found"), which a
-    # sweep with progress=False showed on every call (the docs' Dask tutorial printed it): import it only
-    # for a bar that shows.
-    if progress:
-        from tqdm.auto import tqdm
-    else:
-        from tqdm import tqdm
+        # tqdm.auto warns on import in a Jupyter kernel without ipywidgets ("IProgress not found"), which a
+        # sweep with progress=False showed on every call (the docs' Dask tutorial printed it): import it only
+        # for a bar that shows.
+        if progress:
+            from tqdm.auto import tqdm
+        else:
+            from tqdm import tqdm
 
-    from qnsim.seed_batch import batches_help, run_seed_batches
+        from qnsim.seed_batch import batches_help, run_seed_batches
 
-    bar = tqdm(
-        total=len(points),
-        initial=len(points) - len(pending),
-        disable=not progress,
-        desc="sweep",
-        unit="point",
-        dynamic_ncols=True,
-    )
+        bar = tqdm(
+            total=len(points),
+            initial=len(points) - len(pending),
+            disable=not progress,
+            desc="sweep",
+            unit="point",
+            dynamic_ncols=True,
+        )
 
-    logging_on = _log.isEnabledFor(logging.INFO)
-    started = time.monotonic()
-    if logging_on:
-        _log.info(
-            "sweep of %d points (%d already in %s) on %s: %s",
-            len(points), len(points) - len(pending), out, backend, getattr(fn, "path", fn),
-        )  # fmt: skip
-
-    def on_result(point: Point, result: Any) -> None:
+        logging_on = _log.isEnabledFor(logging.INFO)
+        started = time.monotonic()
         if logging_on:
             _log.info(
-                "point %d/%d done: %s seed %d", len(results) + 1, len(points),
-                ", ".join(f"{k}={v!r}" for k, v in point.params.items()) or "(no parameters)", point.seed,
+                "sweep of %d points (%d already in %s) on %s: %s",
+                len(points), len(points) - len(pending), out, backend, getattr(fn, "path", fn),
             )  # fmt: skip
-        row = _make_row(point, result)
-        if sink is not None:
-            sink.append(row)
-            if isinstance(sink, _CsvSink):  # return results as a resumed sweep reads them back
-                row = {
-                    k: v if k in point.params or k in _RESERVED else _parse_cell(_format_cell(v))
-                    for k, v in row.items()
-                }
-        results[point.id] = row
-        bar.update(1)
 
-    try:
+        def on_result(point: Point, result: Any) -> None:
+            if logging_on:
+                _log.info(
+                    "point %d/%d done: %s seed %d", len(results) + 1, len(points),
+                    ", ".join(f"{k}={v!r}" for k, v in point.params.items()) or "(no parameters)", point.seed,
+                )  # fmt: skip
+            row = _make_row(point, result)
+            if sink is not None:
+                sink.append(row)
+                if isinstance(sink, _CsvSink):  # return results as a resumed sweep reads them back
+                    row = {
+                        k: v if k in point.params or k in _RESERVED else _parse_cell(_format_cell(v))
+                        for k, v in row.items()
+                    }
+            results[point.id] = row
+            bar.update(1)
+
         if pending and backend == "local" and batches_help(fn, pending, workers or _usable_cpus()):
             # Many seeds of a scenario file: one native batch per grid point (qnsim.seed_batch).
             run_seed_batches(fn, pending, workers or _usable_cpus(), on_result)
@@ -2313,7 +2319,8 @@ def sweep(
             exc.add_note(f"{len(results)} of {len(points)} points finished and {kept}")
         raise
     finally:
-        bar.close()
+        if bar is not None:
+            bar.close()
         if sink is not None:
             sink.close()
 
