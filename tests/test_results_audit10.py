@@ -308,3 +308,39 @@ def test_an_interrupt_as_a_sweep_starts_leaves_its_out_unlocked(tmp_path, monkey
     monkeypatch.undo()
     rows = sweep(sweep_points.square, {"x": [1, 2]}, out=out, workers=1, progress=False, as_frame=False)
     assert [r["x"] for r in rows] == [1, 2] and sweep_status(out) is None
+
+
+@pytest.mark.slow
+def test_a_seed_batch_sweep_killed_between_its_calls_resumes_to_the_uninterrupted_rows(tmp_path):
+    """A scenario sweep over seeds, run as native batches (a few seeds per thread per call), killed with
+    SIGKILL once its first call's rows are in out: the rows are kept, the file says the sweep did not
+    finish, and the resumed sweep ends with the rows an uninterrupted run gives, cell for cell."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from qnsim.config import read_toml
+    from qnsim.scenario import run_scenario_seeds
+    from test_results_audit8 import _SLOW
+
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(_SLOW.format(until=1.0))
+    out = tmp_path / "r.csv"
+    command = [sys.executable, "-m", "qnsim", "sweep", str(scenario), "--seeds", "8", "--workers", "1", "--out",
+               str(out), "--no-progress"]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not (out.exists() and len(read_results(out)) >= 4) and time.monotonic() < deadline:
+            assert process.poll() is None
+            time.sleep(0.02)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    kept = read_results(out)
+    assert 4 <= len(kept) < 8 and "ended without finishing (8 points planned" in sweep_status(out)
+    rows = sweep(str(scenario), {}, seeds=8, out=out, workers=1, progress=False, as_frame=False)
+    assert sweep_status(out) is None and rows[: len(kept)] == kept
+    whole = run_scenario_seeds(read_toml(scenario), list(range(8)), threads=1)
+    assert [{k: v for k, v in r.items() if k not in ("seed", "point_id", "scenario_id")} for r in rows] == whole
