@@ -344,3 +344,38 @@ def test_a_seed_batch_sweep_killed_between_its_calls_resumes_to_the_uninterrupte
     assert sweep_status(out) is None and rows[: len(kept)] == kept
     whole = run_scenario_seeds(read_toml(scenario), list(range(8)), threads=1)
     assert [{k: v for k, v in r.items() if k not in ("seed", "point_id", "scenario_id")} for r in rows] == whole
+
+
+# --- Dask ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_dask_worker_running_an_edited_point_function_is_refused(tmp_path, monkeypatch):
+    """Old behaviour: a point function travels to Dask workers by name, and each worker imports its
+    module from its own files. Edited after this process imported it (a notebook that did not reload
+    the module), the workers computed every row with the new code and the sweep stamped them with the
+    old code's scenario_id: y = 2.0 rows filed as the y = 1.0 scenario's, resumed as such later. Now
+    each task reports the scenario_id its worker sees, and a difference stops the sweep."""
+    import importlib
+    import sys
+    import uuid
+
+    distributed = pytest.importorskip("distributed")
+    name = f"edited_point_{uuid.uuid4().hex[:8]}"
+    module_file = tmp_path / f"{name}.py"
+    module_file.write_text("SCALE = 1.0\n\n\ndef point(params, seed):\n    return {'y': SCALE * params['x']}\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    module = importlib.import_module(name)
+    module_file.write_text("SCALE = 2.0\n\n\ndef point(params, seed):\n    return {'y': SCALE * params['x']}\n")
+    out = tmp_path / "r.csv"
+    try:
+        with (
+            distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster,
+            distributed.Client(cluster) as client,
+        ):
+            with pytest.raises(SweepError, match=r"a Dask worker runs other code for the point function 'point'"):
+                sweep(module.point, {"x": [1, 2]}, backend="dask", client=client, out=out, progress=False)
+    finally:
+        sys.modules.pop(name, None)
+    assert read_results(out) == []

@@ -1847,16 +1847,19 @@ class _PointFailed(Exception):
     """A point of a chunk raised: its index in the chunk, the exception's type name and text."""
 
 
-def _call_points(fn: PointFunction, chunk: list[tuple[dict, int]]) -> tuple[str, list[Mapping[str, Any]]]:
+def _call_points(fn: PointFunction, chunk: list[tuple[dict, int]]) -> tuple[str, str, list[Mapping[str, Any]]]:
     """Runs a chunk of points in one task (a Dask task costs milliseconds of scheduling, more than
-    a small point); returns the qnsim that ran them (:func:`code_id`) and their results."""
+    a small point); returns the qnsim that ran them (:func:`code_id`), what they ran as the worker
+    sees it (:func:`scenario_id`: a point function is sent by name and imported from the worker's
+    own files) and their results."""
+    identity = scenario_id(fn)
     results = []
     for index, (params, seed) in enumerate(chunk):
         try:
             results.append(fn(dict(params), seed))
         except Exception as exc:
             raise _PointFailed(index, type(exc).__name__, str(exc)) from None
-    return code_id(), results
+    return code_id(), identity, results
 
 
 def dask_chunk_size(points: int, workers: int) -> int:
@@ -2046,6 +2049,7 @@ def _run_dask(
         owned = [client, cluster]
         client.run(die_with_parent)  # our cluster's workers must not outlive this process
     version = code_id()
+    identity = scenario_id(fn)
     futures = {}
     try:
         size = dask_chunk_size(len(pending), len(client.scheduler_info().get("workers", ())) or 1)
@@ -2056,7 +2060,7 @@ def _run_dask(
         for future in distributed.as_completed(list(futures)):
             chunk = futures.pop(future)
             try:
-                worker_version, results = future.result()
+                worker_version, worker_identity, results = future.result()
             except _PointFailed as exc:
                 index, kind, text = exc.args
                 point = chunk[index]
@@ -2074,6 +2078,16 @@ def _run_dask(
                 raise SweepError(
                     f"a Dask worker runs {worker_version}, this process {version}: its rows would be "
                     "stamped with this qnsim's scenario_id; install the same qnsim on every worker"
+                )
+            if worker_identity != identity:
+                # A point function travels by name and each worker imports its module from its own files: one
+                # edited since this process imported it (a notebook that did not reload it) computed the rows
+                # with the new code, stamped with the old code's scenario_id (and resumed as the old code's).
+                raise SweepError(
+                    f"a Dask worker runs other code for the point function {getattr(fn, '__qualname__', fn)!r} "
+                    f"(scenario_id {worker_identity}, this process {identity}): its module (or a helper or constant "
+                    "it reads) differs between the worker's files and this process (edited since it was imported "
+                    "here? reload it or restart); rows would be stamped with code they were not computed by"
                 )
             for point, result in zip(chunk, results):
                 on_result(point, result)
