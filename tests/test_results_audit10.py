@@ -379,3 +379,18 @@ def test_a_dask_worker_running_an_edited_point_function_is_refused(tmp_path, mon
     finally:
         sys.modules.pop(name, None)
     assert read_results(out) == []
+
+
+def test_only_point_functions_sent_by_name_are_checked_on_the_worker():
+    """Code defined in __main__ (a script, a notebook) reaches Dask workers by value, as this process
+    runs it; the worker's own __main__ is not the script, so its scenario_id differs and must not be
+    compared (a script's point function was refused by the first version of the check)."""
+    import functools
+
+    from qnsim.sweeps import _sent_by_name
+
+    namespace = {"__name__": "__main__"}
+    exec("def point(params, seed):\n    return {'y': 1.0}\n", namespace)
+    assert not _sent_by_name(namespace["point"]) and not _sent_by_name(functools.partial(namespace["point"]))
+    assert _sent_by_name(sweep_points.square) and _sent_by_name(functools.partial(sweep_points.scaled, factor=2.0))
+    assert _sent_by_name(sweep_points.Scaled(2.0))

@@ -1847,12 +1847,13 @@ class _PointFailed(Exception):
     """A point of a chunk raised: its index in the chunk, the exception's type name and text."""
 
 
-def _call_points(fn: PointFunction, chunk: list[tuple[dict, int]]) -> tuple[str, str, list[Mapping[str, Any]]]:
+def _call_points(
+    fn: PointFunction, chunk: list[tuple[dict, int]], identify: bool = False
+) -> tuple[str, str | None, list[Mapping[str, Any]]]:
     """Runs a chunk of points in one task (a Dask task costs milliseconds of scheduling, more than
-    a small point); returns the qnsim that ran them (:func:`code_id`), what they ran as the worker
-    sees it (:func:`scenario_id`: a point function is sent by name and imported from the worker's
-    own files) and their results."""
-    identity = scenario_id(fn)
+    a small point); returns the qnsim that ran them (:func:`code_id`), with ``identify`` what they
+    ran as the worker sees it (:func:`scenario_id`; see :func:`_sent_by_name`), and their results."""
+    identity = scenario_id(fn) if identify else None
     results = []
     for index, (params, seed) in enumerate(chunk):
         try:
@@ -1860,6 +1861,20 @@ def _call_points(fn: PointFunction, chunk: list[tuple[dict, int]]) -> tuple[str,
         except Exception as exc:
             raise _PointFailed(index, type(exc).__name__, str(exc)) from None
     return code_id(), identity, results
+
+
+def _sent_by_name(fn: Any) -> bool:
+    """Whether a point function reaches a Dask worker by name, to be imported there from the worker's own
+    files (a function, or the class of a callable object, of an importable module), rather than by
+    value (defined in ``__main__``: a script or a notebook; cloudpickle sends its code)."""
+    import functools
+    import inspect
+
+    while isinstance(fn, functools.partial):
+        fn = fn.func
+    target = fn if inspect.isroutine(fn) else type(fn)
+    module = getattr(target, "__module__", None)
+    return isinstance(module, str) and module != "__main__" and module in sys.modules
 
 
 def dask_chunk_size(points: int, workers: int) -> int:
@@ -2050,12 +2065,13 @@ def _run_dask(
         client.run(die_with_parent)  # our cluster's workers must not outlive this process
     version = code_id()
     identity = scenario_id(fn)
+    identify = _sent_by_name(fn)  # code sent by value is the code this process runs
     futures = {}
     try:
         size = dask_chunk_size(len(pending), len(client.scheduler_info().get("workers", ())) or 1)
         for start in range(0, len(pending), size):
             chunk = pending[start : start + size]
-            future = client.submit(_call_points, fn, [(p.params, p.seed) for p in chunk], pure=False)
+            future = client.submit(_call_points, fn, [(p.params, p.seed) for p in chunk], identify, pure=False)
             futures[future] = chunk
         for future in distributed.as_completed(list(futures)):
             chunk = futures.pop(future)
@@ -2079,7 +2095,7 @@ def _run_dask(
                     f"a Dask worker runs {worker_version}, this process {version}: its rows would be "
                     "stamped with this qnsim's scenario_id; install the same qnsim on every worker"
                 )
-            if worker_identity != identity:
+            if identify and worker_identity != identity:
                 # A point function travels by name and each worker imports its module from its own files: one
                 # edited since this process imported it (a notebook that did not reload it) computed the rows
                 # with the new code, stamped with the old code's scenario_id (and resumed as the old code's).
