@@ -1677,8 +1677,8 @@ def _status_findings(path: Path) -> list[tuple[bool, str]]:
         foreign = len(present - planned)
         if foreign:
             findings.append((False, (
-                f"{foreign} row(s) of {shown} are of points that no sweep in its state ran (joined from another "
-                "file, or the state is not of these rows)"
+                f"{foreign} row(s) of {shown} are of points that no sweep in its state ran (written by a qnsim before "
+                "state files, joined from another file, or the state is not of these rows)"
             )))  # fmt: skip
     return findings
 
