@@ -394,3 +394,36 @@ def test_only_point_functions_sent_by_name_are_checked_on_the_worker():
     assert not _sent_by_name(namespace["point"]) and not _sent_by_name(functools.partial(namespace["point"]))
     assert _sent_by_name(sweep_points.square) and _sent_by_name(functools.partial(sweep_points.scaled, factor=2.0))
     assert _sent_by_name(sweep_points.Scaled(2.0))
+
+
+@pytest.mark.slow
+def test_a_forkserver_worker_running_an_edited_point_function_is_refused(tmp_path, monkeypatch):
+    """Old behaviour: as on Dask, for the local pool's workers when they are not forked (forkserver, the
+    default from Python 3.12): each imports the point function's module from its file, and one edited
+    since this process imported it computed the rows with the new code under the old code's id."""
+    import importlib
+    import multiprocessing
+    import sys
+    import uuid
+
+    import qnsim.sweeps as sweeps_module
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no forkserver here")
+    monkeypatch.setattr(sweeps_module, "_default_context", lambda: multiprocessing.get_context("forkserver"))
+    name = f"edited_point_{uuid.uuid4().hex[:8]}"
+    module_file = tmp_path / f"{name}.py"
+    module_file.write_text("SCALE = 1.0\n\n\ndef point(params, seed):\n    return {'y': SCALE * params['x']}\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = importlib.import_module(name)
+    try:
+        # Unedited, the workers' code is this process's: the rows come back.
+        rows = sweep(module.point, {"x": [1, 2]}, out=tmp_path / "ok.csv", workers=1, progress=False, as_frame=False)
+        assert [r["y"] for r in rows] == [1.0, 2.0]
+        module_file.write_text("SCALE = 2.0\n\n\ndef point(params, seed):\n    return {'y': SCALE * params['x']}\n")
+        out = tmp_path / "r.csv"
+        with pytest.raises(SweepError, match=r"a worker process runs other code for the point function 'point'"):
+            sweep(module.point, {"x": [1, 2]}, out=out, workers=1, progress=False)
+    finally:
+        sys.modules.pop(name, None)
+    assert read_results(out) == []

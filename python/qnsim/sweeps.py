@@ -1839,8 +1839,22 @@ def _one_row_per_point(located: list[tuple[str, dict]], where: str) -> list[dict
 # --- running -----------------------------------------------------------------------------------------
 
 
-def _call_point(fn: PointFunction, params: dict, seed: int) -> Mapping[str, Any]:
-    return fn(dict(params), seed)
+def _call_point(fn: PointFunction, params: dict, seed: int, identify: bool = False) -> tuple[str | None, Mapping[str, Any]]:
+    """Runs one point in a worker process; returns what it ran as the worker sees it (with
+    ``identify``, see :func:`_worker_scenario_id`) and its result."""
+    return (_worker_scenario_id(fn) if identify else None), fn(dict(params), seed)
+
+
+#: :func:`scenario_id` of each point function a worker process has run, by its pickle.
+_WORKER_IDS: dict[bytes, str] = {}
+
+
+def _worker_scenario_id(fn: PointFunction) -> str:
+    """:func:`scenario_id` of ``fn`` in this worker process, computed once (a few ms) per function."""
+    key = pickle.dumps(fn)
+    if key not in _WORKER_IDS:
+        _WORKER_IDS[key] = scenario_id(fn)
+    return _WORKER_IDS[key]
 
 
 class _PointFailed(Exception):
@@ -1861,6 +1875,16 @@ def _call_points(
         except Exception as exc:
             raise _PointFailed(index, type(exc).__name__, str(exc)) from None
     return code_id(), identity, results
+
+
+def _other_code_message(fn: Any, where: str, worker_identity: str | None, identity: str) -> str:
+    """The refusal of rows computed by a worker that imported other code for the point function."""
+    return (
+        f"{where} runs other code for the point function {getattr(fn, '__qualname__', fn)!r} (scenario_id "
+        f"{worker_identity}, this process {identity}): its module (or a helper or constant it reads) differs "
+        "between the files the worker imported and this process (edited since it was imported here? reload it "
+        "or restart); rows would be stamped with code they were not computed by"
+    )
 
 
 def _sent_by_name(fn: Any) -> bool:
@@ -1994,18 +2018,24 @@ def _run_local(
         ) from exc
     remaining = {p.id: p for p in pending}
     breaks = 0
+    context = _default_context()
+    # A forked worker runs this process's code. A worker started otherwise (forkserver, the default from
+    # Python 3.12) imports a point function sent by name from the files, which may have been edited since
+    # this process imported them: its scenario_id is compared (as on Dask).
+    identify = context is not None and context.get_start_method() != "fork" and _sent_by_name(fn)
+    identity = pending[0].scenario if pending else ""
     while remaining:
         pool = ProcessPoolExecutor(
-            max_workers=min(workers, len(remaining)), mp_context=_default_context(), initializer=die_with_parent
+            max_workers=min(workers, len(remaining)), mp_context=context, initializer=die_with_parent
         )
-        futures = {pool.submit(_call_point, fn, p.params, p.seed): p for p in remaining.values()}
+        futures = {pool.submit(_call_point, fn, p.params, p.seed, identify): p for p in remaining.values()}
         broken = False
         failure: BaseException | None = None
         try:
             for future in as_completed(futures):
                 point = futures[future]
                 try:
-                    result = future.result()
+                    worker_identity, result = future.result()
                 except BrokenProcessPool:
                     broken = True
                     break
@@ -2015,6 +2045,9 @@ def _run_local(
                         f"the point function raised {type(exc).__name__}: {exc} "
                         f"(params {point.params}, seed {point.seed})"
                     ) from exc
+                if identify and worker_identity != identity:
+                    failure = SweepError(_other_code_message(fn, "a worker process", worker_identity, identity))
+                    raise failure
                 on_result(point, result)
                 del remaining[point.id]
         finally:
@@ -2023,8 +2056,8 @@ def _run_local(
             if failure is not None or broken:
                 for future, point in futures.items():
                     finished = future.done() and not future.cancelled() and future.exception() is None
-                    if point.id in remaining and finished:
-                        on_result(point, future.result())
+                    if point.id in remaining and finished and (not identify or future.result()[0] == identity):
+                        on_result(point, future.result()[1])
                         del remaining[point.id]
         if broken and remaining:
             breaks += 1
@@ -2099,12 +2132,7 @@ def _run_dask(
                 # A point function travels by name and each worker imports its module from its own files: one
                 # edited since this process imported it (a notebook that did not reload it) computed the rows
                 # with the new code, stamped with the old code's scenario_id (and resumed as the old code's).
-                raise SweepError(
-                    f"a Dask worker runs other code for the point function {getattr(fn, '__qualname__', fn)!r} "
-                    f"(scenario_id {worker_identity}, this process {identity}): its module (or a helper or constant "
-                    "it reads) differs between the worker's files and this process (edited since it was imported "
-                    "here? reload it or restart); rows would be stamped with code they were not computed by"
-                )
+                raise SweepError(_other_code_message(fn, "a Dask worker", worker_identity, identity))
             for point, result in zip(chunk, results):
                 on_result(point, result)
             future.release()
