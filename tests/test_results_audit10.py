@@ -7,8 +7,8 @@ import re
 import shutil
 
 import pytest
-
 import sweep_points
+
 from qnsim.plot import summarize
 from qnsim.sweeps import SweepError, read_results, sweep, sweep_status
 
@@ -320,9 +320,10 @@ def test_a_seed_batch_sweep_killed_between_its_calls_resumes_to_the_uninterrupte
     import sys
     import time
 
+    from test_results_audit8 import _SLOW
+
     from qnsim.config import read_toml
     from qnsim.scenario import run_scenario_seeds
-    from test_results_audit8 import _SLOW
 
     scenario = tmp_path / "s.toml"
     scenario.write_text(_SLOW.format(until=1.0))
@@ -371,7 +372,9 @@ def test_a_dask_worker_running_an_edited_point_function_is_refused(tmp_path, mon
     out = tmp_path / "r.csv"
     try:
         with (
-            distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster,
+            distributed.LocalCluster(
+                n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0"
+            ) as cluster,
             distributed.Client(cluster) as client,
         ):
             with pytest.raises(SweepError, match=r"a Dask worker runs other code for the point function 'point'"):

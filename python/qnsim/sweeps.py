@@ -678,7 +678,9 @@ class TomlScenario:
         first = {k: v for keys, values in axes for k, v in zip(keys, values[0])}
         # All keys at once: two keys that set one setting (links.0 and links.* say) clash whatever their values.
         self.data_for(first)
-        wanted = None if pending is None else {_value_marker(p.params[k] for k in keys) for p in pending for keys, _ in axes}
+        wanted = None
+        if pending is not None:
+            wanted = {_value_marker(p.params[k] for k in keys) for p in pending for keys, _ in axes}
         builds: list[tuple[list[str], tuple, dict]] = []
         built: set[str] = set()
         for keys, values in axes if scenario_from_dict is not None else ():
@@ -1626,7 +1628,7 @@ def _status_findings(path: Path) -> list[tuple[bool, str]]:
             ))]  # fmt: skip
         return []
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        return [(False, f"the state of the sweep that wrote {shown} cannot be read ({exc}); its rows may not be all of it")]
+        return [(False, f"the state of the sweep that wrote {shown} cannot be read ({exc}); its rows may not be all")]
     try:
         present = {row.get(ID_COLUMN) for row in read_results(path)} if path.exists() else set()
     except (OSError, ValueError):  # the readers say what is wrong with the rows themselves
@@ -1839,7 +1841,9 @@ def _one_row_per_point(located: list[tuple[str, dict]], where: str) -> list[dict
 # --- running -----------------------------------------------------------------------------------------
 
 
-def _call_point(fn: PointFunction, params: dict, seed: int, identify: bool = False) -> tuple[str | None, Mapping[str, Any]]:
+def _call_point(
+    fn: PointFunction, params: dict, seed: int, identify: bool = False
+) -> tuple[str | None, Mapping[str, Any]]:
     """Runs one point in a worker process; returns what it ran as the worker sees it (with
     ``identify``, see :func:`_worker_scenario_id`) and its result."""
     return (_worker_scenario_id(fn) if identify else None), fn(dict(params), seed)
@@ -2298,7 +2302,9 @@ def sweep(
     # What the state file records of this sweep, so a reader can list its points (see sweep_status).
     seed_list = _seed_list(seeds)
     recorded = {
-        "grid": [(",".join(keys), [v[0] if len(keys) == 1 else list(v) for v in values]) for keys, values in grid_axes(grid)],
+        "grid": [
+            (",".join(keys), [v[0] if len(keys) == 1 else list(v) for v in values]) for keys, values in grid_axes(grid)
+        ],
         "seeds": len(seed_list) if seed_list == list(range(len(seed_list))) else seed_list,
     }
     bar = None  # made in the try below: whatever stops the sweep from here on unlocks its out

@@ -258,9 +258,10 @@ class Trace(Sequence):
         memory = _physical_memory_bytes()
         if memory is not None and len(self) * _FRAME_BYTES_PER_RECORD > memory:
             raise MemoryError(
-                f"a DataFrame of {len(self):,} trace records takes about {len(self) * _FRAME_BYTES_PER_RECORD / 1e9:.3g} "
-                f"GB, more than this machine's {memory / 1e9:.3g} GB: write them with write_jsonl(path) and read that "
-                "in chunks (pandas.read_json(path, lines=True, chunksize=...)), or count them with events()"
+                f"a DataFrame of {len(self):,} trace records takes about "
+                f"{len(self) * _FRAME_BYTES_PER_RECORD / 1e9:.3g} GB, more than this machine's {memory / 1e9:.3g} GB: "
+                "write them with write_jsonl(path) and read that in chunks (pandas.read_json(path, lines=True, "
+                "chunksize=...)), or count them with events()"
             )
         frame = pd.DataFrame(self._columns() if len(self) else [], columns=list(_RECORD_FIELDS))
         frame.attrs["notes"] = self.notes()
