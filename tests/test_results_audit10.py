@@ -430,3 +430,29 @@ def test_a_forkserver_worker_running_an_edited_point_function_is_refused(tmp_pat
     finally:
         sys.modules.pop(name, None)
     assert read_results(out) == []
+
+
+def test_reading_a_running_parquet_sweep_leaves_the_part_it_is_writing(tmp_path, monkeypatch):
+    """Old behaviour: read_results of a Parquet out (what summarize, ``qnsim plot`` and sweep_status
+    run) deleted every ``.part-*.tmp`` file in it, taking them for a killed sweep's leftovers: a reader
+    that looked while a running sweep was writing a part deleted it, and the sweep died renaming it
+    (FileNotFoundError). Only the sweep that holds the out's lock clears them now."""
+    pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "r.parquet"
+    write_table = pq.write_table
+    looked = []
+
+    def write_then_a_reader_looks(table, where, *args, **kwargs):
+        write_table(table, where, *args, **kwargs)
+        if str(where).endswith(".tmp"):
+            looked.append(len(read_results(out)))  # another process summarizing the sweep meanwhile
+
+    monkeypatch.setattr(pq, "write_table", write_then_a_reader_looks)
+    rows = sweep(sweep_points.square, {"x": [1, 2, 3]}, seeds=2, out=out, workers=1, progress=False, as_frame=False)
+    assert looked and len(rows) == 6 and len(read_results(out)) == 6
+    # A killed sweep's leftover is still cleared by the next sweep on the out.
+    (out / ".part-0-leftover.parquet.tmp").write_bytes(b"cut")
+    sweep(sweep_points.square, {"x": [1]}, seeds=2, out=out, workers=1, progress=False)
+    assert not list(out.glob(".part-*.tmp"))

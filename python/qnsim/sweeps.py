@@ -1292,8 +1292,11 @@ class _ParquetSink:
             raise ValueError(
                 f"out {str(self.path)!r} is a file; a Parquet out is a directory of part files written by sweep"
             )
-        for leftover in self.path.glob(".part-*.tmp"):
-            leftover.unlink()
+        if self.lock_fd is not None:
+            # Only the sweep holding the out's lock clears a killed sweep's temporary parts: read_results (a
+            # summary, a plot) of a running sweep deleted the part it was writing, and the sweep died on the rename.
+            for leftover in self.path.glob(".part-*.tmp"):
+                leftover.unlink()
         located: list[tuple[str, dict]] = []
         schemas = []
         for part in sorted(self.path.glob("part-*.parquet")):
