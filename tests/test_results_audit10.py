@@ -456,3 +456,24 @@ def test_reading_a_running_parquet_sweep_leaves_the_part_it_is_writing(tmp_path,
     (out / ".part-0-leftover.parquet.tmp").write_bytes(b"cut")
     sweep(sweep_points.square, {"x": [1]}, seeds=2, out=out, workers=1, progress=False)
     assert not list(out.glob(".part-*.tmp"))
+
+
+def test_a_state_file_of_many_sweeps_forgets_the_oldest_finished_without_a_false_note(tmp_path, monkeypatch):
+    """The state file keeps at most MAX_STATE_SWEEPS records: the oldest finished sweeps are merged into
+    one record without their points, and their rows are then not reported as rows no sweep ran."""
+    import qnsim.sweeps as sweeps_module
+
+    monkeypatch.setattr(sweeps_module, "MAX_STATE_SWEEPS", 3)
+    out = tmp_path / "r.csv"
+    for x in range(1, 7):
+        sweep(sweep_points.square, {"x": [x]}, out=out, workers=1, progress=False)
+    records = json.loads((tmp_path / "r.csv.sweep.json").read_text())["sweeps"]
+    assert len(records) <= 3 and records[0]["forgotten"] >= 4
+    assert sweep_status(out) is None
+    # Rows no sweep ran are still named while no record was forgotten.
+    monkeypatch.setattr(sweeps_module, "MAX_STATE_SWEEPS", 100)
+    other = tmp_path / "o.csv"
+    sweep(sweep_points.square, {"x": [1]}, out=other, workers=1, progress=False)
+    with open(other, "a") as f:
+        f.write(out.read_text().splitlines(keepends=True)[-1])
+    assert "1 row(s)" in sweep_status(other)

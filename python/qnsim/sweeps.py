@@ -1566,8 +1566,18 @@ def _write_state(
     same = [e for e in entries if all(e.get(k) == content.get(k) for k in ("scenario_id", "grid", "seeds"))]
     entries = [e for e in entries if not any(e is s for s in same)] + [content]
     while len(entries) > MAX_STATE_SWEEPS:
-        oldest_finished = next((e for e in entries if e["state"] == "finished"), entries[0])
-        entries.remove(oldest_finished)
+        # The oldest finished sweeps are merged into one record without a grid: their points are no longer
+        # listed, so the rows no recorded sweep planned are not counted (they would be theirs).
+        finished = [e for e in entries if e["state"] == "finished" and "grid" in e][:2]
+        forgotten = next((e for e in entries if e.get("forgotten")), None)
+        if forgotten is None:
+            forgotten = {"state": "finished", "points": 0, "done": 0, "scenario_id": scenario, "forgotten": 0}
+            entries.insert(0, forgotten)
+        for entry in finished or [next(e for e in entries if e is not forgotten)]:
+            entries.remove(entry)
+            forgotten["points"] += entry["points"]
+            forgotten["done"] += entry["points"]
+            forgotten["forgotten"] += 1
     with naming_file(_state_path(out)):
         write_whole(_state_path(out), [json.dumps({"version": 2, "sweeps": entries}) + "\n"])
 
