@@ -44,7 +44,7 @@ def _frame(data: Any) -> Any:
         frame = pd.read_parquet(data) if not rows and Path(data).suffix == ".parquet" else pd.DataFrame(rows)
         # The rows of a sweep that was killed, stopped or is still running read like a whole sweep of
         # fewer points (a plot with fewer x values): its state file says so (sweep_status).
-        findings = _status_findings(Path(file_path("data", data)))
+        findings = _status_findings(Path(file_path("data", data)), rows)
         if findings:
             frame.attrs["sweep_status"] = "; ".join(text for _, text in findings)
             frame.attrs["sweep_unfinished"] = any(unfinished for unfinished, _ in findings)

@@ -1622,8 +1622,9 @@ def sweep_status(out: str | os.PathLike) -> str | None:
     return "; ".join(text for _, text in findings) or None
 
 
-def _status_findings(path: Path) -> list[tuple[bool, str]]:
-    """(whether it says a sweep did not finish, the sentence) for :func:`sweep_status`."""
+def _status_findings(path: Path, rows: list[dict] | None = None) -> list[tuple[bool, str]]:
+    """(whether it says a sweep did not finish, the sentence) for :func:`sweep_status`; ``rows``: the file's
+    rows when the caller has read them already (a large file is read once)."""
     shown = repr(str(path))
     try:
         entries = _read_states(path)
@@ -1631,7 +1632,7 @@ def _status_findings(path: Path) -> list[tuple[bool, str]]:
         if not path.exists():
             return []
         try:
-            rows = read_results(path)
+            rows = read_results(path) if rows is None else rows
         except (OSError, ValueError):
             return []
         if any(row.get(ID_COLUMN) for row in rows):  # a sweep's rows: it wrote a state beside them
@@ -1643,7 +1644,9 @@ def _status_findings(path: Path) -> list[tuple[bool, str]]:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         return [(False, f"the state of the sweep that wrote {shown} cannot be read ({exc}); its rows may not be all")]
     try:
-        present = {row.get(ID_COLUMN) for row in read_results(path)} if path.exists() else set()
+        if rows is None:
+            rows = read_results(path) if path.exists() else []
+        present = {row.get(ID_COLUMN) for row in rows}
     except (OSError, ValueError):  # the readers say what is wrong with the rows themselves
         present = None
     findings: list[tuple[bool, str]] = []
