@@ -269,25 +269,6 @@ uint32_t Network::add_request(const RequestParams &p) {
                              "needs the density_matrix or bell_diagonal formalism: a stabilizer trajectory only knows "
                              "fidelities 0 or 1, which no real node could see");
     }
-    if (p.min_fidelity > 0 && formalism_ == Formalism::DensityMatrix) {
-        // A density matrix holds the pair a misread outcome actually left (the wrong correction applied), so its
-        // fidelity tells misread pairs apart, which no node can: keeping only the pairs above min_fidelity then
-        // post-selected on the misreads (0.74 per pair raised to 0.90 with 10% misreads at one swap).
-        const bool ends_measure = p.purification_rounds > 0 || p.end_to_end_purification_rounds > 0 || p.python_protocol;
-        for (size_t i = 0; i < p.path.size(); i++) {
-            const NodeParams &np = nodes_[p.path[i]].p;
-            const bool measures = (i > 0 && i + 1 < p.path.size()) || ends_measure;
-            if (measures && np.measure_error > 0) {
-                throw ParameterError(
-                    "min_fidelity",
-                    msg("in the density_matrix formalism needs measure_error = 0 at the nodes that measure for the "
-                        "request: node '", np.name, "' misreads with probability ", np.measure_error,
-                        ", and a density matrix holds the pair a misread actually left, whose lower fidelity no node "
-                        "can see (discarding it would post-select on the misreads); use formalism='bell_diagonal', "
-                        "whose pairs carry the mixture the nodes know"));
-            }
-        }
-    }
     if (p.keep_pairs && bell_) {
         throw ParameterError("keep_pairs",
                              "hands the delivered qubits to the caller, and the bell_diagonal formalism has no qubits; "

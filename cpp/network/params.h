@@ -102,8 +102,7 @@ struct RequestParams {
     bool keep_pairs = false;       ///< delivered pairs stay in memory for the caller (release_pair)
     bool python_protocol = false;  ///< pair-ready events go to the protocol hook, not the native schedule
     uint32_t memories_per_link = 1;  ///< slots reserved at each end of each link of the path
-    double min_fidelity = 0;         ///< delivered pairs below this are discarded (not stabilizer; density
-                                     ///< matrix only without misreads at the nodes that measure)
+    double min_fidelity = 0;         ///< delivered pairs below this are discarded (not stabilizer)
     SwapSchedule swap_schedule = SwapSchedule::ASAP;
     /// Before swapping, a node confirms with both current partners (as SeQUeNCe's swapping
     /// protocol does): the swap happens one round trip to the farther partner later, with the

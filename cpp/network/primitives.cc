@@ -3,9 +3,24 @@
 namespace qnsim {
 namespace {
 
+// A readout error flips the reported outcome with probability measure_error. A density matrix applies it as the
+// channel it is for the nodes: a flip of the measured qubit (in the measured basis) before an exact measurement, so
+// that the other qubits are left in the state the reported outcome implies, averaged over the misreads no node can
+// see. Drawing the misread after the measurement left each pair as the misread actually left it (the wrong
+// correction applied): a per-trajectory state whose concurrence said "entangled" for pairs the nodes hold as
+// separable. Stabilizer trajectories draw it (the same distribution of reports and states).
 int noisy_measure(QubitRegistry &reg, const OperationNoise &noise, QubitHandle q, char basis = 'Z', bool consume = false) {
+    const bool misreads = noise.measure_error > 0;
+    const bool as_channel = misreads && reg.formalism() == Formalism::DensityMatrix;
+    if (as_channel) {
+        if (basis == 'X') {
+            reg.z_error(q, noise.measure_error);
+        } else {
+            reg.x_error(q, noise.measure_error);  // X flips the Z and the Y outcome
+        }
+    }
     int m = consume ? reg.measure_and_discard(q, basis) : reg.measure(q, basis);
-    if (noise.measure_error > 0 && reg.rng().bernoulli(noise.measure_error)) m ^= 1;
+    if (misreads && !as_channel && reg.rng().bernoulli(noise.measure_error)) m ^= 1;
     return m;
 }
 

@@ -81,17 +81,26 @@ TEST(EntanglementSwap, GateNoiseHasItsClosedForm) {
 
 TEST(EntanglementSwap, MeasurementErrorsFlipTheCorrection) {
     // Each of the two reported outcomes is wrong with probability q: the pair is Phi+ only when
-    // neither is, F = (1 - q)^2 on average.
+    // neither is, F = (1 - q)^2. A density matrix holds what the nodes know, the mixture over the
+    // misreads, in every branch (it held the pair one drawn misread left: F = 1 or 0 per trial).
     const double q = 0.2;
     auto reg = density(9);
-    const int trials = 3000;
-    double sum = 0;
-    for (int t = 0; t < trials; ++t) {
+    for (int t = 0; t < 200; ++t) {
         const auto [x, a] = reg->bell_pair();
         const auto [b, y] = reg->bell_pair();
         entanglement_swap(*reg, OperationNoise{0, 0, q}, a, b, y);
-        sum += reg->bell_fidelity(x, y);
+        EXPECT_NEAR(reg->bell_fidelity(x, y), (1 - q) * (1 - q), 1e-12);
         for (QubitHandle h : {x, a, b, y}) reg->discard(h);
+    }
+    auto traj = stabilizer(9);  // trajectories draw the misreads
+    const int trials = 3000;
+    double sum = 0;
+    for (int t = 0; t < trials; ++t) {
+        const auto [x, a] = traj->bell_pair();
+        const auto [b, y] = traj->bell_pair();
+        entanglement_swap(*traj, OperationNoise{0, 0, q}, a, b, y);
+        sum += traj->bell_fidelity(x, y);
+        for (QubitHandle h : {x, a, b, y}) traj->discard(h);
     }
     expect_binomial(sum, trials, (1 - q) * (1 - q), "fidelity");
 }

@@ -3,7 +3,11 @@
 These are the same native routines the event-driven :class:`qnsim.Network` runs; here they
 act at once (timing and classical messages are the caller's). Noise follows Stim's meaning:
 ``gate1_error`` is depolarize1 p after each single-qubit gate, ``gate2_error`` depolarize2 p
-after each two-qubit gate, ``measure_error`` the flip probability of a reported outcome.
+after each two-qubit gate, ``measure_error`` the flip probability of a reported outcome. On a
+``density_matrix`` registry a readout error is applied as a flip of the qubit (X before a Z readout, Z
+before an X readout) followed by an exact measurement: the other qubits are left in the state the
+reported outcome implies (the mixture over misreads the nodes cannot see), and the measured qubit in
+the reported state. A ``stabilizer`` registry draws the misread (the same statistics).
 
 >>> import qnsim
 >>> reg = qnsim.QubitRegistry("density_matrix", seed=1)

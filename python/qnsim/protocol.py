@@ -972,10 +972,9 @@ class SlotOperations:
         exact. A stabilizer trajectory draws a qubit's decay errors only when the qubit is next
         used, so there the read is the expected fidelity over the decay not yet drawn (its Pauli
         twirl), given the errors drawn so far: the average of what a delivery now could give
-        (0 or 1 per trajectory). The value is the simulator's, not a node's: with ``measure_error`` > 0 a
-        density-matrix pair is the one its drawn misreads left (the wrong correction applied), which no node
-        can tell apart, so a policy that discards pairs by it post-selects on misreads (the request option
-        ``min_fidelity`` is refused there for that reason; ``bell_diagonal`` pairs carry the mixture).
+        (0 or 1 per trajectory). With ``measure_error`` > 0 a density-matrix or bell_diagonal pair is the state
+        the nodes know: the mixture over the misreads they cannot see (a density matrix applies a readout error
+        as a flip before an exact measurement), so a policy may discard pairs by it.
 
         Raises:
             QnsimError: Called outside a callback of the protocol driving the slot.

@@ -713,8 +713,8 @@ class RequestSpec(Spec):
     )
     min_fidelity: Union[float, None] = param(
         None,
-        doc="Discard delivered pairs below this fidelity (bell_diagonal; density_matrix without measure_error at "
-        "the nodes that measure: a density matrix holds what a misread left, which no node sees)",
+        doc="Discard delivered pairs below this fidelity (density_matrix or bell_diagonal, whose pairs are the "
+        "states the nodes know; not stabilizer)",
         range="[0, 1]",
     )
     swap_schedule: Literal["asap", "nested"] = param("asap", doc="Swap order: as soon as possible, or nested doubling")

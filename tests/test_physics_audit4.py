@@ -1,0 +1,141 @@
+"""A fourth outside audit of network runs against numpy and closed forms written here, not qnsim's helpers.
+
+Covered here and not in test_physics_audit.py .. test_physics_audit3.py / test_physics_closed_forms.py:
+readout errors in the density_matrix formalism against the state the nodes know (the mixture over misreads
+they cannot see: Werner swaps with misread outcomes in closed form, recurrence purification with misread
+parities against the 4-qubit numpy circuit of physics_oracles, concurrence and the entanglement verdict,
+min_fidelity); the transducer link's thermal noise against a direct Fock-space computation with the noise
+photons in the signal's mode; the estimator's purification of a hardware link against the simulator's on
+the same link. Statistical checks use 5.3 sigma (a false alarm below 1e-7 per check) with fixed seeds.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from physics_oracles import bell_diagonal_state, pair_fidelity, purify
+from test_physics_audit import _swap_chain, assert_pairs
+
+import qnsim
+
+ALL = ("density_matrix", "stabilizer", "bell_diagonal")
+EXACT = ("density_matrix", "bell_diagonal")
+SIGMAS = 5.3
+
+
+def werner_w(f: float) -> float:
+    """The Werner parameter (4F - 1)/3: each Pauli correlator of a Werner pair is +-w."""
+    return (4 * f - 1) / 3
+
+
+def misread_swap_weights(f1: float, f2: float, q: float) -> np.ndarray:
+    """Bell weights (Phi+, Psi+, Psi-, Phi-) of the swap of Werner pairs f1, f2 at a node that misreads each
+    of its two outcomes with probability q, averaged over the misreads: the ideal swap gives the Werner pair
+    of w = w1 w2; a misread m_a leaves a Z, a misread m_b an X on the output, so <XX> and <ZZ> keep (1 - 2q)
+    and <YY> (1 - 2q)^2."""
+    w = werner_w(f1) * werner_w(f2)
+    xx, yy, zz = w * (1 - 2 * q), -w * (1 - 2 * q) ** 2, w * (1 - 2 * q)
+    return np.array([1 + xx - yy + zz, 1 + xx + yy - zz, 1 - xx - yy - zz, 1 - xx + yy + zz]) / 4
+
+
+def bell_diagonal_concurrence(weights) -> float:
+    """Concurrence of a Bell-diagonal state: max(0, 2 max_k c_k - 1)."""
+    return max(0.0, 2 * float(np.max(weights)) - 1)
+
+
+# ---- readout errors: a density matrix holds what the nodes know ---------------------------------------------
+
+
+def misread_chain(formalism, q, f=0.95, num_pairs=400, **request):
+    net = qnsim.Network(formalism, seed=11)
+    net.add_node("a")
+    net.add_node("m", measure_error=q)
+    net.add_node("b")
+    net.add_link("a", "m", length_km=1.0, fidelity=f, rate_hz=1e4)
+    net.add_link("m", "b", length_km=1.0, fidelity=f, rate_hz=1e4)
+    net.request("a", "b", num_pairs=num_pairs, **request)
+    return net.run(until_s=1.0, progress=False).requests[0]
+
+
+@pytest.mark.parametrize("formalism", EXACT)
+@pytest.mark.parametrize("q", [0.1, 0.3])
+def test_misread_swap_pairs_are_the_mixture_and_their_entanglement_verdict_is_the_nodes(formalism, q):
+    """Two Werner links (F = 0.95) swapped at a node that misreads each outcome with q: every delivered pair is
+    misread_swap_weights (F = 0.7378 at q = 0.1, 0.4591 at q = 0.3, a separable pair: max weight <= 1/2), its
+    concurrence max(0, 2 max_k c_k - 1). Old behaviour (density_matrix): each pair was the state one drawn
+    misread left (F 0.9033 read right, 0.0322 / 0.3044 misread), every one with concurrence 0.8067, so at
+    q = 0.3 the request read entangled with mean concurrence 0.807 and no note, where bell_diagonal and
+    stabilizer said NOT ENTANGLED (mean F 0.46): a state no node holds."""
+    want = misread_swap_weights(0.95, 0.95, q)
+    r = misread_chain(formalism, q)
+    assert r.num_pairs == 400
+    np.testing.assert_allclose(r.bell_diagonals, np.tile(want, (400, 1)), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(r.fidelities, want[0], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(r.concurrences, bell_diagonal_concurrence(want), rtol=0, atol=1e-9)
+    assert r.mean_concurrence == pytest.approx(bell_diagonal_concurrence(want), abs=1e-9)
+    separable = bell_diagonal_concurrence(want) == 0
+    assert r.entangled is (not separable)
+    assert any(n.startswith("NOT ENTANGLED: 400 of 400") for n in r.notes) is separable
+
+
+def test_stabilizer_trajectories_of_misread_swaps_average_to_the_mixture():
+    """The same chain in stabilizer trajectories (misreads drawn): the count of each Bell state over 3000 pairs
+    is Binomial(3000, c_k) of misread_swap_weights, and the verdict is NOT ENTANGLED at q = 0.3 (F <= 1/2)."""
+    want = misread_swap_weights(0.95, 0.95, 0.3)
+    r = misread_chain("stabilizer", 0.3, num_pairs=3000)
+    diags = np.asarray(r.bell_diagonals)
+    for k in range(4):
+        sigma = math.sqrt(3000 * want[k] * (1 - want[k]))
+        assert abs(diags[:, k].sum() - 3000 * want[k]) < SIGMAS * sigma
+    assert r.entangled is False
+
+
+@pytest.mark.parametrize("hops", [3, 6])
+def test_density_matrix_misread_chain_equals_the_pauli_composition_pair_by_pair(hops):
+    """test_physics_audit's chain (unequal Werner links, T2 and depolarizing memories, gate noise, every other
+    node misreading each outcome with 0.05) in density_matrix: every pair equals its own history's closed
+    form, which averages over the misreads. Old behaviour: that test ran only stabilizer and bell_diagonal,
+    since a density matrix held each drawn misread (pairs off the closed form by up to 1 in fidelity)."""
+    r, expected = _swap_chain("density_matrix", hops, "asap", seed=600 + hops, num_pairs=40, measure=0.05)
+    times, fids, diags = zip(*expected)
+    assert_pairs("density_matrix", r.times_s, r.fidelities, times, fids, r.bell_diagonals, diags)
+
+
+@pytest.mark.parametrize("formalism", EXACT)
+def test_min_fidelity_acts_on_the_pairs_the_nodes_know(formalism):
+    """min_fidelity with misreads at the swapping node (q = 0.1, every pair F = 0.7378): 0.7 keeps all 400,
+    0.74 rejects every pair, in both exact formalisms alike. Old behaviour: refused in density_matrix (a
+    ParameterError naming node 'm'), since its pairs were the drawn misreads' (a filter at 0.8 kept only the
+    pairs read right, 'delivering' F = 0.9033)."""
+    kept = misread_chain(formalism, 0.1, min_fidelity=0.7)
+    assert kept.num_pairs == 400 and kept.rejected_low_fidelity == 0
+    np.testing.assert_allclose(kept.fidelities, misread_swap_weights(0.95, 0.95, 0.1)[0], rtol=0, atol=1e-12)
+    none = misread_chain(formalism, 0.1, num_pairs=None, min_fidelity=0.74)
+    assert none.num_pairs == 0 and none.rejected_low_fidelity > 1000
+
+
+@settings(max_examples=10, deadline=None)
+@given(f=st.floats(0.7, 0.99), q=st.floats(0.01, 0.3), gate1=st.floats(0.0, 0.03), gate2=st.floats(0.0, 0.05),
+       scheme=st.sampled_from(["dejmps", "bbpssw"]))
+def test_link_purification_with_misread_parities_equals_the_numpy_circuit(f, q, gate1, gate2, scheme):
+    """A two-channel Werner link (fidelity f, a pair per attempt, no memory decay) purified once between nodes
+    that misread each outcome with q and have gate noise: every kept pair, given that the REPORTED parities
+    agree, is physics_oracles.purify's kept state (a 4-qubit numpy density matrix of the round with the
+    readout error as the nodes see it), pair by pair in density_matrix and bell_diagonal. Old behaviour
+    (density_matrix): each kept pair was the one its drawn misreads left (a wrong parity reported as right
+    kept the pair projected on the wrong parity), pairs off the oracle by up to ~0.5 in fidelity."""
+    _, kept = purify(bell_diagonal_state([f, *[(1 - f) / 3] * 3]), bell_diagonal_state([f, *[(1 - f) / 3] * 3]),
+                     scheme, gate1, gate2, q)
+    for formalism in EXACT:
+        net = qnsim.Network(formalism, seed=5)
+        for name in "ab":
+            net.add_node(name, num_memories=2, measure_error=q, gate1_error=gate1, gate2_error=gate2)
+        net.add_link("a", "b", length_km=0.0, fidelity=f, success_probability=1.0, attempt_period_s=1e-6, channels=2)
+        net.request("a", "b", num_pairs=30, memories_per_link=2, purification=scheme, purification_rounds=1)
+        r = net.run(until_s=1e-3, progress=False).requests[0]
+        assert r.num_pairs == 30
+        np.testing.assert_allclose(r.fidelities, pair_fidelity(kept), rtol=0, atol=1e-12)
