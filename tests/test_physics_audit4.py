@@ -139,3 +139,44 @@ def test_link_purification_with_misread_parities_equals_the_numpy_circuit(f, q, 
         r = net.run(until_s=1e-3, progress=False).requests[0]
         assert r.num_pairs == 30
         np.testing.assert_allclose(r.fidelities, pair_fidelity(kept), rtol=0, atol=1e-12)
+
+
+# ---- the estimator's purification of a hardware link against the simulator's on the same link ----------------
+
+
+def _single_click_link():
+    from qnsim.hardware import Detector, Fiber, Source
+
+    src = Source(attempt_rate_hz=1e6, emission_efficiency=0.5, bright_state_alpha=0.1)
+    return qnsim.heralded_link("single_click", src, src, Fiber(5.0), Fiber(5.0), Detector(0.9))
+
+
+@pytest.mark.parametrize("formalism", EXACT)
+def test_estimator_link_from_a_single_click_model_says_its_werner_pricing_misses_the_simulated_round(formalism):
+    """A single-click link (alpha = 0.1, V = 1, 10 km) delivers pairs whose errors sit in Psi+ and Psi- only
+    (weights 0.9164, 0.0418, 0.0418, 0): one DEJMPS round keeps F = 0.9148 (physics_oracles.purify on the
+    link's 4x4 state: the simulator's pairs in both exact formalisms, ideal nodes, no memory), while the
+    estimator prices Werner pairs of F = 0.9164, which one round lifts to 0.9394 (purification_plan). Old
+    behaviour: link_from_model(link) gave a Link with no word of it, and a plan of one round priced pairs
+    0.025 better (infidelity 0.061 against 0.085) than the simulator delivers; the Link now carries a note
+    with both figures (the report repeats Link notes)."""
+    link = _single_click_link()
+    _, kept = purify(link.state, link.state, "dejmps")
+    simulated = pair_fidelity(kept)
+    plan = qnsim.estimate.purification_plan(link.fidelity, 0.93, "dejmps")
+    assert plan.rounds == 1 and plan.fidelity == pytest.approx(0.9394, abs=1e-4)
+    assert simulated == pytest.approx(0.9148, abs=1e-4)
+    net = qnsim.Network(formalism, seed=2)
+    net.add_node("a", num_memories=2)
+    net.add_node("b", num_memories=2)
+    net.add_link("a", "b", length_km=10.0, link_model=link, channels=2)
+    net.request("a", "b", num_pairs=20, memories_per_link=2, purification="dejmps", purification_rounds=1)
+    r = net.run(until_s=1.0, progress=False).requests[0]
+    assert r.num_pairs == 20
+    np.testing.assert_allclose(r.fidelities, simulated, rtol=0, atol=1e-9)
+    notes = qnsim.estimate.link_from_model(link, (0, 1)).notes
+    assert len(notes) == 1 and "0.9148 after one DEJMPS round, not 0.9394" in notes[0]
+    # Werner links (and the BBPSSW twirl they stand for) carry no such note.
+    assert qnsim.estimate.link_from_model(link.__class__(**{**link.__dict__, "state": qnsim.werner_state(0.9),
+                                                             "bell_diagonal": (0.9, 0.1 / 3, 0.1 / 3, 0.1 / 3),
+                                                             "fidelity": 0.9}), (0, 1)).notes == ()

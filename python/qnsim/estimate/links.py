@@ -238,6 +238,12 @@ def link_from_model(
     has ``memory_t1_s`` and ``memory_t2_s`` (a :class:`~qnsim.estimate.CalibratedLink` carries its
     end nodes'), the link's pairs decay in storage with them.
 
+    The estimate prices purification on Werner pairs of the model's fidelity. If the model also has
+    ``bell_diagonal`` weights (a ``LinkModel``) that DEJMPS treats otherwise (a single-click link's
+    errors sit in Psi+ and Psi-: one round keeps F = 0.915 where Werner pairs of the same F = 0.916 reach
+    0.939), the link carries a note with both figures: BBPSSW (which twirls pairs to Werner first) or a
+    simulation prices such a link exactly.
+
     >>> from types import SimpleNamespace
     >>> m = SimpleNamespace(rate_hz=2e3, fidelity=0.97)
     >>> link_from_model(m, (0, 2), latency_s=1e-5).rate_hz
@@ -260,7 +266,24 @@ def link_from_model(
         attempt_period_s=None if t is None else float(t),
         memory_t1_s=float(getattr(model, "memory_t1_s", math.inf)),
         memory_t2_s=float(getattr(model, "memory_t2_s", math.inf)),
-        notes=tuple(getattr(model, "notes", ())),
+        notes=tuple(getattr(model, "notes", ())) + _werner_pricing_note(getattr(model, "bell_diagonal", None)),
+    )
+
+
+def _werner_pricing_note(weights: Any) -> tuple[str, ...]:
+    """A note when one ideal DEJMPS round takes the link's real pairs (Bell ``weights``) to a fidelity more
+    than 1e-4 away from the Werner pairs of the same fidelity the estimate prices (empty otherwise)."""
+    if weights is None:
+        return ()
+    c = tuple(float(x) for x in weights)
+    real = dejmps(c, c)[0][0]
+    werner = dejmps(_werner(c[0]), _werner(c[0]))[0][0]
+    if abs(real - werner) <= 1e-4:
+        return ()
+    return (
+        f"purification is priced on Werner pairs of F = {c[0]:.4f}; this link's pairs (Phi+, Psi+, Psi-, Phi-) = "
+        f"({', '.join(f'{x:.4f}' for x in c)}) reach F = {real:.4f} after one DEJMPS round, not {werner:.4f}: "
+        "use purification 'bbpssw' (it twirls pairs to Werner form) or simulate the link for exact figures",
     )
 
 
