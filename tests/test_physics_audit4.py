@@ -272,3 +272,24 @@ def test_transducer_noise_error_grows_with_the_noise_photons_as_link_models_stat
     p, f = _fock_double_click(0.9 * 0.5 * arm, t.output_noise_photons * arm, det.dark_count_probability, 2)
     assert link.mode_success_probability / p - 1 == pytest.approx(0.054, abs=0.003)
     assert link.fidelity - f == pytest.approx(0.007, abs=0.001)
+
+
+@settings(max_examples=20, deadline=None)
+@given(q=st.floats(0.0, 0.5), seed=st.integers(0, 2**32))
+def test_remote_cnot_and_teleportation_with_misreads_leave_the_state_the_nodes_know(q, seed):
+    """Gate teleportation (qnsim.remote_cnot) of CNOT on |+>|0> through a perfect pair at nodes that misread with
+    q: a misread m1 leaves X on the target, a misread m2 Z on the control, so the output is |Phi+> with
+    probability (1 - q)^2, Psi+ and Phi- with q (1 - q) each, Psi- with q^2. Teleporting |0> (qnsim.teleport)
+    misreads m_a into an X on the output: <0|rho|0> = 1 - q. A density-matrix registry gives these exactly on
+    every run; old behaviour: 1 or 0 per run (the drawn misread's state), which only averaged to them."""
+    reg = qnsim.QubitRegistry("density_matrix", seed=seed)
+    c, t = reg.alloc(), reg.alloc()
+    reg.h(c)
+    a, b = reg.bell_pair()
+    qnsim.remote_cnot(reg, c, a, b, t, measure_error=q)
+    want = [(1 - q) ** 2, q * (1 - q), q * q, q * (1 - q)]
+    np.testing.assert_allclose(qnsim.bell_diagonal(reg.state([c, t])), want, rtol=0, atol=1e-12)
+    data = reg.alloc()
+    a, b = reg.bell_pair()
+    qnsim.teleport(reg, data, a, b, measure_error=q)
+    assert float(reg.state([b])[0, 0].real) == pytest.approx(1 - q, abs=1e-12)
