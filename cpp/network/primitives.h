@@ -9,7 +9,8 @@ namespace qnsim {
 
 /// Local operation noise of one node, in Stim's meaning: depolarize1 p after each single-qubit
 /// gate, depolarize2 p after each two-qubit gate, and a flip probability for each reported
-/// measurement outcome.
+/// measurement outcome (a density matrix applies it as a flip of the qubit before an exact
+/// measurement, leaving the other qubits in the state the reported outcome implies).
 struct OperationNoise {
     double gate1_error = 0, gate2_error = 0, measure_error = 0;
 };
