@@ -23,7 +23,7 @@ from physics_oracles import _channel as on_qubit
 from stats import assert_normal
 
 import qnsim
-from qnsim.hardware import Detector, Fiber, Source
+from qnsim.hardware import Detector, Source
 
 ALL = ("density_matrix", "stabilizer", "bell_diagonal")
 SIGMAS = 5.3
@@ -539,8 +539,8 @@ def test_round_timing_figures_are_mean_batch_times_and_say_so(n_pairs):
     round_timing gives max(0, N / R - t_cycle), which is 0 at R = N / t_cycle, its "required" rate; the mean
     wait there is exp(-N) N^N / N! of a cycle (about 1 / sqrt(2 pi N): 0.18, 0.13 and 0.08 of a cycle for N = 5,
     9, 25; sampled here). Its docs said that rate "avoids waiting"; they now say what the figures are."""
-    from qnsim.qec.link import RoundTiming, round_timing
     import qnsim.qec.link as link_module
+    from qnsim.qec.link import RoundTiming, round_timing
 
     cycle = 1e-6
     distance = {5: 3, 9: 5, 25: 13}[n_pairs]

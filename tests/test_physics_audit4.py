@@ -204,7 +204,8 @@ def _fock_round(spin_rho, taus, mus, p_dark, bath_max):
 
     mixers = [beam_splitter(math.acos(math.sqrt(t))) for t in taus]
     fifty = beam_splitter(math.pi / 4)
-    baths = [[(n / (1 + n)) ** k / (1 + n) for k in range(bath_max + 1)] for n in (m / (1 - t) for m, t in zip(mus, taus))]
+    means = [m / (1 - t) for m, t in zip(mus, taus)]
+    baths = [[(n / (1 + n)) ** k / (1 + n) for k in range(bath_max + 1)] for n in means]
     silent = np.zeros(d)
     silent[0] = 1 - p_dark
     fire = 1 - silent

@@ -44,7 +44,7 @@ from typing import Any
 
 import numpy as np
 
-from qnsim.argument_checks import integer, is_integer, is_real_number, probability, real_number, real_numbers
+from qnsim.argument_checks import integer, is_integer, probability, real_number, real_numbers
 from qnsim.argument_checks import rate as checked_rate
 from qnsim.link_models import bbpssw, dejmps
 from qnsim.primitives import bell_diagonal_purify
