@@ -271,14 +271,15 @@ def link_from_model(
 
 
 def _werner_pricing_note(weights: Any) -> tuple[str, ...]:
-    """A note when one ideal DEJMPS round takes the link's real pairs (Bell ``weights``) to a fidelity more
-    than 1e-4 away from the Werner pairs of the same fidelity the estimate prices (empty otherwise)."""
+    """A note when one ideal DEJMPS round leaves the link's real pairs (Bell ``weights``) with an infidelity more
+    than 1% (relative) away from that of the Werner pairs of the same fidelity the estimate prices (empty
+    otherwise): an error budget counts infidelities."""
     if weights is None:
         return ()
     c = tuple(float(x) for x in weights)
     real = dejmps(c, c)[0][0]
     werner = dejmps(_werner(c[0]), _werner(c[0]))[0][0]
-    if abs(real - werner) <= 1e-4:
+    if abs(real - werner) <= 0.01 * (1.0 - real):
         return ()
     return (
         f"purification is priced on Werner pairs of F = {c[0]:.4f}; this link's pairs (Phi+, Psi+, Psi-, Phi-) = "
