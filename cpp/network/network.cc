@@ -448,7 +448,8 @@ void Network::discard_qubit(QubitHandle q, uint32_t node) {
         PairState &p = bell_state(q);
         p.alive = false;
         p.gen++;
-        free_bell_pairs_.push_back(static_cast<uint32_t>(q));
+        // No reallocation here: the stack has room for every pair (new_bell_pair grows it with them).
+        free_bell_pairs_[free_bell_count_++] = static_cast<uint32_t>(q);
         return;
     }
     const LentStream lent(*registry_, node_rngs_[node]);
@@ -457,12 +458,12 @@ void Network::discard_qubit(QubitHandle q, uint32_t node) {
 
 QubitHandle Network::new_bell_pair(const BellPair &value) {
     uint32_t index;
-    if (!free_bell_pairs_.empty()) {
-        index = free_bell_pairs_.back();
-        free_bell_pairs_.pop_back();
+    if (free_bell_count_ > 0) {
+        index = free_bell_pairs_[--free_bell_count_];
     } else {
         index = static_cast<uint32_t>(bell_pairs_.size());
         bell_pairs_.emplace_back();
+        free_bell_pairs_.resize(bell_pairs_.size());
     }
     PairState &p = bell_pairs_[index];
     p.value = value;

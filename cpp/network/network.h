@@ -186,7 +186,7 @@ class Network final {
     /// Live qubits of the network's states (for leak checks): the registry's, or two per live
     /// pair in the bell_diagonal formalism.
     size_t live_qubits() const {
-        return registry_ ? registry_->num_qubits() : 2 * (bell_pairs_.size() - free_bell_pairs_.size());
+        return registry_ ? registry_->num_qubits() : 2 * (bell_pairs_.size() - free_bell_count_);
     }
 
     /// Records the run's protocol steps (heralds, swaps, purifications, cutoffs, deliveries,
@@ -348,6 +348,9 @@ class Network final {
         RequestStats stats;
         uint64_t wait_seq = 0;  // arrival order among waiting requests (first come, first served)
         bool dirty = false;     // waiting, and may fit now: tried at the next try_admit
+        // The link that lacked memory at the last failed try_reserve (UINT32_MAX: none yet): checked first
+        // at the next, as it is the likeliest to lack it still.
+        uint32_t blocked_link = UINT32_MAX;
         bool active() const { return stats.status == RequestStatus::Active; }
     };
 
@@ -520,7 +523,10 @@ class Network final {
     bool bell_;  // formalism_ == BellDiagonal
     std::unique_ptr<QubitRegistry> registry_;  // null in the bell_diagonal formalism
     std::vector<PairState> bell_pairs_;
+    // Indices of dead pairs for reuse: a stack of free_bell_count_ entries, sized with bell_pairs_ so
+    // that a discard (twice per swap) never reallocates (a push_back that could became an out-of-line call).
     std::vector<uint32_t> free_bell_pairs_;
+    size_t free_bell_count_ = 0;
     uint64_t seed_;
     std::vector<Rng> link_rngs_;  // attempt counts and delivered-state draws of each link
     std::vector<Rng> node_rngs_;  // noise and measurement draws of each node's operations

@@ -11,33 +11,34 @@ uint32_t Network::try_reserve(uint32_t r) {
     const uint32_t need = req.p.memories_per_link;
     auto unowned = [&](uint32_t id) { return slots_[id].owner == kNoSlot && slots_[id].state == SlotState::Free; };
     // Channels c whose memories at both ends are free (what a fixed-channel link must reserve),
-    // or, for other links, enough free memories at each end separately.
-    auto plan = [&](uint32_t l, std::vector<uint32_t> &out) {
+    // or, for other links, enough free memories at each end separately: written to out (2 * need
+    // of them, end a's first for the latter, channel by channel for the former); false if too few.
+    auto plan = [&](uint32_t l, uint32_t *out) {
         const Link &link = links_[l];
-        out.clear();
         if (link.p.fixed_channels) {
-            for (size_t c = 0; c < link.slots[0].size() && out.size() < 2 * need; c++) {
+            uint32_t found = 0;
+            for (size_t c = 0; c < link.slots[0].size() && found < need; c++) {
                 if (unowned(link.slots[0][c]) && unowned(link.slots[1][c])) {
-                    out.push_back(link.slots[0][c]);
-                    out.push_back(link.slots[1][c]);
+                    out[2 * found] = link.slots[0][c];
+                    out[2 * found + 1] = link.slots[1][c];
+                    found++;
                 }
             }
-            return out.size() == 2 * need;
+            return found == need;
         }
         for (int side = 0; side < 2; side++) {
             uint32_t taken = 0;
             for (uint32_t id : link.slots[side]) {
                 if (taken == need) break;
-                if (unowned(id)) {
-                    out.push_back(id);
-                    taken++;
-                }
+                out[taken] = id;  // kept only if unowned (no branch on it)
+                taken += unowned(id);
             }
             if (taken < need) return false;
+            out += need;
         }
         return true;
     };
-    // Whether plan would succeed, without building its list (most calls are for requests that wait).
+    // Whether plan would succeed, without writing its list.
     auto fits = [&](uint32_t l) {
         const Link &link = links_[l];
         if (link.p.fixed_channels) {
@@ -57,14 +58,21 @@ uint32_t Network::try_reserve(uint32_t r) {
         }
         return true;
     };
+    // Any link that lacks memory will do as the answer: the request waits on it, and it cannot fit
+    // before that link frees a memory (link_released), whichever it is. So the one that lacked it last
+    // time is checked first; it usually still does (most calls are for requests that keep waiting).
+    if (req.blocked_link != kNoSlot && !fits(req.blocked_link)) return req.blocked_link;
+    // One pass that plans every link (nothing is written to the slots before all fit).
+    const size_t per_link = 2 * size_t{need};
     std::vector<uint32_t> &ids = scratch_;
-    for (uint32_t l : req.links) {
-        if (!fits(l)) return l;
+    if (ids.size() < req.links.size() * per_link) ids.resize(req.links.size() * per_link);
+    for (size_t i = 0; i < req.links.size(); i++) {
+        if (!plan(req.links[i], ids.data() + i * per_link)) return req.blocked_link = req.links[i];
     }
     const size_t last = req.p.path.size() - 1;
     for (size_t i = 0; i < req.links.size(); i++) {
-        plan(req.links[i], ids);
-        for (uint32_t id : ids) {
+        for (size_t j = i * per_link; j < (i + 1) * per_link; j++) {
+            const uint32_t id = ids[j];
             slots_[id].owner = r;
             const size_t hop = slots_[id].node == req.p.path[i] ? i : i + 1;
             slots_[id].hop = static_cast<uint32_t>(hop);
