@@ -55,6 +55,10 @@ void Network::start_attempt_with(uint32_t freed) {
         const uint32_t first = other[0], count = static_cast<uint32_t>(other.size());  // consecutive slots
         if (count == 1) {
             if (can_attempt(first, owner)) match = first;  // a chain's single memory per side
+        } else if (count == 2) {
+            // Two-channel links (the grids of bench/scale.py): the mask below without its loop bounds.
+            const uint32_t mask = uint32_t{can_attempt(first, owner)} | uint32_t{can_attempt(first + 1, owner)} << 1;
+            if (mask) match = first + static_cast<uint32_t>(__builtin_ctz(mask));
         } else if (count <= kSmallSide) {
             // Eight at a time as a bit mask (which of a few memories are free is a coin toss to the
             // branch predictor; a mask is not).

@@ -552,6 +552,7 @@ class Network final {
     void refuse_while_running(const char *operation) const;
     std::vector<uint32_t> waiting_;  // requests waiting for memory, in arrival order
     std::vector<uint32_t> dirty_;    // waiting requests to try at the next try_admit
+    std::vector<uint32_t> admit_candidates_;  // try_admit's copy of dirty_ (kept: no allocation per call)
     std::vector<uint32_t> scratch_;  // try_reserve's plan, kept to avoid an allocation per call
     uint64_t next_wait_seq_ = 0;
     std::function<void()> interrupt_check_;

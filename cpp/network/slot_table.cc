@@ -101,7 +101,10 @@ void Network::try_admit() {
     // fit now (for the others nothing they lacked came back), so only those are tried, in arrival
     // order: the same admissions as trying every waiting request, without the O(waiting) scan.
     if (dirty_.empty()) return;
-    std::vector<uint32_t> candidates;
+    // The candidates move out of dirty_ into a kept buffer (no allocation per call); nothing below
+    // marks a request dirty (reserving and starting attempts free no memory), so dirty_ stays empty.
+    std::vector<uint32_t> &candidates = admit_candidates_;
+    candidates.clear();
     candidates.swap(dirty_);
     std::sort(candidates.begin(), candidates.end(),
               [&](uint32_t a, uint32_t b) { return requests_[a].wait_seq < requests_[b].wait_seq; });
