@@ -552,6 +552,9 @@ void Network::on_event(const EventQueue::Event &e) {
             if (valid(e.a)) on_herald(static_cast<uint32_t>(e.a));
             break;
         case kCutoff:  // both ends of a link-level pair
+            // Most cutoffs find both qubits gone (swapped, delivered or discarded before it), which
+            // on_cutoff ignores for each end: no calls for them.
+            if (!valid(e.a) && !valid(e.b)) break;
             on_cutoff(e.a);
             run_deferred_checks();
             on_cutoff(e.b);
