@@ -192,7 +192,6 @@ void Network::on_link_success(uint32_t l, uint64_t pa, uint64_t pb) {
     }
     const int64_t herald[2] = {link.p.herald_delay_a_ps, link.p.herald_delay_b_ps};
     const int64_t emitted = queue_.now() - std::min(herald[0], herald[1]);
-    const uint32_t ids[2] = {ia, ib};
     const int64_t next_attempt = later(emitted, link.p.attempt_period_ps);
     // A lambda called twice, not a loop over the sides (GCC kept the sides' arrays in memory).
     const auto store = [&](uint32_t id, uint32_t partner, QubitHandle qubit, int64_t herald_ps) QNSIM_LAMBDA_INLINE {
@@ -222,18 +221,18 @@ void Network::on_link_success(uint32_t l, uint64_t pa, uint64_t pb) {
         // picosecond still uses it (add_request accepts a cutoff equal to the storage it needs).
         queue_.schedule_late(at, kCutoff, pack(ia, slots_[ia].gen), pack(ib, slots_[ib].gen));
     }
-    const uint32_t gens[2] = {slots_[ia].gen, slots_[ib].gen};
+    const uint32_t gen_b = slots_[ib].gen;
     // Decided before any herald is handled: handling one end may swap and push the other end's
     // segment knowledge later, but its own herald has arrived all the same. The end with the
-    // shorter delay has it now (emitted + that delay is now) without reading its slot.
+    // shorter delay has it now (emitted + that delay is now) without reading its slot. Written
+    // out per end, not as a loop over two-element arrays (GCC kept those in memory and looped).
     const int64_t now = queue_.now();
-    const bool herald_now[2] = {herald[0] <= herald[1] || slots_[ia].known_ps <= now,
-                                herald[1] <= herald[0] || slots_[ib].known_ps <= now};
-    for (int side = 0; side < 2; side++) {
-        if (!herald_now[side]) queue_.schedule(slots_[ids[side]].known_ps, kHerald, pack(ids[side], gens[side]), 0);
-    }
-    if (herald_now[0]) on_herald(ia);  // nothing has happened to end a since gens was read
-    if (herald_now[1] && slots_[ib].gen == gens[1]) on_herald(ib);
+    const bool herald_now_a = herald[0] <= herald[1] || slots_[ia].known_ps <= now;
+    const bool herald_now_b = herald[1] <= herald[0] || slots_[ib].known_ps <= now;
+    if (!herald_now_a) queue_.schedule(slots_[ia].known_ps, kHerald, pack(ia, slots_[ia].gen), 0);
+    if (!herald_now_b) queue_.schedule(slots_[ib].known_ps, kHerald, pack(ib, gen_b), 0);
+    if (herald_now_a) on_herald(ia);  // nothing has happened to end a since its generation was read
+    if (herald_now_b && slots_[ib].gen == gen_b) on_herald(ib);
 }
 
 void Network::on_herald(uint32_t slot) {
