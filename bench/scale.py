@@ -24,6 +24,9 @@ Usage:
     python bench/scale.py                                   # chains 10..10^4 and grid 10^3, all formalisms
     python bench/scale.py --formalism bell_diagonal --generation on_demand --chains 1000 1000000
     python bench/scale.py --formalism bell_diagonal --chains --grids 100000:10000 --repeats 1
+    # the grid's request paths for the native twin grid_perf (writes /tmp/grid_1024x100_s1.txt):
+    QNSIM_GRID_PATHS=/tmp/grid python bench/scale.py --formalism bell_diagonal --generation continuous \
+        --chains --grids 1024:100 --repeats 1
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ import subprocess
 import sys
 
 CASE = r'''
-import json, math, resource, sys, time
+import json, math, os, resource, sys, time
 import numpy as np
 from qnsim import _core
 
@@ -74,6 +77,7 @@ else:
             if r + 1 < side:
                 net.add_link(link(index(r, c), index(r + 1, c), 2))
     rng = np.random.default_rng(seed)
+    paths = []
     for _ in range(requests):
         (r0, c0), (r1, c1) = rng.integers(0, side, size=(2, 2))
         while (r0, c0) == (r1, c1):
@@ -88,6 +92,11 @@ else:
         cutoff = 200 * period + 4 * (len(path) - 1) * hop_delay
         net.add_request(_core.RequestParams(path=path, num_pairs=1, cutoff_ps=cutoff, memories_per_link=1,
                                             generation=gen))
+        paths.append(path)
+    # The same grid for the native twin (cpp/network/grid_perf.cc, profiling without Python): PREFIX_NxR_sSEED.txt
+    if os.environ.get("QNSIM_GRID_PATHS"):
+        with open(f"{os.environ['QNSIM_GRID_PATHS']}_{size}x{requests}_s{seed}.txt", "w") as out:
+            out.write(f"{side} {requests}\n" + "".join(f"{len(p)} {' '.join(map(str, p))}\n" for p in paths))
 build = time.perf_counter() - build
 start, cpu = time.perf_counter(), time.process_time()
 net.run(10**16)

@@ -2,8 +2,9 @@
 // with two memories per link, two-channel Werner 0.95 links of 20 km (100 us hop delay, p = 0.1),
 // T1 = 1 s, T2 = 0.5 s memories, and one request of one pair per path read from PATHS_FILE, with
 // scale.py's cutoff (200 attempt periods plus 4 hop delays per hop) and one memory per link.
-// PATHS_FILE is what scale.py's CASE script draws with numpy: a line "side requests", then one line
-// per request "length node node ...". Usage: grid_perf PATHS_FILE [formalism] [seed] [continuous|on_demand]
+// PATHS_FILE is what scale.py's CASE script draws with numpy (it writes PREFIX_NxR_sSEED.txt when run with
+// QNSIM_GRID_PATHS=PREFIX): a line "side requests", then one line per request "length node node ...".
+// Usage: grid_perf PATHS_FILE [formalism] [seed] [continuous|on_demand] (seed: the one the file was drawn with)
 // Prints "nodes requests formalism wall_s events served last_finish_s".
 #include <chrono>
 #include <cstdio>
