@@ -97,18 +97,24 @@ void Network::complete_single_swap(uint32_t node, uint32_t r, uint32_t s1, uint3
     const QubitHandle left_handle = x1.qubit, right_handle = x2.qubit;
     PairState &left = bell_state(left_handle);
     PairState &right = bell_state(right_handle);
-    // bell_up_to_date of both, in order (each holds a qubit: a stored slot's pair).
-    for (Slot *x : {&x1, &x2}) {
-        PairState &pair = x == &x1 ? left : right;
-        if (now > x->last_decay_ps) {
-            const double waited = seconds(now - x->last_decay_ps);
-            pair.decay_xy += waited * nd.rate_xy;
-            pair.decay_z += waited * nd.rate_z;
-        }
-        x->last_decay_ps = now;
-        if (x->frame_x || x->frame_z) pair.value.apply_frame(x->frame_x, x->frame_z);
-        x->frame_x = x->frame_z = 0;
+    // bell_up_to_date of both, in order (each holds a qubit: a stored slot's pair); written out twice, as a
+    // loop over {&x1, &x2} or a lambda cost more (GCC kept the list in memory; the lambda: +0.2%).
+    if (now > x1.last_decay_ps) {
+        const double waited = seconds(now - x1.last_decay_ps);
+        left.decay_xy += waited * nd.rate_xy;
+        left.decay_z += waited * nd.rate_z;
     }
+    x1.last_decay_ps = now;
+    if (x1.frame_x || x1.frame_z) left.value.apply_frame(x1.frame_x, x1.frame_z);
+    x1.frame_x = x1.frame_z = 0;
+    if (now > x2.last_decay_ps) {
+        const double waited = seconds(now - x2.last_decay_ps);
+        right.decay_xy += waited * nd.rate_xy;
+        right.decay_z += waited * nd.rate_z;
+    }
+    x2.last_decay_ps = now;
+    if (x2.frame_x || x2.frame_z) right.value.apply_frame(x2.frame_x, x2.frame_z);
+    x2.frame_x = x2.frame_z = 0;
     left.value = swap_pairs_scaled(left.value, right.value, nd.swap_scale);
     left.decay_xy += right.decay_xy;
     left.decay_z += right.decay_z;
