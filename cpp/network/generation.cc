@@ -241,13 +241,12 @@ void Network::on_herald(uint32_t slot) {
     // after_known's bell_diagonal single case here, so that the heralds that find no pair to swap
     // (about half on a chain) make no call, and those that do call only the fused swap.
     if (s.single_swap && s.state == SlotState::Stored) {
-        const uint32_t r = s.owner;
-        const Request::SwapView &view = requests_[r].swap_views[s.hop];
-        const uint32_t a = view.pick[0], b = view.pick[1];
-        const Slot &sa = slots_[a], &sb = slots_[b];
-        const bool ok = (sa.owner == r) & (sa.state == SlotState::Stored) & sa.heralded & (sb.owner == r) &
-                        (sb.state == SlotState::Stored) & sb.heralded;
-        if (ok) complete_single_swap(s.node, r, a, b);
+        // This memory is the request's (single_swap is cleared with the owner), stored and heralded: the
+        // pair swaps when the request's memory on the node's other link (swap_twin) is too.
+        const uint32_t r = s.owner, twin = s.swap_twin;
+        const Slot &t = slots_[twin];
+        const bool ok = (t.owner == r) & (t.state == SlotState::Stored) & t.heralded;
+        if (ok) s.swap_left ? complete_single_swap(s.node, r, slot, twin) : complete_single_swap(s.node, r, twin, slot);
         return;
     }
     after_known(slot);

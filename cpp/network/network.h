@@ -296,10 +296,14 @@ class Network final {
         // bell_diagonal, owned by an active request whose swap view at this interior node is single:
         // on_herald takes after_known's single case itself (set by try_reserve, cleared with the owner).
         bool single_swap = false;
+        bool swap_left = false;  // with single_swap: this is the request's memory on the node's left link
         // The other end of a delivered pair, consumed (its memory freed) when that end had the
         // news, while this end still waits for its own.
         QubitHandle consumed_partner_qubit = 0;
         int64_t consumed_partner_emitted_ps = 0;
+        // With single_swap: the request's memory on the node's other link (the swap view's other pick),
+        // so that on_herald tests the pair without reading the request.
+        uint32_t swap_twin = UINT32_MAX;
     };
     static_assert(sizeof(Slot) == 128, "Slot: hot fields in its first cache line, size a power of two");
     struct Link {

@@ -81,6 +81,16 @@ uint32_t Network::try_reserve(uint32_t r) {
             slots_[id].single_swap = bell_ && hop > 0 && hop < last && req.swap_views[hop].single;
         }
     }
+    if (bell_) {
+        for (size_t hop = 1; hop < last; hop++) {
+            const Request::SwapView &view = req.swap_views[hop];
+            if (!view.single) continue;
+            slots_[view.pick[0]].swap_twin = view.pick[1];
+            slots_[view.pick[0]].swap_left = true;
+            slots_[view.pick[1]].swap_twin = view.pick[0];
+            slots_[view.pick[1]].swap_left = false;
+        }
+    }
     return kNoSlot;
 }
 
