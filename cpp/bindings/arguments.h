@@ -21,6 +21,7 @@
 
 #include <pybind11/pybind11.h>
 
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -141,18 +142,34 @@ inline bool is_number_abc(PyObject *o, bool integral) {
     return is == 1;
 }
 
+enum class RealLoad { ok, not_a_number, beyond_double };
+
 /// A real number: a float, an int, or (with `convert`) any other numbers.Real (NumPy's real scalars,
-/// Fraction); never a bool, text, an array or a Decimal. False (no Python error set) when `o` is not one.
-inline bool load_real(PyObject *o, bool convert, double &out) {
-    if (!o || is_boolean(o) || PyUnicode_Check(o) || PyBytes_Check(o)) return false;
-    if (!PyFloat_Check(o) && !PyLong_Check(o) && (!convert || !is_number_abc(o, false))) return false;
+/// Fraction); never a bool, text, an array or a Decimal. A number beyond a double's range (an int of
+/// 10**400, np.longdouble("1e4000")) is `beyond_double`, as argument_checks.real_number reads it: 10**400
+/// was "not a number" and the long double became inf without a word (memory_decay(t1_s=...) then ran with no
+/// decay). No Python error is left set.
+inline RealLoad load_real(PyObject *o, bool convert, double &out) {
+    if (!o || is_boolean(o) || PyUnicode_Check(o) || PyBytes_Check(o)) return RealLoad::not_a_number;
+    if (!PyFloat_Check(o) && !PyLong_Check(o) && (!convert || !is_number_abc(o, false))) {
+        return RealLoad::not_a_number;
+    }
     const double v = PyFloat_AsDouble(o);
     if (v == -1.0 && PyErr_Occurred()) {
+        const bool overflow = PyErr_ExceptionMatches(PyExc_OverflowError);
         PyErr_Clear();
-        return false;
+        return overflow ? RealLoad::beyond_double : RealLoad::not_a_number;
+    }
+    if (std::isinf(v) && !PyFloat_Check(o)) {
+        // Infinite as a double: is the value itself infinite, or only beyond a double's range?
+        PyObject *as_double = PyFloat_FromDouble(v);
+        const int same = as_double ? PyObject_RichCompareBool(o, as_double, Py_EQ) : -1;
+        Py_XDECREF(as_double);
+        PyErr_Clear();
+        if (same != 1) return RealLoad::beyond_double;
     }
     out = v;
-    return true;
+    return RealLoad::ok;
 }
 
 enum class IntegerLoad { ok, not_an_integer, out_of_range };
@@ -217,6 +234,14 @@ bool refuse_integer(handle src, qnsim_bindings::numbers::IntegerLoad why) {
     return qnsim_bindings::refuse_argument(src, "must be an integer");
 }
 
+/// Records a refused real number (not one, or beyond a double's range) for the fallback; returns false.
+inline bool refuse_real(handle src, qnsim_bindings::numbers::RealLoad why) {
+    if (why == qnsim_bindings::numbers::RealLoad::beyond_double) {
+        return qnsim_bindings::refuse_argument(src, "is beyond the range of a float (1.8e308)", true);
+    }
+    return qnsim_bindings::refuse_argument(src, "must be a number");
+}
+
 /// pybind11's number caster made strict (see the top of this file); same type names in
 /// signatures and stubs.
 template <typename T>
@@ -230,9 +255,8 @@ struct strict_number_caster {
         // values the second takes.
         if constexpr (std::is_floating_point_v<T>) {
             double v = 0;
-            if (!qnsim_bindings::numbers::load_real(src.ptr(), convert, v)) {
-                return convert && qnsim_bindings::refuse_argument(src, "must be a number");
-            }
+            const auto loaded = qnsim_bindings::numbers::load_real(src.ptr(), convert, v);
+            if (loaded != qnsim_bindings::numbers::RealLoad::ok) return convert && refuse_real(src, loaded);
             value = static_cast<T>(v);
             return true;
         } else {
@@ -289,10 +313,8 @@ struct type_caster<qnsim_bindings::Real> {
     PYBIND11_TYPE_CASTER(qnsim_bindings::Real, const_name("float"));
 
     bool load(handle src, bool) {
-        if (!qnsim_bindings::numbers::load_real(src.ptr(), true, value.value)) {
-            return qnsim_bindings::refuse_argument(src, "must be a number");
-        }
-        return true;
+        const auto loaded = qnsim_bindings::numbers::load_real(src.ptr(), true, value.value);
+        return loaded == qnsim_bindings::numbers::RealLoad::ok || refuse_real(src, loaded);
     }
 
     static handle cast(qnsim_bindings::Real v, return_value_policy, handle) { return PyFloat_FromDouble(v.value); }

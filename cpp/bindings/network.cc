@@ -411,6 +411,8 @@ void bind_bell_diagonal(py::module_ &m) {
 void bind_network(py::module_ &m) {
     // Each link takes 2 * channels memory slots; topology builders refuse shapes beyond this early.
     m.attr("MAX_SLOTS") = py::int_(qnsim::kMaxSlots);
+    // The most memory qubits a node holds; hardware models (Memory, a Source's modes) refuse more when built.
+    m.attr("MAX_MEMORIES_PER_NODE") = py::int_(qnsim::kMaxMemoriesPerNode);
     bind_enums(m);
     bind_params(m);
     bind_primitives(m);

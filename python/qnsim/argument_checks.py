@@ -145,6 +145,10 @@ def real_number(
         number = float(value) + 0.0  # type: ignore[arg-type]
     except OverflowError:  # an int beyond a float's range (10**400): refused, not read as inf
         raise (error or ValueError)(f"{name} is beyond the range of a float (1.8e308), got {shown(value)}") from None
+    if math.isinf(number) and value != number:
+        # A finite number of a wider type (np.longdouble("1e4000")) became inf without a word: read as "no
+        # limit" where inf means that, and refused as "must be finite" although it is.
+        raise (error or ValueError)(f"{name} is beyond the range of a float (1.8e308), got {shown(value)}")
     if math.isnan(number) or (math.isinf(number) and not (allow_inf and number > 0)):
         allowed = "finite or +inf" if allow_inf else "finite"
         raise (error or ValueError)(f"{name} must be {allowed}, got {shown(value)}")

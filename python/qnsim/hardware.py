@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from qnsim import _core
 from qnsim.argument_checks import integer, real_number
 
 __all__ = [
@@ -52,7 +53,14 @@ def _store_plain_numbers(model: Any) -> None:
     # TOML output and the native structs see the same values whichever the caller passed.
     for name, value in vars(model).items():
         if isinstance(value, np.generic) and not isinstance(value, np.bool_):
-            object.__setattr__(model, name, value.item())
+            plain = value.item()
+            if isinstance(plain, np.floating):
+                # np.longdouble's item() is itself (it was stored as given); one beyond a float's range
+                # stays as it is, for the field's check to name it.
+                as_float = float(plain)
+                if math.isfinite(as_float) or np.isinf(plain):
+                    plain = as_float
+            object.__setattr__(model, name, plain)
 
 
 def _check_nonneg(owner: str, name: str, value: object, *, allow_inf: bool = False) -> None:
@@ -73,8 +81,13 @@ def _check_unit_interval(owner: str, name: str, value: object) -> None:
         raise ValueError(f"{owner}.{name} must be in [0, 1], got {x}")
 
 
-def _check_int_at_least(owner: str, name: str, value: object, minimum: int) -> None:
-    integer(f"{owner}.{name}", value, minimum=minimum)
+def _check_int_at_least(owner: str, name: str, value: object, minimum: int, maximum: int | None = None) -> None:
+    integer(f"{owner}.{name}", value, minimum=minimum, maximum=maximum)
+
+
+#: The most memory qubits a node holds (the network's native bound): a Memory of more, or a Source of more
+#: modes (each heralded mode is held in a memory of its own), describes no node qnsim can build.
+MAX_MEMORIES = _core.MAX_MEMORIES_PER_NODE
 
 
 # --- optical channel ------------------------------------------------------------------------------
@@ -225,7 +238,8 @@ class Source:
         emission_efficiency: Probability in [0, 1] that an emitted photon is collected into the
             link (emission, zero-phonon line, collection and coupling into fiber together).
         num_modes: Number of multiplexed modes per attempt (temporal, spectral or spatial),
-            >= 1; each mode is an independent try.
+            in [1, 2^24]; each mode is an independent try (held in a memory of its own, so at most
+            the memories a node can hold).
         emission_delay_s: Time from the start of an attempt to the photon leaving, >= 0 s
             (includes qubit initialisation and the optical pulse).
         bright_state_alpha: Population of the bright (photon-emitting) state in (0, 1) used by
@@ -251,7 +265,7 @@ class Source:
         _store_plain_numbers(self)
         _check_positive("Source", "attempt_rate_hz", self.attempt_rate_hz)
         _check_unit_interval("Source", "emission_efficiency", self.emission_efficiency)
-        _check_int_at_least("Source", "num_modes", self.num_modes, 1)
+        _check_int_at_least("Source", "num_modes", self.num_modes, 1, MAX_MEMORIES)
         _check_nonneg("Source", "emission_delay_s", self.emission_delay_s)
         alpha = _as_float("Source", "bright_state_alpha", self.bright_state_alpha)
         if not 0.0 < alpha < 1.0:
@@ -270,7 +284,7 @@ class Memory:
     T2 <= 2 T1. ``math.inf`` means no decay.
 
     Args:
-        num_qubits: Number of memory qubits, >= 1.
+        num_qubits: Number of memory qubits, in [1, 2^24] (the most a node holds).
         t1_s: Energy relaxation time T1 in seconds, > 0 or ``inf``.
         t2_s: Coherence time T2 in seconds, > 0 or ``inf``, at most 2 * t1_s.
 
@@ -290,7 +304,7 @@ class Memory:
 
     def __post_init__(self) -> None:
         _store_plain_numbers(self)
-        _check_int_at_least("Memory", "num_qubits", self.num_qubits, 1)
+        _check_int_at_least("Memory", "num_qubits", self.num_qubits, 1, MAX_MEMORIES)
         _check_positive("Memory", "t1_s", self.t1_s, allow_inf=True)
         _check_positive("Memory", "t2_s", self.t2_s, allow_inf=True)
         if self.t2_s > 2.0 * self.t1_s:

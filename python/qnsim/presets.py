@@ -88,7 +88,7 @@ class HardwarePreset:
         """
         half = self.fiber(self.fiber(length_km).length_km / 2.0)  # the whole length checked (and named) first
         return heralded_link(
-            scheme or self.scheme,
+            self.scheme if scheme is None else scheme,
             self.source,
             self.source,
             half,

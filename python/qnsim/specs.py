@@ -150,7 +150,7 @@ def seconds_to_ps(seconds: Any, field_name: str) -> int:
     Refuses what the core could only misread: non-numbers, NaN, infinities, values beyond the
     int64 range (about 106 days) and positive times that would round to 0 ps (a cutoff of
     0.4 ps would otherwise read as "no cutoff"). Negative values convert (the native check
-    names them).
+    names them), except those that would round to 0 ps, refused here.
 
     Args:
         seconds: A time in s.
@@ -171,6 +171,10 @@ def seconds_to_ps(seconds: Any, field_name: str) -> int:
         raise parameter_error(field_name, f"= {value!r} s exceeds the int64 picosecond range (about 106 days)")
     if ps == 0 and value > 0:
         raise parameter_error(field_name, f"= {value!r} s is below the 1 ps time resolution (it would round to 0)")
+    if ps == 0 and value < 0:
+        # Every time is >= 0 (the native checks name a negative one), but one above -0.5 ps rounded to 0 and
+        # was taken: start_s = -1e-13 started at 0, run(-1e-13) ran to 0, cutoff_s said "got 0.0 s".
+        raise parameter_error(field_name, f"= {value!r} s is negative (it would round to 0 ps); times are >= 0 s")
     return ps
 
 

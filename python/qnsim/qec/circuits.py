@@ -49,7 +49,15 @@ from typing import TYPE_CHECKING
 from qnsim.argument_checks import is_integer
 from qnsim.qec._stim import require_stim
 from qnsim.qec.channels import PAULI_PAIRS
-from qnsim.qec.layout import Coord, PatchLayout, Stabilizer, check_distance, rotated_patch, unrotated_patch
+from qnsim.qec.layout import (
+    Coord,
+    PatchLayout,
+    Stabilizer,
+    check_distance,
+    qpu_side,
+    rotated_patch,
+    unrotated_patch,
+)
 from qnsim.qec.noise import Interface, NoiseModel
 
 if TYPE_CHECKING:
@@ -228,8 +236,8 @@ def seam_resources(
     else:
         pairs = len(shared) + sum(1 for s, _ in gates if s.ancilla not in shared)
     qubits = list(layout.data) + [s.ancilla for s in layout.stabilizers]
-    on_a = sum(1 for q in qubits if layout.qpu_of(q, seam_x) == 0)
-    extra_a = sum(1 for a in shared if layout.qpu_of(a, seam_x) == 1)
+    on_a = sum(1 for q in qubits if qpu_side(q, seam_x) == 0)
+    extra_a = sum(1 for a in shared if qpu_side(a, seam_x) == 1)
     extra_b = len(shared) - extra_a
     return SeamResources(
         seam_gates=len(gates),
@@ -308,7 +316,7 @@ class _Builder:
             self.circuit.append("QUBIT_COORDS", [q], list(coord))
         for anc, q in self.cat_partner.items():
             # Drawn half a step off the measure qubit, towards the other QPU.
-            side = -1 if layout.qpu_of(anc, self.seam_x) == 1 else 1
+            side = -1 if qpu_side(anc, self.seam_x) == 1 else 1
             self.circuit.append("QUBIT_COORDS", [q], [anc[0] + side, anc[1] + 0.5])
 
     # -- helpers --
@@ -320,7 +328,7 @@ class _Builder:
             self.circuit.append(name, targets, p)
 
     def _is_seam(self, a: Coord, b: Coord) -> bool:
-        return self.seam_x is not None and self.layout.qpu_of(a, self.seam_x) != self.layout.qpu_of(b, self.seam_x)
+        return self.seam_x is not None and qpu_side(a, self.seam_x) != qpu_side(b, self.seam_x)
 
     def _idle(self, busy: set[int], active: list[int], p: float) -> None:
         self._noise1("DEPOLARIZE1", [q for q in active if q not in busy], p)

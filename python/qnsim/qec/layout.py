@@ -33,7 +33,7 @@ import numbers
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from qnsim.argument_checks import integer
+from qnsim.argument_checks import integer, real_number, shown
 
 __all__ = ["Coord", "PatchLayout", "Stabilizer", "check_distance", "rotated_patch", "unrotated_patch"]
 
@@ -77,6 +77,17 @@ class Stabilizer:
     ancilla: Coord
     schedule: tuple[Coord | None, ...]
 
+    def __post_init__(self) -> None:
+        _check_basis(self.basis)
+        object.__setattr__(self, "ancilla", check_coordinate("Stabilizer.ancilla", self.ancilla))
+        schedule = self.schedule
+        if not isinstance(schedule, (tuple, list)) or len(schedule) != 4:
+            raise ValueError(f"Stabilizer.schedule must be 4 entries (a coordinate or None per CNOT layer), "
+                             f"got {shown(schedule)}")
+        object.__setattr__(self, "schedule", tuple(
+            None if q is None else check_coordinate(f"Stabilizer.schedule[{i}]", q) for i, q in enumerate(schedule)
+        ))
+
     @property
     def data(self) -> tuple[Coord, ...]:
         """The data coordinates of the check, in CNOT order.
@@ -113,6 +124,22 @@ class PatchLayout:
     stabilizers: tuple[Stabilizer, ...]
     x_offset: int = 0
 
+    def __post_init__(self) -> None:
+        # Built by hand too: a coordinate beyond 2**53 cannot be written exactly in a Stim circuit (its
+        # coordinates are doubles), and a field of the wrong kind failed later in the arithmetic of the circuits.
+        if self.code not in ("rotated", "unrotated"):
+            raise ValueError(f"PatchLayout.code must be 'rotated' or 'unrotated', got {shown(self.code)}")
+        object.__setattr__(self, "width", _check_size("PatchLayout.width", self.width))
+        object.__setattr__(self, "height", _check_size("PatchLayout.height", self.height))
+        object.__setattr__(self, "x_offset", _check_offset(self.x_offset, "PatchLayout.x_offset"))
+        object.__setattr__(self, "data", check_coordinates("PatchLayout.data", self.data))
+        if not isinstance(self.stabilizers, (tuple, list)):
+            raise ValueError(f"PatchLayout.stabilizers must be a tuple of Stabilizer, got {shown(self.stabilizers)}")
+        for i, stabilizer in enumerate(self.stabilizers):
+            if not isinstance(stabilizer, Stabilizer):
+                raise ValueError(f"PatchLayout.stabilizers[{i}] must be a Stabilizer, got {shown(stabilizer)}")
+        object.__setattr__(self, "stabilizers", tuple(self.stabilizers))
+
     def logical(self, basis: str, index: int = 0) -> tuple[Coord, ...]:
         """Support of a logical operator: ``"Z"`` a row (the ``index``-th), ``"X"`` a column.
 
@@ -130,10 +157,10 @@ class PatchLayout:
         _check_basis(basis)
         if basis == "Z":
             ys = sorted({y for _, y in self.data if self._full_row(y)})
-            y = ys[index]
+            y = ys[_check_index(index, len(ys), "row")]
             return tuple(sorted((q for q in self.data if q[1] == y), key=lambda c: c[0]))
         xs = sorted({x for x, _ in self.data if self._full_column(x)})
-        x = xs[index]
+        x = xs[_check_index(index, len(xs), "column")]
         return tuple(sorted((q for q in self.data if q[0] == x), key=lambda c: c[1]))
 
     def _full_row(self, y: int) -> bool:
@@ -154,9 +181,7 @@ class PatchLayout:
             >>> p.qpu_of((3, 1), seam_x=4), p.qpu_of((4, 2), seam_x=4)
             (0, 1)
         """
-        if seam_x is None:
-            return 0
-        return 0 if coord[0] < seam_x else 1
+        return qpu_side(check_coordinate("coord", coord), check_seam(seam_x))
 
     def remote_gates(self, seam_x: float | None) -> list[tuple[Stabilizer, Coord]]:
         """(check, data) pairs whose CNOT crosses the seam, in layout order.
@@ -165,12 +190,14 @@ class PatchLayout:
             >>> len(rotated_patch(3, 3).remote_gates(seam_x=4))
             5
         """
+        seam_x = check_seam(seam_x)
         if seam_x is None:
             return []
         out = []
         for s in self.stabilizers:
+            side = s.ancilla[0] < seam_x  # the coordinates were checked when the layout was made
             for q in s.data:
-                if self.qpu_of(q, seam_x) != self.qpu_of(s.ancilla, seam_x):
+                if (q[0] < seam_x) != side:
                     out.append((s, q))
         return out
 
@@ -180,14 +207,73 @@ def _check_basis(basis: str) -> None:
         raise ValueError(f"basis must be 'X' or 'Z', got {basis!r}")
 
 
-def _check_offset(x_offset: int) -> int:
+def _check_offset(x_offset: int, name: str = "x_offset") -> int:
     # -0.0 made every x coordinate a float and "3" reached the % operator.
     # Stim keeps coordinates as doubles, exact only below 2**53: a larger offset (10**400 was taken) placed
     # qubits at coordinates that collide or cannot be written at all.
-    x_offset = integer("x_offset", x_offset, minimum=-MAX_OFFSET, maximum=MAX_OFFSET, error=ValueError)
+    x_offset = integer(name, x_offset, minimum=-MAX_OFFSET, maximum=MAX_OFFSET, error=ValueError)
     if x_offset % 2:
-        raise ValueError(f"x_offset must be even, got {x_offset}")
+        raise ValueError(f"{name} must be even, got {x_offset}")
     return x_offset
+
+
+def qpu_side(coord: Coord, seam_x: float | None) -> int:
+    """:meth:`PatchLayout.qpu_of` without its checks, for the circuit builders (coordinates from a layout,
+    seams they chose)."""
+    return 0 if seam_x is None or coord[0] < seam_x else 1
+
+
+def _check_index(index: int, count: int, what: str) -> int:
+    # A negative index counted from the far side without a word (index=-1: the last row), True was row 1 and
+    # one past the end raised "list index out of range", naming nothing.
+    index = integer("index", index, minimum=0, error=ValueError)
+    if index >= count:
+        raise IndexError(f"index {index} is beyond the patch's {count} full data {what}s (0 to {count - 1})")
+    return index
+
+
+def check_coordinate(name: str, value: object) -> Coord:
+    """``value`` as a qubit coordinate: a pair of integers ``(x, y)``, each within +-2**53 (exact as a double,
+    as Stim keeps coordinates). ValueError naming ``name`` otherwise.
+
+    Example:
+        >>> check_coordinate("coord", [3, 1])
+        (3, 1)
+        >>> check_coordinate("coord", (3, 10**20))
+        Traceback (most recent call last):
+        ...
+        ValueError: coord[1] must be <= 9007199254740992, got 100000000000000000000
+    """
+    if type(value) is tuple and len(value) == 2 and type(value[0]) is int and type(value[1]) is int \
+            and -MAX_COORDINATE <= value[0] <= MAX_COORDINATE and -MAX_COORDINATE <= value[1] <= MAX_COORDINATE:
+        return value  # the common case, at the cost of a few comparisons (layouts hold millions of them)
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise ValueError(f"{name} must be a pair of integers (x, y), got {shown(value)}")
+    return tuple(
+        integer(f"{name}[{i}]", v, minimum=-MAX_COORDINATE, maximum=MAX_COORDINATE, error=ValueError)
+        for i, v in enumerate(value)
+    )
+
+
+def check_coordinates(name: str, values: object) -> tuple[Coord, ...]:
+    """``values`` as a tuple of coordinates (:func:`check_coordinate`, each named by its index)."""
+    if not isinstance(values, (tuple, list)):
+        raise ValueError(f"{name} must be a tuple of coordinates (x, y), got {shown(values)}")
+    return tuple(check_coordinate(f"{name}[{i}]", q) for i, q in enumerate(values))
+
+
+def check_seam(seam_x: object) -> float | None:
+    """``seam_x`` as a seam's x coordinate: None (no seam) or a finite real number within +-2**53, the range of
+    the coordinates it splits. NaN put every qubit on QPU B (no comparison is true), infinities and 10**400
+    put all of them on one side, and a bool or a complex number was taken as a number.
+
+    Example:
+        >>> check_seam(4), check_seam(None)
+        (4.0, None)
+    """
+    if seam_x is None:
+        return None
+    return real_number("seam_x", seam_x, minimum=-MAX_COORDINATE, maximum=MAX_COORDINATE, error=ValueError)
 
 
 def _check_size(name: str, value: int) -> int:
@@ -325,6 +411,8 @@ def check_distance(distance: int) -> int:
 MAX_DISTANCE = 1001
 #: Largest ``x_offset`` either way: every coordinate of a patch beside it stays an exact double (below 2**53).
 MAX_OFFSET = 2**52
+#: Largest coordinate (and seam) either way: exact as a double, as Stim keeps coordinates.
+MAX_COORDINATE = 2**53
 
 
 def _all_coords(layout: PatchLayout) -> Iterable[Coord]:

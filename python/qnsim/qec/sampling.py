@@ -127,6 +127,29 @@ class LogicalErrorEstimate:
     metadata: Mapping[str, Any] = field(default_factory=dict)
     max_errors: int | None = None
 
+    def __post_init__(self) -> None:
+        # Built by hand too (from saved counts): every rate and note is read from these fields, and unchecked
+        # ones gave an answer without a word (errors=True read as 1 error, shots=None or "" as "no shot sampled"
+        # with a rate of nan, errors above shots a rate above 1) or an OverflowError (errors=10**400).
+        # Counts are kept within int64, as sinter's, so that the rates' float arithmetic cannot overflow.
+        where = "LogicalErrorEstimate."
+        shots = check_count(where + "shots", self.shots, 0, 2**63 - 1)
+        errors = check_count(where + "errors", self.errors, 0, 2**63 - 1)
+        if errors > shots:
+            raise ValueError(f"{where}errors must be at most shots = {shots}, got {errors}")
+        values = {
+            "shots": shots,
+            "errors": errors,
+            "rounds": check_count(where + "rounds", self.rounds, 1, 2**53),
+            "seconds": real_number(where + "seconds", self.seconds, minimum=0.0, unit="s", error=ValueError),
+            "discards": check_count(where + "discards", self.discards, 0, 2**63 - 1),
+            "max_errors": None if self.max_errors is None else _check_count(where + "max_errors", self.max_errors),
+        }
+        if not isinstance(self.metadata, Mapping):
+            raise ValueError(f"{where}metadata must be a mapping (a dict), got {shown(self.metadata)}")
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+
     @property
     def notes(self) -> list[str]:
         """What the counts cannot say: no error at all (the rate is not 0, only below the interval's

@@ -1,0 +1,237 @@
+"""Tenth bad-input audit: what a generated battery (every public entry point, each parameter fed a list of bad
+values in a forked child with memory and CPU limits) found after the ninth round, and the layout leftovers of
+the ninth. Each test's docstring says what the old behaviour was.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import qnsim
+from qnsim import hardware as hw
+from qnsim.argument_checks import real_number
+
+BEYOND = np.longdouble("1e4000")  # finite, but beyond a float's range (x86-64's 80-bit long double)
+needs_wide_longdouble = pytest.mark.skipif(
+    not np.isfinite(BEYOND), reason="np.longdouble is a plain double on this platform"
+)
+
+# --- a number beyond a float's range is named, never read as inf ---------------------------------------------
+
+
+@needs_wide_longdouble
+def test_a_long_double_beyond_a_float_is_refused_by_the_python_layer():
+    """real_number read np.longdouble("1e4000") as inf: taken as "no limit" where inf means that
+    (Transducer(bandwidth_hz=...), Memory(t1_s=...)) and refused as "must be finite" where it does not, although
+    it is finite; 10**400 was already "beyond the range of a float"."""
+    for value in (BEYOND, -BEYOND, 10**400):
+        with pytest.raises(ValueError, match=r"^x is beyond the range of a float \(1.8e308\), got "):
+            real_number("x", value, allow_inf=True)
+    with pytest.raises(ValueError, match=r"^Transducer.bandwidth_hz is beyond the range of a float"):
+        hw.Transducer(0.5, 0.1, bandwidth_hz=BEYOND)
+    with pytest.raises(ValueError, match=r"^Memory.t1_s is beyond the range of a float"):
+        hw.Memory(1, t1_s=BEYOND)
+    assert real_number("x", np.longdouble("inf"), allow_inf=True) == np.inf
+
+
+def test_hardware_stores_a_long_double_as_a_float():
+    """A NumPy long double was stored as given (np.longdouble's item() is itself), so the model's repr, equality
+    and TOML output depended on the type the caller passed, unlike every other NumPy scalar."""
+    fiber = hw.Fiber(np.longdouble(2.5))
+    assert type(fiber.length_km) is float and fiber == hw.Fiber(2.5)
+    assert type(hw.Transducer(0.5, 0.1, bandwidth_hz=np.longdouble("inf")).bandwidth_hz) is float
+
+
+@needs_wide_longdouble
+def test_the_engines_refuse_a_number_beyond_a_float_by_value():
+    """The native casters read np.longdouble("1e4000") as inf: memory_decay(t1_s=...) ran with no decay at all,
+    x_error(p=...) said "p=inf is not a probability", naming a value never given; an int of 10**400 was
+    "must be a number" (a TypeError) where the Python layer says it is beyond a float (a ValueError)."""
+    reg = qnsim.QubitRegistry("density_matrix", seed=1)
+    a, _ = reg.bell_pair()
+    with pytest.raises(ValueError, match=r"^QubitRegistry.memory_decay\(\): t1_s is beyond the range of a float \(1.8e308\), got "
+                                         r"np.longdouble\('1e\+4000'\)"):
+        reg.memory_decay(a, 1e-3, BEYOND, 1.0)
+    s = qnsim.StabilizerSimulator(1, seed=1)
+    for value in (BEYOND, 10**400):
+        with pytest.raises(ValueError, match=r"^StabilizerSimulator.x_error\(\): p is beyond the range of a float"):
+            s.x_error(0, p=value)
+    reg.memory_decay(a, 1e-3, np.longdouble("inf"), np.float16("inf"))  # infinities are still "no decay"
+
+
+# --- times -------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("field", ["start_s", "cutoff_s", "deadline_s"])
+def test_a_negative_time_that_rounds_to_zero_is_refused(field):
+    """A negative time above -0.5 ps rounded to 0 ps and was taken: start_s = -1e-13 started the request at 0,
+    run(-1e-13) ran to 0 s, and cutoff_s = -1e-13 was refused as "got 0.0 s", naming a value never given."""
+    net = qnsim.Network("bell_diagonal", seed=1)
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e4)
+    with pytest.raises(qnsim.ParameterError, match=rf"{field} = -1e-13 s is negative \(it would round to 0 ps\)"):
+        net.request("a", "b", **{field: -1e-13})
+    with pytest.raises(qnsim.ParameterError, match=r"until_s = -1e-300 s is negative"):
+        net.run(-1e-300, progress=False)
+    assert net.run(0.0, progress=False).until_s == 0.0
+
+
+# --- counts a node can hold -----------------------------------------------------------------------------------
+
+
+def test_a_source_and_a_memory_hold_at_most_what_a_node_holds():
+    """Source(num_modes=10**400) and Memory(num_qubits=10**400) were built; heralded_link of two such sources
+    raised OverflowError "int too large to convert to float", naming nothing, and the memory was refused only
+    when a network took its node."""
+    src = dict(attempt_rate_hz=1e6, emission_efficiency=0.5)
+    limit = qnsim._core.MAX_MEMORIES_PER_NODE
+    assert limit == 2**24
+    for bad in (10**400, limit + 1):
+        with pytest.raises(ValueError, match=rf"^Source.num_modes must be <= {limit}, got "):
+            hw.Source(**src, num_modes=bad)
+        with pytest.raises(ValueError, match=rf"^Memory.num_qubits must be <= {limit}, got "):
+            hw.Memory(bad)
+    s = hw.Source(**src, num_modes=np.uint32(limit))
+    link = qnsim.heralded_link("single_click", s, s, hw.Fiber(1.0), hw.Fiber(1.0), hw.Detector(0.9))
+    assert link.success_probability == 1.0
+    assert hw.Memory(limit).num_qubits == limit
+
+
+def test_a_preset_link_takes_only_a_scheme_or_none():
+    """HardwarePreset.link(10.0, scheme={}) (or "", 0, False) built the preset's own scheme: any falsy value
+    read as "not given"."""
+    preset = qnsim.nv_near_term()
+    for bad in ({}, "", 0, False):
+        with pytest.raises(ValueError, match=r"heralded_link scheme must be one of"):
+            preset.link(10.0, scheme=bad)
+    assert preset.link(10.0, scheme=None) == preset.link(10.0, scheme=preset.scheme)
+
+
+# --- QEC layouts: coordinates and seams within what a circuit can hold (left by round 9) -------------------------
+
+
+def _patch():
+    from qnsim.qec.layout import rotated_patch
+
+    return rotated_patch(3, 3)
+
+
+@pytest.mark.parametrize(
+    "seam_x, match",
+    [
+        (float("nan"), r"seam_x must be finite, got nan"),
+        (float("inf"), r"seam_x must be finite, got inf"),
+        (10**400, r"seam_x is beyond the range of a float"),
+        (2**60, r"seam_x must be <= 9007199254740992, got 1152921504606846976"),
+        (True, r"seam_x must be a real number, got True"),
+        (1j, r"seam_x must be a real number, got 1j"),
+        (np.array(1.0), r"seam_x must be a real number"),
+    ],
+    ids=["nan", "inf", "10**400", "2**60", "True", "1j", "0-d array"],
+)
+def test_a_seam_is_a_finite_coordinate(seam_x, match):
+    """PatchLayout.qpu_of and remote_gates took any seam_x: NaN put every qubit on QPU B (no comparison is
+    true) and reported no remote gate, inf and 10**400 put all of them on one side, True was the seam x = 1 and
+    a complex number or an array was compared as a number."""
+    patch = _patch()
+    with pytest.raises(ValueError, match=match):
+        patch.qpu_of((1, 1), seam_x)
+    with pytest.raises(ValueError, match=match):
+        patch.remote_gates(seam_x)
+    assert patch.qpu_of((3, 1), np.int64(4)) == 0 and patch.qpu_of((4, 2), 4.0) == 1
+    assert len(patch.remote_gates(4)) == 5 and patch.remote_gates(None) == []
+
+
+@pytest.mark.parametrize(
+    "coord, match",
+    [
+        ({}, r"coord must be a pair of integers \(x, y\), got \{\}"),
+        (b"1", r"coord must be a pair of integers"),
+        ([1], r"coord must be a pair of integers"),
+        ((1.5, 1), r"coord\[0\] must be an integer, got 1.5"),
+        ((True, 1), r"coord\[0\] must be an integer, got True"),
+        ((1, 10**400), r"coord\[1\] must be <= 9007199254740992, got an integer of 1329 bits"),
+    ],
+    ids=["dict", "bytes", "one number", "float", "bool", "10**400"],
+)
+def test_a_coordinate_is_a_pair_of_integers(coord, match):
+    """qpu_of({}, 2.0) raised KeyError: 0, qpu_of(b"1", 2.0) read the byte 49 as x, a list of one number or a
+    float coordinate were taken."""
+    with pytest.raises(ValueError, match=match):
+        _patch().qpu_of(coord, 2.0)
+
+
+def test_a_logical_index_counts_from_zero_within_the_patch():
+    """logical("Z", index=-1) was the last row without a word, index=True the second, and index=3 of a 3-row
+    patch raised "list index out of range", naming nothing."""
+    patch = _patch()
+    with pytest.raises(ValueError, match=r"index must be >= 0, got -1"):
+        patch.logical("Z", -1)
+    with pytest.raises(ValueError, match=r"index must be an integer, got True"):
+        patch.logical("Z", True)
+    with pytest.raises(IndexError, match=r"index 3 is beyond the patch's 3 full data rows \(0 to 2\)"):
+        patch.logical("Z", 3)
+    assert patch.logical("X", np.int64(2)) == ((5, 1), (5, 3), (5, 5))
+
+
+def test_a_layout_built_by_hand_is_checked():
+    """PatchLayout and Stabilizer built by hand took anything: code "hex", width True, coordinates of 10**400
+    (which no Stim circuit can hold: its coordinates are doubles) and a schedule of three entries."""
+    from qnsim.qec.layout import PatchLayout, Stabilizer
+
+    good = _patch()
+    fields = dict(code="rotated", width=3, height=3, data=good.data, stabilizers=good.stabilizers)
+    assert PatchLayout(**fields) == good
+    for change, match in [
+        ({"code": "hex"}, r"PatchLayout.code must be 'rotated' or 'unrotated', got 'hex'"),
+        ({"width": True}, r"PatchLayout.width must be an int >= 1, got True"),
+        ({"data": ((1, 10**400),)}, r"PatchLayout.data\[0\]\[1\] must be <= 9007199254740992"),
+        ({"data": "ab"}, r"PatchLayout.data must be a tuple of coordinates"),
+        ({"stabilizers": (1,)}, r"PatchLayout.stabilizers\[0\] must be a Stabilizer, got 1"),
+        ({"x_offset": 3}, r"PatchLayout.x_offset must be even, got 3"),
+    ]:
+        with pytest.raises(ValueError, match=match):
+            PatchLayout(**{**fields, **change})
+    with pytest.raises(ValueError, match=r"basis must be 'X' or 'Z', got 'Q'"):
+        Stabilizer("Q", (2, 2), (None, None, None, None))
+    with pytest.raises(ValueError, match=r"Stabilizer.schedule must be 4 entries"):
+        Stabilizer("Z", (2, 2), ((3, 1), None, (1, 1)))
+    with pytest.raises(ValueError, match=r"Stabilizer.ancilla\[0\] must be an integer, got nan"):
+        Stabilizer("Z", (float("nan"), 2), ((3, 1), None, (1, 1), None))
+    assert Stabilizer("Z", [2, 2], [(3, 1), None, [1, 1], None]).data == ((3, 1), (1, 1))
+
+
+# --- QEC estimates built by hand -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "change, match",
+    [
+        ({"errors": True}, r"LogicalErrorEstimate.errors must be an integer, got True"),
+        ({"shots": None}, r"LogicalErrorEstimate.shots must be an integer, got None"),
+        ({"shots": ""}, r"LogicalErrorEstimate.shots must be an integer, got ''"),
+        ({"errors": 2.5}, r"LogicalErrorEstimate.errors must be an integer, got 2.5"),
+        ({"errors": 101}, r"LogicalErrorEstimate.errors must be at most shots = 100, got 101"),
+        ({"errors": 10**400}, r"LogicalErrorEstimate.errors must be <= 9223372036854775807"),
+        ({"rounds": 0}, r"LogicalErrorEstimate.rounds must be >= 1, got 0"),
+        ({"seconds": float("nan")}, r"LogicalErrorEstimate.seconds must be finite, got nan"),
+        ({"discards": -1}, r"LogicalErrorEstimate.discards must be >= 0, got -1"),
+        ({"metadata": [1]}, r"LogicalErrorEstimate.metadata must be a mapping \(a dict\), got \[1\]"),
+        ({"max_errors": 0}, r"LogicalErrorEstimate.max_errors must be >= 1, got 0"),
+    ],
+)
+def test_a_logical_error_estimate_holds_counts(change, match):
+    """LogicalErrorEstimate(shots=100, errors=True) read one error; shots=None or "" gave a rate of nan and the
+    note "no shot sampled"; 101 errors in 100 shots a shot error rate above 1; errors=10**400 raised
+    OverflowError "integer division result too large for a float"; seconds, discards and metadata took
+    anything."""
+    from qnsim.qec import LogicalErrorEstimate
+
+    fields = dict(shots=100, errors=3, rounds=3)
+    with pytest.raises(ValueError, match=match):
+        LogicalErrorEstimate(**{**fields, **change})
+    e = LogicalErrorEstimate(shots=np.int64(100), errors=np.uint8(3), rounds=3, seconds=np.float32(0.5))
+    assert type(e.shots) is int and type(e.seconds) is float and e.shot_error_rate == 0.03
+    assert LogicalErrorEstimate(0, 0).notes == ["no shot sampled"]
