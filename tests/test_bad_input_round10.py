@@ -235,3 +235,43 @@ def test_a_logical_error_estimate_holds_counts(change, match):
     e = LogicalErrorEstimate(shots=np.int64(100), errors=np.uint8(3), rounds=3, seconds=np.float32(0.5))
     assert type(e.shots) is int and type(e.seconds) is float and e.shot_error_rate == 0.03
     assert LogicalErrorEstimate(0, 0).notes == ["no shot sampled"]
+
+
+# --- command lines: a number beyond a float is named as typed ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv, shown",
+    [
+        (["run", "s.toml", "--until", "1e400"], "qnsim run: error: argument --until: '1e400' is beyond"),
+        (["qec", "circuit", "--p-bulk", "1e400"], "qnsim qec: error: argument --p-bulk: '1e400' is beyond"),
+        (["qec", "link", "s.toml", "--cycle-time=-1e999"], "argument --cycle-time: '-1e999' is beyond"),
+        (["sweep", "s.toml", "--param", "links.0.length_km=1,1e400"],
+         "qnsim sweep: error: --param 'links.0.length_km=1,1e400': '1e400' is beyond the range of a float"),
+    ],
+    ids=["run --until", "qec circuit --p-bulk", "qec link --cycle-time", "sweep --param"],
+)
+def test_a_command_line_number_beyond_a_float_is_named_as_typed(argv, shown, capsys, tmp_path, monkeypatch):
+    """float("1e400") is inf: `qnsim run s.toml --until 1e400` said "run.until_s must be finite, got inf",
+    `qnsim qec circuit --p-bulk 1e400` "p must be finite, got inf", and a sweep grid value 1e400 "values must
+    be finite ... got inf": values never typed."""
+    from qnsim.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.toml").write_text(
+        '[run]\nuntil_s = 0.001\nseed = 1\n[[nodes]]\nname = "a"\n[[nodes]]\nname = "b"\n'
+        '[[links]]\na = "a"\nb = "b"\nlength_km = 1.0\nfidelity = 0.9\nrate_hz = 1e4\n[[requests]]\nsrc = "a"\ndst = "b"\n'
+    )
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert shown in err and "inf" not in err, err
+
+
+def test_command_line_numbers_still_read_as_before():
+    """(Guard: inf spelled out, exponents and underscores read as before.)"""
+    from qnsim.cli import float_text
+    from qnsim.sweep_cli import parse_param
+
+    assert [float_text(t) for t in ("inf", "-Infinity", " +inf ", "1e308", "2.5")] == [
+        float("inf"), float("-inf"), float("inf"), 1e308, 2.5]
+    assert parse_param("x=1_000,2.5,inf,true,text") == ("x", [1000, 2.5, float("inf"), True, "text"])

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -31,7 +32,7 @@ from collections.abc import Callable, Sequence
 from qnsim.argument_checks import output_path
 from qnsim.specs import FORMALISMS
 
-__all__ = ["ArgumentParser", "guarded", "main", "one_line", "print_quietly"]
+__all__ = ["ArgumentParser", "float_text", "guarded", "main", "one_line", "print_quietly", "real_arg"]
 
 
 class UsageError(Exception):
@@ -53,6 +54,47 @@ def path_arg(text: str) -> str:
     if not text.strip():
         raise argparse.ArgumentTypeError(f"a path must not be empty, got {text!r}")
     return text
+
+
+def float_text(text: str) -> float:
+    """``float(text)``, refusing (ValueError naming the text) a number beyond a float's range: ``float("1e400")``
+    is inf, so ``--until 1e400`` or ``--param x=1e400`` was read as infinity and refused as "got inf", a value
+    never typed, or taken where inf means "none". ``inf`` spelled out stays infinity.
+
+    Example:
+        >>> float_text("2.5e-3"), float_text("-inf")
+        (0.0025, -inf)
+        >>> float_text("1e400")
+        Traceback (most recent call last):
+        ...
+        ValueError: '1e400' is beyond the range of a float (1.8e308)
+    """
+    value = float(text)
+    if math.isinf(value) and text.strip().lstrip("+-").lower() not in ("inf", "infinity"):
+        raise ValueError(f"{text!r} is beyond the range of a float (1.8e308)")
+    return value
+
+
+def real_arg(text: str) -> float:
+    """argparse ``type`` of every real-number option: :func:`float_text`, with argparse's own message for text
+    that is not a number.
+
+    Example:
+        >>> parser = ArgumentParser(prog="qnsim demo")
+        >>> _ = parser.add_argument("--until", type=real_arg)
+        >>> parser.parse_args(["--until", "1e400"])
+        Traceback (most recent call last):
+        ...
+        qnsim.cli.UsageError: argument --until: '1e400' is beyond the range of a float (1.8e308)
+    """
+    try:
+        float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid float value: {text!r}") from None
+    try:
+        return float_text(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -210,7 +252,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--trace-limit", type=int, default=None, metavar="N", help="with --trace: keep at most N records (default 10^6)"
     )
-    run.add_argument("--until", type=float, default=None, metavar="SECONDS", help="override run.until_s")
+    run.add_argument("--until", type=real_arg, default=None, metavar="SECONDS", help="override run.until_s")
     run.add_argument("--formalism", choices=list(FORMALISMS), default=None, help="override run.formalism")
     run.add_argument(
         "--log",

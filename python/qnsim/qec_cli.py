@@ -32,7 +32,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from qnsim.cli import ArgumentParser, guarded, path_arg
+from qnsim.cli import ArgumentParser, guarded, path_arg, real_arg
 
 __all__ = ["main"]
 
@@ -69,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
         "--request", type=int, default=0, help="index of the request whose pairs feed the seam (default 0)"
     )
     lnk.add_argument("--distance", type=int, default=5, help="code distance of the patches (odd; default 5)")
-    lnk.add_argument("--cycle-time", type=float, default=1e-6, help="QPU syndrome round without waiting, s")
+    lnk.add_argument("--cycle-time", type=real_arg, default=1e-6, help="QPU syndrome round without waiting, s")
     lnk.add_argument("--experiment", choices=["memory", "merge"], default="merge",
                      help="a memory split by a seam, or a lattice-surgery merge of two patches (default)")
     lnk.add_argument("--scheme", choices=["teleported", "cat"], default="teleported",
@@ -94,12 +94,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     cir.add_argument("--noise", choices=["uniform", "si1000"], default="uniform",
                      help="bulk noise: uniform depolarizing (default) or SI1000, both at --p-bulk")
-    cir.add_argument("--p-bulk", type=float, default=1e-3, help="bulk physical error probability (default 0.001)")
+    cir.add_argument("--p-bulk", type=real_arg, default=1e-3, help="bulk physical error probability (default 0.001)")
     cir.add_argument("--scheme", choices=["direct", "teleported", "cat", "none"], default="direct",
                      help="how the seam is crossed: noisy direct CNOTs (default), CNOTs teleported through "
                      "Werner pairs, a cat gadget, or no seam")
     cir.add_argument(
-        "--p-int", type=float, default=None, help="direct: DEPOLARIZE2 p; pairs: 1 - F (Werner) (default 0.01)"
+        "--p-int", type=real_arg, default=None, help="direct: DEPOLARIZE2 p; pairs: 1 - F (Werner) (default 0.01)"
     )
     cir.add_argument("--out", type=path_arg, help="file to write (default: stdout)")
     return parser

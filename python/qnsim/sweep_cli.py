@@ -56,10 +56,13 @@ def parse_value(text: str) -> bool | int | float | str:
         return int(text)
     if text.lower() in ("true", "false"):
         return text.lower() == "true"
+    from qnsim.cli import float_text
+
     try:
-        return float(text)
+        float(text)
     except ValueError:
         return text
+    return float_text(text)  # 1e400 is refused, not read as inf
 
 
 def parse_param(text: str) -> tuple[str, list[Any]]:
@@ -89,6 +92,15 @@ def parse_param(text: str) -> tuple[str, list[Any]]:
         ...
         ValueError: --param 'run.until_s' needs the form KEY=V1,V2,... (or K1,K2=A1,A2;B1,B2 for linked keys)
     """
+    try:
+        return _parse_param(text)
+    except ValueError as exc:
+        if str(exc).startswith("--param"):
+            raise
+        raise ValueError(f"--param {text!r}: {exc}") from None
+
+
+def _parse_param(text: str) -> tuple[str, list[Any]]:
     key, sep, values = text.partition("=")
     key = key.strip()
     if not sep or not key:
