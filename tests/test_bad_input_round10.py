@@ -275,3 +275,72 @@ def test_command_line_numbers_still_read_as_before():
     assert [float_text(t) for t in ("inf", "-Infinity", " +inf ", "1e308", "2.5")] == [
         float("inf"), float("-inf"), float("inf"), 1e308, 2.5]
     assert parse_param("x=1_000,2.5,inf,true,text") == ("x", [1000, 2.5, float("inf"), True, "text"])
+
+
+# --- the estimator's helpers read their arguments as the estimate does ----------------------------------------
+
+
+def test_surface_code_formulas_take_a_code_distance_and_probabilities():
+    """SurfaceCode.logical_error_per_cycle(1e-3, d) never returned for a negative d (its repeated squaring halves
+    the exponent towards -1 for ever: a hang) and raised OverflowError for 10**400; p=True read as 1, NaN and
+    complex values gave rates without a word (distance_for(nan, ...) None, physical_per_logical(1j) -2+0j),
+    as did QPU.logical_cycle_s."""
+    from qnsim.estimate import QPU, SurfaceCode
+    from qnsim.estimate.qpu import surface_code_error
+
+    sc = SurfaceCode()
+    with pytest.raises(ValueError, match=r"^d must be >= 0, got -3$"):
+        sc.logical_error_per_cycle(1e-3, -3)
+    with pytest.raises(ValueError, match=r"^d must be >= 0, got -5$"):
+        surface_code_error(0.03, 0.01, 1e-3, -5)
+    with pytest.raises(ValueError, match=r"^d must be <= 2147483648, got an integer of 1329 bits"):
+        QPU().logical_cycle_s(10**400)
+    with pytest.raises(ValueError, match=r"^d must be an integer, got 1j$"):
+        SurfaceCode.physical_per_logical(1j)
+    with pytest.raises(ValueError, match=r"^p must be a real number, got True$"):
+        sc.logical_error_per_cycle(True, 3)
+    with pytest.raises(ValueError, match=r"^p must be finite, got nan$"):
+        sc.distance_for(float("nan"), 1e-9)
+    with pytest.raises(ValueError, match=r"^target_per_cycle must be finite or \+inf, got nan$"):
+        sc.distance_for(1e-3, float("nan"))
+    assert sc.distance_for(np.float32(1e-3), 2e-12) == 21 and SurfaceCode.physical_per_logical(np.int64(21)) == 882
+
+
+def test_estimator_helpers_name_an_argument_that_is_not_a_qpu_or_a_link():
+    """remote_gate_time_s(True, ...), state_teleportation_cost(..., link="x"), remote_operation(..., qpu_b="q")
+    and simulate_execution(qpus="11") raised AttributeError ("'bool' object has no attribute 't_2q_s'"), naming
+    no argument; estimate took a set of QPUs, whose order (the QPUs' indices) is the hash order."""
+    from qnsim.estimate import QPU, Link, estimate, remote_gate_time_s, remote_operation, simulate_execution
+    from qnsim.estimate import state_teleportation_cost
+
+    q, link = QPU(), Link((0, 1), rate_hz=1e6, fidelity=0.99)
+    with pytest.raises(TypeError, match=r"^qa must be a qnsim.estimate.QPU, got True$"):
+        remote_gate_time_s(True, q, 1e-3)
+    with pytest.raises(TypeError, match=r"^link must be a qnsim.estimate.Link, got 'x'$"):
+        state_teleportation_cost(3, q, q, "x")
+    with pytest.raises(TypeError, match=r"^qpu_b must be a qnsim.estimate.QPU, got 'q'$"):
+        remote_operation(5, [0.9, 0.05, 0.03, 0.02], q, "q")
+    with pytest.raises(TypeError, match=r"^qpus must be a QPU or an ordered sequence of them .* got a str$"):
+        simulate_execution("CX 0 1", "11", [link])
+    with pytest.raises(TypeError, match=r"^qpus\[1\] must be a qnsim.estimate.QPU, got 1$"):
+        simulate_execution("CX 0 1", [q, 1], [link])
+    with pytest.raises(TypeError, match=r"^qpus must be a QPU or an ordered sequence of them .* got a set$"):
+        estimate("CX 0 1", {q}, [link])
+    assert estimate("CX 0 1", (q, q), [link]).verdict == "feasible"
+
+
+def test_a_buffer_of_pairs_is_bounded_like_channels():
+    """Link(buffer_pairs=10**400) was built and the estimate then raised OverflowError "int too large to
+    convert to float"; flow_controlled_rate_hz and buffered_link_time_s took it too."""
+    from qnsim.estimate import QPU, Link, buffered_link_time_s, estimate, flow_controlled_rate_hz
+    from qnsim.estimate.links import MAX_BUFFER_PAIRS
+
+    match = rf"^buffer_pairs must be <= {MAX_BUFFER_PAIRS}, got an integer of 1329 bits"
+    with pytest.raises(ValueError, match=match):
+        Link((0, 1), rate_hz=1e6, fidelity=0.99, buffer_pairs=10**400)
+    with pytest.raises(ValueError, match=match):
+        flow_controlled_rate_hz(1e3, 10**400, [0.5], 1e-3)
+    with pytest.raises(ValueError, match=match):
+        buffered_link_time_s(10, 1.0, 1e3, 10**400)
+    link = Link((0, 1), rate_hz=1e6, fidelity=0.999999, buffer_pairs=MAX_BUFFER_PAIRS)
+    assert estimate("CX 0 1", [QPU(num_qubits=1), QPU(num_qubits=1)], [link]).bell_pairs == 1

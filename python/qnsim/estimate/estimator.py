@@ -87,11 +87,12 @@ from typing import Any, Union
 import numpy as np
 
 from qnsim._numerics import any_of
-from qnsim.argument_checks import flag, integer, is_real_number, real_number
+from qnsim.argument_checks import flag, integer, is_real_number, real_number, shown
 from qnsim.estimate.budget import ErrorBudget
 from qnsim.estimate.factories import design_t_factories, factories_needed, pick_factory
 from qnsim.estimate.links import (
     DEFAULT_BUFFER_PAIRS,
+    MAX_BUFFER_PAIRS,
     MAX_CHANNELS,
     Link,
     PairStorage,
@@ -111,7 +112,7 @@ from qnsim.estimate.links import (
     stored_pair,
 )
 from qnsim.estimate.placement import CapacityError, Placement, check_seed, cut_weight, partition, placement_from_mapping
-from qnsim.estimate.qpu import QPU
+from qnsim.estimate.qpu import QPU, check_qpu, check_qpus
 from qnsim.estimate.remote import interface_fidelity_target, remote_logical_error, remote_operation
 from qnsim.estimate.report import (
     ErrorBudgetReport,
@@ -172,6 +173,7 @@ def remote_gate_time_s(qa: QPU, qb: QPU, latency_s: float) -> float:
     >>> remote_gate_time_s(QPU(), QPU(), 1e-6)
     1.15e-06
     """
+    qa, qb = check_qpu("qa", qa), check_qpu("qb", qb)
     latency_s = real_number("latency_s", latency_s, minimum=0.0, unit="s", error=ValueError)
     return max(qa.t_2q_s, qb.t_2q_s) + max(qa.t_meas_s, qb.t_meas_s) + latency_s
 
@@ -209,7 +211,7 @@ def buffered_link_time_s(pairs: int, compute_s: float, rate_hz: float, buffer_pa
     pairs = integer("pairs", pairs, minimum=0, maximum=MAX_COUNT)
     compute_s = real_number("compute_s", compute_s, minimum=0.0, unit="s")
     rate_hz = real_number("rate_hz", rate_hz, minimum=0.0, exclusive_minimum=True, unit="Hz")
-    buffer_pairs = integer("buffer_pairs", buffer_pairs, minimum=1)
+    buffer_pairs = integer("buffer_pairs", buffer_pairs, minimum=1, maximum=MAX_BUFFER_PAIRS)
     if pairs <= 0:
         return 0.0
     tau = compute_s / pairs
@@ -372,6 +374,9 @@ def state_teleportation_cost(num_qubits: int, qa: QPU, qb: QPU, link: Link) -> d
     (10, 20, 0.00101025)
     """
     num_qubits = integer("num_qubits", num_qubits, minimum=0, maximum=MAX_COUNT, error=ValueError)
+    qa, qb = check_qpu("qa", qa), check_qpu("qb", qb)
+    if not isinstance(link, Link):
+        raise TypeError(f"link must be a qnsim.estimate.Link, got {shown(link)}")
     step = qa.t_2q_s + qa.t_1q_s + qa.t_meas_s + link.latency_s + qb.t_1q_s
     e_local = any_of(qa.e_2q, qa.e_1q, qa.e_meas, qa.e_meas, qb.e_1q)
     return {
@@ -519,12 +524,9 @@ def estimate(
     w = _as_workload(workload, progress)
     if isinstance(w, Workload):
         w.count(progress=progress)  # here, so that the bar shows as "counting" before the placement
-    qpu_list = [qpus] if isinstance(qpus, QPU) else list(qpus)
+    qpu_list = check_qpus(qpus)
     if not qpu_list:
         raise ValueError("need at least one QPU")
-    for q in qpu_list:
-        if not isinstance(q, QPU):
-            raise TypeError(f"qpus must be QPU objects, got {q!r}")
     if len(qpu_list) > _MAX_QPUS:
         raise ValueError(
             f"{len(qpu_list):,} QPUs is more than the {_MAX_QPUS:,} the estimator handles (it keeps tables of "

@@ -72,6 +72,9 @@ __all__ = [
 
 #: Most channels a link takes (``channels``): a runtime fix asking for more says that channels cannot reach it.
 MAX_CHANNELS = 10**9
+#: Most distilled-pair memories per link end (``buffer_pairs``), as many as channels: 10**400 was taken, and
+#: the estimate raised OverflowError "int too large to convert to float".
+MAX_BUFFER_PAIRS = MAX_CHANNELS
 
 #: Distilled-pair memories per link end when a link does not set ``buffer_pairs``: the one default of the
 #: estimate (its buffer model and storage wait) and of :func:`~qnsim.estimate.simulate_execution`.
@@ -161,7 +164,7 @@ class Link:
                                   allow_inf=True, unit="s"),
         }
         if self.buffer_pairs is not None:
-            read["buffer_pairs"] = count("buffer_pairs", self.buffer_pairs, minimum=1)
+            read["buffer_pairs"] = count("buffer_pairs", self.buffer_pairs, minimum=1, maximum=MAX_BUFFER_PAIRS)
         for name, v in read.items():
             object.__setattr__(self, name, v)
         if math.isinf(self.rate_hz * self.channels):
@@ -481,7 +484,7 @@ def flow_controlled_rate_hz(
     31750
     """
     rate_hz = real_number("rate_hz", rate_hz, minimum=0.0, exclusive_minimum=True, unit="Hz", error=ValueError)
-    buffer_pairs = integer("buffer_pairs", buffer_pairs, minimum=1, error=ValueError)
+    buffer_pairs = integer("buffer_pairs", buffer_pairs, minimum=1, maximum=MAX_BUFFER_PAIRS, error=ValueError)
     hold = latency_hold_s(success_probabilities, latency_s)
     if hold == 0:
         return rate_hz

@@ -30,9 +30,77 @@ import functools
 import math
 from typing import Any
 
-from qnsim.argument_checks import integer, label, probability, real_number
+from qnsim.argument_checks import integer, label, probability, real_number, shown
 
-__all__ = ["PRESETS", "QPU", "SurfaceCode", "preset", "surface_code_error"]
+__all__ = [
+    "PRESETS",
+    "QPU",
+    "SurfaceCode",
+    "check_code_distance",
+    "check_qpu",
+    "check_qpus",
+    "preset",
+    "surface_code_error",
+]
+
+
+def check_code_distance(d: object) -> int:
+    """``d`` as a code distance: an integer >= 0 (0: no code, the physical level the T factories' search
+    starts from; ValueError otherwise). The surface-code formulas took any
+    value: d = True read as 1, NaN or a complex number gave a rate without a word, 10**400 raised
+    OverflowError, and a negative d never ended (the repeated squaring halves its exponent towards -1).
+
+    Example:
+        >>> check_code_distance(21)
+        21
+        >>> check_code_distance(-3)
+        Traceback (most recent call last):
+        ...
+        ValueError: d must be >= 0, got -3
+    """
+    return integer("d", d, minimum=0, maximum=MAX_CODE_DISTANCE, error=ValueError)
+
+
+#: Largest code distance the formulas take (``d``): far beyond any estimate's ``max_distance`` (at most 1001),
+#: and small enough that ``2 d^2`` qubits and ``(4 t_2q + 2 t_meas) d`` seconds stay floats.
+MAX_CODE_DISTANCE = 2**31
+
+
+def check_qpu(name: str, value: object) -> QPU:
+    """``value`` if it is a :class:`QPU`, else a TypeError naming ``name`` (the helpers read its fields:
+    ``remote_gate_time_s(True, ...)`` raised AttributeError "'bool' object has no attribute 't_2q_s'").
+
+    Example:
+        >>> check_qpu("qa", 3)
+        Traceback (most recent call last):
+        ...
+        TypeError: qa must be a qnsim.estimate.QPU, got 3
+    """
+    if not isinstance(value, QPU):
+        raise TypeError(f"{name} must be a qnsim.estimate.QPU, got {shown(value)}")
+    return value
+
+
+def check_qpus(value: object) -> list[QPU]:
+    """``value`` as a list of QPUs: one :class:`QPU`, or an ordered sequence of them (a list, a tuple): a QPU's
+    index is its position, so a set (hash order) or a mapping (its keys) is refused, and a string is not a
+    sequence of QPUs. TypeError naming the first wrong item.
+
+    Example:
+        >>> len(check_qpus([QPU(), QPU()]))
+        2
+        >>> check_qpus({QPU()})
+        Traceback (most recent call last):
+        ...
+        TypeError: qpus must be a QPU or an ordered sequence of them (a list or tuple), got a set
+    """
+    if isinstance(value, QPU):
+        return [value]
+    if not isinstance(value, (list, tuple)):
+        raise TypeError(
+            f"qpus must be a QPU or an ordered sequence of them (a list or tuple), got a {type(value).__name__}"
+        )
+    return [check_qpu(f"qpus[{i}]", q) for i, q in enumerate(value)]
 
 
 def surface_code_error(crossing_prefactor: float, error_threshold: float, p: float, d: int) -> float:
@@ -45,6 +113,8 @@ def surface_code_error(crossing_prefactor: float, error_threshold: float, p: flo
     >>> surface_code_error(0.05, 0.02, 1e-3, 23)
     1.2207031250000017e-17
     """
+    if type(d) is not int or d < 0:  # a negative d never ended the squaring below (its exponent stays -1)
+        d = check_code_distance(d)
     base, exponent, result = p / error_threshold, (d + 1) // 2, 1.0
     while True:
         if exponent & 1:
@@ -98,7 +168,8 @@ class SurfaceCode:
         >>> round(SurfaceCode().logical_error_per_cycle(1e-3, 3), 12)
         0.0003
         """
-        return surface_code_error(self.crossing_prefactor, self.error_threshold, p, d)
+        p = probability("p", p, error=ValueError)
+        return surface_code_error(self.crossing_prefactor, self.error_threshold, p, check_code_distance(d))
 
     def distance_for(self, p: float, target_per_cycle: float) -> int | None:
         """The code distance for a per-cycle logical error target, or None if none (p >= p* or beyond
@@ -113,6 +184,8 @@ class SurfaceCode:
         >>> SurfaceCode().distance_for(1e-4, 1e-10), SurfaceCode().distance_for(0.02, 1e-10)
         (9, None)
         """
+        p = probability("p", p, error=ValueError)
+        target_per_cycle = real_number("target_per_cycle", target_per_cycle, minimum=0.0, allow_inf=True, error=ValueError)
         a, threshold = self.crossing_prefactor, self.error_threshold
         if not p < threshold:  # The model holds below threshold only (the estimator refuses p >= p* too).
             return None
@@ -133,6 +206,7 @@ class SurfaceCode:
         >>> SurfaceCode.physical_per_logical(21)
         882
         """
+        d = check_code_distance(d)
         return 2 * d * d
 
 
@@ -248,7 +322,7 @@ class QPU:
         >>> round(QPU.preset("qubit_gate_ns_e3").logical_cycle_s(21) * 1e6, 6)
         8.4
         """
-        return (4 * self.t_2q_s + 2 * self.t_meas_s) * d
+        return (4 * self.t_2q_s + 2 * self.t_meas_s) * check_code_distance(d)
 
     def with_(self, **changes: Any) -> QPU:
         """A copy with some fields changed.

@@ -28,7 +28,7 @@ import dataclasses
 import functools
 from collections.abc import Sequence
 
-from qnsim.estimate.qpu import QPU, SurfaceCode
+from qnsim.estimate.qpu import QPU, SurfaceCode, check_qpu
 
 __all__ = ["RemoteOperation", "interface_fidelity_target", "remote_logical_error", "remote_operation"]
 
@@ -88,6 +88,9 @@ def interface_fidelity_target(qpu_a: QPU, qpu_b: QPU, surface_code: SurfaceCode 
     >>> round(interface_fidelity_target(QPU(e_2q=1e-3), QPU(e_2q=1e-3)), 6)
     0.99
     """
+    qpu_a, qpu_b = check_qpu("qpu_a", qpu_a), check_qpu("qpu_b", qpu_b)
+    if surface_code is not None and not isinstance(surface_code, SurfaceCode):
+        raise TypeError(f"surface_code must be a qnsim.estimate.SurfaceCode or None, got {surface_code!r}")
     sc = surface_code or qpu_a.surface_code or SurfaceCode()
     p = max(qpu_a.physical_error, qpu_b.physical_error)
     return 1.0 - p * sc.interface_threshold / sc.error_threshold
@@ -130,6 +133,9 @@ def remote_operation(
     >>> op.bell_pairs, op.pairs_per_round, round(op.duration_s * 1e6, 3)
     (435, 29, 6.0)
     """
+    qpu_a, qpu_b = check_qpu("qpu_a", qpu_a), check_qpu("qpu_b", qpu_b)
+    if surface_code is not None and not isinstance(surface_code, SurfaceCode):
+        raise TypeError(f"surface_code must be a qnsim.estimate.SurfaceCode or None, got {surface_code!r}")
     sc = surface_code or qpu_a.surface_code or SurfaceCode()
     p = max(qpu_a.physical_error, qpu_b.physical_error)
     error = remote_logical_error(distance, bell_diagonal, surface_code=sc, physical_error=p)

@@ -67,7 +67,7 @@ from qnsim.estimate.links import (
     stored_pair,
 )
 from qnsim.estimate.placement import Placement, check_seed, partition, placement_from_mapping
-from qnsim.estimate.qpu import QPU
+from qnsim.estimate.qpu import QPU, check_qpus
 from qnsim.estimate.workload import Workload
 from qnsim.events import EventLoop
 from qnsim.primitives import bell_diagonal_purify, bell_diagonal_swap
@@ -762,7 +762,7 @@ def simulate_execution(
     if target_fidelity is not None:
         target_fidelity = probability("target_fidelity", target_fidelity, error=ValueError)
     w = workload if isinstance(workload, Workload) else Workload(workload)
-    qpu_list = list(qpus)
+    qpu_list = check_qpus(qpus)
     if any(q.error_corrected for q in qpu_list):
         raise ValueError("simulate_execution runs physical QPUs only (no surface_code)")
     k = len(qpu_list)
