@@ -50,7 +50,8 @@ def test_the_engines_refuse_a_number_beyond_a_float_by_value():
     "must be a number" (a TypeError) where the Python layer says it is beyond a float (a ValueError)."""
     reg = qnsim.QubitRegistry("density_matrix", seed=1)
     a, _ = reg.bell_pair()
-    with pytest.raises(ValueError, match=r"^QubitRegistry.memory_decay\(\): t1_s is beyond the range of a float \(1.8e308\), got "
+    with pytest.raises(ValueError, match=r"^QubitRegistry.memory_decay\(\): t1_s is beyond the range of a float "
+                                         r"\(1.8e308\), got "
                                          r"np.longdouble\('1e\+4000'\)"):
         reg.memory_decay(a, 1e-3, BEYOND, 1.0)
     s = qnsim.StabilizerSimulator(1, seed=1)
@@ -260,7 +261,8 @@ def test_a_command_line_number_beyond_a_float_is_named_as_typed(argv, shown, cap
     monkeypatch.chdir(tmp_path)
     (tmp_path / "s.toml").write_text(
         '[run]\nuntil_s = 0.001\nseed = 1\n[[nodes]]\nname = "a"\n[[nodes]]\nname = "b"\n'
-        '[[links]]\na = "a"\nb = "b"\nlength_km = 1.0\nfidelity = 0.9\nrate_hz = 1e4\n[[requests]]\nsrc = "a"\ndst = "b"\n'
+        '[[links]]\na = "a"\nb = "b"\nlength_km = 1.0\nfidelity = 0.9\nrate_hz = 1e4\n'
+        '[[requests]]\nsrc = "a"\ndst = "b"\n'
     )
     assert main(argv) == 2
     err = capsys.readouterr().err
@@ -310,8 +312,15 @@ def test_estimator_helpers_name_an_argument_that_is_not_a_qpu_or_a_link():
     """remote_gate_time_s(True, ...), state_teleportation_cost(..., link="x"), remote_operation(..., qpu_b="q")
     and simulate_execution(qpus="11") raised AttributeError ("'bool' object has no attribute 't_2q_s'"), naming
     no argument; estimate took a set of QPUs, whose order (the QPUs' indices) is the hash order."""
-    from qnsim.estimate import QPU, Link, estimate, remote_gate_time_s, remote_operation, simulate_execution
-    from qnsim.estimate import state_teleportation_cost
+    from qnsim.estimate import (
+        QPU,
+        Link,
+        estimate,
+        remote_gate_time_s,
+        remote_operation,
+        simulate_execution,
+        state_teleportation_cost,
+    )
 
     q, link = QPU(), Link((0, 1), rate_hz=1e6, fidelity=0.99)
     with pytest.raises(TypeError, match=r"^qa must be a qnsim.estimate.QPU, got True$"):
@@ -344,3 +353,25 @@ def test_a_buffer_of_pairs_is_bounded_like_channels():
         buffered_link_time_s(10, 1.0, 1e3, 10**400)
     link = Link((0, 1), rate_hz=1e6, fidelity=0.999999, buffer_pairs=MAX_BUFFER_PAIRS)
     assert estimate("CX 0 1", [QPU(num_qubits=1), QPU(num_qubits=1)], [link]).bell_pairs == 1
+
+
+def test_a_calibration_request_is_an_index_and_links_are_not_text(tmp_path):
+    """calibrate_link(scenario, request=True) measured request 1 without a word; estimate(..., links="") and
+    simulate_execution(..., links="") read the empty text as "no links"."""
+    from qnsim.estimate import QPU, calibrate_link, estimate, simulate_execution
+
+    net = qnsim.Network("bell_diagonal", seed=1)
+    for name in "abc":
+        net.add_node(name)
+    net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e4)
+    net.add_link("b", "c", length_km=1.0, fidelity=0.8, rate_hz=1e4)
+    net.request("a", "b")
+    net.request("b", "c")
+    with pytest.raises(ValueError, match=r"^request must be an integer, got True$"):
+        calibrate_link(net, request=True, until_s=1e-3)
+    with pytest.raises(ValueError, match=r"^request must be >= 0, got -1$"):
+        calibrate_link(net, request=-1, until_s=1e-3)
+    assert calibrate_link(net, request=np.int64(1), until_s=1e-3).fidelity == pytest.approx(0.8)
+    for call in (estimate, simulate_execution):
+        with pytest.raises(TypeError, match=r"^links must be qnsim.estimate.Link objects .* got ''$"):
+            call("CX 0 1", [QPU(num_qubits=1), QPU(num_qubits=1)], "")

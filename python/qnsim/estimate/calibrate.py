@@ -146,9 +146,12 @@ def calibrate_link(
         >>> round(link.fidelity, 6), link.pairs > 100
         (0.9, True)
     """
+    from qnsim.argument_checks import integer
     from qnsim.network import Network
     from qnsim.scenario import load_scenario
 
+    # Before the run: request=True measured request 1, and "1" or 2.5 failed after it with Python's own error.
+    request = integer("request", request, minimum=0, error=ValueError)
     if isinstance(scenario, Network):
         if until_s is None:
             raise ValueError("calibrate_link on a Network needs until_s (simulated seconds)")

@@ -404,6 +404,8 @@ def _normalize_links(links: Any, k: int, relays: bool = False) -> dict[tuple[int
     out: dict[tuple[int, int], Link] = {}
     if links is None:
         return out
+    if isinstance(links, (str, bytes)):  # "" was read as no links at all
+        raise TypeError(f"links must be qnsim.estimate.Link objects (a list or a mapping), got {shown(links)}")
     items = links.values() if isinstance(links, Mapping) else links
     for lk in items:
         if not isinstance(lk, Link):

@@ -185,7 +185,9 @@ class SurfaceCode:
         (9, None)
         """
         p = probability("p", p, error=ValueError)
-        target_per_cycle = real_number("target_per_cycle", target_per_cycle, minimum=0.0, allow_inf=True, error=ValueError)
+        target_per_cycle = real_number(
+            "target_per_cycle", target_per_cycle, minimum=0.0, allow_inf=True, error=ValueError
+        )
         a, threshold = self.crossing_prefactor, self.error_threshold
         if not p < threshold:  # The model holds below threshold only (the estimator refuses p >= p* too).
             return None

@@ -766,8 +766,7 @@ def simulate_execution(
     if any(q.error_corrected for q in qpu_list):
         raise ValueError("simulate_execution runs physical QPUs only (no surface_code)")
     k = len(qpu_list)
-    link_list = list(links.values()) if isinstance(links, Mapping) else list(links)
-    link_map = _normalize_links(link_list, k, relays=True)
+    link_map = _normalize_links(links, k, relays=True)
     counts = w.counts
     n = counts.qubit_index_bound
     if placement is None:
