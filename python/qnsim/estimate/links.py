@@ -90,7 +90,7 @@ class Link:
         rate_hz: delivered raw Bell pairs per second (> 0).
         fidelity: raw pair fidelity to |Phi+> (Werner form assumed), in [0.25, 1].
         latency_s: one-way classical latency in seconds (>= 0).
-        buffer_pairs: distilled-pair memories per end for buffering (``None``: the default,
+        buffer_pairs: distilled-pair memories per end for buffering, in [1, 10^9] (``None``: the default,
             :data:`DEFAULT_BUFFER_PAIRS`). Flow control: they also hold the pairs under way in
             purification (a level-k pair of r rounds as 2^(k - r) of a delivered one), no attempt starts
             while buffered plus under way fill them (:func:`flow_controlled_rate_hz`), and a pair waits in
