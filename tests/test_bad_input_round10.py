@@ -375,3 +375,54 @@ def test_a_calibration_request_is_an_index_and_links_are_not_text(tmp_path):
     for call in (estimate, simulate_execution):
         with pytest.raises(TypeError, match=r"^links must be qnsim.estimate.Link objects .* got ''$"):
             call("CX 0 1", [QPU(num_qubits=1), QPU(num_qubits=1)], "")
+
+
+# --- matrices and states hold numbers ---------------------------------------------------------------------------
+
+
+NOT_NUMBERS = {
+    "bool": np.eye(2, dtype=bool),
+    "text": np.array([["1", "0"], ["0", "1"]]),
+    "object": np.array([[1, 0], [0, 1]], dtype=object),
+    "list of bools": [[True, False], [False, True]],
+    "time spans": np.eye(2).astype("m8[s]"),
+    "dates": np.array([[1, 0], [0, 1]], dtype="M8[s]"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(NOT_NUMBERS))
+def test_a_matrix_of_what_is_not_numbers_is_refused_by_the_engines(kind):
+    """The engines cast any array to complex: apply_unitary and apply_kraus took a bool identity (True as 1),
+    text "1"/"0" (parsed as numbers), object arrays, dates and time spans (their counts), as did
+    set_density_matrix, set_state_vector, the fidelity targets and pair_with_state, where the Python layer
+    (qnsim.fidelity) refuses them as "a matrix of numbers"."""
+    m = NOT_NUMBERS[kind]
+    big = np.tile(m, (2, 2)) if not isinstance(m, list) else [row * 2 for row in m] * 2  # 4x4, the same entries
+    vector = np.asarray(m)[0] if not isinstance(m, list) else m[0]  # two entries of the same kind
+    dm = qnsim.DensityMatrixSimulator(1, seed=1)
+    reg = qnsim.QubitRegistry("density_matrix", seed=1)
+    a, b = reg.bell_pair()
+    dtype = r"entries of dtype \S+ are not"
+    calls = [
+        (lambda: dm.apply_unitary(m, [0]), r"apply_unitary\(\): matrix must be an array of numbers \(" + dtype),
+        (lambda: dm.apply_kraus([m], [0]), r"apply_kraus\(\): kraus_ops must be an array of numbers"),
+        (lambda: dm.set_density_matrix(m), r"set_density_matrix\(\): rho must be an array of numbers"),
+        (lambda: dm.set_state_vector(vector), r"set_state_vector\(\): psi must be an array of numbers"),
+        (lambda: dm.fidelity(m), r"fidelity\(\): target must be an array of numbers"),
+        (lambda: reg.apply_unitary(m, [a]), r"apply_unitary\(\): matrix must be an array of numbers"),
+        (lambda: reg.pair_with_state(big), r"pair_with_state\(\): rho must be an array of numbers"),
+        (lambda: reg.fidelity([a, b], big), r"fidelity target must be an array of numbers, got entries of dtype"),
+    ]
+    for call, match in calls:
+        with pytest.raises(TypeError, match=match):
+            call()
+
+
+def test_matrices_of_every_numeric_dtype_still_apply():
+    """(Guard: integer, unsigned, float of any width and complex entries are numbers; lists of them too.)"""
+    dm = qnsim.DensityMatrixSimulator(1, seed=1)
+    for m in (np.eye(2, dtype=np.uint64), np.eye(2, dtype=np.float16), np.eye(2, dtype=np.longdouble),
+              np.eye(2, dtype=np.clongdouble), [[0, 1], [1, 0]], [[1, 0], [0, 1j]]):
+        dm.apply_unitary(m, [0])
+    dm.apply_kraus([np.eye(2, dtype=np.int8)], [0])
+    assert dm.probability_of_one(0) == pytest.approx(1.0)  # the one X above

@@ -19,9 +19,11 @@
 // Every binding translation unit must include this header before any other (bindings.h does),
 // so that every use of pybind11's number casters in the module sees the same specializations.
 
+#include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
 #include <cmath>
+#include <complex>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -340,6 +342,39 @@ struct type_caster<qnsim_bindings::Int<T>> {
 
 namespace qnsim_bindings {
 
+/// A complex matrix or vector argument (unitaries, Kraus operators, states, fidelity targets).
+using ComplexArray = pybind11::array_t<std::complex<double>, pybind11::array::c_style | pybind11::array::forcecast>;
+
+/// The NumPy dtype of `h` as an array (itself if it is one; else what numpy.asarray makes of it) when its
+/// entries are not numbers (kind other than signed, unsigned, float or complex), else an empty string. NumPy's
+/// cast to complex read bool entries as 0 and 1, text such as "1" as the number and dates as their counts:
+/// apply_unitary, apply_kraus, set_density_matrix and the fidelity targets took all of them without a word,
+/// where the Python layer (link_models) refuses them as "a matrix of numbers".
+inline std::string non_numeric_dtype(pybind11::handle h) {
+    pybind11::object array = pybind11::reinterpret_borrow<pybind11::object>(h);
+    if (!pybind11::isinstance<pybind11::array>(h)) {
+        try {
+            array = pybind11::module_::import("numpy").attr("asarray")(h);
+        } catch (const pybind11::error_already_set &) {
+            return "";  // not array-like at all: the array caster's own refusal names it
+        }
+    }
+    const pybind11::dtype dtype = pybind11::reinterpret_borrow<pybind11::array>(array).dtype();
+    const char kind = dtype.kind();
+    if (kind == 'i' || kind == 'u' || kind == 'f' || kind == 'c') return "";
+    return pybind11::str(dtype).cast<std::string>();
+}
+
+/// `h` as a complex array (what the ComplexArray caster takes), refusing entries that are not numbers with a
+/// TypeError naming `what` and the dtype; for arguments read by hand (py::object parameters).
+inline ComplexArray complex_array(pybind11::handle h, const char *what) {
+    const std::string dtype = non_numeric_dtype(h);
+    if (!dtype.empty()) {
+        throw pybind11::type_error(std::string(what) + " must be an array of numbers, got entries of dtype " + dtype);
+    }
+    return ComplexArray::ensure(h);
+}
+
 /// A qubit index from Python, the one reading every engine shares: anything with __index__ (ints,
 /// numpy integers), never a bool or a float. TypeError naming the value otherwise; IndexError
 /// (std::out_of_range) naming an index beyond the int64 range. The engine checks its own range.
@@ -407,5 +442,26 @@ inline std::string pauli_argument(pybind11::handle h, const char *what) {
 }
 
 }  // namespace qnsim_bindings
+
+namespace pybind11 {
+namespace detail {
+
+/// Every ComplexArray parameter refuses entries that are not numbers (see non_numeric_dtype), recorded for the
+/// fallback overload to name the parameter: "apply_unitary(): matrix must be an array of numbers (...)".
+template <>
+struct type_caster<qnsim_bindings::ComplexArray> : pyobject_caster<qnsim_bindings::ComplexArray> {
+    bool load(handle src, bool convert) {
+        if (!src) return false;
+        const std::string dtype = qnsim_bindings::non_numeric_dtype(src);
+        if (!dtype.empty()) {
+            return convert && qnsim_bindings::refuse_argument(
+                                  src, "must be an array of numbers (entries of dtype " + dtype + " are not)");
+        }
+        return pyobject_caster<qnsim_bindings::ComplexArray>::load(src, convert);
+    }
+};
+
+}  // namespace detail
+}  // namespace pybind11
 
 #endif

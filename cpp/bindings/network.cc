@@ -218,7 +218,7 @@ void bind_params(py::module_ &m) {
             [](qnsim::LinkParams &p, const py::object &value) {
                 p.state.clear();
                 if (value.is_none()) return;
-                auto arr = py::array_t<std::complex<double>, py::array::c_style | py::array::forcecast>::ensure(value);
+                auto arr = qnsim_bindings::complex_array(value, "LinkParams.state");
                 if (!arr || arr.size() != 16) {
                     throw qnsim::ParameterError("state", "must be a 4x4 complex matrix or None, got " +
                                                              std::string(py::repr(value)));

@@ -118,7 +118,7 @@ double fidelity(const QubitRegistry &reg, const py::iterable &qubit_list, const 
     const qnsim::DensityMatrix rho = reg.state(qubits);
     std::vector<size_t> all(qubits.size());
     for (size_t i = 0; i < all.size(); i++) all[i] = i;
-    auto arr = py::array_t<cplx, py::array::c_style | py::array::forcecast>::ensure(target);
+    auto arr = qnsim_bindings::complex_array(target, "fidelity target");
     if (!arr) throw std::invalid_argument("fidelity target must be a Bell-state name or a numpy array");
     const size_t d = rho.dim();
     if (arr.ndim() == 1 && static_cast<size_t>(arr.shape(0)) == d) return rho.fidelity_with_state(arr.data(), all);
