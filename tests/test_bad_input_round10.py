@@ -426,3 +426,15 @@ def test_matrices_of_every_numeric_dtype_still_apply():
         dm.apply_unitary(m, [0])
     dm.apply_kraus([np.eye(2, dtype=np.int8)], [0])
     assert dm.probability_of_one(0) == pytest.approx(1.0)  # the one X above
+
+
+def test_a_workload_pair_count_reads_qubits_as_the_engines_do():
+    """Workload.pair_count(True, 1) counted the pair (1, 1) and pair_count(0.9, 1) the pair (0, 1): int() took a
+    bool as 1 and truncated a float, where every other qubit argument is refused unless it is an integer."""
+    from qnsim.estimate import Workload
+
+    w = Workload("REPEAT 3 {\n CX 0 1 1 0\n}")
+    for bad in (True, 0.9, "0"):
+        with pytest.raises(TypeError, match=r"^WorkloadProgram.pair_count\(\): a must be an integer, got "):
+            w.pair_count(bad, 1)
+    assert w.pair_count(np.int64(1), np.uint8(0)) == 6

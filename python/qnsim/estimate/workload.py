@@ -393,7 +393,7 @@ class Workload:
         >>> Workload("REPEAT 3 {\\n CX 0 1 1 0\\n}").pair_count(1, 0)
         6
         """
-        return self._program.pair_count(int(a), int(b))
+        return self._program.pair_count(a, b)  # the native reading: int() took True as 1 and 2.7 as 2
 
     def unroll(self, max_ops: int = 10**6) -> list[tuple[str, list[int]]]:
         """The unrolled applications ``(gate, targets)`` of a small circuit, in program order.
