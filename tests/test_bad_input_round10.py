@@ -438,3 +438,13 @@ def test_a_workload_pair_count_reads_qubits_as_the_engines_do():
         with pytest.raises(TypeError, match=r"^WorkloadProgram.pair_count\(\): a must be an integer, got "):
             w.pair_count(bad, 1)
     assert w.pair_count(np.int64(1), np.uint8(0)) == 6
+
+
+def test_an_interface_is_made_from_a_measured_supply_only():
+    """qec.interface_from_link("x", 3, cycle_time_s=1e-6) raised AttributeError "'str' object has no attribute
+    'rate_hz'", naming no argument."""
+    from qnsim import qec
+
+    for bad in ("x", None, {"rate_hz": 1e5}):
+        with pytest.raises(ValueError, match=r"^supply must be a qnsim.qec.LinkSupply \(from measure_link\), got "):
+            qec.interface_from_link(bad, 3, cycle_time_s=1e-6)

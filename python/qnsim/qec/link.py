@@ -45,7 +45,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qnsim.argument_checks import integer, is_integer, is_real_number, real_number
+from qnsim.argument_checks import integer, is_integer, is_real_number, real_number, shown
 from qnsim.qec.channels import bell_diagonal_after_memory, check_bell_diagonal, memory_pauli_channel
 from qnsim.qec.circuits import seam_resources
 from qnsim.qec.noise import Interface
@@ -382,6 +382,8 @@ def interface_from_link(
         >>> itf.scheme, t.wait_s
         ('teleported', 0.0)
     """
+    if not isinstance(supply, LinkSupply):  # its fields are read below: "x" raised AttributeError 'rate_hz'
+        raise ValueError(f"supply must be a qnsim.qec.LinkSupply (from measure_link), got {shown(supply)}")
     rate = supply.rate_hz * _positive("rate_multiplier", rate_multiplier)
     timing = round_timing(
         rate_hz=rate,
