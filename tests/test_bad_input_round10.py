@@ -448,3 +448,16 @@ def test_an_interface_is_made_from_a_measured_supply_only():
     for bad in ("x", None, {"rate_hz": 1e5}):
         with pytest.raises(ValueError, match=r"^supply must be a qnsim.qec.LinkSupply \(from measure_link\), got "):
             qec.interface_from_link(bad, 3, cycle_time_s=1e-6)
+
+
+def test_an_event_loop_refuses_a_negative_time_that_rounds_to_zero():
+    """EventLoop.schedule_in(-1e-13, f) ran f now, schedule_at(-1e-13, f) and run(-1e-13) were taken, while
+    -1e-12 was a SchedulingError: a negative time above -0.5 ps rounded to 0 ps."""
+    loop = qnsim.EventLoop()
+    for call in (lambda: loop.schedule_in(-1e-13, print), lambda: loop.schedule_at(-1e-13, print),
+                 lambda: loop.run(-1e-13)):
+        with pytest.raises(qnsim.SchedulingError, match=r"=-1e-13 s is negative \(it would round to 0 ps\)"):
+            call()
+    assert loop.pending == 0
+    loop.schedule_in(0.0, print)
+    assert loop.schedule_in(-0.0, print) >= 0 and loop.pending == 2
