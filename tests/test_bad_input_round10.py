@@ -461,3 +461,20 @@ def test_an_event_loop_refuses_a_negative_time_that_rounds_to_zero():
     assert loop.pending == 0
     loop.schedule_in(0.0, print)
     assert loop.schedule_in(-0.0, print) >= 0 and loop.pending == 2
+
+
+def test_a_link_model_state_in_a_scenario_holds_numbers():
+    """A scenario's link_model.state read its entries with dtype=float: a matrix written as text ("0.46...") was
+    taken as the numbers, and true as 1.0, without a word."""
+    from qnsim.link_builder import link_model_from_table
+
+    state = qnsim.werner_state(0.9)
+    table = {"scheme": "single_click", "success_probability": 0.1, "attempt_period_s": 1e-6,
+             "bell_diagonal": [0.9, 0.1 / 3, 0.1 / 3, 0.1 / 3], "fidelity": 0.9, "mode_success_probability": 0.1}
+    text = [[repr(v) for v in row] for row in state.real.tolist()]
+    flags = [[v > 0.3 for v in row] for row in state.real.tolist()]
+    for real in (text, flags):
+        with pytest.raises(qnsim.ParameterError, match=r"link_model.state must hold 4x4 arrays of numbers"):
+            link_model_from_table({**table, "state": {"real": real, "imag": state.imag.tolist()}})
+    model = link_model_from_table({**table, "state": {"real": state.real.tolist(), "imag": state.imag.tolist()}})
+    assert model.fidelity == pytest.approx(0.9)

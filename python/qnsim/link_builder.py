@@ -432,10 +432,13 @@ def link_model_from_table(table: Mapping[str, Any]) -> LinkModel:
                 "link_model.state", f"must be a table {{real = [[...]], imag = [[...]]}}, got {raw!r}"
             )
         try:
-            real = np.array(raw["real"], dtype=float)
-            imag = np.array(raw["imag"], dtype=float)
+            real, imag = np.array(raw["real"]), np.array(raw["imag"])
         except (TypeError, ValueError):
             raise parameter_error("link_model.state", f"must hold 4x4 arrays of numbers, got {raw!r}") from None
+        if real.dtype.kind not in "iuf" or imag.dtype.kind not in "iuf":
+            # dtype=float read true as 1.0 and the text "0.5" as 0.5, without a word.
+            raise parameter_error("link_model.state", f"must hold 4x4 arrays of numbers, got {raw!r}")
+        real, imag = real.astype(float), imag.astype(float)
         if real.shape != (4, 4) or imag.shape != (4, 4):
             raise parameter_error("link_model.state", f"must hold 4x4 arrays, got shapes {real.shape} and {imag.shape}")
         values["state"] = real + 1j * imag
