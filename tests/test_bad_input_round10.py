@@ -478,3 +478,23 @@ def test_a_link_model_state_in_a_scenario_holds_numbers():
             link_model_from_table({**table, "state": {"real": real, "imag": state.imag.tolist()}})
     model = link_model_from_table({**table, "state": {"real": state.real.tolist(), "imag": state.imag.tolist()}})
     assert model.fidelity == pytest.approx(0.9)
+
+
+def test_threshold_crossings_read_their_curves_as_numbers():
+    """qec.threshold.crossing(["0.001", "0.01"], ...) read the texts as numbers and crossing([True, 2], ...) True
+    as 1 (dtype=float), as did fitted_crossing, whose x = 0 made log(0) without a word."""
+    from qnsim.qec.threshold import crossing, fitted_crossing
+
+    p_small, p_large = [0.01, 0.1], [0.001, 0.2]
+    with pytest.raises(ValueError, match=r"^x\[0\] must be a real number, got '0.001'$"):
+        crossing(["0.001", "0.01"], p_small, p_large)
+    with pytest.raises(ValueError, match=r"^x\[0\] must be a real number, got True$"):
+        crossing([True, 2], p_small, p_large)
+    with pytest.raises(ValueError, match=r"^p_large must be a list of real numbers, got '0.1'$"):
+        crossing([0.001, 0.01], p_small, "0.1")
+    with pytest.raises(ValueError, match=r"^x\[0\] must be > 0, got 0$"):
+        fitted_crossing([0, 0.01], p_small, p_large, [1, 1], [1, 1])
+    with pytest.raises(ValueError, match=r"^w_large\[1\] must be >= 0 and finite \(or NaN: no data\), got -1$"):
+        fitted_crossing([0.001, 0.01], p_small, p_large, [1, 1], [1, -1])
+    assert crossing([0.001, 0.01, 0.02], [0.01, float("nan"), 0.1], [0.001, 0.2, 0.3]) is None  # NaN: no data
+    assert round(crossing(np.array([0.01, 0.02]), [1e-3, 4e-3], (5e-4, 8e-3)), 5) == 0.01414

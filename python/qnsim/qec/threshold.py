@@ -38,13 +38,30 @@ from typing import Any
 
 import numpy as np
 
-from qnsim.argument_checks import integer, is_integer, is_real_number, real_number
+from qnsim.argument_checks import integer, is_integer, is_real_number, real_number, real_numbers
 from qnsim.qec.sampling import per_round
 
 #: Most bootstrap redraws estimate_threshold runs (each refits every point).
 MAX_BOOTSTRAP = 100_000
 
 __all__ = ["ThresholdEstimate", "crossing", "estimate_threshold", "fitted_crossing", "group_rows"]
+
+
+def _grid(x: object) -> np.ndarray:
+    # Read as the package reads numbers: dtype=float took the text "0.01" as a number and True as 1.
+    return np.asarray(real_numbers("x", x, minimum=0.0, exclusive_minimum=True, error=ValueError), dtype=float)
+
+
+def _curve(name: str, values: object) -> np.ndarray:
+    # Rates and weights >= 0, or NaN: a point without shots, which the crossings skip.
+    if not isinstance(values, (list, tuple)) and not (isinstance(values, np.ndarray) and values.ndim == 1):
+        raise ValueError(f"{name} must be a list of real numbers, got {values!r}")
+    for i, v in enumerate(values):
+        if not is_real_number(v):
+            raise ValueError(f"{name}[{i}] must be a real number, got {v!r}")
+        if v < 0 or v == math.inf:
+            raise ValueError(f"{name}[{i}] must be >= 0 and finite (or NaN: no data), got {v!r}")
+    return np.asarray(values, dtype=float)
 
 
 def crossing(x: Sequence[float], p_small: Sequence[float], p_large: Sequence[float]) -> float | None:
@@ -62,9 +79,7 @@ def crossing(x: Sequence[float], p_small: Sequence[float], p_large: Sequence[flo
         >>> round(crossing([0.01, 0.02], [1e-3, 4e-3], [5e-4, 8e-3]), 5)
         0.01414
     """
-    xs = np.asarray(x, dtype=float)
-    a = np.asarray(p_small, dtype=float)
-    b = np.asarray(p_large, dtype=float)
+    xs, a, b = _grid(x), _curve("p_small", p_small), _curve("p_large", p_large)
     if xs.size != a.size or xs.size != b.size:
         raise ValueError("x, p_small and p_large must have the same length")
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -118,10 +133,10 @@ def fitted_crossing(
         ...                       [1, 1, 1], [1, 1, 1]), 5)
         0.04
     """
-    t = np.log(np.asarray(x, dtype=float))
+    t = np.log(_grid(x))
     with np.errstate(divide="ignore"):
-        fa = _line(t, np.log(np.asarray(p_small, dtype=float)), np.asarray(w_small, dtype=float))
-        fb = _line(t, np.log(np.asarray(p_large, dtype=float)), np.asarray(w_large, dtype=float))
+        fa = _line(t, np.log(_curve("p_small", p_small)), _curve("w_small", w_small))
+        fb = _line(t, np.log(_curve("p_large", p_large)), _curve("w_large", w_large))
     if fa is None or fb is None or fb[1] <= fa[1]:
         return None
     t_cross = (fa[0] - fb[0]) / (fb[1] - fa[1])
