@@ -478,6 +478,8 @@ class Network final {
     QNSIM_HOT_INLINE void complete_swap(uint32_t node, uint32_t request, uint32_t s1, uint32_t s2);
     // complete_swap's bell_diagonal case for a single swap view (one memory per side), fused (see the .cc).
     void complete_single_swap(uint32_t node, uint32_t request, uint32_t s1, uint32_t s2);
+    // complete_swap's bell_diagonal case for any swap view (several memories per side, nested, handshakes), fused.
+    void complete_bell_swap(uint32_t node, uint32_t request, uint32_t s1, uint32_t s2);
     void on_swap_handshake_done(uint64_t packed1, uint64_t packed2);
     void maybe_schedule_delivery(uint32_t s1, uint32_t s2);
     void on_delivery(uint64_t s1, uint64_t s2);

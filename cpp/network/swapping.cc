@@ -266,7 +266,105 @@ void Network::try_swap(uint32_t node, uint32_t r, uint32_t hop, int first_side) 
     }
 }
 
+void Network::complete_bell_swap(uint32_t node, uint32_t r, uint32_t s1, uint32_t s2) {
+    // complete_swap -> swap_now -> schedule_free -> free_slot -> try_start_attempt_with in one straight
+    // line for the bell_diagonal formalism, any swap view (several memories per side, a nested schedule,
+    // the swap handshake: the SeQUeNCe chain's nodes): the same reads, writes, draws and schedules in
+    // the same order as that chain of calls, without its formalism and protocol tests or the re-lookups
+    // between the steps. Both slots are owned by the active native request r and hold their pairs
+    // (the callers' tests: try_swap's scan, after_known's one-memory case, a handshake found intact).
+    Slot *slots = slots_.data();
+    Slot &x1 = slots[s1], &x2 = slots[s2];
+    const Node &nd = nodes_[node];
+    const Request &req = requests_[r];
+    const int64_t now = queue_.now();
+    const uint32_t p1 = x1.partner, p2 = x2.partner;
+    const QubitHandle left_handle = x1.qubit, right_handle = x2.qubit;
+    PairState &left = bell_state(left_handle);
+    PairState &right = bell_state(right_handle);
+    // bell_up_to_date of both, in order (each holds its pair's qubit).
+    const auto up_to_date = [&](Slot &x, PairState &pair) QNSIM_LAMBDA_INLINE {
+        if (now > x.last_decay_ps) {
+            const double waited = seconds(now - x.last_decay_ps);
+            pair.decay_xy += waited * nd.rate_xy;
+            pair.decay_z += waited * nd.rate_z;
+        }
+        x.last_decay_ps = now;
+        if (x.frame_x || x.frame_z) pair.value.apply_frame(x.frame_x, x.frame_z);
+        x.frame_x = x.frame_z = 0;
+    };
+    up_to_date(x1, left);
+    up_to_date(x2, right);
+    left.value = swap_pairs_scaled(left.value, right.value, nd.swap_scale);
+    left.decay_xy += right.decay_xy;
+    left.decay_z += right.decay_z;
+    Slot &y1 = slots[p1], &y2 = slots[p2];
+    y2.qubit = left_handle;
+    discard_qubit(right_handle, node);
+    x1.qubit = x2.qubit = 0;
+    const int64_t done = later(now, nd.p.swap_ps());
+    y1.partner = p2;
+    y2.partner = p1;
+    const uint32_t last = static_cast<uint32_t>(req.p.path.size() - 1);
+    const int64_t *distance = req.distance_ps.data();
+    const uint32_t hop = x1.hop;
+    // path_latency to the ends: the distances grow along the path from distance[0] = 0.
+    const int64_t src = later(done, distance[hop]);
+    const int64_t dst = later(done, distance[last] - distance[hop]);
+    const int64_t at_src = std::max(src, std::max(x1.outcomes_at_src_ps, x2.outcomes_at_src_ps));
+    const int64_t at_dst = std::max(dst, std::max(x1.outcomes_at_dst_ps, x2.outcomes_at_dst_ps));
+    const bool nested = req.p.swap_schedule == SwapSchedule::Nested;
+    // Each new end, y1 then y2: outcome times, its news, and under a nested schedule the news event
+    // when the segment now reaches its designated partner (swap_now's loop over {p1, p2}).
+    const auto news = [&](Slot &y, uint32_t id, const Slot &other) QNSIM_LAMBDA_INLINE {
+        y.outcomes_at_src_ps = at_src;
+        y.outcomes_at_dst_ps = at_dst;
+        const uint32_t h = y.hop;
+        y.known_ps = std::max(y.known_ps, later(done, std::abs(distance[hop] - distance[h])));
+        const uint32_t partner_hop = other.hop;
+        if (nested && h > 0 && h < last && partner_hop == req.swap_views[h].want[partner_hop < h ? 0 : 1]) {
+            queue_.schedule(y.known_ps, kKnown, pack(id, y.gen), 0);
+        }
+    };
+    news(y1, p1, y2);
+    news(y2, p2, y1);
+    if (req.p.generation == GenerationPolicy::OnDemand) x1.idle = x2.idle = true;
+    trace_slots(TraceKind::Swap, x1.owner, s1, s2, 0);
+    // schedule_free of each (its qubit used), then free_slot's body at once when the swap takes no time.
+    const auto release = [&](uint32_t id) QNSIM_LAMBDA_INLINE {
+        Slot &x = slots[id];
+        set_state(id, SlotState::Locked);
+        x.partner = kNoSlot;
+        x.gen++;
+        if (done > now) {
+            queue_.schedule(done, kSlotFree, pack(id, x.gen), 0);
+            return;
+        }
+        if (x.consumed_partner_qubit) {
+            discard_qubit(x.consumed_partner_qubit, x.node);
+            x.consumed_partner_qubit = 0;
+        }
+        set_state(id, SlotState::Free);
+        x.gen++;
+        x.heralded = false;
+        x.delivery_scheduled = false;
+        x.level = 0;
+        x.kept = false;
+        x.e2e_ready = false;
+        x.e2e_level = 0;
+        x.expired = false;
+        // Owned by r, which stays active through the swap (try_start_attempt_with's test).
+        if (!x.idle) start_attempt_with(id);
+    };
+    release(s1);
+    release(s2);
+    counters_.swaps++;
+    const uint32_t h1 = y1.hop, h2 = y2.hop;
+    if ((h1 == 0 && h2 == last) || (h1 == last && h2 == 0)) maybe_schedule_delivery(p1, p2);
+}
+
 void Network::complete_swap(uint32_t node, uint32_t r, uint32_t s1, uint32_t s2) {
+    if (bell_) return complete_bell_swap(node, r, s1, s2);
     const Request &req = requests_[r];
     const uint32_t last = static_cast<uint32_t>(req.p.path.size() - 1);
     const uint32_t p1 = slots_[s1].partner, p2 = slots_[s2].partner;
