@@ -266,6 +266,78 @@ void Network::try_swap(uint32_t node, uint32_t r, uint32_t hop, int first_side) 
     }
 }
 
+void Network::complete_swap(uint32_t node, uint32_t r, uint32_t s1, uint32_t s2) {
+    if (bell_) return complete_bell_swap(node, r, s1, s2);
+    const Request &req = requests_[r];
+    const uint32_t last = static_cast<uint32_t>(req.p.path.size() - 1);
+    const uint32_t p1 = slots_[s1].partner, p2 = slots_[s2].partner;
+    int m1, m2;
+    swap_now(node, s1, s2, static_cast<int>(r), m1, m2);
+    const uint32_t h1 = slots_[p1].hop, h2 = slots_[p2].hop;
+    if ((h1 == 0 && h2 == last) || (h1 == last && h2 == 0)) {
+        maybe_schedule_delivery(p1, p2);
+    }
+}
+
+void Network::on_swap_handshake_done(uint64_t packed1, uint64_t packed2) {
+    if (!valid(packed1) || !valid(packed2)) return;
+    const uint32_t ids[2] = {static_cast<uint32_t>(packed1), static_cast<uint32_t>(packed2)};
+    bool intact[2];
+    for (int k = 0; k < 2; k++) {
+        const Slot &s = slots_[ids[k]];
+        // Still paired (the partner may have changed through a swap elsewhere, which is fine):
+        // the slot it names must name it back and still hold its qubit.
+        intact[k] = s.state == SlotState::Locked && !s.expired && s.partner != kNoSlot && slots_[s.partner].partner == ids[k] &&
+                    (slots_[s.partner].state == SlotState::Stored || slots_[s.partner].state == SlotState::Locked);
+    }
+    const uint32_t r = slots_[ids[0]].owner;
+    if (intact[0] && intact[1] && r != kNoSlot && requests_[r].active()) {
+        complete_swap(slots_[ids[0]].node, r, ids[0], ids[1]);
+        return;
+    }
+    // A pair whose cutoff passed during the handshake (or whose partner was discarded) is dead: its
+    // half is freed, the other pair goes back to waiting.
+    for (int k = 0; k < 2; k++) {
+        if (!intact[k] || r == kNoSlot || !requests_[r].active()) {
+            free_slot(ids[k], true);
+        } else {
+            set_state(ids[k], SlotState::Stored);
+        }
+    }
+    for (int k = 0; k < 2; k++) {
+        if (slots_[ids[k]].state == SlotState::Stored) after_known(ids[k]);
+    }
+}
+
+std::pair<int, int> Network::swap_slots(uint32_t node, uint32_t s1, uint32_t s2) {
+    check_slot(s1);
+    check_slot(s2);
+    if (s1 == s2) throw std::invalid_argument(msg("memory slot ", s1, " used twice in swap"));
+    if (slots_[s1].node != node || slots_[s2].node != node) {
+        throw std::invalid_argument(msg("slots ", s1, " and ", s2, " are not both at node '", nodes_.at(node).p.name, "'"));
+    }
+    if (slots_[s1].partner == s2) {
+        // Both halves of one pair: a Bell measurement of it would leave no pair behind, and the
+        // far ends the swap would join are these two slots themselves.
+        throw std::invalid_argument(msg("slots ", s1, " and ", s2, " at node '", nodes_[node].p.name,
+                                        "' hold the two halves of one pair; a swap joins two different pairs"));
+    }
+    // The native policy measures the slot on the link nearer the request's source first (its
+    // left side). The order decides which qubit takes the single-qubit gate's noise and which
+    // far end carries the correction, so a trajectory (stabilizer) or a Bell-diagonal outcome
+    // depends on it: the same order makes a Python swap the native one, whatever the caller's order.
+    const uint32_t owner = slots_[s1].owner;
+    if (owner != kNoSlot && owner == slots_[s2].owner) {
+        const std::vector<uint32_t> &links = requests_[owner].links;
+        const auto position = [&](uint32_t s) { return std::find(links.begin(), links.end(), slots_[s].link) - links.begin(); };
+        const auto p1 = position(s1), p2 = position(s2);
+        if (p2 < p1 || (p2 == p1 && s2 < s1)) std::swap(s1, s2);
+    }
+    int m1, m2;
+    swap_now(node, s1, s2, -1, m1, m2);
+    return {m1, m2};
+}
+
 void Network::complete_bell_swap(uint32_t node, uint32_t r, uint32_t s1, uint32_t s2) {
     // complete_swap -> swap_now -> schedule_free -> free_slot -> try_start_attempt_with in one straight
     // line for the bell_diagonal formalism, any swap view (several memories per side, a nested schedule,
@@ -361,78 +433,6 @@ void Network::complete_bell_swap(uint32_t node, uint32_t r, uint32_t s1, uint32_
     counters_.swaps++;
     const uint32_t h1 = y1.hop, h2 = y2.hop;
     if ((h1 == 0 && h2 == last) || (h1 == last && h2 == 0)) maybe_schedule_delivery(p1, p2);
-}
-
-void Network::complete_swap(uint32_t node, uint32_t r, uint32_t s1, uint32_t s2) {
-    if (bell_) return complete_bell_swap(node, r, s1, s2);
-    const Request &req = requests_[r];
-    const uint32_t last = static_cast<uint32_t>(req.p.path.size() - 1);
-    const uint32_t p1 = slots_[s1].partner, p2 = slots_[s2].partner;
-    int m1, m2;
-    swap_now(node, s1, s2, static_cast<int>(r), m1, m2);
-    const uint32_t h1 = slots_[p1].hop, h2 = slots_[p2].hop;
-    if ((h1 == 0 && h2 == last) || (h1 == last && h2 == 0)) {
-        maybe_schedule_delivery(p1, p2);
-    }
-}
-
-void Network::on_swap_handshake_done(uint64_t packed1, uint64_t packed2) {
-    if (!valid(packed1) || !valid(packed2)) return;
-    const uint32_t ids[2] = {static_cast<uint32_t>(packed1), static_cast<uint32_t>(packed2)};
-    bool intact[2];
-    for (int k = 0; k < 2; k++) {
-        const Slot &s = slots_[ids[k]];
-        // Still paired (the partner may have changed through a swap elsewhere, which is fine):
-        // the slot it names must name it back and still hold its qubit.
-        intact[k] = s.state == SlotState::Locked && !s.expired && s.partner != kNoSlot && slots_[s.partner].partner == ids[k] &&
-                    (slots_[s.partner].state == SlotState::Stored || slots_[s.partner].state == SlotState::Locked);
-    }
-    const uint32_t r = slots_[ids[0]].owner;
-    if (intact[0] && intact[1] && r != kNoSlot && requests_[r].active()) {
-        complete_swap(slots_[ids[0]].node, r, ids[0], ids[1]);
-        return;
-    }
-    // A pair whose cutoff passed during the handshake (or whose partner was discarded) is dead: its
-    // half is freed, the other pair goes back to waiting.
-    for (int k = 0; k < 2; k++) {
-        if (!intact[k] || r == kNoSlot || !requests_[r].active()) {
-            free_slot(ids[k], true);
-        } else {
-            set_state(ids[k], SlotState::Stored);
-        }
-    }
-    for (int k = 0; k < 2; k++) {
-        if (slots_[ids[k]].state == SlotState::Stored) after_known(ids[k]);
-    }
-}
-
-std::pair<int, int> Network::swap_slots(uint32_t node, uint32_t s1, uint32_t s2) {
-    check_slot(s1);
-    check_slot(s2);
-    if (s1 == s2) throw std::invalid_argument(msg("memory slot ", s1, " used twice in swap"));
-    if (slots_[s1].node != node || slots_[s2].node != node) {
-        throw std::invalid_argument(msg("slots ", s1, " and ", s2, " are not both at node '", nodes_.at(node).p.name, "'"));
-    }
-    if (slots_[s1].partner == s2) {
-        // Both halves of one pair: a Bell measurement of it would leave no pair behind, and the
-        // far ends the swap would join are these two slots themselves.
-        throw std::invalid_argument(msg("slots ", s1, " and ", s2, " at node '", nodes_[node].p.name,
-                                        "' hold the two halves of one pair; a swap joins two different pairs"));
-    }
-    // The native policy measures the slot on the link nearer the request's source first (its
-    // left side). The order decides which qubit takes the single-qubit gate's noise and which
-    // far end carries the correction, so a trajectory (stabilizer) or a Bell-diagonal outcome
-    // depends on it: the same order makes a Python swap the native one, whatever the caller's order.
-    const uint32_t owner = slots_[s1].owner;
-    if (owner != kNoSlot && owner == slots_[s2].owner) {
-        const std::vector<uint32_t> &links = requests_[owner].links;
-        const auto position = [&](uint32_t s) { return std::find(links.begin(), links.end(), slots_[s].link) - links.begin(); };
-        const auto p1 = position(s1), p2 = position(s2);
-        if (p2 < p1 || (p2 == p1 && s2 < s1)) std::swap(s1, s2);
-    }
-    int m1, m2;
-    swap_now(node, s1, s2, -1, m1, m2);
-    return {m1, m2};
 }
 
 }  // namespace qnsim
