@@ -59,6 +59,11 @@ void Network::start_attempt_with(uint32_t freed) {
             // Two-channel links (the grids of bench/scale.py): the mask below without its loop bounds.
             const uint32_t mask = uint32_t{can_attempt(first, owner)} | uint32_t{can_attempt(first + 1, owner)} << 1;
             if (mask) match = first + static_cast<uint32_t>(__builtin_ctz(mask));
+        } else if (count <= 8) {
+            // One mask over the whole side (the SeQUeNCe chain's four memories): no test between blocks.
+            uint32_t mask = 0;
+            for (uint32_t i = 0; i < count; i++) mask |= uint32_t{can_attempt(first + i, owner)} << i;
+            if (mask) match = first + static_cast<uint32_t>(__builtin_ctz(mask));
         } else if (count <= kSmallSide) {
             // Eight at a time as a bit mask (which of a few memories are free is a coin toss to the
             // branch predictor; a mask is not).
