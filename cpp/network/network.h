@@ -475,7 +475,7 @@ class Network final {
     void check_no_swap_left(uint32_t, uint32_t, uint32_t) {}
     void run_deferred_checks() {}
 #endif
-    QNSIM_HOT_INLINE void complete_swap(uint32_t node, uint32_t request, uint32_t s1, uint32_t s2);
+    void complete_swap(uint32_t node, uint32_t request, uint32_t s1, uint32_t s2);
     // complete_swap's bell_diagonal case for a single swap view (one memory per side), fused (see the .cc).
     void complete_single_swap(uint32_t node, uint32_t request, uint32_t s1, uint32_t s2);
     // complete_swap's bell_diagonal case for any swap view (several memories per side, nested, handshakes), fused.
