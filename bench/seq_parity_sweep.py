@@ -49,6 +49,17 @@ CASES: dict[str, dict] = {
     "freq_200": {"frequency_hz": 200.0},
     "freq_20k": {"frequency_hz": 2e4},
     "freq_200k_hop_2km": {"frequency_hz": 2e5, "hop_km": 2.0, "sim_time_factor": 0.1},
+    # Combined variations (2026-11-30, branch seqpar): link fidelity against short and long memory times,
+    # distance with memories per side, cutoffs with several memories, and a long coherence time.
+    "raw_f_0.99": {"raw_fidelity": 0.99},
+    "raw_f_0.9_coh_10ms": {"raw_fidelity": 0.9, "memory_coherence_s": 0.01},
+    "raw_f_0.8_coh_50ms": {"raw_fidelity": 0.8, "memory_coherence_s": 0.05},
+    "raw_f_0.99_coh_100s": {"raw_fidelity": 0.99, "memory_coherence_s": 100.0},
+    "hop_25km_mem_2": {"hop_km": 25.0, "memories_per_side": 2},
+    "hop_5km_mem_8": {"hop_km": 5.0, "memories_per_side": 8, "sim_time_factor": 0.5},
+    "hop_5km_coh_10ms_cutoff_0.5": {"hop_km": 5.0, "memory_coherence_s": 0.01, "cutoff_ratio": 0.5},
+    "mem_1_coh_5ms_cutoff_0.5": {"memories_per_side": 1, "memory_coherence_s": 0.005, "cutoff_ratio": 0.5},
+    "mem_2_coh_20ms_cutoff_0.2": {"memories_per_side": 2, "memory_coherence_s": 0.02, "cutoff_ratio": 0.2},
 }
 
 
@@ -119,8 +130,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--save", type=Path, help="write every per-run figure (both sides) here as JSON")
     ap.add_argument("--load", type=Path, help="take SeQUeNCe's figures from this file; run only qnsim")
     ap.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    ap.add_argument("--sequence-only", action="store_true",
+                    help="run only SeQUeNCe (needs --save; no qnsim import, so the SeQUeNCe venv need not hold "
+                         "this checkout's qnsim); compare later with --load in a venv that does")
     args = ap.parse_args(argv)
 
+    if args.sequence_only and (args.load or not args.save):
+        ap.error("--sequence-only needs --save and cannot take --load")
     loaded = json.loads(args.load.read_text()) if args.load else None
     if loaded:
         args.sim_time, args.fix_silent = loaded["sim_time_s"], loaded["fix_silent"]
@@ -139,6 +155,13 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 seq = run_sequence_side(case, n, list(range(1, args.seeds + 1)), sim_time, args.fix_silent,
                                         args.swap_oldest)
+            if args.sequence_only:
+                store["runs"][key] = {"case": case, "sequence": seq, "qnsim": []}
+                s_sum = _summary(seq)
+                print(f"{name:>20} N={n}  pairs S {s_sum['pairs'][0]:7.1f} ± {s_sum['pairs'][1]:5.1f} | "
+                      f"F S {s_sum['fidelity'][0]:.5f} ± {s_sum['fidelity'][1]:.5f}", flush=True)
+                args.save.write_text(json.dumps(store))
+                continue
             q = run_qnsim_side(case, n, list(range(1, args.qnsim_seeds + 1)), sim_time)
             store["runs"][key] = {"case": case, "sequence": seq, "qnsim": q}
             s_sum, q_sum = _summary(seq), _summary(q)
