@@ -120,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cases", nargs="+", default=list(CASES), choices=list(CASES))
     ap.add_argument("--nodes", type=int, nargs="+", default=[2, 3, 4, 5])
     ap.add_argument("--seeds", type=int, default=6, help="SeQUeNCe runs per case and N (seeds 1..)")
+    ap.add_argument("--first-seed", type=int, default=1,
+                    help="first SeQUeNCe seed (seeds first..first+seeds-1), to add runs to an earlier --save")
     ap.add_argument("--qnsim-seeds", type=int, default=40, help="qnsim runs per case and N (seeds 1..)")
     ap.add_argument("--sim-time", type=float, default=0.05, help="simulated seconds per run")
     ap.add_argument("--fix-silent", action="store_true", help="patch SeQUeNCe's silent non-emission")
@@ -153,8 +155,8 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 seq = loaded["runs"][key]["sequence"]
             else:
-                seq = run_sequence_side(case, n, list(range(1, args.seeds + 1)), sim_time, args.fix_silent,
-                                        args.swap_oldest)
+                seq = run_sequence_side(case, n, list(range(args.first_seed, args.first_seed + args.seeds)), sim_time,
+                                        args.fix_silent, args.swap_oldest)
             if args.sequence_only:
                 store["runs"][key] = {"case": case, "sequence": seq, "qnsim": []}
                 s_sum = _summary(seq)
