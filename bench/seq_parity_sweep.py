@@ -89,6 +89,25 @@ def _summary(runs: list[dict]) -> dict:
             "n_runs": len(runs)}
 
 
+def _load_pooled(paths: list[Path]) -> dict:
+    """SeQUeNCe runs of several --save files, pooled per case and N (same settings required, no seed twice)."""
+    pooled: dict = {}
+    for path in paths:
+        data = json.loads(path.read_text())
+        settings = {k: data.get(k, False) for k in ("sim_time_s", "fix_silent", "swap_oldest")}
+        if not pooled:
+            pooled = {**settings, "runs": {}}
+        elif {k: pooled[k] for k in settings} != settings:
+            raise SystemExit(f"{path}: settings {settings} differ from the first file's; not pooled")
+        for key, entry in data["runs"].items():
+            into = pooled["runs"].setdefault(key, {"case": entry["case"], "sequence": []})
+            seen = {r["seed"] for r in into["sequence"]}
+            if seen & {r["seed"] for r in entry["sequence"]}:
+                raise SystemExit(f"{path}: {key} repeats SeQUeNCe seeds already loaded")
+            into["sequence"].extend(entry["sequence"])
+    return pooled
+
+
 def run_sequence_side(case: dict, num_nodes: int, seeds: list[int], sim_time_s: float, fix_silent: bool,
                       swap_oldest: bool = False) -> list:
     """SeQUeNCe's per-run figures (pairs, fidelities, link success on r0-r1) for one case and N."""
@@ -130,7 +149,9 @@ def main(argv: list[str] | None = None) -> int:
                          "order)")
     ap.add_argument("--z", type=float, default=3.0, help="flag |z| above this")
     ap.add_argument("--save", type=Path, help="write every per-run figure (both sides) here as JSON")
-    ap.add_argument("--load", type=Path, help="take SeQUeNCe's figures from this file; run only qnsim")
+    ap.add_argument("--load", type=Path, nargs="+",
+                    help="take SeQUeNCe's figures from these files (runs of the same case and N pooled, e.g. "
+                         "saves made with different --first-seed); run only qnsim")
     ap.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     ap.add_argument("--sequence-only", action="store_true",
                     help="run only SeQUeNCe (needs --save; no qnsim import, so the SeQUeNCe venv need not hold "
@@ -139,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.sequence_only and (args.load or not args.save):
         ap.error("--sequence-only needs --save and cannot take --load")
-    loaded = json.loads(args.load.read_text()) if args.load else None
+    loaded = _load_pooled(args.load) if args.load else None
     if loaded:
         args.sim_time, args.fix_silent = loaded["sim_time_s"], loaded["fix_silent"]
         args.swap_oldest = loaded.get("swap_oldest", False)
