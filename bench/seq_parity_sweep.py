@@ -94,7 +94,7 @@ def _load_pooled(paths: list[Path]) -> dict:
     pooled: dict = {}
     for path in paths:
         data = json.loads(path.read_text())
-        settings = {k: data.get(k, False) for k in ("sim_time_s", "fix_silent", "swap_oldest")}
+        settings = {k: data.get(k, False) for k in ("sim_time_s", "fix_silent", "swap_oldest", "expiry_own_age")}
         if not pooled:
             pooled = {**settings, "runs": {}}
         elif {k: pooled[k] for k in settings} != settings:
@@ -109,9 +109,11 @@ def _load_pooled(paths: list[Path]) -> dict:
 
 
 def run_sequence_side(case: dict, num_nodes: int, seeds: list[int], sim_time_s: float, fix_silent: bool,
-                      swap_oldest: bool = False) -> list:
+                      swap_oldest: bool = False, expiry_own_age: bool = False) -> list:
     """SeQUeNCe's per-run figures (pairs, fidelities, link success on r0-r1) for one case and N."""
-    from sequence_chain import run_sequence_chain, silent_non_emission_fixed, swap_oldest_first
+    from sequence_chain import (end_pair_expiry_by_own_age, run_sequence_chain, silent_non_emission_fixed,
+                                swap_oldest_first)
+    coherence, ratio = case.get("memory_coherence_s", 1.0), case.get("cutoff_ratio", 1.0)
     out = []
     for seed in seeds:
         with contextlib.ExitStack() as patches:
@@ -119,6 +121,8 @@ def run_sequence_side(case: dict, num_nodes: int, seeds: list[int], sim_time_s: 
                 patches.enter_context(silent_non_emission_fixed())
             if swap_oldest:
                 patches.enter_context(swap_oldest_first())
+            if expiry_own_age and ratio is not None:
+                patches.enter_context(end_pair_expiry_by_own_age(ratio * coherence, None))
             r = run_sequence_chain(num_nodes=num_nodes, seed=seed, sim_time_s=sim_time_s, **case)
         out.append({"seed": seed, "pairs_delivered": r["pairs_delivered"], "fidelities": r["fidelities"],
                     "link_attempts": r["link_stats"]["attempts"], "link_heralds": r["link_stats"]["heralded_pairs"],
@@ -147,6 +151,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--swap-oldest", action="store_true",
                     help="make SeQUeNCe's swaps take the oldest stored pair, as qnsim's do (default: its memory-index "
                          "order)")
+    ap.add_argument("--expiry-own-age", action="store_true",
+                    help="make every SeQUeNCe swap pass on the expiry of its two outer qubits' own ages, as qnsim's "
+                         "cutoff works (default: its oldest constituent link's)")
     ap.add_argument("--z", type=float, default=3.0, help="flag |z| above this")
     ap.add_argument("--save", type=Path, help="write every per-run figure (both sides) here as JSON")
     ap.add_argument("--load", type=Path, nargs="+",
@@ -164,7 +171,9 @@ def main(argv: list[str] | None = None) -> int:
     if loaded:
         args.sim_time, args.fix_silent = loaded["sim_time_s"], loaded["fix_silent"]
         args.swap_oldest = loaded.get("swap_oldest", False)
-    store = {"sim_time_s": args.sim_time, "fix_silent": args.fix_silent, "swap_oldest": args.swap_oldest, "runs": {}}
+        args.expiry_own_age = loaded.get("expiry_own_age", False)
+    store = {"sim_time_s": args.sim_time, "fix_silent": args.fix_silent, "swap_oldest": args.swap_oldest,
+             "expiry_own_age": args.expiry_own_age, "runs": {}}
     rows = []
     for name in args.cases:
         case = dict(CASES[name])
@@ -177,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
                 seq = loaded["runs"][key]["sequence"]
             else:
                 seq = run_sequence_side(case, n, list(range(args.first_seed, args.first_seed + args.seeds)), sim_time,
-                                        args.fix_silent, args.swap_oldest)
+                                        args.fix_silent, args.swap_oldest, args.expiry_own_age)
             if args.sequence_only:
                 store["runs"][key] = {"case": case, "sequence": seq, "qnsim": []}
                 s_sum = _summary(seq)

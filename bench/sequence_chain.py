@@ -114,7 +114,7 @@ def swap_oldest_first():
 
 
 @contextlib.contextmanager
-def end_pair_expiry_by_own_age(cutoff_s: float, end_nodes: tuple[str, str]):
+def end_pair_expiry_by_own_age(cutoff_s: float, end_nodes: tuple[str, str] | None):
     """Makes an end-to-end pair expire by its two qubits' own ages, as qnsim's cutoff does.
 
     SeQUeNCe's swap passes on expire_time = min(left, right) (swapping_bds.py), so an end-to-end
@@ -123,14 +123,16 @@ def end_pair_expiry_by_own_age(cutoff_s: float, end_nodes: tuple[str, str]):
     is older than cutoff_s: once the interior qubits are measured only the two end qubits' ages
     count. Inside this block the swap that joins ``end_nodes`` passes min(end qubits' emission) +
     cutoff_s instead and moves the end memories' expiry there (diagnostic: bench/README.md,
-    "Parity sweep").
+    "Parity sweep"). ``end_nodes=None`` does this at every swap, so intermediate segments too expire
+    by their two qubits' own ages, as in qnsim (from 6 routers on, a segment such as r0-r4 waits at
+    r4 for the last link: bench/README.md, "Combined parameters").
     """
     from sequence.entanglement_management.swapping.swapping_bds import EntanglementSwappingA_BDS
 
     original = EntanglementSwappingA_BDS.start
 
     def start(self):
-        if {self.left_node, self.right_node} != set(end_nodes):
+        if end_nodes is not None and {self.left_node, self.right_node} != set(end_nodes):
             return original(self)
         tl = self.owner.timeline
         ends = [tl.get_entity_by_name(self.left_remote_memo), tl.get_entity_by_name(self.right_remote_memo)]
