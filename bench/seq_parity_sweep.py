@@ -111,8 +111,12 @@ def _load_pooled(paths: list[Path]) -> dict:
 def run_sequence_side(case: dict, num_nodes: int, seeds: list[int], sim_time_s: float, fix_silent: bool,
                       swap_oldest: bool = False, expiry_own_age: bool = False) -> list:
     """SeQUeNCe's per-run figures (pairs, fidelities, link success on r0-r1) for one case and N."""
-    from sequence_chain import (end_pair_expiry_by_own_age, run_sequence_chain, silent_non_emission_fixed,
-                                swap_oldest_first)
+    from sequence_chain import (
+        end_pair_expiry_by_own_age,
+        run_sequence_chain,
+        silent_non_emission_fixed,
+        swap_oldest_first,
+    )
     coherence, ratio = case.get("memory_coherence_s", 1.0), case.get("cutoff_ratio", 1.0)
     out = []
     for seed in seeds:
