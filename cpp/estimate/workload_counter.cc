@@ -259,9 +259,13 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
             targets.push_back(Target{static_cast<uint32_t>(v), Target::Qubit});
         } else if (c == '!') {
             ++p;
-            if (p < end && (*p == 'X' || *p == 'Y' || *p == 'Z' || *p == 'x' || *p == 'y' || *p == 'z')) ++p;
+            uint8_t flags = Target::kInverted;
+            if (p < end && (*p == 'X' || *p == 'Y' || *p == 'Z' || *p == 'x' || *p == 'y' || *p == 'z')) {
+                ++p;
+                flags |= Target::kPauli;
+            }
             if (!parse_uint(p, end, v) || v >= kMaxQubit) fail(line, msg("bad target '", token_at(tok, end), "'"));
-            targets.push_back(Target{static_cast<uint32_t>(v), Target::Qubit});
+            targets.push_back(Target{static_cast<uint32_t>(v), Target::Qubit, flags});
         } else if (c == '*') {
             ++p;
             targets.push_back(Target{0, Target::Combiner});
@@ -269,7 +273,7 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
         } else if (c == 'X' || c == 'Y' || c == 'Z' || c == 'x' || c == 'y' || c == 'z') {
             ++p;
             if (!parse_uint(p, end, v) || v >= kMaxQubit) fail(line, msg("bad target '", token_at(tok, end), "'"));
-            targets.push_back(Target{static_cast<uint32_t>(v), Target::Qubit});
+            targets.push_back(Target{static_cast<uint32_t>(v), Target::Qubit, Target::kPauli});
         } else if (end - p >= 4 && std::strncmp(p, "rec[", 4) == 0) {
             p += 4;
             if (p == end || *p != '-') {
@@ -340,6 +344,45 @@ void check_records(int gate, const Target *t, size_t n, uint64_t measured, uint6
 /// Checks that an instruction's targets fit its gate kind; throws naming the line.
 void validate(int gate, const Target *t, size_t n, uint64_t line) {
     const GateSpec &g = gate_table()[gate];
+    // How each qubit target may be written, as Stim allows it: '!' only on measurements (their result is
+    // inverted) and Pauli products; a Pauli letter (X0) only in Pauli products, correlated errors and
+    // OBSERVABLE_INCLUDE, where it is required. `X !0` or `H X0` were counted as `X 0` and `H 0`; Stim and the
+    // stabilizer simulator refuse them.
+    const bool pauli_gate = g.kind == GateKind::Product || g.kind == GateKind::NoiseProduct || g.name == "OBSERVABLE_INCLUDE";
+    const bool may_invert = g.kind == GateKind::Measure || g.kind == GateKind::MeasureReset ||
+                            g.kind == GateKind::TwoMeasure || g.kind == GateKind::Product ||
+                            g.kind == GateKind::NoiseProduct || g.name == "OBSERVABLE_INCLUDE";
+    for (size_t i = 0; i < n; ++i) {
+        if (t[i].kind != Target::Qubit) continue;
+        const char *written = (t[i].flags & Target::kInverted) ? "!" : "";
+        if ((t[i].flags & Target::kInverted) && !may_invert) {
+            fail(line, msg("bad target '!", t[i].value, "' of ", g.name, ": '!' (an inverted result) is only allowed on "
+                           "measurements and Pauli products"));
+        }
+        if ((t[i].flags & Target::kPauli) && !pauli_gate) {
+            fail(line, msg("bad targets for ", g.name, ": a Pauli target like X", t[i].value,
+                           " is only allowed in Pauli products (MPP, SPP, E) and OBSERVABLE_INCLUDE; write the qubit "
+                           "index"));
+        }
+        if (!(t[i].flags & Target::kPauli) && pauli_gate) {
+            fail(line, msg("bad target '", written, t[i].value, "' of ", g.name,
+                           ": expected a Pauli target like X", t[i].value, " or Z", t[i].value));
+        }
+    }
+    if (g.name == "MPAD") {  // Stim pads the record with the bits 0 and 1, nothing else
+        for (size_t i = 0; i < n; ++i) {
+            if (t[i].kind == Target::Qubit && t[i].value > 1) {
+                fail(line, msg("bad target '", t[i].value, "' of MPAD: MPAD takes the bits 0 and 1 as targets"));
+            }
+        }
+    }
+    if (g.name == "OBSERVABLE_INCLUDE") {
+        for (size_t i = 0; i < n; ++i) {
+            if (t[i].kind == Target::Combiner) {
+                fail(line, "bad targets for OBSERVABLE_INCLUDE: '*' is only allowed in Pauli products (MPP, SPP, E)");
+            }
+        }
+    }
     auto only_qubits = [&]() {
         for (size_t i = 0; i < n; ++i) {
             if (t[i].kind != Target::Qubit) fail(line, msg("bad targets for ", g.name, ": only qubit indices allowed"));

@@ -88,8 +88,12 @@ class Progress {
 /// One parsed target. Qubit targets carry their index; others are kept only for validation.
 struct Target {
     enum Kind : uint8_t { Qubit, Record, Sweep, Combiner };
+    /// How a qubit target was written: '!' (an inverted result) and a Pauli letter (X0, !Z3). Stim allows
+    /// each only on some gates (validate() checks them), so they are kept apart from the plain index.
+    enum Flags : uint8_t { kInverted = 1, kPauli = 2 };
     uint32_t value;
     Kind kind;
+    uint8_t flags = 0;
 };
 
 struct Instruction {

@@ -379,6 +379,7 @@ struct Parser {
             while (true) {
                 skip_space(s, i);
                 if (i >= s.size()) break;
+                const size_t start = i;
                 bool inverted = false;
                 if (s[i] == '!') {
                     inverted = true;
@@ -387,9 +388,15 @@ struct Parser {
                 size_t d = i;
                 while (d < s.size() && static_cast<unsigned char>(s[d] - '0') < 10) ++d;  // no locale lookup
                 if (d == i || (d < s.size() && s[d] != ' ' && s[d] != '\t' && s[d] != '\r')) {
-                    size_t e = i;
-                    while (e < s.size() && s[e] != ' ' && s[e] != '\t') ++e;
-                    fail(line, msg("unsupported target '", s.substr(i, e - i), "' of ", upper,
+                    // The whole target as written, '!' included ("M ! 0" showed an empty target).
+                    size_t e = start;
+                    while (e < s.size() && s[e] != ' ' && s[e] != '\t' && s[e] != '\r') ++e;
+                    const std::string target = s.substr(start, e - start);
+                    if (info->kind == Kind::Pair && (target.rfind("rec[", 0) == 0 || target.rfind("sweep[", 0) == 0)) {
+                        fail(line, msg("unsupported target '", target, "' of ", upper, ": classically controlled gates "
+                                       "(rec[-k] and sweep[k] targets) are not executed by the stabilizer simulator"));
+                    }
+                    fail(line, msg("unsupported target '", target, "' of ", upper,
                                    " (qnsim accepts qubit indices, and !q on measurements)"));
                 }
                 if (inverted && info->kind != Kind::Measure) {
