@@ -176,7 +176,6 @@ def _assert_same_column_rates(ours, theirs, what):
         assert_normal(pa - pb, 0.0, sigma=np.sqrt(pooled * (1 - pooled) * 2 / len(a)), sigmas=6, what=what)
 
 
-@pytest.mark.slow
 @settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(1, 4).flatmap(lambda n: st.tuples(st.just(n), _circuits(n, noisy=True))))
 def test_random_noisy_circuits_sample_as_stim(case):
