@@ -419,3 +419,20 @@ def test_the_estimator_names_the_misused_target():
         count_circuit("MPP 1")
     with pytest.raises(qnsim.CircuitParseError, match=r"bad target '2' of MPAD: MPAD takes the bits 0 and 1"):
         count_circuit("MPAD 2")
+
+
+@pytest.mark.parametrize("text", ["M 0\nXCZ 1 rec[-1]", "M 0\nYCZ 1 rec[-1]", "M 0\nCZ 1 rec[-1]\nCX rec[-1] 1"])
+def test_the_estimator_counts_a_record_controlled_gate_wherever_stim_reads_a_z_control(text):
+    """`XCZ 1 rec[-1]` (X on qubit 1 when the record is 1; valid Stim) was refused: "a classical (rec/sweep)
+    target must be a control", though it is the Z-basis control there."""
+    circuit = stim.Circuit(text)
+    circuit.compile_sampler().sample(1)  # Stim runs it
+    counts = count_circuit(text)
+    assert counts.num_qubits == 2 and len(counts.pair_a) == 0  # a Pauli on qubit 1, no interaction
+    assert counts.measurements == circuit.num_measurements
+
+
+@pytest.mark.parametrize("text", ["M 0\nXCZ rec[-1] 1", "M 0\nCX 1 rec[-1]", "M 0\nYCX rec[-1] 1"])
+def test_the_estimator_refuses_a_record_where_stim_cannot_run_it(text):
+    with pytest.raises(qnsim.CircuitParseError, match=r"a classical \(rec/sweep\) target must be a control"):
+        count_circuit(text)

@@ -418,7 +418,10 @@ void validate(int gate, const Target *t, size_t n, uint64_t line) {
                 if (ca && cb && t[i].value == t[i + 1].value) {
                     fail(line, msg("bad targets for ", g.name, ": qubit ", t[i].value, " used twice in one pair"));
                 }
-                const bool classical_ok = g.controlled && (cb || g.z_diagonal) && (ca || cb);
+                // A record or sweep bit may stand where Stim reads a Z-basis control: first in CX, CY, CZ,
+                // second in CZ, XCZ, YCZ (XCZ 0 rec[-1] is X on 0 when the bit is 1; it was refused here).
+                const bool second_may_be_classical = g.name == "CZ" || g.name == "XCZ" || g.name == "YCZ";
+                const bool classical_ok = (ca || cb) && (ca || g.controlled) && (cb || second_may_be_classical);
                 if ((!ca || !cb) && !classical_ok) {
                     fail(line, msg("bad targets for ", g.name, ": a classical (rec/sweep) target must be a control"));
                 }
