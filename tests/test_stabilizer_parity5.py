@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from stats import assert_normal
 
 import qnsim
-from qnsim.estimate import count_circuit
+from qnsim.estimate import Workload, count_circuit, stream_circuit_file
 
 _SINGLE = ["H", "S", "S_DAG", "X", "Y", "Z", "I", "H_XZ", "SQRT_Z", "SQRT_Z_DAG"]
 _PAIR = ["CX", "CY", "CZ", "SWAP", "CNOT", "ZCX", "ZCY", "ZCZ"]
@@ -365,7 +365,7 @@ _ANNOTATIONS = {"TICK", "DETECTOR", "OBSERVABLE_INCLUDE", "QUBIT_COORDS", "SHIFT
 def test_the_estimator_counts_what_the_engine_runs(case):
     text, _ = case
     record = qnsim.StabilizerSimulator(5, seed=3).do_circuit(text)
-    counts = count_circuit(text)
+    counts = Workload(text).counts
     circuit = stim.Circuit(text)
     assert counts.measurements == len(record) == circuit.num_measurements
     expected, qubits = {}, set()
@@ -401,6 +401,15 @@ def test_the_estimator_refuses_targets_stim_refuses(text):
         stim.Circuit(text)
     with pytest.raises(qnsim.CircuitParseError, match=r"on line 1"):
         count_circuit(text)
+
+
+def test_every_reader_of_the_estimator_refuses_them(tmp_path):
+    """The streaming reader and Workload share the check (`X !0` was counted by both)."""
+    path = tmp_path / "c.stim"
+    path.write_text("H 0\nX !0\n")
+    for read in (lambda: Workload("H 0\nX !0"), lambda: Workload.from_file(path), lambda: stream_circuit_file(path)):
+        with pytest.raises(qnsim.CircuitParseError, match=r"bad target '!0' of X.* on line 2"):
+            read()
 
 
 @pytest.mark.parametrize("text", _STIM_ACCEPTS)
