@@ -46,7 +46,8 @@ def _circuits(draw, n, noisy, depth=0, measured=0):
         if kind == "single":
             lines.append(f"{name(draw(st.sampled_from(_SINGLE)))} {' '.join(map(str, qubits(4)))}")  # repeats allowed
         elif kind == "pair" and n >= 2:
-            pairs = draw(st.lists(st.lists(st.integers(0, n - 1), min_size=2, max_size=2, unique=True), min_size=1, max_size=3))
+            pair = st.lists(st.integers(0, n - 1), min_size=2, max_size=2, unique=True)
+            pairs = draw(st.lists(pair, min_size=1, max_size=3))
             lines.append(f"{name(draw(st.sampled_from(_PAIR)))} {' '.join(str(q) for p in pairs for q in p)}")
         elif kind == "measure":
             qs = qubits(4)
@@ -58,7 +59,8 @@ def _circuits(draw, n, noisy, depth=0, measured=0):
             lines.append(f"{name(draw(st.sampled_from(_RESET)))} {' '.join(map(str, qubits(3)))}")
         elif kind == "noise" and noisy:
             p = draw(st.sampled_from(_PROBABILITIES))
-            channel = draw(st.sampled_from(["X_ERROR", "Y_ERROR", "Z_ERROR", "DEPOLARIZE1", "PAULI_CHANNEL_1", "DEPOLARIZE2"]))
+            channels = ["X_ERROR", "Y_ERROR", "Z_ERROR", "DEPOLARIZE1", "PAULI_CHANNEL_1", "DEPOLARIZE2"]
+            channel = draw(st.sampled_from(channels))
             if channel == "PAULI_CHANNEL_1":
                 a, b = sorted(draw(st.lists(st.sampled_from([0.0, 0.1, 0.25, 0.5]), min_size=2, max_size=2)))
                 lines.append(f"PAULI_CHANNEL_1({a}, {b - a}, {0.5 - b}) {' '.join(map(str, qubits(3)))}")
@@ -69,7 +71,9 @@ def _circuits(draw, n, noisy, depth=0, measured=0):
                 lines.append(f"{channel}({p}) {' '.join(map(str, qubits(3)))}")
         elif kind == "annotation":
             which = draw(st.integers(0, 4))
-            records = " ".join(f"rec[-{draw(st.integers(1, min(measured, 5)))}]" for _ in range(draw(st.integers(0, 2)))) if measured else ""
+            back = min(measured, 5)  # rec[-k] looks back at most to the first measurement
+            lookbacks = [draw(st.integers(1, back)) for _ in range(draw(st.integers(0, 2)))] if measured else []
+            records = " ".join(f"rec[-{k}]" for k in lookbacks)
             if which == 0:
                 lines.append("TICK")
             elif which == 1:
@@ -168,7 +172,8 @@ _SHOTS = 1500
 def _assert_same_column_rates(ours, theirs, what):
     """Two independent samples of each column (and of each adjacent pair's parity) have the same mean."""
     columns = [ours[:, [k]] for k in range(ours.shape[1])], [theirs[:, [k]] for k in range(theirs.shape[1])]
-    pairs = [ours[:, k : k + 2] for k in range(ours.shape[1] - 1)], [theirs[:, k : k + 2] for k in range(theirs.shape[1] - 1)]
+    pairs = ([ours[:, k : k + 2] for k in range(ours.shape[1] - 1)],
+             [theirs[:, k : k + 2] for k in range(theirs.shape[1] - 1)])
     for a, b in itertools.chain(zip(*columns), zip(*pairs)):
         pa, pb = np.bitwise_xor.reduce(a, axis=1).mean(), np.bitwise_xor.reduce(b, axis=1).mean()
         pooled = (pa + pb) / 2

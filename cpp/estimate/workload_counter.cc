@@ -348,7 +348,8 @@ void validate(int gate, const Target *t, size_t n, uint64_t line) {
     // inverted) and Pauli products; a Pauli letter (X0) only in Pauli products, correlated errors and
     // OBSERVABLE_INCLUDE, where it is required. `X !0` or `H X0` were counted as `X 0` and `H 0`; Stim and the
     // stabilizer simulator refuse them.
-    const bool pauli_gate = g.kind == GateKind::Product || g.kind == GateKind::NoiseProduct || g.name == "OBSERVABLE_INCLUDE";
+    const bool pauli_gate =
+        g.kind == GateKind::Product || g.kind == GateKind::NoiseProduct || g.name == "OBSERVABLE_INCLUDE";
     const bool may_invert = g.kind == GateKind::Measure || g.kind == GateKind::MeasureReset ||
                             g.kind == GateKind::TwoMeasure || g.kind == GateKind::Product ||
                             g.kind == GateKind::NoiseProduct || g.name == "OBSERVABLE_INCLUDE";
@@ -356,8 +357,8 @@ void validate(int gate, const Target *t, size_t n, uint64_t line) {
         if (t[i].kind != Target::Qubit) continue;
         const char *written = (t[i].flags & Target::kInverted) ? "!" : "";
         if ((t[i].flags & Target::kInverted) && !may_invert) {
-            fail(line, msg("bad target '!", t[i].value, "' of ", g.name, ": '!' (an inverted result) is only allowed on "
-                           "measurements and Pauli products"));
+            fail(line, msg("bad target '!", t[i].value, "' of ", g.name,
+                           ": '!' (an inverted result) is only allowed on measurements and Pauli products"));
         }
         if ((t[i].flags & Target::kPauli) && !pauli_gate) {
             fail(line, msg("bad targets for ", g.name, ": a Pauli target like X", t[i].value,
