@@ -136,6 +136,18 @@ TEST(WorkloadCounter, ArgumentValuesAreChecked) {
     EXPECT_NO_THROW(Program::parse("M(0.01) 0\nQUBIT_COORDS(-1, 2.5) 0\nRZ(-3.1) 0"));
 }
 
+TEST(WorkloadCounter, TargetFormsAreCheckedPerGateAsStimChecksThem) {
+    // X !0 was counted as X 0, H X0 as H 0, MPP 0 as a product measurement, MPAD 2 as a padding bit.
+    QNSIM_EXPECT_THROW_MSG(Program::parse("X !0"), CircuitParseError, "bad target '!0' of X: '!' (an inverted");
+    QNSIM_EXPECT_THROW_MSG(Program::parse("H X0"), CircuitParseError, "a Pauli target like X0 is only allowed");
+    QNSIM_EXPECT_THROW_MSG(Program::parse("MPP 0"), CircuitParseError, "expected a Pauli target like X0");
+    QNSIM_EXPECT_THROW_MSG(Program::parse("MPAD 2"), CircuitParseError, "MPAD takes the bits 0 and 1");
+    QNSIM_EXPECT_THROW_MSG(Program::parse("OBSERVABLE_INCLUDE(0) X0*Z1"), CircuitParseError, "'*' is only allowed");
+    QNSIM_EXPECT_THROW_MSG(Program::parse("M 0\nXCZ rec[-1] 1"), CircuitParseError, "must be a control");
+    EXPECT_NO_THROW(Program::parse("M !0\nMXX !0 1\nMPP !X0*Z1\nE(0.1) X0 !Y1\nMPAD 0 1\nXCZ 1 rec[-1]\n"
+                                   "OBSERVABLE_INCLUDE(0) rec[-1] !Z0"));
+}
+
 // Two QPUs; qubit 0 on QPU 0, qubit 1 on QPU 1. Gates 1 s, remote occupancy 1 s, byproducts of a
 // remote gate known 10 s after its start. The run ends no sooner than they are known (a recorded
 // outcome is final only then): a program whose operations go ahead of them takes 10 s, one that
