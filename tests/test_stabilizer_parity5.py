@@ -408,6 +408,22 @@ def test_the_estimator_refuses_targets_stim_refuses(text):
         count_circuit(text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["PAULI_CHANNEL_1(0.5, 0.5, 0.1) 0", "PAULI_CHANNEL_2(0.5, 0.5, 0.1" + ", 0" * 12 + ") 0 1",
+     "HERALDED_PAULI_CHANNEL_1(0.5, 0.25, 0.25, 0.25) 0"],
+)
+def test_the_estimator_refuses_disjoint_channels_whose_probabilities_sum_above_one(text):
+    """They were counted as valid circuits; Stim refuses them, and the simulator refuses PAULI_CHANNEL_1."""
+    with pytest.raises(ValueError, match=r"disjoint probability"):
+        stim.Circuit(text)
+    with pytest.raises(qnsim.CircuitParseError, match=r"probabilities sum to 1\.(1|25) > 1 on line 1"):
+        count_circuit(text)
+    valid = text.replace("0.5, 0.5, 0.1", "0.5, 0.4, 0.1").replace("0.5, 0.25, 0.25, 0.25", "0.25, 0.25, 0.25, 0.25")
+    stim.Circuit(valid)
+    count_circuit(valid)  # a sum of exactly 1 is accepted
+
+
 def test_every_reader_of_the_estimator_refuses_them(tmp_path):
     """The streaming reader and Workload share the check (`X !0` was counted by both)."""
     path = tmp_path / "c.stim"

@@ -16,6 +16,7 @@
 
 #include "core/errors.h"
 #include "core/text.h"
+#include "stabilizer/circuit.h"  // shortest_double
 
 namespace qnsim::workload {
 
@@ -199,6 +200,7 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
     size_t num_args = 0;
     double first_arg = 0.0;
     double worst_probability = 0.0;  // The argument furthest outside [0, 1] (0: none outside).
+    double sum_args = 0.0;           // For the channels whose arguments are disjoint probabilities.
     if (p < end && *p == '(') {
         ++p;
         while (true) {
@@ -214,6 +216,7 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
             }
             if ((value < 0.0 || value > 1.0) && worst_probability == 0.0) worst_probability = value;
             if (num_args == 0) first_arg = value;
+            sum_args += value;
             ++num_args;
             p += num_end - rest.c_str();
             while (p < end && is_space(*p)) ++p;
@@ -243,6 +246,13 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
                                          g.kind == GateKind::Product;
         if (takes_probabilities && worst_probability != 0.0) {
             fail(line, msg(g.name, " takes probabilities in [0, 1], got ", worst_probability));
+        }
+        // Disjoint cases of one channel sum to at most 1 (the stabilizer simulator's tolerance): Stim and the
+        // simulator refuse PAULI_CHANNEL_1(0.5, 0.5, 0.1), which was counted here.
+        const bool disjoint = g.name == "PAULI_CHANNEL_1" || g.name == "PAULI_CHANNEL_2" ||
+                              g.name == "HERALDED_PAULI_CHANNEL_1";
+        if (disjoint && sum_args > 1 + 1e-12) {
+            fail(line, msg(g.name, " probabilities sum to ", shortest_double(sum_args), " > 1"));
         }
         if (g.kind == GateKind::Rotation) out.gate = special_angle_gate(out.gate, first_arg);
     }

@@ -144,6 +144,8 @@ TEST(WorkloadCounter, TargetFormsAreCheckedPerGateAsStimChecksThem) {
     QNSIM_EXPECT_THROW_MSG(Program::parse("MPAD 2"), CircuitParseError, "MPAD takes the bits 0 and 1");
     QNSIM_EXPECT_THROW_MSG(Program::parse("OBSERVABLE_INCLUDE(0) X0*Z1"), CircuitParseError, "'*' is only allowed");
     QNSIM_EXPECT_THROW_MSG(Program::parse("M 0\nXCZ rec[-1] 1"), CircuitParseError, "must be a control");
+    QNSIM_EXPECT_THROW_MSG(Program::parse("PAULI_CHANNEL_1(0.5, 0.5, 0.1) 0"), CircuitParseError,
+                           "PAULI_CHANNEL_1 probabilities sum to 1.1 > 1 on line 1");
     EXPECT_NO_THROW(Program::parse("M !0\nMXX !0 1\nMPP !X0*Z1\nE(0.1) X0 !Y1\nMPAD 0 1\nXCZ 1 rec[-1]\n"
                                    "OBSERVABLE_INCLUDE(0) rec[-1] !Z0"));
 }
