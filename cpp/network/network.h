@@ -383,6 +383,26 @@ class Network final {
         slots_[slot].state = state;
     }
     void index_state(uint32_t slot, SlotState state);
+    // A memory's pair is over and it is Free again (s is slots_[slot]): the other end's consumed qubit
+    // discarded, a new generation (events of the old pair are stale), every per-pair protocol flag
+    // cleared. free_slot and the fused swaps share this one list, so a new flag is cleared on every path;
+    // the qubit, partner and frame are the caller's, and so is what the freed memory does next.
+    QNSIM_HOT_INLINE void clear_freed_slot(uint32_t slot, Slot &s) {
+        if (s.consumed_partner_qubit) {
+            // The other end's consumed qubit waited for this one; the pair is over either way.
+            discard_qubit(s.consumed_partner_qubit, s.node);
+            s.consumed_partner_qubit = 0;
+        }
+        set_state(slot, SlotState::Free);
+        s.gen++;
+        s.heralded = false;
+        s.delivery_scheduled = false;
+        s.level = 0;
+        s.kept = false;
+        s.e2e_ready = false;
+        s.e2e_level = 0;
+        s.expired = false;
+    }
     // Link sides of at most this many memories are scanned memory by memory (cheaper than the sets).
     static constexpr uint32_t kSmallSide = 64;
     // A set of slots: bit i of bits for slot i, and bit w of words set when bits word w may be

@@ -240,23 +240,10 @@ void Network::free_slot(uint32_t slot, bool discard) { free_slot_inline(slot, di
 void Network::free_slot_inline(uint32_t slot, bool discard) {
     Slot &s = slots_[slot];
     if (discard) discard_qubit(s.qubit, s.node);
-    if (s.consumed_partner_qubit) {
-        // The other end's consumed qubit waited for this one; the pair is over either way.
-        discard_qubit(s.consumed_partner_qubit, s.node);
-        s.consumed_partner_qubit = 0;
-    }
+    clear_freed_slot(slot, s);
     s.qubit = 0;
-    set_state(slot, SlotState::Free);
-    s.gen++;
     s.partner = kNoSlot;
-    s.heralded = false;
-    s.delivery_scheduled = false;
     s.frame_x = s.frame_z = 0;
-    s.level = 0;
-    s.kept = false;
-    s.e2e_ready = false;
-    s.e2e_level = 0;
-    s.expired = false;
     if (s.owner == kNoSlot) {
         s.idle = false;
         link_released(s.link);

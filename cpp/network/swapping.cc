@@ -154,19 +154,7 @@ void Network::complete_single_swap(uint32_t node, uint32_t r, uint32_t s1, uint3
         }
         // Freed at once: Locked is skipped (nothing reads the state in between, and the sets of free
         // and stored memories end the same).
-        if (x.consumed_partner_qubit) {
-            discard_qubit(x.consumed_partner_qubit, x.node);
-            x.consumed_partner_qubit = 0;
-        }
-        set_state(id, SlotState::Free);
-        x.gen++;
-        x.heralded = false;
-        x.delivery_scheduled = false;
-        x.level = 0;
-        x.kept = false;
-        x.e2e_ready = false;
-        x.e2e_level = 0;
-        x.expired = false;
+        clear_freed_slot(id, x);
         // Owned by r (single's test), which stays active through the swap.
         if (!x.idle) start_attempt_with(id);
     };
@@ -412,19 +400,7 @@ void Network::complete_bell_swap(uint32_t node, uint32_t r, uint32_t s1, uint32_
             queue_.schedule(done, kSlotFree, pack(id, x.gen), 0);
             return;
         }
-        if (x.consumed_partner_qubit) {
-            discard_qubit(x.consumed_partner_qubit, x.node);
-            x.consumed_partner_qubit = 0;
-        }
-        set_state(id, SlotState::Free);
-        x.gen++;
-        x.heralded = false;
-        x.delivery_scheduled = false;
-        x.level = 0;
-        x.kept = false;
-        x.e2e_ready = false;
-        x.e2e_level = 0;
-        x.expired = false;
+        clear_freed_slot(id, x);
         // Owned by r, which stays active through the swap (try_start_attempt_with's test).
         if (!x.idle) start_attempt_with(id);
     };
