@@ -89,7 +89,8 @@ class StabilizerSimulator:
         PAULI_CHANNEL_1, TICK, REPEAT N { ... } (nested, executed without unrolling; at most 2^40 target
         operations with the counts multiplied out), # comments. DETECTOR,
         OBSERVABLE_INCLUDE, QUBIT_COORDS and SHIFT_COORDS are checked as Stim's samplers check them (a rec[-k]
-        names one of the measurements before it) and otherwise ignored. Problems raise CircuitParseError
+        names one of the measurements before it) and otherwise ignored. Other Stim gates (MPP, SQRT_X, ...) and
+        classically controlled gates (CX rec[-1] 0) are refused by name. Problems raise CircuitParseError
         naming the line, e.g. "unknown gate 'CNT' on line 4; did you mean 'CNOT'?"; nothing runs then.
         """
     def h(self, *args) -> None:
