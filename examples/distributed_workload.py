@@ -29,9 +29,10 @@ LOGICAL_PER_QPU = 200
 
 
 LINK_KM = 10.0
-#: Memories per link end for the pairs buffered and under way in purification (each round waits a fiber delay for
-#: its outcome): enough that the channels, not the memories, set each link's pace.
-BUFFER_PAIRS = 10**6
+#: Memories per link end for the distilled pairs buffered and under way in purification (each round waits a fiber
+#: delay for its outcome): 1,000, fewer than the 5,787-17,360 heralded channels (each with its memories) the 48 h
+#: target asks for, is enough that the channels, not these memories, set each link's pace (256 is not).
+BUFFER_PAIRS = 1000
 
 
 def transducer_link(efficiency: float):
