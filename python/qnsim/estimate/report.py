@@ -10,6 +10,7 @@ error-corrected runs, :class:`ErrorCorrectionReport` (``error_corrected``, with
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import math
 from typing import Any
@@ -103,12 +104,7 @@ def _per_qpu(values: list[int], fmt: str = "") -> str:
     """
     if len(values) <= MAX_LISTED_QPUS:
         return ", ".join(format(x, fmt) for x in values)
-    runs, start = [], 0
-    for i in range(1, len(values) + 1):
-        if i == len(values) or values[i] != values[start]:
-            where = f"{start}-{i - 1}" if i - 1 > start else str(start)
-            runs.append(f"{where}: {values[start]:,}")
-            start = i
+    runs = [f"{where}: {value:,}" for where, value in _index_runs(values)]
     shown = runs[:12]
     more = (f", ... {len(runs) - 12} more runs (values {min(values):,} to {max(values):,}; every value in to_json())"
             if len(runs) > 12 else "")
@@ -137,13 +133,21 @@ def _qpu_names(names: list[str]) -> str:
     >>> _qpu_names(["a", "a", "", "b"])
     '0-1 a, 2 (unnamed), 3 b'
     """
-    items, start = [], 0
-    for i in range(1, len(names) + 1):
-        if i == len(names) or names[i] != names[start]:
-            where = f"{start}-{i - 1}" if i - 1 > start else str(start)
-            items.append(f"{where} {names[start] or '(unnamed)'}")
-            start = i
-    return ", ".join(items)
+    return ", ".join(f"{where} {name or '(unnamed)'}" for where, name in _index_runs(names))
+
+
+def _index_runs(values: list[Any]) -> list[tuple[str, Any]]:
+    """Each run of equal consecutive values with its indices, ``'0-19'`` (or ``'3'`` alone).
+
+    >>> _index_runs(["a", "a", "", "b"])
+    [('0-1', 'a'), ('2', ''), ('3', 'b')]
+    """
+    runs, start = [], 0
+    for value, group in itertools.groupby(values):
+        end = start + sum(1 for _ in group) - 1
+        runs.append((f"{start}-{end}" if end > start else str(start), value))
+        start = end + 1
+    return runs
 
 
 def _jsonable(x: Any) -> Any:

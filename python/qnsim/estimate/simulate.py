@@ -303,11 +303,7 @@ class _LinkProcess:
         self.slots[level] = False
         latency = self.link.latency_s
         if self.rng.random() >= self.probs[level]:
-            share = self.unit * 2 ** (level + 1)  # Both pairs lost.
-            if latency > 0:
-                self.sim.loop.schedule_in(latency, self._lost, share)
-            else:
-                self.under_way -= share
+            self._round_failed(level, latency)
             return
         if latency > 0:
             self.sim.loop.schedule_in(latency, self._up_untimed, level + 1, pair)
@@ -336,12 +332,7 @@ class _LinkProcess:
             kept = _werner(kept[0])
         latency = self.storage.round_latency_s
         if self.rng.random() >= p:
-            # Both pairs lost: the kept one holds its memory (and its share of the buffer) until the outcome.
-            share = self.unit * 2 ** (level + 1)
-            if latency > 0:
-                self.sim.loop.schedule_in(latency, self._lost, share)
-            else:
-                self.under_way -= share
+            self._round_failed(level, latency)
             return
         kept = self.storage.decay(kept, latency)
         if latency > 0:
@@ -353,6 +344,15 @@ class _LinkProcess:
         if not self.sim.done:
             self._enter(level, pair)
             self.start()
+
+    def _round_failed(self, level: int, latency: float) -> None:
+        """Both pairs of a round at ``level`` are lost: the kept one holds its memory (and its share of the buffer)
+        until the outcome arrives ``latency`` s later."""
+        share = self.unit * 2 ** (level + 1)
+        if latency > 0:
+            self.sim.loop.schedule_in(latency, self._lost, share)
+        else:
+            self.under_way -= share
 
     def _lost(self, share: float) -> None:
         """A failed round's outcome is known: its pairs' share of the buffer is free."""
