@@ -21,7 +21,7 @@ def test_a_killed_sweep_stays_unfinished_when_another_sweep_finishes_on_the_same
     read as finished: summarize and plot showed A's rows as a whole sweep, its x = 2..4 missing without
     a word."""
     out = tmp_path / "r.csv"
-    with pytest.raises(SweepError):
+    with pytest.raises(SweepError, match=r"the point function raised RuntimeError"):
         sweep(sweep_points.fails, {"x": [1, 2, 3, 4]}, seeds=2, out=out, workers=1, progress=False)
     before = sweep_status(out)
     assert re.search(r"stopped after [2-7] of 8 points", before)  # x = 1 and those that finished meanwhile
@@ -36,7 +36,7 @@ def test_a_sweep_whose_points_another_sweep_finished_is_whole(tmp_path):
     so nothing is said (each recorded sweep is checked against the rows, not taken at its word)."""
     out = tmp_path / "r.csv"
     marker = str(tmp_path / "failed-once")
-    with pytest.raises(SweepError):
+    with pytest.raises(SweepError, match=r"the point function raised RuntimeError"):
         sweep(sweep_points.fails_once, {"x": [1, 2], "marker": [marker]}, out=out, workers=1, progress=False)
     assert "stopped after 1 of 2 points" in sweep_status(out)
     sweep(sweep_points.fails_once, {"x": [2, 3], "marker": [marker]}, out=out, workers=1, progress=False)
@@ -48,7 +48,7 @@ def test_a_copied_csv_without_its_state_says_its_state_is_not_known(tmp_path):
     """Old behaviour: ``cp r.csv elsewhere.csv`` of a killed sweep's file left its state behind, and the
     copy read as a whole sweep: summarize, plot and ``qnsim qec threshold`` said nothing."""
     out = tmp_path / "r.csv"
-    with pytest.raises(SweepError):
+    with pytest.raises(SweepError, match=r"the point function raised RuntimeError"):
         sweep(sweep_points.fails, {"x": [1, 2, 3]}, seeds=2, out=out, workers=1, progress=False)
     copy = tmp_path / "elsewhere.csv"
     shutil.copy(out, copy)
