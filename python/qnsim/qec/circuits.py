@@ -438,11 +438,14 @@ def _syndrome_round(b: _Builder, layout: PatchLayout, active: list[int], data_re
                     data_x: list[int], wait_idle: tuple[float, float, float]) -> dict[Coord, list[int]]:
     """One round; returns the measurement indices whose parity is each check's value. ``data_reset``
     are reset first (those in ``data_x`` to |+>, the others to |0>)."""
-    if any(p > 0 for p in wait_idle):
-        b.circuit.append("PAULI_CHANNEL_1", b._q(layout.data), list(wait_idle))
     cat_checks = [s for s in layout.stabilizers if s.ancilla in b.cat_partner]
     ancillas = b._q(s.ancilla for s in layout.stabilizers if s.ancilla not in b.cat_partner)
     b.reset_layer(data_reset + ancillas, active, cat_checks, x_qubits=data_x)
+    if any(p > 0 for p in wait_idle):
+        # The round waits for its pairs before the CNOT layers that use them, after the resets: placed
+        # before them, the first round's wait fell on data about to be reset and vanished (a one-round
+        # experiment fed by a slow link sampled no logical error at all).
+        b.circuit.append("PAULI_CHANNEL_1", b._q(layout.data), list(wait_idle))
     x_anc = b._q(s.ancilla for s in layout.stabilizers if s.basis == "X" and s.ancilla not in b.cat_partner)
     b.h_layer(x_anc, active)
     for k in range(4):
