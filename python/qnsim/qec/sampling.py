@@ -40,6 +40,7 @@ from qnsim.qec.channels import check_count, check_probability
 
 __all__ = [
     "LogicalErrorEstimate",
+    "circuit_rounds",
     "collect",
     "per_round",
     "sample_logical_error",
@@ -260,6 +261,28 @@ def _check_rounds(circuit: Any, rounds: object, name: str = "rounds") -> int:
     return number
 
 
+def circuit_rounds(circuit: Any) -> int | None:
+    """Syndrome rounds of a circuit, read from its detectors' last coordinate, or None when it has none.
+
+    The circuits of :mod:`qnsim.qec` tag each detector ``(x, y, round)``, the last layer (the data
+    measurement) with ``round = rounds``, as Stim's generated circuits tag theirs ``(..., t)``; so the
+    largest last coordinate is the round count. None when a detector has no coordinates or the largest
+    is not a whole number >= 1 (the coordinates then mean something else).
+
+    Example:
+        >>> from qnsim import qec
+        >>> circuit_rounds(qec.memory_circuit(3, 4))
+        4
+    """
+    coordinates = circuit.get_detector_coordinates()
+    if not coordinates or any(not c for c in coordinates.values()):
+        return None
+    last = max(c[-1] for c in coordinates.values())
+    if not (last >= 1 and float(last).is_integer()) or last > max(1, circuit.num_measurements):
+        return None
+    return int(last)
+
+
 def _check_count(name: str, value: int | None, allow_none: bool = True) -> int | None:
     if value is None and allow_none:
         return None
@@ -272,7 +295,7 @@ def sample_logical_error(
     max_shots: int,
     max_errors: int | None = None,
     seed: int | None = None,
-    rounds: int = 1,
+    rounds: int | None = None,
     batch_size: int = 1024,
     max_batch_size: int = 65536,
     metadata: Mapping[str, Any] | None = None,
@@ -288,7 +311,9 @@ def sample_logical_error(
         max_shots: Upper bound on shots (>= 1).
         max_errors: Stop once this many errors are seen (None: run ``max_shots``).
         seed: Seed of Stim's sampler (None: fresh randomness).
-        rounds: Rounds per shot, for :attr:`LogicalErrorEstimate.per_round`.
+        rounds: Rounds per shot, for :attr:`LogicalErrorEstimate.per_round`; None (default): the
+            circuit's own (:func:`circuit_rounds`: the rounds of a :mod:`qnsim.qec` or Stim-generated
+            circuit), or 1 (a shot is the unit) for a circuit whose detectors carry no rounds.
         batch_size: First batch size, in shots.
         max_batch_size: Largest batch size, in shots.
         metadata: Copied into the result.
@@ -313,7 +338,8 @@ def sample_logical_error(
     pymatching = require_pymatching()
     max_shots = _check_count("max_shots", max_shots, allow_none=False)
     max_errors = _check_count("max_errors", max_errors)
-    rounds = integer("rounds", rounds, minimum=1, error=ValueError)
+    if rounds is not None:
+        rounds = integer("rounds", rounds, minimum=1, error=ValueError)
     batch_size = _check_count("batch_size", batch_size, allow_none=False)
     max_batch_size = _check_count("max_batch_size", max_batch_size, allow_none=False)
     if seed is not None:  # Stim's own refusal did not name the value
@@ -322,6 +348,10 @@ def sample_logical_error(
         raise ValueError(f"circuit must be a stim.Circuit, got {type(circuit).__name__}")
     if circuit.num_observables == 0:
         raise ValueError("the circuit has no observables (OBSERVABLE_INCLUDE): nothing to count")
+    if rounds is None:
+        # A default of 1 read the shot's error as the per-round rate: a d-round memory sampled without
+        # rounds=d reported d times its per-round error, as per_round.
+        rounds = circuit_rounds(circuit) or 1
     rounds = _check_rounds(circuit, rounds)
     # One batch's bit-packed detection events and observables are held at once (plus the
     # decoder's predictions): a batch of 10**12 shots asked Stim for terabytes.
