@@ -1,0 +1,110 @@
+"""Trust audit of distributed QEC (qnsim.qec): answers checked against oracles built from Stim and PyMatching.
+
+Each test's docstring says what qnsim did before its fix.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+stim = pytest.importorskip("stim")
+pytest.importorskip("pymatching")
+
+from qnsim import qec  # noqa: E402
+from qnsim.qec import model  # noqa: E402
+
+
+def _data_qubits_reset_before_wait(circuit: stim.Circuit, wait: list[float]) -> bool:
+    """True when every wait channel (PAULI_CHANNEL_1 with ``wait``'s arguments) on the data comes after their reset."""
+    reset: set[int] = set()
+    for inst in circuit.flattened():
+        targets = {t.value for t in inst.targets_copy()}
+        if inst.name in ("R", "RX"):
+            reset |= targets
+        if inst.name == "PAULI_CHANNEL_1" and inst.gate_args_copy() == wait and not targets <= reset:
+            return False
+    return True
+
+
+@pytest.mark.parametrize("basis", ["Z", "X"])
+def test_the_first_round_waits_for_its_pairs_too(basis):
+    """Old behaviour: a round's wait for slow pairs (``Interface.wait_idle``, the data's decay while the link
+    delivers) was put before the round's resets, so in the first round it fell on data about to be reset and
+    vanished: a one-round memory whose data decay to (0.1, 0.1, 0.1) per round had an empty detector error model
+    and sampled no logical error at all (and a d-round one carried d - 1 of its d waits)."""
+    wait = [0.1, 0.1, 0.1]
+    interface = qec.Interface.teleported((1.0, 0.0, 0.0, 0.0), wait_idle=wait)
+    one = qec.memory_circuit(3, 1, basis, noise=qec.NoiseModel.noiseless(), interface=interface)
+    assert _data_qubits_reset_before_wait(one, wait)
+    dem = one.detector_error_model(decompose_errors=True, approximate_disjoint_errors=True)
+    assert dem.num_errors > 0
+    est = qec.sample_logical_error(one, max_shots=2000, seed=1, rounds=1)
+    assert est.errors > 100  # the data's wait error alone, at d = 3, fails about 1 shot in 5 or more
+    # Every round pays one wait: r rounds have r channels on the data, and each acts (none precedes a reset).
+    for rounds in (2, 3):
+        c = qec.memory_circuit(3, rounds, basis, noise=qec.NoiseModel.noiseless(), interface=interface)
+        assert sum(1 for i in c.flattened() if i.name == "PAULI_CHANNEL_1") == rounds
+        assert _data_qubits_reset_before_wait(c, wait)
+
+
+def test_a_round_waiting_for_pairs_costs_what_an_idle_layer_of_that_error_costs():
+    """Old behaviour: see above; the first round's wait was lost. Oracle: the same circuit with the wait written
+    by hand as a ``PAULI_CHANNEL_1`` right after each round's reset layer gives Stim the same error model."""
+    wait = [0.01, 0.02, 0.03]
+    noise = qec.NoiseModel.uniform_depolarizing(1e-3)
+    waited = qec.memory_circuit(3, 2, noise=noise, interface=qec.Interface.teleported(qec.werner(0.95), wait_idle=wait))
+    plain = qec.memory_circuit(3, 2, noise=noise, interface=qec.Interface.teleported(qec.werner(0.95)))
+    layout, _ = qec.memory_layout(3)
+    data = sorted({inst.targets_copy()[0].value for inst in plain if inst.name == "QUBIT_COORDS"
+                   and tuple(inst.gate_args_copy()) in set(map(tuple, layout.data))})
+    by_hand = stim.Circuit()
+    ticks = 0
+    for inst in plain:
+        by_hand.append(inst)
+        if inst.name == "TICK":
+            ticks += 1
+            # Each round opens with its reset layer, ended by the round's first TICK (6 TICKs per round:
+            # reset, H, 4 CNOT layers, H; the measurement layer's TICK closes it).
+            if ticks in (1, 9):
+                by_hand.append("PAULI_CHANNEL_1", data, wait)
+    kwargs = {"decompose_errors": True, "approximate_disjoint_errors": True}
+    assert waited.detector_error_model(**kwargs).approx_equals(by_hand.detector_error_model(**kwargs), atol=1e-12)
+
+
+def test_sample_logical_error_reads_the_rounds_of_the_circuit():
+    """Old behaviour: ``rounds`` defaulted to 1, so a d-round memory sampled without ``rounds=d`` reported its
+    shot error as the per-round rate (3 times too high at d = 3), without a word. The rounds now come from the
+    circuit's detector coordinates (qnsim's and Stim's generated circuits both tag the round last)."""
+    circuit = qec.memory_circuit(3, 3, noise=qec.NoiseModel.uniform_depolarizing(0.01))
+    assert qec.sampling.circuit_rounds(circuit) == 3
+    implicit = qec.sample_logical_error(circuit, max_shots=3000, seed=4)
+    explicit = qec.sample_logical_error(circuit, max_shots=3000, seed=4, rounds=3)
+    assert implicit.rounds == 3 and implicit.per_round == explicit.per_round
+    assert implicit.per_round < implicit.shot_error_rate / 2
+    generated = stim.Circuit.generated("surface_code:rotated_memory_z", distance=3, rounds=5,
+                                       after_clifford_depolarization=0.01)
+    assert qec.sample_logical_error(generated, max_shots=100, seed=1).rounds == 5
+    # Without coordinates a shot is the unit, as before; an explicit count is still taken as given.
+    bare = stim.Circuit("R 0\nX_ERROR(0.1) 0\nM 0\nOBSERVABLE_INCLUDE(0) rec[-1]")
+    assert qec.sample_logical_error(bare, max_shots=100, seed=1).rounds == 1
+    assert qec.sample_logical_error(circuit, max_shots=100, seed=1, rounds=1).rounds == 1
+
+
+def test_remote_model_refuses_pairs_and_bulk_beyond_its_table_by_default():
+    """Old behaviour: ``qnsim.qec.model.remote_logical_error`` clamped by default, so pairs or bulk errors above
+    the sampled table read the table edge's rate: pairs (0.85, 0.15, 0, 0), (0.7, 0.3, 0, 0) and unentangled
+    (0.4, 0.6, 0, 0) all gave 0.284 at d = 5, and a bulk error of 5% (five times threshold) with F = 0.99 pairs
+    gave 0.309 (random outcomes fail 3/4 of the time), without a word. Above the table it now raises unless ``clamp=True`` is asked for."""
+    for q in (0.3, 0.6):
+        with pytest.raises(ValueError, match=rf"q_x = {q:g} is above the sampled range"):
+            model.remote_logical_error(5, (1 - q, q, 0.0, 0.0), physical_error=1e-3)
+    with pytest.raises(ValueError, match=r"physical_error = 0.05 is above the sampled range"):
+        model.remote_logical_error(5, qec.werner(0.99), physical_error=0.05)
+    edge = model.remote_logical_error(5, (0.85, 0.15, 0.0, 0.0), physical_error=1e-3)  # the table's edge
+    assert edge == model.remote_logical_error(5, (0.4, 0.6, 0.0, 0.0), physical_error=1e-3, clamp=True)
+    # Inside the table nothing changes.
+    inside = model.remote_logical_error(5, qec.werner(0.97), physical_error=1e-3)
+    assert inside == model.remote_logical_error(5, qec.werner(0.97), physical_error=1e-3, clamp=True)
+    assert 0 < inside < 1 and math.isfinite(inside)
