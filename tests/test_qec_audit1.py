@@ -108,3 +108,31 @@ def test_remote_model_refuses_pairs_and_bulk_beyond_its_table_by_default():
     inside = model.remote_logical_error(5, qec.werner(0.97), physical_error=1e-3)
     assert inside == model.remote_logical_error(5, qec.werner(0.97), physical_error=1e-3, clamp=True)
     assert 0 < inside < 1 and math.isfinite(inside)
+
+
+@pytest.mark.parametrize(("errors", "shots", "rounds"), [(219, 3072, 5), (7, 100_000, 3), (4000, 10_000, 1),
+                                                         (25_000, 10**7, 9), (1, 50, 1)])
+def test_a_sampled_rate_is_printed_with_its_interval_in_the_digits_it_supports(errors, shots, rounds):
+    """Old behaviour: an estimate had no printed form but its bare ``per_round`` float: README printed
+    ``0.0024263...`` (sixteen digits from 240 errors) and the tutorial ``.2e`` without an interval.
+    ``describe()`` gives the 95% Wilson interval and the counts, and rounds the rate to the decimal place of the
+    interval's first significant digit (so the last digit shown is the first uncertain one)."""
+    est = qec.LogicalErrorEstimate(shots=shots, errors=errors, rounds=rounds)
+    text = est.describe()
+    low, high = est.per_round_interval()
+    shown_rate = text.split(" ")[0]
+    assert f"({errors} errors in {shots} shots)" in text.replace("95%: ", "")
+    bounds = text[text.index("[") + 1:text.index("]")].split(", ")
+    half = max(est.per_round - low, high - est.per_round)
+    decimals = len(shown_rate.split("e")[0].split(".")[1]) if "." in shown_rate.split("e")[0] else 0
+    exponent = int(shown_rate.split("e")[1]) if "e" in shown_rate else 0
+    last_place = exponent - decimals  # the decimal place of the last digit shown
+    assert last_place == math.floor(math.log10(half))
+    for shown_value, value in zip([shown_rate, *bounds], [est.per_round, low, high]):
+        assert abs(float(shown_value) - value) <= 0.5 * 10.0**last_place * (1 + 1e-9), (shown_value, value)
+
+
+def test_no_error_is_printed_as_an_upper_bound():
+    """Old behaviour: no printed form; ``per_round`` of 0 errors read 0.0."""
+    assert qec.LogicalErrorEstimate(shots=1000, errors=0).describe() == (
+        "below 0.0038 per round (95%: 0 errors in 1000 shots)")

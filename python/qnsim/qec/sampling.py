@@ -213,6 +213,47 @@ class LogicalErrorEstimate:
         low, high = wilson_interval(self.errors, self.shots, z)
         return per_round(low, self.rounds), per_round(high, self.rounds)
 
+    def describe(self, z: float = 1.96) -> str:
+        """The per-round rate with its Wilson interval and the counts behind it, in the digits they support.
+
+        The rate and its bounds are rounded to the decimal place of the first significant digit of the
+        interval's larger half-width (two significant digits for a few hundred errors): printed whole
+        (``0.015146...``), a rate from 200 errors read as known to sixteen digits.
+
+        Args:
+            z: Normal quantile of the interval (1.96: 95%).
+
+        Returns:
+            ``"rate [low, high] per round (95%: errors in shots shots)"``; with no error, the upper bound only.
+
+        Example:
+            >>> LogicalErrorEstimate(shots=3072, errors=219, rounds=5).describe()
+            '0.015 [0.013, 0.017] per round (95%: 219 errors in 3072 shots)'
+            >>> LogicalErrorEstimate(shots=1000, errors=0, rounds=1).describe()
+            'below 0.0038 per round (95%: 0 errors in 1000 shots)'
+        """
+        if not self.shots:
+            return "no shot sampled"
+        low, high = self.per_round_interval(z)
+        level = math.erf(float(z) / math.sqrt(2.0))
+        counts = f"({level:.0%}: {self.errors} errors in {self.shots} shots)"
+        if self.errors == 0:
+            return f"below {high:.2g} per round {counts}"
+        rate = self.per_round
+        half = max(rate - low, high - rate)
+        if rate <= 0 or half <= 0 or not math.isfinite(half):
+            return f"{rate:.2g} [{low:.2g}, {high:.2g}] per round {counts}"
+        place = math.floor(math.log10(half))  # the decimal place of the interval's first significant digit
+
+        def at_place(value: float) -> str:
+            # All three to that place, trailing zeros kept: 0.400, not 0.4, when the third decimal is known.
+            if value <= 0:
+                return "0"
+            digits = min(6, max(1, math.floor(math.log10(value)) - place + 1))
+            return f"{value:#.{digits}g}".replace(".e", "e").rstrip(".")
+
+        return f"{at_place(rate)} [{at_place(low)}, {at_place(high)}] per round {counts}"
+
 
 #: Below this many logical errors an estimate's notes say how wide its interval is (the relative
 #: 95% half-width is then above about 60%).
