@@ -136,3 +136,19 @@ def test_no_error_is_printed_as_an_upper_bound():
     """Old behaviour: no printed form; ``per_round`` of 0 errors read 0.0."""
     assert qec.LogicalErrorEstimate(shots=1000, errors=0).describe() == (
         "below 0.0038 per round (95%: 0 errors in 1000 shots)")
+
+
+@pytest.mark.parametrize("errors", [470, 520])
+def test_shots_that_fail_as_often_as_random_outcomes_say_so(errors):
+    """Old behaviour: 520 failures in 1000 five-round shots read ``per_round`` 0.5 and 470 read 0.215 (95%
+    interval up to 0.5), with no note: a shot rate near 1/2 carries no upper bound on the per-round rate (the
+    patch may be failing far more often per round). The notes and ``describe()`` now give the lower bound
+    only."""
+    est = qec.LogicalErrorEstimate(shots=1000, errors=errors, rounds=5)
+    low = est.per_round_interval()[0]
+    assert any(n.startswith(f"shots fail {errors / 1000:.3g} of the time, as often as random outcomes") and
+               f"at least {low:.3g}" in n for n in est.notes)
+    assert est.describe() == f"at least {low:.2g} per round (shots fail as often as random outcomes) " \
+                             f"(95%: {errors} errors in 1000 shots)"
+    # Far from 1/2 there is no such note.
+    assert not any("random outcomes" in n for n in qec.LogicalErrorEstimate(shots=1000, errors=300, rounds=5).notes)

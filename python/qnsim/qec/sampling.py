@@ -154,8 +154,9 @@ class LogicalErrorEstimate:
     @property
     def notes(self) -> list[str]:
         """What the counts cannot say: no error at all (the rate is not 0, only below the interval's
-        upper end), fewer than :data:`FEW_ERRORS` errors (a wide interval), and ``max_shots``
-        reached before ``max_errors``.
+        upper end), fewer than :data:`FEW_ERRORS` errors (a wide interval), shots that fail as often
+        as random outcomes (the per-round rate has a lower bound only), and ``max_shots`` reached
+        before ``max_errors``.
 
         Example:
             >>> LogicalErrorEstimate(1000, 0, rounds=1).notes  # doctest: +NORMALIZE_WHITESPACE
@@ -175,6 +176,14 @@ class LogicalErrorEstimate:
             notes.append(
                 f"only {self.errors} logical error(s) in {self.shots} shots: the per-round rate "
                 f"{self.per_round:.3g} lies anywhere in [{low:.3g}, {high:.3g}] (95%)"
+            )
+        if wilson_interval(self.errors, self.shots)[1] >= 0.5:
+            # per_round maps a shot rate of 1/2 to 1/2 per round: a patch that failed as often as random outcomes
+            # read as a measured rate of 0.5 (or 0.2 for 470 failures in 1000 five-round shots, upper bound 0.5).
+            notes.append(
+                f"shots fail {self.shot_error_rate:.3g} of the time, as often as random outcomes (1/2) within the "
+                f"interval: the per-round rate is at least {self.per_round_interval()[0]:.3g}, with no upper bound "
+                "from these counts; fewer rounds per shot or less noise measure it"
             )
         if self.max_errors is not None and self.errors < self.max_errors:
             notes.append(
@@ -224,7 +233,8 @@ class LogicalErrorEstimate:
             z: Normal quantile of the interval (1.96: 95%).
 
         Returns:
-            ``"rate [low, high] per round (95%: errors in shots shots)"``; with no error, the upper bound only.
+            ``"rate [low, high] per round (95%: errors in shots shots)"``; with no error, the upper bound
+            only; with shots failing as often as random outcomes, the lower bound only.
 
         Example:
             >>> LogicalErrorEstimate(shots=3072, errors=219, rounds=5).describe()
@@ -239,6 +249,8 @@ class LogicalErrorEstimate:
         counts = f"({level:.0%}: {self.errors} errors in {self.shots} shots)"
         if self.errors == 0:
             return f"below {high:.2g} per round {counts}"
+        if wilson_interval(self.errors, self.shots, z)[1] >= 0.5:
+            return f"at least {low:.2g} per round (shots fail as often as random outcomes) {counts}"
         rate = self.per_round
         half = max(rate - low, high - rate)
         if rate <= 0 or half <= 0 or not math.isfinite(half):
