@@ -152,3 +152,19 @@ def test_shots_that_fail_as_often_as_random_outcomes_say_so(errors):
                              f"(95%: {errors} errors in 1000 shots)"
     # Far from 1/2 there is no such note.
     assert not any("random outcomes" in n for n in qec.LogicalErrorEstimate(shots=1000, errors=300, rounds=5).notes)
+
+
+def test_the_closed_form_surface_code_model_refuses_p_at_or_above_threshold():
+    """Old behaviour: ``SurfaceCode().logical_error_per_cycle(p, d)`` evaluated ``a (p/p*)^((d+1)/2)`` above
+    threshold too: 61.44 "per cycle" at p = 0.02, d = 21, and a plausible 0.0432 at p = 0.012, d = 3, where the
+    published form (Fowler et al.; the Azure estimator's model) does not hold. ``distance_for`` already found no
+    distance there; the rate now refuses it by name."""
+    from qnsim.estimate import SurfaceCode
+
+    sc = SurfaceCode()
+    for p, d in ((0.02, 21), (0.012, 3), (0.01, 5)):
+        with pytest.raises(ValueError, match=rf"p = {p!r} is at or above the threshold error_threshold = 0.01"):
+            sc.logical_error_per_cycle(p, d)
+    # Below threshold: the published form, a (p/p*)^((d+1)/2).
+    for p, d in ((1e-3, 3), (5e-3, 11), (9.9e-3, 25)):
+        assert sc.logical_error_per_cycle(p, d) == pytest.approx(0.03 * (p / 0.01) ** ((d + 1) // 2), rel=1e-12)

@@ -165,10 +165,24 @@ class SurfaceCode:
     def logical_error_per_cycle(self, p: float, d: int) -> float:
         """Logical error probability per logical cycle of one patch of distance d at physical error p.
 
+        The model ``a (p/p*)^((d+1)/2)`` holds below threshold only: at or above ``p*`` a ValueError
+        says so (as :meth:`distance_for` finds no distance there).
+
         >>> round(SurfaceCode().logical_error_per_cycle(1e-3, 3), 12)
         0.0003
+        >>> SurfaceCode().logical_error_per_cycle(0.02, 21)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ValueError: p = 0.02 is at or above the threshold error_threshold = 0.01: the model ... below threshold only ...
         """
         p = probability("p", p, error=ValueError)
+        if not p < self.error_threshold:
+            # It returned a (p/p*)^((d+1)/2) there too: 61.4 "per cycle" at p = 0.02, d = 21, and a plausible 0.043
+            # at p = 0.012, d = 3, a rate whose model does not hold there.
+            raise ValueError(
+                f"p = {p!r} is at or above the threshold error_threshold = {self.error_threshold!r}: the model "
+                "a (p/p*)^((d+1)/2) holds below threshold only (above it a larger d does worse, and the formula passes 1)"
+            )
         return surface_code_error(self.crossing_prefactor, self.error_threshold, p, check_code_distance(d))
 
     def distance_for(self, p: float, target_per_cycle: float) -> int | None:
