@@ -96,7 +96,8 @@ def test_remote_model_refuses_pairs_and_bulk_beyond_its_table_by_default():
     """Old behaviour: ``qnsim.qec.model.remote_logical_error`` clamped by default, so pairs or bulk errors above
     the sampled table read the table edge's rate: pairs (0.85, 0.15, 0, 0), (0.7, 0.3, 0, 0) and unentangled
     (0.4, 0.6, 0, 0) all gave 0.284 at d = 5, and a bulk error of 5% (five times threshold) with F = 0.99 pairs
-    gave 0.309 (random outcomes fail 3/4 of the time), without a word. Above the table it now raises unless ``clamp=True`` is asked for."""
+    gave 0.309 (random outcomes fail 3/4 of the time), without a word. Above the table it now raises unless
+    ``clamp=True`` is asked for."""
     for q in (0.3, 0.6):
         with pytest.raises(ValueError, match=rf"q_x = {q:g} is above the sampled range"):
             model.remote_logical_error(5, (1 - q, q, 0.0, 0.0), physical_error=1e-3)

@@ -181,7 +181,8 @@ class SurfaceCode:
             # at p = 0.012, d = 3, a rate whose model does not hold there.
             raise ValueError(
                 f"p = {p!r} is at or above the threshold error_threshold = {self.error_threshold!r}: the model "
-                "a (p/p*)^((d+1)/2) holds below threshold only (above it a larger d does worse, and the formula passes 1)"
+                "a (p/p*)^((d+1)/2) holds below threshold only (above it a larger d does worse, and the formula "
+                "passes 1)"
             )
         return surface_code_error(self.crossing_prefactor, self.error_threshold, p, check_code_distance(d))
 
