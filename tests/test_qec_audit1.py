@@ -169,3 +169,29 @@ def test_the_closed_form_surface_code_model_refuses_p_at_or_above_threshold():
     # Below threshold: the published form, a (p/p*)^((d+1)/2).
     for p, d in ((1e-3, 3), (5e-3, 11), (9.9e-3, 25)):
         assert sc.logical_error_per_cycle(p, d) == pytest.approx(0.03 * (p / 0.01) ** ((d + 1) // 2), rel=1e-12)
+
+
+def test_an_estimate_says_when_its_remote_operations_are_priced_beyond_the_sampled_distances():
+    """Old behaviour: the estimator priced remote lattice surgery at any distance from the table of merges sampled
+    at d = 3, 5, 7 (``qnsim.qec.model``), following its fitted lines to d = 1 or d = 9 and beyond, and the report
+    said nothing about it. It now carries a note naming the distance and the sampled ones; at a sampled distance
+    none."""
+    from qnsim.estimate import QPU, Link, SurfaceCode, estimate
+
+    text = "REPEAT 1000 {\n  H 0\n  CX 0 1\n}"
+    qpus = [QPU.preset("qubit_gate_ns_e3", surface_code=SurfaceCode())] * 2
+    links = [Link((0, 1), rate_hz=1e9, fidelity=0.999)]
+
+    def notes(error_budget):
+        report = estimate(text, qpus, links, placement=[0, 1], error_budget=error_budget)
+        return report.error_corrected.code_distance, [n for n in report.notes if "priced by extrapolation" in n]
+
+    d, far = notes(1e-12)
+    assert d > 7
+    assert far and far[0].startswith(f"remote operations at distance {d} are priced by extrapolation")
+    assert "sampled at d = 3, 5, 7" in far[0]
+    d, near = notes(0.3)
+    assert 3 <= d <= 7 and not near
+    text = "H 0\nCX 0 1"
+    d, small = notes(0.3)
+    assert d == 1 and small and small[0].startswith("remote operations at distance 1 are priced by extrapolation")

@@ -1839,6 +1839,22 @@ class _Context:
         counts = w.counts if isinstance(w, Workload) else w
         return counts.t_count, counts.measurements, counts.rotation_count, counts.rotation_depth, counts.ccz_count
 
+    def _extrapolated_remote_note(self, d: int, link_reports: list[LinkReport]) -> None:
+        """Says when the remote operations are priced beyond the distances their model sampled: the simulated table
+        (:mod:`qnsim.qec.model`) holds merges at d = 3, 5, 7 and other d (1, 9 and up) follow its fitted lines, so at
+        d = 15 the remote error, often the budget's largest share, rested on a fit twice past its data without a
+        word."""
+        from qnsim.qec.model import load_remote_model
+
+        sampled = [int(v) for v in load_remote_model().meta.get("distances", ())]
+        if not sampled or min(sampled) <= d <= max(sampled) or not any(lr.remote_gates for lr in link_reports):
+            return
+        self.notes.append(
+            f"remote operations at distance {d} are priced by extrapolation: the model's merges were sampled at d = "
+            f"{', '.join(map(str, sampled))} and other d follow its fitted lines (log P linear in (d + 1) / 2, "
+            f"qnsim.qec.model); qnsim.qec.merge_circuit({d}, ...) sampled with the link's pairs checks it"
+        )
+
     def _interface(self, lr: LinkReport, d: int, per_op_budget: float, compute_s: float) -> None:
         """Purifies a link's pairs (fewest rounds) until one remote operation at distance d fits
         ``per_op_budget``, or up to the user's target fidelity; fills the link's pair figures.
@@ -2196,6 +2212,7 @@ class _Context:
                     f"has {q.num_qubits:,}; fix: {n_phys:,} qubits per QPU, or spread the workload over more QPUs"
                 )
         remote_used = sum(lr.remote_gates * lr.remote_error_per_operation for lr in link_reports)
+        self._extrapolated_remote_note(d, link_reports)
         synthesis = r / 2 ** ((t_per_rot - _SYNTHESIS_OFFSET) / 0.53) if r else 0.0
         self.budget_report = ErrorBudgetReport(
             total=self.budget.total,
