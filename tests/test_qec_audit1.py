@@ -195,3 +195,13 @@ def test_an_estimate_says_when_its_remote_operations_are_priced_beyond_the_sampl
     text = "H 0\nCX 0 1"
     d, small = notes(0.3)
     assert d == 1 and small and small[0].startswith("remote operations at distance 1 are priced by extrapolation")
+
+
+def test_seam_fault_distance_says_when_the_seam_cannot_cause_a_logical_error():
+    """Old behaviour: an X-basis memory whose only noise is at the seam (which runs along logical X) raised Stim's
+    bare "Failed to find any graphlike logical errors.", read as a failed call; it is the answer "unbounded"."""
+    noiseless = qec.NoiseModel.noiseless()
+    for interface in (qec.Interface.werner(0.1, gadget_noise=False), qec.Interface.direct(0.1)):
+        assert qec.seam_fault_distance(qec.memory_circuit(5, 5, "Z", noise=noiseless, interface=interface)) == 5
+        with pytest.raises(ValueError, match="its noise cannot cause a logical error here"):
+            qec.seam_fault_distance(qec.memory_circuit(5, 5, "X", noise=noiseless, interface=interface))

@@ -638,6 +638,9 @@ def seam_fault_distance(circuit: stim.Circuit) -> int:
     Returns:
         The number of error mechanisms in Stim's shortest graph-like logical error.
 
+    Raises:
+        ValueError: The circuit's faults cannot flip an observable at all (an unbounded distance).
+
     Example:
         >>> seam_fault_distance(memory_circuit(5, 5, interface=Interface.direct(0.01)))
         5
@@ -645,4 +648,15 @@ def seam_fault_distance(circuit: stim.Circuit) -> int:
     stim = require_stim()
     if not isinstance(circuit, stim.Circuit):  # "'str' object has no attribute 'shortest_graphlike_error'"
         raise TypeError(f"circuit must be a stim.Circuit, got {type(circuit).__name__}")
-    return len(circuit.shortest_graphlike_error(ignore_ungraphlike_errors=False))
+    try:
+        return len(circuit.shortest_graphlike_error(ignore_ungraphlike_errors=False))
+    except ValueError as exc:
+        if "Failed to find any graphlike logical errors" not in str(exc):
+            raise
+        # Stim's "Failed to find any graphlike logical errors." read as a failure of the call; it is an answer: an
+        # X-basis memory whose only noise is at the seam (parallel to logical X) has no logical error from it.
+        raise ValueError(
+            "no combination of this circuit's faults flips an observable undetected (graph-like search): its noise "
+            "cannot cause a logical error here (the distance is unbounded), e.g. seam-only noise in a basis whose "
+            "logical operator does not run along the seam"
+        ) from None
