@@ -1,0 +1,73 @@
+"""What a new user reads off the README's journeys, sixth round: a network architect reading a run's counters
+and scenario files, a protocol researcher writing a policy, a systems planner sizing links."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+
+import pytest
+
+import qnsim
+
+EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "examples")
+
+# ---- network architect: the attempts counter -----------------------------------------------------------------
+
+
+def _never_heralding_link(first_round_probability: float) -> qnsim.LinkModel:
+    """The transducer preset's 10 km link, but heralding with probability 1e-12: no pair in any run here, so every
+    attempt a run makes is one attempt period of its memories, and the count is known in closed form."""
+    base = qnsim.superconducting_transducer_link(improvement=1000).link(10.0)
+    return dataclasses.replace(base, success_probability=1e-12, first_round_probability=first_round_probability)
+
+
+def _two_nodes(model: qnsim.LinkModel, **request) -> qnsim.Network:
+    net = qnsim.Network("bell_diagonal", seed=1)
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=10.0, link_model=model, channels=2)
+    net.request("a", "b", **request)
+    return net
+
+
+@pytest.mark.parametrize("first_round_probability", [0.0, 1e-6], ids=["single_round", "herald_gated"])
+def test_attempts_counts_the_attempts_begun_by_the_end_of_the_run(first_round_probability):
+    """Two channels attempting from t = 0 every 96 us for 1 ms begin 2 x 11 attempts. Old behaviour: each channel's
+    geometric draw was counted whole when drawn, so the counter read ~2e12 (attempts that would have come long
+    after the run's end; documented as such)."""
+    model = _never_heralding_link(first_round_probability)
+    until_s = 1e-3
+    result = _two_nodes(model).run(until_s, progress=False)
+    assert result.counters["attempts"] == 2 * math.ceil(until_s / model.attempt_period_s) == 22
+    assert result.counters["link_pairs"] == 0
+
+
+def test_attempts_read_midway_then_continued_equals_one_run():
+    """Reading the counters at 1 ms and running on to 2.5 ms gives what one run to 2.5 ms gives (the draw's
+    remaining attempts are counted as they begin, not lost nor counted twice). Old behaviour: ~2e12 at both reads."""
+    model = _never_heralding_link(0.0)
+    net = _two_nodes(model)
+    first = net.run(1e-3, progress=False).counters["attempts"]
+    second = net.run(2.5e-3, progress=False).counters["attempts"]
+    assert (first, second) == (22, _two_nodes(model).run(2.5e-3, progress=False).counters["attempts"]) == (22, 54)
+
+
+def test_attempts_stop_when_the_request_ends_mid_draw():
+    """A request dropped at its 0.5 ms deadline releases its memories while both channels attempt: they began
+    2 x 6 attempts. Old behaviour: the whole draws (~2e12) stayed counted after the memories were released."""
+    model = _never_heralding_link(0.0)
+    result = _two_nodes(model, num_pairs=1, deadline_s=0.5e-3).run(1e-3, progress=False)
+    assert result.requests[0].status == "dropped"
+    assert result.counters["attempts"] == 2 * math.ceil(0.5e-3 / model.attempt_period_s) == 12
+
+
+def test_attempts_of_a_real_link_fit_in_the_attempt_periods_of_the_run():
+    """The shipped scenario's transmon request over 1 ms: each of its 2 channels can begin at most
+    ceil(1 ms / 96 us) = 11 attempts. Old behaviour: 69 counted where at most 42 (both requests) were possible
+    (the counter included every channel's draw past the run's end)."""
+    net, settings = qnsim.load_scenario(os.path.join(EXAMPLES, "two_qpus_transducers.toml"), until_s=1e-3)
+    result = net.run(settings.until_s, progress=False)
+    period = net.links[0].attempt_period_s
+    assert 0 < result.counters["attempts"] <= 4 * math.ceil(1e-3 / period)
