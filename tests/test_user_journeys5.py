@@ -71,3 +71,51 @@ def test_attempts_of_a_real_link_fit_in_the_attempt_periods_of_the_run():
     result = net.run(settings.until_s, progress=False)
     period = net.links[0].attempt_period_s
     assert 0 < result.counters["attempts"] <= 4 * math.ceil(1e-3 / period)
+
+
+def _help(main, argv):
+    """Runs ``qnsim ARGV`` for its help text (argparse exits 0 after printing it, or main returns 0)."""
+    try:
+        assert main(argv) in (0, None)
+    except SystemExit as stop:
+        assert stop.code in (0, None)
+
+
+def test_run_help_explains_the_counters_line(capsys):
+    """``qnsim run --help`` explains every column of both tables but printed nothing on the counters line under
+    them ("attempts 41640, link_pairs 8601, ..."). Old behaviour: a user could not tell what an attempt counts
+    (every channel? past the run's end?)."""
+    from qnsim.cli import main
+
+    _help(main, ["run", "--help"])
+    help_text = capsys.readouterr().out
+    assert "attempts begun by the end of the run, every channel counted" in " ".join(help_text.split())
+    assert "cutoff_discards" in help_text
+
+
+def test_an_abstract_rate_alone_is_documented_as_deterministic():
+    """``add_link(..., fidelity=0.9999, rate_hz=1e4)`` (examples/chain_policy.py) delivers one pair every 100 us
+    exactly, the same for every seed. Old behaviour: the key's documentation (the scenario key reference, the
+    spec) said "mean pairs per second per channel", and a researcher read seed-independent rates as a bug."""
+    from qnsim.specs import LinkSpec
+
+    doc = next(f for f in dataclasses.fields(LinkSpec) if f.name == "rate_hz").metadata["doc"]
+    assert "every attempt succeeds" in doc
+    times = []
+    for seed in (1, 2):
+        net = qnsim.Network("bell_diagonal", seed=seed)
+        net.add_node("a")
+        net.add_node("b")
+        net.add_link("a", "b", length_km=0.0, fidelity=0.9999, rate_hz=1e4)
+        net.request("a", "b", num_pairs=3)
+        times.append(list(net.run(1e-3, progress=False).requests[0].times_s))
+    assert times[0] == times[1]
+
+
+def test_qec_link_help_gives_the_cycle_times_unit_and_default(capsys):
+    """``qnsim qec link --help``: "--cycle-time  QPU syndrome round without waiting, s" with no default, while the
+    output used 1e-06 s. Old behaviour: the default was stated nowhere."""
+    from qnsim.cli import main
+
+    _help(main, ["qec", "link", "--help"])
+    assert "in s (default 1e-6)" in " ".join(capsys.readouterr().out.split())
