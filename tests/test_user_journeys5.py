@@ -3,6 +3,7 @@ and scenario files, a protocol researcher writing a policy, a systems planner si
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import math
 import os
@@ -119,3 +120,48 @@ def test_qec_link_help_gives_the_cycle_times_unit_and_default(capsys):
 
     _help(main, ["qec", "link", "--help"])
     assert "in s (default 1e-6)" in " ".join(capsys.readouterr().out.split())
+
+
+# ---- network architect: does purification help? --------------------------------------------------------------
+
+
+def _repeater(**request) -> qnsim.NetworkResult:
+    net = qnsim.Network("bell_diagonal", seed=4)
+    for name, role in (("a", "qpu"), ("m", "repeater"), ("b", "qpu")):
+        net.add_node(name, role=role, hardware="nv_10x_improved", num_memories=4)
+    net.add_link("a", "m", length_km=10.0, channels=2)
+    net.add_link("m", "b", length_km=10.0, channels=2)
+    net.request("a", "b", **request)
+    return net.run(0.05, progress=False)
+
+
+def test_zero_purification_rounds_of_a_scheme_is_no_purification():
+    """``purification = "dejmps"`` with ``purification_rounds = 0`` (the first value of a sweep over 0, 1, 2 rounds:
+    "does purification help?"). Old behaviour: refused ("must be >= 1 with a purification scheme"), and
+    ``purification = "none"`` is refused too, so no one sweep could compare purification with none. Now it is
+    the run without purification, bit for bit (as a target_fidelity every link already meets was)."""
+    none, zero = _repeater(), _repeater(purification="dejmps", purification_rounds=0)
+    assert zero.requests[0].num_pairs == none.requests[0].num_pairs > 0
+    assert list(zero.requests[0].times_ps) == list(none.requests[0].times_ps)
+    assert zero.requests[0].fidelity_sum == none.requests[0].fidelity_sum
+    assert zero.counters == none.counters and zero.counters["purifications"] == 0
+    one = _repeater(purification="dejmps", purification_rounds=1)
+    assert one.counters["purifications"] > 0
+
+
+def test_a_sweep_over_purification_rounds_from_zero_runs(tmp_path):
+    """The architect's sweep ``--param requests.1.purification_rounds=0,1`` over the shipped repeater scenario.
+    Old behaviour: "grid value requests.1.purification_rounds = 0: ... must be >= 1 with a purification scheme"."""
+    from qnsim.cli import main
+
+    out = tmp_path / "rows.csv"
+    code = main(["sweep", os.path.join(EXAMPLES, "repeater_purification.toml"), "--param",
+                 "requests.1.purification_rounds=0,1", "--param", "run.until_s=0.02", "--out", str(out),
+                 "--no-progress", "--workers", "1"])  # fmt: skip
+    assert code in (0, None)
+    with open(out, newline="") as f:
+        rows = list(csv.DictReader(f))
+    by_rounds = {row["requests.1.purification_rounds"]: row for row in rows}
+    assert set(by_rounds) == {"0", "1"}
+    fidelity = [key for key in rows[0] if key.endswith(".mean_fidelity")][1]  # the second request's
+    assert float(by_rounds["1"][fidelity]) > float(by_rounds["0"][fidelity])

@@ -739,7 +739,7 @@ class RequestSpec(Spec):
         None,
         doc="Recurrence rounds on each link before swapping (symmetric: round k purifies two pairs of round k - 1; "
         "no entanglement pumping)",
-        range="[0, 16], >= 1 with a scheme",
+        range="[0, 16]; 0 (with no end-to-end rounds): no purification, whatever the scheme",
     )
     target_fidelity: Union[float, None] = param(
         None,
