@@ -165,3 +165,21 @@ def test_a_sweep_over_purification_rounds_from_zero_runs(tmp_path):
     assert set(by_rounds) == {"0", "1"}
     fidelity = [key for key in rows[0] if key.endswith(".mean_fidelity")][1]  # the second request's
     assert float(by_rounds["1"][fidelity]) > float(by_rounds["0"][fidelity])
+
+
+def test_sweep_takes_runs_until_and_formalism(tmp_path, capsys):
+    """``qnsim sweep FILE ... --until 0.05`` (as ``qnsim run FILE --until 0.05``, to shorten the points). Old
+    behaviour: "unrecognized arguments: --until 0.05", and ``qnsim sweep --help`` did not say that
+    ``--param run.until_s=0.05`` does it. Now both are one-value axes, written as columns."""
+    from qnsim.cli import main
+
+    out = tmp_path / "rows.csv"
+    scenario = os.path.join(EXAMPLES, "repeater_purification.toml")
+    assert main(["sweep", scenario, "--until", "0.01", "--formalism", "bell_diagonal", "--out", str(out),
+                 "--no-progress", "--workers", "1"]) in (0, None)  # fmt: skip
+    with open(out, newline="") as f:
+        (row,) = list(csv.DictReader(f))
+    assert (row["run.until_s"], row["run.formalism"], row["simulated_s"]) == ("0.01", "bell_diagonal", "0.01")
+    capsys.readouterr()
+    assert main(["sweep", scenario, "--until", "0.01", "--param", "run.until_s=0.02", "--out", str(out)]) == 2
+    assert "--until and --param run.until_s both set run.until_s" in capsys.readouterr().err
