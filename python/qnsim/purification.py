@@ -147,8 +147,9 @@ def plan_purification(spec: RequestSpec, hops: Sequence[LinkInfo]) -> Purificati
     are given; ``purification_rounds`` defaults to 1 with a scheme (0 with only end-to-end
     rounds); a ``target_fidelity`` picks the fewest rounds with which every link reaches it by
     the closed forms. A scheme with no round at all (``purification_rounds=0`` and no end-to-end
-    rounds, or a target every link already reaches) is no purification: the plan's scheme is None. ``memories_per_link`` defaults to every channel of the narrowest link, and
-    at least what the rounds hold (one pair per level). Ranges are checked natively.
+    rounds, or a target every link already reaches) is no purification: the plan's scheme is None.
+    ``memories_per_link`` defaults to every channel of the narrowest link, and at least what the
+    rounds hold (one pair per level). Ranges are checked natively.
 
     Raises:
         ParameterError: purification_rounds given with target_fidelity; ValueError: a link

@@ -637,8 +637,12 @@ class LinkSpec(Spec):
         range="4 entries in [0, 1] summing to 1",
     )
     rate_hz: Union[float, None] = param(
-        None, unit="Hz", doc="Abstract link: pairs per second per channel (alone, every attempt succeeds: one pair each "
-        "1 / rate_hz, no randomness; with success_probability, the mean)", minimum=0.0, exclusive_minimum=True
+        None,
+        unit="Hz",
+        doc="Abstract link: pairs per second per channel (alone, every attempt succeeds: one pair each 1 / rate_hz, "
+        "no randomness; with success_probability, the mean)",
+        minimum=0.0,
+        exclusive_minimum=True,
     )
     success_probability: Union[float, None] = param(
         None,

@@ -174,7 +174,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--until", type=real_arg, metavar="SECONDS",
-        help="simulated time of every point, in s (as for qnsim run): the one-value axis --param run.until_s=SECONDS",
+        help="simulated time of every point, in s (as for qnsim run): the one-value axis "
+        "--param run.until_s=SECONDS",
     )  # fmt: skip
     parser.add_argument(
         "--formalism", choices=list(FORMALISMS),
@@ -254,7 +255,8 @@ def _sweep(args: argparse.Namespace) -> int:
             raise ValueError(f"--param {key!r} is given twice; list all its values in one --param")
         grid[key] = values
     # qnsim run's overrides, as one-value axes of a scenario file (a point function has no [run] table).
-    for option, key, value in (("--until", "run.until_s", args.until), ("--formalism", "run.formalism", args.formalism)):
+    overrides = (("--until", "run.until_s", args.until), ("--formalism", "run.formalism", args.formalism))
+    for option, key, value in overrides:
         if value is None:
             continue
         if not str(args.scenario).endswith(".toml"):
