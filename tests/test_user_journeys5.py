@@ -183,3 +183,21 @@ def test_sweep_takes_runs_until_and_formalism(tmp_path, capsys):
     capsys.readouterr()
     assert main(["sweep", scenario, "--until", "0.01", "--param", "run.until_s=0.02", "--out", str(out)]) == 2
     assert "--until and --param run.until_s both set run.until_s" in capsys.readouterr().err
+
+
+def test_plot_against_a_requests_key_shows_that_requests_figures(tmp_path, capsys):
+    """``qnsim plot rows.csv`` after sweeping ``requests.1.purification_rounds`` of the shipped repeater scenario
+    (request 0 without purification, request 1 with it). Old behaviour: the default panels were the unprefixed
+    ``rate_hz`` / ``mean_fidelity``, i.e. request 0's, which the swept key does not touch: two flat curves read as
+    "purification changes nothing" (only the axis label named request a->b). Now they are request 1's."""
+    pytest.importorskip("matplotlib")
+    from qnsim.cli import main
+
+    out = tmp_path / "rows.csv"
+    assert main(["sweep", os.path.join(EXAMPLES, "repeater_purification.toml"), "--param",
+                 "requests.1.purification_rounds=0,1", "--until", "0.01", "--formalism", "bell_diagonal",
+                 "--out", str(out), "--no-progress", "--workers", "1"]) in (0, None)  # fmt: skip
+    capsys.readouterr()
+    assert main(["plot", str(out), "--out", str(tmp_path / "p.png")]) in (0, None)
+    said = capsys.readouterr().err
+    assert "plotted a2->b2.rate_hz, a2->b2.mean_fidelity against requests.1.purification_rounds" in said
