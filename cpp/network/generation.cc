@@ -6,6 +6,34 @@ namespace qnsim {
 
 using namespace network_internal;
 
+namespace {
+
+// A herald-gated double-click draw: first-round attempts until one heralds, then its second round
+// (which fails or succeeds; a failure restarts the first rounds). Calls first_rounds(round, count)
+// for each run of count first-round attempts beginning at round `round` of the draw. Returns the
+// rounds before the successful attempt's first round, or kNever when that is past the time range.
+// rounds_before_success draws with it and attempts_of_draw replays it: one sequence of draws.
+template <class FirstRounds>
+int64_t gated_rounds(const LinkParams &p, double log1m_first_round, Rng &rng, FirstRounds &&first_rounds) {
+    const double second = p.success_probability / p.first_round_probability;
+    // Rounds past which the emission is beyond the time range whatever the start (so start_attempt
+    // would schedule nothing): stop drawing there. Capped at kNever / 4 in rounds alone, a link of
+    // 1e-9 first-round heralds and 5e-10 second-round ones (900 km, herald-gated double click) drew
+    // ~10^9 times, a stall of ~40 s, for an attempt that ends after the range anyway.
+    const int64_t cap = std::min(kNever / 4, kNever / p.attempt_period_ps);
+    int64_t rounds = 0;
+    while (true) {
+        // until a first-round herald
+        const int64_t first = p.first_round_probability >= 1 ? 1 : rng.geometric_log(log1m_first_round);
+        first_rounds(rounds, first);
+        if (first > cap || rounds > cap) return kNever;  // beyond the time range
+        if (rng.bernoulli(second)) return rounds + first - 1;
+        rounds += first + 1;
+    }
+}
+
+}  // namespace
+
 std::pair<size_t, uint32_t> Network::next_attempt_pair(uint32_t l, size_t from) const {
     const Link &link = links_[l];
     const auto &a = link.slots[0];
@@ -97,6 +125,7 @@ void Network::start_attempt(uint32_t l, uint32_t ia, uint32_t ib) {
     set_state(ib, SlotState::Attempting);
     const int64_t start =
         std::max(later(queue_.now(), link.p.setup_delay_ps), std::max(sa.next_attempt_ps, sb.next_attempt_ps));
+    const uint64_t counted_before = counters_.attempts;
     // Rounds before the successful attempt's first round: with single-round timing each
     // attempt is one period; with herald-gated double-click timing only attempts whose first
     // round heralded play a second round.
@@ -107,6 +136,11 @@ void Network::start_attempt(uint32_t l, uint32_t ia, uint32_t ib) {
         counters_.attempts += static_cast<uint64_t>(k);
         rounds_before = k - 1;
     } else {
+        if (link.p.first_round_probability > 0) {
+            // Kept for counters() to replay (herald-gated draws interleave two kinds of round).
+            if (gated_draw_rng_.size() <= ia) gated_draw_rng_.resize(slots_.size());
+            gated_draw_rng_[ia] = link_rngs_[l];
+        }
         rounds_before = rounds_before_success(l);
     }
     // Emitted within the time range iff (rounds_before + 1) * period <= kNever - start: the same test
@@ -116,6 +150,12 @@ void Network::start_attempt(uint32_t l, uint32_t ia, uint32_t ib) {
     const bool beyond = __builtin_add_overflow(rounds_before, int64_t{1}, &rounds) ||
                         __builtin_mul_overflow(rounds, link.p.attempt_period_ps, &span) || span > kNever - start;
     const int64_t emitted = beyond ? kNever : start + rounds_before * link.p.attempt_period_ps;
+    // The draw's span, kept in the attempting memory's emission fields (unused until its pair is
+    // stored) so that counters() counts only the attempts begun by the time it is read. A draw
+    // beyond the time range is not counted here (it never completes): counters() counts what began.
+    sa.emitted_ps = start;
+    sa.last_decay_ps = emitted;
+    if (__builtin_expect(beyond, 0)) counters_.attempts = counted_before;
     // One event for the pair, when the first end learns of it; the state starts decaying at
     // emission (lazily, so nothing is lost by creating it late).
     const int64_t first_herald = std::min(link.p.herald_delay_a_ps, link.p.herald_delay_b_ps);
@@ -160,21 +200,42 @@ int64_t Network::rounds_before_success(uint32_t l) {
         counters_.attempts += static_cast<uint64_t>(k);
         return k - 1;
     }
-    const double second = p.success_probability / p.first_round_probability;
-    // Rounds past which the emission is beyond the time range whatever the start (so start_attempt
-    // would schedule nothing): stop drawing there. Capped at kNever / 4 in rounds alone, a link of
-    // 1e-9 first-round heralds and 5e-10 second-round ones (900 km, herald-gated double click) drew
-    // ~10^9 times, a stall of ~40 s, for an attempt that ends after the range anyway.
-    const int64_t cap = std::min(kNever / 4, kNever / p.attempt_period_ps);
-    int64_t rounds = 0;
-    while (true) {
-        // until a first-round herald
-        const int64_t first = p.first_round_probability >= 1 ? 1 : rng.geometric_log(link.log1m_first_round);
-        counters_.attempts += static_cast<uint64_t>(first);
-        if (first > cap || rounds > cap) return kNever;  // beyond the time range
-        if (rng.bernoulli(second)) return rounds + first - 1;
-        rounds += first + 1;
+    return gated_rounds(p, link.log1m_first_round, rng,
+                        [this](int64_t, int64_t first) { counters_.attempts += static_cast<uint64_t>(first); });
+}
+
+std::pair<uint64_t, uint64_t> Network::attempts_of_draw(uint32_t slot_a, int64_t t_ps) const {
+    const Slot &s = slots_[slot_a];
+    const Link &link = links_[s.link];
+    const int64_t start = s.emitted_ps, success_start = s.last_decay_ps, period = link.p.attempt_period_ps;
+    const uint64_t begun_rounds = t_ps <= start ? 0 : static_cast<uint64_t>((t_ps - start - 1) / period) + 1;
+    if (link.p.first_round_probability <= 0) {
+        // Single-round timing: attempt i begins at start + i period, the successful one at success_start.
+        if (success_start == kNever) return {0, begun_rounds};
+        const uint64_t drawn = static_cast<uint64_t>((success_start - start) / period) + 1;
+        return {drawn, std::min(drawn, begun_rounds)};
     }
+    // Herald-gated: first-round attempts and second rounds interleave as drawn; replay the draw.
+    Rng rng = gated_draw_rng_[slot_a];
+    uint64_t drawn = 0, begun = 0;
+    gated_rounds(link.p, link.log1m_first_round, rng, [&](int64_t round, int64_t first) {
+        drawn += static_cast<uint64_t>(first);
+        const uint64_t r = static_cast<uint64_t>(round);
+        if (begun_rounds > r) begun += std::min(static_cast<uint64_t>(first), begun_rounds - r);
+    });
+    return {success_start == kNever ? 0 : drawn, begun};
+}
+
+NetworkCounters Network::counters() const {
+    NetworkCounters c = counters_;
+    for (const Link &link : links_) {
+        for (uint32_t id : link.slots[0]) {
+            if (slots_[id].state != SlotState::Attempting) continue;
+            const auto [drawn, begun] = attempts_of_draw(id, queue_.now());
+            c.attempts = c.attempts - drawn + begun;
+        }
+    }
+    return c;
 }
 
 void Network::on_link_success(uint32_t l, uint64_t pa, uint64_t pb) {

@@ -174,7 +174,10 @@ class Network final {
     uint64_t max_records() const { return max_records_; }
     const RequestStats &request_stats(uint32_t request) const { return requests_.at(request).stats; }
     size_t num_requests() const { return requests_.size(); }
-    const NetworkCounters &counters() const { return counters_; }
+    /// Counters up to now. `attempts` counts the attempts begun before now: a link attempting when
+    /// read counts only the part of its current draw already begun (its draw is counted whole
+    /// when drawn; the rest is taken off here, so reading costs O(memories) and nothing per event).
+    NetworkCounters counters() const;
     /// The registry holding the qubits (QnsimError in the bell_diagonal formalism, which has none).
     QubitRegistry &registry();
     Formalism formalism() const { return formalism_; }
@@ -282,6 +285,8 @@ class Network final {
         bool kept = false;             // delivered with keep_pairs: the caller releases it
         bool e2e_ready = false;        // end-to-end pair known at both ends, waiting for a partner pair
         int64_t known_ps = 0;  // this node has the herald and the news of the swap that gave its partner
+        // While a side-0 memory is Attempting (no qubit yet): its draw's first attempt's start and its
+        // successful attempt's start (kNever: beyond the time range, draw not counted), for counters().
         int64_t emitted_ps = 0, last_decay_ps = 0;
         int64_t next_attempt_ps = 0;  // a memory emits at most once per attempt period
         // ---- 64 bytes: what the slot scans of swaps and attempts and the heralds read ----
@@ -431,6 +436,9 @@ class Network final {
 #endif
     // Attempt periods that pass before the successful attempt begins (draws from the link's stream).
     int64_t rounds_before_success(uint32_t link);
+    // The attempts an attempting pair's draw counted, and those of them begun before t_ps (slot_a:
+    // its side-0 memory). Off the hot path: read-out and requests ending mid-draw.
+    std::pair<uint64_t, uint64_t> attempts_of_draw(uint32_t slot_a, int64_t t_ps) const;
     QNSIM_HOT_INLINE void on_link_success(uint32_t link, uint64_t slot_a, uint64_t slot_b);
     QNSIM_HOT_INLINE void on_herald(uint32_t slot);
     void after_known(uint32_t slot);
@@ -555,6 +563,9 @@ class Network final {
     size_t free_bell_count_ = 0;
     uint64_t seed_;
     std::vector<Rng> link_rngs_;  // attempt counts and delivered-state draws of each link
+    // Herald-gated double-click links: the link's stream as it was when the attempt of the pair whose
+    // side-0 memory is slot i drew its rounds (replayed by attempts_of_draw; sized on first use).
+    std::vector<Rng> gated_draw_rng_;
     std::vector<Rng> node_rngs_;  // noise and measurement draws of each node's operations
     std::vector<Node> nodes_;
     std::vector<Link> links_;

@@ -493,5 +493,41 @@ TEST(Network, ATraceTakenAsTheRunGoesIsTheWholeTraceAndKeepsItsLimit) {
     EXPECT_EQ(omitted_taken, held.size() - limit);
 }
 
+// The attempts counter counts what began by the time it is read: a link's draw is counted whole when
+// drawn, and what has not begun is taken off at read-out and when a request ends mid-draw. A link that
+// practically never heralds makes every attempt one period from its setup: 3 channels, attempts at
+// 2, 3, ..., 99 us in a 100 us run.
+TEST(Network, AttemptsCountOnlyWhatBeganByTheirReading) {
+    for (const double first_round : {0.0, 1e-6}) {  // single-round timing, herald-gated double click
+        for (const bool deadline : {false, true}) {
+            Network net(Formalism::BellDiagonal, 1);
+            NodeParams node;
+            node.name = "n";
+            node.num_memories = 3;
+            LinkParams link;
+            link.channels = 3;
+            link.success_probability = 1e-7;  // gated: a second round after 1 in 10^6 first rounds, kept 1 in 10
+            link.first_round_probability = first_round;
+            link.attempt_period_ps = 1'000'000;
+            link.herald_delay_a_ps = link.herald_delay_b_ps = link.classical_delay_ps = 1'000'000;
+            link.setup_delay_ps = 2'000'000;
+            const uint32_t first = net.add_chain(node, link, 2);
+            RequestParams request;
+            request.path = {first, first + 1};
+            request.memories_per_link = 3;
+            if (deadline) {
+                request.num_pairs = 1;
+                request.deadline_ps = 50'000'000;  // ends mid-draw: attempts at 2 ... 49 us began
+            }
+            net.add_request(request);
+            net.run(30'000'000);
+            EXPECT_EQ(net.counters().attempts, 3u * 28u);  // 2 ... 29 us
+            net.run(100'000'000);
+            EXPECT_EQ(net.counters().attempts, 3u * (deadline ? 48u : 98u)) << first_round << " " << deadline;
+            EXPECT_EQ(net.counters().link_pairs, 0u);
+        }
+    }
+}
+
 }  // namespace
 }  // namespace qnsim

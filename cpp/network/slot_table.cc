@@ -153,6 +153,11 @@ void Network::finish_request(uint32_t r, RequestStatus status, const char *reaso
                 s.single_swap = false;
                 // Kept delivered pairs wait for release_pair; measured slots for their kSlotFree.
                 if (s.kept || (s.state == SlotState::Locked && s.qubit == 0)) continue;
+                if (side == 0 && s.state == SlotState::Attempting) {
+                    // The draw's attempts from now on are never made: keep only those begun.
+                    const auto [drawn, begun] = attempts_of_draw(id, queue_.now());
+                    counters_.attempts = counters_.attempts - drawn + begun;
+                }
                 if (s.state != SlotState::Free) {
                     free_slot(id, true);
                 } else {

@@ -222,6 +222,12 @@ requests table (one row per request, over the pairs delivered so far):
   status             served, dropped, open (still delivering at the end), waiting (for memories)
                      or pending (before its start)
   finished           when it was served or dropped
+counters line (whole network, since it was built):
+  attempts           heralded-link attempts begun by the end of the run, every channel counted
+  link_pairs         link-level pairs heralded
+  swaps, purifications, purification_failures, cutoff_discards
+                     entanglement swaps made, purification rounds run and failed, stored qubits
+                     discarded by a request's cutoff_s
 Notes under the tables say what a figure cannot: unfinished requests, one pair, twirled memory decay, ..."""
 
 

@@ -23,6 +23,43 @@ from pathlib import Path
 __all__ = ["main"]
 
 _DEFAULT_Y = ("rate_hz", "mean_fidelity")
+
+
+def _figures_of_swept_request(x: str, columns: Sequence[str]) -> list[str] | None:
+    """The default panels when ``x`` is a key of one request other than the first.
+
+    The unprefixed ``rate_hz`` and ``mean_fidelity`` repeat the first request's figures: plotted against
+    ``requests.1.purification_rounds`` they drew request 0's flat curves, as if the rounds changed nothing.
+    The request's own ``<label>.rate_hz`` / ``<label>.mean_fidelity`` follow the key (by index, in the rows'
+    request order, or by label); None when ``x`` addresses no single request or the first one.
+
+    Example:
+        >>> cols = ["requests.1.cutoff_s", "seed", "a->b.rate_hz", "a->b.mean_fidelity", "c->d.rate_hz",
+        ...         "c->d.mean_fidelity", "rate_hz", "mean_fidelity"]
+        >>> _figures_of_swept_request("requests.1.cutoff_s", cols), _figures_of_swept_request("requests.c->d.x", cols)
+        (['c->d.rate_hz', 'c->d.mean_fidelity'], ['c->d.rate_hz', 'c->d.mean_fidelity'])
+        >>> _figures_of_swept_request("requests.0.cutoff_s", cols), _figures_of_swept_request("requests.*.x", cols)
+        (None, None)
+    """
+    if not x.startswith("requests.") or x.count(".") < 2:
+        return None
+    which = x[len("requests.") :].rsplit(".", 1)[0]
+    labels: list[str] = []
+    for column in columns:
+        if column.endswith(".rate_hz") and not column.startswith("requests."):
+            label = column[: -len(".rate_hz")]
+            if label not in labels:
+                labels.append(label)
+    if which.isdigit():
+        label = labels[int(which)] if int(which) < len(labels) else None
+    else:
+        label = which if which in labels else None
+    if label is None or label == labels[0]:
+        return None
+    own = [f"{label}.{figure}" for figure in _DEFAULT_Y if f"{label}.{figure}" in columns]
+    return own or None
+
+
 _NOT_PARAMETERS = ("seed", "scenario_id", "point_id")
 
 
@@ -37,7 +74,7 @@ def _parser():
     parser.add_argument("--x", help="the swept column for the horizontal axis (default: the first parameter)")
     parser.add_argument(
         "--y", action="append", metavar="COLUMN", help="a result column, one panel each (repeatable; "
-        "default: rate_hz and mean_fidelity)"
+        "default: rate_hz and mean_fidelity, those of the request --x varies when it is a requests.K key)"
     )  # fmt: skip
     parser.add_argument("--hue", metavar="COLUMN", help="one curve per value of this column")
     parser.add_argument("--logx", action="store_true", help="logarithmic x axis")
@@ -96,7 +133,7 @@ def _main(argv: Sequence[str] | None) -> int:
         if not parameters:
             raise ValueError(f"{args.rows} has no swept parameter before its seed column; name one with --x")
         x = parameters[0]
-    y = args.y or [c for c in _DEFAULT_Y if c in columns]
+    y = args.y or _figures_of_swept_request(x, columns) or [c for c in _DEFAULT_Y if c in columns]
     if not y:
         raise ValueError(f"{args.rows} has none of the default columns {list(_DEFAULT_Y)}; name one with --y")
     out = Path(args.out) if args.out else path.with_suffix(".png")

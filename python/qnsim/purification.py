@@ -146,8 +146,10 @@ def plan_purification(spec: RequestSpec, hops: Sequence[LinkInfo]) -> Purificati
     ``purification`` defaults to ``"dejmps"`` when a ``target_fidelity`` or end-to-end rounds
     are given; ``purification_rounds`` defaults to 1 with a scheme (0 with only end-to-end
     rounds); a ``target_fidelity`` picks the fewest rounds with which every link reaches it by
-    the closed forms. ``memories_per_link`` defaults to every channel of the narrowest link, and
-    at least what the rounds hold (one pair per level). Ranges are checked natively.
+    the closed forms. A scheme with no round at all (``purification_rounds=0`` and no end-to-end
+    rounds, or a target every link already reaches) is no purification: the plan's scheme is None.
+    ``memories_per_link`` defaults to every channel of the narrowest link, and at least what the
+    rounds hold (one pair per level). Ranges are checked natively.
 
     Raises:
         ParameterError: purification_rounds given with target_fidelity; ValueError: a link
@@ -177,10 +179,12 @@ def plan_purification(spec: RequestSpec, hops: Sequence[LinkInfo]) -> Purificati
                     rounds = max(rounds, purification_rounds_for(link.bell_diagonal, target, scheme))
                 except ValueError as exc:
                     raise ValueError(f"link {link.a!r}-{link.b!r}: {exc}") from None
-            if rounds == 0 and e2e == 0:
-                scheme = None  # every link already reaches the target
         elif spec.purification_rounds is None:
             rounds = 0 if e2e > 0 else 1
+        if rounds == 0 and e2e == 0:
+            # No round anywhere: every link already reaches the target, or zero rounds were asked for
+            # (a sweep over purification_rounds = 0, 1, 2 compares purification with none).
+            scheme = None
     needed = rounds + e2e + 1
     memories = spec.memories_per_link
     if memories is None:

@@ -69,7 +69,9 @@ def _parser() -> argparse.ArgumentParser:
         "--request", type=int, default=0, help="index of the request whose pairs feed the seam (default 0)"
     )
     lnk.add_argument("--distance", type=int, default=5, help="code distance of the patches (odd; default 5)")
-    lnk.add_argument("--cycle-time", type=real_arg, default=1e-6, help="QPU syndrome round without waiting, s")
+    lnk.add_argument(
+        "--cycle-time", type=real_arg, default=1e-6, help="QPU syndrome round without waiting, in s (default 1e-6)"
+    )
     lnk.add_argument("--experiment", choices=["memory", "merge"], default="merge",
                      help="a memory split by a seam, or a lattice-surgery merge of two patches (default)")
     lnk.add_argument("--scheme", choices=["teleported", "cat"], default="teleported",

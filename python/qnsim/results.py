@@ -692,12 +692,11 @@ class NetworkResult:
         now_s: Simulated time reached, in s (a run reaches its until_s).
         events_processed: Native events processed since the network was built.
         wall_time_s: Wall-clock time of the run call(s), in s.
-        counters: Native counters since the network was built: ``attempts`` (link attempts, drawn
-            per pair: the attempts a pair will take are counted when its link starts, so each link
-            still attempting when the run stops counts its whole current draw, attempts after the
-            run's end included; a run short against a slow link's ``1 / rate`` shows more attempts
-            than its attempt period allowed), ``link_pairs``, ``swaps``, ``purifications``,
-            ``purification_failures``, ``cutoff_discards``.
+        counters: Native counters since the network was built: ``attempts`` (link attempts begun
+            before the time the result was read: a link still attempting counts the attempts of its
+            current draw begun so far, and one whose request ended mid-draw those begun before the
+            end), ``link_pairs``, ``swaps``, ``purifications``, ``purification_failures``,
+            ``cutoff_discards``.
         notes: Caveats of the whole run (e.g. the stabilizer and bell_diagonal formalisms' T1 twirl).
 
     Example:

@@ -637,7 +637,12 @@ class LinkSpec(Spec):
         range="4 entries in [0, 1] summing to 1",
     )
     rate_hz: Union[float, None] = param(
-        None, unit="Hz", doc="Abstract link: mean pairs per second per channel", minimum=0.0, exclusive_minimum=True
+        None,
+        unit="Hz",
+        doc="Abstract link: pairs per second per channel (alone, every attempt succeeds: one pair each 1 / rate_hz, "
+        "no randomness; with success_probability, the mean)",
+        minimum=0.0,
+        exclusive_minimum=True,
     )
     success_probability: Union[float, None] = param(
         None,
@@ -738,7 +743,7 @@ class RequestSpec(Spec):
         None,
         doc="Recurrence rounds on each link before swapping (symmetric: round k purifies two pairs of round k - 1; "
         "no entanglement pumping)",
-        range="[0, 16], >= 1 with a scheme",
+        range="[0, 16]; 0 (with no end-to-end rounds): no purification, whatever the scheme",
     )
     target_fidelity: Union[float, None] = param(
         None,

@@ -156,7 +156,8 @@ def _resolve(scenario: str) -> Any:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from qnsim.cli import ArgumentParser, path_arg
+    from qnsim.cli import ArgumentParser, path_arg, real_arg
+    from qnsim.specs import FORMALISMS
 
     parser = ArgumentParser(
         prog="qnsim sweep",
@@ -171,6 +172,15 @@ def _parser() -> argparse.ArgumentParser:
         help="a grid axis: dotted key into the scenario (list entries by index or name: nodes.qpu_a.t2_s, "
         "links.a-b.length_km) and its values (repeatable); linked keys vary together: K1,K2=A1,A2;B1,B2",
     )
+    parser.add_argument(
+        "--until", type=real_arg, metavar="SECONDS",
+        help="simulated time of every point, in s (as for qnsim run): the one-value axis "
+        "--param run.until_s=SECONDS",
+    )  # fmt: skip
+    parser.add_argument(
+        "--formalism", choices=list(FORMALISMS),
+        help="formalism of every point (as for qnsim run): the one-value axis --param run.formalism=NAME",
+    )  # fmt: skip
     parser.add_argument("--seeds", default="1", help="seed count N (seeds 0..N-1) or list 3,7,11 (default 1)")
     parser.add_argument("--out", type=path_arg, help="results file: .csv, or .parquet (a directory); resumes if it exists")
     parser.add_argument(
@@ -244,6 +254,16 @@ def _sweep(args: argparse.Namespace) -> int:
         if key in grid:
             raise ValueError(f"--param {key!r} is given twice; list all its values in one --param")
         grid[key] = values
+    # qnsim run's overrides, as one-value axes of a scenario file (a point function has no [run] table).
+    overrides = (("--until", "run.until_s", args.until), ("--formalism", "run.formalism", args.formalism))
+    for option, key, value in overrides:
+        if value is None:
+            continue
+        if not str(args.scenario).endswith(".toml"):
+            raise ValueError(f"{option} applies to a scenario file; give a point function its axis with --param")
+        if key in grid:
+            raise ValueError(f"{option} and --param {key} both set {key}; give one of them")
+        grid[key] = [value]
     seeds = _parse_seeds(args.seeds)
     if args.scheduler and args.backend != "dask":
         raise ValueError("--scheduler needs --backend dask")
