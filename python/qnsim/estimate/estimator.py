@@ -1311,7 +1311,8 @@ class _Context:
     def _shared_links_note(self, link_reports: list[LinkReport], wall: float) -> None:
         """Notes the links that carry several QPU pairs' pairs and take half the run or more at their total load:
         their time is that load over their rate, a lower bound (the QPU pairs' turns on them, and the other hops a
-        route must hold a pair on meanwhile, are not modelled, and simulate_execution does not run shared links).
+        route must hold a pair on meanwhile, are not modelled here; simulate_execution runs them, serving the QPU
+        pairs in demand order).
         The upper bound beside it (``self._shared_upper_s``): the QPU pairs of the links' sharing component taking
         turns, each making its raw pairs alone at its own pace (its cycle of hops, or its flow-controlled rate),
         one after another; a runtime limit between the two is not met for sure (_report)."""
@@ -1352,8 +1353,8 @@ class _Context:
                  if self._shared_upper_s > wall * (1 + 1e-9) else "")
         self.notes.append(
             f"links shared by several QPU pairs: {listed}{more}; a shared link's time is its total load at its "
-            "rate, a lower bound (how the QPU pairs take turns on it is not modelled, and simulate_execution "
-            f"refuses routes that share a link): the run may be longer{upper}"
+            "rate, a lower bound (how the QPU pairs take turns on it is not priced; simulate_execution runs it, "
+            f"serving them in demand order): the run may be longer{upper}"
         )
 
     def _first_pairs(self, link_reports: list[LinkReport]) -> list[tuple[float, LinkReport]]:

@@ -1,0 +1,64 @@
+"""Trust gaps of the distributed-workload estimator closed in the twelfth round: each test states the old answer."""
+
+import re
+
+import numpy as np
+import pytest
+
+from qnsim.estimate import QPU, Link, estimate, simulate_execution
+
+STAR_QPUS = [QPU(num_qubits=2, e_1q=0.0, e_2q=0.0, e_meas=0.0, t_1q_s=1e-9)] * 3
+
+
+def _shared_bounds(report):
+    """(lower, upper) seconds the estimate gives a run bound by a shared link (its note's "up to ... s")."""
+    (note,) = [n for n in report.notes if n.startswith("links shared")]
+    upper = re.search(r"up to ([0-9.e+-]+) s with the QPU pairs taking turns", note)
+    return report.wall_clock_s, float(upper.group(1)) if upper else report.wall_clock_s
+
+
+@pytest.mark.parametrize(
+    ("text", "links", "placement"),
+    [
+        # A star around relay 3: QPU 0 talks to QPUs 1 and 2 in turn, both routes over the link 0-3.
+        ("REPEAT 100 {\nCX 0 1\nCX 0 2\n}", [Link((i, 3), rate_hz=1e4, fidelity=0.999) for i in range(3)],
+         [0, 1, 2]),
+        # Routes 0-3-1 and 1-3-2 share the hop 1-3, of unequal hops (1, 2 and 3 x 10 kHz).
+        ("REPEAT 300 {\n CX 0 2\n H 0\n CX 2 4\n H 2\n}",
+         [Link((i, 3), rate_hz=1e4 * (i + 1), fidelity=0.98, latency_s=1e-5) for i in range(3)],
+         [0, 0, 1, 1, 2, 2]),
+    ],
+    ids=["star", "two routes, one hop"],
+)
+def test_a_shared_link_is_simulated_and_lands_within_the_estimates_bounds(text, links, placement):
+    """A link several QPU pairs use was priced between two bounds (its total load at its rate; the QPU pairs
+    taking turns) that nothing checked: simulate_execution refused it ("the links or relay routes of QPU pairs
+    (0, 1) and (0, 2) share the link (0, 3)"). It now runs the link as one supply at its rate, serving the QPU
+    pairs' requests in demand order, and the simulated run lies between the estimate's bounds."""
+    qpus = STAR_QPUS[:1] * (max(placement) + 1)
+    report = estimate(text, qpus, links, placement=placement, error_budget=0.999)
+    lower, upper = _shared_bounds(report)
+    sims = [simulate_execution(text, qpus, links, placement=placement, seed=s) for s in range(8)]
+    walls = [s.wall_clock_s for s in sims]
+    assert lower * 0.97 <= float(np.mean(walls)) <= upper
+    assert float(np.mean(walls)) >= lower  # The lower bound holds on average (a Poisson link, 8 seeds).
+    for sim in sims:  # Every QPU pair got its pairs (a route's raw pair is one pair of each hop, shared or not).
+        assert all(sim.raw_pairs_generated[key] >= n > 0 for key, n in sim.pairs_consumed.items())
+
+
+def test_a_shared_link_serves_its_qpu_pairs_at_its_rate_not_each_at_it():
+    """Two QPU pairs (0-1 and 2-3) whose routes both cross the 1 kHz link 4-5 between two relays, 100 pairs each:
+    with the link refused, a user had no check; had each route drawn its own hops (the refusal's reason) the run
+    would take 0.1 s. One link makes 200 pairs at 1 kHz: about 0.2 s, as the estimate's lower bound says."""
+    qpus = [QPU(num_qubits=2, e_1q=0.0, e_2q=0.0, e_meas=0.0)] * 4
+    fast = {"rate_hz": 1e6, "fidelity": 0.999}
+    links = [Link((0, 4), **fast), Link((2, 4), **fast), Link((4, 5), rate_hz=1e3, fidelity=0.999),
+             Link((1, 5), **fast), Link((3, 5), **fast)]
+    text = "REPEAT 100 {\nCX 0 1\nH 0\nCX 2 3\nH 2\n}"
+    report = estimate(text, qpus, links, placement=[0, 1, 2, 3], error_budget=0.999)
+    assert report.bound == "link 4-5 rate (shared by QPU pairs 0-1, 2-3)"
+    assert report.wall_clock_s == pytest.approx(0.2, rel=0.01)
+    walls = [simulate_execution(text, qpus, links, placement=[0, 1, 2, 3], seed=s).wall_clock_s for s in range(4)]
+    assert 0.17 <= float(np.mean(walls)) <= 0.23
+    with pytest.raises(ValueError, match=r"shared by several QPU pairs: geometric supply"):
+        simulate_execution(text, qpus, links, placement=[0, 1, 2, 3], supply="geometric")
