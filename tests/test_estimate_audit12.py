@@ -62,3 +62,24 @@ def test_a_shared_link_serves_its_qpu_pairs_at_its_rate_not_each_at_it():
     assert 0.17 <= float(np.mean(walls)) <= 0.23
     with pytest.raises(ValueError, match=r"shared by several QPU pairs: geometric supply"):
         simulate_execution(text, qpus, links, placement=[0, 1, 2, 3], supply="geometric")
+
+
+def test_the_upper_bound_of_a_shared_link_counts_the_pairs_buffers_make_ahead():
+    """Routes 0-3-2 (80 pairs) and 1-4-3-2 (160 pairs) share the 1.7 kHz link 2-3: the estimate said 0.143 s at
+    the link's load and "up to 0.145 s with the QPU pairs taking turns", and a runtime limit of 0.16 s read
+    "feasible". Simulated, the run takes 0.185 s: route 0-2's gates run fast, its 64-pair buffer fills ahead of
+    them, and those pairs (made on the shared link, never used) hold route 1-2 back. The upper bound now adds the
+    pairs each QPU pair's buffer may make ahead of its gates, so that limit is not met for sure."""
+    qpus = [QPU(num_qubits=2, e_1q=0.0, e_2q=0.0, e_meas=0.0, t_1q_s=1.854e-6)] * 3
+    links = [Link((0, 3), rate_hz=9099.0, fidelity=0.999, latency_s=1e-4),
+             Link((1, 4), rate_hz=27894.0, fidelity=0.999, latency_s=1e-4),
+             Link((2, 3), rate_hz=1681.8, fidelity=0.999), Link((3, 4), rate_hz=21982.0, fidelity=0.999)]
+    text = "REPEAT 80 {\nCX 4 3\nH 4\nCX 4 1\nH 4\nCX 2 5\nH 2\n}"
+    placement = [0, 0, 1, 1, 2, 2]
+    report = estimate(text, qpus, links, placement=placement, error_budget=0.999, max_runtime_s=0.16)
+    lower, upper = _shared_bounds(report)
+    assert lower == pytest.approx(0.1427, rel=1e-3)
+    walls = [simulate_execution(text, qpus, links, placement=placement, seed=s).wall_clock_s for s in range(4)]
+    assert upper > 0.2 > float(np.mean(walls)) > 0.17
+    assert not report.feasible
+    assert any(r.startswith("runtime") and "taking turns" in r for r in report.reasons)
