@@ -1695,17 +1695,9 @@ class _Context:
         )
         if channels > MAX_CHANNELS:
             return text + f": {channels:.3g} channels, beyond the {MAX_CHANNELS:.0e} a link takes, or a faster link"
-        low, high = lk.buffer, lk.buffer
-        while flow_controlled_rate_hz(source, high, probs, lk.latency_s) < needed * (1 - 1e-9):
-            low, high = high, high * 2
-            if high > 1 << 40:
-                return text + ": no buffer reaches it with these channels; a faster link or a shorter latency"
-        while high - low > 1:
-            mid = (low + high) // 2
-            if flow_controlled_rate_hz(source, mid, probs, lk.latency_s) < needed * (1 - 1e-9):
-                low = mid
-            else:
-                high = mid
+        high = _buffer_for(source, needed, probs, lk.latency_s, lk.buffer)
+        if high is None:
+            return text + ": no buffer reaches it with these channels; a faster link or a shorter latency"
         more = f" and {_count(channels)} channels instead of {lk.channels}" if channels > lk.channels else ""
         return (text + f": {_count(high)} buffer_pairs (memories per end for pairs made and under way){more}, "
                 "or a shorter classical latency")
@@ -2473,7 +2465,7 @@ class _Context:
             phys_total = ec.physical_qubits if ec.code_distance is not None else None
         else:
             phys_total = sum(p.qubits_per_qpu) + sum(2 * lr.memory_qubits_per_end for lr in link_reports)
-        return EstimateReport(
+        report = EstimateReport(
             verdict="infeasible" if self.reasons else "feasible",
             reasons=list(self.reasons),
             num_qubits=sum(p.qubits_per_qpu),
@@ -2504,6 +2496,34 @@ class _Context:
             notes=list(self.notes),
             qpu_names=[q.name for q in self.qpus],
         )
+        report.notes.extend(self._need_buffer_notes(report))
+        return report
+
+    def _need_buffer_notes(self, report: EstimateReport) -> list[str]:
+        """A note for each link whose buffer would hold it below its need even at the need's rate: the delivery
+        table states a rate to meet, and a link built to it must not still stall the run. Before, two
+        error-corrected QPUs whose link needed 8.62e+07 raw pairs/s were given a link of that rate: its 64
+        buffer_pairs, holding the pairs under way for their rounds' messages, let 1.27e+07 through, and the run was
+        still link-bound (0.19x), with nothing said until a runtime limit was set."""
+        notes = []
+        for lr in report.links:
+            lk, probs = self._link_of.get(lr.qpus), self._probs.get(lr.qpus)
+            need = report._delivery(lr)[0]
+            if lk is None or probs is None or lr.route != list(lr.qpus) or not 0 < need < math.inf:
+                continue
+            at_need = flow_controlled_rate_hz(need, lk.buffer, probs, lk.latency_s)
+            if at_need >= need * (1 - 1e-3):
+                continue
+            buffer = _buffer_for(need, need, probs, lk.latency_s, lk.buffer)
+            fix = (f"{_count(buffer)} buffer_pairs with it" if buffer is not None
+                   else "no buffer lets it through: a shorter classical latency")
+            notes.append(
+                f"link {lr.qpus[0]}-{lr.qpus[1]} needs {need:.3g} raw pairs/s (what each link must deliver), but at "
+                f"that rate its {lk.buffer} buffer_pairs, which also hold the pairs under way "
+                f"({latency_hold_s(probs, lk.latency_s):.3g} s of round outcomes per pair), let {at_need:.3g} through: "
+                f"it needs {fix}"
+            )
+        return notes
 
     def _infeasible_report(self, p: Placement | None = None) -> EstimateReport:
         n = self.w.logical_qubits if isinstance(self.w, LogicalSummary) else self.w.num_qubits
@@ -2652,6 +2672,25 @@ def operated_buffer_pairs(report: EstimateReport, default: int = DEFAULT_BUFFER_
     """
     return {lr.qpus: lr.active_buffer_pairs for lr in report.links
             if len(lr.route) > 2 and lr.active_buffer_pairs is not None and lr.active_buffer_pairs != default}
+
+
+def _buffer_for(source_hz: float, needed_hz: float, probs: Sequence[float], latency_s: float,
+                start: int) -> int | None:
+    """The fewest buffer_pairs (from ``start``) whose flow-controlled rate with a source of ``source_hz`` raw pairs/s
+    reaches ``needed_hz`` (:func:`~qnsim.estimate.flow_controlled_rate_hz`), or None if none up to 2^40 does."""
+    low, high = start, start
+    while flow_controlled_rate_hz(source_hz, min(high, MAX_BUFFER_PAIRS), probs, latency_s) < needed_hz * (1 - 1e-9):
+        if high >= MAX_BUFFER_PAIRS:
+            return None
+        low, high = high, high * 2
+    high = min(high, MAX_BUFFER_PAIRS)
+    while high - low > 1:
+        mid = (low + high) // 2
+        if flow_controlled_rate_hz(source_hz, mid, probs, latency_s) < needed_hz * (1 - 1e-9):
+            low = mid
+        else:
+            high = mid
+    return high
 
 
 def _runtime_fix(bound: str) -> str:
