@@ -47,7 +47,8 @@ summed up in one line with their count and their range of margins):
   need/s      raw pairs per second the link must make: on error-corrected QPUs the rate at which
               lattice surgery never waits for a pair (required_rate_hz); on physical QPUs the average
               that keeps its time within the run's compute and latency time (raw pairs / that time; a
-              small pair buffer can ask for more, see time s)
+              small pair buffer can ask for more, see time s); where its buffer_pairs would hold it below
+              that rate even at that rate, a note names the buffer it needs as well
   gives/s     raw pairs per second it makes as configured: raw pairs / time s (rate x channels, less
               where flow control, its pair buffer or relay hops shared with other routes hold it back;
               rate x channels when it has no finite time)
