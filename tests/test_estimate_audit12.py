@@ -110,3 +110,26 @@ def test_a_link_built_to_its_stated_need_does_not_still_stall_the_run():
     cycles = built.error_corrected
     assert cycles.logical_cycles <= 1.01 * cycles.algorithmic_logical_depth
     assert not [n for n in built.notes if "what each link must deliver" in n]
+
+
+def test_a_physical_run_keeps_to_an_explicit_remote_part_of_its_error_budget():
+    """ErrorBudget(1e-2, remote=1e-5) on physical QPUs: 3 remote CX over pairs of F = 0.9999 expect 2e-4 remote
+    faults, 20 times the remote part, and the run read "feasible" (a physical run compared the sum with the total
+    and ignored the parts; the report showed the remote share as 0). The remote part now caps the remote faults and
+    the rest of the total the local ones; parts only error-corrected runs have are noted as unused."""
+    from qnsim.estimate import ErrorBudget
+
+    qpus = [QPU(num_qubits=2, e_1q=0.0, e_2q=0.0, e_meas=0.0)] * 2
+    link = [Link((0, 1), rate_hz=1e6, fidelity=0.9999)]
+    text = "CX 0 1\nCX 0 1\nH 0\nCX 0 1"
+    report = estimate(text, qpus, link, placement=[0, 1], error_budget=ErrorBudget(1e-2, remote=1e-5))
+    assert not report.feasible
+    assert "0.0002 expected remote faults exceed its remote part of 1e-05" in report.reasons[0]
+    assert "remote 0.0002/1e-05" in report.table() and report.error_budget.remote == 1e-5
+    assert estimate(text, qpus, link, placement=[0, 1], error_budget=ErrorBudget(1e-2, remote=1e-3)).feasible
+    noisy = [QPU(num_qubits=2, e_1q=4e-3, e_2q=0.0, e_meas=0.0)] * 2  # 2 H: 0.008 local faults.
+    tight = estimate(text + "\nH 0", noisy, link, placement=[0, 1], error_budget=ErrorBudget(1e-2, remote=5e-3))
+    assert "expected local faults exceed the 0.005 its remote part of 0.005 leaves" in tight.reasons[0]
+    assert estimate("H 0", noisy, link, placement=[0, 1], error_budget=ErrorBudget(1e-2, remote=5e-3)).feasible
+    other = estimate(text, qpus, link, placement=[0, 1], error_budget=ErrorBudget(1e-2, logical=1e-3))
+    assert any(n.startswith("error budget parts logical apply to error-corrected QPUs only") for n in other.notes)

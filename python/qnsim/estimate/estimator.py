@@ -493,7 +493,8 @@ def estimate(
         error_budget: failure probability allowed for the whole run (Azure default 1e-3), or an
             :class:`ErrorBudget` with explicit parts. Error-corrected runs split it between
             logical errors, T states, rotation synthesis and remote operations; physical runs
-            compare the expected faults of every local and remote operation with it.
+            compare the expected faults of every local and remote operation with it (and with an explicit
+            ``remote`` part, the remote faults with it and the local ones with the rest).
         max_runtime_s: optional limit on the run's wall-clock time, in seconds (None or inf: no limit): a
             check of the estimate (longer is infeasible), not the Azure estimator's ``maxDuration``
             constraint, which trades physical qubits for time.
@@ -1063,12 +1064,17 @@ class _Context:
         self._refuse_separable(link_reports)
         err, psucc = self._remote_error(link_reports)
         local_err = self._local_error(local_gates)
+        # An explicit remote part caps the remote faults, the rest of the total the local ones, as the parts cap their
+        # sources on error-corrected QPUs (before, a physical run ignored it: ErrorBudget(1e-2, remote=1e-5) read
+        # "feasible" with 2e-4 expected remote faults).
+        # A run without remote operations keeps the whole total for its local ones (as split() gives an absent source 0).
+        remote_part = self.budget.remote if any(lr.remote_gates for lr in link_reports) else None
         self.budget_report = ErrorBudgetReport(
             total=self.budget.total,
             logical=0.0,
             t_states=0.0,
             rotations=0.0,
-            remote=0.0,
+            remote=0.0 if remote_part is None else remote_part,
             logical_used=0.0,
             t_states_used=0.0,
             rotations_used=0.0,
@@ -1080,6 +1086,19 @@ class _Context:
                 f"error budget: {local_err:.3g} expected local faults + {err:.3g} expected remote faults "
                 f"(P(no fault) = {math.exp(-(local_err + err)):.3g}) exceed the budget of {self.budget.total:g}; "
                 "fix: error-corrected QPUs (surface_code), purified pairs (target_fidelity) or better gates"
+            )
+        elif remote_part is not None and (err > remote_part or local_err > self.budget.total - remote_part):
+            over = (f"{err:.3g} expected remote faults exceed its remote part of {remote_part:g}" if err > remote_part
+                    else f"{local_err:.3g} expected local faults exceed the {self.budget.total - remote_part:g} its "
+                    f"remote part of {remote_part:g} leaves of the total {self.budget.total:g}")
+            self.reasons.append(
+                f"error budget: {over}; fix: purified pairs (target_fidelity), better links or gates, or a larger part"
+            )
+        unused = [name for name in ("logical", "t_states", "rotations") if getattr(self.budget, name)]
+        if unused:
+            self.notes.append(
+                f"error budget parts {', '.join(unused)} apply to error-corrected QPUs only: this physical run compares "
+                "its local faults with the total less its remote part"
             )
         return self._report(
             p,

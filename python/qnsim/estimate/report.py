@@ -638,7 +638,8 @@ class EstimateReport:
                          ("rotations", b.rotations_used, b.rotations), ("remote", b.remote_used, b.remote)]
                 detail = ", ".join(f"{n} {u:.2g}/{q:.2g}" for n, u, q in parts if q > 0)
             else:
-                detail = f"local {b.local_physical_used:.3g}, remote {b.remote_used:.3g}"
+                remote_part = f"/{b.remote:.2g}" if b.remote > 0 else ""  # An explicit remote part, checked.
+                detail = f"local {b.local_physical_used:.3g}, remote {b.remote_used:.3g}{remote_part}"
             rows.append(("expected failures / budget", f"{b.used:.3g} / {b.total:g} ({detail})"))
         ec = self.error_corrected
         if ec is not None:
