@@ -133,3 +133,15 @@ def test_a_physical_run_keeps_to_an_explicit_remote_part_of_its_error_budget():
     assert estimate("H 0", noisy, link, placement=[0, 1], error_budget=ErrorBudget(1e-2, remote=5e-3)).feasible
     other = estimate(text, qpus, link, placement=[0, 1], error_budget=ErrorBudget(1e-2, logical=1e-3))
     assert any(n.startswith("error budget parts logical apply to error-corrected QPUs only") for n in other.notes)
+
+
+def test_a_relay_of_hundreds_of_links_is_noted_in_one_short_line():
+    """200 QPUs around one relay (a star): the note on relays listed all 200 of its links, a line of 1,776
+    characters (10,000 at 1,000 QPUs). It lists the first 8 and their count."""
+    k = 200
+    qpus = [QPU(num_qubits=2, e_1q=0.0, e_2q=0.0, e_meas=0.0)] * k
+    links = [Link((i, k), rate_hz=1e6, fidelity=0.9999) for i in range(k)]
+    report = estimate("CX 0 2", qpus, links, placement=[i // 2 for i in range(2 * k)], error_budget=0.99)
+    (note,) = [n for n in report.notes if "are relays, not QPUs" in n]
+    assert "200 (links 0-200, 1-200, 2-200, 3-200, 4-200, 5-200, 6-200, 7-200, ... (200 links))" in note
+    assert len(note) < 200

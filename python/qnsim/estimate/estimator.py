@@ -747,8 +747,14 @@ class _Context:
         # wrong (and joined to two links) does not pass unnoticed.
         relays = _relay_links(link_map, self.k)
         if relays:
+            def joined(keys: list[tuple[int, int]]) -> str:
+                # A relay of a thousand links (a star of QPUs) made a line of 10,000 characters: the first few and
+                # the count; the links themselves are the user's input.
+                shown = ", ".join(f"{a}-{b}" for a, b in keys[:8])
+                return shown + (f", ... ({len(keys)} links)" if len(keys) > 8 else "")
+
             listed = "; ".join(
-                f"{node} (links {', '.join(f'{a}-{b}' for a, b in keys)})" for node, keys in sorted(relays.items())[:10]
+                f"{node} (links {joined(keys)})" for node, keys in sorted(relays.items())[:10]
             ) + (f"; and {len(relays) - 10} more" if len(relays) > 10 else "")  # A thousand relays made one long line.
             self.notes.append(
                 f"nodes numbered from {self.k} up are relays, not QPUs (there are {self.k} QPUs): {listed}"
