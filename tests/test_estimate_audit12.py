@@ -145,3 +145,27 @@ def test_a_relay_of_hundreds_of_links_is_noted_in_one_short_line():
     (note,) = [n for n in report.notes if "are relays, not QPUs" in n]
     assert "200 (links 0-200, 1-200, 2-200, 3-200, 4-200, 5-200, 6-200, 7-200, ... (200 links))" in note
     assert len(note) < 200
+
+
+def test_a_runtime_fix_and_the_reasons_on_many_links_stay_readable():
+    """40 QPUs on a line, each neighbour pair over its own slow link, under a runtime limit: the runtime reason's fix
+    named every link (on 1,000 QPUs a reason of 58,174 characters), and 1,000 QPU pairs of separable routes listed
+    one 600-character reason each. The fix names the 5 slowest links and counts the rest; the text report lists 3
+    reasons of a kind and counts the rest; the JSON keeps every reason."""
+    k = 40
+    qpus = [QPU(num_qubits=1, e_1q=0.0, e_2q=0.0, e_meas=0.0)] * k
+    links = [Link((i, i + 1), rate_hz=1e3 * (1 + i % 7), fidelity=0.9999) for i in range(k - 1)]
+    text = "REPEAT 100 {\n" + "\n".join(f"CX {i} {i + 1}\nH {i}" for i in range(k - 1)) + "\n}"
+    report = estimate(text, qpus, links, placement=list(range(k)), error_budget=0.99, max_runtime_s=0.01)
+    (runtime,) = [r for r in report.reasons if r.startswith("runtime")]
+    assert runtime.count(" channels instead of ") == 5 and "and 34 more links need channels" in runtime
+    assert len(runtime) < 1500
+    assert "link 0-1 needs" in runtime  # Among the slowest (1 kHz), named first.
+    bad = [Link((i, i + 1), rate_hz=1e3, fidelity=0.4) for i in range(k - 1)]
+    report = estimate(text, qpus, bad, placement=list(range(k)), error_budget=0.99)
+    assert len(report.reasons) >= k - 1
+    shown = [line for line in report.table().splitlines() if line.startswith("  reason")]
+    assert len(shown) <= 3 * 3 + 3 and any("more reasons starting 'link'" in line for line in shown)
+    import json
+
+    assert json.loads(report.to_json())["reasons"] == report.reasons

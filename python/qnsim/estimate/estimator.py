@@ -636,8 +636,9 @@ def _check_channel_fix(ctx: _Context, report: EstimateReport, seed: int) -> None
             # 10**299 and failed with "channels must be <= 1000000000", naming neither the limit nor the link).
             fix = (
                 "more link channels cannot reach it: "
-                + ", ".join(f"link {a}-{b} would need {n:.3g} channels" for (a, b), n in sorted(channels.items())
-                            if n > MAX_CHANNELS)
+                + _capped([f"link {a}-{b} would need {n:.3g} channels"
+                           for (a, b), n in sorted(channels.items(), key=lambda x: -x[1]) if n > MAX_CHANNELS],
+                          "links", ", ")
                 + f", beyond the {MAX_CHANNELS:.0e} a link takes; a faster link, fewer remote operations (a "
                 "placement with a smaller cut) or a longer max_runtime_s"
             )
@@ -659,7 +660,7 @@ def _check_channel_fix(ctx: _Context, report: EstimateReport, seed: int) -> None
     if trial_report.wall_clock_s <= limit:
         by_key = {lr.qpus: lr for lr in trial_report.links}
         parts = []
-        for lr in report.links:
+        for lr in sorted(report.links, key=lambda x: -x.time_s):  # The slowest first: the rest are counted.
             if lr.qpus not in channels:
                 continue
             lr.channels_for_runtime_limit = channels[lr.qpus]
@@ -670,11 +671,12 @@ def _check_channel_fix(ctx: _Context, report: EstimateReport, seed: int) -> None
                 f"{lr.rate_hz * lr.channels:.3g}): {channels[lr.qpus]:,} channels instead of {lr.channels}, or a "
                 f"faster link (estimated again with them: {human_time(trial_report.wall_clock_s)}{at}{rounds})"
             )
-        fix = "; ".join(parts)
+        fix = _capped(parts, "links need channels")
     else:
         fix = (
             "more link channels alone do not suffice: with "
-            + ", ".join(f"{n:,} channels on link {a}-{b}" for (a, b), n in sorted(channels.items()))
+            + _capped([f"{n:,} channels on link {a}-{b}" for (a, b), n in sorted(channels.items(), key=lambda x: -x[1])],
+                      "links' channels", ", ")
             + f" the run takes {human_time(trial_report.wall_clock_s)}{at} (bound: {trial_report.bound}); "
             + _runtime_fix(trial_report.bound)
         )
@@ -2438,15 +2440,16 @@ class _Context:
                 if all(lr.qpus in self.links and len(lr.route) <= 2 and not held[lr.qpus] for lr in slow):
                     self.channel_fix = {lr.qpus: math.ceil(lr.channels * lr.time_s / self.max_runtime_s) for lr in slow}
                 parts: list[str] = []
-                for lr in slow:
+                for lr in sorted(slow, key=lambda x: -x.time_s):  # The slowest first: past a few the rest are counted.
                     shared = self._shared_bottleneck(lr)
                     if shared is not None:
                         # The link's channels serve every QPU pair on it: its load is theirs together (before, "link
                         # 0-1 needs 2e+03 raw pairs/s (has 1e+03): 4 channels" counted its own QPU pair's alone).
                         (a, b), pairs, qpu_pairs = shared
                         hop = self.links[(a, b)]
+                        carried = _capped([f"{x}-{y}" for x, y in qpu_pairs], "QPU pairs", ", ")
                         text = (f"link {a}-{b} needs {pairs / self.max_runtime_s:.3g} raw pairs/s for QPU pairs "
-                                f"{', '.join(f'{x}-{y}' for x, y in qpu_pairs)} (has {hop.total_rate_hz:.3g}): "
+                                f"{carried} (has {hop.total_rate_hz:.3g}): "
                                 f"{_count(math.ceil(hop.channels * pairs / hop.total_rate_hz / self.max_runtime_s))} "
                                 f"channels instead of {hop.channels}, or a faster link")
                     elif held[lr.qpus]:
@@ -2466,7 +2469,7 @@ class _Context:
                                 "on each hop, or faster hops")
                     if text not in parts:
                         parts.append(text)
-                fix = "; ".join(parts)
+                fix = _capped(parts, "links or routes too slow for the limit")
             self.runtime_reason = len(self.reasons)
             self.reasons.append(
                 f"runtime: {human_time(wall)} exceeds the limit of {human_time(self.max_runtime_s)} (bound: {bound}); "
@@ -2716,6 +2719,18 @@ def _buffer_for(source_hz: float, needed_hz: float, probs: Sequence[float], late
         else:
             high = mid
     return high
+
+
+#: Links a runtime fix names one by one (the slowest first); the rest are counted (every link is in to_json()).
+MAX_FIX_LINKS = 5
+
+
+def _capped(items: Sequence[str], what: str, sep: str = "; ") -> str:
+    """The first :data:`MAX_FIX_LINKS` of ``items`` joined, and the count of the rest: a runtime fix on 1,000 QPUs
+    named every slow link, a reason of 58,000 characters."""
+    shown = sep.join(items[:MAX_FIX_LINKS])
+    rest = len(items) - MAX_FIX_LINKS
+    return shown + (f"{sep}and {rest:,} more {what} (every link is in to_json())" if rest > 0 else "")
 
 
 def _runtime_fix(bound: str) -> str:
