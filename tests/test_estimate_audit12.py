@@ -189,3 +189,8 @@ def test_automatic_placement_puts_interacting_parts_close_on_the_network():
         assert auto.cut_weight == by_hand.cut_weight
         assert all(len(lr.route) == 2 for lr in auto.links)
         assert auto.wall_clock_s == pytest.approx(by_hand.wall_clock_s, rel=1e-6)
+    # simulate_execution places as the estimate does: the same QPU pairs, each over its own link.
+    short = "REPEAT 5 {\n" + "\n".join(f"CX {i} {(i + 1) % n}" for i in range(n)) + "\n}"
+    sim = simulate_execution(short, qpus, links)
+    assert set(sim.pairs_consumed) >= {lr.qpus for lr in estimate(short, qpus, links, error_budget=0.999).links}
+    assert all(b - a in (1, k - 1) for (a, b), used in sim.pairs_consumed.items() if used)

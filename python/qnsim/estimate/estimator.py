@@ -961,7 +961,7 @@ class _Context:
             except CapacityError as e:
                 self.reasons.append(str(e))
                 return None
-            return self._along_the_network(p, pairs)
+            return along_the_network(p, pairs, self.qpus, self.links, self.notes)
         p = (
             placement
             if isinstance(placement, Placement)
@@ -970,92 +970,6 @@ class _Context:
         if all(p.qpu_of[q] >= 0 for q in used if q < len(p.qpu_of)) and p.cut == 0.0:
             p = Placement(p.qpu_of, p.num_qpus, cut_weight(p.qpu_of, *pairs), p.method)
         return p
-
-    def _along_the_network(self, p: Placement, pairs: tuple[np.ndarray, np.ndarray, np.ndarray]) -> Placement:
-        """The partition's parts moved between identical QPUs so that QPUs that interact much sit close on the
-        network: the partitioner minimizes the cut and numbers its parts at random, so on a ring of 16 QPUs a ring
-        workload ran routes of up to 6 hops and took 3 times as long as the same cut along the ring. Pairwise swaps
-        (only between QPUs equal in every figure, so nothing else changes) while they lower the cut weighted by each
-        QPU pair's route cost (its summed supply intervals, as routes are chosen), up to
-        :data:`_MAX_MAPPED_QPUS` QPUs; beyond, a note says the placement does not weigh the routes."""
-        import networkx as nx
-
-        k = self.k
-        if k < 3:
-            return p  # Two QPUs: swapping them changes no route.
-        q = np.asarray(p.qpu_of, dtype=np.int64)
-        a, b, w = (np.asarray(x) for x in pairs)
-        if len(a) == 0:
-            return p
-        qa, qb = q[a], q[b]
-        cross = (qa >= 0) & (qb >= 0) & (qa != qb)
-        weight = np.zeros((k, k))
-        np.add.at(weight, (qa[cross], qb[cross]), w[cross].astype(float))
-        weight = weight + weight.T
-        if not weight.any():
-            return p
-        if k > _MAX_MAPPED_QPUS:
-            self.notes.append(
-                f"automatic placement on {k:,} QPUs (more than {_MAX_MAPPED_QPUS}) minimizes the interaction cut but "
-                "does not weigh the routes between QPUs: QPU pairs that interact much may sit far apart on the "
-                "network; a placement along it (placement=) may need shorter routes"
-            )
-            return p
-        graph = route_graph(self.links)
-        dist = np.full((k, k), np.inf)
-        for src in range(k):
-            if src in graph:
-                for dst, cost in nx.single_source_dijkstra_path_length(graph, src, weight="weight").items():
-                    if dst < k:
-                        dist[src, dst] = cost
-        finite = dist[np.isfinite(dist)]
-        if finite.size == 0:
-            return p
-        dist[~np.isfinite(dist)] = 1e3 * finite.max()  # Unreachable: a QPU pair that must not interact.
-        np.fill_diagonal(dist, 0.0)
-        kind = {}
-        group = np.array([kind.setdefault(qpu, len(kind)) for qpu in self.qpus])  # Identical QPUs share a group.
-
-        def cost(sig: np.ndarray) -> float:
-            return float((weight * dist[np.ix_(sig, sig)]).sum())
-
-        # Greedy growth: the part most bound to those placed goes to the free QPU of its group that is closest,
-        # weighted, to theirs (the first part to its own QPU).
-        sigma = np.full(k, -1)
-        free = np.ones(k, dtype=bool)
-        order = [int(np.argmax(weight.sum(axis=1)))]
-        sigma[order[0]] = order[0]
-        free[order[0]] = False
-        bound_to = weight[order[0]].copy()
-        bound_to[order[0]] = -1.0
-        for _ in range(k - 1):
-            x = int(np.argmax(bound_to))
-            placed = sigma >= 0
-            candidates = np.flatnonzero(free & (group == group[x]))
-            pull = dist[np.ix_(candidates, sigma[placed])] @ weight[x, placed]
-            sigma[x] = int(candidates[int(np.argmin(pull))])
-            free[sigma[x]] = False
-            bound_to += weight[x]
-            bound_to[sigma >= 0] = -1.0
-        if cost(sigma) >= cost(np.arange(k)):
-            sigma = np.arange(k)
-        # Then pairwise swaps between identical QPUs while they lower the cost (a few passes, small machines only).
-        for _ in range(3 if k <= 64 else 0):
-            improved = False
-            for x in range(k):
-                for y in range(x + 1, k):
-                    if group[sigma[x]] != group[sigma[y]]:
-                        continue
-                    diff = (weight[x] - weight[y]) * (dist[sigma[y], sigma] - dist[sigma[x], sigma])
-                    if diff.sum() - diff[x] - diff[y] < -1e-12 * max(1.0, float(np.abs(diff).sum())):
-                        sigma[x], sigma[y] = sigma[y], sigma[x]
-                        improved = True
-            if not improved:
-                break
-        if (sigma == np.arange(k)).all():
-            return p
-        moved = np.where(q >= 0, sigma[np.maximum(q, 0)], -1)
-        return Placement(tuple(int(x) for x in moved), p.num_qpus, p.cut, p.method)
 
     # -- pricing ---------------------------------------------------------------------------------
     def run(self, placement_arg, seed) -> EstimateReport:
@@ -2808,6 +2722,97 @@ def _buffer_for(source_hz: float, needed_hz: float, probs: Sequence[float], late
         else:
             high = mid
     return high
+
+
+def along_the_network(p: Placement, pairs: tuple[np.ndarray, np.ndarray, np.ndarray], qpus: Sequence[QPU],
+                      links: Mapping[tuple[int, int], Link], notes: list[str] | None = None) -> Placement:
+    """The partition's parts moved between identical QPUs so that QPUs that interact much sit close on the
+    network: the partitioner minimizes the cut and numbers its parts at random, so on a ring of 16 QPUs a ring
+    workload ran routes of up to 6 hops and took 3 times as long as the same cut along the ring. The cost is the
+    cut weighted by each QPU pair's route cost (its summed supply intervals, as routes are chosen); parts move only
+    between QPUs equal in every figure (nothing else changes): greedy growth (the part most bound to those placed
+    goes to the closest free QPU), kept only if it costs less than the partition's numbering, then pairwise swaps
+    on up to 64 QPUs. Up to :data:`_MAX_MAPPED_QPUS` QPUs; beyond, a note (into ``notes``) says the placement does
+    not weigh the routes. :func:`~qnsim.estimate.simulate_execution` places the same way."""
+    import networkx as nx
+
+    k = len(qpus)
+    if k < 3:
+        return p  # Two QPUs: swapping them changes no route.
+    q = np.asarray(p.qpu_of, dtype=np.int64)
+    a, b, w = (np.asarray(x) for x in pairs)
+    if len(a) == 0:
+        return p
+    qa, qb = q[a], q[b]
+    cross = (qa >= 0) & (qb >= 0) & (qa != qb)
+    weight = np.zeros((k, k))
+    np.add.at(weight, (qa[cross], qb[cross]), w[cross].astype(float))
+    weight = weight + weight.T
+    if not weight.any():
+        return p
+    if k > _MAX_MAPPED_QPUS:
+        if notes is not None:
+            notes.append(
+                f"automatic placement on {k:,} QPUs (more than {_MAX_MAPPED_QPUS}) minimizes the interaction cut but "
+                "does not weigh the routes between QPUs: QPU pairs that interact much may sit far apart on the "
+                "network; a placement along it (placement=) may need shorter routes"
+            )
+        return p
+    graph = route_graph(links)
+    dist = np.full((k, k), np.inf)
+    for src in range(k):
+        if src in graph:
+            for dst, cost in nx.single_source_dijkstra_path_length(graph, src, weight="weight").items():
+                if dst < k:
+                    dist[src, dst] = cost
+    finite = dist[np.isfinite(dist)]
+    if finite.size == 0:
+        return p
+    dist[~np.isfinite(dist)] = 1e3 * finite.max()  # Unreachable: a QPU pair that must not interact.
+    np.fill_diagonal(dist, 0.0)
+    kind = {}
+    group = np.array([kind.setdefault(qpu, len(kind)) for qpu in qpus])  # Identical QPUs share a group.
+
+    def cost(sig: np.ndarray) -> float:
+        return float((weight * dist[np.ix_(sig, sig)]).sum())
+
+    # Greedy growth: the part most bound to those placed goes to the free QPU of its group that is closest,
+    # weighted, to theirs (the first part to its own QPU).
+    sigma = np.full(k, -1)
+    free = np.ones(k, dtype=bool)
+    order = [int(np.argmax(weight.sum(axis=1)))]
+    sigma[order[0]] = order[0]
+    free[order[0]] = False
+    bound_to = weight[order[0]].copy()
+    bound_to[order[0]] = -1.0
+    for _ in range(k - 1):
+        x = int(np.argmax(bound_to))
+        placed = sigma >= 0
+        candidates = np.flatnonzero(free & (group == group[x]))
+        pull = dist[np.ix_(candidates, sigma[placed])] @ weight[x, placed]
+        sigma[x] = int(candidates[int(np.argmin(pull))])
+        free[sigma[x]] = False
+        bound_to += weight[x]
+        bound_to[sigma >= 0] = -1.0
+    if cost(sigma) >= cost(np.arange(k)):
+        sigma = np.arange(k)
+    # Then pairwise swaps between identical QPUs while they lower the cost (a few passes, small machines only).
+    for _ in range(3 if k <= 64 else 0):
+        improved = False
+        for x in range(k):
+            for y in range(x + 1, k):
+                if group[sigma[x]] != group[sigma[y]]:
+                    continue
+                diff = (weight[x] - weight[y]) * (dist[sigma[y], sigma] - dist[sigma[x], sigma])
+                if diff.sum() - diff[x] - diff[y] < -1e-12 * max(1.0, float(np.abs(diff).sum())):
+                    sigma[x], sigma[y] = sigma[y], sigma[x]
+                    improved = True
+        if not improved:
+            break
+    if (sigma == np.arange(k)).all():
+        return p
+    moved = np.where(q >= 0, sigma[np.maximum(q, 0)], -1)
+    return Placement(tuple(int(x) for x in moved), p.num_qpus, p.cut, p.method)
 
 
 #: Links a runtime fix names one by one (the slowest first); the rest are counted (every link is in to_json()).

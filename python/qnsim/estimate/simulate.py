@@ -55,6 +55,7 @@ from qnsim.argument_checks import flag, integer, is_integer, probability
 from qnsim.estimate.estimator import (
     _normalize_links,
     _teleport_local_error,
+    along_the_network,
     remote_gate_occupancy_s,
     remote_gate_time_s,
     route_graph,
@@ -827,6 +828,8 @@ def simulate_execution(
             (counts.pair_a, counts.pair_b, counts.pair_weight),
             qubits=[int(q) for q in counts.used_qubits],
         )
+        # The estimate's placement: its parts moved along the network as the estimate moves them.
+        placement = along_the_network(placement, (counts.pair_a, counts.pair_b, counts.pair_weight), qpu_list, link_map)
     elif not isinstance(placement, Placement):
         placement = placement_from_mapping(placement, n, k)
     qpu_of = list(placement.qpu_of)
