@@ -676,8 +676,8 @@ def _check_channel_fix(ctx: _Context, report: EstimateReport, seed: int) -> None
     else:
         fix = (
             "more link channels alone do not suffice: with "
-            + _capped([f"{n:,} channels on link {a}-{b}" for (a, b), n in sorted(channels.items(), key=lambda x: -x[1])],
-                      "links' channels", ", ")
+            + _capped([f"{n:,} channels on link {a}-{b}"
+                       for (a, b), n in sorted(channels.items(), key=lambda x: -x[1])], "links' channels", ", ")
             + f" the run takes {human_time(trial_report.wall_clock_s)}{at} (bound: {trial_report.bound}); "
             + _runtime_fix(trial_report.bound)
         )
@@ -1077,7 +1077,7 @@ class _Context:
         # An explicit remote part caps the remote faults, the rest of the total the local ones, as the parts cap their
         # sources on error-corrected QPUs (before, a physical run ignored it: ErrorBudget(1e-2, remote=1e-5) read
         # "feasible" with 2e-4 expected remote faults).
-        # A run without remote operations keeps the whole total for its local ones (as split() gives an absent source 0).
+        # A run without remote operations keeps the whole total for its local ones (split() gives absent sources 0).
         remote_part = self.budget.remote if any(lr.remote_gates for lr in link_reports) else None
         self.budget_report = ErrorBudgetReport(
             total=self.budget.total,
@@ -1107,8 +1107,8 @@ class _Context:
         unused = [name for name in ("logical", "t_states", "rotations") if getattr(self.budget, name)]
         if unused:
             self.notes.append(
-                f"error budget parts {', '.join(unused)} apply to error-corrected QPUs only: this physical run compares "
-                "its local faults with the total less its remote part"
+                f"error budget parts {', '.join(unused)} apply to error-corrected QPUs only: this physical run "
+                "compares its local faults with the total less its remote part"
             )
         return self._report(
             p,
@@ -1345,7 +1345,8 @@ class _Context:
         The upper bound beside it (``self._shared_upper_s``): the QPU pairs of the links' sharing component taking
         turns, each making its raw pairs alone at its own pace (its cycle of hops, or its flow-controlled rate),
         one after another, and the pairs its buffer may hold unused at the end (flow control makes pairs ahead of
-        the gates, which take the shared links from the other QPU pairs); a runtime limit between the two is not met for sure (_report)."""
+        the gates, which take the shared links from the other QPU pairs); a runtime limit between the two is not met
+        for sure (_report)."""
         self._shared_upper_s = 0.0
         shared = sorted((h, load / self.links[h].total_rate_hz) for h, load in self._hop_load.items()
                         if len(self._hop_carried[h]) > 1 and wall > 0)
@@ -1377,7 +1378,8 @@ class _Context:
             # Its flow-controlled buffer fills ahead of its gates: up to a buffer of pairs that no gate uses, made on
             # the shared links while another QPU pair waits (simulated: 80 and 160 pairs over a 1.7 kHz link took
             # 0.185 s, the first pair's 64-pair buffer filling, where this bound said 0.145 s).
-            buffer = lr.active_buffer_pairs or (lk.buffer_pairs if lk.buffer_pairs is not None else DEFAULT_BUFFER_PAIRS)
+            given = lk.buffer_pairs if lk.buffer_pairs is not None else DEFAULT_BUFFER_PAIRS
+            buffer = lr.active_buffer_pairs or given
             alone[root(q)] = alone.get(root(q), 0.0) + (lr.raw_bell_pairs + buffer * lr.raw_per_pair) * cycle_s
         self._shared_upper_s = max(alone.values(), default=0.0)
         listed = "; ".join(f"{a}-{b} ({len(self._hop_carried[(a, b)])} QPU pairs, {t:.3g} s at its rate)"
