@@ -4,7 +4,9 @@ The Azure Quantum Resource Estimator splits a total budget (default 1e-3) equall
 sources a workload has: logical errors of the patches, T states (when it has T gates, CCZs or
 rotations) and rotation synthesis (when it has rotations). A distributed run has one more
 source, its remote logical operations; it gets an equal share too, so a run on one QPU is split
-exactly as the estimator splits it. Any part may instead be set explicitly.
+exactly as the estimator splits it. Any part may instead be set explicitly. On physical QPUs (no logical
+errors, T states or synthesis) an explicit ``remote`` part caps the remote operations' expected faults and the
+rest of the total the local ones.
 """
 
 from __future__ import annotations

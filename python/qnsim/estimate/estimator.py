@@ -485,7 +485,8 @@ def estimate(
             use the fastest route, swapping entanglement at each intermediate node (Werner
             parameters multiply).
         placement: a :class:`Placement`, a mapping ``qubit -> QPU`` or None for automatic
-            partitioning (Kernighan-Lin plus greedy refinement).
+            partitioning (METIS or Kernighan-Lin plus greedy refinement; the parts then moved between identical
+            QPUs so that interacting ones sit close on the network, up to 256 QPUs).
         target_fidelity: pair fidelity that remote gates need (purified up to it); None uses raw
             pairs (physical) or the interface fidelity of the surface-code model (error corrected).
         purification: ``"dejmps"`` or ``"bbpssw"``.
@@ -493,7 +494,8 @@ def estimate(
         error_budget: failure probability allowed for the whole run (Azure default 1e-3), or an
             :class:`ErrorBudget` with explicit parts. Error-corrected runs split it between
             logical errors, T states, rotation synthesis and remote operations; physical runs
-            compare the expected faults of every local and remote operation with it.
+            compare the expected faults of every local and remote operation with it (and with an explicit
+            ``remote`` part, the remote faults with it and the local ones with the rest).
         max_runtime_s: optional limit on the run's wall-clock time, in seconds (None or inf: no limit): a
             check of the estimate (longer is infeasible), not the Azure estimator's ``maxDuration``
             constraint, which trades physical qubits for time.
@@ -635,8 +637,9 @@ def _check_channel_fix(ctx: _Context, report: EstimateReport, seed: int) -> None
             # 10**299 and failed with "channels must be <= 1000000000", naming neither the limit nor the link).
             fix = (
                 "more link channels cannot reach it: "
-                + ", ".join(f"link {a}-{b} would need {n:.3g} channels" for (a, b), n in sorted(channels.items())
-                            if n > MAX_CHANNELS)
+                + _capped([f"link {a}-{b} would need {n:.3g} channels"
+                           for (a, b), n in sorted(channels.items(), key=lambda x: -x[1]) if n > MAX_CHANNELS],
+                          "links", ", ")
                 + f", beyond the {MAX_CHANNELS:.0e} a link takes; a faster link, fewer remote operations (a "
                 "placement with a smaller cut) or a longer max_runtime_s"
             )
@@ -658,7 +661,7 @@ def _check_channel_fix(ctx: _Context, report: EstimateReport, seed: int) -> None
     if trial_report.wall_clock_s <= limit:
         by_key = {lr.qpus: lr for lr in trial_report.links}
         parts = []
-        for lr in report.links:
+        for lr in sorted(report.links, key=lambda x: -x.time_s):  # The slowest first: the rest are counted.
             if lr.qpus not in channels:
                 continue
             lr.channels_for_runtime_limit = channels[lr.qpus]
@@ -669,11 +672,12 @@ def _check_channel_fix(ctx: _Context, report: EstimateReport, seed: int) -> None
                 f"{lr.rate_hz * lr.channels:.3g}): {channels[lr.qpus]:,} channels instead of {lr.channels}, or a "
                 f"faster link (estimated again with them: {human_time(trial_report.wall_clock_s)}{at}{rounds})"
             )
-        fix = "; ".join(parts)
+        fix = _capped(parts, "links need channels")
     else:
         fix = (
             "more link channels alone do not suffice: with "
-            + ", ".join(f"{n:,} channels on link {a}-{b}" for (a, b), n in sorted(channels.items()))
+            + _capped([f"{n:,} channels on link {a}-{b}"
+                       for (a, b), n in sorted(channels.items(), key=lambda x: -x[1])], "links' channels", ", ")
             + f" the run takes {human_time(trial_report.wall_clock_s)}{at} (bound: {trial_report.bound}); "
             + _runtime_fix(trial_report.bound)
         )
@@ -746,8 +750,14 @@ class _Context:
         # wrong (and joined to two links) does not pass unnoticed.
         relays = _relay_links(link_map, self.k)
         if relays:
+            def joined(keys: list[tuple[int, int]]) -> str:
+                # A relay of a thousand links (a star of QPUs) made a line of 10,000 characters: the first few and
+                # the count; the links themselves are the user's input.
+                shown = ", ".join(f"{a}-{b}" for a, b in keys[:8])
+                return shown + (f", ... ({len(keys)} links)" if len(keys) > 8 else "")
+
             listed = "; ".join(
-                f"{node} (links {', '.join(f'{a}-{b}' for a, b in keys)})" for node, keys in sorted(relays.items())[:10]
+                f"{node} (links {joined(keys)})" for node, keys in sorted(relays.items())[:10]
             ) + (f"; and {len(relays) - 10} more" if len(relays) > 10 else "")  # A thousand relays made one long line.
             self.notes.append(
                 f"nodes numbered from {self.k} up are relays, not QPUs (there are {self.k} QPUs): {listed}"
@@ -945,12 +955,13 @@ class _Context:
         pairs = (counts.pair_a, counts.pair_b, counts.pair_weight)
         if placement is None:
             try:
-                return partition(
+                p = partition(
                     bound, caps, pairs, seed=seed, qubits=used, strategy=self.strategy, partitioner=self.partitioner
                 )
             except CapacityError as e:
                 self.reasons.append(str(e))
                 return None
+            return along_the_network(p, pairs, self.qpus, self.links, self.notes)
         p = (
             placement
             if isinstance(placement, Placement)
@@ -1063,12 +1074,17 @@ class _Context:
         self._refuse_separable(link_reports)
         err, psucc = self._remote_error(link_reports)
         local_err = self._local_error(local_gates)
+        # An explicit remote part caps the remote faults, the rest of the total the local ones, as the parts cap their
+        # sources on error-corrected QPUs (before, a physical run ignored it: ErrorBudget(1e-2, remote=1e-5) read
+        # "feasible" with 2e-4 expected remote faults).
+        # A run without remote operations keeps the whole total for its local ones (split() gives absent sources 0).
+        remote_part = self.budget.remote if any(lr.remote_gates for lr in link_reports) else None
         self.budget_report = ErrorBudgetReport(
             total=self.budget.total,
             logical=0.0,
             t_states=0.0,
             rotations=0.0,
-            remote=0.0,
+            remote=0.0 if remote_part is None else remote_part,
             logical_used=0.0,
             t_states_used=0.0,
             rotations_used=0.0,
@@ -1080,6 +1096,19 @@ class _Context:
                 f"error budget: {local_err:.3g} expected local faults + {err:.3g} expected remote faults "
                 f"(P(no fault) = {math.exp(-(local_err + err)):.3g}) exceed the budget of {self.budget.total:g}; "
                 "fix: error-corrected QPUs (surface_code), purified pairs (target_fidelity) or better gates"
+            )
+        elif remote_part is not None and (err > remote_part or local_err > self.budget.total - remote_part):
+            over = (f"{err:.3g} expected remote faults exceed its remote part of {remote_part:g}" if err > remote_part
+                    else f"{local_err:.3g} expected local faults exceed the {self.budget.total - remote_part:g} its "
+                    f"remote part of {remote_part:g} leaves of the total {self.budget.total:g}")
+            self.reasons.append(
+                f"error budget: {over}; fix: purified pairs (target_fidelity), better links or gates, or a larger part"
+            )
+        unused = [name for name in ("logical", "t_states", "rotations") if getattr(self.budget, name)]
+        if unused:
+            self.notes.append(
+                f"error budget parts {', '.join(unused)} apply to error-corrected QPUs only: this physical run "
+                "compares its local faults with the total less its remote part"
             )
         return self._report(
             p,
@@ -1311,10 +1340,13 @@ class _Context:
     def _shared_links_note(self, link_reports: list[LinkReport], wall: float) -> None:
         """Notes the links that carry several QPU pairs' pairs and take half the run or more at their total load:
         their time is that load over their rate, a lower bound (the QPU pairs' turns on them, and the other hops a
-        route must hold a pair on meanwhile, are not modelled, and simulate_execution does not run shared links).
+        route must hold a pair on meanwhile, are not modelled here; simulate_execution runs them, serving the QPU
+        pairs in demand order).
         The upper bound beside it (``self._shared_upper_s``): the QPU pairs of the links' sharing component taking
         turns, each making its raw pairs alone at its own pace (its cycle of hops, or its flow-controlled rate),
-        one after another; a runtime limit between the two is not met for sure (_report)."""
+        one after another, and the pairs its buffer may hold unused at the end (flow control makes pairs ahead of
+        the gates, which take the shared links from the other QPU pairs); a runtime limit between the two is not met
+        for sure (_report)."""
         self._shared_upper_s = 0.0
         shared = sorted((h, load / self.links[h].total_rate_hz) for h, load in self._hop_load.items()
                         if len(self._hop_carried[h]) > 1 and wall > 0)
@@ -1343,17 +1375,23 @@ class _Context:
             cycle_s = relay_cycle_s([h.total_rate_hz for h in hops]) if len(hops) > 1 else 1.0 / lk.total_rate_hz
             if probs is not None:
                 cycle_s = max(cycle_s, 1.0 / self._raw_rate_hz(lk, probs))
-            alone[root(q)] = alone.get(root(q), 0.0) + lr.raw_bell_pairs * cycle_s
+            # Its flow-controlled buffer fills ahead of its gates: up to a buffer of pairs that no gate uses, made on
+            # the shared links while another QPU pair waits (simulated: 80 and 160 pairs over a 1.7 kHz link took
+            # 0.185 s, the first pair's 64-pair buffer filling, where this bound said 0.145 s).
+            given = lk.buffer_pairs if lk.buffer_pairs is not None else DEFAULT_BUFFER_PAIRS
+            buffer = lr.active_buffer_pairs or given
+            alone[root(q)] = alone.get(root(q), 0.0) + (lr.raw_bell_pairs + buffer * lr.raw_per_pair) * cycle_s
         self._shared_upper_s = max(alone.values(), default=0.0)
         listed = "; ".join(f"{a}-{b} ({len(self._hop_carried[(a, b)])} QPU pairs, {t:.3g} s at its rate)"
                            for (a, b), t in busy[:5])
         more = f" and {len(busy) - 5} more" if len(busy) > 5 else ""
-        upper = (f", up to {self._shared_upper_s:.3g} s with the QPU pairs taking turns on them"
+        upper = (f", up to {self._shared_upper_s:.3g} s with the QPU pairs taking turns on them (and their buffers "
+                 "filling ahead of their gates)"
                  if self._shared_upper_s > wall * (1 + 1e-9) else "")
         self.notes.append(
             f"links shared by several QPU pairs: {listed}{more}; a shared link's time is its total load at its "
-            "rate, a lower bound (how the QPU pairs take turns on it is not modelled, and simulate_execution "
-            f"refuses routes that share a link): the run may be longer{upper}"
+            "rate, a lower bound (how the QPU pairs take turns on it is not priced; simulate_execution runs it, "
+            f"serving them in demand order): the run may be longer{upper}"
         )
 
     def _first_pairs(self, link_reports: list[LinkReport]) -> list[tuple[float, LinkReport]]:
@@ -1688,17 +1726,9 @@ class _Context:
         )
         if channels > MAX_CHANNELS:
             return text + f": {channels:.3g} channels, beyond the {MAX_CHANNELS:.0e} a link takes, or a faster link"
-        low, high = lk.buffer, lk.buffer
-        while flow_controlled_rate_hz(source, high, probs, lk.latency_s) < needed * (1 - 1e-9):
-            low, high = high, high * 2
-            if high > 1 << 40:
-                return text + ": no buffer reaches it with these channels; a faster link or a shorter latency"
-        while high - low > 1:
-            mid = (low + high) // 2
-            if flow_controlled_rate_hz(source, mid, probs, lk.latency_s) < needed * (1 - 1e-9):
-                low = mid
-            else:
-                high = mid
+        high = _buffer_for(source, needed, probs, lk.latency_s, lk.buffer)
+        if high is None:
+            return text + ": no buffer reaches it with these channels; a faster link or a shorter latency"
         more = f" and {_count(channels)} channels instead of {lk.channels}" if channels > lk.channels else ""
         return (text + f": {_count(high)} buffer_pairs (memories per end for pairs made and under way){more}, "
                 "or a shorter classical latency")
@@ -2431,15 +2461,16 @@ class _Context:
                 if all(lr.qpus in self.links and len(lr.route) <= 2 and not held[lr.qpus] for lr in slow):
                     self.channel_fix = {lr.qpus: math.ceil(lr.channels * lr.time_s / self.max_runtime_s) for lr in slow}
                 parts: list[str] = []
-                for lr in slow:
+                for lr in sorted(slow, key=lambda x: -x.time_s):  # The slowest first: past a few the rest are counted.
                     shared = self._shared_bottleneck(lr)
                     if shared is not None:
                         # The link's channels serve every QPU pair on it: its load is theirs together (before, "link
                         # 0-1 needs 2e+03 raw pairs/s (has 1e+03): 4 channels" counted its own QPU pair's alone).
                         (a, b), pairs, qpu_pairs = shared
                         hop = self.links[(a, b)]
+                        carried = _capped([f"{x}-{y}" for x, y in qpu_pairs], "QPU pairs", ", ")
                         text = (f"link {a}-{b} needs {pairs / self.max_runtime_s:.3g} raw pairs/s for QPU pairs "
-                                f"{', '.join(f'{x}-{y}' for x, y in qpu_pairs)} (has {hop.total_rate_hz:.3g}): "
+                                f"{carried} (has {hop.total_rate_hz:.3g}): "
                                 f"{_count(math.ceil(hop.channels * pairs / hop.total_rate_hz / self.max_runtime_s))} "
                                 f"channels instead of {hop.channels}, or a faster link")
                     elif held[lr.qpus]:
@@ -2459,7 +2490,7 @@ class _Context:
                                 "on each hop, or faster hops")
                     if text not in parts:
                         parts.append(text)
-                fix = "; ".join(parts)
+                fix = _capped(parts, "links or routes too slow for the limit")
             self.runtime_reason = len(self.reasons)
             self.reasons.append(
                 f"runtime: {human_time(wall)} exceeds the limit of {human_time(self.max_runtime_s)} (bound: {bound}); "
@@ -2483,7 +2514,7 @@ class _Context:
             phys_total = ec.physical_qubits if ec.code_distance is not None else None
         else:
             phys_total = sum(p.qubits_per_qpu) + sum(2 * lr.memory_qubits_per_end for lr in link_reports)
-        return EstimateReport(
+        report = EstimateReport(
             verdict="infeasible" if self.reasons else "feasible",
             reasons=list(self.reasons),
             num_qubits=sum(p.qubits_per_qpu),
@@ -2514,6 +2545,34 @@ class _Context:
             notes=list(self.notes),
             qpu_names=[q.name for q in self.qpus],
         )
+        report.notes.extend(self._need_buffer_notes(report))
+        return report
+
+    def _need_buffer_notes(self, report: EstimateReport) -> list[str]:
+        """A note for each link whose buffer would hold it below its need even at the need's rate: the delivery
+        table states a rate to meet, and a link built to it must not still stall the run. Before, two
+        error-corrected QPUs whose link needed 8.62e+07 raw pairs/s were given a link of that rate: its 64
+        buffer_pairs, holding the pairs under way for their rounds' messages, let 1.27e+07 through, and the run was
+        still link-bound (0.19x), with nothing said until a runtime limit was set."""
+        notes = []
+        for lr in report.links:
+            lk, probs = self._link_of.get(lr.qpus), self._probs.get(lr.qpus)
+            need = report._delivery(lr)[0]
+            if lk is None or probs is None or lr.route != list(lr.qpus) or not 0 < need < math.inf:
+                continue
+            at_need = flow_controlled_rate_hz(need, lk.buffer, probs, lk.latency_s)
+            if at_need >= need * (1 - 1e-3):
+                continue
+            buffer = _buffer_for(need, need, probs, lk.latency_s, lk.buffer)
+            fix = (f"{_count(buffer)} buffer_pairs with it" if buffer is not None
+                   else "no buffer lets it through: a shorter classical latency")
+            notes.append(
+                f"link {lr.qpus[0]}-{lr.qpus[1]} needs {need:.3g} raw pairs/s (what each link must deliver), but at "
+                f"that rate its {lk.buffer} buffer_pairs, which also hold the pairs under way "
+                f"({latency_hold_s(probs, lk.latency_s):.3g} s of round outcomes per pair), let {at_need:.3g} through: "
+                f"it needs {fix}"
+            )
+        return notes
 
     def _infeasible_report(self, p: Placement | None = None) -> EstimateReport:
         n = self.w.logical_qubits if isinstance(self.w, LogicalSummary) else self.w.num_qubits
@@ -2550,6 +2609,7 @@ class _Context:
 
 
 _MAX_QPUS = 4096  # Per-pair tables have k^2 entries.
+_MAX_MAPPED_QPUS = 256  # Automatic placement moves parts along the network up to this many QPUs (pairwise swaps).
 # T states per rotation: ceil(0.53 log2(rotations / eps_rot) + 4.86), the Azure estimator's constant
 # (5.3, Beverland et al.'s older figure, asks one T state more per rotation in about half the cases).
 _SYNTHESIS_OFFSET = 4.86
@@ -2662,6 +2722,128 @@ def operated_buffer_pairs(report: EstimateReport, default: int = DEFAULT_BUFFER_
     """
     return {lr.qpus: lr.active_buffer_pairs for lr in report.links
             if len(lr.route) > 2 and lr.active_buffer_pairs is not None and lr.active_buffer_pairs != default}
+
+
+def _buffer_for(source_hz: float, needed_hz: float, probs: Sequence[float], latency_s: float,
+                start: int) -> int | None:
+    """The fewest buffer_pairs (from ``start``) whose flow-controlled rate with a source of ``source_hz`` raw pairs/s
+    reaches ``needed_hz`` (:func:`~qnsim.estimate.flow_controlled_rate_hz`), or None if none up to 2^40 does."""
+    low, high = start, start
+    while flow_controlled_rate_hz(source_hz, min(high, MAX_BUFFER_PAIRS), probs, latency_s) < needed_hz * (1 - 1e-9):
+        if high >= MAX_BUFFER_PAIRS:
+            return None
+        low, high = high, high * 2
+    high = min(high, MAX_BUFFER_PAIRS)
+    while high - low > 1:
+        mid = (low + high) // 2
+        if flow_controlled_rate_hz(source_hz, mid, probs, latency_s) < needed_hz * (1 - 1e-9):
+            low = mid
+        else:
+            high = mid
+    return high
+
+
+def along_the_network(p: Placement, pairs: tuple[np.ndarray, np.ndarray, np.ndarray], qpus: Sequence[QPU],
+                      links: Mapping[tuple[int, int], Link], notes: list[str] | None = None) -> Placement:
+    """The partition's parts moved between identical QPUs so that QPUs that interact much sit close on the
+    network: the partitioner minimizes the cut and numbers its parts at random, so on a ring of 16 QPUs a ring
+    workload ran routes of up to 6 hops and took 3 times as long as the same cut along the ring. The cost is the
+    cut weighted by each QPU pair's route cost (its summed supply intervals, as routes are chosen); parts move only
+    between QPUs equal in every figure (nothing else changes): greedy growth (the part most bound to those placed
+    goes to the closest free QPU), kept only if it costs less than the partition's numbering, then pairwise swaps
+    on up to 64 QPUs. Up to :data:`_MAX_MAPPED_QPUS` QPUs; beyond, a note (into ``notes``) says the placement does
+    not weigh the routes. :func:`~qnsim.estimate.simulate_execution` places the same way."""
+    import networkx as nx
+
+    k = len(qpus)
+    if k < 3:
+        return p  # Two QPUs: swapping them changes no route.
+    q = np.asarray(p.qpu_of, dtype=np.int64)
+    a, b, w = (np.asarray(x) for x in pairs)
+    if len(a) == 0:
+        return p
+    qa, qb = q[a], q[b]
+    cross = (qa >= 0) & (qb >= 0) & (qa != qb)
+    weight = np.zeros((k, k))
+    np.add.at(weight, (qa[cross], qb[cross]), w[cross].astype(float))
+    weight = weight + weight.T
+    if not weight.any():
+        return p
+    if k > _MAX_MAPPED_QPUS:
+        if notes is not None:
+            notes.append(
+                f"automatic placement on {k:,} QPUs (more than {_MAX_MAPPED_QPUS}) minimizes the interaction cut but "
+                "does not weigh the routes between QPUs: QPU pairs that interact much may sit far apart on the "
+                "network; a placement along it (placement=) may need shorter routes"
+            )
+        return p
+    graph = route_graph(links)
+    dist = np.full((k, k), np.inf)
+    for src in range(k):
+        if src in graph:
+            for dst, cost in nx.single_source_dijkstra_path_length(graph, src, weight="weight").items():
+                if dst < k:
+                    dist[src, dst] = cost
+    finite = dist[np.isfinite(dist)]
+    if finite.size == 0:
+        return p
+    dist[~np.isfinite(dist)] = 1e3 * finite.max()  # Unreachable: a QPU pair that must not interact.
+    np.fill_diagonal(dist, 0.0)
+    kind = {}
+    group = np.array([kind.setdefault(qpu, len(kind)) for qpu in qpus])  # Identical QPUs share a group.
+
+    def cost(sig: np.ndarray) -> float:
+        return float((weight * dist[np.ix_(sig, sig)]).sum())
+
+    # Greedy growth: the part most bound to those placed goes to the free QPU of its group that is closest,
+    # weighted, to theirs (the first part to its own QPU).
+    sigma = np.full(k, -1)
+    free = np.ones(k, dtype=bool)
+    order = [int(np.argmax(weight.sum(axis=1)))]
+    sigma[order[0]] = order[0]
+    free[order[0]] = False
+    bound_to = weight[order[0]].copy()
+    bound_to[order[0]] = -1.0
+    for _ in range(k - 1):
+        x = int(np.argmax(bound_to))
+        placed = sigma >= 0
+        candidates = np.flatnonzero(free & (group == group[x]))
+        pull = dist[np.ix_(candidates, sigma[placed])] @ weight[x, placed]
+        sigma[x] = int(candidates[int(np.argmin(pull))])
+        free[sigma[x]] = False
+        bound_to += weight[x]
+        bound_to[sigma >= 0] = -1.0
+    if cost(sigma) >= cost(np.arange(k)):
+        sigma = np.arange(k)
+    # Then pairwise swaps between identical QPUs while they lower the cost (a few passes, small machines only).
+    for _ in range(3 if k <= 64 else 0):
+        improved = False
+        for x in range(k):
+            for y in range(x + 1, k):
+                if group[sigma[x]] != group[sigma[y]]:
+                    continue
+                diff = (weight[x] - weight[y]) * (dist[sigma[y], sigma] - dist[sigma[x], sigma])
+                if diff.sum() - diff[x] - diff[y] < -1e-12 * max(1.0, float(np.abs(diff).sum())):
+                    sigma[x], sigma[y] = sigma[y], sigma[x]
+                    improved = True
+        if not improved:
+            break
+    if (sigma == np.arange(k)).all():
+        return p
+    moved = np.where(q >= 0, sigma[np.maximum(q, 0)], -1)
+    return Placement(tuple(int(x) for x in moved), p.num_qpus, p.cut, p.method)
+
+
+#: Links a runtime fix names one by one (the slowest first); the rest are counted (every link is in to_json()).
+MAX_FIX_LINKS = 5
+
+
+def _capped(items: Sequence[str], what: str, sep: str = "; ") -> str:
+    """The first :data:`MAX_FIX_LINKS` of ``items`` joined, and the count of the rest: a runtime fix on 1,000 QPUs
+    named every slow link, a reason of 58,000 characters."""
+    shown = sep.join(items[:MAX_FIX_LINKS])
+    rest = len(items) - MAX_FIX_LINKS
+    return shown + (f"{sep}and {rest:,} more {what} (every link is in to_json())" if rest > 0 else "")
 
 
 def _runtime_fix(bound: str) -> str:

@@ -13,6 +13,7 @@ import dataclasses
 import itertools
 import json
 import math
+import re
 from typing import Any
 
 from qnsim.argument_checks import is_integer, is_real_number, real_number
@@ -29,7 +30,8 @@ __all__ = [
 
 #: What the columns of the report's link table mean (printed by ``qnsim estimate --help``).
 LINK_TABLE_COLUMNS = """\
-REPORT: the rows above the link table are the run's totals; one row per link below them (past 10 links the
+REPORT: the reasons of an infeasible verdict come first (past 3 of one kind, their count; --json lists every one);
+the rows above the link table are the run's totals; one row per link below them (past 10 links the
 10 slowest, the rest in one line with their count and range of times; --json lists every link):
   link        the two QPUs it joins (a route through relays adds "via" its relay nodes; past 8 of them
               the first and last few and their count)
@@ -47,7 +49,8 @@ summed up in one line with their count and their range of margins):
   need/s      raw pairs per second the link must make: on error-corrected QPUs the rate at which
               lattice surgery never waits for a pair (required_rate_hz); on physical QPUs the average
               that keeps its time within the run's compute and latency time (raw pairs / that time; a
-              small pair buffer can ask for more, see time s)
+              small pair buffer can ask for more, see time s); where its buffer_pairs would hold it below
+              that rate even at that rate, a note names the buffer it needs as well
   gives/s     raw pairs per second it makes as configured: raw pairs / time s (rate x channels, less
               where flow control, its pair buffer or relay hops shared with other routes hold it back;
               rate x channels when it has no finite time)
@@ -59,6 +62,9 @@ summed up in one line with their count and their range of margins):
               "-" (the error budget row judges their pairs); "(short)" or "(over)" marks a link that misses it"""
 
 SCHEMA_VERSION = 3
+
+#: Reasons of one kind the text report lists one by one (the rest: one line with their count; to_json() has all).
+MAX_REASONS_PER_KIND = 3
 
 #: Links the table of what each link must deliver lists one by one (the rest: one line with their count).
 MAX_DELIVERY_ROWS = 10
@@ -607,8 +613,18 @@ class EstimateReport:
     def _rows(self) -> list[tuple[str, str]]:
         """The report's (label, value) rows, shared by :meth:`table` and the HTML repr."""
         rows: list[tuple[str, str]] = [("verdict", self.verdict)]
+        # Up to MAX_REASONS_PER_KIND reasons of one kind (their leading words: "remote error", "route", "link"), then
+        # their count: 1,000 QPUs whose routes each failed listed one 600-character reason per route.
+        kinds: dict[str, int] = {}
         for reason in self.reasons:
-            rows.append(("  reason", reason))
+            kind = re.match(r"[A-Za-z ]*", reason).group().strip() or "other"  # type: ignore[union-attr]
+            kinds[kind] = kinds.get(kind, 0) + 1
+            if kinds[kind] <= MAX_REASONS_PER_KIND:
+                rows.append(("  reason", reason))
+        for kind, n in kinds.items():
+            if n > MAX_REASONS_PER_KIND:
+                rows.append(("  reason", f"... {n - MAX_REASONS_PER_KIND:,} more reasons starting '{kind}' (every "
+                                         "reason is in to_json())"))
         rows += [
             ("qubits / QPUs", f"{self.num_qubits} on {self.num_qpus} ({self.placement_method})"),
             ("qubits per QPU", _per_qpu(self.qubits_per_qpu)),
@@ -637,7 +653,8 @@ class EstimateReport:
                          ("rotations", b.rotations_used, b.rotations), ("remote", b.remote_used, b.remote)]
                 detail = ", ".join(f"{n} {u:.2g}/{q:.2g}" for n, u, q in parts if q > 0)
             else:
-                detail = f"local {b.local_physical_used:.3g}, remote {b.remote_used:.3g}"
+                remote_part = f"/{b.remote:.2g}" if b.remote > 0 else ""  # An explicit remote part, checked.
+                detail = f"local {b.local_physical_used:.3g}, remote {b.remote_used:.3g}{remote_part}"
             rows.append(("expected failures / budget", f"{b.used:.3g} / {b.total:g} ({detail})"))
         ec = self.error_corrected
         if ec is not None:

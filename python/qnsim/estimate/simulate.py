@@ -19,7 +19,10 @@ they are and succeeds with its own probability) and in the first-in first-out bu
 operation was already waiting for it): the simulated waits check the estimate's rules. A QPU pair
 without a direct link uses the estimate's relay route: each hop makes pairs at its own rate and
 holds one until the relay swaps them (all hops holding one), the waiting ones decaying in their
-hop's memories; routes that share a hop are refused (each route has its own hop generators).
+hop's memories. A link that several QPU pairs use (routes over one hop, or a route over another QPU pair's
+direct link) is one generator at its rate that serves their requests in demand order: each pair it makes goes to the
+oldest request waiting for one (a route's cycle asks each of its hops for a segment when it starts, a direct link's
+attempt asks its own link); a link used by one QPU pair draws its pairs itself, as before.
 
 Deferred corrections: a remote gate leaves byproduct Paulis on its data qubits that are known
 only ``remote_gate_time_s`` after it starts (the far side's measurement and message). Each qubit
@@ -52,6 +55,7 @@ from qnsim.argument_checks import flag, integer, is_integer, probability
 from qnsim.estimate.estimator import (
     _normalize_links,
     _teleport_local_error,
+    along_the_network,
     remote_gate_occupancy_s,
     remote_gate_time_s,
     route_graph,
@@ -235,6 +239,16 @@ class _LinkProcess:
             self.p, self.period = link.success_probability, link.attempt_period_s
         self.supply = supply
 
+    def _draw(self, link: Link, callback: Callable[..., None], *args: Any) -> None:
+        """Asks ``link`` for its next pair: from the link's shared supply when several QPU pairs use it (in demand
+        order), else drawn here (``callback(*args)`` when it arrives)."""
+        shared = self.sim.shared.get(link.key)
+        if shared is not None:
+            shared.request(callback, *args)
+        else:
+            gap = self._gap() if link is self.link else float(self.rng.exponential(1.0 / link.total_rate_hz))
+            self.sim.loop.schedule_in(gap, callback, *args)
+
     def _gap(self) -> float:
         if self.supply == "poisson":  # The channels' superposition: Poisson at their total rate.
             return float(self.rng.exponential(1.0 / self.link.total_rate_hz))
@@ -252,10 +266,10 @@ class _LinkProcess:
             self.cycle_open = True
             for h, hop in enumerate(self.hops):
                 self.hop_running[h] = True
-                self.sim.loop.schedule_in(float(self.rng.exponential(1.0 / hop.total_rate_hz)), self._segment, h)
+                self._draw(hop, self._segment, h)
             return
         self.running = True
-        self.sim.loop.schedule_in(self._gap(), self._arrive)
+        self._draw(self.link, self._arrive)
 
     def _segment(self, h: int) -> None:
         """A hop's pair arrives; when every hop holds one, the relays swap them into one raw pair."""
@@ -390,12 +404,49 @@ class _LinkProcess:
         self.start()
 
 
+class _SharedLink:
+    """A link that several QPU pairs use: one Poisson generator at its total rate, running while any request waits,
+    each pair it makes going to the oldest waiting request (demand order)."""
+
+    def __init__(self, sim: _Sim, link: Link, rng: np.random.Generator) -> None:
+        self.sim, self.link, self.rng = sim, link, rng
+        self.requests: collections.deque = collections.deque()
+        self.running = False
+        self.generated = 0
+
+    def request(self, callback: Callable[..., None], *args: Any) -> None:
+        self.requests.append((callback, args))
+        if not self.running:
+            self._next()
+
+    def _next(self) -> None:
+        self.running = True
+        self.sim.loop.schedule_in(float(self.rng.exponential(1.0 / self.link.total_rate_hz)), self._made)
+
+    def _made(self) -> None:
+        self.running = False
+        if self.sim.done:
+            return
+        self.generated += 1
+        callback, args = self.requests.popleft()
+        callback(*args)  # May ask for the next pair (a direct link's next attempt): then it is under way.
+        if self.requests and not self.running:
+            self._next()
+
+
 class _Sim:
-    def __init__(self, ops, qpu_of, qpus, links, target, protocol, supply, buffer, seed, cat):
+    def __init__(self, ops, qpu_of, qpus, links, target, protocol, supply, buffer, seed, cat, shared=(), idle=()):
         self.loop = EventLoop()
         self.rng = np.random.default_rng(seed)
         self.done = False
         self.qpus = qpus
+        # Links several QPU pairs use, each with its own stream (the QPU pairs' streams stay their own).
+        self.shared = {lk.key: _SharedLink(self, lk, np.random.default_rng([seed, lk.key[0], lk.key[1], 1]))
+                       for lk in shared}
+        if shared and supply == "geometric":
+            raise ValueError(f"the links {sorted(self.shared)} are shared by several QPU pairs: geometric supply "
+                             "runs one QPU pair's attempts (use supply='poisson')")
+        self.idle = set(idle)  # Direct links of QPU pairs the workload does not couple that routes use as hops.
         self.links = {
             key: _LinkProcess(
                 self,
@@ -544,8 +595,9 @@ class _Sim:
         for i in range(len(self.op_qubits)):
             if self.not_head[i] == 0:
                 self._ready(i)
-        for proc in self.links.values():
-            proc.start()
+        for key, proc in self.links.items():
+            if key not in self.idle:  # An idle QPU pair's link makes no pairs for nobody on a link routes use.
+                proc.start()
         self.finish = 0.0
         self.last_message = 0.0
         if self.remaining == 0:
@@ -654,9 +706,11 @@ class _Sim:
                     self._ready(nxt)
 
 
-def _relay_routes(link_map, k, qpu_of, counts) -> dict[tuple[int, int], tuple[Link, list[Link]]]:
+def _relay_routes(link_map, k, qpu_of, counts):
     """Per QPU pair: its direct link (no hops), or for a pair the workload couples that has none,
-    the estimator's route (:func:`route_graph`, :func:`route_link`) with its hops."""
+    the estimator's route (:func:`route_graph`, :func:`route_link`) with its hops; then the links several QPU pairs
+    use (shared: their pairs go out in demand order) and the QPU pairs whose direct link, which the workload does
+    not use, routes use as a hop (idle: they make no pairs)."""
     import networkx as nx
 
     out: dict[tuple[int, int], tuple[Link, list[Link]]] = {
@@ -666,7 +720,7 @@ def _relay_routes(link_map, k, qpu_of, counts) -> dict[tuple[int, int], tuple[Li
     qa, qb = q[counts.pair_a], q[counts.pair_b]
     coupled = {(int(a), int(b)) for a, b in zip(np.minimum(qa, qb), np.maximum(qa, qb)) if a != b and a >= 0}
     if not coupled - set(out):
-        return out
+        return out, [], set()
     # Routes may run through QPUs too, as the estimate's do (before, a network of QPU-to-QPU links only read
     # "no link between QPU 0 and QPU 2" for a pair the estimate routed through QPU 1).
     graph = route_graph(link_map)
@@ -675,20 +729,18 @@ def _relay_routes(link_map, k, qpu_of, counts) -> dict[tuple[int, int], tuple[Li
             path = nx.dijkstra_path(graph, key[0], key[1], weight="weight")
             hops = [link_map[(min(u, v), max(u, v))] for u, v in zip(path, path[1:])]
             out[key] = (route_link(key, hops), hops)
-    # A direct link that serves its own QPU pair is that pair's too: a route over it shares it.
-    used: dict[tuple[int, int], tuple[int, int]] = {key: key for key, (_lk, hops) in out.items()
-                                                    if not hops and key in coupled}
+    # The QPU pairs using each link: a coupled pair its direct link, a route its hops. Before, routes sharing a
+    # link were refused (each route drew its hops' pairs itself: a shared link would have served each at its full
+    # rate), and the estimate's bounds on a shared link went unchecked.
+    users: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for key, (_lk, hops) in out.items():
+        if not hops and key in coupled:
+            users.setdefault(key, []).append(key)
         for hop in hops:
-            if hop.key in used:
-                # Each route has its own hop generators: a shared hop would supply each at its full rate.
-                raise ValueError(
-                    f"the links or relay routes of QPU pairs {used[hop.key]} and {key} share the link {hop.key}: "
-                    "simulate_execution gives each its own supply (links shared by several QPU pairs are priced by "
-                    "estimate() only)"
-                )
-            used[hop.key] = key
-    return out
+            users.setdefault(hop.key, []).append(key)
+    shared = [link_map[h] for h, who in users.items() if len(who) > 1]
+    idle = {key for key, (_lk, hops) in out.items() if not hops and key not in coupled and key in users}
+    return out, shared, idle
 
 
 def simulate_execution(
@@ -712,8 +764,8 @@ def simulate_execution(
         workload: circuit text or :class:`Workload` (unrolled here; at most ``max_ops`` operations).
         qpus: the QPUs (physical execution; gate times from each QPU).
         links: :class:`Link` per QPU pair that needs one; links may end at relay nodes (numbered from
-            ``len(qpus)``), and a QPU pair without a direct link then uses the estimate's relay route
-            (routes must not share a link).
+            ``len(qpus)``), and a QPU pair without a direct link then uses the estimate's relay route;
+            a link several QPU pairs use serves them in demand order (module docstring).
         placement: as for :func:`estimate`; None partitions the same way the estimate does.
         seed: seed of every random draw (a run is reproducible).
         cat_entangler: share pairs across runs of remote gates with one control.
@@ -776,6 +828,8 @@ def simulate_execution(
             (counts.pair_a, counts.pair_b, counts.pair_weight),
             qubits=[int(q) for q in counts.used_qubits],
         )
+        # The estimate's placement: its parts moved along the network as the estimate moves them.
+        placement = along_the_network(placement, (counts.pair_a, counts.pair_b, counts.pair_weight), qpu_list, link_map)
     elif not isinstance(placement, Placement):
         placement = placement_from_mapping(placement, n, k)
     qpu_of = list(placement.qpu_of)
@@ -784,7 +838,7 @@ def simulate_execution(
     for q in sorted(used):
         if q >= len(qpu_of) or qpu_of[q] < 0:
             raise ValueError(f"qubit {q} is placed on no QPU")
-    routes = _relay_routes(link_map, k, qpu_of, counts)
+    routes, shared, idle = _relay_routes(link_map, k, qpu_of, counts)
     for key in route_buffers:
         if key not in routes or not routes[key][1]:
             raise ValueError(f"buffer_pairs names QPU pair {key}, which runs no relay route here (a direct link "
@@ -801,6 +855,8 @@ def simulate_execution(
         buffer_pairs,
         seed,
         cat_entangler,
+        shared,
+        idle,
     )
     with native_progress(progress, ("simulating",), "op") as report:
         if report is not None:
