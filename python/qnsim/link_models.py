@@ -25,26 +25,28 @@ Model (the same for both schemes; "exact" below means exact within this model):
 * Optical phase noise (single click only): a Gaussian phase of standard deviation sigma
   multiplies the coherence by exp(-sigma^2 / 2). Barrett-Kok is insensitive to phase drift
   slower than an attempt (Barrett & Kok 2005) and ignores it.
-* Dark counts and transducer noise are independent clicks of each detector with probability
-  p_d = 1 - (1 - p_dark) prod_i 1 / (1 + mu_i / 2), where mu_i = transducer efficiency x N_add
-  x fiber transmissivity x detector efficiency is the thermal noise reaching the beam splitter
-  from arm i (half of it reaches each port; marginals are thermal, the correlation
-  between the two ports and the noise's interference with the signal photon are neglected).
-  Against a direct Fock-space computation with the noise in the signal's own mode
-  (tests/test_physics_audit4.py) this overstates the herald probability by about 1.5-2 mu
-  (relative) and the fidelity by less than 0.3 mu, mu the noise photons reaching a detector per
-  arm: within 0.5% and 3e-4 for :func:`qnsim.presets.superconducting_transducer_link`
-  (mu <= 2.1e-3), but +5% and +0.007 at mu = 0.036 and +14% and +0.023 at mu = 0.18
-  (efficiency 0.5, N_add 0.1 and 0.5, 5 km arms). Noise is incoherent, so a noise click that stands in
-  for a lost photon is a false herald: the qubits are left in whatever classically
-  correlated state the click conditions them on (mostly |00>, |11>, or a |01>/|10> mixture
-  in the raw basis). This is a modelling choice: rather than assume a maximally mixed pair,
-  the false-herald state follows from the same emission model, which is what the physics
+* Dark counts: each detector clicks by itself with probability p_dark per window.
+* Transducer noise: arm i's transducer adds thermal light in its photon's own mode; with the loss
+  after it, the arm is a thermal-loss channel of transmissivity eta_i whose output holds
+  mu_i = transducer efficiency x N_add x fiber transmissivity x detector efficiency noise photons
+  for a vacuum input. Its clicks are computed exactly for threshold detectors
+  (``_thermal_click_kernel``): the noise interferes with the photon and with the other arm's noise
+  on the beam splitter and is correlated between the two ports; partly distinguishable photons
+  carry their noise in their own mode. It agrees with a direct Fock-space computation
+  (tests/test_physics_audit5.py). Until the fifth physics audit the noise was taken as independent
+  clicks of each detector, 1 - 1/(1 + mu_i/2) per arm like dark counts: that overstated the herald
+  probability by about 1.1-2 mu (relative) and the fidelity by up to 0.3 mu, mu the noise photons
+  per arm (up to 0.4% and 3e-4 for :func:`qnsim.presets.superconducting_transducer_link`, but
+  +5% / +0.007 at mu = 0.036 and +14% / +0.023 at mu = 0.18). Noise is incoherent, so a noise
+  click that stands in for a lost photon is a false herald: the qubits are left in whatever
+  classically correlated state the click conditions them on (mostly |00>, |11>, or a |01>/|10>
+  mixture in the raw basis). This is a modelling choice: rather than assume a maximally mixed
+  pair, the false-herald state follows from the same emission model, which is what the physics
   gives for emitters whose photons were lost.
 
 Writing rho_0 for the qubits' state before a round and K for the Kraus-diagonal kernel of one
-outcome "detector c fires, d does not" (Hadamard product rho_0 o K), the kernel is, with
-p = p_d and eta_A, eta_B the arm efficiencies::
+outcome "detector c fires, d does not" (Hadamard product rho_0 o K), the kernel without transducer
+noise is, with p = p_dark and eta_A, eta_B the arm efficiencies (with noise: ``_thermal_click_kernel``)::
 
     K[00,00] = (1-p) p
     K[01,01] = (1-p) (eta_B/2 + (1-eta_B) p)          K[10,10] likewise with eta_A
