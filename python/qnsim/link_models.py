@@ -695,7 +695,6 @@ def _click_kernel(eta_a: float, eta_b: float, p: float, visibility: float, coher
     return k
 
 
-
 def _noise_photons(transducer: Transducer | None, fiber: Fiber, det: Detector) -> float:
     """Mean thermal noise photons of one arm reaching its detector: transducer output noise x fiber x detector."""
     if transducer is None:
@@ -757,6 +756,7 @@ def _thermal_click_kernel(
     amplitude = math.sqrt(both) if both >= sys.float_info.min else math.sqrt(eta_a) * math.sqrt(eta_b)
     k[1, 2] = k[2, 1] = q * phase_factor * amplitude * 0.5 * g * (s - big_c)
     return k
+
 
 # --- validation helpers ----------------------------------------------------------------------------
 
