@@ -185,3 +185,55 @@ def test_network_delivers_the_exact_transducer_link(formalism):
         assert abs(r.mean_fidelity - model.fidelity) < SIGMAS * sigma
     else:
         np.testing.assert_allclose(r.fidelities, model.fidelity, rtol=0, atol=1e-12)
+
+
+# ---- unequal hops: each qubit decays for its own storage time --------------------------------------------------
+
+
+def _unequal_chain_storage(h, schedule):
+    """Swap times of nodes 1-3 and the times the two ends know every outcome, from the cycle's start, for four
+    links whose pairs are emitted at 0 and heralded at h[i] at both ends (a link pair every attempt): asap, node j
+    swaps once both its links have heralded; nested, nodes 1 and 3 do, and node 2 swaps when both their outcomes
+    have reached it. An outcome of node j reaches an end after the herald delays of the links between them."""
+    t1, t3 = max(h[0], h[1]), max(h[2], h[3])
+    t2 = max(h[1], h[2]) if schedule == "asap" else max(t1 + h[1], t3 + h[2])
+    swaps = [t1, t2, t3]
+    know_src = max(t + sum(h[:j + 1]) for j, t in enumerate(swaps))
+    know_dst = max(t + sum(h[j + 1:]) for j, t in enumerate(swaps))
+    return swaps, know_src, know_dst
+
+
+@pytest.mark.parametrize("formalism, keep", [("density_matrix", False), ("stabilizer", False), ("bell_diagonal", False),
+                                             ("density_matrix", True)])
+@pytest.mark.parametrize("schedule", ["asap", "nested"])
+@pytest.mark.parametrize("lengths_km", [(1.0, 3.0, 2.0, 5.0), (6.0, 1.0, 4.0, 0.5)])
+def test_unequal_hop_chain_decays_each_qubit_for_its_own_storage(formalism, schedule, lengths_km, keep):
+    """Four Werner links (F = 0.97, w = (4F - 1)/3) of unequal lengths under on-demand generation, memories
+    dephasing with T2 = 200 us: <ZZ> = w^4 and <XX> = -<YY> = w^4 exp(-S / T2), S the sum of the eight qubits'
+    storage times (_unequal_chain_storage): each interior qubit from its emission to its node's swap; an end
+    qubit until its end has every outcome (the pair is then handed over; results.ages_s says the earlier end stops
+    storing), or with keep_pairs until the delivery (the later end knows), as it stays in memory. A pair is
+    delivered every max(know_src, know_dst) (a kept pair holds the ends' memories: one pair, in the first cycle;
+    bell_diagonal refuses keep_pairs, a stabilizer trajectory is 0 or 1). Without keep_pairs the same pair reads
+    0.6030 (lengths 1, 3, 2, 5 km, asap) where kept it reads 0.5964: both are the state of the qubits as held."""
+    f0, t2 = 0.97, 2e-4
+    net = qnsim.Network(formalism, seed=3)
+    names = [f"n{i}" for i in range(5)]
+    for name in names:
+        net.add_node(name, t2_s=t2)
+    h = [net.add_link(u, v, length_km=x, fidelity=f0, rate_hz=1e8).herald_delay_a_s
+         for u, v, x in zip(names, names[1:], lengths_km)]
+    swaps, know_src, know_dst = _unequal_chain_storage(h, schedule)
+    cycle = max(know_src, know_dst)
+    n = 2000 if formalism == "stabilizer" else 1 if keep else 10
+    net.request("n0", "n4", num_pairs=n, swap_schedule=schedule, generation="on_demand", keep_pairs=keep)
+    r = net.run(until_s=(n + 1) * cycle, progress=False).requests[0]
+    assert r.num_pairs == n
+    np.testing.assert_allclose(np.diff(r.times_s, prepend=0.0), cycle, rtol=0, atol=1e-11)
+    storage = 2 * sum(swaps) + (2 * cycle if keep else know_src + know_dst)
+    w = (4 * f0 - 1) / 3
+    f = (1 + w**4 + 2 * w**4 * math.exp(-storage / t2)) / 4
+    if formalism == "stabilizer":
+        assert abs(r.mean_fidelity - f) < SIGMAS * math.sqrt(f * (1 - f) / n)
+    else:
+        np.testing.assert_allclose(r.fidelities, f, rtol=0, atol=1e-12)
