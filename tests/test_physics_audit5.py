@@ -237,3 +237,81 @@ def test_unequal_hop_chain_decays_each_qubit_for_its_own_storage(formalism, sche
         assert abs(r.mean_fidelity - f) < SIGMAS * math.sqrt(f * (1 - f) / n)
     else:
         np.testing.assert_allclose(r.fidelities, f, rtol=0, atol=1e-12)
+
+
+# ---- teleportation with noisy Bell measurements: a Pauli channel in closed form ---------------------------------
+
+
+def _compose_paulis(*channels):
+    """Pauli channels on one qubit as {(z, x): probability}, composed (Paulis multiply as XOR of their bits)."""
+    out = {(0, 0): 1.0, (0, 1): 0.0, (1, 0): 0.0, (1, 1): 0.0}
+    for channel in channels:
+        new = dict.fromkeys(out, 0.0)
+        for (z1, x1), p1 in out.items():
+            for (z2, x2), p2 in channel.items():
+                new[(z1 ^ z2, x1 ^ x2)] += p1 * p2
+        out = new
+    return out
+
+
+def teleportation_average_fidelity(f, gate1, gate2, q):
+    """Haar-average fidelity (2 F_e + 1)/3 of teleportation through a Werner pair f with the sender's Bell
+    measurement noisy in Stim's meaning: the output suffers the pair's depolarizing channel (X, Y, Z each
+    (1 - f)/3); depolarize2 after the CNOT on (data, a), whose Z or Y on data flips m_data (a Z on the output)
+    and whose X or Y on a flips m_a (an X): X, Y, Z each 4 gate2 / 15; depolarize1 after the H on data: X or Y
+    flip m_data, a Z with 2 gate1 / 3; a misread m_data a Z, a misread m_a an X, each with q."""
+    e = _compose_paulis(
+        {(0, 0): f, (0, 1): (1 - f) / 3, (1, 1): (1 - f) / 3, (1, 0): (1 - f) / 3},
+        {(0, 0): 1 - 4 * gate2 / 5, (0, 1): 4 * gate2 / 15, (1, 1): 4 * gate2 / 15, (1, 0): 4 * gate2 / 15},
+        {(0, 0): 1 - 2 * gate1 / 3, (1, 0): 2 * gate1 / 3},
+        {(0, 0): 1 - q, (1, 0): q},
+        {(0, 0): 1 - q, (0, 1): q},
+    )
+    return (2 * e[(0, 0)] + 1) / 3
+
+
+_SIX_STATES = [([], [1, 0]), (["x"], [0, 1]), (["h"], [1, 1]), (["x", "h"], [1, -1]), (["h", "s"], [1, 1j]),
+               (["x", "h", "s"], [1, -1j])]
+
+
+@settings(max_examples=15, deadline=None)
+@given(f=st.floats(0.5, 1.0), gate1=st.floats(0.0, 0.3), gate2=st.floats(0.0, 0.3), q=st.floats(0.0, 0.3),
+       seed=st.integers(0, 2**32))
+def test_teleportation_with_a_noisy_bell_measurement_averages_to_its_pauli_channel(f, gate1, gate2, q, seed):
+    """qnsim.teleport on a density-matrix registry through a Werner pair (|Phi+> with depolarize1(1 - f) on b),
+    gate and readout errors at the sender: the average output fidelity over the six Pauli eigenstates (a
+    2-design, so the Haar average) is teleportation_average_fidelity, (2f + 1)/3 without noise, to 1e-12."""
+    fids = []
+    for gates, ket in _SIX_STATES:
+        ket = np.array(ket, complex) / np.linalg.norm(ket)
+        reg = qnsim.QubitRegistry("density_matrix", seed=seed)
+        data = reg.alloc()
+        for gate in gates:
+            getattr(reg, gate)(data)
+        a, b = reg.bell_pair()
+        reg.depolarize1(b, p=1 - f)
+        qnsim.teleport(reg, data, a, b, gate1_error=gate1, gate2_error=gate2, measure_error=q)
+        fids.append(float(np.real(ket.conj() @ reg.state([b]) @ ket)))
+    assert np.mean(fids) == pytest.approx(teleportation_average_fidelity(f, gate1, gate2, q), abs=1e-12)
+    if gate1 == gate2 == q == 0:
+        assert np.mean(fids) == pytest.approx((2 * f + 1) / 3, abs=1e-12)
+
+
+def test_stabilizer_teleportation_trajectories_average_to_the_same_channel():
+    """The stabilizer registry's trajectories (Pauli noise drawn per run) of the same teleportation average to
+    teleportation_average_fidelity within 5.3 sigma (each run's fidelity to a Pauli eigenstate is 0, 1/2 or 1)."""
+    f, gate1, gate2, q, runs = 0.85, 0.1, 0.2, 0.05, 400
+    fids = []
+    for seed in range(runs):
+        for gates, ket in _SIX_STATES:
+            ket = np.array(ket, complex) / np.linalg.norm(ket)
+            reg = qnsim.QubitRegistry("stabilizer", seed=seed)
+            data = reg.alloc()
+            for gate in gates:
+                getattr(reg, gate)(data)
+            a, b = reg.bell_pair()
+            reg.depolarize1(b, p=1 - f)
+            qnsim.teleport(reg, data, a, b, gate1_error=gate1, gate2_error=gate2, measure_error=q)
+            fids.append(float(np.real(ket.conj() @ reg.state([b]) @ ket)))
+    want = teleportation_average_fidelity(f, gate1, gate2, q)
+    assert abs(np.mean(fids) - want) < SIGMAS * np.std(fids) / math.sqrt(len(fids))
