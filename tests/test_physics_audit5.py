@@ -315,3 +315,69 @@ def test_stabilizer_teleportation_trajectories_average_to_the_same_channel():
             fids.append(float(np.real(ket.conj() @ reg.state([b]) @ ket)))
     want = teleportation_average_fidelity(f, gate1, gate2, q)
     assert abs(np.mean(fids) - want) < SIGMAS * np.std(fids) / math.sqrt(len(fids))
+
+
+# ---- the remote CNOT's process fidelity ------------------------------------------------------------------------
+
+
+def _compose_two_qubit_paulis(*channels):
+    """Two-qubit Pauli channels as {(zc, xc, zt, xt): probability}, composed by XOR."""
+    out = {(0, 0, 0, 0): 1.0}
+    for channel in channels:
+        new: dict = {}
+        for k1, p1 in out.items():
+            for k2, p2 in channel.items():
+                k = tuple(a ^ b for a, b in zip(k1, k2))
+                new[k] = new.get(k, 0.0) + p1 * p2
+        out = new
+    return out
+
+
+def remote_cnot_process_fidelity(f, gate1, gate2, q):
+    """Process fidelity of qnsim.remote_cnot through a Werner pair f: the CNOT followed by a Pauli error on
+    (control, target), the probability of none. Propagated through the circuit: the pair's error on b gives X_t
+    (X_b), Z_c (Z_b) or both, each (1 - f)/3; depolarize2 after CNOT(control, a) leaves its control Pauli on the
+    control and, for X or Y on a (a flipped m1), an X on the target; a misread m1 an X_t; depolarize2 after
+    CNOT(b, target) leaves its target Pauli on the target and, for Z or Y on b (a flipped X readout), a Z_c; the
+    readout H's depolarize1 a Z_c with 2 gate1 / 3; a misread m2 a Z_c."""
+    paulis = [(0, 0), (0, 1), (1, 1), (1, 0)]  # I, X, Y, Z as (z, x)
+    pair = {(0, 0, 0, 0): f, (0, 0, 0, 1): (1 - f) / 3, (1, 0, 0, 0): (1 - f) / 3, (1, 0, 0, 1): (1 - f) / 3}
+    first, second = {}, {}
+    for pc in paulis:
+        for pa in paulis:
+            weight = 1 - gate2 if pc == pa == (0, 0) else gate2 / 15
+            key = (pc[0], pc[1], 0, pa[1])  # X or Y on a: x bit of pa
+            first[key] = first.get(key, 0.0) + weight
+    for pb in paulis:
+        for pt in paulis:
+            weight = 1 - gate2 if pb == pt == (0, 0) else gate2 / 15
+            key = (pb[0], 0, pt[0], pt[1])  # Z or Y on b: z bit of pb
+            second[key] = second.get(key, 0.0) + weight
+    e = _compose_two_qubit_paulis(
+        pair, first, {(0, 0, 0, 0): 1 - q, (0, 0, 0, 1): q}, second,
+        {(0, 0, 0, 0): 1 - 2 * gate1 / 3, (1, 0, 0, 0): 2 * gate1 / 3}, {(0, 0, 0, 0): 1 - q, (1, 0, 0, 0): q},
+    )
+    return e[(0, 0, 0, 0)]
+
+
+@settings(max_examples=15, deadline=None)
+@given(f=st.floats(0.5, 1.0), gate1=st.floats(0.0, 0.3), gate2=st.floats(0.0, 0.3), q=st.floats(0.0, 0.3),
+       seed=st.integers(0, 2**32))
+def test_remote_cnot_process_fidelity_with_every_noise(f, gate1, gate2, q, seed):
+    """qnsim.remote_cnot on halves of two Bell pairs with references (the Choi state of what it implements) on a
+    density-matrix registry: <Choi(CNOT)|rho|Choi(CNOT)> is remote_cnot_process_fidelity to 1e-12 (average gate
+    fidelity (4 F_pro + 1)/5). Old behaviour: gate1_error was accepted and never applied (gate1_error = 0.3 gave a
+    perfect gate through a perfect pair, where the X readout's H then fails 1 time in 5)."""
+    reg = qnsim.QubitRegistry("density_matrix", seed=seed)
+    r1, c = reg.bell_pair()
+    r2, t = reg.bell_pair()
+    a, b = reg.bell_pair()
+    reg.depolarize1(b, p=1 - f)
+    qnsim.remote_cnot(reg, c, a, b, t, gate1_error=gate1, gate2_error=gate2, measure_error=q)
+    rho = reg.state([r1, r2, c, t])
+    phi = np.zeros(16)
+    for i in range(2):
+        for j in range(2):
+            phi[(i << 3) | (j << 2) | (i << 1) | (j ^ i)] = 0.5  # |i j> on (r1, r2), CNOT|i j> on (c, t)
+    assert float(np.real(phi @ rho @ phi)) == pytest.approx(remote_cnot_process_fidelity(f, gate1, gate2, q),
+                                                            abs=1e-12)
