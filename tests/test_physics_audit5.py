@@ -16,6 +16,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from physics_oracles import memory as po_memory
+from physics_oracles import pair_fidelity
 from test_physics_audit4 import _fock_round
 
 import qnsim
@@ -381,3 +383,75 @@ def test_remote_cnot_process_fidelity_with_every_noise(f, gate1, gate2, q, seed)
             phi[(i << 3) | (j << 2) | (i << 1) | (j ^ i)] = 0.5  # |i j> on (r1, r2), CNOT|i j> on (c, t)
     assert float(np.real(phi @ rho @ phi)) == pytest.approx(remote_cnot_process_fidelity(f, gate1, gate2, q),
                                                             abs=1e-12)
+
+
+# ---- the T1 twirl of stabilizer / bell_diagonal against the exact channel: the documented bound ----------------
+
+
+def _swap_outcomes_of_stored_werner_pairs(f, storage, t1, t2, twirled):
+    """Numpy: Werner pairs (x, a) and (b, y) of fidelity f, each qubit through memory(t1, t2) (exact, or its Pauli
+    twirl) for its storage time, Bell measurement of (a, b), X^m_b Z^m_a on y: per outcome, (probability,
+    fidelity of (x, y))."""
+    rho = np.kron(qnsim.werner_state(f), qnsim.werner_state(f))
+    for q, t in enumerate(storage):
+        rho = po_memory(rho, q, 4, t, t1, t2, twirled=twirled)
+    eye, x, z = np.eye(2), np.array([[0.0, 1.0], [1.0, 0.0]]), np.diag([1.0, -1.0])
+
+    def on(m, q):
+        out = np.array([[1.0]])
+        for k in range(4):
+            out = np.kron(out, m if k == q else eye)
+        return out
+
+    cnot = on(np.diag([1.0, 0.0]), 1) + on(np.diag([0.0, 1.0]), 1) @ on(x, 2)
+    u = on(np.array([[1.0, 1.0], [1.0, -1.0]]) / math.sqrt(2), 1) @ cnot
+    rho = u @ rho @ u.conj().T
+    outcomes = []
+    for ma in (0, 1):
+        for mb in (0, 1):
+            proj = on(np.diag([1.0 - ma, ma]), 1) @ on(np.diag([1.0 - mb, mb]), 2)
+            fix = (on(z, 3) if ma else np.eye(16)) @ (on(x, 3) if mb else np.eye(16))
+            r = fix @ proj @ rho @ proj @ fix.conj().T
+            pair = np.einsum("iabjkabl->ijkl", r.reshape([2] * 8)).reshape(4, 4)
+            p = float(np.trace(pair).real)
+            outcomes.append((p, pair_fidelity(pair / p)))
+    return outcomes
+
+
+@settings(max_examples=8, deadline=None)
+@given(lengths_km=st.tuples(st.floats(0.5, 8.0), st.floats(0.5, 8.0)), t1_us=st.floats(30.0, 400.0),
+       t2_ratio=st.floats(0.2, 2.0))
+def test_t1_twirl_of_a_swapped_pair_stays_within_the_documented_bound(lengths_km, t1_us, t2_ratio):
+    """Two Werner links (F = 0.97) of unequal lengths swapped at the middle node (a link pair every attempt,
+    on-demand), memories with T1 and T2: each qubit is stored from its emission to its node's swap (the middle
+    qubits, max of the heralds) or to its end's news (the swap time plus its link's herald delay). density_matrix
+    pairs are the exact channel's state for the drawn outcome (one of the four of the numpy oracle); bell_diagonal
+    pairs are the twirled channel's outcome average, and the note's bound holds: 0 <= F_exact - F_twirled <= sum
+    over the links of gamma_a gamma_b / 4 (gamma = 1 - exp(-t/T1) of each qubit's own storage)."""
+    t1 = t1_us * 1e-6
+    t2 = min(t2_ratio * t1, 2 * t1)
+    fids, notes = {}, {}
+    for formalism in ("density_matrix", "bell_diagonal"):
+        net = qnsim.Network(formalism, seed=3)
+        for name in ("n0", "n1", "n2"):
+            net.add_node(name, t1_s=t1, t2_s=t2)
+        h = [net.add_link(u, v, length_km=x, fidelity=0.97, rate_hz=1e8).herald_delay_a_s
+             for u, v, x in zip(("n0", "n1"), ("n1", "n2"), lengths_km)]
+        net.request("n0", "n2", num_pairs=20, generation="on_demand")
+        result = net.run(until_s=1.0, progress=False)
+        fids[formalism] = result.requests[0].fidelities
+        notes[formalism] = " ".join(result.notes)
+    swap = max(h)
+    storage = [swap + h[0], swap, swap, swap + h[1]]
+    exact = _swap_outcomes_of_stored_werner_pairs(0.97, storage, t1, t2, twirled=False)
+    twirled = _swap_outcomes_of_stored_werner_pairs(0.97, storage, t1, t2, twirled=True)
+    f_exact = sum(p * f for p, f in exact)
+    f_twirled = sum(p * f for p, f in twirled)
+    branches = np.array([f for _, f in exact])
+    assert all(np.min(np.abs(branches - f)) < 1e-12 for f in fids["density_matrix"])
+    np.testing.assert_allclose(fids["bell_diagonal"], f_twirled, rtol=0, atol=1e-12)
+    gamma = [-math.expm1(-t / t1) for t in storage]
+    bound = (gamma[0] * gamma[1] + gamma[2] * gamma[3]) / 4
+    assert -1e-12 <= f_exact - f_twirled <= bound + 1e-12
+    assert "T1 is applied as its Pauli twirl" in notes["bell_diagonal"]
+    assert "twirl" not in notes["density_matrix"]
