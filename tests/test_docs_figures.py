@@ -166,7 +166,7 @@ def test_two_qpus_tutorial_and_example_figures():
     assert f"link's F = {link.fidelity:.3f}" in tutorial
     assert f"same {link.herald_delay_a_s * 1e6:.0f} us for its herald" in tutorial
     assert f"~{link.herald_delay_a_s * 1e6:.0f} us it takes the herald" in comments
-    assert f"F = {today.fidelity:.2f}" in comments and 30 < 1 / today.rate_hz < 90  # "about a minute"
+    assert f"F = {today.fidelity:.3f}" in comments and 30 < 1 / today.rate_hz < 90  # "about a minute"
 
 
 def test_concepts_qre_table_figures():

@@ -568,7 +568,12 @@ def test_fidelity_drops_monotonically_with_added_noise(scheme):
     assert all(a < b for a, b in zip(p, p[1:]))  # false heralds add to the herald rate
 
 
-def test_transducer_noise_acts_like_dark_counts():
+def test_transducer_noise_acts_like_dark_counts_only_to_lowest_order():
+    """Transducer noise of mu photons per arm at the detectors clicks each detector with about 1 - 1/(1 + mu/2)^2,
+    like dark counts of that probability, but it arrives in the photons' own mode, interferes with them and is
+    correlated between the two ports. Until round 5 the link model was this dark-count picture (the test asserted
+    equality); the exact model (link_models._thermal_click_kernel) heralds less often and with a lower fidelity:
+    the dark-count twin overstates the rate by ~1.1 mu (8.8% at mu = 0.078) and the fidelity by ~0.17 mu (0.013)."""
     src = Source(1e6, 0.8)
     t = Transducer(efficiency=0.4, added_noise_photons=0.25)
     f = Fiber(3.0)
@@ -580,8 +585,9 @@ def test_transducer_noise_acts_like_dark_counts():
     det_dark = Detector(0.9, dark_count_rate_hz=-math.log1p(-p_click) / window, detection_window_s=window)
     quiet = Transducer(efficiency=0.4, added_noise_photons=0.0)
     dark = heralded_link("double_click", src, src, f, f, det_dark, quiet, quiet)
-    assert noisy.success_probability == pytest.approx(dark.success_probability, rel=1e-9)
-    assert np.allclose(noisy.state, dark.state)
+    overstated = dark.success_probability / noisy.success_probability - 1
+    assert 0.5 * mu < overstated < 2.5 * mu
+    assert 0.05 * mu < dark.fidelity - noisy.fidelity < 0.3 * mu
 
 
 @given(st.floats(0.0, 2.0))

@@ -90,6 +90,9 @@ std::pair<int, int> remote_cnot(QubitRegistry &reg, const OperationNoise &na, co
     const int m1 = noisy_measure(reg, na, a);
     if (m1) reg.x(b);
     noisy_cx(reg, nb, b, target);
+    // An X readout is an H then a Z readout: its H carries node B's gate1 noise, as the Bell measurement's H does
+    // (gate1_error was accepted and never applied). depolarize1 commutes with H, so it can act before the readout.
+    gate1_noise(reg, nb, b);
     const int m2 = noisy_measure(reg, nb, b, 'X');
     if (m2) reg.z(control);
     return {m1, m2};

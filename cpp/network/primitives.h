@@ -46,7 +46,8 @@ std::pair<int, int> teleport(QubitRegistry &reg, const OperationNoise &sender, Q
 /// Remote CNOT from `control` (node A, holding a) to `target` (node B, holding b) by gate
 /// teleportation through the pair (a, b) (Eisert et al., PRA 62, 052317 (2000)): CNOT
 /// control->a, measure a (bit to B), X^m1 on b, CNOT b->target, measure b in X (bit to A),
-/// Z^m2 on control. One Bell pair, one classical bit each way. Returns (m1, m2).
+/// Z^m2 on control. One Bell pair, one classical bit each way. Noise: each CNOT's gate2 error, the H of the X
+/// readout's gate1 error (node B), each readout's misread. Returns (m1, m2).
 std::pair<int, int> remote_cnot(QubitRegistry &reg, const OperationNoise &node_a, const OperationNoise &node_b,
                                 QubitHandle control, QubitHandle a, QubitHandle b, QubitHandle target);
 

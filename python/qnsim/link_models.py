@@ -25,26 +25,28 @@ Model (the same for both schemes; "exact" below means exact within this model):
 * Optical phase noise (single click only): a Gaussian phase of standard deviation sigma
   multiplies the coherence by exp(-sigma^2 / 2). Barrett-Kok is insensitive to phase drift
   slower than an attempt (Barrett & Kok 2005) and ignores it.
-* Dark counts and transducer noise are independent clicks of each detector with probability
-  p_d = 1 - (1 - p_dark) prod_i 1 / (1 + mu_i / 2), where mu_i = transducer efficiency x N_add
-  x fiber transmissivity x detector efficiency is the thermal noise reaching the beam splitter
-  from arm i (half of it reaches each port; marginals are thermal, the correlation
-  between the two ports and the noise's interference with the signal photon are neglected).
-  Against a direct Fock-space computation with the noise in the signal's own mode
-  (tests/test_physics_audit4.py) this overstates the herald probability by about 1.5-2 mu
-  (relative) and the fidelity by less than 0.3 mu, mu the noise photons reaching a detector per
-  arm: within 0.5% and 3e-4 for :func:`qnsim.presets.superconducting_transducer_link`
-  (mu <= 2.1e-3), but +5% and +0.007 at mu = 0.036 and +14% and +0.023 at mu = 0.18
-  (efficiency 0.5, N_add 0.1 and 0.5, 5 km arms). Noise is incoherent, so a noise click that stands in
-  for a lost photon is a false herald: the qubits are left in whatever classically
-  correlated state the click conditions them on (mostly |00>, |11>, or a |01>/|10> mixture
-  in the raw basis). This is a modelling choice: rather than assume a maximally mixed pair,
-  the false-herald state follows from the same emission model, which is what the physics
+* Dark counts: each detector clicks by itself with probability p_dark per window.
+* Transducer noise: arm i's transducer adds thermal light in its photon's own mode; with the loss
+  after it, the arm is a thermal-loss channel of transmissivity eta_i whose output holds
+  mu_i = transducer efficiency x N_add x fiber transmissivity x detector efficiency noise photons
+  for a vacuum input. Its clicks are computed exactly for threshold detectors
+  (``_thermal_click_kernel``): the noise interferes with the photon and with the other arm's noise
+  on the beam splitter and is correlated between the two ports; partly distinguishable photons
+  carry their noise in their own mode. It agrees with a direct Fock-space computation
+  (tests/test_physics_audit5.py). Until the fifth physics audit the noise was taken as independent
+  clicks of each detector, 1 - 1/(1 + mu_i/2) per arm like dark counts: that overstated the herald
+  probability by about 1.1-2 mu (relative) and the fidelity by up to 0.3 mu, mu the noise photons
+  per arm (up to 0.4% and 3e-4 for :func:`qnsim.presets.superconducting_transducer_link`, but
+  +5% / +0.007 at mu = 0.036 and +14% / +0.023 at mu = 0.18). Noise is incoherent, so a noise
+  click that stands in for a lost photon is a false herald: the qubits are left in whatever
+  classically correlated state the click conditions them on (mostly |00>, |11>, or a |01>/|10>
+  mixture in the raw basis). This is a modelling choice: rather than assume a maximally mixed
+  pair, the false-herald state follows from the same emission model, which is what the physics
   gives for emitters whose photons were lost.
 
 Writing rho_0 for the qubits' state before a round and K for the Kraus-diagonal kernel of one
-outcome "detector c fires, d does not" (Hadamard product rho_0 o K), the kernel is, with
-p = p_d and eta_A, eta_B the arm efficiencies::
+outcome "detector c fires, d does not" (Hadamard product rho_0 o K), the kernel without transducer
+noise is, with p = p_dark and eta_A, eta_B the arm efficiencies (with noise: ``_thermal_click_kernel``)::
 
     K[00,00] = (1-p) p
     K[01,01] = (1-p) (eta_B/2 + (1-eta_B) p)          K[10,10] likewise with eta_A
@@ -504,6 +506,7 @@ def heralded_link(
         (source_a, transducer_a, fiber_a), (source_b, transducer_b, fiber_b), detector, p_dark
     )
     overlap = math.sqrt(detector.visibility)
+    noise = (_noise_photons(transducer_a, fiber_a, detector), _noise_photons(transducer_b, fiber_b, detector))
 
     # The kernel is scaled by a power of two near its largest entry before any product of kernels: at
     # 10^4 km an arm's efficiency is 1e-100 and a double-click product 1e-400, which underflowed to 0
@@ -511,13 +514,21 @@ def heralded_link(
     # two scales exactly, so links whose figures never came near the double range keep them bit for bit.
     if scheme == "single_click":
         coherence = overlap * math.exp(-0.5 * sigma * sigma)
-        kernel, scale = _scaled(_click_kernel(eta_a, eta_b, p_dark, detector.visibility, coherence))
+        kernel, scale = _scaled(
+            _click_kernel(eta_a, eta_b, p_dark, detector.visibility, coherence)
+            if noise == (0.0, 0.0)
+            else _thermal_click_kernel((eta_a, eta_b), noise, detector, math.exp(-0.5 * sigma * sigma))
+        )
         rho0 = np.kron(_bright_state(source_a.bright_state_alpha), _bright_state(source_b.bright_state_alpha))
         raw = rho0 * kernel
         p_mode = _unscaled(2.0 * float(np.trace(raw).real), scale, 1, scheme)
         rounds = 1
     else:
-        kernel, scale = _scaled(_click_kernel(eta_a, eta_b, p_dark, detector.visibility, overlap))
+        kernel, scale = _scaled(
+            _click_kernel(eta_a, eta_b, p_dark, detector.visibility, overlap)
+            if noise == (0.0, 0.0)
+            else _thermal_click_kernel((eta_a, eta_b), noise, detector, 1.0)
+        )
         rho0 = np.full((4, 4), 0.25)
         raw = (_XX @ (rho0 * kernel) @ _XX) * kernel
         p_mode = _unscaled(4.0 * float(np.trace(raw).real), scale, 2, scheme)
@@ -681,6 +692,69 @@ def _click_kernel(eta_a: float, eta_b: float, p: float, visibility: float, coher
     # the coherence was 0, and a single-click link's fidelity 0.475 instead of 0.95).
     amplitude = math.sqrt(both) if both >= sys.float_info.min else math.sqrt(eta_a) * math.sqrt(eta_b)
     k[1, 2] = k[2, 1] = q * coherence * amplitude / 2
+    return k
+
+
+def _noise_photons(transducer: Transducer | None, fiber: Fiber, det: Detector) -> float:
+    """Mean thermal noise photons of one arm reaching its detector: transducer output noise x fiber x detector."""
+    if transducer is None:
+        return 0.0
+    return transducer.output_noise_photons * fiber.transmissivity * det.efficiency
+
+
+def _thermal_click_kernel(
+    etas: tuple[float, float], mus: tuple[float, float], det: Detector, phase_factor: float
+) -> np.ndarray:
+    """Kernel of the outcome "detector c fires, d does not" with each arm's transducer noise in its own photon's mode.
+
+    Exact within the model of the module docstring (no independent-click approximation): arm i is a thermal-loss
+    channel, i.e. loss to eta_i followed by a random displacement beta_i, complex Gaussian with E|beta_i|^2 = mu_i,
+    in the mode psi_i of its photon; the arms meet on the 50:50 beam splitter (a -> (c + d)/sqrt2, b -> (c - d)/sqrt2),
+    and a threshold detector with dark-count probability p is silent with probability (1 - p) <vacuum>. The outcome's
+    operator is (1 - p) Pi_d - (1 - p)^2 Pi_c Pi_d, Pi the vacuum projectors. Pi_c Pi_d is the vacuum of both arms,
+    one arm at a time. Pi_d sees the displacement gamma = (beta_a psi_a - beta_b psi_b) / sqrt2, complex Gaussian
+    with covariance S = (mu_a psi_a psi_a^+ + mu_b psi_b psi_b^+) / 2 over the photons' two-dimensional mode space
+    (<psi_a|psi_b> = sqrt V): with G = E[exp(-|gamma|^2)] = 1 / det(1 + S) and M = S (1 + S)^-1, Wick's theorem
+    gives E[exp(-|gamma|^2) conj(u^+ gamma) (v^+ gamma)] = G v^+ M u, and the fourth moment G (AB + |C|^2) with
+    A = psi_a^+ M psi_a, B = psi_b^+ M psi_b, C = psi_b^+ M psi_a. Without noise this is :func:`_click_kernel`.
+    The thermal light's correlation between the two ports and its interference with the signal photon (and the
+    other arm's noise) are kept; the differences of probabilities are written out so that no term cancels.
+    """
+    eta_a, eta_b = etas
+    mu_a, mu_b = mus
+    p = det.dark_count_probability
+    q = 1.0 - p
+    v = det.visibility
+    s, t = math.sqrt(v), math.sqrt(1.0 - v)
+    psi_a, psi_b = np.array([1.0, 0.0]), np.array([s, t])
+    cov = 0.5 * (mu_a * np.outer(psi_a, psi_a) + mu_b * np.outer(psi_b, psi_b))
+    det_1s = 1.0 + 0.5 * (mu_a + mu_b) + 0.25 * mu_a * mu_b * (1.0 - v)
+    g = 1.0 / det_1s
+    m = cov @ np.linalg.inv(np.eye(2) + cov)
+    big_a, big_b, big_c = psi_a @ m @ psi_a, psi_b @ m @ psi_b, psi_b @ m @ psi_a
+    # Vacuum probabilities of each arm alone, without and with its photon (thermal state of mean mu: 1 / (1 + mu);
+    # a photon displaced by the noise: mu / (1 + mu)^2).
+    vac_a, vac_b = 1.0 / (1.0 + mu_a), 1.0 / (1.0 + mu_b)
+    lit_a, lit_b = mu_a * vac_a * vac_a, mu_b * vac_b * vac_b
+    # No photon: q (G - q vac_a vac_b) = q G (p + q (1 - det(1 + S) vac_a vac_b)), the bracket without cancellation.
+    spill = (0.5 * (mu_a + mu_b) + 0.25 * mu_a * mu_b * (3.0 + v)) * vac_a * vac_b
+    none = g * (p + q * spill)
+    one_a = 0.5 * g * (1.0 + big_a) - q * lit_a * vac_b  # a's photon reached the station, b's did not
+    one_b = 0.5 * g * (1.0 + big_b) - q * vac_a * lit_b
+    pair = 0.25 * g * (1.0 + v + big_a + big_b - 2.0 * s * big_c + big_a * big_b + big_c * big_c) - q * lit_a * lit_b
+    k = np.zeros((4, 4))
+    k[0, 0] = q * none
+    k[1, 1] = q * ((1 - eta_b) * none + eta_b * one_b)
+    k[2, 2] = q * ((1 - eta_a) * none + eta_a * one_a)
+    k[3, 3] = q * (
+        (1 - eta_a) * (1 - eta_b) * none
+        + eta_a * (1 - eta_b) * one_a
+        + eta_b * (1 - eta_a) * one_b
+        + eta_a * eta_b * pair
+    )
+    both = eta_a * eta_b
+    amplitude = math.sqrt(both) if both >= sys.float_info.min else math.sqrt(eta_a) * math.sqrt(eta_b)
+    k[1, 2] = k[2, 1] = q * phase_factor * amplitude * 0.5 * g * (s - big_c)
     return k
 
 

@@ -222,8 +222,8 @@ def superconducting_transducer_link(improvement: float = 1.0) -> HardwarePreset:
 
     Example:
         >>> link = superconducting_transducer_link().link(10.0)
-        >>> round(link.fidelity, 2)
-        0.35
+        >>> round(link.fidelity, 3)
+        0.345
         >>> round(superconducting_transducer_link(1000).link(10.0).fidelity, 3)
         0.998
     """

@@ -150,7 +150,9 @@ def remote_cnot(
     Gate teleportation (Eisert et al., PRA 62, 052317 (2000)): one Bell pair, one classical bit
     each way. CNOT control->a, measure a (to B), X^m1 on b, CNOT b->target, measure b in X (to
     A), Z^m2 on control. With a Werner pair of fidelity F, the gate is followed by X on the
-    target, Z on the control, or both, each with probability (1-F)/3.
+    target, Z on the control, or both, each with probability (1-F)/3. Noise in Stim's meaning:
+    ``gate2_error`` (depolarize2) after each CNOT, ``gate1_error`` (depolarize1) on b for the H of
+    its X readout, ``measure_error`` on each reported outcome.
 
     Returns:
         The outcomes (m1, m2).

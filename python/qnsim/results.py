@@ -114,7 +114,9 @@ class RequestResult:
         num_pairs_requested: Bound on deliveries, or None for "until the run ends".
         times_s: Delivery time of each pair (both ends know the pair), in s.
         fidelities: Fidelity <Phi+|rho|Phi+> of each pair at delivery (0/1 per stabilizer
-            trajectory; exact per pair in the density-matrix and bell_diagonal formalisms).
+            trajectory; exact per pair in the density-matrix and bell_diagonal formalisms). Each end's
+            qubit is taken as it was when that end had every swap outcome (the earlier end hands it over
+            then); with ``keep_pairs`` both stay in memory and decay until the delivery time.
         oldest_emission_s: Emission time of the older end qubit of each pair, in s.
         qubits_src: Registry handles of the kept source qubits (``keep_pairs`` only, else 0).
         qubits_dst: Same at the destination.
