@@ -1,0 +1,102 @@
+"""Results audit, round 11: memory a trace's frame may take, resumed grids whose float values were
+computed another way, results files on a full disk, and kills and interrupts of seed batches. Each
+test's docstring says what the old behaviour was."""
+
+import pytest
+import sweep_points
+
+from qnsim.plot import summarize
+from qnsim.sweeps import SweepError, read_results, sweep, sweep_status
+
+# --- memory: a control group's limit, the memory free now -------------------------------------------
+
+
+def _fake_linux(tmp_path, monkeypatch, cgroup_line, files, available_kb=64 * 10**6):
+    """Points qnsim.trace at a /proc and /sys/fs/cgroup of our making: ``cgroup_line`` is the process's
+    line of /proc/self/cgroup, ``files`` maps paths under the cgroup root to their text."""
+    import qnsim.trace
+
+    proc, root = tmp_path / "proc", tmp_path / "cgroup"
+    (proc / "self").mkdir(parents=True)
+    (proc / "self" / "cgroup").write_text(cgroup_line + "\n")
+    (proc / "meminfo").write_text(f"MemTotal: 67108864 kB\nMemAvailable: {available_kb} kB\n")
+    for relative, text in files.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(text + "\n")
+    monkeypatch.setattr(qnsim.trace, "_PROC", proc)
+    monkeypatch.setattr(qnsim.trace, "_CGROUP_ROOT", root)
+    monkeypatch.setattr(qnsim.trace, "_physical_memory_bytes", lambda: 64 * 10**9)
+
+
+@pytest.mark.parametrize("version", ["v2", "v1"])
+def test_an_in_memory_trace_beyond_the_control_groups_limit_is_refused(tmp_path, monkeypatch, version):
+    """Old behaviour: the trace limit was checked against the machine's physical memory only. In a
+    container or a batch job (Slurm, Kubernetes, ``docker --memory``) the kernel kills the process at
+    its control group's limit: ``Network(trace=10**8)`` (9.6 GB) in a 2 GB job on a 64 GB node was
+    accepted, and a long run was then killed without a word. The group's limit, and those of the
+    groups above it, now count."""
+    import qnsim
+
+    if version == "v2":
+        files = {"slurm/job_7/memory.max": "2000000000", "slurm/job_7/memory.current": "100000000",
+                 "slurm/job_7/step_0/memory.max": "max", "slurm/job_7/step_0/memory.current": "100000000"}  # fmt: skip
+        _fake_linux(tmp_path, monkeypatch, "0::/slurm/job_7/step_0", files)
+    else:
+        files = {"memory/slurm/job_7/memory.limit_in_bytes": "2000000000",
+                 "memory/slurm/job_7/memory.usage_in_bytes": "100000000"}  # fmt: skip
+        _fake_linux(tmp_path, monkeypatch, "4:memory:/slurm/job_7", files)
+    with pytest.raises(qnsim.ParameterError, match=r"trace = 100,000,000 records would take up to 9.6 GB .*more than "
+                                                   r"this process's memory limit \(its control group's.*2 GB"):  # fmt: skip
+        qnsim.Network(trace=10**8)
+    assert qnsim.Network(trace=10**7).trace().limit == 10**7  # 0.96 GB fits in 2 GB
+
+
+def test_a_trace_frame_is_checked_against_the_memory_free_now(tmp_path, monkeypatch):
+    """Old behaviour: ``Trace.to_pandas`` refused a frame larger than the machine's whole memory only.
+    The records are held already (twice: the network's and the trace's arrays), and other processes
+    use memory too: a frame that fitted the machine but not what was left of it got the process killed
+    without a word. Now the frame's size is compared with the memory available now (MemAvailable, and
+    the room left under the process's control group's limit)."""
+    from test_results_audit10 import _synthetic_trace
+
+    rows = [(5, 0, 0, 0, 1, 3, 1, 2, 0, 0.5)] * 3000  # ~1.2 MB as a frame
+    _fake_linux(tmp_path, monkeypatch, "0::/", {}, available_kb=1000)
+    with pytest.raises(MemoryError, match=r"3,000 trace records takes about 0.0012 GB, more than the memory available "
+                                          r"now, 0.00102 GB"):  # fmt: skip
+        _synthetic_trace(rows).to_pandas()
+    _fake_linux(tmp_path / "b", monkeypatch, "0::/job", {"job/memory.max": "3000000", "job/memory.current": "2000000"})
+    with pytest.raises(MemoryError, match=r"more than the memory left under this process's limit"):
+        _synthetic_trace(rows).to_pandas()
+    _fake_linux(tmp_path / "c", monkeypatch, "0::/job", {"job/memory.max": "max"}, available_kb=10**6)
+    assert len(_synthetic_trace(rows).to_pandas()) == 3000
+
+
+# --- grid values on resume ------------------------------------------------------------------------
+
+
+def test_a_resumed_grid_whose_floats_differ_from_the_files_by_rounding_is_refused(tmp_path):
+    """Old behaviour: a sweep over ``np.linspace(0, 0.5, 6)`` resumed (or extended) with the typed list
+    ``[0.0, 0.1, ..., 0.5]`` matched none of the rows at 0.30000000000000004 (a point's id is its exact
+    values): it ran those points again without a word, and the file held x = 0.3 and x =
+    0.30000000000000004, two points summarize and plot drew at one place, each a mean of its own. Now
+    the sweep is refused before any point runs, naming both values."""
+    import numpy as np
+
+    out = tmp_path / "r.csv"
+    sweep(sweep_points.square, {"x": np.linspace(0.0, 0.5, 6)}, seeds=2, out=out, workers=1, progress=False)
+    before = out.read_bytes()
+    typed = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5]
+    with pytest.raises(ValueError, match=r"grid\['x'\] value 0.3 is not the value 0.30000000000000004 that 2 row\(s\) "
+                                         r"of out .* differ by rounding only"):  # fmt: skip
+        sweep(sweep_points.square, {"x": typed}, seeds=2, out=out, workers=1, progress=False)
+    assert out.read_bytes() == before and sweep_status(out) is None
+    # The values as the file has them resume (nothing runs again), and new values far from them extend it.
+    rows = sweep(sweep_points.square, {"x": [*np.linspace(0.0, 0.5, 6), 0.6]}, seeds=2, out=out, workers=1,
+                 progress=False, as_frame=False)  # fmt: skip
+    assert len(rows) == 14 and len(read_results(out)) == 14
+    assert summarize(out, "x", ["y"])["y_n"].tolist() == [2] * 7
+    # A linked axis is checked key by key.
+    linked = tmp_path / "linked.csv"
+    sweep(sweep_points.square, {"z,x": [(1, 0.1 + 0.2), (2, 0.7)]}, out=linked, workers=1, progress=False)
+    with pytest.raises(ValueError, match=r"grid\['x'\] value 0.3 is not the value 0.30000000000000004"):
+        sweep(sweep_points.square, {"z,x": [(1, 0.3), (2, 0.7)]}, out=linked, workers=1, progress=False)
