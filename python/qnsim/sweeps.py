@@ -62,6 +62,7 @@ raises :class:`SweepError`.
 
 from __future__ import annotations
 
+import bisect
 import copy
 import csv
 import difflib
@@ -1828,6 +1829,55 @@ def _same_cell(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
 
 
+#: Relative difference under which two floats of one grid key are one value computed two ways
+#: (``0.1 + 0.2`` and ``0.3``, ``np.linspace`` and a typed list): far below any step a sweep takes.
+ROUNDING_TOLERANCE = 1e-9
+
+
+def _check_values_by_rounding(out: Any, rows: list[dict], grid: Mapping[str, Sequence[Any]]) -> None:
+    """Refuses a grid float that differs from a value of the same key in ``out``'s rows by rounding only.
+
+    A point's id is a hash of its exact values, so a sweep resumed with ``x = 0.3`` on rows written
+    with ``x = 0.30000000000000004`` (``np.linspace(0, 0.5, 6)``) matched none of them: it ran those
+    points again, and the file then held two points at one place on a plot, each with its own mean,
+    without a word.
+
+    Raises:
+        ValueError: Naming the key, both values and how many rows hold the file's.
+    """
+    for key in grid_columns(grid):
+        wanted = sorted({v for v in _axis_values(grid, key) if type(v) is float})
+        if not wanted:
+            continue
+        held: dict[float, int] = {}
+        for row in rows:
+            value = row.get(key)
+            if type(value) is float:
+                held[value] = held.get(value, 0) + 1
+        exact = set(wanted)
+        for value, count in held.items():
+            if value in exact or not math.isfinite(value):
+                continue
+            at = bisect.bisect_left(wanted, value)
+            for near in wanted[max(0, at - 1) : at + 1]:
+                if near != value and math.isclose(near, value, rel_tol=ROUNDING_TOLERANCE, abs_tol=0.0):
+                    raise ValueError(
+                        f"grid[{key!r}] value {near!r} is not the value {value!r} that {count} row(s) of out "
+                        f"{str(out)!r} hold, though they differ by rounding only (computed another way: np.linspace "
+                        "and a typed list, 0.1 + 0.2 and 0.3): a point's id is its exact values, so those rows would "
+                        f"not be resumed but run again, and the file would hold two points at one place; give "
+                        f"{value!r} as the file has it, or choose another out"
+                    )
+
+
+def _axis_values(grid: Mapping[str, Sequence[Any]], key: str) -> list[Any]:
+    """The values of one column of a grid, checked (one key of a linked axis: its entry of each tuple)."""
+    for keys, values in grid_axes(grid):
+        if key in keys:
+            return [v[keys.index(key)] for v in values]
+    return []
+
+
 def _one_row_per_point(located: list[tuple[str, dict]], where: str) -> list[dict]:
     """The rows of a result file with each point (its ``point_id``) once: the one check of every
     reader (CSV lines and Parquet parts alike), for resuming, :func:`read_results` and the plots.
@@ -2278,6 +2328,7 @@ def sweep(
                     f"{', '.join(sorted(map(str, foreign)))}; this sweep's is {identity}): resuming would mix their "
                     f"numbers with this sweep's. Delete {str(out)!r} or choose another out to start fresh"
                 )
+            _check_values_by_rounding(out, rows, grid)
             sink.check_writable()
         except BaseException:
             sink.close()
