@@ -2,6 +2,8 @@
 computed another way, results files on a full disk, and kills and interrupts of seed batches. Each
 test's docstring says what the old behaviour was."""
 
+import re
+
 import pytest
 import sweep_points
 
@@ -100,3 +102,49 @@ def test_a_resumed_grid_whose_floats_differ_from_the_files_by_rounding_is_refuse
     sweep(sweep_points.square, {"z,x": [(1, 0.1 + 0.2), (2, 0.7)]}, out=linked, workers=1, progress=False)
     with pytest.raises(ValueError, match=r"grid\['x'\] value 0.3 is not the value 0.30000000000000004"):
         sweep(sweep_points.square, {"z,x": [(1, 0.3), (2, 0.7)]}, out=linked, workers=1, progress=False)
+
+
+# --- a full disk ----------------------------------------------------------------------------------
+
+_FULL_DISK = """
+import resource, signal, sys
+sys.path.insert(0, {tests!r})
+import sweep_points
+import pyarrow.parquet
+from qnsim.sweeps import sweep
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG, as on a full disk
+resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit}))
+try:
+    sweep(sweep_points.square, {{"x": [1, 2]}}, seeds=10, out={out!r}, workers=1, progress=False)
+except OSError as exc:
+    print(exc)
+"""
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_a_sweep_on_a_full_disk_says_which_out_and_keeps_only_whole_rows(tmp_path, suffix):
+    """A sweep whose out's disk fills mid-sweep (a file size limit in a subprocess: a write cut short,
+    then EFBIG): the error names the out, the state says the sweep stopped and why, the row cut short is
+    not read as a row, and the sweep resumed with room finishes with the uninterrupted rows. Old
+    behaviour for a Parquet out: Arrow's "Error writing bytes to file" named no file."""
+    import pathlib
+    import subprocess
+    import sys
+
+    pytest.importorskip("pyarrow")
+    grid = {"x": [1, 2]}
+    whole = sweep(sweep_points.square, grid, seeds=10, out=tmp_path / f"whole.{suffix}", workers=1, progress=False,
+                  as_frame=False)  # fmt: skip
+    out = tmp_path / f"r.{suffix}"
+    lines = (tmp_path / "whole.csv").read_bytes().splitlines(keepends=True) if suffix == "csv" else []
+    limit = len(b"".join(lines[:6])) + 20 if lines else 1000  # CSV: inside the sixth row; Parquet: its first part
+    script = _FULL_DISK.format(tests=str(pathlib.Path(__file__).parent), limit=limit, out=str(out))
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert f"File too large: {str(out)!r}" in done.stdout, done.stdout + done.stderr
+    status = sweep_status(out)
+    assert re.search(r"stopped after \d+ of 20 points \(OSError: \[Errno 27\]", status), status
+    kept = read_results(out)
+    assert kept == whole[: len(kept)] and len(kept) == (5 if suffix == "csv" else 0)
+    assert not list(tmp_path.glob("**/.*.tmp"))
+    assert sweep(sweep_points.square, grid, seeds=10, out=out, workers=1, progress=False, as_frame=False) == whole
+    assert sweep_status(out) is None and read_results(out) == whole

@@ -1355,11 +1355,17 @@ class _ParquetSink:
         import pyarrow.parquet as pq
 
         tmp = self.path / f".{name}.tmp"
-        pq.write_table(table, tmp)
-        with open(tmp, "rb") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, self.path / name)
-        _fsync_dir(self.path)
+        # Arrow's error on a full disk named no file ("Error writing bytes to file"): the out is named.
+        with naming_file(self.path):
+            try:
+                pq.write_table(table, tmp)
+                with open(tmp, "rb") as f:
+                    os.fsync(f.fileno())
+            except BaseException:
+                tmp.unlink(missing_ok=True)  # a part cut short is not left for the next sweep to clear
+                raise
+            os.replace(tmp, self.path / name)
+            _fsync_dir(self.path)
 
     def check_writable(self) -> None:
         """Creates the directory and a probe file now, so an unwritable out fails before any point runs."""
