@@ -148,3 +148,61 @@ def test_a_sweep_on_a_full_disk_says_which_out_and_keeps_only_whole_rows(tmp_pat
     assert not list(tmp_path.glob("**/.*.tmp"))
     assert sweep(sweep_points.square, grid, seeds=10, out=out, workers=1, progress=False, as_frame=False) == whole
     assert sweep_status(out) is None and read_results(out) == whole
+
+
+# --- a script edited while its sweep runs -----------------------------------------------------------
+
+_SCRIPT = """
+import multiprocessing, pathlib, sys
+import qnsim.sweeps as sweeps
+
+SCALE = 1.0
+
+
+def point(params, seed):
+    return {{"y": SCALE * params["x"]}}
+
+
+if __name__ == "__main__":
+    if {method!r} == "forkserver":
+        sweeps._default_context = lambda: multiprocessing.get_context("forkserver")
+    else:  # no context of the sweep's own: the platform's default, spawn (as on macOS and Windows)
+        sweeps._default_context = lambda: None
+        multiprocessing.set_start_method("spawn")
+    if {edit!r}:  # the user saves an edit of the script while it runs, before its pool starts
+        path = pathlib.Path(__file__)
+        path.write_text(path.read_text().replace("SCALE = 1.0", "SCALE = 2.0"))
+    try:
+        rows = sweeps.sweep(point, {{"x": [1, 2]}}, out=sys.argv[1], workers=1, progress=False, as_frame=False)
+        print("rows", [r["y"] for r in rows])
+    except sweeps.SweepError as exc:
+        print("refused:", exc)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("method", "edit"), [("forkserver", True), ("spawn", True), ("forkserver", False)])
+def test_a_sweep_whose_script_was_edited_while_it_ran_is_refused(tmp_path, method, edit):
+    """Old behaviour: a point function defined in the script being run (``__main__``) was never checked
+    on the local pool's workers: a worker that is not forked (forkserver, the default from Python
+    3.12; spawn, macOS's and Windows' default, where the check did not run for any function) imports
+    the script again from its file. Saved with ``SCALE = 2.0`` while the script ran with 1.0, the
+    sweep returned y = 2x and wrote those rows under the scenario_id of SCALE = 1.0 (a resume of the
+    original script took them as its own). Now each worker's scenario_id is compared, the script's
+    module named as this process names it (``__mp_main__`` there), so an unedited script runs."""
+    import subprocess
+    import sys
+
+    import multiprocessing
+
+    if method not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"no {method} here")
+    script = tmp_path / "my_sweep.py"
+    script.write_text(_SCRIPT.format(method=method, edit=edit))
+    out = tmp_path / "r.csv"
+    done = subprocess.run([sys.executable, str(script), str(out)], capture_output=True, text=True, timeout=120)
+    if edit:
+        assert "refused: a worker process runs other code for the point function 'point'" in done.stdout, done
+        assert read_results(out) == []
+    else:
+        assert "rows [1.0, 2.0]" in done.stdout, done

@@ -825,7 +825,7 @@ def _callable_content(fn: Any) -> str:
     if isinstance(fn, functools.partial):
         # The function it wraps, and the arguments it binds (a partial's own source is functools').
         return f"functools.partial\n{_callable_content(fn.func)}\nbound {_value_digest((fn.args, sorted(fn.keywords.items())))}"
-    name = f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', type(fn).__qualname__)}"
+    name = f"{_module_name(fn)}.{getattr(fn, '__qualname__', type(fn).__qualname__)}"
     routine = inspect.isroutine(fn)
     target = fn if routine else type(fn)
     parts = [name, _source_text(target)]
@@ -839,6 +839,14 @@ def _callable_content(fn: Any) -> str:
         parts += _global_dependencies([f for c in classes for f in _class_functions(c)])
         parts.append(f"state {_value_digest(fn)}")
     return "\n".join(parts)
+
+
+def _module_name(obj: Any) -> str:
+    """The module an object was defined in, as the process that started the sweep names it: a worker
+    process that is not forked (spawn, forkserver) imports the user's script as ``__mp_main__``, where
+    the sweep's own process runs it as ``__main__``."""
+    name = getattr(obj, "__module__", None) or ""
+    return "__main__" if name == "__mp_main__" else str(name)
 
 
 def _source_text(obj: Any) -> str:
@@ -877,7 +885,7 @@ def _canonical_text(value: Any, active: set[int]) -> str:
         return "<cycle>"
     active.add(id(value))
     try:
-        kind = f"{type(value).__module__}.{type(value).__qualname__}"
+        kind = f"{_module_name(type(value))}.{type(value).__qualname__}"
         if isinstance(value, (set, frozenset)):
             return f"{kind}{{{','.join(sorted(_canonical_text(v, active) for v in value))}}}"
         if isinstance(value, (list, tuple)):
@@ -888,7 +896,7 @@ def _canonical_text(value: Any, active: set[int]) -> str:
         if type(value).__name__ == "ndarray":
             return f"{kind}({value.dtype.str},{value.shape}):{hashlib.sha1(value.tobytes()).hexdigest()}"
         if isinstance(value, type) or callable(value) and hasattr(value, "__qualname__"):
-            return f"{kind}:{getattr(value, '__module__', '')}.{value.__qualname__}"
+            return f"{kind}:{_module_name(value)}.{value.__qualname__}"
         state = getattr(value, "__dict__", None)
         if isinstance(state, dict) and _pickles_its_dict(type(value)):
             return f"{kind}({_canonical_text(state, active)})"
@@ -956,7 +964,7 @@ def _global_dependencies(functions: list[Any]) -> list[str]:
         seen.add(id(code))
         module_globals = getattr(function, "__globals__", {})
         names = sorted(_code_names(code))
-        values = [(f"{function.__module__}.{n}", module_globals[n]) for n in names if n in module_globals]
+        values = [(f"{_module_name(function)}.{n}", module_globals[n]) for n in names if n in module_globals]
         for k, cell in enumerate(function.__closure__ or ()):
             try:
                 values.append((f"{function.__qualname__}.<closure {k}>", cell.cell_contents))
@@ -980,7 +988,7 @@ def _global_dependencies(functions: list[Any]) -> list[str]:
                         # base's methods too: editing the base changed nothing here, and a resumed sweep
                         # kept the rows of the old policy.
                         values += [
-                            (f"{base.__module__}.{base.__qualname__}", base)
+                            (f"{_module_name(base)}.{base.__qualname__}", base)
                             for base in value.__mro__[1:]
                             if _is_user_code(base)
                         ]
@@ -1963,10 +1971,15 @@ def _other_code_message(fn: Any, where: str, worker_identity: str | None, identi
     )
 
 
-def _sent_by_name(fn: Any) -> bool:
-    """Whether a point function reaches a Dask worker by name, to be imported there from the worker's own
+def _sent_by_name(fn: Any, script: bool = False) -> bool:
+    """Whether a point function reaches a worker by name, to be imported there from the worker's own
     files (a function, or the class of a callable object, of an importable module), rather than by
-    value (defined in ``__main__``: a script or a notebook; cloudpickle sends its code)."""
+    value (defined in ``__main__``: a script or a notebook; cloudpickle sends its code to Dask).
+
+    With ``script`` (the local pool, whose pickle sends ``__main__``'s functions by name too), a function
+    of a script run as ``__main__`` counts: a worker that is not forked imports the script's file
+    again, as it is on disk when the worker starts (edited since this process started, it computed the
+    rows with the new code under the old code's scenario_id)."""
     import functools
     import inspect
 
@@ -1974,7 +1987,9 @@ def _sent_by_name(fn: Any) -> bool:
         fn = fn.func
     target = fn if inspect.isroutine(fn) else type(fn)
     module = getattr(target, "__module__", None)
-    return isinstance(module, str) and module != "__main__" and module in sys.modules
+    if module == "__main__":
+        return script and isinstance(getattr(sys.modules.get("__main__"), "__file__", None), str)
+    return isinstance(module, str) and module in sys.modules
 
 
 def dask_chunk_size(points: int, workers: int) -> int:
@@ -2096,9 +2111,12 @@ def _run_local(
     breaks = 0
     context = _default_context()
     # A forked worker runs this process's code. A worker started otherwise (forkserver, the default from
-    # Python 3.12) imports a point function sent by name from the files, which may have been edited since
-    # this process imported them: its scenario_id is compared (as on Dask).
-    identify = context is not None and context.get_start_method() != "fork" and _sent_by_name(fn)
+    # Python 3.12; spawn, macOS's and Windows' default, which context None stands for there) imports a point
+    # function sent by name from the files, which may have been edited since this process imported them: its
+    # scenario_id is compared (as on Dask). The pool pickles by name a function of the user's script too
+    # (``__main__``), and such a worker imports the script again.
+    start_method = (context or multiprocessing.get_context()).get_start_method()
+    identify = start_method != "fork" and _sent_by_name(fn, script=True)
     identity = pending[0].scenario if pending else ""
     while remaining:
         pool = ProcessPoolExecutor(
