@@ -178,6 +178,11 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
                 "averaged"
             )
     frame = _one_row_per_point(frame)
+    if "seed" in frame.columns and "point_id" in frame.columns:
+        # A sweep's file holds its rows in the order they finished (another order on each run with several
+        # workers, seeds of a resume after the others): a mean and a spread summed in that order differed
+        # in their last bits from one run to the next, and between a resumed and an uninterrupted sweep.
+        frame = frame.sort_values([*keys, "seed"], kind="stable")
     _check_other_parameters_fixed(frame, keys)
     _check_seeds_once(frame, keys)
     grouped = frame.groupby(keys, sort=True)
