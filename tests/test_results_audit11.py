@@ -47,8 +47,8 @@ def test_an_in_memory_trace_beyond_the_control_groups_limit_is_refused(tmp_path,
         files = {"memory/slurm/job_7/memory.limit_in_bytes": "2000000000",
                  "memory/slurm/job_7/memory.usage_in_bytes": "100000000"}  # fmt: skip
         _fake_linux(tmp_path, monkeypatch, "4:memory:/slurm/job_7", files)
-    with pytest.raises(qnsim.ParameterError, match=r"trace = 100,000,000 records would take up to 9.6 GB .*more than "
-                                                   r"this process's memory limit \(its control group's.*2 GB"):  # fmt: skip
+    limit = r"trace = 100,000,000 records would take up to 9.6 GB .*more than this process's memory limit \(its control"
+    with pytest.raises(qnsim.ParameterError, match=limit + r" group's.*2 GB"):
         qnsim.Network(trace=10**8)
     assert qnsim.Network(trace=10**7).trace().limit == 10**7  # 0.96 GB fits in 2 GB
 
@@ -190,10 +190,9 @@ def test_a_sweep_whose_script_was_edited_while_it_ran_is_refused(tmp_path, metho
     sweep returned y = 2x and wrote those rows under the scenario_id of SCALE = 1.0 (a resume of the
     original script took them as its own). Now each worker's scenario_id is compared, the script's
     module named as this process names it (``__mp_main__`` there), so an unedited script runs."""
+    import multiprocessing
     import subprocess
     import sys
-
-    import multiprocessing
 
     if method not in multiprocessing.get_all_start_methods():
         pytest.skip(f"no {method} here")
@@ -230,3 +229,44 @@ def test_a_resumed_sweeps_summary_is_the_uninterrupted_ones_bit_for_bit(tmp_path
     first, second = summarize(resumed, "x", ["y"]), summarize(whole, "x", ["y"])
     pd.testing.assert_frame_equal(first, second, check_exact=True)
     assert first["y_n"].tolist() == [8] * 4 and sweep_status(resumed) is None
+
+
+def test_a_point_function_whose_file_was_edited_since_it_was_imported_is_refused(tmp_path, monkeypatch):
+    """Old behaviour: a point function's scenario_id read its source from its file, which may have been
+    edited since the module was imported (a notebook that did not reload it): the sweep ran the code in
+    memory (here, and in forked workers) and stamped its rows with the id of the file's new text, so a
+    sweep in a fresh process, running the new code, resumed from them as its own (y = x rows kept as
+    y = 3x rows). Now a function whose file compiles to other code is refused, naming it; an edit
+    elsewhere in the file (a comment, another function) is not a change of the point function."""
+    import importlib
+    import sys
+    import uuid
+
+    name = f"edited_body_{uuid.uuid4().hex[:8]}"
+    module_file = tmp_path / f"{name}.py"
+    source = "def point(params, seed):\n    return {'y': 1.0 * params['x']}\n\n\ndef plot():\n    pass\n"
+    module_file.write_text(source)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = importlib.import_module(name)
+    try:
+        module_file.write_text("# a comment\n" + source.replace("pass", "return 1"))  # lines move, point is the same
+        rows = sweep(module.point, {"x": [1, 2]}, out=tmp_path / "a.csv", workers=1, progress=False, as_frame=False)
+        assert [r["y"] for r in rows] == [1.0, 2.0]
+        module_file.write_text(source.replace("1.0 *", "3.0 *"))
+        out = tmp_path / "r.csv"
+        with pytest.raises(SweepError, match=rf"'point' is not the code of its file '.*{name}.py' now: the file was "
+                                             r"edited since its module was imported"):  # fmt: skip
+            sweep(module.point, {"x": [1, 2]}, out=out, workers=1, progress=False)
+        assert not out.exists()
+        module = importlib.reload(module)
+        rows = sweep(module.point, {"x": [1, 2]}, out=out, workers=1, progress=False, as_frame=False)
+        assert [r["y"] for r in rows] == [3.0, 6.0]
+        # A method of a callable object's class counts as its function does.
+        call = "\n\nclass Point:\n    def __call__(self, params, seed):\n        return {'y': 1.0}\n"
+        module_file.write_text(source + call)
+        module = importlib.reload(module)
+        module_file.write_text(module_file.read_text().replace("{'y': 1.0}", "{'y': 2.0}"))
+        with pytest.raises(SweepError, match=r"'Point.__call__' is not the code of its file"):
+            sweep(module.Point(), {"x": [1]}, workers=1, progress=False)
+    finally:
+        sys.modules.pop(name, None)

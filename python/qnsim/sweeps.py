@@ -803,6 +803,10 @@ def scenario_id(fn: PointFunction) -> str:
     carry it, and resuming from rows of another scenario or another qnsim (another version, or
     the same version built from other code: see :func:`code_id`) is refused.
 
+    Raises:
+        SweepError: A function of the user's code whose file was edited since its module was imported
+            (the file's text would stand for code that does not run; reload the module).
+
     Example:
         >>> scenario_id(example_point) == scenario_id(example_point)
         True
@@ -850,14 +854,96 @@ def _module_name(obj: Any) -> str:
 
 
 def _source_text(obj: Any) -> str:
-    """The source of a function or class, or its bytecode when the source is not available."""
+    """The source of a function or class, or its bytecode when the source is not available.
+
+    Raises:
+        SweepError: The source in its file is not the code that runs (see :func:`_check_code_is_its_files`).
+    """
     import inspect
 
+    _check_code_is_its_files(obj)
     try:
         return inspect.getsource(obj)
     except (OSError, TypeError):
         code = getattr(obj, "__code__", None)
         return code.co_code.hex() if code is not None else _stable_repr(obj)
+
+
+def _code_shape(code: Any) -> tuple:
+    """What a code object computes, without where it stands in its file (line numbers): its bytecode,
+    names and constants, nested code objects in turn."""
+    consts = tuple(_code_shape(c) if hasattr(c, "co_code") else (type(c).__name__, c) for c in code.co_consts)
+    return (code.co_code, code.co_names, code.co_varnames, code.co_freevars, code.co_cellvars, consts)
+
+
+#: The code objects a source file compiles to, by (path, digest of its bytes): qualified name -> shapes.
+_FILE_CODES: dict[tuple[str, str], dict[str, list[tuple]]] = {}
+
+
+def _file_codes(path: str) -> dict[str, list[tuple]] | None:
+    """The shapes of the functions the file at ``path`` compiles to now, by qualified name (None: unreadable,
+    or not Python this interpreter compiles)."""
+    try:
+        with open(path, "rb") as f:
+            text = f.read()
+        key = (path, hashlib.sha1(text).hexdigest())
+        if key not in _FILE_CODES:
+            module = compile(text, path, "exec", dont_inherit=True)  # compiled, not run
+            found: dict[str, list[tuple]] = {}
+            stack = [module]
+            while stack:
+                code = stack.pop()
+                for const in code.co_consts:
+                    if hasattr(const, "co_code"):
+                        found.setdefault(getattr(const, "co_qualname", const.co_name), []).append(_code_shape(const))
+                        stack.append(const)
+            _FILE_CODES.clear()  # one file at a time is enough: a sweep reads a few
+            _FILE_CODES[key] = found
+        return _FILE_CODES[key]
+    except (OSError, SyntaxError, ValueError):
+        return None
+
+
+def _check_code_is_its_files(obj: Any) -> None:
+    """Refuses a function (or a class's functions) of the user's code whose file no longer compiles to
+    the code that runs.
+
+    A point function's scenario_id reads its source from its file. A file edited since its module was
+    imported (a notebook that did not reload it, a script saved while it runs) gave the id of the new
+    text to rows computed by the old code in memory (in this process, and in forked workers): a later
+    sweep in a fresh process, running the new code, took those rows as its own.
+
+    Only modules loaded from their source file by Python's own loader are compared (pytest's assertion
+    rewriting, for one, compiles test files to other code).
+    """
+    import importlib.machinery
+    import inspect
+
+    if inspect.isclass(obj):
+        functions = _class_functions(obj)
+    elif inspect.isfunction(obj):
+        functions = [obj]
+    else:
+        return
+    for function in functions:
+        function = inspect.unwrap(function)
+        code = getattr(function, "__code__", None)
+        module = inspect.getmodule(function)
+        if code is None or module is None or getattr(module, "__file__", None) != code.co_filename:
+            continue
+        if type(getattr(module, "__loader__", None)) is not importlib.machinery.SourceFileLoader:
+            continue
+        codes = _file_codes(code.co_filename)
+        if codes is None:
+            continue
+        name = getattr(code, "co_qualname", code.co_name)
+        if _code_shape(code) not in codes.get(name, []):
+            raise SweepError(
+                f"{name!r} is not the code of its file {code.co_filename!r} now: the file was edited since its "
+                "module was imported (not reloaded since?), so the sweep would run the code imported and record "
+                "it under the id of the file's text (a sweep in a fresh process would take its rows for the "
+                "new code's); reload the module (importlib.reload) or restart, then run the sweep"
+            )
 
 
 def _value_digest(value: Any) -> str:
