@@ -897,7 +897,8 @@ def _file_codes(path: str) -> dict[str, list[tuple]] | None:
                     if hasattr(const, "co_code"):
                         found.setdefault(getattr(const, "co_qualname", const.co_name), []).append(_code_shape(const))
                         stack.append(const)
-            _FILE_CODES.clear()  # one file at a time is enough: a sweep reads a few
+            if len(_FILE_CODES) >= 64:  # a sweep reads a few files; old versions of them are not read again
+                _FILE_CODES.clear()
             _FILE_CODES[key] = found
         return _FILE_CODES[key]
     except (OSError, SyntaxError, ValueError):
