@@ -73,6 +73,32 @@ def test_a_trace_frame_is_checked_against_the_memory_free_now(tmp_path, monkeypa
     assert len(_synthetic_trace(rows).to_pandas()) == 3000
 
 
+def test_delivery_records_beyond_the_memory_are_refused_and_their_frame_checked(tmp_path, monkeypatch):
+    """Old behaviour: ``Network(max_records=10**8)`` was accepted on any machine (30 GB of records held
+    and read, measured at ~300 bytes each), and ``NetworkResult.to_pandas`` built a frame of ~180 bytes
+    per record at its peak whatever the memory left: a run that delivered that many pairs, or its frame,
+    got the process killed without a word. Now the limit is checked against the memory the process may
+    use, and the frame against the memory available now."""
+    import qnsim
+
+    _fake_linux(tmp_path, monkeypatch, "0::/job", {"job/memory.max": "4000000000", "job/memory.current": "0"},
+                available_kb=10)  # fmt: skip
+    with pytest.raises(qnsim.ParameterError, match=r"max_records = 100,000,000 records would take up to 30 GB .*more "
+                                                   r"than this process's memory limit .*4 GB: keep fewer"):  # fmt: skip
+        qnsim.Network("bell_diagonal", max_records=10**8)
+    net = qnsim.Network("bell_diagonal", seed=1, max_records=10**7)  # 3 GB fits in 4
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=0.0, fidelity=0.9, rate_hz=1e5)
+    net.request("a", "b", num_pairs=100)
+    result = net.run(until_s=0.01, progress=False)
+    with pytest.raises(MemoryError, match=r"a DataFrame of 100 delivery records takes about .* more than the memory "
+                                          r"available now, 1.02e-05 GB: read the per-request arrays"):  # fmt: skip
+        result.to_pandas()
+    _fake_linux(tmp_path / "b", monkeypatch, "0::/", {})
+    assert len(result.to_pandas()) == 100
+
+
 # --- grid values on resume ------------------------------------------------------------------------
 
 

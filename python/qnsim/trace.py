@@ -183,16 +183,63 @@ def check_in_memory_limit(limit: int) -> None:
     Example:
         >>> check_in_memory_limit(DEFAULT_TRACE_LIMIT)
     """
-    memory, name = _memory_limit_bytes()
-    need = 2 * RECORD_BYTES * limit
+    check_records_fit(
+        "trace", limit, 2 * RECORD_BYTES, "held by the network, then copied when read",
+        "keep fewer, or stream them to a file as the run goes with qnsim.trace.TraceFile(network, path, limit=...) "
+        "(what qnsim run --trace does)",
+    )  # fmt: skip
+
+
+#: Bytes of one delivery record (``Network(max_records=...)``) at most: held natively (with the
+#: growth of its vector) and copied into the result's arrays when read, measured.
+DELIVERY_RECORD_BYTES = 300
+
+#: Bytes per delivery record of :meth:`qnsim.results.NetworkResult.to_pandas`' frame at its peak, measured.
+DELIVERY_FRAME_BYTES = 180
+
+
+def check_records_fit(name: str, count: int, bytes_each: int, held: str, instead: str) -> None:
+    """Refuses a record limit whose records could not fit the memory this process may use (see
+    :func:`_memory_limit_bytes`): a run that reached it was killed without a word.
+
+    Args:
+        name: The argument, for the message (``"trace"``, ``"max_records"``).
+        count: The most records kept.
+        bytes_each: Bytes one record takes at most, held and read.
+        held: How the records are held, for the message.
+        instead: What to do instead, for the message.
+
+    Raises:
+        ParameterError: Naming the argument, the memory the records would take and what there is.
+
+    Example:
+        >>> check_records_fit("max_records", 10**6, DELIVERY_RECORD_BYTES, "", "")
+    """
+    memory, memory_name = _memory_limit_bytes()
+    need = bytes_each * count
     if memory is not None and need > memory:
         from qnsim.specs import parameter_error
 
         raise parameter_error(
-            "trace",
-            f"= {limit:,} records would take up to {need / 1e9:.3g} GB of memory (held by the network, then "
-            f"copied when read), more than {name}, {memory / 1e9:.3g} GB: keep fewer, or stream them to a "
-            "file as the run goes with qnsim.trace.TraceFile(network, path, limit=...) (what qnsim run --trace does)",
+            name,
+            f"= {count:,} records would take up to {need / 1e9:.3g} GB of memory ({held}), more than {memory_name}, "
+            f"{memory / 1e9:.3g} GB: {instead}",
+        )
+
+
+def check_frame_fits(count: int, bytes_each: int, what: str, instead: str) -> None:
+    """Raises MemoryError, before a DataFrame of ``count`` records is built, when it would take more than
+    the memory available now (see :func:`_available_memory_bytes`): the kernel killed the process without
+    a word.
+
+    Example:
+        >>> check_frame_fits(10, DELIVERY_FRAME_BYTES, "delivery records", "")
+    """
+    memory, name = _available_memory_bytes()
+    if memory is not None and count * bytes_each > memory:
+        raise MemoryError(
+            f"a DataFrame of {count:,} {what} takes about {count * bytes_each / 1e9:.3g} GB, more than {name}, "
+            f"{memory / 1e9:.3g} GB: {instead}"
         )
 
 
@@ -335,14 +382,11 @@ class Trace(Sequence):
         # Against the memory free now (the records are held already), within the process's control group
         # (a container, a batch job): the machine's whole memory let a frame through that the kernel then
         # killed the process for, without a word.
-        memory, name = _available_memory_bytes()
-        if memory is not None and len(self) * _FRAME_BYTES_PER_RECORD > memory:
-            raise MemoryError(
-                f"a DataFrame of {len(self):,} trace records takes about "
-                f"{len(self) * _FRAME_BYTES_PER_RECORD / 1e9:.3g} GB, more than {name}, {memory / 1e9:.3g} GB: "
-                "write them with write_jsonl(path) and read that in chunks (pandas.read_json(path, lines=True, "
-                "chunksize=...)), or count them with events()"
-            )
+        check_frame_fits(
+            len(self), _FRAME_BYTES_PER_RECORD, "trace records",
+            "write them with write_jsonl(path) and read that in chunks (pandas.read_json(path, lines=True, "
+            "chunksize=...)), or count them with events()",
+        )  # fmt: skip
         frame = pd.DataFrame(self._columns() if len(self) else [], columns=list(_RECORD_FIELDS))
         frame.attrs["notes"] = self.notes()
         return frame
