@@ -296,3 +296,15 @@ def test_a_point_function_whose_file_was_edited_since_it_was_imported_is_refused
             sweep(module.Point(), {"x": [1]}, workers=1, progress=False)
     finally:
         sys.modules.pop(name, None)
+
+
+def test_a_summary_says_when_two_of_its_points_differ_by_rounding_only():
+    """Old behaviour: rows of x = 0.3 and x = 0.30000000000000004 (two result files joined, one swept over
+    a typed list and one over ``np.linspace``) were summarized as two points, each with its own mean and
+    count, drawn at one place on a plot, without a word. Now a note names both values."""
+    rows = [{"x": x, "seed": s, "y": float(s), "point_id": f"{i:020x}"}
+            for i, (x, s) in enumerate([(0.1 + 0.2, 0), (0.3, 1), (0.3, 2), (0.5, 0)])]  # fmt: skip
+    table = summarize(rows, "x", ["y"])
+    assert table["y_n"].tolist() == [2, 1, 1]  # 0.3 first
+    assert any("the values 0.3 and 0.30000000000000004 differ by rounding only" in n for n in table.attrs["notes"])
+    assert not any("rounding" in n for n in summarize(rows[1:], "x", ["y"]).attrs["notes"])
