@@ -127,6 +127,8 @@ class Network(SlotOperations):
         max_records: Keep at most this many delivery records (per-pair times and fidelities;
             None: 10^6). Beyond it, per-request counts, mean fidelity and its spread still come
             from native aggregates, so memory does not grow with the number of delivered pairs.
+            A limit whose records (~300 bytes each, held and read) exceed the memory this process
+            may use is refused.
 
     Raises:
         ParameterError: Unknown formalism, bad seed or max_records (named).
@@ -153,7 +155,15 @@ class Network(SlotOperations):
         self._seed: int = secrets.randbits(63) if seed is None else seed
         self._native = _core.NativeNetwork(self._formalism, self._seed)
         if max_records is not None:
-            self._native.max_records = _record_limit("max_records", max_records, "None: the maximum")
+            records = _record_limit("max_records", max_records, "None: the maximum")
+            # A limit the process's memory cannot hold was accepted: a long run filled it and was killed.
+            from qnsim.trace import DELIVERY_RECORD_BYTES, check_records_fit
+
+            check_records_fit(
+                "max_records", records, DELIVERY_RECORD_BYTES, "held by the network, then copied when read",
+                "keep fewer (the counts, rates and mean fidelities come from native aggregates, all pairs included)",
+            )  # fmt: skip
+            self._native.max_records = records
         if not is_integer(trace):  # an integer is _record_limit's to bound (with what its values mean)
             trace = check_value("trace", Union[bool, int], trace)
         if trace is not True and trace is not False:

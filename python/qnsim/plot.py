@@ -178,6 +178,11 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
                 "averaged"
             )
     frame = _one_row_per_point(frame)
+    if "seed" in frame.columns and "point_id" in frame.columns:
+        # A sweep's file holds its rows in the order they finished (another order on each run with several
+        # workers, seeds of a resume after the others): a mean and a spread summed in that order differed
+        # in their last bits from one run to the next, and between a resumed and an uninterrupted sweep.
+        frame = frame.sort_values([*keys, "seed"], kind="stable")
     _check_other_parameters_fixed(frame, keys)
     _check_seeds_once(frame, keys)
     grouped = frame.groupby(keys, sort=True)
@@ -245,6 +250,7 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
             f"{_where(out, keys, fewest)}): an interrupted or partly failed sweep? its means weigh unequally; "
             "resume the sweep to finish them"
         )
+    notes += _rounding_twins(out, keys)
     if frame.attrs.get("sweep_status"):
         notes.insert(0, frame.attrs["sweep_status"])
     out.attrs["sweep_status"] = frame.attrs.get("sweep_status")
@@ -254,6 +260,26 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
     out.attrs["seeds_per_point"] = (int(seeds.min()), int(seeds.max())) if len(seeds) else (0, 0)
     out.attrs["request_of"] = _request_of(frame, y)
     return out
+
+
+def _rounding_twins(table: Any, keys: list[str]) -> list[str]:
+    """Notes on values of a key that differ by rounding only (``0.3`` and ``0.30000000000000004``: rows of
+    two sweeps whose values were computed two ways, ``np.linspace`` and a typed list): each is a point of
+    its own, with its own mean, drawn at one place. (A sweep refuses to write both into one file.)"""
+    from qnsim.sweeps import ROUNDING_TOLERANCE
+
+    notes = []
+    for key in keys:
+        values = sorted({v for v in table[key].tolist() if isinstance(v, float) and math.isfinite(v)})
+        twins = [(a, b) for a, b in zip(values, values[1:]) if math.isclose(a, b, rel_tol=ROUNDING_TOLERANCE)]
+        if twins:
+            shown_pairs = ", ".join(f"{a!r} and {b!r}" for a, b in twins[:3]) + (" ..." if len(twins) > 3 else "")
+            notes.append(
+                f"{key}: the values {shown_pairs} differ by rounding only: each is a point of its own (its own mean "
+                "and count) drawn at one place; rows of two sweeps whose values were computed another way? give "
+                "them one value"
+            )
+    return notes
 
 
 def _request_of(frame: Any, y: Sequence[str]) -> dict[str, str]:

@@ -792,6 +792,14 @@ class NetworkResult:
             ['request', 'src', 'dst', 'time_s']
         """
         pd = _import_pandas()
+        from qnsim.trace import DELIVERY_FRAME_BYTES, check_frame_fits
+
+        # A frame the memory free now cannot hold got the process killed without a word.
+        check_frame_fits(
+            sum(r.num_records for r in self.requests), DELIVERY_FRAME_BYTES, "delivery records",
+            "read the per-request arrays instead (result.requests[i].fidelities, .times_s, ...), or keep fewer with "
+            "Network(max_records=...)",
+        )  # fmt: skip
         bell = ["bell_phi_plus", "bell_psi_plus", "bell_psi_minus", "bell_phi_minus"]
         columns = ["request", "src", "dst", "time_s", "fidelity", "oldest_emission_s", "age_s", "latency_s", *bell]
         frames = [

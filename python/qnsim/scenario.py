@@ -158,7 +158,7 @@ class RunSettings(Spec):
         "density_matrix", doc="State formalism: density_matrix (exact), stabilizer or bell_diagonal (fastest)"
     )
     max_records: Union[int, None] = param(
-        None, doc="Per-pair records kept (aggregates go on beyond it; None: 10^8)", range="[0, 10^8]"
+        None, doc="Per-pair records kept (aggregates go on beyond it; None: 10^6)", range="[0, 10^8]"
     )
     name: str = param("", doc="The scenario's name (its file stem if it has none)", toml=False)
     description: str = param("", doc="The scenario's description", toml=False)

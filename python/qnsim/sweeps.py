@@ -62,6 +62,7 @@ raises :class:`SweepError`.
 
 from __future__ import annotations
 
+import bisect
 import copy
 import csv
 import difflib
@@ -802,6 +803,10 @@ def scenario_id(fn: PointFunction) -> str:
     carry it, and resuming from rows of another scenario or another qnsim (another version, or
     the same version built from other code: see :func:`code_id`) is refused.
 
+    Raises:
+        SweepError: A function of the user's code whose file was edited since its module was imported
+            (the file's text would stand for code that does not run; reload the module).
+
     Example:
         >>> scenario_id(example_point) == scenario_id(example_point)
         True
@@ -824,7 +829,7 @@ def _callable_content(fn: Any) -> str:
     if isinstance(fn, functools.partial):
         # The function it wraps, and the arguments it binds (a partial's own source is functools').
         return f"functools.partial\n{_callable_content(fn.func)}\nbound {_value_digest((fn.args, sorted(fn.keywords.items())))}"
-    name = f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', type(fn).__qualname__)}"
+    name = f"{_module_name(fn)}.{getattr(fn, '__qualname__', type(fn).__qualname__)}"
     routine = inspect.isroutine(fn)
     target = fn if routine else type(fn)
     parts = [name, _source_text(target)]
@@ -840,15 +845,106 @@ def _callable_content(fn: Any) -> str:
     return "\n".join(parts)
 
 
+def _module_name(obj: Any) -> str:
+    """The module an object was defined in, as the process that started the sweep names it: a worker
+    process that is not forked (spawn, forkserver) imports the user's script as ``__mp_main__``, where
+    the sweep's own process runs it as ``__main__``."""
+    name = getattr(obj, "__module__", None) or ""
+    return "__main__" if name == "__mp_main__" else str(name)
+
+
 def _source_text(obj: Any) -> str:
-    """The source of a function or class, or its bytecode when the source is not available."""
+    """The source of a function or class, or its bytecode when the source is not available.
+
+    Raises:
+        SweepError: The source in its file is not the code that runs (see :func:`_check_code_is_its_files`).
+    """
     import inspect
 
+    _check_code_is_its_files(obj)
     try:
         return inspect.getsource(obj)
     except (OSError, TypeError):
         code = getattr(obj, "__code__", None)
         return code.co_code.hex() if code is not None else _stable_repr(obj)
+
+
+def _code_shape(code: Any) -> tuple:
+    """What a code object computes, without where it stands in its file (line numbers): its bytecode,
+    names and constants, nested code objects in turn."""
+    consts = tuple(_code_shape(c) if hasattr(c, "co_code") else (type(c).__name__, c) for c in code.co_consts)
+    return (code.co_code, code.co_names, code.co_varnames, code.co_freevars, code.co_cellvars, consts)
+
+
+#: The code objects a source file compiles to, by (path, digest of its bytes): qualified name -> shapes.
+_FILE_CODES: dict[tuple[str, str], dict[str, list[tuple]]] = {}
+
+
+def _file_codes(path: str) -> dict[str, list[tuple]] | None:
+    """The shapes of the functions the file at ``path`` compiles to now, by qualified name (None: unreadable,
+    or not Python this interpreter compiles)."""
+    try:
+        with open(path, "rb") as f:
+            text = f.read()
+        key = (path, hashlib.sha1(text).hexdigest())
+        if key not in _FILE_CODES:
+            module = compile(text, path, "exec", dont_inherit=True)  # compiled, not run
+            found: dict[str, list[tuple]] = {}
+            stack = [module]
+            while stack:
+                code = stack.pop()
+                for const in code.co_consts:
+                    if hasattr(const, "co_code"):
+                        found.setdefault(getattr(const, "co_qualname", const.co_name), []).append(_code_shape(const))
+                        stack.append(const)
+            if len(_FILE_CODES) >= 64:  # a sweep reads a few files; old versions of them are not read again
+                _FILE_CODES.clear()
+            _FILE_CODES[key] = found
+        return _FILE_CODES[key]
+    except (OSError, SyntaxError, ValueError):
+        return None
+
+
+def _check_code_is_its_files(obj: Any) -> None:
+    """Refuses a function (or a class's functions) of the user's code whose file no longer compiles to
+    the code that runs.
+
+    A point function's scenario_id reads its source from its file. A file edited since its module was
+    imported (a notebook that did not reload it, a script saved while it runs) gave the id of the new
+    text to rows computed by the old code in memory (in this process, and in forked workers): a later
+    sweep in a fresh process, running the new code, took those rows as its own.
+
+    Only modules loaded from their source file by Python's own loader are compared (pytest's assertion
+    rewriting, for one, compiles test files to other code).
+    """
+    import importlib.machinery
+    import inspect
+
+    if inspect.isclass(obj):
+        functions = _class_functions(obj)
+    elif inspect.isfunction(obj):
+        functions = [obj]
+    else:
+        return
+    for function in functions:
+        function = inspect.unwrap(function)
+        code = getattr(function, "__code__", None)
+        module = inspect.getmodule(function)
+        if code is None or module is None or getattr(module, "__file__", None) != code.co_filename:
+            continue
+        if type(getattr(module, "__loader__", None)) is not importlib.machinery.SourceFileLoader:
+            continue
+        codes = _file_codes(code.co_filename)
+        if codes is None:
+            continue
+        name = getattr(code, "co_qualname", code.co_name)
+        if _code_shape(code) not in codes.get(name, []):
+            raise SweepError(
+                f"{name!r} is not the code of its file {code.co_filename!r} now: the file was edited since its "
+                "module was imported (not reloaded since?), so the sweep would run the code imported and record "
+                "it under the id of the file's text (a sweep in a fresh process would take its rows for the "
+                "new code's); reload the module (importlib.reload) or restart, then run the sweep"
+            )
 
 
 def _value_digest(value: Any) -> str:
@@ -876,7 +972,7 @@ def _canonical_text(value: Any, active: set[int]) -> str:
         return "<cycle>"
     active.add(id(value))
     try:
-        kind = f"{type(value).__module__}.{type(value).__qualname__}"
+        kind = f"{_module_name(type(value))}.{type(value).__qualname__}"
         if isinstance(value, (set, frozenset)):
             return f"{kind}{{{','.join(sorted(_canonical_text(v, active) for v in value))}}}"
         if isinstance(value, (list, tuple)):
@@ -887,7 +983,7 @@ def _canonical_text(value: Any, active: set[int]) -> str:
         if type(value).__name__ == "ndarray":
             return f"{kind}({value.dtype.str},{value.shape}):{hashlib.sha1(value.tobytes()).hexdigest()}"
         if isinstance(value, type) or callable(value) and hasattr(value, "__qualname__"):
-            return f"{kind}:{getattr(value, '__module__', '')}.{value.__qualname__}"
+            return f"{kind}:{_module_name(value)}.{value.__qualname__}"
         state = getattr(value, "__dict__", None)
         if isinstance(state, dict) and _pickles_its_dict(type(value)):
             return f"{kind}({_canonical_text(state, active)})"
@@ -955,7 +1051,7 @@ def _global_dependencies(functions: list[Any]) -> list[str]:
         seen.add(id(code))
         module_globals = getattr(function, "__globals__", {})
         names = sorted(_code_names(code))
-        values = [(f"{function.__module__}.{n}", module_globals[n]) for n in names if n in module_globals]
+        values = [(f"{_module_name(function)}.{n}", module_globals[n]) for n in names if n in module_globals]
         for k, cell in enumerate(function.__closure__ or ()):
             try:
                 values.append((f"{function.__qualname__}.<closure {k}>", cell.cell_contents))
@@ -979,7 +1075,7 @@ def _global_dependencies(functions: list[Any]) -> list[str]:
                         # base's methods too: editing the base changed nothing here, and a resumed sweep
                         # kept the rows of the old policy.
                         values += [
-                            (f"{base.__module__}.{base.__qualname__}", base)
+                            (f"{_module_name(base)}.{base.__qualname__}", base)
                             for base in value.__mro__[1:]
                             if _is_user_code(base)
                         ]
@@ -1354,11 +1450,17 @@ class _ParquetSink:
         import pyarrow.parquet as pq
 
         tmp = self.path / f".{name}.tmp"
-        pq.write_table(table, tmp)
-        with open(tmp, "rb") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, self.path / name)
-        _fsync_dir(self.path)
+        # Arrow's error on a full disk named no file ("Error writing bytes to file"): the out is named.
+        with naming_file(self.path):
+            try:
+                pq.write_table(table, tmp)
+                with open(tmp, "rb") as f:
+                    os.fsync(f.fileno())
+            except BaseException:
+                tmp.unlink(missing_ok=True)  # a part cut short is not left for the next sweep to clear
+                raise
+            os.replace(tmp, self.path / name)
+            _fsync_dir(self.path)
 
     def check_writable(self) -> None:
         """Creates the directory and a probe file now, so an unwritable out fails before any point runs."""
@@ -1828,6 +1930,55 @@ def _same_cell(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
 
 
+#: Relative difference under which two floats of one grid key are one value computed two ways
+#: (``0.1 + 0.2`` and ``0.3``, ``np.linspace`` and a typed list): far below any step a sweep takes.
+ROUNDING_TOLERANCE = 1e-9
+
+
+def _check_values_by_rounding(out: Any, rows: list[dict], grid: Mapping[str, Sequence[Any]]) -> None:
+    """Refuses a grid float that differs from a value of the same key in ``out``'s rows by rounding only.
+
+    A point's id is a hash of its exact values, so a sweep resumed with ``x = 0.3`` on rows written
+    with ``x = 0.30000000000000004`` (``np.linspace(0, 0.5, 6)``) matched none of them: it ran those
+    points again, and the file then held two points at one place on a plot, each with its own mean,
+    without a word.
+
+    Raises:
+        ValueError: Naming the key, both values and how many rows hold the file's.
+    """
+    for key in grid_columns(grid):
+        wanted = sorted({v for v in _axis_values(grid, key) if type(v) is float})
+        if not wanted:
+            continue
+        held: dict[float, int] = {}
+        for row in rows:
+            value = row.get(key)
+            if type(value) is float:
+                held[value] = held.get(value, 0) + 1
+        exact = set(wanted)
+        for value, count in held.items():
+            if value in exact or not math.isfinite(value):
+                continue
+            at = bisect.bisect_left(wanted, value)
+            for near in wanted[max(0, at - 1) : at + 1]:
+                if near != value and math.isclose(near, value, rel_tol=ROUNDING_TOLERANCE, abs_tol=0.0):
+                    raise ValueError(
+                        f"grid[{key!r}] value {near!r} is not the value {value!r} that {count} row(s) of out "
+                        f"{str(out)!r} hold, though they differ by rounding only (computed another way: np.linspace "
+                        "and a typed list, 0.1 + 0.2 and 0.3): a point's id is its exact values, so those rows would "
+                        f"not be resumed but run again, and the file would hold two points at one place; give "
+                        f"{value!r} as the file has it, or choose another out"
+                    )
+
+
+def _axis_values(grid: Mapping[str, Sequence[Any]], key: str) -> list[Any]:
+    """The values of one column of a grid, checked (one key of a linked axis: its entry of each tuple)."""
+    for keys, values in grid_axes(grid):
+        if key in keys:
+            return [v[keys.index(key)] for v in values]
+    return []
+
+
 def _one_row_per_point(located: list[tuple[str, dict]], where: str) -> list[dict]:
     """The rows of a result file with each point (its ``point_id``) once: the one check of every
     reader (CSV lines and Parquet parts alike), for resuming, :func:`read_results` and the plots.
@@ -1907,10 +2058,15 @@ def _other_code_message(fn: Any, where: str, worker_identity: str | None, identi
     )
 
 
-def _sent_by_name(fn: Any) -> bool:
-    """Whether a point function reaches a Dask worker by name, to be imported there from the worker's own
+def _sent_by_name(fn: Any, script: bool = False) -> bool:
+    """Whether a point function reaches a worker by name, to be imported there from the worker's own
     files (a function, or the class of a callable object, of an importable module), rather than by
-    value (defined in ``__main__``: a script or a notebook; cloudpickle sends its code)."""
+    value (defined in ``__main__``: a script or a notebook; cloudpickle sends its code to Dask).
+
+    With ``script`` (the local pool, whose pickle sends ``__main__``'s functions by name too), a function
+    of a script run as ``__main__`` counts: a worker that is not forked imports the script's file
+    again, as it is on disk when the worker starts (edited since this process started, it computed the
+    rows with the new code under the old code's scenario_id)."""
     import functools
     import inspect
 
@@ -1918,7 +2074,9 @@ def _sent_by_name(fn: Any) -> bool:
         fn = fn.func
     target = fn if inspect.isroutine(fn) else type(fn)
     module = getattr(target, "__module__", None)
-    return isinstance(module, str) and module != "__main__" and module in sys.modules
+    if module == "__main__":
+        return script and isinstance(getattr(sys.modules.get("__main__"), "__file__", None), str)
+    return isinstance(module, str) and module in sys.modules
 
 
 def dask_chunk_size(points: int, workers: int) -> int:
@@ -2040,9 +2198,12 @@ def _run_local(
     breaks = 0
     context = _default_context()
     # A forked worker runs this process's code. A worker started otherwise (forkserver, the default from
-    # Python 3.12) imports a point function sent by name from the files, which may have been edited since
-    # this process imported them: its scenario_id is compared (as on Dask).
-    identify = context is not None and context.get_start_method() != "fork" and _sent_by_name(fn)
+    # Python 3.12; spawn, macOS's and Windows' default, which context None stands for there) imports a point
+    # function sent by name from the files, which may have been edited since this process imported them: its
+    # scenario_id is compared (as on Dask). The pool pickles by name a function of the user's script too
+    # (``__main__``), and such a worker imports the script again.
+    start_method = (context or multiprocessing.get_context()).get_start_method()
+    identify = start_method != "fork" and _sent_by_name(fn, script=True)
     identity = pending[0].scenario if pending else ""
     while remaining:
         pool = ProcessPoolExecutor(
@@ -2278,6 +2439,7 @@ def sweep(
                     f"{', '.join(sorted(map(str, foreign)))}; this sweep's is {identity}): resuming would mix their "
                     f"numbers with this sweep's. Delete {str(out)!r} or choose another out to start fresh"
                 )
+            _check_values_by_rounding(out, rows, grid)
             sink.check_writable()
         except BaseException:
             sink.close()

@@ -95,27 +95,151 @@ def _physical_memory_bytes() -> int | None:
         return None
 
 
+#: Where Linux names this process's control group (``/proc/self/cgroup``) and free memory (``meminfo``), and
+#: where the groups' limits are (containers, Slurm jobs and systemd slices set them; read-only here).
+_PROC = Path("/proc")
+_CGROUP_ROOT = Path("/sys/fs/cgroup")
+
+
+def _read_bytes_figure(path: Path) -> int | None:
+    """The number a cgroup file holds (``max`` or a missing, unreadable file: None)."""
+    try:
+        text = path.read_text().strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None
+
+
+def _cgroup_memory() -> tuple[int | None, int | None]:
+    """(limit, headroom) in bytes of this process's memory control group: the smallest limit of its group
+    and the groups above it (cgroup v2 ``memory.max``, v1 ``memory.limit_in_bytes``), and the least of
+    limit minus usage among them; None where no group sets one (or not Linux)."""
+    try:
+        lines = (_PROC / "self" / "cgroup").read_text().splitlines()
+    except OSError:
+        return None, None
+    places = []  # (directory of the group, limit file, usage file)
+    for line in lines:
+        _, controllers, group = line.split(":", 2) if line.count(":") >= 2 else ("", "", "")
+        if controllers == "" and group:  # v2: one unified hierarchy
+            places.append((_CGROUP_ROOT, group, "memory.max", "memory.current"))
+        elif "memory" in controllers.split(","):  # v1: the memory controller's own hierarchy
+            places.append((_CGROUP_ROOT / "memory", group, "memory.limit_in_bytes", "memory.usage_in_bytes"))
+    limit = headroom = None
+    for root, group, limit_name, usage_name in places:
+        directory = root / group.strip("/")
+        while True:  # the group, then each group above it: the tightest limit binds
+            cap = _read_bytes_figure(directory / limit_name)
+            if cap is not None:
+                used = _read_bytes_figure(directory / usage_name) or 0
+                limit = cap if limit is None else min(limit, cap)
+                free = max(0, cap - used)
+                headroom = free if headroom is None else min(headroom, free)
+            if directory == root or root not in directory.parents:
+                break
+            directory = directory.parent
+    return limit, headroom
+
+
+def _memory_limit_bytes() -> tuple[int | None, str]:
+    """The most memory this process may use, in bytes (this machine's, or less where its control group
+    says so: a container's or a batch job's limit), and how to name it in a message."""
+    physical = _physical_memory_bytes()
+    limit, _ = _cgroup_memory()
+    if limit is not None and (physical is None or limit < physical):
+        return limit, "this process's memory limit (its control group's: a container or a batch job)"
+    return physical, "this machine's memory"
+
+
+def _available_memory_bytes() -> tuple[int | None, str]:
+    """The memory this process can still take now, in bytes (the machine's available memory, the room
+    left under its control group's limit, at most its physical memory), and how to name it."""
+    memory, name = _memory_limit_bytes()
+    available = None
+    try:
+        for line in (_PROC / "meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                available = int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    _, headroom = _cgroup_memory()
+    for figure, what in ((available, "the memory available now"), (headroom, "the memory left under this "
+                         "process's limit (its control group's: a container or a batch job)")):  # fmt: skip
+        if figure is not None and (memory is None or figure < memory):
+            memory, name = figure, what
+    return memory, name
+
+
 def check_in_memory_limit(limit: int) -> None:
-    """Refuses an in-memory trace (``Network(trace=limit)``) whose records could not fit this machine's
-    memory: a long run filled it and the process was killed without a word (the records are held by
-    the network and copied once more when read), where :class:`TraceFile` streams them to a file.
+    """Refuses an in-memory trace (``Network(trace=limit)``) whose records could not fit the memory this
+    process may use: a long run filled it and the process was killed without a word (the records are
+    held by the network and copied once more when read), where :class:`TraceFile` streams them to a file.
+    The memory is the machine's, or less where the process's control group limits it (a container, a
+    Slurm job: such a limit kills the process as surely, though the machine has more).
 
     Raises:
-        ParameterError: ``limit`` records, held and read, need more than the machine's memory.
+        ParameterError: ``limit`` records, held and read, need more than that memory.
 
     Example:
         >>> check_in_memory_limit(DEFAULT_TRACE_LIMIT)
     """
-    memory = _physical_memory_bytes()
-    need = 2 * RECORD_BYTES * limit
+    check_records_fit(
+        "trace", limit, 2 * RECORD_BYTES, "held by the network, then copied when read",
+        "keep fewer, or stream them to a file as the run goes with qnsim.trace.TraceFile(network, path, limit=...) "
+        "(what qnsim run --trace does)",
+    )  # fmt: skip
+
+
+#: Bytes of one delivery record (``Network(max_records=...)``) at most: held natively (with the
+#: growth of its vector) and copied into the result's arrays when read, measured.
+DELIVERY_RECORD_BYTES = 300
+
+#: Bytes per delivery record of :meth:`qnsim.results.NetworkResult.to_pandas`' frame at its peak, measured.
+DELIVERY_FRAME_BYTES = 180
+
+
+def check_records_fit(name: str, count: int, bytes_each: int, held: str, instead: str) -> None:
+    """Refuses a record limit whose records could not fit the memory this process may use (see
+    :func:`_memory_limit_bytes`): a run that reached it was killed without a word.
+
+    Args:
+        name: The argument, for the message (``"trace"``, ``"max_records"``).
+        count: The most records kept.
+        bytes_each: Bytes one record takes at most, held and read.
+        held: How the records are held, for the message.
+        instead: What to do instead, for the message.
+
+    Raises:
+        ParameterError: Naming the argument, the memory the records would take and what there is.
+
+    Example:
+        >>> check_records_fit("max_records", 10**6, DELIVERY_RECORD_BYTES, "", "")
+    """
+    memory, memory_name = _memory_limit_bytes()
+    need = bytes_each * count
     if memory is not None and need > memory:
         from qnsim.specs import parameter_error
 
         raise parameter_error(
-            "trace",
-            f"= {limit:,} records would take up to {need / 1e9:.3g} GB of memory (held by the network, then "
-            f"copied when read), more than this machine's {memory / 1e9:.3g} GB: keep fewer, or stream them to a "
-            "file as the run goes with qnsim.trace.TraceFile(network, path, limit=...) (what qnsim run --trace does)",
+            name,
+            f"= {count:,} records would take up to {need / 1e9:.3g} GB of memory ({held}), more than {memory_name}, "
+            f"{memory / 1e9:.3g} GB: {instead}",
+        )
+
+
+def check_frame_fits(count: int, bytes_each: int, what: str, instead: str) -> None:
+    """Raises MemoryError, before a DataFrame of ``count`` records is built, when it would take more than
+    the memory available now (see :func:`_available_memory_bytes`): the kernel killed the process without
+    a word.
+
+    Example:
+        >>> check_frame_fits(10, DELIVERY_FRAME_BYTES, "delivery records", "")
+    """
+    memory, name = _available_memory_bytes()
+    if memory is not None and count * bytes_each > memory:
+        raise MemoryError(
+            f"a DataFrame of {count:,} {what} takes about {count * bytes_each / 1e9:.3g} GB, more than {name}, "
+            f"{memory / 1e9:.3g} GB: {instead}"
         )
 
 
@@ -255,14 +379,14 @@ class Trace(Sequence):
 
         # Column by column from the arrays: a dict per record first (list(self)) took ~600 bytes and ~25 us
         # per record, 0.6 GB and half a minute for a default trace of 10^6 records and ten times that for 10^7.
-        memory = _physical_memory_bytes()
-        if memory is not None and len(self) * _FRAME_BYTES_PER_RECORD > memory:
-            raise MemoryError(
-                f"a DataFrame of {len(self):,} trace records takes about "
-                f"{len(self) * _FRAME_BYTES_PER_RECORD / 1e9:.3g} GB, more than this machine's {memory / 1e9:.3g} GB: "
-                "write them with write_jsonl(path) and read that in chunks (pandas.read_json(path, lines=True, "
-                "chunksize=...)), or count them with events()"
-            )
+        # Against the memory free now (the records are held already), within the process's control group
+        # (a container, a batch job): the machine's whole memory let a frame through that the kernel then
+        # killed the process for, without a word.
+        check_frame_fits(
+            len(self), _FRAME_BYTES_PER_RECORD, "trace records",
+            "write them with write_jsonl(path) and read that in chunks (pandas.read_json(path, lines=True, "
+            "chunksize=...)), or count them with events()",
+        )  # fmt: skip
         frame = pd.DataFrame(self._columns() if len(self) else [], columns=list(_RECORD_FIELDS))
         frame.attrs["notes"] = self.notes()
         return frame
