@@ -98,7 +98,8 @@ class EventQueue {
         for (;;) {
             // Bucket 0's events are at base_, which is never past now() between events.
             if (now_empty() && !refill(until_ps)) break;
-            const Event event = take_first();
+            Event event;
+            take_first(event);
             now_ps_ = event.time_ps;
             ++processed_;
             handler(event);
@@ -142,20 +143,21 @@ class EventQueue {
         std::push_heap(now_heap_.begin(), now_heap_.end(), later_in_instant);
     }
     bool now_empty() const { return fifo_head_ == fifo_.size() && now_heap_.empty(); }
-    QNSIM_HOT_INLINE Event take_first() {
+    // Copies the first event into out (one copy: returned by value from two branches, it was
+    // copied twice on its way to the handler).
+    QNSIM_HOT_INLINE void take_first(Event &out) {
         --size_;
         if (now_heap_.empty() || (fifo_head_ < fifo_.size() && fifo_[fifo_head_].order < now_heap_.front().order)) {
-            const Event event = fifo_[fifo_head_++];
+            out = fifo_[fifo_head_++];
             if (fifo_head_ == fifo_.size()) {
                 fifo_.clear();
                 fifo_head_ = 0;
             }
-            return event;
+            return;
         }
         std::pop_heap(now_heap_.begin(), now_heap_.end(), later_in_instant);
-        const Event event = now_heap_.back();
+        out = now_heap_.back();
         now_heap_.pop_back();
-        return event;
     }
 
     // Bucket 0 is empty: makes the lowest non-empty bucket's earliest time the base and spreads
