@@ -78,7 +78,7 @@ def networks(draw):
     return {"seed": seed % 1000, "nodes": nodes, "links": links, "requests": requests, "memories": memories}
 
 
-def build_and_run(spec, formalism):
+def build_and_run(spec, formalism, stops=(0.012,)):
     net = qnsim.Network(formalism, seed=spec["seed"])
     for node in spec["nodes"]:
         degree = sum(node["name"] in (link["a"], link["b"]) for link in spec["links"])
@@ -100,7 +100,9 @@ def build_and_run(spec, formalism):
         except (ValueError, qnsim.QnsimError):
             # Refused alike in both formalisms (checked by the caller: the same requests are made).
             continue
-    return net.run(until_s=0.012, progress=False), len(made)
+    for stop in stops:
+        result = net.run(until_s=stop, progress=False)
+    return result, len(made)
 
 
 @settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow])
@@ -109,6 +111,10 @@ def test_bell_diagonal_fast_paths_deliver_what_the_general_density_matrix_path_d
     bd, made_bd = build_and_run(spec, "bell_diagonal")
     dm, made_dm = build_and_run(spec, "density_matrix")
     assert made_bd == made_dm
+    assert_same_run(bd, dm)
+
+
+def assert_same_run(bd, dm):
     assert len(bd.requests) == len(dm.requests)
     for r_bd, r_dm in zip(bd.requests, dm.requests):
         assert r_bd.path == r_dm.path
@@ -120,3 +126,20 @@ def test_bell_diagonal_fast_paths_deliver_what_the_general_density_matrix_path_d
         assert (r_bd.status, r_bd.admitted_s, r_bd.finished_s) == (r_dm.status, r_dm.admitted_s, r_dm.finished_s)
         assert (r_bd.rejected_low_fidelity, r_bd.cutoff_discards) == (r_dm.rejected_low_fidelity, r_dm.cutoff_discards)
     assert bd.counters == dm.counters
+
+
+@settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow])
+@given(networks(), st.lists(st.sampled_from([1e-4, 1e-3, 2.5e-3, 4e-3, 7.3e-3, 0.011]), min_size=1, max_size=3,
+                            unique=True).map(sorted),
+       st.sampled_from(["bell_diagonal", "density_matrix", "stabilizer"]))
+def test_a_run_stopped_and_continued_is_the_run_made_at_once(spec, stops, formalism):
+    """run(until_s=t1) then run(until_s=t2) must be run(until_s=t2): a stop is not an event (no
+    cutoff, deadline or delivery moves to it, no draw is made or skipped for it)."""
+    once, _ = build_and_run(spec, formalism)
+    in_parts, _ = build_and_run(spec, formalism, stops=(*stops, 0.012))
+    for r_once, r_parts in zip(once.requests, in_parts.requests):
+        np.testing.assert_array_equal(r_parts.times_s, r_once.times_s)
+        np.testing.assert_array_equal(r_parts.fidelities, r_once.fidelities)
+        assert (r_parts.status, r_parts.finished_s, r_parts.cutoff_discards) == (
+            r_once.status, r_once.finished_s, r_once.cutoff_discards)
+    assert in_parts.counters == once.counters
