@@ -391,6 +391,18 @@ class Network(SlotOperations):
         ends = [self.node(n, who) for n in (a, b)]
         try:
             spec = build(LinkSpec, {**params, "a": a, "b": b})
+        except ParameterError as exc:
+            raise relocated(exc, who) from None
+        return self._add_link_spec(spec)
+
+    def _add_link_spec(self, spec: LinkSpec) -> LinkInfo:
+        """Adds the link ``spec`` describes (its fields already checked: :meth:`add_link`, or a topology
+        builder that checked every link before adding any node)."""
+        self._refuse_while_running("add_link", _CHANGE_BETWEEN_RUNS)
+        a, b = spec.a, spec.b
+        who = f"link {a!r}-{b!r}"
+        ends = [self.node(n, who) for n in (a, b)]
+        try:
             info = build_link(spec, ends[0].preset, ends[1].preset, len(self._links))
             self._native.add_link(info.to_native(ends[0].index, ends[1].index))
         except ParameterError as exc:

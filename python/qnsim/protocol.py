@@ -253,6 +253,17 @@ class Protocol:
                 f"{'these names' if len(clash) > 1 else 'this name'}; rename yours (reserved: "
                 f"{', '.join(sorted(_PROTOCOL_RESERVED))})"
             )
+        # The read-only facts (network, request, now_s, request_active) defined again in a subclass: a class
+        # attribute `network = None` (a policy's placeholder for its topology) replaced the property, and the
+        # first event failed inside qnsim with "'NoneType' object has no attribute 'slot_link'"; `request = 5`
+        # broke deliver the same way. Assigning them on an instance is refused already; so is defining them here.
+        shadowed = sorted(_PROTOCOL_FACTS.intersection(vars(cls)))
+        if shadowed:
+            raise TypeError(
+                f"{cls.__name__} defines {', '.join(shadowed)}: qnsim.Protocol provides "
+                f"{'these read-only properties' if len(shadowed) > 1 else 'this read-only property'} "
+                f"(the network, request and time it runs with); keep your own data under another name"
+            )
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name in _PROTOCOL_RESERVED:
@@ -504,6 +515,9 @@ class Protocol:
                 del self._ready_s[int(slot)]
             self._ended[int(slot)] = (slot.generation, how, now_s)
 
+
+#: The base's read-only properties (network, request, now_s, request_active): a subclass may not define them.
+_PROTOCOL_FACTS = frozenset(name for name, value in vars(Protocol).items() if isinstance(value, property))
 
 #: Names a Protocol subclass may not define or assign: the base's private methods and plumbing attributes.
 _PROTOCOL_RESERVED = frozenset(
