@@ -388,7 +388,8 @@ class Network(SlotOperations):
         """
         self._refuse_while_running("add_link", _CHANGE_BETWEEN_RUNS)
         who = f"link {a!r}-{b!r}"
-        ends = [self.node(n, who) for n in (a, b)]
+        for end in (a, b):  # an unknown node is named before the parameters
+            self.node(end, who)
         try:
             spec = build(LinkSpec, {**params, "a": a, "b": b})
         except ParameterError as exc:
