@@ -192,3 +192,22 @@ def test_a_seam_channel_names_a_bulk_that_is_not_a_noise_model(bulk):
     """Interface.seam_channel(None) raised AttributeError "'NoneType' object has no attribute 'two_qubit'"."""
     with pytest.raises(TypeError, match=r"^bulk must be a qnsim\.qec\.NoiseModel, got "):
         qec.Interface.werner(0.05).seam_channel(bulk)
+
+
+@pytest.mark.parametrize(
+    "grid, match",
+    [
+        ({"code": ["rotated", "hex"]}, r"code must be one of \('rotated', 'unrotated'\), got 'hex'"),
+        ({"basis": ["Z", "Y"]}, r"basis must be 'X' or 'Z', got 'Y'"),
+        ({"p_bulk": [0.01, 0.3]}, r"si1000 needs p <= 0\.2 \(measurements flip with 5p\), got 0\.3"),
+    ],
+)
+def test_an_experiment_checks_its_code_basis_and_noise_when_read(grid, match):
+    """An experiment's code, basis and bulk noise were checked only when a point built its circuit: a grid of
+    code = ["rotated", "hex"] (or basis "Y", or an si1000 p_bulk above 0.2) passed the file, ran and wrote the
+    good points, then stopped the sweep at the bad one (distance, rounds and max_shots were checked when read)."""
+    data = {"experiment": {"kind": "memory", "noise": "si1000", "scheme": "direct"}, "sampling": {"max_shots": 100}}
+    with pytest.raises(ValueError, match=rf"^<experiment>: {match}$"):
+        qec.ExperimentSpec.from_dict({**data, "grid": grid})
+    good = {"code": ["rotated", "unrotated"], "basis": ["X", "Z"], "p_bulk": [0.01, 0.2]}  # (guard)
+    assert qec.ExperimentSpec.from_dict({**data, "grid": good}).grid == good
