@@ -211,3 +211,16 @@ def test_an_experiment_checks_its_code_basis_and_noise_when_read(grid, match):
         qec.ExperimentSpec.from_dict({**data, "grid": grid})
     good = {"code": ["rotated", "unrotated"], "basis": ["X", "Z"], "p_bulk": [0.01, 0.2]}  # (guard)
     assert qec.ExperimentSpec.from_dict({**data, "grid": good}).grid == good
+
+
+def test_a_route_names_nodes_as_the_network_does():
+    """Network.route(np.str_("a"), "b") returned [np.str_('a'), 'b']: the NumPy string given, not the node's name
+    (a request's path, built from the same names, held plain strings)."""
+    np = pytest.importorskip("numpy")
+    net = qnsim.Network(seed=1)
+    for name in "abc":
+        net.add_node(name)
+    net.add_link("a", "b", **LINK)
+    net.add_link("b", "c", **LINK)
+    path = net.route(np.str_("a"), np.str_("c"))
+    assert path == ["a", "b", "c"] and all(type(name) is str for name in path)

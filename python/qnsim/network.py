@@ -439,7 +439,8 @@ class Network(SlotOperations):
             routing = check_value("routing", Literal["hops", "rate", "fidelity"], routing)
         except ParameterError as exc:
             raise relocated(exc, who) from None
-        self.node(src, who), self.node(dst, who)
+        # The names as the network holds them (plain str): route(np.str_("a"), "b") returned the NumPy string itself.
+        src, dst = self.node(src, who).name, self.node(dst, who).name
         if src == dst:
             raise ValueError(f"{who}: source and destination are the same node")
         try:
