@@ -224,3 +224,18 @@ def test_a_route_names_nodes_as_the_network_does():
     net.add_link("b", "c", **LINK)
     path = net.route(np.str_("a"), np.str_("c"))
     assert path == ["a", "b", "c"] and all(type(name) is str for name in path)
+
+
+def test_the_log_filter_keeps_a_record_whatever_its_simulated_time():
+    """SimTimeFilter formatted any sim_time_s as a number: a caller's extra={"sim_time_s": "x"} (or a list) raised
+    TypeError "bad operand type for abs(): 'str'" out of the caller's logging call, True read "t=1 s", infinity
+    "t=inf Gs", and a NumPy NaN "t=nan s" where a float NaN read "-"."""
+    import logging
+
+    np = pytest.importorskip("numpy")
+    shown = {}
+    for value in ["x", [1], True, float("inf"), np.float32("nan"), float("nan"), None, 1.5e-3, np.float32(2.0)]:
+        record = logging.makeLogRecord({"msg": "m", "sim_time_s": value})
+        assert qnsim.SimTimeFilter().filter(record) is True
+        shown[repr(value)] = record.sim_time
+    assert list(shown.values()) == ["t='x'", "t=[1]", "t=True", "t=inf", "-", "-", "-", "t=1.5 ms", "t=2 s"]
