@@ -51,7 +51,8 @@ What a mistake in a callback does:
   ``request`` called from a callback raise QnsimError (add before the run or between runs; a
   request's ``start_s`` says when it begins). ``result()`` may be read there (its note says it was
   read during the run). ``seed``, ``formalism``, and a protocol's ``network`` and ``request``, are
-  read-only.
+  read-only; a subclass that defines ``network``, ``request``, ``now_s`` or ``request_active`` itself
+  (say ``network = None`` for its own topology) is refused when the class is made (TypeError).
 * Ctrl-C while a callback runs lets that callback finish and stops the run at the end of its
   event (KeyboardInterrupt); ``run`` again continues it with the uninterrupted results. A second
   Ctrl-C stops the callback itself (one stuck in a loop, say), which ends the network as an
