@@ -41,6 +41,8 @@ import sys
 from collections.abc import Iterator
 from typing import IO, Any
 
+from qnsim.argument_checks import is_real_number, shown
+
 __all__ = ["SimTimeFilter", "SimTimeFormatter", "log_to_stderr", "logger", "stderr_logging"]
 
 #: The ``qnsim`` logger, parent of ``qnsim.network`` and ``qnsim.sweep``; silent (a
@@ -71,8 +73,27 @@ class SimTimeFilter(logging.Filter):
         t = getattr(record, "sim_time_s", None)
         if not hasattr(record, "sim_time_s"):
             record.sim_time_s = None
-        record.sim_time = "-" if t is None or (isinstance(t, float) and math.isnan(t)) else f"t={_eng(t)}"
+        record.sim_time = _sim_time_text(t)
         return True
+
+
+def _sim_time_text(t: object) -> str:
+    """A record's ``sim_time_s`` as its ``sim_time`` text: ``"t=1.5 ms"``, ``"-"`` for None or NaN, and anything
+    else (text, a bool, an infinity, from a caller's ``extra=``) as it is, so that the record is still logged: a
+    filter that raises stops the caller's logging call (``extra={"sim_time_s": "x"}`` raised "bad operand type
+    for abs(): 'str'"), ``True`` read "t=1 s", inf "t=inf Gs", and a NumPy NaN "t=nan s" where a float NaN read "-"."""
+    if t is None:
+        return "-"
+    if is_real_number(t):
+        try:
+            seconds = float(t)
+        except OverflowError:  # an int beyond a float
+            seconds = math.inf
+        if math.isnan(seconds):
+            return "-"
+        if math.isfinite(seconds):
+            return f"t={_eng(seconds)}"
+    return f"t={shown(t)}"
 
 
 class SimTimeFormatter(logging.Formatter):

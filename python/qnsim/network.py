@@ -398,9 +398,22 @@ class Network(SlotOperations):
         """
         self._refuse_while_running("add_link", _CHANGE_BETWEEN_RUNS)
         who = f"link {a!r}-{b!r}"
-        ends = [self.node(n, who) for n in (a, b)]
+        for end in (a, b):  # an unknown node is named before the parameters
+            self.node(end, who)
         try:
             spec = build(LinkSpec, {**params, "a": a, "b": b})
+        except ParameterError as exc:
+            raise relocated(exc, who) from None
+        return self._add_link_spec(spec)
+
+    def _add_link_spec(self, spec: LinkSpec) -> LinkInfo:
+        """Adds the link ``spec`` describes (its fields already checked: :meth:`add_link`, or a topology
+        builder that checked every link before adding any node)."""
+        self._refuse_while_running("add_link", _CHANGE_BETWEEN_RUNS)
+        a, b = spec.a, spec.b
+        who = f"link {a!r}-{b!r}"
+        ends = [self.node(n, who) for n in (a, b)]
+        try:
             info = build_link(spec, ends[0].preset, ends[1].preset, len(self._links))
             self._native.add_link(info.to_native(ends[0].index, ends[1].index))
         except ParameterError as exc:
@@ -436,7 +449,8 @@ class Network(SlotOperations):
             routing = check_value("routing", Literal["hops", "rate", "fidelity"], routing)
         except ParameterError as exc:
             raise relocated(exc, who) from None
-        self.node(src, who), self.node(dst, who)
+        # The names as the network holds them (plain str): route(np.str_("a"), "b") returned the NumPy string itself.
+        src, dst = self.node(src, who).name, self.node(dst, who).name
         if src == dst:
             raise ValueError(f"{who}: source and destination are the same node")
         try:

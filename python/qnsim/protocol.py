@@ -51,7 +51,8 @@ What a mistake in a callback does:
   ``request`` called from a callback raise QnsimError (add before the run or between runs; a
   request's ``start_s`` says when it begins). ``result()`` may be read there (its note says it was
   read during the run). ``seed``, ``formalism``, and a protocol's ``network`` and ``request``, are
-  read-only.
+  read-only; a subclass that defines ``network``, ``request``, ``now_s`` or ``request_active`` itself
+  (say ``network = None`` for its own topology) is refused when the class is made (TypeError).
 * Ctrl-C while a callback runs lets that callback finish and stops the run at the end of its
   event (KeyboardInterrupt); ``run`` again continues it with the uninterrupted results. A second
   Ctrl-C stops the callback itself (one stuck in a loop, say), which ends the network as an
@@ -252,6 +253,17 @@ class Protocol:
                 f"{cls.__name__} defines {', '.join(clash)}: qnsim.Protocol keeps its own plumbing under "
                 f"{'these names' if len(clash) > 1 else 'this name'}; rename yours (reserved: "
                 f"{', '.join(sorted(_PROTOCOL_RESERVED))})"
+            )
+        # The read-only facts (network, request, now_s, request_active) defined again in a subclass: a class
+        # attribute `network = None` (a policy's placeholder for its topology) replaced the property, and the
+        # first event failed inside qnsim with "'NoneType' object has no attribute 'slot_link'"; `request = 5`
+        # broke deliver the same way. Assigning them on an instance is refused already; so is defining them here.
+        shadowed = sorted(_PROTOCOL_FACTS.intersection(vars(cls)))
+        if shadowed:
+            raise TypeError(
+                f"{cls.__name__} defines {', '.join(shadowed)}: qnsim.Protocol provides "
+                f"{'these read-only properties' if len(shadowed) > 1 else 'this read-only property'} "
+                f"(the network, request and time it runs with); keep your own data under another name"
             )
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -504,6 +516,9 @@ class Protocol:
                 del self._ready_s[int(slot)]
             self._ended[int(slot)] = (slot.generation, how, now_s)
 
+
+#: The base's read-only properties (network, request, now_s, request_active): a subclass may not define them.
+_PROTOCOL_FACTS = frozenset(name for name, value in vars(Protocol).items() if isinstance(value, property))
 
 #: Names a Protocol subclass may not define or assign: the base's private methods and plumbing attributes.
 _PROTOCOL_RESERVED = frozenset(

@@ -45,7 +45,17 @@ import numpy as np
 
 from qnsim import _core
 from qnsim.network import Network
-from qnsim.specs import LinkSpec, NodeSpec, ParameterError, check_value, did_you_mean, parameter_error, spec_fields
+from qnsim.specs import (
+    LinkSpec,
+    NodeSpec,
+    ParameterError,
+    build,
+    check_value,
+    did_you_mean,
+    parameter_error,
+    relocated,
+    spec_fields,
+)
 
 _ABSTRACT = ("fidelity", "bell_diagonal", "rate_hz", "success_probability")
 
@@ -180,14 +190,26 @@ def from_graph(
             raise ValueError(f"link {name(u)!r}-{name(v)!r}: no length_km (give it as an edge attribute or a default)")
         edges.append((name(u), name(v), merged))
 
+    if network is not None and not isinstance(network, Network):
+        raise TypeError(f"network must be a qnsim.Network to add to (or None for a new one), got {network!r}")
+    # Every link's parameters are checked (as add_link checks them) before any node is added: the node
+    # sizes below read each link's channels, which int() read as "cannot convert float NaN to integer"
+    # naming no link, and a bad link found after the nodes were added left them in the caller's network.
+    channels_at: dict[str, int] = {}
+    specs = []
+    for u, v, attrs in edges:
+        try:
+            spec = build(LinkSpec, {**attrs, "a": u, "b": v})
+        except ParameterError as exc:
+            raise relocated(exc, f"link {u!r}-{v!r}") from None
+        specs.append(spec)
+        for end in (u, v):
+            channels_at[end] = channels_at.get(end, 0) + spec.channels
+
     net = network if network is not None else Network(formalism, seed)
     clash = [name(n) for n in graph.nodes if name(n) in net.nodes]
     if clash:
         raise ValueError(f"node {clash[0]!r} already exists in the network (give a prefix)")
-    channels_at: dict[str, int] = {}
-    for u, v, attrs in edges:
-        for end in (u, v):
-            channels_at[end] = channels_at.get(end, 0) + int(attrs.get("channels", 1))
     for n, attrs in graph.nodes(data=True):
         attrs = dict(attrs)
         if "preset" in attrs:
@@ -206,8 +228,8 @@ def from_graph(
             # node is sized to its links when the network is built (later links included).
             merged.setdefault("num_memories", max(1, channels_at.get(name(n), 0)))
         net.add_node(name(n), **merged)
-    for u, v, attrs in edges:
-        net.add_link(u, v, **attrs)
+    for spec in specs:
+        net._add_link_spec(spec)
     return net
 
 

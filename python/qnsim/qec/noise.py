@@ -278,6 +278,8 @@ class Interface:
             >>> round(ch["IX"], 6), round(ch["XI"], 6)
             (0.01, 0.0)
         """
+        if not isinstance(bulk, NoiseModel):  # None or a name raised AttributeError "... has no attribute 'two_qubit'"
+            raise TypeError(f"bulk must be a qnsim.qec.NoiseModel, got {bulk!r}")
         if self.scheme == "direct":
             return depolarize2_channel(self.error)
         # teleported, and the seam checks of a cat interface that do not share a pair

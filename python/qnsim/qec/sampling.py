@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from qnsim.qec._stim import require_pymatching, require_sinter, require_stim
-from qnsim.argument_checks import integer, real_number, shown
+from qnsim.argument_checks import file_path, flag, integer, real_number, shown
 from qnsim.qec.channels import check_count, check_probability
 
 __all__ = [
@@ -336,6 +336,21 @@ def circuit_rounds(circuit: Any) -> int | None:
     return int(last)
 
 
+def _check_circuit(stim: Any, name: str, circuit: object) -> Any:
+    """``circuit`` as a ``stim.Circuit``, or a ValueError naming ``name`` and what it got."""
+    if not isinstance(circuit, stim.Circuit):
+        raise ValueError(f"{name} must be a stim.Circuit, got {type(circuit).__name__}")
+    return circuit
+
+
+def _check_metadata(name: str, metadata: object) -> dict[str, Any]:
+    """A copy of ``metadata``, a mapping (as :class:`LogicalErrorEstimate` takes it): a list of pairs was made a
+    dict without a word, and a text said "dictionary update sequence element #0 has length 1"."""
+    if not isinstance(metadata, Mapping):
+        raise ValueError(f"{name} must be a mapping (a dict), got {shown(metadata)}")
+    return dict(metadata)
+
+
 def _check_count(name: str, value: int | None, allow_none: bool = True) -> int | None:
     if value is None and allow_none:
         return None
@@ -397,8 +412,8 @@ def sample_logical_error(
     max_batch_size = _check_count("max_batch_size", max_batch_size, allow_none=False)
     if seed is not None:  # Stim's own refusal did not name the value
         seed = integer("seed", seed, minimum=0, maximum=2**64 - 1, error=ValueError)
-    if not isinstance(circuit, stim.Circuit):
-        raise ValueError(f"circuit must be a stim.Circuit, got {type(circuit).__name__}")
+    circuit = _check_circuit(stim, "circuit", circuit)
+    metadata = _check_metadata("metadata", {} if metadata is None else metadata)
     if circuit.num_observables == 0:
         raise ValueError("the circuit has no observables (OBSERVABLE_INCLUDE): nothing to count")
     if rounds is None:
@@ -435,7 +450,7 @@ def sample_logical_error(
         errors=errors,
         rounds=rounds,
         seconds=time.perf_counter() - start,
-        metadata=dict(metadata or {}),
+        metadata=metadata,
         max_errors=max_errors,
     )
 
@@ -468,8 +483,10 @@ def collect(
         One estimate per task, in the order given.
 
     Raises:
-        ValueError: Bad counts, metadata without ``rounds``, or ``max_shots`` times a circuit's
-            bits per shot above 2**40 (``MAX_SAMPLED_BITS``).
+        ValueError: Bad counts, a task that is not a ``(stim.Circuit, dict)`` pair, metadata without
+            ``rounds`` or the same as another task's, ``print_progress`` not True or False, or
+            ``max_shots`` times a circuit's bits per shot above 2**40 (``MAX_SAMPLED_BITS``).
+        TypeError: ``save_resume_filepath`` is not a path.
 
     Example:
         >>> from qnsim import qec
@@ -486,13 +503,38 @@ def collect(
     workers = _check_count("num_workers", num_workers) or _usable_cpus()
     if workers > MAX_WORKERS:  # sinter starts that many processes
         raise ValueError(f"num_workers = {workers:,} is more than the {MAX_WORKERS:,} processes collect starts")
+    if save_resume_filepath is not None:
+        save_resume_filepath = file_path("save_resume_filepath", save_resume_filepath)
+    print_progress = flag("print_progress", print_progress, error=ValueError)  # "no" printed the progress
+    if isinstance(tasks, (str, bytes, Mapping)) or not isinstance(tasks, Iterable):
+        raise ValueError(f"tasks must be a list of (circuit, metadata) pairs, got {shown(tasks)}")
+    stim = require_stim()
     sinter_tasks = []
-    for circuit, meta in tasks:
-        meta = dict(meta)
+    first_of: dict[str, int] = {}
+    for index, task in enumerate(tasks):
+        # One reading for every task: a bare circuit said "too many values to unpack", a text circuit
+        # "'str' object has no attribute 'num_measurements'", and a list of pairs for metadata was made a dict.
+        if not isinstance(task, (tuple, list)) or len(task) != 2:
+            got = f"{len(task)} items" if isinstance(task, (tuple, list)) else f"a {type(task).__name__}"
+            raise ValueError(f"tasks[{index}] must be a (circuit, metadata) pair, got {got}")
+        circuit = _check_circuit(stim, f"tasks[{index}] circuit", task[0])
+        meta = _check_metadata(f"tasks[{index}] metadata", task[1])
+        for key in meta:
+            if not isinstance(key, str):  # sinter's JSON metadata: an int key failed as "'<' not supported ..."
+                raise ValueError(f"tasks[{index}] metadata keys must be strings (JSON), got {key!r}")
         if "rounds" not in meta:
             raise ValueError(f"task metadata needs 'rounds' (an int), got {meta!r}")
         _check_rounds(circuit, meta["rounds"], "task metadata 'rounds'")
         _check_work(circuit, max_shots)
+        # The estimates are matched to the tasks by metadata: two tasks with the same metadata (a distance 3
+        # and a distance 5 circuit both labelled {"rounds": 3}) were both given one task's counts.
+        key = _meta_key(meta)
+        if key in first_of:
+            raise ValueError(
+                f"tasks[{first_of[key]}] and tasks[{index}] have the same metadata {meta!r}: sinter tells tasks "
+                "apart by their metadata, so each task's must differ (add the distance or the noise, say)"
+            )
+        first_of[key] = index
         sinter_tasks.append(sinter.Task(circuit=circuit, json_metadata=meta))
     stats = sinter.collect(
         num_workers=workers,

@@ -60,7 +60,7 @@ from typing import Any
 
 from qnsim.argument_checks import file_path, integer, real_number
 from qnsim.qec.channels import werner
-from qnsim.qec.circuits import _check_rounds, memory_circuit, merge_circuit, seam_resources
+from qnsim.qec.circuits import _check_basis, _check_code, _check_rounds, memory_circuit, merge_circuit, seam_resources
 from qnsim.qec.layout import check_distance
 from qnsim.qec.noise import Interface, NoiseModel
 from qnsim.qec.sampling import check_sampled_bits
@@ -127,6 +127,12 @@ def _table(data: Mapping[str, Any], table: str, source: str) -> dict[str, Any]:
         # dict(3) said "'int' object is not iterable", naming neither the table nor the value.
         raise ValueError(f"{source}: [{table}] must be a table of settings, got {value!r}")
     return dict(value)
+
+
+def _noise_model(settings: Mapping[str, Any]) -> NoiseModel:
+    """The bulk noise of a point's settings (``noise`` names the model, ``p_bulk`` its strength)."""
+    preset = NoiseModel.uniform_depolarizing if settings["noise"] == "uniform" else NoiseModel.si1000
+    return preset(settings["p_bulk"])
 
 
 @dataclass
@@ -337,10 +343,15 @@ class ExperimentSpec:
         # Checked when the file is read, not after its other points ran: the circuit's own checks, and
         # sample_logical_error's work bound at one bit per shot (the least a circuit has; a max_shots of 10**30 was
         # accepted with the file and refused only when its first point began sampling).
+        # The code, the basis and the noise model too: code = ["rotated", "hex"], basis "Y" or an si1000 p_bulk above
+        # 0.2 passed the file and were refused only when that point ran, after the others had written their rows.
         try:
             check_sampled_bits(s["max_shots"], 1)
             check_distance(s["distance"])
             _check_rounds(s["rounds"], s["distance"], patches=3 if s["kind"] == "merge" else 1)
+            _check_code(s["code"])
+            _check_basis(s["basis"])
+            _noise_model(s)
         except ValueError as exc:
             raise ValueError(f"{self.source}: {exc}") from None
         return s
@@ -355,8 +366,7 @@ class ExperimentSpec:
         """
         self.measure()
         s = self.settings(params)
-        preset = NoiseModel.uniform_depolarizing if s["noise"] == "uniform" else NoiseModel.si1000
-        noise = preset(s["p_bulk"])
+        noise = _noise_model(s)
         timing = None
         if self.link is not None:
             from qnsim.qec.link import interface_from_link
