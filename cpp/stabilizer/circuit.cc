@@ -164,11 +164,13 @@ const GateInfo &find_gate(const std::string &name, const std::string &upper, boo
                                 "qnsim.StabilizerSimulator.do_circuit"));
 }
 
-/// Parenthesized arguments a gate takes: -1 means zero or one (a measurement flip probability).
+/// Parenthesized arguments a gate takes: -1 means zero or one (a measurement flip probability), -2 any
+/// number up to Stim's 255 (I_ERROR, II_ERROR: probabilities of disjoint cases).
 int num_args_of(const GateInfo &info) {
     if (info.kind == Kind::Repeat) return 0;
     const gates::GateSpec &spec = gates::gate_table()[gates::gate_id(info.name)];
-    return spec.min_args == spec.max_args ? spec.min_args : -1;
+    if (spec.min_args == spec.max_args) return spec.min_args;
+    return spec.max_args == 1 ? -1 : -2;
 }
 
 // Far above the largest lookback (2^24), far below uint64's end, so sums and products of it cannot wrap.
@@ -648,7 +650,9 @@ struct Parser {
             }
             // Argument counts and ranges.
             const int want = num_args_of(*info);
-            if (want == -1) {
+            if (want == -2) {
+                if (ins.args.size() > 255) fail(line, msg(upper, " takes at most 255 arguments, got ", ins.args.size()));
+            } else if (want == -1) {
                 if (ins.args.size() > 1) {
                     fail(line, msg(upper, " takes at most 1 argument (a flip probability), got ", ins.args.size()));
                 }
@@ -677,7 +681,9 @@ struct Parser {
                 for (size_t k = 0; k < ins.targets.size(); k += 2) {
                     // As Stim: the same target twice (`!0 0` of MXX is two targets, X0 * -X0).
                     if (ins.targets[k] == ins.targets[k + 1]) {
-                        fail(line, msg(upper, " acts on ", target_text(ins.targets[k]), " twice in one pair"));
+                        const uint32_t t = ins.targets[k];
+                        fail(line, msg(upper, " acts on ", t <= Instruction::kValueMask ? "qubit " : "", target_text(t),
+                                       " twice in one pair"));
                     }
                 }
             }
