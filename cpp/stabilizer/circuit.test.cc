@@ -6,6 +6,7 @@
 
 #include "core/errors.h"
 #include "core/testing.h"
+#include "stabilizer/stabilizer_simulator.h"
 
 namespace qnsim {
 namespace {
@@ -139,6 +140,27 @@ TEST(Circuit, PauliProductsAreCanonicalAndRecordControlledPairsSplitOut) {
     EXPECT_EQ(c.blocks[0][4].targets, (std::vector<uint32_t>{1 | I::kRecordTarget, 3 | x}));
     EXPECT_EQ(c.blocks[0][5].gate, Gate::CX);
     QNSIM_EXPECT_THROW_MSG(Circuit::parse("MPP X0*Z0", 2), CircuitParseError, "is anti-Hermitian");
+}
+
+TEST(Circuit, EveryStimInstructionRuns) {
+    // Runs each instruction the simulator gained (under the sanitizers in CI), with records whose values are
+    // fixed: a Bell pair's ZZ and XX parities are +1, X0 * -X0 is -I, MPAD records its bits, a certain herald
+    // records 1, and a record-controlled X undoes a measured 1.
+    const std::string body =
+        "R 0 1 2 3 4 5\nH 0\nCX 0 1\nSQRT_X 2 2 2 2\nSQRT_Y_DAG 3\nSQRT_Y 3\nH_XY 4 4\nC_XYZ 5 5 5\n"
+        "H_YZ 2 2\nC_NZYX 3\nC_ZYX 3\nXCX 2 3\nXCX 2 3\nYCY 4 5 4 5\nSQRT_ZZ 2 3\nSQRT_ZZ_DAG 2 3\n"
+        "ISWAP 2 4\nISWAP_DAG 2 4\nCXSWAP 3 5\nSWAPCX 5 3\nSPP X2*Z3\nSPP_DAG X2*Z3\nII 2 3\n"
+        "MZZ 0 1\nMXX(0) 0 1\nMPP Z0*Z1 !X0*X0\nMPAD 1 0\nMYY !2 2\nX 4\nM 4\nCX rec[-1] 4\nM 4\n"
+        "PAULI_CHANNEL_2(0.1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.1) 2 3\nHERALDED_ERASE(1) 5\n"
+        "HERALDED_PAULI_CHANNEL_1(0, 0, 0, 0) 5\nE(0.5) X2 Z3\nELSE_CORRELATED_ERROR(0.5) Y2\nI_ERROR 2\n"
+        "II_ERROR(0.1) 2 3\nM 2 3 5";
+    StabilizerSimulator sim(6, 7);
+    const std::vector<uint8_t> record = sim.do_circuit("REPEAT 20 {\n" + body + "\n}");
+    const std::vector<uint8_t> fixed{0, 0, 0, 1, 1, 0, 1, 1, 0, 1, 0};
+    ASSERT_EQ(record.size(), 20 * (fixed.size() + 3));
+    for (size_t r = 0; r < 20; ++r) {
+        for (size_t k = 0; k < fixed.size(); ++k) EXPECT_EQ(record[r * (fixed.size() + 3) + k], fixed[k]) << r << " " << k;
+    }
 }
 
 TEST(Circuit, ShortestDoubleReadsBackExactly) {
