@@ -466,7 +466,8 @@ struct Parser {
             const bool invertible = info.kind == Kind::Measure || info.kind == Kind::PairMeasure || paulis ||
                                     info.kind == Kind::Herald;
             if ((flags & Instruction::kInvertedTarget) && !invertible) {
-                fail(line, msg("inverted target '!' is only allowed on measurements and Pauli products, not on ", upper));
+                fail(line,
+                     msg("inverted target '!' is only allowed on measurements and Pauli products, not on ", upper));
             }
             const std::string_view digits(s.data() + i, d - i);
             unsigned long long q = 0;
@@ -677,7 +678,9 @@ struct Parser {
             // Argument counts and ranges.
             const int want = num_args_of(*info);
             if (want == -2) {
-                if (ins.args.size() > 255) fail(line, msg(upper, " takes at most 255 arguments, got ", ins.args.size()));
+                if (ins.args.size() > 255) {
+                    fail(line, msg(upper, " takes at most 255 arguments, got ", ins.args.size()));
+                }
             } else if (want == -1) {
                 if (ins.args.size() > 1) {
                     fail(line, msg(upper, " takes at most 1 argument (a flip probability), got ", ins.args.size()));

@@ -159,7 +159,9 @@ TEST(Circuit, EveryStimInstructionRuns) {
     const std::vector<uint8_t> fixed{0, 0, 0, 1, 1, 0, 1, 1, 0, 1, 0};
     ASSERT_EQ(record.size(), 20 * (fixed.size() + 3));
     for (size_t r = 0; r < 20; ++r) {
-        for (size_t k = 0; k < fixed.size(); ++k) EXPECT_EQ(record[r * (fixed.size() + 3) + k], fixed[k]) << r << " " << k;
+        for (size_t k = 0; k < fixed.size(); ++k) {
+            EXPECT_EQ(record[r * (fixed.size() + 3) + k], fixed[k]) << "iteration " << r << ", record " << k;
+        }
     }
 }
 

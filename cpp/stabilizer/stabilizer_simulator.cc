@@ -350,7 +350,9 @@ void StabilizerSimulator::run_products(const Instruction &ins, std::vector<uint8
         while (ts[end] & Instruction::kCombineNext) ++end;
         const bool negative = (ts[k] & Instruction::kInvertedTarget) != 0;
         if (ts[k] & Instruction::kIdentityProduct) {  // measures +-I: its sign, then the flip probability
-            if (ins.gate == Gate::MPP) record.push_back(static_cast<uint8_t>(negative ^ (flip_p > 0 && rng_.bernoulli(flip_p))));
+            if (ins.gate == Gate::MPP) {
+                record.push_back(static_cast<uint8_t>(negative ^ (flip_p > 0 && rng_.bernoulli(flip_p))));
+            }
             k = end + 1;
             continue;
         }
