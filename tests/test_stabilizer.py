@@ -351,7 +351,7 @@ def test_python_noise_methods():
         ("REPEAT -2 {\nH 0\n}", r"REPEAT count must be a positive integer, got -2 on line 1"),
         ("REPEAT 2 {\nH 0\n", r"unbalanced braces: REPEAT block is never closed .* on line 1"),
         ("H 0\n}", r"unbalanced braces: '\}' without a matching REPEAT block on line 2"),
-        ("CX rec[-1] 0", r"unsupported target 'rec\[-1\]'"),
+        ("CX rec[-1] 0", r"CX target 'rec\[-1\]' looks back 1 measurement, but only 0 precede it"),
         ("H !0", r"inverted target '!' is only allowed on measurements"),
         ("REPEAT 3\nH 0", r"REPEAT needs '\{'"),
     ],

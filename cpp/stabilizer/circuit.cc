@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string_view>
+#include <vector>
 
 #include "core/errors.h"
 #include "core/text.h"
@@ -26,7 +27,14 @@ std::string shortest_double(double v) {
 
 namespace {
 
-enum class Kind { Single, Pair, Measure, Reset, Noise1, Noise2, Tick, Annotation, Repeat };
+enum class Kind {
+    Single, Pair, Measure, Reset, Noise1, Noise2, Tick, Annotation, Repeat,
+    PairMeasure,  // MXX/MYY/MZZ: parsed into the MPP form (one two-factor product per pair)
+    Product,      // MPP, SPP, SPP_DAG: Pauli products joined by '*'
+    Correlated,   // E, ELSE_CORRELATED_ERROR: Pauli targets
+    Pad,          // MPAD: targets are the values 0 or 1
+    Herald,       // HERALDED_ERASE, HERALDED_PAULI_CHANNEL_1: one herald record per target
+};
 
 struct GateInfo {
     const char *name;  // Canonical name in the shared gate table.
@@ -35,7 +43,7 @@ struct GateInfo {
 };
 
 // The part of the shared gate table (stabilizer/gate_table.h) this simulator executes; names,
-// aliases and argument counts come from the table.
+// aliases and argument counts come from the table. Gate::I entries are checked and then dropped.
 constexpr GateInfo kSupported[] = {
     {"H", Gate::H, Kind::Single},
     {"S", Gate::S, Kind::Single},
@@ -44,16 +52,58 @@ constexpr GateInfo kSupported[] = {
     {"Y", Gate::Y, Kind::Single},
     {"Z", Gate::Z, Kind::Single},
     {"I", Gate::I, Kind::Single},
+    {"SQRT_X", Gate::SQRT_X, Kind::Single},
+    {"SQRT_X_DAG", Gate::SQRT_X_DAG, Kind::Single},
+    {"SQRT_Y", Gate::SQRT_Y, Kind::Single},
+    {"SQRT_Y_DAG", Gate::SQRT_Y_DAG, Kind::Single},
+    {"H_XY", Gate::H_XY, Kind::Single},
+    {"H_YZ", Gate::H_YZ, Kind::Single},
+    {"H_NXY", Gate::H_NXY, Kind::Single},
+    {"H_NXZ", Gate::H_NXZ, Kind::Single},
+    {"H_NYZ", Gate::H_NYZ, Kind::Single},
+    {"C_XYZ", Gate::C_XYZ, Kind::Single},
+    {"C_ZYX", Gate::C_ZYX, Kind::Single},
+    {"C_NXYZ", Gate::C_NXYZ, Kind::Single},
+    {"C_NZYX", Gate::C_NZYX, Kind::Single},
+    {"C_XNYZ", Gate::C_XNYZ, Kind::Single},
+    {"C_XYNZ", Gate::C_XYNZ, Kind::Single},
+    {"C_ZNYX", Gate::C_ZNYX, Kind::Single},
+    {"C_ZYNX", Gate::C_ZYNX, Kind::Single},
     {"CX", Gate::CX, Kind::Pair},
     {"CY", Gate::CY, Kind::Pair},
     {"CZ", Gate::CZ, Kind::Pair},
     {"SWAP", Gate::SWAP, Kind::Pair},
+    {"XCX", Gate::XCX, Kind::Pair},
+    {"XCY", Gate::XCY, Kind::Pair},
+    {"XCZ", Gate::XCZ, Kind::Pair},
+    {"YCX", Gate::YCX, Kind::Pair},
+    {"YCY", Gate::YCY, Kind::Pair},
+    {"YCZ", Gate::YCZ, Kind::Pair},
+    {"SQRT_XX", Gate::SQRT_XX, Kind::Pair},
+    {"SQRT_XX_DAG", Gate::SQRT_XX_DAG, Kind::Pair},
+    {"SQRT_YY", Gate::SQRT_YY, Kind::Pair},
+    {"SQRT_YY_DAG", Gate::SQRT_YY_DAG, Kind::Pair},
+    {"SQRT_ZZ", Gate::SQRT_ZZ, Kind::Pair},
+    {"SQRT_ZZ_DAG", Gate::SQRT_ZZ_DAG, Kind::Pair},
+    {"ISWAP", Gate::ISWAP, Kind::Pair},
+    {"ISWAP_DAG", Gate::ISWAP_DAG, Kind::Pair},
+    {"CXSWAP", Gate::CXSWAP, Kind::Pair},
+    {"SWAPCX", Gate::SWAPCX, Kind::Pair},
+    {"CZSWAP", Gate::CZSWAP, Kind::Pair},
+    {"II", Gate::I, Kind::Pair},
     {"M", Gate::M, Kind::Measure},
     {"MX", Gate::MX, Kind::Measure},
     {"MY", Gate::MY, Kind::Measure},
     {"MR", Gate::MR, Kind::Measure},
     {"MRX", Gate::MRX, Kind::Measure},
     {"MRY", Gate::MRY, Kind::Measure},
+    {"MXX", Gate::MPP, Kind::PairMeasure},
+    {"MYY", Gate::MPP, Kind::PairMeasure},
+    {"MZZ", Gate::MPP, Kind::PairMeasure},
+    {"MPP", Gate::MPP, Kind::Product},
+    {"SPP", Gate::SPP, Kind::Product},
+    {"SPP_DAG", Gate::SPP_DAG, Kind::Product},
+    {"MPAD", Gate::MPAD, Kind::Pad},
     {"R", Gate::R, Kind::Reset},
     {"RX", Gate::RX, Kind::Reset},
     {"RY", Gate::RY, Kind::Reset},
@@ -61,14 +111,38 @@ constexpr GateInfo kSupported[] = {
     {"Y_ERROR", Gate::Y_ERROR, Kind::Noise1},
     {"Z_ERROR", Gate::Z_ERROR, Kind::Noise1},
     {"DEPOLARIZE1", Gate::DEPOLARIZE1, Kind::Noise1},
-    {"DEPOLARIZE2", Gate::DEPOLARIZE2, Kind::Noise2},
     {"PAULI_CHANNEL_1", Gate::PAULI_CHANNEL_1, Kind::Noise1},
+    {"I_ERROR", Gate::I, Kind::Noise1},
+    {"HERALDED_ERASE", Gate::HERALDED_ERASE, Kind::Herald},
+    {"HERALDED_PAULI_CHANNEL_1", Gate::HERALDED_PAULI_CHANNEL_1, Kind::Herald},
+    {"DEPOLARIZE2", Gate::DEPOLARIZE2, Kind::Noise2},
+    {"PAULI_CHANNEL_2", Gate::PAULI_CHANNEL_2, Kind::Noise2},
+    {"II_ERROR", Gate::I, Kind::Noise2},
+    {"E", Gate::E, Kind::Correlated},
+    {"ELSE_CORRELATED_ERROR", Gate::ELSE_CORRELATED_ERROR, Kind::Correlated},
     {"TICK", Gate::TICK, Kind::Tick},
     {"DETECTOR", Gate::ANNOTATION, Kind::Annotation},
     {"OBSERVABLE_INCLUDE", Gate::ANNOTATION, Kind::Annotation},
     {"QUBIT_COORDS", Gate::ANNOTATION, Kind::Annotation},
     {"SHIFT_COORDS", Gate::ANNOTATION, Kind::Annotation},
 };
+
+/// The Pauli (1 = X, 2 = Y, 3 = Z) a classically controlled pair applies to its qubit, and whether Stim
+/// allows a record target first (as the control) and second; 0 when the gate takes no record target.
+struct FeedbackRule {
+    unsigned pauli;
+    bool record_first, record_second;
+};
+FeedbackRule feedback_rule(Gate g) {
+    switch (g) {
+        case Gate::CX: return {1, true, false};
+        case Gate::CY: return {2, true, false};
+        case Gate::CZ: return {3, true, true};
+        case Gate::XCZ: return {1, false, true};
+        case Gate::YCZ: return {2, false, true};
+        default: return {0, false, false};
+    }
+}
 
 const GateInfo kRepeat{"REPEAT", Gate::REPEAT, Kind::Repeat};
 
@@ -82,20 +156,26 @@ const GateInfo &find_gate(const std::string &name, const std::string &upper, boo
                                     gates::suggest_gate(upper), "'?"));
     }
     const gates::GateSpec &spec = gates::gate_table()[id];
-    for (const auto &g : kSupported) {
-        if (spec.name == g.name) return g;
-    }
+    // Indexed by gate id once: a scan with string compares of ~80 entries per line cost 8% of parsing.
+    static const std::vector<const GateInfo *> by_id = [] {
+        std::vector<const GateInfo *> v(gates::gate_table().size(), nullptr);
+        for (const auto &g : kSupported) v[static_cast<size_t>(gates::gate_id(g.name))] = &g;
+        return v;
+    }();
+    if (by_id[static_cast<size_t>(id)] != nullptr) return *by_id[static_cast<size_t>(id)];
     throw CircuitParseError(msg("gate '", name, "' on line ", line, " (", spec.name,
                                 spec.stim ? ", valid Stim)" : ", a qnsim estimator extension)",
                                 " is not executed by the stabilizer simulator; see the supported gate list in "
                                 "qnsim.StabilizerSimulator.do_circuit"));
 }
 
-/// Parenthesized arguments a gate takes: -1 means zero or one (a measurement flip probability).
+/// Parenthesized arguments a gate takes: -1 means zero or one (a measurement flip probability), -2 any
+/// number up to Stim's 255 (I_ERROR, II_ERROR: probabilities of disjoint cases).
 int num_args_of(const GateInfo &info) {
     if (info.kind == Kind::Repeat) return 0;
     const gates::GateSpec &spec = gates::gate_table()[gates::gate_id(info.name)];
-    return spec.min_args == spec.max_args ? spec.min_args : -1;
+    if (spec.min_args == spec.max_args) return spec.min_args;
+    return spec.max_args == 1 ? -1 : -2;
 }
 
 // Far above the largest lookback (2^24), far below uint64's end, so sums and products of it cannot wrap.
@@ -108,6 +188,10 @@ struct Parser {
     /// Measurement results recorded before the current line when it first runs (the REPEAT blocks closed so far
     /// multiplied out, saturating far above any lookback): the bound of a DETECTOR's rec[-k].
     uint64_t measured = 0;
+    /// The block instructions are appended to (the innermost open REPEAT body, or 0).
+    uint32_t open_block = 0;
+    /// Whether read_targets met a record target on the current line (spares a scan of every pair gate).
+    bool saw_record_ = false;
 
     [[noreturn]] void fail(uint32_t line, const std::string &what) {
         // Control bytes of the circuit text are shown escaped: a NUL ended the message there.
@@ -278,10 +362,245 @@ struct Parser {
         }
     }
 
+
+    /// A target as Stim writes it, for messages.
+    static std::string target_text(uint32_t t) {
+        std::string out = (t & Instruction::kInvertedTarget) ? "!" : "";
+        const uint32_t pauli = (t & Instruction::kPauliMask) >> Instruction::kPauliShift;
+        if (t & Instruction::kRecordTarget) return msg("rec[-", t & Instruction::kValueMask, "]");
+        if (pauli) out += "_XYZ"[pauli];
+        return msg(out, t & Instruction::kValueMask);
+    }
+
+    /// Reads the targets after a gate name (and its arguments) into ins.targets, checking each against
+    /// what the gate's kind takes: qubit indices; `!q` on measurements and products; Pauli targets (X0, !y3)
+    /// joined by '*' on MPP/SPP/SPP_DAG (and accepted, as Stim does, on E); rec[-k] on the two-qubit gates
+    /// (check_records says which); 0 or 1 on MPAD.
+    void read_targets(const std::string &s, size_t &i, uint32_t line, const std::string &upper, const GateInfo &info,
+                      Instruction &ins) {
+        const bool paulis = info.kind == Kind::Product || info.kind == Kind::Correlated;
+        const bool plain_qubits = !paulis && info.kind != Kind::Pad;
+        saw_record_ = false;
+        // Reserving one slot per remaining space spares the vector's regrowth, which
+        // otherwise costs about as much as the parsing itself on long target lists.
+        ins.targets.reserve(static_cast<size_t>(std::count(s.begin() + static_cast<std::ptrdiff_t>(i), s.end(), ' ')));
+        auto combiner_error = [&] {
+            fail(line, msg(upper, " has a combiner '*' that is not between two targets"));
+        };
+        while (true) {
+            skip_space(s, i);
+            if (i >= s.size()) break;
+            if (s[i] == '*' && paulis) {
+                if (ins.targets.empty() || (ins.targets.back() & Instruction::kCombineNext)) combiner_error();
+                ins.targets.back() |= Instruction::kCombineNext;
+                ++i;
+                continue;
+            }
+            // The common case first, as fast as before Pauli and record targets existed: a plain qubit index.
+            if (plain_qubits && static_cast<unsigned char>(s[i] - '0') < 10) {
+                size_t d = i;
+                unsigned long long q = 0;
+                for (; d < s.size() && static_cast<unsigned char>(s[d] - '0') < 10; ++d) {
+                    q = q > (1ULL << 40) ? q : q * 10 + static_cast<unsigned>(s[d] - '0');  // no locale lookup
+                }
+                if (at_separator(s, d)) {
+                    if (q >= num_qubits) {
+                        fail(line, msg("qubit ", std::string_view(s.data() + i, d - i), " of ", upper,
+                                       " is out of range for num_qubits=", num_qubits));
+                    }
+                    ins.targets.push_back(static_cast<uint32_t>(q));
+                    i = d;
+                    continue;
+                }
+            }
+            const size_t start = i;
+            size_t e = start;
+            while (!at_separator(s, e) && !(paulis && s[e] == '*')) ++e;
+            // The target as written, for messages and the rare record/sweep checks (built only then: a
+            // string per target doubled the parse time of long target lists).
+            const std::string_view target(s.data() + start, e - start);
+            uint32_t flags = 0;
+            if (s[i] == '!') {
+                flags |= Instruction::kInvertedTarget;
+                ++i;
+            }
+            if (info.kind == Kind::Pair && flags == 0 && target.rfind("rec[-", 0) == 0) {
+                const size_t d = i + 5;
+                size_t k = d;
+                while (k < e && static_cast<unsigned char>(s[k] - '0') < 10) ++k;
+                if (k == d || k + 1 != e || s[k] != ']') {
+                    fail(line, msg("target '", target, "' of ", upper, " is not a record target like rec[-1]"));
+                }
+                if (k - d > 9 || std::stoul(s.substr(d, k - d)) >= (1UL << 24)) {
+                    fail(line, msg("the lookback of '", target, "' of ", upper, " is too large"));
+                }
+                const uint32_t lookback = static_cast<uint32_t>(std::stoul(s.substr(d, k - d)));
+                if (lookback == 0) fail(line, msg("the lookback of '", target, "' of ", upper, " must be at least 1"));
+                ins.targets.push_back(lookback | Instruction::kRecordTarget);
+                saw_record_ = true;
+                i = e;
+                continue;
+            }
+            if (info.kind == Kind::Pair && target.rfind("sweep[", 0) == 0) {
+                fail(line, msg("unsupported target '", target, "' of ", upper,
+                               ": sweep bits (sweep[k]) are not executed by the stabilizer simulator"));
+            }
+            if (paulis) {
+                const char c = i < e ? static_cast<char>(std::toupper(static_cast<unsigned char>(s[i]))) : '\0';
+                if (c != 'X' && c != 'Y' && c != 'Z') {
+                    fail(line, msg("unsupported target '", target, "' of ", upper,
+                                   " (it takes Pauli targets such as X0, !Z1, Y2*Z3)"));
+                }
+                flags |= static_cast<uint32_t>(c == 'X' ? 1 : c == 'Y' ? 2 : 3) << Instruction::kPauliShift;
+                ++i;
+            }
+            size_t d = i;
+            while (d < e && static_cast<unsigned char>(s[d] - '0') < 10) ++d;  // no locale lookup
+            if (d == i || d != e) {
+                fail(line, msg("unsupported target '", target, "' of ", upper,
+                               paulis ? " (it takes Pauli targets such as X0, !Z1, Y2*Z3)"
+                                      : info.kind == Kind::Pad ? " (MPAD takes the values 0 and 1)"
+                                                               : " (qnsim accepts qubit indices, !q on measurements, "
+                                                                 "and rec[-k] where Stim allows it)"));
+            }
+            const bool invertible = info.kind == Kind::Measure || info.kind == Kind::PairMeasure || paulis ||
+                                    info.kind == Kind::Herald;
+            if ((flags & Instruction::kInvertedTarget) && !invertible) {
+                fail(line,
+                     msg("inverted target '!' is only allowed on measurements and Pauli products, not on ", upper));
+            }
+            const std::string_view digits(s.data() + i, d - i);
+            unsigned long long q = 0;
+            for (char c : digits) q = q > (1ULL << 40) ? q : q * 10 + static_cast<unsigned>(c - '0');
+            if (info.kind == Kind::Pad) {
+                if (q > 1) fail(line, msg("MPAD records the values 0 and 1, got ", digits));
+            } else if (q >= num_qubits) {
+                fail(line, msg("qubit ", digits, " of ", upper, " is out of range for num_qubits=", num_qubits));
+            }
+            // HERALDED_* accept '!' as Stim does and, as Stim does, ignore it (the herald is not inverted).
+            if (info.kind == Kind::Herald) flags &= ~Instruction::kInvertedTarget;
+            ins.targets.push_back(static_cast<uint32_t>(q) | flags);
+            i = d;
+        }
+        if (!ins.targets.empty() && (ins.targets.back() & Instruction::kCombineNext)) combiner_error();
+    }
+
+    /// Rewrites each '*'-joined product of MPP/SPP/SPP_DAG into its canonical form: one factor per qubit
+    /// (X0*X0 cancels, Z0*X0 is iY0), the sign (odd '!' count, and -1 from the products) on the first
+    /// factor's kInvertedTarget, and an empty product as one kIdentityProduct target carrying its sign.
+    /// Refuses anti-Hermitian products (X0*Z0), as Stim does.
+    void canonicalize_products(Instruction &ins, uint32_t line, const std::string &upper) {
+        std::vector<uint32_t> out;
+        out.reserve(ins.targets.size());
+        size_t k = 0;
+        while (k < ins.targets.size()) {
+            size_t end = k;
+            while (ins.targets[end] & Instruction::kCombineNext) ++end;
+            unsigned phase = 0;  // power of i
+            const size_t first = out.size();
+            std::string written;
+            for (size_t j = k; j <= end; ++j) {
+                const uint32_t t = ins.targets[j];
+                written += (j > k ? "*" : "") + target_text(t);
+                if (t & Instruction::kInvertedTarget) phase += 2;
+                const uint32_t q = t & Instruction::kValueMask;
+                const unsigned b = (t & Instruction::kPauliMask) >> Instruction::kPauliShift;
+                size_t f = first;
+                while (f < out.size() && (out[f] & Instruction::kValueMask) != q) ++f;
+                if (f == out.size()) {
+                    out.push_back(q | (b << Instruction::kPauliShift));
+                    continue;
+                }
+                const unsigned a = (out[f] & Instruction::kPauliMask) >> Instruction::kPauliShift;
+                unsigned c = 0;
+                if (a == 0) {
+                    c = b;
+                } else if (a != b) {
+                    c = 6 - a - b;                     // X*Y ~ Z, Y*Z ~ X, Z*X ~ Y
+                    phase += (b + 3 - a) % 3 == 1 ? 1 : 3;  // XY = iZ, YZ = iX, ZX = iY; reversed, -i
+                }
+                out[f] = q | (c << Instruction::kPauliShift);
+            }
+            if (phase & 1) {
+                fail(line, msg("the product ", written, " of ", upper,
+                               " is anti-Hermitian (e.g. X0*Z0 instead of Y0), as Stim refuses it"));
+            }
+            // Factors that cancelled to the identity are dropped.
+            size_t w = first;
+            for (size_t f = first; f < out.size(); ++f) {
+                if (out[f] & Instruction::kPauliMask) out[w++] = out[f];
+            }
+            out.resize(w);
+            const uint32_t sign = (phase & 2) ? Instruction::kInvertedTarget : 0;
+            if (w == first) {
+                out.push_back(Instruction::kIdentityProduct | sign);
+            } else {
+                out[first] |= sign;
+                for (size_t f = first; f + 1 < w; ++f) out[f] |= Instruction::kCombineNext;
+            }
+            k = end + 1;
+        }
+        ins.targets = std::move(out);
+    }
+
+    /// Record targets of a two-qubit gate: only where Stim takes them (rec[-k] as the control of CX/CY/CZ,
+    /// as the Z-target of XCZ/YCZ/CZ), looking back at most to the first measurement of this circuit.
+    void check_records(const Instruction &ins, uint32_t line, const std::string &upper) {
+        const FeedbackRule rule = feedback_rule(ins.gate);
+        for (size_t k = 0; k < ins.targets.size(); ++k) {
+            const uint32_t t = ins.targets[k];
+            if (!(t & Instruction::kRecordTarget)) continue;
+            const bool first = k % 2 == 0;
+            const uint32_t other = ins.targets[first ? k + 1 : k - 1];
+            const bool both = (other & Instruction::kRecordTarget) != 0;
+            if (!(first ? rule.record_first : rule.record_second) || (both && ins.gate != Gate::CZ)) {
+                fail(line, msg("target '", target_text(t), "' of ", upper, " is not allowed there: Stim takes a "
+                               "record target only as the control of CX/CY/CZ (CX rec[-1] 0) or the Z side of "
+                               "XCZ/YCZ/CZ (XCZ 0 rec[-1]); a measurement record cannot be the target of a gate"));
+            }
+            const uint64_t lookback = t & Instruction::kValueMask;
+            if (lookback > measured) {
+                fail(line, msg(upper, " target '", target_text(t), "' looks back ", lookback, " measurement",
+                               lookback == 1 ? "" : "s", ", but only ", measured, " precede",
+                               measured == 1 ? "s" : "", " it (at its first execution)"));
+            }
+        }
+    }
+
+    /// Splits a two-qubit gate with record targets into runs, in order: runs of ordinary pairs stay the gate,
+    /// runs of classically controlled pairs become FEEDBACK (record target, Pauli target) pairs; a pair of two
+    /// records (CZ rec[-1] rec[-2]) does nothing. Called only when the line has a record target; returns true.
+    bool split_feedback(Instruction &ins) {
+        const unsigned pauli = feedback_rule(ins.gate).pauli;
+        std::vector<Instruction> runs;
+        for (size_t k = 0; k < ins.targets.size(); k += 2) {
+            const uint32_t a = ins.targets[k], b = ins.targets[k + 1];
+            const bool ra = (a & Instruction::kRecordTarget) != 0, rb = (b & Instruction::kRecordTarget) != 0;
+            if (ra && rb) continue;
+            const Gate g = ra || rb ? Gate::FEEDBACK : ins.gate;
+            if (runs.empty() || runs.back().gate != g) {
+                Instruction run;
+                run.gate = g;
+                run.line = ins.line;
+                runs.push_back(std::move(run));
+            }
+            if (g == Gate::FEEDBACK) {
+                runs.back().targets.push_back(ra ? a : b);
+                runs.back().targets.push_back((ra ? b : a) | (pauli << Instruction::kPauliShift));
+            } else {
+                runs.back().targets.push_back(a);
+                runs.back().targets.push_back(b);
+            }
+        }
+        for (Instruction &run : runs) circuit.blocks[open_block].push_back(std::move(run));
+        return true;
+    }
+
     void parse() {
         circuit.blocks.emplace_back();
         // Stack of open blocks; each entry is (block index, line of its REPEAT).
         std::vector<std::pair<uint32_t, uint32_t>> open = {{0, 0}};
+        open_block = 0;
         // For each open REPEAT: `measured` when it opened and its count, to add the later iterations at its '}'.
         std::vector<std::pair<uint64_t, uint64_t>> open_measured;
         uint32_t line = 0;
@@ -303,6 +622,7 @@ struct Parser {
                 if (i != s.size()) fail(line, "unexpected text after '}'");
                 if (open.size() == 1) fail(line, "unbalanced braces: '}' without a matching REPEAT block");
                 open.pop_back();
+                open_block = open.back().first;
                 const auto [before, count] = open_measured.back();
                 open_measured.pop_back();
                 const unsigned __int128 later = static_cast<unsigned __int128>(measured - before) * (count - 1);
@@ -351,12 +671,17 @@ struct Parser {
                 circuit.blocks[open.back().first].push_back(ins);
                 circuit.blocks.emplace_back();
                 open.push_back({ins.body, line});
+                open_block = ins.body;
                 open_measured.push_back({measured, count});
                 continue;
             }
             // Argument counts and ranges.
             const int want = num_args_of(*info);
-            if (want == -1) {
+            if (want == -2) {
+                if (ins.args.size() > 255) {
+                    fail(line, msg(upper, " takes at most 255 arguments, got ", ins.args.size()));
+                }
+            } else if (want == -1) {
                 if (ins.args.size() > 1) {
                     fail(line, msg(upper, " takes at most 1 argument (a flip probability), got ", ins.args.size()));
                 }
@@ -370,61 +695,55 @@ struct Parser {
                 if (!(p >= 0 && p <= 1)) fail(line, msg("probability ", shortest_double(p), " of ", upper, " is outside [0, 1]"));
                 total += p;
             }
-            if (info->gate == Gate::PAULI_CHANNEL_1 && total > 1 + 1e-12) {
-                fail(line, msg("PAULI_CHANNEL_1 probabilities sum to ", shortest_double(total), " > 1"));
+            // Channels whose arguments are probabilities of disjoint cases (Stim checks their sum).
+            const bool disjoint = ins.gate == Gate::PAULI_CHANNEL_1 || ins.gate == Gate::PAULI_CHANNEL_2 ||
+                                  ins.gate == Gate::HERALDED_PAULI_CHANNEL_1 ||
+                                  (ins.gate == Gate::I && (info->kind == Kind::Noise1 || info->kind == Kind::Noise2));
+            if (disjoint && total > 1 + 1e-12) {
+                fail(line, msg(upper, " probabilities sum to ", shortest_double(total), " > 1"));
             }
-            // Targets. Reserving one slot per remaining space spares the vector's regrowth, which
-            // otherwise costs about as much as the parsing itself on long target lists.
-            ins.targets.reserve(static_cast<size_t>(std::count(s.begin() + static_cast<std::ptrdiff_t>(i), s.end(), ' ')));
-            while (true) {
-                skip_space(s, i);
-                if (i >= s.size()) break;
-                const size_t start = i;
-                bool inverted = false;
-                if (s[i] == '!') {
-                    inverted = true;
-                    ++i;
-                }
-                size_t d = i;
-                while (d < s.size() && static_cast<unsigned char>(s[d] - '0') < 10) ++d;  // no locale lookup
-                if (d == i || (d < s.size() && s[d] != ' ' && s[d] != '\t' && s[d] != '\r')) {
-                    // The whole target as written, '!' included ("M ! 0" showed an empty target).
-                    size_t e = start;
-                    while (e < s.size() && s[e] != ' ' && s[e] != '\t' && s[e] != '\r') ++e;
-                    const std::string target = s.substr(start, e - start);
-                    if (info->kind == Kind::Pair && (target.rfind("rec[", 0) == 0 || target.rfind("sweep[", 0) == 0)) {
-                        fail(line, msg("unsupported target '", target, "' of ", upper, ": classically controlled gates "
-                                       "(rec[-k] and sweep[k] targets) are not executed by the stabilizer simulator"));
-                    }
-                    fail(line, msg("unsupported target '", target, "' of ", upper,
-                                   " (qnsim accepts qubit indices, and !q on measurements)"));
-                }
-                if (inverted && info->kind != Kind::Measure) {
-                    fail(line, msg("inverted target '!' is only allowed on measurements, not on ", upper));
-                }
-                const std::string_view digits(s.data() + i, d - i);
-                unsigned long long q = 0;
-                for (char c : digits) q = q > (1ULL << 40) ? q : q * 10 + static_cast<unsigned>(c - '0');
-                if (q >= num_qubits) {
-                    fail(line, msg("qubit ", digits, " of ", upper, " is out of range for num_qubits=", num_qubits));
-                }
-                ins.targets.push_back(static_cast<uint32_t>(q) | (inverted ? Instruction::kInvertedTarget : 0));
-                i = d;
-            }
-            if (info->kind == Kind::Pair || info->kind == Kind::Noise2) {
+            read_targets(s, i, line, upper, *info, ins);
+            if (info->kind == Kind::Pair || info->kind == Kind::Noise2 || info->kind == Kind::PairMeasure) {
                 if (ins.targets.size() % 2) {
                     fail(line, msg(upper, " needs an even number of targets (pairs), got ", ins.targets.size()));
                 }
                 for (size_t k = 0; k < ins.targets.size(); k += 2) {
+                    // As Stim: the same target twice (`!0 0` of MXX is two targets, X0 * -X0).
                     if (ins.targets[k] == ins.targets[k + 1]) {
-                        fail(line, msg(upper, " acts on qubit ", ins.targets[k], " twice in one pair"));
+                        const uint32_t t = ins.targets[k];
+                        fail(line, msg(upper, " acts on ", t <= Instruction::kValueMask ? "qubit " : "", target_text(t),
+                                       " twice in one pair"));
                     }
                 }
             }
             if (ins.gate == Gate::TICK && !ins.targets.empty()) {
                 fail(line, msg("TICK takes no targets, got ", ins.targets.size()));  // as Stim refuses it
             }
-            if (info->kind == Kind::Measure) measured = std::min<uint64_t>(measured + ins.targets.size(), kMeasuredCap);
+            if (info->kind == Kind::PairMeasure) {
+                // MXX a b is MPP Xa*Xb: one product per pair, through the same canonical form.
+                const uint32_t pauli = (upper == "MXX" ? 1u : upper == "MYY" ? 2u : 3u) << Instruction::kPauliShift;
+                for (size_t k = 0; k < ins.targets.size(); k += 2) {
+                    ins.targets[k] |= pauli | Instruction::kCombineNext;
+                    ins.targets[k + 1] |= pauli;
+                }
+            }
+            if (ins.gate == Gate::MPP || ins.gate == Gate::SPP || ins.gate == Gate::SPP_DAG) {
+                canonicalize_products(ins, line, upper);
+            }
+            uint64_t records = 0;
+            if (info->kind == Kind::Measure || info->kind == Kind::Pad || info->kind == Kind::Herald) {
+                records = ins.targets.size();
+            } else if (ins.gate == Gate::MPP) {
+                for (uint32_t t : ins.targets) records += (t & Instruction::kCombineNext) == 0;
+            }
+            if (info->kind == Kind::Pair && saw_record_) {
+                check_records(ins, line, upper);
+                if (split_feedback(ins)) {
+                    measured = std::min<uint64_t>(measured + records, kMeasuredCap);
+                    continue;
+                }
+            }
+            measured = std::min<uint64_t>(measured + records, kMeasuredCap);
             if (ins.gate == Gate::I || ins.gate == Gate::TICK) continue;
             circuit.blocks[open.back().first].push_back(std::move(ins));
         }

@@ -14,19 +14,42 @@ std::string shortest_double(double v);
 /// Gates of qnsim's subset of Stim's circuit text format.
 enum class Gate : uint8_t {
     I, H, S, S_DAG, X, Y, Z,                    // single-qubit Cliffords
+    SQRT_X, SQRT_X_DAG, SQRT_Y, SQRT_Y_DAG,     // single-qubit Cliffords run as short sequences of the above
+    H_XY, H_YZ, H_NXY, H_NXZ, H_NYZ,
+    C_XYZ, C_ZYX, C_NXYZ, C_NZYX, C_XNYZ, C_XYNZ, C_ZNYX, C_ZYNX,
     CX, CY, CZ, SWAP,                           // two-qubit Cliffords (targets in pairs)
+    XCX, XCY, XCZ, YCX, YCY, YCZ,               // two-qubit Cliffords run as sequences of H/S/Paulis/CX/CZ/SWAP
+    SQRT_XX, SQRT_XX_DAG, SQRT_YY, SQRT_YY_DAG, SQRT_ZZ, SQRT_ZZ_DAG,
+    ISWAP, ISWAP_DAG, CXSWAP, SWAPCX, CZSWAP,
+    FEEDBACK,                                   // classically controlled Paulis: pairs (record target, Pauli target)
     M, MX, MY, MR, MRX, MRY,                    // measurements (optional flip probability argument)
+    MXX, MYY, MZZ,                              // two-qubit parity measurements (targets in pairs)
+    MPP, SPP, SPP_DAG,                          // Pauli products (targets joined by kCombineNext)
+    MPAD,                                       // records its targets' values (0 or 1)
     R, RX, RY,                                  // resets
     X_ERROR, Y_ERROR, Z_ERROR, DEPOLARIZE1,     // single-qubit Pauli noise, one probability
     DEPOLARIZE2,                                // two-qubit depolarizing noise (targets in pairs)
     PAULI_CHANNEL_1,                            // three probabilities (px, py, pz)
+    PAULI_CHANNEL_2,                            // fifteen probabilities (IX, IY, IZ, XI, ..., ZZ)
+    HERALDED_ERASE, HERALDED_PAULI_CHANNEL_1,   // noise recording a herald bit per target
+    E, ELSE_CORRELATED_ERROR,                   // correlated Pauli errors (Pauli targets)
     TICK, ANNOTATION,                           // no-ops (DETECTOR, QUBIT_COORDS, ... are ignored)
     REPEAT,
 };
 
-/// One parsed line. Targets are qubit indices; kInvertedTarget marks `!q` on measurements.
+/// One parsed line. A target is a qubit index (the low bits) with flags: kInvertedTarget marks `!q`
+/// (measurements, Pauli products); Pauli targets (MPP, SPP, E) carry their Pauli in kPauliShift's two
+/// bits (1 = X, 2 = Y, 3 = Z) and kCombineNext when joined by '*' to the next target; a record target
+/// rec[-k] (FEEDBACK) is k with kRecordTarget; kIdentityProduct stands for a product whose factors
+/// cancel (MPP X0*X0), its sign in kInvertedTarget.
 struct Instruction {
     static constexpr uint32_t kInvertedTarget = uint32_t{1} << 31;
+    static constexpr unsigned kPauliShift = 28;
+    static constexpr uint32_t kPauliMask = uint32_t{3} << kPauliShift;
+    static constexpr uint32_t kCombineNext = uint32_t{1} << 27;
+    static constexpr uint32_t kRecordTarget = uint32_t{1} << 26;
+    static constexpr uint32_t kIdentityProduct = uint32_t{1} << 25;
+    static constexpr uint32_t kValueMask = kIdentityProduct - 1;
     Gate gate;
     uint32_t line;
     std::vector<double> args;
@@ -39,14 +62,21 @@ struct Instruction {
 /// index, so a REPEAT is executed by looping over its body, never unrolled.
 ///
 /// Supported text (names are case-insensitive):
-///   H (H_XZ), S (SQRT_Z), S_DAG (SQRT_Z_DAG), X, Y, Z, I, CX (CNOT, ZCX), CY (ZCY), CZ (ZCZ), SWAP,
-///   M (MZ), MX, MY, MR (MRZ), MRX, MRY, R (RZ), RX, RY, X_ERROR(p), Y_ERROR(p), Z_ERROR(p),
-///   DEPOLARIZE1(p), DEPOLARIZE2(p), PAULI_CHANNEL_1(px, py, pz), TICK, REPEAT N { ... } (nested),
-///   `# comments`, blank lines, many targets per line, `!q` targets on measurements, and
-///   measurements with a result-flip probability M(p). DETECTOR, OBSERVABLE_INCLUDE, QUBIT_COORDS
-///   and SHIFT_COORDS are checked as Stim's samplers check them (a rec[-k] must name a measurement made
-///   before it, k >= 1) and otherwise ignored. Classically controlled targets (rec[-k]), sweep
-///   bits and Pauli targets are not supported.
+///   single-qubit Cliffords H (H_XZ), S (SQRT_Z), S_DAG (SQRT_Z_DAG), X, Y, Z, I, SQRT_X, SQRT_X_DAG,
+///   SQRT_Y, SQRT_Y_DAG, H_XY, H_YZ, H_NXY, H_NXZ, H_NYZ, C_XYZ, C_ZYX, C_NXYZ, C_NZYX, C_XNYZ, C_XYNZ,
+///   C_ZNYX, C_ZYNX; two-qubit Cliffords CX (CNOT, ZCX), CY (ZCY), CZ (ZCZ), SWAP, XCX, XCY, XCZ, YCX,
+///   YCY, YCZ, SQRT_XX(_DAG), SQRT_YY(_DAG), SQRT_ZZ(_DAG), ISWAP(_DAG), CXSWAP, SWAPCX, CZSWAP (SWAPCZ),
+///   II; classically controlled Paulis where Stim allows a record target rec[-k] (CX/CY rec[-k] q,
+///   CZ either way, XCZ/YCZ q rec[-k]); M (MZ), MX, MY, MR (MRZ), MRX, MRY, MXX, MYY, MZZ, MPP (Pauli
+///   products X0*Z1, one record each), all with an optional result-flip probability and `!` targets;
+///   MPAD (records 0 or 1, optional flip probability); SPP, SPP_DAG; R (RZ), RX, RY; X_ERROR(p),
+///   Y_ERROR(p), Z_ERROR(p), DEPOLARIZE1(p), DEPOLARIZE2(p), PAULI_CHANNEL_1(px, py, pz),
+///   PAULI_CHANNEL_2(15 probabilities), HERALDED_ERASE(p), HERALDED_PAULI_CHANNEL_1(pi, px, py, pz)
+///   (one herald record per target), E (CORRELATED_ERROR), ELSE_CORRELATED_ERROR, I_ERROR, II_ERROR
+///   (no-ops); TICK, REPEAT N { ... } (nested), `# comments`, blank lines, many targets per line.
+///   DETECTOR, OBSERVABLE_INCLUDE, QUBIT_COORDS and SHIFT_COORDS are checked as Stim's samplers check
+///   them (a rec[-k] must name a measurement made before it, k >= 1) and otherwise ignored. Sweep bits
+///   (sweep[k]) are not supported.
 /// Most target operations (REPEAT counts multiplied out) a circuit may ask for, 2^40: about an
 /// hour of the fastest gates. Circuit::parse refuses more (CircuitParseError), since REPEAT blocks
 /// are executed iteration by iteration.

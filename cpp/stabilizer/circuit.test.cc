@@ -6,6 +6,7 @@
 
 #include "core/errors.h"
 #include "core/testing.h"
+#include "stabilizer/stabilizer_simulator.h"
 
 namespace qnsim {
 namespace {
@@ -105,7 +106,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCircuit{"H 99999999999999999999999", "is out of range for num_qubits=4"},
         BadCircuit{"CX 0 1 2", "CX needs an even number of targets (pairs), got 3"},
         BadCircuit{"CZ 1 1", "CZ acts on qubit 1 twice in one pair"},
-        BadCircuit{"H !0", "inverted target '!' is only allowed on measurements, not on H"},
+        BadCircuit{"H !0", "inverted target '!' is only allowed on measurements and Pauli products, not on H"},
         BadCircuit{"M rec[-1]", "unsupported target 'rec[-1]' of M"},
         BadCircuit{"REPEAT 0 {\n}", "REPEAT count must be a positive integer, got 0 on line 1"},
         BadCircuit{"REPEAT -2 {\n}", "REPEAT count must be a positive integer, got -2"},
@@ -120,6 +121,49 @@ INSTANTIATE_TEST_SUITE_P(
         BadCircuit{"REPEAT 1048577 {\nREPEAT 1048576 {\n}\n}\n", "more than 1099511627776 target operations"
                                                                    " with its REPEAT counts multiplied out; lower the "
                                                                    "counts or split it into several do_circuit calls on line 1"}));
+
+TEST(Circuit, PauliProductsAreCanonicalAndRecordControlledPairsSplitOut) {
+    using I = Instruction;
+    const uint32_t x = 1u << I::kPauliShift, y = 2u << I::kPauliShift, z = 3u << I::kPauliShift;
+    // One factor per qubit, the sign on the first factor: !X0*Z1*Z1 = -X0; X0*Y0*X1*Z1 = (iZ0)(-iY1) = Z0 Y1;
+    // !X1*X1 = -I (kIdentityProduct with its sign). MXX 0 !1 is the product X0 * -X1.
+    const Circuit c = Circuit::parse("MPP !X0*Z1*Z1 X0*Y0*X1*Z1 !X1*X1\nMXX 0 !1\nM 0\nCX 1 2 rec[-1] 3 0 1\n", 4);
+    ASSERT_EQ(c.blocks[0].size(), 6u);
+    EXPECT_EQ(c.blocks[0][0].targets, (std::vector<uint32_t>{0 | x | I::kInvertedTarget, 0 | z | I::kCombineNext,
+                                                             1 | y, I::kIdentityProduct | I::kInvertedTarget}));
+    EXPECT_EQ(c.blocks[0][1].targets,
+              (std::vector<uint32_t>{0 | x | I::kCombineNext | I::kInvertedTarget, 1 | x}));
+    // CX with a record control: ordinary pairs stay CX, the controlled pair is a FEEDBACK (rec, X on 3).
+    EXPECT_EQ(c.blocks[0][3].gate, Gate::CX);
+    EXPECT_EQ(c.blocks[0][3].targets, (std::vector<uint32_t>{1, 2}));
+    EXPECT_EQ(c.blocks[0][4].gate, Gate::FEEDBACK);
+    EXPECT_EQ(c.blocks[0][4].targets, (std::vector<uint32_t>{1 | I::kRecordTarget, 3 | x}));
+    EXPECT_EQ(c.blocks[0][5].gate, Gate::CX);
+    QNSIM_EXPECT_THROW_MSG(Circuit::parse("MPP X0*Z0", 2), CircuitParseError, "is anti-Hermitian");
+}
+
+TEST(Circuit, EveryStimInstructionRuns) {
+    // Runs each instruction the simulator gained (under the sanitizers in CI), with records whose values are
+    // fixed: a Bell pair's ZZ and XX parities are +1, X0 * -X0 is -I, MPAD records its bits, a certain herald
+    // records 1, and a record-controlled X undoes a measured 1.
+    const std::string body =
+        "R 0 1 2 3 4 5\nH 0\nCX 0 1\nSQRT_X 2 2 2 2\nSQRT_Y_DAG 3\nSQRT_Y 3\nH_XY 4 4\nC_XYZ 5 5 5\n"
+        "H_YZ 2 2\nC_NZYX 3\nC_ZYX 3\nXCX 2 3\nXCX 2 3\nYCY 4 5 4 5\nSQRT_ZZ 2 3\nSQRT_ZZ_DAG 2 3\n"
+        "ISWAP 2 4\nISWAP_DAG 2 4\nCXSWAP 3 5\nSWAPCX 5 3\nSPP X2*Z3\nSPP_DAG X2*Z3\nII 2 3\n"
+        "MZZ 0 1\nMXX(0) 0 1\nMPP Z0*Z1 !X0*X0\nMPAD 1 0\nMYY !2 2\nX 4\nM 4\nCX rec[-1] 4\nM 4\n"
+        "PAULI_CHANNEL_2(0.1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.1) 2 3\nHERALDED_ERASE(1) 5\n"
+        "HERALDED_PAULI_CHANNEL_1(0, 0, 0, 0) 5\nE(0.5) X2 Z3\nELSE_CORRELATED_ERROR(0.5) Y2\nI_ERROR 2\n"
+        "II_ERROR(0.1) 2 3\nM 2 3 5";
+    StabilizerSimulator sim(6, 7);
+    const std::vector<uint8_t> record = sim.do_circuit("REPEAT 20 {\n" + body + "\n}");
+    const std::vector<uint8_t> fixed{0, 0, 0, 1, 1, 0, 1, 1, 0, 1, 0};
+    ASSERT_EQ(record.size(), 20 * (fixed.size() + 3));
+    for (size_t r = 0; r < 20; ++r) {
+        for (size_t k = 0; k < fixed.size(); ++k) {
+            EXPECT_EQ(record[r * (fixed.size() + 3) + k], fixed[k]) << "iteration " << r << ", record " << k;
+        }
+    }
+}
 
 TEST(Circuit, ShortestDoubleReadsBackExactly) {
     EXPECT_EQ(shortest_double(0.1), "0.1");

@@ -1,6 +1,7 @@
 #include "stabilizer/stabilizer_simulator.h"
 
 #include <algorithm>
+#include <array>
 #include <stdexcept>
 
 #include "core/errors.h"
@@ -12,6 +13,111 @@ size_t checked_size(int64_t n) {
     if (n < 0) throw std::invalid_argument(msg("num_qubits must be >= 0, got ", n));
     return static_cast<size_t>(n);
 }
+}  // namespace
+
+
+namespace {
+
+// Gates run as exact sequences of the tableau's native operations (time order; each sequence equals the
+// named gate's Clifford tableau, signs included: checked against Stim's tableaus by tests). Op codes act
+// on the first target (a) or the second (b); kEnd ends a sequence.
+enum Op : uint8_t { kEnd, kHa, kSa, kSda, kXa, kYa, kZa, kHb, kSb, kSdb, kXb, kYb, kZb, kCX, kCZ, kSwap };
+using Sequence = std::array<uint8_t, 12>;
+
+const Sequence &sequence_of(Gate g) {
+    static const Sequence kNone{};
+    static const Sequence kSqrtX{kHa, kSa, kHa}, kSqrtXDag{kHa, kSda, kHa}, kSqrtY{kHa, kXa}, kSqrtYDag{kHa, kZa},
+        kHXY{kSa, kYa}, kHYZ{kSda, kHa, kSa}, kHNXY{kSa, kXa}, kHNXZ{kHa, kYa}, kHNYZ{kSa, kHa, kSda},
+        kCXYZ{kSda, kHa}, kCZYX{kHa, kSa}, kCNXYZ{kSa, kHa, kYa}, kCNZYX{kHa, kSa, kXa}, kCXNYZ{kSa, kHa},
+        kCXYNZ{kSa, kHa, kZa}, kCZNYX{kHa, kSda}, kCZYNX{kHa, kSa, kYa},
+        // P-controlled Q gates: rotate P (Q) to Z on a (b), CZ, rotate back. X: H; Y: S_DAG then H.
+        kXCX{kHa, kHb, kCZ, kHb, kHa}, kXCY{kHa, kSdb, kHb, kCZ, kHb, kSb, kHa}, kXCZ{kHa, kCZ, kHa},
+        kYCX{kSda, kHa, kHb, kCZ, kHb, kHa, kSa}, kYCY{kSda, kHa, kSdb, kHb, kCZ, kHb, kSb, kHa, kSa},
+        kYCZ{kSda, kHa, kCZ, kHa, kSa},
+        kSqrtZZ{kCZ, kSa, kSb}, kSqrtZZDag{kCZ, kSda, kSdb}, kSqrtXX{kHa, kHb, kCZ, kSa, kSb, kHb, kHa},
+        kSqrtXXDag{kHa, kHb, kCZ, kSda, kSdb, kHb, kHa},
+        kSqrtYY{kSda, kHa, kSdb, kHb, kCZ, kSa, kSb, kHb, kSb, kHa, kSa},
+        kSqrtYYDag{kSda, kHa, kSdb, kHb, kCZ, kSda, kSdb, kHb, kSb, kHa, kSa},
+        kISwap{kSwap, kCZ, kSa, kSb}, kISwapDag{kSwap, kCZ, kSda, kSdb}, kCXSwap{kCX, kSwap}, kSwapCX{kSwap, kCX},
+        kCZSwap{kCZ, kSwap};
+    switch (g) {
+        case Gate::SQRT_X: return kSqrtX;
+        case Gate::SQRT_X_DAG: return kSqrtXDag;
+        case Gate::SQRT_Y: return kSqrtY;
+        case Gate::SQRT_Y_DAG: return kSqrtYDag;
+        case Gate::H_XY: return kHXY;
+        case Gate::H_YZ: return kHYZ;
+        case Gate::H_NXY: return kHNXY;
+        case Gate::H_NXZ: return kHNXZ;
+        case Gate::H_NYZ: return kHNYZ;
+        case Gate::C_XYZ: return kCXYZ;
+        case Gate::C_ZYX: return kCZYX;
+        case Gate::C_NXYZ: return kCNXYZ;
+        case Gate::C_NZYX: return kCNZYX;
+        case Gate::C_XNYZ: return kCXNYZ;
+        case Gate::C_XYNZ: return kCXYNZ;
+        case Gate::C_ZNYX: return kCZNYX;
+        case Gate::C_ZYNX: return kCZYNX;
+        case Gate::XCX: return kXCX;
+        case Gate::XCY: return kXCY;
+        case Gate::XCZ: return kXCZ;
+        case Gate::YCX: return kYCX;
+        case Gate::YCY: return kYCY;
+        case Gate::YCZ: return kYCZ;
+        case Gate::SQRT_XX: return kSqrtXX;
+        case Gate::SQRT_XX_DAG: return kSqrtXXDag;
+        case Gate::SQRT_YY: return kSqrtYY;
+        case Gate::SQRT_YY_DAG: return kSqrtYYDag;
+        case Gate::SQRT_ZZ: return kSqrtZZ;
+        case Gate::SQRT_ZZ_DAG: return kSqrtZZDag;
+        case Gate::ISWAP: return kISwap;
+        case Gate::ISWAP_DAG: return kISwapDag;
+        case Gate::CXSWAP: return kCXSwap;
+        case Gate::SWAPCX: return kSwapCX;
+        case Gate::CZSWAP: return kCZSwap;
+        default: return kNone;
+    }
+}
+
+void run_sequence(Tableau &t, const Sequence &seq, size_t a, size_t b) {
+    for (uint8_t op : seq) {
+        switch (op) {
+            case kEnd: return;
+            case kHa: t.prepend_h(a); break;
+            case kSa: t.prepend_s(a); break;
+            case kSda: t.prepend_s_dag(a); break;
+            case kXa: t.prepend_x(a); break;
+            case kYa: t.prepend_y(a); break;
+            case kZa: t.prepend_z(a); break;
+            case kHb: t.prepend_h(b); break;
+            case kSb: t.prepend_s(b); break;
+            case kSdb: t.prepend_s_dag(b); break;
+            case kXb: t.prepend_x(b); break;
+            case kYb: t.prepend_y(b); break;
+            case kZb: t.prepend_z(b); break;
+            case kCX: t.prepend_cx(a, b); break;
+            case kCZ: t.prepend_cz(a, b); break;
+            case kSwap: t.prepend_swap(a, b); break;
+        }
+    }
+}
+
+// Rotations taking Pauli p (1 = X, 2 = Y, 3 = Z) of qubit q to Z and back, as measure_raw's basis changes.
+void pauli_to_z(Tableau &t, size_t q, unsigned p) {
+    if (p == 1) t.prepend_h(q);
+    if (p == 2) {
+        t.prepend_s_dag(q);
+        t.prepend_h(q);
+    }
+}
+void pauli_from_z(Tableau &t, size_t q, unsigned p) {
+    if (p == 1) t.prepend_h(q);
+    if (p == 2) {
+        t.prepend_h(q);
+        t.prepend_s(q);
+    }
+}
+
 }  // namespace
 
 StabilizerSimulator::StabilizerSimulator(int64_t num_qubits, uint64_t seed)
@@ -231,6 +337,46 @@ void StabilizerSimulator::run(const Circuit &circuit, std::vector<uint8_t> &reco
     if (!circuit.blocks.empty()) run_block(circuit, 0, record);
 }
 
+void StabilizerSimulator::run_products(const Instruction &ins, std::vector<uint8_t> &record) {
+    // Each product (canonical: distinct qubits, sign on the first factor's '!') is rotated to a product of
+    // Z's, whose parity CX gates gather onto its last qubit; that qubit is measured (MPP) or phased (SPP:
+    // exp(-i pi/4 P) is S there, SPP_DAG and a negative sign S_DAG), and everything is undone.
+    Tableau &t = tableau_;
+    const auto &ts = ins.targets;
+    const double flip_p = ins.args.empty() ? 0.0 : ins.args[0];
+    size_t k = 0;
+    while (k < ts.size()) {
+        size_t end = k;
+        while (ts[end] & Instruction::kCombineNext) ++end;
+        const bool negative = (ts[k] & Instruction::kInvertedTarget) != 0;
+        if (ts[k] & Instruction::kIdentityProduct) {  // measures +-I: its sign, then the flip probability
+            if (ins.gate == Gate::MPP) {
+                record.push_back(static_cast<uint8_t>(negative ^ (flip_p > 0 && rng_.bernoulli(flip_p))));
+            }
+            k = end + 1;
+            continue;
+        }
+        auto qubit = [&](size_t j) { return static_cast<size_t>(ts[j] & Instruction::kValueMask); };
+        auto pauli = [&](size_t j) { return (ts[j] & Instruction::kPauliMask) >> Instruction::kPauliShift; };
+        const size_t last = qubit(end);
+        for (size_t j = k; j <= end; ++j) pauli_to_z(t, qubit(j), pauli(j));
+        for (size_t j = k; j < end; ++j) t.prepend_cx(qubit(j), last);
+        if (ins.gate == Gate::MPP) {
+            const uint32_t q = static_cast<uint32_t>(last);
+            const size_t at = record.size();
+            measure_raw(&q, 1, Basis::Z, false, flip_p, record);
+            record[at] ^= negative;
+        } else if ((ins.gate == Gate::SPP) != negative) {
+            t.prepend_s(last);
+        } else {
+            t.prepend_s_dag(last);
+        }
+        for (size_t j = k; j < end; ++j) t.prepend_cx(qubit(j), last);
+        for (size_t j = k; j <= end; ++j) pauli_from_z(t, qubit(j), pauli(j));
+        k = end + 1;
+    }
+}
+
 void StabilizerSimulator::run_block(const Circuit &c, uint32_t block, std::vector<uint8_t> &record) {
     // Targets were validated by the parser, so the hot loop calls the tableau directly.
     Tableau &t = tableau_;
@@ -304,6 +450,89 @@ void StabilizerSimulator::run_block(const Circuit &c, uint32_t block, std::vecto
                     const unsigned which = static_cast<unsigned>(rng_.below(15)) + 1;
                     apply_pauli(ts[k], which >> 2);
                     apply_pauli(ts[k + 1], which & 3);
+                }
+                break;
+            case Gate::SQRT_X: case Gate::SQRT_X_DAG: case Gate::SQRT_Y: case Gate::SQRT_Y_DAG: case Gate::H_XY:
+            case Gate::H_YZ: case Gate::H_NXY: case Gate::H_NXZ: case Gate::H_NYZ: case Gate::C_XYZ: case Gate::C_ZYX:
+            case Gate::C_NXYZ: case Gate::C_NZYX: case Gate::C_XNYZ: case Gate::C_XYNZ: case Gate::C_ZNYX:
+            case Gate::C_ZYNX: {
+                const Sequence &seq = sequence_of(ins.gate);
+                for (uint32_t q : ts) run_sequence(t, seq, q, q);
+                break;
+            }
+            case Gate::XCX: case Gate::XCY: case Gate::XCZ: case Gate::YCX: case Gate::YCY: case Gate::YCZ:
+            case Gate::SQRT_XX: case Gate::SQRT_XX_DAG: case Gate::SQRT_YY: case Gate::SQRT_YY_DAG: case Gate::SQRT_ZZ:
+            case Gate::SQRT_ZZ_DAG: case Gate::ISWAP: case Gate::ISWAP_DAG: case Gate::CXSWAP: case Gate::SWAPCX:
+            case Gate::CZSWAP: {
+                const Sequence &seq = sequence_of(ins.gate);
+                for (size_t k = 0; k < nt; k += 2) run_sequence(t, seq, ts[k], ts[k + 1]);
+                break;
+            }
+            case Gate::FEEDBACK:
+                // Pairs (rec[-k], Pauli target): the Pauli applies when that recorded result is 1.
+                for (size_t k = 0; k < nt; k += 2) {
+                    if (record[record.size() - (ts[k] & Instruction::kValueMask)]) {
+                        apply_pauli(ts[k + 1] & Instruction::kValueMask,
+                                    (ts[k + 1] & Instruction::kPauliMask) >> Instruction::kPauliShift);
+                    }
+                }
+                break;
+            case Gate::MPP: case Gate::SPP: case Gate::SPP_DAG:
+                run_products(ins, record);
+                break;
+            case Gate::MPAD: {
+                const double p = ins.args.empty() ? 0.0 : ins.args[0];
+                for (uint32_t v : ts) record.push_back(static_cast<uint8_t>(v ^ (p > 0 && rng_.bernoulli(p))));
+                break;
+            }
+            case Gate::PAULI_CHANNEL_2:
+                // One uniform draw per pair, split over the 15 cases in Stim's order IX, IY, IZ, XI, ..., ZZ.
+                for (size_t k = 0; k < nt; k += 2) {
+                    const double u = rng_.uniform();
+                    double edge = 0;
+                    for (unsigned c = 0; c < 15; ++c) {
+                        edge += ins.args[c];
+                        if (u < edge) {
+                            apply_pauli(ts[k], (c + 1) >> 2);
+                            apply_pauli(ts[k + 1], (c + 1) & 3);
+                            break;
+                        }
+                    }
+                }
+                break;
+            case Gate::HERALDED_ERASE:
+                // Heralded with probability p; an erased qubit is left maximally mixed (I, X, Y, Z each 1/4).
+                for (uint32_t q : ts) {
+                    const bool herald = rng_.bernoulli(ins.args[0]);
+                    if (herald) apply_pauli(q, static_cast<unsigned>(rng_.below(4)));
+                    record.push_back(herald);
+                }
+                break;
+            case Gate::HERALDED_PAULI_CHANNEL_1:
+                // Disjoint cases (pi, px, py, pz): heralded identity, X, Y or Z; otherwise no herald.
+                for (uint32_t q : ts) {
+                    const double u = rng_.uniform();
+                    double edge = 0;
+                    unsigned which = 4;
+                    for (unsigned c = 0; c < 4 && which == 4; ++c) {
+                        edge += ins.args[c];
+                        if (u < edge) which = c;
+                    }
+                    if (which < 4) apply_pauli(q, which);
+                    record.push_back(which < 4);
+                }
+                break;
+            case Gate::E: case Gate::ELSE_CORRELATED_ERROR:
+                // A chain: E draws; each ELSE draws only while no error of the chain has occurred (Stim's
+                // TableauSimulator keeps the flag across instructions, as here).
+                if (ins.gate == Gate::E || !correlated_error_occurred_) {
+                    correlated_error_occurred_ = rng_.bernoulli(ins.args[0]);
+                    if (correlated_error_occurred_) {
+                        for (uint32_t q : ts) {
+                            apply_pauli(q & Instruction::kValueMask,
+                                        (q & Instruction::kPauliMask) >> Instruction::kPauliShift);
+                        }
+                    }
                 }
                 break;
             case Gate::REPEAT:

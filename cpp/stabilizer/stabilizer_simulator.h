@@ -85,12 +85,16 @@ class StabilizerSimulator {
     void measure_raw(const uint32_t *qs, size_t count, Basis basis, bool reset_after, double flip_p,
                      std::vector<uint8_t> &out);
     void apply_pauli(size_t q, unsigned pauli);  // 1 = X, 2 = Y, 3 = Z
+    // MPP, SPP, SPP_DAG: each canonical Pauli product of `ins` in order (see Instruction).
+    void run_products(const Instruction &ins, std::vector<uint8_t> &record);
 
     Tableau tableau_;
     Rng rng_;
     std::vector<uint32_t> scratch_;
     std::function<void()> interrupt_check_;
     uint64_t instructions_run_ = 0;
+    // Whether the current E / ELSE_CORRELATED_ERROR chain has applied its error (Stim's semantics).
+    bool correlated_error_occurred_ = false;
 };
 
 }  // namespace qnsim

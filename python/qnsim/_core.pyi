@@ -84,13 +84,19 @@ class StabilizerSimulator:
         Runs Stim circuit text (or a stim.Circuit) natively and returns this call's measurement record as
         a numpy uint8 array (1 = -1 eigenvalue, inverted for `!q` targets).
         
-        Supported (case-insensitive): H S S_DAG X Y Z I CX/CNOT/ZCX CY CZ SWAP, M/MZ MX MY MR MRX MRY
-        (optional flip probability, !q targets), R RX RY, X_ERROR Y_ERROR Z_ERROR DEPOLARIZE1 DEPOLARIZE2
-        PAULI_CHANNEL_1, TICK, REPEAT N { ... } (nested, executed without unrolling; at most 2^40 target
-        operations with the counts multiplied out), # comments. DETECTOR,
-        OBSERVABLE_INCLUDE, QUBIT_COORDS and SHIFT_COORDS are checked as Stim's samplers check them (a rec[-k]
-        names one of the measurements before it) and otherwise ignored. Other Stim gates (MPP, SQRT_X, ...) and
-        classically controlled gates (CX rec[-1] 0) are refused by name. Problems raise CircuitParseError
+        Every Stim instruction runs (names case-insensitive, aliases included), with Stim's semantics:
+        Clifford gates (H S S_DAG X Y Z I, SQRT_X SQRT_Y and their _DAG, the H_*/C_* axis gates, CX CY CZ SWAP,
+        XCX..YCZ, SQRT_XX..SQRT_ZZ and their _DAG, ISWAP(_DAG), CXSWAP SWAPCX CZSWAP, II, SPP SPP_DAG);
+        Paulis controlled by a measurement record where Stim allows them (CX/CY/CZ rec[-k] q, XCZ/YCZ/CZ q rec[-k]);
+        measurements M MX MY MR MRX MRY MXX MYY MZZ and MPP (one record per product, X0*Z1), all with '!'
+        targets and an optional flip probability; MPAD; resets R RX RY; noise X_ERROR Y_ERROR Z_ERROR
+        DEPOLARIZE1 DEPOLARIZE2 PAULI_CHANNEL_1 PAULI_CHANNEL_2, HERALDED_ERASE and HERALDED_PAULI_CHANNEL_1 (one
+        herald record per target), E / ELSE_CORRELATED_ERROR chains, I_ERROR II_ERROR (no-ops); TICK; REPEAT
+        N { ... } (nested, executed without unrolling; at most 2^40 target operations with the counts
+        multiplied out); # comments. DETECTOR, OBSERVABLE_INCLUDE, QUBIT_COORDS and SHIFT_COORDS are checked
+        as Stim's samplers check them (a rec[-k] names one of the measurements before it, within this call)
+        and otherwise ignored. Sweep bits (sweep[k]) and qnsim's estimator extensions (T, CCZ, RZ(theta)) are
+        refused by name. Problems raise CircuitParseError
         naming the line, e.g. "unknown gate 'CNT' on line 4; did you mean 'CNOT'?"; nothing runs then.
         """
     def h(self, *args) -> None:
