@@ -237,11 +237,11 @@ def test_a_link_held_back_by_its_buffer_is_told_to_grow_its_buffer():
     assert r.bound == "link 0-1 rate and buffer (64 pairs)"  # Before: "link 0-1 rate".
     (reason,) = [x for x in r.reasons if x.startswith("runtime:")]
     assert "link 0-1 is held back by its buffer: its 64 buffer_pairs also hold the pairs under way" in reason
-    assert reason.endswith("280 buffer_pairs (memories per end for pairs made and under way) and 2,394 channels "
+    assert reason.endswith("283 buffer_pairs (memories per end for pairs made and under way) and 2,402 channels "
                            "instead of 1000, or a shorter classical latency")
-    fixed = estimate(workload, big, [dataclasses.replace(lk, channels=2394, buffer_pairs=280) for lk in links],
+    fixed = estimate(workload, big, [dataclasses.replace(lk, channels=2402, buffer_pairs=283) for lk in links],
                      **options)
     assert fixed.feasible and fixed.wall_clock_s <= 30 * 86400
-    fewer = estimate(workload, big, [dataclasses.replace(lk, channels=2394, buffer_pairs=279) for lk in links],
+    fewer = estimate(workload, big, [dataclasses.replace(lk, channels=2402, buffer_pairs=282) for lk in links],
                      **options)
     assert fewer.wall_clock_s > fixed.wall_clock_s
