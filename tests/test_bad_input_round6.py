@@ -176,7 +176,10 @@ def test_two_different_rows_of_one_point_are_refused_on_resume(tmp_path):
 
     out = tmp_path / "r.csv"
     lines = _sweep_csv(out)
-    other = lines[1].replace(",15,", ",16,", 1)
+    # The same point (its first columns) with one count changed: the first whole number after them.
+    fields = lines[1].split(",")
+    changed = next(i for i in range(2, len(fields)) if fields[i].isdigit())
+    other = ",".join([*fields[:changed], str(int(fields[changed]) + 1), *fields[changed + 1:]])
     assert other != lines[1]
     out.write_text("".join([*lines, other]))
     with pytest.raises(ValueError, match=r"line 2 and line 6 are 2 different rows of one point \([0-9a-f]{20}\)"):
