@@ -14,8 +14,9 @@ Two presets:
   circuit directly (the original compiles to CZ; the rates are the same).
 
 The interface is described by :class:`Interface`: ``direct`` seam CNOTs with their own
-depolarizing probability, or CNOTs ``teleported`` through Bell-diagonal pairs (the exact channel
-of :func:`qnsim.qec.channels.teleported_cnot_channel`), or a ``cat`` gadget (one pair per seam
+depolarizing probability, or CNOTs ``teleported`` through Bell-diagonal pairs (written as the gadget;
+``explicit=False`` writes its exact channel, :func:`qnsim.qec.channels.teleported_cnot_channel`,
+which decodes worse), or a ``cat`` gadget (one pair per seam
 check and round instead of a remote CNOT; see :mod:`qnsim.qec.circuits`). Waiting for the link
 adds an idle Pauli channel on every data qubit in every round (``wait_idle``).
 
