@@ -1,7 +1,7 @@
 """Builds the remote-operation model shipped in python/qnsim/qec/data/remote_model.json.
 
-Samples :func:`qnsim.qec.merge_circuit` (rotated, d merged rounds, teleported seam, uniform
-depolarizing bulk p with the teleportation gadget's own noise) on a grid of bulk error p, seam error
+Samples :func:`qnsim.qec.merge_circuit` (rotated, d merged rounds, seam CNOTs teleported and written as
+the gadget itself, uniform depolarizing bulk p with the gadget's own noise) on a grid of bulk error p, seam error
 rate q and d = 3, 5, 7, in both bases: the Z basis with pairs (1 - q, q, 0, 0) (X errors, rate q_x),
 the X basis with pairs (1 - q, 0, 0, q) (Z errors, rate q_z). See :mod:`qnsim.qec.model` for how the
 table is used. Sampling: ``qnsim.qec.collect`` (sinter + PyMatching, multi-core), each point
@@ -38,7 +38,7 @@ def tasks():
             for q in Q_GRID:
                 for d in DISTANCES:
                     c = qec.merge_circuit(d, d, basis, noise=qec.NoiseModel.uniform_depolarizing(p),
-                                          interface=qec.Interface.teleported(pairs(basis, q)))
+                                          interface=qec.Interface.teleported(pairs(basis, q), explicit=True))
                     yield c, {"basis": basis, "p": p, "q": q, "d": d, "rounds": d}
 
 
@@ -66,7 +66,8 @@ def build(args) -> None:
         shots = [[[counts.get((basis, p, q, d), [0, 0])[1] for d in DISTANCES] for q in Q_GRID] for p in P_GRID]
         bases[basis] = {"errors": errors, "shots": shots}
     table = {
-        "experiment": "merge_circuit, rotated code, rounds = d, teleported seam (gadget noise = bulk), "
+        "experiment": "merge_circuit, rotated code, rounds = d, teleported seam written as the gadget "
+                      "(explicit=True; gadget noise = bulk), "
                       "uniform depolarizing bulk noise p (idle included), PyMatching",
         "generated_by": "bench/qec_remote_model.py",
         "basis_pairs": {"Z": "(1 - q, q, 0, 0): q = q_x", "X": "(1 - q, 0, 0, q): q = q_z"},

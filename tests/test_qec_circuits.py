@@ -86,7 +86,7 @@ def test_compiled_teleportation_channel_equals_explicit_gadget(experiment, basis
     bell = (0.99994, 3e-5, 2e-5, 1e-5)
     noise = NoiseModel.uniform_depolarizing(2e-5)
     f = EXPERIMENTS[experiment]
-    compiled = _flat_dem(f(3, 3, basis, noise=noise, interface=Interface.teleported(bell)))
+    compiled = _flat_dem(f(3, 3, basis, noise=noise, interface=Interface.teleported(bell, explicit=False)))
     explicit = _flat_dem(f(3, 3, basis, noise=noise, interface=Interface.teleported(bell, explicit=True)))
     largest = max(compiled.values())
     assert largest > 5e-5
@@ -151,8 +151,8 @@ def test_seam_resources_count_the_circuit():
     # Teleported: one pair per seam CNOT, which is what the explicit gadget measures (2 each).
     for experiment, f in EXPERIMENTS.items():
         bell = (0.98, 0.01, 0.005, 0.005)
-        plain = f(5, 1, "Z", interface=Interface.teleported(bell))
-        explicit = f(5, 1, "Z", interface=Interface.teleported(bell, explicit=True))
+        plain = f(5, 1, "Z", interface=Interface.teleported(bell, explicit=False))
+        explicit = f(5, 1, "Z", interface=Interface.teleported(bell))  # the gadget is the default
         res = qec.seam_resources(5, experiment, "teleported")
         assert explicit.num_measurements - plain.num_measurements == 2 * res.pairs_per_round
         assert res.seam_gates == res.pairs_per_round

@@ -345,7 +345,8 @@ def test_cli_circuit_and_link(tmp_path, capsys):
     assert qec_main(["circuit", "--experiment", "merge", "--distance", "3", "--scheme", "teleported",
                      "--out", str(out)]) == 0
     circuit = stim.Circuit.from_file(str(out))
-    assert circuit.num_observables == 1 and "PAULI_CHANNEL_2" in out.read_text()
+    # Teleported seam CNOTs are written as the gadget: the pair's error, then classically controlled corrections.
+    assert circuit.num_observables == 1 and "PAULI_CHANNEL_1" in out.read_text() and "CZ rec[-1]" in out.read_text()
     path = os.path.join(EXAMPLES, "two_qpus_transducers.toml")
     assert qec_main(["link", path, "--request", "1", "--distance", "3", "--probes", "2"]) == 0
     text = capsys.readouterr().out

@@ -1874,10 +1874,20 @@ class _Context:
         (:mod:`qnsim.qec.model`) holds merges at d = 3, 5, 7 and other d (1, 9 and up) follow its fitted lines, so at
         d = 15 the remote error, often the budget's largest share, rested on a fit twice past its data without a
         word."""
-        from qnsim.qec.model import load_remote_model
+        from qnsim.qec.model import CHANNEL_FORM_PESSIMISM, load_remote_model
 
-        sampled = [int(v) for v in load_remote_model().meta.get("distances", ())]
-        if not sampled or min(sampled) <= d <= max(sampled) or not any(lr.remote_gates for lr in link_reports):
+        if not any(lr.remote_gates for lr in link_reports):
+            return
+        meta = load_remote_model().meta
+        if "written as the gadget" not in str(meta.get("experiment", "")):
+            # A table sampled with the seam's channel form (Stim splits its seam edges badly for matching).
+            self.notes.append(
+                "remote operations are priced from merges sampled with each teleported seam CNOT written as its Pauli "
+                "channel (qnsim.qec.Interface explicit=False), which PyMatching decodes worse than the gadget "
+                f"qnsim.qec now writes: the prices are pessimistic, {CHANNEL_FORM_PESSIMISM} (qnsim.qec.model)"
+            )
+        sampled = [int(v) for v in meta.get("distances", ())]
+        if not sampled or min(sampled) <= d <= max(sampled):
             return
         self.notes.append(
             f"remote operations at distance {d} are priced by extrapolation: the model's merges were sampled at d = "

@@ -22,9 +22,10 @@ the final data measurement; they carry coordinates ``(x, y, round)``.
 Seam CNOTs (a measure qubit and a data qubit on different QPUs) are, by :class:`Interface`:
 
 * ``direct``: the CNOT followed by ``DEPOLARIZE2(error)``;
-* ``teleported``: the CNOT followed by the exact Pauli channel of the gate teleported through a
-  Bell-diagonal pair (one pair per seam CNOT), or with ``explicit=True`` the gadget itself (pair
-  qubits, two measurements, classically controlled X and Z);
+* ``teleported``: the gate teleported through a Bell-diagonal pair (one pair per seam CNOT): the
+  gadget itself (pair qubits, two measurements, classically controlled X and Z), or with
+  ``explicit=False`` the CNOT followed by the gadget's exact Pauli channel (the same statistics,
+  but decoded worse: see :class:`Interface`);
 * ``cat``: no seam CNOT for the seam checks of the chosen types (``Interface.cat_checks``, Z
   by default). The check's measure qubit and one extra qubit on the other QPU start as the Bell
   pair (one pair per check and round); each touches the data on its own QPU, both are measured
@@ -389,7 +390,9 @@ class _Builder:
             self.circuit.append("CX", bulk)
             self._noise1("DEPOLARIZE2", bulk, self.noise.two_qubit)
         if seam:
-            if self.interface.scheme == "teleported" and self.interface.explicit:
+            if self.interface.scheme != "direct" and self.interface.explicit:
+                # The gadget itself, not its channel: Stim decomposes the channel's hyperedges for matching
+                # into boundary edges that flip the observable, which PyMatching decodes worse (Interface).
                 self._teleported_gadgets(seam)
             else:
                 flat = [q for pair in seam for q in pair]

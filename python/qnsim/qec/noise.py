@@ -14,8 +14,9 @@ Two presets:
   circuit directly (the original compiles to CZ; the rates are the same).
 
 The interface is described by :class:`Interface`: ``direct`` seam CNOTs with their own
-depolarizing probability, or CNOTs ``teleported`` through Bell-diagonal pairs (the exact channel
-of :func:`qnsim.qec.channels.teleported_cnot_channel`), or a ``cat`` gadget (one pair per seam
+depolarizing probability, or CNOTs ``teleported`` through Bell-diagonal pairs (written as the gadget;
+``explicit=False`` writes its exact channel, :func:`qnsim.qec.channels.teleported_cnot_channel`,
+which decodes worse), or a ``cat`` gadget (one pair per seam
 check and round instead of a remote CNOT; see :mod:`qnsim.qec.circuits`). Waiting for the link
 adds an idle Pauli channel on every data qubit in every round (``wait_idle``).
 
@@ -144,14 +145,17 @@ class Interface:
         bell_diagonal: ``teleported``/``cat``: the pairs' (Phi+, Psi+, Psi-, Phi-).
         gadget_noise: ``teleported``: include the bulk noise of the gadget's own local CNOTs and
             measurements in the seam channel (as :func:`qnsim.remote_cnot` has them).
-        explicit: ``teleported``: emit the gadget itself (pair qubits, measurements and
-            classically controlled corrections) instead of its exact Pauli channel. Same
-            sampled statistics and the same undecomposed detector error model to first order;
-            slower. Stim decomposes the channel form's seam hyperedges for matching less well
-            (into boundary edges that flip the observable), so PyMatching decodes the explicit
-            form better: Z-basis memory, p = 1e-3, Werner pairs of infidelity 0.05, 1.50% per
-            round against 1.03% at d = 3, 0.37% against 0.33% at d = 5. Rates sampled from the
-            channel form are upper bounds of the explicit form's.
+        explicit: How each teleported seam CNOT (``teleported``, and the seam checks of a ``cat``
+            interface that do not share a pair) is written. True (default for both): the gadget
+            itself (pair qubits, two measurements, classically controlled X and Z). False: the
+            CNOT followed by the gadget's exact Pauli channel as one ``PAULI_CHANNEL_2``. Both
+            sample the same statistics at the same speed, but Stim decomposes the channel's seam
+            hyperedges for matching less well (a timelike pair becomes two boundary edges that
+            each flip the observable), so PyMatching decodes the channel form worse: Z-basis
+            memory, p = 1e-3, Werner pairs of infidelity 0.05, 1.5% per round against 1.0% at
+            d = 3, 0.39% against 0.33% at d = 5 (infidelity 0.10: 1.5% against 1.3%). The
+            gadget costs two scratch qubits per seam CNOT of a layer and two measurement
+            records per seam CNOT. ``direct`` interfaces have no pairs: False.
         wait_idle: (p_x, p_y, p_z) applied to every data qubit once per round, for the time the
             round waits for the link (see :mod:`qnsim.qec.link`).
         cat_checks: ``cat``: which seam checks use the shared pair, ``"Z"`` (default) or
@@ -175,7 +179,7 @@ class Interface:
     error: float = 0.0
     bell_diagonal: tuple[float, float, float, float] | None = None
     gadget_noise: bool = True
-    explicit: bool = False
+    explicit: bool | None = None
     wait_idle: tuple[float, float, float] = field(default=(0.0, 0.0, 0.0))
     cat_checks: str = "Z"
 
@@ -192,9 +196,11 @@ class Interface:
             object.__setattr__(self, "bell_diagonal", check_bell_diagonal(self.bell_diagonal))
         # Flags are True or False: gadget_noise="no" would have been truthy, and so "on".
         object.__setattr__(self, "gadget_noise", flag("Interface.gadget_noise", self.gadget_noise, error=ValueError))
-        object.__setattr__(self, "explicit", flag("Interface.explicit", self.explicit, error=ValueError))
-        if self.explicit and self.scheme != "teleported":
-            raise ValueError("explicit=True is only for the teleported scheme")
+        # None: the gadget wherever a CNOT is teleported (its channel form decodes worse, see above).
+        explicit = self.scheme != "direct" if self.explicit is None else self.explicit
+        object.__setattr__(self, "explicit", flag("Interface.explicit", explicit, error=ValueError))
+        if self.explicit and self.scheme == "direct":
+            raise ValueError("explicit=True is only for teleported seam CNOTs (the teleported and cat schemes)")
         if self.cat_checks not in ("Z", "XZ"):
             raise ValueError(f"Interface.cat_checks must be 'Z' or 'XZ', got {self.cat_checks!r}")
         if isinstance(self.wait_idle, (str, bytes)) or not isinstance(self.wait_idle, Sequence):
@@ -221,10 +227,13 @@ class Interface:
         bell_diagonal: Sequence[float],
         *,
         gadget_noise: bool = True,
-        explicit: bool = False,
+        explicit: bool = True,
         wait_idle: Sequence[float] = (0.0, 0.0, 0.0),
     ) -> Interface:
         """Seam CNOTs teleported through pairs of the given Bell-diagonal state (one pair each).
+
+        ``explicit``: write each as the gadget itself (default) or as its Pauli channel (see the
+        class's ``explicit`` attribute: the channel form decodes worse).
 
         Example:
             >>> Interface.teleported((0.95, 0.02, 0.02, 0.01)).bell_diagonal
@@ -233,7 +242,7 @@ class Interface:
         return cls("teleported", 0.0, tuple(bell_diagonal), gadget_noise, explicit, tuple(wait_idle))
 
     @classmethod
-    def werner(cls, infidelity: float, *, gadget_noise: bool = True, explicit: bool = False) -> Interface:
+    def werner(cls, infidelity: float, *, gadget_noise: bool = True, explicit: bool = True) -> Interface:
         """Teleported seam CNOTs through Werner pairs of fidelity ``1 - infidelity``.
 
         Example:
@@ -250,18 +259,20 @@ class Interface:
         *,
         checks: str = "Z",
         gadget_noise: bool = True,
+        explicit: bool = True,
         wait_idle: Sequence[float] = (0.0, 0.0, 0.0),
     ) -> Interface:
         """Seam checks of the types in ``checks`` measured through one shared pair per round.
 
         The other seam checks use teleported CNOTs through the same kind of pair (see
-        :mod:`qnsim.qec.circuits` and the ``cat_checks`` attribute).
+        :mod:`qnsim.qec.circuits` and the ``cat_checks`` attribute), written as the gadget or
+        (``explicit=False``) as its Pauli channel, as for :meth:`teleported`.
 
         Example:
             >>> Interface.cat((0.9, 0.04, 0.03, 0.03), checks="XZ").cat_checks
             'XZ'
         """
-        return cls("cat", 0.0, tuple(bell_diagonal), gadget_noise, False, tuple(wait_idle), checks)
+        return cls("cat", 0.0, tuple(bell_diagonal), gadget_noise, explicit, tuple(wait_idle), checks)
 
     def seam_channel(self, bulk: NoiseModel) -> dict[str, float]:
         """The Pauli channel after each seam CNOT (a ``cat`` interface teleports the rest), first letter: control.
