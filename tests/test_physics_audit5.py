@@ -277,16 +277,13 @@ _SIX_STATES = [([], [1, 0]), (["x"], [0, 1]), (["h"], [1, 1]), (["x", "h"], [1, 
 
 
 @settings(max_examples=15, deadline=None)
-@given(f=st.floats(0.5, 1.0), gate1=st.floats(0.0, 0.3), gate2=st.floats(0.0, 0.3), q=st.floats(0.0, 0.3),
-       seed=st.integers(0, 2**32))
-def test_teleportation_with_a_noisy_bell_measurement_averages_to_its_pauli_channel(f, gate1, gate2, q, seed):
-    """qnsim.teleport on a density-matrix registry through a Werner pair (|Phi+> with depolarize1(1 - f) on b),
-    gate and readout errors at the sender: the average output fidelity over the six Pauli eigenstates (a
-    2-design, so the Haar average) is teleportation_average_fidelity, (2f + 1)/3 without noise, to 1e-12."""
+def _six_state_teleport_fidelities(formalism, seed, f, gate1, gate2, q):
+    """qnsim.teleport of each of the six Pauli eigenstates through a Werner pair (|Phi+> with depolarize1(1 - f)
+    on b) with the sender's gate and readout errors: the output's fidelity to the input, one per state."""
     fids = []
     for gates, ket in _SIX_STATES:
         ket = np.array(ket, complex) / np.linalg.norm(ket)
-        reg = qnsim.QubitRegistry("density_matrix", seed=seed)
+        reg = qnsim.QubitRegistry(formalism, seed=seed)
         data = reg.alloc()
         for gate in gates:
             getattr(reg, gate)(data)
@@ -294,6 +291,16 @@ def test_teleportation_with_a_noisy_bell_measurement_averages_to_its_pauli_chann
         reg.depolarize1(b, p=1 - f)
         qnsim.teleport(reg, data, a, b, gate1_error=gate1, gate2_error=gate2, measure_error=q)
         fids.append(float(np.real(ket.conj() @ reg.state([b]) @ ket)))
+    return fids
+
+
+@given(f=st.floats(0.5, 1.0), gate1=st.floats(0.0, 0.3), gate2=st.floats(0.0, 0.3), q=st.floats(0.0, 0.3),
+       seed=st.integers(0, 2**32))
+def test_teleportation_with_a_noisy_bell_measurement_averages_to_its_pauli_channel(f, gate1, gate2, q, seed):
+    """qnsim.teleport on a density-matrix registry through a Werner pair (|Phi+> with depolarize1(1 - f) on b),
+    gate and readout errors at the sender: the average output fidelity over the six Pauli eigenstates (a
+    2-design, so the Haar average) is teleportation_average_fidelity, (2f + 1)/3 without noise, to 1e-12."""
+    fids = _six_state_teleport_fidelities("density_matrix", seed, f, gate1, gate2, q)
     assert np.mean(fids) == pytest.approx(teleportation_average_fidelity(f, gate1, gate2, q), abs=1e-12)
     if gate1 == gate2 == q == 0:
         assert np.mean(fids) == pytest.approx((2 * f + 1) / 3, abs=1e-12)
@@ -303,18 +310,7 @@ def test_stabilizer_teleportation_trajectories_average_to_the_same_channel():
     """The stabilizer registry's trajectories (Pauli noise drawn per run) of the same teleportation average to
     teleportation_average_fidelity within 5.3 sigma (each run's fidelity to a Pauli eigenstate is 0, 1/2 or 1)."""
     f, gate1, gate2, q, runs = 0.85, 0.1, 0.2, 0.05, 400
-    fids = []
-    for seed in range(runs):
-        for gates, ket in _SIX_STATES:
-            ket = np.array(ket, complex) / np.linalg.norm(ket)
-            reg = qnsim.QubitRegistry("stabilizer", seed=seed)
-            data = reg.alloc()
-            for gate in gates:
-                getattr(reg, gate)(data)
-            a, b = reg.bell_pair()
-            reg.depolarize1(b, p=1 - f)
-            qnsim.teleport(reg, data, a, b, gate1_error=gate1, gate2_error=gate2, measure_error=q)
-            fids.append(float(np.real(ket.conj() @ reg.state([b]) @ ket)))
+    fids = [x for seed in range(runs) for x in _six_state_teleport_fidelities("stabilizer", seed, f, gate1, gate2, q)]
     want = teleportation_average_fidelity(f, gate1, gate2, q)
     assert abs(np.mean(fids) - want) < SIGMAS * np.std(fids) / math.sqrt(len(fids))
 
