@@ -468,3 +468,40 @@ def test_reference_cycles_through_pending_callbacks_are_collected():
     del proto
     gc.collect()
     assert ref() is None
+
+
+def test_callbacks_that_never_let_time_advance_stop_the_run_instead_of_spinning():
+    """A callback rescheduling itself with schedule_in(0, ...) never let time advance: run(until_s=1.0) spun
+    until killed (bad-input round 11). More than max_events_per_instant events at one instant now stop the run
+    with SchedulingError naming the limit and the time; the event that passed it ran, the loop is consistent,
+    and run() again continues (here: after raising the limit, to the chain's end)."""
+    loop = EventLoop(max_events_per_instant=1000)
+    ran = []
+
+    def spin(n):
+        ran.append(n)
+        if n < 1500:
+            loop.schedule_in(0.0, spin, n + 1)
+
+    loop.schedule_at(2e-6, spin, 1)
+    with pytest.raises(SchedulingError, match=r"more than 1000 events ran at t=2000000 ps without the simulated time "
+                                              r"advancing.*max_events_per_instant"):
+        loop.run(until_s=1.0)
+    assert ran == list(range(1, 1002)) and loop.now_s == 2e-6 and loop.pending == 1  # the 1,001st ran
+    loop.max_events_per_instant = None
+    assert loop.max_events_per_instant is None
+    assert loop.run(until_s=1.0) == 499 and ran == list(range(1, 1501)) and loop.now_s == 1.0
+    # Events at many instants are not limited: the count starts again when time advances.
+    loop = EventLoop(max_events_per_instant=3)
+    for k in range(10):
+        for _ in range(3):
+            loop.schedule_at(k * 1e-6, lambda: None)
+    assert loop.run() == 30
+    assert EventLoop().max_events_per_instant == EventLoop.DEFAULT_MAX_EVENTS_PER_INSTANT == 10**6
+
+
+@pytest.mark.parametrize("bad, error", [(0, ValueError), (-5, ValueError), (2**64, ValueError), (1.5, TypeError),
+                                        (True, TypeError), ("10", TypeError)])
+def test_max_events_per_instant_refuses_what_is_not_a_positive_count(bad, error):
+    with pytest.raises(error, match="max_events_per_instant must be"):
+        EventLoop(max_events_per_instant=bad)

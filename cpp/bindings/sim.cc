@@ -66,7 +66,25 @@ class PyScheduler final : public qnsim::EventHandler {
         PyObject *result = PyObject_Call(call.callback.ptr(), call.args.ptr(), nullptr);
         if (result == nullptr) throw py::error_already_set();
         Py_DECREF(result);
+        // Counted after the callback ran, so the event is whole and a run() again continues (and stops again
+        // at once unless the limit is raised): callbacks rescheduling themselves with no delay never let time
+        // advance, and run(until) spun until killed.
+        if (event.time_ps != instant_ps_) {
+            instant_ps_ = event.time_ps;
+            at_instant_ = 0;
+        }
+        if (++at_instant_ > max_per_instant_ && max_per_instant_ != 0) {
+            throw qnsim::SchedulingError(qnsim::msg(
+                "more than ", max_per_instant_, " events ran at t=", event.time_ps,
+                " ps without the simulated time advancing: callbacks that schedule each other with no delay "
+                "(schedule_in(0, ...)) never let the run reach its end; raise EventLoop.max_events_per_instant "
+                "(None: no limit) if so many events at one instant are meant"));
+        }
     }
+
+    /// Events at one instant beyond which a run stops (SchedulingError); 0: no limit.
+    uint64_t max_per_instant() const { return max_per_instant_; }
+    void set_max_per_instant(uint64_t limit) { max_per_instant_ = limit; }
 
     /// Garbage-collector support: callbacks often refer back to the loop (a protocol object holds
     /// the loop and schedules its own methods), so the table must be visible to the cycle collector.
@@ -104,6 +122,9 @@ class PyScheduler final : public qnsim::EventHandler {
     qnsim::Scheduler core_;
     uint32_t kind_ = 0;
     std::vector<Call> calls_;
+    uint64_t max_per_instant_ = 1'000'000;
+    int64_t instant_ps_ = -1;  // the time of the events counted in at_instant_
+    uint64_t at_instant_ = 0;
 };
 
 }  // namespace
@@ -145,6 +166,8 @@ order); lower priority first, ties FIFO. Handles are opaque ints, safe to cancel
             "Returns the number run. Exceptions raised by callbacks propagate; the loop can resume.");
     cls.def("step", [](PyScheduler &s) { return s.core().step(); }, "Runs one event; False if none was pending.");
     cls.def("stop", [](PyScheduler &s) { s.core().stop(); }, "Makes the current run() return after this event.");
+    cls.def_property("max_events_per_instant", &PyScheduler::max_per_instant, &PyScheduler::set_max_per_instant,
+                     "Events at one simulated instant beyond which run() stops with SchedulingError (0: no limit).");
     cls.def_property_readonly("now_ps", [](const PyScheduler &s) { return s.core().now(); });
     cls.def_property_readonly("pending", [](const PyScheduler &s) { return s.core().pending(); });
     cls.def_property_readonly("events_processed", [](const PyScheduler &s) { return s.core().events_processed(); });

@@ -630,6 +630,14 @@ class Scheduler:
     def events_processed(self) -> int:
         ...
     @property
+    def max_events_per_instant(self) -> int:
+        """
+        Events at one simulated instant beyond which run() stops with SchedulingError (0: no limit).
+        """
+    @max_events_per_instant.setter
+    def max_events_per_instant(self, arg1: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
     def now_ps(self) -> int:
         ...
     @property

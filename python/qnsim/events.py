@@ -87,8 +87,36 @@ class EventLoop:
 
     __slots__ = ("_core",)
 
-    def __init__(self) -> None:
+    #: Default of :attr:`max_events_per_instant`.
+    DEFAULT_MAX_EVENTS_PER_INSTANT = 10**6
+
+    def __init__(self, *, max_events_per_instant: int | None = DEFAULT_MAX_EVENTS_PER_INSTANT) -> None:
+        """A loop at time 0 with nothing scheduled.
+
+        Args:
+            max_events_per_instant: Events at one simulated instant beyond which :meth:`run` stops
+                with SchedulingError (callbacks that schedule each other with no delay never let
+                time advance); None: no limit.
+        """
         self._core = _core.Scheduler()
+        self.max_events_per_instant = max_events_per_instant
+
+    @property
+    def max_events_per_instant(self) -> int | None:
+        """Events at one simulated instant beyond which :meth:`run` stops with SchedulingError
+        (None: no limit). The event that passes the limit has run; :meth:`run` again continues."""
+        return self._core.max_events_per_instant or None
+
+    @max_events_per_instant.setter
+    def max_events_per_instant(self, limit: int | None) -> None:
+        if limit is None:
+            self._core.max_events_per_instant = 0
+            return
+        if not is_integer(limit):
+            raise TypeError(f"max_events_per_instant must be an int or None, got {limit!r}")
+        if not 1 <= limit <= 2**63:
+            raise ValueError(f"max_events_per_instant must be >= 1 (None: no limit), got {limit!r}")
+        self._core.max_events_per_instant = int(limit)
 
     @property
     def now_s(self) -> float:
@@ -165,7 +193,8 @@ class EventLoop:
                 None runs until no event is pending (the clock stays at the last event).
 
         Raises:
-            SchedulingError: ``until_s`` is before the current time.
+            SchedulingError: ``until_s`` is before the current time, or more than
+                :attr:`max_events_per_instant` events ran at one instant (the loop can be run again).
             Exception: whatever a callback raised; the loop can be run again afterwards.
         """
         if until_s is None:
