@@ -188,3 +188,15 @@ def test_hardware_table_errors(tmp_path):
 def test_shipped_examples_load(name):
     net, settings = load_scenario(EXAMPLES / name)
     assert settings.until_s > 0 and net.requests
+
+
+def test_a_topology_key_the_builder_does_not_take_is_named_before_the_keys_it_needs():
+    """`[topology] builder = "chain"` with `nodes = 5` (for the chain's `n`) read "topology.n is required by builder
+    'chain'", not naming the key that was given: the unknown key is named first."""
+    data = {"run": {"until_s": 0.01}, "topology": {"builder": "chain", "nodes": 5, "length_km": 1.0,
+                                                   "fidelity": 0.9, "rate_hz": 1000.0}}
+    with pytest.raises(ScenarioError, match=r"unknown key topology\.nodes \(known: builder, prefix, n, "):
+        scenario_from_dict(data)
+    data["topology"]["n"] = data["topology"].pop("nodes")
+    network, _ = scenario_from_dict(data)
+    assert len(network.nodes) == 5

@@ -286,10 +286,11 @@ def _build_topology(table: TomlTable, network: Network) -> None:
     for key in table.keys():
         if key not in shape and any(key in other for other in SHAPES.values()):
             raise table.error(f"is not an argument of builder {builder!r} (it takes {', '.join(shape)})", key)
+    # Unknown keys first: `nodes = 5` for a chain's `n` read "topology.n is required", not naming the key given.
+    table.check_keys(["builder", "prefix", *shape, *topology_keys()])
     for key in shape:
         if key not in table and key != "bridge_hops":
             raise table.error(f"is required by builder {builder!r} (it takes {', '.join(shape)})", key)
-    table.check_keys(["builder", "prefix", *shape, *topology_keys()])
     kwargs = {k: v for k, v in table.data.items() if k != "builder"}
     with table.located(builder):
         BUILDERS[builder](network=network, **kwargs)
