@@ -140,3 +140,13 @@ def test_run_help_explains_every_column_of_the_printed_tables(capsys):
             rest = re.sub(rf"(?<!\S){re.escape(name)}(?!\S)", " ", rest)
         assert rest.split() in ([label], [label, "length"]), (header, rest)
     assert len(explained) >= 15
+
+
+@pytest.mark.parametrize("value, says", [("-1e-13", "must be >= 0 s, got -1e-13"), ("-.5e3", "got -500.0"),
+                                         ("-inf", "must be finite, got -inf")])
+def test_a_negative_number_in_any_notation_is_a_flags_value(value, says, capsys):
+    """argparse's own pattern knew only -1 and -1.5 as numbers (before Python 3.13): `--until -1e-13` read
+    "argument --until: expected one argument" instead of the value's own error."""
+    assert main(["run", EXAMPLE, "--until", value]) == 2
+    err = capsys.readouterr().err
+    assert "expected one argument" not in err and says in err

@@ -26,8 +26,10 @@ import argparse
 import importlib
 import math
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from qnsim.argument_checks import output_path
 from qnsim.specs import FORMALISMS
@@ -109,6 +111,15 @@ class ArgumentParser(argparse.ArgumentParser):
         ...
         qnsim.cli.UsageError: argument --n: invalid int value: 'x'
     """
+
+    # A negative number in any float notation is a value, not an option: argparse's own pattern (before Python
+    # 3.13) knew only -1 and -1.5, so `--until -1e-13` read "argument --until: expected one argument" instead of
+    # the value's own error. No qnsim option looks like a number, which argparse requires for this to apply.
+    _NEGATIVE_NUMBER = re.compile(r"^-(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?$|^-(?:inf|infinity|nan)$", re.IGNORECASE)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = self._NEGATIVE_NUMBER
 
     def error(self, message: str) -> None:  # type: ignore[override]
         """Raises :class:`UsageError` with ``message`` instead of printing usage and exiting."""
