@@ -22,10 +22,9 @@ errors in both; each ratio carries ~10% sampling error), and the estimator's rep
 loaded table's metadata does not name the gadget.
 
 The table (``data/remote_model.json``, written by ``bench/qec_remote_model.py``) holds error and
-shot counts on a grid of p, q and d = 3, 5, 7 (each point to >= 300 errors or 4e5 shots, and the points the
-estimator extrapolates furthest, p = 1e-4 in the Z basis, topped up to ~1,000 errors at d = 3 and 5 and
-~300 at d = 7 where the shots allow: ``bench/qec_remote_model.py build --bootstrap`` gives the fitted
-lines' standard errors). At each grid node, ``log P`` is fitted as a line in
+shot counts on a grid of p, q and d = 3, 5, 7 (each point to 300 errors or 4e5 shots, and more at p = 1e-4,
+whose lines the estimator extrapolates furthest: the metadata's ``sampling`` says how many;
+``bench/qec_remote_model.py build --bootstrap`` gives the fitted lines' standard errors). At each grid node, ``log P`` is fitted as a line in
 ``(d + 1) / 2`` (the usual sub-threshold scaling ``P = A / Lambda^((d+1)/2)``), weighted by the
 counts; sampled distances use the fit too, so the model is smooth in d. Between nodes ``log P`` is
 interpolated bilinearly in ``(log p, log q)``. Outside the grid, p and q are clamped to its edges:
