@@ -21,16 +21,16 @@ the same grid, shots and stopping rule sampled with the gadget, node by node ove
 errors in both; each ratio carries ~10% sampling error), and the estimator's reports say so whenever the
 loaded table's metadata does not name the gadget.
 
-The table (``data/remote_model.json``, written by ``bench/qec_remote_model.py``) holds error and
-shot counts on a grid of p, q and d = 3, 5, 7 (each point to 300 errors or 4e5 shots, and more at p = 1e-4,
+The table (``data/remote_model.json``, written by ``bench/qec_remote_model.py``) holds error and shot
+counts on a grid of p, q and d = 3, 5, 7 (each point to 300 errors or 4e5 shots, and more at p = 1e-4,
 whose lines the estimator extrapolates furthest: the metadata's ``sampling`` says how many;
-``bench/qec_remote_model.py build --bootstrap`` gives the fitted lines' standard errors). At each grid node, ``log P`` is fitted as a line in
-``(d + 1) / 2`` (the usual sub-threshold scaling ``P = A / Lambda^((d+1)/2)``), weighted by the
-counts; sampled distances use the fit too, so the model is smooth in d. Between nodes ``log P`` is
-interpolated bilinearly in ``(log p, log q)``. Outside the grid, p and q are clamped to its edges:
-below the smallest q (near-perfect pairs) or p the model overestimates the error (it stays an
-upper bound); above the largest it underestimates, and :func:`remote_logical_error` says so by
-raising unless ``clamp=True`` is asked for. Large d is an extrapolation of the fitted lines.
+``bench/qec_remote_model.py build --bootstrap`` gives the fitted lines' standard errors). At each grid
+node, ``log P`` is fitted as a line in ``(d + 1) / 2`` (the usual sub-threshold scaling
+``P = A / Lambda^((d+1)/2)``), weighted by the counts; sampled distances use the fit too, so the model is smooth
+in d. Between nodes ``log P`` is interpolated bilinearly in ``(log p, log q)``. Outside the grid, p and
+q are clamped to its edges: below the smallest q (near-perfect pairs) or p the model overestimates the
+error (it stays an upper bound); above the largest it underestimates, and :func:`remote_logical_error`
+says so by raising unless ``clamp=True`` is asked for. Large d is an extrapolation of the fitted lines.
 
 >>> round(remote_logical_error(3, (0.97, 0.01, 0.01, 0.01), physical_error=1e-3), 3) > 0
 True
