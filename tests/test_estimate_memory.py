@@ -306,10 +306,12 @@ def test_error_corrected_pairs_decay_in_storage():
     remote failures, feasible, with 1 ms memories as without. Now a round's inputs decay while they
     wait (a raw pair every 10 us is 2% of the coherence of a 1 ms memory), no round helps (the ceiling
     is the raw 0.97 after 0 rounds) and the raw pairs, used as they arrive (the run is link-bound),
-    would fail 0.0122 remote operations at the d = 17 the logical errors of this shorter run ask for,
-    against a share of 3.3e-4: the code distance grows to 25, where they fail 1.5e-4 (before the distance
+    would fail 0.0096 remote operations at the d = 17 the logical errors of this shorter run ask for,
+    against a share of 3.3e-4: the code distance grows to 25, where they fail 1.1e-4 (before the distance
     was sized for every budget: infeasible at d = 17, "or a larger code distance" among the fixes). 10 ms
-    memories keep the job at plain pairs' d = 19 (1 round, F = 0.975194), at a higher remote error."""
+    memories keep the job at plain pairs' d = 19 (1 round, F = 0.975194), at a higher remote error.
+    (Priced from the remote table sampled with the seam's channel form, the raw pairs failed 0.0122 at d = 17
+    and 1.5e-4 at d = 25; the gadget's table prices them lower, d = 25 still.)"""
     qpu = QPU(num_qubits=10**6, surface_code=SurfaceCode())
     link = {"rate_hz": 1e5, "fidelity": 0.97, "latency_s": 1e-5}
     plain = estimate(EC_WORKLOAD, [qpu, qpu], [Link((0, 1), **link)], placement=[0, 1])
@@ -320,9 +322,9 @@ def test_error_corrected_pairs_decay_in_storage():
     lr = short.links[0]
     assert lr.purification_rounds == 0 and lr.fidelity_at_use == pytest.approx(0.97, abs=1e-8)
     assert short.feasible and short.error_corrected.code_distance == 25
-    assert short.error_budget.remote_used == pytest.approx(1.4886e-4, rel=1e-4)
+    assert short.error_budget.remote_used == pytest.approx(1.14985e-4, rel=1e-4)
     at_17 = remote_operation(17, _werner(0.97), qpu, qpu).logical_error * 1000
-    assert at_17 == pytest.approx(0.0122157, abs=1e-7)
+    assert at_17 == pytest.approx(0.0095609, abs=1e-7)
     ok = estimate(EC_WORKLOAD, [qpu, qpu], [Link((0, 1), **link, memory_t1_s=1e-2, memory_t2_s=1e-2)],
                   placement=[0, 1])
     assert ok.feasible and ok.error_budget.remote_used > plain.error_budget.remote_used
@@ -429,31 +431,32 @@ def _ec_pair(fidelity, memory_s, e=1e-3, num_qubits=10**7):
 
 def test_code_distance_is_the_smallest_that_meets_the_remote_budget_too():
     """F = 0.95 pairs in 0.1 ms memories (no purification round helps), 1000 remote CNOTs: the logical
-    errors ask for d = 17, where the pairs fail 1000 x 2.2e-3 operations against a remote share of 3.3e-4.
+    errors ask for d = 17, where the pairs fail 1000 x 1.4e-4 operations against a remote share of 3.3e-4.
     Before: infeasible at d = 17, "or a larger code distance" among the fixes. Now the distance is the
-    smallest whose remote operations meet the share (35): feasible, and d = 33 would not do."""
+    smallest whose remote operations meet the share (33; 35 from the remote table sampled with the seam's
+    channel form): feasible, and d = 31 would not do."""
     r, qpu = _ec_pair(0.95, 1e-4)
-    assert r.feasible and r.error_corrected.code_distance == 35
+    assert r.feasible and r.error_corrected.code_distance == 33
     used = _werner(0.95)  # Link-bound: the raw pairs are used as they arrive, no storage wait.
     share = r.error_budget.remote / 1000
-    at_35, at_33 = (remote_operation(d, used, qpu, qpu).logical_error for d in (35, 33))
-    assert at_35 <= share < at_33
+    at_33, at_31 = (remote_operation(d, used, qpu, qpu).logical_error for d in (33, 31))
+    assert at_33 <= share < at_31
     # (The consumers' own logical cycles let a pair wait ~1e-11 s now and then: 5e-6 relative.)
-    assert r.error_budget.remote_used == pytest.approx(1000 * remote_operation(35, used, qpu, qpu).logical_error,
+    assert r.error_budget.remote_used == pytest.approx(1000 * remote_operation(33, used, qpu, qpu).logical_error,
                                                        rel=2e-5)
     # The larger distance is priced throughout: its operations take (2d - 1) d pairs and its patches 2 d^2 qubits.
-    assert r.links[0].bell_pairs == 1000 * 69 * 35
-    assert r.error_corrected.physical_per_logical == 2 * 35**2
+    assert r.links[0].bell_pairs == 1000 * 65 * 33
+    assert r.error_corrected.physical_per_logical == 2 * 33**2
     assert r.error_budget.logical_used <= r.error_budget.logical
 
 
 def test_a_larger_distance_that_no_longer_fits_the_qpus_says_so():
     """The distance that meets the remote share changes the qubit count and so the verdict: 20,000 physical
-    qubits per QPU hold the d = 17 the logical errors ask for, not the d = 35 (24,449 qubits) the remote
+    qubits per QPU hold the d = 17 the logical errors ask for, not the d = 33 (22,813 qubits) the remote
     operations need. Before, the verdict named the remote error and the capacity check saw d = 17 (which fitted)."""
     r, _ = _ec_pair(0.95, 1e-4, num_qubits=20_000)
-    assert not r.feasible and r.error_corrected.code_distance == 35
-    assert any(x.startswith("capacity: QPU 0 needs") and "at distance 35" in x for x in r.reasons)
+    assert not r.feasible and r.error_corrected.code_distance == 33
+    assert any(x.startswith("capacity: QPU 0 needs 22,813") and "at distance 33" in x for x in r.reasons)
     assert not any(x.startswith("remote error") for x in r.reasons)
 
 

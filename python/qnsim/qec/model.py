@@ -13,22 +13,24 @@ the X-basis ones, and the decoder matches the two separately, so ``P_Z`` depends
 and ``P_X`` on ``q_z`` alone: each basis is one table over (p, q, d), sampled with pairs that
 carry only that error (``(1 - q, q, 0, 0)`` and ``(1 - q, 0, 0, q)``).
 
-The shipped table was sampled with each teleported seam CNOT written as its Pauli channel
-(``Interface(explicit=False)``), which PyMatching decodes worse than the gadget itself, the default of
-:class:`qnsim.qec.Interface` since: its rates are pessimistic by :data:`CHANNEL_FORM_PESSIMISM`
-(measured against a table of the same grid, shots and stopping rule sampled with the gadget, node by
-node over the nodes with >= 200 errors in both; each ratio carries ~10% sampling error). The
-estimator's reports say so while the shipped table's metadata does not name the gadget;
-``bench/qec_remote_model.py`` now samples the gadget (about 5 minutes on 2 cores).
+The shipped table is sampled with each teleported seam CNOT written as the gadget itself (the default of
+:class:`qnsim.qec.Interface`; its metadata's ``experiment`` says "written as the gadget"). A table sampled
+with the seam's Pauli channel (``Interface(explicit=False)``), as the one shipped before, is pessimistic:
+PyMatching decodes the channel form worse, by :data:`CHANNEL_FORM_PESSIMISM` (measured against a table of
+the same grid, shots and stopping rule sampled with the gadget, node by node over the nodes with >= 200
+errors in both; each ratio carries ~10% sampling error), and the estimator's reports say so whenever the
+loaded table's metadata does not name the gadget.
 
-The table (``data/remote_model.json``, written by ``bench/qec_remote_model.py``) holds error and
-shot counts on a grid of p, q and d = 3, 5, 7. At each grid node, ``log P`` is fitted as a line in
-``(d + 1) / 2`` (the usual sub-threshold scaling ``P = A / Lambda^((d+1)/2)``), weighted by the
-counts; sampled distances use the fit too, so the model is smooth in d. Between nodes ``log P`` is
-interpolated bilinearly in ``(log p, log q)``. Outside the grid, p and q are clamped to its edges:
-below the smallest q (near-perfect pairs) or p the model overestimates the error (it stays an
-upper bound); above the largest it underestimates, and :func:`remote_logical_error` says so by
-raising unless ``clamp=True`` is asked for. Large d is an extrapolation of the fitted lines.
+The table (``data/remote_model.json``, written by ``bench/qec_remote_model.py``) holds error and shot
+counts on a grid of p, q and d = 3, 5, 7 (each point to 300 errors or 4e5 shots, and more at p = 1e-4,
+whose lines the estimator extrapolates furthest: the metadata's ``sampling`` says how many;
+``bench/qec_remote_model.py build --bootstrap`` gives the fitted lines' standard errors). At each grid
+node, ``log P`` is fitted as a line in ``(d + 1) / 2`` (the usual sub-threshold scaling
+``P = A / Lambda^((d+1)/2)``), weighted by the counts; sampled distances use the fit too, so the model is smooth
+in d. Between nodes ``log P`` is interpolated bilinearly in ``(log p, log q)``. Outside the grid, p and
+q are clamped to its edges: below the smallest q (near-perfect pairs) or p the model overestimates the
+error (it stays an upper bound); above the largest it underestimates, and :func:`remote_logical_error`
+says so by raising unless ``clamp=True`` is asked for. Large d is an extrapolation of the fitted lines.
 
 >>> round(remote_logical_error(3, (0.97, 0.01, 0.01, 0.01), physical_error=1e-3), 3) > 0
 True
@@ -52,7 +54,8 @@ from qnsim.qec.channels import check_bell_diagonal, check_probability, seam_erro
 __all__ = ["CHANNEL_FORM_PESSIMISM", "RemoteModel", "load_remote_model", "remote_logical_error",
            "remote_operation_pairs"]
 
-#: How much the shipped table's rates (seam sampled as its Pauli channel) exceed the gadget's, measured.
+#: How much a table's rates sampled with the seam as its Pauli channel (the table shipped before) exceed the
+#: gadget's, measured.
 CHANNEL_FORM_PESSIMISM = (
     "in the Z basis (X errors of the pairs) by a median 1.12x at d = 3 (0.88-1.55x over the grid), 1.06x at d = 5, "
     "1.03x at d = 7; in the X basis by none measurable (median 1.00-1.01x)"
