@@ -296,3 +296,87 @@ def test_attempts_counter_counts_what_began_by_the_end_of_the_run():
         net.request("a", "b")
         assert net.run(until_s=1e-3).counters["attempts"] == 1000 * channels
         assert net.run(until_s=2e-3).counters["attempts"] == 2000 * channels
+
+
+def _one_instruction_of(name: str, gate) -> str:
+    """A small valid use of Stim's instruction ``name`` on qubits 0-2 (with what it needs before it)."""
+    fixed = {
+        "REPEAT": "REPEAT 2 {\n H 0\n}",
+        "DETECTOR": "M 0\nDETECTOR(1, 2) rec[-1]",
+        "OBSERVABLE_INCLUDE": "M 0\nOBSERVABLE_INCLUDE(0) rec[-1]",
+        "QUBIT_COORDS": "QUBIT_COORDS(1, 2) 0",
+        "SHIFT_COORDS": "SHIFT_COORDS(1)",
+        "TICK": "TICK",
+        "MPAD": "MPAD 0 1",
+        "E": "E(0.1) X0 Z1",
+        "ELSE_CORRELATED_ERROR": "E(0.1) X0\nELSE_CORRELATED_ERROR(0.2) Z1",
+    }
+    if name in fixed:
+        return fixed[name]
+    low = min(gate.num_parens_arguments_range)
+    args = f"({', '.join(['0.01'] * low)})" if low else ""
+    if gate.takes_pauli_targets:
+        targets = "X0*Z1 Y2"
+    else:
+        targets = "0 1" if gate.is_two_qubit_gate else "0"
+    return f"{name}{args} {targets}"
+
+
+def test_stabilizer_engine_runs_every_stim_instruction_but_sweep_bits():
+    """README: "every Stim instruction (sweep bits aside)". Every instruction Stim's gate table lists runs in
+    do_circuit (the record-controlled Paulis too), checked against the Stim this test runs with; a sweep bit is
+    refused by name. Before this stop MPP, SQRT_*, heralded noise and others were refused."""
+    stim = pytest.importorskip("stim")
+    readme = _text(ROOT / "README.md")
+    assert "every Stim instruction (sweep bits # aside), checked against Stim" in readme
+    failed = {}
+    for name, gate in sorted(stim.gate_data().items()):
+        texts = [_one_instruction_of(name, gate)]
+        if gate.takes_measurement_record_targets and gate.is_two_qubit_gate:
+            # The record is the control: the first target, or the Z side of XCZ / YCZ.
+            texts.append(f"M 0\n{name} 1 rec[-1]" if name in ("XCZ", "YCZ") else f"M 0\n{name} rec[-1] 1")
+        for text in texts:
+            stim.TableauSimulator().do_circuit(stim.Circuit(text))  # the instruction as written runs in Stim
+            try:
+                qnsim.StabilizerSimulator(3, seed=1).do_circuit(text)
+            except Exception as e:  # noqa: BLE001 - collected and named below
+                failed[text] = f"{type(e).__name__}: {e}"
+    assert not failed, failed
+    with pytest.raises(qnsim.QnsimError, match="sweep bits"):
+        qnsim.StabilizerSimulator(2, seed=1).do_circuit("CX sweep[0] 1")
+
+
+def test_readme_qec_snippet_prints_a_per_round_rate_of_the_circuits_rounds():
+    """README's QEC snippet calls sample_logical_error without rounds= and comments "rate [95% interval] per round":
+    the rounds are read from the circuit (5 here). Before this stop they defaulted to 1, so the snippet printed the
+    error per 5-round shot as a per-round rate."""
+    qec = pytest.importorskip("qnsim.qec")
+    pytest.importorskip("stim")
+    pytest.importorskip("pymatching")
+    readme = _text(ROOT / "README.md")
+    call = "print(qec.sample_logical_error(circuit, max_shots=20_000, seed=1).describe()) # rate [95% interval] per round"
+    assert call in readme and "memory_circuit(5, rounds=5," in readme
+    circuit = qec.memory_circuit(5, rounds=5, basis="Z", noise=qec.NoiseModel.si1000(1e-3),
+                                 interface=qec.Interface.teleported((0.97, 0.01, 0.01, 0.01)))
+    est = qec.sample_logical_error(circuit, max_shots=500, seed=1)
+    assert est.rounds == 5 and "per round" in est.describe()
+    assert est.per_round == pytest.approx(qec.per_round(est.errors / est.shots, 5), rel=1e-12)
+
+
+def test_seam_cnots_are_written_as_the_gadget_by_default():
+    """README and the distributed-QEC tutorial: a teleported seam CNOT is written as the teleportation gadget itself
+    (the pair's qubits, two measurements, controlled corrections); explicit=False writes its Pauli channel instead.
+    Before this stop the channel form was the default."""
+    qec = pytest.importorskip("qnsim.qec")
+    pytest.importorskip("stim")
+    readme = _text(ROOT / "README.md")
+    tutorial = _text(ROOT / "docs" / "tutorials" / "distributed_qec.md")
+    assert "written as the teleportation gadget itself" in readme and "is `explicit=False`" in readme
+    assert "The circuit holds the teleportation gadget itself" in tutorial and "`explicit=False` writes" in tutorial
+    pair = (0.97, 0.01, 0.01, 0.01)
+    for make in (lambda **kw: qec.Interface.teleported(pair, **kw), lambda **kw: qec.Interface.werner(0.03, **kw)):
+        assert make().explicit is True and make(explicit=False).explicit is False
+        gadget = qec.memory_circuit(3, rounds=3, interface=make())
+        channel = qec.memory_circuit(3, rounds=3, interface=make(explicit=False))
+        assert gadget.num_qubits > channel.num_qubits  # the pairs' qubits
+        assert gadget.num_measurements > channel.num_measurements  # the gadgets' two measurements each
