@@ -380,3 +380,26 @@ def test_seam_cnots_are_written_as_the_gadget_by_default():
         channel = qec.memory_circuit(3, rounds=3, interface=make(explicit=False))
         assert gadget.num_qubits > channel.num_qubits  # the pairs' qubits
         assert gadget.num_measurements > channel.num_measurements  # the gadgets' two measurements each
+
+
+def test_zero_purification_rounds_is_no_purification():
+    """The scenario reference (from RequestSpec): purification_rounds = 0 with no end-to-end rounds is no
+    purification, whatever the scheme. It was refused ("must be >= 1 with a purification scheme"), so a sweep over
+    rounds 0, 1, 2 could not hold the run without purification."""
+    from qnsim.specs import RequestSpec
+
+    spec = {f.name: f for f in __import__("dataclasses").fields(RequestSpec)}["purification_rounds"]
+    assert "0 (with no end-to-end rounds): no purification, whatever the scheme" in str(spec.metadata)
+    runs = []
+    for kw in ({}, {"purification": "dejmps", "purification_rounds": 0}, {"purification": "bbpssw",
+                                                                          "purification_rounds": 0}):
+        net = qnsim.Network("density_matrix", seed=4)
+        for name in "amb":
+            net.add_node(name, num_memories=4, t2_s=0.01, gate2_error=0.01, measure_error=0.01)
+        net.add_link("a", "m", length_km=5.0, fidelity=0.9, rate_hz=1e3, channels=2)
+        net.add_link("m", "b", length_km=5.0, fidelity=0.9, rate_hz=1e3, channels=2)
+        net.request("a", "b", **kw)
+        result = net.run(until_s=0.2)
+        runs.append((list(result.requests[0].fidelities), result.counters))
+    assert runs[0][0] and runs[0] == runs[1] == runs[2]
+    assert runs[0][1]["purifications"] == 0
