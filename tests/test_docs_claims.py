@@ -403,3 +403,25 @@ def test_zero_purification_rounds_is_no_purification():
         runs.append((list(result.requests[0].fidelities), result.counters))
     assert runs[0][0] and runs[0] == runs[1] == runs[2]
     assert runs[0][1]["purifications"] == 0
+
+
+def test_formalisms_share_timing_only_when_links_always_succeed():
+    """concepts.md: the same seed gives the same timing in every formalism when the links succeed at every attempt;
+    when they do not, a stabilizer link also draws each pair's Pauli error from its stream, so its timing differs
+    from the other two formalisms' (which stay equal)."""
+    text = _text(ROOT / "docs" / "concepts.md")
+    assert "a `stabilizer` link also draws each pair's Pauli error from its stream, so its attempt counts" in text
+
+    def times(formalism, **link):
+        net = qnsim.Network(formalism, seed=3)
+        for name in "amb":
+            net.add_node(name, num_memories=2, t2_s=0.01, gate2_error=0.01)
+        net.add_link("a", "m", length_km=10.0, fidelity=0.95, **link)
+        net.add_link("m", "b", length_km=10.0, fidelity=0.95, **link)
+        net.request("a", "b")
+        return list(net.run(until_s=0.2).requests[0].times_s)
+
+    always = [times(f, rate_hz=1e3) for f in qnsim.specs.FORMALISMS]
+    assert always[0] == always[1] == always[2]
+    sometimes = {f: times(f, success_probability=0.5, attempt_period_s=1e-3) for f in qnsim.specs.FORMALISMS}
+    assert sometimes["density_matrix"] == sometimes["bell_diagonal"] != sometimes["stabilizer"]
