@@ -425,3 +425,16 @@ def test_formalisms_share_timing_only_when_links_always_succeed():
     assert always[0] == always[1] == always[2]
     sometimes = {f: times(f, success_probability=0.5, attempt_period_s=1e-3) for f in qnsim.specs.FORMALISMS}
     assert sometimes["density_matrix"] == sometimes["bell_diagonal"] != sometimes["stabilizer"]
+
+
+def test_transducer_example_header_figures():
+    """examples/two_qpus_transducers.toml's header: added noise 0.5/1000 photons, efficiency 0.47% x 1000 (capped at
+    1), repetition rate 1 MHz, Barrett-Kok."""
+    comments = _comments(EXAMPLES / "two_qpus_transducers.toml")
+    today = qnsim.superconducting_transducer_link().transducer
+    target = qnsim.superconducting_transducer_link(improvement=1000)
+    assert (f"transducer added noise {today.added_noise_photons:g}/1000 photons, efficiency "
+            f"{today.efficiency:.2%} x 1000 (capped at 1), repetition rate "
+            f"{target.transducer.repetition_rate_hz / 1e6:g} MHz; Barrett-Kok (double click)") in comments
+    assert target.transducer.added_noise_photons == pytest.approx(today.added_noise_photons / 1000)
+    assert target.transducer.efficiency == min(1.0, today.efficiency * 1000) and target.scheme == "double_click"
