@@ -438,3 +438,30 @@ def test_transducer_example_header_figures():
             f"{target.transducer.repetition_rate_hz / 1e6:g} MHz; Barrett-Kok (double click)") in comments
     assert target.transducer.added_noise_photons == pytest.approx(today.added_noise_photons / 1000)
     assert target.transducer.efficiency == min(1.0, today.efficiency * 1000) and target.scheme == "double_click"
+
+
+def test_concepts_qre_wrap_row():
+    """concepts.md's QRE table, the row on patches x cycles past 2^64: qnsim's side said "200,896 patches x 1.001e14
+    cycles, required error per cycle 2.49e-23" (the digits of 10^15 measurements: 1.001e15 cycles, 2.49e-24); 10^14
+    measurements and 10^12 T gates take 1.01e14 cycles, 2.46e-23 per cycle. QRE's side is the same share over the
+    product taken modulo 2^64 (2.71e-22; 2.26e-22 at 10^13 measurements, where nothing wraps)."""
+    from qnsim.estimate import QPU, LogicalSummary, SurfaceCode, estimate
+
+    text = _text(ROOT / "docs" / "concepts.md")
+    qpu = QPU.preset("qubit_gate_ns_e3", surface_code=SurfaceCode())
+
+    def run(measurements):
+        r = estimate(LogicalSummary.from_qre({"numQubits": 10**5, "tCount": 10**12, "measurementCount": measurements}),
+                     qpu)
+        ec = r.error_corrected
+        (patches,) = ec.layout_logical_qubits_per_qpu
+        share = ec.required_logical_error_per_cycle * patches * ec.logical_cycles
+        return r, ec, patches, share / ((patches * ec.logical_cycles) % 2**64)
+
+    r, ec, patches, wrapped = run(10**14)
+    mantissa, exponent = f"{ec.logical_cycles:.3g}".split("e+")
+    need = f"{ec.required_logical_error_per_cycle:.2e}".replace("e-", "e-")
+    assert (f"{patches:,} patches x {mantissa}e{int(exponent)} cycles, required error per cycle {need}, "
+            f"d = {ec.code_distance}, {r.physical_qubits_total:,} qubits") in text
+    _, _, _, unwrapped = run(10**13)
+    assert f"the same run requires {wrapped:.3g} per cycle (more than at 10^13 measurements, {unwrapped:.3g})" in text
