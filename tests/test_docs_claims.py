@@ -460,7 +460,7 @@ def test_concepts_qre_wrap_row():
 
     r, ec, patches, wrapped = run(10**14)
     mantissa, exponent = f"{ec.logical_cycles:.3g}".split("e+")
-    need = f"{ec.required_logical_error_per_cycle:.2e}".replace("e-", "e-")
+    need = f"{ec.required_logical_error_per_cycle:.2e}"
     assert (f"{patches:,} patches x {mantissa}e{int(exponent)} cycles, required error per cycle {need}, "
             f"d = {ec.code_distance}, {r.physical_qubits_total:,} qubits") in text
     _, _, _, unwrapped = run(10**13)
