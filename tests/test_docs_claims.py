@@ -476,3 +476,27 @@ def test_estimate_files_ceiling_and_relay_cycle():
     ceiling = purification_ceiling(0.9, gate1_error=1e-3, gate2_error=1e-3, measure_error=1e-3)
     assert f"about {ceiling:.4f} from F = 0.9 with all three errors 1e-3" in text
     assert f"({relay_cycle_s([1e3] * 3) * 1e3:.2f} / r for three)" in text
+
+
+def test_reference_refusals_read_as_quoted(tmp_path, capsys):
+    """The scenario reference's example message (``s.toml: links[2].length_km must be >= 0 km, got -1.0``) is the
+    message such a file gets; the CLI reference says run.seed is refused as a sweep key, and --until beside
+    --param run.until_s is refused (one value twice)."""
+    from qnsim.sweep_cli import main as sweep_main
+
+    scenario_rst = _text(ROOT / "docs" / "reference" / "scenario.rst")
+    cli_rst = _text(ROOT / "docs" / "reference" / "cli.rst")
+    links = "\n".join(f'[[links]]\na = "{a}"\nb = "{b}"\nlength_km = {km}\nfidelity = 0.9\nrate_hz = 1000.0'
+                      for a, b, km in (("a", "b", 1.0), ("b", "c", 1.0), ("a", "c", -1.0)))
+    path = tmp_path / "s.toml"
+    path.write_text("[run]\nuntil_s = 0.01\n" + "".join(f'[[nodes]]\nname = "{n}"\n' for n in "abc") + links + "\n")
+    with pytest.raises(qnsim.QnsimError) as bad:
+        qnsim.load_scenario(path)
+    quoted = "s.toml: links[2].length_km must be >= 0 km, got -1.0"
+    assert str(bad.value) == quoted and f"e.g. ``{quoted}``" in scenario_rst
+    assert "so ``run.seed`` is not a sweep key (refused)" in cli_rst
+    with pytest.raises(ValueError, match="grid key 'run.seed' sets run.seed"):
+        qnsim.sweep(str(path), {"run.seed": [1]}, progress=False)
+    assert "they are one-value axes (``--param run.until_s=0.2``)" in cli_rst
+    code = sweep_main([str(path), "--until", "0.01", "--param", "run.until_s=0.02", "--out", str(tmp_path / "r.csv")])
+    assert code == 2 and "--until and --param run.until_s both set run.until_s" in capsys.readouterr().err
