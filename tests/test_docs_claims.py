@@ -354,7 +354,8 @@ def test_readme_qec_snippet_prints_a_per_round_rate_of_the_circuits_rounds():
     pytest.importorskip("stim")
     pytest.importorskip("pymatching")
     readme = _text(ROOT / "README.md")
-    call = "print(qec.sample_logical_error(circuit, max_shots=20_000, seed=1).describe()) # rate [95% interval] per round"
+    call = ("print(qec.sample_logical_error(circuit, max_shots=20_000, seed=1).describe()) "
+            "# rate [95% interval] per round")
     assert call in readme and "memory_circuit(5, rounds=5," in readme
     circuit = qec.memory_circuit(5, rounds=5, basis="Z", noise=qec.NoiseModel.si1000(1e-3),
                                  interface=qec.Interface.teleported((0.97, 0.01, 0.01, 0.01)))
