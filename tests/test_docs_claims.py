@@ -501,3 +501,14 @@ def test_reference_refusals_read_as_quoted(tmp_path, capsys):
     assert "they are one-value axes (``--param run.until_s=0.2``)" in cli_rst
     code = sweep_main([str(path), "--until", "0.01", "--param", "run.until_s=0.02", "--out", str(tmp_path / "r.csv")])
     assert code == 2 and "--until and --param run.until_s both set run.until_s" in capsys.readouterr().err
+
+
+def test_transducer_docstring_describes_the_exact_noise_model():
+    """qnsim.Transducer's docstring (API reference) said link_models "treats them [noise photons] like dark counts":
+    the independent-click model the fifth physics audit replaced by the exact thermal-loss computation. The two
+    differ at the preset's noise by the figures link_models gives (herald probability a few tenths of a percent)."""
+    doc = " ".join(qnsim.Transducer.__doc__.split())
+    assert "which treats them like dark counts" not in doc
+    assert "its threshold-detector clicks computed exactly" in doc
+    assert "Until the fifth physics audit the noise was taken as independent" in " ".join(
+        qnsim.link_models.__doc__.split())
