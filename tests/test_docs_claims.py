@@ -512,3 +512,15 @@ def test_transducer_docstring_describes_the_exact_noise_model():
     assert "its threshold-detector clicks computed exactly" in doc
     assert "Until the fifth physics audit the noise was taken as independent" in " ".join(
         qnsim.link_models.__doc__.split())
+
+
+def test_custom_policy_example_says_it_reproduces_native_only_when_it_does(monkeypatch):
+    """examples/custom_policy.py printed "it reproduces the native run pair for pair" whatever the runs gave; it now
+    compares them. With the Python runs given another seed (a stand-in for a policy that drifted), it says so."""
+    module = _example("custom_policy")
+    out = _main_output(module, ["--until", "0.1"])
+    assert "FreshSwap(max_age=inf) is swap-ASAP written in Python: it reproduces the native run pair for pair." in out
+    build = module.build
+    monkeypatch.setattr(module, "build", lambda seed, protocol: build(seed + (protocol is not None), protocol))
+    drifted = _main_output(module, ["--until", "0.1"])
+    assert "its run DIFFERS from the native one" in drifted and "reproduces" not in drifted
