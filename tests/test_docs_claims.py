@@ -524,3 +524,17 @@ def test_custom_policy_example_says_it_reproduces_native_only_when_it_does(monke
     monkeypatch.setattr(module, "build", lambda seed, protocol: build(seed + (protocol is not None), protocol))
     drifted = _main_output(module, ["--until", "0.1"])
     assert "its run DIFFERS from the native one" in drifted and "reproduces" not in drifted
+
+
+def test_estimate_tutorial_describes_the_shipped_workload():
+    """The estimate tutorial: examples/estimate/workload.stim is 64 logical qubits, 10^12 gates "in 14 lines"; the
+    file has 12 (besides its comments), and its ring's best 2-QPU cut is 2 CNOTs per layer (its header)."""
+    from qnsim.estimate import Workload
+
+    text = _text(ROOT / "docs" / "tutorials" / "estimate_1e12.md")
+    path = EXAMPLES / "estimate" / "workload.stim"
+    lines = [line for line in _text_lines(path) if line.strip() and not line.strip().startswith("#")]
+    counts = Workload.from_file(path).counts
+    assert counts.num_qubits == 64 and round(counts.total_gates, -9) == 10**12  # 1.000032e12
+    assert f"({counts.num_qubits} logical qubits on a ring, brickwork CNOT layers, T gates and measurements, " \
+           f"10^12 gates in {len(lines)} lines)" in text
