@@ -528,7 +528,7 @@ def test_custom_policy_example_says_it_reproduces_native_only_when_it_does(monke
 
 def test_estimate_tutorial_describes_the_shipped_workload():
     """The estimate tutorial: examples/estimate/workload.stim is 64 logical qubits, 10^12 gates "in 14 lines"; the
-    file has 12 (besides its comments), and its ring's best 2-QPU cut is 2 CNOTs per layer (its header)."""
+    file has 12 (besides its comments)."""
     from qnsim.estimate import Workload
 
     text = _text(ROOT / "docs" / "tutorials" / "estimate_1e12.md")
