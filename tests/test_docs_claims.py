@@ -538,3 +538,22 @@ def test_estimate_tutorial_describes_the_shipped_workload():
     assert counts.num_qubits == 64 and round(counts.total_gates, -9) == 10**12  # 1.000032e12
     assert f"({counts.num_qubits} logical qubits on a ring, brickwork CNOT layers, T gates and measurements, " \
            f"10^12 gates in {len(lines)} lines)" in text
+
+
+def test_readme_workload_angles_count_as_quoted():
+    """README's workload input: it wrote `RZ(pi/2)` an S and `RZ(pi/4)` a T, but the reader takes angles as numbers
+    (`RZ(pi/2)` is refused: "bad argument 'pi/2)'"); the README now writes the numbers, which count as quoted."""
+    from qnsim.estimate import Workload
+
+    readme = _text(ROOT / "README.md")
+    assert "`RZ(pi/2)`" not in readme
+    quoted = {"RZ(0.1)": "RZ(theta)", "RZ(1.5707963267948966)": "S", "RZ(0.7853981633974483)": "T",
+              "RX(0.7853981633974483)": "RX(pi/4)"}
+    for gate, counted in quoted.items():
+        assert f"`{gate}`" in readme
+        counts = Workload(f"{gate} 0\nM 0").counts
+        assert counts.per_gate.get(counted) == 1, (gate, dict(counts.per_gate))
+        assert counts.t_count == (1 if counted in ("T", "RX(pi/4)") else 0)
+    assert Workload("RZ 0\nM 0").counts.per_gate.get("R") == 1  # without an angle: Stim's reset (R)
+    with pytest.raises(qnsim.QnsimError, match=r"bad argument 'pi/2\)'"):
+        Workload("RZ(pi/2) 0")
