@@ -557,3 +557,24 @@ def test_readme_workload_angles_count_as_quoted():
     assert Workload("RZ 0\nM 0").counts.per_gate.get("R") == 1  # without an angle: Stim's reset (R)
     with pytest.raises(qnsim.QnsimError, match=r"bad argument 'pi/2\)'"):
         Workload("RZ(pi/2) 0")
+
+
+def test_an_open_request_keeps_its_memories_when_run_returns():
+    """The scenario reference and the SeQUeNCe page said a request releases its memories "when the run ends" / "at
+    the end of the run"; an open request keeps them when run() returns (a later run continues it), so a second
+    request on the same memories still waits after another run."""
+    scenario_rst = _text(ROOT / "docs" / "reference" / "scenario.rst")
+    sequence = _text(ROOT / "docs" / "coming-from-sequence.md")
+    assert "or the run ends" not in scenario_rst and "at the end of the run" not in sequence
+    assert "a request still open when ``run`` returns keeps them" in scenario_rst
+    assert "an open request keeps them when `run` returns" in sequence
+    net = qnsim.Network("bell_diagonal", seed=1)
+    for name in "amb":
+        net.add_node(name, num_memories=2)
+    net.add_link("a", "m", length_km=1.0, fidelity=0.9, rate_hz=1e3)
+    net.add_link("m", "b", length_km=1.0, fidelity=0.9, rate_hz=1e3)
+    net.request("a", "b")
+    net.request("a", "b")
+    assert [r.status for r in net.run(until_s=0.01).requests] == ["open", "waiting"]
+    later = net.run(until_s=0.02).requests
+    assert [r.status for r in later] == ["open", "waiting"] and later[1].num_pairs == 0 < later[0].num_pairs
