@@ -578,3 +578,25 @@ def test_an_open_request_keeps_its_memories_when_run_returns():
     assert [r.status for r in net.run(until_s=0.01).requests] == ["open", "waiting"]
     later = net.run(until_s=0.02).requests
     assert [r.status for r in later] == ["open", "waiting"] and later[1].num_pairs == 0 < later[0].num_pairs
+
+
+def test_whole_picosecond_periods_refuse_rates_from_2_ghz():
+    """concepts.md said a link is refused where its period's rounding to whole picoseconds moves its rate by more
+    than 0.1% at "rates above about 3 GHz"; rounding by up to 0.5 ps is 0.1% of a 500 ps period, so rates from
+    2 GHz can be (2.002 GHz: 499.5 ps) and none below."""
+    text = _text(ROOT / "docs" / "concepts.md")
+    assert "(possible for periods below 500 ps: rates from 2 GHz up)" in text
+
+    def refused(rate_hz):
+        net = qnsim.Network("bell_diagonal")
+        net.add_node("a")
+        net.add_node("b")
+        try:
+            net.add_link("a", "b", length_km=0.0, fidelity=0.9, rate_hz=rate_hz)
+        except qnsim.QnsimError:
+            return True
+        return False
+
+    rates = np.linspace(1.5e9, 2.0e9, 501)
+    assert not any(refused(float(r)) for r in rates)
+    assert refused(2.002e9)
