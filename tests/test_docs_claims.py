@@ -600,3 +600,20 @@ def test_whole_picosecond_periods_refuse_rates_from_2_ghz():
     rates = np.linspace(1.5e9, 2.0e9, 501)
     assert not any(refused(float(r)) for r in rates)
     assert refused(2.002e9)
+
+
+def test_a_request_without_pairs_bounds_its_rate():
+    """concepts.md: a request with no pair says its 0 Hz only bounds the rate, below -ln(0.05)/window at 95%."""
+    import math
+
+    text = _text(ROOT / "docs" / "concepts.md")
+    assert "0 Hz only bounds the rate (below -ln(0.05)/window at 95%)" in text
+    for window in (0.02, 0.5):
+        net = qnsim.Network("bell_diagonal", seed=1)
+        for name in "ab":
+            net.add_node(name)
+        net.add_link("a", "b", length_km=0.0, fidelity=0.9, success_probability=1e-9, attempt_period_s=1e-6)
+        net.request("a", "b")
+        (note,) = net.run(until_s=window).requests[0].notes
+        bound = -math.log(0.05) / window
+        assert f"the rate of 0 Hz only bounds it, below {bound:.3g} Hz at 95% confidence" in note, note
