@@ -648,3 +648,21 @@ def test_bell_diagonal_equals_density_matrix_pair_by_pair_without_t1_or_purifica
     np.testing.assert_allclose(dm.fidelities, bd.fidelities, rtol=0, atol=1e-12)
     dm, bd = runs(purification="dejmps", purification_rounds=1)
     assert list(dm.times_s) != list(bd.times_s)
+
+
+def test_readme_need_table_lists_the_ten_tightest_links():
+    """README: beyond 10 links the report's "what each link must deliver" table lists the 10 of tightest margin and
+    counts the rest (a ring of 12 QPUs whose links run at 1-12 kHz: the 10 slowest shown, 2 counted)."""
+    from qnsim.estimate import QPU, Link, estimate
+
+    readme = _text(ROOT / "README.md")
+    assert "(beyond 10 links it lists the 10 of tightest margin and counts the rest;" in readme
+    k = 12
+    qpus = [QPU(num_qubits=1, e_1q=0, e_2q=0, e_meas=0, t_1q_s=1e-6)] * k
+    links = [Link(tuple(sorted((i, (i + 1) % k))), rate_hz=1e3 * (i + 1), fidelity=0.99) for i in range(k)]
+    text = "REPEAT 10 {\n" + "\n".join(f"CX {i} {(i + 1) % k}" for i in range(k)) + "\n}"
+    table = estimate(text, qpus, links, placement=list(range(k)), error_budget=0.99).table()
+    section = table[table.index("what each link must deliver"):].splitlines()
+    rows = [line.split()[0] for line in section[2:] if re.match(r"\d+-\d+ ", line)]
+    assert rows == [f"{i}-{i + 1}" for i in range(10)]
+    assert "... 2 more links (of 12; the 10 of tightest margin are shown)" in table
