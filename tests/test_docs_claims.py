@@ -666,3 +666,33 @@ def test_readme_need_table_lists_the_ten_tightest_links():
     rows = [line.split()[0] for line in section[2:] if re.match(r"\d+-\d+ ", line)]
     assert rows == [f"{i}-{i + 1}" for i in range(10)]
     assert "... 2 more links (of 12; the 10 of tightest margin are shown)" in table
+
+
+def test_estimate_tutorial_x_type_error_after_one_round():
+    """The estimate tutorial: one DEJMPS round halves the pairs' X-type error (Psi+ + Psi-, 0.0107 -> 0.0050) and
+    moves the rest into Phi-. The round as the estimate prices it (storage waits included; its fidelity is the
+    link report's delivered fidelity) at 10 and 100,000 channels."""
+    import dataclasses
+
+    from qnsim.config import TomlTable
+    from qnsim.estimate import Workload, estimate
+    from qnsim.estimate.links import PairStorage, _stored_rounds, purification_noise
+    from qnsim.estimate_cli import load_network
+
+    text = _text(ROOT / "docs" / "tutorials" / "estimate_1e12.md")
+    if not (EXAMPLES / "estimate" / "links.toml").exists():
+        pytest.skip("examples/ is not next to the tests (installed-package run)")
+    qpus, links, options = load_network(TomlTable.load(EXAMPLES / "estimate" / "links.toml"),
+                                        base_dir=EXAMPLES / "estimate")
+    workload = Workload.from_file(EXAMPLES / "estimate" / "workload.stim")
+    big = [q.with_(num_qubits=200_000) for q in qpus]
+    raw_x = 2 * (1 - links[0].fidelity) / 3
+    for channels in (10, 100_000):
+        link = dataclasses.replace(links[0], channels=channels)
+        report = estimate(workload, big, [link], **options).links[0]
+        assert report.purification_rounds == 1
+        ((coeffs, _p, _raw),) = _stored_rounds(report.raw_fidelity, "dejmps", purification_noise(*big),
+                                               PairStorage.of(link), 1)
+        assert coeffs[0] == pytest.approx(report.delivered_fidelity, abs=1e-12)
+        assert f"(Psi+ + Psi-, {raw_x:.4f} -> {coeffs[1] + coeffs[2]:.4f}) and moves the rest into Phi-" in text
+        assert coeffs[3] > coeffs[1] + coeffs[2]
