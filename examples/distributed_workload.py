@@ -31,7 +31,8 @@ LOGICAL_PER_QPU = 200
 LINK_KM = 10.0
 #: Memories per link end for the distilled pairs buffered and under way in purification (each round waits a fiber
 #: delay for its outcome): 1,000, fewer than the 5,789-17,366 heralded channels (each with its memories) the 48 h
-#: target asks for, is enough that the channels, not these memories, set each link's pace (256 is not).
+#: target asks for, is enough that the channels, not these memories, set each link's pace (128 is not: no channel
+#: count then meets the target).
 BUFFER_PAIRS = 1000
 
 

@@ -10,8 +10,8 @@ purification's cost in rate look three times smaller than it is).
 
 Two hardware variants: the preset's local operations (two-qubit gate error 0.3% over 500 us,
 readout error 2.75%) and ideal local operations (no gate or readout error, same durations):
-readout errors make purification keep bad pairs and discard good ones, which is why it pays
-much less on the real set.
+readout errors make purification keep bad pairs and discard good ones, which is why it gains
+less fidelity on the real set (about two thirds of what it gains with ideal operations).
 
 Run:  python examples/repeater_purification.py [--until 1.0] [--seed 7]
 (`qnsim run examples/repeater_purification.toml` runs two of the rows from a scenario file.)

@@ -7,8 +7,8 @@ surface-code patch split down the middle; every seam CNOT is teleported through 
 1. Simulate the link (``qnsim.qec.measure_link``): rate and Bell-diagonal state of the pairs at
    delivery, for transmon memories (T1 = 300 us, T2 = 200 us) with and without one round of DEJMPS
    purification, and for 10 ms memories.
-2. For each, the logical error per round of the distributed memory (d = 3, 5, rounds = d, SI1000-like
-   uniform bulk noise at the node's gate error), as the pair rate is scaled up (parallel links along
+2. For each, the logical error per round of the distributed memory (d = 3, 5, rounds = d, uniform
+   depolarizing bulk noise at the node's two-qubit gate error), as the pair rate is scaled up (parallel links along
    the seam): a slow link makes every round wait, and the data decay while they wait.
 3. The pair rate a round needs so that it never waits, per seam and per data qubit along it.
 

@@ -150,7 +150,9 @@ class Transducer:
     ``efficiency * added_noise_photons`` noise photons on average in the mode of the signal
     photon, which itself leaves with probability ``efficiency``. Noise photons are
     incoherent with the qubit; if one reaches a heralding detector it can fire it and
-    cause a false herald (see :mod:`qnsim.link_models`, which treats them like dark counts).
+    cause a false herald (see :mod:`qnsim.link_models`: thermal light in the signal photon's own mode,
+    interfering with it on the station's beam splitter, its threshold-detector clicks computed exactly;
+    it no longer treats them as independent dark-count-like clicks).
     Because signal and noise pass the same efficiency, the signal-to-noise ratio at the
     output is set by N_add alone, whatever the efficiency.
 
