@@ -182,3 +182,35 @@ def test_a_split_logical_summary_without_two_qubit_gates_says_no_remote_operatio
     assert priced.remote_gates > 0 and not any(n.startswith("logical summary split") for n in priced.notes)
     alone = estimate(LogicalSummary(50, t_count=10**6), qpus, link)
     assert not any(n.startswith("logical summary split") for n in alone.notes)
+
+
+@pytest.mark.parametrize("written, number", [
+    ("pi", math.pi), ("-pi/2", -math.pi / 2), ("+pi/2", math.pi / 2), ("3*pi/4", 3 * math.pi / 4),
+    ("3 * pi/4", 3 * math.pi / 4), ("0.5*pi", 0.5 * math.pi), (".25*pi", 0.25 * math.pi), ("pi/8", math.pi / 8),
+    ("2*pi/3", 2 * math.pi / 3), ("-7*pi/4", -7 * math.pi / 4), ("1e-3*pi", 1e-3 * math.pi),
+])
+@pytest.mark.parametrize("axis", ["RZ", "RX", "RY"])
+def test_a_rotation_angle_in_units_of_pi_counts_as_its_number(written, number, axis):
+    """Angles were read only as numbers: `RZ(pi/2)`, the first thing a user writes (and the README's own example),
+    was refused as "bad argument 'pi/2)'". A rotation's angle may be written in units of pi as QASM writes it; it
+    counts as the number it stands for (a multiple of pi/4 as the Clifford or T it is, others as rotations)."""
+    rest = "\nCX 0 1\nM 0 1"
+
+    def counted(text):
+        c = Workload(text).counts
+        return dict(c.per_gate), c.t_count, c.rotation_count, c.rotation_depth
+
+    assert counted(f"{axis}({written}) 0{rest}") == counted(f"{axis}({number!r}) 0{rest}")
+
+
+@pytest.mark.parametrize("text, says", [
+    ("RZ(pi/0) 0", "argument 'pi/0' is not a finite number"), ("RZ(2*) 0", "bad argument '2\\*\\)'"),
+    ("RZ(pi/-2) 0", "bad argument 'pi/-2\\)'"), ("RZ(pix) 0", "unterminated argument list"),
+    ("RZ(3 * pi / 4) 0", "unterminated argument list"), ("RZ(tau) 0", "bad argument 'tau\\)'"),
+    ("DEPOLARIZE1(pi/4) 0", "bad argument 'pi/4\\)'"), ("X_ERROR(0.5*pi) 0", "unterminated argument list"),
+])
+def test_pi_is_read_only_in_a_rotations_angle_and_only_in_its_forms(text, says):
+    """pi is a rotation angle's unit, never a probability (Stim's gates keep Stim's numbers); a malformed form is
+    refused by name, not read as a nearby angle."""
+    with pytest.raises(qnsim.QnsimError, match=says):
+        Workload(text + "\nM 0")

@@ -135,6 +135,30 @@ int special_angle_gate(int rotation, double theta) {
     return angle_gate_id(names[eighth]);
 }
 
+/// Reads `[+-]pi[/divisor]` at p (a rotation's angle in units of pi, as QASM writes it), multiplying `value` (1, or
+/// the factor of `factor*pi`) by it; p moves past it. False, p unmoved, when the text there is not that form.
+bool read_pi_angle(const char *&p, const char *end, double &value) {
+    const char *q = p;
+    double sign = 1.0;
+    if (q < end && (*q == '-' || *q == '+')) sign = *q++ == '-' ? -1.0 : 1.0;
+    if (end - q < 2 || q[0] != 'p' || q[1] != 'i') return false;
+    q += 2;
+    double divisor = 1.0;
+    if (q < end && *q == '/') {
+        ++q;
+        const std::string rest(q, end);
+        char *num_end = nullptr;
+        divisor = std::strtod(rest.c_str(), &num_end);
+        // A divisor of 0 makes an infinite angle, refused by the caller as not finite; no sign or space before it.
+        if (num_end == rest.c_str() || rest[0] == '-' || rest[0] == '+' || is_space(rest[0])) return false;
+        q += num_end - rest.c_str();
+    }
+    constexpr double kPi = 3.14159265358979323846;
+    value = sign * value * kPi / divisor;
+    p = q;
+    return true;
+}
+
 /// Parses a line [p, end) (no newline). Targets are appended to `targets`.
 ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector<Target> &targets,
                       std::string &name_buf, int &cached_gate) {
@@ -198,6 +222,7 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
     out.kind = LineKind::Instruction;
     // Optional parenthesized arguments: validated as numbers and counted; only a rotation's angle is kept.
     size_t num_args = 0;
+    const bool rotation = gate_table()[out.gate].kind == GateKind::Rotation;
     double first_arg = 0.0;
     double worst_probability = 0.0;  // The argument furthest outside [0, 1] (0: none outside).
     double sum_args = 0.0;           // For the channels whose arguments are disjoint probabilities.
@@ -208,17 +233,36 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
             if (p < end && *p == ')' && num_args == 0) break;
             char *num_end = nullptr;
             std::string rest(p, end);
-            const double value = std::strtod(rest.c_str(), &num_end);
-            if (num_end == rest.c_str()) fail(line, msg("bad argument '", token_at(p, end), "'"));
+            double value = std::strtod(rest.c_str(), &num_end);
+            const char *after = p + (num_end - rest.c_str());
+            if (rotation) {
+                // A rotation's angle may be written with pi, as in QASM: pi, -pi/2, 3*pi/4, 0.5*pi (RZ(pi/2) was
+                // refused as "bad argument 'pi/2)'", the first thing a user writes).
+                if (num_end == rest.c_str()) {
+                    value = 1.0;
+                    after = p;
+                    if (!read_pi_angle(after, end, value)) fail(line, msg("bad argument '", token_at(p, end), "'"));
+                } else {
+                    const char *star = after;
+                    while (star < end && is_space(*star)) ++star;
+                    if (star < end && *star == '*') {  // 3*pi/4, 3 * pi / 4 reads as 3*pi then "/ 4": refused
+                        after = star + 1;
+                        while (after < end && is_space(*after)) ++after;
+                        if (!read_pi_angle(after, end, value)) fail(line, msg("bad argument '", token_at(p, end), "'"));
+                    }
+                }
+            } else if (num_end == rest.c_str()) {
+                fail(line, msg("bad argument '", token_at(p, end), "'"));
+            }
             // RZ(nan) was priced as a rotation and RZ(1e400) read as RZ(inf): Stim refuses both.
             if (!std::isfinite(value)) {
-                fail(line, msg("argument '", std::string(p, p + (num_end - rest.c_str())), "' is not a finite number"));
+                fail(line, msg("argument '", std::string(p, after), "' is not a finite number"));
             }
             if ((value < 0.0 || value > 1.0) && worst_probability == 0.0) worst_probability = value;
             if (num_args == 0) first_arg = value;
             sum_args += value;
             ++num_args;
-            p += num_end - rest.c_str();
+            p = after;
             while (p < end && is_space(*p)) ++p;
             if (p < end && *p == ',') {
                 ++p;
