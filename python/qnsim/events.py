@@ -10,7 +10,7 @@ import inspect
 from typing import Any, Callable
 
 from qnsim import _core
-from qnsim.argument_checks import is_integer, real_number
+from qnsim.argument_checks import integer, is_integer, real_number
 
 __all__ = ["EventHandle", "EventLoop"]
 
@@ -112,11 +112,7 @@ class EventLoop:
         if limit is None:
             self._core.max_events_per_instant = 0
             return
-        if not is_integer(limit):
-            raise TypeError(f"max_events_per_instant must be an int or None, got {limit!r}")
-        if not 1 <= limit <= 2**63:
-            raise ValueError(f"max_events_per_instant must be >= 1 (None: no limit), got {limit!r}")
-        self._core.max_events_per_instant = int(limit)
+        self._core.max_events_per_instant = integer("max_events_per_instant", limit, minimum=1, maximum=2**63)
 
     @property
     def now_s(self) -> float:
