@@ -235,24 +235,25 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
             std::string rest(p, end);
             double value = std::strtod(rest.c_str(), &num_end);
             const char *after = p + (num_end - rest.c_str());
+            const auto bad_argument = [&] { fail(line, msg("bad argument '", token_at(p, end), "'")); };
             if (rotation) {
                 // A rotation's angle may be written with pi, as in QASM: pi, -pi/2, 3*pi/4, 0.5*pi (RZ(pi/2) was
                 // refused as "bad argument 'pi/2)'", the first thing a user writes).
                 if (num_end == rest.c_str()) {
                     value = 1.0;
                     after = p;
-                    if (!read_pi_angle(after, end, value)) fail(line, msg("bad argument '", token_at(p, end), "'"));
+                    if (!read_pi_angle(after, end, value)) bad_argument();
                 } else {
                     const char *star = after;
                     while (star < end && is_space(*star)) ++star;
                     if (star < end && *star == '*') {  // 3*pi/4, 3 * pi / 4 reads as 3*pi then "/ 4": refused
                         after = star + 1;
                         while (after < end && is_space(*after)) ++after;
-                        if (!read_pi_angle(after, end, value)) fail(line, msg("bad argument '", token_at(p, end), "'"));
+                        if (!read_pi_angle(after, end, value)) bad_argument();
                     }
                 }
             } else if (num_end == rest.c_str()) {
-                fail(line, msg("bad argument '", token_at(p, end), "'"));
+                bad_argument();
             }
             // RZ(nan) was priced as a rotation and RZ(1e400) read as RZ(inf): Stim refuses both.
             if (!std::isfinite(value)) {
