@@ -16,16 +16,19 @@ def slow(params, seed):
     return square(params, seed)
 
 
+def _first_time(marker):
+    """True for the one caller, in any process, that creates the file ``marker`` (it did not exist)."""
+    try:
+        os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        return False
+    return True
+
+
 def crash_once(params, seed):
     """Kills its worker process the first time it runs x == 3 (the marker file says it did)."""
-    if params["x"] == 3:
-        try:
-            fd = os.open(params["marker"], os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-        except FileExistsError:
-            pass
-        else:
-            os.close(fd)
-            os._exit(1)
+    if params["x"] == 3 and _first_time(params["marker"]):
+        os._exit(1)
     time.sleep(0.02)
     return square(params, seed)
 
@@ -102,12 +105,6 @@ def nan_at_two(params, seed):
 
 def fails_once(params, seed):
     """Raises the first time it runs x == 2 (the marker file says it did), then returns square's row."""
-    if params["x"] == 2:
-        try:
-            fd = os.open(params["marker"], os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-        except FileExistsError:
-            pass
-        else:
-            os.close(fd)
-            raise RuntimeError("the first run of x=2 fails")
+    if params["x"] == 2 and _first_time(params["marker"]):
+        raise RuntimeError("the first run of x=2 fails")
     return square(params, seed)
