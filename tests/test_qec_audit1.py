@@ -57,8 +57,10 @@ def test_a_round_waiting_for_pairs_costs_what_an_idle_layer_of_that_error_costs(
     waited = qec.memory_circuit(3, 2, noise=noise, interface=qec.Interface.teleported(qec.werner(0.95), wait_idle=wait))
     plain = qec.memory_circuit(3, 2, noise=noise, interface=qec.Interface.teleported(qec.werner(0.95)))
     layout, _ = qec.memory_layout(3)
+    # Every qubit that waits: the data and (since audit 3) the measure qubits, not the pairs' qubits.
+    waiting = set(map(tuple, layout.data)) | {tuple(s.ancilla) for s in layout.stabilizers}
     data = sorted({inst.targets_copy()[0].value for inst in plain if inst.name == "QUBIT_COORDS"
-                   and tuple(inst.gate_args_copy()) in set(map(tuple, layout.data))})
+                   and tuple(inst.gate_args_copy()) in waiting})
     by_hand = stim.Circuit()
     ticks = 0
     for inst in plain:
@@ -86,10 +88,12 @@ def test_sample_logical_error_reads_the_rounds_of_the_circuit():
     generated = stim.Circuit.generated("surface_code:rotated_memory_z", distance=3, rounds=5,
                                        after_clifford_depolarization=0.01)
     assert qec.sample_logical_error(generated, max_shots=100, seed=1).rounds == 5
-    # Without coordinates a shot is the unit, as before; an explicit count is still taken as given.
+    # Without coordinates a shot is the unit, as before; an explicit count that contradicts the circuit's own is
+    # refused since audit 3 (it was taken as given: rounds=1 read this 3-round memory's shot error per round).
     bare = stim.Circuit("R 0\nX_ERROR(0.1) 0\nM 0\nOBSERVABLE_INCLUDE(0) rec[-1]")
     assert qec.sample_logical_error(bare, max_shots=100, seed=1).rounds == 1
-    assert qec.sample_logical_error(circuit, max_shots=100, seed=1, rounds=1).rounds == 1
+    with pytest.raises(ValueError, match="rounds = 1 but the circuit has 3 rounds"):
+        qec.sample_logical_error(circuit, max_shots=100, seed=1, rounds=1)
 
 
 def test_remote_model_refuses_pairs_and_bulk_beyond_its_table_by_default():

@@ -1,0 +1,123 @@
+"""Trust audit of distributed QEC, third round: what waits decays, and rounds are the circuit's own.
+
+Each test's docstring says what qnsim did before its fix.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+stim = pytest.importorskip("stim")
+pytest.importorskip("pymatching")
+
+from qnsim import qec  # noqa: E402
+
+WAIT = [0.02, 0.01, 0.03]  # (p_x, p_y, p_z) per round: a measure qubit's outcome flips with p_x + p_y
+
+
+def _timelike_pairs(circuit: stim.Circuit) -> dict[tuple[float, float, float], float]:
+    """Probability of each error mechanism that flips exactly one check in two consecutive rounds (an outcome
+    flip of its measure qubit), keyed by the check's (x, y) and the earlier round."""
+    coords = circuit.get_detector_coordinates()
+    out = {}
+    for inst in circuit.detector_error_model().flattened():
+        if inst.type != "error":
+            continue
+        dets = [t.val for t in inst.targets_copy() if t.is_relative_detector_id()]
+        if len(dets) != 2 or any(t.is_logical_observable_id() for t in inst.targets_copy()):
+            continue
+        a, b = sorted((coords[dets[0]], coords[dets[1]]), key=lambda c: c[2])
+        if a[:2] == b[:2] and b[2] == a[2] + 1:
+            out[(a[0], a[1], a[2])] = inst.args_copy()[0]
+    return out
+
+
+@pytest.mark.parametrize("basis", ["Z", "X"])
+@pytest.mark.parametrize("scheme", ["direct", "teleported"])
+def test_measure_qubits_decay_while_a_round_waits_for_its_pairs(basis, scheme):
+    """Old behaviour: a round waiting for its pairs (``Interface.wait_idle``) decayed the data qubits only; the
+    measure qubits, reset and waiting with them for the round's CNOTs, kept their state, so with no other noise
+    no check's outcome ever flipped (the detector error model had no timelike edge at all). Now every measure
+    qubit's outcome flips with p_x + p_y in every round (its X and Y flip a waiting |0>, also before the X checks'
+    H), the same as an idle layer of that Pauli channel written by hand."""
+    interface = (qec.Interface.direct(0.0, wait_idle=WAIT) if scheme == "direct"
+                 else qec.Interface.teleported((1.0, 0.0, 0.0, 0.0), wait_idle=WAIT))
+    rounds = 4
+    circuit = qec.memory_circuit(3, rounds, basis, noise=qec.NoiseModel.noiseless(), interface=interface)
+    flips = _timelike_pairs(circuit)
+    layout, _ = qec.memory_layout(3)
+    # Every check of the basis, in every round but the last (whose flip pairs with the final data layer: also
+    # timelike, at the same (x, y)), and the first round of the other basis has no detector to pair with.
+    for s in layout.stabilizers:
+        if s.basis != basis:
+            continue
+        for r in range(rounds):
+            assert flips.get((s.ancilla[0], s.ancilla[1], r)) == pytest.approx(WAIT[0] + WAIT[1], abs=1e-12), (s, r)
+
+
+def test_the_pairs_themselves_do_not_wait_twice():
+    """The wait falls on the data and the measure qubits that hold a state through it, not on the pairs: a ``cat``
+    check's two halves and the gadgets' pair qubits arrive at the end of the wait, their storage already in the
+    Bell-diagonal state at use (``interface_from_link``'s ``bell_diagonal_at_use``)."""
+    layout, _ = qec.memory_layout(3)
+    interface = qec.Interface.cat((0.97, 0.01, 0.01, 0.01), wait_idle=WAIT)
+    circuit = qec.memory_circuit(3, 2, noise=qec.NoiseModel.noiseless(), interface=interface)
+    index = {}
+    for inst in circuit:
+        if inst.name == "QUBIT_COORDS":
+            index.setdefault(tuple(inst.gate_args_copy()), inst.targets_copy()[0].value)
+    cat_checks = {s.ancilla for s in layout.stabilizers if s.basis == "Z" and s.ancilla in
+                  {g.ancilla for g, _ in layout.remote_gates(qec.memory_layout(3)[1])}}
+    expected = {index[tuple(map(float, q))] for q in layout.data}
+    expected |= {index[tuple(map(float, s.ancilla))] for s in layout.stabilizers if s.ancilla not in cat_checks}
+    waits = [inst for inst in circuit.flattened() if inst.name == "PAULI_CHANNEL_1" and inst.gate_args_copy() == WAIT]
+    assert len(waits) == 2 and cat_checks
+    for inst in waits:
+        assert {t.value for t in inst.targets_copy()} == expected
+
+
+# ---- rounds: read from the circuit, checked against it ------------------------------------------------------------
+
+
+def test_collect_reads_the_rounds_of_each_circuit():
+    """Old behaviour: ``qec.collect`` refused a task whose metadata lacked ``"rounds"`` (while
+    ``sample_logical_error`` read them from the circuit), and took any given count: ``{"rounds": 1}`` on a 3-round
+    memory turned its shot error into the per-round rate, 3 times too high, without a word. The rounds are read
+    from each circuit now, and a count in the metadata that contradicts it is refused, naming both."""
+    noise = qec.NoiseModel.uniform_depolarizing(0.01)
+    tasks = [(qec.memory_circuit(3, r, noise=noise), {"r": r}) for r in (2, 5)]
+    got = qec.collect(tasks, max_shots=400, num_workers=1)
+    assert [e.rounds for e in got] == [2, 5]
+    assert [dict(e.metadata) for e in got] == [{"r": 2}, {"r": 5}]  # the user's metadata, untouched
+    with pytest.raises(ValueError, match=r"tasks\[1\] metadata 'rounds' = 1 but the circuit has 5 rounds"):
+        qec.collect([tasks[0], (tasks[1][0], {"r": 5, "rounds": 1})], max_shots=10, num_workers=1)
+
+
+def test_rounds_are_not_read_from_coordinates_that_mean_something_else():
+    """Old behaviour: the rounds were the detectors' largest last coordinate, which Stim's
+    ``color_code:memory_xyz`` sets to the last round's index for its data layer: 5 rounds read as 4 (2 as 1), and
+    the per-round rate came out 1.25x (2x) too high without a word. The coordinates' reading is now taken only when
+    the measure qubits' measurement counts agree; otherwise sampling asks for the rounds."""
+    for rounds in (2, 5):
+        circuit = stim.Circuit.generated("color_code:memory_xyz", rounds=rounds, distance=3,
+                                         after_clifford_depolarization=0.01)
+        assert qec.sampling.circuit_rounds(circuit) is None
+        with pytest.raises(ValueError, match=f"ambiguous: its detectors' last coordinate says {rounds - 1} and its "
+                                             f"measure qubits are measured {rounds} times"):
+            qec.sample_logical_error(circuit, max_shots=10, seed=1)
+        assert qec.sample_logical_error(circuit, max_shots=10, seed=1, rounds=rounds).rounds == rounds
+    # Where both readings agree (qnsim's circuits, Stim's surface and repetition codes) nothing changes.
+    for circuit, rounds in [(qec.merge_circuit(3, 4, "X", interface=qec.Interface.werner(0.05)), 4),
+                            (qec.memory_circuit(3, 1, interface=qec.Interface.cat(qec.werner(0.05))), 1),
+                            (stim.Circuit.generated("surface_code:rotated_memory_x", rounds=6, distance=3), 6),
+                            (stim.Circuit.generated("repetition_code:memory", rounds=3, distance=5), 3)]:
+        assert qec.sampling.circuit_rounds(circuit) == rounds
+
+
+def test_collect_refuses_metadata_sinter_cannot_keep():
+    """Old behaviour: a numpy number in a task's metadata (a sweep's ``np.int64`` distance) failed inside json with
+    "Object of type int64 is not JSON serializable", naming neither the task nor a way out."""
+    import numpy as np
+
+    with pytest.raises(ValueError, match=r"tasks\[0\] metadata must be JSON .* int\(\.\.\.\)"):
+        qec.collect([(qec.memory_circuit(3, 3), {"d": np.int64(3)})], max_shots=10, num_workers=1)
