@@ -67,18 +67,19 @@ def _noise(scheme: str, p: float) -> qec.NoiseModel:
     return qec.NoiseModel.uniform_depolarizing(p)
 
 
-def tasks():
+def tasks(schemes=SCHEMES, rays=None, curves=True):
+    """The study's circuits; ``schemes``, ``rays`` (slopes r) and ``curves`` select a part of it."""
     seen = set()
-    for scheme in SCHEMES:
+    for scheme in schemes:
         points = []
         for r, guess in (NOIDLE_RAYS if scheme == "direct-noidle" else RAYS).items():
-            if scheme == "teleported" and r not in TELEPORTED_RAYS:
+            if (scheme == "teleported" and r not in TELEPORTED_RAYS) or (rays is not None and r not in rays):
                 continue
             for f in RAY_FACTORS:
                 p = round(guess * f, 6)
                 points.append((p, round(min(r * p, 0.74), 6), f"ray{r}"))
         for p_bulk, grid in CURVES.items():
-            if scheme == "direct-noidle" or (scheme == "teleported" and p_bulk not in TELEPORTED_CURVES):
+            if not curves or scheme == "direct-noidle" or (scheme == "teleported" and p_bulk not in TELEPORTED_CURVES):
                 continue
             if scheme == "teleported":
                 grid = grid[:7]
@@ -97,7 +98,7 @@ def tasks():
 
 def run(args) -> None:
     os.makedirs(args.out, exist_ok=True)
-    all_tasks = list(tasks())
+    all_tasks = list(tasks(args.schemes, args.rays, not args.no_curves))
     print(f"{len(all_tasks)} tasks -> {args.out}/stats.csv (resumable)", flush=True)
     qec.collect(
         all_tasks,
@@ -265,6 +266,10 @@ def main() -> None:
     parser.add_argument("--max-shots", type=int, default=300_000)
     parser.add_argument("--bootstrap", type=int, default=400)
     parser.add_argument("--progress", action="store_true")
+    # A part of the study (run): e.g. the teleported seam's rays only, after a change to how it is written.
+    parser.add_argument("--schemes", nargs="+", choices=SCHEMES, default=SCHEMES)
+    parser.add_argument("--rays", nargs="+", type=int, default=None, help="ray slopes r to sample (default: all)")
+    parser.add_argument("--no-curves", action="store_true", help="skip the curves at fixed bulk error")
     args = parser.parse_args()
     run(args) if args.command == "run" else analyze(args)
 
