@@ -121,3 +121,53 @@ def test_collect_refuses_metadata_sinter_cannot_keep():
 
     with pytest.raises(ValueError, match=r"tasks\[0\] metadata must be JSON .* int\(\.\.\.\)"):
         qec.collect([(qec.memory_circuit(3, 3), {"d": np.int64(3)})], max_shots=10, num_workers=1)
+
+
+# ---- the remote-operation table's thin rows -----------------------------------------------------------------------
+
+
+def _estimate(preset: str, fidelity: float = 0.999):
+    from qnsim.estimate import QPU, Link, SurfaceCode, estimate
+
+    qpus = [QPU.preset(preset, surface_code=SurfaceCode())] * 2
+    return estimate("REPEAT 1000 {\n  H 0\n  CX 0 1\n}", qpus, [Link((0, 1), rate_hz=1e9, fidelity=fidelity)],
+                    placement=[0, 1], error_budget=0.3)
+
+
+def _thin_notes(report) -> list[str]:
+    return [n for n in report.notes if n.startswith("remote operations are priced from thin rows")]
+
+
+def test_an_estimate_names_the_thin_rows_of_the_remote_table_it_prices_from():
+    """Old behaviour: at p = 1e-4 (``qubit_gate_ns_e4``) the remote operations were priced from nodes of the
+    simulated table whose lines rest on fewer than the sampled distances (Z basis, q <= 0.002: no error at d = 7
+    in 4e5 shots, a line through d = 3 and 5; X basis below q = 0.04: no error at d = 5 or 7, the slope taken from
+    a neighbour), and the report said nothing. It now names each such node; prices from full rows (p = 1e-3) get
+    no such note. Oracle: the table's own counts."""
+    from qnsim.qec import model
+
+    table = model.load_remote_model()
+    (note,) = _thin_notes(_estimate("qubit_gate_ns_e4"))
+    i = table.p_grid.index(1e-4)
+    for basis, j in (("Z", 0), ("X", 0)):
+        assert table.thin[basis][i][j], (basis, j)
+        assert f"{basis} basis at p = 0.0001, q = 0.0005: {table.thin[basis][i][j]}" in note
+    assert "d = 7: 0 errors in 4e+05 shots (its line rests on d = 3, 5)" in note
+    assert not _thin_notes(_estimate("qubit_gate_ns_e3"))
+
+
+def test_thin_rows_are_read_from_the_counts_not_assumed():
+    """The thin nodes are those whose counts have a sampled distance below the fit's 5 errors: a table with enough
+    errors everywhere has none, and making one count small makes exactly that node thin, and only points
+    interpolated from it (with a weight) name it."""
+    from qnsim.qec import model
+
+    full = {"p_grid": [1e-3, 2e-3], "q_grid": [0.01, 0.02], "distances": [3, 5, 7],
+            "bases": {b: {"errors": [[[400, 100, 25]] * 2] * 2, "shots": [[[10**5] * 3] * 2] * 2} for b in "XZ"}}
+    assert model.build_model(full).thin_rows(1.5e-3, 0.015, 0.015) == []
+    full["bases"]["Z"]["errors"][1] = [[400, 100, 25], [400, 100, 2]]
+    m = model.build_model(full)
+    assert m.thin_rows(1.5e-3, 0.015, 0.015) == [
+        "Z basis at p = 0.002, q = 0.02: d = 7: 2 errors in 1e+05 shots (its line rests on d = 3, 5)"]
+    assert m.thin_rows(1e-3, 0.015, 0.015) == []  # p on the grid's first row: the thin node has no weight
+    assert m.thin_rows(2e-3, 0.01, 0.02) == []  # Z reads q_x = 0.01 only
