@@ -31,6 +31,10 @@ in d. Between nodes ``log P`` is interpolated bilinearly in ``(log p, log q)``. 
 q are clamped to its edges: below the smallest q (near-perfect pairs) or p the model overestimates the
 error (it stays an upper bound); above the largest it underestimates, and :func:`remote_logical_error`
 says so by raising unless ``clamp=True`` is asked for. Large d is an extrapolation of the fitted lines.
+Some nodes are thin: a sampled distance had fewer than 5 errors, so their line rests on fewer points
+(the Z basis at p = 1e-4, q <= 0.002: no error at d = 7 in 4e5 shots) or takes a neighbour's slope (the X
+basis at p = 1e-4 below q = 0.04); :meth:`RemoteModel.thin_rows` names those a point is priced from, and
+the estimator's reports carry them as a note.
 
 >>> round(remote_logical_error(3, (0.97, 0.01, 0.01, 0.01), physical_error=1e-3), 3) > 0
 True
