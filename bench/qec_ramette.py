@@ -143,11 +143,22 @@ def _bound(est, scale: float, digits: int) -> str:
     return "no clear crossing"
 
 
+def _flags(est) -> str:
+    """The estimate's notes in short: a crossing outside its usable points, lines through two points."""
+    flags = []
+    for note in est.notes:
+        if "extrapolated" in note:
+            flags.append("extrapolated")
+        elif "only" in note and "usable points" in note:
+            flags.append(f"{len(est.usable)}-point lines")
+    return ", ".join(flags)
+
+
 def analyze(args) -> None:
     rows = _load(args.out)
     results = {"rays": [], "curves": []}
-    lines = ["| seam | ray p_int / p_bulk | p_bulk threshold [95% CI] | p_int at threshold | d=3/5 | d=5/7 | d=7/9 |",
-             "| --- | --- | --- | --- | --- | --- | --- |"]
+    lines = ["| seam | ray p_int / p_bulk | p_bulk threshold [95% CI] | p_int at threshold | d=3/5 | d=5/7 | d=7/9 | notes |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for scheme in SCHEMES:
         for r in RAYS:
             sel = _ray_rows(rows, scheme, r)
@@ -164,10 +175,10 @@ def analyze(args) -> None:
             ci = "" if est.low is None else f" [{100 * est.low:.2f}, {100 * est.high:.2f}]"
             pint = "-" if est.value is None else f"{100 * min(r * est.value, 0.74):.1f}%"
             main = fmt(est.value) + ci if est.value is not None else _bound(est, 100, 2)
-            lines.append(f"| {scheme} | {r} | {main} | {pint} | " + " | ".join(fmt(v) for v in pw) + " |")
+            lines.append(f"| {scheme} | {r} | {main} | {pint} | " + " | ".join(fmt(v) for v in pw) + f" | {_flags(est)} |")
     lines.append("")
-    lines.append("| seam | p_bulk | p_int threshold [95% CI] | d=3/5 | d=5/7 | d=7/9 |")
-    lines.append("| --- | --- | --- | --- | --- | --- |")
+    lines.append("| seam | p_bulk | p_int threshold [95% CI] | d=3/5 | d=5/7 | d=7/9 | notes |")
+    lines.append("| --- | --- | --- | --- | --- | --- | --- |")
     for scheme in SCHEMES:
         for p_bulk in CURVES:
             sel = [x for x in rows if x["scheme"] == scheme and x["p_bulk"] == p_bulk
@@ -185,7 +196,8 @@ def analyze(args) -> None:
 
             ci = "" if est.low is None else f" [{100 * est.low:.1f}, {100 * est.high:.1f}]"
             main = fmt(est.value) + ci if est.value is not None else _bound(est, 100, 1)
-            lines.append(f"| {scheme} | {100 * p_bulk:.1f}% | {main} | " + " | ".join(fmt(v) for v in pw) + " |")
+            lines.append(f"| {scheme} | {100 * p_bulk:.1f}% | {main} | " + " | ".join(fmt(v) for v in pw)
+                         + f" | {_flags(est)} |")
     print("\n".join(lines))
     with open(os.path.join(args.out, "thresholds.json"), "w") as f:
         json.dump(results, f, indent=1)
