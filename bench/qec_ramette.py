@@ -157,8 +157,8 @@ def _flags(est) -> str:
 def analyze(args) -> None:
     rows = _load(args.out)
     results = {"rays": [], "curves": []}
-    lines = ["| seam | ray p_int / p_bulk | p_bulk threshold [95% CI] | p_int at threshold | d=3/5 | d=5/7 | d=7/9 | notes |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    lines = ["| seam | ray p_int / p_bulk | p_bulk threshold [95% CI] | p_int at threshold | d=3/5 | d=5/7 | d=7/9 "
+             "| notes |", "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for scheme in SCHEMES:
         for r in RAYS:
             sel = _ray_rows(rows, scheme, r)
@@ -175,7 +175,8 @@ def analyze(args) -> None:
             ci = "" if est.low is None else f" [{100 * est.low:.2f}, {100 * est.high:.2f}]"
             pint = "-" if est.value is None else f"{100 * min(r * est.value, 0.74):.1f}%"
             main = fmt(est.value) + ci if est.value is not None else _bound(est, 100, 2)
-            lines.append(f"| {scheme} | {r} | {main} | {pint} | " + " | ".join(fmt(v) for v in pw) + f" | {_flags(est)} |")
+            lines.append(f"| {scheme} | {r} | {main} | {pint} | " + " | ".join(fmt(v) for v in pw)
+                         + f" | {_flags(est)} |")
     lines.append("")
     lines.append("| seam | p_bulk | p_int threshold [95% CI] | d=3/5 | d=5/7 | d=7/9 | notes |")
     lines.append("| --- | --- | --- | --- | --- | --- | --- |")

@@ -583,9 +583,10 @@ def collect(
 
     Raises:
         ValueError: Bad counts, a task that is not a ``(stim.Circuit, dict)`` pair, metadata the same as
-            another task's or whose ``rounds`` differ from the circuit's, a circuit whose rounds cannot be
-            read without ``rounds`` (its coordinates and measurements disagree), ``print_progress`` not True or False, or
-            ``max_shots`` times a circuit's bits per shot above 2**40 (``MAX_SAMPLED_BITS``).
+            another task's, not JSON, or whose ``rounds`` differ from the circuit's, a circuit whose rounds
+            cannot be read without ``rounds`` (its coordinates and measurements disagree), ``print_progress``
+            not True or False, or ``max_shots`` times a circuit's bits per shot above 2**40
+            (``MAX_SAMPLED_BITS``).
         TypeError: ``save_resume_filepath`` is not a path.
 
     Example:
