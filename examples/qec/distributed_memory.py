@@ -9,7 +9,7 @@ surface-code patch split down the middle; every seam CNOT is teleported through 
    purification, and for 10 ms memories.
 2. For each, the logical error per round of the distributed memory (d = 3, 5, rounds = d, uniform
    depolarizing bulk noise at the node's two-qubit gate error), as the pair rate is scaled up (parallel links along
-   the seam): a slow link makes every round wait, and the data and measure qubits decay while they wait.
+   the seam): a slow link makes every round wait, and the data decay while they wait.
 3. The pair rate a round needs so that it never waits, per seam and per data qubit along it.
 
     python examples/qec/distributed_memory.py            # prints the tables, saves distributed_memory.png beside it

@@ -226,7 +226,7 @@ def _link(args: argparse.Namespace) -> int:
     print(f"  required rate: {timing.required_rate_hz:.4g} pairs/s ({per_seam:.4g} per seam qubit)")
     print(f"  round time: {timing.round_time_s:.4g} s (waiting {timing.wait_s:.4g} s per round)")
     print(f"  pairs at use (after {timing.storage_s:.3g} s in memory): ({used})")
-    print(f"  idle error per round from waiting (each data and measure qubit): {sum(timing.wait_idle):.4g}")
+    print(f"  data idle error per round from waiting: {sum(timing.wait_idle):.4g}")
     return 0
 
 

@@ -17,9 +17,8 @@ carries a note and a ``RuntimeWarning`` says so.
 
 * a round needs ``N`` pairs (:func:`qnsim.qec.seam_resources`); with pairs arriving at ``R`` per
   second the batch takes ``N / R`` on average (a Poisson supply), so the round lasts
-  ``max(t_cycle, N / R)``, and the data and measure qubits idle ``max(0, N / R - t_cycle)`` waiting
-  for it: memory decay (T1, T2 of the QPU, Pauli-twirled) on each of them, every round (an upper
-  bound for the measure qubits, which wait reset; see :class:`qnsim.qec.Interface`). These are
+  ``max(t_cycle, N / R)``, and the data qubits idle ``max(0, N / R - t_cycle)`` waiting for it:
+  memory decay (T1, T2 of the QPU, Pauli-twirled) on every data qubit, every round. These are
   figures of the mean batch time, not mean waits: a Poisson batch takes longer than ``t_cycle``
   in some rounds even when it is shorter on average, so the mean wait is larger, most near
   ``R = N / t_cycle``, where it is ``exp(-N) N^N / N!``, about ``1 / sqrt(2 pi N)`` of a cycle
@@ -222,14 +221,14 @@ class RoundTiming:
         pairs_per_round: Bell pairs a round consumes.
         cycle_time_s: The QPU's round time without waiting, s.
         round_time_s: The round's actual mean duration, s.
-        wait_s: Time per round the data and measure qubits idle waiting for pairs, s: the mean batch time beyond the
+        wait_s: Time per round the data qubits idle waiting for pairs, s: the mean batch time beyond the
             cycle (the mean wait of a Poisson supply is larger; see the module docstring).
         required_rate_hz: Pair rate whose mean batch time is the cycle, pairs/s (the least that keeps up;
             a Poisson supply at it still waits about 1 / sqrt(2 pi N) of a cycle per round on average).
         required_rate_per_seam_hz: The same per data qubit of seam length, pairs/s.
         storage_s: Mean time a pair waits in memory before use, s.
         bell_diagonal_at_use: The pairs' coefficients after that storage.
-        wait_idle: (p_x, p_y, p_z) on every data and measure qubit per round for ``wait_s``.
+        wait_idle: (p_x, p_y, p_z) on every data qubit per round for ``wait_s``.
 
     Example:
         >>> t = round_timing(rate_hz=2e7, bell_diagonal=(1, 0, 0, 0), distance=3,

@@ -18,7 +18,7 @@ depolarizing probability, or CNOTs ``teleported`` through Bell-diagonal pairs (w
 ``explicit=False`` writes its exact channel, :func:`qnsim.qec.channels.teleported_cnot_channel`,
 which decodes worse), or a ``cat`` gadget (one pair per seam
 check and round instead of a remote CNOT; see :mod:`qnsim.qec.circuits`). Waiting for the link
-adds an idle Pauli channel on every data and measure qubit in every round (``wait_idle``).
+adds an idle Pauli channel on every data qubit in every round (``wait_idle``).
 
 >>> NoiseModel.si1000(1e-3).measure
 0.005
@@ -156,15 +156,12 @@ class Interface:
             d = 3, 0.39% against 0.33% at d = 5 (infidelity 0.10: 1.5% against 1.3%). The
             gadget costs two scratch qubits per seam CNOT of a layer and two measurement
             records per seam CNOT. ``direct`` interfaces have no pairs: False.
-        wait_idle: (p_x, p_y, p_z) applied once per round, for the time the round waits for the
-            link (see :mod:`qnsim.qec.link`), to every qubit that waits: the data and the measure
-            qubits (after their reset, before the round's CNOTs), as every idle qubit takes the
-            bulk's idle noise in a layer. Not to the pairs (a ``cat`` check's two halves, a gadget's
-            pair qubits), which arrive at the end of the wait with their storage in
-            ``bell_diagonal``. A measure qubit waits in ``|0>``, which amplitude damping and
-            dephasing leave alone, while the Pauli twirl of that decay
-            (:func:`qnsim.qec.memory_pauli_channel`) flips its outcome with ``p_x + p_y``
-            (gamma / 2): for the measure qubits the wait's error is an upper bound.
+        wait_idle: (p_x, p_y, p_z) applied to every data qubit once per round, for the time the
+            round waits for the link (see :mod:`qnsim.qec.link`). Not to the measure qubits: they
+            wait reset in ``|0>``, which amplitude damping and dephasing leave alone (the Pauli
+            twirl of that decay, :func:`qnsim.qec.memory_pauli_channel`, would flip them with
+            ``p_x + p_y``, an error that does not happen); nor to the pairs, which arrive at the end
+            of the wait with their storage in ``bell_diagonal``.
         cat_checks: ``cat``: which seam checks use the shared pair, ``"Z"`` (default) or
             ``"XZ"``; the others use teleported CNOTs. In the rotated code an X (Psi) error on the
             pair of an X-type check lands on two data along the seam, which halves the number of
