@@ -67,18 +67,19 @@ def _noise(scheme: str, p: float) -> qec.NoiseModel:
     return qec.NoiseModel.uniform_depolarizing(p)
 
 
-def tasks():
+def tasks(schemes=SCHEMES, rays=None, curves=True):
+    """The study's circuits; ``schemes``, ``rays`` (slopes r) and ``curves`` select a part of it."""
     seen = set()
-    for scheme in SCHEMES:
+    for scheme in schemes:
         points = []
         for r, guess in (NOIDLE_RAYS if scheme == "direct-noidle" else RAYS).items():
-            if scheme == "teleported" and r not in TELEPORTED_RAYS:
+            if (scheme == "teleported" and r not in TELEPORTED_RAYS) or (rays is not None and r not in rays):
                 continue
             for f in RAY_FACTORS:
                 p = round(guess * f, 6)
                 points.append((p, round(min(r * p, 0.74), 6), f"ray{r}"))
         for p_bulk, grid in CURVES.items():
-            if scheme == "direct-noidle" or (scheme == "teleported" and p_bulk not in TELEPORTED_CURVES):
+            if not curves or scheme == "direct-noidle" or (scheme == "teleported" and p_bulk not in TELEPORTED_CURVES):
                 continue
             if scheme == "teleported":
                 grid = grid[:7]
@@ -97,7 +98,7 @@ def tasks():
 
 def run(args) -> None:
     os.makedirs(args.out, exist_ok=True)
-    all_tasks = list(tasks())
+    all_tasks = list(tasks(args.schemes, args.rays, not args.no_curves))
     print(f"{len(all_tasks)} tasks -> {args.out}/stats.csv (resumable)", flush=True)
     qec.collect(
         all_tasks,
@@ -142,11 +143,22 @@ def _bound(est, scale: float, digits: int) -> str:
     return "no clear crossing"
 
 
+def _flags(est) -> str:
+    """The estimate's notes in short: a crossing outside its usable points, lines through two points."""
+    flags = []
+    for note in est.notes:
+        if "extrapolated" in note:
+            flags.append("extrapolated")
+        elif "only" in note and "usable points" in note:
+            flags.append(f"{len(est.usable)}-point lines")
+    return ", ".join(flags)
+
+
 def analyze(args) -> None:
     rows = _load(args.out)
     results = {"rays": [], "curves": []}
-    lines = ["| seam | ray p_int / p_bulk | p_bulk threshold [95% CI] | p_int at threshold | d=3/5 | d=5/7 | d=7/9 |",
-             "| --- | --- | --- | --- | --- | --- | --- |"]
+    lines = ["| seam | ray p_int / p_bulk | p_bulk threshold [95% CI] | p_int at threshold | d=3/5 | d=5/7 | d=7/9 "
+             "| notes |", "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for scheme in SCHEMES:
         for r in RAYS:
             sel = _ray_rows(rows, scheme, r)
@@ -163,10 +175,11 @@ def analyze(args) -> None:
             ci = "" if est.low is None else f" [{100 * est.low:.2f}, {100 * est.high:.2f}]"
             pint = "-" if est.value is None else f"{100 * min(r * est.value, 0.74):.1f}%"
             main = fmt(est.value) + ci if est.value is not None else _bound(est, 100, 2)
-            lines.append(f"| {scheme} | {r} | {main} | {pint} | " + " | ".join(fmt(v) for v in pw) + " |")
+            lines.append(f"| {scheme} | {r} | {main} | {pint} | " + " | ".join(fmt(v) for v in pw)
+                         + f" | {_flags(est)} |")
     lines.append("")
-    lines.append("| seam | p_bulk | p_int threshold [95% CI] | d=3/5 | d=5/7 | d=7/9 |")
-    lines.append("| --- | --- | --- | --- | --- | --- |")
+    lines.append("| seam | p_bulk | p_int threshold [95% CI] | d=3/5 | d=5/7 | d=7/9 | notes |")
+    lines.append("| --- | --- | --- | --- | --- | --- | --- |")
     for scheme in SCHEMES:
         for p_bulk in CURVES:
             sel = [x for x in rows if x["scheme"] == scheme and x["p_bulk"] == p_bulk
@@ -184,7 +197,8 @@ def analyze(args) -> None:
 
             ci = "" if est.low is None else f" [{100 * est.low:.1f}, {100 * est.high:.1f}]"
             main = fmt(est.value) + ci if est.value is not None else _bound(est, 100, 1)
-            lines.append(f"| {scheme} | {100 * p_bulk:.1f}% | {main} | " + " | ".join(fmt(v) for v in pw) + " |")
+            lines.append(f"| {scheme} | {100 * p_bulk:.1f}% | {main} | " + " | ".join(fmt(v) for v in pw)
+                         + f" | {_flags(est)} |")
     print("\n".join(lines))
     with open(os.path.join(args.out, "thresholds.json"), "w") as f:
         json.dump(results, f, indent=1)
@@ -265,6 +279,10 @@ def main() -> None:
     parser.add_argument("--max-shots", type=int, default=300_000)
     parser.add_argument("--bootstrap", type=int, default=400)
     parser.add_argument("--progress", action="store_true")
+    # A part of the study (run): e.g. the teleported seam's rays only, after a change to how it is written.
+    parser.add_argument("--schemes", nargs="+", choices=SCHEMES, default=SCHEMES)
+    parser.add_argument("--rays", nargs="+", type=int, default=None, help="ray slopes r to sample (default: all)")
+    parser.add_argument("--no-curves", action="store_true", help="skip the curves at fixed bulk error")
     args = parser.parse_args()
     run(args) if args.command == "run" else analyze(args)
 

@@ -157,7 +157,7 @@ def test_rounds_are_at_most_the_circuits_measurements():
         sample_logical_error(c, max_shots=10, seed=1, rounds=n + 1)
     assert sample_logical_error(c, max_shots=10, seed=1, rounds=np.int64(3)).rounds == 3
     pytest.importorskip("sinter")
-    with pytest.raises(ValueError, match=r"^task metadata 'rounds' must be at most the circuit's"):
+    with pytest.raises(ValueError, match=r"^tasks\[0\] metadata 'rounds' must be at most the circuit's"):
         collect([(c, {"rounds": 10**400})], max_shots=10, num_workers=1)
 
 

@@ -86,10 +86,12 @@ def test_sample_logical_error_reads_the_rounds_of_the_circuit():
     generated = stim.Circuit.generated("surface_code:rotated_memory_z", distance=3, rounds=5,
                                        after_clifford_depolarization=0.01)
     assert qec.sample_logical_error(generated, max_shots=100, seed=1).rounds == 5
-    # Without coordinates a shot is the unit, as before; an explicit count is still taken as given.
+    # Without coordinates a shot is the unit, as before; an explicit count that contradicts the circuit's own is
+    # refused since audit 3 (it was taken as given: rounds=1 read this 3-round memory's shot error per round).
     bare = stim.Circuit("R 0\nX_ERROR(0.1) 0\nM 0\nOBSERVABLE_INCLUDE(0) rec[-1]")
     assert qec.sample_logical_error(bare, max_shots=100, seed=1).rounds == 1
-    assert qec.sample_logical_error(circuit, max_shots=100, seed=1, rounds=1).rounds == 1
+    with pytest.raises(ValueError, match="rounds = 1 but the circuit has 3 rounds"):
+        qec.sample_logical_error(circuit, max_shots=100, seed=1, rounds=1)
 
 
 def test_remote_model_refuses_pairs_and_bulk_beyond_its_table_by_default():

@@ -87,9 +87,12 @@ def test_sinter_and_the_seeded_sampler_agree():
     assert abs(z) < 5
 
 
-def test_collect_needs_rounds_in_metadata():
-    with pytest.raises(ValueError, match="needs 'rounds'"):
-        collect([(qec.memory_circuit(3, 1), {"d": 3})], max_shots=10, num_workers=1)
+def test_collect_needs_rounds_in_metadata_only_when_the_circuit_cannot_say():
+    """The metadata's rounds were required; they are read from the circuit now (tests/test_qec_audit3.py), and a
+    circuit whose coordinates and measurements disagree on them is refused without them."""
+    ambiguous = stim.Circuit.generated("color_code:memory_xyz", rounds=5, distance=3, after_clifford_depolarization=0.01)
+    with pytest.raises(ValueError, match="rounds are ambiguous.*says 4.*measured 5 times"):
+        collect([(ambiguous, {"d": 3})], max_shots=10, num_workers=1)
 
 
 def test_per_round_inverts_the_compounding():

@@ -1886,6 +1886,7 @@ class _Context:
                 "channel (qnsim.qec.Interface explicit=False), which PyMatching decodes worse than the gadget "
                 f"qnsim.qec now writes: the prices are pessimistic, {CHANNEL_FORM_PESSIMISM} (qnsim.qec.model)"
             )
+        self._thin_remote_note(link_reports)
         sampled = [int(v) for v in meta.get("distances", ())]
         if not sampled or min(sampled) <= d <= max(sampled):
             return
@@ -1893,6 +1894,34 @@ class _Context:
             f"remote operations at distance {d} are priced by extrapolation: the model's merges were sampled at d = "
             f"{', '.join(map(str, sampled))} and other d follow its fitted lines (log P linear in (d + 1) / 2, "
             f"qnsim.qec.model); qnsim.qec.merge_circuit({d}, ...) sampled with the link's pairs checks it"
+        )
+
+    def _thin_remote_note(self, link_reports: list[LinkReport]) -> None:
+        """Names the thin rows of the remote model (:meth:`qnsim.qec.model.RemoteModel.thin_rows`: nodes whose
+        line rests on fewer than the sampled distances, e.g. the Z basis at p = 1e-4, q <= 0.002, no error at
+        d = 7 in 4e5 shots) that the remote operations are priced from: such prices rested on a line fitted
+        through two points, or a neighbour's slope, without a word."""
+        from qnsim.qec.channels import seam_error_rates
+        from qnsim.qec.model import load_remote_model
+
+        model = load_remote_model()
+        rows: list[str] = []
+        for lr in link_reports:
+            used = self._used.get(lr.qpus) or self._delivered.get(lr.qpus)  # the pairs priced, as _interface
+            if not lr.remote_gates or used is None:
+                continue
+            qa, qb = self.qpus[lr.qpus[0]], self.qpus[lr.qpus[-1]]
+            q_x, q_z = seam_error_rates(used)
+            p = max(qa.physical_error, qb.physical_error)
+            rows += [r for r in model.thin_rows(p, q_x, q_z, interface_only=True) if r not in rows]
+        if not rows:
+            return
+        shown_rows = "; ".join(rows[:4]) + (f"; and {len(rows) - 4} more" if len(rows) > 4 else "")
+        self.notes.append(
+            f"remote operations are priced from thin rows of the simulated remote model (qnsim.qec.model): "
+            f"{shown_rows}; a line through fewer points carries more sampling error, which extrapolation to large d "
+            "multiplies: qnsim.qec.merge_circuit sampled with the link's pairs, or more shots at those nodes "
+            "(bench/qec_remote_model.py topup), checks it"
         )
 
     def _interface(self, lr: LinkReport, d: int, per_op_budget: float, compute_s: float) -> None:

@@ -447,7 +447,10 @@ def _syndrome_round(b: _Builder, layout: PatchLayout, active: list[int], data_re
     if any(p > 0 for p in wait_idle):
         # The round waits for its pairs before the CNOT layers that use them, after the resets: placed
         # before them, the first round's wait fell on data about to be reset and vanished (a one-round
-        # experiment fed by a slow link sampled no logical error at all).
+        # experiment fed by a slow link sampled no logical error at all). The data decay; the measure qubits
+        # wait reset in |0>, which amplitude damping and dephasing leave alone (the Pauli twirl of that decay
+        # would flip them with p_x + p_y, an error that does not happen); the pairs arrive at the end of the
+        # wait with their storage in their state.
         b.circuit.append("PAULI_CHANNEL_1", b._q(layout.data), list(wait_idle))
     x_anc = b._q(s.ancilla for s in layout.stabilizers if s.basis == "X" and s.ancilla not in b.cat_partner)
     b.h_layer(x_anc, active)

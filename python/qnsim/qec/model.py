@@ -31,6 +31,10 @@ in d. Between nodes ``log P`` is interpolated bilinearly in ``(log p, log q)``. 
 q are clamped to its edges: below the smallest q (near-perfect pairs) or p the model overestimates the
 error (it stays an upper bound); above the largest it underestimates, and :func:`remote_logical_error`
 says so by raising unless ``clamp=True`` is asked for. Large d is an extrapolation of the fitted lines.
+Some nodes are thin: a sampled distance had fewer than 5 errors, so their line rests on fewer points
+(the Z basis at p = 1e-4, q <= 0.002: no error at d = 7 in 4e5 shots) or takes a neighbour's slope (the X
+basis at p = 1e-4 below q = 0.04); :meth:`RemoteModel.thin_rows` names those a point is priced from, and
+the estimator's reports carry them as a note.
 
 >>> round(remote_logical_error(3, (0.97, 0.01, 0.01, 0.01), physical_error=1e-3), 3) > 0
 True
@@ -43,7 +47,7 @@ import json
 import math
 import numbers
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
@@ -74,6 +78,9 @@ class RemoteModel:
         intercept: ``{"Z": a[ip][iq], "X": ...}``.
         slope: ``{"Z": b[ip][iq], "X": ...}``.
         meta: The table's description (experiment, how it was made).
+        thin: ``{"Z": [[reason or "", ...], ...], "X": ...}``: per grid node, why its line rests on
+            fewer than all the sampled distances (a distance with fewer than 5 errors), "" where it does
+            not (:meth:`thin_rows`).
 
     Example:
         >>> m = load_remote_model()
@@ -86,6 +93,21 @@ class RemoteModel:
     intercept: dict[str, np.ndarray]
     slope: dict[str, np.ndarray]
     meta: dict[str, Any]
+    thin: dict[str, list[list[str]]] = field(default_factory=dict)
+
+    def _nodes(self, p: float, q: float) -> list[tuple[int, int, float]]:
+        """The grid nodes a point is interpolated from, with their bilinear weights in (log p, log q) (p and q
+        clamped to the grid)."""
+        lp = np.log(self.p_grid)
+        lq = np.log(self.q_grid)
+        x = min(max(math.log(p), lp[0]), lp[-1]) if p > 0 else lp[0]
+        y = min(max(math.log(q), lq[0]), lq[-1]) if q > 0 else lq[0]
+        i = int(np.clip(np.searchsorted(lp, x) - 1, 0, len(lp) - 2))
+        j = int(np.clip(np.searchsorted(lq, y) - 1, 0, len(lq) - 2))
+        tx = float((x - lp[i]) / (lp[i + 1] - lp[i]))
+        ty = float((y - lq[j]) / (lq[j + 1] - lq[j]))
+        return [(i, j, (1 - tx) * (1 - ty)), (i + 1, j, tx * (1 - ty)), (i, j + 1, (1 - tx) * ty),
+                (i + 1, j + 1, tx * ty)]
 
     def log_error(self, basis: str, distance: int, p: float, q: float) -> float:
         """Natural log of the per-operation failure probability of one basis.
@@ -95,22 +117,34 @@ class RemoteModel:
             >>> m.log_error("Z", 5, 1e-3, 0.01) < m.log_error("Z", 3, 1e-3, 0.01)
             True
         """
-        lp = np.log(self.p_grid)
-        lq = np.log(self.q_grid)
-        x = min(max(math.log(p), lp[0]), lp[-1]) if p > 0 else lp[0]
-        y = min(max(math.log(q), lq[0]), lq[-1]) if q > 0 else lq[0]
-        i = int(np.clip(np.searchsorted(lp, x) - 1, 0, len(lp) - 2))
-        j = int(np.clip(np.searchsorted(lq, y) - 1, 0, len(lq) - 2))
-        tx = (x - lp[i]) / (lp[i + 1] - lp[i])
-        ty = (y - lq[j]) / (lq[j + 1] - lq[j])
         k = (distance + 1) / 2
         a, b = self.intercept[basis], self.slope[basis]
+        return float(sum(w * (a[i][j] + b[i][j] * k) for i, j, w in self._nodes(p, q)))
 
-        def at(ii: int, jj: int) -> float:
-            return float(a[ii][jj] + b[ii][jj] * k)
+    def thin_rows(self, p: float, q_x: float, q_z: float, *, interface_only: bool = False) -> list[str]:
+        """The thin grid nodes (see ``thin``) a point is priced from: each with a weight in the interpolation of
+        the Z basis at ``(p, q_x)`` or the X basis at ``(p, q_z)`` (and, with ``interface_only``, of the
+        near-perfect pairs' merge at the table's smallest q, which is subtracted).
 
-        return float((1 - tx) * (1 - ty) * at(i, j) + tx * (1 - ty) * at(i + 1, j) + (1 - tx) * ty * at(i, j + 1)
-                + tx * ty * at(i + 1, j + 1))
+        Example:
+            >>> m = load_remote_model()
+            >>> m.thin_rows(1e-3, 0.01, 0.01)
+            []
+            >>> m.thin_rows(1e-4, 0.001, 0.001)[0]
+            'Z basis at p = 0.0001, q = 0.0005: d = 7: 0 errors in 4e+05 shots (its line rests on d = 3, 5)'
+        """
+        out: list[str] = []
+        for basis, q in (("Z", q_x), ("X", q_z)):
+            reasons = self.thin.get(basis)
+            if not reasons:
+                continue
+            nodes = self._nodes(p, q) + (self._nodes(p, self.q_grid[0]) if interface_only else [])
+            for i, j, w in nodes:
+                if w > 1e-12 and reasons[i][j]:
+                    line = f"{basis} basis at p = {self.p_grid[i]:g}, q = {self.q_grid[j]:g}: {reasons[i][j]}"
+                    if line not in out:
+                        out.append(line)
+        return out
 
 
 def _fit_node(distances: Sequence[int], errors: Sequence[int], shots: Sequence[int]) -> tuple[float, float] | None:
@@ -156,6 +190,19 @@ def _refit_intercept(slope: float, distances, errors, shots) -> float | None:
     return num / den if den else None
 
 
+def _thin_reason(distances: Sequence[int], errors: Sequence[int], shots: Sequence[int]) -> str:
+    """Why a node's line rests on fewer than all its sampled distances ("" when it does not): the distances
+    with fewer than ``_MIN_ERRORS`` errors, and whether the slope had to be taken from a neighbour."""
+    thin = [(d, e, n) for d, e, n in zip(distances, errors, shots) if e < _MIN_ERRORS]
+    if not thin:
+        return ""
+    used = [d for d in distances if d not in {t[0] for t in thin}]
+    counts = ", ".join(f"d = {d}: {e} error{'s' if e != 1 else ''} in {n:.0e} shots" for d, e, n in thin)
+    if len(used) >= 2:
+        return f"{counts} (its line rests on d = {', '.join(map(str, used))})"
+    return f"{counts} (its slope is taken from a neighbouring q)"
+
+
 def build_model(table: dict[str, Any]) -> RemoteModel:
     """Fits the lines of a raw table (the JSON written by ``bench/qec_remote_model.py``).
 
@@ -183,10 +230,12 @@ def build_model(table: dict[str, Any]) -> RemoteModel:
         bases = table["bases"]
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"not a remote-model table: {exc}") from None
-    intercept, slope = {}, {}
+    intercept, slope, thin = {}, {}, {}
     for basis in ("Z", "X"):
         errors = bases[basis]["errors"]
         shots = bases[basis]["shots"]
+        thin[basis] = [[_thin_reason(distances, errors[i][j], shots[i][j]) for j in range(len(q_grid))]
+                       for i in range(len(p_grid))]
         a = np.full((len(p_grid), len(q_grid)), np.nan)
         b = np.full((len(p_grid), len(q_grid)), np.nan)
         for i in range(len(p_grid)):
@@ -216,7 +265,7 @@ def build_model(table: dict[str, Any]) -> RemoteModel:
                     a[i, j] = refit
         intercept[basis], slope[basis] = a, b
     meta = {k: v for k, v in table.items() if k not in ("bases",)}
-    return RemoteModel(p_grid, q_grid, intercept, slope, meta)
+    return RemoteModel(p_grid, q_grid, intercept, slope, meta, thin)
 
 
 @functools.lru_cache(maxsize=1)

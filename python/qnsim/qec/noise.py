@@ -157,7 +157,11 @@ class Interface:
             gadget costs two scratch qubits per seam CNOT of a layer and two measurement
             records per seam CNOT. ``direct`` interfaces have no pairs: False.
         wait_idle: (p_x, p_y, p_z) applied to every data qubit once per round, for the time the
-            round waits for the link (see :mod:`qnsim.qec.link`).
+            round waits for the link (see :mod:`qnsim.qec.link`). Not to the measure qubits: they
+            wait reset in ``|0>``, which amplitude damping and dephasing leave alone (the Pauli
+            twirl of that decay, :func:`qnsim.qec.memory_pauli_channel`, would flip them with
+            ``p_x + p_y``, an error that does not happen); nor to the pairs, which arrive at the end
+            of the wait with their storage in ``bell_diagonal``.
         cat_checks: ``cat``: which seam checks use the shared pair, ``"Z"`` (default) or
             ``"XZ"``; the others use teleported CNOTs. In the rotated code an X (Psi) error on the
             pair of an X-type check lands on two data along the seam, which halves the number of

@@ -44,6 +44,7 @@ __all__ = [
     "collect",
     "per_round",
     "sample_logical_error",
+    "shot_rounds",
     "wilson_interval",
 ]
 
@@ -314,19 +315,8 @@ def _check_rounds(circuit: Any, rounds: object, name: str = "rounds") -> int:
     return number
 
 
-def circuit_rounds(circuit: Any) -> int | None:
-    """Syndrome rounds of a circuit, read from its detectors' last coordinate, or None when it has none.
-
-    The circuits of :mod:`qnsim.qec` tag each detector ``(x, y, round)``, the last layer (the data
-    measurement) with ``round = rounds``, as Stim's generated circuits tag theirs ``(..., t)``; so the
-    largest last coordinate is the round count. None when a detector has no coordinates or the largest
-    is not a whole number >= 1 (the coordinates then mean something else).
-
-    Example:
-        >>> from qnsim import qec
-        >>> circuit_rounds(qec.memory_circuit(3, 4))
-        4
-    """
+def _coordinate_rounds(circuit: Any) -> int | None:
+    """The detectors' largest last coordinate, when every detector has coordinates and it is a whole number >= 1."""
     coordinates = circuit.get_detector_coordinates()
     if not coordinates or any(not c for c in coordinates.values()):
         return None
@@ -334,6 +324,115 @@ def circuit_rounds(circuit: Any) -> int | None:
     if not (last >= 1 and float(last).is_integer()) or last > max(1, circuit.num_measurements):
         return None
     return int(last)
+
+
+def _measured_rounds(circuit: Any) -> int | None:
+    """The most measurements of one qubit that detectors compare (a measure qubit's, once per round; a teleportation
+    gadget's scratch qubits are measured for feedback only and a data qubit once at the end); None when the
+    circuit's measurement records cannot be attributed to qubits here."""
+    stim = require_stim()
+    qubit_of: list[int] = []  # the qubit of each measurement record, in order
+    referenced: list[int] = []
+    for inst in circuit.flattened():
+        name = inst.name
+        if name == "DETECTOR":
+            referenced.extend(len(qubit_of) + t.value for t in inst.targets_copy() if t.is_measurement_record_target)
+            continue
+        if not stim.gate_data(name).produces_measurements:
+            continue
+        targets = inst.targets_copy()
+        if name == "MPP":  # one record per product, named by its first qubit
+            joined = False
+            for t in targets:
+                if t.is_combiner:
+                    joined = True
+                    continue
+                if not joined:
+                    qubit_of.append(t.qubit_value)
+                joined = False
+            continue
+        step = 2 if stim.gate_data(name).is_two_qubit_gate else 1
+        qubit_of.extend(t.qubit_value if t.qubit_value is not None else -1 for t in targets[::step])
+    if len(qubit_of) != circuit.num_measurements:
+        return None
+    counts: dict[int, int] = {}
+    for k in set(referenced):
+        if 0 <= k < len(qubit_of) and qubit_of[k] >= 0:
+            counts[qubit_of[k]] = counts.get(qubit_of[k], 0) + 1
+    return max(counts.values()) if counts else None
+
+
+def circuit_rounds(circuit: Any) -> int | None:
+    """Syndrome rounds of a circuit, read from its detectors' coordinates and checked against its measurements.
+
+    The circuits of :mod:`qnsim.qec` tag each detector ``(x, y, round)``, the last layer (the data
+    measurement) with ``round = rounds``, as Stim's generated surface and repetition codes tag theirs
+    ``(..., t)``; so the largest last coordinate is the round count. It is taken only when the
+    measurements agree: a measure qubit is measured once per round and each outcome enters a detector,
+    so the most detector-compared measurements of one qubit is the round count too. Other conventions disagree
+    and give None: Stim's ``color_code:memory_xyz`` tags its data layer with the last round's ``t``
+    (5 rounds read 4 from the coordinates; its measure qubits say 5), and 2-D ``(x, y)`` coordinates
+    would be read as rounds. None too when a detector has no coordinates or the largest last one is
+    not a whole number >= 1.
+
+    Example:
+        >>> from qnsim import qec
+        >>> circuit_rounds(qec.memory_circuit(3, 4))
+        4
+        >>> import stim
+        >>> print(circuit_rounds(stim.Circuit.generated("color_code:memory_xyz", rounds=5, distance=3)))
+        None
+    """
+    by_coordinates = _coordinate_rounds(circuit)
+    if by_coordinates is None:
+        return None
+    return by_coordinates if by_coordinates == _measured_rounds(circuit) else None
+
+
+def shot_rounds(circuit: Any, rounds: object = None, name: str = "rounds") -> int:
+    """The rounds of one shot of ``circuit``: ``rounds`` as given, checked against the circuit's own
+    (:func:`circuit_rounds`), or read from the circuit when None.
+
+    Args:
+        circuit: A ``stim.Circuit``.
+        rounds: Rounds per shot (an int >= 1), or None to read them.
+        name: How the error messages name ``rounds``.
+
+    Returns:
+        The rounds: given or read; 1 (a shot is the unit) for a circuit whose detectors carry no coordinates.
+
+    Raises:
+        ValueError: ``rounds`` differs from the rounds the circuit's coordinates and measurements both say
+            (the per-round rate would be off by their ratio), or None for a circuit whose coordinates and
+            measurements disagree, or a bad count.
+
+    Example:
+        >>> from qnsim import qec
+        >>> shot_rounds(qec.memory_circuit(3, 5)), shot_rounds(qec.memory_circuit(3, 5), 5)
+        (5, 5)
+    """
+    read = circuit_rounds(circuit)
+    if rounds is not None:
+        given = _check_rounds(circuit, rounds, name)
+        if read is not None and given != read:
+            # {"rounds": 1} on a 3-round memory read its shot error as the per-round rate, 3 times too high.
+            raise ValueError(
+                f"{name} = {given} but the circuit has {read} rounds (its detectors' last coordinate and its "
+                f"measure qubits' measurements both say so): the per-round rate would be off by a factor of about "
+                f"{max(given, read) / min(given, read):.3g}; give {name} = {read} or leave it out"
+            )
+        return given
+    if read is not None:
+        return read
+    by_coordinates = _coordinate_rounds(circuit)
+    if by_coordinates is None:
+        return 1  # no round coordinates: a shot is the unit (the estimate's rounds say 1)
+    measured = _measured_rounds(circuit)
+    each = "cannot be counted" if measured is None else f"are measured {measured} times each"
+    raise ValueError(
+        f"the circuit's rounds are ambiguous: its detectors' last coordinate says {by_coordinates} and its measure "
+        f"qubits {each}; give {name} (the syndrome rounds of one shot) explicitly"
+    )
 
 
 def _check_circuit(stim: Any, name: str, circuit: object) -> Any:
@@ -381,7 +480,8 @@ def sample_logical_error(
         seed: Seed of Stim's sampler (None: fresh randomness).
         rounds: Rounds per shot, for :attr:`LogicalErrorEstimate.per_round`; None (default): the
             circuit's own (:func:`circuit_rounds`: the rounds of a :mod:`qnsim.qec` or Stim-generated
-            circuit), or 1 (a shot is the unit) for a circuit whose detectors carry no rounds.
+            surface or repetition code circuit), or 1 (a shot is the unit) for a circuit whose detectors
+            carry no coordinates. Checked against the circuit's own (:func:`shot_rounds`).
         batch_size: First batch size, in shots.
         max_batch_size: Largest batch size, in shots.
         metadata: Copied into the result.
@@ -390,7 +490,8 @@ def sample_logical_error(
         The counts.
 
     Raises:
-        ValueError: Non-positive counts, a circuit without observables, a largest batch whose
+        ValueError: Non-positive counts, ``rounds`` other than the circuit's, or None for a circuit whose
+            rounds are ambiguous (:func:`shot_rounds`), a circuit without observables, a largest batch whose
             detection events and observables would take more than 1 GiB (``MAX_BATCH_BYTES``), or
             ``max_shots`` times the bits of a shot above 2**40 (``MAX_SAMPLED_BITS``: days of work).
 
@@ -406,8 +507,6 @@ def sample_logical_error(
     pymatching = require_pymatching()
     max_shots = _check_count("max_shots", max_shots, allow_none=False)
     max_errors = _check_count("max_errors", max_errors)
-    if rounds is not None:
-        rounds = integer("rounds", rounds, minimum=1, error=ValueError)
     batch_size = _check_count("batch_size", batch_size, allow_none=False)
     max_batch_size = _check_count("max_batch_size", max_batch_size, allow_none=False)
     if seed is not None:  # Stim's own refusal did not name the value
@@ -416,11 +515,9 @@ def sample_logical_error(
     metadata = _check_metadata("metadata", {} if metadata is None else metadata)
     if circuit.num_observables == 0:
         raise ValueError("the circuit has no observables (OBSERVABLE_INCLUDE): nothing to count")
-    if rounds is None:
-        # A default of 1 read the shot's error as the per-round rate: a d-round memory sampled without
-        # rounds=d reported d times its per-round error, as per_round.
-        rounds = circuit_rounds(circuit) or 1
-    rounds = _check_rounds(circuit, rounds)
+    # A default of 1 read the shot's error as the per-round rate: a d-round memory sampled without
+    # rounds=d reported d times its per-round error, as per_round.
+    rounds = shot_rounds(circuit, rounds)
     # One batch's bit-packed detection events and observables are held at once (plus the
     # decoder's predictions): a batch of 10**12 shots asked Stim for terabytes.
     shot_bytes = (circuit.num_detectors + 7) // 8 + 2 * ((circuit.num_observables + 7) // 8)
@@ -471,8 +568,10 @@ def collect(
     statistics to that CSV and skips what it already holds when run again.
 
     Args:
-        tasks: ``(circuit, metadata)`` pairs; metadata is a JSON-able dict and must include
-            ``"rounds"`` (an int, for per-round rates) and differ between tasks.
+        tasks: ``(circuit, metadata)`` pairs; metadata is a JSON-able dict that differs between tasks.
+            Its ``"rounds"`` (an int), when given, are the rounds of a shot for per-round rates, checked
+            against the circuit's own; without them the rounds are read from the circuit, as
+            :func:`sample_logical_error` reads them (:func:`shot_rounds`).
         max_shots: Upper bound on shots per task.
         max_errors: Stop a task at this many errors (None: ``max_shots``).
         num_workers: Processes, at most 4096 (default: the CPUs this process may use).
@@ -483,17 +582,19 @@ def collect(
         One estimate per task, in the order given.
 
     Raises:
-        ValueError: Bad counts, a task that is not a ``(stim.Circuit, dict)`` pair, metadata without
-            ``rounds`` or the same as another task's, ``print_progress`` not True or False, or
-            ``max_shots`` times a circuit's bits per shot above 2**40 (``MAX_SAMPLED_BITS``).
+        ValueError: Bad counts, a task that is not a ``(stim.Circuit, dict)`` pair, metadata the same as
+            another task's, not JSON, or whose ``rounds`` differ from the circuit's, a circuit whose rounds
+            cannot be read without ``rounds`` (its coordinates and measurements disagree), ``print_progress``
+            not True or False, or ``max_shots`` times a circuit's bits per shot above 2**40
+            (``MAX_SAMPLED_BITS``).
         TypeError: ``save_resume_filepath`` is not a path.
 
     Example:
         >>> from qnsim import qec
         >>> noise = qec.NoiseModel.uniform_depolarizing(0.01)
-        >>> tasks = [(qec.memory_circuit(3, 3, noise=noise), {"d": 3, "rounds": 3})]
-        >>> [e.shots for e in collect(tasks, max_shots=500, num_workers=1)]
-        [500]
+        >>> tasks = [(qec.memory_circuit(3, 3, noise=noise), {"d": 3})]
+        >>> [(e.shots, e.rounds) for e in collect(tasks, max_shots=500, num_workers=1)]
+        [(500, 3)]
     """
     sinter = require_sinter()
     from qnsim.sweeps import _usable_cpus
@@ -510,6 +611,7 @@ def collect(
         raise ValueError(f"tasks must be a list of (circuit, metadata) pairs, got {shown(tasks)}")
     stim = require_stim()
     sinter_tasks = []
+    rounds_of: list[int] = []
     first_of: dict[str, int] = {}
     for index, task in enumerate(tasks):
         # One reading for every task: a bare circuit said "too many values to unpack", a text circuit
@@ -522,13 +624,20 @@ def collect(
         for key in meta:
             if not isinstance(key, str):  # sinter's JSON metadata: an int key failed as "'<' not supported ..."
                 raise ValueError(f"tasks[{index}] metadata keys must be strings (JSON), got {key!r}")
-        if "rounds" not in meta:
-            raise ValueError(f"task metadata needs 'rounds' (an int), got {meta!r}")
-        _check_rounds(circuit, meta["rounds"], "task metadata 'rounds'")
+        # The metadata's rounds were required (refused without them); they are read from the circuit now, as
+        # sample_logical_error reads them, and checked against it when given ({"rounds": 1} on a d-round memory
+        # read its shot error as the per-round rate).
+        rounds_of.append(shot_rounds(circuit, meta.get("rounds"), f"tasks[{index}] metadata 'rounds'"))
         _check_work(circuit, max_shots)
         # The estimates are matched to the tasks by metadata: two tasks with the same metadata (a distance 3
         # and a distance 5 circuit both labelled {"rounds": 3}) were both given one task's counts.
-        key = _meta_key(meta)
+        try:
+            key = _meta_key(meta)
+        except (TypeError, ValueError) as exc:  # json's own "Object of type int64 is not JSON serializable"
+            raise ValueError(
+                f"tasks[{index}] metadata must be JSON (sinter keeps and matches it as JSON text): {exc}; give numpy "
+                "numbers as int(...) or float(...)"
+            ) from None
         if key in first_of:
             raise ValueError(
                 f"tasks[{first_of[key]}] and tasks[{index}] have the same metadata {meta!r}: sinter tells tasks "
@@ -545,19 +654,20 @@ def collect(
         save_resume_filepath=save_resume_filepath,
         print_progress=print_progress,
     )
-    by_key = {}
-    for s in stats:
-        key = _meta_key(s.json_metadata)
-        by_key[key] = LogicalErrorEstimate(
+    by_key = {_meta_key(s.json_metadata): s for s in stats}
+    out = []
+    for task, rounds in zip(sinter_tasks, rounds_of):
+        s = by_key[_meta_key(task.json_metadata)]
+        out.append(LogicalErrorEstimate(
             shots=s.shots,
             errors=s.errors,
-            rounds=int(s.json_metadata["rounds"]),
+            rounds=rounds,
             seconds=s.seconds,
             discards=s.discards,
             metadata=dict(s.json_metadata),
             max_errors=max_errors,
-        )
-    return [by_key[_meta_key(t.json_metadata)] for t in sinter_tasks]
+        ))
+    return out
 
 
 def _meta_key(meta: Mapping[str, Any]) -> str:
