@@ -1936,32 +1936,43 @@ ROUNDING_TOLERANCE = 1e-9
 
 
 def _check_values_by_rounding(out: Any, rows: list[dict], grid: Mapping[str, Sequence[Any]]) -> None:
-    """Refuses a grid float that differs from a value of the same key in ``out``'s rows by rounding only.
+    """Refuses a grid number that is a value of the same key in ``out``'s rows but for its type (the
+    int ``1`` and the float ``1.0``), or differs from one by rounding only.
 
-    A point's id is a hash of its exact values, so a sweep resumed with ``x = 0.3`` on rows written
-    with ``x = 0.30000000000000004`` (``np.linspace(0, 0.5, 6)``) matched none of them: it ran those
-    points again, and the file then held two points at one place on a plot, each with its own mean,
-    without a word.
+    A point's id is a hash of its exact values (type included: a point function may take ``1`` and
+    ``1.0`` differently), so a sweep resumed with ``x = 0.3`` on rows written with
+    ``x = 0.30000000000000004`` (``np.linspace(0, 0.5, 6)``), or with ``x = 1`` on rows written with
+    ``x = 1.0`` (a grid typed ``--param x=1.0`` first, a value read from a file or TOML), matched none
+    of them: it ran those points again, and the file then held two points at one place on a plot, each
+    with its own mean, without a word.
 
     Raises:
         ValueError: Naming the key, both values and how many rows hold the file's.
     """
     for key in grid_columns(grid):
-        wanted = sorted({v for v in _axis_values(grid, key) if type(v) is float})
+        wanted = sorted({v for v in _axis_values(grid, key) if type(v) in (int, float)})
         if not wanted:
             continue
-        held: dict[float, int] = {}
+        exact = {(type(v), v) for v in wanted}
+        held: dict[tuple[type, Any], int] = {}
         for row in rows:
             value = row.get(key)
-            if type(value) is float:
-                held[value] = held.get(value, 0) + 1
-        exact = set(wanted)
-        for value, count in held.items():
-            if value in exact or not math.isfinite(value):
+            if type(value) in (int, float):
+                held[(type(value), value)] = held.get((type(value), value), 0) + 1
+        for (kind, value), count in held.items():
+            if (kind, value) in exact or (kind is float and not math.isfinite(value)):
                 continue
             at = bisect.bisect_left(wanted, value)
-            for near in wanted[max(0, at - 1) : at + 1]:
-                if near != value and math.isclose(near, value, rel_tol=ROUNDING_TOLERANCE, abs_tol=0.0):
+            for near in wanted[max(0, at - 1) : at + 2]:
+                if near == value:  # the same number, another type
+                    raise ValueError(
+                        f"grid[{key!r}] value {near!r} ({type(near).__name__}) is the number {value!r} "
+                        f"({kind.__name__}) that {count} row(s) of out {str(out)!r} hold, but of another type: a "
+                        "point's id is its exact value, type included (a point function may take 1 and 1.0 "
+                        "differently), so those rows would not be resumed but run again, and the file would hold two "
+                        f"points at one place; give {value!r} as the file has it, or choose another out"
+                    )
+                if kind is float and type(near) is float and math.isclose(near, value, rel_tol=ROUNDING_TOLERANCE):
                     raise ValueError(
                         f"grid[{key!r}] value {near!r} is not the value {value!r} that {count} row(s) of out "
                         f"{str(out)!r} hold, though they differ by rounding only (computed another way: np.linspace "
@@ -1969,6 +1980,32 @@ def _check_values_by_rounding(out: Any, rows: list[dict], grid: Mapping[str, Seq
                         f"not be resumed but run again, and the file would hold two points at one place; give "
                         f"{value!r} as the file has it, or choose another out"
                     )
+
+
+def _check_parquet_column_types(out: Any, rows: list[dict], grid: Mapping[str, Sequence[Any]]) -> None:
+    """Refuses, before any point runs, a grid whose values of one key are of two types, or of another type
+    than that key's column in the Parquet ``out`` already: a Parquet column has one type. The grid
+    ``{"x": [1, 2.5]}`` ran every point and then failed at the first write ("return the same type for every
+    point", of a value the grid gave), its rows lost.
+
+    Raises:
+        ValueError: Naming the key and the two types, with a value of each.
+    """
+    for key in grid_columns(grid):
+        kinds: dict[type, tuple[Any, str]] = {}
+        for value in _axis_values(grid, key):
+            kinds.setdefault(type(value), (value, "the grid gives"))
+        for row in rows:
+            value = row.get(key)
+            if value is not None:
+                kinds.setdefault(type(value), (value, f"out {str(out)!r} holds"))
+        if len(kinds) > 1:
+            (a, (va, wa)), (b, (vb, wb)) = list(kinds.items())[:2]
+            raise ValueError(
+                f"grid[{key!r}]: {wa} {a.__name__} {va!r} and {wb} {b.__name__} {vb!r}, but a Parquet column has "
+                f"one type (an int among floats would read back as a float, and the rows could not be written); "
+                "give every value of a key as one type (1.0, not 1, among floats), or write a .csv out"
+            )
 
 
 def _axis_values(grid: Mapping[str, Sequence[Any]], key: str) -> list[Any]:
@@ -2440,9 +2477,13 @@ def sweep(
                     f"numbers with this sweep's. Delete {str(out)!r} or choose another out to start fresh"
                 )
             _check_values_by_rounding(out, rows, grid)
+            if isinstance(sink, _ParquetSink):
+                _check_parquet_column_types(out, rows, grid)
             sink.check_writable()
         except BaseException:
             sink.close()
+            if not out_existed:  # leave no empty out behind a grid that was refused
+                _remove_empty_out(sink.path)
             raise
         try:
             for row in rows:

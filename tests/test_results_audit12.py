@@ -1,0 +1,140 @@
+"""Results audit, round 12: seed batches that held every seed until the end, grid numbers whose type
+differs from the results file's, and Parquet columns given two types by the grid. Each test's
+docstring says what the old behaviour was."""
+
+import _thread
+import threading
+
+import pytest
+import sweep_points
+
+import qnsim
+from qnsim.sweeps import read_results, sweep
+
+# --- seed batches: per chunk, checked against the memory, interrupted -----------------------------------
+
+
+def _pair_network(seed=None):
+    net = qnsim.Network("bell_diagonal", seed=seed)
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=0.0, fidelity=0.9, rate_hz=1e4, success_probability=0.1)
+    net.request("a", "b")
+    return net
+
+
+def test_a_seed_batch_whose_results_would_not_fit_the_memory_is_refused_early(monkeypatch):
+    """Old behaviour: ``Network.run_seeds`` ran every seed in one native call, built every seed's
+    network at once and returned all their per-pair records together: a batch whose records could not
+    fit the memory ran until the kernel killed the process, without a word. The seeds run a few per
+    thread now, and after the first of them the batch's results are projected against the memory
+    available; a batch that would not fit is refused then, naming ``on_result``."""
+    import qnsim.trace
+
+    results = _pair_network().run_seeds(range(12), 0.01, threads=1)
+    assert len(results) == 12
+    monkeypatch.setattr(qnsim.trace, "_available_memory_bytes", lambda: (20_000, "the memory available now"))
+    with pytest.raises(MemoryError, match=r"results of 12 seeds would take about .* the 8 still to run need more "
+                       r"than the memory available now.*pass on_result="):  # fmt: skip
+        _pair_network().run_seeds(range(12), 0.01, threads=1)
+    handed = []  # handed over one by one, the same batch fits
+    assert _pair_network().run_seeds(range(12), 0.01, threads=1, on_result=lambda s, r: handed.append((s, r))) is None
+    assert [s for s, _ in handed] == list(range(12))
+    for (_, mine), kept in zip(handed, results):
+        assert (mine.requests[0].fidelities == kept.requests[0].fidelities).all()
+
+
+def test_a_seed_batch_handed_over_as_it_goes_equals_runs_alone():
+    """Old behaviour: there was no way to keep a batch's results as its seeds finished (``run_seeds``
+    returned them all at the end). ``on_result`` gets each seed's result in seed order, each equal bit for
+    bit to the seed's own run, whatever the threads."""
+    handed = []
+    _pair_network().run_seeds([5, 3, 9], 0.01, threads=2, on_result=lambda s, r: handed.append((s, r)))
+    assert [s for s, _ in handed] == [5, 3, 9]
+    for seed, result in handed:
+        alone = _pair_network(seed).run(0.01, progress=False)
+        assert (result.requests[0].fidelities == alone.requests[0].fidelities).all()
+        assert (result.requests[0].times_s == alone.requests[0].times_s).all()
+    with pytest.raises(TypeError, match=r"on_result must be a function \(seed, result\) or None, got 3"):
+        _pair_network().run_seeds([1], 0.01, on_result=3)
+
+
+def test_an_interrupted_seed_batch_keeps_the_seeds_that_finished():
+    """Old behaviour: a Ctrl-C during ``run_seeds`` lost every seed of the batch, finished or not (one
+    native call, one result list at its end). Now the seeds that finished before it were handed to
+    ``on_result``, and the interrupt's message says how many and where to go on."""
+    net = qnsim.Network("bell_diagonal")
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=0.0, fidelity=0.9, rate_hz=1e6, success_probability=0.5)
+    net.request("a", "b")
+    handed = []
+
+    def keep(seed, result):
+        handed.append(seed)
+        if len(handed) == 4:  # the first native call (4 seeds per thread) is done: interrupt the next
+            threading.Timer(0.05, _thread.interrupt_main).start()
+
+    with pytest.raises(KeyboardInterrupt) as info:
+        net.run_seeds(range(40), 0.5, threads=1, on_result=keep)
+    assert handed[:4] == [0, 1, 2, 3] and len(handed) < 40
+    note = " ".join(getattr(info.value, "__notes__", []))
+    assert f"{len(handed)} of 40 seeds had finished and were handed to on_result" in note
+    assert f"seeds[{len(handed)}:]" in note
+
+
+# --- a grid's numbers against the results file's ------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+@pytest.mark.parametrize(("first", "again"), [([1.0, 2.0], [1, 2]), ([1, 2], [1.0, 2.0])])
+def test_a_resumed_grid_number_of_another_type_than_the_files_is_refused(tmp_path, suffix, first, again):
+    """Old behaviour: a sweep written with ``x = 1.0`` (``--param x=1.0``, a value read from a file or
+    TOML) and resumed with ``x = 1`` matched none of its rows (a point's id is its exact value, type
+    included): every point ran again, and the file held two rows of each point at one place on a plot.
+    Now the resume is refused before any point runs, naming both values and their types."""
+    if suffix == "parquet":
+        pytest.importorskip("pyarrow")
+    out = tmp_path / f"r.{suffix}"
+    sweep(sweep_points.square, {"x": first}, seeds=2, out=out, workers=1, progress=False)
+    message = rf"grid\['x'\] value {again[0]!r} \({type(again[0]).__name__}\) is the number {first[0]!r} "
+    with pytest.raises(ValueError, match=message + r".*2 row\(s\) of out .*give " + repr(first[0])):
+        sweep(sweep_points.square, {"x": again}, seeds=2, out=out, workers=1, progress=False)
+    assert len(read_results(out)) == 4
+    # The file's own values resume it.
+    assert len(sweep(sweep_points.square, {"x": first}, seeds=2, out=out, workers=1, progress=False)) == 4
+    assert len(read_results(out)) == 4
+
+
+def test_a_resumed_cli_sweep_with_an_int_for_the_files_float_is_refused(tmp_path, capsys):
+    """Old behaviour: ``qnsim sweep ... --param x=1.0,2.0`` and, to resume it, ``--param x=1,2`` (the CLI
+    reads ``1`` as an int) ran both points again and wrote them beside the first ones."""
+    from qnsim.sweep_cli import main
+
+    out = tmp_path / "r.csv"
+    args = ["sweep_points:square", "--out", str(out), "--workers", "1", "--no-progress"]
+    assert main([*args, "--param", "x=1.0,2.0"]) == 0
+    assert main([*args, "--param", "x=1,2"]) == 2
+    assert "value 1 (int) is the number 1.0 (float)" in capsys.readouterr().err
+    assert len(read_results(out)) == 2
+
+
+# --- Parquet columns: one type --------------------------------------------------------------------------
+
+
+def test_a_parquet_grid_of_two_types_in_one_key_is_refused_before_any_point_runs(tmp_path):
+    """Old behaviour: ``sweep(fn, {"x": [1, 2.5]}, out="r.parquet")`` ran every point, then failed at the
+    first write ("return the same type for every point", of a value the grid gave) and lost the rows;
+    a grid value of another type than the out's column did the same on resume. Both are refused now
+    before any point runs, and no empty out is left behind."""
+    pytest.importorskip("pyarrow")
+    marker = tmp_path / "ran"
+    out = tmp_path / "r.parquet"
+    with pytest.raises(ValueError, match=r"grid\['x'\]: the grid gives int 1 and the grid gives float 2.5, but a "
+                       r"Parquet column has one type"):  # fmt: skip
+        sweep(sweep_points.touch, {"x": [1, 2.5], "marker": [str(marker)]}, out=out, workers=1, progress=False)
+    assert not marker.exists() and not out.exists()
+    sweep(sweep_points.square, {"x": [1.5]}, out=out, workers=1, progress=False)
+    with pytest.raises(ValueError, match=r"the grid gives int 3 and out .* holds float 1.5"):
+        sweep(sweep_points.square, {"x": [3]}, out=out, workers=1, progress=False)
+    assert len(read_results(out)) == 1
