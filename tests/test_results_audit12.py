@@ -138,3 +138,53 @@ def test_a_parquet_grid_of_two_types_in_one_key_is_refused_before_any_point_runs
     with pytest.raises(ValueError, match=r"the grid gives int 3 and out .* holds float 1.5"):
         sweep(sweep_points.square, {"x": [3]}, out=out, workers=1, progress=False)
     assert len(read_results(out)) == 1
+
+
+# --- two sweeps on one out where the file system has no locks ------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_two_sweeps_on_one_out_are_refused_where_the_file_system_has_no_locks(tmp_path, monkeypatch, suffix):
+    """Old behaviour: where ``flock`` fails (Lustre, an NFS mount without locks, as on many clusters), the
+    lock was skipped without a word: two sweeps on one out each ran every point and appended it, and the
+    means over the file counted every seed twice. A holder file naming the machine and the process
+    stands for the lock there now: a second sweep is refused naming it; one left by a sweep killed on
+    this machine is taken over; one of another machine is refused, saying to delete it if no sweep runs."""
+    import errno
+    import fcntl
+    import socket
+    import subprocess
+    import sys
+
+    from qnsim import sweeps
+
+    if suffix == "parquet":
+        pytest.importorskip("pyarrow")
+
+    def no_locks(fd, operation):
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    out = tmp_path / f"r.{suffix}"
+    lock = out / ".lock" if suffix == "parquet" else out
+    if suffix == "parquet":
+        out.mkdir()
+    holder = sweeps._lock_out(lock, out)  # a sweep writing out in this process
+    with pytest.raises(ValueError, match=rf"being written by another running sweep \(process {sweeps.os.getpid()} on "
+                       rf"{socket.gethostname()}; this file system has no locks"):  # fmt: skip
+        sweep(sweep_points.square, {"x": [1]}, out=out, workers=1, progress=False)
+    assert sweeps._out_is_locked(out)
+    sweeps._unlock_out(holder)
+    assert not sweeps._out_is_locked(out)
+    assert len(sweep(sweep_points.square, {"x": [1]}, out=out, workers=1, progress=False)) == 1
+    assert not holder.exists()
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    holder.write_text(f"{socket.gethostname()} {int(dead.stdout)}\n")  # a sweep killed on this machine
+    assert not sweeps._out_is_locked(out)
+    assert len(sweep(sweep_points.square, {"x": [1, 2]}, out=out, workers=1, progress=False)) == 2
+    assert not holder.exists()
+    holder.write_text("another-node-17 4242\n")
+    with pytest.raises(ValueError, match=r"process 4242 on another-node-17.*if no sweep is writing it .*delete"):
+        sweep(sweep_points.square, {"x": [1, 2, 3]}, out=out, workers=1, progress=False)
+    assert len(read_results(out)) == 2

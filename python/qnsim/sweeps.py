@@ -40,7 +40,10 @@ under a state that is not its own, says so too.
 
 One sweep writes an ``out`` at a time: it holds an exclusive lock on the CSV file (on a
 ``.lock`` file in a Parquet directory) from start to end, the kernel drops it when the sweep
-dies, and a second sweep started on the same ``out`` meanwhile is refused.
+dies, and a second sweep started on the same ``out`` meanwhile is refused. Where the file system
+has no locks (Lustre, an NFS mount without them, Windows), a ``.holder`` file beside the lock names
+the machine and process instead: a sweep killed on this machine leaves it to be taken over, one
+killed on another machine to be deleted (the refusal says so).
 
 Every row carries a ``point_id``: the first 20 hex digits of the SHA-1 of the canonical JSON of
 ``{"params": ..., "seed": ...}`` (see :func:`point_id`). On start, the ids already in ``out`` are
@@ -1238,7 +1241,7 @@ class _CsvSink:
         self.key_columns = key_columns
         self.header: list[str] | None = None
         self.fd: int | None = None
-        self.lock_fd: int | None = None
+        self.lock_fd: int | Path | None = None
 
     def lock(self) -> None:
         """Makes this sweep the only one writing the file until :meth:`close`."""
@@ -1361,7 +1364,7 @@ class _ParquetSink:
         self.key_columns = key_columns
         self.buffer: list[dict] = []
         self.last_flush = time.monotonic()
-        self.lock_fd: int | None = None
+        self.lock_fd: int | Path | None = None
         self.columns: list[str] | None = None  # those of this sweep's first row
         # The schema every part on disk has (None before the first): pandas.read_parquet(out) reads the
         # directory with its first part's schema, so a column all None there (null) made it refuse a
@@ -1542,13 +1545,15 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _lock_out(path: Path, out: Path) -> int | None:
+def _lock_out(path: Path, out: Path) -> int | Path:
     """Takes an exclusive lock on ``path`` (created if missing) for one sweep writing ``out``.
 
-    Returns the lock's file descriptor (closing it releases the lock), or None where there are
-    no advisory locks (not POSIX). Two sweeps appending to one out side by side would each run
-    every point and write it twice (a mean over the file counts such rows twice), and one could
-    cut off the other's line in progress as a partial last line.
+    Returns the lock's file descriptor (closing it releases the lock) or, where the system or the
+    file system has no advisory locks (Windows; Lustre or an NFS mount without them refuse
+    ``flock``), the holder file that stands for the lock (:func:`_hold_out`). Two sweeps
+    appending to one out side by side would each run every point and write it twice (a mean over
+    the file counts such rows twice), and one could cut off the other's line in progress as a
+    partial last line.
 
     Raises:
         ValueError: Another running sweep holds the lock.
@@ -1556,7 +1561,7 @@ def _lock_out(path: Path, out: Path) -> int | None:
     try:
         import fcntl
     except ImportError:  # pragma: no cover - Windows
-        return None
+        return _hold_out(path, out)
     fd = os.open(path, os.O_RDONLY) if path.exists() else os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -1566,16 +1571,79 @@ def _lock_out(path: Path, out: Path) -> int | None:
             f"out {str(out)!r} is being written by another running sweep: wait for it to finish (then run this "
             "one to resume from its rows) or choose another out"
         ) from None
-    except OSError:  # a file system without locks: no protection, as before
-        pass
+    except OSError:
+        # A file system without locks let two sweeps write one out side by side, without a word.
+        os.close(fd)
+        return _hold_out(path, out)
     _LOCK_FDS.add(fd)
     return fd
 
 
-def _unlock_out(fd: int) -> None:
+def _holder_path(lock: Path) -> Path:
+    """The file that stands for the lock ``lock`` where there are no advisory locks (see :func:`_hold_out`)."""
+    return lock.with_name(lock.name + ".holder")
+
+
+def _holder_alive(holder: Path) -> tuple[bool, str]:
+    """Whether the sweep named in ``holder`` may still run (it is on another machine, or its process is
+    alive here), and how to name it; a missing or unreadable holder is not alive."""
+    import socket
+
+    try:
+        host, pid_text = holder.read_text().split()[:2]
+        pid = int(pid_text)
+    except (OSError, ValueError):
+        return False, ""
+    name = f"process {pid} on {host}"
+    if host != socket.gethostname():
+        return True, name
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False, name
+    except OSError:  # another user's process: alive
+        pass
+    return True, name
+
+
+def _hold_out(lock: Path, out: Path) -> Path:
+    """The lock of :func:`_lock_out` where ``flock`` is not available: a holder file beside ``lock``,
+    created only if absent (``O_EXCL``), naming this machine and process. A holder left by a sweep
+    killed on this machine is taken over; one of another machine is refused with its name.
+
+    Raises:
+        ValueError: Another sweep holds the out (or did, on another machine, and was killed there).
+    """
+    import socket
+
+    holder = _holder_path(lock)
+    for _ in range(2):
+        try:
+            fd = os.open(holder, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            alive, name = _holder_alive(holder)
+            if alive:
+                raise ValueError(
+                    f"out {str(out)!r} is being written by another running sweep ({name}; this file system has no "
+                    f"locks, so {str(holder)!r} stands for its lock): wait for it to finish (then run this one to "
+                    "resume from its rows) or choose another out; if no sweep is writing it (one was killed on "
+                    "another machine), delete that file"
+                ) from None
+            holder.unlink(missing_ok=True)  # left by a sweep killed on this machine
+            continue
+        with os.fdopen(fd, "w") as f:
+            f.write(f"{socket.gethostname()} {os.getpid()}\n")
+        return holder
+    raise ValueError(f"out {str(out)!r}: another sweep took {str(holder)!r} at the same time; run this one later")
+
+
+def _unlock_out(handle: int | Path) -> None:
     """Releases a lock taken by :func:`_lock_out`."""
-    _LOCK_FDS.discard(fd)
-    os.close(fd)
+    if isinstance(handle, Path):
+        handle.unlink(missing_ok=True)
+        return
+    _LOCK_FDS.discard(handle)
+    os.close(handle)
 
 
 #: Lock descriptors this process holds (see :func:`_lock_out`). A forked pool worker inherits
@@ -1805,11 +1873,13 @@ def _status_findings(path: Path, rows: list[dict] | None = None) -> list[tuple[b
 
 def _out_is_locked(out: Path) -> bool:
     """Whether a running sweep holds the lock of ``out`` (see :func:`_lock_out`)."""
+    lock = out / ".lock" if out.suffix == ".parquet" else out
+    if _holder_path(lock).exists():  # a sweep where there are no locks
+        return _holder_alive(_holder_path(lock))[0]
     try:
         import fcntl
     except ImportError:  # pragma: no cover - Windows
         return False
-    lock = out / ".lock" if out.suffix == ".parquet" else out
     try:
         fd = os.open(lock, os.O_RDONLY)
     except OSError:
