@@ -87,7 +87,7 @@ def test_an_interrupted_seed_batch_keeps_the_seeds_that_finished():
 
 
 @pytest.mark.parametrize("suffix", ["csv", "parquet"])
-@pytest.mark.parametrize(("first", "again"), [([1.0, 2.0], [1, 2]), ([1, 2], [1.0, 2.0])])
+@pytest.mark.parametrize(("first", "again"), [([1.0, 2.0], [1, 2]), ([1, 2], [1.0, 2.0]), ([True, False], [1, 0])])
 def test_a_resumed_grid_number_of_another_type_than_the_files_is_refused(tmp_path, suffix, first, again):
     """Old behaviour: a sweep written with ``x = 1.0`` (``--param x=1.0``, a value read from a file or
     TOML) and resumed with ``x = 1`` matched none of its rows (a point's id is its exact value, type
@@ -97,7 +97,7 @@ def test_a_resumed_grid_number_of_another_type_than_the_files_is_refused(tmp_pat
         pytest.importorskip("pyarrow")
     out = tmp_path / f"r.{suffix}"
     sweep(sweep_points.square, {"x": first}, seeds=2, out=out, workers=1, progress=False)
-    message = rf"grid\['x'\] value {again[0]!r} \({type(again[0]).__name__}\) is the number {first[0]!r} "
+    message = rf"grid\['x'\] value {again[0]!r} \({type(again[0]).__name__}\) equals the value {first[0]!r} "
     with pytest.raises(ValueError, match=message + r".*2 row\(s\) of out .*give " + repr(first[0])):
         sweep(sweep_points.square, {"x": again}, seeds=2, out=out, workers=1, progress=False)
     assert len(read_results(out)) == 4
@@ -115,7 +115,7 @@ def test_a_resumed_cli_sweep_with_an_int_for_the_files_float_is_refused(tmp_path
     args = ["sweep_points:square", "--out", str(out), "--workers", "1", "--no-progress"]
     assert main([*args, "--param", "x=1.0,2.0"]) == 0
     assert main([*args, "--param", "x=1,2"]) == 2
-    assert "value 1 (int) is the number 1.0 (float)" in capsys.readouterr().err
+    assert "value 1 (int) equals the value 1.0 (float)" in capsys.readouterr().err
     assert len(read_results(out)) == 2
 
 

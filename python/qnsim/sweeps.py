@@ -2007,7 +2007,7 @@ ROUNDING_TOLERANCE = 1e-9
 
 def _check_values_by_rounding(out: Any, rows: list[dict], grid: Mapping[str, Sequence[Any]]) -> None:
     """Refuses a grid number that is a value of the same key in ``out``'s rows but for its type (the
-    int ``1`` and the float ``1.0``), or differs from one by rounding only.
+    int ``1``, the float ``1.0``, the bool ``True``), or differs from one by rounding only.
 
     A point's id is a hash of its exact values (type included: a point function may take ``1`` and
     ``1.0`` differently), so a sweep resumed with ``x = 0.3`` on rows written with
@@ -2020,23 +2020,24 @@ def _check_values_by_rounding(out: Any, rows: list[dict], grid: Mapping[str, Seq
         ValueError: Naming the key, both values and how many rows hold the file's.
     """
     for key in grid_columns(grid):
-        wanted = sorted({v for v in _axis_values(grid, key) if type(v) in (int, float)})
-        if not wanted:
+        values = [v for v in _axis_values(grid, key) if type(v) in (bool, int, float)]
+        if not values:
             continue
-        exact = {(type(v), v) for v in wanted}
+        exact = {(type(v), v) for v in values}
+        wanted = sorted(values)
         held: dict[tuple[type, Any], int] = {}
         for row in rows:
             value = row.get(key)
-            if type(value) in (int, float):
+            if type(value) in (bool, int, float):
                 held[(type(value), value)] = held.get((type(value), value), 0) + 1
         for (kind, value), count in held.items():
             if (kind, value) in exact or (kind is float and not math.isfinite(value)):
                 continue
             at = bisect.bisect_left(wanted, value)
             for near in wanted[max(0, at - 1) : at + 2]:
-                if near == value:  # the same number, another type
+                if near == value:  # the same number, another type (True == 1 == 1.0)
                     raise ValueError(
-                        f"grid[{key!r}] value {near!r} ({type(near).__name__}) is the number {value!r} "
+                        f"grid[{key!r}] value {near!r} ({type(near).__name__}) equals the value {value!r} "
                         f"({kind.__name__}) that {count} row(s) of out {str(out)!r} hold, but of another type: a "
                         "point's id is its exact value, type included (a point function may take 1 and 1.0 "
                         "differently), so those rows would not be resumed but run again, and the file would hold two "
