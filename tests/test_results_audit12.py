@@ -188,3 +188,35 @@ def test_two_sweeps_on_one_out_are_refused_where_the_file_system_has_no_locks(tm
     with pytest.raises(ValueError, match=r"process 4242 on another-node-17.*if no sweep is writing it .*delete"):
         sweep(sweep_points.square, {"x": [1, 2, 3]}, out=out, workers=1, progress=False)
     assert len(read_results(out)) == 2
+
+
+def test_a_scenarios_seed_batch_keeps_rows_not_results():
+    """Old behaviour: ``run_scenario_seeds`` (a sweep's native seed batches) kept the full result of every
+    seed of a call, each with all its per-pair records, until the call ended, to keep a row of a few
+    figures of each: called without ``batch``, a batch of many seeds held every record of every seed at
+    once. Each result becomes its row as its seed finishes now: the Python memory at its peak is that of
+    a few results, whatever the number of seeds."""
+    import tracemalloc
+
+    from qnsim.scenario import run_scenario_seeds
+    from qnsim.seed_batch import result_bytes
+
+    data = {"run": {"until_s": 0.05, "formalism": "bell_diagonal"}, "nodes": [{"name": "a"}, {"name": "b"}],
+            "links": [{"a": "a", "b": "b", "length_km": 0.0, "fidelity": 0.9, "rate_hz": 1e6,
+                       "success_probability": 0.5}],
+            "requests": [{"src": "a", "dst": "b"}]}  # fmt: skip
+    net = qnsim.Network("bell_diagonal", seed=0)
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=0.0, fidelity=0.9, rate_hz=1e6, success_probability=0.5)
+    net.request("a", "b")
+    one = result_bytes(net.run(0.05, progress=False))
+    assert one > 10**6  # ~25,000 pairs
+    tracemalloc.start()
+    try:
+        rows = run_scenario_seeds(data, list(range(16)), threads=1)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(rows) == 16 and rows[0]["pairs"] > 10**4
+    assert peak < 4 * one  # 16 results held: 16 times one
