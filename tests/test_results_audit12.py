@@ -220,3 +220,80 @@ def test_a_scenarios_seed_batch_keeps_rows_not_results():
         tracemalloc.stop()
     assert len(rows) == 16 and rows[0]["pairs"] > 10**4
     assert peak < 4 * one  # 16 results held: 16 times one
+
+
+# --- a Dask sweep killed mid-way -----------------------------------------------------------------------
+
+
+def _descendants(pid):
+    """The process ids below ``pid`` (Linux /proc)."""
+    import os
+
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    parent = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+@pytest.mark.slow
+def test_a_dask_sweep_killed_mid_way_leaves_no_workers_and_resumes_to_the_uninterrupted_rows(tmp_path):
+    """A ``qnsim sweep --backend dask`` (its own LocalCluster) killed with SIGKILL once some rows are in
+    out: its scheduler and workers end with it, the file says the sweep did not finish, and running the
+    command again finishes it with the rows of an uninterrupted sweep, each point once."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from qnsim.sweeps import sweep_status
+
+    pytest.importorskip("distributed")
+    if not os.path.isdir("/proc"):
+        pytest.skip("reads the process tree from /proc")
+    out = tmp_path / "r.csv"
+    tests = os.path.dirname(os.path.abspath(__file__))
+    command = [sys.executable, "-m", "qnsim", "sweep", "sweep_points:slow", "--param", "x=1,2,3,4,5,6", "--seeds",
+               "4", "--out", str(out), "--backend", "dask", "--workers", "2", "--no-progress"]  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([tests, os.environ.get("PYTHONPATH", "")])}
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers = []
+    try:
+        deadline = time.monotonic() + 90
+        while not (out.exists() and len(read_results(out)) >= 2) and time.monotonic() < deadline:
+            assert process.poll() is None, "the sweep ended before it could be killed"
+            time.sleep(0.02)
+        workers = _descendants(process.pid)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    assert workers, "the sweep started no cluster"
+    deadline = time.monotonic() + 30
+    while [w for w in workers if os.path.exists(f"/proc/{w}")] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [w for w in workers if os.path.exists(f"/proc/{w}")]
+    for w in left:
+        os.kill(w, signal.SIGKILL)
+    assert not left, "the cluster outlived its sweep"
+    kept = read_results(out)
+    assert 2 <= len(kept) < 24 and "ended without finishing (24 points planned" in sweep_status(out)
+    assert subprocess.run(command, env=env, capture_output=True).returncode == 0
+    rows = read_results(out)
+    assert sweep_status(out) is None and rows[: len(kept)] == kept
+    whole = sweep(sweep_points.square, {"x": [1, 2, 3, 4, 5, 6]}, seeds=4, workers=1, progress=False, as_frame=False)
+    # slow and square are two point functions (two scenario_ids) of the same figures
+    assert sorted((r["x"], r["seed"], r["y"], r["tag"], r["n"]) for r in rows) == sorted(
+        (r["x"], r["seed"], r["y"], r["tag"], r["n"]) for r in whole
+    )
+    assert len({r["point_id"] for r in rows}) == 24
