@@ -297,3 +297,41 @@ def test_a_dask_sweep_killed_mid_way_leaves_no_workers_and_resumes_to_the_uninte
         (r["x"], r["seed"], r["y"], r["tag"], r["n"]) for r in whole
     )
     assert len({r["point_id"] for r in rows}) == 24
+
+
+# --- a scenario file written whole or not at all ---------------------------------------------------------
+
+_CUT_TOML = """
+import resource, sys
+import qnsim
+net = qnsim.Network("bell_diagonal", seed=1)
+for name in "abcd":
+    net.add_node(name)
+for a, b in ["ab", "bc", "cd"]:
+    net.add_link(a, b, length_km=10.0, fidelity=0.95, rate_hz=1e4)
+net.request("a", "d")
+text = net.to_toml(until_s=0.01)
+cut = text.index("[[links]]", text.index("[[links]]", text.index("[[links]]") + 1) + 1)  # before the third link
+resource.setrlimit(resource.RLIMIT_FSIZE, (cut, cut))
+try:
+    net.to_toml({path!r}, until_s=0.01)
+except OSError as exc:
+    print(exc)
+"""
+
+
+def test_a_scenario_file_cut_short_by_a_full_disk_is_not_left_as_a_smaller_scenario(tmp_path):
+    """Old behaviour: ``Network.to_toml(path)`` wrote the file in place: a write cut short (a full disk, a
+    file size limit) left its first lines, which loaded as a smaller scenario (here two of the three
+    links and no request) and ran without a word; the error ("[Errno 27] File too large") named no file,
+    and a file there before was lost. It is written whole or not at all now, and the error names it."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "net.toml"
+    path.write_text("# the file there before\n")
+    done = subprocess.run([sys.executable, "-c", _CUT_TOML.format(path=str(path))], capture_output=True, text=True,
+                          timeout=60)  # fmt: skip
+    assert f"File too large: {str(path)!r}" in done.stdout, done.stdout + done.stderr
+    assert path.read_text() == "# the file there before\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["net.toml"]

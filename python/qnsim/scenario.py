@@ -413,7 +413,10 @@ def run_scenario_seeds(
         # Each result becomes its row as its seed finishes: the results of a whole part, kept until the
         # part's end, held every per-pair record of its seeds where a row keeps a few figures.
         network.run_seeds(
-            part, settings.until_s, threads=threads, on_result=lambda _, result: done.append(_row(result, settings.until_s))
+            part,
+            settings.until_s,
+            threads=threads,
+            on_result=lambda _, result: done.append(_row(result, settings.until_s)),
         )
         if on_rows is not None:
             on_rows(part, done)

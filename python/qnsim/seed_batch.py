@@ -162,10 +162,7 @@ def result_bytes(result: Any) -> int:
     import numpy as np
 
     return sum(
-        value.nbytes
-        for request in result.requests
-        for value in vars(request).values()
-        if isinstance(value, np.ndarray)
+        value.nbytes for request in result.requests for value in vars(request).values() if isinstance(value, np.ndarray)
     )
 
 
