@@ -188,6 +188,11 @@ def test_two_sweeps_on_one_out_are_refused_where_the_file_system_has_no_locks(tm
     with pytest.raises(ValueError, match=r"process 4242 on another-node-17.*if no sweep is writing it .*delete"):
         sweep(sweep_points.square, {"x": [1, 2, 3]}, out=out, workers=1, progress=False)
     assert len(read_results(out)) == 2
+    holder.write_text("")  # a sweep that has just created it and not yet named itself in it
+    with pytest.raises(ValueError, match=r"another running sweep \(a sweep starting;"):
+        sweep(sweep_points.square, {"x": [1, 2, 3]}, out=out, workers=1, progress=False)
+    sweeps.os.utime(holder, (1e9, 1e9))  # ... or a sweep killed then, long ago
+    assert len(sweep(sweep_points.square, {"x": [1, 2, 3]}, out=out, workers=1, progress=False)) == 3
 
 
 def test_a_scenarios_seed_batch_keeps_rows_not_results():

@@ -1593,7 +1593,10 @@ def _holder_alive(holder: Path) -> tuple[bool, str]:
         host, pid_text = holder.read_text().split()[:2]
         pid = int(pid_text)
     except (OSError, ValueError):
-        return False, ""
+        try:  # empty: a sweep between creating it and writing its name in it, unless that was a while ago
+            return time.time() - holder.stat().st_mtime < 10.0, "a sweep starting"
+        except OSError:
+            return False, ""
     name = f"process {pid} on {host}"
     if host != socket.gethostname():
         return True, name
