@@ -195,6 +195,8 @@ def run_network_seeds(
         try:
             natives = network.native.run_seeds(list(part), until_ps, threads)
         except KeyboardInterrupt as exc:
+            if not start:  # nothing had finished (and a sweep's call of one chunk has its own note)
+                raise
             kept = (
                 "were handed to on_result" if on_result is not None
                 else "are lost with this call (pass on_result= to keep each as its seeds finish)"
