@@ -340,3 +340,16 @@ def test_a_scenario_file_cut_short_by_a_full_disk_is_not_left_as_a_smaller_scena
     assert f"File too large: {str(path)!r}" in done.stdout, done.stdout + done.stderr
     assert path.read_text() == "# the file there before\n"
     assert [p.name for p in tmp_path.iterdir()] == ["net.toml"]
+
+
+def test_a_parquet_row_of_another_type_keeps_the_rows_before_it(tmp_path):
+    """Old behaviour: a point function returning ``0`` for some points and ``0.5`` for others (an int where
+    the column holds floats) ran on until the next write of the Parquet out (up to 64 points later), then
+    failed there and lost every row buffered by then, the consistent ones with it: here all ten points
+    ran and none was kept. The row is refused as it arrives now, after the rows before it are written."""
+    pytest.importorskip("pyarrow")
+    out = tmp_path / "r.parquet"
+    with pytest.raises(qnsim.sweeps.SweepError, match=r"'y' = float 0.5, but the Parquet out's column holds int"):
+        sweep(sweep_points.int_then_float, {"x": list(range(10))}, out=out, workers=1, progress=False)
+    assert [r["x"] for r in read_results(out)] == [0, 1, 2, 3, 4]
+    assert "stopped after 5 of 10 points" in qnsim.sweeps.sweep_status(out)

@@ -1481,8 +1481,43 @@ class _ParquetSink:
                 f"point {row.get(ID_COLUMN)} (seed {row.get(SEED_COLUMN)}) returned columns {list(row)}, an earlier "
                 f"point {self.columns}; every point must return the same columns"
             )
+        self._check_kinds(row)
         self.buffer.append(row)
         self.flush()
+
+    def _column_kinds(self) -> dict[str, type]:
+        """The Python type of each column's values so far: the parts' on disk, then the buffered rows'."""
+        import pyarrow as pa
+
+        kinds: dict[str, type] = {}
+        for field in self.schema or []:
+            for test, kind in ((pa.types.is_boolean, bool), (pa.types.is_integer, int), (pa.types.is_floating, float),
+                               (pa.types.is_string, str), (pa.types.is_large_string, str)):  # fmt: skip
+                if test(field.type):
+                    kinds[field.name] = kind
+                    break
+        for buffered in self.buffer:
+            for key, value in buffered.items():
+                if value is not None:
+                    kinds.setdefault(key, type(value))
+        return kinds
+
+    def _check_kinds(self, row: dict) -> None:
+        """Refuses a row with a value of another type than its column's so far, after writing the rows
+        buffered before it: it failed at the next write (up to :attr:`MAX_ROWS` points later), and the
+        rows buffered by then, finished and consistent, were lost with it."""
+        kinds = self._column_kinds()
+        for key, value in row.items():
+            kind = kinds.get(key)
+            if value is None or kind is None or type(value) is kind:
+                continue
+            self.flush(force=True)
+            raise SweepError(
+                f"point {row.get(ID_COLUMN)} (seed {row.get(SEED_COLUMN)}): {key!r} = {type(value).__name__} "
+                f"{value!r}, but the Parquet out's column holds {kind.__name__} values (a column has one type), so "
+                "it would read back as another value or not be written; return the same type for every point (a "
+                "float as 0.0, not 0)"
+            )
 
     def _table(self) -> Any:
         """The buffered rows as an Arrow table, checked to read back as they are."""
