@@ -1633,7 +1633,7 @@ def _holder_alive(holder: Path) -> tuple[bool, str]:
         except OSError:
             return False, ""
     name = f"process {pid} on {host}"
-    if host != socket.gethostname():
+    if host != socket.gethostname() or os.name == "nt":  # Windows: os.kill(pid, 0) would end the process
         return True, name
     try:
         os.kill(pid, 0)
