@@ -643,7 +643,7 @@ class Network(SlotOperations):
         :mod:`qnsim.scenario_writer`).
 
         Args:
-            path: Also write the file here.
+            path: Also write the file here (whole or not at all).
             until_s: ``run.until_s`` in s (default: the time the network has run to).
             seed: ``run.seed`` (default: the network's seed).
             name: Scenario name.

@@ -257,7 +257,8 @@ def write_toml(
 
     Args:
         network: A :class:`qnsim.Network`.
-        path: Also write the text to this file (UTF-8).
+        path: Also write the text to this file (UTF-8), whole or not at all (a temporary file
+            renamed into place: a full disk leaves the file as it was).
         until_s: ``run.until_s`` in s (default: the network's current time).
         seed: ``run.seed`` (default: the network's).
         name: Scenario name.
