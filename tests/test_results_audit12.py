@@ -353,3 +353,59 @@ def test_a_parquet_row_of_another_type_keeps_the_rows_before_it(tmp_path):
         sweep(sweep_points.int_then_float, {"x": list(range(10))}, out=out, workers=1, progress=False)
     assert [r["x"] for r in read_results(out)] == [0, 1, 2, 3, 4]
     assert "stopped after 5 of 10 points" in qnsim.sweeps.sweep_status(out)
+
+
+_NO_LOCKS_SWEEP = """
+import errno, fcntl, sys
+sys.path.insert(0, {tests!r})
+import sweep_points
+from qnsim.sweeps import sweep
+
+def no_locks(fd, operation):
+    raise OSError(errno.ENOLCK, "No locks available")
+
+fcntl.flock = no_locks
+sweep(sweep_points.slow, {{"x": list(range(12))}}, out={out!r}, workers=1, progress=False)
+"""
+
+
+@pytest.mark.slow
+def test_a_sweep_killed_where_there_are_no_locks_is_resumed_by_the_next(tmp_path, monkeypatch):
+    """A sweep on a file system without locks, killed with SIGKILL mid-way, leaves its holder file; the
+    next sweep on this machine finds its process gone, takes the out over and finishes it (the first
+    one's rows kept), and leaves no holder behind."""
+    import errno
+    import fcntl
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from qnsim.sweeps import sweep_status
+
+    out = tmp_path / "r.csv"
+    script = _NO_LOCKS_SWEEP.format(tests=str(Path(__file__).parent), out=str(out))
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not (out.exists() and len(read_results(out)) >= 2) and time.monotonic() < deadline:
+            assert process.poll() is None, "the sweep ended before it could be killed"
+            time.sleep(0.02)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    holder = tmp_path / "r.csv.holder"
+    assert holder.read_text().split()[1] == str(process.pid)
+
+    def no_locks(fd, operation):
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    kept = read_results(out)
+    assert "ended without finishing (12 points planned" in sweep_status(out)
+    rows = sweep(sweep_points.square, {"x": list(range(12))}, out=tmp_path / "whole.csv", workers=1, progress=False,
+                 as_frame=False)  # fmt: skip
+    resumed = sweep(sweep_points.slow, {"x": list(range(12))}, out=out, workers=1, progress=False, as_frame=False)
+    assert resumed[: len(kept)] == kept and len(resumed) == 12 and not holder.exists()
+    assert [r["y"] for r in resumed] == [r["y"] for r in rows] and sweep_status(out) is None
