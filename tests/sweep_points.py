@@ -108,3 +108,8 @@ def fails_once(params, seed):
     if params["x"] == 2 and _first_time(params["marker"]):
         raise RuntimeError("the first run of x=2 fails")
     return square(params, seed)
+
+
+def int_then_float(params, seed):
+    """An int below x = 5, a float from there on: one column of two types."""
+    return {"y": 0 if params["x"] < 5 else 0.5}

@@ -201,9 +201,9 @@ def test_a_sweeps_seed_batch_writes_its_rows_and_moves_its_bar_as_it_goes(tmp_pa
     calls = []
     original = Network.run_seeds
 
-    def recording(self, seeds, until_s, *, threads=None):
+    def recording(self, seeds, until_s, **options):
         calls.append((len(seeds), len(read_results(out)) if out.exists() else 0))
-        return original(self, seeds, until_s, threads=threads)
+        return original(self, seeds, until_s, **options)
 
     monkeypatch.setattr(Network, "run_seeds", recording)
     rows = sweep(str(scenario), {}, seeds=6 * BATCH_ROUNDS, out=out, workers=2, progress=False, as_frame=False)

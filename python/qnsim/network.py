@@ -48,7 +48,7 @@ import os
 import secrets
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Literal, Union
 
 import networkx as nx
@@ -643,7 +643,7 @@ class Network(SlotOperations):
         :mod:`qnsim.scenario_writer`).
 
         Args:
-            path: Also write the file here.
+            path: Also write the file here (whole or not at all).
             until_s: ``run.until_s`` in s (default: the time the network has run to).
             seed: ``run.seed`` (default: the network's seed).
             name: Scenario name.
@@ -758,26 +758,43 @@ class Network(SlotOperations):
         run_report(self, watch, result)
         return result
 
-    def run_seeds(self, seeds: Sequence[int], until_s: float, *, threads: int | None = None) -> list[NetworkResult]:
-        """Runs this network once per seed, as one native batch: many seeds in one call.
+    def run_seeds(
+        self,
+        seeds: Sequence[int],
+        until_s: float,
+        *,
+        threads: int | None = None,
+        on_result: Callable[[int, NetworkResult], None] | None = None,
+    ) -> list[NetworkResult] | None:
+        """Runs this network once per seed, as native batches: many seeds in few calls.
 
         Each seed gets a native copy of this network (its nodes, links and requests) with that
         seed, run to ``until_s`` on native threads without returning to Python in between;
         the result for ``seeds[i]`` equals building the network with ``seed=seeds[i]`` and calling
-        :meth:`run` (bit for bit, whatever the threads). This network itself is not run. Each
-        result's ``wall_time_s`` is the batch's wall time divided by the number of seeds.
+        :meth:`run` (bit for bit, whatever the threads). This network itself is not run. The seeds
+        run a few per thread at a time, so that only those copies are held at once; each result's
+        ``wall_time_s`` is its native call's wall time divided by that call's seeds.
+
+        A batch whose results (their per-pair records) would not fit the memory available is
+        refused after its first seeds, from what they took (``MemoryError``); ``on_result``
+        handles each result as its seeds finish and keeps none, for batches of any length, and
+        keeps what finished before a Ctrl-C (whose message says which seeds are left).
 
         Args:
             seeds: Distinct seeds (integers in [0, 2^64 - 1]).
             until_s: End of every run in simulated seconds.
             threads: Native threads (None: every core this process may use).
+            on_result: Called with ``(seed, result)`` for each seed, in the order of ``seeds``,
+                as soon as it has run (None: the results are returned).
 
         Returns:
-            One :class:`NetworkResult` per seed, in the order of ``seeds``.
+            One :class:`NetworkResult` per seed, in the order of ``seeds``; None with ``on_result``.
 
         Raises:
             ParameterError: Bad or repeated seeds, until_s or threads; QnsimError: the network has already
-                run, a request is driven by a Python protocol, or another thread is running it.
+                run, a request is driven by a Python protocol, or another thread is running it;
+                MemoryError: the results would not fit the memory available (see above); TypeError:
+                ``on_result`` is not callable.
 
         Example:
             >>> net = Network("bell_diagonal"); _ = net.add_node("a"); _ = net.add_node("b")
@@ -789,12 +806,16 @@ class Network(SlotOperations):
             >>> _ = alone.request("a", "b")
             >>> batch[1].requests[0].num_pairs == alone.run(until_s=0.01).requests[0].num_pairs
             True
+            >>> pairs = {}
+            >>> net.run_seeds([1, 2], until_s=0.01, on_result=lambda s, r: pairs.update({s: r.requests[0].num_pairs}))
+            >>> pairs[2] == batch[1].requests[0].num_pairs
+            True
         """
         from qnsim.seed_batch import run_network_seeds
 
         self._refuse_while_running("run_seeds", "run seed batches before or after this network's run")
         with self._running_in_this_thread("run_seeds"):
-            return run_network_seeds(self, seeds, until_s, threads)
+            return run_network_seeds(self, seeds, until_s, threads, on_result)
 
     def result(self, until_s: float | None = None) -> NetworkResult:
         """The :class:`NetworkResult` of everything run so far (see :func:`qnsim.results.collect`).

@@ -409,7 +409,15 @@ def run_scenario_seeds(
     rows: list[dict[str, Any]] = []
     for start in range(0, len(seeds), size):
         part = seeds[start : start + size]
-        done = [_row(result, settings.until_s) for result in network.run_seeds(part, settings.until_s, threads=threads)]
+        done: list[dict[str, Any]] = []
+        # Each result becomes its row as its seed finishes: the results of a whole part, kept until the
+        # part's end, held every per-pair record of its seeds where a row keeps a few figures.
+        network.run_seeds(
+            part,
+            settings.until_s,
+            threads=threads,
+            on_result=lambda _, result: done.append(_row(result, settings.until_s)),
+        )
         if on_rows is not None:
             on_rows(part, done)
         rows += done

@@ -35,13 +35,12 @@ import errno
 import math
 import os
 import re
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from qnsim import _core
-from qnsim.argument_checks import file_path
+from qnsim.argument_checks import file_path, naming_file
 from qnsim.specs import LinkSpec, NodeSpec, RequestSpec, check_value, spec_fields
 
 __all__ = ["dumps_toml", "preset_value", "scenario_data", "write_toml"]
@@ -258,7 +257,8 @@ def write_toml(
 
     Args:
         network: A :class:`qnsim.Network`.
-        path: Also write the text to this file (UTF-8).
+        path: Also write the text to this file (UTF-8), whole or not at all (a temporary file
+            renamed into place: a full disk leaves the file as it was).
         until_s: ``run.until_s`` in s (default: the network's current time).
         seed: ``run.seed`` (default: the network's).
         name: Scenario name.
@@ -311,7 +311,13 @@ def write_toml(
     copy, _ = scenario_from_dict(_reread(text), source="to_toml")
     _check_same(network, copy)
     if path is not None:
-        Path(path).write_text(text, encoding="utf-8")
+        from qnsim.trace import write_whole
+
+        # Whole or not at all: a write cut short (a full disk, a file size limit, a kill) left the file's
+        # first lines, which read as a smaller scenario (links or requests missing, `length_km = 1` of
+        # `1.5`) and ran without a word; the error named no file.
+        with naming_file(path):
+            write_whole(path, [text])
     return text
 
 

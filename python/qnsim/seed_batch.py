@@ -19,7 +19,7 @@ import json
 from collections.abc import Callable, Sequence, Sized
 from typing import Any, Union
 
-__all__ = ["batches_help", "checked_seeds", "run_seed_batches", "seed_groups"]
+__all__ = ["batches_help", "checked_seeds", "result_bytes", "run_seed_batches", "seed_groups"]
 
 #: Most seeds one native batch (Network.run_seeds) runs: each gets a network copy and a result.
 MAX_SEEDS = 1 << 20
@@ -151,24 +151,80 @@ def checked_seeds(seeds: Any) -> tuple[int, ...]:
     return tuple(int(s) for s in seeds)
 
 
-def run_network_seeds(network: Any, seeds: Any, until_s: float, threads: int | None) -> list[Any]:
-    """:meth:`qnsim.Network.run_seeds`: one native batch, a result per seed (see there)."""
+def result_bytes(result: Any) -> int:
+    """Bytes a :class:`qnsim.NetworkResult`'s per-pair arrays take (what grows with a run's deliveries).
+
+    Example:
+        >>> import qnsim
+        >>> result_bytes(qnsim.Network(seed=0).result())
+        0
+    """
+    import numpy as np
+
+    return sum(
+        value.nbytes for request in result.requests for value in vars(request).values() if isinstance(value, np.ndarray)
+    )
+
+
+def run_network_seeds(
+    network: Any, seeds: Any, until_s: float, threads: int | None, on_result: Callable[[int, Any], None] | None = None
+) -> list[Any] | None:
+    """:meth:`qnsim.Network.run_seeds`: native batches of a few seeds per thread, a result per seed (see there)."""
     import copy
     import time
 
     from qnsim.results import collect
     from qnsim.specs import check_value, seconds_to_ps
     from qnsim.sweeps import _usable_cpus
+    from qnsim.trace import _available_memory_bytes
 
     seeds = checked_seeds(seeds)
     threads = check_value("threads", Union[int, None], threads, {"minimum": 1, "maximum": 4096})
+    if on_result is not None and not callable(on_result):
+        raise TypeError(f"on_result must be a function (seed, result) or None, got {on_result!r:.80}")
     until_ps = seconds_to_ps(until_s, "until_s")
-    start_wall = time.perf_counter()
-    natives = network.native.run_seeds(list(seeds), until_ps, threads or _usable_cpus())
-    share = (time.perf_counter() - start_wall) / max(1, len(seeds))
-    results = []
-    for seed, native in zip(seeds, natives):
-        view = copy.copy(network)  # the same description, the batch's native network
-        view._native, view._seed, view._seed_drawn = native, seed, False
-        results.append(collect(view, until_ps / 1e12, share))
-    return results
+    threads = threads or _usable_cpus()
+    # A few seeds per thread per native call: one call for the whole batch held every seed's network and
+    # records at once (a long batch filled the memory without a word) and a Ctrl-C lost every seed run.
+    size = BATCH_ROUNDS * threads
+    results: list[Any] = []
+    held = 0  # bytes of the results kept so far
+    for start in range(0, len(seeds), size):
+        part = seeds[start : start + size]
+        start_wall = time.perf_counter()
+        try:
+            natives = network.native.run_seeds(list(part), until_ps, threads)
+        except KeyboardInterrupt as exc:
+            if not start:  # nothing had finished (and a sweep's call of one chunk has its own note)
+                raise
+            kept = (
+                "were handed to on_result" if on_result is not None
+                else "are lost with this call (pass on_result= to keep each as its seeds finish)"
+            )  # fmt: skip
+            exc.add_note(f"{start} of {len(seeds)} seeds had finished and {kept}; run the rest with seeds[{start}:]")
+            raise
+        share = (time.perf_counter() - start_wall) / len(part)
+        for seed, native in zip(part, natives):
+            view = copy.copy(network)  # the same description, the batch's native network
+            view._native, view._seed, view._seed_drawn = native, seed, False
+            result = collect(view, until_ps / 1e12, share)
+            if on_result is not None:
+                on_result(seed, result)
+            else:
+                results.append(result)
+                held += result_bytes(result)
+        del natives
+        done = start + len(part)
+        if on_result is None and done < len(seeds):
+            # The results so far say what the rest will take: refused before it fills the memory (the
+            # kernel kills the process without a word), rather than at the end.
+            need = held / done * (len(seeds) - done)
+            memory, memory_name = _available_memory_bytes()
+            if memory is not None and need > memory:
+                raise MemoryError(
+                    f"run_seeds: the results of {len(seeds):,} seeds would take about {(held + need) / 1e9:.3g} GB "
+                    f"(the first {done:,} took {held / 1e9:.3g} GB), and the {len(seeds) - done:,} still to run need "
+                    f"more than {memory_name}, {memory / 1e9:.3g} GB: pass on_result= to handle each result as its "
+                    "seed finishes instead of keeping them all, or keep fewer per-pair records (max_records)"
+                )
+    return None if on_result is not None else results

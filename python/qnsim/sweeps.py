@@ -40,7 +40,10 @@ under a state that is not its own, says so too.
 
 One sweep writes an ``out`` at a time: it holds an exclusive lock on the CSV file (on a
 ``.lock`` file in a Parquet directory) from start to end, the kernel drops it when the sweep
-dies, and a second sweep started on the same ``out`` meanwhile is refused.
+dies, and a second sweep started on the same ``out`` meanwhile is refused. Where the file system
+has no locks (Lustre, an NFS mount without them, Windows), a ``.holder`` file beside the lock names
+the machine and process instead: a sweep killed on this machine leaves it to be taken over, one
+killed on another machine to be deleted (the refusal says so).
 
 Every row carries a ``point_id``: the first 20 hex digits of the SHA-1 of the canonical JSON of
 ``{"params": ..., "seed": ...}`` (see :func:`point_id`). On start, the ids already in ``out`` are
@@ -1238,7 +1241,7 @@ class _CsvSink:
         self.key_columns = key_columns
         self.header: list[str] | None = None
         self.fd: int | None = None
-        self.lock_fd: int | None = None
+        self.lock_fd: int | Path | None = None
 
     def lock(self) -> None:
         """Makes this sweep the only one writing the file until :meth:`close`."""
@@ -1361,7 +1364,7 @@ class _ParquetSink:
         self.key_columns = key_columns
         self.buffer: list[dict] = []
         self.last_flush = time.monotonic()
-        self.lock_fd: int | None = None
+        self.lock_fd: int | Path | None = None
         self.columns: list[str] | None = None  # those of this sweep's first row
         # The schema every part on disk has (None before the first): pandas.read_parquet(out) reads the
         # directory with its first part's schema, so a column all None there (null) made it refuse a
@@ -1478,8 +1481,43 @@ class _ParquetSink:
                 f"point {row.get(ID_COLUMN)} (seed {row.get(SEED_COLUMN)}) returned columns {list(row)}, an earlier "
                 f"point {self.columns}; every point must return the same columns"
             )
+        self._check_kinds(row)
         self.buffer.append(row)
         self.flush()
+
+    def _column_kinds(self) -> dict[str, type]:
+        """The Python type of each column's values so far: the parts' on disk, then the buffered rows'."""
+        import pyarrow as pa
+
+        kinds: dict[str, type] = {}
+        for field in self.schema or []:
+            for test, kind in ((pa.types.is_boolean, bool), (pa.types.is_integer, int), (pa.types.is_floating, float),
+                               (pa.types.is_string, str), (pa.types.is_large_string, str)):  # fmt: skip
+                if test(field.type):
+                    kinds[field.name] = kind
+                    break
+        for buffered in self.buffer:
+            for key, value in buffered.items():
+                if value is not None:
+                    kinds.setdefault(key, type(value))
+        return kinds
+
+    def _check_kinds(self, row: dict) -> None:
+        """Refuses a row with a value of another type than its column's so far, after writing the rows
+        buffered before it: it failed at the next write (up to :attr:`MAX_ROWS` points later), and the
+        rows buffered by then, finished and consistent, were lost with it."""
+        kinds = self._column_kinds()
+        for key, value in row.items():
+            kind = kinds.get(key)
+            if value is None or kind is None or type(value) is kind:
+                continue
+            self.flush(force=True)
+            raise SweepError(
+                f"point {row.get(ID_COLUMN)} (seed {row.get(SEED_COLUMN)}): {key!r} = {type(value).__name__} "
+                f"{value!r}, but the Parquet out's column holds {kind.__name__} values (a column has one type), so "
+                "it would read back as another value or not be written; return the same type for every point (a "
+                "float as 0.0, not 0)"
+            )
 
     def _table(self) -> Any:
         """The buffered rows as an Arrow table, checked to read back as they are."""
@@ -1542,13 +1580,15 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _lock_out(path: Path, out: Path) -> int | None:
+def _lock_out(path: Path, out: Path) -> int | Path:
     """Takes an exclusive lock on ``path`` (created if missing) for one sweep writing ``out``.
 
-    Returns the lock's file descriptor (closing it releases the lock), or None where there are
-    no advisory locks (not POSIX). Two sweeps appending to one out side by side would each run
-    every point and write it twice (a mean over the file counts such rows twice), and one could
-    cut off the other's line in progress as a partial last line.
+    Returns the lock's file descriptor (closing it releases the lock) or, where the system or the
+    file system has no advisory locks (Windows; Lustre or an NFS mount without them refuse
+    ``flock``), the holder file that stands for the lock (:func:`_hold_out`). Two sweeps
+    appending to one out side by side would each run every point and write it twice (a mean over
+    the file counts such rows twice), and one could cut off the other's line in progress as a
+    partial last line.
 
     Raises:
         ValueError: Another running sweep holds the lock.
@@ -1556,7 +1596,7 @@ def _lock_out(path: Path, out: Path) -> int | None:
     try:
         import fcntl
     except ImportError:  # pragma: no cover - Windows
-        return None
+        return _hold_out(path, out)
     fd = os.open(path, os.O_RDONLY) if path.exists() else os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -1566,16 +1606,82 @@ def _lock_out(path: Path, out: Path) -> int | None:
             f"out {str(out)!r} is being written by another running sweep: wait for it to finish (then run this "
             "one to resume from its rows) or choose another out"
         ) from None
-    except OSError:  # a file system without locks: no protection, as before
-        pass
+    except OSError:
+        # A file system without locks let two sweeps write one out side by side, without a word.
+        os.close(fd)
+        return _hold_out(path, out)
     _LOCK_FDS.add(fd)
     return fd
 
 
-def _unlock_out(fd: int) -> None:
+def _holder_path(lock: Path) -> Path:
+    """The file that stands for the lock ``lock`` where there are no advisory locks (see :func:`_hold_out`)."""
+    return lock.with_name(lock.name + ".holder")
+
+
+def _holder_alive(holder: Path) -> tuple[bool, str]:
+    """Whether the sweep named in ``holder`` may still run (it is on another machine, or its process is
+    alive here), and how to name it; a missing or unreadable holder is not alive."""
+    import socket
+
+    try:
+        host, pid_text = holder.read_text().split()[:2]
+        pid = int(pid_text)
+    except (OSError, ValueError):
+        try:  # empty: a sweep between creating it and writing its name in it, unless that was a while ago
+            return time.time() - holder.stat().st_mtime < 10.0, "a sweep starting"
+        except OSError:
+            return False, ""
+    name = f"process {pid} on {host}"
+    if host != socket.gethostname() or os.name == "nt":  # Windows: os.kill(pid, 0) would end the process
+        return True, name
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False, name
+    except OSError:  # another user's process: alive
+        pass
+    return True, name
+
+
+def _hold_out(lock: Path, out: Path) -> Path:
+    """The lock of :func:`_lock_out` where ``flock`` is not available: a holder file beside ``lock``,
+    created only if absent (``O_EXCL``), naming this machine and process. A holder left by a sweep
+    killed on this machine is taken over; one of another machine is refused with its name.
+
+    Raises:
+        ValueError: Another sweep holds the out (or did, on another machine, and was killed there).
+    """
+    import socket
+
+    holder = _holder_path(lock)
+    for _ in range(2):
+        try:
+            fd = os.open(holder, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            alive, name = _holder_alive(holder)
+            if alive:
+                raise ValueError(
+                    f"out {str(out)!r} is being written by another running sweep ({name}; this file system has no "
+                    f"locks, so {str(holder)!r} stands for its lock): wait for it to finish (then run this one to "
+                    "resume from its rows) or choose another out; if no sweep is writing it (one was killed on "
+                    "another machine), delete that file"
+                ) from None
+            holder.unlink(missing_ok=True)  # left by a sweep killed on this machine
+            continue
+        with os.fdopen(fd, "w") as f:
+            f.write(f"{socket.gethostname()} {os.getpid()}\n")
+        return holder
+    raise ValueError(f"out {str(out)!r}: another sweep took {str(holder)!r} at the same time; run this one later")
+
+
+def _unlock_out(handle: int | Path) -> None:
     """Releases a lock taken by :func:`_lock_out`."""
-    _LOCK_FDS.discard(fd)
-    os.close(fd)
+    if isinstance(handle, Path):
+        handle.unlink(missing_ok=True)
+        return
+    _LOCK_FDS.discard(handle)
+    os.close(handle)
 
 
 #: Lock descriptors this process holds (see :func:`_lock_out`). A forked pool worker inherits
@@ -1805,11 +1911,13 @@ def _status_findings(path: Path, rows: list[dict] | None = None) -> list[tuple[b
 
 def _out_is_locked(out: Path) -> bool:
     """Whether a running sweep holds the lock of ``out`` (see :func:`_lock_out`)."""
+    lock = out / ".lock" if out.suffix == ".parquet" else out
+    if _holder_path(lock).exists():  # a sweep where there are no locks
+        return _holder_alive(_holder_path(lock))[0]
     try:
         import fcntl
     except ImportError:  # pragma: no cover - Windows
         return False
-    lock = out / ".lock" if out.suffix == ".parquet" else out
     try:
         fd = os.open(lock, os.O_RDONLY)
     except OSError:
@@ -1936,32 +2044,44 @@ ROUNDING_TOLERANCE = 1e-9
 
 
 def _check_values_by_rounding(out: Any, rows: list[dict], grid: Mapping[str, Sequence[Any]]) -> None:
-    """Refuses a grid float that differs from a value of the same key in ``out``'s rows by rounding only.
+    """Refuses a grid number that is a value of the same key in ``out``'s rows but for its type (the
+    int ``1``, the float ``1.0``, the bool ``True``), or differs from one by rounding only.
 
-    A point's id is a hash of its exact values, so a sweep resumed with ``x = 0.3`` on rows written
-    with ``x = 0.30000000000000004`` (``np.linspace(0, 0.5, 6)``) matched none of them: it ran those
-    points again, and the file then held two points at one place on a plot, each with its own mean,
-    without a word.
+    A point's id is a hash of its exact values (type included: a point function may take ``1`` and
+    ``1.0`` differently), so a sweep resumed with ``x = 0.3`` on rows written with
+    ``x = 0.30000000000000004`` (``np.linspace(0, 0.5, 6)``), or with ``x = 1`` on rows written with
+    ``x = 1.0`` (a grid typed ``--param x=1.0`` first, a value read from a file or TOML), matched none
+    of them: it ran those points again, and the file then held two points at one place on a plot, each
+    with its own mean, without a word.
 
     Raises:
         ValueError: Naming the key, both values and how many rows hold the file's.
     """
     for key in grid_columns(grid):
-        wanted = sorted({v for v in _axis_values(grid, key) if type(v) is float})
-        if not wanted:
+        values = [v for v in _axis_values(grid, key) if type(v) in (bool, int, float)]
+        if not values:
             continue
-        held: dict[float, int] = {}
+        exact = {(type(v), v) for v in values}
+        wanted = sorted(values)
+        held: dict[tuple[type, Any], int] = {}
         for row in rows:
             value = row.get(key)
-            if type(value) is float:
-                held[value] = held.get(value, 0) + 1
-        exact = set(wanted)
-        for value, count in held.items():
-            if value in exact or not math.isfinite(value):
+            if type(value) in (bool, int, float):
+                held[(type(value), value)] = held.get((type(value), value), 0) + 1
+        for (kind, value), count in held.items():
+            if (kind, value) in exact or (kind is float and not math.isfinite(value)):
                 continue
             at = bisect.bisect_left(wanted, value)
-            for near in wanted[max(0, at - 1) : at + 1]:
-                if near != value and math.isclose(near, value, rel_tol=ROUNDING_TOLERANCE, abs_tol=0.0):
+            for near in wanted[max(0, at - 1) : at + 2]:
+                if near == value:  # the same number, another type (True == 1 == 1.0)
+                    raise ValueError(
+                        f"grid[{key!r}] value {near!r} ({type(near).__name__}) equals the value {value!r} "
+                        f"({kind.__name__}) that {count} row(s) of out {str(out)!r} hold, but of another type: a "
+                        "point's id is its exact value, type included (a point function may take 1 and 1.0 "
+                        "differently), so those rows would not be resumed but run again, and the file would hold two "
+                        f"points at one place; give {value!r} as the file has it, or choose another out"
+                    )
+                if kind is float and type(near) is float and math.isclose(near, value, rel_tol=ROUNDING_TOLERANCE):
                     raise ValueError(
                         f"grid[{key!r}] value {near!r} is not the value {value!r} that {count} row(s) of out "
                         f"{str(out)!r} hold, though they differ by rounding only (computed another way: np.linspace "
@@ -1969,6 +2089,32 @@ def _check_values_by_rounding(out: Any, rows: list[dict], grid: Mapping[str, Seq
                         f"not be resumed but run again, and the file would hold two points at one place; give "
                         f"{value!r} as the file has it, or choose another out"
                     )
+
+
+def _check_parquet_column_types(out: Any, rows: list[dict], grid: Mapping[str, Sequence[Any]]) -> None:
+    """Refuses, before any point runs, a grid whose values of one key are of two types, or of another type
+    than that key's column in the Parquet ``out`` already: a Parquet column has one type. The grid
+    ``{"x": [1, 2.5]}`` ran every point and then failed at the first write ("return the same type for every
+    point", of a value the grid gave), its rows lost.
+
+    Raises:
+        ValueError: Naming the key and the two types, with a value of each.
+    """
+    for key in grid_columns(grid):
+        kinds: dict[type, tuple[Any, str]] = {}
+        for value in _axis_values(grid, key):
+            kinds.setdefault(type(value), (value, "the grid gives"))
+        for row in rows:
+            value = row.get(key)
+            if value is not None:
+                kinds.setdefault(type(value), (value, f"out {str(out)!r} holds"))
+        if len(kinds) > 1:
+            (a, (va, wa)), (b, (vb, wb)) = list(kinds.items())[:2]
+            raise ValueError(
+                f"grid[{key!r}]: {wa} {a.__name__} {va!r} and {wb} {b.__name__} {vb!r}, but a Parquet column has "
+                f"one type (an int among floats would read back as a float, and the rows could not be written); "
+                "give every value of a key as one type (1.0, not 1, among floats), or write a .csv out"
+            )
 
 
 def _axis_values(grid: Mapping[str, Sequence[Any]], key: str) -> list[Any]:
@@ -2440,9 +2586,13 @@ def sweep(
                     f"numbers with this sweep's. Delete {str(out)!r} or choose another out to start fresh"
                 )
             _check_values_by_rounding(out, rows, grid)
+            if isinstance(sink, _ParquetSink):
+                _check_parquet_column_types(out, rows, grid)
             sink.check_writable()
         except BaseException:
             sink.close()
+            if not out_existed:  # leave no empty out behind a grid that was refused
+                _remove_empty_out(sink.path)
             raise
         try:
             for row in rows:
