@@ -187,3 +187,190 @@ def test_registry_merges_and_splits_groups_as_one_dense_state(seed):
                 np.testing.assert_allclose(_reduced(dense, idx + others, n),
                                            np.kron(_reduced(dense, idx, n), _reduced(dense, others, n)),
                                            rtol=0, atol=1e-10)
+
+
+# ---- purification of two different pairs ----------------------------------------------------------------------
+
+
+def deutsch_unequal(c1, c2):
+    """DEJMPS on two different Bell-diagonal pairs (order Phi+, Psi+, Psi-, Phi-), Deutsch et al. PRL 77, 2818
+    (1996), eq. (4) with A = Phi+, B = Psi-, C = Psi+, D = Phi- of each pair: N = (A1 + B1)(A2 + B2) +
+    (C1 + D1)(C2 + D2), A' = (A1 A2 + B1 B2)/N, B' = (C1 D2 + D1 C2)/N, C' = (C1 C2 + D1 D2)/N,
+    D' = (A1 B2 + B1 A2)/N. Returns (N, kept in the qnsim order)."""
+    a1, cc1, b1, d1 = c1
+    a2, cc2, b2, d2 = c2
+    n = (a1 + b1) * (a2 + b2) + (cc1 + d1) * (cc2 + d2)
+    return n, ((a1 * a2 + b1 * b2) / n, (cc1 * cc2 + d1 * d2) / n, (cc1 * d2 + d1 * cc2) / n, (a1 * b2 + b1 * a2) / n)
+
+
+def bennett_unequal(f1, f2):
+    """BBPSSW on Werner pairs of fidelities f1 != f2 (Bennett et al. PRL 76, 722 (1996), both twirled first), with
+    e_i = (1 - f_i)/3: p = f1 f2 + f1 e2 + e1 f2 + 5 e1 e2, F' = (f1 f2 + e1 e2)/p. Returns (p, F')."""
+    e1, e2 = (1 - f1) / 3, (1 - f2) / 3
+    p = f1 * f2 + f1 * e2 + e1 * f2 + 5 * e1 * e2
+    return p, (f1 * f2 + e1 * e2) / p
+
+
+def _bell_weights(rho):
+    return np.array([float(np.real(b @ rho @ b)) for b in po._BELL])
+
+
+# A few fixed node noises: the numpy circuit is tabulated once per noise (physics_oracles.purify).
+_NOISE = ((0.0, 0.0, 0.0), (0.01, 0.03, 0.02), (0.05, 0.0, 0.04))
+_diagonal = st.lists(st.floats(0.01, 1.0), min_size=4, max_size=4).map(lambda v: tuple(np.array(v) / sum(v)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(c1=_diagonal, c2=_diagonal, noise=st.sampled_from(_NOISE))
+def test_purification_of_two_different_pairs_follows_the_closed_forms_and_the_numpy_circuit(c1, c2, noise):
+    """Recurrence on two pairs of different Bell weights: without noise, qnsim.dejmps and the bell_diagonal
+    formalism's round (bell_diagonal_purify) give Deutsch et al.'s success probability and kept weights for
+    non-identical inputs, and the BBPSSW round Bennett et al.'s p = f1 f2 + f1 e2 + e1 f2 + 5 e1 e2 and
+    F' = (f1 f2 + e1 e2)/p; with node noise (gates in Stim's meaning, misread parities) both schemes' p and
+    kept weights equal the 4-qubit numpy circuit on rho1 (x) rho2 (and the kept pair is pair 1: swapping the
+    inputs changes nothing in DEJMPS's p, but the circuit is not symmetric once there is gate noise)."""
+    p_d, kept_d = deutsch_unequal(c1, c2)
+    out, p = qnsim.dejmps(c1, c2)
+    assert p == pytest.approx(p_d, abs=1e-14)
+    np.testing.assert_allclose(out, kept_d, rtol=0, atol=1e-13)
+    p, kept = qnsim.bell_diagonal_purify(c1, c2, "dejmps")
+    assert p == pytest.approx(p_d, abs=1e-14)
+    np.testing.assert_allclose(kept, kept_d, rtol=0, atol=1e-13)
+    p_b, f_b = bennett_unequal(c1[0], c2[0])
+    p, kept = qnsim.bell_diagonal_purify(c1, c2, "bbpssw")
+    assert p == pytest.approx(p_b, abs=1e-14) and kept[0] == pytest.approx(f_b, abs=1e-13)
+    rho1, rho2 = po.bell_diagonal_state(c1), po.bell_diagonal_state(c2)
+    for scheme in ("dejmps", "bbpssw"):
+        p_o, kept_o = po.purify(rho1, rho2, scheme, *noise)
+        p, kept = qnsim.bell_diagonal_purify(c1, c2, scheme, gate1_error=noise[0], gate2_error=noise[1],
+                                             measure_error=noise[2])
+        assert p == pytest.approx(p_o, abs=1e-12)
+        np.testing.assert_allclose(kept, _bell_weights(kept_o), rtol=0, atol=1e-12)
+
+
+def _dejmps_given_parity(rho4, gate1, gate2, x):
+    """The DEJMPS circuit of physics_oracles.purify on the 4-qubit state of (a1, b1, a2, b2), without readout
+    errors, given that both nodes read parity x: (kept pair, the probability of that reading)."""
+    n = 4
+    r = rho4
+    for q, u in ((0, po._H @ po._S @ po._H), (2, po._H @ po._S @ po._H), (1, po._H @ po._S.conj() @ po._H),
+                 (3, po._H @ po._S.conj() @ po._H)):
+        r = po._depolarize1(po._on(u, q, n, cache=True) @ r @ po._on(u, q, n).conj().T, q, n, gate1)
+    for c, t in ((0, 2), (1, 3)):
+        r = po._depolarize2(po._cx(c, t, n) @ r @ po._cx(c, t, n).T, c, t, n, gate2)
+    proj = po._on(np.diag([1 - x, x]), 2, n, cache=True) @ po._on(np.diag([1 - x, x]), 3, n, cache=True)
+    s = np.einsum("abcdefcd->abef", (proj @ r @ proj).reshape([2] * 8)).reshape(4, 4)
+    p = float(np.trace(s).real)
+    return s / p, p
+
+
+def _damped_werner(f, t, t1, t2):
+    rho = po.bell_diagonal_state([f, (1 - f) / 3, (1 - f) / 3, (1 - f) / 3])
+    for q in (0, 1):
+        rho = po.memory(rho, q, 2, t, t1, t2)
+    return rho
+
+
+def test_density_registry_dejmps_on_two_different_damped_pairs_keeps_the_state_of_its_parity():
+    """DEJMPS through purify_round on a density_matrix registry, on two different pairs that amplitude damping
+    has made locally polarized (Werner F 0.92 and 0.85 stored 0.4 T1 and 0.1 T1, T2 = 0.6 T1 and 1.5 T1), with
+    gate noise: the kept pair is the numpy circuit's state given the parity both nodes read, 00 or 11 (the two
+    differ here, so a kept state averaged over both parities would fail), and the round is kept with the
+    circuit's probability p(00) + p(11) (binomial count over 400 seeded rounds, 5.3 sigma)."""
+    rho1 = _damped_werner(0.92, 0.4e-3, 1e-3, 0.6e-3)
+    rho2 = _damped_werner(0.85, 0.1e-3, 1e-3, 1.5e-3)
+    gate1, gate2 = 0.01, 0.02
+    branches = [_dejmps_given_parity(np.kron(rho1, rho2), gate1, gate2, x) for x in (0, 1)]
+    assert np.abs(branches[0][0] - branches[1][0]).max() > 1e-3
+    p_keep = sum(p for _, p in branches)
+    kept, trials = 0, 400
+    for seed in range(trials):
+        reg = qnsim.QubitRegistry("density_matrix", seed=seed)
+        a1, b1 = reg.pair_with_state(rho1)
+        a2, b2 = reg.pair_with_state(rho2)
+        if qnsim.purify_round(reg, "dejmps", a1, b1, a2, b2, gate1_error=gate1, gate2_error=gate2):
+            kept += 1
+            state = reg.state([a1, b1])
+            assert min(np.abs(state - b).max() for b, _ in branches) < 1e-12
+    sd = math.sqrt(trials * p_keep * (1 - p_keep))
+    assert abs(kept - trials * p_keep) < SIGMAS * sd, (kept, trials * p_keep)
+
+
+def _purifying_link_branches(net, link, rounds, diag, t1, t2, gates, *, twirled):
+    """Replays a purifying link from its trace (the pairing rule of test_physics_audit's
+    test_multi_round_purification_with_memory_decay_pair_by_pair: the two lowest slots holding known pairs of one
+    level, whenever a pair becomes known) and returns, per delivery, the fidelities the delivered pair can have.
+    Every pair decays by the exact memory channel (or its Pauli twirl) from its emission, one herald delay before
+    its record, to its round's start; a round is the DEJMPS numpy circuit given each parity both nodes can read
+    (00 or 11: the nodes know which, and for locally polarized pairs the two kept states differ), or, with
+    ``twirled``, the circuit averaged over both readings (Bell-diagonal pairs keep one state)."""
+    herald = link.herald_delay_a_s
+
+    def decayed(rho, t):
+        for q in (0, 1):
+            rho = po.memory(rho, q, 2, t, t1, t2, twirled=twirled)
+        return rho
+
+    stored, inflight, delivered = {}, {}, []
+
+    def start_rounds(now):
+        while True:
+            first = {}
+            for slot, level in sorted((s, p["level"]) for s, p in stored.items() if p["level"] < rounds):
+                if level in first:
+                    one, two = stored.pop(first[level]), stored.pop(slot)
+                    out = []
+                    for r1 in one["rhos"]:
+                        for r2 in two["rhos"]:
+                            d1, d2 = decayed(r1, now - one["since"]), decayed(r2, now - two["since"])
+                            if twirled:
+                                out.append(po.purify(d1, d2, "dejmps", *gates)[1])
+                            else:
+                                out += [_dejmps_given_parity(np.kron(d1, d2), *gates[:2], x)[0] for x in (0, 1)]
+                    inflight[first[level]] = {"rhos": out, "since": now, "level": level + 1}
+                    break
+                first[level] = slot
+            else:
+                return
+
+    for rec in net.trace():
+        event, now = rec["event"], rec["time_s"]
+        if event == "link_pair":
+            stored[rec["slots"][0]] = {"rhos": [po.bell_diagonal_state(diag)], "since": now - herald, "level": 0}
+            start_rounds(now)
+        elif event in ("purification_kept", "purification_failed"):
+            done = inflight.pop(rec["slots"][0])
+            if event == "purification_kept":
+                stored[rec["slots"][0]] = done
+                start_rounds(now)
+        elif event == "delivery":
+            (top,) = [slot for slot, p in stored.items() if p["level"] == rounds]
+            pair = stored.pop(top)
+            delivered.append(np.array([po.pair_fidelity(decayed(r, now - pair["since"])) for r in pair["rhos"]]))
+    return delivered
+
+
+@pytest.mark.parametrize("formalism", ["density_matrix", "bell_diagonal"])
+@pytest.mark.parametrize("t1, t2", [(5e-4, 2e-4), (1e-3, 1.9e-3), (math.inf, 3e-4)])
+def test_three_dejmps_rounds_on_damped_link_pairs_pair_by_pair(formalism, t1, t2):
+    """Three DEJMPS rounds on one link whose nodes have T1 and T2 (T2 well below 2 T1, near it, and pure
+    dephasing) and noisy gates, each pair followed through the trace. density_matrix applies amplitude damping
+    exactly: the pairs a round combines differ (unequal ages) and are locally polarized, so a kept pair depends on
+    the parity the nodes read; every delivered fidelity is that of one of the 2^7 readings of its tree (1e-12),
+    whose fidelities spread by more than 1e-8 when T1 is finite. bell_diagonal applies T1 as its Pauli twirl:
+    every delivered fidelity is the twirled replay's, exactly."""
+    rounds, gates, diag = 3, (0.01, 0.02, 0.0), (0.85, 0.07, 0.05, 0.03)
+    net = qnsim.Network(formalism, seed=1, trace=True)
+    for name in "ab":
+        net.add_node(name, t1_s=t1, t2_s=t2, gate1_error=gates[0], gate2_error=gates[1])
+    link = net.add_link("a", "b", length_km=2.0, bell_diagonal=diag, success_probability=0.5, attempt_period_s=2e-5,
+                        channels=rounds + 1)
+    net.request("a", "b", num_pairs=4, purification="dejmps", purification_rounds=rounds)
+    r = net.run(until_s=1.0, progress=False).requests[0]
+    assert r.num_pairs == 4
+    branches = _purifying_link_branches(net, link, rounds, diag, t1, t2, gates, twirled=formalism != "density_matrix")
+    assert len(branches) == 4
+    for got, fs in zip(r.fidelities, branches):
+        assert np.min(np.abs(fs - got)) < 1e-12, (got, fs.min(), fs.max())
+        if formalism == "density_matrix" and math.isfinite(t1):
+            assert np.ptp(fs) > 1e-8  # far above the match: the average over readings would not do
