@@ -19,8 +19,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from test_physics_audit import LINK_F, LINK_KM, LINK_P, _segments_from_trace, assert_pairs
+
 import qnsim
 
+ALL = ("density_matrix", "stabilizer", "bell_diagonal")
 SIGMAS = 5.3
 
 
@@ -374,3 +377,68 @@ def test_three_dejmps_rounds_on_damped_link_pairs_pair_by_pair(formalism, t1, t2
         assert np.min(np.abs(fs - got)) < 1e-12, (got, fs.min(), fs.max())
         if formalism == "density_matrix" and math.isfinite(t1):
             assert np.ptp(fs) > 1e-8  # far above the match: the average over readings would not do
+
+
+# ---- swap chains with gate durations and several memories per side under a cutoff ----------------------------
+
+
+@pytest.mark.parametrize("formalism", ALL)
+@pytest.mark.parametrize("hops, schedule", [(2, "asap"), (3, "asap"), (4, "nested")])
+def test_swap_chain_with_gate_durations_pair_by_pair(formalism, hops, schedule):
+    """The swap chains of test_physics_audit (unequal Werner links, T2, depolarizing memories, gate noise) on nodes
+    whose gates and readouts take time (two-qubit 30-60 us, one-qubit 1 us, readout 4 us: swaps of 35 and 65 us
+    against 20 us attempts): a swap's outcomes leave its node one swap duration (two-qubit + one-qubit gate +
+    readout) after it starts, so the ends hold their qubits that much longer, while the two qubits it measures stop
+    decaying at its start (their gate and readout errors stand for that time). Every pair (time, fidelity, Bell
+    weights) equals the trace replay of _segments_from_trace with those delays; stabilizer: the counts of each
+    Bell state."""
+    net = qnsim.Network(formalism, seed=300 + hops, trace=True)
+    path = [f"n{i}" for i in range(hops + 1)]
+    nodes = {}
+    for i, name in enumerate(path):
+        nodes[name] = {"t1_s": math.inf, "t2_s": 2e-3 * (1 + i % 3), "depolarizing_time_s": 5e-3 * (1 + i % 2),
+                       "gate1_error": 0.004 * (i % 2), "gate2_error": 0.01 * (1 + i % 3)}
+        net.add_node(name, gate2_duration_s=3e-5 * (1 + i % 2), gate1_duration_s=1e-6, measure_duration_s=4e-6,
+                     **nodes[name])
+    links = [net.add_link(path[i], path[i + 1], length_km=LINK_KM[i], fidelity=LINK_F[i],
+                          success_probability=LINK_P[i], attempt_period_s=2e-5) for i in range(hops)]
+    num_pairs = 2000 if formalism == "stabilizer" else 40
+    net.request(path[0], path[-1], num_pairs=num_pairs, swap_schedule=schedule)
+    r = net.run(until_s=20.0, progress=False).requests[0]
+    assert r.num_pairs == num_pairs
+    duration = {n: net.swap_duration_s(n) for n in path}
+    assert duration[path[1]] == pytest.approx(3e-5 * (1 + 1 % 2) + 1e-6 + 4e-6, abs=1e-15)
+    expected = _segments_from_trace(net.trace(), path, links, nodes, swap_duration=duration)[:num_pairs]
+    times, fids, diags = zip(*expected)
+    assert_pairs(formalism, r.times_s, r.fidelities, times, fids, r.bell_diagonals, diags)
+    without = _segments_from_trace(net.trace(), path, links, nodes)[:num_pairs]
+    assert max(abs(a[0] - b[0]) for a, b in zip(expected, without)) > 3e-5  # the durations do move the deliveries
+
+
+@pytest.mark.parametrize("formalism", ALL)
+@pytest.mark.parametrize("hops, schedule, memories", [(2, "asap", 3), (3, "asap", 2), (4, "nested", 2)])
+def test_swap_chain_with_several_memories_per_side_under_a_cutoff(formalism, hops, schedule, memories):
+    """test_physics_audit's cutoff chains (80 us cutoff against 20 us attempts) with 2-3 memories per link side
+    (and as many channels): pairs wait beside each other and the cutoff discards each
+    pair on its own clock. Every delivered pair equals the trace replay of its own history (no qubit of a delivered
+    pair stored beyond the cutoff), and pairs were cut off."""
+    cutoff = 8e-5
+    net = qnsim.Network(formalism, seed=300 + hops, trace=True)
+    path = [f"n{i}" for i in range(hops + 1)]
+    nodes = {}
+    for i, name in enumerate(path):
+        nodes[name] = {"t1_s": math.inf, "t2_s": 2e-3 * (1 + i % 3), "depolarizing_time_s": 5e-3 * (1 + i % 2),
+                       "gate1_error": 0.004 * (i % 2), "gate2_error": 0.01 * (1 + i % 3)}
+        net.add_node(name, num_memories=2 * memories, **nodes[name])
+    links = [net.add_link(path[i], path[i + 1], length_km=LINK_KM[i], fidelity=LINK_F[i],
+                          success_probability=LINK_P[i], attempt_period_s=2e-5, channels=memories)
+             for i in range(hops)]
+    num_pairs = 2000 if formalism == "stabilizer" else 40
+    net.request(path[0], path[-1], num_pairs=num_pairs, swap_schedule=schedule, cutoff_s=cutoff,
+                memories_per_link=memories)
+    result = net.run(until_s=20.0, progress=False)
+    r = result.requests[0]
+    assert r.num_pairs == num_pairs and result.counters["cutoff_discards"] > 0
+    expected = _segments_from_trace(net.trace(), path, links, nodes, cutoff=cutoff)[:num_pairs]
+    times, fids, diags = zip(*expected)
+    assert_pairs(formalism, r.times_s, r.fidelities, times, fids, r.bell_diagonals, diags)
