@@ -126,7 +126,8 @@ def stored_pair(f0, t, t1, t2, tdep, twirled):
 def test_delivered_pairs_decay_with_the_exact_memory_or_its_twirl(formalism, t1, t2, tdep, length_km):
     """Werner link pairs (F0 = 0.97) delivered across a fiber whose herald delay t is the time both qubits
     wait: density_matrix gives every pair the exact channel (amplitude damping, then dephasing to T2, then
-    depolarizing memory, on each qubit: a numpy Kraus map here; all three together when T1 and Tdep are finite), with its Bell diagonal and Wootters
+    depolarizing memory, on each qubit: a numpy Kraus map here; all three together when T1 and Tdep are
+    finite), with its Bell diagonal and Wootters
     concurrence; bell_diagonal gives the Pauli twirl of that channel pair by pair, stabilizer on average.
     At t >> T1 the exact pair tends to |00> (F -> 1/2, separable) and the twirled one to I/4 (F -> 1/4)."""
     f0 = 0.97

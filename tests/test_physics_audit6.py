@@ -18,7 +18,6 @@ import physics_oracles as po
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from test_physics_audit import LINK_F, LINK_KM, LINK_P, _segments_from_trace, assert_pairs
 
 import qnsim
@@ -183,8 +182,8 @@ def test_registry_merges_and_splits_groups_as_one_dense_state(seed):
             group = reg.group_of(handles[i])
             idx = [handles.index(h) for h in group]
             order = [int(j) for j in rng.permutation(len(idx))]
-            np.testing.assert_allclose(reg.state([group[j] for j in order]), _reduced(dense, [idx[j] for j in order], n),
-                                       rtol=0, atol=1e-10)
+            np.testing.assert_allclose(reg.state([group[j] for j in order]),
+                                       _reduced(dense, [idx[j] for j in order], n), rtol=0, atol=1e-10)
             others = [j for j in range(n) if j not in idx]
             if others:  # a group is a tensor factor of the whole
                 np.testing.assert_allclose(_reduced(dense, idx + others, n),
