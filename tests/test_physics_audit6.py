@@ -702,3 +702,65 @@ def test_purification_rounds_that_take_time_pair_by_pair(formalism, scheme, roun
             (top,) = [slot for slot, p in stored.items() if p["level"] == rounds]
             delivered.append(po.pair_fidelity(decayed(stored.pop(top), now)))
     np.testing.assert_allclose(r.fidelities, delivered[:10], rtol=0, atol=1e-12)
+
+
+# ---- a remote CNOT through a kept pair that decayed in memories with T1, T2 and depolarizing ------------------
+
+
+def _remote_cnot_numpy(rho_c, pair, rho_t, m1, m2):
+    """Eisert et al.'s remote CNOT on numpy, qubits (control, a, b, target): CNOT control->a, Z readout of a = m1,
+    X^m1 on b, CNOT b->target, X readout of b (H, then Z) = m2, Z^m2 on the control; the state of (control,
+    target) given both outcomes."""
+    n = 4
+    rho = np.kron(np.kron(rho_c, pair), rho_t)
+    for step in ("cx01", "read1", "x2", "cx23", "h2", "read2", "z0"):
+        if step == "cx01":
+            op = po._cx(0, 1, n)
+        elif step == "cx23":
+            op = po._cx(2, 3, n)
+        elif step == "read1":
+            op = po._on(np.diag([1.0 - m1, m1]).astype(complex), 1, n)
+        elif step == "read2":
+            op = po._on(np.diag([1.0 - m2, m2]).astype(complex), 2, n)
+        elif step == "x2":
+            op = po._on(po._X, 2, n) if m1 else np.eye(2**n)
+        elif step == "h2":
+            op = po._on(po._H.astype(complex), 2, n)
+        else:
+            op = po._on(po._Z, 0, n) if m2 else np.eye(2**n)
+        rho = op @ rho @ op.conj().T
+    return _reduced(rho / np.trace(rho).real, [0, 3], n)
+
+
+def test_remote_cnot_through_a_kept_pair_in_depolarizing_damped_memories_per_outcome():
+    """A kept Werner pair (F 0.93) whose nodes have T1, T2 and a depolarizing time (node a: 1 ms, 0.7 ms, 0.8 ms;
+    node b: pure dephasing, T2 1.5 ms) stays in memory until the run's end, then carries a remote CNOT between
+    random mixed control and target states: the (control, target) state equals the numpy circuit on the pair
+    stored for its time by the joint evolution, given the two outcomes the gate reports (1e-12)."""
+    rng = np.random.default_rng(12)
+    memories = [(1e-3, 0.7e-3, 0.8e-3), (math.inf, 1.5e-3, math.inf)]
+    net = qnsim.Network("density_matrix", seed=12)
+    for name, (t1, t2, tdep) in zip("ab", memories):
+        net.add_node(name, t1_s=t1, t2_s=t2, depolarizing_time_s=tdep)
+    link = net.add_link("a", "b", length_km=2.0, fidelity=0.93, success_probability=0.5, attempt_period_s=2e-5)
+    net.request("a", "b", keep_pairs=True)
+    reg = net.registry
+    until, used, outcomes = 0.0, 0, set()
+    for k in range(40):
+        until += 1e-4 * (1 + k % 5)
+        r = net.run(until_s=until, progress=False).requests[0]
+        if r.num_pairs == used:
+            continue
+        used = r.num_pairs
+        a, b = int(r.qubits_src[-1]), int(r.qubits_dst[-1])
+        stored = until - (r.times_s[-1] - link.herald_delay_a_s)
+        pair = _stored(po.bell_diagonal_state([0.93] + [0.07 / 3] * 3), (stored, stored), memories)
+        rho_c, rho_t = _random_state(rng, 1, 2), _random_state(rng, 1, 1)
+        control, target = reg.pair_with_state(np.kron(rho_c, rho_t))
+        m1, m2 = qnsim.remote_cnot(reg, control, a, b, target)
+        outcomes.add((m1, m2))
+        np.testing.assert_allclose(reg.state([control, target]), _remote_cnot_numpy(rho_c, pair, rho_t, m1, m2),
+                                   rtol=0, atol=1e-12)
+        net.release_pair(a, b)
+        reg.discard(control, target)
+    assert used > 10 and len(outcomes) == 4
