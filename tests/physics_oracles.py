@@ -129,6 +129,49 @@ def memory(rho: np.ndarray, q: int, n: int, t: float, t1: float, t2: float, *, t
     return _channel(rho, [math.sqrt((1 + lam) / 2) * _I, math.sqrt((1 - lam) / 2) * _Z], q, n)
 
 
+def _expm(m: np.ndarray) -> np.ndarray:
+    """Matrix exponential by scaling and squaring of a 30-term Taylor series (numpy only)."""
+    k = max(0, int(np.ceil(np.log2(max(np.abs(m).sum(axis=1).max(), 1e-300)))) + 4)
+    a = m / 2**k
+    out, term = np.eye(len(m), dtype=complex), np.eye(len(m), dtype=complex)
+    for j in range(1, 30):
+        term = term @ a / j
+        out = out + term
+    for _ in range(k):
+        out = out @ out
+    return out
+
+
+def lindblad_superoperator(t: float, t1: float, t2: float, tdep: float = math.inf) -> np.ndarray:
+    """The superoperator S[i, j, k, l] (rho_kl -> rho_ij) of t seconds of one qubit's memory processes acting
+    together, the exponential of the sum of their generators: amplitude damping, L = sqrt(1/T1) |0><1|; pure
+    dephasing, L = sqrt(r/2) Z with r = 1/T2 - 1/(2 T1), so that coherences decay at 1/T2 in total; depolarizing,
+    d rho/dt = (I/2 tr rho - rho)/T (depolarize1 p = 3/4 (1 - exp(-t/T)) when alone)."""
+    eye = np.eye(2)
+
+    def dissipator(op):
+        ld = op.conj().T @ op
+        return np.kron(op, op.conj()) - 0.5 * np.kron(ld, eye) - 0.5 * np.kron(eye, ld.T)
+
+    gen = np.zeros((4, 4), dtype=complex)
+    if math.isfinite(t1):
+        gen += dissipator(math.sqrt(1 / t1) * np.array([[0, 1], [0, 0]], dtype=complex))
+    rate = (1 / t2 if math.isfinite(t2) else 0.0) - (1 / (2 * t1) if math.isfinite(t1) else 0.0)
+    if rate > 0:
+        gen += dissipator(math.sqrt(rate / 2) * _Z)
+    if math.isfinite(tdep):
+        gen += (np.outer(eye.reshape(4), eye.reshape(4)) / 2 - np.eye(4)) / tdep  # vec(I tr rho)/2 - vec(rho)
+    return _expm(gen * t).reshape(2, 2, 2, 2)
+
+
+def lindblad_memory(rho: np.ndarray, q: int, n: int, t: float, t1: float, t2: float, tdep: float = math.inf):
+    """docs/concepts.md's memory on qubit q of an n-qubit state, with T1, T2 and a depolarizing time acting
+    together (one evolution); without a depolarizing time it is :func:`memory`."""
+    sup = lindblad_superoperator(t, t1, t2, tdep)
+    u = np.moveaxis(np.tensordot(sup, rho.reshape([2] * (2 * n)), axes=([2, 3], [q, n + q])), [0, 1], [q, n + q])
+    return u.reshape(2**n, 2**n)
+
+
 def _depolarize1(rho, q, n, p):
     return (1 - p) * rho + p / 3 * sum(_on(P, q, n, cache=True) @ rho @ _on(P, q, n).conj().T for P in (_X, _Y, _Z))
 

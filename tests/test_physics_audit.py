@@ -58,7 +58,7 @@ def assert_pairs(formalism, got_times, got_f, expected_times, expected_f, got_di
 # ---- swapping over 2..6 hops, pair by pair ------------------------------------------------------
 
 
-def _segments_from_trace(trace, path, links, nodes, cutoff=None):
+def _segments_from_trace(trace, path, links, nodes, cutoff=None, swap_duration=None):
     """Rebuilds every completed end-to-end pair of a swap chain from the trace (link_pair and swap
     records), and returns (delivery time, fidelity, Bell weights) per pair from first principles:
 
@@ -70,7 +70,9 @@ def _segments_from_trace(trace, path, links, nodes, cutoff=None):
     end's qubit until it holds its herald and every swap outcome of the chain (each outcome travels
     the classical latency between the swapping node and that end); the pair is delivered then (the
     later end). With a ``cutoff``, a segment one of whose pairs the trace shows cut off is lost, and
-    every qubit of a delivered pair was used within the cutoff of its emission."""
+    every qubit of a delivered pair was used within the cutoff of its emission. ``swap_duration`` (s, by node):
+    a swap's outcomes leave its node that long after the swap starts (its record's time), while the qubits it
+    measures stop decaying at its start."""
     position = {n: i for i, n in enumerate(path)}
     hop_of = {frozenset((path[i], path[i + 1])): i for i in range(len(path) - 1)}
     latency = np.concatenate([[0.0], np.cumsum([links[i].classical_delay_s for i in range(len(path) - 1)])])
@@ -98,7 +100,7 @@ def _segments_from_trace(trace, path, links, nodes, cutoff=None):
             assert n1 == n2 == rec["nodes"][0]
             pairs[k1]["used"][n1] = pairs[k2]["used"][n2] = rec["time_s"]
             parent[find(k1)] = find(k2)
-            swaps.append((rec["time_s"], n1, k1))
+            swaps.append((rec["time_s"] + (swap_duration or {}).get(n1, 0.0), n1, k1))
         elif rec["event"] == "cutoff" and cutoff is not None:
             for slot, gen in zip(rec["slots"], rec["generations"]):
                 if (slot, gen) in owner:  # the partner of a pair whose other end was used is gone

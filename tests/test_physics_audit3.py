@@ -45,7 +45,12 @@ def pauli_kraus(px, py, pz):
 
 def memory_exact(rho, q, n, t, t1, t2, tdep=math.inf):
     """docs/concepts.md's memory: amplitude damping gamma = 1 - exp(-t/T1), then the dephasing that leaves
-    coherences exp(-t/T2) in total, then depolarize1 p = 3/4 (1 - exp(-t/Tdep))."""
+    coherences exp(-t/T2) in total, then depolarize1 p = 3/4 (1 - exp(-t/Tdep)); with T1 and Tdep both finite the
+    three act together (physics_oracles.lindblad_memory: one after the other they would not compose over time)."""
+    if math.isfinite(t1) and math.isfinite(tdep):
+        from physics_oracles import lindblad_memory
+
+        return lindblad_memory(rho, q, n, t, t1, t2, tdep)
     g = -math.expm1(-t / t1) if math.isfinite(t1) else 0.0
     rho = on_qubit(rho, [np.diag([1, math.sqrt(1 - g)]), np.array([[0, math.sqrt(g)], [0, 0]])], q, n)
     lam = (math.exp(-t / t2) if math.isfinite(t2) else 1.0) / math.sqrt(1 - g)
@@ -121,7 +126,8 @@ def stored_pair(f0, t, t1, t2, tdep, twirled):
 def test_delivered_pairs_decay_with_the_exact_memory_or_its_twirl(formalism, t1, t2, tdep, length_km):
     """Werner link pairs (F0 = 0.97) delivered across a fiber whose herald delay t is the time both qubits
     wait: density_matrix gives every pair the exact channel (amplitude damping, then dephasing to T2, then
-    depolarizing memory, on each qubit: a numpy Kraus map here), with its Bell diagonal and Wootters
+    depolarizing memory, on each qubit: a numpy Kraus map here; all three together when T1 and Tdep are
+    finite), with its Bell diagonal and Wootters
     concurrence; bell_diagonal gives the Pauli twirl of that channel pair by pair, stabilizer on average.
     At t >> T1 the exact pair tends to |00> (F -> 1/2, separable) and the twirled one to I/4 (F -> 1/4)."""
     f0 = 0.97
@@ -146,11 +152,13 @@ def test_delivered_pairs_decay_with_the_exact_memory_or_its_twirl(formalism, t1,
         np.testing.assert_allclose(r.bell_diagonals, np.tile(bell_weights(twirled), (n, 1)), rtol=0, atol=1e-12)
     else:
         assert_pairs_mean(r, bell_weights(twirled)[0], n)
-    # The twirl's shortfall for an unpolarized (Werner) pair is gamma_a gamma_b / 4 (documented), here with the
-    # depolarizing memory that acts after the damping and scales <ZZ> by exp(-t/Tdep) per qubit.
-    g = -math.expm1(-t / t1) if math.isfinite(t1) else 0.0
-    dep = math.exp(-2 * t / tdep) if math.isfinite(tdep) else 1.0
-    assert bell_weights(exact)[0] - bell_weights(twirled)[0] == pytest.approx(g * g * dep / 4, abs=1e-12)
+    # The twirl's shortfall for an unpolarized (Werner) pair is b_a b_b / 4, b the <Z> each qubit's memory gives
+    # |0> + |1> mixed evenly, which the twirl drops: gamma = 1 - exp(-t/T1) without depolarizing (documented), and
+    # with it u/(u + v) (1 - exp(-u - v)), u = t/T1, v = t/Tdep (<Z> relaxes towards u/(u + v) at rate 1/T1 + 1/T).
+    u = t / t1
+    v = t / tdep if math.isfinite(tdep) else 0.0
+    b = u / (u + v) * -math.expm1(-(u + v)) if u > 0 else 0.0
+    assert bell_weights(exact)[0] - bell_weights(twirled)[0] == pytest.approx(b * b / 4, abs=1e-12)
 
 
 # ---- multiplexed, multi-channel hardware links: timing over many seeds -----------------------------------

@@ -280,14 +280,10 @@ double Network::slot_pair_fidelity(uint32_t slot) const {
         const NodeParams &np = nodes_[s.node].p;
         const double waited = waited_s(s);
         if (waited > 0) {
-            if (std::isfinite(np.t1_s) || std::isfinite(np.t2_s)) {
-                const auto [gamma, lam] = QubitRegistry::memory_decay_parameters(waited, np.t1_s, np.t2_s);
-                if (gamma > 0) rho.amplitude_damp(k, gamma);
-                if (lam > 0) rho.phase_damp(k, lam);
-            }
-            if (std::isfinite(np.depolarizing_time_s)) {
-                rho.depolarize1(k, -0.75 * std::expm1(-waited / np.depolarizing_time_s));
-            }
+            const auto c = QubitRegistry::memory_channel(waited, np.t1_s, np.t2_s, np.depolarizing_time_s);
+            if (c.gamma > 0) rho.amplitude_damp(k, c.gamma);
+            if (c.lam > 0) rho.phase_damp(k, c.lam);
+            if (c.p > 0) rho.depolarize1(k, c.p);
         }
         if (s.frame_x) rho.x(k);
         if (s.frame_z) rho.z(k);

@@ -40,7 +40,8 @@ struct NodeParams {
     double t1_s = std::numeric_limits<double>::infinity();  ///< amplitude damping time (inf: none)
     double t2_s = std::numeric_limits<double>::infinity();  ///< total coherence time, <= 2 T1
     /// Extra depolarizing memory noise: depolarize1 p = 3/4 (1 - exp(-t/T)) for t seconds of
-    /// storage (inf: none). Peers such as SeQUeNCe's Bell-diagonal mode model memory this way.
+    /// storage (inf: none), acting together with T1 and T2 (QubitRegistry::memory_channel). Peers
+    /// such as SeQUeNCe's Bell-diagonal mode model memory this way.
     double depolarizing_time_s = std::numeric_limits<double>::infinity();
     double gate1_error = 0, gate2_error = 0, measure_error = 0;
     int64_t gate1_ps = 0, gate2_ps = 0, measure_ps = 0;  ///< gate and measurement durations

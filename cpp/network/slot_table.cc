@@ -227,12 +227,7 @@ void Network::bring_up_to_date(uint32_t slot, Rng *stream) {
     const LentStream lent(*registry_, stream ? *stream : node_rngs_[s.node]);
     if (now > s.last_decay_ps) {
         const double waited = seconds(now - s.last_decay_ps);
-        if (std::isfinite(node.p.t1_s) || std::isfinite(node.p.t2_s)) {
-            registry_->memory_decay(s.qubit, waited, node.p.t1_s, node.p.t2_s);
-        }
-        if (std::isfinite(node.p.depolarizing_time_s)) {
-            registry_->depolarize1(s.qubit, -0.75 * std::expm1(-waited / node.p.depolarizing_time_s));
-        }
+        registry_->memory_decay(s.qubit, waited, node.p.t1_s, node.p.t2_s, node.p.depolarizing_time_s);
     }
     s.last_decay_ps = now;
     if (s.frame_x) registry_->x(s.qubit);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <tuple>
 
 #include "core/errors.h"
 #include "stabilizer/group_tableau.h"
@@ -683,6 +684,47 @@ void QubitRegistry::memory_decay(QubitHandle q, double seconds, double t1_s, dou
     const auto [gamma, lam] = memory_decay_parameters(seconds, t1_s, t2_s);
     if (gamma > 0) amplitude_damp(q, gamma);
     if (lam > 0) phase_damp(q, lam);
+}
+
+QubitRegistry::MemoryChannel QubitRegistry::memory_channel(double seconds, double t1_s, double t2_s,
+                                                           double depolarizing_time_s) {
+    if (!(depolarizing_time_s > 0)) {
+        throw std::invalid_argument(msg("memory depolarizing time must be > 0 s, got ", depolarizing_time_s));
+    }
+    MemoryChannel c;
+    std::tie(c.gamma, c.lam) = memory_decay_parameters(seconds, t1_s, t2_s);
+    if (seconds == 0 || std::isinf(depolarizing_time_s)) return c;
+    if (std::isinf(t1_s)) {  // dephasing and depolarizing commute: one after the other is the joint channel
+        c.p = -0.75 * std::expm1(-seconds / depolarizing_time_s);
+        return c;
+    }
+    // Bloch picture of the joint evolution: x, y scale by exp(-t/T2 - v); z -> a z + b with a = exp(-(u + v)),
+    // b = u / (u + v) (1 - a), u = t/T1, v = t/T. Damping gamma, dephasing, then depolarizing (a factor s on
+    // x, y, z) give z -> s (1 - gamma) z + s gamma and x -> s sqrt(1 - gamma) sqrt(1 - lam) x: s = a + b,
+    // gamma = b / s, and 1 - lam = exp(-2t/T2 - 2v) / (s a) <= 1 because T2 <= 2 T1.
+    const double u = seconds / t1_s, v = seconds / depolarizing_time_s;
+    const double one_minus_a = -std::expm1(-(u + v));
+    const double b = u / (u + v) * one_minus_a;
+    const double one_minus_s = v / (u + v) * one_minus_a;
+    c.gamma = b / (1 - one_minus_s);
+    c.p = 0.75 * one_minus_s;
+    const double excess = (std::isinf(t2_s) ? 0.0 : 2 * seconds / t2_s) - u;  // dephasing beyond the damping's
+    c.lam = std::min(1.0, std::max(0.0, -std::expm1(-excess - v - std::log1p(-one_minus_s))));
+    return c;
+}
+
+void QubitRegistry::memory_decay(QubitHandle q, double seconds, double t1_s, double t2_s, double depolarizing_time_s) {
+    if (formalism() == Formalism::DensityMatrix) {
+        const MemoryChannel c = memory_channel(seconds, t1_s, t2_s, depolarizing_time_s);
+        if (c.gamma > 0) amplitude_damp(q, c.gamma);
+        if (c.lam > 0) phase_damp(q, c.lam);
+        if (c.p > 0) depolarize1(q, c.p);
+        return;
+    }
+    // Twirled: damping and dephasing, then depolarizing, is already the twirl of the joint channel (the
+    // twirled damping composes over time), drawn as before.
+    if (std::isfinite(t1_s) || std::isfinite(t2_s)) memory_decay(q, seconds, t1_s, t2_s);
+    if (std::isfinite(depolarizing_time_s)) depolarize1(q, -0.75 * std::expm1(-seconds / depolarizing_time_s));
 }
 
 std::pair<QubitHandle, QubitHandle> QubitRegistry::bell_diagonal_pair(const double c[4]) {

@@ -112,6 +112,24 @@ class QubitRegistry {
     /// decay to a copy of a state (a read that must not change the registry).
     static std::pair<double, double> memory_decay_parameters(double seconds, double t1_s, double t2_s);
 
+    /// A memory's channel for `seconds` of storage with T1, T2 and an extra depolarizing time T (each may be
+    /// infinite), as the parameters of amplitude_damp(gamma), phase_damp(lam), depolarize1(p) applied in that
+    /// order (each only when > 0). The three processes act together (one Lindblad evolution), so the channel of
+    /// t1 + t2 seconds is that of t1 seconds followed by t2 seconds, however a qubit's storage is split: the
+    /// coherences decay as exp(-t/T2) exp(-t/T), and <Z> relaxes at the rate 1/T1 + 1/T towards
+    /// (1/T1) / (1/T1 + 1/T). With T1 or T infinite this is memory_decay_parameters' damping and dephasing then
+    /// depolarize1 p = 3/4 (1 - exp(-t/T)), the same numbers; with both finite the three applied one after the
+    /// other for the whole time would not compose (depolarizing does not commute with amplitude damping), so
+    /// gamma, lam and p are those of the joint channel.
+    struct MemoryChannel {
+        double gamma = 0, lam = 0, p = 0;
+    };
+    static MemoryChannel memory_channel(double seconds, double t1_s, double t2_s, double depolarizing_time_s);
+    /// memory_channel applied to qubit q: exactly on density matrices; on stabilizer trajectories as the
+    /// twirls of damping and dephasing then depolarize1 p = 3/4 (1 - exp(-t/T)), the Pauli twirl of the joint
+    /// channel (its <Z> fixed point is what a twirl drops).
+    void memory_decay(QubitHandle q, double seconds, double t1_s, double t2_s, double depolarizing_time_s);
+
     /// Werner twirl of the pair (a, b): averages over the 12 bilateral rotations U (x) U* with U
     /// from the Paulis times the cyclic X->Y->Z Cliffords. Keeps the Phi+ fidelity and makes a
     /// state Werner (Phi+ weight F, the other Bell states (1-F)/3). Exact channel for density

@@ -569,7 +569,8 @@ class NodeSpec(Spec):
     depolarizing_time_s: float = param(
         INF,
         unit="s",
-        doc="Extra depolarizing memory noise, p = 3/4 (1 - exp(-t/T)) after t seconds (inf: none)",
+        doc="Extra depolarizing memory noise, p = 3/4 (1 - exp(-t/T)) after t seconds, acting together with T1 and "
+        "T2 (inf: none)",
         range="(0, inf]",
     )
     gate1_error: float = param(0.0, doc="depolarize1 probability after each single-qubit gate", range="[0, 1]")
