@@ -216,8 +216,9 @@ links table (one row per link, from its closed-form model):
 requests table (one row per request, over the pairs delivered so far):
   pairs              end-to-end pairs delivered
   rate (Hz)          pairs per second of the request's active window (its start until served,
-                     dropped or the end of the run); from fewer than 100 pairs in a window the run
-                     cut short, a note gives its 95% (Poisson) interval
+                     dropped or the end of the run); from fewer than 100 pairs delivered at random
+                     times (a link heralding with p/attempt < 1, purification), a note gives its 95%
+                     (Poisson) interval: a request served by its last pair reads high with few pairs
   fidelity (95% CI)  mean fidelity of the delivered pairs +- the half-width of its 95% confidence
                      interval (Student t; binomial Wilson in the stabilizer formalism); +- 0 when
                      every pair had the same fidelity
