@@ -30,8 +30,8 @@ def _pair(success_probability: float | None, num_pairs: int | None = 3, seed: in
 
 def test_gamma_quantiles_match_published_values():
     """The n-th arrival's 95% quantiles (chi-square tables: chi2_{0.025, 2n} / 2 and chi2_{0.975, 2n} / 2), exact
-    below 200 and by the Wilson-Hilferty approximation above (the Poisson sum underflows there: the old interval
-    summed exp(-mu), which is 0 from mu ~ 745, so a count of 1,000 had an upper bound of 0)."""
+    below 200 and by the Wilson-Hilferty approximation above. The old interval summed exp(-mu), which is 0 from
+    mu ~ 745: it was only asked below 100 pairs, and the JSON's interval of thousands of pairs needs the rest."""
     published = {1: (0.02532, 3.689), 3: (0.6187, 7.225), 10: (4.795, 17.085), 50: (37.11, 64.78)}
     for n, (low, high) in published.items():
         assert _arrival_interval95(n) == pytest.approx((low, high), rel=2e-3), n
@@ -111,3 +111,32 @@ def test_the_readme_scenarios_rate_has_its_interval_in_the_json(capsys):
     link_rate = 2 * net.link("qpu_a", "qpu_b").rate_hz
     assert low < first["rate_hz"] < high and low < link_rate < high and high / low < 1.07
     assert not any(n.startswith("rate from only") for n in first["notes"])
+
+
+def _two_requests_over_one_link(first_pairs: int | None) -> qnsim.NetworkResult:
+    """The architect's comparison in one file: two requests between the same two QPUs, the second purified."""
+    net = qnsim.Network("bell_diagonal", seed=1)
+    net.add_node("c")
+    net.add_node("d")
+    net.add_link("c", "d", length_km=20.0, fidelity=0.95, rate_hz=1e3, success_probability=0.1, channels=2)
+    net.request("c", "d", num_pairs=first_pairs)
+    net.request("c", "d", purification="dejmps", purification_rounds=1)
+    return net.run(until_s=0.05, progress=False)
+
+
+def test_a_request_waiting_behind_an_endless_one_says_so():
+    """Two requests over one link, the first without num_pairs: the second waited the whole run and read "never
+    admitted: still waiting for memory reservations", with no word of why. Old behaviour: that note alone; now it
+    names request 0 as holding the memories until the run ends, and the ways out."""
+    waiting = _two_requests_over_one_link(None).requests[1]
+    assert waiting.status == "waiting" and waiting.held_by == ((0, True),)
+    note = next(n for n in waiting.notes if n.startswith("never admitted"))
+    assert "request(s) 0 hold memories on links of its path" in note
+    assert "with neither num_pairs nor deadline_s, keep them until the run ends" in note and "num_pairs" in note
+
+
+def test_a_request_served_in_time_lets_the_next_one_in():
+    """With num_pairs on the first request, the second is admitted once it is served: nothing is held."""
+    result = _two_requests_over_one_link(5)
+    assert result.requests[0].status == "served" and result.requests[1].status == "open"
+    assert result.requests[1].held_by == ()

@@ -195,6 +195,9 @@ class RequestResult:
             stabilizer trajectory may fall below ``min_fidelity``. False when every step keeps a fixed
             schedule (abstract links given a rate alone): a rate is then exact for its window, and
             :attr:`rate_interval95` is None.
+        held_by: For a request still waiting for its memories: the open requests that hold memories on
+            links of its path, as (index, endless) pairs, endless when the request has neither
+            ``num_pairs`` nor ``deadline_s`` (it keeps its memories until the run ends).
 
     Example:
         >>> import numpy as np
@@ -240,6 +243,7 @@ class RequestResult:
     formalism: str | None = None
     fidelity_m2: float | None = None
     random_arrivals: bool = True
+    held_by: tuple[tuple[int, bool], ...] = ()
     # The integer picoseconds behind the float times (None in a result built by hand): spans are
     # their exact differences. A float second near 10^7 s resolves only ~2 ns, so ages of 1 ns pairs
     # read 0 or 1.9 ns and a 1 GHz request's rate 0.89 GHz when it started 104 days in.
@@ -567,7 +571,21 @@ class RequestResult:
                 f"stopped at {stopped}"
             )
         elif self.status == "waiting":
-            notes.append(f"never admitted: still waiting for memory reservations when the run stopped at {stopped}")
+            note = f"never admitted: still waiting for memory reservations when the run stopped at {stopped}"
+            if self.held_by:
+                # Two requests over one pair of QPUs (with and without purification, say): the second waited
+                # the whole run behind the first, which has no end, and the note did not say so.
+                holders = ", ".join(str(i) for i, _ in self.held_by)
+                note += f"; request(s) {holders} hold memories on links of its path"
+                endless = [str(i) for i, endless in self.held_by if endless]
+                if endless:
+                    which = "" if len(endless) == len(self.held_by) else f" (request(s) {', '.join(endless)})"
+                    note += (
+                        f" and, with neither num_pairs nor deadline_s{which}, keep them until the run ends (give them "
+                        "num_pairs or deadline_s, more channels or num_memories, or run the requests in separate "
+                        "networks)"
+                    )
+            notes.append(note)
         elif self.status == "pending":
             notes.append(f"not started: the run stopped before its start at {_eng(self.start_s, 's')}")
         if self.num_pairs and self.entangled is False:
@@ -1094,6 +1112,7 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
             last_delivery_ps=st.last_delivery_ps if st.last_delivery_ps >= 0 else None,
             random_arrivals=_random_arrivals(r, random_links, network.formalism),
         ))  # fmt: skip
+    _holders(network, out)
     counters = native.counters()
     notes = []
     hub = getattr(network, "_hub", None)
@@ -1197,6 +1216,20 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
         now_s=now_s, events_processed=int(native.events_processed), wall_time_s=wall_time_s,
         counters={k: int(getattr(counters, k)) for k in _COUNTERS}, notes=notes,
     )  # fmt: skip
+
+
+def _holders(network: Any, results: list[RequestResult]) -> None:
+    """Sets ``held_by`` of every request still waiting for memories: the open requests on links of its path."""
+    waiting = [r for r in results if r.status == "waiting"]
+    if not waiting:
+        return
+    specs = {r.index: r for r in network.requests}
+    hops = {r.request: {frozenset(h) for h in zip(r.path, r.path[1:])} for r in results if r.status == "open"}
+    for r in waiting:
+        mine = {frozenset(h) for h in zip(r.path, r.path[1:])}
+        r.held_by = tuple(
+            (i, specs[i].num_pairs is None and specs[i].deadline_s is None) for i, links in hops.items() if links & mine
+        )
 
 
 def _random_arrivals(request: Any, random_links: set[frozenset[str]], formalism: str) -> bool:
