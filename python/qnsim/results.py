@@ -1166,15 +1166,9 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
         notes.append(
             f"the trace kept its first {native.trace_limit} records; {native.trace_omitted} more were not kept"
         )
-    unmodelled = getattr(network, "_unmodelled_init", {})
-    if unmodelled:
-        figures = sorted({f"init_error {e:g}, init_duration_s {d:g}" for e, d in unmodelled.values()})
-        names = sorted(unmodelled)
-        notes.append(
-            f"the initialisation figures of the hardware of node(s) {', '.join(names[:5])}"
-            + (" ..." if len(names) > 5 else "") + f" ({'; '.join(figures)}) are not modelled: link states come "
-            "from the link model, and no protocol step re-initialises a memory"
-        )
+    unmodelled = unmodelled_init_note(network)
+    if unmodelled is not None:
+        notes.append(unmodelled)
     twirled = network.formalism in ("stabilizer", "bell_diagonal")
     if twirled and any(math.isfinite(n.t1_s) for n in network.nodes.values()):
         note = (
@@ -1216,6 +1210,29 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
         now_s=now_s, events_processed=int(native.events_processed), wall_time_s=wall_time_s,
         counters={k: int(getattr(counters, k)) for k in _COUNTERS}, notes=notes,
     )  # fmt: skip
+
+
+def unmodelled_init_note(network: Any) -> str | None:
+    """The remark that the hardware of some nodes gives initialisation figures the network does not model
+    (None: no such node). It follows from the network's description alone, the same for every seed and run,
+    so a sweep says it once rather than in every row (:func:`qnsim.sweep`).
+
+    Example:
+        >>> import qnsim
+        >>> net = qnsim.Network(); _ = net.add_node("a", hardware=qnsim.nv_10x_improved())
+        >>> unmodelled_init_note(net)[:60]
+        'the initialisation figures of the hardware of node(s) a (ini'
+    """
+    unmodelled = getattr(network, "_unmodelled_init", {})
+    if not unmodelled:
+        return None
+    figures = sorted({f"init_error {e:g}, init_duration_s {d:g}" for e, d in unmodelled.values()})
+    names = sorted(unmodelled)
+    return (
+        f"the initialisation figures of the hardware of node(s) {', '.join(names[:5])}"
+        + (" ..." if len(names) > 5 else "") + f" ({'; '.join(figures)}) are not modelled: link states come "
+        "from the link model, and no protocol step re-initialises a memory"
+    )
 
 
 def _holders(network: Any, results: list[RequestResult]) -> None:
