@@ -183,3 +183,27 @@ def test_a_point_whose_grid_values_change_the_remark_keeps_its_own(tmp_path):
     assert frame["notes"].isna().tolist() == [True, False]
     own = frame["notes"].iloc[1]
     assert "init_error 0.001" in own and said not in own
+
+
+def test_the_distributed_memory_example_prints_no_measured_half(tmp_path):
+    """examples/qec/distributed_memory.py printed "5.00e-01 [5.0e-01, 5.0e-01]" for the transmon rows whose shots
+    failed as often as random outcomes: a rate read as measured to be exactly 0.5, with a zero-width interval.
+    Old behaviour: that cell; now the lower bound only, saying the shots are random; measured rates unchanged."""
+    import importlib.util
+    import sys
+
+    pytest.importorskip("stim")
+    path = os.path.join(EXAMPLES, "qec", "distributed_memory.py")
+    spec = importlib.util.spec_from_file_location("_journeys6_distributed_memory", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, os.path.dirname(path))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(os.path.dirname(path))
+    random = qnsim.qec.LogicalErrorEstimate(shots=3072, errors=1540, rounds=3)
+    cell = module.error_cell(random)
+    assert "5.0e-01, 5.0e-01" not in cell and cell.lstrip().startswith(">= ") and "random" in cell
+    measured = qnsim.qec.LogicalErrorEstimate(shots=20000, errors=300, rounds=5)
+    low, high = measured.per_round_interval()
+    assert module.error_cell(measured) == f"{measured.per_round:>9.2e} [{low:.1e}, {high:.1e}]"
