@@ -207,3 +207,19 @@ def test_the_distributed_memory_example_prints_no_measured_half(tmp_path):
     measured = qnsim.qec.LogicalErrorEstimate(shots=20000, errors=300, rounds=5)
     low, high = measured.per_round_interval()
     assert module.error_cell(measured) == f"{measured.per_round:>9.2e} [{low:.1e}, {high:.1e}]"
+
+
+def test_a_threshold_above_the_usable_points_names_the_points_left_out():
+    """``qnsim qec threshold interface.csv --x p_bulk --by p_int`` after the README's sweep printed "above 0.008
+    (d = 5, 7)" over a grid up to 0.01, with no word that 0.009 and 0.01 had been sampled and left out (the d = 7
+    shots failed 40% of the time there). Old behaviour: no note; now a note names them and why."""
+    from qnsim.qec.threshold import estimate_threshold
+
+    shots = 4000
+    rates = {3: [0.05, 0.08, 0.12, 0.20], 5: [0.03, 0.06, 0.10, 0.46]}  # shot error rates; d = 5 at 0.04 is near 1/2
+    rows = [{"d": d, "x": x, "errors": round(r * shots), "shots": shots, "rounds": d}
+            for d, values in rates.items() for x, r in zip([0.01, 0.02, 0.03, 0.04], values)]
+    est = estimate_threshold(rows, x_key="x", distance_key="d", bootstrap=50, seed=1)
+    assert est.value is None and est.describe() == "above 0.03 (d = 3, 5)"
+    (note,) = [n for n in est.notes if n.startswith("grid point(s) 0.04 left out (d = 3, 5)")]
+    assert "failed 40% of the time or more" in note and "fewer rounds per shot" in note
