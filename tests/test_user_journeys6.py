@@ -54,7 +54,7 @@ def test_a_served_request_of_few_random_pairs_says_its_rate_reads_high():
     assert round(r.rate_hz, -1) == 1360.0
     low, high = r.rate_interval95
     assert low < 1e3 < high and (low, high) == pytest.approx([x / r.window_s for x in _arrival_interval95(3)])
-    notes = [n for n in r.notes if n.startswith("rate from only 3 pair(s), over a window that ended on the last")]
+    notes = [n for n in r.notes if n.startswith("rate from only 3 pair(s), in a window that ended on the last")]
     assert len(notes) == 1 and "reads high" in notes[0] and "num_pairs" in notes[0]
     assert notes[0] in result.summary_table()
     assert json.loads(result.to_json())["requests"][0]["rate_interval95"] == pytest.approx([low, high])

@@ -670,9 +670,9 @@ class RequestResult:
             low, high = (_eng(v, "Hz") for v in interval)
             if self.status == "served":
                 notes.append(
-                    f"rate from only {n} pair(s), over a window that ended on the last of them (which reads high "
-                    f"with few pairs): the path delivers between {low} and {high} at 95% confidence (Poisson); "
-                    f"ask for at least {FEW_PAIRS_FOR_RATE} pairs (num_pairs) to measure it"
+                    f"rate from only {n} pair(s), in a window that ended on the last (so it reads high): between "
+                    f"{low} and {high} at 95% confidence (Poisson); ask for at least {FEW_PAIRS_FOR_RATE} pairs "
+                    "(num_pairs) to measure it"
                 )
             else:
                 notes.append(
