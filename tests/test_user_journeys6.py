@@ -176,8 +176,9 @@ def test_a_point_whose_grid_values_change_the_remark_keeps_its_own(tmp_path):
         '[[links]]\na = "a"\nb = "b"\nlength_km = 1.0\nfidelity = 0.9\nrate_hz = 1e3\n'
         '[[requests]]\nsrc = "a"\ndst = "b"\n'
     )
-    frame = qnsim.sweep(str(path), {"nodes.0.preset": ["nv_10x_improved", "superconducting_transducer_link"]},
-                        progress=False, workers=1)
+    frame = qnsim.sweep(
+        str(path), {"nodes.0.preset": ["nv_10x_improved", "superconducting_transducer_link"]}, progress=False, workers=1
+    )
     (said,) = frame.attrs["notes"]
     assert "node(s) a, b (init_error 0.003, init_duration_s 0.00031)" in said
     assert frame["notes"].isna().tolist() == [True, False]
@@ -217,8 +218,11 @@ def test_a_threshold_above_the_usable_points_names_the_points_left_out():
 
     shots = 4000
     rates = {3: [0.05, 0.08, 0.12, 0.20], 5: [0.03, 0.06, 0.10, 0.46]}  # shot error rates; d = 5 at 0.04 is near 1/2
-    rows = [{"d": d, "x": x, "errors": round(r * shots), "shots": shots, "rounds": d}
-            for d, values in rates.items() for x, r in zip([0.01, 0.02, 0.03, 0.04], values)]
+    rows = [
+        {"d": d, "x": x, "errors": round(r * shots), "shots": shots, "rounds": d}
+        for d, values in rates.items()
+        for x, r in zip([0.01, 0.02, 0.03, 0.04], values)
+    ]
     est = estimate_threshold(rows, x_key="x", distance_key="d", bootstrap=50, seed=1)
     assert est.value is None and est.describe() == "above 0.03 (d = 3, 5)"
     (note,) = [n for n in est.notes if n.startswith("grid point(s) 0.04 left out (d = 3, 5)")]
