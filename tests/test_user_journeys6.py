@@ -284,3 +284,15 @@ def test_a_plot_of_rates_served_by_few_pairs_says_the_mean_reads_high(tmp_path):
     assert any(
         "served by its last pair" in n for n in summarize(rows, "requests.0.num_pairs", ["rate_hz"]).attrs["notes"]
     )
+
+
+def test_a_dropped_requests_rate_note_does_not_advise_a_longer_run():
+    """examples/grid_requests.py: a request dropped at its 20 ms deadline with 3 pairs read "rate from only 3 pair(s)
+    in the 20 ms window ...; run longer (until_s)", though the run went on to 1 s. Old behaviour: that advice; now a
+    later deadline."""
+    net = _pair(0.05, num_pairs=50)
+    net.request("a", "b", num_pairs=50, deadline_s=0.52, start_s=0.5)
+    r = net.run(until_s=1.0, progress=False).requests[1]
+    assert r.status == "dropped" and 0 < r.num_pairs < 50
+    (note,) = [n for n in r.notes if n.startswith(f"rate from only {r.num_pairs} pair(s) in the 20 ms window")]
+    assert note.endswith("a later deadline_s for at least 100 pairs") and "until_s" not in note

@@ -675,10 +675,11 @@ class RequestResult:
                     "(num_pairs) to measure it"
                 )
             else:
+                # A dropped request's window ended at its drop (a deadline): running longer changes nothing.
+                longer = "a later deadline_s" if self.status == "dropped" else "run longer (until_s)"
                 notes.append(
                     f"rate from only {n} pair(s) in the {_eng(self.window_s, 's')} window: between {low} and "
-                    f"{high} at 95% confidence (Poisson); run longer (until_s) for at least {FEW_PAIRS_FOR_RATE} "
-                    "pairs"
+                    f"{high} at 95% confidence (Poisson); {longer} for at least {FEW_PAIRS_FOR_RATE} pairs"
                 )
         return notes
 
