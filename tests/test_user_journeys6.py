@@ -296,3 +296,28 @@ def test_a_dropped_requests_rate_note_does_not_advise_a_longer_run():
     assert r.status == "dropped" and 0 < r.num_pairs < 50
     (note,) = [n for n in r.notes if n.startswith(f"rate from only {r.num_pairs} pair(s) in the 20 ms window")]
     assert note.endswith("a later deadline_s for at least 100 pairs") and "until_s" not in note
+
+
+def test_the_transducer_repeater_example_answers_the_architects_question():
+    """The architect's question, "does a repeater or purification help?", had no answer for the transducer QPUs
+    (examples/repeater_purification.py is NV hardware). Old behaviour: no example; examples/transducer_repeater.py
+    answers it, and what its docstring and the tutorial say holds at 10 and 40 km: the repeater raises the rate and
+    costs fidelity, one DEJMPS round costs both."""
+    import importlib.util
+    import sys
+
+    path = os.path.join(EXAMPLES, "transducer_repeater.py")
+    spec = importlib.util.spec_from_file_location("_journeys6_transducer_repeater", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, EXAMPLES)
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(EXAMPLES)
+    for km in (10.0, 40.0):
+        direct, purified, repeater = (module.run(km, way, until_s=0.3) for way in module.WAYS)
+        assert min(r.num_pairs for r in (direct, purified, repeater)) >= 10
+        assert repeater.rate_interval95[0] > direct.rate_interval95[1], km  # apart beyond their intervals
+        assert repeater.mean_fidelity < direct.mean_fidelity and purified.mean_fidelity < direct.mean_fidelity, km
+        assert purified.rate_interval95[1] < direct.rate_interval95[0], km
+        assert module.row(km, "direct", direct).split()[:3] == [f"{km:g}", "direct", str(direct.num_pairs)]
