@@ -321,3 +321,17 @@ def test_the_transducer_repeater_example_answers_the_architects_question():
         assert repeater.mean_fidelity < direct.mean_fidelity and purified.mean_fidelity < direct.mean_fidelity, km
         assert purified.rate_interval95[1] < direct.rate_interval95[0], km
         assert module.row(km, "direct", direct).split()[:3] == [f"{km:g}", "direct", str(direct.num_pairs)]
+
+
+def test_load_network_reads_a_links_files_path():
+    """The planner's first try, ``load_network("examples/estimate/links.toml")``, read the path as a document and
+    failed with "unknown key e (known: qpu, link, estimate)" (its first letter). Old behaviour: that error; now the
+    file is read as ``qnsim estimate --links`` reads it (scenario paths relative to it), and a value that is none
+    of the three forms is refused by type."""
+    from qnsim.estimate_cli import load_network
+
+    links_file = os.path.join(EXAMPLES, "estimate", "links.toml")
+    qpus, links, options = load_network(links_file)
+    assert len(qpus) == 2 and round(links[0].rate_hz) == 4285 and options == {"max_runtime_s": 31557600.0}
+    with pytest.raises(TypeError, match=r"data must be a links file's path, its parsed document .* got int"):
+        load_network(3)
