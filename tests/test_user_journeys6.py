@@ -335,3 +335,21 @@ def test_load_network_reads_a_links_files_path():
     assert len(qpus) == 2 and round(links[0].rate_hz) == 4285 and options == {"max_runtime_s": 31557600.0}
     with pytest.raises(TypeError, match=r"data must be a links file's path, its parsed document .* got int"):
         load_network(3)
+
+
+def test_qnsim_plot_draws_a_qec_sweeps_rows_by_default(tmp_path, capsys):
+    """``qnsim plot transducer_memory.csv --x rate_multiplier --hue distance`` after the README's QEC sweep stopped
+    with "has none of the default columns ['rate_hz', 'mean_fidelity']; name one with --y", naming no column a QEC
+    sweep has. Old behaviour: that error; now a QEC sweep's per_round is the default, and rows with neither list
+    their numeric columns in the error."""
+    rows = tmp_path / "qec.csv"
+    rows.write_text(
+        "distance,rate_multiplier,seed,shots,errors,per_round,per_round_low,per_round_high\n"
+        "3,1.0,0,1000,50,0.0170,0.013,0.022\n3,100.0,0,1000,10,0.0034,0.0018,0.0062\n"
+    )
+    assert main(["plot", str(rows), "--x", "rate_multiplier", "--out", str(tmp_path / "p.png")]) == 0
+    assert "plotted per_round against rate_multiplier" in capsys.readouterr().err
+    other = tmp_path / "other.csv"
+    other.write_text("x,seed,y_value\n1,0,2.0\n2,0,3.0\n")
+    assert main(["plot", str(other)]) == 2
+    assert "name one with --y (numeric columns: y_value)" in capsys.readouterr().err
