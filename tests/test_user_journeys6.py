@@ -353,3 +353,22 @@ def test_qnsim_plot_draws_a_qec_sweeps_rows_by_default(tmp_path, capsys):
     other.write_text("x,seed,y_value\n1,0,2.0\n2,0,3.0\n")
     assert main(["plot", str(other)]) == 2
     assert "name one with --y (numeric columns: y_value)" in capsys.readouterr().err
+
+
+def test_the_repeater_example_prints_no_zero_spread_for_purified_pairs(monkeypatch, capsys):
+    """examples/repeater_purification.py printed "0.7928 +- 0.0000" for the purified rows (a spread of ~7e-06: the
+    pairs differ, a little), which reads as every pair alike, where the result tables print "+- 7.3e-06". Old
+    behaviour: "+- 0.0000"; now the tables' convention."""
+    import importlib.util
+    import sys
+
+    path = os.path.join(EXAMPLES, "repeater_purification.py")
+    spec = importlib.util.spec_from_file_location("_journeys6_repeater_purification", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert (module.ci_text(0.0), module.ci_text(7.3e-06), module.ci_text(0.0123)) == ("0", "7.3e-06", "0.0123")
+    monkeypatch.setattr(sys, "argv", ["repeater_purification.py", "--until", "0.1"])
+    module.main()
+    out = capsys.readouterr().out
+    purified = [line for line in out.splitlines() if " x1 " in line or " x2 " in line]
+    assert len(purified) == 6 and not any("+- 0.0000" in line for line in purified), out
