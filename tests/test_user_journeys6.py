@@ -372,3 +372,15 @@ def test_the_repeater_example_prints_no_zero_spread_for_purified_pairs(monkeypat
     out = capsys.readouterr().out
     purified = [line for line in out.splitlines() if " x1 " in line or " x2 " in line]
     assert len(purified) == 6 and not any("+- 0.0000" in line for line in purified), out
+
+
+@pytest.mark.parametrize("value", ["1ms", "10 km", "5e3Hz", "0.5 s"])
+def test_a_real_option_given_with_its_unit_says_units_are_not_read(value, capsys):
+    """``qnsim run FILE --until 1ms`` read "invalid float value: '1ms'": the architect typed the unit. Old behaviour:
+    no hint; now every real-number option says that it takes a plain number in the unit its --help names. Text that
+    is no number with a unit keeps argparse's plain message."""
+    assert main(["run", SCENARIO, "--until", value]) == 2
+    err = capsys.readouterr().err
+    assert f"invalid float value: {value!r} (units are not read: give a plain number in the unit --help names" in err
+    assert main(["run", SCENARIO, "--until", "soon"]) == 2
+    assert "invalid float value: 'soon' (see qnsim run --help)" in capsys.readouterr().err
