@@ -274,7 +274,8 @@ def test_a_request_the_run_stopped_before_it_was_through_says_so():
     # Its few pairs also bound its rate only loosely (tests/test_user_journeys.py).
     assert len(bounded.notes) == 2 and bounded.notes[1].startswith(f"rate from only {bounded.num_pairs} pair(s)")
     assert starved.status == "waiting" and starved.notes == [
-        "never admitted: still waiting for memory reservations when the run stopped at 10 ms"
+        "never admitted: still waiting for memory reservations when the run stopped at 10 ms; request(s) 0 hold "
+        "memories on links of its path"  # and which (tests/test_user_journeys6.py)
     ]
     assert later.status == "pending" and later.notes == ["not started: the run stopped before its start at 5 s"]
     assert open_ended.status == "waiting"

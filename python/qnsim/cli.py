@@ -77,6 +77,10 @@ def float_text(text: str) -> float:
     return value
 
 
+#: A number followed by a word: a value typed with its unit ("1ms", "10 km", "5e3 Hz").
+_UNIT_SUFFIX = re.compile(r"^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*([A-Za-z]+)\s*$")
+
+
 def real_arg(text: str) -> float:
     """argparse ``type`` of every real-number option: :func:`float_text`, with argparse's own message for text
     that is not a number.
@@ -92,7 +96,14 @@ def real_arg(text: str) -> float:
     try:
         float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid float value: {text!r}") from None
+        unit = _UNIT_SUFFIX.match(text)
+        # "--until 1ms" read "invalid float value: '1ms'": the option takes a plain number in its unit.
+        hint = (
+            " (units are not read: give a plain number in the unit --help names, e.g. seconds: 1 ms is 0.001)"
+            if unit is not None and unit.group(1).lower() not in ("inf", "infinity", "nan")
+            else ""
+        )
+        raise argparse.ArgumentTypeError(f"invalid float value: {text!r}{hint}") from None
     try:
         return float_text(text)
     except ValueError as exc:
@@ -216,8 +227,9 @@ links table (one row per link, from its closed-form model):
 requests table (one row per request, over the pairs delivered so far):
   pairs              end-to-end pairs delivered
   rate (Hz)          pairs per second of the request's active window (its start until served,
-                     dropped or the end of the run); from fewer than 100 pairs in a window the run
-                     cut short, a note gives its 95% (Poisson) interval
+                     dropped or the end of the run); from fewer than 100 pairs delivered at random
+                     times (a link heralding with p/attempt < 1, purification), a note gives its 95%
+                     (Poisson) interval: a request served by its last pair reads high with few pairs
   fidelity (95% CI)  mean fidelity of the delivered pairs +- the half-width of its 95% confidence
                      interval (Student t; binomial Wilson in the stabilizer formalism); +- 0 when
                      every pair had the same fidelity

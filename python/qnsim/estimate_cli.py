@@ -38,7 +38,7 @@ import argparse
 import dataclasses
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from qnsim.cli import ArgumentParser, guarded, path_arg, print_quietly
@@ -226,13 +226,14 @@ def _type_text(hint: Any) -> str:
 def load_network(
     data: dict[str, Any] | Any, base_dir: str | None = None, source: str = "links file"
 ) -> tuple[list[Any], list[Any], dict[str, Any]]:
-    """Builds (QPUs, links, estimate options) from a parsed links/network TOML document.
+    """Builds (QPUs, links, estimate options) from a links/network TOML file or its parsed document.
 
     Every value goes through the project's one TOML layer (:mod:`qnsim.config`): types are
     checked, never coerced, and a message names the file, the key path and the value.
 
     Args:
-        data: the parsed document (a dict) or a :class:`qnsim.config.TomlTable`.
+        data: the file's path (read as ``qnsim estimate --links`` reads it), the parsed document (a dict) or a
+            :class:`qnsim.config.TomlTable`.
         base_dir: directory that ``scenario =`` paths are relative to (default: the links file's directory
             for a :class:`~qnsim.config.TomlTable` read by ``TomlTable.load``, as ``qnsim estimate`` reads them;
             the working directory for a dict).
@@ -253,6 +254,13 @@ def load_network(
     from qnsim.config import TomlTable
     from qnsim.estimate import QPU, Link, SurfaceCode
 
+    if isinstance(data, (str, os.PathLike)):
+        # A path was read as a document: its first letter came back as "unknown key e (known: qpu, link, estimate)".
+        data = TomlTable.load(data)
+    elif not isinstance(data, (TomlTable, Mapping)):
+        raise TypeError(
+            f"data must be a links file's path, its parsed document (a dict) or a TomlTable, got {type(data).__name__}"
+        )
     root = data if isinstance(data, TomlTable) else TomlTable(data, source)
     if base_dir is None:
         # load_network(TomlTable.load("net/links.toml")) resolved scenario = "../x.toml" against the working

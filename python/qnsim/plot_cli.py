@@ -7,7 +7,8 @@ Usage::
 
 ``--x`` defaults to the first swept parameter (the rows' first column), ``--y`` to ``rate_hz``
 and ``mean_fidelity`` (the first request's figures; per-request columns are named
-``<request>.<figure>``, see :func:`qnsim.scenario.run_scenario_data`), ``--out`` to the results
+``<request>.<figure>``, see :func:`qnsim.scenario.run_scenario_data`; ``per_round`` for the rows of a
+``qnsim qec sweep``), ``--out`` to the results
 file with the suffix ``.png``. Points are means over seeds with standard-error bars; see
 :func:`qnsim.plot_sweep`. Needs pandas and matplotlib (``pip install 'qnsim[plot]'``).
 
@@ -74,7 +75,8 @@ def _parser():
     parser.add_argument("--x", help="the swept column for the horizontal axis (default: the first parameter)")
     parser.add_argument(
         "--y", action="append", metavar="COLUMN", help="a result column, one panel each (repeatable; "
-        "default: rate_hz and mean_fidelity, those of the request --x varies when it is a requests.K key)"
+        "default: rate_hz and mean_fidelity, those of the request --x varies when it is a requests.K key; "
+        "per_round for a qnsim qec sweep's rows)"
     )  # fmt: skip
     parser.add_argument("--hue", metavar="COLUMN", help="one curve per value of this column")
     parser.add_argument("--logx", action="store_true", help="logarithmic x axis")
@@ -134,8 +136,15 @@ def _main(argv: Sequence[str] | None) -> int:
             raise ValueError(f"{args.rows} has no swept parameter before its seed column; name one with --x")
         x = parameters[0]
     y = args.y or _figures_of_swept_request(x, columns) or [c for c in _DEFAULT_Y if c in columns]
+    if not y and "per_round" in columns:
+        # A `qnsim qec sweep`'s rows (the README's QEC journey): "none of the default columns" stopped their plot.
+        y = ["per_round"]
     if not y:
-        raise ValueError(f"{args.rows} has none of the default columns {list(_DEFAULT_Y)}; name one with --y")
+        numeric = [c for c in columns if c not in ("seed", x) and frame[c].dtype.kind in "iuf"]
+        raise ValueError(
+            f"{args.rows} has none of the default columns {list(_DEFAULT_Y)}; name one with --y (numeric columns: "
+            f"{', '.join(numeric[:12]) or 'none'}{' ...' if len(numeric) > 12 else ''})"
+        )
     out = Path(args.out) if args.out else path.with_suffix(".png")
     plot_sweep(frame, x=x, y=y, hue=args.hue, out=out, logx=args.logx, logy=args.logy, title=args.title)
     print(f"plotted {', '.join(y)} against {x} ({len(frame)} rows) -> {out}", file=sys.stderr)

@@ -225,6 +225,14 @@ def _link(args: argparse.Namespace) -> int:
     per_seam = timing.required_rate_per_seam_hz
     print(f"  required rate: {timing.required_rate_hz:.4g} pairs/s ({per_seam:.4g} per seam qubit)")
     print(f"  round time: {timing.round_time_s:.4g} s (waiting {timing.wait_s:.4g} s per round)")
+    if timing.wait_s > 0:
+        # "required rate: 9e+06" above "delivered: 4322" left the reader to divide: the link sets the round's pace.
+        print(
+            f"  the link delivers {supply.rate_hz / timing.required_rate_hz:.2g} of the required rate: each round "
+            f"takes {timing.round_time_s / timing.cycle_time_s:.3g}x the QPU's cycle, its data qubits idling while "
+            f"the pairs come ({timing.required_rate_hz / supply.rate_hz:.3g}x the rate, e.g. that many links in "
+            "parallel along the seam, would keep up)"
+        )
     print(f"  pairs at use (after {timing.storage_s:.3g} s in memory): ({used})")
     print(f"  data idle error per round from waiting: {sum(timing.wait_idle):.4g}")
     return 0

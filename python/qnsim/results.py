@@ -71,16 +71,29 @@ FEW_PAIRS_FOR_RATE = 100
 MAX_JSON_INDENT = 64
 
 
-def _poisson_interval95(count: int) -> tuple[float, float]:
-    """The exact (Garwood) 95% interval of a Poisson mean from ``count`` observed events.
+#: Above this shape the gamma quantiles behind the rate intervals come from the Wilson-Hilferty
+#: cube-root approximation (relative error below 1e-4 there) instead of bisection on the Poisson sum.
+_EXACT_GAMMA_SHAPE = 200
 
-    Bisection on the Poisson distribution function, so no SciPy is needed; meant for the small
-    counts where the normal approximation 1.96 sqrt(n) misleads (at n = 2 it reads +-139%).
+#: Standard normal quantiles of 0.025 and 0.975.
+_Z975 = 1.959963984540054
+
+
+def _gamma_quantile(shape: int, p: float) -> float:
+    """The ``p`` quantile of the gamma distribution of integer ``shape`` and scale 1: the time of the
+    ``shape``-th arrival of a Poisson process of unit rate, below which it falls with probability ``p``.
+
+    Exact (bisection on the Poisson distribution function, no SciPy) up to
+    :data:`_EXACT_GAMMA_SHAPE`; the Wilson-Hilferty approximation above (the Poisson sum's terms
+    underflow there: ``exp(-mu)`` is 0 from mu ~ 745).
 
     Example:
-        >>> [round(v, 3) for v in _poisson_interval95(2)]
-        [0.242, 7.225]
+        >>> round(_gamma_quantile(1, 0.5), 4), round(_gamma_quantile(1000, 0.975) / 1000, 4)
+        (0.6931, 1.0629)
     """
+    if shape > _EXACT_GAMMA_SHAPE:
+        z = _Z975 if p > 0.5 else -_Z975
+        return shape * (1.0 - 1.0 / (9.0 * shape) + z / (3.0 * math.sqrt(shape))) ** 3
 
     def at_most(n: int, mu: float) -> float:
         term = total = math.exp(-mu)
@@ -89,16 +102,37 @@ def _poisson_interval95(count: int) -> tuple[float, float]:
             total += term
         return total
 
-    def solve(n: int, target: float) -> float:
-        # at_most(n, mu) falls from 1 to 0 as mu grows: find where it crosses target.
-        low, high = 0.0, 2.0 * n + 20.0
-        for _ in range(100):
-            mid = 0.5 * (low + high)
-            low, high = (mid, high) if at_most(n, mid) > target else (low, mid)
-        return 0.5 * (low + high)
+    # The shape-th arrival falls by mu exactly when at most shape - 1 arrivals fall after it: P = 1 - at_most.
+    low, high = 0.0, 2.0 * shape + 20.0
+    for _ in range(100):
+        mid = 0.5 * (low + high)
+        low, high = (mid, high) if 1.0 - at_most(shape - 1, mid) < p else (low, mid)
+    return 0.5 * (low + high)
 
-    lower = 0.0 if count == 0 else solve(count - 1, 0.975)
-    return lower, solve(count, 0.025)
+
+def _poisson_interval95(count: int) -> tuple[float, float]:
+    """The exact (Garwood) 95% interval of a Poisson mean from ``count`` events observed in a fixed window.
+
+    Meant for the small counts where the normal approximation 1.96 sqrt(n) misleads (at n = 2 it
+    reads +-139%).
+
+    Example:
+        >>> [round(v, 3) for v in _poisson_interval95(2)]
+        [0.242, 7.225]
+    """
+    lower = 0.0 if count == 0 else _gamma_quantile(count, 0.025)
+    return lower, _gamma_quantile(count + 1, 0.975)
+
+
+def _arrival_interval95(count: int) -> tuple[float, float]:
+    """The exact 95% interval of a Poisson mean from a window that ended at its ``count``-th event
+    (a request served by its last pair): the window is then a gamma variable of shape ``count``.
+
+    Example:
+        >>> [round(v, 3) for v in _arrival_interval95(2)]
+        [0.242, 5.572]
+    """
+    return _gamma_quantile(count, 0.025), _gamma_quantile(count, 0.975)
 
 
 @dataclass(repr=False)
@@ -156,6 +190,14 @@ class RequestResult:
         name: The request's name, if it was given one.
         formalism: The run's formalism (None: not known). In ``"stabilizer"`` each pair's fidelity
             is a 0/1 trajectory outcome, so the mean's interval is a binomial one (Wilson score).
+        random_arrivals: Whether the delivery times are random: a link of the path heralds with
+            probability below 1 (or in a random number of rounds), the request purifies, or a
+            stabilizer trajectory may fall below ``min_fidelity``. False when every step keeps a fixed
+            schedule (abstract links given a rate alone): a rate is then exact for its window, and
+            :attr:`rate_interval95` is None.
+        held_by: For a request still waiting for its memories: the open requests that hold memories on
+            links of its path, as (index, endless) pairs, endless when the request has neither
+            ``num_pairs`` nor ``deadline_s`` (it keeps its memories until the run ends).
 
     Example:
         >>> import numpy as np
@@ -200,6 +242,8 @@ class RequestResult:
     name: str | None = None
     formalism: str | None = None
     fidelity_m2: float | None = None
+    random_arrivals: bool = True
+    held_by: tuple[tuple[int, bool], ...] = ()
     # The integer picoseconds behind the float times (None in a result built by hand): spans are
     # their exact differences. A float second near 10^7 s resolves only ~2 ns, so ages of 1 ns pairs
     # read 0 or 1.9 ns and a 1 GHz request's rate 0.89 GHz when it started 104 days in.
@@ -243,7 +287,7 @@ class RequestResult:
         Example:
             >>> import numpy as np
             >>> r = RequestResult(0, "a", "b", ["a", "b"], 0.0, 2, np.array([1e-3, 2e-3]), np.array([0.9, 0.9]),
-            ...                   np.zeros(2), end_s=2e-3, status="served", finished_s=2e-3)
+            ...                   np.zeros(2), end_s=2e-3, status="served", finished_s=2e-3, random_arrivals=False)
             >>> print(repr(r).replace(", ", ",\\n"))
             RequestResult(0 a->b,
             path a-b: served at 2 ms,
@@ -312,6 +356,30 @@ class RequestResult:
     def rate_hz(self) -> float:
         """Delivered pairs per second of the active window (nan for an empty window)."""
         return self.num_pairs / self.window_s if self.window_s > 0 else math.nan
+
+    @property
+    def rate_interval95(self) -> tuple[float, float] | None:
+        """The 95% confidence interval (low, high) of the rate at which this request's path delivers, in
+        Hz, reading the deliveries as a Poisson process; None for an empty window or when the deliveries
+        keep a fixed schedule (:attr:`random_arrivals` False: :attr:`rate_hz` is then exact for its window).
+
+        A window that ended at a fixed time (the run's end, a deadline) gives the Garwood interval of
+        the count. A request served by its last pair ended its window on a delivery, so the window is
+        the time of the n-th arrival: a rate from few such pairs reads high (by n/(n-1) on average,
+        and without bound for one pair), and the interval is that of the n-th arrival's time.
+
+        Example:
+            >>> import numpy as np
+            >>> r = RequestResult(0, "a", "b", ["a", "b"], 0.0, 2, np.array([1e-3, 2e-3]), np.full(2, 0.9),
+            ...                   np.zeros(2), end_s=2e-3, status="served", finished_s=2e-3)
+            >>> r.rate_hz, [round(v) for v in r.rate_interval95]
+            (1000.0, [121, 2786])
+        """
+        if self.window_s <= 0 or not self.random_arrivals:
+            return None
+        n = self.num_pairs
+        low, high = _arrival_interval95(n) if self.status == "served" and n else _poisson_interval95(n)
+        return low / self.window_s, high / self.window_s
 
     @property
     def latencies_s(self) -> np.ndarray:
@@ -503,7 +571,21 @@ class RequestResult:
                 f"stopped at {stopped}"
             )
         elif self.status == "waiting":
-            notes.append(f"never admitted: still waiting for memory reservations when the run stopped at {stopped}")
+            note = f"never admitted: still waiting for memory reservations when the run stopped at {stopped}"
+            if self.held_by:
+                # Two requests over one pair of QPUs (with and without purification, say): the second waited
+                # the whole run behind the first, which has no end, and the note did not say so.
+                holders = ", ".join(str(i) for i, _ in self.held_by)
+                note += f"; request(s) {holders} hold memories on links of its path"
+                endless = [str(i) for i, endless in self.held_by if endless]
+                if endless:
+                    which = "" if len(endless) == len(self.held_by) else f" (request(s) {', '.join(endless)})"
+                    note += (
+                        f" and, with neither num_pairs nor deadline_s{which}, keep them until the run ends (give them "
+                        "num_pairs or deadline_s, more channels or num_memories, or run the requests in separate "
+                        "networks)"
+                    )
+            notes.append(note)
         elif self.status == "pending":
             notes.append(f"not started: the run stopped before its start at {_eng(self.start_s, 's')}")
         if self.num_pairs and self.entangled is False:
@@ -561,7 +643,8 @@ class RequestResult:
     def _sample_notes(self) -> list[str]:
         """What the figures cannot say with so few pairs: a fidelity that rests on one pair,
         stabilizer trajectories that all came out alike (their mean is 0 or 1, the truth is not), and
-        a rate from fewer than :data:`FEW_PAIRS_FOR_RATE` pairs in a window the run's end cut short."""
+        and a rate from fewer than :data:`FEW_PAIRS_FOR_RATE` random arrivals (its 95% interval; a window
+        that ended on its last pair, a served request's, reads high)."""
         n = self.num_pairs
         if not n:
             return []
@@ -579,15 +662,25 @@ class RequestResult:
                 )
         elif n == 1:
             notes.append("one pair delivered: its fidelity is a single sample, with no confidence interval")
-        if self.status == "open" and n < FEW_PAIRS_FOR_RATE and self.window_s > 0:
-            # The run's end cut the window, so the rate estimates the request's throughput from a
-            # handful of arrivals: 8 pairs in 2 ms printed "4 k" Hz with no word (true: 4.3 kHz).
-            low, high = (count / self.window_s for count in _poisson_interval95(n))
-            notes.append(
-                f"rate from only {n} pair(s) in the {_eng(self.window_s, 's')} window: between "
-                f"{_eng(low, 'Hz')} and {_eng(high, 'Hz')} at 95% confidence (Poisson); run longer "
-                f"(until_s) for at least {FEW_PAIRS_FOR_RATE} pairs"
-            )
+        interval = self.rate_interval95
+        if interval is not None and n < FEW_PAIRS_FOR_RATE:
+            # A handful of random arrivals: 8 pairs in a 2 ms run printed "4 k" Hz with no word (true:
+            # 4.3 kHz); a request served by its 3rd pair at 1 ms read 3 kHz where its link makes 1 kHz
+            # (the window ends on a delivery, so few pairs read high).
+            low, high = (_eng(v, "Hz") for v in interval)
+            if self.status == "served":
+                notes.append(
+                    f"rate from only {n} pair(s), in a window that ended on the last (so it reads high): between "
+                    f"{low} and {high} at 95% confidence (Poisson); ask for at least {FEW_PAIRS_FOR_RATE} pairs "
+                    "(num_pairs) to measure it"
+                )
+            else:
+                # A dropped request's window ended at its drop (a deadline): running longer changes nothing.
+                longer = "a later deadline_s" if self.status == "dropped" else "run longer (until_s)"
+                notes.append(
+                    f"rate from only {n} pair(s) in the {_eng(self.window_s, 's')} window: between {low} and "
+                    f"{high} at 95% confidence (Poisson); {longer} for at least {FEW_PAIRS_FOR_RATE} pairs"
+                )
         return notes
 
     @property
@@ -665,6 +758,7 @@ class RequestResult:
                 "rejected_low_fidelity": self.rejected_low_fidelity,
                 "window_s": self.window_s,
                 "rate_hz": self.rate_hz,
+                "rate_interval95": None if self.rate_interval95 is None else list(self.rate_interval95),
                 "mean_fidelity": self.mean_fidelity,
                 "fidelity_std": self.fidelity_std,
                 "fidelity_ci95": self.fidelity_ci95,
@@ -974,6 +1068,12 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
     native = network.native
     d = native.deliveries()
     now_s = network.now_s
+    # Links whose heralds come at random times (a success probability below 1, or a first round that
+    # heralds only sometimes); the others deliver on a fixed schedule.
+    random_links = {
+        frozenset((link.a, link.b)) for link in network.links
+        if link.success_probability < 1.0 or 0.0 < link.first_round_probability < 1.0
+    }  # fmt: skip
     out = []
     for r in network.requests:
         mask = d["request"] == r.index
@@ -1011,7 +1111,9 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
             fidelity_m2=float(st.fidelity_m2), times_ps=d["time_ps"][mask],
             oldest_emission_ps=d["oldest_emission_ps"][mask], start_ps=start_ps, end_ps=max(end_ps, start_ps),
             last_delivery_ps=st.last_delivery_ps if st.last_delivery_ps >= 0 else None,
+            random_arrivals=_random_arrivals(r, random_links, network.formalism),
         ))  # fmt: skip
+    _holders(network, out)
     counters = native.counters()
     notes = []
     hub = getattr(network, "_hub", None)
@@ -1065,15 +1167,9 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
         notes.append(
             f"the trace kept its first {native.trace_limit} records; {native.trace_omitted} more were not kept"
         )
-    unmodelled = getattr(network, "_unmodelled_init", {})
-    if unmodelled:
-        figures = sorted({f"init_error {e:g}, init_duration_s {d:g}" for e, d in unmodelled.values()})
-        names = sorted(unmodelled)
-        notes.append(
-            f"the initialisation figures of the hardware of node(s) {', '.join(names[:5])}"
-            + (" ..." if len(names) > 5 else "") + f" ({'; '.join(figures)}) are not modelled: link states come "
-            "from the link model, and no protocol step re-initialises a memory"
-        )
+    unmodelled = unmodelled_init_note(network)
+    if unmodelled is not None:
+        notes.append(unmodelled)
     twirled = network.formalism in ("stabilizer", "bell_diagonal")
     if twirled and any(math.isfinite(n.t1_s) for n in network.nodes.values()):
         note = (
@@ -1115,6 +1211,51 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
         now_s=now_s, events_processed=int(native.events_processed), wall_time_s=wall_time_s,
         counters={k: int(getattr(counters, k)) for k in _COUNTERS}, notes=notes,
     )  # fmt: skip
+
+
+def unmodelled_init_note(network: Any) -> str | None:
+    """The remark that the hardware of some nodes gives initialisation figures the network does not model
+    (None: no such node). It follows from the network's description alone, the same for every seed and run,
+    so a sweep says it once rather than in every row (:func:`qnsim.sweep`).
+
+    Example:
+        >>> import qnsim
+        >>> net = qnsim.Network(); _ = net.add_node("a", hardware=qnsim.nv_10x_improved())
+        >>> unmodelled_init_note(net)[:60]
+        'the initialisation figures of the hardware of node(s) a (ini'
+    """
+    unmodelled = getattr(network, "_unmodelled_init", {})
+    if not unmodelled:
+        return None
+    figures = sorted({f"init_error {e:g}, init_duration_s {d:g}" for e, d in unmodelled.values()})
+    names = sorted(unmodelled)
+    return (
+        f"the initialisation figures of the hardware of node(s) {', '.join(names[:5])}"
+        + (" ..." if len(names) > 5 else "") + f" ({'; '.join(figures)}) are not modelled: link states come "
+        "from the link model, and no protocol step re-initialises a memory"
+    )
+
+
+def _holders(network: Any, results: list[RequestResult]) -> None:
+    """Sets ``held_by`` of every request still waiting for memories: the open requests on links of its path."""
+    waiting = [r for r in results if r.status == "waiting"]
+    if not waiting:
+        return
+    specs = {r.index: r for r in network.requests}
+    hops = {r.request: {frozenset(h) for h in zip(r.path, r.path[1:])} for r in results if r.status == "open"}
+    for r in waiting:
+        mine = {frozenset(h) for h in zip(r.path, r.path[1:])}
+        r.held_by = tuple(
+            (i, specs[i].num_pairs is None and specs[i].deadline_s is None) for i, links in hops.items() if links & mine
+        )
+
+
+def _random_arrivals(request: Any, random_links: set[frozenset[str]], formalism: str) -> bool:
+    """Whether a request's deliveries come at random times: a link of its path heralds at random, it
+    purifies (a round fails at random), or stabilizer trajectories may fall below its min_fidelity."""
+    if request.purification is not None or (formalism == "stabilizer" and request.min_fidelity > 0):
+        return True
+    return bool(random_links) and any(frozenset(hop) in random_links for hop in zip(request.path, request.path[1:]))
 
 
 # The Bell basis (Phi+, Psi+, Psi-, Phi-) as columns, to test whether a link state is Bell-diagonal.

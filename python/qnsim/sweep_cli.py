@@ -246,7 +246,7 @@ def _main(argv: Sequence[str] | None) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from qnsim.sweeps import sweep
+    from qnsim.sweeps import TomlScenario, sweep
 
     grid: dict[str, list] = {}
     for text in args.param:
@@ -268,6 +268,8 @@ def _sweep(args: argparse.Namespace) -> int:
     if args.scheduler and args.backend != "dask":
         raise ValueError("--scheduler needs --backend dask")
     scenario = _resolve(args.scenario)
+    if isinstance(scenario, (str, os.PathLike)):
+        scenario = TomlScenario(scenario)  # kept: it holds the remarks the sweep says once
     client = None
     if args.scheduler:
         try:
@@ -296,16 +298,17 @@ def _sweep(args: argparse.Namespace) -> int:
     finally:
         if client is not None:
             client.close()
-    report_rows(rows, args.out)
+    report_rows(rows, args.out, getattr(scenario, "sweep_remarks", ()))
     return 0
 
 
-def report_rows(rows: Sequence[dict[str, Any]], out: str | None) -> None:
+def report_rows(rows: Sequence[dict[str, Any]], out: str | None, remarks: Sequence[str] = ()) -> None:
     """Ends a sweep command: a count on stderr when the rows went to ``out``, else the rows as CSV
     on stdout (every column any row has, floats exact, None empty). Rows with ``notes`` (a run that
     stopped with its request unfinished, pairs that are not entangled, a QEC point that ran out of
     shots) are counted on stderr with the first one's note: "120 points -> out.csv" alone read as
-    120 complete results.
+    120 complete results. ``remarks`` (what the scenario's network implies for every point, which the
+    rows leave out: :meth:`qnsim.sweeps.TomlScenario.remarks`) are said first, once.
 
     Example:
         >>> report_rows([{"x": 0.1, "y": None}, {"x": 2.0, "z": 3}], None)
@@ -314,6 +317,10 @@ def report_rows(rows: Sequence[dict[str, Any]], out: str | None) -> None:
         2.0,,3
     """
     from qnsim.cli import print_quietly
+
+    for remark in remarks:
+        print(f"note: the scenario, said once (a row whose grid values change it carries its own): {remark}",
+              file=sys.stderr)
 
     # A row's notes are joined with "; ". A note that every point carries (a scenario-wide remark, say the
     # preset's unmodelled initialisation figures) is said once, and the first point's own notes after it: shown

@@ -639,6 +639,9 @@ class TomlScenario:
 
         self.path = Path(path)
         self.data = read_toml(self.path)  # names the file in every error (OSError, not UTF-8, invalid TOML)
+        self._remarks: dict[str, list[str]] = {}  # grid values (JSON) -> remarks of their network (see remarks)
+        #: The remarks the last :func:`sweep` of this scenario said once instead of in every row.
+        self.sweep_remarks: list[str] = []
 
     def data_for(self, params: Mapping[str, Scalar]) -> dict:
         """The scenario data with ``params`` applied (see :func:`apply_overrides`)."""
@@ -717,11 +720,28 @@ class TomlScenario:
                 # Built (not run) now, each grid value once: a value its field refuses (length_km = -1,
                 # num_pairs = 2.5) failed only when its point ran, after the points before it had run.
                 try:
-                    scenario_from_dict(data, source=self.path.name, seed=0)
+                    network, _ = scenario_from_dict(data, source=self.path.name, seed=0)
+                    if params == first:
+                        self._remarks[json.dumps(params, sort_keys=True)] = _network_remarks(network)
                 except ValueError as exc:
                     shown_value = ", ".join(f"{k} = {v!r}" for k, v in zip(keys, value))
                     raise ValueError(f"grid value {shown_value}: {exc}") from None
                 bar.update(1)
+
+    def remarks(self, params: Mapping[str, Scalar]) -> list[str]:
+        """Notes that follow from the network these grid values build alone, the same for every seed and
+        run (a preset's unmodelled initialisation figures): a sweep says those of its first grid values
+        once (state file, ``attrs["notes"]`` of its frame, ``qnsim sweep``'s stderr) and leaves them out of
+        the rows that carry them (they repeated in every row, ahead of the notes that differ)."""
+        marker = json.dumps(dict(params), sort_keys=True)
+        if marker not in self._remarks:
+            try:
+                from qnsim.scenario import scenario_from_dict
+            except ImportError:  # a build without the runner: __call__ says so when a point runs
+                return []
+            network, _ = scenario_from_dict(self.data_for(params), source=self.path.name, seed=0)
+            self._remarks[marker] = _network_remarks(network)
+        return list(self._remarks[marker])
 
     def __call__(self, params: dict, seed: int) -> Mapping[str, Any]:
         data = self.data_for(params)
@@ -736,6 +756,30 @@ class TomlScenario:
 
     def __repr__(self) -> str:
         return f"TomlScenario({str(self.path)!r})"
+
+
+def _network_remarks(network: Any) -> list[str]:
+    """The notes a network's description alone implies (see :meth:`TomlScenario.remarks`)."""
+    from qnsim.results import unmodelled_init_note
+
+    note = unmodelled_init_note(network)
+    return [] if note is None else [note]
+
+
+def _without_remarks(notes: Any, remarks: Sequence[str]) -> Any:
+    """A row's ``notes`` (joined by "; ") without the given remarks; None when nothing else is left.
+
+    Example:
+        >>> _without_remarks("a; b (x; y); c", ["b (x; y)"]), _without_remarks("a", ["a"])
+        ('a; c', None)
+    """
+    if not isinstance(notes, str) or not remarks:
+        return notes
+    text = f"; {notes}; "
+    for remark in remarks:
+        text = text.replace(f"; {remark}; ", "; ")
+    text = text[2:-2]
+    return text or None
 
 
 def code_id() -> str:
@@ -1740,6 +1784,19 @@ def _read_states(out: Path) -> list[dict]:
     return entries
 
 
+def _recorded_remarks(out: Path, scenario: str) -> list[str] | None:
+    """The remarks the state file of ``out`` records for the first sweep of ``scenario`` that recorded any
+    (None: no sweep did, or there is no state file)."""
+    try:
+        entries = _read_states(out)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    for entry in entries:
+        if entry.get("scenario_id") == scenario and isinstance(entry.get("remarks"), list):
+            return [str(r) for r in entry["remarks"]]
+    return None
+
+
 def _write_state(
     out: Path,
     scenario: str,
@@ -1750,6 +1807,7 @@ def _write_state(
     *,
     grid: Sequence[tuple[str, list]] | None = None,
     seeds: int | list[int] | None = None,
+    remarks: Sequence[str] | None = None,
 ) -> None:
     """Records the state of the sweep writing ``out`` beside the sweeps that wrote it before.
 
@@ -1767,6 +1825,9 @@ def _write_state(
     if grid is not None:
         content["grid"] = [[key, list(values)] for key, values in grid]
         content["seeds"] = seeds
+    if remarks is not None:
+        # Said once for the sweep's rows, which leave them out (TomlScenario.remarks).
+        content["remarks"] = list(remarks)
     try:
         entries = _read_states(out)
     except (OSError, ValueError, KeyError, TypeError):  # none yet, or unreadable: this sweep starts it anew
@@ -2627,6 +2688,17 @@ def sweep(
                 if not out_existed:  # leave no empty out behind a grid that was refused
                     _remove_empty_out(sink.path)
             raise
+    # A remark every point shares (a preset's unmodelled initialisation figures) is said once, not in every row.
+    # One file keeps the remarks its first sweep said (a resume or an added value builds nothing more for them).
+    remarks: list[str] = []
+    if isinstance(fn, TomlScenario):
+        recorded_remarks = _recorded_remarks(sink.path, identity) if sink is not None else None
+        if recorded_remarks is not None:
+            remarks = recorded_remarks
+        elif pending:
+            axes = grid_axes(grid)
+            remarks = fn.remarks({k: v for keys, values in axes for k, v in zip(keys, values[0])})
+        fn.sweep_remarks = list(remarks)
     # What the state file records of this sweep, so a reader can list its points (see sweep_status).
     seed_list = _seed_list(seeds)
     recorded = {
@@ -2634,6 +2706,7 @@ def sweep(
             (",".join(keys), [v[0] if len(keys) == 1 else list(v) for v in values]) for keys, values in grid_axes(grid)
         ],
         "seeds": len(seed_list) if seed_list == list(range(len(seed_list))) else seed_list,
+        "remarks": remarks if isinstance(fn, TomlScenario) else None,
     }
     bar = None  # made in the try below: whatever stops the sweep from here on unlocks its out
     try:
@@ -2675,6 +2748,8 @@ def sweep(
                     "point %d/%d done: %s seed %d", len(results) + 1, len(points),
                     ", ".join(f"{k}={v!r}" for k, v in point.params.items()) or "(no parameters)", point.seed,
                 )  # fmt: skip
+            if remarks and isinstance(result, Mapping) and "notes" in result:
+                result = {**result, "notes": _without_remarks(result["notes"], remarks)}
             row = _make_row(point, result)
             if sink is not None:
                 sink.append(row)
@@ -2726,7 +2801,9 @@ def sweep(
         columns.extend(k for k in row if k not in columns)
     columns.remove(ID_COLUMN)
     columns.append(ID_COLUMN)
-    return frame_type(rows, columns=columns)
+    frame = frame_type(rows, columns=columns)
+    frame.attrs["notes"] = list(remarks)
+    return frame
 
 
 def _frame_type(as_frame: bool | None) -> Any:

@@ -184,8 +184,9 @@ class ThresholdEstimate:
 
     @property
     def notes(self) -> list[str]:
-        """What the value cannot say: a crossing outside the usable points (extrapolated), and
-        lines fitted through only two usable points (nothing checks that they are lines).
+        """What the value cannot say: a crossing outside the usable points (extrapolated), grid points left
+        out (shots near random outcomes, or no error), and lines fitted through only two usable points
+        (nothing checks that they are lines).
 
         Example:
             >>> ThresholdEstimate(0.105, None, None, (3, 5), grid=(0.05, 0.1), usable=(0.05, 0.1)).notes
@@ -200,6 +201,15 @@ class ThresholdEstimate:
             notes.append(
                 f"the crossing {self.value:.3g} lies outside the usable points [{min(self.usable):g}, "
                 f"{max(self.usable):g}] {d}: it is extrapolated; sample beyond it"
+            )
+        left_out = [x for x in self.grid if x not in self.usable] if self.usable else []
+        if left_out:
+            # "above 0.008" over a grid up to 0.01 did not say that 0.009 and 0.01 were sampled but not used.
+            notes.append(
+                f"grid point(s) {', '.join(f'{x:g}' for x in left_out)} left out {d}: there a code's shots failed 40% "
+                "of the time or more (too near random outcomes for the fit) or saw no logical error"
+                + ("; the threshold may lie among them: sample them with fewer rounds per shot (or more shots where "
+                   "none failed)" if self.value is None else "")
             )
         if self.value is not None and self.method == "fit" and len(self.usable) < 3:
             notes.append(
