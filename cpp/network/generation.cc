@@ -71,16 +71,16 @@ void Network::start_attempt_with(uint32_t freed) {
     const Slot &x = slots_[freed];
     const uint32_t owner = x.owner;
     const Link &link = links_[x.link];
-    const auto &mine = link.slots[x.side];
-    const auto &other = link.slots[1 - x.side];
+    // A side's memories are consecutive slots, the other side's right after or before them.
+    const uint32_t count = link.channels;
+    const uint32_t first = link.first_slot + (1 - x.side) * count;  // the other side's first memory
     uint32_t match = kNoSlot;
-    if (link.p.fixed_channels) {
-        const uint32_t twin = other[freed - mine[0]];  // a side's memories are consecutive slots
+    if (link.fixed_channels) {
+        const uint32_t twin = x.side == 0 ? freed + count : freed - count;
         if (can_attempt(twin, owner)) match = twin;
     } else {
         // The first memory at the other end that can attempt: only a Free one can, and the side's
         // free bits list those in order, so busy memories are never read.
-        const uint32_t first = other[0], count = static_cast<uint32_t>(other.size());  // consecutive slots
         if (count == 1) {
             if (can_attempt(first, owner)) match = first;  // a chain's single memory per side
         } else if (count == 2) {
@@ -118,28 +118,28 @@ void Network::start_attempt_with(uint32_t freed) {
 }
 
 void Network::start_attempt(uint32_t l, uint32_t ia, uint32_t ib) {
-    const Link &link = links_[l];
+    Link &link = links_[l];
     Slot &sa = slots_[ia];
     Slot &sb = slots_[ib];
     set_state(ia, SlotState::Attempting);
     set_state(ib, SlotState::Attempting);
     const int64_t start =
-        std::max(later(queue_.now(), link.p.setup_delay_ps), std::max(sa.next_attempt_ps, sb.next_attempt_ps));
+        std::max(later(queue_.now(), link.setup_delay_ps), std::max(sa.next_attempt_ps, sb.next_attempt_ps));
     const uint64_t counted_before = counters_.attempts;
     // Rounds before the successful attempt's first round: with single-round timing each
     // attempt is one period; with herald-gated double-click timing only attempts whose first
     // round heralded play a second round.
     int64_t rounds_before;
-    if (link.p.first_round_probability <= 0 && link.p.success_probability < 1) {
+    if (link.single_round_draw) {
         // rounds_before_success's common case, inline (one draw per attempt on the hot path)
-        const int64_t k = link_rngs_[l].geometric_log(link.log1m_success);
+        const int64_t k = link.rng.geometric_log(link.log1m_success);
         counters_.attempts += static_cast<uint64_t>(k);
         rounds_before = k - 1;
     } else {
         if (link.p.first_round_probability > 0) {
             // Kept for counters() to replay (herald-gated draws interleave two kinds of round).
             if (gated_draw_rng_.size() <= ia) gated_draw_rng_.resize(slots_.size());
-            gated_draw_rng_[ia] = link_rngs_[l];
+            gated_draw_rng_[ia] = link.rng;
         }
         rounds_before = rounds_before_success(l);
     }
@@ -148,8 +148,8 @@ void Network::start_attempt(uint32_t l, uint32_t ia, uint32_t ib) {
     // int64 is past kNever - start >= 0 too). Both operands are >= 0.
     int64_t rounds, span;
     const bool beyond = __builtin_add_overflow(rounds_before, int64_t{1}, &rounds) ||
-                        __builtin_mul_overflow(rounds, link.p.attempt_period_ps, &span) || span > kNever - start;
-    const int64_t emitted = beyond ? kNever : start + rounds_before * link.p.attempt_period_ps;
+                        __builtin_mul_overflow(rounds, link.attempt_period_ps, &span) || span > kNever - start;
+    const int64_t emitted = beyond ? kNever : start + rounds_before * link.attempt_period_ps;
     // The draw's span, kept in the attempting memory's emission fields (unused until its pair is
     // stored) so that counters() counts only the attempts begun by the time it is read. A draw
     // beyond the time range is not counted here (it never completes): counters() counts what began.
@@ -158,7 +158,7 @@ void Network::start_attempt(uint32_t l, uint32_t ia, uint32_t ib) {
     if (__builtin_expect(beyond, 0)) counters_.attempts = counted_before;
     // One event for the pair, when the first end learns of it; the state starts decaying at
     // emission (lazily, so nothing is lost by creating it late).
-    const int64_t first_herald = std::min(link.p.herald_delay_a_ps, link.p.herald_delay_b_ps);
+    const int64_t first_herald = link.first_herald_ps;
     if (emitted != kNever && emitted <= kNever - first_herald) {
         queue_.schedule(emitted + first_herald, kLinkSuccess, pack(ia, sa.gen), pack(ib, sb.gen));
     }
@@ -192,9 +192,9 @@ void Network::check_no_attempt_left(uint32_t l) const {
 #endif
 
 int64_t Network::rounds_before_success(uint32_t l) {
-    const Link &link = links_[l];
+    Link &link = links_[l];
     const LinkParams &p = link.p;
-    Rng &rng = link_rngs_[l];
+    Rng &rng = link.rng;
     if (p.first_round_probability <= 0) {
         const int64_t k = p.success_probability >= 1 ? 1 : rng.geometric_log(link.log1m_success);
         counters_.attempts += static_cast<uint64_t>(k);
@@ -249,16 +249,16 @@ void Network::on_link_success(uint32_t l, uint64_t pa, uint64_t pb) {
         const QubitHandle h = new_bell_pair(link.delivered);
         pair = {h, h};
     } else {
-        const LentStream lent(*registry_, link_rngs_[l]);
+        const LentStream lent(*registry_, link.rng);
         if (!link.p.state.empty() && formalism_ == Formalism::DensityMatrix) {
             pair = registry_->pair_with_state(link.p.state.data());
         } else {
             pair = registry_->bell_diagonal_pair(link.p.bell_diagonal.data());
         }
     }
-    const int64_t herald[2] = {link.p.herald_delay_a_ps, link.p.herald_delay_b_ps};
-    const int64_t emitted = queue_.now() - std::min(herald[0], herald[1]);
-    const int64_t next_attempt = later(emitted, link.p.attempt_period_ps);
+    const int64_t herald[2] = {link.herald_delay_ps[0], link.herald_delay_ps[1]};
+    const int64_t emitted = queue_.now() - link.first_herald_ps;
+    const int64_t next_attempt = later(emitted, link.attempt_period_ps);
     // A lambda called twice, not a loop over the sides (GCC kept the sides' arrays in memory).
     const auto store = [&](uint32_t id, uint32_t partner, QubitHandle qubit, int64_t herald_ps) QNSIM_LAMBDA_INLINE {
         set_state(id, SlotState::Stored);

@@ -311,22 +311,41 @@ class Network final {
         uint32_t swap_twin = UINT32_MAX;
     };
     static_assert(sizeof(Slot) == 128, "Slot: hot fields in its first cache line, size a power of two");
-    struct Link {
+    // An event reads one link or two (the success's, and the link of a freed memory that restarts
+    // its attempts), each cold in cache on a large network: what those read is in the link's first
+    // two cache lines, the params it needs copied there (set once by add_link, never changed) and
+    // the link's stream with them (a separate array of streams cost one more line per attempt, and
+    // the params and the side's slot list, spread over the rest of the record, three more).
+    struct alignas(64) Link {
+        // ---- first 64 bytes: what an attempt's start reads ----
+        Rng rng;  // attempt counts and delivered-state draws (stream: link index + 1)
+        // log1p(-p) of the success probability, once per link (for p < 1).
+        double log1m_success = 0;
+        int64_t attempt_period_ps = 1, setup_delay_ps = 0;  // p's
+        int64_t first_herald_ps = 0;  // the shorter of p's two herald delays
+        // ---- 64 bytes: the success's herald, the pair it delivers, the memories of the sides ----
+        int64_t herald_delay_ps[2] = {0, 0};  // p's herald_delay_a_ps, herald_delay_b_ps
+        BellPair delivered;  // bell_diagonal: the delivered pair's value, converted once
+        // Side k's memories are the consecutive slots first_slot + k * channels + [0, channels).
+        uint32_t first_slot = 0, channels = 0;
+        bool single_round_draw = false;  // p's first_round_probability <= 0 and success_probability < 1
+        bool fixed_channels = false;     // p's
+        // ---- the rest, off the hot path ----
         LinkParams p;
         std::vector<uint32_t> slots[2];  // per side
-        uint32_t stream;
         std::vector<uint32_t> blocked;  // waiting requests that last failed to reserve here
-        // log1p(-p) of the success and first-round probabilities, once per link (for p < 1).
-        double log1m_success = 0, log1m_first_round = 0;
-        BellPair delivered;  // bell_diagonal: the delivered pair's value, converted once
+        double log1m_first_round = 0;  // log1p(-p) of the first-round probability (for p < 1)
     };
-    struct Node {
-        NodeParams p;
-        std::vector<uint32_t> links;
-        uint32_t memories;  // num_memories, or the channels of its links when that is automatic
+    // A swap reads its node's decay rates, swap factors and duration: in the record's first cache
+    // line (before them came the params, whose name and durations put them in two other lines).
+    struct alignas(64) Node {
         // bell_diagonal: decay rates (1/s) of <XX>, <YY> (1/T2 + 1/T_dep) and <ZZ> (1/T1 + 1/T_dep).
         double rate_xy = 0, rate_z = 0;
         std::array<double, 3> swap_scale{};  // bell_diagonal: swap_scale(p.noise()), once
+        int64_t swap_ps = 0;  // p.swap_ps(), once
+        NodeParams p;
+        std::vector<uint32_t> links;
+        uint32_t memories;  // num_memories, or the channels of its links when that is automatic
     };
     // A bell_diagonal pair: `value` times exp(-decay) per character, the decay exponents summed
     // over every qubit's storage so far (no exp until the value is needed). Handles carry a
@@ -562,7 +581,6 @@ class Network final {
     std::vector<uint32_t> free_bell_pairs_;
     size_t free_bell_count_ = 0;
     uint64_t seed_;
-    std::vector<Rng> link_rngs_;  // attempt counts and delivered-state draws of each link
     // Herald-gated double-click links: the link's stream as it was when the attempt of the pair whose
     // side-0 memory is slot i drew its rounds (replayed by attempts_of_draw; sized on first use).
     std::vector<Rng> gated_draw_rng_;
