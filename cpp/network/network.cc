@@ -313,6 +313,7 @@ uint32_t Network::add_request(const RequestParams &p) {
                    !p.python_protocol && p.purification_rounds == 0;
     }
     const uint32_t index = static_cast<uint32_t>(requests_.size());
+    keeps_pairs_ = keeps_pairs_ || p.keep_pairs;
     requests_.push_back(std::move(r));
     queue_.schedule(std::max(p.start_ps, queue_.now()), kRequestStart, index, 0);
     return index;
@@ -354,7 +355,9 @@ void Network::run(int64_t until_ps, bool hand_over) {
     } else {
         queue_.run(until_ps, dispatch);
     }
-    if (!hand_over) return;
+    // Only a request with keep_pairs hands pairs over: without one, the scan below would read every
+    // memory of the network (a cache miss per memory on a large one) to find none.
+    if (!hand_over || !keeps_pairs_) return;
     // Pairs handed to the caller (keep_pairs) go on decohering in their memories: bring them up
     // to the time the caller gets control back, from a stream no other operation uses.
     for (uint32_t id = 0; id < slots_.size(); id++) {

@@ -626,6 +626,7 @@ class Network final {
     }
     void trace_request_now(TraceKind kind, uint32_t request, double value);
     Rng hand_over_rng_;  // decay of kept pairs when the caller gets control back
+    bool keeps_pairs_ = false;  // some request has keep_pairs: run() brings kept pairs up to date
     std::unordered_map<uint64_t, uint32_t> link_index_;  // (min node, max node) -> link
 };
 
