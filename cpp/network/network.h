@@ -350,7 +350,9 @@ class Network final {
     // A bell_diagonal pair: `value` times exp(-decay) per character, the decay exponents summed
     // over every qubit's storage so far (no exp until the value is needed). Handles carry a
     // generation like registry handles, so a discarded pair's handle is never valid again.
-    struct PairState {
+    // 48 bytes of fields in a 64-byte record: half the records of a packed array straddled two
+    // cache lines, and a swap reads one pair that is cold on a large network.
+    struct alignas(64) PairState {
         BellPair value;
         double decay_xy = 0, decay_z = 0;
         uint32_t gen = 1;
