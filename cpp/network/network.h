@@ -268,47 +268,51 @@ class Network final {
         kEndToEndPurifyDone, kSwapNow, kEndConsumed, kDeliveryLate
     };
 
-    // Fields in order of use on the hot path (slot scans of swaps and attempts, heralds): the
-    // first 64 bytes hold what those read, the rest is touched per pair or more rarely.
+    // An event reads a few slots that are cold in cache on a large network, most of them for a few
+    // fields: the memories of the swap's node on the other link (the swap-pair test: owner, state,
+    // heralded), the far ends of the two pairs a swap joins (partner, outcome times, news time, hop,
+    // qubit) and the memory a freed one attempts with (state, owner, idle, attempt times). Those are
+    // the first cache line; the second holds what only the memories of the event's own link and the
+    // swapped ones read (which read both lines anyway), and what is rare.
     struct alignas(64) Slot {  // 128 bytes: two cache lines, indexed by a shift
         uint32_t owner = UINT32_MAX;  // request holding the reservation
         uint32_t partner = UINT32_MAX;
         uint32_t hop = UINT32_MAX;     // position of this slot's node on its owner's path
         uint32_t gen = 0;  // advances whenever the qubit leaves (slot_generation): stale events, Python refs
-        uint32_t level = 0;
-        uint32_t node;
         SlotState state = SlotState::Free;
         bool heralded = false;
-        uint8_t frame_x = 0, frame_z = 0;
         bool idle = false;             // on-demand generation: freed by a swap, waits for its pair's end
+        uint8_t frame_x = 0, frame_z = 0;
         bool delivery_scheduled = false;
-        bool kept = false;             // delivered with keep_pairs: the caller releases it
-        bool e2e_ready = false;        // end-to-end pair known at both ends, waiting for a partner pair
-        int64_t known_ps = 0;  // this node has the herald and the news of the swap that gave its partner
-        // While a side-0 memory is Attempting (no qubit yet): its draw's first attempt's start and its
-        // successful attempt's start (kNever: beyond the time range, draw not counted), for counters().
-        int64_t emitted_ps = 0, last_decay_ps = 0;
-        int64_t next_attempt_ps = 0;  // a memory emits at most once per attempt period
-        // ---- 64 bytes: what the slot scans of swaps and attempts and the heralds read ----
-        QubitHandle qubit = 0;
-        // Arrival at the request's source / destination of the last outcome among all swaps that
-        // built this slot's segment (each swap reports straight to both ends of its request).
-        int64_t outcomes_at_src_ps = 0, outcomes_at_dst_ps = 0;
-        uint32_t link, side;
-        uint32_t e2e_level = 0;        // end-to-end purification rounds passed
-        bool purify_success = false;
-        bool expired = false;  // its cutoff passed while an operation held it locked: that operation frees it
         // bell_diagonal, owned by an active request whose swap view at this interior node is single:
         // on_herald takes after_known's single case itself (set by try_reserve, cleared with the owner).
         bool single_swap = false;
         bool swap_left = false;  // with single_swap: this is the request's memory on the node's left link
+        int64_t known_ps = 0;  // this node has the herald and the news of the swap that gave its partner
+        // Arrival at the request's source / destination of the last outcome among all swaps that
+        // built this slot's segment (each swap reports straight to both ends of its request).
+        int64_t outcomes_at_src_ps = 0, outcomes_at_dst_ps = 0;
+        QubitHandle qubit = 0;
+        int64_t next_attempt_ps = 0;  // a memory emits at most once per attempt period
+        // ---- 64 bytes ----
+        // While a side-0 memory is Attempting (no qubit yet): its draw's first attempt's start and its
+        // successful attempt's start (kNever: beyond the time range, draw not counted), for counters().
+        int64_t emitted_ps = 0, last_decay_ps = 0;
+        uint32_t node;
+        uint32_t link, side;
+        uint32_t level = 0;
+        uint32_t e2e_level = 0;        // end-to-end purification rounds passed
+        // With single_swap: the request's memory on the node's other link (the swap view's other pick),
+        // so that on_herald tests the pair without reading the request.
+        uint32_t swap_twin = UINT32_MAX;
+        bool kept = false;             // delivered with keep_pairs: the caller releases it
+        bool e2e_ready = false;        // end-to-end pair known at both ends, waiting for a partner pair
+        bool purify_success = false;
+        bool expired = false;  // its cutoff passed while an operation held it locked: that operation frees it
         // The other end of a delivered pair, consumed (its memory freed) when that end had the
         // news, while this end still waits for its own.
         QubitHandle consumed_partner_qubit = 0;
         int64_t consumed_partner_emitted_ps = 0;
-        // With single_swap: the request's memory on the node's other link (the swap view's other pick),
-        // so that on_herald tests the pair without reading the request.
-        uint32_t swap_twin = UINT32_MAX;
     };
     static_assert(sizeof(Slot) == 128, "Slot: hot fields in its first cache line, size a power of two");
     // An event reads one link or two (the success's, and the link of a freed memory that restarts
