@@ -256,9 +256,10 @@ void Network::on_link_success(uint32_t l, uint64_t pa, uint64_t pb) {
             pair = registry_->bell_diagonal_pair(link.p.bell_diagonal.data());
         }
     }
+    // Only the link's second cache line (its first is for attempts, which this link is not starting).
     const int64_t herald[2] = {link.herald_delay_ps[0], link.herald_delay_ps[1]};
-    const int64_t emitted = queue_.now() - link.first_herald_ps;
-    const int64_t next_attempt = later(emitted, link.attempt_period_ps);
+    const int64_t emitted = queue_.now() - std::min(herald[0], herald[1]);
+    const int64_t next_attempt = later(emitted, link.period_ps);
     // A lambda called twice, not a loop over the sides (GCC kept the sides' arrays in memory).
     const auto store = [&](uint32_t id, uint32_t partner, QubitHandle qubit, int64_t herald_ps) QNSIM_LAMBDA_INLINE {
         set_state(id, SlotState::Stored);

@@ -90,6 +90,7 @@ uint32_t Network::add_link(const LinkParams &p) {
     link.log1m_success = std::log1p(-p.success_probability);
     link.log1m_first_round = std::log1p(-p.first_round_probability);
     link.attempt_period_ps = p.attempt_period_ps;
+    link.period_ps = p.attempt_period_ps;
     link.setup_delay_ps = p.setup_delay_ps;
     link.herald_delay_ps[0] = p.herald_delay_a_ps;
     link.herald_delay_ps[1] = p.herald_delay_b_ps;

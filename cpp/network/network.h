@@ -321,14 +321,16 @@ class Network final {
     // the link's stream with them (a separate array of streams cost one more line per attempt, and
     // the params and the side's slot list, spread over the rest of the record, three more).
     struct alignas(64) Link {
-        // ---- first 64 bytes: what an attempt's start reads ----
+        // ---- first 64 bytes: what an attempt's start reads (start_attempt) ----
         Rng rng;  // attempt counts and delivered-state draws (stream: link index + 1)
         // log1p(-p) of the success probability, once per link (for p < 1).
         double log1m_success = 0;
         int64_t attempt_period_ps = 1, setup_delay_ps = 0;  // p's
         int64_t first_herald_ps = 0;  // the shorter of p's two herald delays
-        // ---- 64 bytes: the success's herald, the pair it delivers, the memories of the sides ----
+        // ---- 64 bytes: what a success reads (on_link_success), and a freed memory's search for a
+        // partner (start_attempt_with, which reads the first line only when it finds one) ----
         int64_t herald_delay_ps[2] = {0, 0};  // p's herald_delay_a_ps, herald_delay_b_ps
+        int64_t period_ps = 1;  // attempt_period_ps again, in this line for the success
         BellPair delivered;  // bell_diagonal: the delivered pair's value, converted once
         // Side k's memories are the consecutive slots first_slot + k * channels + [0, channels).
         uint32_t first_slot = 0, channels = 0;
