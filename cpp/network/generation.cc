@@ -35,27 +35,28 @@ int64_t gated_rounds(const LinkParams &p, double log1m_first_round, Rng &rng, Fi
 }  // namespace
 
 std::pair<size_t, uint32_t> Network::next_attempt_pair(uint32_t l, size_t from) const {
+    // A link side's memories are consecutive slots (the link's hot line), its slot lists are not read.
     const Link &link = links_[l];
-    const auto &a = link.slots[0];
-    const auto &b = link.slots[1];
-    for (size_t i = from; i < a.size(); i++) {
-        const uint32_t owner = slots_[a[i]].owner;
-        if (owner == kNoSlot || !can_attempt(a[i], owner) || !requests_[owner].active()) continue;
-        if (link.p.fixed_channels) {
-            if (can_attempt(b[i], owner)) return {i, b[i]};
+    const uint32_t a = link.first_slot, b = a + link.channels, count = link.channels;
+    for (size_t i = from; i < count; i++) {
+        const uint32_t id = a + static_cast<uint32_t>(i);
+        const uint32_t owner = slots_[id].owner;
+        if (owner == kNoSlot || !can_attempt(id, owner) || !requests_[owner].active()) continue;
+        if (link.fixed_channels) {
+            if (can_attempt(b + static_cast<uint32_t>(i), owner)) return {i, b + static_cast<uint32_t>(i)};
             continue;
         }
-        for (uint32_t id : b) {
-            if (can_attempt(id, owner)) return {i, id};
+        for (uint32_t other = b; other < b + count; other++) {
+            if (can_attempt(other, owner)) return {i, other};
         }
     }
-    return {a.size(), kNoSlot};
+    return {count, kNoSlot};
 }
 
 void Network::try_start_attempts(uint32_t l) {
-    const auto &a = links_[l].slots[0];
+    const uint32_t a = links_[l].first_slot;  // side 0's memories: consecutive slots
     for (auto [i, b] = next_attempt_pair(l, 0); b != kNoSlot; std::tie(i, b) = next_attempt_pair(l, i + 1)) {
-        start_attempt(l, a[i], b);
+        start_attempt(l, a + static_cast<uint32_t>(i), b);
     }
 }
 
