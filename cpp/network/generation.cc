@@ -168,9 +168,8 @@ void Network::start_attempt(uint32_t l, uint32_t ia, uint32_t ib) {
 #ifdef QNSIM_NETWORK_CHECKS
 void Network::check_no_attempt_left(uint32_t l) const {
     for (uint32_t side = 0; side < 2 && indexed_; side++) {
-        const auto &ids = links_[l].slots[side];
-        for (size_t c = 0; c < ids.size(); c++) {
-            const uint32_t id = ids[c];
+        for (uint32_t c = 0; c < links_[l].channels; c++) {
+            const uint32_t id = links_[l].side_first(side) + c;
             const auto in = [id](const SlotSet &set) {
                 const bool word = (set.words[id >> 12] >> ((id >> 6) & 63)) & 1;
                 return std::pair{static_cast<bool>((set.bits[id >> 6] >> (id & 63)) & 1), word || set.bits[id >> 6] == 0};
@@ -180,13 +179,13 @@ void Network::check_no_attempt_left(uint32_t l) const {
             const bool words = free_word && stored_word;
             const SlotState state = slots_[id].state;
             if (free != (state == SlotState::Free) || stored != (state == SlotState::Stored) || !words) {
-                throw std::logic_error(msg("invariant: link ", l, " memory ", ids[c], " state bits disagree with its state"));
+                throw std::logic_error(msg("invariant: link ", l, " memory ", id, " state bits disagree with its state"));
             }
         }
     }
     const auto [i, b] = next_attempt_pair(l, 0);
     if (b != kNoSlot) {
-        throw std::logic_error(msg("invariant: link ", l, " has memories ", links_[l].slots[0][i], " and ", b,
+        throw std::logic_error(msg("invariant: link ", l, " has memories ", links_[l].first_slot + i, " and ", b,
                                    " that could attempt and do not"));
     }
 }
@@ -230,7 +229,7 @@ std::pair<uint64_t, uint64_t> Network::attempts_of_draw(uint32_t slot_a, int64_t
 NetworkCounters Network::counters() const {
     NetworkCounters c = counters_;
     for (const Link &link : links_) {
-        for (uint32_t id : link.slots[0]) {
+        for (uint32_t id = link.side_first(0); id < link.side_first(1); id++) {
             if (slots_[id].state != SlotState::Attempting) continue;
             const auto [drawn, begun] = attempts_of_draw(id, queue_.now());
             c.attempts = c.attempts - drawn + begun;

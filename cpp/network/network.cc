@@ -106,7 +106,6 @@ uint32_t Network::add_link(const LinkParams &p) {
             slot.node = side ? p.node_b : p.node_a;
             slot.link = index;
             slot.side = side;
-            link.slots[side].push_back(static_cast<uint32_t>(slots_.size()));
             slots_.push_back(slot);
         }
     }
@@ -305,8 +304,8 @@ uint32_t Network::add_request(const RequestParams &p) {
         const uint32_t ls[2] = {r.links[h - 1], r.links[h]};
         const uint32_t sides[2] = {1u - side_of_hop[h - 1], side_of_hop[h]};
         for (int k = 0; k < 2; k++) {
-            v.first[k] = links_[ls[k]].slots[sides[k]].front();  // a side's memories are consecutive slots
-            v.count[k] = static_cast<uint32_t>(links_[ls[k]].slots[sides[k]].size());
+            v.first[k] = links_[ls[k]].side_first(sides[k]);  // a side's memories are consecutive slots
+            v.count[k] = links_[ls[k]].channels;
         }
         v.want[0] = nested_left(h);
         v.want[1] = nested_right(h, last);

@@ -336,9 +336,9 @@ class Network final {
         uint32_t first_slot = 0, channels = 0;
         bool single_round_draw = false;  // p's first_round_probability <= 0 and success_probability < 1
         bool fixed_channels = false;     // p's
+        uint32_t side_first(uint32_t side) const { return first_slot + side * channels; }
         // ---- the rest, off the hot path ----
         LinkParams p;
-        std::vector<uint32_t> slots[2];  // per side
         std::vector<uint32_t> blocked;  // waiting requests that last failed to reserve here
         double log1m_first_round = 0;  // log1p(-p) of the first-round probability (for p < 1)
     };
@@ -499,8 +499,7 @@ class Network final {
     void try_end_to_end_purify(uint32_t request);
     // The first two candidates that are eligible and share a level, or (kNoSlot, kNoSlot).
     template <typename Eligible, typename Level>
-    std::pair<uint32_t, uint32_t> two_of_a_level(const std::vector<uint32_t> &candidates, Eligible eligible,
-                                                 Level level) const;
+    std::pair<uint32_t, uint32_t> two_of_a_level(uint32_t first, uint32_t count, Eligible eligible, Level level) const;
     // One recurrence round on the pairs held by a1 and a2 (and their partners); the kept pair is
     // locked until `done_event` fires one operation time plus `latency_ps` later.
     void start_purification(uint32_t a1, uint32_t a2, PurifyScheme scheme, int64_t latency_ps, uint32_t done_event);

@@ -181,7 +181,7 @@ void Network::release_idle(uint32_t r, uint32_t hop_lo, uint32_t hop_hi) {
         const uint32_t l = req.links[i];
         bool any = false;
         for (int side = 0; side < 2; side++) {
-            for (uint32_t id : links_[l].slots[side]) {
+            for (uint32_t id = links_[l].side_first(side); id < links_[l].side_first(side) + links_[l].channels; id++) {
                 Slot &s = slots_[id];
                 if (s.owner == r && s.idle) {
                     s.idle = false;
