@@ -497,9 +497,11 @@ class Network final {
     /// holds (the hops between its two ends) for their next pair: its end came (cutoff, discard).
     void release_builders(uint32_t slot);
     void try_end_to_end_purify(uint32_t request);
-    // The first two candidates that are eligible and share a level, or (kNoSlot, kNoSlot).
+    // The first two candidates (slots [candidates, candidates + count), a link side) that are eligible and
+    // share a level, or (kNoSlot, kNoSlot).
     template <typename Eligible, typename Level>
-    std::pair<uint32_t, uint32_t> two_of_a_level(uint32_t first, uint32_t count, Eligible eligible, Level level) const;
+    std::pair<uint32_t, uint32_t> two_of_a_level(uint32_t candidates, uint32_t count, Eligible eligible,
+                                                 Level level) const;
     // One recurrence round on the pairs held by a1 and a2 (and their partners); the kept pair is
     // locked until `done_event` fires one operation time plus `latency_ps` later.
     void start_purification(uint32_t a1, uint32_t a2, PurifyScheme scheme, int64_t latency_ps, uint32_t done_event);
