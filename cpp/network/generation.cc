@@ -35,27 +35,28 @@ int64_t gated_rounds(const LinkParams &p, double log1m_first_round, Rng &rng, Fi
 }  // namespace
 
 std::pair<size_t, uint32_t> Network::next_attempt_pair(uint32_t l, size_t from) const {
+    // A link side's memories are consecutive slots (the link's hot line), its slot lists are not read.
     const Link &link = links_[l];
-    const auto &a = link.slots[0];
-    const auto &b = link.slots[1];
-    for (size_t i = from; i < a.size(); i++) {
-        const uint32_t owner = slots_[a[i]].owner;
-        if (owner == kNoSlot || !can_attempt(a[i], owner) || !requests_[owner].active()) continue;
-        if (link.p.fixed_channels) {
-            if (can_attempt(b[i], owner)) return {i, b[i]};
+    const uint32_t a = link.first_slot, b = a + link.channels, count = link.channels;
+    for (size_t i = from; i < count; i++) {
+        const uint32_t id = a + static_cast<uint32_t>(i);
+        const uint32_t owner = slots_[id].owner;
+        if (owner == kNoSlot || !can_attempt(id, owner) || !requests_[owner].active()) continue;
+        if (link.fixed_channels) {
+            if (can_attempt(b + static_cast<uint32_t>(i), owner)) return {i, b + static_cast<uint32_t>(i)};
             continue;
         }
-        for (uint32_t id : b) {
-            if (can_attempt(id, owner)) return {i, id};
+        for (uint32_t other = b; other < b + count; other++) {
+            if (can_attempt(other, owner)) return {i, other};
         }
     }
-    return {a.size(), kNoSlot};
+    return {count, kNoSlot};
 }
 
 void Network::try_start_attempts(uint32_t l) {
-    const auto &a = links_[l].slots[0];
+    const uint32_t a = links_[l].first_slot;  // side 0's memories: consecutive slots
     for (auto [i, b] = next_attempt_pair(l, 0); b != kNoSlot; std::tie(i, b) = next_attempt_pair(l, i + 1)) {
-        start_attempt(l, a[i], b);
+        start_attempt(l, a + static_cast<uint32_t>(i), b);
     }
 }
 
@@ -71,16 +72,16 @@ void Network::start_attempt_with(uint32_t freed) {
     const Slot &x = slots_[freed];
     const uint32_t owner = x.owner;
     const Link &link = links_[x.link];
-    const auto &mine = link.slots[x.side];
-    const auto &other = link.slots[1 - x.side];
+    // A side's memories are consecutive slots, the other side's right after or before them.
+    const uint32_t count = link.channels;
+    const uint32_t first = link.first_slot + (1 - x.side) * count;  // the other side's first memory
     uint32_t match = kNoSlot;
-    if (link.p.fixed_channels) {
-        const uint32_t twin = other[freed - mine[0]];  // a side's memories are consecutive slots
+    if (link.fixed_channels) {
+        const uint32_t twin = x.side == 0 ? freed + count : freed - count;
         if (can_attempt(twin, owner)) match = twin;
     } else {
         // The first memory at the other end that can attempt: only a Free one can, and the side's
         // free bits list those in order, so busy memories are never read.
-        const uint32_t first = other[0], count = static_cast<uint32_t>(other.size());  // consecutive slots
         if (count == 1) {
             if (can_attempt(first, owner)) match = first;  // a chain's single memory per side
         } else if (count == 2) {
@@ -118,28 +119,28 @@ void Network::start_attempt_with(uint32_t freed) {
 }
 
 void Network::start_attempt(uint32_t l, uint32_t ia, uint32_t ib) {
-    const Link &link = links_[l];
+    Link &link = links_[l];
     Slot &sa = slots_[ia];
     Slot &sb = slots_[ib];
     set_state(ia, SlotState::Attempting);
     set_state(ib, SlotState::Attempting);
     const int64_t start =
-        std::max(later(queue_.now(), link.p.setup_delay_ps), std::max(sa.next_attempt_ps, sb.next_attempt_ps));
+        std::max(later(queue_.now(), link.setup_delay_ps), std::max(sa.next_attempt_ps, sb.next_attempt_ps));
     const uint64_t counted_before = counters_.attempts;
     // Rounds before the successful attempt's first round: with single-round timing each
     // attempt is one period; with herald-gated double-click timing only attempts whose first
     // round heralded play a second round.
     int64_t rounds_before;
-    if (link.p.first_round_probability <= 0 && link.p.success_probability < 1) {
+    if (link.single_round_draw) {
         // rounds_before_success's common case, inline (one draw per attempt on the hot path)
-        const int64_t k = link_rngs_[l].geometric_log(link.log1m_success);
+        const int64_t k = link.rng.geometric_log(link.log1m_success);
         counters_.attempts += static_cast<uint64_t>(k);
         rounds_before = k - 1;
     } else {
         if (link.p.first_round_probability > 0) {
             // Kept for counters() to replay (herald-gated draws interleave two kinds of round).
             if (gated_draw_rng_.size() <= ia) gated_draw_rng_.resize(slots_.size());
-            gated_draw_rng_[ia] = link_rngs_[l];
+            gated_draw_rng_[ia] = link.rng;
         }
         rounds_before = rounds_before_success(l);
     }
@@ -148,8 +149,8 @@ void Network::start_attempt(uint32_t l, uint32_t ia, uint32_t ib) {
     // int64 is past kNever - start >= 0 too). Both operands are >= 0.
     int64_t rounds, span;
     const bool beyond = __builtin_add_overflow(rounds_before, int64_t{1}, &rounds) ||
-                        __builtin_mul_overflow(rounds, link.p.attempt_period_ps, &span) || span > kNever - start;
-    const int64_t emitted = beyond ? kNever : start + rounds_before * link.p.attempt_period_ps;
+                        __builtin_mul_overflow(rounds, link.attempt_period_ps, &span) || span > kNever - start;
+    const int64_t emitted = beyond ? kNever : start + rounds_before * link.attempt_period_ps;
     // The draw's span, kept in the attempting memory's emission fields (unused until its pair is
     // stored) so that counters() counts only the attempts begun by the time it is read. A draw
     // beyond the time range is not counted here (it never completes): counters() counts what began.
@@ -158,7 +159,7 @@ void Network::start_attempt(uint32_t l, uint32_t ia, uint32_t ib) {
     if (__builtin_expect(beyond, 0)) counters_.attempts = counted_before;
     // One event for the pair, when the first end learns of it; the state starts decaying at
     // emission (lazily, so nothing is lost by creating it late).
-    const int64_t first_herald = std::min(link.p.herald_delay_a_ps, link.p.herald_delay_b_ps);
+    const int64_t first_herald = link.first_herald_ps;
     if (emitted != kNever && emitted <= kNever - first_herald) {
         queue_.schedule(emitted + first_herald, kLinkSuccess, pack(ia, sa.gen), pack(ib, sb.gen));
     }
@@ -167,9 +168,8 @@ void Network::start_attempt(uint32_t l, uint32_t ia, uint32_t ib) {
 #ifdef QNSIM_NETWORK_CHECKS
 void Network::check_no_attempt_left(uint32_t l) const {
     for (uint32_t side = 0; side < 2 && indexed_; side++) {
-        const auto &ids = links_[l].slots[side];
-        for (size_t c = 0; c < ids.size(); c++) {
-            const uint32_t id = ids[c];
+        for (uint32_t c = 0; c < links_[l].channels; c++) {
+            const uint32_t id = links_[l].side_first(side) + c;
             const auto in = [id](const SlotSet &set) {
                 const bool word = (set.words[id >> 12] >> ((id >> 6) & 63)) & 1;
                 return std::pair{static_cast<bool>((set.bits[id >> 6] >> (id & 63)) & 1), word || set.bits[id >> 6] == 0};
@@ -179,22 +179,22 @@ void Network::check_no_attempt_left(uint32_t l) const {
             const bool words = free_word && stored_word;
             const SlotState state = slots_[id].state;
             if (free != (state == SlotState::Free) || stored != (state == SlotState::Stored) || !words) {
-                throw std::logic_error(msg("invariant: link ", l, " memory ", ids[c], " state bits disagree with its state"));
+                throw std::logic_error(msg("invariant: link ", l, " memory ", id, " state bits disagree with its state"));
             }
         }
     }
     const auto [i, b] = next_attempt_pair(l, 0);
     if (b != kNoSlot) {
-        throw std::logic_error(msg("invariant: link ", l, " has memories ", links_[l].slots[0][i], " and ", b,
+        throw std::logic_error(msg("invariant: link ", l, " has memories ", links_[l].first_slot + i, " and ", b,
                                    " that could attempt and do not"));
     }
 }
 #endif
 
 int64_t Network::rounds_before_success(uint32_t l) {
-    const Link &link = links_[l];
+    Link &link = links_[l];
     const LinkParams &p = link.p;
-    Rng &rng = link_rngs_[l];
+    Rng &rng = link.rng;
     if (p.first_round_probability <= 0) {
         const int64_t k = p.success_probability >= 1 ? 1 : rng.geometric_log(link.log1m_success);
         counters_.attempts += static_cast<uint64_t>(k);
@@ -229,7 +229,7 @@ std::pair<uint64_t, uint64_t> Network::attempts_of_draw(uint32_t slot_a, int64_t
 NetworkCounters Network::counters() const {
     NetworkCounters c = counters_;
     for (const Link &link : links_) {
-        for (uint32_t id : link.slots[0]) {
+        for (uint32_t id = link.side_first(0); id < link.side_first(1); id++) {
             if (slots_[id].state != SlotState::Attempting) continue;
             const auto [drawn, begun] = attempts_of_draw(id, queue_.now());
             c.attempts = c.attempts - drawn + begun;
@@ -249,16 +249,17 @@ void Network::on_link_success(uint32_t l, uint64_t pa, uint64_t pb) {
         const QubitHandle h = new_bell_pair(link.delivered);
         pair = {h, h};
     } else {
-        const LentStream lent(*registry_, link_rngs_[l]);
+        const LentStream lent(*registry_, link.rng);
         if (!link.p.state.empty() && formalism_ == Formalism::DensityMatrix) {
             pair = registry_->pair_with_state(link.p.state.data());
         } else {
             pair = registry_->bell_diagonal_pair(link.p.bell_diagonal.data());
         }
     }
-    const int64_t herald[2] = {link.p.herald_delay_a_ps, link.p.herald_delay_b_ps};
+    // Only the link's second cache line (its first is for attempts, which this link is not starting).
+    const int64_t herald[2] = {link.herald_delay_ps[0], link.herald_delay_ps[1]};
     const int64_t emitted = queue_.now() - std::min(herald[0], herald[1]);
-    const int64_t next_attempt = later(emitted, link.p.attempt_period_ps);
+    const int64_t next_attempt = later(emitted, link.period_ps);
     // A lambda called twice, not a loop over the sides (GCC kept the sides' arrays in memory).
     const auto store = [&](uint32_t id, uint32_t partner, QubitHandle qubit, int64_t herald_ps) QNSIM_LAMBDA_INLINE {
         set_state(id, SlotState::Stored);

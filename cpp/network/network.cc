@@ -36,7 +36,9 @@ QubitRegistry &Network::registry() {
 uint32_t Network::add_node(const NodeParams &p) {
     refuse_while_running("add_node");
     p.validate();
-    Node node{p, {}, p.num_memories.value_or(0)};
+    Node node;
+    node.p = p;
+    node.memories = p.num_memories.value_or(0);
     // Memory decay of one qubit as Pauli eigenvalues per second (bell_diagonal): coherences
     // (<XX>, <YY>) decay at 1/T2 in total, populations (<ZZ>) at 1/T1 (amplitude damping's
     // twirl), and the extra depolarizing memory noise at 1/T on all three.
@@ -44,6 +46,7 @@ uint32_t Network::add_node(const NodeParams &p) {
     node.rate_xy = rate(p.t2_s) + rate(p.depolarizing_time_s);
     node.rate_z = rate(p.t1_s) + rate(p.depolarizing_time_s);
     node.swap_scale = swap_scale(p.noise());
+    node.swap_ps = p.swap_ps();
     nodes_.push_back(std::move(node));
     node_rngs_.emplace_back(seed_, (uint64_t{1} << 32) + nodes_.size() - 1);
     return static_cast<uint32_t>(nodes_.size() - 1);
@@ -83,17 +86,26 @@ uint32_t Network::add_link(const LinkParams &p) {
     const uint32_t index = static_cast<uint32_t>(links_.size());
     Link link;
     link.p = p;
-    link.stream = index;
+    link.rng = Rng(seed_, uint64_t{index} + 1);
     link.log1m_success = std::log1p(-p.success_probability);
     link.log1m_first_round = std::log1p(-p.first_round_probability);
+    link.attempt_period_ps = p.attempt_period_ps;
+    link.period_ps = p.attempt_period_ps;
+    link.setup_delay_ps = p.setup_delay_ps;
+    link.herald_delay_ps[0] = p.herald_delay_a_ps;
+    link.herald_delay_ps[1] = p.herald_delay_b_ps;
+    link.first_herald_ps = std::min(p.herald_delay_a_ps, p.herald_delay_b_ps);
     link.delivered = BellPair::from_coefficients(p.bell_diagonal);
+    link.first_slot = static_cast<uint32_t>(slots_.size());
+    link.channels = p.channels;
+    link.single_round_draw = p.first_round_probability <= 0 && p.success_probability < 1;
+    link.fixed_channels = p.fixed_channels;
     for (uint32_t side = 0; side < 2; side++) {
         for (uint32_t c = 0; c < p.channels; c++) {
             Slot slot;
             slot.node = side ? p.node_b : p.node_a;
             slot.link = index;
             slot.side = side;
-            link.slots[side].push_back(static_cast<uint32_t>(slots_.size()));
             slots_.push_back(slot);
         }
     }
@@ -112,7 +124,6 @@ uint32_t Network::add_link(const LinkParams &p) {
         for (size_t i = before; i < slots_.size(); i++) free_.set(static_cast<uint32_t>(i));  // new memories are Free
     }
     links_.push_back(std::move(link));
-    link_rngs_.emplace_back(seed_, uint64_t{index} + 1);
     for (uint32_t n : {p.node_a, p.node_b}) {
         nodes_[n].links.push_back(index);
         if (!nodes_[n].p.num_memories) nodes_[n].memories += p.channels;
@@ -172,7 +183,6 @@ uint32_t Network::add_chain(const NodeParams &node, const LinkParams &link, uint
     nodes_.reserve(nodes_.size() + count);
     node_rngs_.reserve(node_rngs_.size() + count);
     links_.reserve(links_.size() + count - 1);
-    link_rngs_.reserve(link_rngs_.size() + count - 1);
     slots_.reserve(slots_.size() + slots_needed);
     const uint32_t first = static_cast<uint32_t>(nodes_.size());
     NodeParams p = node;
@@ -294,8 +304,8 @@ uint32_t Network::add_request(const RequestParams &p) {
         const uint32_t ls[2] = {r.links[h - 1], r.links[h]};
         const uint32_t sides[2] = {1u - side_of_hop[h - 1], side_of_hop[h]};
         for (int k = 0; k < 2; k++) {
-            v.first[k] = links_[ls[k]].slots[sides[k]].front();  // a side's memories are consecutive slots
-            v.count[k] = static_cast<uint32_t>(links_[ls[k]].slots[sides[k]].size());
+            v.first[k] = links_[ls[k]].side_first(sides[k]);  // a side's memories are consecutive slots
+            v.count[k] = links_[ls[k]].channels;
         }
         v.want[0] = nested_left(h);
         v.want[1] = nested_right(h, last);
@@ -303,6 +313,7 @@ uint32_t Network::add_request(const RequestParams &p) {
                    !p.python_protocol && p.purification_rounds == 0;
     }
     const uint32_t index = static_cast<uint32_t>(requests_.size());
+    keeps_pairs_ = keeps_pairs_ || p.keep_pairs;
     requests_.push_back(std::move(r));
     queue_.schedule(std::max(p.start_ps, queue_.now()), kRequestStart, index, 0);
     return index;
@@ -344,7 +355,9 @@ void Network::run(int64_t until_ps, bool hand_over) {
     } else {
         queue_.run(until_ps, dispatch);
     }
-    if (!hand_over) return;
+    // Only a request with keep_pairs hands pairs over: without one, the scan below would read every
+    // memory of the network (a cache miss per memory on a large one) to find none.
+    if (!hand_over || !keeps_pairs_) return;
     // Pairs handed to the caller (keep_pairs) go on decohering in their memories: bring them up
     // to the time the caller gets control back, from a stream no other operation uses.
     for (uint32_t id = 0; id < slots_.size(); id++) {

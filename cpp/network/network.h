@@ -268,70 +268,97 @@ class Network final {
         kEndToEndPurifyDone, kSwapNow, kEndConsumed, kDeliveryLate
     };
 
-    // Fields in order of use on the hot path (slot scans of swaps and attempts, heralds): the
-    // first 64 bytes hold what those read, the rest is touched per pair or more rarely.
+    // An event reads a few slots that are cold in cache on a large network, most of them for a few
+    // fields: the memories of the swap's node on the other link (the swap-pair test: owner, state,
+    // heralded), the far ends of the two pairs a swap joins (partner, outcome times, news time, hop,
+    // qubit) and the memory a freed one attempts with (state, owner, idle, attempt times). Those are
+    // the first cache line; the second holds what only the memories of the event's own link and the
+    // swapped ones read (which read both lines anyway), and what is rare.
     struct alignas(64) Slot {  // 128 bytes: two cache lines, indexed by a shift
         uint32_t owner = UINT32_MAX;  // request holding the reservation
         uint32_t partner = UINT32_MAX;
         uint32_t hop = UINT32_MAX;     // position of this slot's node on its owner's path
         uint32_t gen = 0;  // advances whenever the qubit leaves (slot_generation): stale events, Python refs
-        uint32_t level = 0;
-        uint32_t node;
         SlotState state = SlotState::Free;
         bool heralded = false;
-        uint8_t frame_x = 0, frame_z = 0;
         bool idle = false;             // on-demand generation: freed by a swap, waits for its pair's end
+        uint8_t frame_x = 0, frame_z = 0;
         bool delivery_scheduled = false;
-        bool kept = false;             // delivered with keep_pairs: the caller releases it
-        bool e2e_ready = false;        // end-to-end pair known at both ends, waiting for a partner pair
-        int64_t known_ps = 0;  // this node has the herald and the news of the swap that gave its partner
-        // While a side-0 memory is Attempting (no qubit yet): its draw's first attempt's start and its
-        // successful attempt's start (kNever: beyond the time range, draw not counted), for counters().
-        int64_t emitted_ps = 0, last_decay_ps = 0;
-        int64_t next_attempt_ps = 0;  // a memory emits at most once per attempt period
-        // ---- 64 bytes: what the slot scans of swaps and attempts and the heralds read ----
-        QubitHandle qubit = 0;
-        // Arrival at the request's source / destination of the last outcome among all swaps that
-        // built this slot's segment (each swap reports straight to both ends of its request).
-        int64_t outcomes_at_src_ps = 0, outcomes_at_dst_ps = 0;
-        uint32_t link, side;
-        uint32_t e2e_level = 0;        // end-to-end purification rounds passed
-        bool purify_success = false;
-        bool expired = false;  // its cutoff passed while an operation held it locked: that operation frees it
         // bell_diagonal, owned by an active request whose swap view at this interior node is single:
         // on_herald takes after_known's single case itself (set by try_reserve, cleared with the owner).
         bool single_swap = false;
         bool swap_left = false;  // with single_swap: this is the request's memory on the node's left link
+        int64_t known_ps = 0;  // this node has the herald and the news of the swap that gave its partner
+        // Arrival at the request's source / destination of the last outcome among all swaps that
+        // built this slot's segment (each swap reports straight to both ends of its request).
+        int64_t outcomes_at_src_ps = 0, outcomes_at_dst_ps = 0;
+        QubitHandle qubit = 0;
+        int64_t next_attempt_ps = 0;  // a memory emits at most once per attempt period
+        // ---- 64 bytes ----
+        // While a side-0 memory is Attempting (no qubit yet): its draw's first attempt's start and its
+        // successful attempt's start (kNever: beyond the time range, draw not counted), for counters().
+        int64_t emitted_ps = 0, last_decay_ps = 0;
+        uint32_t node;
+        uint32_t link, side;
+        uint32_t level = 0;
+        uint32_t e2e_level = 0;        // end-to-end purification rounds passed
+        // With single_swap: the request's memory on the node's other link (the swap view's other pick),
+        // so that on_herald tests the pair without reading the request.
+        uint32_t swap_twin = UINT32_MAX;
+        bool kept = false;             // delivered with keep_pairs: the caller releases it
+        bool e2e_ready = false;        // end-to-end pair known at both ends, waiting for a partner pair
+        bool purify_success = false;
+        bool expired = false;  // its cutoff passed while an operation held it locked: that operation frees it
         // The other end of a delivered pair, consumed (its memory freed) when that end had the
         // news, while this end still waits for its own.
         QubitHandle consumed_partner_qubit = 0;
         int64_t consumed_partner_emitted_ps = 0;
-        // With single_swap: the request's memory on the node's other link (the swap view's other pick),
-        // so that on_herald tests the pair without reading the request.
-        uint32_t swap_twin = UINT32_MAX;
     };
     static_assert(sizeof(Slot) == 128, "Slot: hot fields in its first cache line, size a power of two");
-    struct Link {
-        LinkParams p;
-        std::vector<uint32_t> slots[2];  // per side
-        uint32_t stream;
-        std::vector<uint32_t> blocked;  // waiting requests that last failed to reserve here
-        // log1p(-p) of the success and first-round probabilities, once per link (for p < 1).
-        double log1m_success = 0, log1m_first_round = 0;
+    // An event reads one link or two (the success's, and the link of a freed memory that restarts
+    // its attempts), each cold in cache on a large network: what those read is in the link's first
+    // two cache lines, the params it needs copied there (set once by add_link, never changed) and
+    // the link's stream with them (a separate array of streams cost one more line per attempt, and
+    // the params and the side's slot list, spread over the rest of the record, three more).
+    struct alignas(64) Link {
+        // ---- first 64 bytes: what an attempt's start reads (start_attempt) ----
+        Rng rng;  // attempt counts and delivered-state draws (stream: link index + 1)
+        // log1p(-p) of the success probability, once per link (for p < 1).
+        double log1m_success = 0;
+        int64_t attempt_period_ps = 1, setup_delay_ps = 0;  // p's
+        int64_t first_herald_ps = 0;  // the shorter of p's two herald delays
+        // ---- 64 bytes: what a success reads (on_link_success), and a freed memory's search for a
+        // partner (start_attempt_with, which reads the first line only when it finds one) ----
+        int64_t herald_delay_ps[2] = {0, 0};  // p's herald_delay_a_ps, herald_delay_b_ps
+        int64_t period_ps = 1;  // attempt_period_ps again, in this line for the success
         BellPair delivered;  // bell_diagonal: the delivered pair's value, converted once
+        // Side k's memories are the consecutive slots first_slot + k * channels + [0, channels).
+        uint32_t first_slot = 0, channels = 0;
+        bool single_round_draw = false;  // p's first_round_probability <= 0 and success_probability < 1
+        bool fixed_channels = false;     // p's
+        uint32_t side_first(uint32_t side) const { return first_slot + side * channels; }
+        // ---- the rest, off the hot path ----
+        LinkParams p;
+        std::vector<uint32_t> blocked;  // waiting requests that last failed to reserve here
+        double log1m_first_round = 0;  // log1p(-p) of the first-round probability (for p < 1)
     };
-    struct Node {
-        NodeParams p;
-        std::vector<uint32_t> links;
-        uint32_t memories;  // num_memories, or the channels of its links when that is automatic
+    // A swap reads its node's decay rates, swap factors and duration: in the record's first cache
+    // line (before them came the params, whose name and durations put them in two other lines).
+    struct alignas(64) Node {
         // bell_diagonal: decay rates (1/s) of <XX>, <YY> (1/T2 + 1/T_dep) and <ZZ> (1/T1 + 1/T_dep).
         double rate_xy = 0, rate_z = 0;
         std::array<double, 3> swap_scale{};  // bell_diagonal: swap_scale(p.noise()), once
+        int64_t swap_ps = 0;  // p.swap_ps(), once
+        NodeParams p;
+        std::vector<uint32_t> links;
+        uint32_t memories;  // num_memories, or the channels of its links when that is automatic
     };
     // A bell_diagonal pair: `value` times exp(-decay) per character, the decay exponents summed
     // over every qubit's storage so far (no exp until the value is needed). Handles carry a
     // generation like registry handles, so a discarded pair's handle is never valid again.
-    struct PairState {
+    // 48 bytes of fields in a 64-byte record: half the records of a packed array straddled two
+    // cache lines, and a swap reads one pair that is cold on a large network.
+    struct alignas(64) PairState {
         BellPair value;
         double decay_xy = 0, decay_z = 0;
         uint32_t gen = 1;
@@ -470,9 +497,10 @@ class Network final {
     /// holds (the hops between its two ends) for their next pair: its end came (cutoff, discard).
     void release_builders(uint32_t slot);
     void try_end_to_end_purify(uint32_t request);
-    // The first two candidates that are eligible and share a level, or (kNoSlot, kNoSlot).
+    // The first two candidates (slots [candidates, candidates + count), a link side) that are eligible and
+    // share a level, or (kNoSlot, kNoSlot).
     template <typename Eligible, typename Level>
-    std::pair<uint32_t, uint32_t> two_of_a_level(const std::vector<uint32_t> &candidates, Eligible eligible,
+    std::pair<uint32_t, uint32_t> two_of_a_level(uint32_t candidates, uint32_t count, Eligible eligible,
                                                  Level level) const;
     // One recurrence round on the pairs held by a1 and a2 (and their partners); the kept pair is
     // locked until `done_event` fires one operation time plus `latency_ps` later.
@@ -562,7 +590,6 @@ class Network final {
     std::vector<uint32_t> free_bell_pairs_;
     size_t free_bell_count_ = 0;
     uint64_t seed_;
-    std::vector<Rng> link_rngs_;  // attempt counts and delivered-state draws of each link
     // Herald-gated double-click links: the link's stream as it was when the attempt of the pair whose
     // side-0 memory is slot i drew its rounds (replayed by attempts_of_draw; sized on first use).
     std::vector<Rng> gated_draw_rng_;
@@ -608,6 +635,7 @@ class Network final {
     }
     void trace_request_now(TraceKind kind, uint32_t request, double value);
     Rng hand_over_rng_;  // decay of kept pairs when the caller gets control back
+    bool keeps_pairs_ = false;  // some request has keep_pairs: run() brings kept pairs up to date
     std::unordered_map<uint64_t, uint32_t> link_index_;  // (min node, max node) -> link
 };
 

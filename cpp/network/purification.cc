@@ -7,11 +7,11 @@ namespace qnsim {
 using namespace network_internal;
 
 template <typename Eligible, typename Level>
-std::pair<uint32_t, uint32_t> Network::two_of_a_level(const std::vector<uint32_t> &candidates, Eligible eligible,
+std::pair<uint32_t, uint32_t> Network::two_of_a_level(uint32_t candidates, uint32_t count, Eligible eligible,
                                                        Level level) const {
     uint32_t first[17];
     std::fill(first, first + 17, kNoSlot);
-    for (uint32_t id : candidates) {
+    for (uint32_t id = candidates; id < candidates + count; id++) {
         if (!eligible(slots_[id])) continue;
         const uint32_t k = level(slots_[id]);
         if (first[k] == kNoSlot) {
@@ -60,7 +60,7 @@ void Network::try_purify(uint32_t l, uint32_t request) {
         return p.state == SlotState::Stored && p.heralded && p.link == l;  // a link-level pair known at both ends
     };
     while (true) {
-        const auto [a1, a2] = two_of_a_level(links_[l].slots[0], eligible, [](const Slot &s) { return s.level; });
+        const auto [a1, a2] = two_of_a_level(links_[l].side_first(0), links_[l].channels, eligible, [](const Slot &s) { return s.level; });
         if (a1 == kNoSlot) return;
         start_purification(a1, a2, requests_[request].p.purification, links_[l].p.classical_delay_ps, kPurifyDone);
     }
@@ -76,7 +76,8 @@ void Network::try_end_to_end_purify(uint32_t request) {
     while (true) {
         // Two ready end-to-end pairs of the same level, found through their source-side slots.
         const auto [a1, a2] =
-            two_of_a_level(links_[first_link].slots[src_side], eligible, [](const Slot &s) { return s.e2e_level; });
+            two_of_a_level(links_[first_link].side_first(src_side), links_[first_link].channels, eligible,
+                           [](const Slot &s) { return s.e2e_level; });
         if (a1 == kNoSlot) return;
         const uint32_t b1 = slots_[a1].partner;
         slots_[a1].e2e_ready = slots_[b1].e2e_ready = false;

@@ -13,22 +13,25 @@ uint32_t Network::try_reserve(uint32_t r) {
     // Channels c whose memories at both ends are free (what a fixed-channel link must reserve),
     // or, for other links, enough free memories at each end separately: written to out (2 * need
     // of them, end a's first for the latter, channel by channel for the former); false if too few.
+    // A link side's memories are consecutive slots (first_slot, channels in the link's second cache
+    // line): its slot list, further in the record and on the heap, is not read.
     auto plan = [&](uint32_t l, uint32_t *out) {
         const Link &link = links_[l];
-        if (link.p.fixed_channels) {
+        const uint32_t first = link.first_slot, count = link.channels;
+        if (link.fixed_channels) {
             uint32_t found = 0;
-            for (size_t c = 0; c < link.slots[0].size() && found < need; c++) {
-                if (unowned(link.slots[0][c]) && unowned(link.slots[1][c])) {
-                    out[2 * found] = link.slots[0][c];
-                    out[2 * found + 1] = link.slots[1][c];
+            for (uint32_t c = 0; c < count && found < need; c++) {
+                if (unowned(first + c) && unowned(first + count + c)) {
+                    out[2 * found] = first + c;
+                    out[2 * found + 1] = first + count + c;
                     found++;
                 }
             }
             return found == need;
         }
-        for (int side = 0; side < 2; side++) {
+        for (uint32_t side = 0; side < 2; side++) {
             uint32_t taken = 0;
-            for (uint32_t id : link.slots[side]) {
+            for (uint32_t id = first + side * count, end = id + count; id < end; id++) {
                 if (taken == need) break;
                 out[taken] = id;  // kept only if unowned (no branch on it)
                 taken += unowned(id);
@@ -41,16 +44,17 @@ uint32_t Network::try_reserve(uint32_t r) {
     // Whether plan would succeed, without writing its list.
     auto fits = [&](uint32_t l) {
         const Link &link = links_[l];
-        if (link.p.fixed_channels) {
+        const uint32_t first = link.first_slot, count = link.channels;
+        if (link.fixed_channels) {
             uint32_t found = 0;
-            for (size_t c = 0; c < link.slots[0].size() && found < need; c++) {
-                found += unowned(link.slots[0][c]) && unowned(link.slots[1][c]);
+            for (uint32_t c = 0; c < count && found < need; c++) {
+                found += unowned(first + c) && unowned(first + count + c);
             }
             return found == need;
         }
-        for (int side = 0; side < 2; side++) {
+        for (uint32_t side = 0; side < 2; side++) {
             uint32_t taken = 0;
-            for (uint32_t id : link.slots[side]) {
+            for (uint32_t id = first + side * count, end = id + count; id < end; id++) {
                 if (taken == need) break;
                 taken += unowned(id);
             }
@@ -144,8 +148,9 @@ void Network::finish_request(uint32_t r, RequestStatus status, const char *reaso
     if (was_waiting) waiting_.erase(std::find(waiting_.begin(), waiting_.end(), r));
     // Release every reserved memory; qubits still held are discarded (pairs never span requests).
     for (uint32_t l : req.links) {
-        for (int side = 0; side < 2; side++) {
-            for (uint32_t id : links_[l].slots[side]) {
+        const uint32_t first = links_[l].first_slot, count = links_[l].channels;  // consecutive slots
+        for (uint32_t side = 0; side < 2; side++) {
+            for (uint32_t id = first + side * count, end = id + count; id < end; id++) {
                 Slot &s = slots_[id];
                 if (s.owner != r) continue;
                 s.owner = kNoSlot;
@@ -176,7 +181,7 @@ void Network::release_idle(uint32_t r, uint32_t hop_lo, uint32_t hop_hi) {
         const uint32_t l = req.links[i];
         bool any = false;
         for (int side = 0; side < 2; side++) {
-            for (uint32_t id : links_[l].slots[side]) {
+            for (uint32_t id = links_[l].side_first(side); id < links_[l].side_first(side) + links_[l].channels; id++) {
                 Slot &s = slots_[id];
                 if (s.owner == r && s.idle) {
                     s.idle = false;

@@ -122,7 +122,7 @@ void Network::complete_single_swap(uint32_t node, uint32_t r, uint32_t s1, uint3
     y2.qubit = left_handle;
     discard_qubit(right_handle, node);
     x1.qubit = x2.qubit = 0;
-    const int64_t done = later(now, nd.p.swap_ps());
+    const int64_t done = later(now, nd.swap_ps);
     y1.partner = p2;
     y2.partner = p1;
     const uint32_t last = static_cast<uint32_t>(req.p.path.size() - 1);
@@ -362,7 +362,7 @@ void Network::complete_bell_swap(uint32_t node, uint32_t r, uint32_t s1, uint32_
     y2.qubit = left_handle;
     discard_qubit(right_handle, node);
     x1.qubit = x2.qubit = 0;
-    const int64_t done = later(now, nd.p.swap_ps());
+    const int64_t done = later(now, nd.swap_ps);
     y1.partner = p2;
     y2.partner = p1;
     const uint32_t last = static_cast<uint32_t>(req.p.path.size() - 1);

@@ -128,6 +128,7 @@ class EventQueue {
             return;
         }
         buckets_[b].push_back(event);
+        bucket_min_[b] = std::min(bucket_min_[b], event.time_ps);
         nonempty_ |= uint64_t{1} << b;
     }
 
@@ -168,8 +169,7 @@ class EventQueue {
         if (nonempty_ == 0) return false;
         const int b = __builtin_ctzll(nonempty_);
         std::vector<Event> &from = buckets_[b];
-        int64_t earliest = from[0].time_ps;
-        for (const Event &e : from) earliest = std::min(earliest, e.time_ps);
+        const int64_t earliest = bucket_min_[b];
         if (earliest > until_ps) return false;
         base_ = earliest;
         for (const Event &e : from) {
@@ -178,10 +178,12 @@ class EventQueue {
                 push_now(e);
             } else {
                 buckets_[to].push_back(e);
+                bucket_min_[to] = std::min(bucket_min_[to], e.time_ps);
                 nonempty_ |= uint64_t{1} << to;
             }
         }
         from.clear();
+        bucket_min_[b] = INT64_MAX;
         nonempty_ &= ~(uint64_t{1} << b);
         return true;
     }
@@ -199,6 +201,15 @@ class EventQueue {
     std::vector<Event> now_heap_;  // bucket 0's others: a heap on order
     std::array<std::vector<Event>, kBuckets> buckets_;  // [0] unused (bucket 0 is fifo_ + now_heap_)
     uint64_t nonempty_ = 0;  // bit b: buckets_[b] holds events
+    // The earliest time in buckets_[b] (INT64_MAX when empty), kept by the pushes: refill takes it
+    // without a pass over the bucket (a pass that read every event, cold in cache, before the spread
+    // read them again).
+    std::array<int64_t, kBuckets> bucket_min_ = make_bucket_min();
+    static std::array<int64_t, kBuckets> make_bucket_min() {
+        std::array<int64_t, kBuckets> m;
+        m.fill(INT64_MAX);
+        return m;
+    }
     int64_t base_ = 0;       // <= every pending event's time, and <= now() between events
     size_t size_ = 0;
     uint64_t next_seq_ = 0;
