@@ -573,6 +573,7 @@ def estimate(
         ctx, report = _against_the_hardware_as_given(ctx, report, placement, seed)
     if ctx.channel_fix:
         _check_channel_fix(ctx, report, seed)
+    _check_link_needs(ctx, report, seed)
     return report
 
 
@@ -728,6 +729,111 @@ def _fewest_channels(
         else:
             low = middle
     return best
+
+
+#: Re-estimates _check_link_needs makes at most, and the relative change of a need below which it has settled.
+_NEED_ROUNDS = 6
+_NEED_SETTLED = 0.01
+
+
+def _check_link_needs(ctx: _Context, report: EstimateReport, seed: int) -> None:
+    """Checks what each link must deliver (the delivery table's need/s) by estimating again with every checked link at
+    its need, and states the need found where a link of that rate meets it.
+
+    The need is priced at the link as given, but the link's rate sets the operating point it is priced with: how
+    long its pairs wait in memory (so their purification rounds, raw pairs per operation) and, on error-corrected
+    QPUs, the run's length (so the code distance, pairs per operation and their share of the budget). A link built
+    to the stated need could then need more: two error-corrected QPUs over a 1e5 pairs/s link of F = 0.9 (0.1 s
+    memories) were told "9.71e+07 raw pairs/s" (d = 9, 1 round); at that rate the shorter run takes d = 7, whose
+    pairs need 3 rounds, 3.51e+08 raw pairs/s, and a link built to the stated need ran 1.8 times the algorithm's
+    cycles, with nothing said. Re-estimates (at most :data:`_NEED_ROUNDS`, each link with the buffer its need asks
+    for) move each need to the one found at it until the needs settle within :data:`_NEED_SETTLED`; the fewest
+    needs found met at their rates are stated (``required_rate_hz``, with a note), needs never met are said not to
+    settle. Only links whose pairs' waits or the run's code distance depend on their rate are checked (memory
+    times, or error-corrected QPUs), each serving one QPU pair (relay routes and shared links are priced by their
+    hops)."""
+    checked: dict[tuple[int, int], float] = {}
+    for lr in report.links:
+        lk = ctx.links.get(lr.qpus)
+        if lk is None or lr.route != list(lr.qpus) or ctx._hop_users.get(lr.qpus, 0) != 1:
+            continue
+        if not (ctx.ec or lk.models_memory):
+            continue  # The pairs and the run are the same at any rate: the need is its own fixed point.
+        need = report._delivery(lr)[0]
+        if 0 < need < math.inf and math.isfinite(need / lk.channels):
+            checked[lr.qpus] = need
+    if not checked:
+        return
+
+    def estimate_at(needs: dict[tuple[int, int], float], probs_of: _Context) -> tuple[_Context, EstimateReport]:
+        links = dict(ctx.links)
+        for key, need in needs.items():
+            lk = ctx.links[key]
+            # With the buffer the need asks for too (its own note): the check is of the rate.
+            probs = probs_of._probs.get(key, ())
+            buffer = _buffer_for(need, need, probs, lk.latency_s, lk.buffer) or lk.buffer
+            links[key] = dataclasses.replace(lk, rate_hz=need / lk.channels, buffer_pairs=buffer)
+        trial = _Context(ctx.w, ctx.qpus, links, ctx.ec, ctx.target_fidelity, ctx.purification, ctx.cat, ctx.budget)
+        trial.max_runtime_s, trial.progress = ctx.max_runtime_s, ctx.progress
+        trial.strategy, trial.partitioner = ctx.strategy, ctx.partitioner
+        return trial, trial.run(ctx.placement, seed)
+
+    def needs_of(trial_report: EstimateReport) -> dict[tuple[int, int], float]:
+        by_key = {lr.qpus: lr for lr in trial_report.links}
+        return {key: trial_report._delivery(by_key[key])[0] if key in by_key else 0.0 for key in checked}
+
+    def operating_point(trial_report: EstimateReport, key: tuple[int, int]) -> str:
+        lr = next(x for x in trial_report.links if x.qpus == key)
+        ec = trial_report.error_corrected
+        at = f"d = {ec.code_distance}, " if ec is not None and ec.code_distance is not None else ""
+        return f"{at}{lr.purification_rounds} purification round(s), {lr.raw_per_pair:.3g} raw pairs per pair"
+
+    first = {key: operating_point(report, key) for key in checked}
+    tried, probs_of = dict(checked), ctx
+    found: tuple[dict[tuple[int, int], float], _Context, EstimateReport] | None = None
+    history: list[tuple[dict[tuple[int, int], float], dict[tuple[int, int], float], _Context, EstimateReport]] = []
+    for _ in range(_NEED_ROUNDS):
+        trial, trial_report = estimate_at(tried, probs_of)
+        at_tried = needs_of(trial_report)
+        history.append((tried, at_tried, trial, trial_report))
+        if all(at_tried[key] <= tried[key] * (1 + _NEED_SETTLED) for key in tried) and (
+                found is None or sum(tried.values()) < sum(found[0].values())):
+            found = (tried, trial, trial_report)
+        if all(abs(at_tried[key] - tried[key]) <= _NEED_SETTLED * tried[key] for key in tried):
+            break
+        nxt = {key: at_tried[key] if 0 < at_tried[key] < math.inf else tried[key] for key in tried}
+        if any(nxt == h[0] for h in history):
+            break  # A cycle between operating points: the fewest needs met (if any) stand.
+        tried, probs_of = nxt, trial
+    for lr in report.links:
+        key = lr.qpus
+        if key not in checked:
+            continue
+        stated, name = checked[key], f"link {key[0]}-{key[1]}"
+        if found is None:
+            last_tried, last_needs, _trial, trial_report = history[-1]
+            tried_need, at_need = last_tried[key], last_needs[key]
+            report.notes.append(
+                f"{name}'s need of {stated:.3g} raw pairs/s ({first[key]}) does not settle: a link of {tried_need:.3g} "
+                f"would take {operating_point(trial_report, key)} and need {at_need:.3g} (estimated again "
+                f"{len(history)} times); build it with a margin and estimate again with it"
+            )
+            continue
+        need, trial, trial_report = found[0][key], found[1], found[2]
+        if abs(need - stated) > _NEED_SETTLED * stated:
+            lr.required_rate_hz = need
+            report.notes.append(
+                f"{name} must deliver {need:.3g} raw pairs/s, not the {stated:.3g} its pairs ask for as the link is "
+                f"given ({first[key]}): its rate sets how long its pairs wait and how long the run lasts; estimated "
+                f"again with the link at {need:.3g}, it takes {operating_point(trial_report, key)} and meets its own "
+                f"need ({human_time(trial_report.wall_clock_s)}, bound: {trial_report.bound})"
+            )
+            # The buffer the need asks for, with the pairs' rounds at that rate (the note at the rate given is void).
+            prefix = f"{name} needs "
+            report.notes[:] = [n for n in report.notes if not (n.startswith(prefix) and "buffer_pairs" in n)]
+            note = ctx._need_buffer_note(lr, need, trial._probs.get(key, ()))
+            if note:
+                report.notes.append(note)
 
 
 class _Context:
@@ -2566,23 +2672,32 @@ class _Context:
         still link-bound (0.19x), with nothing said until a runtime limit was set."""
         notes = []
         for lr in report.links:
-            lk, probs = self._link_of.get(lr.qpus), self._probs.get(lr.qpus)
-            need = report._delivery(lr)[0]
-            if lk is None or probs is None or lr.route != list(lr.qpus) or not 0 < need < math.inf:
+            probs = self._probs.get(lr.qpus)
+            if probs is None or lr.route != list(lr.qpus):
                 continue
-            at_need = flow_controlled_rate_hz(need, lk.buffer, probs, lk.latency_s)
-            if at_need >= need * (1 - 1e-3):
-                continue
-            buffer = _buffer_for(need, need, probs, lk.latency_s, lk.buffer)
-            fix = (f"{_count(buffer)} buffer_pairs with it" if buffer is not None
-                   else "no buffer lets it through: a shorter classical latency")
-            notes.append(
-                f"link {lr.qpus[0]}-{lr.qpus[1]} needs {need:.3g} raw pairs/s (what each link must deliver), but at "
-                f"that rate its {lk.buffer} buffer_pairs, which also hold the pairs under way "
-                f"({latency_hold_s(probs, lk.latency_s):.3g} s of round outcomes per pair), let {at_need:.3g} through: "
-                f"it needs {fix}"
-            )
+            note = self._need_buffer_note(lr, report._delivery(lr)[0], probs)
+            if note:
+                notes.append(note)
         return notes
+
+    def _need_buffer_note(self, lr: LinkReport, need: float, probs: Sequence[float]) -> str:
+        """The note of :meth:`_need_buffer_notes` for one direct link at ``need`` raw pairs/s whose pairs take rounds
+        of success probabilities ``probs``, or "" when its buffer lets that rate through."""
+        lk = self._link_of.get(lr.qpus)
+        if lk is None or not 0 < need < math.inf:
+            return ""
+        at_need = flow_controlled_rate_hz(need, lk.buffer, probs, lk.latency_s)
+        if at_need >= need * (1 - 1e-3):
+            return ""
+        buffer = _buffer_for(need, need, probs, lk.latency_s, lk.buffer)
+        fix = (f"{_count(buffer)} buffer_pairs with it" if buffer is not None
+               else "no buffer lets it through: a shorter classical latency")
+        return (
+            f"link {lr.qpus[0]}-{lr.qpus[1]} needs {need:.3g} raw pairs/s (what each link must deliver), but at "
+            f"that rate its {lk.buffer} buffer_pairs, which also hold the pairs under way "
+            f"({latency_hold_s(probs, lk.latency_s):.3g} s of round outcomes per pair), let {at_need:.3g} through: "
+            f"it needs {fix}"
+        )
 
     def _infeasible_report(self, p: Placement | None = None) -> EstimateReport:
         n = self.w.logical_qubits if isinstance(self.w, LogicalSummary) else self.w.num_qubits
