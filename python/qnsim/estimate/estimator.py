@@ -568,13 +568,19 @@ def estimate(
     if partitioner not in ("auto", "metis", "kernighan-lin"):
         raise ValueError(f"partitioner must be 'auto', 'metis' or 'kernighan-lin', got {partitioner!r}")
     ctx.strategy, ctx.partitioner = placement_strategy, partitioner
-    report = ctx.run(placement, seed)
-    if any(lr.active_channels is not None for lr in report.links):
-        ctx, report = _against_the_hardware_as_given(ctx, report, placement, seed)
+    ctx, report = _run(ctx, placement, seed)
     if ctx.channel_fix:
         _check_channel_fix(ctx, report, seed)
     _check_link_needs(ctx, report, seed)
     return report
+
+
+def _run(ctx: _Context, placement: Any, seed: int) -> tuple[_Context, EstimateReport]:
+    """The estimate of ``ctx``: its run, weighed against the hardware as given when it throttled a link."""
+    report = ctx.run(placement, seed)
+    if any(lr.active_channels is not None for lr in report.links):
+        ctx, report = _against_the_hardware_as_given(ctx, report, placement, seed)
+    return ctx, report
 
 
 def _against_the_hardware_as_given(ctx: _Context, report: EstimateReport, placement: Any,
@@ -732,8 +738,11 @@ def _fewest_channels(
 
 
 #: Re-estimates _check_link_needs makes at most, and the relative change of a need below which it has settled.
-_NEED_ROUNDS = 6
+_NEED_ROUNDS = 8
 _NEED_SETTLED = 0.01
+#: A link at a rate whose need there is at most this much above it is taken as meeting it (an operating point that
+#: keeps few pairs buffered, to keep them fresh, runs its link a few percent below the run's pace by design).
+_NEED_MET = 0.05
 
 
 def _check_link_needs(ctx: _Context, report: EstimateReport, seed: int) -> None:
@@ -766,21 +775,39 @@ def _check_link_needs(ctx: _Context, report: EstimateReport, seed: int) -> None:
         return
 
     def estimate_at(needs: dict[tuple[int, int], float], probs_of: _Context) -> tuple[_Context, EstimateReport]:
-        links = dict(ctx.links)
-        for key, need in needs.items():
-            lk = ctx.links[key]
-            # With the buffer the need asks for too (its own note): the check is of the rate.
-            probs = probs_of._probs.get(key, ())
-            buffer = _buffer_for(need, need, probs, lk.latency_s, lk.buffer) or lk.buffer
-            links[key] = dataclasses.replace(lk, rate_hz=need / lk.channels, buffer_pairs=buffer)
-        trial = _Context(ctx.w, ctx.qpus, links, ctx.ec, ctx.target_fidelity, ctx.purification, ctx.cat, ctx.budget)
-        trial.max_runtime_s, trial.progress = ctx.max_runtime_s, ctx.progress
-        trial.strategy, trial.partitioner = ctx.strategy, ctx.partitioner
-        return trial, trial.run(ctx.placement, seed)
+        """The estimate with each checked link at its need and the buffer that rate asks for (its own note: the
+        check is of the rate), sized for the purification rounds of ``probs_of`` and again for the trial's own when
+        they differ."""
+        trial, trial_report = probs_of, None
+        for _ in range(2):
+            links = dict(ctx.links)
+            for key, need in needs.items():
+                lk = ctx.links[key]
+                buffer = _buffer_for(need, need, trial._probs.get(key, ()), lk.latency_s, lk.buffer) or lk.buffer
+                links[key] = dataclasses.replace(lk, rate_hz=need / lk.channels, buffer_pairs=buffer)
+            sized = {key: tuple(trial._probs.get(key, ())) for key in needs}
+            trial = _Context(ctx.w, ctx.qpus, links, ctx.ec, ctx.target_fidelity, ctx.purification, ctx.cat,
+                             ctx.budget)
+            trial.max_runtime_s, trial.progress = ctx.max_runtime_s, ctx.progress
+            trial.strategy, trial.partitioner = ctx.strategy, ctx.partitioner
+            trial, trial_report = _run(trial, ctx.placement, seed)  # As estimate() runs it: a link of that rate.
+            if all(tuple(trial._probs.get(key, ())) == sized[key] for key in needs):
+                break
+        assert trial_report is not None
+        return trial, trial_report
 
-    def needs_of(trial_report: EstimateReport) -> dict[tuple[int, int], float]:
+    def needs_of(trial_report: EstimateReport, tried: dict[tuple[int, int], float]) -> dict[tuple[int, int], float]:
+        """The rate each link must have in ``trial_report``, its links at ``tried``: the rate over its margin there
+        (its need, unless flow control or its buffer let less than its rate through)."""
         by_key = {lr.qpus: lr for lr in trial_report.links}
-        return {key: trial_report._delivery(by_key[key])[0] if key in by_key else 0.0 for key in checked}
+        out = {}
+        for key, rate in tried.items():
+            if key not in by_key:
+                out[key] = 0.0
+                continue
+            need, gives, margin = trial_report._delivery(by_key[key])[:3]
+            out[key] = rate / margin if 0 < margin < math.inf else need
+        return out
 
     def operating_point(trial_report: EstimateReport, key: tuple[int, int]) -> str:
         lr = next(x for x in trial_report.links if x.qpus == key)
@@ -794,16 +821,16 @@ def _check_link_needs(ctx: _Context, report: EstimateReport, seed: int) -> None:
     history: list[tuple[dict[tuple[int, int], float], dict[tuple[int, int], float], _Context, EstimateReport]] = []
     for _ in range(_NEED_ROUNDS):
         trial, trial_report = estimate_at(tried, probs_of)
-        at_tried = needs_of(trial_report)
+        at_tried = needs_of(trial_report, tried)
         history.append((tried, at_tried, trial, trial_report))
-        if all(at_tried[key] <= tried[key] * (1 + _NEED_SETTLED) for key in tried) and (
-                found is None or sum(tried.values()) < sum(found[0].values())):
+        met = all(at_tried[key] <= tried[key] * (1 + _NEED_MET) for key in tried)
+        if met and (found is None or sum(tried.values()) < sum(found[0].values())):
             found = (tried, trial, trial_report)
-        if all(abs(at_tried[key] - tried[key]) <= _NEED_SETTLED * tried[key] for key in tried):
+        if met and all(at_tried[key] >= tried[key] * (1 - _NEED_SETTLED) for key in tried):
             break
         nxt = {key: at_tried[key] if 0 < at_tried[key] < math.inf else tried[key] for key in tried}
-        if any(nxt == h[0] for h in history):
-            break  # A cycle between operating points: the fewest needs met (if any) stand.
+        if any(all(abs(nxt[key] - h[0][key]) <= _NEED_SETTLED * h[0][key] for key in tried) for h in history):
+            break  # Back to an operating point tried: the fewest needs met (if any) stand.
         tried, probs_of = nxt, trial
     for lr in report.links:
         key = lr.qpus
