@@ -784,7 +784,7 @@ def _check_link_needs(ctx: _Context, report: EstimateReport, seed: int) -> None:
             for key, need in needs.items():
                 lk = ctx.links[key]
                 buffer = _buffer_for(need, need, trial._probs.get(key, ()), lk.latency_s, lk.buffer) or lk.buffer
-                links[key] = dataclasses.replace(lk, rate_hz=need / lk.channels, buffer_pairs=buffer)
+                links[key] = _at_rate(lk, need / lk.channels, buffer_pairs=buffer)
             sized = {key: tuple(trial._probs.get(key, ())) for key in needs}
             trial = _Context(ctx.w, ctx.qpus, links, ctx.ec, ctx.target_fidelity, ctx.purification, ctx.cat,
                              ctx.budget)
@@ -861,6 +861,18 @@ def _check_link_needs(ctx: _Context, report: EstimateReport, seed: int) -> None:
             note = ctx._need_buffer_note(lr, need, trial._probs.get(key, ()))
             if note:
                 report.notes.append(note)
+
+
+def _at_rate(link: Link, rate_hz: float, **changes: Any) -> Link:
+    """``link`` at ``rate_hz`` per channel: a link of attempts keeps its attempt period (a higher success probability)
+    while the probability stays at most 1; beyond, it is a Poisson source of that rate."""
+    if link.success_probability is not None and link.attempt_period_s is not None:
+        p = rate_hz * link.attempt_period_s
+        if p <= 1:
+            changes["success_probability"] = p
+        else:
+            changes["success_probability"] = changes["attempt_period_s"] = None
+    return dataclasses.replace(link, rate_hz=rate_hz, **changes)
 
 
 class _Context:
