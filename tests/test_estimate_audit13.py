@@ -70,3 +70,21 @@ def test_a_physical_links_need_with_stored_pairs_is_one_a_link_of_that_rate_meet
     assert old.wall_clock_s > 1.8 * (old.time_local_s + old.time_latency_s)
     built = estimate(text, qpus, [dataclasses.replace(link, rate_hz=need)], **kw)
     assert built.wall_clock_s <= 1.05 * (built.time_local_s + built.time_latency_s)
+
+
+def test_a_budget_whose_parts_leave_part_of_the_total_unused_says_so():
+    """ErrorBudget(1e-2, logical=1e-3, t_states=1e-3) for CCZs on one QPU: the rest of the total, 8e-3, was meant for
+    rotations and remote operations the run lacks. The code distance was sized for the two parts (d = 5) while the
+    report's row read "expected failures 0.000863 / 0.01", as if the total had sized it, and nothing said that 0.008
+    of it went unused. A note says so now; a budget whose parts use the whole total has none."""
+    from qnsim.estimate import ErrorBudget
+
+    qpu = preset("qubit_gate_ns_e4", surface_code=SurfaceCode())
+    text = "REPEAT 10 {\nCCZ 0 1 2\n}"
+    report = estimate(text, qpu, error_budget=ErrorBudget(1e-2, logical=1e-3, t_states=1e-3))
+    (note,) = [n for n in report.notes if n.startswith("error budget: the parts")]
+    assert "sum to 0.002 of the total 0.01; the other 0.008 is unused (the run has no rotations or remote part" in note
+    assert report.error_budget.logical + report.error_budget.t_states == pytest.approx(2e-3)
+    whole = estimate(text, qpu, error_budget=ErrorBudget(1e-2, logical=1e-3))
+    assert not [n for n in whole.notes if n.startswith("error budget: the parts")]
+    assert whole.error_budget.t_states == pytest.approx(9e-3)
