@@ -802,15 +802,17 @@ def _check_link_needs(ctx: _Context, report: EstimateReport, seed: int) -> None:
         by_key = {lr.qpus: lr for lr in trial_report.links}
         out = {}
         for key, rate in tried.items():
-            if key not in by_key:
-                out[key] = 0.0
+            if key not in by_key:  # An infeasible trial without link figures: nothing to check it by.
+                out[key] = math.nan
                 continue
             need, gives, margin = trial_report._delivery(by_key[key])[:3]
             out[key] = rate / margin if 0 < margin < math.inf else need
         return out
 
     def operating_point(trial_report: EstimateReport, key: tuple[int, int]) -> str:
-        lr = next(x for x in trial_report.links if x.qpus == key)
+        lr = next((x for x in trial_report.links if x.qpus == key), None)
+        if lr is None:
+            return f"an infeasible run ({'; '.join(trial_report.reasons)[:200]})"
         ec = trial_report.error_corrected
         at = f"d = {ec.code_distance}, " if ec is not None and ec.code_distance is not None else ""
         return f"{at}{lr.purification_rounds} purification round(s), {lr.raw_per_pair:.3g} raw pairs per pair"
@@ -820,7 +822,10 @@ def _check_link_needs(ctx: _Context, report: EstimateReport, seed: int) -> None:
     found: tuple[dict[tuple[int, int], float], _Context, EstimateReport] | None = None
     history: list[tuple[dict[tuple[int, int], float], dict[tuple[int, int], float], _Context, EstimateReport]] = []
     for _ in range(_NEED_ROUNDS):
-        trial, trial_report = estimate_at(tried, probs_of)
+        try:
+            trial, trial_report = estimate_at(tried, probs_of)
+        except ValueError:
+            break  # A link the check cannot build (its figures out of range): the need found so far, if any, stands.
         at_tried = needs_of(trial_report, tried)
         history.append((tried, at_tried, trial, trial_report))
         met = all(at_tried[key] <= tried[key] * (1 + _NEED_MET) for key in tried)
@@ -838,11 +843,14 @@ def _check_link_needs(ctx: _Context, report: EstimateReport, seed: int) -> None:
             continue
         stated, name = checked[key], f"link {key[0]}-{key[1]}"
         if found is None:
+            if not history:
+                continue
             last_tried, last_needs, _trial, trial_report = history[-1]
             tried_need, at_need = last_tried[key], last_needs[key]
             report.notes.append(
                 f"{name}'s need of {stated:.3g} raw pairs/s ({first[key]}) does not settle: a link of {tried_need:.3g} "
-                f"would take {operating_point(trial_report, key)} and need {at_need:.3g} (estimated again "
+                f"would take {operating_point(trial_report, key)}"
+                f"{f' and need {at_need:.3g}' if math.isfinite(at_need) else ''} (estimated again "
                 f"{len(history)} times); build it with a margin and estimate again with it"
             )
             continue
