@@ -110,3 +110,43 @@ def test_a_run_that_waits_for_its_first_raw_pair_is_priced_with_that_wait():
     assert "(1 raw pairs at 199 pairs/s), 50% of the run" in note
     walls = [simulate_execution(text, qpus, link, placement=[0, 0, 1, 1], seed=s).wall_clock_s for s in range(40)]
     assert 0.8 * report.wall_clock_s <= float(np.mean(walls)) <= 1.25 * report.wall_clock_s
+
+
+def test_a_links_file_gives_the_error_budget_parts_the_python_api_takes(tmp_path):
+    """`estimate(..., error_budget=ErrorBudget(1e-2, remote=1e-5))` had no links-file form: [estimate] error_budget
+    took a float only ("must be a float, got {...}" for a table), so `qnsim estimate` could not check a run against
+    a remote part, and gave a different report (here "feasible", where the API says the remote faults exceed their
+    part). [estimate.error_budget] takes the total and parts; the CLI's JSON report is the API's."""
+    import json
+    import subprocess
+    import sys
+
+    from qnsim.config import ConfigError
+    from qnsim.estimate import ErrorBudget
+    from qnsim.estimate_cli import load_network
+
+    (tmp_path / "w.stim").write_text("CX 0 1\nCX 0 1\nH 0\nCX 0 1\n")
+    net = ("[[qpu]]\ncount = 2\nnum_qubits = 2\ne_1q = 0.0\ne_2q = 0.0\ne_meas = 0.0\n"
+           "[[link]]\nqpus = [0, 1]\nrate_hz = 1e6\nfidelity = 0.9999\n"
+           "[estimate]\nplacement = [0, 1]\n[estimate.error_budget]\ntotal = 1e-2\nremote = 1e-5\n")
+    (tmp_path / "links.toml").write_text(net)
+    qpus, links, opts = load_network({"qpu": [{"count": 2, "num_qubits": 2, "e_1q": 0.0, "e_2q": 0.0,
+                                               "e_meas": 0.0}],
+                                      "link": [{"qpus": [0, 1], "rate_hz": 1e6, "fidelity": 0.9999}],
+                                      "estimate": {"placement": [0, 1],
+                                                   "error_budget": {"total": 1e-2, "remote": 1e-5}}})
+    assert opts["error_budget"] == ErrorBudget(1e-2, remote=1e-5)
+    api = estimate((tmp_path / "w.stim").read_text(), qpus, links, **opts)
+    assert not api.feasible and "exceed its remote part of 1e-05" in api.reasons[0]
+    cli = subprocess.run([sys.executable, "-m", "qnsim", "estimate", str(tmp_path / "w.stim"), "--links",
+                          str(tmp_path / "links.toml"), "--json"], capture_output=True, text=True)
+    assert cli.returncode == 1, cli.stderr
+    assert json.loads(cli.stdout) == json.loads(api.to_json())
+    for table, message in [({"total": 1e-2, "remote": 2e-2}, "parts sum to 0.02, above the total 0.01"),
+                           ({"total": 1e-2, "remote_part": 1e-3}, "remote_part"),
+                           ({"total": 1.0}, "must be < 1, got 1.0")]:
+        with pytest.raises(ConfigError, match=message):
+            load_network({"qpu": [{"count": 2}], "estimate": {"error_budget": table}})
+    with pytest.raises(ConfigError, match="must be < 1, got 1.0"):
+        load_network({"qpu": [{"count": 2}], "estimate": {"error_budget": 1.0}})
+    assert load_network({"qpu": [{"count": 2}], "estimate": {"error_budget": 0.01}})[2]["error_budget"] == 0.01
