@@ -114,9 +114,10 @@ def test_a_run_that_waits_for_its_first_raw_pair_is_priced_with_that_wait():
 
 def test_a_links_file_gives_the_error_budget_parts_the_python_api_takes(tmp_path):
     """`estimate(..., error_budget=ErrorBudget(1e-2, remote=1e-5))` had no links-file form: [estimate] error_budget
-    took a float only ("must be a float, got {...}" for a table), so `qnsim estimate` could not check a run against
-    a remote part, and gave a different report (here "feasible", where the API says the remote faults exceed their
-    part). [estimate.error_budget] takes the total and parts; the CLI's JSON report is the API's."""
+    took a number only ("estimate.error_budget must be a real number, got {'total': 0.01, 'remote': 1e-05}"), so
+    `qnsim estimate` could not check a run against a remote part: with the total alone it said "feasible" where the
+    API says the remote faults exceed their part. [estimate.error_budget] takes the total and parts; the CLI's JSON
+    report is the API's."""
     import json
     import subprocess
     import sys
