@@ -797,16 +797,20 @@ def _check_link_needs(ctx: _Context, report: EstimateReport, seed: int) -> None:
         return trial, trial_report
 
     def needs_of(trial_report: EstimateReport, tried: dict[tuple[int, int], float]) -> dict[tuple[int, int], float]:
-        """The rate each link must have in ``trial_report``, its links at ``tried``: the rate over its margin there
-        (its need, unless flow control or its buffer let less than its rate through)."""
+        """The rate each link must have in ``trial_report``, its links at ``tried``: its need there, or more where its
+        time still exceeds the run's own (compute and latency: flow control or the pairs' rounds let less than its
+        rate through), by that ratio."""
         by_key = {lr.qpus: lr for lr in trial_report.links}
+        own_s = trial_report.time_local_s + trial_report.time_latency_s
         out = {}
         for key, rate in tried.items():
             if key not in by_key:  # An infeasible trial without link figures: nothing to check it by.
                 out[key] = math.nan
                 continue
-            need, gives, margin = trial_report._delivery(by_key[key])[:3]
-            out[key] = rate / margin if 0 < margin < math.inf else need
+            lr = by_key[key]
+            need = trial_report._delivery(lr)[0]
+            slower = lr.time_s / own_s if own_s > 0 and math.isfinite(lr.time_s) else 1.0
+            out[key] = max(need, rate * slower) if slower > 1 + _NEED_MET else need
         return out
 
     def operating_point(trial_report: EstimateReport, key: tuple[int, int]) -> str:
