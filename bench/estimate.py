@@ -125,7 +125,9 @@ def bench_vs_simulation() -> None:
 
 
 PROBES = {
-    "CNOT-heavy": "REPEAT 200 {\n CX 0 4 1 5 2 6 3 7\n CX 0 5 1 6 2 7 3 4\n CX 4 1 5 2 6 3 7 0\n H 0 5\n}\n",
+    # Ends with its measurements: without them one error-corrected QPU has nothing to price and refuses it (as QRE).
+    "CNOT-heavy": "REPEAT 200 {\n CX 0 4 1 5 2 6 3 7\n CX 0 5 1 6 2 7 3 4\n CX 4 1 5 2 6 3 7 0\n H 0 5\n}\n"
+                  "M 0 1 2 3 4 5 6 7\n",
     "T after remote": "REPEAT 300 {\n H 0 1 2 3 4 5 6 7\n CX 0 1 2 3 4 5 6 7\n CX 1 2 3 4 5 6 7 0\n T 0 3 4 7\n}\n",
 }
 PROBES["T-H-T"] = PROBES["T after remote"].replace(" T 0 3 4 7\n", " T 0 3 4 7\n H 0 4\n T 0 4\n")

@@ -160,8 +160,8 @@ LINKS_FILE_KEYS: tuple[FileKey, ...] = (
          "reaches"),
     _key("estimate", "cat_entangler", bool, "true", "", "Share one pair across a run of remote gates with one "
          "control"),
-    _key("estimate", "error_budget", float, "0.001", "", "Failure probability allowed for the whole run",
-         range="(0, 1)", minimum=0.0, maximum=1.0, exclusive_minimum=True),
+    _key("estimate", "error_budget", None, "0.001", "", "Failure probability allowed for the whole run (a float), "
+         "or a table of its total and parts ([estimate.error_budget])", range="(0, 1)"),
     _key("estimate", "max_runtime_s", float, "none", "s", "Longest acceptable run (wall-clock time of the "
          "machine); longer is infeasible", minimum=0.0, exclusive_minimum=True),
     _key("estimate", "placement", tuple[int, ...], "automatic", "", "QPU index of each workload qubit"),
@@ -170,6 +170,17 @@ LINKS_FILE_KEYS: tuple[FileKey, ...] = (
     _key("estimate", "partitioner", Literal["auto", "metis", "kernighan-lin"], '"auto"', "", "auto: METIS when "
          "pymetis is installed, else Kernighan-Lin"),
     _key("estimate", "seed", int, "0", "", "Seed of the partitioner", minimum=0, maximum=SEED_MAX),
+    _key("estimate.error_budget", "total", float, "0.001", "", "Failure probability allowed for the whole run",
+         range="(0, 1)", minimum=0.0, maximum=1.0, exclusive_minimum=True),
+    _key("estimate.error_budget", "logical", float, "an equal share", "", "Part for the logical errors of the "
+         "patches (error-corrected QPUs)", **_PROBABILITY),
+    _key("estimate.error_budget", "t_states", float, "an equal share", "", "Part for faulty T states "
+         "(error-corrected QPUs)", **_PROBABILITY),
+    _key("estimate.error_budget", "rotations", float, "an equal share", "", "Part for rotation synthesis "
+         "(error-corrected QPUs)", **_PROBABILITY),
+    _key("estimate.error_budget", "remote", float, "an equal share (physical QPUs: none)", "", "Part for remote "
+         "operations across links (physical QPUs: it caps their expected faults, the rest of the total the local "
+         "ones')", **_PROBABILITY),
 )
 
 
@@ -203,6 +214,8 @@ def links_file_help(width: int = 100) -> str:
         "qpu.surface_code": "[qpu.surface_code] (surface_code = true takes these defaults)",
         "link": "[[link]]",
         "estimate": "[estimate]",
+        "estimate.error_budget": "[estimate.error_budget] (as qnsim.estimate.ErrorBudget; error_budget = 0.001 "
+        "gives the total alone)",
     }
     for table, title in titles.items():
         lines += ["", title]
@@ -328,13 +341,33 @@ def load_network(
     if est is not None:
         est.check_keys(est_keys)
         for name, key in est_keys.items():
-            if name in est:
+            if name in est and name != "error_budget":
                 opts[name] = _get(est, key)
-        if opts.get("error_budget") == 1.0:
-            raise est.error("must be < 1, got 1.0", "error_budget")
+        if "error_budget" in est:
+            opts["error_budget"] = _error_budget(est)
         if "placement" in opts:
             opts["placement"] = list(opts["placement"])
     return qpus, links, opts
+
+
+def _error_budget(est: Any) -> Any:
+    """``[estimate] error_budget``: a float (the total), or a table of the total and parts, as the Python API's
+    ``error_budget=ErrorBudget(...)`` (a budget with a remote part was out of a links file's reach)."""
+    from qnsim.estimate import ErrorBudget
+
+    if isinstance(est.data["error_budget"], dict):
+        table = est.table("error_budget")
+        keys = _keys_of("estimate.error_budget")
+        table.check_keys(keys)
+        parts = {name: _get(table, key) for name, key in keys.items() if name in table}
+        if parts.get("total") == 1.0:
+            raise table.error("must be < 1, got 1.0", "total")
+        with table.located():
+            return ErrorBudget(**parts)
+    total = est.get("error_budget", float, minimum=0.0, maximum=1.0, exclusive_minimum=True)
+    if total == 1.0:
+        raise est.error("must be < 1, got 1.0", "error_budget")
+    return total
 
 
 def _load_workload(path: str, stream: bool, progress: bool | None = None) -> Any:

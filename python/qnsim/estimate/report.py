@@ -49,8 +49,10 @@ summed up in one line with their count and their range of margins):
   need/s      raw pairs per second the link must make: on error-corrected QPUs the rate at which
               lattice surgery never waits for a pair (required_rate_hz); on physical QPUs the average
               that keeps its time within the run's compute and latency time (raw pairs / that time; a
-              small pair buffer can ask for more, see time s); where its buffer_pairs would hold it below
-              that rate even at that rate, a note names the buffer it needs as well
+              small pair buffer can ask for more, see time s); checked by estimating again with the link at
+              that rate (a faster or slower link changes its pairs' waits, rounds and the code distance): where
+              that changes the need, the need a link of its rate meets, with a note; where its buffer_pairs
+              would hold it below that rate even at that rate, a note names the buffer it needs as well
   gives/s     raw pairs per second it makes as configured: raw pairs / time s (rate x channels, less
               where flow control, its pair buffer or relay hops shared with other routes hold it back;
               rate x channels when it has no finite time)
@@ -216,7 +218,12 @@ class LinkReport:
         buffer_pairs: pairs arriving on average between two consumptions (memory that lets the
             link run without idling), at least 1; memory_qubits_per_end adds one slot per
             purification level.
-        required_rate_hz: (error-corrected) raw rate at which lattice surgery never waits.
+        required_rate_hz: raw pairs per second the link must make (the delivery table's need/s): on
+            error-corrected QPUs the rate at which lattice surgery never waits; on physical QPUs None unless
+            the check below moved it. Checked by estimating again with the link at that rate (its pairs'
+            waits, purification rounds and the run's code distance depend on it): where a link of the rate
+            its pairs ask for as given would need another, this is the one a link of its rate meets (a note
+            says so).
         channels_for_runtime_limit: when this link's rate makes the run exceed ``max_runtime_s``: the
             channels (each at ``rate_hz``) with which the run meets it, found by estimating again
             with them (the code distance and purification rounds of the shorter run included); None
