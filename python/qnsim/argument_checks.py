@@ -41,6 +41,8 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "INTEGER_MAX",
+    "INTEGER_MIN",
     "check_bounds",
     "file_path",
     "flag",
@@ -58,6 +60,12 @@ __all__ = [
     "real_numbers",
     "shown",
 ]
+
+
+#: The range of every integer argument, whatever its own bounds: the native core's 64-bit integers (signed
+#: counts and times, unsigned seeds and handles). An argument with a tighter bound states it as ``maximum``.
+INTEGER_MIN = -(2**63)
+INTEGER_MAX = 2**64 - 1
 
 
 def is_real_number(value: object) -> bool:
@@ -289,7 +297,8 @@ def integer(
 
     Raises:
         TypeError: Not an integer (``2.0``, ``"2"`` and ``True`` included).
-        ValueError: Outside the bounds.
+        ValueError: Outside the bounds, or outside the 64-bit range [-2**63, 2**64 - 1] that bounds every
+            integer argument (``10**400`` is no count anything can hold, not "unlimited").
 
     Example:
         >>> integer("num_modes", np.int64(4), minimum=1)
@@ -303,6 +312,10 @@ def integer(
         raise (error or TypeError)(f"{name} must be an integer, got {value!r}")
     number = int(value)  # type: ignore[call-overload]
     check_bounds(name, number, number, minimum, maximum, False, unit, error)
+    if not INTEGER_MIN <= number <= INTEGER_MAX:
+        # An argument without a bound of its own still has one: 10**400 qubits or max_errors was read as
+        # "unlimited" (a feasible estimate, a sampler that never stops for errors), a number nothing can hold.
+        raise (error or ValueError)(f"{name} is beyond a 64-bit integer, got {shown(value)}")
     return number
 
 

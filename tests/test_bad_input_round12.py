@@ -1,0 +1,102 @@
+"""Bad input, round 12: limits without a stated range, CLI flags not named, hand-built QEC estimates, and
+user overrides of the protocol and logging classes.
+
+Found by a generated battery (each case in a forked child with a memory limit and a timeout) over the
+public signatures of qnsim, qnsim.estimate and qnsim.qec with bad values for each parameter (huge integers,
+NaN and infinities, bools, strings, None, NumPy scalars of odd dtypes), the CLI subcommands' flags, and
+corrupted result files. Each test's docstring says what the old behaviour was.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import qnsim
+from qnsim import argument_checks, qec
+from qnsim.estimate import QPU
+
+HUGE = 10**400
+
+
+# --- every integer has a finite range ---------------------------------------------------------------------
+
+
+def test_an_integer_argument_without_a_bound_of_its_own_is_held_to_64_bits():
+    """integer() without a maximum took any Python int: QPU(num_qubits=10**400) built (and the estimate read
+    it as a QPU of unlimited size, "feasible"), sample_logical_error(max_errors=10**400) sampled as if no
+    error limit were given, LogicalErrorEstimate(max_errors=10**400) and batch_size=10**400 were kept."""
+    with pytest.raises(ValueError, match=r"^num_qubits is beyond a 64-bit integer, got an integer of 1329 bits"):
+        QPU(num_qubits=HUGE)
+    with pytest.raises(ValueError, match=r"^LogicalErrorEstimate\.max_errors is beyond a 64-bit integer"):
+        qec.LogicalErrorEstimate(shots=10, errors=1, max_errors=HUGE)
+    circuit = qec.memory_circuit(3, 3, noise=qec.NoiseModel.uniform_depolarizing(1e-3))
+    for name in ("max_errors", "batch_size"):
+        with pytest.raises(ValueError, match=rf"^{name} is beyond a 64-bit integer"):
+            qec.sample_logical_error(circuit, max_shots=100, seed=1, **{name: HUGE})
+    with pytest.raises(ValueError, match=r"^n is beyond a 64-bit integer, got 18446744073709551616$"):
+        argument_checks.integer("n", 2**64)
+    with pytest.raises(ValueError, match=r"^n is beyond a 64-bit integer, got -9223372036854775809$"):
+        argument_checks.integer("n", -(2**63) - 1)
+    assert argument_checks.integer("n", np.uint64(2**64 - 1)) == 2**64 - 1  # the range's ends are in it
+
+
+def test_a_field_range_is_named_before_the_64_bit_range():
+    """(Guard: a spec field with its own range states that range for a huge value, not the 64-bit one.)"""
+    with pytest.raises(qnsim.ParameterError, match=r"seed must be <= 18446744073709551615, got an integer of 1329"):
+        qnsim.Network("bell_diagonal", seed=HUGE)
+
+
+# --- hand-built QEC estimates -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("discards", [5, 20])
+def test_a_logical_error_estimate_with_discards_is_refused(discards):
+    """LogicalErrorEstimate(shots=10, errors=1, discards=20) was accepted (more shots thrown away than taken),
+    and with discards=5 its rate read 0.1 where sinter, which divides by the shots kept, reads 0.2: the rates
+    here divide by every shot, so no discard can be honoured."""
+    with pytest.raises(ValueError, match=rf"^LogicalErrorEstimate\.discards must be 0 .*, got {discards}$"):
+        qec.LogicalErrorEstimate(shots=10, errors=1, discards=discards)
+    assert qec.LogicalErrorEstimate(shots=10, errors=1, discards=0).shot_error_rate == 0.1
+
+
+# --- logging classes ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [3, None, b"qnsim"])
+def test_a_sim_time_filter_names_a_logger_by_a_string(name):
+    """SimTimeFilter(3) and SimTimeFilter(None) raised logging's "object of type 'int' has no len()", naming
+    neither the argument nor the value; SimTimeFilter(b"qnsim") was built and then dropped every record (a
+    bytes name never equals a logger's)."""
+    with pytest.raises(TypeError, match=rf"^SimTimeFilter name must be a logger name \(a string\), got {name!r}$"):
+        qnsim.SimTimeFilter(name)
+
+
+def test_a_sim_time_formatter_takes_a_format_string():
+    """SimTimeFormatter(3) raised "expected string or bytes-like object, got 'int'" from a regular expression."""
+    with pytest.raises(TypeError, match=r"^SimTimeFormatter fmt must be a %-style format string, got 3$"):
+        qnsim.SimTimeFormatter(3)
+
+
+# --- from_graph into a caller's network ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", [("node", "t2_s", -1.0), ("edge", "rate_hz", 9.2e18)])
+def test_a_graph_refused_for_a_node_or_a_whole_link_leaves_the_callers_network_as_it_was(bad):
+    """from_graph(h, network=net) added h's nodes one by one and refused the first bad one (t2_s = -1) with
+    the nodes before it left in net; a link refused for what only the whole link shows (rate_hz = 9.2e18:
+    an attempt period below 1 ps) left every node and the links before it. Adding the corrected graph then
+    said "node 'c' already exists"."""
+    import networkx as nx
+
+    link = {"length_km": 1.0, "fidelity": 0.95, "rate_hz": 1e3}
+    net = qnsim.from_graph(nx.path_graph(["a", "b"]), seed=1, **link)
+    h = nx.Graph([("c", "d"), ("d", "e")])
+    where, key, value = bad
+    (h.nodes["e"] if where == "node" else h.edges["d", "e"])[key] = value
+    with pytest.raises(qnsim.ParameterError, match=rf"^(node 'e'|link 'd'-'e'): {key}"):
+        qnsim.from_graph(h, network=net, **link)
+    assert list(net.nodes) == ["a", "b"] and len(net.links) == 1
+    del (h.nodes["e"] if where == "node" else h.edges["d", "e"])[key]
+    qnsim.from_graph(h, network=net, **link)  # the corrected graph adds as if nothing had happened
+    assert list(net.nodes) == ["a", "b", "c", "d", "e"] and len(net.links) == 3
