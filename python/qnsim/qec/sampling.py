@@ -109,7 +109,9 @@ class LogicalErrorEstimate:
         errors: Shots whose decoded observables disagreed with the truth (any observable).
         rounds: Syndrome rounds per shot (for per-round rates).
         seconds: Wall-clock time spent sampling and decoding.
-        discards: Always 0 (no post-selection); kept for sinter-compatible tables.
+        discards: Always 0 (no post-selection); kept for sinter-compatible tables. Any other value is
+            refused: every rate here divides the errors by all the shots, where sinter divides them by
+            the shots kept, so a table with discards would read too low.
         metadata: Free-form description of the point.
         max_errors: The error count sampling was asked to reach (None: none), to tell a run that
             reached it from one that ran out of shots first (see :attr:`notes`).
@@ -143,9 +145,16 @@ class LogicalErrorEstimate:
             "errors": errors,
             "rounds": check_count(where + "rounds", self.rounds, 1, 2**53),
             "seconds": real_number(where + "seconds", self.seconds, minimum=0.0, unit="s", error=ValueError),
-            "discards": check_count(where + "discards", self.discards, 0, 2**63 - 1),
+            "discards": check_count(where + "discards", self.discards, 0),
             "max_errors": None if self.max_errors is None else _check_count(where + "max_errors", self.max_errors),
         }
+        if values["discards"]:
+            # sinter's rates divide the errors by the shots kept; these divide them by all the shots, so a table
+            # with discards read too low (and discards > shots, a rate of the shots never kept, went through).
+            raise ValueError(
+                f"{where}discards must be 0 (qnsim's circuits post-select no shot, and these rates divide the "
+                f"errors by every shot), got {values['discards']}"
+            )
         if not isinstance(self.metadata, Mapping):
             raise ValueError(f"{where}metadata must be a mapping (a dict), got {shown(self.metadata)}")
         for name, value in values.items():
