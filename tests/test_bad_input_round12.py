@@ -100,3 +100,62 @@ def test_a_graph_refused_for_a_node_or_a_whole_link_leaves_the_callers_network_a
     del (h.nodes["e"] if where == "node" else h.edges["d", "e"])[key]
     qnsim.from_graph(h, network=net, **link)  # the corrected graph adds as if nothing had happened
     assert list(net.nodes) == ["a", "b", "c", "d", "e"] and len(net.links) == 3
+
+
+# --- every CLI refusal names its option ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def scenario_file(tmp_path):
+    from scenarios import two_node_scenario
+
+    path = tmp_path / "s.toml"
+    path.write_text(two_node_scenario(1e-3))
+    return path
+
+
+def _cli_error(capsys, argv):
+    from qnsim.cli import main
+
+    assert main(argv) == 2
+    return capsys.readouterr().err.strip()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["qec", "circuit", "--p-bulk", "nan"], "--p-bulk nan: p must be finite, got nan"),
+        (["qec", "circuit", "--p-int", "inf"], "--p-int inf: p_int must be finite, got inf"),
+        (["qec", "circuit", "--scheme", "cat", "--p-int", "2"], "--p-int 2: p_int must be a probability in [0, 1]"),
+        (["qec", "circuit", "--distance", "4"], "--distance 4: distance must be an odd int >= 3, got 4"),
+        (["qec", "circuit", "--rounds", "0"], "--rounds 0: rounds must be an int >= 1, got 0"),
+        (["qec", "circuit", "--distance", "1001"], "--distance 1001: distance 1001 with rounds=1001 makes a circuit"),
+        (["qec", "threshold", "rows.csv", "--bootstrap", "-1"], "--bootstrap -1: bootstrap must be >= 0, got -1"),
+        (["qec", "link", "SCENARIO", "--cycle-time", "-1"], "--cycle-time -1: cycle_time_s must be > 0, got -1.0"),
+        (["qec", "link", "SCENARIO", "--distance", "4"], "--distance 4: distance must be an odd int >= 3"),
+        (["qec", "link", "SCENARIO", "--probes", "0"], "--probes 0: probes must be >= 1, got 0"),
+        (["qec", "link", "SCENARIO", "--seed", "-1"], "--seed must be >= 0, got -1"),
+        (["run", "SCENARIO", "--until", "-1"], "--until must be >= 0 s, got -1.0"),
+        (["run", "SCENARIO", "--seed", str(2**64)], "--seed must be <= 18446744073709551615, got 18446744073709551616"),
+        (["sweep", "SCENARIO", "--until", "-1", "--out", "OUT"], "--until must be >= 0 s, got -1.0"),
+        (["sweep", "SCENARIO", "--until", "nan", "--out", "OUT"], "--until must be finite, got nan"),
+    ],
+)
+def test_a_cli_refusal_names_the_option(capsys, tmp_path, scenario_file, argv, message):
+    """qnsim qec circuit's refusals named the function's parameter, not the option ("p must be finite, got nan"
+    for --p-bulk nan; --scheme cat --p-int 2 read "fidelity ... got -1.0", a value nobody gave); qnsim qec link
+    refused --cycle-time -1 or --distance 4 only after its density-matrix probes had run; qnsim sweep --until -1
+    read "grid value run.until_s = -1.0" (a grid the command line never gave) and qnsim run --until -1 or
+    qnsim qec link --seed -1 "the value given to override the file's run.until_s", naming no option."""
+    replace = {"SCENARIO": str(scenario_file), "OUT": str(tmp_path / "out.csv"), "rows.csv": str(tmp_path / "r.csv")}
+    err = _cli_error(capsys, [replace.get(a, a) for a in argv])
+    assert message in err, err
+    assert "\n" not in err
+
+
+def test_measure_link_refuses_probe_seeds_past_64_bits_before_running(scenario_file):
+    """measure_link(seed=2**64 - 1, probes=2) ran the scenario and its first probe, then refused the second
+    probe's seed 2**64 as "the value given to override the file's run.seed", a value nobody gave."""
+    with pytest.raises(ValueError, match=r"^seed 18446744073709551615 with probes=2: the probes' seeds .* give seed "
+                                         r"<= 18446744073709551614$"):
+        qec.measure_link(str(scenario_file), 0, probes=2, seed=2**64 - 1)

@@ -246,6 +246,8 @@ def _main(argv: Sequence[str] | None) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
+    from qnsim.cli import spec_option
+    from qnsim.scenario import RunSettings
     from qnsim.sweeps import sweep
 
     grid: dict[str, list] = {}
@@ -263,7 +265,8 @@ def _sweep(args: argparse.Namespace) -> int:
             raise ValueError(f"{option} applies to a scenario file; give a point function its axis with --param")
         if key in grid:
             raise ValueError(f"{option} and --param {key} both set {key}; give one of them")
-        grid[key] = [value]
+        # Checked as the [run] field, under the option's name: "--until -1" read "grid value run.until_s = -1.0".
+        grid[key] = [spec_option(option, RunSettings, key.removeprefix("run."), value)]
     seeds = _parse_seeds(args.seeds)
     if args.scheduler and args.backend != "dask":
         raise ValueError("--scheduler needs --backend dask")

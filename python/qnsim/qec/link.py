@@ -146,6 +146,14 @@ def measure_link(
 
     # Each probe is a whole density-matrix run of the scenario: 10**9 of them ran for ever.
     probes = integer("probes", probes, minimum=1, maximum=MAX_PROBES, error=ValueError)
+    seed = integer("seed", seed, minimum=0, error=ValueError)
+    if seed + probes - 1 > 2**64 - 1:
+        # The probes' seeds are seed .. seed + probes - 1: the second one was refused after the scenario's run
+        # and the first probe, as "the value given to override the file's run.seed", a value nobody gave.
+        raise ValueError(
+            f"seed {seed} with probes={probes}: the probes' seeds seed .. seed + {probes - 1} pass 2**64 - 1; "
+            f"give seed <= {2**64 - probes}"
+        )
     data, label = _scenario_data(scenario)
     requests = data.get("requests", [])
     if not is_integer(request) or not 0 <= request < len(requests):  # True is not request 1
