@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from qnsim.qec._stim import require_pymatching, require_sinter, require_stim
-from qnsim.argument_checks import file_path, flag, integer, real_number, shown
+from qnsim.argument_checks import file_path, flag, integer, is_integer, real_number, shown
 from qnsim.qec.channels import check_count, check_probability
 
 __all__ = [
@@ -314,13 +314,12 @@ def _check_rounds(circuit: Any, rounds: object, name: str = "rounds") -> int:
     above the circuit's measurements labels no circuit (``rounds=10**400`` was taken and read a per-round rate of
     about 0)."""
     measurements = max(1, circuit.num_measurements)
-    number = integer(name, rounds, minimum=1, error=ValueError)
-    if number > measurements:
+    if is_integer(rounds) and rounds > measurements:  # this range before integer()'s 64-bit one (10**400)
         raise ValueError(
             f"{name} must be at most the circuit's {measurements:,} measurements (a round measures at least one "
             f"qubit), got {shown(rounds)}"
         )
-    return number
+    return integer(name, rounds, minimum=1, error=ValueError)
 
 
 def circuit_rounds(circuit: Any) -> int | None:
@@ -415,8 +414,8 @@ def sample_logical_error(
     pymatching = require_pymatching()
     max_shots = _check_count("max_shots", max_shots, allow_none=False)
     max_errors = _check_count("max_errors", max_errors)
-    if rounds is not None:
-        rounds = integer("rounds", rounds, minimum=1, error=ValueError)
+    if rounds is not None and not is_integer(rounds):  # its range is read with the circuit's (_check_rounds)
+        integer("rounds", rounds, error=ValueError)
     batch_size = _check_count("batch_size", batch_size, allow_none=False)
     max_batch_size = _check_count("max_batch_size", max_batch_size, allow_none=False)
     if seed is not None:  # Stim's own refusal did not name the value
