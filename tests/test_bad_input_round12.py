@@ -159,3 +159,47 @@ def test_measure_link_refuses_probe_seeds_past_64_bits_before_running(scenario_f
     with pytest.raises(ValueError, match=r"^seed 18446744073709551615 with probes=2: the probes' seeds .* give seed "
                                          r"<= 18446744073709551614$"):
         qec.measure_link(str(scenario_file), 0, probes=2, seed=2**64 - 1)
+
+
+# --- one tolerance for a channel's disjoint probabilities: Stim's ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "PAULI_CHANNEL_1(0.5, {p}, 0) 0",
+        "PAULI_CHANNEL_2(0.5, {p}" + ", 0" * 13 + ") 0 1",
+        "HERALDED_PAULI_CHANNEL_1(0, 0.5, {p}, 0) 0",
+    ],
+)
+def test_circuit_text_reads_a_channels_probability_sum_as_stim_does(text):
+    """PAULI_CHANNEL_1(0.5, 0.50000005, 0), which Stim reads (its tolerance on the sum is 1e-7: probabilities
+    printed to a few digits or normalised with rounding sum to 1 + ~1e-8), was refused by the stabilizer engine
+    and the estimator's reader, whose tolerance was 1e-12. Both read exactly what Stim reads now."""
+    import stim
+
+    from qnsim.estimate import count_circuit
+
+    within, beyond = text.format(p=0.5 + 5e-8), text.format(p=0.5 + 2e-7)
+    stim.Circuit(within)
+    qnsim.StabilizerSimulator(2, seed=1).do_circuit(within)
+    count_circuit(within)
+    with pytest.raises(ValueError):
+        stim.Circuit(beyond)
+    with pytest.raises(qnsim.CircuitParseError, match=r"probabilities sum to 1\.0000002\d* > 1 on line 1"):
+        qnsim.StabilizerSimulator(2, seed=1).do_circuit(beyond)
+    with pytest.raises(ValueError, match=r"probabilities sum to 1\.0000002\d* > 1"):
+        count_circuit(beyond)
+
+
+def test_a_pauli_channel_summing_just_above_1_keeps_a_density_matrix_positive():
+    """(With the wider tolerance.) A sum of 1 + 5e-8 is 1 rounded: applied as it stands, the identity's weight
+    1 - sum < 0 would leave a state with a negative eigenvalue; it is divided out."""
+    sim = qnsim.DensityMatrixSimulator(1)
+    sim.pauli_channel_1(0, 0.5, 0.5 + 5e-8, 0.0)
+    sim.h(0)
+    sim.pauli_channel_1(0, 0.0, 0.5 + 5e-8, 0.5)
+    eigenvalues = np.linalg.eigvalsh(sim.density_matrix())
+    assert eigenvalues.min() >= -1e-15 and abs(eigenvalues.sum() - 1) < 1e-12
+    with pytest.raises(ValueError, match=r"px \+ py \+ pz = 1\.0000002\d* exceeds 1"):
+        sim.pauli_channel_1(0, 0.5, 0.5 + 2e-7, 0.0)
