@@ -203,3 +203,40 @@ def test_a_pauli_channel_summing_just_above_1_keeps_a_density_matrix_positive():
     assert eigenvalues.min() >= -1e-15 and abs(eigenvalues.sum() - 1) < 1e-12
     with pytest.raises(ValueError, match=r"px \+ py \+ pz = 1\.0000002\d* exceeds 1"):
         sim.pauli_channel_1(0, 0.5, 0.5 + 2e-7, 0.0)
+
+
+# --- the estimate package's inputs ----------------------------------------------------------------------------
+
+
+def test_a_placement_built_by_hand_is_checked_and_its_cut_is_the_workloads():
+    """Placement was not checked: estimate(placement=Placement((0, 5), 2)) failed with "list index out of
+    range", Placement((0, True), 2) put qubit 1 on QPU 1, num_qpus=3 for 2 QPUs went through, and a cut of 7
+    or -1 given with it was printed as the report's cut weight (the workload's is 2)."""
+    from qnsim.estimate import Link, Placement, estimate
+
+    for args, message in [
+        (((0, 5), 2), r"Placement\.qpu_of places qubit 1 on QPU 5, but QPUs are numbered 0\.\.1"),
+        (((0, True), 2), r"Placement\.qpu_of must be a sequence of integer QPU indices, got \(0, True\)"),
+        (((0, 1), 2, -1.0), r"Placement\.cut must be >= 0, got -1\.0"),
+        (((0, 1), 2**64), r"Placement\.num_qpus is beyond a 64-bit integer"),
+        (("01", 2), r"Placement\.qpu_of must be a sequence of integer QPU indices, got '01'"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            Placement(*args)
+    qpus, links = [QPU(num_qubits=2)] * 2, [Link((0, 1), 1e6, 0.99)]
+    report = estimate("CX 0 1\nCX 0 1", qpus, links, placement=Placement((0, 1), 2, cut=7.0), error_budget=0.5)
+    assert report.cut_weight == 2.0
+    with pytest.raises(ValueError, match=r"^placement is for 3 QPUs, but 2 QPUs are given$"):
+        estimate("CX 0 1", qpus, links, placement=Placement((0, 1), 3))
+
+
+def test_simulate_execution_bounds_buffer_pairs_as_a_link_does():
+    """simulate_execution(buffer_pairs=2**64) (or {(0, 1): 2**64}) ran, as good as an unlimited buffer; a
+    Link's buffer_pairs is at most 10**9."""
+    from qnsim.estimate import Link, simulate_execution
+
+    qpus, links = [QPU(num_qubits=2)] * 2, [Link((0, 1), 1e6, 0.99)]
+    with pytest.raises(ValueError, match=r"^buffer_pairs must be <= 1000000000, got 18446744073709551616$"):
+        simulate_execution("CX 0 1", qpus, links, buffer_pairs=2**64)
+    with pytest.raises(ValueError, match=r"^buffer_pairs\[\(0, 1\)\] must be <= 1000000000"):
+        simulate_execution("CX 0 1", qpus, links, buffer_pairs={(0, 1): 2**64})

@@ -937,11 +937,9 @@ class _Context:
                     f"logical_qubits={n} is more than the {_MAX_PLACED_QUBITS:,} qubits placement handles one by one"
                 )
             if placement is not None:
-                p = (
-                    placement
-                    if isinstance(placement, Placement)
-                    else placement_from_mapping(placement, n, self.k)
-                )
+                if isinstance(placement, Placement):
+                    self._check_placement(placement)
+                p = placement if isinstance(placement, Placement) else placement_from_mapping(placement, n, self.k)
             else:
                 total = sum(c if c is not None else n for c in caps)
                 if total < n:
@@ -962,14 +960,18 @@ class _Context:
                 self.reasons.append(str(e))
                 return None
             return along_the_network(p, pairs, self.qpus, self.links, self.notes)
-        p = (
-            placement
-            if isinstance(placement, Placement)
-            else placement_from_mapping(placement, bound, self.k, pairs)
-        )
-        if all(p.qpu_of[q] >= 0 for q in used if q < len(p.qpu_of)) and p.cut == 0.0:
+        if isinstance(placement, Placement):
+            self._check_placement(placement)
+        p = placement if isinstance(placement, Placement) else placement_from_mapping(placement, bound, self.k, pairs)
+        if all(p.qpu_of[q] >= 0 for q in used if q < len(p.qpu_of)):
+            # Always the workload's cut: a Placement's own (built by hand with cut=7) was printed as the report's.
             p = Placement(p.qpu_of, p.num_qpus, cut_weight(p.qpu_of, *pairs), p.method)
         return p
+
+    def _check_placement(self, placement: Placement) -> None:
+        """A Placement given as it is places qubits on these QPUs (placement_from_mapping checks a mapping)."""
+        if placement.num_qpus != self.k:
+            raise ValueError(f"placement is for {placement.num_qpus} QPUs, but {self.k} QPUs are given")
 
     # -- pricing ---------------------------------------------------------------------------------
     def run(self, placement_arg, seed) -> EstimateReport:
