@@ -108,3 +108,8 @@ def fails_once(params, seed):
     if params["x"] == 2 and _first_time(params["marker"]):
         raise RuntimeError("the first run of x=2 fails")
     return square(params, seed)
+
+
+def long_text(params, seed):
+    """A text result of params["n"] characters."""
+    return {"text": "x" * params["n"]}

@@ -240,3 +240,63 @@ def test_simulate_execution_bounds_buffer_pairs_as_a_link_does():
         simulate_execution("CX 0 1", qpus, links, buffer_pairs=2**64)
     with pytest.raises(ValueError, match=r"^buffer_pairs\[\(0, 1\)\] must be <= 1000000000"):
         simulate_execution("CX 0 1", qpus, links, buffer_pairs={(0, 1): 2**64})
+
+
+# --- result files, corrupted or not readable back --------------------------------------------------------------
+
+
+def _result_file(tmp_path):
+    import sweep_points
+
+    from qnsim.sweeps import sweep
+
+    out = tmp_path / "r.csv"
+    sweep(sweep_points.square, {"x": [1, 2]}, seeds=1, out=out, workers=1, progress=False)
+    return out
+
+
+def test_a_result_file_naming_a_column_twice_is_refused(tmp_path):
+    """A header edited to name a column twice ("x" -> "seed") was read with one of the two columns dropped
+    from every row, without a word: the rows had no x, and the second column's values stood for the first."""
+    from qnsim.sweeps import read_results
+
+    out = _result_file(tmp_path)
+    lines = out.read_text().splitlines()
+    assert lines[0].startswith("x,seed,")
+    out.write_text("\n".join(["seed" + lines[0][1:], *lines[1:]]) + "\n")
+    with pytest.raises(ValueError, match=r"r\.csv' names column 'seed' twice in its header"):
+        read_results(out)
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        ("x" * 200_000, r"line 2 cannot be read as CSV: field larger than field limit"),
+        ("1" * 5000, r"line 2, column 'x': Exceeds the limit \(4300 digits\)"),
+    ],
+)
+def test_a_result_cell_that_cannot_be_read_is_named_with_its_file_and_line(tmp_path, cell, message):
+    """A cell longer than the csv module's field limit raised "_csv.Error: field larger than field limit
+    (131072)" (not a ValueError, naming no file), and an integer of 5,000 digits Python's "Exceeds the limit
+    (4300 digits) for integer string conversion", naming neither the file nor the cell."""
+    from qnsim.sweeps import read_results
+
+    out = _result_file(tmp_path)
+    lines = out.read_text().splitlines()
+    out.write_text("\n".join([lines[0], cell + lines[1][1:], *lines[2:]]) + "\n")
+    with pytest.raises(ValueError, match=r"^rows '.*r\.csv' " + message):
+        read_results(out)
+
+
+def test_a_sweep_refuses_a_text_result_it_could_not_read_back(tmp_path):
+    """A point returning 200,000 characters of text was written to the CSV, which read_results and every
+    resume of the sweep then failed to read: the file's finished points were lost with it."""
+    import sweep_points
+
+    from qnsim.sweeps import read_results, sweep
+
+    out = tmp_path / "r.csv"
+    with pytest.raises(qnsim.SweepError, match=r"'text' is text of 200,000 characters, more than a CSV cell is read"):
+        sweep(sweep_points.long_text, {"n": [200_000]}, out=out, workers=1, progress=False)
+    assert read_results(out) == []  # nothing unreadable was written
+    assert len(sweep(sweep_points.long_text, {"n": [10]}, out=tmp_path / "s.csv", workers=1, progress=False)) == 1

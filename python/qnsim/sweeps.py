@@ -1220,6 +1220,14 @@ def _check_csv_cells(row: Mapping[str, Any], where: str) -> None:
     for key, value in row.items():
         if key in (ID_COLUMN, SCENARIO_COLUMN):  # read back as text by name
             continue
+        if isinstance(value, str) and len(value) > csv.field_size_limit():
+            # Written, then unreadable: the csv module reads no cell longer than its field limit, so read_results
+            # and every resume of the file failed ("field larger than field limit (131072)").
+            raise SweepError(
+                f"{where}: {key!r} is text of {len(value):,} characters, more than a CSV cell is read back with "
+                f"({csv.field_size_limit():,}); return it shorter (or a path to a file holding it) or write a "
+                ".parquet out"
+            )
         reading = _csv_reading(value)
         if reading is not None:
             raise SweepError(
@@ -1902,9 +1910,26 @@ def _read_csv(path: Path, raw: bytes, what: str) -> tuple[list[str] | None, list
     lines = text.splitlines()
     if not lines:
         return None, []
-    header = next(csv.reader([lines[0]]))
+    records = csv.reader(lines)
+    try:
+        header = next(records)
+    except csv.Error as exc:
+        raise ValueError(f"{where} line 1 is not a CSV header: {exc}") from None
+    twice = sorted({k for k in header if header.count(k) > 1})
+    if twice:
+        # A dict row keeps one cell per name: the other column's values were dropped without a word (a header
+        # edited to "seed,seed,..." read every row's length_km as gone).
+        raise ValueError(f"{where} names column {twice[0]!r} twice in its header: the file was edited or damaged")
     located: list[tuple[str, dict]] = []
-    for number, record in enumerate(csv.reader(lines[1:]), start=2):
+    number = 1
+    while True:
+        number += 1
+        try:
+            record = next(records)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # a cell beyond the csv module's field limit (128 KiB): "_csv.Error", naming no file
+            raise ValueError(f"{where} line {number} cannot be read as CSV: {exc}") from None
         if len(record) != len(header):
             raise ValueError(
                 f"{where} line {number} has {len(record)} fields, the header has {len(header)}: the file is "
@@ -1918,7 +1943,12 @@ def _read_csv(path: Path, raw: bytes, what: str) -> tuple[list[str] | None, list
                 "delete that line (the rows after it are read as the header says), or keep the files apart"
             )
         # Ids are hex text even when every digit happens to be decimal.
-        row = {k: v if k in (ID_COLUMN, SCENARIO_COLUMN) else _parse_cell(v) for k, v in zip(header, record)}
+        row = {}
+        for k, v in zip(header, record):
+            try:
+                row[k] = v if k in (ID_COLUMN, SCENARIO_COLUMN) else _parse_cell(v)
+            except ValueError as exc:  # an integer of more than 4300 digits: Python's message named no cell
+                raise ValueError(f"{where} line {number}, column {k!r}: {exc}") from None
         located.append((f"line {number}", row))
     return header, _one_row_per_point(located, where)
 
