@@ -300,3 +300,27 @@ def test_a_sweep_refuses_a_text_result_it_could_not_read_back(tmp_path):
         sweep(sweep_points.long_text, {"n": [200_000]}, out=out, workers=1, progress=False)
     assert read_results(out) == []  # nothing unreadable was written
     assert len(sweep(sweep_points.long_text, {"n": [10]}, out=tmp_path / "s.csv", workers=1, progress=False)) == 1
+
+
+def test_stored_pair_reads_its_coefficients_as_every_bell_diagonal_input():
+    """stored_pair((2, -1, 0, 0), ...) decayed the impossible pair to (1.997, -0.998, ...), a NaN coefficient
+    made four, and None or two numbers raised Python's "not iterable" / "not enough values to unpack"."""
+    from qnsim.estimate import stored_pair
+
+    for coeffs, message in [
+        ((2, -1, 0, 0), r"^coeffs must be non-negative"),
+        ((float("nan"), 0, 0, 1), r"^coeffs\[0\] must be finite, got nan"),
+        (None, r"^coeffs must be four numbers .*, got None"),
+        ((0.5, 0.5), r"^coeffs must be four finite numbers"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            stored_pair(coeffs, 1e-3, 1.0, 1.0)
+    assert stored_pair((0.9, 0.05, 0.03, 0.02), 0.0, 1.0, 1.0) == (0.9, 0.05, 0.03, 0.02)
+
+
+def test_flow_controlled_rate_refuses_a_rate_whose_period_is_beyond_a_float():
+    """flow_controlled_rate_hz(5e-324, ...) raised ZeroDivisionError "float division by zero"."""
+    from qnsim.estimate import flow_controlled_rate_hz
+
+    with pytest.raises(ValueError, match=r"^rate_hz = 5e-324 Hz is too small: its period"):
+        flow_controlled_rate_hz(5e-324, 4, [0.9], 1e-3)
