@@ -324,3 +324,19 @@ def test_flow_controlled_rate_refuses_a_rate_whose_period_is_beyond_a_float():
 
     with pytest.raises(ValueError, match=r"^rate_hz = 5e-324 Hz is too small: its period"):
         flow_controlled_rate_hz(5e-324, 4, [0.9], 1e-3)
+
+
+def test_estimate_links_and_partition_capacities_that_are_no_list_are_named():
+    """estimate(..., links=True) (or one Link, not in a list) raised "'bool' object is not iterable", and
+    partition(n, None, pairs) "object of type 'NoneType' has no len()", naming neither argument."""
+    from qnsim.estimate import Link, estimate, partition
+
+    link = Link((0, 1), 1e6, 0.99)
+    with pytest.raises(TypeError, match=r"^links must be qnsim\.estimate\.Link objects .*, got True$"):
+        estimate("CX 0 1", [QPU(num_qubits=2)] * 2, True)
+    with pytest.raises(TypeError, match=r"^links must be .* \(one link: give \[link\]\)$"):
+        estimate("CX 0 1", [QPU(num_qubits=2)] * 2, link)
+    pairs = (np.array([0]), np.array([1]), np.array([1.0]))
+    for capacities in (None, {2}):
+        with pytest.raises(TypeError, match=r"^capacities must be a list of qubit counts"):
+            partition(2, capacities, pairs)

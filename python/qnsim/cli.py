@@ -59,7 +59,8 @@ def naming_option(option: str, value: object) -> Iterator[None]:
     try:
         yield
     except (ValueError, TypeError) as exc:
-        raise UsageError(f"{option} {value:g}: {exc}" if isinstance(value, float) else f"{option} {value}: {exc}") from None
+        given = f"{value:g}" if isinstance(value, float) else str(value)
+        raise UsageError(f"{option} {given}: {exc}") from None
 
 
 def spec_option(option: str, spec: type, field: str, value: Any) -> Any:

@@ -81,7 +81,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Union
 
 import numpy as np
@@ -404,8 +404,10 @@ def _normalize_links(links: Any, k: int, relays: bool = False) -> dict[tuple[int
     out: dict[tuple[int, int], Link] = {}
     if links is None:
         return out
-    if isinstance(links, (str, bytes)):  # "" was read as no links at all
-        raise TypeError(f"links must be qnsim.estimate.Link objects (a list or a mapping), got {shown(links)}")
+    # "" was read as no links at all; True or a lone Link raised "'bool' object is not iterable".
+    if isinstance(links, (str, bytes)) or not isinstance(links, (Mapping, Iterable)):
+        hint = " (one link: give [link])" if isinstance(links, Link) else ""
+        raise TypeError(f"links must be qnsim.estimate.Link objects (a list or a mapping), got {shown(links)}{hint}")
     items = links.values() if isinstance(links, Mapping) else links
     for lk in items:
         if not isinstance(lk, Link):

@@ -487,7 +487,8 @@ def flow_controlled_rate_hz(
     >>> round(flow_controlled_rate_hz(1e9, 64, [0.5], 1e-3) / 4)  # window-bound: 63.5 pairs / 2 ms, 4 raw each
     31750
     """
-    rate_hz = checked_rate("rate_hz", rate_hz, error=ValueError)  # 5e-324 Hz: a period beyond a float (ZeroDivisionError)
+    # A rate: 5e-324 Hz has a period beyond a float (ZeroDivisionError below).
+    rate_hz = checked_rate("rate_hz", rate_hz, error=ValueError)
     buffer_pairs = integer("buffer_pairs", buffer_pairs, minimum=1, maximum=MAX_BUFFER_PAIRS, error=ValueError)
     hold = latency_hold_s(success_probabilities, latency_s)
     if hold == 0:

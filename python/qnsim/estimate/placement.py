@@ -276,6 +276,11 @@ def partition(
         raise ValueError(f"partitioner must be 'auto', 'metis' or 'kernighan-lin', got {partitioner!r}")
     max_iter = integer("max_iter", max_iter, minimum=1)
     refine_passes = integer("refine_passes", refine_passes, minimum=0)
+    if not isinstance(capacities, (list, tuple)) and not (isinstance(capacities, np.ndarray) and capacities.ndim == 1):
+        # None raised "object of type 'NoneType' has no len()"; a set had no order to number the QPUs by.
+        raise TypeError(
+            f"capacities must be a list of qubit counts (None: unlimited), one per QPU, got {shown(capacities)}"
+        )
     k = len(capacities)
     if k == 0:
         raise CapacityError("no QPUs to place qubits on")
