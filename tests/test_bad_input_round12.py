@@ -139,6 +139,9 @@ def _cli_error(capsys, argv):
         (["run", "SCENARIO", "--seed", str(2**64)], "--seed must be <= 18446744073709551615, got 18446744073709551616"),
         (["sweep", "SCENARIO", "--until", "-1", "--out", "OUT"], "--until must be >= 0 s, got -1.0"),
         (["sweep", "SCENARIO", "--until", "nan", "--out", "OUT"], "--until must be finite, got nan"),
+        (["sweep", "SCENARIO", "--seeds", "-1", "--out", "OUT"], "--seeds -1: seeds must be >= 1 (a count)"),
+        (["sweep", "SCENARIO", "--workers", "0", "--out", "OUT"], "--workers 0: workers must be an int >= 1"),
+        (["sweep", "SCENARIO", "--retries", "1000", "--out", "OUT"], "--retries 1000: retries = 1,000 is more than"),
     ],
 )
 def test_a_cli_refusal_names_the_option(capsys, tmp_path, scenario_file, argv, message):
@@ -146,7 +149,8 @@ def test_a_cli_refusal_names_the_option(capsys, tmp_path, scenario_file, argv, m
     for --p-bulk nan; --scheme cat --p-int 2 read "fidelity ... got -1.0", a value nobody gave); qnsim qec link
     refused --cycle-time -1 or --distance 4 only after its density-matrix probes had run; qnsim sweep --until -1
     read "grid value run.until_s = -1.0" (a grid the command line never gave) and qnsim run --until -1 or
-    qnsim qec link --seed -1 "the value given to override the file's run.until_s", naming no option."""
+    qnsim qec link --seed -1 "the value given to override the file's run.until_s", naming no option; qnsim
+    sweep --seeds/--workers/--retries were named as the function's arguments ("workers must be ...")."""
     replace = {"SCENARIO": str(scenario_file), "OUT": str(tmp_path / "out.csv"), "rows.csv": str(tmp_path / "r.csv")}
     err = _cli_error(capsys, [replace.get(a, a) for a in argv])
     assert message in err, err

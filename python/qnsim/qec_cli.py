@@ -137,7 +137,7 @@ def _main(argv: Sequence[str] | None) -> int:
 
 def _sweep(args: argparse.Namespace) -> int:
     from qnsim.qec.sweep import ExperimentSpec, run_experiment_sweep
-    from qnsim.sweep_cli import _parse_seeds, parse_param, report_rows
+    from qnsim.sweep_cli import _parse_seeds, check_sweep_options, parse_param, report_rows
 
     spec = ExperimentSpec.from_file(args.experiment)
     spec.measure()  # once, here, so that what the link's figures rest on is said before the sweep
@@ -148,6 +148,7 @@ def _sweep(args: argparse.Namespace) -> int:
         key, values = parse_param(text)
         grid[key] = values
     seeds = _parse_seeds(args.seeds) if args.seeds is not None else None
+    check_sweep_options(args, seeds)
     if args.scheduler and args.backend != "dask":
         raise ValueError("--scheduler needs --backend dask")
     client = None

@@ -349,6 +349,35 @@ def grid_points(
 MAX_POINTS = 10**7
 
 
+def check_workers(workers: object) -> int | None:
+    """``workers`` of a sweep: an int in [1, MAX_WORKERS] or None (one per CPU). The command lines call it too, so
+    that their ``--workers`` is refused under its own name before anything runs.
+
+    Example:
+        >>> check_workers(0)
+        Traceback (most recent call last):
+        ...
+        ValueError: workers must be an int >= 1 or None, got 0
+    """
+    # NumPy integers are counts as everywhere else (workers=np.int64(4) was refused as "must be an int").
+    if workers is not None and (not is_integer(workers) or workers < 1):  # type: ignore[operator]
+        raise ValueError(f"workers must be an int >= 1 or None, got {workers!r}")
+    if workers is not None and workers > MAX_WORKERS:  # type: ignore[operator]
+        # The local pool starts min(workers, points) processes: 10**6 would fork until the machine stops.
+        raise ValueError(f"workers = {workers:,} is more than the {MAX_WORKERS:,} processes a sweep starts")
+    return None if workers is None else int(workers)  # type: ignore[call-overload]
+
+
+def check_retries(retries: object) -> int:
+    """``retries`` of a sweep: an int in [0, MAX_RETRIES] (see :func:`check_workers`)."""
+    if not is_integer(retries) or retries < 0:  # type: ignore[operator]
+        raise ValueError(f"retries must be an int >= 0, got {retries!r}")
+    if retries > MAX_RETRIES:  # type: ignore[operator]
+        # A point that kills its worker every time was retried without end (retries = 10**30: a hang).
+        raise ValueError(f"retries = {retries:,} is more than the {MAX_RETRIES} restarts of a pool a sweep makes")
+    return int(retries)  # type: ignore[call-overload]
+
+
 def _seed_list(seeds: int | Sequence[int]) -> list[int]:
     if isinstance(seeds, bool):
         raise ValueError(f"seeds must be a count or a list of ints, got {seeds!r}")
@@ -2423,19 +2452,8 @@ def sweep(
         raise ValueError(f"unknown backend {backend!r}; use 'local' (process pool) or 'dask' (dask.distributed)")
     if client is not None and backend != "dask":
         raise ValueError("client is a dask.distributed.Client and needs backend='dask'")
-    # NumPy integers are counts as everywhere else (workers=np.int64(4) was refused as "must be an int").
-    if workers is not None and (not is_integer(workers) or workers < 1):
-        raise ValueError(f"workers must be an int >= 1 or None, got {workers!r}")
-    workers = None if workers is None else int(workers)
-    if workers is not None and workers > MAX_WORKERS:
-        # The local pool starts min(workers, points) processes: 10**6 would fork until the machine stops.
-        raise ValueError(f"workers = {workers:,} is more than the {MAX_WORKERS:,} processes a sweep starts")
-    if not is_integer(retries) or retries < 0:
-        raise ValueError(f"retries must be an int >= 0, got {retries!r}")
-    if retries > MAX_RETRIES:
-        # A point that kills its worker every time was retried without end (retries = 10**30: a hang).
-        raise ValueError(f"retries = {retries:,} is more than the {MAX_RETRIES} restarts of a pool a sweep makes")
-    retries = int(retries)
+    workers = check_workers(workers)
+    retries = check_retries(retries)
     progress = flag("progress", progress)  # 'yes' or 1 were taken as true; np.True_ is a flag as everywhere
     fn = _resolve_scenario(scenario)
     identity = scenario_id(fn)
