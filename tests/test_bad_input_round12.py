@@ -344,3 +344,15 @@ def test_estimate_links_and_partition_capacities_that_are_no_list_are_named():
     for capacities in (None, {2}):
         with pytest.raises(TypeError, match=r"^capacities must be a list of qubit counts"):
             partition(2, capacities, pairs)
+
+
+def test_an_estimate_links_file_states_buffer_pairs_range(tmp_path, capsys):
+    """A links file's buffer_pairs had no maximum of its own (its --help and docs table said "[1, inf)"):
+    10**23 was refused as "beyond a 64-bit integer", not by the Link's bound (10**9) that the file states now."""
+    links = tmp_path / "l.toml"
+    links.write_text('[[qpu]]\ncount = 2\n[[link]]\nqpus = [0, 1]\nrate_hz = 1e6\nfidelity = 0.99\n'
+                     'buffer_pairs = 100000000000000000000000\n')
+    work = tmp_path / "w.stim"
+    work.write_text("CX 0 1\n")
+    err = _cli_error(capsys, ["estimate", str(work), "--links", str(links)])
+    assert "l.toml: link[0].buffer_pairs must be <= 1000000000, got 100000000000000000000000" in err, err
