@@ -62,9 +62,10 @@ __all__ = [
 ]
 
 
-#: The range of every integer argument, whatever its own bounds: the native core's 64-bit integers (signed
-#: counts and times, unsigned seeds and handles). An argument with a tighter bound states it as ``maximum``.
+#: Lowest integer any argument takes, whatever its own bounds: the native core's signed 64-bit counts and times.
 INTEGER_MIN = -(2**63)
+#: Highest integer any argument takes (unsigned 64-bit seeds and handles); an argument with a tighter bound states
+#: it as ``maximum``. Beyond them, 10**400 qubits or errors was read as "unlimited".
 INTEGER_MAX = 2**64 - 1
 
 
