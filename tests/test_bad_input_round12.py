@@ -356,3 +356,25 @@ def test_an_estimate_links_file_states_buffer_pairs_range(tmp_path, capsys):
     work.write_text("CX 0 1\n")
     err = _cli_error(capsys, ["estimate", str(work), "--links", str(links)])
     assert "l.toml: link[0].buffer_pairs must be <= 1000000000, got 100000000000000000000000" in err, err
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("rate_hz", float("nan"), r"LinkSupply\.rate_hz must be finite, got nan"),
+        ("pairs", -1, r"LinkSupply\.pairs must be >= 1, got -1"),
+        ("two_qubit_error", 2.0, r"LinkSupply\.two_qubit_error must be a probability in \[0, 1\], got 2\.0"),
+        ("probes", HUGE, r"LinkSupply\.probes must be <= 100000, got an integer of 1329 bits"),
+        ("bell_diagonal", (2, -1, 0, 0), r"LinkSupply\.bell_diagonal must be non-negative"),
+        ("t2_s", 5.0, r"LinkSupply\.t2_s must be <= 2 t1_s = 2 s, got 5 s"),
+    ],
+)
+def test_a_link_supply_built_by_hand_is_checked(field, value, message):
+    """LinkSupply (qnsim.qec's measured link, also built from saved figures) took a NaN rate, pairs=-1, a
+    two-qubit error of 2, probes=10**400, impossible coefficients and T2 > 2 T1 without a word; qnsim qec link
+    prints these fields, and only those interface_from_link reads were checked (there)."""
+    good = dict(rate_hz=1e5, mean_fidelity=0.9, bell_diagonal=(0.9, 0.05, 0.03, 0.02), bell_diagonal_ci95=(0.01,) * 4,
+                pairs=100, probes=4, t1_s=1.0, t2_s=1.0, two_qubit_error=0.0, measurement_error=0.0, source="x")
+    assert qec.LinkSupply(**good).rate_hz == 1e5
+    with pytest.raises(ValueError, match=rf"^{message}"):
+        qec.LinkSupply(**dict(good, **{field: value}))
