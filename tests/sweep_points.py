@@ -113,3 +113,8 @@ def fails_once(params, seed):
 def int_then_float(params, seed):
     """An int below x = 5, a float from there on: one column of two types."""
     return {"y": 0 if params["x"] < 5 else 0.5}
+
+
+def long_text(params, seed):
+    """A text result of params["n"] characters."""
+    return {"text": "x" * params["n"]}

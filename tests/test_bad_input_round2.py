@@ -455,7 +455,7 @@ def test_estimator_simulation_and_streaming_read_counts_and_seeds_strictly(tmp_p
     # numpy's "SeedSequence expects int or sequence of ints" named no argument.
     with pytest.raises(TypeError, match=r"^seed must be an integer, got 2\.5$"):
         simulate_execution("CX 0 1", qpus, links, seed=2.5)
-    with pytest.raises(ValueError, match=r"^buffer_pairs must be a positive integer, got True$"):
+    with pytest.raises(ValueError, match=r"^buffer_pairs must be an integer, got True$"):
         simulate_execution("CX 0 1", qpus, links, buffer_pairs=True)
     with pytest.raises(TypeError, match=r"^cat_entangler must be True or False, got 'no'$"):
         simulate_execution("CX 0 1", qpus, links, cat_entangler="no")

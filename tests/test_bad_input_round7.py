@@ -499,8 +499,9 @@ def test_qec_experiment_refuses_max_shots_beyond_the_work_bound_when_read(where)
     only when its first point began sampling (after the link measurement and any earlier points)."""
     from qnsim.qec.sweep import ExperimentSpec
 
-    table = {"max_shots": 10**30} if where == "sampling" else {"max_shots": [100, 10**30]}
-    too_many = r"max_shots = 1,000,000,000,000,000,000,000,000,000,000 shots of 1 detector.* more than the 2\*\*40 bits"
+    # 10**18, not 10**30: beyond 64 bits, any integer argument is refused first (test_bad_input_round12).
+    table = {"max_shots": 10**18} if where == "sampling" else {"max_shots": [100, 10**18]}
+    too_many = r"max_shots = 1,000,000,000,000,000,000 shots of 1 detector.* more than the 2\*\*40 bits"
     with pytest.raises(ValueError, match=too_many):
         ExperimentSpec.from_dict({where: table})
     assert ExperimentSpec.from_dict({where: {"max_shots": 2**40} if where == "sampling" else {"max_shots": [2**40]}})

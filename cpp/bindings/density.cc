@@ -245,7 +245,8 @@ significant bit of the matrix index). Raises ValueError if max |U U^dag - I| > 1
             s.dm.pauli_channel_1(qubit_arg(q, s.dm.num_qubits()), px, py, pz);
         },
         py::arg("qubit"), py::arg("px"), py::arg("py"), py::arg("pz"),
-        "X with probability px, Y with py, Z with pz (each in [0, 1], sum <= 1).");
+        "X with probability px, Y with py, Z with pz (each in [0, 1], sum <= 1 + 1e-7, Stim's tolerance: a sum "
+        "above 1 within it is divided out).");
     c.def(
         "amplitude_damp",
         [](DensityMatrixSimulator &s, py::object q, Real gamma) {

@@ -12,6 +12,14 @@
 
 namespace qnsim {
 
+/// The most by which the probabilities of one channel's disjoint cases (the arguments of PAULI_CHANNEL_1,
+/// PAULI_CHANNEL_2, HERALDED_PAULI_CHANNEL_1, pauli_channel_1) may sum above 1: Stim's tolerance (it refuses
+/// PAULI_CHANNEL_1(0.5, 0.5000002, 0) and reads 0.5, 0.5000001), so that a circuit reads here exactly when it
+/// reads in Stim (probabilities printed to a few digits, or normalised with rounding, sum to 1 + ~1e-8). A sum
+/// within it is read as 1: the sampled engines draw one uniform number against the cumulative probabilities (the
+/// last case loses what lies past 1), the density matrix divides the probabilities by their sum.
+inline constexpr double kDisjointSumTolerance = 1e-7;
+
 /// Domain errors of qnsim. Argument errors use the standard library types instead:
 /// std::invalid_argument becomes Python ValueError, std::out_of_range becomes IndexError.
 /// The binding layer maps each class below onto the Python class of the same name.

@@ -549,10 +549,14 @@ void DensityMatrix::pauli_channel_1(size_t q, double px, double py, double pz) {
     check_probability(px, "px");
     check_probability(py, "py");
     check_probability(pz, "pz");
-    if (px + py + pz > 1.0 + 1e-12) {
-        throw std::invalid_argument(msg("px + py + pz = ", num(px + py + pz), " exceeds 1"));
+    const double sum = px + py + pz;
+    if (sum > 1.0 + kDisjointSumTolerance) {
+        throw std::invalid_argument(msg("px + py + pz = ", num(sum), " exceeds 1"));
     }
-    pauli_channel_unchecked(q, px, py, pz);
+    // A sum within the tolerance is 1 rounded: as it is, the identity's weight 1 - sum < 0 made the map not
+    // positive (eigenvalues below 0 by up to the excess).
+    const double scale = sum > 1.0 ? 1.0 / sum : 1.0;
+    pauli_channel_unchecked(q, px * scale, py * scale, pz * scale);
 }
 
 void DensityMatrix::depolarize2(size_t a, size_t b, double p) {

@@ -296,7 +296,7 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
         // simulator refuse PAULI_CHANNEL_1(0.5, 0.5, 0.1), which was counted here.
         const bool disjoint = g.name == "PAULI_CHANNEL_1" || g.name == "PAULI_CHANNEL_2" ||
                               g.name == "HERALDED_PAULI_CHANNEL_1";
-        if (disjoint && sum_args > 1 + 1e-12) {
+        if (disjoint && sum_args > 1 + kDisjointSumTolerance) {
             fail(line, msg(g.name, " probabilities sum to ", shortest_double(sum_args), " > 1"));
         }
         if (g.kind == GateKind::Rotation) out.gate = special_angle_gate(out.gate, first_arg);

@@ -380,7 +380,7 @@ class RegistryImpl final : public QubitRegistry {
         check_probability("pauli_channel_1 px", px);
         check_probability("pauli_channel_1 py", py);
         check_probability("pauli_channel_1 pz", pz);
-        if (px + py + pz > 1 + 1e-12) {
+        if (px + py + pz > 1 + kDisjointSumTolerance) {
             throw std::invalid_argument(msg("pauli_channel_1 probabilities sum to ", px + py + pz, " > 1"));
         }
         one(q, [&](State &s, unsigned pos) { Groups::pauli_channel_1(s, pos, px, py, pz, *stream_); });

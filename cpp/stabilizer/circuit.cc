@@ -699,7 +699,7 @@ struct Parser {
             const bool disjoint = ins.gate == Gate::PAULI_CHANNEL_1 || ins.gate == Gate::PAULI_CHANNEL_2 ||
                                   ins.gate == Gate::HERALDED_PAULI_CHANNEL_1 ||
                                   (ins.gate == Gate::I && (info->kind == Kind::Noise1 || info->kind == Kind::Noise2));
-            if (disjoint && total > 1 + 1e-12) {
+            if (disjoint && total > 1 + kDisjointSumTolerance) {
                 fail(line, msg(upper, " probabilities sum to ", shortest_double(total), " > 1"));
             }
             read_targets(s, i, line, upper, *info, ins);

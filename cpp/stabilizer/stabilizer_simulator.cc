@@ -290,7 +290,7 @@ void StabilizerSimulator::pauli_channel_1(const Targets &qs, double px, double p
     check_probability(px, "px");
     check_probability(py, "py");
     check_probability(pz, "pz");
-    if (px + py + pz > 1 + 1e-12) {
+    if (px + py + pz > 1 + kDisjointSumTolerance) {
         throw std::invalid_argument(msg("px + py + pz = ", shortest_double(px + py + pz), " exceeds 1"));
     }
     for (int64_t q : qs) check_qubit(q);

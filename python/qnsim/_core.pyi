@@ -91,7 +91,8 @@ class StabilizerSimulator:
         measurements M MX MY MR MRX MRY MXX MYY MZZ and MPP (one record per product, X0*Z1), all with '!'
         targets and an optional flip probability; MPAD; resets R RX RY; noise X_ERROR Y_ERROR Z_ERROR
         DEPOLARIZE1 DEPOLARIZE2 PAULI_CHANNEL_1 PAULI_CHANNEL_2, HERALDED_ERASE and HERALDED_PAULI_CHANNEL_1 (one
-        herald record per target), E / ELSE_CORRELATED_ERROR chains, I_ERROR II_ERROR (no-ops); TICK; REPEAT
+        herald record per target; the disjoint probabilities of these three channels may sum to 1 + 1e-7 at most,
+        Stim's tolerance, a sum up to it read as 1), E / ELSE_CORRELATED_ERROR chains, I_ERROR II_ERROR (no-ops); TICK; REPEAT
         N { ... } (nested, executed without unrolling; at most 2^40 target operations with the counts
         multiplied out); # comments. DETECTOR, OBSERVABLE_INCLUDE, QUBIT_COORDS and SHIFT_COORDS are checked
         as Stim's samplers check them (a rec[-k] names one of the measurements before it, within this call)
@@ -121,7 +122,7 @@ class StabilizerSimulator:
         """
     def pauli_channel_1(self, *args, px: float, py: float, pz: float) -> None:
         """
-        Applies X, Y, Z with probabilities px, py, pz (sum <= 1) to each target.
+        Applies X, Y, Z with probabilities px, py, pz (sum <= 1 + 1e-7, Stim's tolerance) to each target.
         """
     def peek_observable_expectation(self, pauli: typing.Any) -> int:
         """
@@ -309,7 +310,7 @@ class DensityMatrixSimulator:
         """
     def pauli_channel_1(self, qubit: typing.Any, px: float, py: float, pz: float) -> None:
         """
-        X with probability px, Y with py, Z with pz (each in [0, 1], sum <= 1).
+        X with probability px, Y with py, Z with pz (each in [0, 1], sum <= 1 + 1e-7, Stim's tolerance: a sum above 1 within it is divided out).
         """
     def peek_observable_expectation(self, pauli: typing.Any) -> float:
         """

@@ -41,6 +41,8 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "INTEGER_MAX",
+    "INTEGER_MIN",
     "check_bounds",
     "file_path",
     "flag",
@@ -58,6 +60,13 @@ __all__ = [
     "real_numbers",
     "shown",
 ]
+
+
+#: Lowest integer any argument takes, whatever its own bounds: the native core's signed 64-bit counts and times.
+INTEGER_MIN = -(2**63)
+#: Highest integer any argument takes (unsigned 64-bit seeds and handles); an argument with a tighter bound states
+#: it as ``maximum``. Beyond them, 10**400 qubits or errors was read as "unlimited".
+INTEGER_MAX = 2**64 - 1
 
 
 def is_real_number(value: object) -> bool:
@@ -289,7 +298,8 @@ def integer(
 
     Raises:
         TypeError: Not an integer (``2.0``, ``"2"`` and ``True`` included).
-        ValueError: Outside the bounds.
+        ValueError: Outside the bounds, or outside the 64-bit range [-2**63, 2**64 - 1] that bounds every
+            integer argument (``10**400`` is no count anything can hold, not "unlimited").
 
     Example:
         >>> integer("num_modes", np.int64(4), minimum=1)
@@ -303,6 +313,10 @@ def integer(
         raise (error or TypeError)(f"{name} must be an integer, got {value!r}")
     number = int(value)  # type: ignore[call-overload]
     check_bounds(name, number, number, minimum, maximum, False, unit, error)
+    if not INTEGER_MIN <= number <= INTEGER_MAX:
+        # An argument without a bound of its own still has one: 10**400 qubits or max_errors was read as
+        # "unlimited" (a feasible estimate, a sampler that never stops for errors), a number nothing can hold.
+        raise (error or ValueError)(f"{name} is beyond a 64-bit integer, got {shown(value)}")
     return number
 
 

@@ -23,12 +23,14 @@ Subcommands:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import math
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+import typing
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from qnsim.argument_checks import output_path
@@ -39,6 +41,48 @@ __all__ = ["ArgumentParser", "float_text", "guarded", "main", "one_line", "print
 
 class UsageError(Exception):
     """A command-line usage error (raised by :class:`ArgumentParser` instead of exiting)."""
+
+
+@contextlib.contextmanager
+def naming_option(option: str, value: object) -> Iterator[None]:
+    """Names the command-line ``option`` and its ``value`` in a ValueError or TypeError raised inside (a refusal of
+    the value by the function it was given to): ``qnsim qec circuit --p-bulk nan`` said only "p must be finite,
+    got nan", naming a parameter the command line does not have. The refusal becomes a :class:`UsageError`.
+
+    Example:
+        >>> with naming_option("--p-bulk", 2.0):
+        ...     raise ValueError("p must be a probability in [0, 1], got 2.0")
+        Traceback (most recent call last):
+        ...
+        qnsim.cli.UsageError: --p-bulk 2: p must be a probability in [0, 1], got 2.0
+    """
+    try:
+        yield
+    except (ValueError, TypeError) as exc:
+        given = f"{value:g}" if isinstance(value, float) else str(value)
+        raise UsageError(f"{option} {given}: {exc}") from None
+
+
+def spec_option(option: str, spec: type, field: str, value: Any) -> Any:
+    """``value`` of the command-line ``option`` that overrides the spec field ``field`` (``--until`` for
+    ``RunSettings.until_s``), checked as that field is (its type and range) and refused under the option's name,
+    before the value meets the file: ``qnsim sweep s.toml --until -1`` read "grid value run.until_s = -1.0",
+    a grid the command line never gave. None (the option not given) is returned as it is.
+
+    Example:
+        >>> from qnsim.scenario import RunSettings
+        >>> spec_option("--until", RunSettings, "until_s", -1.0)
+        Traceback (most recent call last):
+        ...
+        qnsim._core.ParameterError: --until must be >= 0 s, got -1.0
+    """
+    if value is None:
+        return None
+    from qnsim.specs import check_value
+
+    declared = spec.__dataclass_fields__[field]  # type: ignore[attr-defined]
+    hint = typing.get_type_hints(spec)[field]
+    return check_value(option, hint, value, declared.metadata)
 
 
 def path_arg(text: str) -> str:
@@ -373,11 +417,15 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _run_logged(args: argparse.Namespace) -> int:
-    from qnsim.scenario import load_scenario
+    from qnsim.scenario import RunSettings, load_scenario
 
     if args.trace:
         output_path("--trace", args.trace, {"scenario": args.scenario})
-    network, settings = load_scenario(args.scenario, seed=args.seed, formalism=args.formalism, until_s=args.until)
+    # The options are checked as the [run] fields they override, under their own names: "--until -1" read
+    # "s.toml: run: until_s must be >= 0 s ... (the value given to override the file's run.until_s)".
+    seed = spec_option("--seed", RunSettings, "seed", args.seed)
+    until_s = spec_option("--until", RunSettings, "until_s", args.until)
+    network, settings = load_scenario(args.scenario, seed=seed, formalism=args.formalism, until_s=until_s)
     stream = None
     if args.trace:
         from qnsim.trace import DEFAULT_TRACE_LIMIT, TraceFile

@@ -134,7 +134,7 @@ LINKS_FILE_KEYS: tuple[FileKey, ...] = (
     _key("link", "latency_s", float, "0 (or measured: scenario)", "s", "One-way classical latency", **_TIME),
     _key("link", "channels", int, "1", "", "Parallel channels, each delivering rate_hz", minimum=1, maximum=10**9),
     _key("link", "buffer_pairs", int, "64", "", "Distilled-pair memories per end for buffering (generation pauses "
-         "while they are full; first in, first out)", minimum=1),
+         "while they are full; first in, first out)", minimum=1, maximum=10**9),
     _key("link", "memory_t1_s", float, "inf: not modelled (or the scenario's end nodes')", "s", "T1 of the "
          "memories holding the link's pairs (both ends); with memory_t2_s, pairs lose fidelity for the time they "
          "wait: in purification rounds, at relays and before use (docs: estimator input files, storage decay)",

@@ -68,6 +68,18 @@ class SimTimeFilter(logging.Filter):
         (True, 't=1.5 ms')
     """
 
+    def __init__(self, name: str = "") -> None:
+        """Args:
+            name: As :class:`logging.Filter`'s: keep only records of this logger and its children ("": all).
+
+        Raises:
+            TypeError: ``name`` is not a string (``SimTimeFilter(3)`` failed in logging's ``len(name)``, naming
+                neither the argument nor the value).
+        """
+        if not isinstance(name, str):
+            raise TypeError(f"SimTimeFilter name must be a logger name (a string), got {shown(name)}")
+        super().__init__(name)
+
     def filter(self, record: logging.LogRecord) -> bool:
         """Sets ``sim_time_s`` (s; None if the record has none) and its text ``sim_time``; keeps every record."""
         t = getattr(record, "sim_time_s", None)
@@ -107,6 +119,15 @@ class SimTimeFormatter(logging.Formatter):
     """
 
     def __init__(self, fmt: str = "%(sim_time)-14s %(levelname)-5s %(name)s: %(message)s") -> None:
+        """Args:
+            fmt: A :mod:`logging` %-style format; ``%(sim_time)s`` is the simulated time's text.
+
+        Raises:
+            TypeError: ``fmt`` is not a string (3 failed in logging's regular expression, naming nothing).
+            ValueError: ``fmt`` is not a valid %-style format (logging's message).
+        """
+        if not isinstance(fmt, str):
+            raise TypeError(f"SimTimeFormatter fmt must be a %-style format string, got {shown(fmt)}")
         super().__init__(fmt)
 
     def format(self, record: logging.LogRecord) -> str:

@@ -137,7 +137,7 @@ def _main(argv: Sequence[str] | None) -> int:
 
 def _sweep(args: argparse.Namespace) -> int:
     from qnsim.qec.sweep import ExperimentSpec, run_experiment_sweep
-    from qnsim.sweep_cli import _parse_seeds, parse_param, report_rows
+    from qnsim.sweep_cli import _parse_seeds, check_sweep_options, parse_param, report_rows
 
     spec = ExperimentSpec.from_file(args.experiment)
     spec.measure()  # once, here, so that what the link's figures rest on is said before the sweep
@@ -148,6 +148,7 @@ def _sweep(args: argparse.Namespace) -> int:
         key, values = parse_param(text)
         grid[key] = values
     seeds = _parse_seeds(args.seeds) if args.seeds is not None else None
+    check_sweep_options(args, seeds)
     if args.scheduler and args.backend != "dask":
         raise ValueError("--scheduler needs --backend dask")
     client = None
@@ -168,9 +169,13 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _threshold(args: argparse.Namespace) -> int:
-    from qnsim.qec.threshold import estimate_threshold, group_rows
+    from qnsim.argument_checks import integer
+    from qnsim.cli import naming_option
+    from qnsim.qec.threshold import MAX_BOOTSTRAP, estimate_threshold, group_rows
     from qnsim.sweeps import read_results, sweep_status
 
+    with naming_option("--bootstrap", args.bootstrap):  # estimate_threshold's bound, under the option's name
+        integer("bootstrap", args.bootstrap, minimum=0, maximum=MAX_BOOTSTRAP)
     rows = read_results(args.rows)
     if not rows:
         raise ValueError(f"{args.rows} holds no rows")
@@ -206,8 +211,22 @@ def _threshold(args: argparse.Namespace) -> int:
 
 
 def _link(args: argparse.Namespace) -> int:
-    from qnsim.qec.link import interface_from_link, measure_link
+    from qnsim.argument_checks import integer
+    from qnsim.cli import naming_option, spec_option
+    from qnsim.qec.layout import check_distance
+    from qnsim.qec.link import MAX_PROBES, _positive, interface_from_link, measure_link
+    from qnsim.scenario import RunSettings
 
+    # The options are checked before the probes run (minutes of density-matrix runs), each named: --cycle-time -1
+    # was refused as "cycle_time_s must be > 0" after them, and --seed -1 as "the value given to override the
+    # file's run.seed".
+    spec_option("--seed", RunSettings, "seed", args.seed)
+    with naming_option("--probes", args.probes):
+        integer("probes", args.probes, minimum=1, maximum=MAX_PROBES)
+    with naming_option("--distance", args.distance):
+        check_distance(args.distance)
+    with naming_option("--cycle-time", args.cycle_time):
+        _positive("cycle_time_s", args.cycle_time)
     supply = measure_link(args.scenario, args.request, probes=args.probes, seed=args.seed)
     _, timing = interface_from_link(
         supply, args.distance, cycle_time_s=args.cycle_time, experiment=args.experiment, scheme=args.scheme,
@@ -240,21 +259,32 @@ def _link(args: argparse.Namespace) -> int:
 
 def _circuit(args: argparse.Namespace) -> int:
     from qnsim import qec
+    from qnsim.cli import naming_option
+    from qnsim.qec.channels import check_probability
+    from qnsim.qec.layout import check_distance
 
-    noise = (qec.NoiseModel.uniform_depolarizing if args.noise == "uniform" else qec.NoiseModel.si1000)(args.p_bulk)
+    # Each option's refusal names the option ("--p-bulk nan: p must be finite" said only "p must be finite").
+    with naming_option("--p-bulk", args.p_bulk):
+        noise = (qec.NoiseModel.uniform_depolarizing if args.noise == "uniform" else qec.NoiseModel.si1000)(args.p_bulk)
     if args.scheme == "none" and args.p_int is not None:
         # A circuit without a seam has no interface error: the value would be ignored.
         raise ValueError(f"--p-int {args.p_int:g} needs a seam: --scheme none has no interface")
     p_int = 0.01 if args.p_int is None else args.p_int
-    interface = {
-        "none": lambda: None,
-        "direct": lambda: qec.Interface.direct(p_int),
-        "teleported": lambda: qec.Interface.werner(p_int),
-        "cat": lambda: qec.Interface.cat(qec.werner(1.0 - p_int)),
-    }[args.scheme]()
+    with naming_option("--p-int", p_int):
+        check_probability("p_int", p_int)  # before the cat scheme reads it as fidelity 1 - p_int ("got -1.0")
+        interface = {
+            "none": lambda: None,
+            "direct": lambda: qec.Interface.direct(p_int),
+            "teleported": lambda: qec.Interface.werner(p_int),
+            "cat": lambda: qec.Interface.cat(qec.werner(1.0 - p_int)),
+        }[args.scheme]()
+    with naming_option("--distance", args.distance):
+        check_distance(args.distance)
     build = qec.memory_circuit if args.experiment == "memory" else qec.merge_circuit
     rounds = args.rounds if args.rounds is not None else args.distance
-    circuit = build(args.distance, rounds, args.basis, code=args.code, noise=noise, interface=interface)
+    # The rounds' bound is on distance x rounds: named by --rounds when given, else by --distance they default to.
+    with naming_option(*(("--rounds", args.rounds) if args.rounds is not None else ("--distance", args.distance))):
+        circuit = build(args.distance, rounds, args.basis, code=args.code, noise=noise, interface=interface)
     text = str(circuit) + "\n"
     if args.out:
         from qnsim.argument_checks import naming_file

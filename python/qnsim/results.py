@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from qnsim._numerics import in_unit_interval
-from qnsim.argument_checks import flag, integer
+from qnsim.argument_checks import flag, integer, is_integer
 from qnsim.specs import seconds_to_ps
 
 __all__ = ["NetworkResult", "RequestResult", "t_quantile_975"]
@@ -48,10 +48,11 @@ def t_quantile_975(df: int) -> float:
         >>> t_quantile_975(1), round(t_quantile_975(1000), 3)
         (12.7062, 1.962)
     """
-    df = integer("degrees of freedom", df, minimum=1)  # 2.5 indexed a tuple
     # Past 10**15 the expansion's terms are below a double's resolution of z: the same value, and
-    # no OverflowError for 10**400.
-    df = min(df, 10**15)
+    # no OverflowError for 10**400 (read before integer()'s 64-bit range, which would refuse it).
+    if is_integer(df) and df > 10**15:  # type: ignore[operator]
+        df = 10**15
+    df = integer("degrees of freedom", df, minimum=1)  # 2.5 indexed a tuple
     if df <= len(_T975):
         return _T975[df - 1]
     z = 1.959963984540054

@@ -359,11 +359,10 @@ def check_value(name: str, hint: Any, value: Any, meta: Mapping[str, Any] | None
             return bool(value)
         raise parameter_error(name, f"must be true or false, got {value!r}")
     if hint is int:
-        number = _bounded(name, integer(name, value, error=_field_error(name)), meta)
-        if not -(2**63) <= number <= UINT64_MAX:
-            # Every native count and seed is at most 64 bits; the native field's refusal printed 10**400 in full.
-            raise parameter_error(name, f"is beyond a 64-bit integer, got {shown(number)}")
-        return number
+        # The field's own range first, then integer()'s 64-bit range, which no native count or seed exceeds (the
+        # native field's refusal printed 10**400 in full); _bounded adds an exclusive minimum.
+        bounds = {"minimum": meta.get("minimum"), "maximum": meta.get("maximum"), "unit": meta.get("unit") or ""}
+        return _bounded(name, integer(name, value, error=_field_error(name), **bounds), meta)
     if hint is float:
         # +inf is a value only of a field without a finite maximum (t1_s = inf: no decay); a bounded field's
         # NaN was told "must be finite or +inf" (run.until_s, whose inf is then out of range).

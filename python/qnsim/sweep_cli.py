@@ -134,6 +134,22 @@ def _parse_seeds(text: str) -> int | list[int]:
         raise ValueError(f"--seeds {text!r} must be a count (5) or a list of seeds (3,7,11)") from None
 
 
+def check_sweep_options(args: argparse.Namespace, seeds: int | list[int] | None) -> None:
+    """``--seeds``, ``--workers`` and ``--retries`` (when the command has it) checked as the sweep checks them, before
+    it starts, each refusal naming its option ("--workers 0: workers must be an int >= 1 ...")."""
+    from qnsim.cli import naming_option
+    from qnsim.sweeps import _seed_list, check_retries, check_workers
+
+    if seeds is not None:
+        with naming_option("--seeds", args.seeds):
+            _seed_list(seeds)
+    with naming_option("--workers", args.workers):
+        check_workers(args.workers)
+    if getattr(args, "retries", None) is not None:
+        with naming_option("--retries", args.retries):
+            check_retries(args.retries)
+
+
 def _resolve(scenario: str) -> Any:
     """A TOML path stays a path; ``module:function`` (that is not a file) is imported."""
     if os.path.exists(scenario) or scenario.endswith(".toml") or ":" not in scenario:
@@ -246,6 +262,8 @@ def _main(argv: Sequence[str] | None) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
+    from qnsim.cli import spec_option
+    from qnsim.scenario import RunSettings
     from qnsim.sweeps import TomlScenario, sweep
 
     grid: dict[str, list] = {}
@@ -263,8 +281,10 @@ def _sweep(args: argparse.Namespace) -> int:
             raise ValueError(f"{option} applies to a scenario file; give a point function its axis with --param")
         if key in grid:
             raise ValueError(f"{option} and --param {key} both set {key}; give one of them")
-        grid[key] = [value]
+        # Checked as the [run] field, under the option's name: "--until -1" read "grid value run.until_s = -1.0".
+        grid[key] = [spec_option(option, RunSettings, key.removeprefix("run."), value)]
     seeds = _parse_seeds(args.seeds)
+    check_sweep_options(args, seeds)
     if args.scheduler and args.backend != "dask":
         raise ValueError("--scheduler needs --backend dask")
     scenario = _resolve(args.scenario)

@@ -352,6 +352,35 @@ def grid_points(
 MAX_POINTS = 10**7
 
 
+def check_workers(workers: object) -> int | None:
+    """``workers`` of a sweep: an int in [1, MAX_WORKERS] or None (one per CPU). The command lines call it too, so
+    that their ``--workers`` is refused under its own name before anything runs.
+
+    Example:
+        >>> check_workers(0)
+        Traceback (most recent call last):
+        ...
+        ValueError: workers must be an int >= 1 or None, got 0
+    """
+    # NumPy integers are counts as everywhere else (workers=np.int64(4) was refused as "must be an int").
+    if workers is not None and (not is_integer(workers) or workers < 1):  # type: ignore[operator]
+        raise ValueError(f"workers must be an int >= 1 or None, got {workers!r}")
+    if workers is not None and workers > MAX_WORKERS:  # type: ignore[operator]
+        # The local pool starts min(workers, points) processes: 10**6 would fork until the machine stops.
+        raise ValueError(f"workers = {workers:,} is more than the {MAX_WORKERS:,} processes a sweep starts")
+    return None if workers is None else int(workers)  # type: ignore[call-overload]
+
+
+def check_retries(retries: object) -> int:
+    """``retries`` of a sweep: an int in [0, MAX_RETRIES] (see :func:`check_workers`)."""
+    if not is_integer(retries) or retries < 0:  # type: ignore[operator]
+        raise ValueError(f"retries must be an int >= 0, got {retries!r}")
+    if retries > MAX_RETRIES:  # type: ignore[operator]
+        # A point that kills its worker every time was retried without end (retries = 10**30: a hang).
+        raise ValueError(f"retries = {retries:,} is more than the {MAX_RETRIES} restarts of a pool a sweep makes")
+    return int(retries)  # type: ignore[call-overload]
+
+
 def _seed_list(seeds: int | Sequence[int]) -> list[int]:
     if isinstance(seeds, bool):
         raise ValueError(f"seeds must be a count or a list of ints, got {seeds!r}")
@@ -1267,6 +1296,14 @@ def _check_csv_cells(row: Mapping[str, Any], where: str) -> None:
     for key, value in row.items():
         if key in (ID_COLUMN, SCENARIO_COLUMN):  # read back as text by name
             continue
+        if isinstance(value, str) and len(value) > csv.field_size_limit():
+            # Written, then unreadable: the csv module reads no cell longer than its field limit, so read_results
+            # and every resume of the file failed ("field larger than field limit (131072)").
+            raise SweepError(
+                f"{where}: {key!r} is text of {len(value):,} characters, more than a CSV cell is read back with "
+                f"({csv.field_size_limit():,}); return it shorter (or a path to a file holding it) or write a "
+                ".parquet out"
+            )
         reading = _csv_reading(value)
         if reading is not None:
             raise SweepError(
@@ -2071,9 +2108,26 @@ def _read_csv(path: Path, raw: bytes, what: str) -> tuple[list[str] | None, list
     lines = text.splitlines()
     if not lines:
         return None, []
-    header = next(csv.reader([lines[0]]))
+    records = csv.reader(lines)
+    try:
+        header = next(records)
+    except csv.Error as exc:
+        raise ValueError(f"{where} line 1 is not a CSV header: {exc}") from None
+    twice = sorted({k for k in header if header.count(k) > 1})
+    if twice:
+        # A dict row keeps one cell per name: the other column's values were dropped without a word (a header
+        # edited to "seed,seed,..." read every row's length_km as gone).
+        raise ValueError(f"{where} names column {twice[0]!r} twice in its header: the file was edited or damaged")
     located: list[tuple[str, dict]] = []
-    for number, record in enumerate(csv.reader(lines[1:]), start=2):
+    number = 1
+    while True:
+        number += 1
+        try:
+            record = next(records)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # a cell beyond the csv module's field limit (128 KiB): "_csv.Error", naming no file
+            raise ValueError(f"{where} line {number} cannot be read as CSV: {exc}") from None
         if len(record) != len(header):
             raise ValueError(
                 f"{where} line {number} has {len(record)} fields, the header has {len(header)}: the file is "
@@ -2087,7 +2141,12 @@ def _read_csv(path: Path, raw: bytes, what: str) -> tuple[list[str] | None, list
                 "delete that line (the rows after it are read as the header says), or keep the files apart"
             )
         # Ids are hex text even when every digit happens to be decimal.
-        row = {k: v if k in (ID_COLUMN, SCENARIO_COLUMN) else _parse_cell(v) for k, v in zip(header, record)}
+        row = {}
+        for k, v in zip(header, record):
+            try:
+                row[k] = v if k in (ID_COLUMN, SCENARIO_COLUMN) else _parse_cell(v)
+            except ValueError as exc:  # an integer of more than 4300 digits: Python's message named no cell
+                raise ValueError(f"{where} line {number}, column {k!r}: {exc}") from None
         located.append((f"line {number}", row))
     return header, _one_row_per_point(located, where)
 
@@ -2600,19 +2659,8 @@ def sweep(
         raise ValueError(f"unknown backend {backend!r}; use 'local' (process pool) or 'dask' (dask.distributed)")
     if client is not None and backend != "dask":
         raise ValueError("client is a dask.distributed.Client and needs backend='dask'")
-    # NumPy integers are counts as everywhere else (workers=np.int64(4) was refused as "must be an int").
-    if workers is not None and (not is_integer(workers) or workers < 1):
-        raise ValueError(f"workers must be an int >= 1 or None, got {workers!r}")
-    workers = None if workers is None else int(workers)
-    if workers is not None and workers > MAX_WORKERS:
-        # The local pool starts min(workers, points) processes: 10**6 would fork until the machine stops.
-        raise ValueError(f"workers = {workers:,} is more than the {MAX_WORKERS:,} processes a sweep starts")
-    if not is_integer(retries) or retries < 0:
-        raise ValueError(f"retries must be an int >= 0, got {retries!r}")
-    if retries > MAX_RETRIES:
-        # A point that kills its worker every time was retried without end (retries = 10**30: a hang).
-        raise ValueError(f"retries = {retries:,} is more than the {MAX_RETRIES} restarts of a pool a sweep makes")
-    retries = int(retries)
+    workers = check_workers(workers)
+    retries = check_retries(retries)
     progress = flag("progress", progress)  # 'yes' or 1 were taken as true; np.True_ is a flag as everywhere
     fn = _resolve_scenario(scenario)
     identity = scenario_id(fn)

@@ -210,6 +210,27 @@ def from_graph(
     clash = [name(n) for n in graph.nodes if name(n) in net.nodes]
     if clash:
         raise ValueError(f"node {clash[0]!r} already exists in the network (give a prefix)")
+    if network is not None:
+        # The graph is built first on a scratch network, by add_node and add_link themselves (every check, the
+        # native ones too), and only then added to the caller's: a node refused for a bad attribute (t2_s = -1),
+        # or a link for what only the whole link shows (rate_hz = 9.2e18: an attempt period below 1 ps), left
+        # the nodes and links before it in the network, and adding the corrected graph said "node 'c' already
+        # exists".
+        _add_graph(Network(net.formalism, 0), graph, name, node_defaults, node_keys, channels_at, specs)
+    _add_graph(net, graph, name, node_defaults, node_keys, channels_at, specs)
+    return net
+
+
+def _add_graph(
+    net: Network,
+    graph: Any,
+    name: Callable[[Any], str],
+    node_defaults: dict[str, Any],
+    node_keys: set[str],
+    channels_at: dict[str, int],
+    specs: list[LinkSpec],
+) -> None:
+    """Adds ``graph``'s nodes to ``net`` with their attributes over ``node_defaults``, then its links (``specs``)."""
     for n, attrs in graph.nodes(data=True):
         attrs = dict(attrs)
         if "preset" in attrs:
@@ -230,7 +251,6 @@ def from_graph(
         net.add_node(name(n), **merged)
     for spec in specs:
         net._add_link_spec(spec)
-    return net
 
 
 def chain(n: int, **kwargs: Any) -> Network:

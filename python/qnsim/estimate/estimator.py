@@ -81,7 +81,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Union
 
 import numpy as np
@@ -404,8 +404,10 @@ def _normalize_links(links: Any, k: int, relays: bool = False) -> dict[tuple[int
     out: dict[tuple[int, int], Link] = {}
     if links is None:
         return out
-    if isinstance(links, (str, bytes)):  # "" was read as no links at all
-        raise TypeError(f"links must be qnsim.estimate.Link objects (a list or a mapping), got {shown(links)}")
+    # "" was read as no links at all; True or a lone Link raised "'bool' object is not iterable".
+    if isinstance(links, (str, bytes)) or not isinstance(links, (Mapping, Iterable)):
+        hint = " (one link: give [link])" if isinstance(links, Link) else ""
+        raise TypeError(f"links must be qnsim.estimate.Link objects (a list or a mapping), got {shown(links)}{hint}")
     items = links.values() if isinstance(links, Mapping) else links
     for lk in items:
         if not isinstance(lk, Link):
@@ -1094,11 +1096,9 @@ class _Context:
                     f"logical_qubits={n} is more than the {_MAX_PLACED_QUBITS:,} qubits placement handles one by one"
                 )
             if placement is not None:
-                p = (
-                    placement
-                    if isinstance(placement, Placement)
-                    else placement_from_mapping(placement, n, self.k)
-                )
+                if isinstance(placement, Placement):
+                    self._check_placement(placement)
+                p = placement if isinstance(placement, Placement) else placement_from_mapping(placement, n, self.k)
             else:
                 total = sum(c if c is not None else n for c in caps)
                 if total < n:
@@ -1119,14 +1119,18 @@ class _Context:
                 self.reasons.append(str(e))
                 return None
             return along_the_network(p, pairs, self.qpus, self.links, self.notes)
-        p = (
-            placement
-            if isinstance(placement, Placement)
-            else placement_from_mapping(placement, bound, self.k, pairs)
-        )
-        if all(p.qpu_of[q] >= 0 for q in used if q < len(p.qpu_of)) and p.cut == 0.0:
+        if isinstance(placement, Placement):
+            self._check_placement(placement)
+        p = placement if isinstance(placement, Placement) else placement_from_mapping(placement, bound, self.k, pairs)
+        if all(p.qpu_of[q] >= 0 for q in used if q < len(p.qpu_of)):
+            # Always the workload's cut: a Placement's own (built by hand with cut=7) was printed as the report's.
             p = Placement(p.qpu_of, p.num_qpus, cut_weight(p.qpu_of, *pairs), p.method)
         return p
+
+    def _check_placement(self, placement: Placement) -> None:
+        """A Placement given as it is places qubits on these QPUs (placement_from_mapping checks a mapping)."""
+        if placement.num_qpus != self.k:
+            raise ValueError(f"placement is for {placement.num_qpus} QPUs, but {self.k} QPUs are given")
 
     # -- pricing ---------------------------------------------------------------------------------
     def run(self, placement_arg, seed) -> EstimateReport:

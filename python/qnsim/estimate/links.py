@@ -304,6 +304,10 @@ def stored_pair(coeffs: Sequence[float], wait_s: float, t1_s: float, t2_s: float
     >>> [round(x, 6) for x in stored_pair((1.0, 0.0, 0.0, 0.0), 1e-3, math.inf, 1e-3)]  # pure dephasing
     [0.567668, 0.0, 0.0, 0.432332]
     """
+    from qnsim.qec.channels import check_bell_diagonal
+
+    # Checked as every Bell-diagonal input is: (2, -1, 0, 0) decayed to (1.997, -0.998, ...) and a NaN to four.
+    coeffs = check_bell_diagonal(coeffs, "coeffs")
     number = functools.partial(real_number, error=ValueError)
     wait_s = number("wait_s", wait_s, minimum=0.0, unit="s")
     t1_s = number("t1_s", t1_s, minimum=0.0, exclusive_minimum=True, allow_inf=True, unit="s")
@@ -311,7 +315,7 @@ def stored_pair(coeffs: Sequence[float], wait_s: float, t1_s: float, t2_s: float
     if t2_s > 2 * t1_s:
         raise ValueError(f"t2_s must be <= 2 * t1_s = {2 * t1_s:g} s, got {t2_s:g} s")
     if wait_s == 0:
-        return tuple(float(x) for x in coeffs)  # type: ignore[return-value]
+        return coeffs
     return _damped(coeffs, math.exp(-2 * wait_s / t2_s), math.exp(-2 * wait_s / t1_s))
 
 
@@ -483,7 +487,8 @@ def flow_controlled_rate_hz(
     >>> round(flow_controlled_rate_hz(1e9, 64, [0.5], 1e-3) / 4)  # window-bound: 63.5 pairs / 2 ms, 4 raw each
     31750
     """
-    rate_hz = real_number("rate_hz", rate_hz, minimum=0.0, exclusive_minimum=True, unit="Hz", error=ValueError)
+    # A rate: 5e-324 Hz has a period beyond a float (ZeroDivisionError below).
+    rate_hz = checked_rate("rate_hz", rate_hz, error=ValueError)
     buffer_pairs = integer("buffer_pairs", buffer_pairs, minimum=1, maximum=MAX_BUFFER_PAIRS, error=ValueError)
     hold = latency_hold_s(success_probabilities, latency_s)
     if hold == 0:

@@ -20,7 +20,7 @@ import networkx as nx
 import numpy as np
 
 from qnsim import QnsimError
-from qnsim.argument_checks import integer
+from qnsim.argument_checks import integer, real_number, shown
 
 __all__ = ["CapacityError", "Placement", "cut_weight", "partition", "placement_from_mapping"]
 
@@ -57,6 +57,30 @@ class Placement:
     num_qpus: int
     cut: float = 0.0
     method: str = "user"
+
+    def __post_init__(self) -> None:
+        # Built by hand too, and given to estimate() and simulate_execution() as it is: QPU 5 of 2 failed there
+        # with "list index out of range", and a cut of -1 or 7 was printed as the report's cut weight.
+        num_qpus = integer("Placement.num_qpus", self.num_qpus, minimum=1, error=ValueError)
+        q = np.asarray(self.qpu_of) if isinstance(self.qpu_of, (tuple, list, np.ndarray)) else None
+        if q is not None and not isinstance(self.qpu_of, np.ndarray) and any(
+            isinstance(x, (bool, np.bool_)) for x in self.qpu_of
+        ):
+            q = None  # NumPy reads (0, True) as integers
+        if q is None or q.ndim != 1 or (q.size and q.dtype.kind not in "iu"):  # True is not QPU 1, 0.5 not QPU 0
+            raise ValueError(f"Placement.qpu_of must be a sequence of integer QPU indices, got {shown(self.qpu_of)}")
+        if q.size and (q.min() < -1 or q.max() >= num_qpus):
+            bad = int(q.min()) if q.min() < -1 else int(q.max())
+            raise ValueError(
+                f"Placement.qpu_of places qubit {int(np.flatnonzero(q == bad)[0])} on QPU {bad}, but QPUs are "
+                f"numbered 0..{num_qpus - 1} (-1: on no QPU)"
+            )
+        cut = real_number("Placement.cut", self.cut, minimum=0.0, error=ValueError)
+        if not isinstance(self.method, str):
+            raise ValueError(f"Placement.method must be a string, got {shown(self.method)}")
+        object.__setattr__(self, "qpu_of", tuple(q.tolist()))
+        object.__setattr__(self, "num_qpus", num_qpus)
+        object.__setattr__(self, "cut", cut)
 
     @property
     def qubits_per_qpu(self) -> list[int]:
@@ -252,6 +276,11 @@ def partition(
         raise ValueError(f"partitioner must be 'auto', 'metis' or 'kernighan-lin', got {partitioner!r}")
     max_iter = integer("max_iter", max_iter, minimum=1)
     refine_passes = integer("refine_passes", refine_passes, minimum=0)
+    if not isinstance(capacities, (list, tuple)) and not (isinstance(capacities, np.ndarray) and capacities.ndim == 1):
+        # None raised "object of type 'NoneType' has no len()"; a set had no order to number the QPUs by.
+        raise TypeError(
+            f"capacities must be a list of qubit counts (None: unlimited), one per QPU, got {shown(capacities)}"
+        )
     k = len(capacities)
     if k == 0:
         raise CapacityError("no QPUs to place qubits on")

@@ -63,6 +63,7 @@ from qnsim.estimate.estimator import (
 )
 from qnsim.estimate.links import (
     DEFAULT_BUFFER_PAIRS,
+    MAX_BUFFER_PAIRS,
     Link,
     PairStorage,
     _werner,
@@ -796,13 +797,13 @@ def simulate_execution(
     route_buffers: dict[tuple[int, int], int] = {}
     if isinstance(buffer_pairs, Mapping):
         for key, value in buffer_pairs.items():
-            if (not isinstance(key, tuple) or len(key) != 2 or not all(is_integer(x) for x in key)
-                    or not is_integer(value) or value < 1):
+            if not isinstance(key, tuple) or len(key) != 2 or not all(is_integer(x) for x in key):
                 raise ValueError(f"buffer_pairs maps QPU pairs (a, b) to positive integers, got {key!r}: {value!r}")
-            route_buffers[(min(map(int, key)), max(map(int, key)))] = int(value)
+            # Bounded as a Link's buffer_pairs: 2**64 was taken (as good as an unlimited buffer).
+            value = integer(f"buffer_pairs[{key!r}]", value, minimum=1, maximum=MAX_BUFFER_PAIRS, error=ValueError)
+            route_buffers[(min(map(int, key)), max(map(int, key)))] = value
         buffer_pairs = DEFAULT_BUFFER_PAIRS
-    if not is_integer(buffer_pairs) or buffer_pairs < 1:
-        raise ValueError(f"buffer_pairs must be a positive integer, got {buffer_pairs!r}")
+    buffer_pairs = integer("buffer_pairs", buffer_pairs, minimum=1, maximum=MAX_BUFFER_PAIRS, error=ValueError)
     # Checked up front with the estimator's readers: numpy's own errors name no argument, and
     # flags and targets are not coerced.
     seed = check_seed(seed)
@@ -832,6 +833,8 @@ def simulate_execution(
         placement = along_the_network(placement, (counts.pair_a, counts.pair_b, counts.pair_weight), qpu_list, link_map)
     elif not isinstance(placement, Placement):
         placement = placement_from_mapping(placement, n, k)
+    elif placement.num_qpus != k:  # a Placement given as it is (placement_from_mapping checks a mapping)
+        raise ValueError(f"placement is for {placement.num_qpus} QPUs, but {k} QPUs are given")
     qpu_of = list(placement.qpu_of)
     ops = w.unroll(max_ops)
     used = {t for _, ts in ops for t in ts if t >= 0}

@@ -45,7 +45,8 @@ from pathlib import Path
 
 import numpy as np
 
-from qnsim.argument_checks import integer, is_integer, is_real_number, real_number, shown
+from qnsim.argument_checks import integer, is_integer, is_real_number, probability, real_number, shown
+from qnsim.argument_checks import label as checked_label
 from qnsim.qec.channels import bell_diagonal_after_memory, check_bell_diagonal, memory_pauli_channel
 from qnsim.qec.circuits import seam_resources
 from qnsim.qec.noise import Interface
@@ -92,6 +93,37 @@ class LinkSupply:
     measurement_error: float
     source: str
     notes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # Built by hand too (from a saved measurement): a rate of NaN, pairs=-1, a two-qubit error of 2 or
+        # probes=10**400 were kept and printed as the link's, and only the fields interface_from_link reads
+        # were checked there.
+        where = "LinkSupply."
+        t1_s = _positive(where + "t1_s", self.t1_s, allow_inf=True)
+        t2_s = _positive(where + "t2_s", self.t2_s, allow_inf=True)
+        if t2_s > 2 * t1_s:
+            raise ValueError(f"{where}t2_s must be <= 2 t1_s = {2 * t1_s:g} s, got {t2_s:g} s")
+        half_widths = self.bell_diagonal_ci95
+        if not isinstance(half_widths, (tuple, list)) or len(half_widths) != 4:
+            raise ValueError(f"{where}bell_diagonal_ci95 must be four half-widths, got {shown(half_widths)}")
+        values = {
+            "rate_hz": _positive(where + "rate_hz", self.rate_hz),
+            "mean_fidelity": probability(where + "mean_fidelity", self.mean_fidelity, error=ValueError),
+            "bell_diagonal": check_bell_diagonal(self.bell_diagonal, where + "bell_diagonal"),
+            "bell_diagonal_ci95": tuple(
+                real_number(f"{where}bell_diagonal_ci95[{i}]", h, minimum=0.0, allow_inf=True, error=ValueError)
+                for i, h in enumerate(half_widths)
+            ),
+            "pairs": integer(where + "pairs", self.pairs, minimum=1, error=ValueError),
+            "probes": integer(where + "probes", self.probes, minimum=1, maximum=MAX_PROBES, error=ValueError),
+            "t1_s": t1_s,
+            "t2_s": t2_s,
+            "two_qubit_error": probability(where + "two_qubit_error", self.two_qubit_error, error=ValueError),
+            "measurement_error": probability(where + "measurement_error", self.measurement_error, error=ValueError),
+            "source": checked_label(where + "source", self.source, error=ValueError),
+        }
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
 
 
 #: Most density-matrix runs measure_link makes (probes), each a whole run of the scenario.
@@ -146,6 +178,14 @@ def measure_link(
 
     # Each probe is a whole density-matrix run of the scenario: 10**9 of them ran for ever.
     probes = integer("probes", probes, minimum=1, maximum=MAX_PROBES, error=ValueError)
+    seed = integer("seed", seed, minimum=0, error=ValueError)
+    if seed + probes - 1 > 2**64 - 1:
+        # The probes' seeds are seed .. seed + probes - 1: the second one was refused after the scenario's run
+        # and the first probe, as "the value given to override the file's run.seed", a value nobody gave.
+        raise ValueError(
+            f"seed {seed} with probes={probes}: the probes' seeds seed .. seed + {probes - 1} pass 2**64 - 1; "
+            f"give seed <= {2**64 - probes}"
+        )
     data, label = _scenario_data(scenario)
     requests = data.get("requests", [])
     if not is_integer(request) or not 0 <= request < len(requests):  # True is not request 1

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from qnsim.qec._stim import require_pymatching, require_sinter, require_stim
-from qnsim.argument_checks import file_path, flag, integer, real_number, shown
+from qnsim.argument_checks import file_path, flag, integer, is_integer, real_number, shown
 from qnsim.qec.channels import check_count, check_probability
 
 __all__ = [
@@ -110,7 +110,9 @@ class LogicalErrorEstimate:
         errors: Shots whose decoded observables disagreed with the truth (any observable).
         rounds: Syndrome rounds per shot (for per-round rates).
         seconds: Wall-clock time spent sampling and decoding.
-        discards: Always 0 (no post-selection); kept for sinter-compatible tables.
+        discards: Always 0 (no post-selection); kept for sinter-compatible tables. Any other value is
+            refused: every rate here divides the errors by all the shots, where sinter divides them by
+            the shots kept, so a table with discards would read too low.
         metadata: Free-form description of the point.
         max_errors: The error count sampling was asked to reach (None: none), to tell a run that
             reached it from one that ran out of shots first (see :attr:`notes`).
@@ -144,9 +146,16 @@ class LogicalErrorEstimate:
             "errors": errors,
             "rounds": check_count(where + "rounds", self.rounds, 1, 2**53),
             "seconds": real_number(where + "seconds", self.seconds, minimum=0.0, unit="s", error=ValueError),
-            "discards": check_count(where + "discards", self.discards, 0, 2**63 - 1),
+            "discards": check_count(where + "discards", self.discards, 0),
             "max_errors": None if self.max_errors is None else _check_count(where + "max_errors", self.max_errors),
         }
+        if values["discards"]:
+            # sinter's rates divide the errors by the shots kept; these divide them by all the shots, so a table
+            # with discards read too low (and discards > shots, a rate of the shots never kept, went through).
+            raise ValueError(
+                f"{where}discards must be 0 (qnsim's circuits post-select no shot, and these rates divide the "
+                f"errors by every shot), got {values['discards']}"
+            )
         if not isinstance(self.metadata, Mapping):
             raise ValueError(f"{where}metadata must be a mapping (a dict), got {shown(self.metadata)}")
         for name, value in values.items():
@@ -306,13 +315,12 @@ def _check_rounds(circuit: Any, rounds: object, name: str = "rounds") -> int:
     above the circuit's measurements labels no circuit (``rounds=10**400`` was taken and read a per-round rate of
     about 0)."""
     measurements = max(1, circuit.num_measurements)
-    number = integer(name, rounds, minimum=1, error=ValueError)
-    if number > measurements:
+    if is_integer(rounds) and rounds > measurements:  # this range before integer()'s 64-bit one (10**400)
         raise ValueError(
             f"{name} must be at most the circuit's {measurements:,} measurements (a round measures at least one "
             f"qubit), got {shown(rounds)}"
         )
-    return number
+    return integer(name, rounds, minimum=1, error=ValueError)
 
 
 def _coordinate_rounds(circuit: Any) -> int | None:
@@ -507,6 +515,8 @@ def sample_logical_error(
     pymatching = require_pymatching()
     max_shots = _check_count("max_shots", max_shots, allow_none=False)
     max_errors = _check_count("max_errors", max_errors)
+    if rounds is not None and not is_integer(rounds):  # its range is read with the circuit's (_check_rounds)
+        integer("rounds", rounds, error=ValueError)
     batch_size = _check_count("batch_size", batch_size, allow_none=False)
     max_batch_size = _check_count("max_batch_size", max_batch_size, allow_none=False)
     if seed is not None:  # Stim's own refusal did not name the value
