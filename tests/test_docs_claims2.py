@@ -206,3 +206,63 @@ def test_every_default_a_command_line_help_states_is_the_parsers(option, action)
     if isinstance(action.default, str) or literal is _NOT_LITERAL:
         literal = value
     assert literal == action.default, f"{option}: the help says the default is {value!r}, the parser's is {action.default!r}"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Coming from NetSquid
+
+
+def _one_link(formalism: str, node_kwargs: dict, link_kwargs: dict, seed: int = 1):
+    net = qnsim.Network(formalism, seed=seed)
+    for name in "ab":
+        net.add_node(name, num_memories=1, **node_kwargs)
+    net.add_link("a", "b", length_km=0.0, fidelity=1.0, **link_kwargs)
+    net.request("a", "b")
+    return net
+
+
+@pytest.mark.parametrize("formalism", ["density_matrix", "bell_diagonal"])
+def test_netsquid_page_failed_attempts_cost_time_not_fidelity(formalism):
+    """coming-from-netsquid.md said a link's qubit "decays for the failed attempts' time". The core decays the
+    qubits of the successful attempt from its emission: with p = 0.05 per 1 ms attempt (20 attempts on average,
+    spread widely) every pair is stored one attempt period before delivery and has the same fidelity,
+    (1 + exp(-2 t / T2)) / 2 for t = 1 ms, T2 = 10 ms (both ends dephase)."""
+    net = _one_link(formalism, {"t2_s": 0.01}, {"success_probability": 0.05, "attempt_period_s": 1e-3})
+    r = net.run(until_s=2.0).requests[0]
+    gaps = np.diff(np.concatenate([[0.0], r.times_s]))
+    assert r.num_pairs > 50 and gaps.max() > 10e-3  # many pairs after many failed attempts each
+    expected = (1 + math.exp(-2 * 1e-3 / 0.01)) / 2
+    np.testing.assert_allclose(r.fidelities, expected, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(r.ages_s, 1e-3, rtol=0, atol=1e-15)
+    text = _page("coming-from-netsquid.md")
+    assert "decays for the failed attempts' time" not in text
+    assert "the failed attempts cost time, not fidelity" in text
+
+
+def test_netsquid_page_depolarizing_rate_is_one_over_depolarizing_time():
+    """coming-from-netsquid.md: a memory replaced by the maximally mixed state with probability 1 - exp(-r t)
+    after t seconds has depolarizing_time_s = 1/r. A |Phi+> pair whose two ends wait t each then has fidelity
+    1/4 + 3/4 exp(-2 r t)."""
+    r_hz, period = 200.0, 1e-3
+    net = _one_link("density_matrix", {"depolarizing_time_s": 1 / r_hz}, {"rate_hz": 1 / period})
+    result = net.run(until_s=0.01).requests[0]
+    assert result.num_pairs > 0
+    np.testing.assert_allclose(result.fidelities, 0.25 + 0.75 * math.exp(-2 * r_hz * period), rtol=0, atol=1e-12)
+    assert "has `depolarizing_time_s = 1/r`" in _page("coming-from-netsquid.md")
+
+
+def test_netsquid_page_a_swap_takes_a_two_qubit_gate_a_single_qubit_gate_and_a_measurement():
+    """coming-from-netsquid.md: "A swap costs a two-qubit gate, a single-qubit gate and a measurement": on links
+    of zero length the end-to-end pair is delivered that long after the link pairs (the core's own timing, not
+    only :meth:`qnsim.Network.swap_duration_s`)."""
+    net = qnsim.Network("bell_diagonal", seed=1, trace=True)
+    for name in "amb":
+        net.add_node(name, gate1_duration_s=1e-6, gate2_duration_s=20e-6, measure_duration_s=300e-6)
+    net.add_link("a", "m", length_km=0.0, fidelity=0.99, rate_hz=1e3)
+    net.add_link("m", "b", length_km=0.0, fidelity=0.99, rate_hz=1e3)
+    net.request("a", "b", num_pairs=1, memories_per_link=1)
+    net.run(until_s=0.01)
+    times = {record["event"]: record["time_s"] for record in net.trace()}
+    assert times["delivery"] - times["link_pair"] == pytest.approx(321e-6, abs=1e-12)
+    assert net.swap_duration_s("m") == pytest.approx(321e-6, abs=1e-15)
+    assert "A swap costs a two-qubit gate, a single-qubit gate and a measurement" in _page("coming-from-netsquid.md")
