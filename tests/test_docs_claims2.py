@@ -266,3 +266,85 @@ def test_netsquid_page_a_swap_takes_a_two_qubit_gate_a_single_qubit_gate_and_a_m
     assert times["delivery"] - times["link_pair"] == pytest.approx(321e-6, abs=1e-12)
     assert net.swap_duration_s("m") == pytest.approx(321e-6, abs=1e-15)
     assert "A swap costs a two-qubit gate, a single-qubit gate and a measurement" in _page("coming-from-netsquid.md")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The estimator's links file: every default the reference (and --help) states
+
+
+def _links_file_default_cases():
+    from qnsim.estimate_cli import LINKS_FILE_KEYS
+
+    cases = []
+    for key in LINKS_FILE_KEYS:
+        stated = re.sub(r" \(or [^)]*\)$", "", key.default.strip())  # "5e-08 (or the preset's)"
+        stated = {"true": "True", "false": "False", "none": "None"}.get(stated, stated)
+        value = _literal(stated)
+        # preset and scenario name inputs, not fields ("none": not given); request only matters with a scenario
+        if value is not _NOT_LITERAL and key.name not in ("preset", "scenario", "request"):
+            cases.append((f"{key.table}.{key.name}", value))
+    return cases
+
+
+LINKS_FILE_DEFAULTS = _links_file_default_cases()
+
+
+def test_links_file_defaults_the_scan_finds():
+    assert len(LINKS_FILE_DEFAULTS) >= 20, LINKS_FILE_DEFAULTS
+
+
+@pytest.mark.parametrize("key, stated", LINKS_FILE_DEFAULTS, ids=[c[0] for c in LINKS_FILE_DEFAULTS])
+def test_every_links_file_default_is_what_a_file_without_the_key_gets(key, stated):
+    """docs/reference/estimate-files.rst (and ``qnsim estimate --help``) state each key's default: a file that
+    leaves the key out gets it (the QPU, surface code or link the reader builds; the estimate option the reader
+    leaves to :func:`qnsim.estimate.estimate`'s signature)."""
+    from qnsim.estimate import estimate
+    from qnsim.estimate.links import DEFAULT_BUFFER_PAIRS
+    from qnsim.estimate_cli import load_network
+
+    table, name = key.rsplit(".", 1)
+    qpus, links, opts = load_network(
+        {"qpu": [{"count": 2, "surface_code": True}], "link": [{"qpus": [0, 1], "rate_hz": 1e3, "fidelity": 0.99}]},
+        source="f.toml",
+    )
+    if table == "qpu":
+        if name == "count":
+            actual = len(load_network({"qpu": [{}]}, source="f.toml")[0])
+        elif name == "surface_code":
+            actual = load_network({"qpu": [{}]}, source="f.toml")[0][0].surface_code is not None
+        else:
+            actual = getattr(qpus[0], name)
+    elif table == "qpu.surface_code":
+        actual = getattr(qpus[0].surface_code, name)
+    elif table == "link":
+        actual = getattr(links[0], name)
+        if name == "buffer_pairs" and actual is None:
+            actual = DEFAULT_BUFFER_PAIRS
+    else:
+        assert name not in opts
+        actual = inspect.signature(estimate).parameters[name].default
+    assert actual == stated and (stated is not True or actual is True), (
+        f"{key}: the reference says the default is {stated!r}, a file without it gets {actual!r}"
+    )
+
+
+def _qec_circuit(argv: list[str]) -> str:
+    import contextlib
+    import io
+
+    from qnsim.qec_cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["circuit", *argv]) == 0
+    return out.getvalue()
+
+
+def test_qec_circuit_options_whose_parser_default_is_none_apply_the_default_their_help_states():
+    """``qnsim qec circuit --help``: ``--p-int`` "(default 0.01)" and ``--rounds`` "default: the distance"
+    (their parser defaults are None, so the test above cannot compare them)."""
+    pytest.importorskip("stim")
+    assert _qec_circuit(["--distance", "3"]) == _qec_circuit(["--distance", "3", "--p-int", "0.01", "--rounds", "3"])
+    assert _qec_circuit(["--distance", "3"]) != _qec_circuit(["--distance", "3", "--p-int", "0.02"])
+    assert _qec_circuit(["--distance", "3"]) != _qec_circuit(["--distance", "3", "--rounds", "2"])
+
