@@ -348,3 +348,96 @@ def test_qec_circuit_options_whose_parser_default_is_none_apply_the_default_thei
     assert _qec_circuit(["--distance", "3"]) != _qec_circuit(["--distance", "3", "--p-int", "0.02"])
     assert _qec_circuit(["--distance", "3"]) != _qec_circuit(["--distance", "3", "--rounds", "2"])
 
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Concepts: the stated conventions, against numpy oracles built from the page's own definitions
+
+_S = 2**-0.5
+_BELL = {  # concepts.md: |Phi+> = (|00> + |11>)/sqrt2, |Psi+> = (|01> + |10>)/sqrt2, ..., qubit 0 on the left
+    "phi+": np.array([_S, 0, 0, _S]),
+    "psi+": np.array([0, _S, _S, 0]),
+    "psi-": np.array([0, _S, -_S, 0]),
+    "phi-": np.array([_S, 0, 0, -_S]),
+}
+_ORDER = ("phi+", "psi+", "psi-", "phi-")
+
+
+def _weights(rho) -> np.ndarray:
+    return np.array([np.real(_BELL[name] @ rho @ _BELL[name]) for name in _ORDER])
+
+
+def test_concepts_bell_states_and_the_coefficient_order():
+    """concepts.md: the Bell states as written, Bell-diagonal coefficients in the order (Phi+, Psi+, Psi-, Phi-),
+    fidelity <Phi+|rho|Phi+>: the core's pair made from coefficients, qnsim.bell_diagonal and qnsim.fidelity
+    against projections onto the page's states."""
+    for name, ket in _BELL.items():
+        np.testing.assert_allclose(qnsim.bell_state(name, ket=True), ket, atol=1e-15)
+    coefficients = [0.1, 0.2, 0.3, 0.4]
+    reg = qnsim.QubitRegistry("density_matrix", seed=1)
+    a, b = reg.bell_diagonal_pair(coefficients)
+    rho = reg.state([a, b])
+    np.testing.assert_allclose(_weights(rho), coefficients, atol=1e-12)
+    np.testing.assert_allclose(qnsim.bell_diagonal(rho), coefficients, atol=1e-12)
+    assert qnsim.fidelity(rho) == pytest.approx(0.1, abs=1e-12)
+
+
+@pytest.mark.parametrize("formalism", ["density_matrix", "bell_diagonal", "stabilizer"])
+def test_concepts_a_links_bell_diagonal_is_delivered_and_reported_in_the_stated_order(formalism):
+    """scenario.rst: a link's ``bell_diagonal`` is "delivered Bell coefficients (Phi+, Psi+, Psi-, Phi-)";
+    concepts.md: a result's ``mean_bell_diagonal`` is in that order and its fidelity is the Phi+ weight."""
+    net = qnsim.Network(formalism, seed=2)
+    for name in "ab":
+        net.add_node(name, num_memories=1)
+    net.add_link("a", "b", length_km=0.0, bell_diagonal=(0.1, 0.2, 0.3, 0.4), rate_hz=1e4)
+    net.request("a", "b")
+    r = net.run(until_s=0.5).requests[0]
+    tolerance = 1e-12 if formalism != "stabilizer" else 4 * 0.5 / np.sqrt(r.num_pairs)  # binomial, 4 sigma
+    np.testing.assert_allclose(r.mean_bell_diagonal, [0.1, 0.2, 0.3, 0.4], atol=tolerance)
+    assert r.mean_fidelity == pytest.approx(r.mean_bell_diagonal[0], abs=1e-12)
+
+
+def test_scenario_reference_fiber_defaults_are_what_a_hardware_link_without_them_gets():
+    """scenario.rst's link keys: ``attenuation_db_per_km`` "(default 0.2 or the preset's)" and
+    ``refractive_index`` "(default 1.44 or the preset's)": a hardware link without them is the link with them."""
+    from qnsim.specs import LinkSpec, spec_fields
+
+    docs = {f.name: f.doc for f in spec_fields(LinkSpec)}
+    assert "default 0.2" in docs["attenuation_db_per_km"] and "default 1.44" in docs["refractive_index"]
+
+    def link(**fiber):
+        net = qnsim.Network()
+        net.add_node("a")
+        net.add_node("b")
+        hardware = dict(
+            source=qnsim.Source(attempt_rate_hz=1e6, emission_efficiency=0.5),
+            detector=qnsim.Detector(efficiency=0.9),
+            scheme="double_click",
+        )
+        return net.add_link("a", "b", length_km=10.0, **hardware, **fiber)
+
+    assert link() == link(attenuation_db_per_km=0.2, refractive_index=1.44)
+    assert link() != link(attenuation_db_per_km=0.3) and link() != link(refractive_index=1.5)
+
+
+def test_scenario_reference_memories_per_link_default_is_the_narrowest_links_channels():
+    """scenario.rst's request keys: ``memories_per_link`` "(default: the path's narrowest link's channels)"."""
+    net = qnsim.Network("bell_diagonal", seed=1)
+    for name in "amb":
+        net.add_node(name, num_memories=5)
+    net.add_link("a", "m", length_km=1.0, fidelity=0.9, rate_hz=1e3, channels=3)
+    net.add_link("m", "b", length_km=1.0, fidelity=0.9, rate_hz=1e3, channels=2)
+    assert net.request("a", "b").memories_per_link == 2
+
+
+def test_scenario_reference_deadline_is_absolute():
+    """scenario.rst's request keys: ``deadline_s`` is an "absolute time", not one counted from ``start_s``: a
+    request from 0.5 s with a deadline of 0.6 s runs for 0.1 s (two channels at 1 kHz: 200 pairs at most)."""
+    net = qnsim.Network("bell_diagonal", seed=1)
+    for name in "ab":
+        net.add_node(name, num_memories=2)
+    net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e3, channels=2)
+    net.request("a", "b", start_s=0.5, deadline_s=0.6, num_pairs=10**6)
+    r = net.run(until_s=1.0).requests[0]
+    assert r.status == "dropped" and 190 <= r.num_pairs <= 200
+    assert r.times_s.min() >= 0.5 and r.times_s.max() <= 0.6
