@@ -441,3 +441,59 @@ def test_scenario_reference_deadline_is_absolute():
     r = net.run(until_s=1.0).requests[0]
     assert r.status == "dropped" and 190 <= r.num_pairs <= 200
     assert r.times_s.min() >= 0.5 and r.times_s.max() <= 0.6
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Coming from SeQUeNCe / NetSquid: light and messages
+
+
+def test_sequence_page_refractive_index_gives_sequences_light_delay():
+    """coming-from-sequence.md: SeQUeNCe's light travels at 2e8 m/s (5 us/km), qnsim's at c / refractive_index
+    (default 1.44, concepts.md: about 4.8 us per km); ``refractive_index = 1.49896229`` gives SeQUeNCe's delays."""
+    net = qnsim.Network()
+    for name in "abc":
+        net.add_node(name)
+    net.add_link("a", "b", length_km=10.0, fidelity=0.9, rate_hz=1e3, refractive_index=1.49896229)
+    net.add_link("b", "c", length_km=10.0, fidelity=0.9, rate_hz=1e3)
+    assert net.classical_latency_s("a", "b") == pytest.approx(10.0 * 5e-6, abs=1e-12)
+    assert net.classical_latency_s("b", "c") / 10.0 == pytest.approx(4.8e-6, rel=0.01)
+    text = _page("coming-from-sequence.md")
+    assert "`refractive_index = 1.49896229` gives SeQUeNCe's delays" in text and "2e8 m/s (5 us/km)" in text
+
+
+def test_protocol_send_returns_the_arrival_in_seconds_after_the_paths_latency():
+    """:meth:`qnsim.Protocol.send`: "returns the arrival time in s"; the message leaves after ``after_s`` and
+    travels for the classical latency along the link path (coming-from-netsquid.md: "classical messages ...
+    travel with the latency of the path"); :meth:`~qnsim.Protocol.set_timer` fires after ``delay_s`` seconds."""
+
+    class Probe(qnsim.Protocol):
+        def __init__(self):
+            super().__init__()
+            self.log = {}
+
+        def on_pair_ready(self, node, slot, partner_slot):
+            if not self.log:
+                self.log["sent"] = self.now_s
+                self.log["arrival"] = self.send("a", "c", "hello", after_s=1e-5)
+                self.set_timer(2e-3, "a")
+
+        def on_message(self, node, message):
+            self.log["received"] = (node, self.now_s)
+
+        def on_timer(self, node, payload):
+            self.log["timer"] = self.now_s
+
+    net = qnsim.Network(seed=1)
+    for name in "abc":
+        net.add_node(name, num_memories=2)
+    net.add_link("a", "b", length_km=10.0, fidelity=0.9, rate_hz=1e3)
+    net.add_link("b", "c", length_km=20.0, fidelity=0.9, rate_hz=1e3)
+    probe = Probe()
+    net.request("a", "b", protocol=probe)
+    net.run(until_s=0.01)
+    log = probe.log
+    expected = log["sent"] + 1e-5 + net.classical_latency_s("a", "c")
+    assert log["arrival"] == pytest.approx(expected, abs=1e-12)
+    assert log["received"] == ("c", pytest.approx(expected, abs=1e-12))
+    assert log["timer"] == pytest.approx(log["sent"] + 2e-3, abs=1e-12)
+    assert net.classical_latency_s("a", "c") == pytest.approx(30 * 4.8e-6, rel=0.01)
