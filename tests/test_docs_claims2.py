@@ -497,3 +497,48 @@ def test_protocol_send_returns_the_arrival_in_seconds_after_the_paths_latency():
     assert log["received"] == ("c", pytest.approx(expected, abs=1e-12))
     assert log["timer"] == pytest.approx(log["sent"] + 2e-3, abs=1e-12)
     assert net.classical_latency_s("a", "c") == pytest.approx(30 * 4.8e-6, rel=0.01)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# API docstrings
+
+
+def test_network_docstring_says_when_bell_diagonal_equals_density_matrix_pair_by_pair():
+    """qnsim.Network's ``formalism`` said bell_diagonal "agrees with density_matrix to rounding on every pair when
+    memories have no T1" (round 1 corrected README and concepts.md, not this docstring). Without T1 it does not
+    with a non-Bell-diagonal link state (single-click NV links: each density-matrix pair's fidelity depends on its
+    swap's outcomes, 0.6802 against 0.6816 for the first pair; the means agree) nor with purification (the runs part
+    after the first round: different delivery times)."""
+    import qnsim.network
+
+    doc = " ".join(qnsim.network.Network.__doc__.split())
+    assert "to rounding on every pair when memories have no T1" not in doc
+    assert "link states are Bell-diagonal and no purification round runs" in doc
+
+    def runs(hardware: bool, **request):
+        out = {}
+        for formalism in ("density_matrix", "bell_diagonal"):
+            net = qnsim.Network(formalism, seed=2)
+            for name in "amb":
+                if hardware:
+                    net.add_node(name, hardware="nv_near_term", num_memories=2, t1_s=math.inf)
+                else:
+                    net.add_node(name, num_memories=4, t2_s=0.02, gate2_error=5e-3, measure_error=0.02)
+            for a, b in (("a", "m"), ("m", "b")):
+                if hardware:
+                    net.add_link(a, b, length_km=2.0)
+                else:
+                    net.add_link(a, b, length_km=5.0, fidelity=0.93, rate_hz=2e3, channels=2)
+            net.request("a", "b", **request)
+            out[formalism] = net.run(until_s=0.5 if hardware else 0.2).requests[0]
+        return out["density_matrix"], out["bell_diagonal"]
+
+    dm, bd = runs(hardware=False)
+    assert dm.num_pairs > 10 and list(dm.times_s) == list(bd.times_s)
+    np.testing.assert_allclose(dm.fidelities, bd.fidelities, rtol=0, atol=1e-12)
+    dm, bd = runs(hardware=False, purification="dejmps", purification_rounds=1)
+    assert list(dm.times_s) != list(bd.times_s)
+    dm, bd = runs(hardware=True)
+    assert dm.num_pairs > 10 and list(dm.times_s) == list(bd.times_s)
+    assert np.abs(dm.fidelities - bd.fidelities).max() > 1e-3
+    assert dm.mean_fidelity == pytest.approx(bd.mean_fidelity, abs=3 * dm.fidelity_std / math.sqrt(dm.num_pairs))

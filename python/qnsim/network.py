@@ -110,11 +110,13 @@ class Network(SlotOperations):
             (Pauli noise, fast; non-Pauli channels are Pauli-twirled) or ``"bell_diagonal"``
             (each pair as four Bell coefficients, closed-form swaps, purification and decay; the
             fastest). ``bell_diagonal`` agrees with ``density_matrix`` to rounding on every pair
-            when memories have no T1 (amplitude damping is twirled, as in ``stabilizer``; the
-            result says so), averages over swap outcomes instead of drawing them (with
+            (same seed, same timing) when memories have no T1 (amplitude damping is twirled, as in
+            ``stabilizer``; the result says so), link states are Bell-diagonal and no purification
+            round runs (a round's success is one draw here and its measurements' draws there: with
+            purification the two agree in their statistics, not pair by pair), averages over swap outcomes instead of drawing them (with
             ``measure_error`` > 0 a pair carries the mixture a misread outcome causes, as in
             ``density_matrix``, which applies a readout error as a flip before an exact measurement), keeps a hardware link's exact state as its Bell-diagonal
-            part (exact for fidelities through swaps and Pauli noise), and has no qubits:
+            part (exact for fidelities on average over swap outcomes, not pair by pair), and has no qubits:
             ``keep_pairs`` and :attr:`registry` need another formalism.
         seed: Seed of every random stream (per node and link), an integer in [0, 2^64 - 1]. None
             draws one at random (from the OS), which :attr:`seed` then holds and results report,
