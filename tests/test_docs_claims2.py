@@ -542,3 +542,27 @@ def test_network_docstring_says_when_bell_diagonal_equals_density_matrix_pair_by
     assert dm.num_pairs > 10 and list(dm.times_s) == list(bd.times_s)
     assert np.abs(dm.fidelities - bd.fidelities).max() > 1e-3
     assert dm.mean_fidelity == pytest.approx(bd.mean_fidelity, abs=3 * dm.fidelity_std / math.sqrt(dm.num_pairs))
+
+
+def _hardware_link(scheme="single_click", alpha=0.1, rate_hz=1e6, transducer=None):
+    net = qnsim.Network()
+    net.add_node("a")
+    net.add_node("b")
+    source = qnsim.Source(attempt_rate_hz=rate_hz, emission_efficiency=0.5, bright_state_alpha=alpha)
+    extra = {"transducer": transducer} if transducer is not None else {}
+    return net.add_link("a", "b", length_km=1.0, source=source, detector=qnsim.Detector(efficiency=0.9),
+                        scheme=scheme, **extra)
+
+
+def test_hardware_docstrings_bright_state_and_transducer_rate_limits():
+    """:class:`qnsim.Source`: ``bright_state_alpha`` is used by the single-click scheme and "ignored by the
+    double-click scheme"; :class:`qnsim.Transducer`: the link "never attempts faster than" ``bandwidth_hz``, and
+    ``repetition_rate_hz`` is the "highest rate of conversion attempts" (a 1 MHz source behind a 1 kHz transducer
+    attempts every 1 ms, as a 1 kHz source does)."""
+    assert _hardware_link("double_click", alpha=0.1) == _hardware_link("double_click", alpha=0.3)
+    assert _hardware_link("single_click", alpha=0.1) != _hardware_link("single_click", alpha=0.3)
+    slow_source = _hardware_link(rate_hz=1e3).attempt_period_s
+    for limit in ({"bandwidth_hz": 1e3}, {"repetition_rate_hz": 1e3}):
+        transducer = qnsim.Transducer(efficiency=0.5, added_noise_photons=0.0, **limit)
+        assert _hardware_link(transducer=transducer).attempt_period_s == pytest.approx(slow_source, rel=1e-9)
+    assert _hardware_link().attempt_period_s < slow_source / 100
