@@ -566,3 +566,23 @@ def test_hardware_docstrings_bright_state_and_transducer_rate_limits():
         transducer = qnsim.Transducer(efficiency=0.5, added_noise_photons=0.0, **limit)
         assert _hardware_link(transducer=transducer).attempt_period_s == pytest.approx(slow_source, rel=1e-9)
     assert _hardware_link().attempt_period_s < slow_source / 100
+
+
+def test_estimators_stored_pair_is_the_networks_bell_diagonal_memory_model():
+    """estimate-files.rst and :func:`qnsim.estimate.stored_pair`: every wait the estimator prices decays the pair
+    "by the network's ``bell_diagonal`` memory model" (<XX>, <YY> by exp(-t/T2) and <ZZ> by exp(-t/T1) per
+    qubit): a network pair stored one period with T1 = 5 ms, T2 = 3 ms is stored_pair of the link's pair."""
+    from qnsim.estimate import stored_pair
+
+    net = qnsim.Network("bell_diagonal", seed=1)
+    for name in "ab":
+        net.add_node(name, num_memories=1, t1_s=5e-3, t2_s=3e-3)
+    net.add_link("a", "b", length_km=0.0, fidelity=0.95, rate_hz=1e3)
+    net.request("a", "b")
+    r = net.run(until_s=0.01).requests[0]
+    assert r.num_pairs == 10 and np.all(r.ages_s == 1e-3)
+    werner = (0.95,) + (0.05 / 3,) * 3
+    np.testing.assert_allclose(r.mean_bell_diagonal, stored_pair(werner, 1e-3, 5e-3, 3e-3), rtol=0, atol=1e-14)
+    xx_yy, zz = math.exp(-2e-3 / 3e-3), math.exp(-2e-3 / 5e-3)  # both qubits waited 1 ms
+    w = (4 * 0.95 - 1) / 3
+    assert r.mean_fidelity == pytest.approx((1 + 2 * w * xx_yy + w * zz) / 4, abs=1e-14)
