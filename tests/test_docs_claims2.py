@@ -586,3 +586,37 @@ def test_estimators_stored_pair_is_the_networks_bell_diagonal_memory_model():
     xx_yy, zz = math.exp(-2e-3 / 3e-3), math.exp(-2e-3 / 5e-3)  # both qubits waited 1 ms
     w = (4 * 0.95 - 1) / 3
     assert r.mean_fidelity == pytest.approx((1 + 2 * w * xx_yy + w * zz) / 4, abs=1e-14)
+
+
+def _scenario_link(tmp_path, extra: str):
+    path = tmp_path / "s.toml"
+    path.write_text(
+        '[run]\nuntil_s = 0.01\n[[nodes]]\nname = "a"\npreset = "nv_near_term"\n[[nodes]]\nname = "b"\n'
+        'preset = "nv_near_term"\n[[links]]\na = "a"\nb = "b"\nlength_km = 10.0\n' + extra
+    )
+    net, _ = qnsim.load_scenario(path)
+    return net.link("a", "b")
+
+
+def test_scenario_reference_a_hardware_piece_given_as_a_table_replaces_the_presets_whole_piece(tmp_path):
+    """scenario.rst: "a piece given as a table replaces the preset's whole piece, so give every field that should
+    differ from the defaults below": ``detector = { efficiency = 0.5 }`` on an NV link is the Detector's defaults
+    with that efficiency (visibility 1, no dark counts), not the preset's detector with another efficiency; and a
+    link without hardware keys "takes the preset of an end node"."""
+    preset = qnsim.presets.nv_near_term()
+    partial = _scenario_link(tmp_path, "detector = { efficiency = 0.5 }")
+    defaults = qnsim.Detector(efficiency=0.5)
+    full = _scenario_link(
+        tmp_path,
+        f"detector = {{ efficiency = 0.5, dark_count_rate_hz = {defaults.dark_count_rate_hz}, "
+        f"detection_window_s = {defaults.detection_window_s}, visibility = {defaults.visibility} }}",
+    )
+    assert partial == full
+    p = preset.detector
+    presets_but_efficiency = _scenario_link(
+        tmp_path,
+        f"detector = {{ efficiency = 0.5, dark_count_rate_hz = {p.dark_count_rate_hz}, "
+        f"detection_window_s = {p.detection_window_s}, visibility = {p.visibility} }}",
+    )
+    assert partial != presets_but_efficiency
+    assert _scenario_link(tmp_path, "") == _scenario_link(tmp_path, 'preset = "nv_near_term"')
