@@ -620,3 +620,26 @@ def test_scenario_reference_a_hardware_piece_given_as_a_table_replaces_the_prese
     )
     assert partial != presets_but_efficiency
     assert _scenario_link(tmp_path, "") == _scenario_link(tmp_path, 'preset = "nv_near_term"')
+
+
+def test_heralded_link_docstring_timing_and_multiplexing():
+    """:func:`qnsim.heralded_link`: a round takes max(emission delays) + 2 max(fiber delays), single click one round
+    per attempt and double click two; min(num_modes) modes per attempt and (:class:`qnsim.LinkModel`) success
+    probability 1 - (1 - p_mode)^modes; ``"second_on_herald"``: period T, mean time per success T (1 + q1) / p."""
+    from qnsim.hardware import Detector, Fiber, Source
+
+    slow = Source(attempt_rate_hz=1e6, emission_efficiency=0.3, emission_delay_s=2e-6)
+    four = Source(attempt_rate_hz=1e6, emission_efficiency=0.3, num_modes=4, emission_delay_s=1e-6)
+    detector = Detector(0.8)
+    round_s = 2e-6 + 2 * Fiber(5.0).delay_s
+    for scheme, rounds in (("single_click", 1), ("double_click", 2)):
+        link = qnsim.heralded_link(scheme, slow, four, Fiber(3.0), Fiber(5.0), detector)
+        assert link.attempt_period_s == pytest.approx(rounds * round_s, rel=1e-12)
+        assert link.success_probability == pytest.approx(link.mode_success_probability, rel=1e-12)  # min(1, 4)
+        both = qnsim.heralded_link(scheme, four, four, Fiber(3.0), Fiber(5.0), detector)
+        assert both.success_probability == pytest.approx(1 - (1 - both.mode_success_probability) ** 4, rel=1e-12)
+    lazy = qnsim.heralded_link("double_click", slow, slow, Fiber(3.0), Fiber(5.0), detector,
+                               double_click_timing="second_on_herald")
+    q1 = lazy.first_round_probability
+    assert 0 < q1 < 1 and lazy.attempt_period_s == pytest.approx(round_s, rel=1e-12)
+    assert 1 / lazy.rate_hz == pytest.approx(round_s * (1 + q1) / lazy.success_probability, rel=1e-12)
