@@ -643,3 +643,22 @@ def test_heralded_link_docstring_timing_and_multiplexing():
     q1 = lazy.first_round_probability
     assert 0 < q1 < 1 and lazy.attempt_period_s == pytest.approx(round_s, rel=1e-12)
     assert 1 / lazy.rate_hz == pytest.approx(round_s * (1 + q1) / lazy.success_probability, rel=1e-12)
+
+
+def test_sequence_page_swap_handshake_is_a_round_trip_to_both_partners():
+    """coming-from-sequence.md and scenario.rst: ``swap_handshake = true`` makes a node confirm "with both partners
+    (a round trip) before swapping": the swap waits the round trip to the farther partner (20 km: 2 x 96 us)."""
+
+    def swap_time(handshake):
+        net = qnsim.Network("bell_diagonal", seed=1, trace=True)
+        for name in "amb":
+            net.add_node(name)
+        net.add_link("a", "m", length_km=10.0, fidelity=0.99, rate_hz=1e3)
+        net.add_link("m", "b", length_km=20.0, fidelity=0.99, rate_hz=1e3)
+        net.request("a", "b", num_pairs=1, memories_per_link=1, swap_handshake=handshake)
+        net.run(until_s=0.01)
+        times = {record["event"]: record["time_s"] for record in net.trace()}
+        return times["swap"] - times["link_pair"], net.classical_latency_s("m", "b")
+
+    (plain, _), (confirmed, far) = swap_time(False), swap_time(True)
+    assert plain == 0 and confirmed == pytest.approx(2 * far, abs=1e-12)
