@@ -662,3 +662,45 @@ def test_sequence_page_swap_handshake_is_a_round_trip_to_both_partners():
 
     (plain, _), (confirmed, far) = swap_time(False), swap_time(True)
     assert plain == 0 and confirmed == pytest.approx(2 * far, abs=1e-12)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# install.md's extras table against pyproject.toml
+
+
+def _extras() -> dict[str, set[str]]:
+    path = ROOT / "pyproject.toml"
+    if not path.exists():
+        pytest.skip("pyproject.toml is not next to the tests (installed-package run)")
+    try:
+        import tomllib
+    except ImportError:  # Python < 3.11
+        import tomli as tomllib
+    extras = tomllib.loads(path.read_text())["project"]["optional-dependencies"]
+    return {
+        name: {re.match(r"[A-Za-z0-9_.-]+", r).group(0).lower() for r in requirements}
+        for name, requirements in extras.items()
+    }
+
+
+_ALIASES = {"dask.distributed": "dask", "sphinx": "sphinx"}
+
+
+def test_install_page_extras_table_lists_what_each_extra_installs():
+    """install.md's table of extras: each row's "Adds" column names exactly the packages of that extra. It said
+    ``test`` adds "pytest, hypothesis and the above" and ``docs`` "Sphinx, furo, myst-nb and the above": ``test``
+    has neither qsharp (``qre``) nor pymetis (``metis``), and ``docs`` has no pytest, pyarrow, pymetis or qsharp."""
+    extras = _extras()
+    rows = re.findall(r"^\| `(\w+)` \| ([^|]+) \|", (DOCS / "install.md").read_text(), re.M)
+    assert {name for name, _ in rows} >= {"pandas", "plot", "dask", "parquet", "qec", "metis", "qre", "test", "docs"}
+    listed = {}
+    for name, adds in rows:
+        names = set()
+        for word in re.findall(r"[A-Za-z][A-Za-z0-9_.-]*", adds):
+            word = _ALIASES.get(word.lower(), word.lower())
+            if word in set().union(*extras.values()):
+                names.add(word)
+        listed[name] = names
+        if name == "test":
+            names |= set().union(*(listed[e] for e in listed if e not in ("metis", "qre", "test", "docs")))
+        assert names == extras[name], f"extra {name}: the table names {sorted(names)}, pyproject {sorted(extras[name])}"
