@@ -141,6 +141,31 @@ def test_every_literal_default_a_docstring_states_is_the_signatures(where, state
     ), f"{where}: the docstring says the default is {stated!r}, the signature has {actual!r}: {text}"
 
 
+def _documented_parameters():
+    cases = []
+    for dotted, obj in _public_callables():
+        try:
+            signature = inspect.signature(obj)
+        except (TypeError, ValueError):
+            continue
+        doc = inspect.getdoc(obj) or ""
+        if inspect.isclass(obj):
+            doc += "\n" + (inspect.getdoc(obj.__init__) or "")
+        variadic = any(p.kind in (p.VAR_KEYWORD, p.VAR_POSITIONAL) for p in signature.parameters.values())
+        if not variadic:
+            cases.extend((dotted, name, tuple(signature.parameters)) for name in _args_section(doc))
+    return cases
+
+
+def test_every_parameter_a_docstring_documents_exists():
+    """A parameter renamed or removed leaves its ``Args:`` entry behind: every documented name is in the
+    signature (functions taking ``**kwargs`` aside)."""
+    cases = _documented_parameters()
+    assert len(cases) > 300  # the scan reads the docstrings' Args sections at all
+    stale = [f"{dotted}({name}): signature {params}" for dotted, name, params in cases if name not in params]
+    assert not stale, stale
+
+
 def _cli_options():
     cases = []
 
