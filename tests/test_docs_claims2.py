@@ -729,3 +729,29 @@ def test_install_page_extras_table_lists_what_each_extra_installs():
         if name == "test":
             names |= set().union(*(listed[e] for e in listed if e not in ("metis", "qre", "test", "docs")))
         assert names == extras[name], f"extra {name}: the table names {sorted(names)}, pyproject {sorted(extras[name])}"
+
+
+def test_sequence_page_of_several_stored_pairs_the_oldest_is_swapped():
+    """coming-from-sequence.md: "Of several stored pairs qnsim swaps the oldest" (SeQUeNCe takes the first in
+    memory-index order): at every swap of a run where the repeater holds two a-m pairs, the a-m pair swapped is
+    the older one, also when it sits in the higher-numbered memory (the second swap here)."""
+    net = qnsim.Network("bell_diagonal", seed=3, trace=True)
+    for name in "amb":
+        net.add_node(name, num_memories=4)
+    net.add_link("a", "m", length_km=0.0, fidelity=0.99, rate_hz=1e4, channels=2)
+    net.add_link("m", "b", length_km=0.0, fidelity=0.99, success_probability=0.01, attempt_period_s=1e-4, channels=2)
+    net.request("a", "b", memories_per_link=2)
+    net.run(until_s=0.1)
+    held: dict[int, float] = {}  # a-m pairs at m: slot -> herald time
+    choices = []
+    for record in net.trace():
+        if record["event"] == "link_pair" and record["nodes"] == ["a", "m"]:
+            held[record["slots"][1]] = record["time_s"]
+        elif record["event"] == "swap":
+            (slot,) = [s for s in record["slots"] if s in held]
+            choices.append((held[slot] == min(held.values()), len(held), slot == max(held)))
+            del held[slot]
+    contested = [c for c in choices if c[1] == 2]
+    assert len(contested) >= 5 and all(oldest for oldest, _, _ in contested)
+    assert any(higher for _, _, higher in contested)  # index order would have taken the other one
+    assert "Of several stored pairs qnsim swaps the oldest" in _page("coming-from-sequence.md")
