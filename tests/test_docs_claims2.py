@@ -755,3 +755,27 @@ def test_sequence_page_of_several_stored_pairs_the_oldest_is_swapped():
     assert len(contested) >= 5 and all(oldest for oldest, _, _ in contested)
     assert any(higher for _, _, higher in contested)  # index order would have taken the other one
     assert "Of several stored pairs qnsim swaps the oldest" in _page("coming-from-sequence.md")
+
+
+def test_sweep_seeds_option_counts_from_zero_and_defaults_to_one_seed(tmp_path, capsys):
+    """``qnsim sweep --help``: ``--seeds`` is a "seed count N (seeds 0..N-1) or list 3,7,11 (default 1)"."""
+    import csv
+
+    from qnsim.sweep_cli import main
+
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(
+        '[run]\nuntil_s = 0.002\n[[nodes]]\nname = "a"\n[[nodes]]\nname = "b"\n[[links]]\na = "a"\nb = "b"\n'
+        'length_km = 1.0\nfidelity = 0.9\nrate_hz = 1e4\n[[requests]]\nsrc = "a"\ndst = "b"\n'
+    )
+
+    def seeds(*argv):
+        out = tmp_path / f"rows{len(list(tmp_path.iterdir()))}.csv"
+        assert main([str(scenario), "--param", "links.0.length_km=1", "--out", str(out), "--no-progress",
+                     "--workers", "1", *argv]) == 0
+        with open(out, newline="") as f:
+            return sorted(int(row["seed"]) for row in csv.DictReader(f))
+
+    assert seeds() == [0]
+    assert seeds("--seeds", "3") == [0, 1, 2]
+    assert seeds("--seeds", "3,7,11") == [3, 7, 11]
