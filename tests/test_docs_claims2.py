@@ -779,3 +779,23 @@ def test_sweep_seeds_option_counts_from_zero_and_defaults_to_one_seed(tmp_path, 
     assert seeds() == [0]
     assert seeds("--seeds", "3") == [0, 1, 2]
     assert seeds("--seeds", "3,7,11") == [3, 7, 11]
+
+
+@pytest.mark.parametrize("t1_a, t1_b", [(5e-3, 5e-3), (2e-3, 8e-3)])
+def test_concepts_t1_twirl_underestimates_by_gamma_a_gamma_b_over_4(t1_a, t1_b):
+    """concepts.md: applied as its Pauli twirl (stabilizer; bell_diagonal's T1 "enters as its twirl"), T1
+    underestimates a stored pair's fidelity by gamma_a gamma_b / 4 when the pair has no local polarization
+    (Werner pairs): bell_diagonal against density_matrix, pair by pair, each end stored one 1 ms period."""
+    fidelities = {}
+    for formalism in ("density_matrix", "bell_diagonal"):
+        net = qnsim.Network(formalism, seed=1)
+        net.add_node("a", num_memories=1, t1_s=t1_a, t2_s=1.5e-3)
+        net.add_node("b", num_memories=1, t1_s=t1_b, t2_s=1.5e-3)
+        net.add_link("a", "b", length_km=0.0, fidelity=0.95, rate_hz=1e3)
+        net.request("a", "b")
+        r = net.run(until_s=0.005).requests[0]
+        assert np.all(r.ages_s == 1e-3)
+        fidelities[formalism] = r.fidelities
+    gamma_a, gamma_b = 1 - math.exp(-1e-3 / t1_a), 1 - math.exp(-1e-3 / t1_b)
+    np.testing.assert_allclose(fidelities["density_matrix"] - fidelities["bell_diagonal"], gamma_a * gamma_b / 4,
+                               rtol=0, atol=1e-13)
