@@ -799,3 +799,20 @@ def test_concepts_t1_twirl_underestimates_by_gamma_a_gamma_b_over_4(t1_a, t1_b):
     gamma_a, gamma_b = 1 - math.exp(-1e-3 / t1_a), 1 - math.exp(-1e-3 / t1_b)
     np.testing.assert_allclose(fidelities["density_matrix"] - fidelities["bell_diagonal"], gamma_a * gamma_b / 4,
                                rtol=0, atol=1e-13)
+
+
+def test_max_records_refusal_says_what_none_means(tmp_path):
+    """The refusal of a bad ``max_records`` said "(None: the maximum)", i.e. 10^8 records, while None keeps 10^6
+    (the Network docstring and the scenario reference say so, and a network without it holds 10^6): a user
+    reading it for a larger cap would leave the key out and get 100 times fewer records."""
+    assert qnsim.Network().native.max_records == 10**6
+    with pytest.raises(qnsim.ParameterError, match=r"\(None: 10\^6, the default\), got -1$"):
+        qnsim.Network(max_records=-1)
+    with pytest.raises(ValueError, match=r"\(None: 10\^6, the default\), got -1$"):
+        qnsim.Network().native.max_records = -1
+    path = tmp_path / "s.toml"
+    path.write_text("[run]\nuntil_s = 0.01\nmax_records = 100000001\n")
+    with pytest.raises(ValueError, match=r"\(None: 10\^6, the default\), got 100000001"):
+        qnsim.load_scenario(path)
+    assert "None: 10^6" in next(f.doc for f in qnsim.specs.spec_fields(qnsim.scenario.RunSettings)
+                                if f.name == "max_records")
