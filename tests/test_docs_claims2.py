@@ -816,3 +816,20 @@ def test_max_records_refusal_says_what_none_means(tmp_path):
         qnsim.load_scenario(path)
     assert "None: 10^6" in next(f.doc for f in qnsim.specs.spec_fields(qnsim.scenario.RunSettings)
                                 if f.name == "max_records")
+
+
+def test_estimate_files_six_line_workload_counts_as_stated():
+    """estimate-files.rst: "a 10^12-gate workload in six lines": the block parses and counts 10^12 CX gates."""
+    from qnsim.estimate import Workload
+
+    text = (DOCS / "reference" / "estimate-files.rst").read_text() if DOCS.exists() else pytest.skip("no docs")
+    block = text.split("a 10^12-gate workload in six lines")[1].split(".. code-block:: text")[1]
+    lines = []
+    for line in block.splitlines()[1:]:
+        if line.strip() and not line.startswith("   "):
+            break
+        if line.strip():
+            lines.append(line.strip())
+    assert len(lines) == 6
+    counts = Workload("\n".join(lines)).counts
+    assert counts.two_qubit == 10**12
