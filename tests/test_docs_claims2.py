@@ -833,3 +833,20 @@ def test_estimate_files_six_line_workload_counts_as_stated():
     assert len(lines) == 6
     counts = Workload("\n".join(lines)).counts
     assert counts.two_qubit == 10**12
+
+
+def test_netsquid_page_maps_netsquids_bell_kets_to_qnsims_names():
+    """coming-from-netsquid.md paired ``ks.b00, b01, b10, b11`` with "phi+", "psi+", "psi-", "phi-". NetSquid's
+    kets follow |b_xy> = (|0 y> + (-1)^x |1 (1-y)>)/sqrt2, so b10 is |Phi-> and b11 |Psi->: the row now lists
+    "phi+", "psi+", "phi-", "psi-", and says qnsim's coefficient order is b00, b01, b11, b10."""
+    row = next(line for line in (DOCS / "coming-from-netsquid.md").read_text().splitlines() if line.startswith("| `ks.b00"))
+    names = re.findall(r'"(\w+[+-])"', row.split("|")[2])
+    assert len(names) == 4
+    for (x, y), name in zip([(0, 0), (0, 1), (1, 0), (1, 1)], names):
+        ket = np.zeros(4)
+        ket[y] = _S  # |0 y>
+        ket[2 + (1 - y)] = (-1) ** x * _S  # (-1)^x |1 (1-y)>
+        np.testing.assert_allclose(qnsim.bell_state(name, ket=True), ket, atol=1e-15, err_msg=f"b{x}{y} vs {name}")
+    order = [f"b{x}{y}" for x, y in [(0, 0), (0, 1), (1, 0), (1, 1)]]
+    by_name = dict(zip(names, order))
+    assert ", ".join(by_name[n] for n in _ORDER) in " ".join(row.split())
