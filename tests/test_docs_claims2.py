@@ -850,3 +850,69 @@ def test_netsquid_page_maps_netsquids_bell_kets_to_qnsims_names():
     order = [f"b{x}{y}" for x, y in [(0, 0), (0, 1), (1, 0), (1, 1)]]
     by_name = dict(zip(names, order))
     assert ", ".join(by_name[n] for n in _ORDER) in " ".join(row.split())
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Hardware dataclasses: the ranges their docstrings state are the ones they check
+
+_REQUIRED = {
+    qnsim.Source: {"attempt_rate_hz": 1e6, "emission_efficiency": 0.5},
+    qnsim.Detector: {"efficiency": 0.9},
+    qnsim.Transducer: {"efficiency": 0.5, "added_noise_photons": 0.1},
+    qnsim.Fiber: {"length_km": 1.0},
+}
+_RANGE = re.compile(r"in ([\[(])\s*([^,\]]+),\s*([^\])]+)([\])])|(>=|>)\s*([0-9.e^-]*[0-9])")
+
+
+def _bound(text: str) -> float:
+    text = text.strip()
+    return float(eval(text.replace("^", "**"))) if "^" in text else float(text)
+
+
+def _hardware_ranges():
+    cases = []
+    for cls in _REQUIRED:
+        for name, text in _args_section(inspect.getdoc(cls)).items():
+            match = _RANGE.search(text)
+            if match is None:
+                continue
+            if match.group(1):
+                low, high = _bound(match.group(2)), _bound(match.group(3))
+                cases.append((f"{cls.__name__}.{name}", cls, name, low, match.group(1) == "[", high,
+                              match.group(4) == "]"))
+            else:
+                cases.append((f"{cls.__name__}.{name}", cls, name, _bound(match.group(6)), match.group(5) == ">=",
+                              math.inf, False))
+    return cases
+
+
+HARDWARE_RANGES = _hardware_ranges()
+
+
+@pytest.mark.parametrize("where, cls, name, low, low_closed, high, high_closed", HARDWARE_RANGES,
+                         ids=[c[0] for c in HARDWARE_RANGES])
+def test_hardware_docstring_ranges_are_the_checked_ones(where, cls, name, low, low_closed, high, high_closed):
+    """Each :class:`qnsim.Source` / ``Detector`` / ``Transducer`` / ``Fiber`` argument's stated range ("in [0, 1]",
+    "in (0, 1)", ">= 0", "> 0", "in [1, 2^24]"): a closed bound is accepted and a value just beyond it refused, an
+    open bound refused and a value just inside it accepted."""
+    assert len(HARDWARE_RANGES) >= 14
+    integer = isinstance(_REQUIRED[cls].get(name, inspect.signature(cls).parameters[name].default), int)
+
+    def accepts(value) -> bool:
+        value = int(value) if integer else value
+        try:
+            cls(**{**_REQUIRED[cls], name: value})
+        except ValueError:
+            return False
+        return True
+
+    step = 1 if integer else None
+    for bound, closed, direction in ((low, low_closed, -1), (high, high_closed, +1)):
+        if math.isinf(bound):
+            continue
+        beyond = bound + direction * (step or max(abs(bound) * 1e-9, 1e-12))
+        inside = bound - direction * (step or max(abs(bound) * 1e-9, 1e-12))
+        if closed:
+            assert accepts(bound) and not accepts(beyond), f"{where}: {bound} accepted, {beyond} refused"
+        else:
+            assert not accepts(bound) and accepts(inside), f"{where}: {bound} refused, {inside} accepted"
