@@ -861,6 +861,12 @@ _REQUIRED = {
     qnsim.Transducer: {"efficiency": 0.5, "added_noise_photons": 0.1},
     qnsim.Fiber: {"length_km": 1.0},
 }
+try:
+    from qnsim.estimate import Link as _EstimateLink
+
+    _REQUIRED[_EstimateLink] = {"qpus": (0, 1), "rate_hz": 1e3, "fidelity": 0.9}
+except ImportError:  # pragma: no cover - the estimator ships with qnsim
+    pass
 _RANGE = re.compile(r"in ([\[(])\s*([^,\]]+),\s*([^\])]+)([\])])|(>=|>)\s*([0-9.e^-]*[0-9])")
 
 
@@ -892,11 +898,13 @@ HARDWARE_RANGES = _hardware_ranges()
 @pytest.mark.parametrize("where, cls, name, low, low_closed, high, high_closed", HARDWARE_RANGES,
                          ids=[c[0] for c in HARDWARE_RANGES])
 def test_hardware_docstring_ranges_are_the_checked_ones(where, cls, name, low, low_closed, high, high_closed):
-    """Each :class:`qnsim.Source` / ``Detector`` / ``Transducer`` / ``Fiber`` argument's stated range ("in [0, 1]",
+    """Each :class:`qnsim.Source` / ``Detector`` / ``Transducer`` / ``Fiber`` (and the estimator's ``Link``)
+    argument's stated range ("in [0, 1]",
     "in (0, 1)", ">= 0", "> 0", "in [1, 2^24]"): a closed bound is accepted and a value just beyond it refused, an
     open bound refused and a value just inside it accepted."""
-    assert len(HARDWARE_RANGES) >= 14
-    integer = isinstance(_REQUIRED[cls].get(name, inspect.signature(cls).parameters[name].default), int)
+    assert len(HARDWARE_RANGES) >= 18
+    annotation = str(inspect.signature(cls).parameters[name].annotation)
+    integer = "int" in annotation and "float" not in annotation
 
     def accepts(value) -> bool:
         value = int(value) if integer else value
