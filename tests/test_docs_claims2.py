@@ -924,3 +924,22 @@ def test_hardware_docstring_ranges_are_the_checked_ones(where, cls, name, low, l
             assert accepts(bound) and not accepts(beyond), f"{where}: {bound} accepted, {beyond} refused"
         else:
             assert not accepts(bound) and accepts(inside), f"{where}: {bound} refused, {inside} accepted"
+
+
+def test_cutoff_counts_a_qubits_age_from_its_emission():
+    """scenario.rst's ``cutoff_s`` discards "a stored qubit (and its partner) older than this", and the SeQUeNCe
+    page says qnsim's cutoff and decay both "count from emission": a 1 ms attempt's pair heralded at 1 ms, 3.5 ms,
+    ... is cut off 2.5 ms after its emission (1.5 ms after its herald)."""
+    net = qnsim.Network("bell_diagonal", seed=1, trace=True)
+    for name in "amb":
+        net.add_node(name)
+    net.add_link("a", "m", length_km=0.0, fidelity=0.99, rate_hz=1e3)
+    net.add_link("m", "b", length_km=0.0, fidelity=0.99, success_probability=1e-3, attempt_period_s=1e-3)
+    net.request("a", "b", memories_per_link=1, cutoff_s=2.5e-3)
+    net.run(until_s=0.02)
+    records = [(r["event"], r["time_s"]) for r in net.trace() if r["nodes"] == ["a", "m"]]
+    pairs = [(records[i][1], records[i + 1]) for i in range(0, len(records) - 1, 2)]
+    assert len(pairs) >= 5
+    for herald, (event, time) in pairs:
+        assert event == "cutoff" and time == pytest.approx(herald - 1e-3 + 2.5e-3, abs=1e-12)
+    assert "both count from emission" in _page("coming-from-sequence.md")
