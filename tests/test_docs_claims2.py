@@ -943,3 +943,16 @@ def test_cutoff_counts_a_qubits_age_from_its_emission():
     for herald, (event, time) in pairs:
         assert event == "cutoff" and time == pytest.approx(herald - 1e-3 + 2.5e-3, abs=1e-12)
     assert "both count from emission" in _page("coming-from-sequence.md")
+
+
+def test_estimate_files_default_buffer_is_simulate_executions_too():
+    """estimate-files.rst: a link's buffer is "64 when the link sets none, the default of
+    :func:`qnsim.estimate.simulate_execution` too"."""
+    from qnsim.estimate import Link, simulate_execution
+    from qnsim.estimate.links import DEFAULT_BUFFER_PAIRS
+
+    assert DEFAULT_BUFFER_PAIRS == 64 and Link((0, 1), rate_hz=1e3, fidelity=0.9).buffer_pairs is None
+    assert inspect.signature(simulate_execution).parameters["buffer_pairs"].default == DEFAULT_BUFFER_PAIRS
+    assert "pairs (64 when the link sets none, the default of :func:`qnsim.estimate.simulate_execution` too)" in (
+        " ".join((DOCS / "reference" / "estimate-files.rst").read_text().split())
+    )
