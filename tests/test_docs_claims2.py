@@ -136,8 +136,10 @@ def test_docstrings_state_defaults_that_the_scan_finds():
 def test_every_literal_default_a_docstring_states_is_the_signatures(where, stated, actual, text):
     """A parameter's docstring that names its default as a literal ("default 1e-3", "``inf``, the default",
     "False (the default)") names the signature's."""
-    assert stated == actual and type(stated) is type(actual) or (
-        isinstance(stated, (int, float)) and isinstance(actual, (int, float)) and stated == actual
+    assert (
+        stated == actual
+        and type(stated) is type(actual)
+        or (isinstance(stated, (int, float)) and isinstance(actual, (int, float)) and stated == actual)
     ), f"{where}: the docstring says the default is {stated!r}, the signature has {actual!r}: {text}"
 
 
@@ -230,7 +232,9 @@ def test_every_default_a_command_line_help_states_is_the_parsers(option, action)
     literal = _literal(value.replace("^", "**"))
     if isinstance(action.default, str) or literal is _NOT_LITERAL:
         literal = value
-    assert literal == action.default, f"{option}: the help says the default is {value!r}, the parser's is {action.default!r}"
+    assert literal == action.default, (
+        f"{option}: the help says the default is {value!r}, the parser's is {action.default!r}"
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -372,7 +376,6 @@ def test_qec_circuit_options_whose_parser_default_is_none_apply_the_default_thei
     assert _qec_circuit(["--distance", "3"]) == _qec_circuit(["--distance", "3", "--p-int", "0.01", "--rounds", "3"])
     assert _qec_circuit(["--distance", "3"]) != _qec_circuit(["--distance", "3", "--p-int", "0.02"])
     assert _qec_circuit(["--distance", "3"]) != _qec_circuit(["--distance", "3", "--rounds", "2"])
-
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -575,8 +578,9 @@ def _hardware_link(scheme="single_click", alpha=0.1, rate_hz=1e6, transducer=Non
     net.add_node("b")
     source = qnsim.Source(attempt_rate_hz=rate_hz, emission_efficiency=0.5, bright_state_alpha=alpha)
     extra = {"transducer": transducer} if transducer is not None else {}
-    return net.add_link("a", "b", length_km=1.0, source=source, detector=qnsim.Detector(efficiency=0.9),
-                        scheme=scheme, **extra)
+    return net.add_link(
+        "a", "b", length_km=1.0, source=source, detector=qnsim.Detector(efficiency=0.9), scheme=scheme, **extra
+    )
 
 
 def test_hardware_docstrings_bright_state_and_transducer_rate_limits():
@@ -663,8 +667,9 @@ def test_heralded_link_docstring_timing_and_multiplexing():
         assert link.success_probability == pytest.approx(link.mode_success_probability, rel=1e-12)  # min(1, 4)
         both = qnsim.heralded_link(scheme, four, four, Fiber(3.0), Fiber(5.0), detector)
         assert both.success_probability == pytest.approx(1 - (1 - both.mode_success_probability) ** 4, rel=1e-12)
-    lazy = qnsim.heralded_link("double_click", slow, slow, Fiber(3.0), Fiber(5.0), detector,
-                               double_click_timing="second_on_herald")
+    lazy = qnsim.heralded_link(
+        "double_click", slow, slow, Fiber(3.0), Fiber(5.0), detector, double_click_timing="second_on_herald"
+    )
     q1 = lazy.first_round_probability
     assert 0 < q1 < 1 and lazy.attempt_period_s == pytest.approx(round_s, rel=1e-12)
     assert 1 / lazy.rate_hz == pytest.approx(round_s * (1 + q1) / lazy.success_probability, rel=1e-12)
@@ -771,8 +776,22 @@ def test_sweep_seeds_option_counts_from_zero_and_defaults_to_one_seed(tmp_path, 
 
     def seeds(*argv):
         out = tmp_path / f"rows{len(list(tmp_path.iterdir()))}.csv"
-        assert main([str(scenario), "--param", "links.0.length_km=1", "--out", str(out), "--no-progress",
-                     "--workers", "1", *argv]) == 0
+        assert (
+            main(
+                [
+                    str(scenario),
+                    "--param",
+                    "links.0.length_km=1",
+                    "--out",
+                    str(out),
+                    "--no-progress",
+                    "--workers",
+                    "1",
+                    *argv,
+                ]
+            )
+            == 0
+        )
         with open(out, newline="") as f:
             return sorted(int(row["seed"]) for row in csv.DictReader(f))
 
@@ -797,8 +816,9 @@ def test_concepts_t1_twirl_underestimates_by_gamma_a_gamma_b_over_4(t1_a, t1_b):
         assert np.all(r.ages_s == 1e-3)
         fidelities[formalism] = r.fidelities
     gamma_a, gamma_b = 1 - math.exp(-1e-3 / t1_a), 1 - math.exp(-1e-3 / t1_b)
-    np.testing.assert_allclose(fidelities["density_matrix"] - fidelities["bell_diagonal"], gamma_a * gamma_b / 4,
-                               rtol=0, atol=1e-13)
+    np.testing.assert_allclose(
+        fidelities["density_matrix"] - fidelities["bell_diagonal"], gamma_a * gamma_b / 4, rtol=0, atol=1e-13
+    )
 
 
 def test_max_records_refusal_says_what_none_means(tmp_path):
@@ -814,8 +834,9 @@ def test_max_records_refusal_says_what_none_means(tmp_path):
     path.write_text("[run]\nuntil_s = 0.01\nmax_records = 100000001\n")
     with pytest.raises(ValueError, match=r"\(None: 10\^6, the default\), got 100000001"):
         qnsim.load_scenario(path)
-    assert "None: 10^6" in next(f.doc for f in qnsim.specs.spec_fields(qnsim.scenario.RunSettings)
-                                if f.name == "max_records")
+    assert "None: 10^6" in next(
+        f.doc for f in qnsim.specs.spec_fields(qnsim.scenario.RunSettings) if f.name == "max_records"
+    )
 
 
 def test_estimate_files_six_line_workload_counts_as_stated():
@@ -839,7 +860,9 @@ def test_netsquid_page_maps_netsquids_bell_kets_to_qnsims_names():
     """coming-from-netsquid.md paired ``ks.b00, b01, b10, b11`` with "phi+", "psi+", "psi-", "phi-". NetSquid's
     kets follow |b_xy> = (|0 y> + (-1)^x |1 (1-y)>)/sqrt2, so b10 is |Phi-> and b11 |Psi->: the row now lists
     "phi+", "psi+", "phi-", "psi-", and says qnsim's coefficient order is b00, b01, b11, b10."""
-    row = next(line for line in (DOCS / "coming-from-netsquid.md").read_text().splitlines() if line.startswith("| `ks.b00"))
+    row = next(
+        line for line in (DOCS / "coming-from-netsquid.md").read_text().splitlines() if line.startswith("| `ks.b00")
+    )
     names = re.findall(r'"(\w+[+-])"', row.split("|")[2])
     assert len(names) == 4
     for (x, y), name in zip([(0, 0), (0, 1), (1, 0), (1, 1)], names):
@@ -884,19 +907,30 @@ def _hardware_ranges():
                 continue
             if match.group(1):
                 low, high = _bound(match.group(2)), _bound(match.group(3))
-                cases.append((f"{cls.__name__}.{name}", cls, name, low, match.group(1) == "[", high,
-                              match.group(4) == "]"))
+                cases.append(
+                    (f"{cls.__name__}.{name}", cls, name, low, match.group(1) == "[", high, match.group(4) == "]")
+                )
             else:
-                cases.append((f"{cls.__name__}.{name}", cls, name, _bound(match.group(6)), match.group(5) == ">=",
-                              math.inf, False))
+                cases.append(
+                    (
+                        f"{cls.__name__}.{name}",
+                        cls,
+                        name,
+                        _bound(match.group(6)),
+                        match.group(5) == ">=",
+                        math.inf,
+                        False,
+                    )
+                )
     return cases
 
 
 HARDWARE_RANGES = _hardware_ranges()
 
 
-@pytest.mark.parametrize("where, cls, name, low, low_closed, high, high_closed", HARDWARE_RANGES,
-                         ids=[c[0] for c in HARDWARE_RANGES])
+@pytest.mark.parametrize(
+    "where, cls, name, low, low_closed, high, high_closed", HARDWARE_RANGES, ids=[c[0] for c in HARDWARE_RANGES]
+)
 def test_hardware_docstring_ranges_are_the_checked_ones(where, cls, name, low, low_closed, high, high_closed):
     """Each :class:`qnsim.Source` / ``Detector`` / ``Transducer`` / ``Fiber`` (and the estimator's ``Link``)
     argument's stated range ("in [0, 1]",
