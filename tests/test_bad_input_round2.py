@@ -173,7 +173,7 @@ def test_every_refusal_here_is_a_value_error_or_type_error():
         (
             lambda: qnsim.Network(max_records=2**64),
             qnsim.ParameterError,
-            r"^max_records must be in \[0, 100000000\] \(None: the maximum\), got 18446744073709551616$",
+            r"^max_records must be in \[0, 100000000\] \(None: 10\^6, the default\), got 18446744073709551616$",
         ),
         # "must be true or false or an integer" for an integer.
         (

@@ -257,7 +257,7 @@ def test_request_policy_errors_name_the_problem():
     stab = topology.chain(2, length_km=1.0, fidelity=0.9, rate_hz=1e3, formalism="stabilizer")
     with pytest.raises(ValueError, match="min_fidelity needs the density_matrix or bell_diagonal formalism"):
         stab.request("n0", "n1", min_fidelity=0.8)
-    with pytest.raises(ValueError, match="max_records must be in \\[0, 100000000\\] .None: the maximum., got -1"):
+    with pytest.raises(ValueError, match="max_records must be in \\[0, 100000000\\] .None: 10\\^6, the default., got -1"):
         qnsim.Network(max_records=-1)
 
 

@@ -137,7 +137,8 @@ void RequestParams::validate() const {
 
 void validate_max_records(int64_t max_records) {
     if (max_records < 0 || static_cast<uint64_t>(max_records) > kMaxRecords) {
-        throw ParameterError("max_records", msg("must be in [0, ", kMaxRecords, "] (None: the maximum), got ", max_records));
+        throw ParameterError("max_records",
+                             msg("must be in [0, ", kMaxRecords, "] (None: 10^6, the default), got ", max_records));
     }
 }
 

@@ -109,12 +109,15 @@ class Network(SlotOperations):
         formalism: ``"density_matrix"`` (exact states and fidelities), ``"stabilizer"``
             (Pauli noise, fast; non-Pauli channels are Pauli-twirled) or ``"bell_diagonal"``
             (each pair as four Bell coefficients, closed-form swaps, purification and decay; the
-            fastest). ``bell_diagonal`` agrees with ``density_matrix`` to rounding on every pair
-            when memories have no T1 (amplitude damping is twirled, as in ``stabilizer``; the
-            result says so), averages over swap outcomes instead of drawing them (with
+            fastest). ``bell_diagonal`` agrees with ``density_matrix`` to rounding on every pair (same seed,
+            same timing) when memories have no T1 (amplitude damping is twirled, as in ``stabilizer``; the
+            result says so), link states are Bell-diagonal and no purification round runs (a round's success
+            is one draw here and its measurements' draws there: with purification the two agree in their
+            statistics, not pair by pair), averages over swap outcomes instead of drawing them (with
             ``measure_error`` > 0 a pair carries the mixture a misread outcome causes, as in
-            ``density_matrix``, which applies a readout error as a flip before an exact measurement), keeps a hardware link's exact state as its Bell-diagonal
-            part (exact for fidelities through swaps and Pauli noise), and has no qubits:
+            ``density_matrix``, which applies a readout error as a flip before an exact measurement), keeps
+            a hardware link's exact state as its Bell-diagonal part (exact for fidelities on average over
+            swap outcomes, not pair by pair), and has no qubits:
             ``keep_pairs`` and :attr:`registry` need another formalism.
         seed: Seed of every random stream (per node and link), an integer in [0, 2^64 - 1]. None
             draws one at random (from the OS), which :attr:`seed` then holds and results report,
@@ -155,7 +158,7 @@ class Network(SlotOperations):
         self._seed: int = secrets.randbits(63) if seed is None else seed
         self._native = _core.NativeNetwork(self._formalism, self._seed)
         if max_records is not None:
-            records = _record_limit("max_records", max_records, "None: the maximum")
+            records = _record_limit("max_records", max_records, "None: 10^6, the default")
             # A limit the process's memory cannot hold was accepted: a long run filled it and was killed.
             from qnsim.trace import DELIVERY_RECORD_BYTES, check_records_fit
 
