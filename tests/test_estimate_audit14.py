@@ -1,6 +1,7 @@
 """Links between the distributed-workload estimator and its simulation closed in the fourteenth round: each test
 states the old answer."""
 
+import dataclasses
 
 import pytest
 
@@ -64,3 +65,24 @@ def test_purification_rounds_are_checked():
     assert purification_plan(0.995, 0.99, min_rounds=1).rounds == 1
     with pytest.raises(ValueError, match="min_rounds=1 needs a target_fidelity"):
         purification_plan(0.95, None, min_rounds=1)
+
+
+def test_a_link_too_slow_for_its_pairs_to_survive_states_the_need_a_faster_link_meets():
+    """The same run over a 1 kHz link (F = 0.95, 0.05 s memories, target 0.99): its pairs wait so long for their
+    partners that no rounds reach 0.99, and "what each link must deliver" read need/s "inf" (no check ran from an
+    infinite need), though a faster link would do. The need check now starts from the rounds' raw pairs without
+    decay and states the need the re-estimates find: the one a 1e4 pairs/s link is told, where a link of that rate
+    keeps the gates' pace."""
+    slow = dataclasses.replace(STORED, rate_hz=1e3)
+    report = estimate(TEXT, QPUS, [slow], **KW)
+    assert not report.feasible and "cannot be purified to 0.99 while its pairs wait" in report.reasons[0]
+    need = report.links[0].required_rate_hz
+    assert need == pytest.approx(
+        estimate(TEXT, QPUS, [dataclasses.replace(STORED, rate_hz=1e4)], **KW).links[0].required_rate_hz, rel=0.01
+    )
+    assert report._delivery(report.links[0])[0] == need
+    (note,) = [n for n in report.notes if n.startswith("link 0-1 must deliver")]
+    assert f"must deliver {need:.3g} raw pairs/s, though as given (1e+03 pairs/s) its pairs cannot reach" in note
+    built = estimate(TEXT, QPUS, [dataclasses.replace(slow, rate_hz=need)], **KW)
+    assert built.wall_clock_s <= 1.05 * (built.time_local_s + built.time_latency_s)
+    assert built.links[0].required_rate_hz == pytest.approx(need, rel=0.01)

@@ -771,6 +771,11 @@ def _check_link_needs(ctx: _Context, report: EstimateReport, seed: int) -> None:
         if not (ctx.ec or lk.models_memory):
             continue  # The pairs and the run are the same at any rate: the need is its own fixed point.
         need = report._delivery(lr)[0]
+        if need == math.inf and lr.bell_pairs > 0:
+            # Too slow as given for its pairs to survive their waits (no rounds reach the fidelity while they wait
+            # for partners): "need inf" stood where a faster link would do. The search starts from the raw pairs of
+            # the rounds without decay over the run's own time, and the re-estimates find the need from there.
+            need = ctx._undecayed_need(lr, report.time_local_s + report.time_latency_s)
         if 0 < need < math.inf and math.isfinite(need / lk.channels):
             checked[lr.qpus] = need
     if not checked:
@@ -861,13 +866,20 @@ def _check_link_needs(ctx: _Context, report: EstimateReport, seed: int) -> None:
             )
             continue
         need, trial, trial_report = found[0][key], found[1], found[2]
-        if abs(need - stated) > _NEED_SETTLED * stated:
+        given = math.isfinite(lr.raw_bell_pairs)
+        if abs(need - stated) > _NEED_SETTLED * stated or not given:
             lr.required_rate_hz = need
+            what = (
+                f"not the {stated:.3g} its pairs ask for as the link is given ({first[key]})"
+                if given
+                else f"though as given ({lr.rate_hz * lr.channels:.3g} pairs/s) its pairs cannot reach the fidelity "
+                "needed while they wait (no finite need)"
+            )
             report.notes.append(
-                f"{name} must deliver {need:.3g} raw pairs/s, not the {stated:.3g} its pairs ask for as the link is "
-                f"given ({first[key]}): its rate sets how long its pairs wait and how long the run lasts; estimated "
-                f"again with the link at {need:.3g}, it takes {operating_point(trial_report, key)} and meets its own "
-                f"need ({human_time(trial_report.wall_clock_s)}, bound: {trial_report.bound})"
+                f"{name} must deliver {need:.3g} raw pairs/s, {what}: its rate sets how long its pairs wait and how "
+                f"long the run lasts; estimated again with the link at {need:.3g}, it takes "
+                f"{operating_point(trial_report, key)} and meets its own need "
+                f"({human_time(trial_report.wall_clock_s)}, bound: {trial_report.bound})"
             )
             # The buffer the need asks for, with the pairs' rounds at that rate (the note at the rate given is void).
             prefix = f"{name} needs "
@@ -1598,6 +1610,17 @@ class _Context:
         if not isinstance(self.w, Workload) or not any(lk.latency_s for lk in self.links.values()):
             return crit_s
         return float(self._placed(p, self._remote_times(with_latency=False))["critical_path_s"])
+
+    def _undecayed_need(self, lr: LinkReport, own_s: float) -> float:
+        """Raw pairs per second that link ``lr``'s pairs would ask for over ``own_s`` (the run's compute and latency)
+        with the purification rounds they take when nothing decays: where to start looking for the need of a link too
+        slow, as given, for its pairs to reach their fidelity while they wait (inf when none is found)."""
+        lk = self._link_of.get(lr.qpus)
+        need = None if lk is None else self._needed_fidelity(lk)
+        if need is None or own_s <= 0 or not math.isfinite(own_s):
+            return math.inf
+        plan = purification_plan(lk.fidelity, need, self.purification, **self._purification_noise(lk.key))
+        return lr.bell_pairs * plan.raw_per_pair / own_s if plan.feasible else math.inf
 
     def _needed_fidelity(self, lk: Link) -> float | None:
         if self.target_fidelity is not None:
