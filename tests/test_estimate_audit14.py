@@ -86,3 +86,21 @@ def test_a_link_too_slow_for_its_pairs_to_survive_states_the_need_a_faster_link_
     built = estimate(TEXT, QPUS, [dataclasses.replace(slow, rate_hz=need)], **KW)
     assert built.wall_clock_s <= 1.05 * (built.time_local_s + built.time_latency_s)
     assert built.links[0].required_rate_hz == pytest.approx(need, rel=0.01)
+
+
+def test_a_run_that_waits_for_its_first_pair_needs_a_link_that_makes_it_soon():
+    """500 remote CX sharing one pair (a cat-entangler) over a physical link without memory times, which the need
+    check does not estimate again (the pairs and the run's own time do not depend on its rate): "what each link
+    must deliver" read need 199 pairs/s, margin 0.99x at 199 pairs/s, where the run took 10 ms, twice its gates'
+    5 ms (it waits for its one pair, 5 ms in), and a link built to the need did the same. The need now includes the
+    rate at which the first pair comes within 5% of the run's own time, and a link of that rate keeps its pace."""
+    qpus = [QPU(num_qubits=4, e_1q=0.0, e_2q=0.0, e_meas=0.0, t_1q_s=1e-5)] * 2
+    text = "REPEAT 500 {\nCX 0 2\nH 2\n}"
+    kw = {"placement": [0, 0, 1, 1], "error_budget": 0.99}
+    report = estimate(text, qpus, [Link((0, 1), rate_hz=199, fidelity=0.999)], **kw)
+    assert report.wall_clock_s > 1.9 * report.time_local_s
+    need, _gives, margin, *_ = report._delivery(report.links[0])
+    assert need == pytest.approx(1 / (0.05 * report.time_local_s)) and margin == pytest.approx(199 / need)
+    built = estimate(text, qpus, [Link((0, 1), rate_hz=need, fidelity=0.999)], **kw)
+    assert built.wall_clock_s <= 1.05 * built.time_local_s
+    assert built._delivery(built.links[0])[2] == pytest.approx(1.0, rel=1e-3)

@@ -120,6 +120,7 @@ from qnsim.estimate.report import (
     EstimateReport,
     LinkReport,
     TFactoryReport,
+    _NEED_MET,
     _via,
     human_time,
 )
@@ -742,9 +743,6 @@ def _fewest_channels(
 #: Re-estimates _check_link_needs makes at most, and the relative change of a need below which it has settled.
 _NEED_ROUNDS = 8
 _NEED_SETTLED = 0.01
-#: A link at a rate whose need there is at most this much above it is taken as meeting it (an operating point that
-#: keeps few pairs buffered, to keep them fresh, runs its link a few percent below the run's pace by design).
-_NEED_MET = 0.05
 
 
 def _check_link_needs(ctx: _Context, report: EstimateReport, seed: int) -> None:
