@@ -2927,7 +2927,8 @@ def operated_links(report: EstimateReport, links: Sequence[Link]) -> list[Link]:
 
     A relay route's end-to-end buffer is no link's: where the estimate runs it below
     :data:`~qnsim.estimate.links.DEFAULT_BUFFER_PAIRS` (fresher pairs), :func:`operated_buffer_pairs` gives it for
-    simulate_execution's ``buffer_pairs``.
+    simulate_execution's ``buffer_pairs``; the purification rounds are no link's either:
+    :func:`operated_purification_rounds` gives them for its ``purification_rounds``.
 
     >>> from qnsim.estimate import QPU, Link, estimate
     >>> lk = Link((0, 1), 1e3, 0.9)
