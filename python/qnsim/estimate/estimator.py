@@ -120,6 +120,7 @@ from qnsim.estimate.report import (
     EstimateReport,
     LinkReport,
     TFactoryReport,
+    _NEED_MET,
     _via,
     human_time,
 )
@@ -742,9 +743,6 @@ def _fewest_channels(
 #: Re-estimates _check_link_needs makes at most, and the relative change of a need below which it has settled.
 _NEED_ROUNDS = 8
 _NEED_SETTLED = 0.01
-#: A link at a rate whose need there is at most this much above it is taken as meeting it (an operating point that
-#: keeps few pairs buffered, to keep them fresh, runs its link a few percent below the run's pace by design).
-_NEED_MET = 0.05
 
 
 def _check_link_needs(ctx: _Context, report: EstimateReport, seed: int) -> None:
@@ -771,6 +769,11 @@ def _check_link_needs(ctx: _Context, report: EstimateReport, seed: int) -> None:
         if not (ctx.ec or lk.models_memory):
             continue  # The pairs and the run are the same at any rate: the need is its own fixed point.
         need = report._delivery(lr)[0]
+        if need == math.inf and lr.bell_pairs > 0:
+            # Too slow as given for its pairs to survive their waits (no rounds reach the fidelity while they wait
+            # for partners): "need inf" stood where a faster link would do. The search starts from the raw pairs of
+            # the rounds without decay over the run's own time, and the re-estimates find the need from there.
+            need = ctx._undecayed_need(lr, report.time_local_s + report.time_latency_s)
         if 0 < need < math.inf and math.isfinite(need / lk.channels):
             checked[lr.qpus] = need
     if not checked:
@@ -861,13 +864,20 @@ def _check_link_needs(ctx: _Context, report: EstimateReport, seed: int) -> None:
             )
             continue
         need, trial, trial_report = found[0][key], found[1], found[2]
-        if abs(need - stated) > _NEED_SETTLED * stated:
+        given = math.isfinite(lr.raw_bell_pairs)
+        if abs(need - stated) > _NEED_SETTLED * stated or not given:
             lr.required_rate_hz = need
+            what = (
+                f"not the {stated:.3g} its pairs ask for as the link is given ({first[key]})"
+                if given
+                else f"though as given ({lr.rate_hz * lr.channels:.3g} pairs/s) its pairs cannot reach the fidelity "
+                "needed while they wait (no finite need)"
+            )
             report.notes.append(
-                f"{name} must deliver {need:.3g} raw pairs/s, not the {stated:.3g} its pairs ask for as the link is "
-                f"given ({first[key]}): its rate sets how long its pairs wait and how long the run lasts; estimated "
-                f"again with the link at {need:.3g}, it takes {operating_point(trial_report, key)} and meets its own "
-                f"need ({human_time(trial_report.wall_clock_s)}, bound: {trial_report.bound})"
+                f"{name} must deliver {need:.3g} raw pairs/s, {what}: its rate sets how long its pairs wait and how "
+                f"long the run lasts; estimated again with the link at {need:.3g}, it takes "
+                f"{operating_point(trial_report, key)} and meets its own need "
+                f"({human_time(trial_report.wall_clock_s)}, bound: {trial_report.bound})"
             )
             # The buffer the need asks for, with the pairs' rounds at that rate (the note at the rate given is void).
             prefix = f"{name} needs "
@@ -1598,6 +1608,17 @@ class _Context:
         if not isinstance(self.w, Workload) or not any(lk.latency_s for lk in self.links.values()):
             return crit_s
         return float(self._placed(p, self._remote_times(with_latency=False))["critical_path_s"])
+
+    def _undecayed_need(self, lr: LinkReport, own_s: float) -> float:
+        """Raw pairs per second that link ``lr``'s pairs would ask for over ``own_s`` (the run's compute and latency)
+        with the purification rounds they take when nothing decays: where to start looking for the need of a link too
+        slow, as given, for its pairs to reach their fidelity while they wait (inf when none is found)."""
+        lk = self._link_of.get(lr.qpus)
+        need = None if lk is None else self._needed_fidelity(lk)
+        if need is None or own_s <= 0 or not math.isfinite(own_s):
+            return math.inf
+        plan = purification_plan(lk.fidelity, need, self.purification, **self._purification_noise(lk.key))
+        return lr.bell_pairs * plan.raw_per_pair / own_s if plan.feasible else math.inf
 
     def _needed_fidelity(self, lk: Link) -> float | None:
         if self.target_fidelity is not None:
@@ -2906,7 +2927,8 @@ def operated_links(report: EstimateReport, links: Sequence[Link]) -> list[Link]:
 
     A relay route's end-to-end buffer is no link's: where the estimate runs it below
     :data:`~qnsim.estimate.links.DEFAULT_BUFFER_PAIRS` (fresher pairs), :func:`operated_buffer_pairs` gives it for
-    simulate_execution's ``buffer_pairs``.
+    simulate_execution's ``buffer_pairs``; the purification rounds are no link's either:
+    :func:`operated_purification_rounds` gives them for its ``purification_rounds``.
 
     >>> from qnsim.estimate import QPU, Link, estimate
     >>> lk = Link((0, 1), 1e3, 0.9)
@@ -2949,6 +2971,23 @@ def operated_buffer_pairs(report: EstimateReport, default: int = DEFAULT_BUFFER_
     """
     return {lr.qpus: lr.active_buffer_pairs for lr in report.links
             if len(lr.route) > 2 and lr.active_buffer_pairs is not None and lr.active_buffer_pairs != default}
+
+
+def operated_purification_rounds(report: EstimateReport) -> dict[tuple[int, int], int]:
+    """The purification rounds ``report`` priced per QPU pair (a direct link's or a relay route's ends), for
+    :func:`~qnsim.estimate.simulate_execution`'s ``purification_rounds``: the estimate runs the rounds whose pairs
+    still reach the needed fidelity when used, after their wait in the buffer, which can be more than reaching it
+    when made takes (the simulation's choice without them: a 2.29e5 pairs/s link of F = 0.95 with 0.05 s memories
+    and a 0.99 target was priced at 3 rounds and simulated with 2, its pairs used at 0.987-0.995). Links the
+    estimate purifies toward no fidelity (``required_fidelity`` None) are left out.
+
+    >>> from qnsim.estimate import QPU, Link, estimate
+    >>> operated_purification_rounds(estimate("CX 0 1", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.9)],
+    ...                                       target_fidelity=0.95))
+    {(0, 1): 2}
+    """
+    return {lr.qpus: lr.purification_rounds for lr in report.links
+            if lr.bell_pairs > 0 and lr.required_fidelity is not None and math.isfinite(lr.raw_per_pair)}
 
 
 def _buffer_for(source_hz: float, needed_hz: float, probs: Sequence[float], latency_s: float,

@@ -977,8 +977,10 @@ def purification_plan(
     gate1_error_b: float | None = None,
     gate2_error_b: float | None = None,
     measure_error_b: float | None = None,
+    min_rounds: int = 0,
 ) -> PurificationPlan:
-    """Fewest recurrence rounds that lift Werner pairs of ``raw_fidelity`` to ``target_fidelity``.
+    """Fewest recurrence rounds (at least ``min_rounds``) that lift Werner pairs of ``raw_fidelity`` to
+    ``target_fidelity``.
 
     Args:
         raw_fidelity: link pair fidelity (Werner form).
@@ -991,6 +993,9 @@ def purification_plan(
         gate1_error_b, gate2_error_b, measure_error_b: the same at the other end (None: as the first).
         storage: the pairs' storage during the rounds (:class:`PairStorage`, e.g.
             ``PairStorage.of(link)``); None: pairs do not decay while they wait.
+        min_rounds: run at least this many rounds (a target_fidelity is then required): pairs that decay in a
+            buffer after they are made may need more rounds than reaching the target when made takes, as
+            :func:`~qnsim.estimate.estimate` prices them (:func:`~qnsim.estimate.operated_purification_rounds`).
 
     A target above what the noisy rounds can ever reach (:func:`purification_ceiling`, with the
     storage decay when ``storage`` is given) is infeasible, and the reason says what would fix it.
@@ -1019,10 +1024,14 @@ def purification_plan(
     if target_fidelity is not None:
         target_fidelity = probability("target_fidelity", target_fidelity, error=ValueError)
     integer("max_rounds", max_rounds, minimum=1, maximum=64, error=ValueError)
+    min_rounds = integer("min_rounds", min_rounds, minimum=0, maximum=64, error=ValueError)
+    if min_rounds and target_fidelity is None:
+        raise ValueError(f"min_rounds={min_rounds} needs a target_fidelity (None: raw pairs, no rounds)")
+    max_rounds = max(max_rounds, min_rounds)
     noise = _noise(gate1_error=gate1_error, gate2_error=gate2_error, measure_error=measure_error,
                    gate1_error_b=gate1_error_b, gate2_error_b=gate2_error_b, measure_error_b=measure_error_b)
     noisy = any(noise.values())
-    if target_fidelity is None or raw_fidelity >= target_fidelity:
+    if target_fidelity is None or (raw_fidelity >= target_fidelity and not min_rounds):
         return PurificationPlan(0, raw_fidelity, 1.0, (), True)
     if not 0.25 <= target_fidelity <= 1:
         raise ValueError(f"target_fidelity must be in [0.25, 1], got {target_fidelity!r}")
@@ -1058,7 +1067,7 @@ def purification_plan(
                 f"{ceiling:.6g}; fix: lower gate and measurement errors, or a better raw link",
             )
     if storage is not None:
-        return _stored_plan(raw_fidelity, target_fidelity, protocol, max_rounds, noise, storage)
+        return _stored_plan(raw_fidelity, target_fidelity, protocol, max_rounds, noise, storage, min_rounds)
     f = raw_fidelity
     coeffs: tuple[float, ...] = (f, (1 - f) / 3, (1 - f) / 3, (1 - f) / 3)
     raw = 1.0
@@ -1068,7 +1077,7 @@ def purification_plan(
         f = coeffs[0]
         raw = 2.0 * raw / p
         probs.append(p)
-        if f >= target_fidelity:
+        if f >= target_fidelity and k >= min_rounds:
             return PurificationPlan(k, f, raw, tuple(probs), True)
     return PurificationPlan(
         max_rounds,
@@ -1082,7 +1091,8 @@ def purification_plan(
 
 
 def _stored_plan(
-    raw_fidelity: float, target: float, protocol: str, max_rounds: int, noise: dict[str, float], storage: PairStorage
+    raw_fidelity: float, target: float, protocol: str, max_rounds: int, noise: dict[str, float], storage: PairStorage,
+    min_rounds: int = 0,
 ) -> PurificationPlan:
     """:func:`purification_plan` with storage decay inside the rounds (see :class:`PairStorage`)."""
     ceiling, best_rounds = _stored_ceiling(raw_fidelity, protocol, noise, storage)
@@ -1110,7 +1120,7 @@ def _stored_plan(
     for k, (coeffs, p, raw) in enumerate(_stored_rounds(raw_fidelity, protocol, noise, storage, max_rounds), 1):
         f = coeffs[0]
         probs.append(p)
-        if f >= target:
+        if f >= target and k >= min_rounds:
             return PurificationPlan(k, f, raw, tuple(probs), True, "", coeffs)
     return PurificationPlan(
         len(probs),

@@ -155,6 +155,8 @@ class SimulationResult:
         mean_fidelity_at_use: per link (a, b), the mean fidelity of its consumed pairs when used:
             each decayed (links with memory times) for the times it waited at relays, inside
             purification and in the buffer; the made fidelity otherwise.
+        notes: what the figures alone do not say: a link whose pairs were used below the ``target_fidelity``
+            on average (they reach it when made and decay in memory while they wait).
 
     See :func:`simulate_execution` for an example.
     """
@@ -168,6 +170,7 @@ class SimulationResult:
     max_buffer: dict[tuple[int, int], int]
     events: int
     mean_fidelity_at_use: dict[tuple[int, int], float] = dataclasses.field(default_factory=dict)
+    notes: list[str] = dataclasses.field(default_factory=list)
 
 
 class _LinkProcess:
@@ -192,13 +195,18 @@ class _LinkProcess:
         buffer: int,
         rng: np.random.Generator,
         hops: Sequence[Link] = (),
+        rounds: int | None = None,
     ) -> None:
         # Rounds priced with the end QPUs' local noise and storage, as the estimator prices them.
         self.noise = purification_noise(sim.qpus[link.key[0]], sim.qpus[link.key[1]])
         self.storage = PairStorage.of(link)
-        plan = purification_plan(link.fidelity, target, protocol, **self.noise, storage=self.storage)
+        plan = purification_plan(link.fidelity, target, protocol, **self.noise, storage=self.storage,
+                                 min_rounds=rounds or 0)
         if not plan.feasible:
             raise ValueError(f"link {link.key}: {plan.reason}")
+        if rounds is not None and plan.rounds != rounds:
+            raise ValueError(f"purification_rounds[{link.key}] = {rounds}, but its pairs need {plan.rounds} rounds to "
+                             f"reach the target_fidelity {target:g} when made")
         self.sim, self.link, self.rng, self.protocol = sim, link, rng, protocol
         self.probs = plan.success_probabilities
         self.rounds = plan.rounds
@@ -436,7 +444,8 @@ class _SharedLink:
 
 
 class _Sim:
-    def __init__(self, ops, qpu_of, qpus, links, target, protocol, supply, buffer, seed, cat, shared=(), idle=()):
+    def __init__(self, ops, qpu_of, qpus, links, target, protocol, supply, buffer, seed, cat, shared=(), idle=(),
+                 rounds=None):
         self.loop = EventLoop()
         self.rng = np.random.default_rng(seed)
         self.done = False
@@ -458,6 +467,7 @@ class _Sim:
                 lk.buffer_pairs if lk.buffer_pairs is not None else buffer,
                 np.random.default_rng([seed, key[0], key[1]]),
                 hops,
+                (rounds or {}).get(key),
             )
             for key, (lk, hops) in links.items()
         }
@@ -756,6 +766,7 @@ def simulate_execution(
     purification: str = "dejmps",
     supply: str = "poisson",
     buffer_pairs: int = DEFAULT_BUFFER_PAIRS,
+    purification_rounds: Mapping[tuple[int, int], int] | None = None,
     max_ops: int = 10**6,
     progress: bool | None | Callable[[int, int], None] = None,
 ) -> SimulationResult:
@@ -780,6 +791,12 @@ def simulate_execution(
             prices such a link with: leave it so to check an estimate); or a mapping from QPU pairs
             ``(a, b)`` to the end buffers of their relay routes (others take the default), as
             :func:`~qnsim.estimate.operated_buffer_pairs` gives the estimate's.
+        purification_rounds: None (each link runs the fewest rounds whose pairs reach ``target_fidelity`` when
+            made), or a mapping from QPU pairs ``(a, b)`` (a direct link's or a relay route's ends) to the rounds
+            their pairs run (others as for None), at least those: :func:`~qnsim.estimate.estimate` prices the
+            rounds whose pairs still reach the target when used, after their wait in the buffer, and
+            :func:`~qnsim.estimate.operated_purification_rounds` gives them. Without them a link may use pairs
+            below the target (``notes`` then says so).
         max_ops: refuse to unroll beyond this many operations.
         progress: True shows a tqdm bar of the operations completed on stderr, False none, None
             one when stderr is a terminal and the run looks longer than ~1 s; or a callable(done,
@@ -804,6 +821,15 @@ def simulate_execution(
             route_buffers[(min(map(int, key)), max(map(int, key)))] = value
         buffer_pairs = DEFAULT_BUFFER_PAIRS
     buffer_pairs = integer("buffer_pairs", buffer_pairs, minimum=1, maximum=MAX_BUFFER_PAIRS, error=ValueError)
+    given_rounds: dict[tuple[int, int], int] = {}
+    if purification_rounds is not None:
+        if not isinstance(purification_rounds, Mapping):
+            raise TypeError(f"purification_rounds maps QPU pairs (a, b) to rounds, got {purification_rounds!r}")
+        for key, value in purification_rounds.items():
+            if not isinstance(key, tuple) or len(key) != 2 or not all(is_integer(x) for x in key):
+                raise ValueError(f"purification_rounds maps QPU pairs (a, b) to rounds, got {key!r}: {value!r}")
+            value = integer(f"purification_rounds[{key!r}]", value, minimum=0, maximum=64, error=ValueError)
+            given_rounds[(min(map(int, key)), max(map(int, key)))] = value
     # Checked up front with the estimator's readers: numpy's own errors name no argument, and
     # flags and targets are not coerced.
     seed = check_seed(seed)
@@ -814,6 +840,8 @@ def simulate_execution(
         raise ValueError(f"purification must be 'dejmps' or 'bbpssw', got {purification!r}")
     if target_fidelity is not None:
         target_fidelity = probability("target_fidelity", target_fidelity, error=ValueError)
+    elif any(given_rounds.values()):
+        raise ValueError("purification_rounds needs a target_fidelity (None: raw pairs, no rounds)")
     w = workload if isinstance(workload, Workload) else Workload(workload)
     qpu_list = check_qpus(qpus)
     if any(q.error_corrected for q in qpu_list):
@@ -847,6 +875,9 @@ def simulate_execution(
             raise ValueError(f"buffer_pairs names QPU pair {key}, which runs no relay route here (a direct link "
                              "sets its own buffer_pairs)")
         routes[key] = (dataclasses.replace(routes[key][0], buffer_pairs=route_buffers[key]), routes[key][1])
+    for key in given_rounds:
+        if key not in routes:
+            raise ValueError(f"purification_rounds names QPU pair {key}, which makes no pairs here")
     sim = _Sim(
         ops,
         qpu_of,
@@ -860,12 +891,25 @@ def simulate_execution(
         cat_entangler,
         shared,
         idle,
+        given_rounds,
     )
     with native_progress(progress, ("simulating",), "op") as report:
         if report is not None:
             report(0, len(sim.op_qubits))
         sim.report = report
         wall = sim.run()
+    at_use = {key: p.fidelity_sum / p.consumed for key, p in sim.links.items() if p.consumed}
+    notes = []
+    for key, fidelity in at_use.items():
+        if target_fidelity is not None and fidelity < target_fidelity:
+            # Before, a link whose pairs reached the target when made but decayed below it in the buffer passed
+            # without a word (the estimate prices more rounds there).
+            notes.append(
+                f"link {key[0]}-{key[1]}: its pairs were used at F = {fidelity:.6g} on average, below the "
+                f"target_fidelity {target_fidelity:g} ({sim.links[key].rounds} purification round(s) reach it when "
+                "made; they decay while they wait): more rounds (purification_rounds; "
+                "operated_purification_rounds(report) gives the estimate's), fewer buffer_pairs or longer memories"
+            )
     return SimulationResult(
         wall_clock_s=wall,
         operations=len(sim.op_qubits),
@@ -875,5 +919,6 @@ def simulate_execution(
         raw_pairs_generated={key: p.generated for key, p in sim.links.items()},
         max_buffer={key: p.max_buffer for key, p in sim.links.items()},
         events=sim.loop.events_processed,
-        mean_fidelity_at_use={key: p.fidelity_sum / p.consumed for key, p in sim.links.items() if p.consumed},
+        mean_fidelity_at_use=at_use,
+        notes=notes,
     )
