@@ -1,0 +1,135 @@
+"""Bad input, round 12 (second part): +inf where a field gives it no meaning, hand-built calibrations, unreadable
+sweep files, unhashable threshold keys, and a field's own bound before the 64-bit one. Each test's docstring says
+what the old behaviour was.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+import qnsim
+from qnsim.scenario import RunSettings, scenario_from_dict
+from qnsim.specs import LinkSpec, NodeSpec, RequestSpec, check_value, spec_fields
+
+# --- +inf is a value only of the fields that say what it means ----------------------------------------------------
+
+
+def _scenario(**overrides):
+    data = {
+        "run": {"until_s": 1e-3, "seed": 1},
+        "nodes": [{"name": "a"}, {"name": "b"}],
+        "links": [{"a": "a", "b": "b", "length_km": 1.0, "fidelity": 0.9, "rate_hz": 1e3}],
+        "requests": [{"src": "a", "dst": "b"}],
+    }
+    for table, values in overrides.items():
+        (data[table] if table == "run" else data[table][0]).update(values)
+    return data
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf])
+def test_a_link_rate_is_finite_and_says_so(value):
+    """A link's rate_hz = nan was told "rate_hz must be finite or +inf", and rate_hz = inf then refused as "an
+    attempt period of 0.0 s, below the 1 ps time resolution": +inf was offered by every float field without a
+    maximum (rate_hz, length_km, latency_s, ...), whatever it meant there."""
+    with pytest.raises(ValueError, match=rf"^<scenario>: links\[0\]\.rate_hz must be finite, got {value}$"):
+        scenario_from_dict(_scenario(links={"rate_hz": value}))
+    net = qnsim.Network("bell_diagonal")
+    net.add_node("a"), net.add_node("b")
+    with pytest.raises(qnsim.ParameterError, match=rf"^link 'a'-'b': rate_hz must be finite, got {value}$"):
+        net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=value)
+
+
+def test_inf_is_offered_where_it_means_none_or_never():
+    """(Guard: the fields whose inf is documented keep it, and their NaN is told so.)"""
+    net, _ = scenario_from_dict(
+        _scenario(
+            nodes={"t1_s": math.inf, "t2_s": math.inf, "depolarizing_time_s": math.inf},
+            requests={"cutoff_s": math.inf, "deadline_s": math.inf},
+        )
+    )
+    assert net.node("a").t1_s == math.inf and net.requests[0].cutoff_s == math.inf
+    with pytest.raises(ValueError, match=r"nodes\[0\]\.t1_s must be finite or \+inf, got nan$"):
+        scenario_from_dict(_scenario(nodes={"t1_s": math.nan}))
+    with pytest.raises(ValueError, match=r"requests\[0\]\.cutoff_s must be finite or \+inf, got nan$"):
+        scenario_from_dict(_scenario(requests={"cutoff_s": math.nan}))
+
+
+SPEC_FLOATS = [
+    (cls, info)
+    for cls in (NodeSpec, LinkSpec, RequestSpec, RunSettings)
+    for info in spec_fields(cls)
+    if info.toml and "float" in str(info.type) and "tuple" not in str(info.type)
+]
+
+
+@pytest.mark.parametrize("cls, info", SPEC_FLOATS, ids=[f"{c.__name__}.{i.name}" for c, i in SPEC_FLOATS])
+def test_a_float_field_takes_inf_exactly_when_it_says_so(cls, info):
+    """Every float field of the specs: +inf is read by the field's check exactly when the field opts in
+    (``allow_inf``), its range text then ends at "inf]" (or adds "or inf"), and NaN's message says whether inf is a
+    value. Before, every field without a maximum took inf at the type check (the native range refused it later, or
+    not at all), and told NaN "finite or +inf"."""
+    meta = cls.__dataclass_fields__[info.name].metadata
+    if info.allow_inf:
+        assert check_value(info.name, info.type, math.inf, meta) == math.inf
+        assert "inf]" in info.range or info.range.endswith("or inf"), info.range
+        allowed = r"finite or \+inf"
+    else:
+        with pytest.raises(qnsim.ParameterError, match=rf"^{info.name} must be finite, got inf$"):
+            check_value(info.name, info.type, math.inf, meta)
+        assert "inf]" not in info.range and "or inf" not in info.range, info.range
+        allowed = "finite"
+    with pytest.raises(qnsim.ParameterError, match=rf"^{info.name} must be {allowed}, got nan$"):
+        check_value(info.name, info.type, math.nan, meta)
+
+
+def test_the_opted_in_spec_fields():
+    """(Guard: the fields that take inf are those whose docs say what it means.)"""
+    assert {(c.__name__, i.name) for c, i in SPEC_FLOATS if i.allow_inf} == {
+        ("NodeSpec", "t1_s"), ("NodeSpec", "t2_s"), ("NodeSpec", "depolarizing_time_s"),
+        ("RequestSpec", "cutoff_s"), ("RequestSpec", "deadline_s"),
+    }  # fmt: skip
+    for _, info in SPEC_FLOATS:
+        assert ("inf:" in info.doc or "or inf" in info.doc) == info.allow_inf, (info.name, info.doc)
+
+
+def _links_file(**link):
+    from qnsim.estimate_cli import load_network
+
+    return load_network(
+        {"qpu": [{"count": 2}], "link": [{"qpus": [0, 1], "rate_hz": 1e3, "fidelity": 0.9, **link}]}, source="l.toml"
+    )
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("rate_hz", math.nan, "must be finite, got nan"),
+        ("rate_hz", math.inf, "must be finite, got inf"),
+        ("latency_s", math.inf, "must be finite, got inf"),
+        ("attempt_period_s", math.inf, "must be finite, got inf"),
+        ("memory_t1_s", math.nan, r"must be finite or \+inf, got nan"),
+    ],
+)
+def test_a_links_file_offers_inf_only_for_memory_times_and_the_runtime_limit(key, value, message):
+    """A links file's rate_hz = nan was told "rate_hz must be finite or +inf", and rate_hz = inf then "rate_hz must
+    be finite, got inf" by the Link, without the file's name; latency_s = inf or attempt_period_s = inf likewise
+    passed the file's check and were refused (or not) by what read them."""
+    from qnsim.config import ConfigError
+
+    with pytest.raises(ConfigError, match=rf"^l\.toml: link\[0\]\.{key} {message}$"):
+        _links_file(**{key: value})
+
+
+def test_a_links_files_inf_keys_are_its_documented_ones():
+    """(Guard: memory_t1_s / memory_t2_s = inf (no decay) and max_runtime_s = inf (no limit) stay values, and the
+    file's reference says so for exactly those keys.)"""
+    from qnsim.estimate_cli import LINKS_FILE_KEYS
+
+    links = _links_file(memory_t1_s=math.inf, memory_t2_s=math.inf)[1]
+    assert links[0].memory_t1_s == math.inf
+    floats = [k for k in LINKS_FILE_KEYS if k.hint is float]
+    assert {k.name for k in floats if k.bounds.get("allow_inf")} == {"memory_t1_s", "memory_t2_s", "max_runtime_s"}
+    for key in floats:
+        assert key.range.endswith("inf]") == bool(key.bounds.get("allow_inf")), (key.name, key.range)
