@@ -133,3 +133,51 @@ def test_a_links_files_inf_keys_are_its_documented_ones():
     assert {k.name for k in floats if k.bounds.get("allow_inf")} == {"memory_t1_s", "memory_t2_s", "max_runtime_s"}
     for key in floats:
         assert key.range.endswith("inf]") == bool(key.bounds.get("allow_inf")), (key.name, key.range)
+
+
+# --- a calibration built by hand is checked as a Link is ---------------------------------------------------------
+
+
+_CALIBRATED = dict(
+    rate_hz=1e3, fidelity=0.97, fidelity_ci95=0.001, latency_s=5e-5, pairs=1000, simulated_s=1.0, source="demo"
+)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("rate_hz", math.nan, r"rate_hz must be finite, got nan"),
+        ("rate_hz", 0.0, r"rate_hz must be > 0 Hz, got 0\.0"),
+        ("fidelity", 1.5, r"fidelity must be a probability in \[0, 1\], got 1\.5"),
+        ("fidelity_ci95", -0.1, r"fidelity_ci95 must be >= 0, got -0\.1"),
+        ("latency_s", math.nan, r"latency_s must be finite, got nan"),
+        ("pairs", -1, r"pairs must be >= 1, got -1"),
+        ("pairs", 2.5, r"pairs must be an integer, got 2\.5"),
+        ("simulated_s", 0.0, r"simulated_s must be > 0 s, got 0\.0"),
+        ("source", "", r"source must be a non-empty string"),
+        ("memory_t1_s", -1.0, r"memory_t1_s must be > 0 s, got -1\.0"),
+        ("memory_t2_s", 5.0, r"memory_t2_s must be <= 2 \* memory_t1_s = 2 s, got 5 s"),
+        ("notes", "calibrated", r"notes must be a sequence of texts, got 'calibrated'"),
+    ],
+)
+def test_a_calibrated_link_built_by_hand_is_checked(field, value, message):
+    """CalibratedLink (calibrate_link's answer, also built from saved figures) took a NaN rate, a fidelity of 1.5,
+    pairs=-1, a NaN latency, T2 > 2 T1 and notes given as one string without a word: link_from_model then refused
+    some as a Link's ("rate_hz must be finite, got nan", naming no CalibratedLink) and took the rest (a NaN
+    latency priced every remote operation's wait as NaN; the string's letters became notes)."""
+    from qnsim.estimate import CalibratedLink
+
+    values = {**_CALIBRATED, "memory_t1_s": 1.0, "memory_t2_s": 1.0, field: value}
+    with pytest.raises(ValueError, match=rf"^CalibratedLink\.{message}"):
+        CalibratedLink(**values)
+
+
+def test_a_calibrated_link_keeps_its_inf_figures():
+    """(Guard: one pair's interval is inf, memories without decay are inf; NumPy numbers read as Python ones.)"""
+    import numpy as np
+
+    from qnsim.estimate import CalibratedLink, link_from_model
+
+    link = CalibratedLink(**dict(_CALIBRATED, fidelity_ci95=math.inf, pairs=np.int64(1), rate_hz=np.float32(1e3)))
+    assert (link.fidelity_ci95, link.memory_t1_s, link.pairs, type(link.rate_hz)) == (math.inf, math.inf, 1, float)
+    assert link_from_model(link, (0, 1)).rate_hz == 1e3
