@@ -181,3 +181,46 @@ def test_a_calibrated_link_keeps_its_inf_figures():
     link = CalibratedLink(**dict(_CALIBRATED, fidelity_ci95=math.inf, pairs=np.int64(1), rate_hz=np.float32(1e3)))
     assert (link.fidelity_ci95, link.memory_t1_s, link.pairs, type(link.rate_hz)) == (math.inf, math.inf, 1, float)
     assert link_from_model(link, (0, 1)).rate_hz == 1e3
+
+
+# --- sweep_status on a file it cannot read -----------------------------------------------------------------------
+
+
+def _finished_sweep(tmp_path):
+    import sweep_points
+
+    from qnsim.sweeps import sweep
+
+    out = tmp_path / "r.csv"
+    sweep(sweep_points.square, {"x": [1, 2]}, seeds=1, out=out, workers=1, progress=False)
+    return out
+
+
+@pytest.mark.parametrize("state", [True, False])
+def test_sweep_status_names_a_result_file_it_cannot_read(tmp_path, state):
+    """sweep_status returned None ("nothing to say", as of a whole sweep) for a file whose rows could not be read
+    (here a header edited to name a column twice), with or without its state file beside it."""
+    from qnsim.sweeps import _state_path, sweep_status
+
+    out = _finished_sweep(tmp_path)
+    assert sweep_status(out) is None
+    lines = out.read_text().splitlines()
+    out.write_text("\n".join(["seed" + lines[0][1:], *lines[1:]]) + "\n")
+    if not state:
+        _state_path(out).unlink()
+    with pytest.raises(ValueError, match=r"^rows '.*r\.csv' names column 'seed' twice in its header"):
+        sweep_status(out)
+
+
+def test_sweep_status_of_no_file_says_there_is_none(tmp_path):
+    """sweep_status("mistyped.csv") returned None, the answer for a whole sweep; a sweep that wrote its state and
+    no row yet still has its say (guard)."""
+    from qnsim.sweeps import _state_path, sweep_status
+
+    with pytest.raises(FileNotFoundError, match=r"no sweep results, and no sweep state beside them: '.*mistyped\.csv'"):
+        sweep_status(tmp_path / "mistyped.csv")
+    out = _finished_sweep(tmp_path)
+    state = _state_path(out).read_text().replace('"finished"', '"stopped"')
+    out.unlink()
+    _state_path(out).write_text(state)
+    assert "stopped after" in sweep_status(out)
