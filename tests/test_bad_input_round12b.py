@@ -224,3 +224,70 @@ def test_sweep_status_of_no_file_says_there_is_none(tmp_path):
     out.unlink()
     _state_path(out).write_text(state)
     assert "stopped after" in sweep_status(out)
+
+
+# --- a column is named by a string -----------------------------------------------------------------------------
+
+
+_THRESHOLD_ROWS = [
+    {"distance": d, "p": p, "errors": e, "shots": 1000, "rounds": d}
+    for d, counts in ((3, (10, 60)), (5, (5, 90)))
+    for p, e in zip((0.005, 0.02), counts)
+]
+
+
+@pytest.mark.parametrize(
+    ("argument", "value"), [("x_key", ["p"]), ("x_key", "array"), ("distance_key", ("distance", [])), ("x_key", True)]
+)
+def test_estimate_threshold_names_a_key_that_is_no_column_name(argument, value):
+    """estimate_threshold(rows, x_key=np.array(["p"])) (or a list, or distance_key=("distance", [])) raised Python's
+    "unhashable type: 'numpy.ndarray'", naming neither the argument nor the value; x_key=True read "rows[0] has no
+    True column"."""
+    import numpy as np
+
+    from qnsim.qec import estimate_threshold
+
+    value = np.array(["p"]) if value == "array" else value
+    keys = {"x_key": "p", argument: value}
+    with pytest.raises(TypeError, match=rf"^{argument} must be a column name \(a string\), got "):
+        estimate_threshold(_THRESHOLD_ROWS, bootstrap=0, **keys)
+    assert estimate_threshold(_THRESHOLD_ROWS, x_key="p", bootstrap=0).value is not None  # guard
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"x": ["x"]}, r"^x must be a column name \(a string\), got \['x'\]$"),
+        ({"hue": ["x"]}, r"^hue must be a column name \(a string\), got \['x'\]$"),
+        ({"y": [["y"]]}, r"^y\[0\] must be a column name \(a string\), got \['y'\]$"),
+    ],
+)
+def test_summarize_names_a_column_argument_that_is_no_column_name(arguments, message):
+    """summarize(rows, x=["x"], y=["y"]) (hue=["x"], or y=[["y"]]) raised pandas' "unhashable type: 'list'"."""
+    pytest.importorskip("pandas")
+    from qnsim.plot import summarize
+
+    rows = [{"x": 1.0, "seed": 0, "y": 2.0}, {"x": 2.0, "seed": 0, "y": 3.0}]
+    with pytest.raises(TypeError, match=message):
+        summarize(rows, **{"x": "x", "y": ["y"], **arguments})
+
+
+def test_summarize_names_a_column_it_cannot_suggest_for():
+    """summarize(rows, x=3, ...) raised "'int' object is not iterable" from difflib, looking for a close name."""
+    pytest.importorskip("pandas")
+    from qnsim.plot import summarize
+
+    with pytest.raises(ValueError, match=r"^columns \[3\] are not in the results; they have \['x', 'y'\]$"):
+        summarize([{"x": 1.0, "y": 2.0}], x=3, y=["y"])
+
+
+def test_group_rows_takes_a_list_of_column_names():
+    """group_rows(rows, "distance") read the string as the columns 'd', 'i', 's', ... (KeyError: 'd'), and
+    group_rows(rows, [["p"]]) raised "unhashable type: 'list'"."""
+    from qnsim.qec.threshold import group_rows
+
+    with pytest.raises(TypeError, match=r"^keys must be a list of column names, got 'distance'$"):
+        group_rows(_THRESHOLD_ROWS, "distance")
+    with pytest.raises(TypeError, match=r"^keys\[0\] must be a column name \(a string\), got \['p'\]$"):
+        group_rows(_THRESHOLD_ROWS, [["p"]])
+    assert sorted(group_rows(_THRESHOLD_ROWS, ["distance"])) == [(3,), (5,)]

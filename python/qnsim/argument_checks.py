@@ -44,6 +44,7 @@ __all__ = [
     "INTEGER_MAX",
     "INTEGER_MIN",
     "check_bounds",
+    "column_name",
     "file_path",
     "flag",
     "integer",
@@ -369,6 +370,30 @@ def name_key(value: str) -> str:
         True
     """
     return unicodedata.normalize("NFKC", value).casefold()
+
+
+def column_name(name: str, value: object) -> Any:
+    """``value`` as the name of a column of results (a key of every row): a string, or another label a
+    DataFrame's columns may have (a number), but nothing a row cannot be looked up by.
+
+    A list or an array given for one column (``x_key=np.array(["p"])``) failed where it was first looked up,
+    with Python's "unhashable type: 'numpy.ndarray'", naming neither the argument nor the value.
+
+    Example:
+        >>> column_name("x", "length_km")
+        'length_km'
+        >>> column_name("x", ["length_km"])
+        Traceback (most recent call last):
+        ...
+        TypeError: x must be a column name (a string), got ['length_km']
+    """
+    try:
+        hash(value)
+    except TypeError:
+        raise TypeError(f"{name} must be a column name (a string), got {value!r}") from None
+    if value is None or isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a column name (a string), got {value!r}")
+    return value
 
 
 def flag(name: str, value: object, *, error: type[Exception] | None = None) -> bool:
