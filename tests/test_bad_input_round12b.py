@@ -291,3 +291,118 @@ def test_group_rows_takes_a_list_of_column_names():
     with pytest.raises(TypeError, match=r"^keys\[0\] must be a column name \(a string\), got \['p'\]$"):
         group_rows(_THRESHOLD_ROWS, [["p"]])
     assert sorted(group_rows(_THRESHOLD_ROWS, ["distance"])) == [(3,), (5,)]
+
+
+# --- an argument's own bound before the 64-bit range -------------------------------------------------------------
+
+
+def _memory():
+    from qnsim import qec
+
+    return qec.memory_circuit(3, 3, noise=qec.NoiseModel.uniform_depolarizing(1e-3))
+
+
+@pytest.mark.parametrize("value", [2**64, 10**400], ids=["2**64", "10**400"])
+def test_max_shots_past_64_bits_is_told_its_own_bound(value):
+    """sample_logical_error(max_shots=2**64) and collect(max_shots=2**64) were told "max_shots is beyond a 64-bit
+    integer", where 2**63 got the work bound's "give max_shots <= 43,980,465,111" (round 12 moved a test to 2**63
+    for it); 10**400 likewise."""
+    from qnsim import qec
+
+    circuit = _memory()
+    bits = circuit.num_detectors + circuit.num_observables
+    hint = rf"give max_shots <= {2**40 // bits:,}$"
+    shown = f"{value:,}" if value < 2**128 else r"an integer of 1329 bits \(about 10\*\*400\)"
+    with pytest.raises(ValueError, match=rf"^max_shots = {shown} shots of {bits} detector .*{hint}"):
+        qec.sample_logical_error(circuit, max_shots=value, seed=1)
+    with pytest.raises(ValueError, match=rf"^max_shots = {shown} shots of {bits} detector .*{hint}"):
+        qec.collect([(circuit, {"d": 3})], max_shots=value, num_workers=1)
+    assert qec.sample_logical_error(circuit, max_shots=10, seed=1).shots == 10  # guard
+
+
+def test_collect_states_its_worker_bound_past_64_bits():
+    """collect(num_workers=2**64) was told "num_workers is beyond a 64-bit integer", where 5,000 got "more than the
+    4,096 processes collect starts"."""
+    from qnsim import qec
+
+    for workers in (5000, 2**64):
+        with pytest.raises(ValueError, match=rf"^num_workers = {workers:,} is more than the 4,096 processes"):
+            qec.collect([(_memory(), {"d": 3})], max_shots=10, num_workers=workers)
+
+
+def test_a_qec_sweep_file_states_its_settings_bounds_past_64_bits():
+    """A qnsim qec sweep file's max_shots = 2**64, distance = 2**64 + 1 and rounds = 2**64 were told "beyond a 64-bit
+    integer", where 2**63, 2**61 + 1 and 2**62 got the work bound, "at most 1001" and the circuit-size bound; its
+    [link] probes = 10**6 passed the file (measure_link refused it when the sweep began) and seed = 2**64 was told
+    "beyond a 64-bit integer", not measure_link's "give seed <= 2**64 - probes"."""
+    from qnsim.qec.sweep import ExperimentSpec
+
+    for table, key, value, message in [
+        ("sampling", "max_shots", 2**64, r"max_shots = 18,446,744,073,709,551,616 shots of 1 detector .*give max_shots "
+         r"<= 1,099,511,627,776$"),
+        ("experiment", "distance", 2**64 + 1, r"distance must be at most 1001 \(.*\), got 18446744073709551617$"),
+        ("experiment", "rounds", 2**64, r"rounds = 18446744073709551616 makes a circuit of more than the 1e\+08 "
+         r"qubit-rounds built here, even at distance 3; give rounds <= 2,040,816$"),
+    ]:  # fmt: skip
+        with pytest.raises(ValueError, match=rf"^<experiment> \[{table}\]: {message}"):
+            ExperimentSpec.from_dict({table: {key: value}})
+    assert ExperimentSpec.from_dict({"experiment": {"rounds": 2_040_816}})  # the bound is the circuits' (guard)
+    with pytest.raises(ValueError, match=r"^<experiment> \[experiment\]: rounds = 2040817 makes a circuit"):
+        ExperimentSpec.from_dict({"experiment": {"rounds": 2_040_817}})
+
+
+def test_a_qec_sweep_files_link_states_its_probe_bounds(tmp_path):
+    """(See above: the [link] table's probes and seed, read as measure_link reads them.)"""
+    from scenarios import two_node_scenario
+
+    from qnsim.qec.sweep import ExperimentSpec
+
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(two_node_scenario(1e-3))
+    experiment = {"scheme": "teleported"}
+    for link, message in [
+        ({"probes": 10**6}, r"probes must be <= 100000, got 1000000$"),
+        (
+            {"probes": 2, "seed": 2**64},
+            r"seed 18446744073709551616 with probes=2: .* give seed <= 18446744073709551614$",
+        ),
+    ]:
+        with pytest.raises(ValueError, match=rf"\[link\]: {message}"):
+            ExperimentSpec.from_dict({"experiment": experiment, "link": {"scenario": str(scenario), **link}})
+
+
+def test_measure_link_states_its_seed_bound_past_64_bits(tmp_path):
+    """measure_link(seed=2**64, probes=2) was told "seed is beyond a 64-bit integer", where 2**64 - 1 got "give
+    seed <= 18446744073709551614"."""
+    from scenarios import two_node_scenario
+
+    from qnsim import qec
+
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(two_node_scenario(1e-3))
+    with pytest.raises(
+        ValueError, match=r"^seed 18446744073709551616 with probes=2: .* give seed <= 18446744073709551614$"
+    ):
+        qec.measure_link(str(scenario), 0, probes=2, seed=2**64)
+
+
+def test_an_index_or_a_request_past_64_bits_is_told_what_exists():
+    """PatchLayout.logical(basis, index=2**64) and calibrate_link(net, request=2**64) were told "beyond a 64-bit
+    integer", where index=5 got "beyond the patch's 3 full data rows" (an IndexError) and request=5 "does not
+    exist (1 requests in network)"; that request was refused only after the whole calibration run."""
+    from qnsim import qec
+    from qnsim.estimate import calibrate_link
+
+    patch = qec.rotated_patch(3, 3)
+    for index in (5, 2**64):
+        with pytest.raises(IndexError, match=rf"^index {index} is beyond the patch's 3 full data"):
+            patch.logical("Z", index)
+    net = qnsim.Network("bell_diagonal", seed=1)
+    net.add_node("a"), net.add_node("b")
+    net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e4)
+    net.request("a", "b")
+    for request in (1, 2**64):
+        with pytest.raises(ValueError, match=rf"^request {request} does not exist \(1 requests in network\)$"):
+            calibrate_link(net, request, until_s=0.01)
+    assert net.now_s == 0.0  # refused before the run
+    assert calibrate_link(net, 0, until_s=0.01).pairs == 100  # guard

@@ -188,8 +188,6 @@ def calibrate_link(
     from qnsim.network import Network
     from qnsim.scenario import load_scenario
 
-    # Before the run: request=True measured request 1, and "1" or 2.5 failed after it with Python's own error.
-    request = integer("request", request, minimum=0, error=ValueError)
     if isinstance(scenario, Network):
         if until_s is None:
             raise ValueError("calibrate_link on a Network needs until_s (simulated seconds)")
@@ -201,9 +199,15 @@ def calibrate_link(
         network, settings = load_scenario(scenario, seed=seed, formalism=formalism, until_s=until_s)
         until_s = settings.until_s
         label = Path(scenario).name
+    # Before the run: request=True measured request 1, and "1" or 2.5 failed after it with Python's own error. The
+    # scenario's requests bound it before the 64-bit range (request=2**64 was told "beyond a 64-bit integer"), and
+    # a request beyond them is refused before the run, not after it.
+    count = len(network.requests)
+    request = integer(
+        "request", request, minimum=0, maximum=count - 1, error=ValueError,
+        too_large=lambda n: ValueError(f"request {shown(n)} does not exist ({count} requests in {label})"),
+    )  # fmt: skip
     result = network.run(until_s, progress=False)
-    if not 0 <= request < len(result.requests):
-        raise ValueError(f"request {request} does not exist ({len(result.requests)} requests in {label})")
     r = result.requests[request]
     if r.num_pairs == 0:
         raise ValueError(
