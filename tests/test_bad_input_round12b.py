@@ -406,3 +406,16 @@ def test_an_index_or_a_request_past_64_bits_is_told_what_exists():
             calibrate_link(net, request, until_s=0.01)
     assert net.now_s == 0.0  # refused before the run
     assert calibrate_link(net, 0, until_s=0.01).pairs == 100  # guard
+
+
+@pytest.mark.parametrize("builder", ["chain", "ring", "star", "grid", "dumbbell"])
+def test_a_topology_past_64_bits_is_told_its_links(builder):
+    """chain(2**64) (ring, star, grid(2**64, 2), dumbbell(2**64, 2)) was told "n is beyond a 64-bit integer", where
+    chain(10**12) got "chain(n=1000000000000) has 999,999,999,999 links, more than the 16,777,216 a network holds"."""
+    from qnsim import topology
+
+    link = {"length_km": 1.0, "fidelity": 0.9, "rate_hz": 1e3}
+    counts = (2**64, 2) if builder in ("grid", "dumbbell") else (2**64,)
+    with pytest.raises(qnsim.ParameterError, match=rf"^{builder}\(\w+=18446744073709551616.*\) has [0-9,]+ links, more "
+                       r"than the 16,777,216 a network holds"):  # fmt: skip
+        getattr(topology, builder)(*counts, **link)
