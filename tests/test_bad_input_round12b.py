@@ -419,3 +419,25 @@ def test_a_topology_past_64_bits_is_told_its_links(builder):
     with pytest.raises(qnsim.ParameterError, match=rf"^{builder}\(\w+=18446744073709551616.*\) has [0-9,]+ links, more "
                        r"than the 16,777,216 a network holds"):  # fmt: skip
         getattr(topology, builder)(*counts, **link)
+
+
+SPEC_INTS = [
+    (cls, info)
+    for cls in (NodeSpec, LinkSpec, RequestSpec, RunSettings)
+    for info in spec_fields(cls)
+    if info.toml and "int" in str(info.type) and "float" not in str(info.type) and "bool" not in str(info.type)
+]
+
+
+@pytest.mark.parametrize("cls, info", SPEC_INTS, ids=[f"{c.__name__}.{i.name}" for c, i in SPEC_INTS])
+@pytest.mark.parametrize("value", [2**64, -(2**64)], ids=["2**64", "-2**64"])
+def test_an_integer_spec_field_states_its_range_past_64_bits(cls, info, value):
+    """An integer field whose range is checked natively (num_memories in [1, 2^24], channels, purification_rounds,
+    memories_per_link, num_pairs, max_records) was told "num_memories is beyond a 64-bit integer" for 2**64 or
+    -2**64, where 2**30 got "must be in [1, 16777216]": every integer field states its own range."""
+    meta = cls.__dataclass_fields__[info.name].metadata
+    with pytest.raises(qnsim.ParameterError) as refused:
+        check_value(info.name, info.type, value, meta)
+    assert "64-bit" not in str(refused.value) and str(refused.value).startswith(f"{info.name} must be "), refused.value
+    stated = (info.range.split(",")[0], "must be >=", "must be <=")  # the range, or the Python-checked bound
+    assert any(text in str(refused.value) for text in stated), refused.value

@@ -30,6 +30,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import math
+import re
 import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -39,7 +40,16 @@ import numpy as np
 
 from qnsim import _core
 from qnsim._core import ParameterError
-from qnsim.argument_checks import check_bounds, integer, is_integer, is_real_number, label, real_number, shown
+from qnsim.argument_checks import (
+    INTEGER_MIN,
+    check_bounds,
+    integer,
+    is_integer,
+    is_real_number,
+    label,
+    real_number,
+    shown,
+)
 from qnsim.hardware import GateNoise
 
 __all__ = [
@@ -274,6 +284,10 @@ def _bound_text(x: float | None, default: str) -> str:
     return f"{x:g}"
 
 
+#: The interval at the start of a range text (``[1, 2^24]`` of ``"[1, 2^24], >= rounds + 1"``).
+_INTERVAL = re.compile(r"^[\[(][^\])]*[\])]")
+
+
 def _derived_range(meta: Mapping[str, Any]) -> str:
     """Interval text of Python-checked bounds (``(0, 1]``), or ``""`` without bounds."""
     low, high = meta.get("minimum"), meta.get("maximum")
@@ -369,6 +383,11 @@ def check_value(name: str, hint: Any, value: Any, meta: Mapping[str, Any] | None
         # The field's own range first, then integer()'s 64-bit range, which no native count or seed exceeds (the
         # native field's refusal printed 10**400 in full); _bounded adds an exclusive minimum.
         bounds = {"minimum": meta.get("minimum"), "maximum": meta.get("maximum"), "unit": meta.get("unit") or ""}
+        interval = _INTERVAL.match(meta.get("range") or "")
+        if interval and bounds["maximum"] is None and is_integer(value) and not INTEGER_MIN <= value <= UINT64_MAX:
+            # A range checked natively is stated for a value past 64 bits too, before integer()'s 64-bit range:
+            # num_memories = 2**64 was told "beyond a 64-bit integer", 2**30 "must be in [1, 16777216]".
+            raise parameter_error(name, f"must be in {interval.group(0)}, got {shown(value)}")
         return _bounded(name, integer(name, value, error=_field_error(name), **bounds), meta)
     if hint is float:
         # +inf only where the field opts in (t1_s = inf: no decay; cutoff_s = inf: never). Offered to every
