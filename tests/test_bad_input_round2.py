@@ -554,11 +554,12 @@ def test_qec_sampling_refuses_batches_and_pools_that_would_exhaust_the_machine()
     pytest.importorskip("stim")
     pytest.importorskip("pymatching")
     circuit = qnsim.qec.memory_circuit(3, 3, noise=qnsim.qec.NoiseModel.uniform_depolarizing(1e-3))
-    # batch_size=10**12 asked Stim for terabytes of detection events at once.
+    # batch_size=10**12 asked Stim for terabytes of detection events at once. (max_shots = 10**10: within the work
+    # bound, 2**40 sampled bits, that max_shots is read with first.)
     with pytest.raises(
-        ValueError, match=r"^a batch of 1,000,000,000,000 shots of this circuit .* more than 1,073,741,824"
+        ValueError, match=r"^a batch of 10,000,000,000 shots of this circuit .* more than 1,073,741,824"
     ):
-        qnsim.qec.sample_logical_error(circuit, max_shots=10**12, batch_size=10**12)
+        qnsim.qec.sample_logical_error(circuit, max_shots=10**10, batch_size=10**12)
     with pytest.raises(ValueError, match=r"^num_workers = 1,000,000 is more than the 4,096 processes collect starts$"):
         qnsim.qec.collect([(circuit, {})], max_shots=10, num_workers=10**6)
     assert qnsim.qec.sample_logical_error(circuit, max_shots=100, batch_size=10**12, seed=1).shots == 100

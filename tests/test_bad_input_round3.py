@@ -221,7 +221,7 @@ def test_sampling_refuses_shot_counts_that_would_run_for_days():
     circuit = qnsim.qec.memory_circuit(3, 3, noise=qnsim.qec.NoiseModel.uniform_depolarizing(1e-3))
     bits = circuit.num_detectors + circuit.num_observables
     for extra in ({}, {"max_errors": 10}):
-        # 2**63, not 2**64: beyond 64 bits any integer argument is refused first (test_bad_input_round12).
+        # (2**64 and beyond: the same work bound, before the 64-bit range; test_bad_input_round12b.)
         with pytest.raises(ValueError, match=r"^max_shots = 9,223,372,036,854,775,808 shots of 25 detector") as info:
             qnsim.qec.sample_logical_error(circuit, max_shots=2**63, **extra)
         assert f"give max_shots <= {2**40 // bits:,}" in str(info.value)

@@ -31,7 +31,7 @@ def test_parameter_error_is_a_value_error_with_its_field():
         (int, 2.7, "must be an integer, got 2.7"),
         (int, True, "must be an integer, got True"),
         (float, "1.0", "must be a real number, got '1.0'"),
-        (float, math.nan, r"must be finite or \+inf, got nan"),
+        (float, math.nan, "must be finite, got nan"),  # +inf only where a field opts in (allow_inf)
         (str, 3, "must be a string, got 3"),
     ],
 )

@@ -44,6 +44,7 @@ __all__ = [
     "INTEGER_MAX",
     "INTEGER_MIN",
     "check_bounds",
+    "column_name",
     "file_path",
     "flag",
     "integer",
@@ -285,8 +286,14 @@ def integer(
     maximum: int | None = None,
     unit: str = "",
     error: type[Exception] | None = None,
+    too_large: Callable[[int], Exception] | None = None,
 ) -> int:
     """``value`` as an int, after checking that it is an integer (not a bool or a float) in bounds.
+
+    The argument's own bounds are checked before the 64-bit range, so that a huge value is told the
+    bound that says what to give (``give max_shots <= 43,980,465,111``), not only that it is beyond 64
+    bits: a bound that depends on other arguments is passed as ``maximum`` too, with ``too_large``
+    for its own message.
 
     Args:
         name: The argument's name for messages.
@@ -295,6 +302,9 @@ def integer(
         maximum: Highest accepted value (None: no bound).
         unit: Unit shown after the bounds in messages (``"shots"``; empty: none).
         error: Exception class for every refusal (default: TypeError / ValueError).
+        too_large: Builds the exception for a value above ``maximum`` (default: ``"<name> must be <=
+            <maximum>, got <value>"``), when the bound has more to say (where it comes from, what to
+            lower instead).
 
     Raises:
         TypeError: Not an integer (``2.0``, ``"2"`` and ``True`` included).
@@ -312,6 +322,8 @@ def integer(
     if not is_integer(value):
         raise (error or TypeError)(f"{name} must be an integer, got {value!r}")
     number = int(value)  # type: ignore[call-overload]
+    if too_large is not None and maximum is not None and number > maximum:
+        raise too_large(number)
     check_bounds(name, number, number, minimum, maximum, False, unit, error)
     if not INTEGER_MIN <= number <= INTEGER_MAX:
         # An argument without a bound of its own still has one: 10**400 qubits or max_errors was read as
@@ -369,6 +381,30 @@ def name_key(value: str) -> str:
         True
     """
     return unicodedata.normalize("NFKC", value).casefold()
+
+
+def column_name(name: str, value: object) -> Any:
+    """``value`` as the name of a column of results (a key of every row): a string, or another label a
+    DataFrame's columns may have (a number), but nothing a row cannot be looked up by.
+
+    A list or an array given for one column (``x_key=np.array(["p"])``) failed where it was first looked up,
+    with Python's "unhashable type: 'numpy.ndarray'", naming neither the argument nor the value.
+
+    Example:
+        >>> column_name("x", "length_km")
+        'length_km'
+        >>> column_name("x", ["length_km"])
+        Traceback (most recent call last):
+        ...
+        TypeError: x must be a column name (a string), got ['length_km']
+    """
+    try:
+        hash(value)
+    except TypeError:
+        raise TypeError(f"{name} must be a column name (a string), got {value!r}") from None
+    if value is None or isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a column name (a string), got {value!r}")
+    return value
 
 
 def flag(name: str, value: object, *, error: type[Exception] | None = None) -> bool:

@@ -236,7 +236,9 @@ class TomlTable:
         for key, value in self.data.items():
             if key in fields:
                 info = fields[key]
-                meta = {"minimum": info.minimum, "maximum": info.maximum, "unit": info.unit}
+                # The field's own bounds and whether +inf is one of its values, as the spec reads them.
+                meta = {"minimum": info.minimum, "maximum": info.maximum, "unit": info.unit,
+                        "allow_inf": info.allow_inf}
                 with self.located():
                     out[key] = check_value(key, info.type, value, meta)
             else:

@@ -61,7 +61,8 @@ class FileKey:
         hint: The annotation its value is checked against (None: read specially).
         default: What applies when the key is absent, in words.
         unit: Unit of the value (empty when dimensionless).
-        bounds: Bounds for :func:`qnsim.specs.check_value` (``minimum``, ``maximum``, ...).
+        bounds: Bounds for :func:`qnsim.specs.check_value` (``minimum``, ``maximum``, ...; ``allow_inf``
+            for a float key whose +inf means something, every other float key refusing it).
         doc: One line of documentation.
         range_text: The accepted values where ``bounds`` cannot say it (checked by the class the
             values go to), else empty.
@@ -138,10 +139,9 @@ LINKS_FILE_KEYS: tuple[FileKey, ...] = (
     _key("link", "memory_t1_s", float, "inf: not modelled (or the scenario's end nodes')", "s", "T1 of the "
          "memories holding the link's pairs (both ends); with memory_t2_s, pairs lose fidelity for the time they "
          "wait: in purification rounds, at relays and before use (docs: estimator input files, storage decay)",
-         range="(0, inf]",
-         minimum=0.0, exclusive_minimum=True),
+         minimum=0.0, exclusive_minimum=True, allow_inf=True),
     _key("link", "memory_t2_s", float, "inf: not modelled (or the scenario's end nodes')", "s", "T2 of those "
-         "memories (<= 2 memory_t1_s)", range="(0, inf]", minimum=0.0, exclusive_minimum=True),
+         "memories (<= 2 memory_t1_s)", minimum=0.0, exclusive_minimum=True, allow_inf=True),
     _key("link", "success_probability", float, "none", "", "Herald probability per attempt (for the event-driven "
          "check; with attempt_period_s, p / T must equal rate_hz)", minimum=0.0, maximum=1.0,
          exclusive_minimum=True),
@@ -163,7 +163,7 @@ LINKS_FILE_KEYS: tuple[FileKey, ...] = (
     _key("estimate", "error_budget", None, "0.001", "", "Failure probability allowed for the whole run (a float), "
          "or a table of its total and parts ([estimate.error_budget])", range="(0, 1)"),
     _key("estimate", "max_runtime_s", float, "none", "s", "Longest acceptable run (wall-clock time of the "
-         "machine); longer is infeasible", minimum=0.0, exclusive_minimum=True),
+         "machine); longer is infeasible (inf: no limit)", minimum=0.0, exclusive_minimum=True, allow_inf=True),
     _key("estimate", "placement", tuple[int, ...], "automatic", "", "QPU index of each workload qubit"),
     _key("estimate", "placement_strategy", Literal["pack", "spread"], '"pack"', "", "Automatic placement on the "
          "fewest QPUs that hold the workload (pack) or on all of them (spread)"),

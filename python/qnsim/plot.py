@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from qnsim.argument_checks import file_path, flag, shown
+from qnsim.argument_checks import column_name, file_path, flag, shown
 
 __all__ = ["axis_label", "column_unit", "plot_sweep", "summarize"]
 
@@ -67,10 +67,11 @@ def _columns(name: str, value: Any) -> list[str]:
         return [value]
     if not isinstance(value, (list, tuple)):
         raise TypeError(f"{name} must be a column name or a list of them, got {value!r}")
-    twice = sorted({c for c in value if isinstance(c, str) and value.count(c) > 1})
+    columns = [column_name(f"{name}[{i}]", c) for i, c in enumerate(value)]
+    twice = sorted({c for c in columns if isinstance(c, str) and columns.count(c) > 1})
     if twice:
         raise ValueError(f"{name} names {twice} more than once")
-    return list(value)
+    return columns
 
 
 def _closest_column(name: str, columns: list[str]) -> str | None:
@@ -137,6 +138,8 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
          'rate_hz: the points rest on unequal numbers of seeds, 1 to 2 (fewest at L = 20): an interrupted or
           partly failed sweep? its means weigh unequally; resume the sweep to finish them']
     """
+    x = column_name("x", x)  # an array or a list for one column: pandas' "unhashable type", naming nothing
+    hue = None if hue is None else column_name("hue", hue)
     frame = _frame(data)
     y = _columns("y", y)
     keys = [hue, x] if hue is not None else [x]
@@ -145,7 +148,7 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
         # A swept key is its path in the scenario ('links.*.length_km'), a result its column ('rate_hz'): the
         # name a user types first ('length_km', 'rate') is suggested before the list of every column.
         columns = [str(c) for c in frame.columns]
-        guesses = {c: _closest_column(c, columns) for c in missing}
+        guesses = {c: _closest_column(str(c), columns) for c in missing}  # x=3 failed in difflib ("'int' ...")
         hints = "".join(f" ({c!r}; did you mean {g!r}?)" for c, g in guesses.items() if g is not None)
         raise ValueError(f"columns {missing} are not in the results{hints}; they have {columns}")
     if "scenario_id" in frame.columns and frame["scenario_id"].nunique(dropna=False) > 1:

@@ -30,6 +30,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import math
+import re
 import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -39,7 +40,16 @@ import numpy as np
 
 from qnsim import _core
 from qnsim._core import ParameterError
-from qnsim.argument_checks import check_bounds, integer, is_integer, is_real_number, label, real_number, shown
+from qnsim.argument_checks import (
+    INTEGER_MIN,
+    check_bounds,
+    integer,
+    is_integer,
+    is_real_number,
+    label,
+    real_number,
+    shown,
+)
 from qnsim.hardware import GateNoise
 
 __all__ = [
@@ -191,6 +201,8 @@ class FieldInfo:
         minimum: Lower bound checked in Python (None: checked natively or unbounded).
         maximum: Upper bound checked in Python.
         toml: Whether scenario files may set it.
+        allow_inf: Whether +inf is a value of the field (it means "none" or "never": ``t1_s = inf``, no
+            decay); every other float field refuses it as "must be finite".
         range: The values accepted, in interval notation (``"[0, 1]"``, ``"(0, inf]"``,
             ``"[1, 2^24]"``), possibly followed by a relation (``", <= 2 t1_s"``), or a phrase;
             empty when any value of the type is accepted. Native ranges are written here once,
@@ -206,6 +218,7 @@ class FieldInfo:
     maximum: float | None
     toml: bool
     range: str = ""
+    allow_inf: bool = False
 
     @property
     def required(self) -> bool:
@@ -224,11 +237,14 @@ def param(
     length: int | None = None,
     toml: bool = True,
     range: str = "",
+    allow_inf: bool = False,
 ) -> Any:
     """A spec field with its unit, documentation and (for Python-only parameters) bounds.
 
     ``range`` states the accepted values of a parameter checked natively (see
     :class:`FieldInfo`); for one checked here it is derived from ``minimum`` and ``maximum``.
+    ``allow_inf`` opts a float field into +inf, for a field where it means something documented
+    ("inf: none"); without it +inf is refused by name, as NaN always is.
 
     Example:
         >>> @dataclass(frozen=True)
@@ -248,6 +264,7 @@ def param(
         "length": length,
         "toml": toml,
         "range": range,
+        "allow_inf": allow_inf,
     }
     return field(default=default, metadata=metadata)
 
@@ -267,13 +284,17 @@ def _bound_text(x: float | None, default: str) -> str:
     return f"{x:g}"
 
 
+#: The interval at the start of a range text (``[1, 2^24]`` of ``"[1, 2^24], >= rounds + 1"``).
+_INTERVAL = re.compile(r"^[\[(][^\])]*[\])]")
+
+
 def _derived_range(meta: Mapping[str, Any]) -> str:
     """Interval text of Python-checked bounds (``(0, 1]``), or ``""`` without bounds."""
     low, high = meta.get("minimum"), meta.get("maximum")
     if low is None and high is None:
         return ""
     opening = "(" if low is None or meta.get("exclusive_minimum") else "["
-    closing = "]" if high is not None else ")"
+    closing = "]" if high is not None or meta.get("allow_inf") else ")"
     return f"{opening}{_bound_text(low, '-inf')}, {_bound_text(high, 'inf')}{closing}"
 
 
@@ -362,11 +383,17 @@ def check_value(name: str, hint: Any, value: Any, meta: Mapping[str, Any] | None
         # The field's own range first, then integer()'s 64-bit range, which no native count or seed exceeds (the
         # native field's refusal printed 10**400 in full); _bounded adds an exclusive minimum.
         bounds = {"minimum": meta.get("minimum"), "maximum": meta.get("maximum"), "unit": meta.get("unit") or ""}
+        interval = _INTERVAL.match(meta.get("range") or "")
+        if interval and bounds["maximum"] is None and is_integer(value) and not INTEGER_MIN <= value <= UINT64_MAX:
+            # A range checked natively is stated for a value past 64 bits too, before integer()'s 64-bit range:
+            # num_memories = 2**64 was told "beyond a 64-bit integer", 2**30 "must be in [1, 16777216]".
+            raise parameter_error(name, f"must be in {interval.group(0)}, got {shown(value)}")
         return _bounded(name, integer(name, value, error=_field_error(name), **bounds), meta)
     if hint is float:
-        # +inf is a value only of a field without a finite maximum (t1_s = inf: no decay); a bounded field's
-        # NaN was told "must be finite or +inf" (run.until_s, whose inf is then out of range).
-        allow_inf = meta.get("maximum") is None or meta.get("maximum") == math.inf
+        # +inf only where the field opts in (t1_s = inf: no decay; cutoff_s = inf: never). Offered to every
+        # field without a maximum, a link's rate_hz = nan was told "must be finite or +inf", and its inf then
+        # refused as an attempt period of 0 s.
+        allow_inf = bool(meta.get("allow_inf"))
         return _bounded(name, real_number(name, value, allow_inf=allow_inf, error=_field_error(name)), meta)
     if hint is str:
         if not isinstance(value, str):
@@ -534,6 +561,7 @@ def spec_fields(cls: type) -> list[FieldInfo]:
                 maximum=meta.get("maximum"),
                 toml=meta.get("toml", True),
                 range=meta.get("range") or _derived_range(meta),
+                allow_inf=bool(meta.get("allow_inf")),
             )
         )
     return out
@@ -561,9 +589,15 @@ class NodeSpec(Spec):
         doc="Memory qubits (None: the hardware's count, or the channels of the node's links)",
         range="[1, 2^24]",
     )
-    t1_s: float = param(INF, unit="s", doc="Memory T1, amplitude damping time (inf: none)", range="(0, inf]")
+    t1_s: float = param(
+        INF, unit="s", doc="Memory T1, amplitude damping time (inf: none)", range="(0, inf]", allow_inf=True
+    )
     t2_s: float = param(
-        INF, unit="s", doc="Memory T2, total coherence time, at most 2 T1 (inf: none)", range="(0, inf], <= 2 t1_s"
+        INF,
+        unit="s",
+        doc="Memory T2, total coherence time, at most 2 T1 (inf: none)",
+        range="(0, inf], <= 2 t1_s",
+        allow_inf=True,
     )
     depolarizing_time_s: float = param(
         INF,
@@ -571,6 +605,7 @@ class NodeSpec(Spec):
         doc="Extra depolarizing memory noise, p = 3/4 (1 - exp(-t/T)) after t seconds, acting together with T1 and "
         "T2 (inf: none)",
         range="(0, inf]",
+        allow_inf=True,
     )
     gate1_error: float = param(0.0, doc="depolarize1 probability after each single-qubit gate", range="[0, 1]")
     gate2_error: float = param(0.0, doc="depolarize2 probability after each two-qubit gate", range="[0, 1]")
@@ -712,13 +747,15 @@ class RequestSpec(Spec):
         doc="Discard a stored qubit (and its partner) older than this, one held by a purification round or swap "
         "handshake when that ends; at least the storage a pair needs: heralds, purification rounds, swap news "
         "(None or inf: never)",
-        range=f"(0, {_TIME_MAX}]",
+        range=f"(0, {_TIME_MAX}] or inf",
+        allow_inf=True,
     )
     deadline_s: Union[float, None] = param(
         None,
         unit="s",
         doc="Absolute time by which the request must be served, else dropped (None or inf: no deadline)",
-        range=f"(start_s, {_TIME_MAX}]",
+        range=f"(start_s, {_TIME_MAX}] or inf",
+        allow_inf=True,
     )
     min_fidelity: Union[float, None] = param(
         None,

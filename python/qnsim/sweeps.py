@@ -69,6 +69,7 @@ import bisect
 import copy
 import csv
 import difflib
+import errno
 import hashlib
 import io
 import itertools
@@ -1916,6 +1917,10 @@ def sweep_status(out: str | os.PathLike) -> str | None:
         Sentences joined by "; ", such as ``"the sweep that wrote r.csv stopped after 12 of 40 points
         (KeyboardInterrupt): its rows are a part of it; run it again to finish"``, or None.
 
+    Raises:
+        FileNotFoundError: Neither the file nor a sweep state beside it exists.
+        ValueError, OSError: The file's rows cannot be read (as :func:`read_results` says, naming the file).
+
     Example:
         >>> import os, tempfile
         >>> with tempfile.TemporaryDirectory() as tmp:
@@ -1924,7 +1929,17 @@ def sweep_status(out: str | os.PathLike) -> str | None:
         ...     print(sweep_status(path))
         None
     """
-    findings = _status_findings(Path(file_path("out", out)))
+    path = Path(file_path("out", out))
+    # The rows are read here, and their reader's error raised: a file whose rows could not be read (a header
+    # naming a column twice, a directory named r.csv) or no file at all (a mistyped path) was answered None,
+    # "nothing to say", as a whole sweep's is.
+    if path.exists():
+        rows = read_results(path)
+    elif _state_path(path).exists():
+        rows = []  # a sweep that wrote its state and no row yet
+    else:
+        raise FileNotFoundError(errno.ENOENT, "no sweep results, and no sweep state beside them", str(path))
+    findings = _status_findings(path, rows)
     return "; ".join(text for _, text in findings) or None
 
 

@@ -8,12 +8,14 @@ describes) and reports what it delivered, with its statistical uncertainty.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from qnsim.argument_checks import integer, label, probability, rate, real_number, shown
 from qnsim.results import FEW_PAIRS_FOR_RATE
 
 __all__ = ["MIN_CALIBRATION_PAIRS", "CalibratedLink", "calibrate_link"]
@@ -63,6 +65,43 @@ class CalibratedLink:
     memory_t1_s: float = math.inf
     memory_t2_s: float = math.inf
     notes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # Built by hand too (figures saved from an earlier calibration): a NaN rate, a fidelity of 1.5, pairs=-1 or
+        # T2 > 2 T1 were kept, printed, and handed to link_from_model, which refused some of them as a Link's with
+        # a message naming no CalibratedLink, and took the rest (a NaN latency) as they stood.
+        where = "CalibratedLink."
+        number = functools.partial(real_number, error=ValueError)
+        t1_s = number(
+            where + "memory_t1_s", self.memory_t1_s, minimum=0.0, exclusive_minimum=True, allow_inf=True, unit="s"
+        )
+        t2_s = number(
+            where + "memory_t2_s", self.memory_t2_s, minimum=0.0, exclusive_minimum=True, allow_inf=True, unit="s"
+        )
+        if t2_s > 2 * t1_s:
+            raise ValueError(f"{where}memory_t2_s must be <= 2 * memory_t1_s = {2 * t1_s:g} s, got {t2_s:g} s")
+        notes = self.notes
+        if isinstance(notes, str) or not isinstance(notes, (tuple, list)) or not all(isinstance(n, str) for n in notes):
+            raise ValueError(f"{where}notes must be a sequence of texts, got {shown(notes)}")
+        values = {
+            "rate_hz": rate(where + "rate_hz", self.rate_hz, error=ValueError),
+            # A mean delivered fidelity may be below a Link's 0.25 (pairs that are not entangled): link_from_model
+            # refuses those as a Link's fidelity.
+            "fidelity": probability(where + "fidelity", self.fidelity, error=ValueError),
+            # inf: from a single pair.
+            "fidelity_ci95": number(where + "fidelity_ci95", self.fidelity_ci95, minimum=0.0, allow_inf=True),
+            "latency_s": number(where + "latency_s", self.latency_s, minimum=0.0, unit="s"),
+            "pairs": integer(where + "pairs", self.pairs, minimum=1, error=ValueError),
+            "simulated_s": number(
+                where + "simulated_s", self.simulated_s, minimum=0.0, exclusive_minimum=True, unit="s"
+            ),
+            "source": label(where + "source", self.source, error=ValueError),
+            "memory_t1_s": t1_s,
+            "memory_t2_s": t2_s,
+            "notes": tuple(notes),
+        }
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
 
 
 def supply_notes(r: Any, until_s: float, verb: str, run: str) -> list[str]:
@@ -146,12 +185,9 @@ def calibrate_link(
         >>> round(link.fidelity, 6), link.pairs > 100
         (0.9, True)
     """
-    from qnsim.argument_checks import integer
     from qnsim.network import Network
     from qnsim.scenario import load_scenario
 
-    # Before the run: request=True measured request 1, and "1" or 2.5 failed after it with Python's own error.
-    request = integer("request", request, minimum=0, error=ValueError)
     if isinstance(scenario, Network):
         if until_s is None:
             raise ValueError("calibrate_link on a Network needs until_s (simulated seconds)")
@@ -163,9 +199,15 @@ def calibrate_link(
         network, settings = load_scenario(scenario, seed=seed, formalism=formalism, until_s=until_s)
         until_s = settings.until_s
         label = Path(scenario).name
+    # Before the run: request=True measured request 1, and "1" or 2.5 failed after it with Python's own error. The
+    # scenario's requests bound it before the 64-bit range (request=2**64 was told "beyond a 64-bit integer"), and
+    # a request beyond them is refused before the run, not after it.
+    count = len(network.requests)
+    request = integer(
+        "request", request, minimum=0, maximum=count - 1, error=ValueError,
+        too_large=lambda n: ValueError(f"request {shown(n)} does not exist ({count} requests in {label})"),
+    )  # fmt: skip
     result = network.run(until_s, progress=False)
-    if not 0 <= request < len(result.requests):
-        raise ValueError(f"request {request} does not exist ({len(result.requests)} requests in {label})")
     r = result.requests[request]
     if r.num_pairs == 0:
         raise ValueError(

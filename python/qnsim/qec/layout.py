@@ -226,10 +226,13 @@ def qpu_side(coord: Coord, seam_x: float | None) -> int:
 def _check_index(index: int, count: int, what: str) -> int:
     # A negative index counted from the far side without a word (index=-1: the last row), True was row 1 and
     # one past the end raised "list index out of range", naming nothing.
-    index = integer("index", index, minimum=0, error=ValueError)
-    if index >= count:
-        raise IndexError(f"index {index} is beyond the patch's {count} full data {what}s (0 to {count - 1})")
-    return index
+    # The patch's bound before the 64-bit range: index=2**64 was told "beyond a 64-bit integer", not the rows.
+    return integer(
+        "index", index, minimum=0, maximum=count - 1, error=ValueError,
+        too_large=lambda n: IndexError(
+            f"index {shown(n)} is beyond the patch's {count} full data {what}s (0 to {count - 1})"
+        ),
+    )  # fmt: skip
 
 
 def check_coordinate(name: str, value: object) -> Coord:

@@ -130,6 +130,23 @@ class LinkSupply:
 MAX_PROBES = 100_000
 
 
+def read_probe_seed(seed: object, probes: int, name: str = "seed") -> int:
+    """``seed`` as the first of the seeds ``seed .. seed + probes - 1`` of :func:`measure_link`'s probes, each a
+    64-bit seed: its bound, 2**64 - probes, is read before the 64-bit range of every integer (seed = 2**64 was
+    told only "beyond a 64-bit integer").
+
+    The second probe's seed 2**64 was refused after the scenario's run and the first probe, as "the value given to
+    override the file's run.seed", a value nobody gave.
+    """
+    return integer(
+        name, seed, minimum=0, maximum=2**64 - probes, error=ValueError,
+        too_large=lambda n: ValueError(
+            f"{name} {shown(n)} with probes={probes}: the probes' seeds seed .. seed + {probes - 1} pass 2**64 - 1; "
+            f"give seed <= {2**64 - probes}"
+        ),
+    )  # fmt: skip
+
+
 def _scenario_data(scenario: str | os.PathLike | dict) -> tuple[dict, str]:
     if isinstance(scenario, dict):
         return scenario, "<scenario data>"
@@ -178,14 +195,7 @@ def measure_link(
 
     # Each probe is a whole density-matrix run of the scenario: 10**9 of them ran for ever.
     probes = integer("probes", probes, minimum=1, maximum=MAX_PROBES, error=ValueError)
-    seed = integer("seed", seed, minimum=0, error=ValueError)
-    if seed + probes - 1 > 2**64 - 1:
-        # The probes' seeds are seed .. seed + probes - 1: the second one was refused after the scenario's run
-        # and the first probe, as "the value given to override the file's run.seed", a value nobody gave.
-        raise ValueError(
-            f"seed {seed} with probes={probes}: the probes' seeds seed .. seed + {probes - 1} pass 2**64 - 1; "
-            f"give seed <= {2**64 - probes}"
-        )
+    seed = read_probe_seed(seed, probes)
     data, label = _scenario_data(scenario)
     requests = data.get("requests", [])
     if not is_integer(request) or not 0 <= request < len(requests):  # True is not request 1

@@ -289,25 +289,40 @@ MAX_BATCH_BYTES = 1 << 30
 MAX_SAMPLED_BITS = 1 << 40
 
 
-def _check_work(circuit: Any, max_shots: int) -> None:
-    """Refuses a ``max_shots`` whose sampling would run for days or longer.
-
-    ``max_errors`` does not bound the work (a circuit whose logical error rate is tiny or zero
-    never reaches it), so the bound is on ``max_shots`` alone.
-    """
-    check_sampled_bits(max_shots, max(1, circuit.num_detectors + circuit.num_observables))
-
-
 def check_sampled_bits(max_shots: int, bits_per_shot: int) -> None:
     """Refuses ``max_shots`` shots of ``bits_per_shot`` detector and observable bits each when they exceed
     ``MAX_SAMPLED_BITS`` (2**40 bits, days of work); a sweep file's check passes ``bits_per_shot = 1``, the least
     any circuit has, before its circuits are built."""
     if max_shots * bits_per_shot > MAX_SAMPLED_BITS:
-        raise ValueError(
-            f"max_shots = {max_shots:,} shots of {bits_per_shot:,} detector and observable bits each is more than "
-            f"the 2**40 bits one call samples (days of work, even with max_errors, which a rare error never "
-            f"reaches); give max_shots <= {MAX_SAMPLED_BITS // bits_per_shot:,}"
-        )
+        raise _too_many_bits("max_shots", max_shots, bits_per_shot)
+
+
+def _count_text(n: int) -> str:
+    """``n`` with thousands separators, or by its size past 128 bits (10**400 in full is 534 characters)."""
+    return f"{n:,}" if n.bit_length() <= 128 else shown(n)
+
+
+def _too_many_bits(name: str, max_shots: int, bits_per_shot: int) -> ValueError:
+    return ValueError(
+        f"{name} = {_count_text(max_shots)} shots of {bits_per_shot:,} detector and observable bits each is more than "
+        f"the 2**40 bits one call samples (days of work, even with max_errors, which a rare error never "
+        f"reaches); give max_shots <= {MAX_SAMPLED_BITS // bits_per_shot:,}"
+    )
+
+
+def read_max_shots(max_shots: object, bits_per_shot: int, name: str = "max_shots") -> int:
+    """``max_shots`` as a count of shots of ``bits_per_shot`` bits each, its work bound (``MAX_SAMPLED_BITS``)
+    read before the 64-bit range of every integer: ``max_shots=2**64`` was told "beyond a 64-bit integer", not the
+    bound it should give."""
+    bits = max(1, bits_per_shot)
+    return integer(
+        name,
+        max_shots,
+        minimum=1,
+        maximum=MAX_SAMPLED_BITS // bits,
+        error=ValueError,
+        too_large=lambda n: _too_many_bits(name, n, bits),
+    )
 
 
 def _check_rounds(circuit: Any, rounds: object, name: str = "rounds") -> int:
@@ -513,7 +528,6 @@ def sample_logical_error(
     """
     stim = require_stim()
     pymatching = require_pymatching()
-    max_shots = _check_count("max_shots", max_shots, allow_none=False)
     max_errors = _check_count("max_errors", max_errors)
     if rounds is not None and not is_integer(rounds):  # its range is read with the circuit's (_check_rounds)
         integer("rounds", rounds, error=ValueError)
@@ -522,6 +536,7 @@ def sample_logical_error(
     if seed is not None:  # Stim's own refusal did not name the value
         seed = integer("seed", seed, minimum=0, maximum=2**64 - 1, error=ValueError)
     circuit = _check_circuit(stim, "circuit", circuit)
+    max_shots = read_max_shots(max_shots, circuit.num_detectors + circuit.num_observables)
     metadata = _check_metadata("metadata", {} if metadata is None else metadata)
     if circuit.num_observables == 0:
         raise ValueError("the circuit has no observables (OBSERVABLE_INCLUDE): nothing to count")
@@ -537,7 +552,6 @@ def sample_logical_error(
             f"a batch of {largest:,} shots of this circuit ({shot_bytes} bytes each) would need "
             f"{largest * shot_bytes:,} bytes, more than {MAX_BATCH_BYTES:,}; lower batch_size / max_batch_size"
         )
-    _check_work(circuit, max_shots)
     start = time.perf_counter()
     # The same decoder prior sinter builds (disjoint channel outcomes treated as independent).
     dem = circuit.detector_error_model(decompose_errors=True, approximate_disjoint_errors=True)
@@ -609,11 +623,16 @@ def collect(
     sinter = require_sinter()
     from qnsim.sweeps import _usable_cpus
 
-    max_shots = _check_count("max_shots", max_shots, allow_none=False)
+    # max_shots is read with each task's circuit (its work bound, before the 64-bit range), and once more after.
     max_errors = _check_count("max_errors", max_errors)
-    workers = _check_count("num_workers", num_workers) or _usable_cpus()
-    if workers > MAX_WORKERS:  # sinter starts that many processes
-        raise ValueError(f"num_workers = {workers:,} is more than the {MAX_WORKERS:,} processes collect starts")
+    workers = _usable_cpus()
+    if num_workers is not None:  # sinter starts that many processes
+        workers = integer(
+            "num_workers", num_workers, minimum=1, maximum=MAX_WORKERS, error=ValueError,
+            too_large=lambda n: ValueError(
+                f"num_workers = {_count_text(n)} is more than the {MAX_WORKERS:,} processes collect starts"
+            ),
+        )  # fmt: skip
     if save_resume_filepath is not None:
         save_resume_filepath = file_path("save_resume_filepath", save_resume_filepath)
     print_progress = flag("print_progress", print_progress, error=ValueError)  # "no" printed the progress
@@ -638,7 +657,7 @@ def collect(
         # sample_logical_error reads them, and checked against it when given ({"rounds": 1} on a d-round memory
         # read its shot error as the per-round rate).
         rounds_of.append(shot_rounds(circuit, meta.get("rounds"), f"tasks[{index}] metadata 'rounds'"))
-        _check_work(circuit, max_shots)
+        read_max_shots(max_shots, circuit.num_detectors + circuit.num_observables)
         # The estimates are matched to the tasks by metadata: two tasks with the same metadata (a distance 3
         # and a distance 5 circuit both labelled {"rounds": 3}) were both given one task's counts.
         try:
@@ -655,6 +674,7 @@ def collect(
             )
         first_of[key] = index
         sinter_tasks.append(sinter.Task(circuit=circuit, json_metadata=meta))
+    max_shots = read_max_shots(max_shots, 1)  # read by no task's circuit when there is none
     stats = sinter.collect(
         num_workers=workers,
         tasks=sinter_tasks,

@@ -58,12 +58,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from qnsim.argument_checks import file_path, integer, real_number
+from qnsim.argument_checks import file_path, integer, real_number, shown
 from qnsim.qec.channels import werner
-from qnsim.qec.circuits import _check_basis, _check_code, _check_rounds, memory_circuit, merge_circuit, seam_resources
-from qnsim.qec.layout import check_distance
+from qnsim.qec.circuits import (
+    MAX_QUBIT_ROUNDS,
+    _check_basis,
+    _check_code,
+    _check_rounds,
+    memory_circuit,
+    merge_circuit,
+    seam_resources,
+)
+from qnsim.qec.layout import MAX_DISTANCE, check_distance
 from qnsim.qec.noise import Interface, NoiseModel
-from qnsim.qec.sampling import check_sampled_bits
+from qnsim.qec.sampling import check_sampled_bits, read_max_shots
 
 __all__ = ["EXPERIMENT_KEYS", "ExperimentSpec", "run_experiment_sweep"]
 
@@ -99,6 +107,17 @@ _BOUNDS: dict[str, dict[str, Any]] = {
     "rate_multiplier": {"minimum": 0.0, "exclusive_minimum": True},
     "cycle_time_s": {"minimum": 0.0, "exclusive_minimum": True, "unit": "s"},
 }
+#: Upper bounds of integer settings that the circuit builders state (``check_distance``, the circuit size at the
+#: least distance, 3: (2 d + 1)**2 = 49 qubits a round), and their refusals, checked as the value is read.
+_OWN_MAXIMA: dict[str, tuple[int, Any]] = {
+    "distance": (MAX_DISTANCE, lambda name, n: (
+        f"{name} must be at most {MAX_DISTANCE} (about {4 * MAX_DISTANCE**2:.0e} qubits a patch), got {shown(n)}"
+    )),
+    "rounds": (MAX_QUBIT_ROUNDS // 49, lambda name, n: (
+        f"{name} = {shown(n)} makes a circuit of more than the {MAX_QUBIT_ROUNDS:.0e} qubit-rounds built here, even "
+        f"at distance 3; give rounds <= {MAX_QUBIT_ROUNDS // 49:,}"
+    )),
+}  # fmt: skip
 #: Settings only a [link] uses (they scale or time its pairs), and the one it replaces.
 _LINK_ONLY = ("cycle_time_s", "rate_multiplier")
 _NOT_WITH_LINK = ("p_int",)
@@ -114,6 +133,16 @@ def _typed(key: str, value: Any, where: str) -> Any:
     name = f"{where}: {key}"
     if kind is float:
         return real_number(name, value, error=ValueError, **_BOUNDS.get(key, {}))
+    if key == "max_shots":  # its work bound (2**40 bits at one bit per shot, the least) before the 64-bit range
+        return read_max_shots(value, 1, name)
+    if kind is int and key in _OWN_MAXIMA:
+        # The bound of the circuits' own checks, before integer()'s 64-bit range: distance = 2**64 + 1 and
+        # rounds = 2**64 were told "beyond a 64-bit integer", 2**61 + 1 and 2**62 the circuit's bound.
+        maximum, text = _OWN_MAXIMA[key]
+        return integer(
+            name, value, error=ValueError, maximum=maximum, too_large=lambda n: ValueError(text(name, n)),
+            **_BOUNDS.get(key, {}),
+        )  # fmt: skip
     if kind is int:
         return integer(name, value, error=ValueError, **_BOUNDS.get(key, {}))
     if not isinstance(value, str):
@@ -257,8 +286,14 @@ class ExperimentSpec:
             # Read as counts, not int()-truncated: request = 1.7 measured request 1, probes = true one probe.
             where = f"{source} [link]"
             link["request"] = integer(f"{where}: request", link.get("request", 0), minimum=0, error=ValueError)
-            link["probes"] = integer(f"{where}: probes", link.get("probes", 16), minimum=1, error=ValueError)
-            link["seed"] = integer(f"{where}: seed", link.get("seed", 0), minimum=0, error=ValueError)
+            # The bounds measure_link reads them with (probes <= MAX_PROBES, the probes' seeds within 64 bits), here
+            # with the file (probes = 10**6 passed the file's check; measure_link refused it).
+            from qnsim.qec.link import MAX_PROBES, read_probe_seed
+
+            link["probes"] = integer(
+                f"{where}: probes", link.get("probes", 16), minimum=1, maximum=MAX_PROBES, error=ValueError
+            )
+            link["seed"] = read_probe_seed(link.get("seed", 0), link["probes"], f"{where}: seed")
             for key in _LINK_ONLY:
                 if key in link:
                     if key in fixed:

@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from qnsim.argument_checks import integer, is_integer, is_real_number, real_number, real_numbers
+from qnsim.argument_checks import column_name, integer, is_integer, is_real_number, real_number, real_numbers
 from qnsim.qec.sampling import per_round
 
 #: Most bootstrap redraws estimate_threshold runs (each refits every point).
@@ -246,6 +246,9 @@ def group_rows(rows: Iterable[Mapping[str, Any]], keys: Sequence[str]) -> dict[t
         >>> sorted(group_rows([{"a": 1}, {"a": 2}, {"a": 1}], ["a"]))
         [(1,), (2,)]
     """
+    if isinstance(keys, str) or not isinstance(keys, (Sequence, np.ndarray)):
+        raise TypeError(f"keys must be a list of column names, got {keys!r}")  # "ab" read as columns 'a', 'b'
+    keys = [column_name(f"keys[{i}]", k) for i, k in enumerate(keys)]
     out: dict[tuple, list[Mapping[str, Any]]] = {}
     for row in rows:
         out.setdefault(tuple(row[k] for k in keys), []).append(row)
@@ -367,6 +370,7 @@ def estimate_threshold(
     Raises:
         ValueError: Fewer than two distances, distances not sampled on a common grid of at
             least two points, or rows of one (distance, x) with different round counts.
+        TypeError: ``x_key`` or ``distance_key`` is no column name (a list, an array).
 
     Example:
         >>> estimate_threshold([{"distance": 3, "p": 0.1, "errors": 1, "shots": 10, "rounds": 3}], x_key="p")
@@ -376,6 +380,7 @@ def estimate_threshold(
     """
     if method not in ("fit", "interpolate"):
         raise ValueError(f"method must be 'fit' or 'interpolate', got {method!r}")
+    x_key, distance_key = column_name("x_key", x_key), column_name("distance_key", distance_key)
     # Each redraw refits every point: 10**9 of them ran for days.
     bootstrap = integer("bootstrap", bootstrap, minimum=0, maximum=MAX_BOOTSTRAP, error=ValueError)
     seed = integer("seed", seed, minimum=0, error=ValueError)  # None drew a fresh, unrepeatable interval
