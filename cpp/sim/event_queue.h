@@ -149,11 +149,7 @@ class EventQueue {
     QNSIM_HOT_INLINE void take_first(Event &out) {
         --size_;
         if (now_heap_.empty() || (fifo_head_ < fifo_.size() && fifo_[fifo_head_].order < now_heap_.front().order)) {
-            out = fifo_[fifo_head_++];
-            if (fifo_head_ == fifo_.size()) {
-                fifo_.clear();
-                fifo_head_ = 0;
-            }
+            out = fifo_[fifo_head_++];  // a drained FIFO restarts at the next refill
             return;
         }
         std::pop_heap(now_heap_.begin(), now_heap_.end(), later_in_instant);
@@ -166,6 +162,12 @@ class EventQueue {
     // nothing, when no event is left or the earliest is past until_ps: a later schedule() may still
     // come before it, and the base must never pass an event still to be scheduled.
     bool refill(int64_t until_ps) {
+        // Bucket 0 is drained (the caller tested now_empty()): its FIFO restarts here, not when
+        // take_first hands out its last event, whose test (was it the last?) mispredicted once per
+        // instant or so; a test in push_now instead mispredicted as often. Until then push_now
+        // appends behind fifo_head_: the FIFO holds at most the events of one instant.
+        fifo_.clear();
+        fifo_head_ = 0;
         if (nonempty_ == 0) return false;
         const int b = __builtin_ctzll(nonempty_);
         std::vector<Event> &from = buckets_[b];
