@@ -102,8 +102,9 @@ def _literal(text: str):
 _NOT_LITERAL = object()
 
 
-def _stated_defaults():
-    cases = []
+def _documented_callables():
+    """(dotted name, signature, docstring with a class's ``__init__`` docstring appended) of every public callable
+    whose signature can be read."""
     for dotted, obj in _public_callables():
         try:
             signature = inspect.signature(obj)
@@ -112,6 +113,12 @@ def _stated_defaults():
         doc = inspect.getdoc(obj) or ""
         if inspect.isclass(obj):
             doc += "\n" + (inspect.getdoc(obj.__init__) or "")
+        yield dotted, signature, doc
+
+
+def _stated_defaults():
+    cases = []
+    for dotted, signature, doc in _documented_callables():
         for name, text in _args_section(doc).items():
             parameter = signature.parameters.get(name)
             if parameter is None or parameter.default is inspect.Parameter.empty:
@@ -145,14 +152,7 @@ def test_every_literal_default_a_docstring_states_is_the_signatures(where, state
 
 def _documented_parameters():
     cases = []
-    for dotted, obj in _public_callables():
-        try:
-            signature = inspect.signature(obj)
-        except (TypeError, ValueError):
-            continue
-        doc = inspect.getdoc(obj) or ""
-        if inspect.isclass(obj):
-            doc += "\n" + (inspect.getdoc(obj.__init__) or "")
+    for dotted, signature, doc in _documented_callables():
         variadic = any(p.kind in (p.VAR_KEYWORD, p.VAR_POSITIONAL) for p in signature.parameters.values())
         if not variadic:
             cases.extend((dotted, name, tuple(signature.parameters)) for name in _args_section(doc))
