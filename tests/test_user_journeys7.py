@@ -4,6 +4,7 @@ in ``qnsim plot``, a threshold verdict in ``qnsim qec link``, the examples' word
 from __future__ import annotations
 
 import importlib.util
+import math
 import os
 import sys
 
@@ -61,3 +62,100 @@ def test_the_distributed_memory_example_writes_its_plot_where_asked(tmp_path, mo
     target = str(tmp_path / "figs" / "m.png")
     module._plot(results, links, target)
     assert os.path.getsize(target) > 1000 and f"plot -> {target}" in capsys.readouterr().out
+
+
+FEW_PAIRS_TOML = """
+[run]
+until_s = 1.0
+formalism = "bell_diagonal"
+[[nodes]]
+name = "a"
+[[nodes]]
+name = "b"
+[[links]]
+a = "a"
+b = "b"
+length_km = 0.0
+fidelity = 0.95
+rate_hz = 1e3
+{success}
+[[requests]]
+src = "a"
+dst = "b"
+num_pairs = 3
+"""
+
+
+def _few_pairs_sweep(tmp_path, success: str) -> str:
+    """``qnsim sweep`` of a 1 kHz link over num_pairs = 3, 200, one seed; returns the rows' path."""
+    from qnsim.cli import main
+
+    path = tmp_path / "few.toml"
+    path.write_text(FEW_PAIRS_TOML.format(success=success))
+    out = str(tmp_path / "rows.csv")
+    argv = ["sweep", str(path), "--param", "requests.0.num_pairs=3,200", "--seeds", "1", "--out", out, "--no-progress"]
+    assert main(argv) == 0
+    return out
+
+
+def test_sweep_rows_carry_the_rates_interval_and_a_one_seed_plot_draws_it(tmp_path, capsys):
+    """A sweep of one seed over num_pairs on a 1 kHz link (p = 0.05 per attempt): the 3-pair point's rate (845 Hz
+    here) has a 95% interval of 174 Hz to 2.0 kHz, which the rows held only in their notes' text, and ``qnsim
+    plot`` drew both points without a bar ("one seed per point, no error bars"), the 3-pair one looking as firm as
+    the 200-pair one. Old behaviour: no interval columns, no bar; now ``rate_hz_low`` / ``rate_hz_high`` (and per
+    request), which summarize and the plot draw for one-seed points, and the title says which panels have bars."""
+    from qnsim.cli import main
+    from qnsim.plot import plot_sweep, summarize
+
+    out = _few_pairs_sweep(tmp_path, "success_probability = 0.05")
+    rows = sorted(qnsim.sweeps.read_results(out), key=lambda row: row["requests.0.num_pairs"])
+    for row, num_pairs in zip(rows, (3, 200)):
+        assert row["a->b.rate_hz_low"] == row["rate_hz_low"] < row["rate_hz"] < row["rate_hz_high"]
+        assert row["a->b.rate_hz_high"] == row["rate_hz_high"] and row["pairs"] == num_pairs
+    few, many = rows
+    assert few["rate_hz_high"] / few["rate_hz_low"] > 5 > 1.5 > many["rate_hz_high"] / many["rate_hz_low"]
+    table = summarize(out, "requests.0.num_pairs", ["rate_hz", "mean_fidelity"])
+    assert table["rate_hz_low"].tolist() == [few["rate_hz_low"], many["rate_hz_low"]]
+    own = "their bars are the rows' own 95% intervals (rate_hz_low, rate_hz_high)"
+    assert any(own in note for note in table.attrs["notes"])
+    png = str(tmp_path / "p.png")
+    assert main(["plot", out, "--out", png]) == 0
+    assert "their bars are the rows' own 95% intervals" in capsys.readouterr().err
+    figure = plot_sweep(out, x="requests.0.num_pairs")
+    title = "one seed per point, bars: the rows' 95% intervals for rate_hz; none for mean_fidelity"
+    assert figure._suptitle.get_text() == title
+    bars = [c for c in figure.axes[0].collections if len(c.get_segments())]
+    spans = sorted(seg[1][1] - seg[0][1] for c in bars for seg in c.get_segments())
+    assert spans == pytest.approx(sorted(row["rate_hz_high"] - row["rate_hz_low"] for row in rows))
+
+
+def test_an_exact_rate_is_its_own_interval(tmp_path):
+    """A link given a rate alone heralds every attempt: the deliveries keep a fixed schedule and the rate is
+    exact (RequestResult.rate_interval95 is None), so both interval cells hold the rate itself: its bar has no
+    width, and the rows stay equal to themselves (NaN cells made a resumed sweep's rows differ from the ones it
+    wrote)."""
+    from qnsim.plot import summarize
+
+    out = _few_pairs_sweep(tmp_path, "")
+    rows = qnsim.sweeps.read_results(out)
+    assert all(row["rate_hz"] == row["rate_hz_low"] == row["rate_hz_high"] == 1e3 for row in rows)
+    table = summarize(out, "requests.0.num_pairs", ["rate_hz"])
+    assert table["rate_hz_low"].tolist() == table["rate_hz_high"].tolist() == [1e3, 1e3]
+    assert _few_pairs_sweep(tmp_path, "") == out and qnsim.sweeps.read_results(out) == rows  # resumed: the same rows
+
+
+def test_summarize_says_when_a_one_seed_row_has_no_interval():
+    """Rows whose interval cells are empty (a rate without a window) draw no bar, and the note says why rather than
+    claiming the rows' intervals as their bars."""
+    from qnsim.plot import plot_sweep, summarize
+
+    rows = [{"x": x, "seed": 0, "rate_hz": r, "rate_hz_low": lo, "rate_hz_high": hi}
+            for x, r, lo, hi in [(1, 10.0, 5.0, 20.0), (2, 30.0, math.nan, math.nan)]]  # fmt: skip
+    notes = summarize(rows, "x", ["rate_hz"]).attrs["notes"]
+    assert notes[0].startswith("rate_hz: 1 of 2 points rest on a single seed (x = 1): no standard error; their bars")
+    assert notes[1] == (
+        "rate_hz: 1 of 2 points rest on a single seed (x = 2): no standard error, and their rows give no interval "
+        "of their own (rate_hz_low, rate_hz_high empty): no bar"
+    )
+    title = plot_sweep(rows, x="x", y="rate_hz")._suptitle.get_text()
+    assert title == "one seed per point, bars: the rows' 95% intervals where they have one for rate_hz"

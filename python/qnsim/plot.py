@@ -120,7 +120,8 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
         A DataFrame with columns ``[hue,] x`` and ``<y>_mean``, ``<y>_sem``, ``<y>_n`` per y,
         sorted by ``[hue,] x``, and its notes in ``attrs["notes"]``. When the rows carry an interval
         of their own for a y column (``<y>_low`` and ``<y>_high``, as a QEC sweep's ``per_round``
-        has), the table has them too, for the points that rest on one seed (NaN elsewhere).
+        and a scenario sweep's ``rate_hz`` have: 95% intervals), the table has them too, for the points that
+        rest on one seed (NaN elsewhere), and a plot draws them as those points' bars.
 
     Raises:
         ValueError: A named column is not in the results, rows of one ``x`` (and ``hue``) differ
@@ -220,11 +221,22 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
                         f"{column} = {m!r} lies outside its own interval [{column}_low, {column}_high] = "
                         f"[{lo!r}, {hi!r}] ({_where(out, keys, [i])}): the rows' figures disagree"
                     )
-        if single:
+        # A row's own interval may be absent (NaN): a rate_hz of deliveries on a fixed schedule is exact.
+        with_own = [i for i in single if own and _finite(lows[i]) and _finite(highs[i])]
+        without = [i for i in single if i not in with_own]
+        if with_own:
             notes.append(
-                f"{column}: {len(single)} of {len(count)} points rest on a single seed ({_where(out, keys, single)}): "
+                f"{column}: {len(with_own)} of {len(count)} points rest on a single seed "
+                f"({_where(out, keys, with_own)}): no standard error; their bars are the rows' own 95% intervals "
+                f"({column}_low, {column}_high)"
+            )
+        if without:
+            notes.append(
+                f"{column}: {len(without)} of {len(count)} points rest on a single seed "
+                f"({_where(out, keys, without)}): "
                 + (
-                    f"no standard error; their bars are the rows' own intervals ({column}_low, {column}_high)"
+                    f"no standard error, and their rows give no interval of their own ({column}_low, {column}_high "
+                    "empty): no bar"
                     if own
                     else "no standard error (NaN, no bar)"
                 )
@@ -553,16 +565,14 @@ def plot_sweep(
         counts = table[[f"{c}_n" for c in y]]
         caveats = []
         single = int((counts == 1).any(axis=1).sum())
-        own = all(f"{c}_low" in table.columns for c in y)  # the rows' own 95% intervals (QEC sweeps)
         fewest, most = table.attrs["seeds_per_point"]
         if most == 1:
-            default = "one seed per point, " + ("bars: the rows' 95% intervals" if own else "no error bars")
+            default = "one seed per point, " + _single_seed_bars(table, y, "no error bars")
         else:
             over = f"{seeds} seed(s)" if fewest == most else f"up to {seeds} seed(s)"
             default = f"mean over {over}, bars: standard error"
             if single:
-                caveats.append(f"{single} point(s) rest on a single seed: " + ("bars: the rows' 95% intervals" if own
-                                                                                else "no bar"))
+                caveats.append(f"{single} point(s) rest on a single seed: " + _single_seed_bars(table, y, "no bar"))
         if table.attrs.get("sweep_unfinished"):
             caveats.append("the sweep that wrote these rows did not finish: a part of it")
         elif table.attrs.get("sweep_status"):
@@ -583,6 +593,37 @@ def plot_sweep(
     if image is not None:
         figure.savefig(image, dpi=120)
     return figure
+
+
+def _finite(value: Any) -> bool:
+    """Whether a cell is a finite number (an empty cell of a row's interval is None or NaN)."""
+    return isinstance(value, numbers.Real) and math.isfinite(float(value))
+
+
+def _single_seed_bars(table: Any, y: Sequence[str], none: str) -> str:
+    """What the bars of single-seed points are, per panel: the rows' own 95% intervals (a QEC sweep's
+    ``per_round_low`` / ``_high``, a scenario sweep's ``rate_hz_low`` / ``_high``) or none. A title saying "no error
+    bars" over a rate panel that drew the rows' intervals (or the reverse) misread the figure."""
+    kinds: dict[str, list[str]] = {"all": [], "some": [], "none": []}
+    for column in y:
+        single = table[f"{column}_n"] == 1
+        if f"{column}_low" not in table.columns or not single.any():
+            kinds["none"].append(column)
+            continue
+        has = (table[f"{column}_low"].notna() & table[f"{column}_high"].notna())[single]
+        kinds["all" if has.all() else "some" if has.any() else "none"].append(column)
+    if not kinds["all"] and not kinds["some"]:
+        return none
+    if not kinds["some"] and not kinds["none"]:
+        return "bars: the rows' 95% intervals"
+    parts = []
+    if kinds["all"]:
+        parts.append(f"the rows' 95% intervals for {', '.join(kinds['all'])}")
+    if kinds["some"]:
+        parts.append(f"the rows' 95% intervals where they have one for {', '.join(kinds['some'])}")
+    if kinds["none"]:
+        parts.append(f"none for {', '.join(kinds['none'])}")
+    return "bars: " + "; ".join(parts)
 
 
 def _image_path(out: Any) -> Path:
