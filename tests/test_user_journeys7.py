@@ -159,3 +159,37 @@ def test_summarize_says_when_a_one_seed_row_has_no_interval():
     )
     title = plot_sweep(rows, x="x", y="rate_hz")._suptitle.get_text()
     assert title == "one seed per point, bars: the rows' 95% intervals where they have one for rate_hz"
+
+
+INIT_NOTE = "the initialisation figures of the hardware of node(s) qpu_a, qpu_a_10ms, qpu_b, qpu_b_10ms"
+
+
+def test_qnsim_plot_repeats_the_scenarios_remarks(tmp_path, capsys):
+    """``qnsim sweep examples/two_qpus_transducers.toml ... --out rows.csv`` says the preset's remark on its
+    unmodelled initialisation figures once (stderr, the state file) and leaves it out of the rows; ``qnsim plot
+    rows.csv`` then said nothing of it, so the reader of the plot never learnt it. Old behaviour: no such note;
+    now summarize's notes (from the state file, or the frame's attrs) and qnsim plot's stderr say it, and the
+    image names it under the title."""
+    from qnsim.cli import main
+    from qnsim.plot import plot_sweep, summarize
+
+    out = str(tmp_path / "rows.csv")
+    argv = ["sweep", SCENARIO, "--param", "links.*.length_km=5,20", "--until", "0.02", "--out", out, "--no-progress"]
+    assert main(argv) == 0
+    capsys.readouterr()
+    png = str(tmp_path / "p.png")
+    assert main(["plot", out, "--out", png]) == 0
+    err = capsys.readouterr().err
+    assert err.count(INIT_NOTE) == 1 and "note: the scenario, for every row" in err
+    table = summarize(out, "links.*.length_km", ["rate_hz"])
+    assert len(table.attrs["remarks"]) == 1 and INIT_NOTE in table.attrs["notes"][0]
+    title = plot_sweep(out, x="links.*.length_km")._suptitle.get_text()
+    assert "1 remark(s) on the scenario hold for every point (see the notes)" in title
+    frame = qnsim.sweep(SCENARIO, {"links.*.length_km": [5.0], "run.until_s": [0.02]}, progress=False, workers=1)
+    assert INIT_NOTE in summarize(frame, "links.*.length_km", ["rate_hz"]).attrs["notes"][0]
+    # Rows without such a remark say nothing of the kind.
+    plain = tmp_path / "plain.csv"
+    few = tmp_path / "few.toml"
+    few.write_text(FEW_PAIRS_TOML.format(success=""))
+    assert main(["sweep", str(few), "--param", "requests.0.num_pairs=3,4", "--out", str(plain), "--no-progress"]) == 0
+    assert summarize(str(plain), "requests.0.num_pairs", ["rate_hz"]).attrs["remarks"] == []

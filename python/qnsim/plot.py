@@ -46,6 +46,13 @@ def _frame(data: Any) -> Any:
         # The rows of a sweep that was killed, stopped or is still running read like a whole sweep of
         # fewer points (a plot with fewer x values): its state file says so (sweep_status).
         findings = _status_findings(Path(file_path("data", data)), rows)
+        # The remarks a scenario sweep said once (its state file keeps them) and left out of every row: as the
+        # frame qnsim.sweep returns holds them (attrs["notes"]), so summarize and qnsim plot say them again.
+        ids = frame["scenario_id"].dropna().unique() if "scenario_id" in frame.columns else []
+        if len(ids) == 1:
+            from qnsim.sweeps import _recorded_remarks
+
+            frame.attrs["notes"] = _recorded_remarks(Path(data), str(ids[0])) or []
         if findings:
             frame.attrs["sweep_status"] = "; ".join(text for _, text in findings)
             frame.attrs["sweep_unfinished"] = any(unfinished for unfinished, _ in findings)
@@ -93,7 +100,9 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
     statistics. The standard error is std (ddof=1) / sqrt(n), and NaN for a single seed (one
     value has no spread to estimate it from; 0 would claim an exact mean).
 
-    ``table.attrs["notes"]`` lists what the means cannot say: points that rest on a single seed,
+    ``table.attrs["notes"]`` lists what the means cannot say: first the remarks a scenario sweep said once
+    for every row and left out of their notes (``attrs["notes"]`` of the frame :func:`qnsim.sweep` returns, or
+    the state file beside a results path; also in ``table.attrs["remarks"]``), then points that rest on a single seed,
     points where some seeds have no value in a column (NaN, left out of its mean), and points that
     rest on fewer seeds than others (an interrupted or partly failed sweep,
     whose means are then of unequal weight: resume the sweep to finish them), rates of requests served by
@@ -139,6 +148,8 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
           partly failed sweep? its means weigh unequally; resume the sweep to finish them']
     """
     frame = _frame(data)
+    # A scenario sweep's remarks on every row (see qnsim.sweep: attrs["notes"] of its frame, its state file).
+    remarks = list(frame.attrs.get("notes") or []) if "scenario_id" in frame.columns else []
     y = _columns("y", y)
     keys = [hue, x] if hue is not None else [x]
     missing = [c for c in [*keys, *y] if c not in frame.columns]
@@ -278,11 +289,14 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
             "resume the sweep to finish them"
         )
     notes += _rounding_twins(out, keys)
+    notes[:0] = [f"the scenario, for every row (a row whose grid values change it carries its own): {remark}"
+                 for remark in remarks]  # fmt: skip
     if frame.attrs.get("sweep_status"):
         notes.insert(0, frame.attrs["sweep_status"])
     out.attrs["sweep_status"] = frame.attrs.get("sweep_status")
     out.attrs["sweep_unfinished"] = frame.attrs.get("sweep_unfinished", False)
     out.attrs["notes"] = notes
+    out.attrs["remarks"] = remarks
     out.attrs["undrawn"] = undrawn
     out.attrs["seeds_per_point"] = (int(seeds.min()), int(seeds.max())) if len(seeds) else (0, 0)
     out.attrs["request_of"] = _request_of(frame, y)
@@ -583,6 +597,10 @@ def plot_sweep(
                                        for note in table.attrs["notes"])]
         if without:
             caveats.append(f"{', '.join(without)}: means over the seeds with a value only (NaN seeds left out)")
+        if table.attrs["remarks"]:
+            # Too long for a title (a preset's unmodelled figures, ~270 characters): named, said in full in the notes.
+            caveats.append(f"{len(table.attrs['remarks'])} remark(s) on the scenario hold for every point (see the "
+                           "notes)")  # fmt: skip
         if table.attrs["undrawn"]:
             listed = "; ".join(f"{c} at {where}" for c, where in table.attrs["undrawn"].items())
             caveats.append(f"no finite mean, not drawn: {listed}"[:160])
