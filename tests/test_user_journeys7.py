@@ -193,3 +193,29 @@ def test_qnsim_plot_repeats_the_scenarios_remarks(tmp_path, capsys):
     few.write_text(FEW_PAIRS_TOML.format(success=""))
     assert main(["sweep", str(few), "--param", "requests.0.num_pairs=3,4", "--out", str(plain), "--no-progress"]) == 0
     assert summarize(str(plain), "requests.0.num_pairs", ["rate_hz"]).attrs["remarks"] == []
+
+
+def test_qec_link_gives_a_verdict_on_the_idle_error_against_the_threshold(capsys):
+    """``qnsim qec link examples/two_qpus_transducers.toml --request 1 --distance 5`` printed "data idle error per
+    round from waiting: 0.1409" and no word of what it means for the code: the data flip with ~9.4% per round from
+    waiting alone, above the surface code's threshold with checks as noisy as the data (~2.9%). Old behaviour: no
+    verdict; now a line comparing the flip probability with both thresholds, computed from the printed idle."""
+    pytest.importorskip("stim")
+    from qnsim.cli import main
+    from qnsim.qec.link import NOISY_CHECKS_THRESHOLD, PERFECT_CHECKS_THRESHOLD, round_timing
+
+    assert main(["qec", "link", SCENARIO, "--request", "1", "--distance", "5", "--probes", "2"]) == 0
+    out = capsys.readouterr().out
+    line = next(line for line in out.splitlines() if "THRESHOLD" in line)
+    flip = float(line.split("with probability ")[1].split(",")[0])
+    idle = float(out.split("data idle error per round from waiting: ")[1].split()[0])
+    assert NOISY_CHECKS_THRESHOLD < flip < PERFECT_CHECKS_THRESHOLD and flip == pytest.approx(idle * 2 / 3, rel=0.02)
+    assert line.strip().startswith("LIKELY ABOVE THRESHOLD:") and "(about 2.9% per round)" in line
+
+    def timing(rate_hz: float):
+        return round_timing(rate_hz=rate_hz, bell_diagonal=(0.97, 0.01, 0.01, 0.01), distance=5,
+                            cycle_time_s=1e-6, t1_s=10e-3, t2_s=10e-3)  # fmt: skip
+
+    assert timing(1e3).idle_verdict().startswith("ABOVE THRESHOLD:")
+    assert timing(1e5).idle_verdict().startswith("below threshold for the wait alone:")
+    assert timing(1e8).wait_s == 0 and timing(1e8).idle_verdict() is None
