@@ -106,9 +106,10 @@ def test_sweep_rows_carry_the_rates_interval_and_a_one_seed_plot_draws_it(tmp_pa
     request), which summarize and the plot draw for one-seed points, and the title says which panels have bars."""
     from qnsim.cli import main
     from qnsim.plot import plot_sweep, summarize
+    from qnsim.sweeps import read_results
 
     out = _few_pairs_sweep(tmp_path, "success_probability = 0.05")
-    rows = sorted(qnsim.sweeps.read_results(out), key=lambda row: row["requests.0.num_pairs"])
+    rows = sorted(read_results(out), key=lambda row: row["requests.0.num_pairs"])
     for row, num_pairs in zip(rows, (3, 200)):
         assert row["a->b.rate_hz_low"] == row["rate_hz_low"] < row["rate_hz"] < row["rate_hz_high"]
         assert row["a->b.rate_hz_high"] == row["rate_hz_high"] and row["pairs"] == num_pairs
@@ -123,7 +124,8 @@ def test_sweep_rows_carry_the_rates_interval_and_a_one_seed_plot_draws_it(tmp_pa
     assert "their bars are the rows' own 95% intervals" in capsys.readouterr().err
     figure = plot_sweep(out, x="requests.0.num_pairs")
     title = "one seed per point, bars: the rows' 95% intervals for rate_hz; none for mean_fidelity"
-    assert figure._suptitle.get_text() == title
+    assert figure._suptitle.get_text().replace("\n", " ") == title  # wrapped to the figure's width
+    assert max(len(line) for line in figure._suptitle.get_text().split("\n")) <= 75
     bars = [c for c in figure.axes[0].collections if len(c.get_segments())]
     spans = sorted(seg[1][1] - seg[0][1] for c in bars for seg in c.get_segments())
     assert spans == pytest.approx(sorted(row["rate_hz_high"] - row["rate_hz_low"] for row in rows))
@@ -135,13 +137,14 @@ def test_an_exact_rate_is_its_own_interval(tmp_path):
     width, and the rows stay equal to themselves (NaN cells made a resumed sweep's rows differ from the ones it
     wrote)."""
     from qnsim.plot import summarize
+    from qnsim.sweeps import read_results
 
     out = _few_pairs_sweep(tmp_path, "")
-    rows = qnsim.sweeps.read_results(out)
+    rows = read_results(out)
     assert all(row["rate_hz"] == row["rate_hz_low"] == row["rate_hz_high"] == 1e3 for row in rows)
     table = summarize(out, "requests.0.num_pairs", ["rate_hz"])
     assert table["rate_hz_low"].tolist() == table["rate_hz_high"].tolist() == [1e3, 1e3]
-    assert _few_pairs_sweep(tmp_path, "") == out and qnsim.sweeps.read_results(out) == rows  # resumed: the same rows
+    assert _few_pairs_sweep(tmp_path, "") == out and read_results(out) == rows  # resumed: the same rows
 
 
 def test_summarize_says_when_a_one_seed_row_has_no_interval():
@@ -157,7 +160,7 @@ def test_summarize_says_when_a_one_seed_row_has_no_interval():
         "rate_hz: 1 of 2 points rest on a single seed (x = 2): no standard error, and their rows give no interval "
         "of their own (rate_hz_low, rate_hz_high empty): no bar"
     )
-    title = plot_sweep(rows, x="x", y="rate_hz")._suptitle.get_text()
+    title = plot_sweep(rows, x="x", y="rate_hz")._suptitle.get_text().replace("\n", " ")
     assert title == "one seed per point, bars: the rows' 95% intervals where they have one for rate_hz"
 
 

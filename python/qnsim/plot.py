@@ -14,6 +14,7 @@ import math
 import numbers
 import os
 import re
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -604,13 +605,16 @@ def plot_sweep(
         if table.attrs["undrawn"]:
             listed = "; ".join(f"{c} at {where}" for c, where in table.attrs["undrawn"].items())
             caveats.append(f"no finite mean, not drawn: {listed}"[:160])
-        figure.suptitle(
-            (title or default)
-            + "".join(f"\n{c}" for c in caveats)
-        )
+        # Lines wrapped to the figure's width: a one-seed title naming each panel's bars ran off both edges.
+        lines = [*(title or default).split("\n"), *caveats]
+        figure.suptitle("\n".join(textwrap.fill(line, _TITLE_WIDTH, break_long_words=False) for line in lines))
     if image is not None:
         figure.savefig(image, dpi=120)
     return figure
+
+
+#: Characters of a title line that fit the default figure's width (6.4 in at matplotlib's "large" font).
+_TITLE_WIDTH = 75
 
 
 def _finite(value: Any) -> bool:
