@@ -222,3 +222,28 @@ def test_qec_link_gives_a_verdict_on_the_idle_error_against_the_threshold(capsys
     assert timing(1e3).idle_verdict().startswith("ABOVE THRESHOLD:")
     assert timing(1e5).idle_verdict().startswith("below threshold for the wait alone:")
     assert timing(1e8).wait_s == 0 and timing(1e8).idle_verdict() is None
+
+
+def test_qnsim_plot_names_the_points_whose_rows_carry_notes(tmp_path, capsys):
+    """``qnsim plot transducer_memory.csv --x rate_multiplier --hue distance`` after the README's QEC sweep drew
+    the d = 5 point at the link's own rate as a measured 0.23 per round, where its row's notes say its shots failed
+    as often as random outcomes (the rate is only at least 0.18), and said nothing of any row's notes. Old
+    behaviour: no note; now one naming the points with notes and one example of each kind."""
+    from qnsim.cli import main
+
+    random_note = "shots fail 0.477 of the time, as often as random outcomes (1/2) within the interval"
+    rows = tmp_path / "qec.csv"
+    rows.write_text(
+        "distance,rate_multiplier,seed,shots,errors,per_round,per_round_low,per_round_high,notes\n"
+        "3,1.0,0,3072,810,0.106,0.092,0.121,\n"
+        "3,100.0,0,20000,194,0.0033,0.0028,0.0037,max_shots ran out at 20000 shots with 194 of the 200 errors\n"
+        f'5,1.0,0,1024,488,0.229,0.180,0.5,"{random_note}"\n'
+        "5,100.0,0,20000,88,0.00088,0.00072,0.0011,max_shots ran out at 20000 shots with 88 of the 200 errors\n"
+    )
+    assert (
+        main(["plot", str(rows), "--x", "rate_multiplier", "--hue", "distance", "--out", str(tmp_path / "p.png")]) == 0
+    )
+    (line,) = [n for n in capsys.readouterr().err.splitlines() if "have rows with notes" in n]
+    assert line.startswith("note: 3 of 4 points have rows with notes on what their figures cannot say")
+    assert "at distance = 3; rate_multiplier = 100.0: max_shots ran out" in line
+    assert f"at distance = 5; rate_multiplier = 1.0: {random_note}" in line and line.count("max_shots") == 1

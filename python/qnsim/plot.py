@@ -106,6 +106,8 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
     the state file beside a results path; also in ``table.attrs["remarks"]``), then points that rest on a single seed,
     points where some seeds have no value in a column (NaN, left out of its mean), and points that
     rest on fewer seeds than others (an interrupted or partly failed sweep,
+    the points whose rows carry notes of their own (with one of each kind of note: NOT ENTANGLED, shots failing as
+    often as random outcomes, ...),
     whose means are then of unequal weight: resume the sweep to finish them), rates of requests served by
     their last pair after fewer than 100 random arrivals (each reads high, by about n/(n-1), and so does
     their mean; the rows' notes say which), and, first, for a
@@ -281,6 +283,7 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
                 "that ended on the last\") read high, by about n/(n-1) for n pairs, and the mean over seeds keeps "
                 "that bias: ask for at least 100 pairs (num_pairs)"
             )
+    notes += _noted_points(frame, out, keys)
     if len(seeds) and seeds.min() < seeds.max():
         fewest = [i for i, n in enumerate(seeds) if n == seeds.min()]
         label = ", ".join(y) if len(y) > 1 else y[0]
@@ -302,6 +305,35 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
     out.attrs["seeds_per_point"] = (int(seeds.min()), int(seeds.max())) if len(seeds) else (0, 0)
     out.attrs["request_of"] = _request_of(frame, y)
     return out
+
+
+def _noted_points(frame: Any, table: Any, keys: list[str]) -> list[str]:
+    """A note naming the points whose rows carry notes of their own (a sweep's ``notes`` column: shots that failed
+    as often as random outcomes, pairs NOT ENTANGLED, a request unfinished), with the first point's: a plot of
+    such rows drew a QEC point whose rate is only a lower bound like any measured one, and said nothing."""
+    if "notes" not in frame.columns or frame.empty:
+        return []
+    noted = frame["notes"].map(lambda v: isinstance(v, str) and bool(v.strip())).astype(bool)
+    if not noted.any():
+        return []
+    hits = noted.groupby([frame[k] for k in keys], sort=True).sum().to_numpy()
+    at = [i for i, k in enumerate(hits) if k]
+    # One example of each kind of note (its figures aside), in the points' order: the first point's alone
+    # hid a rarer, graver one ("max_shots ran out" at six points, "as often as random outcomes" at one).
+    examples: dict[str, str] = {}
+    for i in at:
+        point = table.iloc[i]
+        mine = noted.copy()
+        for k in keys:
+            mine &= frame[k] == point[k]
+        text = str(frame.loc[mine, "notes"].iloc[0])
+        kind = re.sub(r"\d[\d.e+-]*", "#", text)[:80]
+        if kind not in examples and len(examples) < 3:
+            examples[kind] = f"at {_where(table, keys, [i])}: {text if len(text) <= 240 else text[:237] + '...'}"
+    return [
+        f"{len(at)} of {len(hits)} points have rows with notes on what their figures cannot say (the rows' notes "
+        f"column; {_where(table, keys, at)}); " + " | ".join(examples.values())
+    ]
 
 
 def _served_by_few_pairs(frame: Any, column: str) -> Any:
