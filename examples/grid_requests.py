@@ -63,6 +63,11 @@ def run(size: int, n_requests: int, routing: str, seed: int) -> qnsim.NetworkRes
     return result
 
 
+def hops_text(hops: int) -> str:
+    """A path's length in words: "1 hop", "2 hops" (a neighbour's request read "(1 hops)")."""
+    return f"{hops} hop" if hops == 1 else f"{hops} hops"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=10, help="grid side (nodes)")
@@ -76,7 +81,7 @@ def main() -> None:
     print(result.summary_table())
     print()
     for r in result.requests:
-        print(f"  {r.describe()} ({len(r.path) - 1} hops)")
+        print(f"  {r.describe()} ({hops_text(len(r.path) - 1)})")
 
     def line(res: qnsim.NetworkResult, label: str) -> str:
         served = [r for r in res.requests if r.status == "served"]

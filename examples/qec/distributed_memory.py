@@ -12,13 +12,15 @@ surface-code patch split down the middle; every seam CNOT is teleported through 
    the seam): a slow link makes every round wait, and the data decay while they wait.
 3. The pair rate a round needs so that it never waits, per seam and per data qubit along it.
 
-    python examples/qec/distributed_memory.py            # prints the tables, saves distributed_memory.png beside it
+    python examples/qec/distributed_memory.py            # prints the tables, saves ./distributed_memory.png
+    python examples/qec/distributed_memory.py --out figs/memory.pdf   # the plot where you ask (its suffix: the format)
 
 Needs the QEC extra (stim, pymatching, sinter: ``pip install '.[qec]'``); the plot needs matplotlib.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 
 from qnsim import qec
@@ -42,7 +44,25 @@ def scenario(t1_s: float, t2_s: float, purification_rounds: int = 0) -> dict:
     }
 
 
-def main() -> None:
+def plot_path(out: str) -> str:
+    """The plot's absolute path, checked before the minutes of sampling: in the current directory by default (the
+    plot was written beside this file, inside the source tree, where git ignores it and nobody looks)."""
+    path = os.path.abspath(out)
+    if os.path.isdir(path):
+        path = os.path.join(path, "distributed_memory.png")
+    if not os.path.isdir(os.path.dirname(path)):
+        raise SystemExit(f"--out {out!r}: no directory {os.path.dirname(path)!r} to write the plot in")
+    if not os.path.splitext(path)[1]:
+        raise SystemExit(f"--out {out!r} has no suffix to name the image format (e.g. {out + '.png'!r})")
+    return path
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default="distributed_memory.png",
+                        help="the plot's file, or a directory for distributed_memory.png in it "
+                        "(default: distributed_memory.png in the current directory)")
+    path = plot_path(parser.parse_args(argv).out)
     links = {
         "transmon memories": scenario(300e-6, 200e-6),
         "transmon, 1 DEJMPS round": scenario(300e-6, 200e-6, purification_rounds=1),
@@ -73,7 +93,7 @@ def main() -> None:
         res = qec.seam_resources(d, "memory", "teleported")
         print(f"  d = {d:>2}: {res.pairs_per_round:>2} pairs per round -> {res.pairs_per_round / CYCLE_S:.3g} pairs/s "
               f"({res.pairs_per_round / CYCLE_S / d:.3g} per seam data qubit)")
-    _plot(results, links)
+    _plot(results, links, path)
 
 
 def error_cell(est: qec.LogicalErrorEstimate) -> str:
@@ -86,7 +106,7 @@ def error_cell(est: qec.LogicalErrorEstimate) -> str:
     return f"{est.per_round:>9.2e} [{lo:.1e}, {hi:.1e}]"
 
 
-def _plot(results, links) -> None:
+def _plot(results, links, path: str) -> None:
     try:
         import matplotlib
     except ImportError:
@@ -116,7 +136,6 @@ def _plot(results, links) -> None:
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=6)
     fig.tight_layout()
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "distributed_memory.png")
     fig.savefig(path, dpi=110)
     print(f"plot -> {path}")
 

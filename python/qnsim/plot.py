@@ -14,6 +14,7 @@ import math
 import numbers
 import os
 import re
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,13 @@ def _frame(data: Any) -> Any:
         # The rows of a sweep that was killed, stopped or is still running read like a whole sweep of
         # fewer points (a plot with fewer x values): its state file says so (sweep_status).
         findings = _status_findings(Path(file_path("data", data)), rows)
+        # The remarks a scenario sweep said once (its state file keeps them) and left out of every row: as the
+        # frame qnsim.sweep returns holds them (attrs["notes"]), so summarize and qnsim plot say them again.
+        ids = frame["scenario_id"].dropna().unique() if "scenario_id" in frame.columns else []
+        if len(ids) == 1:
+            from qnsim.sweeps import _recorded_remarks
+
+            frame.attrs["notes"] = _recorded_remarks(Path(data), str(ids[0])) or []
         if findings:
             frame.attrs["sweep_status"] = "; ".join(text for _, text in findings)
             frame.attrs["sweep_unfinished"] = any(unfinished for unfinished, _ in findings)
@@ -94,9 +102,13 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
     statistics. The standard error is std (ddof=1) / sqrt(n), and NaN for a single seed (one
     value has no spread to estimate it from; 0 would claim an exact mean).
 
-    ``table.attrs["notes"]`` lists what the means cannot say: points that rest on a single seed,
+    ``table.attrs["notes"]`` lists what the means cannot say: first the remarks a scenario sweep said once
+    for every row and left out of their notes (``attrs["notes"]`` of the frame :func:`qnsim.sweep` returns, or
+    the state file beside a results path; also in ``table.attrs["remarks"]``), then points that rest on a single seed,
     points where some seeds have no value in a column (NaN, left out of its mean), and points that
     rest on fewer seeds than others (an interrupted or partly failed sweep,
+    the points whose rows carry notes of their own (with one of each kind of note: NOT ENTANGLED, shots failing as
+    often as random outcomes, ...),
     whose means are then of unequal weight: resume the sweep to finish them), rates of requests served by
     their last pair after fewer than 100 random arrivals (each reads high, by about n/(n-1), and so does
     their mean; the rows' notes say which), and, first, for a
@@ -121,7 +133,8 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
         A DataFrame with columns ``[hue,] x`` and ``<y>_mean``, ``<y>_sem``, ``<y>_n`` per y,
         sorted by ``[hue,] x``, and its notes in ``attrs["notes"]``. When the rows carry an interval
         of their own for a y column (``<y>_low`` and ``<y>_high``, as a QEC sweep's ``per_round``
-        has), the table has them too, for the points that rest on one seed (NaN elsewhere).
+        and a scenario sweep's ``rate_hz`` have: 95% intervals), the table has them too, for the points that
+        rest on one seed (NaN elsewhere), and a plot draws them as those points' bars.
 
     Raises:
         ValueError: A named column is not in the results, rows of one ``x`` (and ``hue``) differ
@@ -141,6 +154,8 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
     x = column_name("x", x)  # an array or a list for one column: pandas' "unhashable type", naming nothing
     hue = None if hue is None else column_name("hue", hue)
     frame = _frame(data)
+    # A scenario sweep's remarks on every row (see qnsim.sweep: attrs["notes"] of its frame, its state file).
+    remarks = list(frame.attrs.get("notes") or []) if "scenario_id" in frame.columns else []
     y = _columns("y", y)
     keys = [hue, x] if hue is not None else [x]
     missing = [c for c in [*keys, *y] if c not in frame.columns]
@@ -223,11 +238,22 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
                         f"{column} = {m!r} lies outside its own interval [{column}_low, {column}_high] = "
                         f"[{lo!r}, {hi!r}] ({_where(out, keys, [i])}): the rows' figures disagree"
                     )
-        if single:
+        # A row's own interval may be absent (NaN): a rate_hz of deliveries on a fixed schedule is exact.
+        with_own = [i for i in single if own and _finite(lows[i]) and _finite(highs[i])]
+        without = [i for i in single if i not in with_own]
+        if with_own:
             notes.append(
-                f"{column}: {len(single)} of {len(count)} points rest on a single seed ({_where(out, keys, single)}): "
+                f"{column}: {len(with_own)} of {len(count)} points rest on a single seed "
+                f"({_where(out, keys, with_own)}): no standard error; their bars are the rows' own 95% intervals "
+                f"({column}_low, {column}_high)"
+            )
+        if without:
+            notes.append(
+                f"{column}: {len(without)} of {len(count)} points rest on a single seed "
+                f"({_where(out, keys, without)}): "
                 + (
-                    f"no standard error; their bars are the rows' own intervals ({column}_low, {column}_high)"
+                    f"no standard error, and their rows give no interval of their own ({column}_low, {column}_high "
+                    "empty): no bar"
                     if own
                     else "no standard error (NaN, no bar)"
                 )
@@ -260,6 +286,7 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
                 "that ended on the last\") read high, by about n/(n-1) for n pairs, and the mean over seeds keeps "
                 "that bias: ask for at least 100 pairs (num_pairs)"
             )
+    notes += _noted_points(frame, out, keys)
     if len(seeds) and seeds.min() < seeds.max():
         fewest = [i for i, n in enumerate(seeds) if n == seeds.min()]
         label = ", ".join(y) if len(y) > 1 else y[0]
@@ -269,15 +296,47 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
             "resume the sweep to finish them"
         )
     notes += _rounding_twins(out, keys)
+    notes[:0] = [f"the scenario, for every row (a row whose grid values change it carries its own): {remark}"
+                 for remark in remarks]  # fmt: skip
     if frame.attrs.get("sweep_status"):
         notes.insert(0, frame.attrs["sweep_status"])
     out.attrs["sweep_status"] = frame.attrs.get("sweep_status")
     out.attrs["sweep_unfinished"] = frame.attrs.get("sweep_unfinished", False)
     out.attrs["notes"] = notes
+    out.attrs["remarks"] = remarks
     out.attrs["undrawn"] = undrawn
     out.attrs["seeds_per_point"] = (int(seeds.min()), int(seeds.max())) if len(seeds) else (0, 0)
     out.attrs["request_of"] = _request_of(frame, y)
     return out
+
+
+def _noted_points(frame: Any, table: Any, keys: list[str]) -> list[str]:
+    """A note naming the points whose rows carry notes of their own (a sweep's ``notes`` column: shots that failed
+    as often as random outcomes, pairs NOT ENTANGLED, a request unfinished), with the first point's: a plot of
+    such rows drew a QEC point whose rate is only a lower bound like any measured one, and said nothing."""
+    if "notes" not in frame.columns or frame.empty:
+        return []
+    noted = frame["notes"].map(lambda v: isinstance(v, str) and bool(v.strip())).astype(bool)
+    if not noted.any():
+        return []
+    hits = noted.groupby([frame[k] for k in keys], sort=True).sum().to_numpy()
+    at = [i for i, k in enumerate(hits) if k]
+    # One example of each kind of note (its figures aside), in the points' order: the first point's alone
+    # hid a rarer, graver one ("max_shots ran out" at six points, "as often as random outcomes" at one).
+    examples: dict[str, str] = {}
+    for i in at:
+        point = table.iloc[i]
+        mine = noted.copy()
+        for k in keys:
+            mine &= frame[k] == point[k]
+        text = str(frame.loc[mine, "notes"].iloc[0])
+        kind = re.sub(r"\d[\d.e+-]*", "#", text)[:80]
+        if kind not in examples and len(examples) < 3:
+            examples[kind] = f"at {_where(table, keys, [i])}: {text if len(text) <= 240 else text[:237] + '...'}"
+    return [
+        f"{len(at)} of {len(hits)} points have rows with notes on what their figures cannot say (the rows' notes "
+        f"column; {_where(table, keys, at)}); " + " | ".join(examples.values())
+    ]
 
 
 def _served_by_few_pairs(frame: Any, column: str) -> Any:
@@ -556,16 +615,14 @@ def plot_sweep(
         counts = table[[f"{c}_n" for c in y]]
         caveats = []
         single = int((counts == 1).any(axis=1).sum())
-        own = all(f"{c}_low" in table.columns for c in y)  # the rows' own 95% intervals (QEC sweeps)
         fewest, most = table.attrs["seeds_per_point"]
         if most == 1:
-            default = "one seed per point, " + ("bars: the rows' 95% intervals" if own else "no error bars")
+            default = "one seed per point, " + _single_seed_bars(table, y, "no error bars")
         else:
             over = f"{seeds} seed(s)" if fewest == most else f"up to {seeds} seed(s)"
             default = f"mean over {over}, bars: standard error"
             if single:
-                caveats.append(f"{single} point(s) rest on a single seed: " + ("bars: the rows' 95% intervals" if own
-                                                                                else "no bar"))
+                caveats.append(f"{single} point(s) rest on a single seed: " + _single_seed_bars(table, y, "no bar"))
         if table.attrs.get("sweep_unfinished"):
             caveats.append("the sweep that wrote these rows did not finish: a part of it")
         elif table.attrs.get("sweep_status"):
@@ -576,16 +633,54 @@ def plot_sweep(
                                        for note in table.attrs["notes"])]
         if without:
             caveats.append(f"{', '.join(without)}: means over the seeds with a value only (NaN seeds left out)")
+        if table.attrs["remarks"]:
+            # Too long for a title (a preset's unmodelled figures, ~270 characters): named, said in full in the notes.
+            caveats.append(f"{len(table.attrs['remarks'])} remark(s) on the scenario hold for every point (see the "
+                           "notes)")  # fmt: skip
         if table.attrs["undrawn"]:
             listed = "; ".join(f"{c} at {where}" for c, where in table.attrs["undrawn"].items())
             caveats.append(f"no finite mean, not drawn: {listed}"[:160])
-        figure.suptitle(
-            (title or default)
-            + "".join(f"\n{c}" for c in caveats)
-        )
+        # Lines wrapped to the figure's width: a one-seed title naming each panel's bars ran off both edges.
+        lines = [*(title or default).split("\n"), *caveats]
+        figure.suptitle("\n".join(textwrap.fill(line, _TITLE_WIDTH, break_long_words=False) for line in lines))
     if image is not None:
         figure.savefig(image, dpi=120)
     return figure
+
+
+#: Characters of a title line that fit the default figure's width (6.4 in at matplotlib's "large" font).
+_TITLE_WIDTH = 75
+
+
+def _finite(value: Any) -> bool:
+    """Whether a cell is a finite number (an empty cell of a row's interval is None or NaN)."""
+    return isinstance(value, numbers.Real) and math.isfinite(float(value))
+
+
+def _single_seed_bars(table: Any, y: Sequence[str], none: str) -> str:
+    """What the bars of single-seed points are, per panel: the rows' own 95% intervals (a QEC sweep's
+    ``per_round_low`` / ``_high``, a scenario sweep's ``rate_hz_low`` / ``_high``) or none. A title saying "no error
+    bars" over a rate panel that drew the rows' intervals (or the reverse) misread the figure."""
+    kinds: dict[str, list[str]] = {"all": [], "some": [], "none": []}
+    for column in y:
+        single = table[f"{column}_n"] == 1
+        if f"{column}_low" not in table.columns or not single.any():
+            kinds["none"].append(column)
+            continue
+        has = (table[f"{column}_low"].notna() & table[f"{column}_high"].notna())[single]
+        kinds["all" if has.all() else "some" if has.any() else "none"].append(column)
+    if not kinds["all"] and not kinds["some"]:
+        return none
+    if not kinds["some"] and not kinds["none"]:
+        return "bars: the rows' 95% intervals"
+    parts = []
+    if kinds["all"]:
+        parts.append(f"the rows' 95% intervals for {', '.join(kinds['all'])}")
+    if kinds["some"]:
+        parts.append(f"the rows' 95% intervals where they have one for {', '.join(kinds['some'])}")
+    if kinds["none"]:
+        parts.append(f"none for {', '.join(kinds['none'])}")
+    return "bars: " + "; ".join(parts)
 
 
 def _image_path(out: Any) -> Path:

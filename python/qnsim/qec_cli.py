@@ -254,6 +254,11 @@ def _link(args: argparse.Namespace) -> int:
         )
     print(f"  pairs at use (after {timing.storage_s:.3g} s in memory): ({used})")
     print(f"  data idle error per round from waiting: {sum(timing.wait_idle):.4g}")
+    verdict = timing.idle_verdict()
+    if verdict is not None:
+        # The idle error was printed with no word of what it means for the code: 0.14 per round is beyond any
+        # distance's help, and the reader had to know the thresholds to see it.
+        print(f"  {verdict}")
     return 0
 
 

@@ -300,6 +300,10 @@ def _build_topology(table: TomlTable, network: Network) -> None:
 ROW_FIGURES: dict[str, str] = {
     "pairs": "pairs delivered",
     "rate_hz": "delivered pairs per second of the request's active window (Hz)",
+    "rate_hz_low": "lower end of the 95% interval of the rate its path delivers at (Hz; Poisson, see "
+    "RequestResult.rate_interval95; rate_hz itself when the deliveries keep a fixed schedule and it is exact; "
+    "empty without a window)",
+    "rate_hz_high": "upper end of that interval (Hz)",
     "mean_fidelity": "mean fidelity of the delivered pairs (empty without pairs)",
     "fidelity_ci95": "half-width of the 95% confidence interval of mean_fidelity (Student t, empty below 2 pairs; "
     "stabilizer: the larger side of the Wilson interval)",
@@ -332,7 +336,8 @@ def run_scenario_data(data: dict[str, Any], seed: int, *, source: str = "<sweep 
     * for every request, ``<label>.<figure>`` where ``<label>`` is the request's ``name``, else
       ``src->dst`` (with ``#<index>`` appended when several requests share it, see
       :func:`request_labels`) and ``<figure>`` one of :data:`ROW_FIGURES`: ``pairs``,
-      ``rate_hz``, ``mean_fidelity``, ``fidelity_ci95``, ``mean_latency_s``, ``status``;
+      ``rate_hz``, ``rate_hz_low`` and ``rate_hz_high`` (its 95% interval; both ``rate_hz`` when it is exact),
+      ``mean_fidelity``, ``fidelity_ci95``, ``mean_latency_s``, ``status``;
     * the first request's figures once more without a prefix (``pairs``, ``rate_hz``, ...), the
       default columns of ``qnsim plot``;
     * ``notes``: the run's notes and each request's (prefixed with its label), joined by "; ",
@@ -429,9 +434,16 @@ def _row(result: Any, until_s: float) -> dict[str, Any]:
     row: dict[str, Any] = {"events": int(result.events_processed), "simulated_s": float(until_s)}
     labels = request_labels(result.requests)
     for label, r in zip(labels, result.requests):
+        # A rate from a handful of random arrivals has a wide interval (and a served request's reads high): in
+        # the rows it was only in the notes' text, so a plot of one seed drew such a rate as if it were exact.
+        # An exact rate (deliveries on a fixed schedule) is its own interval: NaN there made rows unequal to
+        # themselves (NaN != NaN), and a resumed sweep's rows to the ones it wrote.
+        interval = r.rate_interval95 or (r.rate_hz, r.rate_hz)
         figures = {
             "pairs": r.num_pairs,
             "rate_hz": float(r.rate_hz),
+            "rate_hz_low": float(interval[0]),
+            "rate_hz_high": float(interval[1]),
             "mean_fidelity": float(r.mean_fidelity),
             "fidelity_ci95": float(r.fidelity_ci95),
             "mean_latency_s": float(r.mean_latency_s),

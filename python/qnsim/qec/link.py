@@ -326,6 +326,56 @@ class RoundTiming:
         return notes
 
 
+    def idle_verdict(self) -> str | None:
+        """How the data qubits' idle error per round from waiting compares with the surface code's thresholds
+        for data errors, as a sentence (None when no round waits).
+
+        The flip probability is the larger of ``p_x + p_y`` (flips the Z checks see) and ``p_z + p_y``. With
+        minimum-weight matching the code corrects independent flips per round below about 10.3% when its checks
+        are perfect and below about 2.9% when they fail as often as the data (Wang, Harrington and Preskill,
+        Ann. Phys. 303, 31 (2003)); this patch's checks lie between, and its bulk and seam errors come on top.
+        So above 10.3% no distance helps, between the two a larger distance is unlikely to (sample it before
+        relying on it: fed by the README's transducer link, request 1, a d = 3 memory, flipped with 5.5% per
+        round, failed 11% of its rounds and a d = 5 one, 9.4%, as often as random outcomes; at ten times the
+        rate, 0.6% for d = 3 and 1.5% for d = 7, d = 7 failed half as often), below 2.9% it can still help.
+        The wait also grows with the distance (more pairs per round), so a larger patch idles more.
+
+        Example:
+            >>> t = round_timing(rate_hz=4.3e3, bell_diagonal=(0.9, 0.04, 0.03, 0.03), distance=3,
+            ...                  cycle_time_s=1e-6, t1_s=300e-6, t2_s=200e-6)
+            >>> t.idle_verdict().split(":")[0], t.wait_idle[0] + t.wait_idle[1] > 0.103
+            ('ABOVE THRESHOLD', True)
+        """
+        if self.wait_s <= 0:
+            return None
+        p_x, p_y, p_z = self.wait_idle
+        flip = max(p_x + p_y, p_z + p_y)
+        told = f"each round's wait flips every data qubit with probability {flip:.3g}"
+        if flip >= PERFECT_CHECKS_THRESHOLD:
+            return (
+                f"ABOVE THRESHOLD: {told}, above even the surface code's threshold with perfect checks (about "
+                f"{PERFECT_CHECKS_THRESHOLD:.1%} per round): no distance protects the data; the link must keep up"
+            )
+        if flip >= NOISY_CHECKS_THRESHOLD:
+            return (
+                f"LIKELY ABOVE THRESHOLD: {told}, above the surface code's threshold when its checks fail as often as "
+                f"the data (about {NOISY_CHECKS_THRESHOLD:.1%} per round), below the one with perfect checks (about "
+                f"{PERFECT_CHECKS_THRESHOLD:.1%}); with the bulk's and the seam's errors on top, a larger distance "
+                "is unlikely to help: sample it (qnsim qec sweep) before relying on it"
+            )
+        return (
+            f"below threshold for the wait alone: {told}, under the surface code's threshold even with checks as "
+            f"noisy as the data (about {NOISY_CHECKS_THRESHOLD:.1%} per round): a larger distance can still help "
+            "if the bulk and the seam allow, though it waits longer (more pairs per round) and every wait adds error"
+        )
+
+
+#: Per-round flip probability of independent data errors the surface code corrects with minimum-weight matching
+#: and perfect checks (Wang, Harrington and Preskill 2003), and with checks that fail as often as the data.
+PERFECT_CHECKS_THRESHOLD = 0.103
+NOISY_CHECKS_THRESHOLD = 0.029
+
+
 def _positive(name: str, value: float, allow_inf: bool = False) -> float:
     # float() read "1e-6" as a time and True as 1: the package's one reading of numbers instead.
     return real_number(name, value, minimum=0.0, exclusive_minimum=True, allow_inf=allow_inf, error=ValueError)
