@@ -201,7 +201,7 @@ def test_a_result_file_that_is_not_text_or_has_a_byte_order_mark(tmp_path):
     with pytest.raises(ValueError, match=r"'.*r\.csv' is not UTF-8 text \(byte 0xff at offset"):
         read_results(out)
     out.write_text("\ufeff" + "".join(lines))
-    assert [r["length_km"] for r in read_results(out)] == [10.0, 10.0, 20.0, 20.0]
+    assert sorted(r["length_km"] for r in read_results(out)) == [10.0, 10.0, 20.0, 20.0]  # rows land as they finish
 
 
 def test_a_threshold_counts_a_copied_point_once():

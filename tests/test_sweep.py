@@ -896,7 +896,8 @@ def test_a_resumed_row_whose_cells_disagree_with_its_point_id_is_refused(tmp_pat
     out = tmp_path / "r.csv"
     sweep(sweep_points.square, {"x": [1, 2]}, seeds=1, out=out, workers=1, progress=False)
     lines = out.read_text().splitlines()
-    lines[1] = "7" + lines[1][1:]  # x = 1 -> 7
+    row = next(i for i, line in enumerate(lines) if i and line.startswith("1,"))  # rows land in finishing order
+    lines[row] = "7" + lines[row][1:]  # x = 1 -> 7
     out.write_text("\n".join(lines) + "\n")
     with pytest.raises(ValueError, match=r"gives x = 7, but that point has x = 1: the file was edited or damaged"):
         sweep(sweep_points.square, {"x": [1, 2]}, seeds=1, out=out, workers=1, progress=False)
