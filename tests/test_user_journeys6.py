@@ -258,7 +258,7 @@ b = "b"
 length_km = 0.0
 fidelity = 0.95
 rate_hz = 1e3
-success_probability = 0.05
+{success}
 [[requests]]
 src = "a"
 dst = "b"
@@ -274,7 +274,7 @@ def test_a_plot_of_rates_served_by_few_pairs_says_the_mean_reads_high(tmp_path):
     from qnsim.plot import summarize
 
     path = tmp_path / "few.toml"
-    path.write_text(FEW_PAIRS_TOML)
+    path.write_text(FEW_PAIRS_TOML.format(success="success_probability = 0.05"))
     rows = qnsim.sweep(str(path), {"requests.0.num_pairs": [3, 200]}, seeds=40, progress=False, workers=1)
     table = summarize(rows, "requests.0.num_pairs", ["a->b.rate_hz"])
     mean, sem = table["a->b.rate_hz_mean"], table["a->b.rate_hz_sem"]

@@ -11,6 +11,7 @@ import sys
 import pytest
 
 import qnsim
+from test_user_journeys6 import FEW_PAIRS_TOML  # a one-request TOML with a {success} line to fill
 
 EXAMPLES = os.path.join(os.path.dirname(__file__), os.pardir, "examples")
 SCENARIO = os.path.join(EXAMPLES, "two_qpus_transducers.toml")
@@ -62,28 +63,6 @@ def test_the_distributed_memory_example_writes_its_plot_where_asked(tmp_path, mo
     target = str(tmp_path / "figs" / "m.png")
     module._plot(results, links, target)
     assert os.path.getsize(target) > 1000 and f"plot -> {target}" in capsys.readouterr().out
-
-
-FEW_PAIRS_TOML = """
-[run]
-until_s = 1.0
-formalism = "bell_diagonal"
-[[nodes]]
-name = "a"
-[[nodes]]
-name = "b"
-[[links]]
-a = "a"
-b = "b"
-length_km = 0.0
-fidelity = 0.95
-rate_hz = 1e3
-{success}
-[[requests]]
-src = "a"
-dst = "b"
-num_pairs = 3
-"""
 
 
 def _few_pairs_sweep(tmp_path, success: str) -> str:
