@@ -298,19 +298,19 @@ def test_density_registry_dejmps_on_two_different_damped_pairs_keeps_the_state_o
     assert abs(kept - trials * p_keep) < SIGMAS * sd, (kept, trials * p_keep)
 
 
-def _purifying_link_branches(net, link, rounds, diag, t1, t2, gates, *, twirled):
+def _replay_purifying_link(net, link, rounds, diag, memory, purify_round, round_latency_s=None):
     """Replays a purifying link from its trace (the pairing rule of test_physics_audit's
     test_multi_round_purification_with_memory_decay_pair_by_pair: the two lowest slots holding known pairs of one
     level, whenever a pair becomes known) and returns, per delivery, the fidelities the delivered pair can have.
-    Every pair decays by the exact memory channel (or its Pauli twirl) from its emission, one herald delay before
-    its record, to its round's start; a round is the DEJMPS numpy circuit given each parity both nodes can read
-    (00 or 11: the nodes know which, and for locally polarized pairs the two kept states differ), or, with
-    ``twirled``, the circuit averaged over both readings (Bell-diagonal pairs keep one state)."""
+    Every pair decays by ``memory(rho, qubit, t)`` from its emission, one herald delay before its record, to its
+    round's start; ``purify_round(rho1, rho2)`` gives the states a kept round can leave (one, or one per branch the
+    nodes can tell apart). With ``round_latency_s``, each round's outcome record is checked to come that long after
+    the round starts."""
     herald = link.herald_delay_a_s
 
     def decayed(rho, t):
         for q in (0, 1):
-            rho = po.memory(rho, q, 2, t, t1, t2, twirled=twirled)
+            rho = memory(rho, q, t)
         return rho
 
     stored, inflight, delivered = {}, {}, []
@@ -324,12 +324,8 @@ def _purifying_link_branches(net, link, rounds, diag, t1, t2, gates, *, twirled)
                     out = []
                     for r1 in one["rhos"]:
                         for r2 in two["rhos"]:
-                            d1, d2 = decayed(r1, now - one["since"]), decayed(r2, now - two["since"])
-                            if twirled:
-                                out.append(po.purify(d1, d2, "dejmps", *gates)[1])
-                            else:
-                                out += [_dejmps_given_parity(np.kron(d1, d2), *gates[:2], x)[0] for x in (0, 1)]
-                    inflight[first[level]] = {"rhos": out, "since": now, "level": level + 1}
+                            out += purify_round(decayed(r1, now - one["since"]), decayed(r2, now - two["since"]))
+                    inflight[first[level]] = {"rhos": out, "since": now, "level": level + 1, "started": now}
                     break
                 first[level] = slot
             else:
@@ -342,6 +338,8 @@ def _purifying_link_branches(net, link, rounds, diag, t1, t2, gates, *, twirled)
             start_rounds(now)
         elif event in ("purification_kept", "purification_failed"):
             done = inflight.pop(rec["slots"][0])
+            if round_latency_s is not None:
+                assert done["started"] + round_latency_s == pytest.approx(now, abs=1e-12)
             if event == "purification_kept":
                 stored[rec["slots"][0]] = done
                 start_rounds(now)
@@ -350,6 +348,23 @@ def _purifying_link_branches(net, link, rounds, diag, t1, t2, gates, *, twirled)
             pair = stored.pop(top)
             delivered.append(np.array([po.pair_fidelity(decayed(r, now - pair["since"])) for r in pair["rhos"]]))
     return delivered
+
+
+def _purifying_link_branches(net, link, rounds, diag, t1, t2, gates, *, twirled):
+    """:func:`_replay_purifying_link` with DEJMPS rounds on nodes with T1 and T2: each pair decays by the exact
+    memory channel (or its Pauli twirl); a round is the DEJMPS numpy circuit given each parity both nodes can read
+    (00 or 11: the nodes know which, and for locally polarized pairs the two kept states differ), or, with
+    ``twirled``, the circuit averaged over both readings (Bell-diagonal pairs keep one state)."""
+
+    def memory(rho, q, t):
+        return po.memory(rho, q, 2, t, t1, t2, twirled=twirled)
+
+    def purify_round(d1, d2):
+        if twirled:
+            return [po.purify(d1, d2, "dejmps", *gates)[1]]
+        return [_dejmps_given_parity(np.kron(d1, d2), *gates[:2], x)[0] for x in (0, 1)]
+
+    return _replay_purifying_link(net, link, rounds, diag, memory, purify_round)
 
 
 @pytest.mark.parametrize("formalism", ["density_matrix", "bell_diagonal"])
@@ -664,43 +679,11 @@ def test_purification_rounds_that_take_time_pair_by_pair(formalism, scheme, roun
     duration = net.swap_duration_s("a")
     assert duration == pytest.approx(3.7e-5, abs=1e-15)
 
-    def decayed(pair, until):
-        rho = pair["rho"]
-        for q in (0, 1):
-            rho = memory(rho, q, until - pair["since"])
-        return rho
-
-    stored, inflight, delivered = {}, {}, []
-
-    def start_rounds(now):
-        while True:
-            first = {}
-            for slot, level in sorted((s, p["level"]) for s, p in stored.items() if p["level"] < rounds):
-                if level in first:
-                    one, two = stored.pop(first[level]), stored.pop(slot)
-                    _, out = po.purify(decayed(one, now), decayed(two, now), scheme, *gates)
-                    inflight[first[level]] = {"rho": out, "since": now, "level": level + 1,
-                                              "due": now + duration + link.classical_delay_s}
-                    break
-                first[level] = slot
-            else:
-                return
-
-    for rec in net.trace():
-        event, now = rec["event"], rec["time_s"]
-        if event == "link_pair":
-            stored[rec["slots"][0]] = {"rho": po.bell_diagonal_state(diag), "since": now - link.herald_delay_a_s,
-                                       "level": 0}
-            start_rounds(now)
-        elif event in ("purification_kept", "purification_failed"):
-            done = inflight.pop(rec["slots"][0])
-            assert done["due"] == pytest.approx(now, abs=1e-12)
-            if event == "purification_kept":
-                stored[rec["slots"][0]] = done
-                start_rounds(now)
-        elif event == "delivery":
-            (top,) = [slot for slot, p in stored.items() if p["level"] == rounds]
-            delivered.append(po.pair_fidelity(decayed(stored.pop(top), now)))
+    delivered = _replay_purifying_link(net, link, rounds, diag, memory,
+                                       lambda d1, d2: [po.purify(d1, d2, scheme, *gates)[1]],
+                                       round_latency_s=duration + link.classical_delay_s)
+    assert all(len(fidelities) == 1 for fidelities in delivered)
+    delivered = [fidelities[0] for fidelities in delivered]
     np.testing.assert_allclose(r.fidelities, delivered[:10], rtol=0, atol=1e-12)
 
 
