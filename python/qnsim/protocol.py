@@ -53,6 +53,10 @@ What a mistake in a callback does:
   read during the run). ``seed``, ``formalism``, and a protocol's ``network`` and ``request``, are
   read-only; a subclass that defines ``network``, ``request``, ``now_s`` or ``request_active`` itself
   (say ``network = None`` for its own topology) is refused when the class is made (TypeError).
+* A method whose name starts with ``on_`` but is none of the four callbacks (a misspelt
+  ``on_pair_redy``, an ``on_start`` qnsim does not call) is refused when the class is made
+  (TypeError, naming the callback meant): nothing would call it. (A protocol that never acts leaves
+  its request open; the result's notes say that no event is left to run.)
 * Ctrl-C while a callback runs lets that callback finish and stops the run at the end of its
   event (KeyboardInterrupt); ``run`` again continues it with the uninterrupted results. A second
   Ctrl-C stops the callback itself (one stuck in a loop, say), which ends the network as an
@@ -107,6 +111,7 @@ protocols (see ``bench/link.py``); use it to try new policies.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import inspect
 import secrets
 import signal
@@ -253,6 +258,22 @@ class Protocol:
                 f"{cls.__name__} defines {', '.join(clash)}: qnsim.Protocol keeps its own plumbing under "
                 f"{'these names' if len(clash) > 1 else 'this name'}; rename yours (reserved: "
                 f"{', '.join(sorted(_PROTOCOL_RESERVED))})"
+            )
+        # A callback misspelt (on_pair_redy) or one qnsim does not have (on_start, on_swap): nothing ever called it;
+        # the request ended open with 0 pairs, its note saying only that the protocol held every memory (and a
+        # misspelt on_pair_lost, beside a working on_pair_ready, left a policy's bookkeeping stale without any word).
+        # The on_ names are the callbacks' namespace.
+        strays = sorted(name for name in vars(cls) if name.startswith("on_") and name not in _PROTOCOL_CALLBACKS)
+        if strays:
+            hints = []
+            for name in strays:
+                close = difflib.get_close_matches(name.lower(), sorted(_PROTOCOL_CALLBACKS), n=1, cutoff=0.7)
+                if close:
+                    hints.append(f"{name}: did you mean {close[0]!r}?")
+            raise TypeError(
+                f"{cls.__name__} defines {', '.join(strays)}, which qnsim never calls: the callbacks are "
+                f"{', '.join(_CALLBACK_ORDER)}" + (f" ({' '.join(hints)})" if hints else "")
+                + "; a method of your own needs a name that does not start with 'on_'"
             )
         # The read-only facts (network, request, now_s, request_active) defined again in a subclass: a class
         # attribute `network = None` (a policy's placeholder for its topology) replaced the property, and the
@@ -519,6 +540,10 @@ class Protocol:
 
 #: The base's read-only properties (network, request, now_s, request_active): a subclass may not define them.
 _PROTOCOL_FACTS = frozenset(name for name, value in vars(Protocol).items() if isinstance(value, property))
+
+#: The callbacks qnsim calls on a Protocol, in the order the docs list them; any other ``on_`` name is refused.
+_CALLBACK_ORDER = ("on_pair_ready", "on_message", "on_timer", "on_pair_lost")
+_PROTOCOL_CALLBACKS = frozenset(_CALLBACK_ORDER)
 
 #: Names a Protocol subclass may not define or assign: the base's private methods and plumbing attributes.
 _PROTOCOL_RESERVED = frozenset(
