@@ -191,12 +191,17 @@ def measure_link(
         >>> [round(c, 6) for c in s.bell_diagonal], s.pairs > 100
         ([0.9, 0.05, 0.03, 0.02], True)
     """
+    from qnsim.config import other_file_kind
     from qnsim.scenario import scenario_from_dict
 
     # Each probe is a whole density-matrix run of the scenario: 10**9 of them ran for ever.
     probes = integer("probes", probes, minimum=1, maximum=MAX_PROBES, error=ValueError)
     seed = read_probe_seed(seed, probes)
     data, label = _scenario_data(scenario)
+    # An experiment file given for the scenario read "request 0 does not exist (0 requests in ...)".
+    other = other_file_kind(data, "scenario", label) if isinstance(data, dict) else None
+    if other is not None:
+        raise ValueError(other)
     requests = data.get("requests", [])
     if not is_integer(request) or not 0 <= request < len(requests):  # True is not request 1
         raise ValueError(f"request {request!r} does not exist ({len(requests)} requests in {label})")
@@ -350,7 +355,8 @@ class RoundTiming:
             return None
         p_x, p_y, p_z = self.wait_idle
         flip = max(p_x + p_y, p_z + p_y)
-        told = f"each round's wait flips every data qubit with probability {flip:.3g}"
+        told = (f"each round's wait flips every data qubit with probability {flip:.3g}, its "
+                f"{'X + Y' if p_x + p_y >= p_z + p_y else 'Z + Y'} errors (those one type of check sees)")
         if flip >= PERFECT_CHECKS_THRESHOLD:
             return (
                 f"ABOVE THRESHOLD: {told}, above even the surface code's threshold with perfect checks (about "
