@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 import qnsim
+
+SCENARIO = os.path.join(os.path.dirname(__file__), os.pardir, "examples", "two_qpus_transducers.toml")
 
 
 @pytest.mark.parametrize(("written", "meant"), [("on_pair_redy", "on_pair_ready"), ("on_pair_lots", "on_pair_lost"),
@@ -83,3 +87,83 @@ def test_a_plot_of_several_requests_names_the_other_requests_columns():
                     "of its own: c->d.rate_hz, c->d.mean_fidelity (qnsim plot --y COLUMN, or plot_sweep's y=)"]
     mine = summarize(rows, "links.*.length_km", ["c->d.rate_hz"]).attrs["notes"]
     assert not [n for n in mine if "requests;" in n]  # a request's own column needs no such note
+
+
+def test_qec_link_ties_its_idle_error_to_the_verdicts_flip_probability(capsys):
+    """``qnsim qec link examples/two_qpus_transducers.toml --request 1 --distance 5`` printed "data idle error per
+    round from waiting: 0.1409" and, below it, a verdict on "flips ... with probability 0.094": two figures for one wait
+    and nothing tying them. Old behaviour: the total alone; now its X, Y, Z split, whose X + Y is the verdict's flip
+    probability, which names the errors it adds."""
+    pytest.importorskip("stim")
+    from qnsim.cli import main
+
+    assert main(["qec", "link", SCENARIO, "--request", "1", "--distance", "5", "--probes", "2"]) == 0
+    out = capsys.readouterr().out
+    idle_line = next(line for line in out.splitlines() if "data idle error per round from waiting" in line)
+    total = float(idle_line.split("waiting: ")[1].split()[0])
+    p_x, p_y, p_z = (float(idle_line.split(f"{axis} ")[1].split(",")[0].split()[0]) for axis in ("X", "Y", "Z"))
+    assert p_x + p_y + p_z == pytest.approx(total, rel=2e-3)
+    verdict = next(line for line in out.splitlines() if "THRESHOLD" in line)
+    flip = float(verdict.split("with probability ")[1].split(",")[0])
+    assert flip == pytest.approx(max(p_x, p_z) + p_y, rel=2e-3) and "its X + Y errors" in verdict
+
+
+@pytest.mark.parametrize(("builder", "given", "shape"), [("chain", {"num_nodes": 1000}, "n"),
+                                                         ("grid", {"rows": 3, "columns": 3}, "cols"),
+                                                         ("star", {"spokes": 4}, "n_leaves")])
+def test_a_misnamed_shape_key_of_a_topology_is_named_as_the_shape_key(builder, given, shape):
+    """A 1,000-node chain written as ``[topology] builder = "chain"`` with ``num_nodes = 1000`` was asked "did you
+    mean 'num_memories'?", and ``nodes = 1000`` got the 34 keys a topology takes, the chain's ``n`` among them.
+    Old behaviour: those messages; now, while a shape key is missing, a key that is no near-typo of a known one is
+    named as that shape key misnamed. A near-typo (``lenght_km``) still gets its own did-you-mean."""
+    from qnsim.scenario import ScenarioError, scenario_from_dict
+
+    table = {"builder": builder, "length_km": 1.0, "fidelity": 0.9, "rate_hz": 1e3, **given}
+    wrong = next(key for key in given if key not in ("rows",))
+    with pytest.raises(ScenarioError, match=rf"topology\.{wrong} is not a key of \[topology\]; builder '{builder}' "
+                                            rf"takes its shape as .*did you mean '{shape}'\?"):
+        scenario_from_dict({"run": {"until_s": 0.01}, "topology": table})
+    typo = {"builder": "chain", "lenght_km": 1.0, "fidelity": 0.9, "rate_hz": 1e3}
+    with pytest.raises(ScenarioError, match=r"unknown key topology\.lenght_km; did you mean 'length_km'\?"):
+        scenario_from_dict({"run": {"until_s": 0.01}, "topology": typo})
+
+
+EXAMPLES = os.path.join(os.path.dirname(__file__), os.pardir, "examples")
+
+
+@pytest.mark.parametrize(("argv", "kind", "command"), [
+    (["run", os.path.join("qec", "transducer_memory.toml")], "a distributed-QEC experiment", "qnsim qec sweep"),
+    (["sweep", os.path.join("qec", "interface_threshold.toml"), "--no-progress"], "a distributed-QEC experiment",
+     "qnsim qec sweep"),
+    (["run", os.path.join("estimate", "links.toml")], "an estimator links file", "qnsim estimate WORKLOAD --links"),
+    (["qec", "sweep", "two_qpus_transducers.toml"], "a network scenario", "qnsim run"),
+    (["qec", "link", os.path.join("qec", "interface_threshold.toml")], "a distributed-QEC experiment",
+     "qnsim qec sweep"),
+    (["estimate", os.path.join("estimate", "workload.stim"), "--links", "two_qpus_transducers.toml"],
+     "a network scenario", "qnsim run"),
+])
+def test_a_file_given_to_another_kinds_command_is_named_with_its_command(argv, kind, command, tmp_path, capsys):
+    """The shipped files come in three kinds (network scenario, QEC experiment, estimator links file), each read by its
+    own command. ``qnsim run examples/qec/transducer_memory.toml`` said "unknown key experiment (known: name,
+    description, run, ...)", ``qnsim qec link`` on an experiment "request 0 does not exist (0 requests ...)", and so on
+    across the commands. Old behaviour: keys listed, never the file's kind; now the file's kind and the command that
+    reads it (status 2)."""
+    from qnsim.cli import main
+
+    argv = [os.path.join(EXAMPLES, a) if a.endswith(".toml") or a.endswith(".stim") else a for a in argv]
+    if argv[:2] == ["qec", "sweep"] or argv[0] == "sweep":
+        argv += ["--out", str(tmp_path / "rows.csv")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert f"is {kind} ([" in err and f"read it with {command}" in err
+
+
+def test_a_misspelt_top_level_key_of_a_scenario_keeps_its_did_you_mean():
+    """The file-kind message is for another kind's keys only: a scenario with ``[runn]`` still gets "did you mean
+    'run'", and one with a stray ``[qpu]`` beside its nodes is a scenario with a stray key, not a links file."""
+    from qnsim.scenario import ScenarioError, scenario_from_dict
+
+    with pytest.raises(ScenarioError, match=r"unknown key runn; did you mean 'run'"):
+        scenario_from_dict({"runn": {"until_s": 1.0}, "nodes": [{"name": "a"}]})
+    with pytest.raises(ScenarioError, match=r"unknown key qpu"):
+        scenario_from_dict({"run": {"until_s": 1.0}, "nodes": [{"name": "a"}], "qpu": [{}]})

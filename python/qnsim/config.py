@@ -99,6 +99,45 @@ def read_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
         raise ConfigError(f"{path.name}: invalid TOML: arrays or tables nested too deep to read") from None
 
 
+#: The kinds of TOML file qnsim reads: what each is, the top-level keys only it has, and the command that reads it.
+FILE_KINDS: dict[str, tuple[str, tuple[str, ...], str]] = {
+    "scenario": ("a network scenario", ("nodes", "links", "requests", "topology"), "qnsim run {path}"),
+    "qec": ("a distributed-QEC experiment", ("experiment", "grid", "sampling"),
+            "qnsim qec sweep {path} --out ROWS.csv"),
+    "links": ("an estimator links file", ("qpu",), "qnsim estimate WORKLOAD --links {path}"),
+    "summary": ("an estimator workload (logical summary)", ("logical_qubits", "workload"),
+                "qnsim estimate {path} --links LINKS.toml"),
+}
+
+
+def other_file_kind(keys: Iterable[str], reader: str, source: str) -> str | None:
+    """What a file given to the ``reader`` kind's command is, when its top-level keys are those of another kind.
+
+    ``qnsim run`` on a QEC experiment said "unknown key experiment (known: name, description, run, ...)", and the
+    other readers alike: keys listed, never the file's kind or the command that reads it. Returns a message naming
+    both (None when no other kind's keys are there, e.g. a scenario with a misspelt key).
+
+    Example:
+        >>> message = other_file_kind(["experiment", "grid"], "scenario", "m.toml")
+        >>> message.split(": ")[0]
+        'm.toml is a distributed-QEC experiment ([experiment]), not a network scenario'
+        >>> message.split(": ")[1]
+        'read it with qnsim qec sweep m.toml --out ROWS.csv'
+        >>> other_file_kind(["runn", "nodes"], "scenario", "s.toml") is None
+        True
+    """
+    keys = set(keys)
+    own = set(FILE_KINDS[reader][1])
+    if keys & own:
+        return None  # the reader's own kind, with a stray key: its own did-you-mean says which
+    for kind, (what, signature, command) in FILE_KINDS.items():
+        found = [key for key in signature if key in keys]
+        if kind != reader and found:
+            return (f"{source} is {what} ([{found[0]}]), not {FILE_KINDS[reader][0]}: read it with "
+                    f"{command.format(path=source)}")
+    return None
+
+
 class TomlTable:
     """A table of a parsed file, with the file name and key path its messages need.
 

@@ -264,7 +264,7 @@ def load_network(
     ...
     qnsim.config.ConfigError: net.toml: qpu[0].count must be an integer, got 2.7
     """
-    from qnsim.config import TomlTable
+    from qnsim.config import ConfigError, TomlTable, other_file_kind
     from qnsim.estimate import QPU, Link, SurfaceCode
 
     if isinstance(data, (str, os.PathLike)):
@@ -279,6 +279,9 @@ def load_network(
         # load_network(TomlTable.load("net/links.toml")) resolved scenario = "../x.toml" against the working
         # directory, where `qnsim estimate` (and the docs) take it relative to the links file.
         base_dir = root.directory if root.directory is not None else "."
+    other = other_file_kind(root.keys(), "links", root.source)
+    if other is not None:
+        raise ConfigError(other)
     root.check_keys(["qpu", "link", "estimate"])
     qpu_keys, sc_keys, link_keys, est_keys = (_keys_of(t) for t in ("qpu", "qpu.surface_code", "link", "estimate"))
     qpus: list[QPU] = []

@@ -103,6 +103,7 @@ Errors name the file and the field, e.g. ``scenario.toml: links[2].length_km mus
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -111,7 +112,7 @@ from typing import Any, Literal, Union
 
 from qnsim._core import ParameterError
 from qnsim.argument_checks import file_path
-from qnsim.config import ConfigError, TomlTable
+from qnsim.config import ConfigError, TomlTable, other_file_kind
 from qnsim.network import Network
 from qnsim.specs import INT64_MAX, Formalism, LinkSpec, NodeSpec, RequestSpec, Spec, check_value, param
 from qnsim.topology import BUILDERS, SHAPES, topology_keys
@@ -234,6 +235,9 @@ def _scenario(
     root: TomlTable, default_name: str, seed: int | None, formalism: str | None, until_s: float | None
 ) -> tuple[Network, RunSettings]:
     try:
+        other = other_file_kind(root.keys(), "scenario", root.source)
+        if other is not None:
+            raise ScenarioError(other)
         root.check_keys(_TOP)
         run = root.table("run", required=True)
         assert run is not None
@@ -287,10 +291,23 @@ def _build_topology(table: TomlTable, network: Network) -> None:
         if key not in shape and any(key in other for other in SHAPES.values()):
             raise table.error(f"is not an argument of builder {builder!r} (it takes {', '.join(shape)})", key)
     # Unknown keys first: `nodes = 5` for a chain's `n` read "topology.n is required", not naming the key given.
-    table.check_keys(["builder", "prefix", *shape, *topology_keys()])
-    for key in shape:
-        if key not in table and key != "bridge_hops":
-            raise table.error(f"is required by builder {builder!r} (it takes {', '.join(shape)})", key)
+    allowed = ["builder", "prefix", *shape, *topology_keys()]
+    missing = [key for key in shape if key not in table and key != "bridge_hops"]
+    # An unknown key that is no near-typo of a known one (lenght_km is) while a shape key is missing.
+    unknown = [key for key in table.keys() if key not in allowed
+               and not difflib.get_close_matches(key, allowed, n=1, cutoff=0.85)]
+    if unknown and missing:
+        # `nodes = 1000` for a chain listed the 34 keys a topology takes, and `num_nodes` was asked "did you mean
+        # 'num_memories'?": with a shape key missing, such a key is most likely that shape key misnamed.
+        raise table.error(
+            f"is not a key of [topology]; builder {builder!r} takes its shape as {', '.join(shape)}, and "
+            f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not given: did you mean "
+            f"{missing[0]!r}? (the other keys are those of [[nodes]] and [[links]], defaults of every built one)",
+            unknown[0],
+        )
+    table.check_keys(allowed)
+    for key in missing:
+        raise table.error(f"is required by builder {builder!r} (it takes {', '.join(shape)})", key)
     kwargs = {k: v for k, v in table.data.items() if k != "builder"}
     with table.located(builder):
         BUILDERS[builder](network=network, **kwargs)

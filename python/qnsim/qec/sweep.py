@@ -232,9 +232,14 @@ class ExperimentSpec:
         """
         import difflib
 
+        from qnsim.config import other_file_kind
+
         if not isinstance(data, Mapping):
             raise ValueError(f"{source}: an experiment must be a table of tables, got {data!r:.80}")
         unknown = set(data) - set(_TABLES)
+        other = other_file_kind(data, "qec", source) if unknown else None
+        if other is not None:
+            raise ValueError(other)
         if unknown:
             raise ValueError(f"{source}: unknown tables {sorted(unknown)}; use {list(_TABLES)}")
         fixed: dict[str, Any] = {}
