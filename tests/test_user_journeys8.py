@@ -167,3 +167,20 @@ def test_a_misspelt_top_level_key_of_a_scenario_keeps_its_did_you_mean():
         scenario_from_dict({"runn": {"until_s": 1.0}, "nodes": [{"name": "a"}]})
     with pytest.raises(ScenarioError, match=r"unknown key qpu"):
         scenario_from_dict({"run": {"until_s": 1.0}, "nodes": [{"name": "a"}], "qpu": [{}]})
+
+
+def test_a_seeds_only_sweep_of_a_broken_scenario_fails_before_making_its_out(tmp_path):
+    """``qnsim sweep typo.toml --out rows.csv`` (no ``--param``: seeds alone) of a scenario with a misspelt key built
+    nothing before the points ran: the first point failed in its worker, and an empty rows.csv was left behind (a
+    grid's values were built first, and a refused one left no file). Old behaviour: the error, and a 0-byte out; now
+    the scenario is built once before the out is used, its own message, and no file."""
+    from qnsim.scenario import ScenarioError
+
+    with open(SCENARIO) as f:
+        text = f.read().replace("length_km = 10.0", "lenght_km = 10.0", 1)
+    scenario = tmp_path / "typo.toml"
+    scenario.write_text(text)
+    out = tmp_path / "rows.csv"
+    with pytest.raises(ScenarioError, match=r"unknown key links\[0\]\.lenght_km; did you mean 'length_km'"):
+        qnsim.sweep(str(scenario), {}, seeds=2, out=str(out), progress=False)
+    assert not out.exists()

@@ -731,6 +731,10 @@ class TomlScenario:
                     continue
                 built.add(marker)
                 builds.append((keys, value, params))
+        if not axes and scenario_from_dict is not None and (pending is None or pending):
+            # A sweep over seeds alone built nothing here: a scenario its fields refuse (a misspelt key) failed in
+            # the first point's run, after the out file was made, which it left empty behind it.
+            builds.append(([], (), {}))
         if not builds:
             return
         if progress and len(builds) > 1:  # tqdm.auto only for a bar that shows (see sweep)
@@ -754,6 +758,8 @@ class TomlScenario:
                     if params == first:
                         self._remarks[json.dumps(params, sort_keys=True)] = _network_remarks(network)
                 except ValueError as exc:
+                    if not keys:  # the scenario as written
+                        raise
                     shown_value = ", ".join(f"{k} = {v!r}" for k, v in zip(keys, value))
                     raise ValueError(f"grid value {shown_value}: {exc}") from None
                 bar.update(1)
