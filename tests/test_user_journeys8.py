@@ -184,3 +184,29 @@ def test_a_seeds_only_sweep_of_a_broken_scenario_fails_before_making_its_out(tmp
     with pytest.raises(ScenarioError, match=r"unknown key links\[0\]\.lenght_km; did you mean 'length_km'"):
         qnsim.sweep(str(scenario), {}, seeds=2, out=str(out), progress=False)
     assert not out.exists()
+
+
+def test_an_integer_written_as_a_float_is_told_how_to_write_it(tmp_path, capsys):
+    """``num_pairs = 1e3`` in a scenario, ``t_count = 1e9`` in a workload summary or ``num_pairs=1e6`` in Python were
+    refused as "must be an integer, got 1000.0", leaving the reader to find that an integer has no exponent form.
+    Old behaviour: that message; now it says how to write it (``1_000``, valid TOML and Python). A fractional,
+    infinite or huge float, a bool or a string gets no such suggestion."""
+    from qnsim.argument_checks import integer
+    from qnsim.cli import main
+
+    with open(SCENARIO) as f:
+        text = f.read().replace('dst = "qpu_b"\n', 'dst = "qpu_b"\nnum_pairs = 1e3\n', 1)
+    scenario = tmp_path / "pairs.toml"
+    scenario.write_text(text)
+    assert main(["run", str(scenario)]) == 2
+    assert ("requests[0].num_pairs must be an integer, got 1000.0 (a float; write it as the integer 1_000)"
+            in capsys.readouterr().err)
+    summary = tmp_path / "w.toml"
+    summary.write_text("logical_qubits = 100\nt_count = 1e9\n")
+    assert main(["estimate", str(summary), "--links", os.path.join(EXAMPLES, "estimate", "links.toml")]) == 2
+    assert "t_count must be an integer, got 1000000000.0 (a float; write it as the integer 1_000_000_000)" in (
+        capsys.readouterr().err)
+    for value in (2.5, float("inf"), 1e300, True, "3"):
+        with pytest.raises(TypeError) as info:
+            integer("x", value)
+        assert "write it as" not in str(info.value)

@@ -320,7 +320,12 @@ def integer(
         ValueError: num_modes must be >= 1, got 0
     """
     if not is_integer(value):
-        raise (error or TypeError)(f"{name} must be an integer, got {value!r}")
+        way_out = ""
+        if is_real_number(value) and float(value).is_integer() and abs(float(value)) < 2**63:
+            # num_pairs = 1e3 in a scenario (or t_count = 1e9 in a workload summary) is a float in TOML as in
+            # Python: "got 1000.0" left the reader to find that an integer has no exponent form.
+            way_out = f" (a float; write it as the integer {int(float(value)):_})"
+        raise (error or TypeError)(f"{name} must be an integer, got {value!r}{way_out}")
     number = int(value)  # type: ignore[call-overload]
     if too_large is not None and maximum is not None and number > maximum:
         raise too_large(number)
