@@ -210,3 +210,26 @@ def test_an_integer_written_as_a_float_is_told_how_to_write_it(tmp_path, capsys)
         with pytest.raises(TypeError) as info:
             integer("x", value)
         assert "write it as" not in str(info.value)
+
+
+def test_qnsim_plot_draws_a_qec_threshold_sweep_as_curves_per_distance(tmp_path, capsys):
+    """``qnsim plot interface.csv`` after the README's ``qnsim qec sweep examples/qec/interface_threshold.toml`` (rows:
+    distance, p_bulk, p_int, seed, ...) stopped with "rows with the same distance differ in the swept parameter(s)
+    'p_bulk'": its default x was the first column. Old behaviour: status 2; now a QEC sweep whose first parameter is
+    the distance draws per_round against the first other parameter that varies, one curve per distance, and says so.
+    An x or hue given keeps its meaning."""
+    pytest.importorskip("matplotlib")
+    from qnsim.cli import main
+
+    rows = tmp_path / "interface.csv"
+    lines = ["distance,p_bulk,p_int,seed,shots,errors,per_round,per_round_low,per_round_high"]
+    for d in (3, 5):
+        for p in (0.005, 0.01):
+            lines.append(f"{d},{p},0.1,0,1000,{int(p * 1e4)},{p * 10},{p * 8},{p * 12}")
+    rows.write_text("\n".join(lines) + "\n")
+    assert main(["plot", str(rows), "--out", str(tmp_path / "p.png")]) == 0
+    err = capsys.readouterr().err
+    assert "per_round against p_bulk, one curve per distance" in err and (tmp_path / "p.png").exists()
+    assert main(["plot", str(rows), "--x", "distance", "--hue", "p_bulk", "--out", str(tmp_path / "q.png")]) == 0
+    err = capsys.readouterr().err
+    assert "plotted per_round against distance" in err and "one curve per distance" not in err

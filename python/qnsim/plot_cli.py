@@ -5,7 +5,9 @@ Usage::
     qnsim plot rows.csv [--x KEY] [--y COLUMN ...] [--hue COLUMN] [--logx] [--logy COLUMN ...]
         [--title TEXT] [--out plot.png]
 
-``--x`` defaults to the first swept parameter (the rows' first column), ``--y`` to ``rate_hz``
+``--x`` defaults to the first swept parameter (the rows' first column; for the rows of a ``qnsim qec sweep``
+whose first parameter is the distance, the first other one that varies, with one curve per distance: a threshold
+plot), ``--y`` to ``rate_hz``
 and ``mean_fidelity`` (the first request's figures; per-request columns are named
 ``<request>.<figure>``, see :func:`qnsim.scenario.run_scenario_data`; ``per_round`` for the rows of a
 ``qnsim qec sweep``), ``--out`` to the results
@@ -73,7 +75,11 @@ def _parser():
         description="Plot a sweep's results (mean over seeds, standard-error bars) against a swept parameter.",
     )
     parser.add_argument("rows", type=path_arg, help="a sweep's results: rows.csv, or a .parquet directory")
-    parser.add_argument("--x", help="the swept column for the horizontal axis (default: the first parameter)")
+    parser.add_argument(
+        "--x",
+        help="the swept column for the horizontal axis (default: the first parameter; for a qnsim qec sweep whose "
+        "first is the distance, the first other parameter that varies, one curve per distance unless --hue is given)",
+    )
     parser.add_argument(
         "--y", action="append", metavar="COLUMN", help="a result column, one panel each (repeatable; "
         "default: rate_hz and mean_fidelity, those of the request --x varies when it is a requests.K key; "
@@ -137,9 +143,18 @@ def _main(argv: Sequence[str] | None) -> int:
             raise ValueError(f"{args.rows} has no swept parameter before its seed column; name one with --x")
         x = parameters[0]
     y = args.y or _figures_of_swept_request(x, columns) or [c for c in _DEFAULT_Y if c in columns]
+    hue = args.hue
     if not y and "per_round" in columns:
         # A `qnsim qec sweep`'s rows (the README's QEC journey): "none of the default columns" stopped their plot.
         y = ["per_round"]
+        parameters = columns[: columns.index("seed")] if "seed" in columns else []
+        varying = [p for p in parameters if p != "distance" and frame[p].nunique() > 1]
+        if args.x is None and hue is None and parameters[:1] == ["distance"] and varying:
+            # The README's threshold sweep (distance, then p_bulk) was refused by default: its rows of one distance
+            # differ in p_bulk. A threshold plot is the error per round against the noise, one curve per distance.
+            x, hue = varying[0], "distance"
+            print(f"a qnsim qec sweep's rows: per_round against {x}, one curve per distance (--x and --hue choose "
+                  "otherwise)", file=sys.stderr)
     if not y:
         numeric = [c for c in columns if c not in ("seed", x) and frame[c].dtype.kind in "iuf"]
         raise ValueError(
@@ -147,9 +162,9 @@ def _main(argv: Sequence[str] | None) -> int:
             f"{', '.join(numeric[:12]) or 'none'}{' ...' if len(numeric) > 12 else ''})"
         )
     out = Path(args.out) if args.out else path.with_suffix(".png")
-    plot_sweep(frame, x=x, y=y, hue=args.hue, out=out, logx=args.logx, logy=args.logy, title=args.title)
+    plot_sweep(frame, x=x, y=y, hue=hue, out=out, logx=args.logx, logy=args.logy, title=args.title)
     print(f"plotted {', '.join(y)} against {x} ({len(frame)} rows) -> {out}", file=sys.stderr)
-    table = summarize(frame, x, y, args.hue)
+    table = summarize(frame, x, y, hue)
     for note in table.attrs["notes"]:
         print(f"note: {note}", file=sys.stderr)
     for column, where in table.attrs["undrawn"].items():
