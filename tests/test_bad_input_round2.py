@@ -61,7 +61,7 @@ def test_hardware_pieces_take_numpy_scalars_and_store_python_numbers():
         Fiber(np.int64(-1))
     with pytest.raises(ValueError, match=r"^Fiber\.length_km must be finite, got nan$"):
         Fiber(np.float64("nan"))
-    with pytest.raises(TypeError, match=r"^Source\.num_modes must be an integer, got 2\.0$"):
+    with pytest.raises(TypeError, match=r"^Source\.num_modes must be an integer, got 2\.0 \(a float; write it as the integer 2\)$"):
         Source(attempt_rate_hz=1e6, emission_efficiency=0.5, num_modes=2.0)
 
 
