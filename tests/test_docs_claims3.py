@@ -261,3 +261,67 @@ def test_qec_tutorial_larger_patch_still_better_at_20_percent_seam_infidelity():
         est = qec.sample_logical_error(circuit, max_shots=20_000, max_errors=200, seed=1, rounds=d)
         interval[d] = est.per_round_interval()
     assert interval[5][1] < interval[3][0], interval
+
+
+# --- every qnsim name the docs and the docstrings point to exists -------------------------------------------------
+
+_ROLE = re.compile(r"(?::|\{)(?:py:)?(?:func|class|meth|data|attr|mod|exc|obj)(?::|\})`~?(qnsim(?:\.\w+)+)`")
+
+
+def _resolves(dotted: str) -> bool:
+    import importlib
+
+    parts = dotted.split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        try:
+            for part in parts[i:]:
+                obj = getattr(obj, part)
+        except AttributeError:
+            return False
+        return True
+    return False
+
+
+def _package_sources() -> list[Path]:
+    import qnsim
+
+    package = Path(qnsim.__file__).parent
+    return sorted(package.rglob("*.py")) + sorted(package.rglob("*.pyi"))
+
+
+def test_every_qnsim_name_a_cross_reference_gives_exists():
+    """A cross-reference to a qnsim name that does not exist renders as plain code, and the reader who types it gets
+    an AttributeError: docstrings pointed to `qnsim.PRESETS` and `qnsim.scenario_from_dict` (they are
+    `qnsim.presets.PRESETS` and `qnsim.scenario.scenario_from_dict`) and to `qnsim.estimate.route_link`
+    (`qnsim.estimate.estimator.route_link`). Every `:func:`-style and `{func}`-style reference of the package's
+    sources and of the docs' pages resolves now."""
+    pytest.importorskip("qnsim.qec")  # qnsim.qec's pages name its optional-extra classes
+    sources = _package_sources()
+    if (ROOT / "docs").exists():
+        sources += sorted((ROOT / "docs").rglob("*.md")) + sorted((ROOT / "docs").rglob("*.rst"))
+    dead = {f"{path.name}: {name}" for path in sources for name in _ROLE.findall(path.read_text())
+            if not _resolves(name)}
+    assert not dead, sorted(dead)
+
+
+def test_the_custom_preset_refusal_names_where_the_presets_are():
+    """Writing a network whose link uses an unnamed single-click preset with a phase spread said "its preset 'mine'
+    is not one of qnsim.PRESETS": there is no `qnsim.PRESETS` (AttributeError); the message names
+    `qnsim.presets.PRESETS`, which exists and holds the named presets."""
+    import dataclasses
+
+    import qnsim
+    import qnsim.presets
+
+    net = qnsim.Network(seed=1)
+    odd = dataclasses.replace(qnsim.nv_near_term(), name="mine", phase_std_rad=0.123)
+    net.add_node("a", hardware=odd), net.add_node("b", hardware=odd)
+    net.add_link("a", "b", length_km=1.0)
+    with pytest.raises(ValueError) as info:
+        net.to_toml(until_s=1.0)
+    (name,) = re.findall(r"not one of (qnsim[\w.]+)", str(info.value))
+    assert _resolves(name) and "nv_near_term" in qnsim.presets.PRESETS
