@@ -265,7 +265,7 @@ def test_qec_tutorial_larger_patch_still_better_at_20_percent_seam_infidelity():
 
 # --- every qnsim name the docs and the docstrings point to exists -------------------------------------------------
 
-_ROLE = re.compile(r"(?::|\{)(?:py:)?(?:func|class|meth|data|attr|mod|exc|obj)(?::|\})`~?(qnsim(?:\.\w+)+)`")
+_QNSIM_NAME = re.compile(r"(?<![\w/.])qnsim(?:\.[A-Za-z_]\w*)+")  # qnsim.x.y, not a path's
 
 
 def _resolves(dotted: str) -> bool:
@@ -297,13 +297,17 @@ def test_every_qnsim_name_a_cross_reference_gives_exists():
     """A cross-reference to a qnsim name that does not exist renders as plain code, and the reader who types it gets
     an AttributeError: docstrings pointed to `qnsim.PRESETS` and `qnsim.scenario_from_dict` (they are
     `qnsim.presets.PRESETS` and `qnsim.scenario.scenario_from_dict`) and to `qnsim.estimate.route_link`
-    (`qnsim.estimate.estimator.route_link`). Every `:func:`-style and `{func}`-style reference of the package's
-    sources and of the docs' pages resolves now."""
+    (`qnsim.estimate.estimator.route_link`). Every dotted qnsim name (cross-reference or plain text) of the package's
+    sources, the docs' pages, the README, bench/ and the examples resolves now."""
     pytest.importorskip("qnsim.qec")  # qnsim.qec's pages name its optional-extra classes
     sources = _package_sources()
-    if (ROOT / "docs").exists():
-        sources += sorted((ROOT / "docs").rglob("*.md")) + sorted((ROOT / "docs").rglob("*.rst"))
-    dead = {f"{path.name}: {name}" for path in sources for name in _ROLE.findall(path.read_text())
+    for folder, patterns in (("docs", ("*.md", "*.rst")), ("examples", ("*.py", "*.toml")), ("bench", ("*.py", "*.md"))):
+        if (ROOT / folder).exists():
+            sources += [p for pattern in patterns for p in sorted((ROOT / folder).rglob(pattern))
+                        if not {"_build", "jupyter_execute", ".venv-sequence"} & set(p.parts)]
+    if (ROOT / "README.md").exists():
+        sources.append(ROOT / "README.md")
+    dead = {f"{path.name}: {name}" for path in sources for name in _QNSIM_NAME.findall(path.read_text())
             if not _resolves(name)}
     assert not dead, sorted(dead)
 
