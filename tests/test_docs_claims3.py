@@ -382,3 +382,21 @@ def test_estimate_files_error_corrected_run_against_the_simulation():
     assert est.purification_rounds == unstored.purification_rounds == 2 and "both purify twice" in text
     assert (f"F = {est.fidelity_at_use:.5f} estimated, {sim.mean_fidelity_at_use[(0, 1)]:.5f} simulated on physical "
             f"QPUs with the same errors ({unstored.delivered_fidelity:.5f} if the rounds' storage were ignored") in text
+
+
+@pytest.mark.slow
+def test_bench_readme_scale_event_counts():
+    """bench/README's "(d) scale" said an on-demand nested chain takes ~3N events (2,981 at 1,000 nodes), a count of
+    before the third pass: it takes 2N - 1 (1,999). Its note of the current counts is recomputed with bench/scale.py's
+    own cases (event counts are deterministic; the CPU times are not checked)."""
+    scale = _bench_module("scale")
+    text = _prose(BENCH / "README.md")
+    counts = {(n, gen, sch): scale.run_case("chain", n, "bell_diagonal", 1, gen, sch, 1)["events"]
+              for n, gen, sch in ((1000, "on_demand", "nested"), (10000, "on_demand", "nested"),
+                                  (1000, "on_demand", "asap"), (1000, "continuous", "asap"))}
+    nested = counts[1000, "on_demand", "nested"], counts[10000, "on_demand", "nested"]
+    assert nested == (2 * 1000 - 1, 2 * 10000 - 1) and "nested takes 2N - 1 (one news event per swap)" in text
+    assert f"{nested[0]:,} events at 10^3 nodes, {nested[1]:,} at 10^4" in text
+    assert counts[1000, "on_demand", "asap"] == 1000 + 2 and "swap-ASAP still N + 2" in text
+    assert f"continuous generation {counts[1000, 'continuous', 'asap']:,} at 10^3" in text
+    assert f"{counts[1000, 'continuous', 'asap']:,} events against 1,002 on demand" in text  # "Why the misses"
