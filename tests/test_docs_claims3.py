@@ -400,3 +400,25 @@ def test_bench_readme_scale_event_counts():
     assert counts[1000, "on_demand", "asap"] == 1000 + 2 and "swap-ASAP still N + 2" in text
     assert f"continuous generation {counts[1000, 'continuous', 'asap']:,} at 10^3" in text
     assert f"{counts[1000, 'continuous', 'asap']:,} events against 1,002 on demand" in text  # "Why the misses"
+
+
+def test_bench_readme_remote_model_estimator_column():
+    """bench/README's table of the remote-operation model against direct simulation: its estimator column is what
+    the shipped model gives now (the direct simulation is tests/test_qec_model.py's, statistical and slow)."""
+    from qnsim.estimate import QPU
+    from qnsim.estimate.remote import remote_operation
+
+    lines = _read(BENCH / "README.md").splitlines()
+    start = lines.index("| d | pairs (Phi+, Psi+, Psi-, Phi-) | p | estimator | direct simulation | z |")
+    rows = [line.strip().strip("|").split("|") for line in lines[start + 2:start + 5]]
+    assert lines[start + 5] == "" and len(rows) == 3
+    for cells in rows:
+        d, pairs, p, written = (c.strip() for c in cells[:4])
+        if pairs.startswith("Werner"):
+            f = float(pairs.split("=")[1])
+            bell = (f, *((1 - f) / 3,) * 3)
+        else:
+            bell = tuple(float(x) for x in pairs.strip("()").split(","))
+        qpu = QPU(e_1q=float(p), e_2q=float(p), e_meas=float(p))
+        value = remote_operation(int(d), bell, qpu, qpu).logical_error
+        assert f"{value:.2e}".replace("e-0", "e-") == written, (d, pairs, p, value, written)
