@@ -422,3 +422,24 @@ def test_bench_readme_remote_model_estimator_column():
         qpu = QPU(e_1q=float(p), e_2q=float(p), e_meas=float(p))
         value = remote_operation(int(d), bell, qpu, qpu).logical_error
         assert f"{value:.2e}".replace("e-0", "e-") == written, (d, pairs, p, value, written)
+
+
+def test_readme_channel_count_in_transducer_channels_follows_the_estimates():
+    """The README converts the estimate's channel count into the scenario's transducer channels ("need 198 link
+    channels instead of one (... whose 2 transducer channels deliver the 4,285 pairs/s: 396 of those"): the
+    product must follow the count tests/test_docs_figures.py pins, and the 2 is the scenario's link (the link
+    request 1 of examples/two_qpus_transducers.toml uses), as the estimator tutorial says too."""
+    import qnsim
+
+    readme = _prose(ROOT / "README.md")
+    tutorial = _prose(ROOT / "docs" / "tutorials" / "estimate_1e12.md")
+    m = re.search(r"need (\d[\d,]*) link channels instead of one \(.*? whose (\d+) transducer channels deliver the "
+                  r"[\d,]+ pairs/s: (\d[\d,]*) of those", readme)
+    assert m, "the README's channel sentence changed shape"
+    channels, per_link, total = (int(g.replace(",", "")) for g in m.groups())
+    assert total == channels * per_link
+    network, _ = qnsim.load_scenario(EXAMPLES / "two_qpus_transducers.toml")
+    (link,) = [lk for lk in network.links if {lk.a, lk.b} == {"qpu_a_10ms", "qpu_b_10ms"}]
+    assert link.channels == per_link
+    assert f"come from the scenario's {per_link} transducer channels, so *n* channels of the estimate are " \
+           f"{per_link} *n* of those" in tutorial
