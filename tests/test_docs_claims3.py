@@ -519,3 +519,49 @@ def test_estimate_files_flow_control_and_default_buffer_figures():
     sim = simulate_execution(workload, [qpu, qpu], operated_links(report, [link]), placement=[0, 1], seed=1)
     assert (f"memories give F = {report.links[0].fidelity_at_use:.4f} at use estimated (64 ms in the full buffer) "
             f"and {sim.mean_fidelity_at_use[(0, 1)]:.4f} simulated") in text
+
+
+@pytest.mark.slow
+def test_estimate_files_throttled_relay_and_line_search_figures():
+    """docs/reference/estimate-files.rst described the throttled relay route with the hops of before the remote table
+    was resampled (F = 0.99, 50 ms memories, where 2 channels with a purification round now win outright and there
+    is nothing to choose) and quoted its note as "feasible, 15.8 s at d = 9" (15.7 s now); and it said the line
+    search's 11 buffer pairs take 0.153 s (0.1535 s: 0.154). The page now gives tests/test_estimate_operating_point's
+    route (F = 0.993, 10 us latency, 20 ms memories) with the figures the estimate gives."""
+    from qnsim.estimate import QPU, Link, SurfaceCode, estimate
+
+    text = _prose(ROOT / "docs" / "reference" / "estimate-files.rst")
+    qpus = [QPU.preset("qubit_gate_us_e4", surface_code=SurfaceCode(), num_qubits=10**6)] * 2
+
+    def run(channels, limit=None):
+        kw = {"rate_hz": 1e4, "fidelity": 0.993, "latency_s": 1e-5, "memory_t1_s": 0.02, "memory_t2_s": 0.02,
+              "channels": channels}
+        return estimate("REPEAT 1000 {\nCX 0 1\nT 0\nT 1\n}\nM 0 1", qpus, [Link((0, 2), **kw), Link((2, 1), **kw)],
+                        placement=[0, 1], max_runtime_s=limit)
+
+    def as_given(report):
+        (note,) = [m.groups() for n in report.notes
+                   if (m := re.search(r"with every link as given \(all its channels and buffer pairs\): feasible, "
+                                      r"([\d.]+) s at d = (\d+)", n))]
+        return note
+
+    two = run(2)
+    assert ("hops of 10 kHz, F = 0.993, 10 us latency, 20 ms memories: from 2 channels per hop the run takes "
+            f"{two.wall_clock_s:.1f} s at d = {two.error_corrected.code_distance}") in text
+    given = {c: as_given(run(c)) for c in (3, 4, 8, 100)}
+    assert (f"where 3 channels run as given take {given[3][0]} s at d = {given[3][1]}; as given, the runtime jumps "
+            f"with the channels, {given[4][0]} s at d = {given[4][1]} at 4, {given[8][0]} s at d = {given[8][1]} at 8, "
+            f"{given[100][0]} s at d = {given[100][1]} at 100)") in text
+    assert f"feasible, {given[3][0]} s at d = {given[3][1]}\")" in text
+    limited = run(3, 20.0)
+    assert limited.feasible and limited.links[0].active_channels is None and "(a runtime limit of 20 s there)" in text
+
+    def line(buffer):
+        op = _operating_point_cases()
+        links = [Link((0, 1), rate_hz=1e4, fidelity=0.95, latency_s=2e-4, buffer_pairs=buffer, memory_t1_s=0.1,
+                      memory_t2_s=0.1, channels=12)]
+        return op._estimate(1e-4, links, 0.99)
+
+    six, eleven = line(6), line(11)
+    assert (f"priced at 6 buffer pairs, {six.links[0].purification_rounds} rounds, {six.wall_clock_s:.3f} s, where 11 "
+            f"pairs take {eleven.links[0].purification_rounds} rounds and {eleven.wall_clock_s:.3f} s") in text
