@@ -612,3 +612,12 @@ def test_the_estimators_rate_need_as_given_figure_in_the_readme_and_tutorial():
         assert f"{need} raw pairs/s for lattice surgery" in text, path.name
         assert f"at the {given} that raw pairs at d = {d_given} ask for" in text, path.name
         assert f"d = {d_need}" in text and "purification round" in text, path.name
+
+
+def test_qec_tutorial_idle_thresholds_are_the_verdicts():
+    """The QEC tutorial quotes the thresholds `RoundTiming.idle_verdict` (and `qnsim qec link`) compares the idle
+    flips with; they are the module's constants, so a change of either shows here."""
+    link = pytest.importorskip("qnsim.qec.link")
+    text = _prose(ROOT / "docs" / "tutorials" / "distributed_qec.md")
+    assert (f"about {link.PERFECT_CHECKS_THRESHOLD:.1%} with perfect checks, {link.NOISY_CHECKS_THRESHOLD:.1%} with "
+            "checks as noisy as the data") in text
