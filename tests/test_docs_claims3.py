@@ -621,3 +621,25 @@ def test_qec_tutorial_idle_thresholds_are_the_verdicts():
     text = _prose(ROOT / "docs" / "tutorials" / "distributed_qec.md")
     assert (f"about {link.PERFECT_CHECKS_THRESHOLD:.1%} with perfect checks, {link.NOISY_CHECKS_THRESHOLD:.1%} with "
             "checks as noisy as the data") in text
+
+
+def test_preset_docstrings_link_figures_at_10_km():
+    """The presets' docstrings quote their 10 km links (nv_near_term: about 14 Hz at F = 0.85, p = 7.3e-4 per
+    51.8 us attempt, 0.852 to lowest order; the transducer link: F = 0.345 at about 0.018 pairs/s, p = 3.6e-5 per
+    2 ms attempt, and at improvement 1000 F = 0.998 at about 2200 pairs/s, p = 0.21 per 96 us attempt); the
+    models compute them now."""
+    import inspect
+
+    import qnsim
+
+    near = qnsim.nv_near_term().link(10.0)
+    doc = " ".join(inspect.getdoc(qnsim.nv_near_term).split())
+    assert (f"about {near.rate_hz:.0f} Hz at F = {near.fidelity:.2f} (single click, p = {near.success_probability:.1e} "
+            f"per {near.attempt_period_s * 1e6:.1f} us attempt").replace("e-04", "e-4") in doc
+    assert f"= {near.fidelity:.3f} to lowest order" in doc
+    doc = " ".join(inspect.getdoc(qnsim.superconducting_transducer_link).split())
+    today, target = (qnsim.superconducting_transducer_link(improvement=k).link(10.0) for k in (1, 1000))
+    assert (f"k = 1 gives F = {today.fidelity:.3f} at about {today.rate_hz:.2g} pairs/s (p = "
+            f"{today.success_probability:.1e} per {today.attempt_period_s * 1e3:.0f} ms").replace("e-05", "e-5") in doc
+    assert (f"k = 1000 gives F = {target.fidelity:.3f} at about {round(target.rate_hz, -2):.0f} pairs/s (p = "
+            f"{target.success_probability:.2f} per {target.attempt_period_s * 1e6:.0f} us attempt") in doc
