@@ -643,3 +643,19 @@ def test_preset_docstrings_link_figures_at_10_km():
             f"{today.success_probability:.1e} per {today.attempt_period_s * 1e3:.0f} ms").replace("e-05", "e-5") in doc
     assert (f"k = 1000 gives F = {target.fidelity:.3f} at about {round(target.rate_hz, -2):.0f} pairs/s (p = "
             f"{target.success_probability:.2f} per {target.attempt_period_s * 1e6:.0f} us attempt") in doc
+
+
+def test_every_repository_file_the_texts_name_exists():
+    """Every file path into the repository (cpp/, bench/, tests/, python/, docs/, examples/, .ci/) that the README,
+    the docs, bench/README, the examples and the package name exists: a moved or renamed file leaves no dead
+    pointer (the build's outputs, which a checkout does not hold, aside)."""
+    if not (ROOT / "cpp").exists():
+        pytest.skip("the repository is not next to the tests (installed-package run)")
+    pattern = re.compile(r"(?<![\w/.-])(?:cpp|bench|tests|python|docs|examples|\.ci)/[\w/.-]*\w\.(?:py|md|h|cc|toml|"
+                         r"json|stim|rst|sh|pyi)\b")
+    texts = [ROOT / "README.md", BENCH / "README.md", *sorted((ROOT / "docs").glob("**/*.md")),
+             *sorted((ROOT / "docs").glob("**/*.rst")), *sorted(EXAMPLES.glob("**/*.py")),
+             *sorted(EXAMPLES.glob("**/*.toml")), *_package_sources()]
+    dead = {f"{path.name}: {name}" for path in texts if not {"_build", "jupyter_execute"} & set(path.parts)
+            for name in pattern.findall(path.read_text()) if "/_build/" not in name and not (ROOT / name).exists()}
+    assert not dead, sorted(dead)
