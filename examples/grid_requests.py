@@ -2,7 +2,7 @@
 
 Links are abstract heralded links whose fidelity and rate vary from link to link (fidelity
 drawn in [0.95, 0.995], rate falling with a length drawn in [2, 20] km as 10^(-0.2 L / 10) of
-10 kHz, 20% success per attempt), memories have T2 = 50 ms. Twenty requests between random
+10 kHz, 20% success per attempt), memories have T2 = 50 ms and T1 = 1 s. Twenty requests between random
 pairs of nodes each want 10 pairs within 20 ms of simulated time (deadline), with pairs older
 than 5 ms discarded (cutoff) and delivered pairs below fidelity 0.75 rejected. Every request
 reserves one memory per link end along its path, all or nothing, so requests that share

@@ -151,7 +151,7 @@ def test_what_a_file_cannot_hold_is_refused():
     odd = dataclasses.replace(qnsim.nv_near_term(), name="mine", phase_std_rad=0.123)
     net.add_node("a", hardware=odd), net.add_node("b", hardware=odd)
     net.add_link("a", "b", length_km=1.0)
-    with pytest.raises(ValueError, match=r"link 'a'-'b': its preset 'mine' is not one of qnsim.PRESETS and has "
+    with pytest.raises(ValueError, match=r"link 'a'-'b': its preset 'mine' is not one of qnsim.presets.PRESETS and has "
                                          r"phase_std_rad = 0.123"):
         net.to_toml(until_s=1.0)
 

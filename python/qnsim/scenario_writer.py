@@ -4,7 +4,7 @@ The file describes the network as it was *given* (the node, link and request spe
 :mod:`qnsim.specs`, each key written once, only where it differs from its default), so that
 ``qnsim run`` on it reproduces the network's runs bit for bit: the same seed gives identical
 results. Built topologies come out as their ``[[nodes]]`` and ``[[links]]``; hardware presets
-by name (or ``{name, options}``) where one of :data:`qnsim.PRESETS` gives them, else as their
+by name (or ``{name, options}``) where one of :data:`qnsim.presets.PRESETS` gives them, else as their
 pieces; a link given as a :class:`qnsim.LinkModel` as a ``link_model`` table of its resolved
 fields (its exact 4x4 state included). Floats are written with ``repr`` (and ``inf`` for
 infinite times), so every value reads back as the same double. A request routed before a later
@@ -47,7 +47,7 @@ __all__ = ["dumps_toml", "preset_value", "scenario_data", "write_toml"]
 
 
 def preset_value(preset: Any) -> str | dict[str, Any] | None:
-    """How a scenario file names a :class:`qnsim.HardwarePreset`: a :data:`qnsim.PRESETS` name,
+    """How a scenario file names a :class:`qnsim.HardwarePreset`: a :data:`qnsim.presets.PRESETS` name,
     ``{"name": ..., **options}``, or None when no named preset (with options) equals it.
 
     Example:
@@ -142,7 +142,7 @@ def _link_entry(network: Any, link: Any) -> dict[str, Any]:
     # A custom preset: its pieces, one by one, which the spec's own pieces override.
     if preset.phase_std_rad != 0.0 and (spec.scheme or preset.scheme) == "single_click":
         raise ValueError(
-            f"{who}: its preset {preset.name!r} is not one of qnsim.PRESETS and has phase_std_rad = "
+            f"{who}: its preset {preset.name!r} is not one of qnsim.presets.PRESETS and has phase_std_rad = "
             f"{preset.phase_std_rad!r}, which a scenario file can only set through a named preset"
         )
     pieces = {
@@ -174,7 +174,7 @@ def _request_entry(network: Any, request: Any) -> dict[str, Any]:
 def scenario_data(
     network: Any, *, until_s: float | None = None, seed: int | None = None, name: str = "", description: str = ""
 ) -> dict[str, Any]:
-    """The scenario (as :func:`qnsim.scenario_from_dict` reads it) that rebuilds ``network``.
+    """The scenario (as :func:`qnsim.scenario.scenario_from_dict` reads it) that rebuilds ``network``.
 
     Args:
         network: A :class:`qnsim.Network`.

@@ -109,7 +109,7 @@ class Link:
             see :func:`stored_fidelity`.
         notes: caveats on where the figures come from (a calibration from few pairs, say); the
             estimate's report repeats them. They do not change the estimate.
-        relay_hop_rates_hz: for the virtual link of a relay route (:func:`~qnsim.estimate.route_link`):
+        relay_hop_rates_hz: for the virtual link of a relay route (:func:`~qnsim.estimate.estimator.route_link`):
             its hops' rates in Hz. Its pairs then come one per cycle of the hops (:func:`relay_cycle_s`),
             which is how their waits in purification are priced. Empty (the default) for a direct link.
 
