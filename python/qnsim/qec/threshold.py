@@ -20,7 +20,13 @@ finite size; they are reported too).
 Error bars: a parametric bootstrap. Every point's error count is redrawn from a binomial with its
 measured rate and shot count, the crossing recomputed, and the 2.5 and 97.5 percentiles of the
 redrawn crossings are the 95% interval. Redraws without a crossing in the grid count as "outside"
-(reported), so an interval is only given when most redraws cross.
+(reported), so an interval is only given when most redraws cross. What it covers: the sampling
+noise of the counts, carried through the fit (or the interpolation). What it does not: the error
+of the model itself, straight lines in (log x, log p_L) or straight segments between grid points,
+which a curve that bends near threshold does not follow, nor the drift of the crossing with the
+distances (compare the pairwise crossings). For fits, each line's weighted squared residuals are
+tested against their degrees of freedom (:attr:`ThresholdEstimate.misfit`), and a curve that
+bends more than its counts explain is named in the notes: its interval is too narrow.
 
 >>> rows = [{"d": d, "x": x, "errors": e, "shots": 10000, "rounds": d}
 ...         for d, x, e in [(3, 0.1, 200), (3, 0.2, 900), (5, 0.1, 100), (5, 0.2, 1500)]]
@@ -165,6 +171,10 @@ class ThresholdEstimate:
         usable: The grid points where both codes' shots fail less than 40% of the time and
             that saw at least one error (the points a fit can use).
         method: ``"fit"`` or ``"interpolate"`` (how ``value`` was found).
+        misfit: ``"fit"``: for each of the two distances, ``(chi2, dof)`` of its line: the weighted squared
+            residuals of its usable points (weights as in the fit) and their number less two. A chi2 well
+            above dof means the points scatter about the line more than their counts explain (the curve
+            bends): the interval, which redraws the counts alone, is then too narrow (see :attr:`notes`).
 
     Example:
         >>> ThresholdEstimate(0.1, 0.09, 0.11, (5, 7)).describe()
@@ -181,6 +191,7 @@ class ThresholdEstimate:
     side: str | None = None
     usable: tuple[float, ...] = ()
     method: str = "fit"
+    misfit: Mapping[int, tuple[float, int]] = field(default_factory=dict)
 
     @property
     def notes(self) -> list[str]:
@@ -211,6 +222,17 @@ class ThresholdEstimate:
                 + ("; the threshold may lie among them: sample them with fewer rounds per shot (or more shots where "
                    "none failed)" if self.value is None else "")
             )
+        bent = [(d, chi2, dof) for d, (chi2, dof) in sorted(self.misfit.items()) if _misfit_p(chi2, dof) < 0.01]
+        if self.value is not None and bent:
+            # The redraws refit lines to counts redrawn around the measured points: they hold the sampling noise,
+            # not the straight-line model's error, so a curve that bends away from its line got an interval as
+            # narrow as a straight one's, without a word.
+            fits = ", ".join(f"d = {d}: chi2 = {chi2:.3g} on {dof} degree(s) of freedom" for d, chi2, dof in bent)
+            notes.append(
+                f"the points scatter about the fitted lines more than their counts explain ({fits}; p < 0.01): the "
+                "curves bend, and the interval, which redraws the counts alone, does not hold the straight-line "
+                "model's error; sample a narrower grid around the crossing"
+            )
         if self.value is not None and self.method == "fit" and len(self.usable) < 3:
             notes.append(
                 f"the lines were fitted through only {len(self.usable)} usable points per distance {d}: nothing "
@@ -237,6 +259,27 @@ class ThresholdEstimate:
         if self.low is None or self.high is None:
             return f"{fmt.format(self.value)} (interval undetermined: {self.crossed_fraction:.0%} of redraws cross) {d}"
         return f"{fmt.format(self.value)} [{fmt.format(self.low)}, {fmt.format(self.high)}] {d}"
+
+
+def _misfit_p(chi2: float, dof: int) -> float:
+    """Probability that a chi-square variable of ``dof`` degrees of freedom exceeds ``chi2`` (Wilson-Hilferty's
+    normal approximation, within a few percent of the exact tail for dof >= 1 at the 1% level); 1.0 without a
+    degree of freedom."""
+    if dof < 1 or not math.isfinite(chi2):
+        return 1.0
+    k = float(dof)
+    z = ((chi2 / k) ** (1.0 / 3.0) - (1.0 - 2.0 / (9.0 * k))) / math.sqrt(2.0 / (9.0 * k))
+    return 0.5 * math.erfc(z / math.sqrt(2.0))
+
+
+def _chi2(t: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float, int]:
+    """Weighted squared residuals of the line :func:`_line` fits, and their degrees of freedom."""
+    fit = _line(t, y, w)
+    ok = np.isfinite(y) & (w > 0)
+    if fit is None:
+        return 0.0, 0
+    a, b = fit
+    return float(np.sum(w[ok] * (y[ok] - a - b * t[ok]) ** 2)), int(ok.sum()) - 2
 
 
 def group_rows(rows: Iterable[Mapping[str, Any]], keys: Sequence[str]) -> dict[tuple, list[Mapping[str, Any]]]:
@@ -436,5 +479,11 @@ def estimate_threshold(
         falling = all(rates[d][-1] < rates[d][0] for d in (d1, d2))
         if falling and side is not None:
             side = {"above": "below", "below": "above"}[side]
+    misfit = {}
+    if method == "fit":
+        t = np.log(np.asarray(xs, dtype=float))
+        with np.errstate(divide="ignore"):
+            for d in (d1, d2):
+                misfit[d] = _chi2(t, np.log(np.asarray(rates[d], dtype=float)), np.asarray(counts[d], dtype=float))
     return ThresholdEstimate(value, low, high, (d1, d2), pairwise, fraction, tuple(xs), side,
-                             tuple(xs[i] for i in usable), method)
+                             tuple(xs[i] for i in usable), method, misfit)
