@@ -97,3 +97,23 @@ def test_qec_threshold_cli_says_what_its_intervals_cover(tmp_path, capsys):
     assert qec_cli.main(["threshold", str(path), "--x", "p", "--bootstrap", "20"]) == 0
     out = capsys.readouterr().out
     assert "95% bootstrap intervals of the counts' sampling noise" in out
+
+
+def test_a_side_of_the_grid_the_counts_do_not_settle_is_said_unresolved():
+    """Old behaviour: without a crossing, the threshold's side came from the measured rates alone: a d = 5 code
+    better than d = 3 at every point by one to three errors in 1000 shots (20 against 19, 40 against 38, 80 against
+    77) read "above 0.04 (d = 3, 5)" as firmly as a clear margin, while a third of the bootstrap redraws (half with
+    ``method="interpolate"``) crossed inside the grid. It now says "unresolved" with that fraction, and a note says
+    the counts do not settle the side; a clear margin reads as before."""
+    from qnsim.qec.threshold import estimate_threshold
+
+    close = [{"distance": d, "p": x, "errors": e, "shots": 1000, "rounds": 1} for d, x, e in
+             [(3, 0.01, 20), (3, 0.02, 40), (3, 0.04, 80), (5, 0.01, 19), (5, 0.02, 38), (5, 0.04, 77)]]
+    for method in ("fit", "interpolate"):
+        est = estimate_threshold(close, x_key="p", bootstrap=200, seed=1, method=method)
+        assert est.value is None and est.side == "above" and est.crossed_fraction > 0.2
+        assert est.describe().startswith("above 0.04 (unresolved: ") and est.side_unresolved
+        assert any(n.startswith("the measured rates put the threshold above the grid, but ") for n in est.notes)
+    clear = [dict(r, errors=r["errors"] // 4) if r["distance"] == 5 else r for r in close]
+    est = estimate_threshold(clear, x_key="p", bootstrap=200, seed=1)
+    assert est.describe() == "above 0.04 (d = 3, 5)" and not est.side_unresolved and est.notes == []

@@ -161,7 +161,9 @@ class ThresholdEstimate:
         high: 97.5th percentile (likewise).
         distances: The two distances of ``value``.
         pairwise: Crossing of each consecutive pair of distances, ``{(d1, d2): x or None}``.
-        crossed_fraction: Fraction of bootstrap redraws that crossed inside the grid.
+        crossed_fraction: Fraction of bootstrap redraws that crossed inside the grid. Without a crossing, a
+            ``side`` is taken as resolved only when fewer than :data:`UNRESOLVED_SIDE` of the redraws cross
+            (see :meth:`describe` and :attr:`notes`); with ``bootstrap=0``, 0 (nothing was redrawn).
         grid: The ``x`` values used.
         side: Without a crossing: ``"above"`` when the threshold lies above the largest unsaturated
             grid point (the larger code did better at every one, for an error parameter), ``"below"``
@@ -222,6 +224,14 @@ class ThresholdEstimate:
                 + ("; the threshold may lie among them: sample them with fewer rounds per shot (or more shots where "
                    "none failed)" if self.value is None else "")
             )
+        if self.side_unresolved:
+            # The side comes from the measured rates alone: a larger code better at every point by less than the
+            # counts' noise said "above 0.04" as firmly as a clear margin.
+            notes.append(
+                f"the measured rates put the threshold {self.side} the grid, but {self.crossed_fraction:.0%} of the "
+                f"bootstrap redraws cross inside it {d}: the counts do not settle which side it lies on; sample more "
+                "shots"
+            )
         bent = [(d, chi2, dof) for d, (chi2, dof) in sorted(self.misfit.items()) if _misfit_p(chi2, dof) < 0.01]
         if self.value is not None and bent:
             # The redraws refit lines to counts redrawn around the measured points: they hold the sampling noise,
@@ -240,6 +250,17 @@ class ThresholdEstimate:
             )
         return notes
 
+    @property
+    def side_unresolved(self) -> bool:
+        """True when :attr:`side` names a side of the grid that the counts do not settle: at least
+        :data:`UNRESOLVED_SIDE` of the bootstrap redraws cross inside the grid.
+
+        Example:
+            >>> ThresholdEstimate(None, None, None, (3, 5), crossed_fraction=0.3, side="above").side_unresolved
+            True
+        """
+        return self.value is None and self.side is not None and self.crossed_fraction >= UNRESOLVED_SIDE
+
     def describe(self, fmt: str = "{:.3g}") -> str:
         """``value [low, high] (d = d1, d2)``, or why there is none.
 
@@ -251,10 +272,15 @@ class ThresholdEstimate:
         if self.value is None:
             points = self.usable or self.grid
             lo, hi = (min(points), max(points)) if points else (math.nan, math.nan)
+            # "above 0.04" from codes whose redraws crossed inside the grid a third of the time read as settled.
+            unresolved = (
+                f" (unresolved: {self.crossed_fraction:.0%} of the redraws cross inside the grid)"
+                if self.side_unresolved else ""
+            )
             if self.side == "above":
-                return f"above {fmt.format(hi)} {d}"
+                return f"above {fmt.format(hi)}{unresolved} {d}"
             if self.side == "below":
-                return f"below {fmt.format(lo)} {d}"
+                return f"below {fmt.format(lo)}{unresolved} {d}"
             return f"no crossing in [{lo:g}, {hi:g}] {d}"
         if self.low is None or self.high is None:
             return f"{fmt.format(self.value)} (interval undetermined: {self.crossed_fraction:.0%} of redraws cross) {d}"
@@ -352,6 +378,10 @@ def _table(rows, x_key, distance_key):
         cell[1] += shots
     return table
 
+
+#: Without a crossing, the fraction of bootstrap redraws crossing inside the grid from which the side a
+#: threshold lies on ("above" or "below" the grid) is called unresolved.
+UNRESOLVED_SIDE = 0.05
 
 #: Points whose shots fail this often are left out of fits and comparisons: near 1/2 the per-round
 #: rate is ill-conditioned and biased towards the code with more rounds (it spreads the same shot
