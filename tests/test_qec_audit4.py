@@ -117,3 +117,37 @@ def test_a_side_of_the_grid_the_counts_do_not_settle_is_said_unresolved():
     clear = [dict(r, errors=r["errors"] // 4) if r["distance"] == 5 else r for r in close]
     est = estimate_threshold(clear, x_key="p", bootstrap=200, seed=1)
     assert est.describe() == "above 0.04 (d = 3, 5)" and not est.side_unresolved and est.notes == []
+
+
+def _mechanisms(circuit: stim.Circuit) -> dict[frozenset, float]:
+    """The circuit's error mechanisms by the detectors and observables they flip, those of one symptom combined."""
+    out: dict[frozenset, float] = {}
+    for inst in circuit.detector_error_model(approximate_disjoint_errors=True).flattened():
+        if inst.type == "error":
+            key = frozenset(str(t) for t in inst.targets_copy())
+            p, q = inst.args_copy()[0], out.get(key, 0.0)
+            out[key] = p * (1 - q) + q * (1 - p)
+    return out
+
+
+@pytest.mark.parametrize("kind", ["memory", "merge"])
+@pytest.mark.parametrize("basis", ["Z", "X"])
+@pytest.mark.parametrize("code", ["rotated", "unrotated"])
+def test_perfect_links_give_the_monolithic_patch(kind, basis, code):
+    """Checked, found right (a guard): with perfect links the distributed circuit's error mechanisms are the
+    monolithic patch's, symptom by symptom, in every seam that can be perfect: direct seam CNOTs with the bulk's
+    error, and CNOTs teleported through perfect pairs (the gadget, and its channel form) without the gadget's own
+    noise, against a patch whose seam CNOTs are noiseless. So the gadget's Pauli frame (its classically controlled X
+    and Z) is right for every observable: the Z and X memories, the merge's Z_A Z_B and its X_A X_B, X_A, X_B. (A cat
+    seam has an extra qubit per check, measured and idling, so no monolithic twin.)"""
+    build = qec.memory_circuit if kind == "memory" else qec.merge_circuit
+    noise = qec.NoiseModel.uniform_depolarizing(0.003)
+
+    def circuit(interface):
+        return _mechanisms(build(3, 2, basis, code=code, noise=noise, interface=interface))
+
+    assert circuit(qec.Interface.direct(0.003)) == pytest.approx(circuit(None), abs=1e-15)
+    noiseless_seam = circuit(qec.Interface.direct(0.0))
+    for explicit in (True, False):
+        perfect = qec.Interface.teleported((1.0, 0.0, 0.0, 0.0), gadget_noise=False, explicit=explicit)
+        assert circuit(perfect) == pytest.approx(noiseless_seam, abs=1e-15)
