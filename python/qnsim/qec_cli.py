@@ -13,7 +13,8 @@ Subcommands::
 ``sweep`` runs an experiment file (layout in :mod:`qnsim.qec.sweep`) over its grid and seeds with
 :func:`qnsim.sweep`: rows stream to ``--out`` and rerunning the command resumes. ``threshold``
 reads such rows and prints the crossing of the two largest distances per group, with its 95%
-bootstrap interval. ``link`` measures a network scenario's pairs and prints what a distributed
+bootstrap interval (the counts' sampling noise, not the fitted lines' model error: see
+:mod:`qnsim.qec.threshold`). ``link`` measures a network scenario's pairs and prints what a distributed
 patch fed by them gets (rate needed, waiting per round). ``circuit`` writes a generated Stim
 circuit (for other decoders).
 
@@ -192,6 +193,13 @@ def _threshold(args: argparse.Namespace) -> int:
     # --by must not vary inside one threshold, or counts of different experiments are summed.
     swept = columns[: columns.index("seed")] if "seed" in columns else []
     others = [k for k in swept if k not in (args.x, args.distance, *by)]
+    if args.bootstrap:
+        # "threshold p_int = 0.07 [0.068, 0.072]" read as the threshold's whole uncertainty; the redraws hold only the
+        # counts' noise (estimate_threshold's docstring).
+        print(
+            f"(95% bootstrap intervals of the counts' sampling noise, {args.bootstrap} redraws refitted: not the "
+            "error of the straight-line model itself, nor the drift with the distances)"
+        )
     for group, members in sorted(group_rows(rows, by).items(), key=lambda kv: tuple(map(str, kv[0]))):
         label = ", ".join(f"{k}={v}" for k, v in zip(by, group)) or "all rows"
         varying = sorted(k for k in others if len({repr(m[k]) for m in members}) > 1)

@@ -6,7 +6,7 @@ An experiment file is TOML::
     kind = "memory"         # "memory" or "merge"
     code = "rotated"        # "rotated" or "unrotated"
     basis = "Z"             # "Z" or "X"
-    rounds = 0              # syndrome rounds; 0: as many as the distance
+    rounds = 0              # syndrome rounds; 0 (here, not in [grid]): as many as the distance
     noise = "uniform"       # bulk noise preset: "uniform" (depolarizing) or "si1000"
     scheme = "direct"       # seam: "direct", "teleported" (Werner pairs) or "cat"
 
@@ -150,6 +150,23 @@ def _typed(key: str, value: Any, where: str) -> Any:
     return value
 
 
+def _grid_values(key: str, values: Sequence[Any], where: str) -> list[Any]:
+    """A grid axis's values, each read as its setting (:func:`_typed`).
+
+    ``rounds = 0`` (as many as the distance) is a fixed setting only: a grid value is written in every row's
+    ``rounds`` column as given, so the rows of a d = 3 point sampled over 3 rounds said 0, which ``qnsim qec
+    threshold`` refused ("rows[0]['rounds'] must be >= 1") and a conversion by hand could not use.
+    """
+    out = [_typed(key, v, where) for v in values]
+    if key == "rounds" and 0 in out:
+        raise ValueError(
+            f"{where}: rounds = 0 (as many as the distance) cannot be a grid value: the rows' rounds column would "
+            "say 0 for shots of d rounds; leave rounds out of the grid (its default, 0, gives d rounds at every "
+            "distance) or give the round counts themselves"
+        )
+    return out
+
+
 def _table(data: Mapping[str, Any], table: str, source: str) -> dict[str, Any]:
     value = data.get(table, {})
     if not isinstance(value, Mapping):
@@ -268,7 +285,7 @@ class ExperimentSpec:
                 )
             if not isinstance(values, list) or not values:
                 raise ValueError(f"{source}: grid {key} must be a non-empty list, got {values!r}")
-            grid[key] = [_typed(key, v, f"{source} [grid]") for v in values]
+            grid[key] = _grid_values(key, values, f"{source} [grid]")
         seeds = _table(data, "sampling", source).get("seeds", 1)
         from qnsim.sweeps import _seed_list
 
@@ -535,7 +552,7 @@ def run_experiment_sweep(
     for key, values in (grid or {}).items():
         if key not in EXPERIMENT_KEYS:
             raise ValueError(f"unknown setting {key!r}; known: {sorted(EXPERIMENT_KEYS)}")
-        full[key] = [_typed(key, v, "grid") for v in values]
+        full[key] = _grid_values(key, values, "grid")
     for values in _combinations(full):
         spec.settings(values)
     spec.measure()

@@ -20,7 +20,13 @@ finite size; they are reported too).
 Error bars: a parametric bootstrap. Every point's error count is redrawn from a binomial with its
 measured rate and shot count, the crossing recomputed, and the 2.5 and 97.5 percentiles of the
 redrawn crossings are the 95% interval. Redraws without a crossing in the grid count as "outside"
-(reported), so an interval is only given when most redraws cross.
+(reported), so an interval is only given when most redraws cross. What it covers: the sampling
+noise of the counts, carried through the fit (or the interpolation). What it does not: the error
+of the model itself, straight lines in (log x, log p_L) or straight segments between grid points,
+which a curve that bends near threshold does not follow, nor the drift of the crossing with the
+distances (compare the pairwise crossings). For fits, each line's weighted squared residuals are
+tested against their degrees of freedom (:attr:`ThresholdEstimate.misfit`), and a curve that
+bends more than its counts explain is named in the notes: its interval is too narrow.
 
 >>> rows = [{"d": d, "x": x, "errors": e, "shots": 10000, "rounds": d}
 ...         for d, x, e in [(3, 0.1, 200), (3, 0.2, 900), (5, 0.1, 100), (5, 0.2, 1500)]]
@@ -155,7 +161,9 @@ class ThresholdEstimate:
         high: 97.5th percentile (likewise).
         distances: The two distances of ``value``.
         pairwise: Crossing of each consecutive pair of distances, ``{(d1, d2): x or None}``.
-        crossed_fraction: Fraction of bootstrap redraws that crossed inside the grid.
+        crossed_fraction: Fraction of bootstrap redraws that crossed inside the grid. Without a crossing, a
+            ``side`` is taken as resolved only when fewer than :data:`UNRESOLVED_SIDE` of the redraws cross
+            (see :meth:`describe` and :attr:`notes`); with ``bootstrap=0``, 0 (nothing was redrawn).
         grid: The ``x`` values used.
         side: Without a crossing: ``"above"`` when the threshold lies above the largest unsaturated
             grid point (the larger code did better at every one, for an error parameter), ``"below"``
@@ -165,6 +173,10 @@ class ThresholdEstimate:
         usable: The grid points where both codes' shots fail less than 40% of the time and
             that saw at least one error (the points a fit can use).
         method: ``"fit"`` or ``"interpolate"`` (how ``value`` was found).
+        misfit: ``"fit"``: for each of the two distances, ``(chi2, dof)`` of its line: the weighted squared
+            residuals of its usable points (weights as in the fit) and their number less two. A chi2 well
+            above dof means the points scatter about the line more than their counts explain (the curve
+            bends): the interval, which redraws the counts alone, is then too narrow (see :attr:`notes`).
 
     Example:
         >>> ThresholdEstimate(0.1, 0.09, 0.11, (5, 7)).describe()
@@ -181,6 +193,7 @@ class ThresholdEstimate:
     side: str | None = None
     usable: tuple[float, ...] = ()
     method: str = "fit"
+    misfit: Mapping[int, tuple[float, int]] = field(default_factory=dict)
 
     @property
     def notes(self) -> list[str]:
@@ -211,12 +224,42 @@ class ThresholdEstimate:
                 + ("; the threshold may lie among them: sample them with fewer rounds per shot (or more shots where "
                    "none failed)" if self.value is None else "")
             )
+        if self.side_unresolved:
+            # The side comes from the measured rates alone: a larger code better at every point by less than the
+            # counts' noise said "above 0.04" as firmly as a clear margin.
+            notes.append(
+                f"the measured rates put the threshold {self.side} the grid, but {self.crossed_fraction:.0%} of the "
+                f"bootstrap redraws cross inside it {d}: the counts do not settle which side it lies on; sample more "
+                "shots"
+            )
+        bent = [(d, chi2, dof) for d, (chi2, dof) in sorted(self.misfit.items()) if _misfit_p(chi2, dof) < 0.01]
+        if self.value is not None and bent:
+            # The redraws refit lines to counts redrawn around the measured points: they hold the sampling noise,
+            # not the straight-line model's error, so a curve that bends away from its line got an interval as
+            # narrow as a straight one's, without a word.
+            fits = ", ".join(f"d = {d}: chi2 = {chi2:.3g} on {dof} degree(s) of freedom" for d, chi2, dof in bent)
+            notes.append(
+                f"the points scatter about the fitted lines more than their counts explain ({fits}; p < 0.01): the "
+                "curves bend, and the interval, which redraws the counts alone, does not hold the straight-line "
+                "model's error; sample a narrower grid around the crossing"
+            )
         if self.value is not None and self.method == "fit" and len(self.usable) < 3:
             notes.append(
                 f"the lines were fitted through only {len(self.usable)} usable points per distance {d}: nothing "
                 "checks the straight-line model; sample more points around the crossing"
             )
         return notes
+
+    @property
+    def side_unresolved(self) -> bool:
+        """True when :attr:`side` names a side of the grid that the counts do not settle: at least
+        :data:`UNRESOLVED_SIDE` of the bootstrap redraws cross inside the grid.
+
+        Example:
+            >>> ThresholdEstimate(None, None, None, (3, 5), crossed_fraction=0.3, side="above").side_unresolved
+            True
+        """
+        return self.value is None and self.side is not None and self.crossed_fraction >= UNRESOLVED_SIDE
 
     def describe(self, fmt: str = "{:.3g}") -> str:
         """``value [low, high] (d = d1, d2)``, or why there is none.
@@ -229,14 +272,40 @@ class ThresholdEstimate:
         if self.value is None:
             points = self.usable or self.grid
             lo, hi = (min(points), max(points)) if points else (math.nan, math.nan)
+            # "above 0.04" from codes whose redraws crossed inside the grid a third of the time read as settled.
+            unresolved = (
+                f" (unresolved: {self.crossed_fraction:.0%} of the redraws cross inside the grid)"
+                if self.side_unresolved else ""
+            )
             if self.side == "above":
-                return f"above {fmt.format(hi)} {d}"
+                return f"above {fmt.format(hi)}{unresolved} {d}"
             if self.side == "below":
-                return f"below {fmt.format(lo)} {d}"
+                return f"below {fmt.format(lo)}{unresolved} {d}"
             return f"no crossing in [{lo:g}, {hi:g}] {d}"
         if self.low is None or self.high is None:
             return f"{fmt.format(self.value)} (interval undetermined: {self.crossed_fraction:.0%} of redraws cross) {d}"
         return f"{fmt.format(self.value)} [{fmt.format(self.low)}, {fmt.format(self.high)}] {d}"
+
+
+def _misfit_p(chi2: float, dof: int) -> float:
+    """Probability that a chi-square variable of ``dof`` degrees of freedom exceeds ``chi2`` (Wilson-Hilferty's
+    normal approximation, within a few percent of the exact tail for dof >= 1 at the 1% level); 1.0 without a
+    degree of freedom."""
+    if dof < 1 or not math.isfinite(chi2):
+        return 1.0
+    k = float(dof)
+    z = ((chi2 / k) ** (1.0 / 3.0) - (1.0 - 2.0 / (9.0 * k))) / math.sqrt(2.0 / (9.0 * k))
+    return 0.5 * math.erfc(z / math.sqrt(2.0))
+
+
+def _chi2(t: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float, int]:
+    """Weighted squared residuals of the line :func:`_line` fits, and their degrees of freedom."""
+    fit = _line(t, y, w)
+    ok = np.isfinite(y) & (w > 0)
+    if fit is None:
+        return 0.0, 0
+    a, b = fit
+    return float(np.sum(w[ok] * (y[ok] - a - b * t[ok]) ** 2)), int(ok.sum()) - 2
 
 
 def group_rows(rows: Iterable[Mapping[str, Any]], keys: Sequence[str]) -> dict[tuple, list[Mapping[str, Any]]]:
@@ -309,6 +378,10 @@ def _table(rows, x_key, distance_key):
         cell[1] += shots
     return table
 
+
+#: Without a crossing, the fraction of bootstrap redraws crossing inside the grid from which the side a
+#: threshold lies on ("above" or "below" the grid) is called unresolved.
+UNRESOLVED_SIDE = 0.05
 
 #: Points whose shots fail this often are left out of fits and comparisons: near 1/2 the per-round
 #: rate is ill-conditioned and biased towards the code with more rounds (it spreads the same shot
@@ -436,5 +509,11 @@ def estimate_threshold(
         falling = all(rates[d][-1] < rates[d][0] for d in (d1, d2))
         if falling and side is not None:
             side = {"above": "below", "below": "above"}[side]
+    misfit = {}
+    if method == "fit":
+        t = np.log(np.asarray(xs, dtype=float))
+        with np.errstate(divide="ignore"):
+            for d in (d1, d2):
+                misfit[d] = _chi2(t, np.log(np.asarray(rates[d], dtype=float)), np.asarray(counts[d], dtype=float))
     return ThresholdEstimate(value, low, high, (d1, d2), pairwise, fraction, tuple(xs), side,
-                             tuple(xs[i] for i in usable), method)
+                             tuple(xs[i] for i in usable), method, misfit)
