@@ -390,6 +390,10 @@ class Network final {
         // The link that lacked memory at the last failed try_reserve (UINT32_MAX: none yet): checked first
         // at the next, as it is the likeliest to lack it still.
         uint32_t blocked_link = UINT32_MAX;
+        // The memories try_reserve gave it (2 * memories_per_link per link, in the order of links,
+        // ascending within a link: finish_request's release order): the release reads these slots, not
+        // every memory of its links (the others' lines were cache misses for nothing).
+        std::vector<uint32_t> reserved;
         bool active() const { return stats.status == RequestStatus::Active; }
     };
 
