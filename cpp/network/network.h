@@ -137,6 +137,9 @@ class Network final {
     /// run() continues it with the results an uninterrupted run would have given.
     void set_interrupt_check(std::function<void()> check) { interrupt_check_ = std::move(check); }
     static constexpr uint64_t kInterruptPeriod = uint64_t{1} << 14;
+    /// The most events a queue bucket makes room for at its first growth (2 MB): a larger network's
+    /// buckets double from there.
+    static constexpr size_t kBucketRoomMax = size_t{1} << 16;
     /// Stops the current run() once the event being handled is done (RunInterrupted), when an
     /// interrupt check is set (the Python layer's runs): a Ctrl-C that lands inside a protocol hook
     /// is deferred to the end of its event this way, instead of leaving the event half handled.
@@ -387,6 +390,10 @@ class Network final {
         // The link that lacked memory at the last failed try_reserve (UINT32_MAX: none yet): checked first
         // at the next, as it is the likeliest to lack it still.
         uint32_t blocked_link = UINT32_MAX;
+        // The memories try_reserve gave it (2 * memories_per_link per link, in the order of links,
+        // ascending within a link: finish_request's release order): the release reads these slots, not
+        // every memory of its links (the others' lines were cache misses for nothing).
+        std::vector<uint32_t> reserved;
         bool active() const { return stats.status == RequestStatus::Active; }
     };
 
