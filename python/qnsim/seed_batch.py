@@ -189,6 +189,7 @@ def run_network_seeds(
     size = BATCH_ROUNDS * threads
     results: list[Any] = []
     held = 0  # bytes of the results kept so far
+    handed = 0  # seeds whose on_result call returned
     for start in range(0, len(seeds), size):
         part = seeds[start : start + size]
         start_wall = time.perf_counter()
@@ -204,15 +205,36 @@ def run_network_seeds(
             exc.add_note(f"{start} of {len(seeds)} seeds had finished and {kept}; run the rest with seeds[{start}:]")
             raise
         share = (time.perf_counter() - start_wall) / len(part)
-        for seed, native in zip(part, natives):
-            view = copy.copy(network)  # the same description, the batch's native network
-            view._native, view._seed, view._seed_drawn = native, seed, False
-            result = collect(view, until_ps / 1e12, share)
+        try:
+            for seed, native in zip(part, natives):
+                view = copy.copy(network)  # the same description, the batch's native network
+                view._native, view._seed, view._seed_drawn = native, seed, False
+                result = collect(view, until_ps / 1e12, share)
+                if on_result is not None:
+                    on_result(seed, result)
+                    handed += 1
+                else:
+                    results.append(result)
+                    held += result_bytes(result)
+        except BaseException as exc:
+            # Between two native calls (a Ctrl-C while the results were read or handed over, or on_result
+            # raising): the exception said nothing of which seeds on_result had had, and the rest of the
+            # call's seeds, run, were dropped without a word.
             if on_result is not None:
-                on_result(seed, result)
-            else:
-                results.append(result)
-                held += result_bytes(result)
+                if isinstance(exc, KeyboardInterrupt):
+                    at = f"the Ctrl-C came while seeds[{handed}] = {seeds[handed]} was being handed over"
+                else:
+                    at = f"on_result (or reading the result it was to get) raised for seeds[{handed}] = {seeds[handed]}"
+                exc.add_note(
+                    f"run_seeds stopped: {handed} of {len(seeds)} seeds had been handed to on_result, and {at}; "
+                    f"run the rest with seeds[{handed}:]"
+                )
+            elif isinstance(exc, KeyboardInterrupt):
+                exc.add_note(
+                    f"run_seeds stopped: the results of {start + len(part)} of {len(seeds)} seeds were lost with "
+                    "this call (pass on_result= to keep each as its seeds finish)"
+                )
+            raise
         del natives
         done = start + len(part)
         if on_result is None and done < len(seeds):

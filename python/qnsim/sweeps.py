@@ -1728,33 +1728,119 @@ def _holder_alive(holder: Path) -> tuple[bool, str]:
 
 def _hold_out(lock: Path, out: Path) -> Path:
     """The lock of :func:`_lock_out` where ``flock`` is not available: a holder file beside ``lock``,
-    created only if absent (``O_EXCL``), naming this machine and process. A holder left by a sweep
+    created only if absent and already naming this machine and process (written to a file of its own,
+    then hard-linked to the holder's name, which fails if the name exists). A holder left by a sweep
     killed on this machine is taken over; one of another machine is refused with its name.
 
+    A takeover deletes the dead sweep's holder and creates this one's: two sweeps doing so at once each
+    found the holder dead, and the second deleted the first one's fresh holder in place of the dead one
+    (both then wrote the out, each running every point). A takeover is done under a second file,
+    ``<holder>.takeover``, created only if absent (``O_EXCL``): its taker checks again, under it, that
+    the holder is still the dead one before deleting it, so one of the two wins and the other is refused
+    naming it.
+
     Raises:
-        ValueError: Another sweep holds the out (or did, on another machine, and was killed there).
+        ValueError: Another sweep holds the out (or did, on another machine, and was killed there), or
+            one was killed while it took the out over (its takeover file is left, named).
     """
+    holder = _holder_path(lock)
+    takeover = holder.with_name(holder.name + ".takeover")
+    waited = 0.0
+    while True:
+        if _create_holder(holder):
+            if takeover.exists():
+                # Left by a sweep killed mid-takeover. Deleting it now is safe: any other taker checks the holder
+                # again under it and finds this one, alive.
+                _remove_stale(takeover, _TAKEOVER_STALE_S)
+            return holder
+        identity = _file_identity(holder)
+        alive, name = _holder_alive(holder)
+        if alive:
+            raise ValueError(
+                f"out {str(out)!r} is being written by another running sweep ({name}; this file system has no "
+                f"locks, so {str(holder)!r} stands for its lock): wait for it to finish (then run this one to "
+                "resume from its rows) or choose another out; if no sweep is writing it (one was killed on "
+                "another machine), delete that file"
+            ) from None
+        try:
+            fd = os.open(takeover, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            try:
+                age = time.time() - takeover.stat().st_mtime
+            except OSError:  # its taker has just finished: look at the holder again
+                continue
+            if age >= _TAKEOVER_STALE_S:
+                raise ValueError(
+                    f"out {str(out)!r}: a sweep was killed while it took over {str(holder)!r} (left by a sweep "
+                    f"killed before it), and left {str(takeover)!r}; if no sweep is writing the out, delete both "
+                    "files and run this one again"
+                ) from None
+            if waited >= 2.0:
+                raise ValueError(
+                    f"out {str(out)!r}: another sweep is taking over {str(holder)!r} (left by a sweep killed on "
+                    "this machine) at the same time; run this one later"
+                ) from None
+            time.sleep(0.01)  # another sweep takes the holder over now: see which of them wins
+            waited += 0.01
+            continue
+        os.close(fd)
+        try:
+            # Under the takeover file, nobody else deletes the holder: if it is still the dead one found above,
+            # it is deleted; if another sweep took the out over meanwhile, that one is seen alive next time round.
+            if _file_identity(holder) == identity and identity is not None and not _holder_alive(holder)[0]:
+                holder.unlink(missing_ok=True)
+        finally:
+            takeover.unlink(missing_ok=True)
+
+
+#: Seconds after which a takeover file (see :func:`_hold_out`), held for microseconds by a live taker, was
+#: left by a killed one.
+_TAKEOVER_STALE_S = 10.0
+
+
+def _file_identity(path: Path) -> tuple[int, int, int] | None:
+    """Which file ``path`` names now (device, inode, modification time), or None if none: a holder deleted
+    and created again under the same name is another file."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino, st.st_mtime_ns
+
+
+def _remove_stale(path: Path, age_s: float) -> None:
+    try:
+        if time.time() - path.stat().st_mtime >= age_s:
+            path.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def _create_holder(holder: Path) -> bool:
+    """Creates ``holder`` naming this machine and process if it does not exist; False if it does. The name
+    is written first to a file of this process's own and then hard-linked to the holder's name, so no
+    other sweep ever reads the holder empty (one created with ``O_EXCL`` and then written was empty for a
+    moment, and read as such for ten seconds after a kill between the two)."""
     import socket
 
-    holder = _holder_path(lock)
-    for _ in range(2):
+    text = f"{socket.gethostname()} {os.getpid()} {os.urandom(8).hex()}\n"
+    own = holder.with_name(f"{holder.name}.{os.getpid()}.{os.urandom(4).hex()}")
+    own.write_text(text)
+    try:
+        os.link(own, holder)
+        return True
+    except FileExistsError:
+        return False
+    except OSError:  # a file system without hard links: the holder is created empty, then written
         try:
             fd = os.open(holder, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         except FileExistsError:
-            alive, name = _holder_alive(holder)
-            if alive:
-                raise ValueError(
-                    f"out {str(out)!r} is being written by another running sweep ({name}; this file system has no "
-                    f"locks, so {str(holder)!r} stands for its lock): wait for it to finish (then run this one to "
-                    "resume from its rows) or choose another out; if no sweep is writing it (one was killed on "
-                    "another machine), delete that file"
-                ) from None
-            holder.unlink(missing_ok=True)  # left by a sweep killed on this machine
-            continue
+            return False
         with os.fdopen(fd, "w") as f:
-            f.write(f"{socket.gethostname()} {os.getpid()}\n")
-        return holder
-    raise ValueError(f"out {str(out)!r}: another sweep took {str(holder)!r} at the same time; run this one later")
+            f.write(text)
+        return True
+    finally:
+        own.unlink(missing_ok=True)
 
 
 def _unlock_out(handle: int | Path) -> None:
@@ -2310,7 +2396,8 @@ def _worker_scenario_id(fn: PointFunction) -> str:
 
 
 class _PointFailed(Exception):
-    """A point of a chunk raised: its index in the chunk, the exception's type name and text."""
+    """A point of a chunk raised: its index in the chunk, the exception's type name and text, and what
+    :func:`_call_points` returns for the points of the chunk before it."""
 
 
 def _call_points(
@@ -2325,7 +2412,8 @@ def _call_points(
         try:
             results.append(fn(dict(params), seed))
         except Exception as exc:
-            raise _PointFailed(index, type(exc).__name__, str(exc)) from None
+            # The points before it finished: their results travel with the failure (they were lost with it).
+            raise _PointFailed(index, type(exc).__name__, str(exc), (code_id(), identity, results)) from None
     return code_id(), identity, results
 
 
@@ -2568,21 +2656,9 @@ def _run_dask(
             chunk = pending[start : start + size]
             future = client.submit(_call_points, fn, [(p.params, p.seed) for p in chunk], identify, pure=False)
             futures[future] = chunk
-        for future in distributed.as_completed(list(futures)):
-            chunk = futures.pop(future)
-            try:
-                worker_version, worker_identity, results = future.result()
-            except _PointFailed as exc:
-                index, kind, text = exc.args
-                point = chunk[index]
-                raise SweepError(
-                    f"the point function raised {kind}: {text} (params {point.params}, seed {point.seed}) on Dask"
-                ) from None
-            except Exception as exc:
-                raise SweepError(
-                    f"a Dask task of {len(chunk)} points failed: {type(exc).__name__}: {exc} "
-                    f"(first point: params {chunk[0].params}, seed {chunk[0].seed})"
-                ) from exc
+
+        def keep(chunk: list[Point], answer: tuple[str, str | None, list]) -> None:
+            worker_version, worker_identity, results = answer
             if worker_version != version:
                 # Rows carry this process's scenario_id, which names its qnsim (version and code): rows of
                 # another would pass as this one's (and resume as such).
@@ -2597,6 +2673,42 @@ def _run_dask(
                 raise SweepError(_other_code_message(fn, "a Dask worker", worker_identity, identity))
             for point, result in zip(chunk, results):
                 on_result(point, result)
+
+        def keep_finished() -> None:
+            """Keeps the rows of the chunks that finished by now, and stops the others: the sweep stops (a
+            point failed); their rows were lost with it, though on the workers and paid for."""
+            for future, chunk in list(futures.items()):
+                if future.status == "finished":
+                    del futures[future]
+                    try:
+                        keep(chunk, future.result())
+                    except SweepError:  # rows of other code: not kept, and the point's failure is the news
+                        pass
+
+        for future in distributed.as_completed(list(futures)):
+            chunk = futures.pop(future)
+            try:
+                answer = future.result()
+            except _PointFailed as exc:
+                index, kind, text, before = exc.args
+                point = chunk[index]
+                failure = SweepError(
+                    f"the point function raised {kind}: {text} (params {point.params}, seed {point.seed}) on Dask"
+                )
+                try:
+                    keep(chunk[:index], before)
+                except SweepError:  # rows of other code: not kept, and the point's failure is the news
+                    pass
+                keep_finished()
+                raise failure from None
+            except Exception as exc:
+                failure = SweepError(
+                    f"a Dask task of {len(chunk)} points failed: {type(exc).__name__}: {exc} "
+                    f"(first point: params {chunk[0].params}, seed {chunk[0].seed})"
+                )
+                keep_finished()
+                raise failure from exc
+            keep(chunk, answer)
             future.release()
     finally:
         if futures:

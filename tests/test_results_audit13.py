@@ -1,0 +1,167 @@
+"""Results audit, round 13: work a stopped Dask sweep lost, two sweeps taking over one dead holder file
+at once, and (below) what else was found. Each test's docstring says what the old behaviour was."""
+
+import errno
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+import sweep_points
+
+from qnsim import sweeps
+from qnsim.sweeps import SweepError, read_results, sweep, sweep_status
+
+# --- a Dask sweep stopped by a failing point keeps what finished -----------------------------------------
+
+
+def test_a_dask_sweep_stopped_by_a_failing_point_keeps_every_row_that_finished(tmp_path, monkeypatch):
+    """Old behaviour: a Dask sweep whose point raised stopped at the first failed task it looked at and
+    cancelled the rest: the chunks that had finished in the same instant (handed back by ``as_completed``
+    after the failed one) and the points of the failed chunk before the failing point were lost, though
+    computed. Here every chunk finished before the sweep looked: no row was kept of the 11 points that
+    ran. Now all 11 are in out and the failure still stops the sweep, naming the point."""
+    distributed = pytest.importorskip("distributed")
+
+    def failed_first(futures):  # every chunk done when the sweep looks, the failed one handed back first
+        distributed.wait(futures)
+        return sorted(futures, key=lambda f: f.status != "error")
+
+    monkeypatch.setattr(distributed, "as_completed", failed_first)
+    out = tmp_path / "r.csv"
+    with (
+        distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=":0") as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        with pytest.raises(SweepError, match=r"boom at x=2 \(params \{'x': 2\}, seed 0\) on Dask"):
+            sweep(sweep_points.fails, {"x": list(range(12))}, backend="dask", client=client, out=out, progress=False)
+    assert sorted(r["x"] for r in read_results(out)) == [0, 1, *range(3, 12)]
+    assert "stopped after 11 of 12 points" in sweep_status(out)
+    rows = sweep(sweep_points.square, {"x": [1, 4]}, workers=1, progress=False, as_frame=False)
+    assert [r["y"] for r in read_results(out) if r["x"] in (1, 4)] == [r["y"] for r in rows]
+
+
+# --- the holder file where there are no locks: one taker wins ------------------------------------------
+
+
+def _dead_pid():
+    return int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                              text=True).stdout)  # fmt: skip
+
+
+def test_two_sweeps_taking_over_one_dead_holder_at_once_do_not_both_win(tmp_path, monkeypatch):
+    """Old behaviour: where the file system has no locks, a sweep finding the holder file of a sweep
+    killed on this machine deleted it and created its own. Two sweeps started together both found it
+    dead; the first deleted it and created its holder, then the second deleted that one (taking it for
+    the dead one) and created its own: both held the out, both ran every point and wrote it. Now the
+    takeover is made under a takeover file created only if absent, whose taker checks the holder again:
+    the second is refused, naming the first."""
+    lock = tmp_path / "r.csv"
+    holder = sweeps._holder_path(lock)
+    holder.write_text(f"{socket.gethostname()} {_dead_pid()}\n")
+    real_alive = sweeps._holder_alive
+    started, won = [], []
+
+    def other_sweep_meanwhile(path):
+        # The second sweep reads the dead holder, then the first takes it over before the second acts.
+        answer = real_alive(path)
+        if not started:
+            started.append(True)
+            won.append(sweeps._hold_out(lock, lock))
+        return answer
+
+    monkeypatch.setattr(sweeps, "_holder_alive", other_sweep_meanwhile)
+    with pytest.raises(ValueError, match=rf"being written by another running sweep \(process {os.getpid()} on "):
+        sweeps._hold_out(lock, lock)
+    assert won == [holder] and holder.read_text().split()[:2] == [socket.gethostname(), str(os.getpid())]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.csv.holder"]
+
+
+def test_a_holder_is_never_seen_empty_and_a_killed_takeover_is_named(tmp_path, monkeypatch):
+    """Old behaviour: the holder was created empty (``O_EXCL``) and its name written after: a sweep
+    looking in between read it empty ("a sweep starting"), and a sweep killed in between left an empty
+    holder that refused every sweep for ten seconds. It is written whole under a name of its own and
+    linked into place now. A sweep killed in the middle of a takeover leaves its takeover file: the next
+    sweep says so and names both files (deleting them is the user's call: a takeover was under way)."""
+    lock = tmp_path / "r.csv"
+    holder = sweeps._holder_path(lock)
+    seen = []
+    real_link = os.link
+
+    def look_then_link(src, dst):
+        seen.append(dst.read_text() if os.path.exists(dst) else None)
+        real_link(src, dst)
+        seen.append(dst.read_text())
+
+    monkeypatch.setattr(sweeps.os, "link", look_then_link)
+    assert sweeps._hold_out(lock, lock) == holder
+    assert seen[0] is None and seen[1].split()[:2] == [socket.gethostname(), str(os.getpid())]
+    sweeps._unlock_out(holder)
+    monkeypatch.setattr(sweeps.os, "link", real_link)
+
+    holder.write_text(f"{socket.gethostname()} {_dead_pid()}\n")
+    takeover = holder.with_name(holder.name + ".takeover")
+    takeover.write_text("")
+    os.utime(takeover, (1e9, 1e9))  # a taker killed long ago
+    with pytest.raises(ValueError, match=r"a sweep was killed while it took over .*r\.csv\.holder.*delete both"):
+        sweeps._hold_out(lock, lock)
+    takeover.unlink()
+    assert sweeps._hold_out(lock, lock) == holder  # the dead holder alone is taken over
+
+
+def test_a_file_system_without_hard_links_still_gets_a_holder(tmp_path, monkeypatch):
+    """The holder is linked into place; where hard links fail (some FUSE and SMB mounts), it is created
+    with ``O_EXCL`` and written, as before, and a second sweep is still refused."""
+    lock = tmp_path / "r.csv"
+
+    def no_links(src, dst):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(sweeps.os, "link", no_links)
+    holder = sweeps._hold_out(lock, lock)
+    assert holder.read_text().split()[:2] == [socket.gethostname(), str(os.getpid())]
+    with pytest.raises(ValueError, match="another running sweep"):
+        sweeps._hold_out(lock, lock)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.csv.holder"]
+
+
+# --- run_seeds: a callback that raises, a Ctrl-C while results are handed over ----------------------------
+
+
+def _pair_network():
+    import qnsim
+
+    net = qnsim.Network("bell_diagonal")
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=0.0, fidelity=0.9, rate_hz=1e4, success_probability=0.1)
+    net.request("a", "b")
+    return net
+
+
+@pytest.mark.parametrize("error", [ValueError("disk full"), KeyboardInterrupt()])
+def test_run_seeds_stopped_in_its_callback_says_which_seeds_it_had(error):
+    """Old behaviour: an exception raised by ``on_result`` (a full disk where it writes, a bad row) or a
+    Ctrl-C while the results of a native call were read and handed over left ``run_seeds`` with the
+    bare exception: nothing said which seeds the callback had had, and the rest of that call's seeds,
+    run, were dropped. The note names both now, and where to go on; going on from there gives every
+    seed once."""
+    seeds = [11, 12, 13, 14, 15, 16, 17]
+    handed, raised = [], []
+
+    def keep(seed, result):
+        if seed == 13 and not raised:
+            raised.append(seed)
+            raise error
+        handed.append((seed, result.requests[0].num_pairs))
+
+    with pytest.raises(type(error)) as info:
+        _pair_network().run_seeds(seeds, 0.01, threads=2, on_result=keep)
+    note = " ".join(getattr(info.value, "__notes__", []))
+    assert handed == [(11, handed[0][1]), (12, handed[1][1])]
+    assert "2 of 7 seeds had been handed to on_result" in note and "seeds[2] = 13" in note
+    assert "run the rest with seeds[2:]" in note
+    _pair_network().run_seeds(seeds[2:], 0.01, threads=2, on_result=keep)
+    whole = _pair_network().run_seeds(seeds, 0.01, threads=1)
+    assert handed == [(s, r.requests[0].num_pairs) for s, r in zip(seeds, whole)]
