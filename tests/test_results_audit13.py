@@ -165,3 +165,58 @@ def test_run_seeds_stopped_in_its_callback_says_which_seeds_it_had(error):
     _pair_network().run_seeds(seeds[2:], 0.01, threads=2, on_result=keep)
     whole = _pair_network().run_seeds(seeds, 0.01, threads=1)
     assert handed == [(s, r.requests[0].num_pairs) for s, r in zip(seeds, whole)]
+
+
+# --- result cells a file must read back ---------------------------------------------------------------------
+
+#: Text a point function may return: characters str.splitlines splits at though the csv module neither
+#: quotes them nor ends a row there.
+_CELLS = ["form\x0cfeed", "line\u2028separator", "group\x1dseparator", "next\x85line", "tab\x0bv"]
+
+
+def cell(params, seed):
+    return {"value": _CELLS[params["i"]], "n": params["i"]}
+
+
+def states(params, seed):
+    """A count that is beyond 64 bits at i = 4."""
+    return {"states": 2**70 if params["i"] == 4 else params["i"]}
+
+
+@pytest.mark.parametrize("i", range(5))
+def test_text_with_a_separator_str_splitlines_knows_reads_back_from_a_csv_out(tmp_path, i):
+    """Old behaviour: a point function returning text with a form feed, a vertical tab, "\\x1c"-"\\x1e",
+    "\\x85" or U+2028/U+2029 (a label pasted from a PDF, a name from a device) was written (the csv module
+    quotes only commas, quotes and line ends), and every later read, resume and plot of the file failed:
+    its reader split lines with ``str.splitlines``, which splits at those too ("line 2 has 3 fields, the
+    header has 5: the file is not a sweep result"). The reader splits where the writer ends rows."""
+    out = tmp_path / "r.csv"
+    rows = sweep(cell, {"i": [i]}, seeds=2, out=out, workers=1, progress=False, as_frame=False)
+    assert [r["value"] for r in read_results(out)] == [_CELLS[i]] * 2
+    assert sweep(cell, {"i": [i]}, seeds=2, out=out, workers=1, progress=False, as_frame=False) == rows
+    assert sweep_status(out) is None
+    crlf = tmp_path / "saved.csv"  # saved by a spreadsheet with Windows line ends: the same rows
+    crlf.write_bytes(out.read_bytes().replace(b"\n", b"\r\n"))
+    assert read_results(crlf) == read_results(out)
+
+
+def test_an_int_beyond_64_bits_is_refused_by_a_parquet_out_naming_it(tmp_path):
+    """Old behaviour: a point function returning an int beyond 64 bits (a count of states, 2**70) into a
+    Parquet out failed at the write with pyarrow's "Python int too large to convert to C long", naming
+    no column, and the rows buffered with it (here the four before it) were lost; a grid value beyond
+    64 bits ran its points and failed the same way. The row is refused as it arrives now, naming the
+    column, after the rows before it are written; a grid value before any point runs. (A CSV out keeps
+    it: its cells read back as Python ints.)"""
+    pytest.importorskip("pyarrow")
+    out = tmp_path / "r.parquet"
+    # 5 points run one by one in grid order, the big int last
+    with pytest.raises(SweepError, match=r"'states' = 1180591620717411303424 is beyond a 64-bit integer"):
+        sweep(states, {"i": list(range(5))}, out=out, workers=1, progress=False)
+    assert sorted(r["states"] for r in read_results(out)) == [0, 1, 2, 3]
+    assert "stopped after 4 of 5 points" in sweep_status(out)
+    with pytest.raises(ValueError, match=r"grid\['big'\] value 1180591620717411303424 is beyond a 64-bit"):
+        sweep(states, {"i": [0], "big": [2**70]}, out=tmp_path / "g.parquet", workers=1, progress=False)
+    assert not (tmp_path / "g.parquet").exists()
+    csv_out = tmp_path / "r.csv"
+    sweep(states, {"i": [4]}, out=csv_out, workers=1, progress=False)
+    assert read_results(csv_out)[0]["states"] == 2**70

@@ -1263,6 +1263,9 @@ def _format_cell(value: Any) -> str:
 
 _INT = re.compile(r"[+-]?[0-9]+")
 
+#: The integers a Parquet column holds (int64).
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
 
 def _parse_cell(text: str) -> Any:
     """Inverse of :func:`_format_cell` for the values a sweep writes."""
@@ -1588,6 +1591,16 @@ class _ParquetSink:
         """Refuses a row with a value of another type than its column's so far, after writing the rows
         buffered before it: it failed at the next write (up to :attr:`MAX_ROWS` points later), and the
         rows buffered by then, finished and consistent, were lost with it."""
+        for key, value in row.items():
+            if isinstance(value, int) and not isinstance(value, bool) and not _INT64_MIN <= value <= _INT64_MAX:
+                # Failed at the next write as "Python int too large to convert to C long", naming no cell, and
+                # lost the rows buffered with it.
+                self.flush(force=True)
+                raise SweepError(
+                    f"point {row.get(ID_COLUMN)} (seed {row.get(SEED_COLUMN)}): {key!r} = {value!r} is beyond a "
+                    "64-bit integer, the widest a Parquet column holds; return it as a float or text, or write a "
+                    ".csv out"
+                )
         kinds = self._column_kinds()
         for key, value in row.items():
             kind = kinds.get(key)
@@ -2206,7 +2219,12 @@ def _read_csv(path: Path, raw: bytes, what: str) -> tuple[list[str] | None, list
         text = raw.decode("utf-8-sig")  # a byte-order mark (a spreadsheet's save) is not part of the first column
     except UnicodeDecodeError as exc:
         raise ValueError(f"{where} is not UTF-8 text (byte {raw[exc.start]:#04x} at offset {exc.start})") from None
-    lines = text.splitlines()
+    # Lines end where the writer ends them ("\n"; "\r\n" from a spreadsheet's save reads the same): str.splitlines
+    # also split at form feeds, "\x1c"-"\x1e", "\x85" and U+2028/U+2029, which a text cell may hold and the csv
+    # module writes unquoted, so a file holding one was "not a sweep result" to every later read and resume.
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
     if not lines:
         return None, []
     records = csv.reader(lines)
@@ -2325,6 +2343,11 @@ def _check_parquet_column_types(out: Any, rows: list[dict], grid: Mapping[str, S
         kinds: dict[type, tuple[Any, str]] = {}
         for value in _axis_values(grid, key):
             kinds.setdefault(type(value), (value, "the grid gives"))
+            if type(value) is int and not _INT64_MIN <= value <= _INT64_MAX:
+                raise ValueError(
+                    f"grid[{key!r}] value {value!r} is beyond a 64-bit integer, the widest a Parquet column holds "
+                    "(its rows could not be written); give it as a float or text, or write a .csv out"
+                )
         for row in rows:
             value = row.get(key)
             if value is not None:
