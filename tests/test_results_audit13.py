@@ -220,3 +220,28 @@ def test_an_int_beyond_64_bits_is_refused_by_a_parquet_out_naming_it(tmp_path):
     csv_out = tmp_path / "r.csv"
     sweep(states, {"i": [4]}, out=csv_out, workers=1, progress=False)
     assert read_results(csv_out)[0]["states"] == 2**70
+
+
+# --- rows of another qnsim ----------------------------------------------------------------------------------
+
+
+def test_a_refused_resume_says_whether_another_qnsim_or_another_scenario_wrote_the_rows(tmp_path, monkeypatch):
+    """Old behaviour: a resume refused for rows of another scenario_id said "another scenario or qnsim
+    version or build" and two hex digests: after an upgrade (or a rebuild from other sources) the user
+    could not tell it from an edited scenario. The state file records the qnsim that wrote each sweep
+    now, and the refusal names it beside this one, or says the scenario differs."""
+    out = tmp_path / "r.csv"
+    sweep(sweep_points.square, {"x": [1]}, out=out, workers=1, progress=False)
+    with pytest.raises(ValueError, match=r"written by this qnsim, so the scenario differs"):
+        sweep(sweep_points.slow, {"x": [1]}, out=out, workers=1, progress=False)
+    mine = sweeps.code_id()
+    monkeypatch.setattr(sweeps, "code_id", lambda: "qnsim 9.9.9 native abc build def python 123")
+    with pytest.raises(ValueError, match=rf"they were written by {mine}, this sweep runs qnsim 9\.9\.9 native abc"):
+        sweep(sweep_points.square, {"x": [1]}, out=out, workers=1, progress=False)
+    assert len(read_results(out)) == 1
+    # A state file of an older qnsim, which did not record it: the refusal as before.
+    state = sweeps._state_path(out)
+    state.write_text(state.read_text().replace(f', "qnsim": "{mine}"', ""))
+    with pytest.raises(ValueError, match=r"another scenario or qnsim version or build \(scenario_id \w+; this sweep's "
+                       r"is \w+\); resuming would mix"):  # fmt: skip
+        sweep(sweep_points.square, {"x": [1]}, out=out, workers=1, progress=False)

@@ -1957,6 +1957,9 @@ def _write_state(
     from qnsim.trace import write_whole
 
     content: dict[str, Any] = {"state": state, "points": points, "done": done, "scenario_id": scenario}
+    # The qnsim that wrote the rows (its version and code), in words: a scenario_id alone did not say whether a
+    # refused resume met another qnsim or another scenario (see _foreign_rows_message).
+    content["qnsim"] = code_id()
     if reason:
         content["reason"] = reason
     if grid is not None:
@@ -2839,11 +2842,7 @@ def sweep(
             rows = sink.load()
             foreign = {row.get(SCENARIO_COLUMN) for row in rows} - {identity}
             if foreign:
-                raise ValueError(
-                    f"out {str(out)!r} holds rows of another scenario or qnsim version or build (scenario_id "
-                    f"{', '.join(sorted(map(str, foreign)))}; this sweep's is {identity}): resuming would mix their "
-                    f"numbers with this sweep's. Delete {str(out)!r} or choose another out to start fresh"
-                )
+                raise ValueError(_foreign_rows_message(out, sink.path, foreign, identity))
             _check_values_by_rounding(out, rows, grid)
             if isinstance(sink, _ParquetSink):
                 _check_parquet_column_types(out, rows, grid)
@@ -3002,6 +3001,33 @@ def sweep(
     frame = frame_type(rows, columns=columns)
     frame.attrs["notes"] = list(remarks)
     return frame
+
+
+def _foreign_rows_message(out: Any, path: Path, foreign: set, identity: str) -> str:
+    """The refusal to resume ``out`` from rows of other scenario_ids, saying, where the out's state file
+    recorded the qnsim that wrote them, whether that qnsim or the scenario differs from this sweep's."""
+    message = (
+        f"out {str(out)!r} holds rows of another scenario or qnsim version or build (scenario_id "
+        f"{', '.join(sorted(map(str, foreign)))}; this sweep's is {identity})"
+    )
+    try:
+        writers = {e.get("qnsim") for e in _read_states(path) if e.get("scenario_id") in foreign}
+    except (OSError, ValueError, KeyError, TypeError):
+        writers = set()
+    writers.discard(None)  # a state file of an older qnsim, which did not record it
+    mine = code_id()
+    others = sorted(str(w) for w in writers if w != mine)
+    if others:
+        message += f": they were written by {others[0]}, this sweep runs {mine}"
+    elif writers:
+        message += (
+            ": they were written by this qnsim, so the scenario differs (the point function, its code or its "
+            "arguments, or the scenario file, was edited since, or it is another one)"
+        )
+    return (
+        f"{message}; resuming would mix their numbers with this sweep's. Delete {str(out)!r} or choose another out "
+        "to start fresh"
+    )
 
 
 def _frame_type(as_frame: bool | None) -> Any:
