@@ -245,3 +245,43 @@ def test_a_refused_resume_says_whether_another_qnsim_or_another_scenario_wrote_t
     with pytest.raises(ValueError, match=r"another scenario or qnsim version or build \(scenario_id \w+; this sweep's "
                        r"is \w+\); resuming would mix"):  # fmt: skip
         sweep(sweep_points.square, {"x": [1]}, out=out, workers=1, progress=False)
+
+
+# --- a Ctrl-C of a local sweep ------------------------------------------------------------------------------
+
+
+def ran(params, seed):
+    """Leaves a file named after x once the point has run (the sweep's row may or may not be kept)."""
+    import time
+    from pathlib import Path
+
+    time.sleep(0.3)
+    Path(params["ran"], str(params["x"])).write_text("")
+    return {"y": params["x"] ** 2}
+
+
+def test_a_ctrl_c_of_a_local_sweep_keeps_the_points_it_waited_for(tmp_path):
+    """Old behaviour: a Ctrl-C of a local sweep let the points running in the pool finish (it waits for
+    them, the time a point takes), then dropped their results: points that ran were not in out and ran
+    again on resume. Now every point that finished before the sweep returned is in out, and the note
+    counts it."""
+    import _thread
+    import threading
+    import time
+
+    done = tmp_path / "ran"
+    done.mkdir()
+    out = tmp_path / "r.csv"
+
+    def interrupt_once_a_point_ran():  # the next points are running then
+        while not any(done.iterdir()):
+            time.sleep(0.01)
+        _thread.interrupt_main()
+
+    threading.Thread(target=interrupt_once_a_point_ran, daemon=True).start()
+    with pytest.raises(KeyboardInterrupt) as info:
+        sweep(ran, {"x": list(range(20)), "ran": [str(done)]}, out=out, workers=2, progress=False)
+    finished = sorted(int(p.name) for p in done.iterdir())
+    assert 0 < len(finished) < 20
+    assert sorted(r["x"] for r in read_results(out)) == finished
+    assert f"{len(finished)} of 20 points finished and are in" in " ".join(info.value.__notes__)

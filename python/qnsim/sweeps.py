@@ -2607,6 +2607,7 @@ def _run_local(
         futures = {pool.submit(_call_point, fn, p.params, p.seed, identify): p for p in remaining.values()}
         broken = False
         failure: BaseException | None = None
+        interrupted = False
         try:
             for future in as_completed(futures):
                 point = futures[future]
@@ -2626,10 +2627,14 @@ def _run_local(
                     raise failure
                 on_result(point, result)
                 del remaining[point.id]
+        except KeyboardInterrupt:
+            interrupted = True
+            raise
         finally:
-            # Stop queued points; let running ones end, and keep whatever finished meanwhile.
+            # Stop queued points; let running ones end, and keep whatever finished meanwhile (a Ctrl-C waited
+            # for the running points too, then dropped them: they ran again on resume).
             pool.shutdown(wait=True, cancel_futures=True)
-            if failure is not None or broken:
+            if failure is not None or broken or interrupted:
                 for future, point in futures.items():
                     finished = future.done() and not future.cancelled() and future.exception() is None
                     if point.id in remaining and finished and (not identify or future.result()[0] == identity):
@@ -2675,42 +2680,42 @@ def _run_dask(
     version = code_id()
     identity = scenario_id(fn)
     identify = _sent_by_name(fn)  # code sent by value is the code this process runs
-    futures = {}
+    futures: dict[Any, list[Point]] = {}
+
+    def keep(chunk: list[Point], answer: tuple[str, str | None, list]) -> None:
+        worker_version, worker_identity, results = answer
+        if worker_version != version:
+            # Rows carry this process's scenario_id, which names its qnsim (version and code): rows of
+            # another would pass as this one's (and resume as such).
+            raise SweepError(
+                f"a Dask worker runs {worker_version}, this process {version}: its rows would be "
+                "stamped with this qnsim's scenario_id; install the same qnsim on every worker"
+            )
+        if identify and worker_identity != identity:
+            # A point function travels by name and each worker imports its module from its own files: one
+            # edited since this process imported it (a notebook that did not reload it) computed the rows
+            # with the new code, stamped with the old code's scenario_id (and resumed as the old code's).
+            raise SweepError(_other_code_message(fn, "a Dask worker", worker_identity, identity))
+        for point, result in zip(chunk, results):
+            on_result(point, result)
+
+    def keep_finished() -> None:
+        """Keeps the rows of the chunks that finished by now: the sweep stops (a point failed, a Ctrl-C), and
+        their rows were lost with it, though computed."""
+        for future, chunk in list(futures.items()):
+            if future.status == "finished":
+                del futures[future]
+                try:
+                    keep(chunk, future.result())
+                except SweepError:  # rows of other code: not kept, and the point's failure is the news
+                    pass
+
     try:
         size = dask_chunk_size(len(pending), len(client.scheduler_info().get("workers", ())) or 1)
         for start in range(0, len(pending), size):
             chunk = pending[start : start + size]
             future = client.submit(_call_points, fn, [(p.params, p.seed) for p in chunk], identify, pure=False)
             futures[future] = chunk
-
-        def keep(chunk: list[Point], answer: tuple[str, str | None, list]) -> None:
-            worker_version, worker_identity, results = answer
-            if worker_version != version:
-                # Rows carry this process's scenario_id, which names its qnsim (version and code): rows of
-                # another would pass as this one's (and resume as such).
-                raise SweepError(
-                    f"a Dask worker runs {worker_version}, this process {version}: its rows would be "
-                    "stamped with this qnsim's scenario_id; install the same qnsim on every worker"
-                )
-            if identify and worker_identity != identity:
-                # A point function travels by name and each worker imports its module from its own files: one
-                # edited since this process imported it (a notebook that did not reload it) computed the rows
-                # with the new code, stamped with the old code's scenario_id (and resumed as the old code's).
-                raise SweepError(_other_code_message(fn, "a Dask worker", worker_identity, identity))
-            for point, result in zip(chunk, results):
-                on_result(point, result)
-
-        def keep_finished() -> None:
-            """Keeps the rows of the chunks that finished by now, and stops the others: the sweep stops (a
-            point failed); their rows were lost with it, though on the workers and paid for."""
-            for future, chunk in list(futures.items()):
-                if future.status == "finished":
-                    del futures[future]
-                    try:
-                        keep(chunk, future.result())
-                    except SweepError:  # rows of other code: not kept, and the point's failure is the news
-                        pass
-
         for future in distributed.as_completed(list(futures)):
             chunk = futures.pop(future)
             try:
@@ -2736,6 +2741,9 @@ def _run_dask(
                 raise failure from exc
             keep(chunk, answer)
             future.release()
+    except KeyboardInterrupt:
+        keep_finished()  # the chunks that finished before the Ctrl-C are in out, as those of a local pool
+        raise
     finally:
         if futures:
             client.cancel(list(futures))
