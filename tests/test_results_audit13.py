@@ -285,3 +285,52 @@ def test_a_ctrl_c_of_a_local_sweep_keeps_the_points_it_waited_for(tmp_path):
     assert 0 < len(finished) < 20
     assert sorted(r["x"] for r in read_results(out)) == finished
     assert f"{len(finished)} of 20 points finished and are in" in " ".join(info.value.__notes__)
+
+
+_TOML = """
+[run]
+until_s = 0.002
+[[nodes]]
+name = "a"
+[[nodes]]
+name = "b"
+[[links]]
+a = "a"
+b = "b"
+length_km = 1.0
+fidelity = 0.9
+rate_hz = 1e4
+[[requests]]
+src = "a"
+dst = "b"
+"""
+
+
+def test_a_ctrl_c_of_a_scenario_sweeps_seed_batch_is_told_in_the_sweeps_terms(tmp_path, monkeypatch):
+    """A Ctrl-C while a scenario sweep's native seed batch hands its results over: ``run_seeds`` notes
+    which of its call's seeds its callback had and to run the rest from there (this round's note, for
+    its own callers), but in a sweep those rows are lost with the call and the sweep's note says what
+    its out holds: the batch's note is dropped there, not printed as a second, wrong account."""
+    import qnsim.scenario
+
+    path = tmp_path / "s.toml"
+    path.write_text(_TOML)
+    out = tmp_path / "r.csv"
+    real_row, calls = qnsim.scenario._row, []
+
+    def interrupted_row(result, until_s):
+        calls.append(1)
+        if len(calls) == 6:  # the second seed of the second native call (4 seeds per call with one worker)
+            raise KeyboardInterrupt
+        return real_row(result, until_s)
+
+    monkeypatch.setattr(qnsim.scenario, "_row", interrupted_row)
+    with pytest.raises(KeyboardInterrupt) as info:
+        sweep(str(path), {"links.0.length_km": [1.0]}, seeds=8, out=out, workers=1, progress=False)
+    assert info.value.__notes__ == [
+        f"4 of 8 points finished and are in {str(out)!r}; run the same sweep again to resume"
+    ]
+    assert [r["seed"] for r in read_results(out)] == [0, 1, 2, 3]
+    monkeypatch.setattr(qnsim.scenario, "_row", real_row)
+    rows = sweep(str(path), {"links.0.length_km": [1.0]}, seeds=8, out=out, workers=1, progress=False, as_frame=False)
+    assert rows == sweep(str(path), {"links.0.length_km": [1.0]}, seeds=8, workers=1, progress=False, as_frame=False)

@@ -24,6 +24,10 @@ __all__ = ["batches_help", "checked_seeds", "result_bytes", "run_seed_batches", 
 #: Most seeds one native batch (Network.run_seeds) runs: each gets a network copy and a result.
 MAX_SEEDS = 1 << 20
 
+#: How the notes :func:`run_network_seeds` adds to an exception start (a caller that keeps no result of its own
+#: call, :func:`qnsim.scenario.run_scenario_seeds`, says what it kept instead).
+RUN_SEEDS_NOTE_PREFIXES = ("run_seeds stopped", "run_seeds: ")
+
 #: Seeds per native call of a sweep's batch, per thread: enough to keep every thread busy while the
 #: slowest seed of a call finishes, few enough that rows reach the out (and the bar moves) as they go.
 BATCH_ROUNDS = 4
@@ -202,7 +206,9 @@ def run_network_seeds(
                 "were handed to on_result" if on_result is not None
                 else "are lost with this call (pass on_result= to keep each as its seeds finish)"
             )  # fmt: skip
-            exc.add_note(f"{start} of {len(seeds)} seeds had finished and {kept}; run the rest with seeds[{start}:]")
+            exc.add_note(
+                f"run_seeds: {start} of {len(seeds)} seeds had finished and {kept}; run the rest with seeds[{start}:]"
+            )
             raise
         share = (time.perf_counter() - start_wall) / len(part)
         try:
