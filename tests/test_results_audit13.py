@@ -334,3 +334,27 @@ def test_a_ctrl_c_of_a_scenario_sweeps_seed_batch_is_told_in_the_sweeps_terms(tm
     monkeypatch.setattr(qnsim.scenario, "_row", real_row)
     rows = sweep(str(path), {"links.0.length_km": [1.0]}, seeds=8, out=out, workers=1, progress=False, as_frame=False)
     assert rows == sweep(str(path), {"links.0.length_km": [1.0]}, seeds=8, workers=1, progress=False, as_frame=False)
+
+
+def surrogate(params, seed):
+    """Text holding a lone surrogate at i = 2 (a name read with errors="surrogateescape")."""
+    return {"name": "dev\udcff" if params["i"] == 2 else f"dev{params['i']}"}
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_text_that_is_not_valid_unicode_is_refused_naming_the_cell_and_the_rows_before_it_are_kept(tmp_path, suffix):
+    """Old behaviour: a result holding a lone surrogate (text decoded with ``errors="surrogateescape"``:
+    a file name, a device's reply) failed at the write with "'utf-8' codec can't encode character
+    '\\udcff' in position 3", naming neither the column nor the point, and a Parquet out lost the rows
+    buffered with it (here the two before it). It is refused as it arrives now, naming the column and
+    the point, after the rows before it are written; a grid value like it before any point runs."""
+    if suffix == "parquet":
+        pytest.importorskip("pyarrow")
+    out = tmp_path / f"r.{suffix}"
+    with pytest.raises(SweepError, match=r"result 'name': text values must be valid Unicode .*'dev\\udcff'.*"
+                       r"\(params \{'i': 2\}, seed 0\)"):  # fmt: skip
+        sweep(surrogate, {"i": [0, 1, 2, 3]}, out=out, workers=1, progress=False)
+    assert [r["name"] for r in read_results(out)] == ["dev0", "dev1"]
+    with pytest.raises(ValueError, match=r"grid\['label'\]: text values must be valid Unicode"):
+        sweep(surrogate, {"i": [0], "label": ["a\ud800"]}, out=tmp_path / f"g.{suffix}", workers=1, progress=False)
+    assert not (tmp_path / f"g.{suffix}").exists()

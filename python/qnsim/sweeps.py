@@ -420,6 +420,15 @@ def _scalar(where: str, value: Any) -> Scalar:
     if isinstance(value, str):
         if "\n" in value or "\r" in value:
             raise ValueError(f"{where}: text values must not contain line breaks, got {value!r}")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            # A lone surrogate (text decoded with errors="surrogateescape", a Windows path) failed at the write
+            # with the codec's error, naming no cell; a Parquet out lost the rows buffered with it.
+            raise ValueError(
+                f"{where}: text values must be valid Unicode (the out is UTF-8), got {value!r} ({exc.reason} at "
+                f"character {exc.start})"
+            ) from None
         return value
     # numpy bool_ is neither Integral nor Real.
     if type(value).__name__ == "bool_":
