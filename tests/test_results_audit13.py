@@ -358,3 +358,37 @@ def test_text_that_is_not_valid_unicode_is_refused_naming_the_cell_and_the_rows_
     with pytest.raises(ValueError, match=r"grid\['label'\]: text values must be valid Unicode"):
         sweep(surrogate, {"i": [0], "label": ["a\ud800"]}, out=tmp_path / f"g.{suffix}", workers=1, progress=False)
     assert not (tmp_path / f"g.{suffix}").exists()
+
+
+# --- a plot's image: whole or not at all ---------------------------------------------------------------------
+
+
+def test_a_plot_cut_short_while_it_writes_leaves_the_image_that_was_there(tmp_path, monkeypatch):
+    """Old behaviour: ``qnsim plot`` (``qnsim.plot.plot_sweep(out=...)``) saved its image in place: a plot
+    interrupted while it wrote (Ctrl-C, a kill, a full disk) left a PNG cut short, or the last plot's
+    image with its start overwritten, which a reader took for a plot. The image is drawn to a temporary
+    file and renamed over the old one now; a plot that does not finish leaves the old image as it was."""
+    pytest.importorskip("matplotlib")
+    from matplotlib.figure import Figure
+
+    from qnsim.plot import plot_sweep
+
+    out = tmp_path / "r.csv"
+    sweep(sweep_points.square, {"x": [1, 2]}, seeds=2, out=out, workers=1, progress=False)
+    image = tmp_path / "r.png"
+    plot_sweep(out, "x", ["y"], out=image)
+    before = image.read_bytes()
+    assert before.startswith(b"\x89PNG")
+    real_savefig = Figure.savefig
+
+    def cut_short(self, fname, **kwargs):
+        real_savefig(self, fname, **kwargs)
+        with open(fname, "r+b") as f:  # the disk filled half way through
+            f.truncate(100)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Figure, "savefig", cut_short)
+    with pytest.raises(OSError, match="No space left"):
+        plot_sweep(out, "x", ["y"], out=image, title="another")
+    assert image.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.csv", "r.csv.sweep.json", "r.png"]
