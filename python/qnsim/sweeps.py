@@ -50,7 +50,8 @@ Every row carries a ``point_id``: the first 20 hex digits of the SHA-1 of the ca
 skipped. Rows of ``out`` that belong to other points are left in the file and not returned.
 
 Failures: an exception raised by the point function stops the sweep with :class:`SweepError`
-naming the point (rows already finished stay in ``out``; run the same sweep again to resume).
+naming the point (rows already finished stay in ``out``, those of points that finished while it
+stopped too, on either backend; run the same sweep again to resume). A Ctrl-C keeps them as well.
 A worker process that dies (killed, out of memory, ``os._exit``) breaks the local pool: the rows
 that finished are kept, a fresh pool is started for the unfinished points, up to ``retries``
 times, after which :class:`SweepError` is raised. On Dask, the scheduler reschedules tasks of a
