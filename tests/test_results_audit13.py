@@ -392,3 +392,21 @@ def test_a_plot_cut_short_while_it_writes_leaves_the_image_that_was_there(tmp_pa
         plot_sweep(out, "x", ["y"], out=image, title="another")
     assert image.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.csv", "r.csv.sweep.json", "r.png"]
+
+
+def test_a_sweep_ends_by_deleting_its_own_holder_only(tmp_path):
+    """Old behaviour: a sweep where there are no locks deleted the holder file at its end whatever it
+    held. A holder deleted by hand (the refusal says to, for a sweep it takes for one killed on
+    another machine) and made again by a second sweep was then deleted by the first one's end, and a
+    third sweep could start beside the second. A sweep deletes the holder only if it is still its own."""
+    lock = tmp_path / "r.csv"
+    holder = sweeps._hold_out(lock, lock)
+    holder.unlink()  # deleted by hand ...
+    holder.write_text("another-node-17 4242 abcd\n")  # ... and taken by a sweep on another machine
+    sweeps._unlock_out(holder)  # the first sweep ends
+    assert holder.read_text() == "another-node-17 4242 abcd\n"
+    with pytest.raises(ValueError, match=r"process 4242 on another-node-17"):
+        sweeps._hold_out(lock, lock)
+    holder.unlink()
+    sweeps._unlock_out(sweeps._hold_out(lock, lock))
+    assert not holder.exists()

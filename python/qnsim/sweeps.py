@@ -1851,7 +1851,6 @@ def _create_holder(holder: Path) -> bool:
     own.write_text(text)
     try:
         os.link(own, holder)
-        return True
     except FileExistsError:
         return False
     except OSError:  # a file system without hard links: the holder is created empty, then written
@@ -1861,15 +1860,30 @@ def _create_holder(holder: Path) -> bool:
             return False
         with os.fdopen(fd, "w") as f:
             f.write(text)
-        return True
     finally:
         own.unlink(missing_ok=True)
+    _HOLDERS[holder] = text
+    return True
+
+
+#: The text of each holder file this process created (see :func:`_create_holder`), by its path: a sweep
+#: deletes its holder at its end only if the file is still its own.
+_HOLDERS: dict[Path, str] = {}
 
 
 def _unlock_out(handle: int | Path) -> None:
     """Releases a lock taken by :func:`_lock_out`."""
     if isinstance(handle, Path):
-        handle.unlink(missing_ok=True)
+        # Only its own: a holder deleted by hand (the refusal says to, for a sweep killed on another machine)
+        # and made again by another sweep was deleted at this sweep's end, and a third sweep could then start
+        # beside that one.
+        mine = _HOLDERS.pop(handle, None)
+        try:
+            theirs = handle.read_text()
+        except OSError:
+            return
+        if mine is None or theirs == mine:
+            handle.unlink(missing_ok=True)
         return
     _LOCK_FDS.discard(handle)
     os.close(handle)
