@@ -160,7 +160,7 @@ def test_run_seeds_stopped_in_its_callback_says_which_seeds_it_had(error):
         _pair_network().run_seeds(seeds, 0.01, threads=2, on_result=keep)
     note = " ".join(getattr(info.value, "__notes__", []))
     assert handed == [(11, handed[0][1]), (12, handed[1][1])]
-    assert "2 of 7 seeds had been handed to on_result" in note and "seeds[2] = 13" in note
+    assert "2 of 7 seeds had finished and were handed to on_result" in note and "seeds[2] = 13" in note
     assert "run the rest with seeds[2:]" in note
     _pair_network().run_seeds(seeds[2:], 0.01, threads=2, on_result=keep)
     whole = _pair_network().run_seeds(seeds, 0.01, threads=1)
@@ -410,3 +410,21 @@ def test_a_sweep_ends_by_deleting_its_own_holder_only(tmp_path):
     holder.unlink()
     sweeps._unlock_out(sweeps._hold_out(lock, lock))
     assert not holder.exists()
+
+
+def test_a_ctrl_c_between_two_native_calls_of_run_seeds_is_told_too(monkeypatch):
+    """Old behaviour: a Ctrl-C that landed between two native calls of ``run_seeds`` (freeing a call's
+    networks, checking the memory: a while for large networks) carried no note, where one in a native
+    call said how many seeds had finished and what became of them. Wherever it lands now, it does."""
+    import qnsim.trace
+
+    def interrupt():
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(qnsim.trace, "_available_memory_bytes", interrupt)  # read after each call's seeds
+    with pytest.raises(KeyboardInterrupt) as info:
+        _pair_network().run_seeds(range(12), 0.01, threads=1)
+    assert info.value.__notes__ == [
+        "run_seeds stopped: 4 of 12 seeds had finished and are lost with this call (pass on_result= to keep each as "
+        "its seeds finish)"
+    ]
