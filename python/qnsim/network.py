@@ -781,7 +781,8 @@ class Network(SlotOperations):
         A batch whose results (their per-pair records) would not fit the memory available is
         refused after its first seeds, from what they took (``MemoryError``); ``on_result``
         handles each result as its seeds finish and keeps none, for batches of any length, and
-        keeps what finished before a Ctrl-C (whose message says which seeds are left).
+        keeps what finished before a Ctrl-C; a Ctrl-C, or an exception ``on_result`` raises, carries
+        a note saying how many seeds ``on_result`` had and where to go on (``seeds[k:]``).
 
         Args:
             seeds: Distinct seeds (integers in [0, 2^64 - 1]).

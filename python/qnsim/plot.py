@@ -657,8 +657,27 @@ def plot_sweep(
         lines = [*(title or default).split("\n"), *caveats]
         figure.suptitle("\n".join(textwrap.fill(line, _TITLE_WIDTH, break_long_words=False) for line in lines))
     if image is not None:
-        figure.savefig(image, dpi=120)
+        _save_whole(figure, image)
     return figure
+
+
+def _save_whole(figure: Any, image: Path) -> None:
+    """Saves ``figure`` to ``image`` whole or not at all: drawn to a temporary file beside it, then renamed
+    over it. Saved in place, a plot interrupted while it wrote (a Ctrl-C, a kill, a full disk) left the
+    image cut short, or the last plot's image half replaced by this one's."""
+    import uuid
+
+    if image.exists() and not image.is_file():  # /dev/stdout, a FIFO: a rename would replace the node itself
+        figure.savefig(image, dpi=120)
+        return
+    tmp = image.with_name(f".{image.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        # The format from the image's own suffix (_image_path requires one): the temporary name's is .tmp.
+        figure.savefig(tmp, dpi=120, format=image.suffix[1:].lower())
+        os.replace(tmp, image)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 #: Characters of a title line that fit the default figure's width (6.4 in at matplotlib's "large" font).

@@ -420,7 +420,7 @@ def run_scenario_seeds(
         >>> run_scenario_seeds(data, [3, 4]) == [run_scenario_data(data, 3), run_scenario_data(data, 4)]
         True
     """
-    from qnsim.seed_batch import checked_seeds
+    from qnsim.seed_batch import RUN_SEEDS_NOTE_PREFIXES, checked_seeds
 
     # Read before use: an array's truth value was ambiguous, a set or a count was "not subscriptable".
     seeds = checked_seeds(seeds)
@@ -434,12 +434,22 @@ def run_scenario_seeds(
         done: list[dict[str, Any]] = []
         # Each result becomes its row as its seed finishes: the results of a whole part, kept until the
         # part's end, held every per-pair record of its seeds where a row keeps a few figures.
-        network.run_seeds(
-            part,
-            settings.until_s,
-            threads=threads,
-            on_result=lambda _, result: done.append(_row(result, settings.until_s)),
-        )
+        try:
+            network.run_seeds(
+                part,
+                settings.until_s,
+                threads=threads,
+                on_result=lambda _, result: done.append(_row(result, settings.until_s)),
+            )
+        except BaseException as exc:
+            # run_seeds' note counts the seeds of this call its on_result (the row maker here) had, and says to
+            # run the rest from there: those rows are lost with the call, and on_rows had the calls' before (a
+            # sweep read "3 of 8 seeds had been handed to on_result; run the rest with seeds[3:]" beside its own
+            # note of what its out holds).
+            notes = getattr(exc, "__notes__", None)
+            if notes:
+                exc.__notes__ = [n for n in notes if not n.startswith(RUN_SEEDS_NOTE_PREFIXES)]
+            raise
         if on_rows is not None:
             on_rows(part, done)
         rows += done

@@ -24,6 +24,10 @@ __all__ = ["batches_help", "checked_seeds", "result_bytes", "run_seed_batches", 
 #: Most seeds one native batch (Network.run_seeds) runs: each gets a network copy and a result.
 MAX_SEEDS = 1 << 20
 
+#: How the notes :func:`run_network_seeds` adds to an exception start (a caller that keeps no result of its own
+#: call, :func:`qnsim.scenario.run_scenario_seeds`, says what it kept instead).
+RUN_SEEDS_NOTE_PREFIXES = ("run_seeds stopped",)
+
 #: Seeds per native call of a sweep's batch, per thread: enough to keep every thread busy while the
 #: slowest seed of a call finishes, few enough that rows reach the out (and the bar moves) as they go.
 BATCH_ROUNDS = 4
@@ -189,42 +193,60 @@ def run_network_seeds(
     size = BATCH_ROUNDS * threads
     results: list[Any] = []
     held = 0  # bytes of the results kept so far
-    for start in range(0, len(seeds), size):
-        part = seeds[start : start + size]
-        start_wall = time.perf_counter()
-        try:
+    finished = 0  # seeds run to their end (their native call returned)
+    handed = 0  # seeds whose on_result call returned
+    handing = False  # in on_result's call (or reading the result it is to get)
+    try:
+        for start in range(0, len(seeds), size):
+            part = seeds[start : start + size]
+            start_wall = time.perf_counter()
             natives = network.native.run_seeds(list(part), until_ps, threads)
-        except KeyboardInterrupt as exc:
-            if not start:  # nothing had finished (and a sweep's call of one chunk has its own note)
-                raise
-            kept = (
-                "were handed to on_result" if on_result is not None
-                else "are lost with this call (pass on_result= to keep each as its seeds finish)"
-            )  # fmt: skip
-            exc.add_note(f"{start} of {len(seeds)} seeds had finished and {kept}; run the rest with seeds[{start}:]")
-            raise
-        share = (time.perf_counter() - start_wall) / len(part)
-        for seed, native in zip(part, natives):
-            view = copy.copy(network)  # the same description, the batch's native network
-            view._native, view._seed, view._seed_drawn = native, seed, False
-            result = collect(view, until_ps / 1e12, share)
-            if on_result is not None:
-                on_result(seed, result)
-            else:
-                results.append(result)
-                held += result_bytes(result)
-        del natives
-        done = start + len(part)
-        if on_result is None and done < len(seeds):
-            # The results so far say what the rest will take: refused before it fills the memory (the
-            # kernel kills the process without a word), rather than at the end.
-            need = held / done * (len(seeds) - done)
-            memory, memory_name = _available_memory_bytes()
-            if memory is not None and need > memory:
-                raise MemoryError(
-                    f"run_seeds: the results of {len(seeds):,} seeds would take about {(held + need) / 1e9:.3g} GB "
-                    f"(the first {done:,} took {held / 1e9:.3g} GB), and the {len(seeds) - done:,} still to run need "
-                    f"more than {memory_name}, {memory / 1e9:.3g} GB: pass on_result= to handle each result as its "
-                    "seed finishes instead of keeping them all, or keep fewer per-pair records (max_records)"
-                )
+            finished = start + len(part)
+            share = (time.perf_counter() - start_wall) / len(part)
+            for seed, native in zip(part, natives):
+                handing = on_result is not None
+                view = copy.copy(network)  # the same description, the batch's native network
+                view._native, view._seed, view._seed_drawn = native, seed, False
+                result = collect(view, until_ps / 1e12, share)
+                if on_result is not None:
+                    on_result(seed, result)
+                    handed += 1
+                else:
+                    results.append(result)
+                    held += result_bytes(result)
+                handing = False
+            del natives  # (freeing a call's networks takes a while: a Ctrl-C may land here)
+            if on_result is None and finished < len(seeds):
+                # The results so far say what the rest will take: refused before it fills the memory (the
+                # kernel kills the process without a word), rather than at the end.
+                need = held / finished * (len(seeds) - finished)
+                memory, memory_name = _available_memory_bytes()
+                if memory is not None and need > memory:
+                    raise MemoryError(
+                        f"run_seeds: the results of {len(seeds):,} seeds would take about "
+                        f"{(held + need) / 1e9:.3g} GB (the first {finished:,} took {held / 1e9:.3g} GB), and the "
+                        f"{len(seeds) - finished:,} still to run need more than {memory_name}, {memory / 1e9:.3g} GB: "
+                        "pass on_result= to handle each result as its seed finishes instead of keeping them all, or "
+                        "keep fewer per-pair records (max_records)"
+                    )
+    except BaseException as exc:
+        # Where the batch stopped, wherever that was (in a native call, while a call's results were read or handed
+        # over, between two calls): an exception on_result raised, or a Ctrl-C while results were handed over,
+        # said nothing of which seeds on_result had had.
+        interrupted = isinstance(exc, KeyboardInterrupt)
+        if on_result is not None and (handed or handing):
+            at = ""
+            if handing:
+                what = "the Ctrl-C came while" if interrupted else "on_result (or reading its result) raised as"
+                at = f", and {what} seeds[{handed}] = {seeds[handed]} was being handed over"
+            exc.add_note(
+                f"run_seeds stopped: {handed} of {len(seeds)} seeds had finished and were handed to on_result{at}; "
+                f"run the rest with seeds[{handed}:]"
+            )
+        elif on_result is None and interrupted and finished:
+            exc.add_note(
+                f"run_seeds stopped: {finished} of {len(seeds)} seeds had finished and are lost with this call (pass "
+                "on_result= to keep each as its seeds finish)"
+            )
+        raise
     return None if on_result is not None else results

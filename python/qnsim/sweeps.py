@@ -50,7 +50,8 @@ Every row carries a ``point_id``: the first 20 hex digits of the SHA-1 of the ca
 skipped. Rows of ``out`` that belong to other points are left in the file and not returned.
 
 Failures: an exception raised by the point function stops the sweep with :class:`SweepError`
-naming the point (rows already finished stay in ``out``; run the same sweep again to resume).
+naming the point (rows already finished stay in ``out``, those of points that finished while it
+stopped too, on either backend; run the same sweep again to resume). A Ctrl-C keeps them as well.
 A worker process that dies (killed, out of memory, ``os._exit``) breaks the local pool: the rows
 that finished are kept, a fresh pool is started for the unfinished points, up to ``retries``
 times, after which :class:`SweepError` is raised. On Dask, the scheduler reschedules tasks of a
@@ -420,6 +421,15 @@ def _scalar(where: str, value: Any) -> Scalar:
     if isinstance(value, str):
         if "\n" in value or "\r" in value:
             raise ValueError(f"{where}: text values must not contain line breaks, got {value!r}")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            # A lone surrogate (text decoded with errors="surrogateescape", a Windows path) failed at the write
+            # with the codec's error, naming no cell; a Parquet out lost the rows buffered with it.
+            raise ValueError(
+                f"{where}: text values must be valid Unicode (the out is UTF-8), got {value!r} ({exc.reason} at "
+                f"character {exc.start})"
+            ) from None
         return value
     # numpy bool_ is neither Integral nor Real.
     if type(value).__name__ == "bool_":
@@ -1269,6 +1279,9 @@ def _format_cell(value: Any) -> str:
 
 _INT = re.compile(r"[+-]?[0-9]+")
 
+#: The integers a Parquet column holds (int64).
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
 
 def _parse_cell(text: str) -> Any:
     """Inverse of :func:`_format_cell` for the values a sweep writes."""
@@ -1594,6 +1607,16 @@ class _ParquetSink:
         """Refuses a row with a value of another type than its column's so far, after writing the rows
         buffered before it: it failed at the next write (up to :attr:`MAX_ROWS` points later), and the
         rows buffered by then, finished and consistent, were lost with it."""
+        for key, value in row.items():
+            if isinstance(value, int) and not isinstance(value, bool) and not _INT64_MIN <= value <= _INT64_MAX:
+                # Failed at the next write as "Python int too large to convert to C long", naming no cell, and
+                # lost the rows buffered with it.
+                self.flush(force=True)
+                raise SweepError(
+                    f"point {row.get(ID_COLUMN)} (seed {row.get(SEED_COLUMN)}): {key!r} = {value!r} is beyond a "
+                    "64-bit integer, the widest a Parquet column holds; return it as a float or text, or write a "
+                    ".csv out"
+                )
         kinds = self._column_kinds()
         for key, value in row.items():
             kind = kinds.get(key)
@@ -1734,39 +1757,139 @@ def _holder_alive(holder: Path) -> tuple[bool, str]:
 
 def _hold_out(lock: Path, out: Path) -> Path:
     """The lock of :func:`_lock_out` where ``flock`` is not available: a holder file beside ``lock``,
-    created only if absent (``O_EXCL``), naming this machine and process. A holder left by a sweep
+    created only if absent and already naming this machine and process (written to a file of its own,
+    then hard-linked to the holder's name, which fails if the name exists). A holder left by a sweep
     killed on this machine is taken over; one of another machine is refused with its name.
 
+    A takeover deletes the dead sweep's holder and creates this one's: two sweeps doing so at once each
+    found the holder dead, and the second deleted the first one's fresh holder in place of the dead one
+    (both then wrote the out, each running every point). A takeover is done under a second file,
+    ``<holder>.takeover``, created only if absent (``O_EXCL``): its taker checks again, under it, that
+    the holder is still the dead one before deleting it, so one of the two wins and the other is refused
+    naming it.
+
     Raises:
-        ValueError: Another sweep holds the out (or did, on another machine, and was killed there).
+        ValueError: Another sweep holds the out (or did, on another machine, and was killed there), or
+            one was killed while it took the out over (its takeover file is left, named).
     """
+    holder = _holder_path(lock)
+    takeover = holder.with_name(holder.name + ".takeover")
+    waited = 0.0
+    while True:
+        if _create_holder(holder):
+            if takeover.exists():
+                # Left by a sweep killed mid-takeover. Deleting it now is safe: any other taker checks the holder
+                # again under it and finds this one, alive.
+                _remove_stale(takeover, _TAKEOVER_STALE_S)
+            return holder
+        identity = _file_identity(holder)
+        alive, name = _holder_alive(holder)
+        if alive:
+            raise ValueError(
+                f"out {str(out)!r} is being written by another running sweep ({name}; this file system has no "
+                f"locks, so {str(holder)!r} stands for its lock): wait for it to finish (then run this one to "
+                "resume from its rows) or choose another out; if no sweep is writing it (one was killed on "
+                "another machine), delete that file"
+            ) from None
+        try:
+            fd = os.open(takeover, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            try:
+                age = time.time() - takeover.stat().st_mtime
+            except OSError:  # its taker has just finished: look at the holder again
+                continue
+            if age >= _TAKEOVER_STALE_S:
+                raise ValueError(
+                    f"out {str(out)!r}: a sweep was killed while it took over {str(holder)!r} (left by a sweep "
+                    f"killed before it), and left {str(takeover)!r}; if no sweep is writing the out, delete both "
+                    "files and run this one again"
+                ) from None
+            if waited >= 2.0:
+                raise ValueError(
+                    f"out {str(out)!r}: another sweep is taking over {str(holder)!r} (left by a sweep killed on "
+                    "this machine) at the same time; run this one later"
+                ) from None
+            time.sleep(0.01)  # another sweep takes the holder over now: see which of them wins
+            waited += 0.01
+            continue
+        os.close(fd)
+        try:
+            # Under the takeover file, nobody else deletes the holder: if it is still the dead one found above,
+            # it is deleted; if another sweep took the out over meanwhile, that one is seen alive next time round.
+            if _file_identity(holder) == identity and identity is not None and not _holder_alive(holder)[0]:
+                holder.unlink(missing_ok=True)
+        finally:
+            takeover.unlink(missing_ok=True)
+
+
+#: Seconds after which a takeover file (see :func:`_hold_out`), held for microseconds by a live taker, was
+#: left by a killed one.
+_TAKEOVER_STALE_S = 10.0
+
+
+def _file_identity(path: Path) -> tuple[int, int, int] | None:
+    """Which file ``path`` names now (device, inode, modification time), or None if none: a holder deleted
+    and created again under the same name is another file."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino, st.st_mtime_ns
+
+
+def _remove_stale(path: Path, age_s: float) -> None:
+    try:
+        if time.time() - path.stat().st_mtime >= age_s:
+            path.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def _create_holder(holder: Path) -> bool:
+    """Creates ``holder`` naming this machine and process if it does not exist; False if it does. The name
+    is written first to a file of this process's own and then hard-linked to the holder's name, so no
+    other sweep ever reads the holder empty (one created with ``O_EXCL`` and then written was empty for a
+    moment, and read as such for ten seconds after a kill between the two)."""
     import socket
 
-    holder = _holder_path(lock)
-    for _ in range(2):
+    text = f"{socket.gethostname()} {os.getpid()} {os.urandom(8).hex()}\n"
+    own = holder.with_name(f"{holder.name}.{os.getpid()}.{os.urandom(4).hex()}")
+    own.write_text(text)
+    try:
+        os.link(own, holder)
+    except FileExistsError:
+        return False
+    except OSError:  # a file system without hard links: the holder is created empty, then written
         try:
             fd = os.open(holder, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         except FileExistsError:
-            alive, name = _holder_alive(holder)
-            if alive:
-                raise ValueError(
-                    f"out {str(out)!r} is being written by another running sweep ({name}; this file system has no "
-                    f"locks, so {str(holder)!r} stands for its lock): wait for it to finish (then run this one to "
-                    "resume from its rows) or choose another out; if no sweep is writing it (one was killed on "
-                    "another machine), delete that file"
-                ) from None
-            holder.unlink(missing_ok=True)  # left by a sweep killed on this machine
-            continue
+            return False
         with os.fdopen(fd, "w") as f:
-            f.write(f"{socket.gethostname()} {os.getpid()}\n")
-        return holder
-    raise ValueError(f"out {str(out)!r}: another sweep took {str(holder)!r} at the same time; run this one later")
+            f.write(text)
+    finally:
+        own.unlink(missing_ok=True)
+    _HOLDERS[holder] = text
+    return True
+
+
+#: The text of each holder file this process created (see :func:`_create_holder`), by its path: a sweep
+#: deletes its holder at its end only if the file is still its own.
+_HOLDERS: dict[Path, str] = {}
 
 
 def _unlock_out(handle: int | Path) -> None:
     """Releases a lock taken by :func:`_lock_out`."""
     if isinstance(handle, Path):
-        handle.unlink(missing_ok=True)
+        # Only its own: a holder deleted by hand (the refusal says to, for a sweep killed on another machine)
+        # and made again by another sweep was deleted at this sweep's end, and a third sweep could then start
+        # beside that one.
+        mine = _HOLDERS.pop(handle, None)
+        try:
+            theirs = handle.read_text()
+        except OSError:
+            return
+        if mine is None or theirs == mine:
+            handle.unlink(missing_ok=True)
         return
     _LOCK_FDS.discard(handle)
     os.close(handle)
@@ -1864,6 +1987,9 @@ def _write_state(
     from qnsim.trace import write_whole
 
     content: dict[str, Any] = {"state": state, "points": points, "done": done, "scenario_id": scenario}
+    # The qnsim that wrote the rows (its version and code), in words: a scenario_id alone did not say whether a
+    # refused resume met another qnsim or another scenario (see _foreign_rows_message).
+    content["qnsim"] = code_id()
     if reason:
         content["reason"] = reason
     if grid is not None:
@@ -2126,7 +2252,12 @@ def _read_csv(path: Path, raw: bytes, what: str) -> tuple[list[str] | None, list
         text = raw.decode("utf-8-sig")  # a byte-order mark (a spreadsheet's save) is not part of the first column
     except UnicodeDecodeError as exc:
         raise ValueError(f"{where} is not UTF-8 text (byte {raw[exc.start]:#04x} at offset {exc.start})") from None
-    lines = text.splitlines()
+    # Lines end where the writer ends them ("\n"; "\r\n" from a spreadsheet's save reads the same): str.splitlines
+    # also split at form feeds, "\x1c"-"\x1e", "\x85" and U+2028/U+2029, which a text cell may hold and the csv
+    # module writes unquoted, so a file holding one was "not a sweep result" to every later read and resume.
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
     if not lines:
         return None, []
     records = csv.reader(lines)
@@ -2245,6 +2376,11 @@ def _check_parquet_column_types(out: Any, rows: list[dict], grid: Mapping[str, S
         kinds: dict[type, tuple[Any, str]] = {}
         for value in _axis_values(grid, key):
             kinds.setdefault(type(value), (value, "the grid gives"))
+            if type(value) is int and not _INT64_MIN <= value <= _INT64_MAX:
+                raise ValueError(
+                    f"grid[{key!r}] value {value!r} is beyond a 64-bit integer, the widest a Parquet column holds "
+                    "(its rows could not be written); give it as a float or text, or write a .csv out"
+                )
         for row in rows:
             value = row.get(key)
             if value is not None:
@@ -2316,7 +2452,8 @@ def _worker_scenario_id(fn: PointFunction) -> str:
 
 
 class _PointFailed(Exception):
-    """A point of a chunk raised: its index in the chunk, the exception's type name and text."""
+    """A point of a chunk raised: its index in the chunk, the exception's type name and text, and what
+    :func:`_call_points` returns for the points of the chunk before it."""
 
 
 def _call_points(
@@ -2331,7 +2468,8 @@ def _call_points(
         try:
             results.append(fn(dict(params), seed))
         except Exception as exc:
-            raise _PointFailed(index, type(exc).__name__, str(exc)) from None
+            # The points before it finished: their results travel with the failure (they were lost with it).
+            raise _PointFailed(index, type(exc).__name__, str(exc), (code_id(), identity, results)) from None
     return code_id(), identity, results
 
 
@@ -2499,6 +2637,7 @@ def _run_local(
         futures = {pool.submit(_call_point, fn, p.params, p.seed, identify): p for p in remaining.values()}
         broken = False
         failure: BaseException | None = None
+        interrupted = False
         try:
             for future in as_completed(futures):
                 point = futures[future]
@@ -2518,10 +2657,14 @@ def _run_local(
                     raise failure
                 on_result(point, result)
                 del remaining[point.id]
+        except KeyboardInterrupt:
+            interrupted = True
+            raise
         finally:
-            # Stop queued points; let running ones end, and keep whatever finished meanwhile.
+            # Stop queued points; let running ones end, and keep whatever finished meanwhile (a Ctrl-C waited
+            # for the running points too, then dropped them: they ran again on resume).
             pool.shutdown(wait=True, cancel_futures=True)
-            if failure is not None or broken:
+            if failure is not None or broken or interrupted:
                 for future, point in futures.items():
                     finished = future.done() and not future.cancelled() and future.exception() is None
                     if point.id in remaining and finished and (not identify or future.result()[0] == identity):
@@ -2567,7 +2710,36 @@ def _run_dask(
     version = code_id()
     identity = scenario_id(fn)
     identify = _sent_by_name(fn)  # code sent by value is the code this process runs
-    futures = {}
+    futures: dict[Any, list[Point]] = {}
+
+    def keep(chunk: list[Point], answer: tuple[str, str | None, list]) -> None:
+        worker_version, worker_identity, results = answer
+        if worker_version != version:
+            # Rows carry this process's scenario_id, which names its qnsim (version and code): rows of
+            # another would pass as this one's (and resume as such).
+            raise SweepError(
+                f"a Dask worker runs {worker_version}, this process {version}: its rows would be "
+                "stamped with this qnsim's scenario_id; install the same qnsim on every worker"
+            )
+        if identify and worker_identity != identity:
+            # A point function travels by name and each worker imports its module from its own files: one
+            # edited since this process imported it (a notebook that did not reload it) computed the rows
+            # with the new code, stamped with the old code's scenario_id (and resumed as the old code's).
+            raise SweepError(_other_code_message(fn, "a Dask worker", worker_identity, identity))
+        for point, result in zip(chunk, results):
+            on_result(point, result)
+
+    def keep_finished() -> None:
+        """Keeps the rows of the chunks that finished by now: the sweep stops (a point failed, a Ctrl-C), and
+        their rows were lost with it, though computed."""
+        for future, chunk in list(futures.items()):
+            if future.status == "finished":
+                del futures[future]
+                try:
+                    keep(chunk, future.result())
+                except SweepError:  # rows of other code: not kept, and the point's failure is the news
+                    pass
+
     try:
         size = dask_chunk_size(len(pending), len(client.scheduler_info().get("workers", ())) or 1)
         for start in range(0, len(pending), size):
@@ -2577,33 +2749,31 @@ def _run_dask(
         for future in distributed.as_completed(list(futures)):
             chunk = futures.pop(future)
             try:
-                worker_version, worker_identity, results = future.result()
+                answer = future.result()
             except _PointFailed as exc:
-                index, kind, text = exc.args
+                index, kind, text, before = exc.args
                 point = chunk[index]
-                raise SweepError(
+                failure = SweepError(
                     f"the point function raised {kind}: {text} (params {point.params}, seed {point.seed}) on Dask"
-                ) from None
+                )
+                try:
+                    keep(chunk[:index], before)
+                except SweepError:  # rows of other code: not kept, and the point's failure is the news
+                    pass
+                keep_finished()
+                raise failure from None
             except Exception as exc:
-                raise SweepError(
+                failure = SweepError(
                     f"a Dask task of {len(chunk)} points failed: {type(exc).__name__}: {exc} "
                     f"(first point: params {chunk[0].params}, seed {chunk[0].seed})"
-                ) from exc
-            if worker_version != version:
-                # Rows carry this process's scenario_id, which names its qnsim (version and code): rows of
-                # another would pass as this one's (and resume as such).
-                raise SweepError(
-                    f"a Dask worker runs {worker_version}, this process {version}: its rows would be "
-                    "stamped with this qnsim's scenario_id; install the same qnsim on every worker"
                 )
-            if identify and worker_identity != identity:
-                # A point function travels by name and each worker imports its module from its own files: one
-                # edited since this process imported it (a notebook that did not reload it) computed the rows
-                # with the new code, stamped with the old code's scenario_id (and resumed as the old code's).
-                raise SweepError(_other_code_message(fn, "a Dask worker", worker_identity, identity))
-            for point, result in zip(chunk, results):
-                on_result(point, result)
+                keep_finished()
+                raise failure from exc
+            keep(chunk, answer)
             future.release()
+    except KeyboardInterrupt:
+        keep_finished()  # the chunks that finished before the Ctrl-C are in out, as those of a local pool
+        raise
     finally:
         if futures:
             client.cancel(list(futures))
@@ -2710,11 +2880,7 @@ def sweep(
             rows = sink.load()
             foreign = {row.get(SCENARIO_COLUMN) for row in rows} - {identity}
             if foreign:
-                raise ValueError(
-                    f"out {str(out)!r} holds rows of another scenario or qnsim version or build (scenario_id "
-                    f"{', '.join(sorted(map(str, foreign)))}; this sweep's is {identity}): resuming would mix their "
-                    f"numbers with this sweep's. Delete {str(out)!r} or choose another out to start fresh"
-                )
+                raise ValueError(_foreign_rows_message(out, sink.path, foreign, identity))
             _check_values_by_rounding(out, rows, grid)
             if isinstance(sink, _ParquetSink):
                 _check_parquet_column_types(out, rows, grid)
@@ -2873,6 +3039,33 @@ def sweep(
     frame = frame_type(rows, columns=columns)
     frame.attrs["notes"] = list(remarks)
     return frame
+
+
+def _foreign_rows_message(out: Any, path: Path, foreign: set, identity: str) -> str:
+    """The refusal to resume ``out`` from rows of other scenario_ids, saying, where the out's state file
+    recorded the qnsim that wrote them, whether that qnsim or the scenario differs from this sweep's."""
+    message = (
+        f"out {str(out)!r} holds rows of another scenario or qnsim version or build (scenario_id "
+        f"{', '.join(sorted(map(str, foreign)))}; this sweep's is {identity})"
+    )
+    try:
+        writers = {e.get("qnsim") for e in _read_states(path) if e.get("scenario_id") in foreign}
+    except (OSError, ValueError, KeyError, TypeError):
+        writers = set()
+    writers.discard(None)  # a state file of an older qnsim, which did not record it
+    mine = code_id()
+    others = sorted(str(w) for w in writers if w != mine)
+    if others:
+        message += f": they were written by {others[0]}, this sweep runs {mine}"
+    elif writers:
+        message += (
+            ": they were written by this qnsim, so the scenario differs (the point function, its code or its "
+            "arguments, or the scenario file, was edited since, or it is another one)"
+        )
+    return (
+        f"{message}; resuming would mix their numbers with this sweep's. Delete {str(out)!r} or choose another out "
+        "to start fresh"
+    )
 
 
 def _frame_type(as_frame: bool | None) -> Any:
