@@ -1,10 +1,14 @@
 """The estimate report: typed dataclasses with ``to_dict()``, ``to_json()`` and a printable table.
 
-JSON schema (``schema_version`` 3; 3 added ``qpu_names``): the fields of :class:`EstimateReport`, in order, with nested
+JSON schema (``schema_version`` 4; 3 added ``qpu_names``; 4 sets ``required_rate_hz`` on physical QPUs' links too,
+where re-estimating at the need moved it, so a version-3 reader that took it for "error-corrected" would misread it):
+the fields of :class:`EstimateReport`, in order, with nested
 :class:`LinkReport` (``links``), :class:`ErrorBudgetReport` (``error_budget``) and, for
 error-corrected runs, :class:`ErrorCorrectionReport` (``error_corrected``, with
 :class:`TFactoryReport` under ``t_factory``); non-finite floats are written as the strings
 "inf"/"nan". Times are seconds, probabilities dimensionless, qubit counts exact integers.
+:meth:`EstimateReport.from_json` (and ``from_dict``) read a report back: one of another schema version is
+refused, naming both versions (a report is re-made by estimating again, not converted).
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import itertools
 import json
 import math
 import re
+import types
+import typing
 from typing import Any
 
 from qnsim.argument_checks import is_integer, is_real_number, real_number
@@ -64,7 +70,12 @@ summed up in one line with their count and their range of margins):
               operation's error against its share of the remote error budget (err/op), physical runs
               "-" (the error budget row judges their pairs); "(short)" or "(over)" marks a link that misses it"""
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
+#: What each schema version changed (the refusal of a report of another version names it).
+SCHEMA_CHANGES = {
+    3: "qpu_names added",
+    4: "required_rate_hz set on physical QPUs' links too (before: error-corrected QPUs only)",
+}
 
 #: Reasons of one kind the text report lists one by one (the rest: one line with their count; to_json() has all).
 MAX_REASONS_PER_KIND = 3
@@ -171,6 +182,52 @@ def _jsonable(x: Any) -> Any:
     if isinstance(x, (list, tuple)):
         return [_jsonable(v) for v in x]
     return x
+
+
+def _from_jsonable(hint: Any, value: Any, where: str) -> Any:
+    """One value of a report's JSON read back by its field's type ``hint``: a float field's "inf"/"nan" strings as
+    floats, tuples from lists, nested report dataclasses from objects; a value of another type is refused, naming
+    ``where`` (a report misread as another would be a plausible wrong answer)."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        (inner,) = [a for a in args if a is not type(None)]
+        return _from_jsonable(inner, value, where)
+    if hint is float:
+        if isinstance(value, str) and value in ("inf", "-inf", "nan"):
+            return float(value)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return value  # An int stays one, so the JSON written again is the JSON read.
+    elif hint in (int, str, bool):
+        if isinstance(value, hint) and (hint is bool or not isinstance(value, bool)):
+            return value
+    elif origin is list and isinstance(value, list):
+        return [_from_jsonable(args[0], v, f"{where}[{i}]") for i, v in enumerate(value)]
+    elif origin is tuple and isinstance(value, list) and len(value) == len(args):
+        return tuple(_from_jsonable(a, v, f"{where}[{i}]") for i, (a, v) in enumerate(zip(args, value)))
+    elif origin is dict and isinstance(value, dict):
+        return {k: _from_jsonable(args[1], v, f"{where}[{k!r}]") for k, v in value.items()}
+    elif dataclasses.is_dataclass(hint) and isinstance(value, dict):
+        return _dataclass_from_dict(hint, value, where)
+    name = getattr(hint, "__name__", None) or str(hint)
+    raise ValueError(f"report JSON: {where} must be {name}, got {value!r}")
+
+
+def _dataclass_from_dict(cls: Any, data: dict[str, Any], where: str) -> Any:
+    """A report dataclass from its ``to_dict()`` form: every field must be there, and no other key."""
+    hints = typing.get_type_hints(cls)
+    names = [f.name for f in dataclasses.fields(cls)]
+    missing = [n for n in names if n not in data]
+    unknown = [k for k in data if k not in names]
+    if missing or unknown:
+        raise ValueError(
+            f"report JSON: {where} ({cls.__name__})"
+            + (f" lacks {', '.join(missing)}" if missing else "")
+            + (" and" if missing and unknown else "")
+            + (f" has unknown key(s) {', '.join(map(repr, unknown))}" if unknown else "")
+        )
+    return cls(**{n: _from_jsonable(hints[n], data[n], f"{where}.{n}") for n in names})
 
 
 def human_time(seconds: float) -> str:
@@ -477,6 +534,43 @@ class EstimateReport:
     def to_json(self, indent: int | None = 2) -> str:
         """The report as JSON text; see the class example."""
         return json.dumps(self.to_dict(), indent=indent)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EstimateReport:
+        """The report of :meth:`to_dict` (or the parsed ``--json`` output) read back: "inf"/"nan" strings as floats,
+        ``qpus`` as tuples, nested reports as their classes. A report of another ``schema_version`` is refused,
+        naming both versions and what changed (its fields mean other things: version 3 set ``required_rate_hz`` on
+        error-corrected QPUs only), as are a missing or unknown field and a value of the wrong type.
+
+        >>> from qnsim.estimate import QPU, Link, estimate
+        >>> r = estimate("CX 0 1", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.99)], error_budget=0.5)
+        >>> back = EstimateReport.from_json(r.to_json())
+        >>> back.to_json() == r.to_json(), back.links[0].qpus
+        (True, (0, 1))
+        >>> try:
+        ...     EstimateReport.from_dict({**r.to_dict(), "schema_version": 3})
+        ... except ValueError as e:
+        ...     print(str(e)[:60])
+        report JSON has schema_version 3, this qnsim reads version 4
+        """
+        if not isinstance(data, dict):
+            raise TypeError(f"report JSON must be an object, got {type(data).__name__}")
+        version = data.get("schema_version")
+        if version != SCHEMA_VERSION:
+            if not isinstance(version, int) or isinstance(version, bool):
+                raise ValueError(f"report JSON has no schema_version (got {version!r}), this qnsim reads version "
+                                 f"{SCHEMA_VERSION}: is it a report of `qnsim estimate --json`?")
+            low, high = sorted((version, SCHEMA_VERSION))
+            changes = "; ".join(f"{v}: {SCHEMA_CHANGES[v]}" for v in range(low + 1, high + 1) if v in SCHEMA_CHANGES)
+            newer = " (a newer qnsim's)" if version > SCHEMA_VERSION else ""
+            raise ValueError(f"report JSON has schema_version {version}{newer}, this qnsim reads version "
+                             f"{SCHEMA_VERSION} ({changes or 'unknown changes'}): estimate again with this qnsim")
+        return _dataclass_from_dict(cls, data, "report")
+
+    @classmethod
+    def from_json(cls, text: str) -> EstimateReport:
+        """The report of :meth:`to_json` read back (see :meth:`from_dict`)."""
+        return cls.from_dict(json.loads(text))
 
     def __repr__(self) -> str:
         """One line: verdict (with the reasons when infeasible), size, remote operations, Bell

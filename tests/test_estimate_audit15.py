@@ -1,0 +1,88 @@
+"""Trust gaps of the distributed-workload estimator closed in the fifteenth round: each test states the old answer."""
+
+import json
+import math
+import subprocess
+import sys
+
+import pytest
+
+from qnsim.estimate import QPU, EstimateReport, Link, SurfaceCode, estimate, preset
+
+PHYSICAL = [QPU(num_qubits=2, e_1q=0.0, e_2q=0.0, e_meas=0.0, t_1q_s=1e-5)] * 2
+PHYSICAL_TEXT = "REPEAT 300 {\nCX 0 2\nH 0\nH 0\nH 2\n}"
+PHYSICAL_KW = {"placement": [0, 0, 1, 1], "error_budget": 0.9, "target_fidelity": 0.99}
+STORED = Link((0, 1), rate_hz=1e4, fidelity=0.95, latency_s=1e-5, memory_t1_s=0.05, memory_t2_s=0.05)
+
+
+def test_a_report_of_another_schema_version_is_refused_by_name():
+    """The report's JSON said schema_version 3 after round 13 began to set required_rate_hz on physical QPUs' links
+    (version 3 set it on error-corrected QPUs only, so a reader of version 3 took a physical link with a need for an
+    error-corrected one), and nothing read a report back: a reader had to guess. The version is 4, and
+    EstimateReport.from_json refuses a report of another version, naming both and what changed."""
+    report = estimate(PHYSICAL_TEXT, PHYSICAL, [STORED], **PHYSICAL_KW)
+    assert report.error_corrected is None and report.links[0].required_rate_hz is not None
+    data = json.loads(report.to_json())
+    assert data["schema_version"] == 4
+    with pytest.raises(ValueError, match=r"schema_version 3, this qnsim reads version 4 \(4: required_rate_hz set on "
+                                         r"physical QPUs' links too"):
+        EstimateReport.from_dict({**data, "schema_version": 3})
+    with pytest.raises(ValueError, match=r"schema_version 5 \(a newer qnsim's\), this qnsim reads version 4"):
+        EstimateReport.from_dict({**data, "schema_version": 5})
+    with pytest.raises(ValueError, match="has no schema_version"):
+        EstimateReport.from_dict({k: v for k, v in data.items() if k != "schema_version"})
+    with pytest.raises(ValueError, match="has no schema_version"):
+        EstimateReport.from_dict({**data, "schema_version": "4"})
+
+
+def test_report_json_round_trips_with_infinities_tuples_and_nested_reports():
+    """Round trips of the report: an infeasible physical report (raw pairs, times "inf", utilization "nan" in its
+    JSON) and an error-corrected one (T factory rounds, per-QPU lists) read back as the same report, floats as
+    floats and a link's QPUs as a tuple; a field of the wrong type, a missing or an unknown one is refused by its
+    path. (Before, no reader existed: json.loads left "inf" a string and qpus a list.)"""
+    bad = estimate("REPEAT 10 {\nCX 0 1\nT 0\n}", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.5)],
+                   target_fidelity=0.99)
+    back = EstimateReport.from_json(bad.to_json())
+    assert back.to_json() == bad.to_json()
+    assert back.wall_clock_s == math.inf and math.isnan(back.links[0].utilization)
+    assert back.links[0].qpus == (0, 1) and back.reasons == bad.reasons
+    ec_qpus = [preset("qubit_gate_ns_e4", surface_code=SurfaceCode(), logical_qubits=4)] * 2
+    ec = estimate("REPEAT 20 {\nCX 0 4\nT 0\nH 4\n}\nM 0 4", ec_qpus, [Link((0, 1), 1e9, 0.999)],
+                  placement=[0] * 4 + [1] * 4)
+    assert ec.error_corrected.t_factory is not None
+    again = EstimateReport.from_json(ec.to_json())
+    assert again == ec
+    assert type(again.error_corrected.t_factory.rounds[0]).__name__ == "DistillationRound"
+    data = json.loads(ec.to_json())
+    data["links"][0]["remote_gates"] = "20"
+    with pytest.raises(ValueError, match=r"report\.links\[0\]\.remote_gates must be int, got '20'"):
+        EstimateReport.from_dict(data)
+    data = json.loads(ec.to_json())
+    del data["error_budget"]["remote_used"]
+    data["error_budget"]["remote_use"] = 0.0
+    with pytest.raises(ValueError, match=r"report\.error_budget \(ErrorBudgetReport\) lacks remote_used and has "
+                                         r"unknown key\(s\) 'remote_use'"):
+        EstimateReport.from_dict(data)
+    data = json.loads(ec.to_json())
+    data["wall_clock_s"] = "infinite"
+    with pytest.raises(ValueError, match=r"report\.wall_clock_s must be float, got 'infinite'"):
+        EstimateReport.from_dict(data)
+
+
+def test_the_cli_report_reads_back_as_the_python_apis(tmp_path):
+    """`qnsim estimate --json` and estimate() on the same links file give one report, read back by from_json."""
+    from qnsim.estimate_cli import load_network
+
+    (tmp_path / "w.stim").write_text(PHYSICAL_TEXT)
+    net = ("[[qpu]]\ncount = 2\nnum_qubits = 2\ne_1q = 0.0\ne_2q = 0.0\ne_meas = 0.0\nt_1q_s = 1e-5\n"
+           "[[link]]\nqpus = [0, 1]\nrate_hz = 1e4\nfidelity = 0.95\nlatency_s = 1e-5\nmemory_t1_s = 0.05\n"
+           "memory_t2_s = 0.05\n[estimate]\nplacement = [0, 0, 1, 1]\nerror_budget = 0.9\ntarget_fidelity = 0.99\n")
+    (tmp_path / "links.toml").write_text(net)
+    import tomllib
+
+    qpus, links, opts = load_network(tomllib.loads(net))
+    api = estimate(PHYSICAL_TEXT, qpus, links, **opts)
+    cli = subprocess.run([sys.executable, "-m", "qnsim", "estimate", str(tmp_path / "w.stim"), "--links",
+                          str(tmp_path / "links.toml"), "--json"], capture_output=True, text=True)
+    assert cli.returncode == (0 if api.feasible else 1), cli.stderr
+    assert EstimateReport.from_json(cli.stdout) == api
