@@ -63,7 +63,8 @@ summed up in one line with their count and their range of margins):
   gives/s     raw pairs per second it makes as configured: raw pairs / time s (rate x channels, less
               where flow control, its pair buffer or relay hops shared with other routes hold it back;
               rate x channels when it has no finite time)
-  margin      gives / need: below 1x the link stalls the run
+  margin      gives / need: below 1x the link stalls the run (on physical QPUs, where the need was found by
+              estimating again: rate x channels / need, the need being a rate the link must have)
   used/s      raw pairs over the run's wall clock (what the run draws from it on average)
   F at use    pair fidelity when a remote operation uses it (after purification and storage)
   F need      the target_fidelity asked for; without one, error-corrected runs show each remote
@@ -275,7 +276,11 @@ class LinkReport:
             entanglement is swapped at relays (raw figures are then end-to-end pairs, each
             consuming one pair on every hop; rate_hz is one pair per cycle of the hops, each hop
             holding its pair until all hold one (:func:`~qnsim.estimate.relay_cycle_s`); latency_s the sum).
-        rate_hz: raw pair rate of the link; time_s: raw pairs / rate.
+        rate_hz: raw pair rate of one channel, in pairs per second; channels: its parallel channels, each at
+            ``rate_hz``; time_s: seconds to make the raw pairs, raw pairs / (rate x channels) or more.
+        latency_s: one-way classical latency in seconds (a route's: the sum over its hops).
+        remote_error_per_operation: logical error probability of one remote operation (error-corrected QPUs; 0
+            on physical QPUs, where the error budget row counts remote faults).
         utilization: time_s / wall-clock estimate.
         buffer_pairs: pairs arriving on average between two consumptions (memory that lets the
             link run without idling), at least 1; memory_qubits_per_end adds one slot per
@@ -479,6 +484,31 @@ class EstimateReport:
     """What a distributed run of a workload costs (see :func:`qnsim.estimate.estimate`).
 
     Times in seconds; counts are exact Python ints except expected (float) quantities.
+
+    Attributes:
+        verdict: ``"feasible"`` or ``"infeasible"``; reasons: why not, each with a fix (empty when feasible).
+        num_qubits: workload qubits placed (logical qubits on error-corrected QPUs); num_qpus: QPUs given.
+        qubits_per_qpu: workload qubits placed on each QPU; qpu_names: each QPU's preset name ("" unnamed).
+        placement_method: how the placement was made (``"user"``, ``"metis"``, ...).
+        cut_weight: two-qubit interactions between qubits on different QPUs, by the placement's interaction
+            weights (a count, dimensionless).
+        local_gates: local operations per kind (``one_qubit``, ``two_qubit``, ``measurement``), one count per QPU;
+            local_gates_total: their sum.
+        remote_gates, bell_pairs, raw_bell_pairs, links: over all links (see :class:`LinkReport`); raw pairs are
+            expected (float) counts.
+        cat_entangler: remote gates of one control share a pair (physical QPUs); cat_exact: False when the
+            sharing inside a REPEAT was extrapolated (a note says so).
+        wall_clock_s: the run's length in seconds; bound: what sets it (local compute, a link's rate, latency, ...).
+        time_local_s, time_link_s, time_latency_s: seconds of the critical path's local gates, of the slowest link
+            making its pairs, and of classical latency.
+        remote_error_expected, local_error_expected: expected faults (dimensionless counts) of the remote and the
+            local physical operations; remote_success_probability: the probability of no remote fault.
+        error_corrected: :class:`ErrorCorrectionReport` (None on physical QPUs); error_budget:
+            :class:`ErrorBudgetReport`.
+        runtime_limit_s: the ``max_runtime_s`` asked for, in seconds (None: none).
+        physical_qubits_total: physical qubits over all QPUs (workload and link memories on physical QPUs; None
+            where no code distance was found).
+        notes: what the figures rest on and where they are bounds; schema_version: of the JSON (module docstring).
 
     >>> from qnsim.estimate import QPU, Link, estimate
     >>> r = estimate("REPEAT 10 {\\n CX 0 1\\n H 0\\n}", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e6, 0.99)],
@@ -709,6 +739,12 @@ class EstimateReport:
         ran = 0 < lk.raw_bell_pairs < math.inf and 0 < lk.time_s < math.inf
         gives = lk.raw_bell_pairs / lk.time_s if ran else lk.rate_hz * lk.channels
         margin = gives / need if need > 0 else math.inf
+        if self.error_corrected is None and lk.required_rate_hz is not None and need > 0:
+            # A need found by estimating again with the link at it is a rate the link must have (its buffer and flow
+            # control priced at it), not a draw: a link at it draws only what the run uses. Before, a 9.14e+05
+            # pairs/s link built to its need read "gives 2.29e+05, margin 0.25x" (below 1x: "stalls the run") while
+            # it kept the run's pace, in the estimate and simulated.
+            margin = lk.rate_hz * lk.channels / need
         if first_need > need:
             # Its first pair comes at the link's full rate (what it gives in the run is held to the consumers' pace).
             margin = min(margin, lk.rate_hz * lk.channels / first_need)
