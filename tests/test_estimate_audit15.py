@@ -117,6 +117,38 @@ def test_a_default_remote_share_the_remote_operations_do_not_use_is_named_with_w
     assert not [n for n in used.notes if n.startswith("error budget: the remote part")]
 
 
+@pytest.mark.parametrize("t_count, ours", [(10**15, 45), (10**14, 43)])
+def test_where_qre_wraps_patch_cycles_beyond_2_64_the_report_says_which_distance_holds(t_count, ours):
+    """10^5 logical qubits with 10^14-10^15 T gates on qubit_gate_ns_e3: QRE reports d = 41 with a requirement per
+    patch and cycle 11-12x laxer than its own logical part allows (it multiplies 200,896 patches by ~10^14-10^15
+    cycles in 64-bit integers, which wrap), and qnsim reports d = 43 / 45 (which holds the part): a parity check
+    read it as qnsim's error without a word. The report now names the wrap and the distance QRE gives."""
+    from qnsim.estimate import LogicalSummary
+
+    counts = {"numQubits": 10**5, "tCount": t_count, "measurementCount": 10**12}
+    report = estimate(LogicalSummary.from_qre(counts), preset("qubit_gate_ns_e3", surface_code=SurfaceCode()))
+    ec, b = report.error_corrected, report.error_budget
+    assert ec.code_distance == ours and b.logical_used <= b.logical
+    (note,) = [n for n in report.notes if "beyond 2^64" in n]
+    assert "wrap, and reports d = 41, whose logical errors exceed the logical part 0.0005" in note
+    small = estimate(LogicalSummary.from_qre({"numQubits": 10**5, "tCount": 10**13}),
+                     preset("qubit_gate_ns_e3", surface_code=SurfaceCode()))
+    assert not [n for n in small.notes if "2^64" in n]
+    pytest.importorskip("qsharp")
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from qsharp.estimator import LogicalCounts
+
+        qre = LogicalCounts(counts).estimate(params={"qubitParams": {"name": "qubit_gate_ns_e3"}})
+    assert qre["logicalQubit"]["codeDistance"] == 41
+    patches = qre["physicalCounts"]["breakdown"]["algorithmicLogicalQubits"]
+    depth = qre["physicalCounts"]["breakdown"]["logicalDepth"]
+    assert qre["physicalCounts"]["breakdown"]["requiredLogicalQubitErrorRate"] == pytest.approx(
+        5e-4 / ((patches * depth) % 2**64))
+
+
 def test_a_link_built_to_its_need_reads_a_margin_of_one_not_a_stall():
     """Physical QPUs over a 1e4 pairs/s link of F = 0.95 with 0.05 s memories, purified to 0.99: "what each link must
     deliver" says 9.14e+05 raw pairs/s (found by estimating again at it). A link built to that keeps the run's pace

@@ -2531,6 +2531,19 @@ class _Context:
                 )
         remote_used = sum(lr.remote_gates * lr.remote_error_per_operation for lr in link_reports)
         self._extrapolated_remote_note(d, link_reports)
+        if patches * cycles >= 2**64:
+            # QRE (qsharp 1.x) multiplies them in unsigned 64-bit integers: the product wraps and its requirement per
+            # patch and cycle is too lax (10^5 qubits, 10^15 T gates on qubit_gate_ns_e3: d = 41, whose errors
+            # exceed the logical part 12-fold, against d = 45 here). A user comparing the two must hear which holds.
+            wrapped = (patches * cycles) % 2**64
+            theirs = sc.distance_for(p_phys, eps_log / wrapped) if wrapped else None
+            if theirs != d:
+                self.notes.append(
+                    f"the run has {patches:,} patches x {cycles:,} logical cycles = {patches * cycles:.3g} patch-cycles, "
+                    "beyond 2^64: the Azure estimator multiplies them in 64-bit integers, which wrap, and reports "
+                    + (f"d = {theirs}" if theirs is not None else "another distance")
+                    + f", whose logical errors exceed the logical part {eps_log:.3g}; d = {d} here holds it"
+                )
         synthesis = r / 2 ** ((t_per_rot - _SYNTHESIS_OFFSET) / 0.53) if r else 0.0
         self.budget_report = ErrorBudgetReport(
             total=self.budget.total,
