@@ -198,3 +198,30 @@ def test_every_report_field_is_documented_with_its_unit():
     for words in ("wall_clock_s: the run's length in seconds", "expected faults (dimensionless counts)",
                   "the probability of no remote fault", "cut_weight: two-qubit interactions"):
         assert words in doc
+
+
+def test_a_streamed_circuit_is_not_feasible_where_the_circuit_is_not(tmp_path):
+    """100 H on qubit 0 (a QPU of e_1q = 1e-3) and one CX to qubit 1 (an error-free QPU), budget 0.08: the circuit
+    reads 0.1 expected local faults, infeasible; streamed (`qnsim estimate --stream`, stream_circuit_file), which
+    holds no per-qubit counts, it split the 100 H 50/50 and priced each half at its QPU's rate: 0.05, "feasible".
+    The apportioned gates are now priced at the worst rate of the QPUs holding qubits (an upper bound, with a
+    note), the local two-qubit gates per QPU are exact from the interaction graph, and the shares sum to the total
+    (each share was rounded on its own)."""
+    from qnsim.estimate import count_circuit, stream_circuit_file
+    from qnsim.estimate.estimator import _apportion
+
+    text = "H 0\n" * 100 + "CX 0 1\n"
+    (tmp_path / "h.stim").write_text(text)
+    qpus = [QPU(num_qubits=1, e_1q=1e-3, e_2q=0.0, e_meas=0.0), QPU(num_qubits=1, e_1q=0.0, e_2q=0.0, e_meas=0.0)]
+    link = [Link((0, 1), rate_hz=1e6, fidelity=0.9999)]
+    exact = estimate(text, qpus, link, placement=[0, 1], error_budget=0.08)
+    streamed = estimate(stream_circuit_file(tmp_path / "h.stim"), qpus, link, placement=[0, 1], error_budget=0.08)
+    assert not exact.feasible and exact.local_error_expected == pytest.approx(0.1)
+    assert not streamed.feasible and streamed.local_error_expected == pytest.approx(0.1)
+    (note,) = [n for n in streamed.notes if n.startswith("streamed workload")]
+    assert "priced at the worst error rates of the QPUs holding qubits (an upper bound)" in note
+    # Local two-qubit gates per QPU from the graph (they were apportioned by qubits: 3/3 here, not 6/0).
+    three = [QPU(num_qubits=2, e_1q=0.0, e_2q=1e-3, e_meas=0.0), QPU(num_qubits=2, e_1q=0.0, e_2q=0.0, e_meas=0.0)]
+    report = estimate(count_circuit("CX 0 1 0 1 0 1 0 1 0 1 0 1\nCX 1 2"), three, link, placement=[0, 0, 1, 1])
+    assert report.local_gates["two_qubit"] == [6, 0] and report.local_error_expected == pytest.approx(6e-3)
+    assert _apportion(10, [1, 1, 1]) == [4, 3, 3] and sum(_apportion(10**20 + 1, [3, 7, 11])) == 10**20 + 1
