@@ -69,6 +69,7 @@ def test_report_json_round_trips_with_infinities_tuples_and_nested_reports():
         EstimateReport.from_dict(data)
 
 
+@pytest.mark.slow
 def test_the_cli_report_reads_back_as_the_python_apis(tmp_path):
     """`qnsim estimate --json` and estimate() on the same links file give one report, read back by from_json."""
     from qnsim.estimate_cli import load_network
@@ -149,6 +150,7 @@ def test_where_qre_wraps_patch_cycles_beyond_2_64_the_report_says_which_distance
         5e-4 / ((patches * depth) % 2**64))
 
 
+@pytest.mark.slow
 def test_a_link_built_to_its_need_reads_a_margin_of_one_not_a_stall():
     """Physical QPUs over a 1e4 pairs/s link of F = 0.95 with 0.05 s memories, purified to 0.99: "what each link must
     deliver" says 9.14e+05 raw pairs/s (found by estimating again at it). A link built to that keeps the run's pace
@@ -174,7 +176,7 @@ def test_a_link_built_to_its_need_reads_a_margin_of_one_not_a_stall():
     assert gives2 < 0.3 * need2  # What the run draws from it: the old margin.
     assert margin2 == pytest.approx(1.0, abs=0.01)
     walls = [simulate_execution(PHYSICAL_TEXT, qpus, [built], placement=kw["placement"], target_fidelity=0.99,
-                                seed=s).wall_clock_s for s in range(5)]
+                                seed=s).wall_clock_s for s in range(3)]
     assert float(np.mean(walls)) <= 1.05 * own
 
 
@@ -227,6 +229,7 @@ def test_a_streamed_circuit_is_not_feasible_where_the_circuit_is_not(tmp_path):
     assert _apportion(10, [1, 1, 1]) == [4, 3, 3] and sum(_apportion(10**20 + 1, [3, 7, 11])) == 10**20 + 1
 
 
+@pytest.mark.slow
 def test_the_simulation_takes_the_estimates_purification_rounds_by_default():
     """simulate_execution without purification_rounds chose each link's rounds by its pairs' fidelity when made, the
     estimate by their fidelity at use: over a 2.29e5 pairs/s link of F = 0.95 with 0.05 s memories, target 0.99,
