@@ -12,8 +12,14 @@
 4. Estimate vs the event-driven simulate_execution on a 14,700-operation workload over 3 QPUs in
    compute-, latency- and link-bound regimes (target: within 10%), with the time of each.
 5. Ideal link (10^15 pairs/s, F = 1, no latency): two QPUs / one QPU for the shipped 10^12-gate ring
-   and the CNOT-heavy, T-after-remote and T-H-T probes, physical and error-corrected (target: within
-   5%); for the probes on physical QPUs also the simulated ratio.
+   and the CNOT-heavy, T-after-remote and T-H-T probes, physical and error-corrected; for the probes on
+   physical QPUs also the simulated ratio. Target: within 5% of 1 in logical cycles (error-corrected) and
+   wall clock (physical); an error-corrected wall-clock ratio is the code distances' ratio times that,
+   since the logical cycle is proportional to d. Two QPUs may take a larger d: the default budget keeps an
+   equal share for the remote operations (which an ideal link's never use) and splits the patches' layout
+   (the CNOT-heavy probe: 30 patches, not 25; d = 3 uses 7.2e-4 of the 5e-4 logical part, so d = 5, 5/3 the
+   wall clock). The report's note then names the budget that gives the smaller d, and the ratio with it is
+   printed too (target within 5% of 1).
 
 Usage: python bench/estimate.py [--gates-file 1e8] [--keep-file] [--skip-stream]
 """
@@ -23,6 +29,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import re
 import resource
 import statistics
 import tempfile
@@ -30,7 +37,7 @@ import time
 
 import numpy as np
 
-from qnsim.estimate import QPU, Link, SurfaceCode, estimate, stream_circuit_file
+from qnsim.estimate import QPU, ErrorBudget, Link, SurfaceCode, estimate, stream_circuit_file
 
 N_QUBITS = 10_000
 N_QPUS = 64
@@ -140,7 +147,8 @@ def bench_ideal_link() -> None:
 
     shipped = (Path(__file__).parent.parent / "examples" / "estimate" / "workload.stim").read_text()
     ideal = [Link((0, 1), rate_hz=1e15, fidelity=1.0, latency_s=0.0)]
-    print("[5] ideal link: two QPUs / one QPU (target 0.95-1.05)")
+    print("[5] ideal link: two QPUs / one QPU (target 0.95-1.05; error-corrected: in logical cycles, and in wall clock "
+          "at one code distance)")
     for level in ("physical", "error-corrected"):
         def qpu(logical=None, level=level):
             if level == "physical":
@@ -158,6 +166,18 @@ def bench_ideal_link() -> None:
                 sim = simulate_execution(text, [qpu(per_qpu), qpu(per_qpu)], ideal, placement=placement,
                                          buffer_pairs=1024)
                 line += f"; simulated ratio {sim.wall_clock_s / one.wall_clock_s:.3f}"
+            ec1, ec2 = one.error_corrected, two.error_corrected
+            if ec1 is not None and ec2 is not None:
+                line += (f"; d {ec1.code_distance} -> {ec2.code_distance}, logical cycles ratio "
+                         f"{ec2.logical_cycles / ec1.logical_cycles:.3f}")
+                found = re.search(r"ErrorBudget\(([0-9.e+-]+), remote=([0-9.e+-]+)\)", " ".join(two.notes))
+                if found:
+                    budget = ErrorBudget(float(found.group(1)), remote=float(found.group(2)))
+                    split = estimate(text, [qpu(per_qpu), qpu(per_qpu)], ideal, placement=placement,
+                                     error_budget=budget)
+                    line += (f"; with the note's ErrorBudget({found.group(1)}, remote={found.group(2)}): d "
+                             f"{split.error_corrected.code_distance}, ratio "
+                             f"{split.wall_clock_s / one.wall_clock_s:.3f}")
             print(line)
 
 

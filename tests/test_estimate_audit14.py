@@ -39,7 +39,9 @@ def test_the_simulation_runs_the_purification_rounds_the_estimate_priced():
     assert run.mean_fidelity_at_use[(0, 1)] == pytest.approx(report.links[0].fidelity_at_use, abs=3e-4)
     assert 0.8 * report.wall_clock_s <= run.wall_clock_s <= 1.2 * report.wall_clock_s
     assert run.notes == []
-    plain = simulate_execution(TEXT, QPUS, links, placement=KW["placement"], target_fidelity=0.99, seed=2)
+    # Two rounds given (round 15 made the default the estimate's rounds, test_estimate_audit15): used below it, said.
+    plain = simulate_execution(TEXT, QPUS, links, placement=KW["placement"], target_fidelity=0.99, seed=2,
+                               purification_rounds={(0, 1): 2})
     assert plain.mean_fidelity_at_use[(0, 1)] < 0.99
     (note,) = plain.notes
     assert note.startswith("link 0-1: its pairs were used at F = 0.98") and "below the target_fidelity 0.99" in note

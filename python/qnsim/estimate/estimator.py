@@ -575,6 +575,7 @@ def estimate(
     if ctx.channel_fix:
         _check_channel_fix(ctx, report, seed)
     _check_link_needs(ctx, report, seed)
+    _check_remote_share(ctx, report, seed)
     return report
 
 
@@ -743,6 +744,71 @@ def _fewest_channels(
 #: Re-estimates _check_link_needs makes at most, and the relative change of a need below which it has settled.
 _NEED_ROUNDS = 8
 _NEED_SETTLED = 0.01
+
+
+def _apportion(total: int, weights: Sequence[int]) -> list[int]:
+    """``total`` split in proportion to ``weights`` by largest remainders (the parts sum to ``total``; rounding each
+    share lost or added gates). All zero weights: all on the first.
+
+    >>> _apportion(10, [1, 1, 1]), _apportion(7, [0, 2, 0])
+    ([4, 3, 3], [0, 7, 0])
+    """
+    whole = sum(weights)
+    if not whole:
+        return [total] + [0] * (len(weights) - 1)
+    parts = [total * x // whole for x in weights]
+    order = sorted(range(len(weights)), key=lambda i: (-(total * weights[i] % whole), i))
+    for i in order[: total - sum(parts)]:
+        parts[i] += 1
+    return parts
+
+
+def _check_remote_share(ctx: _Context, report: EstimateReport, seed: int) -> None:
+    """On error-corrected QPUs, a remote part of the budget left to its default (an equal share) that the remote
+    operations barely use, where the code distance is sized by the logical part: a note with the smaller distance
+    a budget giving the remote part less reaches, checked by estimating again with it.
+
+    Before, two qubit_gate_ns_e4 QPUs over an ideal link (F = 1: the remote operations fail never) ran a
+    CNOT-heavy probe at d = 5, 1.67x the time of one QPU at d = 3 (and (5/3)^2 its qubits per patch), with no word:
+    half the budget was kept for the remote operations, which used none of it, and the logical part alone sized
+    the distance. The default split stays (the Azure estimator's equal shares, which a run on one QPU matches);
+    the note says what it costs."""
+    b, ec = report.error_budget, report.error_corrected
+    if not ctx.ec or ctx.budget.remote is not None or b is None or ec is None or ec.code_distance is None:
+        return
+    if b.remote <= 0 or b.remote_used > 0.1 * b.remote or not report.feasible:
+        return
+    sc = ctx.qpus[0].surface_code
+    d = ec.code_distance
+    smaller = d - 2
+    if smaller < 3 or ec.logical_error_per_cycle <= 0:
+        return
+    # The logical errors at one distance less, for the same patches and cycles; the remote part may give up what
+    # leaves the logical part that (with a margin: the shorter cycles may stretch the run by stalls).
+    logical_there = b.logical_used * sc.logical_error_per_cycle(ec.physical_error, smaller) / ec.logical_error_per_cycle
+    remote_part = b.total - b.t_states - b.rotations - 1.05 * logical_there
+    if not remote_part > b.remote_used:
+        return
+    budget = ErrorBudget(b.total, t_states=b.t_states or None, rotations=b.rotations or None, remote=remote_part)
+    trial = _Context(ctx.w, ctx.qpus, ctx.links, ctx.ec, ctx.target_fidelity, ctx.purification, ctx.cat, budget)
+    trial.max_runtime_s, trial.progress = ctx.max_runtime_s, ctx.progress
+    trial.strategy, trial.partitioner = ctx.strategy, ctx.partitioner
+    try:
+        _trial, other = _run(trial, ctx.placement, seed)
+    except ValueError:
+        return
+    oec = other.error_corrected
+    if not other.feasible or oec is None or oec.code_distance is None or oec.code_distance >= d:
+        return
+    report.notes.append(
+        f"error budget: the remote part {b.remote:.3g} (an equal share: it was not given) is used {b.remote_used:.3g} "
+        f"({b.remote_used / b.remote:.0%}), and the code distance d = {d} is sized by the logical part "
+        f"{b.logical:.3g} alone; ErrorBudget({b.total:g}, remote={remote_part:.3g}) leaves the logical part "
+        f"{other.error_budget.logical:.3g} and gives d = {oec.code_distance}: "
+        f"{human_time(other.wall_clock_s)} (not {human_time(report.wall_clock_s)}), "
+        f"{oec.physical_qubits:,} physical qubits (not {ec.physical_qubits:,}), expected failures "
+        f"{other.error_budget.used:.3g} / {b.total:g} (estimated again with it)"
+    )
 
 
 def _check_link_needs(ctx: _Context, report: EstimateReport, seed: int) -> None:
@@ -1377,16 +1443,28 @@ class _Context:
                 if a != b:
                     remote[(a, b)] = remote.get((a, b), 0) + int(wt)
             n_remote = sum(remote.values())
-            share = [x / max(sum(p.qubits_per_qpu), 1) for x in p.qubits_per_qpu]
+            # Local two-qubit gates per QPU are exact from the interaction graph; a streamed count holds no per-qubit
+            # one-qubit or measurement counts, so those are apportioned by the qubits placed (largest remainders:
+            # the totals stay exact) and priced at the worst error rate among the QPUs holding qubits
+            # (_local_error). Before, each QPU's share was priced at its own rates: 100 H on a QPU of e_1q = 1e-3
+            # beside an error-free one read 0.05 expected faults (0.1 unstreamed) and "feasible" under 0.08.
+            two_local = [0] * self.k
+            for a, b, wt in zip(qa.tolist(), qb.tolist(), w.pair_weight.tolist()):
+                if a == b:
+                    two_local[a] += int(wt)
+            rest_2q = _apportion(w.two_qubit - n_remote - sum(two_local), p.qubits_per_qpu)
             local = {
-                "one_qubit": [round(w.one_qubit * s) for s in share],
-                "two_qubit": [round((w.two_qubit - n_remote) * s) for s in share],
-                "measurement": [round(w.category("measurement") * s) for s in share],
+                "one_qubit": _apportion(w.one_qubit, p.qubits_per_qpu),
+                "two_qubit": [x + y for x, y in zip(two_local, rest_2q)],
+                "measurement": _apportion(w.category("measurement"), p.qubits_per_qpu),
             }
+            self._apportioned_local = [i for i, x in enumerate(p.qubits_per_qpu) if x > 0]
             t_layer = max(max(qq.t_1q_s, qq.t_2q_s, qq.t_meas_s) for qq in self.qpus)
             self.notes.append(
                 "streamed workload: no cat-entangler sharing (pair order unknown); critical path = "
-                "depth bound x slowest gate time"
+                "depth bound x slowest gate time; one-qubit gates and measurements per QPU apportioned by the "
+                "qubits placed (a streamed count has none per qubit), their faults priced at the worst error rates "
+                "of the QPUs holding qubits (an upper bound)"
             )
             crit = w.depth_bound * t_layer
             if remote:
@@ -2034,6 +2112,14 @@ class _Context:
         return expected, math.exp(log_ok)
 
     def _local_error(self, local: dict[str, list[int]]) -> float:
+        """Expected faults of the local physical operations; where the one-qubit gates and measurements were
+        apportioned (a streamed count), each priced at the worst rate of the QPUs holding qubits."""
+        holding = getattr(self, "_apportioned_local", None)
+        if holding:
+            worst_1q = max(self.qpus[i].e_1q for i in holding)
+            worst_meas = max(self.qpus[i].e_meas for i in holding)
+            return (sum(local["one_qubit"]) * worst_1q + sum(local["measurement"]) * worst_meas
+                    + sum(local["two_qubit"][i] * q.e_2q for i, q in enumerate(self.qpus)))
         return sum(
             local["one_qubit"][i] * q.e_1q
             + local["two_qubit"][i] * q.e_2q
@@ -2482,6 +2568,19 @@ class _Context:
                 )
         remote_used = sum(lr.remote_gates * lr.remote_error_per_operation for lr in link_reports)
         self._extrapolated_remote_note(d, link_reports)
+        if patches * cycles >= 2**64:
+            # QRE (qsharp 1.x) multiplies them in unsigned 64-bit integers: the product wraps and its requirement per
+            # patch and cycle is too lax (10^5 qubits, 10^15 T gates on qubit_gate_ns_e3: d = 41, whose errors
+            # exceed the logical part 12-fold, against d = 45 here). A user comparing the two must hear which holds.
+            wrapped = (patches * cycles) % 2**64
+            theirs = sc.distance_for(p_phys, eps_log / wrapped) if wrapped else None
+            if theirs != d:
+                self.notes.append(
+                    f"the run has {patches:,} patches x {cycles:,} logical cycles = {patches * cycles:.3g} patch-cycles, "
+                    "beyond 2^64: the Azure estimator multiplies them in 64-bit integers, which wrap, and reports "
+                    + (f"d = {theirs}" if theirs is not None else "another distance")
+                    + f", whose logical errors exceed the logical part {eps_log:.3g}; d = {d} here holds it"
+                )
         synthesis = r / 2 ** ((t_per_rot - _SYNTHESIS_OFFSET) / 0.53) if r else 0.0
         self.budget_report = ErrorBudgetReport(
             total=self.budget.total,

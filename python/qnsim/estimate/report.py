@@ -1,10 +1,14 @@
 """The estimate report: typed dataclasses with ``to_dict()``, ``to_json()`` and a printable table.
 
-JSON schema (``schema_version`` 3; 3 added ``qpu_names``): the fields of :class:`EstimateReport`, in order, with nested
+JSON schema (``schema_version`` 4; 3 added ``qpu_names``; 4 sets ``required_rate_hz`` on physical QPUs' links too,
+where re-estimating at the need moved it, so a version-3 reader that took it for "error-corrected" would misread it):
+the fields of :class:`EstimateReport`, in order, with nested
 :class:`LinkReport` (``links``), :class:`ErrorBudgetReport` (``error_budget``) and, for
 error-corrected runs, :class:`ErrorCorrectionReport` (``error_corrected``, with
 :class:`TFactoryReport` under ``t_factory``); non-finite floats are written as the strings
 "inf"/"nan". Times are seconds, probabilities dimensionless, qubit counts exact integers.
+:meth:`EstimateReport.from_json` (and ``from_dict``) read a report back: one of another schema version is
+refused, naming both versions (a report is re-made by estimating again, not converted).
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import itertools
 import json
 import math
 import re
+import types
+import typing
 from typing import Any
 
 from qnsim.argument_checks import is_integer, is_real_number, real_number
@@ -57,14 +63,20 @@ summed up in one line with their count and their range of margins):
   gives/s     raw pairs per second it makes as configured: raw pairs / time s (rate x channels, less
               where flow control, its pair buffer or relay hops shared with other routes hold it back;
               rate x channels when it has no finite time)
-  margin      gives / need: below 1x the link stalls the run
+  margin      gives / need: below 1x the link stalls the run (on physical QPUs, where the need was found by
+              estimating again: rate x channels / need, the need being a rate the link must have)
   used/s      raw pairs over the run's wall clock (what the run draws from it on average)
   F at use    pair fidelity when a remote operation uses it (after purification and storage)
   F need      the target_fidelity asked for; without one, error-corrected runs show each remote
               operation's error against its share of the remote error budget (err/op), physical runs
               "-" (the error budget row judges their pairs); "(short)" or "(over)" marks a link that misses it"""
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
+#: What each schema version changed (the refusal of a report of another version names it).
+SCHEMA_CHANGES = {
+    3: "qpu_names added",
+    4: "required_rate_hz set on physical QPUs' links too (before: error-corrected QPUs only)",
+}
 
 #: Reasons of one kind the text report lists one by one (the rest: one line with their count; to_json() has all).
 MAX_REASONS_PER_KIND = 3
@@ -173,6 +185,52 @@ def _jsonable(x: Any) -> Any:
     return x
 
 
+def _from_jsonable(hint: Any, value: Any, where: str) -> Any:
+    """One value of a report's JSON read back by its field's type ``hint``: a float field's "inf"/"nan" strings as
+    floats, tuples from lists, nested report dataclasses from objects; a value of another type is refused, naming
+    ``where`` (a report misread as another would be a plausible wrong answer)."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        (inner,) = [a for a in args if a is not type(None)]
+        return _from_jsonable(inner, value, where)
+    if hint is float:
+        if isinstance(value, str) and value in ("inf", "-inf", "nan"):
+            return float(value)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return value  # An int stays one, so the JSON written again is the JSON read.
+    elif hint in (int, str, bool):
+        if isinstance(value, hint) and (hint is bool or not isinstance(value, bool)):
+            return value
+    elif origin is list and isinstance(value, list):
+        return [_from_jsonable(args[0], v, f"{where}[{i}]") for i, v in enumerate(value)]
+    elif origin is tuple and isinstance(value, list) and len(value) == len(args):
+        return tuple(_from_jsonable(a, v, f"{where}[{i}]") for i, (a, v) in enumerate(zip(args, value)))
+    elif origin is dict and isinstance(value, dict):
+        return {k: _from_jsonable(args[1], v, f"{where}[{k!r}]") for k, v in value.items()}
+    elif dataclasses.is_dataclass(hint) and isinstance(value, dict):
+        return _dataclass_from_dict(hint, value, where)
+    name = getattr(hint, "__name__", None) or str(hint)
+    raise ValueError(f"report JSON: {where} must be {name}, got {value!r}")
+
+
+def _dataclass_from_dict(cls: Any, data: dict[str, Any], where: str) -> Any:
+    """A report dataclass from its ``to_dict()`` form: every field must be there, and no other key."""
+    hints = typing.get_type_hints(cls)
+    names = [f.name for f in dataclasses.fields(cls)]
+    missing = [n for n in names if n not in data]
+    unknown = [k for k in data if k not in names]
+    if missing or unknown:
+        raise ValueError(
+            f"report JSON: {where} ({cls.__name__})"
+            + (f" lacks {', '.join(missing)}" if missing else "")
+            + (" and" if missing and unknown else "")
+            + (f" has unknown key(s) {', '.join(map(repr, unknown))}" if unknown else "")
+        )
+    return cls(**{n: _from_jsonable(hints[n], data[n], f"{where}.{n}") for n in names})
+
+
 def human_time(seconds: float) -> str:
     """Seconds with a human unit beside them (3 significant digits).
 
@@ -218,7 +276,11 @@ class LinkReport:
             entanglement is swapped at relays (raw figures are then end-to-end pairs, each
             consuming one pair on every hop; rate_hz is one pair per cycle of the hops, each hop
             holding its pair until all hold one (:func:`~qnsim.estimate.relay_cycle_s`); latency_s the sum).
-        rate_hz: raw pair rate of the link; time_s: raw pairs / rate.
+        rate_hz: raw pair rate of one channel, in pairs per second; channels: its parallel channels, each at
+            ``rate_hz``; time_s: seconds to make the raw pairs, raw pairs / (rate x channels) or more.
+        latency_s: one-way classical latency in seconds (a route's: the sum over its hops).
+        remote_error_per_operation: logical error probability of one remote operation (error-corrected QPUs; 0
+            on physical QPUs, where the error budget row counts remote faults).
         utilization: time_s / wall-clock estimate.
         buffer_pairs: pairs arriving on average between two consumptions (memory that lets the
             link run without idling), at least 1; memory_qubits_per_end adds one slot per
@@ -423,6 +485,31 @@ class EstimateReport:
 
     Times in seconds; counts are exact Python ints except expected (float) quantities.
 
+    Attributes:
+        verdict: ``"feasible"`` or ``"infeasible"``; reasons: why not, each with a fix (empty when feasible).
+        num_qubits: workload qubits placed (logical qubits on error-corrected QPUs); num_qpus: QPUs given.
+        qubits_per_qpu: workload qubits placed on each QPU; qpu_names: each QPU's preset name ("" unnamed).
+        placement_method: how the placement was made (``"user"``, ``"metis"``, ...).
+        cut_weight: two-qubit interactions between qubits on different QPUs, by the placement's interaction
+            weights (a count, dimensionless).
+        local_gates: local operations per kind (``one_qubit``, ``two_qubit``, ``measurement``), one count per QPU;
+            local_gates_total: their sum.
+        remote_gates, bell_pairs, raw_bell_pairs, links: over all links (see :class:`LinkReport`); raw pairs are
+            expected (float) counts.
+        cat_entangler: remote gates of one control share a pair (physical QPUs); cat_exact: False when the
+            sharing inside a REPEAT was extrapolated (a note says so).
+        wall_clock_s: the run's length in seconds; bound: what sets it (local compute, a link's rate, latency, ...).
+        time_local_s, time_link_s, time_latency_s: seconds of the critical path's local gates, of the slowest link
+            making its pairs, and of classical latency.
+        remote_error_expected, local_error_expected: expected faults (dimensionless counts) of the remote and the
+            local physical operations; remote_success_probability: the probability of no remote fault.
+        error_corrected: :class:`ErrorCorrectionReport` (None on physical QPUs); error_budget:
+            :class:`ErrorBudgetReport`.
+        runtime_limit_s: the ``max_runtime_s`` asked for, in seconds (None: none).
+        physical_qubits_total: physical qubits over all QPUs (workload and link memories on physical QPUs; None
+            where no code distance was found).
+        notes: what the figures rest on and where they are bounds; schema_version: of the JSON (module docstring).
+
     >>> from qnsim.estimate import QPU, Link, estimate
     >>> r = estimate("REPEAT 10 {\\n CX 0 1\\n H 0\\n}", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e6, 0.99)],
     ...              error_budget=0.5)
@@ -477,6 +564,43 @@ class EstimateReport:
     def to_json(self, indent: int | None = 2) -> str:
         """The report as JSON text; see the class example."""
         return json.dumps(self.to_dict(), indent=indent)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EstimateReport:
+        """The report of :meth:`to_dict` (or the parsed ``--json`` output) read back: "inf"/"nan" strings as floats,
+        ``qpus`` as tuples, nested reports as their classes. A report of another ``schema_version`` is refused,
+        naming both versions and what changed (its fields mean other things: version 3 set ``required_rate_hz`` on
+        error-corrected QPUs only), as are a missing or unknown field and a value of the wrong type.
+
+        >>> from qnsim.estimate import QPU, Link, estimate
+        >>> r = estimate("CX 0 1", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.99)], error_budget=0.5)
+        >>> back = EstimateReport.from_json(r.to_json())
+        >>> back.to_json() == r.to_json(), back.links[0].qpus
+        (True, (0, 1))
+        >>> try:
+        ...     EstimateReport.from_dict({**r.to_dict(), "schema_version": 3})
+        ... except ValueError as e:
+        ...     print(str(e)[:60])
+        report JSON has schema_version 3, this qnsim reads version 4
+        """
+        if not isinstance(data, dict):
+            raise TypeError(f"report JSON must be an object, got {type(data).__name__}")
+        version = data.get("schema_version")
+        if version != SCHEMA_VERSION:
+            if not isinstance(version, int) or isinstance(version, bool):
+                raise ValueError(f"report JSON has no schema_version (got {version!r}), this qnsim reads version "
+                                 f"{SCHEMA_VERSION}: is it a report of `qnsim estimate --json`?")
+            low, high = sorted((version, SCHEMA_VERSION))
+            changes = "; ".join(f"{v}: {SCHEMA_CHANGES[v]}" for v in range(low + 1, high + 1) if v in SCHEMA_CHANGES)
+            newer = " (a newer qnsim's)" if version > SCHEMA_VERSION else ""
+            raise ValueError(f"report JSON has schema_version {version}{newer}, this qnsim reads version "
+                             f"{SCHEMA_VERSION} ({changes or 'unknown changes'}): estimate again with this qnsim")
+        return _dataclass_from_dict(cls, data, "report")
+
+    @classmethod
+    def from_json(cls, text: str) -> EstimateReport:
+        """The report of :meth:`to_json` read back (see :meth:`from_dict`)."""
+        return cls.from_dict(json.loads(text))
 
     def __repr__(self) -> str:
         """One line: verdict (with the reasons when infeasible), size, remote operations, Bell
@@ -615,6 +739,12 @@ class EstimateReport:
         ran = 0 < lk.raw_bell_pairs < math.inf and 0 < lk.time_s < math.inf
         gives = lk.raw_bell_pairs / lk.time_s if ran else lk.rate_hz * lk.channels
         margin = gives / need if need > 0 else math.inf
+        if self.error_corrected is None and lk.required_rate_hz is not None and need > 0:
+            # A need found by estimating again with the link at it is a rate the link must have (its buffer and flow
+            # control priced at it), not a draw: a link at it draws only what the run uses. Before, a 9.14e+05
+            # pairs/s link built to its need read "gives 2.29e+05, margin 0.25x" (below 1x: "stalls the run") while
+            # it kept the run's pace, in the estimate and simulated.
+            margin = lk.rate_hz * lk.channels / need
         if first_need > need:
             # Its first pair comes at the link's full rate (what it gives in the run is held to the consumers' pace).
             margin = min(margin, lk.rate_hz * lk.channels / first_need)

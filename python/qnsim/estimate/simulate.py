@@ -196,12 +196,14 @@ class _LinkProcess:
         rng: np.random.Generator,
         hops: Sequence[Link] = (),
         rounds: int | None = None,
+        least_rounds: int = 0,
     ) -> None:
-        # Rounds priced with the end QPUs' local noise and storage, as the estimator prices them.
+        # Rounds priced with the end QPUs' local noise and storage, as the estimator prices them: the rounds given,
+        # or at least the estimate's (least_rounds: reaching the target when used), at least those reaching it made.
         self.noise = purification_noise(sim.qpus[link.key[0]], sim.qpus[link.key[1]])
         self.storage = PairStorage.of(link)
         plan = purification_plan(link.fidelity, target, protocol, **self.noise, storage=self.storage,
-                                 min_rounds=rounds or 0)
+                                 min_rounds=rounds if rounds is not None else least_rounds)
         if not plan.feasible:
             raise ValueError(f"link {link.key}: {plan.reason}")
         if rounds is not None and plan.rounds != rounds:
@@ -445,7 +447,7 @@ class _SharedLink:
 
 class _Sim:
     def __init__(self, ops, qpu_of, qpus, links, target, protocol, supply, buffer, seed, cat, shared=(), idle=(),
-                 rounds=None):
+                 rounds=None, least_rounds=None):
         self.loop = EventLoop()
         self.rng = np.random.default_rng(seed)
         self.done = False
@@ -468,6 +470,7 @@ class _Sim:
                 np.random.default_rng([seed, key[0], key[1]]),
                 hops,
                 (rounds or {}).get(key),
+                (least_rounds or {}).get(key, 0),
             )
             for key, (lk, hops) in links.items()
         }
@@ -754,6 +757,26 @@ def _relay_routes(link_map, k, qpu_of, counts):
     return out, shared, idle
 
 
+def _estimated_rounds(w, qpus, link_map, placement, target_fidelity, purification, cat, buffer_pairs, seed):
+    """The purification rounds :func:`~qnsim.estimate.estimate` prices for the links as given (no throttling: the
+    simulation runs every channel and buffer pair), per QPU pair; those it cannot price are left out (the
+    simulation then takes the rounds reaching the target when made, and its notes say when pairs were used below
+    it)."""
+    from qnsim.estimate.budget import ErrorBudget
+    from qnsim.estimate.estimator import _Context, operated_purification_rounds
+
+    # A link without its own buffer runs the simulation's buffer_pairs, which the estimate must price too.
+    links = {key: lk if lk.buffer_pairs is not None else dataclasses.replace(lk, buffer_pairs=buffer_pairs)
+             for key, lk in link_map.items()}
+    ctx = _Context(w, qpus, links, False, target_fidelity, purification, cat, ErrorBudget())
+    ctx.throttle = False
+    try:
+        report = ctx.run(placement, seed)
+    except ValueError:
+        return {}
+    return operated_purification_rounds(report)
+
+
 def simulate_execution(
     workload: Workload | str,
     qpus: Sequence[QPU],
@@ -791,12 +814,15 @@ def simulate_execution(
             prices such a link with: leave it so to check an estimate); or a mapping from QPU pairs
             ``(a, b)`` to the end buffers of their relay routes (others take the default), as
             :func:`~qnsim.estimate.operated_buffer_pairs` gives the estimate's.
-        purification_rounds: None (each link runs the fewest rounds whose pairs reach ``target_fidelity`` when
-            made), or a mapping from QPU pairs ``(a, b)`` (a direct link's or a relay route's ends) to the rounds
-            their pairs run (others as for None), at least those: :func:`~qnsim.estimate.estimate` prices the
-            rounds whose pairs still reach the target when used, after their wait in the buffer, and
-            :func:`~qnsim.estimate.operated_purification_rounds` gives them. Without them a link may use pairs
-            below the target (``notes`` then says so).
+        purification_rounds: None (each link runs the rounds :func:`~qnsim.estimate.estimate` prices for it as
+            given: the fewest whose pairs still reach ``target_fidelity`` when used, after their wait in the buffer;
+            on a link without memory times, and on a relay route whose end buffer ``buffer_pairs`` gives, the
+            fewest reaching it when made), or a mapping from QPU pairs
+            ``(a, b)`` (a direct link's or a relay route's ends) to the rounds their pairs run (others as for
+            None), at least those reaching the target when made: :func:`~qnsim.estimate.operated_purification_rounds`
+            gives a report's (for links run as :func:`~qnsim.estimate.operated_links` gives them). A link may
+            still use pairs below the target (fewer rounds given, pairs that wait longer than the estimate
+            expects): ``notes`` then says so.
         max_ops: refuse to unroll beyond this many operations.
         progress: True shows a tqdm bar of the operations completed on stderr, False none, None
             one when stderr is a terminal and the run looks longer than ~1 s; or a callable(done,
@@ -878,6 +904,19 @@ def simulate_execution(
     for key in given_rounds:
         if key not in routes:
             raise ValueError(f"purification_rounds names QPU pair {key}, which makes no pairs here")
+    estimated_rounds: dict[tuple[int, int], int] = {}
+    if purification_rounds is None and target_fidelity is not None and any(lk.models_memory
+                                                                           for lk, _ in routes.values()):
+        # One rule for the estimate and the simulation: the rounds whose pairs reach the target when used, after
+        # their wait in the buffer, as estimate() prices them for these links as given. Before, the simulation took
+        # the fewest reaching it when made: 2 rounds where the estimate priced 3, pairs used at F = 0.987 < 0.99.
+        estimated_rounds = _estimated_rounds(w, qpu_list, link_map, placement, target_fidelity, purification,
+                                             cat_entangler, buffer_pairs, seed)
+        # A relay route's end buffer given here is not the one the estimate prices as given (its default): such a
+        # route keeps the rounds reaching the target when made (operated_purification_rounds gives the estimate's
+        # for the buffer operated_buffer_pairs gives), and its notes say if its pairs were used below the target.
+        for key in route_buffers:
+            estimated_rounds.pop(key, None)
     sim = _Sim(
         ops,
         qpu_of,
@@ -892,6 +931,7 @@ def simulate_execution(
         shared,
         idle,
         given_rounds,
+        estimated_rounds,
     )
     with native_progress(progress, ("simulating",), "op") as report:
         if report is not None:
