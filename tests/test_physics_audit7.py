@@ -1,0 +1,79 @@
+"""A seventh outside audit of qnsim's physics against numpy oracles and closed forms written here.
+
+Covered here and not in test_physics_audit.py .. test_physics_audit6.py: the T1-twirl note's stated shortfall
+when nodes also have a depolarizing time (the memory's <Z> map z -> a z + b, b below gamma); see each test's
+docstring for the closed form it uses and, for a fix, the old behaviour. Statistical checks use 5.3 sigma (a false
+alarm below 1e-7 per check) with fixed seeds.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import qnsim
+
+ALL = ("density_matrix", "stabilizer", "bell_diagonal")
+SIGMAS = 5.3
+C_FIBER_M_PER_S = 299_792_458.0 / 1.44
+
+
+# ---- the T1-twirl note with a depolarizing time ------------------------------------------------------------
+
+
+def _stored_werner_fidelity(f0: float, t: float, t1: float, t2: float, tdep: float, twirled: bool) -> float:
+    """<Phi+|rho|Phi+> of a Werner pair both of whose qubits were stored t seconds, from the memory's Bloch-vector
+    map written out here: with u = t/T1 and v = t/T (the depolarizing time), the joint evolution's generator
+    relaxes <Z> at the rate 1/T1 + 1/T towards (1/T1)/(1/T1 + 1/T), so z -> a z + b with a = exp(-u - v),
+    b = u/(u + v) (1 - a); coherences decay by exp(-t/T2) exp(-t/T). An unpolarized pair's <ZZ> -> a^2 <ZZ> + b^2
+    (the twirl drops b^2), <XX> and <YY> by the coherence factor squared."""
+    u, v = t / t1, (t / tdep if math.isfinite(tdep) else 0.0)
+    a = math.exp(-u - v)
+    b = u / (u + v) * -math.expm1(-(u + v))
+    c = math.exp(-t / t2) * math.exp(-v)
+    w = (4 * f0 - 1) / 3
+    xx, yy, zz = w * c * c, -w * c * c, a * a * w + (0.0 if twirled else b * b)
+    return (1 + xx - yy + zz) / 4
+
+
+def test_t1_twirl_note_states_the_shortfall_with_a_depolarizing_time():
+    """Closed form: with T1 and a depolarizing time T both finite, the memory maps each end's <Z> to a z + b with
+    b = u/(u + v)(1 - exp(-u - v)) (u = t/T1, v = t/T), which the Pauli twirl drops: an unpolarized pair loses
+    b_a b_b / 4, not gamma_a gamma_b / 4 (gamma = 1 - exp(-t/T1) > b). Here (T1 100 us, T2 80 us, T 50 us, 20 km,
+    t = 96 us): density_matrix - bell_diagonal = b^2/4 = 0.0152, while gamma^2/4 = 0.1438.
+    Old behaviour: the result's note said the twirl underestimates the pair's fidelity "by gamma_a gamma_b/4" with
+    no word that a depolarizing time changes it (9.5x the shortfall here)."""
+    t1, t2, tdep, km, f0 = 1e-4, 8e-5, 5e-5, 20.0, 0.97
+    got = {}
+    notes = {}
+    for formalism in ("density_matrix", "bell_diagonal"):
+        net = qnsim.Network(formalism, seed=3)
+        for name in "ab":
+            net.add_node(name, t1_s=t1, t2_s=t2, depolarizing_time_s=tdep)
+        link = net.add_link("a", "b", length_km=km, fidelity=f0, rate_hz=1e3)
+        t = link.herald_delay_a_s
+        net.request("a", "b", num_pairs=3)
+        res = net.run(until_s=0.01, progress=False)
+        got[formalism] = res.requests[0].fidelities
+        notes[formalism] = [n for n in res.notes if "Pauli twirl" in n]
+    u, v = t / t1, t / tdep
+    b = u / (u + v) * -math.expm1(-(u + v))
+    gamma = -math.expm1(-u)
+    np.testing.assert_allclose(got["density_matrix"], _stored_werner_fidelity(f0, t, t1, t2, tdep, False), atol=1e-12)
+    np.testing.assert_allclose(got["bell_diagonal"], _stored_werner_fidelity(f0, t, t1, t2, tdep, True), atol=1e-12)
+    shortfall = got["density_matrix"][0] - got["bell_diagonal"][0]
+    assert shortfall == pytest.approx(b * b / 4, abs=1e-12)
+    assert shortfall < gamma * gamma / 4 / 5
+    assert not notes["density_matrix"]
+    (note,) = notes["bell_diagonal"]
+    assert "b_a b_b/4" in note and "b = u/(u + v) (1 - exp(-u - v))" in note and "up to gamma^2/4" in note
+    # Without a depolarizing time b is gamma, and the note keeps its simpler statement.
+    net = qnsim.Network("bell_diagonal", seed=3)
+    for name in "ab":
+        net.add_node(name, t1_s=t1, t2_s=t2)
+    net.add_link("a", "b", length_km=km, fidelity=f0, rate_hz=1e3)
+    net.request("a", "b", num_pairs=1)
+    (note,) = [n for n in net.run(until_s=0.01, progress=False).notes if "Pauli twirl" in n]
+    assert "gamma_a gamma_b/4" in note and "b_a b_b" not in note
