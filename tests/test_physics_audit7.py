@@ -77,3 +77,57 @@ def test_t1_twirl_note_states_the_shortfall_with_a_depolarizing_time():
     net.request("a", "b", num_pairs=1)
     (note,) = [n for n in net.run(until_s=0.01, progress=False).notes if "Pauli twirl" in n]
     assert "gamma_a gamma_b/4" in note and "b_a b_b" not in note
+
+
+# ---- a cutoff shorter than a purification tree's regeneration ----------------------------------------------
+
+
+def _purifying_request(rounds, memories, cutoff_s, p=1.0, seed=1):
+    """Two nodes 1 km apart (4.8 us of news), a Werner 0.9 link of 1 ms attempts (an abstract attempt is heralded
+    one period after its emission), ``rounds`` DEJMPS link rounds on ``memories`` memories per side."""
+    net = qnsim.Network("bell_diagonal", seed=seed)
+    for name in "ab":
+        net.add_node(name)
+    net.add_link("a", "b", length_km=1.0, fidelity=0.9, channels=memories, success_probability=p,
+                 attempt_period_s=1e-3)
+    net.request("a", "b", purification="dejmps", purification_rounds=rounds, memories_per_link=memories,
+                cutoff_s=cutoff_s)
+    return net
+
+
+@pytest.mark.parametrize("rounds, memories", [(2, 3), (3, 4), (3, 7)])
+def test_a_cutoff_shorter_than_the_purification_trees_regeneration_is_refused(rounds, memories):
+    """Bound: 2^rounds link pairs do not fit in the memories at once, so when the last of a purified pair's link
+    pairs is emitted, a memory already holds a purified pair, stored through its herald (H = 1 ms) and a round
+    (which freed that memory); it then waits for the new pair's herald and all its rounds (r (4.8 us news)):
+    a qubit must be stored at least H + H + r x 4.8 us (2.0096 ms for two rounds). Two rounds on three memories
+    with every attempt succeeding reach that bound exactly: 2 ns above it pairs are delivered.
+    Old behaviour: the refusal counted one herald and the rounds (1.0096 ms), so a 1.5 ms (or 2.0 ms) cutoff was
+    accepted and the run delivered nothing in 1 s (1,299 stored qubits discarded), saying only that after it."""
+    news = 1.0 / C_FIBER_M_PER_S * 1e3
+    needed = 2e-3 + rounds * news
+    for cutoff in (1.5e-3, needed * (1 - 1e-6)):
+        with pytest.raises(qnsim.ParameterError,
+                           match=rf"cutoff_s = [0-9.e-]+ s is shorter than the 0\.00201?\d* s a qubit at 'a' .*its "
+                                 rf"{rounds} link round\(s\) consume {2**rounds} pairs with {memories} memories per "
+                                 "side"):
+            _purifying_request(rounds, memories, cutoff)
+    net = _purifying_request(rounds, memories, needed * (1 + 1e-6))  # accepted
+    if (rounds, memories) == (2, 3):
+        # Every attempt succeeds, the nodes have no gate times: the bound is the exact need, and 2 ns above it
+        # pairs are delivered (each used at most the cutoff after its emission).
+        r = net.run(until_s=0.2, progress=False).requests[0]
+        assert r.num_pairs > 0 and max(r.ages_s) <= needed * (1 + 1e-6)
+    # With every pair fitting in the memories, one herald and the rounds are the whole need (unchanged).
+    _purifying_request(rounds, 2**rounds, 1e-3 + (rounds + 0.5) * news)
+
+
+def test_the_regeneration_bound_holds_for_links_that_may_fail():
+    """With p = 0.5 per attempt the fastest a purified pair can be made is still the deterministic one (every
+    needed attempt succeeding first time), so the same bound applies, and a cutoff 2% above it delivers pairs
+    (the bound is not an over-refusal): two rounds, three memories, 1 ms attempts."""
+    news = 1.0 / C_FIBER_M_PER_S * 1e3
+    with pytest.raises(qnsim.ParameterError, match="a freed memory's new pair"):
+        _purifying_request(2, 3, 1.99e-3, p=0.5)
+    r = _purifying_request(2, 3, (2e-3 + 2 * news) * 1.02, p=0.5).run(until_s=0.5, progress=False).requests[0]
+    assert r.num_pairs > 0 and max(r.ages_s) <= (2e-3 + 2 * news) * 1.02

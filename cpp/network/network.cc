@@ -199,6 +199,19 @@ uint32_t Network::add_chain(const NodeParams &node, const LinkParams &link, uint
     return first;
 }
 
+namespace {
+// What the cutoff refusal adds when a request's link rounds need more pairs than it holds at once.
+std::string regeneration_clause(const RequestParams &p) {
+    if (p.purification_rounds == 0 || p.purification_rounds >= 63 ||
+        (uint64_t{1} << p.purification_rounds) <= p.memories_per_link) {
+        return "";
+    }
+    return msg("; its ", p.purification_rounds, " link round(s) consume ", uint64_t{1} << p.purification_rounds,
+               " pairs with ", p.memories_per_link,
+               " memories per side, so a purified pair also waits for a freed memory's new pair");
+}
+}  // namespace
+
 int64_t Network::survival_needed_ps(const Request &r, uint32_t end_hop) const {
     // The end's qubit is emitted with its link pair; the pair at the neighbouring node must be
     // heralded there (and purified: each round waits for both ends' results to cross the link),
@@ -218,7 +231,18 @@ int64_t Network::survival_needed_ps(const Request &r, uint32_t end_hop) const {
     const uint32_t end = r.p.path[end_hop];
     const int64_t herald_end = lp.node_a == end ? lp.herald_delay_a_ps : lp.herald_delay_b_ps;
     // Purification needs the pair known at both ends first.
-    const int64_t purified_at = later(std::max(lp.herald_delay_a_ps, lp.herald_delay_b_ps), purified);
+    const int64_t heralded = std::max(lp.herald_delay_a_ps, lp.herald_delay_b_ps);
+    int64_t purified_at = later(heralded, purified);
+    if (r.p.purification_rounds > 0 && r.p.purification_rounds < 63 &&
+        (uint64_t{1} << r.p.purification_rounds) > r.p.memories_per_link) {
+        // 2^rounds link pairs cannot all be held at once: when the last of them is emitted, some
+        // memory already holds a purified pair, whose qubit was stored through its own herald and a
+        // round's gates (which freed the memory), and it must wait for the new pair's herald and all
+        // its rounds. A bound, not the exact need (deeper trees regenerate more than once).
+        const int64_t freed = std::max(later(lp.herald_delay_a_ps, nodes_[lp.node_a].p.swap_ps()),
+                                       later(lp.herald_delay_b_ps, nodes_[lp.node_b].p.swap_ps()));
+        purified_at = later(later(freed, lp.setup_delay_ps), purified_at);
+    }
     if (last == 1) return later(purified_at, end_to_end);
     const uint32_t neighbour = r.p.path[end_hop == 0 ? 1 : last - 1];
     const int64_t herald_neighbour =
@@ -293,7 +317,7 @@ uint32_t Network::add_request(const RequestParams &p) {
                     "cutoff_s", msg("= ", seconds(*p.cutoff_ps), " s is shorter than the ", seconds(needed), " s a qubit at '",
                                     nodes_[p.path[end_hop]].p.name,
                                     "' must be stored before it can be used (heralds, purification rounds, swap and "
-                                    "their news): no pair could ever be delivered"));
+                                    "their news", regeneration_clause(p), "): no pair could ever be delivered"));
             }
         }
     }

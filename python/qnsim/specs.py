@@ -745,7 +745,8 @@ class RequestSpec(Spec):
         None,
         unit="s",
         doc="Discard a stored qubit (and its partner) older than this, one held by a purification round or swap "
-        "handshake when that ends; at least the storage a pair needs: heralds, purification rounds, swap news "
+        "handshake when that ends; at least the storage a pair needs: heralds, purification rounds (with a "
+        "regeneration when 2^rounds pairs exceed the memories), swap news "
         "(None or inf: never)",
         range=f"(0, {_TIME_MAX}] or inf",
         allow_inf=True,
