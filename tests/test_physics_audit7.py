@@ -12,6 +12,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import qnsim
 
@@ -131,3 +133,50 @@ def test_the_regeneration_bound_holds_for_links_that_may_fail():
         _purifying_request(2, 3, 1.99e-3, p=0.5)
     r = _purifying_request(2, 3, (2e-3 + 2 * news) * 1.02, p=0.5).run(until_s=0.5, progress=False).requests[0]
     assert r.num_pairs > 0 and max(r.ages_s) <= (2e-3 + 2 * news) * 1.02
+
+
+# ---- a link's advertised rate against what its channels deliver --------------------------------------------
+
+@settings(max_examples=12, deadline=None)
+@given(p=st.floats(0.05, 1.0), period_us=st.floats(5.0, 400.0), km=st.one_of(st.just(0.0), st.floats(1e-3, 120.0)),
+       setup_us=st.sampled_from([0.0, 50.0]), channels=st.integers(1, 3))
+def test_link_rate_is_what_its_channels_deliver_with_heralds_longer_than_the_period(p, period_us, km, setup_us,
+                                                                                    channels):
+    """Renewal closed form: a channel's failed attempts follow each other every T; a success's memories wait for its
+    herald H = max(T, L / c_fiber) (an abstract attempt) and the setup delay S before the next attempt, so a success
+    takes (1/p - 1) T + max(T, H + S) on average and the link delivers channels / that (a direct request, pairs used
+    at their herald). The sampled count over ~1,500 expected pairs is checked at 5.3 sigma of the renewal count's
+    spread (coefficient of variation of a success's time below that of a geometric count).
+    Old behaviour: ``LinkInfo.rate_hz`` (the network's repr, ``to_networkx``, the CLI's link table, routing by
+    rate) said p / T whatever the fiber: 10 kHz for a 10 kHz link over 100 km that delivers 2.08 kHz (4.8x)."""
+    period = round(period_us * 1e-6, 12)
+    net = qnsim.Network("bell_diagonal", seed=11)
+    for name in "ab":
+        net.add_node(name)
+    link = net.add_link("a", "b", length_km=km, fidelity=0.9, success_probability=p, attempt_period_s=period,
+                        channels=channels, setup_delay_s=setup_us * 1e-6)
+    h = max(period, km * 1e3 / C_FIBER_M_PER_S)
+    assert link.herald_delay_a_s == pytest.approx(h, abs=1e-12)
+    cycle = (1 / p - 1) * link.attempt_period_s + max(link.attempt_period_s, link.herald_delay_a_s + setup_us * 1e-6)
+    assert link.rate_hz == pytest.approx(1 / cycle, rel=1e-12)
+    assert net.to_networkx().edges["a", "b"]["rate_hz"] == link.rate_hz
+    net.request("a", "b")
+    until = 1500 * cycle / channels
+    n = net.run(until_s=until, progress=False).requests[0].num_pairs
+    expected = channels * until / cycle
+    # Var of one success's time: (1 - p)/p^2 T^2 (the geometric count of periods); the renewal count's variance is
+    # n Var/mean^2.
+    sd = math.sqrt(expected * (1 - p) / p**2 * link.attempt_period_s**2 / cycle**2) + 1.0
+    assert abs(n - expected) <= SIGMAS * sd + channels, (n, expected, sd)
+
+
+def test_a_fiber_too_short_for_the_picosecond_clock_is_named_as_too_short():
+    """1 ps of light in fiber is 2.08e-7 km (c / 1.44). Old behaviour: length_km = 2.5e-8 (0.12 ps of light) was
+    refused as "beyond the int64 picosecond range (about 106 days)", the message of a fiber far too long."""
+    net = qnsim.Network()
+    for name in "ab":
+        net.add_node(name)
+    with pytest.raises(qnsim.ParameterError, match=r"length_km = 2\.5e-08 km .* light time of 1\.2\d*e-13 s, below the "
+                                                   r"core's 1 ps time resolution .* or 2\.08e-07 km for 1 ps of light"):
+        net.add_link("a", "b", length_km=2.5e-8, fidelity=0.9, rate_hz=1e3)
+    assert net.add_link("a", "b", length_km=2.08e-7, fidelity=0.9, rate_hz=1e3).classical_delay_s == 1e-12

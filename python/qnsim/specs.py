@@ -675,7 +675,8 @@ class LinkSpec(Spec):
         None,
         unit="Hz",
         doc="Abstract link: pairs per second per channel (alone, every attempt succeeds: one pair each 1 / rate_hz, "
-        "no randomness; with success_probability, the mean)",
+        "no randomness; with success_probability, the mean), when the fiber's light takes at most 1 / rate_hz: a "
+        "success waits for its herald (the link's rate_hz says what it delivers)",
         minimum=0.0,
         exclusive_minimum=True,
     )
