@@ -180,3 +180,32 @@ def test_a_fiber_too_short_for_the_picosecond_clock_is_named_as_too_short():
                                                    r"core's 1 ps time resolution .* or 2\.08e-07 km for 1 ps of light"):
         net.add_link("a", "b", length_km=2.5e-8, fidelity=0.9, rate_hz=1e3)
     assert net.add_link("a", "b", length_km=2.08e-7, fidelity=0.9, rate_hz=1e3).classical_delay_s == 1e-12
+
+
+@pytest.mark.parametrize("hops", [1, 2])
+def test_a_cutoff_shorter_than_the_end_to_end_rounds_regeneration_is_refused(hops):
+    """Same bound for end-to-end rounds: two rounds consume 4 end-to-end pairs, 3 memories per side hold 3, so
+    the end's qubit of a pair that was ready (R: its herald, 1 ms, and on two hops the middle swap's news,
+    4.8 us) and then measured its partner waits for a new pair to be ready (R again) and both end-to-end rounds
+    (each the path's news: 4.8 us per hop): 2R + 2 x hops x 4.8 us, exact with every attempt succeeding.
+    Old behaviour: a 1.5 ms cutoff was accepted, and 0.5 s delivered nothing (657 stored qubits discarded on one
+    hop, 638 on two)."""
+    news = 1e3 / C_FIBER_M_PER_S
+    ready = 1e-3 + (news if hops == 2 else 0.0)
+    needed = 2 * ready + 2 * hops * news
+
+    def request(cutoff_s):
+        net = qnsim.Network("bell_diagonal", seed=1)
+        names = [f"n{i}" for i in range(hops + 1)]
+        for name in names:
+            net.add_node(name)
+        for u, v in zip(names, names[1:]):
+            net.add_link(u, v, length_km=1.0, fidelity=0.95, channels=3, rate_hz=1e3)
+        net.request(names[0], names[-1], end_to_end_purification_rounds=2, memories_per_link=3, cutoff_s=cutoff_s)
+        return net
+
+    for cutoff in (1.5e-3, needed * (1 - 1e-6)):
+        with pytest.raises(qnsim.ParameterError, match=r"its 2 end-to-end round\(s\) consume 4 pairs with 3 memories"):
+            request(cutoff)
+    r = request(needed * (1 + 1e-6)).run(until_s=0.2, progress=False).requests[0]
+    assert r.num_pairs > 0 and max(r.ages_s) <= needed * (1 + 1e-6)

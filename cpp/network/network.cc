@@ -202,13 +202,16 @@ uint32_t Network::add_chain(const NodeParams &node, const LinkParams &link, uint
 namespace {
 // What the cutoff refusal adds when a request's link rounds need more pairs than it holds at once.
 std::string regeneration_clause(const RequestParams &p) {
-    if (p.purification_rounds == 0 || p.purification_rounds >= 63 ||
-        (uint64_t{1} << p.purification_rounds) <= p.memories_per_link) {
-        return "";
-    }
-    return msg("; its ", p.purification_rounds, " link round(s) consume ", uint64_t{1} << p.purification_rounds,
-               " pairs with ", p.memories_per_link,
-               " memories per side, so a purified pair also waits for a freed memory's new pair");
+    std::string clause;
+    const auto add = [&](uint32_t rounds, const char *what) {
+        if (rounds == 0 || rounds >= 63 || (uint64_t{1} << rounds) <= p.memories_per_link) return;
+        clause += msg("; its ", rounds, " ", what, " round(s) consume ", uint64_t{1} << rounds, " pairs with ",
+                      p.memories_per_link, " memories per side, so a purified pair also waits for a freed memory's "
+                      "new pair");
+    };
+    add(p.purification_rounds, "link");
+    add(p.end_to_end_purification_rounds, "end-to-end");
+    return clause;
 }
 }  // namespace
 
@@ -243,14 +246,25 @@ int64_t Network::survival_needed_ps(const Request &r, uint32_t end_hop) const {
                                        later(lp.herald_delay_b_ps, nodes_[lp.node_b].p.swap_ps()));
         purified_at = later(later(freed, lp.setup_delay_ps), purified_at);
     }
-    if (last == 1) return later(purified_at, end_to_end);
+    // 2^rounds end-to-end pairs on fewer memories: as for the link rounds, when the last of them is
+    // emitted at the end, a memory there holds a pair that was ready and measured its partner first.
+    const bool regenerate_e2e = r.p.end_to_end_purification_rounds > 0 &&
+                                r.p.end_to_end_purification_rounds < 63 &&
+                                (uint64_t{1} << r.p.end_to_end_purification_rounds) > r.p.memories_per_link;
+    const auto with_e2e = [&](int64_t ready) {
+        if (regenerate_e2e) {
+            ready = later(later(later(ready, nodes_[end].p.swap_ps()), lp.setup_delay_ps), ready);
+        }
+        return later(ready, end_to_end);
+    };
+    if (last == 1) return with_e2e(purified_at);
     const uint32_t neighbour = r.p.path[end_hop == 0 ? 1 : last - 1];
     const int64_t herald_neighbour =
         purified > 0 ? purified_at : (lp.node_a == neighbour ? lp.herald_delay_a_ps : lp.herald_delay_b_ps);
     int64_t handshake = 0;
     if (r.p.swap_handshake) handshake = later(lp.classical_delay_ps, lp.classical_delay_ps);  // a round trip to the end
     const int64_t swapped = later(later(later(herald_neighbour, handshake), nodes_[neighbour].p.swap_ps()), lp.classical_delay_ps);
-    return later(std::max(purified > 0 ? purified_at : herald_end, swapped), end_to_end);
+    return with_e2e(std::max(purified > 0 ? purified_at : herald_end, swapped));
 }
 
 uint32_t Network::add_request(const RequestParams &p) {
