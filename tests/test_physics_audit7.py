@@ -209,3 +209,30 @@ def test_a_cutoff_shorter_than_the_end_to_end_rounds_regeneration_is_refused(hop
             request(cutoff)
     r = request(needed * (1 + 1e-6)).run(until_s=0.2, progress=False).requests[0]
     assert r.num_pairs > 0 and max(r.ages_s) <= needed * (1 + 1e-6)
+
+
+@pytest.mark.parametrize("schedule", ["asap", "nested"])
+def test_a_cutoff_shorter_than_a_middle_links_herald_is_refused(schedule):
+    """Bound: a link pair is stored at least its herald (an abstract attempt: one period, 10 ms for the 100 Hz
+    middle link a-m1-m2-b) before both ends know it; a cutoff below that discards every middle pair before it can
+    be used. Old behaviour: only the end links were checked, and a middle pair already older than the cutoff when
+    heralded was swapped before its cutoff event ran (9 ms cutoff: 50 pairs delivered through 10 ms-old middle
+    qubits, their reported ages 1-2 ms, the end qubits'); a 5 ms cutoff was accepted and delivered nothing."""
+
+    def request(cutoff_s):
+        net = qnsim.Network("bell_diagonal", seed=1)
+        for name in ("a", "m1", "m2", "b"):
+            net.add_node(name)
+        net.add_link("a", "m1", length_km=1.0, fidelity=0.95, rate_hz=1e3)
+        net.add_link("m1", "m2", length_km=1.0, fidelity=0.95, rate_hz=100.0)
+        net.add_link("m2", "b", length_km=1.0, fidelity=0.95, rate_hz=1e3)
+        net.request("a", "b", cutoff_s=cutoff_s, swap_schedule=schedule)
+        return net
+
+    for cutoff in (5e-3, 9e-3, 0.01 - 1e-12):
+        with pytest.raises(qnsim.ParameterError,
+                           match=r"shorter than the 0\.01 s a pair of link 'm1'-'m2' must be stored before both its "
+                                 r"ends know it \(its heralds\): no pair could ever be delivered"):
+            request(cutoff)
+    r = request(0.0101).run(until_s=0.2, progress=False).requests[0]
+    assert r.num_pairs > 0

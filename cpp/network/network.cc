@@ -215,24 +215,13 @@ std::string regeneration_clause(const RequestParams &p) {
 }
 }  // namespace
 
-int64_t Network::survival_needed_ps(const Request &r, uint32_t end_hop) const {
-    // The end's qubit is emitted with its link pair; the pair at the neighbouring node must be
-    // heralded there (and purified: each round waits for both ends' results to cross the link),
-    // swapped, and the outcome must travel back before the end can use it; end-to-end rounds then
-    // each wait for the results to cross the whole path.
-    const uint32_t last = static_cast<uint32_t>(r.p.path.size() - 1);
-    const uint32_t link = r.links[end_hop == 0 ? 0 : last - 1];
+int64_t Network::link_ready_ps(const Request &r, uint32_t link) const {
+    // From a link pair's emission until it is known at both ends and through the link-level rounds.
     const LinkParams &lp = links_[link].p;
     // A round's gates at each end are a swap's (start_purification times them so).
     const int64_t round_ops = std::max(nodes_[lp.node_a].p.swap_ps(), nodes_[lp.node_b].p.swap_ps());
     int64_t purified = 0;  // after both heralds, the link-level rounds
     for (uint32_t k = 0; k < r.p.purification_rounds; k++) purified = later(purified, later(round_ops, lp.classical_delay_ps));
-    const int64_t e2e_ops = std::max(nodes_[r.p.path.front()].p.swap_ps(), nodes_[r.p.path.back()].p.swap_ps());
-    int64_t end_to_end = 0;
-    const int64_t path_ps = std::abs(r.distance_ps.back() - r.distance_ps.front());
-    for (uint32_t k = 0; k < r.p.end_to_end_purification_rounds; k++) end_to_end = later(end_to_end, later(e2e_ops, path_ps));
-    const uint32_t end = r.p.path[end_hop];
-    const int64_t herald_end = lp.node_a == end ? lp.herald_delay_a_ps : lp.herald_delay_b_ps;
     // Purification needs the pair known at both ends first.
     const int64_t heralded = std::max(lp.herald_delay_a_ps, lp.herald_delay_b_ps);
     int64_t purified_at = later(heralded, purified);
@@ -246,6 +235,27 @@ int64_t Network::survival_needed_ps(const Request &r, uint32_t end_hop) const {
                                        later(lp.herald_delay_b_ps, nodes_[lp.node_b].p.swap_ps()));
         purified_at = later(later(freed, lp.setup_delay_ps), purified_at);
     }
+    return purified_at;
+}
+
+int64_t Network::survival_needed_ps(const Request &r, uint32_t end_hop) const {
+    // The end's qubit is emitted with its link pair; the pair at the neighbouring node must be
+    // heralded there (and purified: each round waits for both ends' results to cross the link),
+    // swapped, and the outcome must travel back before the end can use it; end-to-end rounds then
+    // each wait for the results to cross the whole path.
+    const uint32_t last = static_cast<uint32_t>(r.p.path.size() - 1);
+    const uint32_t link = r.links[end_hop == 0 ? 0 : last - 1];
+    const LinkParams &lp = links_[link].p;
+    int64_t purified = 0;  // the link-level rounds, each waiting for both ends' results to cross the link
+    const int64_t round_ops = std::max(nodes_[lp.node_a].p.swap_ps(), nodes_[lp.node_b].p.swap_ps());
+    for (uint32_t k = 0; k < r.p.purification_rounds; k++) purified = later(purified, later(round_ops, lp.classical_delay_ps));
+    const int64_t e2e_ops = std::max(nodes_[r.p.path.front()].p.swap_ps(), nodes_[r.p.path.back()].p.swap_ps());
+    int64_t end_to_end = 0;
+    const int64_t path_ps = std::abs(r.distance_ps.back() - r.distance_ps.front());
+    for (uint32_t k = 0; k < r.p.end_to_end_purification_rounds; k++) end_to_end = later(end_to_end, later(e2e_ops, path_ps));
+    const uint32_t end = r.p.path[end_hop];
+    const int64_t herald_end = lp.node_a == end ? lp.herald_delay_a_ps : lp.herald_delay_b_ps;
+    const int64_t purified_at = link_ready_ps(r, link);
     // 2^rounds end-to-end pairs on fewer memories: as for the link rounds, when the last of them is
     // emitted at the end, a memory there holds a pair that was ready and measured its partner first.
     const bool regenerate_e2e = r.p.end_to_end_purification_rounds > 0 &&
@@ -332,6 +342,20 @@ uint32_t Network::add_request(const RequestParams &p) {
                                     nodes_[p.path[end_hop]].p.name,
                                     "' must be stored before it can be used (heralds, purification rounds, swap and "
                                     "their news", regeneration_clause(p), "): no pair could ever be delivered"));
+            }
+        }
+        // A link inside the path may herald (or purify) more slowly than the end links: its pairs
+        // would be older than the cutoff when known, and used all the same.
+        for (const uint32_t link : r.links) {
+            const int64_t needed = link_ready_ps(r, link);
+            if (*p.cutoff_ps < needed) {
+                const LinkParams &lp = links_[link].p;
+                throw ParameterError(
+                    "cutoff_s", msg("= ", seconds(*p.cutoff_ps), " s is shorter than the ", seconds(needed),
+                                    " s a pair of link '", nodes_[lp.node_a].p.name, "'-'", nodes_[lp.node_b].p.name,
+                                    "' must be stored before both its ends know it (its heralds",
+                                    p.purification_rounds > 0 ? " and purification rounds" : "",
+                                    regeneration_clause(p), "): no pair could ever be delivered"));
             }
         }
     }
