@@ -236,3 +236,33 @@ def test_a_cutoff_shorter_than_a_middle_links_herald_is_refused(schedule):
             request(cutoff)
     r = request(0.0101).run(until_s=0.2, progress=False).requests[0]
     assert r.num_pairs > 0
+
+
+class _CountReady(qnsim.Protocol):
+    """Counts the pairs it is told of; does nothing with them."""
+
+    def __init__(self):
+        super().__init__()
+        self.ready = 0
+
+    def on_pair_ready(self, node, slot, partner_slot):
+        self.ready += 1
+
+
+def test_a_python_protocol_is_not_told_of_pairs_already_older_than_its_cutoff():
+    """Bound: a protocol learns of a link pair at its herald (an abstract 1 kHz attempt: 1 ms after emission), so
+    under a 0.5 ms cutoff every pair it could act on is older than the cutoff. Old behaviour: the check was skipped
+    for requests driven by a Python protocol, and on_pair_ready reported 20 such pairs in 10 ms (at both ends, free to
+    swap or deliver them) before their cutoff event discarded them at the end of the herald's instant."""
+    net = qnsim.Network("bell_diagonal", seed=1)
+    for name in "ab":
+        net.add_node(name)
+    net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e3)
+    with pytest.raises(qnsim.ParameterError,
+                       match=r"cutoff_s = 0\.0005 s is shorter than the 0\.001 s a pair of link 'a'-'b' must be stored "
+                             r"before an end knows it \(its herald\): no pair could ever be delivered"):
+        net.request("a", "b", protocol=_CountReady(), cutoff_s=0.5e-3)
+    protocol = _CountReady()
+    net.request("a", "b", protocol=protocol, cutoff_s=1e-3)  # exactly the herald: used in that picosecond
+    net.run(until_s=0.01, progress=False)
+    assert protocol.ready == 20

@@ -344,18 +344,24 @@ uint32_t Network::add_request(const RequestParams &p) {
                                     "their news", regeneration_clause(p), "): no pair could ever be delivered"));
             }
         }
+    }
+    if (p.cutoff_ps) {
         // A link inside the path may herald (or purify) more slowly than the end links: its pairs
-        // would be older than the cutoff when known, and used all the same.
+        // were older than the cutoff when known, and used all the same (their cutoff event runs at
+        // the end of the herald's instant). A Python protocol is told of a pair at its first herald.
         for (const uint32_t link : r.links) {
-            const int64_t needed = link_ready_ps(r, link);
+            const LinkParams &lp = links_[link].p;
+            const int64_t needed = p.python_protocol ? std::min(lp.herald_delay_a_ps, lp.herald_delay_b_ps)
+                                                     : link_ready_ps(r, link);
             if (*p.cutoff_ps < needed) {
-                const LinkParams &lp = links_[link].p;
                 throw ParameterError(
                     "cutoff_s", msg("= ", seconds(*p.cutoff_ps), " s is shorter than the ", seconds(needed),
                                     " s a pair of link '", nodes_[lp.node_a].p.name, "'-'", nodes_[lp.node_b].p.name,
-                                    "' must be stored before both its ends know it (its heralds",
-                                    p.purification_rounds > 0 ? " and purification rounds" : "",
-                                    regeneration_clause(p), "): no pair could ever be delivered"));
+                                    p.python_protocol ? "' must be stored before an end knows it (its herald"
+                                                      : "' must be stored before both its ends know it (its heralds",
+                                    p.purification_rounds > 0 && !p.python_protocol ? " and purification rounds" : "",
+                                    p.python_protocol ? "" : regeneration_clause(p),
+                                    "): no pair could ever be delivered"));
             }
         }
     }
