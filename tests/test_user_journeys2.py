@@ -223,7 +223,7 @@ class _UsesTwice(qnsim.Protocol):
             self.deliver(slot, partner_slot)
         else:
             self.kept = (slot, partner_slot)
-            self.set_timer(5e-3, "a", None)
+            self.set_timer(0.5e-3, "a", None)  # past the cutoff, before the slot's next pair
 
     def on_timer(self, node, payload):
         self.deliver(*self.kept)
@@ -238,7 +238,8 @@ def test_a_pair_used_twice_or_after_its_cutoff_names_what_ended_it(mode, said):
     net = qnsim.Network(seed=1)
     net.add_node("a")
     net.add_node("b")
-    net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e2)
+    # Heralds in 0.9 ms, inside the 1 ms cutoff (a cutoff shorter than a link's herald is refused up front).
+    net.add_link("a", "b", length_km=1.0, fidelity=0.9, attempt_period_s=0.9e-3)
     net.request("a", "b", protocol=_UsesTwice(mode), cutoff_s=1e-3)
     expected = r"deliver: memory slot 0 at node 'a' was referenced at generation 0 and is now at generation 1: the "
     expected += rf"pair the reference named {said}"

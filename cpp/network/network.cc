@@ -199,6 +199,45 @@ uint32_t Network::add_chain(const NodeParams &node, const LinkParams &link, uint
     return first;
 }
 
+namespace {
+// What the cutoff refusal adds when a request's link rounds need more pairs than it holds at once.
+std::string regeneration_clause(const RequestParams &p) {
+    std::string clause;
+    const auto add = [&](uint32_t rounds, const char *what) {
+        if (rounds == 0 || rounds >= 63 || (uint64_t{1} << rounds) <= p.memories_per_link) return;
+        clause += msg("; its ", rounds, " ", what, " round(s) consume ", uint64_t{1} << rounds, " pairs with ",
+                      p.memories_per_link, " memories per side, so a purified pair also waits for a freed memory's "
+                      "new pair");
+    };
+    add(p.purification_rounds, "link");
+    add(p.end_to_end_purification_rounds, "end-to-end");
+    return clause;
+}
+}  // namespace
+
+int64_t Network::link_ready_ps(const Request &r, uint32_t link) const {
+    // From a link pair's emission until it is known at both ends and through the link-level rounds.
+    const LinkParams &lp = links_[link].p;
+    // A round's gates at each end are a swap's (start_purification times them so).
+    const int64_t round_ops = std::max(nodes_[lp.node_a].p.swap_ps(), nodes_[lp.node_b].p.swap_ps());
+    int64_t purified = 0;  // after both heralds, the link-level rounds
+    for (uint32_t k = 0; k < r.p.purification_rounds; k++) purified = later(purified, later(round_ops, lp.classical_delay_ps));
+    // Purification needs the pair known at both ends first.
+    const int64_t heralded = std::max(lp.herald_delay_a_ps, lp.herald_delay_b_ps);
+    int64_t purified_at = later(heralded, purified);
+    if (r.p.purification_rounds > 0 && r.p.purification_rounds < 63 &&
+        (uint64_t{1} << r.p.purification_rounds) > r.p.memories_per_link) {
+        // 2^rounds link pairs cannot all be held at once: when the last of them is emitted, some
+        // memory already holds a purified pair, whose qubit was stored through its own herald and a
+        // round's gates (which freed the memory), and it must wait for the new pair's herald and all
+        // its rounds. A bound, not the exact need (deeper trees regenerate more than once).
+        const int64_t freed = std::max(later(lp.herald_delay_a_ps, nodes_[lp.node_a].p.swap_ps()),
+                                       later(lp.herald_delay_b_ps, nodes_[lp.node_b].p.swap_ps()));
+        purified_at = later(later(freed, lp.setup_delay_ps), purified_at);
+    }
+    return purified_at;
+}
+
 int64_t Network::survival_needed_ps(const Request &r, uint32_t end_hop) const {
     // The end's qubit is emitted with its link pair; the pair at the neighbouring node must be
     // heralded there (and purified: each round waits for both ends' results to cross the link),
@@ -207,9 +246,8 @@ int64_t Network::survival_needed_ps(const Request &r, uint32_t end_hop) const {
     const uint32_t last = static_cast<uint32_t>(r.p.path.size() - 1);
     const uint32_t link = r.links[end_hop == 0 ? 0 : last - 1];
     const LinkParams &lp = links_[link].p;
-    // A round's gates at each end are a swap's (start_purification times them so).
+    int64_t purified = 0;  // the link-level rounds, each waiting for both ends' results to cross the link
     const int64_t round_ops = std::max(nodes_[lp.node_a].p.swap_ps(), nodes_[lp.node_b].p.swap_ps());
-    int64_t purified = 0;  // after both heralds, the link-level rounds
     for (uint32_t k = 0; k < r.p.purification_rounds; k++) purified = later(purified, later(round_ops, lp.classical_delay_ps));
     const int64_t e2e_ops = std::max(nodes_[r.p.path.front()].p.swap_ps(), nodes_[r.p.path.back()].p.swap_ps());
     int64_t end_to_end = 0;
@@ -217,16 +255,26 @@ int64_t Network::survival_needed_ps(const Request &r, uint32_t end_hop) const {
     for (uint32_t k = 0; k < r.p.end_to_end_purification_rounds; k++) end_to_end = later(end_to_end, later(e2e_ops, path_ps));
     const uint32_t end = r.p.path[end_hop];
     const int64_t herald_end = lp.node_a == end ? lp.herald_delay_a_ps : lp.herald_delay_b_ps;
-    // Purification needs the pair known at both ends first.
-    const int64_t purified_at = later(std::max(lp.herald_delay_a_ps, lp.herald_delay_b_ps), purified);
-    if (last == 1) return later(purified_at, end_to_end);
+    const int64_t purified_at = link_ready_ps(r, link);
+    // 2^rounds end-to-end pairs on fewer memories: as for the link rounds, when the last of them is
+    // emitted at the end, a memory there holds a pair that was ready and measured its partner first.
+    const bool regenerate_e2e = r.p.end_to_end_purification_rounds > 0 &&
+                                r.p.end_to_end_purification_rounds < 63 &&
+                                (uint64_t{1} << r.p.end_to_end_purification_rounds) > r.p.memories_per_link;
+    const auto with_e2e = [&](int64_t ready) {
+        if (regenerate_e2e) {
+            ready = later(later(later(ready, nodes_[end].p.swap_ps()), lp.setup_delay_ps), ready);
+        }
+        return later(ready, end_to_end);
+    };
+    if (last == 1) return with_e2e(purified_at);
     const uint32_t neighbour = r.p.path[end_hop == 0 ? 1 : last - 1];
     const int64_t herald_neighbour =
         purified > 0 ? purified_at : (lp.node_a == neighbour ? lp.herald_delay_a_ps : lp.herald_delay_b_ps);
     int64_t handshake = 0;
     if (r.p.swap_handshake) handshake = later(lp.classical_delay_ps, lp.classical_delay_ps);  // a round trip to the end
     const int64_t swapped = later(later(later(herald_neighbour, handshake), nodes_[neighbour].p.swap_ps()), lp.classical_delay_ps);
-    return later(std::max(purified > 0 ? purified_at : herald_end, swapped), end_to_end);
+    return with_e2e(std::max(purified > 0 ? purified_at : herald_end, swapped));
 }
 
 uint32_t Network::add_request(const RequestParams &p) {
@@ -293,7 +341,27 @@ uint32_t Network::add_request(const RequestParams &p) {
                     "cutoff_s", msg("= ", seconds(*p.cutoff_ps), " s is shorter than the ", seconds(needed), " s a qubit at '",
                                     nodes_[p.path[end_hop]].p.name,
                                     "' must be stored before it can be used (heralds, purification rounds, swap and "
-                                    "their news): no pair could ever be delivered"));
+                                    "their news", regeneration_clause(p), "): no pair could ever be delivered"));
+            }
+        }
+    }
+    if (p.cutoff_ps) {
+        // A link inside the path may herald (or purify) more slowly than the end links: its pairs
+        // were older than the cutoff when known, and used all the same (their cutoff event runs at
+        // the end of the herald's instant). A Python protocol is told of a pair at its first herald.
+        for (const uint32_t link : r.links) {
+            const LinkParams &lp = links_[link].p;
+            const int64_t needed = p.python_protocol ? std::min(lp.herald_delay_a_ps, lp.herald_delay_b_ps)
+                                                     : link_ready_ps(r, link);
+            if (*p.cutoff_ps < needed) {
+                throw ParameterError(
+                    "cutoff_s", msg("= ", seconds(*p.cutoff_ps), " s is shorter than the ", seconds(needed),
+                                    " s a pair of link '", nodes_[lp.node_a].p.name, "'-'", nodes_[lp.node_b].p.name,
+                                    p.python_protocol ? "' must be stored before an end knows it (its herald"
+                                                      : "' must be stored before both its ends know it (its heralds",
+                                    p.purification_rounds > 0 && !p.python_protocol ? " and purification rounds" : "",
+                                    p.python_protocol ? "" : regeneration_clause(p),
+                                    "): no pair could ever be delivered"));
             }
         }
     }

@@ -492,6 +492,8 @@ class Network final {
     // How long a qubit at the request's end (path position end_hop) must be stored at least
     // before it can be used: its herald, or its neighbour's herald, swap and news.
     int64_t survival_needed_ps(const Request &r, uint32_t end_hop) const;
+    // Storage a link pair of `r` on `link` needs before both ends know it (and its link rounds end).
+    int64_t link_ready_ps(const Request &r, uint32_t link) const;
     // Reserves the request's memories (all or nothing); returns kNoSlot, or the first link of its
     // path that lacks them.
     uint32_t try_reserve(uint32_t request);

@@ -98,8 +98,14 @@ class LinkInfo:
 
     @property
     def rate_hz(self) -> float:
-        """Mean heralded pairs per second per channel (p / T, or p / (T (1 + q1)) with herald-gated
-        double-click timing).
+        """Mean heralded pairs per second per channel, each pair's memories freed at its herald:
+        p / T, or p / (T (1 + q1)) with herald-gated double-click timing.
+
+        A channel's failed attempts follow each other every T, and after a success its memories
+        wait for the herald H (and the setup delay S) before the next attempt: a success takes
+        (1/p - 1) T + max(T, H + S) on average. Hardware links' periods include the light's round
+        trip (H <= T); an abstract link over fiber whose light takes longer than its period
+        (``rate_hz`` = 10 kHz over 100 km, H = 480 us) delivers fewer than p / T, and this says so.
 
         Example:
             >>> from qnsim.specs import LinkSpec
@@ -107,8 +113,17 @@ class LinkInfo:
             ...                 success_probability=0.5)
             >>> build_link(spec, None, None, 0).rate_hz
             500.0
+            >>> slow = LinkSpec(a="a", b="b", length_km=100.0, fidelity=1.0, rate_hz=1e4)
+            >>> round(build_link(slow, None, None, 0).rate_hz)  # one pair per 480 us herald, not 10 kHz
+            2082
         """
-        return self.success_probability / (self.attempt_period_s * (1.0 + self.first_round_probability))
+        p, period = self.success_probability, self.attempt_period_s
+        if self.first_round_probability > 0:
+            return p / (period * (1.0 + self.first_round_probability))
+        restart = max(self.herald_delay_a_s, self.herald_delay_b_s) + self.setup_delay_s
+        if restart <= period:
+            return p / period
+        return 1.0 / ((1.0 / p - 1.0) * period + restart)
 
     def herald_delay_s(self, node: str) -> float:
         """Herald delay at endpoint ``node`` in s.
@@ -217,11 +232,17 @@ def build_link(
     try:
         classical_delay_s = _rounded(fiber.delay_s, "classical_delay_s")
     except ParameterError as exc:  # derived from the length: name it, in km
+        # Too short a fiber rounds its light time to 0 ps, too long one leaves the int64 range: say which.
+        why = (
+            "below the core's 1 ps time resolution (it would round to 0: give length_km = 0, or "
+            f"{1e-12 / fiber.delay_s * spec.length_km:.3g} km for 1 ps of light)"
+            if fiber.delay_s < 1.0
+            else "beyond the int64 picosecond range (about 106 days)"
+        )
         raise parameter_error(
             "length_km",
             f"= {spec.length_km!r} km at refractive index {fiber.refractive_index!r} gives a one-way light time of "
-            f"{fiber.delay_s!r} s, beyond the int64 "
-            "picosecond range (about 106 days)",
+            f"{fiber.delay_s!r} s, {why}",
         ) from exc
     common = {
         "a": spec.a,

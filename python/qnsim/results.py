@@ -1175,7 +1175,7 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
     if twirled and any(math.isfinite(n.t1_s) for n in network.nodes.values()):
         note = (
             f"{network.formalism} formalism: memory T1 is applied as its Pauli twirl, which underestimates a stored "
-            "pair's fidelity by gamma_a gamma_b/4, up to gamma^2/4 (gamma = 1 - exp(-t/T1) at each end), against "
+            "pair's fidelity by " + _twirl_shortfall_text(network) + " against "
             "the exact channel when the pair has no local polarization, and swapped pairs by the link pairs' "
             "shortfalls added up; use density_matrix for exact amplitude damping"
         )
@@ -1261,6 +1261,24 @@ def _random_arrivals(request: Any, random_links: set[frozenset[str]], formalism:
 
 # The Bell basis (Phi+, Psi+, Psi-, Phi-) as columns, to test whether a link state is Bell-diagonal.
 _BELL_BASIS = np.array([[1, 0, 0, 1], [0, 1, 1, 0], [0, 1, -1, 0], [1, 0, 0, -1]], dtype=complex).T / math.sqrt(2)
+
+
+def _twirl_shortfall_text(network: Any) -> str:
+    """What the T1 note says the twirl drops from an unpolarized stored pair's fidelity.
+
+    The exact memory maps each end's <Z> to a z + b, and the twirl keeps a z only, so the pair loses
+    b_a b_b / 4. Damping alone gives b = gamma = 1 - exp(-t/T1); a depolarizing time T pulls <Z> towards
+    0 meanwhile, so b = u/(u + v) (1 - exp(-u - v)) with u = t/T1, v = t/T, which is below gamma: the
+    note states the form the network's nodes need, and gamma^2/4 bounds both.
+    """
+    both = any(math.isfinite(n.t1_s) and math.isfinite(n.depolarizing_time_s) for n in network.nodes.values())
+    if not both:
+        return "gamma_a gamma_b/4, up to gamma^2/4 (gamma = 1 - exp(-t/T1) at each end),"
+    return (
+        "b_a b_b/4, up to gamma^2/4 (gamma = 1 - exp(-t/T1) at each end; b = gamma at a node without a "
+        "depolarizing time, and b = u/(u + v) (1 - exp(-u - v)) < gamma, u = t/T1, v = t/T, at a node with "
+        "depolarizing time T, which pulls <Z> towards 0 while damping lifts it),"
+    )
 
 
 def _local_polarization(state: Any) -> tuple[float, float] | None:

@@ -675,7 +675,8 @@ class LinkSpec(Spec):
         None,
         unit="Hz",
         doc="Abstract link: pairs per second per channel (alone, every attempt succeeds: one pair each 1 / rate_hz, "
-        "no randomness; with success_probability, the mean)",
+        "no randomness; with success_probability, the mean), when the fiber's light takes at most 1 / rate_hz: a "
+        "success waits for its herald (the link's rate_hz says what it delivers)",
         minimum=0.0,
         exclusive_minimum=True,
     )
@@ -745,7 +746,8 @@ class RequestSpec(Spec):
         None,
         unit="s",
         doc="Discard a stored qubit (and its partner) older than this, one held by a purification round or swap "
-        "handshake when that ends; at least the storage a pair needs: heralds, purification rounds, swap news "
+        "handshake when that ends; at least the storage a pair needs: heralds, purification rounds (with a "
+        "regeneration when 2^rounds pairs exceed the memories), swap news "
         "(None or inf: never)",
         range=f"(0, {_TIME_MAX}] or inf",
         allow_inf=True,
