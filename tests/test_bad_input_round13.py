@@ -4,6 +4,8 @@ bound, Stim's circuit text read as Stim reads it, and what landed last round (se
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import qnsim
 from qnsim.argument_checks import counted, shown, written
@@ -70,3 +72,73 @@ def test_a_negative_huge_topology_count_is_told_the_shapes_bound(builder, args, 
     own bound comes first, for negative huge values too."""
     with pytest.raises(qnsim.ParameterError, match=rf"must be >= {bound} for a {builder}, got "):
         getattr(qnsim.topology, builder)(value, *args)
+
+
+# --- Circuit text, as Stim reads it -------------------------------------------------------------------------------
+
+stim = pytest.importorskip("stim")
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("X_ERROR(0.1)0", r"the targets of X_ERROR must be separated from '\)' by a space"),
+        ("M(0.1)!0", r"the targets of M must be separated from '\)' by a space"),
+        ("X_ERROR(\r0.1) 0", r"argument '\\x0d0.1' of X_ERROR is not a decimal number"),
+        ("PAULI_CHANNEL_1(0.1,\r0.1, 0) 0", r"argument '\\x0d0.1' of PAULI_CHANNEL_1 is not a decimal number"),
+    ],
+)
+def test_the_stabilizer_engine_refuses_parentheses_stim_refuses(text, message):
+    """X_ERROR(0.1)0 ran as X_ERROR(0.1) 0, and a '\\r' after '(' or ',' was skipped as a space, where Stim refuses
+    both ("Targets must be separated by spacing", "Parens arguments ... didn't end with a ')'")."""
+    with pytest.raises(ValueError):
+        stim.Circuit(text)
+    with pytest.raises(qnsim.CircuitParseError, match=message):
+        qnsim.StabilizerSimulator(2, seed=0).do_circuit(text)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("X_ERROR(0x1p-3) 0", r"unterminated argument list"),  # read as X_ERROR(0.125)
+        ("QUBIT_COORDS(0x10) 0", r"unterminated argument list"),
+        ("X_ERROR(0.1)0", r"the targets of X_ERROR must be separated from '\)' by a space"),
+        ("X_ERROR(\r0.1) 0", r"bad argument '\\x0d0.1'"),
+        ("RZ(pi/0x10) 0", r"argument 'pi/0' is not a finite number"),  # read as pi/16
+    ],
+)
+def test_the_estimators_circuit_reader_refuses_what_stim_refuses_in_parentheses(text, message):
+    """The estimator's reader took any strtod number in parentheses: X_ERROR(0x1p-3) was counted as X_ERROR(0.125),
+    RZ(pi/0x10) as RZ(pi/16); a target against the ')' and a '\\r' inside were read too. Stim refuses them all (the
+    rotation is the estimator's own extension, its divisor read as its probabilities are)."""
+    from qnsim.estimate import Workload
+
+    if not text.startswith("RZ"):
+        with pytest.raises(ValueError):
+            stim.Circuit(text)
+    with pytest.raises(qnsim.CircuitParseError, match=message):
+        Workload(text).count()
+
+
+_TOKENS = ["H", "CX", "M", "MR", "X_ERROR", "PAULI_CHANNEL_1", "DETECTOR", "MPP", "E", "REPEAT 2 {", "}", "(", ")",
+           ",", " ", "\t", "\r", "\n", "0", "1", "2", ".5", "1e-1", "0x1", "-", "+", "!", "*", "X", "Z", "rec[-1]", "#"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_TOKENS), min_size=1, max_size=14))
+def test_fuzzed_circuit_text_that_stim_refuses_is_refused_and_what_it_reads_runs_or_is_refused_by_name(tokens):
+    """Circuit text from Stim's own tokens, glued at random: what Stim's parser refuses, qnsim's stabilizer engine
+    must refuse (it read X_ERROR(0.1)0 and a '\\r' in parentheses); what Stim reads, qnsim runs or refuses with a
+    CircuitParseError naming why (never another error)."""
+    text = "".join(tokens)
+    try:
+        stim.Circuit(text)
+        stim_reads = True
+    except ValueError:
+        stim_reads = False
+    try:
+        qnsim.StabilizerSimulator(3, seed=0).do_circuit(text)
+        qnsim_reads = True
+    except qnsim.CircuitParseError:
+        qnsim_reads = False
+    assert stim_reads or not qnsim_reads, f"qnsim ran {text!r}, which Stim refuses"
