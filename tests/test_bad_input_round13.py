@@ -142,3 +142,37 @@ def test_fuzzed_circuit_text_that_stim_refuses_is_refused_and_what_it_reads_runs
     except qnsim.CircuitParseError:
         qnsim_reads = False
     assert stim_reads or not qnsim_reads, f"qnsim ran {text!r}, which Stim refuses"
+
+
+# --- QEC rounds read from circuits ----------------------------------------------------------------------------------
+
+
+def _memory_without_coordinates(rounds):
+    """Stim's rotated memory with its detectors' coordinates removed (as a hand-written circuit has none)."""
+    circuit = stim.Circuit.generated("surface_code:rotated_memory_z", distance=3, rounds=rounds,
+                                     after_clifford_depolarization=0.01)  # fmt: skip
+    stripped = stim.Circuit()
+    for inst in circuit.flattened():
+        if inst.name in ("QUBIT_COORDS", "SHIFT_COORDS"):
+            continue
+        args = [] if inst.name == "DETECTOR" else inst.gate_args_copy()
+        stripped.append(inst.name, inst.targets_copy(), args)
+    return stripped
+
+
+def test_a_memory_without_round_coordinates_is_not_read_as_one_round():
+    """A 5-round memory whose detectors carry no coordinates was read as 1 round without a word: sample_logical_error
+    and qec.collect reported its shot error (0.037 at p = 0.01) as the per-round rate, 5 times the 0.0076 of the same
+    circuit with coordinates. The rounds must be given; given, they are taken."""
+    from qnsim import qec
+
+    circuit = _memory_without_coordinates(5)
+    assert circuit.get_detector_coordinates()[0] == []
+    with pytest.raises(ValueError, match=r"rounds cannot be read: .* measured 5 times each .* give rounds"):
+        qec.sample_logical_error(circuit, max_shots=100, seed=1)
+    with pytest.raises(ValueError, match=r"give tasks\[0\] metadata 'rounds'"):
+        qec.collect([(circuit, {"d": 3})], max_shots=100, num_workers=1)
+    assert qec.sample_logical_error(circuit, max_shots=100, seed=1, rounds=5).rounds == 5
+    # A circuit that measures each qubit once is still a shot of 1 round.
+    once = stim.Circuit("X_ERROR(0.1) 0\nM 0\nDETECTOR rec[-1]\nOBSERVABLE_INCLUDE(0) rec[-1]")
+    assert qec.sample_logical_error(once, max_shots=100, seed=1).rounds == 1
