@@ -514,7 +514,8 @@ def sample_logical_error(
         rounds: Rounds per shot, for :attr:`LogicalErrorEstimate.per_round`; None (default): the
             circuit's own (:func:`circuit_rounds`: the rounds of a :mod:`qnsim.qec` or Stim-generated
             surface or repetition code circuit), or 1 (a shot is the unit) for a circuit whose detectors
-            carry no coordinates. Checked against the circuit's own (:func:`shot_rounds`).
+            carry no coordinates and that measures no qubit twice for them (one that does is refused: give
+            its rounds). Checked against the circuit's own (:func:`shot_rounds`).
         batch_size: First batch size, in shots.
         max_batch_size: Largest batch size, in shots.
         metadata: Copied into the result.
