@@ -176,3 +176,32 @@ def test_a_memory_without_round_coordinates_is_not_read_as_one_round():
     # A circuit that measures each qubit once is still a shot of 1 round.
     once = stim.Circuit("X_ERROR(0.1) 0\nM 0\nDETECTOR rec[-1]\nOBSERVABLE_INCLUDE(0) rec[-1]")
     assert qec.sample_logical_error(once, max_shots=100, seed=1).rounds == 1
+
+
+# --- Seed batches ---------------------------------------------------------------------------------------------------
+
+
+def _two_node_network():
+    net = qnsim.Network("bell_diagonal")
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=0.0, fidelity=0.9, rate_hz=1e4, success_probability=0.1)
+    net.request("a", "b")
+    return net
+
+
+def test_run_seeds_names_the_seed_whose_on_result_raised_and_the_seeds_left():
+    """An on_result that raised on the third seed propagated its error alone: nothing said which seeds had been handed
+    on and which to run again (a Ctrl-C's note says it). The error is the hook's own, with that note."""
+    handed = []
+
+    def on_result(seed, result):
+        if len(handed) == 2:
+            raise KeyError("full")
+        handed.append(seed)
+
+    with pytest.raises(KeyError) as raised:
+        _two_node_network().run_seeds([5, 6, 7, 8], 0.001, threads=1, on_result=on_result)
+    assert handed == [5, 6]
+    assert "on_result raised for seed 7 (seeds[2]); the 2 seeds before it were handed to on_result; run the rest " \
+           "with seeds[2:]" in "\n".join(raised.value.__notes__)  # fmt: skip

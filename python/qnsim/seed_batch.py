@@ -204,12 +204,21 @@ def run_network_seeds(
             exc.add_note(f"{start} of {len(seeds)} seeds had finished and {kept}; run the rest with seeds[{start}:]")
             raise
         share = (time.perf_counter() - start_wall) / len(part)
-        for seed, native in zip(part, natives):
+        for index, (seed, native) in enumerate(zip(part, natives), start):
             view = copy.copy(network)  # the same description, the batch's native network
             view._native, view._seed, view._seed_drawn = native, seed, False
             result = collect(view, until_ps / 1e12, share)
             if on_result is not None:
-                on_result(seed, result)
+                try:
+                    on_result(seed, result)
+                except Exception as exc:
+                    # The hook's own error, with where the batch stood: it said nothing of the seeds already handed
+                    # on, so a caller could not tell which to run again.
+                    exc.add_note(
+                        f"run_seeds: on_result raised for seed {seed} (seeds[{index}]); the {index} seeds before it "
+                        f"were handed to on_result; run the rest with seeds[{index}:]"
+                    )
+                    raise
             else:
                 results.append(result)
                 held += result_bytes(result)
