@@ -205,3 +205,43 @@ def test_run_seeds_names_the_seed_whose_on_result_raised_and_the_seeds_left():
     assert handed == [5, 6]
     assert "on_result raised for seed 7 (seeds[2]); the 2 seeds before it were handed to on_result; run the rest " \
            "with seeds[2:]" in "\n".join(raised.value.__notes__)  # fmt: skip
+
+
+# --- Integers past 4,300 digits in files and on the command line ----------------------------------------------------
+
+
+def test_a_scenario_file_with_an_integer_past_4300_digits_is_named_with_its_line(tmp_path):
+    """A TOML literal of 5,000 digits failed with Python's "Exceeds the limit (4300 digits) for integer string
+    conversion: value has 5000 digits", naming neither the file nor the line (tomllib's int() raised it)."""
+    from scenarios import two_node_scenario
+
+    from qnsim.config import ConfigError, read_toml
+
+    path = tmp_path / "s.toml"
+    path.write_text(two_node_scenario(1e-3) + "\n[extra]\nvalue = " + "7" * 5000 + "\n")
+    line = path.read_text().split("\n").index("value = " + "7" * 5000) + 1
+    with pytest.raises(ConfigError, match=rf"^s.toml: an integer of more than 4,300 digits on line {line}, "):
+        read_toml(path)
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--seeds", "7" * 5000], "--seeds: an integer of 5000 digits ('77777777...7777'), beyond what any count"),
+        (["--seeds", "3," + "7" * 5000], "--seeds: an integer of 5000 digits"),
+        (["--param", "links.0.length_km=" + "7" * 5000], "': an integer of 5000 digits ('77777777...7777')"),
+    ],
+)
+def test_a_sweep_option_with_an_integer_past_4300_digits_names_it_by_its_length(capsys, tmp_path, argv, message):
+    """qnsim sweep --seeds <5,000 digits> was told "must be a count (5) or a list of seeds" (it is a count, too
+    large), and --param x=<5,000 digits> printed all 5,000 digits and Python's "Exceeds the limit (4300 digits) for
+    integer string conversion"."""
+    from scenarios import two_node_scenario
+
+    from qnsim.cli import main
+
+    path = tmp_path / "s.toml"
+    path.write_text(two_node_scenario(1e-3))
+    assert main(["sweep", str(path), *argv, "--out", str(tmp_path / "out.csv")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and "4300" not in err and len(err) < 400, err
