@@ -245,3 +245,22 @@ def test_a_sweep_option_with_an_integer_past_4300_digits_names_it_by_its_length(
     assert main(["sweep", str(path), *argv, "--out", str(tmp_path / "out.csv")]) == 2
     err = capsys.readouterr().err.strip()
     assert message in err and "4300" not in err and len(err) < 400, err
+
+
+# --- Results readers ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("column", ["rate_hz_low", "rate_hz_high"])
+def test_summarize_names_a_text_cell_of_a_rows_own_interval(column):
+    """A sweep row's rate_hz_low of 'abc' (a hand-edited file) failed in summarize and qnsim plot with Python's
+    "could not convert string to float: 'abc'", naming neither the column nor the row; the y column itself was
+    checked."""
+    pd = pytest.importorskip("pandas")
+    from qnsim.plot import summarize
+
+    rows = pd.DataFrame({"length_km": [1.0, 2.0], "seed": [0, 0], "rate_hz": [900.0, 800.0],
+                         "rate_hz_low": [700.0, 600.0], "rate_hz_high": [1100.0, 1000.0]})  # fmt: skip
+    rows[column] = rows[column].astype(object)
+    rows.loc[1, column] = "abc"
+    with pytest.raises(ValueError, match=rf"^'{column}' holds 'abc' \(row 1\), not a number"):
+        summarize(rows, x="length_km", y=["rate_hz"])
