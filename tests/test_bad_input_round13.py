@@ -264,3 +264,15 @@ def test_summarize_names_a_text_cell_of_a_rows_own_interval(column):
     rows.loc[1, column] = "abc"
     with pytest.raises(ValueError, match=rf"^'{column}' holds 'abc' \(row 1\), not a number"):
         summarize(rows, x="length_km", y=["rate_hz"])
+
+
+@pytest.mark.parametrize("name", ["operated_links", "operated_buffer_pairs", "operated_purification_rounds"])
+@pytest.mark.parametrize("report", [None, {}, "report.json"], ids=["None", "dict", "str"])
+def test_the_operated_helpers_name_a_report_that_is_no_estimate(name, report):
+    """operated_purification_rounds(None) (new last round) and its siblings operated_links / operated_buffer_pairs
+    failed with Python's AttributeError "'NoneType' object has no attribute 'links'" for anything but a report."""
+    from qnsim import estimate
+
+    args = (report, []) if name == "operated_links" else (report,)
+    with pytest.raises(TypeError, match=rf"^{name}: report must be an EstimateReport \(what qnsim.estimate.estimate "):
+        getattr(estimate, name)(*args)

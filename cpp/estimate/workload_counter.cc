@@ -238,6 +238,13 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
             double value = length == 0 ? 0.0 : std::strtod(std::string(p, p + length).c_str(), nullptr);
             const char *after = p + length;
             const auto bad_argument = [&] {
+                // nan, inf, infinity: named as what they are, not as an unreadable argument.
+                const std::string rest(p, end);
+                char *read_end = nullptr;
+                const double read = std::strtod(rest.c_str(), &read_end);
+                if (read_end != rest.c_str() && !std::isfinite(read)) {
+                    fail(line, msg("argument '", rest.substr(0, read_end - rest.c_str()), "' is not a finite number"));
+                }
                 // A leading '\r' or '\v' made token_at's word empty ("bad argument ''"): show it then.
                 const std::string word = token_at(p, end);
                 fail(line, msg("bad argument '", word.empty() ? escape_control_bytes(p, std::min(p + 4, end)) : word, "'"));
