@@ -276,3 +276,22 @@ def test_the_operated_helpers_name_a_report_that_is_no_estimate(name, report):
     args = (report, []) if name == "operated_links" else (report,)
     with pytest.raises(TypeError, match=rf"^{name}: report must be an EstimateReport \(what qnsim.estimate.estimate "):
         getattr(estimate, name)(*args)
+
+
+@pytest.mark.parametrize("pid", ["0", "-1", str(10**30)])
+def test_a_holder_file_naming_no_process_is_not_a_running_sweep(tmp_path, pid):
+    """The holder file that stands for a sweep's lock where flock fails (new last round): one naming process 0 read as
+    a sweep alive for ever (os.kill(0, 0) asks about this process's own group) and one naming 10**30 raised
+    OverflowError out of sweep and sweep_status; they are read as a holder that names no one (an old one is
+    stale)."""
+    import os
+    import socket
+
+    from qnsim import sweeps
+
+    out = tmp_path / "r.csv"
+    out.write_text("")
+    holder = sweeps._holder_path(out)
+    holder.write_text(f"{socket.gethostname()} {pid}\n")
+    os.utime(holder, (1e9, 1e9))
+    assert not sweeps._out_is_locked(out)

@@ -1712,6 +1712,10 @@ def _holder_alive(holder: Path) -> tuple[bool, str]:
     try:
         host, pid_text = holder.read_text().split()[:2]
         pid = int(pid_text)
+        if not 0 < pid < 2**31:
+            # No process's id: os.kill(0, 0) asks about this process's own group (a holder naming process 0 read
+            # as a live sweep for ever), and 10**30 raised OverflowError out of the sweep.
+            raise ValueError(f"no process id: {pid_text!r}")
     except (OSError, ValueError):
         try:  # empty: a sweep between creating it and writing its name in it, unless that was a while ago
             return time.time() - holder.stat().st_mtime < 10.0, "a sweep starting"
