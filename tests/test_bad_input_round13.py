@@ -4,7 +4,7 @@ bound, Stim's circuit text read as Stim reads it, and what landed last round (se
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import qnsim
@@ -131,6 +131,8 @@ def test_fuzzed_circuit_text_that_stim_refuses_is_refused_and_what_it_reads_runs
     must refuse (it read X_ERROR(0.1)0 and a '\\r' in parentheses); what Stim reads, qnsim runs or refuses with a
     CircuitParseError naming why (never another error)."""
     text = "".join(tokens)
+    # Stim 1.16 runs out of memory on a line that starts with '[' (its instruction tags); qnsim refuses it by name.
+    assume(not any(line.lstrip().startswith("[") for line in text.split("\n")))
     try:
         stim.Circuit(text)
         stim_reads = True
