@@ -42,6 +42,40 @@ inline std::string escape_control_bytes(const std::string &text) {
     return escape_control_bytes(text.data(), text.data() + text.size());
 }
 
+/// Length of the decimal number that Stim's circuit text allows at `begin` (an optional sign, digits with an
+/// optional point, an optional exponent: "0.5", "-1e-3", ".5", "5."), or 0 when none starts there. The circuit
+/// readers take a parenthesized argument only as such a number: strtod alone also read hexadecimal ("0x1p-3" was a
+/// probability of 0.125), "inf" and "nan", which Stim refuses.
+inline size_t decimal_number_length(const char *begin, const char *end) {
+    const auto digits = [end](const char *c) {
+        while (c < end && static_cast<unsigned char>(*c - '0') < 10) ++c;
+        return c;
+    };
+    const char *c = begin;
+    if (c < end && (*c == '+' || *c == '-')) ++c;
+    const char *integer_end = digits(c);
+    const char *number_end = integer_end;
+    bool fraction = false;
+    if (number_end < end && *number_end == '.') {
+        const char *fraction_end = digits(number_end + 1);
+        fraction = fraction_end > number_end + 1;
+        number_end = fraction_end;
+    }
+    if (integer_end == c && !fraction) return 0;
+    if (number_end < end && (*number_end == 'e' || *number_end == 'E')) {
+        const char *e = number_end + 1;
+        if (e < end && (*e == '+' || *e == '-')) ++e;
+        const char *exponent_end = digits(e);
+        if (exponent_end == e) return 0;  // "1e" is no number
+        number_end = exponent_end;
+    }
+    return static_cast<size_t>(number_end - begin);
+}
+
+/// The spacing Stim allows inside a gate's parentheses: a space or a tab ("X_ERROR(\r0.1)" is refused there,
+/// although a '\r' separates targets).
+inline bool is_parens_space(char c) { return c == ' ' || c == '\t'; }
+
 }  // namespace qnsim
 
 #endif

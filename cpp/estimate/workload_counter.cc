@@ -146,12 +146,12 @@ bool read_pi_angle(const char *&p, const char *end, double &value) {
     double divisor = 1.0;
     if (q < end && *q == '/') {
         ++q;
-        const std::string rest(q, end);
-        char *num_end = nullptr;
-        divisor = std::strtod(rest.c_str(), &num_end);
-        // A divisor of 0 makes an infinite angle, refused by the caller as not finite; no sign or space before it.
-        if (num_end == rest.c_str() || rest[0] == '-' || rest[0] == '+' || is_space(rest[0])) return false;
-        q += num_end - rest.c_str();
+        // A decimal divisor (pi/0x10 was pi/16); a divisor of 0 makes an infinite angle, refused by the caller as
+        // not finite; no sign or space before it.
+        const size_t length = decimal_number_length(q, end);
+        if (length == 0 || *q == '-' || *q == '+') return false;
+        divisor = std::strtod(std::string(q, q + length).c_str(), nullptr);
+        q += length;
     }
     constexpr double kPi = 3.14159265358979323846;
     value = sign * value * kPi / divisor;
@@ -226,20 +226,33 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
     double first_arg = 0.0;
     double worst_probability = 0.0;  // The argument furthest outside [0, 1] (0: none outside).
     double sum_args = 0.0;           // For the channels whose arguments are disjoint probabilities.
-    if (p < end && *p == '(') {
+    const bool parens = p < end && *p == '(';
+    if (parens) {
         ++p;
         while (true) {
-            while (p < end && is_space(*p)) ++p;
+            while (p < end && is_parens_space(*p)) ++p;  // as Stim: a '\r' or a '\v' there is refused
             if (p < end && *p == ')' && num_args == 0) break;
-            char *num_end = nullptr;
-            std::string rest(p, end);
-            double value = std::strtod(rest.c_str(), &num_end);
-            const char *after = p + (num_end - rest.c_str());
-            const auto bad_argument = [&] { fail(line, msg("bad argument '", token_at(p, end), "'")); };
+            // A decimal number as Stim writes it: strtod also read hexadecimal (X_ERROR(0x1p-3) was priced as
+            // X_ERROR(0.125)), which Stim and the stabilizer engine refuse.
+            const size_t length = decimal_number_length(p, end);
+            double value = length == 0 ? 0.0 : std::strtod(std::string(p, p + length).c_str(), nullptr);
+            const char *after = p + length;
+            const auto bad_argument = [&] {
+                // nan, inf, infinity: named as what they are, not as an unreadable argument.
+                const std::string rest(p, end);
+                char *read_end = nullptr;
+                const double read = std::strtod(rest.c_str(), &read_end);
+                if (read_end != rest.c_str() && !std::isfinite(read)) {
+                    fail(line, msg("argument '", rest.substr(0, read_end - rest.c_str()), "' is not a finite number"));
+                }
+                // A leading '\r' or '\v' made token_at's word empty ("bad argument ''"): show it then.
+                const std::string word = token_at(p, end);
+                fail(line, msg("bad argument '", word.empty() ? escape_control_bytes(p, std::min(p + 4, end)) : word, "'"));
+            };
             if (rotation) {
                 // A rotation's angle may be written with pi, as in QASM: pi, -pi/2, 3*pi/4, 0.5*pi (RZ(pi/2) was
                 // refused as "bad argument 'pi/2)'", the first thing a user writes).
-                if (num_end == rest.c_str()) {
+                if (length == 0) {
                     value = 1.0;
                     after = p;
                     if (!read_pi_angle(after, end, value)) bad_argument();
@@ -252,7 +265,7 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
                         if (!read_pi_angle(after, end, value)) bad_argument();
                     }
                 }
-            } else if (num_end == rest.c_str()) {
+            } else if (length == 0) {
                 bad_argument();
             }
             // RZ(nan) was priced as a rotation and RZ(1e400) read as RZ(inf): Stim refuses both.
@@ -264,7 +277,7 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
             sum_args += value;
             ++num_args;
             p = after;
-            while (p < end && is_space(*p)) ++p;
+            while (p < end && is_parens_space(*p)) ++p;
             if (p < end && *p == ',') {
                 ++p;
                 continue;
@@ -273,6 +286,10 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
             fail(line, "unterminated argument list (missing ')')");
         }
         ++p;
+        if (p < end && !is_space(*p) && *p != '#') {
+            // Stim refuses a target against the ')': X_ERROR(0.1)0 was counted as X_ERROR(0.1) 0.
+            fail(line, msg("the targets of ", gate_table()[out.gate].name, " must be separated from ')' by a space"));
+        }
     }
     {
         const GateSpec &g = gate_table()[out.gate];

@@ -202,6 +202,10 @@ struct Parser {
         while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r')) ++i;
     }
 
+    static void skip_parens_space(const std::string &s, size_t &i) {
+        while (i < s.size() && is_parens_space(s[i])) ++i;
+    }
+
     /// Parenthesized arguments, read as Stim reads them: numbers in decimal notation (an optional
     /// sign, digits with an optional point, an optional exponent), finite, separated by commas; an
     /// empty slot between commas is 0 ("(1,)" is (1, 0)) and "()" is no argument. strtod alone also
@@ -210,19 +214,19 @@ struct Parser {
         std::vector<double> args;
         if (i >= s.size() || s[i] != '(') return args;
         ++i;
-        skip_space(s, i);
+        skip_parens_space(s, i);
         if (i < s.size() && s[i] == ')') {
             ++i;
             return args;
         }
         while (true) {
-            skip_space(s, i);
+            skip_parens_space(s, i);
             if (i < s.size() && (s[i] == ',' || s[i] == ')')) {
                 args.push_back(0);  // an empty slot
             } else {
                 args.push_back(parse_number(s, i, line, name));
             }
-            skip_space(s, i);
+            skip_parens_space(s, i);
             if (i < s.size() && s[i] == ',') {
                 ++i;
                 continue;
@@ -237,38 +241,17 @@ struct Parser {
     }
 
     double parse_number(const std::string &s, size_t &i, uint32_t line, const std::string &name) {
-        auto digits = [&s](size_t k) {
-            while (k < s.size() && static_cast<unsigned char>(s[k] - '0') < 10) ++k;
-            return k;
-        };
-        size_t k = i;
-        if (k < s.size() && (s[k] == '+' || s[k] == '-')) ++k;
-        const size_t integer_end = digits(k);
-        size_t end = integer_end;
-        size_t fraction_digits = 0;
-        if (end < s.size() && s[end] == '.') {
-            const size_t fraction_end = digits(end + 1);
-            fraction_digits = fraction_end - end - 1;
-            end = fraction_end;
-        }
-        bool ok = integer_end > k || fraction_digits > 0;
-        if (ok && end < s.size() && (s[end] == 'e' || s[end] == 'E')) {
-            size_t e = end + 1;
-            if (e < s.size() && (s[e] == '+' || s[e] == '-')) ++e;
-            const size_t exponent_end = digits(e);
-            ok = exponent_end > e;
-            end = exponent_end;
-        }
+        const size_t length = decimal_number_length(s.data() + i, s.data() + s.size());
+        const size_t end = i + length;
         // The token as written, up to the next separator, for the message.
         size_t token_end = i;
-        while (token_end < s.size() && s[token_end] != ',' && s[token_end] != ')' && s[token_end] != ' ' &&
-               s[token_end] != '\t') {
+        while (token_end < s.size() && s[token_end] != ',' && s[token_end] != ')' && !is_parens_space(s[token_end])) {
             ++token_end;
         }
         const std::string token = s.substr(i, token_end - i);
         if (token.empty()) fail(line, msg("expected a number in the arguments of ", name));
-        if (!ok || end != token_end) fail(line, msg("argument '", token, "' of ", name, " is not a decimal number"));
-        const double v = std::strtod(s.c_str() + i, nullptr);
+        if (length == 0 || end != token_end) fail(line, msg("argument '", token, "' of ", name, " is not a decimal number"));
+        const double v = std::strtod(token.c_str(), nullptr);
         if (!std::isfinite(v)) fail(line, msg("argument '", token, "' of ", name, " is not a finite number"));
         i = end;
         return v;
@@ -644,7 +627,12 @@ struct Parser {
                 check_annotation(s, i, line, upper);
                 continue;
             }
+            const bool parens = i < s.size() && s[i] == '(';
             ins.args = parse_args(s, i, line, upper);
+            if (parens && !at_separator(s, i)) {
+                // Stim refuses a target against the ')': X_ERROR(0.1)0 was read as X_ERROR(0.1) 0.
+                fail(line, msg("the targets of ", upper, " must be separated from ')' by a space"));
+            }
             if (info->kind == Kind::Repeat) {
                 if (!ins.args.empty()) fail(line, "REPEAT takes no parenthesized arguments");
                 skip_space(s, i);

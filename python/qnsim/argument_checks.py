@@ -34,6 +34,7 @@ import contextlib
 import math
 import numbers
 import os
+import reprlib
 import unicodedata
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -45,6 +46,7 @@ __all__ = [
     "INTEGER_MIN",
     "check_bounds",
     "column_name",
+    "counted",
     "file_path",
     "flag",
     "integer",
@@ -60,6 +62,7 @@ __all__ = [
     "real_number",
     "real_numbers",
     "shown",
+    "written",
 ]
 
 
@@ -108,7 +111,54 @@ def shown(value: object) -> str:
     if isinstance(plain, int) and plain.bit_length() > 128:  # 10**400 in full is 401 digits of message
         sign = "-" if plain < 0 else ""
         return f"an integer of {plain.bit_length()} bits (about {sign}10**{int(plain.bit_length() * math.log10(2))})"
-    return repr(plain)
+    try:
+        return repr(plain)
+    except ValueError:
+        # An integer of more than 4,300 digits inside a list or a tuple ((0, 10**5000)): Python refuses to print it
+        # ("Exceeds the limit (4300 digits) for integer string conversion"), and that error replaced the message.
+        return _ShownRepr().repr(plain)
+
+
+def counted(value: int) -> str:
+    """An integer with thousands separators for a message (``1,000,000``), or by its size beyond 128 bits as
+    :func:`shown` writes it: ``f"{n:,}"`` of an integer of more than 4,300 digits raised Python's "Exceeds the limit
+    (4300 digits) for integer string conversion" in place of the message (``sweep(workers=10**5000)``).
+
+    Example:
+        >>> counted(10**6), counted(10**5000)
+        ('1,000,000', 'an integer of 16610 bits (about 10**5000)')
+    """
+    number = int(value)
+    return shown(number) if number.bit_length() > 128 else f"{number:,}"
+
+
+def written(value: object) -> str:
+    """``repr`` of a value for a message about its type or form (``np.int64(3)`` stays ``np.int64(3)``), with an
+    integer of more than 128 bits written by its size as :func:`shown` writes it, also inside a list or a tuple:
+    Python refuses to print an integer of more than 4,300 digits, and ``distance=10**5000`` was answered with that
+    refusal ("Exceeds the limit (4300 digits) for integer string conversion") instead of the argument's message.
+
+    Example:
+        >>> written(np.int64(3)), written((0, 10**5000))
+        ('np.int64(3)', '(0, an integer of 16610 bits (about 10**5000))')
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
+        return shown(value)
+    try:
+        return repr(value)
+    except ValueError:
+        return _ShownRepr().repr(value)
+
+
+class _ShownRepr(reprlib.Repr):
+    """``repr`` of a container with each integer written as :func:`shown` writes it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxstring = self.maxother = 60
+
+    def repr_int(self, x: int, level: int) -> str:
+        return shown(x)
 
 
 def real_number(
@@ -148,7 +198,7 @@ def real_number(
         ValueError: latency_s must be >= 0 s, got -1
     """
     if not is_real_number(value):
-        raise (error or TypeError)(f"{name} must be a real number, got {value!r}")
+        raise (error or TypeError)(f"{name} must be a real number, got {written(value)}")
     try:
         # + 0.0 reads -0.0 as 0.0: it meant nothing else, and was carried into tables and files
         # ("-0 km", "F=-0.0000", "until_s = -0.0").
@@ -325,7 +375,7 @@ def integer(
             # num_pairs = 1e3 in a scenario (or t_count = 1e9 in a workload summary) is a float in TOML as in
             # Python: "got 1000.0" left the reader to find that an integer has no exponent form.
             way_out = f" (a float; write it as the integer {int(float(value)):_})"
-        raise (error or TypeError)(f"{name} must be an integer, got {value!r}{way_out}")
+        raise (error or TypeError)(f"{name} must be an integer, got {written(value)}{way_out}")
     number = int(value)  # type: ignore[call-overload]
     if too_large is not None and maximum is not None and number > maximum:
         raise too_large(number)
@@ -424,7 +474,7 @@ def flag(name: str, value: object, *, error: type[Exception] | None = None) -> b
         TypeError: ket must be True or False, got 'yes'
     """
     if not isinstance(value, (bool, np.bool_)):
-        raise (error or TypeError)(f"{name} must be True or False, got {value!r}")
+        raise (error or TypeError)(f"{name} must be True or False, got {written(value)}")
     return bool(value)
 
 

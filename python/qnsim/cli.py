@@ -121,6 +121,27 @@ def float_text(text: str) -> float:
     return value
 
 
+def integer_text(text: str) -> int:
+    """``int(text)``, refusing (ValueError naming the value by its length) digits past Python's 4,300-digit limit on
+    reading an integer: ``--seeds`` or ``--param x=`` of 5,000 digits printed the whole value with Python's "Exceeds
+    the limit (4300 digits) for integer string conversion", or called it no count at all.
+
+    Example:
+        >>> integer_text("1_000")
+        1000
+        >>> integer_text("9" * 5000)
+        Traceback (most recent call last):
+        ...
+        ValueError: an integer of 5000 digits ('99999999...9999'), beyond what any count or seed holds
+    """
+    digits = sum(c.isdigit() for c in text)
+    if digits > 4300:
+        shown_text = text.strip()
+        raise ValueError(f"an integer of {digits} digits ({shown_text[:8] + '...' + shown_text[-4:]!r}), beyond what "
+                         "any count or seed holds")
+    return int(text)
+
+
 #: A number followed by a word: a value typed with its unit ("1ms", "10 km", "5e3 Hz").
 _UNIT_SUFFIX = re.compile(r"^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*([A-Za-z]+)\s*$")
 

@@ -23,6 +23,7 @@ import contextlib
 import errno
 import dataclasses
 import os
+import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -94,6 +95,14 @@ def read_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path.name}: invalid TOML: {exc}") from None
+    except ValueError:
+        # An integer literal of more than 4,300 digits: the parser's int() refused it with Python's own limit ("Exceeds
+        # the limit (4300 digits) for integer string conversion"), naming neither the file nor the line.
+        long_number = re.search(r"[0-9][0-9_]{4300,}", text)
+        where = f" on line {text.count(chr(10), 0, long_number.start()) + 1}" if long_number else ""
+        raise ConfigError(
+            f"{path.name}: an integer of more than 4,300 digits{where}, which no setting takes (nor Python reads)"
+        ) from None
     except RecursionError:
         # Arrays or inline tables nested thousands deep: the parser's recursion, not a Python error to show.
         raise ConfigError(f"{path.name}: invalid TOML: arrays or tables nested too deep to read") from None

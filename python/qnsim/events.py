@@ -10,7 +10,7 @@ import inspect
 from typing import Any, Callable
 
 from qnsim import _core
-from qnsim.argument_checks import integer, is_integer, real_number
+from qnsim.argument_checks import integer, is_integer, real_number, written
 
 __all__ = ["EventHandle", "EventLoop"]
 
@@ -25,10 +25,10 @@ _INT32_MIN = -(2**31)
 
 def _check_priority(priority: int) -> int:
     if not is_integer(priority):  # not True, nor a NumPy time span
-        raise TypeError(f"priority must be an int, got {priority!r}")
+        raise TypeError(f"priority must be an int, got {written(priority)}")
     if not _INT32_MIN <= priority <= _INT32_MAX:
         raise ValueError(
-            f"priority must be in the int32 range [{_INT32_MIN}, {_INT32_MAX}], got {priority!r}"
+            f"priority must be in the int32 range [{_INT32_MIN}, {_INT32_MAX}], got {written(priority)}"
         )
     return priority
 

@@ -186,7 +186,10 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
                 f"{len(empty)} row(s) have no value of {key!r} (NaN or empty; row {empty[0]} first): a result "
                 "without its place on the axis cannot be averaged; drop those rows or fill them in"
             )
-    for column in y:
+    # A y column's own interval too: a text cell of rate_hz_low failed with Python's "could not convert string to
+    # float: 'abc'", naming neither the column nor the row.
+    checked = [c for column in y for c in (column, f"{column}_low", f"{column}_high") if c in frame.columns]
+    for column in checked:
         if frame[column].dtype.kind in "iuf":  # numbers throughout (NaN included)
             continue
         values = frame[column].dropna()

@@ -141,7 +141,9 @@ def checked_seeds(seeds: Any) -> tuple[int, ...]:
     # Counted before the seeds are read: range(10**9) filled memory on its way to a tuple.
     if isinstance(seeds, Sized) and len(seeds) > MAX_SEEDS:
         raise ParameterError(f"seeds: {len(seeds):,} seeds is more than the {MAX_SEEDS:,} one batch runs; split them")
-    seeds = check_value("seeds", tuple[int, ...], seeds)
+    # An array first, then each seed with its own range: read as plain ints first, seeds = [-10**400] was told "is
+    # beyond a 64-bit integer" rather than "must be >= 0".
+    seeds = check_value("seeds", tuple[Any, ...], seeds)
     first_index: dict[int, int] = {}
     for i, s in enumerate(seeds):
         check_value(f"seeds[{i}]", int, s, {"minimum": 0, "maximum": UINT64_MAX})

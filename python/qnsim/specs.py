@@ -49,6 +49,7 @@ from qnsim.argument_checks import (
     label,
     real_number,
     shown,
+    written,
 )
 from qnsim.hardware import GateNoise
 
@@ -367,7 +368,7 @@ def check_value(name: str, hint: Any, value: Any, meta: Mapping[str, Any] | None
                 last = exc
                 if len(kinds) == 1 or len(own_kind) == 1:
                     raise
-        raise parameter_error(name, f"must be {_type_name(hint)}, got {value!r}") from last
+        raise parameter_error(name, f"must be {_type_name(hint)}, got {written(value)}") from last
     if origin is Literal:
         choices = typing.get_args(hint)
         if isinstance(value, str) and value in choices:
@@ -420,11 +421,11 @@ def check_value(name: str, hint: Any, value: Any, meta: Mapping[str, Any] | None
             return value
         if isinstance(value, Mapping):
             return build(hint, value, where=name)
-        raise parameter_error(name, f"must be a {hint.__name__} (or a table of its fields), got {value!r}")
+        raise parameter_error(name, f"must be a {hint.__name__} (or a table of its fields), got {written(value)}")
     if isinstance(hint, type):
         if isinstance(value, hint):
             return value
-        raise parameter_error(name, f"must be a {hint.__name__}, got {value!r}")
+        raise parameter_error(name, f"must be a {hint.__name__}, got {written(value)}")
     return value
 
 

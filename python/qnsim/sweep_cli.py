@@ -51,12 +51,13 @@ def parse_value(text: str) -> bool | int | float | str:
         >>> [parse_value(t) for t in ["10", "1_000", "2.5", "1e-3", "true", "double_click"]]
         [10, 1000, 2.5, 0.001, True, 'double_click']
     """
+    from qnsim.cli import float_text, integer_text
+
     text = text.strip()
     if _INT.fullmatch(text):
-        return int(text)
+        return integer_text(text)
     if text.lower() in ("true", "false"):
         return text.lower() == "true"
-    from qnsim.cli import float_text
 
     try:
         float(text)
@@ -97,7 +98,9 @@ def parse_param(text: str) -> tuple[str, list[Any]]:
     except ValueError as exc:
         if str(exc).startswith("--param"):
             raise
-        raise ValueError(f"--param {text!r}: {exc}") from None
+        # Shortened: a value of 5,000 digits was printed whole ahead of the reason.
+        typed = text if len(text) <= 120 else f"{text[:60]}...{text[-20:]}"
+        raise ValueError(f"--param {typed!r}: {exc}") from None
 
 
 def _parse_param(text: str) -> tuple[str, list[Any]]:
@@ -126,11 +129,15 @@ def _parse_param(text: str) -> tuple[str, list[Any]]:
 
 
 def _parse_seeds(text: str) -> int | list[int]:
+    from qnsim.cli import integer_text
+
     try:
         if "," in text:
-            return [int(s) for s in text.split(",")]
-        return int(text)
-    except ValueError:
+            return [integer_text(s) for s in text.split(",")]
+        return integer_text(text)
+    except ValueError as exc:
+        if str(exc).startswith("an integer of"):  # a count or a seed past 4,300 digits: it is one, too large
+            raise ValueError(f"--seeds: {exc}") from None
         raise ValueError(f"--seeds {text!r} must be a count (5) or a list of seeds (3,7,11)") from None
 
 

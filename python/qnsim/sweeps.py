@@ -97,6 +97,7 @@ import numpy as np
 
 from qnsim._core import QnsimError
 from qnsim.argument_checks import (
+    counted,
     file_path,
     flag,
     integer,
@@ -105,6 +106,8 @@ from qnsim.argument_checks import (
     naming_file,
     readable_file,
     real_number,
+    shown,
+    written,
 )
 
 __all__ = [
@@ -366,20 +369,20 @@ def check_workers(workers: object) -> int | None:
     """
     # NumPy integers are counts as everywhere else (workers=np.int64(4) was refused as "must be an int").
     if workers is not None and (not is_integer(workers) or workers < 1):  # type: ignore[operator]
-        raise ValueError(f"workers must be an int >= 1 or None, got {workers!r}")
+        raise ValueError(f"workers must be an int >= 1 or None, got {written(workers)}")
     if workers is not None and workers > MAX_WORKERS:  # type: ignore[operator]
         # The local pool starts min(workers, points) processes: 10**6 would fork until the machine stops.
-        raise ValueError(f"workers = {workers:,} is more than the {MAX_WORKERS:,} processes a sweep starts")
+        raise ValueError(f"workers = {counted(workers)} is more than the {MAX_WORKERS:,} processes a sweep starts")
     return None if workers is None else int(workers)  # type: ignore[call-overload]
 
 
 def check_retries(retries: object) -> int:
     """``retries`` of a sweep: an int in [0, MAX_RETRIES] (see :func:`check_workers`)."""
     if not is_integer(retries) or retries < 0:  # type: ignore[operator]
-        raise ValueError(f"retries must be an int >= 0, got {retries!r}")
+        raise ValueError(f"retries must be an int >= 0, got {written(retries)}")
     if retries > MAX_RETRIES:  # type: ignore[operator]
         # A point that kills its worker every time was retried without end (retries = 10**30: a hang).
-        raise ValueError(f"retries = {retries:,} is more than the {MAX_RETRIES} restarts of a pool a sweep makes")
+        raise ValueError(f"retries = {counted(retries)} is more than the {MAX_RETRIES} restarts of a pool a sweep makes")
     return int(retries)  # type: ignore[call-overload]
 
 
@@ -388,9 +391,9 @@ def _seed_list(seeds: int | Sequence[int]) -> list[int]:
         raise ValueError(f"seeds must be a count or a list of ints, got {seeds!r}")
     if isinstance(seeds, numbers.Integral):
         if seeds < 1:
-            raise ValueError(f"seeds must be >= 1 (a count) or a list of seeds, got {seeds}")
+            raise ValueError(f"seeds must be >= 1 (a count) or a list of seeds, got {shown(seeds)}")
         if seeds > MAX_POINTS:  # before list(range(seeds)): 10**12 was a MemoryError with no message
-            raise ValueError(f"seeds = {seeds:,} is more than the {MAX_POINTS:,} points a sweep holds")
+            raise ValueError(f"seeds = {counted(seeds)} is more than the {MAX_POINTS:,} points a sweep holds")
         return list(range(int(seeds)))
     if not (isinstance(seeds, (list, tuple, range)) or (isinstance(seeds, np.ndarray) and seeds.ndim == 1)):
         # As grid values: a set ran in no fixed order, a generator was spent by its first reading.
@@ -398,7 +401,7 @@ def _seed_list(seeds: int | Sequence[int]) -> list[int]:
     out = []
     for s in seeds:
         if isinstance(s, bool) or not isinstance(s, numbers.Integral) or not 0 <= s < 2**63:
-            raise ValueError(f"each seed must be an int in [0, 2**63), got {s!r}")
+            raise ValueError(f"each seed must be an int in [0, 2**63), got {written(s)}")
         out.append(int(s))
     if not out:
         raise ValueError("seeds is an empty list: give at least one seed")
@@ -1738,6 +1741,10 @@ def _holder_alive(holder: Path) -> tuple[bool, str]:
     try:
         host, pid_text = holder.read_text().split()[:2]
         pid = int(pid_text)
+        if not 0 < pid < 2**31:
+            # No process's id: os.kill(0, 0) asks about this process's own group (a holder naming process 0 read
+            # as a live sweep for ever), and 10**30 raised OverflowError out of the sweep.
+            raise ValueError(f"no process id: {pid_text!r}")
     except (OSError, ValueError):
         try:  # empty: a sweep between creating it and writing its name in it, unless that was a while ago
             return time.time() - holder.stat().st_mtime < 10.0, "a sweep starting"

@@ -44,7 +44,7 @@ import networkx as nx
 import numpy as np
 
 from qnsim import _core
-from qnsim.argument_checks import is_integer
+from qnsim.argument_checks import is_integer, shown
 from qnsim.network import Network
 from qnsim.specs import (
     LinkSpec,
@@ -405,10 +405,20 @@ SHAPES: dict[str, tuple[str, ...]] = {
 def _check_count(builder: str, name: str, value: Any, minimum: int) -> int:
     """``value`` as a Python int of at least ``minimum``: the shape's arithmetic must not wrap around as NumPy
     integers do (dumbbell(2, np.uint64(2**64 - 1)) counted 2 links and then built without end)."""
+    if is_integer(value) and value < minimum:  # type: ignore[operator]
+        # The shape's own bound, also before integer()'s 64-bit range: chain(-10**400) was told "n is beyond a 64-bit
+        # integer", chain(-5) "must be >= 2 for a chain".
+        raise parameter_error(name, f"must be >= {minimum} for a {builder}, got {shown(value)}")
     if is_integer(value) and value > MAX_LINKS + 1:  # type: ignore[operator]
         # Any one count above MAX_LINKS + 1 makes more links than a network holds, whatever the others: the builder's
         # _check_links says how many, before integer()'s 64-bit range (chain(2**64) was told "n is beyond a 64-bit
         # integer", chain(10**12) the links).
+        if int(value).bit_length() > 128:  # type: ignore[call-overload]
+            # Past 128 bits the shape's arithmetic and its message (chain(10**5000): Python's "Exceeds the limit (4300
+            # digits) for integer string conversion") are refused with the links a network holds.
+            raise parameter_error(
+                name, f"makes more links than the {MAX_LINKS:,} a network holds, got {shown(value)} for a {builder}"
+            )
         return int(value)  # type: ignore[call-overload]
     count = check_value(name, int, value)
     if count < minimum:

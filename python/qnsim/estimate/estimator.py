@@ -87,7 +87,7 @@ from typing import Any, Union
 import numpy as np
 
 from qnsim._numerics import any_of
-from qnsim.argument_checks import flag, integer, is_real_number, real_number, shown
+from qnsim.argument_checks import flag, integer, is_real_number, real_number, shown, written
 from qnsim.estimate.budget import ErrorBudget
 from qnsim.estimate.factories import design_t_factories, factories_needed, pick_factory
 from qnsim.estimate.links import (
@@ -3018,6 +3018,15 @@ def _line_classes(n: int, at: Callable[[int], tuple], top: tuple) -> tuple:
     return priced[hi]
 
 
+def _estimate_report(report: object, who: str) -> EstimateReport:
+    """``report`` when it is an :class:`EstimateReport`; else a TypeError naming ``who``'s argument: operated_links(None,
+    ...) and its siblings failed with Python's "'NoneType' object has no attribute 'links'"."""
+    if not isinstance(report, EstimateReport):
+        raise TypeError(f"{who}: report must be an EstimateReport (what qnsim.estimate.estimate returns), got "
+                        f"{written(report):.120}")
+    return report
+
+
 def operated_links(report: EstimateReport, links: Sequence[Link]) -> list[Link]:
     """``links`` as ``report`` priced them, so that :func:`~qnsim.estimate.simulate_execution` runs the same
     operating point: a direct link the estimate runs with fewer channels or buffer pairs than given (its
@@ -3034,6 +3043,7 @@ def operated_links(report: EstimateReport, links: Sequence[Link]) -> list[Link]:
     >>> operated_links(estimate("CX 0 1", [QPU(num_qubits=1)] * 2, [lk]), [lk]) == [lk]
     True
     """
+    report = _estimate_report(report, "operated_links")
     direct: dict[tuple[int, int], LinkReport] = {}
     hop_cap: dict[tuple[int, int], int] = {}
     for lr in report.links:
@@ -3068,6 +3078,7 @@ def operated_buffer_pairs(report: EstimateReport, default: int = DEFAULT_BUFFER_
     >>> operated_buffer_pairs(estimate("CX 0 1", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.9)]))
     {}
     """
+    report = _estimate_report(report, "operated_buffer_pairs")
     return {lr.qpus: lr.active_buffer_pairs for lr in report.links
             if len(lr.route) > 2 and lr.active_buffer_pairs is not None and lr.active_buffer_pairs != default}
 
@@ -3085,6 +3096,7 @@ def operated_purification_rounds(report: EstimateReport) -> dict[tuple[int, int]
     ...                                       target_fidelity=0.95))
     {(0, 1): 2}
     """
+    report = _estimate_report(report, "operated_purification_rounds")
     return {lr.qpus: lr.purification_rounds for lr in report.links
             if lr.bell_pairs > 0 and lr.required_fidelity is not None and math.isfinite(lr.raw_per_pair)}
 

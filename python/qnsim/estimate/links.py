@@ -44,7 +44,7 @@ from typing import Any
 
 import numpy as np
 
-from qnsim.argument_checks import integer, is_integer, probability, real_number, real_numbers
+from qnsim.argument_checks import integer, is_integer, probability, real_number, real_numbers, written
 from qnsim.argument_checks import rate as checked_rate
 from qnsim.link_models import bbpssw, dejmps
 from qnsim.primitives import bell_diagonal_purify
@@ -137,9 +137,9 @@ class Link:
     def __post_init__(self) -> None:
         pair = self.qpus
         if isinstance(pair, (str, bytes)) or not hasattr(pair, "__len__") or len(pair) != 2:
-            raise ValueError(f"qpus must be a pair of QPU indices, got {pair!r}")
+            raise ValueError(f"qpus must be a pair of QPU indices, got {written(pair)}")
         if not all(is_integer(x) for x in pair):
-            raise ValueError(f"qpus must be a pair of integer QPU indices, got {pair!r}")
+            raise ValueError(f"qpus must be a pair of integer QPU indices, got {written(pair)}")
         a, b = (int(x) for x in pair)
         if a == b or a < 0 or b < 0:
             raise ValueError(f"a link joins two different QPUs (indices >= 0), got qpus={self.qpus!r}")

@@ -28,6 +28,7 @@ import dataclasses
 import functools
 from collections.abc import Sequence
 
+from qnsim.argument_checks import written
 from qnsim.estimate.qpu import QPU, SurfaceCode, check_qpu
 
 __all__ = ["RemoteOperation", "interface_fidelity_target", "remote_logical_error", "remote_operation"]
@@ -73,7 +74,7 @@ def remote_logical_error(
     del surface_code  # the simulated model has its own thresholds
     p = DEFAULT_PHYSICAL_ERROR if physical_error is None else physical_error
     if isinstance(distance, bool) or not isinstance(distance, int) or distance < 1 or distance % 2 == 0:
-        raise ValueError(f"distance must be an odd integer >= 1, got {distance!r}")
+        raise ValueError(f"distance must be an odd integer >= 1, got {written(distance)}")
     try:
         return simulated(distance, bell_diagonal, physical_error=p, clamp=False, interface_only=True)
     except ValueError as exc:

@@ -51,7 +51,7 @@ from typing import Any
 import numpy as np
 
 from qnsim import _core
-from qnsim.argument_checks import flag, integer, is_integer, probability
+from qnsim.argument_checks import flag, integer, is_integer, probability, written
 from qnsim.estimate.estimator import (
     _normalize_links,
     _teleport_local_error,
@@ -841,7 +841,9 @@ def simulate_execution(
     if isinstance(buffer_pairs, Mapping):
         for key, value in buffer_pairs.items():
             if not isinstance(key, tuple) or len(key) != 2 or not all(is_integer(x) for x in key):
-                raise ValueError(f"buffer_pairs maps QPU pairs (a, b) to positive integers, got {key!r}: {value!r}")
+                raise ValueError(
+                    f"buffer_pairs maps QPU pairs (a, b) to positive integers, got {written(key)}: {written(value)}"
+                )
             # Bounded as a Link's buffer_pairs: 2**64 was taken (as good as an unlimited buffer).
             value = integer(f"buffer_pairs[{key!r}]", value, minimum=1, maximum=MAX_BUFFER_PAIRS, error=ValueError)
             route_buffers[(min(map(int, key)), max(map(int, key)))] = value
@@ -850,10 +852,12 @@ def simulate_execution(
     given_rounds: dict[tuple[int, int], int] = {}
     if purification_rounds is not None:
         if not isinstance(purification_rounds, Mapping):
-            raise TypeError(f"purification_rounds maps QPU pairs (a, b) to rounds, got {purification_rounds!r}")
+            raise TypeError(f"purification_rounds maps QPU pairs (a, b) to rounds, got {written(purification_rounds)}")
         for key, value in purification_rounds.items():
             if not isinstance(key, tuple) or len(key) != 2 or not all(is_integer(x) for x in key):
-                raise ValueError(f"purification_rounds maps QPU pairs (a, b) to rounds, got {key!r}: {value!r}")
+                raise ValueError(
+                    f"purification_rounds maps QPU pairs (a, b) to rounds, got {written(key)}: {written(value)}"
+                )
             value = integer(f"purification_rounds[{key!r}]", value, minimum=0, maximum=64, error=ValueError)
             given_rounds[(min(map(int, key)), max(map(int, key)))] = value
     # Checked up front with the estimator's readers: numpy's own errors name no argument, and

@@ -19,7 +19,7 @@ from typing import Any, Literal
 import numpy as np
 
 from qnsim import _core
-from qnsim.argument_checks import file_path, integer, is_integer, readable_file
+from qnsim.argument_checks import file_path, integer, is_integer, readable_file, written
 from qnsim.progress import native_progress
 
 __all__ = [
@@ -612,7 +612,7 @@ class LogicalSummary:
             # t_count=None was kept as None, and counts beyond 2^128 (the circuit counter's width)
             # overflowed the float pricing.
             if is_integer(v) and v < 0:
-                raise ValueError(f"{f.name} must be a non-negative integer, got {v!r}")
+                raise ValueError(f"{f.name} must be a non-negative integer, got {written(v)}")
             v = integer(f.name, v, minimum=1 if f.name == "logical_qubits" else 0, maximum=MAX_COUNT, error=ValueError)
             object.__setattr__(self, f.name, v)
 
@@ -672,7 +672,7 @@ class LogicalSummary:
             raise ValueError("logical counts need 'numQubits'")
         for k, v in data.items():
             if isinstance(v, bool) or not isinstance(v, int):
-                raise ValueError(f"logical counts: {k} must be a non-negative integer, got {v!r}")
+                raise ValueError(f"logical counts: {k} must be a non-negative integer, got {written(v)}")
             # Checked here under the QRE's key (numQubits), not the field it fills (logical_qubits).
             integer(k, v, minimum=1 if k == "numQubits" else 0, maximum=MAX_COUNT, error=ValueError)
         fields = {_QRE_KEYS[k]: v for k, v in data.items()}

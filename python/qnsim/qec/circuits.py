@@ -47,7 +47,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from qnsim.argument_checks import is_integer
+from qnsim.argument_checks import is_integer, written
 from qnsim.qec._stim import require_stim
 from qnsim.qec.channels import PAULI_PAIRS
 from qnsim.qec.layout import (
@@ -93,15 +93,16 @@ def _check_rounds(rounds: int, distance: int, patches: int = 1) -> int:
     """Rounds >= 1, and a circuit that can be built: ``patches`` patches of ``distance`` for that many
     rounds within :data:`MAX_QUBIT_ROUNDS` (rounds = 10**12 would otherwise build for days)."""
     if not is_integer(rounds) or rounds < 1:
-        raise ValueError(f"rounds must be an int >= 1, got {rounds!r}")
+        raise ValueError(f"rounds must be an int >= 1, got {written(rounds)}")
     # In Python ints: NumPy's int64 wraps around, and rounds = np.int64(376464164769582687) made 47 qubit-rounds
     # of a distance-3 patch, passed the bound and built without end.
     qubit_rounds = patches * (2 * int(distance) + 1) ** 2 * int(rounds)
     if qubit_rounds > MAX_QUBIT_ROUNDS:
         # Beyond a float's range {:.1e} raised OverflowError (rounds = 10**400): give the power of ten.
-        about = f"{qubit_rounds:.1e}" if qubit_rounds < 1e300 else f"10**{len(str(qubit_rounds)) - 1}"
+        # Past 4,300 digits str() itself raised ValueError (rounds = 10**5000): the size from the bit length.
+        about = f"{qubit_rounds:.1e}" if qubit_rounds < 1e300 else f"10**{int(qubit_rounds.bit_length() * 0.30103)}"
         raise ValueError(
-            f"distance {distance} with rounds={rounds!r} makes a circuit of about {about} qubit-rounds, "
+            f"distance {distance} with rounds={written(rounds)} makes a circuit of about {about} qubit-rounds, "
             f"more than the {MAX_QUBIT_ROUNDS:.0e} built here"
         )
     return int(rounds)

@@ -33,7 +33,7 @@ import numbers
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from qnsim.argument_checks import integer, real_number, shown
+from qnsim.argument_checks import integer, real_number, shown, written
 
 __all__ = ["Coord", "PatchLayout", "Stabilizer", "check_distance", "rotated_patch", "unrotated_patch"]
 
@@ -281,7 +281,7 @@ def check_seam(seam_x: object) -> float | None:
 
 def _check_size(name: str, value: int) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be an int >= 1, got {value!r}")
+        raise ValueError(f"{name} must be an int >= 1, got {written(value)}")
     # The widest region the circuits build is a merge of two patches of MAX_DISTANCE and a column.
     if value > 2 * MAX_DISTANCE + 1:
         raise ValueError(f"{name} must be at most {2 * MAX_DISTANCE + 1} (two patches of distance {MAX_DISTANCE} "
@@ -402,11 +402,11 @@ def check_distance(distance: int) -> int:
         ValueError: distance must be an odd int >= 3, got 4
     """
     if isinstance(distance, bool) or not isinstance(distance, numbers.Integral) or distance < 3 or distance % 2 == 0:
-        raise ValueError(f"distance must be an odd int >= 3, got {distance!r}")
+        raise ValueError(f"distance must be an odd int >= 3, got {written(distance)}")
     if distance > MAX_DISTANCE:
         # A layout is built qubit by qubit: d = 100001 would take hours and all memory.
         raise ValueError(f"distance must be at most {MAX_DISTANCE} (about {4 * MAX_DISTANCE**2:.0e} qubits a patch), "
-                         f"got {distance!r}")
+                         f"got {written(distance)}")
     return int(distance)
 
 

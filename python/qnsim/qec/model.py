@@ -53,6 +53,7 @@ from typing import Any
 
 import numpy as np
 
+from qnsim.argument_checks import written
 from qnsim.qec.channels import check_bell_diagonal, check_probability, seam_error_rates
 
 __all__ = ["CHANNEL_FORM_PESSIMISM", "RemoteModel", "load_remote_model", "remote_logical_error",
@@ -326,7 +327,7 @@ def remote_logical_error(
         ValueError: distance must be an odd int >= 1, got 4
     """
     if isinstance(distance, bool) or not isinstance(distance, numbers.Integral) or distance < 1 or distance % 2 == 0:
-        raise ValueError(f"distance must be an odd int >= 1, got {distance!r}")
+        raise ValueError(f"distance must be an odd int >= 1, got {written(distance)}")
     p = check_probability("physical_error", physical_error)
     q_x, q_z = seam_error_rates(check_bell_diagonal(bell_diagonal))
     model = load_remote_model()
@@ -356,7 +357,7 @@ def remote_operation_pairs(distance: int, scheme: str = "teleported", code: str 
         ((9, 45), (1, 1))
     """
     if isinstance(distance, bool) or not isinstance(distance, numbers.Integral) or distance < 1 or distance % 2 == 0:
-        raise ValueError(f"distance must be an odd int >= 1, got {distance!r}")
+        raise ValueError(f"distance must be an odd int >= 1, got {written(distance)}")
     if distance == 1 and scheme == "teleported" and code == "rotated":
         return 1, 1
     from qnsim.qec.circuits import seam_resources

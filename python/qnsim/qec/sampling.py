@@ -422,12 +422,14 @@ def shot_rounds(circuit: Any, rounds: object = None, name: str = "rounds") -> in
         name: How the error messages name ``rounds``.
 
     Returns:
-        The rounds: given or read; 1 (a shot is the unit) for a circuit whose detectors carry no coordinates.
+        The rounds: given or read; 1 (a shot is the unit) for a circuit whose detectors carry no round coordinates
+        and that measures no qubit more than once for its detectors.
 
     Raises:
         ValueError: ``rounds`` differs from the rounds the circuit's coordinates and measurements both say
             (the per-round rate would be off by their ratio), or None for a circuit whose coordinates and
-            measurements disagree, or a bad count.
+            measurements disagree or that has no round coordinates but measures a qubit several times for its
+            detectors, or a bad count.
 
     Example:
         >>> from qnsim import qec
@@ -448,9 +450,17 @@ def shot_rounds(circuit: Any, rounds: object = None, name: str = "rounds") -> in
     if read is not None:
         return read
     by_coordinates = _coordinate_rounds(circuit)
-    if by_coordinates is None:
-        return 1  # no round coordinates: a shot is the unit (the estimate's rounds say 1)
     measured = _measured_rounds(circuit)
+    if by_coordinates is None:
+        if measured is None or measured <= 1:
+            return 1  # no round coordinates and no repeated measure qubit: a shot is the unit (the rounds say 1)
+        # A 5-round memory whose detectors carry no coordinates was read as 1 round without a word: its per_round was
+        # the shot's error, 5 times the per-round rate.
+        raise ValueError(
+            f"the circuit's rounds cannot be read: its detectors carry no round coordinates, and its measure qubits "
+            f"are measured {measured} times each (read as 1 round, a {measured}-round shot's error would be its "
+            f"per-round rate); give {name} (the syndrome rounds of one shot; 1 for a rate per shot)"
+        )
     each = "cannot be counted" if measured is None else f"are measured {measured} times each"
     raise ValueError(
         f"the circuit's rounds are ambiguous: its detectors' last coordinate says {by_coordinates} and its measure "
@@ -517,7 +527,8 @@ def sample_logical_error(
         rounds: Rounds per shot, for :attr:`LogicalErrorEstimate.per_round`; None (default): the
             circuit's own (:func:`circuit_rounds`: the rounds of a :mod:`qnsim.qec` or Stim-generated
             surface or repetition code circuit), or 1 (a shot is the unit) for a circuit whose detectors
-            carry no coordinates. Checked against the circuit's own (:func:`shot_rounds`).
+            carry no coordinates and that measures no qubit twice for them (one that does is refused: give
+            its rounds). Checked against the circuit's own (:func:`shot_rounds`).
         batch_size: First batch size, in shots.
         max_batch_size: Largest batch size, in shots.
         metadata: Copied into the result.
