@@ -90,7 +90,9 @@ def _parser() -> argparse.ArgumentParser:
     cir.add_argument("--experiment", choices=["memory", "merge"], default="memory",
                      help="a memory split by a seam (default), or a lattice-surgery merge of two patches")
     cir.add_argument("--distance", type=int, default=3, help="code distance (odd; default 3)")
-    cir.add_argument("--rounds", type=int, default=None, help="default: the distance")
+    cir.add_argument(
+        "--rounds", type=int, default=None, help="syndrome rounds, an int >= 1 (default: as many as the distance)"
+    )
     cir.add_argument("--basis", choices=["X", "Z"], default="Z", help="basis of the logical observable (default Z)")
     cir.add_argument(
         "--code", choices=["rotated", "unrotated"], default="rotated", help="surface code layout (default rotated)"

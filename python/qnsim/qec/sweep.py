@@ -6,7 +6,7 @@ An experiment file is TOML::
     kind = "memory"         # "memory" or "merge"
     code = "rotated"        # "rotated" or "unrotated"
     basis = "Z"             # "Z" or "X"
-    rounds = 0              # syndrome rounds; 0 (here, not in [grid]): as many as the distance
+    rounds = 5              # syndrome rounds (>= 1); left out: as many as the distance
     noise = "uniform"       # bulk noise preset: "uniform" (depolarizing) or "si1000"
     scheme = "direct"       # seam: "direct", "teleported" (Werner pairs) or "cat"
 
@@ -58,7 +58,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from qnsim.argument_checks import file_path, integer, real_number, shown
+from qnsim.argument_checks import file_path, integer, is_integer, real_number, shown
 from qnsim.qec.channels import werner
 from qnsim.qec.circuits import (
     MAX_QUBIT_ROUNDS,
@@ -80,7 +80,7 @@ EXPERIMENT_KEYS: dict[str, tuple[type, Any]] = {
     "kind": (str, "memory"),
     "code": (str, "rotated"),
     "basis": (str, "Z"),
-    "rounds": (int, 0),
+    "rounds": (int, None),  # None: as many as the distance
     "noise": (str, "uniform"),
     "scheme": (str, "direct"),
     "distance": (int, 3),
@@ -98,7 +98,7 @@ _LINK_KEYS = ("scenario", "request", "probes", "cycle_time_s", "rate_multiplier"
 #: Bounds of the numeric settings, checked as the value is read (distance's oddness and the
 #: circuit size by :meth:`ExperimentSpec.settings`, for every grid value when the file is read).
 _BOUNDS: dict[str, dict[str, Any]] = {
-    "rounds": {"minimum": 0},
+    "rounds": {"minimum": 1},
     "distance": {"minimum": 3},
     "p_bulk": {"minimum": 0.0, "maximum": 1.0},
     "p_int": {"minimum": 0.0, "maximum": 1.0},
@@ -135,6 +135,14 @@ def _typed(key: str, value: Any, where: str) -> Any:
         return real_number(name, value, error=ValueError, **_BOUNDS.get(key, {}))
     if key == "max_shots":  # its work bound (2**40 bits at one bit per shot, the least) before the 64-bit range
         return read_max_shots(value, 1, name)
+    if key == "rounds" and is_integer(value) and value == 0:
+        # One semantics of rounds everywhere: a count >= 1, "as many as the distance" when left out. A file's 0 meant
+        # that here while `qnsim qec circuit --rounds 0` and memory_circuit(3, 0) refused it; in a grid it was written
+        # as 0 in the rows of shots of d rounds.
+        raise ValueError(
+            f"{name} = 0: rounds counts the syndrome rounds of a shot (an int >= 1); leave rounds out for as many "
+            "rounds as the distance (as qnsim qec circuit and memory_circuit do)"
+        )
     if kind is int and key in _OWN_MAXIMA:
         # The bound of the circuits' own checks, before integer()'s 64-bit range: distance = 2**64 + 1 and
         # rounds = 2**64 were told "beyond a 64-bit integer", 2**61 + 1 and 2**62 the circuit's bound.
@@ -151,20 +159,8 @@ def _typed(key: str, value: Any, where: str) -> Any:
 
 
 def _grid_values(key: str, values: Sequence[Any], where: str) -> list[Any]:
-    """A grid axis's values, each read as its setting (:func:`_typed`).
-
-    ``rounds = 0`` (as many as the distance) is a fixed setting only: a grid value is written in every row's
-    ``rounds`` column as given, so the rows of a d = 3 point sampled over 3 rounds said 0, which ``qnsim qec
-    threshold`` refused ("rows[0]['rounds'] must be >= 1") and a conversion by hand could not use.
-    """
-    out = [_typed(key, v, where) for v in values]
-    if key == "rounds" and 0 in out:
-        raise ValueError(
-            f"{where}: rounds = 0 (as many as the distance) cannot be a grid value: the rows' rounds column would "
-            "say 0 for shots of d rounds; leave rounds out of the grid (its default, 0, gives d rounds at every "
-            "distance) or give the round counts themselves"
-        )
-    return out
+    """A grid axis's values, each read as its setting (:func:`_typed`)."""
+    return [_typed(key, v, where) for v in values]
 
 
 def _table(data: Mapping[str, Any], table: str, source: str) -> dict[str, Any]:
@@ -332,12 +328,10 @@ class ExperimentSpec:
         if "distance" in grid:
             largest["distance"] = max(grid["distance"])
         if "rounds" in grid:
-            largest["rounds"] = 0 if 0 in grid["rounds"] else max(grid["rounds"])
+            largest["rounds"] = max(grid["rounds"])
         if "merge" in grid.get("kind", ()):
             largest["kind"] = "merge"
         spec.settings(largest)
-        if largest.get("rounds") == 0 and "rounds" in grid:
-            spec.settings({**largest, "rounds": max(grid["rounds"])})
         return spec
 
     def measure(self) -> None:
@@ -395,7 +389,7 @@ class ExperimentSpec:
             raise ValueError(f"{self.source}: a [link] needs scheme 'teleported' or 'cat' (direct gates use no pairs)")
         if self.link is not None and "p_bulk" not in self.fixed and "p_bulk" not in params and self.supply:
             s["p_bulk"] = self.supply.two_qubit_error
-        if s["rounds"] == 0:
+        if s["rounds"] is None:
             s["rounds"] = s["distance"]
         # Checked when the file is read, not after its other points ran: the circuit's own checks, and
         # sample_logical_error's work bound at one bit per shot (the least a circuit has; a max_shots of 10**30 was
