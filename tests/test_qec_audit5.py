@@ -38,3 +38,126 @@ def test_rounds_have_one_meaning_in_the_builders_the_cli_and_experiment_files(tm
     from_file, settings = ExperimentSpec.from_dict({}).circuit({"distance": 5, "p_int": 0.01})
     assert settings["rounds"] == 5 and circuit_rounds(built) == 5
     assert from_cli == str(built).strip() == str(from_file).strip()
+
+
+class _Killed(Exception):
+    """Stands for a kill in the middle of a point's sampling."""
+
+
+def _counting_batches(monkeypatch, stop_at: int | None = None) -> list[int]:
+    """Records the index of every batch sampled from now on; raises :class:`_Killed` before batch ``stop_at``."""
+    from qnsim.qec import sampling
+
+    drawn: list[int] = []
+    real = getattr(sampling._batch_sampler, "real", sampling._batch_sampler)  # not an earlier call's wrapper
+
+    def sampler(circuit, seed, index):
+        if index == stop_at:
+            raise _Killed
+        drawn.append(index)
+        return real(circuit, seed, index)
+
+    sampler.real = real
+    monkeypatch.setattr(sampling, "_batch_sampler", sampler)
+    return drawn
+
+
+def test_sampling_resumes_its_saved_batches_and_reads_no_other_runs_counts(tmp_path, monkeypatch):
+    """Old behaviour: ``sample_logical_error`` kept its counts in memory only, so a sweep point killed after most
+    of its shots started again from its first shot (a sweep resumes per point). With ``resume_dir`` the counts are
+    saved after every batch under a hash of the circuit and every sampling setting: a run stopped after 3 batches
+    resumes at the fourth and returns the shots and errors of an uninterrupted run (no batch counted twice); another
+    seed or another circuit never reads that file, and an edited file is refused, not read."""
+    from qnsim.qec.sampling import sample_logical_error
+
+    circuit = qec.memory_circuit(3, noise=qec.NoiseModel.uniform_depolarizing(0.004))
+    whole = sample_logical_error(circuit, max_shots=20_000, seed=3, batch_size=1000, max_batch_size=4000)
+    store = tmp_path / "store"
+    kwargs = {"max_shots": 20_000, "batch_size": 1000, "max_batch_size": 4000, "resume_dir": store}
+    _counting_batches(monkeypatch, stop_at=3)
+    with pytest.raises(_Killed):
+        sample_logical_error(circuit, seed=3, **kwargs)
+    drawn = _counting_batches(monkeypatch)
+    resumed = sample_logical_error(circuit, seed=3, **kwargs)
+    assert drawn[0] == 3 and (resumed.shots, resumed.errors) == (whole.shots, whole.errors) == (20_000, whole.errors)
+    assert drawn == [3, 4, 5, 6]  # batches of 1000, 2000, then 4000 shots; the last one 1000
+    assert sample_logical_error(circuit, seed=3, **kwargs).errors == whole.errors and len(drawn) == 4  # read, not drawn
+    other = qec.memory_circuit(3, noise=qec.NoiseModel.uniform_depolarizing(0.005))
+    for c, seed in ((circuit, 4), (other, 3)):
+        drawn.clear()
+        sample_logical_error(c, seed=seed, **kwargs)
+        assert drawn[0] == 0  # from the first batch: the saved counts are another run's
+    (saved,) = [p for p in store.iterdir() if p.read_text().count('"seed": 3') and circuit_sha(circuit) in p.read_text()]
+    saved.write_text(saved.read_text().replace(f'"errors": {whole.errors}', f'"errors": {whole.errors - 1}'))
+    with pytest.raises(ValueError, match=r"is not a record of this sampling's counts \(edited or damaged\)"):
+        sample_logical_error(circuit, seed=3, **kwargs)
+    with pytest.raises(ValueError, match="resume_dir needs a seed"):
+        sample_logical_error(circuit, max_shots=100, resume_dir=store)
+
+
+def circuit_sha(circuit) -> str:
+    import hashlib
+
+    return hashlib.sha1(str(circuit).encode()).hexdigest()
+
+
+@pytest.mark.slow  # two `qnsim qec sweep` processes, one killed, and 300,000 shots sampled three times
+def test_a_killed_qec_sweep_resumes_the_point_it_was_sampling(tmp_path, monkeypatch):
+    """Old behaviour: ``qnsim qec sweep`` resumed per point: a kill lost every shot of the point(s) running (a long
+    point started again from its first shot, however many it had counted). Each point now saves its counts after
+    every batch beside ``--out`` (``OUT.shots/``): the sweep killed mid-point (SIGKILL to its process group) and run
+    again resumes that point at its last saved batch, and its row counts the shots an uninterrupted run counts, the
+    same errors, nothing twice; the saved counts are removed once the sweep finished."""
+    import dataclasses
+    import json
+    import os
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from qnsim.qec.sweep import ExperimentSpec
+    from qnsim.sweeps import read_results
+
+    exp = tmp_path / "e.toml"
+    exp.write_text('[experiment]\np_bulk = 0.003\n[grid]\ndistance = [3]\n[sampling]\nmax_shots = 300000\n')
+    out, store = tmp_path / "rows.csv", tmp_path / "rows.csv.shots"
+    command = [sys.executable, "-m", "qnsim", "qec", "sweep", str(exp), "--out", str(out), "--workers", "1",
+               "--no-progress"]  # fmt: skip
+    log = tmp_path / "stderr.txt"
+    with open(log, "wb") as err:
+        proc = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=err)
+    seen = None
+    try:
+        deadline = time.monotonic() + 120
+        while seen is None and proc.poll() is None and time.monotonic() < deadline:
+            for path in store.glob("*.json") if store.exists() else ():
+                try:
+                    if json.loads(path.read_text())["batches"] >= 2:
+                        seen = path
+                except (ValueError, OSError):
+                    pass  # read while replaced
+            time.sleep(0.005)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert seen is not None, log.read_text()
+    saved = json.loads(seen.read_text())
+    assert 0 < saved["shots"] < 300_000 and not [r for r in read_results(out) if "shots" in r]  # killed mid-point
+
+    spec = ExperimentSpec.from_file(exp)
+    fresh = spec.point({"distance": 3}, seed=0)  # no saved counts: every shot drawn here
+    copy = tmp_path / "copy"
+    shutil.copytree(store, copy)
+    drawn = _counting_batches(monkeypatch)
+    resumed = dataclasses.replace(spec, resume_dir=str(copy)).point({"distance": 3}, seed=0)
+    assert drawn[0] == saved["batches"]  # resumed where the kill left it
+    assert (resumed["shots"], resumed["errors"]) == (fresh["shots"], fresh["errors"]) == (300_000, fresh["errors"])
+
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    (row,) = read_results(out)
+    assert (row["shots"], row["errors"], row["per_round"]) == (300_000, fresh["errors"], fresh["per_round"])
+    assert not store.exists()

@@ -11,7 +11,8 @@ Subcommands::
                       [--noise uniform] [--p-bulk 1e-3] [--scheme direct] [--p-int 0.05] [--out c.stim]
 
 ``sweep`` runs an experiment file (layout in :mod:`qnsim.qec.sweep`) over its grid and seeds with
-:func:`qnsim.sweep`: rows stream to ``--out`` and rerunning the command resumes. ``threshold``
+:func:`qnsim.sweep`: rows stream to ``--out`` and rerunning the command resumes (a point that was
+running resumes at its last batch of shots, saved in ``OUT.shots/`` until the sweep finishes). ``threshold``
 reads such rows and prints the crossing of the two largest distances per group, with its 95%
 bootstrap interval (the counts' sampling noise, not the fitted lines' model error: see
 :mod:`qnsim.qec.threshold`). ``link`` measures a network scenario's pairs and prints what a distributed
@@ -46,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     swp.add_argument("experiment", type=path_arg, help="experiment TOML (see qnsim.qec.sweep)")
     swp.add_argument("--param", action="append", default=[], metavar="KEY=V1,V2,...", help="add or replace a grid axis")
     swp.add_argument("--seeds", default=None, help="seed count N or list 3,7,11 (default: the file's)")
-    swp.add_argument("--out", type=path_arg, help="results .csv (or .parquet directory); resumes if it exists")
+    swp.add_argument("--out", type=path_arg, help="results .csv (or .parquet directory); resumes if it exists (running points from OUT.shots/)")
     swp.add_argument("--backend", choices=["local", "dask"], default="local",
                      help="local process pool (default) or Dask (--scheduler, else a LocalCluster)")
     swp.add_argument("--workers", type=int, help="processes (local) or LocalCluster workers (dask)")

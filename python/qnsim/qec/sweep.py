@@ -43,6 +43,13 @@ reached before ``max_errors``; with a link too slow for the memories, pairs unen
 data qubits fully mixed while a round waits, :attr:`qnsim.qec.link.RoundTiming.notes`; None when
 nothing) and, with a link, its timing (round time, waiting, required rate).
 
+With an ``out``, the sweep resumes per row (see :func:`qnsim.sweep`) and, inside a point, per batch: each
+point saves its counts after every batch in ``OUT.shots/`` (one file per point, named by a hash of its
+circuit and sampling settings; see ``resume_dir`` of :func:`qnsim.qec.sample_logical_error`), so a
+point killed midway resumes at its last saved batch, and its row counts the shots and errors an
+uninterrupted run counts. The directory is removed once every row is in ``out``. (On Dask, a worker
+saves where it runs: a point resumes on a machine that sees that directory.)
+
 >>> spec = ExperimentSpec.from_dict({"grid": {"distance": [3], "p_int": [0.05]},
 ...                                  "sampling": {"max_shots": 500}})
 >>> row = spec.point({"distance": 3, "p_int": 0.05}, seed=1)
@@ -52,6 +59,8 @@ nothing) and, with a link, its timing (round time, waiting, required rate).
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -188,6 +197,10 @@ class ExperimentSpec:
         link: The ``[link]`` table (paths resolved), or None.
         supply: The measured link, once :meth:`measure` ran.
         source: The file name, for messages.
+        resume_dir: Where each point saves its counts after every batch, so that a killed point resumes its
+            shots (``resume_dir`` of :func:`qnsim.qec.sample_logical_error`); None: not saved.
+            :func:`run_experiment_sweep` sets it beside its ``out``. Where the work is kept, not what it computes:
+            not part of the sweep's scenario id.
 
     Example:
         >>> ExperimentSpec.from_dict({"experiment": {"kind": "merge"}}).fixed["kind"]
@@ -200,6 +213,11 @@ class ExperimentSpec:
     link: dict[str, Any] | None = None
     supply: Any = None
     source: str = "<experiment>"
+    resume_dir: str | None = None
+
+    #: Attributes that say where a point keeps its work, not what it computes (left out of the scenario id, so that
+    #: a sweep's rows resume wherever its out file is).
+    sweep_location_attributes = ("resume_dir",)
 
     @classmethod
     def from_file(cls, path: str | os.PathLike) -> ExperimentSpec:
@@ -462,6 +480,7 @@ class ExperimentSpec:
             max_errors=s["max_errors"] or None,
             seed=seed,
             rounds=s["rounds"],
+            resume_dir=self.resume_dir,
         )
         low, high = est.per_round_interval()
         res = seam_resources(s["distance"], s["kind"], s["scheme"], s["code"])
@@ -523,7 +542,8 @@ def run_experiment_sweep(
         spec: An :class:`ExperimentSpec` or the path of an experiment TOML.
         grid: Extra or replacing grid axes (``{"p_int": [0.1, 0.2]}``).
         seeds: Override the file's seeds.
-        out: CSV file or Parquet directory (see :func:`qnsim.sweep`).
+        out: CSV file or Parquet directory (see :func:`qnsim.sweep`); the points' saved counts go to
+            ``OUT.shots/`` while the sweep runs (see the module docstring).
         backend: ``"local"`` (process pool) or ``"dask"``.
         workers: Processes or Dask workers.
         client: A ``distributed.Client`` (``backend="dask"``).
@@ -550,7 +570,14 @@ def run_experiment_sweep(
     for values in _combinations(full):
         spec.settings(values)
     spec.measure()
-    return sweep(
+    store = None
+    if out is not None:
+        # Each point saves its counts after every batch beside out, so that a killed sweep resumes a long point's
+        # shots too (rows resume per point: a point killed after an hour of shots started again from its first).
+        out = file_path("out", out)
+        store = os.path.abspath(os.fspath(out)) + ".shots"
+        spec = dataclasses.replace(spec, resume_dir=store)
+    rows = sweep(
         spec,
         full,
         seeds=spec.seeds if seeds is None else seeds,
@@ -561,6 +588,23 @@ def run_experiment_sweep(
         client=client,
         as_frame=False,
     )
+    if store is not None:
+        _remove_saved_counts(store)  # every point's row is in out now
+    return rows
+
+
+def _remove_saved_counts(directory: str) -> None:
+    """Deletes the saved counts of a finished sweep's points (their files only), then the directory if empty."""
+    try:
+        names = os.listdir(directory)
+    except FileNotFoundError:
+        return
+    for name in names:
+        if name.endswith((".json", ".tmp")):
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(os.path.join(directory, name))
+    with contextlib.suppress(OSError):
+        os.rmdir(directory)
 
 
 def _combinations(grid: Mapping[str, Sequence[Any]]):
