@@ -161,3 +161,23 @@ def test_a_killed_qec_sweep_resumes_the_point_it_was_sampling(tmp_path, monkeypa
     (row,) = read_results(out)
     assert (row["shots"], row["errors"], row["per_round"]) == (300_000, fresh["errors"], fresh["per_round"])
     assert not store.exists()
+
+
+def test_qec_threshold_says_it_crosses_the_rates_per_round(tmp_path, capsys):
+    """Old behaviour: ``qnsim qec threshold`` printed "threshold p = 0.02 [...]" with no word of which rate crossed:
+    the per-round rates (each row's shot rate converted over its rounds), not the per-shot rates of a sinter plot,
+    whose crossing differs when the rounds grow with the distance (rows of d rounds)."""
+    from qnsim import qec_cli
+    from qnsim.qec.threshold import estimate_threshold
+
+    rows = [{"distance": d, "p": x, "errors": e, "shots": 10_000, "rounds": d} for d, x, e in
+            [(3, 0.01, 300), (3, 0.02, 1000), (3, 0.04, 2600), (5, 0.01, 150), (5, 0.02, 1000), (5, 0.04, 3600)]]
+    path = tmp_path / "rows.csv"
+    path.write_text("distance,p,errors,shots,rounds\n" + "".join(
+        f"{r['distance']},{r['p']},{r['errors']},{r['shots']},{r['rounds']}\n" for r in rows))
+    assert qec_cli.main(["threshold", str(path), "--x", "p", "--bootstrap", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "(crossings of the logical error per round, each row's errors / shots converted over its rounds" in out
+    per_round = estimate_threshold(rows, x_key="p", bootstrap=0).value
+    per_shot = estimate_threshold([dict(r, rounds=1) for r in rows], x_key="p", bootstrap=0).value
+    assert f"threshold p = {format(per_round, '.3g')}" in out and abs(per_round - per_shot) > 0.05 * per_round

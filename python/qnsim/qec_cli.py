@@ -196,6 +196,12 @@ def _threshold(args: argparse.Namespace) -> int:
     # --by must not vary inside one threshold, or counts of different experiments are summed.
     swept = columns[: columns.index("seed")] if "seed" in columns else []
     others = [k for k in swept if k not in (args.x, args.distance, *by)]
+    # Which rate crosses: the per-round rates (each row's errors / shots over its rounds), not the per-shot ones a
+    # sinter plot shows, whose crossing differs when the rounds grow with the distance; the output did not say.
+    print(
+        f"(crossings of the logical error per round, each row's errors / shots converted over its rounds, against "
+        f"{args.x}; the threshold is the two largest distances')"
+    )
     if args.bootstrap:
         # "threshold p_int = 0.07 [0.068, 0.072]" read as the threshold's whole uncertainty; the redraws hold only the
         # counts' noise (estimate_threshold's docstring).
