@@ -88,11 +88,14 @@ def test_sampling_resumes_its_saved_batches_and_reads_no_other_runs_counts(tmp_p
         sample_logical_error(c, seed=seed, **kwargs)
         assert drawn[0] == 0  # from the first batch: the saved counts are another run's
     (saved,) = [p for p in store.iterdir() if p.read_text().count('"seed": 3') and circuit_sha(circuit) in p.read_text()]
+    (tmp_path / "saved").write_text(saved.read_text())
     saved.write_text(saved.read_text().replace(f'"errors": {whole.errors}', f'"errors": {whole.errors - 1}'))
     with pytest.raises(ValueError, match=r"is not a record of this sampling's counts \(edited or damaged\)"):
         sample_logical_error(circuit, seed=3, **kwargs)
     with pytest.raises(ValueError, match="resume_dir needs a seed"):
         sample_logical_error(circuit, max_shots=100, resume_dir=store)
+    with pytest.raises(ValueError, match=r"resume_dir '.*saved' is a file, not a directory"):
+        sample_logical_error(circuit, max_shots=100, seed=1, resume_dir=tmp_path / "saved")
 
 
 def circuit_sha(circuit) -> str:

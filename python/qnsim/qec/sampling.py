@@ -582,6 +582,8 @@ def sample_logical_error(
     store = None
     if resume_dir is not None:
         resume_dir = file_path("resume_dir", resume_dir)
+        if os.path.exists(resume_dir) and not os.path.isdir(resume_dir):  # else "[Errno 17] File exists" at a batch
+            raise ValueError(f"resume_dir {resume_dir!r} is a file, not a directory")
         if seed is None:
             raise ValueError(
                 "resume_dir needs a seed: resumed shots continue the seeded batches of the run that saved them"
