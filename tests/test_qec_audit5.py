@@ -184,3 +184,29 @@ def test_qec_threshold_says_it_crosses_the_rates_per_round(tmp_path, capsys):
     per_round = estimate_threshold(rows, x_key="p", bootstrap=0).value
     per_shot = estimate_threshold([dict(r, rounds=1) for r in rows], x_key="p", bootstrap=0).value
     assert f"threshold p = {format(per_round, '.3g')}" in out and abs(per_round - per_shot) > 0.05 * per_round
+
+
+def test_qec_sweep_row_headers_say_what_each_time_is_per():
+    """Old behaviour: a QEC sweep's rows had a ``seconds`` column (the wall-clock time spent sampling, not a time of
+    the experiment) and, with a link, ``wait_s`` beside ``round_time_s``: the waiting of one round (the API's
+    ``RoundTiming.wait_s``, documented per round), which the header did not say, and no column list said either.
+    The columns are ``sampling_s`` and ``wait_per_round_s`` now, listed with their units in the module docstring,
+    and the row's figures are the API's on the same inputs."""
+    import qnsim.qec.sweep as qec_sweep
+    from qnsim.qec.link import LinkSupply, interface_from_link
+    from qnsim.qec.sweep import ExperimentSpec
+
+    spec = ExperimentSpec.from_dict({
+        "experiment": {"scheme": "teleported"}, "grid": {"distance": [3]},
+        "sampling": {"max_shots": 300}, "link": {"scenario": "unused.toml", "cycle_time_s": 1e-6},
+    })  # fmt: skip
+    spec.supply = LinkSupply(2e5, 0.98, (0.98, 0.01, 0.005, 0.005), (0.0,) * 4, 1000, 10, 1e-3, 1e-3, 1e-3,
+                             1e-3, "given")  # fmt: skip
+    row = spec.point({"distance": 3}, seed=1)
+    assert "seconds" not in row and "wait_s" not in row and row["sampling_s"] >= 0
+    _, timing = interface_from_link(spec.supply, 3, cycle_time_s=1e-6, experiment="memory", scheme="teleported")
+    assert row["wait_per_round_s"] == timing.wait_s > 0 and row["round_time_s"] == timing.round_time_s
+    assert row["logical_error_per_s"] == row["per_round"] / timing.round_time_s
+    for column in row:
+        if column not in ("distance", "notes"):
+            assert f"``{column}``" in qec_sweep.__doc__, column

@@ -41,7 +41,20 @@ one row: the counts, the per-round logical error with its 95% Wilson interval, t
 round, ``notes`` (what the counts cannot say: no logical error at all, only a few, ``max_shots``
 reached before ``max_errors``; with a link too slow for the memories, pairs unentangled at use or
 data qubits fully mixed while a round waits, :attr:`qnsim.qec.link.RoundTiming.notes`; None when
-nothing) and, with a link, its timing (round time, waiting, required rate).
+nothing) and, with a link, its timing (round time, waiting, required rate). Its columns, each
+saying whether it is per shot, per round or per second:
+
+* ``shots``, ``errors``: the counts (a shot is ``rounds`` rounds); ``shot_error_rate``: errors / shots,
+  per shot; ``per_round``, ``per_round_low``, ``per_round_high``: the logical error per round and its
+  95% interval (:func:`qnsim.qec.per_round`); ``rounds`` and ``bulk_error`` (the p_bulk used) when
+  not grid columns.
+* ``pairs_per_round``, ``seam_gates_per_round``: Bell pairs and seam CNOTs a round uses.
+* ``sampling_s``: wall-clock seconds spent sampling and decoding (all runs of a resumed point).
+* With a link: ``link_rate_hz`` (pairs/s delivered, times ``rate_multiplier``), ``pair_fidelity``
+  and ``pair_psi_plus``, ``pair_psi_minus``, ``pair_phi_minus`` (the pairs' Bell-diagonal state at
+  use), ``round_time_s`` (s per round, waiting included), ``wait_per_round_s`` (s a round waits for
+  its pairs), ``required_rate_hz`` and ``required_rate_per_seam_hz`` (pairs/s that keep a round at
+  ``cycle_time_s``), ``logical_error_per_s`` (``per_round / round_time_s``, per second).
 
 With an ``out``, the sweep resumes per row (see :func:`qnsim.sweep`) and, inside a point, per batch: each
 point saves its counts after every batch in ``OUT.shots/`` (one file per point, named by a hash of its
@@ -493,7 +506,7 @@ class ExperimentSpec:
             "per_round_high": high,
             "pairs_per_round": res.pairs_per_round,
             "seam_gates_per_round": res.seam_gates,
-            "seconds": round(est.seconds, 3),
+            "sampling_s": round(est.seconds, 3),
             # What the counts cannot say (no error at all, a few, max_shots reached first), as a
             # network scenario's row carries its notes: the rate alone read as a measured one.
             "notes": "; ".join([*est.notes, *(s["_timing"].notes if s["_timing"] is not None else ())]) or None,
@@ -513,7 +526,7 @@ class ExperimentSpec:
                     "pair_psi_minus": bd[2],
                     "pair_phi_minus": bd[3],
                     "round_time_s": timing.round_time_s,
-                    "wait_s": timing.wait_s,
+                    "wait_per_round_s": timing.wait_s,
                     "required_rate_hz": timing.required_rate_hz,
                     "required_rate_per_seam_hz": timing.required_rate_per_seam_hz,
                     "logical_error_per_s": est.per_round / timing.round_time_s,
