@@ -210,3 +210,13 @@ def test_qec_sweep_row_headers_say_what_each_time_is_per():
     for column in row:
         if column not in ("distance", "notes"):
             assert f"``{column}``" in qec_sweep.__doc__, column
+
+
+def test_a_rate_per_second_is_not_labelled_in_seconds():
+    """Old behaviour: ``qnsim plot`` labelled a QEC sweep's ``logical_error_per_s`` (logical errors per second,
+    ``per_round / round_time_s``) "logical_error_per_s (s)": the unit read off the name's last ``_s``."""
+    from qnsim.plot import axis_label, column_unit
+
+    assert axis_label("logical_error_per_s") == "logical_error_per_s (1/s)"
+    assert column_unit("wait_per_round_s") == column_unit("round_time_s") == "s"
+    assert column_unit("required_rate_per_seam_hz") == "Hz"

@@ -486,7 +486,10 @@ def _check_seeds_once(frame: Any, keys: list[str]) -> None:
         )
 
 
-_SUFFIX_UNITS = (("_db_per_km", "dB/km"), ("_hz", "Hz"), ("_km", "km"), ("_rad", "rad"), ("_s", "s"))
+# "_per_s" before "_s": a QEC sweep's logical_error_per_s (errors per second) was labelled in seconds.
+_SUFFIX_UNITS = (
+    ("_db_per_km", "dB/km"), ("_hz", "Hz"), ("_km", "km"), ("_rad", "rad"), ("_per_s", "1/s"), ("_s", "s"),
+)  # fmt: skip
 
 
 def column_unit(column: str) -> str:
