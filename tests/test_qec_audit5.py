@@ -220,3 +220,14 @@ def test_a_rate_per_second_is_not_labelled_in_seconds():
     assert axis_label("logical_error_per_s") == "logical_error_per_s (1/s)"
     assert column_unit("wait_per_round_s") == column_unit("round_time_s") == "s"
     assert column_unit("required_rate_per_seam_hz") == "Hz"
+
+
+def test_a_fixed_p_bulk_is_written_under_its_own_name(tmp_path):
+    """Old behaviour: a QEC sweep whose p_bulk was not a grid axis wrote it in a ``bulk_error`` column (the rounds
+    kept their name, ``rounds``): one setting under two names, so ``qnsim qec threshold --by p_bulk`` on such rows
+    stopped on "has no column 'p_bulk'" and rows of two sweeps, one with p_bulk swept, did not line up."""
+    from qnsim.qec.sweep import ExperimentSpec
+
+    spec = ExperimentSpec.from_dict({"experiment": {"p_bulk": 0.002}, "sampling": {"max_shots": 100}})
+    row = spec.point({"distance": 3}, seed=0)
+    assert row["p_bulk"] == 0.002 and "bulk_error" not in row and row["rounds"] == 3

@@ -46,7 +46,7 @@ saying whether it is per shot, per round or per second:
 
 * ``shots``, ``errors``: the counts (a shot is ``rounds`` rounds); ``shot_error_rate``: errors / shots,
   per shot; ``per_round``, ``per_round_low``, ``per_round_high``: the logical error per round and its
-  95% interval (:func:`qnsim.qec.per_round`); ``rounds`` and ``bulk_error`` (the p_bulk used) when
+  95% interval (:func:`qnsim.qec.per_round`); ``rounds`` and ``p_bulk`` (the values used) when
   not grid columns.
 * ``pairs_per_round``, ``seam_gates_per_round``: Bell pairs and seam CNOTs a round uses.
 * ``sampling_s``: wall-clock seconds spent sampling and decoding (all runs of a resumed point).
@@ -514,7 +514,9 @@ class ExperimentSpec:
         if "rounds" not in params:
             row["rounds"] = s["rounds"]
         if "p_bulk" not in params:
-            row["bulk_error"] = s["p_bulk"]
+            # Under its setting's name, as rounds: "bulk_error" was a second name of p_bulk, so `qnsim qec threshold
+            # --by p_bulk` found no such column in the rows of a sweep whose p_bulk was fixed.
+            row["p_bulk"] = s["p_bulk"]
         timing = s["_timing"]
         if timing is not None:
             bd = timing.bell_diagonal_at_use
