@@ -231,3 +231,17 @@ def test_a_fixed_p_bulk_is_written_under_its_own_name(tmp_path):
     spec = ExperimentSpec.from_dict({"experiment": {"p_bulk": 0.002}, "sampling": {"max_shots": 100}})
     row = spec.point({"distance": 3}, seed=0)
     assert row["p_bulk"] == 0.002 and "bulk_error" not in row and row["rounds"] == 3
+
+
+def test_a_plot_against_the_distance_has_whole_ticks(tmp_path):
+    """Old behaviour: ``qnsim plot`` of a QEC sweep's rows over distance = 3, 5 put ticks at 3.25, 3.5, 3.75, ...
+    on the distance axis (a code distance is odd and whole)."""
+    pytest.importorskip("matplotlib")
+    pytest.importorskip("pandas")
+    from qnsim.plot import plot_sweep
+
+    rows = [{"distance": d, "seed": 0, "per_round": p, "per_round_low": p / 2, "per_round_high": 2 * p}
+            for d, p in ((3, 0.02), (5, 0.01))]
+    figure = plot_sweep(rows, "distance", ["per_round"])
+    ticks = [t for t in figure.axes[-1].get_xticks() if 3 <= t <= 5]
+    assert ticks and all(float(t).is_integer() for t in ticks), ticks
