@@ -87,7 +87,7 @@ def test_sampling_resumes_its_saved_batches_and_reads_no_other_runs_counts(tmp_p
         drawn.clear()
         sample_logical_error(c, seed=seed, **kwargs)
         assert drawn[0] == 0  # from the first batch: the saved counts are another run's
-    (saved,) = [p for p in store.iterdir() if p.read_text().count('"seed": 3') and circuit_sha(circuit) in p.read_text()]
+    (saved,) = [p for p in store.iterdir() if '"seed": 3' in p.read_text() and circuit_sha(circuit) in p.read_text()]
     (tmp_path / "saved").write_text(saved.read_text())
     saved.write_text(saved.read_text().replace(f'"errors": {whole.errors}', f'"errors": {whole.errors - 1}'))
     with pytest.raises(ValueError, match=r"is not a record of this sampling's counts \(edited or damaged\)"):

@@ -47,7 +47,10 @@ def _parser() -> argparse.ArgumentParser:
     swp.add_argument("experiment", type=path_arg, help="experiment TOML (see qnsim.qec.sweep)")
     swp.add_argument("--param", action="append", default=[], metavar="KEY=V1,V2,...", help="add or replace a grid axis")
     swp.add_argument("--seeds", default=None, help="seed count N or list 3,7,11 (default: the file's)")
-    swp.add_argument("--out", type=path_arg, help="results .csv (or .parquet directory); resumes if it exists (running points from OUT.shots/)")
+    swp.add_argument(
+        "--out", type=path_arg,
+        help="results .csv (or .parquet directory); resumes if it exists (running points from OUT.shots/)",
+    )
     swp.add_argument("--backend", choices=["local", "dask"], default="local",
                      help="local process pool (default) or Dask (--scheduler, else a LocalCluster)")
     swp.add_argument("--workers", type=int, help="processes (local) or LocalCluster workers (dask)")
