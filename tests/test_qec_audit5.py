@@ -245,3 +245,26 @@ def test_a_plot_against_the_distance_has_whole_ticks(tmp_path):
     figure = plot_sweep(rows, "distance", ["per_round"])
     ticks = [t for t in figure.axes[-1].get_xticks() if 3 <= t <= 5]
     assert ticks and all(float(t).is_integer() for t in ticks), ticks
+
+
+def test_counts_that_cannot_be_saved_stop_the_saving_not_the_sampling(tmp_path, monkeypatch, caplog):
+    """Checked with the resumable store (new in this round): a save that fails (a full disk; a Dask worker on a
+    machine that cannot write the sweep's ``OUT.shots/``) would have failed the point, a worse outcome than the
+    store prevents. The run goes on unsaved, with the counts of a run without ``resume_dir``, and a warning."""
+    import logging
+    import os
+
+    from qnsim.qec.sampling import sample_logical_error
+
+    circuit = qec.memory_circuit(3, noise=qec.NoiseModel.uniform_depolarizing(0.004))
+    whole = sample_logical_error(circuit, max_shots=5000, seed=2)
+
+    def full_disk(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full_disk)
+    with caplog.at_level(logging.WARNING, logger="qnsim.qec"):
+        est = sample_logical_error(circuit, max_shots=5000, seed=2, resume_dir=tmp_path / "store")
+    assert (est.shots, est.errors) == (whole.shots, whole.errors)
+    assert "the counts are not saved for a resume any more" in caplog.text and "No space left" in caplog.text
+    assert list((tmp_path / "store").iterdir()) == []  # no temporary file left behind

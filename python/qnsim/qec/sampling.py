@@ -29,8 +29,10 @@ below one half). A shot rate of one half or more carries no information about th
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import logging
 import math
 import os
 import time
@@ -533,7 +535,8 @@ def sample_logical_error(
             batch sizes, the Stim and PyMatching versions): a run killed and started again with the same
             arguments resumes at its last saved batch, and returns the counts and shots an uninterrupted run
             returns (``seconds`` adds the runs' times); a finished run's file returns its counts at once. Another
-            circuit or setting never reads the file. Needs a ``seed``.
+            circuit or setting never reads the file. Needs a ``seed``. A file that cannot be written (a full disk)
+            stops the saving, not the run (a warning on the ``qnsim.qec`` logger).
 
     Returns:
         The counts.
@@ -607,7 +610,15 @@ def sample_logical_error(
         shots += n
         index += 1
         if store is not None:
-            store.save(index, shots, errors, saved_seconds + time.perf_counter() - start)
+            try:
+                store.save(index, shots, errors, saved_seconds + time.perf_counter() - start)
+            except OSError as exc:
+                # A full disk, or a Dask worker on a machine that cannot write the directory: the counts are still
+                # right, only a kill would lose them, so the run goes on without saving, and says so.
+                logging.getLogger("qnsim.qec").warning(
+                    "the counts are not saved for a resume any more (%s: %s); the sampling goes on", store.path, exc
+                )
+                store = None
     return LogicalErrorEstimate(
         shots=shots,
         errors=errors,
@@ -693,11 +704,16 @@ class _SavedCounts:
         record = {"identity": self.identity, "batches": batches, "shots": shots, "errors": errors, "seconds": seconds}
         record["checksum"] = _checksum(record)
         temporary = f"{self.path}.{os.getpid()}.tmp"
-        with open(temporary, "w", encoding="utf-8") as f:
-            f.write(json.dumps(record, sort_keys=True))
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temporary, self.path)
+        try:
+            with open(temporary, "w", encoding="utf-8") as f:
+                f.write(json.dumps(record, sort_keys=True))
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(temporary, self.path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.remove(temporary)
+            raise
 
 
 def collect(
