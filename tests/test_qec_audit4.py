@@ -41,10 +41,11 @@ def test_a_grid_of_rounds_zero_is_refused_as_the_file_is_read(tmp_path):
     on "rows[0]['rounds'] must be >= 1, got 0". Zero, "as many as the distance", is a fixed setting only now."""
     from qnsim.qec.sweep import ExperimentSpec, run_experiment_sweep
 
-    with pytest.raises(ValueError, match=r"rounds = 0 \(as many as the distance\) cannot be a grid value"):
+    # (Since the fifth round, 0 is refused everywhere: "as many as the distance" is rounds left out.)
+    with pytest.raises(ValueError, match=r"\[grid\]: rounds = 0: rounds counts the syndrome rounds"):
         ExperimentSpec.from_dict({"grid": {"distance": [3, 5], "rounds": [0, 5]}})
     spec = ExperimentSpec.from_dict({"grid": {"distance": [3]}, "sampling": {"max_shots": 50}})
-    with pytest.raises(ValueError, match=r"grid: rounds = 0 .* cannot be a grid value"):
+    with pytest.raises(ValueError, match=r"grid: rounds = 0: .* leave rounds out for as many rounds as the distance"):
         run_experiment_sweep(spec, grid={"rounds": [0]}, workers=1)
     row = spec.point({"distance": 3}, seed=1)  # the fixed default: the row says the rounds it sampled
     assert row["rounds"] == 3

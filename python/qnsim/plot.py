@@ -489,7 +489,10 @@ def _check_seeds_once(frame: Any, keys: list[str]) -> None:
         )
 
 
-_SUFFIX_UNITS = (("_db_per_km", "dB/km"), ("_hz", "Hz"), ("_km", "km"), ("_rad", "rad"), ("_s", "s"))
+# "_per_s" before "_s": a QEC sweep's logical_error_per_s (errors per second) was labelled in seconds.
+_SUFFIX_UNITS = (
+    ("_db_per_km", "dB/km"), ("_hz", "Hz"), ("_km", "km"), ("_rad", "rad"), ("_per_s", "1/s"), ("_s", "s"),
+)  # fmt: skip
 
 
 def column_unit(column: str) -> str:
@@ -516,6 +519,13 @@ def column_unit(column: str) -> str:
         if name.endswith(suffix):
             return unit
     return ""
+
+
+def _integer_column(values: Any) -> bool:
+    """Whether a summarized column holds integers (its dtype; bools are not counts)."""
+    import pandas as pd
+
+    return pd.api.types.is_integer_dtype(values) and not pd.api.types.is_bool_dtype(values)
 
 
 def axis_label(column: str) -> str:
@@ -624,6 +634,11 @@ def plot_sweep(
             # Rows of several requests: say whose figure this is (the first request's).
             panel.set_ylabel(f"{axis_label(column)}\nrequest {table.attrs['request_of'][column]}")
     axes[-1].set_xlabel(axis_label(x))
+    if not logx and len(table) and _integer_column(table[x]):
+        # A count on the x axis (a code distance, a node count) had ticks at 3.25, 3.5, ...: whole ticks only.
+        from matplotlib.ticker import MaxNLocator
+
+        axes[-1].xaxis.set_major_locator(MaxNLocator(integer=True))
     seeds = int(table[f"{y[0]}_n"].max()) if len(table) else 0
     if ax is None or title is not None:
         # What the means cannot say goes under the title, where a reader of the image sees it

@@ -11,7 +11,8 @@ Subcommands::
                       [--noise uniform] [--p-bulk 1e-3] [--scheme direct] [--p-int 0.05] [--out c.stim]
 
 ``sweep`` runs an experiment file (layout in :mod:`qnsim.qec.sweep`) over its grid and seeds with
-:func:`qnsim.sweep`: rows stream to ``--out`` and rerunning the command resumes. ``threshold``
+:func:`qnsim.sweep`: rows stream to ``--out`` and rerunning the command resumes (a point that was
+running resumes at its last batch of shots, saved in ``OUT.shots/`` until the sweep finishes). ``threshold``
 reads such rows and prints the crossing of the two largest distances per group, with its 95%
 bootstrap interval (the counts' sampling noise, not the fitted lines' model error: see
 :mod:`qnsim.qec.threshold`). ``link`` measures a network scenario's pairs and prints what a distributed
@@ -46,7 +47,10 @@ def _parser() -> argparse.ArgumentParser:
     swp.add_argument("experiment", type=path_arg, help="experiment TOML (see qnsim.qec.sweep)")
     swp.add_argument("--param", action="append", default=[], metavar="KEY=V1,V2,...", help="add or replace a grid axis")
     swp.add_argument("--seeds", default=None, help="seed count N or list 3,7,11 (default: the file's)")
-    swp.add_argument("--out", type=path_arg, help="results .csv (or .parquet directory); resumes if it exists")
+    swp.add_argument(
+        "--out", type=path_arg,
+        help="results .csv (or .parquet directory); resumes if it exists (running points from OUT.shots/)",
+    )
     swp.add_argument("--backend", choices=["local", "dask"], default="local",
                      help="local process pool (default) or Dask (--scheduler, else a LocalCluster)")
     swp.add_argument("--workers", type=int, help="processes (local) or LocalCluster workers (dask)")
@@ -90,7 +94,9 @@ def _parser() -> argparse.ArgumentParser:
     cir.add_argument("--experiment", choices=["memory", "merge"], default="memory",
                      help="a memory split by a seam (default), or a lattice-surgery merge of two patches")
     cir.add_argument("--distance", type=int, default=3, help="code distance (odd; default 3)")
-    cir.add_argument("--rounds", type=int, default=None, help="default: the distance")
+    cir.add_argument(
+        "--rounds", type=int, default=None, help="syndrome rounds, an int >= 1 (default: as many as the distance)"
+    )
     cir.add_argument("--basis", choices=["X", "Z"], default="Z", help="basis of the logical observable (default Z)")
     cir.add_argument(
         "--code", choices=["rotated", "unrotated"], default="rotated", help="surface code layout (default rotated)"
@@ -193,6 +199,12 @@ def _threshold(args: argparse.Namespace) -> int:
     # --by must not vary inside one threshold, or counts of different experiments are summed.
     swept = columns[: columns.index("seed")] if "seed" in columns else []
     others = [k for k in swept if k not in (args.x, args.distance, *by)]
+    # Which rate crosses: the per-round rates (each row's errors / shots over its rounds), not the per-shot ones a
+    # sinter plot shows, whose crossing differs when the rounds grow with the distance; the output did not say.
+    print(
+        f"(crossings of the logical error per round, each row's errors / shots converted over its rounds, against "
+        f"{args.x}; the threshold is the two largest distances')"
+    )
     if args.bootstrap:
         # "threshold p_int = 0.07 [0.068, 0.072]" read as the threshold's whole uncertainty; the redraws hold only the
         # counts' noise (estimate_threshold's docstring).

@@ -1082,6 +1082,10 @@ def _canonical_text(value: Any, active: set[int]) -> str:
             return f"{kind}:{_module_name(value)}.{value.__qualname__}"
         state = getattr(value, "__dict__", None)
         if isinstance(state, dict) and _pickles_its_dict(type(value)):
+            # Attributes its class names as where the work is kept (a directory of saved counts), not what is
+            # computed: a sweep's rows resume wherever its out file is.
+            where = getattr(type(value), "sweep_location_attributes", ())
+            state = {k: v for k, v in state.items() if k not in where}
             return f"{kind}({_canonical_text(state, active)})"
         return f"{kind}:{hashlib.sha1(pickle.dumps(value, protocol=4)).hexdigest()}"
     finally:

@@ -1,7 +1,8 @@
 """Stim circuits of distributed surface-code experiments: a memory split by a seam, a remote merge.
 
-Two experiments, in the rotated or the unrotated code, any odd distance, any number of rounds,
-X or Z basis:
+Two experiments, in the rotated or the unrotated code, any odd distance, any number of rounds
+(an int >= 1; left out, as many as the distance, in both builders, ``qnsim qec circuit`` and an
+experiment file alike), X or Z basis:
 
 * :func:`memory_circuit`: one patch whose data columns are split between QPU A (left of the
   seam) and QPU B. The seam runs parallel to logical X (a column), so in the Z basis a logical
@@ -93,7 +94,12 @@ def _check_rounds(rounds: int, distance: int, patches: int = 1) -> int:
     """Rounds >= 1, and a circuit that can be built: ``patches`` patches of ``distance`` for that many
     rounds within :data:`MAX_QUBIT_ROUNDS` (rounds = 10**12 would otherwise build for days)."""
     if not is_integer(rounds) or rounds < 1:
-        raise ValueError(f"rounds must be an int >= 1, got {written(rounds)}")
+        # One semantics everywhere (the builders, ``qnsim qec circuit`` and experiment files): rounds counts the
+        # syndrome rounds, and "as many as the distance" is rounds left out, never 0 (an experiment file read 0 so
+        # while the CLI and the builders refused it).
+        raise ValueError(
+            f"rounds must be an int >= 1, got {written(rounds)}; leave rounds out for as many rounds as the distance"
+        )
     # In Python ints: NumPy's int64 wraps around, and rounds = np.int64(376464164769582687) made 47 qubit-rounds
     # of a distance-3 patch, passed the bound and built without end.
     qubit_rounds = patches * (2 * int(distance) + 1) ** 2 * int(rounds)
@@ -539,7 +545,7 @@ def _run_experiment(
 
 def memory_circuit(
     distance: int,
-    rounds: int,
+    rounds: int | None = None,
     basis: str = "Z",
     *,
     code: str = "rotated",
@@ -554,7 +560,7 @@ def memory_circuit(
 
     Args:
         distance: Odd code distance >= 3.
-        rounds: Syndrome rounds >= 1.
+        rounds: Syndrome rounds >= 1 (default: ``distance``, as :func:`merge_circuit`).
         basis: ``"Z"`` or ``"X"``.
         code: ``"rotated"`` or ``"unrotated"``.
         noise: Bulk noise (default: none).
@@ -573,7 +579,8 @@ def memory_circuit(
         >>> c.num_observables, len(c.shortest_graphlike_error())
         (1, 5)
     """
-    rounds = _check_rounds(rounds, check_distance(distance))
+    d = check_distance(distance)
+    rounds = _check_rounds(d if rounds is None else rounds, d)
     layout, seam_x = memory_layout(distance, code)
     basis = _check_basis(basis)
     init = {q: basis for q in layout.data}

@@ -6,7 +6,10 @@ on the circuit's detector error model):
 * :func:`sample_logical_error`: one process, seeded, with stopping rules (``max_shots``,
   ``max_errors``). Deterministic for a seed (on one machine and Stim version: Stim's seeded
   samplers may differ across versions and CPU instruction sets). This is what ``qnsim qec`` runs in
-  each point of a sweep (points spread over a process pool or Dask).
+  each point of a sweep (points spread over a process pool or Dask). Each batch draws from its own
+  seed (derived from ``seed`` and the batch's index), so with ``resume_dir`` the counts are saved
+  after every batch and a killed run resumes at the batch it was in, with the counts an
+  uninterrupted run gives.
 * :func:`collect`: ``sinter.collect`` itself (multi-core, stopping rules, resumable with
   ``save_resume_filepath``), for large runs on one machine. sinter draws its own seeds, so it is
   not reproducible bit for bit. ``bench/qec_throughput.py`` measures both against plain sinter.
@@ -26,7 +29,12 @@ below one half). A shot rate of one half or more carries no information about th
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+import logging
 import math
+import os
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -512,6 +520,7 @@ def sample_logical_error(
     batch_size: int = 1024,
     max_batch_size: int = 65536,
     metadata: Mapping[str, Any] | None = None,
+    resume_dir: str | os.PathLike | None = None,
 ) -> LogicalErrorEstimate:
     """Samples a circuit, decodes with PyMatching and counts logical errors, in this process.
 
@@ -532,6 +541,13 @@ def sample_logical_error(
         batch_size: First batch size, in shots.
         max_batch_size: Largest batch size, in shots.
         metadata: Copied into the result.
+        resume_dir: A directory (made if absent) where the counts are saved after every batch, in a file named by
+            a hash of everything they depend on (the circuit's text, ``seed``, ``max_shots``, ``max_errors``, the
+            batch sizes, the Stim and PyMatching versions): a run killed and started again with the same
+            arguments resumes at its last saved batch, and returns the counts and shots an uninterrupted run
+            returns (``seconds`` adds the runs' times); a finished run's file returns its counts at once. Another
+            circuit or setting never reads the file. Needs a ``seed``. A file that cannot be written (a full disk)
+            stops the saving, not the run (a warning on the ``qnsim.qec`` logger).
 
     Returns:
         The counts.
@@ -540,7 +556,8 @@ def sample_logical_error(
         ValueError: Non-positive counts, ``rounds`` other than the circuit's, or None for a circuit whose
             rounds are ambiguous (:func:`shot_rounds`), a circuit without observables, a largest batch whose
             detection events and observables would take more than 1 GiB (``MAX_BATCH_BYTES``), or
-            ``max_shots`` times the bits of a shot above 2**40 (``MAX_SAMPLED_BITS``: days of work).
+            ``max_shots`` times the bits of a shot above 2**40 (``MAX_SAMPLED_BITS``: days of work),
+            ``resume_dir`` without a ``seed``, or a saved file that is not a record of these arguments.
 
     Example:
         >>> from qnsim import qec
@@ -576,27 +593,138 @@ def sample_logical_error(
             f"a batch of {largest:,} shots of this circuit ({shot_bytes} bytes each) would need "
             f"{largest * shot_bytes:,} bytes, more than {MAX_BATCH_BYTES:,}; lower batch_size / max_batch_size"
         )
+    store = None
+    if resume_dir is not None:
+        resume_dir = file_path("resume_dir", resume_dir)
+        if os.path.exists(resume_dir) and not os.path.isdir(resume_dir):  # else "[Errno 17] File exists" at a batch
+            raise ValueError(f"resume_dir {resume_dir!r} is a file, not a directory")
+        if seed is None:
+            raise ValueError(
+                "resume_dir needs a seed: resumed shots continue the seeded batches of the run that saved them"
+            )
+        store = _SavedCounts(
+            resume_dir, circuit, stim, pymatching,
+            seed=seed, max_shots=max_shots, max_errors=max_errors, batch_size=batch_size, max_batch_size=max_batch_size,
+        )  # fmt: skip
+    if seed is None:  # fresh randomness, drawn once: each batch's seed is derived from it as from a given one
+        seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0])
     start = time.perf_counter()
-    dem = _decoder_error_model(circuit)
-    matcher = pymatching.Matching.from_detector_error_model(dem)
-    sampler = circuit.compile_detector_sampler(seed=seed)
-    shots = errors = 0
-    batch = batch_size
+    index, shots, errors, saved_seconds = store.load() if store is not None else (0, 0, 0, 0.0)
+    matcher = None
     while shots < max_shots and (max_errors is None or errors < max_errors):
-        n = min(batch, max_shots - shots)
-        det, obs = sampler.sample(n, separate_observables=True, bit_packed=True)
+        if matcher is None:  # not built for a finished run read back from its file
+            matcher = pymatching.Matching.from_detector_error_model(_decoder_error_model(circuit))
+        n = min(_batch_shots(index, batch_size, max_batch_size), max_shots - shots)
+        det, obs = _batch_sampler(circuit, seed, index).sample(n, separate_observables=True, bit_packed=True)
         predicted = matcher.decode_batch(det, bit_packed_shots=True, bit_packed_predictions=True)
         errors += int(np.count_nonzero(np.any(predicted != obs, axis=1)))
         shots += n
-        batch = min(2 * batch, max_batch_size)
+        index += 1
+        if store is not None:
+            try:
+                store.save(index, shots, errors, saved_seconds + time.perf_counter() - start)
+            except OSError as exc:
+                # A full disk, or a Dask worker on a machine that cannot write the directory: the counts are still
+                # right, only a kill would lose them, so the run goes on without saving, and says so.
+                logging.getLogger("qnsim.qec").warning(
+                    "the counts are not saved for a resume any more (%s: %s); the sampling goes on", store.path, exc
+                )
+                store = None
     return LogicalErrorEstimate(
         shots=shots,
         errors=errors,
         rounds=rounds,
-        seconds=time.perf_counter() - start,
+        seconds=saved_seconds + time.perf_counter() - start,
         metadata=metadata,
         max_errors=max_errors,
     )
+
+
+def _batch_shots(index: int, batch_size: int, max_batch_size: int) -> int:
+    """Shots of batch ``index`` (from 0): ``batch_size`` doubling up to ``max_batch_size`` (sinter's schedule)."""
+    return batch_size if index == 0 else min(batch_size << min(index, 64), max_batch_size)
+
+
+def _batch_sampler(circuit: Any, seed: int, index: int) -> Any:
+    """Stim's detector sampler of batch ``index``, seeded from ``(seed, index)``: one stream per batch, so that a
+    run resumed at a batch draws what an uninterrupted run draws there (one stream for the whole run cannot be
+    resumed in its middle)."""
+    batch_seed = np.random.SeedSequence(seed, spawn_key=(index,)).generate_state(1, np.uint64)[0]
+    return circuit.compile_detector_sampler(seed=int(batch_seed))
+
+
+def _checksum(record: Mapping[str, Any]) -> str:
+    """SHA-1 of a saved record's canonical JSON: a count edited by hand (or damaged) no longer matches it."""
+    return hashlib.sha1(json.dumps(record, sort_keys=True).encode()).hexdigest()
+
+
+class _SavedCounts:
+    """The counts of one :func:`sample_logical_error` run, saved after each batch in ``<dir>/<key>.json``.
+
+    The key is a hash of what the counts depend on, and the file repeats it in full: a file of another circuit or
+    setting is never read (a changed noise or seed names another file), and one that does not match its name
+    (edited, damaged) is refused rather than read. A file is written whole or not at all (a temporary file,
+    fsynced, renamed into place), so a kill leaves the last batch's counts or the one before's.
+    """
+
+    def __init__(self, directory: str, circuit: Any, stim: Any, pymatching: Any, **settings: Any) -> None:
+        self.identity = {
+            "format": 1,
+            "circuit_sha1": hashlib.sha1(str(circuit).encode()).hexdigest(),
+            "decoder": "pymatching",
+            "stim": stim.__version__,
+            "pymatching": pymatching.__version__,
+            **settings,
+        }
+        key = hashlib.sha1(json.dumps(self.identity, sort_keys=True).encode()).hexdigest()[:24]
+        self.directory = directory
+        self.path = os.path.join(directory, f"{key}.json")
+        self.schedule = (settings["batch_size"], settings["max_batch_size"])
+
+    def load(self) -> tuple[int, int, int, float]:
+        """(batches done, shots, errors, seconds) saved, or zeros when there is no file."""
+        try:
+            with open(self.path, encoding="utf-8") as f:
+                text = f.read()
+        except FileNotFoundError:
+            return 0, 0, 0, 0.0
+        try:
+            record = json.loads(text)
+            checksum = record.pop("checksum")
+            batches, shots, errors, seconds = (record[k] for k in ("batches", "shots", "errors", "seconds"))
+            expected = sum(_batch_shots(i, *self.schedule) for i in range(batches)) if is_integer(batches) else None
+            max_shots = self.identity["max_shots"]
+            consistent = (
+                checksum == _checksum(record) and record.get("identity") == self.identity
+                and is_integer(shots) and is_integer(errors) and 0 <= errors <= shots
+                and shots == min(expected, max_shots) and (batches == 0 or shots > expected - _batch_shots(
+                    batches - 1, *self.schedule))
+                and isinstance(seconds, (int, float)) and math.isfinite(seconds) and seconds >= 0
+            )  # fmt: skip
+        except (ValueError, KeyError, TypeError, AttributeError):
+            consistent = False
+        if not consistent:
+            raise ValueError(
+                f"{self.path} is not a record of this sampling's counts (edited or damaged): delete it to sample "
+                "from the first shot"
+            )
+        return int(batches), int(shots), int(errors), float(seconds)
+
+    def save(self, batches: int, shots: int, errors: int, seconds: float) -> None:
+        os.makedirs(self.directory, exist_ok=True)
+        record = {"identity": self.identity, "batches": batches, "shots": shots, "errors": errors, "seconds": seconds}
+        record["checksum"] = _checksum(record)
+        temporary = f"{self.path}.{os.getpid()}.tmp"
+        try:
+            with open(temporary, "w", encoding="utf-8") as f:
+                f.write(json.dumps(record, sort_keys=True))
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(temporary, self.path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.remove(temporary)
+            raise
 
 
 def collect(

@@ -6,7 +6,7 @@ An experiment file is TOML::
     kind = "memory"         # "memory" or "merge"
     code = "rotated"        # "rotated" or "unrotated"
     basis = "Z"             # "Z" or "X"
-    rounds = 0              # syndrome rounds; 0 (here, not in [grid]): as many as the distance
+    rounds = 5              # syndrome rounds (>= 1); left out: as many as the distance
     noise = "uniform"       # bulk noise preset: "uniform" (depolarizing) or "si1000"
     scheme = "direct"       # seam: "direct", "teleported" (Werner pairs) or "cat"
 
@@ -41,7 +41,27 @@ one row: the counts, the per-round logical error with its 95% Wilson interval, t
 round, ``notes`` (what the counts cannot say: no logical error at all, only a few, ``max_shots``
 reached before ``max_errors``; with a link too slow for the memories, pairs unentangled at use or
 data qubits fully mixed while a round waits, :attr:`qnsim.qec.link.RoundTiming.notes`; None when
-nothing) and, with a link, its timing (round time, waiting, required rate).
+nothing) and, with a link, its timing (round time, waiting, required rate). Its columns, each
+saying whether it is per shot, per round or per second:
+
+* ``shots``, ``errors``: the counts (a shot is ``rounds`` rounds); ``shot_error_rate``: errors / shots,
+  per shot; ``per_round``, ``per_round_low``, ``per_round_high``: the logical error per round and its
+  95% interval (:func:`qnsim.qec.per_round`); ``rounds`` and ``p_bulk`` (the values used) when
+  not grid columns.
+* ``pairs_per_round``, ``seam_gates_per_round``: Bell pairs and seam CNOTs a round uses.
+* ``sampling_s``: wall-clock seconds spent sampling and decoding (all runs of a resumed point).
+* With a link: ``link_rate_hz`` (pairs/s delivered, times ``rate_multiplier``), ``pair_fidelity``
+  and ``pair_psi_plus``, ``pair_psi_minus``, ``pair_phi_minus`` (the pairs' Bell-diagonal state at
+  use), ``round_time_s`` (s per round, waiting included), ``wait_per_round_s`` (s a round waits for
+  its pairs), ``required_rate_hz`` and ``required_rate_per_seam_hz`` (pairs/s that keep a round at
+  ``cycle_time_s``), ``logical_error_per_s`` (``per_round / round_time_s``, per second).
+
+With an ``out``, the sweep resumes per row (see :func:`qnsim.sweep`) and, inside a point, per batch: each
+point saves its counts after every batch in ``OUT.shots/`` (one file per point, named by a hash of its
+circuit and sampling settings; see ``resume_dir`` of :func:`qnsim.qec.sample_logical_error`), so a
+point killed midway resumes at its last saved batch, and its row counts the shots and errors an
+uninterrupted run counts. The directory is removed once every row is in ``out``. (On Dask, a worker
+saves where it runs: a point resumes on a machine that sees that directory.)
 
 >>> spec = ExperimentSpec.from_dict({"grid": {"distance": [3], "p_int": [0.05]},
 ...                                  "sampling": {"max_shots": 500}})
@@ -52,13 +72,15 @@ nothing) and, with a link, its timing (round time, waiting, required rate).
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from qnsim.argument_checks import file_path, integer, real_number, shown
+from qnsim.argument_checks import file_path, integer, is_integer, real_number, shown
 from qnsim.qec.channels import werner
 from qnsim.qec.circuits import (
     MAX_QUBIT_ROUNDS,
@@ -80,7 +102,7 @@ EXPERIMENT_KEYS: dict[str, tuple[type, Any]] = {
     "kind": (str, "memory"),
     "code": (str, "rotated"),
     "basis": (str, "Z"),
-    "rounds": (int, 0),
+    "rounds": (int, None),  # None: as many as the distance
     "noise": (str, "uniform"),
     "scheme": (str, "direct"),
     "distance": (int, 3),
@@ -98,7 +120,7 @@ _LINK_KEYS = ("scenario", "request", "probes", "cycle_time_s", "rate_multiplier"
 #: Bounds of the numeric settings, checked as the value is read (distance's oddness and the
 #: circuit size by :meth:`ExperimentSpec.settings`, for every grid value when the file is read).
 _BOUNDS: dict[str, dict[str, Any]] = {
-    "rounds": {"minimum": 0},
+    "rounds": {"minimum": 1},
     "distance": {"minimum": 3},
     "p_bulk": {"minimum": 0.0, "maximum": 1.0},
     "p_int": {"minimum": 0.0, "maximum": 1.0},
@@ -135,6 +157,14 @@ def _typed(key: str, value: Any, where: str) -> Any:
         return real_number(name, value, error=ValueError, **_BOUNDS.get(key, {}))
     if key == "max_shots":  # its work bound (2**40 bits at one bit per shot, the least) before the 64-bit range
         return read_max_shots(value, 1, name)
+    if key == "rounds" and is_integer(value) and value == 0:
+        # One semantics of rounds everywhere: a count >= 1, "as many as the distance" when left out. A file's 0 meant
+        # that here while `qnsim qec circuit --rounds 0` and memory_circuit(3, 0) refused it; in a grid it was written
+        # as 0 in the rows of shots of d rounds.
+        raise ValueError(
+            f"{name} = 0: rounds counts the syndrome rounds of a shot (an int >= 1); leave rounds out for as many "
+            "rounds as the distance (as qnsim qec circuit and memory_circuit do)"
+        )
     if kind is int and key in _OWN_MAXIMA:
         # The bound of the circuits' own checks, before integer()'s 64-bit range: distance = 2**64 + 1 and
         # rounds = 2**64 were told "beyond a 64-bit integer", 2**61 + 1 and 2**62 the circuit's bound.
@@ -151,20 +181,8 @@ def _typed(key: str, value: Any, where: str) -> Any:
 
 
 def _grid_values(key: str, values: Sequence[Any], where: str) -> list[Any]:
-    """A grid axis's values, each read as its setting (:func:`_typed`).
-
-    ``rounds = 0`` (as many as the distance) is a fixed setting only: a grid value is written in every row's
-    ``rounds`` column as given, so the rows of a d = 3 point sampled over 3 rounds said 0, which ``qnsim qec
-    threshold`` refused ("rows[0]['rounds'] must be >= 1") and a conversion by hand could not use.
-    """
-    out = [_typed(key, v, where) for v in values]
-    if key == "rounds" and 0 in out:
-        raise ValueError(
-            f"{where}: rounds = 0 (as many as the distance) cannot be a grid value: the rows' rounds column would "
-            "say 0 for shots of d rounds; leave rounds out of the grid (its default, 0, gives d rounds at every "
-            "distance) or give the round counts themselves"
-        )
-    return out
+    """A grid axis's values, each read as its setting (:func:`_typed`)."""
+    return [_typed(key, v, where) for v in values]
 
 
 def _table(data: Mapping[str, Any], table: str, source: str) -> dict[str, Any]:
@@ -192,6 +210,10 @@ class ExperimentSpec:
         link: The ``[link]`` table (paths resolved), or None.
         supply: The measured link, once :meth:`measure` ran.
         source: The file name, for messages.
+        resume_dir: Where each point saves its counts after every batch, so that a killed point resumes its
+            shots (``resume_dir`` of :func:`qnsim.qec.sample_logical_error`); None: not saved.
+            :func:`run_experiment_sweep` sets it beside its ``out``. Where the work is kept, not what it computes:
+            not part of the sweep's scenario id.
 
     Example:
         >>> ExperimentSpec.from_dict({"experiment": {"kind": "merge"}}).fixed["kind"]
@@ -204,6 +226,11 @@ class ExperimentSpec:
     link: dict[str, Any] | None = None
     supply: Any = None
     source: str = "<experiment>"
+    resume_dir: str | None = None
+
+    #: Attributes that say where a point keeps its work, not what it computes (left out of the scenario id, so that
+    #: a sweep's rows resume wherever its out file is).
+    sweep_location_attributes = ("resume_dir",)
 
     @classmethod
     def from_file(cls, path: str | os.PathLike) -> ExperimentSpec:
@@ -332,12 +359,10 @@ class ExperimentSpec:
         if "distance" in grid:
             largest["distance"] = max(grid["distance"])
         if "rounds" in grid:
-            largest["rounds"] = 0 if 0 in grid["rounds"] else max(grid["rounds"])
+            largest["rounds"] = max(grid["rounds"])
         if "merge" in grid.get("kind", ()):
             largest["kind"] = "merge"
         spec.settings(largest)
-        if largest.get("rounds") == 0 and "rounds" in grid:
-            spec.settings({**largest, "rounds": max(grid["rounds"])})
         return spec
 
     def measure(self) -> None:
@@ -395,7 +420,7 @@ class ExperimentSpec:
             raise ValueError(f"{self.source}: a [link] needs scheme 'teleported' or 'cat' (direct gates use no pairs)")
         if self.link is not None and "p_bulk" not in self.fixed and "p_bulk" not in params and self.supply:
             s["p_bulk"] = self.supply.two_qubit_error
-        if s["rounds"] == 0:
+        if s["rounds"] is None:
             s["rounds"] = s["distance"]
         # Checked when the file is read, not after its other points ran: the circuit's own checks, and
         # sample_logical_error's work bound at one bit per shot (the least a circuit has; a max_shots of 10**30 was
@@ -468,6 +493,7 @@ class ExperimentSpec:
             max_errors=s["max_errors"] or None,
             seed=seed,
             rounds=s["rounds"],
+            resume_dir=self.resume_dir,
         )
         low, high = est.per_round_interval()
         res = seam_resources(s["distance"], s["kind"], s["scheme"], s["code"])
@@ -480,7 +506,7 @@ class ExperimentSpec:
             "per_round_high": high,
             "pairs_per_round": res.pairs_per_round,
             "seam_gates_per_round": res.seam_gates,
-            "seconds": round(est.seconds, 3),
+            "sampling_s": round(est.seconds, 3),
             # What the counts cannot say (no error at all, a few, max_shots reached first), as a
             # network scenario's row carries its notes: the rate alone read as a measured one.
             "notes": "; ".join([*est.notes, *(s["_timing"].notes if s["_timing"] is not None else ())]) or None,
@@ -488,7 +514,9 @@ class ExperimentSpec:
         if "rounds" not in params:
             row["rounds"] = s["rounds"]
         if "p_bulk" not in params:
-            row["bulk_error"] = s["p_bulk"]
+            # Under its setting's name, as rounds: "bulk_error" was a second name of p_bulk, so `qnsim qec threshold
+            # --by p_bulk` found no such column in the rows of a sweep whose p_bulk was fixed.
+            row["p_bulk"] = s["p_bulk"]
         timing = s["_timing"]
         if timing is not None:
             bd = timing.bell_diagonal_at_use
@@ -500,7 +528,7 @@ class ExperimentSpec:
                     "pair_psi_minus": bd[2],
                     "pair_phi_minus": bd[3],
                     "round_time_s": timing.round_time_s,
-                    "wait_s": timing.wait_s,
+                    "wait_per_round_s": timing.wait_s,
                     "required_rate_hz": timing.required_rate_hz,
                     "required_rate_per_seam_hz": timing.required_rate_per_seam_hz,
                     "logical_error_per_s": est.per_round / timing.round_time_s,
@@ -529,7 +557,8 @@ def run_experiment_sweep(
         spec: An :class:`ExperimentSpec` or the path of an experiment TOML.
         grid: Extra or replacing grid axes (``{"p_int": [0.1, 0.2]}``).
         seeds: Override the file's seeds.
-        out: CSV file or Parquet directory (see :func:`qnsim.sweep`).
+        out: CSV file or Parquet directory (see :func:`qnsim.sweep`); the points' saved counts go to
+            ``OUT.shots/`` while the sweep runs (see the module docstring).
         backend: ``"local"`` (process pool) or ``"dask"``.
         workers: Processes or Dask workers.
         client: A ``distributed.Client`` (``backend="dask"``).
@@ -556,7 +585,14 @@ def run_experiment_sweep(
     for values in _combinations(full):
         spec.settings(values)
     spec.measure()
-    return sweep(
+    store = None
+    if out is not None:
+        # Each point saves its counts after every batch beside out, so that a killed sweep resumes a long point's
+        # shots too (rows resume per point: a point killed after an hour of shots started again from its first).
+        out = file_path("out", out)
+        store = os.path.abspath(os.fspath(out)) + ".shots"
+        spec = dataclasses.replace(spec, resume_dir=store)
+    rows = sweep(
         spec,
         full,
         seeds=spec.seeds if seeds is None else seeds,
@@ -567,6 +603,23 @@ def run_experiment_sweep(
         client=client,
         as_frame=False,
     )
+    if store is not None:
+        _remove_saved_counts(store)  # every point's row is in out now
+    return rows
+
+
+def _remove_saved_counts(directory: str) -> None:
+    """Deletes the saved counts of a finished sweep's points (their files only), then the directory if empty."""
+    try:
+        names = os.listdir(directory)
+    except FileNotFoundError:
+        return
+    for name in names:
+        if name.endswith((".json", ".tmp")):
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(os.path.join(directory, name))
+    with contextlib.suppress(OSError):
+        os.rmdir(directory)
 
 
 def _combinations(grid: Mapping[str, Sequence[Any]]):
