@@ -286,7 +286,7 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
                 "that ended on the last\") read high, by about n/(n-1) for n pairs, and the mean over seeds keeps "
                 "that bias: ask for at least 100 pairs (num_pairs)"
             )
-    notes += _noted_points(frame, out, keys)
+    notes += _noted_points(frame, out, keys, y)
     if len(seeds) and seeds.min() < seeds.max():
         fewest = [i for i, n in enumerate(seeds) if n == seeds.min()]
         label = ", ".join(y) if len(y) > 1 else y[0]
@@ -323,12 +323,17 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
     return out
 
 
-def _noted_points(frame: Any, table: Any, keys: list[str]) -> list[str]:
+def _noted_points(frame: Any, table: Any, keys: list[str], y: Sequence[str]) -> list[str]:
     """A note naming the points whose rows carry notes of their own (a sweep's ``notes`` column: shots that failed
     as often as random outcomes, pairs NOT ENTANGLED, a request unfinished), with the first point's: a plot of
-    such rows drew a QEC point whose rate is only a lower bound like any measured one, and said nothing."""
+    such rows drew a QEC point whose rate is only a lower bound like any measured one, and said nothing.
+
+    Only the notes of the run and of the requests whose columns ``y`` draws count (see ``_notes_of_drawn``)."""
     if "notes" not in frame.columns or frame.empty:
         return []
+    drawn = _drawn_requests(frame, y)
+    texts = frame["notes"] if drawn is None else frame["notes"].map(lambda v: _notes_of_drawn(v, *drawn))
+    frame = frame.assign(notes=texts)
     noted = frame["notes"].map(lambda v: isinstance(v, str) and bool(v.strip())).astype(bool)
     if not noted.any():
         return []
@@ -350,6 +355,50 @@ def _noted_points(frame: Any, table: Any, keys: list[str]) -> list[str]:
         f"{len(at)} of {len(hits)} points have rows with notes on what their figures cannot say (the rows' notes "
         f"column; {_where(table, keys, at)}); " + " | ".join(examples.values())
     ]
+
+
+def _drawn_requests(frame: Any, y: Sequence[str]) -> tuple[list[str], set[str]] | None:
+    """The request labels of a scenario sweep's rows and those whose figures ``y`` draws (an unprefixed figure,
+    ``rate_hz``, is the first request's); None when some column is no request's figure (a run-wide or QEC column:
+    every note counts) or the rows have fewer than two requests."""
+    from qnsim.scenario import ROW_FIGURES
+
+    labels = [c[: -len(".rate_hz")] for c in frame.columns
+              if isinstance(c, str) and c.endswith(".rate_hz") and not c.startswith("requests.")]  # fmt: skip
+    if len(labels) < 2:
+        return None
+    drawn = set()
+    for column in y:
+        label, _, figure = str(column).rpartition(".")
+        if label in labels and figure in ROW_FIGURES:
+            drawn.add(label)
+        elif not label and figure in ROW_FIGURES:
+            drawn.add(_request_of(frame, [figure]).get(figure, labels[0]))
+        else:
+            return None
+    return labels, drawn
+
+
+def _notes_of_drawn(text: Any, labels: list[str], drawn: set[str]) -> Any:
+    """A row's notes (the run's, then each request's prefixed ``<label>: ``, joined by ``"; "``) without those of
+    the requests not drawn: ``--y '<second request>.rate_hz'`` repeated the first request's NOT ENTANGLED.
+
+    Example:
+        >>> _notes_of_drawn("run ended; a->b: NOT ENTANGLED; x; c->d: few pairs", ["a->b", "c->d"], {"c->d"})
+        'run ended; c->d: few pairs'
+        >>> _notes_of_drawn("a->b: NOT ENTANGLED", ["a->b", "c->d"], {"c->d"}) is None
+        True
+    """
+    if not isinstance(text, str):
+        return text
+    by_length = sorted(labels, key=len, reverse=True)  # "a->b2: ..." is not a note of "a->b"
+    kept, owner = [], None
+    for piece in text.split("; "):
+        # A piece that starts with no label continues the note before it (a note may hold "; "), or is the run's.
+        owner = next((label for label in by_length if piece.startswith(label + ": ")), owner)
+        if owner is None or owner in drawn:
+            kept.append(piece)
+    return "; ".join(kept) or None
 
 
 def _served_by_few_pairs(frame: Any, column: str) -> Any:
@@ -780,3 +829,4 @@ def _panel(panel: Any, table: Any, groups: list, x: str, column: str, hue: str |
                       label="F = 1/2: Bell-diagonal pairs at or below are separable")  # fmt: skip
     if hue is not None or int(zeros.sum()) or separable:
         panel.legend(fontsize="small")
+
