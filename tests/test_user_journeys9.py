@@ -60,3 +60,52 @@ def test_qnsim_plot_of_the_second_request_prints_no_note_of_the_first(tmp_path, 
     assert "NOT ENTANGLED" not in err and "c->d: 3 of 5 pairs" in err
     assert main(["plot", str(rows), "--out", str(tmp_path / "a.png")]) == 0
     assert "a->b: NOT ENTANGLED" in capsys.readouterr().err
+
+
+def test_a_hand_built_link_model_needs_its_pair_once():
+    """``qnsim.LinkModel(scheme, success_probability, attempt_period_s, fidelity=0.95)`` was refused: a link model
+    of one's own had to give its pair three ways (a 4x4 ``state``, its ``bell_diagonal`` and its ``fidelity``) and
+    ``mode_success_probability`` beside ``success_probability`` (docs/coming-from-sequence built a Werner matrix by
+    hand for it). Old behaviour: TypeError, missing 4 required arguments; now any one of the three gives the others,
+    and ``mode_success_probability`` defaults to one mode."""
+    werner = qnsim.LinkModel("single_click", success_probability=1e-3, attempt_period_s=1e-6, fidelity=0.95)
+    assert werner.bell_diagonal == (0.95, *((1 - 0.95) / 3,) * 3) and werner.mode_success_probability == 1e-3
+    assert werner.state == pytest.approx(qnsim.werner_state(0.95), abs=1e-15)
+    weights = (0.9, 0.06, 0.04, 0.0)
+    diagonal = qnsim.LinkModel("double_click", 0.01, 2e-6, bell_diagonal=weights)
+    assert diagonal.fidelity == 0.9 and diagonal.state == pytest.approx(qnsim.bell_diagonal_state(weights), abs=1e-15)
+    state = qnsim.bell_diagonal_state(weights)
+    of_state = qnsim.LinkModel("double_click", 0.01, 2e-6, state=state)  # the same model however given
+    assert of_state.bell_diagonal == pytest.approx(weights, abs=1e-15) and of_state.fidelity == pytest.approx(0.9)
+    net = qnsim.Network("bell_diagonal", seed=3)
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=1.0, link_model=werner)
+    net.request("a", "b", num_pairs=20)
+    assert net.run(1.0, progress=False).requests[0].num_pairs == 20
+
+
+@pytest.mark.parametrize(("given", "message"), [
+    ({}, r"LinkModel needs the delivered pair: give its state, its bell_diagonal .* or its fidelity"),
+    ({"fidelity": 0.9, "bell_diagonal": (0.8, 0.1, 0.1, 0.0)}, r"LinkModel.fidelity 0.9 is not the Phi\+ weight"),
+    ({"state": qnsim.werner_state(0.9), "bell_diagonal": (0.8, 0.1, 0.1, 0.0)},
+     r"LinkModel.bell_diagonal \(0.8, 0.1, 0.1, 0.0\) is not the Bell diagonal of its state"),
+    ({"fidelity": 1.5}, r"LinkModel.fidelity must be a probability in \[0, 1\], got 1.5"),
+])
+def test_a_hand_built_link_model_whose_figures_disagree_is_refused(given, message):
+    """The figures not given are derived, and those given together must agree: a pair given two ways that differ,
+    no pair at all (before: "missing 4 required positional arguments", naming no pair) or a fidelity that is no
+    probability is refused, naming the figures."""
+    with pytest.raises(ValueError, match=message):
+        qnsim.LinkModel("single_click", 1e-3, 1e-6, **given)
+
+
+def test_a_scenario_link_model_table_takes_its_fidelity_alone(tmp_path):
+    """A scenario's ``[links.link_model]`` table was refused without ``state`` (a 4x4 real/imag table),
+    ``bell_diagonal``, ``fidelity`` and ``mode_success_probability``. Old behaviour: "link_model.state is required by
+    LinkModel"; now the table reads as the constructor does: a fidelity alone is a Werner pair."""
+    from qnsim.link_builder import link_model_from_table
+
+    model = link_model_from_table({"scheme": "single_click", "success_probability": 0.01, "attempt_period_s": 1e-6,
+                                   "fidelity": 0.92})
+    assert model == qnsim.LinkModel("single_click", 0.01, 1e-6, fidelity=0.92)
