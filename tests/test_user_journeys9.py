@@ -109,3 +109,90 @@ def test_a_scenario_link_model_table_takes_its_fidelity_alone(tmp_path):
     model = link_model_from_table({"scheme": "single_click", "success_probability": 0.01, "attempt_period_s": 1e-6,
                                    "fidelity": 0.92})
     assert model == qnsim.LinkModel("single_click", 0.01, 1e-6, fidelity=0.92)
+
+
+def _small_report():
+    from qnsim.estimate import QPU, Link, estimate
+
+    return estimate("CX 0 1\nCX 0 2\nCX 0 2", [QPU(num_qubits=2)] * 3,
+                    [Link((0, 1), 1e3, 0.99), Link((0, 2), 10.0, 0.99)], placement=[0, 1, 2])
+
+
+def test_an_estimate_report_is_plotted_with_its_own_figures(tmp_path):
+    """A systems planner had no plot of an estimate report (the tutorial drew its own from the JSON). Old behaviour:
+    no such function; now :func:`qnsim.plot.plot_estimate` draws, per link, the table's need/s and gives/s (log axis,
+    tightest margin first, a margin below 1x in red), the wall clock beside compute, links and latency, and qubits
+    per QPU, from a report, its JSON text or a saved --json file alike."""
+    pytest.importorskip("matplotlib")
+    from matplotlib.colors import to_hex
+
+    from qnsim.plot import plot_estimate
+
+    report = _small_report()
+    saved = tmp_path / "report.json"
+    saved.write_text(report.to_json())
+    rows = report._delivery_rows()  # the text table's own figures, tightest margin first
+    for given in (report, report.to_json(), str(saved), saved):
+        figure = plot_estimate(given, out=tmp_path / "e.png")
+        links, times, qubits = figure.axes
+        assert [t.get_text() for t in links.get_xticklabels()] == [f"{lk.qpus[0]}-{lk.qpus[1]}" for _, lk in rows]
+        bars = links.patches
+        assert [b.get_height() for b in bars[: len(rows)]] == pytest.approx([r[0][0] for r in rows])  # need/s
+        assert [b.get_height() for b in bars[len(rows):]] == pytest.approx([r[0][1] for r in rows])  # gives/s
+        stalls = [to_hex(b.get_facecolor()) == to_hex("tab:red") for b in bars[len(rows):]]
+        assert stalls == [r[0][2] < 1 for r in rows] and any(stalls)
+        assert links.get_yscale() == "log" and times.get_xscale() == "log"
+        seconds = [report.time_local_s, report.time_link_s, report.time_latency_s, report.wall_clock_s]
+        # A time of 0 (no latency here) has no bar on the log axis; its label gives it.
+        assert [b.get_width() for b in times.patches] == pytest.approx([t or float("nan") for t in seconds],
+                                                                       nan_ok=True)
+        assert [t.get_text() for t in times.get_yticklabels()][2] == f"latency: {report.time_latency_s:.3g} s"
+        assert [b.get_height() for b in qubits.patches] == report.qubits_per_qpu
+    assert (tmp_path / "e.png").stat().st_size > 1000
+
+
+def test_qnsim_plot_and_estimate_plot_draw_an_estimate_report(tmp_path, capsys):
+    """``qnsim plot report.json`` (a saved ``qnsim estimate --json``) said "expected a sweep's .csv file or .parquet
+    directory", and ``qnsim estimate`` had no ``--plot``. Old behaviour: status 2 / an unknown option; now both draw
+    the report; sweep options on a report are refused, naming them."""
+    pytest.importorskip("matplotlib")
+    from qnsim.cli import main
+
+    report = tmp_path / "report.json"
+    report.write_text(_small_report().to_json())
+    assert main(["plot", str(report)]) == 0
+    assert f"plotted the estimate report {report} -> {tmp_path / 'report.png'}" in capsys.readouterr().err
+    assert (tmp_path / "report.png").stat().st_size > 1000
+    assert main(["plot", str(report), "--y", "rate_hz"]) == 2
+    assert "is an estimate report: --y apply to a sweep's rows" in capsys.readouterr().err
+    summary = tmp_path / "w.toml"
+    summary.write_text("logical_qubits = 4\nt_count = 100\n")
+    image = tmp_path / "estimate.png"
+    code = main(["estimate", str(summary), "--links", os.path.join(EXAMPLES, "estimate", "links.toml"), "--plot",
+                 str(image)])
+    assert code in (0, 1) and image.stat().st_size > 1000
+    assert f"plotted the estimate -> {image}" in capsys.readouterr().err
+
+
+def test_an_estimate_plot_without_matplotlib_says_what_to_install(tmp_path, monkeypatch, capsys):
+    """Without matplotlib, ``qnsim estimate --plot`` must say so before estimating (an estimate can take minutes),
+    naming the extra; a JSON file that is no estimate report is refused by the report's reader."""
+    import sys
+
+    from qnsim.cli import main
+    from qnsim.plot import plot_estimate
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    summary = tmp_path / "w.toml"
+    summary.write_text("logical_qubits = 4\nt_count = 100\n")
+    assert main(["estimate", str(summary), "--links", os.path.join(EXAMPLES, "estimate", "links.toml"), "--plot",
+                 str(tmp_path / "e.png")]) == 2
+    captured = capsys.readouterr()
+    assert "qnsim estimate --plot needs matplotlib, which is not installed: pip install 'qnsim[plot]'" in captured.err
+    assert captured.out == ""  # refused before the estimate ran
+    with pytest.raises(ImportError, match=r"plot_estimate needs matplotlib"):
+        plot_estimate(_small_report())
+    monkeypatch.delitem(sys.modules, "matplotlib")
+    pytest.importorskip("matplotlib")
+    with pytest.raises((ValueError, TypeError), match=r"verdict|schema|report"):
+        plot_estimate('{"rows": [1, 2]}')
