@@ -845,8 +845,9 @@ def plot_estimate(report: Any, out: str | os.PathLike | None = None, *, title: s
     logarithmic axis, tightest margin first, a link whose margin is below 1x (it stalls the run) in red (the
     figures of the report's table "what each link must deliver"; a need or rate of 0 or infinity has no place
     on the axis and is named under the panel); (2) the wall clock, in seconds, beside the times it is bound
-    by (compute, the slowest link, classical latency) and the runtime limit; (3) physical qubits per QPU:
-    algorithm, T factories and link memory on error-corrected QPUs, workload qubits on physical ones.
+    by (compute, the slowest link, classical latency) and the runtime limit; (3) qubits per QPU: physical
+    qubits of the algorithm, T factories and link memory on error-corrected QPUs, the workload's qubits on
+    physical ones (the title gives their total with the link memories).
 
     Args:
         report: A :class:`qnsim.estimate.EstimateReport`, its JSON text (``qnsim estimate --json``), or the
@@ -868,7 +869,9 @@ def plot_estimate(report: Any, out: str | os.PathLike | None = None, *, title: s
         ...                   Link((0, 2), 10.0, 0.99)], placement=[0, 1, 2])
         >>> fig = plot_estimate(report)
         >>> [a.get_title(loc="left") for a in fig.axes]
-        ['raw pairs per second per link (2 links, tightest margin first)', 'time (s)', 'physical qubits per QPU']
+        ... # doctest: +NORMALIZE_WHITESPACE
+        ['raw pairs per second per link (2 links, tightest margin first)', 'time (s)',
+         'workload qubits per QPU (physical qubits with link memories: 7 in all)']
         >>> [t.get_text() for t in fig.axes[0].get_xticklabels()]
         ['0-2', '0-1']
     """
@@ -945,13 +948,16 @@ def plot_estimate(report: Any, out: str | os.PathLike | None = None, *, title: s
     time_ax.set_xlabel(f"seconds (bound: {report.bound})")
 
     # (3) Qubits per QPU.
-    qubits_ax.set_title("physical qubits per QPU", loc="left", fontsize="medium")
     ec = report.error_corrected
     if ec is not None and ec.physical_qubits_per_qpu:
+        qubits_ax.set_title("physical qubits per QPU", loc="left", fontsize="medium")
         stacks = [("algorithm", ec.algorithm_physical_qubits_per_qpu), ("T factories",
                   ec.factory_physical_qubits_per_qpu), ("link memory", ec.link_memory_qubits_per_qpu)]  # fmt: skip
     else:
-        # Physical QPUs: the workload's qubits (the report gives link memories as a total only).
+        # Physical QPUs: the workload's qubits (the report gives the link memories in a total only).
+        total = report.physical_qubits_total
+        qubits_ax.set_title("workload qubits per QPU" + (f" (physical qubits with link memories: {total:,} in all)"
+                            if total is not None else ""), loc="left", fontsize="medium")  # fmt: skip
         stacks = [("workload qubits", report.qubits_per_qpu)]
     count = len(stacks[0][1])
     if count > MAX_PLOTTED_QPUS:
