@@ -165,6 +165,11 @@ def test_qnsim_plot_and_estimate_plot_draw_an_estimate_report(tmp_path, capsys):
     assert (tmp_path / "report.png").stat().st_size > 1000
     assert main(["plot", str(report), "--y", "rate_hz"]) == 2
     assert "is an estimate report: --y apply to a sweep's rows" in capsys.readouterr().err
+    broken = tmp_path / "broken.json"
+    broken.write_text("{verdict")  # the decoder said "Expecting property name ...", naming no file
+    assert main(["plot", str(broken)]) == 2
+    assert f"{broken}: not the JSON of an estimate report (qnsim estimate --json): Expecting" in (
+        capsys.readouterr().err)
     summary = tmp_path / "w.toml"
     summary.write_text("logical_qubits = 4\nt_count = 100\n")
     image = tmp_path / "estimate.png"

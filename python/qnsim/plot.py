@@ -992,16 +992,25 @@ def _estimate_report(report: Any) -> Any:
     """``report`` as an :class:`~qnsim.estimate.EstimateReport`: itself, or read from JSON text or a file of it."""
     from qnsim.estimate.report import EstimateReport
 
+    import json
+
     if isinstance(report, EstimateReport):
         return report
+    where = "report"
     if isinstance(report, (str, os.PathLike)) and not (isinstance(report, str) and report.lstrip().startswith("{")):
         path = Path(file_path("report", report))
         if not path.is_file():
             raise FileNotFoundError(f"{str(path)!r}: no such estimate report (write one with qnsim estimate --json)")
-        report = path.read_text(encoding="utf-8")
+        report, where = path.read_text(encoding="utf-8"), str(path)
     if not isinstance(report, str):
         raise TypeError(f"report must be an EstimateReport, its JSON text or a path, got {shown(report)}")
-    return EstimateReport.from_json(report)
+    try:
+        return EstimateReport.from_json(report)
+    except json.JSONDecodeError as exc:
+        # The decoder's message ("Expecting property name ...") named neither the file nor what it should hold.
+        raise ValueError(f"{where}: not the JSON of an estimate report (qnsim estimate --json): {exc}") from None
+    except (ValueError, TypeError) as exc:
+        raise (TypeError if isinstance(exc, TypeError) else ValueError)(f"{where}: {exc}") from None
 
 
 def _matplotlib_for(what: str) -> None:
