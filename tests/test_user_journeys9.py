@@ -184,6 +184,7 @@ def test_qnsim_plot_and_estimate_plot_draw_an_estimate_report(tmp_path, capsys):
 def test_an_estimate_plot_without_matplotlib_says_what_to_install(tmp_path, monkeypatch, capsys):
     """Without matplotlib, ``qnsim estimate --plot`` must say so before estimating (an estimate can take minutes),
     naming the extra; a JSON file that is no estimate report is refused by the report's reader."""
+    import importlib.util
     import sys
 
     from qnsim.cli import main
@@ -197,6 +198,14 @@ def test_an_estimate_plot_without_matplotlib_says_what_to_install(tmp_path, monk
     captured = capsys.readouterr()
     assert "qnsim estimate --plot needs matplotlib, which is not installed: pip install 'qnsim[plot]'" in captured.err
     assert captured.out == ""  # refused before the estimate ran
+    monkeypatch.delitem(sys.modules, "matplotlib")
+    if importlib.util.find_spec("matplotlib") is not None:
+        # A directory for the image is refused before the estimate too, naming --plot.
+        assert main(["estimate", str(summary), "--links", os.path.join(EXAMPLES, "estimate", "links.toml"),
+                     "--plot", str(tmp_path)]) == 2
+        captured = capsys.readouterr()
+        assert f"--plot {str(tmp_path)!r} is a directory" in captured.err and captured.out == ""
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
     with pytest.raises(ImportError, match=r"plot_estimate needs matplotlib"):
         plot_estimate(_small_report())
     monkeypatch.delitem(sys.modules, "matplotlib")

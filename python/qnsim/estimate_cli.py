@@ -503,7 +503,7 @@ def _main(parser: argparse.ArgumentParser, args_in: list[str]) -> int:
         from qnsim.plot import _image_path, _matplotlib_for
 
         _matplotlib_for("qnsim estimate --plot")
-        _image_path(args.plot)
+        _image_path(args.plot, "--plot")
     net_path = args.links if args.links is not None else args.network
     table = TomlTable.load(net_path)
     qpus, links, opts = load_network(table, base_dir=os.path.dirname(os.path.abspath(net_path)))

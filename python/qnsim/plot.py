@@ -764,7 +764,7 @@ def _single_seed_bars(table: Any, y: Sequence[str], none: str) -> str:
     return "bars: " + "; ".join(parts)
 
 
-def _image_path(out: Any) -> Path:
+def _image_path(out: Any, what: str = "out") -> Path:
     """``out`` as the path of the image to write, checked before anything is drawn.
 
     matplotlib saves a path without a suffix as ``<path>.png``: ``--out adir`` (a directory) wrote
@@ -773,13 +773,13 @@ def _image_path(out: Any) -> Path:
     Raises:
         TypeError: Not a path. ValueError: A directory, or no suffix to name the image format.
     """
-    path = Path(file_path("out", out))
+    path = Path(file_path(what, out))
     if path.is_dir():
         example = str(path / "plot.png")
-        raise ValueError(f"out {str(path)!r} is a directory; give the image file's path (e.g. {example!r})")
+        raise ValueError(f"{what} {str(path)!r} is a directory; give the image file's path (e.g. {example!r})")
     if not path.suffix:
         raise ValueError(
-            f"out {str(path)!r} has no suffix to name the image format; give one (e.g. {str(path) + '.png'!r})"
+            f"{what} {str(path)!r} has no suffix to name the image format; give one (e.g. {str(path) + '.png'!r})"
         )
     return path
 
