@@ -9,8 +9,8 @@ Subcommands:
 * ``qnsim estimate ...``: distributed-workload estimation (provided by
   ``qnsim.estimate_cli`` when installed).
 * ``qnsim sweep SCENARIO.toml --param KEY=V1,V2 ...``: parameter sweeps (``qnsim.sweep_cli``).
-* ``qnsim plot rows.csv [--x KEY --y COLUMN --out plot.png]``: draws a sweep's rows
-  (``qnsim.plot_cli``).
+* ``qnsim plot rows.csv [--x KEY --y COLUMN --out plot.png]``: draws a sweep's rows, and
+  ``qnsim plot report.json`` an estimate report (``qnsim.plot_cli``).
 * ``qnsim qec ...``: distributed surface-code experiments (``qnsim.qec_cli``).
 
 >>> import contextlib, io
@@ -359,7 +359,8 @@ def _parser() -> argparse.ArgumentParser:
     delegated = {
         "estimate": ("estimate the network cost of a distributed workload", "qnsim.estimate_cli"),
         "sweep": ("run a scenario over a parameter grid and seeds (resumable; local pool or Dask)", "qnsim.sweep_cli"),
-        "plot": ("plot a sweep's rows (mean over seeds, error bars) against a swept parameter", "qnsim.plot_cli"),
+        "plot": ("plot a sweep's rows (mean over seeds, error bars) against a swept parameter, or an estimate "
+                 "report (.json)", "qnsim.plot_cli"),
         "qec": ("distributed surface-code experiments: threshold sweeps, links, circuits", "qnsim.qec_cli"),
     }
     for name, (summary, module) in delegated.items():

@@ -2,7 +2,8 @@
 
 Usage::
 
-    qnsim estimate WORKLOAD (--links FILE.toml | --network FILE.toml) [--json] [--stream] [--progress/--no-progress]
+    qnsim estimate WORKLOAD (--links FILE.toml | --network FILE.toml) [--json] [--stream] [--plot OUT.png]
+        [--progress/--no-progress]
 
 WORKLOAD is a circuit file, a ``.toml`` logical summary or a ``.json`` logical-counts file of the
 Azure estimator (:data:`qnsim.estimate.workload.DIALECT`). The links file holds ``[[qpu]]``,
@@ -27,7 +28,7 @@ Azure estimator (:data:`qnsim.estimate.workload.DIALECT`). The links file holds 
 
 A progress bar shows on stderr while a long circuit is read, counted or scheduled (on a terminal
 once a pass looks longer than ~1 s; ``--progress`` always, ``--no-progress`` never); Ctrl-C stops
-any of them (exit status 130).
+any of them (exit status 130). ``--plot OUT.png`` also draws the report (:func:`qnsim.plot.plot_estimate`).
 
 Exit status: 0 feasible, 1 infeasible, 2 bad input, 130 interrupted.
 """
@@ -477,6 +478,11 @@ def _parser() -> argparse.ArgumentParser:
     group.add_argument("--network", type=path_arg, help="the same file as --links (an alias)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--stream", action="store_true", help="stream an unrolled circuit file (no REPEAT)")
+    parser.add_argument(
+        "--plot", type=path_arg, metavar="OUT.png", help="also draw the report: per link the raw pairs/s needed "
+        "and delivered, the wall clock and its parts, qubits per QPU (needs matplotlib: pip install 'qnsim[plot]'; "
+        "qnsim plot REPORT.json draws a saved --json report)"
+    )  # fmt: skip
     # As `qnsim run --progress`: by default a bar shows on a terminal once a pass looks longer than ~1 s.
     add_progress_options(parser, "always show progress bars (stderr) for reading, counting and scheduling the circuit")
     return parser
@@ -491,6 +497,13 @@ def _main(parser: argparse.ArgumentParser, args_in: list[str]) -> int:
     from qnsim.config import TomlTable
     from qnsim.estimate import estimate
 
+    if args.plot is not None:
+        # Checked before the estimate, which can take minutes: a missing matplotlib or a bad image path after it
+        # would lose the work.
+        from qnsim.plot import _image_path, _matplotlib_for
+
+        _matplotlib_for("qnsim estimate --plot")
+        _image_path(args.plot, "--plot")
     net_path = args.links if args.links is not None else args.network
     table = TomlTable.load(net_path)
     qpus, links, opts = load_network(table, base_dir=os.path.dirname(os.path.abspath(net_path)))
@@ -498,6 +511,11 @@ def _main(parser: argparse.ArgumentParser, args_in: list[str]) -> int:
     report = estimate(workload, qpus, links, **opts, progress=args.progress)
     text = report.to_json() if args.json else report.table()
     print_quietly(text)
+    if args.plot is not None:
+        from qnsim.plot import plot_estimate
+
+        plot_estimate(report, out=args.plot)
+        print(f"plotted the estimate -> {args.plot}", file=sys.stderr)
     return 0 if report.feasible else 1
 
 

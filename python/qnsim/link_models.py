@@ -355,15 +355,23 @@ class LinkModel:
             to Phi+ (qubit 0 = node A, most significant bit). Read-only.
         bell_diagonal: Bell-basis weights of ``state``, order (Phi+, Psi+, Psi-, Phi-).
         fidelity: <Phi+|state|Phi+>.
-        mode_success_probability: Herald probability of one mode of one attempt.
+        mode_success_probability: Herald probability of one mode of one attempt (information: the
+            network runs ``success_probability``).
         first_round_probability: Double click with ``"second_on_herald"`` timing: probability
             that the first round of an attempt heralds (only then is the second round played;
             ``attempt_period_s`` is then one round). 0: every attempt takes ``attempt_period_s``.
 
+    Built by hand (a link model of your own, or a scenario's ``link_model`` table), the pair is
+    given once: its ``state``, or its ``bell_diagonal`` (the Bell-diagonal state of those
+    weights), or its ``fidelity`` alone (the Werner state F |Phi+><Phi+| + (1-F)/3 on the other
+    three); the figures not given are derived from it, and figures given together must agree.
+    ``mode_success_probability`` defaults to ``success_probability`` (one mode per attempt).
+
     Raises:
         ValueError: Built by hand (or from a scenario's ``link_model`` table) with an unknown
-            scheme, a probability outside [0, 1], a period that is not > 0, a state that is not a
-            two-qubit density matrix, or a ``bell_diagonal``/``fidelity`` that is not the state's.
+            scheme, a probability outside [0, 1], a period that is not > 0, no pair (none of
+            ``state``, ``bell_diagonal``, ``fidelity``), a state that is not a two-qubit density
+            matrix, or a ``bell_diagonal``/``fidelity`` that is not the state's.
         TypeError: A figure that is not a number.
 
     Example:
@@ -372,15 +380,19 @@ class LinkModel:
         >>> link = heralded_link("double_click", src, src, Fiber(0.0), Fiber(0.0), Detector(1.0))
         >>> link.success_probability, round(link.fidelity, 12), link.rate_hz
         (0.5, 1.0, 250000.0)
+        >>> mine = LinkModel("single_click", success_probability=1e-3, attempt_period_s=1e-6, fidelity=0.97)
+        >>> [round(w, 12) for w in mine.bell_diagonal], mine.mode_success_probability, round(mine.rate_hz, 6)
+        ([0.97, 0.01, 0.01, 0.01], 0.001, 1000.0)
     """
 
     scheme: str
     success_probability: float
     attempt_period_s: float
-    state: np.ndarray = field(repr=False, compare=False)
-    bell_diagonal: tuple[float, float, float, float]
-    fidelity: float
-    mode_success_probability: float
+    # The pair: one of state, bell_diagonal, fidelity suffices (the others are derived in __post_init__).
+    state: np.ndarray = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
+    bell_diagonal: tuple[float, float, float, float] = None  # type: ignore[assignment]
+    fidelity: float = None  # type: ignore[assignment]
+    mode_success_probability: float = None  # type: ignore[assignment]
     first_round_probability: float = 0.0
 
     def __post_init__(self) -> None:
@@ -390,12 +402,28 @@ class LinkModel:
         # results and routing read the fidelity: disagreeing figures would be a silent lie).
         if self.scheme not in SCHEMES:
             raise ValueError(f"LinkModel.scheme must be one of {SCHEMES}, got {self.scheme!r}")
+        if self.mode_success_probability is None:  # one mode per attempt
+            object.__setattr__(self, "mode_success_probability", self.success_probability)
         for name in ("success_probability", "mode_success_probability", "first_round_probability"):
             object.__setattr__(self, name, probability(f"LinkModel.{name}", getattr(self, name)))
         period = real_number(
             "LinkModel.attempt_period_s", self.attempt_period_s, minimum=0.0, exclusive_minimum=True, unit="s"
         )
         object.__setattr__(self, "attempt_period_s", period)
+        if self.state is None:
+            # A hand-built model had to repeat its pair four ways (state, Bell diagonal, fidelity): one suffices.
+            if self.bell_diagonal is not None:
+                given = bell_diagonal_state(_check_bell_coefficients("LinkModel.bell_diagonal", self.bell_diagonal))
+            elif self.fidelity is not None:
+                f = probability("LinkModel.fidelity", self.fidelity)
+                given = werner_state(f)
+                object.__setattr__(self, "bell_diagonal", (f, *((1.0 - f) / 3,) * 3))
+            else:
+                raise ValueError(
+                    "LinkModel needs the delivered pair: give its state, its bell_diagonal (Phi+, Psi+, Psi-, Phi-) "
+                    "or its fidelity (a Werner pair)"
+                )
+            object.__setattr__(self, "state", given)
         state = _check_two_qubit_matrix(self.state).astype(complex)
         try:
             _core.DensityMatrixSimulator(2).set_density_matrix(state)  # Hermitian, trace 1, PSD
@@ -403,15 +431,17 @@ class LinkModel:
             raise ValueError(f"LinkModel.state: {exc}") from None
         state.flags.writeable = False
         object.__setattr__(self, "state", state)
-        diagonal = _check_bell_coefficients("LinkModel.bell_diagonal", self.bell_diagonal)
         of_state = _bell_weights(state)
+        if self.bell_diagonal is None:
+            object.__setattr__(self, "bell_diagonal", tuple(float(x) for x in of_state))
+        diagonal = _check_bell_coefficients("LinkModel.bell_diagonal", self.bell_diagonal)
         if np.max(np.abs(diagonal - of_state)) > 1e-9:
             raise ValueError(
                 f"LinkModel.bell_diagonal {tuple(diagonal.tolist())} is not the Bell diagonal of its state "
                 f"{tuple(np.round(of_state, 12).tolist())}"
             )
         object.__setattr__(self, "bell_diagonal", tuple(float(x) for x in diagonal))
-        fidelity_value = real_number("LinkModel.fidelity", self.fidelity)
+        fidelity_value = real_number("LinkModel.fidelity", float(diagonal[0]) if self.fidelity is None else self.fidelity)
         if abs(fidelity_value - diagonal[0]) > 1e-9:
             raise ValueError(
                 f"LinkModel.fidelity {fidelity_value!r} is not the Phi+ weight of its state {float(of_state[0])!r}"

@@ -23,7 +23,7 @@ import numpy as np
 
 from qnsim.argument_checks import column_name, file_path, flag, shown
 
-__all__ = ["axis_label", "column_unit", "plot_sweep", "summarize"]
+__all__ = ["axis_label", "column_unit", "plot_estimate", "plot_sweep", "summarize"]
 
 
 def _frame(data: Any) -> Any:
@@ -289,7 +289,7 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
                 "that ended on the last\") read high, by about n/(n-1) for n pairs, and the mean over seeds keeps "
                 "that bias: ask for at least 100 pairs (num_pairs)"
             )
-    notes += _noted_points(frame, out, keys)
+    notes += _noted_points(frame, out, keys, y)
     if len(seeds) and seeds.min() < seeds.max():
         fewest = [i for i, n in enumerate(seeds) if n == seeds.min()]
         label = ", ".join(y) if len(y) > 1 else y[0]
@@ -326,12 +326,17 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
     return out
 
 
-def _noted_points(frame: Any, table: Any, keys: list[str]) -> list[str]:
+def _noted_points(frame: Any, table: Any, keys: list[str], y: Sequence[str]) -> list[str]:
     """A note naming the points whose rows carry notes of their own (a sweep's ``notes`` column: shots that failed
     as often as random outcomes, pairs NOT ENTANGLED, a request unfinished), with the first point's: a plot of
-    such rows drew a QEC point whose rate is only a lower bound like any measured one, and said nothing."""
+    such rows drew a QEC point whose rate is only a lower bound like any measured one, and said nothing.
+
+    Only the notes of the run and of the requests whose columns ``y`` draws count (see ``_notes_of_drawn``)."""
     if "notes" not in frame.columns or frame.empty:
         return []
+    drawn = _drawn_requests(frame, y)
+    texts = frame["notes"] if drawn is None else frame["notes"].map(lambda v: _notes_of_drawn(v, *drawn))
+    frame = frame.assign(notes=texts)
     noted = frame["notes"].map(lambda v: isinstance(v, str) and bool(v.strip())).astype(bool)
     if not noted.any():
         return []
@@ -353,6 +358,50 @@ def _noted_points(frame: Any, table: Any, keys: list[str]) -> list[str]:
         f"{len(at)} of {len(hits)} points have rows with notes on what their figures cannot say (the rows' notes "
         f"column; {_where(table, keys, at)}); " + " | ".join(examples.values())
     ]
+
+
+def _drawn_requests(frame: Any, y: Sequence[str]) -> tuple[list[str], set[str]] | None:
+    """The request labels of a scenario sweep's rows and those whose figures ``y`` draws (an unprefixed figure,
+    ``rate_hz``, is the first request's); None when some column is no request's figure (a run-wide or QEC column:
+    every note counts) or the rows have fewer than two requests."""
+    from qnsim.scenario import ROW_FIGURES
+
+    labels = [c[: -len(".rate_hz")] for c in frame.columns
+              if isinstance(c, str) and c.endswith(".rate_hz") and not c.startswith("requests.")]  # fmt: skip
+    if len(labels) < 2:
+        return None
+    drawn = set()
+    for column in y:
+        label, _, figure = str(column).rpartition(".")
+        if label in labels and figure in ROW_FIGURES:
+            drawn.add(label)
+        elif not label and figure in ROW_FIGURES:
+            drawn.add(_request_of(frame, [figure]).get(figure, labels[0]))
+        else:
+            return None
+    return labels, drawn
+
+
+def _notes_of_drawn(text: Any, labels: list[str], drawn: set[str]) -> Any:
+    """A row's notes (the run's, then each request's prefixed ``<label>: ``, joined by ``"; "``) without those of
+    the requests not drawn: ``--y '<second request>.rate_hz'`` repeated the first request's NOT ENTANGLED.
+
+    Example:
+        >>> _notes_of_drawn("run ended; a->b: NOT ENTANGLED; x; c->d: few pairs", ["a->b", "c->d"], {"c->d"})
+        'run ended; c->d: few pairs'
+        >>> _notes_of_drawn("a->b: NOT ENTANGLED", ["a->b", "c->d"], {"c->d"}) is None
+        True
+    """
+    if not isinstance(text, str):
+        return text
+    by_length = sorted(labels, key=len, reverse=True)  # "a->b2: ..." is not a note of "a->b"
+    kept, owner = [], None
+    for piece in text.split("; "):
+        # A piece that starts with no label continues the note before it (a note may hold "; "), or is the run's.
+        owner = next((label for label in by_length if piece.startswith(label + ": ")), owner)
+        if owner is None or owner in drawn:
+            kept.append(piece)
+    return "; ".join(kept) or None
 
 
 def _served_by_few_pairs(frame: Any, column: str) -> Any:
@@ -733,7 +782,7 @@ def _single_seed_bars(table: Any, y: Sequence[str], none: str) -> str:
     return "bars: " + "; ".join(parts)
 
 
-def _image_path(out: Any) -> Path:
+def _image_path(out: Any, what: str = "out") -> Path:
     """``out`` as the path of the image to write, checked before anything is drawn.
 
     matplotlib saves a path without a suffix as ``<path>.png``: ``--out adir`` (a directory) wrote
@@ -742,13 +791,13 @@ def _image_path(out: Any) -> Path:
     Raises:
         TypeError: Not a path. ValueError: A directory, or no suffix to name the image format.
     """
-    path = Path(file_path("out", out))
+    path = Path(file_path(what, out))
     if path.is_dir():
         example = str(path / "plot.png")
-        raise ValueError(f"out {str(path)!r} is a directory; give the image file's path (e.g. {example!r})")
+        raise ValueError(f"{what} {str(path)!r} is a directory; give the image file's path (e.g. {example!r})")
     if not path.suffix:
         raise ValueError(
-            f"out {str(path)!r} has no suffix to name the image format; give one (e.g. {str(path) + '.png'!r})"
+            f"{what} {str(path)!r} has no suffix to name the image format; give one (e.g. {str(path) + '.png'!r})"
         )
     return path
 
@@ -798,3 +847,193 @@ def _panel(panel: Any, table: Any, groups: list, x: str, column: str, hue: str |
                       label="F = 1/2: Bell-diagonal pairs at or below are separable")  # fmt: skip
     if hue is not None or int(zeros.sum()) or separable:
         panel.legend(fontsize="small")
+
+
+#: Links :func:`plot_estimate` draws one by one (tightest margin first); the others are counted in the panel's title.
+MAX_PLOTTED_LINKS = 24
+#: QPUs :func:`plot_estimate` draws one bar each; past them, one bar of the totals over all QPUs.
+MAX_PLOTTED_QPUS = 32
+
+
+def plot_estimate(report: Any, out: str | os.PathLike | None = None, *, title: str | None = None) -> Any:
+    """Plots an estimate report as a systems planner reads it: what each link must deliver against what it
+    gives, where the run's time goes, and where its qubits go.
+
+    Three panels: (1) per link, the raw pairs per second it must make (``need/s``) and makes (``gives/s``) on a
+    logarithmic axis, tightest margin first, a link whose margin is below 1x (it stalls the run) in red (the
+    figures of the report's table "what each link must deliver"; a need or rate of 0 or infinity has no place
+    on the axis and is named under the panel); (2) the wall clock, in seconds, beside the times it is bound
+    by (compute, the slowest link, classical latency) and the runtime limit; (3) qubits per QPU: physical
+    qubits of the algorithm, T factories and link memory on error-corrected QPUs, the workload's qubits on
+    physical ones (the title gives their total with the link memories).
+
+    Args:
+        report: A :class:`qnsim.estimate.EstimateReport`, its JSON text (``qnsim estimate --json``), or the
+            path of a file holding that JSON.
+        out: Also save the figure here (PNG, or any format matplotlib knows by the suffix).
+        title: Figure title (default: the verdict, the wall clock and what bounds it).
+
+    Returns:
+        The matplotlib ``Figure``.
+
+    Raises:
+        ImportError: matplotlib is missing (``pip install 'qnsim[plot]'``).
+        TypeError: ``report`` is none of the above.
+        ValueError: The JSON is no estimate report (or one of another schema version); ``out`` has no suffix.
+
+    Example:
+        >>> from qnsim.estimate import QPU, Link, estimate
+        >>> report = estimate("CX 0 1\\nCX 0 2", [QPU(num_qubits=2)] * 3, [Link((0, 1), 1e3, 0.99),
+        ...                   Link((0, 2), 10.0, 0.99)], placement=[0, 1, 2])
+        >>> fig = plot_estimate(report)
+        >>> [a.get_title(loc="left") for a in fig.axes]
+        ... # doctest: +NORMALIZE_WHITESPACE
+        ['raw pairs per second per link (2 links, tightest margin first)', 'time (s)',
+         'workload qubits per QPU (physical qubits with link memories: 7 in all)']
+        >>> [t.get_text() for t in fig.axes[0].get_xticklabels()]
+        ['0-2', '0-1']
+    """
+    from qnsim.estimate.report import _times
+
+    _matplotlib_for("plot_estimate")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    report = _estimate_report(report)
+    image = None if out is None else _image_path(out)
+    figure = Figure(figsize=(7.2, 9.0), layout="constrained")
+    FigureCanvasAgg(figure)
+    links_ax, time_ax, qubits_ax = figure.subplots(3, 1, gridspec_kw={"height_ratios": [1.4, 0.8, 1.0]})
+
+    # (1) What each link must deliver: the report's own figures (the table's need/s, gives/s, margin).
+    rows = report._delivery_rows()
+    shown_rows = rows[:MAX_PLOTTED_LINKS]
+    more = f"; the {len(shown_rows)} tightest of {len(rows)}" if len(rows) > len(shown_rows) else ""
+    links_ax.set_title(f"raw pairs per second per link ({len(rows)} link{'s' * (len(rows) != 1)}, tightest margin "
+                       f"first{more})", loc="left", fontsize="medium")  # fmt: skip
+    if shown_rows:
+        names = [f"{lk.qpus[0]}-{lk.qpus[-1]}" + (" via" if len(lk.route) > 2 else "") for _, lk in shown_rows]
+        place = np.arange(len(shown_rows))
+        need = np.array([r[0][0] for r in shown_rows], dtype=float)
+        gives = np.array([r[0][1] for r in shown_rows], dtype=float)
+        margin = [r[0][2] for r in shown_rows]
+        drawable = np.isfinite(need) & (need > 0), np.isfinite(gives) & (gives > 0)
+        links_ax.bar(place - 0.2, np.where(drawable[0], need, np.nan), 0.4, color="0.6", label="needed (need/s)")
+        colours = ["tab:red" if m < 1 else "tab:blue" for m in margin]
+        links_ax.bar(place + 0.2, np.where(drawable[1], gives, np.nan), 0.4, color=colours,
+                     label="delivered (gives/s; red: margin < 1x, the link stalls the run)")  # fmt: skip
+        positive = np.concatenate([need[drawable[0]], gives[drawable[1]]])
+        if len(positive):
+            links_ax.set_yscale("log")
+            # Bars rise from below the smallest value: a link's 4e3 pairs/s beside a need of 2e8 was a sliver.
+            # The headroom above the tallest bar holds the legend.
+            links_ax.set_ylim(float(positive.min()) / 5, float(positive.max()) * 1e3)
+        for i, m in enumerate(margin):
+            top = max([v for v in (need[i], gives[i]) if math.isfinite(v) and v > 0], default=None)
+            if top is not None:
+                links_ax.annotate(_times(m), (place[i], top), xytext=(0, 2), textcoords="offset points",
+                                  ha="center", fontsize="x-small")  # fmt: skip
+        links_ax.set_xticks(place, names, rotation=45 if len(names) > 8 else 0, fontsize="small")
+        links_ax.set_ylabel("raw pairs / s")
+        links_ax.legend(fontsize="x-small", loc="upper right")
+        off_axis = [f"{name} {what} {value:g}" for name, n, g in zip(names, need, gives)
+                    for what, value in (("need", n), ("gives", g)) if not (math.isfinite(value) and value > 0)]
+        if off_axis:
+            # A need of 0 (a link no remote operation uses) or an infinite one has no bar on a log axis: named.
+            links_ax.text(0.0, -0.3 if len(names) > 8 else -0.18, "not on the axis: " + ", ".join(off_axis[:6]) +
+                          (" ..." if len(off_axis) > 6 else ""), transform=links_ax.transAxes, fontsize="x-small",
+                          color="0.35")  # fmt: skip
+    else:
+        links_ax.text(0.5, 0.5, "no links", transform=links_ax.transAxes, ha="center", va="center")
+        links_ax.set_axis_off()
+
+    # (2) The wall clock beside the times it is bound by (the critical path's parts are not a sum).
+    parts = [("compute", report.time_local_s), ("links (slowest)", report.time_link_s),
+             ("latency", report.time_latency_s), ("wall clock", report.wall_clock_s)]  # fmt: skip
+    seconds = np.array([s for _, s in parts], dtype=float)
+    finite = np.isfinite(seconds) & (seconds > 0)
+    time_ax.barh(np.arange(len(parts)), np.where(finite, seconds, np.nan),
+                 color=["tab:green", "tab:blue", "tab:purple", "0.3"])  # fmt: skip
+    time_ax.set_yticks(np.arange(len(parts)), [f"{name}: {s:.3g} s" for name, s in parts], fontsize="small")
+    time_ax.invert_yaxis()
+    if finite.any():
+        time_ax.set_xscale("log")
+    if report.runtime_limit_s is not None and math.isfinite(report.runtime_limit_s):
+        time_ax.axvline(report.runtime_limit_s, color="tab:red", linestyle="--",
+                        label=f"runtime limit {report.runtime_limit_s:.3g} s")  # fmt: skip
+        time_ax.legend(fontsize="x-small", loc="lower right")
+    time_ax.set_title("time (s)", loc="left", fontsize="medium")
+    time_ax.set_xlabel(f"seconds (bound: {report.bound})")
+
+    # (3) Qubits per QPU.
+    ec = report.error_corrected
+    if ec is not None and ec.physical_qubits_per_qpu:
+        qubits_ax.set_title("physical qubits per QPU", loc="left", fontsize="medium")
+        stacks = [("algorithm", ec.algorithm_physical_qubits_per_qpu), ("T factories",
+                  ec.factory_physical_qubits_per_qpu), ("link memory", ec.link_memory_qubits_per_qpu)]  # fmt: skip
+    else:
+        # Physical QPUs: the workload's qubits (the report gives the link memories in a total only).
+        total = report.physical_qubits_total
+        qubits_ax.set_title("workload qubits per QPU" + (f" (physical qubits with link memories: {total:,} in all)"
+                            if total is not None else ""), loc="left", fontsize="medium")  # fmt: skip
+        stacks = [("workload qubits", report.qubits_per_qpu)]
+    count = len(stacks[0][1])
+    if count > MAX_PLOTTED_QPUS:
+        stacks = [(name, [sum(values)]) for name, values in stacks]
+        labels = [f"all {count} QPUs"]
+    else:
+        labels = [str(i) for i in range(count)]
+    bottom = np.zeros(len(labels))
+    for name, values in stacks:
+        qubits_ax.bar(np.arange(len(labels)), values, 0.6, bottom=bottom, label=f"{name} ({sum(values):,})")
+        bottom += np.array(values, dtype=float)
+    qubits_ax.set_xticks(np.arange(len(labels)), labels, fontsize="small")
+    qubits_ax.set_xlabel("QPU")
+    qubits_ax.set_ylim(0, max(float(bottom.max()), 1.0) * 1.3)  # headroom for the legend
+    qubits_ax.legend(fontsize="x-small", loc="upper center", ncols=len(stacks))
+    if ec is not None and not ec.physical_qubits_per_qpu:
+        qubits_ax.text(0.5, 0.5, "no code distance reaches the budget: no qubit count", transform=qubits_ax.transAxes,
+                       ha="center", va="center")  # fmt: skip
+
+    default = f"{report.verdict}: wall clock {report.wall_clock_s:.3g} s (bound: {report.bound})"
+    if report.reasons:
+        first = textwrap.shorten(report.reasons[0], 110, placeholder=" ...")
+        default += f"\n{len(report.reasons)} reason(s), the first: {first} (the report lists them)"
+    figure.suptitle("\n".join(textwrap.fill(line, _TITLE_WIDTH, break_long_words=False)
+                              for line in (title if title is not None else default).split("\n")))  # fmt: skip
+    if image is not None:
+        _save_whole(figure, image)
+    return figure
+
+
+def _estimate_report(report: Any) -> Any:
+    """``report`` as an :class:`~qnsim.estimate.EstimateReport`: itself, or read from JSON text or a file of it."""
+    from qnsim.estimate.report import EstimateReport
+
+    import json
+
+    if isinstance(report, EstimateReport):
+        return report
+    where = "report"
+    if isinstance(report, (str, os.PathLike)) and not (isinstance(report, str) and report.lstrip().startswith("{")):
+        path = Path(file_path("report", report))
+        if not path.is_file():
+            raise FileNotFoundError(f"{str(path)!r}: no such estimate report (write one with qnsim estimate --json)")
+        report, where = path.read_text(encoding="utf-8"), str(path)
+    if not isinstance(report, str):
+        raise TypeError(f"report must be an EstimateReport, its JSON text or a path, got {shown(report)}")
+    try:
+        return EstimateReport.from_json(report)
+    except json.JSONDecodeError as exc:
+        # The decoder's message ("Expecting property name ...") named neither the file nor what it should hold.
+        raise ValueError(f"{where}: not the JSON of an estimate report (qnsim estimate --json): {exc}") from None
+    except (ValueError, TypeError) as exc:
+        raise (TypeError if isinstance(exc, TypeError) else ValueError)(f"{where}: {exc}") from None
+
+
+def _matplotlib_for(what: str) -> None:
+    """Raises ImportError naming ``what`` and the extra to install when matplotlib is missing."""
+    import importlib.util
+
+    if importlib.util.find_spec("matplotlib") is None:
+        raise ImportError(f"{what} needs matplotlib, which is not installed: pip install 'qnsim[plot]'")

@@ -4,6 +4,11 @@ Usage::
 
     qnsim plot rows.csv [--x KEY] [--y COLUMN ...] [--hue COLUMN] [--logx] [--logy COLUMN ...]
         [--title TEXT] [--out plot.png]
+    qnsim plot report.json [--title TEXT] [--out plot.png]
+
+A ``.json`` file is an estimate report (``qnsim estimate ... --json > report.json``), drawn by
+:func:`qnsim.plot.plot_estimate`: per link the raw pairs per second needed and delivered, the wall
+clock and its parts, qubits per QPU.
 
 ``--x`` defaults to the first swept parameter (the rows' first column; for the rows of a ``qnsim qec sweep``
 whose first parameter is the distance, the first other one that varies, with one curve per distance: a threshold
@@ -74,7 +79,8 @@ def _parser():
         prog="qnsim plot",
         description="Plot a sweep's results (mean over seeds, standard-error bars) against a swept parameter.",
     )
-    parser.add_argument("rows", type=path_arg, help="a sweep's results: rows.csv, or a .parquet directory")
+    parser.add_argument("rows", type=path_arg, help="a sweep's results: rows.csv, or a .parquet directory; or an "
+                        "estimate report, report.json (qnsim estimate --json)")
     parser.add_argument(
         "--x",
         help="the swept column for the horizontal axis (default: the first parameter; for a qnsim qec sweep whose "
@@ -129,8 +135,21 @@ def _main(argv: Sequence[str] | None) -> int:
     path = Path(args.rows)
     if not path.exists():
         raise FileNotFoundError(f"{args.rows}: no such results file (write one with qnsim sweep ... --out)")
+    if path.suffix == ".json":
+        # An estimate report (qnsim estimate --json > report.json): the planner's figure, not a sweep's curves.
+        from qnsim.plot import plot_estimate
+
+        sweep_options = [name for name in ("x", "y", "hue") if getattr(args, name)] + (["logx"] if args.logx else [])
+        if sweep_options or args.logy:
+            raise ValueError(f"{args.rows} is an estimate report: --{', --'.join(sweep_options or ['logy'])} "
+                             "apply to a sweep's rows (the report's figure has its own axes); give --out or --title")
+        out = Path(args.out) if args.out else path.with_suffix(".png")
+        plot_estimate(path, out=out, title=args.title)
+        print(f"plotted the estimate report {args.rows} -> {out}", file=sys.stderr)
+        return 0
     if path.suffix not in (".csv", ".parquet"):
-        raise ValueError(f"{args.rows}: expected a sweep's .csv file or .parquet directory")
+        raise ValueError(f"{args.rows}: expected a sweep's .csv file or .parquet directory, or an estimate report "
+                         "(.json, qnsim estimate --json)")
     frame = _frame(path)
     columns = list(frame.columns)
     if not len(frame):

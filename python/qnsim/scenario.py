@@ -45,8 +45,9 @@ reference, generated from the specs, gives every key's type, unit, default and r
     attempt_period_s = 1e-4            # override
     # abstract links instead: fidelity (or bell_diagonal = [..4..]) with rate_hz
     # and/or success_probability + attempt_period_s; or a [links.link_model] table with a
-    # qnsim.LinkModel's fields, its 4x4 state as state = { real = [[..]], imag = [[..]] }
-    # (what Network.to_toml writes for a link given as a LinkModel)
+    # qnsim.LinkModel's fields, its pair as its 4x4 state = { real = [[..]], imag = [[..]] }
+    # (what Network.to_toml writes for a link given as a LinkModel), its bell_diagonal or its
+    # fidelity alone (a Werner pair)
 
     [[requests]]
     src = "qpu_a"                      # required
