@@ -239,11 +239,13 @@ class EventQueue {
     // page) the sum of the 18 or so buckets' peaks, 2.5x the most events ever pending at once on a
     // 1,024-node grid; chunks a refill has read go back to the pool, where the lower buckets it
     // spreads into take them again. A bucket appends at tail_ up to tail_end_ (both null when empty).
-    static constexpr size_t kChunkEvents = 127;
+    // A chunk of 63 events (2,024 bytes: with malloc's header, half a page): each bucket in use leaves
+    // about half a chunk unfilled (127-event chunks: 5 more faults per grid run, 0.3% fewer instructions).
+    static constexpr size_t kChunkEvents = 63;
     struct Chunk {
         Event events[kChunkEvents];
         Chunk *next;  // the bucket's next chunk, or the pool's
-    };  // 4,072 bytes: with malloc's header, a page
+    };
     std::array<Event *, kBuckets> tail_{};
     std::array<Event *, kBuckets> tail_end_{};
     std::array<Chunk *, kBuckets> head_{};

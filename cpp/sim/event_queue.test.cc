@@ -79,7 +79,7 @@ TEST(EventQueue, MatchesTheSchedulerOnRandomSelfSchedulingWorkloads) {
 // (ties, near and far events in every bucket), pushed in and out of order within buckets, and
 // the runs stop at arbitrary times (an event past a run's end must not move the base past an
 // event a later schedule() may still put before it); the dispatch order must be the Scheduler's.
-// Buckets fill many chunks (127 events each) and refills hand the chunks they read to lower buckets.
+// Buckets fill many chunks (63 events each) and refills hand the chunks they read to lower buckets.
 void check_wide_spreads_and_cut_runs() {
     auto delay = [](Rng &rng) -> int64_t {
         const uint64_t bits = rng.below(41);
