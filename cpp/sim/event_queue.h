@@ -144,8 +144,9 @@ class EventQueue {
         if (c != nullptr) {
             free_chunks_ = c->next;
         } else {
-            owned_.emplace_back(new Chunk);  // not value-initialized: its pages are touched as events fill it
-            c = owned_.back().get();
+            std::unique_ptr<Chunk> fresh(new Chunk);  // not value-initialized: its pages are touched as events fill it
+            c = fresh.get();
+            owned_.push_back(std::move(fresh));  // a push_back that throws frees it
         }
         c->next = nullptr;
         (head_[b] == nullptr ? head_[b] : last_[b]->next) = c;
