@@ -5,7 +5,10 @@
 // PATHS_FILE is what scale.py's CASE script draws with numpy (it writes PREFIX_NxR_sSEED.txt when run with
 // QNSIM_GRID_PATHS=PREFIX): a line "side requests", then one line per request "length node node ...".
 // Usage: grid_perf PATHS_FILE [formalism] [seed] [continuous|on_demand] (seed: the one the file was drawn with)
-// Prints "nodes requests formalism wall_s events served last_finish_s".
+// Prints "nodes requests formalism wall_s events served last_finish_s run_minor_faults" (the last: the
+// kernel's minor page faults during run(), which callgrind does not count: first touches of fresh memory).
+#include <sys/resource.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -77,16 +80,20 @@ int main(int argc, char **argv) {
             generation == "on_demand" ? qnsim::GenerationPolicy::OnDemand : qnsim::GenerationPolicy::Continuous;
         net.add_request(request);
     }
+    rusage before{}, after{};
+    getrusage(RUSAGE_SELF, &before);
     const auto start = std::chrono::steady_clock::now();
     net.run(10'000'000'000'000'000);
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    getrusage(RUSAGE_SELF, &after);
     uint32_t served = 0;
     int64_t last_finish = 0;
     for (uint32_t r = 0; r < net.num_requests(); r++) {
         served += net.request_stats(r).status == qnsim::RequestStatus::Served;
         last_finish = std::max(last_finish, net.request_stats(r).finished_ps);
     }
-    std::printf("%u %u %s %.6f %llu %u %.6f\n", side * side, requests, formalism.c_str(), wall,
-                static_cast<unsigned long long>(net.events_processed()), served, last_finish * 1e-12);
+    std::printf("%u %u %s %.6f %llu %u %.6f %ld\n", side * side, requests, formalism.c_str(), wall,
+                static_cast<unsigned long long>(net.events_processed()), served, last_finish * 1e-12,
+                after.ru_minflt - before.ru_minflt);
     return 0;
 }

@@ -397,9 +397,6 @@ void Network::run(int64_t until_ps, bool hand_over) {
         throw std::invalid_argument(
             msg("run until ", seconds(until_ps), " s is before the current time ", seconds(queue_.now()), " s"));
     }
-    // Pending at once: about an event per memory (its attempt or herald, its cutoff: cutoffs past the
-    // run's end pile up) and per request; the queue's buckets start with that room instead of doubling.
-    queue_.set_bucket_room(std::min<size_t>(slots_.size() + requests_.size(), kBucketRoomMax));
     // Most events of a run are link successes: no call through on_event's switch for them (with or
     // without the interrupt check, which Python's runs always install).
     const auto dispatch = [this](const EventQueue::Event &event) {

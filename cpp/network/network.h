@@ -137,9 +137,6 @@ class Network final {
     /// run() continues it with the results an uninterrupted run would have given.
     void set_interrupt_check(std::function<void()> check) { interrupt_check_ = std::move(check); }
     static constexpr uint64_t kInterruptPeriod = uint64_t{1} << 14;
-    /// The most events a queue bucket makes room for at its first growth (2 MB): a larger network's
-    /// buckets double from there.
-    static constexpr size_t kBucketRoomMax = size_t{1} << 16;
     /// Stops the current run() once the event being handled is done (RunInterrupted), when an
     /// interrupt check is set (the Python layer's runs): a Ctrl-C that lands inside a protocol hook
     /// is deferred to the end of its event this way, instead of leaving the event half handled.
