@@ -27,6 +27,16 @@ def chain(names, *, formalism="density_matrix", seed=1, node_kwargs=None, **link
     return net
 
 
+def two_node_network(formalism="bell_diagonal", **link_kwargs):
+    """Nodes "a" and "b" joined by one link (fidelity 0.9, 10 kHz, p = 0.1 per attempt, no fiber unless
+    ``link_kwargs`` says otherwise: lengths in km, rates in Hz) and one request a -> b: the smallest
+    network a seed batch runs."""
+    link = dict(length_km=0.0, fidelity=0.9, rate_hz=1e4, success_probability=0.1) | link_kwargs
+    net = chain(["a", "b"], formalism=formalism, **link)
+    net.request("a", "b")
+    return net
+
+
 class MiddleSwap(qnsim.Protocol):
     """Swap-ASAP at the middle node of a 3-node chain, in Python. A subclass's ``pick(slot)`` says,
     as each middle slot becomes ready, which two slots to swap (or None to wait); the ends deliver

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 import qnsim
 from qnsim.argument_checks import counted, shown, written
+from scenarios import two_node_network
 
 HUGE = 10**5000  # beyond Python's 4,300-digit limit on printing an integer
 
@@ -183,15 +184,6 @@ def test_a_memory_without_round_coordinates_is_not_read_as_one_round():
 # --- Seed batches ---------------------------------------------------------------------------------------------------
 
 
-def _two_node_network():
-    net = qnsim.Network("bell_diagonal")
-    net.add_node("a")
-    net.add_node("b")
-    net.add_link("a", "b", length_km=0.0, fidelity=0.9, rate_hz=1e4, success_probability=0.1)
-    net.request("a", "b")
-    return net
-
-
 def test_run_seeds_names_the_seed_whose_on_result_raised_and_the_seeds_left():
     """An on_result that raised on the third seed propagated its error alone: nothing said which seeds had been handed
     on and which to run again (a Ctrl-C's note says it). The error is the hook's own, with that note."""
@@ -203,7 +195,7 @@ def test_run_seeds_names_the_seed_whose_on_result_raised_and_the_seeds_left():
         handed.append(seed)
 
     with pytest.raises(KeyError) as raised:
-        _two_node_network().run_seeds([5, 6, 7, 8], 0.001, threads=1, on_result=on_result)
+        two_node_network().run_seeds([5, 6, 7, 8], 0.001, threads=1, on_result=on_result)
     assert handed == [5, 6]
     note = "\n".join(raised.value.__notes__)
     assert "2 of 4 seeds had finished and were handed to on_result" in note and "seeds[2] = 7" in note
@@ -306,4 +298,4 @@ def test_run_seeds_states_a_seeds_range_past_64_bits(seed, message):
     """run_seeds([-10**400]) (and run_scenario_seeds) was told "seeds[0] is beyond a 64-bit integer": the seeds were
     read as plain integers before each seed's own range [0, 2^64 - 1]."""
     with pytest.raises(qnsim.ParameterError, match=rf"^seeds\[0\] {message}"):
-        _two_node_network().run_seeds([seed], 0.001)
+        two_node_network().run_seeds([seed], 0.001)

@@ -9,6 +9,7 @@ import sys
 
 import pytest
 import sweep_points
+from scenarios import two_node_network, two_node_scenario
 
 from qnsim import sweeps
 from qnsim.sweeps import SweepError, read_results, sweep, sweep_status
@@ -129,17 +130,6 @@ def test_a_file_system_without_hard_links_still_gets_a_holder(tmp_path, monkeypa
 # --- run_seeds: a callback that raises, a Ctrl-C while results are handed over ----------------------------
 
 
-def _pair_network():
-    import qnsim
-
-    net = qnsim.Network("bell_diagonal")
-    net.add_node("a")
-    net.add_node("b")
-    net.add_link("a", "b", length_km=0.0, fidelity=0.9, rate_hz=1e4, success_probability=0.1)
-    net.request("a", "b")
-    return net
-
-
 @pytest.mark.parametrize("error", [ValueError("disk full"), KeyboardInterrupt()])
 def test_run_seeds_stopped_in_its_callback_says_which_seeds_it_had(error):
     """Old behaviour: an exception raised by ``on_result`` (a full disk where it writes, a bad row) or a
@@ -157,13 +147,13 @@ def test_run_seeds_stopped_in_its_callback_says_which_seeds_it_had(error):
         handed.append((seed, result.requests[0].num_pairs))
 
     with pytest.raises(type(error)) as info:
-        _pair_network().run_seeds(seeds, 0.01, threads=2, on_result=keep)
+        two_node_network().run_seeds(seeds, 0.01, threads=2, on_result=keep)
     note = " ".join(getattr(info.value, "__notes__", []))
     assert handed == [(11, handed[0][1]), (12, handed[1][1])]
     assert "2 of 7 seeds had finished and were handed to on_result" in note and "seeds[2] = 13" in note
     assert "run the rest with seeds[2:]" in note
-    _pair_network().run_seeds(seeds[2:], 0.01, threads=2, on_result=keep)
-    whole = _pair_network().run_seeds(seeds, 0.01, threads=1)
+    two_node_network().run_seeds(seeds[2:], 0.01, threads=2, on_result=keep)
+    whole = two_node_network().run_seeds(seeds, 0.01, threads=1)
     assert handed == [(s, r.requests[0].num_pairs) for s, r in zip(seeds, whole)]
 
 
@@ -287,25 +277,6 @@ def test_a_ctrl_c_of_a_local_sweep_keeps_the_points_it_waited_for(tmp_path):
     assert f"{len(finished)} of 20 points finished and are in" in " ".join(info.value.__notes__)
 
 
-_TOML = """
-[run]
-until_s = 0.002
-[[nodes]]
-name = "a"
-[[nodes]]
-name = "b"
-[[links]]
-a = "a"
-b = "b"
-length_km = 1.0
-fidelity = 0.9
-rate_hz = 1e4
-[[requests]]
-src = "a"
-dst = "b"
-"""
-
-
 def test_a_ctrl_c_of_a_scenario_sweeps_seed_batch_is_told_in_the_sweeps_terms(tmp_path, monkeypatch):
     """A Ctrl-C while a scenario sweep's native seed batch hands its results over: ``run_seeds`` notes
     which of its call's seeds its callback had and to run the rest from there (this round's note, for
@@ -314,7 +285,7 @@ def test_a_ctrl_c_of_a_scenario_sweeps_seed_batch_is_told_in_the_sweeps_terms(tm
     import qnsim.scenario
 
     path = tmp_path / "s.toml"
-    path.write_text(_TOML)
+    path.write_text(two_node_scenario(0.002, length_km=1.0, rate_hz=1e4))
     out = tmp_path / "r.csv"
     real_row, calls = qnsim.scenario._row, []
 
@@ -423,7 +394,7 @@ def test_a_ctrl_c_between_two_native_calls_of_run_seeds_is_told_too(monkeypatch)
 
     monkeypatch.setattr(qnsim.trace, "_available_memory_bytes", interrupt)  # read after each call's seeds
     with pytest.raises(KeyboardInterrupt) as info:
-        _pair_network().run_seeds(range(12), 0.01, threads=1)
+        two_node_network().run_seeds(range(12), 0.01, threads=1)
     assert info.value.__notes__ == [
         "run_seeds stopped: 4 of 12 seeds had finished and are lost with this call (pass on_result= to keep each as "
         "its seeds finish)"
