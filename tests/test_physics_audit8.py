@@ -2,7 +2,8 @@
 
 Covered here and not in test_physics_audit.py .. test_physics_audit7.py: the advertised and the delivered rate of
 herald-gated double-click links (a setup delay, a period set by the source rather than the light), with several
-channels per side; nested and asap swapping with gate and readout errors, coefficient by coefficient. See each test's docstring for the closed form it uses and, for a fix, the old behaviour.
+channels per side; nested and asap swapping with gate and readout errors, coefficient by coefficient. See each
+test's docstring for the closed form it uses and, for a fix, the old behaviour.
 Statistical checks use 5.3 sigma (a false alarm below 1e-7 per check) with fixed seeds.
 """
 
@@ -55,9 +56,17 @@ def test_herald_gated_double_click_rate_is_what_its_channels_deliver(km, source_
     net = qnsim.Network("bell_diagonal", seed=7)
     for name in "ab":
         net.add_node(name)
-    link = net.add_link("a", "b", length_km=km, scheme="double_click", source=Source(source_rate_hz, 0.5,
-                        emission_delay_s=3e-6), detector=Detector(0.9), double_click_timing="second_on_herald",
-                        setup_delay_s=setup_s, channels=channels)
+    link = net.add_link(
+        "a",
+        "b",
+        length_km=km,
+        scheme="double_click",
+        source=Source(source_rate_hz, 0.5, emission_delay_s=3e-6),
+        detector=Detector(0.9),
+        double_click_timing="second_on_herald",
+        setup_delay_s=setup_s,
+        channels=channels,
+    )
     period, p, q1 = link.attempt_period_s, link.success_probability, link.first_round_probability
     assert 0 < p < q1 < 1
     herald = link.herald_delay_a_s
@@ -80,8 +89,15 @@ def test_herald_gated_rate_without_waits_is_the_models_rate():
     net = qnsim.Network("bell_diagonal", seed=7)
     for name in "ab":
         net.add_node(name)
-    link = net.add_link("a", "b", length_km=10.0, scheme="double_click", source=Source(1e9, 0.5),
-                        detector=Detector(0.9), double_click_timing="second_on_herald")
+    link = net.add_link(
+        "a",
+        "b",
+        length_km=10.0,
+        scheme="double_click",
+        source=Source(1e9, 0.5),
+        detector=Detector(0.9),
+        double_click_timing="second_on_herald",
+    )
     # Each time is rounded to whole picoseconds on its own: H and 2 T agree to 2 ps.
     assert link.herald_delay_a_s == pytest.approx(2 * link.attempt_period_s, abs=2e-12)
     assert link.rate_hz == pytest.approx(link.model.rate_hz, rel=1e-7)
