@@ -148,3 +148,44 @@ def test_nested_swapping_with_gate_and_readout_errors_matches_the_closed_form(fo
     else:
         assert r.num_pairs >= 15
         np.testing.assert_allclose(r.bell_diagonals, np.tile(want, (r.num_pairs, 1)), atol=1e-12)
+
+
+# ---- a cutoff above the refusal's bound that a deeper purification tree still cannot meet ----------------
+
+
+def _three_rounds_on_four_memories(cutoff_s: float) -> qnsim.Network:
+    """Two nodes 1 km apart (4.8 us of news), Werner 0.9 link pairs every 1 ms (each heralded 1 ms after its
+    emission), three DEJMPS link rounds on four memories per side."""
+    net = qnsim.Network("bell_diagonal", seed=1)
+    for name in "ab":
+        net.add_node(name)
+    net.add_link("a", "b", length_km=1.0, fidelity=0.9, channels=4, attempt_period_s=1e-3)
+    net.request("a", "b", purification="dejmps", purification_rounds=3, memories_per_link=4, cutoff_s=cutoff_s)
+    return net
+
+
+def test_a_cutoff_a_deeper_purification_tree_cannot_meet_is_named_in_the_notes():
+    """Schedule (every attempt succeeding, H = 1 ms, news n = 4.8 us): four pairs emitted at 0 make a twice-purified
+    pair A at H + 2n and free three memories (two at H, one at H + n); their pairs, heralded at 2 H and 2 H + n, give
+    one once-purified pair and one raw pair, whose partner (emitted at 2 H by the memory freed then) is heralded at
+    3 H: the second twice-purified pair is ready at 3 H + 2n, and A's qubit, stored since 0, is used at 3 H + 3n
+    (3.0144 ms). Once cutoffs have put the memories out of step, the core also finds a schedule of 3 H + 2n (a pair
+    or two delivered just above it, none below in 0.1 s). The refusal's bound counts one regeneration (2 H + 3n =
+    2.0144 ms): a 2.5 ms cutoff passes it and delivers nothing. No bound is proven tight for every tree here, so the
+    refusal says its bound is a lower one and the result names the tree when nothing is delivered.
+    Old behaviour: the result said only that stored qubits were discarded by the cutoff, while the docs promised
+    that the notes name a cutoff too short for a deeper purification tree."""
+    news = 1e3 * 1.44 / 299_792_458.0
+    with pytest.raises(qnsim.ParameterError, match=r"counted once: a lower bound, as a deeper tree may regenerate"):
+        _three_rounds_on_four_memories(2e-3)
+    result = _three_rounds_on_four_memories(2.5e-3).run(until_s=0.1, progress=False)
+    assert result.requests[0].num_pairs == 0
+    (note,) = [n for n in result.notes if "may not allow" in n]
+    assert "its 3 link round(s) may not allow: they consume 8 pairs with 4 memories per side" in note
+    assert "2.5 ms cutoff" in note and "a lower bound" in note
+    served = _three_rounds_on_four_memories(3e-3 + 3 * news + 1e-6).run(until_s=0.1, progress=False)
+    assert served.requests[0].num_pairs > 0 and not [n for n in served.notes if "may not allow" in n]
+    assert max(served.requests[0].ages_s) <= 3e-3 + 3 * news + 1e-6
+    # Just below the out-of-step schedule's need, nothing is delivered: three heralds, not the refusal's two.
+    starved = _three_rounds_on_four_memories(3e-3 + 2 * news - 1e-6).run(until_s=0.1, progress=False)
+    assert starved.requests[0].num_pairs == 0 and [n for n in starved.notes if "may not allow" in n]

@@ -212,7 +212,7 @@ std::string regeneration_clause(const RequestParams &p) {
         if (rounds == 0 || rounds >= 63 || (uint64_t{1} << rounds) <= p.memories_per_link) return;
         clause += msg("; its ", rounds, " ", what, " round(s) consume ", uint64_t{1} << rounds, " pairs with ",
                       p.memories_per_link, " memories per side, so a purified pair also waits for a freed memory's "
-                      "new pair");
+                      "new pair (counted once: a lower bound, as a deeper tree may regenerate more than once)");
     };
     add(p.purification_rounds, "link");
     add(p.end_to_end_purification_rounds, "end-to-end");
