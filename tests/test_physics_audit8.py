@@ -2,7 +2,8 @@
 
 Covered here and not in test_physics_audit.py .. test_physics_audit7.py: the advertised and the delivered rate of
 herald-gated double-click links (a setup delay, a period set by the source rather than the light), with several
-channels per side; nested and asap swapping with gate and readout errors, coefficient by coefficient. See each
+channels per side; nested and asap swapping with gate and readout errors, coefficient by coefficient; which pair a
+multiplexed swap takes and what it delivers under dephasing; a cutoff a deeper purification tree cannot meet. See each
 test's docstring for the closed form it uses and, for a fix, the old behaviour.
 Statistical checks use 5.3 sigma (a false alarm below 1e-7 per check) with fixed seeds.
 """
@@ -189,3 +190,48 @@ def test_a_cutoff_a_deeper_purification_tree_cannot_meet_is_named_in_the_notes()
     # Just below the out-of-step schedule's need, nothing is delivered: three heralds, not the refusal's two.
     starved = _three_rounds_on_four_memories(3e-3 + 2 * news - 1e-6).run(until_s=0.1, progress=False)
     assert starved.requests[0].num_pairs == 0 and [n for n in starved.notes if "may not allow" in n]
+
+
+# ---- several memories per side: which pair a swap takes, and what it delivers under dephasing ---------------
+
+
+@pytest.mark.parametrize("formalism", ["bell_diagonal", "density_matrix"])
+def test_multiplexed_swaps_take_the_oldest_pair_and_deliver_the_dephased_closed_form(formalism):
+    """Oracle: a replay of the trace. Three memories per side at the middle node m, a fast a-m link (p = 0.5) and
+    a slow m-b link (p = 0.05), 0.1 ms attempts, so pairs wait at m: at each swap, the slots taken on each side must
+    hold the oldest stored pair there (``"asap"``, oldest first, as documented). Closed form of each delivered pair:
+    Werner pairs (w = (4F - 1)/3) whose four qubits dephase with T2 (T1 infinite) for their storage times s (an end
+    from its pair's emission to delivery, a middle qubit to the swap) keep <ZZ> = w per link and lose exp(-s/T2) of
+    <XX> = -<YY> per qubit; a swap multiplies the correlations: F = (1 + w^2 + 2 w^2 exp(-sum s / T2)) / 4.
+    Checked right (no fix): equal to 1e-12 for every pair."""
+    t2, f = 0.005, 0.95
+    net = qnsim.Network(formalism, seed=4, trace=True)
+    for name in "amb":
+        net.add_node(name, t2_s=t2)
+    fast = net.add_link("a", "m", length_km=1.0, fidelity=f, channels=3, success_probability=0.5,
+                        attempt_period_s=1e-4)  # fmt: skip
+    net.add_link("m", "b", length_km=1.0, fidelity=f, channels=3, success_probability=0.05, attempt_period_s=1e-4)
+    net.request("a", "b", memories_per_link=3)
+    request = net.run(until_s=0.05, progress=False).requests[0]
+    herald = fast.herald_delay_a_s  # both links, both ends: one attempt period
+    stored: list[dict[int, float]] = [{}, {}]  # per side of m: slot -> emission time of its pair
+    swaps = []
+    waited = 0  # swaps that chose among several stored pairs
+    for record in net.trace():
+        if record["event"] == "link_pair":
+            side = 0 if record["nodes"] == ["a", "m"] else 1
+            stored[side][record["slots"][1 - side]] = record["time_s"] - herald
+        elif record["event"] == "swap":
+            waited += len(stored[0]) > 1 or len(stored[1]) > 1
+            for side, slot in enumerate(record["slots"]):
+                assert stored[side][slot] == min(stored[side].values()), (record, stored)
+            swaps.append((record["time_s"], *(stored[side].pop(slot) for side, slot in enumerate(record["slots"]))))
+        else:
+            assert record["event"] == "delivery", record
+    assert request.num_pairs == len(swaps) >= 50 and waited >= 20
+    w = (4 * f - 1) / 3
+    want = [
+        (1 + w * w + 2 * w * w * math.exp(-((d - e1) + (t - e1) + (t - e2) + (d - e2)) / t2)) / 4
+        for (t, e1, e2), d in zip(swaps, request.times_s)
+    ]
+    np.testing.assert_allclose(request.fidelities, want, atol=1e-12)
