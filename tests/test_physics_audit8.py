@@ -3,7 +3,8 @@
 Covered here and not in test_physics_audit.py .. test_physics_audit7.py: the advertised and the delivered rate of
 herald-gated double-click links (a setup delay, a period set by the source rather than the light), with several
 channels per side; nested and asap swapping with gate and readout errors, coefficient by coefficient; which pair a
-multiplexed swap takes and what it delivers under dephasing; a cutoff a deeper purification tree cannot meet. See each
+multiplexed swap takes and what it delivers under dephasing; a cutoff a deeper purification tree cannot meet; a remote CNOT's Choi
+fidelity through a decayed resource pair; ends decaying under a pending swap correction. See each
 test's docstring for the closed form it uses and, for a fix, the old behaviour.
 Statistical checks use 5.3 sigma (a false alarm below 1e-7 per check) with fixed seeds.
 """
@@ -235,3 +236,76 @@ def test_multiplexed_swaps_take_the_oldest_pair_and_deliver_the_dephased_closed_
         for (t, e1, e2), d in zip(swaps, request.times_s)
     ]
     np.testing.assert_allclose(request.fidelities, want, atol=1e-12)
+
+
+# ---- remote CNOT through a decayed resource pair; decay while a swap's correction travels -------------------
+
+
+def _decayed_bell_diagonal_fidelity(c, gamma_a, gamma_b, coh_a, coh_b):
+    """<Phi+|rho|Phi+> of a Bell-diagonal pair (Phi+, Psi+, Psi-, Phi-) = c after each end's memory channel: <XX>
+    and <YY> scale by the coherence factors exp(-t/T2) of both ends, and with <Z_a> = <Z_b> = 0 amplitude damping
+    maps <ZZ> to (1 - gamma_a)(1 - gamma_b) <ZZ> + gamma_a gamma_b; F = (1 + <XX> - <YY> + <ZZ>)/4."""
+    xx = (c[0] + c[1] - c[2] - c[3]) * coh_a * coh_b
+    yy = (-c[0] + c[1] - c[2] + c[3]) * coh_a * coh_b
+    zz = (c[0] - c[1] - c[2] + c[3]) * (1 - gamma_a) * (1 - gamma_b) + gamma_a * gamma_b
+    return (1 + xx - yy + zz) / 4
+
+
+def _cnot_choi_state() -> np.ndarray:
+    """CNOT (control c, target t) applied to |Phi+>_{r1 c} |Phi+>_{r2 t}, qubits in the order r1, c, r2, t (the
+    first the most significant bit): the CNOT maps basis state (r1, c, r2, t) to (r1, c, r2, t xor c)."""
+    phi = np.array([1, 0, 0, 1]) / math.sqrt(2)
+    before = np.kron(phi, phi)
+    after = np.zeros(16, dtype=complex)
+    for index, amplitude in enumerate(before):
+        control = (index >> 2) & 1
+        after[index ^ control] += amplitude
+    return after
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("t_a, t_b, t1, t2", [(0.0, 0.0, math.inf, math.inf), (3e-4, 1e-4, 1e-3, 3e-4),
+                                              (2e-4, 2e-4, math.inf, 5e-4), (1e-4, 5e-4, 1e-3, 2e-3)])  # fmt: skip
+def test_remote_cnot_process_fidelity_is_the_resource_pairs_fidelity(seed, t_a, t_b, t1, t2):
+    """Closed form: gate teleportation (Eisert et al.) with Pauli corrections turns a resource pair into the CNOT
+    followed by a Pauli channel whose weights are the pair's Bell-diagonal weights (Psi+: X on the target, Phi-: Z on
+    the control, Psi-: both), so the Choi state's fidelity (CNOT on two Bell pairs' halves) is the pair's
+    <Phi+|rho|Phi+>, here after decay with T1 != 2 T2 or pure dephasing (``_decayed_bell_diagonal_fidelity``),
+    whatever the outcomes. Checked right (no fix): to 1e-12 in the density-matrix registry."""
+    coefficients = (0.9, 0.05, 0.03, 0.02)
+    reg = qnsim.QubitRegistry("density_matrix", seed=seed)
+    r1, c = reg.bell_pair()
+    r2, t = reg.bell_pair()
+    a, b = reg.bell_diagonal_pair(list(coefficients))
+    reg.memory_decay(a, t_a, t1, t2)
+    reg.memory_decay(b, t_b, t1, t2)
+    qnsim.remote_cnot(reg, c, a, b, t)
+    gamma = [-math.expm1(-x / t1) for x in (t_a, t_b)]
+    coherence = [math.exp(-x / t2) for x in (t_a, t_b)]
+    want = _decayed_bell_diagonal_fidelity(coefficients, *gamma, *coherence)
+    assert reg.fidelity([r1, c, r2, t], _cnot_choi_state()) == pytest.approx(want, abs=1e-12)
+
+
+def test_ends_decay_as_the_uncorrected_pair_while_a_swaps_correction_is_pending():
+    """Closed form: a swap at m leaves the ends in the Bell state B(m_a, m_b) of its outcomes; the correction
+    X^m_b Z^m_a is a Pauli frame. The ends' qubits (T2 = 2 T1: amplitude damping only) decay as the physical,
+    uncorrected pair: <XX>, <YY> scale by sqrt((1 - g)(1 - g)) = 1 - g, <ZZ> of +-1 goes to +-(1 - g)^2 + g^2 (both
+    pulled towards |0>), and the frame's X then flips the sign of <ZZ>: F = (1 + 2(1 - g) + (1 - g)^2 + g^2)/4 for
+    m_b = 0 and (... - g^2)/4 for m_b = 1 (g = 1 - exp(-t/T1), t the ends' storage). A frame applied before the
+    decay would give every pair the first value. Checked right (no fix): both values, each to 1e-12."""
+    t1 = 1e-3
+    net = qnsim.Network("density_matrix", seed=2)
+    for name in "amb":
+        times = {} if name == "m" else {"t1_s": t1, "t2_s": 2 * t1}
+        net.add_node(name, **times)
+    net.add_link("a", "m", length_km=20.0, fidelity=1.0, rate_hz=1e3)
+    net.add_link("m", "b", length_km=20.0, fidelity=1.0, rate_hz=1e3)
+    net.request("a", "b")
+    request = net.run(until_s=0.03, progress=False).requests[0]
+    storage = np.asarray(request.times_s) - np.asarray(request.oldest_emission_s)
+    np.testing.assert_allclose(storage, storage[0], atol=1e-15)
+    g = -math.expm1(-storage[0] / t1)
+    values = [(1 + 2 * (1 - g) + (1 - g) ** 2 + sign * g * g) / 4 for sign in (1, -1)]
+    fidelities = np.asarray(request.fidelities)
+    near = [np.isclose(fidelities, v, rtol=0, atol=1e-12) for v in values]
+    assert np.all(near[0] | near[1]) and near[0].sum() >= 3 and near[1].sum() >= 3, fidelities
