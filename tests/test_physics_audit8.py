@@ -3,8 +3,8 @@
 Covered here and not in test_physics_audit.py .. test_physics_audit7.py: the advertised and the delivered rate of
 herald-gated double-click links (a setup delay, a period set by the source rather than the light), with several
 channels per side; nested and asap swapping with gate and readout errors, coefficient by coefficient; which pair a
-multiplexed swap takes and what it delivers under dephasing; a cutoff a deeper purification tree cannot meet; a remote CNOT's Choi
-fidelity through a decayed resource pair; ends decaying under a pending swap correction. See each
+multiplexed swap takes and what it delivers under dephasing; a cutoff a deeper purification tree cannot meet; a
+remote CNOT's Choi fidelity through a decayed resource pair; ends decaying under a pending swap correction. See each
 test's docstring for the closed form it uses and, for a fix, the old behaviour.
 Statistical checks use 5.3 sigma (a false alarm below 1e-7 per check) with fixed seeds.
 """
