@@ -90,7 +90,12 @@ uint32_t Network::add_link(const LinkParams &p) {
     link.log1m_success = std::log1p(-p.success_probability);
     link.log1m_first_round = std::log1p(-p.first_round_probability);
     link.attempt_period_ps = p.attempt_period_ps;
-    link.period_ps = p.attempt_period_ps;
+    // A success's memories emit again no sooner than one period after its last round: a herald-gated
+    // double-click success played two rounds (its second one period after its first, which is where
+    // a stored pair's emission time points), so its next first round waits two periods. With one
+    // (a source-limited period, whose herald comes before the second round's period ends) the
+    // memory restarted one period after the first round, emitting faster than its source allows.
+    link.period_ps = p.first_round_probability > 0 ? later(p.attempt_period_ps, p.attempt_period_ps) : p.attempt_period_ps;
     link.setup_delay_ps = p.setup_delay_ps;
     link.herald_delay_ps[0] = p.herald_delay_a_ps;
     link.herald_delay_ps[1] = p.herald_delay_b_ps;
@@ -207,7 +212,7 @@ std::string regeneration_clause(const RequestParams &p) {
         if (rounds == 0 || rounds >= 63 || (uint64_t{1} << rounds) <= p.memories_per_link) return;
         clause += msg("; its ", rounds, " ", what, " round(s) consume ", uint64_t{1} << rounds, " pairs with ",
                       p.memories_per_link, " memories per side, so a purified pair also waits for a freed memory's "
-                      "new pair");
+                      "new pair (counted once: a lower bound, as a deeper tree may regenerate more than once)");
     };
     add(p.purification_rounds, "link");
     add(p.end_to_end_purification_rounds, "end-to-end");

@@ -330,7 +330,7 @@ class Network final {
         // ---- 64 bytes: what a success reads (on_link_success), and a freed memory's search for a
         // partner (start_attempt_with, which reads the first line only when it finds one) ----
         int64_t herald_delay_ps[2] = {0, 0};  // p's herald_delay_a_ps, herald_delay_b_ps
-        int64_t period_ps = 1;  // attempt_period_ps again, in this line for the success
+        int64_t period_ps = 1;  // a success's attempt span (two rounds herald-gated), in this line for it
         BellPair delivered;  // bell_diagonal: the delivered pair's value, converted once
         // Side k's memories are the consecutive slots first_slot + k * channels + [0, channels).
         uint32_t first_slot = 0, channels = 0;

@@ -99,13 +99,16 @@ class LinkInfo:
     @property
     def rate_hz(self) -> float:
         """Mean heralded pairs per second per channel, each pair's memories freed at its herald:
-        p / T, or p / (T (1 + q1)) with herald-gated double-click timing.
+        p / T, or p / (T (1 + q1)) with herald-gated double-click timing, when nothing else waits.
 
         A channel's failed attempts follow each other every T, and after a success its memories
         wait for the herald H (and the setup delay S) before the next attempt: a success takes
         (1/p - 1) T + max(T, H + S) on average. Hardware links' periods include the light's round
         trip (H <= T); an abstract link over fiber whose light takes longer than its period
         (``rate_hz`` = 10 kHz over 100 km, H = 480 us) delivers fewer than p / T, and this says so.
+        With herald-gated double-click timing a failed first round takes T, a failed second round
+        2 T, and a success's two rounds max(2 T, H + S) (H counts its first round): a success
+        takes (1 + q1) T / p - 2 T + max(2 T, H + S) on average.
 
         Example:
             >>> from qnsim.specs import LinkSpec
@@ -118,9 +121,14 @@ class LinkInfo:
             2082
         """
         p, period = self.success_probability, self.attempt_period_s
-        if self.first_round_probability > 0:
-            return p / (period * (1.0 + self.first_round_probability))
         restart = max(self.herald_delay_a_s, self.herald_delay_b_s) + self.setup_delay_s
+        if self.first_round_probability > 0:
+            # Rounds before a success's first round: (1 + q1) / p - 2 on average (each failed
+            # first round one, each failed second round two with its first).
+            mean = (1.0 + self.first_round_probability) / p
+            if restart <= 2.0 * period:
+                return 1.0 / (period * mean)
+            return 1.0 / ((mean - 2.0) * period + restart)
         if restart <= period:
             return p / period
         return 1.0 / ((1.0 / p - 1.0) * period + restart)

@@ -1151,6 +1151,24 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
             if shortfall:
                 # The rounds were chosen without gate noise: "served" pairs below the target read as on target.
                 notes.append(f"request {r.index} ({r.label}): {shortfall}")
+    for r in network.requests:
+        st = native.request_stats(r.index)
+        regenerating = [
+            (rounds, what) for rounds, what in ((r.purification_rounds, "link"),
+                                                (r.end_to_end_purification_rounds, "end-to-end"))
+            if 2**rounds > r.memories_per_link
+        ]  # fmt: skip
+        if r.spec.cutoff_s is not None and regenerating and st.delivered == 0 and st.cutoff_discards > 0:
+            # The cutoff's refusal counts one regeneration of a freed memory's pair; a tree that needs more
+            # (three rounds on four memories: three heralds, not two) passes it and delivers nothing.
+            rounds, what = regenerating[0]
+            notes.append(
+                f"request {r.index} ({r.label}): nothing delivered under its {_eng(r.spec.cutoff_s, 's')} cutoff, "
+                f"which its {rounds} {what} round(s) may not allow: they consume {2**rounds} pairs with "
+                f"{r.memories_per_link} memories per side, so the oldest qubit also waits while freed memories "
+                "make new pairs, possibly more than once (the cutoff's refusal counts one such wait: a lower bound); "
+                f"a longer cutoff, or {2**rounds} memories per side, makes pairs that can be delivered"
+            )
     stalled = [
         r for r in network.requests
         if r.spec.protocol is not None and native.request_stats(r.index).status.name == "active"
