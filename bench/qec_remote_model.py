@@ -11,8 +11,14 @@ p = 1e-4, the QRE presets' qubit_gate_ns_e4, whose lines are read at d = 21-29 b
 adds them to the counts already in stats.csv. A ``run`` with ``--bases``/``--ps``/``--qs``/``--ds`` and other
 limits tops up any other points the same way.
 
+``baseline`` samples the same merge with both patches on one QPU (``interface=None``: the seam CNOTs local, no
+gadget) and tops the gadget's near-perfect-pair row (the grid's smallest q) up to the same limits (``BASELINE``):
+the estimator prices a remote operation as the gadget merge with the pairs minus this single-QPU merge, so the
+gadget's own CNOTs and measurements are charged (:mod:`qnsim.qec.model`).
+
     python bench/qec_remote_model.py run [--workers 2]
     python bench/qec_remote_model.py topup [--workers 2]
+    python bench/qec_remote_model.py baseline [--workers 2]   # the single-QPU merge (BASELINE), ~5 min CPU
     python bench/qec_remote_model.py run --ps 3e-4 --ds 7 --bases Z --max-shots 2e7 --max-errors 1000
     python bench/qec_remote_model.py build [--bootstrap 300]   # writes the JSON table, prints fit residuals and
                                                                 # (with --bootstrap) the fitted lines' standard errors
@@ -40,6 +46,16 @@ TOP_UPS = (
     (("Z",), (1e-4,), (0.006,), (7,), 100, 8_000_000),
     (("Z",), (1e-4,), (0.01, 0.02), (7,), 600, 32_000_000),
 )
+#: The single-QPU merge's sampling (and the gadget's smallest-q row's top-up), as (ps, ds, max_errors, max_shots):
+#: the gadget's own cost is ~10-15% of the merge's failures, so both sides need ~1000 errors to resolve it; rows
+#: whose rates are too small for that here (p = 3e-4 at d = 7, p = 1e-4 at d = 5, 7) are not sampled, and the model
+#: extrapolates them (and says so).
+BASELINE = (
+    ((2e-3, 3e-3, 6e-3), DISTANCES, 1000, 2_000_000),
+    ((1e-3,), DISTANCES, 1000, 2_000_000),
+    ((3e-4,), (3, 5), 1000, 4_000_000),
+    ((1e-4,), (3,), 1000, 8_000_000),
+)
 HERE = os.path.dirname(os.path.abspath(__file__))
 TABLE = os.path.join(HERE, "..", "python", "qnsim", "qec", "data", "remote_model.json")
 
@@ -56,6 +72,15 @@ def tasks(bases=("Z", "X"), ps=P_GRID, qs=Q_GRID, ds=DISTANCES):
                     c = qec.merge_circuit(d, d, basis, noise=qec.NoiseModel.uniform_depolarizing(p),
                                           interface=qec.Interface.teleported(pairs(basis, q), explicit=True))
                     yield c, {"basis": basis, "p": p, "q": q, "d": d, "rounds": d}
+
+
+def single_qpu_tasks(bases=("Z", "X"), ps=P_GRID, ds=DISTANCES):
+    """The merge with both patches on one QPU: its metadata has no q and names the seam."""
+    for basis in bases:
+        for p in ps:
+            for d in ds:
+                c = qec.merge_circuit(d, d, basis, noise=qec.NoiseModel.uniform_depolarizing(p), interface=None)
+                yield c, {"basis": basis, "p": p, "d": d, "rounds": d, "seam": "one QPU"}
 
 
 def run(args) -> None:
@@ -75,6 +100,16 @@ def topup(args) -> None:
                                   "max_shots": max_shots}))
 
 
+def baseline(args) -> None:
+    os.makedirs(args.out, exist_ok=True)
+    for ps, ds, max_errors, max_shots in BASELINE:
+        all_tasks = list(single_qpu_tasks(args.bases or ("Z", "X"), ps, ds))
+        all_tasks += list(tasks(args.bases or ("Z", "X"), ps, (Q_GRID[0],), ds))
+        print(f"{len(all_tasks)} tasks (p = {ps}, d = {ds}) -> {args.out}/stats.csv (resumable)", flush=True)
+        qec.collect(all_tasks, max_shots=max_shots, max_errors=max_errors, num_workers=args.workers,
+                    save_resume_filepath=os.path.join(args.out, "stats.csv"), print_progress=args.progress)
+
+
 def _described(top_up) -> str:
     bases, ps, qs, ds, max_errors, max_shots = top_up
     joined = lambda values: ",".join(map(str, values))  # noqa: E731
@@ -86,10 +121,13 @@ def build(args) -> None:
     import sinter
 
     counts: dict[tuple, list[int]] = {}
+    single: dict[tuple, list[int]] = {}
     for s in sinter.read_stats_from_csv_files(os.path.join(args.out, "stats.csv")):
         m = s.json_metadata
-        key = (m["basis"], m["p"], m["q"], m["d"])
-        c = counts.setdefault(key, [0, 0])
+        if m.get("seam") == "one QPU":
+            c = single.setdefault((m["basis"], m["p"], m["d"]), [0, 0])
+        else:
+            c = counts.setdefault((m["basis"], m["p"], m["q"], m["d"]), [0, 0])
         c[0] += s.errors
         c[1] += s.shots
     bases = {}
@@ -106,9 +144,19 @@ def build(args) -> None:
         "p_grid": list(P_GRID),
         "q_grid": list(Q_GRID),
         "distances": list(DISTANCES),
-        "sampling": "each point to 300 errors or 4e5 shots, then topped up: " + "; ".join(map(_described, TOP_UPS)),
+        "sampling": "each point to 300 errors or 4e5 shots, then topped up: " + "; ".join(map(_described, TOP_UPS))
+                    + ("; and q = 0.0005 as single_qpu's sampling" if single else ""),
         "bases": bases,
     }
+    if single:
+        table["single_qpu"] = {
+            "experiment": "merge_circuit as above with both patches on one QPU (interface=None: seam CNOTs local)",
+            "sampling": "; ".join(f"p = {','.join(map(str, ps))}, d = {','.join(map(str, ds))} to {e} errors or "
+                                  f"{n:.2g} shots (the gadget's smallest-q row topped up alike)"
+                                  for ps, ds, e, n in BASELINE),
+            **{basis: {key: [[single.get((basis, p, d), [0, 0])[k] for d in DISTANCES] for p in P_GRID]
+                       for k, key in enumerate(("errors", "shots"))} for basis in ("Z", "X")},
+        }
     with open(TABLE, "w", encoding="utf-8") as f:
         json.dump(table, f, separators=(",", ":"))
         f.write("\n")
@@ -121,6 +169,22 @@ def build(args) -> None:
         fit = math.exp(model.log_error(basis, d, p, q))
         z = (e - n * fit) / math.sqrt(max(n * fit * (1 - fit), 1e-12))
         print(f"{basis:>5} {p:>7g} {q:>7g} {d:>2} {e:>7} {n:>9} {e / n:>10.3e} {fit:>10.3e} {z:>6.1f}")
+    if single:
+        print("single-QPU merge: measured rate, the gadget's (smallest q) over it, and the model's cost per p")
+        print(f"{'basis':>5} {'p':>7} {'d':>2} {'errors':>7} {'shots':>9} {'single':>10} {'gadget':>10} {'ratio':>14}"
+              f" {'model':>6}")
+        for (basis, p, d), (e, n) in sorted(single.items()):
+            eg, ng = counts.get((basis, p, Q_GRID[0], d), [0, 0])
+            ratio = (eg / ng) / (e / n) if e and eg else math.nan
+            sd = math.sqrt(1 / e + 1 / eg) if e and eg else math.nan
+            g0, g1 = model.gadget_cost[basis][P_GRID.index(p)]
+            cost = math.exp(max(0.0, g0 + g1 * (d + 1) / 2))
+            print(f"{basis:>5} {p:>7g} {d:>2} {e:>7} {n:>9} {e / n:>10.3e} {eg / max(ng, 1):>10.3e} "
+                  f"{ratio:>7.3f}+-{ratio * sd:5.3f} {cost:>6.3f}")
+        for basis in ("Z", "X"):
+            for p, (g0, g1), why in zip(P_GRID, model.gadget_cost[basis], model.single_thin[basis]):
+                print(f"{basis} p = {p:g}: gadget cost x{math.exp(max(0.0, g0 + 2 * g1)):.3f} at d = 3, "
+                      f"x{math.exp(max(0.0, g0 + 13 * g1)):.3f} at d = 25 (extrapolated){'; ' + why if why else ''}")
     if args.bootstrap:
         bootstrap(table, args.bootstrap)
 
@@ -167,7 +231,7 @@ def bootstrap(table: dict, resamples: int, seed: int = 1) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["run", "topup", "build"])
+    parser.add_argument("command", choices=["run", "topup", "baseline", "build"])
     parser.add_argument("--out", default=os.path.join(HERE, "results", "qec_remote_model"))
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--max-errors", type=int, default=300)
@@ -180,7 +244,7 @@ def main() -> None:
                         help="build: also print the fitted lines' standard errors from N resampled tables")
     parser.add_argument("--progress", action="store_true")
     args = parser.parse_args()
-    {"run": run, "topup": topup, "build": build}[args.command](args)
+    {"run": run, "topup": topup, "baseline": baseline, "build": build}[args.command](args)
 
 
 if __name__ == "__main__":

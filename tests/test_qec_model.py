@@ -11,14 +11,16 @@ from qnsim.qec import model
 
 
 def _simulate(d, bell, p, shots, seed):
-    """Per basis: failure rate of one remote merge and its binomial variance."""
+    """Per basis: failure rate of one remote merge (``bell=None``: the same merge on one QPU) and its binomial
+    variance."""
     noise = qec.NoiseModel.uniform_depolarizing(p)
     out = {}
     for basis in ("Z", "X"):
         # Simulated as the shipped table was sampled: the gadget, or the seam's channel form (which decodes worse,
         # qnsim.qec.model.CHANNEL_FORM_PESSIMISM) for a table whose metadata does not name the gadget.
         gadget = "written as the gadget" in model.load_remote_model().meta.get("experiment", "")
-        c = qec.merge_circuit(d, d, basis, noise=noise, interface=qec.Interface.teleported(bell, explicit=gadget))
+        interface = None if bell is None else qec.Interface.teleported(bell, explicit=gadget)
+        c = qec.merge_circuit(d, d, basis, noise=noise, interface=interface)
         est = qec.sample_logical_error(c, max_shots=shots, seed=seed, rounds=d)
         rate = est.shot_error_rate
         out[basis] = (rate, rate * (1 - rate) / est.shots)
@@ -35,9 +37,10 @@ POINTS = [
 
 
 def _pairs_share(d, bell, p, shots):
-    """Simulated share of the pairs: merge with these pairs minus merge with perfect pairs."""
+    """Simulated share of the remote operation: merge with these pairs minus the same merge on one QPU (the pairs'
+    share and the gadget's own, as the estimator prices it)."""
     with_pairs = _simulate(d, bell, p, shots, seed=2024)
-    perfect = _simulate(d, (1.0, 0.0, 0.0, 0.0), p, shots, seed=7)
+    perfect = _simulate(d, None, p, shots, seed=7)
     shares = {b: max(0.0, with_pairs[b][0] - perfect[b][0]) for b in ("Z", "X")}
     share = 1 - (1 - shares["Z"]) * (1 - shares["X"])
     variance = sum(with_pairs[b][1] + perfect[b][1] for b in ("Z", "X"))

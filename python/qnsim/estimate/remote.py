@@ -15,8 +15,10 @@ d = 3, 5, 7, fitted as ``log P`` linear in ``(d + 1) / 2`` and extrapolated beyo
 Bell-diagonal state enters through the two rates a teleported CNOT has of leaving X on its target
 (``Psi+ + Psi-``) and Z on its control (``Phi- + Psi-``). The estimator already charges every
 logical cycle of every patch its bulk error (the Azure model), the cycle of a remote operation
-included, so the remote error priced here is the share the pairs add: the merge's failure
-probability minus that of the same merge with near-perfect pairs
+included, so the remote error priced here is what the remote operation adds to the same merge on
+one QPU: the merge's failure probability minus that of the single-QPU merge (seam CNOTs local),
+i.e. the pairs' share and the teleportation gadget's own (its extra CNOT and two measurements per
+seam CNOT), which near-perfect pairs do not remove
 (:func:`qnsim.qec.model.remote_logical_error` with ``interface_only=True``).
 ``tests/test_qec_model.py`` checks it against direct simulation (the difference of the two
 merges) at three (d, link) points.
@@ -54,8 +56,8 @@ def remote_logical_error(
         physical_error: bulk error of the two QPUs (default :data:`DEFAULT_PHYSICAL_ERROR`).
 
     Returns:
-        Probability (per operation, dimensionless) that the pairs make the operation fail, beyond
-        its bulk failures; at most 1. Pairs or bulk errors beyond the simulated range (seam error
+        Probability (per operation, dimensionless) that the pairs and the teleportation gadget make
+        the operation fail, beyond its bulk failures on one QPU; at most 1, above 0 even for perfect pairs. Pairs or bulk errors beyond the simulated range (seam error
         rates above 0.15, bulk error above 0.6%, where the merge is at or past threshold) count as
         a certain failure.
 

@@ -36,6 +36,16 @@ Some nodes are thin: a sampled distance had fewer than 5 errors, so their line r
 basis at p = 1e-4 below q = 0.04); :meth:`RemoteModel.thin_rows` names those a point is priced from, and
 the estimator's reports carry them as a note.
 
+The table also holds the same merge with both patches on one QPU (``interface=None``: seam CNOTs local, no
+gadget), sampled per p and d (``single_qpu``; ``bench/qec_remote_model.py baseline``). What a remote operation
+adds to the work of one QPU (``remote_logical_error(..., interface_only=True)``) is the gadget merge with the
+pairs less this single-QPU merge: the pairs' share and the gadget's own (its extra CNOT and two measurements per
+seam CNOT: the near-perfect pairs' gadget merge fails 1.01-1.35x as often as the single-QPU merge at d = 3-7, more
+at larger d). The single-QPU merge is modelled as the near-perfect pairs' line less a line in ``(d + 1) / 2`` fitted
+to the measured ratio (:meth:`RemoteModel.log_single_qpu_error`); rows whose rates are too small to sample here (p
+= 3e-4 at d = 7, p = 1e-4 at d = 5 and 7) take the ratio's growth with d from the nearest sampled p, and
+:meth:`RemoteModel.thin_rows` names them.
+
 >>> round(remote_logical_error(3, (0.97, 0.01, 0.01, 0.01), physical_error=1e-3), 3) > 0
 True
 """
@@ -82,6 +92,12 @@ class RemoteModel:
         thin: ``{"Z": [[reason or "", ...], ...], "X": ...}``: per grid node, why its line rests on
             fewer than all the sampled distances (a distance with fewer than 5 errors), "" where it does
             not (:meth:`thin_rows`).
+        gadget_cost: ``{"Z": [[g0, g1], ...], "X": ...}``: per bulk error of the grid, the line
+            ``g0 + g1 (d + 1) / 2`` of ``log`` of the near-perfect pairs' gadget merge (the grid's smallest q)
+            over the single-QPU merge (read floored at 0; see :func:`_gadget_cost`); empty for a table without
+            a single-QPU merge.
+        single_thin: ``{"Z": [reason or "", ...], ...}``: per bulk error, why its ``gadget_cost`` rests on
+            fewer than the sampled distances or is taken from another row ("" where it does not).
 
     Example:
         >>> m = load_remote_model()
@@ -95,6 +111,8 @@ class RemoteModel:
     slope: dict[str, np.ndarray]
     meta: dict[str, Any]
     thin: dict[str, list[list[str]]] = field(default_factory=dict)
+    gadget_cost: dict[str, np.ndarray] = field(default_factory=dict)
+    single_thin: dict[str, list[str]] = field(default_factory=dict)
 
     def _nodes(self, p: float, q: float) -> list[tuple[int, int, float]]:
         """The grid nodes a point is interpolated from, with their bilinear weights in (log p, log q) (p and q
@@ -122,10 +140,35 @@ class RemoteModel:
         a, b = self.intercept[basis], self.slope[basis]
         return float(sum(w * (a[i][j] + b[i][j] * k) for i, j, w in self._nodes(p, q)))
 
+    def log_single_qpu_error(self, basis: str, distance: int, p: float) -> float:
+        """Natural log of the failure probability of one basis of the same merge on one QPU (no gadget): the
+        near-perfect pairs' gadget merge (the grid's smallest q) less the gadget's own cost ``gadget_cost`` at d,
+        interpolated in ``log p``. A table without a single-QPU merge gives the near-perfect pairs' merge itself
+        (the gadget's cost then uncharged: :attr:`has_single_qpu`).
+
+        Example:
+            >>> m = load_remote_model()
+            >>> m.log_single_qpu_error("Z", 5, 2e-3) < m.log_error("Z", 5, 2e-3, m.q_grid[0])
+            True
+        """
+        q0 = self.q_grid[0]
+        cost = self.gadget_cost.get(basis)
+        gadget = self.log_error(basis, distance, p, q0)
+        if cost is None:
+            return gadget
+        k = (distance + 1) / 2
+        return gadget - float(sum(w * max(0.0, cost[i][0] + cost[i][1] * k) for i, _, w in self._nodes(p, q0)))
+
+    @property
+    def has_single_qpu(self) -> bool:
+        """Whether the table holds the single-QPU merge (so the gadget's own cost is charged)."""
+        return bool(self.gadget_cost)
+
     def thin_rows(self, p: float, q_x: float, q_z: float, *, interface_only: bool = False) -> list[str]:
         """The thin grid nodes (see ``thin``) a point is priced from: each with a weight in the interpolation of
         the Z basis at ``(p, q_x)`` or the X basis at ``(p, q_z)`` (and, with ``interface_only``, of the
-        near-perfect pairs' merge at the table's smallest q, which is subtracted).
+        single-QPU merge that is subtracted: the near-perfect pairs' merge at the table's smallest q and the
+        gadget's cost at p, ``single_thin``).
 
         Example:
             >>> m = load_remote_model()
@@ -145,6 +188,13 @@ class RemoteModel:
                     line = f"{basis} basis at p = {self.p_grid[i]:g}, q = {self.q_grid[j]:g}: {reasons[i][j]}"
                     if line not in out:
                         out.append(line)
+            single = self.single_thin.get(basis)
+            if interface_only and single:
+                for i, _, w in self._nodes(p, self.q_grid[0]):
+                    if w > 1e-12 and single[i]:
+                        line = f"single-QPU merge, {basis} basis at p = {self.p_grid[i]:g}: {single[i]}"
+                        if line not in out:
+                            out.append(line)
         return out
 
 
@@ -265,8 +315,70 @@ def build_model(table: dict[str, Any]) -> RemoteModel:
                 if refit is not None:
                     a[i, j] = refit
         intercept[basis], slope[basis] = a, b
-    meta = {k: v for k, v in table.items() if k not in ("bases",)}
-    return RemoteModel(p_grid, q_grid, intercept, slope, meta, thin)
+    meta = {k: v for k, v in table.items() if k not in ("bases", "single_qpu")}
+    gadget_cost, single_thin = {}, {}
+    if "single_qpu" in table:
+        for basis in ("Z", "X"):
+            gadget_cost[basis], single_thin[basis] = _gadget_cost(
+                p_grid, distances, bases[basis], table["single_qpu"][basis])
+        meta["single_qpu_experiment"] = table["single_qpu"].get("experiment", "")
+    return RemoteModel(p_grid, q_grid, intercept, slope, meta, thin, gadget_cost, single_thin)
+
+
+def _gadget_cost(p_grid: Sequence[float], distances: Sequence[int], gadget: dict[str, Any],
+                 single: dict[str, Any]) -> tuple[np.ndarray, list[str]]:
+    """Per bulk error p of the grid, the line ``g = g0 + g1 (d + 1) / 2`` of ``log`` of the near-perfect pairs'
+    gadget merge's failure rate (the grid's smallest q, counts ``gadget``) over the single-QPU merge's (counts
+    ``single``, one list over the distances per p), fitted over the distances where both have >= 5 errors,
+    weighted by ``1 / (1/e_gadget + 1/e_single)``.
+
+    ``g0`` is fitted per p (the gadget costs relatively more at small p: Z basis at d = 3, 1.47x at p = 1e-4
+    against 1.01x at 2e-3), ``g1`` once per basis over every p (the ratio grows with d, as it does when a logical
+    error's faults have more places to sit along the seam, but per p the growth is within its sampling error of
+    the others': one slope, read where it is measured, and carried to the p whose small rates leave it unsampled).
+    The gadget adds faults and removes none, so ``g1`` is floored at 0 (and g itself where it is read). A p with
+    no usable distance takes ``g0`` from the nearest p (in log p). Returns ``[[g0, g1], ...]`` and, per p, why its
+    line rests on fewer than all the sampled distances ("" where it does not)."""
+    points: list[list[tuple[float, float, float]]] = []
+    reasons = [""] * len(p_grid)
+    for i in range(len(p_grid)):
+        pts, left = [], []
+        for k, d in enumerate(distances):
+            eg, ng = gadget["errors"][i][0][k], gadget["shots"][i][0][k]
+            es, ns = single["errors"][i][k], single["shots"][i][k]
+            if eg >= _MIN_ERRORS and es >= _MIN_ERRORS and ng > 0 and ns > 0:
+                pts.append(((d + 1) / 2, math.log(eg / ng) - math.log(es / ns), 1.0 / (1.0 / eg + 1.0 / es)))
+            elif ns:
+                left.append(f"d = {d}: {es} error{'s' if es != 1 else ''} in {ns:.0e} shots")
+            else:
+                left.append(f"d = {d} not sampled")
+        points.append(pts)
+        if left:
+            used = ", ".join(str(int(2 * x - 1)) for x, _, _ in pts)
+            reasons[i] = "; ".join(left) + (f" (an extrapolation: its gadget cost is read at d = {used} and grows "
+                                            "with d as fitted over all p)" if pts else "")
+    num = den = 0.0
+    for pts in points:
+        if len(pts) >= 2:
+            x, y, w = (np.array(v) for v in zip(*pts))
+            xm, ym = np.average(x, weights=w), np.average(y, weights=w)
+            num += float(np.sum(w * (x - xm) * (y - ym)))
+            den += float(np.sum(w * (x - xm) ** 2))
+    g1 = max(0.0, num / den) if den else 0.0
+    lines = np.full((len(p_grid), 2), np.nan)
+    for i, pts in enumerate(points):
+        if pts:
+            x, y, w = (np.array(v) for v in zip(*pts))
+            lines[i] = (float(np.average(y - g1 * x, weights=w)), g1)
+    sampled = [i for i in range(len(p_grid)) if points[i]]
+    if not sampled:
+        raise ValueError("the single-QPU merge has no distance with >= 5 errors at any p")
+    for i in range(len(p_grid)):
+        if not points[i]:
+            donor = min(sampled, key=lambda ii: (abs(math.log(p_grid[ii] / p_grid[i])), ii))
+            lines[i] = lines[donor]
+            reasons[i] += f" (an extrapolation: the gadget cost at p = {p_grid[donor]:g} is assumed)"
+    return lines, reasons
 
 
 @functools.lru_cache(maxsize=1)
@@ -291,10 +403,13 @@ def remote_logical_error(
 ) -> float:
     """Failure probability of one remote lattice-surgery operation (``distance`` merged rounds).
 
-    With ``interface_only``, the part the pairs add: in each basis the failure probability minus
-    that of the same merge with near-perfect pairs (the table's smallest q), floored at 0. A
-    resource estimator that already charges every logical cycle of every patch its bulk error
-    (as :mod:`qnsim.estimate` does) adds only this part for a remote operation.
+    With ``interface_only``, the part the remote operation adds to the same merge on one QPU: in each
+    basis the failure probability minus that of the single-QPU merge (:meth:`RemoteModel.log_single_qpu_error`),
+    floored at 0: the pairs' share and the teleportation gadget's own (its extra CNOT and two
+    measurements per seam CNOT, ~10-15% of the merge's failures), which near-perfect pairs do not
+    remove. A resource estimator that already charges every logical cycle of every patch its bulk
+    error (as :mod:`qnsim.estimate` does) adds only this part for a remote operation. (A table
+    without the single-QPU merge subtracts the near-perfect pairs' merge, the gadget's cost uncharged.)
 
     Args:
         distance: Code distance d of both patches: an odd int >= 1 (d = 1 and d beyond the
@@ -305,7 +420,7 @@ def remote_logical_error(
             docstring). False (default) raises instead when they lie above it: clamped there, the
             rate is that of the table's edge, an underestimate (pairs of F = 0.4 and 0.7, or a
             bulk error five times the threshold, read the same finite rate).
-        interface_only: Return only the pairs' share (see above).
+        interface_only: Return only what the remote operation adds to a single-QPU merge (see above).
 
     Returns:
         The probability, in [0, 1].
@@ -340,8 +455,8 @@ def remote_logical_error(
     for basis, q in (("Z", q_x), ("X", q_z)):
         rate = min(1.0, math.exp(model.log_error(basis, int(distance), p, q)))
         if interface_only:
-            perfect = min(1.0, math.exp(model.log_error(basis, int(distance), p, model.q_grid[0])))
-            rate = max(0.0, rate - perfect)
+            single = min(1.0, math.exp(model.log_single_qpu_error(basis, int(distance), p)))
+            rate = max(0.0, rate - single)
         rates.append(rate)
     return rates[0] + rates[1] - rates[0] * rates[1]  # 1 - (1-a)(1-b), without cancellation
 
