@@ -2151,7 +2151,16 @@ class _Context:
 
         if not any(lr.remote_gates for lr in link_reports):
             return
-        meta = load_remote_model().meta
+        table = load_remote_model()
+        meta = table.meta
+        if not table.has_single_qpu:
+            # Priced against the near-perfect pairs' gadget merge, which holds the gadget's own faults.
+            self.notes.append(
+                "remote operations are priced as the merge with the link's pairs less the same merge with near-perfect "
+                "pairs: the loaded remote model (qnsim.qec.model) holds no single-QPU merge, so the teleportation "
+                "gadget's own failures (its extra CNOT and two measurements per seam CNOT, 1.0-1.5x the single-QPU "
+                "merge's at d = 3-7) are not charged: the remote errors are underestimated, most for near-perfect pairs"
+            )
         if "written as the gadget" not in str(meta.get("experiment", "")):
             # A table sampled with the seam's channel form (Stim splits its seam edges badly for matching).
             self.notes.append(
