@@ -104,7 +104,7 @@ def baseline(args) -> None:
     os.makedirs(args.out, exist_ok=True)
     for ps, ds, max_errors, max_shots in BASELINE:
         all_tasks = list(single_qpu_tasks(args.bases or ("Z", "X"), ps, ds))
-        all_tasks += list(tasks(args.bases or ("Z", "X"), ps, (Q_GRID[0],), ds))
+        all_tasks += list(tasks(args.bases or ("Z", "X"), ps, (0.0, Q_GRID[0]), ds))
         print(f"{len(all_tasks)} tasks (p = {ps}, d = {ds}) -> {args.out}/stats.csv (resumable)", flush=True)
         qec.collect(all_tasks, max_shots=max_shots, max_errors=max_errors, num_workers=args.workers,
                     save_resume_filepath=os.path.join(args.out, "stats.csv"), print_progress=args.progress)
@@ -148,11 +148,19 @@ def build(args) -> None:
                     + ("; and q = 0.0005 as single_qpu's sampling" if single else ""),
         "bases": bases,
     }
+    perfect = {k: v for k, v in counts.items() if k[2] == 0.0}
+    counts = {k: v for k, v in counts.items() if k[2] != 0.0}
+    if perfect:
+        table["perfect_pairs"] = {
+            "experiment": "merge_circuit as above with perfect pairs (q = 0), sampled as single_qpu",
+            **{basis: {key: [[perfect.get((basis, p, 0.0, d), [0, 0])[k] for d in DISTANCES] for p in P_GRID]
+                       for k, key in enumerate(("errors", "shots"))} for basis in ("Z", "X")},
+        }
     if single:
         table["single_qpu"] = {
             "experiment": "merge_circuit as above with both patches on one QPU (interface=None: seam CNOTs local)",
             "sampling": "; ".join(f"p = {','.join(map(str, ps))}, d = {','.join(map(str, ds))} to {e} errors or "
-                                  f"{n:.2g} shots (the gadget's smallest-q row topped up alike)"
+                                  f"{n:.2g} shots (the gadget's perfect pairs and smallest-q row alike)"
                                   for ps, ds, e, n in BASELINE),
             **{basis: {key: [[single.get((basis, p, d), [0, 0])[k] for d in DISTANCES] for p in P_GRID]
                        for k, key in enumerate(("errors", "shots"))} for basis in ("Z", "X")},
@@ -185,6 +193,17 @@ def build(args) -> None:
             for p, (g0, g1), why in zip(P_GRID, model.gadget_cost[basis], model.single_thin[basis]):
                 print(f"{basis} p = {p:g}: gadget cost x{math.exp(max(0.0, g0 + 2 * g1)):.3f} at d = 3, "
                       f"x{math.exp(max(0.0, g0 + 13 * g1)):.3f} at d = 25 (extrapolated){'; ' + why if why else ''}")
+    if perfect:
+        print("perfect pairs' merge: measured rate, the model's (linear in q below the smallest q), single-QPU model")
+        for (basis, p, _q, d), (e, n) in sorted(perfect.items()):
+            fit = model.error(basis, d, p, 0.0)
+            single_fit = math.exp(model.log_single_qpu_error(basis, d, p))
+            z = (e - n * fit) / math.sqrt(max(n * fit * (1 - fit), 1e-12))
+            print(f"{basis:>5} {p:>7g} {d:>2} {e:>7} {n:>9} {e / n:>10.3e} {fit:>10.3e} {single_fit:>10.3e} {z:>6.1f}")
+        for basis in ("Z", "X"):
+            for p, why in zip(P_GRID, model.perfect_thin[basis]):
+                if why:
+                    print(f"{basis} p = {p:g}: {why}")
     if args.bootstrap:
         bootstrap(table, args.bootstrap)
 

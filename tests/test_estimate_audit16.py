@@ -83,3 +83,46 @@ def test_an_estimate_names_the_single_qpu_rows_it_extrapolates():
     (note,) = [n for n in _remote_estimate("qubit_gate_ns_e4").notes if "thin rows" in n]
     assert f"single-QPU merge, Z basis at p = 0.0001: {table.single_thin['Z'][i]}" in note
     assert not [n for n in _remote_estimate("qubit_gate_ns_e3").notes if "single-QPU merge" in n]
+
+
+@pytest.mark.parametrize("p", [1e-3, 2e-3])
+def test_perfect_pairs_are_charged_the_teleportation_gadgets_own_failures(p):
+    """A remote operation was priced as (merge with the pairs) - (the same gadget merge with near-perfect pairs, the
+    table's q = 5e-4), a baseline that already holds the gadget's extra CNOT and two measurements per seam CNOT: with
+    perfect pairs it cost 0 at every d, yet that merge fails 1.0-1.4x as often as the same merge on one QPU (X
+    basis, p = 2e-3, d = 7: 9.3e-4 against 6.8e-4). Now it is priced against the single-QPU merge; the price with
+    perfect pairs matches the measured difference of the two merges (the table's counts) per basis and d, within 3
+    sigma and the fit's ~5%."""
+    t, m = _shipped_table(), model.load_remote_model()
+    i = t["p_grid"].index(p)
+    charged = 0.0
+    for basis in "ZX":
+        for k, d in enumerate(t["distances"]):
+            ep, npp = t["perfect_pairs"][basis]["errors"][i][k], t["perfect_pairs"][basis]["shots"][i][k]
+            es, ns = t["single_qpu"][basis]["errors"][i][k], t["single_qpu"][basis]["shots"][i][k]
+            measured = ep / npp - es / ns
+            sigma = math.sqrt(ep / npp**2 + es / ns**2)
+            priced = max(0.0, m.error(basis, d, p, 0.0) - math.exp(m.log_single_qpu_error(basis, d, p)))
+            assert abs(priced - measured) <= 3 * sigma + 0.05 * ep / npp, (basis, d, priced, measured, sigma)
+        charged += ep / npp - es / ns
+    assert charged > 0
+    for d in t["distances"]:
+        assert model.remote_logical_error(d, (1.0, 0.0, 0.0, 0.0), physical_error=p, interface_only=True) > 0
+
+
+def test_pairs_better_than_the_tables_smallest_q_are_priced_between_it_and_perfect_pairs():
+    """Pairs with seam error rates below the table's smallest q (5e-4: Werner F > 0.99925) were priced as at 5e-4
+    (F = 1 and F = 0.9999 the same). The table now holds the merge with perfect pairs, and below 5e-4 the rate is
+    linear in q between the two (at p = 1e-4 the pairs of q = 5e-4 cause most of that row's failures beyond the
+    single-QPU merge's: Z basis, d = 3, 1.24e-4 against 9.5e-5 with perfect pairs and 8.5e-5 on one QPU)."""
+    m = model.load_remote_model()
+    q0 = m.q_grid[0]
+    for basis, d, p in (("Z", 3, 1e-4), ("X", 5, 1e-3), ("Z", 7, 2e-3)):
+        at = [m.error(basis, d, p, q) for q in (0.0, q0 / 4, q0 / 2, q0)]
+        assert at[0] < at[1] < at[2] < at[3]
+        assert at[2] == pytest.approx((at[0] + at[3]) / 2)
+        assert at[0] >= math.exp(m.log_single_qpu_error(basis, d, p))
+    ideal = model.remote_logical_error(3, (1.0, 0.0, 0.0, 0.0), physical_error=1e-4, interface_only=True)
+    good = model.remote_logical_error(3, (0.9999, 1e-4 / 3, 1e-4 / 3, 1e-4 / 3), physical_error=1e-4,
+                                      interface_only=True)
+    assert 0 < ideal < good

@@ -57,9 +57,9 @@ def remote_logical_error(
 
     Returns:
         Probability (per operation, dimensionless) that the pairs and the teleportation gadget make
-        the operation fail, beyond its bulk failures on one QPU; at most 1, above 0 even for perfect pairs. Pairs or bulk errors beyond the simulated range (seam error
-        rates above 0.15, bulk error above 0.6%, where the merge is at or past threshold) count as
-        a certain failure.
+        the operation fail, beyond its bulk failures on one QPU; at most 1, above 0 even for perfect
+        pairs. Pairs or bulk errors beyond the simulated range (seam error rates above 0.15, bulk error
+        above 0.6%, where the merge is at or past threshold) count as a certain failure.
 
     Raises:
         ValueError: naming an even or non-positive distance, or coefficients that are not a

@@ -28,8 +28,9 @@ whose lines the estimator extrapolates furthest: the metadata's ``sampling`` say
 node, ``log P`` is fitted as a line in ``(d + 1) / 2`` (the usual sub-threshold scaling
 ``P = A / Lambda^((d+1)/2)``), weighted by the counts; sampled distances use the fit too, so the model is smooth
 in d. Between nodes ``log P`` is interpolated bilinearly in ``(log p, log q)``. Outside the grid, p and
-q are clamped to its edges: below the smallest q (near-perfect pairs) or p the model overestimates the
-error (it stays an upper bound); above the largest it underestimates, and :func:`remote_logical_error`
+q are clamped to its edges (below the smallest q, where the table holds the merge with perfect pairs, the
+rate is linear in q between the two instead: :meth:`RemoteModel.error`): below the smallest p the model
+overestimates the error (it stays an upper bound); above the largest it underestimates, and :func:`remote_logical_error`
 says so by raising unless ``clamp=True`` is asked for. Large d is an extrapolation of the fitted lines.
 Some nodes are thin: a sampled distance had fewer than 5 errors, so their line rests on fewer points
 (the Z basis at p = 1e-4, q <= 0.002: no error at d = 7 in 4e5 shots) or takes a neighbour's slope (the X
@@ -94,10 +95,14 @@ class RemoteModel:
             not (:meth:`thin_rows`).
         gadget_cost: ``{"Z": [[g0, g1], ...], "X": ...}``: per bulk error of the grid, the line
             ``g0 + g1 (d + 1) / 2`` of ``log`` of the near-perfect pairs' gadget merge (the grid's smallest q)
-            over the single-QPU merge (read floored at 0; see :func:`_gadget_cost`); empty for a table without
-            a single-QPU merge.
+            over the single-QPU merge (read floored at 0), fitted as the module docstring says; empty for a
+            table without a single-QPU merge.
         single_thin: ``{"Z": [reason or "", ...], ...}``: per bulk error, why its ``gadget_cost`` rests on
             fewer than the sampled distances or is taken from another row ("" where it does not).
+        pairs_cost: as ``gadget_cost``, for the gadget merge with perfect pairs (q = 0) against the grid's
+            smallest q: below that q the rate is interpolated linearly in q between the two
+            (:meth:`error`); empty for a table without it (then clamped to the smallest q).
+        perfect_thin: as ``single_thin``, for ``pairs_cost``.
 
     Example:
         >>> m = load_remote_model()
@@ -113,6 +118,8 @@ class RemoteModel:
     thin: dict[str, list[list[str]]] = field(default_factory=dict)
     gadget_cost: dict[str, np.ndarray] = field(default_factory=dict)
     single_thin: dict[str, list[str]] = field(default_factory=dict)
+    pairs_cost: dict[str, np.ndarray] = field(default_factory=dict)
+    perfect_thin: dict[str, list[str]] = field(default_factory=dict)
 
     def _nodes(self, p: float, q: float) -> list[tuple[int, int, float]]:
         """The grid nodes a point is interpolated from, with their bilinear weights in (log p, log q) (p and q
@@ -159,6 +166,28 @@ class RemoteModel:
         k = (distance + 1) / 2
         return gadget - float(sum(w * max(0.0, cost[i][0] + cost[i][1] * k) for i, _, w in self._nodes(p, q0)))
 
+    def error(self, basis: str, distance: int, p: float, q: float) -> float:
+        """Per-operation failure probability of one basis (at most 1): ``exp(log_error)``, except below the grid's
+        smallest q ``q0`` where the table holds the perfect pairs' merge: there linear in q between it (q = 0,
+        floored at the single-QPU merge) and the merge at ``q0`` (the pairs' faults are rare and independent, so
+        their share grows linearly), not clamped to ``q0``'s rate.
+
+        Example:
+            >>> m = load_remote_model()
+            >>> m.error("Z", 5, 1e-3, 0.0) < m.error("Z", 5, 1e-3, 1e-4) < m.error("Z", 5, 1e-3, m.q_grid[0])
+            True
+        """
+        q0 = self.q_grid[0]
+        at = min(1.0, math.exp(self.log_error(basis, distance, p, q)))
+        cost = self.pairs_cost.get(basis)
+        if q >= q0 or cost is None:
+            return at
+        k = (distance + 1) / 2
+        perfect = math.exp(self.log_error(basis, distance, p, q0)
+                           - float(sum(w * max(0.0, cost[i][0] + cost[i][1] * k) for i, _, w in self._nodes(p, q0))))
+        perfect = min(at, max(perfect, math.exp(self.log_single_qpu_error(basis, distance, p))))
+        return perfect + (at - perfect) * max(0.0, q) / q0
+
     @property
     def has_single_qpu(self) -> bool:
         """Whether the table holds the single-QPU merge (so the gadget's own cost is charged)."""
@@ -188,11 +217,13 @@ class RemoteModel:
                     line = f"{basis} basis at p = {self.p_grid[i]:g}, q = {self.q_grid[j]:g}: {reasons[i][j]}"
                     if line not in out:
                         out.append(line)
-            single = self.single_thin.get(basis)
-            if interface_only and single:
+            for name, rows, used in (("single-QPU merge", self.single_thin.get(basis), interface_only),
+                                     ("perfect pairs' merge", self.perfect_thin.get(basis), q < self.q_grid[0])):
+                if not (used and rows):
+                    continue
                 for i, _, w in self._nodes(p, self.q_grid[0]):
-                    if w > 1e-12 and single[i]:
-                        line = f"single-QPU merge, {basis} basis at p = {self.p_grid[i]:g}: {single[i]}"
+                    if w > 1e-12 and rows[i]:
+                        line = f"{name}, {basis} basis at p = {self.p_grid[i]:g}: {rows[i]}"
                         if line not in out:
                             out.append(line)
         return out
@@ -322,11 +353,17 @@ def build_model(table: dict[str, Any]) -> RemoteModel:
             gadget_cost[basis], single_thin[basis] = _gadget_cost(
                 p_grid, distances, bases[basis], table["single_qpu"][basis])
         meta["single_qpu_experiment"] = table["single_qpu"].get("experiment", "")
-    return RemoteModel(p_grid, q_grid, intercept, slope, meta, thin, gadget_cost, single_thin)
+    pairs_cost, perfect_thin = {}, {}
+    if "perfect_pairs" in table:
+        for basis in ("Z", "X"):
+            pairs_cost[basis], perfect_thin[basis] = _gadget_cost(
+                p_grid, distances, bases[basis], table["perfect_pairs"][basis], what="its pairs' share")
+    return RemoteModel(p_grid, q_grid, intercept, slope, meta, thin, gadget_cost, single_thin, pairs_cost,
+                       perfect_thin)
 
 
 def _gadget_cost(p_grid: Sequence[float], distances: Sequence[int], gadget: dict[str, Any],
-                 single: dict[str, Any]) -> tuple[np.ndarray, list[str]]:
+                 single: dict[str, Any], what: str = "its gadget cost") -> tuple[np.ndarray, list[str]]:
     """Per bulk error p of the grid, the line ``g = g0 + g1 (d + 1) / 2`` of ``log`` of the near-perfect pairs'
     gadget merge's failure rate (the grid's smallest q, counts ``gadget``) over the single-QPU merge's (counts
     ``single``, one list over the distances per p), fitted over the distances where both have >= 5 errors,
@@ -338,7 +375,8 @@ def _gadget_cost(p_grid: Sequence[float], distances: Sequence[int], gadget: dict
     the others': one slope, read where it is measured, and carried to the p whose small rates leave it unsampled).
     The gadget adds faults and removes none, so ``g1`` is floored at 0 (and g itself where it is read). A p with
     no usable distance takes ``g0`` from the nearest p (in log p). Returns ``[[g0, g1], ...]`` and, per p, why its
-    line rests on fewer than all the sampled distances ("" where it does not)."""
+    line rests on fewer than all the sampled distances ("" where it does not). The same fit serves the perfect
+    pairs' gadget merge in place of the single-QPU merge (``what`` names the quantity in the reasons)."""
     points: list[list[tuple[float, float, float]]] = []
     reasons = [""] * len(p_grid)
     for i in range(len(p_grid)):
@@ -355,7 +393,7 @@ def _gadget_cost(p_grid: Sequence[float], distances: Sequence[int], gadget: dict
         points.append(pts)
         if left:
             used = ", ".join(str(int(2 * x - 1)) for x, _, _ in pts)
-            reasons[i] = "; ".join(left) + (f" (an extrapolation: its gadget cost is read at d = {used} and grows "
+            reasons[i] = "; ".join(left) + (f" (an extrapolation: {what} is read at d = {used} and grows "
                                             "with d as fitted over all p)" if pts else "")
     num = den = 0.0
     for pts in points:
@@ -372,12 +410,12 @@ def _gadget_cost(p_grid: Sequence[float], distances: Sequence[int], gadget: dict
             lines[i] = (float(np.average(y - g1 * x, weights=w)), g1)
     sampled = [i for i in range(len(p_grid)) if points[i]]
     if not sampled:
-        raise ValueError("the single-QPU merge has no distance with >= 5 errors at any p")
+        raise ValueError(f"no p has a distance with >= 5 errors in both merges that {what} is read from")
     for i in range(len(p_grid)):
         if not points[i]:
             donor = min(sampled, key=lambda ii: (abs(math.log(p_grid[ii] / p_grid[i])), ii))
             lines[i] = lines[donor]
-            reasons[i] += f" (an extrapolation: the gadget cost at p = {p_grid[donor]:g} is assumed)"
+            reasons[i] += f" (an extrapolation: {what} at p = {p_grid[donor]:g} is assumed)"
     return lines, reasons
 
 
@@ -453,7 +491,7 @@ def remote_logical_error(
                 raise ValueError(f"{name} = {value:g} is above the sampled range (<= {top:g}) of the remote model")
     rates = []
     for basis, q in (("Z", q_x), ("X", q_z)):
-        rate = min(1.0, math.exp(model.log_error(basis, int(distance), p, q)))
+        rate = model.error(basis, int(distance), p, q)
         if interface_only:
             single = min(1.0, math.exp(model.log_single_qpu_error(basis, int(distance), p)))
             rate = max(0.0, rate - single)
