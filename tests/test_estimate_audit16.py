@@ -2,6 +2,7 @@
 
 import json
 import math
+import re
 from importlib import resources
 
 import pytest
@@ -126,3 +127,27 @@ def test_pairs_better_than_the_tables_smallest_q_are_priced_between_it_and_perfe
     good = model.remote_logical_error(3, (0.9999, 1e-4 / 3, 1e-4 / 3, 1e-4 / 3), physical_error=1e-4,
                                       interface_only=True)
     assert 0 < ideal < good
+
+
+def test_the_unused_remote_share_note_says_which_part_sized_the_distance():
+    """bench/estimate.py's CNOT-heavy probe on two qubit_gate_ns_e4 QPUs over an ideal link (F = 1): its 2,400 remote
+    operations, priced the gadget's own failures, use the remote part's equal share below d = 7 (8.3e-4 of 5e-4 at
+    d = 5) and 2.7e-5 (5%) at d = 7. The note on the unused share said the distance "is sized by the logical part
+    0.0005 alone", where the logical errors are 7.2e-8 at d = 7: it names the remote part now, with what the remote
+    operations use at the distance its budget gives (d = 5, checked by estimating again)."""
+    from qnsim.estimate import ErrorBudget
+
+    text = ("REPEAT 200 {\n CX 0 4 1 5 2 6 3 7\n CX 0 5 1 6 2 7 3 4\n CX 4 1 5 2 6 3 7 0\n H 0 5\n}\n"
+            "M 0 1 2 3 4 5 6 7\n")
+    qpus = [preset("qubit_gate_ns_e4", surface_code=SurfaceCode(), logical_qubits=4)] * 2
+    ideal = [Link((0, 1), rate_hz=1e15, fidelity=1.0, latency_s=0.0)]
+    report = estimate(text, qpus, ideal, placement=[0] * 4 + [1] * 4)
+    assert report.error_corrected.code_distance == 7 and report.links[0].remote_error_per_operation > 0
+    (note,) = [n for n in report.notes if n.startswith("error budget: the remote part")]
+    assert "logical part 0.0005 alone" not in note
+    used_there, share = re.search(r"sized by the remote part \(at d = 5 the remote operations use ([\d.e-]+)\); "
+                                  r"ErrorBudget\(0\.001, remote=([\d.e-]+)\)", note).groups()
+    other = estimate(text, qpus, ideal, placement=[0] * 4 + [1] * 4,
+                     error_budget=ErrorBudget(1e-3, remote=float(share)))
+    assert other.error_corrected.code_distance == 5
+    assert f"{other.error_budget.remote_used:.3g}" == used_there and float(used_there) > 0.0005

@@ -311,7 +311,9 @@ def test_more_channels_never_slow_an_error_corrected_run_over_a_relay_route():
     never slower with more channels, and the note says what all of them cost (3 channels: 15.7 s at d = 9). With a
     20 s limit only the latter is feasible, and it is the answer, with a note on the throttled point. (The hops were
     F = 0.99 in 50 ms memories until the remote table was sampled with the gadget: its lower prices let 2 channels
-    with a purification round meet d = 7 in 14.1 s there, faster than every other point, and nothing to choose.)"""
+    with a purification round meet d = 7 in 14.1 s there, faster than every other point, and nothing to choose.)
+    Since the teleportation gadget's own failures are charged (tests/test_estimate_audit16.py), 2 channels' pairs
+    fail the remote share at d = 7 and one channel's fresher pairs meet it: every count from 2 runs 1, 59.7 s."""
     from qnsim.estimate.qpu import SurfaceCode
 
     qpus = [QPU.preset("qubit_gate_us_e4", surface_code=SurfaceCode(), num_qubits=10**6)] * 2
@@ -324,10 +326,10 @@ def test_more_channels_never_slow_an_error_corrected_run_over_a_relay_route():
 
     reports = [run(c) for c in (1, 2, 3, 4, 8, 100)]
     assert _never_worse_in_order(reports)
-    assert [r.links[0].active_channels for r in reports] == [None, None, 2, 2, 2, 2]
+    assert [r.links[0].active_channels for r in reports] == [None, 1, 1, 1, 1, 1]
     assert [r.error_corrected.code_distance for r in reports] == [7] * 6
     assert ("with every link as given (all its channels and buffer pairs): feasible, 15.7 s at d = 9"
             in reports[2].table())
     limited = run(3, 20.0)
     assert limited.feasible and limited.error_corrected.code_distance == 9 and limited.links[0].active_channels is None
-    assert "the run would take 29.1 s at d = 7 and be infeasible (runtime: 29.1 s exceeds" in limited.table()
+    assert "the run would take 59.7 s at d = 7 and be infeasible (runtime: 59.7 s exceeds" in limited.table()

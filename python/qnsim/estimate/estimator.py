@@ -800,10 +800,18 @@ def _check_remote_share(ctx: _Context, report: EstimateReport, seed: int) -> Non
     oec = other.error_corrected
     if not other.feasible or oec is None or oec.code_distance is None or oec.code_distance >= d:
         return
+    # Which share sized d: the logical part when the patches' errors at the smaller distance exceed it; else the
+    # remote part, which the remote operations use little at d but exceed below it (the teleportation gadget's own
+    # failures, charged even for perfect pairs, fall with d as the bulk's do).
+    if logical_there > b.logical:
+        sized_by = f"the logical part {b.logical:.3g} alone"
+    else:
+        sized_by = (f"the remote part (at d = {oec.code_distance} the remote operations use "
+                    f"{other.error_budget.remote_used:.3g})")
     report.notes.append(
         f"error budget: the remote part {b.remote:.3g} (an equal share: it was not given) is used {b.remote_used:.3g} "
-        f"({b.remote_used / b.remote:.0%}), and the code distance d = {d} is sized by the logical part "
-        f"{b.logical:.3g} alone; ErrorBudget({b.total:g}, remote={remote_part:.3g}) leaves the logical part "
+        f"({b.remote_used / b.remote:.0%}), and the code distance d = {d} is sized by {sized_by}; "
+        f"ErrorBudget({b.total:g}, remote={remote_part:.3g}) leaves the logical part "
         f"{other.error_budget.logical:.3g} and gives d = {oec.code_distance}: "
         f"{human_time(other.wall_clock_s)} (not {human_time(report.wall_clock_s)}), "
         f"{oec.physical_qubits:,} physical qubits (not {ec.physical_qubits:,}), expected failures "
