@@ -15,11 +15,11 @@
    and the CNOT-heavy, T-after-remote and T-H-T probes, physical and error-corrected; for the probes on
    physical QPUs also the simulated ratio. Target: within 5% of 1 in logical cycles (error-corrected) and
    wall clock (physical); an error-corrected wall-clock ratio is the code distances' ratio times that,
-   since the logical cycle is proportional to d. Two QPUs may take a larger d: the default budget keeps an
-   equal share for the remote operations (which an ideal link's never use) and splits the patches' layout
-   (the CNOT-heavy probe: 30 patches, not 25; d = 3 uses 7.2e-4 of the 5e-4 logical part, so d = 5, 5/3 the
-   wall clock). The report's note then names the budget that gives the smaller d, and the ratio with it is
-   printed too (target within 5% of 1).
+   since the logical cycle is proportional to d. Two QPUs may take a larger d: even over an ideal link a remote
+   merge fails more often than one on a single QPU (the teleportation gadget's own CNOT and measurements), and
+   the default budget keeps an equal share for the remote operations (the CNOT-heavy probe: its 2,400 remote
+   operations use 8.3e-4 at d = 5, above that share, so d = 7, 7/3 the wall clock). The report's note then names
+   the budget that gives the smaller d, and the ratio with it is printed too (d = 5: 5/3).
 
 Usage: python bench/estimate.py [--gates-file 1e8] [--keep-file] [--skip-stream]
 """
