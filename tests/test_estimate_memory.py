@@ -312,7 +312,8 @@ def test_error_corrected_pairs_decay_in_storage():
     was sized for every budget: infeasible at d = 17, "or a larger code distance" among the fixes). 10 ms
     memories keep the job at plain pairs' d = 19 (1 round, F = 0.975194), at a higher remote error.
     (Priced from the remote table sampled with the seam's channel form, the raw pairs failed 0.0122 at d = 17
-    and 1.5e-4 at d = 25; the gadget's table prices them lower, d = 25 still.)"""
+    and 1.5e-4 at d = 25; the gadget's table prices them lower, d = 25 still. Charged against the single-QPU merge,
+    tests/test_estimate_audit16.py, the gadget's own failures add 0.6% at d = 17 and 0.16% at d = 25.)"""
     qpu = QPU(num_qubits=10**6, surface_code=SurfaceCode())
     link = {"rate_hz": 1e5, "fidelity": 0.97, "latency_s": 1e-5}
     plain = estimate(EC_WORKLOAD, [qpu, qpu], [Link((0, 1), **link)], placement=[0, 1])
@@ -323,9 +324,9 @@ def test_error_corrected_pairs_decay_in_storage():
     lr = short.links[0]
     assert lr.purification_rounds == 0 and lr.fidelity_at_use == pytest.approx(0.97, abs=1e-8)
     assert short.feasible and short.error_corrected.code_distance == 25
-    assert short.error_budget.remote_used == pytest.approx(1.14985e-4, rel=1e-4)
+    assert short.error_budget.remote_used == pytest.approx(1.15174e-4, rel=1e-4)
     at_17 = remote_operation(17, _werner(0.97), qpu, qpu).logical_error * 1000
-    assert at_17 == pytest.approx(0.0095609, abs=1e-7)
+    assert at_17 == pytest.approx(0.0096199, abs=1e-7)
     ok = estimate(EC_WORKLOAD, [qpu, qpu], [Link((0, 1), **link, memory_t1_s=1e-2, memory_t2_s=1e-2)],
                   placement=[0, 1])
     assert ok.feasible and ok.error_budget.remote_used > plain.error_budget.remote_used
