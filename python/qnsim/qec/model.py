@@ -41,11 +41,13 @@ The table also holds the same merge with both patches on one QPU (``interface=No
 gadget), sampled per p and d (``single_qpu``; ``bench/qec_remote_model.py baseline``). What a remote operation
 adds to the work of one QPU (``remote_logical_error(..., interface_only=True)``) is the gadget merge with the
 pairs less this single-QPU merge: the pairs' share and the gadget's own (its extra CNOT and two measurements per
-seam CNOT: the near-perfect pairs' gadget merge fails 1.01-1.35x as often as the single-QPU merge at d = 3-7, more
-at larger d). The single-QPU merge is modelled as the near-perfect pairs' line less a line in ``(d + 1) / 2`` fitted
-to the measured ratio (:meth:`RemoteModel.log_single_qpu_error`); rows whose rates are too small to sample here (p
-= 3e-4 at d = 7, p = 1e-4 at d = 5 and 7) take the ratio's growth with d from the nearest sampled p, and
-:meth:`RemoteModel.thin_rows` names them.
+seam CNOT: with perfect pairs the gadget merge fails 0.97-1.16x (Z basis) and 1.13-1.36x (X basis) as often as the
+single-QPU merge at p = 1e-3..3e-3, d = 3-7, the ratio growing with d). The single-QPU merge is modelled as the
+near-perfect pairs' line less a line in ``(d + 1) / 2`` fitted to the measured ratio
+(:meth:`RemoteModel.log_single_qpu_error`), its level per p and its growth with d pooled over p; the table also
+holds the gadget merge with perfect pairs (``perfect_pairs``, fitted alike), between which and the smallest q the
+rate is linear in q (:meth:`RemoteModel.error`). Rows whose rates are too small to sample here (p = 3e-4 at d = 7,
+p = 1e-4 at d = 5 and 7) are extrapolations, and :meth:`RemoteModel.thin_rows` names them.
 
 >>> round(remote_logical_error(3, (0.97, 0.01, 0.01, 0.01), physical_error=1e-3), 3) > 0
 True
