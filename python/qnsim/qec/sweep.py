@@ -58,6 +58,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from qnsim._row_notes import join_notes
 from qnsim.argument_checks import file_path, integer, real_number, shown
 from qnsim.qec.channels import werner
 from qnsim.qec.circuits import (
@@ -483,7 +484,7 @@ class ExperimentSpec:
             "seconds": round(est.seconds, 3),
             # What the counts cannot say (no error at all, a few, max_shots reached first), as a
             # network scenario's row carries its notes: the rate alone read as a measured one.
-            "notes": "; ".join([*est.notes, *(s["_timing"].notes if s["_timing"] is not None else ())]) or None,
+            "notes": join_notes([*est.notes, *(s["_timing"].notes if s["_timing"] is not None else ())]),
         }
         if "rounds" not in params:
             row["rounds"] = s["rounds"]

@@ -1,0 +1,94 @@
+"""Bad input, round 13 part 2: a row's notes split only between notes (sweep writer, summarize, qnsim sweep's
+summary, CSV and Parquet), the estimator's circuit reader on Stim's separators and empty argument slots, and bad
+values into what landed on main in round 13."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qnsim.sweeps import join_notes, read_results, split_notes, sweep
+from scenarios import two_node_scenario
+
+# --- A row's notes: split between notes only ------------------------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="ab; :", max_size=8), max_size=5))
+def test_split_notes_gives_back_each_note_joined_whatever_semicolons_it_holds(notes):
+    """Old behaviour: a row's notes were "; ".join(notes) and read back by .split("; "), so a note such as "rate
+    between 1 and 3 (Poisson); ask for at least 100 pairs" came back as two notes."""
+    text = join_notes(notes)
+    assert split_notes(text) == (notes if text is not None else [])
+    assert text is None or all(note.replace(";", ";;") in text for note in notes)
+
+
+def test_split_notes_reads_an_older_files_notes_as_they_were_written():
+    """Files written before the doubled ";" split on "; " as before (nothing else can be told from them)."""
+    assert split_notes("a: 3 pairs; b: wide") == ["a: 3 pairs", "b: wide"]
+    assert split_notes("x;y") == ["x;y"] and split_notes(float("nan")) == [] and split_notes("") == []
+    with pytest.raises(TypeError, match=r"a note must be text, got 3 \(int\)"):
+        join_notes(["a", 3])
+
+
+def _few_pairs_scenario(tmp_path):
+    """A two-node scenario whose request ends on its 2nd or 3rd pair: its note on a rate from few pairs holds
+    "; " (its Poisson interval; ask for more pairs)."""
+    path = tmp_path / "few.toml"
+    path.write_text(two_node_scenario(0.01, rate_hz=1000.0, formalism="bell_diagonal", success_probability=0.5).replace(
+        'dst = "b"\n', 'dst = "b"\nnum_pairs = 2\n'))
+    return path
+
+
+def test_qnsim_sweeps_summary_prints_each_note_whole(tmp_path, capsys):
+    """Old behaviour: ``qnsim sweep``'s stderr summary split each row's notes on "; ": the part of a note after its
+    own "; " ("ask for at least 100 pairs ...") was common to every point and printed as "every point: ask for
+    ...", the note's first half as the first point's own note."""
+    from qnsim.sweep_cli import main
+
+    scenario = _few_pairs_scenario(tmp_path)
+    out = tmp_path / "r.csv"
+    assert main([str(scenario), "--param", "links.0.rate_hz=1000,3000", "--out", str(out), "--workers", "1",
+                 "--no-progress"]) == 0  # fmt: skip
+    err = capsys.readouterr().err
+    rows = read_results(out)
+    notes = [split_notes(row["notes"]) for row in rows]
+    few = [note for row_notes in notes for note in row_notes if "(Poisson); " in note]
+    assert few, notes  # the scenario still makes a note that holds "; "
+    assert "every point: ask for" not in err
+    assert any(note[:300] in err for note in few), err
+
+
+def test_a_remark_holding_a_semicolon_is_left_out_of_each_rows_notes_whole():
+    """Old behaviour: a scenario-wide remark was taken out of each row's notes by finding "; remark; " in them;
+    written with its ";" doubled it was no longer found, and stayed in every row besides being said once."""
+    from qnsim.sweeps import _without_remarks
+
+    row = join_notes(["figures (T1; T2) not modelled", "a->b: one pair delivered"])
+    assert _without_remarks(row, ["figures (T1; T2) not modelled"]) == "a->b: one pair delivered"
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_notes_holding_semicolons_come_back_whole_from_csv_and_parquet(tmp_path, suffix):
+    """A point function's notes written by join_notes read back note by note from either file format."""
+    if suffix == ".parquet":
+        pytest.importorskip("pyarrow")
+    import sweep_points
+
+    out = tmp_path / f"r{suffix}"
+    sweep(sweep_points.semicolon_notes, {"x": [1, 2]}, out=out, workers=1, progress=False)
+    rows = read_results(out)
+    assert [split_notes(row["notes"]) for row in sorted(rows, key=lambda row: row["x"])] == [
+        ["x = 1; y", "tail;", ";"], ["x = 2; y", "tail;", ";"]]
+
+
+def test_summarize_shows_a_points_notes_with_each_semicolon_once():
+    """Old behaviour: summarize's note on noted points showed the row's notes text as stored; now the notes read
+    back (a ";" of a note shown once, not doubled as written)."""
+    from qnsim.plot import summarize
+
+    rows = [{"L": 10, "seed": 0, "rate_hz": 5.0, "notes": join_notes(["between 1 and 3 (Poisson); ask for more"])}]
+    table = summarize(rows, "L", ["rate_hz"])
+    assert any("between 1 and 3 (Poisson); ask for more" in note for note in table.attrs["notes"])
+    assert not any(";;" in note for note in table.attrs["notes"])
