@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import qnsim
 from qnsim.sweeps import join_notes, read_results, split_notes, sweep
 from scenarios import two_node_scenario
 
@@ -92,3 +93,99 @@ def test_summarize_shows_a_points_notes_with_each_semicolon_once():
     table = summarize(rows, "L", ["rate_hz"])
     assert any("between 1 and 3 (Poisson); ask for more" in note for note in table.attrs["notes"])
     assert not any(";;" in note for note in table.attrs["notes"])
+
+
+# --- The estimator's circuit reader: Stim's spacing between targets, empty argument slots -------------------------
+
+stim = pytest.importorskip("stim")
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("X_ERROR(0.1) 0\v1", r"bad target '0\\x0b1'"),
+        ("H 0\f1", r"bad target '0\\x0c1'"),
+        ("H\v0", r"bad target '\\x0b0'"),
+        ("H 0 \v", r"bad target '\\x0b'"),
+        ("X_ERROR(0.1)\v0", r"the targets of X_ERROR must be separated from '\)' by a space"),
+        ("REPEAT 2\v{\nH 0\n}", r"REPEAT block must open with '\{' on the same line"),
+        ("RZ(3 *\vpi) 0", r"bad argument"),
+    ],
+)
+def test_the_estimators_reader_refuses_a_vertical_tab_or_form_feed_between_words(text, message):
+    """Old behaviour: the estimator's circuit reader took '\\v' and '\\f' as spacing between targets ("H 0\\v1" counted
+    two H), where Stim refuses them ("Targets must be separated by spacing") and the stabilizer engine did too."""
+    from qnsim.estimate import Workload
+
+    if not text.startswith("RZ"):
+        with pytest.raises(ValueError):
+            stim.Circuit(text)
+    with pytest.raises(qnsim.CircuitParseError, match=message):
+        Workload(text).count()
+
+
+@pytest.mark.parametrize(
+    "text, count",
+    [("\vH 0", 1), ("\fH 0\n", 1), ("REPEAT 2 {\v\nH 0\n}", 2), ("H 0\r1", 2), ("H 0 #\v", 1)],
+)
+def test_the_estimators_reader_still_takes_the_spacing_stim_takes(text, count):
+    """A '\\v' or '\\f' opening a line (or after a '{') and a '\\r' between targets are read, by Stim as here."""
+    from qnsim.estimate import Workload
+
+    assert sum(len(inst.targets_copy()) for inst in stim.Circuit(text).flattened()) == count  # H on `count` qubits
+    assert Workload(text).count().per_gate["H"] == count
+
+
+@pytest.mark.parametrize(
+    "text, args",
+    [
+        ("PAULI_CHANNEL_1(0.1,,0) 0", [0.1, 0, 0]),
+        ("PAULI_CHANNEL_1(0.1, ,0.2) 0", [0.1, 0, 0.2]),
+        ("PAULI_CHANNEL_1(0.1,0.2,) 0", [0.1, 0.2, 0]),
+        ("PAULI_CHANNEL_1(,0.1,0.2) 0", [0, 0.1, 0.2]),
+    ],
+)
+def test_the_estimators_reader_reads_an_empty_argument_slot_as_0_as_stim_does(text, args):
+    """Old behaviour: PAULI_CHANNEL_1(0.1,,0) was refused as "bad argument ',0)'" by the estimator, where Stim and the
+    stabilizer engine read the empty slot as 0."""
+    from qnsim.estimate import Workload
+
+    assert stim.Circuit(text)[0].gate_args_copy() == pytest.approx(args)
+    assert Workload(text).count().per_gate == {"PAULI_CHANNEL_1": 1}
+    qnsim.StabilizerSimulator(1, seed=0).do_circuit(text)
+
+
+def test_the_estimators_reader_counts_empty_slots_as_arguments():
+    """Empty slots count as arguments, so a channel given one too many is refused by its arity, as Stim refuses it."""
+    from qnsim.estimate import Workload
+
+    for text in ("DEPOLARIZE1(,) 0", "X_ERROR(0.1,) 0"):
+        with pytest.raises(ValueError, match="was given 2 parens arguments"):
+            stim.Circuit(text)
+        with pytest.raises(qnsim.CircuitParseError, match=r"takes 1 parenthesized argument, got 2"):
+            Workload(text).count()
+
+
+_TOKENS = ["H", "CX", "M", "X_ERROR", "PAULI_CHANNEL_1", "DETECTOR", "REPEAT 2 {", "}", "(", ")", ",", " ", "\t",
+           "\r", "\v", "\f", "\n", "0", "1", ".5", "rec[-1]", "#"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_TOKENS), min_size=1, max_size=12))
+def test_fuzzed_text_stim_refuses_between_words_the_estimator_refuses(tokens):
+    """Circuit text glued from Stim's tokens with '\\v' and '\\f' among them: what Stim refuses, the estimator's reader
+    refuses too (it counted "H 0\\v1" as two H), by a CircuitParseError (never another error)."""
+    from qnsim.estimate import Workload
+
+    text = "".join(tokens)
+    try:
+        stim.Circuit(text)
+        stim_reads = True
+    except ValueError:
+        stim_reads = False
+    try:
+        Workload(text).count()
+        ours = True
+    except qnsim.CircuitParseError:
+        ours = False
+    assert stim_reads or not ours, f"the estimator counted {text!r}, which Stim refuses"
