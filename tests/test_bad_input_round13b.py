@@ -189,3 +189,105 @@ def test_fuzzed_text_stim_refuses_between_words_the_estimator_refuses(tokens):
     except qnsim.CircuitParseError:
         ours = False
     assert stim_reads or not ours, f"the estimator counted {text!r}, which Stim refuses"
+
+
+# --- EstimateReport.from_json / from_dict: bad reports refused by name ----------------------------------------------
+
+
+def _report():
+    from qnsim.estimate import QPU, Link, estimate
+
+    return estimate("CX 0 1", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.99)], error_budget=0.5)
+
+
+@pytest.mark.parametrize("version", [10**400, 10**5000], ids=["10**400", "10**5000"])
+def test_from_dict_refuses_a_huge_schema_version_at_once(version):
+    """Old behaviour: a schema_version of 10**400 hung from_dict (it listed the changes over range(5, 10**400 + 1));
+    10**5000 raised Python's "Exceeds the limit (4300 digits)" from its message."""
+    from qnsim.estimate import EstimateReport
+
+    with pytest.raises(ValueError, match=r"schema_version an integer of \d+ bits .* \(a newer qnsim's\)"):
+        EstimateReport.from_dict({**_report().to_dict(), "schema_version": version})
+
+
+@pytest.mark.parametrize("version", [0, -1, True])
+def test_from_dict_refuses_a_schema_version_no_report_has(version):
+    """Old behaviour: schema_version 0 or -1 was told "(unknown changes): estimate again", as if an older qnsim had
+    written it; versions count from 1."""
+    from qnsim.estimate import EstimateReport
+
+    with pytest.raises(ValueError, match=rf"report JSON has no schema_version \(got {version}\)"):
+        EstimateReport.from_dict({**_report().to_dict(), "schema_version": version})
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (lambda t: t[: len(t) // 2], r"report JSON cannot be read \(cut short or edited\?\): Unterminated string"),
+        (lambda t: "", r"report JSON cannot be read .*Expecting value: line 1 column 1"),
+        (lambda t: t.replace('"schema_version": 4', '"schema_version": ' + "9" * 5000),
+         r"report JSON cannot be read .*Exceeds the limit \(4300 digits\)"),
+        (lambda t: "[" * 100_000 + "]" * 100_000, r"report JSON cannot be read: it nests deeper"),
+    ],
+)
+def test_from_json_names_text_that_is_no_report_json(text, message):
+    """Old behaviour: the decoder's own errors came out alone ("Expecting value: line 1 column 1 (char 0)", Python's
+    4,300-digit limit, a RecursionError for deeply nested arrays), naming no report."""
+    from qnsim.estimate import EstimateReport
+
+    with pytest.raises(ValueError, match=message):
+        EstimateReport.from_json(text(_report().to_json()))
+    with pytest.raises(TypeError, match=r"report JSON must be text \(str or bytes\), got NoneType"):
+        EstimateReport.from_json(None)
+
+
+def _edited(**fields):
+    data = _report().to_dict()
+    for key, value in fields.items():
+        if key == "link_qpus":
+            data["links"][0]["qpus"] = value
+        else:
+            data[key] = value
+    return data
+
+
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"num_qubits": -5}, r"report.num_qubits must be a count \(>= 0\), got -5"),
+        ({"link_qpus": [0, -1]}, r"report.links\[0\].qpus\[1\] must be a count \(>= 0\), got -1"),
+        ({"wall_clock_s": -1.0}, r"report.wall_clock_s must be >= 0 \(or nan\), got -1.0"),
+        ({"wall_clock_s": "-inf"}, r"report.wall_clock_s must be >= 0 \(or nan\), got -inf"),
+        ({"wall_clock_s": "NaN"}, r"report.wall_clock_s must be float, got 'NaN'"),
+        ({"verdict": "maybe"}, r"verdict must be 'feasible' or 'infeasible', got 'maybe'"),
+        ({"reasons": ["too slow"]}, r"a feasible verdict has no reasons, got 1"),
+        ({"num_qpus": 7}, r"qubits_per_qpu must list num_qpus = 7 entries, got 2; qpu_names must list"),
+        ({"qubits_per_qpu": [1, 1, 0]}, r"qubits_per_qpu must list num_qpus = 2 entries, got 3"),
+        ({"link_qpus": [0, 5]}, r"links\[0\].qpus must be two QPUs of 0 to num_qpus - 1 = 1, got \(0, 5\)"),
+        ({"link_qpus": [1, 1]}, r"links\[0\].qpus must be two QPUs .* got \(1, 1\)"),
+    ],
+)
+def test_from_dict_refuses_an_edited_report_by_name(fields, message):
+    """Old behaviour: each of these read back without a word and printed a report no estimate makes ("maybe: -5
+    qubits on 7 QPUs", a link to QPU 5 of 2, a negative wall clock)."""
+    from qnsim.estimate import EstimateReport
+
+    with pytest.raises(ValueError, match=message):
+        EstimateReport.from_dict(_edited(**fields))
+
+
+def test_from_json_still_reads_every_report_it_writes():
+    """The checks refuse no report the estimator writes: an infeasible one (inf, nan), an error-corrected one."""
+    from qnsim.estimate import QPU, EstimateReport, Link, SurfaceCode, estimate, preset
+
+    ec_qpus = [preset("qubit_gate_ns_e4", surface_code=SurfaceCode(), logical_qubits=4)] * 2
+    reports = [
+        _report(),
+        estimate("REPEAT 10 {\nCX 0 1\nT 0\n}", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.5)],
+                 target_fidelity=0.99),
+        estimate("REPEAT 20 {\nCX 0 4\nT 0\nH 4\n}\nM 0 4", ec_qpus, [Link((0, 1), 1e9, 0.999)],
+                 placement=[0] * 4 + [1] * 4),
+    ]
+    assert reports[1].verdict == "infeasible" and reports[2].error_corrected is not None
+    for report in reports:
+        assert EstimateReport.from_json(report.to_json()).to_json() == report.to_json()
