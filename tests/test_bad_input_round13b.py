@@ -4,6 +4,8 @@ values into what landed on main in round 13."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -291,3 +293,22 @@ def test_from_json_still_reads_every_report_it_writes():
     assert reports[1].verdict == "infeasible" and reports[2].error_corrected is not None
     for report in reports:
         assert EstimateReport.from_json(report.to_json()).to_json() == report.to_json()
+
+
+# --- Protocol callbacks: a callback that is no method -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("value, shown_as", [(3, "int 3"), (None, "NoneType None"), ("x", "str 'x'"),
+                                              (property(lambda self: None), "property")])
+def test_a_protocol_callback_that_is_no_method_is_refused_when_the_class_is_made(value, shown_as):
+    """Old behaviour: ``class P(Protocol): on_pair_ready = 3`` was made, and its run failed at the first herald with
+    "'int' object is not callable" (a property: "'NoneType' object is not callable"), naming no class or callback."""
+    with pytest.raises(TypeError, match=rf"P.on_pair_ready must be a method \(qnsim calls it on each event\), got "
+                       rf"{re.escape(shown_as)}"):  # fmt: skip
+        type("P", (qnsim.Protocol,), {"on_pair_ready": value})
+
+
+def test_a_protocol_callback_may_be_a_function_or_a_static_method():
+    """Functions, static and class methods and callable objects are still callbacks."""
+    for value in (lambda self, *args: None, staticmethod(lambda *args: None), classmethod(lambda cls, *args: None)):
+        type("P", (qnsim.Protocol,), {"on_timer": value})
