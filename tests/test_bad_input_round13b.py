@@ -312,3 +312,27 @@ def test_a_protocol_callback_may_be_a_function_or_a_static_method():
     """Functions, static and class methods and callable objects are still callbacks."""
     for value in (lambda self, *args: None, staticmethod(lambda *args: None), classmethod(lambda cls, *args: None)):
         type("P", (qnsim.Protocol,), {"on_timer": value})
+
+
+# --- run_experiment_sweep's grid: its shape read as qnsim.sweep reads a grid ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "grid, message",
+    [
+        ({"rounds": 3}, r"grid\['rounds'\] must be a list of values, got 3"),
+        ({"p_int": "0.1"}, r"grid\['p_int'\] must be a list of values, got '0.1'"),
+        ({"p_int": {0.1: 1}}, r"grid\['p_int'\] must be a list of values, got \{0.1: 1\}"),
+        ([("rounds", [2])], r"grid must be a dict of key -> list of values, got list"),
+        ({"rounds": []}, r"grid\['rounds'\] is empty"),
+    ],
+)
+def test_run_experiment_sweep_refuses_a_grid_that_is_no_dict_of_lists(grid, message):
+    """Old behaviour: grid={"rounds": 3} raised Python's "'int' object is not iterable"; {"p_int": "0.1"} was read
+    letter by letter and refused as "p_int must be a real number, got '0'"; {"p_int": {0.1: 1}} ran p_int = 0.1 (a
+    dict read by its keys); a list of pairs raised AttributeError."""
+    from qnsim.qec.sweep import ExperimentSpec, run_experiment_sweep
+
+    spec = ExperimentSpec.from_dict({"grid": {"distance": [3]}, "sampling": {"max_shots": 50}})
+    with pytest.raises(ValueError, match=message):
+        run_experiment_sweep(spec, grid=grid, workers=1)

@@ -545,8 +545,13 @@ def run_experiment_sweep(
         >>> [(r["p_int"], r["shots"]) for r in rows]
         [(0.0, 200), (0.1, 200)]
     """
-    from qnsim.sweeps import sweep
+    from qnsim.sweeps import grid_axes, sweep
 
+    if grid is not None:
+        # Its shape as qnsim.sweep reads a grid, before its values are read one by one: grid={"rounds": 3} raised
+        # Python's "'int' object is not iterable", {"p_int": "0.1"} was read letter by letter ("got '0'"), a dict of
+        # values by its keys, and a list of pairs raised AttributeError.
+        grid_axes(grid)
     if not isinstance(spec, ExperimentSpec):
         spec = ExperimentSpec.from_file(spec)
     full = dict(spec.grid)
