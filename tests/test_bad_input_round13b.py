@@ -336,3 +336,18 @@ def test_run_experiment_sweep_refuses_a_grid_that_is_no_dict_of_lists(grid, mess
     spec = ExperimentSpec.from_dict({"grid": {"distance": [3]}, "sampling": {"max_shots": 50}})
     with pytest.raises(ValueError, match=message):
         run_experiment_sweep(spec, grid=grid, workers=1)
+
+
+# --- qec threshold: rows' error parameter ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", [0.0, -0.01])
+def test_estimate_threshold_names_the_row_whose_error_parameter_is_not_positive(bad):
+    """Old behaviour: a row's p = 0 or -0.01 was refused as "x[0] must be > 0, got -0.01", naming neither the row nor
+    its column (the fit is in log p); a row of p <= 0 at one distance only was left out without a word."""
+    from qnsim.qec.threshold import estimate_threshold
+
+    rows = [{"distance": d, "p": p, "errors": 10 * d, "shots": 1000, "rounds": d} for d in (3, 5) for p in (0.01, 0.02)]
+    rows[2]["p"] = bad
+    with pytest.raises(ValueError, match=rf"rows\[2\]\['p'\] must be > 0"):
+        estimate_threshold(rows, x_key="p", bootstrap=0)
