@@ -351,3 +351,36 @@ def test_estimate_threshold_names_the_row_whose_error_parameter_is_not_positive(
     rows[2]["p"] = bad
     with pytest.raises(ValueError, match=rf"rows\[2\]\['p'\] must be > 0"):
         estimate_threshold(rows, x_key="p", bootstrap=0)
+
+
+# --- qec.collect's resume file --------------------------------------------------------------------------------------
+
+_STATS_HEADER = "     shots,    errors,  discards, seconds,decoder,strong_id,json_metadata,custom_counts\n"
+_STATS_LINE = '       200,        30,         0,   0.001,pymatching,{id},"{{""d"":3}}",\n'.format(id="ab" * 32)
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (_STATS_HEADER + _STATS_LINE.replace(" 200,", " -5,"), r"a count out of range \(a negative shot"),
+        (_STATS_HEADER + _STATS_LINE[:-30], r"the JSON object must be str"),
+        (_STATS_HEADER + _STATS_LINE.replace(" 200,", " nan,"), r"invalid literal for int\(\)"),
+        ("hello world\n", r"Bad CSV data"),
+    ],
+)
+def test_collect_names_a_resume_file_sinter_cannot_resume_from(tmp_path, content, message):
+    """Old behaviour: sinter's reading of an edited or damaged save_resume_filepath came out alone: an empty
+    AssertionError (a negative shot count), "the JSON object must be str, bytes or bytearray, not NoneType" (a line
+    cut short), "invalid literal for int()" (nan), naming no file."""
+    pytest.importorskip("sinter")
+    from qnsim import qec
+    from qnsim.qec.sampling import collect
+
+    path = tmp_path / "resume.csv"
+    path.write_text(content)
+    tasks = [(qec.memory_circuit(3, 3, noise=qec.NoiseModel.uniform_depolarizing(0.01)), {"d": 3})]
+    with pytest.raises(ValueError, match=rf"save_resume_filepath '.*resume.csv' is no statistics file sinter can "
+                       rf"resume from \(edited or cut short\?\): .*{message}"):  # fmt: skip
+        collect(tasks, max_shots=100, num_workers=1, save_resume_filepath=path)
+    with pytest.raises(ValueError, match=r"save_resume_filepath '.*' is a directory"):
+        collect(tasks, max_shots=100, num_workers=1, save_resume_filepath=tmp_path)
