@@ -118,3 +118,10 @@ def int_then_float(params, seed):
 def long_text(params, seed):
     """A text result of params["n"] characters."""
     return {"text": "x" * params["n"]}
+
+
+def semicolon_notes(params, seed):
+    """Notes holding ";" (inside, at the end, alone), joined as qnsim's own rows join theirs."""
+    from qnsim.sweeps import join_notes
+
+    return {"y": params["x"], "notes": join_notes([f"x = {params['x']}; y", "tail;", ";"])}

@@ -76,6 +76,16 @@ inline size_t decimal_number_length(const char *begin, const char *end) {
 /// although a '\r' separates targets).
 inline bool is_parens_space(char c) { return c == ' ' || c == '\t'; }
 
+/// The spacing Stim allows between a line's words (a gate and its targets, two targets, REPEAT and its count): a
+/// space, a tab or a '\r'. A '\v' or a '\f' there is refused ("Targets must be separated by spacing"), though a
+/// line may start with them: the estimator read "H 0\v1" as two targets.
+inline bool is_target_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+
+/// Whether `c`, met where a parenthesized argument starts (after '(' and its spacing when the list is not "()", or
+/// after a ','), makes that argument an empty slot, which Stim reads as 0: "(0.1,,0)" is (0.1, 0, 0) and "(1,)" is
+/// (1, 0).
+inline bool at_empty_argument_slot(char c) { return c == ',' || c == ')'; }
+
 }  // namespace qnsim
 
 #endif

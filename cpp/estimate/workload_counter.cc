@@ -79,6 +79,8 @@ class Batch {
     uint64_t pending_ = 0;
 };
 
+/// Spacing at a line's start and around a brace, where Stim also takes a '\v' or a '\f' (between words it does not:
+/// is_target_space).
 inline bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
 
 [[noreturn]] void fail(uint64_t line, const std::string &what) {
@@ -101,7 +103,7 @@ inline bool parse_uint(const char *&p, const char *end, uint64_t &out) {
 
 std::string token_at(const char *p, const char *end) {
     const char *q = p;
-    while (q < end && !is_space(*q) && *q != '#') ++q;
+    while (q < end && !is_target_space(*q) && *q != '#') ++q;
     return escape_control_bytes(p, q);
 }
 
@@ -186,7 +188,7 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
         for (char &c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
         if (upper == "REPEAT") {
             cached_gate = -1;
-            while (p < end && is_space(*p)) ++p;
+            while (p < end && is_target_space(*p)) ++p;
             bool negative = false;
             if (p < end && *p == '-') {
                 negative = true;
@@ -201,7 +203,7 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
                 fail(line,
                      msg("REPEAT count must be at least 1, got ", negative ? "-" : "", std::string(num_start, p)));
             }
-            while (p < end && is_space(*p)) ++p;
+            while (p < end && is_target_space(*p)) ++p;
             if (p == end || *p != '{') fail(line, "REPEAT block must open with '{' on the same line");
             ++p;
             while (p < end && is_space(*p)) ++p;
@@ -232,6 +234,8 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
         while (true) {
             while (p < end && is_parens_space(*p)) ++p;  // as Stim: a '\r' or a '\v' there is refused
             if (p < end && *p == ')' && num_args == 0) break;
+            // An empty slot is 0, as Stim reads it: PAULI_CHANNEL_1(0.1,,0) was refused as "bad argument ',0)'".
+            const bool empty_slot = p < end && at_empty_argument_slot(*p);
             // A decimal number as Stim writes it: strtod also read hexadecimal (X_ERROR(0x1p-3) was priced as
             // X_ERROR(0.125)), which Stim and the stabilizer engine refuse.
             const size_t length = decimal_number_length(p, end);
@@ -249,7 +253,9 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
                 const std::string word = token_at(p, end);
                 fail(line, msg("bad argument '", word.empty() ? escape_control_bytes(p, std::min(p + 4, end)) : word, "'"));
             };
-            if (rotation) {
+            if (empty_slot) {
+                // value 0, nothing read: a rotation's empty slot is an angle of 0, as a channel's is a probability
+            } else if (rotation) {
                 // A rotation's angle may be written with pi, as in QASM: pi, -pi/2, 3*pi/4, 0.5*pi (RZ(pi/2) was
                 // refused as "bad argument 'pi/2)'", the first thing a user writes).
                 if (length == 0) {
@@ -258,10 +264,10 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
                     if (!read_pi_angle(after, end, value)) bad_argument();
                 } else {
                     const char *star = after;
-                    while (star < end && is_space(*star)) ++star;
+                    while (star < end && is_parens_space(*star)) ++star;
                     if (star < end && *star == '*') {  // 3*pi/4, 3 * pi / 4 reads as 3*pi then "/ 4": refused
                         after = star + 1;
-                        while (after < end && is_space(*after)) ++after;
+                        while (after < end && is_parens_space(*after)) ++after;
                         if (!read_pi_angle(after, end, value)) bad_argument();
                     }
                 }
@@ -286,7 +292,7 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
             fail(line, "unterminated argument list (missing ')')");
         }
         ++p;
-        if (p < end && !is_space(*p) && *p != '#') {
+        if (p < end && !is_target_space(*p) && *p != '#') {
             // Stim refuses a target against the ')': X_ERROR(0.1)0 was counted as X_ERROR(0.1) 0.
             fail(line, msg("the targets of ", gate_table()[out.gate].name, " must be separated from ')' by a space"));
         }
@@ -320,7 +326,7 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
     }
     // Targets.
     while (true) {
-        while (p < end && is_space(*p)) ++p;
+        while (p < end && is_target_space(*p)) ++p;
         if (p == end || *p == '#') break;
         const char *tok = p;
         char c = *p;
@@ -370,7 +376,7 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
             fail(line, msg("bad target '", token_at(tok, end), "'"));
         }
         // A target ends at whitespace, a comment, or a '*' combiner.
-        if (p < end && !is_space(*p) && *p != '#' && *p != '*') {
+        if (p < end && !is_target_space(*p) && *p != '#' && *p != '*') {
             fail(line, msg("bad target '", token_at(tok, end), "'"));
         }
     }

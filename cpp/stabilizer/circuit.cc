@@ -199,7 +199,7 @@ struct Parser {
     }
 
     static void skip_space(const std::string &s, size_t &i) {
-        while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r')) ++i;
+        while (i < s.size() && is_target_space(s[i])) ++i;
     }
 
     static void skip_parens_space(const std::string &s, size_t &i) {
@@ -221,7 +221,7 @@ struct Parser {
         }
         while (true) {
             skip_parens_space(s, i);
-            if (i < s.size() && (s[i] == ',' || s[i] == ')')) {
+            if (i < s.size() && at_empty_argument_slot(s[i])) {
                 args.push_back(0);  // an empty slot
             } else {
                 args.push_back(parse_number(s, i, line, name));
@@ -259,7 +259,7 @@ struct Parser {
 
     /// True when position i ends a target (a space, a tab or the end of the line).
     static bool at_separator(const std::string &s, size_t i) {
-        return i >= s.size() || s[i] == ' ' || s[i] == '\t' || s[i] == '\r';
+        return i >= s.size() || is_target_space(s[i]);
     }
 
     /// The annotations describe the circuit, not the state, so nothing of them is kept; but they are

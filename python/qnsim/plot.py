@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from qnsim._row_notes import split_notes
 from qnsim.argument_checks import column_name, file_path, flag, shown
 
 __all__ = ["axis_label", "column_unit", "plot_estimate", "plot_sweep", "summarize"]
@@ -350,7 +351,7 @@ def _noted_points(frame: Any, table: Any, keys: list[str], y: Sequence[str]) -> 
         mine = noted.copy()
         for k in keys:
             mine &= frame[k] == point[k]
-        text = str(frame.loc[mine, "notes"].iloc[0])
+        text = "; ".join(split_notes(frame.loc[mine, "notes"].iloc[0]))  # shown as read, each ";" once
         kind = re.sub(r"\d[\d.e+-]*", "#", text)[:80]
         if kind not in examples and len(examples) < 3:
             examples[kind] = f"at {_where(table, keys, [i])}: {text if len(text) <= 240 else text[:237] + '...'}"
@@ -414,8 +415,8 @@ def _served_by_few_pairs(frame: Any, column: str) -> Any:
         labelled = [c for c in frame.columns if isinstance(c, str) and c.endswith(".rate_hz")]
         prefix = labelled[0][: -len("rate_hz")] if labelled else ""
     label = re.escape(prefix[:-1]) + ": " if prefix else ""
-    pattern = re.compile(rf"(?:^|; ){label}rate from only \d+ pair\(s\), in a window that ended on the last")
-    return frame["notes"].map(lambda notes: isinstance(notes, str) and pattern.search(notes) is not None).astype(bool)
+    pattern = re.compile(rf"{label}rate from only \d+ pair\(s\), in a window that ended on the last")
+    return frame["notes"].map(lambda notes: any(pattern.match(note) for note in split_notes(notes))).astype(bool)
 
 
 def _rounding_twins(table: Any, keys: list[str]) -> list[str]:

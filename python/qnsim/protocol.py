@@ -275,6 +275,15 @@ class Protocol:
                 f"{', '.join(_CALLBACK_ORDER)}" + (f" ({' '.join(hints)})" if hints else "")
                 + "; a method of your own needs a name that does not start with 'on_'"
             )
+        # A callback that is no method (on_pair_ready = 3, None, a property): the class was made, and the run
+        # failed at the first event with "'int' object is not callable", naming neither the class nor the callback.
+        for name in _CALLBACK_ORDER:
+            value = vars(cls).get(name, callable)
+            if isinstance(value, property) or not (callable(value) or isinstance(value, (staticmethod, classmethod))):
+                raise TypeError(
+                    f"{cls.__name__}.{name} must be a method (qnsim calls it on each event), got "
+                    f"{type(value).__name__} {value!r:.60}"
+                )
         # The read-only facts (network, request, now_s, request_active) defined again in a subclass: a class
         # attribute `network = None` (a policy's placeholder for its topology) replaced the property, and the
         # first event failed inside qnsim with "'NoneType' object has no attribute 'slot_link'"; `request = 5`

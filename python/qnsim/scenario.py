@@ -112,6 +112,7 @@ from pathlib import Path
 from typing import Any, Literal, Union
 
 from qnsim._core import ParameterError
+from qnsim._row_notes import join_notes
 from qnsim.argument_checks import file_path
 from qnsim.config import ConfigError, TomlTable, other_file_kind
 from qnsim.network import Network
@@ -358,7 +359,8 @@ def run_scenario_data(data: dict[str, Any], seed: int, *, source: str = "<sweep 
       ``mean_fidelity``, ``fidelity_ci95``, ``mean_latency_s``, ``status``;
     * the first request's figures once more without a prefix (``pairs``, ``rate_hz``, ...), the
       default columns of ``qnsim plot``;
-    * ``notes``: the run's notes and each request's (prefixed with its label), joined by "; ",
+    * ``notes``: the run's notes and each request's (prefixed with its label), joined by "; " (a ";" inside
+      a note written doubled, so :func:`qnsim.sweeps.split_notes` gives each note back whole),
       or None (empty in a CSV) when there are none: what a printed result would say under its
       table (an unfinished request, pairs that are not entangled, one pair, ...).
 
@@ -483,5 +485,5 @@ def _row(result: Any, until_s: float) -> dict[str, Any]:
         first = labels[0]
         row.update({key: row[f"{first}.{key}"] for key in ROW_FIGURES})
     notes = [*result.notes, *(f"{label}: {note}" for label, r in zip(labels, result.requests) for note in r.notes)]
-    row["notes"] = "; ".join(notes) or None
+    row["notes"] = join_notes(notes)
     return row

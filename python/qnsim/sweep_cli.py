@@ -31,6 +31,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from qnsim._row_notes import split_notes
+
 __all__ = ["main", "parse_param", "parse_value"]
 
 # Digits grouped by underscores (TOML's and Python's 1_000) are an integer too: float() read them as 1000.0,
@@ -349,11 +351,11 @@ def report_rows(rows: Sequence[dict[str, Any]], out: str | None, remarks: Sequen
         print(f"note: the scenario, said once (a row whose grid values change it carries its own): {remark}",
               file=sys.stderr)
 
-    # A row's notes are joined with "; ". A note that every point carries (a scenario-wide remark, say the
+    # A row's notes are joined as qnsim.sweeps.join_notes writes them (split_notes reads them back whole). A note that every point carries (a scenario-wide remark, say the
     # preset's unmodelled initialisation figures) is said once, and the first point's own notes after it: shown
     # whole, the first point's notes began with that remark and the notes that differ between points (NOT
     # ENTANGLED from 50 km on, a rate from few pairs) were cut off or never shown.
-    parts = [row["notes"].split("; ") if isinstance(row.get("notes"), str) and row["notes"] else [] for row in rows]
+    parts = [split_notes(row.get("notes")) for row in rows]
     noted = [row for row, row_parts in zip(rows, parts) if row_parts]
     if noted:
         common = set(parts[0]).intersection(*parts[1:]) if len(parts) > 1 else set()

@@ -96,6 +96,7 @@ from typing import Any, Literal, Union
 import numpy as np
 
 from qnsim._core import QnsimError
+from qnsim._row_notes import drop_notes, join_notes, split_notes
 from qnsim.argument_checks import (
     counted,
     file_path,
@@ -121,9 +122,11 @@ __all__ = [
     "grid_axes",
     "grid_columns",
     "grid_points",
+    "join_notes",
     "point_id",
     "read_results",
     "scenario_id",
+    "split_notes",
     "sweep",
     "sweep_status",
 ]
@@ -816,19 +819,15 @@ def _network_remarks(network: Any) -> list[str]:
 
 
 def _without_remarks(notes: Any, remarks: Sequence[str]) -> Any:
-    """A row's ``notes`` (joined by "; ") without the given remarks; None when nothing else is left.
+    """A row's ``notes`` (see :mod:`qnsim._row_notes`) without the given remarks; None when nothing else is left.
 
     Example:
-        >>> _without_remarks("a; b (x; y); c", ["b (x; y)"]), _without_remarks("a", ["a"])
+        >>> _without_remarks(join_notes(["a", "b (x; y)", "c"]), ["b (x; y)"]), _without_remarks("a", ["a"])
         ('a; c', None)
     """
     if not isinstance(notes, str) or not remarks:
         return notes
-    text = f"; {notes}; "
-    for remark in remarks:
-        text = text.replace(f"; {remark}; ", "; ")
-    text = text[2:-2]
-    return text or None
+    return drop_notes(notes, remarks)
 
 
 def code_id() -> str:

@@ -22,7 +22,7 @@ import types
 import typing
 from typing import Any
 
-from qnsim.argument_checks import is_integer, is_real_number, real_number
+from qnsim.argument_checks import is_integer, is_real_number, real_number, shown
 from qnsim.estimate.factories import DistillationRound
 
 __all__ = [
@@ -197,11 +197,20 @@ def _from_jsonable(hint: Any, value: Any, where: str) -> Any:
         return _from_jsonable(inner, value, where)
     if hint is float:
         if isinstance(value, str) and value in ("inf", "-inf", "nan"):
-            return float(value)
+            value = float(value)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
+            # Every float of a report is a time, a rate, a probability or a count, never below 0 (NaN: none).
+            if value < 0:
+                raise ValueError(f"report JSON: {where} must be >= 0 (or nan), got {shown(value)}")
             return value  # An int stays one, so the JSON written again is the JSON read.
-    elif hint in (int, str, bool):
-        if isinstance(value, hint) and (hint is bool or not isinstance(value, bool)):
+    elif hint is int:
+        # Every integer of a report is a count or an index: -5 qubits read back as a report that printed them.
+        if isinstance(value, int) and not isinstance(value, bool):
+            if value < 0:
+                raise ValueError(f"report JSON: {where} must be a count (>= 0), got {shown(value)}")
+            return value
+    elif hint in (str, bool):
+        if isinstance(value, hint):
             return value
     elif origin is list and isinstance(value, list):
         return [_from_jsonable(args[0], v, f"{where}[{i}]") for i, v in enumerate(value)]
@@ -229,6 +238,27 @@ def _dataclass_from_dict(cls: Any, data: dict[str, Any], where: str) -> Any:
             + (f" has unknown key(s) {', '.join(map(repr, unknown))}" if unknown else "")
         )
     return cls(**{n: _from_jsonable(hints[n], data[n], f"{where}.{n}") for n in names})
+
+
+def _check_report_shape(report: Any) -> None:
+    """What every report the estimator writes holds, checked on one read back (an edited report printed a verdict
+    of "maybe", 2 qubits on 7 QPUs, a link to QPU 5 of 2 without a word)."""
+    problems = []
+    if report.verdict not in ("feasible", "infeasible"):
+        problems.append(f"verdict must be 'feasible' or 'infeasible', got {report.verdict!r}")
+    elif report.verdict == "feasible" and report.reasons:
+        problems.append(f"a feasible verdict has no reasons, got {len(report.reasons)}")
+    for name in ("qubits_per_qpu", "qpu_names"):
+        if len(getattr(report, name)) != report.num_qpus:
+            problems.append(f"{name} must list num_qpus = {shown(report.num_qpus)} entries, got "
+                            f"{len(getattr(report, name))}")
+    for i, link in enumerate(report.links):
+        a, b = link.qpus
+        if a == b or max(a, b) >= report.num_qpus:
+            problems.append(f"links[{i}].qpus must be two QPUs of 0 to num_qpus - 1 = {shown(report.num_qpus - 1)}, "
+                            f"got ({shown(a)}, {shown(b)})")
+    if problems:
+        raise ValueError("report JSON: " + "; ".join(problems) + " (was the report edited?)")
 
 
 def human_time(seconds: float) -> str:
@@ -570,7 +600,9 @@ class EstimateReport:
         """The report of :meth:`to_dict` (or the parsed ``--json`` output) read back: "inf"/"nan" strings as floats,
         ``qpus`` as tuples, nested reports as their classes. A report of another ``schema_version`` is refused,
         naming both versions and what changed (its fields mean other things: version 3 set ``required_rate_hz`` on
-        error-corrected QPUs only), as are a missing or unknown field and a value of the wrong type.
+        error-corrected QPUs only), as are a missing or unknown field, a value of the wrong type or below 0,
+        and a report no estimate writes (a verdict other than feasible/infeasible, per-QPU lists of another length than
+        ``num_qpus``, a link to a QPU it does not have).
 
         >>> from qnsim.estimate import QPU, Link, estimate
         >>> r = estimate("CX 0 1", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.99)], error_budget=0.5)
@@ -586,21 +618,36 @@ class EstimateReport:
         if not isinstance(data, dict):
             raise TypeError(f"report JSON must be an object, got {type(data).__name__}")
         version = data.get("schema_version")
-        if version != SCHEMA_VERSION:
-            if not isinstance(version, int) or isinstance(version, bool):
-                raise ValueError(f"report JSON has no schema_version (got {version!r}), this qnsim reads version "
-                                 f"{SCHEMA_VERSION}: is it a report of `qnsim estimate --json`?")
+        if version != SCHEMA_VERSION or isinstance(version, bool):  # True == 1, 4.0 == 4: not a version
+            # Versions count from 1: 0, a negative or a float one is no report's (a huge one is shown by its size).
+            if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+                raise ValueError(f"report JSON has no schema_version (got {shown(version)}), this qnsim reads "
+                                 f"version {SCHEMA_VERSION}: is it a report of `qnsim estimate --json`?")
             low, high = sorted((version, SCHEMA_VERSION))
-            changes = "; ".join(f"{v}: {SCHEMA_CHANGES[v]}" for v in range(low + 1, high + 1) if v in SCHEMA_CHANGES)
+            # The changes between the two, from the table (a range up to version 10**400 never ended).
+            changes = "; ".join(f"{v}: {SCHEMA_CHANGES[v]}" for v in sorted(SCHEMA_CHANGES) if low < v <= high)
             newer = " (a newer qnsim's)" if version > SCHEMA_VERSION else ""
-            raise ValueError(f"report JSON has schema_version {version}{newer}, this qnsim reads version "
+            raise ValueError(f"report JSON has schema_version {shown(version)}{newer}, this qnsim reads version "
                              f"{SCHEMA_VERSION} ({changes or 'unknown changes'}): estimate again with this qnsim")
-        return _dataclass_from_dict(cls, data, "report")
+        report = _dataclass_from_dict(cls, data, "report")
+        _check_report_shape(report)
+        return report
 
     @classmethod
     def from_json(cls, text: str) -> EstimateReport:
-        """The report of :meth:`to_json` read back (see :meth:`from_dict`)."""
-        return cls.from_dict(json.loads(text))
+        """The report of :meth:`to_json` read back (see :meth:`from_dict`); text that is no JSON (cut short, edited)
+        is refused as such, with where the decoder stopped."""
+        if not isinstance(text, (str, bytes, bytearray)):
+            raise TypeError(f"report JSON must be text (str or bytes), got {type(text).__name__}")
+        try:
+            data = json.loads(text)
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"report JSON is not UTF-8 text: {exc}") from None
+        except ValueError as exc:  # the decoder's "Expecting value: line 1 column 1", an integer past 4,300 digits
+            raise ValueError(f"report JSON cannot be read (cut short or edited?): {exc}") from None
+        except RecursionError:  # arrays nested thousands deep
+            raise ValueError("report JSON cannot be read: it nests deeper than Python's decoder reads") from None
+        return cls.from_dict(data)
 
     def __repr__(self) -> str:
         """One line: verdict (with the reasons when infeasible), size, remote operations, Bell

@@ -727,6 +727,24 @@ class _SavedCounts:
             raise
 
 
+def _check_resume_file(sinter: Any, path: str) -> None:
+    """Refuses a ``save_resume_filepath`` that sinter cannot resume from, naming it: sinter's own reading of an edited
+    or damaged file raised an empty AssertionError (a negative shot count), "the JSON object must be str, bytes or
+    bytearray, not NoneType" (a line cut short) or "invalid literal for int()" (nan), naming no file."""
+    if os.path.isdir(path):
+        raise ValueError(f"save_resume_filepath {path!r} is a directory; give a CSV file's path")
+    if not os.path.exists(path) or os.path.getsize(path) == 0:
+        return
+    try:
+        sinter.read_stats_from_csv_files(path)
+    except (AssertionError, TypeError, ValueError, KeyError, IndexError) as exc:
+        why = str(exc) or "a count out of range (a negative shot, error or discard count)"
+        raise ValueError(
+            f"save_resume_filepath {path!r} is no statistics file sinter can resume from (edited or cut short?): "
+            f"{why[:300]}; move it away or give another path"
+        ) from None
+
+
 def collect(
     tasks: Iterable[tuple[Any, Mapping[str, Any]]],
     *,
@@ -831,6 +849,8 @@ def collect(
             json_metadata=meta,
         ))
     max_shots = read_max_shots(max_shots, 1)  # read by no task's circuit when there is none
+    if save_resume_filepath is not None:
+        _check_resume_file(sinter, save_resume_filepath)
     stats = sinter.collect(
         num_workers=workers,
         tasks=sinter_tasks,

@@ -80,6 +80,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from qnsim._row_notes import join_notes
 from qnsim.argument_checks import file_path, integer, is_integer, real_number, shown
 from qnsim.qec.channels import werner
 from qnsim.qec.circuits import (
@@ -509,7 +510,7 @@ class ExperimentSpec:
             "sampling_s": round(est.seconds, 3),
             # What the counts cannot say (no error at all, a few, max_shots reached first), as a
             # network scenario's row carries its notes: the rate alone read as a measured one.
-            "notes": "; ".join([*est.notes, *(s["_timing"].notes if s["_timing"] is not None else ())]) or None,
+            "notes": join_notes([*est.notes, *(s["_timing"].notes if s["_timing"] is not None else ())]),
         }
         if "rounds" not in params:
             row["rounds"] = s["rounds"]
@@ -573,8 +574,13 @@ def run_experiment_sweep(
         >>> [(r["p_int"], r["shots"]) for r in rows]
         [(0.0, 200), (0.1, 200)]
     """
-    from qnsim.sweeps import sweep
+    from qnsim.sweeps import grid_axes, sweep
 
+    if grid is not None:
+        # Its shape as qnsim.sweep reads a grid, before its values are read one by one: grid={"rounds": 3} raised
+        # Python's "'int' object is not iterable", {"p_int": "0.1"} was read letter by letter ("got '0'"), a dict of
+        # values by its keys, and a list of pairs raised AttributeError.
+        grid_axes(grid)
     if not isinstance(spec, ExperimentSpec):
         spec = ExperimentSpec.from_file(spec)
     full = dict(spec.grid)

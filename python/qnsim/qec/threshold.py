@@ -365,7 +365,8 @@ def _table(rows, x_key, distance_key):
             raise ValueError(f"rows[{i}] has {errors} errors in {shots} shots")
         if x_key not in row:
             raise ValueError(f"rows[{i}] has no {x_key!r} column (columns: {', '.join(map(str, row))})")
-        x = real_number(f"rows[{i}][{x_key!r}]", row[x_key], error=ValueError)
+        # The fit is in log x: a row's 0 or negative x was refused later as "x[0] must be > 0", naming no row.
+        x = real_number(f"rows[{i}][{x_key!r}]", row[x_key], minimum=0.0, exclusive_minimum=True, error=ValueError)
         cell = table.setdefault(d, {}).setdefault(x, [0, 0, rounds])
         if rounds != cell[2]:
             # Summed counts of shots of different lengths have no per-round rate: the first
