@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from qnsim._row_notes import split_notes
+from qnsim._row_notes import join_notes, split_notes
 from qnsim.argument_checks import column_name, file_path, flag, shown
 
 __all__ = ["axis_label", "column_unit", "plot_estimate", "plot_sweep", "summarize"]
@@ -397,12 +397,13 @@ def _notes_of_drawn(text: Any, labels: list[str], drawn: set[str]) -> Any:
         return text
     by_length = sorted(labels, key=len, reverse=True)  # "a->b2: ..." is not a note of "a->b"
     kept, owner = [], None
-    for piece in text.split("; "):
-        # A piece that starts with no label continues the note before it (a note may hold "; "), or is the run's.
-        owner = next((label for label in by_length if piece.startswith(label + ": ")), owner)
+    for note in split_notes(text):
+        # A note that starts with no label is the run's, or (in a file written before notes kept their own "; "
+        # apart) the rest of the note before it.
+        owner = next((label for label in by_length if note.startswith(label + ": ")), owner)
         if owner is None or owner in drawn:
-            kept.append(piece)
-    return "; ".join(kept) or None
+            kept.append(note)
+    return join_notes(kept)
 
 
 def _served_by_few_pairs(frame: Any, column: str) -> Any:
