@@ -170,7 +170,7 @@ def test_qnsim_plot_and_estimate_plot_draw_an_estimate_report(tmp_path, capsys):
     broken = tmp_path / "broken.json"
     broken.write_text("{verdict")  # the decoder said "Expecting property name ...", naming no file
     assert main(["plot", str(broken)]) == 2
-    assert f"{broken}: not the JSON of an estimate report (qnsim estimate --json): Expecting" in (
+    assert f"{broken}: report JSON cannot be read (cut short or edited?): Expecting" in (
         capsys.readouterr().err)
     summary = tmp_path / "w.toml"
     summary.write_text("logical_qubits = 4\nt_count = 100\n")

@@ -1012,8 +1012,6 @@ def _estimate_report(report: Any) -> Any:
     """``report`` as an :class:`~qnsim.estimate.EstimateReport`: itself, or read from JSON text or a file of it."""
     from qnsim.estimate.report import EstimateReport
 
-    import json
-
     if isinstance(report, EstimateReport):
         return report
     where = "report"
@@ -1026,10 +1024,7 @@ def _estimate_report(report: Any) -> Any:
         raise TypeError(f"report must be an EstimateReport, its JSON text or a path, got {shown(report)}")
     try:
         return EstimateReport.from_json(report)
-    except json.JSONDecodeError as exc:
-        # The decoder's message ("Expecting property name ...") named neither the file nor what it should hold.
-        raise ValueError(f"{where}: not the JSON of an estimate report (qnsim estimate --json): {exc}") from None
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError) as exc:  # from_json's own words (a file cut short, a field edited), and the file
         raise (TypeError if isinstance(exc, TypeError) else ValueError)(f"{where}: {exc}") from None
 
 
