@@ -50,7 +50,8 @@ Model (what the numbers mean):
   between logical errors, T states, rotation synthesis and remote operations, code distance the smallest
   odd d with ``a (p/p*)^((d+1)/2) <= eps_log / (patches * depth)`` whose remote operations (pairs as used)
   also meet their share, found with the run length at a fixed point (a larger d takes more pairs per
-  operation, hence maybe a longer run); infeasible when no d up to the limit meets them. Remote logical
+  operation, hence maybe a longer run; the run at d is its own links' or compute's length, not the cycle count a
+  smaller d ran out of budget at); infeasible when no d up to the limit meets them. Remote logical
   gates by lattice surgery consume ``2d - 1`` Bell pairs per round for d rounds; their error is the
   simulated merge's (:func:`qnsim.estimate.remote.remote_operation`), which falls with d only below the
   interface's threshold; purification starts from the interface fidelity ``1 - p p*_int / p*``.
