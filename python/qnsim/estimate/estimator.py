@@ -50,7 +50,8 @@ Model (what the numbers mean):
   between logical errors, T states, rotation synthesis and remote operations, code distance the smallest
   odd d with ``a (p/p*)^((d+1)/2) <= eps_log / (patches * depth)`` whose remote operations (pairs as used)
   also meet their share, found with the run length at a fixed point (a larger d takes more pairs per
-  operation, hence maybe a longer run); infeasible when no d up to the limit meets them. Remote logical
+  operation, hence maybe a longer run; the run at d is its own links' or compute's length, not the cycle count a
+  smaller d ran out of budget at); infeasible when no d up to the limit meets them. Remote logical
   gates by lattice surgery consume ``2d - 1`` Bell pairs per round for d rounds; their error is the
   simulated merge's (:func:`qnsim.estimate.remote.remote_operation`), which falls with d only below the
   interface's threshold; purification starts from the interface fidelity ``1 - p p*_int / p*``.
@@ -2419,6 +2420,9 @@ class _Context:
         tail_s = latency
         per_op_budget = eps_remote / n_remote if n_remote else 1.0
         cycles = alg_depth  # What the distance is sized for; grows with stalls until consistent.
+        # The fewest cycles the run is priced at: the algorithm's depth, or a retry's count where the Azure
+        # estimator's rule prices the run at what d was sized for (a factory may use all of it).
+        floor = alg_depth
         d = None
         factory = None
         lowest = 1  # The smallest distance a retry may take.
@@ -2454,10 +2458,18 @@ class _Context:
             # After a retry the distance is sized for `cycles` (> the algorithm's depth): the run is
             # priced at that length and a factory may use all of it, as the Azure estimator does (pricing
             # it at the algorithm's depth instead stretched it to a slower, smaller factory).
-            run_cycles = max(cycles, -(-busy_ps // cycle_ps))
+            run_cycles = max(floor, -(-busy_ps // cycle_ps))
             # The run d was sized for stands even where the closed form took d a rounding step short of it.
             if run_cycles > max(max_cycles, cycles):
+                unstalled = max(floor, -(-(alg_depth * cycle_ps + round(tail_s * 1e12)) // cycle_ps))
+                links_stretch = unstalled <= max(max_cycles, cycles)
                 cycles = max(max_cycles + 1, cycles + 1)
+                # A run the links stretch past this distance's budget needs the next distance, not a run priced
+                # at the cycle count that exhausts this one: the next distance's run is its links' and compute's
+                # (before, a link-bound run that took d + 2 was priced at this d's budget in cycles, 20x the
+                # algorithm's: 48.6 days whatever the channel count, "bound: link rate").
+                if not links_stretch:
+                    floor = cycles
                 continue
             if n_states:
                 designs = design_t_factories(
@@ -2467,7 +2479,7 @@ class _Context:
                 picked = pick_factory(designs, cycle_ps, run_cycles, max_cycles)
                 if picked is None:
                     no_design = not designs
-                    cycles = max(max_cycles + 1, cycles + 1)
+                    cycles = floor = max(max_cycles + 1, cycles + 1)
                     continue
                 factory, run_cycles = picked
                 if factory.duration_ps == 0:
@@ -2490,7 +2502,7 @@ class _Context:
                     if nxt <= sc.max_distance:
                         # Sized afresh: its run is the algorithm's depth or what the links and factories stretch
                         # it to, in its own (longer) cycles, not a cycle count sized at a smaller distance.
-                        lowest, cycles = nxt, alg_depth
+                        lowest, cycles, floor = nxt, alg_depth, alg_depth
                         continue
             break
         else:
