@@ -35,6 +35,17 @@ def _gated_rounds_moments(p: float, q1: float) -> tuple[float, float]:
     return mean, (mean_k + 1) * var_g + var_k * (mean_g + 1) ** 2
 
 
+def _gated_link(**link_kwargs):
+    """A bell_diagonal network of nodes a, b (seed 7) and its herald-gated double-click link with a 0.9 detector
+    (``link_kwargs``: lengths in km, delays in s)."""
+    net = qnsim.Network("bell_diagonal", seed=7)
+    for name in "ab":
+        net.add_node(name)
+    link = net.add_link("a", "b", scheme="double_click", detector=Detector(0.9),
+                        double_click_timing="second_on_herald", **link_kwargs)  # fmt: skip
+    return net, link
+
+
 @pytest.mark.parametrize(
     "km, source_rate_hz, setup_s",
     [
@@ -55,20 +66,8 @@ def test_herald_gated_double_click_rate_is_what_its_channels_deliver(km, source_
     successful attempt's first round, as soon as the herald came, so a 1 kHz source emitted a new first round 10 us
     after its second round (72.6 Hz per channel delivered where the source allows 66.7 Hz)."""
     channels = 2
-    net = qnsim.Network("bell_diagonal", seed=7)
-    for name in "ab":
-        net.add_node(name)
-    link = net.add_link(
-        "a",
-        "b",
-        length_km=km,
-        scheme="double_click",
-        source=Source(source_rate_hz, 0.5, emission_delay_s=3e-6),
-        detector=Detector(0.9),
-        double_click_timing="second_on_herald",
-        setup_delay_s=setup_s,
-        channels=channels,
-    )
+    net, link = _gated_link(length_km=km, source=Source(source_rate_hz, 0.5, emission_delay_s=3e-6),
+                            setup_delay_s=setup_s, channels=channels)  # fmt: skip
     period, p, q1 = link.attempt_period_s, link.success_probability, link.first_round_probability
     assert 0 < p < q1 < 1
     herald = link.herald_delay_a_s
@@ -88,18 +87,7 @@ def test_herald_gated_double_click_rate_is_what_its_channels_deliver(km, source_
 def test_herald_gated_rate_without_waits_is_the_models_rate():
     """Closed form: when the light sets the period (H = 2 T) and nothing else waits, T E[R] + 2 T = T (1 + q1) / p:
     the link's rate is its model's p / (T (1 + q1)) (unchanged by the fix above)."""
-    net = qnsim.Network("bell_diagonal", seed=7)
-    for name in "ab":
-        net.add_node(name)
-    link = net.add_link(
-        "a",
-        "b",
-        length_km=10.0,
-        scheme="double_click",
-        source=Source(1e9, 0.5),
-        detector=Detector(0.9),
-        double_click_timing="second_on_herald",
-    )
+    _, link = _gated_link(length_km=10.0, source=Source(1e9, 0.5))
     # Each time is rounded to whole picoseconds on its own: H and 2 T agree to 2 ps.
     assert link.herald_delay_a_s == pytest.approx(2 * link.attempt_period_s, abs=2e-12)
     assert link.rate_hz == pytest.approx(link.model.rate_hz, rel=1e-7)
