@@ -278,6 +278,10 @@ def _link(args: argparse.Namespace) -> int:
     p_x, p_y, p_z = timing.wait_idle
     print(f"  data idle error per round from waiting: {sum(timing.wait_idle):.4g} "
           f"(X {p_x:.3g}, Y {p_y:.3g}, Z {p_z:.3g} on every data qubit)")
+    for note in timing.notes:
+        # Pairs at F <= 1/2 when used and data decayed to fully mixed by the wait were computed (RoundTiming.notes)
+        # and shown by `qnsim qec sweep`, but this command printed the numbers without a word.
+        print(f"  WARNING: {note}")
     verdict = timing.idle_verdict()
     if verdict is not None:
         # The idle error was printed with no word of what it means for the code: 0.14 per round is beyond any
