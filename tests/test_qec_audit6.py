@@ -59,3 +59,57 @@ def test_qec_link_says_when_pairs_arrive_unentangled_and_data_decohere(tmp_path,
     assert qec_cli.main(["link", fast, "--experiment", "memory", "--distance", "3", "--probes", "2"]) == 0
     out = capsys.readouterr().out
     assert "NOT ENTANGLED" not in out and "DECOHERED" not in out
+
+
+def _memory_example():
+    import importlib.util
+    import os
+
+    path = os.path.join(os.path.dirname(__file__), os.pardir, "examples", "qec", "distributed_memory.py")
+    spec = importlib.util.spec_from_file_location("_qec_audit6_distributed_memory", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_memory_examples_needed_rate_is_the_mean_batch_rate_and_says_the_poisson_wait():
+    """Old behaviour: examples/qec/distributed_memory.py printed "Pair rate that keeps a 1 us round from waiting:
+    d = 5: 9 pairs per round -> 9e+06 pairs/s" and its plot "no wait above 9e+06/s", but at that rate a Poisson
+    supply's batch of 9 pairs takes one cycle only on average: rounds wait 0.13 of a cycle on average (what
+    qnsim.qec.link's docstring says). Checked by hand: the pairs per round are the teleported gadgets of one round
+    of the circuit, the rate is those pairs over the cycle, per seam data qubit over d, and the mean wait is that of
+    sampled Poisson batches."""
+    import re
+
+    import numpy as np
+
+    from qnsim import qec
+
+    example = _memory_example()
+    cycle = example.CYCLE_S
+    for d in (3, 5):
+        line = example.needed_rate_line(d)
+        one_round = str(qec.memory_circuit(d, 1, "Z", interface=qec.Interface.werner(0.01)))
+        n = one_round.count("\nMX ")  # one X measurement per teleported gadget (data are read in Z)
+        assert n == qec.seam_resources(d, "memory", "teleported").pairs_per_round
+        assert f"{n:>2} pairs per round -> {n / cycle:.3g} pairs/s ({n / cycle / d:.3g} per seam data qubit)" in line
+        batches = np.random.default_rng(d).gamma(n, cycle / n, size=200_000)  # N arrivals at N / cycle
+        wait = float(np.maximum(batches - cycle, 0.0).mean()) / cycle
+        said = re.search(r"still waits ([0-9.]+) of a cycle per round on average", line)
+        assert said is not None and abs(float(said.group(1)) - wait) < 0.006  # 2 digits, sampled to +-0.001
+        assert "keeps a" not in line and "no wait" not in line
+
+
+def test_the_memory_examples_rows_name_the_round_timings_warnings():
+    """Old behaviour: the example's table row of a link too slow for the memories printed "F at use 0.2500" and a
+    logical error per round, with no word that the pairs reached the seam unentangled and the data decayed to fully
+    mixed while the round waited (RoundTiming.notes); a row that keeps up had and has none."""
+    from qnsim.qec import round_timing
+
+    example = _memory_example()
+    slow = round_timing(rate_hz=1e3, bell_diagonal=(0.9, 0.05, 0.03, 0.02), distance=5, cycle_time_s=1e-6,
+                        t1_s=300e-6, t2_s=200e-6, experiment="memory")
+    assert example.warning_cell(slow) == "  NOT ENTANGLED at use  DATA DECOHERED while waiting"
+    fast = round_timing(rate_hz=1e8, bell_diagonal=(0.9, 0.05, 0.03, 0.02), distance=5, cycle_time_s=1e-6,
+                        t1_s=300e-6, t2_s=200e-6, experiment="memory")
+    assert example.warning_cell(fast) == ""
