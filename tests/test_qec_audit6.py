@@ -45,8 +45,8 @@ def test_qec_link_says_when_pairs_arrive_unentangled_and_data_decohere(tmp_path,
     """Old behaviour: ``qnsim qec link`` on a link far too slow for its memories printed "pairs at use (after
     0.004 s in memory): (0.2500, ...)" and a data idle error of 0.75 per round with no word that the pairs carry no
     entanglement and the data decay to fully mixed while a round waits: ``RoundTiming.notes`` said so (and
-    ``qnsim qec sweep`` showed it) but this command never printed them. Now each is a WARNING line; a link that
-    keeps up has none."""
+    ``qnsim qec sweep`` showed it) but this command never printed them. Now each is a WARNING line; a link fast
+    enough for its memories (2e5 pairs/s) has none."""
     from qnsim import qec_cli
 
     slow = _scenario(tmp_path, 1e3)
@@ -113,3 +113,35 @@ def test_the_memory_examples_rows_name_the_round_timings_warnings():
     fast = round_timing(rate_hz=1e8, bell_diagonal=(0.9, 0.05, 0.03, 0.02), distance=5, cycle_time_s=1e-6,
                         t1_s=300e-6, t2_s=200e-6, experiment="memory")
     assert example.warning_cell(fast) == ""
+
+
+@pytest.mark.parametrize("fraction", [0.5, 1.0, 2.0])
+def test_round_timing_gives_the_mean_wait_of_poisson_pairs_and_the_cli_prints_it(tmp_path, capsys, fraction):
+    """Old behaviour: ``qnsim qec link`` printed "round time: 1e-06 s (waiting 0 s per round)" for a link at or
+    above the required rate, whose pairs, arriving as a Poisson process, still make rounds wait (0.13 of a cycle
+    on average at the required rate for 9 pairs): the figure was the mean batch time beyond the cycle, labelled as
+    the wait. ``RoundTiming.poisson_wait_s`` is now the mean wait, checked against sampled Poisson batches at half,
+    once and twice the required rate, and the command prints both figures, each named."""
+    import numpy as np
+
+    from qnsim import qec_cli
+    from qnsim.qec import round_timing
+
+    n, cycle = 9, 1e-6
+    rate = fraction * n / cycle
+    timing = round_timing(rate_hz=rate, bell_diagonal=(0.9, 0.05, 0.03, 0.02), distance=5, cycle_time_s=cycle,
+                          t1_s=300e-6, t2_s=200e-6, experiment="memory")
+    assert timing.pairs_per_round == n
+    batches = np.random.default_rng(7).gamma(n, 1 / rate, size=400_000)  # the 9th arrival of a Poisson process
+    sampled = float(np.maximum(batches - cycle, 0.0).mean())
+    assert timing.poisson_wait_s == pytest.approx(sampled, rel=0.02, abs=2e-9)
+    assert timing.poisson_wait_s >= timing.wait_s
+    if fraction >= 1.0:
+        assert timing.wait_s == 0.0 and timing.poisson_wait_s > (0.1 * cycle if fraction == 1.0 else 0.0)
+
+    if fraction == 2.0:
+        scenario = _scenario(tmp_path, 1e7)
+        assert qec_cli.main(["link", scenario, "--experiment", "memory", "--distance", "5", "--probes", "2"]) == 0
+        out = capsys.readouterr().out
+        assert "the mean batch of pairs takes" in out and "s beyond the cycle" in out
+        assert "with pairs arriving as a Poisson process a round waits" in out and "(waiting" not in out

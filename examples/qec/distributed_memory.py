@@ -22,10 +22,10 @@ Needs the QEC extra (stim, pymatching, sinter: ``pip install '.[qec]'``); the pl
 from __future__ import annotations
 
 import argparse
-import math
 import os
 
 from qnsim import qec
+from qnsim.qec.link import poisson_mean_wait
 
 CYCLE_S = 1e-6  # syndrome round of the QPUs without waiting
 DISTANCES = (3, 5)
@@ -102,8 +102,7 @@ def needed_rate_line(d: int) -> str:
     buffered supply does: the batch of N pairs takes N / rate on average, longer in some rounds)."""
     n = qec.seam_resources(d, "memory", "teleported").pairs_per_round
     need = n / CYCLE_S
-    # Mean of max(0, S - cycle) for S, the time of N Poisson arrivals at rate N / cycle: exp(-N) N^N / N! cycles.
-    wait = math.exp(n * math.log(n) - n - math.lgamma(n + 1))
+    wait = poisson_mean_wait(n, need, CYCLE_S) / CYCLE_S
     return (f"d = {d:>2}: {n:>2} pairs per round -> {need:.3g} pairs/s ({need / d:.3g} per seam data qubit); "
             f"a Poisson supply at it still waits {wait:.2f} of a cycle per round on average")
 

@@ -262,8 +262,13 @@ def _link(args: argparse.Namespace) -> int:
     print(f"{args.experiment}, d = {args.distance}, {args.scheme} seam, {args.code} code, cycle {args.cycle_time:g} s:")
     print(f"  pairs per round: {timing.pairs_per_round}")
     per_seam = timing.required_rate_per_seam_hz
-    print(f"  required rate: {timing.required_rate_hz:.4g} pairs/s ({per_seam:.4g} per seam qubit)")
-    print(f"  round time: {timing.round_time_s:.4g} s (waiting {timing.wait_s:.4g} s per round)")
+    print(f"  required rate: {timing.required_rate_hz:.4g} pairs/s ({per_seam:.4g} per seam qubit): its mean batch "
+          "of pairs takes one cycle, the least that keeps up")
+    # "waiting 0 s per round" at the required rate read as no wait; it is the mean batch time beyond the cycle, and
+    # pairs arriving as a Poisson process make rounds wait longer on average (0.13 of a cycle for 9 pairs).
+    print(f"  round time: {timing.round_time_s:.4g} s (the mean batch of pairs takes {timing.wait_s:.4g} s beyond the "
+          f"cycle, the wait the data idle for in the sampled circuits; with pairs arriving as a Poisson process a "
+          f"round waits {timing.poisson_wait_s:.4g} s on average)")
     if timing.wait_s > 0:
         # "required rate: 9e+06" above "delivered: 4322" left the reader to divide: the link sets the round's pace.
         print(

@@ -45,13 +45,13 @@ from pathlib import Path
 
 import numpy as np
 
-from qnsim.argument_checks import integer, is_integer, is_real_number, probability, real_number, shown
+from qnsim.argument_checks import integer, is_integer, probability, real_number, shown
 from qnsim.argument_checks import label as checked_label
 from qnsim.qec.channels import bell_diagonal_after_memory, check_bell_diagonal, memory_pauli_channel
 from qnsim.qec.circuits import seam_resources
 from qnsim.qec.noise import Interface
 
-__all__ = ["LinkSupply", "RoundTiming", "interface_from_link", "measure_link", "round_timing"]
+__all__ = ["LinkSupply", "RoundTiming", "interface_from_link", "measure_link", "poisson_mean_wait", "round_timing"]
 
 @dataclass(frozen=True)
 class LinkSupply:
@@ -278,6 +278,9 @@ class RoundTiming:
         round_time_s: The round's actual mean duration, s.
         wait_s: Time per round the data qubits idle waiting for pairs, s: the mean batch time beyond the
             cycle (the mean wait of a Poisson supply is larger; see the module docstring).
+        poisson_wait_s: The mean wait per round when the pairs arrive as a Poisson process, s:
+            ``E[max(0, S - t_cycle)]`` for ``S`` the arrival time of the round's ``N``-th pair (larger than
+            ``wait_s``; the sampled circuits idle the data for ``wait_s``).
         required_rate_hz: Pair rate whose mean batch time is the cycle, pairs/s (the least that keeps up;
             a Poisson supply at it still waits about 1 / sqrt(2 pi N) of a cycle per round on average).
         required_rate_per_seam_hz: The same per data qubit of seam length, pairs/s.
@@ -296,6 +299,7 @@ class RoundTiming:
     cycle_time_s: float
     round_time_s: float
     wait_s: float
+    poisson_wait_s: float
     required_rate_hz: float
     required_rate_per_seam_hz: float
     storage_s: float
@@ -387,6 +391,29 @@ def _positive(name: str, value: float, allow_inf: bool = False) -> float:
     return real_number(name, value, minimum=0.0, exclusive_minimum=True, allow_inf=allow_inf, error=ValueError)
 
 
+def _poisson_cdf(k: int, mean: float) -> float:
+    """P(X <= k) for X Poisson of ``mean`` > 0, summed in logs (a mean of 10**4 underflows exp(-mean))."""
+    if k < 0:
+        return 0.0
+    log_mean = math.log(mean)
+    return min(1.0, math.fsum(math.exp(j * log_mean - mean - math.lgamma(j + 1)) for j in range(k + 1)))
+
+
+def poisson_mean_wait(pairs: int, rate_hz: float, cycle_time_s: float) -> float:
+    """Mean wait per round beyond the cycle for ``pairs`` pairs arriving as a Poisson process of ``rate_hz``, s.
+
+    ``E[max(0, S - c)]`` with ``S`` the ``N``-th arrival time (Gamma(N, R)): ``(N / R) P(Pois(Rc) <= N)
+    - c P(Pois(Rc) <= N - 1)``; at ``R = N / c`` it is ``c exp(-N) N^N / N!``.
+
+    Example:
+        >>> round(poisson_mean_wait(9, 9e6, 1e-6) * 1e6, 4)
+        0.1318
+    """
+    m = rate_hz * cycle_time_s
+    wait = pairs / rate_hz * _poisson_cdf(pairs, m) - cycle_time_s * _poisson_cdf(pairs - 1, m)
+    return max(0.0, wait)
+
+
 def round_timing(
     *,
     rate_hz: float,
@@ -449,6 +476,7 @@ def round_timing(
         cycle_time_s=cycle,
         round_time_s=max(cycle, batch_s),
         wait_s=wait,
+        poisson_wait_s=poisson_mean_wait(n, rate, cycle),
         required_rate_hz=n / cycle,
         required_rate_per_seam_hz=n / cycle / distance,
         storage_s=storage,
