@@ -25,7 +25,6 @@ import argparse
 import os
 
 from qnsim import qec
-from qnsim.qec.link import poisson_mean_wait
 
 CYCLE_S = 1e-6  # syndrome round of the QPUs without waiting
 DISTANCES = (3, 5)
@@ -102,7 +101,7 @@ def needed_rate_line(d: int) -> str:
     buffered supply does: the batch of N pairs takes N / rate on average, longer in some rounds)."""
     n = qec.seam_resources(d, "memory", "teleported").pairs_per_round
     need = n / CYCLE_S
-    wait = poisson_mean_wait(n, need, CYCLE_S) / CYCLE_S
+    wait = qec.poisson_mean_wait(n, need, CYCLE_S) / CYCLE_S
     return (f"d = {d:>2}: {n:>2} pairs per round -> {need:.3g} pairs/s ({need / d:.3g} per seam data qubit); "
             f"a Poisson supply at it still waits {wait:.2f} of a cycle per round on average")
 

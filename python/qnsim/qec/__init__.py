@@ -35,7 +35,7 @@ from qnsim.qec.circuits import (
     seam_resources,
 )
 from qnsim.qec.layout import PatchLayout, Stabilizer, rotated_patch, unrotated_patch
-from qnsim.qec.link import LinkSupply, RoundTiming, interface_from_link, measure_link, round_timing
+from qnsim.qec.link import LinkSupply, RoundTiming, interface_from_link, measure_link, poisson_mean_wait, round_timing
 from qnsim.qec.noise import Interface, NoiseModel
 from qnsim.qec.sampling import LogicalErrorEstimate, collect, per_round, sample_logical_error, wilson_interval
 from qnsim.qec.sweep import ExperimentSpec, run_experiment_sweep
@@ -66,6 +66,7 @@ __all__ = [
     "merge_circuit",
     "merge_layout",
     "per_round",
+    "poisson_mean_wait",
     "round_timing",
     "run_experiment_sweep",
     "sample_logical_error",
