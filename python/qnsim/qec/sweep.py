@@ -52,9 +52,12 @@ saying whether it is per shot, per round or per second:
 * ``sampling_s``: wall-clock seconds spent sampling and decoding (all runs of a resumed point).
 * With a link: ``link_rate_hz`` (pairs/s delivered, times ``rate_multiplier``), ``pair_fidelity``
   and ``pair_psi_plus``, ``pair_psi_minus``, ``pair_phi_minus`` (the pairs' Bell-diagonal state at
-  use), ``round_time_s`` (s per round, waiting included), ``wait_per_round_s`` (s a round waits for
-  its pairs), ``required_rate_hz`` and ``required_rate_per_seam_hz`` (pairs/s that keep a round at
-  ``cycle_time_s``), ``logical_error_per_s`` (``per_round / round_time_s``, per second).
+  use), ``round_time_s`` (s per round, waiting included), ``wait_per_round_s`` (s per round: the mean
+  time its batch of pairs takes beyond ``cycle_time_s``, the wait the circuit's data idle for),
+  ``poisson_wait_per_round_s`` (s a round waits on average when the pairs arrive as a Poisson process:
+  larger, and > 0 even at the required rate), ``required_rate_hz`` and
+  ``required_rate_per_seam_hz`` (pairs/s whose mean batch takes ``cycle_time_s``: the least that keeps up),
+  ``logical_error_per_s`` (``per_round / round_time_s``, per second).
 
 With an ``out``, the sweep resumes per row (see :func:`qnsim.sweep`) and, inside a point, per batch: each
 point saves its counts after every batch in ``OUT.shots/`` (one file per point, named by a hash of its
@@ -530,6 +533,7 @@ class ExperimentSpec:
                     "pair_phi_minus": bd[3],
                     "round_time_s": timing.round_time_s,
                     "wait_per_round_s": timing.wait_s,
+                    "poisson_wait_per_round_s": timing.poisson_wait_s,
                     "required_rate_hz": timing.required_rate_hz,
                     "required_rate_per_seam_hz": timing.required_rate_per_seam_hz,
                     "logical_error_per_s": est.per_round / timing.round_time_s,
