@@ -168,3 +168,22 @@ def test_qec_sweep_rows_carry_both_wait_figures_each_named():
     assert timing.pairs_per_round == 5 and row["required_rate_hz"] == 5e6  # exactly the required rate
     assert row["wait_per_round_s"] == 0.0 and row["poisson_wait_per_round_s"] == timing.poisson_wait_s > 1e-7
     assert "``poisson_wait_per_round_s``" in qec_sweep.__doc__ and "that keep a round at" not in qec_sweep.__doc__
+
+
+def test_measure_link_says_when_the_far_qpu_differs_from_the_source(tmp_path):
+    """Old behaviour: ``measure_link`` read T1, T2 and the gate errors of the request's source node only, and the
+    round timing decays both halves of the stored pairs and the data of both QPUs with them: a scenario whose far
+    QPU has 10 ms memories against the source's 300 us gave the source's figures without a word. The supply now
+    carries a note naming each figure that differs (printed as a WARNING by ``qnsim qec link``); equal ends have
+    none."""
+    from qnsim.qec import measure_link
+
+    same = measure_link(_scenario(tmp_path, 1e5), probes=2)
+    assert not any("two QPUs differ" in n for n in same.notes)
+    path = tmp_path / "far.toml"
+    text = (tmp_path / "link_100000.toml").read_text()
+    path.write_text(text.replace('name = "b"\nt1_s = 300e-6\nt2_s = 200e-6', 'name = "b"\nt1_s = 10e-3\nt2_s = 10e-3'))
+    far = measure_link(str(path), probes=2)
+    (note,) = [n for n in far.notes if "two QPUs differ" in n]
+    assert "T1 0.0003 s at a, 0.01 s at b; T2 0.0002 s at a, 0.01 s at b" in note
+    assert far.t1_s == 300e-6 and "use a's" in note

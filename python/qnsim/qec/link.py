@@ -239,6 +239,21 @@ def measure_link(
 
     # Few pairs (the rate's Poisson spread), an unfinished or unentangled request: said, not hidden.
     notes = supply_notes(result, float(horizon), "measured", "the measuring run")
+    far = network.nodes[result.dst]
+    ends = {
+        "T1": (node.t1_s, far.t1_s, " s"), "T2": (node.t2_s, far.t2_s, " s"),
+        "two-qubit error": (node.gates.two_qubit_error, far.gates.two_qubit_error, ""),
+        "measurement error": (node.gates.measurement_error, far.gates.measurement_error, ""),
+    }  # fmt: skip
+    differ = [f"{name} {a:g}{unit} at {result.src}, {b:g}{unit} at {result.dst}"
+              for name, (a, b, unit) in ends.items() if a != b]
+    if differ:
+        # Both QPUs' data and both halves of the stored pairs decay with the source's memories, and the bulk noise is
+        # its gates': with a better or worse far end the figures were the source's without a word.
+        notes.append(
+            f"the two QPUs differ ({'; '.join(differ)}): the timing (stored pairs, waiting data of both QPUs) and "
+            f"the bulk noise use {result.src}'s"
+        )
     if network.formalism != "density_matrix":
         # The normal run's formalism may approximate (a twirled T1): compare its mean fidelity.
         se_exact = float(per_run[:, 0].std(ddof=1)) / math.sqrt(probes) if probes > 1 else 0.0
