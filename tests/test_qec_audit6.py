@@ -187,3 +187,17 @@ def test_measure_link_says_when_the_far_qpu_differs_from_the_source(tmp_path):
     (note,) = [n for n in far.notes if "two QPUs differ" in n]
     assert "T1 0.0003 s at a, 0.01 s at b; T2 0.0002 s at a, 0.01 s at b" in note
     assert far.t1_s == 300e-6 and "use a's" in note
+
+
+def test_the_memory_example_prints_the_links_notes():
+    """Old behaviour: examples/qec/distributed_memory.py printed the link's rate and pairs at delivery but none of
+    ``measure_link``'s notes (few pairs behind the figures, pairs with zero concurrence at delivery, QPUs that
+    differ); they are printed as warnings under it now, and a supply without notes prints its line alone."""
+    from qnsim.qec import LinkSupply
+
+    example = _memory_example()
+    args = (4.4e3, 0.59, (0.59, 0.1, 0.1, 0.21), (0.01,) * 4, 2000, 8, 3e-4, 2e-4, 1e-3, 1e-3, "demo")
+    noted = example.supply_lines("transmon", LinkSupply(*args, notes=("measured from only 50 pair(s)",)))
+    assert noted[0].startswith("transmon: 4,400 pairs/s, pairs at delivery (Phi+, Psi+, Psi-, Phi-) = (0.5900, ")
+    assert noted[1:] == ["  WARNING: measured from only 50 pair(s)"]
+    assert len(example.supply_lines("transmon", LinkSupply(*args))) == 1

@@ -72,8 +72,7 @@ def main(argv: list[str] | None = None) -> None:
     results = {}
     for label, data in links.items():
         supply = qec.measure_link(data, probes=8)
-        bd = ", ".join(f"{c:.4f}" for c in supply.bell_diagonal)
-        print(f"{label}: {supply.rate_hz:,.0f} pairs/s, pairs at delivery (Phi+, Psi+, Psi-, Phi-) = ({bd})")
+        print("\n".join(supply_lines(label, supply)))
         for d in DISTANCES:
             for m in MULTIPLIERS:
                 interface, timing = qec.interface_from_link(supply, d, cycle_time_s=CYCLE_S, experiment="memory",
@@ -93,6 +92,14 @@ def main(argv: list[str] | None = None) -> None:
     for d in (3, 5, 7, 11, 15, 25):
         print("  " + needed_rate_line(d))
     _plot(results, links, path)
+
+
+def supply_lines(label: str, supply: qec.LinkSupply) -> list[str]:
+    """The link's rate and pairs at delivery, then its notes as warnings (few pairs, pairs not entangled at
+    delivery, QPUs that differ: measure_link's notes were not printed)."""
+    bd = ", ".join(f"{c:.4f}" for c in supply.bell_diagonal)
+    lines = [f"{label}: {supply.rate_hz:,.0f} pairs/s, pairs at delivery (Phi+, Psi+, Psi-, Phi-) = ({bd})"]
+    return lines + [f"  WARNING: {note}" for note in supply.notes]
 
 
 def needed_rate_line(d: int) -> str:
