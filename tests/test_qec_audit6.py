@@ -201,3 +201,14 @@ def test_the_memory_example_prints_the_links_notes():
     assert noted[0].startswith("transmon: 4,400 pairs/s, pairs at delivery (Phi+, Psi+, Psi-, Phi-) = (0.5900, ")
     assert noted[1:] == ["  WARNING: measured from only 50 pair(s)"]
     assert len(example.supply_lines("transmon", LinkSupply(*args))) == 1
+
+
+@pytest.mark.parametrize(("args", "named"), [((0, 1e6, 1e-6), "pairs"), ((5, 0.0, 1e-6), "rate_hz"),
+                                             ((5, 1e6, float("nan")), "cycle_time_s"), ((2.5, 1e6, 1e-6), "pairs")])
+def test_poisson_mean_wait_names_a_bad_argument(args, named):
+    """Old behaviour (the function is new in this round; its first version): a rate of 0 raised ZeroDivisionError
+    and a NaN cycle returned NaN. Each bad argument is now a ValueError naming it."""
+    from qnsim.qec import poisson_mean_wait
+
+    with pytest.raises(ValueError, match=named):
+        poisson_mean_wait(*args)

@@ -420,10 +420,23 @@ def poisson_mean_wait(pairs: int, rate_hz: float, cycle_time_s: float) -> float:
     ``E[max(0, S - c)]`` with ``S`` the ``N``-th arrival time (Gamma(N, R)): ``(N / R) P(Pois(Rc) <= N)
     - c P(Pois(Rc) <= N - 1)``; at ``R = N / c`` it is ``c exp(-N) N^N / N!``.
 
+    Args:
+        pairs: Pairs a round needs, N >= 1.
+        rate_hz: Pairs per second, R > 0.
+        cycle_time_s: The round without waiting, c > 0, s.
+
+    Returns:
+        The mean wait per round, s.
+
+    Raises:
+        ValueError: A count below 1, a rate or cycle that is not a positive finite number.
+
     Example:
         >>> round(poisson_mean_wait(9, 9e6, 1e-6) * 1e6, 4)
         0.1318
     """
+    pairs = integer("pairs", pairs, minimum=1, error=ValueError)
+    rate_hz, cycle_time_s = _positive("rate_hz", rate_hz), _positive("cycle_time_s", cycle_time_s)
     m = rate_hz * cycle_time_s
     wait = pairs / rate_hz * _poisson_cdf(pairs, m) - cycle_time_s * _poisson_cdf(pairs - 1, m)
     return max(0.0, wait)
