@@ -2657,7 +2657,13 @@ class _Context:
             self.reasons.append(
                 f"error budget: expected failures {self.budget_report.used:.3g} > budget {self.budget.total:g}"
             )
-        if link_reports and tail_s > 0 and tail_s >= max(t_link, compute_s):
+        # The cycles the links, the compute and the messages take; a run longer than them is the factory's (or the
+        # retry's length the Azure rule prices), which more channels or a faster link would not shorten (before, a
+        # 25 us run that the T factory set read "bound: link 0-1 rate" once the link's 13 us passed the compute's).
+        busy_cycles = -(-(max(compute_s, t_link) * 1e12 + round(tail_s * 1e12)) // cycle_ps)
+        if factory is not None and cycles > busy_cycles and factory.duration_ps > busy_cycles * cycle_ps:
+            bound = "T factory run"
+        elif link_reports and tail_s > 0 and tail_s >= max(t_link, compute_s):
             # The messages (round trip and the last pair's rounds) outlast the link's and the algorithm's time:
             # more channels would not help (it read "link 0-1 rate" for a lone CX over a 5 ms link, 10.3 ms).
             bound = "classical latency"
@@ -2666,8 +2672,6 @@ class _Context:
             bound = self._link_rate_bound(slow)
             if self._shared_bottleneck(slow) is None and self._held_back(slow):  # Flow control sets the pace.
                 bound += self._buffer_bound(slow)
-        elif cycles > alg_depth and factory is not None and factory.duration_ps > alg_depth * cycle_ps:
-            bound = "T factory run"
         elif latency > 0 and latency >= compute_s:
             bound = "classical latency"
         else:
