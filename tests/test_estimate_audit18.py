@@ -5,12 +5,12 @@ import pytest
 from qnsim.estimate import Link, SurfaceCode, estimate, preset
 
 
-def _one_t_one_remote_cx(rate_hz, latency_s=1e-6):
-    """One T gate and one remote CX on two qubit_gate_ns_e3 QPUs (d = 9, 3.6 us cycles, a 3-cycle algorithm), over a
-    link of ``rate_hz`` raw pairs/s (F = 0.999) and ``latency_s``."""
+def _one_t_one_remote_cx(rate_hz, latency_s=1e-6, text="T 0\nCX 0 2\nM 0 2\n"):
+    """One T gate (unless ``text`` says otherwise) and one remote CX on two qubit_gate_ns_e3 QPUs (d = 9, 3.6 us
+    cycles, a 3-cycle algorithm), over a link of ``rate_hz`` raw pairs/s (F = 0.999) and ``latency_s``."""
     qpus = [preset("qubit_gate_ns_e3", surface_code=SurfaceCode(), logical_qubits=4)] * 2
     link = Link((0, 1), rate_hz=rate_hz, fidelity=0.999, latency_s=latency_s)
-    return estimate("T 0\nCX 0 2\nM 0 2\n", qpus, [link], placement=[0, 0, 1, 1])
+    return estimate(text, qpus, [link], placement=[0, 0, 1, 1])
 
 
 def test_a_run_the_t_factory_stretches_past_its_link_is_bound_by_the_factory():
@@ -29,3 +29,18 @@ def test_a_run_the_t_factory_stretches_past_its_link_is_bound_by_the_factory():
     assert slower.wall_clock_s > 5 * slow.wall_clock_s
     assert slower.wall_clock_s == pytest.approx(slower.time_link_s + slower.time_latency_s,
                                                 abs=slower.error_corrected.logical_cycle_s)
+
+
+def test_a_latency_bound_run_that_takes_a_larger_distance_lasts_its_round_trips():
+    """One remote CX (no T gate) whose round trips (0.56 to 0.60 s) stretch the run past d = 15's budget is sized again at
+    d = 17. Old behaviour: the retry kept the cycle count that exhausted d = 15 as the run's floor, so the run was
+    0.6296 s whatever the latency (0.28, 0.29 or 0.30 s per way; 10,238 cycles too many at 0.28 s), "bound: classical
+    latency" though the latency did not move it; now the run is its compute and latency, to the cycle."""
+    runs = []
+    for latency_s in (0.28, 0.30):
+        report = _one_t_one_remote_cx(1e9, latency_s, text="CX 0 2\nM 0 2\n")
+        assert report.error_corrected.code_distance == 17 and report.bound == "classical latency"
+        busy_s = max(report.time_local_s, report.time_link_s) + report.time_latency_s
+        assert busy_s <= report.wall_clock_s < busy_s + report.error_corrected.logical_cycle_s
+        runs.append(report.wall_clock_s)
+    assert runs[1] - runs[0] == pytest.approx(2 * 0.02, rel=1e-3)

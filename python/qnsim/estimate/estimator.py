@@ -2461,14 +2461,15 @@ class _Context:
             run_cycles = max(floor, -(-busy_ps // cycle_ps))
             # The run d was sized for stands even where the closed form took d a rounding step short of it.
             if run_cycles > max(max_cycles, cycles):
-                unstalled = max(floor, -(-(alg_depth * cycle_ps + round(tail_s * 1e12)) // cycle_ps))
-                links_stretch = unstalled <= max(max_cycles, cycles)
+                floor_exhausts = floor > max(max_cycles, cycles)
                 cycles = max(max_cycles + 1, cycles + 1)
-                # A run the links stretch past this distance's budget needs the next distance, not a run priced
-                # at the cycle count that exhausts this one: the next distance's run is its links' and compute's
-                # (before, a link-bound run that took d + 2 was priced at this d's budget in cycles, 20x the
-                # algorithm's: 48.6 days whatever the channel count, "bound: link rate").
-                if not links_stretch:
+                # A run the links or the messages stretch past this distance's budget needs the next distance, not
+                # a run priced at the cycle count that exhausts this one: the next distance's run is its links',
+                # compute's and latency's (before, a link-bound run that took d + 2 was priced at this d's budget in
+                # cycles, 20x the algorithm's: 48.6 days whatever the channel count, "bound: link rate"; and a
+                # latency-bound one alike: 0.63 s whether its round trips took 0.56 s or 0.60 s). Only the count a
+                # retry's rule prices the run at (the floor, as the Azure estimator's) carries on when it exhausts it.
+                if floor_exhausts:
                     floor = cycles
                 continue
             if n_states:
