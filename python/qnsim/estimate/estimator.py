@@ -1295,7 +1295,7 @@ class _Context:
             bound = self._link_rate_bound(slow)
             if (len(slow.route) <= 2 and self._shared_bottleneck(slow) is None
                     and slow.time_s > 1.01 * slow.raw_bell_pairs / self._link_of[slow.qpus].total_rate_hz):
-                bound += self._buffer_bound(slow)
+                bound = self._with_buffer(bound, slow)
         elif latency_part > 0.5 * crit_s:
             bound = "classical latency"
         else:
@@ -1975,6 +1975,16 @@ class _Context:
         used = self._link_of[lr.qpus].buffer
         of = f" of {self.links[lr.qpus].buffer} in use" if lr.active_buffer_pairs is not None else ""
         return f" and buffer ({used} pairs{of})"
+
+    def _with_buffer(self, bound: str, lr: LinkReport) -> str:
+        """The bound ``bound`` (link ``lr``'s rate) of a run whose link its buffer holds back: with the buffer's words,
+        and without the rate where 10x the link's rate would not make it 1% faster (the buffer's window of pairs under
+        way sets its pace alone; before, a 1 GHz link read "link 0-1 rate and buffer (64 pairs)", and neither 10x the
+        rate nor 10x the channels moved the run, where 10x the buffer made it 3.5x shorter)."""
+        lk, probs = self._link_of[lr.qpus], self._probs[lr.qpus]
+        if self._raw_rate_hz(_at_rate(lk, 10 * lk.rate_hz), probs) < 1.01 * self._raw_rate_hz(lk, probs):
+            return bound.removesuffix(" rate") + self._buffer_bound(lr).removeprefix(" and")
+        return bound + self._buffer_bound(lr)
 
     def _held_back(self, lr: LinkReport) -> bool:
         """Whether link ``lr``'s flow control (its buffer holding the pairs under way) makes it more than 1%
@@ -2672,7 +2682,7 @@ class _Context:
             slow = max(link_reports, key=lambda lr: lr.time_s)
             bound = self._link_rate_bound(slow)
             if self._shared_bottleneck(slow) is None and self._held_back(slow):  # Flow control sets the pace.
-                bound += self._buffer_bound(slow)
+                bound = self._with_buffer(bound, slow)
         elif latency > 0 and latency >= compute_s:
             bound = "classical latency"
         else:
@@ -2824,7 +2834,7 @@ class _Context:
         if self.max_runtime_s is not None and not (wall <= self.max_runtime_s):
             fix = _runtime_fix(bound)
             slow = [lr for lr in link_reports if lr.time_s > self.max_runtime_s]
-            if "rate" in bound and slow:
+            if ("rate" in bound or "buffer" in bound) and slow:
                 # A first guess, in proportion to the link time; estimate() checks it by estimating again
                 # with these channels (see _check_channel_fix) and rewrites this reason.
                 # Only direct links are scaled; a slow relay route keeps the proportional text unchecked.
@@ -3258,6 +3268,8 @@ def _capped(items: Sequence[str], what: str, sep: str = "; ") -> str:
 
 
 def _runtime_fix(bound: str) -> str:
+    if "buffer" in bound and "rate" not in bound:
+        return "more buffer_pairs (they also hold the pairs under way) or a shorter classical latency"
     if "buffer" in bound:
         return "more buffer_pairs (they also hold the pairs under way), more link channels or a faster link"
     if "rate" in bound:
