@@ -32,10 +32,10 @@ def test_a_run_the_t_factory_stretches_past_its_link_is_bound_by_the_factory():
 
 
 def test_a_latency_bound_run_that_takes_a_larger_distance_lasts_its_round_trips():
-    """One remote CX (no T gate) whose round trips (0.56 to 0.60 s) stretch the run past d = 15's budget is sized again at
-    d = 17. Old behaviour: the retry kept the cycle count that exhausted d = 15 as the run's floor, so the run was
-    0.6296 s whatever the latency (0.28, 0.29 or 0.30 s per way; 10,238 cycles too many at 0.28 s), "bound: classical
-    latency" though the latency did not move it; now the run is its compute and latency, to the cycle."""
+    """One remote CX (no T gate) whose round trips (0.56 to 0.60 s) stretch the run past d = 15's budget is sized
+    again at d = 17. Old behaviour: the retry kept the cycle count that exhausted d = 15 as the run's floor, so the
+    run was 0.6296 s whatever the latency (0.28, 0.29 or 0.30 s per way; 10,238 cycles too many at 0.28 s), "bound:
+    classical latency" though the latency did not move it; now the run is its compute and latency, to the cycle."""
     runs = []
     for latency_s in (0.28, 0.30):
         report = _one_t_one_remote_cx(1e9, latency_s, text="CX 0 2\nM 0 2\n")

@@ -2671,7 +2671,8 @@ class _Context:
         # The cycles the links, the compute and the messages take; a run longer than them is the factory's (or the
         # retry's length the Azure rule prices), which more channels or a faster link would not shorten (before, a
         # 25 us run that the T factory set read "bound: link 0-1 rate" once the link's 13 us passed the compute's).
-        busy_cycles = -(-(max(compute_s, t_link) * 1e12 + round(tail_s * 1e12)) // cycle_ps)
+        # In integer picoseconds, as the sizing loop counts them (a float product rounded a cycle up).
+        busy_cycles = -(-(max(alg_depth * cycle_ps, math.ceil(t_link * 1e12)) + round(tail_s * 1e12)) // cycle_ps)
         if factory is not None and cycles > busy_cycles and factory.duration_ps > busy_cycles * cycle_ps:
             bound = "T factory run"
         elif link_reports and tail_s > 0 and tail_s >= max(t_link, compute_s):
