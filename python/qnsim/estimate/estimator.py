@@ -1295,7 +1295,7 @@ class _Context:
             bound = self._link_rate_bound(slow)
             if (len(slow.route) <= 2 and self._shared_bottleneck(slow) is None
                     and slow.time_s > 1.01 * slow.raw_bell_pairs / self._link_of[slow.qpus].total_rate_hz):
-                bound += self._buffer_bound(slow)
+                bound = self._with_buffer(bound, slow)
         elif latency_part > 0.5 * crit_s:
             bound = "classical latency"
         else:
@@ -1976,6 +1976,16 @@ class _Context:
         of = f" of {self.links[lr.qpus].buffer} in use" if lr.active_buffer_pairs is not None else ""
         return f" and buffer ({used} pairs{of})"
 
+    def _with_buffer(self, bound: str, lr: LinkReport) -> str:
+        """The bound ``bound`` (link ``lr``'s rate) of a run whose link its buffer holds back: with the buffer's words,
+        and without the rate where 10x the link's rate would not make it 1% faster (the buffer's window of pairs under
+        way sets its pace alone; before, a 1 GHz link read "link 0-1 rate and buffer (64 pairs)", and neither 10x the
+        rate nor 10x the channels moved the run, where 10x the buffer made it 3.5x shorter)."""
+        lk, probs = self._link_of[lr.qpus], self._probs[lr.qpus]
+        if self._raw_rate_hz(_at_rate(lk, 10 * lk.rate_hz), probs) < 1.01 * self._raw_rate_hz(lk, probs):
+            return bound.removesuffix(" rate") + self._buffer_bound(lr).removeprefix(" and")
+        return bound + self._buffer_bound(lr)
+
     def _held_back(self, lr: LinkReport) -> bool:
         """Whether link ``lr``'s flow control (its buffer holding the pairs under way) makes it more than 1%
         slower than its channels would."""
@@ -2461,14 +2471,15 @@ class _Context:
             run_cycles = max(floor, -(-busy_ps // cycle_ps))
             # The run d was sized for stands even where the closed form took d a rounding step short of it.
             if run_cycles > max(max_cycles, cycles):
-                unstalled = max(floor, -(-(alg_depth * cycle_ps + round(tail_s * 1e12)) // cycle_ps))
-                links_stretch = unstalled <= max(max_cycles, cycles)
+                floor_exhausts = floor > max(max_cycles, cycles)
                 cycles = max(max_cycles + 1, cycles + 1)
-                # A run the links stretch past this distance's budget needs the next distance, not a run priced
-                # at the cycle count that exhausts this one: the next distance's run is its links' and compute's
-                # (before, a link-bound run that took d + 2 was priced at this d's budget in cycles, 20x the
-                # algorithm's: 48.6 days whatever the channel count, "bound: link rate").
-                if not links_stretch:
+                # A run the links or the messages stretch past this distance's budget needs the next distance, not
+                # a run priced at the cycle count that exhausts this one: the next distance's run is its links',
+                # compute's and latency's (before, a link-bound run that took d + 2 was priced at this d's budget in
+                # cycles, 20x the algorithm's: 48.6 days whatever the channel count, "bound: link rate"; and a
+                # latency-bound one alike: 0.63 s whether its round trips took 0.56 s or 0.60 s). Only the count a
+                # retry's rule prices the run at (the floor, as the Azure estimator's) carries on when it exhausts it.
+                if floor_exhausts:
                     floor = cycles
                 continue
             if n_states:
@@ -2657,7 +2668,14 @@ class _Context:
             self.reasons.append(
                 f"error budget: expected failures {self.budget_report.used:.3g} > budget {self.budget.total:g}"
             )
-        if link_reports and tail_s > 0 and tail_s >= max(t_link, compute_s):
+        # The cycles the links, the compute and the messages take; a run longer than them is the factory's (or the
+        # retry's length the Azure rule prices), which more channels or a faster link would not shorten (before, a
+        # 25 us run that the T factory set read "bound: link 0-1 rate" once the link's 13 us passed the compute's).
+        # In integer picoseconds, as the sizing loop counts them (a float product rounded a cycle up).
+        busy_cycles = -(-(max(alg_depth * cycle_ps, math.ceil(t_link * 1e12)) + round(tail_s * 1e12)) // cycle_ps)
+        if factory is not None and cycles > busy_cycles and factory.duration_ps > busy_cycles * cycle_ps:
+            bound = "T factory run"
+        elif link_reports and tail_s > 0 and tail_s >= max(t_link, compute_s):
             # The messages (round trip and the last pair's rounds) outlast the link's and the algorithm's time:
             # more channels would not help (it read "link 0-1 rate" for a lone CX over a 5 ms link, 10.3 ms).
             bound = "classical latency"
@@ -2665,9 +2683,7 @@ class _Context:
             slow = max(link_reports, key=lambda lr: lr.time_s)
             bound = self._link_rate_bound(slow)
             if self._shared_bottleneck(slow) is None and self._held_back(slow):  # Flow control sets the pace.
-                bound += self._buffer_bound(slow)
-        elif cycles > alg_depth and factory is not None and factory.duration_ps > alg_depth * cycle_ps:
-            bound = "T factory run"
+                bound = self._with_buffer(bound, slow)
         elif latency > 0 and latency >= compute_s:
             bound = "classical latency"
         else:
@@ -2819,7 +2835,7 @@ class _Context:
         if self.max_runtime_s is not None and not (wall <= self.max_runtime_s):
             fix = _runtime_fix(bound)
             slow = [lr for lr in link_reports if lr.time_s > self.max_runtime_s]
-            if "rate" in bound and slow:
+            if ("rate" in bound or "buffer" in bound) and slow:
                 # A first guess, in proportion to the link time; estimate() checks it by estimating again
                 # with these channels (see _check_channel_fix) and rewrites this reason.
                 # Only direct links are scaled; a slow relay route keeps the proportional text unchecked.
@@ -3253,6 +3269,8 @@ def _capped(items: Sequence[str], what: str, sep: str = "; ") -> str:
 
 
 def _runtime_fix(bound: str) -> str:
+    if "buffer" in bound and "rate" not in bound:
+        return "more buffer_pairs (they also hold the pairs under way) or a shorter classical latency"
     if "buffer" in bound:
         return "more buffer_pairs (they also hold the pairs under way), more link channels or a faster link"
     if "rate" in bound:

@@ -528,7 +528,8 @@ class EstimateReport:
             expected (float) counts.
         cat_entangler: remote gates of one control share a pair (physical QPUs); cat_exact: False when the
             sharing inside a REPEAT was extrapolated (a note says so).
-        wall_clock_s: the run's length in seconds; bound: what sets it (local compute, a link's rate, latency, ...).
+        wall_clock_s: the run's length in seconds; bound: what sets it (local compute, a link's rate or buffer,
+            the T factory run, classical latency, ...).
         time_local_s, time_link_s, time_latency_s: seconds of the critical path's local gates, of the slowest link
             making its pairs, and of classical latency.
         remote_error_expected, local_error_expected: expected faults (dimensionless counts) of the remote and the
