@@ -316,7 +316,8 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
         # ENTANGLED at 20 km); the second (10 ms memories), the one the scenario is about, was in the rows unseen.
         shown_columns = list(request_of)
         first = request_of[shown_columns[0]]
-        others = [c[: -len(shown_columns[0]) - 1] for c in frame.columns if c.endswith("." + shown_columns[0])]
+        others = [c[: -len(shown_columns[0]) - 1] for c in frame.columns
+                  if isinstance(c, str) and c.endswith("." + shown_columns[0])]  # fmt: skip
         others = [label for label in others if label != first]
         theirs = [f"{label}.{column}" for label in others[:3] for column in shown_columns]
         notes.append(
@@ -450,7 +451,9 @@ def _request_of(frame: Any, y: Sequence[str]) -> dict[str, str]:
     for column in y:
         if column not in ROW_FIGURES:
             continue
-        labels = [c[: -len(column) - 1] for c in frame.columns if c.endswith("." + column)]
+        # A DataFrame's columns may be numbers (plot_sweep(frame, x=3) raised AttributeError "'int' object has
+        # no attribute 'endswith'"): only a string names a request's figure.
+        labels = [c[: -len(column) - 1] for c in frame.columns if isinstance(c, str) and c.endswith("." + column)]
         if len(labels) < 2:
             continue
         for label in labels:
@@ -549,12 +552,16 @@ _SUFFIX_UNITS = (
 def column_unit(column: str) -> str:
     """The unit of a sweep column: a scenario key's spec field unit (``links.*.length_km`` ->
     km, ``nodes.qpu_a.t2_s`` -> s, ``run.until_s`` -> s), else the one its name ends in
-    (``rate_hz`` -> Hz, ``up.mean_latency_s`` -> s); "" when dimensionless or unknown.
+    (``rate_hz`` -> Hz, ``up.mean_latency_s`` -> s); "" when dimensionless or unknown, or when the column's
+    name is a number (a DataFrame's column may be). TypeError for what cannot name a column (None, a list).
 
     Example:
         >>> column_unit("links.*.length_km"), column_unit("a->b.rate_hz"), column_unit("mean_fidelity")
         ('km', 'Hz', '')
     """
+    column = column_name("column", column)
+    if not isinstance(column, str):
+        return ""  # A number names no unit (axis_label(3) raised AttributeError "'int' ... no attribute 'split'").
     parts = column.split(".")
     tables = {"nodes": "NodeSpec", "links": "LinkSpec", "requests": "RequestSpec"}
     if len(parts) >= 2 and (parts[0] in tables or parts[0] == "run"):
@@ -587,7 +594,7 @@ def axis_label(column: str) -> str:
         ('rate_hz (Hz)', 'mean_fidelity')
     """
     unit = column_unit(column)
-    return f"{column} ({unit})" if unit else column
+    return f"{column} ({unit})" if unit else str(column)
 
 
 def plot_sweep(
