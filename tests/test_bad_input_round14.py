@@ -37,3 +37,47 @@ def test_plot_sweep_draws_against_a_column_named_by_a_number():
         assert [panel.get_ylabel() for panel in figure.axes] == ["rate_hz (Hz)", "mean_fidelity"]
     finally:
         plt.close(figure)
+
+
+# --- qnsim.estimate: relay_route_fidelity and purification_noise ---------------------------------------------
+
+
+def test_relay_route_fidelity_names_hops_that_are_no_links():
+    """Old behaviour: hops=None raised "'NoneType' object is not iterable", [1] AttributeError "'int' object has no
+    attribute 'total_rate_hz'", a set ran in hash order, and [] was refused naming relay_decay_factor's rates_hz
+    and hold_hz, arguments the caller never gave."""
+    from qnsim.estimate import Link, relay_route_fidelity
+
+    hop = Link((0, 2), rate_hz=1e6, fidelity=0.99, memory_t1_s=0.01, memory_t2_s=0.01)
+    assert relay_route_fidelity((hop,)) == relay_route_fidelity([hop]) > 0.98
+    with pytest.raises(TypeError, match=r"^hops must be a list of qnsim\.estimate\.Link in route order, got None$"):
+        relay_route_fidelity(None)
+    with pytest.raises(TypeError, match=r"^hops must be a list of qnsim\.estimate\.Link in route order, got \{Link"):
+        relay_route_fidelity({hop})
+    with pytest.raises(ValueError, match=r"^hops must hold at least one qnsim\.estimate\.Link, got \[\]$"):
+        relay_route_fidelity([])
+    with pytest.raises(TypeError, match=r"^hops\[1\] must be a qnsim\.estimate\.Link, got 1$"):
+        relay_route_fidelity([hop, 1])
+
+
+def test_purification_noise_names_the_qpu_and_its_bad_field():
+    """Old behaviour: purification_noise(qpu, None) raised AttributeError "'NoneType' object has no attribute
+    'e_1q'"; a field given as text ("0.001") was turned into a number by float(), and nan was passed on, to be
+    refused later under the keyword's name (measure_error_b), not the QPU's."""
+    from types import SimpleNamespace
+
+    from qnsim.estimate import QPU, purification_noise
+
+    a = SimpleNamespace(e_1q=1e-4, e_2q=1e-3, e_meas=2e-3)
+    assert purification_noise(a, QPU(e_2q=5e-4)) == {
+        "gate1_error": 1e-4, "gate2_error": 1e-3, "measure_error": 2e-3,
+        "gate1_error_b": QPU().e_1q, "gate2_error_b": 5e-4, "measure_error_b": QPU().e_meas,
+    }  # fmt: skip
+    with pytest.raises(TypeError, match=r"^qpu_b must be a QPU \(with e_1q, e_2q and e_meas\), got None$"):
+        purification_noise(a, None)
+    with pytest.raises(TypeError, match=r"^qpu_a must be a QPU \(with e_1q, e_2q and e_meas\), got namespace"):
+        purification_noise(SimpleNamespace(e_1q=0.0, e_2q=0.0), a)
+    with pytest.raises(ValueError, match=r"^qpu_a\.e_2q must be a real number, got '0\.001'$"):
+        purification_noise(SimpleNamespace(e_1q=0.0, e_2q="0.001", e_meas=0.0), a)
+    with pytest.raises(ValueError, match=r"^qpu_b\.e_meas must be finite, got nan$"):
+        purification_noise(a, SimpleNamespace(e_1q=0.0, e_2q=0.0, e_meas=float("nan")))

@@ -314,6 +314,15 @@ def relay_route_fidelity(hops: Sequence[Link]) -> float:
     >>> round(relay_route_fidelity([fast, slow]), 4)
     0.8586
     """
+    # None raised "'NoneType' object is not iterable", [1] "'int' object has no attribute 'total_rate_hz'" and []
+    # named relay_decay_factor's arguments (rates_hz, hold_hz), none of them the caller's.
+    if not isinstance(hops, (list, tuple)):
+        raise TypeError(f"hops must be a list of qnsim.estimate.Link in route order, got {shown(hops)}")
+    if not hops:
+        raise ValueError("hops must hold at least one qnsim.estimate.Link, got []")
+    for i, hop in enumerate(hops):
+        if not isinstance(hop, Link):
+            raise TypeError(f"hops[{i}] must be a qnsim.estimate.Link, got {shown(hop)}")
     rates = [h.total_rate_hz for h in hops]
     werner = math.prod((4 * h.fidelity - 1) / 3 for h in hops)  # Ideal swaps multiply Werner parameters.
     coherence = relay_decay_factor(rates, [2.0 / h.memory_t2_s for h in hops])

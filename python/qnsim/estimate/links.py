@@ -588,14 +588,16 @@ def purification_noise(qpu_a: Any, qpu_b: Any) -> dict[str, float]:
     >>> purification_noise(a, b)["gate2_error_b"]
     0.0005
     """
-    return {
-        "gate1_error": float(qpu_a.e_1q),
-        "gate2_error": float(qpu_a.e_2q),
-        "measure_error": float(qpu_a.e_meas),
-        "gate1_error_b": float(qpu_b.e_1q),
-        "gate2_error_b": float(qpu_b.e_2q),
-        "measure_error_b": float(qpu_b.e_meas),
-    }
+    noise = {}
+    for name, qpu, end in (("qpu_a", qpu_a, ""), ("qpu_b", qpu_b, "_b")):
+        # None raised AttributeError "'NoneType' object has no attribute 'e_1q'", and a field "0.001" (text) or
+        # nan was taken by float() and met only downstream, under the keyword's name, not the QPU's.
+        if not all(hasattr(qpu, field) for field in ("e_1q", "e_2q", "e_meas")):
+            raise TypeError(f"{name} must be a QPU (with e_1q, e_2q and e_meas), got {written(qpu)}")
+        for key, field in (("gate1_error", "e_1q"), ("gate2_error", "e_2q"), ("measure_error", "e_meas")):
+            noise[key + end] = probability(f"{name}.{field}", getattr(qpu, field), error=ValueError)
+    return {key: noise[key] for key in ("gate1_error", "gate2_error", "measure_error",
+                                        "gate1_error_b", "gate2_error_b", "measure_error_b")}  # fmt: skip
 
 
 _NOISE_KEYS = ("gate1_error", "gate2_error", "measure_error")
