@@ -81,3 +81,35 @@ def test_purification_noise_names_the_qpu_and_its_bad_field():
         purification_noise(SimpleNamespace(e_1q=0.0, e_2q="0.001", e_meas=0.0), a)
     with pytest.raises(ValueError, match=r"^qpu_b\.e_meas must be finite, got nan$"):
         purification_noise(a, SimpleNamespace(e_1q=0.0, e_2q=0.0, e_meas=float("nan")))
+
+
+# --- qnsim.estimate: a refusal of an integer too long to print -----------------------------------------------
+
+_HUGE = 10**5000  # Python refuses to print an integer of more than 4,300 digits.
+
+
+def _estimate(**options):
+    from qnsim.estimate import QPU, Link, estimate
+
+    return estimate("H 0\nCX 0 1\n", [QPU(), QPU()], [Link((0, 1), rate_hz=1e3, fidelity=0.99)], **options)
+
+
+@pytest.mark.parametrize(
+    ("call", "words"),
+    [
+        (lambda: __import__("qnsim.estimate").estimate.ErrorBudget(total=_HUGE), "error budget total must be"),
+        (lambda: __import__("qnsim.estimate").estimate.ErrorBudget(logical=_HUGE), "error budget logical must be"),
+        (lambda: _estimate(error_budget=[_HUGE]), "error_budget must be a probability or an ErrorBudget"),
+        (lambda: _estimate(purification=_HUGE), "purification must be 'dejmps' or 'bbpssw'"),
+        (lambda: _estimate(placement_strategy=_HUGE), "placement_strategy must be 'pack' or 'spread'"),
+        (lambda: _estimate(partitioner=_HUGE), "partitioner must be 'auto', 'metis' or 'kernighan-lin'"),
+        (lambda: _estimate(placement=_HUGE), "placement must map qubits to QPUs"),
+        (lambda: __import__("qnsim.estimate").estimate.QPU(surface_code=_HUGE), "surface_code must be a SurfaceCode"),
+    ],
+)
+def test_the_estimator_names_an_argument_given_an_integer_too_long_to_print(call, words):
+    """Old behaviour: each raised Python's own ValueError "Exceeds the limit (4300 digits) for integer string
+    conversion" (the message's repr of the value failed), naming neither the argument nor what it must be."""
+    with pytest.raises((TypeError, ValueError)) as caught:
+        call()
+    assert words in str(caught.value) and "an integer of 16610 bits (about 10**5000)" in str(caught.value)

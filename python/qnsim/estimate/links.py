@@ -142,10 +142,10 @@ class Link:
             raise ValueError(f"qpus must be a pair of integer QPU indices, got {written(pair)}")
         a, b = (int(x) for x in pair)
         if a == b or a < 0 or b < 0:
-            raise ValueError(f"a link joins two different QPUs (indices >= 0), got qpus={self.qpus!r}")
+            raise ValueError(f"a link joins two different QPUs (indices >= 0), got qpus={written(self.qpus)}")
         object.__setattr__(self, "qpus", (a, b))
         if isinstance(self.notes, str) or not all(isinstance(n, str) for n in self.notes):
-            raise ValueError(f"notes must be a sequence of texts, got {self.notes!r}")
+            raise ValueError(f"notes must be a sequence of texts, got {written(self.notes)}")
         object.__setattr__(self, "notes", tuple(self.notes))
         object.__setattr__(self, "relay_hop_rates_hz", _hop_rates(self.relay_hop_rates_hz))
         # The package's one reading of numbers (qnsim.argument_checks), with the estimator's one
@@ -913,7 +913,7 @@ def purification_ceiling(
 
 def _protocol(protocol: object) -> str:
     if not isinstance(protocol, str) or protocol not in ("dejmps", "bbpssw"):
-        raise ValueError(f"protocol must be 'dejmps' or 'bbpssw', got {protocol!r}")
+        raise ValueError(f"protocol must be 'dejmps' or 'bbpssw', got {written(protocol)}")
     return protocol
 
 
@@ -1019,7 +1019,7 @@ def purification_plan(
     's), a faster link (more channels) or a lower needed fidelity'
     """
     if protocol not in ("dejmps", "bbpssw"):
-        raise ValueError(f"protocol must be 'dejmps' or 'bbpssw', got {protocol!r}")
+        raise ValueError(f"protocol must be 'dejmps' or 'bbpssw', got {written(protocol)}")
     # Both fidelities are checked before the early return below: True, -1 or NaN are not
     # targets that raw pairs "already reach".
     raw_fidelity = probability("raw_fidelity", raw_fidelity, error=ValueError)
@@ -1036,7 +1036,7 @@ def purification_plan(
     if target_fidelity is None or (raw_fidelity >= target_fidelity and not min_rounds):
         return PurificationPlan(0, raw_fidelity, 1.0, (), True)
     if not 0.25 <= target_fidelity <= 1:
-        raise ValueError(f"target_fidelity must be in [0.25, 1], got {target_fidelity!r}")
+        raise ValueError(f"target_fidelity must be in [0.25, 1], got {written(target_fidelity)}")
     if raw_fidelity <= 0.5:
         return PurificationPlan(
             0,
