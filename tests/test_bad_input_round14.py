@@ -113,3 +113,23 @@ def test_the_estimator_names_an_argument_given_an_integer_too_long_to_print(call
     with pytest.raises((TypeError, ValueError)) as caught:
         call()
     assert words in str(caught.value) and "an integer of 16610 bits (about 10**5000)" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("call", "words"),
+    [
+        (lambda: __import__("qnsim.qec").qec.memory_circuit(3, 3, basis=_HUGE), "basis must be 'X' or 'Z'"),
+        (lambda: __import__("qnsim.qec").qec.memory_layout(3, code=_HUGE), "code must be one of"),
+        (lambda: __import__("qnsim.qec").qec.seam_resources(3, experiment=_HUGE), "experiment must be 'memory'"),
+        (lambda: __import__("qnsim.qec").qec.teleported_cnot_channel(_HUGE), "bell_diagonal must be four numbers"),
+        (lambda: __import__("qnsim.link_models").link_models.bell_state(_HUGE), "bell_state name must be one of"),
+        (lambda: __import__("qnsim.presets").presets.resolve_preset(_HUGE), "preset must be a HardwarePreset"),
+        (lambda: __import__("qnsim.hardware").hardware.NodeHardware(gates=_HUGE), "NodeHardware.gates must be"),
+    ],
+)
+def test_qec_link_models_presets_and_hardware_name_an_integer_too_long_to_print(call, words):
+    """Old behaviour: as in the estimator, each refusal's repr of the value raised Python's "Exceeds the limit (4300
+    digits) for integer string conversion" in place of the message."""
+    with pytest.raises((TypeError, ValueError)) as caught:
+        call()
+    assert words in str(caught.value) and "an integer of 16610 bits (about 10**5000)" in str(caught.value)

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from qnsim._row_notes import join_notes, split_notes
-from qnsim.argument_checks import column_name, file_path, flag, shown
+from qnsim.argument_checks import column_name, file_path, flag, shown, written
 
 __all__ = ["axis_label", "column_unit", "plot_estimate", "plot_sweep", "summarize"]
 
@@ -75,7 +75,7 @@ def _columns(name: str, value: Any) -> list[str]:
     if isinstance(value, str):
         return [value]
     if not isinstance(value, (list, tuple)):
-        raise TypeError(f"{name} must be a column name or a list of them, got {value!r}")
+        raise TypeError(f"{name} must be a column name or a list of them, got {written(value)}")
     columns = [column_name(f"{name}[{i}]", c) for i, c in enumerate(value)]
     twice = sorted({c for c in columns if isinstance(c, str) and columns.count(c) > 1})
     if twice:
@@ -665,7 +665,7 @@ def plot_sweep(
     logx = flag("logx", logx)  # logx="no" drew a log axis
     logy = _columns("logy", logy)  # as y; "rate_hz" was read as 'r', 'a', 't', ...
     if title is not None and not isinstance(title, str):
-        raise TypeError(f"title must be a string or None, got {title!r}")
+        raise TypeError(f"title must be a string or None, got {written(title)}")
     unknown_log = [c for c in logy if c not in y]
     if unknown_log:
         raise ValueError(f"logy names {unknown_log}, which are not among the plotted columns {y}")
