@@ -133,3 +133,41 @@ def test_qec_link_models_presets_and_hardware_name_an_integer_too_long_to_print(
     with pytest.raises((TypeError, ValueError)) as caught:
         call()
     assert words in str(caught.value) and "an integer of 16610 bits (about 10**5000)" in str(caught.value)
+
+
+# --- qnsim.plot.plot_estimate: title and out ------------------------------------------------------------------
+
+
+def _small_report():
+    from qnsim.estimate import QPU, Link, estimate
+
+    return estimate("H 0\nCX 0 1\n", [QPU(), QPU()], [Link((0, 1), rate_hz=1e3, fidelity=0.99)])
+
+
+def test_plot_estimate_refuses_a_title_that_is_no_text():
+    """Old behaviour: plot_estimate(report, title=3) drew the figure, then raised AttributeError "'int' object has
+    no attribute 'split'"; plot_sweep refused the same title by name."""
+    pytest.importorskip("matplotlib")
+    from qnsim.plot import plot_estimate
+
+    with pytest.raises(TypeError, match=r"^title must be a string or None, got 3$"):
+        plot_estimate(_small_report(), title=3)
+    assert plot_estimate(_small_report(), title="two QPUs").get_suptitle() == "two QPUs"
+
+
+def test_an_image_path_in_a_missing_folder_is_refused_before_drawing_naming_the_path(tmp_path):
+    """Old behaviour: plot_estimate(report, out="<missing folder>/a.png") and plot_sweep drew the figure and then
+    raised FileNotFoundError naming a temporary file ('.../.a.png.14cfab6b.tmp'), not the path given; `qnsim
+    estimate --plot` found it only after the estimate had run."""
+    pytest.importorskip("matplotlib")
+    pytest.importorskip("pandas")
+    from qnsim.plot import plot_estimate, plot_sweep
+
+    out = tmp_path / "missing" / "a.png"
+    with pytest.raises(FileNotFoundError, match=r"^out '.*a\.png': its folder '.*missing' does not exist$"):
+        plot_estimate(_small_report(), out=out)
+    rows = [{"x": 1, "seed": 0, "rate_hz": 1.0, "mean_fidelity": 0.9}]
+    with pytest.raises(FileNotFoundError, match=r"^out '.*a\.png': its folder '.*missing' does not exist$"):
+        plot_sweep(rows, x="x", out=str(out))
+    plot_estimate(_small_report(), out=tmp_path / "a.png")
+    assert (tmp_path / "a.png").stat().st_size > 0

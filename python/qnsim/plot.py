@@ -664,8 +664,7 @@ def plot_sweep(
         raise ValueError("y must name at least one column to plot, got []")
     logx = flag("logx", logx)  # logx="no" drew a log axis
     logy = _columns("logy", logy)  # as y; "rate_hz" was read as 'r', 'a', 't', ...
-    if title is not None and not isinstance(title, str):
-        raise TypeError(f"title must be a string or None, got {written(title)}")
+    title = _title(title)
     unknown_log = [c for c in logy if c not in y]
     if unknown_log:
         raise ValueError(f"logy names {unknown_log}, which are not among the plotted columns {y}")
@@ -791,6 +790,13 @@ def _single_seed_bars(table: Any, y: Sequence[str], none: str) -> str:
     return "bars: " + "; ".join(parts)
 
 
+def _title(title: Any) -> str | None:
+    """A figure's title: a string, or None for the default one (one check for every plot)."""
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be a string or None, got {written(title)}")
+    return title
+
+
 def _image_path(out: Any, what: str = "out") -> Path:
     """``out`` as the path of the image to write, checked before anything is drawn.
 
@@ -799,6 +805,7 @@ def _image_path(out: Any, what: str = "out") -> Path:
 
     Raises:
         TypeError: Not a path. ValueError: A directory, or no suffix to name the image format.
+        FileNotFoundError: A folder that does not exist.
     """
     path = Path(file_path(what, out))
     if path.is_dir():
@@ -808,6 +815,10 @@ def _image_path(out: Any, what: str = "out") -> Path:
         raise ValueError(
             f"{what} {str(path)!r} has no suffix to name the image format; give one (e.g. {str(path) + '.png'!r})"
         )
+    if not path.absolute().parent.is_dir():
+        # Found only when saving, after the drawing, and named the temporary file beside it
+        # ("No such file or directory: '/nonexist/.a.png.14cfab6b.tmp'"), not the path the user gave.
+        raise FileNotFoundError(f"{what} {str(path)!r}: its folder {str(path.absolute().parent)!r} does not exist")
     return path
 
 
@@ -909,6 +920,7 @@ def plot_estimate(report: Any, out: str | os.PathLike | None = None, *, title: s
     from matplotlib.figure import Figure
 
     report = _estimate_report(report)
+    title = _title(title)  # title=3 raised AttributeError "'int' object has no attribute 'split'" once drawn
     image = None if out is None else _image_path(out)
     figure = Figure(figsize=(7.2, 9.0), layout="constrained")
     FigureCanvasAgg(figure)
