@@ -171,3 +171,22 @@ def test_an_image_path_in_a_missing_folder_is_refused_before_drawing_naming_the_
         plot_sweep(rows, x="x", out=str(out))
     plot_estimate(_small_report(), out=tmp_path / "a.png")
     assert (tmp_path / "a.png").stat().st_size > 0
+
+
+# --- the native bindings: an integer too long to print -------------------------------------------------------
+
+
+def test_the_event_loop_names_a_handle_too_long_to_print():
+    """Old behaviour: EventLoop.cancel(10**5000) and is_pending(10**5000) raised Python's "Exceeds the limit (4300
+    digits) for integer string conversion" (the bindings' repr of the value failed) in place of their message."""
+    import qnsim
+
+    loop = qnsim.EventLoop()
+    with pytest.raises(ValueError, match=r"^Scheduler\.cancel\(\): handle is out of range \[0, \d+\], got an "
+                                         r"integer of 16610 bits \(about 10\*\*5000\)$"):  # fmt: skip
+        loop.cancel(10**5000)
+    with pytest.raises(ValueError, match=r"handle is out of range .* got an integer of 16610 bits \(about -10\*\*5000"):
+        loop.is_pending(-(10**5000))
+    with pytest.raises(TypeError, match=r"^Scheduler\.cancel\(\): handle must be an integer, got a list too long"):
+        loop.cancel([10**5000])
+    assert loop.cancel(loop.schedule_in(1e-6, lambda: None)) is True
