@@ -64,7 +64,20 @@ inline std::optional<uint64_t> plain(const std::optional<Int<uint64_t>> &seed) {
 /// repr() of a value for a message, shortened in the middle when long (10**400 has 401 digits).
 inline std::string short_repr(pybind11::handle value) {
     if (!value) return "nothing";
-    std::string text = pybind11::repr(value).cast<std::string>();
+    std::string text;
+    try {
+        text = pybind11::repr(value).cast<std::string>();
+    } catch (pybind11::error_already_set&) {
+        // Python refuses to print an int of more than 4,300 digits ("Exceeds the limit (4300 digits) for integer
+        // string conversion"), and that refusal replaced the argument's message (cancel(10**5000)): named by its
+        // size, as qnsim.argument_checks.shown names it.
+        if (!PyLong_Check(value.ptr())) return "a " + std::string(Py_TYPE(value.ptr())->tp_name) + " too long to print";
+        auto bits = value.attr("bit_length")().cast<unsigned long long>();
+        bool negative = PyObject_RichCompareBool(value.ptr(), pybind11::int_(0).ptr(), Py_LT) == 1;
+        auto digits = static_cast<unsigned long long>(static_cast<double>(bits) * 0.30102999566398120);
+        return "an integer of " + std::to_string(bits) + " bits (about " + (negative ? "-" : "") + "10**" +
+               std::to_string(digits) + ")";
+    }
     if (text.size() > 60) text = text.substr(0, 24) + "..." + text.substr(text.size() - 12) + " (" +
                                  std::to_string(text.size()) + " characters)";
     return text;

@@ -33,7 +33,7 @@ import typing
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from qnsim.argument_checks import output_path
+from qnsim.argument_checks import output_path, written
 from qnsim.specs import FORMALISMS
 
 __all__ = ["ArgumentParser", "float_text", "guarded", "main", "one_line", "print_quietly", "real_arg"]
@@ -98,7 +98,7 @@ def path_arg(text: str) -> str:
         qnsim.cli.UsageError: argument scenario: a path must not be empty, got ''
     """
     if not text.strip():
-        raise argparse.ArgumentTypeError(f"a path must not be empty, got {text!r}")
+        raise argparse.ArgumentTypeError(f"a path must not be empty, got {written(text)}")
     return text
 
 

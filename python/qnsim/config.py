@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from qnsim._core import ParameterError, QnsimError
-from qnsim.argument_checks import file_path
+from qnsim.argument_checks import file_path, written
 from qnsim.specs import check_value, did_you_mean
 
 if sys.version_info >= (3, 11):
@@ -262,7 +262,7 @@ class TomlTable:
         if isinstance(value, Mapping):
             raise self.error(f"must be an array of tables ([[{self.key_path(key)}]]), got a single table", key)
         if not isinstance(value, list) or not all(isinstance(item, Mapping) for item in value):
-            raise self.error(f"must be an array of tables ([[{self.key_path(key)}]]), got {value!r}", key)
+            raise self.error(f"must be an array of tables ([[{self.key_path(key)}]]), got {written(value)}", key)
         return [TomlTable(item, self.source, f"{self.key_path(key)}[{i}]") for i, item in enumerate(value)]
 
     def spec(self, cls: type, *, exclude: Iterable[str] = (), extra: Iterable[str] = ()) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from qnsim import _core
-from qnsim.argument_checks import integer, real_number
+from qnsim.argument_checks import integer, real_number, written
 
 __all__ = [
     "SPEED_OF_LIGHT_M_PER_S",
@@ -389,9 +389,9 @@ class NodeHardware:
     def __post_init__(self) -> None:
         _store_plain_numbers(self)
         if not isinstance(self.gates, GateNoise):
-            raise TypeError(f"NodeHardware.gates must be a GateNoise, got {self.gates!r}")
+            raise TypeError(f"NodeHardware.gates must be a GateNoise, got {written(self.gates)}")
         if not isinstance(self.memory, Memory):
-            raise TypeError(f"NodeHardware.memory must be a Memory, got {self.memory!r}")
+            raise TypeError(f"NodeHardware.memory must be a Memory, got {written(self.memory)}")
 
 
 def hardware_values(hardware: NodeHardware) -> dict[str, Any]:

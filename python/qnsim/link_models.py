@@ -104,7 +104,7 @@ import numpy as np
 
 from qnsim import _core
 from qnsim._numerics import any_of
-from qnsim.argument_checks import flag, is_real_number, probability, real_number
+from qnsim.argument_checks import flag, is_real_number, probability, real_number, written
 from qnsim.hardware import Detector, Fiber, Source, Transducer
 
 __all__ = [
@@ -166,7 +166,7 @@ def bell_state(name: str, *, ket: bool = False) -> np.ndarray:
     """
     key = name.lower() if isinstance(name, str) else None
     if key not in _BELL_KETS:
-        raise ValueError(f"bell_state name must be one of {BELL_NAMES}, got {name!r}")
+        raise ValueError(f"bell_state name must be one of {BELL_NAMES}, got {written(name)}")
     v = _BELL_KETS[key].copy()
     return v if flag("ket", ket) else np.outer(v, v.conj())
 
@@ -241,7 +241,7 @@ def fidelity(rho: np.ndarray, target: str = "phi+") -> float:
     """
     key = target.lower() if isinstance(target, str) else None
     if key not in _BELL_KETS:
-        raise ValueError(f"fidelity target must be one of {BELL_NAMES}, got {target!r}")
+        raise ValueError(f"fidelity target must be one of {BELL_NAMES}, got {written(target)}")
     # A state, checked as the engines check one (Hermitian, trace 1, PSD): a fidelity of 5 for
     # 5 * I is not an answer.
     r = _check_state(rho)
@@ -401,7 +401,7 @@ class LinkModel:
         # fidelity and Bell diagonal are those of its state (a network runs the state, while
         # results and routing read the fidelity: disagreeing figures would be a silent lie).
         if self.scheme not in SCHEMES:
-            raise ValueError(f"LinkModel.scheme must be one of {SCHEMES}, got {self.scheme!r}")
+            raise ValueError(f"LinkModel.scheme must be one of {SCHEMES}, got {written(self.scheme)}")
         if self.mode_success_probability is None:  # one mode per attempt
             object.__setattr__(self, "mode_success_probability", self.success_probability)
         for name in ("success_probability", "mode_success_probability", "first_round_probability"):
@@ -510,7 +510,7 @@ def heralded_link(
         (1.0, 0.05175)
     """
     if scheme not in SCHEMES:
-        raise ValueError(f"heralded_link scheme must be one of {SCHEMES}, got {scheme!r}")
+        raise ValueError(f"heralded_link scheme must be one of {SCHEMES}, got {written(scheme)}")
     for name, value, kind in (
         ("source_a", source_a, Source),
         ("source_b", source_b, Source),
@@ -519,14 +519,14 @@ def heralded_link(
         ("detector", detector, Detector),
     ):
         if not isinstance(value, kind):
-            raise TypeError(f"heralded_link {name} must be a {kind.__name__}, got {value!r}")
+            raise TypeError(f"heralded_link {name} must be a {kind.__name__}, got {written(value)}")
     for name, value in (("transducer_a", transducer_a), ("transducer_b", transducer_b)):
         if value is not None and not isinstance(value, Transducer):
-            raise TypeError(f"heralded_link {name} must be a Transducer or None, got {value!r}")
+            raise TypeError(f"heralded_link {name} must be a Transducer or None, got {written(value)}")
     if double_click_timing not in ("both_rounds", "second_on_herald"):
         raise ValueError(
             "heralded_link double_click_timing must be 'both_rounds' or 'second_on_herald', "
-            f"got {double_click_timing!r}"
+            f"got {written(double_click_timing)}"
         )
     # float() read True as 1 rad and "0.1" as 0.1 rad: the one number reader refuses both.
     sigma = real_number("heralded_link phase_std_rad", phase_std_rad, minimum=0.0, unit="rad")
@@ -799,7 +799,7 @@ def _check_bell_coefficients(what: str, coefficients: Sequence[float]) -> np.nda
     entries = np.asarray(coefficients, dtype=object) if not isinstance(coefficients, (str, bytes)) else np.array([0j])
     if not all(is_real_number(x) for x in entries.ravel()):
         # Not coerced: True is not the weight 1.0, '0.5' is not 0.5.
-        raise TypeError(f"{what} must be 4 real numbers, got {coefficients!r}")
+        raise TypeError(f"{what} must be 4 real numbers, got {written(coefficients)}")
     if entries.shape != (4,):
         raise ValueError(f"{what} must have 4 entries (Phi+, Psi+, Psi-, Phi-), got shape {entries.shape}")
     # Each read as a float by the one number reader: 10**400 raised OverflowError "int too large to convert to float".

@@ -41,7 +41,7 @@ import sys
 from collections.abc import Iterator
 from typing import IO, Any
 
-from qnsim.argument_checks import is_real_number, shown
+from qnsim.argument_checks import is_real_number, shown, written
 
 __all__ = ["SimTimeFilter", "SimTimeFormatter", "log_to_stderr", "logger", "stderr_logging"]
 
@@ -166,7 +166,7 @@ def log_to_stderr(level: int | str = "INFO", *, stream: IO[str] | None = None) -
     """
     if isinstance(level, bool) or not isinstance(level, (str, int)):
         # True is not level 1, and logging's own message for 3.5 does not name the argument.
-        raise TypeError(f"level must be a level name or a logging level number, got {level!r}")
+        raise TypeError(f"level must be a level name or a logging level number, got {written(level)}")
     if isinstance(level, str):
         number = logging.getLevelName(level.upper())
         if not isinstance(number, int):

@@ -57,7 +57,7 @@ from qnsim import _core
 from qnsim._core import QnsimError
 from qnsim.hardware import NodeHardware, hardware_values
 from qnsim.link_builder import LinkInfo, build_link
-from qnsim.argument_checks import is_integer, name_key
+from qnsim.argument_checks import is_integer, name_key, written
 from qnsim.logs import run_report, run_watch
 from qnsim.presets import PRESETS, HardwarePreset, resolve_preset
 from qnsim.progress import run_with_bar, stderr_is_tty
@@ -523,7 +523,7 @@ class Network(SlotOperations):
                 raise relocated(exc, who) from None
             if spec.name.isdigit():
                 # A digit-only name would be ambiguous with an index in sweep keys (requests.0).
-                raise ValueError(f"{who}: name must be non-empty and not all digits, got {spec.name!r}")
+                raise ValueError(f"{who}: name must be non-empty and not all digits, got {written(spec.name)}")
             if any(r.name == spec.name for r in self._requests):
                 raise ValueError(f"{who}: another request is already named {spec.name!r}")
             other = self._request_keys.get(name_key(spec.name))
@@ -835,7 +835,7 @@ class Network(SlotOperations):
         if until_s is not None:
             until_ps = seconds_to_ps(until_s, "until_s")
             if until_ps < 0:
-                raise parameter_error("until_s", f"must be >= 0 s, got {until_s!r}")
+                raise parameter_error("until_s", f"must be >= 0 s, got {written(until_s)}")
             if until_ps < self._native.now_ps and not self._native.running:
                 # result(until_s=0.005) after a run to 10 ms was labelled "until 5 ms" with every pair of the
                 # 10 ms in it (twice the pairs of the time it named), without a word.

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from qnsim._row_notes import join_notes, split_notes
-from qnsim.argument_checks import column_name, file_path, flag, shown
+from qnsim.argument_checks import column_name, file_path, flag, shown, written
 
 __all__ = ["axis_label", "column_unit", "plot_estimate", "plot_sweep", "summarize"]
 
@@ -75,7 +75,7 @@ def _columns(name: str, value: Any) -> list[str]:
     if isinstance(value, str):
         return [value]
     if not isinstance(value, (list, tuple)):
-        raise TypeError(f"{name} must be a column name or a list of them, got {value!r}")
+        raise TypeError(f"{name} must be a column name or a list of them, got {written(value)}")
     columns = [column_name(f"{name}[{i}]", c) for i, c in enumerate(value)]
     twice = sorted({c for c in columns if isinstance(c, str) and columns.count(c) > 1})
     if twice:
@@ -316,7 +316,8 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
         # ENTANGLED at 20 km); the second (10 ms memories), the one the scenario is about, was in the rows unseen.
         shown_columns = list(request_of)
         first = request_of[shown_columns[0]]
-        others = [c[: -len(shown_columns[0]) - 1] for c in frame.columns if c.endswith("." + shown_columns[0])]
+        others = [c[: -len(shown_columns[0]) - 1] for c in frame.columns
+                  if isinstance(c, str) and c.endswith("." + shown_columns[0])]  # fmt: skip
         others = [label for label in others if label != first]
         theirs = [f"{label}.{column}" for label in others[:3] for column in shown_columns]
         notes.append(
@@ -450,7 +451,9 @@ def _request_of(frame: Any, y: Sequence[str]) -> dict[str, str]:
     for column in y:
         if column not in ROW_FIGURES:
             continue
-        labels = [c[: -len(column) - 1] for c in frame.columns if c.endswith("." + column)]
+        # A DataFrame's columns may be numbers (plot_sweep(frame, x=3) raised AttributeError "'int' object has
+        # no attribute 'endswith'"): only a string names a request's figure.
+        labels = [c[: -len(column) - 1] for c in frame.columns if isinstance(c, str) and c.endswith("." + column)]
         if len(labels) < 2:
             continue
         for label in labels:
@@ -549,12 +552,16 @@ _SUFFIX_UNITS = (
 def column_unit(column: str) -> str:
     """The unit of a sweep column: a scenario key's spec field unit (``links.*.length_km`` ->
     km, ``nodes.qpu_a.t2_s`` -> s, ``run.until_s`` -> s), else the one its name ends in
-    (``rate_hz`` -> Hz, ``up.mean_latency_s`` -> s); "" when dimensionless or unknown.
+    (``rate_hz`` -> Hz, ``up.mean_latency_s`` -> s); "" when dimensionless or unknown, or when the column's
+    name is a number (a DataFrame's column may be). TypeError for what cannot name a column (None, a list).
 
     Example:
         >>> column_unit("links.*.length_km"), column_unit("a->b.rate_hz"), column_unit("mean_fidelity")
         ('km', 'Hz', '')
     """
+    column = column_name("column", column)
+    if not isinstance(column, str):
+        return ""  # A number names no unit (axis_label(3) raised AttributeError "'int' ... no attribute 'split'").
     parts = column.split(".")
     tables = {"nodes": "NodeSpec", "links": "LinkSpec", "requests": "RequestSpec"}
     if len(parts) >= 2 and (parts[0] in tables or parts[0] == "run"):
@@ -587,7 +594,7 @@ def axis_label(column: str) -> str:
         ('rate_hz (Hz)', 'mean_fidelity')
     """
     unit = column_unit(column)
-    return f"{column} ({unit})" if unit else column
+    return f"{column} ({unit})" if unit else str(column)
 
 
 def plot_sweep(
@@ -657,8 +664,7 @@ def plot_sweep(
         raise ValueError("y must name at least one column to plot, got []")
     logx = flag("logx", logx)  # logx="no" drew a log axis
     logy = _columns("logy", logy)  # as y; "rate_hz" was read as 'r', 'a', 't', ...
-    if title is not None and not isinstance(title, str):
-        raise TypeError(f"title must be a string or None, got {title!r}")
+    title = _title(title)
     unknown_log = [c for c in logy if c not in y]
     if unknown_log:
         raise ValueError(f"logy names {unknown_log}, which are not among the plotted columns {y}")
@@ -784,6 +790,13 @@ def _single_seed_bars(table: Any, y: Sequence[str], none: str) -> str:
     return "bars: " + "; ".join(parts)
 
 
+def _title(title: Any) -> str | None:
+    """A figure's title: a string, or None for the default one (one check for every plot)."""
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be a string or None, got {written(title)}")
+    return title
+
+
 def _image_path(out: Any, what: str = "out") -> Path:
     """``out`` as the path of the image to write, checked before anything is drawn.
 
@@ -792,6 +805,7 @@ def _image_path(out: Any, what: str = "out") -> Path:
 
     Raises:
         TypeError: Not a path. ValueError: A directory, or no suffix to name the image format.
+        FileNotFoundError: A folder that does not exist.
     """
     path = Path(file_path(what, out))
     if path.is_dir():
@@ -801,6 +815,10 @@ def _image_path(out: Any, what: str = "out") -> Path:
         raise ValueError(
             f"{what} {str(path)!r} has no suffix to name the image format; give one (e.g. {str(path) + '.png'!r})"
         )
+    if not path.absolute().parent.is_dir():
+        # Found only when saving, after the drawing, and named the temporary file beside it
+        # ("No such file or directory: '/nonexist/.a.png.14cfab6b.tmp'"), not the path the user gave.
+        raise FileNotFoundError(f"{what} {str(path)!r}: its folder {str(path.absolute().parent)!r} does not exist")
     return path
 
 
@@ -902,6 +920,7 @@ def plot_estimate(report: Any, out: str | os.PathLike | None = None, *, title: s
     from matplotlib.figure import Figure
 
     report = _estimate_report(report)
+    title = _title(title)  # title=3 raised AttributeError "'int' object has no attribute 'split'" once drawn
     image = None if out is None else _image_path(out)
     figure = Figure(figsize=(7.2, 9.0), layout="constrained")
     FigureCanvasAgg(figure)

@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass, replace
 from typing import Any, Callable
 
-from qnsim.argument_checks import real_number
+from qnsim.argument_checks import real_number, written
 from qnsim.hardware import Detector, Fiber, GateNoise, Memory, NodeHardware, Source, Transducer
 from qnsim.link_models import SCHEMES, LinkModel, heralded_link
 
@@ -67,7 +67,7 @@ class HardwarePreset:
 
     def __post_init__(self) -> None:
         if self.scheme not in SCHEMES:
-            raise ValueError(f"HardwarePreset.scheme must be one of {SCHEMES}, got {self.scheme!r}")
+            raise ValueError(f"HardwarePreset.scheme must be one of {SCHEMES}, got {written(self.scheme)}")
         # Validate the fiber figures through Fiber itself (same messages).
         Fiber(0.0, self.attenuation_db_per_km, self.refractive_index)
         if not math.isfinite(self.phase_std_rad) or self.phase_std_rad < 0:
@@ -292,11 +292,11 @@ def resolve_preset(spec: HardwarePreset | str | dict[str, Any]) -> HardwarePrese
         options = dict(spec)
         name = options.pop("name", None)
         if not isinstance(name, str):
-            raise parameter_error("preset", f"given as a table needs a 'name' string, got {spec!r}")
+            raise parameter_error("preset", f"given as a table needs a 'name' string, got {written(spec)}")
     elif isinstance(spec, str):
         name = spec
     else:
-        raise parameter_error("preset", f"must be a HardwarePreset, a name or a table, got {spec!r}")
+        raise parameter_error("preset", f"must be a HardwarePreset, a name or a table, got {written(spec)}")
     if name not in PRESETS:
         raise parameter_error(
             "preset", f"{name!r} is unknown{did_you_mean(name, PRESETS)} (known: {', '.join(PRESETS)})"

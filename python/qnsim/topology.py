@@ -44,7 +44,7 @@ import networkx as nx
 import numpy as np
 
 from qnsim import _core
-from qnsim.argument_checks import is_integer, shown
+from qnsim.argument_checks import is_integer, shown, written
 from qnsim.network import Network
 from qnsim.specs import (
     LinkSpec,
@@ -130,7 +130,7 @@ def from_graph(
         ('repeater', 3)
     """
     if not isinstance(graph, nx.Graph):
-        raise TypeError(f"graph must be a networkx graph, got {graph!r}")
+        raise TypeError(f"graph must be a networkx graph, got {written(graph)}")
     node_keys, link_keys = _keys()
     node_keys = node_keys | {"preset"}
     for key in defaults:
@@ -146,10 +146,10 @@ def from_graph(
         node_defaults["hardware"] = defaults["preset"]
     link_defaults = {k: v for k, v in defaults.items() if k in link_keys and k != "preset"}
     if not isinstance(prefix, str):
-        raise TypeError(f"prefix must be a string, got {prefix!r}")
+        raise TypeError(f"prefix must be a string, got {written(prefix)}")
     if prefix[:1].isspace():
         # Node names do not start with spaces (argument_checks.label): named here, not as each node's 'name'.
-        raise ValueError(f"prefix must not start with spaces (node names do not), got {prefix!r}")
+        raise ValueError(f"prefix must not start with spaces (node names do not), got {written(prefix)}")
 
     def name(n: Any) -> str:
         return f"{prefix}{n}"
@@ -192,7 +192,7 @@ def from_graph(
         edges.append((name(u), name(v), merged))
 
     if network is not None and not isinstance(network, Network):
-        raise TypeError(f"network must be a qnsim.Network to add to (or None for a new one), got {network!r}")
+        raise TypeError(f"network must be a qnsim.Network to add to (or None for a new one), got {written(network)}")
     # Every link's parameters are checked (as add_link checks them) before any node is added: the node
     # sizes below read each link's channels, which int() read as "cannot convert float NaN to integer"
     # naming no link, and a bad link found after the nodes were added left them in the caller's network.
@@ -422,7 +422,7 @@ def _check_count(builder: str, name: str, value: Any, minimum: int) -> int:
         return int(value)  # type: ignore[call-overload]
     count = check_value(name, int, value)
     if count < minimum:
-        raise parameter_error(name, f"must be >= {minimum} for a {builder}, got {value!r}")
+        raise parameter_error(name, f"must be >= {minimum} for a {builder}, got {written(value)}")
     return count
 
 

@@ -68,7 +68,7 @@ from typing import Any
 import numpy as np
 
 from qnsim import _core
-from qnsim.argument_checks import file_path, is_integer, naming_file
+from qnsim.argument_checks import file_path, is_integer, naming_file, written
 
 __all__ = ["DEFAULT_TRACE_LIMIT", "EVENTS", "Trace", "TraceFile"]
 
@@ -282,7 +282,7 @@ class Trace(Sequence):
             return [self[i] for i in range(*index.indices(len(self)))]  # type: ignore[return-value]
         if not is_integer(index):
             # trace[True] was record 1; trace["0"] said "'<=' not supported between instances of 'int' and 'str'".
-            raise TypeError(f"a trace index must be an integer or a slice, got {index!r}")
+            raise TypeError(f"a trace index must be an integer or a slice, got {written(index)}")
         index = int(index)
         a = self._arrays
         if not -len(self) <= index < len(self):

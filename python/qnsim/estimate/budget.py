@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import math
 
-from qnsim.argument_checks import is_real_number
+from qnsim.argument_checks import is_real_number, written
 
 __all__ = ["ErrorBudget"]
 
@@ -26,7 +26,7 @@ def _check_part(name: str, value: float | None) -> None:
     # rotations); split() refuses it for a source the workload has. The total must leave something.
     if not is_real_number(value) or not (0 <= value < 1) or (name == "total" and value == 0):
         interval = "(0, 1)" if name == "total" else "[0, 1)"
-        raise ValueError(f"error budget {name} must be a probability in {interval}, got {value!r}")
+        raise ValueError(f"error budget {name} must be a probability in {interval}, got {written(value)}")
 
 
 @dataclasses.dataclass(frozen=True)

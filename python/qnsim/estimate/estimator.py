@@ -314,6 +314,15 @@ def relay_route_fidelity(hops: Sequence[Link]) -> float:
     >>> round(relay_route_fidelity([fast, slow]), 4)
     0.8586
     """
+    # None raised "'NoneType' object is not iterable", [1] "'int' object has no attribute 'total_rate_hz'" and []
+    # named relay_decay_factor's arguments (rates_hz, hold_hz), none of them the caller's.
+    if not isinstance(hops, (list, tuple)):
+        raise TypeError(f"hops must be a list of qnsim.estimate.Link in route order, got {shown(hops)}")
+    if not hops:
+        raise ValueError("hops must hold at least one qnsim.estimate.Link, got []")
+    for i, hop in enumerate(hops):
+        if not isinstance(hop, Link):
+            raise TypeError(f"hops[{i}] must be a qnsim.estimate.Link, got {shown(hop)}")
     rates = [h.total_rate_hz for h in hops]
     werner = math.prod((4 * h.fidelity - 1) / 3 for h in hops)  # Ideal swaps multiply Werner parameters.
     coherence = relay_decay_factor(rates, [2.0 / h.memory_t2_s for h in hops])
@@ -413,7 +422,7 @@ def _normalize_links(links: Any, k: int, relays: bool = False) -> dict[tuple[int
     items = links.values() if isinstance(links, Mapping) else links
     for lk in items:
         if not isinstance(lk, Link):
-            raise TypeError(f"links must be qnsim.estimate.Link objects (see link_from_model), got {lk!r}")
+            raise TypeError(f"links must be qnsim.estimate.Link objects (see link_from_model), got {written(lk)}")
         if max(lk.qpus) >= k and not relays:
             raise ValueError(
                 f"link {lk.qpus} names QPU {max(lk.qpus)}, but there are only {k} QPUs (0..{k - 1})"
@@ -546,7 +555,7 @@ def estimate(
     ec = ec_flags.pop()
     if not isinstance(error_budget, ErrorBudget):
         if not is_real_number(error_budget):
-            raise TypeError(f"error_budget must be a probability or an ErrorBudget, got {error_budget!r}")
+            raise TypeError(f"error_budget must be a probability or an ErrorBudget, got {written(error_budget)}")
         error_budget = ErrorBudget(real_number("error_budget", error_budget, error=ValueError))
     if max_runtime_s is not None:
         max_runtime_s = real_number("max_runtime_s", max_runtime_s, minimum=0.0, exclusive_minimum=True,
@@ -559,7 +568,7 @@ def estimate(
         # would otherwise report 'feasible' for a target of 1.5.
         target_fidelity = real_number("target_fidelity", target_fidelity, minimum=0.25, maximum=1.0)
     if purification not in ("dejmps", "bbpssw"):
-        raise ValueError(f"purification must be 'dejmps' or 'bbpssw', got {purification!r}")
+        raise ValueError(f"purification must be 'dejmps' or 'bbpssw', got {written(purification)}")
     cat_entangler = flag("cat_entangler", cat_entangler)
     seed = check_seed(seed)
     k = len(qpu_list)
@@ -568,9 +577,9 @@ def estimate(
     ctx.max_runtime_s = max_runtime_s
     ctx.progress = progress
     if placement_strategy not in ("pack", "spread"):
-        raise ValueError(f"placement_strategy must be 'pack' or 'spread', got {placement_strategy!r}")
+        raise ValueError(f"placement_strategy must be 'pack' or 'spread', got {written(placement_strategy)}")
     if partitioner not in ("auto", "metis", "kernighan-lin"):
-        raise ValueError(f"partitioner must be 'auto', 'metis' or 'kernighan-lin', got {partitioner!r}")
+        raise ValueError(f"partitioner must be 'auto', 'metis' or 'kernighan-lin', got {written(partitioner)}")
     ctx.strategy, ctx.partitioner = placement_strategy, partitioner
     ctx, report = _run(ctx, placement, seed)
     if ctx.channel_fix:
@@ -3103,7 +3112,7 @@ def operated_links(report: EstimateReport, links: Sequence[Link]) -> list[Link]:
     out = []
     for lk in links:
         if not isinstance(lk, Link):
-            raise TypeError(f"links must be Link objects, got {lk!r}")
+            raise TypeError(f"links must be Link objects, got {written(lk)}")
         lr = direct.get(lk.key)
         if lr is not None:
             lk = dataclasses.replace(lk, channels=lr.active_channels, buffer_pairs=lr.active_buffer_pairs)

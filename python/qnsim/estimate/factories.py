@@ -36,7 +36,7 @@ import math
 from collections.abc import Sequence
 from functools import lru_cache
 
-from qnsim.argument_checks import integer, probability, real_number
+from qnsim.argument_checks import integer, probability, real_number, written
 from qnsim.estimate.qpu import surface_code_error
 
 __all__ = ["DistillationRound", "TFactory", "design_t_factories", "factories_needed", "pick_factory"]
@@ -257,7 +257,7 @@ def design_t_factories(
                                   maximum=1.0, error=ValueError)
     if not callable(logical_cycle_s):
         raise TypeError(
-            f"logical_cycle_s must be a function of the code distance (d -> seconds), got {logical_cycle_s!r}"
+            f"logical_cycle_s must be a function of the code distance (d -> seconds), got {written(logical_cycle_s)}"
         )
     key = (t_error, physical_error, t_gate_s, required_error, max_distance, crossing_prefactor, error_threshold)
     cycles = tuple(

@@ -142,10 +142,10 @@ class Link:
             raise ValueError(f"qpus must be a pair of integer QPU indices, got {written(pair)}")
         a, b = (int(x) for x in pair)
         if a == b or a < 0 or b < 0:
-            raise ValueError(f"a link joins two different QPUs (indices >= 0), got qpus={self.qpus!r}")
+            raise ValueError(f"a link joins two different QPUs (indices >= 0), got qpus={written(self.qpus)}")
         object.__setattr__(self, "qpus", (a, b))
         if isinstance(self.notes, str) or not all(isinstance(n, str) for n in self.notes):
-            raise ValueError(f"notes must be a sequence of texts, got {self.notes!r}")
+            raise ValueError(f"notes must be a sequence of texts, got {written(self.notes)}")
         object.__setattr__(self, "notes", tuple(self.notes))
         object.__setattr__(self, "relay_hop_rates_hz", _hop_rates(self.relay_hop_rates_hz))
         # The package's one reading of numbers (qnsim.argument_checks), with the estimator's one
@@ -588,14 +588,16 @@ def purification_noise(qpu_a: Any, qpu_b: Any) -> dict[str, float]:
     >>> purification_noise(a, b)["gate2_error_b"]
     0.0005
     """
-    return {
-        "gate1_error": float(qpu_a.e_1q),
-        "gate2_error": float(qpu_a.e_2q),
-        "measure_error": float(qpu_a.e_meas),
-        "gate1_error_b": float(qpu_b.e_1q),
-        "gate2_error_b": float(qpu_b.e_2q),
-        "measure_error_b": float(qpu_b.e_meas),
-    }
+    noise = {}
+    for name, qpu, end in (("qpu_a", qpu_a, ""), ("qpu_b", qpu_b, "_b")):
+        # None raised AttributeError "'NoneType' object has no attribute 'e_1q'", and a field "0.001" (text) or
+        # nan was taken by float() and met only downstream, under the keyword's name, not the QPU's.
+        if not all(hasattr(qpu, field) for field in ("e_1q", "e_2q", "e_meas")):
+            raise TypeError(f"{name} must be a QPU (with e_1q, e_2q and e_meas), got {written(qpu)}")
+        for key, field in (("gate1_error", "e_1q"), ("gate2_error", "e_2q"), ("measure_error", "e_meas")):
+            noise[key + end] = probability(f"{name}.{field}", getattr(qpu, field), error=ValueError)
+    return {key: noise[key] for key in ("gate1_error", "gate2_error", "measure_error",
+                                        "gate1_error_b", "gate2_error_b", "measure_error_b")}  # fmt: skip
 
 
 _NOISE_KEYS = ("gate1_error", "gate2_error", "measure_error")
@@ -911,7 +913,7 @@ def purification_ceiling(
 
 def _protocol(protocol: object) -> str:
     if not isinstance(protocol, str) or protocol not in ("dejmps", "bbpssw"):
-        raise ValueError(f"protocol must be 'dejmps' or 'bbpssw', got {protocol!r}")
+        raise ValueError(f"protocol must be 'dejmps' or 'bbpssw', got {written(protocol)}")
     return protocol
 
 
@@ -1017,7 +1019,7 @@ def purification_plan(
     's), a faster link (more channels) or a lower needed fidelity'
     """
     if protocol not in ("dejmps", "bbpssw"):
-        raise ValueError(f"protocol must be 'dejmps' or 'bbpssw', got {protocol!r}")
+        raise ValueError(f"protocol must be 'dejmps' or 'bbpssw', got {written(protocol)}")
     # Both fidelities are checked before the early return below: True, -1 or NaN are not
     # targets that raw pairs "already reach".
     raw_fidelity = probability("raw_fidelity", raw_fidelity, error=ValueError)
@@ -1034,7 +1036,7 @@ def purification_plan(
     if target_fidelity is None or (raw_fidelity >= target_fidelity and not min_rounds):
         return PurificationPlan(0, raw_fidelity, 1.0, (), True)
     if not 0.25 <= target_fidelity <= 1:
-        raise ValueError(f"target_fidelity must be in [0.25, 1], got {target_fidelity!r}")
+        raise ValueError(f"target_fidelity must be in [0.25, 1], got {written(target_fidelity)}")
     if raw_fidelity <= 0.5:
         return PurificationPlan(
             0,

@@ -20,7 +20,7 @@ import networkx as nx
 import numpy as np
 
 from qnsim import QnsimError
-from qnsim.argument_checks import integer, real_number, shown
+from qnsim.argument_checks import integer, real_number, shown, written
 
 __all__ = ["CapacityError", "Placement", "cut_weight", "partition", "placement_from_mapping"]
 
@@ -116,7 +116,7 @@ def cut_weight(
     """
     q = np.asarray(qpu_of)
     if q.ndim != 1 or (q.size and q.dtype.kind not in "iu"):  # QPU 0.5 was read as QPU 0
-        raise TypeError(f"qpu_of must be a sequence of integer QPU indices, got {qpu_of!r}")
+        raise TypeError(f"qpu_of must be a sequence of integer QPU indices, got {written(qpu_of)}")
     if len(pair_a) == 0:
         return 0.0
     used = max(int(np.max(pair_a)), int(np.max(pair_b)))
@@ -142,13 +142,13 @@ def placement_from_mapping(
     num_qubits = integer("num_qubits", num_qubits, minimum=0, maximum=MAX_QUBITS)
     num_qpus = integer("num_qpus", num_qpus, minimum=1)
     if isinstance(mapping, (str, bytes)) or not isinstance(mapping, (Mapping, Sequence, np.ndarray)):
-        raise TypeError(f"placement must map qubits to QPUs (a dict or a sequence), got {mapping!r}")
+        raise TypeError(f"placement must map qubits to QPUs (a dict or a sequence), got {written(mapping)}")
     qpu_of = [-1] * num_qubits
     items = mapping.items() if isinstance(mapping, Mapping) else enumerate(mapping)
     for q, a in items:
         for name, v in (("qubit", q), ("QPU", a)):
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
-                raise TypeError(f"placement maps integer qubits to integer QPUs, got {name} {v!r}")
+                raise TypeError(f"placement maps integer qubits to integer QPUs, got {name} {written(v)}")
         q, a = int(q), int(a)
         if q < 0:
             raise ValueError(f"qubit index must be >= 0, got {q}")
@@ -271,9 +271,9 @@ def partition(
     """
     check_seed(seed)
     if strategy not in ("pack", "spread"):
-        raise ValueError(f"strategy must be 'pack' or 'spread', got {strategy!r}")
+        raise ValueError(f"strategy must be 'pack' or 'spread', got {written(strategy)}")
     if partitioner not in ("auto", "metis", "kernighan-lin"):
-        raise ValueError(f"partitioner must be 'auto', 'metis' or 'kernighan-lin', got {partitioner!r}")
+        raise ValueError(f"partitioner must be 'auto', 'metis' or 'kernighan-lin', got {written(partitioner)}")
     max_iter = integer("max_iter", max_iter, minimum=1)
     refine_passes = integer("refine_passes", refine_passes, minimum=0)
     if not isinstance(capacities, (list, tuple)) and not (isinstance(capacities, np.ndarray) and capacities.ndim == 1):

@@ -30,7 +30,7 @@ import functools
 import math
 from typing import Any
 
-from qnsim.argument_checks import integer, label, probability, real_number, shown
+from qnsim.argument_checks import integer, label, probability, real_number, shown, written
 
 __all__ = [
     "PRESETS",
@@ -288,7 +288,7 @@ class QPU:
             hint = ""
             if self.surface_code is True:
                 hint = "; SurfaceCode() is the default code (a links file's surface_code = true)"
-            raise TypeError(f"surface_code must be a SurfaceCode or None, got {self.surface_code!r}{hint}")
+            raise TypeError(f"surface_code must be a SurfaceCode or None, got {written(self.surface_code)}{hint}")
         if self.surface_code is not None and not 4 * self.t_2q_s + 2 * self.t_meas_s > 0:
             # The estimate divides by the logical cycle: it raised ZeroDivisionError (QRE: "logicalCycleTime
             # formula yields non-positive value").
@@ -362,7 +362,7 @@ class QPU:
         1e-06
         """
         if not isinstance(preset_name, str):  # a list raised "unhashable type: 'list'"
-            raise TypeError(f"preset_name must be a string (one of {sorted(PRESETS)}), got {preset_name!r}")
+            raise TypeError(f"preset_name must be a string (one of {sorted(PRESETS)}), got {written(preset_name)}")
         if preset_name in _UNMODELED_PRESETS:
             raise ValueError(
                 f"QPU preset {preset_name!r} is one of the Azure estimator's Majorana (measurement-based) qubit "

@@ -93,7 +93,7 @@ def interface_fidelity_target(qpu_a: QPU, qpu_b: QPU, surface_code: SurfaceCode 
     """
     qpu_a, qpu_b = check_qpu("qpu_a", qpu_a), check_qpu("qpu_b", qpu_b)
     if surface_code is not None and not isinstance(surface_code, SurfaceCode):
-        raise TypeError(f"surface_code must be a qnsim.estimate.SurfaceCode or None, got {surface_code!r}")
+        raise TypeError(f"surface_code must be a qnsim.estimate.SurfaceCode or None, got {written(surface_code)}")
     sc = surface_code or qpu_a.surface_code or SurfaceCode()
     p = max(qpu_a.physical_error, qpu_b.physical_error)
     return 1.0 - p * sc.interface_threshold / sc.error_threshold
@@ -138,7 +138,7 @@ def remote_operation(
     """
     qpu_a, qpu_b = check_qpu("qpu_a", qpu_a), check_qpu("qpu_b", qpu_b)
     if surface_code is not None and not isinstance(surface_code, SurfaceCode):
-        raise TypeError(f"surface_code must be a qnsim.estimate.SurfaceCode or None, got {surface_code!r}")
+        raise TypeError(f"surface_code must be a qnsim.estimate.SurfaceCode or None, got {written(surface_code)}")
     sc = surface_code or qpu_a.surface_code or SurfaceCode()
     p = max(qpu_a.physical_error, qpu_b.physical_error)
     error = remote_logical_error(distance, bell_diagonal, surface_code=sc, physical_error=p)

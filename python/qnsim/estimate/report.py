@@ -22,7 +22,7 @@ import types
 import typing
 from typing import Any
 
-from qnsim.argument_checks import is_integer, is_real_number, real_number, shown
+from qnsim.argument_checks import is_integer, is_real_number, real_number, shown, written
 from qnsim.estimate.factories import DistillationRound
 
 __all__ = [
@@ -221,7 +221,7 @@ def _from_jsonable(hint: Any, value: Any, where: str) -> Any:
     elif dataclasses.is_dataclass(hint) and isinstance(value, dict):
         return _dataclass_from_dict(hint, value, where)
     name = getattr(hint, "__name__", None) or str(hint)
-    raise ValueError(f"report JSON: {where} must be {name}, got {value!r}")
+    raise ValueError(f"report JSON: {where} must be {name}, got {written(value)}")
 
 
 def _dataclass_from_dict(cls: Any, data: dict[str, Any], where: str) -> Any:
@@ -245,7 +245,7 @@ def _check_report_shape(report: Any) -> None:
     of "maybe", 2 qubits on 7 QPUs, a link to QPU 5 of 2 without a word)."""
     problems = []
     if report.verdict not in ("feasible", "infeasible"):
-        problems.append(f"verdict must be 'feasible' or 'infeasible', got {report.verdict!r}")
+        problems.append(f"verdict must be 'feasible' or 'infeasible', got {written(report.verdict)}")
     elif report.verdict == "feasible" and report.reasons:
         problems.append(f"a feasible verdict has no reasons, got {len(report.reasons)}")
     for name in ("qubits_per_qpu", "qpu_names"):
@@ -268,7 +268,7 @@ def human_time(seconds: float) -> str:
     ('3.3e+09 s (105 years)', '0.0042 s (4.2 ms)', '9e+04 s (1.04 days)')
     """
     if not is_real_number(seconds):  # 1j raised "must be real number, not complex"
-        raise TypeError(f"seconds must be a real number, got {seconds!r}")
+        raise TypeError(f"seconds must be a real number, got {written(seconds)}")
     if is_integer(seconds):  # NaN and inf are shown as they are; an int beyond a float is refused by name
         seconds = real_number("seconds", seconds)
     if not math.isfinite(seconds):

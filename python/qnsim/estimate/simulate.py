@@ -836,7 +836,7 @@ def simulate_execution(
     (100, 100, 0)
     """
     if supply not in ("poisson", "geometric"):
-        raise ValueError(f"supply must be 'poisson' or 'geometric', got {supply!r}")
+        raise ValueError(f"supply must be 'poisson' or 'geometric', got {written(supply)}")
     route_buffers: dict[tuple[int, int], int] = {}
     if isinstance(buffer_pairs, Mapping):
         for key, value in buffer_pairs.items():
@@ -867,7 +867,7 @@ def simulate_execution(
     progress = check_progress(progress)
     cat_entangler = flag("cat_entangler", cat_entangler)
     if purification not in ("dejmps", "bbpssw"):
-        raise ValueError(f"purification must be 'dejmps' or 'bbpssw', got {purification!r}")
+        raise ValueError(f"purification must be 'dejmps' or 'bbpssw', got {written(purification)}")
     if target_fidelity is not None:
         target_fidelity = probability("target_fidelity", target_fidelity, error=ValueError)
     elif any(given_rounds.values()):

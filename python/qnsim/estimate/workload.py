@@ -603,7 +603,7 @@ class LogicalSummary:
             v = getattr(self, f.name)
             if f.name == "interaction":
                 if v not in ("uniform", "linear", "local"):
-                    raise ValueError(f"interaction must be 'uniform', 'linear' or 'local', got {v!r}")
+                    raise ValueError(f"interaction must be 'uniform', 'linear' or 'local', got {written(v)}")
                 continue
             if v is None and f.name == "rotation_depth":  # None: as deep as the rotation count
                 continue

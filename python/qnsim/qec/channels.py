@@ -36,7 +36,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from qnsim.argument_checks import integer, is_real_number, probability, real_number
+from qnsim.argument_checks import integer, is_real_number, probability, real_number, written
 
 __all__ = [
     "PAULI_PAIRS",
@@ -133,15 +133,15 @@ def check_bell_diagonal(
         isinstance(coefficients, np.ndarray) and coefficients.ndim == 1
     )
     if not ordered or not all(is_real_number(c) for c in coefficients):
-        raise ValueError(f"{name} must be four numbers (Phi+, Psi+, Psi-, Phi-), got {coefficients!r}")
+        raise ValueError(f"{name} must be four numbers (Phi+, Psi+, Psi-, Phi-), got {written(coefficients)}")
     values = [real_number(f"{name}[{i}]", c, error=ValueError) for i, c in enumerate(coefficients)]
     if len(values) != 4 or not all(math.isfinite(v) for v in values):
-        raise ValueError(f"{name} must be four finite numbers (Phi+, Psi+, Psi-, Phi-), got {coefficients!r}")
+        raise ValueError(f"{name} must be four finite numbers (Phi+, Psi+, Psi-, Phi-), got {written(coefficients)}")
     if min(values) < 0:
-        raise ValueError(f"{name} must be non-negative (Phi+, Psi+, Psi-, Phi-), got {values!r}")
+        raise ValueError(f"{name} must be non-negative (Phi+, Psi+, Psi-, Phi-), got {written(values)}")
     total = sum(values)
     if abs(total - 1.0) > 1e-9:
-        raise ValueError(f"{name} must sum to 1 (Phi+, Psi+, Psi-, Phi-), got {values!r} (sum {total:.6g})")
+        raise ValueError(f"{name} must sum to 1 (Phi+, Psi+, Psi-, Phi-), got {written(values)} (sum {total:.6g})")
     return tuple(values)  # type: ignore[return-value]
 
 
@@ -179,14 +179,14 @@ def _as_vector(channel: Mapping[str, float]) -> np.ndarray:
     # A channel's probabilities are checked, not converted with float(): "0.1", True, -0.2 or a
     # total above 1 would otherwise give a "channel" with a negative identity weight.
     if not isinstance(channel, Mapping):
-        raise TypeError(f"a two-qubit Pauli channel is a mapping like {{'XI': 0.01}}, got {channel!r}")
+        raise TypeError(f"a two-qubit Pauli channel is a mapping like {{'XI': 0.01}}, got {written(channel)}")
     vec = np.zeros(16)
     for pair, p in channel.items():
         if pair not in PAULI_PAIRS:
             raise ValueError(f"unknown two-qubit Pauli {pair!r}; use labels like 'XI', 'ZX' (first: control)")
         p = real_number(f"channel[{pair!r}]", p)
         if not -_SUM_TOLERANCE <= p <= 1.0 + _SUM_TOLERANCE:
-            raise ValueError(f"channel[{pair!r}] must be a probability in [0, 1], got {p!r}")
+            raise ValueError(f"channel[{pair!r}] must be a probability in [0, 1], got {written(p)}")
         vec[_index(pair)] += p
     if vec.sum() > 1.0 + _SUM_TOLERANCE:
         raise ValueError(f"a two-qubit Pauli channel's probabilities must sum to <= 1, got {float(vec.sum())!r}")
@@ -332,12 +332,12 @@ def memory_pauli_channel(seconds: float, t1_s: float, t2_s: float) -> tuple[floa
     """
     t = check_real("seconds", seconds)
     if not (math.isfinite(t) and t >= 0):
-        raise ValueError(f"seconds must be a finite time >= 0, got {seconds!r}")
+        raise ValueError(f"seconds must be a finite time >= 0, got {written(seconds)}")
     t1_s, t2_s = check_real("t1_s", t1_s), check_real("t2_s", t2_s)
     if not (t1_s > 0 and t2_s > 0):
-        raise ValueError(f"t1_s and t2_s must be > 0, got t1_s={t1_s!r}, t2_s={t2_s!r}")
+        raise ValueError(f"t1_s and t2_s must be > 0, got t1_s={written(t1_s)}, t2_s={written(t2_s)}")
     if t2_s > 2 * t1_s * (1 + 1e-12):
-        raise ValueError(f"t2_s must be <= 2 t1_s, got t1_s={t1_s!r}, t2_s={t2_s!r}")
+        raise ValueError(f"t2_s must be <= 2 t1_s, got t1_s={written(t1_s)}, t2_s={written(t2_s)}")
     gamma = -math.expm1(-t / t1_s)
     lost_coherence = -math.expm1(-t / t2_s)  # 1 - exp(-t/T2): 0 in doubles below t/T2 ~ 1e-16 otherwise
     px = gamma / 4.0
@@ -375,7 +375,7 @@ def bell_diagonal_after_memory(
         if isinstance(channel, (str, bytes, Mapping)) or not isinstance(channel, (Sequence, np.ndarray)) or len(
             channel
         ) != 3:  # unpacking said "too many values to unpack (expected 3)"
-            raise ValueError(f"{name} must be three probabilities (p_x, p_y, p_z), got {channel!r}")
+            raise ValueError(f"{name} must be three probabilities (p_x, p_y, p_z), got {written(channel)}")
         px, py, pz = (check_probability(f"{name}[{i}]", v) for i, v in enumerate(channel))
         if px + py + pz > 1 + 1e-12:
             raise ValueError(f"{name} probabilities must sum to <= 1, got {tuple(channel)!r}")

@@ -82,7 +82,7 @@ CODES = ("rotated", "unrotated")
 
 def _check_code(code: str) -> str:
     if code not in CODES:
-        raise ValueError(f"code must be one of {CODES}, got {code!r}")
+        raise ValueError(f"code must be one of {CODES}, got {written(code)}")
     return code
 
 
@@ -116,7 +116,7 @@ def _check_rounds(rounds: int, distance: int, patches: int = 1) -> int:
 
 def _check_basis(basis: str) -> str:
     if basis not in ("X", "Z"):
-        raise ValueError(f"basis must be 'X' or 'Z', got {basis!r}")
+        raise ValueError(f"basis must be 'X' or 'Z', got {written(basis)}")
     return basis
 
 
@@ -231,11 +231,11 @@ def seam_resources(
     elif experiment == "merge":
         layout, seam_x = merge_layout(distance, code)[2:]
     else:
-        raise ValueError(f"experiment must be 'memory' or 'merge', got {experiment!r}")
+        raise ValueError(f"experiment must be 'memory' or 'merge', got {written(experiment)}")
     if scheme not in ("direct", "teleported", "cat"):
-        raise ValueError(f"scheme must be 'direct', 'teleported' or 'cat', got {scheme!r}")
+        raise ValueError(f"scheme must be 'direct', 'teleported' or 'cat', got {written(scheme)}")
     if cat_checks not in ("Z", "XZ"):
-        raise ValueError(f"cat_checks must be 'Z' or 'XZ', got {cat_checks!r}")
+        raise ValueError(f"cat_checks must be 'Z' or 'XZ', got {written(cat_checks)}")
     gates = layout.remote_gates(seam_x)
     checks = {s.ancilla: s for s, _ in gates}
     shared = {a for a, s in checks.items() if scheme == "cat" and s.basis in cat_checks}

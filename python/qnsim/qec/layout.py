@@ -204,7 +204,7 @@ class PatchLayout:
 
 def _check_basis(basis: str) -> None:
     if basis not in ("X", "Z"):
-        raise ValueError(f"basis must be 'X' or 'Z', got {basis!r}")
+        raise ValueError(f"basis must be 'X' or 'Z', got {written(basis)}")
 
 
 def _check_offset(x_offset: int, name: str = "x_offset") -> int:
@@ -285,7 +285,7 @@ def _check_size(name: str, value: int) -> int:
     # The widest region the circuits build is a merge of two patches of MAX_DISTANCE and a column.
     if value > 2 * MAX_DISTANCE + 1:
         raise ValueError(f"{name} must be at most {2 * MAX_DISTANCE + 1} (two patches of distance {MAX_DISTANCE} "
-                         f"and a column), got {value!r}")
+                         f"and a column), got {written(value)}")
     return int(value)
 
 

@@ -45,7 +45,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qnsim.argument_checks import integer, is_integer, probability, real_number, shown
+from qnsim.argument_checks import integer, is_integer, probability, real_number, shown, written
 from qnsim.argument_checks import label as checked_label
 from qnsim.qec.channels import bell_diagonal_after_memory, check_bell_diagonal, memory_pauli_channel
 from qnsim.qec.circuits import seam_resources
@@ -486,7 +486,7 @@ def round_timing(
     t2 = _positive("t2_s", t2_s, allow_inf=True)
     bell = check_bell_diagonal(bell_diagonal)
     if scheme not in ("teleported", "cat"):
-        raise ValueError(f"scheme must be 'teleported' or 'cat' (a direct seam uses no pairs), got {scheme!r}")
+        raise ValueError(f"scheme must be 'teleported' or 'cat' (a direct seam uses no pairs), got {written(scheme)}")
     n = seam_resources(distance, experiment, scheme, code).pairs_per_round
     batch_s = n / rate
     wait = max(0.0, batch_s - cycle)

@@ -32,7 +32,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from qnsim.argument_checks import flag, label
+from qnsim.argument_checks import flag, label, written
 from qnsim.qec.channels import (
     check_bell_diagonal,
     check_probability,
@@ -109,7 +109,7 @@ class NoiseModel:
         """
         p = check_probability("p", p)
         if 5 * p > 1:
-            raise ValueError(f"si1000 needs p <= 0.2 (measurements flip with 5p), got {p!r}")
+            raise ValueError(f"si1000 needs p <= 0.2 (measurements flip with 5p), got {written(p)}")
         return cls(p, p / 10, 2 * p, 5 * p, p / 10, 2 * p, "si1000")
 
     @classmethod
@@ -189,7 +189,7 @@ class Interface:
 
     def __post_init__(self) -> None:
         if self.scheme not in SCHEMES:
-            raise ValueError(f"Interface.scheme must be one of {SCHEMES}, got {self.scheme!r}")
+            raise ValueError(f"Interface.scheme must be one of {SCHEMES}, got {written(self.scheme)}")
         object.__setattr__(self, "error", check_probability("Interface.error", self.error))
         if self.scheme == "direct":
             if self.bell_diagonal is not None:
@@ -206,13 +206,15 @@ class Interface:
         if self.explicit and self.scheme == "direct":
             raise ValueError("explicit=True is only for teleported seam CNOTs (the teleported and cat schemes)")
         if self.cat_checks not in ("Z", "XZ"):
-            raise ValueError(f"Interface.cat_checks must be 'Z' or 'XZ', got {self.cat_checks!r}")
+            raise ValueError(f"Interface.cat_checks must be 'Z' or 'XZ', got {written(self.cat_checks)}")
         if isinstance(self.wait_idle, (str, bytes)) or not isinstance(self.wait_idle, Sequence):
             # None raised "'NoneType' object is not iterable"; a string was read letter by letter.
-            raise ValueError(f"Interface.wait_idle must be (p_x, p_y, p_z), got {self.wait_idle!r}")
+            raise ValueError(f"Interface.wait_idle must be (p_x, p_y, p_z), got {written(self.wait_idle)}")
         wait = tuple(check_probability(f"Interface.wait_idle[{i}]", v) for i, v in enumerate(self.wait_idle))
         if len(wait) != 3 or sum(wait) > 1 + 1e-12:
-            raise ValueError(f"Interface.wait_idle must be (p_x, p_y, p_z) summing to <= 1, got {self.wait_idle!r}")
+            raise ValueError(
+                f"Interface.wait_idle must be (p_x, p_y, p_z) summing to <= 1, got {written(self.wait_idle)}"
+            )
         object.__setattr__(self, "wait_idle", wait)
 
     @classmethod
@@ -294,7 +296,7 @@ class Interface:
             (0.01, 0.0)
         """
         if not isinstance(bulk, NoiseModel):  # None or a name raised AttributeError "... has no attribute 'two_qubit'"
-            raise TypeError(f"bulk must be a qnsim.qec.NoiseModel, got {bulk!r}")
+            raise TypeError(f"bulk must be a qnsim.qec.NoiseModel, got {written(bulk)}")
         if self.scheme == "direct":
             return depolarize2_channel(self.error)
         # teleported, and the seam checks of a cat interface that do not share a pair

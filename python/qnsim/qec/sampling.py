@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 
 from qnsim.qec._stim import require_pymatching, require_sinter, require_stim
-from qnsim.argument_checks import file_path, flag, integer, is_integer, real_number, shown
+from qnsim.argument_checks import file_path, flag, integer, is_integer, real_number, shown, written
 from qnsim.qec.channels import check_count, check_probability
 
 __all__ = [
@@ -821,7 +821,7 @@ def collect(
         meta = _check_metadata(f"tasks[{index}] metadata", task[1])
         for key in meta:
             if not isinstance(key, str):  # sinter's JSON metadata: an int key failed as "'<' not supported ..."
-                raise ValueError(f"tasks[{index}] metadata keys must be strings (JSON), got {key!r}")
+                raise ValueError(f"tasks[{index}] metadata keys must be strings (JSON), got {written(key)}")
         # The metadata's rounds were required (refused without them); they are read from the circuit now, as
         # sample_logical_error reads them, and checked against it when given ({"rounds": 1} on a d-round memory
         # read its shot error as the per-round rate).

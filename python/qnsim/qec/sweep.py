@@ -84,7 +84,7 @@ from pathlib import Path
 from typing import Any
 
 from qnsim._row_notes import join_notes
-from qnsim.argument_checks import file_path, integer, is_integer, real_number, shown
+from qnsim.argument_checks import file_path, integer, is_integer, real_number, shown, written
 from qnsim.qec.channels import werner
 from qnsim.qec.circuits import (
     MAX_QUBIT_ROUNDS,
@@ -180,7 +180,7 @@ def _typed(key: str, value: Any, where: str) -> Any:
     if kind is int:
         return integer(name, value, error=ValueError, **_BOUNDS.get(key, {}))
     if not isinstance(value, str):
-        raise ValueError(f"{name} must be a string, got {value!r}")
+        raise ValueError(f"{name} must be a string, got {written(value)}")
     return value
 
 
@@ -193,7 +193,7 @@ def _table(data: Mapping[str, Any], table: str, source: str) -> dict[str, Any]:
     value = data.get(table, {})
     if not isinstance(value, Mapping):
         # dict(3) said "'int' object is not iterable", naming neither the table nor the value.
-        raise ValueError(f"{source}: [{table}] must be a table of settings, got {value!r}")
+        raise ValueError(f"{source}: [{table}] must be a table of settings, got {written(value)}")
     return dict(value)
 
 
@@ -315,7 +315,7 @@ class ExperimentSpec:
                     "give it in one place"
                 )
             if not isinstance(values, list) or not values:
-                raise ValueError(f"{source}: grid {key} must be a non-empty list, got {values!r}")
+                raise ValueError(f"{source}: grid {key} must be a non-empty list, got {written(values)}")
             grid[key] = _grid_values(key, values, f"{source} [grid]")
         seeds = _table(data, "sampling", source).get("seeds", 1)
         from qnsim.sweeps import _seed_list

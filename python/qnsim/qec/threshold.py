@@ -44,7 +44,7 @@ from typing import Any
 
 import numpy as np
 
-from qnsim.argument_checks import column_name, integer, is_integer, is_real_number, real_number, real_numbers
+from qnsim.argument_checks import column_name, integer, is_integer, is_real_number, real_number, real_numbers, written
 from qnsim.qec.sampling import per_round
 
 #: Most bootstrap redraws estimate_threshold runs (each refits every point).
@@ -61,12 +61,12 @@ def _grid(x: object) -> np.ndarray:
 def _curve(name: str, values: object) -> np.ndarray:
     # Rates and weights >= 0, or NaN: a point without shots, which the crossings skip.
     if not isinstance(values, (list, tuple)) and not (isinstance(values, np.ndarray) and values.ndim == 1):
-        raise ValueError(f"{name} must be a list of real numbers, got {values!r}")
+        raise ValueError(f"{name} must be a list of real numbers, got {written(values)}")
     for i, v in enumerate(values):
         if not is_real_number(v):
-            raise ValueError(f"{name}[{i}] must be a real number, got {v!r}")
+            raise ValueError(f"{name}[{i}] must be a real number, got {written(v)}")
         if v < 0 or v == math.inf:
-            raise ValueError(f"{name}[{i}] must be >= 0 and finite (or NaN: no data), got {v!r}")
+            raise ValueError(f"{name}[{i}] must be >= 0 and finite (or NaN: no data), got {written(v)}")
     return np.asarray(values, dtype=float)
 
 
@@ -316,7 +316,7 @@ def group_rows(rows: Iterable[Mapping[str, Any]], keys: Sequence[str]) -> dict[t
         [(1,), (2,)]
     """
     if isinstance(keys, str) or not isinstance(keys, (Sequence, np.ndarray)):
-        raise TypeError(f"keys must be a list of column names, got {keys!r}")  # "ab" read as columns 'a', 'b'
+        raise TypeError(f"keys must be a list of column names, got {written(keys)}")  # "ab" read as columns 'a', 'b'
     keys = [column_name(f"keys[{i}]", k) for i, k in enumerate(keys)]
     out: dict[tuple, list[Mapping[str, Any]]] = {}
     for row in rows:
@@ -327,7 +327,7 @@ def group_rows(rows: Iterable[Mapping[str, Any]], keys: Sequence[str]) -> dict[t
 def _row_count(row: Mapping[str, Any], i: int, key: str, minimum: int) -> int:
     """``row[key]`` as a count: an integer, or a float that is one (3.0 from a table file); 3.7 is refused."""
     if not isinstance(row, Mapping):
-        raise TypeError(f"rows[{i}] must be a mapping of column -> value, got {row!r}")
+        raise TypeError(f"rows[{i}] must be a mapping of column -> value, got {written(row)}")
     if key not in row:
         raise ValueError(f"rows[{i}] has no {key!r} column (columns: {', '.join(map(str, row))})")
     value = row[key]
@@ -453,13 +453,13 @@ def estimate_threshold(
         ValueError: a threshold needs at least two distances, got [3]
     """
     if method not in ("fit", "interpolate"):
-        raise ValueError(f"method must be 'fit' or 'interpolate', got {method!r}")
+        raise ValueError(f"method must be 'fit' or 'interpolate', got {written(method)}")
     x_key, distance_key = column_name("x_key", x_key), column_name("distance_key", distance_key)
     # Each redraw refits every point: 10**9 of them ran for days.
     bootstrap = integer("bootstrap", bootstrap, minimum=0, maximum=MAX_BOOTSTRAP, error=ValueError)
     seed = integer("seed", seed, minimum=0, error=ValueError)  # None drew a fresh, unrepeatable interval
     if isinstance(rows, (str, bytes, Mapping)) or not isinstance(rows, Iterable):
-        raise TypeError(f"rows must be an iterable of row mappings (read_results gives one), got {rows!r}")
+        raise TypeError(f"rows must be an iterable of row mappings (read_results gives one), got {written(rows)}")
     rows = list(rows)
     table = _table(rows, x_key, distance_key)
     distances = sorted(table)
