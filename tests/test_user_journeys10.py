@@ -1,0 +1,66 @@
+"""The users' journeys, round 10 (each test's docstring gives the old behaviour)."""
+
+from __future__ import annotations
+
+import pytest
+
+import qnsim
+
+
+def _seeded_scenario(seed):
+    """The README's transducer link (heralded: a random pair count, ~40 pairs) with, if ``seed`` is not None, the
+    file's own seed."""
+    run = {"until_s": 0.01} if seed is None else {"until_s": 0.01, "seed": seed}
+    preset = {"name": "superconducting_transducer_link", "improvement": 1000}
+    return {"run": run, "nodes": [{"name": n, "preset": preset, "t1_s": 0.01, "t2_s": 0.01} for n in ("a", "b")],
+            "links": [{"a": "a", "b": "b", "length_km": 10.0}], "requests": [{"src": "a", "dst": "b"}]}
+
+
+def _run_rate(data):
+    """The rate ``qnsim run`` prints for request 0 of ``data`` (the file's own seed)."""
+    from qnsim.scenario import scenario_from_dict
+
+    network, settings = scenario_from_dict(data, source="<test>")
+    return network.run(settings.until_s, progress=False).requests[0].rate_hz
+
+
+def test_qec_link_measures_the_rate_qnsim_run_prints_for_the_same_file():
+    """``qnsim qec link examples/two_qpus_transducers.toml --request 1`` said "delivered: 4322 pairs/s" where
+    ``qnsim run`` of the same file printed 4.34 k for that request: the link was measured with seed 0 in place of
+    the file's ``run.seed = 2026``, and nothing said so. Old behaviour: seed 0 whatever the file says; now the
+    file's seed (0 only for a file without one), and ``--seed`` / ``seed=`` still override it."""
+    from qnsim.qec.link import measure_link
+
+    data = _seeded_scenario(2026)
+    assert measure_link(data, probes=1).rate_hz == _run_rate(data)
+    # An explicit seed still overrides the file's; the file's differs from seed 0's here, so the default counts.
+    assert measure_link(data, probes=1, seed=0).rate_hz == _run_rate(_seeded_scenario(0))
+    assert _run_rate(_seeded_scenario(0)) != _run_rate(data)
+    # A file without a seed is measured with seed 0, as before (deterministic, not a drawn seed).
+    assert measure_link(_seeded_scenario(None), probes=1).rate_hz == _run_rate(_seeded_scenario(0))
+
+
+def test_qec_link_cli_takes_the_files_seed(tmp_path, capsys):
+    """The same through the command line: ``--seed`` defaulted to 0 and overrode the file's seed. Old behaviour: the
+    rate of seed 0; now that of the file's seed, the one ``qnsim run`` prints."""
+    pytest.importorskip("stim")
+    from qnsim.cli import main
+
+    path = tmp_path / "link.toml"
+    preset = '{ name = "superconducting_transducer_link", improvement = 1000 }'
+    nodes = "".join(f'[[nodes]]\nname = "{n}"\npreset = {preset}\nt1_s = 0.01\nt2_s = 0.01\n' for n in "ab")
+    path.write_text(
+        '[run]\nuntil_s = 0.01\nseed = 2026\n' + nodes
+        + '[[links]]\na = "a"\nb = "b"\nlength_km = 10.0\n[[requests]]\nsrc = "a"\ndst = "b"\n'
+    )
+    assert main(["qec", "link", str(path), "--distance", "3", "--probes", "1"]) == 0
+    out = capsys.readouterr().out
+    assert f"delivered: {_run_rate(_seeded_scenario(2026)):.4g} pairs/s" in out
+
+
+def test_qec_link_refuses_a_file_seed_whose_probes_pass_2_64():
+    """A file's seed near 2**64 leaves no room for the probes' seeds: refused by name, before any run."""
+    from qnsim.qec.link import measure_link
+
+    with pytest.raises(ValueError, match="run.seed"):
+        measure_link(_seeded_scenario(2**64 - 1), probes=2)
