@@ -64,3 +64,19 @@ def test_qec_link_refuses_a_file_seed_whose_probes_pass_2_64():
 
     with pytest.raises(ValueError, match="run.seed"):
         measure_link(_seeded_scenario(2**64 - 1), probes=2)
+
+
+def test_the_transducer_presets_period_is_said_to_be_two_round_trips():
+    """The preset's docstring said "p = 0.21 per 96 us attempt: the fiber round trip now sets the period" (and the
+    README's scenario file "the ~96 us it takes the herald to come back over 5 km of fiber"), but a 5 km round trip
+    is 48 us: the 96 us are Barrett-Kok's two rounds. Old behaviour: one round trip named; now two, each computed
+    here from the link model."""
+    import inspect
+
+    link = qnsim.superconducting_transducer_link(improvement=1000).link(10.0)
+    assert link.scheme == "double_click"
+    doc = " ".join(inspect.getdoc(qnsim.superconducting_transducer_link).split())
+    assert f"per {link.attempt_period_s * 1e6:.0f} us attempt: the fiber now sets the period, two " \
+           f"{link.attempt_period_s / 2 * 1e6:.0f} us round trips" in doc
+    # Each round trip is the 5 km to the station and back at 1.44 / c.
+    assert link.attempt_period_s / 2 == pytest.approx(2 * 5e3 * 1.44 / 299_792_458, rel=1e-3)
