@@ -214,7 +214,8 @@ def superconducting_transducer_link(improvement: float = 1.0) -> HardwarePreset:
     Figures of this model at 10 km (see :mod:`qnsim.link_models` for why the fidelity falls
     below IBM's 0.5): k = 1 gives F = 0.345 at about 0.018 pairs/s (p = 3.6e-5 per 2 ms
     attempt, limited by the 1 kHz repetition rate); k = 1000 gives F = 0.998 at about
-    2200 pairs/s (p = 0.21 per 96 us attempt: the fiber round trip now sets the period).
+    2200 pairs/s (p = 0.21 per 96 us attempt: the fiber now sets the period, two 48 us round trips
+    to the station 5 km away, one per Barrett-Kok round).
     In this model F = 0.5 needs N_add / emission efficiency of about 0.21.
 
     Args:

@@ -87,7 +87,8 @@ def _parser() -> argparse.ArgumentParser:
     lnk.add_argument("--probes", type=int, default=16,
                      help="density-matrix runs whose delivered pairs give the Bell-diagonal state (default 16)")
     lnk.add_argument(
-        "--seed", type=int, default=0, help="seed of the scenario's run and of the first probe (default 0)"
+        "--seed", type=int, default=None,
+        help="seed of the scenario's run and of the first probe (default: the scenario's run.seed, as qnsim run; 0 if none)",
     )
 
     cir = sub.add_parser("circuit", help="write a generated Stim circuit")

@@ -2099,6 +2099,17 @@ class _Context:
                 f"{where}: pairs wait {wait:.3g} s in memory ({memory}) before use: "
                 f"F = {lr.delivered_fidelity:.6g} when made, {at_use:.6g} when used"
             )
+            if (self.ec and self.target_fidelity is None and lr.purification_rounds > 0
+                    and lr.delivered_fidelity < lr.raw_fidelity):
+                # The link table read "1 round, F 0.9839->0.9817" with no word of why a round that lowers F is run:
+                # the rounds are chosen by the remote operations' error, and the raw pairs' fails more (tried first).
+                self.notes.append(
+                    f"{where}: its {lr.purification_rounds} purification round(s) lower the pairs' fidelity, "
+                    f"{lr.raw_fidelity:.6g} -> {lr.delivered_fidelity:.6g} (they decay in memory while they wait for "
+                    "their partners and the round's outcome), and are run because raw pairs' remote operations would "
+                    "fail more at this code distance: a remote operation's error depends on which Pauli errors the "
+                    "pairs carry, not on F alone (err/op under what each link must deliver)"
+                )
             need = lr.required_fidelity
             if need is not None and at_use < need:
                 self.reasons.append(
