@@ -165,7 +165,7 @@ def test_two_qpus_tutorial_and_example_figures():
     today = qnsim.superconducting_transducer_link().link(10.0)
     assert f"link's F = {link.fidelity:.3f}" in tutorial
     assert f"same {link.herald_delay_a_s * 1e6:.0f} us for its herald" in tutorial
-    assert f"~{link.herald_delay_a_s * 1e6:.0f} us it takes the herald" in comments
+    assert f"~{link.herald_delay_a_s * 1e6:.0f} us a pair waits for its herald: Barrett-Kok's two rounds" in comments
     assert f"F = {today.fidelity:.3f}" in comments and 30 < 1 / today.rate_hz < 90  # "about a minute"
 
 
