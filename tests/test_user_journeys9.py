@@ -212,3 +212,17 @@ def test_an_estimate_plot_without_matplotlib_says_what_to_install(tmp_path, monk
     pytest.importorskip("matplotlib")
     with pytest.raises((ValueError, TypeError), match=r"verdict|schema|report"):
         plot_estimate('{"rows": [1, 2]}')
+
+
+def test_a_request_note_holding_a_semicolon_stays_with_its_request_when_another_is_drawn():
+    """Old behaviour: ``qnsim plot --y 'a->b.rate_hz'`` picked the drawn request's notes by splitting the row's notes
+    on "; " itself, so a note of c->d whose own text holds "; " followed by "a->b: ..." lent that half to a->b and
+    dropped the rest: the plot said 'a->b: shares its memories', a sentence of c->d's note. The notes are read as
+    ``split_notes`` reads them (a note's own ";" doubled), whole."""
+    from qnsim._row_notes import join_notes
+    from qnsim.plot import _notes_of_drawn
+
+    text = join_notes(["run ended", "c->d: wide; a->b: shares its memories", "a->b: NOT ENTANGLED"])
+    assert _notes_of_drawn(text, ["a->b", "c->d"], {"a->b"}) == join_notes(["run ended", "a->b: NOT ENTANGLED"])
+    assert _notes_of_drawn(text, ["a->b", "c->d"], {"c->d"}) == join_notes(
+        ["run ended", "c->d: wide; a->b: shares its memories"])
