@@ -7,7 +7,6 @@ was wrong.
 """
 
 import contextlib
-import importlib.util
 import io
 import re
 import sys
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from script_modules import import_script
 
 import qnsim
 
@@ -42,17 +42,7 @@ def _text_lines(path: Path) -> list[str]:
 
 def _example(name: str):
     """An example script imported as a module (its ``main`` not run)."""
-    path = EXAMPLES / f"{name}.py"
-    if not path.exists():
-        pytest.skip("examples/ is not next to the tests (installed-package run)")
-    spec = importlib.util.spec_from_file_location(f"_docs_claims_{name}", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.path.insert(0, str(EXAMPLES))
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(EXAMPLES))
-    return module
+    return import_script(EXAMPLES / f"{name}.py")
 
 
 def _main_output(module, argv: list[str]) -> str:

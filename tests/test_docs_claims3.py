@@ -12,11 +12,11 @@ No Sphinx here (a test install has none): the pages are read as text.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import re
 from pathlib import Path
 
 import pytest
+from script_modules import import_script
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -35,13 +35,7 @@ def _prose(path: Path) -> str:
 
 def _bench_module(name: str):
     """A bench/ script imported as a module (its ``main`` not run)."""
-    path = BENCH / f"{name}.py"
-    if not path.exists():
-        pytest.skip("bench/ is not next to the tests (installed-package run)")
-    spec = importlib.util.spec_from_file_location(f"_docs_claims3_{name}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return import_script(BENCH / f"{name}.py")
 
 
 def _as_written(written: str, value: float) -> bool:
@@ -461,12 +455,7 @@ def test_readme_channel_count_in_transducer_channels_follows_the_estimates():
 def test_grid_tutorial_and_example_name_every_memory_time():
     """The grid tutorial and examples/grid_requests.py said the memories have T2 = 50 ms and left out their T1 of
     1 s, which also decays every stored pair (amplitude damping): both times are named now, as the network has them."""
-    path = EXAMPLES / "grid_requests.py"
-    if not path.exists():
-        pytest.skip("examples/ is not next to the tests (installed-package run)")
-    spec = importlib.util.spec_from_file_location("_docs_claims3_grid_requests", path)
-    grid = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(grid)
+    grid = import_script(EXAMPLES / "grid_requests.py")
     net = grid.build(3, 1)
     (t1,) = {net.nodes[n].t1_s for n in net.nodes}
     (t2,) = {net.nodes[n].t2_s for n in net.nodes}
@@ -476,11 +465,7 @@ def test_grid_tutorial_and_example_name_every_memory_time():
 
 
 def _operating_point_cases():
-    path = ROOT / "tests" / "test_estimate_operating_point.py"
-    spec = importlib.util.spec_from_file_location("_docs_claims3_operating_point", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return import_script(ROOT / "tests" / "test_estimate_operating_point.py")
 
 
 @pytest.mark.slow
@@ -515,10 +500,7 @@ def test_estimate_files_flow_control_and_default_buffer_figures():
     from qnsim.estimate import QPU, Link, estimate, operated_links, simulate_execution
 
     text = _prose(ROOT / "docs" / "reference" / "estimate-files.rst")
-    path = ROOT / "tests" / "test_estimate_flow_control.py"
-    spec = importlib.util.spec_from_file_location("_docs_claims3_flow_control", path)
-    fc = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(fc)
+    fc = import_script(ROOT / "tests" / "test_estimate_flow_control.py")
     ends = [estimate(fc.WORKLOAD, [fc._qpu(1e-3)] * 2, fc._direct(1e4, 2e-4, 8, channels=n), placement=[0, 1],
                      target_fidelity=0.98, error_budget=0.99).links[0] for n in (1, 10_000)]
     assert {lk.purification_rounds for lk in ends} == {2}
@@ -585,10 +567,7 @@ def test_estimate_files_flow_control_link_bound_and_balanced_figures():
     0.995269 estimated, 0.9965 simulated". The simulation (seeds 1 and 2, as tests/test_estimate_flow_control.py
     runs it) gives 0.9961 now; 0.9965 was a simulation of before. Recomputed with that test's own helpers."""
     text = _prose(ROOT / "docs" / "reference" / "estimate-files.rst")
-    path = ROOT / "tests" / "test_estimate_flow_control.py"
-    spec = importlib.util.spec_from_file_location("_docs_claims3_flow_control_b", path)
-    fc = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(fc)
+    fc = import_script(ROOT / "tests" / "test_estimate_flow_control.py")
     lr, est_s, simulated, _se, sim_s, _ = fc._both(1e-4, fc._direct(1e4, 1e-4, 16), 0.98, seeds=(1, 2))
     assert f"{simulated - lr.fidelity_at_use:.1e}".replace("e-05", "e-5") == "2.3e-5" and abs(est_s / sim_s - 1) < 0.02
     assert "(link-bound): 2.3e-5 low in F, the runtime within 2%" in text

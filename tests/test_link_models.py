@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from script_modules import import_script
 
 import qnsim
 from qnsim import (
@@ -740,13 +741,9 @@ def test_no_possible_herald_gives_zero_probability():
 
 
 def test_transducer_sweep_example_runs():
-    import importlib.util
     from pathlib import Path
 
-    path = Path(__file__).resolve().parents[1] / "examples" / "transducer_sweep.py"
-    spec = importlib.util.spec_from_file_location("transducer_sweep", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = import_script(Path(__file__).resolve().parents[1] / "examples" / "transducer_sweep.py")
     _, rate, fid = module.sweep(10.0, "double_click", [0.01, 0.5], [0.01, 0.5])
     assert rate.shape == fid.shape == (2, 2)
     assert np.all(np.diff(fid, axis=1) < 0)  # more noise, lower fidelity

@@ -7,6 +7,7 @@ Each test's docstring says what qnsim did before its fix.
 from __future__ import annotations
 
 import pytest
+from script_modules import import_script
 
 pytest.importorskip("stim")
 pytest.importorskip("pymatching")
@@ -62,14 +63,9 @@ def test_qec_link_says_when_pairs_arrive_unentangled_and_data_decohere(tmp_path,
 
 
 def _memory_example():
-    import importlib.util
     import os
 
-    path = os.path.join(os.path.dirname(__file__), os.pardir, "examples", "qec", "distributed_memory.py")
-    spec = importlib.util.spec_from_file_location("_qec_audit6_distributed_memory", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return import_script(os.path.join(os.path.dirname(__file__), os.pardir, "examples", "qec", "distributed_memory.py"))
 
 
 def test_the_memory_examples_needed_rate_is_the_mean_batch_rate_and_says_the_poisson_wait():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from script_modules import import_script
 
 import qnsim
 from qnsim.results import FEW_PAIRS_FOR_RATE, _poisson_interval95
@@ -76,12 +77,7 @@ def test_the_purification_example_compares_schemes_on_the_same_hardware():
     no channel column, so purification looked to cost a factor 3.3 in rate where on equal hardware it
     costs ~10 (raw pairs on 3 channels: ~2.2 kHz). Old behaviour: channels = rounds + 1; now every row
     has the deepest scheme's 3 channels per link."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("repeater_purification", os.path.join(EXAMPLES,
-                                                  "repeater_purification.py"))
-    example = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(example)
+    example = import_script(os.path.join(EXAMPLES, "repeater_purification.py"))
     rows = [(None, 0), ("bbpssw", 1), ("dejmps", 1), ("dejmps", 2)]
     channels = {(s, n): {link.channels for link in example.build(s, n, False, seed=7).links} for s, n in rows}
     assert set(map(frozenset, channels.values())) == {frozenset({3})}, channels
@@ -153,12 +149,9 @@ def test_the_grid_example_compares_routings_on_the_requests_both_served(capsys, 
     fidelity (14 served) against 0.8669 by hops (8 served), as if hops routing gave better pairs. On the 7
     requests both served, fidelity routing gives 0.9027 against 0.8796. Old behaviour: only the means over
     different requests; now also the like-for-like line."""
-    import importlib.util
     import sys
 
-    spec = importlib.util.spec_from_file_location("grid_requests", os.path.join(EXAMPLES, "grid_requests.py"))
-    example = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(example)
+    example = import_script(os.path.join(EXAMPLES, "grid_requests.py"))
     monkeypatch.setattr(sys, "argv", ["grid_requests.py"])
     example.main()
     out = capsys.readouterr().out
@@ -173,12 +166,9 @@ def test_the_transducer_sweep_caption_says_the_rate_can_fall_with_noise(capsys, 
     efficiency-0.9 row fell from 152 Hz at N_add = 0.5 to 140 Hz at 1 (a round where both detectors fire is
     no herald). Old behaviour: the caption contradicted the row; now it names the fall. Since the transducer
     noise is exact (physics audit 5) the row turns later: 131 Hz at 0.5, 134 at 1, 115 at 2."""
-    import importlib.util
     import sys
 
-    spec = importlib.util.spec_from_file_location("transducer_sweep", os.path.join(EXAMPLES, "transducer_sweep.py"))
-    example = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(example)
+    example = import_script(os.path.join(EXAMPLES, "transducer_sweep.py"))
     _, rate, _ = example.sweep(10.0, "double_click", [0.9], [0.5, 1.0, 2.0])
     assert rate[0, 0] < rate[0, 1] and rate[0, 2] < rate[0, 1]
     monkeypatch.setattr(sys, "argv", ["transducer_sweep.py", "--png", ""])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from script_modules import import_script
 
 import qnsim
 from qnsim.presets import resolve_preset
@@ -249,14 +250,9 @@ def test_a_links_file_loaded_in_python_takes_its_scenario_relative_to_itself(tmp
 
 
 def _chain_example():
-    import importlib.util
     import os
 
-    path = os.path.join(os.path.dirname(__file__), os.pardir, "examples", "chain_policy.py")
-    spec = importlib.util.spec_from_file_location("chain_policy", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return import_script(os.path.join(os.path.dirname(__file__), os.pardir, "examples", "chain_policy.py"))
 
 
 @pytest.mark.parametrize(
@@ -284,7 +280,7 @@ def test_a_circuit_file_name_given_as_the_workload_says_to_read_the_file(tmp_pat
     """``estimate("workload.stim", qpus, links)`` (the CLI takes the file's name, so Python should too?). Old
     behaviour: the name was parsed as circuit text, "expected a gate name, got '.../workload.stim' on line 1",
     which says nothing of files; a ``pathlib.Path`` got "must be a str or a stim.Circuit, got PosixPath"."""
-    from qnsim.estimate import Link, QPU, Workload, estimate
+    from qnsim.estimate import QPU, Link, Workload, estimate
 
     path = tmp_path / "workload.stim"
     path.write_text("H 0\nCX 0 1\n")

@@ -8,6 +8,7 @@ import os
 
 import numpy as np
 import pytest
+from script_modules import import_script
 
 import qnsim
 from qnsim.cli import main
@@ -190,18 +191,8 @@ def test_the_distributed_memory_example_prints_no_measured_half(tmp_path):
     """examples/qec/distributed_memory.py printed "5.00e-01 [5.0e-01, 5.0e-01]" for the transmon rows whose shots
     failed as often as random outcomes: a rate read as measured to be exactly 0.5, with a zero-width interval.
     Old behaviour: that cell; now the lower bound only, saying the shots are random; measured rates unchanged."""
-    import importlib.util
-    import sys
-
     pytest.importorskip("stim")
-    path = os.path.join(EXAMPLES, "qec", "distributed_memory.py")
-    spec = importlib.util.spec_from_file_location("_journeys6_distributed_memory", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.path.insert(0, os.path.dirname(path))
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(os.path.dirname(path))
+    module = import_script(os.path.join(EXAMPLES, "qec", "distributed_memory.py"))
     random = qnsim.qec.LogicalErrorEstimate(shots=3072, errors=1540, rounds=3)
     cell = module.error_cell(random)
     assert "5.0e-01, 5.0e-01" not in cell and cell.lstrip().startswith(">= ") and "random" in cell
@@ -303,17 +294,7 @@ def test_the_transducer_repeater_example_answers_the_architects_question():
     (examples/repeater_purification.py is NV hardware). Old behaviour: no example; examples/transducer_repeater.py
     answers it, and what its docstring and the tutorial say holds at 10 and 40 km: the repeater raises the rate and
     costs fidelity, one DEJMPS round costs both."""
-    import importlib.util
-    import sys
-
-    path = os.path.join(EXAMPLES, "transducer_repeater.py")
-    spec = importlib.util.spec_from_file_location("_journeys6_transducer_repeater", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.path.insert(0, EXAMPLES)
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(EXAMPLES)
+    module = import_script(os.path.join(EXAMPLES, "transducer_repeater.py"))
     for km in (10.0, 40.0):
         direct, purified, repeater = (module.run(km, way, until_s=0.3) for way in module.WAYS)
         assert min(r.num_pairs for r in (direct, purified, repeater)) >= 10
@@ -359,13 +340,9 @@ def test_the_repeater_example_prints_no_zero_spread_for_purified_pairs(monkeypat
     """examples/repeater_purification.py printed "0.7928 +- 0.0000" for the purified rows (a spread of ~7e-06: the
     pairs differ, a little), which reads as every pair alike, where the result tables print "+- 7.3e-06". Old
     behaviour: "+- 0.0000"; now the tables' convention."""
-    import importlib.util
     import sys
 
-    path = os.path.join(EXAMPLES, "repeater_purification.py")
-    spec = importlib.util.spec_from_file_location("_journeys6_repeater_purification", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = import_script(os.path.join(EXAMPLES, "repeater_purification.py"))
     assert (module.ci_text(0.0), module.ci_text(7.3e-06), module.ci_text(0.0123)) == ("0", "7.3e-06", "0.0123")
     monkeypatch.setattr(sys, "argv", ["repeater_purification.py", "--until", "0.1"])
     module.main()

@@ -3,37 +3,29 @@ in ``qnsim plot``, a threshold verdict in ``qnsim qec link``, the examples' word
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import os
 import sys
 
 import pytest
+from script_modules import import_script
+from test_user_journeys6 import FEW_PAIRS_TOML  # a one-request TOML with a {success} line to fill
 
 import qnsim
-from test_user_journeys6 import FEW_PAIRS_TOML  # a one-request TOML with a {success} line to fill
 
 EXAMPLES = os.path.join(os.path.dirname(__file__), os.pardir, "examples")
 SCENARIO = os.path.join(EXAMPLES, "two_qpus_transducers.toml")
 
 
-def _example(relative: str, name: str):
+def _example(relative: str):
     """Imports an example script as a module (its directory on sys.path while it loads)."""
-    path = os.path.join(EXAMPLES, relative)
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.path.insert(0, os.path.dirname(path))
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(os.path.dirname(path))
-    return module
+    return import_script(os.path.join(EXAMPLES, relative))
 
 
 def test_the_grid_example_says_one_hop(monkeypatch, capsys):
     """``python examples/grid_requests.py`` listed request 15 (r8c8 -> r8c7, neighbours) as "(1 hops)". Old
     behaviour: that text; now "(1 hop)", and the others still "(N hops)"."""
-    module = _example("grid_requests.py", "_journeys7_grid_requests")
+    module = _example("grid_requests.py")
     monkeypatch.setattr(sys, "argv", ["grid_requests.py"])
     module.main()
     out = capsys.readouterr().out
@@ -45,7 +37,7 @@ def test_the_distributed_memory_example_writes_its_plot_where_asked(tmp_path, mo
     git ignores it). Old behaviour: no choice, and a path in the source tree; now ``--out`` (a file or a
     directory), by default the current directory, checked before the sampling, and the path is printed."""
     pytest.importorskip("matplotlib")
-    module = _example(os.path.join("qec", "distributed_memory.py"), "_journeys7_distributed_memory")
+    module = _example(os.path.join("qec", "distributed_memory.py"))
     monkeypatch.chdir(tmp_path)
     assert module.plot_path("distributed_memory.png") == str(tmp_path / "distributed_memory.png")
     (tmp_path / "figs").mkdir()
