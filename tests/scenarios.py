@@ -69,3 +69,21 @@ class MiddleSwap(qnsim.Protocol):
         if not self.pending[message]:
             del self.pending[message]
             self.deliver(*message)
+
+
+def qec_sweep_point_over_link(rate_hz: float, *, max_shots: int):
+    """One ``qnsim qec sweep`` point (teleported seams, d = 3, seed 1, 1 us cycle) over a given link supply of
+    ``rate_hz`` pairs/s (pairs at F = 0.98, memories T1 = T2 = 1 ms), and the API's round timing on the same
+    inputs: ``(row, timing)``, to compare the row's columns with ``interface_from_link``'s figures."""
+    from qnsim.qec.link import LinkSupply, interface_from_link
+    from qnsim.qec.sweep import ExperimentSpec
+
+    spec = ExperimentSpec.from_dict({
+        "experiment": {"scheme": "teleported"}, "grid": {"distance": [3]},
+        "sampling": {"max_shots": max_shots}, "link": {"scenario": "unused.toml", "cycle_time_s": 1e-6},
+    })  # fmt: skip
+    spec.supply = LinkSupply(rate_hz, 0.98, (0.98, 0.01, 0.005, 0.005), (0.0,) * 4, 1000, 10, 1e-3, 1e-3, 1e-3,
+                             1e-3, "given")  # fmt: skip
+    row = spec.point({"distance": 3}, seed=1)
+    _, timing = interface_from_link(spec.supply, 3, cycle_time_s=1e-6, experiment="memory", scheme="teleported")
+    return row, timing

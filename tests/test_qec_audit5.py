@@ -10,6 +10,8 @@ import pytest
 stim = pytest.importorskip("stim")
 pytest.importorskip("pymatching")
 
+from scenarios import qec_sweep_point_over_link  # noqa: E402
+
 from qnsim import qec  # noqa: E402
 
 
@@ -193,18 +195,9 @@ def test_qec_sweep_row_headers_say_what_each_time_is_per():
     The columns are ``sampling_s`` and ``wait_per_round_s`` now, listed with their units in the module docstring,
     and the row's figures are the API's on the same inputs."""
     import qnsim.qec.sweep as qec_sweep
-    from qnsim.qec.link import LinkSupply, interface_from_link
-    from qnsim.qec.sweep import ExperimentSpec
 
-    spec = ExperimentSpec.from_dict({
-        "experiment": {"scheme": "teleported"}, "grid": {"distance": [3]},
-        "sampling": {"max_shots": 300}, "link": {"scenario": "unused.toml", "cycle_time_s": 1e-6},
-    })  # fmt: skip
-    spec.supply = LinkSupply(2e5, 0.98, (0.98, 0.01, 0.005, 0.005), (0.0,) * 4, 1000, 10, 1e-3, 1e-3, 1e-3,
-                             1e-3, "given")  # fmt: skip
-    row = spec.point({"distance": 3}, seed=1)
+    row, timing = qec_sweep_point_over_link(2e5, max_shots=300)
     assert "seconds" not in row and "wait_s" not in row and row["sampling_s"] >= 0
-    _, timing = interface_from_link(spec.supply, 3, cycle_time_s=1e-6, experiment="memory", scheme="teleported")
     assert row["wait_per_round_s"] == timing.wait_s > 0 and row["round_time_s"] == timing.round_time_s
     assert row["logical_error_per_s"] == row["per_round"] / timing.round_time_s
     for column in row:

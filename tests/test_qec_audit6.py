@@ -7,6 +7,7 @@ Each test's docstring says what qnsim did before its fix.
 from __future__ import annotations
 
 import pytest
+from scenarios import qec_sweep_point_over_link
 from script_modules import import_script
 
 pytest.importorskip("stim")
@@ -150,17 +151,8 @@ def test_qec_sweep_rows_carry_both_wait_figures_each_named():
     ``poisson_wait_per_round_s`` (the API's ``RoundTiming.poisson_wait_s``) beside it, and the docstring names
     what each figure is."""
     import qnsim.qec.sweep as qec_sweep
-    from qnsim.qec.link import LinkSupply, interface_from_link
-    from qnsim.qec.sweep import ExperimentSpec
 
-    spec = ExperimentSpec.from_dict({
-        "experiment": {"scheme": "teleported"}, "grid": {"distance": [3]},
-        "sampling": {"max_shots": 200}, "link": {"scenario": "unused.toml", "cycle_time_s": 1e-6},
-    })  # fmt: skip
-    spec.supply = LinkSupply(5e6, 0.98, (0.98, 0.01, 0.005, 0.005), (0.0,) * 4, 1000, 10, 1e-3, 1e-3, 1e-3,
-                             1e-3, "given")  # fmt: skip
-    row = spec.point({"distance": 3}, seed=1)
-    _, timing = interface_from_link(spec.supply, 3, cycle_time_s=1e-6, experiment="memory", scheme="teleported")
+    row, timing = qec_sweep_point_over_link(5e6, max_shots=200)
     assert timing.pairs_per_round == 5 and row["required_rate_hz"] == 5e6  # exactly the required rate
     assert row["wait_per_round_s"] == 0.0 and row["poisson_wait_per_round_s"] == timing.poisson_wait_s > 1e-7
     assert "``poisson_wait_per_round_s``" in qec_sweep.__doc__ and "that keep a round at" not in qec_sweep.__doc__
