@@ -4,11 +4,14 @@ Path metrics (ties go to the path networkx's search meets first, which depends o
 order nodes and links were added, so routes are deterministic):
 
 * ``"hops"``: fewest links.
-* ``"rate"``: least sum over links of ``1 / (channels * rate_hz)``, the mean time to herald one
-  pair on each link in turn with all its channels attempting (``rate_hz`` is one channel's, and a
-  link's channels deliver in parallel). It favours fast links and short paths alike, and it is an
-  upper bound of the time until every link of the path holds a pair, which is what limits
-  swap-ASAP without cutoffs; the end-to-end rate then scales as its inverse.
+* ``"rate"``: least ``sum over links of 1 / (m * rate_hz)``, the mean time to herald one pair on
+  each link in turn with the ``m`` memories per side the request holds on it attempting in
+  parallel (``rate_hz`` is one channel's; ``m`` channels deliver ``m`` times it). ``m`` is the
+  request's ``memories_per_link`` (only links with that many channels qualify), or by default the
+  path's narrowest link's channel count, as :meth:`qnsim.Network.request` reserves. It favours fast
+  links and short paths alike, and it is an upper bound of the time until every link of the path
+  holds a pair, which is what limits swap-ASAP without cutoffs; the end-to-end rate then scales as
+  its inverse.
 * ``"fidelity"``: largest product of the links' Werner parameters ``w = (4 F - 1) / 3``, i.e.
   least sum of ``-log w``: swapping Werner pairs multiplies their Werner parameters, so this
   path delivers the highest swapped fidelity ``1/4 + 3/4 prod(w)`` (memory decoherence and gate
@@ -37,7 +40,8 @@ __all__ = ["ROUTINGS", "route"]
 ROUTINGS: tuple[str, ...] = ("hops", "rate", "fidelity")
 
 
-def route(nodes: Iterable[str], links: Sequence[LinkInfo], src: str, dst: str, routing: str = "hops") -> list[str]:
+def route(nodes: Iterable[str], links: Sequence[LinkInfo], src: str, dst: str, routing: str = "hops",
+          memories_per_link: int | None = None) -> list[str]:
     """The path from ``src`` to ``dst`` under ``routing`` (see the module docstring).
 
     Args:
@@ -46,6 +50,8 @@ def route(nodes: Iterable[str], links: Sequence[LinkInfo], src: str, dst: str, r
         src: Source node.
         dst: Destination node.
         routing: ``"hops"``, ``"rate"`` or ``"fidelity"`` (checked by the request's spec).
+        memories_per_link: The request's memories per side on each link (``"rate"`` only; None: the
+            path's narrowest link's channels, the request's default).
 
     Returns:
         Node names from src to dst.
@@ -61,13 +67,11 @@ def route(nodes: Iterable[str], links: Sequence[LinkInfo], src: str, dst: str, r
         if not isinstance(name, str) or name not in g:
             known = ", ".join(map(str, g.nodes)) or "none"
             raise ValueError(f"{end} {name!r} is not a node of the network (nodes: {known})")
+    if routing == "rate":
+        return _fastest(g, links, src, dst, memories_per_link)
     for link in links:
         if routing == "hops":
             weight = 1.0
-        elif routing == "rate":
-            # What the link delivers: its channels are independent renewal processes (a 4-channel
-            # 1 kHz link heralds 4,000 pairs/s, not the 1,000 of one channel).
-            weight = 1.0 / (link.channels * link.rate_hz)
         else:
             w = (4.0 * link.fidelity - 1.0) / 3.0
             if w <= 0:
@@ -81,3 +85,32 @@ def route(nodes: Iterable[str], links: Sequence[LinkInfo], src: str, dst: str, r
     except nx.NetworkXNoPath:
         extra = " with link fidelity > 1/4" if routing == "fidelity" else ""
         raise ValueError(f"no path of links{extra} between them (are they connected?)") from None
+
+
+def _fastest(g: nx.Graph, links: Sequence[LinkInfo], src: str, dst: str, memories: int | None) -> list[str]:
+    """The ``"rate"`` path: least ``(1 / m) sum 1 / rate_hz`` with ``m`` memories per side on every link.
+
+    A request holds the same ``m`` on each link of its path, by default the narrowest link's channels,
+    so a link's spare channels deliver nothing to it and the weight is not a sum of per-link terms. For
+    each candidate ``m`` (every channel count, or the given one), the links with at least ``m`` channels
+    give a path of least ``sum 1 / rate_hz``; the best of these over ``m`` is the optimum (a path whose
+    narrowest link has ``m*`` channels is met at ``m = m*`` and only counted worse at smaller ``m``).
+    """
+    counts = sorted({link.channels for link in links}) if memories is None else [memories]
+    best: tuple[float, list[str]] | None = None
+    for m in counts:
+        h = nx.Graph()
+        h.add_nodes_from(g.nodes)
+        for link in links:
+            if link.channels >= m:
+                h.add_edge(link.a, link.b, weight=1.0 / link.rate_hz)
+        try:
+            length, path = nx.single_source_dijkstra(h, src, dst, weight="weight")
+        except nx.NetworkXNoPath:
+            continue
+        if best is None or length / m < best[0]:
+            best = (length / m, list(path))
+    if best is None:
+        extra = f" with {memories} or more channels" if memories is not None else ""
+        raise ValueError(f"no path of links{extra} between them (are they connected?)")
+    return best[1]
