@@ -85,3 +85,65 @@ def test_rate_routing_counts_only_the_channels_a_requests_memories_use():
     assert net.route("a", "c", "rate") == ["a", "b", "c"]
     with pytest.raises(ValueError, match="no path of links with 2 or more channels between them"):
         net.request("a", "c", routing="rate", memories_per_link=2)
+
+
+# ---- what the user is told a pair near Psi+ is ---------------------------------------------------------------
+
+
+def _bell_state(k: int) -> np.ndarray:
+    """|B_k><B_k| for B = (Phi+, Psi+, Psi-, Phi-), written out here (qubit 0 the most significant bit)."""
+    s = 1 / math.sqrt(2)
+    kets = [[s, 0, 0, s], [0, s, s, 0], [0, s, -s, 0], [s, 0, 0, -s]]
+    v = np.array(kets[k], dtype=complex)
+    return np.outer(v, v.conj())
+
+
+def _concurrence(rho: np.ndarray) -> float:
+    """Wootters concurrence from its definition: the square roots of the eigenvalues of rho (Y x Y) rho* (Y x Y)."""
+    yy = np.kron(np.array([[0, -1j], [1j, 0]]), np.array([[0, -1j], [1j, 0]]))
+    lam = np.sqrt(np.clip(np.sort(np.linalg.eigvals(rho @ yy @ rho.conj() @ yy).real)[::-1], 0, None))
+    return max(0.0, lam[0] - lam[1] - lam[2] - lam[3])
+
+
+@pytest.mark.parametrize("formalism", ALL)
+@pytest.mark.parametrize("weights, near", [((0.1, 0.8, 0.05, 0.05), "Psi+"), ((0.15, 0.05, 0.1, 0.7), "Phi-"),
+                                           ((0.4, 0.2, 0.2, 0.2), None)])  # fmt: skip
+def test_pairs_near_another_bell_state_are_entangled_in_every_formalism_and_named(formalism, weights, near):
+    """Closed form (checked here on the numpy state): a Bell-diagonal state's concurrence is max(0, 2 w_max - 1),
+    whichever Bell state has the largest weight w_max; so (0.1, 0.8, 0.05, 0.05) is entangled (C = 0.6) at a
+    fidelity of 0.1 toward Phi+, and a local X on one end makes it Phi+ at F = 0.8. The stabilizer formalism's
+    ensemble of Bell-state trajectories is that Bell-diagonal mixture, so all three formalisms must give one verdict.
+    Old behaviour: the stabilizer formalism read the pairs as NOT ENTANGLED ("mean fidelity 0.1000 <= 1/2") where the
+    density-matrix and bell_diagonal ones said entangled, and none said the pairs were near Psi+ (a user read F = 0.1
+    beside "entangled: yes" without a word of which state it was)."""
+    rho = sum(w * _bell_state(k) for k, w in enumerate(weights))
+    entangled = max(weights) > 0.5
+    assert _concurrence(rho) == pytest.approx(max(0.0, 2 * max(weights) - 1), abs=1e-12)
+    net = qnsim.Network(formalism, seed=2)
+    for name in "ab":
+        net.add_node(name)
+    net.add_link("a", "b", length_km=1.0, bell_diagonal=weights, rate_hz=1e3)
+    net.request("a", "b", num_pairs=400)
+    r = net.run(until_s=1.0, progress=False).requests[0]
+    assert r.num_pairs == 400
+    assert r.entangled is entangled
+    named = [n for n in r.notes if "the delivered pairs are near" in n]
+    if near is None:
+        assert not named and any(n.startswith("NOT ENTANGLED") for n in r.notes)
+        return
+    k = ("Phi+", "Psi+", "Psi-", "Phi-").index(near)
+    pauli = {"Psi+": "an X", "Psi-": "a Y", "Phi-": "a Z"}[near]
+    assert len(named) == 1 and f"near {near}, not Phi+" in named[0] and f"{pauli} on one end" in named[0]
+    # The Pauli named makes the mean state Phi+ at the weight named (numpy: (1 x P) rho (1 x P)^dagger).
+    p = {"Psi+": np.array([[0, 1], [1, 0]]), "Psi-": np.array([[0, -1j], [1j, 0]]), "Phi-": np.diag([1, -1])}[near]
+    u = np.kron(np.eye(2), p)
+    corrected = u @ rho @ u.conj().T
+    assert np.real(corrected[0, 0] + corrected[0, 3] + corrected[3, 0] + corrected[3, 3]) / 2 == pytest.approx(
+        weights[k], abs=1e-12
+    )
+    if formalism != "stabilizer":
+        assert r.mean_fidelity == pytest.approx(weights[0], abs=1e-9)
+        assert f"fidelity {weights[k]:.4f}" in named[0]
+    else:  # 400 trajectories: the weight within 5.3 sigma of its binomial spread
+        got = r.mean_bell_diagonal[k]
+        assert abs(got - weights[k]) < SIGMAS * math.sqrt(weights[k] * (1 - weights[k]) / 400)

@@ -304,9 +304,10 @@ requests table (one row per request, over the pairs delivered so far):
                      may be older, and an end that has its outcomes first stops storing its qubit
                      then, so with a cutoff an age may exceed cutoff_s by up to the path's classical
                      latency (the cutoff bounds each qubit's storage)
-  entangled          yes; NO when every delivered pair has zero concurrence (density matrix) or the
-                     mean fidelity is at most 1/2 (the other formalisms); partly when some pairs have
-                     zero concurrence and the others not (a note says how many)
+  entangled          yes; NO when every delivered pair has zero concurrence (density matrix,
+                     bell_diagonal) or no mean Bell weight exceeds 1/2 (stabilizer); partly when some
+                     pairs have zero concurrence and the others not (a note says how many); pairs
+                     near another Bell state than Phi+ are entangled at a low fidelity (a note names it)
   status             served, dropped, open (still delivering at the end), waiting (for memories)
                      or pending (before its start)
   finished           when it was served or dropped

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -134,6 +135,11 @@ def _arrival_interval95(count: int) -> tuple[float, float]:
         [0.242, 5.572]
     """
     return _gamma_quantile(count, 0.025), _gamma_quantile(count, 0.975)
+
+
+def _bell_weights_text(weights: Sequence[float]) -> str:
+    """``Phi+ 0.1000, Psi+ 0.8000, Psi- 0.0500, Phi- 0.0500``: Bell weights named in the documented order."""
+    return ", ".join(f"{name} {w:.4f}" for name, w in zip(("Phi+", "Psi+", "Psi-", "Phi-"), weights))
 
 
 @dataclass(repr=False)
@@ -521,11 +527,14 @@ class RequestResult:
 
     @property
     def entangled(self) -> bool | None:
-        """Whether the delivered pairs carry entanglement as |Phi+> pairs; None without pairs.
+        """Whether the delivered pairs carry entanglement (whichever Bell state they are near); None without pairs.
 
-        Density matrix: every delivered pair has a non-zero concurrence. Stabilizer (each
-        trajectory is a Bell state; the ensemble is Bell-diagonal): the mean fidelity exceeds
-        1/2, since a Bell-diagonal state with F <= 1/2 toward |Phi+> is no |Phi+> resource.
+        Density matrix: every delivered pair has a non-zero concurrence. Stabilizer (each trajectory
+        is a Bell state; the ensemble is Bell-diagonal) and records without concurrences: a
+        Bell-diagonal state is entangled exactly when one of its four Bell weights exceeds 1/2 (its
+        concurrence is 2 max - 1), so the largest mean Bell weight must exceed 1/2; without Bell
+        weights, the mean fidelity (the Phi+ weight). A pair near Psi+ is entangled with a low
+        fidelity toward Phi+, and a note says which Bell state it is near.
 
         Example:
             >>> import numpy as np
@@ -538,6 +547,11 @@ class RequestResult:
             return None
         if self.concurrence_sum is not None:
             return self.unentangled == 0
+        weights = self.mean_bell_diagonal
+        if weights is not None:
+            # Trajectories of one Bell state each: the ensemble, not the Phi+ weight, says whether it is
+            # entangled (the density-matrix formalism counted 0.8 Psi+ pairs as entangled, this as not).
+            return max(weights) > 0.5
         return self.mean_fidelity > 0.5
 
     def _entangled_text(self) -> str:
@@ -602,6 +616,12 @@ class RequestResult:
                     f"NOT ENTANGLED: {self.unentangled} of {self.num_pairs} delivered pairs have zero concurrence "
                     f"(mean fidelity {self.mean_fidelity:.4f})"
                 )
+            elif self.mean_bell_diagonal is not None:
+                notes.append(
+                    f"NOT ENTANGLED: mean fidelity {self.mean_fidelity:.4f} <= 1/2, and no other Bell state weighs "
+                    f"more than 1/2 either (at most {max(self.mean_bell_diagonal):.4f}): a Bell-diagonal mixture "
+                    "whose weights are all <= 1/2 is separable"
+                )
             else:
                 notes.append(
                     f"NOT ENTANGLED: mean fidelity {self.mean_fidelity:.4f} <= 1/2 (Bell-diagonal pairs with "
@@ -609,6 +629,17 @@ class RequestResult:
                 )
         elif self.unentangled:
             notes.append(f"{self.unentangled} of {self.num_pairs} delivered pairs have zero concurrence")
+        weights = self.mean_bell_diagonal
+        if self.num_pairs and weights is not None and max(weights) > 0.5 and weights[0] < max(weights):
+            # Entangled pairs near Psi+ read a fidelity toward Phi+ below 1/2 beside "entangled: yes":
+            # say which state they are and the local Pauli that makes them the Phi+ pairs the figures mean.
+            k = max(range(4), key=lambda i: weights[i])
+            name, pauli = (("Psi+", "an X"), ("Psi-", "a Y"), ("Phi-", "a Z"))[k - 1]
+            notes.append(
+                f"the delivered pairs are near {name}, not Phi+: mean Bell weights {_bell_weights_text(weights)}; "
+                f"fidelity is read toward Phi+ ({weights[0]:.4f}), and {pauli} on one end would make them Phi+ "
+                f"pairs of fidelity {weights[k]:.4f}"
+            )
         if not self.num_pairs and self.status not in ("pending", "waiting"):
             if self.cutoff_discards:
                 notes.append(
