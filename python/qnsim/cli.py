@@ -294,7 +294,9 @@ requests table (one row per request, over the pairs delivered so far):
   rate (Hz)          pairs per second of the request's active window (its start until served,
                      dropped or the end of the run); from fewer than 100 pairs delivered at random
                      times (a link heralding with p/attempt < 1, purification), a note gives its 95%
-                     (Poisson) interval: a request served by its last pair reads high with few pairs
+                     (Poisson) interval: a request served by its last pair reads high with few pairs;
+                     a note says when the first pair came after a tenth of the window (the path's
+                     start-up weighs on the rate: run longer)
   fidelity (95% CI)  mean fidelity of the delivered pairs +- the half-width of its 95% confidence
                      interval (Student t; binomial Wilson in the stabilizer formalism); +- 0 when
                      every pair had the same fidelity
