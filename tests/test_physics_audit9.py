@@ -3,7 +3,8 @@
 Covered here and not in test_physics_audit.py .. test_physics_audit8.py: ``routing="rate"`` on links with several
 channels (what a link delivers to the request's memories, not one channel's rate); pairs near Psi+, Psi- or Phi-
 (the entanglement verdict in every formalism, and what the user is told the state is); a rate over a window the
-path's start-up fills. See each test's docstring for the closed form it uses and, for a fix, the old behaviour. Statistical checks use 5.3 sigma (a false alarm below 1e-7 per check) with fixed seeds.
+path's start-up fills. See each test's docstring for the closed form it uses and, for a fix, the old behaviour.
+Statistical checks use 5.3 sigma (a false alarm below 1e-7 per check) with fixed seeds.
 """
 
 from __future__ import annotations
