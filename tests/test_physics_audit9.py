@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import math
 
+import networkx as nx
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import qnsim
 
@@ -87,6 +90,48 @@ def test_rate_routing_counts_only_the_channels_a_requests_memories_use():
     assert net.route("a", "c", "rate") == ["a", "b", "c"]
     with pytest.raises(ValueError, match="no path of links with 2 or more channels between them"):
         net.request("a", "c", routing="rate", memories_per_link=2)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(
+    edges=st.lists(
+        st.tuples(st.integers(0, 5), st.integers(0, 5), st.integers(1, 4), st.sampled_from([100.0, 300.0, 1e3, 3e3])),
+        min_size=1,
+        max_size=10,
+    ),
+    memories=st.one_of(st.none(), st.integers(1, 4)),
+)
+def test_rate_routing_is_the_least_time_over_every_simple_path(edges, memories):
+    """Oracle: enumerate every simple path from n0 to n5 (networkx.all_simple_paths) and price it as the request
+    would hold it: m memories per side on each link (its memories_per_link, or by default its narrowest link's
+    channels; links with fewer channels than m cannot serve it), sum over links of 1 / (m rate_hz). The route chosen
+    by ``routing="rate"`` must cost the least of them (to 1e-12), and no route must be found when none qualifies."""
+    net = qnsim.Network("bell_diagonal")
+    names = [f"n{i}" for i in range(6)]
+    for name in names:
+        net.add_node(name)
+    seen = set()
+    for a, b, channels, rate in edges:
+        if a == b or frozenset((a, b)) in seen:
+            continue
+        seen.add(frozenset((a, b)))
+        net.add_link(names[a], names[b], length_km=0.0, fidelity=0.9, rate_hz=rate, channels=channels)
+    graph = net.to_networkx()
+
+    def cost(path):
+        links = [net.link(u, v) for u, v in zip(path, path[1:])]
+        m = min(lk.channels for lk in links) if memories is None else memories
+        if any(lk.channels < m for lk in links):
+            return math.inf
+        return sum(1.0 / (m * lk.rate_hz) for lk in links)
+
+    costs = [cost(p) for p in nx.all_simple_paths(graph, "n0", "n5")] if nx.has_path(graph, "n0", "n5") else []
+    best = min(costs, default=math.inf)
+    if math.isinf(best):
+        with pytest.raises(ValueError, match="no path of links"):
+            net.route("n0", "n5", "rate", memories_per_link=memories)
+        return
+    assert cost(net.route("n0", "n5", "rate", memories_per_link=memories)) == pytest.approx(best, rel=1e-12)
 
 
 # ---- what the user is told a pair near Psi+ is ---------------------------------------------------------------
