@@ -2,9 +2,9 @@
 
 Covered here and not in test_physics_audit.py .. test_physics_audit8.py: ``routing="rate"`` on links with several
 channels (what a link delivers to the request's memories, not one channel's rate); pairs near Psi+, Psi- or Phi-
-(the entanglement verdict in every formalism, and what the user is told the state is); a rate over a window the
-path's start-up fills. See each test's docstring for the closed form it uses and, for a fix, the old behaviour.
-Statistical checks use 5.3 sigma (a false alarm below 1e-7 per check) with fixed seeds.
+(the entanglement verdict in every formalism, what the user is told the state is, and what fidelity routing says of
+them); a rate over a window the path's start-up fills. See each test's docstring for the closed form it uses and,
+for a fix, the old behaviour. Statistical checks use 5.3 sigma (a false alarm below 1e-7 per check) with fixed seeds.
 """
 
 from __future__ import annotations
@@ -81,8 +81,9 @@ def test_rate_routing_counts_only_the_channels_a_requests_memories_use():
     that delivers more); and a rate-routed request for 2 memories per side was routed over one-channel links and
     then refused for them, where no path has them (now said)."""
     until = 0.05
-    slow_links, narrow = _delivered(("a", "b", "c"), until, narrow_rate_hz=2e3), _delivered(
-        ("a", "d", "c"), until, narrow_rate_hz=2e3
+    slow_links, narrow = (
+        _delivered(("a", "b", "c"), until, narrow_rate_hz=2e3),
+        _delivered(("a", "d", "c"), until, narrow_rate_hz=2e3),
     )
     assert slow_links == pytest.approx(until * 1e3, abs=2)
     assert narrow == pytest.approx(until * 400, abs=2)
@@ -238,3 +239,30 @@ def test_a_rate_over_a_window_the_start_up_fills_says_so():
     net.request("a", "b", num_pairs=1000)
     one = net.run(until_s=1.0, progress=False).requests[0]
     assert one.num_pairs == 1000 and not [n for n in one.notes if n.startswith("no pair came in the first")]
+
+
+def test_fidelity_routing_names_links_near_another_bell_state_it_cannot_price():
+    """Closed form: ideal swaps compose Bell-diagonal pairs as their Pauli errors multiply, so two (0.1, 0.8, 0.05,
+    0.05) links (X errors with 0.8) swap to Phi+ weight 0.8^2 + 0.1^2 + 2 x 0.05^2 = 0.655 (X X = I); the hops route
+    delivers that. ``routing="fidelity"`` prices a link as a Werner pair of its Phi+ fidelity (w = (4 F - 1)/3 < 0
+    here), so it finds no path, and now says which links it could not price and why.
+    Old behaviour: "no path of links with link fidelity > 1/4" and a module docstring saying such links "carry no
+    entanglement", for links that deliver F = 0.655 over the hops route."""
+    weights = (0.1, 0.8, 0.05, 0.05)
+    swapped = weights[0] ** 2 + weights[1] ** 2 + weights[2] ** 2 + weights[3] ** 2
+    assert swapped == pytest.approx(0.655)
+    net = qnsim.Network("bell_diagonal", seed=1)
+    for name in "abc":
+        net.add_node(name)
+    net.add_link("a", "b", length_km=1.0, bell_diagonal=weights, rate_hz=1e3)
+    net.add_link("b", "c", length_km=1.0, bell_diagonal=weights, rate_hz=1e3)
+    with pytest.raises(
+        ValueError,
+        match=r"no path of links with link fidelity > 1/4 between them .*; link\(s\) a-b "
+        r"\(Psi\+ 0\.8\), b-c \(Psi\+ 0\.8\) are entangled near another Bell state "
+        r"than Phi\+, which this metric .* cannot price: give path= or routing='hops'",
+    ):
+        net.route("a", "c", "fidelity")
+    net.request("a", "c", num_pairs=20)
+    r = net.run(until_s=1.0, progress=False).requests[0]
+    assert r.num_pairs == 20 and r.mean_fidelity == pytest.approx(swapped, abs=1e-9) and r.entangled

@@ -15,7 +15,9 @@ order nodes and links were added, so routes are deterministic):
 * ``"fidelity"``: largest product of the links' Werner parameters ``w = (4 F - 1) / 3``, i.e.
   least sum of ``-log w``: swapping Werner pairs multiplies their Werner parameters, so this
   path delivers the highest swapped fidelity ``1/4 + 3/4 prod(w)`` (memory decoherence and gate
-  noise ignored). Links with ``F <= 1/4`` carry no entanglement and are never used.
+  noise ignored). Links with ``F <= 1/4`` are never used: as Werner pairs they carry no
+  entanglement. A link near another Bell state (Psi+, say: entangled at a low fidelity toward
+  Phi+) is not a Werner pair, and when no path is left the refusal names it.
 
 >>> from qnsim.specs import LinkSpec
 >>> from qnsim.link_builder import build_link
@@ -36,12 +38,20 @@ from qnsim.link_builder import LinkInfo
 
 __all__ = ["ROUTINGS", "route"]
 
+_NAMES = ("Phi+", "Psi+", "Psi-", "Phi-")
+
 #: Path metrics a request may route by (``routing=``), described in this module's docstring.
 ROUTINGS: tuple[str, ...] = ("hops", "rate", "fidelity")
 
 
-def route(nodes: Iterable[str], links: Sequence[LinkInfo], src: str, dst: str, routing: str = "hops",
-          memories_per_link: int | None = None) -> list[str]:
+def route(
+    nodes: Iterable[str],
+    links: Sequence[LinkInfo],
+    src: str,
+    dst: str,
+    routing: str = "hops",
+    memories_per_link: int | None = None,
+) -> list[str]:
     """The path from ``src`` to ``dst`` under ``routing`` (see the module docstring).
 
     Args:
@@ -69,12 +79,14 @@ def route(nodes: Iterable[str], links: Sequence[LinkInfo], src: str, dst: str, r
             raise ValueError(f"{end} {name!r} is not a node of the network (nodes: {known})")
     if routing == "rate":
         return _fastest(g, links, src, dst, memories_per_link)
+    skipped: list[LinkInfo] = []
     for link in links:
         if routing == "hops":
             weight = 1.0
         else:
             w = (4.0 * link.fidelity - 1.0) / 3.0
             if w <= 0:
+                skipped.append(link)
                 continue
             weight = -math.log(w)
         g.add_edge(link.a, link.b, weight=weight)
@@ -83,8 +95,24 @@ def route(nodes: Iterable[str], links: Sequence[LinkInfo], src: str, dst: str, r
             return list(nx.shortest_path(g, src, dst))
         return list(nx.dijkstra_path(g, src, dst, weight="weight"))
     except nx.NetworkXNoPath:
-        extra = " with link fidelity > 1/4" if routing == "fidelity" else ""
-        raise ValueError(f"no path of links{extra} between them (are they connected?)") from None
+        if routing != "fidelity":
+            raise ValueError("no path of links between them (are they connected?)") from None
+        # A link near Psi+ (0.8 Psi+, F = 0.1) is entangled, and two of them swap to F = 0.655: "no path"
+        # alone would read as if they carried nothing.
+        near = [lk for lk in skipped if max(lk.bell_diagonal) > 0.5]
+        why = ""
+        if near:
+            named = ", ".join(
+                f"{lk.a}-{lk.b} ({_NAMES[max(range(4), key=lambda k: lk.bell_diagonal[k])]} "
+                f"{max(lk.bell_diagonal):.4g})"
+                for lk in near[:3]
+            )
+            why = (
+                f"; link(s) {named}{' ...' if len(near) > 3 else ''} are entangled near another Bell state than "
+                "Phi+, which this metric (Werner pairs of their Phi+ fidelity) cannot price: give path= or "
+                "routing='hops'"
+            )
+        raise ValueError(f"no path of links with link fidelity > 1/4 between them (are they connected?){why}") from None
 
 
 def _fastest(g: nx.Graph, links: Sequence[LinkInfo], src: str, dst: str, memories: int | None) -> list[str]:
