@@ -294,7 +294,9 @@ requests table (one row per request, over the pairs delivered so far):
   rate (Hz)          pairs per second of the request's active window (its start until served,
                      dropped or the end of the run); from fewer than 100 pairs delivered at random
                      times (a link heralding with p/attempt < 1, purification), a note gives its 95%
-                     (Poisson) interval: a request served by its last pair reads high with few pairs
+                     (Poisson) interval: a request served by its last pair reads high with few pairs;
+                     a note says when the first pair came after a tenth of the window (the path's
+                     start-up weighs on the rate: run longer)
   fidelity (95% CI)  mean fidelity of the delivered pairs +- the half-width of its 95% confidence
                      interval (Student t; binomial Wilson in the stabilizer formalism); +- 0 when
                      every pair had the same fidelity
@@ -304,9 +306,10 @@ requests table (one row per request, over the pairs delivered so far):
                      may be older, and an end that has its outcomes first stops storing its qubit
                      then, so with a cutoff an age may exceed cutoff_s by up to the path's classical
                      latency (the cutoff bounds each qubit's storage)
-  entangled          yes; NO when every delivered pair has zero concurrence (density matrix) or the
-                     mean fidelity is at most 1/2 (the other formalisms); partly when some pairs have
-                     zero concurrence and the others not (a note says how many)
+  entangled          yes; NO when every delivered pair has zero concurrence (density matrix,
+                     bell_diagonal) or no mean Bell weight exceeds 1/2 (stabilizer); partly when some
+                     pairs have zero concurrence and the others not (a note says how many); pairs
+                     near another Bell state than Phi+ are entangled at a low fidelity (a note names it)
   status             served, dropped, open (still delivering at the end), waiting (for memories)
                      or pending (before its start)
   finished           when it was served or dropped

@@ -57,7 +57,7 @@ from qnsim import _core
 from qnsim._core import QnsimError
 from qnsim.hardware import NodeHardware, hardware_values
 from qnsim.link_builder import LinkInfo, build_link
-from qnsim.argument_checks import is_integer, name_key, written
+from qnsim.argument_checks import integer, is_integer, name_key, written
 from qnsim.logs import run_report, run_watch
 from qnsim.presets import PRESETS, HardwarePreset, resolve_preset
 from qnsim.progress import run_with_bar, stderr_is_tty
@@ -436,8 +436,11 @@ class Network(SlotOperations):
         except (KeyError, TypeError):
             raise ValueError(f"there is no link between {a!r} and {b!r}") from None
 
-    def route(self, src: str, dst: str, routing: str = "hops") -> list[str]:
+    def route(self, src: str, dst: str, routing: str = "hops", memories_per_link: int | None = None) -> list[str]:
         """The path :meth:`request` would choose (metrics in :mod:`qnsim.routing`).
+
+        ``memories_per_link`` is the request's (None: its default, the path's narrowest link's channels);
+        only ``routing="rate"`` depends on it, as a link delivers to a request through the memories it holds.
 
         Example:
             >>> net = Network(); _ = [net.add_node(n) for n in "abc"]
@@ -452,12 +455,14 @@ class Network(SlotOperations):
             routing = check_value("routing", Literal["hops", "rate", "fidelity"], routing)
         except ParameterError as exc:
             raise relocated(exc, who) from None
+        if memories_per_link is not None:
+            memories_per_link = integer("memories_per_link", memories_per_link, minimum=1)
         # The names as the network holds them (plain str): route(np.str_("a"), "b") returned the NumPy string itself.
         src, dst = self.node(src, who).name, self.node(dst, who).name
         if src == dst:
             raise ValueError(f"{who}: source and destination are the same node")
         try:
-            return route(self._nodes, self.links, src, dst, routing)
+            return route(self._nodes, self.links, src, dst, routing, memories_per_link)
         except ValueError as exc:
             raise ValueError(f"{who}: {exc}") from None
 
@@ -532,7 +537,7 @@ class Network(SlotOperations):
                     f"{who}: name {spec.name!r} reads as request {other!r}{_spelled(spec.name, other)}: {_LOOK_ALIKE}"
                 )
         if spec.path is None:
-            nodes, routing = self.route(src, dst, spec.routing), spec.routing
+            nodes, routing = self.route(src, dst, spec.routing, spec.memories_per_link), spec.routing
         else:
             nodes, routing = list(spec.path), "explicit"
             for n in nodes:

@@ -4,14 +4,20 @@ Path metrics (ties go to the path networkx's search meets first, which depends o
 order nodes and links were added, so routes are deterministic):
 
 * ``"hops"``: fewest links.
-* ``"rate"``: least sum over links of ``1 / rate_hz`` (the mean time to herald one pair on each
-  link in turn). It favours fast links and short paths alike, and it is an upper bound of the
-  time until every link of the path holds a pair, which is what limits swap-ASAP without
-  cutoffs; the end-to-end rate then scales as its inverse.
+* ``"rate"``: least ``sum over links of 1 / (m * rate_hz)``, the mean time to herald one pair on
+  each link in turn with the ``m`` memories per side the request holds on it attempting in
+  parallel (``rate_hz`` is one channel's; ``m`` channels deliver ``m`` times it). ``m`` is the
+  request's ``memories_per_link`` (only links with that many channels qualify), or by default the
+  path's narrowest link's channel count, as :meth:`qnsim.Network.request` reserves. It favours fast
+  links and short paths alike, and it is an upper bound of the time until every link of the path
+  holds a pair, which is what limits swap-ASAP without cutoffs; the end-to-end rate then scales as
+  its inverse.
 * ``"fidelity"``: largest product of the links' Werner parameters ``w = (4 F - 1) / 3``, i.e.
   least sum of ``-log w``: swapping Werner pairs multiplies their Werner parameters, so this
   path delivers the highest swapped fidelity ``1/4 + 3/4 prod(w)`` (memory decoherence and gate
-  noise ignored). Links with ``F <= 1/4`` carry no entanglement and are never used.
+  noise ignored). Links with ``F <= 1/4`` are never used: as Werner pairs they carry no
+  entanglement. A link near another Bell state (Psi+, say: entangled at a low fidelity toward
+  Phi+) is not a Werner pair, and when no path is left the refusal names it.
 
 >>> from qnsim.specs import LinkSpec
 >>> from qnsim.link_builder import build_link
@@ -32,11 +38,20 @@ from qnsim.link_builder import LinkInfo
 
 __all__ = ["ROUTINGS", "route"]
 
+_NAMES = ("Phi+", "Psi+", "Psi-", "Phi-")
+
 #: Path metrics a request may route by (``routing=``), described in this module's docstring.
 ROUTINGS: tuple[str, ...] = ("hops", "rate", "fidelity")
 
 
-def route(nodes: Iterable[str], links: Sequence[LinkInfo], src: str, dst: str, routing: str = "hops") -> list[str]:
+def route(
+    nodes: Iterable[str],
+    links: Sequence[LinkInfo],
+    src: str,
+    dst: str,
+    routing: str = "hops",
+    memories_per_link: int | None = None,
+) -> list[str]:
     """The path from ``src`` to ``dst`` under ``routing`` (see the module docstring).
 
     Args:
@@ -45,6 +60,8 @@ def route(nodes: Iterable[str], links: Sequence[LinkInfo], src: str, dst: str, r
         src: Source node.
         dst: Destination node.
         routing: ``"hops"``, ``"rate"`` or ``"fidelity"`` (checked by the request's spec).
+        memories_per_link: The request's memories per side on each link (``"rate"`` only; None: the
+            path's narrowest link's channels, the request's default).
 
     Returns:
         Node names from src to dst.
@@ -60,14 +77,16 @@ def route(nodes: Iterable[str], links: Sequence[LinkInfo], src: str, dst: str, r
         if not isinstance(name, str) or name not in g:
             known = ", ".join(map(str, g.nodes)) or "none"
             raise ValueError(f"{end} {name!r} is not a node of the network (nodes: {known})")
+    if routing == "rate":
+        return _fastest(g, links, src, dst, memories_per_link)
+    skipped: list[LinkInfo] = []
     for link in links:
         if routing == "hops":
             weight = 1.0
-        elif routing == "rate":
-            weight = 1.0 / link.rate_hz
         else:
             w = (4.0 * link.fidelity - 1.0) / 3.0
             if w <= 0:
+                skipped.append(link)
                 continue
             weight = -math.log(w)
         g.add_edge(link.a, link.b, weight=weight)
@@ -76,5 +95,50 @@ def route(nodes: Iterable[str], links: Sequence[LinkInfo], src: str, dst: str, r
             return list(nx.shortest_path(g, src, dst))
         return list(nx.dijkstra_path(g, src, dst, weight="weight"))
     except nx.NetworkXNoPath:
-        extra = " with link fidelity > 1/4" if routing == "fidelity" else ""
-        raise ValueError(f"no path of links{extra} between them (are they connected?)") from None
+        if routing != "fidelity":
+            raise ValueError("no path of links between them (are they connected?)") from None
+        # A link near Psi+ (0.8 Psi+, F = 0.1) is entangled, and two of them swap to F = 0.655: "no path"
+        # alone would read as if they carried nothing.
+        near = [lk for lk in skipped if max(lk.bell_diagonal) > 0.5]
+        why = ""
+        if near:
+            named = ", ".join(
+                f"{lk.a}-{lk.b} ({_NAMES[max(range(4), key=lambda k: lk.bell_diagonal[k])]} "
+                f"{max(lk.bell_diagonal):.4g})"
+                for lk in near[:3]
+            )
+            why = (
+                f"; link(s) {named}{' ...' if len(near) > 3 else ''} are entangled near another Bell state than "
+                "Phi+, which this metric (Werner pairs of their Phi+ fidelity) cannot price: give path= or "
+                "routing='hops'"
+            )
+        raise ValueError(f"no path of links with link fidelity > 1/4 between them (are they connected?){why}") from None
+
+
+def _fastest(g: nx.Graph, links: Sequence[LinkInfo], src: str, dst: str, memories: int | None) -> list[str]:
+    """The ``"rate"`` path: least ``(1 / m) sum 1 / rate_hz`` with ``m`` memories per side on every link.
+
+    A request holds the same ``m`` on each link of its path, by default the narrowest link's channels,
+    so a link's spare channels deliver nothing to it and the weight is not a sum of per-link terms. For
+    each candidate ``m`` (every channel count, or the given one), the links with at least ``m`` channels
+    give a path of least ``sum 1 / rate_hz``; the best of these over ``m`` is the optimum (a path whose
+    narrowest link has ``m*`` channels is met at ``m = m*`` and only counted worse at smaller ``m``).
+    """
+    counts = sorted({link.channels for link in links}) if memories is None else [memories]
+    best: tuple[float, list[str]] | None = None
+    for m in counts:
+        h = nx.Graph()
+        h.add_nodes_from(g.nodes)
+        for link in links:
+            if link.channels >= m:
+                h.add_edge(link.a, link.b, weight=1.0 / link.rate_hz)
+        try:
+            length, path = nx.single_source_dijkstra(h, src, dst, weight="weight")
+        except nx.NetworkXNoPath:
+            continue
+        if best is None or length / m < best[0]:
+            best = (length / m, list(path))
+    if best is None:
+        extra = f" with {memories} or more channels" if memories is not None else ""
+        raise ValueError(f"no path of links{extra} between them (are they connected?)")
+    return best[1]
