@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from qnsim.argument_checks import written
+
 #: What joins two notes in a row's ``notes`` text.
 NOTE_SEPARATOR = "; "
 
@@ -22,12 +24,12 @@ def join_notes(notes: Iterable[str]) -> str | None:
         >>> join_notes(["rate from 3 pairs", "a: wide; low"]), join_notes([])
         ('rate from 3 pairs; a: wide;; low', None)
     """
-    written = []
+    escaped = []
     for note in notes:
         if not isinstance(note, str):
-            raise TypeError(f"a note must be text, got {note!r} ({type(note).__name__})")
-        written.append(note.replace(";", ";;"))
-    return NOTE_SEPARATOR.join(written) or None
+            raise TypeError(f"a note must be text, got {written(note)} ({type(note).__name__})")
+        escaped.append(note.replace(";", ";;"))
+    return NOTE_SEPARATOR.join(escaped) or None
 
 
 def split_notes(text: object) -> list[str]:

@@ -410,18 +410,18 @@ def label(
         ValueError: name must be printable text without line breaks or control characters, got 'a\\nb'
     """
     if not isinstance(value, str):
-        raise (error or TypeError)(f"{name} must be a string, got {value!r}")
+        raise (error or TypeError)(f"{name} must be a string, got {written(value)}")
     if value == "" and allow_empty:
         return value
     if not value.strip():
-        raise (error or ValueError)(f"{name} must be a non-empty string (not blank), got {value!r}")
+        raise (error or ValueError)(f"{name} must be a non-empty string (not blank), got {written(value)}")
     if not value.isprintable():
         raise (error or ValueError)(
-            f"{name} must be printable text without line breaks or control characters, got {value!r}"
+            f"{name} must be printable text without line breaks or control characters, got {written(value)}"
         )
     if value != value.strip():
         # Spaces at an end do not show in a table or a path: 'a ' printed as a second node 'a'.
-        raise (error or ValueError)(f"{name} must not start or end with spaces, got {value!r}")
+        raise (error or ValueError)(f"{name} must not start or end with spaces, got {written(value)}")
     return value
 
 
@@ -456,9 +456,9 @@ def column_name(name: str, value: object) -> Any:
     try:
         hash(value)
     except TypeError:
-        raise TypeError(f"{name} must be a column name (a string), got {value!r}") from None
+        raise TypeError(f"{name} must be a column name (a string), got {written(value)}") from None
     if value is None or isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be a column name (a string), got {value!r}")
+        raise TypeError(f"{name} must be a column name (a string), got {written(value)}")
     return value
 
 

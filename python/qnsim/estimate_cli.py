@@ -42,6 +42,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
+from qnsim.argument_checks import written
 from qnsim.cli import ArgumentParser, guarded, path_arg, print_quietly
 from qnsim.estimate.placement import SEED_MAX
 
@@ -324,7 +325,9 @@ def load_network(
             items = table.get("qpus", tuple[int, ...], length=2)
             for x in items:
                 if not 0 <= x < len(qpus) + _MAX_QPUS:
-                    raise table.error(f"must be QPU indices in [0, {len(qpus) + _MAX_QPUS}), got {pair!r}", "qpus")
+                    raise table.error(
+                        f"must be QPU indices in [0, {len(qpus) + _MAX_QPUS}), got {written(pair)}", "qpus"
+                    )
             pairs = [items]
         fields = {}
         for name in ("rate_hz", "fidelity", "latency_s", "buffer_pairs", "channels", "success_probability",
@@ -398,8 +401,9 @@ def _calibrated_fields(table: Any, fields: dict[str, Any], base_dir: str) -> dic
     scenario = os.path.join(base_dir, given)
     if not os.path.isfile(scenario):
         raise table.error(
-            f"= {given!r}: no scenario file at {os.path.abspath(scenario)!r} (scenario paths are taken relative to "
-            f"{os.path.abspath(base_dir)!r}, the links file's directory)",
+            f"= {written(given)}: no scenario file at {written(os.path.abspath(scenario))} (scenario paths are taken "
+            "relative to "
+            f"{written(os.path.abspath(base_dir))}, the links file's directory)",
             keys["scenario"].name,
         )
     request = _get(table, keys["request"], 0)

@@ -48,13 +48,16 @@ def _to_ps(seconds: float, what: str) -> int:
         if ps == 0 and seconds < 0:
             # A negative time above -0.5 ps rounded to 0 and was taken (schedule_in(-1e-13) ran now), where
             # -1e-12 is refused: refused alike, as the network refuses it (qnsim.specs.seconds_to_ps).
-            raise _core.SchedulingError(f"{what}={seconds!r} s is negative (it would round to 0 ps); times are >= 0 s")
+            raise _core.SchedulingError(
+                f"{what}={written(seconds)} s is negative (it would round to 0 ps); times are "
+                ">= 0 s"
+            )
         return ps
     # Slow path, errors only: the package's one reading of numbers says what was wrong (a type, NaN,
     # an infinity, an int beyond a float: math.isfinite(10**400) raised OverflowError here).
     real_number(what, seconds, unit="s")
     raise ValueError(
-        f"{what}={seconds!r} s is outside the simulated time range of +-{_INT64_MAX / 1e12:.6g} s "
+        f"{what}={written(seconds)} s is outside the simulated time range of +-{_INT64_MAX / 1e12:.6g} s "
         "(int64 picoseconds, about 106 days)"
     )
 

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from qnsim import _core
+from qnsim.argument_checks import written
 from qnsim.hardware import Detector, Fiber, Source, Transducer
 from qnsim.link_models import LinkModel, heralded_link
 from qnsim.presets import HardwarePreset, resolve_preset
@@ -146,7 +147,7 @@ class LinkInfo:
             return self.herald_delay_a_s
         if node == self.b:
             return self.herald_delay_b_s
-        raise ValueError(f"node {node!r} is not an end of link {self.a!r}-{self.b!r}")
+        raise ValueError(f"node {written(node)} is not an end of link {written(self.a)}-{written(self.b)}")
 
     def to_native(self, node_a: int, node_b: int) -> Any:
         """The ``qnsim._core.LinkParams`` between native nodes ``node_a`` and ``node_b``, validated."""
@@ -217,7 +218,8 @@ def build_link(
         # Fiber loss only enters the heralded-link model; an abstract link's rate_hz (or a link
         # model's success_probability) already includes it, so the value would be ignored.
         raise ValueError(
-            f"attenuation_db_per_km = {spec.attenuation_db_per_km!r} applies to hardware links only; an abstract "
+            f"attenuation_db_per_km = {written(spec.attenuation_db_per_km)} applies to hardware links only; an "
+            "abstract "
             "link's rate_hz or success_probability (or a link_model's) already includes the fiber loss"
         )
     preset = None
@@ -249,8 +251,9 @@ def build_link(
         )
         raise parameter_error(
             "length_km",
-            f"= {spec.length_km!r} km at refractive index {fiber.refractive_index!r} gives a one-way light time of "
-            f"{fiber.delay_s!r} s, {why}",
+            f"= {written(spec.length_km)} km at refractive index {written(fiber.refractive_index)} gives a one-way "
+            "light time of "
+            f"{written(fiber.delay_s)} s, {why}",
         ) from exc
     common = {
         "a": spec.a,
@@ -344,7 +347,9 @@ def _abstract_link(spec: LinkSpec, fiber: Fiber, common: dict[str, Any]) -> Link
     try:
         period_s = _rounded(period, given)
         if period_s <= 0:
-            raise parameter_error(given, f"gives an attempt period of {period!r} s, below the 1 ps time resolution")
+            raise parameter_error(
+                given, f"gives an attempt period of {written(period)} s, below the 1 ps time resolution"
+            )
     except ParameterError as exc:
         if given != "rate_hz":
             raise
@@ -352,7 +357,8 @@ def _abstract_link(spec: LinkSpec, fiber: Fiber, common: dict[str, Any]) -> Link
         why = "below the 1 ps time resolution" if period < 1 else "beyond the int64 picosecond range (about 106 days)"
         raise parameter_error(
             "rate_hz",
-            f"= {spec.rate_hz!r} Hz with success_probability {p!r} gives an attempt period of {period!r} s, {why}",
+            f"= {written(spec.rate_hz)} Hz with success_probability {written(p)} gives an attempt period of "
+            f"{written(period)} s, {why}",
         ) from exc
     period_s = _rounded_period(period, given, spec.rate_hz if given == "rate_hz" else None, p)
     # An abstract attempt ends with its herald: no earlier than one period after it began.
@@ -458,15 +464,15 @@ def link_model_from_table(table: Mapping[str, Any]) -> LinkModel:
     if raw is not None:
         if not isinstance(raw, Mapping) or set(raw) != {"real", "imag"}:
             raise parameter_error(
-                "link_model.state", f"must be a table {{real = [[...]], imag = [[...]]}}, got {raw!r}"
+                "link_model.state", f"must be a table {{real = [[...]], imag = [[...]]}}, got {written(raw)}"
             )
         try:
             real, imag = np.array(raw["real"]), np.array(raw["imag"])
         except (TypeError, ValueError):
-            raise parameter_error("link_model.state", f"must hold 4x4 arrays of numbers, got {raw!r}") from None
+            raise parameter_error("link_model.state", f"must hold 4x4 arrays of numbers, got {written(raw)}") from None
         if real.dtype.kind not in "iuf" or imag.dtype.kind not in "iuf":
             # dtype=float read true as 1.0 and the text "0.5" as 0.5, without a word.
-            raise parameter_error("link_model.state", f"must hold 4x4 arrays of numbers, got {raw!r}")
+            raise parameter_error("link_model.state", f"must hold 4x4 arrays of numbers, got {written(raw)}")
         real, imag = real.astype(float), imag.astype(float)
         if real.shape != (4, 4) or imag.shape != (4, 4):
             raise parameter_error("link_model.state", f"must hold 4x4 arrays, got shapes {real.shape} and {imag.shape}")

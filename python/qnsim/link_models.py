@@ -444,7 +444,8 @@ class LinkModel:
         fidelity_value = real_number("LinkModel.fidelity", float(diagonal[0]) if self.fidelity is None else self.fidelity)
         if abs(fidelity_value - diagonal[0]) > 1e-9:
             raise ValueError(
-                f"LinkModel.fidelity {fidelity_value!r} is not the Phi+ weight of its state {float(of_state[0])!r}"
+                f"LinkModel.fidelity {written(fidelity_value)} is not the Phi+ weight of its state "
+                f"{written(float(of_state[0]))}"
             )
         object.__setattr__(self, "fidelity", fidelity_value)
 

@@ -170,12 +170,12 @@ def log_to_stderr(level: int | str = "INFO", *, stream: IO[str] | None = None) -
     if isinstance(level, str):
         number = logging.getLevelName(level.upper())
         if not isinstance(number, int):
-            raise ValueError(f"unknown log level {level!r}; use DEBUG, INFO, WARNING, ERROR or CRITICAL")
+            raise ValueError(f"unknown log level {written(level)}; use DEBUG, INFO, WARNING, ERROR or CRITICAL")
         level = number
     elif not 0 <= level <= logging.CRITICAL:
         # Above CRITICAL nothing is ever printed (10**30 installed a silent handler); below 0 means nothing.
         raise ValueError(
-            f"log level number must be between 0 (every record) and {logging.CRITICAL} (CRITICAL), got {level}"
+            f"log level number must be between 0 (every record) and {logging.CRITICAL} (CRITICAL), got {written(level)}"
         )
     for old in [h for h in logger.handlers if getattr(h, "_qnsim_stderr", False)]:
         logger.removeHandler(old)

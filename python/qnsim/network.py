@@ -205,8 +205,8 @@ class Network(SlotOperations):
     @formalism.setter
     def formalism(self, value: Any) -> None:
         raise AttributeError(
-            f"Network.formalism is read-only (the network was made with {self._formalism!r}); build "
-            f"Network({value!r}, ...) for another formalism"
+            f"Network.formalism is read-only (the network was made with {written(self._formalism)}); build "
+            f"Network({written(value)}, ...) for another formalism"
         )
 
     @property
@@ -218,7 +218,7 @@ class Network(SlotOperations):
     def seed(self, value: Any) -> None:
         raise AttributeError(
             f"Network.seed is read-only: the network's random streams were seeded with {self._seed} when it was "
-            f"made; build Network(seed={value!r}) (the same nodes, links and requests) for another seed, or use "
+            f"made; build Network(seed={written(value)}) (the same nodes, links and requests) for another seed, or use "
             "run_seeds"
         )
 
@@ -289,7 +289,7 @@ class Network(SlotOperations):
         except (KeyError, TypeError):
             known = ", ".join(list(self._nodes)[:20]) or "none"
             raise ValueError(
-                f"{who}: unknown node {name!r}{did_you_mean(name, self._nodes)} (nodes: {known})"
+                f"{who}: unknown node {written(name)}{did_you_mean(name, self._nodes)} (nodes: {known})"
             ) from None
 
     def add_node(
@@ -329,7 +329,7 @@ class Network(SlotOperations):
             qnsim._core.ParameterError: node 'qpu1': t2_s must be <= 2 * t1_s = 2.0 s, got 3.0 s
         """
         self._refuse_while_running("add_node", _CHANGE_BETWEEN_RUNS)
-        who = f"node {name!r}"
+        who = f"node {written(name)}"
         try:
             check_label("name", name)  # before the lookup: a list name was "unhashable type: 'list'"
         except ParameterError as exc:
@@ -339,7 +339,7 @@ class Network(SlotOperations):
         # A table of keys, not a scan of every name: O(1) per node (10^6-node chains).
         other = self._node_keys.get(name_key(name))
         if other is not None:
-            raise ValueError(f"{who} reads as node {other!r}{_spelled(name, other)}: {_LOOK_ALIKE}")
+            raise ValueError(f"{who} reads as node {written(other)}{_spelled(name, other)}: {_LOOK_ALIKE}")
         try:
             preset = None
             if isinstance(hardware, (str, dict)):
@@ -400,7 +400,7 @@ class Network(SlotOperations):
             ValueError: link 'a'-'c': unknown node 'c' (nodes: a, b)
         """
         self._refuse_while_running("add_link", _CHANGE_BETWEEN_RUNS)
-        who = f"link {a!r}-{b!r}"
+        who = f"link {written(a)}-{written(b)}"
         for end in (a, b):  # an unknown node is named before the parameters
             self.node(end, who)
         try:
@@ -414,7 +414,7 @@ class Network(SlotOperations):
         builder that checked every link before adding any node)."""
         self._refuse_while_running("add_link", _CHANGE_BETWEEN_RUNS)
         a, b = spec.a, spec.b
-        who = f"link {a!r}-{b!r}"
+        who = f"link {written(a)}-{written(b)}"
         ends = [self.node(n, who) for n in (a, b)]
         try:
             info = build_link(spec, ends[0].preset, ends[1].preset, len(self._links))
@@ -434,7 +434,7 @@ class Network(SlotOperations):
         try:
             return self._links[frozenset((a, b))]
         except (KeyError, TypeError):
-            raise ValueError(f"there is no link between {a!r} and {b!r}") from None
+            raise ValueError(f"there is no link between {written(a)} and {written(b)}") from None
 
     def route(self, src: str, dst: str, routing: str = "hops", memories_per_link: int | None = None) -> list[str]:
         """The path :meth:`request` would choose (metrics in :mod:`qnsim.routing`).
@@ -450,7 +450,7 @@ class Network(SlotOperations):
             >>> net.route("a", "c"), net.route("a", "c", "fidelity"), net.route("a", "c", "rate")
             (['a', 'c'], ['a', 'b', 'c'], ['a', 'c'])
         """
-        who = f"request {src!r} -> {dst!r}"
+        who = f"request {written(src)} -> {written(dst)}"
         try:
             routing = check_value("routing", Literal["hops", "rate", "fidelity"], routing)
         except ParameterError as exc:
@@ -515,7 +515,7 @@ class Network(SlotOperations):
             ValueError: request 'a' -> 'c': no path of links between them (are they connected?)
         """
         self._refuse_while_running("request", _CHANGE_BETWEEN_RUNS)
-        who = f"request {src!r} -> {dst!r}"
+        who = f"request {written(src)} -> {written(dst)}"
         try:
             spec = build(RequestSpec, {**params, "src": src, "dst": dst})
         except ParameterError as exc:
@@ -530,11 +530,12 @@ class Network(SlotOperations):
                 # A digit-only name would be ambiguous with an index in sweep keys (requests.0).
                 raise ValueError(f"{who}: name must be non-empty and not all digits, got {written(spec.name)}")
             if any(r.name == spec.name for r in self._requests):
-                raise ValueError(f"{who}: another request is already named {spec.name!r}")
+                raise ValueError(f"{who}: another request is already named {written(spec.name)}")
             other = self._request_keys.get(name_key(spec.name))
             if other is not None:
                 raise ValueError(
-                    f"{who}: name {spec.name!r} reads as request {other!r}{_spelled(spec.name, other)}: {_LOOK_ALIKE}"
+                    f"{who}: name {written(spec.name)} reads as request {written(other)}{_spelled(spec.name, other)}: "
+                    f"{_LOOK_ALIKE}"
                 )
         if spec.path is None:
             nodes, routing = self.route(src, dst, spec.routing, spec.memories_per_link), spec.routing
@@ -543,10 +544,10 @@ class Network(SlotOperations):
             for n in nodes:
                 self.node(n, who)
             if len(nodes) < 2 or nodes[0] != src or nodes[-1] != dst:
-                raise ValueError(f"{who}: path must start at {src!r} and end at {dst!r}, got {nodes}")
+                raise ValueError(f"{who}: path must start at {written(src)} and end at {written(dst)}, got {nodes}")
             for u, v in zip(nodes, nodes[1:]):
                 if frozenset((u, v)) not in self._links:
-                    raise ValueError(f"{who}: path has no link between {u!r} and {v!r}")
+                    raise ValueError(f"{who}: path has no link between {written(u)} and {written(v)}")
         hops = [self._links[frozenset((u, v))] for u, v in zip(nodes, nodes[1:])]
         try:
             plan = plan_purification(spec, hops)
@@ -846,7 +847,8 @@ class Network(SlotOperations):
                 # 10 ms in it (twice the pairs of the time it named), without a word.
                 raise parameter_error(
                     "until_s",
-                    f"= {until_s!r} s is before the {self.now_s!r} s the network has run to: the results cover all "
+                    f"= {written(until_s)} s is before the {written(self.now_s)} s the network has run to: the "
+                    "results cover all "
                     "of it and cannot be cut to an earlier time (call result() without until_s)",
                 )
         return collect(self, until_s, self._wall_time_s)
@@ -910,7 +912,7 @@ def _record_limit(name: str, value: Any, meaning: str) -> int:
     # check_value refuses what is not an integer; the bounds are this function's, with their meaning.
     count = int(value) if is_integer(value) else check_value(name, int, value)
     if not 0 <= count <= _RECORD_LIMIT:
-        raise parameter_error(name, f"must be in [0, {_RECORD_LIMIT}] ({meaning}), got {count}")
+        raise parameter_error(name, f"must be in [0, {_RECORD_LIMIT}] ({meaning}), got {written(count)}")
     return count
 
 

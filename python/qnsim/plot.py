@@ -62,7 +62,7 @@ def _frame(data: Any) -> Any:
     if isinstance(data, (bytes, Mapping)) or not isinstance(data, Iterable):
         # list(3) said "'int' object is not iterable", naming neither the argument nor the value.
         raise TypeError(
-            f"data must be a DataFrame, a results path (.csv or .parquet) or rows (dicts), got {data!r:.80}"
+            f"data must be a DataFrame, a results path (.csv or .parquet) or rows (dicts), got {written(data):.80}"
         )
     return pd.DataFrame(list(data))
 
@@ -165,7 +165,7 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
         # name a user types first ('length_km', 'rate') is suggested before the list of every column.
         columns = [str(c) for c in frame.columns]
         guesses = {c: _closest_column(str(c), columns) for c in missing}  # x=3 failed in difflib ("'int' ...")
-        hints = "".join(f" ({c!r}; did you mean {g!r}?)" for c, g in guesses.items() if g is not None)
+        hints = "".join(f" ({written(c)}; did you mean {written(g)}?)" for c, g in guesses.items() if g is not None)
         raise ValueError(f"columns {missing} are not in the results{hints}; they have {columns}")
     if "scenario_id" in frame.columns and frame["scenario_id"].nunique(dropna=False) > 1:
         # Rows of an edited scenario or another qnsim version: their means are of different things.
@@ -177,14 +177,14 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
     if hue is not None and hue == x:
         # pandas said "cannot insert length_km, already exists".
         raise ValueError(
-            f"hue and x are both {x!r}: one curve per value of x is one point per curve; choose another hue"
+            f"hue and x are both {written(x)}: one curve per value of x is one point per curve; choose another hue"
         )
     for key in keys:
         empty = frame.index[frame[key].isna()].tolist()
         if empty:
             # groupby left these rows out of every mean without a word.
             raise ValueError(
-                f"{len(empty)} row(s) have no value of {key!r} (NaN or empty; row {empty[0]} first): a result "
+                f"{len(empty)} row(s) have no value of {written(key)} (NaN or empty; row {empty[0]} first): a result "
                 "without its place on the axis cannot be averaged; drop those rows or fill them in"
             )
     # A y column's own interval too: a text cell of rate_hz_low failed with Python's "could not convert string to
@@ -199,7 +199,8 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
             # A text cell failed in pandas ("agg function failed [how->mean,dtype->object]"), and True/False
             # were averaged as 1/0.
             raise ValueError(
-                f"{column!r} holds {shown(odd.iloc[0])} (row {odd.index[0]}), not a number: only numeric results are "
+                f"{written(column)} holds {shown(odd.iloc[0])} (row {odd.index[0]}), not a number: only numeric "
+                "results are "
                 "averaged"
             )
     frame = _one_row_per_point(frame)
@@ -239,8 +240,8 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
                 if not any(map(math.isnan, (lo, hi, m))) and not lo - slack <= m <= hi + slack:
                     # Its bar was clipped to nothing: the row looked certain where its figures disagree.
                     raise ValueError(
-                        f"{column} = {m!r} lies outside its own interval [{column}_low, {column}_high] = "
-                        f"[{lo!r}, {hi!r}] ({_where(out, keys, [i])}): the rows' figures disagree"
+                        f"{column} = {written(m)} lies outside its own interval [{column}_low, {column}_high] = "
+                        f"[{written(lo)}, {written(hi)}] ({_where(out, keys, [i])}): the rows' figures disagree"
                     )
         # A row's own interval may be absent (NaN): a rate_hz of deliveries on a fixed schedule is exact.
         with_own = [i for i in single if own and _finite(lows[i]) and _finite(highs[i])]
@@ -432,7 +433,8 @@ def _rounding_twins(table: Any, keys: list[str]) -> list[str]:
         values = sorted({v for v in table[key].tolist() if isinstance(v, float) and math.isfinite(v)})
         twins = [(a, b) for a, b in zip(values, values[1:]) if math.isclose(a, b, rel_tol=ROUNDING_TOLERANCE)]
         if twins:
-            shown_pairs = ", ".join(f"{a!r} and {b!r}" for a, b in twins[:3]) + (" ..." if len(twins) > 3 else "")
+            shown_pairs = ", ".join(f"{written(a)} and {written(b)}" for a, b in twins[:3])
+            shown_pairs += " ..." if len(twins) > 3 else ""
             notes.append(
                 f"{key}: the values {shown_pairs} differ by rounding only: each is a point of its own (its own mean "
                 "and count) drawn at one place; rows of two sweeps whose values were computed another way? give "
@@ -512,7 +514,7 @@ def _check_other_parameters_fixed(frame: Any, keys: list[str]) -> None:
         values = {c: sorted(frame[c].dropna().unique().tolist(), key=str)[:6] for c in varying}
         raise ValueError(
             f"rows with the same {' and '.join(keys)} differ in the swept parameter(s) "
-            f"{', '.join(f'{c!r} ({values[c]})' for c in varying)}: the mean over them would mix those "
+            f"{', '.join(f'{written(c)} ({values[c]})' for c in varying)}: the mean over them would mix those "
             "values as if they were seeds; plot one of them as hue, or select the rows of one value"
         )
 
@@ -534,10 +536,11 @@ def _check_seeds_once(frame: Any, keys: list[str]) -> None:
         def plain(value: Any) -> Any:
             return value.item() if hasattr(value, "item") else value
 
-        where = ", ".join(f"{k} = {plain(first[k])!r}" for k in keys)
+        where = ", ".join(f"{k} = {written(plain(first[k]))}" for k in keys)
         copies = int((frame[subset] == first[subset]).all(axis=1).sum())
         raise ValueError(
-            f"seed {plain(first['seed'])!r} appears in {copies} rows at {where} ({len(twice)} such rows in all): one "
+            f"seed {written(plain(first['seed']))} appears in {copies} rows at {where} ({len(twice)} such rows in "
+            "all): one "
             "point written twice under values that read alike (1 and 1.0, say, from two sweeps on one file)? its "
             "mean would count the seed twice; keep the rows of one sweep"
         )
@@ -594,7 +597,8 @@ def axis_label(column: str) -> str:
         ('rate_hz (Hz)', 'mean_fidelity')
     """
     unit = column_unit(column)
-    return f"{column} ({unit})" if unit else str(column)
+    # A column named by a number past 4,300 digits is written by its size (str() of it raised Python's own limit).
+    return f"{column} ({unit})" if unit else str(column) if isinstance(column, str) else written(column)
 
 
 def plot_sweep(
@@ -810,10 +814,11 @@ def _image_path(out: Any, what: str = "out") -> Path:
     path = Path(file_path(what, out))
     if path.is_dir():
         example = str(path / "plot.png")
-        raise ValueError(f"{what} {str(path)!r} is a directory; give the image file's path (e.g. {example!r})")
+        raise ValueError(f"{what} {str(path)!r} is a directory; give the image file's path (e.g. {written(example)})")
     if not path.suffix:
         raise ValueError(
-            f"{what} {str(path)!r} has no suffix to name the image format; give one (e.g. {str(path) + '.png'!r})"
+            f"{what} {str(path)!r} has no suffix to name the image format; give one (e.g. "
+            f"{written(str(path) + '.png')})"
         )
     if not path.absolute().parent.is_dir():
         # Found only when saving, after the drawing, and named the temporary file beside it

@@ -300,7 +300,7 @@ def resolve_preset(spec: HardwarePreset | str | dict[str, Any]) -> HardwarePrese
         raise parameter_error("preset", f"must be a HardwarePreset, a name or a table, got {written(spec)}")
     if name not in PRESETS:
         raise parameter_error(
-            "preset", f"{name!r} is unknown{did_you_mean(name, PRESETS)} (known: {', '.join(PRESETS)})"
+            "preset", f"{written(name)} is unknown{did_you_mean(name, PRESETS)} (known: {', '.join(PRESETS)})"
         )
     # Options are checked against the preset function's signature before the call, so that an error the
     # function raises about a value (improvement = "1000") keeps its own message rather than reading as an
@@ -312,7 +312,7 @@ def resolve_preset(spec: HardwarePreset | str | dict[str, Any]) -> HardwarePrese
     try:
         return PRESETS[name](**options)
     except (TypeError, ValueError) as exc:
-        raise parameter_error("preset", f"{name!r}: {exc}") from None
+        raise parameter_error("preset", f"{written(name)}: {exc}") from None
 
 
 def _unknown_options_message(name: str, unknown: list[str], accepted: list[str]) -> str:
@@ -326,7 +326,7 @@ def _unknown_options_message(name: str, unknown: list[str], accepted: list[str])
     for key in unknown:
         owner = next((what for what, names in fields.items() if key in names), None)
         if owner is not None:
-            parts.append(f"{key!r} (a {owner} field: give it beside the preset, not inside its table)")
+            parts.append(f"{written(key)} (a {owner} field: give it beside the preset, not inside its table)")
         else:
-            parts.append(f"{key!r}{did_you_mean(key, accepted)}")
-    return f"{name!r} {takes}; unknown option(s): {', '.join(parts)}"
+            parts.append(f"{written(key)}{did_you_mean(key, accepted)}")
+    return f"{written(name)} {takes}; unknown option(s): {', '.join(parts)}"

@@ -26,7 +26,7 @@ from typing import Literal
 
 from qnsim import _core
 from qnsim._numerics import in_unit_interval
-from qnsim.argument_checks import probability
+from qnsim.argument_checks import probability, written
 from qnsim.specs import check_value
 
 __all__ = [
@@ -266,5 +266,5 @@ def _coefficients(what: str, values: Sequence[float], why: str) -> tuple[float, 
     outside, refused (named) where it put them further."""
     clipped, bad = in_unit_interval(list(values))
     if bad is not None:
-        raise ValueError(f"{what}: coefficient {bad!r} is outside [0, 1]{why}")
+        raise ValueError(f"{what}: coefficient {written(bad)} is outside [0, 1]{why}")
     return tuple(float(c) for c in clipped)  # type: ignore[return-value]

@@ -20,6 +20,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from qnsim.argument_checks import written
+
 __all__ = ["NativeBar", "native_progress", "run_with_bar", "stderr_is_tty"]
 
 
@@ -125,7 +127,7 @@ def check_progress(progress: Any) -> Any:
         return progress
     if isinstance(progress, np.bool_):  # a flag everywhere else (argument_checks.flag): read as one here too
         return bool(progress)
-    raise TypeError(f"progress must be True, False, None or a callable(done, total), got {progress!r}")
+    raise TypeError(f"progress must be True, False, None or a callable(done, total), got {written(progress)}")
 
 
 @contextmanager

@@ -122,6 +122,7 @@ from typing import TYPE_CHECKING, Any
 
 from qnsim import _core
 from qnsim._core import QnsimError
+from qnsim.argument_checks import written
 from qnsim.specs import UINT32_MAX, check_value, parameter_error, seconds_to_ps
 
 if TYPE_CHECKING:  # pragma: no cover - annotations only; network imports this module
@@ -182,10 +183,10 @@ class SlotRef(int):
         return self._generation
 
     def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"SlotRef is immutable (cannot set {name!r})")
+        raise AttributeError(f"SlotRef is immutable (cannot set {written(name)})")
 
     def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"SlotRef is immutable (cannot delete {name!r})")
+        raise AttributeError(f"SlotRef is immutable (cannot delete {written(name)})")
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, SlotRef):
@@ -269,7 +270,7 @@ class Protocol:
             for name in strays:
                 close = difflib.get_close_matches(name.lower(), sorted(_PROTOCOL_CALLBACKS), n=1, cutoff=0.7)
                 if close:
-                    hints.append(f"{name}: did you mean {close[0]!r}?")
+                    hints.append(f"{name}: did you mean {written(close[0])}?")
             raise TypeError(
                 f"{cls.__name__} defines {', '.join(strays)}, which qnsim never calls: the callbacks are "
                 f"{', '.join(_CALLBACK_ORDER)}" + (f" ({' '.join(hints)})" if hints else "")
@@ -282,7 +283,7 @@ class Protocol:
             if isinstance(value, property) or not (callable(value) or isinstance(value, (staticmethod, classmethod))):
                 raise TypeError(
                     f"{cls.__name__}.{name} must be a method (qnsim calls it on each event), got "
-                    f"{type(value).__name__} {value!r:.60}"
+                    f"{type(value).__name__} {written(value):.60}"
                 )
         # The read-only facts (network, request, now_s, request_active) defined again in a subclass: a class
         # attribute `network = None` (a policy's placeholder for its topology) replaced the property, and the
@@ -390,9 +391,10 @@ class Protocol:
         if ends != (self.request.src, self.request.dst):
             # Counted as this request's pair, it would pass for an end-to-end pair it is not.
             raise ValueError(
-                f"deliver: request {self.request.src!r} -> {self.request.dst!r} takes slot_src at "
-                f"{self.request.src!r} and slot_dst at {self.request.dst!r}; slots {slot_src} and {slot_dst} are at "
-                f"{ends[0]!r} and {ends[1]!r}"
+                f"deliver: request {written(self.request.src)} -> {written(self.request.dst)} takes slot_src at "
+                f"{written(self.request.src)} and slot_dst at {written(self.request.dst)}; slots {slot_src} and "
+                f"{slot_dst} are at "
+                f"{written(ends[0])} and {written(ends[1])}"
             )
         self.network.native.deliver_slots(self.request.index, slot_src, slot_dst)
         self._forget(slot_src, slot_dst, how="delivered")
@@ -628,7 +630,8 @@ class ProtocolHub:
                         {u, v} == {link.a, link.b} for u, v in zip(other.path, other.path[1:])
                     ):
                         raise ValueError(
-                            f"link {link.a!r}-{link.b!r} is already used by request {other.index}; a request driven "
+                            f"link {written(link.a)}-{written(link.b)} is already used by request {other.index}; a "
+                            "request driven "
                             "by a Python protocol cannot share links with other requests"
                         )
 
@@ -707,7 +710,8 @@ class ProtocolHub:
             status = native.request_stats(acting.request.index).status.name
             # Its memories were freed when it ended: a slot number now names nothing of it.
             raise ValueError(
-                f"{operation}: request {acting.request.src!r} -> {acting.request.dst!r} is {status}, its memories "
+                f"{operation}: request {written(acting.request.src)} -> {written(acting.request.dst)} is {status}, "
+                "its memories "
                 "freed; check Protocol.request_active in callbacks that may run after it ends"
             )
         for slot in slots:
@@ -716,17 +720,18 @@ class ProtocolHub:
             native.slot_partner(slot)  # raises, naming the slot and node, if it holds no pair
             if slot in self.losing:
                 raise ValueError(
-                    f"{operation}: memory slot {slot} at node {node!r} holds the pair the cutoff is discarding"
+                    f"{operation}: memory slot {slot} at node {written(node)} holds the pair the cutoff is discarding"
                 )
             if self._by_link.get(int(native.slot_link(slot))) is not acting:
                 raise ValueError(
-                    f"{operation}: memory slot {slot} at node {node!r} belongs to a link this protocol does not "
-                    f"drive (request {acting.request.src!r} -> {acting.request.dst!r} runs on "
+                    f"{operation}: memory slot {slot} at node {written(node)} belongs to a link this protocol does not "
+                    f"drive (request {written(acting.request.src)} -> {written(acting.request.dst)} runs on "
                     f"{' - '.join(acting.request.path)})"
                 )
             if told_at_node and acting._ready_s.get(int(slot), (None,))[0] != slot.generation:
                 raise ValueError(
-                    f"{operation}: memory slot {slot} at node {node!r} has no pair reported ready to this protocol "
+                    f"{operation}: memory slot {slot} at node {written(node)} has no pair reported ready to this "
+                    "protocol "
                     "yet (its herald has not reached the node)"
                 )
         return acting
@@ -924,7 +929,7 @@ class SlotOperations:
         node_index = self.node(node, "swap").index
         acting = self._hub.check_acting(None, "swap", slots, told_at_node=True)
         outcomes = tuple(self._native.swap_slots(node_index, *slots))
-        acting._forget(*slots, how=f"swapped at {node!r}")
+        acting._forget(*slots, how=f"swapped at {written(node)}")
         return outcomes  # type: ignore[return-value]
 
     def swap_duration_s(self, node: str) -> float:
@@ -977,7 +982,7 @@ class SlotOperations:
         if partner == _NO_SLOT:
             # The native "no slot" read as a slot number named a memory that does not exist.
             raise ValueError(
-                f"memory slot {slot} at node {self.slot_node(slot)!r}: the other end of its pair has already "
+                f"memory slot {slot} at node {written(self.slot_node(slot))}: the other end of its pair has already "
                 "used its qubit, so no slot holds it"
             )
         return SlotRef._of(partner, self._native.slot_generation(partner), self._hub.token)
@@ -1050,14 +1055,16 @@ class SlotOperations:
             if not isinstance(value, SlotRef):
                 raise TypeError(
                     f"{operation}: {name} must be a qnsim.SlotRef (the slot reference a callback or slot_partner "
-                    f"gave), got the plain {type(value).__name__} {value!r}: a number alone cannot tell its pair from "
+                    f"gave), got the plain {type(value).__name__} {written(value)}: a number alone cannot tell its "
+                    "pair from "
                     "a later pair in the same memory; Network.slot_ref(slot) names the pair the slot holds now"
                 )
             if value._network is not None and value._network != self._hub.token:
                 # Its slot number and generation may well exist here too (every network's slots
                 # count from 0): it would act on this network's pair without a word.
                 raise ValueError(
-                    f"{operation}: {name} {value!r} was given by another qnsim.Network; a reference names a memory of "
+                    f"{operation}: {name} {written(value)} was given by another qnsim.Network; a reference names a "
+                    "memory of "
                     "the network whose callback or slot operation gave it"
                 )
         return tuple(slots.values())
@@ -1076,7 +1083,8 @@ class SlotOperations:
                 # reader looking for a bug in the policy's bookkeeping when the request's end had freed the slot.
                 status = self._native.request_stats(owner.request.index).status.name
                 why = (
-                    f"request {owner.request.src!r} -> {owner.request.dst!r} is {status}, which freed its memories; "
+                    f"request {written(owner.request.src)} -> {written(owner.request.dst)} is {status}, which freed "
+                    "its memories; "
                     "check Protocol.request_active in callbacks that may run after it ends"
                 )
             else:
@@ -1091,7 +1099,8 @@ class SlotOperations:
                     "their pair ends (on_pair_lost, after swap, deliver and discard)"
                 )
             raise StaleSlotError(
-                f"{operation}: memory slot {int(ref)} at node {self.slot_node(ref)!r} was referenced at generation "
+                f"{operation}: memory slot {int(ref)} at node {written(self.slot_node(ref))} was referenced at "
+                "generation "
                 f"{ref.generation} and is now at generation {current}: {why}"
             )
 
@@ -1195,5 +1204,5 @@ def _delay_ps(seconds: Any, name: str) -> int:
     """A protocol's delay in s as integer ps: a message or timer cannot leave before now."""
     ps = seconds_to_ps(seconds, name)
     if ps < 0:
-        raise parameter_error(name, f"must be >= 0 s (a delay from now), got {seconds!r}")
+        raise parameter_error(name, f"must be >= 0 s (a delay from now), got {written(seconds)}")
     return ps

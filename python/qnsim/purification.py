@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from qnsim.argument_checks import written
 from qnsim.link_builder import LinkInfo
 from qnsim.link_models import dejmps
 from qnsim.specs import RequestSpec, check_value, did_you_mean, parameter_error
@@ -59,7 +60,7 @@ def purification_rounds_for(
     """
     if scheme not in PURIFICATIONS:
         raise parameter_error(
-            "scheme", f"must be 'dejmps' or 'bbpssw', got {scheme!r}{did_you_mean(scheme, PURIFICATIONS)}"
+            "scheme", f"must be 'dejmps' or 'bbpssw', got {written(scheme)}{did_you_mean(scheme, PURIFICATIONS)}"
         )
     target = check_value("target_fidelity", float, target_fidelity, {"minimum": 0.0, "maximum": 1.0})
     # range() raised "'float' object cannot be interpreted as an integer" for 2.5; True was 1 round.
@@ -178,7 +179,7 @@ def plan_purification(spec: RequestSpec, hops: Sequence[LinkInfo]) -> Purificati
                 try:
                     rounds = max(rounds, purification_rounds_for(link.bell_diagonal, target, scheme))
                 except ValueError as exc:
-                    raise ValueError(f"link {link.a!r}-{link.b!r}: {exc}") from None
+                    raise ValueError(f"link {written(link.a)}-{written(link.b)}: {exc}") from None
         elif spec.purification_rounds is None:
             rounds = 0 if e2e > 0 else 1
         if rounds == 0 and e2e == 0:

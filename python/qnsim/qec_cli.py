@@ -34,6 +34,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from qnsim.argument_checks import written
 from qnsim.cli import ArgumentParser, guarded, path_arg, real_arg
 
 __all__ = ["main"]
@@ -194,7 +195,7 @@ def _threshold(args: argparse.Namespace) -> int:
     by = [k for k in args.by.split(",") if k]
     for key in [args.x, args.distance, "errors", "shots", "rounds", *by]:
         if key not in rows[0]:
-            raise ValueError(f"{args.rows} has no column {key!r}; columns: {sorted(rows[0])}")
+            raise ValueError(f"{args.rows} has no column {written(key)}; columns: {sorted(rows[0])}")
     columns = list(rows[0])
     # A sweep writes its swept parameters first, then the seed: those besides x, distance and
     # --by must not vary inside one threshold, or counts of different experiments are summed.

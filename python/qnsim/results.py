@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from qnsim._numerics import in_unit_interval
-from qnsim.argument_checks import flag, integer, is_integer
+from qnsim.argument_checks import flag, integer, is_integer, written
 from qnsim.specs import seconds_to_ps
 
 __all__ = ["NetworkResult", "RequestResult", "t_quantile_975"]
@@ -1066,7 +1066,7 @@ class NetworkResult:
             f"NetworkResult({self.formalism}, seed {self.seed}, simulated {_eng(self.now_s, 's')}, "
             f"{self.events_processed} events, {len(self.requests)} request{'s' if len(self.requests) != 1 else ''}"
         )
-        lines = [f"  {r!r}" for r in self.requests[:_REPR_ROWS]]
+        lines = [f"  {written(r)}" for r in self.requests[:_REPR_ROWS]]
         if len(self.requests) > _REPR_ROWS:
             lines.append(f"  ... and {len(self.requests) - _REPR_ROWS} more requests")
         lines += [f"  note: {n}" for n in self.notes]
@@ -1109,7 +1109,7 @@ def _probabilities(what: str, values: Any, count: int = 1) -> Any:
         from qnsim._core import QnsimError
 
         raise QnsimError(
-            f"{what}: the native run returned {bad!r}, outside [0, {count}]: a bug in qnsim; please report "
+            f"{what}: the native run returned {written(bad)}, outside [0, {count}]: a bug in qnsim; please report "
             "it with the scenario (qnsim.Network.to_toml) and seed"
         )
     return clipped

@@ -34,6 +34,7 @@ from collections.abc import Iterable, Sequence
 
 import networkx as nx
 
+from qnsim.argument_checks import written
 from qnsim.link_builder import LinkInfo
 
 __all__ = ["ROUTINGS", "route"]
@@ -70,13 +71,13 @@ def route(
         ValueError: No path (naming the metric's restriction when there is one).
     """
     if routing not in ROUTINGS:  # any other text was routed by hops
-        raise ValueError(f"routing must be one of {', '.join(map(repr, ROUTINGS))}, got {routing!r}")
+        raise ValueError(f"routing must be one of {', '.join(map(repr, ROUTINGS))}, got {written(routing)}")
     g = nx.Graph()
     g.add_nodes_from(nodes)
     for end, name in (("src", src), ("dst", dst)):
         if not isinstance(name, str) or name not in g:
             known = ", ".join(map(str, g.nodes)) or "none"
-            raise ValueError(f"{end} {name!r} is not a node of the network (nodes: {known})")
+            raise ValueError(f"{end} {written(name)} is not a node of the network (nodes: {known})")
     if routing == "rate":
         return _fastest(g, links, src, dst, memories_per_link)
     skipped: list[LinkInfo] = []

@@ -113,7 +113,7 @@ from typing import Any, Literal, Union
 
 from qnsim._core import ParameterError
 from qnsim._row_notes import join_notes
-from qnsim.argument_checks import file_path
+from qnsim.argument_checks import file_path, written
 from qnsim.config import ConfigError, TomlTable, other_file_kind
 from qnsim.network import Network
 from qnsim.specs import INT64_MAX, Formalism, LinkSpec, NodeSpec, RequestSpec, Spec, check_value, param
@@ -291,7 +291,7 @@ def _build_topology(table: TomlTable, network: Network) -> None:
     shape = SHAPES[builder]
     for key in table.keys():
         if key not in shape and any(key in other for other in SHAPES.values()):
-            raise table.error(f"is not an argument of builder {builder!r} (it takes {', '.join(shape)})", key)
+            raise table.error(f"is not an argument of builder {written(builder)} (it takes {', '.join(shape)})", key)
     # Unknown keys first: `nodes = 5` for a chain's `n` read "topology.n is required", not naming the key given.
     allowed = ["builder", "prefix", *shape, *topology_keys()]
     missing = [key for key in shape if key not in table and key != "bridge_hops"]
@@ -302,14 +302,15 @@ def _build_topology(table: TomlTable, network: Network) -> None:
         # `nodes = 1000` for a chain listed the 34 keys a topology takes, and `num_nodes` was asked "did you mean
         # 'num_memories'?": with a shape key missing, such a key is most likely that shape key misnamed.
         raise table.error(
-            f"is not a key of [topology]; builder {builder!r} takes its shape as {', '.join(shape)}, and "
+            f"is not a key of [topology]; builder {written(builder)} takes its shape as {', '.join(shape)}, and "
             f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not given: did you mean "
-            f"{missing[0]!r}? (the other keys are those of [[nodes]] and [[links]], defaults of every built one)",
+            f"{written(missing[0])}? (the other keys are those of [[nodes]] and [[links]], defaults of every built "
+            "one)",
             unknown[0],
         )
     table.check_keys(allowed)
     for key in missing:
-        raise table.error(f"is required by builder {builder!r} (it takes {', '.join(shape)})", key)
+        raise table.error(f"is required by builder {written(builder)} (it takes {', '.join(shape)})", key)
     kwargs = {k: v for k, v in table.data.items() if k != "builder"}
     with table.located(builder):
         BUILDERS[builder](network=network, **kwargs)

@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from qnsim import _core
-from qnsim.argument_checks import file_path, naming_file
+from qnsim.argument_checks import file_path, naming_file, written
 from qnsim.specs import LinkSpec, NodeSpec, RequestSpec, check_value, spec_fields
 
 __all__ = ["dumps_toml", "preset_value", "scenario_data", "write_toml"]
@@ -123,7 +123,7 @@ def _link_entry(network: Any, link: Any) -> dict[str, Any]:
     from qnsim.presets import resolve_preset
 
     spec: LinkSpec = link.spec
-    who = f"link {link.a!r}-{link.b!r}"
+    who = f"link {written(link.a)}-{written(link.b)}"
     entry = _differing(spec, LinkSpec, {}, skip=("preset", "link_model"))
     if spec.link_model is not None:
         entry["link_model"] = link_model_table(link.model)
@@ -142,8 +142,8 @@ def _link_entry(network: Any, link: Any) -> dict[str, Any]:
     # A custom preset: its pieces, one by one, which the spec's own pieces override.
     if preset.phase_std_rad != 0.0 and (spec.scheme or preset.scheme) == "single_click":
         raise ValueError(
-            f"{who}: its preset {preset.name!r} is not one of qnsim.presets.PRESETS and has phase_std_rad = "
-            f"{preset.phase_std_rad!r}, which a scenario file can only set through a named preset"
+            f"{who}: its preset {written(preset.name)} is not one of qnsim.presets.PRESETS and has phase_std_rad = "
+            f"{written(preset.phase_std_rad)}, which a scenario file can only set through a named preset"
         )
     pieces = {
         "scheme": preset.scheme, "source": preset.source, "detector": preset.detector,
@@ -223,14 +223,14 @@ def _check_same(original: Any, copy: Any) -> None:
         other = copy.nodes[node.name]
         for f in spec_fields(NodeSpec):
             if not _same(getattr(node, f.name), getattr(other, f.name)):
-                raise ValueError(f"to_toml: node {node.name!r} would not be rebuilt exactly ({f.name})")
+                raise ValueError(f"to_toml: node {written(node.name)} would not be rebuilt exactly ({f.name})")
     for link, other in zip(original.links, copy.links):
         same_state = (link.state is None) == (other.state is None) and (
             link.state is None or np.array_equal(link.state, other.state)
         )
         if link != other or not same_state:
             raise ValueError(
-                f"to_toml: link {link.a!r}-{link.b!r} would not be rebuilt exactly from a scenario file "
+                f"to_toml: link {written(link.a)}-{written(link.b)} would not be rebuilt exactly from a scenario file "
                 "(describe it by a named preset, hardware pieces, abstract figures or a LinkModel)"
             )
     for request, other in zip(original.requests, copy.requests):
@@ -375,7 +375,7 @@ def _value(value: Any) -> str:
         if not value:
             return "{}"
         return "{ " + ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items()) + " }"
-    raise TypeError(f"cannot write {type(value).__name__} {value!r} to TOML")
+    raise TypeError(f"cannot write {type(value).__name__} {written(value)} to TOML")
 
 
 def _body(prefix: str, table: dict[str, Any], lines: list[str]) -> None:

@@ -19,6 +19,8 @@ import json
 from collections.abc import Callable, Sequence, Sized
 from typing import Any, Union
 
+from qnsim.argument_checks import written
+
 __all__ = ["batches_help", "checked_seeds", "result_bytes", "run_seed_batches", "seed_groups"]
 
 #: Most seeds one native batch (Network.run_seeds) runs: each gets a network copy and a result.
@@ -187,7 +189,7 @@ def run_network_seeds(
     seeds = checked_seeds(seeds)
     threads = check_value("threads", Union[int, None], threads, {"minimum": 1, "maximum": 4096})
     if on_result is not None and not callable(on_result):
-        raise TypeError(f"on_result must be a function (seed, result) or None, got {on_result!r:.80}")
+        raise TypeError(f"on_result must be a function (seed, result) or None, got {written(on_result):.80}")
     until_ps = seconds_to_ps(until_s, "until_s")
     threads = threads or _usable_cpus()
     # A few seeds per thread per native call: one call for the whole batch held every seed's network and

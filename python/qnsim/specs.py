@@ -95,6 +95,8 @@ def did_you_mean(word: Any, options: Iterable[str]) -> str:
         ''
     """
     options = list(options)
+    if isinstance(word, int) and not isinstance(word, bool) and word.bit_length() > 128:
+        return ""  # no option is near 10**5000, and str() of it raised Python's 4,300-digit limit in the message
     word = str(word)
     close = difflib.get_close_matches(word, options, n=2)
     if len(close) == 2:
@@ -105,7 +107,7 @@ def did_you_mean(word: Any, options: Iterable[str]) -> str:
         # A shortened name ('nv_10x' for 'nv_10x_improved') is too far from the whole for difflib's ratio;
         # the one option it begins is what was meant.
         close = [o for o in options if o.lower().startswith(word.lower())]
-    return f"; did you mean {close[0]!r}?" if len(close) == 1 else ""
+    return f"; did you mean {written(close[0])}?" if len(close) == 1 else ""
 
 
 def parameter_error(field_name: str, message: str) -> ParameterError:
@@ -176,16 +178,20 @@ def seconds_to_ps(seconds: Any, field_name: str) -> int:
     """
     value = real_number(field_name, seconds, unit="s", error=_field_error(field_name))
     if abs(value) > INT64_MAX / 1e12 * 1.01:  # far beyond: value * 1e12 could overflow to inf
-        raise parameter_error(field_name, f"= {value!r} s exceeds the int64 picosecond range (about 106 days)")
+        raise parameter_error(field_name, f"= {written(value)} s exceeds the int64 picosecond range (about 106 days)")
     ps = round(value * 1e12)
     if abs(ps) > INT64_MAX:
-        raise parameter_error(field_name, f"= {value!r} s exceeds the int64 picosecond range (about 106 days)")
+        raise parameter_error(field_name, f"= {written(value)} s exceeds the int64 picosecond range (about 106 days)")
     if ps == 0 and value > 0:
-        raise parameter_error(field_name, f"= {value!r} s is below the 1 ps time resolution (it would round to 0)")
+        raise parameter_error(
+            field_name, f"= {written(value)} s is below the 1 ps time resolution (it would round to 0)"
+        )
     if ps == 0 and value < 0:
         # Every time is >= 0 (the native checks name a negative one), but one above -0.5 ps rounded to 0 and
         # was taken: start_s = -1e-13 started at 0, run(-1e-13) ran to 0, cutoff_s said "got 0.0 s".
-        raise parameter_error(field_name, f"= {value!r} s is negative (it would round to 0 ps); times are >= 0 s")
+        raise parameter_error(
+            field_name, f"= {written(value)} s is negative (it would round to 0 ps); times are >= 0 s"
+        )
     return ps
 
 
@@ -374,12 +380,12 @@ def check_value(name: str, hint: Any, value: Any, meta: Mapping[str, Any] | None
         if isinstance(value, str) and value in choices:
             return value
         raise parameter_error(
-            name, f"must be one of {', '.join(map(repr, choices))}, got {value!r}{did_you_mean(value, choices)}"
+            name, f"must be one of {', '.join(map(repr, choices))}, got {written(value)}{did_you_mean(value, choices)}"
         )
     if hint is bool:
         if isinstance(value, (bool, np.bool_)):
             return bool(value)
-        raise parameter_error(name, f"must be true or false, got {value!r}")
+        raise parameter_error(name, f"must be true or false, got {written(value)}")
     if hint is int:
         # The field's own range first, then integer()'s 64-bit range, which no native count or seed exceeds (the
         # native field's refusal printed 10**400 in full); _bounded adds an exclusive minimum.
@@ -398,18 +404,18 @@ def check_value(name: str, hint: Any, value: Any, meta: Mapping[str, Any] | None
         return _bounded(name, real_number(name, value, allow_inf=allow_inf, error=_field_error(name)), meta)
     if hint is str:
         if not isinstance(value, str):
-            raise parameter_error(name, f"must be a string, got {value!r}")
+            raise parameter_error(name, f"must be a string, got {written(value)}")
         # A plain str: NumPy's np.str_ (names from an array or a DataFrame) stayed in the description,
         # which to_toml then refused as "would not be rebuilt exactly".
         return str(value)
     if origin is tuple:
         args = typing.get_args(hint)
         if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, (Sequence, np.ndarray)):
-            raise parameter_error(name, f"must be an array, got {value!r}")
+            raise parameter_error(name, f"must be an array, got {written(value)}")
         items = list(value)
         length = meta.get("length")
         if length is not None and len(items) != length:
-            raise parameter_error(name, f"must have {length} entries, got {len(items)}: {value!r}")
+            raise parameter_error(name, f"must have {length} entries, got {len(items)}: {written(value)}")
         item_hint = args[0] if args else Any
         return tuple(check_value(f"{name}[{i}]", item_hint, v) for i, v in enumerate(items))
     if isinstance(hint, type) and isinstance(value, type) and issubclass(value, hint):

@@ -32,6 +32,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from qnsim._row_notes import split_notes
+from qnsim.argument_checks import written
 
 __all__ = ["main", "parse_param", "parse_value"]
 
@@ -102,29 +103,29 @@ def parse_param(text: str) -> tuple[str, list[Any]]:
             raise
         # Shortened: a value of 5,000 digits was printed whole ahead of the reason.
         typed = text if len(text) <= 120 else f"{text[:60]}...{text[-20:]}"
-        raise ValueError(f"--param {typed!r}: {exc}") from None
+        raise ValueError(f"--param {written(typed)}: {exc}") from None
 
 
 def _parse_param(text: str) -> tuple[str, list[Any]]:
     key, sep, values = text.partition("=")
     key = key.strip()
     if not sep or not key:
-        raise ValueError(f"--param {text!r} needs the form KEY=V1,V2,... (or K1,K2=A1,A2;B1,B2 for linked keys)")
+        raise ValueError(f"--param {written(text)} needs the form KEY=V1,V2,... (or K1,K2=A1,A2;B1,B2 for linked keys)")
     keys = [k.strip() for k in key.split(",")]
     if any(not k for k in keys):
-        raise ValueError(f"--param {text!r} has an empty key; separate linked keys with single commas")
+        raise ValueError(f"--param {written(text)} has an empty key; separate linked keys with single commas")
     if len(keys) == 1:
         items = values.split(",")
         if any(not item.strip() for item in items):
-            raise ValueError(f"--param {text!r} has an empty value; separate values with single commas")
+            raise ValueError(f"--param {written(text)} has an empty value; separate values with single commas")
         return key, [parse_value(item) for item in items]
     out = []
     for group in values.split(";"):
         items = group.split(",")
         if len(items) != len(keys) or any(not item.strip() for item in items):
             raise ValueError(
-                f"--param {text!r}: each of the ;-separated values needs {len(keys)} comma-separated "
-                f"entries (one per key: {', '.join(keys)}), got {group.strip()!r}"
+                f"--param {written(text)}: each of the ;-separated values needs {len(keys)} comma-separated "
+                f"entries (one per key: {', '.join(keys)}), got {written(group.strip())}"
             )
         out.append(tuple(parse_value(item) for item in items))
     return ",".join(keys), out
@@ -140,7 +141,7 @@ def _parse_seeds(text: str) -> int | list[int]:
     except ValueError as exc:
         if str(exc).startswith("an integer of"):  # a count or a seed past 4,300 digits: it is one, too large
             raise ValueError(f"--seeds: {exc}") from None
-        raise ValueError(f"--seeds {text!r} must be a count (5) or a list of seeds (3,7,11)") from None
+        raise ValueError(f"--seeds {written(text)} must be a count (5) or a list of seeds (3,7,11)") from None
 
 
 def check_sweep_options(args: argparse.Namespace, seeds: int | list[int] | None) -> None:
@@ -167,15 +168,16 @@ def _resolve(scenario: str) -> Any:
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
-        raise ValueError(f"cannot import {module_name!r} for scenario {scenario!r}: {exc}") from None
+        raise ValueError(f"cannot import {written(module_name)} for scenario {written(scenario)}: {exc}") from None
     try:
         function = getattr(module, attribute)
     except AttributeError:
-        raise ValueError(f"module {module_name!r} has no point function {attribute!r}") from None
+        raise ValueError(f"module {written(module_name)} has no point function {written(attribute)}") from None
     if not callable(function):
         # A text attribute (qnsim:__version__) went on as a scenario path: "0.1.0: No such file or directory".
         raise ValueError(
-            f"{scenario!r} is {type(function).__name__} {function!r:.60}, not a point function fn(params, seed)"
+            f"{written(scenario)} is {type(function).__name__} {written(function):.60}, not a point function "
+            "fn(params, seed)"
         )
     return function
 
@@ -279,7 +281,7 @@ def _sweep(args: argparse.Namespace) -> int:
     for text in args.param:
         key, values = parse_param(text)
         if key in grid:
-            raise ValueError(f"--param {key!r} is given twice; list all its values in one --param")
+            raise ValueError(f"--param {written(key)} is given twice; list all its values in one --param")
         grid[key] = values
     # qnsim run's overrides, as one-value axes of a scenario file (a point function has no [run] table).
     overrides = (("--until", "run.until_s", args.until), ("--formalism", "run.formalism", args.formalism))
@@ -369,7 +371,7 @@ def report_rows(rows: Sequence[dict[str, Any]], out: str | None, remarks: Sequen
             first, notes = own[0]
             keys = list(first)
             keys = keys[: keys.index("seed") + 1] if "seed" in keys else []  # a sweep's row: its parameters, seed
-            where = ", ".join(f"{k}={first[k]!r}" for k in keys) or "first row"
+            where = ", ".join(f"{k}={written(first[k])}" for k in keys) or "first row"
             more = f"{len(own)} of them carry more; " if common else ""
             lines.append(f"  {more}the first ({where[:200]}): {'; '.join(notes)[:400]}")
         print("\n".join(lines), file=sys.stderr)

@@ -215,7 +215,7 @@ def point_id(params: Mapping[str, Scalar], seed: int, scenario: str = "") -> str
         True
     """
     if not isinstance(params, Mapping):  # None raised "'NoneType' object is not iterable"
-        raise TypeError(f"params must be a mapping of grid key -> value, got {params!r}")
+        raise TypeError(f"params must be a mapping of grid key -> value, got {written(params)}")
     # int() made seed 0.5 the point of seed 0 and '3' the point of seed 3.
     content: dict[str, Any] = {"params": dict(params), "seed": integer("seed", seed, minimum=0, maximum=2**64 - 1)}
     if scenario:
@@ -223,7 +223,10 @@ def point_id(params: Mapping[str, Scalar], seed: int, scenario: str = "") -> str
     try:
         text = json.dumps(content, sort_keys=True, separators=(",", ":"), allow_nan=False)
     except (TypeError, ValueError):
-        raise ValueError(f"point parameters must be bools, ints, finite floats or strings, got {params!r}") from None
+        raise ValueError(
+            "point parameters must be bools, ints, finite floats or strings, got "
+            f"{written(params)}"
+        ) from None
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:20]
 
 
@@ -254,35 +257,39 @@ def grid_axes(grid: Mapping[str, Sequence[Any]]) -> list[tuple[list[str], list[t
     for key, raw in grid.items():
         if not isinstance(key, str) or not key or "\n" in key or "\r" in key:
             # A key with a line break became a results column whose CSV header spans two lines.
-            raise ValueError(f"grid keys must be non-empty strings without line breaks, got {key!r}")
+            raise ValueError(f"grid keys must be non-empty strings without line breaks, got {written(key)}")
         keys = [k.strip() for k in key.split(",")]
         if any(not k for k in keys):
-            raise ValueError(f"grid key {key!r} has an empty part; separate linked keys with single commas")
+            raise ValueError(f"grid key {written(key)} has an empty part; separate linked keys with single commas")
         for k in keys:
             if k in _RESERVED:
-                raise ValueError(f"grid key {k!r} is reserved for the sweep's own column; rename it")
+                raise ValueError(f"grid key {written(k)} is reserved for the sweep's own column; rename it")
             if k in seen_keys:
-                raise ValueError(f"grid key {k!r} appears in two axes; give each key once")
+                raise ValueError(f"grid key {written(k)} appears in two axes; give each key once")
             seen_keys.add(k)
         # An ordered collection only: a set ran its points in hash order (text differs from run to run),
         # a dict by its keys, and a generator was spent by the first of the grid's readings.
         ordered = isinstance(raw, (list, tuple, range)) or (isinstance(raw, np.ndarray) and raw.ndim == 1)
         if not ordered:
-            raise ValueError(f"grid[{key!r}] must be a list of values, got {raw!r:.80}")
+            raise ValueError(f"grid[{written(key)}] must be a list of values, got {written(raw):.80}")
         if len(raw) > MAX_POINTS:  # range(10**9) was listed (minutes, gigabytes) before the count was checked
-            raise ValueError(f"grid[{key!r}] has {len(raw):,} values, more than the {MAX_POINTS:,} points a sweep holds")
+            raise ValueError(
+                f"grid[{written(key)}] has {len(raw):,} values, more than the {MAX_POINTS:,} points a "
+                "sweep holds"
+            )
         vals: list[tuple[Scalar, ...]] = []
         for v in raw:
             if len(keys) == 1:
-                vals.append((_scalar(f"grid[{key!r}]", v),))
+                vals.append((_scalar(f"grid[{written(key)}]", v),))
                 continue
             if isinstance(v, (str, bytes)) or not isinstance(v, Sequence) or len(v) != len(keys):
                 raise ValueError(
-                    f"grid[{key!r}] links {len(keys)} keys, so each value needs {len(keys)} entries, got {v!r}"
+                    f"grid[{written(key)}] links {len(keys)} keys, so each value needs {len(keys)} entries, got "
+                    f"{written(v)}"
                 )
-            vals.append(tuple(_scalar(f"grid[{k!r}]", item) for k, item in zip(keys, v)))
+            vals.append(tuple(_scalar(f"grid[{written(k)}]", item) for k, item in zip(keys, v)))
         if not vals:
-            raise ValueError(f"grid[{key!r}] is empty: give at least one value")
+            raise ValueError(f"grid[{written(key)}] is empty: give at least one value")
         seen = set()
         for v in vals:
             # 1 and 1.0 are one value of a number (two points of one value ran it twice, and a mean over
@@ -290,7 +297,7 @@ def grid_axes(grid: Mapping[str, Sequence[Any]]) -> list[tuple[list[str], list[t
             marker = tuple(("number" if type(item) in (int, float) else type(item).__name__, item) for item in v)
             if marker in seen:
                 shown = v[0] if len(v) == 1 else v
-                raise ValueError(f"grid[{key!r}] lists the value {shown!r} twice")
+                raise ValueError(f"grid[{written(key)}] lists the value {written(shown)} twice")
             seen.add(marker)
         axes.append((keys, vals))
     return axes
@@ -391,7 +398,7 @@ def check_retries(retries: object) -> int:
 
 def _seed_list(seeds: int | Sequence[int]) -> list[int]:
     if isinstance(seeds, bool):
-        raise ValueError(f"seeds must be a count or a list of ints, got {seeds!r}")
+        raise ValueError(f"seeds must be a count or a list of ints, got {written(seeds)}")
     if isinstance(seeds, numbers.Integral):
         if seeds < 1:
             raise ValueError(f"seeds must be >= 1 (a count) or a list of seeds, got {shown(seeds)}")
@@ -400,7 +407,7 @@ def _seed_list(seeds: int | Sequence[int]) -> list[int]:
         return list(range(int(seeds)))
     if not (isinstance(seeds, (list, tuple, range)) or (isinstance(seeds, np.ndarray) and seeds.ndim == 1)):
         # As grid values: a set ran in no fixed order, a generator was spent by its first reading.
-        raise ValueError(f"seeds must be a count or a list of ints, got {seeds!r:.80}")
+        raise ValueError(f"seeds must be a count or a list of ints, got {written(seeds):.80}")
     out = []
     for s in seeds:
         if isinstance(s, bool) or not isinstance(s, numbers.Integral) or not 0 <= s < 2**63:
@@ -422,25 +429,25 @@ def _scalar(where: str, value: Any) -> Scalar:
     if isinstance(value, numbers.Real):
         value = float(value)
         if where.startswith("grid") and not math.isfinite(value):
-            raise ValueError(f"{where} values must be finite numbers, got {value!r}")
+            raise ValueError(f"{where} values must be finite numbers, got {written(value)}")
         return value
     if isinstance(value, str):
         if "\n" in value or "\r" in value:
-            raise ValueError(f"{where}: text values must not contain line breaks, got {value!r}")
+            raise ValueError(f"{where}: text values must not contain line breaks, got {written(value)}")
         try:
             value.encode("utf-8")
         except UnicodeEncodeError as exc:
             # A lone surrogate (text decoded with errors="surrogateescape", a Windows path) failed at the write
             # with the codec's error, naming no cell; a Parquet out lost the rows buffered with it.
             raise ValueError(
-                f"{where}: text values must be valid Unicode (the out is UTF-8), got {value!r} ({exc.reason} at "
+                f"{where}: text values must be valid Unicode (the out is UTF-8), got {written(value)} ({exc.reason} at "
                 f"character {exc.start})"
             ) from None
         return value
     # numpy bool_ is neither Integral nor Real.
     if type(value).__name__ == "bool_":
         return bool(value)
-    raise ValueError(f"{where} values must be bool, int, float or str, got {type(value).__name__} {value!r}")
+    raise ValueError(f"{where} values must be bool, int, float or str, got {type(value).__name__} {written(value)}")
 
 
 # --- scenario TOML overrides -----------------------------------------------------------------------
@@ -496,7 +503,8 @@ def apply_overrides(data: Mapping[str, Any], overrides: Mapping[str, Scalar]) ->
             if other != key:
                 # The later key wins in the data, while the row reports both values.
                 raise ValueError(
-                    f"scenario keys {other!r} and {key!r} both set {path}: a row would report both values and "
+                    f"scenario keys {written(other)} and {written(key)} both set {path}: a row would report both "
+                    "values and "
                     "run one of them; give each setting one key"
                 )
     return result
@@ -505,7 +513,7 @@ def apply_overrides(data: Mapping[str, Any], overrides: Mapping[str, Scalar]) ->
 def _set_dotted(root: dict, key: str, value: Any) -> list[str]:
     """Sets ``key`` (see :func:`apply_overrides`) in ``root``; returns the settings it changed."""
     if not isinstance(key, str) or not key or any(part == "" for part in key.split(".")):
-        raise ValueError(f"scenario key {key!r} is not a dotted path such as 'links.0.length_km'")
+        raise ValueError(f"scenario key {written(key)} is not a dotted path such as 'links.0.length_km'")
     parts = key.split(".")
     nodes: list[tuple[Any, list[str]]] = [(root, [])]
     changed: list[str] = []
@@ -533,7 +541,7 @@ def _children(node: Any, part: str, key: str, path: list[str], parts: list[str],
     if isinstance(node, dict):
         if part == "*":
             if not node:
-                raise ValueError(f"scenario key {key!r}: '*' matches nothing, {where} is an empty table")
+                raise ValueError(f"scenario key {written(key)}: '*' matches nothing, {where} is an empty table")
             return list(node)
         if part in node:
             return [part]
@@ -547,17 +555,17 @@ def _children(node: Any, part: str, key: str, path: list[str], parts: list[str],
         else:
             names = sorted(str(k) for k in node)
             hint = "its keys are " + ", ".join(repr(n) for n in names[:12]) + (", ..." if len(names) > 12 else "")
-        raise ValueError(f"unknown scenario key {key!r}: {where} has no key {part!r}; {hint}")
+        raise ValueError(f"unknown scenario key {written(key)}: {where} has no key {written(part)}; {hint}")
     if isinstance(node, list):
         if part == "*":
             if not node:
-                raise ValueError(f"scenario key {key!r}: '*' matches nothing, {where} is an empty list")
+                raise ValueError(f"scenario key {written(key)}: '*' matches nothing, {where} is an empty list")
             return list(range(len(node)))
         if re.fullmatch(r"[0-9]+", part):
             index = int(part)
             if index >= len(node):
                 raise ValueError(
-                    f"scenario key {key!r}: index {index} is out of range, {where} has {len(node)} entries"
+                    f"scenario key {written(key)}: index {index} is out of range, {where} has {len(node)} entries"
                 )
             return [index]
         named = _entry_names(node)
@@ -566,7 +574,7 @@ def _children(node: Any, part: str, key: str, path: list[str], parts: list[str],
             return matches
         if len(matches) > 1:
             raise ValueError(
-                f"scenario key {key!r}: {len(matches)} entries of {where} are called {part!r} "
+                f"scenario key {written(key)}: {len(matches)} entries of {where} are called {written(part)} "
                 f"(entries {', '.join(map(str, matches))}); address one by index"
             )
         known = [n for names in named for n in names]
@@ -579,12 +587,12 @@ def _children(node: Any, part: str, key: str, path: list[str], parts: list[str],
         if where in ("nodes", "links"):
             built = " (nodes and links built by [topology] are not listed in the file)"
         raise ValueError(
-            f"unknown scenario key {key!r}: {where} has no entry named {part!r}{hint}{listing}{built}; "
+            f"unknown scenario key {written(key)}: {where} has no entry named {written(part)}{hint}{listing}{built}; "
             f"or use an index 0..{len(node) - 1} or '*'"
         )
     raise ValueError(
-        f"scenario key {key!r}: {where} is a {type(node).__name__} value ({node!r}), "
-        f"not a table; cannot look up {part!r} in it"
+        f"scenario key {written(key)}: {where} is a {type(node).__name__} value ({written(node)}), "
+        f"not a table; cannot look up {written(part)} in it"
     )
 
 
@@ -632,7 +640,7 @@ def _entry_names(entries: list) -> list[list[str]]:
 def _check_replacement(key: str, where: str, old: Any, new: Any) -> None:
     if isinstance(old, (dict, list)):
         kind = "table" if isinstance(old, dict) else "list"
-        raise ValueError(f"scenario key {key!r}: {where} is a {kind}; only single values can be swept")
+        raise ValueError(f"scenario key {written(key)}: {where} is a {kind}; only single values can be swept")
 
     def kind_of(v: Any) -> str:
         if isinstance(v, bool):
@@ -643,8 +651,8 @@ def _check_replacement(key: str, where: str, old: Any, new: Any) -> None:
 
     if kind_of(old) != kind_of(new):
         raise ValueError(
-            f"scenario key {key!r}: {where} is a {kind_of(old)} in the scenario ({old!r}), "
-            f"got a {kind_of(new)} ({new!r})"
+            f"scenario key {written(key)}: {where} is a {kind_of(old)} in the scenario ({written(old)}), "
+            f"got a {kind_of(new)} ({written(new)})"
         )
 
 
@@ -719,7 +727,7 @@ class TomlScenario:
             parts = key.split(".")
             if len(parts) == 2 and parts[0] in ("run", "*") and parts[1] in ("seed", "*"):
                 raise ValueError(
-                    f"grid key {key!r} sets run.seed, which every point's own seed replaces (its values "
+                    f"grid key {written(key)} sets run.seed, which every point's own seed replaces (its values "
                     "would all run the same seeds); choose the seeds with seeds= (qnsim sweep --seeds) instead"
                 )
         try:
@@ -776,7 +784,7 @@ class TomlScenario:
                 except ValueError as exc:
                     if not keys:  # the scenario as written
                         raise
-                    shown_value = ", ".join(f"{k} = {v!r}" for k, v in zip(keys, value))
+                    shown_value = ", ".join(f"{k} = {written(v)}" for k, v in zip(keys, value))
                     raise ValueError(f"grid value {shown_value}: {exc}") from None
                 bar.update(1)
 
@@ -1035,7 +1043,8 @@ def _check_code_is_its_files(obj: Any) -> None:
         name = getattr(code, "co_qualname", code.co_name)
         if _code_shape(code) not in codes.get(name, []):
             raise SweepError(
-                f"{name!r} is not the code of its file {code.co_filename!r} now: the file was edited since its "
+                f"{written(name)} is not the code of its file {written(code.co_filename)} now: the file was edited "
+                "since its "
                 "module was imported (not reloaded since?), so the sweep would run the code imported and record "
                 "it under the id of the file's text (a sweep in a fresh process would take its rows for the "
                 "new code's); reload the module (importlib.reload) or restart, then run the sweep"
@@ -1061,6 +1070,10 @@ def _canonical_text(value: Any, active: set[int]) -> str:
     """
     import pickle
 
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
+        # In full, not by its size as a message writes it (two such integers must not read alike), and in hex:
+        # Python refuses to write an integer of more than 4,300 decimal digits.
+        return f"{type(value).__name__}:{value:#x}"
     if value is None or isinstance(value, (bool, int, float, complex, str, bytes)):
         return f"{type(value).__name__}:{value!r}"
     if id(value) in active:
@@ -1100,7 +1113,14 @@ def _pickles_its_dict(cls: type) -> bool:
 
 def _stable_repr(value: Any) -> str:
     # An address changes from one process to the next; a resume must not be refused for that.
-    return re.sub(r" at 0x[0-9a-fA-F]+", "", repr(value))
+    try:
+        text = repr(value)
+    except ValueError:
+        # An integer of more than 4,300 digits inside it (Python refuses to write one): its content by pickle.
+        import pickle
+
+        return "pickle:" + hashlib.sha1(pickle.dumps(value)).hexdigest()
+    return re.sub(r" at 0x[0-9a-fA-F]+", "", text)
 
 
 def _is_user_code(obj: Any) -> bool:
@@ -1209,7 +1229,7 @@ def _resolve_scenario(scenario: Any) -> PointFunction:
         return scenario
     raise ValueError(
         "scenario must be a point function fn(params: dict, seed: int) -> dict or the path of a "
-        f"scenario TOML file, got {type(scenario).__name__} {scenario!r}"
+        f"scenario TOML file, got {type(scenario).__name__} {written(scenario)}"
     )
 
 
@@ -1252,7 +1272,7 @@ def example_point(params: Mapping[str, Any], seed: int) -> dict:
         raise ValueError(f"example_point got unknown parameters {sorted(unknown)}")
     preset_name = params.get("preset", "nv_near_term")
     if preset_name not in presets.__all__ or preset_name == "HardwarePreset":
-        raise ValueError(f"example_point preset must be one of the qnsim.presets functions, got {preset_name!r}")
+        raise ValueError(f"example_point preset must be one of the qnsim.presets functions, got {written(preset_name)}")
     # Read as numbers, not through float(): True ran 1 km, "10" 10 km, and until_s = inf overflowed int().
     until_s = real_number("example_point until_s", params.get("until_s", 1.0), minimum=0.0, exclusive_minimum=True,
                           unit="s", error=ValueError)
@@ -1314,7 +1334,7 @@ def _csv_reading(value: Any) -> str | None:
     same_nan = isinstance(value, float) and isinstance(back, float) and math.isnan(value) and math.isnan(back)
     if type(back) is type(value) and (back == value or same_nan):
         return None
-    return f"{type(back).__name__} {back!r}"
+    return f"{type(back).__name__} {written(back)}"
 
 
 def _check_csv_cells(row: Mapping[str, Any], where: str) -> None:
@@ -1326,14 +1346,14 @@ def _check_csv_cells(row: Mapping[str, Any], where: str) -> None:
             # Written, then unreadable: the csv module reads no cell longer than its field limit, so read_results
             # and every resume of the file failed ("field larger than field limit (131072)").
             raise SweepError(
-                f"{where}: {key!r} is text of {len(value):,} characters, more than a CSV cell is read back with "
+                f"{where}: {written(key)} is text of {len(value):,} characters, more than a CSV cell is read back with "
                 f"({csv.field_size_limit():,}); return it shorter (or a path to a file holding it) or write a "
                 ".parquet out"
             )
         reading = _csv_reading(value)
         if reading is not None:
             raise SweepError(
-                f"{where}: {key!r} = {type(value).__name__} {value!r} would read back from a CSV out as "
+                f"{where}: {written(key)} = {type(value).__name__} {written(value)} would read back from a CSV out as "
                 f"{reading} (a CSV cell has no type), so a resumed sweep would return another value; "
                 "return it in a form that reads back as itself (a number as a number, None for no value, "
                 "text that is not a number, bool or empty) or write a .parquet out"
@@ -1368,7 +1388,8 @@ class _CsvSink:
             # Any other text without a line end (notes, random bytes) was cut to nothing as "a partial
             # last line" and written over.
             raise ValueError(
-                f"out {str(self.path)!r} holds {len(raw)} bytes and no complete line, and they do not begin this "
+                f"out {str(self.path)!r} holds {len(raw)} bytes and no complete line, and they do not begin "
+                "this "
                 "sweep's header, so it is not a result file of this sweep; choose another out path or delete the file"
             )
         # The file is read as a sweep's (its header checked) before its partial last line is cut off:
@@ -1619,7 +1640,8 @@ class _ParquetSink:
                 # lost the rows buffered with it.
                 self.flush(force=True)
                 raise SweepError(
-                    f"point {row.get(ID_COLUMN)} (seed {row.get(SEED_COLUMN)}): {key!r} = {value!r} is beyond a "
+                    f"point {row.get(ID_COLUMN)} (seed {row.get(SEED_COLUMN)}): {written(key)} = {written(value)} is "
+                    "beyond a "
                     "64-bit integer, the widest a Parquet column holds; return it as a float or text, or write a "
                     ".csv out"
                 )
@@ -1630,8 +1652,9 @@ class _ParquetSink:
                 continue
             self.flush(force=True)
             raise SweepError(
-                f"point {row.get(ID_COLUMN)} (seed {row.get(SEED_COLUMN)}): {key!r} = {type(value).__name__} "
-                f"{value!r}, but the Parquet out's column holds {kind.__name__} values (a column has one type), so "
+                f"point {row.get(ID_COLUMN)} (seed {row.get(SEED_COLUMN)}): {written(key)} = {type(value).__name__} "
+                f"{written(value)}, but the Parquet out's column holds {kind.__name__} values (a column has one "
+                "type), so "
                 "it would read back as another value or not be written; return the same type for every point (a "
                 "float as 0.0, not 0)"
             )
@@ -1651,9 +1674,10 @@ class _ParquetSink:
                 if type(stored) is not type(value) or not (stored == value or same_nan):
                     # Arrow gives a column one type: an int among floats is stored as a float.
                     raise SweepError(
-                        f"point {row.get(ID_COLUMN)} (seed {row.get(SEED_COLUMN)}): {key!r} = "
-                        f"{type(value).__name__} {value!r} would read back from the Parquet out as "
-                        f"{type(stored).__name__} {stored!r} (a column has one type), so a resumed sweep would return "
+                        f"point {row.get(ID_COLUMN)} (seed {row.get(SEED_COLUMN)}): {written(key)} = "
+                        f"{type(value).__name__} {written(value)} would read back from the Parquet out as "
+                        f"{type(stored).__name__} {written(stored)} (a column has one type), so a resumed sweep would "
+                        "return "
                         "another value; return the same type for every point (a float as 0.0, not 0)"
                     )
         return table
@@ -1747,7 +1771,7 @@ def _holder_alive(holder: Path) -> tuple[bool, str]:
         if not 0 < pid < 2**31:
             # No process's id: os.kill(0, 0) asks about this process's own group (a holder naming process 0 read
             # as a live sweep for ever), and 10**30 raised OverflowError out of the sweep.
-            raise ValueError(f"no process id: {pid_text!r}")
+            raise ValueError(f"no process id: {written(pid_text)}")
     except (OSError, ValueError):
         try:  # empty: a sweep between creating it and writing its name in it, unless that was a while ago
             return time.time() - holder.stat().st_mtime < 10.0, "a sweep starting"
@@ -1810,13 +1834,16 @@ def _hold_out(lock: Path, out: Path) -> Path:
                 continue
             if age >= _TAKEOVER_STALE_S:
                 raise ValueError(
-                    f"out {str(out)!r}: a sweep was killed while it took over {str(holder)!r} (left by a sweep "
-                    f"killed before it), and left {str(takeover)!r}; if no sweep is writing the out, delete both "
+                    f"out {str(out)!r}: a sweep was killed while it took over {str(holder)!r} (left by "
+                    "a sweep "
+                    f"killed before it), and left {str(takeover)!r}; if no sweep is writing the out, delete "
+                    "both "
                     "files and run this one again"
                 ) from None
             if waited >= 2.0:
                 raise ValueError(
-                    f"out {str(out)!r}: another sweep is taking over {str(holder)!r} (left by a sweep killed on "
+                    f"out {str(out)!r}: another sweep is taking over {str(holder)!r} (left by a sweep "
+                    "killed on "
                     "this machine) at the same time; run this one later"
                 ) from None
             time.sleep(0.01)  # another sweep takes the holder over now: see which of them wins
@@ -2279,7 +2306,10 @@ def _read_csv(path: Path, raw: bytes, what: str) -> tuple[list[str] | None, list
     if twice:
         # A dict row keeps one cell per name: the other column's values were dropped without a word (a header
         # edited to "seed,seed,..." read every row's length_km as gone).
-        raise ValueError(f"{where} names column {twice[0]!r} twice in its header: the file was edited or damaged")
+        raise ValueError(
+            f"{where} names column {written(twice[0])} twice in its header: the file was edited or "
+            "damaged"
+        )
     located: list[tuple[str, dict]] = []
     number = 1
     while True:
@@ -2308,7 +2338,7 @@ def _read_csv(path: Path, raw: bytes, what: str) -> tuple[list[str] | None, list
             try:
                 row[k] = v if k in (ID_COLUMN, SCENARIO_COLUMN) else _parse_cell(v)
             except ValueError as exc:  # an integer of more than 4300 digits: Python's message named no cell
-                raise ValueError(f"{where} line {number}, column {k!r}: {exc}") from None
+                raise ValueError(f"{where} line {number}, column {written(k)}: {exc}") from None
         located.append((f"line {number}", row))
     return header, _one_row_per_point(located, where)
 
@@ -2357,19 +2387,23 @@ def _check_values_by_rounding(out: Any, rows: list[dict], grid: Mapping[str, Seq
             for near in wanted[max(0, at - 1) : at + 2]:
                 if near == value:  # the same number, another type (True == 1 == 1.0)
                     raise ValueError(
-                        f"grid[{key!r}] value {near!r} ({type(near).__name__}) equals the value {value!r} "
-                        f"({kind.__name__}) that {count} row(s) of out {str(out)!r} hold, but of another type: a "
+                        f"grid[{written(key)}] value {written(near)} ({type(near).__name__}) equals the value "
+                        f"{written(value)} "
+                        f"({kind.__name__}) that {count} row(s) of out {str(out)!r} hold, but of another type: "
+                        "a "
                         "point's id is its exact value, type included (a point function may take 1 and 1.0 "
                         "differently), so those rows would not be resumed but run again, and the file would hold two "
-                        f"points at one place; give {value!r} as the file has it, or choose another out"
+                        f"points at one place; give {written(value)} as the file has it, or choose another out"
                     )
                 if kind is float and type(near) is float and math.isclose(near, value, rel_tol=ROUNDING_TOLERANCE):
                     raise ValueError(
-                        f"grid[{key!r}] value {near!r} is not the value {value!r} that {count} row(s) of out "
-                        f"{str(out)!r} hold, though they differ by rounding only (computed another way: np.linspace "
+                        f"grid[{written(key)}] value {written(near)} is not the value {written(value)} that {count} "
+                        "row(s) of out "
+                        f"{str(out)!r} hold, though they differ by rounding only (computed another way: "
+                        "np.linspace "
                         "and a typed list, 0.1 + 0.2 and 0.3): a point's id is its exact values, so those rows would "
                         f"not be resumed but run again, and the file would hold two points at one place; give "
-                        f"{value!r} as the file has it, or choose another out"
+                        f"{written(value)} as the file has it, or choose another out"
                     )
 
 
@@ -2388,7 +2422,8 @@ def _check_parquet_column_types(out: Any, rows: list[dict], grid: Mapping[str, S
             kinds.setdefault(type(value), (value, "the grid gives"))
             if type(value) is int and not _INT64_MIN <= value <= _INT64_MAX:
                 raise ValueError(
-                    f"grid[{key!r}] value {value!r} is beyond a 64-bit integer, the widest a Parquet column holds "
+                    f"grid[{written(key)}] value {written(value)} is beyond a 64-bit integer, the widest a Parquet "
+                    "column holds "
                     "(its rows could not be written); give it as a float or text, or write a .csv out"
                 )
         for row in rows:
@@ -2398,7 +2433,8 @@ def _check_parquet_column_types(out: Any, rows: list[dict], grid: Mapping[str, S
         if len(kinds) > 1:
             (a, (va, wa)), (b, (vb, wb)) = list(kinds.items())[:2]
             raise ValueError(
-                f"grid[{key!r}]: {wa} {a.__name__} {va!r} and {wb} {b.__name__} {vb!r}, but a Parquet column has "
+                f"grid[{written(key)}]: {wa} {a.__name__} {written(va)} and {wb} {b.__name__} {written(vb)}, but a "
+                "Parquet column has "
                 f"one type (an int among floats would read back as a float, and the rows could not be written); "
                 "give every value of a key as one type (1.0, not 1, among floats), or write a .csv out"
             )
@@ -2486,7 +2522,7 @@ def _call_points(
 def _other_code_message(fn: Any, where: str, worker_identity: str | None, identity: str) -> str:
     """The refusal of rows computed by a worker that imported other code for the point function."""
     return (
-        f"{where} runs other code for the point function {getattr(fn, '__qualname__', fn)!r} (scenario_id "
+        f"{where} runs other code for the point function {written(getattr(fn, '__qualname__', fn))} (scenario_id "
         f"{worker_identity}, this process {identity}): its module (or a helper or constant it reads) differs "
         "between the files the worker imported and this process (edited since it was imported here? reload it "
         "or restart); rows would be stamped with code they were not computed by"
@@ -2535,17 +2571,17 @@ def _make_row(point: Point, result: Any) -> dict:
     row[SEED_COLUMN] = point.seed
     for key, value in result.items():
         if not isinstance(key, str):
-            raise SweepError(f"result keys must be strings, got {key!r} for params {point.params}")
+            raise SweepError(f"result keys must be strings, got {written(key)} for params {point.params}")
         # As grid keys: a key with a line break became a CSV header of two lines, a file the sweep wrote
         # and then could not read ("line 3 has 5 fields, the header has 3").
         label("result key", key, error=lambda m: SweepError(f"{m} (params {point.params}, seed {point.seed})"))
         if key in row or key in _RESERVED:  # scenario_id is added below: it would overwrite the result
             raise SweepError(
-                f"the point function returned {key!r}, which is also a grid key or one of the sweep's "
+                f"the point function returned {written(key)}, which is also a grid key or one of the sweep's "
                 f"own columns {list(_RESERVED)}; rename the result"
             )
         try:
-            row[key] = _scalar(f"result {key!r}", value)
+            row[key] = _scalar(f"result {written(key)}", value)
         except ValueError as exc:
             raise SweepError(f"{exc} (params {point.params}, seed {point.seed})") from None
     if point.scenario:
@@ -2626,7 +2662,7 @@ def _run_local(
         # The pool pickles each call in a feeder thread; Python 3.11's pool then waits forever
         # for a result that was never sent (a lambda or a nested function hung the sweep).
         raise SweepError(
-            f"the point function {fn!r} cannot be sent to worker processes ({type(exc).__name__}: {exc}); "
+            f"the point function {written(fn)} cannot be sent to worker processes ({type(exc).__name__}: {exc}); "
             "define it at module level (not a lambda or a nested function), or use backend='dask'"
         ) from exc
     remaining = {p.id: p for p in pending}
@@ -2857,7 +2893,7 @@ def sweep(
         ValueError: unknown backend 'spark'; use 'local' (process pool) or 'dask' (dask.distributed)
     """
     if backend not in _BACKENDS:
-        raise ValueError(f"unknown backend {backend!r}; use 'local' (process pool) or 'dask' (dask.distributed)")
+        raise ValueError(f"unknown backend {written(backend)}; use 'local' (process pool) or 'dask' (dask.distributed)")
     if client is not None and backend != "dask":
         raise ValueError("client is a dask.distributed.Client and needs backend='dask'")
     workers = check_workers(workers)
@@ -2878,7 +2914,8 @@ def sweep(
                     reading = _csv_reading(cell)
                     if reading is not None:
                         raise ValueError(
-                            f"grid[{key!r}] value {cell!r} would read back from the CSV out as {reading} (a CSV "
+                            f"grid[{written(key)}] value {written(cell)} would read back from the CSV out as "
+                            f"{reading} (a CSV "
                             "cell has no type); give it as that value, or write a .parquet out"
                         )
     results: dict[str, dict] = {}
@@ -2910,8 +2947,10 @@ def sweep(
                         # An id is a hash of these values: a row whose cells disagree was edited or damaged,
                         # and its results may belong to other values.
                         raise ValueError(
-                            f"out {str(out)!r}: the row of point {point.id} gives {wrong[0]} = {row.get(wrong[0])!r}, "
-                            f"but that point has {wrong[0]} = {stated[wrong[0]]!r}: the file was edited or damaged; "
+                            f"out {str(out)!r}: the row of point {point.id} gives {wrong[0]} = "
+                            f"{written(row.get(wrong[0]))}, "
+                            f"but that point has {wrong[0]} = {written(stated[wrong[0]])}: the file was edited or "
+                            "damaged; "
                             "delete the row (or the file) to recompute it"
                         )
                     # Grid values and seed from the point itself, results from the file.
@@ -2991,7 +3030,7 @@ def sweep(
             if logging_on:
                 _log.info(
                     "point %d/%d done: %s seed %d", len(results) + 1, len(points),
-                    ", ".join(f"{k}={v!r}" for k, v in point.params.items()) or "(no parameters)", point.seed,
+                    ", ".join(f"{k}={written(v)}" for k, v in point.params.items()) or "(no parameters)", point.seed,
                 )  # fmt: skip
             if remarks and isinstance(result, Mapping) and "notes" in result:
                 result = {**result, "notes": _without_remarks(result["notes"], remarks)}
@@ -3073,7 +3112,8 @@ def _foreign_rows_message(out: Any, path: Path, foreign: set, identity: str) -> 
             "arguments, or the scenario file, was edited since, or it is another one)"
         )
     return (
-        f"{message}; resuming would mix their numbers with this sweep's. Delete {str(out)!r} or choose another out "
+        f"{message}; resuming would mix their numbers with this sweep's. Delete {str(out)!r} or choose another "
+        "out "
         "to start fresh"
     )
 

@@ -136,7 +136,7 @@ def from_graph(
     for key in defaults:
         if key not in node_keys and key not in link_keys:
             raise ValueError(
-                f"unknown topology default {key!r}{did_you_mean(key, node_keys | link_keys)} "
+                f"unknown topology default {written(key)}{did_you_mean(key, node_keys | link_keys)} "
                 "(add_node / add_link keywords)"
             )
     if "preset" in defaults and "hardware" in defaults:
@@ -162,19 +162,23 @@ def from_graph(
             # networkx keys nodes by hash and ==: True is the node 1 (and False the node 0), so edges written to
             # True and to 1 meet at one node, named "True" or "1" by whichever came first.
             raise ValueError(
-                f"graph node {n!r} is a bool, which networkx takes for the node {int(n)} ({n!r} == {int(n)}); "
+                f"graph node {written(n)} is a bool, which networkx takes for the node {int(n)} ({written(n)} == "
+                f"{int(n)}); "
                 "label nodes with strings or integers"
             )
         other = named.setdefault(name(n), n)
         if other is not n and other != n:
-            raise ValueError(f"graph nodes {other!r} and {n!r} would both be named {name(n)!r}; relabel one of them")
+            raise ValueError(
+                f"graph nodes {written(other)} and {written(n)} would both be named {written(name(n))}; "
+                "relabel one of them"
+            )
 
     edges = []
     for u, v, attrs in graph.edges(data=True):
         unknown = sorted(set(attrs) - link_keys)
         if unknown:
             raise ValueError(
-                f"link {name(u)!r}-{name(v)!r}: unknown attribute {unknown[0]!r}"
+                f"link {written(name(u))}-{written(name(v))}: unknown attribute {written(unknown[0])}"
                 f"{did_you_mean(unknown[0], link_keys)} (add_link keywords)"
             )
         merged = dict(link_defaults)
@@ -188,7 +192,10 @@ def from_graph(
             merged.pop("fidelity", None)
         merged.update(attrs)
         if "length_km" not in merged:
-            raise ValueError(f"link {name(u)!r}-{name(v)!r}: no length_km (give it as an edge attribute or a default)")
+            raise ValueError(
+                f"link {written(name(u))}-{written(name(v))}: no length_km (give it as an edge attribute "
+                "or a default)"
+            )
         edges.append((name(u), name(v), merged))
 
     if network is not None and not isinstance(network, Network):
@@ -202,7 +209,7 @@ def from_graph(
         try:
             spec = build(LinkSpec, {**attrs, "a": u, "b": v})
         except ParameterError as exc:
-            raise relocated(exc, f"link {u!r}-{v!r}") from None
+            raise relocated(exc, f"link {written(u)}-{written(v)}") from None
         specs.append(spec)
         for end in (u, v):
             channels_at[end] = channels_at.get(end, 0) + spec.channels
@@ -210,7 +217,7 @@ def from_graph(
     net = network if network is not None else Network(formalism, seed)
     clash = [name(n) for n in graph.nodes if name(n) in net.nodes]
     if clash:
-        raise ValueError(f"node {clash[0]!r} already exists in the network (give a prefix)")
+        raise ValueError(f"node {written(clash[0])} already exists in the network (give a prefix)")
     if network is not None:
         # The graph is built first on a scratch network, by add_node and add_link themselves (every check, the
         # native ones too), and only then added to the caller's: a node refused for a bad attribute (t2_s = -1),
@@ -236,12 +243,12 @@ def _add_graph(
         attrs = dict(attrs)
         if "preset" in attrs:
             if "hardware" in attrs:
-                raise ValueError(f"node {name(n)!r}: give preset or hardware, not both")
+                raise ValueError(f"node {written(name(n))}: give preset or hardware, not both")
             attrs["hardware"] = attrs.pop("preset")
         unknown = sorted(set(attrs) - node_keys)
         if unknown:
             raise ValueError(
-                f"node {name(n)!r}: unknown attribute {unknown[0]!r}"
+                f"node {written(name(n))}: unknown attribute {written(unknown[0])}"
                 f"{did_you_mean(unknown[0], node_keys)} (add_node keywords)"
             )
         merged = {**node_defaults, **attrs}

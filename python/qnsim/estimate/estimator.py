@@ -2517,7 +2517,7 @@ class _Context:
                     # Physical rounds only, at a T-gate time of 0: the factory count divided by zero (QRE panics).
                     raise ValueError(
                         f"the T factory ({len(factory.rounds)} physical distillation round(s)) takes no time: the "
-                        f"T-gate time is t_t_s = {t_gate_s!r} s; give the QPU's T-gate time"
+                        f"T-gate time is t_t_s = {written(t_gate_s)} s; give the QPU's T-gate time"
                     )
             cycles = run_cycles
             if link_reports:

@@ -184,7 +184,8 @@ class Link:
             t = number("attempt_period_s", self.attempt_period_s, minimum=0.0, exclusive_minimum=True, unit="s")
             if not math.isclose(p / t, self.rate_hz, rel_tol=1e-6):
                 raise ValueError(
-                    f"rate_hz={self.rate_hz!r} does not match success_probability/attempt_period_s={p / t!r}"
+                    f"rate_hz={written(self.rate_hz)} does not match "
+                    f"success_probability/attempt_period_s={written(p / t)}"
                 )
             object.__setattr__(self, "success_probability", p)
             object.__setattr__(self, "attempt_period_s", t)
@@ -254,16 +255,23 @@ def link_from_model(
     """
     for attr in ("rate_hz", "fidelity"):
         if not hasattr(model, attr):
-            raise ValueError(f"link model {model!r} has no attribute {attr!r} (need rate_hz and fidelity)")
+            raise ValueError(
+                f"link model {written(model)} has no attribute {written(attr)} (need rate_hz and "
+                "fidelity)"
+            )
+    # Read as numbers here, by name: float() took the text "2e3" and True as rates, and raised OverflowError for
+    # 10**5000 (the Link checks their bounds).
+    rate_hz = real_number("model.rate_hz", model.rate_hz, error=ValueError)
+    fidelity = real_number("model.fidelity", model.fidelity, error=ValueError)
     p = getattr(model, "success_probability", None)
     t = getattr(model, "attempt_period_s", None)
-    if p is not None and t is not None and not math.isclose(p / t, float(model.rate_hz), rel_tol=1e-6):
+    if p is not None and t is not None and not math.isclose(p / t, rate_hz, rel_tol=1e-6):
         p = t = None  # The model's rate includes more than p / T (e.g. two rounds): keep the rate.
     return Link(
         qpus=tuple(qpus),
-        rate_hz=float(model.rate_hz),
-        fidelity=float(model.fidelity),
-        latency_s=float(latency_s),
+        rate_hz=rate_hz,
+        fidelity=fidelity,
+        latency_s=latency_s,  # checked by the Link, by name (float() took "3" and True, and overflowed on 10**5000)
         buffer_pairs=buffer_pairs,
         success_probability=None if p is None else float(p),
         attempt_period_s=None if t is None else float(t),

@@ -151,11 +151,11 @@ def placement_from_mapping(
                 raise TypeError(f"placement maps integer qubits to integer QPUs, got {name} {written(v)}")
         q, a = int(q), int(a)
         if q < 0:
-            raise ValueError(f"qubit index must be >= 0, got {q}")
+            raise ValueError(f"qubit index must be >= 0, got {written(q)}")
         if q >= max(num_qubits, 1) * 2 + 1024:
-            raise IndexError(f"qubit {q} in the placement: no such qubit (the workload uses {num_qubits})")
+            raise IndexError(f"qubit {written(q)} in the placement: no such qubit (the workload uses {num_qubits})")
         if not 0 <= a < num_qpus:
-            raise ValueError(f"qubit {q} is mapped to QPU {a}, but QPUs are numbered 0..{num_qpus - 1}")
+            raise ValueError(f"qubit {q} is mapped to QPU {written(a)}, but QPUs are numbered 0..{num_qpus - 1}")
         if q >= num_qubits:
             qpu_of.extend([-1] * (q + 1 - num_qubits))
             num_qubits = q + 1
@@ -185,7 +185,7 @@ def interaction_pairs(
     array([2.])
     """
     if not isinstance(pairs, (tuple, list)) or len(pairs) != 3:
-        raise TypeError(f"pairs must be (pair_a, pair_b, pair_weight) arrays, got {pairs!r:.80}")
+        raise TypeError(f"pairs must be (pair_a, pair_b, pair_weight) arrays, got {written(pairs):.80}")
     arrays = [np.asarray(x) for x in pairs]
     names = ("pair_a", "pair_b", "pair_weight")
     for name, x in zip(names, arrays):
@@ -207,7 +207,7 @@ def interaction_pairs(
                 raise ValueError(f"pairs: {name}[{outside[0]}] = {x[outside[0]]} is not among the qubits to place")
     bad = np.flatnonzero(~np.isfinite(w) | (w < 0))
     if bad.size:
-        raise ValueError(f"pairs: pair_weight[{bad[0]}] must be a finite weight >= 0, got {float(w[bad[0]])!r}")
+        raise ValueError(f"pairs: pair_weight[{bad[0]}] must be a finite weight >= 0, got {written(float(w[bad[0]]))}")
     return a, b, w
 
 

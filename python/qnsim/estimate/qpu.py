@@ -180,7 +180,8 @@ class SurfaceCode:
             # It returned a (p/p*)^((d+1)/2) there too: 61.4 "per cycle" at p = 0.02, d = 21, and a plausible 0.043
             # at p = 0.012, d = 3, a rate whose model does not hold there.
             raise ValueError(
-                f"p = {p!r} is at or above the threshold error_threshold = {self.error_threshold!r}: the model "
+                f"p = {written(p)} is at or above the threshold error_threshold = {written(self.error_threshold)}: "
+                "the model "
                 "a (p/p*)^((d+1)/2) holds below threshold only (above it a larger d does worse, and the formula "
                 "passes 1)"
             )
@@ -294,13 +295,14 @@ class QPU:
             # formula yields non-positive value").
             raise ValueError(
                 f"an error-corrected QPU's logical cycle (4 t_2q_s + 2 t_meas_s) d is 0 s with "
-                f"t_2q_s = {self.t_2q_s!r} and t_meas_s = {self.t_meas_s!r}; give its two-qubit gate or "
+                f"t_2q_s = {written(self.t_2q_s)} and t_meas_s = {written(self.t_meas_s)}; give its two-qubit gate or "
                 "measurement time"
             )
         if self.logical_qubits is not None and self.surface_code is None:
             # Placement reads logical_qubits only on error-corrected QPUs: it would be ignored.
             raise ValueError(
-                f"logical_qubits={self.logical_qubits!r} applies to error-corrected QPUs only (set surface_code); "
+                f"logical_qubits={written(self.logical_qubits)} applies to error-corrected QPUs only (set "
+                "surface_code); "
                 "a physical QPU's capacity is num_qubits"
             )
         # A line break in a QPU's name broke the report's table rows ("" keeps the default name).
@@ -365,14 +367,15 @@ class QPU:
             raise TypeError(f"preset_name must be a string (one of {sorted(PRESETS)}), got {written(preset_name)}")
         if preset_name in _UNMODELED_PRESETS:
             raise ValueError(
-                f"QPU preset {preset_name!r} is one of the Azure estimator's Majorana (measurement-based) qubit "
+                f"QPU preset {written(preset_name)} is one of the Azure estimator's Majorana (measurement-based) qubit "
                 f"models, which qnsim does not model; use one of the gate-based presets {sorted(PRESETS)}"
             )
         if preset_name not in PRESETS:
             from qnsim.specs import did_you_mean
 
             raise ValueError(
-                f"unknown QPU preset {preset_name!r}{did_you_mean(preset_name, PRESETS)}; use one of {sorted(PRESETS)}"
+                f"unknown QPU preset {written(preset_name)}{did_you_mean(preset_name, PRESETS)}; use one of "
+                f"{sorted(PRESETS)}"
             )
         fields: dict[str, Any] = dict(PRESETS[preset_name])
         fields["name"] = preset_name

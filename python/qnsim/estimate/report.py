@@ -185,6 +185,20 @@ def _jsonable(x: Any) -> Any:
     return x
 
 
+def _check_within_float(value: int | float, where: str) -> None:
+    """Refuse a number of a report beyond a float's range (an edited count of 10**400): every number the estimator
+    writes stays within it (counts of up to 128-bit workloads included), and the report's printing reads each one as
+    a float ("int too large to convert to float" came out of repr(report) instead of a refusal, and a count of
+    10**5000 could not even be written back as JSON)."""
+    try:
+        float(value)
+    except OverflowError:
+        raise ValueError(
+            f"report JSON: {where} is beyond the range of a float (1.8e308), where every number of a report lies, "
+            f"got {shown(value)}"
+        ) from None
+
+
 def _from_jsonable(hint: Any, value: Any, where: str) -> Any:
     """One value of a report's JSON read back by its field's type ``hint``: a float field's "inf"/"nan" strings as
     floats, tuples from lists, nested report dataclasses from objects; a value of another type is refused, naming
@@ -202,12 +216,14 @@ def _from_jsonable(hint: Any, value: Any, where: str) -> Any:
             # Every float of a report is a time, a rate, a probability or a count, never below 0 (NaN: none).
             if value < 0:
                 raise ValueError(f"report JSON: {where} must be >= 0 (or nan), got {shown(value)}")
+            _check_within_float(value, where)
             return value  # An int stays one, so the JSON written again is the JSON read.
     elif hint is int:
         # Every integer of a report is a count or an index: -5 qubits read back as a report that printed them.
         if isinstance(value, int) and not isinstance(value, bool):
             if value < 0:
                 raise ValueError(f"report JSON: {where} must be a count (>= 0), got {shown(value)}")
+            _check_within_float(value, where)
             return value
     elif hint in (str, bool):
         if isinstance(value, hint):
@@ -217,7 +233,7 @@ def _from_jsonable(hint: Any, value: Any, where: str) -> Any:
     elif origin is tuple and isinstance(value, list) and len(value) == len(args):
         return tuple(_from_jsonable(a, v, f"{where}[{i}]") for i, (a, v) in enumerate(zip(args, value)))
     elif origin is dict and isinstance(value, dict):
-        return {k: _from_jsonable(args[1], v, f"{where}[{k!r}]") for k, v in value.items()}
+        return {k: _from_jsonable(args[1], v, f"{where}[{written(k)}]") for k, v in value.items()}
     elif dataclasses.is_dataclass(hint) and isinstance(value, dict):
         return _dataclass_from_dict(hint, value, where)
     name = getattr(hint, "__name__", None) or str(hint)

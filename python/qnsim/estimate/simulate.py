@@ -845,7 +845,9 @@ def simulate_execution(
                     f"buffer_pairs maps QPU pairs (a, b) to positive integers, got {written(key)}: {written(value)}"
                 )
             # Bounded as a Link's buffer_pairs: 2**64 was taken (as good as an unlimited buffer).
-            value = integer(f"buffer_pairs[{key!r}]", value, minimum=1, maximum=MAX_BUFFER_PAIRS, error=ValueError)
+            value = integer(
+                f"buffer_pairs[{written(key)}]", value, minimum=1, maximum=MAX_BUFFER_PAIRS, error=ValueError
+            )
             route_buffers[(min(map(int, key)), max(map(int, key)))] = value
         buffer_pairs = DEFAULT_BUFFER_PAIRS
     buffer_pairs = integer("buffer_pairs", buffer_pairs, minimum=1, maximum=MAX_BUFFER_PAIRS, error=ValueError)
@@ -858,7 +860,7 @@ def simulate_execution(
                 raise ValueError(
                     f"purification_rounds maps QPU pairs (a, b) to rounds, got {written(key)}: {written(value)}"
                 )
-            value = integer(f"purification_rounds[{key!r}]", value, minimum=0, maximum=64, error=ValueError)
+            value = integer(f"purification_rounds[{written(key)}]", value, minimum=0, maximum=64, error=ValueError)
             given_rounds[(min(map(int, key)), max(map(int, key)))] = value
     # Checked up front with the estimator's readers: numpy's own errors name no argument, and
     # flags and targets are not coerced.

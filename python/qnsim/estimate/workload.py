@@ -215,7 +215,7 @@ class GateCounts:
         """
         if name not in set(_GATE_CATEGORIES.values()):
             raise ValueError(
-                f"unknown category {name!r}; use one of {sorted(set(_GATE_CATEGORIES.values()))}"
+                f"unknown category {written(name)}; use one of {sorted(set(_GATE_CATEGORIES.values()))}"
             )
         return sum(n for g, n in self.per_gate.items() if _GATE_CATEGORIES[_KINDS[g][0]] == name)
 
@@ -314,7 +314,7 @@ class Workload:
             # 'workload.stim' on line 1", which says nothing of the file.
             if "\n" not in text.strip() and os.path.isfile(text.strip()):
                 raise _core.CircuitParseError(
-                    f"{error}: {text.strip()!r} is a file, given where circuit text is expected; read it with "
+                    f"{error}: {written(text.strip())} is a file, given where circuit text is expected; read it with "
                     "Workload.from_file(path)"
                 ) from None
             raise
@@ -548,7 +548,10 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
         if key in out:
-            raise _RepeatedKey(f"key {key!r} is given twice ({out[key]!r} and {value!r}); give it once")
+            raise _RepeatedKey(
+                f"key {written(key)} is given twice ({written(out[key])} and {written(value)}); give "
+                "it once"
+            )
         out[key] = value
     return out
 
@@ -665,8 +668,8 @@ class LogicalSummary:
 
             hint = get_close_matches(unknown[0], list(_QRE_KEYS), n=1)
             raise ValueError(
-                f"unknown logical-counts key {unknown[0]!r}"
-                + (f"; did you mean {hint[0]!r}?" if hint else f"; allowed: {sorted(_QRE_KEYS)}")
+                f"unknown logical-counts key {written(unknown[0])}"
+                + (f"; did you mean {written(hint[0])}?" if hint else f"; allowed: {sorted(_QRE_KEYS)}")
             )
         if "numQubits" not in data:
             raise ValueError("logical counts need 'numQubits'")

@@ -183,13 +183,13 @@ def _as_vector(channel: Mapping[str, float]) -> np.ndarray:
     vec = np.zeros(16)
     for pair, p in channel.items():
         if pair not in PAULI_PAIRS:
-            raise ValueError(f"unknown two-qubit Pauli {pair!r}; use labels like 'XI', 'ZX' (first: control)")
-        p = real_number(f"channel[{pair!r}]", p)
+            raise ValueError(f"unknown two-qubit Pauli {written(pair)}; use labels like 'XI', 'ZX' (first: control)")
+        p = real_number(f"channel[{written(pair)}]", p)
         if not -_SUM_TOLERANCE <= p <= 1.0 + _SUM_TOLERANCE:
-            raise ValueError(f"channel[{pair!r}] must be a probability in [0, 1], got {written(p)}")
+            raise ValueError(f"channel[{written(pair)}] must be a probability in [0, 1], got {written(p)}")
         vec[_index(pair)] += p
     if vec.sum() > 1.0 + _SUM_TOLERANCE:
-        raise ValueError(f"a two-qubit Pauli channel's probabilities must sum to <= 1, got {float(vec.sum())!r}")
+        raise ValueError(f"a two-qubit Pauli channel's probabilities must sum to <= 1, got {written(float(vec.sum()))}")
     vec[0] = 1.0 - vec.sum()
     return vec
 
@@ -378,7 +378,7 @@ def bell_diagonal_after_memory(
             raise ValueError(f"{name} must be three probabilities (p_x, p_y, p_z), got {written(channel)}")
         px, py, pz = (check_probability(f"{name}[{i}]", v) for i, v in enumerate(channel))
         if px + py + pz > 1 + 1e-12:
-            raise ValueError(f"{name} probabilities must sum to <= 1, got {tuple(channel)!r}")
+            raise ValueError(f"{name} probabilities must sum to <= 1, got {written(tuple(channel))}")
         single = np.array([1.0 - px - py - pz, px, pz, py])  # symplectic order I, X, Z, Y
         out = np.zeros(4)
         for i in range(4):

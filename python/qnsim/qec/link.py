@@ -206,7 +206,7 @@ def measure_link(
         raise ValueError(other)
     requests = data.get("requests", [])
     if not is_integer(request) or not 0 <= request < len(requests):  # True is not request 1
-        raise ValueError(f"request {request!r} does not exist ({len(requests)} requests in {label})")
+        raise ValueError(f"request {written(request)} does not exist ({len(requests)} requests in {label})")
     if seed is None:
         # The scenario's own seed, as `qnsim run` takes it: seed 0 in its place measured request 1 of
         # examples/two_qpus_transducers.toml at 4322 pairs/s where `qnsim run` of the same file printed 4.34 k.

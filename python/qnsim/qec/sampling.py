@@ -597,7 +597,7 @@ def sample_logical_error(
     if resume_dir is not None:
         resume_dir = file_path("resume_dir", resume_dir)
         if os.path.exists(resume_dir) and not os.path.isdir(resume_dir):  # else "[Errno 17] File exists" at a batch
-            raise ValueError(f"resume_dir {resume_dir!r} is a file, not a directory")
+            raise ValueError(f"resume_dir {written(resume_dir)} is a file, not a directory")
         if seed is None:
             raise ValueError(
                 "resume_dir needs a seed: resumed shots continue the seeded batches of the run that saved them"
@@ -732,7 +732,7 @@ def _check_resume_file(sinter: Any, path: str) -> None:
     or damaged file raised an empty AssertionError (a negative shot count), "the JSON object must be str, bytes or
     bytearray, not NoneType" (a line cut short) or "invalid literal for int()" (nan), naming no file."""
     if os.path.isdir(path):
-        raise ValueError(f"save_resume_filepath {path!r} is a directory; give a CSV file's path")
+        raise ValueError(f"save_resume_filepath {written(path)} is a directory; give a CSV file's path")
     if not os.path.exists(path) or os.path.getsize(path) == 0:
         return
     try:
@@ -740,7 +740,8 @@ def _check_resume_file(sinter: Any, path: str) -> None:
     except (AssertionError, TypeError, ValueError, KeyError, IndexError) as exc:
         why = str(exc) or "a count out of range (a negative shot, error or discard count)"
         raise ValueError(
-            f"save_resume_filepath {path!r} is no statistics file sinter can resume from (edited or cut short?): "
+            f"save_resume_filepath {written(path)} is no statistics file sinter can resume from (edited or cut "
+            "short?): "
             f"{why[:300]}; move it away or give another path"
         ) from None
 
@@ -838,7 +839,7 @@ def collect(
             ) from None
         if key in first_of:
             raise ValueError(
-                f"tasks[{first_of[key]}] and tasks[{index}] have the same metadata {meta!r}: sinter tells tasks "
+                f"tasks[{first_of[key]}] and tasks[{index}] have the same metadata {written(meta)}: sinter tells tasks "
                 "apart by their metadata, so each task's must differ (add the distance or the noise, say)"
             )
         first_of[key] = index

@@ -283,7 +283,7 @@ class ExperimentSpec:
         from qnsim.config import other_file_kind
 
         if not isinstance(data, Mapping):
-            raise ValueError(f"{source}: an experiment must be a table of tables, got {data!r:.80}")
+            raise ValueError(f"{source}: an experiment must be a table of tables, got {written(data):.80}")
         unknown = set(data) - set(_TABLES)
         other = other_file_kind(data, "qec", source) if unknown else None
         if other is not None:
@@ -298,20 +298,21 @@ class ExperimentSpec:
                     continue
                 if key not in EXPERIMENT_KEYS:
                     hint = difflib.get_close_matches(key, EXPERIMENT_KEYS, n=1)
-                    tip = f"; did you mean {hint[0]!r}?" if hint else f"; known: {sorted(EXPERIMENT_KEYS)}"
-                    raise ValueError(f"{source}: unknown setting {key!r} in [{table}]{tip}")
+                    tip = f"; did you mean {written(hint[0])}?" if hint else f"; known: {sorted(EXPERIMENT_KEYS)}"
+                    raise ValueError(f"{source}: unknown setting {written(key)} in [{table}]{tip}")
                 fixed[key] = _typed(key, value, f"{source} [{table}]")
                 where_fixed[key] = table
         grid: dict[str, list] = {}
         for key, values in _table(data, "grid", source).items():
             if key not in EXPERIMENT_KEYS:
                 hint = difflib.get_close_matches(key, EXPERIMENT_KEYS, n=1)
-                tip = f"; did you mean {hint[0]!r}?" if hint else f"; known: {sorted(EXPERIMENT_KEYS)}"
-                raise ValueError(f"{source}: unknown setting {key!r} in [grid]{tip}")
+                tip = f"; did you mean {written(hint[0])}?" if hint else f"; known: {sorted(EXPERIMENT_KEYS)}"
+                raise ValueError(f"{source}: unknown setting {written(key)} in [grid]{tip}")
             if key in fixed:
                 # The grid's values replaced the fixed one without a word: which did the author mean?
                 raise ValueError(
-                    f"{source}: {key} is set in [{where_fixed[key]}] ({fixed[key]!r}) and in [grid] ({values!r}); "
+                    f"{source}: {key} is set in [{where_fixed[key]}] ({written(fixed[key])}) and in [grid] "
+                    f"({written(values)}); "
                     "give it in one place"
                 )
             if not isinstance(values, list) or not values:
@@ -396,7 +397,7 @@ class ExperimentSpec:
         """
         unknown = [k for k in params if k not in EXPERIMENT_KEYS]
         if unknown:
-            raise ValueError(f"{self.source}: unknown setting {unknown[0]!r}; known: {sorted(EXPERIMENT_KEYS)}")
+            raise ValueError(f"{self.source}: unknown setting {written(unknown[0])}; known: {sorted(EXPERIMENT_KEYS)}")
         s = {k: default for k, (_, default) in EXPERIMENT_KEYS.items()}
         s.update(self.fixed)
         s.update({k: _typed(k, v, f"{self.source} point") for k, v in params.items()})
@@ -406,20 +407,23 @@ class ExperimentSpec:
         ignored = sorted(given & set(_LINK_ONLY if self.link is None else _NOT_WITH_LINK))
         if ignored and self.link is None:
             raise ValueError(
-                f"{self.source}: {ignored[0]} = {s[ignored[0]]!r} sets the pairs of a [link] (their rate or the "
+                f"{self.source}: {ignored[0]} = {written(s[ignored[0]])} sets the pairs of a [link] (their rate or the "
                 "round they wait in); without a [link] the interface is p_int, so it would be ignored"
             )
         if ignored:
             raise ValueError(
-                f"{self.source}: p_int = {s['p_int']!r} is the interface error without a [link]; with one the "
+                f"{self.source}: p_int = {written(s['p_int'])} is the interface error without a [link]; with one the "
                 "measured pairs make the interface, so it would be ignored"
             )
         if s["kind"] not in ("memory", "merge"):
-            raise ValueError(f"{self.source}: kind must be 'memory' or 'merge', got {s['kind']!r}")
+            raise ValueError(f"{self.source}: kind must be 'memory' or 'merge', got {written(s['kind'])}")
         if s["noise"] not in ("uniform", "si1000"):
-            raise ValueError(f"{self.source}: noise must be 'uniform' or 'si1000', got {s['noise']!r}")
+            raise ValueError(f"{self.source}: noise must be 'uniform' or 'si1000', got {written(s['noise'])}")
         if s["scheme"] not in ("direct", "teleported", "cat"):
-            raise ValueError(f"{self.source}: scheme must be 'direct', 'teleported' or 'cat', got {s['scheme']!r}")
+            raise ValueError(
+                f"{self.source}: scheme must be 'direct', 'teleported' or 'cat', got "
+                f"{written(s['scheme'])}"
+            )
         if self.link is not None and s["scheme"] == "direct":
             raise ValueError(f"{self.source}: a [link] needs scheme 'teleported' or 'cat' (direct gates use no pairs)")
         if self.link is not None and "p_bulk" not in self.fixed and "p_bulk" not in params and self.supply:
@@ -590,7 +594,7 @@ def run_experiment_sweep(
     full = dict(spec.grid)
     for key, values in (grid or {}).items():
         if key not in EXPERIMENT_KEYS:
-            raise ValueError(f"unknown setting {key!r}; known: {sorted(EXPERIMENT_KEYS)}")
+            raise ValueError(f"unknown setting {written(key)}; known: {sorted(EXPERIMENT_KEYS)}")
         full[key] = _grid_values(key, values, "grid")
     for values in _combinations(full):
         spec.settings(values)

@@ -329,11 +329,11 @@ def _row_count(row: Mapping[str, Any], i: int, key: str, minimum: int) -> int:
     if not isinstance(row, Mapping):
         raise TypeError(f"rows[{i}] must be a mapping of column -> value, got {written(row)}")
     if key not in row:
-        raise ValueError(f"rows[{i}] has no {key!r} column (columns: {', '.join(map(str, row))})")
+        raise ValueError(f"rows[{i}] has no {written(key)} column (columns: {', '.join(map(str, row))})")
     value = row[key]
     if is_real_number(value) and not is_integer(value) and float(value).is_integer():
         value = int(value)
-    return integer(f"rows[{i}][{key!r}]", value, minimum=minimum, error=ValueError)
+    return integer(f"rows[{i}][{written(key)}]", value, minimum=minimum, error=ValueError)
 
 
 def _same_row(a: dict, b: dict) -> bool:
@@ -364,9 +364,11 @@ def _table(rows, x_key, distance_key):
         if errors > shots:
             raise ValueError(f"rows[{i}] has {errors} errors in {shots} shots")
         if x_key not in row:
-            raise ValueError(f"rows[{i}] has no {x_key!r} column (columns: {', '.join(map(str, row))})")
+            raise ValueError(f"rows[{i}] has no {written(x_key)} column (columns: {', '.join(map(str, row))})")
         # The fit is in log x: a row's 0 or negative x was refused later as "x[0] must be > 0", naming no row.
-        x = real_number(f"rows[{i}][{x_key!r}]", row[x_key], minimum=0.0, exclusive_minimum=True, error=ValueError)
+        x = real_number(
+            f"rows[{i}][{written(x_key)}]", row[x_key], minimum=0.0, exclusive_minimum=True, error=ValueError
+        )
         cell = table.setdefault(d, {}).setdefault(x, [0, 0, rounds])
         if rounds != cell[2]:
             # Summed counts of shots of different lengths have no per-round rate: the first
