@@ -48,7 +48,8 @@ def _public_callables() -> dict[int, tuple[str, object]]:
 
 def _check_refusal(where: str, call) -> None:
     """Call; a refusal must be the project's own, and its message must not be Python's printing limit."""
-    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    quiet = contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO())
+    with warnings.catch_warnings(), quiet[0], quiet[1]:
         warnings.simplefilter("ignore")
         try:
             call()
@@ -151,3 +152,85 @@ def test_every_number_of_a_public_example_given_10_to_the_5000_is_refused_by_its
             exec(source, namespace)  # noqa: S102
 
         _check_refusal(where, run)
+
+
+def _estimate_with_placement(placement):
+    from qnsim.estimate import QPU, Link, estimate
+
+    return estimate("CX 0 1", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.99)], placement=placement)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: qnsim.sweep(qnsim.sweeps.example_point, {HUGE: [1]}, seeds=1),
+         r"^grid keys must be non-empty strings without line breaks, got an integer of 16610 bits"),
+        (lambda: qnsim.sweep(qnsim.sweeps.example_point, {"a,b": [HUGE]}, seeds=1),
+         r"^grid\['a,b'\] links 2 keys, so each value needs 2 entries, got an integer of 16610 bits"),
+        (lambda: qnsim.sweep(qnsim.sweeps.example_point, {"x": [1]}, seeds={HUGE}),
+         r"^seeds must be a count or a list of ints, got \{an integer of 16610 bits \(about 10\*\*5000\)\}"),
+        (lambda: qnsim.Network().add_link(HUGE, "b", length_km=1.0),
+         r"^link an integer of 16610 bits \(about 10\*\*5000\)-'b': unknown node an integer of 16610 bits"),
+        (lambda: _estimate_with_placement({HUGE: 0}), r"^qubit an integer of 16610 bits .* no such qubit"),
+        (lambda: _estimate_with_placement({-HUGE: 0}), r"^qubit index must be >= 0, got an integer of 16610 bits"),
+        (lambda: _estimate_with_placement({0: HUGE, 1: 1}), r"^qubit 0 is mapped to QPU an integer of 16610 bits"),
+        (lambda: qnsim.log_to_stderr(HUGE), r"^log level number must be between 0 .* got an integer of 16610 bits"),
+    ],
+    ids=["grid-key", "linked-grid-value", "seed-set", "link-end", "placed-qubit", "negative-qubit", "placed-qpu",
+         "log-level"],
+)  # fmt: skip
+def test_a_huge_integer_inside_an_argument_is_named_by_its_size(call, message):
+    """Old behaviour: each raised Python's "Exceeds the limit (4300 digits) for integer string conversion" from
+    the message meant for it (the grid key, seed set, link end, placement entry or log level written with repr()
+    or str())."""
+    with pytest.raises(REFUSALS, match=message):
+        call()
+
+
+# --- EstimateReport.from_dict / from_json: numbers no report holds ---------------------------------------------
+
+
+def _report_dict():
+    from qnsim.estimate import QPU, Link, estimate
+
+    return estimate("CX 0 1", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.99)], error_budget=0.5).to_dict()
+
+
+@pytest.mark.parametrize("value", [10**400, 10**5000], ids=["10**400", "10**5000"])
+@pytest.mark.parametrize(
+    "path, name",
+    [
+        (("num_qubits",), r"report\.num_qubits"),
+        (("remote_gates",), r"report\.remote_gates"),
+        (("qubits_per_qpu", 1), r"report\.qubits_per_qpu\[1\]"),
+        (("links", 0, "bell_pairs"), r"report\.links\[0\]\.bell_pairs"),
+        (("wall_clock_s",), r"report\.wall_clock_s"),
+        (("error_budget", "remote_used"), r"report\.error_budget\.remote_used"),
+    ],
+)
+def test_from_dict_refuses_a_number_beyond_a_float_by_name(path, name, value):
+    """Old behaviour: an edited report whose num_qubits, remote_gates, a link's bell_pairs (an int field) or
+    wall_clock_s, error_budget.remote_used (a float field) was 10**400 read back without a word; repr(report) then
+    raised "int too large to convert to float" (or "seconds is beyond the range of a float"), and at 10**5000 it
+    raised Python's 4,300-digit limit and to_json() could not write the report again."""
+    from qnsim.estimate import EstimateReport
+
+    data = _report_dict()
+    holder = data
+    for key in path[:-1]:
+        holder = holder[key]
+    holder[path[-1]] = value
+    with pytest.raises(ValueError, match=rf"^report JSON: {name} is beyond the range of a float \(1\.8e308\)"):
+        EstimateReport.from_dict(data)
+
+
+def test_from_dict_still_reads_the_largest_counts_an_estimate_writes():
+    """The bound refuses no report the estimator writes: a workload of ~2**126 remote gates priced on error-corrected
+    QPUs gives bell_pairs of 139 bits (beyond 2**128, within a float)."""
+    from qnsim.estimate import EstimateReport, Link, SurfaceCode, estimate, preset
+
+    qpus = [preset("qubit_gate_ns_e4", surface_code=SurfaceCode(), logical_qubits=4)] * 2
+    text = f"REPEAT {2**63 - 1} {{\nREPEAT {2**62 - 1} {{\nCX 0 4\nCX 0 4\nT 0\n}}\n}}"
+    report = estimate(text, qpus, [Link((0, 1), 1e9, 0.999)], placement=[0] * 4 + [1] * 4)
+    assert report.bell_pairs > 2**128
+    assert EstimateReport.from_json(report.to_json()).to_json() == report.to_json()
