@@ -234,3 +234,64 @@ def test_from_dict_still_reads_the_largest_counts_an_estimate_writes():
     report = estimate(text, qpus, [Link((0, 1), 1e9, 0.999)], placement=[0] * 4 + [1] * 4)
     assert report.bell_pairs > 2**128
     assert EstimateReport.from_json(report.to_json()).to_json() == report.to_json()
+
+
+# --- Protocol callbacks set on an instance ------------------------------------------------------------------------
+
+
+def _recorder():
+    from qnsim import Protocol
+
+    class Recorder(Protocol):
+        def on_pair_ready(self, node, slot, partner_slot):
+            if node == self.request.src:
+                self.deliver(slot, partner_slot)
+
+    return Recorder()
+
+
+def _two_nodes():
+    net = qnsim.Network(seed=1)
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=0.0, fidelity=0.97, rate_hz=100.0)
+    return net
+
+
+@pytest.mark.parametrize(
+    "name, value, message",
+    [
+        ("on_pair_ready", 5, r"^Recorder\.on_pair_ready, set on the instance, must be callable .* got int 5$"),
+        ("on_timer", None, r"^Recorder\.on_timer, set on the instance, must be callable .* got NoneType None$"),
+        ("on_pair_redy", print, r"^this Recorder instance sets on_pair_redy, which qnsim never calls: .* "
+                                r"\(on_pair_redy: did you mean 'on_pair_ready'\?\)"),
+        ("on_start", print, r"^this Recorder instance sets on_start, which qnsim never calls"),
+    ],
+)  # fmt: skip
+def test_a_callback_set_on_an_instance_is_refused_by_name(name, value, message):
+    """Old behaviour: proto.on_pair_ready = 5 was taken and the run failed at the first herald with "'int' object is
+    not callable"; a misspelt proto.on_pair_redy = f (or on_start) was taken and never called, the request ending
+    with 0 pairs. The class's own checks now hold for the instance: when set, and when attached (an attribute put
+    in its __dict__ directly)."""
+    proto = _recorder()
+    with pytest.raises(TypeError, match=message):
+        setattr(proto, name, value)
+    proto = _recorder()
+    vars(proto)[name] = value
+    with pytest.raises(TypeError, match=message):
+        _two_nodes().request("a", "b", num_pairs=3, protocol=proto)
+
+
+def test_a_callable_callback_set_on_an_instance_still_runs():
+    """A function set on the instance as its on_pair_ready is called with the event's arguments (no self)."""
+    proto, calls = _recorder(), []
+
+    def ready(node, slot, partner_slot):
+        calls.append(node)
+        if node == "a":
+            proto.deliver(slot, partner_slot)
+
+    proto.on_pair_ready = ready
+    net = _two_nodes()
+    net.request("a", "b", num_pairs=3, protocol=proto)
+    assert net.run(until_s=1.0).requests[0].fidelities.round(6).tolist() == [0.97] * 3 and calls == ["a"] * 3

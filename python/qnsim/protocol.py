@@ -55,7 +55,9 @@ What a mistake in a callback does:
   (say ``network = None`` for its own topology) is refused when the class is made (TypeError).
 * A method whose name starts with ``on_`` but is none of the four callbacks (a misspelt
   ``on_pair_redy``, an ``on_start`` qnsim does not call) is refused when the class is made
-  (TypeError, naming the callback meant): nothing would call it. (A protocol that never acts leaves
+  (TypeError, naming the callback meant): nothing would call it. The same names set on an instance
+  (``proto.on_pair_redy = f``), and a callback set there that is not callable (``proto.on_pair_ready
+  = 5``), are refused when set and again when the protocol is attached. (A protocol that never acts leaves
   its request open; the result's notes say that no event is left to run.)
 * Ctrl-C while a callback runs lets that callback finish and stops the run at the end of its
   event (KeyboardInterrupt); ``run`` again continues it with the uninterrupted results. A second
@@ -264,18 +266,7 @@ class Protocol:
         # the request ended open with 0 pairs, its note saying only that the protocol held every memory (and a
         # misspelt on_pair_lost, beside a working on_pair_ready, left a policy's bookkeeping stale without any word).
         # The on_ names are the callbacks' namespace.
-        strays = sorted(name for name in vars(cls) if name.startswith("on_") and name not in _PROTOCOL_CALLBACKS)
-        if strays:
-            hints = []
-            for name in strays:
-                close = difflib.get_close_matches(name.lower(), sorted(_PROTOCOL_CALLBACKS), n=1, cutoff=0.7)
-                if close:
-                    hints.append(f"{name}: did you mean {written(close[0])}?")
-            raise TypeError(
-                f"{cls.__name__} defines {', '.join(strays)}, which qnsim never calls: the callbacks are "
-                f"{', '.join(_CALLBACK_ORDER)}" + (f" ({' '.join(hints)})" if hints else "")
-                + "; a method of your own needs a name that does not start with 'on_'"
-            )
+        _check_callback_names(cls.__name__, "defines", vars(cls))
         # A callback that is no method (on_pair_ready = 3, None, a property): the class was made, and the run
         # failed at the first event with "'int' object is not callable", naming neither the class nor the callback.
         for name in _CALLBACK_ORDER:
@@ -303,6 +294,9 @@ class Protocol:
                 f"{type(self).__name__}.{name}: qnsim.Protocol keeps its own plumbing under this name; keep your own "
                 f"data under another name (reserved: {', '.join(sorted(_PROTOCOL_RESERVED))})"
             )
+        # The class's checks, for a callback set on this instance (proto.on_pair_ready = 5, a misspelt
+        # proto.on_pair_redy = f): the run failed at the first event, or ran to its end with 0 pairs.
+        _check_instance_callbacks(self, {name: value})
         object.__setattr__(self, name, value)
 
     def __init__(self) -> None:
@@ -521,6 +515,8 @@ class Protocol:
             raise ValueError("this Protocol instance already drives a request; make one instance per request")
         if not hasattr(self, "_ready_s"):
             raise TypeError(f"{type(self).__name__}.__init__ must call super().__init__()")
+        # Again when attached: an attribute put in the instance's __dict__ directly passes no __setattr__.
+        _check_instance_callbacks(self, vars(self))
         object.__setattr__(self, "_hub", hub)
         object.__setattr__(self, "_network", hub.network)
         object.__setattr__(self, "_request", request)
@@ -555,6 +551,37 @@ _PROTOCOL_FACTS = frozenset(name for name, value in vars(Protocol).items() if is
 #: The callbacks qnsim calls on a Protocol, in the order the docs list them; any other ``on_`` name is refused.
 _CALLBACK_ORDER = ("on_pair_ready", "on_message", "on_timer", "on_pair_lost")
 _PROTOCOL_CALLBACKS = frozenset(_CALLBACK_ORDER)
+
+def _check_callback_names(owner: str, verb: str, names: Any) -> None:
+    """Refuse ``on_`` names that are none of the callbacks (a misspelt on_pair_redy, an on_start qnsim does not
+    have): nothing would ever call them, and the request ended open with 0 pairs without a word."""
+    strays = sorted(name for name in names if isinstance(name, str) and name.startswith("on_")
+                    and name not in _PROTOCOL_CALLBACKS)  # fmt: skip
+    if strays:
+        hints = []
+        for name in strays:
+            close = difflib.get_close_matches(name.lower(), sorted(_PROTOCOL_CALLBACKS), n=1, cutoff=0.7)
+            if close:
+                hints.append(f"{name}: did you mean {written(close[0])}?")
+        raise TypeError(
+            f"{owner} {verb} {', '.join(strays)}, which qnsim never calls: the callbacks are "
+            f"{', '.join(_CALLBACK_ORDER)}" + (f" ({' '.join(hints)})" if hints else "")
+            + "; a method of your own needs a name that does not start with 'on_'"
+        )
+
+
+def _check_instance_callbacks(protocol: Protocol, attributes: Any) -> None:
+    """The class's callback checks for attributes set on one instance: an ``on_`` name must be a callback, and a
+    callback set there must be callable (it is called with the event's arguments, without ``self``)."""
+    _check_callback_names(f"this {type(protocol).__name__} instance", "sets", attributes)
+    for name in _CALLBACK_ORDER:
+        if name in attributes and not callable(attributes[name]):
+            value = attributes[name]
+            raise TypeError(
+                f"{type(protocol).__name__}.{name}, set on the instance, must be callable (qnsim calls it on each "
+                f"event), got {type(value).__name__} {written(value):.60}"
+            )
+
 
 #: Names a Protocol subclass may not define or assign: the base's private methods and plumbing attributes.
 _PROTOCOL_RESERVED = frozenset(
