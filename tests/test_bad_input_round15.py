@@ -295,3 +295,40 @@ def test_a_callable_callback_set_on_an_instance_still_runs():
     net = _two_nodes()
     net.request("a", "b", num_pairs=3, protocol=proto)
     assert net.run(until_s=1.0).requests[0].fidelities.round(6).tolist() == [0.97] * 3 and calls == ["a"] * 3
+
+
+# --- qnsim.estimate.PairStorage: of() and mean_decay(), never named by an earlier round --------------------------
+
+
+@pytest.mark.parametrize("link", [3.5, None, "link", (0, 1)])
+def test_pair_storage_of_names_what_is_no_link(link):
+    """Old behaviour: PairStorage.of(3.5) raised AttributeError "'float' object has no attribute 'models_memory'"."""
+    from qnsim.estimate import PairStorage
+
+    with pytest.raises(TypeError, match=r"^link must be a qnsim\.estimate\.Link, got "):
+        PairStorage.of(link)
+
+
+@pytest.mark.parametrize(
+    "coeffs, coherence, zz_factor, message",
+    [
+        ([float("nan"), 0.1, 0.0, 0.0], 0.9, 0.9, r"^coeffs\[0\] must be finite, got nan$"),
+        ([0.9, 0.2, 0.0, 0.0], 0.9, 0.9, r"^coeffs must sum to 1"),
+        ([0.9, 0.1, 0.0, 0.0], 2.0, 0.9, r"^coherence must be a probability in \[0, 1\], got 2\.0$"),
+        ([0.9, 0.1, 0.0, 0.0], -1, 0.9, r"^coherence must be a probability in \[0, 1\], got -1$"),
+        ([0.9, 0.1, 0.0, 0.0], "0.5", 0.9, r"^coherence must be a real number, got '0\.5'$"),
+        ([0.9, 0.1, 0.0, 0.0], 0.9, True, r"^zz_factor must be a real number, got True$"),
+        ([0.9, 0.1, 0.0, 0.0], 0.9, float("inf"), r"^zz_factor must be finite, got inf$"),
+        ([0.9, 0.1, 0.0, 0.0], 0.9, 10**400, r"^zz_factor is beyond the range of a float"),
+    ],
+)
+def test_pair_storage_mean_decay_refuses_what_no_wait_gives(coeffs, coherence, zz_factor, message):
+    """Old behaviour: mean_decay took NaN weights, factors of 2, -1, True or the text "0.5" (through float()), and
+    returned coefficients below 0 or above 1 ((1.33, 0.17, -0.03, -0.47) for coherence 2); 10**400 raised
+    OverflowError."""
+    from qnsim.estimate import PairStorage
+
+    storage = PairStorage(1e-2, 1e-2, 1e-3)
+    assert storage.mean_decay([0.9, 0.1, 0.0, 0.0], 1.0, 1.0) == pytest.approx((0.9, 0.1, 0.0, 0.0))
+    with pytest.raises(ValueError, match=message):
+        storage.mean_decay(coeffs, coherence, zz_factor)

@@ -766,6 +766,8 @@ class PairStorage:
         ``attempt_period_s`` on one channel, exponential (Poisson) otherwise. Several channels of
         attempts are priced with their mean gap (their superposition is neither; the mean decays most).
         """
+        if not isinstance(link, Link):  # an AttributeError ("'float' object has no attribute 'models_memory'")
+            raise TypeError(f"link must be a qnsim.estimate.Link, got {written(link):.80}")
         if not link.models_memory:
             return None
         interval = 1.0 / link.total_rate_hz
@@ -806,8 +808,20 @@ class PairStorage:
 
     def mean_decay(self, coeffs: Sequence[float], coherence: float, zz_factor: float) -> tuple[float, ...]:
         """The mean of a pair's decayed state over a random wait, given E[exp(-2W/T2)] (``coherence``) and
-        E[exp(-2W/T1)] (``zz_factor``): the decay is linear in them."""
-        return _damped(coeffs, coherence, zz_factor)
+        E[exp(-2W/T1)] (``zz_factor``): the decay is linear in them.
+
+        Raises:
+            ValueError: ``coeffs`` are not four Bell-diagonal weights (>= 0, summing to 1), or a factor is not a
+                number in [0, 1] (each is the mean of exp(-x) for x >= 0). NaN, 2, -1, True and the text "0.5" were
+                taken and gave coefficients below 0 or above 1; 10**400 raised OverflowError.
+        """
+        from qnsim.qec.channels import check_bell_diagonal
+
+        return _damped(
+            check_bell_diagonal(coeffs, "coeffs"),
+            probability("coherence", coherence, error=ValueError),
+            probability("zz_factor", zz_factor, error=ValueError),
+        )
 
     @property
     def decay_hz(self) -> tuple[float, float]:
@@ -849,7 +863,7 @@ def _stored_rounds(raw_fidelity: float, protocol: str, noise: dict[str, float], 
     # E[exp(-2W/T2)] and E[exp(-2W/T1)] over the wait W of this level's first input for its partner.
     coherence, zz_factor = (storage.wait_factor(a) for a in storage.decay_hz)
     for _ in range(rounds):
-        waited = storage.mean_decay(coeffs, coherence, zz_factor)
+        waited = _damped(coeffs, coherence, zz_factor)  # storage.mean_decay without its checks: all are ours
         # The network's round on two different pairs: the fresh one kept, the one that waited measured.
         p, kept = bell_diagonal_purify(coeffs, waited, protocol, **noise)
         if protocol == "bbpssw":
