@@ -154,6 +154,13 @@ def test_every_number_of_a_public_example_given_10_to_the_5000_is_refused_by_its
         _check_refusal(where, run)
 
 
+def _links_file(extra):
+    from qnsim.estimate_cli import load_network
+
+    link = {"qpus": [0, 1], "rate_hz": 1e3, "fidelity": 0.99}
+    return load_network({"qpu": [{"num_qubits": 4}] * 2, "link": [link], **extra})
+
+
 def _estimate_with_placement(placement):
     from qnsim.estimate import QPU, Link, estimate
 
@@ -175,9 +182,11 @@ def _estimate_with_placement(placement):
         (lambda: _estimate_with_placement({-HUGE: 0}), r"^qubit index must be >= 0, got an integer of 16610 bits"),
         (lambda: _estimate_with_placement({0: HUGE, 1: 1}), r"^qubit 0 is mapped to QPU an integer of 16610 bits"),
         (lambda: qnsim.log_to_stderr(HUGE), r"^log level number must be between 0 .* got an integer of 16610 bits"),
+        (lambda: _links_file({"estimate": HUGE}),
+         r"estimate must be a table \(\[estimate\]\), got an integer of 16610 bits"),
     ],
     ids=["grid-key", "linked-grid-value", "seed-set", "link-end", "placed-qubit", "negative-qubit", "placed-qpu",
-         "log-level"],
+         "log-level", "links-file-table"],
 )  # fmt: skip
 def test_a_huge_integer_inside_an_argument_is_named_by_its_size(call, message):
     """Old behaviour: each raised Python's "Exceeds the limit (4300 digits) for integer string conversion" from

@@ -246,7 +246,7 @@ class TomlTable:
             return None
         value = self.data[key]
         if not isinstance(value, Mapping):
-            kind = "an array of tables ([[...]])" if isinstance(value, list) else repr(value)
+            kind = "an array of tables ([[...]])" if isinstance(value, list) else written(value)
             raise self.error(f"must be a table ([{self.key_path(key)}]), got {kind}", key)
         return TomlTable(value, self.source, self.key_path(key))
 
