@@ -341,3 +341,53 @@ def test_pair_storage_mean_decay_refuses_what_no_wait_gives(coeffs, coherence, z
     assert storage.mean_decay([0.9, 0.1, 0.0, 0.0], 1.0, 1.0) == pytest.approx((0.9, 0.1, 0.0, 0.0))
     with pytest.raises(ValueError, match=message):
         storage.mean_decay(coeffs, coherence, zz_factor)
+
+
+# --- The error-corrected estimate's times in whole picoseconds ------------------------------------------------------
+
+
+def _ec_estimate(qpu_changes=None, link=None):
+    from qnsim.estimate import Link, SurfaceCode, estimate, preset
+
+    qpu = preset("qubit_gate_ns_e4", surface_code=SurfaceCode(), logical_qubits=4).with_(**(qpu_changes or {}))
+    link = link or Link((0, 1), 1e9, 0.999)
+    return estimate("REPEAT 3 {\nCX 0 4\nT 0\nM 0\n}", [qpu] * 2, [link], placement=[0] * 4 + [1] * 4)
+
+
+@pytest.mark.parametrize(
+    "qpu_changes, link, message",
+    [
+        ({"t_2q_s": 1e300}, None, r"^the logical cycle at d = 5 \(\(4 t_2q_s \+ 2 t_meas_s\) d\) is 2e\+301 s, beyond "
+                                  r"the 1\.8e\+296 s an error-corrected run is counted in \(whole picoseconds\)$"),
+        ({"t_meas_s": 1e297}, None, r"^the logical cycle at d = 5 .* is 1e\+298 s, beyond the 1\.8e\+296 s"),
+        (None, dict(latency_s=1e300), r"^the messages' latency is 2e\+300 s, beyond the 1\.8e\+296 s"),
+        (None, dict(rate_hz=1e-300), r"^the links' time is 1\.35e\+302 s, beyond the 1\.8e\+296 s"),
+    ],
+)  # fmt: skip
+def test_an_error_corrected_estimate_names_a_time_beyond_whole_picoseconds(qpu_changes, link, message):
+    """Old behaviour: an error-corrected QPU with a 1e300 s two-qubit gate, or a link of 1e300 s latency or
+    1e-300 Hz (each accepted: finite, > 0) raised OverflowError "cannot convert float infinity to integer" from the
+    run's count in picoseconds, naming nothing."""
+    from qnsim.estimate import Link
+
+    if link is not None:
+        link = Link((0, 1), **{"rate_hz": 1e9, "fidelity": 0.999, **link})
+    assert _ec_estimate().verdict == "feasible"
+    with pytest.raises(ValueError, match=message):
+        _ec_estimate(qpu_changes, link)
+
+
+@pytest.mark.parametrize(
+    "t_gate_s, cycle_s, message",
+    [
+        (1e308, 4e-7, r"^t_gate_s must be <= 1\.79769e\+296 s, got 1e\+308$"),
+        (50e-9, 1e300, r"^logical_cycle_s\(1\) must be <= 1\.79769e\+296 s, got 1e\+300$"),
+    ],
+)
+def test_design_t_factories_names_a_time_beyond_whole_picoseconds(t_gate_s, cycle_s, message):
+    """Old behaviour: design_t_factories(..., t_gate_s=1e308, ...) (and a logical cycle of 1e300 s) raised
+    OverflowError "cannot convert float infinity to integer"."""
+    from qnsim.estimate import design_t_factories
+
+    with pytest.raises(ValueError, match=message):
+        design_t_factories(1e-3, 1e-3, t_gate_s, lambda d: cycle_s * d, 5e-10, 21)

@@ -90,7 +90,7 @@ import numpy as np
 from qnsim._numerics import any_of
 from qnsim.argument_checks import flag, integer, is_real_number, real_number, shown, written
 from qnsim.estimate.budget import ErrorBudget
-from qnsim.estimate.factories import design_t_factories, factories_needed, pick_factory
+from qnsim.estimate.factories import MAX_PS_SECONDS, design_t_factories, factories_needed, pick_factory
 from qnsim.estimate.links import (
     DEFAULT_BUFFER_PAIRS,
     MAX_BUFFER_PAIRS,
@@ -2470,7 +2470,7 @@ class _Context:
             # one cycle more no longer moves the float requirement: the next distance then.
             lowest = d + 2 if patches * cycles >= 2**53 else d
             no_design = False
-            cycle_ps = round(slowest.logical_cycle_s(d) * 1e12)
+            cycle_ps = _whole_ps(slowest.logical_cycle_s(d), f"the logical cycle at d = {d} ((4 t_2q_s + 2 t_meas_s) d)")
             per_cycle = sc.logical_error_per_cycle(p_phys, d)
             # Error-free physical qubits (p = 0) have no logical errors: no cycle count exhausts the budget.
             max_cycles = math.floor(eps_log / (patches * per_cycle)) if per_cycle > 0 else math.inf
@@ -2479,12 +2479,12 @@ class _Context:
             self._compute_s = alg_depth * cycle_ps * 1e-12  # The remote operations' own time (_remote_failing).
             self._apply_hop_loads(link_reports)
             # Integer picoseconds: cycle counts are exact where the estimator's are (it counts in ns).
-            link_ps = math.ceil(max((lr.time_s for lr in link_reports), default=0.0) * 1e12)
+            link_ps = _whole_ps(max((lr.time_s for lr in link_reports), default=0.0), "the links' time", math.ceil)
             # The last pair's purification rounds wait one latency each for their outcomes before its operation
             # and round trip (before, a 5 ms link's 4-round pairs were priced with the round trip alone).
             tail_s = max([latency] + [(2 + lr.purification_rounds) * lr.latency_s
                                       for lr in link_reports if lr.remote_gates])
-            busy_ps = max(alg_depth * cycle_ps, link_ps) + round(tail_s * 1e12)
+            busy_ps = max(alg_depth * cycle_ps, link_ps) + _whole_ps(tail_s, "the messages' latency")
             # After a retry the distance is sized for `cycles` (> the algorithm's depth): the run is
             # priced at that length and a factory may use all of it, as the Azure estimator does (pricing
             # it at the algorithm's depth instead stretched it to a slower, smaller factory).
@@ -2692,7 +2692,8 @@ class _Context:
         # retry's length the Azure rule prices), which more channels or a faster link would not shorten (before, a
         # 25 us run that the T factory set read "bound: link 0-1 rate" once the link's 13 us passed the compute's).
         # In integer picoseconds, as the sizing loop counts them (a float product rounded a cycle up).
-        busy_cycles = -(-(max(alg_depth * cycle_ps, math.ceil(t_link * 1e12)) + round(tail_s * 1e12)) // cycle_ps)
+        busy_ps = max(alg_depth * cycle_ps, _whole_ps(t_link, "the links' time", math.ceil))
+        busy_cycles = -(-(busy_ps + _whole_ps(tail_s, "the messages' latency")) // cycle_ps)
         if factory is not None and cycles > busy_cycles and factory.duration_ps > busy_cycles * cycle_ps:
             bound = "T factory run"
         elif link_reports and tail_s > 0 and tail_s >= max(t_link, compute_s):
@@ -3021,6 +3022,18 @@ class _Context:
 
 
 _MAX_QPUS = 4096  # Per-pair tables have k^2 entries.
+
+
+def _whole_ps(seconds: float, what: str, rounding: Any = round) -> int:
+    """``seconds`` in whole picoseconds (``rounding``: round or math.ceil), as an error-corrected run is counted;
+    a time beyond a float once in picoseconds (1e300 s: a two-qubit gate of 1e300 s, a link of 1e-300 Hz) is
+    refused naming it (it raised OverflowError "cannot convert float infinity to integer")."""
+    if not seconds <= MAX_PS_SECONDS:
+        raise ValueError(
+            f"{what} is {seconds:.3g} s, beyond the {MAX_PS_SECONDS:.3g} s an error-corrected run is counted in "
+            "(whole picoseconds)"
+        )
+    return rounding(seconds * 1e12)
 _MAX_MAPPED_QPUS = 256  # Automatic placement moves parts along the network up to this many QPUs (pairwise swaps).
 # T states per rotation: ceil(0.53 log2(rotations / eps_rot) + 4.86), the Azure estimator's constant
 # (5.3, Beverland et al.'s older figure, asks one T state more per rotation in about half the cases).

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import sys
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -249,7 +250,7 @@ def design_t_factories(
                                                                                   ("physical_error", physical_error)))
     required_error = real_number("required_error", required_error, minimum=0.0, exclusive_minimum=True,
                                  maximum=1.0, error=ValueError)
-    t_gate_s = real_number("t_gate_s", t_gate_s, minimum=0.0, unit="s", error=ValueError)
+    t_gate_s = real_number("t_gate_s", t_gate_s, minimum=0.0, maximum=MAX_PS_SECONDS, unit="s", error=ValueError)
     max_distance = integer("max_distance", max_distance, minimum=1, maximum=MAX_FACTORY_DISTANCE, error=ValueError)
     crossing_prefactor = real_number("crossing_prefactor", crossing_prefactor, minimum=0.0, exclusive_minimum=True,
                                      error=ValueError)
@@ -261,11 +262,16 @@ def design_t_factories(
         )
     key = (t_error, physical_error, t_gate_s, required_error, max_distance, crossing_prefactor, error_threshold)
     cycles = tuple(
-        round(real_number(f"logical_cycle_s({d})", logical_cycle_s(d), minimum=0.0, unit="s", error=ValueError) * 1e12)
+        round(real_number(f"logical_cycle_s({d})", logical_cycle_s(d), minimum=0.0, maximum=MAX_PS_SECONDS, unit="s",
+                          error=ValueError) * 1e12)
         for d in range(max_distance + 1)
     )
     return list(_design_cached(key, cycles))
 
+
+#: Longest time (s) the estimator counts in whole picoseconds (a float's range once multiplied by 1e12): a T-gate
+#: time or logical cycle beyond it raised OverflowError "cannot convert float infinity to integer".
+MAX_PS_SECONDS = sys.float_info.max * 1e-12
 
 #: Largest round distance design_t_factories searches (the SurfaceCode.max_distance limit).
 MAX_FACTORY_DISTANCE = 1001
