@@ -330,6 +330,8 @@ def test_pair_storage_of_names_what_is_no_link(link):
         ([0.9, 0.1, 0.0, 0.0], 0.9, float("inf"), r"^zz_factor must be finite, got inf$"),
         ([0.9, 0.1, 0.0, 0.0], 0.9, 10**400, r"^zz_factor is beyond the range of a float"),
     ],
+    ids=["nan-weight", "sum-1.1", "coherence-2", "coherence-minus-1", "coherence-text", "zz-true", "zz-inf",
+         "zz-10**400"],
 )
 def test_pair_storage_mean_decay_refuses_what_no_wait_gives(coeffs, coherence, zz_factor, message):
     """Old behaviour: mean_decay took NaN weights, factors of 2, -1, True or the text "0.5" (through float()), and
