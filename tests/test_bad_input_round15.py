@@ -184,14 +184,19 @@ def _estimate_with_placement(placement):
         (lambda: qnsim.log_to_stderr(HUGE), r"^log level number must be between 0 .* got an integer of 16610 bits"),
         (lambda: _links_file({"estimate": HUGE}),
          r"estimate must be a table \(\[estimate\]\), got an integer of 16610 bits"),
+        (lambda: qnsim.estimate.Link((0, HUGE), 1e3, 0.99),
+         r"^qpus must be node indices <= 18446744073709551615 \(2\*\*64 - 1\), got \(0, an integer of 16610 bits"),
+        (lambda: qnsim.estimate.Link((2**64, 0), 1e3, 0.99),
+         r"^qpus must be node indices <= 18446744073709551615 \(2\*\*64 - 1\), got \(18446744073709551616, 0\)$"),
     ],
     ids=["grid-key", "linked-grid-value", "seed-set", "link-end", "placed-qubit", "negative-qubit", "placed-qpu",
-         "log-level", "links-file-table"],
+         "log-level", "links-file-table", "estimate-link-relay", "estimate-link-2**64"],
 )  # fmt: skip
 def test_a_huge_integer_inside_an_argument_is_named_by_its_size(call, message):
     """Old behaviour: each raised Python's "Exceeds the limit (4300 digits) for integer string conversion" from
     the message meant for it (the grid key, seed set, link end, placement entry or log level written with repr()
-    or str())."""
+    or str()); an estimate Link to relay node 10**5000 (or 2**64) was taken, and estimate() then raised the same
+    limit error from its refusal of the lone relay."""
     with pytest.raises(REFUSALS, match=message):
         call()
 

@@ -44,7 +44,7 @@ from typing import Any
 
 import numpy as np
 
-from qnsim.argument_checks import integer, is_integer, probability, real_number, real_numbers, written
+from qnsim.argument_checks import INTEGER_MAX, integer, is_integer, probability, real_number, real_numbers, written
 from qnsim.argument_checks import rate as checked_rate
 from qnsim.link_models import bbpssw, dejmps
 from qnsim.primitives import bell_diagonal_purify
@@ -143,6 +143,10 @@ class Link:
         a, b = (int(x) for x in pair)
         if a == b or a < 0 or b < 0:
             raise ValueError(f"a link joins two different QPUs (indices >= 0), got qpus={written(self.qpus)}")
+        if max(a, b) > INTEGER_MAX:
+            # A relay is any index from the QPU count up, but not beyond what any count holds: (0, 10**5000) was
+            # taken, and the estimate's refusal of its lone relay raised Python's 4,300-digit limit instead.
+            raise ValueError(f"qpus must be node indices <= {INTEGER_MAX} (2**64 - 1), got {written(self.qpus)}")
         object.__setattr__(self, "qpus", (a, b))
         if isinstance(self.notes, str) or not all(isinstance(n, str) for n in self.notes):
             raise ValueError(f"notes must be a sequence of texts, got {written(self.notes)}")
