@@ -617,9 +617,10 @@ class EstimateReport:
         """The report of :meth:`to_dict` (or the parsed ``--json`` output) read back: "inf"/"nan" strings as floats,
         ``qpus`` as tuples, nested reports as their classes. A report of another ``schema_version`` is refused,
         naming both versions and what changed (its fields mean other things: version 3 set ``required_rate_hz`` on
-        error-corrected QPUs only), as are a missing or unknown field, a value of the wrong type or below 0,
-        and a report no estimate writes (a verdict other than feasible/infeasible, per-QPU lists of another length than
-        ``num_qpus``, a link to a QPU it does not have).
+        error-corrected QPUs only), as are a missing or unknown field, a value of the wrong type, below 0 or beyond a
+        float's range (every number of a report lies within it), and a report no estimate writes (a verdict other
+        than feasible/infeasible, per-QPU lists of another length than ``num_qpus``, a link to a QPU it does not
+        have).
 
         >>> from qnsim.estimate import QPU, Link, estimate
         >>> r = estimate("CX 0 1", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.99)], error_budget=0.5)
