@@ -78,6 +78,7 @@ def _keyword_cases() -> list[tuple[str, object, str]]:
     return cases
 
 
+@pytest.mark.slow
 def test_every_public_keyword_given_10_to_the_5000_is_refused_by_its_own_message():
     """Old behaviour: Network(formalism=10**5000), Network(max_records=10**5000), Network(trace=10**5000),
     log_to_stderr(level=10**5000), estimate.QPU(name=10**5000), qec.NoiseModel(name=10**5000) and
