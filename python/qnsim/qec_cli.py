@@ -149,6 +149,9 @@ def _sweep(args: argparse.Namespace) -> int:
 
     spec = ExperimentSpec.from_file(args.experiment)
     spec.measure()  # once, here, so that what the link's figures rest on is said before the sweep
+    if spec.supply is not None:
+        # The seed a link is measured with: the file's [link] seed or the scenario's run.seed (the rows' link_seed).
+        print(f"qnsim qec sweep: link {spec.supply.source} measured with {spec.supply.seeds_used()}", file=sys.stderr)
     for note in spec.supply.notes if spec.supply is not None else ():
         print(f"qnsim qec sweep: WARNING: link {spec.supply.source}: {note}", file=sys.stderr)
     grid = {}
@@ -255,7 +258,7 @@ def _link(args: argparse.Namespace) -> int:
     )
     bd = ", ".join(f"{c:.4f}" for c in supply.bell_diagonal)
     used = ", ".join(f"{c:.4f}" for c in timing.bell_diagonal_at_use)
-    print(f"link: {supply.source}")
+    print(f"link: {supply.source}, {supply.seeds_used()}")
     print(f"  delivered: {supply.rate_hz:.4g} pairs/s, Bell-diagonal (Phi+, Psi+, Psi-, Phi-) = ({bd})")
     print(f"  memory T1 = {supply.t1_s:g} s, T2 = {supply.t2_s:g} s; node 2q error {supply.two_qubit_error:g}")
     for note in supply.notes:

@@ -26,6 +26,8 @@ An experiment file is TOML::
     probes = 16             # density-matrix runs whose delivered pairs give the Bell-diagonal state
     cycle_time_s = 1e-6     # the QPU's syndrome round without waiting
     rate_multiplier = 1.0   # scale the measured pair rate (may be a grid axis)
+    seed = 7                # seed of the link's run (probes: seed, seed + 1, ...); left out: the
+                            # scenario's run.seed (0 if it has none), as `qnsim qec link` takes it
 
 Settings are read strictly (an integer count is not 3.0, a number is not text or NaN) and each goes
 in one place: a setting both fixed and in ``[grid]`` is refused, and so are settings the point would
@@ -50,7 +52,8 @@ saying whether it is per shot, per round or per second:
   not grid columns.
 * ``pairs_per_round``, ``seam_gates_per_round``: Bell pairs and seam CNOTs a round uses.
 * ``sampling_s``: wall-clock seconds spent sampling and decoding (all runs of a resumed point).
-* With a link: ``link_rate_hz`` (pairs/s delivered, times ``rate_multiplier``), ``pair_fidelity``
+* With a link: ``link_rate_hz`` (pairs/s delivered, times ``rate_multiplier``), ``link_seed`` (the seed
+  the link was measured with: ``[link] seed`` or the scenario's ``run.seed``), ``pair_fidelity``
   and ``pair_psi_plus``, ``pair_psi_minus``, ``pair_phi_minus`` (the pairs' Bell-diagonal state at
   use), ``round_time_s`` (s per round, waiting included), ``wait_per_round_s`` (s per round: the mean
   time its batch of pairs takes beyond ``cycle_time_s``, the wait the circuit's data idle for),
@@ -346,7 +349,10 @@ class ExperimentSpec:
             link["probes"] = integer(
                 f"{where}: probes", link.get("probes", 16), minimum=1, maximum=MAX_PROBES, error=ValueError
             )
-            link["seed"] = read_probe_seed(link.get("seed", 0), link["probes"], f"{where}: seed")
+            # Left out: the scenario's run.seed, as measure_link (and so `qnsim qec link`) takes it; seed 0 in its
+            # place measured another run of the link than `qnsim qec link` did on the same scenario.
+            if "seed" in link:
+                link["seed"] = read_probe_seed(link["seed"], link["probes"], f"{where}: seed")
             for key in _LINK_ONLY:
                 if key in link:
                     if key in fixed:
@@ -384,7 +390,7 @@ class ExperimentSpec:
                 self.link["scenario"],
                 self.link.get("request", 0),
                 probes=self.link.get("probes", 16),
-                seed=self.link.get("seed", 0),
+                seed=self.link.get("seed"),
             )
 
     def settings(self, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -527,6 +533,7 @@ class ExperimentSpec:
             row.update(
                 {
                     "link_rate_hz": self.supply.rate_hz * s["rate_multiplier"],
+                    "link_seed": self.supply.seed,
                     "pair_fidelity": bd[0],
                     "pair_psi_plus": bd[1],
                     "pair_psi_minus": bd[2],
