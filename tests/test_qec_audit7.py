@@ -99,3 +99,56 @@ def test_the_idle_error_and_the_stored_pairs_are_averaged_over_the_poisson_waits
         assert timing.idle_verdict() is not None and timing.idle_verdict().startswith("below threshold")
     if rate_hz == 4.3e3:
         assert at_mean_wait[0] > 1.03 * timing.wait_idle[0]  # the old channel of the mean time, 4% over
+
+
+def test_a_stopped_sweeps_saved_counts_are_named_and_cleared_by_a_command_never_under_a_running_sweep(
+    tmp_path, monkeypatch, capsys
+):
+    """Old behaviour: a QEC sweep that stopped (a failed point, Ctrl-C) and was never run again left its running
+    points' counts in ``OUT.shots/`` for ever: the error did not say they were there, and nothing but ``rm`` removed
+    them. Now the error (and ``qnsim qec sweep``'s output) names the directory, the same command resumes them, and
+    ``qnsim qec clean-shots OUT`` deletes them, refused while a sweep holds ``OUT`` (the sweep's own lock)."""
+    import qnsim.sweeps
+    from qnsim import qec_cli
+    from qnsim.qec.sampling import sample_logical_error
+    from qnsim.qec.sweep import run_experiment_sweep
+    from qnsim.sweeps import _lock_out, _unlock_out
+
+    exp = tmp_path / "e.toml"
+    exp.write_text("[grid]\ndistance = [3]\n[sampling]\nmax_shots = 5000\n")
+    out = tmp_path / "rows.csv"
+    store = tmp_path / "rows.csv.shots"
+
+    def stopped(stop: BaseException):
+        def fake_sweep(spec, *args, **kwargs):  # a point saves two batches, then the sweep stops
+            circuit = qec.memory_circuit(3, noise=qec.NoiseModel.uniform_depolarizing(0.001))
+            sample_logical_error(circuit, max_shots=3000, batch_size=1000, seed=1, resume_dir=spec.resume_dir)
+            out.write_text("p_int,seed\n")
+            raise stop
+
+        return fake_sweep
+
+    monkeypatch.setattr(qnsim.sweeps, "sweep", stopped(RuntimeError("point 2 failed")))
+    with pytest.raises(RuntimeError) as info:
+        run_experiment_sweep(str(exp), out=out)
+    (note,) = info.value.__notes__
+    assert f"the saved counts of 1 unfinished point(s) are in {str(store)!r}" in note
+    assert f"'qnsim qec clean-shots {out}'" in note and len(list(store.iterdir())) == 1
+    assert qec_cli.main(["sweep", str(exp), "--out", str(out), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "resuming the saved counts of unfinished points in" in err and "point 2 failed" in err
+    assert f"qnsim qec sweep: the saved counts of 1 unfinished point(s) are in {str(store)!r}" in err
+    monkeypatch.setattr(qnsim.sweeps, "sweep", stopped(KeyboardInterrupt()))
+    assert qec_cli.main(["sweep", str(exp), "--out", str(out), "--no-progress"]) == 130
+    assert "interrupted; the saved counts of 1 unfinished point(s)" in capsys.readouterr().err
+
+    running = _lock_out(out, out)  # a sweep writing out holds this lock
+    try:
+        assert qec_cli.main(["clean-shots", str(out)]) == 2
+        assert "a sweep is writing" in capsys.readouterr().err and len(list(store.iterdir())) == 1
+    finally:
+        _unlock_out(running)
+    assert qec_cli.main(["clean-shots", str(out)]) == 0
+    assert f"deleted 1 saved count file(s) in {store}" in capsys.readouterr().out and not store.exists()
+    assert qec_cli.main(["clean-shots", str(out)]) == 0
+    assert "no saved counts in" in capsys.readouterr().out

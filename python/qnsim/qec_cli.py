@@ -4,6 +4,7 @@ Subcommands::
 
     qnsim qec sweep EXPERIMENT.toml [--param KEY=V1,V2,...] [--seeds N] [--out rows.csv]
                     [--backend local|dask] [--workers N] [--scheduler tcp://host:8786] [--no-progress]
+    qnsim qec clean-shots OUT.csv
     qnsim qec threshold ROWS.csv [--x p_int] [--by p_bulk,scheme] [--bootstrap 400]
     qnsim qec link SCENARIO.toml [--request 0] [--distance 5] [--cycle-time 1e-6]
                    [--experiment merge] [--scheme teleported] [--probes 16]
@@ -12,7 +13,8 @@ Subcommands::
 
 ``sweep`` runs an experiment file (layout in :mod:`qnsim.qec.sweep`) over its grid and seeds with
 :func:`qnsim.sweep`: rows stream to ``--out`` and rerunning the command resumes (a point that was
-running resumes at its last batch of shots, saved in ``OUT.shots/`` until the sweep finishes). ``threshold``
+running resumes at its last batch of shots, saved in ``OUT.shots/`` until the sweep finishes; ``clean-shots``
+deletes them for a stopped sweep that will not be run again, refused while a sweep writes ``OUT``). ``threshold``
 reads such rows and prints the crossing of the two largest distances per group, with its 95%
 bootstrap interval (the counts' sampling noise, not the fitted lines' model error: see
 :mod:`qnsim.qec.threshold`). ``link`` measures a network scenario's pairs and prints what a distributed
@@ -56,6 +58,11 @@ def _parser() -> argparse.ArgumentParser:
     swp.add_argument("--workers", type=int, help="processes (local) or LocalCluster workers (dask)")
     swp.add_argument("--scheduler", help="address of a running Dask scheduler")
     swp.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+    cln = sub.add_parser(
+        "clean-shots", help="delete the saved counts (OUT.shots/) of a stopped sweep that will not be run again"
+    )
+    cln.add_argument("out", type=path_arg, help="the sweep's --out (.csv or .parquet); refused while a sweep writes it")
 
     thr = sub.add_parser("threshold", help="threshold estimates from sweep rows")
     thr.add_argument("rows", type=path_arg, help="CSV written by 'qnsim qec sweep'")
@@ -140,7 +147,18 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
-    return {"sweep": _sweep, "threshold": _threshold, "link": _link, "circuit": _circuit}[args.command](args)
+    commands = {"sweep": _sweep, "threshold": _threshold, "link": _link, "circuit": _circuit,
+                "clean-shots": _clean_shots}  # fmt: skip
+    return commands[args.command](args)
+
+
+def _clean_shots(args: argparse.Namespace) -> int:
+    from qnsim.qec.sweep import clear_saved_counts, saved_counts_dir
+
+    deleted = clear_saved_counts(args.out)
+    store = saved_counts_dir(args.out)
+    print(f"deleted {deleted} saved count file(s) in {store}" if deleted else f"no saved counts in {store}")
+    return 0
 
 
 def _sweep(args: argparse.Namespace) -> int:
@@ -167,11 +185,24 @@ def _sweep(args: argparse.Namespace) -> int:
         from distributed import Client
 
         client = Client(args.scheduler)
+    if args.out is not None:
+        from qnsim.qec.sweep import _saved_count_files, saved_counts_dir
+
+        store = saved_counts_dir(args.out)
+        if _saved_count_files(store):
+            print(f"qnsim qec sweep: resuming the saved counts of unfinished points in {store}", file=sys.stderr)
     try:
         rows = run_experiment_sweep(
             spec, grid=grid, seeds=seeds, out=args.out, backend=args.backend, workers=args.workers,
             client=client, progress=not args.no_progress,
         )
+    except Exception as exc:
+        # The error line shows the message only: the note naming the unfinished points' saved counts (and how to
+        # clear them) goes on its own line. Ctrl-C's notes are printed with "interrupted".
+        for note in getattr(exc, "__notes__", ()):
+            if "saved counts" in note:
+                print(f"qnsim qec sweep: {note}", file=sys.stderr)
+        raise
     finally:
         if client is not None:
             client.close()
@@ -271,8 +302,8 @@ def _link(args: argparse.Namespace) -> int:
     # "waiting 0 s per round" at the required rate read as no wait; it is the mean batch time beyond the cycle, and
     # pairs arriving as a Poisson process make rounds wait longer on average (0.13 of a cycle for 9 pairs).
     print(f"  round time: {timing.round_time_s:.4g} s (the mean batch of pairs takes {timing.wait_s:.4g} s beyond the "
-          f"cycle, the wait the data idle for in the sampled circuits; with pairs arriving as a Poisson process a "
-          f"round waits {timing.poisson_wait_s:.4g} s on average)")
+          f"cycle; with pairs arriving as a Poisson process a round waits {timing.poisson_wait_s:.4g} s on average, "
+          "and the data's idle error below is averaged over those waits)")
     if timing.wait_s > 0:
         # "required rate: 9e+06" above "delivered: 4322" left the reader to divide: the link sets the round's pace.
         print(
@@ -281,7 +312,7 @@ def _link(args: argparse.Namespace) -> int:
             f"the pairs come ({timing.required_rate_hz / supply.rate_hz:.3g}x the rate, e.g. that many links in "
             "parallel along the seam, would keep up)"
         )
-    print(f"  pairs at use (after {timing.storage_s:.3g} s in memory): ({used})")
+    print(f"  pairs at use (after {timing.storage_s:.3g} s in memory on average): ({used})")
     # The total alone (0.1409) stood above a verdict on "flips with probability 0.094" (X or Y: p_x + p_y), two
     # numbers for one wait with nothing to tie them: the Pauli split lets the reader add the flips the checks see.
     p_x, p_y, p_z = timing.wait_idle
