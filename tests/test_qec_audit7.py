@@ -206,4 +206,7 @@ def test_the_memory_example_says_why_purification_makes_the_transmon_link_worse(
     assert (f"F at use {t_a.bell_diagonal_at_use[0]:.4f} -> {t_b.bell_diagonal_at_use[0]:.4f}, data idle error per "
             f"round {sum(t_a.wait_idle):.3g} -> {sum(t_b.wait_idle):.3g}") in row  # fmt: skip
     assert f"logical error per round {est_a.per_round:.2e} -> {est_b.per_round:.2e}" in row
+    table[(purified, 5, 3000)] = (0.0, LogicalErrorEstimate(20_000, 10_000, 5), table[(purified, 5, 3000)][2])
+    (random,) = [line for line in example.purification_lines(plain, purified, supplies, table) if "d = 5, rate x3000" in line]
+    assert random.endswith(f"-> >= {table[(purified, 5, 3000)][1].per_round_interval()[0]:.1e} (random outcomes)")
     assert example.purification_lines(plain, purified, supplies, results(())) == []

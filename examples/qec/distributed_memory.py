@@ -133,9 +133,15 @@ def purification_lines(plain: str, purified: str, supplies: dict, results: dict)
         lines.append(
             f"  d = {d}, rate x{m:g}: F at use {t_a.bell_diagonal_at_use[0]:.4f} -> {t_b.bell_diagonal_at_use[0]:.4f}, "
             f"data idle error per round {sum(t_a.wait_idle):.3g} -> {sum(t_b.wait_idle):.3g}, logical error per round "
-            f"{est_a.per_round:.2e} -> {est_b.per_round:.2e}"
+            f"{_rate(est_a)} -> {_rate(est_b)}"
         )
     return lines
+
+
+def _rate(est: qec.LogicalErrorEstimate) -> str:
+    """A per-round rate for a sentence; shots failing as often as random outcomes give only a lower bound."""
+    lo, hi = est.per_round_interval()
+    return f">= {lo:.1e} (random outcomes)" if hi >= 0.5 else f"{est.per_round:.2e}"
 
 
 def supply_lines(label: str, supply: qec.LinkSupply) -> list[str]:
