@@ -210,3 +210,44 @@ def test_the_memory_example_says_why_purification_makes_the_transmon_link_worse(
     (random,) = [line for line in example.purification_lines(plain, purified, supplies, table) if "d = 5, rate x3000" in line]
     assert random.endswith(f"-> >= {table[(purified, 5, 3000)][1].per_round_interval()[0]:.1e} (random outcomes)")
     assert example.purification_lines(plain, purified, supplies, results(())) == []
+
+
+def _threshold_rows(grid, shots=100_000):
+    """Rows of d = 3, 5 whose per-shot rates 0.05 (x / 0.1)^((d + 1) / 2) cross at x = 0.1."""
+    return [{"distance": d, "p": x, "errors": round(0.05 * (x / 0.1) ** ((d + 1) / 2) * shots), "shots": shots,
+             "rounds": 1} for d in (3, 5) for x in grid]  # fmt: skip
+
+
+def test_a_threshold_past_the_grid_gets_an_interval_the_grid_does_not_clip(tmp_path, capsys):
+    """Old behaviour: on a grid ending at 0.095 below a crossing at 0.1, the fit's value (extrapolated, noted) came
+    with the interval [0.0956, 0.103]: the percentiles of the redraws that crossed within the fit's 10% margin
+    (up to 0.1045), the 4% that crossed further dropped, so the interval's upper end was the grid's reach, not the
+    counts'. Those redraws now count on their side: the interval reads "[0.0957, past the grid]" and a note gives
+    their share and where to sample; a grid that brackets the crossing keeps a closed interval, computed as
+    before. ``qnsim qec threshold`` prints both."""
+    import numpy as np
+
+    from qnsim import qec_cli
+    from qnsim.qec.threshold import estimate_threshold
+
+    short = estimate_threshold(_threshold_rows([0.05, 0.07, 0.095]), x_key="p", bootstrap=300, seed=1)
+    assert short.value == pytest.approx(0.1, rel=0.02) and short.high == np.inf and 0.09 < short.low < 0.1
+    assert short.beyond[0] == 0 and 0.025 < short.beyond[1] < 0.1
+    assert short.describe().startswith("0.1 [0.09") and "past the grid]" in short.describe()
+    (note,) = [n for n in short.notes if "bootstrap redraws cross past the grid (above 0.105)" in n]
+    assert "do not bound the interval's high end; sample beyond 0.095" in note
+
+    late = estimate_threshold(_threshold_rows([0.105, 0.12, 0.14]), x_key="p", bootstrap=300, seed=1)
+    assert late.low == -np.inf and "[before the grid, 0.10" in late.describe()
+    assert any("cross before the grid (below 0.0955)" in n and "sample below 0.105" in n for n in late.notes)
+
+    bracketed = estimate_threshold(_threshold_rows([0.07, 0.1, 0.13]), x_key="p", bootstrap=300, seed=1)
+    assert bracketed.beyond == (0.0, 0.0) and 0.09 < bracketed.low < 0.1 < bracketed.high < 0.11
+    assert not [n for n in bracketed.notes if "redraws cross" in n]
+
+    path = tmp_path / "rows.csv"
+    path.write_text("distance,p,errors,shots,rounds\n" + "".join(
+        f"{r['distance']},{r['p']},{r['errors']},{r['shots']},{r['rounds']}\n" for r in _threshold_rows([0.06, 0.08, 0.092])))
+    assert qec_cli.main(["threshold", str(path), "--x", "p", "--bootstrap", "300"]) == 0
+    out = capsys.readouterr().out
+    assert "past the grid]" in out and "note: " in out and "cross past the grid" in out

@@ -139,16 +139,63 @@ def fitted_crossing(
         ...                       [1, 1, 1], [1, 1, 1]), 5)
         0.04
     """
+    return _finite(_fitted_crossing_or_side(x, p_small, p_large, w_small, w_large))
+
+
+def _finite(c: float) -> float | None:
+    return c if math.isfinite(c) else None
+
+
+def _fitted_crossing_or_side(x, p_small, p_large, w_small, w_large) -> float:
+    """:func:`fitted_crossing`, with a crossing beyond the grid's 10% margins given as its side: ``inf`` past the
+    largest x, ``-inf`` before the smallest; NaN when the lines do not cross as a threshold's do."""
     t = np.log(_grid(x))
     with np.errstate(divide="ignore"):
         fa = _line(t, np.log(_curve("p_small", p_small)), _curve("w_small", w_small))
         fb = _line(t, np.log(_curve("p_large", p_large)), _curve("w_large", w_large))
     if fa is None or fb is None or fb[1] <= fa[1]:
-        return None
+        return math.nan
     t_cross = (fa[0] - fb[0]) / (fb[1] - fa[1])
-    if not (t.min() + math.log(1 / 1.1) <= t_cross <= t.max() + math.log(1.1)):
-        return None
+    if t_cross < t.min() + math.log(1 / 1.1):
+        return -math.inf
+    if t_cross > t.max() + math.log(1.1):
+        return math.inf
     return float(math.exp(t_cross))
+
+
+def _interpolated_crossing_or_side(x, p_small, p_large) -> float:
+    """:func:`crossing`, or without one its side: ``inf`` when the larger code is better at every point (the
+    curves would cross past the grid), ``-inf`` when it is worse at every one; NaN otherwise."""
+    c = crossing(x, p_small, p_large)
+    if c is not None:
+        return c
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f = np.log(np.asarray(p_large, dtype=float)) - np.log(np.asarray(p_small, dtype=float))
+    f = f[np.isfinite(f)]
+    if f.size and (f < 0).all():
+        return math.inf
+    if f.size and (f > 0).all():
+        return -math.inf
+    return math.nan
+
+
+def _percentiles_with_sides(draws: Sequence[float], levels: Sequence[float]) -> list[float]:
+    """Percentiles of redrawn crossings among which those past the grid count as ``inf`` / ``-inf``: np.percentile
+    of the finite ones at levels shifted by the infinite ones' share (the same as np.percentile without them), an
+    infinity where a level falls among them."""
+    values = np.asarray(draws, dtype=float)
+    n, below, above = values.size, int(np.sum(values == -math.inf)), int(np.sum(values == math.inf))
+    finite = values[np.isfinite(values)]
+    out = []
+    for level in levels:
+        rank = level / 100.0 * n
+        if rank < below:
+            out.append(-math.inf)
+        elif rank > n - above:
+            out.append(math.inf)
+        else:
+            out.append(float(np.percentile(finite, 100.0 * (rank - below) / finite.size)))
+    return out
 
 
 @dataclass(frozen=True)
@@ -157,8 +204,10 @@ class ThresholdEstimate:
 
     Attributes:
         value: Crossing of the two largest distances (None: no crossing in the grid).
-        low: 2.5th percentile of the bootstrap crossings (None when fewer than 90% cross).
-        high: 97.5th percentile (likewise).
+        low: 2.5th percentile of the bootstrap crossings (None when fewer than 90% of the redraws cross or lie
+            clearly on one side of the grid); ``-inf`` when more than 2.5% cross before the grid (past the
+            margin a fit may reach): the counts do not bound it.
+        high: 97.5th percentile (likewise; ``inf`` when more than 2.5% cross past the grid).
         distances: The two distances of ``value``.
         pairwise: Crossing of each consecutive pair of distances, ``{(d1, d2): x or None}``.
         crossed_fraction: Fraction of bootstrap redraws that crossed inside the grid. Without a crossing, a
@@ -177,6 +226,8 @@ class ThresholdEstimate:
             residuals of its usable points (weights as in the fit) and their number less two. A chi2 well
             above dof means the points scatter about the line more than their counts explain (the curve
             bends): the interval, which redraws the counts alone, is then too narrow (see :attr:`notes`).
+        beyond: Fractions of the bootstrap redraws crossing before and past the grid (a fit's 10% margins; with
+            ``"interpolate"``, a larger code worse, or better, at every point).
 
     Example:
         >>> ThresholdEstimate(0.1, 0.09, 0.11, (5, 7)).describe()
@@ -194,6 +245,7 @@ class ThresholdEstimate:
     usable: tuple[float, ...] = ()
     method: str = "fit"
     misfit: Mapping[int, tuple[float, int]] = field(default_factory=dict)
+    beyond: tuple[float, float] = (0.0, 0.0)
 
     @property
     def notes(self) -> list[str]:
@@ -232,6 +284,20 @@ class ThresholdEstimate:
                 f"bootstrap redraws cross inside it {d}: the counts do not settle which side it lies on; sample more "
                 "shots"
             )
+        for share, end, edge in ((self.beyond[0], "before", "low"), (self.beyond[1], "past", "high")):
+            bound = self.low if edge == "low" else self.high
+            if self.value is not None and bound is not None and math.isinf(bound):
+                # The interval ended at the grid's margin: the redraws crossing beyond it were not counted.
+                points = self.usable or self.grid
+                reach = f"{min(points) / 1.1:.3g}" if end == "before" else f"{max(points) * 1.1:.3g}"
+                if self.method == "interpolate":
+                    reach = f"{min(points):g}" if end == "before" else f"{max(points):g}"
+                notes.append(
+                    f"{share:.1%} of the bootstrap redraws cross {end} the grid ({'below' if end == 'before' else 'above'} "
+                    f"{reach}) {d}: the counts do "
+                    f"not bound the interval's {edge} end; sample {'below' if end == 'before' else 'beyond'} "
+                    f"{min(points) if end == 'before' else max(points):g}"
+                )
         bent = [(d, chi2, dof) for d, (chi2, dof) in sorted(self.misfit.items()) if _misfit_p(chi2, dof) < 0.01]
         if self.value is not None and bent:
             # The redraws refit lines to counts redrawn around the measured points: they hold the sampling noise,
@@ -284,7 +350,9 @@ class ThresholdEstimate:
             return f"no crossing in [{lo:g}, {hi:g}] {d}"
         if self.low is None or self.high is None:
             return f"{fmt.format(self.value)} (interval undetermined: {self.crossed_fraction:.0%} of redraws cross) {d}"
-        return f"{fmt.format(self.value)} [{fmt.format(self.low)}, {fmt.format(self.high)}] {d}"
+        low = "before the grid" if self.low == -math.inf else fmt.format(self.low)
+        high = "past the grid" if self.high == math.inf else fmt.format(self.high)
+        return f"{fmt.format(self.value)} [{low}, {high}] {d}"
 
 
 def _misfit_p(chi2: float, dof: int) -> float:
@@ -481,21 +549,30 @@ def estimate_threshold(
     value = pairwise[(d1, d2)]
     low = high = None
     fraction = 1.0 if value is not None else 0.0
+    beyond = (0.0, 0.0)
     if bootstrap:
         rng = np.random.default_rng(seed)
-        found = []
+        draws = []
         for _ in range(bootstrap):
             redrawn, redrawn_counts = {}, {}
             for d in (d1, d2):
                 errs = [rng.binomial(table[d][x][1], table[d][x][0] / table[d][x][1]) for x in xs]
                 redrawn[d] = _rates(table[d], xs, errs)
                 redrawn_counts[d] = _weights(table[d], xs, errs)
-            c = cross(d1, d2, redrawn[d1], redrawn[d2], redrawn_counts[d1], redrawn_counts[d2])
-            if c is not None:
-                found.append(c)
+            if method == "interpolate":
+                draws.append(_interpolated_crossing_or_side(xs, redrawn[d1], redrawn[d2]))
+            else:
+                draws.append(_fitted_crossing_or_side(xs, redrawn[d1], redrawn[d2], redrawn_counts[d1],
+                                                      redrawn_counts[d2]))  # fmt: skip
+        found = [c for c in draws if math.isfinite(c)]
         fraction = len(found) / bootstrap
-        if found and fraction >= 0.9:
-            low, high = (float(v) for v in np.percentile(found, [2.5, 97.5]))
+        beyond = (draws.count(-math.inf) / bootstrap, draws.count(math.inf) / bootstrap)
+        # The redraws whose crossing falls past the grid were dropped, and the percentiles of the rest made an
+        # extrapolated crossing's interval end at the grid's margin (0.1 [0.0956, 0.103] on a grid ending at 0.095,
+        # 4% of the redraws crossing beyond 0.1045): they count now, on their side, as infinities.
+        sided = [c for c in draws if not math.isnan(c)]
+        if found and len(sided) >= 0.9 * bootstrap:
+            low, high = _percentiles_with_sides(sided, [2.5, 97.5])
     side = None
     usable = [i for i in range(len(xs)) if counts[d1][i] > 0 and counts[d2][i] > 0]
     if value is None:
@@ -517,4 +594,4 @@ def estimate_threshold(
             for d in (d1, d2):
                 misfit[d] = _chi2(t, np.log(np.asarray(rates[d], dtype=float)), np.asarray(counts[d], dtype=float))
     return ThresholdEstimate(value, low, high, (d1, d2), pairwise, fraction, tuple(xs), side,
-                             tuple(xs[i] for i in usable), method, misfit)
+                             tuple(xs[i] for i in usable), method, misfit, beyond)
