@@ -251,3 +251,36 @@ def test_a_threshold_past_the_grid_gets_an_interval_the_grid_does_not_clip(tmp_p
     assert qec_cli.main(["threshold", str(path), "--x", "p", "--bootstrap", "300"]) == 0
     out = capsys.readouterr().out
     assert "past the grid]" in out and "note: " in out and "cross past the grid" in out
+
+
+@pytest.mark.parametrize("fraction", [0.5, 1.0, 3.0])
+def test_the_round_time_is_the_mean_round_with_poisson_waits_and_the_per_second_rate_uses_it(fraction):
+    """Old behaviour: ``RoundTiming.round_time_s``, documented as "the round's actual mean duration", was
+    ``max(cycle, N / R)``: 1 us at the required rate (9 pairs at 9e6/s), where rounds fed by Poisson pairs last
+    1.13 us on average; a sweep row's ``logical_error_per_s`` (``per_round / round_time_s``) was 13% high there
+    (18% for the 5 pairs of d = 3). It is the cycle plus the mean Poisson wait now, checked against sampled
+    rounds, and the row's per-second rate divides by it."""
+    import numpy as np
+
+    from qnsim.qec import round_timing
+    from qnsim.qec.link import LinkSupply
+    from qnsim.qec.sweep import ExperimentSpec
+
+    n, cycle = 9, 1e-6
+    timing = round_timing(rate_hz=fraction * n / cycle, bell_diagonal=(0.9, 0.05, 0.03, 0.02), distance=5,
+                          cycle_time_s=cycle, t1_s=300e-6, t2_s=200e-6, experiment="memory")  # fmt: skip
+    rounds = np.maximum(np.random.default_rng(3).gamma(n, cycle / (fraction * n), size=400_000), cycle)
+    assert timing.round_time_s == pytest.approx(float(rounds.mean()), rel=0.003)
+    assert timing.round_time_s == cycle + timing.poisson_wait_s
+    if fraction == 1.0:
+        assert timing.round_time_s > 1.12 * cycle  # was max(cycle, N / R) = cycle
+
+    spec = ExperimentSpec.from_dict({
+        "experiment": {"scheme": "teleported"}, "grid": {"distance": [3]},
+        "sampling": {"max_shots": 200}, "link": {"scenario": "unused.toml", "cycle_time_s": 1e-6},
+    })  # fmt: skip
+    spec.supply = LinkSupply(5e6, 0.98, (0.98, 0.01, 0.005, 0.005), (0.0,) * 4, 1000, 10, 1e-3, 1e-3, 1e-3, 1e-3,
+                             "given")  # fmt: skip
+    row = spec.point({"distance": 3}, seed=1)  # 5 pairs at exactly the required rate
+    assert row["round_time_s"] == pytest.approx(1.18e-6, abs=0.01e-6)
+    assert row["logical_error_per_s"] == row["per_round"] / row["round_time_s"]

@@ -301,9 +301,9 @@ def _link(args: argparse.Namespace) -> int:
           "of pairs takes one cycle, the least that keeps up")
     # "waiting 0 s per round" at the required rate read as no wait; it is the mean batch time beyond the cycle, and
     # pairs arriving as a Poisson process make rounds wait longer on average (0.13 of a cycle for 9 pairs).
-    print(f"  round time: {timing.round_time_s:.4g} s (the mean batch of pairs takes {timing.wait_s:.4g} s beyond the "
-          f"cycle; with pairs arriving as a Poisson process a round waits {timing.poisson_wait_s:.4g} s on average, "
-          "and the data's idle error below is averaged over those waits)")
+    print(f"  round time: {timing.round_time_s:.4g} s on average (with pairs arriving as a Poisson process a round "
+          f"waits {timing.poisson_wait_s:.4g} s on average, the data's idle error below averaged over those waits; "
+          f"the mean batch of pairs takes {timing.wait_s:.4g} s beyond the cycle)")
     if timing.wait_s > 0:
         # "required rate: 9e+06" above "delivered: 4322" left the reader to divide: the link sets the round's pace.
         print(
