@@ -284,3 +284,29 @@ def test_the_round_time_is_the_mean_round_with_poisson_waits_and_the_per_second_
     row = spec.point({"distance": 3}, seed=1)  # 5 pairs at exactly the required rate
     assert row["round_time_s"] == pytest.approx(1.18e-6, abs=0.01e-6)
     assert row["logical_error_per_s"] == row["per_round"] / row["round_time_s"]
+
+
+@pytest.mark.parametrize("method", ["fit", "interpolate"])
+def test_a_threshold_in_a_pair_rate_is_found_inside_the_grid(method, tmp_path, capsys):
+    """Old behaviour: against a parameter the logical error falls with (a pair rate, ``rate_multiplier``: what
+    ``qnsim qec threshold --x`` says it takes), the larger code's fitted line is the less steep one in log x and its
+    curve crosses the smaller's downwards, so neither method ever found a crossing: rows crossing at a rate of
+    1000, sampled on [600, 4000], read "no crossing in [600, 4000]". The crossings are sought in 1 / x for such a
+    parameter: 1000 with an interval around it; a grid above the crossing still reads "below" it."""
+    from qnsim import qec_cli
+    from qnsim.qec.threshold import estimate_threshold
+
+    def rows(grid, shots=100_000):  # per-shot rates 0.05 (1000 / r)^((d + 1) / 2): crossing at r = 1000
+        return [{"distance": d, "rate": r, "errors": round(0.05 * (1000 / r) ** ((d + 1) / 2) * shots),
+                 "shots": shots, "rounds": 1} for d in (3, 5) for r in grid]  # fmt: skip
+
+    est = estimate_threshold(rows([600, 800, 1000, 2000, 4000]), x_key="rate", bootstrap=200, seed=1, method=method)
+    assert est.value == pytest.approx(1000, rel=0.01) and 950 < est.low < 1000 < est.high < 1050
+    assert est.describe().startswith("1e+03 [")
+    assert estimate_threshold(rows([1200, 2000, 4000]), x_key="rate", bootstrap=0, method=method).side == "below"
+
+    path = tmp_path / "rows.csv"
+    path.write_text("distance,rate,errors,shots,rounds\n" + "".join(
+        f"{r['distance']},{r['rate']},{r['errors']},{r['shots']},{r['rounds']}\n" for r in rows([600, 800, 1000, 2000])))
+    assert qec_cli.main(["threshold", str(path), "--x", "rate", "--bootstrap", "100"]) == 0
+    assert "threshold rate = 1e+03 [" in capsys.readouterr().out

@@ -14,6 +14,10 @@ of ``log p_L`` against ``log x`` meet. Two ways (``method``):
 * ``"interpolate"``: the first upward sign change of ``log p_L(d2) - log p_L(d1)`` on the grid,
   interpolated linearly in ``log x`` between the two grid points around it.
 
+For a parameter the logical error falls against (a pair rate, a rate multiplier: both codes' rates lower at
+the grid's largest x than at its smallest), both methods work in ``1 / x``, where the error rises, and give
+the crossing back in ``x``.
+
 The threshold reported is the crossing of the two largest distances (the smaller pairs drift with
 finite size; they are reported too).
 
@@ -537,15 +541,34 @@ def estimate_threshold(
     if len(xs) < 2:
         raise ValueError(f"the distances {distances} share fewer than two {x_key} values; sample a common grid")
     rates = {d: _rates(table[d], xs) for d in distances}
+    d1, d2 = distances[-2], distances[-1]
+    # For a parameter against which the logical error falls (a pair rate, a rate multiplier), the larger code wins on
+    # the large-x side. The direction comes from the whole grid (saturated points show it best). The crossings are
+    # sought in 1 / x there, where the error rises as for an error rate: in x, the larger code's line is never the
+    # steeper one and no sign change is upward, so a crossing at 1000 inside [600, 4000] read "no crossing in
+    # [600, 4000]", by either method.
+    falling = all(rates[d][-1] < rates[d][0] for d in (d1, d2))
+    order = list(range(len(xs)))[::-1] if falling else list(range(len(xs)))
+    seen_x = [1.0 / xs[i] if falling else xs[i] for i in order]
+
+    def seen(values):  # a curve on the grid the crossings are sought on
+        return [values[i] for i in order]
+
+    def back(c: float) -> float:  # a crossing found on that grid, in x; past its end (inf) is before x's grid
+        if not falling or math.isnan(c):
+            return c
+        return -c if math.isinf(c) else 1.0 / c
+
+    def cross_or_side(ra, rb, ea, eb) -> float:
+        if method == "interpolate":
+            return back(_interpolated_crossing_or_side(seen_x, seen(ra), seen(rb)))
+        return back(_fitted_crossing_or_side(seen_x, seen(ra), seen(rb), seen(ea), seen(eb)))
 
     def cross(a: int, b: int, ra, rb, ea, eb) -> float | None:
-        if method == "interpolate":
-            return crossing(xs, ra, rb)
-        return fitted_crossing(xs, ra, rb, ea, eb)
+        return _finite(cross_or_side(ra, rb, ea, eb))
 
     counts = {d: _weights(table[d], xs) for d in distances}
     pairwise = {(a, b): cross(a, b, rates[a], rates[b], counts[a], counts[b]) for a, b in zip(distances, distances[1:])}
-    d1, d2 = distances[-2], distances[-1]
     value = pairwise[(d1, d2)]
     low = high = None
     fraction = 1.0 if value is not None else 0.0
@@ -559,11 +582,7 @@ def estimate_threshold(
                 errs = [rng.binomial(table[d][x][1], table[d][x][0] / table[d][x][1]) for x in xs]
                 redrawn[d] = _rates(table[d], xs, errs)
                 redrawn_counts[d] = _weights(table[d], xs, errs)
-            if method == "interpolate":
-                draws.append(_interpolated_crossing_or_side(xs, redrawn[d1], redrawn[d2]))
-            else:
-                draws.append(_fitted_crossing_or_side(xs, redrawn[d1], redrawn[d2], redrawn_counts[d1],
-                                                      redrawn_counts[d2]))  # fmt: skip
+            draws.append(cross_or_side(redrawn[d1], redrawn[d2], redrawn_counts[d1], redrawn_counts[d2]))
         found = [c for c in draws if math.isfinite(c)]
         fraction = len(found) / bootstrap
         beyond = (draws.count(-math.inf) / bootstrap, draws.count(math.inf) / bootstrap)
@@ -580,11 +599,8 @@ def estimate_threshold(
             side = "above"
         elif usable and all(rates[d2][i] > rates[d1][i] for i in usable):
             side = "below"
-        # For a parameter against which the logical error falls (a pair rate, a rate multiplier), the larger
-        # code wins on the large-x side: a larger code better everywhere puts the crossing below the grid.
-        # It read "above 3e+03" for a rate multiplier whose crossing lies below the first usable point.
-        # The direction comes from the whole grid: saturated points are the ones that show it best.
-        falling = all(rates[d][-1] < rates[d][0] for d in (d1, d2))
+        # For a falling parameter a larger code better everywhere puts the crossing below the grid: it read
+        # "above 3e+03" for a rate multiplier whose crossing lies below the first usable point.
         if falling and side is not None:
             side = {"above": "below", "below": "above"}[side]
     misfit = {}
