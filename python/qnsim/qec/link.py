@@ -397,9 +397,10 @@ class RoundTiming:
         are perfect and below about 2.9% when they fail as often as the data (Wang, Harrington and Preskill,
         Ann. Phys. 303, 31 (2003)); this patch's checks lie between, and its bulk and seam errors come on top.
         So above 10.3% no distance helps, between the two a larger distance is unlikely to (sample it before
-        relying on it: fed by the README's transducer link, request 1, a d = 3 memory, flipped with 5.5% per
-        round, failed 11% of its rounds and a d = 5 one, 9.4%, as often as random outcomes; at ten times the
-        rate, 0.6% for d = 3 and 1.5% for d = 7, d = 7 failed half as often), below 2.9% it can still help.
+        relying on it: fed by the README's transducer link, request 1 (4 probes, sampled with seed 1), a d = 3
+        memory, flipped with 5.4% per round, failed 9.9% of its rounds and a d = 5 one, 9.3%, failed 47% of its
+        shots, nearly as often as random outcomes; at ten times the rate, 0.6% for d = 3 and 1.5% for d = 7,
+        d = 7 failed 0.61% of its rounds against d = 3's 0.92%), below 2.9% it can still help.
         The wait also grows with the distance (more pairs per round), so a larger patch idles more. None when the
         waits flip a data qubit with probability below ``NEGLIGIBLE_IDLE_FLIP`` (1e-12) per round.
 
