@@ -75,7 +75,7 @@ def test_the_idle_error_and_the_stored_pairs_are_averaged_over_the_poisson_waits
     the arrivals."""
     import numpy as np
 
-    from qnsim.qec import bell_diagonal_after_memory, memory_pauli_channel, round_timing
+    from qnsim.qec import memory_pauli_channel, round_timing
 
     bell, cycle = (0.9, 0.05, 0.03, 0.02), 1e-6
     timing = round_timing(rate_hz=rate_hz, bell_diagonal=bell, distance=5 if rate_hz == 9e6 else 3,
@@ -87,11 +87,23 @@ def test_the_idle_error_and_the_stored_pairs_are_averaged_over_the_poisson_waits
     sampled_idle = (lost_t1.mean() / 4, lost_t1.mean() / 4, np.maximum(lost_t2 / 2 - lost_t1 / 4, 0).mean())
     assert timing.wait_idle == pytest.approx(sampled_idle, rel=0.01, abs=2e-6)
 
-    k = rng.integers(1, n + 1, size=3000)  # the k-th pair of the batch waits for the n - k after it
+    # The pairs: each sample a pair drawn from the coefficients, then a Pauli on each half drawn from the memory's
+    # twirl for that pair's storage (the k-th of the batch waits for the n - k after it); Bell states as Paulis on
+    # one half in symplectic bits (Phi+ I 0, Psi+ X 1, Phi- Z 2, Psi- Y 3) compose by XOR.
+    size = 200_000
+    k = rng.integers(1, n + 1, size=size)
     stored = np.where(k < n, rng.gamma(np.maximum(n - k, 1), 1 / rate_hz), 0.0)
-    sampled_pairs = np.mean([bell_diagonal_after_memory(bell, *[memory_pauli_channel(t, t1_s, t2_s)] * 2)
-                             for t in stored], axis=0)  # fmt: skip
-    assert timing.bell_diagonal_at_use == pytest.approx(tuple(sampled_pairs), abs=0.004)
+    p_x = -np.expm1(-stored / t1_s) / 4
+    p_z = np.maximum(-np.expm1(-stored / t2_s) / 2 - p_x, 0.0)
+
+    def half_pauli():
+        u = rng.random(size)
+        return np.select([u < p_x, u < 2 * p_x, u < 2 * p_x + p_z], [1, 3, 2], 0)
+
+    symplectic = np.array([0, 1, 3, 2])  # of Phi+, Psi+, Psi-, Phi-
+    pair = symplectic[rng.choice(4, size=size, p=bell)] ^ half_pauli() ^ half_pauli()
+    sampled_pairs = np.bincount(pair, minlength=4)[symplectic] / size
+    assert timing.bell_diagonal_at_use == pytest.approx(tuple(sampled_pairs), abs=0.005)  # 5 sigma of the sample
 
     at_mean_wait = memory_pauli_channel(timing.wait_s, t1_s, t2_s)
     if rate_hz == 9e6:
@@ -310,3 +322,22 @@ def test_a_threshold_in_a_pair_rate_is_found_inside_the_grid(method, tmp_path, c
         f"{r['distance']},{r['rate']},{r['errors']},{r['shots']},{r['rounds']}\n" for r in rows([600, 800, 1000, 2000])))
     assert qec_cli.main(["threshold", str(path), "--x", "rate", "--bootstrap", "100"]) == 0
     assert "threshold rate = 1e+03 [" in capsys.readouterr().out
+
+
+def test_qec_link_the_sweep_and_measure_link_make_the_same_probes_by_default(tmp_path, capsys):
+    """Old behaviour: ``measure_link(scenario)`` ran 64 density-matrix probes where ``qnsim qec link scenario`` and an
+    experiment file's ``[link]`` ran 16: the same link, measured on the same inputs, gave the API one Bell-diagonal
+    state and the command and the sweep another. One default now (``DEFAULT_PROBES``), and the three agree."""
+    from qnsim import qec_cli
+    from qnsim.qec.link import DEFAULT_PROBES
+    from qnsim.qec.sweep import ExperimentSpec
+
+    scenario = _scenario(tmp_path, rate_hz=5e3)
+    api = qec.measure_link(scenario)
+    assert api.probes == DEFAULT_PROBES == 16
+    spec = ExperimentSpec.from_dict({"experiment": {"scheme": "teleported"}, "link": {"scenario": scenario}})
+    spec.measure()
+    assert spec.supply == api
+    assert qec_cli.main(["link", scenario, "--distance", "3"]) == 0
+    bd = ", ".join(f"{c:.4f}" for c in api.bell_diagonal)
+    assert f"Bell-diagonal (Phi+, Psi+, Psi-, Phi-) = ({bd})" in capsys.readouterr().out

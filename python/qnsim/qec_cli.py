@@ -42,6 +42,8 @@ __all__ = ["main"]
 
 
 def _parser() -> argparse.ArgumentParser:
+    from qnsim.qec.link import DEFAULT_PROBES
+
     parser = ArgumentParser(prog="qnsim qec", description="Distributed surface-code experiments.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -91,8 +93,9 @@ def _parser() -> argparse.ArgumentParser:
     lnk.add_argument(
         "--code", choices=["rotated", "unrotated"], default="rotated", help="surface code layout (default rotated)"
     )
-    lnk.add_argument("--probes", type=int, default=16,
-                     help="density-matrix runs whose delivered pairs give the Bell-diagonal state (default 16)")
+    lnk.add_argument("--probes", type=int, default=DEFAULT_PROBES,
+                     help=f"density-matrix runs whose delivered pairs give the Bell-diagonal state (default "
+                     f"{DEFAULT_PROBES}, as measure_link)")
     lnk.add_argument(
         "--seed", type=int, default=None,
         help="seed of the scenario's run and of the first probe (default: the scenario's run.seed, as qnsim run; 0 if none)",

@@ -155,6 +155,11 @@ class LinkSupply:
 #: Most density-matrix runs measure_link makes (probes), each a whole run of the scenario.
 MAX_PROBES = 100_000
 
+#: Density-matrix runs measure_link makes when not told, the same for ``qnsim qec link --probes`` and an experiment
+#: file's ``[link] probes``: the API made 64 where the command and the files made 16, so one link measured on the
+#: same inputs gave two Bell-diagonal states.
+DEFAULT_PROBES = 16
+
 
 def read_probe_seed(seed: object, probes: int, name: str = "seed") -> int:
     """``seed`` as the first of the seeds ``seed .. seed + probes - 1`` of :func:`measure_link`'s probes, each a
@@ -187,7 +192,7 @@ def measure_link(
     scenario: str | os.PathLike | dict,
     request: int = 0,
     *,
-    probes: int = 64,
+    probes: int = DEFAULT_PROBES,
     seed: int | None = None,
     until_s: float | None = None,
 ) -> LinkSupply:
@@ -197,7 +202,8 @@ def measure_link(
         scenario: Path of a scenario TOML, or its parsed data.
         request: Index of the request (its ends are the two QPUs).
         probes: Density-matrix runs of the whole scenario for the Bell-diagonal coefficients
-            (seeds ``seed .. seed + probes - 1``; every pair the request delivers counts).
+            (seeds ``seed .. seed + probes - 1``; every pair the request delivers counts); default
+            ``DEFAULT_PROBES`` (16), as ``qnsim qec link`` and an experiment file's ``[link]``.
         seed: Seed of the normal run and the first probe (default: the scenario's ``run.seed``, as ``qnsim run``
             uses it, or 0 if the scenario has none), so that the rate is the one ``qnsim run`` prints.
         until_s: Simulated time of the normal run (default: the scenario's ``run.until_s``).

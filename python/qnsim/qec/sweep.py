@@ -23,7 +23,7 @@ An experiment file is TOML::
     [link]                  # optional: the interface from a simulated link instead of p_int
     scenario = "two_qpus_transducers.toml"   # relative to the experiment file
     request = 0
-    probes = 16             # density-matrix runs whose delivered pairs give the Bell-diagonal state
+    probes = 16             # density-matrix runs whose delivered pairs give the Bell-diagonal state (the default)
     cycle_time_s = 1e-6     # the QPU's syndrome round without waiting
     rate_multiplier = 1.0   # scale the measured pair rate (may be a grid axis)
     seed = 7                # seed of the link's run (probes: seed, seed + 1, ...); left out: the
@@ -346,10 +346,10 @@ class ExperimentSpec:
             link["request"] = integer(f"{where}: request", link.get("request", 0), minimum=0, error=ValueError)
             # The bounds measure_link reads them with (probes <= MAX_PROBES, the probes' seeds within 64 bits), here
             # with the file (probes = 10**6 passed the file's check; measure_link refused it).
-            from qnsim.qec.link import MAX_PROBES, read_probe_seed
+            from qnsim.qec.link import DEFAULT_PROBES, MAX_PROBES, read_probe_seed
 
             link["probes"] = integer(
-                f"{where}: probes", link.get("probes", 16), minimum=1, maximum=MAX_PROBES, error=ValueError
+                f"{where}: probes", link.get("probes", DEFAULT_PROBES), minimum=1, maximum=MAX_PROBES, error=ValueError
             )
             # Left out: the scenario's run.seed, as measure_link (and so `qnsim qec link`) takes it; seed 0 in its
             # place measured another run of the link than `qnsim qec link` did on the same scenario.
@@ -386,12 +386,12 @@ class ExperimentSpec:
             True
         """
         if self.link is not None and self.supply is None:
-            from qnsim.qec.link import measure_link
+            from qnsim.qec.link import DEFAULT_PROBES, measure_link
 
             self.supply = measure_link(
                 self.link["scenario"],
                 self.link.get("request", 0),
-                probes=self.link.get("probes", 16),
+                probes=self.link.get("probes", DEFAULT_PROBES),
                 seed=self.link.get("seed"),
             )
 
