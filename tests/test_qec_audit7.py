@@ -337,7 +337,7 @@ def test_qec_link_the_sweep_and_measure_link_make_the_same_probes_by_default(tmp
     assert api.probes == DEFAULT_PROBES == 16
     spec = ExperimentSpec.from_dict({"experiment": {"scheme": "teleported"}, "link": {"scenario": scenario}})
     spec.measure()
-    assert spec.supply == api
+    assert (spec.supply.probes, spec.supply.bell_diagonal, spec.supply.rate_hz) == (16, api.bell_diagonal, api.rate_hz)
     assert qec_cli.main(["link", scenario, "--distance", "3"]) == 0
     bd = ", ".join(f"{c:.4f}" for c in api.bell_diagonal)
     assert f"Bell-diagonal (Phi+, Psi+, Psi-, Phi-) = ({bd})" in capsys.readouterr().out
