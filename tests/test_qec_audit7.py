@@ -7,6 +7,8 @@ Each test's docstring says what qnsim did before its fix.
 from __future__ import annotations
 
 import pytest
+from scenarios import qec_sweep_point_over_link
+from script_modules import import_script
 
 pytest.importorskip("stim")
 pytest.importorskip("pymatching")
@@ -167,14 +169,9 @@ def test_a_stopped_sweeps_saved_counts_are_named_and_cleared_by_a_command_never_
 
 
 def _memory_example():
-    import importlib.util
     import os
 
-    path = os.path.join(os.path.dirname(__file__), os.pardir, "examples", "qec", "distributed_memory.py")
-    spec = importlib.util.spec_from_file_location("_qec_audit7_distributed_memory", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return import_script(os.path.join(os.path.dirname(__file__), os.pardir, "examples", "qec", "distributed_memory.py"))
 
 
 def test_the_memory_example_says_why_purification_makes_the_transmon_link_worse():
@@ -275,8 +272,6 @@ def test_the_round_time_is_the_mean_round_with_poisson_waits_and_the_per_second_
     import numpy as np
 
     from qnsim.qec import round_timing
-    from qnsim.qec.link import LinkSupply
-    from qnsim.qec.sweep import ExperimentSpec
 
     n, cycle = 9, 1e-6
     timing = round_timing(rate_hz=fraction * n / cycle, bell_diagonal=(0.9, 0.05, 0.03, 0.02), distance=5,
@@ -287,14 +282,8 @@ def test_the_round_time_is_the_mean_round_with_poisson_waits_and_the_per_second_
     if fraction == 1.0:
         assert timing.round_time_s > 1.12 * cycle  # was max(cycle, N / R) = cycle
 
-    spec = ExperimentSpec.from_dict({
-        "experiment": {"scheme": "teleported"}, "grid": {"distance": [3]},
-        "sampling": {"max_shots": 200}, "link": {"scenario": "unused.toml", "cycle_time_s": 1e-6},
-    })  # fmt: skip
-    spec.supply = LinkSupply(5e6, 0.98, (0.98, 0.01, 0.005, 0.005), (0.0,) * 4, 1000, 10, 1e-3, 1e-3, 1e-3, 1e-3,
-                             "given")  # fmt: skip
-    row = spec.point({"distance": 3}, seed=1)  # 5 pairs at exactly the required rate
-    assert row["round_time_s"] == pytest.approx(1.18e-6, abs=0.01e-6)
+    row, at_required = qec_sweep_point_over_link(5e6, max_shots=200)  # 5 pairs at exactly the required rate
+    assert row["round_time_s"] == at_required.round_time_s == pytest.approx(1.18e-6, abs=0.01e-6)
     assert row["logical_error_per_s"] == row["per_round"] / row["round_time_s"]
 
 
