@@ -330,3 +330,19 @@ def test_qec_link_the_sweep_and_measure_link_make_the_same_probes_by_default(tmp
     assert qec_cli.main(["link", scenario, "--distance", "3"]) == 0
     bd = ", ".join(f"{c:.4f}" for c in api.bell_diagonal)
     assert f"Bell-diagonal (Phi+, Psi+, Psi-, Phi-) = ({bd})" in capsys.readouterr().out
+
+
+def test_an_unresolved_side_says_where_the_redraws_crossed():
+    """Old behaviour: on a grid ending at 0.09 below a crossing at 0.1, ``qnsim qec threshold`` read "above 0.09
+    (unresolved: 35% of the redraws cross inside the grid)", where those redraws' fitted lines met between 0.09 and
+    0.099, past the grid (a fit's crossing counts up to 10% beyond its ends). It says so now; the interpolation,
+    which crosses only between grid points, keeps "inside the grid"."""
+    from qnsim.qec.threshold import estimate_threshold
+
+    est = estimate_threshold(_threshold_rows([0.05, 0.07, 0.09]), x_key="p", bootstrap=300, seed=1)
+    assert est.side_unresolved and 0 < est.crossed_fraction < 0.5 and est.beyond == pytest.approx((0.0, 1 - est.crossed_fraction))
+    said = f"(unresolved: {est.crossed_fraction:.0%} of the redraws cross inside the grid or within 10% of its ends)"
+    assert said in est.describe() and any("cross inside the grid or within 10% of its ends" in n for n in est.notes)
+    interpolated = estimate_threshold(_threshold_rows([0.05, 0.07, 0.09]), x_key="p", bootstrap=0,
+                                      method="interpolate")  # fmt: skip
+    assert interpolated._reach == "inside the grid"

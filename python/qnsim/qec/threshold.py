@@ -214,7 +214,8 @@ class ThresholdEstimate:
         high: 97.5th percentile (likewise; ``inf`` when more than 2.5% cross past the grid).
         distances: The two distances of ``value``.
         pairwise: Crossing of each consecutive pair of distances, ``{(d1, d2): x or None}``.
-        crossed_fraction: Fraction of bootstrap redraws that crossed inside the grid. Without a crossing, a
+        crossed_fraction: Fraction of bootstrap redraws that crossed inside the grid (with ``"fit"``, or within
+            10% of its ends, where a fit's crossing still counts). Without a crossing, a
             ``side`` is taken as resolved only when fewer than :data:`UNRESOLVED_SIDE` of the redraws cross
             (see :meth:`describe` and :attr:`notes`); with ``bootstrap=0``, 0 (nothing was redrawn).
         grid: The ``x`` values used.
@@ -285,8 +286,8 @@ class ThresholdEstimate:
             # counts' noise said "above 0.04" as firmly as a clear margin.
             notes.append(
                 f"the measured rates put the threshold {self.side} the grid, but {self.crossed_fraction:.0%} of the "
-                f"bootstrap redraws cross inside it {d}: the counts do not settle which side it lies on; sample more "
-                "shots"
+                f"bootstrap redraws cross {self._reach} {d}: the counts do not settle which side it lies on; sample "
+                "more shots"
             )
         for share, end, edge in ((self.beyond[0], "before", "low"), (self.beyond[1], "past", "high")):
             bound = self.low if edge == "low" else self.high
@@ -321,6 +322,13 @@ class ThresholdEstimate:
         return notes
 
     @property
+    def _reach(self) -> str:
+        # Where a redraw's crossing counts as found: a fit's lines may meet up to 10% beyond the grid's ends, and
+        # "35% of the redraws cross inside the grid" counted those crossing between 0.09 and 0.099 on a grid ending
+        # at 0.09.
+        return "inside the grid" if self.method == "interpolate" else "inside the grid or within 10% of its ends"
+
+    @property
     def side_unresolved(self) -> bool:
         """True when :attr:`side` names a side of the grid that the counts do not settle: at least
         :data:`UNRESOLVED_SIDE` of the bootstrap redraws cross inside the grid.
@@ -344,7 +352,7 @@ class ThresholdEstimate:
             lo, hi = (min(points), max(points)) if points else (math.nan, math.nan)
             # "above 0.04" from codes whose redraws crossed inside the grid a third of the time read as settled.
             unresolved = (
-                f" (unresolved: {self.crossed_fraction:.0%} of the redraws cross inside the grid)"
+                f" (unresolved: {self.crossed_fraction:.0%} of the redraws cross {self._reach})"
                 if self.side_unresolved else ""
             )
             if self.side == "above":
