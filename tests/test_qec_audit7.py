@@ -216,7 +216,8 @@ def test_the_memory_example_says_why_purification_makes_the_transmon_link_worse(
             f"round {sum(t_a.wait_idle):.3g} -> {sum(t_b.wait_idle):.3g}") in row  # fmt: skip
     assert f"logical error per round {est_a.per_round:.2e} -> {est_b.per_round:.2e}" in row
     table[(purified, 5, 3000)] = (0.0, LogicalErrorEstimate(20_000, 10_000, 5), table[(purified, 5, 3000)][2])
-    (random,) = [line for line in example.purification_lines(plain, purified, supplies, table) if "d = 5, rate x3000" in line]
+    lines = example.purification_lines(plain, purified, supplies, table)
+    (random,) = [line for line in lines if "d = 5, rate x3000" in line]
     assert random.endswith(f"-> >= {table[(purified, 5, 3000)][1].per_round_interval()[0]:.1e} (random outcomes)")
     assert example.purification_lines(plain, purified, supplies, results(())) == []
 
@@ -255,8 +256,9 @@ def test_a_threshold_past_the_grid_gets_an_interval_the_grid_does_not_clip(tmp_p
     assert not [n for n in bracketed.notes if "redraws cross" in n]
 
     path = tmp_path / "rows.csv"
-    path.write_text("distance,p,errors,shots,rounds\n" + "".join(
-        f"{r['distance']},{r['p']},{r['errors']},{r['shots']},{r['rounds']}\n" for r in _threshold_rows([0.06, 0.08, 0.092])))
+    cells = ("distance", "p", "errors", "shots", "rounds")
+    path.write_text(",".join(cells) + "\n" + "".join(
+        ",".join(str(r[c]) for c in cells) + "\n" for r in _threshold_rows([0.06, 0.08, 0.092])))
     assert qec_cli.main(["threshold", str(path), "--x", "p", "--bootstrap", "300"]) == 0
     out = capsys.readouterr().out
     assert "past the grid]" in out and "note: " in out and "cross past the grid" in out
@@ -307,8 +309,9 @@ def test_a_threshold_in_a_pair_rate_is_found_inside_the_grid(method, tmp_path, c
     assert estimate_threshold(rows([1200, 2000, 4000]), x_key="rate", bootstrap=0, method=method).side == "below"
 
     path = tmp_path / "rows.csv"
-    path.write_text("distance,rate,errors,shots,rounds\n" + "".join(
-        f"{r['distance']},{r['rate']},{r['errors']},{r['shots']},{r['rounds']}\n" for r in rows([600, 800, 1000, 2000])))
+    cells = ("distance", "rate", "errors", "shots", "rounds")
+    path.write_text(",".join(cells) + "\n" + "".join(
+        ",".join(str(r[c]) for c in cells) + "\n" for r in rows([600, 800, 1000, 2000])))
     assert qec_cli.main(["threshold", str(path), "--x", "rate", "--bootstrap", "100"]) == 0
     assert "threshold rate = 1e+03 [" in capsys.readouterr().out
 
@@ -340,7 +343,8 @@ def test_an_unresolved_side_says_where_the_redraws_crossed():
     from qnsim.qec.threshold import estimate_threshold
 
     est = estimate_threshold(_threshold_rows([0.05, 0.07, 0.09]), x_key="p", bootstrap=300, seed=1)
-    assert est.side_unresolved and 0 < est.crossed_fraction < 0.5 and est.beyond == pytest.approx((0.0, 1 - est.crossed_fraction))
+    assert est.side_unresolved and 0 < est.crossed_fraction < 0.5
+    assert est.beyond == pytest.approx((0.0, 1 - est.crossed_fraction))
     said = f"(unresolved: {est.crossed_fraction:.0%} of the redraws cross inside the grid or within 10% of its ends)"
     assert said in est.describe() and any("cross inside the grid or within 10% of its ends" in n for n in est.notes)
     interpolated = estimate_threshold(_threshold_rows([0.05, 0.07, 0.09]), x_key="p", bootstrap=0,

@@ -104,8 +104,10 @@ def purification_lines(plain: str, purified: str, supplies: dict, results: dict)
     turns two pairs into one, so it delivers fewer pairs (each syndrome round waits longer for its batch, the data
     decaying meanwhile) and the first pair of two waits for its partner in memory (with short memories it decays
     more than the round removes). Empty when no row of the purified link is worse beyond the 95% intervals."""
-    worse = [(d, m) for d in DISTANCES for m in MULTIPLIERS
-             if results[(purified, d, m)][1].per_round_interval()[0] > results[(plain, d, m)][1].per_round_interval()[1]]
+    def interval(label, d, m):
+        return results[(label, d, m)][1].per_round_interval()
+
+    worse = [(d, m) for d in DISTANCES for m in MULTIPLIERS if interval(purified, d, m)[0] > interval(plain, d, m)[1]]
     if not worse:
         return []
     a, b = supplies[plain], supplies[purified]

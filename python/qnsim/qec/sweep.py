@@ -55,10 +55,10 @@ saying whether it is per shot, per round or per second:
 * With a link: ``link_rate_hz`` (pairs/s delivered, times ``rate_multiplier``), ``link_seed`` (the seed
   the link was measured with: ``[link] seed`` or the scenario's ``run.seed``), ``pair_fidelity``
   and ``pair_psi_plus``, ``pair_psi_minus``, ``pair_phi_minus`` (the pairs' Bell-diagonal state at
-  use), ``round_time_s`` (s per round on average, Poisson waits included), ``wait_per_round_s`` (s per round: the mean
-  time its batch of pairs takes beyond ``cycle_time_s``),
-  ``poisson_wait_per_round_s`` (s a round waits on average when the pairs arrive as a Poisson process:
-  larger, and > 0 even at the required rate; the circuit's data idle error is averaged over these waits), ``required_rate_hz`` and
+  use), ``round_time_s`` (s per round on average, Poisson waits included), ``wait_per_round_s`` (s per
+  round: the mean time its batch of pairs takes beyond ``cycle_time_s``), ``poisson_wait_per_round_s``
+  (s a round waits on average when the pairs arrive as a Poisson process: larger, and > 0 even at the
+  required rate; the circuit's data idle error is averaged over these waits), ``required_rate_hz`` and
   ``required_rate_per_seam_hz`` (pairs/s whose mean batch takes ``cycle_time_s``: the least that keeps up),
   ``logical_error_per_s`` (``per_round / round_time_s``, per second).
 

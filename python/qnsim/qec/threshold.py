@@ -297,11 +297,10 @@ class ThresholdEstimate:
                 reach = f"{min(points) / 1.1:.3g}" if end == "before" else f"{max(points) * 1.1:.3g}"
                 if self.method == "interpolate":
                     reach = f"{min(points):g}" if end == "before" else f"{max(points):g}"
+                side, last = ("below", min(points)) if end == "before" else ("above", max(points))
                 notes.append(
-                    f"{share:.1%} of the bootstrap redraws cross {end} the grid ({'below' if end == 'before' else 'above'} "
-                    f"{reach}) {d}: the counts do "
-                    f"not bound the interval's {edge} end; sample {'below' if end == 'before' else 'beyond'} "
-                    f"{min(points) if end == 'before' else max(points):g}"
+                    f"{share:.1%} of the bootstrap redraws cross {end} the grid ({side} {reach}) {d}: the counts do "
+                    f"not bound the interval's {edge} end; sample {'below' if end == 'before' else 'beyond'} {last:g}"
                 )
         bent = [(d, chi2, dof) for d, (chi2, dof) in sorted(self.misfit.items()) if _misfit_p(chi2, dof) < 0.01]
         if self.value is not None and bent:
