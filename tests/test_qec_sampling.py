@@ -267,7 +267,8 @@ def test_round_timing_closed_forms():
     assert t.required_rate_hz == pytest.approx(n / 1e-6)
     assert t.storage_s == pytest.approx((n - 1) / 2e6)
     gamma = 1 - math.exp(-t.wait_s / 1e-4)
-    assert t.wait_idle[0] == pytest.approx(gamma / 4)
+    # Near the channel of the mean wait, not equal: averaged over the Poisson waits (tests/test_qec_audit7.py).
+    assert t.wait_idle[0] == pytest.approx(gamma / 4, rel=0.02) and t.wait_idle[0] != pytest.approx(gamma / 4)
     fast = round_timing(rate_hz=1e12, bell_diagonal=(1, 0, 0, 0), distance=5, cycle_time_s=1e-6, t1_s=1e-4, t2_s=1e-4)
     assert fast.wait_s == 0 and fast.round_time_s == 1e-6
 

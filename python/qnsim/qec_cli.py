@@ -4,6 +4,7 @@ Subcommands::
 
     qnsim qec sweep EXPERIMENT.toml [--param KEY=V1,V2,...] [--seeds N] [--out rows.csv]
                     [--backend local|dask] [--workers N] [--scheduler tcp://host:8786] [--no-progress]
+    qnsim qec clean-shots OUT.csv
     qnsim qec threshold ROWS.csv [--x p_int] [--by p_bulk,scheme] [--bootstrap 400]
     qnsim qec link SCENARIO.toml [--request 0] [--distance 5] [--cycle-time 1e-6]
                    [--experiment merge] [--scheme teleported] [--probes 16]
@@ -12,7 +13,8 @@ Subcommands::
 
 ``sweep`` runs an experiment file (layout in :mod:`qnsim.qec.sweep`) over its grid and seeds with
 :func:`qnsim.sweep`: rows stream to ``--out`` and rerunning the command resumes (a point that was
-running resumes at its last batch of shots, saved in ``OUT.shots/`` until the sweep finishes). ``threshold``
+running resumes at its last batch of shots, saved in ``OUT.shots/`` until the sweep finishes; ``clean-shots``
+deletes them for a stopped sweep that will not be run again, refused while a sweep writes ``OUT``). ``threshold``
 reads such rows and prints the crossing of the two largest distances per group, with its 95%
 bootstrap interval (the counts' sampling noise, not the fitted lines' model error: see
 :mod:`qnsim.qec.threshold`). ``link`` measures a network scenario's pairs and prints what a distributed
@@ -41,6 +43,8 @@ __all__ = ["main"]
 
 
 def _parser() -> argparse.ArgumentParser:
+    from qnsim.qec.link import DEFAULT_PROBES
+
     parser = ArgumentParser(prog="qnsim qec", description="Distributed surface-code experiments.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -57,6 +61,11 @@ def _parser() -> argparse.ArgumentParser:
     swp.add_argument("--workers", type=int, help="processes (local) or LocalCluster workers (dask)")
     swp.add_argument("--scheduler", help="address of a running Dask scheduler")
     swp.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+    cln = sub.add_parser(
+        "clean-shots", help="delete the saved counts (OUT.shots/) of a stopped sweep that will not be run again"
+    )
+    cln.add_argument("out", type=path_arg, help="the sweep's --out (.csv or .parquet); refused while a sweep writes it")
 
     thr = sub.add_parser("threshold", help="threshold estimates from sweep rows")
     thr.add_argument("rows", type=path_arg, help="CSV written by 'qnsim qec sweep'")
@@ -85,8 +94,9 @@ def _parser() -> argparse.ArgumentParser:
     lnk.add_argument(
         "--code", choices=["rotated", "unrotated"], default="rotated", help="surface code layout (default rotated)"
     )
-    lnk.add_argument("--probes", type=int, default=16,
-                     help="density-matrix runs whose delivered pairs give the Bell-diagonal state (default 16)")
+    lnk.add_argument("--probes", type=int, default=DEFAULT_PROBES,
+                     help=f"density-matrix runs whose delivered pairs give the Bell-diagonal state (default "
+                     f"{DEFAULT_PROBES}, as measure_link)")
     lnk.add_argument(
         "--seed", type=int, default=None,
         help="seed of the scenario's run and of the first probe (default: the scenario's run.seed, as qnsim run; 0 if none)",
@@ -141,7 +151,18 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
-    return {"sweep": _sweep, "threshold": _threshold, "link": _link, "circuit": _circuit}[args.command](args)
+    commands = {"sweep": _sweep, "threshold": _threshold, "link": _link, "circuit": _circuit,
+                "clean-shots": _clean_shots}  # fmt: skip
+    return commands[args.command](args)
+
+
+def _clean_shots(args: argparse.Namespace) -> int:
+    from qnsim.qec.sweep import clear_saved_counts, saved_counts_dir
+
+    deleted = clear_saved_counts(args.out)
+    store = saved_counts_dir(args.out)
+    print(f"deleted {deleted} saved count file(s) in {store}" if deleted else f"no saved counts in {store}")
+    return 0
 
 
 def _sweep(args: argparse.Namespace) -> int:
@@ -150,6 +171,9 @@ def _sweep(args: argparse.Namespace) -> int:
 
     spec = ExperimentSpec.from_file(args.experiment)
     spec.measure()  # once, here, so that what the link's figures rest on is said before the sweep
+    if spec.supply is not None:
+        # The seed a link is measured with: the file's [link] seed or the scenario's run.seed (the rows' link_seed).
+        print(f"qnsim qec sweep: link {spec.supply.source} measured with {spec.supply.seeds_used()}", file=sys.stderr)
     for note in spec.supply.notes if spec.supply is not None else ():
         print(f"qnsim qec sweep: WARNING: link {spec.supply.source}: {note}", file=sys.stderr)
     grid = {}
@@ -165,11 +189,24 @@ def _sweep(args: argparse.Namespace) -> int:
         from distributed import Client
 
         client = Client(args.scheduler)
+    if args.out is not None:
+        from qnsim.qec.sweep import _saved_count_files, saved_counts_dir
+
+        store = saved_counts_dir(args.out)
+        if _saved_count_files(store):
+            print(f"qnsim qec sweep: resuming the saved counts of unfinished points in {store}", file=sys.stderr)
     try:
         rows = run_experiment_sweep(
             spec, grid=grid, seeds=seeds, out=args.out, backend=args.backend, workers=args.workers,
             client=client, progress=not args.no_progress,
         )
+    except Exception as exc:
+        # The error line shows the message only: the note naming the unfinished points' saved counts (and how to
+        # clear them) goes on its own line. Ctrl-C's notes are printed with "interrupted".
+        for note in getattr(exc, "__notes__", ()):
+            if "saved counts" in note:
+                print(f"qnsim qec sweep: {note}", file=sys.stderr)
+        raise
     finally:
         if client is not None:
             client.close()
@@ -256,7 +293,7 @@ def _link(args: argparse.Namespace) -> int:
     )
     bd = ", ".join(f"{c:.4f}" for c in supply.bell_diagonal)
     used = ", ".join(f"{c:.4f}" for c in timing.bell_diagonal_at_use)
-    print(f"link: {supply.source}")
+    print(f"link: {supply.source}, {supply.seeds_used()}")
     print(f"  delivered: {supply.rate_hz:.4g} pairs/s, Bell-diagonal (Phi+, Psi+, Psi-, Phi-) = ({bd})")
     print(f"  memory T1 = {supply.t1_s:g} s, T2 = {supply.t2_s:g} s; node 2q error {supply.two_qubit_error:g}")
     for note in supply.notes:
@@ -268,9 +305,9 @@ def _link(args: argparse.Namespace) -> int:
           "of pairs takes one cycle, the least that keeps up")
     # "waiting 0 s per round" at the required rate read as no wait; it is the mean batch time beyond the cycle, and
     # pairs arriving as a Poisson process make rounds wait longer on average (0.13 of a cycle for 9 pairs).
-    print(f"  round time: {timing.round_time_s:.4g} s (the mean batch of pairs takes {timing.wait_s:.4g} s beyond the "
-          f"cycle, the wait the data idle for in the sampled circuits; with pairs arriving as a Poisson process a "
-          f"round waits {timing.poisson_wait_s:.4g} s on average)")
+    print(f"  round time: {timing.round_time_s:.4g} s on average (with pairs arriving as a Poisson process a round "
+          f"waits {timing.poisson_wait_s:.4g} s on average, the data's idle error below averaged over those waits; "
+          f"the mean batch of pairs takes {timing.wait_s:.4g} s beyond the cycle)")
     if timing.wait_s > 0:
         # "required rate: 9e+06" above "delivered: 4322" left the reader to divide: the link sets the round's pace.
         print(
@@ -279,7 +316,7 @@ def _link(args: argparse.Namespace) -> int:
             f"the pairs come ({timing.required_rate_hz / supply.rate_hz:.3g}x the rate, e.g. that many links in "
             "parallel along the seam, would keep up)"
         )
-    print(f"  pairs at use (after {timing.storage_s:.3g} s in memory): ({used})")
+    print(f"  pairs at use (after {timing.storage_s:.3g} s in memory on average): ({used})")
     # The total alone (0.1409) stood above a verdict on "flips with probability 0.094" (X or Y: p_x + p_y), two
     # numbers for one wait with nothing to tie them: the Pauli split lets the reader add the flips the checks see.
     p_x, p_y, p_z = timing.wait_idle

@@ -23,9 +23,11 @@ An experiment file is TOML::
     [link]                  # optional: the interface from a simulated link instead of p_int
     scenario = "two_qpus_transducers.toml"   # relative to the experiment file
     request = 0
-    probes = 16             # density-matrix runs whose delivered pairs give the Bell-diagonal state
+    probes = 16             # density-matrix runs whose delivered pairs give the Bell-diagonal state (the default)
     cycle_time_s = 1e-6     # the QPU's syndrome round without waiting
     rate_multiplier = 1.0   # scale the measured pair rate (may be a grid axis)
+    seed = 7                # seed of the link's run (probes: seed, seed + 1, ...); left out: the
+                            # scenario's run.seed (0 if it has none), as `qnsim qec link` takes it
 
 Settings are read strictly (an integer count is not 3.0, a number is not text or NaN) and each goes
 in one place: a setting both fixed and in ``[grid]`` is refused, and so are settings the point would
@@ -50,12 +52,13 @@ saying whether it is per shot, per round or per second:
   not grid columns.
 * ``pairs_per_round``, ``seam_gates_per_round``: Bell pairs and seam CNOTs a round uses.
 * ``sampling_s``: wall-clock seconds spent sampling and decoding (all runs of a resumed point).
-* With a link: ``link_rate_hz`` (pairs/s delivered, times ``rate_multiplier``), ``pair_fidelity``
+* With a link: ``link_rate_hz`` (pairs/s delivered, times ``rate_multiplier``), ``link_seed`` (the seed
+  the link was measured with: ``[link] seed`` or the scenario's ``run.seed``), ``pair_fidelity``
   and ``pair_psi_plus``, ``pair_psi_minus``, ``pair_phi_minus`` (the pairs' Bell-diagonal state at
-  use), ``round_time_s`` (s per round, waiting included), ``wait_per_round_s`` (s per round: the mean
-  time its batch of pairs takes beyond ``cycle_time_s``, the wait the circuit's data idle for),
-  ``poisson_wait_per_round_s`` (s a round waits on average when the pairs arrive as a Poisson process:
-  larger, and > 0 even at the required rate), ``required_rate_hz`` and
+  use), ``round_time_s`` (s per round on average, Poisson waits included), ``wait_per_round_s`` (s per
+  round: the mean time its batch of pairs takes beyond ``cycle_time_s``), ``poisson_wait_per_round_s``
+  (s a round waits on average when the pairs arrive as a Poisson process: larger, and > 0 even at the
+  required rate; the circuit's data idle error is averaged over these waits), ``required_rate_hz`` and
   ``required_rate_per_seam_hz`` (pairs/s whose mean batch takes ``cycle_time_s``: the least that keeps up),
   ``logical_error_per_s`` (``per_round / round_time_s``, per second).
 
@@ -63,7 +66,9 @@ With an ``out``, the sweep resumes per row (see :func:`qnsim.sweep`) and, inside
 point saves its counts after every batch in ``OUT.shots/`` (one file per point, named by a hash of its
 circuit and sampling settings; see ``resume_dir`` of :func:`qnsim.qec.sample_logical_error`), so a
 point killed midway resumes at its last saved batch, and its row counts the shots and errors an
-uninterrupted run counts. The directory is removed once every row is in ``out``. (On Dask, a worker
+uninterrupted run counts. The directory is removed once every row is in ``out``. A sweep that stops (a
+failed point, Ctrl-C) names it in its error; if it is not run again, ``qnsim qec clean-shots OUT``
+(:func:`clear_saved_counts`) deletes the counts, refused while a sweep writes ``out``. (On Dask, a worker
 saves where it runs: a point resumes on a machine that sees that directory.)
 
 >>> spec = ExperimentSpec.from_dict({"grid": {"distance": [3], "p_int": [0.05]},
@@ -99,7 +104,7 @@ from qnsim.qec.layout import MAX_DISTANCE, check_distance
 from qnsim.qec.noise import Interface, NoiseModel
 from qnsim.qec.sampling import check_sampled_bits, read_max_shots
 
-__all__ = ["EXPERIMENT_KEYS", "ExperimentSpec", "run_experiment_sweep"]
+__all__ = ["EXPERIMENT_KEYS", "ExperimentSpec", "clear_saved_counts", "run_experiment_sweep", "saved_counts_dir"]
 
 #: Settings of a point, their types and defaults.
 EXPERIMENT_KEYS: dict[str, tuple[type, Any]] = {
@@ -342,12 +347,15 @@ class ExperimentSpec:
             link["request"] = integer(f"{where}: request", link.get("request", 0), minimum=0, error=ValueError)
             # The bounds measure_link reads them with (probes <= MAX_PROBES, the probes' seeds within 64 bits), here
             # with the file (probes = 10**6 passed the file's check; measure_link refused it).
-            from qnsim.qec.link import MAX_PROBES, read_probe_seed
+            from qnsim.qec.link import DEFAULT_PROBES, MAX_PROBES, read_probe_seed
 
             link["probes"] = integer(
-                f"{where}: probes", link.get("probes", 16), minimum=1, maximum=MAX_PROBES, error=ValueError
+                f"{where}: probes", link.get("probes", DEFAULT_PROBES), minimum=1, maximum=MAX_PROBES, error=ValueError
             )
-            link["seed"] = read_probe_seed(link.get("seed", 0), link["probes"], f"{where}: seed")
+            # Left out: the scenario's run.seed, as measure_link (and so `qnsim qec link`) takes it; seed 0 in its
+            # place measured another run of the link than `qnsim qec link` did on the same scenario.
+            if "seed" in link:
+                link["seed"] = read_probe_seed(link["seed"], link["probes"], f"{where}: seed")
             for key in _LINK_ONLY:
                 if key in link:
                     if key in fixed:
@@ -379,13 +387,13 @@ class ExperimentSpec:
             True
         """
         if self.link is not None and self.supply is None:
-            from qnsim.qec.link import measure_link
+            from qnsim.qec.link import DEFAULT_PROBES, measure_link
 
             self.supply = measure_link(
                 self.link["scenario"],
                 self.link.get("request", 0),
-                probes=self.link.get("probes", 16),
-                seed=self.link.get("seed", 0),
+                probes=self.link.get("probes", DEFAULT_PROBES),
+                seed=self.link.get("seed"),
             )
 
     def settings(self, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -531,6 +539,7 @@ class ExperimentSpec:
             row.update(
                 {
                     "link_rate_hz": self.supply.rate_hz * s["rate_multiplier"],
+                    "link_seed": self.supply.seed,
                     "pair_fidelity": bd[0],
                     "pair_psi_plus": bd[1],
                     "pair_psi_minus": bd[2],
@@ -604,34 +613,110 @@ def run_experiment_sweep(
         # Each point saves its counts after every batch beside out, so that a killed sweep resumes a long point's
         # shots too (rows resume per point: a point killed after an hour of shots started again from its first).
         out = file_path("out", out)
-        store = os.path.abspath(os.fspath(out)) + ".shots"
+        store = saved_counts_dir(out)
         spec = dataclasses.replace(spec, resume_dir=store)
-    rows = sweep(
-        spec,
-        full,
-        seeds=spec.seeds if seeds is None else seeds,
-        backend=backend,
-        out=out,
-        workers=workers,
-        progress=progress,
-        client=client,
-        as_frame=False,
-    )
+    try:
+        rows = sweep(
+            spec,
+            full,
+            seeds=spec.seeds if seeds is None else seeds,
+            backend=backend,
+            out=out,
+            workers=workers,
+            progress=progress,
+            client=client,
+            as_frame=False,
+        )
+    except BaseException as exc:
+        # A sweep that stops (a failed point, Ctrl-C) leaves its running points' counts in OUT.shots/ for the
+        # resume; nothing said where they were or how to clear them if the sweep is never run again.
+        saved = _saved_count_files(store) if store is not None else []
+        if saved:
+            note = (
+                f"the saved counts of {len(saved)} unfinished point(s) are in {store!r}: the same sweep run again "
+                f"resumes them; 'qnsim qec clean-shots {os.fspath(out)}' (qnsim.qec.sweep.clear_saved_counts) deletes "
+                "them"
+            )
+            if hasattr(exc, "add_note"):
+                exc.add_note(note)
+            else:  # Python < 3.11
+                exc.__notes__ = [*getattr(exc, "__notes__", []), note]
+        raise
     if store is not None:
         _remove_saved_counts(store)  # every point's row is in out now
     return rows
 
 
+def saved_counts_dir(out: str | os.PathLike) -> str:
+    """Where a sweep writing ``out`` saves its running points' counts: ``OUT.shots`` beside it, absolute.
+
+    Example:
+        >>> saved_counts_dir("/data/rows.csv")
+        '/data/rows.csv.shots'
+    """
+    return os.path.abspath(os.fspath(file_path("out", out))) + ".shots"
+
+
+def _saved_count_files(directory: str) -> list[str]:
+    try:
+        return sorted(n for n in os.listdir(directory) if n.endswith((".json", ".tmp")))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
+def clear_saved_counts(out: str | os.PathLike) -> int:
+    """Deletes the counts a stopped sweep writing ``out`` saved for its unfinished points (``OUT.shots/``).
+
+    A sweep that finishes deletes them itself; one that stopped (a failed point, a kill) and will not be run again
+    leaves them. Refused while a sweep writes ``out``: it holds ``out``'s lock, which this takes while it deletes
+    (a sweep starting meanwhile is refused, not robbed of its counts).
+
+    Args:
+        out: The sweep's ``out`` (.csv file or .parquet directory).
+
+    Returns:
+        The number of files deleted (0: nothing saved).
+
+    Raises:
+        ValueError: A running sweep writes ``out``; ``out`` is not a .csv or .parquet path.
+
+    Example:
+        >>> import tempfile
+        >>> clear_saved_counts(os.path.join(tempfile.mkdtemp(), "rows.csv"))
+        0
+    """
+    from qnsim.sweeps import _lock_out, _open_sink, _unlock_out
+
+    store = saved_counts_dir(out)
+    if not _saved_count_files(store):
+        with contextlib.suppress(OSError):
+            os.rmdir(store)
+        return 0
+    sink = _open_sink(out, [])  # reads the suffix: .csv or .parquet
+    lock = None
+    if sink.path.exists():  # a running sweep has made its out (it locks it first); no out, no sweep writes it
+        lock_path = sink.path / ".lock" if sink.path.is_dir() else sink.path
+        try:
+            lock = _lock_out(lock_path, sink.path)
+        except ValueError:
+            raise ValueError(
+                f"a sweep is writing {os.fspath(out)!r} and using the saved counts in {store!r}: it deletes them when "
+                "it finishes; stop it first to delete them now"
+            ) from None
+    try:
+        deleted = len(_saved_count_files(store))
+        _remove_saved_counts(store)
+    finally:
+        if lock is not None:
+            _unlock_out(lock)
+    return deleted
+
+
 def _remove_saved_counts(directory: str) -> None:
     """Deletes the saved counts of a finished sweep's points (their files only), then the directory if empty."""
-    try:
-        names = os.listdir(directory)
-    except FileNotFoundError:
-        return
-    for name in names:
-        if name.endswith((".json", ".tmp")):
-            with contextlib.suppress(FileNotFoundError):
-                os.remove(os.path.join(directory, name))
+    for name in _saved_count_files(directory):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(os.path.join(directory, name))
     with contextlib.suppress(OSError):
         os.rmdir(directory)
 

@@ -14,6 +14,10 @@ of ``log p_L`` against ``log x`` meet. Two ways (``method``):
 * ``"interpolate"``: the first upward sign change of ``log p_L(d2) - log p_L(d1)`` on the grid,
   interpolated linearly in ``log x`` between the two grid points around it.
 
+For a parameter the logical error falls against (a pair rate, a rate multiplier: both codes' rates lower at
+the grid's largest x than at its smallest), both methods work in ``1 / x``, where the error rises, and give
+the crossing back in ``x``.
+
 The threshold reported is the crossing of the two largest distances (the smaller pairs drift with
 finite size; they are reported too).
 
@@ -139,16 +143,63 @@ def fitted_crossing(
         ...                       [1, 1, 1], [1, 1, 1]), 5)
         0.04
     """
+    return _finite(_fitted_crossing_or_side(x, p_small, p_large, w_small, w_large))
+
+
+def _finite(c: float) -> float | None:
+    return c if math.isfinite(c) else None
+
+
+def _fitted_crossing_or_side(x, p_small, p_large, w_small, w_large) -> float:
+    """:func:`fitted_crossing`, with a crossing beyond the grid's 10% margins given as its side: ``inf`` past the
+    largest x, ``-inf`` before the smallest; NaN when the lines do not cross as a threshold's do."""
     t = np.log(_grid(x))
     with np.errstate(divide="ignore"):
         fa = _line(t, np.log(_curve("p_small", p_small)), _curve("w_small", w_small))
         fb = _line(t, np.log(_curve("p_large", p_large)), _curve("w_large", w_large))
     if fa is None or fb is None or fb[1] <= fa[1]:
-        return None
+        return math.nan
     t_cross = (fa[0] - fb[0]) / (fb[1] - fa[1])
-    if not (t.min() + math.log(1 / 1.1) <= t_cross <= t.max() + math.log(1.1)):
-        return None
+    if t_cross < t.min() + math.log(1 / 1.1):
+        return -math.inf
+    if t_cross > t.max() + math.log(1.1):
+        return math.inf
     return float(math.exp(t_cross))
+
+
+def _interpolated_crossing_or_side(x, p_small, p_large) -> float:
+    """:func:`crossing`, or without one its side: ``inf`` when the larger code is better at every point (the
+    curves would cross past the grid), ``-inf`` when it is worse at every one; NaN otherwise."""
+    c = crossing(x, p_small, p_large)
+    if c is not None:
+        return c
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f = np.log(np.asarray(p_large, dtype=float)) - np.log(np.asarray(p_small, dtype=float))
+    f = f[np.isfinite(f)]
+    if f.size and (f < 0).all():
+        return math.inf
+    if f.size and (f > 0).all():
+        return -math.inf
+    return math.nan
+
+
+def _percentiles_with_sides(draws: Sequence[float], levels: Sequence[float]) -> list[float]:
+    """Percentiles of redrawn crossings among which those past the grid count as ``inf`` / ``-inf``: np.percentile
+    of the finite ones at levels shifted by the infinite ones' share (the same as np.percentile without them), an
+    infinity where a level falls among them."""
+    values = np.asarray(draws, dtype=float)
+    n, below, above = values.size, int(np.sum(values == -math.inf)), int(np.sum(values == math.inf))
+    finite = values[np.isfinite(values)]
+    out = []
+    for level in levels:
+        rank = level / 100.0 * n
+        if rank < below:
+            out.append(-math.inf)
+        elif rank > n - above:
+            out.append(math.inf)
+        else:
+            out.append(float(np.percentile(finite, 100.0 * (rank - below) / finite.size)))
+    return out
 
 
 @dataclass(frozen=True)
@@ -157,11 +208,14 @@ class ThresholdEstimate:
 
     Attributes:
         value: Crossing of the two largest distances (None: no crossing in the grid).
-        low: 2.5th percentile of the bootstrap crossings (None when fewer than 90% cross).
-        high: 97.5th percentile (likewise).
+        low: 2.5th percentile of the bootstrap crossings (None when fewer than 90% of the redraws cross or lie
+            clearly on one side of the grid); ``-inf`` when more than 2.5% cross before the grid (past the
+            margin a fit may reach): the counts do not bound it.
+        high: 97.5th percentile (likewise; ``inf`` when more than 2.5% cross past the grid).
         distances: The two distances of ``value``.
         pairwise: Crossing of each consecutive pair of distances, ``{(d1, d2): x or None}``.
-        crossed_fraction: Fraction of bootstrap redraws that crossed inside the grid. Without a crossing, a
+        crossed_fraction: Fraction of bootstrap redraws that crossed inside the grid (with ``"fit"``, or within
+            10% of its ends, where a fit's crossing still counts). Without a crossing, a
             ``side`` is taken as resolved only when fewer than :data:`UNRESOLVED_SIDE` of the redraws cross
             (see :meth:`describe` and :attr:`notes`); with ``bootstrap=0``, 0 (nothing was redrawn).
         grid: The ``x`` values used.
@@ -177,6 +231,8 @@ class ThresholdEstimate:
             residuals of its usable points (weights as in the fit) and their number less two. A chi2 well
             above dof means the points scatter about the line more than their counts explain (the curve
             bends): the interval, which redraws the counts alone, is then too narrow (see :attr:`notes`).
+        beyond: Fractions of the bootstrap redraws crossing before and past the grid (a fit's 10% margins; with
+            ``"interpolate"``, a larger code worse, or better, at every point).
 
     Example:
         >>> ThresholdEstimate(0.1, 0.09, 0.11, (5, 7)).describe()
@@ -194,6 +250,7 @@ class ThresholdEstimate:
     usable: tuple[float, ...] = ()
     method: str = "fit"
     misfit: Mapping[int, tuple[float, int]] = field(default_factory=dict)
+    beyond: tuple[float, float] = (0.0, 0.0)
 
     @property
     def notes(self) -> list[str]:
@@ -229,9 +286,22 @@ class ThresholdEstimate:
             # counts' noise said "above 0.04" as firmly as a clear margin.
             notes.append(
                 f"the measured rates put the threshold {self.side} the grid, but {self.crossed_fraction:.0%} of the "
-                f"bootstrap redraws cross inside it {d}: the counts do not settle which side it lies on; sample more "
-                "shots"
+                f"bootstrap redraws cross {self._reach} {d}: the counts do not settle which side it lies on; sample "
+                "more shots"
             )
+        for share, end, edge in ((self.beyond[0], "before", "low"), (self.beyond[1], "past", "high")):
+            bound = self.low if edge == "low" else self.high
+            if self.value is not None and bound is not None and math.isinf(bound):
+                # The interval ended at the grid's margin: the redraws crossing beyond it were not counted.
+                points = self.usable or self.grid
+                reach = f"{min(points) / 1.1:.3g}" if end == "before" else f"{max(points) * 1.1:.3g}"
+                if self.method == "interpolate":
+                    reach = f"{min(points):g}" if end == "before" else f"{max(points):g}"
+                side, last = ("below", min(points)) if end == "before" else ("above", max(points))
+                notes.append(
+                    f"{share:.1%} of the bootstrap redraws cross {end} the grid ({side} {reach}) {d}: the counts do "
+                    f"not bound the interval's {edge} end; sample {'below' if end == 'before' else 'beyond'} {last:g}"
+                )
         bent = [(d, chi2, dof) for d, (chi2, dof) in sorted(self.misfit.items()) if _misfit_p(chi2, dof) < 0.01]
         if self.value is not None and bent:
             # The redraws refit lines to counts redrawn around the measured points: they hold the sampling noise,
@@ -249,6 +319,13 @@ class ThresholdEstimate:
                 "checks the straight-line model; sample more points around the crossing"
             )
         return notes
+
+    @property
+    def _reach(self) -> str:
+        # Where a redraw's crossing counts as found: a fit's lines may meet up to 10% beyond the grid's ends, and
+        # "35% of the redraws cross inside the grid" counted those crossing between 0.09 and 0.099 on a grid ending
+        # at 0.09.
+        return "inside the grid" if self.method == "interpolate" else "inside the grid or within 10% of its ends"
 
     @property
     def side_unresolved(self) -> bool:
@@ -274,7 +351,7 @@ class ThresholdEstimate:
             lo, hi = (min(points), max(points)) if points else (math.nan, math.nan)
             # "above 0.04" from codes whose redraws crossed inside the grid a third of the time read as settled.
             unresolved = (
-                f" (unresolved: {self.crossed_fraction:.0%} of the redraws cross inside the grid)"
+                f" (unresolved: {self.crossed_fraction:.0%} of the redraws cross {self._reach})"
                 if self.side_unresolved else ""
             )
             if self.side == "above":
@@ -284,7 +361,9 @@ class ThresholdEstimate:
             return f"no crossing in [{lo:g}, {hi:g}] {d}"
         if self.low is None or self.high is None:
             return f"{fmt.format(self.value)} (interval undetermined: {self.crossed_fraction:.0%} of redraws cross) {d}"
-        return f"{fmt.format(self.value)} [{fmt.format(self.low)}, {fmt.format(self.high)}] {d}"
+        low = "before the grid" if self.low == -math.inf else fmt.format(self.low)
+        high = "past the grid" if self.high == math.inf else fmt.format(self.high)
+        return f"{fmt.format(self.value)} [{low}, {high}] {d}"
 
 
 def _misfit_p(chi2: float, dof: int) -> float:
@@ -471,33 +550,57 @@ def estimate_threshold(
     if len(xs) < 2:
         raise ValueError(f"the distances {distances} share fewer than two {x_key} values; sample a common grid")
     rates = {d: _rates(table[d], xs) for d in distances}
+    d1, d2 = distances[-2], distances[-1]
+    # For a parameter against which the logical error falls (a pair rate, a rate multiplier), the larger code wins on
+    # the large-x side. The direction comes from the whole grid (saturated points show it best). The crossings are
+    # sought in 1 / x there, where the error rises as for an error rate: in x, the larger code's line is never the
+    # steeper one and no sign change is upward, so a crossing at 1000 inside [600, 4000] read "no crossing in
+    # [600, 4000]", by either method.
+    falling = all(rates[d][-1] < rates[d][0] for d in (d1, d2))
+    order = list(range(len(xs)))[::-1] if falling else list(range(len(xs)))
+    seen_x = [1.0 / xs[i] if falling else xs[i] for i in order]
+
+    def seen(values):  # a curve on the grid the crossings are sought on
+        return [values[i] for i in order]
+
+    def back(c: float) -> float:  # a crossing found on that grid, in x; past its end (inf) is before x's grid
+        if not falling or math.isnan(c):
+            return c
+        return -c if math.isinf(c) else 1.0 / c
+
+    def cross_or_side(ra, rb, ea, eb) -> float:
+        if method == "interpolate":
+            return back(_interpolated_crossing_or_side(seen_x, seen(ra), seen(rb)))
+        return back(_fitted_crossing_or_side(seen_x, seen(ra), seen(rb), seen(ea), seen(eb)))
 
     def cross(a: int, b: int, ra, rb, ea, eb) -> float | None:
-        if method == "interpolate":
-            return crossing(xs, ra, rb)
-        return fitted_crossing(xs, ra, rb, ea, eb)
+        return _finite(cross_or_side(ra, rb, ea, eb))
 
     counts = {d: _weights(table[d], xs) for d in distances}
     pairwise = {(a, b): cross(a, b, rates[a], rates[b], counts[a], counts[b]) for a, b in zip(distances, distances[1:])}
-    d1, d2 = distances[-2], distances[-1]
     value = pairwise[(d1, d2)]
     low = high = None
     fraction = 1.0 if value is not None else 0.0
+    beyond = (0.0, 0.0)
     if bootstrap:
         rng = np.random.default_rng(seed)
-        found = []
+        draws = []
         for _ in range(bootstrap):
             redrawn, redrawn_counts = {}, {}
             for d in (d1, d2):
                 errs = [rng.binomial(table[d][x][1], table[d][x][0] / table[d][x][1]) for x in xs]
                 redrawn[d] = _rates(table[d], xs, errs)
                 redrawn_counts[d] = _weights(table[d], xs, errs)
-            c = cross(d1, d2, redrawn[d1], redrawn[d2], redrawn_counts[d1], redrawn_counts[d2])
-            if c is not None:
-                found.append(c)
+            draws.append(cross_or_side(redrawn[d1], redrawn[d2], redrawn_counts[d1], redrawn_counts[d2]))
+        found = [c for c in draws if math.isfinite(c)]
         fraction = len(found) / bootstrap
-        if found and fraction >= 0.9:
-            low, high = (float(v) for v in np.percentile(found, [2.5, 97.5]))
+        beyond = (draws.count(-math.inf) / bootstrap, draws.count(math.inf) / bootstrap)
+        # The redraws whose crossing falls past the grid were dropped, and the percentiles of the rest made an
+        # extrapolated crossing's interval end at the grid's margin (0.1 [0.0956, 0.103] on a grid ending at 0.095,
+        # 4% of the redraws crossing beyond 0.1045): they count now, on their side, as infinities.
+        sided = [c for c in draws if not math.isnan(c)]
+        if found and len(sided) >= 0.9 * bootstrap:
+            low, high = _percentiles_with_sides(sided, [2.5, 97.5])
     side = None
     usable = [i for i in range(len(xs)) if counts[d1][i] > 0 and counts[d2][i] > 0]
     if value is None:
@@ -505,11 +608,8 @@ def estimate_threshold(
             side = "above"
         elif usable and all(rates[d2][i] > rates[d1][i] for i in usable):
             side = "below"
-        # For a parameter against which the logical error falls (a pair rate, a rate multiplier), the larger
-        # code wins on the large-x side: a larger code better everywhere puts the crossing below the grid.
-        # It read "above 3e+03" for a rate multiplier whose crossing lies below the first usable point.
-        # The direction comes from the whole grid: saturated points are the ones that show it best.
-        falling = all(rates[d][-1] < rates[d][0] for d in (d1, d2))
+        # For a falling parameter a larger code better everywhere puts the crossing below the grid: it read
+        # "above 3e+03" for a rate multiplier whose crossing lies below the first usable point.
         if falling and side is not None:
             side = {"above": "below", "below": "above"}[side]
     misfit = {}
@@ -519,4 +619,4 @@ def estimate_threshold(
             for d in (d1, d2):
                 misfit[d] = _chi2(t, np.log(np.asarray(rates[d], dtype=float)), np.asarray(counts[d], dtype=float))
     return ThresholdEstimate(value, low, high, (d1, d2), pairwise, fraction, tuple(xs), side,
-                             tuple(xs[i] for i in usable), method, misfit)
+                             tuple(xs[i] for i in usable), method, misfit, beyond)
