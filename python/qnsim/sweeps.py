@@ -1349,6 +1349,12 @@ class _CsvSink:
         self.header: list[str] | None = None
         self.fd: int | None = None
         self.lock_fd: int | Path | None = None
+        #: The points whose rows are in the file: a point handed over twice (a Ctrl-C between its row's write and
+        #: the sweep's note of it, whose clean-up keeps the points that finished) is written once.
+        self.written: set[str] = set()
+        #: The last write while it may not be whole (see :meth:`_settle`): its point (None for the header), its
+        #: bytes and the file's size before it.
+        self.unsure: tuple[str | None, bytes, int] | None = None
 
     def lock(self) -> None:
         """Makes this sweep the only one writing the file until :meth:`close`."""
@@ -1398,6 +1404,7 @@ class _CsvSink:
                 f.flush()
                 os.fsync(f.fileno())
         self.header = header
+        self.written = {row[ID_COLUMN] for row in rows if row.get(ID_COLUMN)}
         return rows
 
     def _is_partial_header(self, raw: bytes) -> bool:
@@ -1417,14 +1424,20 @@ class _CsvSink:
     def check_writable(self) -> None:
         """Opens the file for appending now, so that an unwritable out fails before any point runs."""
         if self.fd is None:
-            self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            self.fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
 
     def append(self, row: dict) -> None:
+        """Writes ``row`` unless its point's row is in the file already."""
         if self.fd is None:
-            self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            self.fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+        self._settle()
+        point = row.get(ID_COLUMN)
+        if point in self.written:
+            return
         if self.header is None:
             self.header = list(row)
-            self._write([self.header])
+        if os.fstat(self.fd).st_size == 0:  # a new file, or one whose header a stop cut short (see _settle)
+            self._write([self.header], None)
         extra = [k for k in row if k not in self.header]
         if extra:
             raise SweepError(
@@ -1432,23 +1445,51 @@ class _CsvSink:
                 f"{str(self.path)!r} ({self.header}); every point must return the same columns"
             )
         _check_csv_cells(row, f"point {row.get(ID_COLUMN)} (seed {row.get(SEED_COLUMN)})")
-        self._write([[_format_cell(row.get(k)) for k in self.header]])
+        self._write([[_format_cell(row.get(k)) for k in self.header]], point)
 
-    def _write(self, records: list[list[str]]) -> None:
+    def _write(self, records: list[list[str]], point: str | None) -> None:
+        """Appends ``records`` (the header when ``point`` is None, else that point's row): the row on disk is
+        the record that the point is written, so an exception anywhere in here (a Ctrl-C as the write returns,
+        a full disk half-way) leaves :meth:`_settle` to tell from the file whether it is whole."""
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="\n").writerows(records)
         data = buffer.getvalue().encode("utf-8")
         with naming_file(self.path):  # a full disk said only "No space left on device"
+            self.unsure = (point, data, os.fstat(self.fd).st_size)
             while data:
                 written = os.write(self.fd, data)
                 data = data[written:]
             os.fsync(self.fd)
+        if point is not None:
+            self.written.add(point)
+        self.unsure = None
+
+    def _settle(self) -> None:
+        """Settles a write that an exception left unsure: whole in the file, it is noted as written; cut short
+        (a full disk, a signal between two parts of it), it is cut off, so that the file ends with a whole row
+        again (a row appended after a cut one made a line of the wrong length: every later read failed)."""
+        if self.unsure is None or self.fd is None:
+            return
+        point, data, start = self.unsure
+        with naming_file(self.path):
+            size = os.fstat(self.fd).st_size
+            if size == start + len(data) and os.pread(self.fd, len(data), start) == data:
+                if point is not None:
+                    self.written.add(point)
+            elif size > start:
+                os.truncate(self.path, start)
+                os.fsync(self.fd)
+        self.unsure = None
 
     def flush(self, force: bool = False) -> None:
         pass
 
     def close(self) -> None:
         if self.fd is not None:
+            try:
+                self._settle()
+            except OSError:  # the file is read without a row cut short all the same (see _whole_rows_end)
+                pass
             os.close(self.fd)
             self.fd = None
         if self.lock_fd is not None:
@@ -1477,6 +1518,11 @@ class _ParquetSink:
         # directory with its first part's schema, so a column all None there (null) made it refuse a
         # later part's text ("Unsupported cast from string to null").
         self.schema: Any = None
+        #: The points whose rows are in a part on disk (see :attr:`_CsvSink.written`).
+        self.written: set[str] = set()
+        #: The part being written while it may not be in place (see :meth:`_settle`), and how many of the
+        #: buffered rows it holds.
+        self.unsure: tuple[Path, int] | None = None
 
     def lock(self) -> None:
         """Makes this sweep the only one writing the directory until :meth:`close` (a ``.lock``
@@ -1520,7 +1566,9 @@ class _ParquetSink:
             self._align_parts()
         # As a CSV's lines: a part copied twice counted its points twice, two different rows of one point
         # kept the first silently (resume) or both (read_results, a threshold fit).
-        return _one_row_per_point(located, f"out {str(self.path)!r}")
+        rows = _one_row_per_point(located, f"out {str(self.path)!r}")
+        self.written = {row[ID_COLUMN] for row in rows if row.get(ID_COLUMN)}
+        return rows
 
     def _unified(self, schemas: list, what: str) -> Any:
         """One schema for all ``schemas`` (a null column takes the type another gives it), or SweepError."""
@@ -1580,6 +1628,11 @@ class _ParquetSink:
         probe.unlink()
 
     def append(self, row: dict) -> None:
+        """Buffers ``row`` (written with the next part) unless its point is written or buffered already."""
+        self._settle()
+        point = row.get(ID_COLUMN)
+        if point in self.written or any(point == kept.get(ID_COLUMN) for kept in self.buffer):
+            return
         if self.columns is None:
             self.columns = list(row)
         elif set(row) != set(self.columns):
@@ -1658,7 +1711,20 @@ class _ParquetSink:
                     )
         return table
 
+    def _settle(self) -> None:
+        """Settles a part that an exception left unsure: in place, its rows leave the buffer as written (a
+        Ctrl-C as its rename returned left them buffered, and the sweep's clean-up wrote them again in a
+        second part: ``pandas.read_parquet`` read those points twice)."""
+        if self.unsure is None:
+            return
+        part, count = self.unsure
+        if part.exists():
+            self.written.update(row.get(ID_COLUMN) for row in self.buffer[:count])
+            self.buffer = self.buffer[count:]
+        self.unsure = None
+
     def flush(self, force: bool = False) -> None:
+        self._settle()
         due = len(self.buffer) >= self.MAX_ROWS or time.monotonic() - self.last_flush >= self.MAX_SECONDS
         if not self.buffer or not (force or due):
             return
@@ -1674,8 +1740,9 @@ class _ParquetSink:
             if not schema.equals(self.schema):
                 self.schema = schema
                 self._align_parts()
+        self.unsure = (self.path / f"{name}.parquet", len(self.buffer))
         self._write_part(self._conform(table), f"{name}.parquet")
-        self.buffer = []
+        self._settle()
         self.last_flush = time.monotonic()
 
     def close(self) -> None:
@@ -2988,6 +3055,8 @@ def sweep(
             )  # fmt: skip
 
         def on_result(point: Point, result: Any) -> None:
+            if point.id in results:  # handed over again by a clean-up after a stop (its row is written once)
+                return
             if logging_on:
                 _log.info(
                     "point %d/%d done: %s seed %d", len(results) + 1, len(points),
