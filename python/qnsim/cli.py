@@ -275,7 +275,9 @@ def guarded(prog: str, body: Callable[[], int | None]) -> int:
     except Exception as exc:
         if os.environ.get("QNSIM_TRACEBACK"):
             raise
-        print(f"{prog}: error: {one_line(exc)}", file=sys.stderr)
+        # Notes say what was kept (a sweep's finished points, a trace up to the failure) and how to go on.
+        notes = "".join(f"; {note}" for note in getattr(exc, "__notes__", ()))
+        print(f"{prog}: error: {one_line(exc)}{notes}", file=sys.stderr)
         return 2
 
 

@@ -3088,16 +3088,28 @@ def sweep(
             sink.flush(force=True)
             _write_state(sink.path, identity, len(points), len(results), "finished", **recorded)
     except BaseException as exc:
+        # Whatever stopped the sweep, what out holds is said (a full disk said only "No space left on device"), and
+        # a second failure here (the same full disk, writing the buffered rows or the state) is said beside the
+        # first rather than raised in its place.
+        unwritten = []
         if sink is not None:
             try:
                 sink.flush(force=True)  # the buffered rows first: the state counts rows on disk
-            finally:
-                reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")
-                _write_state(sink.path, identity, len(points), len(results), "stopped", reason[:300], **recorded)
-        if isinstance(exc, KeyboardInterrupt):
-            # Ctrl-C leaves the finished rows in out: say how far the sweep got and how to finish it.
-            kept = f"are in {str(out)!r}; run the same sweep again to resume" if sink is not None else "were not saved"
-            exc.add_note(f"{len(results)} of {len(points)} points finished and {kept}")
+            except Exception as second:
+                unwritten.append(f"{len(sink.buffer)} finished points could not be written ({_one_line(second)})")
+            kept = len(results) - (len(sink.buffer) if isinstance(sink, _ParquetSink) else 0)
+            reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")
+            try:
+                _write_state(sink.path, identity, len(points), kept, "stopped", reason[:300], **recorded)
+            except Exception as second:
+                unwritten.append(f"the sweep's state could not be written ({_one_line(second)})")
+            exc.add_note(
+                f"{kept} of {len(points)} points finished and are in {str(out)!r}; "
+                + "".join(f"{text}; " for text in unwritten)
+                + "run the same sweep again to resume"
+            )
+        elif isinstance(exc, KeyboardInterrupt):
+            exc.add_note(f"{len(results)} of {len(points)} points finished and were not saved")
         raise
     finally:
         if bar is not None:
@@ -3118,6 +3130,13 @@ def sweep(
     frame = frame_type(rows, columns=columns)
     frame.attrs["notes"] = list(remarks)
     return frame
+
+
+def _one_line(exc: BaseException) -> str:
+    """An exception as one line for a note (an OSError by its file and reason)."""
+    from qnsim.cli import one_line
+
+    return one_line(exc)
 
 
 def _foreign_rows_message(out: Any, path: Path, foreign: set, identity: str) -> str:
