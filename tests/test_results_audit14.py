@@ -152,3 +152,121 @@ def _captured_stderr(body):
     with contextlib.redirect_stderr(io.StringIO()) as err:
         code = body()
     return code, err.getvalue()
+
+
+# --- a takeover file left by a taker killed under it ---------------------------------------------------------
+
+
+def _dead_pid():
+    return int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                              text=True).stdout)  # fmt: skip
+
+
+_KILLED_UNDER_ITS_TAKEOVER = """
+import sys, time
+from pathlib import Path
+from qnsim import sweeps
+
+lock = Path({lock!r})
+holder = sweeps._holder_path(lock)
+real_alive, calls = sweeps._holder_alive, []
+
+def stuck_under_the_takeover_file(path):
+    answer = real_alive(path)
+    if path == holder:
+        calls.append(path)
+        if len(calls) == 2:  # the check made again under the takeover file
+            print("under", flush=True)
+            time.sleep(60)
+    return answer
+
+sweeps._holder_alive = stuck_under_the_takeover_file
+sweeps._hold_out(lock, lock)
+"""
+
+
+def _leave_a_killed_taker(lock):
+    """A dead sweep's holder beside ``lock``, and the takeover file of a taker SIGKILLed under it."""
+    holder = sweeps._holder_path(lock)
+    holder.write_text(f"{socket.gethostname()} {_dead_pid()}\n")
+    taker = subprocess.Popen([sys.executable, "-c", _KILLED_UNDER_ITS_TAKEOVER.format(lock=str(lock))],
+                             stdout=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert taker.stdout.readline() == "under\n"
+    finally:
+        taker.kill()
+        taker.wait()
+        taker.stdout.close()
+    assert sorted(p.name for p in lock.parent.iterdir()) == ["r.csv.holder", "r.csv.holder.takeover"]
+    return holder
+
+
+def test_a_takeover_file_left_by_a_killed_taker_is_passed_without_hand_work(tmp_path):
+    """Old behaviour: a sweep killed (SIGKILL) while it took a dead sweep's holder over left its takeover
+    file; every later sweep waited 2 s and was refused ("another sweep is taking over ... at the same
+    time"), and after ten seconds was told to delete both files by hand. Now the takeover file names its
+    taker's process and start, a later taker that finds the process gone takes the out over (under a file
+    named after the dead one, never deleting it while another could), and no file is left but its holder."""
+    lock = tmp_path / "r.csv"
+    holder = _leave_a_killed_taker(lock)
+    started = time.monotonic()
+    assert sweeps._hold_out(lock, lock) == holder and time.monotonic() - started < 1.5
+    assert holder.read_text().split()[:2] == [socket.gethostname(), str(os.getpid())]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.csv.holder"]
+    sweeps._unlock_out(holder)
+    assert not any(tmp_path.iterdir())
+
+
+def _take_over(lock, barrier, answers):
+    barrier.wait()
+    try:
+        held = sweeps._hold_out(lock, lock)
+    except ValueError as exc:
+        answers.put(("refused", str(exc)))
+        return
+    answers.put(("won", os.getpid()))
+    time.sleep(1.0)  # held while the others look
+    sweeps._unlock_out(held)
+
+
+@pytest.mark.slow
+def test_sweeps_passing_a_killed_takers_file_at_once_leave_one_winner(tmp_path):
+    """Four sweeps started together on an out whose holder is dead and whose takeover file was left by a
+    killed taker: exactly one takes the out over, the others are refused naming it (a taker never deletes
+    a takeover file another may have made: two takers could each delete the other's and both win). Old
+    behaviour: none of them won (each was refused, the file to be deleted by hand)."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    lock = tmp_path / "r.csv"
+    _leave_a_killed_taker(lock)
+    barrier, answers = context.Barrier(4), context.Queue()
+    takers = [context.Process(target=_take_over, args=(lock, barrier, answers)) for _ in range(4)]
+    for taker in takers:
+        taker.start()
+    said = [answers.get(timeout=30) for _ in takers]
+    for taker in takers:
+        taker.join(timeout=30)
+    winners = [who for what, who in said if what == "won"]
+    assert len(winners) == 1, said
+    assert all(f"process {winners[0]} on" in text for what, text in said if what == "refused"), said
+    assert not any(tmp_path.iterdir())
+
+
+def test_a_holder_naming_a_process_id_now_anothers_is_taken_over(tmp_path):
+    """Old behaviour: a holder named its sweep by machine and process id alone, so once the killed sweep's
+    id was given to another process (ids are reused), the holder read as a live sweep for as long as that
+    process ran, and every sweep on the out was refused. It names the process's start too now: a holder
+    whose process id runs another process is taken over."""
+    start = sweeps._process_start(os.getpid())
+    if not start:
+        pytest.skip("process start times are read from /proc")
+    lock = tmp_path / "r.csv"
+    holder = sweeps._holder_path(lock)
+    boot, ticks = start.split("/")
+    holder.write_text(f"{socket.gethostname()} {os.getpid()} 0123456789abcdef {boot}/{int(ticks) + 1}\n")
+    assert sweeps._hold_out(lock, lock) == holder
+    assert holder.read_text().split()[3] == start
+    with pytest.raises(ValueError, match=rf"another running sweep \(process {os.getpid()} on "):
+        sweeps._hold_out(lock, lock)
+    sweeps._unlock_out(holder)

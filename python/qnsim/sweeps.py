@@ -1803,13 +1803,30 @@ def _holder_path(lock: Path) -> Path:
     return lock.with_name(lock.name + ".holder")
 
 
+def _process_start(pid: int) -> str:
+    """When process ``pid`` started, as text ("" where it cannot be read: not Linux, no such process): this
+    boot's id and the process's start in clock ticks since the boot. With the process id, it names one process
+    for good: an id is given to another process once its own ended."""
+    try:
+        with open("/proc/sys/kernel/random/boot_id") as f:
+            boot = f.read().strip()[:8]
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read()
+        ticks = stat[stat.rindex(b")") + 2 :].split()[19].decode()  # field 22, starttime (fields 3.. follow ")")
+    except (OSError, IndexError, ValueError, UnicodeDecodeError):
+        return ""
+    return f"{boot}/{ticks}"
+
+
 def _holder_alive(holder: Path) -> tuple[bool, str]:
-    """Whether the sweep named in ``holder`` may still run (it is on another machine, or its process is
-    alive here), and how to name it; a missing or unreadable holder is not alive."""
+    """Whether the sweep named in ``holder`` (a holder or takeover file) may still run: it is on another
+    machine, or its process is alive here (the same process: a process started since under its id is
+    another); and how to name it. A missing or unreadable file is not alive."""
     import socket
 
     try:
-        host, pid_text = holder.read_text().split()[:2]
+        fields = holder.read_text().split()
+        host, pid_text = fields[:2]
         pid = int(pid_text)
         if not 0 < pid < 2**31:
             # No process's id: os.kill(0, 0) asks about this process's own group (a holder naming process 0 read
@@ -1829,35 +1846,45 @@ def _holder_alive(holder: Path) -> tuple[bool, str]:
         return False, name
     except OSError:  # another user's process: alive
         pass
+    started = fields[3] if len(fields) > 3 else ""
+    if started and _process_start(pid) not in ("", started):
+        return False, name  # its id is another process's now
     return True, name
 
 
 def _hold_out(lock: Path, out: Path) -> Path:
     """The lock of :func:`_lock_out` where ``flock`` is not available: a holder file beside ``lock``,
-    created only if absent and already naming this machine and process (written to a file of its own,
-    then hard-linked to the holder's name, which fails if the name exists). A holder left by a sweep
+    created only if absent and already naming this machine, process and its start (written to a file of its
+    own, then hard-linked to the holder's name, which fails if the name exists). A holder left by a sweep
     killed on this machine is taken over; one of another machine is refused with its name.
 
     A takeover deletes the dead sweep's holder and creates this one's: two sweeps doing so at once each
     found the holder dead, and the second deleted the first one's fresh holder in place of the dead one
     (both then wrote the out, each running every point). A takeover is done under a second file,
-    ``<holder>.takeover``, created only if absent (``O_EXCL``): its taker checks again, under it, that
-    the holder is still the dead one before deleting it, so one of the two wins and the other is refused
-    naming it.
+    ``<holder>.takeover``, created only if absent and naming its taker as a holder does: its taker checks
+    again, under it, that the holder is still the dead one before deleting it, so one of the two wins and
+    the other is refused naming it.
+
+    A taker killed under its takeover file leaves it (it was deleted by hand: every later sweep was
+    refused). A takeover file whose taker is provably dead (its process, on this machine, is gone) is
+    never deleted by another taker (two of them could each delete what the other made): the next takeover
+    is made under a file named after it instead, ``<holder>.takeover.<its inode>-<its time>``, created only
+    if absent, so the takers that found the same dead one still meet under one file. A sweep that has
+    made its holder deletes every takeover file: no taker can take its live holder for the dead one.
 
     Raises:
         ValueError: Another sweep holds the out (or did, on another machine, and was killed there), or
-            one was killed while it took the out over (its takeover file is left, named).
+            one on another machine is taking it over.
     """
+    import glob
+
     holder = _holder_path(lock)
-    takeover = holder.with_name(holder.name + ".takeover")
     waited = 0.0
     while True:
         if _create_holder(holder):
-            if takeover.exists():
-                # Left by a sweep killed mid-takeover. Deleting it now is safe: any other taker checks the holder
-                # again under it and finds this one, alive.
-                _remove_stale(takeover, _TAKEOVER_STALE_S)
+            # Every takeover file is stale now: a taker under one checks the holder again and finds this one.
+            for left in holder.parent.glob(glob.escape(holder.name) + ".takeover*"):
+                left.unlink(missing_ok=True)
             return holder
         identity = _file_identity(holder)
         alive, name = _holder_alive(holder)
@@ -1868,40 +1895,35 @@ def _hold_out(lock: Path, out: Path) -> Path:
                 "resume from its rows) or choose another out; if no sweep is writing it (one was killed on "
                 "another machine), delete that file"
             ) from None
-        try:
-            fd = os.open(takeover, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError:
-            try:
-                age = time.time() - takeover.stat().st_mtime
-            except OSError:  # its taker has just finished: look at the holder again
+        takeover = holder.with_name(holder.name + ".takeover")
+        while True:  # past the takeover files of takers killed under them, to the first free one
+            if _create_named(takeover):
+                break
+            taker_identity = _file_identity(takeover)
+            taker_alive, taker = _holder_alive(takeover)
+            if taker_identity is None or not taker_alive:
+                if taker_identity is not None:
+                    takeover = holder.with_name(f"{holder.name}.takeover.{taker_identity[1]}-{taker_identity[2]}")
                 continue
-            if age >= _TAKEOVER_STALE_S:
-                raise ValueError(
-                    f"out {str(out)!r}: a sweep was killed while it took over {str(holder)!r} (left by a sweep "
-                    f"killed before it), and left {str(takeover)!r}; if no sweep is writing the out, delete both "
-                    "files and run this one again"
-                ) from None
+            takeover = None
+            break
+        if takeover is None:
             if waited >= 2.0:
                 raise ValueError(
-                    f"out {str(out)!r}: another sweep is taking over {str(holder)!r} (left by a sweep killed on "
-                    "this machine) at the same time; run this one later"
+                    f"out {str(out)!r}: another sweep ({taker}) is taking over {str(holder)!r} (left by a sweep killed "
+                    "on this machine) at the same time; run this one later (if that sweep was killed on another "
+                    "machine, delete its takeover file)"
                 ) from None
             time.sleep(0.01)  # another sweep takes the holder over now: see which of them wins
             waited += 0.01
             continue
-        os.close(fd)
         try:
             # Under the takeover file, nobody else deletes the holder: if it is still the dead one found above,
             # it is deleted; if another sweep took the out over meanwhile, that one is seen alive next time round.
             if _file_identity(holder) == identity and identity is not None and not _holder_alive(holder)[0]:
                 holder.unlink(missing_ok=True)
         finally:
-            takeover.unlink(missing_ok=True)
-
-
-#: Seconds after which a takeover file (see :func:`_hold_out`), held for microseconds by a live taker, was
-#: left by a killed one.
-_TAKEOVER_STALE_S = 10.0
+            _release_named(takeover)
 
 
 def _file_identity(path: Path) -> tuple[int, int, int] | None:
@@ -1914,43 +1936,52 @@ def _file_identity(path: Path) -> tuple[int, int, int] | None:
     return st.st_dev, st.st_ino, st.st_mtime_ns
 
 
-def _remove_stale(path: Path, age_s: float) -> None:
-    try:
-        if time.time() - path.stat().st_mtime >= age_s:
-            path.unlink(missing_ok=True)
-    except OSError:
-        pass
-
-
 def _create_holder(holder: Path) -> bool:
-    """Creates ``holder`` naming this machine and process if it does not exist; False if it does. The name
-    is written first to a file of this process's own and then hard-linked to the holder's name, so no
-    other sweep ever reads the holder empty (one created with ``O_EXCL`` and then written was empty for a
-    moment, and read as such for ten seconds after a kill between the two)."""
+    """Creates ``holder`` naming this machine and process if it does not exist; False if it does (see
+    :func:`_create_named`)."""
+    return _create_named(holder)
+
+
+def _create_named(path: Path) -> bool:
+    """Creates ``path`` naming this machine, process and its start if it does not exist; False if it does.
+    The name is written first to a file of this process's own and then hard-linked to ``path``, so no
+    other sweep ever reads it empty (one created with ``O_EXCL`` and then written was empty for a moment,
+    and read as such for ten seconds after a kill between the two)."""
     import socket
 
-    text = f"{socket.gethostname()} {os.getpid()} {os.urandom(8).hex()}\n"
-    own = holder.with_name(f"{holder.name}.{os.getpid()}.{os.urandom(4).hex()}")
+    text = f"{socket.gethostname()} {os.getpid()} {os.urandom(8).hex()} {_process_start(os.getpid()) or '-'}\n"
+    own = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
     own.write_text(text)
     try:
-        os.link(own, holder)
+        os.link(own, path)
     except FileExistsError:
         return False
-    except OSError:  # a file system without hard links: the holder is created empty, then written
+    except OSError:  # a file system without hard links: the file is created empty, then written
         try:
-            fd = os.open(holder, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         except FileExistsError:
             return False
         with os.fdopen(fd, "w") as f:
             f.write(text)
     finally:
         own.unlink(missing_ok=True)
-    _HOLDERS[holder] = text
+    _HOLDERS[path] = text
     return True
 
 
-#: The text of each holder file this process created (see :func:`_create_holder`), by its path: a sweep
-#: deletes its holder at its end only if the file is still its own.
+def _release_named(path: Path) -> None:
+    """Deletes ``path`` if it is still the file this process made (:func:`_create_named`)."""
+    mine = _HOLDERS.pop(path, None)
+    try:
+        theirs = path.read_text()
+    except OSError:
+        return
+    if mine is None or theirs == mine:
+        path.unlink(missing_ok=True)
+
+
+#: The text of each holder (or takeover) file this process created (see :func:`_create_named`), by its path: a
+#: sweep deletes its holder at its end only if the file is still its own.
 _HOLDERS: dict[Path, str] = {}
 
 
@@ -1960,13 +1991,7 @@ def _unlock_out(handle: int | Path) -> None:
         # Only its own: a holder deleted by hand (the refusal says to, for a sweep killed on another machine)
         # and made again by another sweep was deleted at this sweep's end, and a third sweep could then start
         # beside that one.
-        mine = _HOLDERS.pop(handle, None)
-        try:
-            theirs = handle.read_text()
-        except OSError:
-            return
-        if mine is None or theirs == mine:
-            handle.unlink(missing_ok=True)
+        _release_named(handle)
         return
     _LOCK_FDS.discard(handle)
     os.close(handle)
