@@ -270,3 +270,72 @@ def test_a_holder_naming_a_process_id_now_anothers_is_taken_over(tmp_path):
     with pytest.raises(ValueError, match=rf"another running sweep \(process {os.getpid()} on "):
         sweeps._hold_out(lock, lock)
     sweeps._unlock_out(holder)
+
+
+# --- SIGTERM of the commands ------------------------------------------------------------------------------
+
+
+def _terminated_sweep(command, out, rows_first=2):
+    """Runs ``qnsim`` ``command`` until ``out`` holds ``rows_first`` rows, sends it SIGTERM; its status and stderr."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([TESTS, os.environ.get("PYTHONPATH", "")])}
+    process = subprocess.Popen([sys.executable, "-m", "qnsim", *command], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True, env=env)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not (out.exists() and len(read_results(out)) >= rows_first) and time.monotonic() < deadline:
+            assert process.poll() is None, process.stderr.read()
+            time.sleep(0.02)
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+        process.wait()
+        process.stderr.close()
+    return process.returncode, err
+
+
+@pytest.mark.slow
+def test_a_sigterm_of_qnsim_sweep_keeps_what_finished_and_says_so(tmp_path):
+    """Old behaviour: a SIGTERM (``kill``, a batch scheduler's time limit) ended ``qnsim sweep`` at once with
+    Python's default: status -15, nothing on stderr, the state file left "running" (read later as "killed,
+    or out of memory?") and the points its pool was finishing lost. Now it stops as Ctrl-C does: the points
+    that finished are kept, the state says it was terminated, stderr says how many points the out holds and
+    how to go on, and the status is 143 (128 + SIGTERM); the same command then finishes the sweep."""
+    out = tmp_path / "r.csv"
+    command = ["sweep", "sweep_points:slow", "--param", "x=" + ",".join(map(str, range(12))), "--out", str(out),
+               "--workers", "1", "--no-progress"]  # fmt: skip
+    code, err = _terminated_sweep(command, out)
+    kept = read_results(out)
+    assert code == 143, err
+    assert err.strip().endswith(
+        f"qnsim sweep: terminated (SIGTERM); {len(kept)} of 12 points finished and are in {str(out)!r}; run the "
+        "same sweep again to resume"
+    ), err
+    assert 2 <= len(kept) < 12
+    assert f"stopped after {len(kept)} of 12 points (Terminated: SIGTERM)" in sweep_status(out)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([TESTS, os.environ.get("PYTHONPATH", "")])}
+    subprocess.run([sys.executable, "-m", "qnsim", *command], check=True, env=env, capture_output=True)
+    rows = read_results(out)
+    assert rows[: len(kept)] == kept and [r["x"] for r in rows] == list(range(12)) and sweep_status(out) is None
+
+
+def sigterm_default(params, seed):
+    """Whether SIGTERM ends this (worker) process with the default action."""
+    return {"default": signal.getsignal(signal.SIGTERM) == signal.SIG_DFL}
+
+
+def test_a_commands_sigterm_handler_is_not_a_forked_workers():
+    """A command's SIGTERM handler raises in its main thread; a sweep's forked pool worker inherited it, and a
+    worker then raised in the point it ran (handing the stop back as the point's result) instead of ending when
+    the pool terminates it. Workers drop it."""
+    import multiprocessing
+
+    from qnsim.cli import sigterm_stops
+
+    if multiprocessing.get_start_method() != "fork":
+        pytest.skip("only a forked worker inherits the handler")
+    with sigterm_stops():
+        assert signal.getsignal(signal.SIGTERM) != signal.SIG_DFL
+        rows = sweep(sigterm_default, {}, seeds=2, workers=1, progress=False, as_frame=False)
+    assert [r["default"] for r in rows] == [True, True]
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL

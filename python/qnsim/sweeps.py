@@ -51,7 +51,10 @@ skipped. Rows of ``out`` that belong to other points are left in the file and no
 
 Failures: an exception raised by the point function stops the sweep with :class:`SweepError`
 naming the point (rows already finished stay in ``out``, those of points that finished while it
-stopped too, on either backend; run the same sweep again to resume). A Ctrl-C keeps them as well.
+stopped too, on either backend; run the same sweep again to resume). A Ctrl-C keeps them as well, and so
+does a SIGTERM of the ``qnsim`` commands (see :func:`qnsim.cli.sigterm_stops`). Whatever stops a sweep, the
+exception's note says how many points ``out`` holds, a row cut short (a full disk) is cut off, and a point
+finished meanwhile is written once.
 A worker process that dies (killed, out of memory, ``os._exit``) breaks the local pool: the rows
 that finished are kept, a fresh pool is started for the unfinished points, up to ``retries``
 times, after which :class:`SweepError` is raised. On Dask, the scheduler reschedules tasks of a
@@ -2669,6 +2672,12 @@ def die_with_parent() -> None:
         ...     pool.apply(abs, (-3,))
         3
     """
+    import signal
+
+    if getattr(signal.getsignal(signal.SIGTERM), "qnsim_stops", False):
+        # A forked worker inherits a command's SIGTERM handler (qnsim.cli.sigterm_stops), which would raise in the
+        # point it runs and hand that back as its result: the pool's own terminate() would not end it.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
     for fd in list(_LOCK_FDS):  # a forked worker's copies of the sweep's out locks (see _lock_out)
         _LOCK_FDS.discard(fd)
         try:
@@ -2678,7 +2687,6 @@ def die_with_parent() -> None:
     parent = os.getppid()
     if sys.platform.startswith("linux"):
         import ctypes
-        import signal
 
         try:
             libc = ctypes.CDLL(None, use_errno=True)
