@@ -339,3 +339,26 @@ def test_a_commands_sigterm_handler_is_not_a_forked_workers():
         rows = sweep(sigterm_default, {}, seeds=2, workers=1, progress=False, as_frame=False)
     assert [r["default"] for r in rows] == [True, True]
     assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+
+
+def long_from_two(params, seed):
+    """square's row, after two minutes from x = 2 on."""
+    if params["x"] >= 2:
+        time.sleep(120)
+    return sweep_points.square(params, seed)
+
+
+@pytest.mark.slow
+def test_a_sigterm_does_not_wait_for_the_points_running(tmp_path):
+    """A SIGTERM reaches the sweep's own process only (a Ctrl-C on a terminal reaches its workers too): the
+    sweep stopped as on Ctrl-C, waiting for the points running in its pool to finish, two minutes here (hours
+    for a long point), and the kill looked ignored. The workers are ended now: the command stops within
+    seconds, keeping the points that had finished."""
+    out = tmp_path / "r.csv"
+    command = ["sweep", "test_results_audit14:long_from_two", "--param", "x=0,1,2,3", "--out", str(out),
+               "--workers", "2", "--no-progress"]  # fmt: skip
+    started = time.monotonic()
+    code, err = _terminated_sweep(command, out)
+    assert code == 143 and time.monotonic() - started < 60, err
+    assert f"terminated (SIGTERM); 2 of 4 points finished and are in {str(out)!r}" in err
+    assert [r["x"] for r in read_results(out)] == [0, 1]

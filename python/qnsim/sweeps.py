@@ -2713,6 +2713,14 @@ def _usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
+def _stops_now(exc: BaseException) -> bool:
+    """Whether ``exc`` is a command's SIGTERM (:class:`qnsim.cli.Terminated`), which stops a sweep without
+    waiting for the points its workers run."""
+    from qnsim.cli import Terminated
+
+    return isinstance(exc, Terminated)
+
+
 def _run_local(
     fn: PointFunction,
     pending: list[Point],
@@ -2767,8 +2775,16 @@ def _run_local(
                     raise failure
                 on_result(point, result)
                 del remaining[point.id]
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             interrupted = True
+            if _stops_now(exc):
+                # A SIGTERM is sent to this process alone (a Ctrl-C reaches the workers too): the sweep waited for
+                # the points they ran, hours for a long one, and the kill seemed ignored. They end now.
+                for process in list((getattr(pool, "_processes", None) or {}).values()):
+                    try:
+                        process.terminate()
+                    except (OSError, ValueError, AttributeError):  # gone already
+                        pass
             raise
         finally:
             # Stop queued points; let running ones end, and keep whatever finished meanwhile (a Ctrl-C waited
