@@ -362,3 +362,29 @@ def test_a_sigterm_does_not_wait_for_the_points_running(tmp_path):
     assert code == 143 and time.monotonic() - started < 60, err
     assert f"terminated (SIGTERM); 2 of 4 points finished and are in {str(out)!r}" in err
     assert [r["x"] for r in read_results(out)] == [0, 1]
+
+
+# --- two sweeps on one out: the saved counts of the other's points ----------------------------------------
+
+
+def test_a_qec_sweep_that_finishes_keeps_the_counts_another_sweep_on_its_out_saved(tmp_path):
+    """Old behaviour: a QEC sweep's points save their counts in ``OUT.shots/`` after every batch, and a sweep
+    that finished deleted every file there. A second sweep on the same out (other grid values: a value added
+    with ``--param``) that finished deleted the saved counts of the first one's point killed mid-way: measured
+    here with ``qnsim qec sweep``, 10.8 s and 10^6 shots of a point, resumed from its first shot. Now a sweep
+    deletes only the counts saved since it started."""
+    import qnsim.qec.sweep as qec_sweep
+
+    out = tmp_path / "i.csv"
+    store = tmp_path / "i.csv.shots"
+    store.mkdir()
+    other = store / "0123456789abcdef01234567.json"  # another sweep's point, killed mid-way
+    other.write_text("{}")
+    os.utime(other, (time.time() - 60, time.time() - 60))
+    spec = qec_sweep.ExperimentSpec.from_dict({"grid": {"distance": [3]}, "sampling": {"max_shots": 200}})
+    rows = qec_sweep.run_experiment_sweep(spec, grid={"p_int": [0.0, 0.1]}, out=out, workers=1)
+    assert [r["shots"] for r in rows] == [200, 200]
+    assert sorted(p.name for p in store.iterdir()) == [other.name]
+    other.unlink()
+    qec_sweep.run_experiment_sweep(spec, grid={"p_int": [0.0, 0.1, 0.2]}, out=out, workers=1)
+    assert not store.exists()

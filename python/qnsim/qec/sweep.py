@@ -596,38 +596,72 @@ def run_experiment_sweep(
         spec.settings(values)
     spec.measure()
     store = None
+    start = None
     if out is not None:
         # Each point saves its counts after every batch beside out, so that a killed sweep resumes a long point's
         # shots too (rows resume per point: a point killed after an hour of shots started again from its first).
         out = file_path("out", out)
         store = os.path.abspath(os.fspath(out)) + ".shots"
         spec = dataclasses.replace(spec, resume_dir=store)
-    rows = sweep(
-        spec,
-        full,
-        seeds=spec.seeds if seeds is None else seeds,
-        backend=backend,
-        out=out,
-        workers=workers,
-        progress=progress,
-        client=client,
-        as_frame=False,
-    )
+        start = _start_mark(store)
+    try:
+        rows = sweep(
+            spec,
+            full,
+            seeds=spec.seeds if seeds is None else seeds,
+            backend=backend,
+            out=out,
+            workers=workers,
+            progress=progress,
+            client=client,
+            as_frame=False,
+        )
+    except BaseException:
+        if store is not None:
+            _remove_saved_counts(store, start, counts=False)  # they resume this sweep: only its mark goes
+        raise
     if store is not None:
-        _remove_saved_counts(store)  # every point's row is in out now
+        _remove_saved_counts(store, start)  # every point's row is in out now
     return rows
 
 
-def _remove_saved_counts(directory: str) -> None:
-    """Deletes the saved counts of a finished sweep's points (their files only), then the directory if empty."""
+def _start_mark(directory: str) -> str | None:
+    """A file made in ``directory`` (created if its folder exists) as a sweep starts: its time, by the file
+    system's own clock, tells the counts this sweep saved from those another sweep on the same out left (None:
+    it could not be made)."""
+    mark = os.path.join(directory, f".started-{os.getpid()}-{os.urandom(4).hex()}")
     try:
-        names = os.listdir(directory)
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(directory)  # not makedirs: a mistyped out's folders are not made here (the sweep names it)
+        with open(mark, "x"):
+            pass
+    except OSError:
+        return None
+    return mark
+
+
+def _remove_saved_counts(directory: str, start: str | None = None, counts: bool = True) -> None:
+    """Deletes the saved counts of a finished sweep's points (their files only: those saved since its ``start``
+    mark, when it has one), the mark, then the directory if empty.
+
+    Counts saved before the mark are another sweep's on the same out (other grid values, killed mid-point): a
+    sweep that finished deleted them all, and that sweep's long point started again from its first shot."""
+    since = None
+    if start is not None:
+        with contextlib.suppress(OSError):
+            since = os.stat(start).st_mtime_ns
+        with contextlib.suppress(OSError):
+            os.remove(start)
+    try:
+        names = os.listdir(directory) if counts else []
     except FileNotFoundError:
         return
     for name in names:
         if name.endswith((".json", ".tmp")):
+            path = os.path.join(directory, name)
             with contextlib.suppress(FileNotFoundError):
-                os.remove(os.path.join(directory, name))
+                if since is None or os.stat(path).st_mtime_ns > since:
+                    os.remove(path)
     with contextlib.suppress(OSError):
         os.rmdir(directory)
 
