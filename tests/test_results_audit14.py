@@ -388,3 +388,35 @@ def test_a_qec_sweep_that_finishes_keeps_the_counts_another_sweep_on_its_out_sav
     other.unlink()
     qec_sweep.run_experiment_sweep(spec, grid={"p_int": [0.0, 0.1, 0.2]}, out=out, workers=1)
     assert not store.exists()
+
+
+def test_a_disk_full_mid_part_says_what_a_parquet_out_holds(tmp_path, monkeypatch):
+    """Old behaviour: a full disk while a Parquet part was written stopped the sweep, which then tried the
+    buffered rows again as it closed the out, and that second failure was raised in place of the first: the
+    error said "No space left on device" and nothing of what the directory held. Now the first error is
+    raised, noting how many points the out holds and how many finished points could not be written."""
+    pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "r.parquet"
+    monkeypatch.setattr(sweeps._ParquetSink, "MAX_ROWS", 2)
+    real_write, parts = pq.write_table, []
+
+    def full_after_one_part(table, where, **options):
+        parts.append(where)
+        if len(parts) >= 2:
+            Path(where).write_bytes(b"PAR1")  # the part cut short
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write(table, where, **options)
+
+    monkeypatch.setattr(pq, "write_table", full_after_one_part)
+    with pytest.raises(OSError, match="No space left on device") as info:
+        sweep(sweep_points.square, {"x": list(range(7))}, out=out, workers=1, progress=False)
+    assert info.value.__notes__ == [
+        f"2 of 7 points finished and are in {str(out)!r}; 2 finished points could not be written "
+        f"({out}: No space left on device); run the same sweep again to resume"
+    ]
+    monkeypatch.setattr(pq, "write_table", real_write)
+    assert [r["x"] for r in read_results(out)] == [0, 1] and "stopped after 2 of 7 points" in sweep_status(out)
+    assert [r["x"] for r in sweep(sweep_points.square, {"x": list(range(7))}, out=out, workers=1, progress=False,
+                                  as_frame=False)] == list(range(7))  # fmt: skip

@@ -1487,7 +1487,9 @@ class _CsvSink:
     def flush(self, force: bool = False) -> None:
         pass
 
-    def close(self) -> None:
+    def close(self, flush: bool = True) -> None:
+        """Settles the last write and releases the lock (``flush``: as :meth:`_ParquetSink.close`'s; a CSV row
+        is written as it comes)."""
         if self.fd is not None:
             try:
                 self._settle()
@@ -1748,9 +1750,11 @@ class _ParquetSink:
         self._settle()
         self.last_flush = time.monotonic()
 
-    def close(self) -> None:
+    def close(self, flush: bool = True) -> None:
+        """Writes the buffered rows (with ``flush``) and releases the lock."""
         try:
-            self.flush(force=True)
+            if flush:
+                self.flush(force=True)
         finally:
             if self.lock_fd is not None:
                 _unlock_out(self.lock_fd)
@@ -3146,7 +3150,11 @@ def sweep(
                 sink.flush(force=True)  # the buffered rows first: the state counts rows on disk
             except Exception as second:
                 unwritten.append(f"{len(sink.buffer)} finished points could not be written ({_one_line(second)})")
-            kept = len(results) - (len(sink.buffer) if isinstance(sink, _ParquetSink) else 0)
+            try:
+                sink._settle()  # a write the stop left unsure counts if it is whole
+            except OSError:
+                pass
+            kept = len(sink.written.intersection(p.id for p in points))  # on disk (not those still buffered)
             reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")
             try:
                 _write_state(sink.path, identity, len(points), kept, "stopped", reason[:300], **recorded)
@@ -3164,7 +3172,9 @@ def sweep(
         if bar is not None:
             bar.close()
         if sink is not None:
-            sink.close()
+            # Flushed above, on either path: a flush that failed once (a full disk) was tried a third time here,
+            # and its error replaced the sweep's own, with its note of what out holds.
+            sink.close(flush=False)
 
     rows = [results[p.id] for p in points]
     if logging_on:
