@@ -420,3 +420,39 @@ def test_a_disk_full_mid_part_says_what_a_parquet_out_holds(tmp_path, monkeypatc
     assert [r["x"] for r in read_results(out)] == [0, 1] and "stopped after 2 of 7 points" in sweep_status(out)
     assert [r["x"] for r in sweep(sweep_points.square, {"x": list(range(7))}, out=out, workers=1, progress=False,
                                   as_frame=False)] == list(range(7))  # fmt: skip
+
+
+# --- a Ctrl-C while a Dask chunk's rows are handed over -------------------------------------------------------
+
+
+def test_a_ctrl_c_while_a_dask_chunks_rows_are_written_keeps_the_rest_of_the_chunk(tmp_path, monkeypatch):
+    """Old behaviour: a Dask chunk (several points in one task) was taken off the sweep's list of unkept chunks
+    before its rows were written; a Ctrl-C after its first row left the others out of the clean-up that keeps
+    what finished: computed, not in out, run again on resume (7 of the 8 points here, every chunk finished).
+    Now a chunk leaves the list once its rows are all written."""
+    distributed = pytest.importorskip("distributed")
+
+    def all_done_first(futures):  # every chunk finished when the sweep looks
+        distributed.wait(futures)
+        return list(futures)
+
+    monkeypatch.setattr(distributed, "as_completed", all_done_first)
+    real_append, appended = sweeps._CsvSink.append, []
+
+    def stop_after_the_first_row(sink, row):
+        real_append(sink, row)
+        appended.append(row)
+        if len(appended) == 1:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(sweeps._CsvSink, "append", stop_after_the_first_row)
+    out = tmp_path / "r.csv"
+    with (
+        distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=":0") as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        assert sweeps.dask_chunk_size(8, 1) == 2
+        with pytest.raises(KeyboardInterrupt) as info:
+            sweep(sweep_points.square, {"x": list(range(8))}, backend="dask", client=client, out=out, progress=False)
+    assert sorted(r["x"] for r in read_results(out)) == list(range(8))
+    assert "8 of 8 points finished and are in" in " ".join(info.value.__notes__)

@@ -2877,7 +2877,7 @@ def _run_dask(
             future = client.submit(_call_points, fn, [(p.params, p.seed) for p in chunk], identify, pure=False)
             futures[future] = chunk
         for future in distributed.as_completed(list(futures)):
-            chunk = futures.pop(future)
+            chunk = futures[future]  # left among the unkept until its rows are all kept (see below)
             try:
                 answer = future.result()
             except _PointFailed as exc:
@@ -2899,7 +2899,10 @@ def _run_dask(
                 )
                 keep_finished()
                 raise failure from exc
+            # A Ctrl-C while a chunk's rows are handed over: the chunk is still listed, so keep_finished hands over the
+            # rest of it (taken off the list first, its rows after the one being written were lost, though computed).
             keep(chunk, answer)
+            del futures[future]
             future.release()
     except KeyboardInterrupt:
         keep_finished()  # the chunks that finished before the Ctrl-C are in out, as those of a local pool
