@@ -1902,24 +1902,25 @@ def _hold_out(lock: Path, out: Path) -> Path:
                 "resume from its rows) or choose another out; if no sweep is writing it (one was killed on "
                 "another machine), delete that file"
             ) from None
-        takeover = holder.with_name(holder.name + ".takeover")
+        takeover: Path | None = holder.with_name(holder.name + ".takeover")
         while True:  # past the takeover files of takers killed under them, to the first free one
             if _create_named(takeover):
                 break
             taker_identity = _file_identity(takeover)
             taker_alive, taker = _holder_alive(takeover)
-            if taker_identity is None or not taker_alive:
-                if taker_identity is not None:
-                    takeover = holder.with_name(f"{holder.name}.takeover.{taker_identity[1]}-{taker_identity[2]}")
+            if taker_identity is None or _file_identity(takeover) != taker_identity:
+                continue  # its taker has just finished, or another has just begun: look again
+            if not taker_alive:  # read from that very file: its taker is gone
+                takeover = holder.with_name(f"{holder.name}.takeover.{taker_identity[1]}-{taker_identity[2]}")
                 continue
-            takeover = None
+            busy, takeover = takeover, None
             break
         if takeover is None:
             if waited >= 2.0:
                 raise ValueError(
                     f"out {str(out)!r}: another sweep ({taker}) is taking over {str(holder)!r} (left by a sweep killed "
-                    "on this machine) at the same time; run this one later (if that sweep was killed on another "
-                    "machine, delete its takeover file)"
+                    f"on this machine) at the same time; run this one later (if that sweep was killed on another "
+                    f"machine, delete {str(busy)!r})"
                 ) from None
             time.sleep(0.01)  # another sweep takes the holder over now: see which of them wins
             waited += 0.01
