@@ -42,8 +42,9 @@ One sweep writes an ``out`` at a time: it holds an exclusive lock on the CSV fil
 ``.lock`` file in a Parquet directory) from start to end, the kernel drops it when the sweep
 dies, and a second sweep started on the same ``out`` meanwhile is refused. Where the file system
 has no locks (Lustre, an NFS mount without them, Windows), a ``.holder`` file beside the lock names
-the machine and process instead: a sweep killed on this machine leaves it to be taken over, one
-killed on another machine to be deleted (the refusal says so).
+the machine, process and its start instead: a sweep killed on this machine leaves it to be taken over
+(so does one killed while it took a holder over: see :func:`_hold_out`), one killed on another
+machine to be deleted (the refusal says so).
 
 Every row carries a ``point_id``: the first 20 hex digits of the SHA-1 of the canonical JSON of
 ``{"params": ..., "seed": ...}`` (see :func:`point_id`). On start, the ids already in ``out`` are
