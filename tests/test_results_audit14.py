@@ -456,3 +456,13 @@ def test_a_ctrl_c_while_a_dask_chunks_rows_are_written_keeps_the_rest_of_the_chu
             sweep(sweep_points.square, {"x": list(range(8))}, backend="dask", client=client, out=out, progress=False)
     assert sorted(r["x"] for r in read_results(out)) == list(range(8))
     assert "8 of 8 points finished and are in" in " ".join(info.value.__notes__)
+
+
+def test_a_holder_whose_writer_could_not_read_its_start_is_alive_while_its_process_is(tmp_path):
+    """A holder written where the process's start could not be read says "-" there: it is no start to compare,
+    and the holder of a live process is not taken over for it."""
+    lock = tmp_path / "r.csv"
+    holder = sweeps._holder_path(lock)
+    holder.write_text(f"{socket.gethostname()} {os.getpid()} 0123456789abcdef -\n")
+    with pytest.raises(ValueError, match="another running sweep"):
+        sweeps._hold_out(lock, lock)

@@ -1854,8 +1854,8 @@ def _holder_alive(holder: Path) -> tuple[bool, str]:
         return False, name
     except OSError:  # another user's process: alive
         pass
-    started = fields[3] if len(fields) > 3 else ""
-    if started and _process_start(pid) not in ("", started):
+    started = fields[3] if len(fields) > 3 else "-"  # "-": its writer could not read its start
+    if started != "-" and _process_start(pid) not in ("", started):
         return False, name  # its id is another process's now
     return True, name
 
