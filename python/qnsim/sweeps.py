@@ -3154,7 +3154,8 @@ def sweep(
             try:
                 sink.flush(force=True)  # the buffered rows first: the state counts rows on disk
             except Exception as second:
-                unwritten.append(f"{len(sink.buffer)} finished points could not be written ({_one_line(second)})")
+                buffered = len(getattr(sink, "buffer", ()))
+                unwritten.append(f"{buffered} finished points could not be written ({_one_line(second)})")
             try:
                 sink._settle()  # a write the stop left unsure counts if it is whole
             except OSError:

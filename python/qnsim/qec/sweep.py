@@ -63,7 +63,9 @@ With an ``out``, the sweep resumes per row (see :func:`qnsim.sweep`) and, inside
 point saves its counts after every batch in ``OUT.shots/`` (one file per point, named by a hash of its
 circuit and sampling settings; see ``resume_dir`` of :func:`qnsim.qec.sample_logical_error`), so a
 point killed midway resumes at its last saved batch, and its row counts the shots and errors an
-uninterrupted run counts. The directory is removed once every row is in ``out``. (On Dask, a worker
+uninterrupted run counts. A sweep that finishes deletes the counts its points saved (those saved since it
+started: another sweep on the same ``out``, over other grid values, may have left a point's counts to resume),
+then the directory if that empties it. (On Dask, a worker
 saves where it runs: a point resumes on a machine that sees that directory.)
 
 >>> spec = ExperimentSpec.from_dict({"grid": {"distance": [3], "p_int": [0.05]},
