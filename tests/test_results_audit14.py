@@ -466,3 +466,57 @@ def test_a_holder_whose_writer_could_not_read_its_start_is_alive_while_its_proce
     holder.write_text(f"{socket.gethostname()} {os.getpid()} 0123456789abcdef -\n")
     with pytest.raises(ValueError, match="another running sweep"):
         sweeps._hold_out(lock, lock)
+
+
+# --- a QEC sweep resumed through another name of its files, or from a copied folder ---------------------------
+
+
+@pytest.mark.slow
+def test_a_qec_sweep_resumes_whatever_path_names_its_experiment_file(tmp_path, monkeypatch):
+    """Old behaviour: an experiment's scenario id held the file name as given (``e.toml``), so the same
+    sweep run again as ``./e.toml``, by its absolute path, or from a copy of its folder, was refused:
+    "out 'r.csv' holds rows of another scenario ... the scenario differs". The name it was read by is
+    left out of the id now (what it computes is not)."""
+    import shutil
+
+    from qnsim.qec.sweep import run_experiment_sweep
+
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "e.toml").write_text('[grid]\ndistance = [3]\np_int = [0.0, 0.1]\n[sampling]\nmax_shots = 200\n')
+    monkeypatch.chdir(project)
+    first = run_experiment_sweep("e.toml", out="r.csv", workers=1)
+    assert run_experiment_sweep("./e.toml", out="r.csv", workers=1) == first
+    assert run_experiment_sweep(str(project / "e.toml"), out="r.csv", workers=1) == first
+    shutil.copytree(project, tmp_path / "copy")
+    monkeypatch.chdir(tmp_path)
+    more = run_experiment_sweep("copy/e.toml", grid={"p_int": [0.0, 0.1, 0.2]}, out="copy/r.csv", workers=1)
+    assert more[:2] == first and len(read_results("copy/r.csv")) == 3
+    (project / "e.toml").write_text('[grid]\ndistance = [3]\np_int = [0.0, 0.1]\n[sampling]\nmax_shots = 300\n')
+    with pytest.raises(ValueError, match="holds rows of another scenario"):
+        run_experiment_sweep(str(project / "e.toml"), out=project / "r.csv", workers=1)
+
+
+@pytest.mark.slow
+def test_a_qec_sweep_over_a_link_resumes_from_a_copied_folder(tmp_path, monkeypatch):
+    """Old behaviour: an experiment over a ``[link]`` held the link scenario's path (resolved beside the
+    experiment file) and the measured link's label naming it in its scenario id: a project folder copied
+    elsewhere (another machine, another path) was refused as another scenario. The measured link stands for
+    its scenario now, whatever its path."""
+    import shutil
+
+    from qnsim.qec.sweep import run_experiment_sweep
+
+    examples = Path(TESTS).parent / "examples"
+    project = tmp_path / "project"
+    (project / "qec").mkdir(parents=True)
+    shutil.copy(examples / "two_qpus_transducers.toml", project)
+    text = (examples / "qec" / "transducer_memory.toml").read_text()
+    text = text.replace("max_shots = 20000", "max_shots = 200").replace("distance = [3, 5]", "distance = [3]")
+    (project / "qec" / "e.toml").write_text(text.replace("rate_multiplier = [1.0, 100.0, 1000.0, 3000.0]",
+                                                         "rate_multiplier = [100.0]"))  # fmt: skip
+    monkeypatch.chdir(project)
+    first = run_experiment_sweep("qec/e.toml", out="qec/r.csv", workers=1)
+    shutil.copytree(project, tmp_path / "elsewhere")
+    monkeypatch.chdir(tmp_path / "elsewhere" / "qec")
+    assert run_experiment_sweep("e.toml", out="r.csv", workers=1) == first

@@ -1085,10 +1085,15 @@ def _canonical_text(value: Any, active: set[int]) -> str:
             return f"{kind}:{_module_name(value)}.{value.__qualname__}"
         state = getattr(value, "__dict__", None)
         if isinstance(state, dict) and _pickles_its_dict(type(value)):
-            # Attributes its class names as where the work is kept (a directory of saved counts), not what is
-            # computed: a sweep's rows resume wherever its out file is.
-            where = getattr(type(value), "sweep_location_attributes", ())
-            state = {k: v for k, v in state.items() if k not in where}
+            # What its class names as where the work is kept (a directory of saved counts) or where its inputs were
+            # read (a file's name as given), not what is computed: a sweep's rows resume wherever its out file is,
+            # whatever path the files were named by. "attribute.key" names a key of a dict attribute.
+            left_out = getattr(type(value), "sweep_id_excludes", ())
+            state = {k: v for k, v in state.items() if k not in left_out}
+            for name in left_out:
+                attribute, _, key = name.partition(".")
+                if key and isinstance(state.get(attribute), dict):
+                    state[attribute] = {k: v for k, v in state[attribute].items() if k != key}
             return f"{kind}({_canonical_text(state, active)})"
         return f"{kind}:{hashlib.sha1(pickle.dumps(value, protocol=4)).hexdigest()}"
     finally:

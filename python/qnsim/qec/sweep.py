@@ -219,7 +219,8 @@ class ExperimentSpec:
         resume_dir: Where each point saves its counts after every batch, so that a killed point resumes its
             shots (``resume_dir`` of :func:`qnsim.qec.sample_logical_error`); None: not saved.
             :func:`run_experiment_sweep` sets it beside its ``out``. Where the work is kept, not what it computes:
-            not part of the sweep's scenario id.
+            not part of the sweep's scenario id (nor are ``source`` and the ``[link]`` scenario's path: the
+            measured :attr:`supply` stands for that scenario).
 
     Example:
         >>> ExperimentSpec.from_dict({"experiment": {"kind": "merge"}}).fixed["kind"]
@@ -234,9 +235,10 @@ class ExperimentSpec:
     source: str = "<experiment>"
     resume_dir: str | None = None
 
-    #: Attributes that say where a point keeps its work, not what it computes (left out of the scenario id, so that
-    #: a sweep's rows resume wherever its out file is).
-    sweep_location_attributes = ("resume_dir",)
+    #: What says where a point keeps its work or where the files were read, not what it computes (left out of the
+    #: scenario id, so that a sweep's rows resume wherever its out file is and whatever path named its files: the
+    #: same file given as ``./e.toml`` was refused as another scenario, and so was a folder copied elsewhere).
+    sweep_id_excludes = ("resume_dir", "source", "link.scenario")
 
     @classmethod
     def from_file(cls, path: str | os.PathLike) -> ExperimentSpec:
