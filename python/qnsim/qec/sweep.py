@@ -63,8 +63,8 @@ With an ``out``, the sweep resumes per row (see :func:`qnsim.sweep`) and, inside
 point saves its counts after every batch in ``OUT.shots/`` (one file per point, named by a hash of its
 circuit and sampling settings; see ``resume_dir`` of :func:`qnsim.qec.sample_logical_error`), so a
 point killed midway resumes at its last saved batch, and its row counts the shots and errors an
-uninterrupted run counts. A sweep that finishes deletes the counts its points saved (those saved since it
-started: another sweep on the same ``out``, over other grid values, may have left a point's counts to resume),
+uninterrupted run counts. A sweep that finishes deletes the counts its points saved or resumed from (those
+saved or read since it started: another sweep on the same ``out``, over other grid values, may have left a point's counts to resume),
 then the directory if that empties it. (On Dask, a worker
 saves where it runs: a point resumes on a machine that sees that directory.)
 
@@ -645,8 +645,8 @@ def _start_mark(directory: str) -> str | None:
 
 
 def _remove_saved_counts(directory: str, start: str | None = None, counts: bool = True) -> None:
-    """Deletes the saved counts of a finished sweep's points (their files only: those saved since its ``start``
-    mark, when it has one), the mark, then the directory if empty.
+    """Deletes the saved counts of a finished sweep's points (their files only: those saved or read since its
+    ``start`` mark, when it has one), the mark, then the directory if empty.
 
     Counts saved before the mark are another sweep's on the same out (other grid values, killed mid-point): a
     sweep that finished deleted them all, and that sweep's long point started again from its first shot."""
@@ -657,15 +657,18 @@ def _remove_saved_counts(directory: str, start: str | None = None, counts: bool 
         with contextlib.suppress(OSError):
             os.remove(start)
     try:
-        names = os.listdir(directory) if counts else []
+        names = os.listdir(directory)
     except FileNotFoundError:
         return
     for name in names:
-        if name.endswith((".json", ".tmp")):
-            path = os.path.join(directory, name)
-            with contextlib.suppress(FileNotFoundError):
-                if since is None or os.stat(path).st_mtime_ns > since:
-                    os.remove(path)
+        path = os.path.join(directory, name)
+        with contextlib.suppress(FileNotFoundError):
+            if counts and name.endswith(".tmp"):  # a save cut short: never resumed from
+                os.remove(path)
+            elif counts and name.endswith(".json") and (since is None or os.stat(path).st_mtime_ns > since):
+                os.remove(path)
+            elif counts and name.startswith(".started-") and since is not None and os.stat(path).st_mtime_ns <= since:
+                os.remove(path)  # the mark of a sweep killed before this one started
     with contextlib.suppress(OSError):
         os.rmdir(directory)
 
