@@ -36,11 +36,69 @@ from typing import Any
 from qnsim.argument_checks import output_path, written
 from qnsim.specs import FORMALISMS
 
-__all__ = ["ArgumentParser", "float_text", "guarded", "main", "one_line", "print_quietly", "real_arg"]
+__all__ = [
+    "ArgumentParser",
+    "Terminated",
+    "float_text",
+    "guarded",
+    "main",
+    "one_line",
+    "print_quietly",
+    "real_arg",
+    "sigterm_stops",
+]
 
 
 class UsageError(Exception):
     """A command-line usage error (raised by :class:`ArgumentParser` instead of exiting)."""
+
+
+class Terminated(KeyboardInterrupt):
+    """A SIGTERM (``kill PID``, a batch scheduler ending a job) received by a command, raised in its main thread
+    so that the command stops as on Ctrl-C: a sweep keeps the points that finished, records why it stopped and
+    says what its out holds (:func:`guarded` prints it; exit status 143).
+
+    Example:
+        >>> issubclass(Terminated, KeyboardInterrupt)
+        True
+    """
+
+
+@contextlib.contextmanager
+def sigterm_stops() -> Iterator[None]:
+    """Makes a SIGTERM raise :class:`Terminated` in the main thread while inside (Python's default ends the
+    process at once: a killed ``qnsim sweep`` recorded nothing of why it stopped, said nothing, and the
+    points its pool was finishing were lost). A handler set by the program around it is left alone.
+
+    Example:
+        >>> import os, signal
+        >>> with sigterm_stops():
+        ...     try:
+        ...         os.kill(os.getpid(), signal.SIGTERM)
+        ...     except Terminated as exc:
+        ...         print(exc)
+        SIGTERM
+    """
+    import signal
+    import threading
+
+    def stop(signum: int, frame: Any) -> None:
+        raise Terminated("SIGTERM")
+
+    stop.qnsim_stops = True  # type: ignore[attr-defined]  # a sweep's forked workers drop it (die_with_parent)
+
+    previous = None
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGTERM"):
+        try:
+            if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+                previous = signal.signal(signal.SIGTERM, stop)
+        except (ValueError, OSError):  # pragma: no cover - an interpreter without signal handling
+            previous = None
+    try:
+        yield
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 @contextlib.contextmanager
@@ -250,7 +308,8 @@ def guarded(prog: str, body: Callable[[], int | None]) -> int:
     """Runs a command's body; every failure becomes one line on stderr and exit status 2.
 
     A closed stdout (``| head``) ends the command quietly (status 0: the reader asked for no
-    more); Ctrl-C is status 130. Set ``QNSIM_TRACEBACK=1`` to see the traceback of a failure.
+    more); Ctrl-C is status 130, a SIGTERM 143 (each stops the command as Ctrl-C does, and what was kept is
+    said: see :func:`sigterm_stops`). Set ``QNSIM_TRACEBACK=1`` to see the traceback of a failure.
 
     Example:
         >>> import contextlib, io
@@ -260,13 +319,17 @@ def guarded(prog: str, body: Callable[[], int | None]) -> int:
         (2, 'qnsim demo: error: /no/such/dir/x: No such file or directory\\n')
     """
     try:
-        return int(body() or 0)
+        with sigterm_stops():
+            return int(body() or 0)
     except BrokenPipeError:
         _stdout_to_devnull()
         return 0
     except KeyboardInterrupt as exc:
         # A note says what was kept (a sweep's finished points) and how to go on.
         notes = "".join(f"; {note}" for note in getattr(exc, "__notes__", ()))
+        if isinstance(exc, Terminated):
+            print(f"{prog}: terminated (SIGTERM){notes}", file=sys.stderr)
+            return 143  # 128 + SIGTERM, as a shell reports a process the signal ended
         print(f"{prog}: interrupted{notes}", file=sys.stderr)
         return 130
     except UsageError as exc:
@@ -275,7 +338,9 @@ def guarded(prog: str, body: Callable[[], int | None]) -> int:
     except Exception as exc:
         if os.environ.get("QNSIM_TRACEBACK"):
             raise
-        print(f"{prog}: error: {one_line(exc)}", file=sys.stderr)
+        # Notes say what was kept (a sweep's finished points, a trace up to the failure) and how to go on.
+        notes = "".join(f"; {note}" for note in getattr(exc, "__notes__", ()))
+        print(f"{prog}: error: {one_line(exc)}{notes}", file=sys.stderr)
         return 2
 
 

@@ -21,7 +21,9 @@ bootstrap interval (the counts' sampling noise, not the fitted lines' model erro
 patch fed by them gets (rate needed, waiting per round). ``circuit`` writes a generated Stim
 circuit (for other decoders).
 
-Exit status: 0 on success, 1 when a sweep failed (finished rows are kept), 2 on a usage error.
+Exit status: 0 on success; 2 on any failure, one line on stderr (a usage error, a bad file, a sweep point that
+failed: finished rows are kept and the same command resumes); 130 on Ctrl-C and 143 on SIGTERM, which stop a
+sweep keeping its finished rows, as stderr says.
 
 >>> import contextlib, io
 >>> with contextlib.redirect_stdout(io.StringIO()) as out:

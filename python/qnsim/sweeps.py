@@ -42,8 +42,9 @@ One sweep writes an ``out`` at a time: it holds an exclusive lock on the CSV fil
 ``.lock`` file in a Parquet directory) from start to end, the kernel drops it when the sweep
 dies, and a second sweep started on the same ``out`` meanwhile is refused. Where the file system
 has no locks (Lustre, an NFS mount without them, Windows), a ``.holder`` file beside the lock names
-the machine and process instead: a sweep killed on this machine leaves it to be taken over, one
-killed on another machine to be deleted (the refusal says so).
+the machine, process and its start instead: a sweep killed on this machine leaves it to be taken over
+(so does one killed while it took a holder over: see :func:`_hold_out`), one killed on another
+machine to be deleted (the refusal says so).
 
 Every row carries a ``point_id``: the first 20 hex digits of the SHA-1 of the canonical JSON of
 ``{"params": ..., "seed": ...}`` (see :func:`point_id`). On start, the ids already in ``out`` are
@@ -51,7 +52,10 @@ skipped. Rows of ``out`` that belong to other points are left in the file and no
 
 Failures: an exception raised by the point function stops the sweep with :class:`SweepError`
 naming the point (rows already finished stay in ``out``, those of points that finished while it
-stopped too, on either backend; run the same sweep again to resume). A Ctrl-C keeps them as well.
+stopped too, on either backend; run the same sweep again to resume). A Ctrl-C keeps them as well, and so
+does a SIGTERM of the ``qnsim`` commands (see :func:`qnsim.cli.sigterm_stops`). Whatever stops a sweep, the
+exception's note says how many points ``out`` holds, a row cut short (a full disk) is cut off, and a point
+finished meanwhile is written once.
 A worker process that dies (killed, out of memory, ``os._exit``) breaks the local pool: the rows
 that finished are kept, a fresh pool is started for the unfinished points, up to ``retries``
 times, after which :class:`SweepError` is raised. On Dask, the scheduler reschedules tasks of a
@@ -1094,10 +1098,15 @@ def _canonical_text(value: Any, active: set[int]) -> str:
             return f"{kind}:{_module_name(value)}.{value.__qualname__}"
         state = getattr(value, "__dict__", None)
         if isinstance(state, dict) and _pickles_its_dict(type(value)):
-            # Attributes its class names as where the work is kept (a directory of saved counts), not what is
-            # computed: a sweep's rows resume wherever its out file is.
-            where = getattr(type(value), "sweep_location_attributes", ())
-            state = {k: v for k, v in state.items() if k not in where}
+            # What its class names as where the work is kept (a directory of saved counts) or where its inputs were
+            # read (a file's name as given), not what is computed: a sweep's rows resume wherever its out file is,
+            # whatever path the files were named by. "attribute.key" names a key of a dict attribute.
+            left_out = getattr(type(value), "sweep_id_excludes", ())
+            state = {k: v for k, v in state.items() if k not in left_out}
+            for name in left_out:
+                attribute, _, key = name.partition(".")
+                if key and isinstance(state.get(attribute), dict):
+                    state[attribute] = {k: v for k, v in state[attribute].items() if k != key}
             return f"{kind}({_canonical_text(state, active)})"
         return f"{kind}:{hashlib.sha1(pickle.dumps(value, protocol=4)).hexdigest()}"
     finally:
@@ -1369,6 +1378,12 @@ class _CsvSink:
         self.header: list[str] | None = None
         self.fd: int | None = None
         self.lock_fd: int | Path | None = None
+        #: The points whose rows are in the file: a point handed over twice (a Ctrl-C between its row's write and
+        #: the sweep's note of it, whose clean-up keeps the points that finished) is written once.
+        self.written: set[str] = set()
+        #: The last write while it may not be whole (see :meth:`_settle`): its point (None for the header), its
+        #: bytes and the file's size before it.
+        self.unsure: tuple[str | None, bytes, int] | None = None
 
     def lock(self) -> None:
         """Makes this sweep the only one writing the file until :meth:`close`."""
@@ -1419,6 +1434,7 @@ class _CsvSink:
                 f.flush()
                 os.fsync(f.fileno())
         self.header = header
+        self.written = {row[ID_COLUMN] for row in rows if row.get(ID_COLUMN)}
         return rows
 
     def _is_partial_header(self, raw: bytes) -> bool:
@@ -1438,14 +1454,20 @@ class _CsvSink:
     def check_writable(self) -> None:
         """Opens the file for appending now, so that an unwritable out fails before any point runs."""
         if self.fd is None:
-            self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            self.fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
 
     def append(self, row: dict) -> None:
+        """Writes ``row`` unless its point's row is in the file already."""
         if self.fd is None:
-            self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            self.fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+        self._settle()
+        point = row.get(ID_COLUMN)
+        if point in self.written:
+            return
         if self.header is None:
             self.header = list(row)
-            self._write([self.header])
+        if os.fstat(self.fd).st_size == 0:  # a new file, or one whose header a stop cut short (see _settle)
+            self._write([self.header], None)
         extra = [k for k in row if k not in self.header]
         if extra:
             raise SweepError(
@@ -1453,23 +1475,53 @@ class _CsvSink:
                 f"{str(self.path)!r} ({self.header}); every point must return the same columns"
             )
         _check_csv_cells(row, f"point {row.get(ID_COLUMN)} (seed {row.get(SEED_COLUMN)})")
-        self._write([[_format_cell(row.get(k)) for k in self.header]])
+        self._write([[_format_cell(row.get(k)) for k in self.header]], point)
 
-    def _write(self, records: list[list[str]]) -> None:
+    def _write(self, records: list[list[str]], point: str | None) -> None:
+        """Appends ``records`` (the header when ``point`` is None, else that point's row): the row on disk is
+        the record that the point is written, so an exception anywhere in here (a Ctrl-C as the write returns,
+        a full disk half-way) leaves :meth:`_settle` to tell from the file whether it is whole."""
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="\n").writerows(records)
         data = buffer.getvalue().encode("utf-8")
         with naming_file(self.path):  # a full disk said only "No space left on device"
+            self.unsure = (point, data, os.fstat(self.fd).st_size)
             while data:
                 written = os.write(self.fd, data)
                 data = data[written:]
             os.fsync(self.fd)
+        if point is not None:
+            self.written.add(point)
+        self.unsure = None
+
+    def _settle(self) -> None:
+        """Settles a write that an exception left unsure: whole in the file, it is noted as written; cut short
+        (a full disk, a signal between two parts of it), it is cut off, so that the file ends with a whole row
+        again (a row appended after a cut one made a line of the wrong length: every later read failed)."""
+        if self.unsure is None or self.fd is None:
+            return
+        point, data, start = self.unsure
+        with naming_file(self.path):
+            size = os.fstat(self.fd).st_size
+            if size == start + len(data) and os.pread(self.fd, len(data), start) == data:
+                if point is not None:
+                    self.written.add(point)
+            elif size > start:
+                os.truncate(self.path, start)
+                os.fsync(self.fd)
+        self.unsure = None
 
     def flush(self, force: bool = False) -> None:
         pass
 
-    def close(self) -> None:
+    def close(self, flush: bool = True) -> None:
+        """Settles the last write and releases the lock (``flush``: as :meth:`_ParquetSink.close`'s; a CSV row
+        is written as it comes)."""
         if self.fd is not None:
+            try:
+                self._settle()
+            except OSError:  # the file is read without a row cut short all the same (see _whole_rows_end)
+                pass
             os.close(self.fd)
             self.fd = None
         if self.lock_fd is not None:
@@ -1498,6 +1550,11 @@ class _ParquetSink:
         # directory with its first part's schema, so a column all None there (null) made it refuse a
         # later part's text ("Unsupported cast from string to null").
         self.schema: Any = None
+        #: The points whose rows are in a part on disk (see :attr:`_CsvSink.written`).
+        self.written: set[str] = set()
+        #: The part being written while it may not be in place (see :meth:`_settle`), and how many of the
+        #: buffered rows it holds.
+        self.unsure: tuple[Path, int] | None = None
 
     def lock(self) -> None:
         """Makes this sweep the only one writing the directory until :meth:`close` (a ``.lock``
@@ -1541,7 +1598,9 @@ class _ParquetSink:
             self._align_parts()
         # As a CSV's lines: a part copied twice counted its points twice, two different rows of one point
         # kept the first silently (resume) or both (read_results, a threshold fit).
-        return _one_row_per_point(located, f"out {str(self.path)!r}")
+        rows = _one_row_per_point(located, f"out {str(self.path)!r}")
+        self.written = {row[ID_COLUMN] for row in rows if row.get(ID_COLUMN)}
+        return rows
 
     def _unified(self, schemas: list, what: str) -> Any:
         """One schema for all ``schemas`` (a null column takes the type another gives it), or SweepError."""
@@ -1601,6 +1660,11 @@ class _ParquetSink:
         probe.unlink()
 
     def append(self, row: dict) -> None:
+        """Buffers ``row`` (written with the next part) unless its point is written or buffered already."""
+        self._settle()
+        point = row.get(ID_COLUMN)
+        if point in self.written or any(point == kept.get(ID_COLUMN) for kept in self.buffer):
+            return
         if self.columns is None:
             self.columns = list(row)
         elif set(row) != set(self.columns):
@@ -1682,7 +1746,20 @@ class _ParquetSink:
                     )
         return table
 
+    def _settle(self) -> None:
+        """Settles a part that an exception left unsure: in place, its rows leave the buffer as written (a
+        Ctrl-C as its rename returned left them buffered, and the sweep's clean-up wrote them again in a
+        second part: ``pandas.read_parquet`` read those points twice)."""
+        if self.unsure is None:
+            return
+        part, count = self.unsure
+        if part.exists():
+            self.written.update(row.get(ID_COLUMN) for row in self.buffer[:count])
+            self.buffer = self.buffer[count:]
+        self.unsure = None
+
     def flush(self, force: bool = False) -> None:
+        self._settle()
         due = len(self.buffer) >= self.MAX_ROWS or time.monotonic() - self.last_flush >= self.MAX_SECONDS
         if not self.buffer or not (force or due):
             return
@@ -1698,13 +1775,16 @@ class _ParquetSink:
             if not schema.equals(self.schema):
                 self.schema = schema
                 self._align_parts()
+        self.unsure = (self.path / f"{name}.parquet", len(self.buffer))
         self._write_part(self._conform(table), f"{name}.parquet")
-        self.buffer = []
+        self._settle()
         self.last_flush = time.monotonic()
 
-    def close(self) -> None:
+    def close(self, flush: bool = True) -> None:
+        """Writes the buffered rows (with ``flush``) and releases the lock."""
         try:
-            self.flush(force=True)
+            if flush:
+                self.flush(force=True)
         finally:
             if self.lock_fd is not None:
                 _unlock_out(self.lock_fd)
@@ -1760,13 +1840,30 @@ def _holder_path(lock: Path) -> Path:
     return lock.with_name(lock.name + ".holder")
 
 
+def _process_start(pid: int) -> str:
+    """When process ``pid`` started, as text ("" where it cannot be read: not Linux, no such process): this
+    boot's id and the process's start in clock ticks since the boot. With the process id, it names one process
+    for good: an id is given to another process once its own ended."""
+    try:
+        with open("/proc/sys/kernel/random/boot_id") as f:
+            boot = f.read().strip()[:8]
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read()
+        ticks = stat[stat.rindex(b")") + 2 :].split()[19].decode()  # field 22, starttime (fields 3.. follow ")")
+    except (OSError, IndexError, ValueError, UnicodeDecodeError):
+        return ""
+    return f"{boot}/{ticks}"
+
+
 def _holder_alive(holder: Path) -> tuple[bool, str]:
-    """Whether the sweep named in ``holder`` may still run (it is on another machine, or its process is
-    alive here), and how to name it; a missing or unreadable holder is not alive."""
+    """Whether the sweep named in ``holder`` (a holder or takeover file) may still run: it is on another
+    machine, or its process is alive here (the same process: a process started since under its id is
+    another); and how to name it. A missing or unreadable file is not alive."""
     import socket
 
     try:
-        host, pid_text = holder.read_text().split()[:2]
+        fields = holder.read_text().split()
+        host, pid_text = fields[:2]
         pid = int(pid_text)
         if not 0 < pid < 2**31:
             # No process's id: os.kill(0, 0) asks about this process's own group (a holder naming process 0 read
@@ -1786,35 +1883,45 @@ def _holder_alive(holder: Path) -> tuple[bool, str]:
         return False, name
     except OSError:  # another user's process: alive
         pass
+    started = fields[3] if len(fields) > 3 else "-"  # "-": its writer could not read its start
+    if started != "-" and _process_start(pid) not in ("", started):
+        return False, name  # its id is another process's now
     return True, name
 
 
 def _hold_out(lock: Path, out: Path) -> Path:
     """The lock of :func:`_lock_out` where ``flock`` is not available: a holder file beside ``lock``,
-    created only if absent and already naming this machine and process (written to a file of its own,
-    then hard-linked to the holder's name, which fails if the name exists). A holder left by a sweep
+    created only if absent and already naming this machine, process and its start (written to a file of its
+    own, then hard-linked to the holder's name, which fails if the name exists). A holder left by a sweep
     killed on this machine is taken over; one of another machine is refused with its name.
 
     A takeover deletes the dead sweep's holder and creates this one's: two sweeps doing so at once each
     found the holder dead, and the second deleted the first one's fresh holder in place of the dead one
     (both then wrote the out, each running every point). A takeover is done under a second file,
-    ``<holder>.takeover``, created only if absent (``O_EXCL``): its taker checks again, under it, that
-    the holder is still the dead one before deleting it, so one of the two wins and the other is refused
-    naming it.
+    ``<holder>.takeover``, created only if absent and naming its taker as a holder does: its taker checks
+    again, under it, that the holder is still the dead one before deleting it, so one of the two wins and
+    the other is refused naming it.
+
+    A taker killed under its takeover file leaves it (it was deleted by hand: every later sweep was
+    refused). A takeover file whose taker is provably dead (its process, on this machine, is gone) is
+    never deleted by another taker (two of them could each delete what the other made): the next takeover
+    is made under a file named after it instead, ``<holder>.takeover.<its inode>-<its time>``, created only
+    if absent, so the takers that found the same dead one still meet under one file. A sweep that has
+    made its holder deletes every takeover file: no taker can take its live holder for the dead one.
 
     Raises:
         ValueError: Another sweep holds the out (or did, on another machine, and was killed there), or
-            one was killed while it took the out over (its takeover file is left, named).
+            one on another machine is taking it over.
     """
+    import glob
+
     holder = _holder_path(lock)
-    takeover = holder.with_name(holder.name + ".takeover")
     waited = 0.0
     while True:
         if _create_holder(holder):
-            if takeover.exists():
-                # Left by a sweep killed mid-takeover. Deleting it now is safe: any other taker checks the holder
-                # again under it and finds this one, alive.
-                _remove_stale(takeover, _TAKEOVER_STALE_S)
+            # Every takeover file is stale now: a taker under one checks the holder again and finds this one.
+            for left in holder.parent.glob(glob.escape(holder.name) + ".takeover*"):
+                left.unlink(missing_ok=True)
             return holder
         identity = _file_identity(holder)
         alive, name = _holder_alive(holder)
@@ -1825,43 +1932,36 @@ def _hold_out(lock: Path, out: Path) -> Path:
                 "resume from its rows) or choose another out; if no sweep is writing it (one was killed on "
                 "another machine), delete that file"
             ) from None
-        try:
-            fd = os.open(takeover, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError:
-            try:
-                age = time.time() - takeover.stat().st_mtime
-            except OSError:  # its taker has just finished: look at the holder again
+        takeover: Path | None = holder.with_name(holder.name + ".takeover")
+        while True:  # past the takeover files of takers killed under them, to the first free one
+            if _create_named(takeover):
+                break
+            taker_identity = _file_identity(takeover)
+            taker_alive, taker = _holder_alive(takeover)
+            if taker_identity is None or _file_identity(takeover) != taker_identity:
+                continue  # its taker has just finished, or another has just begun: look again
+            if not taker_alive:  # read from that very file: its taker is gone
+                takeover = holder.with_name(f"{holder.name}.takeover.{taker_identity[1]}-{taker_identity[2]}")
                 continue
-            if age >= _TAKEOVER_STALE_S:
-                raise ValueError(
-                    f"out {str(out)!r}: a sweep was killed while it took over {str(holder)!r} (left by "
-                    "a sweep "
-                    f"killed before it), and left {str(takeover)!r}; if no sweep is writing the out, delete "
-                    "both "
-                    "files and run this one again"
-                ) from None
+            busy, takeover = takeover, None
+            break
+        if takeover is None:
             if waited >= 2.0:
                 raise ValueError(
-                    f"out {str(out)!r}: another sweep is taking over {str(holder)!r} (left by a sweep "
-                    "killed on "
-                    "this machine) at the same time; run this one later"
+                    f"out {str(out)!r}: another sweep ({taker}) is taking over {str(holder)!r} (left by a sweep killed "
+                    f"on this machine) at the same time; run this one later (if that sweep was killed on another "
+                    f"machine, delete {str(busy)!r})"
                 ) from None
             time.sleep(0.01)  # another sweep takes the holder over now: see which of them wins
             waited += 0.01
             continue
-        os.close(fd)
         try:
             # Under the takeover file, nobody else deletes the holder: if it is still the dead one found above,
             # it is deleted; if another sweep took the out over meanwhile, that one is seen alive next time round.
             if _file_identity(holder) == identity and identity is not None and not _holder_alive(holder)[0]:
                 holder.unlink(missing_ok=True)
         finally:
-            takeover.unlink(missing_ok=True)
-
-
-#: Seconds after which a takeover file (see :func:`_hold_out`), held for microseconds by a live taker, was
-#: left by a killed one.
-_TAKEOVER_STALE_S = 10.0
+            _release_named(takeover)
 
 
 def _file_identity(path: Path) -> tuple[int, int, int] | None:
@@ -1874,43 +1974,52 @@ def _file_identity(path: Path) -> tuple[int, int, int] | None:
     return st.st_dev, st.st_ino, st.st_mtime_ns
 
 
-def _remove_stale(path: Path, age_s: float) -> None:
-    try:
-        if time.time() - path.stat().st_mtime >= age_s:
-            path.unlink(missing_ok=True)
-    except OSError:
-        pass
-
-
 def _create_holder(holder: Path) -> bool:
-    """Creates ``holder`` naming this machine and process if it does not exist; False if it does. The name
-    is written first to a file of this process's own and then hard-linked to the holder's name, so no
-    other sweep ever reads the holder empty (one created with ``O_EXCL`` and then written was empty for a
-    moment, and read as such for ten seconds after a kill between the two)."""
+    """Creates ``holder`` naming this machine and process if it does not exist; False if it does (see
+    :func:`_create_named`)."""
+    return _create_named(holder)
+
+
+def _create_named(path: Path) -> bool:
+    """Creates ``path`` naming this machine, process and its start if it does not exist; False if it does.
+    The name is written first to a file of this process's own and then hard-linked to ``path``, so no
+    other sweep ever reads it empty (one created with ``O_EXCL`` and then written was empty for a moment,
+    and read as such for ten seconds after a kill between the two)."""
     import socket
 
-    text = f"{socket.gethostname()} {os.getpid()} {os.urandom(8).hex()}\n"
-    own = holder.with_name(f"{holder.name}.{os.getpid()}.{os.urandom(4).hex()}")
+    text = f"{socket.gethostname()} {os.getpid()} {os.urandom(8).hex()} {_process_start(os.getpid()) or '-'}\n"
+    own = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
     own.write_text(text)
     try:
-        os.link(own, holder)
+        os.link(own, path)
     except FileExistsError:
         return False
-    except OSError:  # a file system without hard links: the holder is created empty, then written
+    except OSError:  # a file system without hard links: the file is created empty, then written
         try:
-            fd = os.open(holder, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         except FileExistsError:
             return False
         with os.fdopen(fd, "w") as f:
             f.write(text)
     finally:
         own.unlink(missing_ok=True)
-    _HOLDERS[holder] = text
+    _HOLDERS[path] = text
     return True
 
 
-#: The text of each holder file this process created (see :func:`_create_holder`), by its path: a sweep
-#: deletes its holder at its end only if the file is still its own.
+def _release_named(path: Path) -> None:
+    """Deletes ``path`` if it is still the file this process made (:func:`_create_named`)."""
+    mine = _HOLDERS.pop(path, None)
+    try:
+        theirs = path.read_text()
+    except OSError:
+        return
+    if mine is None or theirs == mine:
+        path.unlink(missing_ok=True)
+
+
+#: The text of each holder (or takeover) file this process created (see :func:`_create_named`), by its path: a
+#: sweep deletes its holder at its end only if the file is still its own.
 _HOLDERS: dict[Path, str] = {}
 
 
@@ -1920,13 +2029,7 @@ def _unlock_out(handle: int | Path) -> None:
         # Only its own: a holder deleted by hand (the refusal says to, for a sweep killed on another machine)
         # and made again by another sweep was deleted at this sweep's end, and a third sweep could then start
         # beside that one.
-        mine = _HOLDERS.pop(handle, None)
-        try:
-            theirs = handle.read_text()
-        except OSError:
-            return
-        if mine is None or theirs == mine:
-            handle.unlink(missing_ok=True)
+        _release_named(handle)
         return
     _LOCK_FDS.discard(handle)
     os.close(handle)
@@ -2613,6 +2716,12 @@ def die_with_parent() -> None:
         ...     pool.apply(abs, (-3,))
         3
     """
+    import signal
+
+    if getattr(signal.getsignal(signal.SIGTERM), "qnsim_stops", False):
+        # A forked worker inherits a command's SIGTERM handler (qnsim.cli.sigterm_stops), which would raise in the
+        # point it runs and hand that back as its result: the pool's own terminate() would not end it.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
     for fd in list(_LOCK_FDS):  # a forked worker's copies of the sweep's out locks (see _lock_out)
         _LOCK_FDS.discard(fd)
         try:
@@ -2622,7 +2731,6 @@ def die_with_parent() -> None:
     parent = os.getppid()
     if sys.platform.startswith("linux"):
         import ctypes
-        import signal
 
         try:
             libc = ctypes.CDLL(None, use_errno=True)
@@ -2647,6 +2755,14 @@ def _usable_cpus() -> int:
         return len(os.sched_getaffinity(0))  # the CPUs this process may run on (Linux)
     except AttributeError:
         return os.cpu_count() or 1
+
+
+def _stops_now(exc: BaseException) -> bool:
+    """Whether ``exc`` is a command's SIGTERM (:class:`qnsim.cli.Terminated`), which stops a sweep without
+    waiting for the points its workers run."""
+    from qnsim.cli import Terminated
+
+    return isinstance(exc, Terminated)
 
 
 def _run_local(
@@ -2703,8 +2819,16 @@ def _run_local(
                     raise failure
                 on_result(point, result)
                 del remaining[point.id]
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             interrupted = True
+            if _stops_now(exc):
+                # A SIGTERM is sent to this process alone (a Ctrl-C reaches the workers too): the sweep waited for
+                # the points they ran, hours for a long one, and the kill seemed ignored. They end now.
+                for process in list((getattr(pool, "_processes", None) or {}).values()):
+                    try:
+                        process.terminate()
+                    except (OSError, ValueError, AttributeError):  # gone already
+                        pass
             raise
         finally:
             # Stop queued points; let running ones end, and keep whatever finished meanwhile (a Ctrl-C waited
@@ -2793,7 +2917,7 @@ def _run_dask(
             future = client.submit(_call_points, fn, [(p.params, p.seed) for p in chunk], identify, pure=False)
             futures[future] = chunk
         for future in distributed.as_completed(list(futures)):
-            chunk = futures.pop(future)
+            chunk = futures[future]  # left among the unkept until its rows are all kept (see below)
             try:
                 answer = future.result()
             except _PointFailed as exc:
@@ -2815,7 +2939,10 @@ def _run_dask(
                 )
                 keep_finished()
                 raise failure from exc
+            # A Ctrl-C while a chunk's rows are handed over: the chunk is still listed, so keep_finished hands over the
+            # rest of it (taken off the list first, its rows after the one being written were lost, though computed).
             keep(chunk, answer)
+            del futures[future]
             future.release()
     except KeyboardInterrupt:
         keep_finished()  # the chunks that finished before the Ctrl-C are in out, as those of a local pool
@@ -3027,6 +3154,8 @@ def sweep(
             )  # fmt: skip
 
         def on_result(point: Point, result: Any) -> None:
+            if point.id in results:  # handed over again by a clean-up after a stop (its row is written once)
+                return
             if logging_on:
                 _log.info(
                     "point %d/%d done: %s seed %d", len(results) + 1, len(points),
@@ -3058,22 +3187,41 @@ def sweep(
             sink.flush(force=True)
             _write_state(sink.path, identity, len(points), len(results), "finished", **recorded)
     except BaseException as exc:
+        # Whatever stopped the sweep, what out holds is said (a full disk said only "No space left on device"), and
+        # a second failure here (the same full disk, writing the buffered rows or the state) is said beside the
+        # first rather than raised in its place.
+        unwritten = []
         if sink is not None:
             try:
                 sink.flush(force=True)  # the buffered rows first: the state counts rows on disk
-            finally:
-                reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")
-                _write_state(sink.path, identity, len(points), len(results), "stopped", reason[:300], **recorded)
-        if isinstance(exc, KeyboardInterrupt):
-            # Ctrl-C leaves the finished rows in out: say how far the sweep got and how to finish it.
-            kept = f"are in {str(out)!r}; run the same sweep again to resume" if sink is not None else "were not saved"
-            exc.add_note(f"{len(results)} of {len(points)} points finished and {kept}")
+            except Exception as second:
+                buffered = len(getattr(sink, "buffer", ()))
+                unwritten.append(f"{buffered} finished points could not be written ({_one_line(second)})")
+            try:
+                sink._settle()  # a write the stop left unsure counts if it is whole
+            except OSError:
+                pass
+            kept = len(sink.written.intersection(p.id for p in points))  # on disk (not those still buffered)
+            reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")
+            try:
+                _write_state(sink.path, identity, len(points), kept, "stopped", reason[:300], **recorded)
+            except Exception as second:
+                unwritten.append(f"the sweep's state could not be written ({_one_line(second)})")
+            exc.add_note(
+                f"{kept} of {len(points)} points finished and are in {str(out)!r}; "
+                + "".join(f"{text}; " for text in unwritten)
+                + "run the same sweep again to resume"
+            )
+        elif isinstance(exc, KeyboardInterrupt):
+            exc.add_note(f"{len(results)} of {len(points)} points finished and were not saved")
         raise
     finally:
         if bar is not None:
             bar.close()
         if sink is not None:
-            sink.close()
+            # Flushed above, on either path: a flush that failed once (a full disk) was tried a third time here,
+            # and its error replaced the sweep's own, with its note of what out holds.
+            sink.close(flush=False)
 
     rows = [results[p.id] for p in points]
     if logging_on:
@@ -3088,6 +3236,13 @@ def sweep(
     frame = frame_type(rows, columns=columns)
     frame.attrs["notes"] = list(remarks)
     return frame
+
+
+def _one_line(exc: BaseException) -> str:
+    """An exception as one line for a note (an OSError by its file and reason)."""
+    from qnsim.cli import one_line
+
+    return one_line(exc)
 
 
 def _foreign_rows_message(out: Any, path: Path, foreign: set, identity: str) -> str:

@@ -103,6 +103,10 @@ class LinkSupply:
     notes: tuple[str, ...] = ()
     seed: int | None = None
 
+    #: Its label names the scenario file as it was given: not part of a sweep's scenario id (see
+    #: :func:`qnsim.sweeps.scenario_id`).
+    sweep_id_excludes = ("source",)
+
     def __post_init__(self) -> None:
         # Built by hand too (from a saved measurement): a rate of NaN, pairs=-1, a two-qubit error of 2 or
         # probes=10**400 were kept and printed as the link's, and only the fields interface_from_link reads

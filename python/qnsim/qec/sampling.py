@@ -708,6 +708,12 @@ class _SavedCounts:
                 f"{self.path} is not a record of this sampling's counts (edited or damaged): delete it to sample "
                 "from the first shot"
             )
+        try:
+            # Read by this run: its time says so to the sweep that deletes the counts its own points used (the file
+            # of a run killed after its last batch is read, not saved again).
+            os.utime(self.path)
+        except OSError:
+            pass
         return int(batches), int(shots), int(errors), float(seconds)
 
     def save(self, batches: int, shots: int, errors: int, seconds: float) -> None:

@@ -66,9 +66,11 @@ With an ``out``, the sweep resumes per row (see :func:`qnsim.sweep`) and, inside
 point saves its counts after every batch in ``OUT.shots/`` (one file per point, named by a hash of its
 circuit and sampling settings; see ``resume_dir`` of :func:`qnsim.qec.sample_logical_error`), so a
 point killed midway resumes at its last saved batch, and its row counts the shots and errors an
-uninterrupted run counts. The directory is removed once every row is in ``out``. A sweep that stops (a
-failed point, Ctrl-C) names it in its error; if it is not run again, ``qnsim qec clean-shots OUT``
-(:func:`clear_saved_counts`) deletes the counts, refused while a sweep writes ``out``. (On Dask, a worker
+uninterrupted run counts. A sweep that finishes deletes the counts its points saved or resumed from (those
+saved or read since it started: another sweep on the same ``out``, over other grid values, may have left a point's
+counts to resume), then the directory if that empties it. A sweep that stops (a failed point, Ctrl-C) names it in
+its error; if it is not run again, ``qnsim qec clean-shots OUT`` (:func:`clear_saved_counts`) deletes the counts,
+refused while a sweep writes ``out``. (On Dask, a worker
 saves where it runs: a point resumes on a machine that sees that directory.)
 
 >>> spec = ExperimentSpec.from_dict({"grid": {"distance": [3], "p_int": [0.05]},
@@ -222,7 +224,8 @@ class ExperimentSpec:
         resume_dir: Where each point saves its counts after every batch, so that a killed point resumes its
             shots (``resume_dir`` of :func:`qnsim.qec.sample_logical_error`); None: not saved.
             :func:`run_experiment_sweep` sets it beside its ``out``. Where the work is kept, not what it computes:
-            not part of the sweep's scenario id.
+            not part of the sweep's scenario id (nor are ``source`` and the ``[link]`` scenario's path: the
+            measured :attr:`supply` stands for that scenario).
 
     Example:
         >>> ExperimentSpec.from_dict({"experiment": {"kind": "merge"}}).fixed["kind"]
@@ -237,9 +240,10 @@ class ExperimentSpec:
     source: str = "<experiment>"
     resume_dir: str | None = None
 
-    #: Attributes that say where a point keeps its work, not what it computes (left out of the scenario id, so that
-    #: a sweep's rows resume wherever its out file is).
-    sweep_location_attributes = ("resume_dir",)
+    #: What says where a point keeps its work or where the files were read, not what it computes (left out of the
+    #: scenario id, so that a sweep's rows resume wherever its out file is and whatever path named its files: the
+    #: same file given as ``./e.toml`` was refused as another scenario, and so was a folder copied elsewhere).
+    sweep_id_excludes = ("resume_dir", "source", "link.scenario")
 
     @classmethod
     def from_file(cls, path: str | os.PathLike) -> ExperimentSpec:
@@ -609,12 +613,14 @@ def run_experiment_sweep(
         spec.settings(values)
     spec.measure()
     store = None
+    start = None
     if out is not None:
         # Each point saves its counts after every batch beside out, so that a killed sweep resumes a long point's
         # shots too (rows resume per point: a point killed after an hour of shots started again from its first).
         out = file_path("out", out)
         store = saved_counts_dir(out)
         spec = dataclasses.replace(spec, resume_dir=store)
+        start = _start_mark(store)
     try:
         rows = sweep(
             spec,
@@ -641,9 +647,11 @@ def run_experiment_sweep(
                 exc.add_note(note)
             else:  # Python < 3.11
                 exc.__notes__ = [*getattr(exc, "__notes__", []), note]
+        if store is not None:
+            _remove_saved_counts(store, start, counts=False)  # they resume this sweep: only its mark goes
         raise
     if store is not None:
-        _remove_saved_counts(store)  # every point's row is in out now
+        _remove_saved_counts(store, start)  # every point's row is in out now
     return rows
 
 
@@ -705,18 +713,55 @@ def clear_saved_counts(out: str | os.PathLike) -> int:
             ) from None
     try:
         deleted = len(_saved_count_files(store))
-        _remove_saved_counts(store)
+        _remove_saved_counts(store, marks=True)  # under out's lock no sweep runs: every start mark is a dead one's
     finally:
         if lock is not None:
             _unlock_out(lock)
     return deleted
 
 
-def _remove_saved_counts(directory: str) -> None:
-    """Deletes the saved counts of a finished sweep's points (their files only), then the directory if empty."""
-    for name in _saved_count_files(directory):
+def _start_mark(directory: str) -> str | None:
+    """A file made in ``directory`` (created if its folder exists) as a sweep starts: its time, by the file
+    system's own clock, tells the counts this sweep saved from those another sweep on the same out left (None:
+    it could not be made)."""
+    mark = os.path.join(directory, f".started-{os.getpid()}-{os.urandom(4).hex()}")
+    try:
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(directory)  # not makedirs: a mistyped out's folders are not made here (the sweep names it)
+        with open(mark, "x"):
+            pass
+    except OSError:
+        return None
+    return mark
+
+
+def _remove_saved_counts(directory: str, start: str | None = None, counts: bool = True, marks: bool = False) -> None:
+    """Deletes the saved counts of a finished sweep's points (their files only: those saved or read since its
+    ``start`` mark, when it has one), the mark, then the directory if empty; with ``marks``, every sweep's start
+    mark too (:func:`clear_saved_counts`, under the out's lock).
+
+    Counts saved before the mark are another sweep's on the same out (other grid values, killed mid-point): a
+    sweep that finished deleted them all, and that sweep's long point started again from its first shot."""
+    since = None
+    if start is not None:
+        with contextlib.suppress(OSError):
+            since = os.stat(start).st_mtime_ns
+        with contextlib.suppress(OSError):
+            os.remove(start)
+    try:
+        names = os.listdir(directory)
+    except FileNotFoundError:
+        return
+    for name in names:
+        path = os.path.join(directory, name)
         with contextlib.suppress(FileNotFoundError):
-            os.remove(os.path.join(directory, name))
+            if counts and name.endswith(".tmp"):  # a save cut short: never resumed from
+                os.remove(path)
+            elif counts and name.endswith(".json") and (since is None or os.stat(path).st_mtime_ns > since):
+                os.remove(path)
+            elif name.startswith(".started-") and (marks or (counts and since is not None
+                                                            and os.stat(path).st_mtime_ns <= since)):
+                os.remove(path)  # the mark of a sweep killed before this one started
     with contextlib.suppress(OSError):
         os.rmdir(directory)
 
