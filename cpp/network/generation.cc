@@ -241,6 +241,10 @@ NetworkCounters Network::counters() const {
 void Network::on_link_success(uint32_t l, uint64_t pa, uint64_t pb) {
     if (!valid(pa) || !valid(pb)) return;
     const uint32_t ia = static_cast<uint32_t>(pa), ib = static_cast<uint32_t>(pb);
+    // Both state changes first, then the pair and the fields (one inside each end's store, between its field
+    // writes, cost 1.3 instructions more per chain event: loads and address computations, by callgrind).
+    set_state(ia, SlotState::Stored);
+    set_state(ib, SlotState::Stored);
     Link &link = links_[l];
     std::pair<QubitHandle, QubitHandle> pair;
     if (bell_) {
@@ -262,7 +266,6 @@ void Network::on_link_success(uint32_t l, uint64_t pa, uint64_t pb) {
     const int64_t next_attempt = later(emitted, link.period_ps);
     // A lambda called twice, not a loop over the sides (GCC kept the sides' arrays in memory).
     const auto store = [&](uint32_t id, uint32_t partner, QubitHandle qubit, int64_t herald_ps) QNSIM_LAMBDA_INLINE {
-        set_state(id, SlotState::Stored);
         Slot &s = slots_[id];
         s.qubit = qubit;
         s.partner = partner;
