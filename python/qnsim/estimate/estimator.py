@@ -1047,6 +1047,9 @@ class _Context:
         self.runtime_reason = -1
         self.placement: Placement | None = None
         self.throttle = True  # Whether links may run fewer channels or buffer pairs than given (_operable).
+        # Per QPU pair: the end buffer its relay route is given (simulate_execution's buffer_pairs mapping), priced
+        # as a throttled route's end buffer is, so that the simulation runs the rounds priced for that buffer.
+        self.route_buffers: dict[tuple[int, int], int] = {}
 
     # -- links and routes ------------------------------------------------------------------------
     def link_for(self, key: tuple[int, int]) -> tuple[Link, list[int]] | None:
@@ -1072,7 +1075,10 @@ class _Context:
         if path is None:
             return None
         hops = [self.links[(min(u, v), max(u, v))] for u, v in zip(path, path[1:])]
-        return route_link(key, hops), path
+        route = route_link(key, hops)
+        if key in self.route_buffers:
+            route = dataclasses.replace(route, buffer_pairs=self.route_buffers[key])
+        return route, path
 
     def _apply_hop_loads(self, link_reports: list[LinkReport]) -> None:
         """Each end-to-end raw pair of a route consumes one pair on every hop; hops shared by
