@@ -1,5 +1,7 @@
 """Trust gaps of the distributed-workload estimator closed in the nineteenth round: each test states the old answer."""
 
+import pytest
+
 from qnsim.estimate import QPU, Link, simulate_execution
 
 
@@ -43,3 +45,47 @@ def test_pairs_left_out_of_purification_rounds_run_the_rounds_the_estimate_price
     partly = simulate_execution(text, qpus, links, purification_rounds={(1, 2): 1}, **kw)
     assert partly.raw_pairs_generated == plain.raw_pairs_generated
     assert partly.mean_fidelity_at_use[(0, 1)] >= 0.98 and not partly.notes
+
+
+def test_a_qpu_that_relays_a_route_holds_its_segments_and_the_report_carries_capacities():
+    """Two error-corrected QPUs whose remote CX runs through QPU 1 (links 0-1 and 1-2 only): QPU 1 swaps the route's
+    segments, one of each hop at a time. Old behaviour: a relaying QPU held no qubits in the estimate, so QPU 1 with
+    num_qubits = 1 read "feasible" (physical qubits per QPU 4,575 / 0 / 1,475), and the report carried no capacity:
+    neither its table nor its plot could say a QPU was over its qubits. Now QPU 1 holds 2 (one segment per hop),
+    the run is infeasible by name, and the report carries each QPU's num_qubits and what it uses."""
+    from qnsim.estimate import EstimateReport, SurfaceCode, estimate, preset
+
+    base = preset("qubit_gate_ns_e3", surface_code=SurfaceCode(), logical_qubits=4)
+    links = [Link((0, 1), rate_hz=1e8, fidelity=0.999, latency_s=1e-6),
+             Link((1, 2), rate_hz=1e8, fidelity=0.999, latency_s=1e-6)]
+    qpus = [base, base.with_(num_qubits=1), base.with_(num_qubits=10**6)]
+    report = estimate("T 0\nCX 0 2\nM 0 2\n", qpus, links, placement=[0, 0, 2, 2])
+    assert report.links[0].route == [0, 1, 2]
+    assert report.error_corrected.link_memory_qubits_per_qpu[1] == 2
+    assert report.verdict == "infeasible"
+    assert any(r.startswith("capacity: QPU 1 needs 2 physical qubits") for r in report.reasons)
+    assert report.qubit_capacity_per_qpu == [None, 1, 10**6]
+    assert report.physical_qubits_per_qpu == report.error_corrected.physical_qubits_per_qpu
+    assert report.over_capacity() == [(1, 2, 1)]
+    assert "over capacity                          QPU 1 needs 2 of 1" in report.table()
+    assert EstimateReport.from_json(report.to_json()) == report
+    # A physical QPU relaying a route: its memories are named with the ends' (communication qubits besides num_qubits).
+    physical = estimate("CX 0 1", [QPU(num_qubits=1)] * 3, [Link((0, 2), 1e6, 0.99), Link((2, 1), 1e6, 0.99)],
+                        placement=[0, 1], error_budget=0.5)
+    assert physical.physical_qubits_per_qpu == [2, 2, 2] and physical.physical_qubits_total == 6
+    assert "QPU 2 (0 of 1 qubits for the workload, 2 link memories)" in " ".join(physical.notes)
+
+
+def test_the_estimate_plot_draws_each_qpus_capacity_and_names_those_over_it(tmp_path):
+    """Old behaviour: the qubit panel drew no num_qubits and a physical run's link memories not at all (the report
+    gave them in a total only): an over-full QPU looked like any other."""
+    pytest.importorskip("matplotlib")
+    from qnsim.estimate import estimate
+    from qnsim.plot import plot_estimate
+
+    report = estimate("CX 0 1", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.99)], error_budget=0.5)
+    axis = plot_estimate(report).axes[2]
+    assert [t.get_text() for t in axis.get_legend().get_texts()] == [
+        "num_qubits (capacity)", "workload qubits (2)", "link memory (2)"]
+    assert any(t.get_text().startswith("over capacity: QPU 0 uses 2 of 1") for t in axis.texts)
+    assert [t.get_color() for t in axis.get_xticklabels()] == ["tab:red", "tab:red"]

@@ -1595,10 +1595,7 @@ class _Context:
         ``num_qubits`` as its workload capacity and the link memories as communication qubits besides (an
         error-corrected QPU counts them in its qubits). Before, a 1-qubit QPU read "feasible" for a remote CX with
         nothing said of the memories it needs."""
-        memory = [0] * self.k
-        for lr in link_reports:
-            for end in (lr.qpus[0], lr.qpus[-1]):
-                memory[end] += lr.memory_qubits_per_end
+        memory = self._link_memory_per_qpu(link_reports)
         over = [(i, q.num_qubits, load, memory[i]) for i, (q, load) in enumerate(zip(self.qpus, p.qubits_per_qpu))
                 if q.num_qubits is not None and memory[i] and load + memory[i] > q.num_qubits]
         if over:
@@ -1609,6 +1606,25 @@ class _Context:
                 f"link memories are communication qubits besides num_qubits (its workload capacity): {shown}{more} "
                 "need them in addition; count them in num_qubits yourself if the QPU has no others"
             )
+
+    def _link_memory_per_qpu(self, link_reports: list[LinkReport]) -> list[int]:
+        """Memory qubits each QPU holds for the links: ``memory_qubits_per_end`` at each end of a link or relay route,
+        and on a QPU that relays a route (a node of its path between the ends, numbered below the QPU count) one
+        segment of each hop it joins per channel the hop runs (a hop holds its pair until every hop holds one, then
+        the relay swaps them). Before, a relaying QPU held nothing: an error-corrected QPU of 1 physical qubit relayed
+        a route and the run read "feasible"."""
+        memory = [0] * self.k
+        for lr in link_reports:
+            for end in (lr.qpus[0], lr.qpus[-1]):
+                if end < self.k:
+                    memory[end] += lr.memory_qubits_per_end
+            cap = lr.active_channels if lr.active_channels is not None else math.inf
+            for before, node, after in zip(lr.route, lr.route[1:], lr.route[2:]):
+                if node < self.k:
+                    for u, v in ((before, node), (node, after)):
+                        hop = self.links.get((min(u, v), max(u, v)))
+                        memory[node] += min(hop.channels, cap) if hop is not None else 1
+        return memory
 
     def _shared_links_note(self, link_reports: list[LinkReport], wall: float) -> None:
         """Notes the links that carry several QPU pairs' pairs and take half the run or more at their total load:
@@ -2606,11 +2622,7 @@ class _Context:
             per_round = self._pairs_per_round.get(lr.qpus, d)
             lr.memory_qubits_per_end = per_round * (1 + lr.purification_rounds)
             lr.buffer_pairs = per_round
-        memory = [0] * self.k
-        for lr in link_reports:
-            for end in (lr.qpus[0], lr.qpus[-1]):
-                if end < self.k:
-                    memory[end] += lr.memory_qubits_per_end
+        memory = self._link_memory_per_qpu(link_reports)
         algorithm_qubits = [x * sc.physical_per_logical(d) for x in layout]
         phys = [a + f + mq for a, f, mq in zip(algorithm_qubits, factory_qubits, memory)]
         rate = sc.logical_error_per_cycle(p_phys, d)
@@ -2921,8 +2933,10 @@ class _Context:
             )
         if ec is not None:
             phys_total = ec.physical_qubits if ec.code_distance is not None else None
+            phys_per_qpu = list(ec.physical_qubits_per_qpu) if ec.code_distance is not None else None
         else:
-            phys_total = sum(p.qubits_per_qpu) + sum(2 * lr.memory_qubits_per_end for lr in link_reports)
+            phys_per_qpu = [load + m for load, m in zip(p.qubits_per_qpu, self._link_memory_per_qpu(link_reports))]
+            phys_total = sum(phys_per_qpu)
         report = EstimateReport(
             verdict="infeasible" if self.reasons else "feasible",
             reasons=list(self.reasons),
@@ -2953,6 +2967,8 @@ class _Context:
             physical_qubits_total=phys_total,
             notes=list(self.notes),
             qpu_names=[q.name for q in self.qpus],
+            physical_qubits_per_qpu=phys_per_qpu,
+            qubit_capacity_per_qpu=[q.num_qubits for q in self.qpus],
         )
         report.notes.extend(self._need_buffer_notes(report))
         return report
@@ -3023,6 +3039,7 @@ class _Context:
             error_corrected=None,
             notes=list(self.notes),
             qpu_names=[q.name for q in self.qpus],
+            qubit_capacity_per_qpu=[q.num_qubits for q in self.qpus],
         )
 
 

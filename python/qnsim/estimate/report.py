@@ -1,7 +1,8 @@
 """The estimate report: typed dataclasses with ``to_dict()``, ``to_json()`` and a printable table.
 
-JSON schema (``schema_version`` 4; 3 added ``qpu_names``; 4 sets ``required_rate_hz`` on physical QPUs' links too,
-where re-estimating at the need moved it, so a version-3 reader that took it for "error-corrected" would misread it):
+JSON schema (``schema_version`` 5; 3 added ``qpu_names``; 4 sets ``required_rate_hz`` on physical QPUs' links too,
+where re-estimating at the need moved it, so a version-3 reader that took it for "error-corrected" would misread it;
+5 added ``qubit_capacity_per_qpu`` and ``physical_qubits_per_qpu``, and counts a relaying QPU's link memories):
 the fields of :class:`EstimateReport`, in order, with nested
 :class:`LinkReport` (``links``), :class:`ErrorBudgetReport` (``error_budget``) and, for
 error-corrected runs, :class:`ErrorCorrectionReport` (``error_corrected``, with
@@ -71,11 +72,12 @@ summed up in one line with their count and their range of margins):
               operation's error against its share of the remote error budget (err/op), physical runs
               "-" (the error budget row judges their pairs); "(short)" or "(over)" marks a link that misses it"""
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 #: What each schema version changed (the refusal of a report of another version names it).
 SCHEMA_CHANGES = {
     3: "qpu_names added",
     4: "required_rate_hz set on physical QPUs' links too (before: error-corrected QPUs only)",
+    5: "qubit_capacity_per_qpu and physical_qubits_per_qpu added; a QPU relaying a route counts its link memories",
 }
 
 #: Reasons of one kind the text report lists one by one (the rest: one line with their count; to_json() has all).
@@ -248,8 +250,8 @@ def _check_report_shape(report: Any) -> None:
         problems.append(f"verdict must be 'feasible' or 'infeasible', got {written(report.verdict)}")
     elif report.verdict == "feasible" and report.reasons:
         problems.append(f"a feasible verdict has no reasons, got {len(report.reasons)}")
-    for name in ("qubits_per_qpu", "qpu_names"):
-        if len(getattr(report, name)) != report.num_qpus:
+    for name in ("qubits_per_qpu", "qpu_names", "physical_qubits_per_qpu", "qubit_capacity_per_qpu"):
+        if getattr(report, name) is not None and len(getattr(report, name)) != report.num_qpus:
             problems.append(f"{name} must list num_qpus = {shown(report.num_qpus)} entries, got "
                             f"{len(getattr(report, name))}")
     for i, link in enumerate(report.links):
@@ -539,6 +541,12 @@ class EstimateReport:
         runtime_limit_s: the ``max_runtime_s`` asked for, in seconds (None: none).
         physical_qubits_total: physical qubits over all QPUs (workload and link memories on physical QPUs; None
             where no code distance was found).
+        physical_qubits_per_qpu: the physical qubits each QPU uses (error-corrected: the code's patches, T factories
+            and link memories; physical: the workload's qubits and the link memories, a relaying QPU's included);
+            None where no code distance was found or nothing was placed.
+        qubit_capacity_per_qpu: each QPU's ``num_qubits`` (None: unlimited). An error-corrected QPU that needs more
+            physical qubits makes the run infeasible; a physical QPU's ``num_qubits`` is its workload capacity,
+            its link memories being communication qubits besides it (a note names a QPU they take past it).
         notes: what the figures rest on and where they are bounds; schema_version: of the JSON (module docstring).
 
     >>> from qnsim.estimate import QPU, Link, estimate
@@ -581,6 +589,8 @@ class EstimateReport:
     physical_qubits_total: int | None = None
     notes: list[str] = dataclasses.field(default_factory=list)
     qpu_names: list[str] = dataclasses.field(default_factory=list)
+    physical_qubits_per_qpu: list[int] | None = None
+    qubit_capacity_per_qpu: list[int | None] = dataclasses.field(default_factory=list)
     schema_version: int = SCHEMA_VERSION
 
     @property
@@ -614,7 +624,7 @@ class EstimateReport:
         ...     EstimateReport.from_dict({**r.to_dict(), "schema_version": 3})
         ... except ValueError as e:
         ...     print(str(e)[:60])
-        report JSON has schema_version 3, this qnsim reads version 4
+        report JSON has schema_version 3, this qnsim reads version 5
         """
         if not isinstance(data, dict):
             raise TypeError(f"report JSON must be an object, got {type(data).__name__}")
@@ -871,12 +881,50 @@ class EstimateReport:
                      f"{sum(ec.algorithm_physical_qubits_per_qpu):,} / {sum(ec.factory_physical_qubits_per_qpu):,}"
                      f" / {sum(ec.link_memory_qubits_per_qpu):,}"),
                 ]
+                rows += self._capacity_rows()
             tf = ec.t_factory
             if tf is not None:
                 design = " + ".join(f"{rd.units} x {rd.unit} (d={rd.code_distance})" for rd in tf.rounds)
                 rows.append(("T factories", f"{tf.factories} of {tf.physical_qubits_per_factory:,} qubits: {design}"))
         elif self.physical_qubits_total is not None:
             rows.append(("physical qubits (total)", f"{self.physical_qubits_total:,}"))
+            if self.physical_qubits_per_qpu is not None:
+                rows.append(("  per QPU (with link memories)", _per_qpu(self.physical_qubits_per_qpu, ",")))
+            rows += self._capacity_rows()
+        return rows
+
+    def over_capacity(self) -> list[tuple[int, int, int]]:
+        """(QPU, physical qubits it uses, its ``num_qubits``) for every QPU that uses more than it has: on
+        error-corrected QPUs each makes the run infeasible (a reason says so); on physical ones only link memories
+        can, which the estimate takes as communication qubits besides ``num_qubits`` (a note says so).
+
+        >>> from qnsim.estimate import QPU, Link, estimate
+        >>> estimate("CX 0 1", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.99)], error_budget=0.5).over_capacity()
+        [(0, 2, 1), (1, 2, 1)]
+        """
+        used = self.physical_qubits_per_qpu or []
+        return [(i, n, cap) for i, (n, cap) in enumerate(zip(used, self.qubit_capacity_per_qpu))
+                if cap is not None and n > cap]
+
+    def _capacity_rows(self) -> list[tuple[str, str]]:
+        """The rows of the QPUs' qubit capacities (``num_qubits``) and of those a run takes past them."""
+        caps = self.qubit_capacity_per_qpu
+        if not any(c is not None for c in caps):
+            return []
+        if all(c is not None for c in caps):
+            shown_caps = _per_qpu([int(c) for c in caps], ",")
+        else:
+            listed = [f"{c:,}" if c is not None else "unlimited" for c in caps[:MAX_LISTED_QPUS]]
+            more = len(caps) - MAX_LISTED_QPUS
+            shown_caps = ", ".join(listed) + (f", ... {more} more (every value in to_json())" if more > 0 else "")
+        rows = [("  capacity per QPU (num_qubits)", shown_caps)]
+        over = self.over_capacity()
+        if over:
+            listed = ", ".join(f"QPU {i} needs {n:,} of {cap:,}" for i, n, cap in over[:MAX_LISTED_QPUS])
+            more = f", and {len(over) - MAX_LISTED_QPUS:,} more" if len(over) > MAX_LISTED_QPUS else ""
+            besides = ("" if self.error_corrected is not None else
+                       " (link memories, taken as communication qubits besides num_qubits: the notes)")
+            rows.append(("  over capacity", f"{listed}{more}{besides}"))
         return rows
 
     def __str__(self) -> str:
