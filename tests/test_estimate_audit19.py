@@ -89,3 +89,26 @@ def test_the_estimate_plot_draws_each_qpus_capacity_and_names_those_over_it(tmp_
         "num_qubits (capacity)", "workload qubits (2)", "link memory (2)"]
     assert any(t.get_text().startswith("over capacity: QPU 0 uses 2 of 1") for t in axis.texts)
     assert [t.get_color() for t in axis.get_xticklabels()] == ["tab:red", "tab:red"]
+
+
+def test_a_figure_printed_beside_its_limit_reads_on_the_side_it_lies():
+    """The table rounded a figure and the limit it is judged by alike: a link giving 0.996 of its need (it stalls the
+    run, drawn red) read "margin 1x", and 1.0004e-3 expected failures against a budget of 1e-3 (infeasible) read
+    "0.001 / 0.001", as if met. Old behaviour: those words; now each figure gets the digits that keep it on its side
+    of the limit ("0.996x", "0.0010004 / 0.001"), and figures clear of their limit print as before."""
+    import dataclasses
+
+    from qnsim.estimate import estimate
+
+    report = estimate("REPEAT 1000 {\n CX 0 1\n H 0\n}", [QPU(num_qubits=1, e_1q=0.0)] * 2, [Link((0, 1), 1e9, 0.99)],
+                      error_budget=0.9)
+    need, gives, margin = report._delivery(report.links[0])[:3]
+    assert f"{margin:.2g}x" in report.table()  # clear of 1x: two digits, as before
+    slow = dataclasses.replace(report.links[0], time_s=report.links[0].raw_bell_pairs / (0.996 * need))
+    stalled = dataclasses.replace(report, links=[slow])
+    assert stalled._delivery(slow)[2] < 1
+    assert " 0.996x " in stalled.table() and " 1x " not in stalled.table()
+    budget = dataclasses.replace(report.error_budget, total=1e-3, remote_used=1.0004e-3, local_physical_used=0.0)
+    over = dataclasses.replace(report, error_budget=budget)
+    assert not budget.met
+    assert "0.0010004 / 0.001 (" in over.table()

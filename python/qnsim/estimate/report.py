@@ -91,15 +91,33 @@ MAX_DELIVERY_ROWS = 10
 _NEED_MET = 0.05
 
 
-def _times(ratio: float) -> str:
-    """A margin as a factor, two significant digits below 100.
+def _on_its_side(value: float, limit: float, digits: int) -> tuple[str, str]:
+    """``value`` and ``limit`` written with ``digits`` significant digits, or more where fewer would read them equal
+    or the wrong way round: a figure printed beside the limit it is judged by must read on the side it lies (a margin
+    of 0.996 read "1x", a stall; 1.0004e-3 expected failures read "0.001 / 0.001").
 
-    >>> _times(0.0364), _times(28.4), _times(1234.5), _times(math.inf)
-    ('0.036x', '28x', '1,234x', 'inf')
+    >>> _on_its_side(0.996, 1.0, 2), _on_its_side(1.0004e-3, 1e-3, 3), _on_its_side(0.5, 0.5, 2)
+    (('0.996', '1'), ('0.0010004', '0.001'), ('0.5', '0.5'))
+    """
+    for k in range(digits, 18):
+        a, b = f"{value:.{k}g}", f"{limit:.{k}g}"
+        if (float(a) < float(b), float(a) > float(b)) == (value < limit, value > limit):
+            return a, b
+    return repr(value), repr(limit)
+
+
+def _times(ratio: float) -> str:
+    """A margin as a factor, two significant digits below 100, more where two would round a margin below 1x (the
+    link stalls the run) to "1x".
+
+    >>> _times(0.0364), _times(28.4), _times(1234.5), _times(math.inf), _times(0.996), _times(0.99996)
+    ('0.036x', '28x', '1,234x', 'inf', '0.996x', '0.99996x')
     """
     if not math.isfinite(ratio):
         return str(ratio)
-    return f"{ratio:,.0f}x" if ratio >= 100 else f"{ratio:.2g}x"
+    if ratio >= 100:
+        return f"{ratio:,.0f}x"
+    return f"{_on_its_side(ratio, 1.0, 2)[0]}x" if ratio < 1 else f"{ratio:.2g}x"
 
 
 def _link_name(lk: LinkReport) -> str:
@@ -815,7 +833,8 @@ class EstimateReport:
         elif self.error_corrected is not None and b is not None and self.remote_gates > 0:
             share = b.remote / self.remote_gates
             within = "<=" if lk.remote_error_per_operation <= share else "> (over)"
-            f_need = f"err/op {lk.remote_error_per_operation:.2g} {within} {share:.2g}"
+            err_text, share_text = _on_its_side(lk.remote_error_per_operation, share, 2)
+            f_need = f"err/op {err_text} {within} {share_text}"
         else:
             f_need = "-"
         return need, gives, margin, used, at_use, f_need
@@ -865,7 +884,8 @@ class EstimateReport:
             else:
                 remote_part = f"/{b.remote:.2g}" if b.remote > 0 else ""  # An explicit remote part, checked.
                 detail = f"local {b.local_physical_used:.3g}, remote {b.remote_used:.3g}{remote_part}"
-            rows.append(("expected failures / budget", f"{b.used:.3g} / {b.total:g} ({detail})"))
+            used_text, total_text = _on_its_side(b.used, b.total, 3)
+            rows.append(("expected failures / budget", f"{used_text} / {total_text} ({detail})"))
         ec = self.error_corrected
         if ec is not None:
             rows += [
@@ -889,7 +909,7 @@ class EstimateReport:
         elif self.physical_qubits_total is not None:
             rows.append(("physical qubits (total)", f"{self.physical_qubits_total:,}"))
             if self.physical_qubits_per_qpu is not None:
-                rows.append(("  per QPU (with link memories)", _per_qpu(self.physical_qubits_per_qpu, ",")))
+                rows.append(("  per QPU", _per_qpu(self.physical_qubits_per_qpu, ",")))
             rows += self._capacity_rows()
         return rows
 
@@ -917,7 +937,7 @@ class EstimateReport:
             listed = [f"{c:,}" if c is not None else "unlimited" for c in caps[:MAX_LISTED_QPUS]]
             more = len(caps) - MAX_LISTED_QPUS
             shown_caps = ", ".join(listed) + (f", ... {more} more (every value in to_json())" if more > 0 else "")
-        rows = [("  capacity per QPU (num_qubits)", shown_caps)]
+        rows = [("  capacity (num_qubits)", shown_caps)]
         over = self.over_capacity()
         if over:
             listed = ", ".join(f"QPU {i} needs {n:,} of {cap:,}" for i, n, cap in over[:MAX_LISTED_QPUS])
