@@ -1023,7 +1023,8 @@ def plot_estimate(report: Any, out: str | os.PathLike | None = None, *, title: s
                          colors="black", linestyles="--", label="num_qubits (capacity)")
     over = report.over_capacity()
     if over:
-        words = ", ".join(f"QPU {i} uses {n:,} of {cap:,}" for i, n, cap in over[:6]) + (" ..." if len(over) > 6 else "")
+        words = ", ".join(f"QPU {i} uses {n:,} of {cap:,}" for i, n, cap in over[:6])
+        words += " ..." if len(over) > 6 else ""
         qubits_ax.text(0.0, -0.32, f"over capacity: {words}", transform=qubits_ax.transAxes, fontsize="x-small",
                        color="tab:red")
     qubits_ax.set_xticks(np.arange(len(labels)), labels, fontsize="small")
