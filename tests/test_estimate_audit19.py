@@ -131,3 +131,27 @@ def test_a_merges_pairs_gathered_for_a_syndrome_round_are_said_to_wait_beyond_th
     (note,) = [n for n in report.notes if n.startswith("link 0-1: pairs wait")]
     assert "a syndrome round of its lattice surgery uses 21 pairs together" in note
     assert "each waits 0.00233 s on average" in note and "(F = 0.710935 when used after that wait)" in note
+
+
+def test_a_link_that_keeps_within_the_t_factory_run_is_not_said_to_stall_it():
+    """One T gate and one remote CX on two qubit_gate_ns_e3 QPUs (audit 18): the T factory's run sets the 25.2 us run
+    whether the link makes its 153 pairs in 12.8 us (12 MHz) or 1.3 us (120 MHz). Old behaviour: the need was lattice
+    surgery's pace alone (4.25e7 pairs/s) and the compute and latency the run's own time, so the 12 MHz link read
+    "margin 0.28x" (below 1x: "the link stalls the run", drawn red) though 10x its rate left the run as it was. Now
+    the need is measured against the run as priced without the link (the factory's run included): the link that
+    keeps within it has a margin above 1x, and one slow enough to lengthen the run (5 MHz, 36 us) still below."""
+    from qnsim.estimate import SurfaceCode, estimate, preset
+
+    qpus = [preset("qubit_gate_ns_e3", surface_code=SurfaceCode(), logical_qubits=4)] * 2
+
+    def run(rate_hz):
+        link = Link((0, 1), rate_hz=rate_hz, fidelity=0.999, latency_s=1e-6)
+        report = estimate("T 0\nCX 0 2\nM 0 2\n", qpus, [link], placement=[0, 0, 1, 1])
+        return report, report._delivery(report.links[0])[2]
+
+    kept, margin = run(1.2e7)
+    faster, _ = run(1.2e8)
+    assert kept.bound == "T factory run" and kept.wall_clock_s == faster.wall_clock_s
+    assert kept.time_link_s > kept.time_local_s and margin > 1
+    slow, slow_margin = run(5e6)
+    assert "link 0-1 rate" in slow.bound and slow.wall_clock_s > kept.wall_clock_s and slow_margin < 1

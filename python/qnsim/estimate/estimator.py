@@ -857,7 +857,7 @@ def _check_link_needs(ctx: _Context, report: EstimateReport, seed: int) -> None:
             # Too slow as given for its pairs to survive their waits (no rounds reach the fidelity while they wait
             # for partners): "need inf" stood where a faster link would do. The search starts from the raw pairs of
             # the rounds without decay over the run's own time, and the re-estimates find the need from there.
-            need = ctx._undecayed_need(lr, report.time_local_s + report.time_latency_s)
+            need = ctx._undecayed_need(lr, report._own_time_s())
         if 0 < need < math.inf and math.isfinite(need / lk.channels):
             checked[lr.qpus] = need
     if not checked:
@@ -890,7 +890,9 @@ def _check_link_needs(ctx: _Context, report: EstimateReport, seed: int) -> None:
         time still exceeds the run's own (compute and latency: flow control or the pairs' rounds let less than its
         rate through), by that ratio."""
         by_key = {lr.qpus: lr for lr in trial_report.links}
-        own_s = trial_report.time_local_s + trial_report.time_latency_s
+        # The run as priced without its links (a T factory's run included: before, compute and latency only, so a
+        # link that kept within the factory's run was asked for more).
+        own_s = trial_report._own_time_s()
         out = {}
         for key, rate in tried.items():
             if key not in by_key:  # An infeasible trial without link figures: nothing to check it by.

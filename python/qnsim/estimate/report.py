@@ -54,7 +54,9 @@ the rows above the link table are the run's totals; one row per link below them 
 Below it, what each link must deliver (raw pairs/s, tightest margin first; past 10 links the rest are
 summed up in one line with their count and their range of margins):
   need/s      raw pairs per second the link must make: on error-corrected QPUs the rate at which
-              lattice surgery never waits for a pair (required_rate_hz); on physical QPUs the average
+              lattice surgery never waits for a pair (required_rate_hz), or, in a run a T factory's run
+              stretches past its compute, the rate that makes its pairs within that run, if lower;
+              on physical QPUs the average
               that keeps its time within the run's compute and latency time (raw pairs / that time, more
               where its first pair would come later than 5% of that time, as in runs of few pairs; a
               small pair buffer can ask for more, see time s); checked by estimating again with the link at
@@ -789,6 +791,15 @@ class EstimateReport:
             )
         return lines
 
+    def _own_time_s(self) -> float:
+        """The run as priced without waiting for its links, in seconds: its compute (an error-corrected run's logical
+        cycles, at least one run of its T factory, which the run waits for) and its latency."""
+        own_s = self.time_local_s
+        ec = self.error_corrected
+        if ec is not None and ec.t_factory is not None and ec.t_factory.duration_s > own_s:
+            own_s = ec.t_factory.duration_s
+        return own_s + self.time_latency_s
+
     def _delivery_rows(self) -> list[tuple[tuple[float, float, float, float, float, str], LinkReport]]:
         """:meth:`_delivery` of every link beside the link, tightest margin first."""
         return sorted(((self._delivery(lk), lk) for lk in self.links), key=lambda r: _margin_key(r[0][2]))
@@ -799,6 +810,13 @@ class EstimateReport:
         first_need = 0.0  # The rate at which its first pair comes soon enough (below).
         if lk.required_rate_hz is not None:
             need = lk.required_rate_hz
+            own_s = self._own_time_s()
+            if (self.error_corrected is not None and own_s > self.time_local_s + self.time_latency_s
+                    and 0 < lk.raw_bell_pairs < math.inf):
+                # A run the T factory stretches past its compute has room for the pairs until the factory is done: a
+                # link that makes them by then stalls nothing. Before, the need was lattice surgery's pace alone, and
+                # a link 10x faster than it left the 25.2 us run as it was read "margin 0.28x" (red: "stalls the run").
+                need = min(need, lk.raw_bell_pairs / (own_s - self.time_latency_s))
         elif lk.raw_bell_pairs <= 0:
             need = 0.0
         else:
