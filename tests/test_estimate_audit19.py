@@ -155,3 +155,14 @@ def test_a_link_that_keeps_within_the_t_factory_run_is_not_said_to_stall_it():
     assert kept.time_link_s > kept.time_local_s and margin > 1
     slow, slow_margin = run(5e6)
     assert "link 0-1 rate" in slow.bound and slow.wall_clock_s > kept.wall_clock_s and slow_margin < 1
+
+
+def test_a_runtime_just_past_its_limit_is_not_printed_equal_to_it():
+    """A run of 150.1 us against a limit 1e-5 below it. Old behaviour: "runtime: 0.00015 s (150 us) exceeds the limit
+    of 0.00015 s (150 us)", the two figures alike; now the seconds are written to the digits that tell them apart."""
+    from qnsim.estimate import estimate
+
+    args = ("REPEAT 1000 {\n CX 0 1\n}", [QPU(num_qubits=1, e_1q=0, e_2q=0, e_meas=0)] * 2, [Link((0, 1), 1e4, 0.999)])
+    wall = estimate(*args, error_budget=0.99).wall_clock_s
+    (reason,) = estimate(*args, error_budget=0.99, max_runtime_s=wall * (1 - 1e-5)).reasons
+    assert reason.startswith("runtime: 0.0001501 s exceeds the limit of 0.000150098 s (bound: ")

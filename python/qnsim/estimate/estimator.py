@@ -122,6 +122,7 @@ from qnsim.estimate.report import (
     LinkReport,
     TFactoryReport,
     _NEED_MET,
+    _on_its_side,
     _via,
     human_time,
 )
@@ -2724,9 +2725,8 @@ class _Context:
                     f"{interface_fidelity_target(self.qpus[lr.qpus[0]], self.qpus[lr.qpus[-1]]):.4f} or {more}"
                 )
         if not self.budget_report.met:
-            self.reasons.append(
-                f"error budget: expected failures {self.budget_report.used:.3g} > budget {self.budget.total:g}"
-            )
+            used_text, total_text = _on_its_side(self.budget_report.used, self.budget.total, 3)
+            self.reasons.append(f"error budget: expected failures {used_text} > budget {total_text}")
         # The cycles the links, the compute and the messages take; a run longer than them is the factory's (or the
         # retry's length the Azure rule prices), which more channels or a faster link would not shorten (before, a
         # 25 us run that the T factory set read "bound: link 0-1 rate" once the link's 13 us passed the compute's).
@@ -2934,9 +2934,11 @@ class _Context:
                         parts.append(text)
                 fix = _capped(parts, "links or routes too slow for the limit")
             self.runtime_reason = len(self.reasons)
+            run_text, limit_text = human_time(wall), human_time(self.max_runtime_s)
+            if run_text == limit_text:  # 3 digits read the run within the limit it exceeds: the seconds that differ
+                run_text, limit_text = (f"{x} s" for x in _on_its_side(wall, self.max_runtime_s, 3))
             self.reasons.append(
-                f"runtime: {human_time(wall)} exceeds the limit of {human_time(self.max_runtime_s)} (bound: {bound}); "
-                "fix: " + fix
+                f"runtime: {run_text} exceeds the limit of {limit_text} (bound: {bound}); fix: " + fix
             )
         if self.max_runtime_s is not None and wall <= self.max_runtime_s < self._shared_upper_s:
             # The lower bound meets the limit, the upper does not: "feasible" would be a guess.
