@@ -958,8 +958,9 @@ class EstimateReport:
         rows = [("  capacity (num_qubits)", shown_caps)]
         over = self.over_capacity()
         if over:
-            listed = ", ".join(f"QPU {i} needs {n:,} of {cap:,}" for i, n, cap in over[:MAX_LISTED_QPUS])
-            more = f", and {len(over) - MAX_LISTED_QPUS:,} more" if len(over) > MAX_LISTED_QPUS else ""
+            # The first few (a ring of 300 QPUs relaying one route made a line of 445 characters): to_json() has all.
+            listed = ", ".join(f"QPU {i} needs {n:,} of {cap:,}" for i, n, cap in over[:6])
+            more = f", and {len(over) - 6:,} more (physical_qubits_per_qpu in to_json())" if len(over) > 6 else ""
             besides = ("" if self.error_corrected is not None else
                        " (link memories, taken as communication qubits besides num_qubits: the notes)")
             rows.append(("  over capacity", f"{listed}{more}{besides}"))
