@@ -166,3 +166,23 @@ def test_a_runtime_just_past_its_limit_is_not_printed_equal_to_it():
     wall = estimate(*args, error_budget=0.99).wall_clock_s
     (reason,) = estimate(*args, error_budget=0.99, max_runtime_s=wall * (1 - 1e-5)).reasons
     assert reason.startswith("runtime: 0.0001501 s exceeds the limit of 0.000150098 s (bound: ")
+
+
+def test_a_streamed_run_its_round_trip_sets_names_the_latency_not_the_compute(tmp_path):
+    """200 remote CX between QPUs 0 and 1 over a 1 ms link, each followed by local H gates, as a streamed count
+    (``--stream``) and as a circuit: both last ~1.02-1.04 ms, one round trip after 40 us of gates. Old behaviour: the
+    streamed report read "bound: local compute", compute 1.04 ms, latency 0 s (its critical path was taken as all
+    compute), so a planner would buy faster gates; the circuit's read "classical latency". Now the streamed report
+    splits its path as the circuit's does."""
+    from qnsim.estimate import estimate
+    from qnsim.estimate.workload import stream_circuit_file
+
+    path = tmp_path / "w.stim"
+    path.write_text("CX 0 4\nH 0\nH 4\n" * 200 + "M 0 4\n")
+    qpus = [QPU(num_qubits=4, e_1q=1e-6, e_2q=1e-6, e_meas=1e-6)] * 2
+    links = [Link((0, 1), rate_hz=1e7, fidelity=0.9999, latency_s=1e-3)]
+    kw = {"placement": [0, 0, 0, 0, 1, 1, 1, 1], "error_budget": 0.5}
+    streamed = estimate(stream_circuit_file(str(path)), qpus, links, **kw)
+    circuit = estimate(path.read_text(), qpus, links, **kw)
+    assert circuit.bound == streamed.bound == "classical latency"
+    assert streamed.time_latency_s == pytest.approx(1e-3) and streamed.time_local_s < 1e-4

@@ -1494,10 +1494,12 @@ class _Context:
                 "of the QPUs holding qubits (an upper bound)"
             )
             crit = w.depth_bound * t_layer
+            self._crit_nolat = crit
             if remote:
                 # The last remote gate's corrections are known a message later than its layer: the run ends then
                 # at the earliest (the depth bound counts it as one layer).
                 crit += max(self._remote_times(True, list(remote)))
+                self._crit_nolat += max(self._remote_times(False, list(remote)))
             return local, remote, dict(remote), crit, True
         # Logical summary.
         loads = p.qubits_per_qpu
@@ -1539,10 +1541,12 @@ class _Context:
         total_ops = w.clifford_count + w.t_count + w.measurement_count
         depth = w.depth if w.depth else math.ceil(total_ops / n)
         crit = depth * t_layer
+        self._crit_nolat = crit
         if self.links and remote:
             # Remote gates take a layer like local ones (Pauli-frame tracking); without the order of
             # the gates, only the last one's corrections are waited for.
             crit += max(self._remote_times(True, list(remote)))
+            self._crit_nolat += max(self._remote_times(False, list(remote)))
         if not self.ec:
             self.notes.append(
                 "logical summary on physical QPUs: critical path = depth x slowest gate time; "
@@ -1726,7 +1730,11 @@ class _Context:
                 )
 
     def _critical_path_no_latency(self, p: Placement, crit_s: float) -> float:
-        if not isinstance(self.w, Workload) or not any(lk.latency_s for lk in self.links.values()):
+        if not isinstance(self.w, Workload):
+            # A streamed count or a logical summary: its critical path less the last remote gate's message (before,
+            # the whole path, so a run its 1 ms round trip set read "bound: local compute", latency 0 s).
+            return getattr(self, "_crit_nolat", crit_s)
+        if not any(lk.latency_s for lk in self.links.values()):
             return crit_s
         return float(self._placed(p, self._remote_times(with_latency=False))["critical_path_s"])
 
