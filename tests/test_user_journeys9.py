@@ -147,7 +147,9 @@ def test_an_estimate_report_is_plotted_with_its_own_figures(tmp_path):
         assert [b.get_width() for b in times.patches] == pytest.approx([t or float("nan") for t in seconds],
                                                                        nan_ok=True)
         assert [t.get_text() for t in times.get_yticklabels()][2] == f"latency: {report.time_latency_s:.3g} s"
-        assert [b.get_height() for b in qubits.patches] == report.qubits_per_qpu
+        # The workload's qubits, then the link memories on them (drawn since round 19's capacities).
+        memories = [n - w for n, w in zip(report.physical_qubits_per_qpu, report.qubits_per_qpu)]
+        assert [b.get_height() for b in qubits.patches] == report.qubits_per_qpu + memories
     plot_estimate(report, out=tmp_path / "e.png")
     assert (tmp_path / "e.png").stat().st_size > 1000
 

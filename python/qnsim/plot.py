@@ -890,7 +890,8 @@ def plot_estimate(report: Any, out: str | os.PathLike | None = None, *, title: s
     on the axis and is named under the panel); (2) the wall clock, in seconds, beside the times it is bound
     by (compute, the slowest link, classical latency) and the runtime limit; (3) qubits per QPU: physical
     qubits of the algorithm, T factories and link memory on error-corrected QPUs, the workload's qubits on
-    physical ones (the title gives their total with the link memories).
+    physical ones (the workload's qubits and the link memories), with each QPU's ``num_qubits`` drawn beside its
+    bar (where it is within 3x of the tallest) and the QPUs over it named in red.
 
     Args:
         report: A :class:`qnsim.estimate.EstimateReport`, its JSON text (``qnsim estimate --json``), or the
@@ -998,11 +999,14 @@ def plot_estimate(report: Any, out: str | os.PathLike | None = None, *, title: s
         stacks = [("algorithm", ec.algorithm_physical_qubits_per_qpu), ("T factories",
                   ec.factory_physical_qubits_per_qpu), ("link memory", ec.link_memory_qubits_per_qpu)]  # fmt: skip
     else:
-        # Physical QPUs: the workload's qubits (the report gives the link memories in a total only).
+        # Physical QPUs: the workload's qubits, and the link memories each holds besides them.
         total = report.physical_qubits_total
         qubits_ax.set_title("workload qubits per QPU" + (f" (physical qubits with link memories: {total:,} in all)"
                             if total is not None else ""), loc="left", fontsize="medium")  # fmt: skip
         stacks = [("workload qubits", report.qubits_per_qpu)]
+        if report.physical_qubits_per_qpu is not None:
+            stacks.append(("link memory", [n - w for n, w in zip(report.physical_qubits_per_qpu,
+                                                                 report.qubits_per_qpu)]))
     count = len(stacks[0][1])
     if count > MAX_PLOTTED_QPUS:
         stacks = [(name, [sum(values)]) for name, values in stacks]
@@ -1013,10 +1017,28 @@ def plot_estimate(report: Any, out: str | os.PathLike | None = None, *, title: s
     for name, values in stacks:
         qubits_ax.bar(np.arange(len(labels)), values, 0.6, bottom=bottom, label=f"{name} ({sum(values):,})")
         bottom += np.array(values, dtype=float)
+    # Each QPU's num_qubits, where the axis can show it beside the bars (a capacity far above them would flatten
+    # them): a QPU over it is named in red under the panel. Before, the figure could not say a QPU was over.
+    top = max(float(bottom.max()), 1.0)
+    caps = report.qubit_capacity_per_qpu if count <= MAX_PLOTTED_QPUS else []
+    drawn = [(i, c) for i, c in enumerate(caps) if c is not None and c <= 3 * top]
+    if drawn:
+        top = max(top, max(c for _, c in drawn))
+        qubits_ax.hlines([c for _, c in drawn], [i - 0.4 for i, _ in drawn], [i + 0.4 for i, _ in drawn],
+                         colors="black", linestyles="--", label="num_qubits (capacity)")
+    over = report.over_capacity()
+    if over:
+        words = ", ".join(f"QPU {i} uses {n:,} of {cap:,}" for i, n, cap in over[:6])
+        words += " ..." if len(over) > 6 else ""
+        qubits_ax.text(0.0, -0.32, f"over capacity: {words}", transform=qubits_ax.transAxes, fontsize="x-small",
+                       color="tab:red")
     qubits_ax.set_xticks(np.arange(len(labels)), labels, fontsize="small")
+    if count <= MAX_PLOTTED_QPUS:
+        for i, _n, _cap in over:
+            qubits_ax.get_xticklabels()[i].set_color("tab:red")
     qubits_ax.set_xlabel("QPU")
-    qubits_ax.set_ylim(0, max(float(bottom.max()), 1.0) * 1.3)  # headroom for the legend
-    qubits_ax.legend(fontsize="x-small", loc="upper center", ncols=len(stacks))
+    qubits_ax.set_ylim(0, top * 1.3)  # headroom for the legend
+    qubits_ax.legend(fontsize="x-small", loc="upper center", ncols=len(stacks) + bool(drawn))
     if ec is not None and not ec.physical_qubits_per_qpu:
         qubits_ax.text(0.5, 0.5, "no code distance reaches the budget: no qubit count", transform=qubits_ax.transAxes,
                        ha="center", va="center")  # fmt: skip

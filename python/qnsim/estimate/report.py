@@ -1,7 +1,8 @@
 """The estimate report: typed dataclasses with ``to_dict()``, ``to_json()`` and a printable table.
 
-JSON schema (``schema_version`` 4; 3 added ``qpu_names``; 4 sets ``required_rate_hz`` on physical QPUs' links too,
-where re-estimating at the need moved it, so a version-3 reader that took it for "error-corrected" would misread it):
+JSON schema (``schema_version`` 5; 3 added ``qpu_names``; 4 sets ``required_rate_hz`` on physical QPUs' links too,
+where re-estimating at the need moved it, so a version-3 reader that took it for "error-corrected" would misread it;
+5 added ``qubit_capacity_per_qpu`` and ``physical_qubits_per_qpu``, and counts a relaying QPU's link memories):
 the fields of :class:`EstimateReport`, in order, with nested
 :class:`LinkReport` (``links``), :class:`ErrorBudgetReport` (``error_budget``) and, for
 error-corrected runs, :class:`ErrorCorrectionReport` (``error_corrected``, with
@@ -53,7 +54,9 @@ the rows above the link table are the run's totals; one row per link below them 
 Below it, what each link must deliver (raw pairs/s, tightest margin first; past 10 links the rest are
 summed up in one line with their count and their range of margins):
   need/s      raw pairs per second the link must make: on error-corrected QPUs the rate at which
-              lattice surgery never waits for a pair (required_rate_hz); on physical QPUs the average
+              lattice surgery never waits for a pair (required_rate_hz), or, in a run a T factory's run
+              stretches past its compute, the rate that makes its pairs within that run, if lower;
+              on physical QPUs the average
               that keeps its time within the run's compute and latency time (raw pairs / that time, more
               where its first pair would come later than 5% of that time, as in runs of few pairs; a
               small pair buffer can ask for more, see time s); checked by estimating again with the link at
@@ -71,11 +74,12 @@ summed up in one line with their count and their range of margins):
               operation's error against its share of the remote error budget (err/op), physical runs
               "-" (the error budget row judges their pairs); "(short)" or "(over)" marks a link that misses it"""
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 #: What each schema version changed (the refusal of a report of another version names it).
 SCHEMA_CHANGES = {
     3: "qpu_names added",
     4: "required_rate_hz set on physical QPUs' links too (before: error-corrected QPUs only)",
+    5: "qubit_capacity_per_qpu and physical_qubits_per_qpu added; a QPU relaying a route counts its link memories",
 }
 
 #: Reasons of one kind the text report lists one by one (the rest: one line with their count; to_json() has all).
@@ -89,15 +93,33 @@ MAX_DELIVERY_ROWS = 10
 _NEED_MET = 0.05
 
 
-def _times(ratio: float) -> str:
-    """A margin as a factor, two significant digits below 100.
+def _on_its_side(value: float, limit: float, digits: int) -> tuple[str, str]:
+    """``value`` and ``limit`` written with ``digits`` significant digits, or more where fewer would read them equal
+    or the wrong way round: a figure printed beside the limit it is judged by must read on the side it lies (a margin
+    of 0.996 read "1x", a stall; 1.0004e-3 expected failures read "0.001 / 0.001").
 
-    >>> _times(0.0364), _times(28.4), _times(1234.5), _times(math.inf)
-    ('0.036x', '28x', '1,234x', 'inf')
+    >>> _on_its_side(0.996, 1.0, 2), _on_its_side(1.0004e-3, 1e-3, 3), _on_its_side(0.5, 0.5, 2)
+    (('0.996', '1'), ('0.0010004', '0.001'), ('0.5', '0.5'))
+    """
+    for k in range(digits, 18):
+        a, b = f"{value:.{k}g}", f"{limit:.{k}g}"
+        if (float(a) < float(b), float(a) > float(b)) == (value < limit, value > limit):
+            return a, b
+    return repr(value), repr(limit)
+
+
+def _times(ratio: float) -> str:
+    """A margin as a factor, two significant digits below 100, more where two would round a margin below 1x (the
+    link stalls the run) to "1x".
+
+    >>> _times(0.0364), _times(28.4), _times(1234.5), _times(math.inf), _times(0.996), _times(0.99996)
+    ('0.036x', '28x', '1,234x', 'inf', '0.996x', '0.99996x')
     """
     if not math.isfinite(ratio):
         return str(ratio)
-    return f"{ratio:,.0f}x" if ratio >= 100 else f"{ratio:.2g}x"
+    if ratio >= 100:
+        return f"{ratio:,.0f}x"
+    return f"{_on_its_side(ratio, 1.0, 2)[0]}x" if ratio < 1 else f"{ratio:.2g}x"
 
 
 def _link_name(lk: LinkReport) -> str:
@@ -264,8 +286,8 @@ def _check_report_shape(report: Any) -> None:
         problems.append(f"verdict must be 'feasible' or 'infeasible', got {written(report.verdict)}")
     elif report.verdict == "feasible" and report.reasons:
         problems.append(f"a feasible verdict has no reasons, got {len(report.reasons)}")
-    for name in ("qubits_per_qpu", "qpu_names"):
-        if len(getattr(report, name)) != report.num_qpus:
+    for name in ("qubits_per_qpu", "qpu_names", "physical_qubits_per_qpu", "qubit_capacity_per_qpu"):
+        if getattr(report, name) is not None and len(getattr(report, name)) != report.num_qpus:
             problems.append(f"{name} must list num_qpus = {shown(report.num_qpus)} entries, got "
                             f"{len(getattr(report, name))}")
     for i, link in enumerate(report.links):
@@ -555,6 +577,12 @@ class EstimateReport:
         runtime_limit_s: the ``max_runtime_s`` asked for, in seconds (None: none).
         physical_qubits_total: physical qubits over all QPUs (workload and link memories on physical QPUs; None
             where no code distance was found).
+        physical_qubits_per_qpu: the physical qubits each QPU uses (error-corrected: the code's patches, T factories
+            and link memories; physical: the workload's qubits and the link memories, a relaying QPU's included);
+            None where no code distance was found or nothing was placed.
+        qubit_capacity_per_qpu: each QPU's ``num_qubits`` (None: unlimited). An error-corrected QPU that needs more
+            physical qubits makes the run infeasible; a physical QPU's ``num_qubits`` is its workload capacity,
+            its link memories being communication qubits besides it (a note names a QPU they take past it).
         notes: what the figures rest on and where they are bounds; schema_version: of the JSON (module docstring).
 
     >>> from qnsim.estimate import QPU, Link, estimate
@@ -597,6 +625,8 @@ class EstimateReport:
     physical_qubits_total: int | None = None
     notes: list[str] = dataclasses.field(default_factory=list)
     qpu_names: list[str] = dataclasses.field(default_factory=list)
+    physical_qubits_per_qpu: list[int] | None = None
+    qubit_capacity_per_qpu: list[int | None] = dataclasses.field(default_factory=list)
     schema_version: int = SCHEMA_VERSION
 
     @property
@@ -631,7 +661,7 @@ class EstimateReport:
         ...     EstimateReport.from_dict({**r.to_dict(), "schema_version": 3})
         ... except ValueError as e:
         ...     print(str(e)[:60])
-        report JSON has schema_version 3, this qnsim reads version 4
+        report JSON has schema_version 3, this qnsim reads version 5
         """
         if not isinstance(data, dict):
             raise TypeError(f"report JSON must be an object, got {type(data).__name__}")
@@ -778,6 +808,15 @@ class EstimateReport:
             )
         return lines
 
+    def _own_time_s(self) -> float:
+        """The run as priced without waiting for its links, in seconds: its compute (an error-corrected run's logical
+        cycles, at least one run of its T factory, which the run waits for) and its latency."""
+        own_s = self.time_local_s
+        ec = self.error_corrected
+        if ec is not None and ec.t_factory is not None and ec.t_factory.duration_s > own_s:
+            own_s = ec.t_factory.duration_s
+        return own_s + self.time_latency_s
+
     def _delivery_rows(self) -> list[tuple[tuple[float, float, float, float, float, str], LinkReport]]:
         """:meth:`_delivery` of every link beside the link, tightest margin first."""
         return sorted(((self._delivery(lk), lk) for lk in self.links), key=lambda r: _margin_key(r[0][2]))
@@ -788,6 +827,13 @@ class EstimateReport:
         first_need = 0.0  # The rate at which its first pair comes soon enough (below).
         if lk.required_rate_hz is not None:
             need = lk.required_rate_hz
+            own_s = self._own_time_s()
+            if (self.error_corrected is not None and own_s > self.time_local_s + self.time_latency_s
+                    and 0 < lk.raw_bell_pairs < math.inf):
+                # A run the T factory stretches past its compute has room for the pairs until the factory is done: a
+                # link that makes them by then stalls nothing. Before, the need was lattice surgery's pace alone, and
+                # a link 10x faster than it left the 25.2 us run as it was read "margin 0.28x" (red: "stalls the run").
+                need = min(need, lk.raw_bell_pairs / (own_s - self.time_latency_s))
         elif lk.raw_bell_pairs <= 0:
             need = 0.0
         else:
@@ -822,7 +868,8 @@ class EstimateReport:
         elif self.error_corrected is not None and b is not None and self.remote_gates > 0:
             share = b.remote / self.remote_gates
             within = "<=" if lk.remote_error_per_operation <= share else "> (over)"
-            f_need = f"err/op {lk.remote_error_per_operation:.2g} {within} {share:.2g}"
+            err_text, share_text = _on_its_side(lk.remote_error_per_operation, share, 2)
+            f_need = f"err/op {err_text} {within} {share_text}"
         else:
             f_need = "-"
         return need, gives, margin, used, at_use, f_need
@@ -872,7 +919,8 @@ class EstimateReport:
             else:
                 remote_part = f"/{b.remote:.2g}" if b.remote > 0 else ""  # An explicit remote part, checked.
                 detail = f"local {b.local_physical_used:.3g}, remote {b.remote_used:.3g}{remote_part}"
-            rows.append(("expected failures / budget", f"{b.used:.3g} / {b.total:g} ({detail})"))
+            used_text, total_text = _on_its_side(b.used, b.total, 3)
+            rows.append(("expected failures / budget", f"{used_text} / {total_text} ({detail})"))
         ec = self.error_corrected
         if ec is not None:
             rows += [
@@ -888,12 +936,51 @@ class EstimateReport:
                      f"{sum(ec.algorithm_physical_qubits_per_qpu):,} / {sum(ec.factory_physical_qubits_per_qpu):,}"
                      f" / {sum(ec.link_memory_qubits_per_qpu):,}"),
                 ]
+                rows += self._capacity_rows()
             tf = ec.t_factory
             if tf is not None:
                 design = " + ".join(f"{rd.units} x {rd.unit} (d={rd.code_distance})" for rd in tf.rounds)
                 rows.append(("T factories", f"{tf.factories} of {tf.physical_qubits_per_factory:,} qubits: {design}"))
         elif self.physical_qubits_total is not None:
             rows.append(("physical qubits (total)", f"{self.physical_qubits_total:,}"))
+            if self.physical_qubits_per_qpu is not None:
+                rows.append(("  per QPU", _per_qpu(self.physical_qubits_per_qpu, ",")))
+            rows += self._capacity_rows()
+        return rows
+
+    def over_capacity(self) -> list[tuple[int, int, int]]:
+        """(QPU, physical qubits it uses, its ``num_qubits``) for every QPU that uses more than it has: on
+        error-corrected QPUs each makes the run infeasible (a reason says so); on physical ones only link memories
+        can, which the estimate takes as communication qubits besides ``num_qubits`` (a note says so).
+
+        >>> from qnsim.estimate import QPU, Link, estimate
+        >>> estimate("CX 0 1", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.99)], error_budget=0.5).over_capacity()
+        [(0, 2, 1), (1, 2, 1)]
+        """
+        used = self.physical_qubits_per_qpu or []
+        return [(i, n, cap) for i, (n, cap) in enumerate(zip(used, self.qubit_capacity_per_qpu))
+                if cap is not None and n > cap]
+
+    def _capacity_rows(self) -> list[tuple[str, str]]:
+        """The rows of the QPUs' qubit capacities (``num_qubits``) and of those a run takes past them."""
+        caps = self.qubit_capacity_per_qpu
+        if not any(c is not None for c in caps):
+            return []
+        if all(c is not None for c in caps):
+            shown_caps = _per_qpu([int(c) for c in caps], ",")
+        else:
+            listed = [f"{c:,}" if c is not None else "unlimited" for c in caps[:MAX_LISTED_QPUS]]
+            more = len(caps) - MAX_LISTED_QPUS
+            shown_caps = ", ".join(listed) + (f", ... {more} more (every value in to_json())" if more > 0 else "")
+        rows = [("  capacity (num_qubits)", shown_caps)]
+        over = self.over_capacity()
+        if over:
+            # The first few (a ring of 300 QPUs relaying one route made a line of 445 characters): to_json() has all.
+            listed = ", ".join(f"QPU {i} needs {n:,} of {cap:,}" for i, n, cap in over[:6])
+            more = f", and {len(over) - 6:,} more (physical_qubits_per_qpu in to_json())" if len(over) > 6 else ""
+            besides = ("" if self.error_corrected is not None else
+                       " (link memories, taken as communication qubits besides num_qubits: the notes)")
+            rows.append(("  over capacity", f"{listed}{more}{besides}"))
         return rows
 
     def __str__(self) -> str:

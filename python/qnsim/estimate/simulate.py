@@ -757,10 +757,12 @@ def _relay_routes(link_map, k, qpu_of, counts):
     return out, shared, idle
 
 
-def _estimated_rounds(w, qpus, link_map, placement, target_fidelity, purification, cat, buffer_pairs, seed):
+def _estimated_rounds(w, qpus, link_map, placement, target_fidelity, purification, cat, buffer_pairs, seed,
+                      route_buffers):
     """The purification rounds :func:`~qnsim.estimate.estimate` prices for the links as given (no throttling: the
-    simulation runs every channel and buffer pair), per QPU pair; those it cannot price are left out (the
-    simulation then takes the rounds reaching the target when made, and its notes say when pairs were used below
+    simulation runs every channel and buffer pair) and the relay routes with the end buffers ``route_buffers`` gives
+    (priced as the estimate prices a route it runs at such a buffer), per QPU pair; those it cannot price are left out
+    (the simulation then takes the rounds reaching the target when made, and its notes say when pairs were used below
     it)."""
     from qnsim.estimate.budget import ErrorBudget
     from qnsim.estimate.estimator import _Context, operated_purification_rounds
@@ -770,6 +772,7 @@ def _estimated_rounds(w, qpus, link_map, placement, target_fidelity, purificatio
              for key, lk in link_map.items()}
     ctx = _Context(w, qpus, links, False, target_fidelity, purification, cat, ErrorBudget())
     ctx.throttle = False
+    ctx.route_buffers = dict(route_buffers)
     try:
         report = ctx.run(placement, seed)
     except ValueError:
@@ -815,8 +818,8 @@ def simulate_execution(
             ``(a, b)`` to the end buffers of their relay routes (others take the default), as
             :func:`~qnsim.estimate.operated_buffer_pairs` gives the estimate's.
         purification_rounds: None (each link runs the rounds :func:`~qnsim.estimate.estimate` prices for it as
-            given: the fewest whose pairs still reach ``target_fidelity`` when used, after their wait in the buffer;
-            on a link without memory times, and on a relay route whose end buffer ``buffer_pairs`` gives, the
+            given, a relay route with the end buffer ``buffer_pairs`` gives it: the fewest whose pairs still reach
+            ``target_fidelity`` when used, after their wait in the buffer; on a link without memory times, the
             fewest reaching it when made), or a mapping from QPU pairs
             ``(a, b)`` (a direct link's or a relay route's ends) to the rounds their pairs run (others as for
             None), at least those reaching the target when made: :func:`~qnsim.estimate.operated_purification_rounds`
@@ -911,18 +914,18 @@ def simulate_execution(
         if key not in routes:
             raise ValueError(f"purification_rounds names QPU pair {key}, which makes no pairs here")
     estimated_rounds: dict[tuple[int, int], int] = {}
-    if purification_rounds is None and target_fidelity is not None and any(lk.models_memory
-                                                                           for lk, _ in routes.values()):
+    # The QPU pairs purification_rounds leaves out run the estimate's rounds too ("others as for None": before, they
+    # ran the rounds reaching the target when made once any pair was given).
+    if target_fidelity is not None and any(lk.models_memory for key, (lk, _) in routes.items()
+                                           if key not in given_rounds):
         # One rule for the estimate and the simulation: the rounds whose pairs reach the target when used, after
         # their wait in the buffer, as estimate() prices them for these links as given. Before, the simulation took
         # the fewest reaching it when made: 2 rounds where the estimate priced 3, pairs used at F = 0.987 < 0.99.
         estimated_rounds = _estimated_rounds(w, qpu_list, link_map, placement, target_fidelity, purification,
-                                             cat_entangler, buffer_pairs, seed)
-        # A relay route's end buffer given here is not the one the estimate prices as given (its default): such a
-        # route keeps the rounds reaching the target when made (operated_purification_rounds gives the estimate's
-        # for the buffer operated_buffer_pairs gives), and its notes say if its pairs were used below the target.
-        for key in route_buffers:
-            estimated_rounds.pop(key, None)
+                                             cat_entangler, buffer_pairs, seed, route_buffers)
+        # A relay route's end buffer given here is priced with it: before, such a route ran the rounds reaching the
+        # target when made (2 where the estimate priced 3 for that buffer, pairs used below the target) unless
+        # handed operated_purification_rounds(report).
     sim = _Sim(
         ops,
         qpu_of,
