@@ -50,6 +50,7 @@ from qnsim.argument_checks import label as checked_label
 from qnsim.qec.channels import bell_diagonal_after_memory, check_bell_diagonal, memory_pauli_channel
 from qnsim.qec.circuits import seam_resources
 from qnsim.qec.noise import Interface
+from qnsim.results import checked_rate_measurement, measured_rate_text
 
 __all__ = ["LinkSupply", "RoundTiming", "interface_from_link", "measure_link", "poisson_mean_wait", "round_timing"]
 
@@ -73,6 +74,10 @@ class LinkSupply:
         source: Scenario and request.
         notes: Caveats, e.g. a normal run in another formalism whose mean fidelity disagrees
             with the exact runs' (also issued as a warning).
+        rate_interval95: The 95% interval (low, high) of ``rate_hz`` in pairs/s, Poisson
+            (:attr:`qnsim.RequestResult.rate_interval95`); None when the deliveries keep a fixed
+            schedule (the rate is exact) or, built by hand, when it was not recorded.
+        window_s: The request's window the rate was measured over, in s (None: not recorded).
 
     Example:
         >>> s = LinkSupply(1e3, 0.95, (0.95, 0.02, 0.02, 0.01), (0.01,) * 4, 1000, 50, 1e-3, 1e-3,
@@ -93,6 +98,8 @@ class LinkSupply:
     measurement_error: float
     source: str
     notes: tuple[str, ...] = ()
+    rate_interval95: tuple[float, float] | None = None
+    window_s: float | None = None
 
     def __post_init__(self) -> None:
         # Built by hand too (from a saved measurement): a rate of NaN, pairs=-1, a two-qubit error of 2 or
@@ -106,8 +113,12 @@ class LinkSupply:
         half_widths = self.bell_diagonal_ci95
         if not isinstance(half_widths, (tuple, list)) or len(half_widths) != 4:
             raise ValueError(f"{where}bell_diagonal_ci95 must be four half-widths, got {shown(half_widths)}")
+        rate_hz = _positive(where + "rate_hz", self.rate_hz)
+        interval, window_s = checked_rate_measurement(where, rate_hz, self.rate_interval95, self.window_s)
         values = {
-            "rate_hz": _positive(where + "rate_hz", self.rate_hz),
+            "rate_hz": rate_hz,
+            "rate_interval95": interval,
+            "window_s": window_s,
             "mean_fidelity": probability(where + "mean_fidelity", self.mean_fidelity, error=ValueError),
             "bell_diagonal": check_bell_diagonal(self.bell_diagonal, where + "bell_diagonal"),
             "bell_diagonal_ci95": tuple(
@@ -124,6 +135,11 @@ class LinkSupply:
         }
         for name, value in values.items():
             object.__setattr__(self, name, value)
+
+    def rate_text(self) -> str:
+        """The delivered rate with its 95% interval and the pairs and window behind it (as ``qnsim run``
+        prints a rate: :func:`qnsim.results.rate_text`)."""
+        return measured_rate_text(self.rate_hz, self.rate_interval95, self.pairs, self.window_s)
 
 
 #: Most density-matrix runs measure_link makes (probes), each a whole run of the scenario.
@@ -287,6 +303,8 @@ def measure_link(
         measurement_error=float(node.gates.measurement_error),
         source=f"{label} request {request} ({result.src} -> {result.dst})",
         notes=tuple(notes),
+        rate_interval95=result.rate_interval95,
+        window_s=float(result.window_s),
     )
 
 

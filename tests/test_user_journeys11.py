@@ -1,0 +1,145 @@
+"""The users' journeys, round 11 (each test's docstring gives the old behaviour)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+import qnsim
+from qnsim.results import _eng
+
+EXAMPLES = os.path.join(os.path.dirname(__file__), os.pardir, "examples")
+README_SCENARIO = os.path.join(EXAMPLES, "two_qpus_transducers.toml")
+
+
+def _transducer_scenario(until_s=0.05, seed=2026):
+    """The README's 10 ms-memory transducer request alone, short (~200 pairs in 50 ms)."""
+    preset = {"name": "superconducting_transducer_link", "improvement": 1000}
+    return {"run": {"until_s": until_s, "seed": seed},
+            "nodes": [{"name": n, "preset": preset, "t1_s": 0.01, "t2_s": 0.01} for n in ("a", "b")],
+            "links": [{"a": "a", "b": "b", "length_km": 10.0, "channels": 2}], "requests": [{"src": "a", "dst": "b"}]}
+
+
+def test_the_run_table_gives_each_rate_its_interval_and_window():
+    """``qnsim run examples/two_qpus_transducers.toml`` printed "4.34 k" under "rate (Hz)" and nothing else, while
+    ``qnsim qec link`` said 4344 and the estimate's calibration 4285 for the same link: three rates, no way to tell a
+    difference from noise. Old behaviour: the rate alone; now each row has its 95% interval (Poisson, or "exact" on a
+    fixed schedule) and the window it was counted in, and a line under the table says what they are."""
+    from qnsim.scenario import load_scenario
+
+    network, settings = load_scenario(README_SCENARIO)
+    result = network.run(settings.until_s, progress=False)
+    table = result.summary_table()
+    header = table.splitlines()[0]
+    assert "rate 95% (Hz)" in header and "window" in header
+    for r in result.requests:
+        low, high = r.rate_interval95
+        assert low < r.rate_hz < high
+        row = next(line for line in table.splitlines() if line.startswith(f"{r.request}: "))
+        assert f"{_eng(low, '')}-{_eng(high, '')}" in row and f" {_eng(r.window_s, 's')} " in row
+        assert r.rate_text() == f"{r.rate_hz:.4g} Hz [95%: {low:.4g}, {high:.4g}] ({r.num_pairs} pairs in 1 s)"
+    assert "rate 95%: the Poisson interval of the count" in table
+    # A fixed schedule (an abstract link given a rate alone) is exact, and says so rather than printing no interval.
+    net = qnsim.Network(seed=1)
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e3)
+    net.request("a", "b", num_pairs=5)
+    fixed = net.run(until_s=1.0, progress=False)
+    assert fixed.requests[0].rate_interval95 is None
+    row = next(line for line in fixed.summary_table().splitlines() if line.startswith("0: a -> b"))
+    assert " exact " in row and " 5 ms " in row
+    assert "rate 1 kHz, rate 95% exact, window 5 ms" in repr(fixed.requests[0])
+    assert "<td>4.34 kHz</td><td>4.22 k-4.48 kHz</td><td>1 s</td>" in result._repr_html_()
+
+
+def test_a_measured_link_carries_the_rates_interval_and_window():
+    """``qnsim qec link`` printed "delivered: 4344 pairs/s": no interval, no window. Old behaviour: ``LinkSupply``
+    had neither; now it carries the run's own 95% interval and window, the same as ``qnsim run``'s result."""
+    from qnsim.qec.link import LinkSupply, measure_link
+    from qnsim.scenario import scenario_from_dict
+
+    data = _transducer_scenario()
+    supply = measure_link(data, probes=1)
+    network, settings = scenario_from_dict(data, source="<test>")
+    r = network.run(settings.until_s, progress=False).requests[0]
+    assert supply.rate_interval95 == r.rate_interval95 and supply.window_s == r.window_s == 0.05
+    assert supply.rate_text() == r.rate_text("pairs/s")
+    # Built by hand: an interval that does not hold the rate is refused by name; none at all is said, not invented.
+    fields = dict(rate_hz=1e3, mean_fidelity=0.95, bell_diagonal=(0.95, 0.02, 0.02, 0.01), bell_diagonal_ci95=(0.01,) * 4,
+                  pairs=1000, probes=5, t1_s=1e-3, t2_s=1e-3, two_qubit_error=1e-3, measurement_error=1e-3,
+                  source="demo")
+    with pytest.raises(ValueError, match=r"LinkSupply.rate_interval95 \(1100, 1200\) must hold rate_hz = 1000"):
+        LinkSupply(**fields, rate_interval95=(1100.0, 1200.0), window_s=1.0)
+    with pytest.raises(ValueError, match="LinkSupply.window_s"):
+        LinkSupply(**fields, rate_interval95=(900.0, 1100.0), window_s=-1.0)
+    assert "interval and window not recorded" in LinkSupply(**fields).rate_text()
+
+
+def test_qec_link_prints_the_delivered_rate_with_its_interval(tmp_path, capsys):
+    """The same through ``qnsim qec link``. Old behaviour: "delivered: 4344 pairs/s" alone."""
+    pytest.importorskip("stim")
+    from qnsim.cli import main
+    from qnsim.qec.link import measure_link
+
+    path = tmp_path / "link.toml"
+    preset = '{ name = "superconducting_transducer_link", improvement = 1000 }'
+    nodes = "".join(f'[[nodes]]\nname = "{n}"\npreset = {preset}\nt1_s = 0.01\nt2_s = 0.01\n' for n in "ab")
+    path.write_text('[run]\nuntil_s = 0.05\nseed = 2026\n' + nodes
+                    + '[[links]]\na = "a"\nb = "b"\nlength_km = 10.0\nchannels = 2\n[[requests]]\nsrc = "a"\ndst = "b"\n')
+    assert main(["qec", "link", str(path), "--distance", "3", "--probes", "1"]) == 0
+    out = capsys.readouterr().out
+    supply = measure_link(_transducer_scenario(), probes=1)
+    low, high = supply.rate_interval95
+    assert f"delivered: {supply.rate_hz:.4g} pairs/s [95%: {low:.4g}, {high:.4g}] ({supply.pairs} pairs in 50 ms)" in out
+
+
+def test_the_estimates_calibration_gives_its_interval_and_it_overlaps_the_runs():
+    """``qnsim estimate`` of the README's example printed "calibrated ...: 4285 pairs/s" (0.2 s, seed 1) and its
+    report "has 4.28e+03", where ``qnsim run`` of the scenario prints 4344 (1 s, seed 2026). Old behaviour: no interval
+    anywhere, so the two read as a disagreement; now the calibration carries its 95% interval and window, the report
+    says them in a note, and the two intervals overlap (one rate, two windows)."""
+    from qnsim.estimate.calibrate import CalibratedLink, calibrate_link
+    from qnsim.scenario import load_scenario
+
+    calibrated = calibrate_link(README_SCENARIO, 1, until_s=0.2, seed=1)
+    low, high = calibrated.rate_interval95
+    assert calibrated.window_s == 0.2 and low < calibrated.rate_hz < high
+    assert calibrated.rate_text() == (
+        f"{calibrated.rate_hz:.4g} pairs/s [95%: {low:.4g}, {high:.4g}] ({calibrated.pairs} pairs in 200 ms)"
+    )
+    network, settings = load_scenario(README_SCENARIO)
+    run = network.run(settings.until_s, progress=False).requests[1]
+    run_low, run_high = run.rate_interval95
+    assert run.rate_hz != calibrated.rate_hz and max(low, run_low) < min(high, run_high)
+    # The README says both, as computed here.
+    with open(os.path.join(EXAMPLES, os.pardir, "README.md"), encoding="utf-8") as f:
+        readme = " ".join(f.read().split())
+    assert (f"{run.rate_hz:,.0f} pairs/s [{run_low:,.0f}, {run_high:,.0f}] over 1 s from `qnsim run` and "
+            f"{calibrated.rate_hz:,.0f} [{low:,.0f}, {high:,.0f}] over the estimate's 0.2 s calibration") in readme
+    with pytest.raises(ValueError, match="CalibratedLink.rate_interval95 must be"):
+        CalibratedLink(1e3, 0.97, 0.001, 5e-5, 1000, 1.0, "demo", rate_interval95=(900.0,), window_s=1.0)
+
+
+def test_the_estimate_report_notes_the_calibrated_rates_interval(tmp_path, capsys):
+    """The report (printed and ``--json``) named the calibrated rate only inside the channels note, bare. Old
+    behaviour: no interval in the report; now a note on the link gives the calibration's rate, interval, pairs and
+    window, on stderr as it runs and in the report's notes."""
+    import json
+
+    from qnsim.cli import main
+
+    links = tmp_path / "links.toml"
+    links.write_text(
+        '[[qpu]]\npreset = "qubit_gate_ns_e4"\ncount = 2\nnum_qubits = 50000\nsurface_code = true\nlogical_qubits = 32\n'
+        f'[[link]]\nqpus = [0, 1]\nscenario = {json.dumps(os.path.abspath(README_SCENARIO))}\nrequest = 1\n'
+        'until_s = 0.05\nseed = 1\n'
+    )
+    workload = tmp_path / "w.stim"
+    workload.write_text("REPEAT 1000 {\n  CX 0 1\n  T 0\n}\n")
+    main(["estimate", str(workload), "--links", str(links), "--json"])
+    captured = capsys.readouterr()
+    notes = [n for n in json.loads(captured.out)["notes"] if "rate calibrated by simulating" in n]
+    assert len(notes) == 1 and "pairs/s [95%: " in notes[0] and "pairs in 50 ms)" in notes[0]
+    assert "pairs/s [95%: " in captured.err and "pairs in 50 ms)" in captured.err
