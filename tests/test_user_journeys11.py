@@ -68,7 +68,8 @@ def test_a_measured_link_carries_the_rates_interval_and_window():
     assert supply.rate_interval95 == r.rate_interval95 and supply.window_s == r.window_s == 0.05
     assert supply.rate_text() == r.rate_text("pairs/s")
     # Built by hand: an interval that does not hold the rate is refused by name; none at all is said, not invented.
-    fields = dict(rate_hz=1e3, mean_fidelity=0.95, bell_diagonal=(0.95, 0.02, 0.02, 0.01), bell_diagonal_ci95=(0.01,) * 4,
+    fields = dict(rate_hz=1e3, mean_fidelity=0.95, bell_diagonal=(0.95, 0.02, 0.02, 0.01),
+                  bell_diagonal_ci95=(0.01,) * 4,
                   pairs=1000, probes=5, t1_s=1e-3, t2_s=1e-3, two_qubit_error=1e-3, measurement_error=1e-3,
                   source="demo")
     with pytest.raises(ValueError, match=r"LinkSupply.rate_interval95 \(1100, 1200\) must hold rate_hz = 1000"):
@@ -87,13 +88,14 @@ def test_qec_link_prints_the_delivered_rate_with_its_interval(tmp_path, capsys):
     path = tmp_path / "link.toml"
     preset = '{ name = "superconducting_transducer_link", improvement = 1000 }'
     nodes = "".join(f'[[nodes]]\nname = "{n}"\npreset = {preset}\nt1_s = 0.01\nt2_s = 0.01\n' for n in "ab")
-    path.write_text('[run]\nuntil_s = 0.05\nseed = 2026\n' + nodes
-                    + '[[links]]\na = "a"\nb = "b"\nlength_km = 10.0\nchannels = 2\n[[requests]]\nsrc = "a"\ndst = "b"\n')
+    path.write_text('[run]\nuntil_s = 0.05\nseed = 2026\n' + nodes + '[[links]]\na = "a"\nb = "b"\nlength_km = 10.0\n'
+                    'channels = 2\n[[requests]]\nsrc = "a"\ndst = "b"\n')
     assert main(["qec", "link", str(path), "--distance", "3", "--probes", "1"]) == 0
     out = capsys.readouterr().out
     supply = measure_link(_transducer_scenario(), probes=1)
     low, high = supply.rate_interval95
-    assert f"delivered: {supply.rate_hz:.4g} pairs/s [95%: {low:.4g}, {high:.4g}] ({supply.pairs} pairs in 50 ms)" in out
+    delivered = f"delivered: {supply.rate_hz:.4g} pairs/s [95%: {low:.4g}, {high:.4g}] ({supply.pairs} pairs in 50 ms)"
+    assert delivered in out
 
 
 def test_the_estimates_calibration_gives_its_interval_and_it_overlaps_the_runs():
@@ -133,7 +135,8 @@ def test_the_estimate_report_notes_the_calibrated_rates_interval(tmp_path, capsy
 
     links = tmp_path / "links.toml"
     links.write_text(
-        '[[qpu]]\npreset = "qubit_gate_ns_e4"\ncount = 2\nnum_qubits = 50000\nsurface_code = true\nlogical_qubits = 32\n'
+        '[[qpu]]\npreset = "qubit_gate_ns_e4"\ncount = 2\nnum_qubits = 50000\nsurface_code = true\n'
+        'logical_qubits = 32\n'
         f'[[link]]\nqpus = [0, 1]\nscenario = {json.dumps(os.path.abspath(README_SCENARIO))}\nrequest = 1\n'
         'until_s = 0.05\nseed = 1\n'
     )
@@ -229,3 +232,21 @@ def test_the_comparison_examples_print_each_difference_with_its_interval(script,
         import re
 
         assert re.search(r"rate x\S+ \[\S+, \S+\], fidelity [+-]\S+ \+- \S+ \(95%\): higher rate", line), line
+
+
+def test_a_sweep_plots_bars_are_95_percent_intervals_like_every_printed_one():
+    """``qnsim plot rows.csv`` after the README's sweep (5 seeds) drew bars of one standard error (68%) under
+    "bars: standard error", where a point of one seed draws its row's 95% interval and every table prints 95%
+    intervals: two points whose bars did not touch could be within the noise. Old behaviour: bars of std/sqrt(n);
+    now t(0.975, n - 1) times that, and the title says so."""
+    pytest.importorskip("matplotlib")
+    from qnsim.plot import plot_sweep, summarize
+    from qnsim.results import t_quantile_975
+
+    rows = [{"L": L, "seed": s, "rate_hz": 10.0 / L + s * s} for L in (10, 20) for s in range(3)]
+    figure = plot_sweep(rows, x="L", y=["rate_hz"])
+    assert figure._suptitle.get_text() == "mean over 3 seed(s), bars: 95% interval of the mean (Student t)"
+    table = summarize(rows, "L", ["rate_hz"])
+    (container,) = figure.axes[0].containers
+    heights = [abs(seg[1][1] - seg[0][1]) / 2 for seg in container.lines[2][0].get_segments()]
+    assert heights == pytest.approx(list(table["rate_hz_sem"] * t_quantile_975(2)))

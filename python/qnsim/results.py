@@ -1132,7 +1132,8 @@ class NetworkResult:
             figures = dict(r._figures())
             rows.append([
                 f"{r.request} {r.label}", figures["status"], figures["pairs"], figures.get("rate", "-"),
-                figures.get("rate 95%", "-"), figures.get("window", "-"), figures.get("fidelity", "-"), figures.get("mean latency", "-"),
+                figures.get("rate 95%", "-"), figures.get("window", "-"), figures.get("fidelity", "-"),
+                figures.get("mean latency", "-"),
                 r._entangled_text(), "; ".join(r.notes),
             ])  # fmt: skip
         head = _display.title(
