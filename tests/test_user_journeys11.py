@@ -250,3 +250,23 @@ def test_a_sweep_plots_bars_are_95_percent_intervals_like_every_printed_one():
     (container,) = figure.axes[0].containers
     heights = [abs(seg[1][1] - seg[0][1]) / 2 for seg in container.lines[2][0].get_segments()]
     assert heights == pytest.approx(list(table["rate_hz_sem"] * t_quantile_975(2)))
+
+
+def test_a_sweep_of_purification_rounds_on_a_request_without_a_scheme_runs(tmp_path):
+    """"Purification on or off?": ``qnsim sweep examples/repeater_purification.toml --param
+    'requests.0.purification_rounds=0,1'`` stopped at its second value with "requests[0].purification must be 'bbpssw'
+    or 'dejmps' when purification rounds are asked for", where ``end_to_end_purification_rounds`` and
+    ``target_fidelity`` given alone take DEJMPS. Old behaviour: link rounds without a scheme refused; now they take
+    DEJMPS as the others do (0 rounds stays no purification), and the rows compare the two."""
+    from qnsim.sweeps import sweep
+
+    net = qnsim.chain(3, length_km=1.0, fidelity=0.9, rate_hz=1e3, channels=3)
+    info = net.request("n0", "n2", purification_rounds=2)
+    assert (info.purification, info.purification_rounds) == ("dejmps", 2)
+    assert net.request("n0", "n2", purification_rounds=0).purification is None
+    explicit = net.request("n0", "n2", purification="dejmps", purification_rounds=2)
+    assert (explicit.purification, explicit.purification_rounds) == ("dejmps", 2)
+    frame = sweep(os.path.join(EXAMPLES, "repeater_purification.toml"), {"requests.0.purification_rounds": [0, 1], "run.until_s": [0.05]},
+                  seeds=[0], out=str(tmp_path / "rows.csv"), progress=False)
+    off, on = (frame[frame["requests.0.purification_rounds"] == k].iloc[0] for k in (0, 1))
+    assert on["a->b.mean_fidelity"] > off["a->b.mean_fidelity"] and on["a->b.rate_hz"] < off["a->b.rate_hz"]
