@@ -270,3 +270,21 @@ def test_a_sweep_of_purification_rounds_on_a_request_without_a_scheme_runs(tmp_p
                   seeds=[0], out=str(tmp_path / "rows.csv"), progress=False)
     off, on = (frame[frame["requests.0.purification_rounds"] == k].iloc[0] for k in (0, 1))
     assert on["a->b.mean_fidelity"] > off["a->b.mean_fidelity"] and on["a->b.rate_hz"] < off["a->b.rate_hz"]
+
+
+def test_an_estimate_plots_qubit_legend_says_its_counts_are_totals():
+    """The estimate plot's qubits panel drew one bar per QPU (118,098 algorithm qubits each on the README's example)
+    under a legend "algorithm (236,196)": the two QPUs' total, read as each QPU's. Old behaviour: a bare total; now
+    "in all" when there are several QPUs (one QPU's own count stays bare)."""
+    pytest.importorskip("matplotlib")
+    from qnsim.estimate import QPU, Link, estimate
+    from qnsim.plot import plot_estimate
+
+    report = estimate("CX 0 1\nCX 0 2\nCX 0 2", [QPU(num_qubits=2)] * 3,
+                      [Link((0, 1), 1e3, 0.99), Link((0, 2), 10.0, 0.99)], placement=[0, 1, 2])
+    qubits = plot_estimate(report).axes[2]
+    (legend,) = [t.get_text() for t in qubits.get_legend().get_texts()]
+    assert legend == f"workload qubits ({sum(report.qubits_per_qpu):,} in all)"
+    single = estimate("CX 0 1", [QPU(num_qubits=2)], [])
+    (legend,) = [t.get_text() for t in plot_estimate(single).axes[2].get_legend().get_texts()]
+    assert legend == f"workload qubits ({sum(single.qubits_per_qpu):,})"
