@@ -288,3 +288,19 @@ def test_an_estimate_plots_qubit_legend_says_its_counts_are_totals():
     single = estimate("CX 0 1", [QPU(num_qubits=2)], [])
     (legend,) = [t.get_text() for t in plot_estimate(single).axes[2].get_legend().get_texts()]
     assert legend == f"workload qubits ({sum(single.qubits_per_qpu):,})"
+
+
+def test_a_sweep_row_carries_each_rates_window():
+    """A sweep row gave each request's rate and its 95% interval but not the window it was counted in (a served
+    request's ends on its last pair, not at ``simulated_s``). Old behaviour: no window column; now
+    ``<label>.window_s`` (and the first request's ``window_s``), the result's own ``window_s``."""
+    from qnsim.scenario import run_scenario_data, scenario_from_dict
+
+    data = _transducer_scenario(until_s=0.02)
+    data["requests"] = [{"src": "a", "dst": "b", "num_pairs": 5}]
+    row = run_scenario_data(data, seed=3)
+    network, settings = scenario_from_dict(data, source="<test>", seed=3)
+    r = network.run(settings.until_s, progress=False).requests[0]
+    assert r.status == "served" and r.window_s < row["simulated_s"]
+    assert row["a->b.window_s"] == row["window_s"] == r.window_s
+    assert row["a->b.rate_hz"] == r.num_pairs / row["a->b.window_s"]
