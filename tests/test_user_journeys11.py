@@ -121,6 +121,12 @@ def test_the_estimates_calibration_gives_its_interval_and_it_overlaps_the_runs()
         readme = " ".join(f.read().split())
     assert (f"{run.rate_hz:,.0f} pairs/s [{run_low:,.0f}, {run_high:,.0f}] over 1 s from `qnsim run` and "
             f"{calibrated.rate_hz:,.0f} [{low:,.0f}, {high:,.0f}] over the estimate's 0.2 s calibration") in readme
+    # From Python too, the link built from it says where its rate comes from.
+    from qnsim.estimate import link_from_model
+
+    assert link_from_model(calibrated, (0, 1)).notes[0] == (
+        f"rate calibrated by simulating {calibrated.source}: {calibrated.rate_text()}"
+    )
     with pytest.raises(ValueError, match="CalibratedLink.rate_interval95 must be"):
         CalibratedLink(1e3, 0.97, 0.001, 5e-5, 1000, 1.0, "demo", rate_interval95=(900.0,), window_s=1.0)
 

@@ -419,10 +419,8 @@ def _calibrated_fields(table: Any, fields: dict[str, Any], base_dir: str) -> dic
         # The report repeats them (also with --json): a thin calibration is part of the answer.
         for note in calibrated.notes:
             print(f"{table.path}: WARNING: {note}", file=sys.stderr)
-        # The report's own account of the rate it rests on, with the interval the calibration's window allows (a
-        # bare 4285 pairs/s beside `qnsim run`'s 4344 for the same link read as a disagreement).
-        out["notes"] = (f"rate calibrated by simulating {calibrated.source}: {calibrated.rate_text()}",
-                        *calibrated.notes)
+        # The report's own account of the rate it rests on, with its interval and window, then the caveats.
+        out["notes"] = calibrated.report_notes()
     out.setdefault("rate_hz", calibrated.rate_hz)
     out.setdefault("fidelity", calibrated.fidelity)
     out.setdefault("latency_s", calibrated.latency_s)
