@@ -219,13 +219,16 @@ def test_compare_results_refuses_what_it_cannot_compare():
         ("custom_policy.py", ["--until", "0.1"], "rate vs native swap-ASAP (95%)"),
         ("transducer_repeater.py", ["--km", "10", "--until", "0.05"], "repeater vs direct: rate x"),
         ("repeater_purification.py", ["--until", "0.05"], "rate (Hz) [95%]"),
+        ("transducer_efficiency.py", ["--pairs", "200"], "sim Hz +- 1 s.e."),
     ],
 )
 def test_the_comparison_examples_print_each_difference_with_its_interval(script, args, expect):
     """examples/custom_policy.py printed "704.0" against "646.5" Hz, examples/repeater_purification.py "663.0" against
     "664.0", examples/transducer_repeater.py "repeater vs direct: rate x1.8, fidelity -0.0239": no interval, so
-    the reader could not tell a policy's effect from the runs' noise. Old behaviour: bare figures; now the rates'
-    95% intervals, and the comparisons' ratios and differences with theirs (``qnsim.compare_results``)."""
+    the reader could not tell a policy's effect from the runs' noise; examples/transducer_efficiency.py printed
+    "4354 +- 86" under "sim Hz" without saying that 86 is one standard error (68%, not the tables' 95%). Old
+    behaviour: bare figures; now the rates' 95% intervals, the comparisons' ratios and differences with theirs
+    (``qnsim.compare_results``), and the standard error named."""
     import subprocess
     import sys
 
