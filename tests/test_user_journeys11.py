@@ -275,7 +275,8 @@ def test_a_sweep_of_purification_rounds_on_a_request_without_a_scheme_runs(tmp_p
     assert net.request("n0", "n2", purification_rounds=0).purification is None
     explicit = net.request("n0", "n2", purification="dejmps", purification_rounds=2)
     assert (explicit.purification, explicit.purification_rounds) == ("dejmps", 2)
-    frame = sweep(os.path.join(EXAMPLES, "repeater_purification.toml"), {"requests.0.purification_rounds": [0, 1], "run.until_s": [0.05]},
+    grid = {"requests.0.purification_rounds": [0, 1], "run.until_s": [0.05]}
+    frame = sweep(os.path.join(EXAMPLES, "repeater_purification.toml"), grid,
                   seeds=[0], out=str(tmp_path / "rows.csv"), progress=False)
     off, on = (frame[frame["requests.0.purification_rounds"] == k].iloc[0] for k in (0, 1))
     assert on["a->b.mean_fidelity"] > off["a->b.mean_fidelity"] and on["a->b.rate_hz"] < off["a->b.rate_hz"]
@@ -313,3 +314,17 @@ def test_a_sweep_row_carries_each_rates_window():
     assert r.status == "served" and r.window_s < row["simulated_s"]
     assert row["a->b.window_s"] == row["window_s"] == r.window_s
     assert row["a->b.rate_hz"] == r.num_pairs / row["a->b.window_s"]
+
+
+def test_a_thin_measurement_states_the_same_interval_as_its_rate_line():
+    """``qnsim qec link`` of a 100 us run printed "delivered: 1e+04 pairs/s [95%: 253.2, 5.572e+04] (1 pairs in
+    100 us)" over "WARNING: ... the rate 1e+04 pairs/s is uncertain by about +-196%": two accounts of one rate's
+    uncertainty, the second (1.96 / sqrt(n)) wrong by far for few pairs, and "1 pairs". Old behaviour: both; now
+    the warning quotes the rate's own Poisson interval, and one pair is "1 pair"."""
+    from qnsim.qec.link import measure_link
+
+    supply = measure_link(_transducer_scenario(until_s=3e-4), probes=1)
+    low, high = supply.rate_interval95
+    assert supply.pairs == 1 and supply.rate_text().endswith("(1 pair in 300 us)")
+    (note,) = [n for n in supply.notes if n.startswith("measured from only")]
+    assert f"is between {low:.4g} and {high:.4g} pairs/s at 95% (Poisson)" in note and "+-" not in note.split(";")[0]

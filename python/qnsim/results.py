@@ -159,7 +159,7 @@ def rate_text(
     if math.isnan(rate_hz):
         return "-"
     spread = "exact: fixed schedule" if interval is None else f"95%: {interval[0]:.4g}, {interval[1]:.4g}"
-    return f"{rate_hz:.4g} {unit} [{spread}] ({pairs} pairs in {_eng(window_s, 's')})"
+    return f"{rate_hz:.4g} {unit} [{spread}] ({pairs} pair{'' if pairs == 1 else 's'} in {_eng(window_s, 's')})"
 
 
 def checked_rate_measurement(
