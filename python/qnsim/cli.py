@@ -297,7 +297,7 @@ requests table (one row per request, over the pairs delivered so far):
                      (exact Garwood interval of the count; for a request served by its last pair,
                      of that pair's arrival time, and a rate from few such pairs reads high);
                      "exact" when every step keeps a fixed schedule (abstract links given a rate
-                     alone). `qnsim qec link` and an estimate's calibration print their rates the
+                     alone): no sampling noise, but the window's edges may cut a delivery period. `qnsim qec link` and an estimate's calibration print their rates the
                      same way: two rates whose intervals overlap may be one rate
   window             the window the rate was counted in
   fidelity (95% CI)  mean fidelity of the delivered pairs +- the half-width of its 95% confidence

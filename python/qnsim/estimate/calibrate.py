@@ -163,7 +163,7 @@ def supply_notes(r: Any, until_s: float, verb: str, run: str) -> list[str]:
         spread = f"+- {ci:.2g}" if math.isfinite(ci) else "unknown (one pair)"
         interval = r.rate_interval95
         rate_spread = (
-            "exact (a fixed schedule)" if interval is None
+            "without sampling noise (a fixed schedule)" if interval is None
             else f"between {interval[0]:.4g} and {interval[1]:.4g} pairs/s at 95% (Poisson)"
         )
         notes.append(
