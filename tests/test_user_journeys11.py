@@ -328,3 +328,20 @@ def test_a_thin_measurement_states_the_same_interval_as_its_rate_line():
     assert supply.pairs == 1 and supply.rate_text().endswith("(1 pair in 300 us)")
     (note,) = [n for n in supply.notes if n.startswith("measured from only")]
     assert f"is between {low:.4g} and {high:.4g} pairs/s at 95% (Poisson)" in note and "+-" not in note.split(";")[0]
+
+
+def test_a_fixed_schedule_rate_is_not_called_exact():
+    """A 1 kHz abstract link run for 5.5 ms delivers 5 pairs: 909 Hz, printed "909.1 Hz [exact: fixed schedule]" (this
+    round's first wording) where the link gives 1 kHz: no sampling noise, but the window's end cut a period. Old
+    behaviour: "exact"; now "no sampling noise", and the window's edges are named."""
+    net = qnsim.Network(seed=1)
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=0.0, fidelity=0.9, rate_hz=1e3)
+    net.request("a", "b")
+    result = net.run(until_s=0.0055, progress=False)
+    r = result.requests[0]
+    assert r.num_pairs == 5 and r.rate_interval95 is None
+    assert r.rate_text() == "909.1 Hz [fixed schedule, no sampling noise; the window's edges may cut a delivery period] " \
+                            "(5 pairs in 5.5 ms)"
+    assert "no sampling noise (the window's edges may cut a delivery period" in result.summary_table()
