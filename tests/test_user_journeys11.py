@@ -342,6 +342,7 @@ def test_a_fixed_schedule_rate_is_not_called_exact():
     result = net.run(until_s=0.0055, progress=False)
     r = result.requests[0]
     assert r.num_pairs == 5 and r.rate_interval95 is None
-    assert r.rate_text() == "909.1 Hz [fixed schedule, no sampling noise; the window's edges may cut a delivery period] " \
-                            "(5 pairs in 5.5 ms)"
+    assert r.rate_text() == (
+        "909.1 Hz [fixed schedule, no sampling noise; the window's edges may cut a delivery period] (5 pairs in 5.5 ms)"
+    )
     assert "no sampling noise (the window's edges may cut a delivery period" in result.summary_table()
