@@ -346,3 +346,23 @@ def test_a_fixed_schedule_rate_is_not_called_exact():
         "909.1 Hz [fixed schedule, no sampling noise; the window's edges may cut a delivery period] (5 pairs in 5.5 ms)"
     )
     assert "no sampling noise (the window's edges may cut a delivery period" in result.summary_table()
+
+
+def test_a_link_measured_with_no_pair_says_which_time_to_lengthen(tmp_path, capsys):
+    """``qnsim qec link`` of a scenario too short for a pair said "delivered no pair in 0.0001 s of simulated time;
+    simulate longer", and the command has no --until: the scenario's run.until_s sets it. An estimate's calibration
+    said "simulate longer to calibrate its rate" without naming the links file's until_s. Old behaviour: no key
+    named; now each names the one that sets the time."""
+    pytest.importorskip("stim")
+    from qnsim.cli import main
+    from qnsim.estimate.calibrate import calibrate_link
+
+    path = tmp_path / "short.toml"
+    with open(README_SCENARIO, encoding="utf-8") as f:
+        path.write_text(f.read().replace("until_s = 1.0", "until_s = 1e-5"))
+    assert main(["qec", "link", str(path), "--request", "1", "--distance", "3", "--probes", "1"]) == 2
+    assert "delivered no pair in 1e-05 s of simulated time; simulate longer (the scenario's run.until_s)" in \
+        capsys.readouterr().err
+    with pytest.raises(ValueError, match=r"simulate longer to calibrate its rate \(until_s=; in a links file, the "
+                                         r"\[\[link\]\] table's until_s\)"):
+        calibrate_link(str(path), 1)

@@ -250,7 +250,7 @@ def calibrate_link(
     if r.num_pairs == 0:
         raise ValueError(
             f"request {request} of {label} delivered no pair in {until_s} s of simulated time; "
-            "simulate longer to calibrate its rate"
+            "simulate longer to calibrate its rate (until_s=; in a links file, the [[link]] table's until_s)"
         )
     # Over every delivered pair (the native sums), not only the per-pair records, which
     # Network(max_records=...) may cap to the first few pairs of the run.

@@ -231,9 +231,11 @@ def measure_link(
     network, settings = scenario_from_dict(data, source=label, seed=seed)
     horizon = settings.until_s if until_s is None else real_number("until_s", until_s, minimum=0.0, unit="s")
     result = network.run(horizon, progress=False).requests[request]
+    # "simulate longer" said not how: `qnsim qec link` has no --until, the scenario's run.until_s sets it.
+    longer = "simulate longer (until_s=)" if until_s is not None else "simulate longer (the scenario's run.until_s)"
     if result.num_pairs == 0:
         raise ValueError(
-            f"request {request} of {label} delivered no pair in {horizon} s of simulated time; simulate longer"
+            f"request {request} of {label} delivered no pair in {horizon} s of simulated time; {longer}"
         )
     node = network.nodes[result.src]
     # The coefficients: every pair the request delivers in exact density-matrix runs of the whole
@@ -249,7 +251,7 @@ def measure_link(
         if run.num_pairs == 0:
             raise ValueError(
                 f"density-matrix run {k} (seed {seed + k}) of request {request} in {label} delivered no pair in "
-                f"{horizon} s; simulate longer"
+                f"{horizon} s; {longer}"
             )
         sums.append(np.asarray(run.bell_diagonal_sum, dtype=float))
         counts.append(run.num_pairs)
