@@ -366,3 +366,12 @@ def test_a_link_measured_with_no_pair_says_which_time_to_lengthen(tmp_path, caps
     with pytest.raises(ValueError, match=r"simulate longer to calibrate its rate \(until_s=; in a links file, the "
                                          r"\[\[link\]\] table's until_s\)"):
         calibrate_link(str(path), 1)
+
+
+def test_a_comparison_shows_as_a_table_not_its_fields():
+    """``qnsim.compare_results(...)`` at a Jupyter prompt showed the dataclass's fields (every row's dict). Old
+    behaviour: the field dump; now a one-line repr of each verdict and an HTML table."""
+    comparison = qnsim.compare_results({"slow": _abstract_run(1), "fast": _abstract_run(1, rate_hz=2e3)})
+    assert repr(comparison) == "Comparison(baseline slow; fast: higher rate)"
+    html = comparison._repr_html_()
+    assert "<th>rate vs slow (95%)</th>" in html and "<td>higher rate</td>" in html and "rate_ratio" not in html

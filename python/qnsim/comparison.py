@@ -9,6 +9,7 @@ change.
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,6 +18,12 @@ from typing import Any
 from qnsim.results import NetworkResult, RequestResult, _ci, _eng
 
 __all__ = ["Comparison", "compare_results"]
+
+#: What the comparison's columns are, said under its table.
+_LEGEND = (
+    "rate 95%: Poisson interval of each count; rate vs baseline: ratio of the rates, 95% interval of the ratio of "
+    "two Poisson counts; F - baseline: +- the two 95% half-widths in quadrature"
+)
 
 #: The normal 97.5% quantile: the rate ratio's and the fidelity difference's intervals are 95% ones.
 _Z975 = 1.959963984540054
@@ -68,9 +75,8 @@ class Comparison:
     baseline: str
     rows: tuple[dict[str, Any], ...]
 
-    def __str__(self) -> str:
-        """A fixed-width table: each request's figures, then its rate and fidelity against the baseline."""
-        width = max(len("request"), *(len(row["label"]) for row in self.rows))
+    def _cells(self) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+        """The table's headers and one tuple of cell texts per request (for the text table and Jupyter)."""
         cells = []
         for row in self.rows:
             if row["label"] == self.baseline:
@@ -96,20 +102,39 @@ class Comparison:
                           _eng(row["window_s"], "s"), fidelity, ratio, difference, row["verdict"]))
         heads = ("request", "pairs", "rate (Hz)", "rate 95% (Hz)", "window", "fidelity (95% CI)",
                  f"rate vs {self.baseline} (95%)", "F - baseline (95%)", "beyond the noise")
+        return heads, cells
+
+    def __str__(self) -> str:
+        """A fixed-width table: each request's figures, then its rate and fidelity against the baseline."""
+        heads, cells = self._cells()
         widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(heads)]
-        widths[0] = width
 
         def line(values: tuple[str, ...]) -> str:
             return " ".join(v.ljust(w) if i in (0, 8) else v.rjust(w) for i, (v, w) in enumerate(zip(values, widths)))
 
         out = [line(heads).rstrip(), "-" * len(line(heads).rstrip())]
         out += [line(c).rstrip() for c in cells]
-        out.append(
-            "rate 95%: Poisson interval of each count; rate vs baseline: ratio of the rates, 95% interval of the "
-            "ratio of two Poisson counts; F - baseline: +- the two 95% half-widths in quadrature"
-        )
+        out.append(_LEGEND)
         out += [f"note: {row['label']}: {note}" for row in self.rows for note in row["notes"]]
         return "\n".join(out)
+
+    def __repr__(self) -> str:
+        """One line per request against the baseline (the table is ``print(comparison)``).
+
+        Example:
+            >>> Comparison("a", ({"label": "a", "verdict": ""}, {"label": "b", "verdict": "higher rate"}))
+            Comparison(baseline a; b: higher rate)
+        """
+        others = "; ".join(f"{row['label']}: {row['verdict']}" for row in self.rows if row["label"] != self.baseline)
+        return f"Comparison(baseline {self.baseline}; {others})"
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the table, its legend and the requests' notes."""
+        from qnsim import _display
+
+        heads, cells = self._cells()
+        notes = [f"{row['label']}: {note}" for row in self.rows for note in row["notes"]]
+        return _display.table(heads, cells) + f"<p>{html.escape(_LEGEND)}</p>" + _display.notes(notes)
 
     def to_pandas(self) -> Any:
         """The rows as a pandas DataFrame (``pip install .[pandas]``), one row per request."""
