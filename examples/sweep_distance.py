@@ -4,7 +4,7 @@ Each point samples ``--until-s`` seconds of heralding attempts of one node-to-no
 at the midpoint): the number of delivered pairs is binomial, each pair then waits in memory for
 the herald to come back from the station (both qubits dephase with the preset's T2), and a
 Bell-basis check passes with the pair's fidelity. Rate and fidelity therefore carry sampling
-noise, averaged over ``--seeds`` seeds in the plot (bars: standard error). The point function is
+noise, averaged over ``--seeds`` seeds in the plot (bars: the 95% interval of the mean). The point function is
 closed form (``qnsim.presets`` -> ``qnsim.heralded_link``); a scenario TOML run through the
 network simulator can take its place in ``qnsim.sweep`` unchanged.
 

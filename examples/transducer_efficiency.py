@@ -52,7 +52,7 @@ def main() -> None:
         f"model: LinkModel closed form; sim: qnsim.Network (density matrix)"
     )
     print(
-        f"{'efficiency':>10} {'p/attempt':>10} {'model Hz':>10} {'sim Hz':>16} {'model F':>8} "
+        f"{'efficiency':>10} {'p/attempt':>10} {'model Hz':>10} {'sim Hz +- 1 s.e.':>16} {'model F':>8} "
         f"{'sim F (ideal mem)':>17} {'sim F (transmon)':>16}"
     )
     worst = 0.0

@@ -85,13 +85,13 @@ def main() -> None:
         for way, r in results.items():
             print(row(km, way, r))
             notes += [f"{km:g} km, {way}: {note}" for note in r.notes]
-        direct = results["direct"]
-        for way in WAYS[1:]:
-            r = results[way]
-            if direct.num_pairs and r.num_pairs:
+        # Against direct, each with its 95% interval ("rate x0.31" alone could not say whether a change was noise).
+        for c in qnsim.compare_results(results, baseline="direct").rows[1:]:
+            if c["pairs"] and results["direct"].num_pairs:
                 print(
-                    f"      {way} vs direct: rate x{r.rate_hz / direct.rate_hz:.2g}, fidelity "
-                    f"{r.mean_fidelity - direct.mean_fidelity:+.4f}"
+                    f"      {c['label']} vs direct: rate x{c['rate_ratio']:.2g} [{c['rate_ratio_low']:.2g}, "
+                    f"{c['rate_ratio_high']:.2g}], fidelity {c['fidelity_difference']:+.4f} +- "
+                    f"{c['fidelity_difference_ci95']:.2g} (95%): {c['verdict']}"
                 )
     for note in notes:
         print(f"note: {note}")

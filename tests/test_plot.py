@@ -110,7 +110,7 @@ def test_an_unprefixed_figure_of_several_requests_names_its_request():
     ]  # fmt: skip
     figure = plot_sweep(rows, x="links.*.length_km")
     assert [a.get_ylabel() for a in figure.axes] == ["rate_hz (Hz)\nrequest a->b", "mean_fidelity\nrequest a->b"]
-    assert figure._suptitle.get_text() == "mean over 2 seed(s), bars: standard error"
+    assert figure._suptitle.get_text() == "mean over 2 seed(s), bars: 95% interval of the mean (Student t)"
     # One request, or a column of its own: nothing to say.
     single = [{k: v for k, v in r.items() if not k.startswith("c->d")} for r in rows]
     assert [a.get_ylabel() for a in plot_sweep(single, x="links.*.length_km").axes] == ["rate_hz (Hz)", "mean_fidelity"]

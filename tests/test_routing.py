@@ -247,8 +247,6 @@ def test_request_policy_errors_name_the_problem():
         net.request("n0", "n2", target_fidelity=0.9)
     with pytest.raises(ValueError, match="needs 3 memories per side on link 'n0'-'n1'"):
         net.request("n0", "n2", memories_per_link=3)
-    with pytest.raises(ValueError, match="purification must be 'bbpssw' or 'dejmps' when purification rounds are asked for"):
-        net.request("n0", "n2", purification_rounds=2)
     with pytest.raises(ValueError, match=r"end_to_end_purification_rounds must be in \[0, 16\], got 17"):
         net.request("n0", "n2", end_to_end_purification_rounds=17)
     low = topology.chain(2, length_km=1.0, fidelity=0.5, rate_hz=1e3, channels=4)

@@ -54,6 +54,7 @@ from qnsim.primitives import (
     teleport,
 )
 from qnsim.protocol import Protocol, SlotRef, StaleSlotError
+from qnsim.comparison import Comparison, compare_results
 from qnsim.results import NetworkResult, RequestResult
 from qnsim.scenario import ScenarioError, load_scenario
 from qnsim.topology import chain, dumbbell, from_graph, grid, ring, star
@@ -94,6 +95,7 @@ def __dir__():
 
 __all__ = [
     "CircuitParseError",
+    "Comparison",
     "DensityMatrixSimulator",
     "Detector",
     "EventHandle",
@@ -130,6 +132,7 @@ __all__ = [
     "bell_diagonal_swap",
     "bell_state",
     "chain",
+    "compare_results",
     "config",
     "dejmps",
     "dumbbell",

@@ -414,8 +414,8 @@ def _calibrated_fields(table: Any, fields: dict[str, Any], base_dir: str) -> dic
     ci = calibrated.fidelity_ci95
     spread = f"+- {ci:.1g}" if ci >= 5e-5 else "(spread below 1e-4)"
     print(
-        f"{table.path}: calibrated from {calibrated.source}: {calibrated.rate_hz:.4g} pairs/s, "
-        f"F = {calibrated.fidelity:.4f} {spread} ({calibrated.pairs} pairs, {calibrated.simulated_s:g} s simulated)",
+        f"{table.path}: calibrated from {calibrated.source}: {calibrated.rate_text()}, "
+        f"F = {calibrated.fidelity:.4f} {spread}",
         file=sys.stderr,
     )
     out = dict(fields)
@@ -423,7 +423,8 @@ def _calibrated_fields(table: Any, fields: dict[str, Any], base_dir: str) -> dic
         # The report repeats them (also with --json): a thin calibration is part of the answer.
         for note in calibrated.notes:
             print(f"{table.path}: WARNING: {note}", file=sys.stderr)
-        out["notes"] = calibrated.notes
+        # The report's own account of the rate it rests on, with its interval and window, then the caveats.
+        out["notes"] = calibrated.report_notes()
     out.setdefault("rate_hz", calibrated.rate_hz)
     out.setdefault("fidelity", calibrated.fidelity)
     out.setdefault("latency_s", calibrated.latency_s)

@@ -1,4 +1,5 @@
-"""Plots of sweep results: mean over seeds, with standard-error bars, against a swept parameter.
+"""Plots of sweep results: mean over seeds, with bars of the 95% interval of the mean (Student t), against a
+swept parameter.
 
 ``qnsim plot rows.csv`` draws a sweep written by ``qnsim sweep`` (:mod:`qnsim.plot_cli`).
 
@@ -613,7 +614,7 @@ def plot_sweep(
     logy: Sequence[str] | str = (),
     title: str | None = None,
 ) -> Any:
-    """Plots results (mean over seeds, standard-error bars) against a swept parameter.
+    """Plots results (mean over seeds, bars of the 95% interval of the mean) against a swept parameter.
 
     One panel per ``y`` column, stacked, sharing the x axis; one curve per ``hue`` value. Axes
     are labelled with the column names and their units (:func:`axis_label`); an unprefixed request
@@ -712,7 +713,7 @@ def plot_sweep(
             default = "one seed per point, " + _single_seed_bars(table, y, "no error bars")
         else:
             over = f"{seeds} seed(s)" if fewest == most else f"up to {seeds} seed(s)"
-            default = f"mean over {over}, bars: standard error"
+            default = f"mean over {over}, bars: 95% interval of the mean (Student t)"
             if single:
                 caveats.append(f"{single} point(s) rest on a single seed: " + _single_seed_bars(table, y, "no bar"))
         if table.attrs.get("sweep_unfinished"):
@@ -827,15 +828,26 @@ def _image_path(out: Any, what: str = "out") -> Path:
     return path
 
 
+def _half_width95(table: Any, column: str) -> Any:
+    """Half-width of the 95% interval of each point's mean over its seeds (Student t on the standard error;
+    NaN for one seed)."""
+    from qnsim.results import t_quantile_975
+
+    factors = [t_quantile_975(int(n) - 1) if n > 1 else math.nan for n in table[f"{column}_n"]]
+    return table[f"{column}_sem"] * factors
+
+
 def _panel(panel: Any, table: Any, groups: list, x: str, column: str, hue: str | None, log: bool, logx: bool) -> None:
-    mean, sem = f"{column}_mean", f"{column}_sem"
+    mean = f"{column}_mean"
     missing = int(table[mean].isna().sum())
     zeros = table[mean].le(0) & log  # only a log axis has no place for 0 (NaN compares False)
     drawn = []
     for label, part in groups:
         name = None if hue is None else f"{hue} = {label[0] if isinstance(label, tuple) else label}"
         shown = part[part[mean].notna() & ~zeros.loc[part.index]]
-        yerr = shown[sem]
+        # 95% of the mean over seeds (Student t), as every interval qnsim prints and as a point of one seed draws
+        # its row's own: standard-error bars (68%) beside 95% ones read as a difference where there was none.
+        yerr = _half_width95(shown, column)
         if f"{column}_low" in shown.columns:
             # One seed: the row's own interval, asymmetric (below and above the value).
             below = yerr.fillna(shown[mean] - shown[f"{column}_low"]).clip(lower=0.0)
@@ -853,7 +865,7 @@ def _panel(panel: Any, table: Any, groups: list, x: str, column: str, hue: str |
         # log(0) has no place on the axis: mark the zeros at its bottom edge instead.
         positive = table.loc[table[mean] > 0, mean]
         bottom = float(positive.min()) / 10 if len(positive) else 1e-3
-        top = float((table[mean] + table[sem].fillna(0.0)).max()) * 2 if len(positive) else 1.0
+        top = float((table[mean] + _half_width95(table, column).fillna(0.0)).max()) * 2 if len(positive) else 1.0
         panel.set_ylim(bottom, top)
         for i, (line, part) in enumerate(drawn):
             # A negative mean was labelled "0" too: say what it is.
@@ -1015,7 +1027,9 @@ def plot_estimate(report: Any, out: str | os.PathLike | None = None, *, title: s
         labels = [str(i) for i in range(count)]
     bottom = np.zeros(len(labels))
     for name, values in stacks:
-        qubits_ax.bar(np.arange(len(labels)), values, 0.6, bottom=bottom, label=f"{name} ({sum(values):,})")
+        # Bars per QPU under a legend of totals: "algorithm (236,196)" over two bars of 118,098 read as each QPU's.
+        total_text = f"{sum(values):,} in all" if count > 1 else f"{sum(values):,}"
+        qubits_ax.bar(np.arange(len(labels)), values, 0.6, bottom=bottom, label=f"{name} ({total_text})")
         bottom += np.array(values, dtype=float)
     # Each QPU's num_qubits, where the axis can show it beside the bars (a capacity far above them would flatten
     # them): a QPU over it is named in red under the panel. Before, the figure could not say a QPU was over.

@@ -144,8 +144,8 @@ class PurificationPlan:
 def plan_purification(spec: RequestSpec, hops: Sequence[LinkInfo]) -> PurificationPlan:
     """Resolves a request's purification and memories over its path's links.
 
-    ``purification`` defaults to ``"dejmps"`` when a ``target_fidelity`` or end-to-end rounds
-    are given; ``purification_rounds`` defaults to 1 with a scheme (0 with only end-to-end
+    ``purification`` defaults to ``"dejmps"`` when a ``target_fidelity``, link rounds
+    (``purification_rounds`` >= 1) or end-to-end rounds are given; ``purification_rounds`` defaults to 1 with a scheme (0 with only end-to-end
     rounds); a ``target_fidelity`` picks the fewest rounds with which every link reaches it by
     the closed forms. A scheme with no round at all (``purification_rounds=0`` and no end-to-end
     rounds, or a target every link already reaches) is no purification: the plan's scheme is None.
@@ -166,7 +166,10 @@ def plan_purification(spec: RequestSpec, hops: Sequence[LinkInfo]) -> Purificati
     """
     e2e = spec.end_to_end_purification_rounds
     scheme = spec.purification
-    if scheme is None and (spec.target_fidelity is not None or e2e > 0):
+    # Whatever asks for purification gives it a scheme: link rounds alone were refused ("purification must be
+    # 'bbpssw' or 'dejmps'") where end-to-end rounds and a target took DEJMPS, so a sweep over
+    # purification_rounds = 0, 1, 2 of a request without a scheme stopped at its second value.
+    if scheme is None and (spec.target_fidelity is not None or e2e > 0 or (spec.purification_rounds or 0) > 0):
         scheme = "dejmps"
     rounds = spec.purification_rounds or 0
     target = spec.target_fidelity

@@ -26,7 +26,7 @@ from qnsim._numerics import in_unit_interval
 from qnsim.argument_checks import flag, integer, is_integer, written
 from qnsim.specs import seconds_to_ps
 
-__all__ = ["NetworkResult", "RequestResult", "t_quantile_975"]
+__all__ = ["NetworkResult", "RequestResult", "rate_text", "t_quantile_975"]
 
 # Two-sided 95% Student-t quantiles t_{0.975, df} for df = 1..30.
 _T975 = (
@@ -68,6 +68,13 @@ def t_quantile_975(df: int) -> float:
 #: Below this many pairs delivered in a window the run's end cut short, a request's rate says how
 #: uncertain it is (its 95% interval is then wider than about +-20%).
 FEW_PAIRS_FOR_RATE = 100
+
+#: What a printed rate and its interval are, said under every table that shows them.
+RATE_LEGEND = (
+    "rate: pairs / window (the request's start to its end or the run's); rate 95%: the Poisson interval of the "
+    "count (of the last arrival's time for a request served by its last pair); exact: deliveries on a fixed "
+    "schedule, no sampling noise (the window's edges may cut a delivery period: 5 pairs in 5.5 ms of a 1 kHz link)"
+)
 
 #: Largest indent of :meth:`NetworkResult.to_json` (spaces per level).
 MAX_JSON_INDENT = 64
@@ -128,6 +135,83 @@ def _poisson_interval95(count: int) -> tuple[float, float]:
     """
     lower = 0.0 if count == 0 else _gamma_quantile(count, 0.025)
     return lower, _gamma_quantile(count + 1, 0.975)
+
+
+def rate_text(
+    rate_hz: float, interval: tuple[float, float] | None, pairs: int, window_s: float, unit: str = "Hz"
+) -> str:
+    """One measured rate as every command prints it: the rate, its 95% interval (or "exact"), and the
+    count and window it was measured over, so that two rates can be told apart from noise.
+
+    Every simulated rate qnsim shows (``qnsim run``'s table and reprs, ``qnsim qec link``, an estimate's
+    calibration) is written by this function: "4344 pairs/s" from one command beside "4285 pairs/s" from
+    another read as a disagreement where the two windows' intervals overlap.
+
+    Args:
+        rate_hz: Pairs per second of the window (nan: no window).
+        interval: Its 95% interval (low, high) in the same unit (:attr:`RequestResult.rate_interval95`),
+            or None when the deliveries keep a fixed schedule and the rate is exact for its window.
+        pairs: Pairs counted in the window.
+        window_s: The window, in s.
+        unit: The rate's unit as printed ("Hz", "pairs/s").
+
+    Example:
+        >>> rate_text(4344.0, (4215.3, 4474.8), 4344, 1.0, "pairs/s")
+        '4344 pairs/s [95%: 4215, 4475] (4344 pairs in 1 s)'
+        >>> rate_text(1000.0, None, 2, 2e-3)
+        "1000 Hz [fixed schedule, no sampling noise; the window's edges may cut a delivery period] (2 pairs in 2 ms)"
+    """
+    if math.isnan(rate_hz):
+        return "-"
+    # A fixed schedule has no sampling noise, but a window ending between two deliveries counts one pair fewer than a
+    # period's worth (909 Hz from a 1 kHz link run for 5.5 ms): said, not called exact alone.
+    spread = (
+        "fixed schedule, no sampling noise; the window's edges may cut a delivery period" if interval is None
+        else f"95%: {interval[0]:.4g}, {interval[1]:.4g}"
+    )
+    return f"{rate_hz:.4g} {unit} [{spread}] ({pairs} pair{'' if pairs == 1 else 's'} in {_eng(window_s, 's')})"
+
+
+def checked_rate_measurement(
+    where: str, rate_hz: float, interval: object, window_s: object
+) -> tuple[tuple[float, float] | None, float | None]:
+    """A measured rate's 95% interval and window, as a dataclass built by hand (figures saved from an earlier
+    measurement) may give them: the interval None (exact, or not recorded) or (low, high) with
+    0 <= low <= rate <= high; the window None (not recorded) or a positive time in s. Each refusal names the field.
+
+    Example:
+        >>> checked_rate_measurement("X.", 10.0, [8, 12.5], 1)
+        ((8.0, 12.5), 1.0)
+    """
+    from qnsim.argument_checks import real_number, real_numbers
+
+    if interval is not None:
+        values = real_numbers(where + "rate_interval95", interval, minimum=0.0, error=ValueError)
+        if len(values) != 2:
+            raise ValueError(f"{where}rate_interval95 must be (low, high), got {len(values)} values")
+        low, high = values
+        if not low <= rate_hz <= high:
+            raise ValueError(f"{where}rate_interval95 ({low:g}, {high:g}) must hold rate_hz = {rate_hz:g}")
+        interval = (low, high)
+    if window_s is not None:
+        window_s = real_number(where + "window_s", window_s, minimum=0.0, exclusive_minimum=True, unit="s",
+                               error=ValueError)
+    return interval, window_s  # type: ignore[return-value]
+
+
+def measured_rate_text(
+    rate_hz: float, interval: tuple[float, float] | None, pairs: int, window_s: float | None
+) -> str:
+    """:func:`rate_text` in pairs/s for a measurement kept in a dataclass (a calibration, a link supply), whose
+    window is None when it was built by hand without one (then its interval was not recorded either).
+
+    Example:
+        >>> measured_rate_text(500.0, None, 20, None)
+        '500 pairs/s (20 pairs; interval and window not recorded)'
+    """
+    if window_s is None:
+        return f"{rate_hz:.4g} pairs/s ({pairs} pairs; interval and window not recorded)"
+    return rate_text(rate_hz, interval, pairs, window_s, "pairs/s")
 
 
 def _arrival_interval95(count: int) -> tuple[float, float]:
@@ -269,13 +353,36 @@ class RequestResult:
         """The request's name, or ``"src->dst"`` (as in sweep columns and logs)."""
         return self.name or f"{self.src}->{self.dst}"
 
+    def rate_text(self, unit: str = "Hz") -> str:
+        """The rate with its 95% interval and the count and window behind it (see :func:`rate_text`).
+
+        Example:
+            >>> import numpy as np
+            >>> r = RequestResult(0, "a", "b", ["a", "b"], 0.0, None, np.array([0.1, 0.2, 0.3]), np.full(3, 0.9),
+            ...                   np.zeros(3), end_s=1.0)
+            >>> r.rate_text()
+            '3 Hz [95%: 0.6187, 8.767] (3 pairs in 1 s)'
+        """
+        return rate_text(self.rate_hz, self.rate_interval95, self.num_pairs, self.window_s, unit)
+
+    def _rate_spread(self) -> str:
+        """The table's interval cell: "4.21 k-4.47 k", "exact" for a fixed schedule, "-" without a window."""
+        if math.isnan(self.rate_hz):
+            return "-"
+        interval = self.rate_interval95
+        if interval is None:
+            return "exact"
+        return f"{_eng(interval[0], '')}-{_eng(interval[1], '')}"
+
     def _figures(self) -> list[tuple[str, str]]:
         """The key figures with units, as (label, text) pairs, for the reprs."""
         wanted = "" if self.num_pairs_requested is None else f" of {self.num_pairs_requested}"
         rows = [("status", self.status + (f" at {_eng(self.finished_s, 's')}" if self.finished_s is not None else "")),
                 ("pairs", f"{self.num_pairs}{wanted}")]  # fmt: skip
         if not math.isnan(self.rate_hz):
-            rows.append(("rate", _eng(self.rate_hz, "Hz")))
+            spread = self._rate_spread()
+            rows += [("rate", _eng(self.rate_hz, "Hz")), ("rate 95%", spread if spread == "exact" else spread + "Hz"),
+                     ("window", _eng(self.window_s, "s"))]
         if self.num_pairs:
             ci = self.fidelity_ci95
             fidelity = f"{self.mean_fidelity:.4f}" + ("" if math.isnan(ci) else f" ± {_ci(ci)} (95% CI)")
@@ -304,6 +411,8 @@ class RequestResult:
             path a-b: served at 2 ms,
             pairs 2 of 2,
             rate 1 kHz,
+            rate 95% exact,
+            window 2 ms,
             fidelity 0.9000 ± 0 (95% CI),
             mean latency 1 ms,
             mean age 1.5 ms)
@@ -1007,12 +1116,17 @@ class NetworkResult:
         """
         names = [f"{r.request}: {r.src} -> {r.dst}" for r in self.requests]
         width = max([len("request")] + [len(n) for n in names])
+        # A rate with no interval and no window ("4.34 k" here, "4285 pairs/s" from an estimate's calibration of
+        # the same link) could not be told from another run's: each carries its 95% interval and its window.
+        spreads = [r._rate_spread() for r in self.requests]
+        spread_width = max([len("rate 95% (Hz)")] + [len(t) for t in spreads])
         header = (
-            f"{'request':<{width}} {'pairs':>7} {'rate (Hz)':>11} {'fidelity (95% CI)':>22} "
-            f"{'mean latency':>13} {'mean age':>11} {'entangled':>9} {'status':>8} {'finished':>9}"
+            f"{'request':<{width}} {'pairs':>7} {'rate (Hz)':>11} {'rate 95% (Hz)':>{spread_width}} {'window':>9} "
+            f"{'fidelity (95% CI)':>22} {'mean latency':>13} {'mean age':>11} {'entangled':>9} {'status':>8} "
+            f"{'finished':>9}"
         )
         lines = [header, "-" * len(header)]
-        for name, r in zip(names, self.requests):
+        for name, r, spread in zip(names, self.requests, spreads):
             if r.num_pairs == 0:
                 fid = "-"
             elif math.isnan(r.fidelity_ci95):
@@ -1022,8 +1136,9 @@ class NetworkResult:
             rate = "-" if math.isnan(r.rate_hz) else _eng(r.rate_hz, "")
             finished = _eng(r.finished_s, "s") if r.finished_s is not None else "-"
             entangled = r._entangled_text()
+            window = _eng(r.window_s, "s") if r.window_s > 0 else "-"
             lines.append(
-                f"{name:<{width}} {r.num_pairs:>7} {rate:>11} {fid:>22} "
+                f"{name:<{width}} {r.num_pairs:>7} {rate:>11} {spread:>{spread_width}} {window:>9} {fid:>22} "
                 f"{_eng(r.mean_latency_s, 's'):>13} {_eng(r.mean_age_s, 's'):>11} {entangled:>9} {r.status:>8} "
                 f"{finished:>9}"
             )
@@ -1040,6 +1155,8 @@ class NetworkResult:
         )
         if counters:
             lines.append(counters)
+        if self.requests:
+            lines.append(RATE_LEGEND)
         lines.extend(f"note: {note}" for note in self.notes)
         # "0.5910 +- 0" beside rates of thousands of pairs reads as a measurement precise to the last digit;
         # it is that every pair came out alike (here: same link state, same storage time), which the table says.
@@ -1081,14 +1198,16 @@ class NetworkResult:
             figures = dict(r._figures())
             rows.append([
                 f"{r.request} {r.label}", figures["status"], figures["pairs"], figures.get("rate", "-"),
-                figures.get("fidelity", "-"), figures.get("mean latency", "-"),
+                figures.get("rate 95%", "-"), figures.get("window", "-"), figures.get("fidelity", "-"),
+                figures.get("mean latency", "-"),
                 r._entangled_text(), "; ".join(r.notes),
             ])  # fmt: skip
         head = _display.title(
             f"{self.formalism}, seed {self.seed}, simulated {_eng(self.now_s, 's')}, {self.events_processed} events "
             f"in {self.wall_time_s:.3g} s wall"
         )
-        headers = ["request", "status", "pairs", "rate", "fidelity", "mean latency", "entangled", "notes"]
+        headers = ["request", "status", "pairs", "rate", "rate 95%", "window", "fidelity", "mean latency", "entangled",
+                   "notes"]
         counters = ", ".join(f"{k} {v}" for k, v in self.counters.items())
         counters_html = f"<p>{counters}</p>" if counters else ""
         return head + _display.table(headers, rows) + counters_html + _display.notes(self.notes)

@@ -324,6 +324,7 @@ ROW_FIGURES: dict[str, str] = {
     "RequestResult.rate_interval95; rate_hz itself when the deliveries keep a fixed schedule and it is exact; "
     "empty without a window)",
     "rate_hz_high": "upper end of that interval (Hz)",
+    "window_s": "the request's window the rate was counted in: its start until served, dropped or the run's end (s)",
     "mean_fidelity": "mean fidelity of the delivered pairs (empty without pairs)",
     "fidelity_ci95": "half-width of the 95% confidence interval of mean_fidelity (Student t, empty below 2 pairs; "
     "stabilizer: the larger side of the Wilson interval)",
@@ -357,6 +358,7 @@ def run_scenario_data(data: dict[str, Any], seed: int, *, source: str = "<sweep 
       ``src->dst`` (with ``#<index>`` appended when several requests share it, see
       :func:`request_labels`) and ``<figure>`` one of :data:`ROW_FIGURES`: ``pairs``,
       ``rate_hz``, ``rate_hz_low`` and ``rate_hz_high`` (its 95% interval; both ``rate_hz`` when it is exact),
+      ``window_s`` (the window the rate was counted in),
       ``mean_fidelity``, ``fidelity_ci95``, ``mean_latency_s``, ``status``;
     * the first request's figures once more without a prefix (``pairs``, ``rate_hz``, ...), the
       default columns of ``qnsim plot``;
@@ -475,6 +477,8 @@ def _row(result: Any, until_s: float) -> dict[str, Any]:
             "rate_hz": float(r.rate_hz),
             "rate_hz_low": float(interval[0]),
             "rate_hz_high": float(interval[1]),
+            # The rate's window: a served request's ends on its last pair, so one seed's rows differ in it.
+            "window_s": float(r.window_s),
             "mean_fidelity": float(r.mean_fidelity),
             "fidelity_ci95": float(r.fidelity_ci95),
             "mean_latency_s": float(r.mean_latency_s),

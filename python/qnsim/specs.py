@@ -784,7 +784,10 @@ class RequestSpec(Spec):
         doc="Slots reserved at each end of each link (default: the path's narrowest link's channels)",
         range="[1, 2^20], >= link and end-to-end rounds + 1",
     )
-    purification: Union[Literal["bbpssw", "dejmps"], None] = param(None, doc="Recurrence purification scheme")
+    purification: Union[Literal["bbpssw", "dejmps"], None] = param(
+        None, doc="Recurrence purification scheme (default: 'dejmps' when purification_rounds >= 1, "
+        "end_to_end_purification_rounds >= 1 or target_fidelity ask for purification)"
+    )
     purification_rounds: Union[int, None] = param(
         None,
         doc="Recurrence rounds on each link before swapping (symmetric: round k purifies two pairs of round k - 1; "

@@ -281,7 +281,9 @@ def link_from_model(
         attempt_period_s=None if t is None else float(t),
         memory_t1_s=float(getattr(model, "memory_t1_s", math.inf)),
         memory_t2_s=float(getattr(model, "memory_t2_s", math.inf)),
-        notes=tuple(getattr(model, "notes", ())) + _werner_pricing_note(getattr(model, "bell_diagonal", None)),
+        # A calibration's notes begin with where its rate comes from (its interval and window), as the CLI's do.
+        notes=tuple(model.report_notes() if hasattr(model, "report_notes") else getattr(model, "notes", ()))
+        + _werner_pricing_note(getattr(model, "bell_diagonal", None)),
     )
 
 

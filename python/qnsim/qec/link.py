@@ -56,6 +56,7 @@ from qnsim.argument_checks import label as checked_label
 from qnsim.qec.channels import bell_diagonal_after_memory, check_bell_diagonal
 from qnsim.qec.circuits import seam_resources
 from qnsim.qec.noise import Interface
+from qnsim.results import checked_rate_measurement, measured_rate_text
 
 __all__ = ["LinkSupply", "RoundTiming", "interface_from_link", "measure_link", "poisson_mean_wait", "round_timing"]
 
@@ -81,6 +82,10 @@ class LinkSupply:
             with the exact runs' (also issued as a warning).
         seed: Seed of the normal run; the probes ran with ``seed .. seed + probes - 1`` (None: not recorded,
             e.g. a supply written by hand).
+        rate_interval95: The 95% interval (low, high) of ``rate_hz`` in pairs/s, Poisson
+            (:attr:`qnsim.RequestResult.rate_interval95`); None when the deliveries keep a fixed
+            schedule (the rate is exact) or, built by hand, when it was not recorded.
+        window_s: The request's window the rate was measured over, in s (None: not recorded).
 
     Example:
         >>> s = LinkSupply(1e3, 0.95, (0.95, 0.02, 0.02, 0.01), (0.01,) * 4, 1000, 50, 1e-3, 1e-3,
@@ -102,6 +107,8 @@ class LinkSupply:
     source: str
     notes: tuple[str, ...] = ()
     seed: int | None = None
+    rate_interval95: tuple[float, float] | None = None
+    window_s: float | None = None
 
     #: Its label names the scenario file as it was given: not part of a sweep's scenario id (see
     #: :func:`qnsim.sweeps.scenario_id`).
@@ -119,8 +126,12 @@ class LinkSupply:
         half_widths = self.bell_diagonal_ci95
         if not isinstance(half_widths, (tuple, list)) or len(half_widths) != 4:
             raise ValueError(f"{where}bell_diagonal_ci95 must be four half-widths, got {shown(half_widths)}")
+        rate_hz = _positive(where + "rate_hz", self.rate_hz)
+        interval, window_s = checked_rate_measurement(where, rate_hz, self.rate_interval95, self.window_s)
         values = {
-            "rate_hz": _positive(where + "rate_hz", self.rate_hz),
+            "rate_hz": rate_hz,
+            "rate_interval95": interval,
+            "window_s": window_s,
             "mean_fidelity": probability(where + "mean_fidelity", self.mean_fidelity, error=ValueError),
             "bell_diagonal": check_bell_diagonal(self.bell_diagonal, where + "bell_diagonal"),
             "bell_diagonal_ci95": tuple(
@@ -154,6 +165,10 @@ class LinkSupply:
         if self.probes == 1:
             return f"seed {self.seed} (one density-matrix probe)"
         return f"seed {self.seed} (density-matrix probes: seeds {self.seed} .. {self.seed + self.probes - 1})"
+    def rate_text(self) -> str:
+        """The delivered rate with its 95% interval and the pairs and window behind it (as ``qnsim run``
+        prints a rate: :func:`qnsim.results.rate_text`)."""
+        return measured_rate_text(self.rate_hz, self.rate_interval95, self.pairs, self.window_s)
 
 
 #: Most density-matrix runs measure_link makes (probes), each a whole run of the scenario.
@@ -251,9 +266,11 @@ def measure_link(
     network, settings = scenario_from_dict(data, source=label, seed=seed)
     horizon = settings.until_s if until_s is None else real_number("until_s", until_s, minimum=0.0, unit="s")
     result = network.run(horizon, progress=False).requests[request]
+    # "simulate longer" said not how: `qnsim qec link` has no --until, the scenario's run.until_s sets it.
+    longer = "simulate longer (until_s=)" if until_s is not None else "simulate longer (the scenario's run.until_s)"
     if result.num_pairs == 0:
         raise ValueError(
-            f"request {request} of {label} delivered no pair in {horizon} s of simulated time; simulate longer"
+            f"request {request} of {label} delivered no pair in {horizon} s of simulated time; {longer}"
         )
     node = network.nodes[result.src]
     # The coefficients: every pair the request delivers in exact density-matrix runs of the whole
@@ -269,7 +286,7 @@ def measure_link(
         if run.num_pairs == 0:
             raise ValueError(
                 f"density-matrix run {k} (seed {seed + k}) of request {request} in {label} delivered no pair in "
-                f"{horizon} s; simulate longer"
+                f"{horizon} s; {longer}"
             )
         sums.append(np.asarray(run.bell_diagonal_sum, dtype=float))
         counts.append(run.num_pairs)
@@ -324,6 +341,8 @@ def measure_link(
         source=f"{label} request {request} ({result.src} -> {result.dst})",
         notes=tuple(notes),
         seed=seed,
+        rate_interval95=result.rate_interval95,
+        window_s=float(result.window_s),
     )
 
 

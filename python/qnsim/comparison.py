@@ -1,0 +1,236 @@
+"""Side-by-side comparison of simulated requests: two policies, a repeater or not, purification on or off.
+
+A researcher's next step after one run is another run to compare it with. Each :class:`qnsim.RequestResult`
+knows its rate's 95% interval and its fidelity's; :func:`compare_results` puts several side by side against
+a baseline, with the rate ratio and the fidelity difference each given their own 95% interval, and says
+whether the difference is larger than the runs' noise, so that 4,333 against 4,285 pairs/s is not read as a
+change.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from qnsim.results import NetworkResult, RequestResult, _ci, _eng
+
+__all__ = ["Comparison", "compare_results"]
+
+#: What the comparison's columns are, said under its table.
+_LEGEND = (
+    "rate 95%: Poisson interval of each count; rate vs baseline: ratio of the rates, 95% interval of the ratio of "
+    "two Poisson counts; F - baseline: +- the two 95% half-widths in quadrature"
+)
+
+#: The normal 97.5% quantile: the rate ratio's and the fidelity difference's intervals are 95% ones.
+_Z975 = 1.959963984540054
+
+
+#: Below this a fidelity difference is the rounding of two exact means (bell_diagonal holds 1 - F to ~1e-16).
+_ROUNDING = 1e-12
+
+
+def _rate_ratio(r: RequestResult, base: RequestResult) -> tuple[float, float, float]:
+    """The ratio of two requests' rates and its 95% interval (low, high).
+
+    Each rate is read as a Poisson count over its window: log(ratio) has the standard error
+    sqrt(1/n + 1/n_base), a term dropped for a rate that is exact (a fixed schedule). NaN without pairs in
+    either window; (0, 0, high) when ``r`` has none.
+    """
+    if math.isnan(r.rate_hz) or math.isnan(base.rate_hz) or base.num_pairs == 0:
+        return math.nan, math.nan, math.nan
+    ratio = r.rate_hz / base.rate_hz
+    if r.num_pairs == 0:
+        return 0.0, 0.0, math.nan
+    variance = sum(1.0 / x.num_pairs for x in (r, base) if x.rate_interval95 is not None)
+    spread = math.exp(_Z975 * math.sqrt(variance))
+    return ratio, ratio / spread, ratio * spread
+
+
+def _fidelity_difference(r: RequestResult, base: RequestResult) -> tuple[float, float]:
+    """The difference of two requests' mean fidelities and the half-width of its 95% interval (the two
+    runs independent: their half-widths added in quadrature). NaN without pairs or from one pair."""
+    if not r.num_pairs or not base.num_pairs:
+        return math.nan, math.nan
+    difference = r.mean_fidelity - base.mean_fidelity
+    return (0.0 if abs(difference) <= _ROUNDING else difference), math.hypot(r.fidelity_ci95, base.fidelity_ci95)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Requests side by side against a baseline (see :func:`compare_results`).
+
+    Attributes:
+        baseline: The label every other row is compared with.
+        rows: One dict per request, in the order given: ``label``, ``pairs``, ``rate_hz``,
+            ``rate_hz_low`` / ``rate_hz_high`` (its 95% interval, both ``rate_hz`` when exact),
+            ``window_s``, ``mean_fidelity``, ``fidelity_ci95``, ``rate_ratio`` with
+            ``rate_ratio_low`` / ``rate_ratio_high`` (95%), ``fidelity_difference`` with
+            ``fidelity_difference_ci95`` (half-width), ``verdict`` (what differs beyond the noise), ``notes``.
+    """
+
+    baseline: str
+    rows: tuple[dict[str, Any], ...]
+
+    def _cells(self) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+        """The table's headers and one tuple of cell texts per request (for the text table and Jupyter)."""
+        cells = []
+        for row in self.rows:
+            if row["label"] == self.baseline:
+                ratio, difference = "baseline", "baseline"
+            else:
+                ratio = "-" if math.isnan(row["rate_ratio"]) else (
+                    f"x{row['rate_ratio']:.3g} [{row['rate_ratio_low']:.3g}, {row['rate_ratio_high']:.3g}]"
+                )
+                difference = "-" if math.isnan(row["fidelity_difference"]) else (
+                    f"{row['fidelity_difference']:+.4f} +- {_ci(row['fidelity_difference_ci95'])}"
+                )
+            if math.isnan(row["rate_hz"]):
+                spread = "-"
+            elif row["rate_hz_low"] == row["rate_hz_high"]:
+                spread = "exact"
+            else:
+                spread = f"{_eng(row['rate_hz_low'], '')}-{_eng(row['rate_hz_high'], '')}"
+            fidelity = "-" if math.isnan(row["mean_fidelity"]) else (
+                f"{row['mean_fidelity']:.4f}" + ("" if math.isnan(row["fidelity_ci95"])
+                                                  else f" +- {_ci(row['fidelity_ci95'])}")
+            )
+            cells.append((row["label"], str(row["pairs"]), _eng(row["rate_hz"], ""), spread,
+                          _eng(row["window_s"], "s"), fidelity, ratio, difference, row["verdict"]))
+        heads = ("request", "pairs", "rate (Hz)", "rate 95% (Hz)", "window", "fidelity (95% CI)",
+                 f"rate vs {self.baseline} (95%)", "F - baseline (95%)", "beyond the noise")
+        return heads, cells
+
+    def __str__(self) -> str:
+        """A fixed-width table: each request's figures, then its rate and fidelity against the baseline."""
+        heads, cells = self._cells()
+        widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(heads)]
+
+        def line(values: tuple[str, ...]) -> str:
+            return " ".join(v.ljust(w) if i in (0, 8) else v.rjust(w) for i, (v, w) in enumerate(zip(values, widths)))
+
+        out = [line(heads).rstrip(), "-" * len(line(heads).rstrip())]
+        out += [line(c).rstrip() for c in cells]
+        out.append(_LEGEND)
+        out += [f"note: {row['label']}: {note}" for row in self.rows for note in row["notes"]]
+        return "\n".join(out)
+
+    def __repr__(self) -> str:
+        """One line per request against the baseline (the table is ``print(comparison)``).
+
+        Example:
+            >>> Comparison("a", ({"label": "a", "verdict": ""}, {"label": "b", "verdict": "higher rate"}))
+            Comparison(baseline a; b: higher rate)
+        """
+        others = "; ".join(f"{row['label']}: {row['verdict']}" for row in self.rows if row["label"] != self.baseline)
+        return f"Comparison(baseline {self.baseline}; {others})"
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the table, its legend and the requests' notes."""
+        from qnsim import _display
+
+        heads, cells = self._cells()
+        notes = [f"{row['label']}: {note}" for row in self.rows for note in row["notes"]]
+        return _display.table(heads, cells) + f"<p>{html.escape(_LEGEND)}</p>" + _display.notes(notes)
+
+    def to_pandas(self) -> Any:
+        """The rows as a pandas DataFrame (``pip install .[pandas]``), one row per request."""
+        from qnsim.results import _import_pandas
+
+        frame = _import_pandas().DataFrame([{k: v for k, v in row.items() if k != "notes"} for row in self.rows])
+        frame["notes"] = ["; ".join(row["notes"]) for row in self.rows]
+        return frame
+
+
+def _request(label: str, value: object) -> RequestResult:
+    if isinstance(value, RequestResult):
+        return value
+    if isinstance(value, NetworkResult):
+        if len(value.requests) != 1:
+            raise ValueError(
+                f"compare_results: {label!r} is a NetworkResult of {len(value.requests)} requests; give the one to "
+                f"compare, e.g. result.requests[0]"
+            )
+        return value.requests[0]
+    raise TypeError(
+        f"compare_results: {label!r} must be a RequestResult or a one-request NetworkResult, got "
+        f"{type(value).__name__}"
+    )
+
+
+def compare_results(results: Mapping[str, Any], baseline: str | None = None) -> Comparison:
+    """Puts simulated requests side by side against a baseline, each difference with its 95% interval.
+
+    The rate ratio's interval reads each rate as a Poisson count over its window (log ratio with standard
+    error sqrt(1/n + 1/n_baseline); a rate on a fixed schedule is exact and adds nothing), and the fidelity
+    difference's adds the two runs' 95% half-widths in quadrature (independent runs: different seeds or
+    networks). Runs of one seed that differ only in a policy share their random draws until the policies part:
+    their figures move together, and these intervals, made for independent runs, are then usually wider than
+    the difference's own (a policy identical to the baseline reads x1 [0.86, 1.16], not exactly x1). A difference
+    is "beyond the noise" when its interval leaves out 1 (rates) or 0 (fidelities).
+    A request served by its last pair measured its rate over a window that ended on a delivery: from few
+    pairs that rate reads high (its row carries the run's note).
+
+    Args:
+        results: Label -> :class:`qnsim.RequestResult` (or a :class:`qnsim.NetworkResult` of one
+            request), in the order to print.
+        baseline: The label to compare with (default: the first).
+
+    Returns:
+        A :class:`Comparison`; ``print`` it for the table, ``.rows`` or ``.to_pandas()`` for the figures.
+
+    Raises:
+        ValueError: Fewer than two results, or a baseline that is not one of the labels.
+        TypeError: A value that is no request result.
+
+    Example:
+        >>> import qnsim
+        >>> def run(fidelity, rate_hz):
+        ...     net = qnsim.Network("bell_diagonal", seed=1)
+        ...     _ = net.add_node("a"); _ = net.add_node("b")
+        ...     _ = net.add_link("a", "b", length_km=1.0, fidelity=fidelity, rate_hz=rate_hz, success_probability=0.1)
+        ...     _ = net.request("a", "b")
+        ...     return net.run(until_s=1.0, progress=False)
+        >>> c = qnsim.compare_results({"slow": run(0.95, 1e3), "fast": run(0.9, 2e3)})
+        >>> c.rows[1]["verdict"]
+        'higher rate, lower fidelity'
+    """
+    if not isinstance(results, Mapping):
+        raise TypeError(f"compare_results takes a mapping label -> result, got {type(results).__name__}")
+    if len(results) < 2:
+        raise ValueError(f"compare_results needs at least two results to compare, got {len(results)}")
+    requests = {str(label): _request(str(label), value) for label, value in results.items()}
+    if baseline is None:
+        baseline = next(iter(requests))
+    if baseline not in requests:
+        raise ValueError(f"compare_results: baseline {baseline!r} is none of the labels ({', '.join(requests)})")
+    base = requests[baseline]
+    rows = []
+    for label, r in requests.items():
+        interval = r.rate_interval95 or (r.rate_hz, r.rate_hz)
+        ratio, ratio_low, ratio_high = _rate_ratio(r, base)
+        difference, difference_ci = _fidelity_difference(r, base)
+        verdict = []
+        if label != baseline:
+            if ratio_low > 1:
+                verdict.append("higher rate")
+            elif ratio_high < 1 or (ratio == 0 and base.num_pairs):
+                verdict.append("lower rate")
+            # Exact means (every pair alike: +- 0) still differ by rounding (-1e-16 read as "lower fidelity").
+            margin = max(difference_ci, _ROUNDING)
+            if difference > margin:
+                verdict.append("higher fidelity")
+            elif difference < -margin:
+                verdict.append("lower fidelity")
+        rows.append({
+            "label": label, "pairs": r.num_pairs, "rate_hz": float(r.rate_hz), "rate_hz_low": float(interval[0]),
+            "rate_hz_high": float(interval[1]), "window_s": float(r.window_s), "mean_fidelity": float(r.mean_fidelity),
+            "fidelity_ci95": float(r.fidelity_ci95), "rate_ratio": ratio, "rate_ratio_low": ratio_low,
+            "rate_ratio_high": ratio_high, "fidelity_difference": difference, "fidelity_difference_ci95": difference_ci,
+            "verdict": "" if label == baseline else (", ".join(verdict) or "none (within the noise)"),
+            "notes": tuple(r.notes),
+        })  # fmt: skip
+    return Comparison(baseline, tuple(rows))
