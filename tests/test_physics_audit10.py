@@ -3,8 +3,9 @@
 Covered here and not in test_physics_audit.py .. test_physics_audit9.py: a hardware link between nodes built from
 different presets (what defines it, whichever way its ends are written); what ``qnsim run``'s links table says a
 link delivers; a run's times (deliveries, ages, windows, latencies, cutoff discards) with start_s, deadline_s and
-cutoffs in the exact formalisms and across split runs. See each test's docstring for the closed form it uses and, for a fix, the old behaviour.
-Statistical checks use 5.3 sigma (a false alarm below 1e-7 per check) with fixed seeds.
+cutoffs in the exact formalisms and across split runs. See each test's docstring for the closed form it uses and,
+for a fix, the old behaviour. Statistical checks use 5.3 sigma (a false alarm below 1e-7 per check) with fixed
+seeds.
 """
 
 from __future__ import annotations
