@@ -349,8 +349,10 @@ RUN_COLUMNS = """\
 links table (one row per link, from its closed-form model):
   ch             channels: pairs the link can generate in parallel
   p/attempt      success probability of one heralded attempt
-  period         time of one attempt (light to the station and the herald back)
-  model rate/ch  expected pairs per second of one channel (p/attempt / period)
+  period         time of one attempt (a hardware link's: light to the station and the herald
+                 back; an abstract link's: p/attempt / rate_hz, or attempt_period_s as given)
+  model rate/ch  expected pairs per second of one channel: p/attempt / period, or fewer when a
+                 success's memories wait longer than a period for its herald (and setup delay)
   link F         fidelity of a fresh link pair, before any storage
   herald         delay after an attempt's start until the first node (a) learns its outcome
 

@@ -7,12 +7,12 @@ A link is described in one of three ways, in order of precedence:
    ``success_probability`` / ``attempt_period_s`` (with only ``rate_hz``, every attempt
    succeeds: deterministic pairs every 1 / rate_hz). The herald delay is max(L / c_fiber,
    attempt period): an attempt ends with its herald.
-3. Hardware: a ``preset`` (object or name; default: an endpoint node's preset) and/or the pieces
-   ``source``, ``detector``, ``transducer`` (both ends) or ``transducer_a`` / ``transducer_b``,
-   ``scheme``, ``attenuation_db_per_km``; the model is :func:`qnsim.heralded_link` over two arms
-   of ``length_km / 2``. The herald delay is the emission delay + L / c_fiber (+ the first
-   round of a double-click attempt played in full), which equals the attempt period when light
-   sets it.
+3. Hardware: a ``preset`` (object or name; default: the endpoint nodes' preset, refused when the two
+   differ in link hardware the link does not give itself) and/or the pieces ``source``, ``detector``,
+   ``transducer`` (both ends) or ``transducer_a`` / ``transducer_b``, ``scheme``, ``attenuation_db_per_km``;
+   the model is :func:`qnsim.heralded_link` over two arms of ``length_km / 2``. The herald delay is the
+   emission delay + L / c_fiber (+ the first round of a double-click attempt played in full), which equals
+   the attempt period when light sets it.
 
 The closed-form link physics runs here, once per link; the core samples attempts from it.
 
@@ -181,6 +181,46 @@ _PIECES = {
 }
 
 
+#: A preset's link hardware, each with the link keys that give it instead (phase noise has none).
+_PRESET_LINK_FIELDS: dict[str, tuple[str, ...]] = {
+    "source": ("source",),
+    "detector": ("detector",),
+    "scheme": ("scheme",),
+    "transducer": ("transducer", "transducer_a+transducer_b"),
+    "attenuation_db_per_km": ("attenuation_db_per_km",),
+    "refractive_index": ("refractive_index",),
+    "phase_std_rad": (),
+}
+
+
+def _endpoint_preset(
+    spec: LinkSpec, preset_a: HardwarePreset | None, preset_b: HardwarePreset | None
+) -> HardwarePreset | None:
+    """The endpoint preset a hardware link without a preset of its own is built from.
+
+    Ends built from presets whose link hardware differs leave the link undefined where the link gives
+    none of its own: taking one end's would make the link's figures depend on the order its ends
+    are written in (an NV end beside a transducer end read F = 0.85 one way, 0.998 the other)."""
+    if preset_a is None or preset_b is None or preset_a == preset_b:
+        return preset_a or preset_b
+    given = {k for k in _HARDWARE + ("attenuation_db_per_km", "refractive_index") if getattr(spec, k) is not None}
+    if {"transducer_a", "transducer_b"} <= given:
+        given.add("transducer_a+transducer_b")
+    differ = [
+        name
+        for name, keys in _PRESET_LINK_FIELDS.items()
+        if getattr(preset_a, name) != getattr(preset_b, name) and not given.intersection(keys)
+    ]
+    if not differ:
+        return preset_a
+    raise ValueError(
+        f"its ends were built from presets whose link hardware differs ({preset_a.name!r} at {spec.a!r}, "
+        f"{preset_b.name!r} at {spec.b!r}: {', '.join(differ)}), so neither end's defines the link: give the "
+        "link its own preset (a name, a table or a HardwarePreset)"
+        + ("" if "phase_std_rad" in differ else " or the differing pieces")
+    )
+
+
 def _piece(spec: LinkSpec, name: str) -> Any:
     value = getattr(spec, name)
     return None if value is None else check_value(name, _PIECES[name], value)
@@ -226,7 +266,7 @@ def build_link(
     if spec.preset is not None:
         preset = resolve_preset(spec.preset)
     elif not abstract and spec.link_model is None:
-        preset = preset_a or preset_b
+        preset = _endpoint_preset(spec, preset_a, preset_b)
     fiber = build(
         Fiber,
         {

@@ -370,8 +370,8 @@ class Network(SlotOperations):
 
         What the link delivers comes from a ``link_model``, an abstract ``fidelity`` /
         ``bell_diagonal`` with ``rate_hz`` (or ``success_probability`` and
-        ``attempt_period_s``), or hardware (a ``preset``, by default an endpoint node's, and
-        pieces); see :mod:`qnsim.link_builder`. A channel starts its next attempt when its
+        ``attempt_period_s``), or hardware (a ``preset``, by default the endpoint nodes' (refused when
+        their link hardware differs), and pieces); see :mod:`qnsim.link_builder`. A channel starts its next attempt when its
         memories are freed, so its mean rate is p / T when the herald delay equals the period.
 
         Args:

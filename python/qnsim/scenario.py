@@ -36,7 +36,7 @@ reference, generated from the specs, gives every key's type, unit, default and r
     length_km = 10.0                   # required
     channels = 2
     scheme = "double_click"            # hardware links: preset and/or pieces:
-    preset = "nv_near_term"            #   (default: an endpoint's preset)
+    preset = "nv_near_term"            #   (default: the ends' preset, if they agree)
     source = { attempt_rate_hz = 1e6, emission_efficiency = 0.5 }   # qnsim.Source fields
     detector = { efficiency = 0.9 }                                 # qnsim.Detector fields
     transducer = { efficiency = 0.5, added_noise_photons = 0.01 }   # also transducer_a / _b
