@@ -318,7 +318,7 @@ QubitHandle Network::slot_qubit(uint32_t slot) const {
 
 void Network::on_cutoff(uint64_t packed) {
     if (!valid(packed)) return;
-    const uint32_t slot = static_cast<uint32_t>(packed);
+    const uint32_t slot = slot_of(packed);
     Slot &held = slots_[slot];
     // A qubit held by an operation (locked, its qubit still there: a purification round trip or a
     // swap handshake) ages as a stored one does: at its cutoff the pair ends all the same. Ignoring
