@@ -640,3 +640,22 @@ def test_numpy_api_is_bound_at_import_not_by_the_first_result():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "1"
+
+
+def test_message_and_timer_ids_reach_the_hook_whole_over_the_full_64_bits():
+    # The native event queue stores an event in 24 bytes, its first payload sharing a word with the
+    # event type (below 2^58): a message's or timer's id travels in the second payload, whole, so
+    # any 64-bit id comes back to the protocol hook as it was given (in the first it would be
+    # refused from 2^58 on), and the node in the first.
+    net = _core.NativeNetwork("bell_diagonal", 1)
+    net.add_node(_core.NodeParams(name="a"))
+    net.add_node(_core.NodeParams(name="b"))
+    net.add_link(_core.LinkParams(node_a=0, node_b=1, classical_delay_ps=5))
+    seen = []
+    net.set_protocol_hook(lambda kind, node, slot, extra: seen.append((kind.name, node, extra)))
+    ids = [2**64 - 1, 2**58, 2**58 - 1, 0]
+    for ident in ids:
+        net.send_message(0, 1, ident)
+        net.schedule_timer(3, 0, ident)
+    net.run(100)
+    assert sorted(seen) == sorted([("message", 1, i) for i in ids] + [("timer", 0, i) for i in ids])

@@ -31,7 +31,7 @@ void Network::maybe_schedule_delivery(uint32_t s1, uint32_t s2) {
 
 void Network::on_end_consumed(uint64_t packed_early, uint64_t packed_late) {
     if (!valid(packed_early) || !valid(packed_late)) return;
-    const uint32_t early = static_cast<uint32_t>(packed_early), late = static_cast<uint32_t>(packed_late);
+    const uint32_t early = slot_of(packed_early), late = slot_of(packed_late);
     if (slots_[early].partner != late || slots_[early].state != SlotState::Stored ||
         slots_[late].state != SlotState::Stored) {
         return;
@@ -47,7 +47,7 @@ void Network::on_end_consumed(uint64_t packed_early, uint64_t packed_late) {
 
 void Network::on_late_delivery(uint64_t packed_late) {
     if (!valid(packed_late)) return;
-    const uint32_t late = static_cast<uint32_t>(packed_late);
+    const uint32_t late = slot_of(packed_late);
     Slot &l = slots_[late];
     if (l.state != SlotState::Stored || l.consumed_partner_qubit == 0) return;
     const uint32_t request = l.owner;
@@ -115,7 +115,7 @@ bool Network::book_delivery(uint32_t request, Delivery &d) {
 
 void Network::on_delivery(uint64_t packed1, uint64_t packed2) {
     if (!valid(packed1) || !valid(packed2)) return;
-    uint32_t s1 = static_cast<uint32_t>(packed1), s2 = static_cast<uint32_t>(packed2);
+    uint32_t s1 = slot_of(packed1), s2 = slot_of(packed2);
     if (slots_[s1].partner != s2 || slots_[s1].state != SlotState::Stored || slots_[s2].state != SlotState::Stored) return;
     const uint32_t request = slots_[s1].owner;
     if (request == kNoSlot || !requests_[request].active()) {

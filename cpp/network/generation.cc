@@ -240,7 +240,7 @@ NetworkCounters Network::counters() const {
 
 void Network::on_link_success(uint32_t l, uint64_t pa, uint64_t pb) {
     if (!valid(pa) || !valid(pb)) return;
-    const uint32_t ia = static_cast<uint32_t>(pa), ib = static_cast<uint32_t>(pb);
+    const uint32_t ia = slot_of(pa), ib = slot_of(pb);
     // Both state changes first, then the pair and the fields (one inside each end's store, between its field
     // writes, cost 1.3 instructions more per chain event: loads and address computations, by callgrind).
     set_state(ia, SlotState::Stored);

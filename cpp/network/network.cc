@@ -406,7 +406,7 @@ void Network::run(int64_t until_ps, bool hand_over) {
     // without the interrupt check, which Python's runs always install).
     const auto dispatch = [this](const EventQueue::Event &event) {
         if (event.type() == kLinkSuccess) {
-            on_link_success(slots_[static_cast<uint32_t>(event.a)].link, event.a, event.b);
+            on_link_success(slots_[slot_of(event.a)].link, event.a, event.b);
             run_deferred_checks();
         } else {
             on_event(event);
@@ -592,12 +592,12 @@ int64_t Network::classical_latency(uint32_t a, uint32_t b) {
 
 int64_t Network::send_message(uint32_t from, uint32_t to, uint64_t message_id) {
     const int64_t at = later(queue_.now(), classical_latency(from, to));
-    queue_.schedule(at, kMessage, message_id, to);
+    queue_.schedule(at, kMessage, to, message_id);
     return at;
 }
 
 void Network::schedule_timer(int64_t delay_ps, uint32_t node, uint64_t timer_id) {
-    queue_.schedule_after(delay_ps, kTimer, timer_id, node);
+    queue_.schedule_after(delay_ps, kTimer, node, timer_id);
 }
 
 void Network::on_event(const EventQueue::Event &e) {
@@ -627,15 +627,15 @@ void Network::on_event(const EventQueue::Event &e) {
             break;
         }
         case kKnown:
-            if (valid(e.a)) after_known(static_cast<uint32_t>(e.a));
+            if (valid(e.a)) after_known(slot_of(e.a));
             break;
         case kLinkSuccess: {
-            const uint32_t slot = static_cast<uint32_t>(e.a);
+            const uint32_t slot = slot_of(e.a);
             on_link_success(slots_[slot].link, e.a, e.b);
             break;
         }
         case kHerald:
-            if (valid(e.a)) on_herald(static_cast<uint32_t>(e.a));
+            if (valid(e.a)) on_herald(slot_of(e.a));
             break;
         case kCutoff:  // both ends of a link-level pair
             // Most cutoffs find both qubits gone (swapped, delivered or discarded before it), which
@@ -664,13 +664,13 @@ void Network::on_event(const EventQueue::Event &e) {
             on_swap_handshake_done(e.a, e.b);
             break;
         case kSlotFree:
-            if (valid(e.a)) free_slot(static_cast<uint32_t>(e.a), false);
+            if (valid(e.a)) free_slot(slot_of(e.a), false);
             break;
         case kMessage:
-            if (hook_) call_hook(HookKind::Message, static_cast<uint32_t>(e.b), 0, e.a);
+            if (hook_) call_hook(HookKind::Message, static_cast<uint32_t>(e.a), 0, e.b);
             break;
         case kTimer:
-            if (hook_) call_hook(HookKind::Timer, static_cast<uint32_t>(e.b), 0, e.a);
+            if (hook_) call_hook(HookKind::Timer, static_cast<uint32_t>(e.a), 0, e.b);
             break;
         default:
             throw std::logic_error("unknown network event");

@@ -394,11 +394,17 @@ class Network final {
         bool active() const { return stats.status == RequestStatus::Active; }
     };
 
-    static uint64_t pack(uint32_t slot, uint32_t gen) { return (static_cast<uint64_t>(gen) << 32) | slot; }
+    // A slot and its generation in one event payload: the slot in the high word, so that the queue's
+    // type bits above it (EventQueue::kPayloadABits) take only bits no slot index reaches (add_link
+    // refuses more than kMaxSlots slots), and the generation whole in the low word.
+    static uint64_t pack(uint32_t slot, uint32_t gen) { return (static_cast<uint64_t>(slot) << 32) | gen; }
+    static_assert(((kMaxSlots - 1) << 32) >> EventQueue::kPayloadABits == 0,
+                  "a packed slot must fit the event queue's payload a");
+    static uint32_t slot_of(uint64_t packed) { return static_cast<uint32_t>(packed >> 32); }
     // Inline (called from every file of the network, once or twice per event).
     bool valid(uint64_t packed) const {
-        const uint32_t slot = static_cast<uint32_t>(packed);
-        return slot < slots_.size() && slots_[slot].gen == static_cast<uint32_t>(packed >> 32);
+        const uint32_t slot = slot_of(packed);
+        return slot < slots_.size() && slots_[slot].gen == static_cast<uint32_t>(packed);
     }
 
     // The first pair of the link's memories that can make an attempt together, scanning end a from

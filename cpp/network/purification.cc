@@ -101,7 +101,7 @@ void Network::purification_failed(uint32_t a1, uint32_t b1) {
 
 bool Network::purification_kept(uint64_t packed_a1, uint64_t packed_b1) {
     if (!valid(packed_a1) || !valid(packed_b1)) return false;
-    const uint32_t a1 = static_cast<uint32_t>(packed_a1), b1 = static_cast<uint32_t>(packed_b1);
+    const uint32_t a1 = slot_of(packed_a1), b1 = slot_of(packed_b1);
     if (slots_[a1].expired || slots_[b1].expired) {
         // The pair's cutoff passed during the round (counted then): whatever the outcome, it is over.
         free_slot(a1, true);
@@ -118,7 +118,7 @@ bool Network::purification_kept(uint64_t packed_a1, uint64_t packed_b1) {
 
 void Network::on_purify_done(uint64_t packed_a1, uint64_t packed_b1) {
     if (!purification_kept(packed_a1, packed_b1)) return;
-    const uint32_t a1 = static_cast<uint32_t>(packed_a1), b1 = static_cast<uint32_t>(packed_b1);
+    const uint32_t a1 = slot_of(packed_a1), b1 = slot_of(packed_b1);
     for (uint32_t s : {a1, b1}) {
         slots_[s].level++;
         set_state(s, SlotState::Stored);
@@ -131,7 +131,7 @@ void Network::on_purify_done(uint64_t packed_a1, uint64_t packed_b1) {
 
 void Network::on_end_to_end_purify_done(uint64_t packed_a1, uint64_t packed_b1) {
     if (!purification_kept(packed_a1, packed_b1)) return;
-    const uint32_t a1 = static_cast<uint32_t>(packed_a1), b1 = static_cast<uint32_t>(packed_b1);
+    const uint32_t a1 = slot_of(packed_a1), b1 = slot_of(packed_b1);
     for (uint32_t s : {a1, b1}) {
         slots_[s].e2e_level++;
         set_state(s, SlotState::Stored);

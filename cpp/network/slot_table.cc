@@ -169,18 +169,21 @@ void Network::finish_request(uint32_t r, RequestStatus status, const char *reaso
             s.owner = kNoSlot;
             s.idle = false;
             s.single_swap = false;
-            // Kept delivered pairs wait for release_pair; measured slots for their kSlotFree.
-            if (s.kept || (s.state == SlotState::Locked && s.qubit == 0)) continue;
-            if (id < side_b && s.state == SlotState::Attempting) {
+            const SlotState state = s.state;
+            if (state == SlotState::Free) {
+                link_released(l);
+                continue;
+            }
+            // Kept delivered pairs wait for release_pair; measured slots for their kSlotFree. Only a
+            // Stored or Locked memory can be either (kept is cleared whenever a memory is freed, and
+            // attempts start from Free): a free or attempting memory's second line is not read for it.
+            if (state != SlotState::Attempting && (s.kept || (state == SlotState::Locked && s.qubit == 0))) continue;
+            if (id < side_b && state == SlotState::Attempting) {
                 // The draw's attempts from now on are never made: keep only those begun.
                 const auto [drawn, begun] = attempts_of_draw(id, queue_.now());
                 counters_.attempts = counters_.attempts - drawn + begun;
             }
-            if (s.state != SlotState::Free) {
-                free_slot(id, true);
-            } else {
-                link_released(l);
-            }
+            free_slot(id, true);
         }
     }
     req.reserved.clear();
@@ -318,7 +321,7 @@ QubitHandle Network::slot_qubit(uint32_t slot) const {
 
 void Network::on_cutoff(uint64_t packed) {
     if (!valid(packed)) return;
-    const uint32_t slot = static_cast<uint32_t>(packed);
+    const uint32_t slot = slot_of(packed);
     Slot &held = slots_[slot];
     // A qubit held by an operation (locked, its qubit still there: a purification round trip or a
     // swap handshake) ages as a stored one does: at its cutoff the pair ends all the same. Ignoring

@@ -269,7 +269,7 @@ void Network::complete_swap(uint32_t node, uint32_t r, uint32_t s1, uint32_t s2)
 
 void Network::on_swap_handshake_done(uint64_t packed1, uint64_t packed2) {
     if (!valid(packed1) || !valid(packed2)) return;
-    const uint32_t ids[2] = {static_cast<uint32_t>(packed1), static_cast<uint32_t>(packed2)};
+    const uint32_t ids[2] = {slot_of(packed1), slot_of(packed2)};
     bool intact[2];
     for (int k = 0; k < 2; k++) {
         const Slot &s = slots_[ids[k]];

@@ -144,15 +144,15 @@ TEST(EventQueue, MatchesTheSchedulerOverWideTimeSpreadsAndCutRuns) {
 }
 
 TEST(EventQueue, ScheduleLateDispatchesAtTheEndOfEachInstant) {
-    // Mostly in-order far timeouts through schedule_late (the lane), some out of order (the heap),
+    // Mostly in-order far timeouts through schedule_late, some out of order,
     // mixed with near events and ties, across runs cut at arbitrary times: time never goes back, at
     // each instant every schedule()d event (also those scheduled during the instant) comes before
     // every timeout, and each kind keeps its insertion order.
     EventQueue q;
     Rng rng{11};
     uint64_t next_id = 0;
-    std::vector<std::pair<int64_t, uint64_t>> seen;  // (time, id); a timeout's id has the top bit set
-    constexpr uint64_t kTimeout = uint64_t{1} << 63;
+    std::vector<std::pair<int64_t, uint64_t>> seen;  // (time, id); a timeout's id has bit 40 set
+    constexpr uint64_t kTimeout = uint64_t{1} << 40;
     int ties = 0;
     auto handler = [&](const EventQueue::Event &e) {
         seen.emplace_back(e.time_ps, e.a);
@@ -202,7 +202,6 @@ TEST(EventQueue, ATimeoutWaitsForWhatItsInstantSchedules) {
 }
 
 TEST(EventQueue, PendingNeverCountsTheEventBeingHandled) {
-    // The dispatched event stays in the heap as a hole until the handler's first schedule fills it.
     EventQueue q;
     for (int64_t t : {1, 2, 3}) q.schedule(t, 0, static_cast<uint64_t>(t), 0);
     std::vector<size_t> pending;
@@ -220,6 +219,29 @@ TEST(EventQueue, PendingNeverCountsTheEventBeingHandled) {
     EXPECT_EQ(pending, (std::vector<size_t>{2, 3, 4, 3, 2, 1, 0}));
     EXPECT_EQ(order, (std::vector<uint64_t>{1, 2, 5, 3, 4}));
     EXPECT_EQ(q.pending(), 0u);
+}
+
+TEST(EventQueue, CarriesTheWholePayloadRangeAndRefusesWhatDoesNotFit) {
+    // An event is stored in 24 bytes: a shares its word with the type and the end-of-instant bit.
+    // Before, the type was cut to its low 8 bits without a word (type 257 ran as type 1); a type or
+    // an a that does not fit is refused now, naming it, and the largest ones that fit come back whole.
+    EventQueue q;
+    const uint64_t a_max = (uint64_t{1} << EventQueue::kPayloadABits) - 1;
+    const uint32_t type_max = (1u << EventQueue::kTypeBits) - 1;
+    q.schedule_late(7, type_max, a_max, UINT64_MAX);
+    q.schedule(7, type_max, a_max, UINT64_MAX - 1);
+    q.schedule(7, 0, 0, 0);
+    std::vector<std::tuple<uint32_t, uint64_t, uint64_t>> seen;
+    q.run(10, [&](const EventQueue::Event &e) { seen.emplace_back(e.type(), e.a, e.b); });
+    const std::vector<std::tuple<uint32_t, uint64_t, uint64_t>> want = {
+        {type_max, a_max, UINT64_MAX - 1}, {0, 0, 0}, {type_max, a_max, UINT64_MAX}};
+    EXPECT_EQ(seen, want);
+    QNSIM_EXPECT_THROW_MSG(q.schedule(20, 32, 0, 0), SchedulingError, "event type 32 is not below 32");
+    QNSIM_EXPECT_THROW_MSG(q.schedule(20, 257, 0, 0), SchedulingError, "event type 257");
+    QNSIM_EXPECT_THROW_MSG(q.schedule_late(20, 1, a_max + 1, 0), SchedulingError,
+                           "event payload a = 288230376151711744 is not below 2^58");
+    QNSIM_EXPECT_THROW_MSG(q.schedule_after(5, 1, UINT64_MAX, 0), SchedulingError, "event payload a");
+    EXPECT_EQ(q.pending(), 0u);  // nothing refused was queued
 }
 
 TEST(EventQueue, RefusesThePastReentryAndStaysConsistentAfterAThrow) {
