@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 import qnsim
@@ -27,7 +29,8 @@ def test_compare_results_refuses_requests_between_other_nodes():
     another policy for the same users. Old behaviour: compared without a word; now refused naming both requests'
     nodes and the option that accepts it, and with that option the row carries a note naming both."""
     ab, ac = _three_nodes(), _three_nodes(src="a", dst="c")
-    with pytest.raises(ValueError, match=r"'ac' is a request a -> c, the baseline 'ab' one a -> b.*different_endpoints"):
+    refused = r"'ac' is a request a -> c, the baseline 'ab' one a -> b.*different_endpoints=True"
+    with pytest.raises(ValueError, match=refused):
         qnsim.compare_results({"ab": ab, "ac": ac})
     comparison = qnsim.compare_results({"ab": ab, "ac": ac}, different_endpoints=True)
     row = comparison.rows[1]
@@ -54,3 +57,65 @@ def test_compare_results_names_another_path_or_formalism():
     row = qnsim.compare_results({"bd": repeater, "stab": stabilizer}).rows[1]
     assert row["notes"][0] == "formalism stabilizer, the baseline's bell_diagonal" and row["formalism"] == "stabilizer"
     assert "path" not in row["notes"][0]
+
+
+def _fresh_swap_network(seed, protocol):
+    """a - m - b with abstract 1 km links (F = 0.97, 10 kHz attempts, p = 0.05) and T2 = 5 ms memories."""
+    net = qnsim.Network("bell_diagonal", seed=seed)
+    for name in ("a", "m", "b"):
+        net.add_node(name, t2_s=5e-3)
+    net.add_link("a", "m", length_km=1.0, fidelity=0.97, rate_hz=1e4, success_probability=0.05)
+    net.add_link("m", "b", length_km=1.0, fidelity=0.97, rate_hz=1e4, success_probability=0.05)
+    net.request("a", "b", protocol=protocol)
+    return net
+
+
+def python_policy_point(params, seed):
+    """A sweep point: examples/custom_policy.py's FreshSwap with max_age_s = params["cutoff_s"], 20 ms simulated."""
+    from custom_policy import FreshSwap
+
+    return _fresh_swap_network(seed, FreshSwap(params["cutoff_s"])).run(0.02, progress=False).row()
+
+
+def python_policy_summary_point(params, seed):
+    """The same point returning the request's summary() (nested: its path is a list)."""
+    from custom_policy import FreshSwap
+
+    return _fresh_swap_network(seed, FreshSwap(params["cutoff_s"])).run(0.02, progress=False).requests[0].summary()
+
+
+def python_policy_result_point(params, seed):
+    """The same point returning the NetworkResult itself."""
+    from custom_policy import FreshSwap
+
+    return _fresh_swap_network(seed, FreshSwap(params["cutoff_s"])).run(0.02, progress=False)
+
+
+@pytest.fixture
+def examples_on_path(monkeypatch):
+    monkeypatch.syspath_prepend(os.path.join(os.path.dirname(__file__), os.pardir, "examples"))
+
+
+def test_a_python_policy_sweep_gives_the_scenario_rows(examples_on_path):
+    """Sweeping a Python cutoff policy over seeds (``qnsim.sweep`` of a point function that builds its network):
+    ``return result.requests[0].summary()`` was refused with "result 'path' values must be bool, int, float or str,
+    got list" and nothing said which row is accepted; hand-made rows then had other columns than a scenario sweep's
+    (no rate interval, window, status or notes), so ``plot_sweep`` could not set them beside the native policy's.
+    Old behaviour: no public flat row; now ``NetworkResult.row()`` gives the scenario sweep's columns and both refusals
+    point at it."""
+    from qnsim.scenario import run_scenario_data
+    from qnsim.sweeps import SweepError
+
+    rows = qnsim.sweep(python_policy_point, {"cutoff_s": [1e-3, 0.3e-3]}, seeds=2, workers=1, progress=False,
+                       as_frame=False)  # fmt: skip
+    scenario_row = run_scenario_data({
+        "run": {"until_s": 0.02}, "nodes": [{"name": "a"}, {"name": "b"}],
+        "links": [{"a": "a", "b": "b", "length_km": 1.0, "fidelity": 0.9, "rate_hz": 1e3}],
+        "requests": [{"src": "a", "dst": "b"}],
+    }, seed=1)  # fmt: skip
+    assert len(rows) == 4 and set(scenario_row) <= set(rows[0])
+    assert all(r["rate_hz_low"] < r["rate_hz"] < r["rate_hz_high"] and r["status"] == "open" for r in rows)
+    with pytest.raises(SweepError, match=r"got list \['a', 'm', 'b'\].*as result\.row\(\)"):
+        qnsim.sweep(python_policy_summary_point, {"cutoff_s": [1e-3]}, workers=1, progress=False)
+    with pytest.raises(SweepError, match=r"must return a dict of results, got NetworkResult.*result\.row\(\)"):
+        qnsim.sweep(python_policy_result_point, {"cutoff_s": [1e-3]}, workers=1, progress=False)
