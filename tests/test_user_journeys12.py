@@ -119,3 +119,21 @@ def test_a_python_policy_sweep_gives_the_scenario_rows(examples_on_path):
         qnsim.sweep(python_policy_summary_point, {"cutoff_s": [1e-3]}, workers=1, progress=False)
     with pytest.raises(SweepError, match=r"must return a dict of results, got NetworkResult.*result\.row\(\)"):
         qnsim.sweep(python_policy_result_point, {"cutoff_s": [1e-3]}, workers=1, progress=False)
+
+
+def test_the_example_policy_runs_under_the_requests_cutoff(examples_on_path):
+    """A cutoff on top of the Python policy: ``net.request("a", "b", protocol=FreshSwap(1e-3), cutoff_s=1e-4)`` with
+    examples/custom_policy.py's FreshSwap, the tutorial's template, stopped the run with StaleSlotError ("lost to the
+    request's cutoff"): the policy kept the cutoff's discarded pairs in its bookkeeping and acted on them. Old
+    behaviour: no ``on_pair_lost``; now it forgets a lost pair (and an outcome travelling for one), and the run
+    delivers, the cutoff's discards counted."""
+    from custom_policy import FreshSwap
+
+    net = qnsim.Network("bell_diagonal", seed=1)
+    for name in ("a", "m", "b"):
+        net.add_node(name, t2_s=5e-3)
+    net.add_link("a", "m", length_km=1.0, fidelity=0.97, rate_hz=1e4, success_probability=0.05)
+    net.add_link("m", "b", length_km=1.0, fidelity=0.97, rate_hz=1e4, success_probability=0.05)
+    net.request("a", "b", protocol=FreshSwap(1e-3), cutoff_s=1e-4)
+    r = net.run(0.02, progress=False).requests[0]
+    assert r.num_pairs > 50 and r.cutoff_discards > 10
