@@ -137,3 +137,34 @@ def test_the_example_policy_runs_under_the_requests_cutoff(examples_on_path):
     net.request("a", "b", protocol=FreshSwap(1e-3), cutoff_s=1e-4)
     r = net.run(0.02, progress=False).requests[0]
     assert r.num_pairs > 50 and r.cutoff_discards > 10
+
+
+def test_a_long_run_whose_work_comes_first_moves_its_bar(monkeypatch):
+    """A Python policy on the 1,000-node chain, ``run(10.0, progress=True)`` for 3 pairs: some 20 s of CPU, all of it in
+    the first few ms of simulated time, and the bar ran the run in 200 chunks of 0.05 s simulated: the first held the
+    whole work, so nothing showed for 20 s (then the bar jumped to the end). Old behaviour: fixed 1/200 chunks; now a
+    chunk's length follows the wall time the last took (from 2^-20 of the run), so the bar moves every ~0.1 s. Here a
+    fake native run whose 20 s of work lie in the first 0.4% of the run, on a fake clock."""
+    from qnsim import progress as progress_module
+
+    clock = [0.0]
+    monkeypatch.setattr(progress_module.time, "perf_counter", lambda: clock[0])
+    span, work_end, work_s = 10**13, 4 * 10**10, 20.0  # 10 s simulated, the work in its first 0.04 s
+
+    class FakeNative:
+        now_ps = 0
+        chunks: list[tuple[int, float]] = []
+
+        def run(self, target, hand_over=True):
+            busy = max(0, min(target, work_end) - min(self.now_ps, work_end))
+            clock[0] += work_s * busy / work_end + 1e-5
+            self.now_ps = target
+            self.chunks.append((target, clock[0]))
+
+    native = FakeNative()
+    progress_module.run_with_bar(native, span, False, lambda: 0)
+    assert native.now_ps == span
+    within_work = [t for target, t in native.chunks if target <= work_end]
+    gaps = [b - a for a, b in zip([0.0, *within_work], within_work)]
+    assert len(within_work) > 100 and max(gaps) < 0.5, (len(within_work), max(gaps))
+    assert len(native.chunks) < 600  # a quick rest of the run still takes ~200 chunks, not millions
