@@ -51,7 +51,8 @@ def test_compare_results_names_another_path_or_formalism():
     direct = _three_nodes(src="a", dst="c", direct=True)
     assert direct.requests[0].path == ["a", "c"]
     comparison = qnsim.compare_results({"direct": direct, "repeater": repeater})
-    assert comparison.rows[1]["notes"][0] == "path a - b - c (2 links), the baseline's a - c (1 link)"
+    noted = "path a - b - c (2 links), the baseline's a - c (1 link); they part after a"
+    assert comparison.rows[1]["notes"][0] == noted
     assert comparison.rows[0]["notes"] == () and comparison.rows[0]["formalism"] == "bell_diagonal"
     stabilizer = _three_nodes("stabilizer", src="a", dst="c")
     row = qnsim.compare_results({"bd": repeater, "stab": stabilizer}).rows[1]
@@ -168,3 +169,20 @@ def test_a_long_run_whose_work_comes_first_moves_its_bar(monkeypatch):
     gaps = [b - a for a, b in zip([0.0, *within_work], within_work)]
     assert len(within_work) > 100 and max(gaps) < 0.5, (len(within_work), max(gaps))
     assert len(native.chunks) < 600  # a quick rest of the run still takes ~200 chunks, not millions
+
+
+def test_a_long_paths_note_stays_short():
+    """A custom routing (a path computed with networkx) against ``routing="hops"`` on a 32 x 32 grid: the comparison's
+    path note wrote both 63-node paths whole, ~1,300 characters under the table. Old behaviour: every node; now a
+    long path reads by its first three and last two nodes, with its link count and the node after which the two
+    paths part. Here the two ways round a ring of 40 nodes."""
+    net = qnsim.ring(40, length_km=1.0, fidelity=0.99, rate_hz=1e4, formalism="bell_diagonal", seed=1)
+    nodes = [f"n{i}" for i in range(40)]
+    net.request("n0", "n20", path=nodes[:21], num_pairs=2)
+    net.request("n0", "n20", path=[nodes[0], *nodes[:19:-1]], num_pairs=2)
+    result = net.run(0.01, progress=False)
+    note = qnsim.compare_results({"east": result.requests[0], "west": result.requests[1]}).rows[1]["notes"][0]
+    assert note == (
+        "path n0 - n39 - n38 - ... - n21 - n20 (20 links), the baseline's n0 - n1 - n2 - ... - n19 - n20 (20 links); "
+        "they part after n0"
+    )

@@ -147,10 +147,20 @@ class Comparison:
         return frame
 
 
-def _route(r: RequestResult) -> str:
-    """A request's path as text with its link count, e.g. ``a - r - b (2 links)``."""
-    links = len(r.path) - 1
-    return f"{' - '.join(r.path)} ({links} link{'s' if links != 1 else ''})"
+def _route(path: list[str]) -> str:
+    """A path as text with its link count, e.g. ``a - r - b (2 links)``; a long one by its first three and last
+    two nodes (a 1,000-node path written whole made a note of thousands of characters)."""
+    links = len(path) - 1
+    shown = path if len(path) <= 7 else [*path[:3], "...", *path[-2:]]
+    return f"{' - '.join(shown)} ({links} link{'s' if links != 1 else ''})"
+
+
+def _path_note(path: list[str], base: list[str]) -> str:
+    """How a request's path differs from the baseline's: both, and where they part."""
+    if path[0] != base[0]:
+        base = base[::-1]  # b -> a against a -> b: read both from the same end
+    shared = next((i for i, (a, b) in enumerate(zip(path, base)) if a != b), min(len(path), len(base)))
+    return f"path {_route(path)}, the baseline's {_route(base)}; they part after {path[shared - 1]}"
 
 
 def _differences(label: str, r: RequestResult, baseline: str, base: RequestResult, allowed: bool) -> list[str]:
@@ -167,7 +177,7 @@ def _differences(label: str, r: RequestResult, baseline: str, base: RequestResul
             )
         notes.append(f"a request {r.src} -> {r.dst}, the baseline's {base.src} -> {base.dst}")
     elif tuple(r.path) not in (tuple(base.path), tuple(reversed(base.path))):
-        notes.append(f"path {_route(r)}, the baseline's {_route(base)}")
+        notes.append(_path_note(list(r.path), list(base.path)))
     if r.formalism != base.formalism:
         notes.append(f"formalism {r.formalism}, the baseline's {base.formalism}")
     return notes
