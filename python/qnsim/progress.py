@@ -159,14 +159,20 @@ def native_progress(progress: Any, phases: Sequence[str], unit: str) -> Iterator
 _CHUNK_WALL_S = 0.1
 
 
-def run_with_bar(native: Any, until_ps: int, always: bool, pairs: Callable[[], int]) -> None:
+def run_with_bar(
+    native: Any, until_ps: int, always: bool, pairs: Callable[[], int], asked: int | None = None
+) -> None:
     """Runs in chunks of simulated time with a tqdm bar (shown at once, or when the run looks
     longer than ~1 s); only the last chunk hands kept pairs over, so chunks change nothing.
 
     A chunk's length follows the wall time the last one took (aiming at ~0.1 s, at most 1/200 of the
     run), from 2^-20 of the run: with 1/200 chunks from the start, a run whose work lies in its first
     1/200 (a request that needs its first pairs only, a Python protocol's slow start) ran that whole
-    work in one chunk, the bar still or not shown at all."""
+    work in one chunk, the bar still or not shown at all.
+
+    ``pairs()`` counts the pairs delivered so far; ``asked`` is the pairs the requests ask for when every
+    one has a ``num_pairs`` (the bar then shows "1/3 pairs": its time estimate runs on simulated time,
+    which a run's served requests leave long before ``until_s``)."""
     import shutil
 
     from tqdm import tqdm
@@ -200,7 +206,7 @@ def run_with_bar(native: Any, until_ps: int, always: bool, pairs: Callable[[], i
                            bar_format=_BAR_FORMAT)  # fmt: skip
             if bar is not None:
                 bar.n = round((native.now_ps - start_ps) / 1e12, 12)
-                bar.set_postfix_str(f"{pairs()} pairs", refresh=False)
+                bar.set_postfix_str(f"{pairs()}{'' if asked is None else f'/{asked}'} pairs", refresh=False)
                 bar.refresh()
     finally:
         if bar is not None:
