@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 
@@ -59,6 +60,9 @@ def test_compare_results_names_another_path_or_formalism():
     row = qnsim.compare_results({"bd": repeater, "stab": stabilizer}).rows[1]
     assert row["notes"][0] == "formalism stabilizer, the baseline's bell_diagonal" and row["formalism"] == "stabilizer"
     assert "path" not in row["notes"][0]
+    # A result that does not know its formalism (built by hand: formalism None) is not said to differ in it.
+    unknown = dataclasses.replace(repeater.requests[0], formalism=None)
+    assert qnsim.compare_results({"bd": repeater, "unknown": unknown}).rows[1]["notes"] == ()
 
 
 def _fresh_swap_network(seed, protocol):

@@ -178,7 +178,7 @@ def _differences(label: str, r: RequestResult, baseline: str, base: RequestResul
         notes.append(f"a request {r.src} -> {r.dst}, the baseline's {base.src} -> {base.dst}")
     elif tuple(r.path) not in (tuple(base.path), tuple(reversed(base.path))):
         notes.append(_path_note(list(r.path), list(base.path)))
-    if r.formalism != base.formalism:
+    if r.formalism != base.formalism and None not in (r.formalism, base.formalism):  # None: not known
         notes.append(f"formalism {r.formalism}, the baseline's {base.formalism}")
     return notes
 
