@@ -210,3 +210,19 @@ def test_the_bar_counts_pairs_against_those_asked(capsys):
     assert "7/7 pairs]" in two(5)
     without_number = two(None)
     assert re.search(r"\d+ pairs\]", without_number) and not re.search(r"/\d+ pairs", without_number)
+
+
+def test_run_seeds_refusing_a_python_policy_names_the_sweep():
+    """``net.run_seeds(range(5), 0.5)`` of a network whose request a Python policy drives said "run each seed with
+    run()": one seed after another, with no word of the product's way to run seeds in parallel. Old behaviour: run()
+    alone; now the message names ``qnsim.sweep`` with a point function returning ``run(...).row()``."""
+    from qnsim.protocol import Protocol
+
+    net = qnsim.Network("bell_diagonal", seed=1)
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e3)
+    net.request("a", "b", protocol=Protocol())
+    refused = r"run each seed with run\(\), or the seeds in parallel with qnsim\.sweep .*returns run\(\.\.\.\)\.row\(\)"
+    with pytest.raises(qnsim.QnsimError, match=refused):
+        net.run_seeds([1, 2], 0.01)
