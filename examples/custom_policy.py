@@ -56,7 +56,16 @@ class FreshSwap(qnsim.Protocol):
         for end in (self.request.src, self.request.dst):
             self.send(node, end, ends, after_s=self.swap_duration_s(node))
 
+    def on_pair_lost(self, node: str, slot: qnsim.SlotRef, partner_slot: qnsim.SlotRef | None) -> None:
+        # The request's cutoff_s discarded a pair: forget it (a reference past its pair's end is refused).
+        lost = {slot, partner_slot}
+        self.waiting = {link: held for link, held in self.waiting.items() if held not in lost}
+        for ends in [ends for ends in self.outcomes if lost & set(ends)]:
+            del self.outcomes[ends]
+
     def on_message(self, node: str, message: tuple[qnsim.SlotRef, qnsim.SlotRef]) -> None:
+        if message not in self.outcomes:
+            return  # the swapped pair was lost to the cutoff while its outcome travelled
         self.outcomes[message] -= 1
         if self.outcomes[message] == 0:
             del self.outcomes[message]

@@ -448,7 +448,8 @@ std::vector<std::unique_ptr<Network>> Network::run_seeds(const std::vector<uint6
     for (const Request &r : requests_) {
         if (r.p.python_protocol) {
             throw QnsimError("run_seeds cannot run a request driven by a Python protocol (it runs in Python); run each "
-                             "seed with run()");
+                             "seed with run(), or the seeds in parallel with qnsim.sweep (a point function that builds "
+                             "the network for its seed and returns run(...).row())");
         }
     }
     if (until_ps < 0) throw std::invalid_argument(msg("run until ", seconds(until_ps), " s is before the current time 0 s"));

@@ -69,7 +69,9 @@ class Comparison:
             ``rate_hz_low`` / ``rate_hz_high`` (its 95% interval, both ``rate_hz`` when exact),
             ``window_s``, ``mean_fidelity``, ``fidelity_ci95``, ``rate_ratio`` with
             ``rate_ratio_low`` / ``rate_ratio_high`` (95%), ``fidelity_difference`` with
-            ``fidelity_difference_ci95`` (half-width), ``verdict`` (what differs beyond the noise), ``notes``.
+            ``fidelity_difference_ci95`` (half-width), ``verdict`` (what differs beyond the noise), ``src``,
+            ``dst``, ``path`` (node names), ``formalism`` and ``notes`` (first, how the request differs from
+            the baseline's: its endpoints, path or formalism).
     """
 
     baseline: str
@@ -145,6 +147,42 @@ class Comparison:
         return frame
 
 
+def _route(path: list[str]) -> str:
+    """A path as text with its link count, e.g. ``a - r - b (2 links)``; a long one by its first three and last
+    two nodes (a 1,000-node path written whole made a note of thousands of characters)."""
+    links = len(path) - 1
+    shown = path if len(path) <= 7 else [*path[:3], "...", *path[-2:]]
+    return f"{' - '.join(shown)} ({links} link{'s' if links != 1 else ''})"
+
+
+def _path_note(path: list[str], base: list[str]) -> str:
+    """How a request's path differs from the baseline's: both, and where they part."""
+    if path[0] != base[0]:
+        base = base[::-1]  # b -> a against a -> b: read both from the same end
+    shared = next((i for i, (a, b) in enumerate(zip(path, base)) if a != b), min(len(path), len(base)))
+    return f"path {_route(path)}, the baseline's {_route(base)}; they part after {path[shared - 1]}"
+
+
+def _differences(label: str, r: RequestResult, baseline: str, base: RequestResult, allowed: bool) -> list[str]:
+    """Notes on how request ``r`` differs from the baseline's (endpoints, path, formalism); refuses other
+    endpoints unless ``allowed``: their rate and fidelity are another request's, not another way to serve it."""
+    notes = []
+    if {r.src, r.dst} != {base.src, base.dst}:  # b -> a joins the same two users as a -> b
+        if not allowed:
+            raise ValueError(
+                f"compare_results: {label!r} is a request {r.src} -> {r.dst}, the baseline {baseline!r} one "
+                f"{base.src} -> {base.dst}: its figures are another pair of nodes', not another way to serve the "
+                f"same one; give requests between the same nodes (result.requests[i] picks one), or "
+                f"different_endpoints=True to compare them anyway"
+            )
+        notes.append(f"a request {r.src} -> {r.dst}, the baseline's {base.src} -> {base.dst}")
+    elif tuple(r.path) not in (tuple(base.path), tuple(reversed(base.path))):
+        notes.append(_path_note(list(r.path), list(base.path)))
+    if r.formalism != base.formalism and None not in (r.formalism, base.formalism):  # None: not known
+        notes.append(f"formalism {r.formalism}, the baseline's {base.formalism}")
+    return notes
+
+
 def _request(label: str, value: object) -> RequestResult:
     if isinstance(value, RequestResult):
         return value
@@ -161,7 +199,9 @@ def _request(label: str, value: object) -> RequestResult:
     )
 
 
-def compare_results(results: Mapping[str, Any], baseline: str | None = None) -> Comparison:
+def compare_results(
+    results: Mapping[str, Any], baseline: str | None = None, *, different_endpoints: bool = False
+) -> Comparison:
     """Puts simulated requests side by side against a baseline, each difference with its 95% interval.
 
     The rate ratio's interval reads each rate as a Poisson count over its window (log ratio with standard
@@ -174,16 +214,25 @@ def compare_results(results: Mapping[str, Any], baseline: str | None = None) -> 
     A request served by its last pair measured its rate over a window that ended on a delivery: from few
     pairs that rate reads high (its row carries the run's note).
 
+    The requests compared are meant to join the same two nodes (another policy, path or formalism for the
+    same pair of users): one between other nodes is refused, naming both, unless ``different_endpoints``
+    says it is meant (e.g. two users' requests of one network); its row then carries a note saying so. A
+    row whose path or formalism differs from the baseline's carries a note naming both (the rates and mean
+    fidelities still compare: a stabilizer run's mean fidelity estimates the same expectation as a
+    bell_diagonal or density-matrix run's exact one, with its binomial interval).
+
     Args:
         results: Label -> :class:`qnsim.RequestResult` (or a :class:`qnsim.NetworkResult` of one
             request), in the order to print.
         baseline: The label to compare with (default: the first).
+        different_endpoints: Accept requests between other nodes than the baseline's (default: refused).
 
     Returns:
         A :class:`Comparison`; ``print`` it for the table, ``.rows`` or ``.to_pandas()`` for the figures.
 
     Raises:
-        ValueError: Fewer than two results, or a baseline that is not one of the labels.
+        ValueError: Fewer than two results, a baseline that is not one of the labels, or a request between
+            other nodes than the baseline's without ``different_endpoints=True``.
         TypeError: A value that is no request result.
 
     Example:
@@ -208,8 +257,11 @@ def compare_results(results: Mapping[str, Any], baseline: str | None = None) -> 
     if baseline not in requests:
         raise ValueError(f"compare_results: baseline {baseline!r} is none of the labels ({', '.join(requests)})")
     base = requests[baseline]
+    if not isinstance(different_endpoints, bool):
+        raise TypeError(f"compare_results: different_endpoints must be True or False, got {different_endpoints!r}")
     rows = []
     for label, r in requests.items():
+        differences = [] if label == baseline else _differences(label, r, baseline, base, different_endpoints)
         interval = r.rate_interval95 or (r.rate_hz, r.rate_hz)
         ratio, ratio_low, ratio_high = _rate_ratio(r, base)
         difference, difference_ci = _fidelity_difference(r, base)
@@ -231,6 +283,7 @@ def compare_results(results: Mapping[str, Any], baseline: str | None = None) -> 
             "fidelity_ci95": float(r.fidelity_ci95), "rate_ratio": ratio, "rate_ratio_low": ratio_low,
             "rate_ratio_high": ratio_high, "fidelity_difference": difference, "fidelity_difference_ci95": difference_ci,
             "verdict": "" if label == baseline else (", ".join(verdict) or "none (within the noise)"),
-            "notes": tuple(r.notes),
+            "src": r.src, "dst": r.dst, "path": tuple(r.path), "formalism": r.formalism,
+            "notes": tuple(differences) + tuple(r.notes),
         })  # fmt: skip
     return Comparison(baseline, tuple(rows))

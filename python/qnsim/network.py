@@ -102,6 +102,12 @@ __all__ = [
 ]
 
 
+def _pairs_asked(requests: Sequence[RequestInfo]) -> int | None:
+    """The pairs a network's requests ask for (their ``num_pairs``), or None when one asks for no number."""
+    asked = [r.spec.num_pairs for r in requests]
+    return None if not asked or None in asked else sum(asked)
+
+
 class Network(SlotOperations):
     """A quantum network: nodes, heralded links, end-to-end requests, and the native run.
 
@@ -758,6 +764,7 @@ class Network(SlotOperations):
                         until_ps,
                         progress is True,
                         lambda: sum(self._native.delivered(r.index) for r in self._requests),
+                        _pairs_asked(self._requests),
                     )
         finally:
             # The wall time of an interrupted run counts too (it read 0 s after a Ctrl-C).

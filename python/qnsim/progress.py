@@ -155,9 +155,24 @@ def native_progress(progress: Any, phases: Sequence[str], unit: str) -> Iterator
         bar.close()
 
 
-def run_with_bar(native: Any, until_ps: int, always: bool, pairs: Callable[[], int]) -> None:
+#: Wall time a chunk of a run with a bar aims at, in s: the bar moves about this often.
+_CHUNK_WALL_S = 0.1
+
+
+def run_with_bar(
+    native: Any, until_ps: int, always: bool, pairs: Callable[[], int], asked: int | None = None
+) -> None:
     """Runs in chunks of simulated time with a tqdm bar (shown at once, or when the run looks
-    longer than ~1 s); only the last chunk hands kept pairs over, so chunks change nothing."""
+    longer than ~1 s); only the last chunk hands kept pairs over, so chunks change nothing.
+
+    A chunk's length follows the wall time the last one took (aiming at ~0.1 s, at most 1/200 of the
+    run), from 2^-20 of the run: with 1/200 chunks from the start, a run whose work lies in its first
+    1/200 (a request that needs its first pairs only, a Python protocol's slow start) ran that whole
+    work in one chunk, the bar still or not shown at all.
+
+    ``pairs()`` counts the pairs delivered so far; ``asked`` is the pairs the requests ask for when every
+    one has a ``num_pairs`` (the bar then shows "1/3 pairs": its time estimate runs on simulated time,
+    which a run's served requests leave long before ``until_s``)."""
     import shutil
 
     from tqdm import tqdm
@@ -167,14 +182,22 @@ def run_with_bar(native: Any, until_ps: int, always: bool, pairs: Callable[[], i
     if span <= 0:
         native.run(until_ps)
         return
-    step = max(1, -(-span // 200))
+    largest = max(1, -(-span // 200))
+    step = max(1, span >> 20)
     bar, t0, target = None, time.perf_counter(), start_ps
     try:
         while target < until_ps:
             target = min(until_ps, target + step)
+            chunk_t0 = time.perf_counter()
             native.run(target, hand_over=target == until_ps)
+            now = time.perf_counter()
+            # Grow (at most x2) or shrink a chunk by the wall time the last one took.
+            scale = min(2.0, max(0.25, _CHUNK_WALL_S / max(now - chunk_t0, 1e-9)))
+            step = min(largest, max(1, int(step * scale)))
             done = (target - start_ps) / span
-            if bar is None and (always or (done < 1 and (time.perf_counter() - t0) / done > 1.0)):
+            elapsed = now - t0
+            # Not from the first tiny chunks alone (their fixed cost would promise a long run): after 0.2 s.
+            if bar is None and (always or (done < 1 and elapsed >= 0.2 and elapsed / done > 1.0)):
                 # A pseudo-terminal may report a 0 x 0 size, which makes tqdm hide the bar.
                 sized = shutil.get_terminal_size((0, 0)).columns > 0
                 bar = tqdm(total=round(span / 1e12, 12), initial=round((target - start_ps) / 1e12, 12), unit="sim s",
@@ -183,7 +206,7 @@ def run_with_bar(native: Any, until_ps: int, always: bool, pairs: Callable[[], i
                            bar_format=_BAR_FORMAT)  # fmt: skip
             if bar is not None:
                 bar.n = round((native.now_ps - start_ps) / 1e12, 12)
-                bar.set_postfix_str(f"{pairs()} pairs", refresh=False)
+                bar.set_postfix_str(f"{pairs()}{'' if asked is None else f'/{asked}'} pairs", refresh=False)
                 bar.refresh()
     finally:
         if bar is not None:

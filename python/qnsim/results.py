@@ -985,6 +985,29 @@ class NetworkResult:
     def __getitem__(self, request: int) -> RequestResult:
         return self.requests[request]
 
+    def row(self) -> dict[str, Any]:
+        """This run as one flat row of results: the columns a scenario sweep writes for its points.
+
+        Return it from a :func:`qnsim.sweep` point function that builds its own network (a Python
+        protocol, a network made in code): its rows then have the same columns as a scenario TOML's
+        sweep (``pairs``, ``rate_hz`` with ``rate_hz_low`` / ``rate_hz_high``, ``window_s``,
+        ``mean_fidelity``, ``fidelity_ci95``, ``mean_latency_s``, ``status``, each request's under its
+        label, ``events``, ``simulated_s`` and the ``notes``), so :func:`qnsim.plot_sweep` draws and
+        compares both alike. See :func:`qnsim.scenario.run_scenario_data` for the columns.
+
+        Example:
+            >>> import qnsim
+            >>> net = qnsim.Network(seed=1); _ = net.add_node("a"); _ = net.add_node("b")
+            >>> _ = net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=100.0)
+            >>> _ = net.request("a", "b")
+            >>> row = net.run(until_s=0.5, progress=False).row()
+            >>> row["pairs"], row["a->b.rate_hz"], row["simulated_s"]
+            (50, 100.0, 0.5)
+        """
+        from qnsim.scenario import _row
+
+        return _row(self, self.until_s)
+
     def to_dict(self, *, include_pairs: bool = True) -> dict[str, Any]:
         """A JSON-serializable dict (nan becomes None).
 

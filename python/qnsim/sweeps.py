@@ -2664,11 +2664,18 @@ def dask_chunk_size(points: int, workers: int) -> int:
     return max(1, min(32, math.ceil(points / (4 * max(1, workers)))))
 
 
+#: Said when a point function returns a run, or a result's nested summary: the flat row that compares with a scenario's.
+_ROW_HINT = "; a run's NetworkResult gives its flat row, the columns of a scenario sweep, as result.row()"
+
+
 def _make_row(point: Point, result: Any) -> dict:
     if not isinstance(result, Mapping):
+        from qnsim.results import NetworkResult, RequestResult
+
+        hint = _ROW_HINT if isinstance(result, (NetworkResult, RequestResult)) else ""
         raise SweepError(
             f"the point function must return a dict of results, got {type(result).__name__} "
-            f"for params {point.params} seed {point.seed}"
+            f"for params {point.params} seed {point.seed}{hint}"
         )
     row: dict[str, Any] = dict(point.params)
     row[SEED_COLUMN] = point.seed
@@ -2686,7 +2693,10 @@ def _make_row(point: Point, result: Any) -> dict:
         try:
             row[key] = _scalar(f"result {written(key)}", value)
         except ValueError as exc:
-            raise SweepError(f"{exc} (params {point.params}, seed {point.seed})") from None
+            # RequestResult.summary() (its path and intervals are lists) was the natural return and was refused
+            # with no word of the row that is accepted.
+            hint = _ROW_HINT if isinstance(value, (list, tuple, dict)) else ""
+            raise SweepError(f"{exc} (params {point.params}, seed {point.seed}){hint}") from None
     if point.scenario:
         row[SCENARIO_COLUMN] = point.scenario
     row[ID_COLUMN] = point.id
