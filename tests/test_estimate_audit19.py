@@ -86,7 +86,7 @@ def test_the_estimate_plot_draws_each_qpus_capacity_and_names_those_over_it(tmp_
     report = estimate("CX 0 1", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.99)], error_budget=0.5)
     axis = plot_estimate(report).axes[2]
     assert [t.get_text() for t in axis.get_legend().get_texts()] == [
-        "num_qubits (capacity)", "workload qubits (2)", "link memory (2)"]
+        "num_qubits (capacity)", "workload qubits (2 in all)", "link memory (2 in all)"]
     assert any(t.get_text().startswith("over capacity: QPU 0 uses 2 of 1") for t in axis.texts)
     assert [t.get_color() for t in axis.get_xticklabels()] == ["tab:red", "tab:red"]
 

@@ -97,8 +97,8 @@ def _parser() -> argparse.ArgumentParser:
         "--code", choices=["rotated", "unrotated"], default="rotated", help="surface code layout (default rotated)"
     )
     lnk.add_argument("--probes", type=int, default=DEFAULT_PROBES,
-                     help=f"density-matrix runs whose delivered pairs give the Bell-diagonal state (default "
-                     f"{DEFAULT_PROBES}, as measure_link)")
+                     help=f"density-matrix runs whose delivered pairs give the Bell-diagonal state, as many as "
+                     f"measure_link makes by default (default {DEFAULT_PROBES})")
     lnk.add_argument(
         "--seed", type=int, default=None,
         help="seed of the scenario's run and of the first probe (default: the scenario's run.seed, as qnsim run; 0 if none)",
