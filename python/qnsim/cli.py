@@ -33,6 +33,7 @@ import typing
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from qnsim._exception_notes import add_note
 from qnsim.argument_checks import output_path, written
 from qnsim.specs import FORMALISMS
 
@@ -537,7 +538,7 @@ def _run_logged(args: argparse.Namespace) -> int:
         if stream is not None:
             # Ctrl-C or a raising callback: the records up to then, ending with a run_interrupted line.
             stream.finish()
-            exc.add_note(
+            add_note(exc,
                 f"the trace up to {network.now_s:g} s is in {args.trace} (it ends with a run_interrupted line)"
             )
         raise

@@ -19,6 +19,7 @@ import json
 from collections.abc import Callable, Sequence, Sized
 from typing import Any, Union
 
+from qnsim._exception_notes import add_note
 from qnsim.argument_checks import written
 
 __all__ = ["batches_help", "checked_seeds", "result_bytes", "run_seed_batches", "seed_groups"]
@@ -243,12 +244,12 @@ def run_network_seeds(
             if handing:
                 what = "the Ctrl-C came while" if interrupted else "on_result (or reading its result) raised as"
                 at = f", and {what} seeds[{handed}] = {seeds[handed]} was being handed over"
-            exc.add_note(
+            add_note(exc,
                 f"run_seeds stopped: {handed} of {len(seeds)} seeds had finished and were handed to on_result{at}; "
                 f"run the rest with seeds[{handed}:]"
             )
         elif on_result is None and interrupted and finished:
-            exc.add_note(
+            add_note(exc,
                 f"run_seeds stopped: {finished} of {len(seeds)} seeds had finished and are lost with this call (pass "
                 "on_result= to keep each as its seeds finish)"
             )

@@ -100,6 +100,7 @@ from typing import Any, Literal, Union
 import numpy as np
 
 from qnsim._core import QnsimError
+from qnsim._exception_notes import add_note
 from qnsim._row_notes import drop_notes, join_notes, split_notes
 from qnsim.argument_checks import (
     counted,
@@ -3217,13 +3218,13 @@ def sweep(
                 _write_state(sink.path, identity, len(points), kept, "stopped", reason[:300], **recorded)
             except Exception as second:
                 unwritten.append(f"the sweep's state could not be written ({_one_line(second)})")
-            exc.add_note(
+            add_note(exc,
                 f"{kept} of {len(points)} points finished and are in {str(out)!r}; "
                 + "".join(f"{text}; " for text in unwritten)
                 + "run the same sweep again to resume"
             )
         elif isinstance(exc, KeyboardInterrupt):
-            exc.add_note(f"{len(results)} of {len(points)} points finished and were not saved")
+            add_note(exc, f"{len(results)} of {len(points)} points finished and were not saved")
         raise
     finally:
         if bar is not None:

@@ -90,6 +90,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from qnsim._exception_notes import add_note
 from qnsim._row_notes import join_notes
 from qnsim.argument_checks import file_path, integer, is_integer, real_number, shown, written
 from qnsim.qec.channels import werner
@@ -643,10 +644,7 @@ def run_experiment_sweep(
                 f"resumes them; 'qnsim qec clean-shots {os.fspath(out)}' (qnsim.qec.sweep.clear_saved_counts) deletes "
                 "them"
             )
-            if hasattr(exc, "add_note"):
-                exc.add_note(note)
-            else:  # Python < 3.11
-                exc.__notes__ = [*getattr(exc, "__notes__", []), note]
+            add_note(exc, note)
         if store is not None:
             _remove_saved_counts(store, start, counts=False)  # they resume this sweep: only its mark goes
         raise
