@@ -432,15 +432,15 @@ def test_bench_readme_remote_model_estimator_column():
 
 
 def test_readme_channel_count_in_transducer_channels_follows_the_estimates():
-    """The README converts the estimate's channel count into the scenario's transducer channels ("need 198 link
-    channels instead of one (... whose 2 transducer channels deliver the 4,285 pairs/s: 396 of those"): the
+    """The README converts the estimate's channel count into the scenario's transducer channels ("asks for 282 link
+    channels (... whose 2 transducer channels deliver the 4,285 pairs/s: 564 of those"): the
     product must follow the count tests/test_docs_figures.py pins, and the 2 is the scenario's link (the link
     request 1 of examples/two_qpus_transducers.toml uses), as the estimator tutorial says too."""
     import qnsim
 
     readme = _prose(ROOT / "README.md")
     tutorial = _prose(ROOT / "docs" / "tutorials" / "estimate_1e12.md")
-    m = re.search(r"need (\d[\d,]*) link channels instead of one \(.*? whose (\d+) transducer channels deliver the "
+    m = re.search(r"asks for (\d[\d,]*) link channels \(.*? whose (\d+) transducer channels deliver the "
                   r"[\d,]+ pairs/s: (\d[\d,]*) of those", readme)
     assert m, "the README's channel sentence changed shape"
     channels, per_link, total = (int(g.replace(",", "")) for g in m.groups())
@@ -578,8 +578,8 @@ def test_estimate_files_flow_control_link_bound_and_balanced_figures():
 
 @pytest.mark.slow
 def test_the_estimators_rate_need_as_given_figure_in_the_readme_and_tutorial():
-    """The README and the estimator tutorial explain the need of 2.1e+08 raw pairs/s against "the 1.32e+08 that raw
-    pairs at d = 27 ask for": tests/test_docs_figures.py pins the first; this pins the second, and the distance and
+    """The README and the estimator tutorial explain the need of 2.1e+08 raw pairs/s against "the 9.25e+07 that raw
+    pairs at d = 19 ask for": tests/test_docs_figures.py pins the first; this pins the second, and the distance and
     round the re-estimate at the need takes, from the report's own note (it moved with the last stop's fix, 1.32e8
     being what the README said the need was before it)."""
     from qnsim.config import TomlTable
