@@ -524,11 +524,12 @@ def test_estimate_files_flow_control_and_default_buffer_figures():
 @pytest.mark.slow
 def test_estimate_files_throttled_relay_and_line_search_figures():
     """docs/reference/estimate-files.rst described the throttled relay route with the hops of before the remote table
-    was resampled (and, until audit 20, with its pairs used one at a time: 2 channels 59.7 s at d = 7, 3 as given 15.7 s
-    at d = 9, feasible; a syndrome round's pairs now wait for one another) (F = 0.99, 50 ms memories, where 2 channels with a purification round now win outright and there
+    was resampled (F = 0.99, 50 ms memories, where 2 channels with a purification round now win outright and there
     is nothing to choose) and quoted its note as "feasible, 15.8 s at d = 9" (15.7 s now); and it said the line
     search's 11 buffer pairs take 0.153 s (0.1535 s: 0.154). The page now gives tests/test_estimate_operating_point's
-    route (F = 0.993, 10 us latency, 20 ms memories) with the figures the estimate gives."""
+    route (F = 0.993, 10 us latency, 20 ms memories) with the figures the estimate gives. Until audit 20 its pairs were
+    priced as used one at a time (2 channels 59.7 s at d = 7, 3 as given 15.7 s at d = 9, feasible); a syndrome
+    round's pairs now wait for one another, and the page gives the figures of that."""
     from qnsim.estimate import QPU, Link, SurfaceCode, estimate
 
     text = _prose(ROOT / "docs" / "reference" / "estimate-files.rst")
@@ -556,8 +557,8 @@ def test_estimate_files_throttled_relay_and_line_search_figures():
               for c, r in reports.items()}
     assert (f"as given, 8 channels per hop take {given[8][0]} s at d = {given[8][1]} and 100 take {given[100][0]} s "
             f"at d = {given[100][1]}, where the route throttled to {chosen[8][0]} of 8 runs {chosen[8][1]:.1f} s at "
-            f"d = {chosen[8][2]} and to {chosen[100][0]} of 100, with three purification rounds, {chosen[100][1]:.1f} s "
-            f"at d = {chosen[100][2]})") in text
+            f"d = {chosen[8][2]} and to {chosen[100][0]} of 100, with three purification rounds, "
+            f"{chosen[100][1]:.1f} s at d = {chosen[100][2]})") in text
     assert reports[100].links[0].purification_rounds == 3
     assert f"feasible, {given[8][0]} s at d = {given[8][1]}\")" in text
 

@@ -476,9 +476,9 @@ def test_a_larger_distance_that_no_longer_fits_the_qpus_says_so():
 
 def test_no_distance_up_to_the_limit_meets_the_remote_budget():
     """Physical error 3e-3 and F = 0.9 pairs in 0.1 ms memories: their remote error falls with the distance
-    but is still 5.3e-3 per operation at d = 101 (as used at the distance priced), above the 3.3e-7 share. Infeasible, and the reason names
-    the distance priced, the expected failures, the share and the error at the limit (before: "or a larger
-    code distance", though none helps)."""
+    but is still 5.3e-3 per operation at d = 101 (as used at the distance priced), above the 3.3e-7 share.
+    Infeasible, and the reason names the distance priced, the expected failures, the share and the error at the
+    limit (before: "or a larger code distance", though none helps)."""
     r, _ = _ec_pair(0.9, 1e-4, e=3e-3)
     assert not r.feasible
     (reason,) = [x for x in r.reasons if x.startswith("remote error")]

@@ -2152,7 +2152,8 @@ class _Context:
             memory = f"T1 = {lk.memory_t1_s:g} s, T2 = {lk.memory_t2_s:g} s"
             self.notes.append(
                 f"{where}: pairs wait {wait:.3g} s in memory ({memory}) before use"
-                f"{self._assembly_words(lr, lk, wait)}: F = {lr.delivered_fidelity:.6g} when made, {at_use:.6g} when used"
+                f"{self._assembly_words(lr, lk, wait)}: "
+                f"F = {lr.delivered_fidelity:.6g} when made, {at_use:.6g} when used"
             )
             if (self.ec and self.target_fidelity is None and lr.purification_rounds > 0
                     and lr.delivered_fidelity < lr.raw_fidelity):
@@ -2857,7 +2858,7 @@ class _Context:
         lk = found[0] if found is not None else None
         if lk is None or not lk.models_memory:
             return None
-        best_rate: tuple[float, int, float, float] | None = None  # (raw pairs/s, d, raw per pair, rate given)
+        best_rate: tuple[float, int, float] | None = None  # (raw pairs/s, d, raw pairs per pair)
         best_memory: tuple[float, int] | None = None  # (factor on T1 and T2, d)
         for c, delivered_hz, raw in self._round_candidates(lr):
             if not delivered_hz > 0 or not math.isfinite(raw):
@@ -2870,24 +2871,22 @@ class _Context:
                     return self._operation_error(
                         lr, dd, stored_pair(c, wait_s, lk.memory_t1_s, lk.memory_t2_s)) <= per_op_budget
 
-                low, high = 0.0, _gathering_wait_s(2 * dd - 1, delivered_hz)
-                if meets(high):
-                    continue  # This rate already gathers in time: not the cause here.
+                high = _gathering_wait_s(2 * dd - 1, delivered_hz)
                 low = high * 1e-9
-                if not meets(low):
-                    continue
+                if meets(high) or not meets(low):
+                    continue  # This rate already gathers in time (not the cause here), or no rate would.
                 for _ in range(40):  # Geometric bisection: the wait borne to 1e-9 of its scale.
                     mid = math.sqrt(low * high)
                     low, high = (mid, high) if meets(mid) else (low, mid)
                 need_hz = _gathering_wait_s(2 * dd - 1, 1.0) / low * raw
                 if best_rate is None or need_hz < best_rate[0]:
-                    best_rate = (need_hz, dd, raw, self._raw_rate_hz(lk, ()))
+                    best_rate = (need_hz, dd, raw)
                 factor = _gathering_wait_s(2 * dd - 1, delivered_hz) / low
                 if best_memory is None or factor < best_memory[0]:
                     best_memory = (factor, dd)
         if best_rate is None or best_memory is None:
             return None
-        need_hz, rate_d, raw, _given = best_rate
+        need_hz, rate_d, raw = best_rate
         channels = math.ceil(lk.channels * need_hz / lk.total_rate_hz * (1 - 1e-12))
         factor, memory_d = best_memory
         return (
@@ -2900,9 +2899,9 @@ class _Context:
         )
 
     def _round_candidates(self, lr: LinkReport) -> list[tuple[tuple[float, ...], float, float]]:
-        """(delivered pair, pairs delivered per second, raw pairs per pair) of every round count :meth:`_interface` chooses from (raw
-        pairs included), on the link as given: its full channels bring a round's partner soonest and deliver
-        fastest, so no operating point (_operate_ec) delivers better pairs or gathers them sooner, and the
+        """(delivered pair, pairs delivered per second, raw pairs per pair) of every round count :meth:`_interface`
+        chooses from (raw pairs included), on the link as given: its full channels bring a round's partner soonest
+        and deliver fastest, so no operating point (_operate_ec) delivers better pairs or gathers them sooner, and the
         distance these rule out is ruled out for all of them."""
         noise = self._purification_noise(lr.qpus)
         found = self.link_for(lr.qpus)
