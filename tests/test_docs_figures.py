@@ -48,13 +48,12 @@ def figures():
              for n in (10, 100, 300, 1000, 3000, 10000, 30000, 100000)}
     buffers = {b: estimate(workload, big, [dataclasses.replace(link, channels=30000, buffer_pairs=b)], **options)
                for b in (1024, 4096)}
-    (ten,) = sweep[10].links
     # The distance the run's logical errors alone ask for: the same link with perfect pairs.
     perfect = estimate(workload, qpus, [dataclasses.replace(link, fidelity=1.0)], **options)
     return {
         "d_logical_only": perfect.error_corrected.code_distance,
         "report": report, "lk": lk, "link": link, "raw": raw, "p": p, "fixed": fixed, "with_fix": with_fix,
-        "sweep": sweep, "ten": ten, "budget": report.error_budget, "buffers": buffers,
+        "sweep": sweep, "budget": report.error_budget, "buffers": buffers,
     }
 
 
@@ -62,42 +61,66 @@ def _fmt3(x: float) -> str:
     return f"{x:.3g}"
 
 
+def _short(x: float, digits: int) -> str:
+    """A figure as the prose writes it: 1.5e10, 3.3e-4 (no '+' or leading zeros in the exponent)."""
+    mantissa, exponent = f"{x:.{digits}e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
+def _wait_note(report) -> tuple[float, str]:
+    """The seconds a link's pairs wait before use, from the report's note, and the note."""
+    (note,) = [n for n in report.notes if n.startswith("link 0-1: pairs wait")]
+    return float(note.split("pairs wait ")[1].split(" s ")[0]), note
+
+
 def _shared(f) -> list[str]:
     """Figures both texts quote, formatted as they write them."""
-    r, lk, budget = f["report"], f["lk"], f["budget"]
-    ec = r.error_corrected
-    d_logical_only = f["d_logical_only"]
-    at_19 = remote_logical_error(d_logical_only, f["raw"], physical_error=f["p"]) * r.remote_gates
+    r, lk, budget, fix = f["report"], f["lk"], f["budget"], f["with_fix"]
+    d = r.error_corrected.code_distance
+    wait, note = _wait_note(r)
+    fix_note = _wait_note(fix)[1]
+    (reason,) = [x for x in r.reasons if x.startswith("remote error")]
+    m = re.search(r"at least (\S+) raw pairs/s \(about (\d+) channels instead of 1; .* memories (\S+)x longer-lived",
+                  reason)
+    assert m, reason
+    need_hz, channels, factor = m.groups()
+    per_round = 2 * d - 1
+    delivered_hz = lk.raw_bell_pairs / lk.time_s / lk.raw_per_pair
+    assert f"uses {per_round} pairs together" in note and "together" in fix_note
+    assert d == f["d_logical_only"] and lk.purification_rounds == 0
     return [
-        f"ask for {d_logical_only}",
-        f"fail {at_19:.1f} remote operations",
-        f"allows {budget.remote:.1e}".replace("e-04", "e-4"),
-        f"so it is {ec.code_distance} ({budget.remote_used:.1e} expected failures)".replace("e-05", "e-5"),
-        f"takes {lk.bell_pairs / lk.remote_gates:,.0f} pairs",
-        f"{r.wall_clock_s / YEAR_S:.0f} years",
-        f"{f['with_fix'].links[0].raw_bell_pairs / lk.remote_gates:,.0f} raw pairs per operation",
-        f"at d = {f['with_fix'].error_corrected.code_distance}",
+        f"d = {d} the run's logical errors ask for",
+        f"a round's {per_round} pairs take {per_round / delivered_hz * 1e3:.1f} ms to arrive",
+        f"each waits {wait * 1e3:.1f} ms on average and is used at F = {lk.fidelity_at_use:.3f}",
+        f"({_short(budget.remote_used, 1)} expected where their share",
+        f"allows {_short(budget.remote, 1)}",
+        f"at least {_short(float(need_hz), 2)} raw pairs/s (about {channels} channels instead of one)",
+        f"memories living {factor}x longer",
+        f"about {r.wall_clock_s / YEAR_S:.0f} years",
+        f"{fix.wall_clock_s / 86400:.0f} days at d = {fix.error_corrected.code_distance}",
+        "one purification round" if fix.links[0].purification_rounds == 1 else "no purification round",
         f"every {1e6 / lk.rate_hz:.0f} us",
         f"{lk.latency_s * 1e6:.0f} us",
         # The report's table of what the link must deliver, as it prints the link's row.
         f"{lk.required_rate_hz:.3g} raw pairs/s for lattice surgery",
         f"margin {_times(lk.raw_bell_pairs / lk.time_s / lk.required_rate_hz)}",
         f"{lk.fidelity_at_use:.6f}",
-        f"{lk.remote_error_per_operation:.2g}",
         f"{budget.remote / r.remote_gates:.2g}",
     ]
 
 
 def test_readme_estimate_figures(figures):
     text = _text(README)
-    r = figures["report"]
+    r, fix = figures["report"], figures["with_fix"]
     quoted = _shared(figures) + [
         f"rate ({figures['link'].rate_hz:,.0f} pairs/s)",
         f"fidelity ({figures['link'].fidelity:.3f})",
-        f"about {r.raw_bell_pairs:.1e} in all".replace("e+13", "e13"),
-        f"about {round(max(r.error_corrected.physical_qubits_per_qpu), -2):,} physical qubits per QPU",
-        f"need {figures['fixed']} link channels instead of one",
-        f"{r.remote_gates:.1e} remote operations".replace("e+10", "e10"),
+        f"need {max(fix.error_corrected.physical_qubits_per_qpu):,} physical qubits per QPU",
+        f"81 patches at d = {fix.error_corrected.code_distance}",
+        f"asks for {figures['fixed']} link channels",
+        f"the {_short(r.remote_gates, 1)} remote operations",
+        f"err/op {r.links[0].remote_error_per_operation:.2g}",
+        f"gathered in {2 * _wait_note(fix)[0] * 1e6:.0f} us",
     ]
     missing = [q for q in quoted if q not in text]
     assert not missing, f"README.md does not say (any more): {missing}"
@@ -105,18 +128,23 @@ def test_readme_estimate_figures(figures):
 
 def test_estimate_tutorial_figures(figures):
     text = _text(TUTORIAL)
-    ten, sweep, lk = figures["ten"], figures["sweep"], figures["lk"]
-    one_round = {n: s for n, s in sweep.items() if s.links[0].purification_rounds == 1}
+    sweep, lk, r = figures["sweep"], figures["lk"], figures["report"]
+    rounds = {n: s.links[0].purification_rounds for n, s in sweep.items()}
+    one_round = {n: s for n, s in sweep.items() if rounds[n] == 1}
     fids = [s.links[0].delivered_fidelity for s in one_round.values()]
     x_raw = figures["raw"][1] + figures["raw"][2]
     first_feasible = min(n for n, s in sweep.items() if s.feasible)
-    s300 = sweep[300].links[0]
-    # Flow control: more channels never cost a round (before, 30,000 and 100,000 took 2 and 3), and from ~1,000
-    # channels the 64-pair buffer's window bounds the link.
-    assert sorted(one_round) == [10, 100, 300, 1000, 3000, 10000, 30000, 100000]
+    s300, s1000, s10 = sweep[300].links[0], sweep[1000], sweep[10]
+    d1000 = s1000.error_corrected.code_distance
+    # Flow control: more channels never cost a round, and from ~1,000 channels the 64-pair buffer's window bounds
+    # the link. Below 300 the gathering of a syndrome round's pairs fails the remote share or asks for a large d.
+    assert sorted(one_round) == [300, 1000, 3000, 10000, 30000, 100000] and rounds[10] == rounds[100] == 0
     assert all(s.bound.startswith("link") for s in sweep.values())
     walls = [sweep[n].wall_clock_s for n in sorted(sweep)]
     assert walls == sorted(walls, reverse=True)
+    distances = [sweep[n].error_corrected.code_distance for n in sorted(sweep) if n >= 100]
+    assert distances == sorted(distances, reverse=True)
+    assert any(x.startswith("remote error") for x in s10.reasons)
     big = sweep[100000].links[0]
     window = flow_controlled_rate_hz(big.rate_hz * big.channels, 64, [2 / big.raw_per_pair], big.latency_s)
     b1024, b4096 = figures["buffers"][1024], figures["buffers"][4096]
@@ -125,13 +153,19 @@ def test_estimate_tutorial_figures(figures):
     assert b4096.links[0].purification_rounds == 1 and b1024.links[0].purification_rounds == 1
     (full_days,) = [float(m.group(1)) for note in b4096.notes
                     if (m := re.search(r"with all of them: 2 purification round\(s\), [^(]*\(([\d.]+) days\)", note))]
-    assert all(s.error_corrected.code_distance == 21 for n, s in sweep.items() if n <= 3000)
+    s100 = sweep[100]
     quoted = _shared(figures) + [
         f"(F = {lk.raw_fidelity:.4f})",
         f"F = {math.floor(min(fids) * 1000) / 1000:.3f}-{math.ceil(max(fids) * 1000) / 1000:.3f}",
         f"against the raw {lk.raw_fidelity:.4f}",
         f"it asks for {figures['fixed']}",
-        "from 10 channels on one purification round pays",
+        f"10 channels: the pairs are used at F = {s10.links[0].fidelity_at_use:.3f} at d = "
+        f"{s10.error_corrected.code_distance}",
+        f"d = {s100.error_corrected.code_distance} at 100, whose "
+        f"{max(s100.error_corrected.physical_qubits_per_qpu):,} physical qubits per QPU",
+        f"{r.links[0].raw_bell_pairs / r.remote_gates:,.0f} at d = {r.error_corrected.code_distance}",
+        f"{figures['with_fix'].links[0].raw_bell_pairs / r.remote_gates:,.0f} raw pairs per operation at d = "
+        f"{figures['with_fix'].error_corrected.code_distance}",
         f"From {first_feasible} channels the run fits the year",
         f"link delivers at most {window / big.raw_per_pair / 1e6:.1f} million pairs/s however many channels",
         f"{sweep[1000].wall_clock_s / 86400:.0f} days at 1,000 channels, {sweep[100000].wall_clock_s / 86400:.0f} at "
@@ -141,8 +175,8 @@ def test_estimate_tutorial_figures(figures):
         f"need a second purification round ({full_days:.1f} days)",
         f"the link with {b4096.links[0].active_buffer_pairs:,} of the 4,096 pairs in use, one round, "
         f"{b4096.wall_clock_s / 86400:.1f} days, bound by the local compute",
-        f"at d = 21, {ten.remote_error_per_operation:.1e} per operation",
-        f"against {remote_logical_error(21, figures['raw'], physical_error=figures['p']):.1e} for the raw pairs",
+        f"at d = {d1000}, {s1000.links[0].remote_error_per_operation:.1e} per operation",
+        f"against {remote_logical_error(d1000, figures['raw'], physical_error=figures['p']):.1e} for the raw pairs",
         f"{x_raw:.4f} ->",
         f"makes only {_fmt3(s300.raw_bell_pairs / s300.time_s)} of the {_fmt3(s300.required_rate_hz)} raw pairs/s",
         f"(margin {_times(s300.raw_bell_pairs / s300.time_s / s300.required_rate_hz)})",

@@ -275,6 +275,16 @@ def _buffer_wait_s(tau_s: float, rate_hz: float, buffer_pairs: int) -> float:
     return float(np.dot(pi, k * tau_s + cumulative[b - k]))
 
 
+def _gathering_wait_s(together: int, delivered_hz: float) -> float:
+    """Mean seconds a pair waits for the rest of the ``together`` pairs a consumer uses at once (a lattice-surgery
+    syndrome round's ``2d - 1``) when they are delivered ``1 / delivered_hz`` apart: the k-th of a round's pairs
+    waits for the ``together - k`` after it, ``(together - 1) / 2`` intervals on average (Poisson deliveries give
+    the same mean). 0 for one pair at a time."""
+    if together <= 1:
+        return 0.0
+    return (together - 1) / 2 / delivered_hz
+
+
 def _room(buffer_pairs: int, hold_s: float, delivered_hz: float, tau_s: float) -> float:
     """Pairs a flow-controlled buffer of ``buffer_pairs`` has, on average, for delivered ones: less the pairs
     under way, their ``hold_s`` (:func:`~qnsim.estimate.latency_hold_s`) times the rate they are delivered at
@@ -2068,7 +2078,8 @@ class _Context:
         return flow_controlled_rate_hz(lk.total_rate_hz, lk.buffer, probs, lk.latency_s)
 
     def _storage_wait_s(
-        self, lk: Link, bell_pairs: int, raw_per_pair: float, compute_s: float, probs: Sequence[float]
+        self, lk: Link, bell_pairs: int, raw_per_pair: float, compute_s: float, probs: Sequence[float],
+        together: int = 1,
     ) -> float:
         """Seconds a delivered (purified) pair waits in memory before a remote operation uses it, on average.
 
@@ -2086,6 +2097,16 @@ class _Context:
         (also under way) are not taken off, and the decay is priced at the mean wait, below the mean decay
         (Jensen's inequality). The waits inside purification (a round's input waiting for its partner and for
         the round's outcome) are priced by the rounds themselves (:class:`PairStorage`).
+
+        ``together``: pairs a consumer uses at once (a lattice-surgery merge's syndrome round teleports its ``2d - 1``
+        seam CNOTs in one round of a few hundred ns, so all its pairs must be in memory when it starts). Each then
+        waits at least for the rest of its round's to be delivered: :func:`_gathering_wait_s`, ``(together - 1) / 2``
+        delivery intervals on average, whichever way the pairs are buffered (made ahead, the round's pairs still
+        arrive one delivery interval apart, and a fuller buffer only adds to their age). The wait is the larger of
+        the two: exact when the merge waits for the link (the buffer is empty and each round gathers its pairs as
+        they come) and when the link out-paces it (the buffer is full and its wait, at least the gathering's,
+        dominates). Before, only the buffer's one-pair-at-a-time wait was priced: a link-bound merge at d = 11 over a
+        4.3 kHz link read "pairs wait 7.83e-13 s" where each syndrome round collects 21 pairs over 4.7 ms.
         """
         tau = compute_s / bell_pairs
         delivered_hz = self._raw_rate_hz(lk, probs) / raw_per_pair
@@ -2105,7 +2126,7 @@ class _Context:
                 # A relay route run at a throttled end buffer (_operate): the blend above priced its pairs fresher
                 # than simulated (F at use 0.98289 against 0.98157 at 4 pairs): each waits out the full buffer.
                 wait = max(wait, lk.buffer * tau)
-        return wait
+        return max(wait, _gathering_wait_s(together, delivered_hz))
 
     def _price_storage(self, link_reports: list[LinkReport], compute_s: float) -> None:
         """Decays each link's delivered pairs for the time they wait in memory before a remote gate
@@ -2119,7 +2140,8 @@ class _Context:
             lk = self._link_of.get(lr.qpus)
             if lk is None or not lk.models_memory or lr.bell_pairs <= 0 or not math.isfinite(lr.raw_per_pair):
                 continue
-            wait = self._storage_wait_s(lk, lr.bell_pairs, lr.raw_per_pair, compute_s, self._probs[lr.qpus])
+            together = self._pairs_per_round.get(lr.qpus, 1) if self.ec else 1
+            wait = self._storage_wait_s(lk, lr.bell_pairs, lr.raw_per_pair, compute_s, self._probs[lr.qpus], together)
             made = self._delivered.get(lr.qpus, _werner(lr.delivered_fidelity))
             used = stored_pair(made, wait, lk.memory_t1_s, lk.memory_t2_s)
             self._used[lr.qpus] = used
@@ -2129,8 +2151,9 @@ class _Context:
             where = _link_or_route(lr.qpus, lr.route)
             memory = f"T1 = {lk.memory_t1_s:g} s, T2 = {lk.memory_t2_s:g} s"
             self.notes.append(
-                f"{where}: pairs wait {wait:.3g} s in memory ({memory}) before use: "
-                f"F = {lr.delivered_fidelity:.6g} when made, {at_use:.6g} when used{self._assembly_words(lr, lk, wait)}"
+                f"{where}: pairs wait {wait:.3g} s in memory ({memory}) before use"
+                f"{self._assembly_words(lr, lk, wait)}: "
+                f"F = {lr.delivered_fidelity:.6g} when made, {at_use:.6g} when used"
             )
             if (self.ec and self.target_fidelity is None and lr.purification_rounds > 0
                     and lr.delivered_fidelity < lr.raw_fidelity):
@@ -2153,23 +2176,16 @@ class _Context:
                 )
 
     def _assembly_words(self, lr: LinkReport, lk: Link, wait: float) -> str:
-        """Words for the wait this price leaves out on error-corrected QPUs: a lattice-surgery merge's syndrome round
-        uses its ``2d - 1`` pairs together, so each waits for the rest of its round's to be delivered, on average
-        ``(2d - 2) / 2`` delivery intervals, where the wait above is the buffer's one pair at a time. Said where that
-        gathering is longer (before, "pairs wait 7.83e-13 s" stood alone for a link-bound merge at d = 11 whose
-        rounds each gathered 21 pairs over 4.7 ms of 10 ms memories); "" where it is not."""
+        """Words for a wait set by the gathering of a syndrome round's pairs (:meth:`_storage_wait_s`'s
+        ``together``) rather than by the buffer: "" where the buffer's wait is the longer or pairs are used one at
+        a time."""
         together = self._pairs_per_round.get(lr.qpus, 1) if self.ec else 1
         probs = self._probs.get(lr.qpus, ())
         delivered_hz = self._raw_rate_hz(lk, probs) / lr.raw_per_pair
-        gather = (together - 1) / 2 / delivered_hz if together > 1 and delivered_hz > 0 else 0.0
-        if not gather > wait:
+        if together <= 1 or not delivered_hz > 0 or wait > _gathering_wait_s(together, delivered_hz):
             return ""
-        made = self._delivered.get(lr.qpus, _werner(lr.delivered_fidelity))
-        gathered = stored_pair(made, gather, lk.memory_t1_s, lk.memory_t2_s)[0]
-        return (f"; beyond this price: a syndrome round of its lattice surgery uses {together} pairs together, and "
-                f"at the {delivered_hz:.3g} pairs/s it delivers each waits {gather:.3g} s on average for the rest of its "
-                f"round's (F = {gathered:.6g} when used after that wait): the estimate prices the buffer's wait, one "
-                "pair at a time, and is optimistic here")
+        return (f" (a syndrome round of its lattice surgery uses {together} pairs together, and at the "
+                f"{delivered_hz:.3g} pairs/s it delivers each waits that long on average for the rest of its round's)")
 
     def _refuse_separable(self, link_reports: list[LinkReport]) -> None:
         """Refuses every link or route whose pairs, as used (after purification and storage), are separable: a
@@ -2418,12 +2434,13 @@ class _Context:
         candidates = [((), _werner(f), 1.0)]
         for c, p, raw in rounds:
             candidates.append((candidates[-1][0] + (p,), c, raw))
-        pairs = lr.remote_gates * remote_operation(d, candidates[0][1], qa, qb, sc).bell_pairs
+        op = remote_operation(d, candidates[0][1], qa, qb, sc)
+        pairs = lr.remote_gates * op.bell_pairs
         fallback = None
         for k, c, raw in candidates:
             used = c
             if pairs > 0 and stored:  # Unstored: the rounds the pairs need when made.
-                used = storage.decay(c, self._storage_wait_s(lk, pairs, raw, compute_s, k))
+                used = storage.decay(c, self._storage_wait_s(lk, pairs, raw, compute_s, k, op.pairs_per_round))
             err = remote_operation(d, used, qa, qb, sc).logical_error
             self._used[lr.qpus] = used
             if self.target_fidelity is not None:
@@ -2724,13 +2741,15 @@ class _Context:
                         else "more purification rounds"
                     )
                 used = "" if lr.fidelity_at_use is None else f", {lr.fidelity_at_use:.4f} when used"
+                gathering = self._gathering_fix(lr, min(remote_tries or [d]), per_op_budget, sc.max_distance)
+                verdict = gathering or (
+                    f"{self._distance_verdict(lr, d, remote_tries, sc)}; fix: raw pair fidelity above "
+                    f"{interface_fidelity_target(self.qpus[lr.qpus[0]], self.qpus[lr.qpus[-1]]):.4f} or {more}")
                 self.reasons.append(
                     f"remote error: link {lr.qpus[0]}-{lr.qpus[-1]} expects "
                     f"{lr.remote_gates * lr.remote_error_per_operation:.3g} failed remote operations at code distance "
                     f"{d} (pair F = {lr.delivered_fidelity:.4f} after {lr.purification_rounds} purification "
-                    f"rounds{used}), budget {per_op_budget * lr.remote_gates:.3g}; "
-                    f"{self._distance_verdict(lr, d, remote_tries, sc)}; fix: raw pair fidelity above "
-                    f"{interface_fidelity_target(self.qpus[lr.qpus[0]], self.qpus[lr.qpus[-1]]):.4f} or {more}"
+                    f"rounds{used}), budget {per_op_budget * lr.remote_gates:.3g}; {verdict}"
                 )
         if not self.budget_report.met:
             used_text, total_text = _on_its_side(self.budget_report.used, self.budget.total, 3)
@@ -2784,7 +2803,8 @@ class _Context:
         lk = self._link_of.get(lr.qpus)
         if lk is None or not lk.models_memory or lr.bell_pairs <= 0 or not math.isfinite(lr.raw_per_pair):
             return made
-        wait = self._storage_wait_s(lk, lr.bell_pairs, lr.raw_per_pair, compute_s, self._probs[lr.qpus])
+        wait = self._storage_wait_s(lk, lr.bell_pairs, lr.raw_per_pair, compute_s, self._probs[lr.qpus],
+                                    self._pairs_per_round.get(lr.qpus, 1))
         return stored_pair(made, wait, lk.memory_t1_s, lk.memory_t2_s)
 
     def _remote_failing(self, link_reports, d, per_op_budget, run_ps, latency_s, cycle_ps):
@@ -2804,35 +2824,109 @@ class _Context:
 
     def _lowest_remote_distance(self, lr: LinkReport, d: int, per_op_budget: float, max_distance: int) -> int:
         """The smallest odd distance above ``d`` at which the pairs of some purification round count the link
-        can use (:meth:`_round_candidates`), as delivered, meet ``per_op_budget``; beyond ``max_distance`` when
-        none up to it does. Cheap: the model's error only, no pair counting."""
+        can use (:meth:`_round_candidates`), as delivered and then kept while a syndrome round gathers its
+        ``2d - 1`` pairs (:func:`_gathering_wait_s` at the link's full delivery, the least wait any operating point
+        gives them), meet ``per_op_budget``; beyond ``max_distance`` when none up to it does. Cheap: the model's
+        error only, no pair counting. Before, the pairs were judged as delivered, where a larger distance always
+        helps: with the gathering a larger distance makes each round's pairs wait longer, and a link too slow for
+        its memories climbed to the largest distance (d = 101, pairs separable when used) instead of stopping."""
         candidates = self._round_candidates(lr)
         for dd in range(d + 2, max_distance + 1, 2):
-            if any(self._operation_error(lr, dd, c) <= per_op_budget for c in candidates):
+            if any(self._operation_error(lr, dd, self._gathered(lr, dd, c, gathered_hz)) <= per_op_budget
+                   for c, gathered_hz, _raw in candidates):
                 return dd
         return max_distance + 2
 
-    def _round_candidates(self, lr: LinkReport) -> list[tuple[float, ...]]:
-        """The delivered pairs of every round count :meth:`_interface` chooses from (raw pairs included), on the link
-        as given: its full channels bring a round's partner soonest, so no operating point (_operate_ec) delivers
-        better pairs, and the distance these rule out is ruled out for all of them."""
+    def _gathered(self, lr: LinkReport, d: int, coeffs: Sequence[float], delivered_hz: float) -> tuple[float, ...]:
+        """Pairs ``coeffs`` delivered at ``delivered_hz`` after the mean wait of a syndrome round's gathering at
+        distance ``d`` (:func:`_gathering_wait_s`); as delivered on a link without memory times."""
+        found = self.link_for(lr.qpus)
+        lk = found[0] if found is not None else None
+        if lk is None or not lk.models_memory or not delivered_hz > 0:
+            return tuple(coeffs)
+        wait = _gathering_wait_s(2 * d - 1, delivered_hz)
+        return stored_pair(coeffs, wait, lk.memory_t1_s, lk.memory_t2_s)
+
+    def _gathering_fix(self, lr: LinkReport, d: int, per_op_budget: float, max_distance: int) -> str | None:
+        """What makes a link whose pairs fail the remote share because they wait for their syndrome round's
+        ``2d - 1`` (:func:`_gathering_wait_s`) feasible: over every distance from ``d`` up to ``max_distance`` and
+        every round count whose pairs as delivered meet ``per_op_budget``, the longest gathering wait they bear
+        (bisection on the model's error), hence the fewest raw pairs per second the link must deliver, or the
+        factor its memories' T1 and T2 must grow by at its present rate. None when no distance and round count
+        meets the share even as delivered (the gathering is then not the cause) or the link keeps no memory."""
+        found = self.link_for(lr.qpus)
+        lk = found[0] if found is not None else None
+        if lk is None or not lk.models_memory:
+            return None
+        best_rate: tuple[float, int, float] | None = None  # (raw pairs/s, d, raw pairs per pair)
+        best_memory: tuple[float, int] | None = None  # (factor on T1 and T2, d)
+        for c, delivered_hz, raw in self._round_candidates(lr):
+            if not delivered_hz > 0 or not math.isfinite(raw):
+                continue
+            for dd in range(d if d % 2 else d + 1, max_distance + 1, 2):
+                if self._operation_error(lr, dd, c) > per_op_budget:
+                    continue
+
+                def meets(wait_s: float) -> bool:
+                    return self._operation_error(
+                        lr, dd, stored_pair(c, wait_s, lk.memory_t1_s, lk.memory_t2_s)) <= per_op_budget
+
+                high = _gathering_wait_s(2 * dd - 1, delivered_hz)
+                low = high * 1e-9
+                if meets(high) or not meets(low):
+                    continue  # This rate already gathers in time (not the cause here), or no rate would.
+                for _ in range(40):  # Geometric bisection: the wait borne to 1e-9 of its scale.
+                    mid = math.sqrt(low * high)
+                    low, high = (mid, high) if meets(mid) else (low, mid)
+                need_hz = _gathering_wait_s(2 * dd - 1, 1.0) / low * raw
+                if best_rate is None or need_hz < best_rate[0]:
+                    best_rate = (need_hz, dd, raw)
+                factor = _gathering_wait_s(2 * dd - 1, delivered_hz) / low
+                if best_memory is None or factor < best_memory[0]:
+                    best_memory = (factor, dd)
+        if best_rate is None or best_memory is None:
+            return None
+        need_hz, rate_d, raw = best_rate
+        channels = math.ceil(lk.channels * need_hz / lk.total_rate_hz * (1 - 1e-12))
+        factor, memory_d = best_memory
+        return (
+            f"its pairs wait for the rest of their syndrome round's 2d - 1 ({2 * d - 1} at d = {d}) at the link's "
+            "pace, and a larger distance gathers more of them: no code distance meets the share with this link and "
+            f"these memories; fix: a link delivering at least {need_hz:.3g} raw pairs/s (about {_count(channels)} "
+            f"channels instead of {lk.channels}; there d = {rate_d}, {raw:.3g} raw pairs per pair), or memories "
+            f"{factor:.3g}x longer-lived (T1 = {lk.memory_t1_s * factor:.3g} s, T2 = {lk.memory_t2_s * factor:.3g} s; "
+            f"there d = {memory_d})"
+        )
+
+    def _round_candidates(self, lr: LinkReport) -> list[tuple[tuple[float, ...], float, float]]:
+        """(delivered pair, pairs delivered per second, raw pairs per pair) of every round count :meth:`_interface`
+        chooses from (raw pairs included), on the link as given: its full channels bring a round's partner soonest
+        and deliver fastest, so no operating point (_operate_ec) delivers better pairs or gathers them sooner, and the
+        distance these rule out is ruled out for all of them."""
         noise = self._purification_noise(lr.qpus)
         found = self.link_for(lr.qpus)
         lk = found[0] if found is not None else None
         storage = PairStorage.of(lk) if lk is not None else None
         f = lk.fidelity if lk is not None else lr.raw_fidelity
-        out = [_werner(f)]
+
+        def rate(probs: Sequence[float], raw: float) -> float:
+            return self._raw_rate_hz(lk, probs) / raw if lk is not None else math.inf
+
+        out = [(_werner(f), rate((), 1.0), 1.0)]
         if storage is not None:
             _ceiling_f, best = _stored_ceiling(f, self.purification, noise, storage)
-            out += [c for c, _p, _raw in _stored_rounds(f, self.purification, noise, storage,
-                                                           min(best, 12))]
+            probs: tuple[float, ...] = ()
+            for c, p, raw in _stored_rounds(f, self.purification, noise, storage, min(best, 12)):
+                probs += (p,)
+                out.append((c, rate(probs, raw), raw))
             return out
-        coeffs = out[0]
+        coeffs, probs, raw = out[0][0], (), 1.0
         for _ in range(12):
             if coeffs[0] <= 0.5:
                 break
-            coeffs, _p = purification_step(coeffs, self.purification, **noise)
-            out.append(coeffs)
+            coeffs, p = purification_step(coeffs, self.purification, **noise)
+            probs, raw = probs + (p,), 2 * raw / p
+            out.append((coeffs, rate(probs, raw), raw))
         return out
 
     def _distance_verdict(self, lr: LinkReport, d: int, tries: list[int], sc: Any) -> str:
