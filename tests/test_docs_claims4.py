@@ -123,3 +123,30 @@ def test_readme_and_tutorial_say_the_per_pair_price_is_optimistic_as_the_report_
         assert said in text, path.name
         assert f"F = {float(fidelity):.3f} after that wait" in text, path.name
         assert "optimistic here" in text, path.name
+
+
+# --- qnsim run --help: the links table's columns ----------------------------------------------------------------
+
+
+def test_run_help_says_what_model_rate_per_channel_is_when_the_herald_outlasts_the_period():
+    """`qnsim run --help` said the links table's "model rate/ch" is p/attempt / period and the period the light to
+    the station and back (physics audit 10 corrected both on main meanwhile). Here: the help's example of the
+    shortfall, an abstract 10 kHz link over 100 km printing 2.08 kHz (period 100 us; herald 480 us), recomputed;
+    and a double-click hardware attempt is two round trips to the station (96 us at 10 km), not one."""
+    from qnsim.cli import RUN_COLUMNS
+
+    net = qnsim.Network("bell_diagonal", seed=1)
+    for name in "ab":
+        net.add_node(name)
+    net.add_link("a", "b", length_km=100.0, fidelity=0.95, rate_hz=1e4)
+    (link,) = net.links
+    assert link.attempt_period_s == pytest.approx(1e-4) and link.success_probability == 1.0
+    assert link.rate_hz < 0.5 * link.success_probability / link.attempt_period_s
+    help_text = " ".join(RUN_COLUMNS.split())
+    assert "(p/attempt / period)" not in help_text
+    assert (f"an abstract 10 kHz link over 100 km: {link.rate_hz / 1e3:.3g} kHz, one pair per "
+            f"{link.herald_delay_a_s * 1e6:.0f} us herald") in help_text
+    assert "an abstract link's: p/attempt / rate_hz" in help_text
+    assert "per heralding round: Barrett-Kok's double click has two" in help_text
+    preset = qnsim.superconducting_transducer_link(improvement=1000).link(10.0)
+    assert preset.attempt_period_s == pytest.approx(2 * 10.0 * 1.44 / 299_792.458, rel=0.01)  # two round trips
