@@ -150,3 +150,24 @@ def test_run_help_says_what_model_rate_per_channel_is_when_the_herald_outlasts_t
     assert "per heralding round: Barrett-Kok's double click has two" in help_text
     preset = qnsim.superconducting_transducer_link(improvement=1000).link(10.0)
     assert preset.attempt_period_s == pytest.approx(2 * 10.0 * 1.44 / 299_792.458, rel=0.01)  # two round trips
+
+
+def test_plot_help_says_its_bars_are_the_95_percent_interval_of_the_mean(tmp_path):
+    """`qnsim plot --help` said "mean over seeds, standard-error bars", where the bars have been the 95% interval of
+    the mean (Student t) since the plots' intervals were made one kind (the README and the CLI page said so, the
+    command's own help did not). Checked against what plot_sweep draws: two seeds' bar is t(1) = 12.7 standard
+    errors, not one."""
+    pytest.importorskip("matplotlib")
+    import numpy as np
+
+    from qnsim.plot_cli import _parser
+
+    description = " ".join(_parser().description.split())
+    assert "standard-error" not in description and "bars of its 95% interval, Student t" in description
+    rows = [{"x": 1.0, "seed": s, "rate_hz": v} for s, v in enumerate((10.0, 12.0))]
+    fig = qnsim.plot_sweep(rows, x="x", y=["rate_hz"])
+    (bars,) = [c for c in fig.axes[0].containers if hasattr(c, "lines")]
+    (segment,) = bars.lines[2][0].get_segments()
+    half = (segment[1][1] - segment[0][1]) / 2
+    sem = np.std([10.0, 12.0], ddof=1) / np.sqrt(2)
+    assert half == pytest.approx(12.706 * sem, rel=1e-3)
