@@ -171,3 +171,22 @@ def test_plot_help_says_its_bars_are_the_95_percent_interval_of_the_mean(tmp_pat
     half = (segment[1][1] - segment[0][1]) / 2
     sem = np.std([10.0, 12.0], ddof=1) / np.sqrt(2)
     assert half == pytest.approx(12.706 * sem, rel=1e-3)
+
+
+def test_estimate_help_says_f_at_use_is_priced_one_pair_at_a_time():
+    """`qnsim estimate --help` said the link table's "F at use" is the pairs' fidelity when a remote operation uses
+    them; the shipped example's report says it is priced one pair at a time and is optimistic where a syndrome
+    round's pairs wait longer for each other (0.983887 in the column, 0.468 after that wait). The help and
+    LinkReport.fidelity_at_use's docstring now say so; and the help said every row above the link table is a total,
+    where the qubits per QPU, capacity and over-capacity rows are per QPU."""
+    import inspect
+
+    from qnsim.estimate import LinkReport
+    from qnsim.estimate.report import LINK_TABLE_COLUMNS
+
+    text = " ".join(LINK_TABLE_COLUMNS.split())
+    assert "one pair at a time; where a syndrome round's pairs wait longer for each other, a note says so" in text
+    assert "calls this price optimistic" in text
+    assert "the rows above the link table are the run's totals;" not in text
+    doc = " ".join(inspect.getdoc(LinkReport).split())
+    assert "a note says when a lattice-surgery round's pairs wait longer for each other" in doc
