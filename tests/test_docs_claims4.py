@@ -259,3 +259,25 @@ def test_qec_tutorial_prints_the_measured_rate_with_its_interval_and_window():
     supply = qec.measure_link(scenario, probes=1)
     low, high = supply.rate_interval95
     assert low < supply.rate_hz < high and supply.window_s == pytest.approx(0.1)
+
+
+def test_qec_round_timing_names_pairs_near_psi_plus_as_entangled():
+    """The concepts page says pairs near another Bell state than Phi+ are entangled at a low fidelity toward Phi+, and
+    every formalism's results now say so; RoundTiming.notes (printed by `qnsim qec link`, carried into `qnsim qec
+    sweep` rows) said "NOT ENTANGLED at use ... the link is too slow for the memories" for a 1 GHz link of pairs with
+    weights (0.1, 0.8, 0.05, 0.05), 200x the rate the rounds need. Now: a note naming Psi+ and the X that makes them
+    Phi+ pairs (the seam's gadget uses them as Phi+, so they act as errors), and 'too slow' only for a link that
+    makes the rounds wait."""
+    qec = pytest.importorskip("qnsim.qec")
+    near = qec.round_timing(rate_hz=1e9, bell_diagonal=(0.1, 0.8, 0.05, 0.05), distance=3, cycle_time_s=1e-6,
+                            t1_s=1.0, t2_s=1.0)
+    assert near.wait_s == 0 and max(near.bell_diagonal_at_use) > 0.5
+    (note,) = near.notes
+    assert note.startswith("NEAR Psi+ at use, not Phi+") and "an X on one end" in note and "too slow" not in note
+    werner = qec.round_timing(rate_hz=1e9, bell_diagonal=(0.4, 0.2, 0.2, 0.2), distance=3, cycle_time_s=1e-6,
+                              t1_s=1.0, t2_s=1.0)
+    (note,) = werner.notes
+    assert note.startswith("NOT ENTANGLED at use") and "too slow" not in note
+    slow = qec.round_timing(rate_hz=10.0, bell_diagonal=(0.99, 0.004, 0.003, 0.003), distance=3, cycle_time_s=1e-6,
+                            t1_s=1e-3, t2_s=1e-3)
+    assert slow.notes[0].startswith("NOT ENTANGLED at use") and "the link is too slow for the memories" in slow.notes[0]
