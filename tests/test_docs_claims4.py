@@ -123,6 +123,13 @@ def test_readme_and_tutorial_say_the_per_pair_price_is_optimistic_as_the_report_
         assert said in text, path.name
         assert f"F = {float(fidelity):.3f} after that wait" in text, path.name
         assert "optimistic here" in text, path.name
+    # The estimator-files page listed where the model errs high ("Where the model is an approximation, it errs
+    # low ... except where said") without this one.
+    page = _prose(ROOT / "docs" / "reference" / "estimate-files.rst")
+    assert ("On error-corrected QPUs the price is optimistic where a lattice-surgery merge's syndrome round gathers "
+            "its pairs") in page
+    assert (f"(the shipped example: {pairs} pairs, {float(wait) * 1e3:.3g} ms, F = {float(fidelity):.3f})") in page
+    assert 2 * report.error_corrected.code_distance - 1 == int(pairs)
 
 
 # --- qnsim run --help: the links table's columns ----------------------------------------------------------------
