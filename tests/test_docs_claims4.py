@@ -288,3 +288,20 @@ def test_qec_round_timing_names_pairs_near_psi_plus_as_entangled():
     slow = qec.round_timing(rate_hz=10.0, bell_diagonal=(0.99, 0.004, 0.003, 0.003), distance=3, cycle_time_s=1e-6,
                             t1_s=1e-3, t2_s=1e-3)
     assert slow.notes[0].startswith("NOT ENTANGLED at use") and "the link is too slow for the memories" in slow.notes[0]
+
+
+def test_qnsim_qec_synopsis_lists_every_option_of_each_subcommand():
+    """qnsim.qec_cli's docstring (the API page of `qnsim qec`) gives each subcommand's synopsis; `link` left out
+    `--code` and `--seed` (the seed rule that the link's figures now depend on) and `threshold` left out
+    `--distance`. Every option of each subcommand's parser is in its synopsis now."""
+    import argparse
+    import re
+
+    from qnsim import qec_cli
+
+    (sub,) = [a for a in qec_cli._parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    synopsis = re.split(r"\n    qnsim qec ", qec_cli.__doc__.split("``sweep`` runs")[0])
+    for name, parser in sub.choices.items():
+        (block,) = [b for b in synopsis if b.startswith(name + " ")]
+        options = [a.option_strings[-1] for a in parser._actions if a.option_strings and "--help" not in a.option_strings]
+        assert [o for o in options if not re.search(rf"\[{re.escape(o)}\b", block)] == [], name
