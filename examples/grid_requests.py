@@ -1,8 +1,10 @@
 """Twenty users at once on a 10 x 10 grid of repeaters, routed for fidelity.
 
 Links are abstract heralded links whose fidelity and rate vary from link to link (fidelity
-drawn in [0.95, 0.995], rate falling with a length drawn in [2, 20] km as 10^(-0.2 L / 10) of
-10 kHz, 20% success per attempt), memories have T2 = 50 ms and T1 = 1 s. Twenty requests between random
+drawn in [0.95, 0.995], rate_hz falling with a length drawn in [2, 20] km as 10^(-0.2 L / 10) of
+10 kHz, 20% success per attempt; a link whose herald, the light's time over its length, outlasts its
+attempt period delivers less than its rate_hz, up to 15% less at 20 km: LinkInfo.rate_hz), memories
+have T2 = 50 ms and T1 = 1 s. Twenty requests between random
 pairs of nodes each want 10 pairs within 20 ms of simulated time (deadline), with pairs older
 than 5 ms discarded (cutoff) and delivered pairs below fidelity 0.75 rejected. Every request
 reserves one memory per link end along its path, all or nothing, so requests that share

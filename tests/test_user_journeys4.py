@@ -134,7 +134,8 @@ def test_a_fidelity_panel_falling_to_one_half_draws_where_entanglement_ends():
     fig = qnsim.plot_sweep(rows, x="links.*.length_km")
     rate_axes, fidelity_axes = fig.axes
     assert len(_half_lines(fidelity_axes)) == 1 and not _half_lines(rate_axes)
-    assert "Bell-diagonal pairs at or below are separable" in fidelity_axes.get_legend().get_texts()[0].get_text()
+    label = fidelity_axes.get_legend().get_texts()[0].get_text()
+    assert "at or below, separable unless near another Bell state" in label
     # Pairs well above 1/2 keep their axis: no line pulls it down to 0.5.
     above = [dict(r, mean_fidelity=r["mean_fidelity"] + 0.3) for r in rows]
     assert not _half_lines(qnsim.plot_sweep(above, x="links.*.length_km").axes[1])

@@ -351,9 +351,12 @@ links table (one row per link, from its closed-form model):
   ch             channels: pairs the link can generate in parallel
   p/attempt      success probability of one heralded attempt
   period         time of one attempt (a hardware link's: light to the station and the herald
-                 back; an abstract link's: p/attempt / rate_hz, or attempt_period_s as given)
+                 back, per heralding round: Barrett-Kok's double click has two; an abstract link's:
+                 p/attempt / rate_hz, or attempt_period_s as given)
   model rate/ch  expected pairs per second of one channel: p/attempt / period, or fewer when a
                  success's memories wait longer than a period for its herald (and setup delay)
+                 before the next attempt (an abstract 10 kHz link over 100 km: 2.08 kHz, one pair
+                 per 480 us herald)
   link F         fidelity of a fresh link pair, before any storage
   herald         delay after an attempt's start until the first node (a) learns its outcome
 

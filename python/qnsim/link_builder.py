@@ -5,8 +5,9 @@ A link is described in one of three ways, in order of precedence:
 1. ``link_model``: a :class:`qnsim.LinkModel` (e.g. from :func:`qnsim.heralded_link`).
 2. Abstract: ``fidelity`` (a Werner pair) or ``bell_diagonal``, with ``rate_hz`` and/or
    ``success_probability`` / ``attempt_period_s`` (with only ``rate_hz``, every attempt
-   succeeds: deterministic pairs every 1 / rate_hz). The herald delay is max(L / c_fiber,
-   attempt period): an attempt ends with its herald.
+   succeeds: deterministic pairs every 1 / rate_hz, or every herald delay when the light takes
+   longer, :attr:`LinkInfo.rate_hz`). The herald delay is max(L / c_fiber, attempt period): an
+   attempt ends with its herald.
 3. Hardware: a ``preset`` (object or name; default: the endpoint nodes' preset, refused when the two
    differ in link hardware the link does not give itself) and/or the pieces ``source``, ``detector``,
    ``transducer`` (both ends) or ``transducer_a`` / ``transducer_b``, ``scheme``, ``attenuation_db_per_km``;

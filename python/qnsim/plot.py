@@ -623,8 +623,9 @@ def plot_sweep(
     dropped silently: on a logarithmic axis, a mean of 0 (a distance at which no pair arrived)
     is drawn at the bottom edge as an open triangle and the legend says so; means that do not
     exist (a fidelity without pairs) are left out and the panel says how many. A ``mean_fidelity``
-    panel with a point at or below 1/2 draws the line F = 1/2, below which Bell-diagonal pairs hold
-    no entanglement (the rows' notes say ``NOT ENTANGLED``).
+    panel with a point at or below 1/2 draws the line F = 1/2: a fidelity (toward Phi+) at or below it
+    is separable unless the pairs are near another Bell state (Psi+, say: entangled at a low fidelity
+    toward Phi+); the rows' notes say which (``NOT ENTANGLED``, or the state they are near).
 
     Args:
         data: A DataFrame returned by :func:`qnsim.sweep`, a list of row dicts, or the path of a
@@ -879,9 +880,10 @@ def _panel(panel: Any, table: Any, groups: list, x: str, column: str, hue: str |
     separable = column.rsplit(".", 1)[-1] == "mean_fidelity" and bool((table[mean] <= 0.5).any())
     if separable:
         # The sweep's notes say NOT ENTANGLED for such points, but the plot drew them like any other: a fidelity
-        # curve falling through 0.5 read as a pair getting a little worse, not as one of no use.
+        # curve falling through 0.5 read as a pair getting a little worse, not as one of no use. Pairs near Psi+
+        # (or Psi-, Phi-) are entangled below it, so the label says so rather than calling every point separable.
         panel.axhline(0.5, color="0.45", linestyle="--", linewidth=1,
-                      label="F = 1/2: Bell-diagonal pairs at or below are separable")  # fmt: skip
+                      label="F = 1/2: at or below, separable unless near another Bell state (see notes)")  # fmt: skip
     if hue is not None or int(zeros.sum()) or separable:
         panel.legend(fontsize="small")
 

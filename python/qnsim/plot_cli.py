@@ -77,7 +77,9 @@ def _parser():
 
     parser = ArgumentParser(
         prog="qnsim plot",
-        description="Plot a sweep's results (mean over seeds, standard-error bars) against a swept parameter.",
+        description="Plot a sweep's results (mean over seeds, bars of its 95% interval, Student t; a point of one "
+                    "seed: its row's own 95% interval, when it has one) against a swept parameter; or an estimate "
+                    "report.",
     )
     parser.add_argument("rows", type=path_arg, help="a sweep's results: rows.csv, or a .parquet directory; or an "
                         "estimate report, report.json (qnsim estimate --json)")

@@ -5,9 +5,9 @@ Subcommands::
     qnsim qec sweep EXPERIMENT.toml [--param KEY=V1,V2,...] [--seeds N] [--out rows.csv]
                     [--backend local|dask] [--workers N] [--scheduler tcp://host:8786] [--no-progress]
     qnsim qec clean-shots OUT.csv
-    qnsim qec threshold ROWS.csv [--x p_int] [--by p_bulk,scheme] [--bootstrap 400]
+    qnsim qec threshold ROWS.csv [--x p_int] [--by p_bulk,scheme] [--distance distance] [--bootstrap 400]
     qnsim qec link SCENARIO.toml [--request 0] [--distance 5] [--cycle-time 1e-6]
-                   [--experiment merge] [--scheme teleported] [--probes 16]
+                   [--experiment merge] [--scheme teleported] [--code rotated] [--probes 16] [--seed N]
     qnsim qec circuit [--experiment memory] [--distance 5] [--rounds 5] [--basis Z] [--code rotated]
                       [--noise uniform] [--p-bulk 1e-3] [--scheme direct] [--p-int 0.05] [--out c.stim]
 
@@ -18,7 +18,8 @@ deletes them for a stopped sweep that will not be run again, refused while a swe
 reads such rows and prints the crossing of the two largest distances per group, with its 95%
 bootstrap interval (the counts' sampling noise, not the fitted lines' model error: see
 :mod:`qnsim.qec.threshold`). ``link`` measures a network scenario's pairs and prints what a distributed
-patch fed by them gets (rate needed, waiting per round). ``circuit`` writes a generated Stim
+patch fed by them gets (the delivered rate with its 95% interval and window, the seeds, the rate needed, waiting per
+round, the idle verdict). ``circuit`` writes a generated Stim
 circuit (for other decoders).
 
 Exit status: 0 on success; 2 on any failure, one line on stderr (a usage error, a bad file, a sweep point that

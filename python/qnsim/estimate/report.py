@@ -38,7 +38,8 @@ __all__ = [
 #: What the columns of the report's link table mean (printed by ``qnsim estimate --help``).
 LINK_TABLE_COLUMNS = """\
 REPORT: the reasons of an infeasible verdict come first (past 3 of one kind, their count; --json lists every one);
-the rows above the link table are the run's totals; one row per link below them (past 10 links the
+the rows above the link table are the run's figures (totals, or per QPU where the row says so: qubits
+per QPU, capacity, over capacity); one row per link below them (past 10 links the
 10 slowest, the rest in one line with their count and range of times; --json lists every link):
   link        the two QPUs it joins (a route through relays adds "via" its relay nodes; past 8 of them
               the first and last few and their count)
@@ -69,7 +70,9 @@ summed up in one line with their count and their range of margins):
   margin      gives / need: below 1x the link stalls the run (on physical QPUs, where the need was found by
               estimating again: rate x channels / need, the need being a rate the link must have)
   used/s      raw pairs over the run's wall clock (what the run draws from it on average)
-  F at use    pair fidelity when a remote operation uses it (after purification and storage)
+  F at use    pair fidelity when a remote operation uses it (after purification and its wait: in the
+              buffer, or, where longer, for the rest of its lattice-surgery syndrome round's 2d - 1 pairs,
+              which are used together; a note says which wait sets it)
   F need      the target_fidelity asked for; without one, error-corrected runs show each remote
               operation's error against its share of the remote error budget (err/op), physical runs
               "-" (the error budget row judges their pairs); "(short)" or "(over)" marks a link that misses it"""
@@ -338,8 +341,10 @@ class LinkReport:
         required_fidelity: the ``target_fidelity`` the estimate was asked for (None: none was given; the
             rounds are then the fewest whose pairs meet the remote operations' share of the error
             budget, ``remote_error_per_operation`` per operation, whether that takes raw pairs or not).
-        fidelity_at_use: pair fidelity when a remote operation uses it, after its storage decay
-            (None: the link has no memory times; pairs are used at ``delivered_fidelity``).
+        fidelity_at_use: pair fidelity when a remote operation uses it, after its storage decay while it
+            waits: in the buffer or, where longer, for the rest of its lattice-surgery syndrome round's
+            ``2d - 1`` pairs (None: the link has no memory times; pairs are used at ``delivered_fidelity``);
+            a note says when the round's gathering sets the wait.
         route: node path of the pairs: [a, b] for a direct link, [a, relay..., b] when
             entanglement is swapped at relays (raw figures are then end-to-end pairs, each
             consuming one pair on every hop; rate_hz is one pair per cycle of the hops, each hop

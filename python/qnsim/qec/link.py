@@ -390,7 +390,9 @@ class RoundTiming:
     def notes(self) -> list[str]:
         """A link too slow for the memories: pairs that are no longer entangled when used, data qubits
         that decay to fully mixed while a round waits for its pairs. The sampled rates are then those
-        of a seam of noise or of no code at all, finite numbers for a patch that cannot work.
+        of a seam of noise or of no code at all, finite numbers for a patch that cannot work. Pairs at
+        F <= 1/2 that are entangled near another Bell state (Psi+, say) are named as such: the seam's
+        gadget uses each pair as Phi+, so they act as errors until a Pauli on one end corrects them.
 
         Example:
             >>> t = round_timing(rate_hz=10.0, bell_diagonal=(0.99, 0.004, 0.003, 0.003), distance=3,
@@ -400,11 +402,26 @@ class RoundTiming:
         """
         notes = []
         fidelity = self.bell_diagonal_at_use[0]
-        if fidelity <= 0.5:
+        largest = max(self.bell_diagonal_at_use)
+        if fidelity <= 0.5 and largest > 0.5:
+            # Entangled near Psi+ (or Psi-, Phi-): the results call such pairs entangled in every formalism; this said
+            # NOT ENTANGLED and "the link is too slow" for a 1 GHz link of 0.8 Psi+ pairs.
+            k = self.bell_diagonal_at_use.index(largest)
+            state, pauli = (("Psi+", "an X"), ("Psi-", "a Y"), ("Phi-", "a Z"))[k - 1]
+            notes.append(
+                f"NEAR {state} at use, not Phi+: the pairs reach the seam entangled (weight {largest:.3g}) at F = "
+                f"{fidelity:.3g} toward Phi+; the seam's gadget uses each pair as Phi+, so they act as errors: "
+                f"{pauli} on one end (a Pauli frame correction) would make them Phi+ pairs of fidelity {largest:.3g}"
+            )
+        elif fidelity <= 0.5:
+            why = (
+                f"the link is too slow for the memories ({self.required_rate_hz:.3g} pairs/s keep up with the rounds)"
+                if self.wait_s > 0
+                else "the pairs were delivered so or decayed in memory (the link keeps up with the rounds)"
+            )
             notes.append(
                 f"NOT ENTANGLED at use: pairs wait {self.storage_s:.3g} s in memory on average and reach the seam "
-                f"with F = {fidelity:.3g} <= 1/2; the link is too slow for the memories ({self.required_rate_hz:.3g} "
-                "pairs/s keep up with the rounds), so the seam carries noise only"
+                f"with F = {fidelity:.3g} <= 1/2 and no Bell weight above 1/2; {why}, so the seam carries noise only"
             )
         if sum(self.wait_idle) >= FULLY_MIXED_IDLE:
             # Averaged over the Poisson waits, the decay of a link far too slow is 0.75 less a rare short wait's share
