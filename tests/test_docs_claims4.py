@@ -111,7 +111,7 @@ def test_readme_and_tutorial_quote_the_pairs_at_use_as_the_report_prices_them():
         text = _prose(path)
         assert f"{used:.6f}" in text or f"F = {used:.3f}" in text, path.name
         assert "0.983887" not in text, path.name
-        assert "wait for one another" in text or "wait for each other" in text or "gathered" in text, path.name
+        assert "for one another" in text or "for the ones after it" in text, path.name
 
 
 # --- qnsim run --help: the links table's columns ----------------------------------------------------------------
