@@ -4,7 +4,6 @@ a calibration or a link supply, ...), fed wrong types, NaN, huge values and fiel
 from __future__ import annotations
 
 import functools
-import math
 
 import pytest
 
@@ -36,3 +35,41 @@ def test_compare_results_refuses_labels_that_are_not_texts() -> None:
     with pytest.raises(ValueError, match="non-empty"):
         qnsim.compare_results({"": slow, "b": fast})
     assert [row["label"] for row in qnsim.compare_results({"a": slow, "b": fast}).rows] == ["a", "b"]
+
+
+def _calibrated(**fields: object) -> object:
+    from qnsim.estimate import CalibratedLink
+
+    return CalibratedLink(1e3, 0.97, 0.001, 5e-5, 1000, 1.0, "demo", **fields)
+
+
+def _supply(**fields: object) -> object:
+    from qnsim.qec import LinkSupply
+
+    return LinkSupply(1e3, 0.95, (0.95, 0.02, 0.02, 0.01), (0.01,) * 4, 1000, 50, 1e-3, 1e-3, 1e-3, 1e-3, "demo",
+                      **fields)  # fmt: skip
+
+
+@pytest.mark.parametrize("build", [_calibrated, _supply], ids=["CalibratedLink", "LinkSupply"])
+def test_a_measured_rate_s_window_and_interval_agree_with_its_pairs(build) -> None:
+    """A CalibratedLink or LinkSupply built by hand took any window: 1000 pairs at 1000 pairs/s printed as '1000
+    pairs/s [95%: 939.2, 1064] (1000 pairs in 5 s)' (or in 1e-300 s), and an interval given without its window was
+    printed as 'interval and window not recorded' (dropped without a word)."""
+    name = build(window_s=1.0).__class__.__name__
+    for window_s in (5.0, 0.5, 1e-300):
+        with pytest.raises(ValueError, match=rf"{name}.window_s = {window_s:g} s disagrees with pairs / rate_hz"):
+            build(rate_interval95=(939.2, 1063.6), window_s=window_s)
+    with pytest.raises(ValueError, match=rf"{name}.rate_interval95 \(900, 1100\) needs the window"):
+        build(rate_interval95=(900.0, 1100.0))
+    # The figures as printed (rounded) still read.
+    assert "(1000 pairs in 1 s)" in build(rate_interval95=(939.2, 1063.6), window_s=1.004).rate_text()
+
+
+def test_a_calibration_s_window_lies_within_its_run() -> None:
+    """CalibratedLink(simulated_s=1.0, window_s=5.0) was kept: a request's window 5x the run it was counted in."""
+    from qnsim.estimate import CalibratedLink
+
+    with pytest.raises(ValueError, match="CalibratedLink.window_s = 5 s is longer than the run .* simulated_s = 1 s"):
+        CalibratedLink(1e3, 0.97, 0.001, 5e-5, 5000, 1.0, "demo", window_s=5.0)
+    assert CalibratedLink(1e3, 0.97, 0.001, 5e-5, 5000, 5.0, "demo", window_s=5.0).window_s == 5.0
+

@@ -127,7 +127,8 @@ class LinkSupply:
         if not isinstance(half_widths, (tuple, list)) or len(half_widths) != 4:
             raise ValueError(f"{where}bell_diagonal_ci95 must be four half-widths, got {shown(half_widths)}")
         rate_hz = _positive(where + "rate_hz", self.rate_hz)
-        interval, window_s = checked_rate_measurement(where, rate_hz, self.rate_interval95, self.window_s)
+        pairs = integer(where + "pairs", self.pairs, minimum=1, error=ValueError)
+        interval, window_s = checked_rate_measurement(where, rate_hz, self.rate_interval95, self.window_s, pairs)
         values = {
             "rate_hz": rate_hz,
             "rate_interval95": interval,
@@ -138,7 +139,7 @@ class LinkSupply:
                 real_number(f"{where}bell_diagonal_ci95[{i}]", h, minimum=0.0, allow_inf=True, error=ValueError)
                 for i, h in enumerate(half_widths)
             ),
-            "pairs": integer(where + "pairs", self.pairs, minimum=1, error=ValueError),
+            "pairs": pairs,
             "probes": integer(where + "probes", self.probes, minimum=1, maximum=MAX_PROBES, error=ValueError),
             "t1_s": t1_s,
             "t2_s": t2_s,
