@@ -73,3 +73,22 @@ def test_a_calibration_s_window_lies_within_its_run() -> None:
         CalibratedLink(1e3, 0.97, 0.001, 5e-5, 5000, 1.0, "demo", window_s=5.0)
     assert CalibratedLink(1e3, 0.97, 0.001, 5e-5, 5000, 5.0, "demo", window_s=5.0).window_s == 5.0
 
+
+@pytest.mark.parametrize("out", ["", "rows", "rows.txt", "."], ids=["empty", "no-suffix", "txt", "folder"])
+def test_clear_saved_counts_refuses_an_out_no_sweep_writes(out, tmp_path, monkeypatch) -> None:
+    """clear_saved_counts('rows') (for rows.csv), '', 'rows.txt' or a folder answered 0 ('no saved counts in
+    rows.shots') where no sweep could have written; its docstring promised ValueError for such a path."""
+    from qnsim.qec.sweep import clear_saved_counts
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValueError, match="out must"):
+        clear_saved_counts(out)
+    assert clear_saved_counts("rows.csv") == 0
+
+
+def test_a_file_path_with_a_null_character_is_refused_by_name() -> None:
+    """clear_saved_counts('a\\x00b.csv') raised os's 'embedded null byte', naming neither the argument nor the path."""
+    from qnsim.qec.sweep import clear_saved_counts
+
+    with pytest.raises(ValueError, match=r"out must be a file path without a null character, got 'a\\x00b.csv'"):
+        clear_saved_counts("a\0b.csv")
