@@ -92,3 +92,47 @@ def test_a_file_path_with_a_null_character_is_refused_by_name() -> None:
 
     with pytest.raises(ValueError, match=r"out must be a file path without a null character, got 'a\\x00b.csv'"):
         clear_saved_counts("a\0b.csv")
+
+
+@functools.cache
+def _report_dicts() -> tuple[dict, dict]:
+    """A physical estimate's report and a feasible error-corrected one, as to_dict() writes them."""
+    from qnsim.estimate import QPU, Link, SurfaceCode, estimate
+
+    physical = estimate("CX 0 1", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.99)], error_budget=0.5)
+    corrected = estimate("CX 0 1\nT 0\nCX 0 1", [QPU(num_qubits=100_000, surface_code=SurfaceCode())] * 2,
+                         [Link((0, 1), 1e6, 0.99)])  # fmt: skip
+    assert physical.feasible and corrected.feasible and corrected.error_corrected is not None
+    return physical.to_dict(), corrected.to_dict()
+
+
+@pytest.mark.parametrize(
+    ("which", "edits", "refusal"),
+    [
+        (0, {"qubit_capacity_per_qpu": [0, 1]}, r"qubit_capacity_per_qpu\[0\] must be a QPU's num_qubits \(>= 1\)"),
+        (0, {"physical_qubits_per_qpu": [2**70, 2]}, "must add up to physical_qubits_total = 4"),
+        (0, {"physical_qubits_per_qpu": None}, "given together or not at all, got None and 4"),
+        (0, {"qubits_per_qpu": [2, 0], "physical_qubits_per_qpu": [3, 1]}, "qubits_per_qpu passes .* at QPU 0"),
+        (1, {"qubit_capacity_per_qpu": [1000, 1000]}, "physical_qubits_per_qpu passes .* at QPU 0"),
+        (1, {"physical_qubits_per_qpu": "swap"}, "physical_qubits_per_qpu must be error_corrected"),
+    ],
+    ids=["capacity-0", "per-qpu-beside-total", "per-qpu-dropped", "feasible-over-workload", "feasible-over-physical",
+         "per-qpu-not-the-code-s"],
+)  # fmt: skip
+def test_an_edited_report_s_capacity_fields_are_checked_against_the_rest(which, edits, refusal) -> None:
+    """EstimateReport.from_dict took schema 5's capacity fields as edited: QPUs of 0 qubits, 2**70 physical qubits
+    on QPU 0 printed beside a total of 4, and a feasible verdict on QPUs over their capacity (over_capacity() listed
+    them under 'feasible')."""
+    import copy
+
+    from qnsim.estimate import EstimateReport
+
+    data = copy.deepcopy(_report_dicts()[which])
+    if edits.get("physical_qubits_per_qpu") == "swap":
+        data["physical_qubits_per_qpu"] = data["physical_qubits_per_qpu"][::-1]
+    else:
+        data.update(edits)
+    with pytest.raises(ValueError, match=refusal):
+        EstimateReport.from_dict(data)
+    for written_back in _report_dicts():
+        assert EstimateReport.from_dict(written_back).to_dict() == written_back
