@@ -136,3 +136,20 @@ def test_an_edited_report_s_capacity_fields_are_checked_against_the_rest(which, 
         EstimateReport.from_dict(data)
     for written_back in _report_dicts():
         assert EstimateReport.from_dict(written_back).to_dict() == written_back
+
+
+def test_a_request_name_holding_a_hash_is_refused() -> None:
+    """A request named 'a->b#1' beside two unnamed a -> b requests: the sweep columns labelled the second of those
+    'a->b#1' too (requests sharing a label get '#<index>'), so one request's figures overwrote the other's in every
+    row without a word."""
+    net = qnsim.Network("bell_diagonal", seed=1)
+    for name in "ab":
+        net.add_node(name)
+    net.add_link("a", "b", length_km=1.0, fidelity=0.95, rate_hz=1e3, channels=3)
+    with pytest.raises(ValueError, match=r"name must not hold '#' .* got 'a->b#1'"):
+        net.request("a", "b", name="a->b#1")
+    net.request("a", "b")
+    net.request("a", "b")
+    from qnsim.scenario import request_labels
+
+    assert request_labels(net.requests) == ["a->b#0", "a->b#1"]

@@ -529,6 +529,14 @@ class Network(SlotOperations):
             if spec.name.isdigit():
                 # A digit-only name would be ambiguous with an index in sweep keys (requests.0).
                 raise ValueError(f"{who}: name must be non-empty and not all digits, got {written(spec.name)}")
+            if "#" in spec.name:
+                # Sweep columns label requests that share a label "<label>#<index>" (scenario.request_labels): a
+                # request named 'a->b#1' and the second unnamed a -> b request wrote the same columns, one row's
+                # figures over the other's without a word.
+                raise ValueError(
+                    f"{who}: name must not hold '#' (sweep columns mark requests that share a label with "
+                    f"#<index>), got {written(spec.name)}"
+                )
             if any(r.name == spec.name for r in self._requests):
                 raise ValueError(f"{who}: another request is already named {written(spec.name)}")
             other = self._request_keys.get(name_key(spec.name))
