@@ -153,3 +153,11 @@ def test_a_request_name_holding_a_hash_is_refused() -> None:
     from qnsim.scenario import request_labels
 
     assert request_labels(net.requests) == ["a->b#0", "a->b#1"]
+
+
+def test_a_link_supply_s_seed_leaves_room_for_its_probes() -> None:
+    """LinkSupply(seed=2**64 - 1, probes=50) was kept and printed 'seeds 18446744073709551615 ..
+    18446744073709551664', seeds past 64 bits that measure_link refuses."""
+    with pytest.raises(ValueError, match=r"LinkSupply.seed 18446744073709551615 with probes=50: .* give seed <= "):
+        _supply(seed=2**64 - 1)
+    assert _supply(seed=2**64 - 50).seeds_used().endswith("18446744073709551615)")
