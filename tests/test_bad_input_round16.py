@@ -138,6 +138,34 @@ def test_an_edited_report_s_capacity_fields_are_checked_against_the_rest(which, 
         assert EstimateReport.from_dict(written_back).to_dict() == written_back
 
 
+def test_pair_storage_of_attempts_far_below_the_float_s_epsilon() -> None:
+    """A link of attempts every 1e-300 s succeeding with p = 1e-297 (1 kHz) made estimate(target_fidelity=0.99)
+    raise ZeroDivisionError: the geometric gaps' decay p e^-at / (1 - (1 - p) e^-at) read 1 - 1 = 0. Such attempts
+    are a Poisson source: the factor is the exponential gaps' 1 / (1 + a m)."""
+    from qnsim.estimate import QPU, Link, PairStorage, estimate
+
+    poisson = PairStorage(1.0, 1.0, raw_interval_s=1e-3)
+    for period in (1e-300, 1e-30):
+        storage = PairStorage(1.0, 1.0, raw_interval_s=1e-3, attempt_period_s=period)
+        assert storage.wait_factor(2.0) == pytest.approx(poisson.wait_factor(2.0), rel=1e-12)
+    link = Link((0, 1), 1e3, 0.9, success_probability=1e-297, attempt_period_s=1e-300, memory_t1_s=1.0,
+                memory_t2_s=1.0)  # fmt: skip
+    report = estimate("CX 0 1", [QPU(num_qubits=1)] * 2, [link], target_fidelity=0.99, error_budget=0.5)
+    assert report.links[0].purification_rounds >= 1 and report.links[0].delivered_fidelity >= 0.99
+
+
+def test_pair_storage_refuses_memory_times_whose_decay_rate_is_beyond_a_float() -> None:
+    """Link(memory_t1_s=1e-308) with target_fidelity was refused as 'decay_hz must be finite, got inf', an argument
+    the user never gave."""
+    from qnsim.estimate import QPU, Link, PairStorage, estimate
+
+    with pytest.raises(ValueError, match="memory_t1_s = 1e-308 s is too small: its decay rate"):
+        estimate("CX 0 1", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.9, memory_t1_s=1e-308, memory_t2_s=1e-308)],
+                 target_fidelity=0.99, error_budget=0.5)  # fmt: skip
+    with pytest.raises(ValueError, match="memory_t2_s = 5e-309 s is too small"):
+        PairStorage(1.0, 5e-309, raw_interval_s=1e-3)
+
+
 def test_a_request_name_holding_a_hash_is_refused() -> None:
     """A request named 'a->b#1' beside two unnamed a -> b requests: the sweep columns labelled the second of those
     'a->b#1' too (requests sharing a label get '#<index>'), so one request's figures overwrote the other's in every
