@@ -4,6 +4,7 @@ a calibration or a link supply, ...), fed wrong types, NaN, huge values and fiel
 from __future__ import annotations
 
 import functools
+import math
 
 import pytest
 
@@ -189,3 +190,32 @@ def test_a_link_supply_s_seed_leaves_room_for_its_probes() -> None:
     with pytest.raises(ValueError, match=r"LinkSupply.seed 18446744073709551615 with probes=50: .* give seed <= "):
         _supply(seed=2**64 - 1)
     assert _supply(seed=2**64 - 50).seeds_used().endswith("18446744073709551615)")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "refusal"),
+    [
+        ((-5.0, None, 3, 1.0), ValueError, "rate_hz must be >= 0"),
+        ((math.inf, None, 3, 1.0), ValueError, "rate_hz must be finite"),
+        ((3.0, (1.0,), 3, 1.0), ValueError, r"rate_interval95 must be \(low, high\), got 1 values"),
+        ((3.0, (math.nan, math.nan), 3, 1.0), ValueError, r"rate_interval95\[0\] must be finite"),
+        ((1000.0, (1.0, 2.0), 1000, 1.0), ValueError, "must hold rate_hz = 1000"),
+        ((3.0, None, -3, 1.0), ValueError, "pairs must be >= 0"),
+        ((3.0, None, 3, 0.0), ValueError, "window_s must be > 0 s"),
+        ((1000.0, None, 3, 1.0), ValueError, "window_s = 1 s disagrees with pairs / rate_hz = 3 / 1000"),
+        ((3.0, None, 3, "1"), TypeError, "window_s must be a real number"),
+        ((3.0, None, 3, 1.0, 5), TypeError, "unit must be a string, got 5"),
+    ],
+    ids=["negative-rate", "infinite-rate", "one-value-interval", "nan-interval", "interval-without-rate",
+         "negative-pairs", "empty-window", "window-apart-from-pairs", "window-text", "unit-number"],
+)  # fmt: skip
+def test_rate_text_refuses_figures_no_measurement_gives(arguments, error, refusal) -> None:
+    """qnsim.results.rate_text, the one writer of every simulated rate, printed '-5 Hz', 'inf Hz', '(-3 pairs in
+    1 s)', '(3 pairs in 0 s)', '[95%: nan, nan]', '1000 Hz [95%: 1, 2]' and '1000 Hz ... (3 pairs in 1 s)' as they
+    stood; an interval of one value raised IndexError, a window '1' "bad operand type for abs()"."""
+    from qnsim.results import rate_text
+
+    with pytest.raises(error, match=refusal):
+        rate_text(*arguments)
+    assert rate_text(math.nan, None, 0, 0.0) == "-"
+    assert rate_text(0.0, (0.0, 3.69), 0, 1.0) == "0 Hz [95%: 0, 3.69] (0 pairs in 1 s)"

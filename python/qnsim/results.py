@@ -161,8 +161,18 @@ def rate_text(
         >>> rate_text(1000.0, None, 2, 2e-3)
         "1000 Hz [fixed schedule, no sampling noise; the window's edges may cut a delivery period] (2 pairs in 2 ms)"
     """
-    if math.isnan(rate_hz):
+    from qnsim.argument_checks import integer, is_real_number, label, real_number
+
+    unit = label("unit", unit)
+    if is_real_number(rate_hz) and math.isnan(rate_hz):
         return "-"
+    # Checked as a measurement kept by hand is (checked_rate_measurement): a negative or infinite rate, -3 pairs, a
+    # window of 0 s, an interval of NaN or one that left out the rate were printed as they stood, and an interval of
+    # one value raised IndexError.
+    rate_hz = real_number("rate_hz", rate_hz, minimum=0.0)
+    pairs = integer("pairs", pairs, minimum=0)
+    window_s = real_number("window_s", window_s, minimum=0.0, exclusive_minimum=True, unit="s")
+    interval, _ = checked_rate_measurement("", rate_hz, interval, window_s, pairs)
     # A fixed schedule has no sampling noise, but a window ending between two deliveries counts one pair fewer than a
     # period's worth (909 Hz from a 1 kHz link run for 5.5 ms): said, not called exact alone.
     spread = (
@@ -203,8 +213,7 @@ def checked_rate_measurement(
         if window_s is None:
             # Printed as "interval and window not recorded": the interval given was dropped without a word.
             raise ValueError(
-                f"{where}rate_interval95 ({low:g}, {high:g}) needs the window it was measured over: give window_s "
-                f"(pairs / rate_hz = {pairs / rate_hz:g} s)"
+                f"{where}rate_interval95 ({low:g}, {high:g}) needs the window it was measured over: give window_s"
             )
     if window_s is not None:
         window_s = real_number(where + "window_s", window_s, minimum=0.0, exclusive_minimum=True, unit="s",
@@ -212,8 +221,9 @@ def checked_rate_measurement(
         # The rate is the pairs counted over the window: 1000 pairs at 1000 pairs/s "in 5 s" was printed as it stood.
         if abs(pairs / window_s - rate_hz) > WINDOW_ROUNDING * rate_hz:
             raise ValueError(
-                f"{where}window_s = {window_s:g} s disagrees with pairs / rate_hz = {pairs} / {rate_hz:g} = "
-                f"{pairs / rate_hz:g} s (the rate is the pairs counted over the window)"
+                f"{where}window_s = {window_s:g} s disagrees with pairs / rate_hz = {pairs} / {rate_hz:g}"
+                + (f" = {pairs / rate_hz:g} s" if rate_hz > 0 else "")
+                + " (the rate is the pairs counted over the window)"
             )
     return interval, window_s  # type: ignore[return-value]
 
