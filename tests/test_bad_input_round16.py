@@ -219,3 +219,30 @@ def test_rate_text_refuses_figures_no_measurement_gives(arguments, error, refusa
         rate_text(*arguments)
     assert rate_text(math.nan, None, 0, 0.0) == "-"
     assert rate_text(0.0, (0.0, 3.69), 0, 1.0) == "0 Hz [95%: 0, 3.69] (0 pairs in 1 s)"
+
+
+@pytest.mark.parametrize(
+    ("memories", "error", "refusal"),
+    [(0, ValueError, "must be >= 1, got 0"), (-1, ValueError, "must be >= 1, got -1"),
+     (True, TypeError, "must be an integer, got True"), (10**5000, ValueError, "is beyond a 64-bit integer")],
+    ids=["zero", "negative", "bool", "huge"],
+)  # fmt: skip
+def test_routing_route_reads_memories_per_link_as_network_route_does(memories, error, refusal) -> None:
+    """qnsim.routing.route (public) took memories_per_link unread: 0 raised ZeroDivisionError, -1 and True routed
+    as if every link had room, 10**5000 raised Python's printing limit; links of another kind raised AttributeError
+    ("'str' object has no attribute 'channels'")."""
+    from qnsim.routing import route
+
+    net = qnsim.Network()
+    for name in "abc":
+        net.add_node(name)
+    net.add_link("a", "c", length_km=1.0, fidelity=0.80, rate_hz=1e3)
+    net.add_link("a", "b", length_km=1.0, fidelity=0.99, rate_hz=1e2)
+    net.add_link("b", "c", length_km=1.0, fidelity=0.99, rate_hz=1e2)
+    with pytest.raises(error, match=f"memories_per_link {refusal}"):
+        route(list(net.nodes), net.links, "a", "c", "rate", memories)
+    with pytest.raises(error, match=f"memories_per_link {refusal}"):
+        net.route("a", "c", "rate", memories)
+    with pytest.raises(TypeError, match="links must be a sequence of LinkInfo"):
+        route(list(net.nodes), "ab", "a", "c", "rate")
+    assert route(list(net.nodes), tuple(net.links), "a", "c", "rate", 1) == net.route("a", "c", "rate", 1) == ["a", "c"]

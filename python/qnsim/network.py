@@ -57,7 +57,7 @@ from qnsim import _core
 from qnsim._core import QnsimError
 from qnsim.hardware import NodeHardware, hardware_values
 from qnsim.link_builder import LinkInfo, build_link
-from qnsim.argument_checks import integer, is_integer, name_key, written
+from qnsim.argument_checks import is_integer, name_key, written
 from qnsim.logs import run_report, run_watch
 from qnsim.presets import PRESETS, HardwarePreset, resolve_preset
 from qnsim.progress import run_with_bar, stderr_is_tty
@@ -455,8 +455,7 @@ class Network(SlotOperations):
             routing = check_value("routing", Literal["hops", "rate", "fidelity"], routing)
         except ParameterError as exc:
             raise relocated(exc, who) from None
-        if memories_per_link is not None:
-            memories_per_link = integer("memories_per_link", memories_per_link, minimum=1)
+        # memories_per_link is read by routing.route, for this call and a direct one alike.
         # The names as the network holds them (plain str): route(np.str_("a"), "b") returned the NumPy string itself.
         src, dst = self.node(src, who).name, self.node(dst, who).name
         if src == dst:
