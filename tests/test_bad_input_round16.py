@@ -114,16 +114,17 @@ def _report_dicts() -> tuple[dict, dict]:
         (0, {"physical_qubits_per_qpu": [2**70, 2]}, "must add up to physical_qubits_total = 4"),
         (0, {"physical_qubits_per_qpu": None}, "given together or not at all, got None and 4"),
         (0, {"qubits_per_qpu": [2, 0], "physical_qubits_per_qpu": [3, 1]}, "qubits_per_qpu passes .* at QPU 0"),
+        (0, {"physical_qubits_per_qpu": [0, 4]}, "physical_qubits_per_qpu must hold .* below it at QPU 0"),
         (1, {"qubit_capacity_per_qpu": [1000, 1000]}, "physical_qubits_per_qpu passes .* at QPU 0"),
         (1, {"physical_qubits_per_qpu": "swap"}, "physical_qubits_per_qpu must be error_corrected"),
     ],
-    ids=["capacity-0", "per-qpu-beside-total", "per-qpu-dropped", "feasible-over-workload", "feasible-over-physical",
-         "per-qpu-not-the-code-s"],
+    ids=["capacity-0", "per-qpu-beside-total", "per-qpu-dropped", "feasible-over-workload", "per-qpu-below-workload",
+         "feasible-over-physical", "per-qpu-not-the-code-s"],
 )  # fmt: skip
 def test_an_edited_report_s_capacity_fields_are_checked_against_the_rest(which, edits, refusal) -> None:
     """EstimateReport.from_dict took schema 5's capacity fields as edited: QPUs of 0 qubits, 2**70 physical qubits
-    on QPU 0 printed beside a total of 4, and a feasible verdict on QPUs over their capacity (over_capacity() listed
-    them under 'feasible')."""
+    on QPU 0 printed beside a total of 4, 0 physical qubits on a QPU holding a workload qubit, and a feasible verdict
+    on QPUs over their capacity (over_capacity() listed them under 'feasible')."""
     import copy
 
     from qnsim.estimate import EstimateReport

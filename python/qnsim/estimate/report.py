@@ -304,6 +304,12 @@ def _check_report_shape(report: Any) -> None:
         problems.append(f"physical_qubits_per_qpu must add up to physical_qubits_total = {shown(total)}, got "
                         f"{counted(sum(per_qpu))}")
     ec = report.error_corrected
+    if per_qpu is not None and ec is None and len(per_qpu) == len(report.qubits_per_qpu):
+        # A physical QPU's physical qubits are its workload's plus its link memories.
+        short = [i for i, (n, load) in enumerate(zip(per_qpu, report.qubits_per_qpu)) if n < load]
+        if short:
+            problems.append(f"physical_qubits_per_qpu must hold each QPU's qubits_per_qpu (its workload) and its "
+                            f"link memories, but is below it at QPU {', '.join(map(str, short[:6]))}")
     if per_qpu is not None and ec is not None and list(per_qpu) != list(ec.physical_qubits_per_qpu):
         # The error-correction rows print the code's own list: two lists of one figure.
         problems.append("physical_qubits_per_qpu must be error_corrected.physical_qubits_per_qpu")
