@@ -247,3 +247,21 @@ def test_routing_route_reads_memories_per_link_as_network_route_does(memories, e
     with pytest.raises(TypeError, match="links must be a sequence of LinkInfo"):
         route(list(net.nodes), "ab", "a", "c", "rate")
     assert route(list(net.nodes), tuple(net.links), "a", "c", "rate", 1) == net.route("a", "c", "rate", 1) == ["a", "c"]
+
+
+@pytest.mark.parametrize("routing", ["hops", "fidelity"])
+def test_network_route_refuses_a_path_its_request_would_refuse(routing) -> None:
+    """Network.route('a', 'c', 'hops', memories_per_link=2) returned ['a', 'c'] over a 1-channel link: the path the
+    request would choose, but one the request then refuses ('needs 2 memories per side')."""
+    net = qnsim.Network()
+    for name in "abc":
+        net.add_node(name, num_memories=4)
+    net.add_link("a", "c", length_km=1.0, fidelity=0.50, rate_hz=1e3)
+    net.add_link("a", "b", length_km=1.0, fidelity=0.40, rate_hz=1e2, channels=2)
+    net.add_link("b", "c", length_km=1.0, fidelity=0.40, rate_hz=1e2, channels=2)
+    assert net.route("a", "c", routing, memories_per_link=1) == ["a", "c"]
+    with pytest.raises(ValueError, match="needs 2 memories per side on link 'a'-'c', which has 1 channels"):
+        net.route("a", "c", routing, memories_per_link=2)
+    with pytest.raises(ValueError, match="needs 2 memories per side on link 'a'-'c'"):
+        net.request("a", "c", routing=routing, memories_per_link=2)
+    assert net.route("a", "c", "rate", memories_per_link=2) == ["a", "b", "c"]

@@ -461,9 +461,22 @@ class Network(SlotOperations):
         if src == dst:
             raise ValueError(f"{who}: source and destination are the same node")
         try:
-            return route(self._nodes, self.links, src, dst, routing, memories_per_link)
+            path = route(self._nodes, self.links, src, dst, routing, memories_per_link)
         except ValueError as exc:
             raise ValueError(f"{who}: {exc}") from None
+        if memories_per_link is not None:
+            # The request refuses a path with a link narrower than its memories (routing "hops" and "fidelity" do
+            # not avoid one): route(..., memories_per_link=2) returned ['a', 'c'] over a 1-channel link, a path no
+            # request takes.
+            for u, v in zip(path, path[1:]):
+                channels = self._links[frozenset((u, v))].channels
+                if channels < memories_per_link:
+                    raise ValueError(
+                        f"{who}: request needs {memories_per_link} memories per side on link "
+                        f"{written(u)}-{written(v)}, which has {channels} channels (raise its channels, or route by "
+                        "'rate', which avoids it)"
+                    )
+        return path
 
     def request(self, src: str, dst: str, **params: Any) -> RequestInfo:
         """Asks for end-to-end Bell pairs between ``src`` and ``dst``.
