@@ -440,7 +440,8 @@ class Network(SlotOperations):
         """The path :meth:`request` would choose (metrics in :mod:`qnsim.routing`).
 
         ``memories_per_link`` is the request's (None: its default, the path's narrowest link's channels);
-        only ``routing="rate"`` depends on it, as a link delivers to a request through the memories it holds.
+        only ``routing="rate"`` chooses by it, as a link delivers to a request through the memories it holds;
+        under the others a path with a link of fewer channels is refused, as the request refuses it.
 
         Example:
             >>> net = Network(); _ = [net.add_node(n) for n in "abc"]
