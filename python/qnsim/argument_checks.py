@@ -495,6 +495,9 @@ def file_path(name: str, value: object) -> str:
     text = os.fspath(value) if isinstance(value, os.PathLike) else value
     if not isinstance(text, str):
         raise TypeError(f"{name} must be a file path (str or pathlib.Path), got {shown(value)}")
+    if "\0" in text:
+        # No file has one: os and open() said "embedded null byte", naming neither the argument nor the path.
+        raise ValueError(f"{name} must be a file path without a null character, got {written(text)}")
     return text
 
 

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from qnsim.argument_checks import label as checked_label
 from qnsim.results import NetworkResult, RequestResult, _ci, _eng
 
 __all__ = ["Comparison", "compare_results"]
@@ -231,9 +232,10 @@ def compare_results(
         A :class:`Comparison`; ``print`` it for the table, ``.rows`` or ``.to_pandas()`` for the figures.
 
     Raises:
-        ValueError: Fewer than two results, a baseline that is not one of the labels, or a request between
-            other nodes than the baseline's without ``different_endpoints=True``.
-        TypeError: A value that is no request result.
+        ValueError: Fewer than two results, a baseline that is not one of the labels, a label that is blank or
+            holds a line break, or a request between other nodes than the baseline's without
+            ``different_endpoints=True``.
+        TypeError: A value that is no request result, or a label or baseline that is not a string.
 
     Example:
         >>> import qnsim
@@ -251,9 +253,14 @@ def compare_results(
         raise TypeError(f"compare_results takes a mapping label -> result, got {type(results).__name__}")
     if len(results) < 2:
         raise ValueError(f"compare_results needs at least two results to compare, got {len(results)}")
-    requests = {str(label): _request(str(label), value) for label, value in results.items()}
+    # Labels are the table's texts, read by one rule (argument_checks.label): str() of each key made {1: r1, "1": r2}
+    # one row (r2 dropped without a word), and 10**5000 as a key raised Python's printing limit.
+    requests = {
+        checked_label("compare_results label", name): _request(name, value) for name, value in results.items()
+    }
     if baseline is None:
         baseline = next(iter(requests))
+    baseline = checked_label("compare_results: baseline", baseline)
     if baseline not in requests:
         raise ValueError(f"compare_results: baseline {baseline!r} is none of the labels ({', '.join(requests)})")
     base = requests[baseline]

@@ -57,7 +57,7 @@ from qnsim import _core
 from qnsim._core import QnsimError
 from qnsim.hardware import NodeHardware, hardware_values
 from qnsim.link_builder import LinkInfo, build_link
-from qnsim.argument_checks import integer, is_integer, name_key, written
+from qnsim.argument_checks import is_integer, name_key, written
 from qnsim.logs import run_report, run_watch
 from qnsim.presets import PRESETS, HardwarePreset, resolve_preset
 from qnsim.progress import run_with_bar, stderr_is_tty
@@ -446,7 +446,8 @@ class Network(SlotOperations):
         """The path :meth:`request` would choose (metrics in :mod:`qnsim.routing`).
 
         ``memories_per_link`` is the request's (None: its default, the path's narrowest link's channels);
-        only ``routing="rate"`` depends on it, as a link delivers to a request through the memories it holds.
+        only ``routing="rate"`` chooses by it, as a link delivers to a request through the memories it holds;
+        under the others a path with a link of fewer channels is refused, as the request refuses it.
 
         Example:
             >>> net = Network(); _ = [net.add_node(n) for n in "abc"]
@@ -461,16 +462,28 @@ class Network(SlotOperations):
             routing = check_value("routing", Literal["hops", "rate", "fidelity"], routing)
         except ParameterError as exc:
             raise relocated(exc, who) from None
-        if memories_per_link is not None:
-            memories_per_link = integer("memories_per_link", memories_per_link, minimum=1)
+        # memories_per_link is read by routing.route, for this call and a direct one alike.
         # The names as the network holds them (plain str): route(np.str_("a"), "b") returned the NumPy string itself.
         src, dst = self.node(src, who).name, self.node(dst, who).name
         if src == dst:
             raise ValueError(f"{who}: source and destination are the same node")
         try:
-            return route(self._nodes, self.links, src, dst, routing, memories_per_link)
+            path = route(self._nodes, self.links, src, dst, routing, memories_per_link)
         except ValueError as exc:
             raise ValueError(f"{who}: {exc}") from None
+        if memories_per_link is not None:
+            # The request refuses a path with a link narrower than its memories (routing "hops" and "fidelity" do
+            # not avoid one): route(..., memories_per_link=2) returned ['a', 'c'] over a 1-channel link, a path no
+            # request takes.
+            for u, v in zip(path, path[1:]):
+                channels = self._links[frozenset((u, v))].channels
+                if channels < memories_per_link:
+                    raise ValueError(
+                        f"{who}: request needs {memories_per_link} memories per side on link "
+                        f"{written(u)}-{written(v)}, which has {channels} channels (raise its channels, or route by "
+                        "'rate', which avoids it)"
+                    )
+        return path
 
     def request(self, src: str, dst: str, **params: Any) -> RequestInfo:
         """Asks for end-to-end Bell pairs between ``src`` and ``dst``.
@@ -535,6 +548,14 @@ class Network(SlotOperations):
             if spec.name.isdigit():
                 # A digit-only name would be ambiguous with an index in sweep keys (requests.0).
                 raise ValueError(f"{who}: name must be non-empty and not all digits, got {written(spec.name)}")
+            if "#" in spec.name:
+                # Sweep columns label requests that share a label "<label>#<index>" (scenario.request_labels): a
+                # request named 'a->b#1' and the second unnamed a -> b request wrote the same columns, one row's
+                # figures over the other's without a word.
+                raise ValueError(
+                    f"{who}: name must not hold '#' (sweep columns mark requests that share a label with "
+                    f"#<index>), got {written(spec.name)}"
+                )
             if any(r.name == spec.name for r in self._requests):
                 raise ValueError(f"{who}: another request is already named {written(spec.name)}")
             other = self._request_keys.get(name_key(spec.name))

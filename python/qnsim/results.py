@@ -161,8 +161,18 @@ def rate_text(
         >>> rate_text(1000.0, None, 2, 2e-3)
         "1000 Hz [fixed schedule, no sampling noise; the window's edges may cut a delivery period] (2 pairs in 2 ms)"
     """
-    if math.isnan(rate_hz):
+    from qnsim.argument_checks import integer, is_real_number, label, real_number
+
+    unit = label("unit", unit)
+    if is_real_number(rate_hz) and math.isnan(rate_hz):
         return "-"
+    # Checked as a measurement kept by hand is (checked_rate_measurement): a negative or infinite rate, -3 pairs, a
+    # window of 0 s, an interval of NaN or one that left out the rate were printed as they stood, and an interval of
+    # one value raised IndexError.
+    rate_hz = real_number("rate_hz", rate_hz, minimum=0.0)
+    pairs = integer("pairs", pairs, minimum=0)
+    window_s = real_number("window_s", window_s, minimum=0.0, exclusive_minimum=True, unit="s")
+    interval, _ = checked_rate_measurement("", rate_hz, interval, window_s, pairs)
     # A fixed schedule has no sampling noise, but a window ending between two deliveries counts one pair fewer than a
     # period's worth (909 Hz from a 1 kHz link run for 5.5 ms): said, not called exact alone.
     spread = (
@@ -172,15 +182,22 @@ def rate_text(
     return f"{rate_hz:.4g} {unit} [{spread}] ({pairs} pair{'' if pairs == 1 else 's'} in {_eng(window_s, 's')})"
 
 
+#: How far a hand-written window may be from pairs / rate_hz: the figures as printed (a rate to 4 digits, a window
+#: to 3) are rounded by up to 0.5%.
+WINDOW_ROUNDING = 0.01
+
+
 def checked_rate_measurement(
-    where: str, rate_hz: float, interval: object, window_s: object
+    where: str, rate_hz: float, interval: object, window_s: object, pairs: int
 ) -> tuple[tuple[float, float] | None, float | None]:
     """A measured rate's 95% interval and window, as a dataclass built by hand (figures saved from an earlier
     measurement) may give them: the interval None (exact, or not recorded) or (low, high) with
-    0 <= low <= rate <= high; the window None (not recorded) or a positive time in s. Each refusal names the field.
+    0 <= low <= rate <= high; the window None (not recorded) or a positive time in s over which ``pairs`` pairs make
+    ``rate_hz`` (to rounding, 1%). An interval needs its window (without one the rate is printed as "interval and
+    window not recorded"). Each refusal names the field.
 
     Example:
-        >>> checked_rate_measurement("X.", 10.0, [8, 12.5], 1)
+        >>> checked_rate_measurement("X.", 10.0, [8, 12.5], 1, 10)
         ((8.0, 12.5), 1.0)
     """
     from qnsim.argument_checks import real_number, real_numbers
@@ -193,9 +210,21 @@ def checked_rate_measurement(
         if not low <= rate_hz <= high:
             raise ValueError(f"{where}rate_interval95 ({low:g}, {high:g}) must hold rate_hz = {rate_hz:g}")
         interval = (low, high)
+        if window_s is None:
+            # Printed as "interval and window not recorded": the interval given was dropped without a word.
+            raise ValueError(
+                f"{where}rate_interval95 ({low:g}, {high:g}) needs the window it was measured over: give window_s"
+            )
     if window_s is not None:
         window_s = real_number(where + "window_s", window_s, minimum=0.0, exclusive_minimum=True, unit="s",
                                error=ValueError)
+        # The rate is the pairs counted over the window: 1000 pairs at 1000 pairs/s "in 5 s" was printed as it stood.
+        if abs(pairs / window_s - rate_hz) > WINDOW_ROUNDING * rate_hz:
+            raise ValueError(
+                f"{where}window_s = {window_s:g} s disagrees with pairs / rate_hz = {pairs} / {rate_hz:g}"
+                + (f" = {pairs / rate_hz:g} s" if rate_hz > 0 else "")
+                + " (the rate is the pairs counted over the window)"
+            )
     return interval, window_s  # type: ignore[return-value]
 
 

@@ -34,7 +34,7 @@ from collections.abc import Iterable, Sequence
 
 import networkx as nx
 
-from qnsim.argument_checks import written
+from qnsim.argument_checks import integer, written
 from qnsim.link_builder import LinkInfo
 
 __all__ = ["ROUTINGS", "route"]
@@ -72,6 +72,14 @@ def route(
     """
     if routing not in ROUTINGS:  # any other text was routed by hops
         raise ValueError(f"routing must be one of {', '.join(map(repr, ROUTINGS))}, got {written(routing)}")
+    # Read here, for Network.route and a direct call alike: memories_per_link=0 raised ZeroDivisionError, -1 and
+    # True were taken (as 'any link'), 10**5000 raised Python's printing limit.
+    if memories_per_link is not None:
+        memories_per_link = integer("memories_per_link", memories_per_link, minimum=1)
+    links = list(links) if isinstance(links, Iterable) and not isinstance(links, (str, bytes)) else links
+    if not isinstance(links, list) or not all(isinstance(link, LinkInfo) for link in links):
+        # A link of another kind failed deep inside with AttributeError ("'str' object has no attribute 'channels'").
+        raise TypeError(f"links must be a sequence of LinkInfo (Network.links), got {written(links):.120}")
     g = nx.Graph()
     g.add_nodes_from(nodes)
     for end, name in (("src", src), ("dst", dst)):

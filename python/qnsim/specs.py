@@ -741,7 +741,8 @@ class RequestSpec(Spec):
     src: str = param(doc="Source node")
     dst: str = param(doc="Destination node")
     name: Union[str, None] = param(
-        None, doc="Unique name of the request in sweep keys, sweep columns and logs (None: 'src->dst')"
+        None, doc="Unique name of the request in sweep keys, sweep columns and logs, without '#' (it marks requests "
+        "that share a label in sweep columns; None: 'src->dst')"
     )
     path: Union[tuple[str, ...], None] = param(None, doc="Node names from src to dst (default: chosen by routing)")
     routing: Literal["hops", "rate", "fidelity"] = param("hops", doc="Path metric when no path is given")

@@ -2042,17 +2042,22 @@ def _unlock_out(handle: int | Path) -> None:
 _LOCK_FDS: set[int] = set()
 
 
-def _open_sink(out: str | os.PathLike | None, key_columns: list[str]) -> _CsvSink | _ParquetSink | None:
-    if out is None:
-        return None
+def _out_path(out: str | os.PathLike) -> Path:
+    """A sweep's ``out`` as a path ending with .csv or .parquet, refused by name otherwise (one reading for the
+    sweeps and for :func:`qnsim.qec.sweep.clear_saved_counts`)."""
     if isinstance(out, str) and not out:  # Path("") is ".": the message would name a path never given
         raise ValueError("out must be a .csv or .parquet path, got ''")
     path = Path(file_path("out", out))
-    if path.suffix == ".parquet":
-        return _ParquetSink(path, key_columns)
-    if path.suffix == ".csv":
-        return _CsvSink(path, key_columns)
-    raise ValueError(f"out must end with .csv or .parquet, got {str(path)!r}")
+    if path.suffix not in (".csv", ".parquet"):
+        raise ValueError(f"out must end with .csv or .parquet, got {str(path)!r}")
+    return path
+
+
+def _open_sink(out: str | os.PathLike | None, key_columns: list[str]) -> _CsvSink | _ParquetSink | None:
+    if out is None:
+        return None
+    path = _out_path(out)
+    return _ParquetSink(path, key_columns) if path.suffix == ".parquet" else _CsvSink(path, key_columns)
 
 
 def _remove_empty_out(out: Path) -> None:

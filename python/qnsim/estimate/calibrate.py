@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from qnsim.argument_checks import integer, label, probability, rate, real_number, shown
-from qnsim.results import FEW_PAIRS_FOR_RATE, checked_rate_measurement, measured_rate_text
+from qnsim.results import FEW_PAIRS_FOR_RATE, WINDOW_ROUNDING, checked_rate_measurement, measured_rate_text
 
 __all__ = ["MIN_CALIBRATION_PAIRS", "CalibratedLink", "calibrate_link"]
 
@@ -90,7 +90,15 @@ class CalibratedLink:
         if isinstance(notes, str) or not isinstance(notes, (tuple, list)) or not all(isinstance(n, str) for n in notes):
             raise ValueError(f"{where}notes must be a sequence of texts, got {shown(notes)}")
         rate_hz = rate(where + "rate_hz", self.rate_hz, error=ValueError)
-        interval, window_s = checked_rate_measurement(where, rate_hz, self.rate_interval95, self.window_s)
+        pairs = integer(where + "pairs", self.pairs, minimum=1, error=ValueError)
+        simulated_s = number(where + "simulated_s", self.simulated_s, minimum=0.0, exclusive_minimum=True, unit="s")
+        interval, window_s = checked_rate_measurement(where, rate_hz, self.rate_interval95, self.window_s, pairs)
+        if window_s is not None and window_s > simulated_s * (1 + WINDOW_ROUNDING):
+            # A request's window lies within its run (to rounding): 5 s from a 1 s run was printed as it stood.
+            raise ValueError(
+                f"{where}window_s = {window_s:g} s is longer than the run it was measured in, simulated_s = "
+                f"{simulated_s:g} s"
+            )
         values = {
             "rate_hz": rate_hz,
             "rate_interval95": interval,
@@ -101,10 +109,8 @@ class CalibratedLink:
             # inf: from a single pair.
             "fidelity_ci95": number(where + "fidelity_ci95", self.fidelity_ci95, minimum=0.0, allow_inf=True),
             "latency_s": number(where + "latency_s", self.latency_s, minimum=0.0, unit="s"),
-            "pairs": integer(where + "pairs", self.pairs, minimum=1, error=ValueError),
-            "simulated_s": number(
-                where + "simulated_s", self.simulated_s, minimum=0.0, exclusive_minimum=True, unit="s"
-            ),
+            "pairs": pairs,
+            "simulated_s": simulated_s,
             "source": label(where + "source", self.source, error=ValueError),
             "memory_t1_s": t1_s,
             "memory_t2_s": t2_s,

@@ -751,6 +751,12 @@ class PairStorage:
         if self.memory_t2_s > 2 * self.memory_t1_s:
             raise ValueError(f"memory_t2_s must be <= 2 * memory_t1_s = {2 * self.memory_t1_s:g} s, "
                              f"got {self.memory_t2_s:g} s")
+        for name in ("memory_t1_s", "memory_t2_s"):
+            if math.isinf(2.0 / getattr(self, name)):
+                # The decay rate 2 / T is priced: T = 1e-308 s was refused as "decay_hz must be finite", an
+                # argument nobody gave.
+                raise ValueError(f"{name} = {getattr(self, name):g} s is too small: its decay rate 2 / {name} is "
+                                 "beyond a float (1.8e308)")
         if self.attempt_period_s is not None:
             period = real_number("attempt_period_s", self.attempt_period_s, minimum=0.0, exclusive_minimum=True,
                                  maximum=self.raw_interval_s, unit="s", error=ValueError)
@@ -809,7 +815,9 @@ class PairStorage:
             t = self.attempt_period_s
             p = t / m
             one = math.exp(-decay_hz * t)
-            return p * one / (1.0 - (1.0 - p) * one)
+            # 1 - (1 - p) e^{-at} written as (1 - e^{-at}) + p e^{-at}: with p and a t below the float's epsilon
+            # (attempts of 1e-300 s succeeding with p = 1e-297) the first form is 1 - 1 = 0, a ZeroDivisionError.
+            return p * one / (-math.expm1(-decay_hz * t) + p * one)
         return 1.0 / (1.0 + decay_hz * m)
 
     def mean_decay(self, coeffs: Sequence[float], coherence: float, zz_factor: float) -> tuple[float, ...]:

@@ -23,7 +23,7 @@ import types
 import typing
 from typing import Any
 
-from qnsim.argument_checks import is_integer, is_real_number, real_number, shown, written
+from qnsim.argument_checks import counted, is_integer, is_real_number, real_number, shown, written
 from qnsim.estimate.factories import DistillationRound
 
 __all__ = [
@@ -293,6 +293,37 @@ def _check_report_shape(report: Any) -> None:
         if getattr(report, name) is not None and len(getattr(report, name)) != report.num_qpus:
             problems.append(f"{name} must list num_qpus = {shown(report.num_qpus)} entries, got "
                             f"{len(getattr(report, name))}")
+    # Schema 5's capacity fields, as the estimator writes them: an edited report printed QPUs of 0 qubits, 2**70
+    # physical qubits on one QPU beside a total of 4, and a feasible verdict for QPUs over their capacity.
+    capacities = report.qubit_capacity_per_qpu
+    for i, cap in enumerate(capacities):
+        if cap is not None and cap < 1:
+            problems.append(f"qubit_capacity_per_qpu[{i}] must be a QPU's num_qubits (>= 1) or None, got {shown(cap)}")
+    per_qpu, total = report.physical_qubits_per_qpu, report.physical_qubits_total
+    if (per_qpu is None) != (total is None):
+        problems.append(f"physical_qubits_per_qpu and physical_qubits_total are given together or not at all, got "
+                        f"{'None' if per_qpu is None else 'a list'} and {shown(total)}")
+    elif per_qpu is not None and sum(per_qpu) != total:
+        problems.append(f"physical_qubits_per_qpu must add up to physical_qubits_total = {shown(total)}, got "
+                        f"{counted(sum(per_qpu))}")
+    ec = report.error_corrected
+    if per_qpu is not None and ec is None and len(per_qpu) == len(report.qubits_per_qpu):
+        # A physical QPU's physical qubits are its workload's plus its link memories.
+        short = [i for i, (n, load) in enumerate(zip(per_qpu, report.qubits_per_qpu)) if n < load]
+        if short:
+            problems.append(f"physical_qubits_per_qpu must hold each QPU's qubits_per_qpu (its workload) and its "
+                            f"link memories, but is below it at QPU {', '.join(map(str, short[:6]))}")
+    if per_qpu is not None and ec is not None and list(per_qpu) != list(ec.physical_qubits_per_qpu):
+        # The error-correction rows print the code's own list: two lists of one figure.
+        problems.append("physical_qubits_per_qpu must be error_corrected.physical_qubits_per_qpu")
+    if report.verdict == "feasible" and len(capacities) == report.num_qpus:
+        # Error-corrected QPUs hold their physical qubits within num_qubits; physical ones their workload.
+        used = per_qpu if report.error_corrected is not None else report.qubits_per_qpu
+        over = [i for i, (n, cap) in enumerate(zip(used or [], capacities)) if cap is not None and n > cap]
+        if over:
+            what = "physical_qubits_per_qpu" if report.error_corrected is not None else "qubits_per_qpu"
+            problems.append(f"a feasible verdict has every QPU within its capacity, but {what} passes "
+                            f"qubit_capacity_per_qpu at QPU {', '.join(map(str, over[:6]))}")
     for i, link in enumerate(report.links):
         a, b = link.qpus
         if a == b or max(a, b) >= report.num_qpus:

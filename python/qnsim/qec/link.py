@@ -127,7 +127,9 @@ class LinkSupply:
         if not isinstance(half_widths, (tuple, list)) or len(half_widths) != 4:
             raise ValueError(f"{where}bell_diagonal_ci95 must be four half-widths, got {shown(half_widths)}")
         rate_hz = _positive(where + "rate_hz", self.rate_hz)
-        interval, window_s = checked_rate_measurement(where, rate_hz, self.rate_interval95, self.window_s)
+        pairs = integer(where + "pairs", self.pairs, minimum=1, error=ValueError)
+        probes = integer(where + "probes", self.probes, minimum=1, maximum=MAX_PROBES, error=ValueError)
+        interval, window_s = checked_rate_measurement(where, rate_hz, self.rate_interval95, self.window_s, pairs)
         values = {
             "rate_hz": rate_hz,
             "rate_interval95": interval,
@@ -138,16 +140,16 @@ class LinkSupply:
                 real_number(f"{where}bell_diagonal_ci95[{i}]", h, minimum=0.0, allow_inf=True, error=ValueError)
                 for i, h in enumerate(half_widths)
             ),
-            "pairs": integer(where + "pairs", self.pairs, minimum=1, error=ValueError),
-            "probes": integer(where + "probes", self.probes, minimum=1, maximum=MAX_PROBES, error=ValueError),
+            "pairs": pairs,
+            "probes": probes,
             "t1_s": t1_s,
             "t2_s": t2_s,
             "two_qubit_error": probability(where + "two_qubit_error", self.two_qubit_error, error=ValueError),
             "measurement_error": probability(where + "measurement_error", self.measurement_error, error=ValueError),
             "source": checked_label(where + "source", self.source, error=ValueError),
-            "seed": None if self.seed is None else integer(
-                where + "seed", self.seed, minimum=0, maximum=2**64 - 1, error=ValueError
-            ),
+            # The probes ran with seeds seed .. seed + probes - 1, each a 64-bit seed: seed = 2**64 - 1 with 50 probes
+            # was kept and printed as 'seeds 18446744073709551615 .. 18446744073709551664'.
+            "seed": None if self.seed is None else read_probe_seed(self.seed, probes, where + "seed"),
         }
         for name, value in values.items():
             object.__setattr__(self, name, value)

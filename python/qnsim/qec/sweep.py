@@ -691,8 +691,11 @@ def clear_saved_counts(out: str | os.PathLike) -> int:
         >>> clear_saved_counts(os.path.join(tempfile.mkdtemp(), "rows.csv"))
         0
     """
-    from qnsim.sweeps import _lock_out, _open_sink, _unlock_out
+    from qnsim.sweeps import _lock_out, _open_sink, _out_path, _unlock_out
 
+    # Checked before looking for counts: "rows" (for rows.csv), "" or a folder read "no saved counts" where no
+    # sweep could have written.
+    _out_path(out)
     store = saved_counts_dir(out)
     if not _saved_count_files(store):
         with contextlib.suppress(OSError):
