@@ -38,8 +38,8 @@ void Network::on_end_consumed(uint64_t packed_early, uint64_t packed_late) {
     }
     bring_up_to_date(early);  // its decay stops here: the end uses its qubit now
     Slot &l = slots_[late];
-    l.consumed_partner_qubit = slots_[early].qubit;
-    l.consumed_partner_emitted_ps = slots_[early].emitted_ps;
+    consumed_[late] = {slots_[early].qubit, times_[early].emitted_ps};
+    l.consumed = true;
     l.partner = kNoSlot;  // the early memory is reused at once; nothing may reach it through l
     slots_[early].qubit = 0;
     free_slot(early, false);
@@ -49,7 +49,7 @@ void Network::on_late_delivery(uint64_t packed_late) {
     if (!valid(packed_late)) return;
     const uint32_t late = slot_of(packed_late);
     Slot &l = slots_[late];
-    if (l.state != SlotState::Stored || l.consumed_partner_qubit == 0) return;
+    if (l.state != SlotState::Stored || !l.consumed) return;
     const uint32_t request = l.owner;
     if (request == kNoSlot || !requests_[request].active()) {
         free_slot(late, true);
@@ -57,12 +57,13 @@ void Network::on_late_delivery(uint64_t packed_late) {
     }
     bring_up_to_date(late);
     const bool late_is_src = l.hop == 0;
-    const QubitHandle q_src = late_is_src ? l.qubit : l.consumed_partner_qubit;
-    const QubitHandle q_dst = late_is_src ? l.consumed_partner_qubit : l.qubit;
+    const ConsumedPartner &other = consumed_[late];
+    const QubitHandle q_src = late_is_src ? l.qubit : other.qubit;
+    const QubitHandle q_dst = late_is_src ? other.qubit : l.qubit;
     Delivery d;
     d.request = request;
     d.time_ps = queue_.now();
-    d.oldest_emission_ps = std::min(l.emitted_ps, l.consumed_partner_emitted_ps);
+    d.oldest_emission_ps = std::min(times_[late].emitted_ps, other.emitted_ps);
     assess_pair(d, q_src, q_dst);
     free_slot(late, true);  // discards both qubits
     book_delivery(request, d);
@@ -148,7 +149,7 @@ void Network::deliver_slots(uint32_t request, uint32_t s1, uint32_t s2) {
     Delivery d;
     d.request = request;
     d.time_ps = queue_.now();
-    d.oldest_emission_ps = std::min(slots_[s1].emitted_ps, slots_[s2].emitted_ps);
+    d.oldest_emission_ps = std::min(times_[s1].emitted_ps, times_[s2].emitted_ps);
     assess_pair(d, slots_[s1].qubit, slots_[s2].qubit);
     const bool keep = req.p.keep_pairs && d.fidelity >= req.p.min_fidelity;
     if (keep) {
@@ -204,13 +205,13 @@ void Network::deliver_end_slot(uint32_t request, uint32_t slot) {
     if (s.owner != request) throw std::invalid_argument(msg("memory slot ", slot, " is not reserved by request ", request));
     const uint32_t last = static_cast<uint32_t>(req.p.path.size() - 1);
     if (s.hop != 0 && s.hop != last) {
-        throw std::invalid_argument(msg("memory slot ", slot, " at node '", nodes_[s.node].p.name, "' is not at an end of request ", request));
+        throw std::invalid_argument(msg("memory slot ", slot, " at node '", nodes_[times_[slot].node].p.name, "' is not at an end of request ", request));
     }
     if (req.p.keep_pairs) {
         // A kept pair is handed over whole (both qubits alive); one end cannot go first.
         throw std::invalid_argument(msg("request ", request, " keeps its pairs: deliver both ends at once"));
     }
-    if (s.consumed_partner_qubit) {
+    if (s.consumed) {
         // The other end used its qubit already: this end completes the delivery.
         on_late_delivery(pack(slot, s.gen));
         return;
@@ -219,7 +220,7 @@ void Network::deliver_end_slot(uint32_t request, uint32_t slot) {
     const uint32_t other_end = s.hop == 0 ? last : 0;
     if (partner == kNoSlot || slots_[partner].state != SlotState::Stored || slots_[partner].hop != other_end ||
         slots_[partner].owner != request) {
-        throw std::invalid_argument(msg("memory slot ", slot, " at node '", nodes_[s.node].p.name,
+        throw std::invalid_argument(msg("memory slot ", slot, " at node '", nodes_[times_[slot].node].p.name,
                                         "' holds no pair spanning request ", request, "'s ends"));
     }
     on_end_consumed(pack(slot, s.gen), pack(partner, slots_[partner].gen));
@@ -230,7 +231,7 @@ double Network::slot_pair_fidelity(uint32_t slot) const {
     const uint32_t partner = slots_[slot].partner;
     if (partner == kNoSlot) {
         // Its other end already used its qubit (a delivery under way): no pair is left to read.
-        throw std::invalid_argument(msg("memory slot ", slot, " at node '", nodes_[slots_[slot].node].p.name,
+        throw std::invalid_argument(msg("memory slot ", slot, " at node '", nodes_[times_[slot].node].p.name,
                                         "': the other end of its pair has already used its qubit"));
     }
     // What bring_up_to_date would do to the two ends, done to a copy: bringing the state up to date
@@ -238,7 +239,7 @@ double Network::slot_pair_fidelity(uint32_t slot) const {
     // draws), so a policy that only reads would change its run.
     const uint32_t ends[2] = {slot, partner};
     const int64_t now = queue_.now();
-    auto waited_s = [&](const Slot &s) { return now > s.last_decay_ps ? seconds(now - s.last_decay_ps) : 0.0; };
+    auto waited_s = [&](uint32_t id) { return now > times_[id].last_decay_ps ? seconds(now - times_[id].last_decay_ps) : 0.0; };
     if (bell_) {
         // bring_up_to_date's additions in its order (slot, then partner), so the value is the one
         // the next use of the pair starts from, bit for bit.
@@ -247,10 +248,10 @@ double Network::slot_pair_fidelity(uint32_t slot) const {
         double decay_xy = p.decay_xy, decay_z = p.decay_z;
         for (uint32_t id : ends) {
             const Slot &s = slots_[id];
-            const double waited = waited_s(s);
+            const double waited = waited_s(id);
             if (waited > 0 && s.qubit) {
-                decay_xy += waited * nodes_[s.node].rate_xy;
-                decay_z += waited * nodes_[s.node].rate_z;
+                decay_xy += waited * nodes_[times_[id].node].rate_xy;
+                decay_z += waited * nodes_[times_[id].node].rate_z;
             }
             if (s.frame_x || s.frame_z) value.apply_frame(s.frame_x, s.frame_z);
         }
@@ -266,8 +267,8 @@ double Network::slot_pair_fidelity(uint32_t slot) const {
         double decay_xy = 0, decay_z = 0;
         for (uint32_t id : ends) {
             const Slot &s = slots_[id];
-            decay_xy += waited_s(s) * nodes_[s.node].rate_xy;
-            decay_z += waited_s(s) * nodes_[s.node].rate_z;
+            decay_xy += waited_s(id) * nodes_[times_[id].node].rate_xy;
+            decay_z += waited_s(id) * nodes_[times_[id].node].rate_z;
             value.apply_frame(s.frame_x, s.frame_z);
         }
         value.decay(decay_xy, decay_z);
@@ -277,8 +278,8 @@ double Network::slot_pair_fidelity(uint32_t slot) const {
     DensityMatrix rho = registry_->state({qubits[0], qubits[1]});
     for (size_t k = 0; k < 2; k++) {
         const Slot &s = slots_[ends[k]];
-        const NodeParams &np = nodes_[s.node].p;
-        const double waited = waited_s(s);
+        const NodeParams &np = nodes_[times_[ends[k]].node].p;
+        const double waited = waited_s(ends[k]);
         if (waited > 0) {
             const auto c = QubitRegistry::memory_channel(waited, np.t1_s, np.t2_s, np.depolarizing_time_s);
             if (c.gamma > 0) rho.amplitude_damp(k, c.gamma);

@@ -71,13 +71,16 @@ void Network::try_start_attempt_with(uint32_t freed) {
 void Network::start_attempt_with(uint32_t freed) {
     const Slot &x = slots_[freed];
     const uint32_t owner = x.owner;
-    const Link &link = links_[x.link];
-    // A side's memories are consecutive slots, the other side's right after or before them.
+    const uint32_t l = slots_[freed].link;
+    const Link &link = links_[l];
+    // A side's memories are consecutive slots, the other side's right after or before them (so the
+    // side is the index's, not a field of the slot's line).
     const uint32_t count = link.channels;
-    const uint32_t first = link.first_slot + (1 - x.side) * count;  // the other side's first memory
+    const bool side1 = freed - link.first_slot >= count;
+    const uint32_t first = side1 ? link.first_slot : link.first_slot + count;  // the other side's first memory
     uint32_t match = kNoSlot;
     if (link.fixed_channels) {
-        const uint32_t twin = x.side == 0 ? freed + count : freed - count;
+        const uint32_t twin = side1 ? freed - count : freed + count;
         if (can_attempt(twin, owner)) match = twin;
     } else {
         // The first memory at the other end that can attempt: only a Free one can, and the side's
@@ -113,19 +116,20 @@ void Network::start_attempt_with(uint32_t freed) {
         }
     }
     if (match != kNoSlot) {
-        x.side == 0 ? start_attempt(x.link, freed, match) : start_attempt(x.link, match, freed);
+        side1 ? start_attempt(l, match, freed) : start_attempt(l, freed, match);
     }
-    check_no_attempt_left(x.link);
+    check_no_attempt_left(l);
 }
 
 void Network::start_attempt(uint32_t l, uint32_t ia, uint32_t ib) {
     Link &link = links_[l];
     Slot &sa = slots_[ia];
     Slot &sb = slots_[ib];
+    SlotTimes &ta = times_[ia];
     set_state(ia, SlotState::Attempting);
     set_state(ib, SlotState::Attempting);
     const int64_t start =
-        std::max(later(queue_.now(), link.setup_delay_ps), std::max(sa.next_attempt_ps, sb.next_attempt_ps));
+        std::max(later(queue_.now(), link.setup_delay_ps), std::max(ta.next_attempt_ps, times_[ib].next_attempt_ps));
     const uint64_t counted_before = counters_.attempts;
     // Rounds before the successful attempt's first round: with single-round timing each
     // attempt is one period; with herald-gated double-click timing only attempts whose first
@@ -154,8 +158,8 @@ void Network::start_attempt(uint32_t l, uint32_t ia, uint32_t ib) {
     // The draw's span, kept in the attempting memory's emission fields (unused until its pair is
     // stored) so that counters() counts only the attempts begun by the time it is read. A draw
     // beyond the time range is not counted here (it never completes): counters() counts what began.
-    sa.emitted_ps = start;
-    sa.last_decay_ps = emitted;
+    ta.emitted_ps = start;
+    ta.last_decay_ps = emitted;
     if (__builtin_expect(beyond, 0)) counters_.attempts = counted_before;
     // One event for the pair, when the first end learns of it; the state starts decaying at
     // emission (lazily, so nothing is lost by creating it late).
@@ -205,8 +209,8 @@ int64_t Network::rounds_before_success(uint32_t l) {
 }
 
 std::pair<uint64_t, uint64_t> Network::attempts_of_draw(uint32_t slot_a, int64_t t_ps) const {
-    const Slot &s = slots_[slot_a];
-    const Link &link = links_[s.link];
+    const SlotTimes &s = times_[slot_a];
+    const Link &link = links_[slots_[slot_a].link];
     const int64_t start = s.emitted_ps, success_start = s.last_decay_ps, period = link.p.attempt_period_ps;
     const uint64_t begun_rounds = t_ps <= start ? 0 : static_cast<uint64_t>((t_ps - start - 1) / period) + 1;
     if (link.p.first_round_probability <= 0) {
@@ -265,12 +269,16 @@ void Network::on_link_success(uint32_t l, uint64_t pa, uint64_t pb) {
     const int64_t emitted = queue_.now() - std::min(herald[0], herald[1]);
     const int64_t next_attempt = later(emitted, link.period_ps);
     // A lambda called twice, not a loop over the sides (GCC kept the sides' arrays in memory).
+    SlotTimes *times = times_.data();
+    SlotTimes &ta = times[ia], &tb = times[ib];
+    ta.emitted_ps = ta.last_decay_ps = emitted;
+    ta.next_attempt_ps = next_attempt;
+    tb.emitted_ps = tb.last_decay_ps = emitted;
+    tb.next_attempt_ps = next_attempt;
     const auto store = [&](uint32_t id, uint32_t partner, QubitHandle qubit, int64_t herald_ps) QNSIM_LAMBDA_INLINE {
         Slot &s = slots_[id];
         s.qubit = qubit;
         s.partner = partner;
-        s.emitted_ps = s.last_decay_ps = emitted;
-        s.next_attempt_ps = next_attempt;
         s.known_ps = later(emitted, herald_ps);
         s.outcomes_at_src_ps = s.outcomes_at_dst_ps = 0;
         s.heralded = false;
@@ -316,7 +324,7 @@ void Network::on_herald(uint32_t slot) {
         const uint32_t r = s.owner, twin = s.swap_twin;
         const Slot &t = slots_[twin];
         const bool ok = (t.owner == r) & (t.state == SlotState::Stored) & t.heralded;
-        if (ok) s.swap_left ? complete_single_swap(s.node, r, slot, twin) : complete_single_swap(s.node, r, twin, slot);
+        if (ok) s.swap_left ? complete_single_swap(r, slot, twin) : complete_single_swap(r, twin, slot);
         return;
     }
     after_known(slot);
@@ -336,15 +344,15 @@ void Network::after_known(uint32_t slot) {
         const Slot &sa = slots_[a], &sb = slots_[b];
         const bool ok = (sa.owner == r) & (sa.state == SlotState::Stored) & sa.heralded & (sb.owner == r) &
                         (sb.state == SlotState::Stored) & sb.heralded;
-        if (ok) bell_ ? complete_single_swap(s.node, r, a, b) : complete_swap(s.node, r, a, b);
+        if (ok) bell_ ? complete_single_swap(r, a, b) : complete_swap(times_[slot].node, r, a, b);
         return;
     }
     if (req.p.python_protocol) {
-        if (hook_) call_hook(HookKind::PairReady, s.node, slot, s.partner);
+        if (hook_) call_hook(HookKind::PairReady, times_[slot].node, slot, s.partner);
         return;
     }
     if (s.level < req.p.purification_rounds) {
-        try_purify(s.link, r);
+        try_purify(slots_[slot].link, r);
         return;
     }
     const uint32_t last = static_cast<uint32_t>(req.p.path.size() - 1);
@@ -359,19 +367,19 @@ void Network::after_known(uint32_t slot) {
             const Slot &sa = slots_[a], &sb = slots_[b];
             const bool ok = (sa.owner == r) & (sa.state == SlotState::Stored) & sa.heralded & (sa.level >= rounds) &
                             (sb.owner == r) & (sb.state == SlotState::Stored) & sb.heralded & (sb.level >= rounds);
-            if (ok) complete_swap(s.node, r, a, b);
+            if (ok) complete_swap(times_[slot].node, r, a, b);
             return;
         }
-        const bool left = s.link == req.links[hop - 1];
+        const bool left = slots_[slot].link == req.links[hop - 1];
         // Under a nested schedule only a slot whose segment reaches its designated partner, with the
         // news here, is a candidate. Every slot that becomes one calls this, and try_swap takes every
         // pair there is, so a call for a slot that is not one cannot find a pair: skip the scan.
         if (req.p.swap_schedule == SwapSchedule::Nested && !nested_candidate(slot, req.swap_views[hop], left ? 0 : 1)) {
-            check_no_swap_left(s.node, r, hop);
+            check_no_swap_left(times_[slot].node, r, hop);
             return;
         }
         // This slot is likely a candidate on its own side: scan the other side first.
-        try_swap(s.node, r, hop, left ? 1 : 0);
+        try_swap(times_[slot].node, r, hop, left ? 1 : 0);
         return;
     }
     const uint32_t partner = s.partner;

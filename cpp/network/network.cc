@@ -108,10 +108,12 @@ uint32_t Network::add_link(const LinkParams &p) {
     for (uint32_t side = 0; side < 2; side++) {
         for (uint32_t c = 0; c < p.channels; c++) {
             Slot slot;
-            slot.node = side ? p.node_b : p.node_a;
             slot.link = index;
-            slot.side = side;
             slots_.push_back(slot);
+            SlotTimes times;
+            times.node = side ? p.node_b : p.node_a;
+            times_.push_back(times);
+            consumed_.emplace_back();
         }
     }
     const size_t before = slots_.size() - 2 * size_t{p.channels};
@@ -189,6 +191,8 @@ uint32_t Network::add_chain(const NodeParams &node, const LinkParams &link, uint
     node_rngs_.reserve(node_rngs_.size() + count);
     links_.reserve(links_.size() + count - 1);
     slots_.reserve(slots_.size() + slots_needed);
+    times_.reserve(times_.size() + slots_needed);
+    consumed_.reserve(consumed_.size() + slots_needed);
     const uint32_t first = static_cast<uint32_t>(nodes_.size());
     NodeParams p = node;
     for (uint32_t i = 0; i < count; i++) {
@@ -717,8 +721,8 @@ void Network::trace_slots_now(TraceKind kind, uint32_t request, uint32_t a, uint
     r.slot = a;
     r.other_slot = b;
     r.node = r.other_node = UINT32_MAX;
-    if (a != kNoSlot) r.node = slots_[a].node, r.generation = slots_[a].gen;
-    if (b != kNoSlot) r.other_node = slots_[b].node, r.other_generation = slots_[b].gen;
+    if (a != kNoSlot) r.node = times_[a].node, r.generation = slots_[a].gen;
+    if (b != kNoSlot) r.other_node = times_[b].node, r.other_generation = slots_[b].gen;
     r.value = value;
     trace_->record(r);
 }

@@ -233,13 +233,13 @@ class Network final {
     int64_t send_message(uint32_t from, uint32_t to, uint64_t message_id);
     void schedule_timer(int64_t delay_ps, uint32_t node, uint64_t timer_id);
     /// Slot facts for protocols: node, partner slot (global truth), emission time, qubit.
-    uint32_t slot_node(uint32_t slot) const { return slots_.at(slot).node; }
+    uint32_t slot_node(uint32_t slot) const { return times_.at(slot).node; }
     uint32_t slot_partner(uint32_t slot) const;
     uint32_t slot_link(uint32_t slot) const { return slots_.at(slot).link; }
     QubitHandle slot_qubit(uint32_t slot) const;
     int64_t slot_emission_ps(uint32_t slot) const {
         check_slot(slot);
-        return slots_[slot].emitted_ps;
+        return times_[slot].emitted_ps;
     }
     /// The slot's generation: it advances whenever the slot's qubit leaves it (used, measured in a
     /// swap, delivered, discarded, lost to a cutoff, freed with its request) and never while one
@@ -268,53 +268,71 @@ class Network final {
         kEndToEndPurifyDone, kSwapNow, kEndConsumed, kDeliveryLate
     };
 
-    // An event reads a few slots that are cold in cache on a large network, most of them for a few
-    // fields: the memories of the swap's node on the other link (the swap-pair test: owner, state,
-    // heralded), the far ends of the two pairs a swap joins (partner, outcome times, news time, hop,
-    // qubit) and the memory a freed one attempts with (state, owner, idle, attempt times). Those are
-    // the first cache line; the second holds what only the memories of the event's own link and the
-    // swapped ones read (which read both lines anyway), and what is rare.
-    struct alignas(64) Slot {  // 128 bytes: two cache lines, indexed by a shift
+    // An event reads a few slots that are cold in cache on a large network: the success's two, the
+    // memory of the swap's node on the other link (the swap-pair test: owner, state, heralded), the far
+    // ends of the two pairs a swap joins (partner, outcome times, news time, hop, qubit) and the memory a
+    // freed one attempts with (state, owner, idle). What those read is one cache line, the Slot; what only
+    // a memory's own link attempts and its pair's decay read (SlotTimes: the emission, decay and attempt
+    // times and the link) is a record of its own, indexed alike, where a link's consecutive memories
+    // share lines; what is rare (the consumed partner of a half-delivered pair) a third. The slot was two
+    // lines, and the success's two slots, the swap's other memory and the attempting memories read both.
+    struct alignas(64) Slot {  // 64 bytes: one cache line, indexed by a shift
         uint32_t owner = UINT32_MAX;  // request holding the reservation
         uint32_t partner = UINT32_MAX;
         uint32_t hop = UINT32_MAX;     // position of this slot's node on its owner's path
         uint32_t gen = 0;  // advances whenever the qubit leaves (slot_generation): stale events, Python refs
+        uint32_t link = 0;
+        // With single_swap: the request's memory on the node's other link (the swap view's other pick),
+        // so that on_herald tests the pair without reading the request.
+        uint32_t swap_twin = UINT32_MAX;
         SlotState state = SlotState::Free;
         bool heralded = false;
-        bool idle = false;             // on-demand generation: freed by a swap, waits for its pair's end
-        uint8_t frame_x = 0, frame_z = 0;
-        bool delivery_scheduled = false;
+        bool idle = false;  // on-demand generation: freed by a swap, waits for its pair's end
         // bell_diagonal, owned by an active request whose swap view at this interior node is single:
         // on_herald takes after_known's single case itself (set by try_reserve, cleared with the owner).
         bool single_swap = false;
         bool swap_left = false;  // with single_swap: this is the request's memory on the node's left link
+        // One-bit fields in one byte (set in the constructor: C++17 has no default initializers for
+        // bit-fields). The bytes above are the flags read most (a bit costs a shift or a mask more).
+        uint8_t frame_x : 1, frame_z : 1;  // the Pauli frame, applied when the qubit is next used
+        bool delivery_scheduled : 1;
+        bool kept : 1;       // delivered with keep_pairs: the caller releases it
+        bool e2e_ready : 1;  // end-to-end pair known at both ends, waiting for a partner pair
+        bool purify_success : 1;
+        bool expired : 1;  // its cutoff passed while an operation held it locked: that operation frees it
+        // The other end of this pair used its qubit (its memory freed) while this end waits for its own
+        // news: consumed_[slot] holds that qubit and its emission time.
+        bool consumed : 1;
+        // Purification rounds passed, link and end-to-end: at most kMaxPurificationRounds (16), checked
+        // by RequestParams::validate (a round is only started below the request's rounds).
+        uint8_t level = 0, e2e_level = 0;
         int64_t known_ps = 0;  // this node has the herald and the news of the swap that gave its partner
         // Arrival at the request's source / destination of the last outcome among all swaps that
         // built this slot's segment (each swap reports straight to both ends of its request).
         int64_t outcomes_at_src_ps = 0, outcomes_at_dst_ps = 0;
         QubitHandle qubit = 0;
-        int64_t next_attempt_ps = 0;  // a memory emits at most once per attempt period
-        // ---- 64 bytes ----
+        Slot()
+            : frame_x(0), frame_z(0), delivery_scheduled(false), kept(false), e2e_ready(false), purify_success(false),
+              expired(false), consumed(false) {}
+    };
+    static_assert(sizeof(Slot) == 64, "Slot: what an event reads of a cold memory in one cache line");
+    // What a memory's attempts and its pair's decay read and write (the success's two memories, the
+    // swapped ones, the attempting ones): two to a cache line, so a link's two ends (consecutive slots
+    // when it has one channel, side by side or in the next line otherwise) share their lines.
+    struct alignas(32) SlotTimes {
         // While a side-0 memory is Attempting (no qubit yet): its draw's first attempt's start and its
         // successful attempt's start (kNever: beyond the time range, draw not counted), for counters().
         int64_t emitted_ps = 0, last_decay_ps = 0;
-        uint32_t node;
-        uint32_t link, side;
-        uint32_t level = 0;
-        uint32_t e2e_level = 0;        // end-to-end purification rounds passed
-        // With single_swap: the request's memory on the node's other link (the swap view's other pick),
-        // so that on_herald tests the pair without reading the request.
-        uint32_t swap_twin = UINT32_MAX;
-        bool kept = false;             // delivered with keep_pairs: the caller releases it
-        bool e2e_ready = false;        // end-to-end pair known at both ends, waiting for a partner pair
-        bool purify_success = false;
-        bool expired = false;  // its cutoff passed while an operation held it locked: that operation frees it
-        // The other end of a delivered pair, consumed (its memory freed) when that end had the
-        // news, while this end still waits for its own.
-        QubitHandle consumed_partner_qubit = 0;
-        int64_t consumed_partner_emitted_ps = 0;
+        int64_t next_attempt_ps = 0;  // a memory emits at most once per attempt period
+        uint32_t node = 0;  // here, not in the slot's line: read where the times are (a swap, a discard)
     };
-    static_assert(sizeof(Slot) == 128, "Slot: hot fields in its first cache line, size a power of two");
+    static_assert(sizeof(SlotTimes) == 32, "SlotTimes: two to a cache line");
+    // The other end of a delivered pair, consumed (its memory freed) when that end had the news, while
+    // this end still waits for its own (Slot::consumed).
+    struct ConsumedPartner {
+        QubitHandle qubit = 0;
+        int64_t emitted_ps = 0;
+    };
     // An event reads one link or two (the success's, and the link of a freed memory that restarts
     // its attempts), each cold in cache on a large network: what those read is in the link's first
     // two cache lines, the params it needs copied there (set once by add_link, never changed) and
@@ -430,10 +448,11 @@ class Network final {
     // cleared. free_slot and the fused swaps share this one list, so a new flag is cleared on every path;
     // the qubit, partner and frame are the caller's, and so is what the freed memory does next.
     QNSIM_HOT_INLINE void clear_freed_slot(uint32_t slot, Slot &s) {
-        if (s.consumed_partner_qubit) {
+        if (s.consumed) {
             // The other end's consumed qubit waited for this one; the pair is over either way.
-            discard_qubit(s.consumed_partner_qubit, s.node);
-            s.consumed_partner_qubit = 0;
+            discard_qubit(consumed_[slot].qubit, times_[slot].node);
+            consumed_[slot].qubit = 0;
+            s.consumed = false;
         }
         set_state(slot, SlotState::Free);
         s.gen++;
@@ -545,7 +564,8 @@ class Network final {
 #endif
     void complete_swap(uint32_t node, uint32_t request, uint32_t s1, uint32_t s2);
     // complete_swap's bell_diagonal case for a single swap view (one memory per side), fused (see the .cc).
-    void complete_single_swap(uint32_t node, uint32_t request, uint32_t s1, uint32_t s2);
+    // The node is s1's (read with its times, not passed: one look-up fewer on the hot path).
+    void complete_single_swap(uint32_t request, uint32_t s1, uint32_t s2);
     // complete_swap's bell_diagonal case for any swap view (several memories per side, nested, handshakes), fused.
     void complete_bell_swap(uint32_t node, uint32_t request, uint32_t s1, uint32_t s2);
     void on_swap_handshake_done(uint64_t packed1, uint64_t packed2);
@@ -609,6 +629,8 @@ class Network final {
     std::vector<Node> nodes_;
     std::vector<Link> links_;
     std::vector<Slot> slots_;
+    std::vector<SlotTimes> times_;         // indexed as slots_
+    std::vector<ConsumedPartner> consumed_;  // indexed as slots_
     // The Free and the Stored slots (kept by set_state). A freed memory finds the first free one at
     // the other end, and a swap each side's stored pairs, through them: reading every memory made
     // each event O(channels) (2^14 channels: 76 us per event; a 1 ms run at 2^20 channels, hours).

@@ -22,7 +22,7 @@ namespace qnsim {
 /// Relations between specs (unknown nodes, memories left at a node, a path without a link)
 /// are checked by Network::add_link / add_request, which own the relations.
 
-/// Upper bounds. A slot is about 150 bytes, so kMaxSlots bounds the memory table to ~5 GB.
+/// Upper bounds. A slot is about 120 bytes, so kMaxSlots bounds the memory table to ~4 GB.
 constexpr uint32_t kMaxMemoriesPerNode = 1u << 24;
 constexpr uint32_t kMaxChannelsPerLink = 1u << 20;
 constexpr uint64_t kMaxSlots = uint64_t{1} << 25;

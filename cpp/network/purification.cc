@@ -25,18 +25,18 @@ std::pair<uint32_t, uint32_t> Network::two_of_a_level(uint32_t candidates, uint3
 
 void Network::start_purification(uint32_t a1, uint32_t a2, PurifyScheme scheme, int64_t latency_ps, uint32_t done_event) {
     const uint32_t b1 = slots_[a1].partner, b2 = slots_[a2].partner;
-    const NodeParams &na = nodes_[slots_[a1].node].p, &nb = nodes_[slots_[b1].node].p;
+    const NodeParams &na = nodes_[times_[a1].node].p, &nb = nodes_[times_[b1].node].p;
     for (uint32_t id : {a1, b1, a2, b2}) bring_up_to_date(id);
     bool success;
     if (bell_) {
         const BellPurification round =
             purify_pairs(bell_value(slots_[a1].qubit), bell_value(slots_[a2].qubit), scheme, na.noise(), nb.noise());
-        success = node_rngs_[slots_[a1].node].bernoulli(round.success_probability);
+        success = node_rngs_[times_[a1].node].bernoulli(round.success_probability);
         PairState &kept = bell_state(slots_[a1].qubit);
         kept.value = round.kept;
         kept.decay_xy = kept.decay_z = 0;
     } else {
-        const LentStream lent(*registry_, node_rngs_[slots_[a1].node]);
+        const LentStream lent(*registry_, node_rngs_[times_[a1].node]);
         success = purify_round(*registry_, scheme, na.noise(), nb.noise(), slots_[a1].qubit, slots_[b1].qubit,
                                slots_[a2].qubit, slots_[b2].qubit);
     }
@@ -57,7 +57,7 @@ void Network::try_purify(uint32_t l, uint32_t request) {
     auto eligible = [&](const Slot &s) {
         if (s.owner != request || s.state != SlotState::Stored || !s.heralded || s.level >= rounds) return false;
         const Slot &p = slots_[s.partner];
-        return p.state == SlotState::Stored && p.heralded && p.link == l;  // a link-level pair known at both ends
+        return p.state == SlotState::Stored && p.heralded && slots_[s.partner].link == l;  // a link-level pair known at both ends
     };
     while (true) {
         const auto [a1, a2] = two_of_a_level(links_[l].side_first(0), links_[l].channels, eligible, [](const Slot &s) { return s.level; });

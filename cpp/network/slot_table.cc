@@ -86,7 +86,7 @@ uint32_t Network::try_reserve(uint32_t r) {
         for (size_t j = i * per_link; j < (i + 1) * per_link; j++) {
             const uint32_t id = ids[j];
             slots_[id].owner = r;
-            const size_t hop = slots_[id].node == req.p.path[i] ? i : i + 1;
+            const size_t hop = times_[id].node == req.p.path[i] ? i : i + 1;
             slots_[id].hop = static_cast<uint32_t>(hop);
             // Link i is the right link (side 1) of the node at position i, the left one of i + 1.
             if (hop > 0 && hop < last) req.swap_views[hop].pick[hop == i ? 1 : 0] = id;
@@ -223,16 +223,17 @@ void Network::release_builders(uint32_t slot) {
 
 void Network::bell_up_to_date(uint32_t slot) {
     Slot &s = slots_[slot];
-    const Node &node = nodes_[s.node];
+    const Node &node = nodes_[times_[slot].node];
     const int64_t now = queue_.now();
+    int64_t &last_decay = times_[slot].last_decay_ps;
     // Closed form: add this qubit's storage time to the pair's decay exponents.
-    if (now > s.last_decay_ps && s.qubit) {
+    if (now > last_decay && s.qubit) {
         PairState &p = bell_state(s.qubit);
-        const double waited = seconds(now - s.last_decay_ps);
+        const double waited = seconds(now - last_decay);
         p.decay_xy += waited * node.rate_xy;
         p.decay_z += waited * node.rate_z;
     }
-    s.last_decay_ps = now;
+    last_decay = now;
     if (s.frame_x || s.frame_z) bell_state(s.qubit).value.apply_frame(s.frame_x, s.frame_z);
     s.frame_x = s.frame_z = 0;
 }
@@ -243,14 +244,15 @@ void Network::bring_up_to_date(uint32_t slot, Rng *stream) {
         return;
     }
     Slot &s = slots_[slot];
-    const Node &node = nodes_[s.node];
+    const Node &node = nodes_[times_[slot].node];
     const int64_t now = queue_.now();
-    const LentStream lent(*registry_, stream ? *stream : node_rngs_[s.node]);
-    if (now > s.last_decay_ps) {
-        const double waited = seconds(now - s.last_decay_ps);
+    const LentStream lent(*registry_, stream ? *stream : node_rngs_[times_[slot].node]);
+    int64_t &last_decay = times_[slot].last_decay_ps;
+    if (now > last_decay) {
+        const double waited = seconds(now - last_decay);
         registry_->memory_decay(s.qubit, waited, node.p.t1_s, node.p.t2_s, node.p.depolarizing_time_s);
     }
-    s.last_decay_ps = now;
+    last_decay = now;
     if (s.frame_x) registry_->x(s.qubit);
     if (s.frame_z) registry_->z(s.qubit);
     s.frame_x = s.frame_z = 0;
@@ -260,14 +262,14 @@ void Network::free_slot(uint32_t slot, bool discard) { free_slot_inline(slot, di
 
 void Network::free_slot_inline(uint32_t slot, bool discard) {
     Slot &s = slots_[slot];
-    if (discard) discard_qubit(s.qubit, s.node);
+    if (discard) discard_qubit(s.qubit, times_[slot].node);
     clear_freed_slot(slot, s);
     s.qubit = 0;
     s.partner = kNoSlot;
     s.frame_x = s.frame_z = 0;
     if (s.owner == kNoSlot) {
         s.idle = false;
-        link_released(s.link);
+        link_released(slots_[slot].link);
         if (!waiting_.empty()) try_admit();
     } else if (!s.idle) {
         try_start_attempt_with(slot);
@@ -276,7 +278,7 @@ void Network::free_slot_inline(uint32_t slot, bool discard) {
 
 void Network::schedule_free(uint32_t slot, int64_t at_ps) {
     Slot &s = slots_[slot];
-    if (s.qubit) discard_qubit(s.qubit, s.node);  // a swap's slots come here with theirs already used
+    if (s.qubit) discard_qubit(s.qubit, times_[slot].node);  // a swap's slots come here with theirs already used
     s.qubit = 0;
     set_state(slot, SlotState::Locked);
     s.partner = kNoSlot;
@@ -302,7 +304,7 @@ void Network::check_slot(uint32_t slot) const {
     const char *why = s.state == SlotState::Attempting ? "its link is attempting a pair (none yet, or the one it held was already used or lost)"
                       : s.state == SlotState::Locked   ? "it was measured in a swap or holds a kept delivered pair"
                                                        : "it is free (its pair was delivered, discarded, lost to a cutoff or never made)";
-    throw std::invalid_argument(msg("memory slot ", slot, " at node '", nodes_[s.node].p.name, "' holds no stored qubit: ", why));
+    throw std::invalid_argument(msg("memory slot ", slot, " at node '", nodes_[times_[slot].node].p.name, "' holds no stored qubit: ", why));
 }
 
 uint32_t Network::slot_partner(uint32_t slot) const {
@@ -337,8 +339,8 @@ void Network::on_cutoff(uint64_t packed) {
     release_builders(slot);
     // A pair whose other end already used its qubit (its delivery under way) is lost all the same:
     // the protocol hears of it, with no partner slot.
-    if (hook_ && (partner != kNoSlot || slots_[slot].consumed_partner_qubit)) {
-        call_hook(HookKind::PairLost, slots_[slot].node, slot, partner);
+    if (hook_ && (partner != kNoSlot || slots_[slot].consumed)) {
+        call_hook(HookKind::PairLost, times_[slot].node, slot, partner);
     }
     // Each end goes now unless an operation holds it; that operation, when it ends, finds its qubit
     // expired (or its partner gone) and frees it instead of using it.

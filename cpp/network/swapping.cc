@@ -67,7 +67,7 @@ void Network::swap_now(uint32_t node, uint32_t s1, uint32_t s2, int request, int
         if (req.p.generation == GenerationPolicy::OnDemand) slots_[s1].idle = slots_[s2].idle = true;
     } else {
         for (uint32_t p : {p1, p2}) {
-            slots_[p].known_ps = std::max(slots_[p].known_ps, later(done, classical_latency(node, slots_[p].node)));
+            slots_[p].known_ps = std::max(slots_[p].known_ps, later(done, classical_latency(node, times_[p].node)));
         }
         // A Python protocol's swap under on-demand generation: as the native one's, these memories
         // wait until the pair they fed ends (delivered or discarded by the protocol, or cut off).
@@ -82,7 +82,7 @@ void Network::swap_now(uint32_t node, uint32_t s1, uint32_t s2, int request, int
     counters_.swaps++;
 }
 
-void Network::complete_single_swap(uint32_t node, uint32_t r, uint32_t s1, uint32_t s2) {
+void Network::complete_single_swap(uint32_t r, uint32_t s1, uint32_t s2) {
     // complete_swap -> swap_now -> schedule_free -> free_slot -> try_start_attempt_with in one
     // straight line for the bell_diagonal formalism and a swap view with one memory per side
     // (single): the same reads, writes, draws and schedules in the same order, without their
@@ -90,6 +90,8 @@ void Network::complete_single_swap(uint32_t node, uint32_t r, uint32_t s1, uint3
     // between the steps.
     Slot *slots = slots_.data();
     Slot &x1 = slots[s1], &x2 = slots[s2];
+    SlotTimes &t1 = times_[s1], &t2 = times_[s2];
+    const uint32_t node = t1.node;
     const Node &nd = nodes_[node];
     const Request &req = requests_[r];
     const int64_t now = queue_.now();
@@ -99,20 +101,20 @@ void Network::complete_single_swap(uint32_t node, uint32_t r, uint32_t s1, uint3
     PairState &right = bell_state(right_handle);
     // bell_up_to_date of both, in order (each holds a qubit: a stored slot's pair); written out twice, as a
     // loop over {&x1, &x2} or a lambda cost more (GCC kept the list in memory; the lambda: +0.2%).
-    if (now > x1.last_decay_ps) {
-        const double waited = seconds(now - x1.last_decay_ps);
+    if (now > t1.last_decay_ps) {
+        const double waited = seconds(now - t1.last_decay_ps);
         left.decay_xy += waited * nd.rate_xy;
         left.decay_z += waited * nd.rate_z;
     }
-    x1.last_decay_ps = now;
+    t1.last_decay_ps = now;
     if (x1.frame_x || x1.frame_z) left.value.apply_frame(x1.frame_x, x1.frame_z);
     x1.frame_x = x1.frame_z = 0;
-    if (now > x2.last_decay_ps) {
-        const double waited = seconds(now - x2.last_decay_ps);
+    if (now > t2.last_decay_ps) {
+        const double waited = seconds(now - t2.last_decay_ps);
         right.decay_xy += waited * nd.rate_xy;
         right.decay_z += waited * nd.rate_z;
     }
-    x2.last_decay_ps = now;
+    t2.last_decay_ps = now;
     if (x2.frame_x || x2.frame_z) right.value.apply_frame(x2.frame_x, x2.frame_z);
     x2.frame_x = x2.frame_z = 0;
     left.value = swap_pairs_scaled(left.value, right.value, nd.swap_scale);
@@ -204,6 +206,7 @@ void Network::try_swap(uint32_t node, uint32_t r, uint32_t hop, int first_side) 
         uint32_t best[2] = {kNoSlot, kNoSlot};
         uint32_t eligible[2] = {0, 0};
         const Slot *slots = slots_.data();
+        const SlotTimes *times = times_.data();
         const uint32_t num_slots = static_cast<uint32_t>(slots_.size());
         for (int step = 0; step < 2; step++) {
             const int k = step ^ first_side;
@@ -224,9 +227,10 @@ void Network::try_swap(uint32_t node, uint32_t r, uint32_t hop, int first_side) 
                     ok &= (s.known_ps <= now) & (slots[partner].hop == view.want[k]);
                 }
                 // Masks rather than ?: so that the compiler cannot turn the selects back into branches.
-                const uint64_t older = -static_cast<uint64_t>(ok & (s.emitted_ps < oldest));
+                const int64_t emitted = times[id].emitted_ps;
+                const uint64_t older = -static_cast<uint64_t>(ok & (emitted < oldest));
                 chosen ^= (chosen ^ id) & static_cast<uint32_t>(older);
-                oldest ^= (oldest ^ s.emitted_ps) & static_cast<int64_t>(older);
+                oldest ^= (oldest ^ emitted) & static_cast<int64_t>(older);
                 count += ok;
                 id = __builtin_expect(many, 0) ? stored_.next(id + 1, end) : id + 1;
             }
@@ -280,7 +284,7 @@ void Network::on_swap_handshake_done(uint64_t packed1, uint64_t packed2) {
     }
     const uint32_t r = slots_[ids[0]].owner;
     if (intact[0] && intact[1] && r != kNoSlot && requests_[r].active()) {
-        complete_swap(slots_[ids[0]].node, r, ids[0], ids[1]);
+        complete_swap(times_[ids[0]].node, r, ids[0], ids[1]);
         return;
     }
     // A pair whose cutoff passed during the handshake (or whose partner was discarded) is dead: its
@@ -301,7 +305,7 @@ std::pair<int, int> Network::swap_slots(uint32_t node, uint32_t s1, uint32_t s2)
     check_slot(s1);
     check_slot(s2);
     if (s1 == s2) throw std::invalid_argument(msg("memory slot ", s1, " used twice in swap"));
-    if (slots_[s1].node != node || slots_[s2].node != node) {
+    if (times_[s1].node != node || times_[s2].node != node) {
         throw std::invalid_argument(msg("slots ", s1, " and ", s2, " are not both at node '", nodes_.at(node).p.name, "'"));
     }
     if (slots_[s1].partner == s2) {
@@ -343,18 +347,18 @@ void Network::complete_bell_swap(uint32_t node, uint32_t r, uint32_t s1, uint32_
     PairState &left = bell_state(left_handle);
     PairState &right = bell_state(right_handle);
     // bell_up_to_date of both, in order (each holds its pair's qubit).
-    const auto up_to_date = [&](Slot &x, PairState &pair) QNSIM_LAMBDA_INLINE {
-        if (now > x.last_decay_ps) {
-            const double waited = seconds(now - x.last_decay_ps);
+    const auto up_to_date = [&](Slot &x, SlotTimes &t, PairState &pair) QNSIM_LAMBDA_INLINE {
+        if (now > t.last_decay_ps) {
+            const double waited = seconds(now - t.last_decay_ps);
             pair.decay_xy += waited * nd.rate_xy;
             pair.decay_z += waited * nd.rate_z;
         }
-        x.last_decay_ps = now;
+        t.last_decay_ps = now;
         if (x.frame_x || x.frame_z) pair.value.apply_frame(x.frame_x, x.frame_z);
         x.frame_x = x.frame_z = 0;
     };
-    up_to_date(x1, left);
-    up_to_date(x2, right);
+    up_to_date(x1, times_[s1], left);
+    up_to_date(x2, times_[s2], right);
     left.value = swap_pairs_scaled(left.value, right.value, nd.swap_scale);
     left.decay_xy += right.decay_xy;
     left.decay_z += right.decay_z;
