@@ -5,11 +5,14 @@ import qnsim
 
 
 def two_node_scenario(until_s: float, *, formalism: str | None = None, length_km: float = 10.0,
-                      rate_hz: float = 2000.0, success_probability: float | None = None) -> str:
-    """TOML text of nodes "a" and "b" joined by one link (fidelity 0.9; length in km, rate in Hz) and
-    one request a -> b, run for `until_s` seconds in `formalism` (the default one when None)."""
+                      rate_hz: float = 2000.0, success_probability: float | None = None,
+                      bell_diagonal: tuple[float, float, float, float] | None = None) -> str:
+    """TOML text of nodes "a" and "b" joined by one link (fidelity 0.9, or the given Bell-diagonal weights;
+    length in km, rate in Hz) and one request a -> b, run for `until_s` seconds in `formalism` (the default
+    one when None)."""
     run = f"until_s = {until_s}\n" + (f'formalism = "{formalism}"\n' if formalism else "")
-    link = f"length_km = {length_km}\nfidelity = 0.9\nrate_hz = {rate_hz}\n"
+    state = "fidelity = 0.9" if bell_diagonal is None else f"bell_diagonal = {list(bell_diagonal)}"
+    link = f"length_km = {length_km}\n{state}\nrate_hz = {rate_hz}\n"
     if success_probability is not None:
         link += f"success_probability = {success_probability}\n"
     return (f'[run]\n{run}\n[[nodes]]\nname = "a"\n\n[[nodes]]\nname = "b"\n\n[[links]]\na = "a"\nb = "b"\n{link}\n'

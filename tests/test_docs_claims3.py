@@ -16,21 +16,10 @@ import re
 from pathlib import Path
 
 import pytest
+from repo_text import BENCH, EXAMPLES, ROOT
+from repo_text import prose as _prose
+from repo_text import read_text as _read
 from script_modules import import_script
-
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "examples"
-BENCH = ROOT / "bench"
-
-
-def _read(path: Path) -> str:
-    if not path.exists():
-        pytest.skip(f"{path.relative_to(ROOT)} is not next to the tests (installed-package run)")
-    return path.read_text()
-
-
-def _prose(path: Path) -> str:
-    return " ".join(_read(path).split())  # line breaks in prose are spaces
 
 
 def _bench_module(name: str):

@@ -11,46 +11,18 @@ No Sphinx here (a test install has none): the pages are read as text.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from repo_text import EXAMPLES, ROOT
+from repo_text import prose as _prose
+from repo_text import read_text as _read
+from scenarios import two_node_scenario
 
 import qnsim
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "examples"
-
-
-def _read(path: Path) -> str:
-    if not path.exists():
-        pytest.skip(f"{path.relative_to(ROOT)} is not next to the tests (installed-package run)")
-    return path.read_text()
-
-
-def _prose(path: Path) -> str:
-    return " ".join(_read(path).split())  # line breaks in prose are spaces
-
-
 # --- the line F = 1/2 and pairs near Psi+ ---------------------------------------------------------------------------
 
-_NEAR_PSI_PLUS = """
-[run]
-until_s = 0.05
-formalism = "bell_diagonal"
-[[nodes]]
-name = "a"
-[[nodes]]
-name = "b"
-[[links]]
-a = "a"
-b = "b"
-length_km = 1.0
-bell_diagonal = [0.1, 0.8, 0.05, 0.05]
-rate_hz = 1000.0
-[[requests]]
-src = "a"
-dst = "b"
-"""
+_NEAR_PSI_PLUS = two_node_scenario(0.05, formalism="bell_diagonal", length_km=1.0, rate_hz=1000.0,
+                                   bell_diagonal=(0.1, 0.8, 0.05, 0.05))
 
 
 def test_the_plots_half_line_does_not_call_pairs_near_psi_plus_separable(tmp_path):
