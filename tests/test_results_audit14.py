@@ -361,7 +361,7 @@ def test_a_sigterm_does_not_wait_for_the_points_running(tmp_path):
     code, err = _terminated_sweep(command, out)
     assert code == 143 and time.monotonic() - started < 60, err
     assert f"terminated (SIGTERM); 2 of 4 points finished and are in {str(out)!r}" in err
-    assert [r["x"] for r in read_results(out)] == [0, 1]
+    assert sorted(r["x"] for r in read_results(out)) == [0, 1]  # two workers: either may finish first
 
 
 # --- two sweeps on one out: the saved counts of the other's points ----------------------------------------

@@ -479,9 +479,9 @@ class Network(SlotOperations):
                 channels = self._links[frozenset((u, v))].channels
                 if channels < memories_per_link:
                     raise ValueError(
-                        f"{who}: request needs {memories_per_link} memories per side on link "
-                        f"{written(u)}-{written(v)}, which has {channels} channels (raise its channels, or route by "
-                        "'rate', which avoids it)"
+                        f"{who}: request needs {written(memories_per_link)} memories per side on link "
+                        f"{written(u)}-{written(v)}, which has {channels} channels (memories_per_link = "
+                        f"{written(memories_per_link)}: raise its channels, or route by 'rate', which avoids it)"
                     )
         return path
 
