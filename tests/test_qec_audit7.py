@@ -350,3 +350,29 @@ def test_an_unresolved_side_says_where_the_redraws_crossed():
     interpolated = estimate_threshold(_threshold_rows([0.05, 0.07, 0.09]), x_key="p", bootstrap=0,
                                       method="interpolate")  # fmt: skip
     assert interpolated._reach == "inside the grid"
+
+
+def test_a_qec_sweep_row_carries_its_link_rates_interval_and_window():
+    """Old behaviour: a ``qnsim qec sweep`` row gave ``link_rate_hz`` bare, where ``qnsim qec link`` and ``qnsim
+    run`` print the same measured rate with its 95% interval and window: two sweeps' rows over links measured
+    apart could not be told apart from noise. The rows now carry ``link_rate_low_hz``, ``link_rate_high_hz`` (the
+    supply's interval, times ``rate_multiplier`` as the rate is) and ``link_window_s``; a supply written by hand
+    without them gives NaN, not a made-up interval."""
+    import math
+
+    from qnsim.qec.link import LinkSupply
+    from qnsim.qec.sweep import ExperimentSpec
+
+    spec = ExperimentSpec.from_dict({
+        "experiment": {"scheme": "teleported"}, "grid": {"distance": [3], "rate_multiplier": [2.0]},
+        "sampling": {"max_shots": 100}, "link": {"scenario": "unused.toml", "cycle_time_s": 1e-6},
+    })  # fmt: skip
+    base = (4e5, 0.98, (0.98, 0.01, 0.005, 0.005), (0.0,) * 4, 4000, 10, 1e-3, 1e-3, 1e-3, 1e-3, "given")
+    spec.supply = LinkSupply(*base, rate_interval95=(3.9e5, 4.1e5), window_s=0.01)
+    row = spec.point({"distance": 3, "rate_multiplier": 2.0}, seed=1)
+    assert (row["link_rate_hz"], row["link_rate_low_hz"], row["link_rate_high_hz"]) == (8e5, 7.8e5, 8.2e5)
+    assert row["link_window_s"] == 0.01
+    spec.supply = LinkSupply(*base)
+    row = spec.point({"distance": 3, "rate_multiplier": 2.0}, seed=1)
+    assert math.isnan(row["link_rate_low_hz"]) and math.isnan(row["link_rate_high_hz"])
+    assert math.isnan(row["link_window_s"])

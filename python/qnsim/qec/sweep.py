@@ -52,8 +52,12 @@ saying whether it is per shot, per round or per second:
   not grid columns.
 * ``pairs_per_round``, ``seam_gates_per_round``: Bell pairs and seam CNOTs a round uses.
 * ``sampling_s``: wall-clock seconds spent sampling and decoding (all runs of a resumed point).
-* With a link: ``link_rate_hz`` (pairs/s delivered, times ``rate_multiplier``), ``link_seed`` (the seed
-  the link was measured with: ``[link] seed`` or the scenario's ``run.seed``), ``pair_fidelity``
+* With a link: ``link_rate_hz`` (pairs/s delivered, times ``rate_multiplier``), ``link_rate_low_hz`` and
+  ``link_rate_high_hz`` (its 95% interval, Poisson, times ``rate_multiplier``: the rate is measured from a
+  finite count; both equal it when the deliveries keep a fixed schedule, NaN when the supply did not record
+  them), ``link_window_s`` (the s of simulated time the rate was measured over; NaN: not recorded),
+  ``link_seed`` (the seed the link was measured with: ``[link] seed`` or the scenario's ``run.seed``),
+  ``pair_fidelity``
   and ``pair_psi_plus``, ``pair_psi_minus``, ``pair_phi_minus`` (the pairs' Bell-diagonal state at
   use), ``round_time_s`` (s per round on average, Poisson waits included), ``wait_per_round_s`` (s per
   round: the mean time its batch of pairs takes beyond ``cycle_time_s``), ``poisson_wait_per_round_s``
@@ -84,6 +88,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import math
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -541,9 +546,19 @@ class ExperimentSpec:
         timing = s["_timing"]
         if timing is not None:
             bd = timing.bell_diagonal_at_use
+            if self.supply.rate_interval95 is not None:
+                low, high = self.supply.rate_interval95
+            elif self.supply.window_s is not None:  # recorded, and a fixed schedule: no sampling noise
+                low = high = self.supply.rate_hz
+            else:
+                low = high = math.nan
             row.update(
                 {
                     "link_rate_hz": self.supply.rate_hz * s["rate_multiplier"],
+                    # Measured from a finite count: two rows' rates that differ within these are one rate.
+                    "link_rate_low_hz": low * s["rate_multiplier"],
+                    "link_rate_high_hz": high * s["rate_multiplier"],
+                    "link_window_s": math.nan if self.supply.window_s is None else self.supply.window_s,
                     "link_seed": self.supply.seed,
                     "pair_fidelity": bd[0],
                     "pair_psi_plus": bd[1],
