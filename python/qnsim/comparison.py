@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from qnsim.argument_checks import label as checked_label
-from qnsim.results import NetworkResult, RequestResult, _ci, _eng
+
+# _Z975, the normal 97.5% quantile: the rate ratio's and the fidelity difference's intervals are 95% ones.
+from qnsim.results import _Z975, NetworkResult, RequestResult, _ci, _eng
 
 __all__ = ["Comparison", "compare_results"]
 
@@ -25,10 +27,6 @@ _LEGEND = (
     "rate 95%: Poisson interval of each count; rate vs baseline: ratio of the rates, 95% interval of the ratio of "
     "two Poisson counts; F - baseline: +- the two 95% half-widths in quadrature"
 )
-
-#: The normal 97.5% quantile: the rate ratio's and the fidelity difference's intervals are 95% ones.
-_Z975 = 1.959963984540054
-
 
 #: Below this a fidelity difference is the rounding of two exact means (bell_diagonal holds 1 - F to ~1e-16).
 _ROUNDING = 1e-12

@@ -56,7 +56,7 @@ def t_quantile_975(df: int) -> float:
     df = integer("degrees of freedom", df, minimum=1)  # 2.5 indexed a tuple
     if df <= len(_T975):
         return _T975[df - 1]
-    z = 1.959963984540054
+    z = _Z975
     return (
         z
         + (z**3 + z) / (4 * df)
