@@ -90,11 +90,14 @@ def test_the_idle_error_and_the_stored_pairs_are_averaged_over_the_poisson_waits
     assert timing.wait_idle == pytest.approx(sampled_idle, rel=0.01, abs=2e-6)
 
     # The pairs: each sample a pair drawn from the coefficients, then a Pauli on each half drawn from the memory's
-    # twirl for that pair's storage (the k-th of the batch waits for the n - k after it); Bell states as Paulis on
+    # twirl for that pair's storage (the k-th of the batch waits for the n - k after it and, when the batch is
+    # complete before the cycle ends, for the rest of the cycle: tests/test_qec_audit8.py); Bell states as Paulis on
     # one half in symplectic bits (Phi+ I 0, Psi+ X 1, Phi- Z 2, Psi- Y 3) compose by XOR.
     size = 200_000
     k = rng.integers(1, n + 1, size=size)
-    stored = np.where(k < n, rng.gamma(np.maximum(n - k, 1), 1 / rate_hz), 0.0)
+    after = np.where(k < n, rng.gamma(np.maximum(n - k, 1), 1 / rate_hz), 0.0)
+    batch = rng.gamma(k, 1 / rate_hz) + after  # the batch's last arrival
+    stored = after + np.maximum(0.0, cycle - batch)
     p_x = -np.expm1(-stored / t1_s) / 4
     p_z = np.maximum(-np.expm1(-stored / t2_s) / 2 - p_x, 0.0)
 

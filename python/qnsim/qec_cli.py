@@ -322,7 +322,13 @@ def _link(args: argparse.Namespace) -> int:
             f"the pairs come ({timing.required_rate_hz / supply.rate_hz:.3g}x the rate, e.g. that many links in "
             "parallel along the seam, would keep up)"
         )
-    print(f"  pairs at use (after {timing.storage_s:.3g} s in memory on average): ({used})")
+    # The model's queue said where the figures rest on it: a round's pairs are gathered in one memory each during the
+    # round before and used at its start, none carried over (qnsim.qec.link).
+    print(f"  pairs at use (after {timing.storage_s:.3g} s in memory on average, from delivery to their round's "
+          f"start): ({used})")
+    print(f"  (a round's {timing.pairs_per_round} pairs are gathered while the round before runs, one memory per pair "
+          "at each end, and taken when it starts; pairs arriving with those memories full are not kept for later "
+          "rounds: a larger buffer would shorten the waits and lengthen the pairs' storage)")
     # The total alone (0.1409) stood above a verdict on "flips with probability 0.094" (X or Y: p_x + p_y), two
     # numbers for one wait with nothing to tie them: the Pauli split lets the reader add the flips the checks see.
     p_x, p_y, p_z = timing.wait_idle

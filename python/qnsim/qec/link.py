@@ -26,12 +26,18 @@ carries a note and a ``RuntimeWarning`` says so.
   every data qubit, every round, averaged over the Poisson wait ``max(0, S - t_cycle)`` (``S`` the
   ``N``-th arrival, Gamma(N, R)) in closed form: the mean channel, not the channel of a mean time
   (``1 - exp(-t/T)`` is concave), and not 0 at the required rate;
-* pairs are generated just in time for their round (the last one arrives when the round needs
-  the batch), so the k-th pair of a batch waits for the ``N - k`` after it (Gamma(N - k, R)),
-  ``(N - 1) / (2 R)`` on average (``storage_s``): both halves decay for that time, and the pairs at
-  use are the mean over it (:func:`qnsim.qec.bell_diagonal_after_memory`). Each pair and each round
-  get this mean channel independently (Stim's noise is per gate): that one long wait hits every
-  data qubit of a round at once is not modelled;
+* a round takes its ``N`` pairs when it starts, and its batch is gathered while the round before runs: the
+  link fills one memory per pair at each end (``N``), and a pair that arrives while all ``N`` are full is not
+  kept, so no pairs are carried from one round to the next. The k-th pair of a batch waits in memory from its
+  delivery to its round's start, ``max(t_cycle, S) - A_k`` (``A_k`` its arrival): for the ``N - k`` pairs after it
+  and, when the batch is complete before the cycle ends, for the rest of the cycle (a link far faster than the
+  rounds holds its pairs about one cycle, not ``N / R``). ``storage_s`` is its mean; both halves decay for it,
+  and the pairs at use are averaged over its distribution (numerically, over ``S``: checked against a
+  round-by-round simulation of the queue). A buffer of more than ``N`` pairs, carrying spare pairs to the next
+  round, would make rounds wait less (the long-run mean round is then ``max(t_cycle, N / R)``) and pairs wait
+  longer in memory (those taken oldest first): not modelled. Each pair and each round get this mean channel
+  independently (Stim's noise is per gate): that one long wait hits every data qubit of a round at once is not
+  modelled;
 * the rate whose mean batch time is the cycle is ``N / t_cycle``, the least that keeps up (a
   Poisson supply at it still makes rounds wait, see above; buffered pairs would not); per unit of
   seam length (one data qubit along the seam) ``N / (d t_cycle)``.
@@ -365,7 +371,9 @@ class RoundTiming:
         required_rate_hz: Pair rate whose mean batch time is the cycle, pairs/s (the least that keeps up;
             a Poisson supply at it still waits about 1 / sqrt(2 pi N) of a cycle per round on average).
         required_rate_per_seam_hz: The same per data qubit of seam length, pairs/s.
-        storage_s: Mean time a pair waits in memory before use, s.
+        storage_s: Mean time a pair waits in memory from its delivery to its round's start, s: for the
+            pairs of its batch after it and, when the batch is complete before the cycle ends, for the rest of
+            the cycle (about one cycle for a link far faster than the rounds).
         bell_diagonal_at_use: The pairs' coefficients after their storage, averaged over its distribution.
         wait_idle: (p_x, p_y, p_z) on every data qubit per round: the memory decay averaged over the Poisson
             wait's distribution.
@@ -559,13 +567,45 @@ def _decayed_by_wait(decay_per_s: float, pairs: int, rate_hz: float, cycle_time_
     return min(1.0, math.fsum(p * -math.expm1(-(pairs - j) * step) for j, p in enumerate(terms)))
 
 
-def _decayed_in_storage(decay_per_s: float, pairs: int, rate_hz: float) -> float:
-    """``E[1 - exp(-decay_per_s T)]`` over a pair's storage ``T``: the k-th of a round's N Poisson pairs waits for
-    the N - k after it, Gamma(N - k, R), k uniform (mean ``(N - 1) / (2 R)``)."""
+#: Gauss-Legendre nodes per piece of the integral over a batch's gathering time (each side of the cycle's end).
+_QUADRATURE_NODES = 160
+
+
+def _lost_over_uniform(x: np.ndarray) -> np.ndarray:
+    """``1 - (1 - exp(-x)) / x``, the decay ``1 - E[exp(-x U)]`` for U uniform on [0, 1], without cancellation."""
+    small = x < 1e-4
+    xs = np.where(small, 1.0, x)
+    return np.where(small, x / 2 - x * x / 6 + x**3 / 24, (xs + np.expm1(-xs)) / xs)
+
+
+def _decayed_until_round(decay_per_s: float, pairs: int, rate_hz: float, cycle_time_s: float) -> float:
+    """``E[1 - exp(-decay_per_s T)]`` over a pair's storage ``T = max(c, S) - A_k``: the k-th of a round's N
+    Poisson pairs (k uniform) waits from its arrival ``A_k`` to its round's start, ``S`` the N-th arrival, the
+    cycle ``c`` before it running meanwhile (module docstring).
+
+    Given ``S = s`` the N - 1 first arrivals are uniform on [0, s] (their mixture over k is one uniform), so
+    ``T = max(0, c - s) + s (1 - U)`` for k < N and ``max(0, c - s)`` for k = N; the remaining average over
+    ``S`` ~ Gamma(N, R) is a Gauss-Legendre quadrature over +-12 standard deviations, split at the cycle's end
+    (the integrand's kink).
+    """
     if decay_per_s == 0.0:
         return 0.0
-    step = math.log1p(decay_per_s / rate_hz)
-    return min(1.0, math.fsum(-math.expm1(-m * step) for m in range(pairs)) / pairs)
+    mean, sd = pairs / rate_hz, math.sqrt(pairs) / rate_hz
+    low, high = max(0.0, mean - 12.0 * sd), mean + 12.0 * sd + 40.0 / rate_hz
+    cuts = [low, *([cycle_time_s] if low < cycle_time_s < high else []), high]
+    nodes, weights = np.polynomial.legendre.leggauss(_QUADRATURE_NODES)
+    lost = mass = 0.0
+    for a, b in zip(cuts[:-1], cuts[1:]):
+        s = (b - a) / 2.0 * nodes + (a + b) / 2.0
+        log_density = pairs * math.log(rate_hz) + (pairs - 1) * np.log(s) - rate_hz * s - math.lgamma(pairs)
+        w = np.exp(log_density) * weights * (b - a) / 2.0
+        rest_of_cycle = np.maximum(0.0, cycle_time_s - s)
+        given_s = -np.expm1(-decay_per_s * rest_of_cycle) + np.exp(-decay_per_s * rest_of_cycle) * (
+            (pairs - 1) / pairs
+        ) * _lost_over_uniform(decay_per_s * s)
+        lost += float(np.dot(w, given_s))
+        mass += float(w.sum())
+    return min(1.0, lost / mass)  # over the mass the nodes hold (1 to ~1e-14)
 
 
 def _twirled_decay(lost_t1: float, lost_t2: float) -> tuple[float, float, float]:
@@ -627,8 +667,10 @@ def round_timing(
     n = seam_resources(distance, experiment, scheme, code).pairs_per_round
     batch_s = n / rate
     wait = max(0.0, batch_s - cycle)
-    storage = (n - 1) / (2.0 * rate)
     poisson_wait = poisson_mean_wait(n, rate, cycle)
+    # From delivery to the round's start: (N - 1) / (2 R) for the pairs after it, plus the cycle's rest when the
+    # batch is complete early, E[max(0, c - S)] = c - N / R + E[max(0, S - c)].
+    storage = (n - 1) / (2.0 * rate) + max(0.0, cycle - batch_s + poisson_wait)
     # Averaged over the Poisson arrivals' distributions, not taken at their means: the channel of the mean wait (0
     # at the required rate, where rounds still wait 0.13 of a cycle on average for 9 pairs) and of the mean
     # storage is not the mean channel, 1 - exp(-t/T) being concave.
@@ -638,9 +680,11 @@ def round_timing(
         _decayed_by_wait(per_s_t1, n, rate, cycle), _decayed_by_wait(per_s_t2, n, rate, cycle)
     )
     # Both halves of a pair wait the same time: one half with the channel applied twice (its decay rates doubled)
-    # permutes the Bell states as the two halves do, and it can be averaged over the storage time.
+    # permutes the Bell states as the two halves do, and it can be averaged over the storage time. The storage runs
+    # to the round's start: it ended at the batch's last arrival, so a link 10x the required rate read its pairs
+    # at use 21x less decayed than a round-by-round simulation of the queue.
     both_halves = _twirled_decay(
-        _decayed_in_storage(2.0 * per_s_t1, n, rate), _decayed_in_storage(2.0 * per_s_t2, n, rate)
+        _decayed_until_round(2.0 * per_s_t1, n, rate, cycle), _decayed_until_round(2.0 * per_s_t2, n, rate, cycle)
     )
     return RoundTiming(
         pairs_per_round=n,

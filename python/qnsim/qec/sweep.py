@@ -34,7 +34,8 @@ in one place: a setting both fixed and in ``[grid]`` is refused, and so are sett
 ignore (``cycle_time_s`` and ``rate_multiplier`` without a ``[link]``, ``p_int`` with one).
 
 With ``[link]``, p_bulk defaults to the source node's two-qubit gate error, the pairs' state is the
-one measured (plus storage before use) and the rounds wait for slow links (see
+one measured (plus storage from delivery to the round's start: a round's pairs are gathered in one memory
+each while the round before runs, none carried over) and the rounds wait for slow links (see
 :mod:`qnsim.qec.link`). The link is measured once, when the sweep starts, and its figures travel
 with every point.
 
