@@ -119,3 +119,98 @@ def test_qec_link_states_the_queue_its_round_figures_rest_on(tmp_path, capsys):
     assert "s in memory on average, from delivery to their round's start)" in out
     assert "(a round's 5 pairs are gathered while the round before runs, one memory per pair at each end" in out
     assert "not kept for later rounds: a larger buffer would shorten the waits and lengthen the pairs' storage" in out
+
+
+@pytest.mark.parametrize("basis", ["Z", "X"])
+def test_a_memory_experiment_fails_as_often_as_stims_own_circuit_decoded_with_pymatching(basis):
+    """Checked, found right: a d = 3 memory of 3 rounds with no seam, noise placed as Stim's generated circuits
+    place it (DEPOLARIZE1/2 after every gate, reset and measurement flips, no idle noise), sampled through
+    qnsim's QEC path (``sample_logical_error``), fails as often as ``stim.Circuit.generated`` decoded by PyMatching
+    directly (1,050 against 1,085 in 100,000 shots at p = 0.005; X basis, d = 5, p = 0.008: 1,222 against 1,248 in
+    40,000), within the counts' statistical error; and qnsim's sampler reads Stim's circuit alike."""
+    import pymatching
+    import stim
+
+    p, d, shots = 0.01, 3, 20_000
+    noise = qec.NoiseModel(two_qubit=p, one_qubit=p, reset=p, measure=p, idle=0.0, idle_measure=0.0)
+    mine = qec.memory_circuit(d, d, basis, noise=noise, interface=None)
+    stims = stim.Circuit.generated(f"surface_code:rotated_memory_{basis.lower()}", distance=d, rounds=d,
+                                   after_clifford_depolarization=p, after_reset_flip_probability=p,
+                                   before_measure_flip_probability=p)  # fmt: skip
+    assert (mine.num_detectors, mine.num_measurements) == (stims.num_detectors, stims.num_measurements)
+
+    matching = pymatching.Matching.from_detector_error_model(stims.detector_error_model(decompose_errors=True))
+    detections, flips = stims.compile_detector_sampler(seed=5).sample(shots, separate_observables=True)
+    direct = int(np.any(matching.decode_batch(detections) != flips, axis=1).sum())
+    ours = qec.sample_logical_error(mine, max_shots=shots, seed=6, rounds=d)
+    theirs = qec.sample_logical_error(stims, max_shots=shots, seed=7)
+    assert ours.shots == theirs.shots == shots and theirs.rounds == d
+    for count in (ours.errors, theirs.errors):
+        # Two binomial counts of one rate: their difference within 4.5 standard deviations.
+        assert abs(count - direct) < 4.5 * np.sqrt(2 * direct * (1 - direct / shots)), (count, direct)
+
+
+def _pauli_frames_of_circuit_gadget(bell, gate_error, measure_error, shots):
+    """The Pauli (control, target) after an ideal CNOT that the teleported seam CNOT written into qnsim's circuits
+    leaves, as frequencies over Stim shots: the gadget on (c, t) of two Bell pairs with references (rc, rt), the
+    ideal CNOT moved to the references (a CNOT's Choi state is the same from either side), then each pair measured in
+    the Bell basis."""
+    import stim
+
+    from qnsim.qec.circuits import _Builder, _Text
+    from qnsim.qec.noise import Interface, NoiseModel
+
+    builder = object.__new__(_Builder)  # only the gadget writer: no layout
+    builder.circuit, builder.pair_qubits, builder.num_qubits, builder.num_measurements = _Text(), [], 4, 0
+    builder.noise = NoiseModel(two_qubit=gate_error, measure=measure_error)
+    builder.interface = Interface.teleported(bell)
+    builder._teleported_gadgets([(1, 3)])  # control c = 1, target t = 3; references rc = 0, rt = 2
+    gadget = builder.circuit.build(stim)
+    circuit = stim.Circuit("H 0 2\nCX 0 1 2 3") + gadget + stim.Circuit("CX 0 2\nCX 0 1 2 3\nH 0 2\nM 0 1 2 3")
+    z_c, x_c, z_t, x_t = circuit.compile_sampler(seed=9).sample(shots)[:, -4:].astype(int).T  # after the gadget's 2
+    counts = np.bincount(4 * (x_c + 2 * z_c) + x_t + 2 * z_t, minlength=16)  # letter index x + 2 z over "IXZY"
+    return {pair: counts[4 * "IXZY".index(pair[0]) + "IXZY".index(pair[1])] / shots for pair in qec.channels.PAULI_PAIRS}
+
+
+def _pauli_weights_of_density_matrix_gadget(bell, gate_error, measure_error):
+    """The same Pauli weights from qnsim's density-matrix engine running ``qnsim.remote_cnot``: the Choi state's
+    overlap with each Pauli-displaced ideal CNOT Choi state."""
+    import qnsim
+
+    reg = qnsim.QubitRegistry("density_matrix", seed=3)
+    rc, c = reg.bell_pair()
+    rt, t = reg.bell_pair()
+    a, b = reg.bell_diagonal_pair(list(bell))
+    qnsim.remote_cnot(reg, c, a, b, t, gate2_error=gate_error, measure_error=measure_error)
+    rho = reg.state([rc, rt, c, t])
+    paulis = {"I": np.eye(2), "X": np.array([[0, 1], [1, 0]]), "Y": np.array([[0, -1j], [1j, 0]]),
+              "Z": np.diag([1, -1])}  # fmt: skip
+    phi = np.array([1, 0, 0, 1]) / np.sqrt(2)
+    ideal = np.einsum("ac,bd->abcd", phi.reshape(2, 2), phi.reshape(2, 2)).reshape(16)  # (rc, rt, c, t)
+    ideal = np.kron(np.eye(4), np.eye(4)[[0, 1, 3, 2]]) @ ideal
+    weights = {}
+    for pair in qec.channels.PAULI_PAIRS:
+        v = np.kron(np.eye(4), np.kron(paulis[pair[0]], paulis[pair[1]])) @ ideal
+        weights[pair] = float(np.real(v.conj() @ rho @ v))
+    return weights
+
+
+@pytest.mark.parametrize(("bell", "gate_error", "measure_error"), [((0.7, 0.12, 0.1, 0.08), 0.0, 0.0),
+                                                                  ((0.8, 0.02, 0.1, 0.08), 0.06, 0.04)])
+def test_the_seam_gadget_in_the_circuits_is_the_density_matrix_teleported_cnot(bell, gate_error, measure_error):
+    """Checked, found right: the teleported seam CNOT as qnsim writes it into a Stim circuit (a pair's Psi+, Psi-,
+    Phi- as X, Y, Z on its far half, then the gadget with its local errors) leaves the Pauli channel of qnsim's
+    density-matrix ``remote_cnot`` on the same pair: X on the target from Psi+ and Psi- (and the first local CNOT
+    and measurement), Z on the control from Phi- and Psi- (and the second), never X on the control or Z on the
+    target from the pair; ``teleported_cnot_channel`` (the channel form) is the same to 1e-12."""
+    shots = 200_000
+    sampled = _pauli_frames_of_circuit_gadget(bell, gate_error, measure_error, shots)
+    exact = _pauli_weights_of_density_matrix_gadget(bell, gate_error, measure_error)
+    channel = qec.teleported_cnot_channel(bell, gate_error, measure_error)
+    assert channel == pytest.approx(exact, abs=1e-12)
+    for pair, w in exact.items():
+        assert abs(sampled[pair] - w) < 5 * np.sqrt(max(w, 1 / shots) * (1 - w) / shots) + 1e-9, pair
+    if gate_error == 0:
+        q_x, q_z = qec.seam_error_rates(bell)
+        assert exact["IX"] + exact["ZX"] == pytest.approx(q_x) and exact["ZI"] + exact["ZX"] == pytest.approx(q_z)
+        assert sum(w for pair, w in exact.items() if pair not in ("IX", "ZX", "ZI")) < 1e-12
