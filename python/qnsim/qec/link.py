@@ -37,7 +37,8 @@ carries a note and a ``RuntimeWarning`` says so.
   round, would make rounds wait less (the long-run mean round is then ``max(t_cycle, N / R)``) and pairs wait
   longer in memory (those taken oldest first): not modelled. Each pair and each round get this mean channel
   independently (Stim's noise is per gate): that one long wait hits every data qubit of a round at once is not
-  modelled;
+  modelled (circuits whose rounds each draw their own wait fail as often within sampling error: d = 3 at 0.3x
+  the required rate, 2,115 against 2,177 failures in 120,000 shots; d = 5 at 0.5x, 464 against 469 in 100,000);
 * the rate whose mean batch time is the cycle is ``N / t_cycle``, the least that keeps up (a
   Poisson supply at it still makes rounds wait, see above; buffered pairs would not); per unit of
   seam length (one data qubit along the seam) ``N / (d t_cycle)``.

@@ -65,7 +65,9 @@ saying whether it is per shot, per round or per second:
   (s a round waits on average when the pairs arrive as a Poisson process: larger, and > 0 even at the
   required rate; the circuit's data idle error is averaged over these waits), ``required_rate_hz`` and
   ``required_rate_per_seam_hz`` (pairs/s whose mean batch takes ``cycle_time_s``: the least that keeps up),
-  ``logical_error_per_s`` (``per_round / round_time_s``, per second).
+  ``logical_error_per_s`` (``per_round / round_time_s``: logical errors per second on average, a rate that
+  exceeds 1 for fast rounds, not a probability; a memory kept ``t`` seconds fails with probability
+  ``(1 - (1 - 2 per_round)^(t / round_time_s)) / 2``, not ``t`` times this rate).
 
 With an ``out``, the sweep resumes per row (see :func:`qnsim.sweep`) and, inside a point, per batch: each
 point saves its counts after every batch in ``OUT.shots/`` (one file per point, named by a hash of its
