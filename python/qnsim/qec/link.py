@@ -51,6 +51,7 @@ carries a note and a ``RuntimeWarning`` says so.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 from dataclasses import dataclass
@@ -572,11 +573,16 @@ def _decayed_by_wait(decay_per_s: float, pairs: int, rate_hz: float, cycle_time_
 _QUADRATURE_NODES = 160
 
 
+@functools.lru_cache(maxsize=1)
+def _gauss_legendre() -> tuple[np.ndarray, np.ndarray]:
+    return np.polynomial.legendre.leggauss(_QUADRATURE_NODES)
+
+
 def _lost_over_uniform(x: np.ndarray) -> np.ndarray:
     """``1 - (1 - exp(-x)) / x``, the decay ``1 - E[exp(-x U)]`` for U uniform on [0, 1], without cancellation."""
     small = x < 1e-4
-    xs = np.where(small, 1.0, x)
-    return np.where(small, x / 2 - x * x / 6 + x**3 / 24, (xs + np.expm1(-xs)) / xs)
+    xs, xc = np.where(small, 1.0, x), np.minimum(x, 1e-4)  # each branch only where it is used (no overflow)
+    return np.where(small, xc / 2 - xc * xc / 6 + xc**3 / 24, (xs + np.expm1(-xs)) / xs)
 
 
 def _decayed_until_round(decay_per_s: float, pairs: int, rate_hz: float, cycle_time_s: float) -> float:
@@ -594,7 +600,7 @@ def _decayed_until_round(decay_per_s: float, pairs: int, rate_hz: float, cycle_t
     mean, sd = pairs / rate_hz, math.sqrt(pairs) / rate_hz
     low, high = max(0.0, mean - 12.0 * sd), mean + 12.0 * sd + 40.0 / rate_hz
     cuts = [low, *([cycle_time_s] if low < cycle_time_s < high else []), high]
-    nodes, weights = np.polynomial.legendre.leggauss(_QUADRATURE_NODES)
+    nodes, weights = _gauss_legendre()
     lost = mass = 0.0
     for a, b in zip(cuts[:-1], cuts[1:]):
         s = (b - a) / 2.0 * nodes + (a + b) / 2.0
