@@ -255,3 +255,41 @@ def test_the_mean_idle_channel_fails_as_often_as_rounds_that_each_draw_their_own
     assert drawn == circuits * d  # one wait per round
     at_mean = failures(mean, circuits * shots, 2)
     assert abs(total - at_mean) < 4.5 * np.sqrt(total + at_mean), (total, at_mean)
+
+
+@pytest.mark.parametrize("method", ["fit", "interpolate"])
+def test_a_threshold_from_too_few_shots_says_the_counts_do_not_settle_it(method, tmp_path, capsys):
+    """Old behaviour: counts too few to place a threshold read as a firm "no crossing in [0.07, 0.13]", no note: at
+    50 shots a point, rates whose true crossing is 0.1 (d = 3: 2, 4, 3 errors; d = 5: 2, 4, 1), where 24% of the
+    bootstrap redraws (21% interpolated) cross inside the grid; and at 20 shots a point with d = 3 never failing,
+    where no grid point is usable and the counts say nothing. Now the first reads "no crossing in [0.07, 0.13]
+    (unresolved: 24% of the redraws cross ...)" with a note to sample more shots, the second "undetermined: no
+    usable grid point in [0.07, 0.13]" with a note saying why; ``qnsim qec threshold`` prints both."""
+    from qnsim import qec_cli
+    from qnsim.qec.threshold import estimate_threshold
+
+    def rows(errors, shots):
+        counts = iter(errors)
+        return [{"distance": d, "p": x, "errors": next(counts), "shots": shots, "rounds": 1}
+                for d in (3, 5) for x in (0.07, 0.1, 0.13)]  # fmt: skip
+
+    few = estimate_threshold(rows([2, 4, 3, 2, 4, 1], 50), x_key="p", bootstrap=400, seed=1, method=method)
+    assert few.value is None and few.side is None and few.side_unresolved and 0.15 < few.crossed_fraction < 0.35
+    assert few.describe().startswith(f"no crossing in [0.07, 0.13] (unresolved: {few.crossed_fraction:.0%} of the "
+                                     "redraws cross inside the grid")  # fmt: skip
+    (note,) = few.notes
+    assert "the counts do not settle whether the threshold lies in the grid; sample more shots" in note
+    none = estimate_threshold(rows([0, 0, 0, 3, 1, 1], 20), x_key="p", bootstrap=400, seed=1, method=method)
+    assert none.describe() == "undetermined: no usable grid point in [0.07, 0.13] (d = 3, 5)"
+    assert any(n.startswith("no grid point is usable (d = 3, 5)") for n in none.notes)
+    clear = estimate_threshold(rows([2, 4, 3, 2, 4, 1], 50), x_key="p", bootstrap=0, method=method)
+    assert clear.describe() == "no crossing in [0.07, 0.13] (d = 3, 5)"  # nothing redrawn: nothing to say
+
+    if method == "fit":
+        path = tmp_path / "rows.csv"
+        cells = ("distance", "p", "errors", "shots", "rounds")
+        path.write_text(",".join(cells) + "\n" + "".join(
+            ",".join(str(r[c]) for c in cells) + "\n" for r in rows([0, 0, 0, 3, 1, 1], 20)))
+        assert qec_cli.main(["threshold", str(path), "--x", "p", "--bootstrap", "100"]) == 0
+        out = capsys.readouterr().out
+        assert "threshold p = undetermined: no usable grid point" in out and "note: no grid point is usable" in out
