@@ -109,8 +109,9 @@ def test_qec_link_states_the_queue_its_round_figures_rest_on(tmp_path, capsys):
     of the queue behind it (a round's pairs gathered in one memory each and none carried to the next round), so a
     reader could not tell the figure from one with a buffer. It says when the storage runs and what the model
     leaves out."""
-    from qnsim import qec_cli
     from scenarios import two_node_scenario
+
+    from qnsim import qec_cli
 
     path = tmp_path / "link.toml"
     path.write_text(two_node_scenario(0.005, rate_hz=1e5, bell_diagonal=_BELL, length_km=1.0))
@@ -169,7 +170,8 @@ def _pauli_frames_of_circuit_gadget(bell, gate_error, measure_error, shots):
     circuit = stim.Circuit("H 0 2\nCX 0 1 2 3") + gadget + stim.Circuit("CX 0 2\nCX 0 1 2 3\nH 0 2\nM 0 1 2 3")
     z_c, x_c, z_t, x_t = circuit.compile_sampler(seed=9).sample(shots)[:, -4:].astype(int).T  # after the gadget's 2
     counts = np.bincount(4 * (x_c + 2 * z_c) + x_t + 2 * z_t, minlength=16)  # letter index x + 2 z over "IXZY"
-    return {pair: counts[4 * "IXZY".index(pair[0]) + "IXZY".index(pair[1])] / shots for pair in qec.channels.PAULI_PAIRS}
+    index = {letter: i for i, letter in enumerate("IXZY")}
+    return {pair: counts[4 * index[pair[0]] + index[pair[1]]] / shots for pair in qec.channels.PAULI_PAIRS}
 
 
 def _pauli_weights_of_density_matrix_gadget(bell, gate_error, measure_error):
