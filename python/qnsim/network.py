@@ -60,7 +60,7 @@ from qnsim.link_builder import LinkInfo, build_link
 from qnsim.argument_checks import is_integer, name_key, written
 from qnsim.logs import run_report, run_watch
 from qnsim.presets import PRESETS, HardwarePreset, resolve_preset
-from qnsim.progress import run_with_bar, stderr_is_tty
+from qnsim.progress import bar_by_default, run_with_bar
 from qnsim.protocol import Protocol, ProtocolHub, SlotOperations
 from qnsim.purification import PURIFICATIONS, plan_purification, purification_rounds_for
 from qnsim.results import NetworkResult, collect
@@ -732,7 +732,8 @@ class Network(SlotOperations):
         Args:
             until_s: End of the run in simulated seconds (>= the current time).
             progress: Show a tqdm progress bar on stderr (True / False); None shows it only
-                when stderr is a terminal and the run is estimated to take more than ~1 s.
+                on a terminal or in Jupyter (tqdm.auto's widget there), when the run is estimated to take
+                more than ~1 s.
                 The bar cuts the native run into chunks; the results do not depend on them.
 
         Returns:
@@ -777,7 +778,7 @@ class Network(SlotOperations):
         self._hub.run_thread = threading.get_ident()
         try:
             with self._hub.deferred_interrupts():
-                if progress is False or (progress is None and not stderr_is_tty()):
+                if progress is False or (progress is None and not bar_by_default()):
                     self._native.run(until_ps)
                 else:
                     run_with_bar(

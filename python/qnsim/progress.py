@@ -22,7 +22,7 @@ import numpy as np
 
 from qnsim.argument_checks import written
 
-__all__ = ["NativeBar", "native_progress", "run_with_bar", "stderr_is_tty"]
+__all__ = ["NativeBar", "bar_by_default", "native_progress", "run_with_bar", "stderr_is_tty"]
 
 
 _BAR_FORMAT = "{l_bar}{bar}| {n:.3g}/{total:.3g} sim s [{elapsed}<{remaining}{postfix}]"
@@ -52,8 +52,37 @@ def stderr_is_tty() -> bool:
         return False
 
 
+def in_jupyter_kernel() -> bool:
+    """True inside a Jupyter kernel (notebook, JupyterLab, VS Code, Colab): its stderr is no terminal, yet the
+    kernel shows what is written there under the cell (and tqdm.auto draws a widget when ipywidgets is there)."""
+    # tqdm.auto's own test for a notebook: a kernel's shell (and nothing else that imports ipykernel) loads it.
+    return "ipykernel.zmqshell" in sys.modules
+
+
+def bar_by_default() -> bool:
+    """Whether ``progress=None`` may show a bar (once the work looks longer than ~1 s): on a terminal, or in a
+    Jupyter kernel. A notebook's stderr is no terminal, so a long ``run()`` there showed nothing by default.
+
+    >>> bar_by_default() == (stderr_is_tty() or in_jupyter_kernel())
+    True
+    """
+    return stderr_is_tty() or in_jupyter_kernel()
+
+
 def _open_bar(**kwargs: Any) -> Any:
+    """A tqdm bar on stderr: in a Jupyter kernel tqdm.auto's widget when ipywidgets is installed, else tqdm's
+    text bar (which a kernel shows too; tqdm.auto would add an "IProgress not found" warning to the cell)."""
+    import importlib.util
     import shutil
+
+    if in_jupyter_kernel():
+        if importlib.util.find_spec("ipywidgets") is not None:
+            from tqdm.auto import tqdm
+        else:
+            from tqdm import tqdm
+
+        # The kernel has no terminal size: a width of 100 drew the widget 100 pixels wide.
+        return tqdm(file=sys.stderr, leave=False, **kwargs)
 
     from tqdm import tqdm
 
@@ -145,7 +174,7 @@ def native_progress(progress: Any, phases: Sequence[str], unit: str) -> Iterator
     if progress is not None and not isinstance(progress, bool):
         yield progress
         return
-    if progress is False or (progress is None and not stderr_is_tty()):
+    if progress is False or (progress is None and not bar_by_default()):
         yield None
         return
     bar = NativeBar(progress is True, phases, unit)
@@ -173,10 +202,6 @@ def run_with_bar(
     ``pairs()`` counts the pairs delivered so far; ``asked`` is the pairs the requests ask for when every
     one has a ``num_pairs`` (the bar then shows "1/3 pairs": its time estimate runs on simulated time,
     which a run's served requests leave long before ``until_s``)."""
-    import shutil
-
-    from tqdm import tqdm
-
     start_ps = native.now_ps
     span = until_ps - start_ps
     if span <= 0:
@@ -198,12 +223,8 @@ def run_with_bar(
             elapsed = now - t0
             # Not from the first tiny chunks alone (their fixed cost would promise a long run): after 0.2 s.
             if bar is None and (always or (done < 1 and elapsed >= 0.2 and elapsed / done > 1.0)):
-                # A pseudo-terminal may report a 0 x 0 size, which makes tqdm hide the bar.
-                sized = shutil.get_terminal_size((0, 0)).columns > 0
-                bar = tqdm(total=round(span / 1e12, 12), initial=round((target - start_ps) / 1e12, 12), unit="sim s",
-                           file=sys.stderr, leave=False, dynamic_ncols=sized, ncols=None if sized else 100,
-                           nrows=None if sized else 24,
-                           bar_format=_BAR_FORMAT)  # fmt: skip
+                bar = _open_bar(total=round(span / 1e12, 12), initial=round((target - start_ps) / 1e12, 12),
+                                unit="sim s", bar_format=_BAR_FORMAT)  # fmt: skip
             if bar is not None:
                 bar.n = round((native.now_ps - start_ps) / 1e12, 12)
                 bar.set_postfix_str(f"{pairs()}{'' if asked is None else f'/{asked}'} pairs", refresh=False)

@@ -531,7 +531,7 @@ def estimate(
         seed: seed of the partitioner.
         progress: progress of the native passes over a circuit workload (parsing, counting,
             placed counts and schedule): True shows tqdm bars on stderr, False none, None a bar
-            when stderr is a terminal and a pass looks longer than ~1 s; or a callable(done,
+            on a terminal or in Jupyter when a pass looks longer than ~1 s; or a callable(done,
             total) handed to each pass (see :meth:`Workload.count`). Ctrl-C stops any of them
             with KeyboardInterrupt either way; the report is the same either way.
 

@@ -828,7 +828,7 @@ def simulate_execution(
             expects): ``notes`` then says so.
         max_ops: refuse to unroll beyond this many operations.
         progress: True shows a tqdm bar of the operations completed on stderr, False none, None
-            one when stderr is a terminal and the run looks longer than ~1 s; or a callable(done,
+            one on a terminal or in Jupyter when the run looks longer than ~1 s; or a callable(done,
             total) called every 1024 operations. The result is the same either way.
 
     >>> from qnsim.estimate import QPU, Link

@@ -361,8 +361,8 @@ class Workload:
         Ctrl-C stops it with KeyboardInterrupt (checked every 2^20 visits).
 
         Args:
-            progress: True shows a tqdm bar on stderr, False none, None one when stderr is a
-                terminal and the count looks longer than ~1 s; or a callable(done, total) called
+            progress: True shows a tqdm bar on stderr, False none, None one on a terminal
+                or in Jupyter when the count looks longer than ~1 s; or a callable(done, total) called
                 every 2^20 instructions and targets visited, in two phases (the symbolic pass,
                 then the rotation layers; each starts again from 0; total 0 when not known
                 ahead). The counts are the same either way.
@@ -469,8 +469,8 @@ def stream_circuit_file(
     Args:
         path: a Stim circuit file without REPEAT blocks (e.g. ``stim.Circuit.flattened()``).
         chunk_bytes: read size in bytes, in [4096, 2^30].
-        progress: True shows a tqdm bar on stderr (bytes of the file), False none, None one when
-            stderr is a terminal and the count looks longer than ~1 s; or a callable(done, total)
+        progress: True shows a tqdm bar on stderr (bytes of the file), False none, None one on a
+            terminal or in Jupyter when the count looks longer than ~1 s; or a callable(done, total)
             called after every chunk with the bytes read and the file's size (0 when it has none,
             a pipe). The counts are the same either way.
 
