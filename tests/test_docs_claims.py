@@ -591,11 +591,11 @@ def test_whole_picosecond_periods_refuse_rates_from_2_ghz():
 
 
 def test_a_request_without_pairs_bounds_its_rate():
-    """concepts.md: a request with no pair says its 0 Hz only bounds the rate, below -ln(0.05)/window at 95%."""
-    import math
-
+    """concepts.md: a request with no pair says its 0 Hz only bounds the rate: its 95% interval is 0 to 3.69/window
+    (it said below -ln(0.05)/window, where the table showed 3.69/window)."""
     text = _text(ROOT / "docs" / "concepts.md")
-    assert "0 Hz only bounds the rate (below -ln(0.05)/window at 95%)" in text
+    assert "0 Hz only bounds the rate: its 95% interval, the same exact Poisson interval the table shows, is 0 to " \
+        "3.69/window" in text
     for window in (0.02, 0.5):
         net = qnsim.Network("bell_diagonal", seed=1)
         for name in "ab":
@@ -603,8 +603,8 @@ def test_a_request_without_pairs_bounds_its_rate():
         net.add_link("a", "b", length_km=0.0, fidelity=0.9, success_probability=1e-9, attempt_period_s=1e-6)
         net.request("a", "b")
         (note,) = net.run(until_s=window).requests[0].notes
-        bound = -math.log(0.05) / window
-        assert f"the rate of 0 Hz only bounds it, below {bound:.3g} Hz at 95% confidence" in note, note
+        bound = 3.6889 / window
+        assert f"the rate of 0 Hz only bounds it: its 95% interval is 0-{bound:.3g} Hz" in note, note
 
 
 def test_bell_diagonal_equals_density_matrix_pair_by_pair_without_t1_or_purification():

@@ -331,7 +331,7 @@ def test_an_attempt_period_the_picosecond_clock_would_round_far_is_refused(param
 def test_a_request_with_no_pair_says_its_rate_of_zero_is_only_a_bound():
     """A 1 Hz link (p = 1e-12 per 1 ps attempt) run for 1 s delivered nothing at this seed and
     read "pairs 0, rate 0 Hz" without a note; 0 Hz is not the link's rate, only a 95% bound of
-    -ln(0.05) / 1 s ~ 3 Hz on it."""
+    -ln(0.05) / 1 s ~ 3 Hz on it (the table's 95% interval: 0-3.69 Hz, which the note now gives)."""
     net = qnsim.Network("bell_diagonal", seed=3)
     net.add_node("a")
     net.add_node("b")
@@ -339,8 +339,8 @@ def test_a_request_with_no_pair_says_its_rate_of_zero_is_only_a_bound():
     net.request("a", "b")
     r = net.run(until_s=1.0).requests[0]
     assert r.num_pairs == 0 and r.rate_hz == 0.0
-    assert any("rate of 0 Hz only bounds it, below 3 Hz at 95%" in note for note in r.notes)
-    assert "below 3 Hz" in repr(r)
+    assert any("rate of 0 Hz only bounds it: its 95% interval is 0-3.69 Hz" in note for note in r.notes)
+    assert "0-3.69 Hz" in repr(r)
 
 
 def test_qec_per_round_rate_of_a_rare_shot_error_over_many_rounds():

@@ -69,3 +69,28 @@ def test_a_long_run_in_jupyter_shows_its_bar(jupyter_kernel, monkeypatch, capsys
     monkeypatch.delitem(sys.modules, "ipykernel.zmqshell")
     _one_link().run(0.01)
     assert len(jupyter_kernel) == 1 and "sim s" not in capsys.readouterr().err
+
+
+def test_a_request_without_pairs_gives_one_upper_bound():
+    """A request that delivered nothing in 100 ms showed "0-36.9" under "rate 95% (Hz)" and, on the line below, "the
+    rate of 0 Hz only bounds it, below 30 Hz at 95% confidence": two 95% upper bounds side by side (the table's exact
+    Poisson interval, the note's one-sided -ln(0.05)/t). Old behaviour: two rules; now the note gives the rate's own
+    interval, as the table, repr and compare_results do; on a fixed schedule (the table's "exact") the note says the
+    first pair comes after the window instead of a Poisson bound."""
+    r = _one_link(seed=3, rate_hz=1.0).run(0.1, progress=False)
+    request = r.requests[0]
+    low, high = request.rate_interval95
+    assert request.num_pairs == 0 and low == 0 and abs(high - 36.889) < 1e-3
+    (note,) = request.notes
+    assert note.endswith("the rate of 0 Hz only bounds it: its 95% interval is 0-36.9 Hz (Poisson)"), note
+    table = r.summary_table().splitlines()
+    assert " 0-36.9 " in table[2] and "30 Hz" not in table[3]
+    assert "rate 95% 0-36.9 Hz," in repr(request)  # was "0-36.9Hz"
+    comparison = qnsim.compare_results({"a": request, "b": _one_link(seed=4).run(0.1, progress=False)})
+    assert comparison.rows[0]["rate_hz_high"] == high
+    fixed = _one_link(rate_hz=1.0, success_probability=1.0).run(0.1, progress=False).requests[0]
+    assert fixed.rate_interval95 is None
+    assert fixed.notes == [
+        "no pair delivered in the 100 ms window: on its fixed schedule (no sampling noise) the path's first pair comes "
+        "more than 100 ms after the request's start; the rate of 0 Hz says no more"
+    ]
