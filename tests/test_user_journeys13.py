@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.machinery
 import sys
 import types
@@ -94,3 +95,24 @@ def test_a_request_without_pairs_gives_one_upper_bound():
         "no pair delivered in the 100 ms window: on its fixed schedule (no sampling noise) the path's first pair comes "
         "more than 100 ms after the request's start; the rate of 0 Hz says no more"
     ]
+
+
+def test_compare_results_says_which_runs_share_the_baseline_seed():
+    """``qnsim.compare_results`` of two runs of one seed (common random numbers: the same network and seed with
+    another policy) gave intervals made for independent runs, x1 [0.821, 1.22] for a run identical to the baseline,
+    with no word that the runs share their draws. Old behaviour: silent; now each result knows its run's seed, rows of
+    the baseline's seed carry ``same_seed`` and the comparison a remark naming them, saying the intervals are then
+    conservative and how to resolve a smaller difference."""
+    base, same, other = (_one_link(seed=s).run(0.2, progress=False) for s in (1, 1, 2))
+    assert base.requests[0].seed == 1 and other.requests[0].seed == 2
+    comparison = qnsim.compare_results({"x": base, "y": same, "z": other})
+    assert [row["same_seed"] for row in comparison.rows] == [False, True, False]
+    (remark,) = comparison.remarks
+    assert remark.startswith("'y' ran with the seed of the baseline 'x' (1), so it is not independent of it")
+    assert "conservative" in remark and "Network.run_seeds, qnsim.sweep" in remark
+    assert f"note: {remark}" in str(comparison) and "ran with the seed of the baseline" in comparison._repr_html_()
+    assert comparison.rows[1]["rate_ratio"] == 1.0  # an identical run: the remark says why its interval is not x1
+    # Different seeds, or a result built by hand (seed not known): no remark.
+    assert qnsim.compare_results({"x": base, "z": other}).remarks == ()
+    unknown = dataclasses.replace(same.requests[0], seed=None)
+    assert qnsim.compare_results({"x": base, "u": unknown}).remarks == ()

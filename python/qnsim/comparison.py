@@ -70,11 +70,15 @@ class Comparison:
             ``rate_ratio_low`` / ``rate_ratio_high`` (95%), ``fidelity_difference`` with
             ``fidelity_difference_ci95`` (half-width), ``verdict`` (what differs beyond the noise), ``src``,
             ``dst``, ``path`` (node names), ``formalism`` and ``notes`` (first, how the request differs from
-            the baseline's: its endpoints, path or formalism).
+            the baseline's: its endpoints, path or formalism), and ``same_seed`` (run with the baseline's seed,
+            so not independent of it: see :attr:`remarks`).
+        remarks: Lines on the comparison as a whole, printed under its legend: which rows share the baseline's
+            seed, for which the intervals (made for independent runs) are usually wider than the difference's own.
     """
 
     baseline: str
     rows: tuple[dict[str, Any], ...]
+    remarks: tuple[str, ...] = ()
 
     def _cells(self) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
         """The table's headers and one tuple of cell texts per request (for the text table and Jupyter)."""
@@ -116,6 +120,7 @@ class Comparison:
         out = [line(heads).rstrip(), "-" * len(line(heads).rstrip())]
         out += [line(c).rstrip() for c in cells]
         out.append(_LEGEND)
+        out += [f"note: {remark}" for remark in self.remarks]
         out += [f"note: {row['label']}: {note}" for row in self.rows for note in row["notes"]]
         return "\n".join(out)
 
@@ -134,7 +139,7 @@ class Comparison:
         from qnsim import _display
 
         heads, cells = self._cells()
-        notes = [f"{row['label']}: {note}" for row in self.rows for note in row["notes"]]
+        notes = [*self.remarks, *(f"{row['label']}: {note}" for row in self.rows for note in row["notes"])]
         return _display.table(heads, cells) + f"<p>{html.escape(_LEGEND)}</p>" + _display.notes(notes)
 
     def to_pandas(self) -> Any:
@@ -182,6 +187,18 @@ def _differences(label: str, r: RequestResult, baseline: str, base: RequestResul
     return notes
 
 
+def _same_seed_remark(labels: list[str], baseline: str, seed: int) -> str:
+    """The comparison's remark on the rows run with the baseline's seed (common random numbers)."""
+    which = ", ".join(repr(label) for label in labels)
+    return (
+        f"{which} ran with the seed of the baseline {baseline!r} ({seed}), so {'they are' if len(labels) > 1 else 'it is'} "
+        "not independent of it: where runs differ only in a policy they share their random draws and their figures "
+        "move together, while these intervals treat the runs as independent; they are then wider than the "
+        "difference's own (conservative: a real difference may read as noise, an identical policy as x1 with an "
+        "interval); to resolve a smaller difference, compare runs over several seeds (Network.run_seeds, qnsim.sweep)"
+    )
+
+
 def _request(label: str, value: object) -> RequestResult:
     if isinstance(value, RequestResult):
         return value
@@ -208,7 +225,8 @@ def compare_results(
     difference's adds the two runs' 95% half-widths in quadrature (independent runs: different seeds or
     networks). Runs of one seed that differ only in a policy share their random draws until the policies part:
     their figures move together, and these intervals, made for independent runs, are then usually wider than
-    the difference's own (a policy identical to the baseline reads x1 [0.86, 1.16], not exactly x1). A difference
+    the difference's own (a policy identical to the baseline reads x1 [0.86, 1.16], not exactly x1): such rows
+    carry ``same_seed`` and the comparison a remark naming them (:attr:`Comparison.remarks`). A difference
     is "beyond the noise" when its interval leaves out 1 (rates) or 0 (fidelities).
     A request served by its last pair measured its rate over a window that ended on a delivery: from few
     pairs that rate reads high (its row carries the run's note).
@@ -289,6 +307,11 @@ def compare_results(
             "rate_ratio_high": ratio_high, "fidelity_difference": difference, "fidelity_difference_ci95": difference_ci,
             "verdict": "" if label == baseline else (", ".join(verdict) or "none (within the noise)"),
             "src": r.src, "dst": r.dst, "path": tuple(r.path), "formalism": r.formalism,
+            "same_seed": label != baseline and r.seed is not None and r.seed == base.seed,
             "notes": tuple(differences) + tuple(r.notes),
         })  # fmt: skip
-    return Comparison(baseline, tuple(rows))
+    # One seed for the baseline and another run (common random numbers): the intervals above, made for independent
+    # runs, then read the pair as unrelated (a policy identical to the baseline read x1 [0.86, 1.16]) without a word.
+    shared = [row["label"] for row in rows if row["same_seed"]]
+    remarks = (_same_seed_remark(shared, baseline, base.seed),) if shared else ()
+    return Comparison(baseline, tuple(rows), remarks)

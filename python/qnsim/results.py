@@ -322,6 +322,8 @@ class RequestResult:
         held_by: For a request still waiting for its memories: the open requests that hold memories on
             links of its path, as (index, endless) pairs, endless when the request has neither
             ``num_pairs`` nor ``deadline_s`` (it keeps its memories until the run ends).
+        seed: The seed of the run that delivered it (None: not known, a result built by hand). Two runs of one
+            seed share their random draws: :func:`qnsim.compare_results` says so.
 
     Example:
         >>> import numpy as np
@@ -368,6 +370,7 @@ class RequestResult:
     fidelity_m2: float | None = None
     random_arrivals: bool = True
     held_by: tuple[tuple[int, bool], ...] = ()
+    seed: int | None = None
     # The integer picoseconds behind the float times (None in a result built by hand): spans are
     # their exact differences. A float second near 10^7 s resolves only ~2 ns, so ages of 1 ns pairs
     # read 0 or 1.9 ns and a 1 GHz request's rate 0.89 GHz when it started 104 days in.
@@ -1357,7 +1360,7 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
             fidelity_m2=float(st.fidelity_m2), times_ps=d["time_ps"][mask],
             oldest_emission_ps=d["oldest_emission_ps"][mask], start_ps=start_ps, end_ps=max(end_ps, start_ps),
             last_delivery_ps=st.last_delivery_ps if st.last_delivery_ps >= 0 else None,
-            random_arrivals=_random_arrivals(r, random_links, network.formalism),
+            random_arrivals=_random_arrivals(r, random_links, network.formalism), seed=network.seed,
         ))  # fmt: skip
     _holders(network, out)
     counters = native.counters()
