@@ -10,6 +10,7 @@ import types
 import pytest
 
 import qnsim
+import qnsim._options
 
 
 def _one_link(seed=1, **link):
@@ -116,3 +117,64 @@ def test_compare_results_says_which_runs_share_the_baseline_seed():
     assert qnsim.compare_results({"x": base, "z": other}).remarks == ()
     unknown = dataclasses.replace(same.requests[0], seed=None)
     assert qnsim.compare_results({"x": base, "u": unknown}).remarks == ()
+
+
+FEW_PAIRS_SCENARIO = """[run]
+until_s = 0.005
+seed = 1
+[[nodes]]
+name = "a"
+[[nodes]]
+name = "b"
+[[links]]
+a = "a"
+b = "b"
+length_km = 1.0
+fidelity = 0.9
+rate_hz = 1000.0
+success_probability = 0.1
+[[requests]]
+src = "a"
+dst = "b"
+"""
+
+
+def test_notes_name_the_option_of_the_place_they_are_read(tmp_path, capsys):
+    """``qnsim run s.toml`` of a 5 ms run (8 pairs) printed "run longer (until_s) for at least 100 pairs", a Python
+    keyword, where its user types ``--until``; a sweep's rows said the same where its scenario holds
+    ``run.until_s``. Old behaviour: the Python spelling everywhere; now one mechanism (``qnsim._options``): a note names
+    the setting as its reader changes it: ``until_s`` in Python, ``--until`` from the command (``requests.0.num_pairs``
+    for a request's setting), ``run.until_s`` in a scenario sweep's rows, whichever process builds them."""
+    import json
+
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python < 3.11
+        import tomli as tomllib
+
+    from qnsim.cli import main
+    from qnsim.scenario import load_scenario, run_scenario_data, run_scenario_seeds
+
+    path = tmp_path / "few.toml"
+    path.write_text(FEW_PAIRS_SCENARIO)
+    network, settings = load_scenario(path)
+    (python_note,) = network.run(settings.until_s, progress=False).requests[0].notes
+    assert python_note.endswith("; run longer (until_s) for at least 100 pairs"), python_note
+    assert main(["run", str(path)]) == 0
+    assert python_note.replace("(until_s)", "(--until)") in capsys.readouterr().out
+    assert main(["run", str(path), "--json"]) == 0
+    (cli_note,) = json.loads(capsys.readouterr().out)["requests"][0]["notes"]
+    assert cli_note == python_note.replace("(until_s)", "(--until)")
+    data = tomllib.loads(FEW_PAIRS_SCENARIO)
+    row_note = "run longer (run.until_s) for at least 100 pairs"
+    assert row_note in run_scenario_data(data, 1)["notes"] and row_note in run_scenario_seeds(data, [1])[0]["notes"]
+    with qnsim._options.options_as("cli"):  # a scenario's rows read the same under the command (qnsim sweep)
+        assert row_note in run_scenario_data(data, 1)["notes"]
+    # A request's own setting, from the command: the scenario key of that request.
+    served = tmp_path / "served.toml"
+    served.write_text(FEW_PAIRS_SCENARIO + "num_pairs = 3\n")
+    assert main(["run", str(served)]) == 0
+    assert "ask for at least 100 pairs (requests.0.num_pairs) to measure it" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="reader must be one of python, cli, scenario, got 'gui'"):
+        with qnsim._options.options_as("gui"):
+            pass

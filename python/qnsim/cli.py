@@ -319,8 +319,11 @@ def guarded(prog: str, body: Callable[[], int | None]) -> int:
         >>> code, err.getvalue()
         (2, 'qnsim demo: error: /no/such/dir/x: No such file or directory\\n')
     """
+    from qnsim._options import options_as
+
     try:
-        with sigterm_stops():
+        # Notes shown by a command name the options its user types (--until), not the Python keywords.
+        with sigterm_stops(), options_as("cli"):
             return int(body() or 0)
     except BrokenPipeError:
         _stdout_to_devnull()

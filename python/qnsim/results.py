@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from qnsim._numerics import in_unit_interval
+from qnsim._options import option_name
 from qnsim.argument_checks import flag, integer, is_integer, written
 from qnsim.specs import seconds_to_ps
 
@@ -858,15 +859,17 @@ class RequestResult:
             # 4.3 kHz); a request served by its 3rd pair at 1 ms read 3 kHz where its link makes 1 kHz
             # (the window ends on a delivery, so few pairs read high).
             low, high = (_eng(v, "Hz") for v in interval)
+            # Named as the reader changes them (qnsim run: --until, a sweep's rows: run.until_s): see qnsim._options.
+            num_pairs, until, deadline = (option_name(k, self.request) for k in ("num_pairs", "until_s", "deadline_s"))
             if self.status == "served":
                 notes.append(
                     f"rate from only {n} pair(s), in a window that ended on the last (so it reads high): between "
                     f"{low} and {high} at 95% confidence (Poisson); ask for at least {FEW_PAIRS_FOR_RATE} pairs "
-                    "(num_pairs) to measure it"
+                    f"({num_pairs}) to measure it"
                 )
             else:
                 # A dropped request's window ended at its drop (a deadline): running longer changes nothing.
-                longer = "a later deadline_s" if self.status == "dropped" else "run longer (until_s)"
+                longer = f"a later {deadline}" if self.status == "dropped" else f"run longer ({until})"
                 notes.append(
                     f"rate from only {n} pair(s) in the {_eng(self.window_s, 's')} window: between {low} and "
                     f"{high} at 95% confidence (Poisson); {longer} for at least {FEW_PAIRS_FOR_RATE} pairs"
@@ -877,8 +880,9 @@ class RequestResult:
             # pairs its links made meanwhile then come in a burst: a 6-hop, 300 km chain with 32 channels
             # read 15.6 kHz over 6.3 ms where it delivers 18.8 kHz (its 95% interval missed that in 1 run of
             # 5), and 21 kHz counted from its first delivery: neither is the path's rate.
-            longer = {"served": "ask for more pairs (num_pairs)", "dropped": "give a later deadline_s"}.get(
-                self.status, "run longer (until_s)"
+            num_pairs, until, deadline = (option_name(k, self.request) for k in ("num_pairs", "until_s", "deadline_s"))
+            longer = {"served": f"ask for more pairs ({num_pairs})", "dropped": f"give a later {deadline}"}.get(
+                self.status, f"run longer ({until})"
             )
             notes.append(
                 f"no pair came in the first {_eng(lead, 's')} of the {_eng(self.window_s, 's')} window (what the "

@@ -112,6 +112,7 @@ from pathlib import Path
 from typing import Any, Literal, Union
 
 from qnsim._core import ParameterError
+from qnsim._options import options_as
 from qnsim._row_notes import join_notes
 from qnsim.argument_checks import file_path, written
 from qnsim.config import ConfigError, TomlTable, other_file_kind
@@ -389,7 +390,7 @@ def run_scenario_data(data: dict[str, Any], seed: int, *, source: str = "<sweep 
         (True, 0.9, 0.0)
     """
     network, settings = scenario_from_dict(data, source=source, seed=seed)
-    return _row(network.run(settings.until_s, progress=False), settings.until_s)
+    return _row(network.run(settings.until_s, progress=False), settings.until_s, "scenario")
 
 
 def run_scenario_seeds(
@@ -445,7 +446,7 @@ def run_scenario_seeds(
                 part,
                 settings.until_s,
                 threads=threads,
-                on_result=lambda _, result: done.append(_row(result, settings.until_s)),
+                on_result=lambda _, result: done.append(_row(result, settings.until_s, "scenario")),
             )
         except BaseException as exc:
             # run_seeds' note counts the seeds of this call its on_result (the row maker here) had, and says to
@@ -462,8 +463,9 @@ def run_scenario_seeds(
     return rows
 
 
-def _row(result: Any, until_s: float) -> dict[str, Any]:
-    """The flat row of one scenario run (see :func:`run_scenario_data`)."""
+def _row(result: Any, until_s: float, reader: str = "python") -> dict[str, Any]:
+    """The flat row of one scenario run (see :func:`run_scenario_data`); its notes name settings for ``reader``
+    (:func:`qnsim._options.options_as`: a scenario's rows as its file holds them, in every worker alike)."""
     row: dict[str, Any] = {"events": int(result.events_processed), "simulated_s": float(until_s)}
     labels = request_labels(result.requests)
     for label, r in zip(labels, result.requests):
@@ -489,6 +491,7 @@ def _row(result: Any, until_s: float) -> dict[str, Any]:
     if result.requests:
         first = labels[0]
         row.update({key: row[f"{first}.{key}"] for key in ROW_FIGURES})
-    notes = [*result.notes, *(f"{label}: {note}" for label, r in zip(labels, result.requests) for note in r.notes)]
+    with options_as(reader):
+        notes = [*result.notes, *(f"{label}: {note}" for label, r in zip(labels, result.requests) for note in r.notes)]
     row["notes"] = join_notes(notes)
     return row
