@@ -208,3 +208,20 @@ def test_the_grid_example_gives_its_routing_comparison_an_interval(capsys, monke
     ), out[-1]
     mean, half = example.mean_ci95([0.1, 0.2, 0.3])
     assert abs(mean - 0.2) < 1e-15 and abs(half - 4.3027 * 0.1 / 3**0.5) < 1e-12
+
+
+def test_the_architects_example_says_its_ways_share_a_seed(capsys, monkeypatch):
+    """examples/transducer_repeater.py runs direct, DEJMPS x1 and the repeater with seed 1 each and printed their
+    comparison against direct ("rate x1.8 [1.7, 1.8]") with intervals made for independent runs, and no word that
+    the runs share their links' draws. Old behaviour: the rows alone; now the comparison's same-seed remark is
+    printed under the table, once."""
+    import os
+
+    from script_modules import import_script
+
+    example = import_script(os.path.join(os.path.dirname(__file__), os.pardir, "examples", "transducer_repeater.py"))
+    monkeypatch.setattr(sys, "argv", ["transducer_repeater.py", "--km", "10", "20", "--until", "0.05"])
+    example.main()
+    out = capsys.readouterr().out
+    remark = "note: 'DEJMPS x1', 'repeater' ran with the seed of the baseline 'direct' (1), so they are not independent"
+    assert out.count(remark) == 1, out
