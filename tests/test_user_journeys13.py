@@ -225,3 +225,22 @@ def test_the_architects_example_says_its_ways_share_a_seed(capsys, monkeypatch):
     out = capsys.readouterr().out
     remark = "note: 'DEJMPS x1', 'repeater' ran with the seed of the baseline 'direct' (1), so they are not independent"
     assert out.count(remark) == 1, out
+
+
+def test_the_estimates_capacity_fix_names_the_setting():
+    """The systems planner's README estimate said "fix: 74,519 qubits per QPU, or spread the workload over more QPUs"
+    and a placement over a QPU's logical qubits "QPU 0 is given 2 qubits but holds 1": neither named the setting to
+    change, which is ``num_qubits`` (physical) or ``logical_qubits`` (error-corrected) in Python and in the links
+    file alike. Old behaviour: no setting named; now each capacity reason names it."""
+    from qnsim.estimate import Link, SurfaceCode, estimate, preset
+
+    base = preset("qubit_gate_ns_e3", surface_code=SurfaceCode(), logical_qubits=4)
+    links = [Link((0, 1), rate_hz=1e8, fidelity=0.999, latency_s=1e-6)]
+    text = "T 0\nCX 0 2\nM 0 2\n"
+    small = estimate(text, [base.with_(num_qubits=100), base], links, placement=[0, 0, 1, 1])
+    (reason,) = small.reasons
+    needed = small.physical_qubits_per_qpu[0]
+    assert reason.endswith(f"has 100; fix: num_qubits >= {needed:,} per QPU, or spread the workload over more QPUs")
+    assert estimate(text, [base.with_(num_qubits=needed), base], links, placement=[0, 0, 1, 1]).verdict == "feasible"
+    few = estimate(text, [base.with_(logical_qubits=1), base], links, placement=[0, 0, 1, 1])
+    assert few.reasons == ["capacity too small: QPU 0 is given 2 qubits but holds 1 (logical_qubits)"]

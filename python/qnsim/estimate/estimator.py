@@ -1215,7 +1215,11 @@ class _Context:
             else:
                 total = sum(c if c is not None else n for c in caps)
                 if total < n:
-                    self.reasons.append(f"capacity too small: {n} qubits, the {self.k} QPUs hold {total}")
+                    key = "logical_qubits" if all(q.error_corrected for q in self.qpus) else "num_qubits"
+                    self.reasons.append(
+                        f"capacity too small: {n} qubits, the {self.k} QPUs hold {total}; fix: more QPUs or a larger "
+                        f"{key}"
+                    )
                     return None
                 p = _fill(n, caps, self.strategy)
             return p
@@ -1254,7 +1258,8 @@ class _Context:
         for i, (q, load) in enumerate(zip(self.qpus, loads)):
             if q.capacity is not None and load > q.capacity:
                 self.reasons.append(
-                    f"capacity too small: QPU {i} is given {load} qubits but holds {q.capacity}"
+                    f"capacity too small: QPU {i} is given {load} qubits but holds {q.capacity} "
+                    f"({'logical_qubits' if q.error_corrected else 'num_qubits'})"
                 )
         t_remote = self._remote_times(with_latency=True)
         remote = self._remote_counts(p, t_remote)
@@ -2689,7 +2694,8 @@ class _Context:
                 self.reasons.append(
                     f"capacity: QPU {i} needs {n_phys:,} physical qubits at distance {d} ({algorithm_qubits[i]:,} "
                     f"for {layout[i]} patches, {factory_qubits[i]:,} for T factories, {memory[i]:,} link memory), "
-                    f"has {q.num_qubits:,}; fix: {n_phys:,} qubits per QPU, or spread the workload over more QPUs"
+                    f"has {q.num_qubits:,}; fix: num_qubits >= {n_phys:,} per QPU, or spread the workload over more "
+                    "QPUs"
                 )
         remote_used = sum(lr.remote_gates * lr.remote_error_per_operation for lr in link_reports)
         self._extrapolated_remote_note(d, link_reports)
