@@ -390,7 +390,9 @@ def run_scenario_data(data: dict[str, Any], seed: int, *, source: str = "<sweep 
         (True, 0.9, 0.0)
     """
     network, settings = scenario_from_dict(data, source=source, seed=seed)
-    return _row(network.run(settings.until_s, progress=False), settings.until_s, "scenario")
+    # A scenario's rows name settings as its file holds them (run.until_s), whichever process builds them.
+    with options_as("scenario"):
+        return _row(network.run(settings.until_s, progress=False), settings.until_s)
 
 
 def run_scenario_seeds(
@@ -442,12 +444,13 @@ def run_scenario_seeds(
         # Each result becomes its row as its seed finishes: the results of a whole part, kept until the
         # part's end, held every per-pair record of its seeds where a row keeps a few figures.
         try:
-            network.run_seeds(
-                part,
-                settings.until_s,
-                threads=threads,
-                on_result=lambda _, result: done.append(_row(result, settings.until_s, "scenario")),
-            )
+            with options_as("scenario"):  # as run_scenario_data's rows
+                network.run_seeds(
+                    part,
+                    settings.until_s,
+                    threads=threads,
+                    on_result=lambda _, result: done.append(_row(result, settings.until_s)),
+                )
         except BaseException as exc:
             # run_seeds' note counts the seeds of this call its on_result (the row maker here) had, and says to
             # run the rest from there: those rows are lost with the call, and on_rows had the calls' before (a
@@ -463,9 +466,9 @@ def run_scenario_seeds(
     return rows
 
 
-def _row(result: Any, until_s: float, reader: str = "python") -> dict[str, Any]:
-    """The flat row of one scenario run (see :func:`run_scenario_data`); its notes name settings for ``reader``
-    (:func:`qnsim._options.options_as`: a scenario's rows as its file holds them, in every worker alike)."""
+def _row(result: Any, until_s: float) -> dict[str, Any]:
+    """The flat row of one scenario run (see :func:`run_scenario_data`); its notes name settings for the reader
+    of the calling context (:func:`qnsim._options.options_as`)."""
     row: dict[str, Any] = {"events": int(result.events_processed), "simulated_s": float(until_s)}
     labels = request_labels(result.requests)
     for label, r in zip(labels, result.requests):
@@ -491,7 +494,6 @@ def _row(result: Any, until_s: float, reader: str = "python") -> dict[str, Any]:
     if result.requests:
         first = labels[0]
         row.update({key: row[f"{first}.{key}"] for key in ROW_FIGURES})
-    with options_as(reader):
-        notes = [*result.notes, *(f"{label}: {note}" for label, r in zip(labels, result.requests) for note in r.notes)]
+    notes = [*result.notes, *(f"{label}: {note}" for label, r in zip(labels, result.requests) for note in r.notes)]
     row["notes"] = join_notes(notes)
     return row
