@@ -199,7 +199,8 @@ def test_the_grid_example_gives_its_routing_comparison_an_interval(capsys, monke
     served = [r.mean_fidelity for r in by_fidelity if r.status == "served"]
     half = 2.1604 * np.std(served, ddof=1) / np.sqrt(len(served))  # t(0.975, 13): 14 served
     assert f"mean fidelity of served {np.mean(served):.4f} +- {half:.4f} (95%, over requests)" in out[-3]
-    paired = [a.mean_fidelity - b.mean_fidelity for a, b in zip(by_fidelity, by_hops) if a.status == b.status == "served"]
+    both = [(a, b) for a, b in zip(by_fidelity, by_hops) if a.status == b.status == "served"]
+    paired = [a.mean_fidelity - b.mean_fidelity for a, b in both]
     half = 2.4469 * np.std(paired, ddof=1) / np.sqrt(len(paired))  # t(0.975, 6): 7 requests both served
     low, high = np.mean(paired) - half, np.mean(paired) + half
     assert len(paired) == 7 and 0 < low < 1e-4, (low, high)

@@ -190,8 +190,9 @@ def _differences(label: str, r: RequestResult, baseline: str, base: RequestResul
 def _same_seed_remark(labels: list[str], baseline: str, seed: int) -> str:
     """The comparison's remark on the rows run with the baseline's seed (common random numbers)."""
     which = ", ".join(repr(label) for label in labels)
+    they = "they are" if len(labels) > 1 else "it is"
     return (
-        f"{which} ran with the seed of the baseline {baseline!r} ({seed}), so {'they are' if len(labels) > 1 else 'it is'} "
+        f"{which} ran with the seed of the baseline {baseline!r} ({seed}), so {they} "
         "not independent of it: where runs differ only in a policy they share their random draws and their figures "
         "move together, while these intervals treat the runs as independent; they are then wider than the "
         "difference's own (conservative: a real difference may read as noise, an identical policy as x1 with an "
