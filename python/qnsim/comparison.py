@@ -196,7 +196,8 @@ def _same_seed_remark(labels: list[str], baseline: str, seed: int) -> str:
         "not independent of it: where runs differ only in a policy they share their random draws and their figures "
         "move together, while these intervals treat the runs as independent; they are then wider than the "
         "difference's own (conservative: a real difference may read as noise, an identical policy as x1 with an "
-        "interval); to resolve a smaller difference, compare runs over several seeds (Network.run_seeds, qnsim.sweep)"
+        "interval); requests of one run that compete for its links and memories can instead move apart, which these "
+        "intervals do not cover either; compare runs over several seeds (Network.run_seeds, qnsim.sweep) to be sure"
     )
 
 
