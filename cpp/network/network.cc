@@ -615,7 +615,10 @@ void Network::on_event(const EventQueue::Event &e) {
             dirty_.push_back(static_cast<uint32_t>(e.a));
             waiting_.push_back(static_cast<uint32_t>(e.a));
             if (req.p.deadline_ps) {
-                queue_.schedule(std::max(*req.p.deadline_ps, queue_.now()), kDeadline, e.a, 0);
+                // A timeout, at the end of its instant: a pair delivered at the very picosecond of the
+                // deadline is in time (the deadline is inclusive, as a cutoff is), whichever event was
+                // scheduled first.
+                queue_.schedule_late(std::max(*req.p.deadline_ps, queue_.now()), kDeadline, e.a, 0);
             }
             try_admit();
             break;

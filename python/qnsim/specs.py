@@ -763,7 +763,8 @@ class RequestSpec(Spec):
     deadline_s: Union[float, None] = param(
         None,
         unit="s",
-        doc="Absolute time by which the request must be served, else dropped (None or inf: no deadline)",
+        doc="Absolute time by which the request must be served, else dropped; inclusive: a pair delivered at the "
+        "deadline's very instant counts (None or inf: no deadline)",
         range=f"(start_s, {_TIME_MAX}] or inf",
         allow_inf=True,
     )
