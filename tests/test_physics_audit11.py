@@ -69,3 +69,141 @@ def test_a_pair_delivered_at_the_deadlines_instant_counts(formalism, policy):
     # One picosecond earlier the third pair is late.
     early = _chain(formalism, third - 1e-12, 3, policy)
     assert (early.status, early.num_pairs) == ("dropped", 2)
+
+
+# ---- routing="fidelity" over links that are not Werner pairs --------------------------------------------------
+
+
+def _swapped_fidelity(weights: list[tuple[float, float, float, float]]) -> float:
+    """Oracle: the Phi+ fidelity of Bell-diagonal pairs swapped in a chain (corrections to Phi+, no noise). Each
+    pair's Bell index is an element of Z2 x Z2 and a swap adds them, so the swapped weights are the convolution of
+    the pairs' weights, computed here directly (not through correlations)."""
+    out = np.array([1.0, 0.0, 0.0, 0.0])
+    # Bell index as (x flip, z flip): Phi+ (0,0), Psi+ (1,0), Psi- (1,1), Phi- (0,1).
+    bits = [(0, 0), (1, 0), (1, 1), (0, 1)]
+    for w in weights:
+        new = np.zeros(4)
+        for i, bi in enumerate(bits):
+            for j, bj in enumerate(bits):
+                new[bits.index((bi[0] ^ bj[0], bi[1] ^ bj[1]))] += out[i] * w[j]
+        out = new
+    return float(out[0])
+
+
+_DEPHASED = (0.8, 0.0, 0.0, 0.2)  # Phi+ with Z on one end at 20%: F = 0.8, Werner parameter 0.733
+_WERNER = 0.81  # Werner parameter 0.7467
+
+
+def _two_paths(formalism: str = "bell_diagonal") -> qnsim.Network:
+    """a-b-c over two dephased links (F = 0.8 each), a-d-c over two Werner links (F = 0.81 each), lossless."""
+    net = qnsim.Network(formalism, seed=7)
+    for name in "abcd":
+        net.add_node(name)
+    for u, v in (("a", "b"), ("b", "c")):
+        net.add_link(u, v, length_km=1.0, bell_diagonal=_DEPHASED, rate_hz=1e3)
+    for u, v in (("a", "d"), ("d", "c")):
+        net.add_link(u, v, length_km=1.0, fidelity=_WERNER, rate_hz=1e3)
+    return net
+
+
+@pytest.mark.parametrize("formalism", ["density_matrix", "bell_diagonal"])
+def test_fidelity_routing_ranks_non_werner_paths_by_the_bell_diagonal_swap(formalism):
+    """Closed form (the oracle above): two dephased F = 0.8 links swap to F = (1 + 0.6^2 + 0.6^2 + 1) / 4 = 0.68,
+    two Werner F = 0.81 links to 1/4 + 3/4 (0.7467)^2 = 0.668; the simulated pairs over each path (forced with
+    ``path=``) are these. Old behaviour: ``routing="fidelity"`` priced the dephased links as Werner pairs of F = 0.8
+    (1/4 + 3/4 (0.7333)^2 = 0.653) and took a-d-c, the path delivering the lower fidelity, without a word."""
+    assert _swapped_fidelity([_DEPHASED] * 2) == pytest.approx(0.68, abs=1e-12)
+    werner = (_WERNER,) + ((1 - _WERNER) / 3,) * 3
+    assert _swapped_fidelity([werner] * 2) == pytest.approx(0.25 + 0.75 * ((4 * _WERNER - 1) / 3) ** 2, abs=1e-12)
+    delivered = {}
+    for path in (["a", "b", "c"], ["a", "d", "c"]):
+        net = _two_paths(formalism)
+        net.request("a", "c", path=path, num_pairs=5)
+        delivered[tuple(path)] = net.run(until_s=0.1, progress=False).requests[0].mean_fidelity
+    assert delivered[("a", "b", "c")] == pytest.approx(0.68, abs=1e-9)
+    assert delivered[("a", "d", "c")] == pytest.approx(_swapped_fidelity([werner] * 2), abs=1e-9)
+    net = _two_paths(formalism)
+    assert net.route("a", "c", "fidelity") == ["a", "b", "c"]
+    request = net.request("a", "c", routing="fidelity", num_pairs=5)
+    assert list(request.path) == ["a", "b", "c"]
+
+
+def test_fidelity_routing_over_werner_links_is_unchanged():
+    """All links Werner: the product of Werner parameters is the exact ranking (the module's closed form), and the
+    Dijkstra path is returned as before (here the two-hop path of F = 0.99 links over a direct F = 0.8 link)."""
+    net = qnsim.Network("bell_diagonal", seed=1)
+    for name in "abc":
+        net.add_node(name)
+    net.add_link("a", "c", length_km=1.0, fidelity=0.8, rate_hz=1e3)
+    net.add_link("a", "b", length_km=1.0, fidelity=0.99, rate_hz=1e2)
+    net.add_link("b", "c", length_km=1.0, fidelity=0.99, rate_hz=1e2)
+    assert net.route("a", "c", "fidelity") == ["a", "b", "c"]
+
+
+def test_fidelity_routing_is_the_best_swapped_fidelity_over_every_simple_path():
+    """Oracle: every simple path of 40 random graphs (7 nodes, random Bell-diagonal links, some Werner) priced by the
+    convolution above; the route's swapped fidelity is the maximum (to rounding). Links with F <= 1/4 are not used,
+    as documented."""
+    import networkx as nx
+
+    from qnsim.link_builder import build_link
+    from qnsim.routing import route
+    from qnsim.specs import LinkSpec
+
+    rng = np.random.default_rng(11)
+    for case in range(40):
+        g = nx.gnp_random_graph(7, 0.5, seed=int(rng.integers(1 << 30)))
+        if not nx.has_path(g, 0, 6):
+            continue
+        links, weights = [], {}
+        for i, (u, v) in enumerate(g.edges):
+            w = rng.dirichlet([6.0, 1.0, 1.0, 1.0] if rng.random() < 0.7 else [1.0, 1.0, 1.0, 1.0])
+            if rng.random() < 0.3:
+                w = np.array([w[0]] + [(1 - w[0]) / 3] * 3)
+            w = tuple(float(x) for x in w / w.sum())
+            links.append(build_link(LinkSpec(a=str(u), b=str(v), length_km=1.0, bell_diagonal=w, rate_hz=1e3),
+                                    None, None, i))
+            weights[frozenset((str(u), str(v)))] = links[-1].bell_diagonal
+        usable = nx.Graph([(str(u), str(v)) for (u, v) in g.edges if weights[frozenset((str(u), str(v)))][0] > 0.25])
+        usable.add_nodes_from(str(n) for n in g.nodes)
+        if not nx.has_path(usable, "0", "6"):
+            continue
+
+        def price(p):
+            return _swapped_fidelity([weights[frozenset(e)] for e in zip(p, p[1:])])
+
+        best = max(price(p) for p in nx.all_simple_paths(usable, "0", "6"))
+        chosen = route([str(n) for n in g.nodes], links, "0", "6", "fidelity")
+        assert price(chosen) >= best - 1e-12, (case, chosen, price(chosen), best)
+
+
+def test_fidelity_routing_that_stops_its_search_says_so(monkeypatch, caplog):
+    """A search cut at its limit returns the best path found and logs a warning naming the limit; a 30 x 30 grid
+    of equal non-Werner links is searched without reaching it (the bound prunes every path but a shortest one)."""
+    import logging
+
+    import networkx as nx
+
+    import qnsim.routing as routing
+    from qnsim.link_builder import build_link
+    from qnsim.specs import LinkSpec
+
+    def grid(n):
+        g = nx.grid_2d_graph(n, n)
+        links = [build_link(LinkSpec(a=str(u), b=str(v), length_km=1.0, bell_diagonal=(0.9, 0.0, 0.02, 0.08),
+                                     rate_hz=1e3), None, None, i) for i, (u, v) in enumerate(g.edges)]
+        return [str(x) for x in g.nodes], links, str((0, 0)), str((n - 1, n - 1))
+
+    with caplog.at_level(logging.WARNING, logger="qnsim.routing"):
+        assert len(routing.route(*grid(30), "fidelity")) == 59
+    assert not caplog.records
+    monkeypatch.setattr(routing, "_MAX_EXPANSIONS", 3)
+    nodes, links, src, dst = grid(5)
+    rng = np.random.default_rng(3)
+    links = [build_link(LinkSpec(a=lk.a, b=lk.b, length_km=1.0, bell_diagonal=tuple(rng.dirichlet([30.0, 1, 1, 1])),
+                                 rate_hz=1e3), None, None, i) for i, lk in enumerate(links)]
+    with caplog.at_level(logging.WARNING, logger="qnsim.routing"):
+        path = routing.route(nodes, links, src, dst, "fidelity")
+    assert path[0] == src and path[-1] == dst
+    (record,) = caplog.records
+    assert "stopped after 3 partial paths" in record.getMessage() and "not proven the best" in record.getMessage()
