@@ -207,3 +207,56 @@ def test_fidelity_routing_that_stops_its_search_says_so(monkeypatch, caplog):
     assert path[0] == src and path[-1] == dst
     (record,) = caplog.records
     assert "stopped after 3 partial paths" in record.getMessage() and "not proven the best" in record.getMessage()
+
+
+# ---- attempts that begin faster than their heralds return -----------------------------------------------------
+
+C_FIBER_KM_PER_S = 299_792.458 / 1.44
+
+
+def test_a_hardware_link_with_a_period_below_its_round_trip_delivers_the_pipelined_rate_and_says_so():
+    """Simulated truth (documented in ``LinkInfo.rate_hz``): failed attempts follow each other every T, a success's
+    memories wait for its herald H: one success per (1/p - 1) T + H on average. An NV (10x) link over 50 km with
+    ``attempt_period_s = 10 us`` (its own period is the 244 us round trip): p = 0.0363, 1,964 pairs/s per channel,
+    which the run delivers (renewal count over 2 s, 5.3 sigma), where a memory that waits for each herald delivers
+    p / H = 149/s. Old behaviour: 13x the single-memory rate without a word, and ``rate_hz``'s docstring said
+    hardware periods include the round trip (H <= T). Now the notes name the link, both figures, and the fix; the
+    link at its own period gets no such note."""
+    def link(period_s):
+        net = qnsim.Network("bell_diagonal", seed=3)
+        for name in "ab":
+            net.add_node(name, hardware="nv_10x_improved")
+        kwargs = {} if period_s is None else {"attempt_period_s": period_s}
+        return net, net.add_link("a", "b", length_km=50.0, **kwargs)
+
+    net, lk = link(1e-5)
+    p, h = lk.success_probability, lk.herald_delay_a_s
+    assert h == pytest.approx(lk.model.attempt_period_s, abs=1e-12) and h > 20 * lk.attempt_period_s
+    cycle = (1 / p - 1) * 1e-5 + h
+    assert lk.rate_hz == pytest.approx(1 / cycle, rel=1e-12)
+    net.request("a", "b")
+    until = 2.0
+    result = net.run(until_s=until, progress=False)
+    n = result.requests[0].num_pairs
+    expected = until / cycle
+    sd = math.sqrt(expected * (1 - p) / p**2 * 1e-10 / cycle**2) + 1.0
+    assert abs(n - expected) <= SIGMAS * sd
+    (note,) = [x for x in result.notes if "herald is back" in x]
+    assert "a-b (T = 10 us, H = 244 us: 1.96 kHz per channel as simulated, about 149 Hz" in note
+    assert "give attempt_period_s of at least H" in note
+    own, _ = link(None)
+    own.request("a", "b")
+    assert not [x for x in own.run(until_s=0.01, progress=False).notes if "herald is back" in x]
+
+
+def test_an_abstract_link_whose_light_outlasts_its_period_gets_the_note_only_when_attempts_can_fail():
+    """p = 1: every attempt succeeds and waits for its herald, nothing begins early (no note). p = 0.1 at 1 kHz per
+    channel over 100 km: T = 100 us, H = 480 us, so failed attempts begin before their heralds are back (note)."""
+    for p, noted in ((1.0, False), (0.1, True)):
+        net = qnsim.Network("bell_diagonal", seed=1)
+        for name in "ab":
+            net.add_node(name)
+        net.add_link("a", "b", length_km=100.0, fidelity=0.9, success_probability=p, rate_hz=1e3)
+        net.request("a", "b")
+        notes = net.run(until_s=0.01, progress=False).notes
+        assert bool([x for x in notes if "herald is back" in x]) == noted

@@ -105,9 +105,13 @@ class LinkInfo:
 
         A channel's failed attempts follow each other every T, and after a success its memories
         wait for the herald H (and the setup delay S) before the next attempt: a success takes
-        (1/p - 1) T + max(T, H + S) on average. Hardware links' periods include the light's round
-        trip (H <= T); an abstract link over fiber whose light takes longer than its period
+        (1/p - 1) T + max(T, H + S) on average. Hardware links' own periods include the light's
+        round trip (H <= T); an abstract link over fiber whose light takes longer than its period
         (``rate_hz`` = 10 kHz over 100 km, H = 480 us) delivers fewer than p / T, and this says so.
+        A period below H (an abstract link's, or ``attempt_period_s`` given to a hardware link) is
+        simulated as given: failed attempts still follow each other every T, each begun before the
+        last one's herald is back, which a memory holding one attempt at a time cannot do (it
+        attempts once per H); a run's notes name such links and the rate of a memory that waits.
         With herald-gated double-click timing a failed first round takes T, a failed second round
         2 T, and a success's two rounds max(2 T, H + S) (H counts its first round): a success
         takes (1 + q1) T / p - 2 T + max(2 T, H + S) on average.

@@ -1445,6 +1445,9 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
     unmodelled = unmodelled_init_note(network)
     if unmodelled is not None:
         notes.append(unmodelled)
+    pipelined = pipelined_attempts_note(network.links)
+    if pipelined is not None:
+        notes.append(pipelined)
     twirled = network.formalism in ("stabilizer", "bell_diagonal")
     if twirled and any(math.isfinite(n.t1_s) for n in network.nodes.values()):
         note = (
@@ -1486,6 +1489,47 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
         now_s=now_s, events_processed=int(native.events_processed), wall_time_s=wall_time_s,
         counters={k: int(getattr(counters, k)) for k in _COUNTERS}, notes=notes,
     )  # fmt: skip
+
+
+def pipelined_attempts_note(links: Any) -> str | None:
+    """The remark that some links start attempts faster than their heralds return (None: no such link).
+
+    A channel's failed attempts follow each other every attempt period T whatever the fiber (the simulated truth,
+    :attr:`qnsim.link_builder.LinkInfo.rate_hz`): a new attempt begins before the last one's herald is back, which
+    a memory holding one attempt at a time cannot do (it must wait for each herald: one attempt per max(T, H), as
+    :func:`qnsim.heralded_link` times hardware links, whose several modes per attempt are ``num_modes``). This
+    happens only where T was given below the herald delay H with p < 1 (a hardware link's ``attempt_period_s``
+    override, or an abstract link over fiber longer than its period), and the rate is then up to H / T times what
+    such a memory delivers, so the run says so, naming both rates.
+
+    Example:
+        >>> import qnsim
+        >>> net = qnsim.Network(); _ = net.add_node("a"); _ = net.add_node("b")
+        >>> _ = net.add_link("a", "b", length_km=100.0, fidelity=0.9, success_probability=0.1, rate_hz=1e4)
+        >>> pipelined_attempts_note(net.links).split(": ", 1)[1][:80]
+        "each attempt begins before the last one's herald is back, which a memory holding"
+        >>> pipelined_attempts_note(net.links).split("herald, and delivers about p / H): ")[1][:61]
+        'a-b (T = 10 us, H = 480 us: 1.75 kHz per channel as simulated'
+    """
+    fast = []
+    for link in links:
+        herald = max(link.herald_delay_a_s, link.herald_delay_b_s)
+        # A herald-gated double click's herald counts its first round (one period).
+        rounds = 2.0 if link.first_round_probability > 0 else 1.0
+        if link.success_probability < 1.0 and herald > rounds * link.attempt_period_s * (1.0 + 1e-12):
+            waiting = link.success_probability / ((1.0 + link.first_round_probability) * herald)
+            fast.append(
+                f"{link.a}-{link.b} (T = {_eng(link.attempt_period_s, 's')}, H = {_eng(herald, 's')}: "
+                f"{_eng(link.rate_hz, 'Hz')} per channel as simulated, about {_eng(waiting, 'Hz')} waiting for each herald)"
+            )
+    if not fast:
+        return None
+    return (
+        "link(s) whose attempts begin every T while their herald takes H > T (p < 1): each attempt begins before "
+        "the last one's herald is back, which a memory holding one attempt at a time cannot do (it waits for each "
+        "herald, and delivers about p / H): " + "; ".join(fast[:3]) + (" ..." if len(fast) > 3 else "")
+        + "; for such memories give attempt_period_s of at least H, as hardware links' own periods are"
+    )
 
 
 def unmodelled_init_note(network: Any) -> str | None:
