@@ -260,3 +260,20 @@ def test_an_abstract_link_whose_light_outlasts_its_period_gets_the_note_only_whe
         net.request("a", "b")
         notes = net.run(until_s=0.01, progress=False).notes
         assert bool([x for x in notes if "herald is back" in x]) == noted
+
+
+@pytest.mark.parametrize("timing", ["both_rounds", "second_on_herald"])
+@pytest.mark.parametrize("preset", ["nv_near_term", {"name": "superconducting_transducer_link", "improvement": 1000}])
+def test_hardware_links_at_their_own_periods_get_no_pipelining_note(preset, timing):
+    """A hardware link's own period covers its round trip (two rounds' worth for a herald-gated double click, whose
+    herald counts its first round), so none is named, at lengths whose light rounds to odd picoseconds. Found while
+    writing the note: the herald-gated transducer link at 0.5 km (T = 2.4 us, H = 4.8 us, two rounds) was named by a
+    picosecond of rounding."""
+    from qnsim.results import pipelined_attempts_note
+
+    for km in (0.001, 0.5, 1.3, 10.0, 33.3):
+        net = qnsim.Network("bell_diagonal", seed=1)
+        for name in "ab":
+            net.add_node(name, hardware=preset)
+        net.add_link("a", "b", length_km=km, double_click_timing=timing)
+        assert pipelined_attempts_note(net.links) is None, km

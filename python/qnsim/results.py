@@ -1516,7 +1516,8 @@ def pipelined_attempts_note(links: Any) -> str | None:
         herald = max(link.herald_delay_a_s, link.herald_delay_b_s)
         # A herald-gated double click's herald counts its first round (one period).
         rounds = 2.0 if link.first_round_probability > 0 else 1.0
-        if link.success_probability < 1.0 and herald > rounds * link.attempt_period_s * (1.0 + 1e-12):
+        # Margin: the period and the herald are each rounded to whole picoseconds.
+        if link.success_probability < 1.0 and herald > rounds * link.attempt_period_s * (1.0 + 1e-9) + 3e-12:
             waiting = link.success_probability / ((1.0 + link.first_round_probability) * herald)
             fast.append(
                 f"{link.a}-{link.b} (T = {_eng(link.attempt_period_s, 's')}, H = {_eng(herald, 's')}: "
