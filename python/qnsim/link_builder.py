@@ -111,7 +111,8 @@ class LinkInfo:
         A period below H (an abstract link's, or ``attempt_period_s`` given to a hardware link) is
         simulated as given: failed attempts still follow each other every T, each begun before the
         last one's herald is back, which a memory holding one attempt at a time cannot do (it
-        attempts once per H); a run's notes name such links and the rate of a memory that waits.
+        attempts once per H); a run's notes name such hardware links and the rate of a memory that
+        waits (an abstract link's period is its ``rate_hz``'s, an abstract process).
         With herald-gated double-click timing a failed first round takes T, a failed second round
         2 T, and a success's two rounds max(2 T, H + S) (H counts its first round): a success
         takes (1 + q1) T / p - 2 T + max(2 T, H + S) on average.

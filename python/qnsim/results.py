@@ -1497,22 +1497,25 @@ def pipelined_attempts_note(links: Any) -> str | None:
     A channel's failed attempts follow each other every attempt period T whatever the fiber (the simulated truth,
     :attr:`qnsim.link_builder.LinkInfo.rate_hz`): a new attempt begins before the last one's herald is back, which
     a memory holding one attempt at a time cannot do (it must wait for each herald: one attempt per max(T, H), as
-    :func:`qnsim.heralded_link` times hardware links, whose several modes per attempt are ``num_modes``). This
-    happens only where T was given below the herald delay H with p < 1 (a hardware link's ``attempt_period_s``
-    override, or an abstract link over fiber longer than its period), and the rate is then up to H / T times what
-    such a memory delivers, so the run says so, naming both rates.
+    :func:`qnsim.heralded_link` times hardware links, whose several modes per attempt are ``num_modes``). A
+    hardware link given an ``attempt_period_s`` below its herald delay H with p < 1 then delivers up to H / T
+    times what its memories can, so the run says so, naming both rates. (An abstract link's period is its
+    ``rate_hz``'s, an abstract process; ``LinkInfo.rate_hz`` documents how it runs over long fiber.)
 
     Example:
         >>> import qnsim
-        >>> net = qnsim.Network(); _ = net.add_node("a"); _ = net.add_node("b")
-        >>> _ = net.add_link("a", "b", length_km=100.0, fidelity=0.9, success_probability=0.1, rate_hz=1e4)
+        >>> net = qnsim.Network(); _ = net.add_node("a", hardware="nv_10x_improved")
+        >>> _ = net.add_node("b", hardware="nv_10x_improved")
+        >>> _ = net.add_link("a", "b", length_km=50.0, attempt_period_s=1e-5)
         >>> pipelined_attempts_note(net.links).split(": ", 1)[1][:80]
         "each attempt begins before the last one's herald is back, which a memory holding"
-        >>> pipelined_attempts_note(net.links).split("herald, and delivers about p / H): ")[1][:61]
-        'a-b (T = 10 us, H = 480 us: 1.75 kHz per channel as simulated'
+        >>> pipelined_attempts_note(net.links).split("delivers about p / H): ")[1][:61]
+        'a-b (T = 10 us, H = 244 us: 1.96 kHz per channel as simulated'
     """
     fast = []
     for link in links:
+        if link.model is None:
+            continue  # an abstract link's period is its rate's, documented as such (LinkInfo.rate_hz)
         herald = max(link.herald_delay_a_s, link.herald_delay_b_s)
         # A herald-gated double click's herald counts its first round (one period).
         rounds = 2.0 if link.first_round_probability > 0 else 1.0
@@ -1526,10 +1529,10 @@ def pipelined_attempts_note(links: Any) -> str | None:
     if not fast:
         return None
     return (
-        "link(s) whose attempts begin every T while their herald takes H > T (p < 1): each attempt begins before "
-        "the last one's herald is back, which a memory holding one attempt at a time cannot do (it waits for each "
-        "herald, and delivers about p / H): " + "; ".join(fast[:3]) + (" ..." if len(fast) > 3 else "")
-        + "; for such memories give attempt_period_s of at least H, as hardware links' own periods are"
+        "hardware link(s) whose attempts begin every T while their herald takes H > T (p < 1): each attempt begins "
+        "before the last one's herald is back, which a memory holding one attempt at a time cannot do (it waits "
+        "for each herald, and delivers about p / H): " + "; ".join(fast[:3]) + (" ..." if len(fast) > 3 else "")
+        + "; for such memories give attempt_period_s of at least H, as the links' own periods are"
     )
 
 

@@ -697,8 +697,8 @@ class LinkSpec(Spec):
     attempt_period_s: Union[float, None] = param(
         None,
         unit="s",
-        doc="Attempt period (overrides the model's; below the herald delay, attempts begin before the last "
-        "one's herald is back, and a run's notes say so)",
+        doc="Attempt period (overrides the model's; below a hardware link's herald delay, attempts begin before "
+        "the last one's herald is back, and a run's notes say so)",
         minimum=0.0,
         exclusive_minimum=True,
         range=f"(0, {_TIME_MAX}]",
