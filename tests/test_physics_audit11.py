@@ -335,3 +335,50 @@ def test_the_two_qpus_transducers_example_is_its_closed_form_by_hand():
         np.testing.assert_allclose(request.fidelities, f, rtol=0, atol=1e-9)
         np.testing.assert_allclose(request.ages_s, link.herald_delay_a_s, rtol=0, atol=1e-12)
     assert round(result.requests[0].mean_fidelity, 4) == 0.5910 and round(result.requests[1].mean_fidelity, 4) == 0.9839
+
+
+# ---- nested and swap-ASAP delivery times on unequal chains ------------------------------------------------------
+
+
+def _first_delivery_by_hand(lengths_km: list[float], schedule: str, period_s: float = 1e-3) -> float:
+    """Closed form: every link lossless and deterministic at 1 kHz with light shorter than the period, so every link
+    heralds at T. Swap-ASAP: every interior node swaps at T. Nested: node h (path position) joins the segments
+    [h - lowbit(h), h] and [h, min(h + lowbit(h), last)], so it swaps when the news of every swap inside them has
+    reached it: s(h) = max(T, s(j) + |x_j - x_h| / c) over those j. The pair is delivered when both ends have every
+    swap's news: max over swaps j and ends e of s(j) + |x_j - x_e| / c (news along the path, c = c0 / 1.44)."""
+    x = np.concatenate([[0.0], np.cumsum(lengths_km)])
+    last = len(lengths_km)
+    s: dict[int, float] = {}
+    for h in sorted(range(1, last), key=lambda h: h & -h):  # lower levels first
+        low = h & -h
+        inside = [j for j in range(h - low + 1, min(h + low, last)) if j != h]
+        s[h] = period_s if schedule == "asap" else max([period_s] + [s[j] + abs(x[j] - x[h]) / C_FIBER_KM_PER_S
+                                                                     for j in inside])
+    return max(s[j] + abs(x[j] - x[e]) / C_FIBER_KM_PER_S for j in s for e in (0, last))
+
+
+@pytest.mark.parametrize("formalism", ["stabilizer", "bell_diagonal"])
+@pytest.mark.parametrize("schedule", ["asap", "nested"])
+def test_nested_and_asap_first_delivery_on_unequal_chains_is_the_closed_form(formalism, schedule):
+    """2 to 7 links of random lengths (0-40 km), four chains each: the first pair's delivery time and age (its
+    qubits emitted at 0) are the closed form above, to the picosecond rounding of each hop. E.g. 30, 20, 10 km:
+    swap-ASAP at T + 50 km of light, nested at T + 70 km (b's news reaches c over 20 km, then c's reaches a over 50).
+    Checked right (no fix)."""
+    rng = np.random.default_rng(5)
+    assert _first_delivery_by_hand([30.0, 20.0, 10.0], "nested") == pytest.approx(1e-3 + 70 / C_FIBER_KM_PER_S)
+    assert _first_delivery_by_hand([30.0, 20.0, 10.0], "asap") == pytest.approx(1e-3 + 50 / C_FIBER_KM_PER_S)
+    chains = [[30.0, 20.0, 10.0]] + [[round(float(v), 3) for v in rng.uniform(0.0, 40.0, links)]
+                                     for links in range(2, 8) for _ in range(4)]
+    for lengths in chains:
+        links = len(lengths)
+        net = qnsim.Network(formalism, seed=1)
+        names = [f"n{i}" for i in range(links + 1)]
+        for name in names:
+            net.add_node(name)
+        for i, km in enumerate(lengths):
+            net.add_link(names[i], names[i + 1], length_km=km, fidelity=1.0, rate_hz=1e3)
+        net.request(names[0], names[-1], num_pairs=1, swap_schedule=schedule)
+        r = net.run(until_s=0.01, progress=False).requests[0]
+        want = _first_delivery_by_hand(lengths, schedule)
+        assert abs(r.times_s[0] - want) <= 1e-12 * (links + 2), (lengths, r.times_s[0], want)
+        assert r.ages_s[0] == r.times_s[0]
