@@ -2,8 +2,10 @@
 
 Covered here and not in test_physics_audit.py .. test_physics_audit10.py: a pair delivered at the very instant of its
 request's deadline (every formalism, native and Python policies); ``routing="fidelity"`` over links that are not
-Werner pairs (the Bell-diagonal swap closed form); an attempt period shorter than the light's round trip. See each
-test's docstring for the closed form it uses and, for a fix, the old behaviour. Statistical checks use 5.3 sigma (a
+Werner pairs (the Bell-diagonal swap closed form); a hardware link's attempt period shorter than its light's round
+trip; the two_qpus_transducers example by hand (efficiencies through to p, rate, F after the memories' wait); nested
+and swap-ASAP delivery times on unequal chains. See each test's docstring for the closed form it uses and, for a fix,
+the old behaviour. Statistical checks use 5.3 sigma (a
 false alarm below 1e-7 per check) with fixed seeds.
 """
 
