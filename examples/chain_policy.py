@@ -59,6 +59,8 @@ class ChainSwapASAP(qnsim.Protocol):
             self.built_by[e1] = self.built_by[e2] = built
 
     def on_message(self, node: str, swap_id: int) -> None:
+        if not self.request_active:
+            return  # news still in flight when the request ended (served, or dropped at its deadline)
         self.arrived.setdefault(node, set()).add(swap_id)
         self._take(node)
 

@@ -384,3 +384,30 @@ def test_nested_and_asap_first_delivery_on_unequal_chains_is_the_closed_form(for
         want = _first_delivery_by_hand(lengths, schedule)
         assert abs(r.times_s[0] - want) <= 1e-12 * (links + 2), (lengths, r.times_s[0], want)
         assert r.ages_s[0] == r.times_s[0]
+
+
+def test_the_chain_policy_example_meets_a_deadline_as_the_native_protocol_does():
+    """examples/chain_policy.py's Python swap-ASAP against the native one on a 5-node chain of p = 0.3 links with a
+    deadline at the third delivery (served, 3 pairs) and a picosecond before it (dropped, 2 pairs), the same times.
+    Old behaviour: the policy's on_message took swap news that arrived after the request was dropped and raised
+    ValueError ("deliver_end: request ... is dropped") out of run()."""
+    import os
+
+    from script_modules import import_script
+
+    example = import_script(os.path.join(os.path.dirname(__file__), os.pardir, "examples", "chain_policy.py"))
+
+    def run(policy, deadline_s):
+        net = qnsim.chain(5, length_km=7.0, fidelity=0.95, rate_hz=1e3, success_probability=0.3,
+                          formalism="bell_diagonal", seed=5)
+        net.request("n0", "n4", num_pairs=3, protocol=example.ChainSwapASAP() if policy else None,
+                    generation="on_demand", deadline_s=deadline_s)
+        return net.run(until_s=1.0, progress=False).requests[0]
+
+    free = run(False, None)
+    third = float(free.times_s[2])
+    for deadline_s, status, n in ((third, "served", 3), (third - 1e-12, "dropped", 2)):
+        native, policy = run(False, deadline_s), run(True, deadline_s)
+        for r in (native, policy):
+            assert (r.status, r.num_pairs) == (status, n)
+            assert r.times_s.tobytes() == free.times_s[:n].tobytes()
