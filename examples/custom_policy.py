@@ -64,6 +64,8 @@ class FreshSwap(qnsim.Protocol):
             del self.outcomes[ends]
 
     def on_message(self, node: str, message: tuple[qnsim.SlotRef, qnsim.SlotRef]) -> None:
+        if not self.request_active:
+            return  # the outcome was still travelling when the request ended (served, or dropped at its deadline)
         if message not in self.outcomes:
             return  # the swapped pair was lost to the cutoff while its outcome travelled
         self.outcomes[message] -= 1

@@ -386,22 +386,27 @@ def test_nested_and_asap_first_delivery_on_unequal_chains_is_the_closed_form(for
         assert r.ages_s[0] == r.times_s[0]
 
 
-def test_the_chain_policy_example_meets_a_deadline_as_the_native_protocol_does():
-    """examples/chain_policy.py's Python swap-ASAP against the native one on a 5-node chain of p = 0.3 links with a
-    deadline at the third delivery (served, 3 pairs) and a picosecond before it (dropped, 2 pairs), the same times.
-    Old behaviour: the policy's on_message took swap news that arrived after the request was dropped and raised
-    ValueError ("deliver_end: request ... is dropped") out of run()."""
+@pytest.mark.parametrize("script, nodes", [("chain_policy.py", 5), ("custom_policy.py", 3)])
+def test_the_policy_examples_meet_a_deadline_as_the_native_protocol_does(script, nodes):
+    """examples/chain_policy.py's Python swap-ASAP and custom_policy.py's FreshSwap (with no age limit) against the
+    native swap-ASAP on a chain of p = 0.3 links with a deadline at the third delivery (served, 3 pairs) and a
+    picosecond before it (dropped, 2 pairs), the same times. Old behaviour: each policy's on_message took swap news
+    that arrived after the request was dropped and raised ValueError ("deliver_end: request ... is dropped", or
+    "deliver: ...") out of run()."""
     import os
 
     from script_modules import import_script
 
-    example = import_script(os.path.join(os.path.dirname(__file__), os.pardir, "examples", "chain_policy.py"))
+    example = import_script(os.path.join(os.path.dirname(__file__), os.pardir, "examples", script))
 
     def run(policy, deadline_s):
-        net = qnsim.chain(5, length_km=7.0, fidelity=0.95, rate_hz=1e3, success_probability=0.3,
+        net = qnsim.chain(nodes, length_km=7.0, fidelity=0.95, rate_hz=1e3, success_probability=0.3,
                           formalism="bell_diagonal", seed=5)
-        net.request("n0", "n4", num_pairs=3, protocol=example.ChainSwapASAP() if policy else None,
-                    generation="on_demand", deadline_s=deadline_s)
+        protocol = None
+        if policy:
+            protocol = example.ChainSwapASAP() if script == "chain_policy.py" else example.FreshSwap(1.0)
+        net.request("n0", f"n{nodes - 1}", num_pairs=3, protocol=protocol, deadline_s=deadline_s,
+                    generation="on_demand" if script == "chain_policy.py" else "continuous")
         return net.run(until_s=1.0, progress=False).requests[0]
 
     free = run(False, None)
