@@ -72,7 +72,7 @@ summed up in one line with their count and their range of margins):
   used/s      raw pairs over the run's wall clock (what the run draws from it on average)
   F at use    pair fidelity when a remote operation uses it (after purification and its wait: in the
               buffer, or, where longer, for the rest of its lattice-surgery syndrome round's 2d - 1 pairs,
-              which are used together; a note says which wait sets it)
+              which are used together, the mean over its waits; a note says which wait sets it)
   F need      the target_fidelity asked for; without one, error-corrected runs show each remote
               operation's error against its share of the remote error budget (err/op), physical runs
               "-" (the error budget row judges their pairs); "(short)" or "(over)" marks a link that misses it"""
@@ -375,7 +375,8 @@ class LinkReport:
         fidelity_at_use: pair fidelity when a remote operation uses it, after its storage decay while it
             waits: in the buffer or, where longer, for the rest of its lattice-surgery syndrome round's
             ``2d - 1`` pairs (None: the link has no memory times; pairs are used at ``delivered_fidelity``);
-            a note says when the round's gathering sets the wait.
+            a note says when the round's gathering sets the wait. The buffer's wait is priced at its mean
+            (conservative), the gathering's by the mean fidelity over its Poisson waits.
         route: node path of the pairs: [a, b] for a direct link, [a, relay..., b] when
             entanglement is swapped at relays (raw figures are then end-to-end pairs, each
             consuming one pair on every hop; rate_hz is one pair per cycle of the hops, each hop
