@@ -76,3 +76,31 @@ def test_the_gathering_factor_is_the_mean_decay_over_poisson_waits(together, rat
     assert _gathered_pair(werner, together, rate_hz, memory_s, memory_s, long_wait) == stored_pair(
         werner, long_wait, memory_s, memory_s)
 
+
+def test_a_buffer_smaller_than_a_syndrome_rounds_pairs_is_refused():
+    """A 1 GHz link at d = 7: each syndrome round uses its 13 pairs at once, so the link's ends must hold 13.
+    Old behaviour: the link memory was sized at 2d - 1 whatever ``buffer_pairs`` said, and flow control used the
+    buffer: ``buffer_pairs = 1`` (or 12) read "feasible" at d = 7, with 26 link memories per end in the report. Now a
+    buffer below 2d - 1 is refused by name, and 13 is feasible."""
+    fast = {"rate_hz": 1e9, "latency_s": 1e-9, "memory_t1_s": 1.0, "memory_t2_s": 1.0}
+    enough = _run(buffer_pairs=13, **fast)
+    assert enough.verdict == "feasible" and enough.error_corrected.code_distance == 7
+    short = _run(buffer_pairs=12, **fast)
+    assert short.verdict == "infeasible" and short.error_corrected.code_distance == 7
+    (reason,) = short.reasons
+    assert reason.startswith("link 0-1: buffer_pairs = 12 holds fewer distilled pairs than a syndrome round of its "
+                             "lattice surgery uses at once (2d - 1 = 13 at d = 7), so no round can start")
+
+
+def test_the_operating_point_search_never_throttles_a_buffer_below_a_syndrome_rounds_pairs():
+    """A 100 MHz link out-pacing its merges (8 T gates between remote CX) in 1 ms memories keeps its 64-pair buffer
+    full; the search for an operating point runs fewer buffer pairs to keep pairs fresher. Old behaviour: it ran a
+    buffer of 1 at d = 7, where each syndrome round uses 13 pairs at once, and read "feasible" (and
+    operated_buffer_pairs would have handed a simulation that buffer). Now the buffer line starts at 2d - 1."""
+    workload = "REPEAT 200 {\n" + "T 0\n" * 8 + "CX 0 1\n}\nM 0 1\n"
+    report = _run(workload, rate_hz=1e8, latency_s=1e-7, memory_t1_s=1e-3, memory_t2_s=1e-3, buffer_pairs=64)
+    lr = report.links[0]
+    d = report.error_corrected.code_distance
+    assert report.verdict == "feasible" and lr.active_buffer_pairs is not None
+    assert lr.active_buffer_pairs >= 2 * d - 1
+

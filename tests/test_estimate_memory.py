@@ -316,8 +316,9 @@ def test_error_corrected_pairs_decay_in_storage():
     and 1.5e-4 at d = 25; the gadget's table prices them lower, d = 25 still. Charged against the single-QPU merge,
     tests/test_estimate_audit16.py, the gadget's own failures add 0.6% at d = 17 and 0.16% at d = 25.)
     Audit 20: a syndrome round's 33 pairs at d = 17 are used together, so each waits 160 us on average for the rest
-    of its round's at 100 kHz: F = 0.7839 at use with 1 ms memories, 0.9475 with 10 ms (audit 21: the mean over the
-    round's waits; 0.7728 and 0.9473 at the mean wait before), and no distance meets the share (a larger one gathers more pairs): infeasible both, the reason naming the link rate or the memories that
+    of its round's at 100 kHz: F = 0.7839 at use with 1 ms memories, 0.9447 with 10 ms at d = 19 (audit 21: the mean
+    over the round's waits, and no buffer below a round's pairs; 0.7728, and 0.9473 at d = 17 on a 1-pair buffer,
+    before), and no distance meets the share (a larger one gathers more pairs): infeasible both, the reason naming the link rate or the memories that
     would do (test_estimate_audit20.py checks such a fix by estimating again)."""
     qpu = QPU(num_qubits=10**6, surface_code=SurfaceCode())
     link = {"rate_hz": 1e5, "fidelity": 0.97, "latency_s": 1e-5}
@@ -326,13 +327,15 @@ def test_error_corrected_pairs_decay_in_storage():
     assert plain.links[0].fidelity_at_use is None and plain.error_corrected.code_distance == 19
     at_17 = remote_operation(17, _werner(0.97), qpu, qpu).logical_error * 1000
     assert at_17 == pytest.approx(0.0096199, abs=1e-7)
-    for memory_s, at_use, channels in ((1e-3, 0.783855, 16), (1e-2, 0.947473, 2)):
+    # With 10 ms memories the run is priced at d = 19, as given (audit 21): before, at d = 17 with an operating point
+    # of 1 buffer pair, where each syndrome round uses 33 pairs at once (F = 0.947473 at use).
+    for memory_s, at_use, d, channels in ((1e-3, 0.783855, 17, 16), (1e-2, 0.944724, 19, 2)):
         short = estimate(EC_WORKLOAD, [qpu, qpu], [Link((0, 1), **link, memory_t1_s=memory_s, memory_t2_s=memory_s)],
                          placement=[0, 1])
         lr = short.links[0]
         assert lr.purification_rounds == 0 and lr.fidelity_at_use == pytest.approx(at_use, abs=1e-6)
-        assert lr.fidelity_at_use == pytest.approx(_gathered_pair(_werner(0.97), 33, 1e5, memory_s, memory_s)[0])
-        assert not short.feasible and short.error_corrected.code_distance == 17
+        assert lr.fidelity_at_use == pytest.approx(_gathered_pair(_werner(0.97), 2 * d - 1, 1e5, memory_s, memory_s)[0])
+        assert not short.feasible and short.error_corrected.code_distance == d
         (reason,) = [x for x in short.reasons if x.startswith("remote error")]
         assert f"(about {channels} channels instead of 1;" in reason
         assert not any("not priced" in n for n in short.notes)

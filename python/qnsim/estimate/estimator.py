@@ -1897,7 +1897,7 @@ class _Context:
         return route, hops
 
     def _search_operating_point(self, key: tuple[int, int], price: Callable[[Link, list[Link]], tuple],
-                                as_given: tuple) -> tuple:
+                                as_given: tuple, least_buffer: int = 1) -> tuple:
         """The best-scored candidate ``price(link, hops)`` (a tuple whose first item is the score, lower better:
         failing the need, the run to 9 digits, rounds, the run, then pair quality) over the operating points of
         QPU pair ``key`` (:meth:`_operable`), ``as_given`` (its link as given, priced) unless another saves a round,
@@ -1910,14 +1910,19 @@ class _Context:
         line is bisected down to where those change (:func:`_line_classes`), a few dozen prices for a billion
         channels, and every point of it is weighed. Points off the two lines (fewer channels and a smaller buffer at
         once) are not priced: test_estimate_operating_point's grid test compares the choice with every point of a
-        grid."""
+        grid.
+
+        ``least_buffer``: the fewest buffer pairs a point may run (an error-corrected link's syndrome round uses its
+        ``2d - 1`` pairs at once, so a smaller buffer gathers none: before, the search throttled such a link to a
+        buffer of 1, whose pairs only looked fresher). The buffer line runs from it up."""
         operable = self._operable(key)
         if operable is None:
             return as_given
         channels, buffer = operable
         lines = [(channels, lambda c: price(*self._throttled(key, c, buffer)))]
-        if buffer is not None:
-            lines.append((buffer, lambda b: price(*self._throttled(key, channels, b))))
+        if buffer is not None and buffer > least_buffer:
+            lines.append((buffer - least_buffer + 1,
+                          lambda b: price(*self._throttled(key, channels, b + least_buffer - 1))))
         best = as_given
         for n, at in lines:
             found = _line_classes(n, at, as_given)
@@ -2472,7 +2477,8 @@ class _Context:
             return plain()
         as_given = priced(given, self._path_links(path))
         if not (not as_given[0][0] and as_given[0][2] <= len(made[2])):  # Else the wait costs nothing.
-            best = self._search_operating_point(key, priced, as_given)
+            # A buffer below a syndrome round's 2d - 1 pairs cannot gather one: the buffer line starts there.
+            best = self._search_operating_point(key, priced, as_given, least_buffer=2 * d - 1)
             if best is not as_given:
                 _score, cand, hops, (found, used), figures = best
                 self._adopt(key, lr, cand, hops, as_given[4], figures)
@@ -2724,6 +2730,7 @@ class _Context:
             if lr.qpus in self._used and lr.fidelity_at_use is not None:
                 qa, qb = self.qpus[lr.qpus[0]], self.qpus[lr.qpus[1]]
                 lr.remote_error_per_operation = remote_operation(d, self._used[lr.qpus], qa, qb, sc).logical_error
+        self._check_round_buffers(link_reports, d)
         for lr in link_reports:  # A syndrome round holds its interface pairs, each with its purification slots.
             per_round = self._pairs_per_round.get(lr.qpus, d)
             lr.memory_qubits_per_end = per_round * (1 + lr.purification_rounds)
@@ -2844,6 +2851,29 @@ class _Context:
             p, local_gates, link_reports, wall, bound, compute_s, t_link, tail_s,
             remote_used, math.exp(-remote_used), 0.0, ec, True,
         )
+
+    def _check_round_buffers(self, link_reports: list[LinkReport], d: int) -> None:
+        """Refuses a link whose ``buffer_pairs`` (as given, or as its operating point runs it) hold fewer distilled
+        pairs than a syndrome round of its lattice surgery uses at once (``2d - 1`` at distance ``d``): no round can
+        start, whatever the rate. Before, the link memory was sized at ``2d - 1`` whatever the buffer, and flow control
+        used the buffer: ``buffer_pairs = 1`` on a 1 GHz link read "feasible" at d = 7 (13 pairs per round, 26 link
+        memories per end reported). A link left at the default buffer is sized at ``2d - 1`` (its memories are the
+        estimate's to choose)."""
+        for lr in link_reports:
+            found = self.link_for(lr.qpus)
+            if not lr.remote_gates or found is None:
+                continue
+            held = [b for b in (found[0].buffer_pairs, lr.active_buffer_pairs) if b is not None]
+            per_round = self._pairs_per_round.get(lr.qpus, 2 * d - 1)
+            if held and min(held) < per_round:
+                which = ("buffer_pairs" if found[0].buffer_pairs is not None and min(held) == found[0].buffer_pairs
+                         else "the operating point's buffer")
+                self.reasons.append(
+                    f"{_link_or_route(lr.qpus, lr.route)}: {which} = {min(held)} holds fewer distilled pairs than a "
+                    f"syndrome round of its lattice surgery uses at once (2d - 1 = {per_round} at d = {d}), so no "
+                    f"round can start; fix: buffer_pairs of at least {per_round} (memories per end; a larger buffer can "
+                    "hold pairs longer and ask for a larger distance: estimate again with it)"
+                )
 
     @staticmethod
     def _consumer_time_s(
