@@ -49,7 +49,8 @@ def test_a_gathered_rounds_pairs_are_priced_at_their_mean_decay_not_the_decay_at
     simulated, error = _gathered_fidelity(0.9839, 21, 4300.0, 0.01, rounds=40_000, seed=11)
     assert shipped.links[0].fidelity_at_use == pytest.approx(simulated, abs=4 * error + 1e-4)
     (note,) = [n for n in shipped.notes if n.startswith("link 0-1: pairs wait")]
-    assert "uses 21 pairs together" in note and "0.00233 s" in note  # The note still gives the mean wait.
+    assert "uses 21 pairs together" in note and "0.00233 s" in note  # The note still gives the mean wait,
+    assert "F when used is the mean over those waits" in note  # and says what F at use is.
     (reason,) = [r for r in shipped.reasons if r.startswith("remote error")]
     assert "at least 8.21e+04 raw pairs/s (about 20 channels instead of 1" in reason
     assert "memories 19.1x longer-lived (T1 = 0.191 s" in reason

@@ -2249,7 +2249,8 @@ class _Context:
         if together <= 1 or not delivered_hz > 0 or wait > _gathering_wait_s(together, delivered_hz):
             return ""
         return (f" (a syndrome round of its lattice surgery uses {together} pairs together, and at the "
-                f"{delivered_hz:.3g} pairs/s it delivers each waits that long on average for the rest of its round's)")
+                f"{delivered_hz:.3g} pairs/s it delivers each waits that long on average for the rest of its round's; "
+                "F when used is the mean over those waits)")
 
     def _refuse_separable(self, link_reports: list[LinkReport]) -> None:
         """Refuses every link or route whose pairs, as used (after purification and storage), are separable: a
