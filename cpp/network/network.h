@@ -402,9 +402,9 @@ class Network final {
         RequestStats stats;
         uint64_t wait_seq = 0;  // arrival order among waiting requests (first come, first served)
         bool dirty = false;     // waiting, and may fit now: tried at the next try_admit
-        // The link that lacked memory at the last failed try_reserve (UINT32_MAX: none yet): checked first
-        // at the next, as it is the likeliest to lack it still.
-        uint32_t blocked_link = UINT32_MAX;
+        // The position in links of the link that lacked memory at the last failed try_reserve (UINT32_MAX:
+        // none yet): the next try plans from it on, round the path (see try_reserve).
+        uint32_t blocked_hop = UINT32_MAX;
         // The memories try_reserve gave it (2 * memories_per_link per link, in the order of links,
         // ascending within a link: finish_request's release order): the release reads these slots, not
         // every memory of its links (the others' lines were cache misses for nothing).
