@@ -60,6 +60,38 @@ void Network::try_start_attempts(uint32_t l) {
     }
 }
 
+void Network::start_admitted_attempts(uint32_t r) {
+    // Admission changed the owner of the request's reserved memories and of nothing else, and before it
+    // no two memories of a link could attempt together without doing so: so the pairs that
+    // try_start_attempts' scan of each of its links would find are among these memories, and only
+    // these are read (the scan read every memory of the link, the others' lines for nothing). The same
+    // pairs in the same order: a link's reserved memories are its side a's, ascending, then its side
+    // b's (try_reserve), each side a memory that can attempt joining the first side b memory that can
+    // (a fixed-channel link: its own channel's), which only the request's own can.
+    const Request &req = requests_[r];
+    const uint32_t need = req.p.memories_per_link;
+    const uint32_t *ids = req.reserved.data();
+    for (size_t i = 0; i < req.links.size(); i++, ids += 2 * size_t{need}) {
+        const uint32_t l = req.links[i];
+        const Link &link = links_[l];
+        for (uint32_t x = 0; x < need; x++) {
+            const uint32_t a = ids[x];
+            if (!can_attempt(a, r)) continue;
+            if (link.fixed_channels) {
+                if (can_attempt(a + link.channels, r)) start_attempt(l, a, a + link.channels);
+                continue;
+            }
+            for (uint32_t y = need; y < 2 * need; y++) {
+                if (can_attempt(ids[y], r)) {
+                    start_attempt(l, a, ids[y]);
+                    break;
+                }
+            }
+        }
+        check_no_attempt_left(l);
+    }
+}
+
 void Network::try_start_attempt_with(uint32_t freed) {
     // Between events no two memories of one link could attempt together without doing so (every
     // change that lets a memory attempt ends here or in try_start_attempts), so only the freed

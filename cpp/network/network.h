@@ -431,6 +431,8 @@ class Network final {
     std::pair<size_t, uint32_t> next_attempt_pair(uint32_t link, size_t from) const;
     // Starts an attempt on every such pair.
     void try_start_attempts(uint32_t link);
+    // The same on every link of a request just admitted, reading only its reserved memories (see the .cc).
+    void start_admitted_attempts(uint32_t request);
     // The same after one memory was freed: only it can start an attempt (see the .cc).
     QNSIM_HOT_INLINE void try_start_attempt_with(uint32_t freed_slot);
     // Its body, for a memory whose owner is known to be active.

@@ -130,7 +130,7 @@ void Network::try_admit() {
         waiting_.erase(std::find(waiting_.begin(), waiting_.end(), r));
         req.stats.status = RequestStatus::Active;
         req.stats.admitted_ps = queue_.now();
-        for (uint32_t l : req.links) try_start_attempts(l);
+        start_admitted_attempts(r);
     }
 }
 
