@@ -71,7 +71,9 @@ class Rng {
     /// The same draw (same stream use, same value) with log1p(-p) computed once by the caller,
     /// for p in (0, 1): a heralded link draws one per attempt series with a fixed p.
     QNSIM_RNG_INLINE int64_t geometric_log(double log1p_minus_p) {
-        const double k = std::floor(std::log(1.0 - uniform()) / log1p_minus_p);
+        // log(1 - U) <= 0 and log1p(-p) < 0: the quotient is >= 0 (or -0.0), where the conversion's
+        // truncation is floor's value, so floor (~12 instructions inline without SSE4.1) is not called.
+        const double k = std::log(1.0 - uniform()) / log1p_minus_p;
         return k < 9.0e18 ? 1 + static_cast<int64_t>(k) : std::numeric_limits<int64_t>::max();
     }
 

@@ -82,6 +82,18 @@ TEST(Rng, GeometricHasMeanOneOverP) {
     EXPECT_EQ(smallest, std::numeric_limits<int64_t>::max());
 }
 
+TEST(Rng, GeometricLogIsGeometricsDraw) {
+    // geometric_log(log1p(-p)) is documented as geometric(p)'s draw: the same value from the same stream
+    // use. It converts the quotient by truncation where geometric takes floor (equal for a quotient
+    // >= 0, which p in (0, 1) gives): compared here over the whole range, the saturation included.
+    for (double p : {1.0 - 0x1.0p-53, 0.9, 0.5, 0.1, 1e-3, 1e-9, 1e-300}) {
+        Rng a(11), b(11);
+        const double log1m = std::log1p(-p);
+        for (int k = 0; k < 20000; ++k) ASSERT_EQ(a.geometric(p), b.geometric_log(log1m)) << "p=" << p << " draw " << k;
+        ASSERT_EQ(a.next_u64(), b.next_u64()) << "p=" << p;  // the same stream use
+    }
+}
+
 TEST(Rng, ExponentialHasItsMean) {
     Rng rng(4);
     const int n = 100000;
