@@ -243,9 +243,12 @@ int64_t Network::rounds_before_success(uint32_t l) {
 std::pair<uint64_t, uint64_t> Network::attempts_of_draw(uint32_t slot_a, int64_t t_ps) const {
     const SlotTimes &s = times_[slot_a];
     const Link &link = links_[slots_[slot_a].link];
-    const int64_t start = s.emitted_ps, success_start = s.last_decay_ps, period = link.p.attempt_period_ps;
+    // The attempt period from the link's line that first_slot shares (a release has read it), not from p
+    // (two more lines, a cache miss each): period_ps is the attempt period unless the draw is gated.
+    const int64_t start = s.emitted_ps, success_start = s.last_decay_ps;
+    const int64_t period = link.gated_draw ? link.p.attempt_period_ps : link.period_ps;
     const uint64_t begun_rounds = t_ps <= start ? 0 : static_cast<uint64_t>((t_ps - start - 1) / period) + 1;
-    if (link.p.first_round_probability <= 0) {
+    if (!link.gated_draw) {
         // Single-round timing: attempt i begins at start + i period, the successful one at success_start.
         if (success_start == kNever) return {0, begun_rounds};
         const uint64_t drawn = static_cast<uint64_t>((success_start - start) / period) + 1;

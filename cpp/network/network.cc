@@ -105,6 +105,7 @@ uint32_t Network::add_link(const LinkParams &p) {
     link.channels = p.channels;
     link.single_round_draw = p.first_round_probability <= 0 && p.success_probability < 1;
     link.fixed_channels = p.fixed_channels;
+    link.gated_draw = p.first_round_probability > 0;
     for (uint32_t side = 0; side < 2; side++) {
         for (uint32_t c = 0; c < p.channels; c++) {
             Slot slot;

@@ -354,6 +354,10 @@ class Network final {
         uint32_t first_slot = 0, channels = 0;
         bool single_round_draw = false;  // p's first_round_probability <= 0 and success_probability < 1
         bool fixed_channels = false;     // p's
+        // p's first_round_probability > 0: herald-gated double-click draws (period_ps is then two
+        // attempt periods; otherwise it is p's attempt_period_ps). In this line for the release of an
+        // attempting memory (attempts_of_draw), which reads the line and not p's.
+        bool gated_draw = false;
         uint32_t side_first(uint32_t side) const { return first_slot + side * channels; }
         // ---- the rest, off the hot path ----
         LinkParams p;
