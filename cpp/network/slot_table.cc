@@ -250,7 +250,9 @@ void Network::free_slot(uint32_t slot, bool discard) { free_slot_inline(slot, di
 
 void Network::free_slot_inline(uint32_t slot, bool discard) {
     Slot &s = slots_[slot];
-    if (discard) discard_qubit(s.qubit, times_[slot].node);
+    // The node only lends the registry its stream (density matrix, stabilizer): a bell_diagonal discard
+    // does not use it, and reading it was a cache miss (the SlotTimes line) per memory a release frees.
+    if (discard && s.qubit) discard_qubit(s.qubit, bell_ ? 0 : times_[slot].node);
     clear_freed_slot(slot, s);
     s.qubit = 0;
     s.partner = kNoSlot;
