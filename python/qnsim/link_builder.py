@@ -38,7 +38,7 @@ from qnsim.argument_checks import written
 from qnsim.hardware import Detector, Fiber, Source, Transducer
 from qnsim.link_models import LinkModel, heralded_link
 from qnsim.presets import HardwarePreset, resolve_preset
-from qnsim.specs import LinkSpec, ParameterError, build, check_value, parameter_error, seconds_to_ps
+from qnsim.specs import INT64_MAX, LinkSpec, ParameterError, build, check_value, parameter_error, seconds_to_ps
 
 __all__ = ["DEFAULT_REFRACTIVE_INDEX", "LinkInfo", "build_link", "link_model_from_table", "link_model_table"]
 
@@ -254,12 +254,20 @@ def build_link(
         ...
         ValueError: an abstract link needs fidelity or bell_diagonal as well as rate_hz
     """
-    abstract = any(getattr(spec, k) is not None for k in _ABSTRACT)
-    hardware = any(getattr(spec, k) is not None for k in _HARDWARE)
+    # The keys given of each kind, named in the refusals: "cannot be combined with hardware pieces" left the user to
+    # find which key of the link was one (a scheme, or a preset given where the ends' one was meant).
+    abstract = [k for k in _ABSTRACT if getattr(spec, k) is not None]
+    hardware = [k for k in _HARDWARE if getattr(spec, k) is not None]
     if spec.link_model is not None and (abstract or hardware):
-        raise ValueError("give either link_model, or abstract fidelity/rate, or hardware, not several")
+        raise ValueError(
+            f"give either link_model, or abstract fidelity/rate, or hardware, not several (link_model and "
+            f"{', '.join(abstract + hardware)} given)"
+        )
     if abstract and hardware:
-        raise ValueError("abstract fidelity/bell_diagonal/rate_hz cannot be combined with hardware pieces")
+        raise ValueError(
+            f"abstract fidelity/bell_diagonal/rate_hz cannot be combined with hardware pieces ({', '.join(abstract)} "
+            f"given with {', '.join(hardware)})"
+        )
     if (abstract or spec.link_model is not None) and spec.attenuation_db_per_km is not None:
         # Fiber loss only enters the heralded-link model; an abstract link's rate_hz (or a link
         # model's success_probability) already includes it, so the value would be ignored.
@@ -295,11 +303,20 @@ def build_link(
             if fiber.delay_s < 1.0
             else "beyond the int64 picosecond range (about 106 days)"
         )
+        # A refractive_index given, under which the length alone would be held, is the key named (its refusal
+        # named only length_km = 1 km, "at refractive index 9.2e+18", not the key to change).
+        index_given = (
+            spec.refractive_index is not None
+            and fiber.delay_s >= 1.0
+            and Fiber(spec.length_km, 0.0, DEFAULT_REFRACTIVE_INDEX).delay_s < INT64_MAX / 1e12
+        )
         raise parameter_error(
-            "length_km",
-            f"= {written(spec.length_km)} km at refractive index {written(fiber.refractive_index)} gives a one-way "
-            "light time of "
-            f"{written(fiber.delay_s)} s, {why}",
+            "refractive_index" if index_given else "length_km",
+            f"= {written(fiber.refractive_index)} with length_km = {written(spec.length_km)} km gives a one-way light "
+            f"time of {written(fiber.delay_s)} s, {why}"
+            if index_given
+            else f"= {written(spec.length_km)} km at refractive index {written(fiber.refractive_index)} gives a "
+            f"one-way light time of {written(fiber.delay_s)} s, {why}",
         ) from exc
     common = {
         "a": spec.a,
@@ -320,6 +337,7 @@ def build_link(
         else:
             model = check_value("link_model", LinkModel, spec.link_model)
         emission_delay_s = 0.0
+        detector = None
     else:
         if preset is None and (spec.source is None or spec.detector is None):
             raise ValueError(
@@ -329,13 +347,14 @@ def build_link(
         source = _piece(spec, "source") or preset.source  # type: ignore[union-attr]
         default_transducer = _piece(spec, "transducer") or (preset.transducer if preset else None)
         half = Fiber(spec.length_km / 2.0, fiber.attenuation_db_per_km, fiber.refractive_index)
+        detector = _piece(spec, "detector") or preset.detector  # type: ignore[union-attr]
         model = heralded_link(
             spec.scheme or (preset.scheme if preset else "single_click"),
             source,
             source,
             half,
             half,
-            _piece(spec, "detector") or preset.detector,  # type: ignore[union-attr]
+            detector,
             _piece(spec, "transducer_a") or default_transducer,
             _piece(spec, "transducer_b") or default_transducer,
             phase_std_rad=preset.phase_std_rad if preset else 0.0,
@@ -343,6 +362,14 @@ def build_link(
         )
         emission_delay_s = source.emission_delay_s
     if model.success_probability <= 0:
+        if detector is not None and detector.dark_count_probability >= 1.0:
+            # A herald is one detector's click without the other's: detectors that click in every window never
+            # herald. This read "check efficiencies", naming neither the dark counts nor their key.
+            raise ValueError(
+                f"the link model never succeeds: the detector's dark_count_rate_hz = "
+                f"{written(detector.dark_count_rate_hz)} Hz over its detection_window_s = "
+                f"{written(detector.detection_window_s)} s clicks in every window, so no click heralds a pair"
+            )
         raise ValueError("the link model never succeeds (success_probability 0); check efficiencies")
     period = model.attempt_period_s if spec.attempt_period_s is None else spec.attempt_period_s
     # The herald of the successful attempt's last round: emission, photon to the midpoint and

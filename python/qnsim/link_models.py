@@ -567,6 +567,17 @@ def heralded_link(
         p_first_mode = _unscaled(2.0 * float(np.trace(rho0 * kernel).real), scale, 1, scheme)
         rounds = 2
 
+    if not math.isfinite(p_mode):
+        # Only the thermal kernel can get here: noise photons past ~1e154 per mode overflow its product of the two
+        # arms' noise (mu_a mu_b), and its NaN was refused as "LinkModel.mode_success_probability must be finite,
+        # got nan", a figure the user never gave.
+        added = [f"transducer_{side}.added_noise_photons = {written(t.added_noise_photons)}"
+                 for side, t in (("a", transducer_a), ("b", transducer_b)) if t is not None]  # fmt: skip
+        raise ValueError(
+            f"heralded_link: {' and '.join(added)} bring {written(noise[0])} and {written(noise[1])} noise photons "
+            "per mode to the detectors, beyond what the noise model computes in double precision (their product "
+            "overflows)"
+        )
     if p_mode <= 0.0:
         # Nothing can herald (zero efficiency and no dark counts): success_probability is 0,
         # and the state, never delivered, is a maximally mixed placeholder.
@@ -581,11 +592,13 @@ def heralded_link(
     round_s = max(source_a.emission_delay_s, source_b.emission_delay_s) + 2.0 * max(
         fiber_a.delay_s, fiber_b.delay_s
     )
-    limits = [source_a.attempt_rate_hz, source_b.attempt_rate_hz]
-    for t in (transducer_a, transducer_b):
+    limits = {"source_a.attempt_rate_hz": source_a.attempt_rate_hz, "source_b.attempt_rate_hz": source_b.attempt_rate_hz}
+    for side, t in (("a", transducer_a), ("b", transducer_b)):
         if t is not None:
-            limits += [t.repetition_rate_hz, t.bandwidth_hz]
-    period_s = rounds * max(round_s, 1.0 / min(limits))
+            limits |= {f"transducer_{side}.repetition_rate_hz": t.repetition_rate_hz,
+                       f"transducer_{side}.bandwidth_hz": t.bandwidth_hz}  # fmt: skip
+    period_s = rounds * max(round_s, 1.0 / min(limits.values()))
+    _check_attempt_period(period_s, rounds, round_s, limits, (source_a, source_b), (fiber_a, fiber_b))
     first_round = 0.0
     if scheme == "double_click" and double_click_timing == "second_on_herald":
         period_s /= 2
@@ -603,6 +616,41 @@ def heralded_link(
         fidelity=float(diag[0]),
         mode_success_probability=p_mode,
         first_round_probability=first_round,
+    )
+
+
+#: The longest time the simulator holds: int64 picoseconds (about 106 days).
+_LONGEST_TIME_S = (2**63 - 1) / 1e12
+
+
+def _check_attempt_period(
+    period_s: float,
+    rounds: int,
+    round_s: float,
+    limits: dict[str, float],
+    sources: tuple[Source, Source],
+    fibers: tuple[Fiber, Fiber],
+) -> None:
+    """Refuses an attempt period no simulation holds, naming the figure that sets it.
+
+    A source's attempt_rate_hz = 1e-320 made the period 1 / 1e-320 = inf, refused as "LinkModel.attempt_period_s
+    must be finite, got inf", and an emission_delay_s = 1e308 as "attempt_period_s = 1e+308 s exceeds the int64
+    picosecond range": both named a period the user never gave.
+    """
+    if period_s <= _LONGEST_TIME_S:
+        return
+    slowest = min(limits, key=limits.__getitem__)
+    if rounds / limits[slowest] >= rounds * round_s:
+        cause = f"the slowest rate, {slowest} = {written(limits[slowest])} Hz,"
+    else:
+        delays = {f"source_{side}.emission_delay_s = {written(source.emission_delay_s)} s": source.emission_delay_s
+                  for side, source in zip("ab", sources)}  # fmt: skip
+        delays |= {f"fiber_{side}.length_km = {written(fiber.length_km)} km (light time {written(fiber.delay_s)} s)":
+                   2.0 * fiber.delay_s for side, fiber in zip("ab", fibers)}  # fmt: skip
+        cause = max(delays, key=delays.__getitem__)
+    raise ValueError(
+        f"heralded_link: {cause} gives an attempt period of {period_s:.6g} s, beyond the int64 picosecond range "
+        "the simulator holds times in (about 106 days)"
     )
 
 
