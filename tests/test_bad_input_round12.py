@@ -131,7 +131,7 @@ def _cli_error(capsys, argv):
         (["qec", "circuit", "--rounds", "0"], "--rounds 0: rounds must be an int >= 1, got 0"),
         (["qec", "circuit", "--distance", "1001"], "--distance 1001: distance 1001 with rounds=1001 makes a circuit"),
         (["qec", "threshold", "rows.csv", "--bootstrap", "-1"], "--bootstrap -1: bootstrap must be >= 0, got -1"),
-        (["qec", "link", "SCENARIO", "--cycle-time", "-1"], "--cycle-time -1: cycle_time_s must be > 0, got -1.0"),
+        (["qec", "link", "SCENARIO", "--cycle-time", "-1"], "--cycle-time -1: cycle_time_s must be > 0 s, got -1.0"),
         (["qec", "link", "SCENARIO", "--distance", "4"], "--distance 4: distance must be an odd int >= 3"),
         (["qec", "link", "SCENARIO", "--probes", "0"], "--probes 0: probes must be >= 1, got 0"),
         (["qec", "link", "SCENARIO", "--seed", "-1"], "--seed must be >= 0, got -1"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import math
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -127,3 +128,105 @@ def test_a_hardware_link_names_the_piece_that_sets_a_period_or_noise_beyond_reac
     assert qnsim.heralded_link("single_click", slow, slow, fiber, fiber, qnsim.Detector(0.9)).attempt_period_s == 1e6
     loud = qnsim.Transducer(0.5, 1e150)
     assert qnsim.heralded_link("single_click", slow, slow, fiber, fiber, qnsim.Detector(0.9), loud, loud).fidelity > 0
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Every command's numeric options, found in its argparse parser.
+
+_TINY = """[run]
+until_s = 0.001
+seed = 1
+formalism = "bell_diagonal"
+[[nodes]]
+name = "a"
+[[nodes]]
+name = "b"
+[[links]]
+a = "a"
+b = "b"
+length_km = 1.0
+fidelity = 0.9
+rate_hz = 1e4
+[[requests]]
+src = "a"
+dst = "b"
+num_pairs = 5
+"""
+
+
+def _numeric_options() -> dict[str, list[str]]:
+    """Each command's options that take a number (an int or real_arg type), from the parsers themselves."""
+    import argparse
+    import importlib
+
+    from qnsim import cli
+
+    found: dict[str, list[str]] = {}
+
+    def walk(parser: argparse.ArgumentParser, command: str) -> None:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    walk(sub, f"{command} {name}".strip())
+            elif action.option_strings and action.type in (int, cli.real_arg):
+                found.setdefault(command, []).append(action.option_strings[-1])
+
+    walk(cli._parser(), "")
+    for module, command in (("sweep_cli", "sweep"), ("qec_cli", "qec"), ("estimate_cli", "estimate")):
+        walk(importlib.import_module(f"qnsim.{module}")._parser(), command)
+    return found
+
+
+# The rest of a command line that runs (the option under test is appended): qnsim qec link's probes are the slow
+# part, so it is given options that are refused before them or a value that is, and at most a few runs.
+_COMMANDS = {
+    "run": ["run", "{s}", "--trace", "{d}/trace.jsonl"],
+    "sweep": ["sweep", "{s}", "--seeds", "1", "--out", "{d}/rows.csv", "--no-progress"],
+    "qec link": ["qec", "link", "{s}", "--probes", "1"],
+    "qec circuit": ["qec", "circuit", "--out", "{d}/c.stim"],
+    "qec sweep": ["qec", "sweep", "{e}", "--out", "{d}/rows.csv"],
+    "qec threshold": ["qec", "threshold", "{d}/qec_rows.csv"],
+}
+# Values that are no number any such option takes, or that are beyond every bound; each is refused before any work.
+_REFUSED_EVERYWHERE = ["nan", "-inf", "1e400", "1" + "0" * 30, "x"]
+# Values just past an edge: -1 (no option counts below 0), and for a time a positive one below 1 ps (1e-320 s, its
+# rate or period inf); a probability of 1e-320 is one.
+_TIME_OPTIONS = ("--until", "--cycle-time")
+
+
+def test_the_numeric_options_walked_are_every_command_s() -> None:
+    options = _numeric_options()
+    assert {"--until", "--seed", "--trace-limit"} <= set(options["run"])
+    assert {"--cycle-time", "--probes", "--distance", "--request"} <= set(options["qec link"])
+    assert {"--p-bulk", "--rounds"} <= set(options["qec circuit"])
+    assert set(options) - {"qec clean-shots"} <= set(_COMMANDS), options
+
+
+@pytest.mark.parametrize("command", sorted(_COMMANDS))
+def test_every_numeric_option_is_refused_by_name_with_exit_status_2(command, tmp_path, capsys) -> None:
+    """Each number option of each command, given NaN, -inf, 1e400, 10**30, text, a denormal time and -1: refused
+    with exit status 2 and a one-line message naming the option, never a traceback, a run, or another name.
+
+    Old behaviour: `qnsim run --trace-limit 18446744073709551616` read "NativeNetwork.set_trace(): limit is out of
+    range [-9223372036854775808, 9223372036854775807]"; `qnsim run --until 1e-320` "until_s = 1e-320 s is below the
+    1 ps time resolution" and `qnsim sweep --until 1e-320` started the sweep, whose point then raised it; `qnsim qec
+    link --cycle-time 1e-320` ran and printed "required rate: inf pairs/s" ("the link delivers 0 of the required
+    rate"), and `--cycle-time 1e30` a round time of 1e+30 s."""
+    from qnsim import cli
+
+    scenario = tmp_path / "tiny.toml"
+    scenario.write_text(_TINY)
+    (tmp_path / "qec_rows.csv").write_text("d,p,shots,errors\n")
+    experiment = Path(__file__).parents[1] / "examples" / "qec" / "interface_threshold.toml"
+    options = _numeric_options().get(command, [])
+    assert options, command
+    for option in options:
+        edges = (["1e-320"] if option in _TIME_OPTIONS else []) + ([] if option == "--request" else ["-1"])
+        for value in _REFUSED_EVERYWHERE + edges:  # (a request index of -1 is told what exists: round 12)
+            argv = [a.format(s=scenario, d=tmp_path, e=experiment) for a in _COMMANDS[command]] + [option, value]
+            code = cli.main(argv)
+            err = capsys.readouterr().err
+            assert code == 2, (argv, code, err)
+            assert "Traceback" not in err and err.count("\n") <= 2, (argv, err)
+            # A request index past the scenario's is told the requests there are ("request 10**30 does not exist").
+            assert option in err or (option == "--request" and "does not exist (1 requests" in err), (argv, err)

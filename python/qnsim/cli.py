@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from qnsim._exception_notes import add_note
-from qnsim.argument_checks import output_path, written
+from qnsim.argument_checks import counted, output_path, written
 from qnsim.specs import FORMALISMS
 
 __all__ = [
@@ -516,6 +516,14 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError("--trace-limit needs --trace PATH")
     if args.trace_limit is not None and args.trace_limit < 1:
         raise UsageError(f"--trace-limit must be at least 1 record, got {args.trace_limit}")
+    from qnsim.trace import MAX_TRACE_RECORDS
+
+    if args.trace_limit is not None and args.trace_limit > MAX_TRACE_RECORDS:
+        # Refused by the native setter, which named itself and the int64 range, not the option.
+        raise UsageError(
+            f"--trace-limit must be at most {MAX_TRACE_RECORDS:,} records (the most a trace keeps), got "
+            f"{counted(args.trace_limit)}"
+        )
 
     with stderr_logging(args.log):
         return _run_logged(args)

@@ -276,7 +276,7 @@ def _link(args: argparse.Namespace) -> int:
     from qnsim.argument_checks import integer
     from qnsim.cli import naming_option, spec_option
     from qnsim.qec.layout import check_distance
-    from qnsim.qec.link import MAX_PROBES, _positive, interface_from_link, measure_link
+    from qnsim.qec.link import MAX_PROBES, cycle_time, interface_from_link, measure_link
     from qnsim.scenario import RunSettings
 
     # The options are checked before the probes run (minutes of density-matrix runs), each named: --cycle-time -1
@@ -288,7 +288,7 @@ def _link(args: argparse.Namespace) -> int:
     with naming_option("--distance", args.distance):
         check_distance(args.distance)
     with naming_option("--cycle-time", args.cycle_time):
-        _positive("cycle_time_s", args.cycle_time)
+        cycle_time("cycle_time_s", args.cycle_time)
     supply = measure_link(args.scenario, args.request, probes=args.probes, seed=args.seed)
     _, timing = interface_from_link(
         supply, args.distance, cycle_time_s=args.cycle_time, experiment=args.experiment, scheme=args.scheme,

@@ -152,7 +152,8 @@ class RunSettings(Spec):
     """
 
     until_s: float = param(
-        unit="s", doc="Simulated time to run", minimum=0.0, maximum=INT64_MAX / 1e12, range="[0, 9.223e6]"
+        unit="s", doc="Simulated time to run", minimum=0.0, maximum=INT64_MAX / 1e12, range="[0, 9.223e6]",
+        picoseconds=True,
     )
     seed: Union[int, None] = param(
         None, doc="Seed of every random stream (None: drawn at random and reported in the result)",

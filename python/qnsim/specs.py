@@ -245,13 +245,15 @@ def param(
     toml: bool = True,
     range: str = "",
     allow_inf: bool = False,
+    picoseconds: bool = False,
 ) -> Any:
     """A spec field with its unit, documentation and (for Python-only parameters) bounds.
 
     ``range`` states the accepted values of a parameter checked natively (see
     :class:`FieldInfo`); for one checked here it is derived from ``minimum`` and ``maximum``.
     ``allow_inf`` opts a float field into +inf, for a field where it means something documented
-    ("inf: none"); without it +inf is refused by name, as NaN always is.
+    ("inf: none"); without it +inf is refused by name, as NaN always is. ``picoseconds`` marks a time in s the core
+    holds in whole picoseconds, checked as :func:`seconds_to_ps` reads it (a positive time below 0.5 ps refused).
 
     Example:
         >>> @dataclass(frozen=True)
@@ -272,6 +274,7 @@ def param(
         "toml": toml,
         "range": range,
         "allow_inf": allow_inf,
+        "picoseconds": picoseconds,
     }
     return field(default=default, metadata=metadata)
 
@@ -401,7 +404,13 @@ def check_value(name: str, hint: Any, value: Any, meta: Mapping[str, Any] | None
         # field without a maximum, a link's rate_hz = nan was told "must be finite or +inf", and its inf then
         # refused as an attempt period of 0 s.
         allow_inf = bool(meta.get("allow_inf"))
-        return _bounded(name, real_number(name, value, allow_inf=allow_inf, error=_field_error(name)), meta)
+        number = _bounded(name, real_number(name, value, allow_inf=allow_inf, error=_field_error(name)), meta)
+        if meta.get("picoseconds") and math.isfinite(number):
+            # Read as the core will read it, under this name: `qnsim run --until 1e-320` was refused by the run as
+            # "until_s = 1e-320 s is below the 1 ps time resolution", and `qnsim sweep --until 1e-320` started the
+            # sweep, whose every point then raised it.
+            seconds_to_ps(number, name)
+        return number
     if hint is str:
         if not isinstance(value, str):
             raise parameter_error(name, f"must be a string, got {written(value)}")

@@ -68,11 +68,13 @@ from typing import Any
 import numpy as np
 
 from qnsim import _core
-from qnsim.argument_checks import file_path, is_integer, naming_file, written
+from qnsim.argument_checks import file_path, integer, is_integer, naming_file, written
 
 __all__ = ["DEFAULT_TRACE_LIMIT", "EVENTS", "Trace", "TraceFile"]
 
 DEFAULT_TRACE_LIMIT = 1_000_000
+#: The most records a trace keeps: Network(trace=N)'s bound, the core's record bound (10^8).
+MAX_TRACE_RECORDS = 100_000_000
 """Records kept by ``trace=True`` (about 60 MB)."""
 
 EVENTS: tuple[str, ...] = tuple(kind.name for kind in sorted(_core.TraceKind.__members__.values(), key=int))
@@ -472,6 +474,11 @@ class TraceFile:
     """
 
     def __init__(self, network: Any, path: str | os.PathLike[str], limit: int = DEFAULT_TRACE_LIMIT) -> None:
+        # Bounded as Network(trace=N) is, before the file is made: 2**64 was refused by the native setter as
+        # "NativeNetwork.set_trace(): limit is out of range [-9223372036854775808, ...]", naming neither the class nor
+        # a bound any trace has.
+        limit = integer("TraceFile limit", limit, minimum=0, maximum=MAX_TRACE_RECORDS, unit="records",
+                        error=ValueError)  # fmt: skip
         self.path = Path(file_path("path", path))
         self._network = network
         self._names: list[str] = []

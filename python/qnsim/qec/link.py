@@ -508,6 +508,32 @@ PERFECT_CHECKS_THRESHOLD = 0.103
 NOISY_CHECKS_THRESHOLD = 0.029
 
 
+#: A QPU's syndrome cycle is a time as qnsim holds every time: at least 1 ps (its resolution) and at most int64
+#: picoseconds (about 106 days). A cycle of 1e-320 s was taken, and `qnsim qec link --cycle-time 1e-320` printed a
+#: required rate of "inf pairs/s" that "the link delivers 0 of", each round "infx the QPU's cycle".
+CYCLE_TIME_RANGE_S = (1e-12, (2**63 - 1) / 1e12)
+
+
+def cycle_time(name: str, value: float) -> float:
+    """A syndrome cycle time in s: > 0 and within :data:`CYCLE_TIME_RANGE_S` (ValueError naming ``name`` otherwise).
+
+    Example:
+        >>> cycle_time("cycle_time_s", 1e-6)
+        1e-06
+        >>> cycle_time("cycle_time_s", 1e-320)
+        Traceback (most recent call last):
+        ...
+        ValueError: cycle_time_s must be >= 1e-12 s (1 ps, the resolution of qnsim's times), got 1e-320
+    """
+    number = real_number(name, value, minimum=0.0, exclusive_minimum=True, unit="s", error=ValueError)
+    low, high = CYCLE_TIME_RANGE_S
+    if number < low:
+        raise ValueError(f"{name} must be >= 1e-12 s (1 ps, the resolution of qnsim's times), got {shown(value)}")
+    if number > high:
+        raise ValueError(f"{name} must be <= {high:.4g} s (int64 picoseconds, about 106 days), got {shown(value)}")
+    return number
+
+
 def _positive(name: str, value: float, allow_inf: bool = False) -> float:
     # float() read "1e-6" as a time and True as 1: the package's one reading of numbers instead.
     return real_number(name, value, minimum=0.0, exclusive_minimum=True, allow_inf=allow_inf, error=ValueError)
@@ -543,7 +569,7 @@ def poisson_mean_wait(pairs: int, rate_hz: float, cycle_time_s: float) -> float:
         0.1318
     """
     pairs = integer("pairs", pairs, minimum=1, error=ValueError)
-    rate_hz, cycle_time_s = _positive("rate_hz", rate_hz), _positive("cycle_time_s", cycle_time_s)
+    rate_hz, cycle_time_s = _positive("rate_hz", rate_hz), cycle_time("cycle_time_s", cycle_time_s)
     m = rate_hz * cycle_time_s
     wait = pairs / rate_hz * _poisson_cdf(pairs, m) - cycle_time_s * _poisson_cdf(pairs - 1, m)
     return max(0.0, wait)
@@ -665,7 +691,7 @@ def round_timing(
         (5, 1.162, True)
     """
     rate = _positive("rate_hz", rate_hz)
-    cycle = _positive("cycle_time_s", cycle_time_s)
+    cycle = cycle_time("cycle_time_s", cycle_time_s)
     t1 = _positive("t1_s", t1_s, allow_inf=True)
     t2 = _positive("t2_s", t2_s, allow_inf=True)
     bell = check_bell_diagonal(bell_diagonal)

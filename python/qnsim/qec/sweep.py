@@ -112,6 +112,7 @@ from qnsim.qec.circuits import (
     seam_resources,
 )
 from qnsim.qec.layout import MAX_DISTANCE, check_distance
+from qnsim.qec.link import cycle_time
 from qnsim.qec.noise import Interface, NoiseModel
 from qnsim.qec.sampling import check_sampled_bits, read_max_shots
 
@@ -147,7 +148,6 @@ _BOUNDS: dict[str, dict[str, Any]] = {
     "max_shots": {"minimum": 1},
     "max_errors": {"minimum": 0},
     "rate_multiplier": {"minimum": 0.0, "exclusive_minimum": True},
-    "cycle_time_s": {"minimum": 0.0, "exclusive_minimum": True, "unit": "s"},
 }
 #: Upper bounds of integer settings that the circuit builders state (``check_distance``, the circuit size at the
 #: least distance, 3: (2 d + 1)**2 = 49 qubits a round), and their refusals, checked as the value is read.
@@ -173,6 +173,8 @@ def _typed(key: str, value: Any, where: str) -> Any:
     """
     kind = EXPERIMENT_KEYS[key][0]
     name = f"{where}: {key}"
+    if key == "cycle_time_s":  # read as qnsim qec link and round_timing read it
+        return cycle_time(name, value)
     if kind is float:
         return real_number(name, value, error=ValueError, **_BOUNDS.get(key, {}))
     if key == "max_shots":  # its work bound (2**40 bits at one bit per shot, the least) before the 64-bit range
