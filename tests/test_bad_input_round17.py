@@ -8,6 +8,7 @@ import dataclasses
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -230,3 +231,61 @@ def test_every_numeric_option_is_refused_by_name_with_exit_status_2(command, tmp
             assert "Traceback" not in err and err.count("\n") <= 2, (argv, err)
             # A request index past the scenario's is told the requests there are ("request 10**30 does not exist").
             assert option in err or (option == "--request" and "does not exist (1 requests" in err), (argv, err)
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# The engines' public Python API.
+
+
+def test_a_qubit_twice_is_named_for_the_call_that_got_it() -> None:
+    """QubitRegistry.bell_measure(a, a) was refused as "qubit ... used twice in cx", and fidelity([a, a]) as "listed
+    twice in expectation()" (or "in state()" for an array target): operations the caller never called."""
+    from qnsim._core import QubitRegistry
+
+    registry = QubitRegistry("density_matrix", seed=1)
+    a, b = registry.bell_pair()
+    with pytest.raises(ValueError, match=rf"qubit {a} used twice in bell_measure"):
+        registry.bell_measure(a, a)
+    for target in ("phi+", np.eye(4) / 4):
+        with pytest.raises(ValueError, match=rf"qubit {a} listed twice in fidelity\(\)"):
+            registry.fidelity([a, a], target)
+    assert registry.fidelity([a, b]) == pytest.approx(1.0)
+    assert registry.bell_measure(a, b) == (0, 0)
+
+
+def test_a_bell_diagonal_sum_off_1_is_shown_with_the_digits_that_make_it_so() -> None:
+    """qec's check of a pair's Bell-diagonal coefficients refused a sum of 1.00000001 as "must sum to 1 ... (sum 1)"."""
+    from qnsim.qec.channels import check_bell_diagonal
+
+    with pytest.raises(ValueError, match=r"must sum to 1 .* \(sum 1.00000001\)"):
+        check_bell_diagonal([0.50000001, 0.5, 0.0, 0.0])
+    assert check_bell_diagonal([0.5 + 1e-10, 0.5, 0.0, 0.0])[0] == 0.5 + 1e-10  # within 1e-9, as everywhere
+
+
+@pytest.mark.parametrize("violation", [1e-7, 1e-8, 2e-9])
+def test_a_matrix_off_unitary_or_trace_preserving_by_more_than_1e_9_is_refused_everywhere(violation) -> None:
+    """The tolerance the docs state (1e-9) is the one every entry point applies: the density-matrix engine's
+    apply_unitary and apply_kraus, the registry's apply_unitary, a state's trace and its eigenvalues, each naming
+    the deviation and the tolerance (checked here, no change needed)."""
+    from qnsim._core import DensityMatrixSimulator, QubitRegistry
+
+    unitary = np.eye(2, dtype=complex)
+    unitary[0, 0] += violation / 2  # U U^dag - I off by ~violation
+    kraus = [np.sqrt(0.5 + violation / 2) * np.eye(2), np.sqrt(0.5) * np.eye(2)]
+    state = np.diag([1.0 + violation, 0, 0, 0]).astype(complex)
+    simulator = DensityMatrixSimulator(2, seed=1)
+    registry = QubitRegistry("density_matrix", seed=1)
+    calls = [
+        lambda: simulator.apply_unitary(unitary, [0]),
+        lambda: simulator.apply_kraus(kraus, [0]),
+        lambda: registry.apply_unitary(unitary, [registry.alloc()]),
+        lambda: simulator.set_density_matrix(state),
+        lambda: registry.pair_with_state(state),
+    ]
+    for call in calls:
+        with pytest.raises(ValueError, match=r"1e-0?9"):
+            call()
+    within = np.eye(2, dtype=complex)
+    within[0, 0] += 2e-10
+    simulator.apply_unitary(within, [0])
+    registry.apply_unitary(within, [registry.alloc()])

@@ -109,6 +109,14 @@ py::array_t<cplx> to_numpy(const qnsim::DensityMatrix &dm) {
 
 double fidelity(const QubitRegistry &reg, const py::iterable &qubit_list, const py::object &target) {
     const std::vector<QubitHandle> qubits = to_handles(qubit_list);
+    // Named here: the check of expectation() or state() behind it read "listed twice in expectation()".
+    for (size_t i = 0; i < qubits.size(); i++) {
+        for (size_t j = i + 1; j < qubits.size(); j++) {
+            if (qubits[i] == qubits[j]) {
+                throw std::invalid_argument(qnsim::msg("qubit ", qubits[i], " listed twice in fidelity()"));
+            }
+        }
+    }
     if (py::isinstance<py::str>(target)) {
         if (qubits.size() != 2) {
             throw std::invalid_argument(qnsim::msg("a named Bell target needs 2 qubits, got ", qubits.size()));

@@ -741,6 +741,8 @@ std::pair<QubitHandle, QubitHandle> QubitRegistry::bell_diagonal_pair(const doub
 }
 
 std::pair<int, int> QubitRegistry::bell_measure(QubitHandle a, QubitHandle b) {
+    // Named here: the CX inside read "used twice in cx", an operation the caller did not call.
+    if (a == b) throw std::invalid_argument(msg("qubit ", a, " used twice in bell_measure"));
     cx(a, b);
     h(a);
     const int ma = measure(a, 'Z');

@@ -502,6 +502,11 @@ def heralded_link(
     Returns:
         The :class:`LinkModel`.
 
+    Raises:
+        ValueError: An attempt period beyond the int64 picoseconds the simulator holds times in (about 106 days),
+            naming the rate or delay that sets it; noise or losses beyond what double precision computes, naming
+            the figures.
+
     Example:
         >>> from qnsim.hardware import Detector, Fiber, Source, Transducer
         >>> src = Source(attempt_rate_hz=1e6, emission_efficiency=0.9)

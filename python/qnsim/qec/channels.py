@@ -141,7 +141,8 @@ def check_bell_diagonal(
         raise ValueError(f"{name} must be non-negative (Phi+, Psi+, Psi-, Phi-), got {written(values)}")
     total = sum(values)
     if abs(total - 1.0) > 1e-9:
-        raise ValueError(f"{name} must sum to 1 (Phi+, Psi+, Psi-, Phi-), got {written(values)} (sum {total:.6g})")
+        # The sum to 12 digits: 6 printed a sum 1e-8 over as "(sum 1)" beside "must sum to 1".
+        raise ValueError(f"{name} must sum to 1 (Phi+, Psi+, Psi-, Phi-), got {written(values)} (sum {total:.12g})")
     return tuple(values)  # type: ignore[return-value]
 
 
