@@ -289,3 +289,29 @@ def test_a_matrix_off_unitary_or_trace_preserving_by_more_than_1e_9_is_refused_e
     within[0, 0] += 2e-10
     simulator.apply_unitary(within, [0])
     registry.apply_unitary(within, [registry.alloc()])
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Sizes that would exhaust memory.
+
+
+@pytest.mark.parametrize(
+    ("build", "figures"),
+    [
+        (lambda: qnsim.chain(10**7, length_km=1.0, fidelity=0.9, rate_hz=1e3), "10,000,000 nodes and 9,999,999 links"),
+        (lambda: qnsim.star(10**7, length_km=1.0, fidelity=0.9, rate_hz=1e3), "10,000,001 nodes and 10,000,000 links"),
+        (lambda: qnsim.grid(2000, 2000, length_km=1.0, fidelity=0.9, rate_hz=1e3), "4,000,000 nodes and 7,996,000 links"),
+    ],
+    ids=["chain", "star", "grid"],
+)
+def test_a_topology_whose_build_would_exhaust_memory_is_refused_up_front_with_the_figure(build, figures, monkeypatch):
+    """qnsim.chain(10**7) (and a star or grid of as many links, each within the 16,777,216 links a network holds)
+    started building: about 40 GB (4 kB a link with its node, measured) on a 25 GB machine, killed by the kernel
+    without a word after minutes. The machine's memory is set to 16 GB here, so the refusal does not depend on it."""
+    import qnsim.trace
+
+    monkeypatch.setattr(qnsim.trace, "_memory_limit_bytes", lambda: (16 * 10**9, "this machine's memory"))
+    with pytest.raises(qnsim.ParameterError, match=rf"{figures}: building them takes about [0-9.]+ GB of memory .* "
+                                                   r"more than this machine's memory, 16 GB"):  # fmt: skip
+        build()
+    assert len(qnsim.chain(3, length_km=1.0, fidelity=0.9, rate_hz=1e3).links) == 2
