@@ -98,6 +98,33 @@ def test_a_scenario_key_given_a_bad_value_is_refused_by_its_name_or_runs(tmp_pat
 
 
 @pytest.mark.parametrize(
+    ("edit", "refusal"),
+    [
+        ({"detector": {"efficiency": 0.9, "dark_count_rate_hz": 1e308}},
+         r"dark_count_rate_hz = 1e\+308 Hz over its detection_window_s = 1e-08 s clicks in every window"),
+        ({"fidelity": 0.9, "rate_hz": 1e3, "scheme": "single_click", "source": None, "detector": None,
+          "transducer": None}, r"cannot be combined with hardware pieces \(fidelity, rate_hz given with scheme\)"),
+        ({"refractive_index": 1e18}, r"links\[0\].refractive_index = 1e\+18 with length_km = 1.0 km gives a one-way"),
+    ],
+    ids=["saturated-dark-counts", "abstract-with-a-scheme", "huge-refractive-index"],
+)  # fmt: skip
+def test_a_link_refusal_names_the_key_that_causes_it(edit, refusal) -> None:
+    """Old behaviour: detectors whose dark counts click in every window read "the link model never succeeds
+    (success_probability 0); check efficiencies"; an abstract link given a scheme "abstract fidelity/bell_diagonal/
+    rate_hz cannot be combined with hardware pieces" (which key?); refractive_index = 1e18 was refused as
+    "links[0].length_km = 1.0 km at refractive index 1e+18 gives ...", naming the length."""
+    from qnsim.scenario import scenario_from_dict
+
+    data = copy.deepcopy(_HARDWARE)
+    link = data["links"][0]
+    link.update(edit)
+    for key in [k for k, v in link.items() if v is None]:
+        del link[key]
+    with pytest.raises(ValueError, match=refusal):
+        scenario_from_dict(data)
+
+
+@pytest.mark.parametrize(
     ("piece", "field", "value", "refusal"),
     [
         ("source", "attempt_rate_hz", 1e-320, r"source_a.attempt_rate_hz = 1e-320 Hz, gives an attempt period of inf s"),
