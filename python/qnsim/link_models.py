@@ -597,7 +597,8 @@ def heralded_link(
     round_s = max(source_a.emission_delay_s, source_b.emission_delay_s) + 2.0 * max(
         fiber_a.delay_s, fiber_b.delay_s
     )
-    limits = {"source_a.attempt_rate_hz": source_a.attempt_rate_hz, "source_b.attempt_rate_hz": source_b.attempt_rate_hz}
+    limits = {f"source_{side}.attempt_rate_hz": source.attempt_rate_hz for side, source in (("a", source_a),
+                                                                                          ("b", source_b))}
     for side, t in (("a", transducer_a), ("b", transducer_b)):
         if t is not None:
             limits |= {f"transducer_{side}.repetition_rate_hz": t.repetition_rate_hz,
