@@ -55,9 +55,9 @@ import networkx as nx
 
 from qnsim import _core
 from qnsim._core import QnsimError
+from qnsim.argument_checks import is_integer, name_key, written
 from qnsim.hardware import NodeHardware, hardware_values
 from qnsim.link_builder import LinkInfo, build_link
-from qnsim.argument_checks import is_integer, name_key, written
 from qnsim.logs import run_report, run_watch
 from qnsim.presets import PRESETS, HardwarePreset, resolve_preset
 from qnsim.progress import bar_by_default, run_with_bar
@@ -84,7 +84,7 @@ from qnsim.specs import (
     relocated,
     seconds_to_ps,
 )
-from qnsim.trace import DEFAULT_TRACE_LIMIT, Trace, check_in_memory_limit
+from qnsim.trace import DEFAULT_TRACE_LIMIT, MAX_TRACE_RECORDS, Trace, check_in_memory_limit
 
 __all__ = [
     "FORMALISMS",
@@ -377,8 +377,8 @@ class Network(SlotOperations):
         What the link delivers comes from a ``link_model``, an abstract ``fidelity`` /
         ``bell_diagonal`` with ``rate_hz`` (or ``success_probability`` and
         ``attempt_period_s``), or hardware (a ``preset``, by default the endpoint nodes' (refused when
-        their link hardware differs), and pieces); see :mod:`qnsim.link_builder`. A channel starts its next attempt when its
-        memories are freed, so its mean rate is p / T when the herald delay equals the period.
+        their link hardware differs), and pieces); see :mod:`qnsim.link_builder`. A channel starts its next
+        attempt when its memories are freed, so its mean rate is p / T when the herald delay equals the period.
 
         Args:
             a: One end (node name).
@@ -931,8 +931,8 @@ _CHANGE_BETWEEN_RUNS = (
     "add nodes, links and requests before run() or between runs (a request's start_s sets when it begins)"
 )
 
-# Records a network keeps (delivery records, trace records): the native cap, kMaxRecords.
-_RECORD_LIMIT = 10**8
+# Records a network keeps (delivery records, trace records): the native cap, kMaxRecords (one figure with traces').
+_RECORD_LIMIT = MAX_TRACE_RECORDS
 
 
 def _record_limit(name: str, value: Any, meaning: str) -> int:
