@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from qnsim._row_notes import join_notes
 from qnsim.argument_checks import label as checked_label
 
 # _Z975, the normal 97.5% quantile: the rate ratio's and the fidelity difference's intervals are 95% ones.
@@ -143,11 +144,15 @@ class Comparison:
         return _display.table(heads, cells) + f"<p>{html.escape(_LEGEND)}</p>" + _display.notes(notes)
 
     def to_pandas(self) -> Any:
-        """The rows as a pandas DataFrame (``pip install .[pandas]``), one row per request."""
+        """The rows as a pandas DataFrame (``pip install .[pandas]``), one row per request.
+
+        Its ``notes`` column is written as a sweep's row writes its notes (:func:`qnsim.sweeps.join_notes`:
+        None for none, a note's own ``";"`` doubled), so :func:`qnsim.sweeps.split_notes` gives each note back.
+        """
         from qnsim.results import _import_pandas
 
         frame = _import_pandas().DataFrame([{k: v for k, v in row.items() if k != "notes"} for row in self.rows])
-        frame["notes"] = ["; ".join(row["notes"]) for row in self.rows]
+        frame["notes"] = [join_notes(row["notes"]) for row in self.rows]
         return frame
 
 
