@@ -46,3 +46,136 @@ def test_a_comparisons_frame_writes_its_notes_as_a_sweep_row_does():
     frame = comparison.to_pandas()
     assert [split_notes(text) for text in frame["notes"]] == [list(row["notes"]) for row in comparison.rows]
     assert pd.isna(frame["notes"].iloc[0]) and not comparison.rows[0]["notes"]
+
+
+# --- SIGHUP: the terminal closed, an ssh connection dropped ---------------------------------------------------
+
+
+def _env():
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([TESTS, os.environ.get("PYTHONPATH", "")])}
+
+
+def _wait_for_rows(process, out, rows, drain=None):
+    deadline = time.monotonic() + 60
+    while not (out.exists() and len(read_results(out)) >= rows) and time.monotonic() < deadline:
+        if drain is not None:
+            drain()
+        assert process.poll() is None, "the sweep ended before its stop"
+        time.sleep(0.02)
+
+
+def _on_a_terminal_hung_up(command, out, rows_first=2):
+    """Runs ``qnsim`` ``command`` on a terminal of its own (a pseudo-terminal it controls, as a shell's job) until
+    ``out`` holds ``rows_first`` rows, then hangs the terminal up (as a closed terminal window or a dropped ssh
+    connection do: the kernel sends SIGHUP to the command and its workers); the command's status."""
+    import fcntl
+    import pty
+    import termios
+
+    master, slave = pty.openpty()
+
+    def controlled_by_the_terminal():
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    process = subprocess.Popen([sys.executable, "-m", "qnsim", *command], stdin=slave, stdout=slave, stderr=slave,
+                               env=_env(), start_new_session=True, preexec_fn=controlled_by_the_terminal)  # fmt: skip
+    os.close(slave)
+    os.set_blocking(master, False)
+
+    def drain():
+        try:
+            os.read(master, 65536)
+        except OSError:
+            pass
+
+    try:
+        _wait_for_rows(process, out, rows_first, drain)
+        drain()
+        os.close(master)  # the hang-up
+        master = None
+        return process.wait(timeout=60)
+    finally:
+        if master is not None:
+            os.close(master)
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+@pytest.mark.slow
+def test_a_hung_up_terminal_stops_qnsim_sweep_keeping_what_finished(tmp_path):
+    """Old behaviour: a terminal closed (or an ssh connection dropped) under ``qnsim sweep`` ended it at once with
+    Python's default for SIGHUP: status -1, the state file left "running" (read later as "killed, or out of
+    memory?"). Now it stops as on SIGTERM: the points that finished are kept, the state says it was hung up,
+    the status is 129 (128 + SIGHUP; the message that would say so has no terminal to go to any more), and the
+    same command finishes the sweep."""
+    out = tmp_path / "r.csv"
+    command = ["sweep", "sweep_points:slow", "--param", "x=" + ",".join(map(str, range(12))), "--out", str(out),
+               "--workers", "1", "--no-progress"]  # fmt: skip
+    code = _on_a_terminal_hung_up(command, out)
+    kept = read_results(out)
+    assert code == 129
+    assert 2 <= len(kept) < 12
+    assert f"stopped after {len(kept)} of 12 points (Terminated: SIGHUP)" in sweep_status(out)
+    subprocess.run([sys.executable, "-m", "qnsim", *command], check=True, env=_env(), capture_output=True)
+    rows = read_results(out)
+    assert rows[: len(kept)] == kept and [r["x"] for r in rows] == list(range(12)) and sweep_status(out) is None
+
+
+def long_from_two(params, seed):
+    """square's row, after two minutes from x = 2 on."""
+    if params["x"] >= 2:
+        time.sleep(120)
+    return sweep_points.square(params, seed)
+
+
+@pytest.mark.slow
+def test_a_sighup_of_the_process_group_ends_the_workers_and_says_what_was_kept(tmp_path):
+    """Old behaviour: a SIGHUP sent to the terminal's process group (the sweep and its workers, as a shell sends
+    it to its jobs as it exits) ended ``qnsim sweep`` at once, status -1, saying nothing. Now it stops within
+    seconds though its workers run two-minute points, keeps the two that finished, and says so (status 129)."""
+    out = tmp_path / "r.csv"
+    command = ["sweep", "test_results_audit15:long_from_two", "--param", "x=0,1,2,3", "--out", str(out),
+               "--workers", "2", "--no-progress"]  # fmt: skip
+    process = subprocess.Popen([sys.executable, "-m", "qnsim", *command], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True, env=_env(), start_new_session=True)  # fmt: skip
+    started = time.monotonic()
+    try:
+        _wait_for_rows(process, out, 2)
+        time.sleep(0.5)  # the workers are in their two-minute points
+        os.killpg(process.pid, signal.SIGHUP)
+        _, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        process.stderr.close()
+    assert process.returncode == 129 and time.monotonic() - started < 60, err
+    assert err.strip().endswith(
+        f"qnsim sweep: hung up (SIGHUP); 2 of 4 points finished and are in {str(out)!r}; run the same sweep again "
+        "to resume"
+    ), err
+    assert sorted(r["x"] for r in read_results(out)) == [0, 1]
+    assert "stopped after 2 of 4 points (Terminated: SIGHUP)" in sweep_status(out)
+
+
+def sighup_default(params, seed):
+    """Whether SIGHUP ends this (worker) process with the default action."""
+    return {"default": signal.getsignal(signal.SIGHUP) == signal.SIG_DFL}
+
+
+def test_a_commands_sighup_handler_is_not_a_forked_workers():
+    """The command's SIGHUP handler raises in its main thread; a forked pool worker inherits it, and would raise
+    in the point it runs (handing the stop back as the point's result: a failed point) instead of ending with the
+    default action while the sweep stops. Workers drop it, as they drop the SIGTERM one."""
+    import multiprocessing
+
+    from qnsim.cli import sigterm_stops
+
+    if multiprocessing.get_start_method() != "fork":
+        pytest.skip("only a forked worker inherits the handler")
+    with sigterm_stops():
+        assert signal.getsignal(signal.SIGHUP) != signal.SIG_DFL
+        rows = sweep(sighup_default, {}, seeds=2, workers=1, progress=False, as_frame=False)
+    assert [r["default"] for r in rows] == [True, True]
+    assert signal.getsignal(signal.SIGHUP) == signal.SIG_DFL

@@ -55,21 +55,35 @@ class UsageError(Exception):
 
 
 class Terminated(KeyboardInterrupt):
-    """A SIGTERM (``kill PID``, a batch scheduler ending a job) received by a command, raised in its main thread
-    so that the command stops as on Ctrl-C: a sweep keeps the points that finished, records why it stopped and
-    says what its out holds (:func:`guarded` prints it; exit status 143).
+    """A SIGTERM (``kill PID``, a batch scheduler ending a job) or a SIGHUP (the terminal closed, an ssh
+    connection dropped) received by a command, raised in its main thread so that the command stops as on
+    Ctrl-C: a sweep keeps the points that finished, records why it stopped and says what its out holds
+    (:func:`guarded` prints it; exit status 128 + the signal's number: 143, 129). Its text is the signal's
+    name.
 
     Example:
-        >>> issubclass(Terminated, KeyboardInterrupt)
-        True
+        >>> issubclass(Terminated, KeyboardInterrupt), Terminated("SIGHUP").exit_status
+        (True, 129)
     """
+
+    @property
+    def exit_status(self) -> int:
+        """128 + the signal's number, as a shell reports a process the signal ended (143 for SIGTERM)."""
+        import signal
+
+        return 128 + int(getattr(signal, str(self), signal.SIGTERM))
+
+
+#: The signals a command stops on as on Ctrl-C (those of them this system has; see :func:`sigterm_stops`).
+_STOP_SIGNALS = ("SIGTERM", "SIGHUP")
 
 
 @contextlib.contextmanager
 def sigterm_stops() -> Iterator[None]:
-    """Makes a SIGTERM raise :class:`Terminated` in the main thread while inside (Python's default ends the
-    process at once: a killed ``qnsim sweep`` recorded nothing of why it stopped, said nothing, and the
-    points its pool was finishing were lost). A handler set by the program around it is left alone.
+    """Makes a SIGTERM or a SIGHUP raise :class:`Terminated` in the main thread while inside (Python's default
+    ends the process at once: a killed ``qnsim sweep`` recorded nothing of why it stopped, said nothing, and
+    the points its pool was finishing were lost; a closed terminal or a dropped ssh connection did the same
+    with SIGHUP). A handler set by the program around it (``nohup`` ignores SIGHUP) is left alone.
 
     Example:
         >>> import os, signal
@@ -84,22 +98,26 @@ def sigterm_stops() -> Iterator[None]:
     import threading
 
     def stop(signum: int, frame: Any) -> None:
-        raise Terminated("SIGTERM")
+        raise Terminated(signal.Signals(signum).name)
 
     stop.qnsim_stops = True  # type: ignore[attr-defined]  # a sweep's forked workers drop it (die_with_parent)
 
-    previous = None
-    if threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGTERM"):
-        try:
-            if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
-                previous = signal.signal(signal.SIGTERM, stop)
-        except (ValueError, OSError):  # pragma: no cover - an interpreter without signal handling
-            previous = None
+    previous: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        for name in _STOP_SIGNALS:
+            number = getattr(signal, name, None)
+            if number is None:  # Windows has no SIGHUP
+                continue
+            try:
+                if signal.getsignal(number) == signal.SIG_DFL:
+                    previous[number] = signal.signal(number, stop)
+            except (ValueError, OSError):  # pragma: no cover - an interpreter without signal handling
+                pass
     try:
         yield
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 @contextlib.contextmanager
@@ -305,12 +323,21 @@ def _stdout_to_devnull() -> None:
     os.dup2(devnull, sys.stdout.fileno())
 
 
+def _print_if_heard(text: str) -> None:
+    """Prints ``text`` on stderr unless stderr is gone: after a SIGHUP its terminal is (writing raised EIO, and
+    the command ended with a traceback nobody read in place of its exit status)."""
+    try:
+        print(text, file=sys.stderr, flush=True)
+    except OSError:
+        pass
+
+
 def guarded(prog: str, body: Callable[[], int | None]) -> int:
     """Runs a command's body; every failure becomes one line on stderr and exit status 2.
 
     A closed stdout (``| head``) ends the command quietly (status 0: the reader asked for no
-    more); Ctrl-C is status 130, a SIGTERM 143 (each stops the command as Ctrl-C does, and what was kept is
-    said: see :func:`sigterm_stops`). Set ``QNSIM_TRACEBACK=1`` to see the traceback of a failure.
+    more); Ctrl-C is status 130, a SIGTERM 143 and a SIGHUP 129 (each stops the command as Ctrl-C does, and
+    what was kept is said: see :func:`sigterm_stops`). Set ``QNSIM_TRACEBACK=1`` to see the traceback of a failure.
 
     Example:
         >>> import contextlib, io
@@ -332,9 +359,10 @@ def guarded(prog: str, body: Callable[[], int | None]) -> int:
         # A note says what was kept (a sweep's finished points) and how to go on.
         notes = "".join(f"; {note}" for note in getattr(exc, "__notes__", ()))
         if isinstance(exc, Terminated):
-            print(f"{prog}: terminated (SIGTERM){notes}", file=sys.stderr)
-            return 143  # 128 + SIGTERM, as a shell reports a process the signal ended
-        print(f"{prog}: interrupted{notes}", file=sys.stderr)
+            what = "hung up" if str(exc) == "SIGHUP" else "terminated"
+            _print_if_heard(f"{prog}: {what} ({exc}){notes}")
+            return exc.exit_status
+        _print_if_heard(f"{prog}: interrupted{notes}")
         return 130
     except UsageError as exc:
         print(f"{prog}: error: {exc} (see {prog} --help)", file=sys.stderr)

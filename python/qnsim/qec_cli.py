@@ -23,8 +23,8 @@ round, the idle verdict). ``circuit`` writes a generated Stim
 circuit (for other decoders).
 
 Exit status: 0 on success; 2 on any failure, one line on stderr (a usage error, a bad file, a sweep point that
-failed: finished rows are kept and the same command resumes); 130 on Ctrl-C and 143 on SIGTERM, which stop a
-sweep keeping its finished rows, as stderr says.
+failed: finished rows are kept and the same command resumes); 130 on Ctrl-C, 143 on SIGTERM and 129 on SIGHUP (a
+closed terminal), which stop a sweep keeping its finished rows, as stderr says.
 
 >>> import contextlib, io
 >>> with contextlib.redirect_stdout(io.StringIO()) as out:

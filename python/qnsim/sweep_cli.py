@@ -16,9 +16,9 @@ seeds ``0 .. N-1``; ``--seeds 3,7,11`` runs those. Rerunning the same command re
 
 Exit status: 0 on success; 2 on any failure, with one line on stderr saying what went wrong (a
 usage error, a bad scenario or value, an unwritable ``--out``, an unreachable scheduler, or a point
-that failed: finished rows are kept in ``--out`` and the same command resumes); 130 on Ctrl-C and 143 on
-SIGTERM (``kill``, a batch scheduler's time limit), which stop the sweep as a failure does, stderr saying how
-many points ``--out`` holds.
+that failed: finished rows are kept in ``--out`` and the same command resumes); 130 on Ctrl-C, 143 on
+SIGTERM (``kill``, a batch scheduler's time limit) and 129 on SIGHUP (the terminal closed, an ssh connection
+dropped), which stop the sweep as a failure does, stderr (if still there) saying how many points ``--out`` holds.
 """
 
 from __future__ import annotations

@@ -53,7 +53,7 @@ skipped. Rows of ``out`` that belong to other points are left in the file and no
 Failures: an exception raised by the point function stops the sweep with :class:`SweepError`
 naming the point (rows already finished stay in ``out``, those of points that finished while it
 stopped too, on either backend; run the same sweep again to resume). A Ctrl-C keeps them as well, and so
-does a SIGTERM of the ``qnsim`` commands (see :func:`qnsim.cli.sigterm_stops`). Whatever stops a sweep, the
+does a SIGTERM or a SIGHUP of the ``qnsim`` commands (see :func:`qnsim.cli.sigterm_stops`). Whatever stops a sweep, the
 exception's note says how many points ``out`` holds, a row cut short (a full disk) is cut off, and a point
 finished meanwhile is written once.
 A worker process that dies (killed, out of memory, ``os._exit``) breaks the local pool: the rows
@@ -2738,6 +2738,11 @@ def die_with_parent() -> None:
         # A forked worker inherits a command's SIGTERM handler (qnsim.cli.sigterm_stops), which would raise in the
         # point it runs and hand that back as its result: the pool's own terminate() would not end it.
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    hangup = getattr(signal, "SIGHUP", None)  # none on Windows
+    if hangup is not None and getattr(signal.getsignal(hangup), "qnsim_stops", False):
+        # So is its SIGHUP handler (a closed terminal sends SIGHUP to the workers too): a worker ends with the
+        # default action while the sweep's own process stops as on SIGTERM.
+        signal.signal(hangup, signal.SIG_DFL)
     for fd in list(_LOCK_FDS):  # a forked worker's copies of the sweep's out locks (see _lock_out)
         _LOCK_FDS.discard(fd)
         try:
@@ -2774,8 +2779,8 @@ def _usable_cpus() -> int:
 
 
 def _stops_now(exc: BaseException) -> bool:
-    """Whether ``exc`` is a command's SIGTERM (:class:`qnsim.cli.Terminated`), which stops a sweep without
-    waiting for the points its workers run."""
+    """Whether ``exc`` is a command's SIGTERM or SIGHUP (:class:`qnsim.cli.Terminated`), which stops a sweep
+    without waiting for the points its workers run."""
     from qnsim.cli import Terminated
 
     return isinstance(exc, Terminated)
