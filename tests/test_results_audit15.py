@@ -179,3 +179,74 @@ def test_a_commands_sighup_handler_is_not_a_forked_workers():
         rows = sweep(sighup_default, {}, seeds=2, workers=1, progress=False, as_frame=False)
     assert [r["default"] for r in rows] == [True, True]
     assert signal.getsignal(signal.SIGHUP) == signal.SIG_DFL
+
+
+# --- an out reached through a symbolic link ------------------------------------------------------------------
+
+
+def _no_locks(monkeypatch):
+    import errno
+    import fcntl
+
+    def no_locks(fd, operation):
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+
+
+def test_an_out_and_a_link_to_it_are_one_out_where_there_are_no_locks(tmp_path, monkeypatch):
+    """Old behaviour: on a file system without locks a sweep's holder file is named after its out as given, so a
+    sweep writing ``link.csv`` (a symbolic link to ``r.csv``) and one writing ``r.csv`` each made a holder of its
+    own and both held the out: both wrote every point into the one file. The files a sweep keeps beside its out
+    are named after the file a link leads to now: the second sweep is refused, naming the first. (A Parquet
+    out's lock is a file inside its directory, one whichever name reaches it.)"""
+    _no_locks(monkeypatch)
+    target = tmp_path / "r.csv"
+    target.touch()
+    link = tmp_path / "link.csv"
+    link.symlink_to(target.name)
+    first = sweeps._open_sink(link, [])
+    first.lock()
+    try:
+        with pytest.raises(ValueError, match=rf"another running sweep \(process {os.getpid()} on "):
+            sweeps._open_sink(target, []).lock()
+        with pytest.raises(ValueError, match="another running sweep"):
+            sweep(sweep_points.square, {"x": [1]}, out=target, workers=1, progress=False)
+    finally:
+        first.close()
+
+
+def test_a_sweep_stopped_under_a_links_name_is_seen_under_its_files(tmp_path):
+    """Old behaviour: a sweep run on ``link.csv`` (a symbolic link to ``r.csv``) kept its state in
+    ``link.csv.sweep.json``: stopped by a failed point, ``sweep_status("r.csv")`` answered None (a whole sweep)
+    and a summary of ``r.csv`` read like a finished sweep of fewer points; a QEC sweep's saved counts were looked
+    for in ``link.csv.shots`` by one name and ``r.csv.shots`` by the other. The state and the saved counts are
+    the file's, whichever name reaches it."""
+    from qnsim.qec.sweep import saved_counts_dir
+
+    target = tmp_path / "r.csv"
+    link = tmp_path / "link.csv"
+    link.symlink_to(target)  # a dangling link: the sweep creates the file it leads to
+    with pytest.raises(sweeps.SweepError, match="boom at x=2"):
+        sweep(sweep_points.fails, {"x": list(range(6))}, out=link, workers=1, progress=False)
+    kept = len(read_results(target))
+    assert target.is_file() and not (tmp_path / "link.csv.sweep.json").exists()
+    assert all(f"stopped after {kept} of 6 points" in sweep_status(name) for name in (target, link))
+    assert saved_counts_dir(link) == saved_counts_dir(target) == str(target) + ".shots"
+    rows = sweep(sweep_points.fails, {"x": [0, 1, 3, 4, 5]}, out=target, workers=1, progress=False, as_frame=False)
+    assert sorted(r["x"] for r in rows) == [0, 1, 3, 4, 5] and link.is_symlink()
+
+
+def test_a_link_loop_or_a_link_to_another_kind_of_out_is_refused_by_name(tmp_path):
+    """Old behaviour: a link ``link.csv`` to an empty ``notes.txt`` had the sweep's CSV written into ``notes.txt``
+    (a name that does not say so, and not where a later look for ``*.csv`` finds it). It is refused now, naming
+    the link and its target; so is a loop of links (it has no file), by name."""
+    (tmp_path / "notes.txt").touch()
+    (tmp_path / "link.csv").symlink_to("notes.txt")
+    with pytest.raises(ValueError, match=r"'.*link\.csv' is a symbolic link to '.*notes\.txt', which does not end"):
+        sweep(sweep_points.square, {"x": [1]}, out=tmp_path / "link.csv", workers=1, progress=False)
+    assert (tmp_path / "notes.txt").read_text() == ""
+    (tmp_path / "a.csv").symlink_to("b.csv")
+    (tmp_path / "b.csv").symlink_to("a.csv")
+    with pytest.raises(ValueError, match=r"out '.*a\.csv' is a loop of symbolic links"):
+        sweep(sweep_points.square, {"x": [1]}, out=tmp_path / "a.csv", workers=1, progress=False)

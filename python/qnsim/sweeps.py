@@ -2050,7 +2050,34 @@ def _out_path(out: str | os.PathLike) -> Path:
     path = Path(file_path("out", out))
     if path.suffix not in (".csv", ".parquet"):
         raise ValueError(f"out must end with .csv or .parquet, got {str(path)!r}")
-    return path
+    target = _link_target(path)
+    if target.suffix != path.suffix:
+        raise ValueError(
+            f"out {str(path)!r} is a symbolic link to {str(target)!r}, which does not end with {path.suffix}: a "
+            "sweep reads and writes its out by that name"
+        )
+    return target
+
+
+def _link_target(path: Path) -> Path:
+    """``path`` with the symbolic links of its last part followed: the file (or Parquet directory) a sweep writes.
+
+    Every file a sweep keeps beside its out (its state, its lock's holder where the file system has no locks,
+    a QEC sweep's saved counts) is named after it: an out reached by a link and by its target's own name kept two
+    of each (two sweeps on a file system without locks each held the out, and the state of a sweep stopped under
+    one name was not seen under the other), so they are named after the target. The directories above are taken
+    as given (a file's neighbours are the same whichever way its directory is reached).
+
+    Raises:
+        ValueError: A loop of links.
+    """
+    followed = path
+    for _ in range(40):  # the kernel's own limit
+        if not followed.is_symlink():
+            return followed
+        target = Path(os.readlink(followed))
+        followed = target if target.is_absolute() else followed.parent / target
+    raise ValueError(f"out {str(path)!r} is a loop of symbolic links")
 
 
 def _open_sink(out: str | os.PathLike | None, key_columns: list[str]) -> _CsvSink | _ParquetSink | None:
@@ -2077,6 +2104,7 @@ def _remove_empty_out(out: Path) -> None:
 def _state_path(out: Path) -> Path:
     """Where a sweep writing ``out`` keeps its state: beside a CSV, inside a Parquet directory (a name
     beginning with ``_``, which Parquet readers of the directory skip)."""
+    out = _link_target(out)  # an out reached by a link: the state of the file it links to
     return out / "_sweep.json" if out.suffix == ".parquet" else out.with_name(out.name + ".sweep.json")
 
 

@@ -680,7 +680,10 @@ def saved_counts_dir(out: str | os.PathLike) -> str:
         >>> saved_counts_dir("/data/rows.csv")
         '/data/rows.csv.shots'
     """
-    return os.path.abspath(os.fspath(file_path("out", out))) + ".shots"
+    from qnsim.sweeps import _link_target
+
+    # Named after the file an out linking to it names (its rows, state and lock are that file's).
+    return os.path.abspath(os.fspath(_link_target(Path(file_path("out", out))))) + ".shots"
 
 
 def _saved_count_files(directory: str) -> list[str]:
