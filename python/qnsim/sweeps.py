@@ -44,7 +44,10 @@ dies, and a second sweep started on the same ``out`` meanwhile is refused. Where
 has no locks (Lustre, an NFS mount without them, Windows), a ``.holder`` file beside the lock names
 the machine, process and its start instead: a sweep killed on this machine leaves it to be taken over
 (so does one killed while it took a holder over: see :func:`_hold_out`), one killed on another
-machine to be deleted (the refusal says so).
+machine to be deleted (the refusal says so). An ``out`` that is a symbolic link is the file (or
+directory) it leads to: its state and holder are named after that file, so a sweep on the link and
+one on the file meet one lock and one state (a link to a name of another suffix, or a loop of
+links, is refused).
 
 Every row carries a ``point_id``: the first 20 hex digits of the SHA-1 of the canonical JSON of
 ``{"params": ..., "seed": ...}`` (see :func:`point_id`). On start, the ids already in ``out`` are
