@@ -159,6 +159,20 @@ def test_a_sighup_of_the_process_group_ends_the_workers_and_says_what_was_kept(t
     assert "stopped after 2 of 4 points (Terminated: SIGHUP)" in sweep_status(out)
 
 
+
+@pytest.mark.slow
+def test_a_hung_up_terminal_stops_qnsim_qec_sweep_keeping_what_finished(tmp_path):
+    """Old behaviour: ``qnsim qec sweep`` on a terminal that closed ended at once (status -1), its state left
+    "running". Now it stops as on SIGTERM: status 129, the points that finished kept, the state says why."""
+    experiment = tmp_path / "e.toml"
+    p_int = ", ".join(str(i / 1000) for i in range(40))
+    experiment.write_text(f"[grid]\ndistance = [3]\np_int = [{p_int}]\n[sampling]\nmax_shots = 20000\n")
+    out = tmp_path / "r.csv"
+    code = _on_a_terminal_hung_up(["qec", "sweep", str(experiment), "--out", str(out), "--workers", "1"], out)
+    kept = read_results(out)
+    assert code == 129 and 2 <= len(kept) < 40
+    assert f"stopped after {len(kept)} of 40 points (Terminated: SIGHUP)" in sweep_status(out)
+
 def sighup_default(params, seed):
     """Whether SIGHUP ends this (worker) process with the default action."""
     return {"default": signal.getsignal(signal.SIGHUP) == signal.SIG_DFL}
