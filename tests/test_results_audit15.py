@@ -264,3 +264,31 @@ def test_a_link_loop_or_a_link_to_another_kind_of_out_is_refused_by_name(tmp_pat
     (tmp_path / "b.csv").symlink_to("a.csv")
     with pytest.raises(ValueError, match=r"out '.*a\.csv' is a loop of symbolic links"):
         sweep(sweep_points.square, {"x": [1]}, out=tmp_path / "a.csv", workers=1, progress=False)
+
+
+# --- a point function's file edited around it while a process runs ----------------------------------------------
+
+
+def test_a_sweep_resumes_in_the_process_whose_point_functions_file_grew_above_it(tmp_path, monkeypatch):
+    """Old behaviour: a point function's scenario_id holds its source, read from its file at the line its code
+    was compiled from. A function added above it (by another hand, or in an editor while a notebook ran on) left
+    the function as it was, but the same process then read the added function's text in its place: the resumed
+    sweep was refused, "out holds rows of another scenario", its rows computed by the very same code (and a
+    fresh process, reading the moved function whole, computes the first id). Its text is found where it stands
+    now."""
+    import importlib
+
+    module_file = tmp_path / "moved_point.py"
+    module_file.write_text('def point(params, seed):\n    return {"y": params["x"] * 2 + seed}\n')
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = importlib.import_module("moved_point")
+    out = tmp_path / "r.csv"
+    first = sweep(module.point, {"x": [1, 2]}, out=out, workers=1, progress=False, as_frame=False)
+    before = sweeps.scenario_id(module.point)
+    grown = 'def added(params, seed):\n    return {"z": 0}\n\n\n' + module_file.read_text()
+    module_file.write_text(grown)
+    stat = module_file.stat()
+    os.utime(module_file, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))  # seen as changed by linecache
+    assert sweeps.scenario_id(module.point) == before
+    rows = sweep(module.point, {"x": [1, 2, 3]}, out=out, workers=1, progress=False, as_frame=False)
+    assert rows[:2] == first and [r["y"] for r in rows] == [2, 4, 6]

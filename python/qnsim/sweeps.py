@@ -974,10 +974,35 @@ def _source_text(obj: Any) -> str:
 
     _check_code_is_its_files(obj)
     try:
-        return inspect.getsource(obj)
+        return inspect.getsource(_code_where_it_stands_now(obj))
     except (OSError, TypeError):
         code = getattr(obj, "__code__", None)
         return code.co_code.hex() if code is not None else _stable_repr(obj)
+
+
+def _code_where_it_stands_now(obj: Any) -> Any:
+    """A function's code with the line it starts on in its file now (for :func:`inspect.getsource`, which reads
+    the file as it is now at the line the code was compiled from); anything else as it is.
+
+    A file edited since its module was imported, the function itself unchanged but moved (a function added above
+    it by another hand while a notebook or a test run went on), gave the text found at the old line: another
+    function's, or half of one. The scenario_id then named that text: a resumed sweep in the same process was
+    refused as another scenario, and rows it wrote carried an id no fresh process computes for the function.
+    """
+    import inspect
+
+    if not inspect.isfunction(obj):
+        return obj
+    code = inspect.unwrap(obj).__code__
+    codes = _file_codes(code.co_filename)
+    if codes is None:
+        return obj
+    shape = _code_shape(code)
+    lines = [line for found, line in codes.get(getattr(code, "co_qualname", code.co_name), []) if found == shape]
+    if not lines or code.co_firstlineno in lines:
+        return obj
+    # The same code in two places of the file: the one nearest to where it was.
+    return code.replace(co_firstlineno=min(lines, key=lambda line: abs(line - code.co_firstlineno)))
 
 
 def _code_shape(code: Any) -> tuple:
@@ -987,26 +1012,29 @@ def _code_shape(code: Any) -> tuple:
     return (code.co_code, code.co_names, code.co_varnames, code.co_freevars, code.co_cellvars, consts)
 
 
-#: The code objects a source file compiles to, by (path, digest of its bytes): qualified name -> shapes.
-_FILE_CODES: dict[tuple[str, str], dict[str, list[tuple]]] = {}
+#: The code objects a source file compiles to, by (path, digest of its bytes): qualified name -> (shape, first
+#: line) of each.
+_FILE_CODES: dict[tuple[str, str], dict[str, list[tuple[tuple, int]]]] = {}
 
 
-def _file_codes(path: str) -> dict[str, list[tuple]] | None:
-    """The shapes of the functions the file at ``path`` compiles to now, by qualified name (None: unreadable,
-    or not Python this interpreter compiles)."""
+def _file_codes(path: str) -> dict[str, list[tuple[tuple, int]]] | None:
+    """The shapes of the functions the file at ``path`` compiles to now, each with the line it starts on, by
+    qualified name (None: unreadable, or not Python this interpreter compiles)."""
     try:
         with open(path, "rb") as f:
             text = f.read()
         key = (path, hashlib.sha1(text).hexdigest())
         if key not in _FILE_CODES:
             module = compile(text, path, "exec", dont_inherit=True)  # compiled, not run
-            found: dict[str, list[tuple]] = {}
+            found: dict[str, list[tuple[tuple, int]]] = {}
             stack = [module]
             while stack:
                 code = stack.pop()
                 for const in code.co_consts:
                     if hasattr(const, "co_code"):
-                        found.setdefault(getattr(const, "co_qualname", const.co_name), []).append(_code_shape(const))
+                        found.setdefault(getattr(const, "co_qualname", const.co_name), []).append(
+                            (_code_shape(const), const.co_firstlineno)
+                        )
                         stack.append(const)
             if len(_FILE_CODES) >= 64:  # a sweep reads a few files; old versions of them are not read again
                 _FILE_CODES.clear()
@@ -1049,7 +1077,7 @@ def _check_code_is_its_files(obj: Any) -> None:
         if codes is None:
             continue
         name = getattr(code, "co_qualname", code.co_name)
-        if _code_shape(code) not in codes.get(name, []):
+        if _code_shape(code) not in [shape for shape, _ in codes.get(name, [])]:
             raise SweepError(
                 f"{written(name)} is not the code of its file {written(code.co_filename)} now: the file was edited "
                 "since its "
