@@ -292,3 +292,37 @@ def test_a_sweep_resumes_in_the_process_whose_point_functions_file_grew_above_it
     assert sweeps.scenario_id(module.point) == before
     rows = sweep(module.point, {"x": [1, 2, 3]}, out=out, workers=1, progress=False, as_frame=False)
     assert rows[:2] == first and [r["y"] for r in rows] == [2, 4, 6]
+
+
+_NO_LOCKS_SWEEP = """
+import errno, fcntl, sys
+sys.path.insert(0, {tests!r})
+import sweep_points
+from qnsim.sweeps import sweep
+
+def no_locks(fd, operation):
+    raise OSError(errno.ENOLCK, "No locks available")
+
+fcntl.flock = no_locks
+sweep(sweep_points.slow, {{"x": list(range(100))}}, out={out!r}, workers=1, progress=False)
+"""
+
+
+@pytest.mark.slow
+def test_a_sweep_running_where_there_are_no_locks_is_running_under_a_links_name(tmp_path, monkeypatch):
+    """Old behaviour: where the file system has no locks, ``sweep_status`` of a link to the out of a running sweep
+    looked for the holder beside the link, found none, and said the sweep "ended without finishing" (killed, or
+    out of memory?) while it ran. It looks beside the file the link leads to now: still running."""
+    target = tmp_path / "r.csv"
+    link = tmp_path / "link.csv"
+    link.symlink_to(target)
+    script = _NO_LOCKS_SWEEP.format(tests=TESTS, out=str(target))
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_for_rows(process, target, 2)
+        _no_locks(monkeypatch)
+        assert "is still running" in sweep_status(target)
+        assert "is still running" in sweep_status(link)
+    finally:
+        process.kill()
+        process.wait()

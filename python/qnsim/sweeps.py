@@ -2361,6 +2361,7 @@ def _status_findings(path: Path, rows: list[dict] | None = None) -> list[tuple[b
 
 def _out_is_locked(out: Path) -> bool:
     """Whether a running sweep holds the lock of ``out`` (see :func:`_lock_out`)."""
+    out = _link_target(out)  # a link: the lock (or holder) of the file it leads to, as the sweep took it
     lock = out / ".lock" if out.suffix == ".parquet" else out
     if _holder_path(lock).exists():  # a sweep where there are no locks
         return _holder_alive(_holder_path(lock))[0]
