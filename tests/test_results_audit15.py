@@ -326,3 +326,19 @@ def test_a_sweep_running_where_there_are_no_locks_is_running_under_a_links_name(
     finally:
         process.kill()
         process.wait()
+
+
+# --- a sweep run again without one of its axes --------------------------------------------------------------
+
+
+def test_a_summary_refusing_rows_of_a_sweep_without_an_axis_names_their_blank_value(tmp_path):
+    """Old behaviour: a sweep over ``x`` and ``z`` run again on its out without ``z`` (its rows' ``z`` blank: the
+    scenario's own value) made ``summarize`` refuse the mix rightly, but say "differ in the swept parameter(s)
+    'z' ([5])": one value for a parameter said to differ. It names the blank rows too now."""
+    from qnsim.plot import summarize
+
+    out = tmp_path / "r.csv"
+    sweep(sweep_points.square, {"x": [1, 2], "z": [5]}, out=out, workers=1, progress=False)
+    sweep(sweep_points.square, {"x": [1, 2]}, out=out, workers=1, progress=False)
+    with pytest.raises(ValueError, match=r"'z' \(\[5(\.0)?\] and blank \(rows of a sweep without it: the scenario's own"):
+        summarize(out, "x", ["y"])

@@ -512,7 +512,12 @@ def _check_other_parameters_fixed(frame: Any, keys: list[str]) -> None:
     grouped = frame.groupby(keys, sort=True, dropna=False)[others].nunique(dropna=False)
     varying = [c for c in others if (grouped[c] > 1).any()]
     if varying:
-        values = {c: sorted(frame[c].dropna().unique().tolist(), key=str)[:6] for c in varying}
+        values = {c: str(sorted(frame[c].dropna().unique().tolist(), key=str)[:6]) for c in varying}
+        for c in varying:
+            if frame[c].isna().any():
+                # Rows of a sweep that did not sweep it (run again without that --param): the value the scenario
+                # itself gives. Left out, the message named one value for a parameter it said differs.
+                values[c] += " and blank (rows of a sweep without it: the scenario's own value)"
         raise ValueError(
             f"rows with the same {' and '.join(keys)} differ in the swept parameter(s) "
             f"{', '.join(f'{written(c)} ({values[c]})' for c in varying)}: the mean over them would mix those "
