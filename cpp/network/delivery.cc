@@ -250,8 +250,8 @@ double Network::slot_pair_fidelity(uint32_t slot) const {
             const Slot &s = slots_[id];
             const double waited = waited_s(id);
             if (waited > 0 && s.qubit) {
-                decay_xy += waited * nodes_[times_[id].node].rate_xy;
-                decay_z += waited * nodes_[times_[id].node].rate_z;
+                decay_xy += waited * physics_of(id).rate_xy;
+                decay_z += waited * physics_of(id).rate_z;
             }
             if (s.frame_x || s.frame_z) value.apply_frame(s.frame_x, s.frame_z);
         }
@@ -267,8 +267,8 @@ double Network::slot_pair_fidelity(uint32_t slot) const {
         double decay_xy = 0, decay_z = 0;
         for (uint32_t id : ends) {
             const Slot &s = slots_[id];
-            decay_xy += waited_s(id) * nodes_[times_[id].node].rate_xy;
-            decay_z += waited_s(id) * nodes_[times_[id].node].rate_z;
+            decay_xy += waited_s(id) * physics_of(id).rate_xy;
+            decay_z += waited_s(id) * physics_of(id).rate_z;
             value.apply_frame(s.frame_x, s.frame_z);
         }
         value.decay(decay_xy, decay_z);

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <exception>
 #include <mutex>
 #include <queue>
@@ -33,6 +34,16 @@ QubitRegistry &Network::registry() {
     return *registry_;
 }
 
+std::array<uint64_t, 6> Network::NodePhysics::key() const {
+    const auto bits = [](auto x) {
+        static_assert(sizeof(x) == sizeof(uint64_t));
+        uint64_t b;
+        std::memcpy(&b, &x, sizeof b);
+        return b;
+    };
+    return {bits(rate_xy), bits(rate_z), bits(swap_scale[0]), bits(swap_scale[1]), bits(swap_scale[2]), bits(swap_ps)};
+}
+
 uint32_t Network::add_node(const NodeParams &p) {
     refuse_while_running("add_node");
     p.validate();
@@ -43,10 +54,14 @@ uint32_t Network::add_node(const NodeParams &p) {
     // (<XX>, <YY>) decay at 1/T2 in total, populations (<ZZ>) at 1/T1 (amplitude damping's
     // twirl), and the extra depolarizing memory noise at 1/T on all three.
     auto rate = [](double t) { return std::isfinite(t) ? 1 / t : 0.0; };
-    node.rate_xy = rate(p.t2_s) + rate(p.depolarizing_time_s);
-    node.rate_z = rate(p.t1_s) + rate(p.depolarizing_time_s);
-    node.swap_scale = swap_scale(p.noise());
-    node.swap_ps = p.swap_ps();
+    NodePhysics physics;
+    physics.rate_xy = rate(p.t2_s) + rate(p.depolarizing_time_s);
+    physics.rate_z = rate(p.t1_s) + rate(p.depolarizing_time_s);
+    physics.swap_scale = swap_scale(p.noise());
+    physics.swap_ps = p.swap_ps();
+    const auto [it, added] = node_physics_index_.try_emplace(physics.key(), static_cast<uint32_t>(node_physics_.size()));
+    if (added) node_physics_.push_back(physics);
+    node.physics = it->second;
     nodes_.push_back(std::move(node));
     node_rngs_.emplace_back(seed_, (uint64_t{1} << 32) + nodes_.size() - 1);
     return static_cast<uint32_t>(nodes_.size() - 1);
@@ -113,6 +128,7 @@ uint32_t Network::add_link(const LinkParams &p) {
             slots_.push_back(slot);
             SlotTimes times;
             times.node = side ? p.node_b : p.node_a;
+            times.physics = nodes_[times.node].physics;
             times_.push_back(times);
             consumed_.emplace_back();
         }

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <functional>
 #include <limits>
+#include <map>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -325,6 +326,7 @@ class Network final {
         int64_t emitted_ps = 0, last_decay_ps = 0;
         int64_t next_attempt_ps = 0;  // a memory emits at most once per attempt period
         uint32_t node = 0;  // here, not in the slot's line: read where the times are (a swap, a discard)
+        uint32_t physics = 0;  // its node's NodePhysics record (Node::physics), read with the times by a swap
     };
     static_assert(sizeof(SlotTimes) == 32, "SlotTimes: two to a cache line");
     // The other end of a delivered pair, consumed (its memory freed) when that end had the news, while
@@ -364,16 +366,23 @@ class Network final {
         std::vector<uint32_t> blocked;  // waiting requests that last failed to reserve here
         double log1m_first_round = 0;  // log1p(-p) of the first-round probability (for p < 1)
     };
-    // A swap reads its node's decay rates, swap factors and duration: in the record's first cache
-    // line (before them came the params, whose name and durations put them in two other lines).
-    struct alignas(64) Node {
+    // What a swap and a pair's decay update read of a node: its decay rates, swap factors and swap
+    // duration, in one cache line. Nodes whose values are equal bit for bit share one record (a
+    // network's nodes are mostly alike), which a memory names in its times (SlotTimes::physics): on a
+    // large network each node's own record was a cold line per swap, the few shared ones stay warm.
+    struct alignas(64) NodePhysics {
         // bell_diagonal: decay rates (1/s) of <XX>, <YY> (1/T2 + 1/T_dep) and <ZZ> (1/T1 + 1/T_dep).
         double rate_xy = 0, rate_z = 0;
         std::array<double, 3> swap_scale{};  // bell_diagonal: swap_scale(p.noise()), once
         int64_t swap_ps = 0;  // p.swap_ps(), once
+        // The fields' bit patterns: equal keys, equal values (one record per distinct node physics).
+        std::array<uint64_t, 6> key() const;
+    };
+    struct Node {
         NodeParams p;
         std::vector<uint32_t> links;
         uint32_t memories;  // num_memories, or the channels of its links when that is automatic
+        uint32_t physics;   // its record in node_physics_
     };
     // A bell_diagonal pair: `value` times exp(-decay) per character, the decay exponents summed
     // over every qubit's storage so far (no exp until the value is needed). Handles carry a
@@ -633,6 +642,9 @@ class Network final {
     std::vector<Rng> gated_draw_rng_;
     std::vector<Rng> node_rngs_;  // noise and measurement draws of each node's operations
     std::vector<Node> nodes_;
+    std::vector<NodePhysics> node_physics_;  // the distinct records, shared by the nodes (Node::physics)
+    std::map<std::array<uint64_t, 6>, uint32_t> node_physics_index_;  // a record's key -> its index
+    const NodePhysics &physics_of(uint32_t slot) const { return node_physics_[times_[slot].physics]; }
     std::vector<Link> links_;
     std::vector<Slot> slots_;
     std::vector<SlotTimes> times_;         // indexed as slots_

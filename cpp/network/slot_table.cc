@@ -211,7 +211,7 @@ void Network::release_builders(uint32_t slot) {
 
 void Network::bell_up_to_date(uint32_t slot) {
     Slot &s = slots_[slot];
-    const Node &node = nodes_[times_[slot].node];
+    const NodePhysics &node = physics_of(slot);
     const int64_t now = queue_.now();
     int64_t &last_decay = times_[slot].last_decay_ps;
     // Closed form: add this qubit's storage time to the pair's decay exponents.

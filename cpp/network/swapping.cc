@@ -18,7 +18,7 @@ void Network::swap_now(uint32_t node, uint32_t s1, uint32_t s2, int request, int
         PairState &left = bell_state(slots_[s1].qubit);
         const QubitHandle right_handle = slots_[s2].qubit;
         const PairState &right = bell_state(right_handle);
-        left.value = swap_pairs_scaled(left.value, right.value, nodes_[node].swap_scale);
+        left.value = swap_pairs_scaled(left.value, right.value, physics_of(s1).swap_scale);
         left.decay_xy += right.decay_xy;
         left.decay_z += right.decay_z;
         slots_[p2].qubit = slots_[s1].qubit;
@@ -92,7 +92,7 @@ void Network::complete_single_swap(uint32_t r, uint32_t s1, uint32_t s2) {
     Slot &x1 = slots[s1], &x2 = slots[s2];
     SlotTimes &t1 = times_[s1], &t2 = times_[s2];
     const uint32_t node = t1.node;
-    const Node &nd = nodes_[node];
+    const NodePhysics &nd = node_physics_[t1.physics];
     const Request &req = requests_[r];
     const int64_t now = queue_.now();
     const uint32_t p1 = x1.partner, p2 = x2.partner;
@@ -339,7 +339,7 @@ void Network::complete_bell_swap(uint32_t node, uint32_t r, uint32_t s1, uint32_
     // (the callers' tests: try_swap's scan, after_known's one-memory case, a handshake found intact).
     Slot *slots = slots_.data();
     Slot &x1 = slots[s1], &x2 = slots[s2];
-    const Node &nd = nodes_[node];
+    const NodePhysics &nd = physics_of(s1);
     const Request &req = requests_[r];
     const int64_t now = queue_.now();
     const uint32_t p1 = x1.partner, p2 = x2.partner;
