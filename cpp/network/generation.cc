@@ -325,7 +325,7 @@ void Network::on_link_success(uint32_t l, uint64_t pa, uint64_t pb) {
     store(ib, ia, pair.second, herald[1]);
     counters_.link_pairs++;
     trace_slots(TraceKind::LinkPair, slots_[ia].owner, ia, ib, link.p.bell_diagonal[0]);
-    const std::optional<int64_t> cutoff = requests_[slots_[ia].owner].p.cutoff_ps;
+    const std::optional<int64_t> cutoff = requests_[slots_[ia].owner].cutoff_ps;
     if (cutoff) {
         const int64_t at = emitted > kNever - *cutoff ? kNever : std::max(queue_.now(), emitted + *cutoff);
         // One event for both ends (their qubits were emitted together): handled as the two

@@ -308,6 +308,9 @@ uint32_t Network::add_request(const RequestParams &p) {
     p.validate();
     Request r;
     r.p = p;
+    r.cutoff_ps = p.cutoff_ps;
+    r.last = static_cast<uint32_t>(p.path.size() - 1);
+    r.on_demand = p.generation == GenerationPolicy::OnDemand;
     // Path positions live in the reserved slots (Slot::hop), not in a per-request table over all
     // nodes: 10^4 requests on 10^5 nodes would need 4 GB for that.
     std::vector<uint32_t> sorted_path = p.path;

@@ -395,10 +395,16 @@ class Network final {
         uint32_t gen = 1;
         bool alive = false;
     };
-    struct Request {
-        RequestParams p;
-        std::vector<uint32_t> links;          // link of hop i (path[i], path[i+1])
+    struct alignas(64) Request {
+        // ---- first cache line: what a link success and a fused swap read of their request (with the
+        // params first, they read three of its lines, cold among a grid's hundred requests) ----
         std::vector<int64_t> distance_ps;     // cumulative classical latency from path[0]
+        std::optional<int64_t> cutoff_ps;     // p's (p does not change once the request is added)
+        uint32_t last = 0;                    // p.path.size() - 1: the destination's path position
+        bool on_demand = false;               // p.generation == GenerationPolicy::OnDemand
+        // ---- the rest ----
+        alignas(64) RequestParams p;
+        std::vector<uint32_t> links;          // link of hop i (path[i], path[i+1])
         // What a swap at path position h (0 < h < last) scans: the memories of its left (k = 0) and
         // right (k = 1) link at that node, slots [first[k], first[k] + count[k]), and under a nested
         // schedule the path positions its segments must reach (nested_left / nested_right).

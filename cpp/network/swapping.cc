@@ -127,7 +127,7 @@ void Network::complete_single_swap(uint32_t r, uint32_t s1, uint32_t s2) {
     const int64_t done = later(now, nd.swap_ps);
     y1.partner = p2;
     y2.partner = p1;
-    const uint32_t last = static_cast<uint32_t>(req.p.path.size() - 1);
+    const uint32_t last = req.last;
     const int64_t *distance = req.distance_ps.data();
     const uint32_t hop = x1.hop;
     const auto latency = [&](uint32_t to) { return std::abs(distance[hop] - distance[to]); };
@@ -140,7 +140,7 @@ void Network::complete_single_swap(uint32_t r, uint32_t s1, uint32_t s2) {
     y1.outcomes_at_dst_ps = y2.outcomes_at_dst_ps = at_dst;
     y1.known_ps = std::max(y1.known_ps, later(done, latency(y1.hop)));
     y2.known_ps = std::max(y2.known_ps, later(done, latency(y2.hop)));
-    const bool on_demand = req.p.generation == GenerationPolicy::OnDemand;
+    const bool on_demand = req.on_demand;
     if (on_demand) x1.idle = x2.idle = true;
     trace_slots(TraceKind::Swap, x1.owner, s1, s2, 0);
     // schedule_free of both (their qubits are used), then free_slot's body when the swap takes no time.
@@ -369,7 +369,7 @@ void Network::complete_bell_swap(uint32_t node, uint32_t r, uint32_t s1, uint32_
     const int64_t done = later(now, nd.swap_ps);
     y1.partner = p2;
     y2.partner = p1;
-    const uint32_t last = static_cast<uint32_t>(req.p.path.size() - 1);
+    const uint32_t last = req.last;
     const int64_t *distance = req.distance_ps.data();
     const uint32_t hop = x1.hop;
     // path_latency to the ends: the distances grow along the path from distance[0] = 0.
@@ -392,7 +392,7 @@ void Network::complete_bell_swap(uint32_t node, uint32_t r, uint32_t s1, uint32_
     };
     news(y1, p1, y2);
     news(y2, p2, y1);
-    if (req.p.generation == GenerationPolicy::OnDemand) x1.idle = x2.idle = true;
+    if (req.on_demand) x1.idle = x2.idle = true;
     trace_slots(TraceKind::Swap, x1.owner, s1, s2, 0);
     // schedule_free of each (its qubit used), then free_slot's body at once when the swap takes no time.
     const auto release = [&](uint32_t id) QNSIM_LAMBDA_INLINE {
