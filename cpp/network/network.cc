@@ -556,11 +556,7 @@ void Network::discard_qubit(QubitHandle q, uint32_t node) {
     if (bell_) {
         // One end gone leaves nothing of the pair worth keeping: the other end's memory is freed
         // by the protocol (its handle is dead from now on).
-        PairState &p = bell_state(q);
-        p.alive = false;
-        p.gen++;
-        // No reallocation here: the stack has room for every pair (new_bell_pair grows it with them).
-        free_bell_pairs_[free_bell_count_++] = static_cast<uint32_t>(q);
+        discard_live_bell_pair(bell_state(q), q);
         return;
     }
     const LentStream lent(*registry_, node_rngs_[node]);

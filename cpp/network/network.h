@@ -588,7 +588,8 @@ class Network final {
     // The node is s1's (read with its times, not passed: one look-up fewer on the hot path).
     void complete_single_swap(uint32_t request, uint32_t s1, uint32_t s2);
     // complete_swap's bell_diagonal case for any swap view (several memories per side, nested, handshakes), fused.
-    void complete_bell_swap(uint32_t node, uint32_t request, uint32_t s1, uint32_t s2);
+    // The node is s1's, as in complete_single_swap.
+    void complete_bell_swap(uint32_t request, uint32_t s1, uint32_t s2);
     void on_swap_handshake_done(uint64_t packed1, uint64_t packed2);
     void maybe_schedule_delivery(uint32_t s1, uint32_t s2);
     void on_delivery(uint64_t s1, uint64_t s2);
@@ -626,6 +627,17 @@ class Network final {
     }
     // Discards q (drawing from `node`'s stream in the registry formalisms); a dead handle is ignored.
     QNSIM_HOT_INLINE void discard_qubit(QubitHandle q, uint32_t node);
+    // discard_qubit's bell_diagonal body, for a pair known to be alive (p is bell_state(q)): the fused
+    // swaps' right pair, held by a stored memory, without the handle and formalism tests.
+    QNSIM_HOT_INLINE void discard_live_bell_pair(PairState &p, QubitHandle q) {
+#ifdef QNSIM_NETWORK_CHECKS
+        if (!qubit_alive(q) || &bell_state(q) != &p) throw std::logic_error("invariant: discarding pair " + std::to_string(q) + ", not alive");
+#endif
+        p.alive = false;
+        p.gen++;
+        // No reallocation here: the stack has room for every pair (new_bell_pair grows it with them).
+        free_bell_pairs_[free_bell_count_++] = static_cast<uint32_t>(q);
+    }
     QNSIM_HOT_INLINE QubitHandle new_bell_pair(const BellPair &value);
     PairState &bell_state(QubitHandle q) { return bell_pairs_[static_cast<uint32_t>(q)]; }
     // The pair's value with its decay applied.

@@ -91,7 +91,6 @@ void Network::complete_single_swap(uint32_t r, uint32_t s1, uint32_t s2) {
     Slot *slots = slots_.data();
     Slot &x1 = slots[s1], &x2 = slots[s2];
     SlotTimes &t1 = times_[s1], &t2 = times_[s2];
-    const uint32_t node = t1.node;
     const NodePhysics &nd = node_physics_[t1.physics];
     const Request &req = requests_[r];
     const int64_t now = queue_.now();
@@ -122,7 +121,7 @@ void Network::complete_single_swap(uint32_t r, uint32_t s1, uint32_t s2) {
     left.decay_z += right.decay_z;
     Slot &y1 = slots[p1], &y2 = slots[p2];
     y2.qubit = left_handle;
-    discard_qubit(right_handle, node);
+    discard_live_bell_pair(right, right_handle);
     x1.qubit = x2.qubit = 0;
     const int64_t done = later(now, nd.swap_ps);
     y1.partner = p2;
@@ -259,7 +258,7 @@ void Network::try_swap(uint32_t node, uint32_t r, uint32_t hop, int first_side) 
 }
 
 void Network::complete_swap(uint32_t node, uint32_t r, uint32_t s1, uint32_t s2) {
-    if (bell_) return complete_bell_swap(node, r, s1, s2);
+    if (bell_) return complete_bell_swap(r, s1, s2);
     const Request &req = requests_[r];
     const uint32_t last = static_cast<uint32_t>(req.p.path.size() - 1);
     const uint32_t p1 = slots_[s1].partner, p2 = slots_[s2].partner;
@@ -330,7 +329,7 @@ std::pair<int, int> Network::swap_slots(uint32_t node, uint32_t s1, uint32_t s2)
     return {m1, m2};
 }
 
-void Network::complete_bell_swap(uint32_t node, uint32_t r, uint32_t s1, uint32_t s2) {
+void Network::complete_bell_swap(uint32_t r, uint32_t s1, uint32_t s2) {
     // complete_swap -> swap_now -> schedule_free -> free_slot -> try_start_attempt_with in one straight
     // line for the bell_diagonal formalism, any swap view (several memories per side, a nested schedule,
     // the swap handshake: the SeQUeNCe chain's nodes): the same reads, writes, draws and schedules in
@@ -364,7 +363,7 @@ void Network::complete_bell_swap(uint32_t node, uint32_t r, uint32_t s1, uint32_
     left.decay_z += right.decay_z;
     Slot &y1 = slots[p1], &y2 = slots[p2];
     y2.qubit = left_handle;
-    discard_qubit(right_handle, node);
+    discard_live_bell_pair(right, right_handle);
     x1.qubit = x2.qubit = 0;
     const int64_t done = later(now, nd.swap_ps);
     y1.partner = p2;
