@@ -158,8 +158,8 @@ void Network::start_attempt(uint32_t l, uint32_t ia, uint32_t ib) {
     Slot &sa = slots_[ia];
     Slot &sb = slots_[ib];
     SlotTimes &ta = times_[ia];
-    set_state(ia, SlotState::Attempting);
-    set_state(ib, SlotState::Attempting);
+    set_state(ia, sa, SlotState::Attempting);
+    set_state(ib, sb, SlotState::Attempting);
     const int64_t start =
         std::max(later(queue_.now(), link.setup_delay_ps), std::max(ta.next_attempt_ps, times_[ib].next_attempt_ps));
     const uint64_t counted_before = counters_.attempts;

@@ -463,10 +463,12 @@ class Network final {
     QNSIM_HOT_INLINE void start_attempt_with(uint32_t freed_slot);
     QNSIM_HOT_INLINE void start_attempt(uint32_t link, uint32_t slot_a, uint32_t slot_b);
     // Every change of a slot's state goes through here, which keeps its link's free bits.
-    QNSIM_HOT_INLINE void set_state(uint32_t slot, SlotState state) {
+    QNSIM_HOT_INLINE void set_state(uint32_t slot, SlotState state) { set_state(slot, slots_[slot], state); }
+    // The same where the caller holds the slot (s is slots_[slot]): no second look-up.
+    QNSIM_HOT_INLINE void set_state(uint32_t slot, Slot &s, SlotState state) {
         // Out of line and only with a large link side: small networks pay one predictable branch.
         if (__builtin_expect(indexed_, 0)) index_state(slot, state);
-        slots_[slot].state = state;
+        s.state = state;
     }
     void index_state(uint32_t slot, SlotState state);
     // A memory's pair is over and it is Free again (s is slots_[slot]): the other end's consumed qubit
@@ -480,7 +482,7 @@ class Network final {
             consumed_[slot].qubit = 0;
             s.consumed = false;
         }
-        set_state(slot, SlotState::Free);
+        set_state(slot, s, SlotState::Free);
         s.gen++;
         s.heralded = false;
         s.delivery_scheduled = false;

@@ -149,7 +149,7 @@ void Network::complete_single_swap(uint32_t r, uint32_t s1, uint32_t s2) {
         x.partner = kNoSlot;
         x.gen++;
         if (done > now) {
-            set_state(id, SlotState::Locked);
+            set_state(id, x, SlotState::Locked);
             queue_.schedule(done, kSlotFree, pack(id, x.gen), 0);
             return;
         }
