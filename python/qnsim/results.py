@@ -1310,8 +1310,8 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
     """Everything a :class:`qnsim.Network` has run so far, as a :class:`NetworkResult`.
 
     A request still being served when the run stopped reads ``"open"`` (it would go on if the
-    run did). Stabilizer and bell_diagonal runs with finite T1 carry a note on the Pauli twirl,
-    bell_diagonal runs with non-Bell-diagonal link states one on their Bell-diagonal part.
+    run did). Stabilizer and bell_diagonal runs with finite T1 carry a note on the Pauli twirl (and on what it does
+    through purification rounds), and runs with non-Bell-diagonal link states one on their Bell-diagonal part.
 
     Example:
         >>> import qnsim
@@ -1468,16 +1468,26 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
                 "also adds (gamma_a (1 - gamma_b) <Z_b> + gamma_b (1 - gamma_a) <Z_a>)/4 to the fidelity: the twirl "
                 "misses by up to (gamma_a + gamma_b)/4, in either direction"
             )
+        purifying = [r for r in network.requests if r.purification_rounds or r.end_to_end_purification_rounds]
+        if purifying:
+            note += "; " + _twirl_purification_text(purifying)
         notes.append(note)
-    if network.formalism == "bell_diagonal":
-        inexact = [f"{link.a}-{link.b}" for link in network.links if _off_bell_diagonal(link.state)]
-        if inexact:
-            notes.append(
-                "bell_diagonal formalism: the delivered state of link(s) " + ", ".join(inexact[:5])
-                + (" ..." if len(inexact) > 5 else "") + " is not Bell-diagonal and enters as its Bell-diagonal "
-                "part: fidelities stay exact on average over swap outcomes (without T1), concurrences are those "
-                "of the Bell-diagonal part (lower bounds); use density_matrix for the exact states"
-            )
+    # Both formalisms hold a link's pair as its Bell-diagonal part (the Pauli twirl of its state). The stabilizer
+    # formalism said nothing of it: an entangled link state of separable twirl (0.4 Psi+ + 0.6 |00><00|, concurrence
+    # 0.4) read "NOT ENTANGLED ... separable" with no word of the twirl.
+    inexact = [f"{link.a}-{link.b}" for link in network.links if _off_bell_diagonal(link.state)] if twirled else []
+    if inexact:
+        verdict = (
+            "concurrences are those of the Bell-diagonal part (lower bounds)" if network.formalism == "bell_diagonal"
+            else "the entanglement verdict is the Bell-diagonal part's (a pair entangled only through the rest can "
+            "read NOT ENTANGLED)"
+        )
+        notes.append(
+            f"{network.formalism} formalism: the delivered state of link(s) " + ", ".join(inexact[:5])
+            + (" ..." if len(inexact) > 5 else "") + " is not Bell-diagonal and enters as its Bell-diagonal "
+            f"part: fidelities stay exact on average over swap outcomes (without T1), {verdict}; "
+            "use density_matrix for the exact states"
+        )
     if network.seed_drawn:
         notes.append(
             f"no seed was given: seed {network.seed} was drawn at random; Network(seed={network.seed}) "
@@ -1600,6 +1610,29 @@ def _twirl_shortfall_text(network: Any) -> str:
         "b_a b_b/4, up to gamma^2/4 (gamma = 1 - exp(-t/T1) at each end; b = gamma at a node without a "
         "depolarizing time, and b = u/(u + v) (1 - exp(-u - v)) < gamma, u = t/T1, v = t/T, at a node with "
         "depolarizing time T, which pulls <Z> towards 0 while damping lifts it),"
+    )
+
+
+def _twirl_purification_text(purifying: list[Any]) -> str:
+    """What the T1 note says of pairs that went through purification rounds under the twirl.
+
+    A stored pair's shortfall (the note's gamma_a gamma_b / 4, or b_a b_b / 4) is all in its <ZZ>, which the exact
+    channel raises by d = 4 times it. A DEJMPS round's success probability p = (1 + <YY>1 <YY>2) / 2 does not read
+    <ZZ>, so the first round's rate is exact, but its kept pair's fidelity times p is ((1 - <YY>1)(1 - <YY>2) +
+    (<XX>1 + <ZZ>1)(<XX>2 + <ZZ>2)) / 8: the kept pair falls short by (d1 (<XX>2 + <ZZ>2) + d2 (<XX>1 + <ZZ>1) +
+    d1 d2) / (8 p), up to (2 d1 + 2 d2 + d1 d2) / (8 p) in size (|<XX> + <ZZ>| <= 2), more than the inputs' (d1 +
+    d2) / 4 when p < 1. Gate and readout noise (Pauli channels) only scale these correlators, so p stays exact with
+    them. The round moves the difference into <XX> and <YY>, so a later round's p (and a BBPSSW round's, which reads
+    the fidelities) is off as well: fewer or more pairs, and no such bound on the fidelity.
+    """
+    names = ", ".join(str(r.index) for r in purifying[:5]) + (" ..." if len(purifying) > 5 else "")
+    return (
+        f"request(s) {names} purify, and a recurrence round does not keep that bound: a first DEJMPS round's success "
+        "probability p is exact, but its kept pair (noiseless gates) falls short by (d1 (<XX>2 + <ZZ>2) + d2 (<XX>1 "
+        "+ <ZZ>1) + d1 d2) / (8 p), up to (2 d1 + 2 d2 + d1 d2) / (8 p), d1 and d2 four times the input pairs' "
+        "shortfalls (correlators of the twirled pairs), more than the inputs' own; later rounds, and BBPSSW rounds, "
+        "also draw their success from the twirled pairs, so the rate is off too (in either direction) and the "
+        "fidelity has no such bound"
     )
 
 
