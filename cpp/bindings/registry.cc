@@ -36,9 +36,12 @@ what its group's size costs, not what the number of live qubits costs.
 Formalisms: ``density_matrix`` is exact (channels act exactly, fidelities are exact; groups
 of at most ``max_group_qubits`` qubits, default 10). ``stabilizer`` samples trajectories
 (groups of at most 64 qubits): Pauli channels are sampled, and a non-Pauli channel such as
-``amplitude_damp``, ``phase_damp`` or ``memory_decay`` is applied as its Pauli twirl, so
-averages over seeds of Bell-pair fidelities agree with the exact formalism, while e.g. the
-bias of amplitude damping towards |0> is not reproduced.
+``amplitude_damp`` or ``memory_decay`` with a finite T1 is applied as its Pauli twirl
+(``phase_damp`` is a Pauli channel already). Averages over seeds of a Bell pair's fidelity then
+agree with the exact formalism when one qubit of the pair is damped, but not when both are: the
+twirl drops damping's pull of both qubits towards |00>, so a Bell pair damped by gamma_a and
+gamma_b reads its fidelity lower by gamma_a gamma_b / 4 (0.0625 at gamma = 1/2 on each), and e.g.
+the bias of amplitude damping towards |0> is not reproduced. Use ``density_matrix`` for them.
 
 Raises ``qnsim.UnknownQubitError`` for a discarded or unknown handle, ``ValueError`` for a
 qubit used twice in one gate or a probability outside [0, 1], and
@@ -236,7 +239,8 @@ void bind_registry(py::module_ &m) {
           py::arg("qubit"), py::arg("px"), py::arg("py"),
           py::arg("pz"), "X, Y, Z with probabilities px, py, pz.");
     c.def("amplitude_damp", [](QubitRegistry &r, py::handle q, Real g) { r.amplitude_damp(to_handle(q), g); }, py::arg("qubit"), py::arg("gamma"),
-          "Amplitude damping with decay probability gamma (Pauli-twirled in the stabilizer formalism).");
+          "Amplitude damping with decay probability gamma (Pauli-twirled in the stabilizer formalism: a Bell pair "
+          "damped at both ends then reads gamma_a gamma_b / 4 low; see the class docstring).");
     c.def("phase_damp", [](QubitRegistry &r, py::handle q, Real lam) { r.phase_damp(to_handle(q), lam); }, py::arg("qubit"), py::arg("lam"),
           "Phase damping: coherences scale by sqrt(1 - lam) (Pauli-twirled in the stabilizer formalism).");
     c.def("memory_decay",
