@@ -266,6 +266,8 @@ void bind_params(py::module_ &m) {
         .def_readonly("unentangled", &qnsim::RequestStats::unentangled)
         .def_readonly("bell_diagonal_sum", &qnsim::RequestStats::bell_diagonal_sum,
                       "Sum of the delivered pairs' <B|rho|B>, B = (Phi+, Psi+, Psi-, Phi-).")
+        .def_readonly("age_sum_ps", &qnsim::RequestStats::age_sum_ps,
+                      "Sum of the delivered pairs' ages in ps (delivery minus the older end's emission).")
         .def_readonly("cutoff_discards", &qnsim::RequestStats::cutoff_discards)
         .def_readonly("purification_failures", &qnsim::RequestStats::purification_failures)
         .def_readonly("admitted_ps", &qnsim::RequestStats::admitted_ps)

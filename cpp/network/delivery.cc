@@ -104,6 +104,7 @@ bool Network::book_delivery(uint32_t request, Delivery &d) {
     st.fidelity_running_mean += deviation / static_cast<double>(st.delivered);
     st.fidelity_m2 += deviation * (d.fidelity - st.fidelity_running_mean);
     for (int k = 0; k < 4; k++) st.bell_diagonal_sum[k] += d.bell_diagonal[k];
+    st.age_sum_ps += static_cast<double>(d.time_ps - d.oldest_emission_ps);
     if (d.concurrence >= 0) {
         st.concurrence_sum += d.concurrence;
         st.unentangled += d.concurrence == 0;

@@ -43,6 +43,9 @@ struct RequestStats {
     /// (a stabilizer trajectory counts its Bell state): over n pairs, sum / n is the mean pair
     /// after a Pauli twirl, entry 0 its mean fidelity.
     std::array<double, 4> bell_diagonal_sum{};
+    /// Sum of the delivered pairs' ages (delivery minus the older end's emission), in ps: the mean
+    /// age of every pair when max_records keeps only the first ones (whose ages are the start-up's).
+    double age_sum_ps = 0;
     /// Pairs of this request lost on the way: link-level qubits discarded by the cutoff,
     /// purification rounds that failed.
     uint64_t cutoff_discards = 0, purification_failures = 0;

@@ -1221,6 +1221,11 @@ class RequestStats:
     def admitted_ps(self) -> int:
         ...
     @property
+    def age_sum_ps(self) -> float:
+        """
+        Sum of the delivered pairs' ages in ps (delivery minus the older end's emission).
+        """
+    @property
     def bell_diagonal_sum(self) -> typing.Annotated[list[float], "FixedSize(4)"]:
         """
         Sum of the delivered pairs' <B|rho|B>, B = (Phi+, Psi+, Psi-, Phi-).
