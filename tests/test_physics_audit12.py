@@ -243,3 +243,37 @@ def test_the_mean_age_of_capped_records_is_every_pairs():
     assert capped.mean_latency_s == pytest.approx(full.mean_latency_s, rel=1e-14)
     assert capped.mean_fidelity == pytest.approx(full.mean_fidelity, rel=1e-12)
     assert capped.summary()["mean_age_s"] == capped.mean_age_s
+
+
+# ---- min_fidelity that rejects by measurement outcome: the count is random -------------------------------------
+
+
+def _outcome_selected(seed: int) -> qnsim.RequestResult:
+    """a - b - c over lossless deterministic 1 kHz links (b - c 200 km), a and c damped (T1 = 1 ms): in
+    density_matrix each swapped pair's fidelity depends on the swap's outcome (about 0.14 when c is flipped, 0.51
+    when not: tests/test_physics_audit10), and min_fidelity = 0.3 keeps the second kind only."""
+    net = qnsim.Network("density_matrix", seed=seed)
+    net.add_node("a", t1_s=1e-3, t2_s=2e-3)
+    net.add_node("b")
+    net.add_node("c", t1_s=1e-3, t2_s=2e-3)
+    net.add_link("a", "b", length_km=0.0, fidelity=1.0, rate_hz=1e3)
+    net.add_link("b", "c", length_km=200.0, fidelity=1.0, rate_hz=1e3)
+    net.request("a", "c", min_fidelity=0.3)
+    return net.run(until_s=0.5, progress=False).requests[0]
+
+
+def test_a_rate_thinned_by_outcome_dependent_rejections_is_not_called_exact():
+    """Closed form: the links herald on a fixed schedule, but each swapped pair is kept with probability 1/2 (the
+    outcome that flips c is one of two equally likely), so the pairs kept of the n made are binomial(n, 1/2):
+    counts over 8 seeds differ, each within 5.3 sigma of n/2, and the rate's 95% interval (a Poisson one, wider
+    than the binomial's) holds n / 2 / window. Old behaviour: "rate 95% exact" ("deliveries on a fixed schedule,
+    no sampling noise"), 232, 228, 266 or 254 Hz by seed, each called exact."""
+    results = [_outcome_selected(seed) for seed in range(8)]
+    assert len({r.num_pairs for r in results}) > 1
+    for r in results:
+        made = r.num_pairs + r.rejected_low_fidelity
+        assert made > 200 and np.all(r.fidelities > 0.3)
+        assert_binomial(r.num_pairs, made, 0.5, SIGMAS, "pairs kept")
+        assert r.random_arrivals and r.rate_interval95 is not None
+        low, high = r.rate_interval95
+        assert low <= made / 2 / r.window_s <= high
