@@ -3,9 +3,10 @@
 Covered here and not in test_physics_audit.py .. test_physics_audit11.py: amplitude damping (T1) through recurrence
 purification in the twirling formalisms (bell_diagonal, stabilizer) against the exact channel (density_matrix), and
 what the run's note says of it; a link state that is not Bell-diagonal in the stabilizer formalism; the stabilizer
-registry's amplitude damping of both ends of a pair; the mean age of a run whose records max_records capped. See
-each test's docstring for the closed form it uses and, for a fix, the old behaviour. Statistical checks use 5.3 sigma (a false
-alarm below 1e-7 per check) with fixed seeds.
+registry's amplitude damping of both ends of a pair; the mean age of a run whose records max_records capped; rates
+called exact whose arrivals a min_fidelity or a Python policy thins by measurement outcome. See each test's docstring
+for the closed form it uses and, for a fix, the old behaviour. Statistical checks use 5.3 sigma (a false alarm below
+1e-7 per check) with fixed seeds.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ import math
 
 import numpy as np
 import pytest
+from stats import assert_binomial
 
 import qnsim
-from stats import assert_binomial
 
 SIGMAS = 5.3
 

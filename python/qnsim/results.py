@@ -1638,19 +1638,19 @@ def _twirl_purification_text(purifying: list[Any]) -> str:
     channel raises by d = 4 times it. A DEJMPS round's success probability p = (1 + <YY>1 <YY>2) / 2 does not read
     <ZZ>, so the first round's rate is exact, but its kept pair's fidelity times p is ((1 - <YY>1)(1 - <YY>2) +
     (<XX>1 + <ZZ>1)(<XX>2 + <ZZ>2)) / 8: the kept pair falls short by (d1 (<XX>2 + <ZZ>2) + d2 (<XX>1 + <ZZ>1) +
-    d1 d2) / (8 p), up to (2 d1 + 2 d2 + d1 d2) / (8 p) in size (|<XX> + <ZZ>| <= 2), more than the inputs' (d1 +
-    d2) / 4 when p < 1. Gate and readout noise (Pauli channels) only scale these correlators, so p stays exact with
-    them. The round moves the difference into <XX> and <YY>, so a later round's p (and a BBPSSW round's, which reads
-    the fidelities) is off as well: fewer or more pairs, and no such bound on the fidelity.
+    d1 d2) / (8 p), up to (2 d1 + 2 d2 + d1 d2) / (8 p) in size (|<XX> + <ZZ>| <= 2), which can exceed the inputs'
+    (d1 + d2) / 4 when p < 1. Gate and readout noise (Pauli channels) only scale these correlators, so p stays exact
+    with them. The round moves the difference into <XX> and <YY>, so a later round's p (and a BBPSSW round's, which
+    reads the fidelities) is off as well: fewer or more pairs, and no such bound on the fidelity.
     """
     names = ", ".join(str(r.index) for r in purifying[:5]) + (" ..." if len(purifying) > 5 else "")
     return (
         f"request(s) {names} purify, and a recurrence round does not keep that bound: a first DEJMPS round's success "
         "probability p is exact, but its kept pair (noiseless gates) falls short by (d1 (<XX>2 + <ZZ>2) + d2 (<XX>1 "
         "+ <ZZ>1) + d1 d2) / (8 p), up to (2 d1 + 2 d2 + d1 d2) / (8 p), d1 and d2 four times the input pairs' "
-        "shortfalls (correlators of the twirled pairs), more than the inputs' own; later rounds, and BBPSSW rounds, "
-        "also draw their success from the twirled pairs, so the rate is off too (in either direction) and the "
-        "fidelity has no such bound"
+        "shortfalls (correlators of the twirled pairs), which can exceed the inputs' own; later rounds, and BBPSSW "
+        "rounds, also draw their success from the twirled pairs, so the rate is off too (in either direction) and "
+        "the fidelity has no such bound"
     )
 
 
