@@ -321,3 +321,31 @@ def test_a_python_policy_that_delivers_by_outcome_is_not_called_exact():
         assert low <= 500.0 <= high
         counts.append(r.num_pairs)
     assert len(set(counts)) > 1
+
+
+# ---- requests sharing a link's channels ----------------------------------------------------------------------
+
+
+def test_requests_sharing_a_links_channels_split_its_rate_by_the_memories_they_hold():
+    """Closed form (a check; no defect found): a channel of an abstract link with p = 0.2 per attempt at rate_hz
+    = 1 kHz is a renewal process of geometric cycles (mean 1 ms, variance (1 - p)/p^2 periods^2), so over 2 s a
+    request holding k of the link's 3 channels receives 2 s x k x the link's rate_hz pairs (about 2,000 k; the
+    count's variance k (1 - p) 2,000), each
+    request its own share whichever was made first, the sum the link's 3 kHz; a third request finds no free
+    channel and waits, named in its note with the requests that hold the memories."""
+    net = qnsim.Network("bell_diagonal", seed=4)
+    for name in "ab":
+        net.add_node(name)
+    link = net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e3, success_probability=0.2, channels=3)
+    assert link.rate_hz == 1e3  # the 4.8 us herald comes back within the 200 us attempt period
+    net.request("a", "b", memories_per_link=1)
+    net.request("a", "b", memories_per_link=2)
+    net.request("a", "b", memories_per_link=1)
+    result = net.run(until_s=2.0, progress=False)
+    first, second, third = result.requests
+    for r, k in ((first, 1), (second, 2)):
+        mean = 2.0 * link.rate_hz * k
+        assert abs(r.num_pairs - mean) <= SIGMAS * math.sqrt(k * 0.8 * mean / k) + 1
+    assert third.status == "waiting" and third.num_pairs == 0
+    (note,) = third.notes
+    assert "never admitted" in note and "request(s) 0, 1 hold memories" in note
