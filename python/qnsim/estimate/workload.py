@@ -319,6 +319,7 @@ class Workload:
                 ) from None
             raise
         self._counts: GateCounts | None = None
+        self._text = text  # Kept (the caller's string, not a copy) for the pricing's phases (phase_texts).
 
     @classmethod
     def from_file(
@@ -394,6 +395,37 @@ class Workload:
         6
         """
         return self._program.pair_count(a, b)  # the native reading: int() took True as 1 and 2.7 as 2
+
+    def phase_texts(self, max_phases: int = 32) -> list[str] | None:
+        """The circuit's phases as circuit texts, in program order: each top-level REPEAT block is one, and each
+        run of top-level instructions between them another. The estimate prices each phase's use of Bell pairs at
+        its own pace (a fast loop then a slow one uses its pairs at two paces, and a slow phase's pairs wait longest
+        in a full buffer). None when the circuit has more than ``max_phases`` phases (then too many to price
+        one by one).
+
+        >>> Workload("H 0\\nREPEAT 2 {\\n  CX 0 1\\n}\\nM 0\\n").phase_texts()
+        ['H 0\\n', 'REPEAT 2 {\\n  CX 0 1\\n}\\n', 'M 0\\n']
+        """
+        phases: list[list[str]] = []
+        depth, in_block = 0, False
+        for line in self._text.splitlines(keepends=True):
+            code = line.split("#", 1)[0].strip()
+            if not code:
+                if phases:
+                    phases[-1].append(line)
+                continue
+            opens = code.upper().startswith("REPEAT") and code.endswith("{")
+            if depth == 0 and (opens or in_block or not phases):
+                # A REPEAT at the top level starts a phase, and so does the first instruction after one.
+                phases.append([])
+                in_block = opens
+            phases[-1].append(line)
+            depth += opens
+            if code.startswith("}"):
+                depth -= 1
+            if len(phases) > max_phases:
+                return None
+        return ["".join(lines) for lines in phases]
 
     def unroll(self, max_ops: int = 10**6) -> list[tuple[str, list[int]]]:
         """The unrolled applications ``(gate, targets)`` of a small circuit, in program order.
