@@ -80,10 +80,13 @@ def _shared(f) -> list[str]:
     wait, note = _wait_note(r)
     fix_note = _wait_note(fix)[1]
     (reason,) = [x for x in r.reasons if x.startswith("remote error")]
-    m = re.search(r"at least (\S+) raw pairs/s \(about (\d+) channels instead of 1; .* memories (\S+)x longer-lived",
-                  reason)
+    m = re.search(r"at least (\S+) raw pairs/s \(about (\d+) channels \((\d+) to (\d+) across the simulated rate's "
+                  r"95% interval\) instead of 1; .* memories (\S+)x longer-lived", reason)
     assert m, reason
-    need_hz, channels, factor = m.groups()
+    need_hz, channels, few, many, factor = m.groups()
+    (runtime,) = [x for x in r.reasons if x.startswith("runtime")]
+    fixed_range = re.search(r"channels \((\d+) to (\d+) across the simulated rate's 95% interval\)", runtime)
+    assert fixed_range, runtime
     per_round = 2 * d - 1
     delivered_hz = lk.raw_bell_pairs / lk.time_s / lk.raw_per_pair
     assert f"uses {per_round} pairs together" in note and "together" in fix_note
@@ -94,7 +97,9 @@ def _shared(f) -> list[str]:
         f"each waits {wait * 1e3:.1f} ms on average and is used at F = {lk.fidelity_at_use:.3f}",
         f"({_short(budget.remote_used, 1)} expected where their share",
         f"allows {_short(budget.remote, 1)}",
-        f"at least {_short(float(need_hz), 2)} raw pairs/s (about {channels} channels instead of one)",
+        f"at least {_short(float(need_hz), 2)} raw pairs/s (about {channels} channels instead of one; {few} to {many} "
+        "across the calibrated rate's 95% interval)",
+        f"{fixed_range.group(1)} to {fixed_range.group(2)} across the calibrated rate's 95% interval",
         f"memories living {factor}x longer",
         f"about {r.wall_clock_s / YEAR_S:.0f} years",
         f"{fix.wall_clock_s / 86400:.0f} days at d = {fix.error_corrected.code_distance}",

@@ -131,7 +131,7 @@ def test_a_calibrated_link_with_channels_reads_the_same_from_the_cli_and_python(
     def python_report(channels):
         link = Link((0, 1), rate_hz=cal.rate_hz, fidelity=cal.fidelity, latency_s=cal.latency_s,
                     memory_t1_s=cal.memory_t1_s, memory_t2_s=cal.memory_t2_s, channels=channels,
-                    notes=cal.report_notes())
+                    notes=cal.report_notes(), rate_interval95=cal.rate_interval95)
         return estimate(workload, [QPU(num_qubits=1)] * 2, [link], error_budget=0.9)
 
     three, one = python_report(3), python_report(1)

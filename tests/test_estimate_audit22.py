@@ -53,3 +53,61 @@ def test_an_even_pace_is_said_where_phases_are_not_known():
     one = _phased(_SLOW)
     (note,) = [n for n in one.notes if n.startswith("link 0-1: pairs wait")]
     assert "even pace" not in note and "phase" not in note
+
+
+def test_a_channel_count_from_a_simulated_rate_is_given_across_its_interval():
+    """A link whose rate was measured by a simulation (1000 pairs/s, 95% interval [900, 1100]) must make 1e4 raw
+    pairs/s to meet a 0.1 s limit. Old behaviour: "10 channels instead of 1", the calibrated rate taken as exact
+    (Link had no place for the interval). Now the reason gives the interval beside the rate and the channels across
+    it: 10 at the rate, 10 to 12 across the interval; the link report carries it (JSON schema 6)."""
+    workload = "REPEAT 1000 {\nCX 0 1\nH 0\n}\n"
+    qpus = [QPU(num_qubits=1, e_1q=0.0, e_2q=0.0, e_meas=0.0)] * 2
+    measured = Link((0, 1), rate_hz=1000, fidelity=1.0, rate_interval95=(900, 1100))
+    report = estimate(workload, qpus, [measured], max_runtime_s=0.1, error_budget=0.9)
+    (reason,) = [r for r in report.reasons if r.startswith("runtime")]
+    assert "(has 1e+03, 95% interval [900, 1100]): 10 channels (10 to 12 across the simulated rate's 95% interval) " \
+           "instead of 1" in reason
+    assert report.links[0].rate_interval95 == [900.0, 1100.0]
+    exact = estimate(workload, qpus, [Link((0, 1), rate_hz=1000, fidelity=1.0)], max_runtime_s=0.1, error_budget=0.9)
+    (reason,) = [r for r in exact.reasons if r.startswith("runtime")]
+    assert "(has 1e+03): 10 channels instead of 1" in reason and exact.links[0].rate_interval95 is None
+
+
+@pytest.mark.parametrize(("interval", "message"), [
+    ((1100, 1200), r"rate_interval95 = \(1100, 1200\) pairs/s must hold rate_hz = 1000"),
+    ((900,), r"rate_interval95 must be a pair \(low, high\)"),
+    ((-1, 1100), r"rate_interval95\[0\]"),
+])
+def test_a_rate_interval_that_does_not_hold_the_rate_is_refused(interval, message):
+    """The interval is the rate's own: one that leaves it out (or is no pair of rates) is refused by name."""
+    with pytest.raises(ValueError, match=message):
+        Link((0, 1), rate_hz=1000, fidelity=0.99, rate_interval95=interval)
+
+
+def test_the_cli_carries_the_calibrations_interval_and_a_version_5_report_reads_back(tmp_path, capsys):
+    """`qnsim estimate` with a ``scenario =`` link: old behaviour "N channels instead of 1" from the calibrated rate
+    alone and no interval in the JSON. Now the link's JSON has the calibration's rate_interval95, a report of
+    schema version 5 (without it) reads back with None, and the CLI's reason gives the channel range."""
+    import json
+    import shutil
+    from pathlib import Path
+
+    from qnsim.estimate import EstimateReport, calibrate_link
+    from qnsim.estimate_cli import main
+
+    shutil.copy(Path(__file__).resolve().parents[1] / "examples" / "two_qpus_transducers.toml", tmp_path / "net.toml")
+    (tmp_path / "w.stim").write_text("REPEAT 1000 {\n  CX 0 1\n  H 0\n}\n")
+    (tmp_path / "links.toml").write_text(
+        '[[qpu]]\nnum_qubits = 1\ncount = 2\n[[link]]\nqpus = [0, 1]\nscenario = "net.toml"\nrequest = 1\n'
+        "until_s = 0.05\nseed = 1\n[estimate]\nerror_budget = 0.9\nmax_runtime_s = 0.1\n")
+    assert main(["estimate", str(tmp_path / "w.stim"), "--links", str(tmp_path / "links.toml"), "--json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    cal = calibrate_link(tmp_path / "net.toml", 1, until_s=0.05, seed=1)
+    (lk,) = data["links"]
+    assert cal.rate_interval95 is not None and lk["rate_interval95"] == list(cal.rate_interval95)
+    (reason,) = [r for r in data["reasons"] if r.startswith("runtime")]
+    assert "across the simulated rate's 95% interval" in reason
+    old = {**data, "schema_version": 5, "links": [{k: v for k, v in lk.items() if k != "rate_interval95"}]}
+    back = EstimateReport.from_dict(old)
+    assert back.schema_version == 6 and back.links[0].rate_interval95 is None
+    assert EstimateReport.from_dict(data).links[0].rate_interval95 == list(cal.rate_interval95)

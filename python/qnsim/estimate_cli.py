@@ -425,6 +425,8 @@ def _calibrated_fields(table: Any, fields: dict[str, Any], base_dir: str) -> dic
             print(f"{table.path}: WARNING: {note}", file=sys.stderr)
         # The report's own account of the rate it rests on, with its interval and window, then the caveats.
         out["notes"] = calibrated.report_notes()
+        if "rate_hz" not in fields and calibrated.rate_interval95 is not None:
+            out["rate_interval95"] = calibrated.rate_interval95  # The channel counts are read across it.
     out.setdefault("rate_hz", calibrated.rate_hz)
     out.setdefault("fidelity", calibrated.fidelity)
     out.setdefault("latency_s", calibrated.latency_s)

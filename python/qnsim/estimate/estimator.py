@@ -737,8 +737,9 @@ def _check_channel_fix(ctx: _Context, report: EstimateReport, seed: int) -> None
             rounds = f", {used.purification_rounds} purification round(s)" if used is not None else ""
             parts.append(
                 f"link {lr.qpus[0]}-{lr.qpus[-1]} needs {channels[lr.qpus] * lr.rate_hz:.3g} raw pairs/s (has "
-                f"{lr.rate_hz * lr.channels:.3g}): {channels[lr.qpus]:,} channels instead of {lr.channels}, or a "
-                f"faster link (estimated again with them: {human_time(trial_report.wall_clock_s)}{at}{rounds})"
+                f"{_rate_has(lr.rate_hz * lr.channels, lr.channels, lr.rate_interval95)}): {channels[lr.qpus]:,} "
+                f"channels{_channels_across(channels[lr.qpus] * lr.rate_hz, lr.rate_interval95)} instead of "
+                f"{lr.channels}, or a faster link (estimated again with them: {human_time(trial_report.wall_clock_s)}{at}{rounds})"
             )
         fix = _capped(parts, "links need channels")
     else:
@@ -1029,7 +1030,8 @@ def _at_rate(link: Link, rate_hz: float, **changes: Any) -> Link:
             changes["success_probability"] = p
         else:
             changes["success_probability"] = changes["attempt_period_s"] = None
-    return dataclasses.replace(link, rate_hz=rate_hz, **changes)
+    # A link at another rate is no longer the one measured: the calibration's interval stays with that one.
+    return dataclasses.replace(link, rate_hz=rate_hz, **{"rate_interval95": None, **changes})
 
 
 class _Context:
@@ -1929,6 +1931,7 @@ class _Context:
             channels=lk.channels,
             memory_qubits_per_end=1 + plan.rounds,
             required_fidelity=need,
+            rate_interval95=None if lk.rate_interval95 is None else list(lk.rate_interval95),
         )
 
     def _buffered_time(self, lk: Link, lr: LinkReport, crit_s: float) -> None:
@@ -3087,7 +3090,7 @@ class _Context:
             f"its pairs wait for the rest of their syndrome round's 2d - 1 ({2 * d - 1} at d = {d}) at the link's "
             "pace, and a larger distance gathers more of them: no code distance meets the share with this link and "
             f"these memories; fix: a link delivering at least {need_hz:.3g} raw pairs/s (about {_count(channels)} "
-            f"channels instead of {lk.channels}; there d = {rate_d}, {raw:.3g} raw pairs per pair), or memories "
+            f"channels{_channels_across(need_hz, lk.rate_interval95)} instead of {lk.channels}; there d = {rate_d}, {raw:.3g} raw pairs per pair), or memories "
             f"{factor:.3g}x longer-lived (T1 = {lk.memory_t1_s * factor:.3g} s, T2 = {lk.memory_t2_s * factor:.3g} s; "
             f"there d = {memory_d})"
         )
@@ -3215,10 +3218,12 @@ class _Context:
                     elif held[lr.qpus]:
                         text = self._buffer_fix(lr)
                     elif len(lr.route) <= 2:
+                        needed = lr.channels * lr.time_s / self.max_runtime_s * lr.rate_hz
                         text = (f"link {lr.qpus[0]}-{lr.qpus[-1]} needs {lr.raw_bell_pairs / self.max_runtime_s:.3g} "
-                                f"raw pairs/s (has {lr.rate_hz * lr.channels:.3g}): "
-                                f"{_count(math.ceil(lr.channels * lr.time_s / self.max_runtime_s))} channels instead of "
-                                f"{lr.channels}, or a faster link")
+                                f"raw pairs/s (has {_rate_has(lr.rate_hz * lr.channels, lr.channels, lr.rate_interval95)}"
+                                f"): {_count(math.ceil(lr.channels * lr.time_s / self.max_runtime_s))} channels"
+                                f"{_channels_across(needed, lr.rate_interval95)} instead of {lr.channels}, or a "
+                                "faster link")
                     else:
                         # A route's pairs come once per cycle of its hops: m times every hop's rate makes m times the
                         # pairs.
@@ -3389,6 +3394,25 @@ def _count(n: int) -> str:
     """A channel count or multiple in a reason: in full up to what a link takes, beyond it short and said so (a
     1e-300 s limit on a relay route printed a 301-digit multiple)."""
     return f"{n:,}" if n <= MAX_CHANNELS else f"{n:.3g} (more than the {MAX_CHANNELS:.0e} channels a link takes)"
+
+
+def _rate_has(total_rate_hz: float, channels: int, interval: Sequence[float] | None) -> str:
+    """A link's raw pairs/s as a reason gives them ("4.28e+03"), with the simulated rate's 95% interval over its
+    ``channels`` when the rate was measured ("4.28e+03, 95% interval [4003, 4582]")."""
+    if interval is None:
+        return f"{total_rate_hz:.3g}"
+    return f"{total_rate_hz:.3g}, 95% interval [{interval[0] * channels:.4g}, {interval[1] * channels:.4g}]"
+
+
+def _channels_across(needed_hz: float, interval: Sequence[float] | None) -> str:
+    """The channels a need of ``needed_hz`` raw pairs/s asks for across a simulated rate's 95% ``interval`` (pairs/s
+    per channel), as words after the count the rate itself gives: "" for a rate taken as exact. Before, "282
+    channels" stood alone where the calibration's interval [4003, 4582] gives 264 to 302."""
+    if interval is None or not math.isfinite(needed_hz):
+        return ""
+    few = math.ceil(needed_hz / interval[1] * (1 - 1e-12))
+    many = math.ceil(needed_hz / interval[0] * (1 - 1e-12))
+    return f" ({_count(few)} to {_count(many)} across the simulated rate's 95% interval)"
 
 
 def _link_or_route(qpus: tuple[int, ...], path: Sequence[int]) -> str:

@@ -112,6 +112,11 @@ class Link:
         relay_hop_rates_hz: for the virtual link of a relay route (:func:`~qnsim.estimate.estimator.route_link`):
             its hops' rates in Hz. Its pairs then come one per cycle of the hops (:func:`relay_cycle_s`),
             which is how their waits in purification are priced. Empty (the default) for a direct link.
+        rate_interval95: the 95% interval ``(low, high)`` of ``rate_hz`` in pairs/s per channel when the rate was
+            measured by a simulation (a :class:`~qnsim.estimate.CalibratedLink`'s; ``qnsim estimate`` sets it for a
+            ``scenario =`` link whose rate it calibrates), with ``low <= rate_hz <= high``; None (the default) for a
+            rate taken as exact. The report carries it, and prints a channel count derived from the rate as the
+            range over it. A link at another rate (the estimate's re-estimates at a need) drops it.
 
     Raises:
         ValueError: naming a non-positive rate, a fidelity outside [0.25, 1], a negative latency,
@@ -133,6 +138,7 @@ class Link:
     memory_t2_s: float = math.inf
     notes: tuple[str, ...] = dataclasses.field(default=(), compare=False)
     relay_hop_rates_hz: tuple[float, ...] = ()
+    rate_interval95: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
         pair = self.qpus
@@ -176,6 +182,8 @@ class Link:
             raise ValueError(
                 f"rate_hz x channels = {self.rate_hz:g} Hz x {self.channels} is beyond the range of a float (1.8e308)"
             )
+        if self.rate_interval95 is not None:
+            object.__setattr__(self, "rate_interval95", _rate_interval(self.rate_interval95, self.rate_hz))
         if self.memory_t2_s > 2 * self.memory_t1_s:
             hint = " (memory_t2_s defaults to inf: give it with memory_t1_s)" if math.isinf(self.memory_t2_s) else ""
             raise ValueError(
@@ -237,6 +245,18 @@ class Link:
         return (a, b) if a < b else (b, a)
 
 
+def _rate_interval(interval: Any, rate_hz: float) -> tuple[float, float]:
+    """A link's ``rate_interval95`` read: two finite rates (pairs/s) ``0 < low <= rate_hz <= high``."""
+    if isinstance(interval, (str, bytes)) or not hasattr(interval, "__len__") or len(interval) != 2:
+        raise ValueError(f"rate_interval95 must be a pair (low, high) of rates in pairs/s, got {written(interval)}")
+    low, high = (real_number(f"rate_interval95[{i}]", x, minimum=0.0, unit="pairs/s", error=ValueError)
+                 for i, x in enumerate(interval))
+    if not low <= rate_hz <= high:
+        raise ValueError(f"rate_interval95 = ({low:g}, {high:g}) pairs/s must hold rate_hz = {rate_hz:g} "
+                         "(low <= rate_hz <= high)")
+    return (low, high)
+
+
 def link_from_model(
     model: Any, qpus: tuple[int, int], latency_s: float = 0.0, buffer_pairs: int | None = None
 ) -> Link:
@@ -281,6 +301,8 @@ def link_from_model(
         attempt_period_s=None if t is None else float(t),
         memory_t1_s=float(getattr(model, "memory_t1_s", math.inf)),
         memory_t2_s=float(getattr(model, "memory_t2_s", math.inf)),
+        # A simulated rate's 95% interval (a calibration's), carried to the report's channel counts.
+        rate_interval95=getattr(model, "rate_interval95", None),
         # A calibration's notes begin with where its rate comes from (its interval and window), as the CLI's do.
         notes=tuple(model.report_notes() if hasattr(model, "report_notes") else getattr(model, "notes", ()))
         + _werner_pricing_note(getattr(model, "bell_diagonal", None)),

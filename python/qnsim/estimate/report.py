@@ -1,15 +1,17 @@
 """The estimate report: typed dataclasses with ``to_dict()``, ``to_json()`` and a printable table.
 
-JSON schema (``schema_version`` 5; 3 added ``qpu_names``; 4 sets ``required_rate_hz`` on physical QPUs' links too,
+JSON schema (``schema_version`` 6; 3 added ``qpu_names``; 4 sets ``required_rate_hz`` on physical QPUs' links too,
 where re-estimating at the need moved it, so a version-3 reader that took it for "error-corrected" would misread it;
-5 added ``qubit_capacity_per_qpu`` and ``physical_qubits_per_qpu``, and counts a relaying QPU's link memories):
+5 added ``qubit_capacity_per_qpu`` and ``physical_qubits_per_qpu``, and counts a relaying QPU's link memories;
+6 added the links' ``rate_interval95``, a simulated rate's 95% interval, and reads version 5 back with it None):
 the fields of :class:`EstimateReport`, in order, with nested
 :class:`LinkReport` (``links``), :class:`ErrorBudgetReport` (``error_budget``) and, for
 error-corrected runs, :class:`ErrorCorrectionReport` (``error_corrected``, with
 :class:`TFactoryReport` under ``t_factory``); non-finite floats are written as the strings
 "inf"/"nan". Times are seconds, probabilities dimensionless, qubit counts exact integers.
 :meth:`EstimateReport.from_json` (and ``from_dict``) read a report back: one of another schema version is
-refused, naming both versions (a report is re-made by estimating again, not converted).
+refused, naming both versions (a report is re-made by estimating again, not converted), except version 5, which
+version 6 only extends.
 """
 
 from __future__ import annotations
@@ -77,12 +79,15 @@ summed up in one line with their count and their range of margins):
               operation's error against its share of the remote error budget (err/op), physical runs
               "-" (the error budget row judges their pairs); "(short)" or "(over)" marks a link that misses it"""
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
+#: Older versions read back as they are: their missing fields are new ones, with the value that means "not known".
+_READABLE_SINCE = {5: {"links": {"rate_interval95": None}}}
 #: What each schema version changed (the refusal of a report of another version names it).
 SCHEMA_CHANGES = {
     3: "qpu_names added",
     4: "required_rate_hz set on physical QPUs' links too (before: error-corrected QPUs only)",
     5: "qubit_capacity_per_qpu and physical_qubits_per_qpu added; a QPU relaying a route counts its link memories",
+    6: "rate_interval95 added to links (a simulated rate's 95% interval); version-5 reports read back with None",
 }
 
 #: Reasons of one kind the text report lists one by one (the rest: one line with their count; to_json() has all).
@@ -407,6 +412,10 @@ class LinkReport:
             it runs as given. A relay route's ``active_channels`` is the most channels each of its hops runs, and
             its ``active_buffer_pairs`` the end-to-end buffer it is priced with on physical QPUs (None: the
             default; :func:`~qnsim.estimate.operated_buffer_pairs` gives it for simulate_execution).
+        rate_interval95: the 95% interval ``[low, high]`` (pairs/s per channel) of ``rate_hz`` when a simulation
+            measured it (the link's :attr:`~qnsim.estimate.Link.rate_interval95`); channel counts derived from the
+            rate are then given as the range across it. None for a rate taken as exact (schema 6; a version-5
+            report reads back with None).
 
     >>> from qnsim.estimate import QPU, Link, estimate
     >>> lk = estimate("CX 0 1", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.9)], target_fidelity=0.95).links[0]
@@ -437,6 +446,7 @@ class LinkReport:
     channels_for_runtime_limit: int | None = None
     active_channels: int | None = None
     active_buffer_pairs: int | None = None
+    rate_interval95: list[float] | None = None
 
 
 @dataclasses.dataclass
@@ -703,6 +713,12 @@ class EstimateReport:
         if not isinstance(data, dict):
             raise TypeError(f"report JSON must be an object, got {type(data).__name__}")
         version = data.get("schema_version")
+        if version in _READABLE_SINCE and not isinstance(version, bool) and isinstance(data.get("links"), list):
+            # A report of an older version this one extends: its links gain the new fields, unknown.
+            added = _READABLE_SINCE[version]["links"]
+            data = {**data, "schema_version": SCHEMA_VERSION,
+                    "links": [{**added, **lk} if isinstance(lk, dict) else lk for lk in data["links"]]}
+            version = SCHEMA_VERSION
         if version != SCHEMA_VERSION or isinstance(version, bool):  # True == 1, 4.0 == 4: not a version
             # Versions count from 1: 0, a negative or a float one is no report's (a huge one is shown by its size).
             if not isinstance(version, int) or isinstance(version, bool) or version < 1:
