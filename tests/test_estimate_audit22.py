@@ -111,3 +111,19 @@ def test_the_cli_carries_the_calibrations_interval_and_a_version_5_report_reads_
     back = EstimateReport.from_dict(old)
     assert back.schema_version == 6 and back.links[0].rate_interval95 is None
     assert EstimateReport.from_dict(data).links[0].rate_interval95 == list(cal.rate_interval95)
+
+
+def test_an_error_corrected_run_of_two_phases_using_pairs_says_it_assumes_an_even_pace():
+    """Error-corrected remote operations are paced by logical cycles, which are not scheduled per phase: a run whose
+    two top-level blocks both use the link's pairs is priced at the run's mean pace. Old behaviour: said nowhere. Now
+    the wait's note says so; a run whose pairs fall in one phase (its final measurements another) says nothing."""
+    from qnsim.estimate import SurfaceCode
+
+    qpus = [QPU.preset("qubit_gate_ns_e4", surface_code=SurfaceCode(), num_qubits=10**6)] * 2
+    link = Link((0, 1), rate_hz=1e6, fidelity=0.9839, latency_s=1e-9, memory_t1_s=1.0, memory_t2_s=1.0)
+    two = "REPEAT 100 {\nT 0\nCX 0 1\n}\nREPEAT 100 {\n" + "T 0\n" * 8 + "CX 0 1\n}\nM 0 1\n"
+    one = "REPEAT 100 {\nT 0\nCX 0 1\n}\nM 0 1\n"
+    for workload, said in ((two, True), (one, False)):
+        report = estimate(workload, qpus, [link], placement=[0, 1])
+        (note,) = [n for n in report.notes if n.startswith("link 0-1: pairs wait")]
+        assert ("assumes the run uses the link's pairs at an even pace" in note) is said, note

@@ -1499,19 +1499,20 @@ class _Context:
         400 each 2.1 ms read F = 0.906 at use where the slow phase's pairs were used at 0.871 (simulated).
 
         Sets ``_phases_known`` False where no per-phase counts can be had (a streamed count, a logical summary, an
-        error-corrected run, whose remote operations are paced by logical cycles, or a circuit of more than 32
-        phases, or phases that cannot be parsed alone): the storage wait then assumes an even pace, and says so."""
+        error-corrected run whose remote operations, paced by logical cycles, fall in two phases or more, a circuit
+        of more than 32 phases, or phases that cannot be parsed alone): the storage wait then assumes an even pace,
+        and says so."""
         self._phase_shares: dict[tuple[int, int], list[tuple[float, float]]] = {}
         self._phases_known = isinstance(self.w, Workload)
         if not self._phases_known:
             return
         texts = self.w.phase_texts()
-        if texts is None or (self.ec and len(texts) > 1):
+        if texts is None:
             self._phases_known = False
             return
         if len(texts) < 2:
             return
-        key_of_pairs = "cat_pairs" if self.cat else "remote_pairs"
+        key_of_pairs = "cat_pairs" if (self.cat and not self.ec) else "remote_pairs"
         counted = []
         try:
             for text in texts:
@@ -1519,6 +1520,12 @@ class _Context:
                 counted.append((dict(d[key_of_pairs]), float(d["critical_path_s"])))
         except ValueError:  # A phase reading another's measurement records (rec[-k]) does not parse alone.
             self._phases_known = False
+            return
+        if self.ec:
+            # Lattice surgery is paced by logical cycles, not by this schedule (skipped there): a pace per phase is
+            # not had, which matters only where two phases use a link's pairs.
+            self._phases_known = all(sum(1 for pairs, _ in counted if pairs.get(key, 0)) < 2
+                                     for key in {k for pairs, _ in counted for k in pairs})
             return
         for key in {k for pairs, _ in counted for k in pairs}:
             self._phase_shares[key] = [(float(pairs.get(key, 0)), crit) for pairs, crit in counted]
