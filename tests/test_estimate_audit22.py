@@ -127,3 +127,37 @@ def test_an_error_corrected_run_of_two_phases_using_pairs_says_it_assumes_an_eve
         report = estimate(workload, qpus, [link], placement=[0, 1])
         (note,) = [n for n in report.notes if n.startswith("link 0-1: pairs wait")]
         assert ("assumes the run uses the link's pairs at an even pace" in note) is said, note
+
+
+def _estimate_round_wait_s(pairs, rate_hz, cycle_s):
+    """The estimate's wait for a syndrome round's pair (Estimator._storage_wait_s without pairs under way): a
+    ``pairs``-pair buffer, consumers taking one pair each ``cycle_s / pairs``, the larger of the buffer's wait and the
+    gathering's."""
+    from qnsim.estimate.estimator import _between, _buffer_wait_s, _gathering_wait_s, _room
+
+    tau = cycle_s / pairs
+    wait = _between(_room(pairs, 0.0, rate_hz, tau), lambda b: _buffer_wait_s(tau, rate_hz, b))
+    if rate_hz * tau > 1:
+        wait = max(wait, min(1.0, rate_hz * tau - 1) * (pairs * tau - 1 / rate_hz))
+    return max(wait, _gathering_wait_s(pairs, rate_hz))
+
+
+@pytest.mark.parametrize(("rate_per_required", "estimate_cycles", "qec_cycles"),
+                         [(0.5, 0.92, 0.92), (1, 0.49, 0.57), (2, 0.96, 0.73), (100, 1.0, 0.99)])
+def test_the_estimate_and_the_qec_module_price_a_pairs_wait_to_its_rounds_start_as_their_docs_say(
+        rate_per_required, estimate_cycles, qec_cycles):
+    """Round 21 left open whether the estimate's gathering, ``(N - 1) / (2R)`` to the batch's last arrival, and the QEC
+    module's ``max(cycle, S) - A_k`` to the round's start are one semantics. Checked: both run a pair's wait to its
+    round's start (the estimate's through its buffer's wait when the pairs are made ahead); they agree in both limits
+    and differ between them by the two machines' consumption (one pair at a time from a buffer, or a whole batch at
+    a round's start), as docs/reference/estimate-files.rst and qnsim.qec.link say with these figures (d = 7:
+    13 pairs, a 13-pair buffer, at 0.5, 1, 2 and 100 times the 13 pairs per cycle that just keep up)."""
+    from qnsim.qec.link import round_timing
+
+    cycle = 1e-6
+    rate = rate_per_required * 13 / cycle
+    qec = round_timing(rate_hz=rate, bell_diagonal=(1.0, 0.0, 0.0, 0.0), distance=7, cycle_time_s=cycle,
+                       t1_s=1.0, t2_s=1.0)
+    assert qec.pairs_per_round == 13
+    assert qec.storage_s / cycle == pytest.approx(qec_cycles, abs=0.006)
+    assert _estimate_round_wait_s(13, rate, cycle) / cycle == pytest.approx(estimate_cycles, abs=0.006)
