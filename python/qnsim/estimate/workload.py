@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
@@ -406,26 +407,29 @@ class Workload:
         >>> Workload("H 0\\nREPEAT 2 {\\n  CX 0 1\\n}\\nM 0\\n").phase_texts()
         ['H 0\\n', 'REPEAT 2 {\\n  CX 0 1\\n}\\n', 'M 0\\n']
         """
-        phases: list[list[str]] = []
-        depth, in_block = 0, False
-        for line in self._text.splitlines(keepends=True):
-            code = line.split("#", 1)[0].strip()
-            if not code:
-                if phases:
-                    phases[-1].append(line)
-                continue
-            opens = code.upper().startswith("REPEAT") and code.endswith("{")
-            if depth == 0 and (opens or in_block or not phases):
-                # A REPEAT at the top level starts a phase, and so does the first instruction after one.
-                phases.append([])
-                in_block = opens
-            phases[-1].append(line)
-            depth += opens
-            if code.startswith("}"):
+        text = self._text
+        # Only the lines that open or close a block are visited (a circuit of 10^7 unrolled lines is one phase,
+        # found without a Python loop over its lines).
+        phases: list[str] = []
+        depth, block_start, done = 0, 0, 0
+        for m in _BLOCK_LINE.finditer(text):
+            if m.group(1) is not None:  # REPEAT ... {
+                if depth == 0:
+                    phases += [g for g in [text[done:m.start()]] if _has_code(g)]
+                    block_start = m.start()
+                depth += 1
+            elif depth > 0:  # }
                 depth -= 1
+                if depth == 0:
+                    done = m.end()
+                    phases.append(text[block_start:done])
             if len(phases) > max_phases:
                 return None
-        return ["".join(lines) for lines in phases]
+        if depth == 0:
+            phases += [g for g in [text[done:]] if _has_code(g)]
+        else:  # Unbalanced (the parser refused it already): one phase.
+            phases = [text]
+        return phases if len(phases) <= max_phases else None
 
     def unroll(self, max_ops: int = 10**6) -> list[tuple[str, list[int]]]:
         """The unrolled applications ``(gate, targets)`` of a small circuit, in program order.
@@ -568,6 +572,18 @@ _QRE_KEYS = {
     "ccixCount": "ccix_count",
     "measurementCount": "measurement_count",
 }
+
+
+#: A line opening a REPEAT block (group 1) or closing one, with the line's end (Workload.phase_texts).
+_BLOCK_LINE = re.compile(r"^[ \t]*(?:(repeat\b[^\n#]*\{)|\})[^\n]*(?:\n|$)", re.IGNORECASE | re.MULTILINE)
+
+
+_CODE_LINE = re.compile(r"^[ \t]*[^\s#]", re.MULTILINE)
+
+
+def _has_code(text: str) -> bool:
+    """Whether circuit text holds an instruction (a line that is not blank or a comment)."""
+    return _CODE_LINE.search(text) is not None
 
 
 class _RepeatedKey(ValueError):
