@@ -12,7 +12,9 @@ from qnsim.estimate import QPU, Link, SurfaceCode, Workload, estimate
 from qnsim.estimate_cli import load_network
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-FIX = re.compile(r"link (\d+)-(\d+) needs [0-9.e+]+ raw pairs/s \(has [0-9.e+]+\): ([0-9,]+) channels instead of (\d+)")
+# A calibrated rate carries its 95% interval, and the channels their range across it (tests/test_estimate_audit22).
+FIX = re.compile(r"link (\d+)-(\d+) needs [0-9.e+]+ raw pairs/s \(has [0-9.e+]+(?:, 95% interval \[[0-9.e+]+, [0-9.e+]+\])?\): "
+                 r"([0-9,]+) channels(?: \([0-9,]+ to [0-9,]+ across the simulated rate's 95% interval\))? instead of (\d+)")
 
 
 @pytest.fixture(scope="module")
