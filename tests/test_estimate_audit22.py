@@ -39,6 +39,15 @@ def test_a_run_whose_phases_use_pairs_at_different_paces_is_judged_at_its_worst_
     assert slow_at_use == pytest.approx(lr.fidelity_at_use, abs=3e-3)
 
 
+def test_a_link_written_end_first_is_priced_by_phase_too():
+    """Link((1, 0), ...) is the same link as Link((0, 1), ...): its phases are found by its QPU pair either way (the
+    per-phase counts are keyed by the sorted pair; a lookup by the link's own order found none)."""
+    reversed_links = [Link((1, 0), rate_hz=2000, fidelity=0.95, latency_s=1e-5, memory_t1_s=0.2, memory_t2_s=0.2)]
+    report = estimate(_FAST + _SLOW, _QPUS, reversed_links, placement=[0, 1], target_fidelity=0.9, error_budget=0.9)
+    assert report.links[0].fidelity_at_use == _phased(_FAST + _SLOW).links[0].fidelity_at_use
+    assert report.wall_clock_s == _phased(_FAST + _SLOW).wall_clock_s
+
+
 def test_a_run_whose_phases_use_pairs_at_different_paces_takes_each_phases_time():
     """The same run: its fast phase asks for 5,000 pairs/s of a 2 kHz link (link-bound, about 0.2 s), its slow phase
     runs 0.84 s of its own work. Old behaviour: the link's time was priced at the run's mean pace (0.92 s, shorter

@@ -1542,7 +1542,7 @@ class _Context:
         """(share of the run's pairs, share of its consumers' time) of each phase that uses link ``lk``'s pairs
         (:meth:`_count_phases`), phases of fewer pairs than its buffer holds taken together (too short to reach
         their own steady state alone); empty where the run has one phase for it, or no per-phase counts."""
-        shares = getattr(self, "_phase_shares", {}).get(lk.qpus)
+        shares = getattr(self, "_phase_shares", {}).get(lk.key)
         groups: list[tuple[float, float]] = []
         if not shares:
             return groups
