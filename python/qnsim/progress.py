@@ -162,7 +162,7 @@ def check_progress(progress: Any) -> Any:
 @contextmanager
 def native_progress(progress: Any, phases: Sequence[str], unit: str) -> Iterator[Callable[[int, int], None] | None]:
     """The callback to hand a native count for a ``progress`` argument: True (always a bar), False
-    (never), None (a bar when stderr is a terminal and the work looks longer than ~1 s) or a
+    (never), None (a bar on a terminal or in Jupyter when the work looks longer than ~1 s) or a
     callable(done, total). Yields the user's callable itself, a :class:`NativeBar` (closed on exit)
     or None (no bar; Ctrl-C still stops the count, the native side checks for it either way).
 

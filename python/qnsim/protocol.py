@@ -76,8 +76,8 @@ protocols (see ``bench/link.py``); use it to try new policies. A callback costs 
 with a policy's own bookkeeping, a native event about 0.1 us: a run costs about its callbacks times
 that. ``examples/chain_policy.py``'s ``ChainSwapASAP`` on a 1,000-node chain makes ~12,000 callbacks
 for 3 pairs generated on demand (~0.6 s), and with continuous generation ~N^2 events per pair (some
-20 s). ``run(..., progress=True)`` shows such a run's progress on stderr (by default a bar shows only
-on a terminal, once the run looks longer than ~1 s).
+20 s). ``run(..., progress=True)`` shows such a run's progress on stderr (by default a bar shows on a
+terminal or in Jupyter, once the run looks longer than ~1 s).
 
 >>> import qnsim
 >>> class SwapASAP(qnsim.Protocol):

@@ -348,7 +348,8 @@ class Workload:
 
     @property
     def counts(self) -> GateCounts:
-        """Symbolic gate counts (computed once; a bar on a terminal if that takes over ~1 s, see :meth:`count`).
+        """Symbolic gate counts (computed once; a bar on a terminal or in Jupyter if that takes over ~1 s, see
+        :meth:`count`).
 
         >>> Workload("REPEAT 5 {\\n  H 0\\n}").counts.per_gate
         {'H': 5}
