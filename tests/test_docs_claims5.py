@@ -46,3 +46,28 @@ def test_protocol_and_progress_docs_say_a_bar_shows_by_default_in_jupyter_too(mo
         inspect.getdoc(progress.native_progress).split())
     assert "a bar on a terminal or in Jupyter if that takes over ~1 s" in " ".join(
         inspect.getdoc(Workload.counts).split())
+
+
+# --- compare_results: what the same-seed remark says ------------------------------------------------------------
+
+
+def test_readme_does_not_call_every_same_seed_comparison_conservative():
+    """The README said runs of the baseline's seed are named under the table, "their intervals, made for independent
+    runs, then conservative"; the remark itself (since 457ebfc) says so only where runs differ in a policy alone:
+    requests of one run that compete for its links and memories can instead move apart. Two requests of one run
+    over one link, compared: their rows share the seed, the remark says both, and so does the README now."""
+    net = qnsim.Network("bell_diagonal", seed=3)
+    for name in "ab":
+        net.add_node(name)
+    net.add_link("a", "b", length_km=1.0, fidelity=0.95, rate_hz=1e3, channels=2)
+    for _ in range(2):
+        net.request("a", "b", num_pairs=20)
+    result = net.run(0.2, progress=False)
+    comparison = qnsim.compare_results({"first": result.requests[0], "second": result.requests[1]})
+    assert comparison.rows[1]["same_seed"]
+    (remark,) = comparison.remarks
+    assert "conservative" in remark and "compete for its links and memories can instead move apart" in remark
+    readme = _prose(ROOT / "README.md")
+    assert "made for independent runs, then conservative)" not in readme
+    assert ("are then conservative where the runs differ only in a policy, but requests of one run that compete for "
+            "its links can move apart") in readme
