@@ -53,7 +53,9 @@ per QPU, capacity, over capacity); one row per link below them (past 10 links th
   time s      seconds the link takes to make them (raw pairs / (rate x channels), more when its
               pair buffer is what limits it)
   util        that time over the run's wall clock
-  memory      memory qubits the link needs at each end (its pair buffer, one more per round)
+  memory      memory qubits the link needs at each end: on physical QPUs its pair buffer and one more
+              per round; on error-corrected QPUs a syndrome round's 2d - 1 pairs, each with one more
+              per round ((2d - 1) x (1 + rounds))
 Below it, what each link must deliver (raw pairs/s, tightest margin first; past 10 links the rest are
 summed up in one line with their count and their range of margins):
   need/s      raw pairs per second the link must make: on error-corrected QPUs the rate at which
@@ -392,9 +394,10 @@ class LinkReport:
         remote_error_per_operation: logical error probability of one remote operation (error-corrected QPUs; 0
             on physical QPUs, where the error budget row counts remote faults).
         utilization: time_s / wall-clock estimate.
-        buffer_pairs: pairs arriving on average between two consumptions (memory that lets the
-            link run without idling), at least 1; memory_qubits_per_end adds one slot per
-            purification level.
+        buffer_pairs: on physical QPUs the pairs arriving on average between two consumptions (memory that
+            lets the link run without idling), at least 1, and memory_qubits_per_end adds one slot per
+            purification level; on error-corrected QPUs a syndrome round's ``2d - 1`` pairs, used together,
+            and memory_qubits_per_end gives each of them its purification slots, ``(2d - 1) (1 + rounds)``.
         required_rate_hz: raw pairs per second the link must make (the delivery table's need/s): on
             error-corrected QPUs the rate at which lattice surgery never waits; on physical QPUs None unless
             the check below moved it. Checked by estimating again with the link at that rate (its pairs'
