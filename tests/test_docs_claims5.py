@@ -129,3 +129,36 @@ def test_estimate_help_says_what_an_error_corrected_links_memory_column_counts()
             "((2d - 1) x (1 + rounds))") in help_text
     doc = " ".join(inspect.getdoc(LinkReport).split())
     assert "memory_qubits_per_end gives each of them its purification slots, ``(2d - 1) (1 + rounds)``" in doc
+
+
+# --- qnsim estimate: the exit status of a hang-up -------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "SIGHUP"), reason="no SIGHUP on this platform")
+def test_estimate_lists_the_hang_ups_exit_status(tmp_path, monkeypatch, capsys):
+    """Results 15 made a SIGHUP stop every command as SIGTERM does, with status 129 (the README says so of the
+    estimator's passes), but `qnsim estimate --help` and its module's page listed the exit statuses 0, 1, 2, 130 and
+    143 only. Here the estimate is hung up while it reads its workload: status 129, and both texts list it."""
+    import os
+    import signal
+
+    from qnsim import estimate_cli
+
+    (tmp_path / "w.stim").write_text("REPEAT 1000 {\n  CX 0 1\n}\n")
+    (tmp_path / "links.toml").write_text('[[qpu]]\nnum_qubits = 1\ncount = 2\n[[link]]\nqpus = [0, 1]\n'
+                                         'rate_hz = 1e4\nfidelity = 0.99\n')
+
+    def hung_up(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGHUP)
+        raise AssertionError("the hang-up did not stop the command")  # pragma: no cover
+
+    monkeypatch.setattr(estimate_cli, "_load_workload", hung_up)
+    previous = signal.getsignal(signal.SIGHUP)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)  # as a command starts (nohup would set SIG_IGN)
+    try:
+        status = estimate_cli.main(["estimate", str(tmp_path / "w.stim"), "--links", str(tmp_path / "links.toml")])
+    finally:
+        signal.signal(signal.SIGHUP, previous)
+    assert status == 129, capsys.readouterr().err
+    assert "129 hung up (SIGHUP)" in " ".join(estimate_cli._parser().description.split())
+    assert "129 hung up (SIGHUP" in " ".join(estimate_cli.__doc__.split())

@@ -30,7 +30,8 @@ A progress bar shows on stderr while a long circuit is read, counted or schedule
 once a pass looks longer than ~1 s; ``--progress`` always, ``--no-progress`` never); Ctrl-C stops
 any of them (exit status 130). ``--plot OUT.png`` also draws the report (:func:`qnsim.plot.plot_estimate`).
 
-Exit status: 0 feasible, 1 infeasible, 2 bad input, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
+Exit status: 0 feasible, 1 infeasible, 2 bad input, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM), 129 hung
+up (SIGHUP: the terminal closed, an ssh connection dropped).
 """
 
 from __future__ import annotations
@@ -468,7 +469,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = ArgumentParser(
         prog="qnsim estimate",
         description="Estimate what a workload costs on networked QPUs.\nExit status: 0 feasible, 1 infeasible, "
-        "2 bad input (one line on stderr), 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).",
+        "2 bad input (one line on stderr), 130 interrupted (Ctrl-C), 143 terminated (SIGTERM), 129 hung up "
+        "(SIGHUP).",
         epilog=f"{links_file_help()}\n\n{workload_help()}\n\n{LINK_TABLE_COLUMNS}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
