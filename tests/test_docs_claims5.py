@@ -162,3 +162,33 @@ def test_estimate_lists_the_hang_ups_exit_status(tmp_path, monkeypatch, capsys):
     assert status == 129, capsys.readouterr().err
     assert "129 hung up (SIGHUP)" in " ".join(estimate_cli._parser().description.split())
     assert "129 hung up (SIGHUP" in " ".join(estimate_cli.__doc__.split())
+
+
+# --- qnsim.protocol's template policy under a deadline -------------------------------------------------------------
+
+
+def test_protocol_pages_template_policy_meets_a_deadline():
+    """qnsim.protocol's page shows SwapASAP as the template of a Python policy; its on_message delivered whatever
+    news arrived. Physics 11 made both shipped policy examples ignore news that arrives after the request ended (a
+    deadline drops it while a swap's news travels, and deliver then raises ValueError), and Protocol.request_active
+    says a late callback checks it first, but the page's template did not: on NV nodes (a swap takes 524 us) with a
+    5 ms deadline, run() raised ValueError in 10 seeds of 10. The template checks request_active now; run from the
+    page's own text here, the request is dropped at its deadline with its pairs delivered."""
+    import doctest
+
+    from qnsim import protocol
+
+    (source,) = [e.source for e in doctest.DocTestParser().get_examples(protocol.__doc__)
+                 if e.source.startswith("class SwapASAP")]
+    namespace = {"qnsim": qnsim}
+    exec(source, namespace)  # the page's class, as a reader copies it
+    for seed in range(3):
+        net = qnsim.Network(seed=seed)
+        for name in "amb":
+            net.add_node(name, hardware="nv_10x_improved")
+        net.add_link("a", "m", length_km=1.0, fidelity=0.9, rate_hz=1e4)
+        net.add_link("m", "b", length_km=1.0, fidelity=0.9, rate_hz=1e4)
+        net.request("a", "b", num_pairs=10**6, deadline_s=0.005, protocol=namespace["SwapASAP"]())
+        assert net.swap_duration_s("m") > 0
+        (request,) = net.run(until_s=0.01, progress=False).requests
+        assert request.status == "dropped" and request.num_pairs > 0

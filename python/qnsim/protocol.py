@@ -100,6 +100,8 @@ terminal or in Jupyter, once the run looks longer than ~1 s).
 ...             for end in (self.request.src, self.request.dst):
 ...                 self.send(node, end, (src, dst), after_s=self.swap_duration_s(node))
 ...     def on_message(self, node, message):
+...         if not self.request_active:
+...             return   # news still on its way when the request ended (served, or dropped at a deadline)
 ...         self.pending[message] -= 1
 ...         if self.pending[message] == 0:
 ...             del self.pending[message]
