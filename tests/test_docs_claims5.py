@@ -192,3 +192,32 @@ def test_protocol_pages_template_policy_meets_a_deadline():
         assert net.swap_duration_s("m") > 0
         (request,) = net.run(until_s=0.01, progress=False).requests
         assert request.status == "dropped" and request.num_pairs > 0
+
+
+# --- qnsim run --help: the links table's period ------------------------------------------------------------------
+
+
+def test_run_help_says_a_hardware_links_period_may_be_its_hardwares_or_given():
+    """`qnsim run --help` said a hardware link's period is the light to the station and the herald back per
+    heralding round. Between superconducting_transducer_link nodes it is 2 ms at 0.1 km (two rounds of the 1 kHz
+    transducers; the light's round trips take 2 us), and physics 11 documents and notes an attempt_period_s given to a
+    hardware link below its herald (10 us over 50 km between NV nodes, herald 244 us). The help says both now."""
+    from qnsim.cli import RUN_COLUMNS
+
+    def link(preset: str, km: float, **given: float) -> qnsim.link_builder.LinkInfo:
+        net = qnsim.Network("bell_diagonal", seed=1)
+        for name in "ab":
+            net.add_node(name, hardware=preset)
+        net.add_link("a", "b", length_km=km, **given)
+        return net.links[0]
+
+    transducer = link("superconducting_transducer_link", 0.1)
+    light_s = 2 * 2 * (0.05 * 1.44 / 299_792.458)  # two rounds, each to the station and back
+    assert transducer.attempt_period_s == pytest.approx(2e-3) and transducer.attempt_period_s > 1000 * light_s
+    given = link("nv_10x_improved", 50.0, attempt_period_s=1e-5)
+    assert given.attempt_period_s == pytest.approx(1e-5) and given.attempt_period_s < given.herald_delay_a_s
+    text = " ".join(RUN_COLUMNS.split())
+    assert "or one cycle of its slowest source or transducer if longer" in text
+    assert "2 ms at any length between superconducting_transducer_link nodes, whose transducers run at 1 kHz" in text
+    assert "either's attempt_period_s as given, which a note names when it is shorter than a hardware link's herald" \
+        in text

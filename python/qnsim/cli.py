@@ -382,8 +382,11 @@ links table (one row per link, from its closed-form model):
   ch             channels: pairs the link can generate in parallel
   p/attempt      success probability of one heralded attempt
   period         time of one attempt (a hardware link's: light to the station and the herald
-                 back, per heralding round: Barrett-Kok's double click has two; an abstract link's:
-                 p/attempt / rate_hz, or attempt_period_s as given)
+                 back, or one cycle of its slowest source or transducer if longer, per heralding
+                 round: Barrett-Kok's double click has two, 2 ms at any length between
+                 superconducting_transducer_link nodes, whose transducers run at 1 kHz; an
+                 abstract link's: p/attempt / rate_hz; either's attempt_period_s as given, which a
+                 note names when it is shorter than a hardware link's herald)
   model rate/ch  expected pairs per second of one channel: p/attempt / period, or fewer when a
                  success's memories wait longer than a period for its herald (and setup delay)
                  before the next attempt (an abstract 10 kHz link over 100 km: 2.08 kHz, one pair
