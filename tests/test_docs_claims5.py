@@ -199,9 +199,10 @@ def test_protocol_pages_template_policy_meets_a_deadline():
 
 def test_run_help_says_a_hardware_links_period_may_be_its_hardwares_or_given():
     """`qnsim run --help` said a hardware link's period is the light to the station and the herald back per
-    heralding round. Between superconducting_transducer_link nodes it is 2 ms at 0.1 km (two rounds of the 1 kHz
-    transducers; the light's round trips take 2 us), and physics 11 documents and notes an attempt_period_s given to a
-    hardware link below its herald (10 us over 50 km between NV nodes, herald 244 us). The help says both now."""
+    heralding round. Between superconducting_transducer_link nodes it is 2 ms from 0.1 km to 208 km (two rounds of
+    the 1 kHz transducers; at 0.1 km the light's round trips take 2 us), and physics 11 documents and notes an
+    attempt_period_s given to a hardware link below its herald (10 us over 50 km between NV nodes, herald 244 us).
+    The help says both now."""
     from qnsim.cli import RUN_COLUMNS
 
     def link(preset: str, km: float, **given: float) -> qnsim.link_builder.LinkInfo:
@@ -218,6 +219,9 @@ def test_run_help_says_a_hardware_links_period_may_be_its_hardwares_or_given():
     assert given.attempt_period_s == pytest.approx(1e-5) and given.attempt_period_s < given.herald_delay_a_s
     text = " ".join(RUN_COLUMNS.split())
     assert "or one cycle of its slowest source or transducer if longer" in text
-    assert "2 ms at any length between superconducting_transducer_link nodes, whose transducers run at 1 kHz" in text
+    assert "2 ms between superconducting_transducer_link nodes up to 208 km apart (1 kHz transducers)" in text
+    # From there on the light's round trip per round (208 km at 1.44: 1 ms) is the longer.
+    assert link("superconducting_transducer_link", 200.0).attempt_period_s == pytest.approx(2e-3)
+    assert link("superconducting_transducer_link", 220.0).attempt_period_s > 2.1e-3
     assert "either's attempt_period_s as given, which a note names when it is shorter than a hardware link's herald" \
         in text

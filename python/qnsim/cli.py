@@ -383,8 +383,8 @@ links table (one row per link, from its closed-form model):
   p/attempt      success probability of one heralded attempt
   period         time of one attempt (a hardware link's: light to the station and the herald
                  back, or one cycle of its slowest source or transducer if longer, per heralding
-                 round: Barrett-Kok's double click has two, 2 ms at any length between
-                 superconducting_transducer_link nodes, whose transducers run at 1 kHz; an
+                 round: Barrett-Kok's double click has two, 2 ms between
+                 superconducting_transducer_link nodes up to 208 km apart (1 kHz transducers); an
                  abstract link's: p/attempt / rate_hz; either's attempt_period_s as given, which a
                  note names when it is shorter than a hardware link's herald)
   model rate/ch  expected pairs per second of one channel: p/attempt / period, or fewer when a
