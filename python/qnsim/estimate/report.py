@@ -150,9 +150,9 @@ MAX_LISTED_RELAYS = 8
 
 
 def _per_qpu(values: list[int], fmt: str = "") -> str:
-    """A per-QPU list for the text report (``fmt``: each value's format): every value up to :data:`MAX_LISTED_QPUS` QPUs; beyond, runs of QPUs of one
-    value as a range of indices (at most 12, then a count, the range of values and the total), for a row of 2,000
-    values made one line of 6,000 characters.
+    """A per-QPU list for the text report (``fmt``: each value's format): every value up to
+    :data:`MAX_LISTED_QPUS` QPUs; beyond, runs of QPUs of one value as a range of indices (at most 12, then a
+    count, the range of values and the total), for a row of 2,000 values made one line of 6,000 characters.
 
     >>> _per_qpu([2, 1, 1])
     '2, 1, 1'
