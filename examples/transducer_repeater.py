@@ -80,6 +80,16 @@ def main() -> None:
     )
     print(f"{'km':>5} {'way':<10} {'pairs':>6} {'rate (Hz) [95%]':<28} {'fidelity +- 95%':<18} {'entangled':>9}")
     notes = []
+    # Notes name the settings they ask to change as this script's user changes them ("run longer (--until)").
+    with qnsim.options_as({"until_s": "--until"}):
+        notes = table(args)
+    for note in notes:
+        print(f"note: {note}")
+
+
+def table(args: argparse.Namespace) -> list[str]:
+    """Prints the table's rows, each distance's comparison under them; returns the notes to print after it."""
+    notes: list[str] = []
     for km in args.km:
         results = {way: run(km, way, args.until, args.memory_s) for way in WAYS}
         for way, r in results.items():
@@ -97,8 +107,7 @@ def main() -> None:
                     f"{c['rate_ratio_high']:.2g}], fidelity {c['fidelity_difference']:+.4f} +- "
                     f"{c['fidelity_difference_ci95']:.2g} (95%): {c['verdict']}"
                 )
-    for note in notes:
-        print(f"note: {note}")
+    return notes
 
 
 if __name__ == "__main__":

@@ -22,6 +22,8 @@ from qnsim._core import (
     StateTooLargeError,
     UnknownQubitError,
 )
+from qnsim._options import option_name, options_as
+from qnsim.comparison import Comparison, compare_results
 from qnsim.events import EventHandle, EventLoop
 from qnsim.hardware import Detector, Fiber, GateNoise, Memory, NodeHardware, Source, Transducer
 from qnsim.link_models import (
@@ -54,7 +56,6 @@ from qnsim.primitives import (
     teleport,
 )
 from qnsim.protocol import Protocol, SlotRef, StaleSlotError
-from qnsim.comparison import Comparison, compare_results
 from qnsim.results import NetworkResult, RequestResult
 from qnsim.scenario import ScenarioError, load_scenario
 from qnsim.topology import chain, dumbbell, from_graph, grid, ring, star
@@ -145,6 +146,8 @@ __all__ = [
     "log_to_stderr",
     "nv_10x_improved",
     "nv_near_term",
+    "option_name",
+    "options_as",
     "plot_sweep",
     "purification_rounds_for",
     "purify_round",

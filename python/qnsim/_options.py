@@ -1,10 +1,12 @@
 """How a note names a setting the user can change, from where they ran qnsim.
 
 A result's notes say what to change ("run longer (until_s)"); the same note is read by a Python user, who
-passes ``until_s`` to ``run()``, by a ``qnsim run`` user, who types ``--until``, and in a sweep's rows, whose
-scenario holds ``run.until_s`` and ``requests.0.num_pairs``. Notes name a setting through
-:func:`option_name`, and the place they are shown says where the reader is (:func:`options_as`); notes are
-written when they are read, so a result shows each reader its own spelling.
+passes ``until_s`` to ``run()``, by a ``qnsim run`` user, who types ``--until``, in a sweep's rows, whose
+scenario holds ``run.until_s`` and ``requests.0.num_pairs``, and by the user of a script with options of its
+own (``python examples/transducer_repeater.py --until 0.05``). Notes name a setting through
+:func:`option_name`, and the place they are shown says where the reader is (:func:`options_as`, public as
+:func:`qnsim.options_as`); notes are written when they are read, so a result shows each reader its own
+spelling.
 
 >>> option_name("until_s"), option_name("num_pairs", request=1)
 ('until_s', 'num_pairs')
@@ -14,31 +16,92 @@ written when they are read, so a result shows each reader its own spelling.
 >>> with options_as("scenario"):
 ...     option_name("until_s")
 'run.until_s'
+>>> with options_as({"until_s": "--until"}):  # a script's own option; its other settings are Python's
+...     option_name("until_s"), option_name("num_pairs", request=0)
+('--until', 'num_pairs')
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import dataclasses
+import functools
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Union
+
+from qnsim.argument_checks import shown, written
 
 __all__ = ["option_name", "options_as"]
 
-_READER: ContextVar[str] = ContextVar("qnsim_option_reader", default="python")
+_READER: ContextVar[Union[str, Mapping[str, str]]] = ContextVar("qnsim_option_reader", default="python")
 
 #: Settings of a scenario's [run] table that ``qnsim run`` (and ``qnsim sweep``) override by an option.
 _CLI_OPTIONS = {"until_s": "--until", "seed": "--seed", "formalism": "--formalism"}
-_RUN_KEYS = frozenset({"until_s", "seed", "formalism"})
 _READERS = ("python", "cli", "scenario")
 
 
+@functools.lru_cache(maxsize=None)
+def _settings() -> tuple[frozenset[str], frozenset[str]]:
+    """(the keys of a scenario's [run] table, the keys of a request): the settings a note can name, from their
+    specs (:class:`qnsim.scenario.RunSettings`, :class:`qnsim.specs.RequestSpec`)."""
+    from qnsim.scenario import RunSettings
+    from qnsim.specs import RequestSpec
+
+    run = frozenset(f.name for f in dataclasses.fields(RunSettings) if f.metadata.get("toml", True))
+    return run, frozenset(f.name for f in dataclasses.fields(RequestSpec))
+
+
 @contextmanager
-def options_as(reader: str) -> Iterator[None]:
-    """Notes read within name settings for ``reader``: ``"python"`` (keywords: ``until_s``), ``"cli"`` (the
-    ``qnsim`` command: ``--until``, else the scenario key) or ``"scenario"`` (keys of the scenario file:
-    ``run.until_s``, ``requests.0.num_pairs``; a sweep's rows, which ``--param`` and the file change)."""
-    if reader not in _READERS:
-        raise ValueError(f"options_as: reader must be one of {', '.join(_READERS)}, got {reader!r}")
+def options_as(reader: str | Mapping[str, str]) -> Iterator[None]:
+    """Notes read within this block name the settings they ask to change as ``reader`` changes them.
+
+    Args:
+        reader: ``"python"`` (the default: keywords, ``until_s``), ``"cli"`` (the ``qnsim`` command:
+            ``--until``, else the scenario key), ``"scenario"`` (keys of the scenario file: ``run.until_s``,
+            ``requests.0.num_pairs``; a sweep's rows, which ``--param`` and the file change), or, for a script
+            with options of its own, a mapping from a setting (a :meth:`qnsim.Network.run` keyword such as
+            ``until_s``, a ``Network`` keyword such as ``seed`` or ``max_records``, or a
+            :meth:`qnsim.Network.request` keyword such as ``num_pairs``) to how the script's user changes it
+            (``{"until_s": "--until"}``); settings the mapping leaves out keep their Python spelling.
+
+    Raises:
+        ValueError: An unknown reader, a mapping key that is no such setting, or a spelling that is not a
+            non-empty string (each named).
+
+    Example:
+        >>> import qnsim
+        >>> net = qnsim.Network("bell_diagonal", seed=1)
+        >>> _ = net.add_node("a"), net.add_node("b")
+        >>> _ = net.add_link("a", "b", length_km=1.0, fidelity=0.95, rate_hz=1e3, success_probability=0.1)
+        >>> _ = net.request("a", "b")
+        >>> result = net.run(0.005, progress=False).requests[0]
+        >>> with qnsim.options_as({"until_s": "--until"}):  # what a script with an --until option prints
+        ...     print(result.notes[0].split("; ")[-1])
+        run longer (--until) for at least 100 pairs
+    """
+    if isinstance(reader, Mapping):
+        run, request = _settings()
+        known = sorted(run | request | {"until_s"})
+        from qnsim.specs import did_you_mean
+
+        for key, spelling in reader.items():
+            if key not in known:
+                raise ValueError(
+                    f"options_as: {written(key)} is no setting a note names{did_you_mean(key, known)} (the keywords "
+                    f"of Network, Network.run and Network.request: {', '.join(known)})"
+                )
+            if not isinstance(spelling, str) or not spelling.strip():
+                raise ValueError(
+                    f"options_as: the spelling of {key} must be a non-empty string (how the reader changes it, "
+                    f"e.g. '--until'), got {shown(spelling)}"
+                )
+        reader = dict(reader)
+    elif reader not in _READERS:
+        raise ValueError(
+            f"options_as: reader must be one of {', '.join(_READERS)}, got {shown(reader)} (or a mapping from "
+            "settings to a script's options: {'until_s': '--until'})"
+        )
     token = _READER.set(reader)
     try:
         yield
@@ -47,13 +110,17 @@ def options_as(reader: str) -> Iterator[None]:
 
 
 def option_name(key: str, request: int | None = None) -> str:
-    """The setting ``key`` (a :meth:`qnsim.Network.run` or :meth:`qnsim.Network.request` keyword; ``request``:
-    the request's index, for a request's setting) as the current reader changes it (see :func:`options_as`)."""
+    """The setting ``key`` (a :meth:`qnsim.Network.run`, ``Network`` or :meth:`qnsim.Network.request`
+    keyword; ``request``: the request's index, for a request's setting) as the current reader changes it (see
+    :func:`options_as`). Node and link settings (``channels``, ``num_memories``) are spelled alike in Python
+    and in their scenario tables, so notes name them as they are."""
     reader = _READER.get()
+    if isinstance(reader, dict):
+        return reader.get(key, key)
     if reader == "python":
         return key
     if reader == "cli" and key in _CLI_OPTIONS:
         return _CLI_OPTIONS[key]
-    if key in _RUN_KEYS:
+    if key == "until_s" or key in _settings()[0]:
         return f"run.{key}"
     return key if request is None else f"requests.{request}.{key}"
