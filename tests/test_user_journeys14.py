@@ -50,3 +50,96 @@ def test_a_script_says_how_its_user_changes_a_setting(capsys, monkeypatch):
     with pytest.raises(ValueError, match=r"the spelling of until_s must be a non-empty string .* got ''"):
         with qnsim.options_as({"until_s": ""}):
             pass
+
+
+def _settings_named_raw() -> list[str]:
+    """The string literals of the package (docstrings aside) that name a run or request setting as "(key)", the
+    Python keyword written out, where :func:`qnsim.option_name` names it as the reader changes it. The estimator
+    (``qnsim/estimate``) is left out: its settings (``target_fidelity``, a calibration's ``until_s``) are spelled
+    alike in ``estimate()``, ``calibrate_link()`` and the links file ``qnsim estimate`` reads, which has no options
+    for them."""
+    import ast
+    import dataclasses
+    import pathlib
+    import re
+
+    from qnsim.scenario import RunSettings
+    from qnsim.specs import RequestSpec
+
+    keys = {f.name for spec in (RunSettings, RequestSpec) for f in dataclasses.fields(spec)} - {"name", "path"}
+    raw = re.compile(r"\((%s)\)" % "|".join(sorted(keys | {"until_s"})))
+    package = pathlib.Path(qnsim.__file__).parent
+    found = []
+    for source in sorted(package.rglob("*.py")):
+        if "estimate" in source.relative_to(package).parts:
+            continue
+        tree = ast.parse(source.read_text(encoding="utf-8"))
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)
+        }
+        found += [
+            f"{source.name}:{node.lineno}: {node.value.strip()[:80]!r}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in docstrings
+            and raw.search(node.value)
+        ]
+    return found
+
+
+HELD_TOML = """[run]
+until_s = 0.01
+seed = 1
+max_records = 2
+[[nodes]]
+name = "a"
+num_memories = 1
+[[nodes]]
+name = "b"
+num_memories = 1
+[[links]]
+a = "a"
+b = "b"
+length_km = 1.0
+fidelity = 0.9
+rate_hz = 1000.0
+success_probability = 0.1
+[[requests]]
+src = "a"
+dst = "b"
+"""
+
+
+def test_every_note_names_a_setting_as_its_reader_changes_it(tmp_path, capsys):
+    """Round 13 routed the rate notes' ``until_s`` and ``num_pairs`` through ``option_name``, but other notes kept
+    the Python keyword wherever they were read: ``qnsim run`` printed "2 of 12 pairs recorded (max_records)" (the
+    file's ``run.max_records``) and, for a request waiting behind an endless one, "give them num_pairs or
+    deadline_s"; ``qnsim plot`` of a scenario sweep said "ask for at least 100 pairs (num_pairs)" where the rows
+    themselves say ``requests.0.num_pairs``; ``run_seeds``' memory refusal named "(max_records)". Old behaviour:
+    the raw keyword; now every such note goes through the one mechanism (a scan of the package finds none written
+    out), and the plot's note takes the setting as the rows' notes name it."""
+    from qnsim.cli import main
+    from qnsim.plot import summarize
+
+    assert _settings_named_raw() == []
+    held = tmp_path / "held.toml"
+    held.write_text(HELD_TOML + '[[requests]]\nsrc = "a"\ndst = "b"\n')
+    assert main(["run", str(held)]) == 0
+    out = capsys.readouterr().out
+    assert "2 of 12 pairs recorded (run.max_records)" in out, out
+    assert "(give them requests.0.num_pairs or requests.0.deadline_s, more channels" in out, out
+    network, settings = qnsim.load_scenario(held)
+    result = network.run(settings.until_s, progress=False)
+    assert "2 of 12 pairs recorded (max_records)" in result.requests[0].notes  # Python: the Network keyword
+    assert "(give them num_pairs or deadline_s, more channels" in result.requests[1].notes[0]
+    few = tmp_path / "few.toml"
+    few.write_text(HELD_TOML.replace("max_records = 2\n", "") + "num_pairs = 3\n")
+    rows = qnsim.sweep(str(few), {"links.0.success_probability": [0.05, 0.1]}, seeds=3, progress=False, workers=1)
+    (note,) = [n for n in summarize(rows, "links.0.success_probability", ["rate_hz"]).attrs["notes"] if "n/(n-1)" in n]
+    assert note.endswith("the mean over seeds keeps that bias: ask for at least 100 pairs (requests.0.num_pairs)")

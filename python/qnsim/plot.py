@@ -24,6 +24,7 @@ import numpy as np
 
 from qnsim._row_notes import join_notes, split_notes
 from qnsim.argument_checks import column_name, file_path, flag, shown, written
+from qnsim.results import FEW_PAIRS_FOR_RATE
 
 __all__ = ["axis_label", "column_unit", "plot_estimate", "plot_sweep", "summarize"]
 
@@ -281,16 +282,19 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
         if undrawn_at:
             undrawn[column] = _where(out, keys, undrawn_at)
         served_few = _served_by_few_pairs(frame, column)
-        if served_few is not None and served_few.any():
+        if served_few is not None and served_few.map(bool).any():
             # Each such rate is n / (time of the n-th pair), high by n/(n-1) on average: a mean over seeds of 3-pair
             # requests drew 1.5 kHz for a 1 kHz link, with a standard error that did not reach the truth.
-            hits = served_few.groupby([frame[k] for k in keys], sort=True).sum().to_numpy()
+            hits = served_few.map(bool).groupby([frame[k] for k in keys], sort=True).sum().to_numpy()
             at = [i for i, k in enumerate(hits) if k]
+            # The setting as the rows' own notes name it (requests.0.num_pairs in a scenario sweep's rows, num_pairs
+            # in a Python function's): the plot's reader changes it where the rows were made.
+            settings = " or ".join(dict.fromkeys(name for name in served_few if name))
             notes.append(
                 f"{column}: at {len(at)} of {len(count)} points ({_where(out, keys, at)}), seeds whose request was "
                 "served by its last pair after few random arrivals (their notes: \"rate from only ... in a window "
                 "that ended on the last\") read high, by about n/(n-1) for n pairs, and the mean over seeds keeps "
-                "that bias: ask for at least 100 pairs (num_pairs)"
+                f"that bias: ask for at least {FEW_PAIRS_FOR_RATE} pairs ({settings})"
             )
     notes += _noted_points(frame, out, keys, y)
     if len(seeds) and seeds.min() < seeds.max():
@@ -410,8 +414,9 @@ def _notes_of_drawn(text: Any, labels: list[str], drawn: set[str]) -> Any:
 
 
 def _served_by_few_pairs(frame: Any, column: str) -> Any:
-    """Per row, whether ``column`` (a ``rate_hz`` column of a scenario sweep) comes from a request served by its
-    last pair after fewer than 100 random arrivals, as the row's notes say (None: not such a column)."""
+    """Per row, when ``column`` (a ``rate_hz`` column of a scenario sweep) comes from a request served by its
+    last pair after fewer than 100 random arrivals, as the row's notes say: the setting that note asks to raise,
+    as the note names it (``requests.0.num_pairs``); "" for other rows (None: not such a column)."""
     if "notes" not in frame.columns or not column.endswith("rate_hz"):
         return None
     prefix = column[: -len("rate_hz")]
@@ -419,8 +424,13 @@ def _served_by_few_pairs(frame: Any, column: str) -> Any:
         labelled = [c for c in frame.columns if isinstance(c, str) and c.endswith(".rate_hz")]
         prefix = labelled[0][: -len("rate_hz")] if labelled else ""
     label = re.escape(prefix[:-1]) + ": " if prefix else ""
-    pattern = re.compile(rf"{label}rate from only \d+ pair\(s\), in a window that ended on the last")
-    return frame["notes"].map(lambda notes: any(pattern.match(note) for note in split_notes(notes))).astype(bool)
+    pattern = re.compile(rf"{label}rate from only \d+ pair\(s\), in a window that ended on the last.*\(([^()]+)\) to")
+
+    def setting(notes: Any) -> str:
+        found = [m.group(1) for m in map(pattern.match, split_notes(notes)) if m]
+        return found[0] if found else ""
+
+    return frame["notes"].map(setting)
 
 
 def _rounding_twins(table: Any, keys: list[str]) -> list[str]:

@@ -746,12 +746,17 @@ class RequestResult:
                 # the whole run behind the first, which has no end, and the note did not say so.
                 holders = ", ".join(str(i) for i, _ in self.held_by)
                 note += f"; request(s) {holders} hold memories on links of its path"
-                endless = [str(i) for i, endless in self.held_by if endless]
+                endless = [i for i, endless in self.held_by if endless]
                 if endless:
-                    which = "" if len(endless) == len(self.held_by) else f" (request(s) {', '.join(endless)})"
+                    which = "" if len(endless) == len(self.held_by) else f" (request(s) {', '.join(map(str, endless))})"
+                    # Each holder's own settings, as the reader changes them (requests.1.num_pairs from qnsim run).
+                    num_pairs, deadline = (
+                        ", ".join(dict.fromkeys(option_name(key, i) for i in endless))
+                        for key in ("num_pairs", "deadline_s")
+                    )
                     note += (
                         f" and, with neither num_pairs nor deadline_s{which}, keep them until the run ends (give them "
-                        "num_pairs or deadline_s, more channels or num_memories, or run the requests in separate "
+                        f"{num_pairs} or {deadline}, more channels or num_memories, or run the requests in separate "
                         "networks)"
                     )
             notes.append(note)
@@ -832,7 +837,7 @@ class RequestResult:
         if self.rejected_low_fidelity:
             notes.append(f"{self.rejected_low_fidelity} pairs rejected below fidelity {self.min_fidelity:g}")
         if self.capped:
-            notes.append(f"{self.num_records} of {self.num_pairs} pairs recorded (max_records)")
+            notes.append(f"{self.num_records} of {self.num_pairs} pairs recorded ({option_name('max_records')})")
         notes.extend(self._sample_notes())
         return notes
 

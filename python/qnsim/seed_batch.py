@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence, Sized
 from typing import Any, Union
 
 from qnsim._exception_notes import add_note
+from qnsim._options import option_name
 from qnsim.argument_checks import written
 
 __all__ = ["batches_help", "checked_seeds", "result_bytes", "run_seed_batches", "seed_groups"]
@@ -232,7 +233,7 @@ def run_network_seeds(
                         f"{(held + need) / 1e9:.3g} GB (the first {finished:,} took {held / 1e9:.3g} GB), and the "
                         f"{len(seeds) - finished:,} still to run need more than {memory_name}, {memory / 1e9:.3g} GB: "
                         "pass on_result= to handle each result as its seed finishes instead of keeping them all, or "
-                        "keep fewer per-pair records (max_records)"
+                        f"keep fewer per-pair records ({option_name('max_records')})"
                     )
     except BaseException as exc:
         # Where the batch stopped, wherever that was (in a native call, while a call's results were read or handed

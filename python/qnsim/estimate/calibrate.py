@@ -179,10 +179,10 @@ def supply_notes(r: Any, until_s: float, verb: str, run: str) -> list[str]:
         )
     # Capped records do not matter here (the figures come from the native sums over every pair),
     # and a single pair and a thin rate are said above.
-    said = ("one pair delivered", "rate from only")
-    notes.extend(
-        f"{run}: {note}" for note in r.notes if not note.endswith("(max_records)") and not note.startswith(said)
-    )
+    said: tuple[str, ...] = ("one pair delivered", "rate from only")
+    if r.capped:  # its note names max_records as the reader spells it: matched by its start
+        said += (f"{r.num_records} of {r.num_pairs} pairs recorded",)
+    notes.extend(f"{run}: {note}" for note in r.notes if not note.startswith(said))
     return notes
 
 
