@@ -143,3 +143,90 @@ def test_every_note_names_a_setting_as_its_reader_changes_it(tmp_path, capsys):
     rows = qnsim.sweep(str(few), {"links.0.success_probability": [0.05, 0.1]}, seeds=3, progress=False, workers=1)
     (note,) = [n for n in summarize(rows, "links.0.success_probability", ["rate_hz"]).attrs["notes"] if "n/(n-1)" in n]
     assert note.endswith("the mean over seeds keeps that bias: ask for at least 100 pairs (requests.0.num_pairs)")
+
+
+REPEATER_TOML = """name = "repeater"
+[run]
+until_s = 0.02
+seed = 1
+formalism = "bell_diagonal"
+[[nodes]]
+name = "qpu_a"
+t1_s = 0.01
+t2_s = 0.01
+[[nodes]]
+name = "rep"
+role = "repeater"
+t1_s = 0.01
+t2_s = 0.01
+[[nodes]]
+name = "qpu_b"
+t1_s = 0.01
+t2_s = 0.01
+[[links]]
+a = "qpu_a"
+b = "rep"
+length_km = 20.0
+fidelity = 0.95
+rate_hz = 1e4
+success_probability = 0.1
+[[links]]
+a = "rep"
+b = "qpu_b"
+length_km = 20.0
+fidelity = 0.95
+rate_hz = 1e4
+success_probability = 0.1
+[[requests]]
+src = "qpu_a"
+dst = "qpu_b"
+"""
+
+
+def test_a_plot_against_a_linked_axis_says_the_other_parameter_moved(tmp_path, capsys):
+    """The architect's sweep of a repeater's position, ``qnsim sweep rep.toml --param
+    'links.0.length_km,links.1.length_km=5,35;10,30;20,20;30,10'``, then ``qnsim plot``: the axis read
+    "links.0.length_km (km)" alone and nothing said that links.1.length_km moved with it (35 km at 5, 10 km at 30),
+    so the curve read as one hop growing with the other held at the scenario's 20 km; the summary table had no
+    links.1 column. Old behaviour: silent; now the table carries the linked parameter's value per point, a note
+    names it with its values, and the axis says it was swept together (its values under the label). The plot's
+    points and bars are the table's means and 95% Student t intervals of the rows."""
+    import matplotlib
+    import numpy as np
+
+    from qnsim.plot import plot_sweep, summarize
+    from qnsim.plot_cli import main as plot_main
+    from qnsim.sweep_cli import main as sweep_main
+
+    matplotlib.use("Agg")
+    scenario = tmp_path / "rep.toml"
+    scenario.write_text(REPEATER_TOML)
+    rows = tmp_path / "pos.csv"
+    axis = "links.0.length_km,links.1.length_km=5,35;10,30;20,20;30,10"
+    argv = [str(scenario), "--param", axis, "--seeds", "3", "--out", str(rows), "--workers", "1", "--no-progress"]
+    assert sweep_main(argv) == 0
+    assert plot_main([str(rows), "--out", str(tmp_path / "pos.png")]) == 0
+    err = capsys.readouterr().err
+    assert (
+        "note: links.1.length_km is not held fixed: it was swept together with links.0.length_km "
+        "(links.1.length_km = 35 at 5, 30 at 10, 20 at 20, 10 at 30)"
+    ) in err, err
+    table = summarize(str(rows), "links.0.length_km", ["rate_hz", "mean_fidelity"])
+    assert table["links.1.length_km"].tolist() == [35, 30, 20, 10]
+    figure = plot_sweep(str(rows), "links.0.length_km")
+    assert figure.axes[-1].get_xlabel() == (
+        "links.0.length_km (km)\nwith links.1.length_km (km) swept together: 35, 30, 20, 10"
+    )
+    import pandas as pd
+
+    frame = pd.read_csv(rows)
+    for panel, column in zip(figure.axes, ("rate_hz", "mean_fidelity")):
+        line, caps, (bars,) = panel.containers[0]
+        by_x = frame.groupby("links.0.length_km")[column]
+        assert np.allclose(line.get_ydata(), by_x.mean()) and np.allclose(line.get_ydata(), table[f"{column}_mean"])
+        half = 4.3027 * by_x.std(ddof=1).to_numpy() / np.sqrt(3)  # t(0.975, 2), as tabulated to 4 decimals
+        assert np.allclose([s[1, 1] - s[0, 1] for s in bars.get_segments()], 2 * half, rtol=1e-12)
+    # One parameter swept: nothing linked, the axis names it alone.
+    assert sweep_main([str(scenario), "--param", "links.0.length_km=5,10", "--out", str(tmp_path / "one.csv")]) == 0
+    assert summarize(str(tmp_path / "one.csv"), "links.0.length_km", ["rate_hz"]).attrs["linked"] == []
+    assert plot_sweep(str(tmp_path / "one.csv"), "links.0.length_km").axes[-1].get_xlabel() == "links.0.length_km (km)"

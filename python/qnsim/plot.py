@@ -215,6 +215,13 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
     _check_seeds_once(frame, keys)
     grouped = frame.groupby(keys, sort=True)
     out = grouped.size().reset_index()[keys]
+    # Swept parameters that change from point to point but are fixed within each (checked above): swept together
+    # with x (--param 'links.0.length_km,links.1.length_km=5,35;10,30': a repeater's position). The axis named x
+    # alone, read as the other held at the scenario's value; the table carries their values, the notes and the
+    # axis say they moved.
+    linked = [c for c in _parameter_columns(frame) if c not in keys and frame[c].nunique(dropna=False) > 1]
+    for column in linked:
+        out[column] = grouped[column].first().to_numpy()
     # Seeds per point as the sweep wrote them (a NaN result, a fidelity without pairs, is a
     # finished seed): fewer at some points means seeds that never ran, not missing values.
     seeds = grouped.size().to_numpy()
@@ -306,6 +313,11 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
             "resume the sweep to finish them"
         )
     notes += _rounding_twins(out, keys)
+    notes += [
+        f"{column} is not held fixed: it was swept together with {x} ({_linked_values(out, x, column)}), so each "
+        f"point's figures are those of both; its values are the table's {column} column"
+        for column in linked
+    ]
     notes[:0] = [f"the scenario, for every row (a row whose grid values change it carries its own): {remark}"
                  for remark in remarks]  # fmt: skip
     if frame.attrs.get("sweep_status"):
@@ -315,6 +327,7 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
     out.attrs["notes"] = notes
     out.attrs["remarks"] = remarks
     out.attrs["undrawn"] = undrawn
+    out.attrs["linked"] = linked
     out.attrs["seeds_per_point"] = (int(seeds.min()), int(seeds.max())) if len(seeds) else (0, 0)
     out.attrs["request_of"] = request_of = _request_of(frame, y)
     if request_of:
@@ -431,6 +444,29 @@ def _served_by_few_pairs(frame: Any, column: str) -> Any:
         return found[0] if found else ""
 
     return frame["notes"].map(setting)
+
+
+def _linked_values(table: Any, x: str, column: str, most: int = 6) -> str:
+    """``column``'s value at each ``x`` of a summary table, ``35 at 5, 30 at 10 ...`` (the first few)."""
+    pairs = [f"{written(_plain(v))} at {written(_plain(at))}" for at, v in zip(table[x], table[column])]
+    return f"{column} = " + ", ".join(pairs[:most]) + (" ..." if len(pairs) > most else "")
+
+
+def _linked_labels(table: Any, x: str, hue: str | None) -> list[str]:
+    """Lines under the x axis's label for the parameters swept together with ``x`` (``table.attrs["linked"]``):
+    the axis named ``x`` alone read as if they were held at the scenario's value. Their values at each point
+    too when one curve has them all (a few)."""
+    lines = []
+    for column in table.attrs["linked"]:
+        values = [written(_plain(v)) for v in table[column]]
+        at = f": {', '.join(values)}" if hue is None and len(values) <= 6 else ""
+        lines.append(f"with {axis_label(column)} swept together{at}")
+    return lines
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar as its Python value (written as the rows hold it: 35, not np.int64(35))."""
+    return value.item() if hasattr(value, "item") else value
 
 
 def _rounding_twins(table: Any, keys: list[str]) -> list[str]:
@@ -711,7 +747,7 @@ def plot_sweep(
         if column in table.attrs["request_of"]:
             # Rows of several requests: say whose figure this is (the first request's).
             panel.set_ylabel(f"{axis_label(column)}\nrequest {table.attrs['request_of'][column]}")
-    axes[-1].set_xlabel(axis_label(x))
+    axes[-1].set_xlabel("\n".join([axis_label(x), *_linked_labels(table, x, hue)]))
     if not logx and len(table) and _integer_column(table[x]):
         # A count on the x axis (a code distance, a node count) had ticks at 3.25, 3.5, ...: whole ticks only.
         from matplotlib.ticker import MaxNLocator
