@@ -226,6 +226,14 @@ def test_a_plot_against_a_linked_axis_says_the_other_parameter_moved(tmp_path, c
         assert np.allclose(line.get_ydata(), by_x.mean()) and np.allclose(line.get_ydata(), table[f"{column}_mean"])
         half = 4.3027 * by_x.std(ddof=1).to_numpy() / np.sqrt(3)  # t(0.975, 2), as tabulated to 4 decimals
         assert np.allclose([s[1, 1] - s[0, 1] for s in bars.get_segments()], 2 * half, rtol=1e-12)
+    # With a hue, the note names each (x, value) once, not once per curve.
+    hued = tmp_path / "hued.csv"
+    argv = [str(scenario), "--param", "links.0.length_km,links.1.length_km=5,35;30,10", "--param",
+            "requests.0.start_s=0,0.001", "--out", str(hued), "--no-progress"]  # fmt: skip
+    assert sweep_main(argv) == 0
+    (note,) = [n for n in summarize(str(hued), "links.0.length_km", ["rate_hz"], "requests.0.start_s").attrs["notes"]
+               if "swept together" in n]  # fmt: skip
+    assert "(links.1.length_km = 35 at 5, 10 at 30)" in note, note
     # One parameter swept: nothing linked, the axis names it alone.
     assert sweep_main([str(scenario), "--param", "links.0.length_km=5,10", "--out", str(tmp_path / "one.csv")]) == 0
     assert summarize(str(tmp_path / "one.csv"), "links.0.length_km", ["rate_hz"]).attrs["linked"] == []

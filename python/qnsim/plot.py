@@ -448,7 +448,10 @@ def _served_by_few_pairs(frame: Any, column: str) -> Any:
 
 def _linked_values(table: Any, x: str, column: str, most: int = 6) -> str:
     """``column``'s value at each ``x`` of a summary table, ``35 at 5, 30 at 10 ...`` (the first few)."""
-    pairs = [f"{written(_plain(v))} at {written(_plain(at))}" for at, v in zip(table[x], table[column])]
+    # Each (x, value) once: with a hue, every curve repeats them.
+    pairs = list(
+        dict.fromkeys(f"{written(_plain(v))} at {written(_plain(at))}" for at, v in zip(table[x], table[column]))
+    )
     return f"{column} = " + ", ".join(pairs[:most]) + (" ..." if len(pairs) > most else "")
 
 
