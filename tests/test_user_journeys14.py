@@ -238,3 +238,25 @@ def test_a_plot_against_a_linked_axis_says_the_other_parameter_moved(tmp_path, c
     assert sweep_main([str(scenario), "--param", "links.0.length_km=5,10", "--out", str(tmp_path / "one.csv")]) == 0
     assert summarize(str(tmp_path / "one.csv"), "links.0.length_km", ["rate_hz"]).attrs["linked"] == []
     assert plot_sweep(str(tmp_path / "one.csv"), "links.0.length_km").axes[-1].get_xlabel() == "links.0.length_km (km)"
+
+
+def test_qnsim_plot_names_its_own_options_when_it_refuses_rows(tmp_path, capsys):
+    """``qnsim plot pur.csv`` of a sweep over ``links.*.channels,requests.0.purification_rounds=2,0;2,1;3,2`` (the
+    channels a purification round needs, swept with it) took the first parameter as x and refused the rows with
+    "plot one of them as hue", ``plot_sweep``'s keyword, to a user who types ``--hue`` (and the other way out, that
+    parameter as ``--x``, went unsaid). Old behaviour: the Python keyword; now ``qnsim plot`` reads as the command
+    (``--hue``, ``--x``), Python as Python (``hue``, ``x``)."""
+    from qnsim.plot import summarize
+    from qnsim.plot_cli import main as plot_main
+
+    rows = tmp_path / "pur.csv"
+    rows.write_text(
+        "links.*.channels,requests.0.purification_rounds,seed,rate_hz,mean_fidelity,point_id\n"
+        "2,0,0,1000.0,0.83,p0\n2,1,0,300.0,0.66,p1\n3,2,0,150.0,0.53,p2\n"
+    )
+    assert plot_main([str(rows), "--out", str(tmp_path / "pur.png")]) == 2
+    err = capsys.readouterr().err
+    assert "plot one of them as --hue (one curve per value) or as --x, or select the rows of one value" in err, err
+    with pytest.raises(ValueError, match=r"plot one of them as hue \(one curve per value\) or as x, or select"):
+        summarize(str(rows), "links.*.channels", ["rate_hz"])
+    assert plot_main([str(rows), "--x", "requests.0.purification_rounds", "--out", str(tmp_path / "p.png")]) == 0

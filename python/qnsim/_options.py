@@ -36,8 +36,11 @@ __all__ = ["option_name", "options_as"]
 
 _READER: ContextVar[Union[str, Mapping[str, str]]] = ContextVar("qnsim_option_reader", default="python")
 
-#: Settings of a scenario's [run] table that ``qnsim run`` (and ``qnsim sweep``) override by an option.
-_CLI_OPTIONS = {"until_s": "--until", "seed": "--seed", "formalism": "--formalism"}
+#: Settings of a scenario's [run] table that ``qnsim run`` (and ``qnsim sweep``) override by an option, and the
+#: arguments of ``qnsim.plot_sweep`` that ``qnsim plot`` takes as options.
+_CLI_OPTIONS = {
+    "until_s": "--until", "seed": "--seed", "formalism": "--formalism", "x": "--x", "y": "--y", "hue": "--hue"
+}  # fmt: skip
 _READERS = ("python", "cli", "scenario")
 
 

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from qnsim._options import option_name
 from qnsim._row_notes import join_notes, split_notes
 from qnsim.argument_checks import column_name, file_path, flag, shown, written
 from qnsim.results import FEW_PAIRS_FOR_RATE
@@ -570,7 +571,8 @@ def _check_other_parameters_fixed(frame: Any, keys: list[str]) -> None:
         raise ValueError(
             f"rows with the same {' and '.join(keys)} differ in the swept parameter(s) "
             f"{', '.join(f'{written(c)} ({values[c]})' for c in varying)}: the mean over them would mix those "
-            "values as if they were seeds; plot one of them as hue, or select the rows of one value"
+            f"values as if they were seeds; plot one of them as {option_name('hue')} (one curve per value) or as "
+            f"{option_name('x')}, or select the rows of one value"
         )
 
 
