@@ -121,11 +121,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         ...     code, os.path.exists(os.path.join(tmp, "rows.png")), err.getvalue().split(" -> ")[0]
         (0, True, 'plotted rate_hz, mean_fidelity against links.*.length_km (2 rows)')
     """
-    from qnsim._options import options_as
     from qnsim.cli import guarded
 
-    with options_as("cli"):  # messages name --hue, not plot_sweep's hue=
-        return guarded("qnsim plot", lambda: _main(argv))
+    return guarded("qnsim plot", lambda: _main(argv))
 
 
 def _main(argv: Sequence[str] | None) -> int:
