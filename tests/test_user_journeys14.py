@@ -260,3 +260,40 @@ def test_qnsim_plot_names_its_own_options_when_it_refuses_rows(tmp_path, capsys)
     with pytest.raises(ValueError, match=r"plot one of them as hue \(one curve per value\) or as x, or select"):
         summarize(str(rows), "links.*.channels", ["rate_hz"])
     assert plot_main([str(rows), "--x", "requests.0.purification_rounds", "--out", str(tmp_path / "p.png")]) == 0
+
+
+@pytest.mark.slow
+def test_the_architects_repeater_journey_runs_from_the_tutorial_as_written(tmp_path, monkeypatch, capsys):
+    """The network architect's journey on a repeater through transducers had no command-line steps: the tutorial
+    sent them to ``examples/transducer_repeater.py`` (a Python script), and no scenario held a repeater between
+    transducer QPUs, so ``qnsim run``, ``qnsim sweep`` over the repeater's position or purification rounds and
+    ``qnsim plot`` had to be pieced together (the default x of the rounds sweep, the channels, is refused). Old
+    behaviour: no such steps; now ``examples/transducer_repeater.toml`` and the tutorial's commands, run here as
+    written, and what the tutorial says of their results holds: the midpoint gives the highest rate and fidelity,
+    a purification round lowers both, and each plot names the parameter swept with its x."""
+    import shlex
+
+    from repo_text import EXAMPLES, ROOT, read_text
+
+    from qnsim.cli import main
+    from qnsim.plot import summarize
+
+    tutorial = read_text(ROOT / "docs" / "tutorials" / "two_qpus_transducers.md")
+    block = tutorial.split("## The repeater from the command line", 1)[1].split("```bash\n", 1)[1].split("```")[0]
+    commands = block.strip().splitlines()
+    assert len(commands) == 5 and all(c.startswith("qnsim ") for c in commands), commands
+    scenario_text = read_text(EXAMPLES / "transducer_repeater.toml")
+    assert all(f"#   {c}" in scenario_text for c in commands if "examples/" in c)  # the file's own comments agree
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "examples").symlink_to(EXAMPLES)
+    for command in commands:
+        assert main(shlex.split(command)[1:]) == 0, command
+    err = capsys.readouterr().err
+    assert "links.1.length_km is not held fixed: it was swept together with links.0.length_km" in err
+    assert (tmp_path / "position.png").exists() and (tmp_path / "rounds.png").exists()
+    position = summarize("position.csv", "links.0.length_km", ["rate_hz", "mean_fidelity"])
+    best = position.set_index("links.0.length_km")
+    assert best["rate_hz_mean"].idxmax() == 20 and best["mean_fidelity_mean"].idxmax() == 20
+    rounds = summarize("rounds.csv", "requests.0.purification_rounds", ["rate_hz", "mean_fidelity"])
+    assert rounds["rate_hz_mean"].is_monotonic_decreasing and rounds["mean_fidelity_mean"].is_monotonic_decreasing
+    assert rounds["links.*.channels"].tolist() == [2, 2, 3]
