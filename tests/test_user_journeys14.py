@@ -226,14 +226,24 @@ def test_a_plot_against_a_linked_axis_says_the_other_parameter_moved(tmp_path, c
         assert np.allclose(line.get_ydata(), by_x.mean()) and np.allclose(line.get_ydata(), table[f"{column}_mean"])
         half = 4.3027 * by_x.std(ddof=1).to_numpy() / np.sqrt(3)  # t(0.975, 2), as tabulated to 4 decimals
         assert np.allclose([s[1, 1] - s[0, 1] for s in bars.get_segments()], 2 * half, rtol=1e-12)
-    # With a hue, the note names each (x, value) once, not once per curve.
+    # With a hue, the note names each (x, value) once, not once per curve; a parameter swept with the hue is named
+    # with it, and in each curve's legend entry.
     hued = tmp_path / "hued.csv"
     argv = [str(scenario), "--param", "links.0.length_km,links.1.length_km=5,35;30,10", "--param",
-            "requests.0.start_s=0,0.001", "--out", str(hued), "--no-progress"]  # fmt: skip
+            "links.*.channels,requests.0.start_s=1,0;2,0.001", "--out", str(hued), "--no-progress"]  # fmt: skip
     assert sweep_main(argv) == 0
-    (note,) = [n for n in summarize(str(hued), "links.0.length_km", ["rate_hz"], "requests.0.start_s").attrs["notes"]
-               if "swept together" in n]  # fmt: skip
-    assert "(links.1.length_km = 35 at 5, 10 at 30)" in note, note
+    notes = summarize(str(hued), "links.0.length_km", ["rate_hz"], "requests.0.start_s").attrs["notes"]
+    assert [n.split(", so each")[0] for n in notes if "swept together" in n] == [
+        "links.1.length_km is not held fixed: it was swept together with links.0.length_km (links.1.length_km = 35 "
+        "at 5, 10 at 30)",
+        "links.*.channels is not held fixed: it was swept together with requests.0.start_s (links.*.channels = 1 at "
+        "0.0, 2 at 0.001)",
+    ], notes
+    figure = plot_sweep(str(hued), "links.0.length_km", ["rate_hz"], hue="requests.0.start_s")
+    assert [t.get_text() for t in figure.axes[0].get_legend().get_texts()] == [
+        "requests.0.start_s = 0.0, links.*.channels = 1", "requests.0.start_s = 0.001, links.*.channels = 2"
+    ]
+    assert figure.axes[0].get_xlabel() == "links.0.length_km (km)\nwith links.1.length_km (km) swept together"
     # One parameter swept: nothing linked, the axis names it alone.
     assert sweep_main([str(scenario), "--param", "links.0.length_km=5,10", "--out", str(tmp_path / "one.csv")]) == 0
     assert summarize(str(tmp_path / "one.csv"), "links.0.length_km", ["rate_hz"]).attrs["linked"] == []

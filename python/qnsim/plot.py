@@ -220,9 +220,12 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
     # with x (--param 'links.0.length_km,links.1.length_km=5,35;10,30': a repeater's position). The axis named x
     # alone, read as the other held at the scenario's value; the table carries their values, the notes and the
     # axis say they moved.
-    linked = [c for c in _parameter_columns(frame) if c not in keys and frame[c].nunique(dropna=False) > 1]
-    for column in linked:
+    moving = [c for c in _parameter_columns(frame) if c not in keys and frame[c].nunique(dropna=False) > 1]
+    for column in moving:
         out[column] = grouped[column].first().to_numpy()
+    # One that moves with the hue alone (the channels of each purification round's curve) belongs in the legend.
+    with_hue = [c for c in moving if hue is not None and bool((out.groupby(hue)[c].nunique(dropna=False) == 1).all())]
+    linked = [c for c in moving if c not in with_hue]
     # Seeds per point as the sweep wrote them (a NaN result, a fidelity without pairs, is a
     # finished seed): fewer at some points means seeds that never ran, not missing values.
     seeds = grouped.size().to_numpy()
@@ -315,9 +318,10 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
         )
     notes += _rounding_twins(out, keys)
     notes += [
-        f"{column} is not held fixed: it was swept together with {x} ({_linked_values(out, x, column)}), so each "
-        f"point's figures are those of both; its values are the table's {column} column"
-        for column in linked
+        f"{column} is not held fixed: it was swept together with {along} ({_linked_values(out, along, column)}), so "
+        f"each point's figures are those of both; its values are the table's {column} column"
+        for column in moving
+        for along in [hue if column in with_hue else x]
     ]
     notes[:0] = [f"the scenario, for every row (a row whose grid values change it carries its own): {remark}"
                  for remark in remarks]  # fmt: skip
@@ -329,6 +333,7 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
     out.attrs["remarks"] = remarks
     out.attrs["undrawn"] = undrawn
     out.attrs["linked"] = linked
+    out.attrs["linked_hue"] = with_hue
     out.attrs["seeds_per_point"] = (int(seeds.min()), int(seeds.max())) if len(seeds) else (0, 0)
     out.attrs["request_of"] = request_of = _request_of(frame, y)
     if request_of:
@@ -901,6 +906,9 @@ def _panel(panel: Any, table: Any, groups: list, x: str, column: str, hue: str |
     drawn = []
     for label, part in groups:
         name = None if hue is None else f"{hue} = {label[0] if isinstance(label, tuple) else label}"
+        if name is not None:
+            # Parameters swept together with the hue: each curve's value (the axis has one line per x-linked one).
+            name = ", ".join([name, *(f"{c} = {_plain(part[c].iloc[0])}" for c in table.attrs["linked_hue"])])
         shown = part[part[mean].notna() & ~zeros.loc[part.index]]
         # 95% of the mean over seeds (Student t), as every interval qnsim prints and as a point of one seed draws
         # its row's own: standard-error bars (68%) beside 95% ones read as a difference where there was none.
