@@ -307,3 +307,56 @@ def test_the_architects_repeater_journey_runs_from_the_tutorial_as_written(tmp_p
     rounds = summarize("rounds.csv", "requests.0.purification_rounds", ["rate_hz", "mean_fidelity"])
     assert rounds["rate_hz_mean"].is_monotonic_decreasing and rounds["mean_fidelity_mean"].is_monotonic_decreasing
     assert rounds["links.*.channels"].tolist() == [2, 2, 3]
+
+
+FEW_TOML = """[run]
+until_s = 0.005
+seed = 1
+[[nodes]]
+name = "a"
+t1_s = 1.0
+t2_s = 1.0
+[[nodes]]
+name = "b"
+t1_s = 1.0
+t2_s = 1.0
+[[links]]
+a = "a"
+b = "b"
+length_km = 1.0
+fidelity = 0.9
+rate_hz = 1000.0
+success_probability = 0.1
+[[requests]]
+src = "a"
+dst = "b"
+"""
+
+
+def test_a_measured_supply_names_how_its_run_is_lengthened(tmp_path, capsys):
+    """``qnsim qec link few.toml`` of a 5 ms scenario (8 pairs) warned "simulate longer (until_s) for at least 100
+    pairs", though the command has no such option and its own zero-pair message says "the scenario's run.until_s";
+    and the measuring (or calibration) run's own notes, read under a command, said "run longer (--until)", an
+    option neither ``qnsim qec link`` nor ``qnsim estimate`` has. Old behaviour: the Python keyword, or another
+    command's option; now ``supply_notes`` is told how its reader lengthens the run (``run.until_s`` from the
+    scenario, ``until_s`` for ``calibrate_link``'s keyword and the links file's key) and reads the request's notes
+    so, its other settings as the scenario's."""
+    import numpy as np
+
+    from qnsim.cli import main
+    from qnsim.estimate.calibrate import supply_notes
+    from qnsim.results import RequestResult
+
+    few = tmp_path / "few.toml"
+    few.write_text(FEW_TOML)
+    assert main(["qec", "link", str(few), "--distance", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "; simulate longer (run.until_s) for at least 100 pairs" in out and "(until_s)" not in out, out
+    # A run whose first pair came late (the note that asks for a longer run, not left out as the calibration's own).
+    late = RequestResult(0, "a", "b", ["a", "b"], 0.0, None, np.linspace(0.2, 0.5, 150), np.full(150, 0.9),
+                         np.zeros(150), end_s=0.5, first_delivery_s=0.2)  # fmt: skip
+    with qnsim.options_as("cli"):  # as under qnsim estimate or qnsim qec link
+        (calibration,) = supply_notes(late, 0.5, "calibrated", "calibration run")
+        (measured,) = supply_notes(late, 0.5, "measured", "the measuring run", "run.until_s")
+    assert calibration.endswith("; run longer (until_s) until the start-up is a small part of the window")
+    assert measured.endswith("; run longer (run.until_s) until the start-up is a small part of the window")

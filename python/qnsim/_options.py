@@ -34,7 +34,8 @@ from qnsim.argument_checks import shown, written
 
 __all__ = ["option_name", "options_as"]
 
-_READER: ContextVar[Union[str, Mapping[str, str]]] = ContextVar("qnsim_option_reader", default="python")
+#: The reader: one of _READERS, or (a script's spellings, the reader of the settings they leave out).
+_READER: ContextVar[Union[str, tuple[dict[str, str], str]]] = ContextVar("qnsim_option_reader", default="python")
 
 #: Settings of a scenario's [run] table that ``qnsim run`` (and ``qnsim sweep``) override by an option, and the
 #: arguments of ``qnsim.plot_sweep`` that ``qnsim plot`` takes as options.
@@ -56,7 +57,7 @@ def _settings() -> tuple[frozenset[str], frozenset[str]]:
 
 
 @contextmanager
-def options_as(reader: str | Mapping[str, str]) -> Iterator[None]:
+def options_as(reader: str | Mapping[str, str], otherwise: str = "python") -> Iterator[None]:
     """Notes read within this block name the settings they ask to change as ``reader`` changes them.
 
     Args:
@@ -66,7 +67,9 @@ def options_as(reader: str | Mapping[str, str]) -> Iterator[None]:
             with options of its own, a mapping from a setting (a :meth:`qnsim.Network.run` keyword such as
             ``until_s``, a ``Network`` keyword such as ``seed`` or ``max_records``, or a
             :meth:`qnsim.Network.request` keyword such as ``num_pairs``) to how the script's user changes it
-            (``{"until_s": "--until"}``); settings the mapping leaves out keep their Python spelling.
+            (``{"until_s": "--until"}``).
+        otherwise: With a mapping: how the settings it leaves out are named, one of the readers above
+            (default ``"python"``, their keywords; ``"scenario"`` for a run built from a scenario file).
 
     Raises:
         ValueError: An unknown reader, a mapping key that is no such setting, or a spelling that is not a
@@ -99,7 +102,9 @@ def options_as(reader: str | Mapping[str, str]) -> Iterator[None]:
                     f"options_as: the spelling of {key} must be a non-empty string (how the reader changes it, "
                     f"e.g. '--until'), got {shown(spelling)}"
                 )
-        reader = dict(reader)
+        if otherwise not in _READERS:
+            raise ValueError(f"options_as: otherwise must be one of {', '.join(_READERS)}, got {shown(otherwise)}")
+        reader = (dict(reader), otherwise)
     elif reader not in _READERS:
         raise ValueError(
             f"options_as: reader must be one of {', '.join(_READERS)}, got {shown(reader)} (or a mapping from "
@@ -118,8 +123,10 @@ def option_name(key: str, request: int | None = None) -> str:
     :func:`options_as`). Node and link settings (``channels``, ``num_memories``) are spelled alike in Python
     and in their scenario tables, so notes name them as they are."""
     reader = _READER.get()
-    if isinstance(reader, dict):
-        return reader.get(key, key)
+    if isinstance(reader, tuple):
+        spellings, reader = reader
+        if key in spellings:
+            return spellings[key]
     if reader == "python":
         return key
     if reader == "cli" and key in _CLI_OPTIONS:

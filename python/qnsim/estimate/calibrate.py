@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from qnsim._options import options_as
 from qnsim.argument_checks import integer, label, probability, rate, real_number, shown
 from qnsim.results import FEW_PAIRS_FOR_RATE, WINDOW_ROUNDING, checked_rate_measurement, measured_rate_text
 
@@ -143,7 +144,7 @@ class CalibratedLink:
         return (f"rate calibrated by simulating {self.source}: {self.rate_text()}", *self.notes)
 
 
-def supply_notes(r: Any, until_s: float, verb: str, run: str) -> list[str]:
+def supply_notes(r: Any, until_s: float, verb: str, run: str, until_name: str = "until_s") -> list[str]:
     """Notes on a pair supply measured from request result ``r`` of a run of ``until_s`` s: its
     uncertainty below :data:`MIN_CALIBRATION_PAIRS` pairs, and the request's own notes.
 
@@ -152,6 +153,9 @@ def supply_notes(r: Any, until_s: float, verb: str, run: str) -> list[str]:
         until_s: The run's simulated time, in s.
         verb: How the figures were obtained ("calibrated", "measured").
         run: What to call the run in the request's notes ("calibration run").
+        until_name: How the reader lengthens that run: ``until_s`` (``calibrate_link``'s keyword and the links
+            file's key), or ``run.until_s`` (the scenario's, where the command has no option for it); the notes
+            name it so, the request's own included (:func:`qnsim.options_as`).
 
     Example:
         >>> import numpy as np
@@ -175,14 +179,17 @@ def supply_notes(r: Any, until_s: float, verb: str, run: str) -> list[str]:
         notes.append(
             f"{verb} from only {r.num_pairs} pair(s) in {until_s:g} s of simulated time: the rate "
             f"{r.rate_hz:.4g} pairs/s is {rate_spread} and the fidelity {r.mean_fidelity:.4f} uncertain by "
-            f"{spread} (95%); simulate longer (until_s) for at least {MIN_CALIBRATION_PAIRS} pairs"
+            f"{spread} (95%); simulate longer ({until_name}) for at least {MIN_CALIBRATION_PAIRS} pairs"
         )
     # Capped records do not matter here (the figures come from the native sums over every pair),
     # and a single pair and a thin rate are said above.
     said: tuple[str, ...] = ("one pair delivered", "rate from only")
     if r.capped:  # its note names max_records as the reader spells it: matched by its start
         said += (f"{r.num_records} of {r.num_pairs} pairs recorded",)
-    notes.extend(f"{run}: {note}" for note in r.notes if not note.startswith(said))
+    # The request's notes too: under qnsim estimate or qnsim qec link (neither has an --until) they said "--until".
+    # Its other settings are the scenario's (the run is built from one): requests.0.num_pairs, run.max_records.
+    with options_as({"until_s": until_name}, otherwise="scenario"):
+        notes.extend(f"{run}: {note}" for note in r.notes if not note.startswith(said))
     return notes
 
 

@@ -314,7 +314,9 @@ def measure_link(
     from qnsim.estimate.calibrate import supply_notes
 
     # Few pairs (the rate's Poisson spread), an unfinished or unentangled request: said, not hidden.
-    notes = supply_notes(result, float(horizon), "measured", "the measuring run")
+    # Lengthened by until_s= in Python, else by the scenario's run.until_s (`qnsim qec link` has no --until).
+    until_name = "until_s" if until_s is not None else "run.until_s"
+    notes = supply_notes(result, float(horizon), "measured", "the measuring run", until_name)
     far = network.nodes[result.dst]
     ends = {
         "T1": (node.t1_s, far.t1_s, " s"), "T2": (node.t2_s, far.t2_s, " s"),
