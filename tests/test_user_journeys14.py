@@ -183,6 +183,7 @@ dst = "qpu_b"
 """
 
 
+@pytest.mark.slow
 def test_a_plot_against_a_linked_axis_says_the_other_parameter_moved(tmp_path, capsys):
     """The architect's sweep of a repeater's position, ``qnsim sweep rep.toml --param
     'links.0.length_km,links.1.length_km=5,35;10,30;20,20;30,10'``, then ``qnsim plot``: the axis read
