@@ -158,11 +158,10 @@ void Network::start_attempt(uint32_t l, uint32_t ia, uint32_t ib) {
     Slot &sa = slots_[ia];
     Slot &sb = slots_[ib];
     SlotTimes &ta = times_[ia];
-    const LinkTiming &timing = link_timing_[link.timing];
     set_state(ia, sa, SlotState::Attempting);
     set_state(ib, sb, SlotState::Attempting);
     const int64_t start =
-        std::max(later(queue_.now(), timing.setup_delay_ps), std::max(ta.next_attempt_ps, times_[ib].next_attempt_ps));
+        std::max(later(queue_.now(), link.setup_delay_ps), std::max(ta.next_attempt_ps, times_[ib].next_attempt_ps));
     const uint64_t counted_before = counters_.attempts;
     // Rounds before the successful attempt's first round: with single-round timing each
     // attempt is one period; with herald-gated double-click timing only attempts whose first
@@ -186,8 +185,8 @@ void Network::start_attempt(uint32_t l, uint32_t ia, uint32_t ib) {
     // int64 is past kNever - start >= 0 too). Both operands are >= 0.
     int64_t rounds, span;
     const bool beyond = __builtin_add_overflow(rounds_before, int64_t{1}, &rounds) ||
-                        __builtin_mul_overflow(rounds, timing.attempt_period_ps, &span) || span > kNever - start;
-    const int64_t emitted = beyond ? kNever : start + rounds_before * timing.attempt_period_ps;
+                        __builtin_mul_overflow(rounds, link.attempt_period_ps, &span) || span > kNever - start;
+    const int64_t emitted = beyond ? kNever : start + rounds_before * link.attempt_period_ps;
     // The draw's span, kept in the attempting memory's emission fields (unused until its pair is
     // stored) so that counters() counts only the attempts begun by the time it is read. A draw
     // beyond the time range is not counted here (it never completes): counters() counts what began.
@@ -196,7 +195,7 @@ void Network::start_attempt(uint32_t l, uint32_t ia, uint32_t ib) {
     if (__builtin_expect(beyond, 0)) counters_.attempts = counted_before;
     // One event for the pair, when the first end learns of it; the state starts decaying at
     // emission (lazily, so nothing is lost by creating it late).
-    const int64_t first_herald = timing.first_herald_ps;
+    const int64_t first_herald = link.first_herald_ps;
     if (emitted != kNever && emitted <= kNever - first_herald) {
         queue_.schedule(emitted + first_herald, kLinkSuccess, pack(ia, sa.gen), pack(ib, sb.gen));
     }

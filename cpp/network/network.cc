@@ -104,19 +104,17 @@ uint32_t Network::add_link(const LinkParams &p) {
     link.rng = Rng(seed_, uint64_t{index} + 1);
     link.log1m_success = std::log1p(-p.success_probability);
     link.log1m_first_round = std::log1p(-p.first_round_probability);
+    link.attempt_period_ps = p.attempt_period_ps;
     // A success's memories emit again no sooner than one period after its last round: a herald-gated
     // double-click success played two rounds (its second one period after its first, which is where
     // a stored pair's emission time points), so its next first round waits two periods. With one
     // (a source-limited period, whose herald comes before the second round's period ends) the
     // memory restarted one period after the first round, emitting faster than its source allows.
     link.period_ps = p.first_round_probability > 0 ? later(p.attempt_period_ps, p.attempt_period_ps) : p.attempt_period_ps;
+    link.setup_delay_ps = p.setup_delay_ps;
     link.herald_delay_ps[0] = p.herald_delay_a_ps;
     link.herald_delay_ps[1] = p.herald_delay_b_ps;
-    const LinkTiming timing{p.attempt_period_ps, p.setup_delay_ps, std::min(p.herald_delay_a_ps, p.herald_delay_b_ps)};
-    const auto [it, added] = link_timing_index_.try_emplace(
-        {timing.attempt_period_ps, timing.setup_delay_ps, timing.first_herald_ps}, static_cast<uint32_t>(link_timing_.size()));
-    if (added) link_timing_.push_back(timing);
-    link.timing = it->second;
+    link.first_herald_ps = std::min(p.herald_delay_a_ps, p.herald_delay_b_ps);
     link.delivered = BellPair::from_coefficients(p.bell_diagonal);
     link.first_slot = static_cast<uint32_t>(slots_.size());
     link.channels = p.channels;

@@ -342,39 +342,32 @@ class Network final {
     // its attempts), each cold in cache on a large network: what those read is in the link's first
     // two cache lines, the params it needs copied there (set once by add_link, never changed) and
     // the link's stream with them (a separate array of streams cost one more line per attempt, and
-    // the params and the side's slot list, spread over the rest of the record, three more). A
-    // restart (start_attempt_with, then start_attempt) reads the first line only: its search for a
-    // partner and its draw were 74 bytes over both lines, so the attempt's three durations are in a
-    // LinkTiming record shared by the links whose durations are equal (warm: a network's links are
-    // mostly alike), named by the line.
+    // the params and the side's slot list, spread over the rest of the record, three more).
     struct alignas(64) Link {
-        // ---- first 64 bytes: what a freed memory's restart reads (start_attempt_with, start_attempt) ----
+        // ---- first 64 bytes: what an attempt's start reads (start_attempt) ----
         Rng rng;  // attempt counts and delivered-state draws (stream: link index + 1)
         // log1p(-p) of the success probability, once per link (for p < 1).
         double log1m_success = 0;
-        uint32_t timing = 0;  // its record in link_timing_
+        int64_t attempt_period_ps = 1, setup_delay_ps = 0;  // p's
+        int64_t first_herald_ps = 0;  // the shorter of p's two herald delays
+        // ---- 64 bytes: what a success reads (on_link_success), and a freed memory's search for a
+        // partner (start_attempt_with, which reads the first line only when it finds one) ----
+        int64_t herald_delay_ps[2] = {0, 0};  // p's herald_delay_a_ps, herald_delay_b_ps
+        int64_t period_ps = 1;  // a success's attempt span (two rounds herald-gated), in this line for it
+        BellPair delivered;  // bell_diagonal: the delivered pair's value, converted once
         // Side k's memories are the consecutive slots first_slot + k * channels + [0, channels).
         uint32_t first_slot = 0, channels = 0;
         bool single_round_draw = false;  // p's first_round_probability <= 0 and success_probability < 1
         bool fixed_channels = false;     // p's
-        uint32_t side_first(uint32_t side) const { return first_slot + side * channels; }
-        // ---- 64 bytes: what a success reads (on_link_success) ----
-        alignas(64) int64_t herald_delay_ps[2] = {0, 0};  // p's herald_delay_a_ps, herald_delay_b_ps
-        int64_t period_ps = 1;  // a success's attempt span (two rounds herald-gated), in this line for it
-        BellPair delivered;  // bell_diagonal: the delivered pair's value, converted once
         // p's first_round_probability > 0: herald-gated double-click draws (period_ps is then two
         // attempt periods; otherwise it is p's attempt_period_ps). In this line for the release of an
         // attempting memory (attempts_of_draw), which reads the line and not p's.
         bool gated_draw = false;
+        uint32_t side_first(uint32_t side) const { return first_slot + side * channels; }
         // ---- the rest, off the hot path ----
         LinkParams p;
         std::vector<uint32_t> blocked;  // waiting requests that last failed to reserve here
         double log1m_first_round = 0;  // log1p(-p) of the first-round probability (for p < 1)
-    };
-    // An attempt's durations (p's attempt period and setup delay, the shorter of its herald delays),
-    // one record for each distinct triple (Link::timing).
-    struct alignas(32) LinkTiming {
-        int64_t attempt_period_ps = 1, setup_delay_ps = 0, first_herald_ps = 0;
     };
     // What a swap and a pair's decay update read of a node: its decay rates, swap factors and swap
     // duration, in one cache line. Nodes whose values are equal bit for bit share one record (a
@@ -679,8 +672,6 @@ class Network final {
     std::vector<Node> nodes_;
     std::vector<NodePhysics> node_physics_;  // the distinct records, shared by the nodes (Node::physics)
     std::map<std::array<uint64_t, 6>, uint32_t> node_physics_index_;  // a record's key -> its index
-    std::vector<LinkTiming> link_timing_;  // the distinct records, shared by the links (Link::timing)
-    std::map<std::array<int64_t, 3>, uint32_t> link_timing_index_;  // a record's durations -> its index
     const NodePhysics &physics_of(uint32_t slot) const { return node_physics_[times_[slot].physics]; }
     std::vector<Link> links_;
     std::vector<Slot> slots_;
