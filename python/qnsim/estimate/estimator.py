@@ -1153,7 +1153,8 @@ class _Context:
             # The hops as operated (_operate throttles only a route whose hops carry no other QPU pair's load).
             hop_links = self._hops_of.get(lr.qpus) or [self.links[h] for h in hops]
             route, probs = self._link_of.get(lr.qpus), self._probs.get(lr.qpus)
-            lr.time_s = self._route_time_s(route, hop_links, [load[h] for h in hops], lr.raw_bell_pairs, probs)
+            lr.time_s = self._route_time_s(route, hop_links, [load[h] for h in hops], lr.raw_bell_pairs, probs,
+                                           self._crit_s)
             if route is not None and probs is not None and route.buffer_pairs is not None and len(hops) > 1:
                 # A route with a throttled end buffer (_operate): its consumers' stalls at that buffer.
                 lr.time_s = max(lr.time_s, self._route_buffer_time_s(route, lr, self._crit_s, probs))
@@ -1178,8 +1179,12 @@ class _Context:
         shares = max(1, (route.buffer << r) - ((1 << r) - 1))
         raw_hz = shares / (shares * cycle_s + 2.0**r * hold / raw) if hold > 0 else 1.0 / cycle_s
         rate = raw_hz / lr.raw_per_pair
-        room = max(1.0, _room(route.buffer, hold, rate, crit_s / lr.bell_pairs))
-        return _between(room, lambda b: buffered_link_time_s(lr.bell_pairs, crit_s, rate, b))
+
+        def phase_s(pairs: int, compute_s: float, _share: float) -> float:
+            room = max(1.0, _room(route.buffer, hold, rate, compute_s / pairs))
+            return _between(room, lambda b: buffered_link_time_s(pairs, compute_s, rate, b))
+
+        return self._by_phase_s(route, lr.bell_pairs, crit_s, phase_s)
 
     def _shared_bottleneck(self, lr: LinkReport) -> tuple[tuple[int, int], float, list[tuple[int, int]]] | None:
         """(link, its raw pairs, the QPU pairs it carries) when ``lr``'s time is its busiest link's total load over
@@ -1210,15 +1215,23 @@ class _Context:
         return f"link {slow.qpus[0]}-{slow.qpus[-1]} rate"
 
     def _route_time_s(self, route: Link | None, hops: Sequence[Link], loads: Sequence[float], raw_pairs: float,
-                      probs: Sequence[float] | None) -> float:
+                      probs: Sequence[float] | None, crit_s: float | None = None) -> float:
         """Seconds a relay route (virtual link ``route`` over ``hops``) takes for ``raw_pairs`` end-to-end raw pairs
         when its hops carry ``loads`` raw pairs each: each hop carries its load, and the route makes a pair only once
         per cycle of its hops, at most as fast as its flow control lets its buffer's places come back
-        (:meth:`_raw_rate_hz`)."""
+        (:meth:`_raw_rate_hz`). Given the consumers' own time ``crit_s`` and a run whose phases use the route at
+        different paces (:meth:`_phase_groups`), each phase takes the longer of its own work and its pairs' cycles,
+        the phases one after the other (a route-bound fast phase is not made up by a slow one)."""
         cycle_s = relay_cycle_s([h.total_rate_hz for h in hops])
         if route is not None and probs is not None:
             cycle_s = max(cycle_s, 1.0 / self._raw_rate_hz(route, probs))
-        return max([x / h.total_rate_hz for x, h in zip(loads, hops)] + [raw_pairs * cycle_s])
+        time_s = max([x / h.total_rate_hz for x, h in zip(loads, hops)] + [raw_pairs * cycle_s])
+        if route is not None and crit_s is not None and raw_pairs > 0 and self._phase_groups(route):
+            # Raw pairs are a mean count (purification's retries): each phase's share of them, not rounded.
+            time_s = max(time_s, self._by_phase_s(route, 1, crit_s,
+                                                  lambda _n, compute_s, share: max(compute_s,
+                                                                                   raw_pairs * share * cycle_s)))
+        return time_s
 
     def _path_links(self, path: Sequence[int]) -> list[Link]:
         """The given links along a node path."""
@@ -1959,18 +1972,28 @@ class _Context:
         rate = self._raw_rate_hz(lk, probs) / lr.raw_per_pair
         # The buffer also holds the pairs under way: what it has for delivered ones (at least one).
         hold = latency_hold_s(probs, lk.latency_s)
+
+        def phase_s(pairs: int, compute_s: float, _share: float) -> float:
+            room = max(1.0, _room(lk.buffer, hold, rate, compute_s / pairs))
+            return _between(room, lambda b: buffered_link_time_s(pairs, compute_s, rate, b))
+
+        lr.time_s = self._by_phase_s(lk, lr.bell_pairs, crit_s, phase_s)
+
+    def _by_phase_s(self, lk: Link, pairs: int, crit_s: float,
+                    phase_s: Callable[[int, float, float], float]) -> float:
+        """Seconds a run whose consumers work ``crit_s`` in all takes over link or route ``lk``: ``phase_s(pairs,
+        compute_s, share)`` for each of its phases at its own pace (:meth:`_phase_groups`; ``share`` the phase's share
+        of the run's pairs), the phases one after the other, and the phases that use none of its pairs their own
+        time. A link-bound fast phase is not made up by a
+        slow one: 400 remote CX a pair each 0.2 ms then 400 each 2.1 ms over a 2 kHz link read 0.921 s at the run's
+        mean pace where the simulation takes 1.035 s. One phase, the whole run, where the phases are not known."""
         groups = self._phase_groups(lk) or [(1.0, 1.0)]
-        # Each phase at its own pace, the phases one after the other (a link-bound fast phase is not made up by a
-        # slow one: 400 remote CX a pair each 0.2 ms then 400 each 2.1 ms over a 2 kHz link read 0.921 s, the
-        # run's mean pace, where the simulation takes 1.035 s); the phases that use none of its pairs add their
-        # own time.
         total = crit_s * (1.0 - sum(time_share for _, time_share in groups))
         for share, time_share in groups:
-            pairs = max(1, round(lr.bell_pairs * share))
+            n = max(1, round(pairs * share))
             compute = crit_s * time_share
-            room = max(1.0, _room(lk.buffer, hold, rate, compute / pairs))
-            total += _between(room, lambda b, n=pairs, c=compute: buffered_link_time_s(n, c, rate, b))
-        lr.time_s = total
+            total += phase_s(n, compute, share)
+        return total
 
     # -- the operating point ---------------------------------------------------------------------
     # More channels or a larger buffer make a link keep its buffer fuller, so its pairs wait longer (about B
@@ -2117,7 +2140,8 @@ class _Context:
             if len(given.route) <= 2:
                 self._buffered_time(cand, lr, crit_s)
             else:
-                lr.time_s = self._route_time_s(cand, hops, [lr.raw_bell_pairs] * len(hops), lr.raw_bell_pairs, probs)
+                lr.time_s = self._route_time_s(cand, hops, [lr.raw_bell_pairs] * len(hops), lr.raw_bell_pairs, probs,
+                                               crit_s)
                 if cand.buffer_pairs is not None:
                     lr.time_s = max(lr.time_s, self._route_buffer_time_s(cand, lr, crit_s, probs))
             at_use = self._worst_phase_at_use(cand, self._delivered[key], lr.bell_pairs, lr.raw_per_pair, crit_s,
