@@ -84,6 +84,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Union
 
@@ -1507,15 +1508,15 @@ class _Context:
     def _count_phases(self, p: Placement) -> None:
         """Per QPU pair, the pairs each phase of the workload uses and the phase's own time (its critical path), for
         the storage wait at each phase's pace (:meth:`_phase_uses`). Phases are the circuit's top-level blocks
-        (:meth:`~qnsim.estimate.Workload.phase_texts`), each counted and scheduled on its own with the run's placement
-        and gate times. Before, every pair was priced at the run's mean pace: 400 remote CX a pair each 0.2 ms then
+        (:meth:`~qnsim.estimate.Workload.phase_texts`), a top-level REPEAT split at its nested blocks
+        (:func:`_nested_phases`), each counted and scheduled on its own with the run's placement and gate times. Before, every pair was priced at the run's mean pace: 400 remote CX a pair each 0.2 ms then
         400 each 2.1 ms read F = 0.906 at use where the slow phase's pairs were used at 0.871 (simulated).
 
         Sets ``_phases_known`` False where no per-phase counts can be had (a streamed count, a logical summary, an
         error-corrected run whose remote operations, paced by logical cycles, fall in two phases or more, a circuit
         of more than 32 phases, or phases that cannot be parsed alone): the storage wait then assumes an even pace,
         and says so."""
-        self._phase_shares: dict[tuple[int, int], list[tuple[float, float]]] = {}
+        self._phase_shares: dict[tuple[int, int], list[tuple[float, float, int]]] = {}
         self._phases_known = isinstance(self.w, Workload)
         if not self._phases_known:
             return
@@ -1523,25 +1524,28 @@ class _Context:
         if texts is None:
             self._phases_known = False
             return
-        if len(texts) < 2:
+        parts: list[tuple[str | Workload, int]] = []  # Each with the times a stretch of it repeats.
+        for i, text in enumerate(texts):
+            parts += _nested_phases(text, 32 - len(parts) - (len(texts) - i - 1))
+        if len(parts) < 2:
             return
         key_of_pairs = "cat_pairs" if (self.cat and not self.ec) else "remote_pairs"
-        counted = []
+        counted = []  # (pairs per QPU pair, critical path in s, times each stretch of it repeats)
         try:
-            for text in texts:
-                d = self._placed_phase(Workload(text), p)
-                counted.append((dict(d[key_of_pairs]), float(d["critical_path_s"])))
+            for part, reps in parts:
+                d = self._placed_phase(part if isinstance(part, Workload) else Workload(part), p)
+                counted.append((dict(d[key_of_pairs]), float(d["critical_path_s"]), reps))
         except ValueError:  # A phase reading another's measurement records (rec[-k]) does not parse alone.
             self._phases_known = False
             return
         if self.ec:
             # Lattice surgery is paced by logical cycles, not by this schedule (skipped there): a pace per phase is
             # not had, which matters only where two phases use a link's pairs.
-            self._phases_known = all(sum(1 for pairs, _ in counted if pairs.get(key, 0)) < 2
-                                     for key in {k for pairs, _ in counted for k in pairs})
+            self._phases_known = all(sum(1 for pairs, _, _ in counted if pairs.get(key, 0)) < 2
+                                     for key in {k for pairs, _, _ in counted for k in pairs})
             return
-        for key in {k for pairs, _ in counted for k in pairs}:
-            self._phase_shares[key] = [(float(pairs.get(key, 0)), crit) for pairs, crit in counted]
+        for key in {k for pairs, _, _ in counted for k in pairs}:
+            self._phase_shares[key] = [(float(pairs.get(key, 0)), crit, reps) for pairs, crit, reps in counted]
 
     def _placed_phase(self, w: Workload, p: Placement) -> dict[str, Any]:
         """:meth:`_placed` for one phase ``w`` of the workload, with the run's remote gate times."""
@@ -1553,22 +1557,22 @@ class _Context:
 
     def _phase_groups(self, lk: Link) -> list[tuple[float, float]]:
         """(share of the run's pairs, share of its consumers' time) of each phase that uses link ``lk``'s pairs
-        (:meth:`_count_phases`), phases of fewer pairs than its buffer holds taken together (too short to reach
-        their own steady state alone); empty where the run has one phase for it, or no per-phase counts."""
+        (:meth:`_count_phases`), phases of fewer pairs than its buffer holds in one stretch (one pass of a nested
+        block's REPEAT) taken together (too short to reach their own steady state alone); empty where the run has one phase for it, or no per-phase counts."""
         shares = getattr(self, "_phase_shares", {}).get(lk.key)
         groups: list[tuple[float, float]] = []
         if not shares:
             return groups
-        total_pairs = sum(n for n, _ in shares)
-        total_time = sum(t for _, t in shares)
+        total_pairs = sum(n for n, _, _ in shares)
+        total_time = sum(t for _, t, _ in shares)
         if not (total_pairs > 0 and total_time > 0):
             return groups
         small = [0.0, 0.0]
-        for n, t in shares:
+        for n, t, reps in shares:
             if n <= 0:
                 continue
             share, time_share = n / total_pairs, t / total_time
-            if n < lk.buffer:
+            if n / reps < lk.buffer:  # A nested block's stretch is one pass of its enclosing REPEAT.
                 small[0] += share
                 small[1] += time_share
             else:
@@ -3463,6 +3467,30 @@ def _channels_across(needed_hz: float, interval: Sequence[float] | None) -> str:
     few = math.ceil(needed_hz / interval[1] * (1 - 1e-12))
     many = math.ceil(needed_hz / interval[0] * (1 - 1e-12))
     return f" ({_count(few)} to {_count(many)} across the simulated rate's 95% interval)"
+
+
+_TOP_REPEAT = re.compile(r"[ \t]*repeat[ \t]+(\d+)[ \t]*\{[^\n]*\n(.*\n)[ \t]*\}[^\n]*\n?", re.IGNORECASE | re.DOTALL)
+
+
+def _nested_phases(text: str, most: int) -> list[tuple[str | Workload, int]]:
+    """A phase's parts priced at their own paces, each with the number of passes of its REPEAT (a stretch of it runs
+    without the others that many times): a top-level ``REPEAT N`` whose body holds nested blocks is split at them,
+    each part run as ``REPEAT N`` on its own (a fast nested loop then a slow one, repeated, uses pairs at two paces:
+    taken whole, at their mean, the slow one's pairs waited longer than priced). The phase whole, one pass, where its
+    body has one phase, would make more than ``most`` parts, or a part does not parse alone (a record read across
+    parts)."""
+    whole: list[tuple[str | Workload, int]] = [(text, 1)]
+    m = _TOP_REPEAT.fullmatch(text)
+    if m is None or most < 2:
+        return whole
+    reps = int(m.group(1))
+    try:
+        texts = Workload(m.group(2)).phase_texts(max_phases=most)
+        if texts is None or len(texts) < 2:
+            return whole
+        return [(Workload(f"REPEAT {reps} {{\n{part.rstrip(chr(10))}\n}}\n"), reps) for part in texts]
+    except ValueError:
+        return whole
 
 
 def _link_or_route(qpus: tuple[int, ...], path: Sequence[int]) -> str:
