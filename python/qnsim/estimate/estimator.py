@@ -1543,6 +1543,9 @@ class _Context:
             # not had, which matters only where two phases use a link's pairs.
             self._phases_known = all(sum(1 for pairs, _, _ in counted if pairs.get(key, 0)) < 2
                                      for key in {k for pairs, _, _ in counted for k in pairs})
+            # Each link's pairs per phase, for the even pace's bound (_even_pace_bound_note).
+            self._ec_phase_pairs = {key: [float(pairs.get(key, 0)) for pairs, _, _ in counted]
+                                    for key in {k for pairs, _, _ in counted for k in pairs}}
             return
         for key in {k for pairs, _, _ in counted for k in pairs}:
             self._phase_shares[key] = [(float(pairs.get(key, 0)), crit, reps) for pairs, crit, reps in counted]
@@ -2884,13 +2887,14 @@ class _Context:
         self._shared_links_note(link_reports, wall)
         self._fill_link_usage(link_reports, wall)
         # Pairs as used in the run as sized: their error is what the budget is charged.
-        self._price_storage(link_reports, self._consumer_time_s(link_reports, runtime_ps, tail_s, cycle_ps,
-                                                                 compute_s))
+        own_s = self._consumer_time_s(link_reports, runtime_ps, tail_s, cycle_ps, compute_s)
+        self._price_storage(link_reports, own_s)
         self._refuse_separable(link_reports)
         for lr in link_reports:
             if lr.qpus in self._used and lr.fidelity_at_use is not None:
                 qa, qb = self.qpus[lr.qpus[0]], self.qpus[lr.qpus[1]]
                 lr.remote_error_per_operation = remote_operation(d, self._used[lr.qpus], qa, qb, sc).logical_error
+                self._even_pace_bound_note(lr, d, per_op_budget, own_s)
         self._check_round_buffers(link_reports, d)
         for lr in link_reports:  # A syndrome round holds its interface pairs, each with its purification slots.
             per_round = self._pairs_per_round.get(lr.qpus, d)
@@ -3056,6 +3060,37 @@ class _Context:
             return made
         return self._pair_at_use(lk, made, lr.bell_pairs, lr.raw_per_pair, compute_s, self._probs[lr.qpus],
                                  self._pairs_per_round.get(lr.qpus, 1))[1]
+
+    def _even_pace_bound_note(self, lr: LinkReport, d: int, per_op_budget: float, own_s: float) -> None:
+        """Notes, for an error-corrected run whose phases use link ``lr``'s pairs at paces not known (logical cycles
+        are not scheduled per phase), whether its verdict could change at the worst pace a phase can have: the
+        phase of fewest pairs taking all of the consumers' ``own_s`` seconds (no phase is slower). Its pairs wait as
+        that pace has it; their remote operations' error at distance ``d`` is judged against ``per_op_budget`` (or
+        their F against the target fidelity given). Before, the note said only that the wait assumes an even pace,
+        not whether that could matter."""
+        counts = [n for n in getattr(self, "_ec_phase_pairs", {}).get(lr.qpus, []) if n > 0]
+        lk = self._link_of.get(lr.qpus)
+        if (len(counts) < 2 or lk is None or not lk.models_memory or lr.bell_pairs <= 0
+                or not math.isfinite(lr.raw_per_pair)):
+            return
+        fewest = max(1, round(lr.bell_pairs * min(counts) / sum(counts)))
+        made = self._delivered.get(lr.qpus, _werner(lr.delivered_fidelity))
+        wait, used = self._pair_at_use(lk, made, fewest, lr.raw_per_pair, own_s, self._probs[lr.qpus],
+                                       self._pairs_per_round.get(lr.qpus, 1))
+        if self.target_fidelity is not None:
+            holds = used[0] >= self.target_fidelity
+            judged = f"F {used[0]:.6g} when used against the {self.target_fidelity:g} target"
+        else:
+            error = self._operation_error(lr, d, used)
+            holds = error <= per_op_budget
+            judged = (f"F {used[0]:.6g} when used, {error:.3g} error per remote operation against its {per_op_budget:.3g} "
+                      "share of the budget")
+        self.notes.append(
+            f"{_link_or_route(lr.qpus, lr.route)}: at the slowest pace a phase can have (its phase of fewest pairs, "
+            f"{fewest}, over all of the run's {own_s:.3g} s) its pairs would wait {wait:.3g} s, {judged}: "
+            + ("the verdict holds at any pace of its phases" if holds else
+               "the verdict could change with the phases' paces (estimate the phases separately)")
+        )
 
     def _remote_failing(self, link_reports, d, per_op_budget, run_ps, latency_s, cycle_ps):
         """The links whose remote operations at distance ``d``, with their pairs as used
