@@ -1,4 +1,4 @@
-"""Trust gaps of the distributed-workload estimator closed in the twenty-third round: each test states the old answer."""
+"""Trust gaps of the distributed-workload estimator closed in round twenty-three: each test states the old answer."""
 
 import pytest
 

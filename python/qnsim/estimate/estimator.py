@@ -1509,7 +1509,8 @@ class _Context:
         """Per QPU pair, the pairs each phase of the workload uses and the phase's own time (its critical path), for
         the storage wait at each phase's pace (:meth:`_phase_uses`). Phases are the circuit's top-level blocks
         (:meth:`~qnsim.estimate.Workload.phase_texts`), a top-level REPEAT split at its nested blocks
-        (:func:`_nested_phases`), each counted and scheduled on its own with the run's placement and gate times. Before, every pair was priced at the run's mean pace: 400 remote CX a pair each 0.2 ms then
+        (:func:`_nested_phases`), each counted and scheduled on its own with the run's placement and gate times.
+        Before, every pair was priced at the run's mean pace: 400 remote CX a pair each 0.2 ms then
         400 each 2.1 ms read F = 0.906 at use where the slow phase's pairs were used at 0.871 (simulated).
 
         Sets ``_phases_known`` False where no per-phase counts can be had (a streamed count, a logical summary, an
@@ -1517,6 +1518,7 @@ class _Context:
         of more than 32 phases, or phases that cannot be parsed alone): the storage wait then assumes an even pace,
         and says so."""
         self._phase_shares: dict[tuple[int, int], list[tuple[float, float, int]]] = {}
+        self._ec_phase_pairs: dict[tuple[int, int], list[float]] = {}
         self._phases_known = isinstance(self.w, Workload)
         if not self._phases_known:
             return
@@ -1561,7 +1563,8 @@ class _Context:
     def _phase_groups(self, lk: Link) -> list[tuple[float, float]]:
         """(share of the run's pairs, share of its consumers' time) of each phase that uses link ``lk``'s pairs
         (:meth:`_count_phases`), phases of fewer pairs than its buffer holds in one stretch (one pass of a nested
-        block's REPEAT) taken together (too short to reach their own steady state alone); empty where the run has one phase for it, or no per-phase counts."""
+        block's REPEAT) taken together (too short to reach their own steady state alone); empty where the run has
+        one phase for it, or no per-phase counts."""
         shares = getattr(self, "_phase_shares", {}).get(lk.key)
         groups: list[tuple[float, float]] = []
         if not shares:
@@ -1991,9 +1994,9 @@ class _Context:
         """Seconds a run whose consumers work ``crit_s`` in all takes over link or route ``lk``: ``phase_s(pairs,
         compute_s, share)`` for each of its phases at its own pace (:meth:`_phase_groups`; ``share`` the phase's share
         of the run's pairs), the phases one after the other, and the phases that use none of its pairs their own
-        time. A link-bound fast phase is not made up by a
-        slow one: 400 remote CX a pair each 0.2 ms then 400 each 2.1 ms over a 2 kHz link read 0.921 s at the run's
-        mean pace where the simulation takes 1.035 s. One phase, the whole run, where the phases are not known."""
+        time. A link-bound fast phase is not made up by a slow one: 400 remote CX a pair each 0.2 ms then 400 each
+        2.1 ms over a 2 kHz link read 0.921 s at the run's mean pace where the simulation takes 1.035 s. One phase,
+        the whole run, where the phases are not known."""
         groups = self._phase_groups(lk) or [(1.0, 1.0)]
         total = crit_s * (1.0 - sum(time_share for _, time_share in groups))
         for share, time_share in groups:
@@ -3083,8 +3086,8 @@ class _Context:
         else:
             error = self._operation_error(lr, d, used)
             holds = error <= per_op_budget
-            judged = (f"F {used[0]:.6g} when used, {error:.3g} error per remote operation against its {per_op_budget:.3g} "
-                      "share of the budget")
+            judged = (f"F {used[0]:.6g} when used, {error:.3g} error per remote operation against its "
+                      f"{per_op_budget:.3g} share of the budget")
         self.notes.append(
             f"{_link_or_route(lr.qpus, lr.route)}: at the slowest pace a phase can have (its phase of fewest pairs, "
             f"{fewest}, over all of the run's {own_s:.3g} s) its pairs would wait {wait:.3g} s, {judged}: "
