@@ -38,16 +38,14 @@ def _frame(data: Any) -> Any:
     if isinstance(data, pd.DataFrame):
         return data
     if isinstance(data, (str, os.PathLike)):
-        from qnsim.sweeps import read_results
-
         # As a sweep reads its rows: Parquet part by part (a column that is None in every row of one
         # part, a row's notes say, has no type there, and pandas refuses to join it to another's);
         # a CSV by whole lines, checked (pandas read an interrupted sweep's partial last line as a
         # row of cut-off numbers, and a point written twice as two seeds).
-        from qnsim.sweeps import _status_findings
+        from qnsim.sweeps import _status_findings, read_results, rows_frame
 
         rows = read_results(data)
-        frame = pd.read_parquet(data) if not rows and Path(data).suffix == ".parquet" else pd.DataFrame(rows)
+        frame = pd.read_parquet(data) if not rows and Path(data).suffix == ".parquet" else rows_frame(rows)
         # The rows of a sweep that was killed, stopped or is still running read like a whole sweep of
         # fewer points (a plot with fewer x values): its state file says so (sweep_status).
         findings = _status_findings(Path(file_path("data", data)), rows)
@@ -67,8 +65,14 @@ def _frame(data: Any) -> Any:
         raise TypeError(
             f"data must be a DataFrame, a results path (.csv or .parquet) or rows (dicts), got {written(data):.80}"
         )
-    return pd.DataFrame(list(data))
+    from qnsim.sweeps import rows_frame
 
+    return rows_frame(list(data))
+
+
+def _nullable(column: Any) -> bool:
+    """Whether a pandas column has a nullable extension dtype (Int64, Float64, ...), not a numpy one."""
+    return not isinstance(column.dtype, np.dtype)
 
 
 def _columns(name: str, value: Any) -> list[str]:
@@ -190,6 +194,13 @@ def summarize(data: Any, x: str, y: Sequence[str], hue: str | None = None) -> An
                 f"{len(empty)} row(s) have no value of {written(key)} (NaN or empty; row {empty[0]} first): a result "
                 "without its place on the axis cannot be averaged; drop those rows or fill them in"
             )
+    # A whole-number axis read with blanks elsewhere is a nullable integer column (see qnsim.sweeps.rows_frame):
+    # its values as written (5, not 5.0) as plain integers now that it has none; the averaged columns as floats.
+    averaged = [c for column in y for c in (column, f"{column}_low", f"{column}_high") if c in frame.columns]
+    as_numpy = {k: frame[k].dtype.numpy_dtype for k in keys if _nullable(frame[k]) and frame[k].dtype.kind in "iu"}
+    as_numpy.update({c: np.dtype("float64") for c in averaged if _nullable(frame[c]) and frame[c].dtype.kind in "iuf"})
+    if as_numpy:
+        frame = frame.astype(as_numpy)  # a copy: the caller's frame is left as it was
     # A y column's own interval too: a text cell of rate_hz_low failed with Python's "could not convert string to
     # float: 'abc'", naming neither the column nor the row.
     checked = [c for column in y for c in (column, f"{column}_low", f"{column}_high") if c in frame.columns]

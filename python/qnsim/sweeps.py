@@ -3076,7 +3076,8 @@ def sweep(
         client: A ``distributed.Client`` to run on (backend ``"dask"``); it is left open.
         retries: How many times a local pool whose worker died is restarted.
         as_frame: Return a pandas DataFrame (True), a list of dicts (False), or a DataFrame when
-            pandas is installed (None).
+            pandas is installed (None). A column of whole numbers with blanks (None) in the frame is
+            a nullable integer column (``Int64``, blanks ``<NA>``), not floats (see :func:`rows_frame`).
 
     Returns:
         One row per point, in point order (first grid key slowest, seeds fastest): the grid
@@ -3314,8 +3315,31 @@ def sweep(
         columns.extend(k for k in row if k not in columns)
     columns.remove(ID_COLUMN)
     columns.append(ID_COLUMN)
-    frame = frame_type(rows, columns=columns)
+    frame = rows_frame(rows, columns)
     frame.attrs["notes"] = list(remarks)
+    return frame
+
+
+def rows_frame(rows: list[dict], columns: list[str] | None = None) -> Any:
+    """Rows (dicts) as a pandas DataFrame whose whole-number columns keep their values as written.
+
+    pandas stores a column of integers with a blank (None: a row of a sweep without that parameter, a
+    result a point did not give) as floats: a grid value 5 read 5.0 in the frame, in summarize's table
+    and in a plot's legend. Such a column is a nullable integer column (``Int64``, blanks ``<NA>``) here;
+    a column holding any float (NaN included) stays float.
+    """
+    import pandas as pd
+
+    frame = pd.DataFrame(rows, columns=columns)
+    if not all(isinstance(row, Mapping) for row in rows):
+        return frame
+    for name in frame.columns:
+        if frame[name].dtype.kind != "f":
+            continue
+        raw = [row.get(name) for row in rows]
+        written_as = [v for v in raw if v is not None]
+        if written_as and all(isinstance(v, int) and not isinstance(v, bool) for v in written_as):
+            frame[name] = pd.array(raw, dtype="Int64")
     return frame
 
 
