@@ -49,3 +49,45 @@ def test_a_summary_of_a_whole_number_axis_read_with_blanks_elsewhere_says_it_as_
     assert table.to_string().splitlines()[1].split()[1] == "5"
     assert table["n_mean"].dtype.kind == "f" and table["n_mean"].tolist() == [10.0, 20.0]
     assert frame["z"].isna().sum() == 2  # the caller's frame is left as it was
+
+
+# --- two names of one file (hard links) where there are no locks -----------------------------------------------
+
+
+def _no_locks(monkeypatch):
+    import errno
+    import fcntl
+
+    def no_locks(fd, operation):
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+
+
+def test_two_names_of_one_file_are_one_out_where_there_are_no_locks(tmp_path, monkeypatch):
+    """Old behaviour: on a file system without locks a sweep's holder is named after the name it was given, so a
+    sweep writing ``h.csv`` (a hard link to ``r.csv``: one file, two names) and one writing ``r.csv`` each made a
+    holder of its own and both held the out: both wrote every point into the one file. The second is refused
+    now, naming the other name and the sweep holding it; once that sweep ends, it runs."""
+    import os
+
+    from qnsim import sweeps
+
+    _no_locks(monkeypatch)
+    target = tmp_path / "r.csv"
+    target.touch()
+    other = tmp_path / "h.csv"
+    os.link(target, other)
+    first = sweeps._open_sink(other, [])
+    first.lock()
+    try:
+        refusal = r"'.*r\.csv' is another name \(a hard link\) of '.*h\.csv', which is being written by another "
+        with pytest.raises(ValueError, match=refusal + rf"running sweep \(process {os.getpid()} on "):
+            sweeps._open_sink(target, []).lock()
+        with pytest.raises(ValueError, match="a hard link"):
+            sweep(sweep_points.square, {"x": [1]}, out=target, workers=1, progress=False)
+        assert not (tmp_path / "r.csv.holder").exists()  # the refused sweep's own holder is gone
+    finally:
+        first.close()
+    rows = sweep(sweep_points.square, {"x": [1, 2]}, out=target, workers=1, progress=False, as_frame=False)
+    assert [r["x"] for r in rows] == [1, 2] and [r["x"] for r in read_results(other)] == [1, 2]

@@ -47,7 +47,8 @@ the machine, process and its start instead: a sweep killed on this machine leave
 machine to be deleted (the refusal says so). An ``out`` that is a symbolic link is the file (or
 directory) it leads to: its state and holder are named after that file, so a sweep on the link and
 one on the file meet one lock and one state (a link to a name of another suffix, or a loop of
-links, is refused).
+links, is refused). A hard link is another name of the same file: where there are no locks, a sweep
+on one name is refused while a sweep holds another name of the file in the same directory.
 
 Every row carries a ``point_id``: the first 20 hex digits of the SHA-1 of the canonical JSON of
 ``{"params": ..., "seed": ...}`` (see :func:`point_id`). On start, the ids already in ``out`` are
@@ -1954,6 +1955,11 @@ def _hold_out(lock: Path, out: Path) -> Path:
             # Every takeover file is stale now: a taker under one checks the holder again and finds this one.
             for left in holder.parent.glob(glob.escape(holder.name) + ".takeover*"):
                 left.unlink(missing_ok=True)
+            try:
+                _refuse_another_name_held(lock, out)
+            except ValueError:
+                _release_named(holder)
+                raise
             return holder
         identity = _file_identity(holder)
         alive, name = _holder_alive(holder)
@@ -1994,6 +2000,44 @@ def _hold_out(lock: Path, out: Path) -> Path:
                 holder.unlink(missing_ok=True)
         finally:
             _release_named(takeover)
+
+
+def _refuse_another_name_held(lock: Path, out: Path) -> None:
+    """Refuses ``out`` if another name of its file (a hard link beside it) is held by a running sweep.
+
+    A holder is named after the name it was taken under: where there are no locks, a sweep writing ``h.csv``
+    (a hard link to ``r.csv``, one file under two names) and one writing ``r.csv`` each made a holder of its
+    own and both wrote every point into the one file. Each sweep, having made its holder, looks for the other
+    names of its file in its directory (same device and inode) and for a live holder of any of them; two
+    starting at once may each refuse the other, never both write. (A name in another directory is not seen.)
+
+    Raises:
+        ValueError: A running sweep holds another name of the file, named with that sweep.
+    """
+    try:
+        own = lock.stat()
+        if own.st_nlink < 2 or not lock.is_file():
+            return
+        names = list(os.scandir(lock.parent))
+    except OSError:
+        return
+    for entry in names:
+        if entry.name == lock.name:
+            continue
+        try:
+            other = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if (other.st_dev, other.st_ino) != (own.st_dev, own.st_ino):
+            continue
+        holder = _holder_path(Path(entry.path))
+        alive, name = _holder_alive(holder)
+        if alive:
+            raise ValueError(
+                f"out {str(out)!r} is another name (a hard link) of {entry.path!r}, which is being written by another "
+                f"running sweep ({name}; this file system has no locks, so {str(holder)!r} stands for its lock): "
+                "wait for it to finish (then run this one to resume from its rows) or choose another out"
+            )
 
 
 def _file_identity(path: Path) -> tuple[int, int, int] | None:
