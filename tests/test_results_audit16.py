@@ -4,6 +4,7 @@ blanks, and (below) what else was found. Each test's docstring says what the old
 import pytest
 import sweep_points
 
+from qnsim import sweeps
 from qnsim.plot import summarize
 from qnsim.sweeps import read_results, sweep
 
@@ -91,3 +92,25 @@ def test_two_names_of_one_file_are_one_out_where_there_are_no_locks(tmp_path, mo
         first.close()
     rows = sweep(sweep_points.square, {"x": [1, 2]}, out=target, workers=1, progress=False, as_frame=False)
     assert [r["x"] for r in rows] == [1, 2] and [r["x"] for r in read_results(other)] == [1, 2]
+
+
+def test_a_sweep_stopped_under_one_name_of_a_file_is_seen_under_another(tmp_path):
+    """Old behaviour: a sweep stopped (a failed point) under ``h.csv``, a hard link to ``r.csv``, kept its state
+    in ``h.csv.sweep.json`` only: ``sweep_status("r.csv")`` answered None, as for a whole sweep (a summary of
+    ``r.csv`` read like a finished sweep of fewer points), and the sweep resumed under ``r.csv`` began a second
+    state file. The state is the file's now, whichever of its names reaches it: one state file, of both sweeps."""
+    import os
+
+    from qnsim.sweeps import sweep_status
+
+    target = tmp_path / "r.csv"
+    target.touch()
+    other = tmp_path / "h.csv"
+    os.link(target, other)
+    with pytest.raises(sweeps.SweepError, match="boom at x=2"):
+        sweep(sweep_points.fails, {"x": list(range(6))}, out=other, workers=1, progress=False)
+    kept = len(read_results(target))
+    assert all(f"stopped after {kept} of 6 points" in sweep_status(name) for name in (target, other))
+    sweep(sweep_points.fails, {"x": [0, 1, 3, 4, 5]}, out=target, workers=1, progress=False)
+    assert all("[one of 2 sweeps on the file]" in sweep_status(name) for name in (target, other))
+    assert sorted(p.name for p in tmp_path.glob("*.sweep.json")) == ["h.csv.sweep.json"]

@@ -47,8 +47,9 @@ the machine, process and its start instead: a sweep killed on this machine leave
 machine to be deleted (the refusal says so). An ``out`` that is a symbolic link is the file (or
 directory) it leads to: its state and holder are named after that file, so a sweep on the link and
 one on the file meet one lock and one state (a link to a name of another suffix, or a loop of
-links, is refused). A hard link is another name of the same file: where there are no locks, a sweep
-on one name is refused while a sweep holds another name of the file in the same directory.
+links, is refused). A hard link is another name of the same file: a name without a state of its own
+reads and writes the state of another name of the file in its directory, and, where there are no
+locks, a sweep on one name is refused while a sweep holds another name of the file there.
 
 Every row carries a ``point_id``: the first 20 hex digits of the SHA-1 of the canonical JSON of
 ``{"params": ..., "seed": ...}`` (see :func:`point_id`). On start, the ids already in ``out`` are
@@ -2180,7 +2181,36 @@ def _state_path(out: Path) -> Path:
     """Where a sweep writing ``out`` keeps its state: beside a CSV, inside a Parquet directory (a name
     beginning with ``_``, which Parquet readers of the directory skip)."""
     out = _link_target(out)  # an out reached by a link: the state of the file it links to
-    return out / "_sweep.json" if out.suffix == ".parquet" else out.with_name(out.name + ".sweep.json")
+    if out.suffix == ".parquet":
+        return out / "_sweep.json"
+    own = out.with_name(out.name + ".sweep.json")
+    if own.exists():
+        return own
+    return _another_names_state(out) or own
+
+
+def _another_names_state(out: Path) -> Path | None:
+    """The state file of another name of the file ``out`` (a hard link beside it: same device and inode), the
+    first by name, or None. A sweep stopped under ``h.csv`` (a hard link to ``r.csv``) kept its state beside
+    that name only: ``sweep_status("r.csv")`` answered None (a whole sweep) and a sweep resumed under ``r.csv``
+    began a second state file. The state is the file's, whichever of its names in its directory reaches it (a
+    file's state beside its own name comes first; a name in another directory is not seen)."""
+    try:
+        own = out.stat()
+        if own.st_nlink < 2 or not out.is_file():
+            return None
+        entries = sorted(os.scandir(out.parent), key=lambda entry: entry.name)
+    except OSError:
+        return None
+    for entry in entries:
+        try:
+            same = entry.name != out.name and os.path.samestat(entry.stat(follow_symlinks=False), own)
+        except OSError:
+            continue
+        state = out.with_name(entry.name + ".sweep.json")
+        if same and state.is_file():
+            return state
+    return None
 
 
 #: Most sweeps a state file remembers; beyond it the oldest finished ones are forgotten.
