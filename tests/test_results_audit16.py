@@ -88,6 +88,9 @@ def test_two_names_of_one_file_are_one_out_where_there_are_no_locks(tmp_path, mo
         with pytest.raises(ValueError, match="a hard link"):
             sweep(sweep_points.square, {"x": [1]}, out=target, workers=1, progress=False)
         assert not (tmp_path / "r.csv.holder").exists()  # the refused sweep's own holder is gone
+        # sweep_status of the other name, without locks, looked for a holder beside it alone: none, so a sweep
+        # running under h.csv read as one that "ended without finishing (killed, or out of memory?)".
+        assert sweeps._out_is_locked(target) and sweeps._out_is_locked(other)
     finally:
         first.close()
     rows = sweep(sweep_points.square, {"x": [1, 2]}, out=target, workers=1, progress=False, as_frame=False)

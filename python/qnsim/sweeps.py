@@ -2015,27 +2015,12 @@ def _refuse_another_name_held(lock: Path, out: Path) -> None:
     Raises:
         ValueError: A running sweep holds another name of the file, named with that sweep.
     """
-    try:
-        own = lock.stat()
-        if own.st_nlink < 2 or not lock.is_file():
-            return
-        names = list(os.scandir(lock.parent))
-    except OSError:
-        return
-    for entry in names:
-        if entry.name == lock.name:
-            continue
-        try:
-            other = entry.stat(follow_symlinks=False)
-        except OSError:
-            continue
-        if (other.st_dev, other.st_ino) != (own.st_dev, own.st_ino):
-            continue
-        holder = _holder_path(Path(entry.path))
+    for other in _other_names(lock):
+        holder = _holder_path(other)
         alive, name = _holder_alive(holder)
         if alive:
             raise ValueError(
-                f"out {str(out)!r} is another name (a hard link) of {entry.path!r}, which is being written by another "
+                f"out {str(out)!r} is another name (a hard link) of {str(other)!r}, which is being written by another "
                 f"running sweep ({name}; this file system has no locks, so {str(holder)!r} stands for its lock): "
                 "wait for it to finish (then run this one to resume from its rows) or choose another out"
             )
@@ -2195,22 +2180,31 @@ def _another_names_state(out: Path) -> Path | None:
     that name only: ``sweep_status("r.csv")`` answered None (a whole sweep) and a sweep resumed under ``r.csv``
     began a second state file. The state is the file's, whichever of its names in its directory reaches it (a
     file's state beside its own name comes first; a name in another directory is not seen)."""
-    try:
-        own = out.stat()
-        if own.st_nlink < 2 or not out.is_file():
-            return None
-        entries = sorted(os.scandir(out.parent), key=lambda entry: entry.name)
-    except OSError:
-        return None
-    for entry in entries:
-        try:
-            same = entry.name != out.name and os.path.samestat(entry.stat(follow_symlinks=False), own)
-        except OSError:
-            continue
-        state = out.with_name(entry.name + ".sweep.json")
-        if same and state.is_file():
+    for other in _other_names(out):
+        state = other.with_name(other.name + ".sweep.json")
+        if state.is_file():
             return state
     return None
+
+
+def _other_names(path: Path) -> list[Path]:
+    """The other names of the file ``path`` in its directory (hard links: the same device and inode), by name;
+    none for a file of one name (the directory is read only for a file of several)."""
+    try:
+        own = path.stat()
+        if own.st_nlink < 2 or not path.is_file():
+            return []
+        entries = sorted(os.scandir(path.parent), key=lambda entry: entry.name)
+    except OSError:
+        return []
+    names = []
+    for entry in entries:
+        try:
+            if entry.name != path.name and os.path.samestat(entry.stat(follow_symlinks=False), own):
+                names.append(path.with_name(entry.name))
+        except OSError:
+            continue
+    return names
 
 
 #: Most sweeps a state file remembers; beyond it the oldest finished ones are forgotten.
@@ -2437,8 +2431,10 @@ def _out_is_locked(out: Path) -> bool:
     """Whether a running sweep holds the lock of ``out`` (see :func:`_lock_out`)."""
     out = _link_target(out)  # a link: the lock (or holder) of the file it leads to, as the sweep took it
     lock = out / ".lock" if out.suffix == ".parquet" else out
-    if _holder_path(lock).exists():  # a sweep where there are no locks
-        return _holder_alive(_holder_path(lock))[0]
+    # A sweep where there are no locks: its holder, beside this name or another name of the file (a hard link).
+    holders = [_holder_path(name) for name in [lock, *(_other_names(lock) if out.suffix == ".csv" else [])]]
+    if any(holder.exists() for holder in holders):
+        return any(_holder_alive(holder)[0] for holder in holders if holder.exists())
     try:
         import fcntl
     except ImportError:  # pragma: no cover - Windows
