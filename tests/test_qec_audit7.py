@@ -149,15 +149,15 @@ def test_a_stopped_sweeps_saved_counts_are_named_and_cleared_by_a_command_never_
     with pytest.raises(RuntimeError) as info:
         run_experiment_sweep(str(exp), out=out)
     (note,) = info.value.__notes__
-    assert f"the saved counts of 1 unfinished point(s) are in {str(store)!r}" in note
+    assert f"the saved counts of 1 point(s) are in {str(store)!r}" in note
     assert f"'qnsim qec clean-shots {out}'" in note and len(list(store.iterdir())) == 1
     assert qec_cli.main(["sweep", str(exp), "--out", str(out), "--no-progress"]) == 2
     err = capsys.readouterr().err
     assert "resuming the saved counts of unfinished points in" in err and "point 2 failed" in err
-    assert f"qnsim qec sweep: the saved counts of 1 unfinished point(s) are in {str(store)!r}" in err
+    assert f"qnsim qec sweep: the saved counts of 1 point(s) are in {str(store)!r}" in err
     monkeypatch.setattr(qnsim.sweeps, "sweep", stopped(KeyboardInterrupt()))
     assert qec_cli.main(["sweep", str(exp), "--out", str(out), "--no-progress"]) == 130
-    assert "interrupted; the saved counts of 1 unfinished point(s)" in capsys.readouterr().err
+    assert "interrupted; the saved counts of 1 point(s)" in capsys.readouterr().err
 
     running = _lock_out(out, out)  # a sweep writing out holds this lock
     try:

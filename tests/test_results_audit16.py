@@ -117,3 +117,35 @@ def test_a_sweep_stopped_under_one_name_of_a_file_is_seen_under_another(tmp_path
     sweep(sweep_points.fails, {"x": [0, 1, 3, 4, 5]}, out=target, workers=1, progress=False)
     assert all("[one of 2 sweeps on the file]" in sweep_status(name) for name in (target, other))
     assert sorted(p.name for p in tmp_path.glob("*.sweep.json")) == ["h.csv.sweep.json"]
+
+
+# --- a stopped QEC sweep's saved counts ------------------------------------------------------------------------
+
+
+def test_a_stopped_qec_sweep_does_not_call_its_finished_points_counts_unfinished(tmp_path, monkeypatch):
+    """Old behaviour: the counts a QEC sweep's points save stay in ``OUT.shots/`` until the whole sweep finishes,
+    those of the points that finished too; a sweep stopped after 19 of 28 points (one more begun) said "the saved
+    counts of 20 unfinished point(s) are in ...". Here one point finished (its row is in out) and one was cut
+    short: it said "2 unfinished point(s)". It says 2 point(s), and that a finished point's counts stay."""
+    import qnsim.sweeps
+    from qnsim import qec
+    from qnsim.qec.sampling import sample_logical_error
+    from qnsim.qec.sweep import run_experiment_sweep
+
+    experiment = tmp_path / "e.toml"
+    experiment.write_text("[grid]\ndistance = [3]\np_int = [0.001, 0.002]\n[sampling]\nmax_shots = 3000\n")
+    out = tmp_path / "rows.csv"
+
+    def one_finished_one_cut_short(spec, *args, **kwargs):
+        circuit = qec.memory_circuit(3, noise=qec.NoiseModel.uniform_depolarizing(0.001))
+        sample_logical_error(circuit, max_shots=3000, batch_size=1000, seed=1, resume_dir=spec.resume_dir)
+        out.write_text("p_int,seed\n0.001,0\n")
+        sample_logical_error(circuit, max_shots=1000, batch_size=1000, seed=2, resume_dir=spec.resume_dir)
+        raise RuntimeError("point 2 failed")
+
+    monkeypatch.setattr(qnsim.sweeps, "sweep", one_finished_one_cut_short)
+    with pytest.raises(RuntimeError) as info:
+        run_experiment_sweep(str(experiment), out=out)
+    (note,) = info.value.__notes__
+    assert "unfinished point(s)" not in note
+    assert note.startswith(f"the saved counts of 2 point(s) are in {str(out) + '.shots'!r} (those of the points")

@@ -659,10 +659,12 @@ def run_experiment_sweep(
         # resume; nothing said where they were or how to clear them if the sweep is never run again.
         saved = _saved_count_files(store) if store is not None else []
         if saved:
+            # The counts of the points that finished stay until the sweep does: they were all called the unfinished
+            # points' ("20 unfinished point(s)" where 19 of 28 points had finished and one had begun).
             note = (
-                f"the saved counts of {len(saved)} unfinished point(s) are in {store!r}: the same sweep run again "
-                f"resumes them; 'qnsim qec clean-shots {os.fspath(out)}' (qnsim.qec.sweep.clear_saved_counts) deletes "
-                "them"
+                f"the saved counts of {len(saved)} point(s) are in {store!r} (those of the points that finished stay "
+                f"until the sweep does): the same sweep run again resumes the unfinished ones from them; 'qnsim qec "
+                f"clean-shots {os.fspath(out)}' (qnsim.qec.sweep.clear_saved_counts) deletes them"
             )
             add_note(exc, note)
         if store is not None:
