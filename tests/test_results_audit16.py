@@ -149,3 +149,45 @@ def test_a_stopped_qec_sweep_does_not_call_its_finished_points_counts_unfinished
     (note,) = info.value.__notes__
     assert "unfinished point(s)" not in note
     assert note.startswith(f"the saved counts of 2 point(s) are in {str(out) + '.shots'!r} (those of the points")
+
+
+def test_a_qec_sweeps_saved_counts_are_the_files_whichever_name_reaches_it(tmp_path):
+    """Old behaviour: a QEC sweep stopped under ``r.csv`` left its cut-short points' counts in ``r.csv.shots``;
+    run again under ``h.csv`` (a hard link to ``r.csv``), it looked for them in ``h.csv.shots``, sampled those
+    points from their first shot again, and left ``r.csv.shots`` for ever (``qnsim qec clean-shots h.csv`` did not
+    see it either). The saved counts are the file's, whichever name reaches it."""
+    import os
+
+    from qnsim.qec.sweep import saved_counts_dir
+
+    target = tmp_path / "r.csv"
+    target.write_text("p_int,seed\n")
+    other = tmp_path / "h.csv"
+    os.link(target, other)
+    assert saved_counts_dir(other) == str(other) + ".shots"  # none saved yet: its own name's
+    (tmp_path / "r.csv.shots").mkdir()
+    assert saved_counts_dir(other) == saved_counts_dir(target) == str(target) + ".shots"
+
+
+def test_a_resumed_qec_sweep_that_finishes_leaves_no_counts_of_the_points_finished_before_its_stop(tmp_path):
+    """Old behaviour: a QEC sweep killed after some points finished (their counts saved in ``OUT.shots``, as every
+    point's are until the sweep finishes) and run again to its end skipped those points, never read their counts,
+    and so deleted only the counts of the points it ran: 19 files of a 28-point sweep stopped at 19 stayed in
+    ``OUT.shots`` for ever. A finished sweep deletes every whole run's counts now; a point cut short by another
+    sweep on the out keeps its counts to resume (tests/test_results_audit14)."""
+    import os
+
+    from qnsim import qec
+    from qnsim.qec.sampling import sample_logical_error
+    from qnsim.qec.sweep import run_experiment_sweep
+
+    experiment = tmp_path / "e.toml"
+    experiment.write_text("[grid]\ndistance = [3]\np_int = [0.001]\n[sampling]\nmax_shots = 200\n")
+    out = tmp_path / "rows.csv"
+    store = tmp_path / "rows.csv.shots"
+    circuit = qec.memory_circuit(3, noise=qec.NoiseModel.uniform_depolarizing(0.001))
+    sample_logical_error(circuit, max_shots=1000, batch_size=1000, seed=7, resume_dir=store)  # finished before a stop
+    (left,) = store.iterdir()
+    os.utime(left, (left.stat().st_atime - 60, left.stat().st_mtime - 60))
+    rows = run_experiment_sweep(str(experiment), out=out, workers=1, progress=False)
+    assert len(rows) == 1 and not store.exists()

@@ -676,16 +676,26 @@ def run_experiment_sweep(
 
 
 def saved_counts_dir(out: str | os.PathLike) -> str:
-    """Where a sweep writing ``out`` saves its running points' counts: ``OUT.shots`` beside it, absolute.
+    """Where a sweep writing ``out`` saves its running points' counts: ``OUT.shots`` beside it, absolute (or
+    beside another name of its file, a hard link in its directory, that has them).
 
     Example:
         >>> saved_counts_dir("/data/rows.csv")
         '/data/rows.csv.shots'
     """
-    from qnsim.sweeps import _link_target
+    from qnsim.sweeps import _link_target, _other_names
 
     # Named after the file an out linking to it names (its rows, state and lock are that file's).
-    return os.path.abspath(os.fspath(_link_target(Path(file_path("out", out))))) + ".shots"
+    target = _link_target(Path(file_path("out", out)))
+    own = os.path.abspath(os.fspath(target)) + ".shots"
+    if not os.path.isdir(own):
+        # Another name of the file (a hard link beside it) that has them: a sweep stopped under "r.csv" and resumed
+        # under "h.csv" sampled its cut-short points from the first shot again and left "r.csv.shots" for ever.
+        for other in _other_names(target):
+            theirs = os.path.abspath(os.fspath(other)) + ".shots"
+            if os.path.isdir(theirs):
+                return theirs
+    return own
 
 
 def _saved_count_files(directory: str) -> list[str]:
@@ -767,7 +777,10 @@ def _remove_saved_counts(directory: str, start: str | None = None, counts: bool 
     mark too (:func:`clear_saved_counts`, under the out's lock).
 
     Counts saved before the mark are another sweep's on the same out (other grid values, killed mid-point): a
-    sweep that finished deleted them all, and that sweep's long point started again from its first shot."""
+    sweep that finished deleted them all, and that sweep's long point started again from its first shot. Those of
+    a whole run (its shots reached ``max_shots`` or its errors ``max_errors``) are deleted whenever saved: they
+    are of points that finished before a stop (a resumed sweep skips them and never reads them), and were left
+    for ever by the sweep that finished them on its resume."""
     since = None
     if start is not None:
         with contextlib.suppress(OSError):
@@ -783,13 +796,30 @@ def _remove_saved_counts(directory: str, start: str | None = None, counts: bool 
         with contextlib.suppress(FileNotFoundError):
             if counts and name.endswith(".tmp"):  # a save cut short: never resumed from
                 os.remove(path)
-            elif counts and name.endswith(".json") and (since is None or os.stat(path).st_mtime_ns > since):
+            elif counts and name.endswith(".json") and (
+                since is None or os.stat(path).st_mtime_ns > since or _whole_run(path)
+            ):
                 os.remove(path)
             elif name.startswith(".started-") and (marks or (counts and since is not None
                                                             and os.stat(path).st_mtime_ns <= since)):
                 os.remove(path)  # the mark of a sweep killed before this one started
     with contextlib.suppress(OSError):
         os.rmdir(directory)
+
+
+def _whole_run(path: str) -> bool:
+    """Whether the saved counts at ``path`` are a whole run's: its shots reached ``max_shots`` or its errors
+    ``max_errors`` (False for a file that cannot be read as saved counts)."""
+    import json
+
+    try:
+        with open(path, encoding="utf-8") as f:
+            record = json.load(f)
+        identity = record["identity"]
+        max_errors = identity.get("max_errors")
+        return record["shots"] >= identity["max_shots"] or (max_errors is not None and record["errors"] >= max_errors)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
 
 
 def _combinations(grid: Mapping[str, Sequence[Any]]):
