@@ -75,7 +75,8 @@ circuit and sampling settings; see ``resume_dir`` of :func:`qnsim.qec.sample_log
 point killed midway resumes at its last saved batch, and its row counts the shots and errors an
 uninterrupted run counts. A sweep that finishes deletes the counts its points saved or resumed from (those
 saved or read since it started: another sweep on the same ``out``, over other grid values, may have left a point's
-counts to resume), then the directory if that empties it. A sweep that stops (a failed point, Ctrl-C) names it in
+counts to resume) and every whole run's (those of points that finished before a stop), then the directory if that
+empties it. A hard link to ``out`` beside it reaches the same saved counts. A sweep that stops (a failed point, Ctrl-C) names it in
 its error; if it is not run again, ``qnsim qec clean-shots OUT`` (:func:`clear_saved_counts`) deletes the counts,
 refused while a sweep writes ``out``. (On Dask, a worker
 saves where it runs: a point resumes on a machine that sees that directory.)
