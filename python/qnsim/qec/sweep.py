@@ -78,7 +78,8 @@ saved or read since it started: another sweep on the same ``out``, over other gr
 counts to resume) and every whole run's (those of points that finished before a stop), then the directory if that
 empties it. A hard link to ``out`` beside it reaches the same saved counts. A sweep that stops (a failed point,
 Ctrl-C) names it in its error; if it is not run again, ``qnsim qec clean-shots OUT`` (:func:`clear_saved_counts`)
-deletes the counts, refused while a sweep writes ``out``. (On Dask, a worker saves where it runs: a point resumes on a machine that sees that directory.)
+deletes the counts, refused while a sweep writes ``out``. (On Dask, a worker saves where it runs: a point resumes
+on a machine that sees that directory.)
 
 >>> spec = ExperimentSpec.from_dict({"grid": {"distance": [3], "p_int": [0.05]},
 ...                                  "sampling": {"max_shots": 500}})
