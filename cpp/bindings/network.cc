@@ -370,7 +370,9 @@ qnsim::BellPair bell_pair_from(const std::array<double, 4> &c, const char *field
     } catch (const qnsim::ParameterError &e) {
         throw qnsim::ParameterError(field, std::string(e.what()).substr(e.field.size() + 1));
     }
-    return qnsim::BellPair::from_coefficients(c);
+    std::array<double, 4> clipped = c;
+    qnsim::clip_bell_diagonal(clipped.data());
+    return qnsim::BellPair::from_coefficients(clipped);
 }
 
 }  // namespace
@@ -413,6 +415,8 @@ void bind_bell_diagonal(py::module_ &m) {
 void bind_network(py::module_ &m) {
     // Each link takes 2 * channels memory slots; topology builders refuse shapes beyond this early.
     m.attr("MAX_SLOTS") = py::int_(qnsim::kMaxSlots);
+    // The one tolerance of Bell coefficients and fidelities (core/errors.h), read by the Python layer's checks.
+    m.attr("PROBABILITY_TOLERANCE") = py::float_(qnsim::kProbabilityTolerance);
     // The most memory qubits a node holds; hardware models (Memory, a Source's modes) refuse more when built.
     m.attr("MAX_MEMORIES_PER_NODE") = py::int_(qnsim::kMaxMemoriesPerNode);
     bind_enums(m);

@@ -1,7 +1,10 @@
 #ifndef QNSIM_CORE_ERRORS_H
 #define QNSIM_CORE_ERRORS_H
 
+#include <algorithm>
 #include <charconv>
+#include <cmath>
+#include <limits>
 #include <sstream>
 #include <type_traits>
 #include <stdexcept>
@@ -121,6 +124,50 @@ std::string msg(const Parts &...parts) {
     std::ostringstream out;
     (detail::append_part(out, parts), ...);
     return out.str();
+}
+
+
+/// Rounding slack of probabilities given as numbers that describe one state (Bell-diagonal coefficients, a pair's
+/// fidelity) and of a density matrix's checks (its trace, its least eigenvalue): a coefficient may lie below 0 or
+/// above 1 by at most this, and four coefficients' sum may be off 1 by at most this. Within it a coefficient is
+/// clipped into [0, 1] (clip_bell_diagonal); beyond it the numbers are refused. The Python layer reads the same
+/// constant (qnsim._core.PROBABILITY_TOLERANCE), so every entry point draws the line at the same place.
+inline constexpr double kProbabilityTolerance = 1e-9;
+
+/// Why Bell-diagonal coefficients c[0..3] (Phi+, Psi+, Psi-, Phi-) are refused, or "" when they are accepted: each
+/// in [-kProbabilityTolerance, 1 + kProbabilityTolerance] and their sum within kProbabilityTolerance of 1 (NaN
+/// never). The message starts with what is wrong ("coefficient 1 (Psi+) = -1e-08 is below 0 by more than ...").
+inline std::string bell_diagonal_problem(const double *c) {
+    static const char *const names[4] = {"Phi+", "Psi+", "Psi-", "Phi-"};
+    double total = 0;
+    for (int i = 0; i < 4; i++) {
+        if (!(c[i] >= -kProbabilityTolerance && c[i] <= 1 + kProbabilityTolerance)) {
+            return msg("coefficient ", i, " (", names[i], ") must be in [0, 1] (within the tolerance ",
+                       kProbabilityTolerance, "), got ", c[i]);
+        }
+        total += c[i];
+    }
+    if (!(std::abs(total - 1) <= kProbabilityTolerance)) {
+        return msg("coefficients (Phi+, Psi+, Psi-, Phi-) must sum to 1 (within the tolerance ", kProbabilityTolerance,
+                   "), got ", c[0], ", ", c[1], ", ", c[2], ", ", c[3], " (sum ", total, ")");
+    }
+    return "";
+}
+
+/// Clips accepted Bell-diagonal coefficients into a distribution. A pair holds them as its Pauli expectations, which
+/// keep the differences of the coefficients and not their sum: each is held as c[i] + (1 - sum) / 4. Where one of
+/// those lies outside [0, 1] by more than rounding (64 ulps of 1, the Python layer's ROUNDING_ULPS), the negative
+/// coefficients are set to 0 and all divided by their sum; otherwise they are left exactly as given (so that a run
+/// reproduces bit for bit). (0.5 + 5e-10, 0.5, 0, 0) was held as a pair with a Psi- weight of -1.25e-10.
+inline void clip_bell_diagonal(double *c) {
+    const double slack = 64 * std::numeric_limits<double>::epsilon();
+    const double shift = (1 - (c[0] + c[1] + c[2] + c[3])) / 4;
+    bool held = true;
+    for (int i = 0; i < 4; i++) held = held && c[i] + shift >= -slack && c[i] + shift <= 1 + slack;
+    if (held) return;
+    double total = 0;
+    for (int i = 0; i < 4; i++) total += (c[i] = std::max(0.0, c[i]));
+    for (int i = 0; i < 4; i++) c[i] /= total;
 }
 
 }  // namespace qnsim

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/errors.h"
 #include "core/rng.h"
 
 namespace qnsim {
@@ -43,8 +44,9 @@ class DensityMatrix {
 
     /// Largest supported size: a 14-qubit matrix takes 16 * 4^14 bytes = 4 GiB.
     static constexpr size_t kMaxQubits = 14;
-    /// Absolute tolerance for the unitarity, trace-preservation and state-validity checks.
-    static constexpr double kTolerance = 1e-9;
+    /// Absolute tolerance for the unitarity, trace-preservation and state-validity checks: the one
+    /// tolerance of probabilities (core/errors.h), so a Bell-diagonal state is read alike as a matrix or as numbers.
+    static constexpr double kTolerance = kProbabilityTolerance;
 
     /// The state |0..0><0..0| on num_qubits qubits (0 is allowed: a 1x1 matrix [[1]]).
     /// Throws StateTooLargeError, naming the bytes required (16 * 4^n), above kMaxQubits.

@@ -101,6 +101,7 @@ uint32_t Network::add_link(const LinkParams &p) {
     const uint32_t index = static_cast<uint32_t>(links_.size());
     Link link;
     link.p = p;
+    clip_bell_diagonal(link.p.bell_diagonal.data());  // -1e-10 accepted as rounding is 0
     link.rng = Rng(seed_, uint64_t{index} + 1);
     link.log1m_success = std::log1p(-p.success_probability);
     link.log1m_first_round = std::log1p(-p.first_round_probability);
@@ -115,7 +116,7 @@ uint32_t Network::add_link(const LinkParams &p) {
     link.herald_delay_ps[0] = p.herald_delay_a_ps;
     link.herald_delay_ps[1] = p.herald_delay_b_ps;
     link.first_herald_ps = std::min(p.herald_delay_a_ps, p.herald_delay_b_ps);
-    link.delivered = BellPair::from_coefficients(p.bell_diagonal);
+    link.delivered = BellPair::from_coefficients(link.p.bell_diagonal);
     link.first_slot = static_cast<uint32_t>(slots_.size());
     link.channels = p.channels;
     link.single_round_draw = p.first_round_probability <= 0 && p.success_probability < 1;

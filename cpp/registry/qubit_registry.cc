@@ -727,13 +727,15 @@ void QubitRegistry::memory_decay(QubitHandle q, double seconds, double t1_s, dou
     if (std::isfinite(depolarizing_time_s)) depolarize1(q, -0.75 * std::expm1(-seconds / depolarizing_time_s));
 }
 
-std::pair<QubitHandle, QubitHandle> QubitRegistry::bell_diagonal_pair(const double c[4]) {
-    double total = 0;
-    for (int i = 0; i < 4; i++) {
-        if (!(c[i] >= 0)) throw std::invalid_argument(msg("Bell-diagonal coefficient ", i, " must be >= 0, got ", c[i]));
-        total += c[i];
+std::pair<QubitHandle, QubitHandle> QubitRegistry::bell_diagonal_pair(const double given[4]) {
+    // The one check of Bell coefficients (core/errors.h), as a link's: within the tolerance, clipped.
+    if (const std::string problem = bell_diagonal_problem(given); !problem.empty()) {
+        throw std::invalid_argument("Bell-diagonal " + problem);
     }
-    if (std::abs(total - 1) > 1e-9) throw std::invalid_argument(msg("Bell-diagonal coefficients sum to ", total, ", not 1"));
+    double c[4] = {given[0], given[1], given[2], given[3]};
+    clip_bell_diagonal(c);
+    double total = 0;
+    for (int i = 0; i < 4; i++) total += c[i];
     auto pair = bell_pair();
     // X on b turns Phi+ into Psi+, Y into Psi- (up to phase), Z into Phi-.
     if (c[0] < 1) pauli_channel_1(pair.second, c[1] / total, c[2] / total, c[3] / total);

@@ -66,7 +66,8 @@ class QubitRegistry {
     /// Two fresh qubits in |Phi+> = (|00>+|11>)/sqrt2, one group.
     virtual std::pair<QubitHandle, QubitHandle> bell_pair() = 0;
     /// Two fresh qubits in the Bell-diagonal state with coefficients (Phi+, Psi+, Psi-, Phi-)
-    /// (non-negative, summing to 1 within 1e-9): |Phi+> followed by a Pauli channel on b.
+    /// (in [0, 1], summing to 1, each within kProbabilityTolerance and clipped into [0, 1]; std::invalid_argument
+    /// beyond it): |Phi+> followed by a Pauli channel on b.
     std::pair<QubitHandle, QubitHandle> bell_diagonal_pair(const double coefficients[4]);
     /// Two fresh qubits in the 4x4 row-major density matrix rho (validated). Density-matrix
     /// formalism only (QnsimError otherwise).

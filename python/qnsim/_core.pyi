@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['CircuitParseError', 'DensityMatrixSimulator', 'GenerationPolicy', 'HookKind', 'LinkParams', 'MAX_MEMORIES_PER_NODE', 'MAX_SLOTS', 'NativeNetwork', 'NetworkCounters', 'NodeParams', 'ParameterError', 'PurificationScheme', 'QnsimError', 'QubitRegistry', 'RequestParams', 'RequestStats', 'RequestStatus', 'Scheduler', 'SchedulingError', 'StabilizerSimulator', 'StateTooLargeError', 'SwapSchedule', 'TraceKind', 'UnknownQubitError', 'WorkloadProgram', 'bell_diagonal_purify', 'bell_diagonal_swap', 'build_config', 'canonical_gate_name', 'concurrence', 'entanglement_swap', 'gate_kinds', 'purify_round', 'remote_cnot', 'source_digest', 'stim_gate_names', 'stream_count_file', 'teleport']
+__all__: list[str] = ['CircuitParseError', 'DensityMatrixSimulator', 'GenerationPolicy', 'HookKind', 'LinkParams', 'MAX_MEMORIES_PER_NODE', 'MAX_SLOTS', 'NativeNetwork', 'NetworkCounters', 'NodeParams', 'PROBABILITY_TOLERANCE', 'ParameterError', 'PurificationScheme', 'QnsimError', 'QubitRegistry', 'RequestParams', 'RequestStats', 'RequestStatus', 'Scheduler', 'SchedulingError', 'StabilizerSimulator', 'StateTooLargeError', 'SwapSchedule', 'TraceKind', 'UnknownQubitError', 'WorkloadProgram', 'bell_diagonal_purify', 'bell_diagonal_swap', 'build_config', 'canonical_gate_name', 'concurrence', 'entanglement_swap', 'gate_kinds', 'purify_round', 'remote_cnot', 'source_digest', 'stim_gate_names', 'stream_count_file', 'teleport']
 class QnsimError(Exception):
     pass
 class CircuitParseError(QnsimError, ValueError):
@@ -1543,4 +1543,5 @@ def teleport(registry: QubitRegistry, data: typing.SupportsInt | typing.Supports
     ...
 MAX_MEMORIES_PER_NODE: int = 16777216
 MAX_SLOTS: int = 33554432
+PROBABILITY_TOLERANCE: float = 1e-09
 __version__: str = '0.1.0'

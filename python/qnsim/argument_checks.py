@@ -41,13 +41,18 @@ from typing import Any
 
 import numpy as np
 
+from qnsim import _core
+
 __all__ = [
     "INTEGER_MAX",
     "INTEGER_MIN",
+    "PROBABILITY_TOLERANCE",
+    "bell_coefficients",
     "check_bounds",
     "column_name",
     "counted",
     "file_path",
+    "fidelity",
     "flag",
     "integer",
     "label",
@@ -71,6 +76,17 @@ INTEGER_MIN = -(2**63)
 #: Highest integer any argument takes (unsigned 64-bit seeds and handles); an argument with a tighter bound states
 #: it as ``maximum``. Beyond them, 10**400 qubits or errors was read as "unlimited".
 INTEGER_MAX = 2**64 - 1
+
+
+#: The one tolerance of numbers that describe a pair's state (Bell-diagonal coefficients, a fidelity), the native
+#: core's own (``qnsim._core.PROBABILITY_TOLERANCE``, also a density matrix's trace and eigenvalue tolerance): a
+#: coefficient or a fidelity up to this far outside [0, 1] is rounding and is clipped into it, the coefficients' sum
+#: may be off 1 by up to this; beyond it they are refused. Every entry point reads them with :func:`fidelity` and
+#: :func:`bell_coefficients` (or natively, with the same constant).
+PROBABILITY_TOLERANCE: float = float(_core.PROBABILITY_TOLERANCE)
+
+#: The Bell states in the order Bell-diagonal coefficients list them.
+_BELL_ORDER = ("Phi+", "Psi+", "Psi-", "Phi-")
 
 
 def is_real_number(value: object) -> bool:
@@ -326,6 +342,81 @@ def probability(name: str, value: object, *, error: type[Exception] | None = Non
     if not 0.0 <= number <= 1.0:
         raise (error or ValueError)(f"{name} must be a probability in [0, 1], got {shown(value)}")
     return number
+
+
+def fidelity(name: str, value: object, *, error: type[Exception] | Callable[[str], Exception] | None = None) -> float:
+    """``value`` as a fidelity (dimensionless): a real number in [0, 1] within :data:`PROBABILITY_TOLERANCE`, clipped
+    into [0, 1] (``1 + 1e-12`` is 1: rounding); further out it is refused.
+
+    Example:
+        >>> fidelity("fidelity", 1 + 1e-12), fidelity("fidelity", np.float32(0.5))
+        (1.0, 0.5)
+        >>> fidelity("fidelity", -1e-8)
+        Traceback (most recent call last):
+        ...
+        ValueError: fidelity must be in [0, 1] (within the tolerance 1e-09), got -1e-08
+    """
+    number = real_number(name, value, error=error)  # type: ignore[arg-type]
+    if not -PROBABILITY_TOLERANCE <= number <= 1.0 + PROBABILITY_TOLERANCE:
+        raise (error or ValueError)(
+            f"{name} must be in [0, 1] (within the tolerance {PROBABILITY_TOLERANCE:g}), got {shown(value)}"
+        )
+    return min(1.0, max(0.0, number))
+
+
+def bell_coefficients(
+    name: str, values: object, *, error: type[Exception] | Callable[[str], Exception] | None = None
+) -> tuple[float, float, float, float]:
+    """``values`` as Bell-diagonal coefficients (Phi+, Psi+, Psi-, Phi-): four real numbers, each in [0, 1] and
+    summing to 1, both within :data:`PROBABILITY_TOLERANCE`; within it they are clipped into a distribution (a
+    coefficient of ``-1e-12`` is 0: rounding, and the four are divided by their sum). The native core checks and
+    clips them by the same rule and tolerance.
+
+    Raises:
+        TypeError: Not an ordered collection (list, tuple, 1-d array) of real numbers.
+        ValueError: Not four of them, one outside [0, 1] or a sum off 1 by more than the tolerance.
+
+    Example:
+        >>> bell_coefficients("bell_diagonal", [0.9, 0.1, 0.0, -1e-12])
+        (0.9, 0.1, 0.0, 0.0)
+        >>> bell_coefficients("bell_diagonal", [0.9, 0.2, 0.0, 0.0])
+        Traceback (most recent call last):
+        ...
+        ValueError: bell_diagonal must sum to 1 (within the tolerance 1e-09), got [0.9, 0.2, 0.0, 0.0] (sum 1.1)
+    """
+    ordered = isinstance(values, (list, tuple)) or (isinstance(values, np.ndarray) and values.ndim == 1)
+    if not ordered:
+        raise (error or TypeError)(
+            f"{name} must be four numbers (Phi+, Psi+, Psi-, Phi-), got {written(values)}"
+        )
+    if len(values) != 4:  # type: ignore[arg-type]
+        raise (error or ValueError)(
+            f"{name} must have 4 entries (Phi+, Psi+, Psi-, Phi-), got {len(values)}: {written(values)}"  # type: ignore
+        )
+    read = [real_number(f"{name}[{i}]", v, error=error) for i, v in enumerate(values)]  # type: ignore[arg-type]
+    for i, number in enumerate(read):
+        if not -PROBABILITY_TOLERANCE <= number <= 1.0 + PROBABILITY_TOLERANCE:
+            raise (error or ValueError)(
+                f"{name}[{i}] ({_BELL_ORDER[i]}) must be in [0, 1] (within the tolerance {PROBABILITY_TOLERANCE:g}), "
+                f"got {shown(values[i])}"  # type: ignore[index]
+            )
+    total = sum(read)  # in the core's order, so the two agree at the edge
+    if abs(total - 1.0) > PROBABILITY_TOLERANCE:
+        # The sum to 12 digits: 6 printed a sum 1e-8 over as "(sum 1)" beside "must sum to 1".
+        raise (error or ValueError)(
+            f"{name} must sum to 1 (within the tolerance {PROBABILITY_TOLERANCE:g}), got {written(read)} "
+            f"(sum {total:.12g})"
+        )
+    # Clipped as the core clips them (clip_bell_diagonal in core/errors.h): a pair holds each as c + (1 - sum) / 4;
+    # where one of those lies outside [0, 1] by more than rounding, the negative ones become 0 and all are divided
+    # by their sum. Otherwise they are kept exactly as given.
+    shift = (1.0 - (read[0] + read[1] + read[2] + read[3])) / 4
+    slack = 64 * np.finfo(float).eps
+    if all(-slack <= number + shift <= 1.0 + slack for number in read):
+        return tuple(read)  # type: ignore[return-value]
+    kept = [max(0.0, number) for number in read]
+    kept_sum = kept[0] + kept[1] + kept[2] + kept[3]
+    return tuple(number / kept_sum for number in kept)  # type: ignore[return-value]
 
 
 def integer(

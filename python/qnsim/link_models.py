@@ -104,7 +104,8 @@ import numpy as np
 
 from qnsim import _core
 from qnsim._numerics import any_of
-from qnsim.argument_checks import flag, is_real_number, probability, real_number, written
+from qnsim.argument_checks import PROBABILITY_TOLERANCE, bell_coefficients, flag, probability, real_number, written
+from qnsim.argument_checks import fidelity as fidelity_value
 from qnsim.hardware import Detector, Fiber, Source, Transducer
 
 __all__ = [
@@ -415,7 +416,7 @@ class LinkModel:
             if self.bell_diagonal is not None:
                 given = bell_diagonal_state(_check_bell_coefficients("LinkModel.bell_diagonal", self.bell_diagonal))
             elif self.fidelity is not None:
-                f = probability("LinkModel.fidelity", self.fidelity)
+                f = fidelity_value("LinkModel.fidelity", self.fidelity)
                 given = werner_state(f)
                 object.__setattr__(self, "bell_diagonal", (f, *((1.0 - f) / 3,) * 3))
             else:
@@ -435,19 +436,20 @@ class LinkModel:
         if self.bell_diagonal is None:
             object.__setattr__(self, "bell_diagonal", tuple(float(x) for x in of_state))
         diagonal = _check_bell_coefficients("LinkModel.bell_diagonal", self.bell_diagonal)
-        if np.max(np.abs(diagonal - of_state)) > 1e-9:
+        if np.max(np.abs(diagonal - of_state)) > PROBABILITY_TOLERANCE:
             raise ValueError(
                 f"LinkModel.bell_diagonal {tuple(diagonal.tolist())} is not the Bell diagonal of its state "
                 f"{tuple(np.round(of_state, 12).tolist())}"
             )
         object.__setattr__(self, "bell_diagonal", tuple(float(x) for x in diagonal))
-        fidelity_value = real_number("LinkModel.fidelity", float(diagonal[0]) if self.fidelity is None else self.fidelity)
-        if abs(fidelity_value - diagonal[0]) > 1e-9:
+        given_fidelity = float(diagonal[0]) if self.fidelity is None else self.fidelity
+        pair_fidelity = fidelity_value("LinkModel.fidelity", given_fidelity)
+        if abs(pair_fidelity - diagonal[0]) > PROBABILITY_TOLERANCE:
             raise ValueError(
-                f"LinkModel.fidelity {written(fidelity_value)} is not the Phi+ weight of its state "
+                f"LinkModel.fidelity {written(pair_fidelity)} is not the Phi+ weight of its state "
                 f"{written(float(of_state[0]))}"
             )
-        object.__setattr__(self, "fidelity", fidelity_value)
+        object.__setattr__(self, "fidelity", pair_fidelity)
 
     @property
     def rate_hz(self) -> float:
@@ -847,21 +849,14 @@ def _thermal_click_kernel(
 
 
 def _check_probability(what: str, value: object) -> float:
-    return probability(what, value)
+    # A fidelity, read as every fidelity is (argument_checks.fidelity: within the tolerance, clipped).
+    return fidelity_value(what, value)
 
 
 def _check_bell_coefficients(what: str, coefficients: Sequence[float]) -> np.ndarray:
-    entries = np.asarray(coefficients, dtype=object) if not isinstance(coefficients, (str, bytes)) else np.array([0j])
-    if not all(is_real_number(x) for x in entries.ravel()):
-        # Not coerced: True is not the weight 1.0, '0.5' is not 0.5.
-        raise TypeError(f"{what} must be 4 real numbers, got {written(coefficients)}")
-    if entries.shape != (4,):
-        raise ValueError(f"{what} must have 4 entries (Phi+, Psi+, Psi-, Phi-), got shape {entries.shape}")
-    # Each read as a float by the one number reader: 10**400 raised OverflowError "int too large to convert to float".
-    c = np.array([real_number(f"{what}[{i}]", x) for i, x in enumerate(entries)])
-    if not np.all(np.isfinite(c)) or np.any(c < -1e-12) or abs(c.sum() - 1.0) > 1e-9:
-        raise ValueError(f"{what} must be non-negative and sum to 1, got {c.tolist()}")
-    return np.clip(c, 0.0, None)
+    # The package's one reading of Bell coefficients (argument_checks, the core's tolerance and clipping): this
+    # took -1e-12 (clipped) where add_link, the registry and qec refused -1e-13.
+    return np.array(bell_coefficients(what, coefficients))
 
 
 def _check_two_qubit_matrix(rho: np.ndarray) -> np.ndarray:

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from qnsim.argument_checks import written
+from qnsim.argument_checks import bell_coefficients, written
 from qnsim.link_builder import LinkInfo
 from qnsim.link_models import dejmps
 from qnsim.specs import RequestSpec, check_value, did_you_mean, parameter_error
@@ -65,12 +65,10 @@ def purification_rounds_for(
     target = check_value("target_fidelity", float, target_fidelity, {"minimum": 0.0, "maximum": 1.0})
     # range() raised "'float' object cannot be interpreted as an integer" for 2.5; True was 1 round.
     max_rounds = check_value("max_rounds", int, max_rounds, {"minimum": 0, "maximum": 1024})
-    diag = np.asarray(check_value("bell_diagonal", tuple[float, ...], bell_diagonal, {"length": 4}), dtype=float)
+    # Read as every entry point reads Bell coefficients (one tolerance, clipped within it): -1e-13 was refused here.
+    read = check_value("bell_diagonal", tuple[float, ...], bell_diagonal, {"reader": bell_coefficients})
+    diag = np.asarray(read, dtype=float)
     diag_in = diag
-    if np.any(diag < 0) or abs(diag.sum() - 1.0) > 1e-9:
-        raise parameter_error(
-            "bell_diagonal", f"must be 4 non-negative numbers summing to 1, got {list(bell_diagonal)}"
-        )
     f0 = float(diag[0])
     # Compared as infidelities, the error weights summed: each round's are products of small
     # numbers, exact to rounding, where 1 - F near 1 keeps only ~1e-16. A target is met within

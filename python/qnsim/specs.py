@@ -42,7 +42,10 @@ from qnsim import _core
 from qnsim._core import ParameterError
 from qnsim.argument_checks import (
     INTEGER_MIN,
+    PROBABILITY_TOLERANCE,
+    bell_coefficients,
     check_bounds,
+    fidelity,
     integer,
     is_integer,
     is_real_number,
@@ -246,6 +249,7 @@ def param(
     range: str = "",
     allow_inf: bool = False,
     picoseconds: bool = False,
+    reader: Callable[..., Any] | None = None,
 ) -> Any:
     """A spec field with its unit, documentation and (for Python-only parameters) bounds.
 
@@ -254,6 +258,9 @@ def param(
     ``allow_inf`` opts a float field into +inf, for a field where it means something documented
     ("inf: none"); without it +inf is refused by name, as NaN always is. ``picoseconds`` marks a time in s the core
     holds in whole picoseconds, checked as :func:`seconds_to_ps` reads it (a positive time below 0.5 ps refused).
+    ``reader`` is the package's one reading of a kind of value the field holds (``argument_checks.fidelity``,
+    ``argument_checks.bell_coefficients``), called as ``reader(name, value, error=...)`` for any value but None, so
+    that the field says what every other entry point of that kind says.
 
     Example:
         >>> @dataclass(frozen=True)
@@ -275,6 +282,7 @@ def param(
         "range": range,
         "allow_inf": allow_inf,
         "picoseconds": picoseconds,
+        "reader": reader,
     }
     return field(default=default, metadata=metadata)
 
@@ -360,6 +368,9 @@ def check_value(name: str, hint: Any, value: Any, meta: Mapping[str, Any] | None
     origin = typing.get_origin(hint)
     if hint is Any:
         return value
+    if meta.get("reader") is not None and value is not None:
+        # A fidelity or Bell coefficients: read as every entry point reads them (one tolerance, clipped within it).
+        return meta["reader"](name, value, error=_whole_message_error(name))
     if origin is Union or (origin is not None and type(hint).__name__ == "UnionType"):
         options = typing.get_args(hint)
         if value is None:
@@ -460,6 +471,17 @@ def _is_of_kind(hint: Any, value: Any) -> bool:
 def _field_error(name: str) -> Callable[[str], ParameterError]:
     """Turns an ``argument_checks`` message about ``name`` into that field's ParameterError."""
     return lambda text: parameter_error(name, text[len(name) + 1 :])
+
+
+def _whole_message_error(name: str) -> Callable[[str], ParameterError]:
+    """The field's ParameterError for a message that begins with the field or one of its entries (``x[1] ...``)."""
+
+    def make(text: str) -> ParameterError:
+        error = ParameterError(text)
+        error.field = name
+        return error
+
+    return make
 
 
 def _bounded(name: str, number: float | int, meta: Mapping[str, Any]) -> Any:
@@ -679,13 +701,17 @@ class LinkSpec(Spec):
         1, doc="Parallel pairs the link may hold (memories reserved at each end)", range="[1, 2^20]"
     )
     fidelity: Union[float, None] = param(
-        None, doc="Abstract link: Werner fidelity of delivered pairs", minimum=0.0, maximum=1.0
+        None,
+        doc="Abstract link: Werner fidelity of delivered pairs",
+        range=f"[0, 1] within {PROBABILITY_TOLERANCE:g} (clipped into [0, 1])",
+        reader=fidelity,
     )
     bell_diagonal: Union[tuple[float, ...], None] = param(
         None,
         doc="Abstract link: delivered Bell coefficients (Phi+, Psi+, Psi-, Phi-)",
         length=4,
-        range="4 entries in [0, 1] summing to 1",
+        range=f"4 entries in [0, 1] summing to 1, each within {PROBABILITY_TOLERANCE:g} (clipped into [0, 1])",
+        reader=bell_coefficients,
     )
     rate_hz: Union[float, None] = param(
         None,

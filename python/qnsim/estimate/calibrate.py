@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from qnsim._options import options_as
-from qnsim.argument_checks import integer, label, probability, rate, real_number, shown
+from qnsim.argument_checks import fidelity, integer, label, rate, real_number, shown
 from qnsim.results import FEW_PAIRS_FOR_RATE, WINDOW_ROUNDING, checked_rate_measurement, measured_rate_text
 
 __all__ = ["MIN_CALIBRATION_PAIRS", "CalibratedLink", "calibrate_link"]
@@ -106,7 +106,7 @@ class CalibratedLink:
             "window_s": window_s,
             # A mean delivered fidelity may be below a Link's 0.25 (pairs that are not entangled): link_from_model
             # refuses those as a Link's fidelity.
-            "fidelity": probability(where + "fidelity", self.fidelity, error=ValueError),
+            "fidelity": fidelity(where + "fidelity", self.fidelity, error=ValueError),
             # inf: from a single pair.
             "fidelity_ci95": number(where + "fidelity_ci95", self.fidelity_ci95, minimum=0.0, allow_inf=True),
             "latency_s": number(where + "latency_s", self.latency_s, minimum=0.0, unit="s"),

@@ -44,7 +44,17 @@ from typing import Any
 
 import numpy as np
 
-from qnsim.argument_checks import INTEGER_MAX, integer, is_integer, probability, real_number, real_numbers, written
+from qnsim.argument_checks import (
+    INTEGER_MAX,
+    check_bounds,
+    integer,
+    is_integer,
+    probability,
+    real_number,
+    real_numbers,
+    written,
+)
+from qnsim.argument_checks import fidelity as checked_fidelity
 from qnsim.argument_checks import rate as checked_rate
 from qnsim.link_models import bbpssw, dejmps
 from qnsim.primitives import bell_diagonal_purify
@@ -164,7 +174,8 @@ class Link:
         count = functools.partial(integer, error=ValueError)
         read = {
             "rate_hz": checked_rate("rate_hz", self.rate_hz, error=ValueError),
-            "fidelity": number("fidelity", self.fidelity, minimum=0.25, maximum=1.0),
+            # A fidelity as every entry point reads one (within the tolerance, clipped), then the estimator's floor.
+            "fidelity": checked_fidelity("fidelity", self.fidelity, error=ValueError),
             "latency_s": number("latency_s", self.latency_s, minimum=0.0, unit="s"),
             "channels": count("channels", self.channels, minimum=1, maximum=MAX_CHANNELS),
             # inf: storage decay not modelled.
@@ -175,6 +186,7 @@ class Link:
         }
         if self.buffer_pairs is not None:
             read["buffer_pairs"] = count("buffer_pairs", self.buffer_pairs, minimum=1, maximum=MAX_BUFFER_PAIRS)
+        check_bounds("fidelity", read["fidelity"], self.fidelity, minimum=0.25, error=ValueError)
         for name, v in read.items():
             object.__setattr__(self, name, v)
         if math.isinf(self.rate_hz * self.channels):
@@ -577,7 +589,7 @@ def stored_fidelity(fidelity: float, wait_s: float, t1_s: float, t2_s: float) ->
     >>> round(stored_fidelity(1.0, 1e-3, 2e-3, 1e-3), 6)  # both halves 1 ms: (1 + 2e^-2 + e^-1)/4
     0.409638
     """
-    fidelity = real_number("fidelity", fidelity, minimum=0.0, maximum=1.0, error=ValueError)
+    fidelity = checked_fidelity("fidelity", fidelity, error=ValueError)
     return stored_pair(_werner(fidelity), wait_s, t1_s, t2_s)[0]
 
 

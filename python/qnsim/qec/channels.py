@@ -36,7 +36,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from qnsim.argument_checks import integer, is_real_number, probability, real_number, written
+from qnsim.argument_checks import bell_coefficients, integer, probability, real_number, written
+from qnsim.argument_checks import fidelity as fidelity_value
 
 __all__ = [
     "PAULI_PAIRS",
@@ -117,7 +118,8 @@ def check_bell_diagonal(
         The coefficients as a tuple of floats.
 
     Raises:
-        ValueError: Not four finite numbers, a negative one, or a sum off 1 by more than 1e-9.
+        ValueError: Not four finite numbers, one outside [0, 1] or a sum off 1 by more than the tolerance
+            (``qnsim.argument_checks.PROBABILITY_TOLERANCE``, 1e-9; a coefficient within it outside [0, 1] is clipped).
 
     Example:
         >>> check_bell_diagonal([0.9, 0.05, 0.03, 0.02])
@@ -125,25 +127,11 @@ def check_bell_diagonal(
         >>> check_bell_diagonal([0.9, 0.2, 0.0, 0.0])
         Traceback (most recent call last):
         ...
-        ValueError: bell_diagonal must sum to 1 (Phi+, Psi+, Psi-, Phi-), got [0.9, 0.2, 0.0, 0.0] (sum 1.1)
+        ValueError: bell_diagonal must sum to 1 (within the tolerance 1e-09), got [0.9, 0.2, 0.0, 0.0] (sum 1.1)
     """
-    # Read as every number is (argument_checks): float() took True as the weight 1, a set in hash order, a
-    # 0-d array, and raised OverflowError for 10**400.
-    ordered = isinstance(coefficients, (list, tuple)) or (
-        isinstance(coefficients, np.ndarray) and coefficients.ndim == 1
-    )
-    if not ordered or not all(is_real_number(c) for c in coefficients):
-        raise ValueError(f"{name} must be four numbers (Phi+, Psi+, Psi-, Phi-), got {written(coefficients)}")
-    values = [real_number(f"{name}[{i}]", c, error=ValueError) for i, c in enumerate(coefficients)]
-    if len(values) != 4 or not all(math.isfinite(v) for v in values):
-        raise ValueError(f"{name} must be four finite numbers (Phi+, Psi+, Psi-, Phi-), got {written(coefficients)}")
-    if min(values) < 0:
-        raise ValueError(f"{name} must be non-negative (Phi+, Psi+, Psi-, Phi-), got {written(values)}")
-    total = sum(values)
-    if abs(total - 1.0) > 1e-9:
-        # The sum to 12 digits: 6 printed a sum 1e-8 over as "(sum 1)" beside "must sum to 1".
-        raise ValueError(f"{name} must sum to 1 (Phi+, Psi+, Psi-, Phi-), got {written(values)} (sum {total:.12g})")
-    return tuple(values)  # type: ignore[return-value]
+    # The package's one reading of Bell coefficients (argument_checks, the core's tolerance): -1e-13 was refused
+    # here while LinkModel clipped down to -1e-12.
+    return bell_coefficients(name, coefficients, error=ValueError)
 
 
 def werner(fidelity: float) -> tuple[float, float, float, float]:
@@ -159,7 +147,7 @@ def werner(fidelity: float) -> tuple[float, float, float, float]:
         >>> werner(0.97)
         (0.97, 0.01, 0.01, 0.01)
     """
-    f = check_probability("fidelity", fidelity)
+    f = fidelity_value("fidelity", fidelity, error=ValueError)
     rest = (1.0 - f) / 3.0
     return (f, round(rest, 15), round(rest, 15), round(rest, 15))
 

@@ -1,0 +1,152 @@
+"""Bad input, round 18: one tolerance for every entry point that takes Bell-diagonal coefficients or a fidelity, the
+native constructors' counts named by their range, and the command-line options named as the user typed them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import qnsim
+from qnsim import _core
+from qnsim.argument_checks import PROBABILITY_TOLERANCE
+
+REFUSALS = (ValueError, TypeError, IndexError, qnsim.QnsimError)
+
+# --------------------------------------------------------------------------------------------------------------------
+# Bell-diagonal coefficients and fidelities: one tolerance, one rule (clip within it, refuse beyond it).
+
+INSIDE = 0.5 * PROBABILITY_TOLERANCE
+OUTSIDE = 2.0 * PROBABILITY_TOLERANCE
+_GOOD = (0.9, 0.05, 0.03, 0.02)
+
+
+def _coefficient_cases(slack: float) -> dict[str, tuple[float, float, float, float]]:
+    """Coefficients off by ``slack``: one below 0 (the sum kept), one above 1 (the sum kept), the sum off 1."""
+    return {
+        "negative": (0.5 + slack, 0.5, 0.0, -slack),
+        "above-1": (1.0 + slack, 0.0, 0.0, -slack),
+        "sum": (0.5 + slack, 0.5, 0.0, 0.0),
+    }
+
+
+def _bell_entry_points() -> dict[str, object]:
+    """Every entry point that takes Bell-diagonal coefficients, as a function of them; each returns the coefficients
+    it kept where it shows them (None where it does not)."""
+    from qnsim.link_models import bell_diagonal_state
+    from qnsim.purification import purification_rounds_for
+    from qnsim.qec.channels import check_bell_diagonal
+    from qnsim.specs import LinkSpec
+
+    def network(c):
+        net = qnsim.Network("bell_diagonal", seed=1)
+        net.add_node("a"), net.add_node("b")
+        return net.add_link("a", "b", length_km=1.0, bell_diagonal=c, rate_hz=1e3).bell_diagonal
+
+    def registry(c):
+        reg = _core.QubitRegistry("density_matrix", seed=1)
+        pair = list(reg.bell_diagonal_pair(c))
+        return tuple(reg.fidelity(pair, target) for target in ("phi+", "psi+", "psi-", "phi-"))
+
+    def native_link(c):
+        params = _core.LinkParams(bell_diagonal=c, success_probability=1.0, attempt_period_ps=10**6)
+        net = _core.NativeNetwork("bell_diagonal", 1)
+        for name in ("a", "b"):
+            net.add_node(_core.NodeParams(name=name))
+        params.node_a, params.node_b = 0, 1
+        net.add_link(params)
+
+    return {
+        "Network.add_link": network,
+        "LinkSpec": lambda c: LinkSpec(a="a", b="b", length_km=1.0, bell_diagonal=c, rate_hz=1e3).bell_diagonal,
+        "LinkModel": lambda c: qnsim.LinkModel("single_click", 1e-3, 1e-6, bell_diagonal=c).bell_diagonal,
+        "bell_diagonal_state": lambda c: tuple(np.real(qnsim.bell_diagonal(bell_diagonal_state(c)))),
+        "qec.check_bell_diagonal": check_bell_diagonal,
+        "purification_rounds_for": lambda c: purification_rounds_for(c, 0.5),
+        "bell_diagonal_swap": lambda c: qnsim.bell_diagonal_swap(c, (1.0, 0.0, 0.0, 0.0)),
+        "bell_diagonal_purify": lambda c: qnsim.bell_diagonal_purify(c, _GOOD, "dejmps"),
+        "QubitRegistry.bell_diagonal_pair": registry,
+        "NativeNetwork.add_link": native_link,
+    }
+
+
+def _fidelity_entry_points() -> dict[str, object]:
+    """Every entry point that takes a pair's fidelity, as a function of it; each returns the fidelity it kept where
+    it shows it."""
+    from qnsim.estimate.links import stored_fidelity
+    from qnsim.link_models import bbpssw, teleportation_fidelity, werner_state, werner_swap_fidelity
+    from qnsim.qec.channels import werner
+    from qnsim.specs import LinkSpec
+
+    def network(f):
+        net = qnsim.Network("bell_diagonal", seed=1)
+        net.add_node("a"), net.add_node("b")
+        return net.add_link("a", "b", length_km=1.0, fidelity=f, rate_hz=1e3).fidelity
+
+    return {
+        "Network.add_link": network,
+        "LinkSpec": lambda f: LinkSpec(a="a", b="b", length_km=1.0, fidelity=f, rate_hz=1e3).fidelity,
+        "LinkModel": lambda f: qnsim.LinkModel("single_click", 1e-3, 1e-6, fidelity=f).fidelity,
+        "werner_state": lambda f: float(np.real(werner_state(f)[0, 0] + werner_state(f)[0, 3]) + 0.0),
+        "werner_swap_fidelity": lambda f: werner_swap_fidelity(f, 1.0),
+        "teleportation_fidelity": teleportation_fidelity,
+        "bbpssw": bbpssw,
+        "qec.werner": lambda f: werner(f)[0],
+        "estimate.Link": lambda f: qnsim.estimate.Link(qpus=(0, 1), rate_hz=1e3, fidelity=f).fidelity,
+        "estimate.stored_fidelity": lambda f: stored_fidelity(f, 0.0, 1.0, 1.0),
+    }
+
+
+BELL = _bell_entry_points()
+FIDELITY = _fidelity_entry_points()
+
+
+@pytest.mark.parametrize("entry", sorted(BELL))
+@pytest.mark.parametrize("case", ["negative", "above-1", "sum"])
+def test_bell_coefficients_just_inside_the_tolerance_are_clipped_and_just_outside_refused(entry, case) -> None:
+    """Old behaviour: the registry, add_link and qec refused a coefficient of -1e-13, LinkModel took -1e-12 (and
+    clipped it), pair_with_state a Bell-diagonal matrix with -1e-9 (its eigenvalue tolerance): three tolerances for
+    one kind of number. Now every entry point takes what lies within the core's PROBABILITY_TOLERANCE (1e-9, the
+    density matrix's own), clipped into [0, 1], and refuses beyond it, naming the tolerance."""
+    call = BELL[entry]
+    inside = _coefficient_cases(INSIDE)[case]
+    kept = call(inside)
+    if isinstance(kept, tuple) and len(kept) == 4:
+        assert min(kept) >= 0.0 and max(kept) <= 1.0, (entry, kept)
+    with pytest.raises(REFUSALS, match="1e-0?9"):
+        call(_coefficient_cases(OUTSIDE)[case])
+
+
+@pytest.mark.parametrize("entry", sorted(FIDELITY))
+def test_a_fidelity_just_inside_the_tolerance_is_clipped_and_just_outside_refused(entry) -> None:
+    """Old behaviour: a fidelity of 1 + 1e-12 (a sum's rounding) was refused by add_link, LinkModel, qec and the
+    estimator's Link ("must be <= 1") while their Bell coefficients took rounding; now each fidelity is read as the
+    coefficients are: within PROBABILITY_TOLERANCE of [0, 1] it is clipped, beyond it refused."""
+    call = FIDELITY[entry]
+    assert call(1.0 + INSIDE) == pytest.approx(call(1.0), abs=0.0)
+    with pytest.raises(REFUSALS, match="1e-0?9"):
+        call(1.0 + OUTSIDE)
+    if entry != "estimate.Link":  # (its fidelities start at 0.25)
+        assert call(-INSIDE) == call(0.0)
+        with pytest.raises(REFUSALS, match="1e-0?9"):
+            call(-OUTSIDE)
+
+
+def test_a_bell_diagonal_state_is_read_alike_as_a_matrix_and_as_numbers() -> None:
+    """pair_with_state and LinkModel(state=...) check a matrix by the density matrix's eigenvalue tolerance, which is
+    the same constant: a Bell-diagonal matrix with a weight just below 0 is taken exactly when its numbers are."""
+    from qnsim.link_models import _BELL_BASIS
+
+    assert PROBABILITY_TOLERANCE == _core.PROBABILITY_TOLERANCE == 1e-9
+    for slack, taken in ((INSIDE, True), (OUTSIDE, False)):
+        weights = np.array([0.5 + slack, 0.5, 0.0, -slack])
+        state = (_BELL_BASIS.T * weights) @ _BELL_BASIS + 0j
+        reg = _core.QubitRegistry("density_matrix", seed=1)
+        for call in (lambda: reg.pair_with_state(state), lambda: qnsim.LinkModel("single_click", 1e-3, 1e-6,
+                                                                                state=state)):  # fmt: skip
+            if taken:
+                call()
+            else:
+                with pytest.raises(ValueError, match="1e-0?9"):
+                    call()
+        if taken:
+            assert qnsim.LinkModel("single_click", 1e-3, 1e-6, state=state).bell_diagonal[3] == 0.0
