@@ -150,3 +150,68 @@ def test_a_bell_diagonal_state_is_read_alike_as_a_matrix_and_as_numbers() -> Non
                     call()
         if taken:
             assert qnsim.LinkModel("single_click", 1e-3, 1e-6, state=state).bell_diagonal[3] == 0.0
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Native integers beyond 64 bits: told the side they are beyond, not the C type's range.
+
+from test_bad_native_arguments import CALLS, required_parameters  # noqa: E402
+
+_INTEGER = r"^\w+: (typing\.SupportsInt \| typing\.SupportsIndex|int)( \| None)?$"
+
+
+def _integer_calls() -> list[tuple[str, object, list[int]]]:
+    """Every native function and method with a required integer parameter, and the positions of those."""
+    import re
+
+    found = []
+    for label, get in CALLS:
+        params = required_parameters(get())
+        positions = [i for i, p in enumerate(params) if re.match(_INTEGER, p)]
+        if positions:
+            found.append((label, get, positions))
+    return found
+
+
+INTEGER_CALLS = _integer_calls()
+
+
+def test_the_integer_battery_covers_the_engines_counts_and_indices() -> None:
+    labels = {label for label, _, _ in INTEGER_CALLS}
+    assert {"NativeNetwork.request_stats", "Scheduler.schedule", "NativeNetwork.add_chain"} <= labels, labels
+    assert len(labels) > 15
+
+
+@pytest.mark.parametrize(("label", "get", "positions"), INTEGER_CALLS, ids=[c[0] for c in INTEGER_CALLS])
+def test_an_integer_beyond_64_bits_is_told_its_side_not_the_c_type_s_range(label, get, positions) -> None:
+    """Old behaviour: every integer parameter given 2**64 said pybind's "is out of range [-9223372036854775808,
+    9223372036854775807]" (a count offered the negative half, in digits nobody reads)."""
+    function = get()
+    params = required_parameters(function)
+    for position in positions:
+        for bad in (2**64, 2**70, -(2**64)):
+            args = [0] * len(params)
+            args[position] = bad
+            try:
+                function(*args)
+            except REFUSALS as exc:
+                text = str(exc)
+                assert "out of range [" not in text and "922337203685477580" not in text, (label, bad, text)
+
+
+@pytest.mark.parametrize(
+    ("call", "refusal"),
+    [
+        (lambda: qnsim.StabilizerSimulator(2**64), r"^StabilizerSimulator\(\): num_qubits must be at most 2\*\*63 - 1"),
+        (lambda: qnsim.DensityMatrixSimulator(2**64), r"^DensityMatrixSimulator\(\): num_qubits must be at most 2\*"),
+        (lambda: qnsim.StabilizerSimulator(3, seed=-1), r"seed must be >= 0, got -1$"),
+        (lambda: qnsim.StabilizerSimulator(3, seed=2**64), r"seed must be at most 2\*\*64 - 1 "),
+        (lambda: setattr(_core.LinkParams(), "channels", 2**64), r"^LinkParams.channels must be at most 2\*\*32 - 1"),
+    ],
+    ids=["stabilizer", "density", "negative-seed", "huge-seed", "field"],
+)  # fmt: skip
+def test_the_constructors_counts_and_seeds_beyond_their_type(call, refusal) -> None:
+    """Old behaviour: "StabilizerSimulator(): num_qubits is out of range [-9223372036854775808,
+    9223372036854775807], got 18446744073709551616"; a seed of -1 "is out of range [0, 18446744073709551615]"."""
+    with pytest.raises(ValueError, match=refusal):
+        call()

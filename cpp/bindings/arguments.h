@@ -234,17 +234,29 @@ namespace detail {
 
 inline std::string repr_of(handle h) { return qnsim_bindings::short_repr(h); }
 
+/// What an integer beyond T's range is told: not T's range ("out of range [-9223372036854775808,
+/// 9223372036854775807]" offered a count the negative half), but the side it is beyond. Below 0 for an unsigned T
+/// (a count, an index, a seed): ">= 0". Above: the most any count, index or time of that width holds, as a power
+/// of two; a parameter's own, tighter range is the core's to check, as for any value within T's.
 template <typename T>
-std::string range_of() {
-    return "[" + std::to_string(std::numeric_limits<T>::min()) + ", " + std::to_string(std::numeric_limits<T>::max()) +
-           "]";
+std::string beyond_integer_range(handle src) {
+    PyObject *number = PyNumber_Index(src.ptr());
+    PyObject *zero = PyLong_FromLong(0);
+    const int negative = number && zero ? PyObject_RichCompareBool(number, zero, Py_LT) : 0;
+    Py_XDECREF(number);
+    Py_XDECREF(zero);
+    PyErr_Clear();
+    const std::string bits = std::to_string(std::numeric_limits<T>::digits);
+    if (negative != 1) return "must be at most 2**" + bits + " - 1 (no count, index or time it takes is larger)";
+    if (std::is_unsigned_v<T>) return "must be >= 0";
+    return "must be at least -2**" + bits;
 }
 
 /// Records a refused integer (not one, or out of T's range) for the fallback; returns false.
 template <typename T>
 bool refuse_integer(handle src, qnsim_bindings::numbers::IntegerLoad why) {
     if (why == qnsim_bindings::numbers::IntegerLoad::out_of_range) {
-        return qnsim_bindings::refuse_argument(src, "is out of range " + range_of<T>(), true);
+        return qnsim_bindings::refuse_argument(src, beyond_integer_range<T>(src), true);
     }
     return qnsim_bindings::refuse_argument(src, "must be an integer");
 }
