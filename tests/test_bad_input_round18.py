@@ -215,3 +215,42 @@ def test_the_constructors_counts_and_seeds_beyond_their_type(call, refusal) -> N
     9223372036854775807], got 18446744073709551616"; a seed of -1 "is out of range [0, 18446744073709551615]"."""
     with pytest.raises(ValueError, match=refusal):
         call()
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Command-line options: a refusal names the option the user typed.
+
+_TINY = """[run]
+until_s = 0.001
+seed = 1
+formalism = "bell_diagonal"
+[[nodes]]
+name = "a"
+[[nodes]]
+name = "b"
+[[links]]
+a = "a"
+b = "b"
+length_km = 1.0
+fidelity = 0.9
+rate_hz = 1e4
+[[requests]]
+src = "a"
+dst = "b"
+num_pairs = 5
+"""
+
+
+@pytest.mark.parametrize("value", ["1" + "0" * 30, "-1", "1", "x"])
+def test_qec_link_request_is_refused_by_the_option_s_name(value, tmp_path, capsys) -> None:
+    """Old behaviour: `qnsim qec link s.toml --request 10**30` (or -1, or past the requests) said "request
+    1000000000000000000000000000000 does not exist (1 requests in s.toml)", naming no option."""
+    from qnsim import cli
+
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(_TINY)
+    code = cli.main(["qec", "link", str(scenario), "--probes", "1", "--request", value])
+    err = capsys.readouterr().err
+    assert code == 2 and "--request" in err and "Traceback" not in err, err
+    if value != "x":
+        assert "1 requests in" in err, err

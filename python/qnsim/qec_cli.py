@@ -276,7 +276,7 @@ def _link(args: argparse.Namespace) -> int:
     from qnsim.argument_checks import integer
     from qnsim.cli import naming_option, spec_option
     from qnsim.qec.layout import check_distance
-    from qnsim.qec.link import MAX_PROBES, cycle_time, interface_from_link, measure_link
+    from qnsim.qec.link import MAX_PROBES, cycle_time, interface_from_link, measure_link, request_index
     from qnsim.scenario import RunSettings
 
     # The options are checked before the probes run (minutes of density-matrix runs), each named: --cycle-time -1
@@ -289,6 +289,9 @@ def _link(args: argparse.Namespace) -> int:
         check_distance(args.distance)
     with naming_option("--cycle-time", args.cycle_time):
         cycle_time("cycle_time_s", args.cycle_time)
+    with naming_option("--request", args.request):
+        # "request 10**30 does not exist" named no option; checked here, as measure_link checks it.
+        request_index(args.scenario, args.request)
     supply = measure_link(args.scenario, args.request, probes=args.probes, seed=args.seed)
     _, timing = interface_from_link(
         supply, args.distance, cycle_time_s=args.cycle_time, experiment=args.experiment, scheme=args.scheme,

@@ -223,6 +223,37 @@ def _scenario_data(scenario: str | os.PathLike | dict) -> tuple[dict, str]:
     return TomlScenario(scenario).data, Path(scenario).name
 
 
+def request_index(scenario: str | os.PathLike | dict, request: int) -> int:
+    """``request`` checked as the index of one of ``scenario``'s requests (a path of a scenario TOML, or its parsed
+    data), as :func:`measure_link` checks it: ``qnsim qec link`` checks its ``--request`` here, before the runs,
+    so that the refusal is told under the option's name.
+
+    Raises:
+        ValueError: Not an integer index of a request of the scenario (the message gives how many there are).
+
+    Example:
+        >>> request_index({"requests": [{"src": "a", "dst": "b"}]}, 1)
+        Traceback (most recent call last):
+        ...
+        ValueError: request 1 does not exist (1 requests in <scenario data>)
+    """
+    data, label = _scenario_data(scenario)
+    return _check_request(request, data, label)
+
+
+def _check_request(request: object, data: object, label: str) -> int:
+    from qnsim.config import other_file_kind
+
+    # An experiment file given for the scenario read "request 0 does not exist (0 requests in ...)".
+    other = other_file_kind(data, "scenario", label) if isinstance(data, dict) else None
+    if other is not None:
+        raise ValueError(other)
+    requests = data.get("requests", []) if isinstance(data, dict) else []
+    if not is_integer(request) or not 0 <= request < len(requests):  # type: ignore[operator]  # True is not 1
+        raise ValueError(f"request {written(request)} does not exist ({len(requests)} requests in {label})")
+    return int(request)  # type: ignore[call-overload]
+
+
 def measure_link(
     scenario: str | os.PathLike | dict,
     request: int = 0,
@@ -259,7 +290,6 @@ def measure_link(
         >>> [round(c, 6) for c in s.bell_diagonal], s.pairs > 100
         ([0.9, 0.05, 0.03, 0.02], True)
     """
-    from qnsim.config import other_file_kind
     from qnsim.scenario import scenario_from_dict
 
     # Each probe is a whole density-matrix run of the scenario: 10**9 of them ran for ever.
@@ -267,13 +297,7 @@ def measure_link(
     if seed is not None:
         seed = read_probe_seed(seed, probes)
     data, label = _scenario_data(scenario)
-    # An experiment file given for the scenario read "request 0 does not exist (0 requests in ...)".
-    other = other_file_kind(data, "scenario", label) if isinstance(data, dict) else None
-    if other is not None:
-        raise ValueError(other)
-    requests = data.get("requests", [])
-    if not is_integer(request) or not 0 <= request < len(requests):  # True is not request 1
-        raise ValueError(f"request {written(request)} does not exist ({len(requests)} requests in {label})")
+    _check_request(request, data, label)
     if seed is None:
         # The scenario's own seed, as `qnsim run` takes it: seed 0 in its place measured request 1 of
         # examples/two_qpus_transducers.toml at 4322 pairs/s where `qnsim run` of the same file printed 4.34 k.
