@@ -254,3 +254,29 @@ def test_qec_link_request_is_refused_by_the_option_s_name(value, tmp_path, capsy
     assert code == 2 and "--request" in err and "Traceback" not in err, err
     if value != "x":
         assert "1 requests in" in err, err
+
+
+@pytest.mark.parametrize(
+    ("argv", "option"),
+    [
+        (["qec", "threshold", "{rows}", "--x", "zz"], "--x zz"),
+        (["qec", "threshold", "{rows}", "--distance", "zz"], "--distance zz"),
+        (["qec", "threshold", "{rows}", "--by", "zz"], "--by zz"),
+        (["plot", "{rows}", "--x", "zz", "--out", "{d}/x.png"], "--x zz"),
+        (["plot", "{rows}", "--x", "p_int", "--y", "zz", "--out", "{d}/x.png"], "--y zz"),
+        (["plot", "{rows}", "--x", "p_int", "--y", "shots", "--hue", "zz", "--out", "{d}/x.png"], "--hue zz"),
+        (["plot", "{rows}", "--x", "p_int", "--y", "shots", "--logy", "zz", "--out", "{d}/x.png"], "--logy zz"),
+        (["plot", "{rows}", "--x", "p_int", "--y", "shots", "--logy", "errors", "--out", "{d}/x.png"], "--logy errors"),
+    ],
+)  # fmt: skip
+def test_a_column_option_is_refused_under_its_own_name(argv, option, tmp_path, capsys) -> None:
+    """Old behaviour: `qnsim qec threshold rows.csv --x zz` said "rows.csv has no column 'zz'" and `qnsim plot` "columns
+    ['zz'] are not in the results" (or "logy names ['errors'], which are not among the plotted columns"), naming no
+    option the user typed."""
+    from qnsim import cli
+
+    rows = tmp_path / "rows.csv"
+    rows.write_text("distance,p_int,seed,shots,errors,rounds\n3,0.01,0,100,5,3\n5,0.01,0,100,3,5\n")
+    code = cli.main([a.format(rows=rows, d=tmp_path) for a in argv])
+    err = capsys.readouterr().err
+    assert code == 2 and option in err and "Traceback" not in err, err

@@ -156,6 +156,16 @@ def _main(argv: Sequence[str] | None) -> int:
     columns = list(frame.columns)
     if not len(frame):
         raise ValueError(f"{args.rows} holds no rows")
+    from qnsim.cli import naming_option
+
+    # A column an option names is refused under that option ("--hue zz: ..."): plot_sweep's refusal, "columns
+    # ['zz'] are not in the results", named neither --x, --y nor --hue, and "logy names ['zz']" no option.
+    for option, given in [("--x", [args.x] if args.x else []), ("--y", args.y or []), ("--hue", [args.hue] if args.hue
+                          else []), ("--logy", args.logy)]:  # fmt: skip
+        for column in given:
+            with naming_option(option, column):
+                if column not in columns:
+                    raise ValueError(f"{args.rows} has no column {column!r}; columns: {columns}")
     x = args.x
     if x is None:
         # A sweep writes its parameters first, then the seed.
@@ -182,6 +192,10 @@ def _main(argv: Sequence[str] | None) -> int:
             f"{args.rows} has none of the default columns {list(_DEFAULT_Y)}; name one with --y (numeric columns: "
             f"{', '.join(numeric[:12]) or 'none'}{' ...' if len(numeric) > 12 else ''})"
         )
+    for column in args.logy:
+        with naming_option("--logy", column):  # plot_sweep said "logy names ['p'] ...", an option not typed
+            if column not in y:
+                raise ValueError(f"{column!r} is not among the plotted columns {y} (give it with --y)")
     out = Path(args.out) if args.out else path.with_suffix(".png")
     plot_sweep(frame, x=x, y=y, hue=hue, out=out, logx=args.logx, logy=args.logy, title=args.title)
     print(f"plotted {', '.join(y)} against {x} ({len(frame)} rows) -> {out}", file=sys.stderr)

@@ -36,6 +36,7 @@ closed terminal), which stop a sweep keeping its finished rows, as stderr says.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Sequence
 
@@ -233,9 +234,13 @@ def _threshold(args: argparse.Namespace) -> int:
         # A killed sweep's rows (fewer distances or error rates than asked) gave a threshold read as the whole one's.
         print(f"qnsim qec threshold: WARNING: {status}", file=sys.stderr)
     by = [k for k in args.by.split(",") if k]
-    for key in [args.x, args.distance, "errors", "shots", "rounds", *by]:
-        if key not in rows[0]:
-            raise ValueError(f"{args.rows} has no column {written(key)}; columns: {sorted(rows[0])}")
+    # A column the user named is refused under the option that named it: "--x 'p': rows.csv has no column 'p'"
+    # (it said only "rows.csv has no column 'p'", the option to change left to guess).
+    named = [("--x", args.x), ("--distance", args.distance), *(("--by", k) for k in by)]
+    for option, key in [*named, *(("", k) for k in ("errors", "shots", "rounds"))]:
+        with naming_option(option, key) if option else contextlib.nullcontext():
+            if key not in rows[0]:
+                raise ValueError(f"{args.rows} has no column {written(key)}; columns: {sorted(rows[0])}")
     columns = list(rows[0])
     # A sweep writes its swept parameters first, then the seed: those besides x, distance and
     # --by must not vary inside one threshold, or counts of different experiments are summed.
