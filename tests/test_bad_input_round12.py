@@ -312,10 +312,10 @@ def test_stored_pair_reads_its_coefficients_as_every_bell_diagonal_input():
     from qnsim.estimate import stored_pair
 
     for coeffs, message in [
-        ((2, -1, 0, 0), r"^coeffs must be non-negative"),
+        ((2, -1, 0, 0), r"^coeffs\[0\] \(Phi\+\) must be in \[0, 1\]"),  # (round 18: one reading)
         ((float("nan"), 0, 0, 1), r"^coeffs\[0\] must be finite, got nan"),
         (None, r"^coeffs must be four numbers .*, got None"),
-        ((0.5, 0.5), r"^coeffs must be four finite numbers"),
+        ((0.5, 0.5), r"^coeffs must have 4 entries \(Phi\+, Psi\+, Psi-, Phi-\), got 2"),
     ]:
         with pytest.raises(ValueError, match=message):
             stored_pair(coeffs, 1e-3, 1.0, 1.0)
@@ -365,7 +365,7 @@ def test_an_estimate_links_file_states_buffer_pairs_range(tmp_path, capsys):
         ("pairs", -1, r"LinkSupply\.pairs must be >= 1, got -1"),
         ("two_qubit_error", 2.0, r"LinkSupply\.two_qubit_error must be a probability in \[0, 1\], got 2\.0"),
         ("probes", HUGE, r"LinkSupply\.probes must be <= 100000, got an integer of 1329 bits"),
-        ("bell_diagonal", (2, -1, 0, 0), r"LinkSupply\.bell_diagonal must be non-negative"),
+        ("bell_diagonal", (2, -1, 0, 0), r"LinkSupply\.bell_diagonal\[0\] \(Phi\+\) must be in \[0, 1\]"),
         ("t2_s", 5.0, r"LinkSupply\.t2_s must be <= 2 t1_s = 2 s, got 5 s"),
     ],
 )

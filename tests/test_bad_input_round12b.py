@@ -148,7 +148,7 @@ _CALIBRATED = dict(
     [
         ("rate_hz", math.nan, r"rate_hz must be finite, got nan"),
         ("rate_hz", 0.0, r"rate_hz must be > 0 Hz, got 0\.0"),
-        ("fidelity", 1.5, r"fidelity must be a probability in \[0, 1\], got 1\.5"),
+        ("fidelity", 1.5, r"fidelity must be in \[0, 1\] \(within the tolerance 1e-09\), got 1\.5"),
         ("fidelity_ci95", -0.1, r"fidelity_ci95 must be >= 0, got -0\.1"),
         ("latency_s", math.nan, r"latency_s must be finite, got nan"),
         ("pairs", -1, r"pairs must be >= 1, got -1"),
