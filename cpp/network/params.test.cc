@@ -88,7 +88,13 @@ TEST(LinkParams, EveryRangeIsNamed) {
     expect_refused(p, "herald_delay_b_s", ">= 0 s");
     p = LinkParams();
     p.bell_diagonal = {0.5, 0.5, 0.5, 0};
-    expect_refused(p, "bell_diagonal", "sum to 1, got 1.5");
+    expect_refused(p, "bell_diagonal", "must sum to 1 (within the tolerance 1e-09), got 0.5, 0.5, 0.5, 0.0 (sum 1.5)");
+    // Within the tolerance is rounding (accepted; the network clips it), beyond it refused: one rule everywhere.
+    p = LinkParams();
+    p.bell_diagonal = {0.5 + 5e-10, 0.5, 0, -5e-10};
+    p.validate();
+    p.bell_diagonal = {0.5 + 2e-9, 0.5, 0, -2e-9};
+    expect_refused(p, "bell_diagonal", "coefficient 3 (Phi-) must be in [0, 1] (within the tolerance 1e-09), got -2e-09");
     p = LinkParams();
     p.bell_diagonal = {1.5, -0.5, 0, 0};
     expect_refused(p, "bell_diagonal", "[0, 1]");

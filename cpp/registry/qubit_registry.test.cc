@@ -132,12 +132,16 @@ TEST_P(Registry, BellDiagonalPairsCarryTheirCoefficients) {
         }
         EXPECT_EQ(reg->num_qubits(), 0u);
     }
-    const double negative[4] = {1.1, -0.1, 0, 0};
+    const double negative[4] = {1.0, -0.1, 0.1, 0};
     QNSIM_EXPECT_THROW_MSG(reg->bell_diagonal_pair(negative), std::invalid_argument,
-                           "Bell-diagonal coefficient 1 must be >= 0, got -0.1");
+                           "Bell-diagonal coefficient 1 (Psi+) must be in [0, 1] (within the tolerance 1e-09), got -0.1");
     const double short_sum[4] = {0.5, 0.125, 0.125, 0.125};
-    QNSIM_EXPECT_THROW_MSG(reg->bell_diagonal_pair(short_sum), std::invalid_argument,
-                           "Bell-diagonal coefficients sum to 0.875, not 1");
+    QNSIM_EXPECT_THROW_MSG(reg->bell_diagonal_pair(short_sum), std::invalid_argument, "(sum 0.875)");
+    // Within the tolerance: rounding, clipped (the pair holds no negative weight).
+    const double rounded[4] = {0.5 + 5e-10, 0.5, 0, -5e-10};
+    const auto pair = reg->bell_diagonal_pair(rounded);
+    const auto held = reg->bell_diagonal(pair.first, pair.second);
+    for (double c : held) EXPECT_GE(c, -1e-15);
 }
 
 TEST_P(Registry, MemoryDecayMatchesItsClosedFormOnAPair) {
