@@ -280,3 +280,23 @@ def test_a_column_option_is_refused_under_its_own_name(argv, option, tmp_path, c
     code = cli.main([a.format(rows=rows, d=tmp_path) for a in argv])
     err = capsys.readouterr().err
     assert code == 2 and option in err and "Traceback" not in err, err
+
+
+@pytest.mark.parametrize("command", [["sweep", "{s}", "--out", "{d}/rows.csv"], ["qec", "sweep", "{e}", "--out",
+                                                                                 "{d}/rows.csv"]])  # fmt: skip
+def test_a_scheduler_address_dask_cannot_read_is_refused_under_the_option(command, tmp_path, capsys) -> None:
+    """Old behaviour: `qnsim sweep s.toml --backend dask --scheduler tcp://nohost:` said only "invalid literal for
+    int() with base 10: ''" (Dask's reading of the port), naming no option; `qnsim qec sweep` the same, and for an
+    address it cannot reach it waited Dask's default timeout without the "cannot reach" message qnsim sweep gives."""
+    pytest.importorskip("distributed")
+    from pathlib import Path
+
+    from qnsim import cli
+
+    scenario = tmp_path / "tiny.toml"
+    scenario.write_text(_TINY)
+    experiment = Path(__file__).parents[1] / "examples" / "qec" / "interface_threshold.toml"
+    argv = [a.format(s=scenario, d=tmp_path, e=experiment) for a in command]
+    code = cli.main([*argv, "--backend", "dask", "--scheduler", "tcp://nohost:"])
+    err = capsys.readouterr().err
+    assert code == 2 and "--scheduler 'tcp://nohost:' is no Dask scheduler address" in err, err

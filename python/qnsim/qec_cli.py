@@ -171,7 +171,7 @@ def _clean_shots(args: argparse.Namespace) -> int:
 
 def _sweep(args: argparse.Namespace) -> int:
     from qnsim.qec.sweep import ExperimentSpec, run_experiment_sweep
-    from qnsim.sweep_cli import _parse_seeds, check_sweep_options, parse_param, report_rows
+    from qnsim.sweep_cli import _parse_seeds, check_sweep_options, connect_scheduler, parse_param, report_rows
 
     spec = ExperimentSpec.from_file(args.experiment)
     spec.measure()  # once, here, so that what the link's figures rest on is said before the sweep
@@ -188,11 +188,7 @@ def _sweep(args: argparse.Namespace) -> int:
     check_sweep_options(args, seeds)
     if args.scheduler and args.backend != "dask":
         raise ValueError("--scheduler needs --backend dask")
-    client = None
-    if args.scheduler:
-        from distributed import Client
-
-        client = Client(args.scheduler)
+    client = connect_scheduler(args.scheduler) if args.scheduler else None
     if args.out is not None:
         from qnsim.qec.sweep import _saved_count_files, saved_counts_dir
 

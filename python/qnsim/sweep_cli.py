@@ -274,6 +274,30 @@ def _main(argv: Sequence[str] | None) -> int:
         network_log.setLevel(level)
 
 
+def connect_scheduler(address: str) -> Any:
+    """A ``dask.distributed`` client of the scheduler at ``address`` (``--scheduler``), refused under the option's
+    name: an address Dask cannot parse (``--scheduler ''``) said only 'missing port number in address "''"', and
+    ``qnsim qec sweep`` waited Dask's default timeout for one it cannot reach, then named neither.
+
+    Raises:
+        ImportError: dask.distributed is not installed.
+        OSError: The scheduler cannot be reached within 10 s.
+        ValueError: ``address`` is no scheduler address.
+    """
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ImportError("--backend dask needs dask.distributed: pip install 'qnsim[dask]'") from None
+    try:
+        return Client(address, timeout="10s")
+    except (OSError, TimeoutError) as exc:
+        raise OSError(
+            f"--scheduler: cannot reach the Dask scheduler at {address}: {' '.join(str(exc).split())}"
+        ) from None
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"--scheduler {written(address)} is no Dask scheduler address: {exc}") from None
+
+
 def _sweep(args: argparse.Namespace) -> int:
     from qnsim.cli import spec_option
     from qnsim.scenario import RunSettings
@@ -303,18 +327,7 @@ def _sweep(args: argparse.Namespace) -> int:
     scenario = _resolve(args.scenario)
     if isinstance(scenario, (str, os.PathLike)):
         scenario = TomlScenario(scenario)  # kept: it holds the remarks the sweep says once
-    client = None
-    if args.scheduler:
-        try:
-            from distributed import Client
-        except ImportError:
-            raise ImportError("--backend dask needs dask.distributed: pip install 'qnsim[dask]'") from None
-        try:
-            client = Client(args.scheduler, timeout="10s")
-        except (OSError, TimeoutError) as exc:
-            raise OSError(
-                f"cannot reach the Dask scheduler at {args.scheduler}: {' '.join(str(exc).split())}"
-            ) from None
+    client = connect_scheduler(args.scheduler) if args.scheduler else None
     try:
         rows = sweep(
             scenario,
