@@ -68,7 +68,7 @@ CASES = [
     (lambda: buffered_link_time_s(10, 1.0, 1e3, 2.5), TypeError, "buffer_pairs must be an integer, got 2.5"),
     (lambda: buffered_link_time_s(10, -1.0, 1e3, 2), ValueError, "compute_s must be >= 0 s, got -1.0"),
     # A fidelity of 1.5 decayed to 1.33 without a word; T2 > 2 T1 (unphysical) was priced.
-    (lambda: stored_fidelity(1.5, 1e-3, 1.0, 1.0), ValueError, "fidelity must be <= 1, got 1.5"),
+    (lambda: stored_fidelity(1.5, 1e-3, 1.0, 1.0), ValueError, "fidelity must be in [0, 1] (within the tolerance 1e-09), got 1.5"),
     (lambda: stored_fidelity(0.9, 1e-3, 1.0, 3.0), ValueError, "t2_s must be <= 2 * t1_s = 2 s, got 3 s"),
     (lambda: stored_fidelity(0.9, math.inf, 1.0, 1.0), ValueError, "wait_s must be finite, got inf"),
     # t_count=None was kept as None; 10**400 T gates raised OverflowError in the pricing.

@@ -194,9 +194,9 @@ def test_min_fidelity_is_exact_per_pair_in_bell_diagonal():
 
 
 def test_closed_forms_check_their_arguments():
-    with pytest.raises(qnsim.ParameterError, match=r"^left must sum to 1, got 1.1"):
+    with pytest.raises(qnsim.ParameterError, match=r"^left coefficients \(Phi\+, Psi\+, Psi-, Phi-\) must sum to 1 .*\(sum 1.1"):
         qnsim.bell_diagonal_swap([0.8, 0.1, 0.1, 0.1], [1, 0, 0, 0])
-    with pytest.raises(qnsim.ParameterError, match=r"^right coefficients must be in \[0, 1\], got 1.1"):
+    with pytest.raises(qnsim.ParameterError, match=r"^right coefficient 0 \(Phi\+\) must be in \[0, 1\] \(within the tolerance 1e-09\), got 1.1"):
         qnsim.bell_diagonal_swap([1, 0, 0, 0], [1.1, -0.1, 0, 0])
     with pytest.raises(qnsim.ParameterError, match=r"gate2_error must be a probability in \[0, 1\], got 2.0"):
         qnsim.bell_diagonal_swap([1, 0, 0, 0], [1, 0, 0, 0], gate2_error=2.0)

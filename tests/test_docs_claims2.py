@@ -957,8 +957,9 @@ def test_hardware_docstring_ranges_are_the_checked_ones(where, cls, name, low, l
     for bound, closed, direction in ((low, low_closed, -1), (high, high_closed, +1)):
         if math.isinf(bound):
             continue
-        beyond = bound + direction * (step or max(abs(bound) * 1e-9, 1e-12))
-        inside = bound - direction * (step or max(abs(bound) * 1e-9, 1e-12))
+        # 1e-8 past a bound: a fidelity's bound is read within PROBABILITY_TOLERANCE (1e-9, clipped), round 18.
+        beyond = bound + direction * (step or max(abs(bound) * 1e-8, 1e-12))
+        inside = bound - direction * (step or max(abs(bound) * 1e-8, 1e-12))
         if closed:
             assert accepts(bound) and not accepts(beyond), f"{where}: {bound} accepted, {beyond} refused"
         else:

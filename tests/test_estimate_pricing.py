@@ -160,7 +160,7 @@ def test_link_adapter_and_validation():
     assert lk.key == (0, 1) and lk.success_probability == 1e-3
     with pytest.raises(ValueError, match="has no attribute 'fidelity'"):
         link_from_model(SimpleNamespace(rate_hz=1.0), (0, 1))
-    with pytest.raises(ValueError, match=r"^fidelity must be <= 1, got 1\.5$"):
+    with pytest.raises(ValueError, match=r"^fidelity must be in \[0, 1\] \(within the tolerance 1e-09\), got 1\.5$"):
         Link((0, 1), rate_hz=1.0, fidelity=1.5)
     with pytest.raises(ValueError, match=r"^rate_hz must be > 0 Hz, got 0\.0$"):
         Link((0, 1), rate_hz=0.0, fidelity=0.9)

@@ -128,8 +128,8 @@ def test_memory_twirl_has_the_entanglement_fidelity_of_the_exact_decay(wait):
 @pytest.mark.parametrize(
     "bell, match",
     [
-        ((0.5, 0.5, 0.5, -0.5), "non-negative"),
-        ((0.9, 0.05, 0.05), "four finite numbers"),
+        ((0.5, 0.5, 0.5, -0.5), r"\[3\] \(Phi-\) must be in \[0, 1\]"),
+        ((0.9, 0.05, 0.05), "must have 4 entries"),
         ((0.9, 0.05, 0.05, 0.05), "must sum to 1"),
         (("a", 0, 0, 0), "four numbers"),
         ((float("nan"), 0, 0, 1), "finite"),

@@ -206,7 +206,7 @@ def test_bad_arguments_are_named(kwargs, match):
         (lambda: NoiseModel.uniform_depolarizing(1.5), "p must be a probability in \\[0, 1\\], got 1.5"),
         (lambda: NoiseModel.si1000(0.3), "si1000 needs p <= 0.2"),
         (lambda: Interface.direct(-0.1), "Interface.error must be a probability"),
-        (lambda: Interface.teleported((0.5, 0.5, 0.5, -0.5)), "non-negative"),
+        (lambda: Interface.teleported((0.5, 0.5, 0.5, -0.5)), r"\(Phi-\) must be in \[0, 1\]"),
         (lambda: Interface.werner(2.0), "infidelity must be a probability"),
         (lambda: Interface("magic"), "Interface.scheme must be one of"),
         (lambda: Interface.direct(0.1, wait_idle=(0.6, 0.6, 0.0)), "wait_idle"),

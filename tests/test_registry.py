@@ -282,7 +282,7 @@ def test_pair_with_state_is_exact_and_density_only():
     np.testing.assert_allclose(reg.state([a, b]), rho, atol=1e-12)
     with pytest.raises(qnsim.QnsimError, match="density_matrix formalism"):
         qnsim.QubitRegistry("stabilizer").pair_with_state(rho)
-    with pytest.raises(ValueError, match=r"coefficients sum to 0\.89+, not 1"):
+    with pytest.raises(ValueError, match=r"coefficients \(Phi\+, Psi\+, Psi-, Phi-\) must sum to 1 .*\(sum 0\.89+\)"):
         reg.bell_diagonal_pair([0.5, 0.2, 0.1, 0.1])
 
 

@@ -136,7 +136,7 @@ transducer = { efficiency = 0.5, added_noise_photons = 0.01, repetition_rate_hz 
         (
             "fidelity = 0.9\nrate_hz = 1e5\nsuccess_probability = 0.2\n\n[[requests]]",
             "fidelity = 1.5\nrate_hz = 1e5\n\n[[requests]]",
-            r"links\[1\].fidelity must be <= 1, got 1.5",
+            r"links\[1\].fidelity must be in \[0, 1\] \(within the tolerance 1e-09\), got 1.5",
         ),
         (
             'src = "a"',

@@ -85,10 +85,10 @@ def accepts(cls, name, value):
     return True
 
 
-def beyond(value, integer, direction):
+def beyond(value, integer, direction, slack=0.0):
     if integer:
         return value + direction
-    return value + direction * max(abs(value) * 1e-3, 1e-12)
+    return value + direction * max(abs(value) * 1e-3, 1e-12, slack)
 
 
 def test_every_native_checked_key_states_its_range():
@@ -114,19 +114,22 @@ def test_range_text_matches_the_checks(cls, info, monkeypatch):
     low_bracket, low_text, high_text, high_bracket = INTERVAL.match(info.range).groups()
     integer = "int" in str(info.type) and "float" not in str(info.type)
     low, high = number(low_text), number(high_text)
+    # A range read "within" a tolerance (a fidelity: round 18) refuses only what lies beyond it.
+    within = re.search(r"within ([0-9.e+-]+)", info.range)
+    slack = 2 * float(within.group(1)) if within else 0.0
     if integer:
         low, high = (int(x) if math.isfinite(x) else x for x in (low, high))
     if math.isfinite(low):
         if low_bracket == "[":
             assert accepts(cls, info.name, low), f"{info.name} = {low!r} (range {info.range}) refused"
-            assert not accepts(cls, info.name, beyond(low, integer, -1)), f"{info.name} below {info.range} accepted"
+            assert not accepts(cls, info.name, beyond(low, integer, -1, slack)), f"{info.name} below {info.range} accepted"
         else:
             assert not accepts(cls, info.name, low), f"{info.name} = {low!r} (range {info.range}) accepted"
             assert accepts(cls, info.name, beyond(low, integer, +1)), f"{info.name} just inside {info.range} refused"
     if math.isfinite(high):
         if high_bracket == "]":
             assert accepts(cls, info.name, high), f"{info.name} = {high!r} (range {info.range}) refused"
-            assert not accepts(cls, info.name, beyond(high, integer, +1)), f"{info.name} above {info.range} accepted"
+            assert not accepts(cls, info.name, beyond(high, integer, +1, slack)), f"{info.name} above {info.range} accepted"
         else:
             assert not accepts(cls, info.name, high), f"{info.name} = {high!r} (range {info.range}) accepted"
     elif not integer:

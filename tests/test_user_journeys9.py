@@ -90,7 +90,7 @@ def test_a_hand_built_link_model_needs_its_pair_once():
     ({"fidelity": 0.9, "bell_diagonal": (0.8, 0.1, 0.1, 0.0)}, r"LinkModel.fidelity 0.9 is not the Phi\+ weight"),
     ({"state": qnsim.werner_state(0.9), "bell_diagonal": (0.8, 0.1, 0.1, 0.0)},
      r"LinkModel.bell_diagonal \(0.8, 0.1, 0.1, 0.0\) is not the Bell diagonal of its state"),
-    ({"fidelity": 1.5}, r"LinkModel.fidelity must be a probability in \[0, 1\], got 1.5"),
+    ({"fidelity": 1.5}, r"LinkModel.fidelity must be in \[0, 1\] \(within the tolerance 1e-09\), got 1.5"),
 ])
 def test_a_hand_built_link_model_whose_figures_disagree_is_refused(given, message):
     """The figures not given are derived, and those given together must agree: a pair given two ways that differ,

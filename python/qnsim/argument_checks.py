@@ -385,7 +385,8 @@ def bell_coefficients(
         ValueError: bell_diagonal must sum to 1 (within the tolerance 1e-09), got [0.9, 0.2, 0.0, 0.0] (sum 1.1)
     """
     ordered = isinstance(values, (list, tuple)) or (isinstance(values, np.ndarray) and values.ndim == 1)
-    if not ordered:
+    if not ordered or not all(is_real_number(v) for v in values):  # type: ignore[union-attr]
+        # The whole list shown: True is not the weight 1, '0.5' not 0.5, a 0-d array not a number.
         raise (error or TypeError)(
             f"{name} must be four numbers (Phi+, Psi+, Psi-, Phi-), got {written(values)}"
         )

@@ -176,7 +176,7 @@ class Interface:
         >>> Interface.teleported((0.9, 0.2, 0.0, 0.0))
         Traceback (most recent call last):
         ...
-        ValueError: bell_diagonal must sum to 1 (Phi+, Psi+, Psi-, Phi-), got [0.9, 0.2, 0.0, 0.0] (sum 1.1)
+        ValueError: bell_diagonal must sum to 1 (within the tolerance 1e-09), got [0.9, 0.2, 0.0, 0.0] (sum 1.1)
     """
 
     scheme: str = "direct"
