@@ -157,14 +157,18 @@ inline std::string bell_diagonal_problem(const double *c) {
 /// Clips accepted Bell-diagonal coefficients into a distribution. A pair holds them as its Pauli expectations, which
 /// keep the differences of the coefficients and not their sum: each is held as c[i] + (1 - sum) / 4. Where one of
 /// those lies outside [0, 1] by more than rounding (64 ulps of 1, the Python layer's ROUNDING_ULPS), the negative
-/// coefficients are set to 0 and all divided by their sum; otherwise they are left exactly as given (so that a run
-/// reproduces bit for bit). (0.5 + 5e-10, 0.5, 0, 0) was held as a pair with a Psi- weight of -1.25e-10.
+/// coefficients are set to 0 and all divided by their sum; otherwise each is only clipped into [0, 1] (which leaves
+/// every value in [0, 1] exactly as given, so that a run reproduces bit for bit). (0.5 + 5e-10, 0.5, 0, 0) was held
+/// as a pair with a Psi- weight of -1.25e-10.
 inline void clip_bell_diagonal(double *c) {
     const double slack = 64 * std::numeric_limits<double>::epsilon();
     const double shift = (1 - (c[0] + c[1] + c[2] + c[3])) / 4;
     bool held = true;
     for (int i = 0; i < 4; i++) held = held && c[i] + shift >= -slack && c[i] + shift <= 1 + slack;
-    if (held) return;
+    if (held) {
+        for (int i = 0; i < 4; i++) c[i] = std::min(1.0, std::max(0.0, c[i]));
+        return;
+    }
     double total = 0;
     for (int i = 0; i < 4; i++) total += (c[i] = std::max(0.0, c[i]));
     for (int i = 0; i < 4; i++) c[i] /= total;

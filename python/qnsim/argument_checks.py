@@ -410,11 +410,11 @@ def bell_coefficients(
         )
     # Clipped as the core clips them (clip_bell_diagonal in core/errors.h): a pair holds each as c + (1 - sum) / 4;
     # where one of those lies outside [0, 1] by more than rounding, the negative ones become 0 and all are divided
-    # by their sum. Otherwise they are kept exactly as given.
+    # by their sum. Otherwise each is only clipped into [0, 1] (a value in it is kept exactly as given).
     shift = (1.0 - (read[0] + read[1] + read[2] + read[3])) / 4
     slack = 64 * np.finfo(float).eps
     if all(-slack <= number + shift <= 1.0 + slack for number in read):
-        return tuple(read)  # type: ignore[return-value]
+        return tuple(min(1.0, max(0.0, number)) for number in read)  # type: ignore[return-value]
     kept = [max(0.0, number) for number in read]
     kept_sum = kept[0] + kept[1] + kept[2] + kept[3]
     return tuple(number / kept_sum for number in kept)  # type: ignore[return-value]
