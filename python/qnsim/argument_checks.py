@@ -387,9 +387,7 @@ def bell_coefficients(
     ordered = isinstance(values, (list, tuple)) or (isinstance(values, np.ndarray) and values.ndim == 1)
     if not ordered or not all(is_real_number(v) for v in values):  # type: ignore[union-attr]
         # The whole list shown: True is not the weight 1, '0.5' not 0.5, a 0-d array not a number.
-        raise (error or TypeError)(
-            f"{name} must be four numbers (Phi+, Psi+, Psi-, Phi-), got {written(values)}"
-        )
+        raise (error or TypeError)(f"{name} must be four numbers (Phi+, Psi+, Psi-, Phi-), got {written(values)}")
     if len(values) != 4:  # type: ignore[arg-type]
         raise (error or ValueError)(
             f"{name} must have 4 entries (Phi+, Psi+, Psi-, Phi-), got {len(values)}: {written(values)}"  # type: ignore
