@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scenarios import two_node_scenario
 
 import qnsim
 from qnsim.scenario import RunSettings, load_scenario
@@ -161,25 +162,8 @@ def test_a_hardware_link_names_the_piece_that_sets_a_period_or_noise_beyond_reac
 # --------------------------------------------------------------------------------------------------------------------
 # Every command's numeric options, found in its argparse parser.
 
-_TINY = """[run]
-until_s = 0.001
-seed = 1
-formalism = "bell_diagonal"
-[[nodes]]
-name = "a"
-[[nodes]]
-name = "b"
-[[links]]
-a = "a"
-b = "b"
-length_km = 1.0
-fidelity = 0.9
-rate_hz = 1e4
-[[requests]]
-src = "a"
-dst = "b"
-num_pairs = 5
-"""
+# A 1 ms run of the smallest scenario, asking 5 pairs.
+_TINY = two_node_scenario(0.001, formalism="bell_diagonal", length_km=1.0, rate_hz=1e4) + "num_pairs = 5\n"
 
 
 def _numeric_options() -> dict[str, list[str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scenarios import two_node_scenario
 
 import qnsim
 from qnsim import _core
@@ -220,25 +221,8 @@ def test_the_constructors_counts_and_seeds_beyond_their_type(call, refusal) -> N
 # --------------------------------------------------------------------------------------------------------------------
 # Command-line options: a refusal names the option the user typed.
 
-_TINY = """[run]
-until_s = 0.001
-seed = 1
-formalism = "bell_diagonal"
-[[nodes]]
-name = "a"
-[[nodes]]
-name = "b"
-[[links]]
-a = "a"
-b = "b"
-length_km = 1.0
-fidelity = 0.9
-rate_hz = 1e4
-[[requests]]
-src = "a"
-dst = "b"
-num_pairs = 5
-"""
+# A 1 ms run of the smallest scenario, asking 5 pairs.
+_TINY = two_node_scenario(0.001, formalism="bell_diagonal", length_km=1.0, rate_hz=1e4) + "num_pairs = 5\n"
 
 
 @pytest.mark.parametrize("value", ["1" + "0" * 30, "-1", "1", "x"])
