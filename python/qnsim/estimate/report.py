@@ -711,7 +711,7 @@ class EstimateReport:
         ...     EstimateReport.from_dict({**r.to_dict(), "schema_version": 3})
         ... except ValueError as e:
         ...     print(str(e)[:60])
-        report JSON has schema_version 3, this qnsim reads version 5
+        report JSON has schema_version 3, this qnsim reads version 6
         """
         if not isinstance(data, dict):
             raise TypeError(f"report JSON must be an object, got {type(data).__name__}")
