@@ -105,6 +105,11 @@ def _parser() -> argparse.ArgumentParser:
         "--seed", type=int, default=None,
         help="seed of the scenario's run and of the first probe (default: the scenario's run.seed, as qnsim run; 0 if none)",
     )
+    lnk.add_argument(
+        "--buffer-pairs", type=int, default=None,
+        help="memories holding pairs at each end (default: a round's pairs, none carried over); more carry spare "
+        "pairs to later rounds, oldest used first",
+    )
 
     cir = sub.add_parser("circuit", help="write a generated Stim circuit")
     cir.add_argument("--experiment", choices=["memory", "merge"], default="memory",
@@ -277,7 +282,8 @@ def _link(args: argparse.Namespace) -> int:
     from qnsim.argument_checks import integer
     from qnsim.cli import naming_option, spec_option
     from qnsim.qec.layout import check_distance
-    from qnsim.qec.link import MAX_PROBES, cycle_time, interface_from_link, measure_link, request_index
+    from qnsim.qec.circuits import seam_resources
+    from qnsim.qec.link import MAX_PROBES, check_buffer_pairs, cycle_time, interface_from_link, measure_link, request_index
     from qnsim.scenario import RunSettings
 
     # The options are checked before the probes run (minutes of density-matrix runs), each named: --cycle-time -1
@@ -293,10 +299,14 @@ def _link(args: argparse.Namespace) -> int:
     with naming_option("--request", args.request):
         # "request 10**30 does not exist" named no option; checked here, as measure_link checks it.
         request_index(args.scenario, args.request)
+    if args.buffer_pairs is not None:
+        with naming_option("--buffer-pairs", args.buffer_pairs):
+            pairs = seam_resources(args.distance, args.experiment, args.scheme, args.code).pairs_per_round
+            check_buffer_pairs(args.buffer_pairs, pairs, args.distance)
     supply = measure_link(args.scenario, args.request, probes=args.probes, seed=args.seed)
     _, timing = interface_from_link(
         supply, args.distance, cycle_time_s=args.cycle_time, experiment=args.experiment, scheme=args.scheme,
-        code=args.code,
+        code=args.code, buffer_pairs=args.buffer_pairs,
     )
     bd = ", ".join(f"{c:.4f}" for c in supply.bell_diagonal)
     used = ", ".join(f"{c:.4f}" for c in timing.bell_diagonal_at_use)
@@ -330,9 +340,15 @@ def _link(args: argparse.Namespace) -> int:
     # round before and used at its start, none carried over (qnsim.qec.link).
     print(f"  pairs at use (after {timing.storage_s:.3g} s in memory on average, from delivery to their round's "
           f"start): ({used})")
-    print(f"  (a round's {timing.pairs_per_round} pairs are gathered while the round before runs, one memory per pair "
-          "at each end, and taken when it starts; pairs arriving with those memories full are not kept for later "
-          "rounds: a larger buffer would shorten the waits and lengthen the pairs' storage)")
+    if timing.buffer_pairs == timing.pairs_per_round:
+        print(f"  (a round's {timing.pairs_per_round} pairs are gathered while the round before runs, one memory per "
+              "pair at each end, and taken when it starts; pairs arriving with those memories full are not kept for "
+              "later rounds: a larger buffer would shorten the waits and lengthen the pairs' storage; --buffer-pairs "
+              "models one)")
+    else:
+        print(f"  (a buffer of {timing.buffer_pairs} pairs at each end, filled while rounds run: each round takes the "
+              f"oldest {timing.pairs_per_round} when it starts, spare pairs carried to later rounds; pairs arriving "
+              "with the buffer full are not kept)")
     # The total alone (0.1409) stood above a verdict on "flips with probability 0.094" (X or Y: p_x + p_y), two
     # numbers for one wait with nothing to tie them: the Pauli split lets the reader add the flips the checks see.
     p_x, p_y, p_z = timing.wait_idle

@@ -33,9 +33,15 @@ carries a note and a ``RuntimeWarning`` says so.
   and, when the batch is complete before the cycle ends, for the rest of the cycle (a link far faster than the
   rounds holds its pairs about one cycle, not ``N / R``). ``storage_s`` is its mean; both halves decay for it,
   and the pairs at use are averaged over its distribution (numerically, over ``S``: checked against a
-  round-by-round simulation of the queue). A buffer of more than ``N`` pairs, carrying spare pairs to the next
-  round, would make rounds wait less (the long-run mean round is then ``max(t_cycle, N / R)``) and pairs wait
-  longer in memory (those taken oldest first): not modelled. The distributed-workload estimate
+  round-by-round simulation of the queue). That is the default; ``buffer_pairs = B > N`` memories at each end
+  carry spare pairs to later rounds: a pair is kept while fewer than ``B`` are held, and a round takes the oldest
+  ``N``, starting at the later of the cycle's end and its ``N``-th pair. Rounds then wait less (the long-run mean
+  round tends to ``max(t_cycle, N / R)`` as ``B`` grows) and pairs wait longer in memory (a link faster than the
+  rounds keeps its buffer full, its pairs about ``B / N`` cycles old). The queue is solved exactly: the pairs
+  left over at a round's start form a Markov chain over ``0 .. B - N`` (its stationary state averages the waits
+  and the idle error), and a pair's storage is averaged over its arrival in the cycle, its place in the queue and
+  the rounds until its own (numerically; checked against a round-by-round simulation of the queue). Up to
+  :data:`MAX_BUFFER_PAIRS`; a buffer below ``N`` is refused (no round could start). The distributed-workload estimate
   (:func:`qnsim.estimate.estimate`) prices the same wait, a pair's delivery to its round's start, for a link
   with a buffer of ``buffer_pairs >= N`` filled ahead and consumers taking one pair at a time between rounds of
   other work: the larger of the buffer's wait and the gathering's ``(N - 1) / (2R)``. The two agree when the
@@ -407,10 +413,13 @@ class RoundTiming:
         required_rate_per_seam_hz: The same per data qubit of seam length, pairs/s.
         storage_s: Mean time a pair waits in memory from its delivery to its round's start, s: for the
             pairs of its batch after it and, when the batch is complete before the cycle ends, for the rest of
-            the cycle (about one cycle for a link far faster than the rounds).
+            the cycle (about one cycle for a link far faster than the rounds; with a larger buffer, the rounds
+            its spare pairs wait too).
         bell_diagonal_at_use: The pairs' coefficients after their storage, averaged over its distribution.
         wait_idle: (p_x, p_y, p_z) on every data qubit per round: the memory decay averaged over the Poisson
             wait's distribution.
+        buffer_pairs: Memories holding pairs at each end: ``pairs_per_round`` (none carried over) unless a
+            larger buffer was given, whose spare pairs shorten the waits and age in memory (module docstring).
 
     Example:
         >>> t = round_timing(rate_hz=2e7, bell_diagonal=(1, 0, 0, 0), distance=3,
@@ -429,6 +438,7 @@ class RoundTiming:
     storage_s: float
     bell_diagonal_at_use: tuple[float, float, float, float]
     wait_idle: tuple[float, float, float]
+    buffer_pairs: int | None = None
 
     @property
     def notes(self) -> list[str]:
@@ -673,6 +683,144 @@ def _decayed_until_round(decay_per_s: float, pairs: int, rate_hz: float, cycle_t
     return min(1.0, lost / mass)  # over the mass the nodes hold (1 to ~1e-14)
 
 
+#: Most pairs :func:`round_timing` models in a buffer (``buffer_pairs``): its queue is solved exactly over the
+#: buffer's levels, a cost that grows as the square of the buffer per quadrature node.
+MAX_BUFFER_PAIRS = 256
+
+
+@functools.lru_cache(maxsize=4)
+def _log_factorials(count: int) -> np.ndarray:
+    return np.array([math.lgamma(i + 1.0) for i in range(count)])
+
+
+def _poisson_pmf(mean, count: int) -> np.ndarray:
+    """P(X = k) for k = 0 .. count - 1 (rows), X Poisson of ``mean`` > 0 (a number, or an array: one column each),
+    each from its logarithm (exp(-mean) underflows)."""
+    means = np.atleast_1d(np.asarray(mean, dtype=float))
+    k = np.arange(count)[:, None]
+    pmf = np.exp(k * np.log(means)[None, :] - means[None, :] - _log_factorials(count)[:, None])
+    return pmf[:, 0] if np.ndim(mean) == 0 else pmf
+
+
+def _with_tail(pmf: np.ndarray) -> np.ndarray:
+    """``pmf`` (one distribution per column) with its last row replaced by the mass from there on
+    (``1 - P(X < last)``, at least 0)."""
+    out = pmf.copy()
+    out[-1] = np.maximum(0.0, 1.0 - pmf[:-1].sum(axis=0))
+    return out
+
+
+@dataclass(frozen=True)
+class _BufferedQueue:
+    """The pair queue with a buffer of ``B > N`` pairs (module docstring), at its round starts.
+
+    Pairs arrive as a Poisson process of ``R``; one arriving while ``B`` are held is not kept. A round starts at the
+    later of the previous start plus the cycle ``c`` and the moment ``N`` pairs are held, and takes the oldest
+    ``N``. The leftover count ``j`` (0 .. B - N) at a round's start is a Markov chain: with ``K`` ~ Poisson(R c)
+    arrivals in the cycle, ``j -> min(B, j + K) - N`` when ``j + K >= N``, else 0 (the round waited for its pairs).
+    """
+
+    pairs: int
+    buffer: int
+    rate_hz: float
+    cycle_time_s: float
+    transition: np.ndarray  # (B - N + 1) x (B - N + 1)
+    stationary: np.ndarray
+
+    @classmethod
+    def solve(cls, pairs: int, buffer: int, rate_hz: float, cycle_time_s: float) -> _BufferedQueue:
+        levels = buffer - pairs + 1
+        arrivals = _poisson_pmf(rate_hz * cycle_time_s, buffer + 1)
+        transition = np.zeros((levels, levels))
+        for j in range(levels):
+            kept = arrivals[: buffer - j]  # j + k < B: every arrival kept
+            held = j + np.arange(buffer - j)
+            np.add.at(transition[j], np.where(held < pairs, 0, held - pairs), kept)
+            transition[j, levels - 1] += max(0.0, 1.0 - math.fsum(kept))  # the buffer filled: B - N left
+        system = transition.T - np.eye(levels)
+        system[-1] = 1.0
+        rhs = np.zeros(levels)
+        rhs[-1] = 1.0
+        stationary = np.clip(np.linalg.solve(system, rhs), 0.0, None)
+        return cls(pairs, buffer, rate_hz, cycle_time_s, transition, stationary / stationary.sum())
+
+    def mean_over_leftover(self, per_round) -> float:
+        """``E[per_round(N - j)]`` over the stationary leftover ``j`` for the rounds that still wait for pairs
+        (``j < N``); rounds whose leftover covers them contribute 0."""
+        return math.fsum(
+            float(w) * per_round(self.pairs - j) for j, w in enumerate(self.stationary) if j < self.pairs and w > 0
+        )
+
+    def storage_laplace(self, decay_per_s: float) -> float:
+        """``E[exp(-decay_per_s T)]`` over a used pair's storage ``T``, from its delivery to its round's start.
+
+        A tagged pair (Palm: an arrival at ``u`` in the cycle sees ``a`` ~ Poisson(R u) arrivals before it and
+        ``m`` ~ Poisson(R (c - u)) after it, independent) at held position ``p = j + a`` (kept when ``p < B``): at
+        ``p < N`` it is used at this round's start, ``c`` or the ``N - 1 - p - m``-th arrival after it when the
+        round waits (Gamma); at ``p >= N`` it is left at position ``q = p - N`` with ``min(B, j + a + 1 + m) - N``
+        left, and then used ``q // N`` rounds of exactly one cycle later (the pairs ahead of it fill them), at the
+        start of a round that may wait. Arrivals after the cycle, while a round waits, wait for the rest of its
+        batch (Gamma). The integral over ``u`` is a composite Gauss-Legendre quadrature; averaged per kept pair
+        (the kept pairs per round, N in steady state, computed with the same quadrature).
+        """
+        n, b, rate, cycle = self.pairs, self.buffer, self.rate_hz, self.cycle_time_s
+        levels = b - n + 1
+        lam = decay_per_s
+        # rho = R / (R + l), the Laplace transform of one interarrival, in logs: a mean storage taken as a difference
+        # of two transforms at +-l close to 0 lost 1e-5 of itself to 1 - rho's rounding.
+        log_rho = -math.log1p(lam / rate)
+        at_cycle_end = math.exp(-lam * cycle)
+        # H_r(j'): from a round's start with j' left to the start of the round that uses a pair left at position q,
+        # r = q // N rounds on.
+        first = np.full(levels, at_cycle_end)
+        in_cycle = _poisson_pmf(rate * cycle, n + 1)
+        in_cycle_decayed = _poisson_pmf((rate + lam) * cycle, n + 1)
+        for j in range(min(n, levels)):
+            short = n - j  # pairs still needed: the round waits when fewer arrive in the cycle
+            first[j] = at_cycle_end * max(0.0, 1.0 - math.fsum(in_cycle[:short])) + math.exp(short * log_rho) * math.fsum(
+                in_cycle_decayed[:short]
+            )
+        onward = [first]
+        for _ in range((b - 1 - n) // n if b > n else 0):
+            onward.append(at_cycle_end * (self.transition @ onward[-1]))
+        # G[p, m]: a pair at held position p with m arrivals after it in the cycle (the last column: m >= B).
+        m = np.arange(b + 1)
+        gain = np.empty((b, b + 1))
+        for p in range(b):
+            if p < n:
+                gain[p] = np.exp(np.maximum(0, n - 1 - p - m) * log_rho)
+            else:
+                gain[p] = onward[(p - n) // n][np.minimum(b, p + 1 + m) - n]
+        # Composite Gauss-Legendre over the arrival time u in [0, c]: no pair is kept once the buffer has surely
+        # filled (u past B arrivals by 12 standard deviations), panels of at most 8 arrivals or 8 decay lengths.
+        span = min(cycle, (b + 12.0 * math.sqrt(b) + 40.0) / rate)
+        panels = min(4000, max(1, math.ceil(span * max(rate, abs(lam)) / 8.0)))
+        nodes, weights = np.polynomial.legendre.leggauss(24)
+        edges = np.linspace(0.0, span, panels + 1)
+        u = ((edges[1:] - edges[:-1])[:, None] / 2 * nodes + (edges[1:] + edges[:-1])[:, None] / 2).ravel()
+        du = ((edges[1:] - edges[:-1])[:, None] / 2 * weights).ravel()
+        before = _poisson_pmf(rate * u, b)  # a = 0 .. B - 1, one column per node
+        after = _with_tail(_poisson_pmf(rate * (cycle - u), b + 1))
+        # P(held position p) = sum_j pi_j P(a = p - j): the stationary leftover convolved with the arrivals before.
+        lead = np.zeros((b, b))
+        for j, w in enumerate(self.stationary):
+            lead[np.arange(j, b), np.arange(b - j)] += w
+        position = lead @ before  # (p, node)
+        decayed = np.exp(-lam * (cycle - u))
+        in_cycle_sum = float(np.sum(rate * du * decayed * np.sum(position * (gain @ after), axis=0)))
+        kept_in_cycle = float(np.sum(rate * du * np.sum(position, axis=0)))
+        # Arrivals after the cycle while a round waits for its N - j - k pairs: the t-th last waits for t more.
+        waiting = waiting_count = 0.0
+        all_in_cycle = _poisson_pmf(rate * cycle, n + 1)
+        for j, w in enumerate(self.stationary[:n]):
+            for k in range(n - j):
+                short = n - j - k
+                weight = float(w) * float(all_in_cycle[k])
+                waiting += weight * (short if lam == 0.0 else math.expm1(short * log_rho) / math.expm1(log_rho))
+                waiting_count += weight * short
+        return (in_cycle_sum + waiting) / (kept_in_cycle + waiting_count)
+
+
 def _twirled_decay(lost_t1: float, lost_t2: float) -> tuple[float, float, float]:
     """(p_x, p_y, p_z) of the memory's Pauli twirl from ``E[1 - exp(-t/T1)]`` and ``E[1 - exp(-t/T2)]``.
 
@@ -695,6 +843,7 @@ def round_timing(
     experiment: str = "merge",
     scheme: str = "teleported",
     code: str = "rotated",
+    buffer_pairs: int | None = None,
 ) -> RoundTiming:
     """Round duration, waiting, pair storage and the required rate for a link of ``rate_hz``.
 
@@ -708,13 +857,17 @@ def round_timing(
         experiment: ``"memory"`` or ``"merge"`` (which seam).
         scheme: ``"teleported"`` or ``"cat"``.
         code: ``"rotated"`` or ``"unrotated"``.
+        buffer_pairs: Memories holding pairs at each end, ``N`` (a round's pairs, the default: none carried
+            over) to :data:`MAX_BUFFER_PAIRS`; more than ``N`` carry spare pairs to later rounds, oldest used
+            first (module docstring).
 
     Returns:
         The :class:`RoundTiming`.
 
     Raises:
         ValueError: Non-positive rate, cycle time or memory times; a direct scheme (it uses no
-            pairs); coefficients that are not Bell-diagonal.
+            pairs); coefficients that are not Bell-diagonal; a buffer below a round's pairs (no round
+            could start) or above :data:`MAX_BUFFER_PAIRS`.
 
     Example:
         >>> t = round_timing(rate_hz=4.3e3, bell_diagonal=(0.9, 0.04, 0.03, 0.03), distance=3,
@@ -730,8 +883,13 @@ def round_timing(
     if scheme not in ("teleported", "cat"):
         raise ValueError(f"scheme must be 'teleported' or 'cat' (a direct seam uses no pairs), got {written(scheme)}")
     n = seam_resources(distance, experiment, scheme, code).pairs_per_round
+    buffer = n if buffer_pairs is None else check_buffer_pairs(buffer_pairs, n, distance)
     batch_s = n / rate
     wait = max(0.0, batch_s - cycle)
+    per_s_t1 = 0.0 if math.isinf(t1) else 1.0 / t1
+    per_s_t2 = 0.0 if math.isinf(t2) else 1.0 / t2
+    if buffer > n:
+        return _buffered_round_timing(n, buffer, rate, cycle, distance, bell, wait, per_s_t1, per_s_t2)
     poisson_wait = poisson_mean_wait(n, rate, cycle)
     # From delivery to the round's start: (N - 1) / (2 R) for the pairs after it, plus the cycle's rest when the
     # batch is complete early, E[max(0, c - S)] = c - N / R + E[max(0, S - c)].
@@ -739,8 +897,6 @@ def round_timing(
     # Averaged over the Poisson arrivals' distributions, not taken at their means: the channel of the mean wait (0
     # at the required rate, where rounds still wait 0.13 of a cycle on average for 9 pairs) and of the mean
     # storage is not the mean channel, 1 - exp(-t/T) being concave.
-    per_s_t1 = 0.0 if math.isinf(t1) else 1.0 / t1
-    per_s_t2 = 0.0 if math.isinf(t2) else 1.0 / t2
     idle = _twirled_decay(
         _decayed_by_wait(per_s_t1, n, rate, cycle), _decayed_by_wait(per_s_t2, n, rate, cycle)
     )
@@ -764,6 +920,54 @@ def round_timing(
         storage_s=storage,
         bell_diagonal_at_use=bell_diagonal_after_memory(bell, both_halves, (0.0, 0.0, 0.0)),
         wait_idle=idle,
+        buffer_pairs=n,
+    )
+
+
+def check_buffer_pairs(value: object, pairs: int, distance: int) -> int:
+    """``value`` checked as the memories holding a seam's pairs at each end (``round_timing``'s ``buffer_pairs``):
+    an integer from a round's ``pairs`` to :data:`MAX_BUFFER_PAIRS` (ValueError naming it otherwise)."""
+    # A buffer was stated in the docs and never a parameter: a user wanting one had the one-memory-per-pair figures.
+    buffer = integer("buffer_pairs", value, minimum=1, maximum=MAX_BUFFER_PAIRS, error=ValueError)
+    if buffer < pairs:
+        raise ValueError(
+            f"buffer_pairs {buffer} is below the {pairs} pairs a round of this d = {distance} seam takes at once: no "
+            f"round could start; give buffer_pairs >= {pairs}"
+        )
+    return buffer
+
+
+def _buffered_round_timing(
+    n: int, buffer: int, rate: float, cycle: float, distance: int, bell: tuple, batch_wait: float, per_s_t1: float,
+    per_s_t2: float,
+) -> RoundTiming:
+    """:func:`round_timing` for a buffer of ``buffer > n`` pairs: the queue's waits, idle error and storage averaged
+    over its stationary state (:class:`_BufferedQueue`)."""
+    queue = _BufferedQueue.solve(n, buffer, rate, cycle)
+    poisson_wait = queue.mean_over_leftover(lambda short: poisson_mean_wait(short, rate, cycle))
+    idle = _twirled_decay(
+        queue.mean_over_leftover(lambda short: _decayed_by_wait(per_s_t1, short, rate, cycle)),
+        queue.mean_over_leftover(lambda short: _decayed_by_wait(per_s_t2, short, rate, cycle)),
+    )
+    both_halves = _twirled_decay(
+        0.0 if per_s_t1 == 0.0 else 1.0 - queue.storage_laplace(2.0 * per_s_t1),
+        0.0 if per_s_t2 == 0.0 else 1.0 - queue.storage_laplace(2.0 * per_s_t2),
+    )
+    # The mean storage, -d/dl E[exp(-l T)] at 0, as a central difference (error ~1e-8 of it).
+    step = 1e-4 / (cycle + buffer / rate)
+    storage = (queue.storage_laplace(-step) - queue.storage_laplace(step)) / (2.0 * step)
+    return RoundTiming(
+        pairs_per_round=n,
+        cycle_time_s=cycle,
+        round_time_s=cycle + poisson_wait,
+        wait_s=batch_wait,
+        poisson_wait_s=poisson_wait,
+        required_rate_hz=n / cycle,
+        required_rate_per_seam_hz=n / cycle / distance,
+        storage_s=max(0.0, storage),
+        bell_diagonal_at_use=bell_diagonal_after_memory(bell, both_halves, (0.0, 0.0, 0.0)),
+        wait_idle=idle,
+        buffer_pairs=buffer,
     )
 
 
@@ -776,6 +980,7 @@ def interface_from_link(
     scheme: str = "teleported",
     code: str = "rotated",
     rate_multiplier: float = 1.0,
+    buffer_pairs: int | None = None,
 ) -> tuple[Interface, RoundTiming]:
     """The :class:`Interface` a measured link gives a distributed patch, with its round timing.
 
@@ -787,6 +992,7 @@ def interface_from_link(
         scheme: ``"teleported"`` or ``"cat"``.
         code: ``"rotated"`` or ``"unrotated"``.
         rate_multiplier: Scale the measured rate (e.g. more parallel links on the seam).
+        buffer_pairs: Memories holding pairs at each end (:func:`round_timing`; None: a round's pairs).
 
     Returns:
         ``(interface, timing)``: pairs as used (after storage) and the data's waiting noise.
@@ -811,6 +1017,7 @@ def interface_from_link(
         experiment=experiment,
         scheme=scheme,
         code=code,
+        buffer_pairs=buffer_pairs,
     )
     if scheme == "cat":
         interface = Interface.cat(timing.bell_diagonal_at_use, wait_idle=timing.wait_idle)

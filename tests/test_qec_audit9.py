@@ -1,0 +1,113 @@
+"""Trust audit of distributed QEC, ninth round: a buffer that carries pairs over, against a round-by-round simulation
+of the pair queue.
+
+Each test's docstring says what qnsim did before its fix (or, for a check that found it right, what it checks).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("stim")
+pytest.importorskip("pymatching")
+
+from test_qec_audit8 import _BELL, _CYCLE, _T1, _T2, _pair_queue, _pairs_after_storage  # noqa: E402
+
+from qnsim import qec  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("rate_hz", "distance", "buffer"),
+    [(1.08e7, 5, 36), (1.35e7, 5, 27), (6e6, 3, 20), (2e6, 3, 15), (5e8, 3, 12), (5e6, 5, 18)],
+)
+def test_a_buffer_larger_than_a_round_carries_pairs_over_as_a_simulated_pair_queue_says(rate_hz, distance, buffer):
+    """Old behaviour: a buffer of more than a round's N = 2d - 1 pairs was stated in the docs ("would make rounds wait
+    less and pairs wait longer: not modelled") and could not be given: every figure was the one-memory-per-pair
+    queue's. A 36-pair buffer on a d = 5 memory fed at 1.08e7 pairs/s (1.2x the required rate) read rounds of
+    1.052 us and pairs at F = 0.8966 after 0.59 us in memory, where its queue runs rounds of 1.000 us and holds the
+    pairs 3.4 us, F = 0.8805. ``round_timing(buffer_pairs=B)`` (and ``interface_from_link``, ``qnsim qec link
+    --buffer-pairs``) now solves that queue: the round's length, the data's idle error, the pairs' mean storage and
+    their state at use match the simulated queue with B memories."""
+    timing = qec.round_timing(rate_hz=rate_hz, bell_diagonal=_BELL, distance=distance, cycle_time_s=_CYCLE,
+                              t1_s=_T1, t2_s=_T2, experiment="memory", buffer_pairs=buffer)  # fmt: skip
+    n = timing.pairs_per_round
+    assert n == 2 * distance - 1 and timing.buffer_pairs == buffer
+    waits, stored = _pair_queue(n, rate_hz, buffer, rounds=6000, seed=7)
+    assert timing.round_time_s == pytest.approx(_CYCLE + waits.mean(), rel=0.01)
+    assert timing.storage_s == pytest.approx(stored.mean(), rel=0.03)
+    per_pair = _pairs_after_storage(stored)
+    # 5 standard errors of the mean, a round's pairs counted as one sample; the rounds' pairs are correlated over
+    # about B / N rounds (the buffer's turnover), so the samples are fewer by that.
+    spread = 5 * per_pair.std(axis=0).max() / np.sqrt(len(stored) / n / max(1.0, buffer / n))
+    assert timing.bell_diagonal_at_use == pytest.approx(tuple(per_pair.mean(axis=0)), abs=max(spread, 1e-6))
+    lost_t1 = -np.expm1(-waits / _T1)
+    idle = (lost_t1.mean() / 4, lost_t1.mean() / 4, np.maximum(-np.expm1(-waits / _T2) / 2 - lost_t1 / 4, 0).mean())
+    assert timing.wait_idle == pytest.approx(idle, rel=0.1, abs=1e-6)
+
+    single = qec.round_timing(rate_hz=rate_hz, bell_diagonal=_BELL, distance=distance, cycle_time_s=_CYCLE,
+                              t1_s=_T1, t2_s=_T2, experiment="memory")  # fmt: skip
+    if rate_hz * _CYCLE > 0.9 * n:  # near or above the required rate: spare pairs shorten the waits, and age
+        assert timing.round_time_s <= single.round_time_s and timing.storage_s > single.storage_s
+        assert timing.bell_diagonal_at_use[0] < single.bell_diagonal_at_use[0]
+
+
+def test_a_buffer_of_one_round_is_the_default_queue_and_the_solver_reproduces_it():
+    """Checked, found right: ``buffer_pairs = N`` is the default (one memory per pair, figures bit for bit), and the
+    buffered queue's solver, given a buffer of N, reproduces the default's closed forms (the pairs' decay over their
+    storage to 1e-12)."""
+    from qnsim.qec.link import _BufferedQueue, _decayed_until_round
+
+    kwargs = dict(bell_diagonal=_BELL, distance=5, cycle_time_s=_CYCLE, t1_s=_T1, t2_s=_T2, experiment="memory")
+    for rate in (1e5, 9e6, 9e7):
+        assert qec.round_timing(rate_hz=rate, buffer_pairs=9, **kwargs) == qec.round_timing(rate_hz=rate, **kwargs)
+        queue = _BufferedQueue.solve(9, 9, rate, _CYCLE)
+        for decay in (2 / _T1, 2 / _T2, 1e6):
+            assert 1 - queue.storage_laplace(decay) == pytest.approx(
+                _decayed_until_round(decay, 9, rate, _CYCLE), rel=1e-12
+            )
+
+
+@pytest.mark.parametrize(("buffer", "message"), [
+    (8, "buffer_pairs 8 is below the 9 pairs a round of this d = 5 seam takes at once: no round could start"),
+    (10**6, "buffer_pairs must be <= 256"),
+    (12.0, "buffer_pairs must be an integer, got 12.0"),
+])  # fmt: skip
+def test_a_buffer_that_cannot_hold_a_round_or_is_too_large_is_refused_by_name(buffer, message, tmp_path, capsys):
+    """Old behaviour: no buffer could be given (see above). A buffer below a round's pairs (no round could start), one
+    beyond the largest solved, or not a count, is refused by name, by ``qnsim qec link`` before the link's runs."""
+    from scenarios import two_node_scenario
+
+    from qnsim import qec_cli
+
+    with pytest.raises(ValueError, match=message):
+        qec.round_timing(rate_hz=1e7, bell_diagonal=_BELL, distance=5, cycle_time_s=_CYCLE, t1_s=_T1, t2_s=_T2,
+                         experiment="memory", buffer_pairs=buffer)  # fmt: skip
+    if isinstance(buffer, int):
+        path = tmp_path / "link.toml"
+        path.write_text(two_node_scenario(0.005, rate_hz=1e5, bell_diagonal=_BELL, length_km=1.0))
+        code = qec_cli.main(["link", str(path), "--experiment", "memory", "--buffer-pairs", str(buffer)])
+        assert code == 2 and "--buffer-pairs" in capsys.readouterr().err
+
+
+def test_qec_link_prints_the_buffered_queue(tmp_path, capsys):
+    """Old behaviour: ``qnsim qec link`` had no buffer option and said "a larger buffer would shorten the waits" with
+    no way to see by how much. ``--buffer-pairs`` prints the buffered figures and says the queue they rest on."""
+    from scenarios import two_node_scenario
+
+    from qnsim import qec_cli
+
+    path = tmp_path / "link.toml"
+    path.write_text(two_node_scenario(0.0005, rate_hz=2e7, bell_diagonal=_BELL, length_km=0.001))
+    args = ["link", str(path), "--distance", "3", "--experiment", "memory", "--probes", "1"]
+    assert qec_cli.main(args) == 0
+    single = capsys.readouterr().out
+    assert qec_cli.main([*args, "--buffer-pairs", "20"]) == 0
+    buffered = capsys.readouterr().out
+    assert "--buffer-pairs models one" in single
+    assert "(a buffer of 20 pairs at each end, filled while rounds run: each round takes the oldest 5" in buffered
+
+    def in_memory(out):
+        return float(out.split("pairs at use (after ")[1].split(" s in memory")[0])
+
+    assert in_memory(buffered) > 2 * in_memory(single)
