@@ -111,3 +111,36 @@ def test_qec_link_prints_the_buffered_queue(tmp_path, capsys):
         return float(out.split("pairs at use (after ")[1].split(" s in memory")[0])
 
     assert in_memory(buffered) > 2 * in_memory(single)
+
+
+def test_an_experiment_files_link_takes_a_buffer_and_its_rows_say_it(tmp_path):
+    """Old behaviour: an experiment file's ``[link]`` had no buffer (``buffer_pairs`` was an unknown key): a sweep over
+    a link with spare memories sampled the one-memory-per-pair queue. ``[link] buffer_pairs`` (or a grid axis) now
+    feeds ``interface_from_link``, rows carry a ``buffer_pairs`` column, and a buffer below the pairs of a grid
+    point's round (d = 5: 9) is refused when the file is read, naming it."""
+    from scenarios import two_node_scenario
+
+    from qnsim.qec.sweep import ExperimentSpec
+
+    (tmp_path / "link.toml").write_text(two_node_scenario(0.0005, rate_hz=2e7, bell_diagonal=_BELL, length_km=0.001))
+    text = ('[experiment]\nscheme = "teleported"\nkind = "memory"\n[grid]\ndistance = [3]\n[sampling]\n'
+            'max_shots = 100\n[link]\nscenario = "link.toml"\nprobes = 1\n')  # fmt: skip
+    (tmp_path / "e.toml").write_text(text + "buffer_pairs = 20\n")
+    spec = ExperimentSpec.from_file(tmp_path / "e.toml")
+    spec.measure()
+    row = spec.point({"distance": 3}, seed=0)
+    _, timing = qec.interface_from_link(spec.supply, 3, cycle_time_s=1e-6, experiment="memory", buffer_pairs=20)
+    _, single = qec.interface_from_link(spec.supply, 3, cycle_time_s=1e-6, experiment="memory")
+    assert row["buffer_pairs"] == 20 and row["round_time_s"] == timing.round_time_s
+    assert timing.round_time_s < single.round_time_s
+    assert "buffer_pairs" not in ExperimentSpec.from_file(_written(tmp_path, text)).point({"distance": 3}, seed=0)
+
+    (tmp_path / "e.toml").write_text(text.replace("distance = [3]", "distance = [3, 5]") + "buffer_pairs = 8\n")
+    with pytest.raises(ValueError, match="buffer_pairs 8 is below the 9 pairs a round of this d = 5 seam"):
+        ExperimentSpec.from_file(tmp_path / "e.toml")
+
+
+def _written(tmp_path, text):
+    path = tmp_path / "plain.toml"
+    path.write_text(text)
+    return path

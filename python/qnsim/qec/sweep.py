@@ -26,16 +26,19 @@ An experiment file is TOML::
     probes = 16             # density-matrix runs whose delivered pairs give the Bell-diagonal state (the default)
     cycle_time_s = 1e-6     # the QPU's syndrome round without waiting
     rate_multiplier = 1.0   # scale the measured pair rate (may be a grid axis)
+    buffer_pairs = 20       # memories holding pairs at each end; left out: a round's pairs, none
+                            # carried over (may be a grid axis; see qnsim.qec.round_timing)
     seed = 7                # seed of the link's run (probes: seed, seed + 1, ...); left out: the
                             # scenario's run.seed (0 if it has none), as `qnsim qec link` takes it
 
 Settings are read strictly (an integer count is not 3.0, a number is not text or NaN) and each goes
 in one place: a setting both fixed and in ``[grid]`` is refused, and so are settings the point would
-ignore (``cycle_time_s`` and ``rate_multiplier`` without a ``[link]``, ``p_int`` with one).
+ignore (``cycle_time_s``, ``rate_multiplier`` and ``buffer_pairs`` without a ``[link]``, ``p_int`` with one).
 
 With ``[link]``, p_bulk defaults to the source node's two-qubit gate error, the pairs' state is the
 one measured (plus storage from delivery to the round's start: a round's pairs are gathered in one memory
-each while the round before runs, none carried over) and the rounds wait for slow links (see
+each while the round before runs, none carried over, unless ``buffer_pairs`` gives a larger buffer) and the
+rounds wait for slow links (see
 :mod:`qnsim.qec.link`). The link is measured once, when the sweep starts, and its figures travel
 with every point.
 
@@ -113,7 +116,7 @@ from qnsim.qec.circuits import (
     seam_resources,
 )
 from qnsim.qec.layout import MAX_DISTANCE, check_distance
-from qnsim.qec.link import cycle_time
+from qnsim.qec.link import MAX_BUFFER_PAIRS, check_buffer_pairs, cycle_time
 from qnsim.qec.noise import Interface, NoiseModel
 from qnsim.qec.sampling import check_sampled_bits, read_max_shots
 
@@ -134,9 +137,10 @@ EXPERIMENT_KEYS: dict[str, tuple[type, Any]] = {
     "max_errors": (int, 0),
     "rate_multiplier": (float, 1.0),
     "cycle_time_s": (float, 1e-6),
+    "buffer_pairs": (int, None),  # None: a round's pairs
 }
 _TABLES = ("experiment", "grid", "sampling", "link")
-_LINK_KEYS = ("scenario", "request", "probes", "cycle_time_s", "rate_multiplier", "seed")
+_LINK_KEYS = ("scenario", "request", "probes", "cycle_time_s", "rate_multiplier", "buffer_pairs", "seed")
 
 
 #: Bounds of the numeric settings, checked as the value is read (distance's oddness and the
@@ -149,6 +153,7 @@ _BOUNDS: dict[str, dict[str, Any]] = {
     "max_shots": {"minimum": 1},
     "max_errors": {"minimum": 0},
     "rate_multiplier": {"minimum": 0.0, "exclusive_minimum": True},
+    "buffer_pairs": {"minimum": 1, "maximum": MAX_BUFFER_PAIRS},
 }
 #: Upper bounds of integer settings that the circuit builders state (``check_distance``, the circuit size at the
 #: least distance, 3: (2 d + 1)**2 = 49 qubits a round), and their refusals, checked as the value is read.
@@ -162,7 +167,7 @@ _OWN_MAXIMA: dict[str, tuple[int, Any]] = {
     )),
 }  # fmt: skip
 #: Settings only a [link] uses (they scale or time its pairs), and the one it replaces.
-_LINK_ONLY = ("cycle_time_s", "rate_multiplier")
+_LINK_ONLY = ("cycle_time_s", "rate_multiplier", "buffer_pairs")
 _NOT_WITH_LINK = ("p_int",)
 
 
@@ -466,6 +471,9 @@ class ExperimentSpec:
             _check_code(s["code"])
             _check_basis(s["basis"])
             _noise_model(s)
+            if s["buffer_pairs"] is not None:  # at least a round's pairs, which the point's seam sets
+                pairs = seam_resources(s["distance"], s["kind"], s["scheme"], s["code"]).pairs_per_round
+                check_buffer_pairs(s["buffer_pairs"], pairs, s["distance"])
         except ValueError as exc:
             raise ValueError(f"{self.source}: {exc}") from None
         return s
@@ -488,6 +496,7 @@ class ExperimentSpec:
             interface, timing = interface_from_link(
                 self.supply, s["distance"], cycle_time_s=s["cycle_time_s"], experiment=s["kind"],
                 scheme=s["scheme"], code=s["code"], rate_multiplier=s["rate_multiplier"],
+                buffer_pairs=s["buffer_pairs"],
             )
         elif s["scheme"] == "direct":
             interface = Interface.direct(s["p_int"])
@@ -550,6 +559,8 @@ class ExperimentSpec:
             # --by p_bulk` found no such column in the rows of a sweep whose p_bulk was fixed.
             row["p_bulk"] = s["p_bulk"]
         timing = s["_timing"]
+        if s["buffer_pairs"] is not None and "buffer_pairs" not in params:
+            row["buffer_pairs"] = s["buffer_pairs"]
         if timing is not None:
             bd = timing.bell_diagonal_at_use
             if self.supply.rate_interval95 is not None:
