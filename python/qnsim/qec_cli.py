@@ -8,6 +8,7 @@ Subcommands::
     qnsim qec threshold ROWS.csv [--x p_int] [--by p_bulk,scheme] [--distance distance] [--bootstrap 400]
     qnsim qec link SCENARIO.toml [--request 0] [--distance 5] [--cycle-time 1e-6]
                    [--experiment merge] [--scheme teleported] [--code rotated] [--probes 16] [--seed N]
+                   [--buffer-pairs B]
     qnsim qec circuit [--experiment memory] [--distance 5] [--rounds 5] [--basis Z] [--code rotated]
                       [--noise uniform] [--p-bulk 1e-3] [--scheme direct] [--p-int 0.05] [--out c.stim]
 

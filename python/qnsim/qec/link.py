@@ -792,9 +792,10 @@ class _BufferedQueue:
             else:
                 gain[p] = onward[(p - n) // n][np.minimum(b, p + 1 + m) - n]
         # Composite Gauss-Legendre over the arrival time u in [0, c]: no pair is kept once the buffer has surely
-        # filled (u past B arrivals by 12 standard deviations), panels of at most 8 arrivals or 8 decay lengths.
+        # filled (u past B arrivals by 12 standard deviations), panels of at most 8 arrivals or 8 decay lengths (at
+        # most 400 panels, 9,600 nodes: beyond them the pairs decay for 3,200 decay lengths, i.e. fully).
         span = min(cycle, (b + 12.0 * math.sqrt(b) + 40.0) / rate)
-        panels = min(4000, max(1, math.ceil(span * max(rate, abs(lam)) / 8.0)))
+        panels = min(400, max(1, math.ceil(span * max(rate, abs(lam)) / 8.0)))
         nodes, weights = np.polynomial.legendre.leggauss(24)
         edges = np.linspace(0.0, span, panels + 1)
         u = ((edges[1:] - edges[:-1])[:, None] / 2 * nodes + (edges[1:] + edges[:-1])[:, None] / 2).ravel()
