@@ -282,9 +282,16 @@ def _threshold(args: argparse.Namespace) -> int:
 def _link(args: argparse.Namespace) -> int:
     from qnsim.argument_checks import integer
     from qnsim.cli import naming_option, spec_option
-    from qnsim.qec.layout import check_distance
     from qnsim.qec.circuits import seam_resources
-    from qnsim.qec.link import MAX_PROBES, check_buffer_pairs, cycle_time, interface_from_link, measure_link, request_index
+    from qnsim.qec.layout import check_distance
+    from qnsim.qec.link import (
+        MAX_PROBES,
+        check_buffer_pairs,
+        cycle_time,
+        interface_from_link,
+        measure_link,
+        request_index,
+    )
     from qnsim.scenario import RunSettings
 
     # The options are checked before the probes run (minutes of density-matrix runs), each named: --cycle-time -1

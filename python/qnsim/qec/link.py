@@ -777,9 +777,8 @@ class _BufferedQueue:
         in_cycle_decayed = _poisson_pmf((rate + lam) * cycle, n + 1)
         for j in range(min(n, levels)):
             short = n - j  # pairs still needed: the round waits when fewer arrive in the cycle
-            first[j] = at_cycle_end * max(0.0, 1.0 - math.fsum(in_cycle[:short])) + math.exp(short * log_rho) * math.fsum(
-                in_cycle_decayed[:short]
-            )
+            on_time = at_cycle_end * max(0.0, 1.0 - math.fsum(in_cycle[:short]))
+            first[j] = on_time + math.exp(short * log_rho) * math.fsum(in_cycle_decayed[:short])
         onward = [first]
         for _ in range((b - 1 - n) // n if b > n else 0):
             onward.append(at_cycle_end * (self.transition @ onward[-1]))
