@@ -163,3 +163,16 @@ def test_an_x_heavy_pair_fails_the_z_memory_and_a_z_heavy_pair_the_x_memory(stat
     assert failures[heavy] > 3 * failures[light] + 10, failures
     if state == "Psi+":
         assert failures["Z"] > 600  # the seam along logical X: X errors there break it at ~d/2 of them
+
+
+def test_pairs_that_age_in_a_large_buffer_are_named_with_the_buffer():
+    """Old behaviour: no buffer could be given. A link far faster than the rounds keeps a large buffer full, and its
+    pairs age about B / N cycles there: with 256 memories on a d = 3 memory at 5e8 pairs/s (T1 = T2 = 20 us) the
+    pairs reach the seam at F = 0.25 after 51 us (0.84 after 1 us with a buffer of one round); the note that calls
+    them NOT ENTANGLED now names the buffer as the cause and a smaller one as the remedy."""
+    kwargs = dict(rate_hz=5e8, bell_diagonal=_BELL, distance=3, cycle_time_s=_CYCLE, t1_s=20e-6, t2_s=20e-6,
+                  experiment="memory")  # fmt: skip
+    large = qec.round_timing(buffer_pairs=256, **kwargs)
+    assert large.bell_diagonal_at_use[0] < 0.5 < qec.round_timing(**kwargs).bell_diagonal_at_use[0]
+    (note,) = [n for n in large.notes if n.startswith("NOT ENTANGLED")]
+    assert "the buffer of 256 pairs holds spare pairs for later rounds, and a smaller one (down to the round's 5)" in note

@@ -473,6 +473,12 @@ class RoundTiming:
                 if self.wait_s > 0
                 else "the pairs were delivered so or decayed in memory (the link keeps up with the rounds)"
             )
+            if self.buffer_pairs is not None and self.buffer_pairs > self.pairs_per_round:
+                # A full buffer ages its pairs about B / N cycles: the cause a larger buffer adds, and its remedy.
+                why += (
+                    f"; the buffer of {self.buffer_pairs} pairs holds spare pairs for later rounds, and a smaller one "
+                    f"(down to the round's {self.pairs_per_round}) keeps them fresher"
+                )
             notes.append(
                 f"NOT ENTANGLED at use: pairs wait {self.storage_s:.3g} s in memory on average and reach the seam "
                 f"with F = {fidelity:.3g} <= 1/2 and no Bell weight above 1/2; {why}, so the seam carries noise only"
