@@ -15,7 +15,8 @@ order nodes and links were added, so routes are deterministic):
 * ``"fidelity"``: largest product of the links' Werner parameters ``w = (4 F - 1) / 3``, i.e.
   least sum of ``-log w``: swapping Werner pairs multiplies their Werner parameters, so this
   path delivers the highest swapped fidelity ``1/4 + 3/4 prod(w)`` (memory decoherence and gate
-  noise ignored). Links with ``F <= 1/4`` are never used: as Werner pairs they carry no
+  noise ignored: a run whose delivered pairs surely fall short of the path's price says so in its
+  notes). Links with ``F <= 1/4`` are never used: as Werner pairs they carry no
   entanglement. A link near another Bell state (Psi+, say: entangled at a low fidelity toward
   Phi+) is not a Werner pair, and when no path is left the refusal names it.
   When a usable link is not a Werner pair (a hardware link's single-click state, a dephased
@@ -169,6 +170,24 @@ def _is_werner(link: LinkInfo) -> bool:
     """The link delivers a Werner pair: its Psi+, Psi- and Phi- weights are equal (to rounding)."""
     _, b, c, d = link.bell_diagonal
     return max(b, c, d) - min(b, c, d) <= 1e-12
+
+
+def swapped_fidelity(links: Sequence[LinkInfo]) -> float:
+    """The Phi+ fidelity ``(1 + prod x + prod y + prod z) / 4`` of a path's link pairs swapped end to end, as
+    ``routing="fidelity"`` prices a path: the links' Bell-diagonal states as heralded, swaps without gate or
+    readout noise, no memory decay and no purification (for Werner links, ``1/4 + 3/4 prod w``).
+
+    >>> from qnsim.specs import LinkSpec
+    >>> from qnsim.link_builder import build_link
+    >>> round(swapped_fidelity([build_link(LinkSpec(a="a", b="b", length_km=1.0, fidelity=0.9, rate_hz=1e3),
+    ...                                         None, None, 0)] * 2), 6)
+    0.813333
+    """
+    px = py = pz = 1.0
+    for link in links:
+        x, y, z = _correlations(link)
+        px, py, pz = px * x, py * y, pz * z
+    return (1.0 + px + py + pz) / 4.0
 
 
 def _correlations(link: LinkInfo) -> tuple[float, float, float]:

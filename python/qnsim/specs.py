@@ -781,7 +781,11 @@ class RequestSpec(Spec):
         "that share a label in sweep columns; None: 'src->dst')"
     )
     path: Union[tuple[str, ...], None] = param(None, doc="Node names from src to dst (default: chosen by routing)")
-    routing: Literal["hops", "rate", "fidelity"] = param("hops", doc="Path metric when no path is given")
+    routing: Literal["hops", "rate", "fidelity"] = param(
+        "hops", doc="Path metric when no path is given: 'hops' (fewest links), 'rate' (least time to herald a pair "
+        "on each link), 'fidelity' (highest fidelity of the links' pairs swapped as heralded: memory decay, gate and "
+        "readout noise are not priced, and a run whose pairs fall short of it says so in its notes)"
+    )
     num_pairs: Union[int, None] = param(
         None, doc="Stop after this many deliveries (None: until the run ends)", range="[1, 2^64 - 1]"
     )
