@@ -46,7 +46,7 @@ def test_a_fidelity_route_that_decay_makes_worse_than_the_direct_link_says_so(fo
     (1 ms here) with T2 = 5 ms: <XX> and <YY> shrink by exp(-2t/T2), so F = (1 + w (1 + 2 exp(-2t/T2)))/4 = 0.7961,
     which the hops route delivers; the 3-hop route's pairs wait longer and deliver less (0.59). Old behaviour: the
     run said nothing (the metric's blind spot was written only in qnsim.routing's docstring, not in the request's
-    ``routing`` field that a user choosing it reads); now the request's note gives the priced and the delivered F,
+    ``routing`` field that a user choosing it reads); now a note gives the request's priced and delivered F (one note for all such requests, the largest shortfalls first),
     and the field's doc says what the metric leaves out."""
     hops = _diamond(formalism, "hops").requests[0]
     assert hops.path == ("a", "d") or list(hops.path) == ["a", "d"]
@@ -58,11 +58,12 @@ def test_a_fidelity_route_that_decay_makes_worse_than_the_direct_link_says_so(fo
     assert list(r.path) == ["a", "b", "c", "d"]
     priced = 0.25 + 0.75 * _werner(0.99) ** 3
     assert r.fidelity_interval95[1] < hops.mean_fidelity < priced
-    (note,) = [n for n in result.notes if "routed by fidelity" in n]
-    assert note.startswith("request 0 (a->d): routed by fidelity")
-    assert f"chosen for F = {priced:.4f}" in note and f"average F = {r.mean_fidelity:.4f}" in note
+    (note,) = [n for n in result.notes if "routing='fidelity'" in n]
+    lo, hi = r.fidelity_interval95
+    assert "1 request(s) deliver surely less: request 0 (a->d, 3 hops): chosen for " in note
+    assert f"F = {priced:.4f}, delivered {r.mean_fidelity:.4f} [95%: {lo:.4f}, {hi:.4f}]" in note
     assert "memory decay" in note and "routing='hops'" in note
-    assert not any("routed by fidelity" in n for n in _diamond(formalism, "hops").notes)
+    assert not any("routing='fidelity'" in n for n in _diamond(formalism, "hops").notes)
     doc = qnsim.specs.RequestSpec.__dataclass_fields__["routing"].metadata
     assert "memory decay, gate and readout noise are not priced" in str(doc)
 
@@ -73,7 +74,7 @@ def test_a_fidelity_route_whose_pairs_meet_its_price_gets_no_note():
     result = _diamond("bell_diagonal", "fidelity", t2_s=math.inf)
     r = result.requests[0]
     np.testing.assert_allclose(r.fidelities, 0.25 + 0.75 * _werner(0.99) ** 3, rtol=0, atol=1e-12)
-    assert not any("routed by fidelity" in n for n in result.notes)
+    assert not any("routing='fidelity'" in n for n in result.notes)
 
 
 # ---- T1 through a tree of purification rounds in the twirling formalisms ----------------------------------------
