@@ -212,13 +212,6 @@ def _highest_swapped_fidelity(g: nx.Graph, src: str, dst: str, start: list[str])
     """
     corr = {frozenset((u, v)): _correlations(data["link"]) for u, v, data in g.edges(data=True)}
 
-    def fidelity(path: list[str]) -> float:
-        px = py = pz = 1.0
-        for u, v in zip(path, path[1:]):
-            x, y, z = corr[frozenset((u, v))]
-            px, py, pz = px * x, py * y, pz * z
-        return (1.0 + px + py + pz) / 4.0
-
     reach = []  # per correlation: node -> the largest |product| over paths node -> dst (absent: no such path)
     for k in range(3):
         h = nx.Graph()
@@ -229,7 +222,7 @@ def _highest_swapped_fidelity(g: nx.Graph, src: str, dst: str, start: list[str])
                 h.add_edge(u, v, weight=-math.log(min(abs(values[k]), 1.0)))
         reach.append({v: math.exp(-d) for v, d in nx.single_source_dijkstra_path_length(h, dst).items()})
     reach_x, reach_y, reach_z = reach
-    best_path, best = start, fidelity(start)
+    best_path, best = start, swapped_fidelity([g.edges[u, v]["link"] for u, v in zip(start, start[1:])])
     margin = 1e-12  # products taken in another order differ in their last bits
     path, on_path = [src], {src}
     stack = [(iter(g.adj[src]), 1.0, 1.0, 1.0)]
