@@ -150,3 +150,37 @@ def test_the_t1_note_separates_one_round_requests_from_deeper_trees():
     (note,) = [n for n in net.run(until_s=1.0, progress=False).notes if "Pauli twirl" in n]
     assert "request(s) 0 purify (one DEJMPS round)" in note
     assert "request(s) 1 (BBPSSW, 3 rounds) purify beyond one DEJMPS round" in note and "NOT BOUNDED" in note
+
+
+# ---- time units at extreme values ---------------------------------------------------------------------------
+
+
+def test_a_one_picosecond_link_reads_one_terahertz_and_its_pairs_decay_for_their_picosecond():
+    """Closed forms: a deterministic link of rate 1e12 Hz (the clock's 1 ps period) delivers 1000 pairs in 1 ns,
+    each stored 1 ps on memories of T2 = 1 ns, so F = (1 + w (1 + 2 exp(-2 ps / 1 ns)))/4 (w = (4 F0 - 1)/3); a
+    1e4 s run of a 0.01 Hz link delivers 100 pairs stored 100 s each on T2 = 300 s memories by the same form. Old
+    behaviour (display only, the figures were right): the table read the rate, 999999999999.9999 Hz from integer
+    picoseconds, as "1e+03 G", since the SI prefix was chosen before rounding to the 3 digits shown (999.96 Hz read
+    "1e+03 " the same way); now "1 T"."""
+    from qnsim.results import _eng
+
+    for rate_hz, t2_s, until_s, n in ((1e12, 1e-9, 1e-6, 1000), (1e-2, 300.0, 1e4, 100)):
+        net = qnsim.Network("bell_diagonal", seed=1)
+        for name in "ab":
+            net.add_node(name, t2_s=t2_s)
+        net.add_link("a", "b", length_km=0.0, fidelity=0.9, rate_hz=rate_hz)
+        net.request("a", "b", num_pairs=n)
+        result = net.run(until_s=until_s, progress=False)
+        r = result.requests[0]
+        assert r.num_pairs == n
+        np.testing.assert_allclose(r.ages_s, 1 / rate_hz, rtol=1e-12)
+        want = (1 + _werner(0.9) * (1 + 2 * np.exp(-2 * r.ages_s / t2_s))) / 4
+        np.testing.assert_allclose(r.fidelities, want, rtol=0, atol=1e-12)
+    net = qnsim.Network("bell_diagonal", seed=1)
+    for name in "ab":
+        net.add_node(name)
+    net.add_link("a", "b", length_km=0.0, fidelity=0.9, rate_hz=1e12)
+    net.request("a", "b", num_pairs=1000)
+    row = net.run(until_s=1e-6, progress=False).summary_table().splitlines()[2]
+    assert row.split()[5:7] == ["1", "T"] and "e+03" not in row  # "0: a -> b 1000 1 T exact ..."
+    assert [_eng(v, "s") for v in (999.96, 0.99996e-3, 9.9996e-13, 1.2345e-7)] == ["1 ks", "1 ms", "1 ps", "123 ns"]

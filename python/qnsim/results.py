@@ -1786,12 +1786,23 @@ def _time(ps: int) -> float | None:
 
 
 def _eng(value: float, unit: str) -> str:
-    """Formats with an SI prefix: 4.8e-05 s -> '48 us'."""
+    """Formats with an SI prefix: 4.8e-05 s -> '48 us'.
+
+    The prefix is chosen for the value rounded to the 3 digits shown, so a value just below a prefix's scale
+    reads "1 k", not "1e+03 " (a 1 ps attempt period's rate, 999999999999.9999 Hz, read "1e+03 G").
+
+    Example:
+        >>> _eng(4.8e-05, "s"), _eng(999999999999.9999, "Hz"), _eng(0.99996e-3, "s")
+        ('48 us', '1 THz', '1 ms')
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
     if value == 0:
         return f"0 {unit}".strip()
+    if math.isfinite(value):
+        value = float(f"{value:.3g}")
     prefixes = [
+        (1e12, "T"),
         (1e9, "G"),
         (1e6, "M"),
         (1e3, "k"),
