@@ -49,7 +49,17 @@ directory) it leads to: its state and holder are named after that file, so a swe
 one on the file meet one lock and one state (a link to a name of another suffix, or a loop of
 links, is refused). A hard link is another name of the same file: a name without a state of its own
 reads and writes the state of another name of the file in its directory, and, where there are no
-locks, a sweep on one name is refused while a sweep holds another name of the file there.
+locks, a sweep on one name is refused while a sweep holds another name of the file there. A file
+with a name in another directory is refused (by count: the kernel keeps no list of a file's names,
+and a state or holder beside such a name would not be seen), and :func:`sweep_status` says so.
+
+A lock is one machine's: where each machine's locks are its own (an NFS mount with local locks,
+which no call can tell from shared ones), a sweep on another machine takes the lock too. So the
+state of a running sweep names its machine and process and records, every ``HEARTBEAT_S`` (10 s),
+that it is alive; a sweep on another machine is refused, naming them, until that record is
+``HEARTBEAT_STALE_S`` (60 s) old (the machines' clocks taken to agree within seconds), and
+:func:`sweep_status` there says it is still running. Two sweeps started on two machines within the
+same moment both find no record and are not stopped: the record is a check, not a lock.
 
 Every row carries a ``point_id``: the first 20 hex digits of the SHA-1 of the canonical JSON of
 ``{"params": ..., "seed": ...}`` (see :func:`point_id`). On start, the ids already in ``out`` are
@@ -91,7 +101,9 @@ import numbers
 import os
 import pickle
 import re
+import socket
 import sys
+import threading
 import time
 import typing
 import uuid
@@ -1424,7 +1436,9 @@ class _CsvSink:
         if self.path.is_dir():
             raise ValueError(f"out {str(self.path)!r} is a directory; a CSV out must be a file")
         if self.lock_fd is None:
+            _refuse_names_out_of_reach(self.path)
             self.lock_fd = _lock_out(self.path, self.path)
+            _refuse_if_running_elsewhere(self)
 
     def load(self) -> list[dict]:
         if not self.path.exists():
@@ -1600,6 +1614,7 @@ class _ParquetSink:
         if self.lock_fd is None:
             self.path.mkdir(parents=True, exist_ok=True)
             self.lock_fd = _lock_out(self.path / ".lock", self.path)
+            _refuse_if_running_elsewhere(self)
 
     def load(self) -> list[dict]:
         import pyarrow.parquet as pq
@@ -1823,6 +1838,124 @@ class _ParquetSink:
             if self.lock_fd is not None:
                 _unlock_out(self.lock_fd)
                 self.lock_fd = None
+
+
+#: How often a running sweep records in its state that it is alive (seconds), and how old that record may grow
+#: before a sweep on another machine takes the sweep for one that died there (see :func:`_running_elsewhere`).
+HEARTBEAT_S = 10.0
+HEARTBEAT_STALE_S = 60.0
+
+#: Serializes this process's writes of a state file (the sweep's own and its heartbeat's, see :class:`_Heartbeat`).
+_STATE_WRITES = threading.RLock()
+
+
+def _this_holder() -> dict:
+    """What a running sweep's state records of the process running it: machine, process, its start and the
+    time it was last known alive (seconds since the epoch, this machine's clock)."""
+    return {
+        "host": socket.gethostname(),
+        "pid": os.getpid(),
+        "started": _process_start(os.getpid()) or "-",
+        "heartbeat": round(time.time(), 3),
+    }
+
+
+def _running_elsewhere(entry: dict) -> tuple[str, float] | None:
+    """(its name, seconds since it was last known alive) of the sweep of state entry ``entry`` if it runs on
+    another machine and recorded itself alive within :data:`HEARTBEAT_S`; else None.
+
+    A lock (``flock``) is the kernel's, of one machine: where a file system's locks are each client's own (an NFS
+    mount with local locks, which no call can tell apart), a sweep on another machine holds the out while this one
+    takes the lock too. Its state says so: a running sweep records its machine and process and, every
+    :data:`HEARTBEAT_S`, the time (the machines' clocks are taken to agree within seconds, as NTP keeps them)."""
+    holder = entry.get("holder")
+    if entry.get("state") != "running" or not isinstance(holder, dict):
+        return None
+    try:
+        host, pid, beat = str(holder["host"]), int(holder["pid"]), float(holder["heartbeat"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if host == socket.gethostname() or not math.isfinite(beat):
+        return None  # this machine's sweeps are seen by its locks (or holders), which a kill releases
+    age = max(0.0, time.time() - beat)  # a clock ahead of this one: alive now
+    if age > HEARTBEAT_STALE_S:
+        return None
+    return f"process {pid} on {host}", age
+
+
+def _refuse_if_running_elsewhere(sink: Any) -> None:
+    """Refuses the out of ``sink``, whose lock it has just taken (and releases), while its state records a sweep
+    running on another machine (:func:`_running_elsewhere`): the two would each run every point into one file,
+    and this one's start would cut off that one's line in progress as a partial last line.
+
+    Raises:
+        ValueError: A sweep on another machine recorded itself alive within :data:`HEARTBEAT_STALE_S`, named with
+            its machine, process and how long ago.
+    """
+    try:
+        entries = _read_states(sink.path)
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    for entry in entries:
+        found = _running_elsewhere(entry)
+        if found is None:
+            continue
+        name, age = found
+        _unlock_out(sink.lock_fd)
+        sink.lock_fd = None
+        raise ValueError(
+            f"out {str(sink.path)!r} is being written by a sweep on another machine ({name}, which recorded itself "
+            f"alive {age:.0f} s ago in {str(_state_path(sink.path))!r}; a running sweep does every "
+            f"{HEARTBEAT_S:g} s), and this file system's locks do not reach across machines: wait for it to finish "
+            "(then run this one to resume from its rows) or choose another out; a sweep killed there is taken for "
+            f"dead {HEARTBEAT_STALE_S:g} s after its last record"
+        )
+
+
+class _Heartbeat:
+    """Records, every :data:`HEARTBEAT_S` while a sweep runs, that it is alive, in its entry of the state of
+    ``out`` (see :func:`_running_elsewhere`). A daemon thread; a beat that fails (a full disk) is tried again at
+    the next."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="qnsim-sweep-heartbeat", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        if self.thread.is_alive():
+            self.thread.join()
+
+    def _run(self) -> None:
+        while not self.stopped.wait(HEARTBEAT_S):
+            try:
+                self.beat()
+            except Exception:  # noqa: BLE001 - the next beat tries again; the sweep's own writes say what fails
+                pass
+
+    def beat(self) -> None:
+        from qnsim.trace import write_whole
+
+        me = _this_holder()
+        with _STATE_WRITES:
+            if self.stopped.is_set():
+                return
+            content = json.loads(_state_path(self.out).read_text(encoding="utf-8"))
+            mine = [
+                e
+                for e in content.get("sweeps", [])
+                if e.get("state") == "running"
+                and isinstance(e.get("holder"), dict)
+                and (e["holder"].get("host"), e["holder"].get("pid")) == (me["host"], me["pid"])
+            ]
+            for entry in mine:
+                entry["holder"]["heartbeat"] = me["heartbeat"]
+            if mine:
+                write_whole(_state_path(self.out), [json.dumps(content) + "\n"])
 
 
 def _fsync_dir(path: Path) -> None:
@@ -2187,6 +2320,43 @@ def _another_names_state(out: Path) -> Path | None:
     return None
 
 
+def _names_out_of_reach(path: Path) -> int:
+    """How many names of the file ``path`` are in other directories: hard links that :func:`_other_names` cannot
+    find (the kernel counts a file's names, not where they are; searching every directory a user can reach is
+    not a sweep's to do)."""
+    try:
+        own = path.stat()
+        if own.st_nlink < 2 or not path.is_file():
+            return 0
+    except OSError:
+        return 0
+    return max(0, own.st_nlink - 1 - len(_other_names(path)))
+
+
+def _refuse_names_out_of_reach(path: Path) -> None:
+    """Refuses to write the file ``path`` if it has names (hard links) in other directories.
+
+    A sweep's state, its holder where there are no locks and a QEC sweep's saved counts are kept beside a name
+    of the out, and found beside the other names of its file in its directory: a sweep stopped under
+    ``a/r.csv`` (its state ``a/r.csv.sweep.json``) and resumed under ``b/h.csv``, a hard link to it, began a
+    second state and read the first sweep's rows as of no recorded sweep; where there are no locks, the two
+    names' sweeps both wrote the one file. What a sweep cannot check, it does not write.
+
+    Raises:
+        ValueError: The file has names in other directories, with their count.
+    """
+    elsewhere = _names_out_of_reach(path)
+    if elsewhere:
+        raise ValueError(
+            f"out {str(path)!r} is a file of several names (hard links), {elsewhere} of them in other directories: a "
+            "sweep keeps its state (and, where there are no locks, the file that stands for its lock) beside the "
+            "name it writes and finds those of the file's other names in the same directory only, so a sweep "
+            "stopped or running under another directory's name would not be seen; write the sweep to a copy of "
+            f"its own (cp {str(path)!r} NEW.csv) or under a name in the other names' directory (find them with "
+            f"find / -samefile {str(path)!r})"
+        )
+
+
 def _other_names(path: Path) -> list[Path]:
     """The other names of the file ``path`` in its directory (hard links: the same device and inode), by name;
     none for a file of one name (the directory is read only for a file of several)."""
@@ -2257,8 +2427,6 @@ def _write_state(
     the same file). ``grid`` (the axes as ``[key, values]``) and ``seeds`` (a count or the list) let a
     reader list the entry's points and check them against the rows (see :func:`sweep_status`).
     """
-    from qnsim.trace import write_whole
-
     content: dict[str, Any] = {"state": state, "points": points, "done": done, "scenario_id": scenario}
     # The qnsim that wrote the rows (its version and code), in words: a scenario_id alone did not say whether a
     # refused resume met another qnsim or another scenario (see _foreign_rows_message).
@@ -2271,6 +2439,16 @@ def _write_state(
     if remarks is not None:
         # Said once for the sweep's rows, which leave them out (TomlScenario.remarks).
         content["remarks"] = list(remarks)
+    if state == "running":
+        content["holder"] = _this_holder()  # its heartbeat kept fresh by _Heartbeat
+    with _STATE_WRITES:
+        _write_entries(out, content, scenario)
+
+
+def _write_entries(out: Path, content: dict, scenario: str) -> None:
+    """:func:`_write_state`'s read of the state file, its entry ``content`` put in, and the write."""
+    from qnsim.trace import write_whole
+
     try:
         entries = _read_states(out)
     except (OSError, ValueError, KeyError, TypeError):  # none yet, or unreadable: this sweep starts it anew
@@ -2351,6 +2529,20 @@ def sweep_status(out: str | os.PathLike) -> str | None:
 def _status_findings(path: Path, rows: list[dict] | None = None) -> list[tuple[bool, str]]:
     """(whether it says a sweep did not finish, the sentence) for :func:`sweep_status`; ``rows``: the file's
     rows when the caller has read them already (a large file is read once)."""
+    findings = _state_findings(path, rows)
+    elsewhere = _names_out_of_reach(_link_target(path)) if path.suffix == ".csv" else 0
+    if elsewhere:
+        # A sweep refuses such a file (_refuse_names_out_of_reach), but one may have written it under another name
+        # before the link was made, or an older qnsim: its state is beside that name, out of this one's sight.
+        findings.append((False, (
+            f"{str(path)!r} has {elsewhere} other name(s) (hard links) in other directories: the state of a sweep "
+            "that wrote it under one of them is not seen here"
+        )))  # fmt: skip
+    return findings
+
+
+def _state_findings(path: Path, rows: list[dict] | None = None) -> list[tuple[bool, str]]:
+    """:func:`_status_findings` from the state file found beside the names of ``path`` in its directory."""
     shown = repr(str(path))
     try:
         entries = _read_states(path)
@@ -2386,9 +2578,11 @@ def _status_findings(path: Path, rows: list[dict] | None = None) -> list[tuple[b
         else:
             planned |= ids
         have = None if ids is None or present is None else len(ids & present)
-        if status == "running" and _out_is_locked(path):
+        elsewhere = _running_elsewhere(entry) if status == "running" else None
+        if status == "running" and (elsewhere is not None or _out_is_locked(path)):
+            where = f" ({elsewhere[0]}, alive {elsewhere[1]:.0f} s ago)" if elsewhere is not None else ""
             findings.append((True, (
-                f"the sweep writing {shown} is still running ({done} of {points} points were done when it "
+                f"the sweep writing {shown} is still running{where} ({done} of {points} points were done when it "
                 "started, more since): these rows are a part of it"
             )))  # fmt: skip
             continue
@@ -3272,11 +3466,13 @@ def sweep(
         "remarks": remarks if isinstance(fn, TomlScenario) else None,
     }
     bar = None  # made in the try below: whatever stops the sweep from here on unlocks its out
+    heartbeat = _Heartbeat(sink.path) if sink is not None else None
     try:
         if sink is not None:
             # Inside the try: a Ctrl-C or a full disk here left the out locked for the rest of the process, and
             # every later sweep on it was refused as "being written by another running sweep".
             _write_state(sink.path, identity, len(points), len(points) - len(pending), "running", **recorded)
+            heartbeat.start()  # a sweep on another machine sees this one alive (_refuse_if_running_elsewhere)
 
         # tqdm.auto warns on import in a Jupyter kernel without ipywidgets ("IProgress not found"), which a
         # sweep with progress=False showed on every call (the docs' Dask tutorial printed it): import it only
@@ -3337,8 +3533,11 @@ def sweep(
             # The buffered rows on disk, then the state, while the lock is held (a reader that found the
             # state "running" and the file unlocked would take this sweep for a killed one).
             sink.flush(force=True)
+            heartbeat.stop()
             _write_state(sink.path, identity, len(points), len(results), "finished", **recorded)
     except BaseException as exc:
+        if heartbeat is not None:
+            heartbeat.stop()
         # Whatever stopped the sweep, what out holds is said (a full disk said only "No space left on device"), and
         # a second failure here (the same full disk, writing the buffered rows or the state) is said beside the
         # first rather than raised in its place.

@@ -738,7 +738,7 @@ def clear_saved_counts(out: str | os.PathLike) -> int:
         >>> clear_saved_counts(os.path.join(tempfile.mkdtemp(), "rows.csv"))
         0
     """
-    from qnsim.sweeps import _lock_out, _open_sink, _out_path, _unlock_out
+    from qnsim.sweeps import _lock_out, _open_sink, _out_path, _refuse_if_running_elsewhere, _unlock_out
 
     # Checked before looking for counts: "rows" (for rows.csv), "" or a folder read "no saved counts" where no
     # sweep could have written.
@@ -753,7 +753,9 @@ def clear_saved_counts(out: str | os.PathLike) -> int:
     if sink.path.exists():  # a running sweep has made its out (it locks it first); no out, no sweep writes it
         lock_path = sink.path / ".lock" if sink.path.is_dir() else sink.path
         try:
-            lock = _lock_out(lock_path, sink.path)
+            sink.lock_fd = _lock_out(lock_path, sink.path)
+            _refuse_if_running_elsewhere(sink)  # a sweep on another machine, whose lock is not this one's
+            lock = sink.lock_fd
         except ValueError:
             raise ValueError(
                 f"a sweep is writing {os.fspath(out)!r} and using the saved counts in {store!r}: it deletes them when "
