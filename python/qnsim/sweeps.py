@@ -1862,7 +1862,7 @@ def _this_holder() -> dict:
 
 def _running_elsewhere(entry: dict) -> tuple[str, float] | None:
     """(its name, seconds since it was last known alive) of the sweep of state entry ``entry`` if it runs on
-    another machine and recorded itself alive within :data:`HEARTBEAT_S`; else None.
+    another machine and recorded itself alive within :data:`HEARTBEAT_STALE_S`; else None.
 
     A lock (``flock``) is the kernel's, of one machine: where a file system's locks are each client's own (an NFS
     mount with local locks, which no call can tell apart), a sweep on another machine holds the out while this one
