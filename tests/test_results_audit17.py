@@ -356,3 +356,14 @@ def test_a_stopped_qnsim_sweep_run_again_after_its_scenario_file_was_edited_is_r
     assert main(command) == 2
     assert "holds rows of another scenario" in capsys.readouterr().err
     assert out.read_bytes() == before
+
+
+def test_a_refused_resume_names_the_grids_first_value_whatever_the_files_row_order():
+    """Old behaviour: the refusal of ``x = 1, 2`` (ints) on a file of ``x = 1.0, 2.0`` named the first value found
+    in the file's rows, which are in finishing order: a pool that finished ``x = 2.0`` first named 2.0, so one resume
+    gave two messages (test_results_audit12 failed once under load). Now the grid's order decides."""
+    from qnsim.sweeps import _check_values_by_rounding
+
+    for rows in ([{"x": 1.0}, {"x": 2.0}], [{"x": 2.0}, {"x": 1.0}]):
+        with pytest.raises(ValueError, match=r"value 1 \(int\) equals the value 1\.0 \(float\)"):
+            _check_values_by_rounding("r.csv", rows, {"x": [1, 2]})

@@ -2813,9 +2813,20 @@ def _check_values_by_rounding(out: Any, rows: list[dict], grid: Mapping[str, Seq
             value = row.get(key)
             if type(value) in (bool, int, float):
                 held[(type(value), value)] = held.get((type(value), value), 0) + 1
-        for (kind, value), count in held.items():
-            if (kind, value) in exact or (kind is float and not math.isfinite(value)):
-                continue
+        # In the grid's order, not the file's (its rows are in finishing order, which a pool's timing
+        # sets): the message names the same value on every run.
+        def grid_rank(value: Any) -> int:
+            return next(
+                (i for i, v in enumerate(values) if v == value or math.isclose(v, value, rel_tol=ROUNDING_TOLERANCE)),
+                len(values),
+            )
+
+        found = [
+            (kind, value, count)
+            for (kind, value), count in held.items()
+            if (kind, value) not in exact and not (kind is float and not math.isfinite(value))
+        ]
+        for kind, value, count in sorted(found, key=lambda item: (grid_rank(item[1]), item[1], item[0].__name__)):
             at = bisect.bisect_left(wanted, value)
             for near in wanted[max(0, at - 1) : at + 2]:
                 if near == value:  # the same number, another type (True == 1 == 1.0)
