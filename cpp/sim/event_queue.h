@@ -186,16 +186,16 @@ class EventQueue {
     // in insertion order, and so are the FIFOs.
     QNSIM_HOT_INLINE void push_now(const Record &event) {
         if (event.kind_a & kEndOfInstant) {
-            late_.push_back(event);
+            late_.push(event);
         } else {
-            fifo_.push_back(event);
+            fifo_.push(event);
         }
     }
-    bool now_empty() const { return fifo_head_ == fifo_.size() && late_head_ == late_.size(); }
+    bool now_empty() const { return fifo_.empty() && late_.empty(); }
     // Decodes the first event into out (drained FIFOs restart at the next refill).
     QNSIM_HOT_INLINE void take_first(Event &out) {
         --size_;
-        const Record &r = fifo_head_ < fifo_.size() ? fifo_[fifo_head_++] : late_[late_head_++];
+        const Record &r = fifo_.empty() ? *late_.head++ : *fifo_.head++;
         out.time_ps = r.time_ps;
         out.a = r.kind_a & kPayloadAMask;
         out.b = r.b;
@@ -211,10 +211,8 @@ class EventQueue {
         // take_first hands out their last event, whose test (was it the last?) mispredicted once per
         // instant or so; a test in push_now instead mispredicted as often. Until then push_now
         // appends behind the heads: a FIFO holds at most the events of one instant.
-        fifo_.clear();
-        fifo_head_ = 0;
-        late_.clear();
-        late_head_ = 0;
+        fifo_.restart();
+        late_.restart();
         if (nonempty_ == 0) return false;
         const unsigned b = static_cast<unsigned>(__builtin_ctzll(nonempty_));
         const int64_t earliest = bucket_min_[b];
@@ -262,10 +260,28 @@ class EventQueue {
         throw SchedulingError(msg("delay ", delay_ps, " ps after t=", now_ps_, " ps is negative or beyond the time range"));
     }
 
-    std::vector<Record> fifo_;  // the schedule()d events at base_, from fifo_head_ on
-    size_t fifo_head_ = 0;
-    std::vector<Record> late_;  // the timeouts (schedule_late) at base_, from late_head_ on
-    size_t late_head_ = 0;
+    // A FIFO of records between pointers into a store that only grows: its emptiness test is a
+    // pointer compare (a vector's size() is a subtraction and a multiply by the inverse of 24,
+    // computed at the run loop's test of every event and at every take).
+    struct Fifo {
+        std::vector<Record> store;
+        Record *head = nullptr, *tail = nullptr, *end = nullptr;  // the events are [head, tail)
+        bool empty() const { return head == tail; }
+        QNSIM_HOT_INLINE void push(const Record &event) {
+            if (__builtin_expect(tail == end, 0)) grow();
+            *tail++ = event;
+        }
+        void restart() { head = tail = store.data(); }  // only when drained: nothing is dropped
+        QNSIM_NOINLINE void grow() {  // doubles the store, keeping [head, tail) (unchanged if it throws)
+            const ptrdiff_t h = head - store.data(), t = tail - store.data();
+            store.resize(std::max<size_t>(8, 2 * store.size()));
+            head = store.data() + h;
+            tail = store.data() + t;
+            end = store.data() + store.size();
+        }
+    };
+    Fifo fifo_;  // the schedule()d events at base_
+    Fifo late_;  // the timeouts (schedule_late) at base_
     // The buckets are lists of fixed chunks from one pool, not a vector each: a vector per bucket
     // kept room for that bucket's own peak, and a run touched (and the kernel faulted in, page by
     // page) the sum of the 18 or so buckets' peaks, 2.5x the most events ever pending at once on a

@@ -201,6 +201,32 @@ TEST(EventQueue, ATimeoutWaitsForWhatItsInstantSchedules) {
     EXPECT_EQ(order, (std::vector<uint64_t>{1, 3, 4, 2}));
 }
 
+TEST(EventQueue, AnInstantsFifosGrowWhileTheyAreBeingTaken) {
+    // The events of one instant wait in two FIFOs whose storage grows while their heads have moved
+    // (a handler schedules more at now()): every event comes out once, in insertion order, and the
+    // timeouts after all of them; then the next instant starts from drained FIFOs.
+    EventQueue q;
+    std::vector<uint64_t> order;
+    uint64_t next_id = 1;
+    constexpr uint64_t kTimeout = uint64_t{1} << 40;
+    q.schedule(5, 0, 0, 0);
+    auto handler = [&](const EventQueue::Event &e) {
+        order.push_back(e.a);
+        if (e.a & kTimeout) return;
+        for (int k = 0; k < 3 && next_id < 5000; k++) q.schedule(e.time_ps, 0, next_id++, 0);
+        if (e.a % 2 == 0) q.schedule_late(e.time_ps, 1, kTimeout | e.a, 0);
+        if (e.a == 4999) q.schedule(e.time_ps + 1, 0, next_id++, 0);  // the next instant
+    };
+    q.run(100, handler);
+    ASSERT_EQ(order.size(), 5000u + 2500u + 2u);
+    for (uint64_t i = 0; i < 5000; i++) ASSERT_EQ(order[i], i) << "schedule()d events in insertion order";
+    for (uint64_t i = 0; i < 2500; i++) ASSERT_EQ(order[5000 + i], kTimeout | (2 * i)) << "then the timeouts, in order";
+    // The next instant's event and its timeout, after the drained FIFOs restarted.
+    EXPECT_EQ(order[7500], 5000u);
+    EXPECT_EQ(order[7501], kTimeout | 5000u);
+    EXPECT_EQ(q.pending(), 0u);
+}
+
 TEST(EventQueue, PendingNeverCountsTheEventBeingHandled) {
     EventQueue q;
     for (int64_t t : {1, 2, 3}) q.schedule(t, 0, static_cast<uint64_t>(t), 0);
