@@ -9,7 +9,7 @@ import pathlib
 import pytest
 
 import qnsim
-from qnsim._options import options_as
+from qnsim.cli import RUN_OPTIONS, reading_as_command
 from qnsim.cli import main as cli_main
 from qnsim.config import tomllib
 from qnsim.scenario import scenario_from_dict
@@ -29,7 +29,7 @@ def _run_json(path, *extra):
 def _python_result(net, until_s, written_as_values=False):
     # Read as the qnsim command reads it: notes name a setting as its reader changes it (--until,
     # requests.0.deadline_s), the one difference between the two ways of running.
-    with options_as("cli"):
+    with reading_as_command(RUN_OPTIONS):
         data = json.loads(net.run(until_s, progress=False).to_json(include_pairs=True))
     del data["wall_time_s"]
     if written_as_values:

@@ -153,8 +153,9 @@ def test_notes_name_the_option_of_the_place_they_are_read(tmp_path, capsys):
     except ModuleNotFoundError:  # Python < 3.11
         import tomli as tomllib
 
-    from qnsim.cli import main
+    from qnsim.cli import main, reading_as_command
     from qnsim.scenario import load_scenario, run_scenario_data, run_scenario_seeds
+    from qnsim.sweep_cli import OPTIONS as sweep_options
 
     path = tmp_path / "few.toml"
     path.write_text(FEW_PAIRS_SCENARIO)
@@ -169,14 +170,14 @@ def test_notes_name_the_option_of_the_place_they_are_read(tmp_path, capsys):
     data = tomllib.loads(FEW_PAIRS_SCENARIO)
     row_note = "run longer (run.until_s) for at least 100 pairs"
     assert row_note in run_scenario_data(data, 1)["notes"] and row_note in run_scenario_seeds(data, [1])[0]["notes"]
-    with qnsim._options.options_as("cli"):  # a scenario's rows read the same under the command (qnsim sweep)
+    with reading_as_command(sweep_options):  # a scenario's rows read the same under the command (qnsim sweep)
         assert row_note in run_scenario_data(data, 1)["notes"]
     # A request's own setting, from the command: the scenario key of that request.
     served = tmp_path / "served.toml"
     served.write_text(FEW_PAIRS_SCENARIO + "num_pairs = 3\n")
     assert main(["run", str(served)]) == 0
     assert "ask for at least 100 pairs (requests.0.num_pairs) to measure it" in capsys.readouterr().out
-    with pytest.raises(ValueError, match="reader must be one of python, cli, scenario, got 'gui'"):
+    with pytest.raises(ValueError, match="reader must be one of python, scenario, got 'gui'"):
         with qnsim._options.options_as("gui"):
             pass
 

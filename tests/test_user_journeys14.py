@@ -41,7 +41,7 @@ def test_a_script_says_how_its_user_changes_a_setting(capsys, monkeypatch):
     with qnsim.options_as({"until_s": "--until", "seed": "--seed"}):
         assert result.notes == [note.replace("(until_s)", "(--until)")]
         assert qnsim.option_name("num_pairs", request=0) == "num_pairs"  # left out: Python's spelling
-        with qnsim.options_as("cli"):  # an inner reader wins within its block
+        with qnsim.options_as({"until_s": "--until"}, otherwise="scenario"):  # an inner reader wins in its block
             assert qnsim.option_name("until_s") == "--until" and qnsim.option_name("max_records") == "run.max_records"
         assert qnsim.option_name("seed") == "--seed"
     with pytest.raises(ValueError, match=r"options_as: 'until' is no setting a note names; did you mean 'until_s'"):
@@ -356,7 +356,7 @@ def test_a_measured_supply_names_how_its_run_is_lengthened(tmp_path, capsys):
     # A run whose first pair came late (the note that asks for a longer run, not left out as the calibration's own).
     late = RequestResult(0, "a", "b", ["a", "b"], 0.0, None, np.linspace(0.2, 0.5, 150), np.full(150, 0.9),
                          np.zeros(150), end_s=0.5, first_delivery_s=0.2)  # fmt: skip
-    with qnsim.options_as("cli"):  # as under qnsim estimate or qnsim qec link
+    with qnsim.options_as({}, otherwise="scenario"):  # as under qnsim estimate or qnsim qec link
         (calibration,) = supply_notes(late, 0.5, "calibrated", "calibration run")
         (measured,) = supply_notes(late, 0.5, "measured", "the measuring run", "run.until_s")
     assert calibration.endswith("; run longer (until_s) until the start-up is a small part of the window")

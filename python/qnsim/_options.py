@@ -1,18 +1,20 @@
 """How a note names a setting the user can change, from where they ran qnsim.
 
 A result's notes say what to change ("run longer (until_s)"); the same note is read by a Python user, who
-passes ``until_s`` to ``run()``, by a ``qnsim run`` user, who types ``--until``, in a sweep's rows, whose
+passes ``until_s`` to ``run()``, by a ``qnsim run`` user, who types ``--until``, by a ``qnsim qec link`` user,
+whose command has no such option and who edits the scenario's ``run.until_s``, in a sweep's rows, whose
 scenario holds ``run.until_s`` and ``requests.0.num_pairs``, and by the user of a script with options of its
 own (``python examples/transducer_repeater.py --until 0.05``). Notes name a setting through
 :func:`option_name`, and the place they are shown says where the reader is (:func:`options_as`, public as
-:func:`qnsim.options_as`); notes are written when they are read, so a result shows each reader its own
+:func:`qnsim.options_as`): each ``qnsim`` command gives the settings it has an option for, and the others are
+named as the scenario's keys. Notes are written when they are read, so a result shows each reader its own
 spelling.
 
 >>> option_name("until_s"), option_name("num_pairs", request=1)
 ('until_s', 'num_pairs')
->>> with options_as("cli"):
-...     option_name("until_s"), option_name("num_pairs", request=1)
-('--until', 'requests.1.num_pairs')
+>>> with options_as({"until_s": "--until"}, otherwise="scenario"):  # as under qnsim run
+...     option_name("until_s"), option_name("max_records"), option_name("num_pairs", request=1)
+('--until', 'run.max_records', 'requests.1.num_pairs')
 >>> with options_as("scenario"):
 ...     option_name("until_s")
 'run.until_s'
@@ -34,15 +36,21 @@ from qnsim.argument_checks import shown, written
 
 __all__ = ["option_name", "options_as"]
 
-#: The reader: one of _READERS, or (a script's spellings, the reader of the settings they leave out).
+#: The reader: one of _READERS, or (a command's or script's spellings, the reader of the settings they leave out).
 _READER: ContextVar[Union[str, tuple[dict[str, str], str]]] = ContextVar("qnsim_option_reader", default="python")
 
-#: Settings of a scenario's [run] table that ``qnsim run`` (and ``qnsim sweep``) override by an option, and the
-#: arguments of ``qnsim.plot_sweep`` that ``qnsim plot`` takes as options.
-_CLI_OPTIONS = {
-    "until_s": "--until", "seed": "--seed", "formalism": "--formalism", "x": "--x", "y": "--y", "hue": "--hue"
-}  # fmt: skip
-_READERS = ("python", "cli", "scenario")
+_READERS = ("python", "scenario")
+
+#: The arguments of :func:`qnsim.plot_sweep` (and ``summarize``) that its refusals name: ``qnsim plot`` has an
+#: option for each.
+_PLOT_SETTINGS = frozenset({"x", "y", "hue"})
+
+
+def known_settings() -> list[str]:
+    """Every setting a note can name (the keys :func:`options_as` takes in a mapping), sorted: the keys of a
+    scenario's [run] table, ``until_s``, a request's keys and :func:`qnsim.plot_sweep`'s ``x``, ``y``, ``hue``."""
+    run, request = _settings()
+    return sorted(run | request | _PLOT_SETTINGS | {"until_s"})
 
 
 @functools.lru_cache(maxsize=None)
@@ -61,13 +69,15 @@ def options_as(reader: str | Mapping[str, str], otherwise: str = "python") -> It
     """Notes read within this block name the settings they ask to change as ``reader`` changes them.
 
     Args:
-        reader: ``"python"`` (the default: keywords, ``until_s``), ``"cli"`` (the ``qnsim`` command:
-            ``--until``, else the scenario key), ``"scenario"`` (keys of the scenario file: ``run.until_s``,
-            ``requests.0.num_pairs``; a sweep's rows, which ``--param`` and the file change), or, for a script
-            with options of its own, a mapping from a setting (a :meth:`qnsim.Network.run` keyword such as
-            ``until_s``, a ``Network`` keyword such as ``seed`` or ``max_records``, or a
-            :meth:`qnsim.Network.request` keyword such as ``num_pairs``) to how the script's user changes it
-            (``{"until_s": "--until"}``).
+        reader: ``"python"`` (the default: keywords, ``until_s``), ``"scenario"`` (keys of the scenario
+            file: ``run.until_s``, ``requests.0.num_pairs``; a sweep's rows, which ``--param`` and the file
+            change), or, for a command or script with options of its own, a mapping from a setting (a
+            :meth:`qnsim.Network.run` keyword such as ``until_s``, a ``Network`` keyword such as ``seed`` or
+            ``max_records``, a :meth:`qnsim.Network.request` keyword such as ``num_pairs``, or
+            :func:`qnsim.plot_sweep`'s ``x``, ``y``, ``hue``) to how its user changes it
+            (``{"until_s": "--until"}``). Each ``qnsim`` command reads so, its options given and every
+            other setting named as the scenario key (``otherwise="scenario"``): ``--until`` under ``qnsim
+            run``, ``run.until_s`` under ``qnsim qec link``, which has no such option.
         otherwise: With a mapping: how the settings it leaves out are named, one of the readers above
             (default ``"python"``, their keywords; ``"scenario"`` for a run built from a scenario file).
 
@@ -87,15 +97,14 @@ def options_as(reader: str | Mapping[str, str], otherwise: str = "python") -> It
         run longer (--until) for at least 100 pairs
     """
     if isinstance(reader, Mapping):
-        run, request = _settings()
-        known = sorted(run | request | {"until_s"})
+        known = known_settings()
         from qnsim.specs import did_you_mean
 
         for key, spelling in reader.items():
             if key not in known:
                 raise ValueError(
                     f"options_as: {written(key)} is no setting a note names{did_you_mean(key, known)} (the keywords "
-                    f"of Network, Network.run and Network.request: {', '.join(known)})"
+                    f"of Network, Network.run, Network.request and plot_sweep: {', '.join(known)})"
                 )
             if not isinstance(spelling, str) or not spelling.strip():
                 raise ValueError(
@@ -108,7 +117,7 @@ def options_as(reader: str | Mapping[str, str], otherwise: str = "python") -> It
     elif reader not in _READERS:
         raise ValueError(
             f"options_as: reader must be one of {', '.join(_READERS)}, got {shown(reader)} (or a mapping from "
-            "settings to a script's options: {'until_s': '--until'})"
+            "settings to a command's or script's options: {'until_s': '--until'})"
         )
     token = _READER.set(reader)
     try:
@@ -118,19 +127,17 @@ def options_as(reader: str | Mapping[str, str], otherwise: str = "python") -> It
 
 
 def option_name(key: str, request: int | None = None) -> str:
-    """The setting ``key`` (a :meth:`qnsim.Network.run`, ``Network`` or :meth:`qnsim.Network.request`
-    keyword; ``request``: the request's index, for a request's setting) as the current reader changes it (see
-    :func:`options_as`). Node and link settings (``channels``, ``num_memories``) are spelled alike in Python
+    """The setting ``key`` (a :meth:`qnsim.Network.run`, ``Network``, :meth:`qnsim.Network.request` or
+    :func:`qnsim.plot_sweep` keyword; ``request``: the request's index, for a request's setting) as the current
+    reader changes it (see :func:`options_as`). Node and link settings (``channels``, ``num_memories``) are spelled alike in Python
     and in their scenario tables, so notes name them as they are."""
     reader = _READER.get()
     if isinstance(reader, tuple):
         spellings, reader = reader
         if key in spellings:
             return spellings[key]
-    if reader == "python":
+    if reader == "python" or key in _PLOT_SETTINGS:  # a plot's arguments are no scenario key
         return key
-    if reader == "cli" and key in _CLI_OPTIONS:
-        return _CLI_OPTIONS[key]
     if key == "until_s" or key in _settings()[0]:
         return f"run.{key}"
     return key if request is None else f"requests.{request}.{key}"

@@ -30,7 +30,7 @@ import os
 import re
 import sys
 import typing
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from qnsim._exception_notes import add_note
@@ -45,6 +45,7 @@ __all__ = [
     "main",
     "one_line",
     "print_quietly",
+    "reading_as_command",
     "real_arg",
     "sigterm_stops",
 ]
@@ -332,25 +333,44 @@ def _print_if_heard(text: str) -> None:
         pass
 
 
-def guarded(prog: str, body: Callable[[], int | None]) -> int:
+def reading_as_command(options: Mapping[str, str]) -> typing.ContextManager[None]:
+    """Within this block notes name a setting as a command's user changes it: by the command's option for it
+    (``options``: setting -> flag, ``{"until_s": "--until"}``), else as the scenario key (``run.until_s``,
+    ``requests.0.num_pairs``), the file the command reads. :func:`guarded` reads each command's body so; a
+    command with subcommands of different options (``qnsim qec``) enters it again for the one it runs.
+
+    Example:
+        >>> from qnsim import option_name
+        >>> with reading_as_command({"until_s": "--until"}):
+        ...     option_name("until_s"), option_name("seed")
+        ('--until', 'run.seed')
+    """
+    from qnsim._options import options_as
+
+    return options_as(options, otherwise="scenario")
+
+
+def guarded(prog: str, body: Callable[[], int | None], *, options: Mapping[str, str]) -> int:
     """Runs a command's body; every failure becomes one line on stderr and exit status 2.
 
-    A closed stdout (``| head``) ends the command quietly (status 0: the reader asked for no
+    Notes read within the body name a setting as the command's user changes it: by the command's option for it
+    (``options``, the settings it overrides and their flags: ``qnsim run``'s ``{"until_s": "--until", ...}``),
+    else as the scenario key (``run.until_s``, ``requests.0.num_pairs``; see :func:`qnsim.options_as`). A
+    closed stdout (``| head``) ends the command quietly (status 0: the reader asked for no
     more); Ctrl-C is status 130, a SIGTERM 143 and a SIGHUP 129 (each stops the command as Ctrl-C does, and
     what was kept is said: see :func:`sigterm_stops`). Set ``QNSIM_TRACEBACK=1`` to see the traceback of a failure.
 
     Example:
         >>> import contextlib, io
         >>> with contextlib.redirect_stderr(io.StringIO()) as err:
-        ...     code = guarded("qnsim demo", lambda: open("/no/such/dir/x"))
+        ...     code = guarded("qnsim demo", lambda: open("/no/such/dir/x"), options={})
         >>> code, err.getvalue()
         (2, 'qnsim demo: error: /no/such/dir/x: No such file or directory\\n')
     """
-    from qnsim._options import options_as
-
     try:
-        # Notes shown by a command name the options its user types (--until), not the Python keywords.
-        with sigterm_stops(), options_as("cli"):
+        # Notes shown by a command name the options its user types (--until), not the Python keywords, and a
+        # setting it has no option for as the scenario's key: "--until" under qnsim qec link named no option.
+        with sigterm_stops(), reading_as_command(options):
             return int(body() or 0)
     except BrokenPipeError:
         _stdout_to_devnull()
@@ -433,6 +453,10 @@ counters line (whole network, since it was built):
 Notes under the tables say what a figure cannot: unfinished requests, one pair, twirled memory decay, ..."""
 
 
+#: The settings ``qnsim run`` overrides by an option, and its flags (notes name the others as scenario keys).
+RUN_OPTIONS = {"until_s": "--until", "seed": "--seed", "formalism": "--formalism"}
+
+
 def _parser() -> argparse.ArgumentParser:
     from qnsim.progress import add_progress_options
 
@@ -500,23 +524,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         (2, True)
     """
     argv = list(sys.argv[1:] if argv is None else argv)
-    # Subcommands with their own parsers get everything after their name, --help included.
+    # Subcommands with their own parsers get everything after their name, --help included; each module's main
+    # guards its body with its own options (the empty ones here cover only a failure to import it).
     if argv and argv[0] == "estimate":
-        return guarded("qnsim estimate", lambda: _estimate(argv[1:]))
+        return guarded("qnsim estimate", lambda: _estimate(argv[1:]), options={})
     if argv and argv[0] == "sweep":
         from qnsim import sweep_cli
 
-        return guarded("qnsim sweep", lambda: sweep_cli.main(argv[1:]))
+        return guarded("qnsim sweep", lambda: sweep_cli.main(argv[1:]), options={})
     if argv and argv[0] == "plot":
         from qnsim import plot_cli
 
-        return guarded("qnsim plot", lambda: plot_cli.main(argv[1:]))
+        return guarded("qnsim plot", lambda: plot_cli.main(argv[1:]), options={})
     if argv and argv[0] == "qec":
         from qnsim import qec_cli
 
-        return guarded("qnsim qec", lambda: qec_cli.main(argv[1:]))
+        return guarded("qnsim qec", lambda: qec_cli.main(argv[1:]), options={})
     prog = "qnsim run" if argv[:1] == ["run"] else "qnsim"
-    return guarded(prog, lambda: _main(argv))
+    return guarded(prog, lambda: _main(argv), options=RUN_OPTIONS)
 
 
 def _main(argv: list[str]) -> int:

@@ -49,6 +49,10 @@ from qnsim.estimate.placement import SEED_MAX
 
 __all__ = ["LINKS_FILE_KEYS", "FileKey", "links_file_help", "load_network", "main"]
 
+#: The settings ``qnsim estimate`` overrides by an option: none (a calibration's until_s and seed are keys of the
+#: links file's [[link]] table, which its notes name).
+OPTIONS: dict[str, str] = {}
+
 _MAX_QPUS = 4096  # The estimator's limit (tables of QPU pairs); refused before anything is allocated.
 _MAX_ALL_LINKS = 1_000_000  # qpus = "all" builds n (n - 1) / 2 links.
 
@@ -458,7 +462,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args_in and args_in[0] == "estimate":
         args_in = args_in[1:]
     parser = _parser()
-    return guarded("qnsim estimate", lambda: _main(parser, args_in))
+    return guarded("qnsim estimate", lambda: _main(parser, args_in), options=OPTIONS)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -72,6 +72,10 @@ def _figures_of_swept_request(x: str, columns: Sequence[str]) -> list[str] | Non
 _NOT_PARAMETERS = ("seed", "scenario_id", "point_id")
 
 
+#: The arguments of ``qnsim.plot_sweep`` that ``qnsim plot`` takes as options, and its flags (its refusals name them).
+OPTIONS = {"x": "--x", "y": "--y", "hue": "--hue"}
+
+
 def _parser():
     from qnsim.cli import ArgumentParser, path_arg
 
@@ -123,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     from qnsim.cli import guarded
 
-    return guarded("qnsim plot", lambda: _main(argv))
+    return guarded("qnsim plot", lambda: _main(argv), options=OPTIONS)
 
 
 def _main(argv: Sequence[str] | None) -> int:

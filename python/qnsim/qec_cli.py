@@ -42,9 +42,13 @@ import sys
 from collections.abc import Sequence
 
 from qnsim.argument_checks import written
-from qnsim.cli import ArgumentParser, guarded, path_arg, real_arg
+from qnsim.cli import ArgumentParser, guarded, path_arg, reading_as_command, real_arg
 
 __all__ = ["main"]
+
+#: The settings each ``qnsim qec`` command overrides by an option, and its flags: notes name the others as the
+#: scenario's keys (``qnsim qec link`` has no --until: a longer run is the scenario's run.until_s).
+OPTIONS: dict[str, dict[str, str]] = {"link": {"seed": "--seed"}}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -152,7 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         >>> code, "distance must be an odd int >= 3, got 4" in err.getvalue()
         (2, True)
     """
-    return guarded("qnsim qec", lambda: _main(argv))
+    return guarded("qnsim qec", lambda: _main(argv), options={})  # each command's own: see _main
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -163,7 +167,8 @@ def _main(argv: Sequence[str] | None) -> int:
         return 2
     commands = {"sweep": _sweep, "threshold": _threshold, "link": _link, "circuit": _circuit,
                 "clean-shots": _clean_shots}  # fmt: skip
-    return commands[args.command](args)
+    with reading_as_command(OPTIONS.get(args.command, {})):
+        return commands[args.command](args)
 
 
 def _clean_shots(args: argparse.Namespace) -> int:

@@ -184,6 +184,11 @@ def _resolve(scenario: str) -> Any:
     return function
 
 
+#: The settings ``qnsim sweep`` overrides by an option (one-value axes of a scenario file), and its flags (notes name
+#: the others as scenario keys; ``--seeds`` picks seeds, it overrides no ``run.seed``).
+OPTIONS = {"until_s": "--until", "formalism": "--formalism"}
+
+
 def _parser() -> argparse.ArgumentParser:
     from qnsim.cli import ArgumentParser, path_arg, real_arg
     from qnsim.specs import FORMALISMS
@@ -247,7 +252,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     from qnsim.cli import guarded
 
-    return guarded("qnsim sweep", lambda: _main(argv))
+    return guarded("qnsim sweep", lambda: _main(argv), options=OPTIONS)
 
 
 def _main(argv: Sequence[str] | None) -> int:
