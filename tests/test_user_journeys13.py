@@ -12,6 +12,7 @@ import pytest
 
 import qnsim
 import qnsim._options
+from scenarios import two_node_scenario
 
 
 def _one_link(seed=1, **link):
@@ -120,24 +121,8 @@ def test_compare_results_says_which_runs_share_the_baseline_seed():
     assert qnsim.compare_results({"x": base, "u": unknown}).remarks == ()
 
 
-FEW_PAIRS_SCENARIO = """[run]
-until_s = 0.005
-seed = 1
-[[nodes]]
-name = "a"
-[[nodes]]
-name = "b"
-[[links]]
-a = "a"
-b = "b"
-length_km = 1.0
-fidelity = 0.9
-rate_hz = 1000.0
-success_probability = 0.1
-[[requests]]
-src = "a"
-dst = "b"
-"""
+#: 8 pairs of a 1 kHz link in 5 ms: fewer than the 100 a rate's note asks for.
+FEW_PAIRS_SCENARIO = two_node_scenario(0.005, seed=1, length_km=1.0, rate_hz=1000.0, success_probability=0.1)
 
 
 def test_notes_name_the_option_of_the_place_they_are_read(tmp_path, capsys):

@@ -8,6 +8,7 @@ import sys
 import pytest
 
 import qnsim
+from scenarios import two_node_scenario
 
 EXAMPLES = os.path.join(os.path.dirname(__file__), os.pardir, "examples")
 
@@ -93,27 +94,9 @@ def _settings_named_raw() -> list[str]:
     return found
 
 
-HELD_TOML = """[run]
-until_s = 0.01
-seed = 1
-max_records = 2
-[[nodes]]
-name = "a"
-num_memories = 1
-[[nodes]]
-name = "b"
-num_memories = 1
-[[links]]
-a = "a"
-b = "b"
-length_km = 1.0
-fidelity = 0.9
-rate_hz = 1000.0
-success_probability = 0.1
-[[requests]]
-src = "a"
-dst = "b"
-"""
+#: One memory per node and 2 records kept: a run that holds its requests' pairs back.
+HELD_TOML = two_node_scenario(0.01, seed=1, max_records=2, node={"num_memories": 1}, length_km=1.0, rate_hz=1000.0,
+                              success_probability=0.1)
 
 
 def test_every_note_names_a_setting_as_its_reader_changes_it(tmp_path, capsys):
@@ -139,7 +122,8 @@ def test_every_note_names_a_setting_as_its_reader_changes_it(tmp_path, capsys):
     assert "2 of 12 pairs recorded (max_records)" in result.requests[0].notes  # Python: the Network keyword
     assert "(give them num_pairs or deadline_s, more channels" in result.requests[1].notes[0]
     few = tmp_path / "few.toml"
-    few.write_text(HELD_TOML.replace("max_records = 2\n", "") + "num_pairs = 3\n")
+    few.write_text(two_node_scenario(0.01, seed=1, node={"num_memories": 1}, length_km=1.0, rate_hz=1000.0,
+                                     success_probability=0.1) + "num_pairs = 3\n")
     rows = qnsim.sweep(str(few), {"links.0.success_probability": [0.05, 0.1]}, seeds=3, progress=False, workers=1)
     (note,) = [n for n in summarize(rows, "links.0.success_probability", ["rate_hz"]).attrs["notes"] if "n/(n-1)" in n]
     assert note.endswith("the mean over seeds keeps that bias: ask for at least 100 pairs (requests.0.num_pairs)")
@@ -310,28 +294,9 @@ def test_the_architects_repeater_journey_runs_from_the_tutorial_as_written(tmp_p
     assert rounds["links.*.channels"].tolist() == [2, 2, 3]
 
 
-FEW_TOML = """[run]
-until_s = 0.005
-seed = 1
-[[nodes]]
-name = "a"
-t1_s = 1.0
-t2_s = 1.0
-[[nodes]]
-name = "b"
-t1_s = 1.0
-t2_s = 1.0
-[[links]]
-a = "a"
-b = "b"
-length_km = 1.0
-fidelity = 0.9
-rate_hz = 1000.0
-success_probability = 0.1
-[[requests]]
-src = "a"
-dst = "b"
-"""
+#: 8 pairs in 5 ms, memories of T1 = T2 = 1 s.
+FEW_TOML = two_node_scenario(0.005, seed=1, node={"t1_s": 1.0, "t2_s": 1.0}, length_km=1.0, rate_hz=1000.0,
+                             success_probability=0.1)
 
 
 def test_a_measured_supply_names_how_its_run_is_lengthened(tmp_path, capsys):
