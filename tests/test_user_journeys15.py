@@ -82,3 +82,60 @@ def test_each_command_names_a_setting_by_its_own_option_or_the_scenario_key(monk
     with pytest.raises(ValueError, match=r"reader must be one of python, scenario, got 'cli'"):
         with qnsim.options_as("cli"):
             pass
+
+
+@pytest.mark.slow
+def test_the_planners_link_journey_reads_one_need_at_every_step(tmp_path, capsys):
+    """The systems planner's journey from the README: ``qnsim estimate`` of the shipped 10^12-gate workload says
+    the link must deliver "at least N raw pairs/s (about 46 channels ...)" and, for the one-year limit, "needs M raw
+    pairs/s"; the planner simulates the link it asks for (46 copies of the scenario's 2-channel path: 92 channels,
+    with memories for them) with ``qnsim run``, then estimates again with that simulated link. Old behaviour: (1)
+    the least rate was written rounded down, "at least 1.93e+05", for a need between 1.93e+05 and 1.935e+05, so a
+    link of the 1.93e+05 it read was refused by the same reason; (2) the runtime fix's need was the rate of whole
+    channels, 1.21e+06 raw pairs/s for the shipped link (282 channels of 4,285 pairs/s) and 1.4e+06 for the same
+    link simulated at 46 times the channels (7 channels of 1.995e+05): one need, two numbers. Now a least figure is
+    rounded up as written and the runtime need is the least rate (bisected to 0.1%), the same at both steps."""
+    import json
+    import re
+
+    from repo_text import EXAMPLES
+
+    from qnsim.cli import main
+
+    workload = str(EXAMPLES / "estimate" / "workload.stim")
+    links_text = (EXAMPLES / "estimate" / "links.toml").read_text()
+    assert main(["estimate", workload, "--links", str(EXAMPLES / "estimate" / "links.toml")]) == 1
+    first = capsys.readouterr().out
+    least = re.search(r"at least (\S+) raw pairs/s \(about (\d+) channels", first)
+    need = re.search(r"link 0-1 needs (\S+) raw pairs/s \(has (\S+), ", first)
+    assert least and need, first
+    least_hz, copies = float(least.group(1)), int(least.group(2))
+    calibrated_hz = float(need.group(2))  # the calibrated rate of one channel: the scenario's 2-channel path
+    assert copies == 46 and copies * calibrated_hz >= least_hz > (copies - 1) * calibrated_hz
+    # The link at the least rate written meets the remote share (it did not at the rate written before).
+    from qnsim.estimate import Workload, estimate
+    from qnsim.estimate_cli import load_network
+
+    qpus, links, options = load_network(str(EXAMPLES / "estimate" / "links.toml"))
+    import dataclasses
+
+    at_least = [dataclasses.replace(links[0], rate_hz=least_hz, rate_interval95=None)]
+    report = estimate(Workload.from_file(workload), qpus, at_least, **options)
+    assert not [r for r in report.reasons if r.startswith("remote error")], report.reasons
+    # The link it asks for, simulated: 46 copies of the path are 92 transducer channels (and memories for them).
+    scenario = (EXAMPLES / "two_qpus_transducers.toml").read_text()
+    head, tail = scenario.split('a = "qpu_a_10ms"', 1)
+    asked = head + 'a = "qpu_a_10ms"' + tail.replace("channels = 2", f"channels = {2 * copies}", 1)
+    asked = asked.replace("t2_s = 10e-3\n", f"t2_s = 10e-3\nnum_memories = {2 * copies}\n")
+    (tmp_path / "asked.toml").write_text(asked)
+    assert main(["run", str(tmp_path / "asked.toml"), "--until", "0.05", "--json"]) == 0
+    request = json.loads(capsys.readouterr().out)["requests"][1]
+    low, high = request["rate_interval95"]
+    # qnsim run's request rate (pairs/s of the whole link) is the estimate's channels times its channel's rate.
+    assert low <= copies * calibrated_hz <= high and low >= least_hz * 0.98, (request["rate_hz"], low, high)
+    # Estimated again with the simulated link: the share is met, and the runtime need is the one read before.
+    (tmp_path / "links.toml").write_text(links_text.replace('"../two_qpus_transducers.toml"', '"asked.toml"'))
+    assert main(["estimate", workload, "--links", str(tmp_path / "links.toml")]) == 1
+    again = capsys.readouterr().out
+    assert "remote error" not in again and "reason" in again, again
+    assert re.search(r"link 0-1 needs (\S+) raw pairs/s", again).group(1) == need.group(1), (need.group(0), again)

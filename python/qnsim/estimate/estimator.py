@@ -692,8 +692,11 @@ def _check_channel_fix(ctx: _Context, report: EstimateReport, seed: int) -> None
     channels = dict(ctx.channel_fix)
     trial_report = None
 
-    def estimate_with(counts: dict[tuple[int, int], int]) -> tuple[_Context, EstimateReport]:
-        links = {key: dataclasses.replace(lk, channels=counts.get(key, lk.channels)) for key, lk in ctx.links.items()}
+    def estimate_with(counts: dict[tuple[int, int], int], scale: float = 1.0) -> tuple[_Context, EstimateReport]:
+        # scale: a factor on the per-channel rate of the links in counts (see _least_rate_scale).
+        links = {key: _scaled_rate(dataclasses.replace(lk, channels=counts.get(key, lk.channels)),
+                                   scale if key in counts else 1.0)
+                 for key, lk in ctx.links.items()}  # fmt: skip
         trial = _Context(ctx.w, ctx.qpus, links, ctx.ec, ctx.target_fidelity, ctx.purification, ctx.cat, ctx.budget)
         trial.max_runtime_s = limit
         trial.progress = ctx.progress
@@ -721,8 +724,10 @@ def _check_channel_fix(ctx: _Context, report: EstimateReport, seed: int) -> None
         for key, n in trial.channel_fix.items():
             channels[key] = max(n, channels.get(key, 0))
     assert trial_report is not None
+    scale = 1.0
     if trial_report.wall_clock_s <= limit:
         channels, trial_report = _fewest_channels(ctx, channels, trial_report, estimate_with)
+        scale = _least_rate_scale(ctx, channels, estimate_with)
     if trial_report.wall_clock_s > limit and "route" in trial_report.bound:
         return  # a relay route's hops would need channels too: keep the proportional text
     ec = trial_report.error_corrected
@@ -736,10 +741,11 @@ def _check_channel_fix(ctx: _Context, report: EstimateReport, seed: int) -> None
             lr.channels_for_runtime_limit = channels[lr.qpus]
             used = by_key.get(lr.qpus)
             rounds = f", {used.purification_rounds} purification round(s)" if used is not None else ""
+            need_hz = channels[lr.qpus] * lr.rate_hz * scale
             parts.append(
-                f"link {lr.qpus[0]}-{lr.qpus[-1]} needs {channels[lr.qpus] * lr.rate_hz:.3g} raw pairs/s (has "
+                f"link {lr.qpus[0]}-{lr.qpus[-1]} needs {_at_least(need_hz)} raw pairs/s (has "
                 f"{_rate_has(lr.rate_hz * lr.channels, lr.channels, lr.rate_interval95)}): {channels[lr.qpus]:,} "
-                f"channels{_channels_across(channels[lr.qpus] * lr.rate_hz, lr.rate_interval95)} instead of "
+                f"channels{_channels_across(need_hz, lr.rate_interval95)} instead of "
                 f"{lr.channels}, or a faster link (estimated again with them: {human_time(trial_report.wall_clock_s)}{at}{rounds})"
             )
         fix = _capped(parts, "links need channels")
@@ -798,6 +804,45 @@ def _fewest_channels(
         else:
             low = middle
     return best
+
+
+#: The relative precision to which _least_rate_scale finds the least rate, and its re-estimates at most.
+_LEAST_RATE_GAP = 1e-3
+_LEAST_RATE_ROUNDS = 12
+
+
+def _scaled_rate(link: Link, scale: float) -> Link:
+    """``link`` with its per-channel rate times ``scale`` (its attempt period divided by it, p / T kept equal to
+    the rate; the simulated rate's interval dropped: a trial rate was never simulated)."""
+    if scale == 1.0:
+        return link
+    period = link.attempt_period_s / scale if link.attempt_period_s is not None else None
+    return dataclasses.replace(link, rate_hz=link.rate_hz * scale, attempt_period_s=period, rate_interval95=None)
+
+
+def _least_rate_scale(
+    ctx: _Context,
+    channels: dict[tuple[int, int], int],
+    estimate_with: Callable[..., tuple[_Context, EstimateReport]],
+) -> float:
+    """The least factor on the per-channel rate of the links given ``channels`` (which meet ``max_runtime_s`` at
+    factor 1) that still meets it, to :data:`_LEAST_RATE_GAP`, bisected down to the rate of one channel fewer: the
+    raw pairs/s a runtime reason says a link needs is then the need, whatever the rate of one channel. Before, it
+    was the whole channels' rate: the shipped example's link "needed 1.21e+06" (282 channels of 4,285 pairs/s),
+    and the same link simulated with 46 times the channels (one channel of 1.995e+05) "needed 1.4e+06" (7 of
+    them)."""
+    low = max(max(n - 1, ctx.links[key].channels) / n for key, n in channels.items())
+    high = 1.0
+    for _ in range(_LEAST_RATE_ROUNDS):
+        if high - low <= _LEAST_RATE_GAP * high:
+            break
+        middle = (low + high) / 2
+        _, trial_report = estimate_with(channels, middle)
+        if trial_report.wall_clock_s <= ctx.max_runtime_s:
+            high = middle
+        else:
+            low = middle
+    return high
 
 
 #: Re-estimates _check_link_needs makes at most, and the relative change of a need below which it has settled.
@@ -3178,13 +3223,16 @@ class _Context:
         need_hz, rate_d, raw = best_rate
         channels = math.ceil(lk.channels * need_hz / lk.total_rate_hz * (1 - 1e-12))
         factor, memory_d = best_memory
+        # Least figures rounded up as written: the shipped example's "at least 1.93e+05" was a need between 1.93e+05
+        # and 1.935e+05, and a link of the 1.93e+05 it read was still refused by the same reason.
         return (
             f"its pairs wait for the rest of their syndrome round's 2d - 1 ({2 * d - 1} at d = {d}) at the link's "
             "pace, and a larger distance gathers more of them: no code distance meets the share with this link and "
-            f"these memories; fix: a link delivering at least {need_hz:.3g} raw pairs/s (about {_count(channels)} "
-            f"channels{_channels_across(need_hz, lk.rate_interval95)} instead of {lk.channels}; there d = {rate_d}, {raw:.3g} raw pairs per pair), or memories "
-            f"{factor:.3g}x longer-lived (T1 = {lk.memory_t1_s * factor:.3g} s, T2 = {lk.memory_t2_s * factor:.3g} s; "
-            f"there d = {memory_d})"
+            f"these memories; fix: a link delivering at least {_at_least(need_hz)} raw pairs/s (about "
+            f"{_count(channels)} channels{_channels_across(need_hz, lk.rate_interval95)} instead of {lk.channels}; "
+            f"there d = {rate_d}, {raw:.3g} raw pairs per pair), or memories {_at_least(factor)}x longer-lived (T1 = "
+            f"{_at_least(lk.memory_t1_s * factor)} s, T2 = {_at_least(lk.memory_t2_s * factor)} s; there d = "
+            f"{memory_d})"
         )
 
     def _round_candidates(self, lr: LinkReport) -> list[tuple[tuple[float, ...], float, float]]:
@@ -3486,6 +3534,19 @@ def _count(n: int) -> str:
     """A channel count or multiple in a reason: in full up to what a link takes, beyond it short and said so (a
     1e-300 s limit on a relay route printed a 301-digit multiple)."""
     return f"{n:,}" if n <= MAX_CHANNELS else f"{n:.3g} (more than the {MAX_CHANNELS:.0e} channels a link takes)"
+
+
+def _at_least(value: float) -> str:
+    """A least figure (a rate or factor a fix asks for) to 3 significant digits, rounded up, so that the value
+    written meets the need: 1.9302e+05 is "1.94e+05", where ".3g" wrote "1.93e+05", which falls short of it.
+
+    >>> _at_least(193020.0), _at_least(45.1), _at_least(1.2e6), _at_least(0.0)
+    ('1.94e+05', '45.1', '1.2e+06', '0')
+    """
+    if not (math.isfinite(value) and value > 0):
+        return f"{value:.3g}"
+    step = 10.0 ** (math.floor(math.log10(value)) - 2)
+    return f"{math.ceil(value / step * (1 - 1e-12)) * step:.3g}"
 
 
 def _rate_has(total_rate_hz: float, channels: int, interval: Sequence[float] | None) -> str:
