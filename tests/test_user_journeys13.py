@@ -9,10 +9,10 @@ import types
 
 import numpy as np
 import pytest
+from scenarios import two_node_scenario
 
 import qnsim
 import qnsim._options
-from scenarios import two_node_scenario
 
 
 def _one_link(seed=1, **link):

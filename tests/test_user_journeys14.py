@@ -6,9 +6,9 @@ import os
 import sys
 
 import pytest
+from scenarios import two_node_scenario
 
 import qnsim
-from scenarios import two_node_scenario
 
 EXAMPLES = os.path.join(os.path.dirname(__file__), os.pardir, "examples")
 

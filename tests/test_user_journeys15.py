@@ -93,35 +93,40 @@ def test_the_planners_link_journey_reads_one_need_at_every_step(tmp_path, capsys
     the least rate was written rounded down, "at least 1.93e+05", for a need between 1.93e+05 and 1.935e+05, so a
     link of the 1.93e+05 it read was refused by the same reason; (2) the runtime fix's need was the rate of whole
     channels, 1.21e+06 raw pairs/s for the shipped link (282 channels of 4,285 pairs/s) and 1.4e+06 for the same
-    link simulated at 46 times the channels (7 channels of 1.995e+05): one need, two numbers. Now a least figure is
-    rounded up as written and the runtime need is the least rate (bisected to 0.1%), the same at both steps."""
+    link simulated at 46 times the channels (7 channels of 1.995e+05): one need, two numbers; (3) the channels it
+    asked for were bisected to within 1%: "282 channels instead of 1", and for the same link given the 46 channels
+    the first reason asked for, "281 instead of 46". Now a least figure is rounded up as written, the runtime need is
+    the least rate (bisected to 0.1%) and the channels the fewest, the same at every step."""
+    import dataclasses
     import json
     import re
 
     from repo_text import EXAMPLES
 
     from qnsim.cli import main
+    from qnsim.estimate import Workload, estimate
+    from qnsim.estimate_cli import load_network
 
     workload = str(EXAMPLES / "estimate" / "workload.stim")
     links_text = (EXAMPLES / "estimate" / "links.toml").read_text()
     assert main(["estimate", workload, "--links", str(EXAMPLES / "estimate" / "links.toml")]) == 1
     first = capsys.readouterr().out
     least = re.search(r"at least (\S+) raw pairs/s \(about (\d+) channels", first)
-    need = re.search(r"link 0-1 needs (\S+) raw pairs/s \(has (\S+), ", first)
+    need = re.search(r"link 0-1 needs (\S+) raw pairs/s \(has (\S+), .*?\): ([0-9,]+) channels", first)
     assert least and need, first
     least_hz, copies = float(least.group(1)), int(least.group(2))
     calibrated_hz = float(need.group(2))  # the calibrated rate of one channel: the scenario's 2-channel path
     assert copies == 46 and copies * calibrated_hz >= least_hz > (copies - 1) * calibrated_hz
     # The link at the least rate written meets the remote share (it did not at the rate written before).
-    from qnsim.estimate import Workload, estimate
-    from qnsim.estimate_cli import load_network
-
     qpus, links, options = load_network(str(EXAMPLES / "estimate" / "links.toml"))
-    import dataclasses
-
     at_least = [dataclasses.replace(links[0], rate_hz=least_hz, rate_interval95=None)]
     report = estimate(Workload.from_file(workload), qpus, at_least, **options)
     assert not [r for r in report.reasons if r.startswith("remote error")], report.reasons
+    # The link given the channels that reason asks for: the runtime limit asks for the channels it asked for before.
+    given = estimate(Workload.from_file(workload), qpus, [dataclasses.replace(links[0], channels=copies)], **options)
+    (runtime,) = [r for r in given.reasons if r.startswith("runtime")]
+    assert f"link 0-1 needs {need.group(1)} raw pairs/s" in runtime, (need.group(0), runtime)
+    assert f": {need.group(3)} channels (" in runtime and f"instead of {copies}," in runtime, (need.group(0), runtime)
     # The link it asks for, simulated: 46 copies of the path are 92 transducer channels (and memories for them).
     scenario = (EXAMPLES / "two_qpus_transducers.toml").read_text()
     head, tail = scenario.split('a = "qpu_a_10ms"', 1)

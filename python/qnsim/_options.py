@@ -129,8 +129,8 @@ def options_as(reader: str | Mapping[str, str], otherwise: str = "python") -> It
 def option_name(key: str, request: int | None = None) -> str:
     """The setting ``key`` (a :meth:`qnsim.Network.run`, ``Network``, :meth:`qnsim.Network.request` or
     :func:`qnsim.plot_sweep` keyword; ``request``: the request's index, for a request's setting) as the current
-    reader changes it (see :func:`options_as`). Node and link settings (``channels``, ``num_memories``) are spelled alike in Python
-    and in their scenario tables, so notes name them as they are."""
+    reader changes it (see :func:`options_as`). Node and link settings (``channels``, ``num_memories``) are spelled
+    alike in Python and in their scenario tables, so notes name them as they are."""
     reader = _READER.get()
     if isinstance(reader, tuple):
         spellings, reader = reader
