@@ -358,7 +358,7 @@ def test_interrupted_sweep_says_what_it_kept(tmp_path, capsys):
     try:
         signal.setitimer(signal.ITIMER_REAL, 1.0)
         code = guarded("qnsim sweep", lambda: qnsim.sweep(sweep_points.slow, {"x": list(range(200))}, out=out,
-                                                          workers=1, progress=False))  # fmt: skip
+                                                          workers=1, progress=False), options={})  # fmt: skip
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
