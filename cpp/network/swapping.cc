@@ -209,18 +209,13 @@ void Network::try_swap(uint32_t node, uint32_t r, uint32_t hop, int first_side) 
         const uint32_t num_slots = static_cast<uint32_t>(slots_.size());
         for (int step = 0; step < 2; step++) {
             const int k = step ^ first_side;
-            // Without branches on the slots' states (selects instead): which slots qualify varies from
-            // call to call, and mispredicted branches here cost more than the instructions.
+            // Selects rather than branches on the slots' states: which slots qualify varies from call to
+            // call, and mispredicted branches here cost more than the instructions.
             int64_t oldest = std::numeric_limits<int64_t>::max();
             uint32_t chosen = kNoSlot, count = 0;
-            // Only stored pairs can swap: the side's stored bits list them in order (the slots of the
-            // view are its link side's), so memories still attempting are never read.
-            const uint32_t end = view.first[k] + view.count[k];
-            // A few memories are read one after the other; many only where the Stored set has them.
-            const bool many = view.count[k] > kSmallSide;
-            for (uint32_t id = many ? stored_.next(view.first[k], end) : view.first[k]; id < end;) {
+            // The same test and choice for one slot (in index order: the oldest, the first of equals).
+            const auto consider = [&](uint32_t id, bool ok) QNSIM_LAMBDA_INLINE {
                 const Slot &s = slots[id];
-                bool ok = (s.owner == r) & (s.state == SlotState::Stored) & s.heralded & (s.level >= rounds);
                 if (nested) {
                     const uint32_t partner = std::min(s.partner, num_slots - 1);  // a free slot has none
                     ok &= (s.known_ps <= now) & (slots[partner].hop == view.want[k]);
@@ -231,7 +226,24 @@ void Network::try_swap(uint32_t node, uint32_t r, uint32_t hop, int first_side) 
                 chosen ^= (chosen ^ id) & static_cast<uint32_t>(older);
                 oldest ^= (oldest ^ emitted) & static_cast<int64_t>(older);
                 count += ok;
-                id = __builtin_expect(many, 0) ? stored_.next(id + 1, end) : id + 1;
+            };
+            const uint32_t first = view.first[k], end = first + view.count[k];
+            if (__builtin_expect(view.count[k] <= kSmallSide, 1)) {
+                // A few memories: first which of them hold a pair that can swap at all (their own fields,
+                // no branch), then the nested schedule's tests and the age for those only (the partner's
+                // slot and the emission time are other records, and about half the scans find none).
+                uint64_t held = 0;
+                for (uint32_t i = 0; i < view.count[k]; i++) {
+                    const Slot &s = slots[first + i];
+                    held |= static_cast<uint64_t>((s.owner == r) & (s.state == SlotState::Stored) & s.heralded & (s.level >= rounds)) << i;
+                }
+                for (; held; held &= held - 1) consider(first + static_cast<uint32_t>(__builtin_ctzll(held)), true);
+            } else {
+                // Many: only where the Stored set has them (the slots of the view are its link side's).
+                for (uint32_t id = stored_.next(first, end); id < end; id = stored_.next(id + 1, end)) {
+                    const Slot &s = slots[id];
+                    consider(id, (s.owner == r) & (s.state == SlotState::Stored) & s.heralded & (s.level >= rounds));
+                }
             }
             if (chosen == kNoSlot) return;
             best[k] = chosen;
