@@ -528,6 +528,8 @@ class Network final {
     std::pair<uint64_t, uint64_t> attempts_of_draw(uint32_t slot_a, int64_t t_ps) const;
     QNSIM_HOT_INLINE void on_link_success(uint32_t link, uint64_t slot_a, uint64_t slot_b);
     QNSIM_HOT_INLINE void on_herald(uint32_t slot);
+    // The same where the caller holds the slot (s is slots_[slot]).
+    QNSIM_HOT_INLINE void on_herald(uint32_t slot, Slot &s);
     void after_known(uint32_t slot);
     void try_purify(uint32_t link, uint32_t request);
     void on_purify_done(uint64_t packed_a1, uint64_t packed_b1);
