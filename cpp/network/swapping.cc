@@ -231,7 +231,9 @@ void Network::try_swap(uint32_t node, uint32_t r, uint32_t hop, int first_side) 
             if (__builtin_expect(view.count[k] <= kSmallSide, 1)) {
                 // A few memories: first which of them hold a pair that can swap at all (their own fields,
                 // no branch), then the nested schedule's tests and the age for those only (the partner's
-                // slot and the emission time are other records, and about half the scans find none).
+                // slot and the emission time are other records, and about half the scans find none). The
+                // loop over them does branch on how many there are: by callgrind on the SeQUeNCe chain, -62
+                // instructions and +0.9 mispredicts per call against testing every memory in full.
                 uint64_t held = 0;
                 for (uint32_t i = 0; i < view.count[k]; i++) {
                     const Slot &s = slots[first + i];
