@@ -640,7 +640,7 @@ def estimate(
 def _run(ctx: _Context, placement: Any, seed: int) -> tuple[_Context, EstimateReport]:
     """The estimate of ``ctx``: its run, weighed against the hardware as given when it throttled a link."""
     report = ctx.run(placement, seed)
-    if any(lr.active_channels is not None for lr in report.links):
+    if ctx._throttle_notes:  # Throttled somewhere (a default buffer raised for a syndrome round is not throttling).
         ctx, report = _against_the_hardware_as_given(ctx, report, placement, seed)
     return ctx, report
 
@@ -1125,9 +1125,13 @@ class _Context:
         # Per link, set by _apply_hop_loads: the raw pairs it carries for all QPU pairs, and those QPU pairs.
         self._hop_load: dict[tuple[int, int], float] = {}
         self._hop_carried: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        self._hop_phased_s: dict[tuple[int, int], float] = {}  # _phased_hop_times_s: a shared link's phases' time.
         self._shared_upper_s = 0.0  # Set by _shared_links_note: the run with shared links' QPU pairs taking turns.
         # Per throttled QPU pair (_operate): the note's words and figures with all the hardware and as operated.
         self._throttle_notes: dict[tuple[int, int], tuple[str, str, str]] = {}
+        # Per QPU pair of an error-corrected run: (its link as given, that link with its default buffer raised to a
+        # syndrome round's 2d - 1 pairs at the distance last priced), see _round_ready.
+        self._raised_links: dict[tuple[int, int], tuple[Link, Link]] = {}
         self._delivered: dict[tuple[int, ...], tuple[float, ...]] = {}
         self._used: dict[tuple[int, ...], tuple[float, ...]] = {}  # ... and as used, after storage.
         self._probs: dict[tuple[int, ...], tuple[float, ...]] = {}  # Delivered pairs' rounds' success probabilities.
@@ -1194,6 +1198,7 @@ class _Context:
                 users[h] = users.get(h, 0) + 1
                 carried.setdefault(h, []).append(lr.qpus)
         self._hop_load, self._hop_carried = load, carried
+        self._hop_phased_s = self._phased_hop_times_s(link_reports, carried)
         for lr in link_reports:
             hops = [(min(u, v), max(u, v)) for u, v in zip(lr.route, lr.route[1:])]
             if len(hops) == 1 and users[hops[0]] == 1:
@@ -1203,9 +1208,51 @@ class _Context:
             route, probs = self._link_of.get(lr.qpus), self._probs.get(lr.qpus)
             lr.time_s = self._route_time_s(route, hop_links, [load[h] for h in hops], lr.raw_bell_pairs, probs,
                                            self._crit_s)
+            # A shared link's load phase by phase (its users' busy phases may coincide): no faster than that.
+            lr.time_s = max([lr.time_s] + [self._hop_phased_s.get(h, 0.0) for h in hops])
             if route is not None and probs is not None and route.buffer_pairs is not None and len(hops) > 1:
                 # A route with a throttled end buffer (_operate): its consumers' stalls at that buffer.
                 lr.time_s = max(lr.time_s, self._route_buffer_time_s(route, lr, self._crit_s, probs))
+
+    def _phased_hop_times_s(self, link_reports: list[LinkReport],
+                            carried: Mapping[tuple[int, int], list[tuple[int, int]]]) -> dict[tuple[int, int], float]:
+        """Per link that several QPU pairs' pairs run over (``carried``), the seconds the run takes at least for its
+        load phase by phase (:meth:`_count_phases`): each phase the longer of its consumers' own time and the raw
+        pairs its users take in it over the link's rate, the phases one after the other. Phases in which no user
+        takes more pairs per stretch than its end buffer holds are taken together (their pairs can be made ahead).
+        Before, a shared link's load was spread over the whole run: two routes over one hop whose pairs all fall in
+        one phase were priced at half the hop's load in that phase. Empty without per-phase counts."""
+        shares = getattr(self, "_phase_shares", {})
+        crit_s = getattr(self, "_crit_s", 0.0)
+        by_key = {lr.qpus: lr for lr in link_reports}
+        out: dict[tuple[int, int], float] = {}
+        for h, keys in carried.items():
+            if len(keys) < 2 or h not in self.links or not all(k in shares for k in keys):
+                continue
+            rows = [shares[k] for k in keys]
+            n_phases = len(rows[0])
+            if n_phases < 2 or any(len(r) != n_phases for r in rows):
+                continue
+            total_t = sum(t for _, t, _ in rows[0])
+            totals = [sum(n for n, _, _ in r) for r in rows]
+            if total_t <= 0 or any(t <= 0 for t in totals):
+                continue
+            rate = self.links[h].total_rate_hz
+            merged = [0.0, 0.0]  # (load, consumers' time) of the phases short enough to be made ahead.
+            time_s = 0.0
+            for i in range(n_phases):
+                load_i = sum(by_key[k].raw_bell_pairs * r[i][0] / tot for k, r, tot in zip(keys, rows, totals))
+                compute_i = crit_s * rows[0][i][1] / total_t
+                ahead = all(r[i][0] / r[i][2] < self._link_of.get(k, self.links[h]).buffer for k, r in zip(keys, rows))
+                if ahead:
+                    merged[0] += load_i
+                    merged[1] += compute_i
+                else:
+                    time_s += max(compute_i, load_i / rate)
+            time_s += max(merged[1], merged[0] / rate)
+            if time_s > crit_s * (1 + 1e-9):  # Else no phase waits for the link: its time is the consumers'.
+                out[h] = time_s
+        return out
 
     def _route_buffer_time_s(self, route: Link, lr: LinkReport, crit_s: float, probs: Sequence[float]) -> float:
         """Seconds relay route ``route`` (a virtual link with a throttled end buffer) takes to serve ``lr``'s pairs to
@@ -1244,10 +1291,10 @@ class _Context:
             h = (min(u, v), max(u, v))
             if h not in load or len(self._hop_carried[h]) < 2:
                 continue
-            t = load[h] / self.links[h].total_rate_hz
-            if t >= lr.time_s * (1 - 1e-9) and (best is None or t > best[1] / self.links[best[0]].total_rate_hz):
-                best = (h, load[h], sorted(self._hop_carried[h]))
-        return best
+            t = max(load[h] / self.links[h].total_rate_hz, self._hop_phased_s.get(h, 0.0))
+            if t >= lr.time_s * (1 - 1e-9) and (best is None or t > best[3]):
+                best = (h, load[h], sorted(self._hop_carried[h]), t)
+        return None if best is None else best[:3]
 
     def _link_rate_bound(self, slow: LinkReport) -> str:
         """The words of a run bound by ``slow``'s time: a link shared by several QPU pairs by name with the pairs it
@@ -1872,8 +1919,8 @@ class _Context:
         the gates, which take the shared links from the other QPU pairs); a runtime limit between the two is not met
         for sure (_report)."""
         self._shared_upper_s = 0.0
-        shared = sorted((h, load / self.links[h].total_rate_hz) for h, load in self._hop_load.items()
-                        if len(self._hop_carried[h]) > 1 and wall > 0)
+        shared = sorted((h, max(load / self.links[h].total_rate_hz, self._hop_phased_s.get(h, 0.0)))
+                        for h, load in self._hop_load.items() if len(self._hop_carried[h]) > 1 and wall > 0)
         busy = [(h, t) for h, t in shared if t >= 0.5 * wall]
         if not busy:
             return
@@ -1906,7 +1953,8 @@ class _Context:
             buffer = lr.active_buffer_pairs or given
             alone[root(q)] = alone.get(root(q), 0.0) + (lr.raw_bell_pairs + buffer * lr.raw_per_pair) * cycle_s
         self._shared_upper_s = max(alone.values(), default=0.0)
-        listed = "; ".join(f"{a}-{b} ({len(self._hop_carried[(a, b)])} QPU pairs, {t:.3g} s at its rate)"
+        listed = "; ".join(f"{a}-{b} ({len(self._hop_carried[(a, b)])} QPU pairs, {t:.3g} s at its rate"
+                           + (", its load phase by phase" if (a, b) in self._hop_phased_s else "") + ")"
                            for (a, b), t in busy[:5])
         more = f" and {len(busy) - 5} more" if len(busy) > 5 else ""
         upper = (f", up to {self._shared_upper_s:.3g} s with the QPU pairs taking turns on them (and their buffers "
@@ -2096,7 +2144,7 @@ class _Context:
         return route, hops
 
     def _search_operating_point(self, key: tuple[int, int], price: Callable[[Link, list[Link]], tuple],
-                                as_given: tuple, least_buffer: int = 1) -> tuple:
+                                as_given: tuple, least_buffer: int = 1, base: Link | None = None) -> tuple:
         """The best-scored candidate ``price(link, hops)`` (a tuple whose first item is the score, lower better:
         failing the need, the run to 9 digits, rounds, the run, then pair quality) over the operating points of
         QPU pair ``key`` (:meth:`_operable`), ``as_given`` (its link as given, priced) unless another saves a round,
@@ -2113,11 +2161,15 @@ class _Context:
 
         ``least_buffer``: the fewest buffer pairs a point may run (an error-corrected link's syndrome round uses its
         ``2d - 1`` pairs at once, so a smaller buffer gathers none: before, the search throttled such a link to a
-        buffer of 1, whose pairs only looked fresher). The buffer line runs from it up."""
+        buffer of 1, whose pairs only looked fresher). The buffer line runs from it up. ``base``: the link as the
+        estimate operates it when that is not the link as given (:meth:`_round_ready`'s raised buffer): the channel
+        line runs its buffer (before, it ran the default 64 below a round's 129 pairs)."""
         operable = self._operable(key)
         if operable is None:
             return as_given
         channels, buffer = operable
+        if base is not None and base is not self.link_for(key)[0]:
+            buffer = base.buffer
         lines = [(channels, lambda c: price(*self._throttled(key, c, buffer)))]
         if buffer is not None and buffer > least_buffer:
             lines.append((buffer - least_buffer + 1,
@@ -2132,10 +2184,13 @@ class _Context:
         return best
 
     def _adopt(self, key: tuple[int, int], lr: LinkReport, cand: Link, hops: list[Link], given: str,
-               chosen: str) -> None:
+               chosen: str, base: Link | None = None) -> None:
         """Makes ``cand`` over ``hops`` the link QPU pair ``key`` is priced with (``lr`` its report), or the link as
-        given when ``cand`` is it; ``given`` and ``chosen``: the figures of each, for the report's note."""
+        given when ``cand`` is it; ``given`` and ``chosen``: the figures of each, for the report's note. ``base``: the
+        link as operated before any throttling (:meth:`_round_ready`'s raised buffer), else the link as given: a
+        buffer it raised is reported as ``active_buffer_pairs``, and the throttling note compares with it."""
         lk, path = self.link_for(key)
+        base = lk if base is None else base
         self._link_of[key], self._hops_of[key] = cand, hops
         lr.active_channels = lr.active_buffer_pairs = None
         self._throttle_notes.pop(key, None)
@@ -2144,10 +2199,10 @@ class _Context:
         what = []
         if len(path) <= 2:
             lr.active_channels, lr.active_buffer_pairs = cand.channels, cand.buffer
-            if cand.channels < lk.channels:
-                what.append(f"{cand.channels:,} of {lk.channels:,} channels active")
-            if cand.buffer < lk.buffer:
-                what.append(f"{cand.buffer:,} of {lk.buffer:,} buffer pairs in use")
+            if cand.channels < base.channels:
+                what.append(f"{cand.channels:,} of {base.channels:,} channels active")
+            if cand.buffer < base.buffer:
+                what.append(f"{cand.buffer:,} of {base.buffer:,} buffer pairs in use")
         else:
             given_hops = self._path_links(path)
             lr.active_channels = max(h.channels for h in hops)
@@ -2156,9 +2211,12 @@ class _Context:
                             f"{'/'.join(f'{h.channels:,}' for h in given_hops)})")
             if cand.buffer_pairs is not None:
                 lr.active_buffer_pairs = cand.buffer
-                what.append(f"an end buffer of {cand.buffer:,} pairs (of the default {DEFAULT_BUFFER_PAIRS}: "
-                            "operated_buffer_pairs(report) gives simulate_execution's buffer_pairs)")
-        self._throttle_notes[key] = (f"{_link_or_route(key, path)}: priced with {' and '.join(what)}", given, chosen)
+                if cand.buffer < base.buffer:
+                    what.append(f"an end buffer of {cand.buffer:,} pairs (of the default {DEFAULT_BUFFER_PAIRS}: "
+                                "operated_buffer_pairs(report) gives simulate_execution's buffer_pairs)")
+        if what:  # Not for a buffer raised to hold a syndrome round alone (_round_ready's note says that).
+            self._throttle_notes[key] = (f"{_link_or_route(key, path)}: priced with {' and '.join(what)}", given,
+                                         chosen)
 
     @staticmethod
     def _figures(rounds: int, run_s: float, at_use: float, fails: str) -> str:
@@ -2270,7 +2328,9 @@ class _Context:
         """The words a run bound by link ``lr``'s buffer adds to its bound: the pairs in use, and those given when
         the estimate throttled it (_operate: its buffer has more places than it uses)."""
         used = self._link_of[lr.qpus].buffer
-        of = f" of {self.links[lr.qpus].buffer} in use" if lr.active_buffer_pairs is not None else ""
+        given = self.links[lr.qpus].buffer if lr.qpus in self.links else used
+        # Fewer in use than given: throttled. More (a default raised to hold a syndrome round): its note says so.
+        of = f" of {given} in use" if used < given else ""
         return f" and buffer ({used} pairs{of})"
 
     def _with_buffer(self, bound: str, lr: LinkReport) -> str:
@@ -2602,6 +2662,8 @@ class _Context:
         sc = qa.surface_code
         f = lr.raw_fidelity
         noise = self._purification_noise(lr.qpus)
+        if lr.qpus in self._link_of:
+            self._link_of[lr.qpus] = self._round_ready(lr.qpus, d)[0]
         lk = self._link_of.get(lr.qpus)
         storage = PairStorage.of(lk) if lk is not None else None
         probs: tuple[float, ...] = ()
@@ -2636,6 +2698,24 @@ class _Context:
         self._pairs_per_round[lr.qpus] = op.pairs_per_round
         lr.memory_qubits_per_end = lr.channels * (1 + rounds)
 
+    def _round_ready(self, key: tuple[int, int], d: int) -> tuple[Link, list[int]]:
+        """QPU pair ``key``'s link (or relay route's virtual link) as given, with the node path, as the estimate
+        operates it at code distance ``d``: a buffer left at the default (:data:`DEFAULT_BUFFER_PAIRS`) that holds
+        fewer than a syndrome round's ``2d - 1`` pairs is raised to ``2d - 1`` (a note says so, :meth:`_report`), so
+        that flow control, the pairs' wait, the memories and the report all read one buffer (before, the memories
+        and ``buffer_pairs`` read 129 at d = 65 while flow control and the need note used 64). A buffer given below
+        ``2d - 1`` is kept and refused (:meth:`_check_round_buffers`)."""
+        lk, path = self.link_for(key)
+        per_round = 2 * d - 1
+        if lk.buffer_pairs is not None or per_round <= lk.buffer:
+            return lk, path
+        cached = self._raised_links.get(key)
+        if cached is None or cached[0] is not lk or cached[1].buffer_pairs != per_round:
+            # One object per (link, distance): _adopt tells the link as operated from a throttled one by identity.
+            cached = (lk, dataclasses.replace(lk, buffer_pairs=per_round))
+            self._raised_links[key] = cached
+        return cached[1], path
+
     def _operate_ec(self, lr: LinkReport, d: int, per_op_budget: float, compute_s: float) -> Link:
         """The link (or relay route's virtual link) QPU pair ``lr.qpus`` runs at code distance ``d`` on error-corrected
         QPUs, as :meth:`_operate` chooses it on physical ones (:meth:`_search_operating_point`): a candidate is priced
@@ -2646,7 +2726,7 @@ class _Context:
         ``active_channels`` / ``active_buffer_pairs``; returns the chosen link, its :meth:`_stored_interface` and its
         pairs as used."""
         key = lr.qpus
-        given, path = self.link_for(key)
+        given, path = self._round_ready(key, d)
         qa, qb = self.qpus[key[0]], self.qpus[key[1]]
         sc = qa.surface_code
         noise = self._purification_noise(key)
@@ -2679,7 +2759,7 @@ class _Context:
             found = self._stored_interface(lr, given, PairStorage.of(given), noise, d, per_op_budget, compute_s)
             return given, found, self._used[key]
 
-        self._adopt(key, lr, given, self._path_links(path), "", "")
+        self._adopt(key, lr, given, self._path_links(path), "", "", base=given)
         lr.raw_fidelity = given.fidelity
         if self._operable(key) is None or lr.remote_gates <= 0:
             return plain()
@@ -2692,10 +2772,10 @@ class _Context:
         as_given = priced(given, self._path_links(path))
         if not (not as_given[0][0] and as_given[0][2] <= len(made[2])):  # Else the wait costs nothing.
             # A buffer below a syndrome round's 2d - 1 pairs cannot gather one: the buffer line starts there.
-            best = self._search_operating_point(key, priced, as_given, least_buffer=2 * d - 1)
+            best = self._search_operating_point(key, priced, as_given, least_buffer=2 * d - 1, base=given)
             if best is not as_given:
                 _score, cand, hops, (found, used), figures = best
-                self._adopt(key, lr, cand, hops, as_given[4], figures)
+                self._adopt(key, lr, cand, hops, as_given[4], figures, base=given)
                 lr.raw_fidelity = cand.fidelity  # A relay route's, at the channels its hops run.
                 return cand, found, used
         return given, as_given[3][0], as_given[3][1]
@@ -2946,10 +3026,23 @@ class _Context:
                 lr.remote_error_per_operation = remote_operation(d, self._used[lr.qpus], qa, qb, sc).logical_error
                 self._even_pace_bound_note(lr, d, per_op_budget, own_s)
         self._check_round_buffers(link_reports, d)
-        for lr in link_reports:  # A syndrome round holds its interface pairs, each with its purification slots.
-            per_round = self._pairs_per_round.get(lr.qpus, d)
-            lr.memory_qubits_per_end = per_round * (1 + lr.purification_rounds)
-            lr.buffer_pairs = per_round
+        for lr in link_reports:
+            # The buffer the estimate operates (flow control, the pairs' wait), which holds a syndrome round's pairs,
+            # plus each of a round's pairs' purification slots. Before, the memories were sized at 2d - 1 whatever
+            # the buffer operated: 129 pairs at d = 65 where flow control ran the default 64.
+            per_round = self._pairs_per_round.get(lr.qpus, 2 * d - 1)
+            operated = self._link_of.get(lr.qpus)
+            lr.buffer_pairs = operated.buffer if operated is not None else per_round
+            lr.memory_qubits_per_end = lr.buffer_pairs + per_round * lr.purification_rounds
+            given = self.link_for(lr.qpus)
+            if (lr.remote_gates and operated is not None and given is not None and given[0].buffer_pairs is None
+                    and operated.buffer > given[0].buffer):
+                self.notes.append(
+                    f"{_link_or_route(lr.qpus, lr.route)}: its buffer, left at the default {given[0].buffer} pairs, "
+                    f"cannot hold a syndrome round's 2d - 1 = {per_round} pairs at d = {d}: operated with "
+                    f"{operated.buffer} buffer_pairs (memories per end; flow control, the pairs' wait and the memory "
+                    "figures take it, and operated_links(report, links) / operated_buffer_pairs(report) give it)"
+                )
         memory = self._link_memory_per_qpu(link_reports)
         algorithm_qubits = [x * sc.physical_per_logical(d) for x in layout]
         phys = [a + f + mq for a, f, mq in zip(algorithm_qubits, factory_qubits, memory)]
@@ -3072,8 +3165,8 @@ class _Context:
         pairs than a syndrome round of its lattice surgery uses at once (``2d - 1`` at distance ``d``): no round can
         start, whatever the rate. Before, the link memory was sized at ``2d - 1`` whatever the buffer, and flow control
         used the buffer: ``buffer_pairs = 1`` on a 1 GHz link read "feasible" at d = 7 (13 pairs per round, 26 link
-        memories per end reported). A link left at the default buffer is sized at ``2d - 1`` (its memories are the
-        estimate's to choose)."""
+        memories per end reported). A link left at the default buffer is operated with ``2d - 1`` where the default
+        holds fewer (:meth:`_round_ready`)."""
         for lr in link_reports:
             found = self.link_for(lr.qpus)
             if not lr.remote_gates or found is None:
@@ -3652,8 +3745,9 @@ def _estimate_report(report: object, who: str) -> EstimateReport:
 
 def operated_links(report: EstimateReport, links: Sequence[Link]) -> list[Link]:
     """``links`` as ``report`` priced them, so that :func:`~qnsim.estimate.simulate_execution` runs the same
-    operating point: a direct link the estimate runs with fewer channels or buffer pairs than given (its
-    :class:`LinkReport`'s ``active_channels`` / ``active_buffer_pairs``) with those, and the hops of a relay route it
+    operating point: a direct link the estimate runs with fewer channels or buffer pairs than given, or with a
+    default buffer raised to hold an error-corrected syndrome round's ``2d - 1`` pairs (its
+    :class:`LinkReport`'s ``active_channels`` / ``active_buffer_pairs``), with those, and the hops of a relay route it
     runs with fewer channels (``active_channels``, no ``active_buffer_pairs``) with at most that many each.
 
     A relay route's end-to-end buffer is no link's: where the estimate runs it below
@@ -3695,7 +3789,8 @@ def operated_buffer_pairs(report: EstimateReport, default: int = DEFAULT_BUFFER_
     """The end buffers ``report`` priced its relay routes with, per QPU pair, for
     :func:`~qnsim.estimate.simulate_execution`'s ``buffer_pairs`` (with :func:`operated_links` for the links): a
     route's end-to-end buffer is no link's, so the estimate may run it below the default ``default`` pairs where
-    fresher pairs save a purification round or time, and this hands that choice on.
+    fresher pairs save a purification round or time (or above it, where an error-corrected syndrome round's
+    ``2d - 1`` pairs do not fit in the default), and this hands that choice on.
 
     >>> from qnsim.estimate import QPU, Link, estimate
     >>> operated_buffer_pairs(estimate("CX 0 1", [QPU(num_qubits=1)] * 2, [Link((0, 1), 1e3, 0.9)]))

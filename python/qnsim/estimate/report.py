@@ -54,8 +54,9 @@ per QPU, capacity, over capacity); one row per link below them (past 10 links th
               pair buffer is what limits it)
   util        that time over the run's wall clock
   memory      memory qubits the link needs at each end: on physical QPUs its pair buffer and one more
-              per round; on error-corrected QPUs a syndrome round's 2d - 1 pairs, each with one more
-              per round ((2d - 1) x (1 + rounds))
+              per round; on error-corrected QPUs the buffer it runs (buffer_pairs, at least a syndrome
+              round's 2d - 1 pairs) and one more per round for each of a round's pairs
+              (buffer + (2d - 1) x rounds)
 Below it, what each link must deliver (raw pairs/s, tightest margin first; past 10 links the rest are
 summed up in one line with their count and their range of margins):
   need/s      raw pairs per second the link must make: on error-corrected QPUs the rate at which
@@ -396,8 +397,10 @@ class LinkReport:
         utilization: time_s / wall-clock estimate.
         buffer_pairs: on physical QPUs the pairs arriving on average between two consumptions (memory that
             lets the link run without idling), at least 1, and memory_qubits_per_end adds one slot per
-            purification level; on error-corrected QPUs a syndrome round's ``2d - 1`` pairs, used together,
-            and memory_qubits_per_end gives each of them its purification slots, ``(2d - 1) (1 + rounds)``.
+            purification level; on error-corrected QPUs the buffer the estimate runs (its flow control and the
+            pairs' wait take it): the link's ``buffer_pairs``, or the default raised to a syndrome round's
+            ``2d - 1`` pairs (used together) where it holds fewer, and memory_qubits_per_end adds each of a
+            round's pairs its purification slots, ``buffer_pairs + (2d - 1) rounds``.
         required_rate_hz: raw pairs per second the link must make (the delivery table's need/s): on
             error-corrected QPUs the rate at which lattice surgery never waits; on physical QPUs None unless
             the check below moved it. Checked by estimating again with the link at that rate (its pairs'
@@ -410,9 +413,10 @@ class LinkReport:
             otherwise, or when more channels alone do not suffice (the reason then says why).
         active_channels, active_buffer_pairs: when the estimate prices a link run with fewer of its
             ``channels`` or buffer pairs than given (more would only keep its buffer fuller and its pairs
-            older, costing purification rounds or runtime): the counts it priced (a note says so, with what all of
-            them would have cost; :func:`~qnsim.estimate.operated_links` gives the links to simulate); None when
-            it runs as given. A relay route's ``active_channels`` is the most channels each of its hops runs, and
+            older, costing purification rounds or runtime), or, on error-corrected QPUs, with a default buffer
+            raised to hold a syndrome round's ``2d - 1`` pairs: the counts it priced (a note says so, with what
+            all of them would have cost; :func:`~qnsim.estimate.operated_links` gives the links to simulate); None
+            when it runs as given. A relay route's ``active_channels`` is the most channels each of its hops runs, and
             its ``active_buffer_pairs`` the end-to-end buffer it is priced with on physical QPUs (None: the
             default; :func:`~qnsim.estimate.operated_buffer_pairs` gives it for simulate_execution).
         rate_interval95: the 95% interval ``[low, high]`` (pairs/s per channel) of ``rate_hz`` when a simulation
