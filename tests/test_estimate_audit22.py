@@ -135,10 +135,11 @@ def test_the_cli_carries_the_calibrations_interval_and_a_version_5_report_reads_
     assert EstimateReport.from_dict(data).links[0].rate_interval95 == list(cal.rate_interval95)
 
 
-def test_an_error_corrected_run_of_two_phases_using_pairs_says_it_assumes_an_even_pace():
-    """Error-corrected remote operations are paced by logical cycles, which are not scheduled per phase: a run whose
-    two top-level blocks both use the link's pairs is priced at the run's mean pace. Old behaviour: said nowhere. Now
-    the wait's note says so; a run whose pairs fall in one phase (its final measurements another) says nothing."""
+def test_an_error_corrected_run_of_two_phases_using_pairs_says_how_its_phases_are_priced():
+    """An error-corrected run whose two top-level blocks both use the link's pairs. Old behaviour: priced at the run's
+    mean pace, said nowhere. Round 22 said that the wait assumes an even pace; since round 24 each phase is priced at
+    its own pace (its share of the logical depth) and the wait's note gives the phases; a run whose pairs fall in one
+    phase (its final measurements another) says nothing of phases."""
     from qnsim.estimate import SurfaceCode
 
     qpus = [QPU.preset("qubit_gate_ns_e4", surface_code=SurfaceCode(), num_qubits=10**6)] * 2
@@ -148,7 +149,8 @@ def test_an_error_corrected_run_of_two_phases_using_pairs_says_it_assumes_an_eve
     for workload, said in ((two, True), (one, False)):
         report = estimate(workload, qpus, [link], placement=[0, 1])
         (note,) = [n for n in report.notes if n.startswith("link 0-1: pairs wait")]
-        assert ("assumes the run uses the link's pairs at an even pace" in note) is said, note
+        assert ("phase whose pairs are used at the lowest F" in note) is said, note
+        assert "even pace" not in note
 
 
 def _estimate_round_wait_s(pairs, rate_hz, cycle_s):

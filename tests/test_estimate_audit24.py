@@ -128,3 +128,61 @@ def test_a_shared_hops_load_is_priced_phase_by_phase():
     # One phase (the busy one alone) is priced as before: its load is the run's.
     alone = estimate("REPEAT 400 {\nCX 0 1\nCX 0 2\n}\n", qpus, links, placement=[0, 1, 2], error_budget=0.9)
     assert alone.wall_clock_s == pytest.approx(800 / 4000, rel=1e-3)
+
+
+_EC_QPUS_E4 = "qubit_gate_ns_e4"
+_FAST_EC = "REPEAT 100 {\nT 0\nCX 0 1\n}\n"  # 100 remote operations, one logical cycle of T each,
+_SLOW_EC = "REPEAT 10 {\n" + "T 0\n" * 80 + "CX 0 1\n}\n"  # then 10, 80 cycles apart.
+
+
+def _ec_phases(workload):
+    qpus = [QPU.preset(_EC_QPUS_E4, surface_code=SurfaceCode(), num_qubits=10**6)] * 2
+    link = Link((0, 1), rate_hz=1e7, fidelity=0.9839, latency_s=1e-9, memory_t1_s=1e-2, memory_t2_s=1e-2)
+    return estimate(workload + "M 0 1\n", qpus, [link], placement=[0, 1])
+
+
+def _phase_waits(note):
+    """The (share, wait in s) pairs of a wait note's phases."""
+    body = note.split("at their own paces: ")[1].split("; ")[0]
+    out = []
+    for part in body.split(" when used, ")[: -1] + [body.split(" when used, ")[-1]]:
+        share, rest = part.split(" of its pairs wait ")
+        out.append((float(share), float(rest.split(" s")[0])))
+    return out
+
+
+def test_an_error_corrected_run_prices_each_phase_at_its_own_pace():
+    """100 remote operations one logical cycle of T apart, then 10 that are 80 cycles apart, over a 10 MHz link with
+    10 ms memories (distances 5 and 7: 9 and 13 pairs per syndrome round). Old behaviour: the pairs were priced at
+    the run's mean pace: d = 5, F 0.98843 at use and 2.77e-6 error per operation against a 3.03e-6 share, "feasible"
+    in 1.81 ms, with a note that at the slowest pace a phase can have the verdict "could change". At d = 5 the slow
+    phase's pairs wait ~32 us (F 0.9842, 2.1e-5 per operation, as that phase alone is priced), so the expected
+    failures exceed the share. Now each phase is priced at its own pace (its share of the logical depth): the slow
+    phase's pairs wait as long as in that phase estimated alone, the error per operation is the mean over the
+    phases (what the budget is charged), which sets d = 7, and the run takes its link-bound fast phase's time plus
+    the slow phase's cycles, not the larger of the two over the whole run. (simulate_execution runs physical QPUs
+    only, so the check is against each phase's own estimate and the phases' times.)"""
+    report = _ec_phases(_FAST_EC + _SLOW_EC)
+    ec = report.error_corrected
+    (lr,) = report.links
+    assert ec.code_distance == 7
+    assert not [n for n in report.notes if "slowest pace a phase" in n]
+    (note,) = [n for n in report.notes if n.startswith("link 0-1: pairs wait")]
+    (fast_share, fast_wait), (slow_share, slow_wait) = _phase_waits(note)
+    assert (fast_share, slow_share) == (pytest.approx(100 / 110, abs=1e-3), pytest.approx(10 / 110, abs=1e-3))
+    slow_alone = _ec_phases(_SLOW_EC)
+    (alone_note,) = [n for n in slow_alone.notes if n.startswith("link 0-1: pairs wait")]
+    assert slow_wait == pytest.approx(float(alone_note.split("pairs wait ")[1].split(" s")[0]), rel=0.05)
+    assert fast_wait < slow_wait / 10
+    # The budget is charged the phases' mean error, within the remote share.
+    budget = report.error_budget
+    assert budget.remote_used <= budget.remote
+    assert budget.remote_used == pytest.approx(110 * lr.remote_error_per_operation, rel=1e-9)
+    # The run: the fast phase's pairs at the link's rate (it waits for them), then the slow phase's 800 cycles and
+    # the final measurements' 2.
+    cycle = ec.logical_cycle_s
+    link_rate = flow_controlled_rate_hz(1e7, lr.buffer_pairs, [2.0 / lr.raw_per_pair], 1e-9)
+    fast_s = max(100 * cycle, 100 / 110 * lr.raw_bell_pairs / link_rate)
+    assert fast_s > 100 * cycle
+    assert report.wall_clock_s == pytest.approx(fast_s + 802 * cycle, rel=0.01)
+    assert report.wall_clock_s > 1.3 * max(902 * cycle, lr.raw_bell_pairs / link_rate)

@@ -1132,6 +1132,9 @@ class _Context:
         # Per QPU pair of an error-corrected run: (its link as given, that link with its default buffer raised to a
         # syndrome round's 2d - 1 pairs at the distance last priced), see _round_ready.
         self._raised_links: dict[tuple[int, int], tuple[Link, Link]] = {}
+        # Per QPU pair of an error-corrected run: the mean error per remote operation of its pairs as used, over the
+        # phases (_stored_interface).
+        self._used_error: dict[tuple[int, int], float] = {}
         self._delivered: dict[tuple[int, ...], tuple[float, ...]] = {}
         self._used: dict[tuple[int, ...], tuple[float, ...]] = {}  # ... and as used, after storage.
         self._probs: dict[tuple[int, ...], tuple[float, ...]] = {}  # Delivered pairs' rounds' success probabilities.
@@ -1627,24 +1630,57 @@ class _Context:
             return
         key_of_pairs = "cat_pairs" if (self.cat and not self.ec) else "remote_pairs"
         counted = []  # (pairs per QPU pair, critical path in s, times each stretch of it repeats)
+        logical = []  # Error-corrected runs: each phase's (T, measurements, rotations, rotation depth, CCZ).
         try:
             for part, reps in parts:
-                d = self._placed_phase(part if isinstance(part, Workload) else Workload(part), p)
+                phase = part if isinstance(part, Workload) else Workload(part)
+                d = self._placed_phase(phase, p)
                 counted.append((dict(d[key_of_pairs]), float(d["critical_path_s"]), reps))
+                if self.ec:
+                    c = phase.counts
+                    logical.append((c.t_count, c.measurements, c.rotation_count, c.rotation_depth, c.ccz_count))
         except ValueError:  # A phase reading another's measurement records (rec[-k]) does not parse alone.
             self._phases_known = False
             return
         if self.ec:
-            # Lattice surgery is paced by logical cycles, not by this schedule (skipped there): a pace per phase is
-            # not had, which matters only where two phases use a link's pairs.
-            self._phases_known = all(sum(1 for pairs, _, _ in counted if pairs.get(key, 0)) < 2
-                                     for key in {k for pairs, _, _ in counted for k in pairs})
-            # Each link's pairs per phase, for the even pace's bound (_even_pace_bound_note).
+            # Lattice surgery is paced by logical cycles, not by this schedule (skipped there): each phase's share of
+            # the run's time is its share of the algorithm's logical depth, known once the rotations' T states are
+            # (_ec_phase_shares, from _finish_ec).
+            self._ec_counted, self._ec_logical = counted, logical
             self._ec_phase_pairs = {key: [float(pairs.get(key, 0)) for pairs, _, _ in counted]
                                     for key in {k for pairs, _, _ in counted for k in pairs}}
             return
         for key in {k for pairs, _, _ in counted for k in pairs}:
             self._phase_shares[key] = [(float(pairs.get(key, 0)), crit, reps) for pairs, crit, reps in counted]
+
+    def _ec_phase_shares(self, t_per_rotation: int) -> None:
+        """Per QPU pair of an error-corrected run, the pairs each phase uses and its logical depth (measurements,
+        rotations, T states and 3 per CCZ, ``t_per_rotation`` T per rotation layer: the algorithm's logical depth as
+        :meth:`_finish_ec` counts it, phase by phase), as :meth:`_count_phases` gives a physical run's pairs and
+        critical paths: each phase's pairs are then priced at its own pace (:meth:`_phase_uses`) and its link time
+        against its own logical cycles (:meth:`_ec_link_time_s`). Before, the run's mean pace priced every phase, with
+        a note bounding the slowest pace a phase could have."""
+        counted, logical = getattr(self, "_ec_counted", None), getattr(self, "_ec_logical", None)
+        self._phase_shares = {}
+        if not counted or not logical:
+            return
+        depths = [float(m + r + t + 3 * ccz + t_per_rotation * r_depth) for t, m, r, r_depth, ccz in logical]
+        if sum(depths) <= 0:
+            return
+        for key in {k for pairs, _, _ in counted for k in pairs}:
+            self._phase_shares[key] = [(float(pairs.get(key, 0)), depth, reps)
+                                       for (pairs, _crit, reps), depth in zip(counted, depths)]
+
+    def _ec_link_time_s(self, lk: Link, bell_pairs: int, link_s: float, compute_s: float) -> float:
+        """Seconds an error-corrected run's link ``lk`` takes for ``bell_pairs`` pairs that take ``link_s`` at its
+        (flow-controlled) rate, against logical cycles of ``compute_s`` in all: each phase the longer of its own
+        cycles and its share of ``link_s``, the phases one after the other (:meth:`_by_phase_s`), where the phases
+        use its pairs at different paces; ``link_s`` otherwise. Kept only where a phase waits for the link (the
+        run's own cycles are otherwise its time)."""
+        if not self._phase_groups(lk):
+            return link_s
+        phased = self._by_phase_s(lk, bell_pairs, compute_s, lambda _n, c, share: max(c, link_s * share))
+        return phased if phased > max(link_s, compute_s) * (1 + 1e-9) else link_s
 
     def _placed_phase(self, w: Workload, p: Placement) -> dict[str, Any]:
         """:meth:`_placed` for one phase ``w`` of the workload, with the run's remote gate times."""
@@ -2690,10 +2726,13 @@ class _Context:
         lr.raw_per_pair = raw_per_pair
         lr.delivered_fidelity = coeffs[0]
         lr.required_fidelity = self.target_fidelity
-        lr.remote_error_per_operation = op.logical_error
+        # Stored pairs: the mean over the phases' pairs as used (_stored_interface), which the budget is charged.
+        lr.remote_error_per_operation = self._used_error.get(lr.qpus, op.logical_error) if storage else op.logical_error
         lr.bell_pairs = lr.remote_gates * op.bell_pairs
         lr.raw_bell_pairs = lr.bell_pairs * raw_per_pair
         lr.time_s = lr.raw_bell_pairs / (self._raw_rate_hz(lk, probs) if lk is not None else lr.rate_hz * lr.channels)
+        if lk is not None and len(lr.route) <= 2:
+            lr.time_s = self._ec_link_time_s(lk, lr.bell_pairs, lr.time_s, compute_s)
         lr.required_rate_hz = op.pairs_per_round / (op.duration_s / d) * raw_per_pair
         self._pairs_per_round[lr.qpus] = op.pairs_per_round
         lr.memory_qubits_per_end = lr.channels * (1 + rounds)
@@ -2743,13 +2782,15 @@ class _Context:
             op = remote_operation(d, used, qa, qb, sc)
             raw_pairs = lr.remote_gates * op.bell_pairs * raw
             if len(path) <= 2:
-                link_s = raw_pairs / self._raw_rate_hz(cand, probs)
+                link_s = self._ec_link_time_s(cand, lr.remote_gates * op.bell_pairs,
+                                              raw_pairs / self._raw_rate_hz(cand, probs), compute_s)
             else:
                 link_s = self._route_time_s(cand, hops, [raw_pairs] * len(hops), raw_pairs, probs)
             if self.target_fidelity is not None:
                 fails, quality, words = used[0] < self.target_fidelity, -used[0], " (below the need)"
             else:
-                fails, quality, words = op.logical_error > per_op_budget, op.logical_error, " (above the remote share)"
+                error = self._used_error.get(key, op.logical_error)  # Over the phases (_stored_interface).
+                fails, quality, words = error > per_op_budget, error, " (above the remote share)"
             run_s = max(link_s, compute_s)
             score = (fails, float(f"{run_s:.9g}"), len(probs), run_s, quality)
             return score, cand, hops, ((coeffs, raw, probs), used), self._figures(len(probs), run_s, used[0],
@@ -2797,11 +2838,11 @@ class _Context:
         pairs = lr.remote_gates * op.bell_pairs
         fallback = None
         for k, c, raw in candidates:
-            used = c
+            used, err = c, remote_operation(d, c, qa, qb, sc).logical_error
             if pairs > 0 and stored:  # Unstored: the rounds the pairs need when made.
-                used = self._pair_at_use(lk, c, pairs, raw, compute_s, k, op.pairs_per_round)[1]
-            err = remote_operation(d, used, qa, qb, sc).logical_error
-            self._used[lr.qpus] = used
+                used, err = self._phase_judged(lk, c, pairs, raw, compute_s, k, op.pairs_per_round,
+                                               lambda u: remote_operation(d, u, qa, qb, sc).logical_error)
+            self._used[lr.qpus], self._used_error[lr.qpus] = used, err
             if self.target_fidelity is not None:
                 good, score = used[0] >= self.target_fidelity, -used[0]
             else:
@@ -2809,11 +2850,24 @@ class _Context:
             if good:
                 return c, raw, k
             if fallback is None or score < fallback[0]:
-                fallback = (score, c, raw, k, used)
+                fallback = (score, c, raw, k, used, err)
         assert fallback is not None
-        _score, c, raw, k, used = fallback
-        self._used[lr.qpus] = used
+        _score, c, raw, k, used, err = fallback
+        self._used[lr.qpus], self._used_error[lr.qpus] = used, err
         return c, raw, k
+
+    def _phase_judged(self, lk: Link, coeffs: Sequence[float], bell_pairs: float, raw_per_pair: float,
+                      compute_s: float, probs: Sequence[float], together: int,
+                      error_of: Callable[[Sequence[float]], float]) -> tuple[tuple[float, ...], float]:
+        """(the pair as used in the phase that uses it at the lowest F, the mean error per remote operation over the
+        phases) of an error-corrected link's pairs (:meth:`_phase_uses`): a target fidelity is judged by the worst
+        phase's pairs, the remote share of the budget by the expected failures, all phases' (``error_of`` a pair's
+        error per operation). One phase: its pair and error."""
+        uses = self._phase_uses(lk, coeffs, bell_pairs, raw_per_pair, compute_s, probs, together)
+        worst = min(uses, key=lambda use: use[2][0])[2]
+        if len(uses) == 1:
+            return worst, error_of(worst)
+        return worst, sum(share * error_of(used) for share, _wait, used in uses)
 
     def _finish_ec(self, p: Placement, local_gates, link_reports: list[LinkReport]) -> EstimateReport:
         """Error-corrected pricing: the Azure estimator's model per QPU, with the code distance
@@ -2850,6 +2904,7 @@ class _Context:
         # T states per rotation of a repeat-until-success synthesis (Kliuchnikov et al. 2022, "Shorter quantum
         # circuits"), 0.53 log2(R / eps) + 4.86 as the Azure estimator counts them.
         t_per_rot = math.ceil(0.53 * math.log2(r / eps_rot) + _SYNTHESIS_OFFSET) if r else 0
+        self._ec_phase_shares(t_per_rot)
         alg_depth = m + r + t + 3 * ccz + t_per_rot * r_depth
         if r and isinstance(counts, GateCounts) and not counts.rotation_depth_exact:
             self.notes.append(
@@ -3023,7 +3078,10 @@ class _Context:
         for lr in link_reports:
             if lr.qpus in self._used and lr.fidelity_at_use is not None:
                 qa, qb = self.qpus[lr.qpus[0]], self.qpus[lr.qpus[1]]
-                lr.remote_error_per_operation = remote_operation(d, self._used[lr.qpus], qa, qb, sc).logical_error
+                lr.remote_error_per_operation = self._phase_judged(
+                    self._link_of[lr.qpus], self._delivered.get(lr.qpus, _werner(lr.delivered_fidelity)),
+                    lr.bell_pairs, lr.raw_per_pair, own_s, self._probs[lr.qpus], self._pairs_per_round.get(lr.qpus, 1),
+                    lambda u: remote_operation(d, u, qa, qb, sc).logical_error)[1]
                 self._even_pace_bound_note(lr, d, per_op_budget, own_s)
         self._check_round_buffers(link_reports, d)
         for lr in link_reports:
@@ -3201,8 +3259,8 @@ class _Context:
         lk = self._link_of.get(lr.qpus)
         if lk is None or not lk.models_memory or lr.bell_pairs <= 0 or not math.isfinite(lr.raw_per_pair):
             return made
-        return self._pair_at_use(lk, made, lr.bell_pairs, lr.raw_per_pair, compute_s, self._probs[lr.qpus],
-                                 self._pairs_per_round.get(lr.qpus, 1))[1]
+        return self._worst_phase_at_use(lk, made, lr.bell_pairs, lr.raw_per_pair, compute_s, self._probs[lr.qpus],
+                                        self._pairs_per_round.get(lr.qpus, 1))[1]
 
     def _even_pace_bound_note(self, lr: LinkReport, d: int, per_op_budget: float, own_s: float) -> None:
         """Notes, for an error-corrected run whose phases use link ``lr``'s pairs at paces not known (logical cycles
@@ -3213,6 +3271,8 @@ class _Context:
         not whether that could matter."""
         counts = [n for n in getattr(self, "_ec_phase_pairs", {}).get(lr.qpus, []) if n > 0]
         lk = self._link_of.get(lr.qpus)
+        if lk is not None and self._phase_groups(lk):
+            return  # Each phase is priced at its own pace (_ec_phase_shares): nothing to bound.
         if (len(counts) < 2 or lk is None or not lk.models_memory or lr.bell_pairs <= 0
                 or not math.isfinite(lr.raw_per_pair)):
             return
@@ -3239,10 +3299,17 @@ class _Context:
         """The links whose remote operations at distance ``d``, with their pairs as used
         in a run of ``run_ps`` picoseconds, fail more often than ``per_op_budget`` each (the verdict's check)."""
         own_s = self._consumer_time_s(link_reports, run_ps, latency_s, cycle_ps, self._compute_s)
-        return [
-            lr for lr in link_reports
-            if lr.remote_gates and self._operation_error(lr, d, self._used_pair(lr, own_s)) > per_op_budget
-        ]
+        return [lr for lr in link_reports if lr.remote_gates and self._used_error_at(lr, d, own_s) > per_op_budget]
+
+    def _used_error_at(self, lr: LinkReport, d: int, compute_s: float) -> float:
+        """The mean error per remote operation of link ``lr`` at distance ``d`` with its pairs as used when its
+        consumers' own time is ``compute_s`` (:meth:`_phase_judged` over the phases; as made without memory)."""
+        made = self._delivered.get(lr.qpus, _werner(lr.delivered_fidelity))
+        lk = self._link_of.get(lr.qpus)
+        if lk is None or not lk.models_memory or lr.bell_pairs <= 0 or not math.isfinite(lr.raw_per_pair):
+            return self._operation_error(lr, d, made)
+        return self._phase_judged(lk, made, lr.bell_pairs, lr.raw_per_pair, compute_s, self._probs[lr.qpus],
+                                  self._pairs_per_round.get(lr.qpus, 1), lambda u: self._operation_error(lr, d, u))[1]
 
     def _operation_error(self, lr: LinkReport, d: int, used: Sequence[float]) -> float:
         """Failure probability of one remote operation of link ``lr`` at distance ``d`` with pairs ``used``
