@@ -1800,11 +1800,13 @@ class _Context:
             t_layer = max(max(qq.t_1q_s, qq.t_2q_s, qq.t_meas_s) for qq in self.qpus)
             self.notes.append(
                 "streamed workload: no cat-entangler sharing (pair order unknown); critical path = "
-                "depth bound x slowest gate time; one-qubit gates and measurements per QPU apportioned by the "
+                "depth bound x slowest gate time (not the circuit's schedule: every layer priced at the slowest "
+                "gate of any QPU, above the schedule where gate times differ); one-qubit gates and measurements per QPU apportioned by the "
                 "qubits placed (a streamed count has none per qubit), their faults priced at the worst error rates "
                 "of the QPUs holding qubits (an upper bound)"
             )
             crit = w.depth_bound * t_layer
+            self._crit_upper = True  # The runtime reason says so where the compute sets the run (_report).
             self._crit_nolat = crit
             if remote:
                 # The last remote gate's corrections are known a message later than its layer: the run ends then
@@ -3541,6 +3543,12 @@ class _Context:
             run_text, limit_text = human_time(wall), human_time(self.max_runtime_s)
             if run_text == limit_text:  # 3 digits read the run within the limit it exceeds: the seconds that differ
                 run_text, limit_text = (f"{x} s" for x in _on_its_side(wall, self.max_runtime_s, 3))
+            if getattr(self, "_crit_upper", False) and bound == "local compute":
+                # A streamed count's compute is no schedule: the run may meet the limit (before, "runtime: 60.2 us
+                # exceeds the limit of 50 us" where the counted circuit's schedule takes 30.1 us).
+                run_text = (f"{run_text} by a streamed count's depth bound x the slowest gate time (not the "
+                            "circuit's schedule: every layer at the slowest gate, so the run may be shorter)")
+                fix = "estimate the circuit unstreamed (its schedule is exact), or " + fix
             self.reasons.append(
                 f"runtime: {run_text} exceeds the limit of {limit_text} (bound: {bound}); fix: " + fix
             )
