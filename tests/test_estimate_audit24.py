@@ -210,3 +210,20 @@ def test_a_streamed_counts_runtime_reason_says_its_critical_path_is_no_schedule(
     assert "by a streamed count's depth bound x the slowest gate time (not the circuit's schedule" in reason
     assert "fix: estimate the circuit unstreamed" in reason
     assert not [r for r in counted["reasons"] if r.startswith("runtime")]
+
+
+def test_a_shared_hops_load_in_an_error_corrected_run_is_priced_phase_by_phase():
+    """The same shape on error-corrected QPUs: routes 0-3-1 and 0-3-2 over a shared 1 MHz hop, 100 passes of a T and a
+    remote CX on each route, then 100 passes of 50 T gates that use no pair. Old behaviour: the hop's load over the
+    run's logical cycles, 0.0374 s, as if the quiet phase's cycles could carry the busy phase's pairs. Now the busy
+    phase takes the hop's load and the quiet one its 5,000 cycles after it (the phases' shares of the logical depth,
+    not the physical schedule's)."""
+    qpus = [QPU.preset("qubit_gate_ns_e4", surface_code=SurfaceCode(), num_qubits=10**6)] * 3
+    links = [Link((q, 3), rate_hz=1e6, fidelity=0.99, memory_t1_s=1.0, memory_t2_s=1.0) for q in range(3)]
+    workload = "REPEAT 100 {\nT 0\nCX 0 1\nCX 0 2\n}\nREPEAT 100 {\n" + "T 0\n" * 50 + "}\nM 0 1 2\n"
+    report = estimate(workload, qpus, links, placement=[0, 1, 2])
+    assert report.bound == "link 0-3 rate (shared by QPU pairs 0-1, 0-2)"
+    hop_s = sum(lr.raw_bell_pairs for lr in report.links) / 1e6
+    quiet_s = 5000 * report.error_corrected.logical_cycle_s
+    assert report.wall_clock_s >= hop_s + quiet_s
+    assert report.wall_clock_s == pytest.approx(hop_s + quiet_s, rel=0.01)

@@ -1226,7 +1226,8 @@ class _Context:
         Before, a shared link's load was spread over the whole run: two routes over one hop whose pairs all fall in
         one phase were priced at half the hop's load in that phase. Empty without per-phase counts."""
         shares = getattr(self, "_phase_shares", {})
-        crit_s = getattr(self, "_crit_s", 0.0)
+        # The consumers' own time: an error-corrected run's logical cycles (its phases' shares are of their depth).
+        crit_s = getattr(self, "_compute_s", 0.0) if self.ec else getattr(self, "_crit_s", 0.0)
         by_key = {lr.qpus: lr for lr in link_reports}
         out: dict[tuple[int, int], float] = {}
         for h, keys in carried.items():
