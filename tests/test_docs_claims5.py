@@ -107,7 +107,9 @@ def test_estimate_help_says_what_an_error_corrected_links_memory_column_counts()
     """`qnsim estimate --help` said the link table's "memory" is the link's pair buffer "one more per round", and
     LinkReport's docstring that memory_qubits_per_end adds one slot per purification level to buffer_pairs. On
     error-corrected QPUs it is a syndrome round's 2d - 1 pairs each with its purification slots: a 1 MHz link
-    purified twice at d = 19 reports 111 (37 x 3), not 39; physical QPUs keep buffer + rounds. Both texts say so."""
+    purified twice at d = 19 reports 111 (37 x 3), not 39; physical QPUs keep buffer + rounds. Both texts say so.
+    Since round 24 (one operated buffer) the error-corrected figure is the buffer the estimate runs (the default 64,
+    which holds a round's 37) plus each of a round's pairs' purification slots: 64 + 37 x 2 = 138."""
     import inspect
 
     from qnsim.estimate import QPU, Link, LinkReport, SurfaceCode, estimate
@@ -117,18 +119,18 @@ def test_estimate_help_says_what_an_error_corrected_links_memory_column_counts()
     ec = QPU(num_qubits=10**6, surface_code=SurfaceCode())
     (lr,) = estimate("REPEAT 1000 {\nCX 0 1\nT 0\n}", [ec, ec], [link], placement=[0, 1], target_fidelity=0.97).links
     d = 19
-    assert lr.purification_rounds == 2 and lr.buffer_pairs == 2 * d - 1
-    assert lr.memory_qubits_per_end == (2 * d - 1) * (1 + lr.purification_rounds) != lr.buffer_pairs + 2
+    assert lr.purification_rounds == 2 and lr.buffer_pairs == 64 > 2 * d - 1
+    assert lr.memory_qubits_per_end == lr.buffer_pairs + (2 * d - 1) * lr.purification_rounds == 138
     phys = QPU(num_qubits=10**6, e_1q=ec.e_1q, e_2q=ec.e_2q, e_meas=ec.e_meas)
     (pr,) = estimate("REPEAT 2000 {\nCX 0 1\n}", [phys, phys], [link], placement=[0, 1], target_fidelity=0.97,
                      error_budget=0.99).links
     assert pr.memory_qubits_per_end == pr.buffer_pairs + pr.purification_rounds
     help_text = " ".join(LINK_TABLE_COLUMNS.split())
     assert "(its pair buffer, one more per round)" not in help_text
-    assert ("on error-corrected QPUs a syndrome round's 2d - 1 pairs, each with one more per round "
-            "((2d - 1) x (1 + rounds))") in help_text
+    assert ("on error-corrected QPUs the buffer it runs (buffer_pairs, at least a syndrome round's 2d - 1 pairs) "
+            "and one more per round for each of a round's pairs (buffer + (2d - 1) x rounds)") in help_text
     doc = " ".join(inspect.getdoc(LinkReport).split())
-    assert "memory_qubits_per_end gives each of them its purification slots, ``(2d - 1) (1 + rounds)``" in doc
+    assert "round's pairs its purification slots, ``buffer_pairs + (2d - 1) rounds``" in doc
 
 
 # --- qnsim estimate: the exit status of a hang-up -------------------------------------------------------------------
