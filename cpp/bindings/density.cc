@@ -214,7 +214,8 @@ this simulator's stream, so a seeded run stays reproducible. copy.copy/deepcopy 
         },
         py::arg("matrix"), py::arg("targets"),
         R"doc(rho -> U rho U^dag for a 2^k x 2^k unitary on k targets (targets[0] is the most
-significant bit of the matrix index). Raises ValueError if max |U U^dag - I| > 1e-9.)doc");
+significant bit of the matrix index). Raises ValueError if max |U U^dag - I| > 1e-9; a matrix off
+a unitary within that is made one (U (I - E/2), E = U^dag U - I) before it is applied.)doc");
 
     // ---- Noise. ----
     auto pauli_noise = [&c](const char *name, double px_, double py_, double pz_, const char *doc) {
@@ -284,7 +285,8 @@ Coherences scale by sqrt(1 - lam) (not 1 - lam); for a factor f use lam = 1 - f*
         py::arg("kraus_ops"), py::arg("targets"),
         R"doc(rho -> sum_i K_i rho K_i^dag for Kraus operators of shape (m, 2^k, 2^k) on k <= 4 targets.
 
-Raises ValueError if max |sum K^dag K - I| > 1e-9 (the channel must be trace preserving).)doc");
+Raises ValueError if max |sum K^dag K - I| > 1e-9 (the channel must be trace preserving); a set off
+within that is made trace preserving (K_i (I - E/2), E = sum K^dag K - I) before it is applied.)doc");
 
     // ---- Measurement. ----
     auto measure = [](DensityMatrixSimulator &s, py::object q, const std::string &basis) {
@@ -371,7 +373,9 @@ Raises ValueError if max |sum K^dag K - I| > 1e-9 (the channel must be trace pre
             }
             s.dm.set_state(rho.data());
         },
-        py::arg("rho"), "Replaces the state; raises ValueError unless Hermitian, trace 1 and PSD (tolerance 1e-9).");
+        py::arg("rho"),
+        "Replaces the state; raises ValueError unless Hermitian, trace 1 and PSD (tolerance 1e-9). A matrix off a "
+        "state within the tolerance is clipped into one (Hermitian part, negative eigenvalues 0, trace 1).");
     c.def(
         "set_state_vector",
         [](DensityMatrixSimulator &s, const CArray &psi) {
@@ -419,8 +423,9 @@ matrix sigma (at most 6 qubits): returns the Uhlmann fidelity (Tr sqrt(sqrt(sigm
             if (rho.ndim() != 2 || rho.shape(0) != 4 || rho.shape(1) != 4) {
                 throw std::invalid_argument("concurrence needs a 4x4 two-qubit density matrix");
             }
-            qnsim::DensityMatrix(2).set_state(rho.data());  // Hermitian, trace 1, PSD, finite: or ValueError
-            return qnsim::concurrence(rho.data());
+            qnsim::DensityMatrix state(2);
+            state.set_state(rho.data());  // Hermitian, trace 1, PSD, finite (or ValueError); clipped within 1e-9
+            return qnsim::concurrence(state.data());
         },
         py::arg("rho"), "Wootters concurrence of a 4x4 two-qubit density matrix (0 for separable states).");
 }

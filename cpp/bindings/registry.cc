@@ -177,7 +177,9 @@ void bind_registry(py::module_ &m) {
             }
             return r.pair_with_state(rho.data());
         },
-        py::arg("rho"), "Two fresh qubits in the 4x4 density matrix rho (density_matrix formalism only).");
+        py::arg("rho"),
+        "Two fresh qubits in the 4x4 density matrix rho (density_matrix formalism only); rho is checked and clipped "
+        "as set_density_matrix checks and clips a state (tolerance 1e-9).");
     c.def("twirl_werner",
           [](QubitRegistry &r, py::handle a, py::handle b) { r.twirl_werner(to_handle(a, "a"), to_handle(b, "b")); },
           py::arg("a"), py::arg("b"),

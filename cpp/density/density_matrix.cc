@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <stdexcept>
 
 #include "core/errors.h"
@@ -225,9 +226,17 @@ std::vector<double> real_embedding(const cplx *m, size_t d) {
 // entry fails every "deviation <= tolerance" check instead of passing it.
 double max_keeping_nan(double a, double b) { return (std::isnan(a) || a >= b) ? a : b; }
 
+// How far a matrix that validate_state accepted is from a state: what decides whether it is clipped.
+struct StateDeviations {
+    double skew = 0;         // max |m - m^dag|
+    double trace_error = 0;  // |tr m - 1|
+    double least = 0;        // least eigenvalue where it is computed (up to 6 qubits), else 0
+};
+
 // Throws std::invalid_argument unless m (d x d) is Hermitian, has trace 1 and is PSD, all within
 // DensityMatrix::kTolerance. `what` names the matrix in messages.
-void validate_state(const cplx *m, size_t d, const char *what) {
+StateDeviations validate_state(const cplx *m, size_t d, const char *what) {
+    StateDeviations dev;
     const double tol = DensityMatrix::kTolerance;
     double herm = 0;
     cplx tr = 0;
@@ -241,12 +250,15 @@ void validate_state(const cplx *m, size_t d, const char *what) {
     if (!(std::abs(tr - 1.0) <= tol)) {
         throw std::invalid_argument(msg(what, " has trace ", num(tr.real()), " (must be 1 within ", num(tol), ")"));
     }
+    dev.skew = herm;
+    dev.trace_error = std::abs(tr - 1.0);
     if (d <= 64) {
         auto w = DensityMatrix::hermitian_eigenvalues(m, d);
         if (w.front() < -tol) {
             throw std::invalid_argument(
                 msg(what, " is not positive semidefinite: minimum eigenvalue ", num(w.front()), " < -", num(tol)));
         }
+        dev.least = w.front();
     } else if (d <= 1024) {
         // Cholesky of m + tol * I (lower triangle, in a copy) succeeds iff min eigenvalue > -tol.
         std::vector<cplx> L(m, m + d * d);
@@ -267,6 +279,75 @@ void validate_state(const cplx *m, size_t d, const char *what) {
             }
         }
     }
+    return dev;
+}
+
+// Clips a matrix that validate_state accepted into a state, as clip_bell_diagonal clips coefficients: where it is a
+// state up to rounding (each deviation within 64 ulps of 1 per row) it is kept exactly as given, so that a run
+// reproduces bit for bit; otherwise it becomes its Hermitian part with the eigenvalues below 0 set to 0 (up to 6
+// qubits, where they are computed; larger matrices are not PSD-checked by eigenvalues), divided by its trace. A
+// matrix with an eigenvalue of -5e-10 was held as it was: a "state" with a negative probability.
+void clip_state(cplx *m, size_t d, const StateDeviations &dev) {
+    const double slack = 64 * std::numeric_limits<double>::epsilon() * static_cast<double>(d);  // rounding_slack
+    if (dev.skew <= slack && dev.trace_error <= slack && dev.least >= -slack) return;
+    for (size_t r = 0; r < d; ++r) {
+        m[r * d + r] = m[r * d + r].real();
+        for (size_t c = 0; c < r; ++c) {
+            const cplx mean = 0.5 * (m[r * d + c] + std::conj(m[c * d + r]));
+            m[r * d + c] = mean;
+            m[c * d + r] = std::conj(mean);
+        }
+    }
+    if (d <= 64 && dev.least < 0) {
+        // max(m, 0) from the eigen-decomposition of the real embedding (as fidelity_with_density_matrix's sqrt).
+        const size_t N = 2 * d;
+        auto a = real_embedding(m, d);
+        std::vector<double> w, V;
+        jacobi_symmetric(a, N, w, &V);
+        for (double &x : w) x = std::max(x, 0.0);
+        for (size_t r = 0; r < d; ++r) {
+            for (size_t c = 0; c <= r; ++c) {
+                double re = 0, im = 0;
+                for (size_t j = 0; j < N; ++j) {
+                    re += V[r * N + j] * w[j] * V[c * N + j];
+                    im += V[(r + d) * N + j] * w[j] * V[c * N + j];
+                }
+                m[r * d + c] = {re, r == c ? 0.0 : im};
+                m[c * d + r] = {re, r == c ? 0.0 : -im};
+            }
+        }
+    }
+    double trace = 0;
+    for (size_t r = 0; r < d; ++r) trace += m[r * d + r].real();
+    for (size_t i = 0; i < d * d; ++i) m[i] /= trace;
+}
+
+// Rounding under which a matrix checked within kTolerance (a state, a unitary, a Kraus set) is kept exactly as given.
+double rounding_slack(size_t d) { return 64 * std::numeric_limits<double>::epsilon() * static_cast<double>(d); }
+
+// ops (num_ops d x d Kraus operators, accepted within kTolerance) made trace preserving: K_i (I - E/2) with
+// E = sum K^dag K - I, which is K_i S^(-1/2) to second order in E (|E| <= 1e-9: beyond rounding). A set off by
+// 5e-10 was applied as it was, and each application moved the trace by as much.
+std::vector<cplx> trace_preserving(const cplx *ops, size_t num_ops, size_t d) {
+    std::vector<cplx> half(d * d);  // I - E/2
+    for (size_t a = 0; a < d; ++a)
+        for (size_t b = 0; b < d; ++b) {
+            cplx s = 0;
+            for (size_t i = 0; i < num_ops; ++i) {
+                const cplx *K = ops + i * d * d;
+                for (size_t k = 0; k < d; ++k) s += cmul_conj(K[k * d + b], K[k * d + a]);  // (K^dag K)[a][b]
+            }
+            half[a * d + b] = (a == b ? 1.5 : 0.0) - 0.5 * s;
+        }
+    std::vector<cplx> out(num_ops * d * d, cplx(0));
+    for (size_t i = 0; i < num_ops; ++i) {
+        const cplx *K = ops + i * d * d;
+        cplx *J = out.data() + i * d * d;
+        for (size_t r = 0; r < d; ++r)
+            for (size_t c = 0; c < d; ++c)
+                for (size_t k = 0; k < d; ++k) J[r * d + c] += K[r * d + k] * half[k * d + c];
+    }
+    return out;
 }
 
 void check_norm(const cplx *psi, size_t d) {
@@ -316,8 +397,9 @@ void DensityMatrix::check_pair(size_t a, size_t b) const {
 }
 
 void DensityMatrix::set_state(const cplx *m) {
-    validate_state(m, dim_, "density matrix");
+    const StateDeviations dev = validate_state(m, dim_, "density matrix");
     std::copy(m, m + dim_ * dim_, rho_.begin());
+    clip_state(rho_.data(), dim_, dev);
 }
 
 void DensityMatrix::set_pure_state(const cplx *psi) {
@@ -475,11 +557,16 @@ void DensityMatrix::apply_unitary(const cplx *u, const std::vector<size_t> &targ
     }
     check_distinct(targets);
     const size_t d = size_t{1} << k;
+    std::vector<cplx> clipped;
     if (check) {
         const double dev = unitarity_deviation(u, d);
         if (!(dev <= kTolerance)) {
             throw std::invalid_argument(
                 msg("matrix is not unitary: max |U U^dag - I| = ", num(dev), " > ", num(kTolerance)));
+        }
+        if (dev > rounding_slack(d)) {  // a unitary within the tolerance is made one, as a one-operator Kraus set
+            clipped = trace_preserving(u, 1, d);
+            u = clipped.data();
         }
     }
     if (k == 1) {
@@ -611,11 +698,16 @@ void DensityMatrix::apply_kraus(const cplx *ops, size_t num_ops, const std::vect
     if (num_ops == 0) throw std::invalid_argument("apply_kraus needs at least one Kraus operator, got 0");
     check_distinct(targets);
     const size_t d = size_t{1} << k;
+    std::vector<cplx> clipped;
     if (check) {
         const double dev = trace_preservation_deviation(ops, num_ops, d);
         if (!(dev <= kTolerance)) {
             throw std::invalid_argument(msg("Kraus operators are not trace preserving: max |sum K^dag K - I| = ",
                                             num(dev), " > ", num(kTolerance)));
+        }
+        if (dev > rounding_slack(d)) {
+            clipped = trace_preserving(ops, num_ops, d);
+            ops = clipped.data();
         }
     }
     if (k == 1) {
@@ -904,7 +996,10 @@ double DensityMatrix::fidelity_with_density_matrix(const cplx *sigma, const std:
                 "; pass a state vector for a pure target"));
     }
     const size_t d = size_t{1} << qubits.size(), N = 2 * d;
-    validate_state(sigma, d, "target density matrix");
+    // The target as set_state reads a state: within the tolerance, clipped.
+    std::vector<cplx> clipped(sigma, sigma + d * d);
+    clip_state(clipped.data(), d, validate_state(sigma, d, "target density matrix"));
+    sigma = clipped.data();
     const DensityMatrix red = partial_trace(qubits);
     // sqrt(sigma) from the eigen-decomposition of its real embedding; the embedding of
     // f(sigma) is f(embedding), and its top-left / bottom-left blocks are Re / Im of f(sigma).

@@ -64,6 +64,9 @@ class DensityMatrix {
     /// trace 1 within kTolerance, and positive semidefinite (minimum eigenvalue >= -kTolerance;
     /// checked exactly for up to 6 qubits, by a shifted Cholesky factorization for 7-10 qubits,
     /// not checked above 10 qubits where it would cost O(8^n)). Throws std::invalid_argument.
+    /// An accepted m that is a state only within kTolerance is clipped into one, as Bell-diagonal
+    /// coefficients are: its Hermitian part, eigenvalues below 0 set to 0 (up to 6 qubits),
+    /// divided by its trace; a state up to rounding (64 ulps per row) is kept exactly as given.
     void set_state(const cplx *m);
     /// Replaces the state by the pure state |psi><psi| (psi has dim() entries, norm 1 within
     /// 1e-9, else std::invalid_argument).
@@ -83,7 +86,8 @@ class DensityMatrix {
 
     /// rho -> U rho U^dag for a 2^k x 2^k row-major unitary u acting on k distinct targets
     /// (1 <= k <= 8; targets[0] is the most significant bit of u's index). When check is true,
-    /// throws std::invalid_argument if max |U U^dag - I| > kTolerance, naming the deviation.
+    /// throws std::invalid_argument if max |U U^dag - I| > kTolerance, naming the deviation; a U
+    /// off a unitary within it (beyond rounding) is applied as U (I - E/2), E = U^dag U - I.
     void apply_unitary(const cplx *u, const std::vector<size_t> &targets, bool check = true);
 
     // ---- Channels (exact, in place). Probabilities must lie in [0, 1]. ----
@@ -110,7 +114,8 @@ class DensityMatrix {
     void phase_damp(size_t q, double lam);
     /// rho -> sum_i K_i rho K_i^dag. `ops` holds num_ops row-major 2^k x 2^k matrices back to
     /// back, acting on k distinct targets (1 <= k <= 4). When check is true, throws
-    /// std::invalid_argument if max |sum K_i^dag K_i - I| > kTolerance, naming the deviation.
+    /// std::invalid_argument if max |sum K_i^dag K_i - I| > kTolerance, naming the deviation; a set
+    /// off within it (beyond rounding) is applied as K_i (I - E/2), E = sum K^dag K - I (trace preserving).
     void apply_kraus(const cplx *ops, size_t num_ops, const std::vector<size_t> &targets, bool check = true);
 
     // ---- Measurement. ----
@@ -147,7 +152,7 @@ class DensityMatrix {
     /// has 2^|qubits| entries with norm 1 (within 1e-9, else std::invalid_argument).
     double fidelity_with_state(const cplx *psi, const std::vector<size_t> &qubits) const;
     /// Uhlmann fidelity (Tr sqrt(sqrt(sigma) rho_Q sqrt(sigma)))^2 with a row-major density
-    /// matrix sigma on `qubits` (validated like set_state). Uses a Jacobi eigensolver, so the
+    /// matrix sigma on `qubits` (validated and clipped like set_state). Uses a Jacobi eigensolver, so the
     /// target is limited to 6 qubits (std::invalid_argument above).
     double fidelity_with_density_matrix(const cplx *sigma, const std::vector<size_t> &qubits) const;
 

@@ -1,5 +1,6 @@
 #include "network/network.h"
 
+#include "density/density_matrix.h"
 #include "network/network_internal.h"
 
 #include <atomic>
@@ -102,6 +103,11 @@ uint32_t Network::add_link(const LinkParams &p) {
     Link link;
     link.p = p;
     clip_bell_diagonal(link.p.bell_diagonal.data());  // -1e-10 accepted as rounding is 0
+    if (!link.p.state.empty()) {  // and a state's eigenvalue of -1e-10 (kept exactly where it is a state up to rounding)
+        DensityMatrix state(2);
+        state.set_state(link.p.state.data());
+        std::copy(state.data(), state.data() + 16, link.p.state.begin());
+    }
     link.rng = Rng(seed_, uint64_t{index} + 1);
     link.log1m_success = std::log1p(-p.success_probability);
     link.log1m_first_round = std::log1p(-p.first_round_probability);

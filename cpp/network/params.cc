@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/errors.h"
+#include "density/density_matrix.h"
 #include "network/network_internal.h"
 
 namespace qnsim {
@@ -76,6 +77,15 @@ void LinkParams::validate() const {
     }
     if (!state.empty() && state.size() != 16) {
         throw ParameterError("state", msg("must be a 4x4 matrix (16 entries), got ", state.size(), " entries"));
+    }
+    if (!state.empty()) {
+        // Checked where it is given, as the coefficients are: a matrix that is no state was taken here and refused
+        // by the run's first delivery, far from the link that held it. The network clips it (Network::add_link).
+        try {
+            DensityMatrix(2).set_state(state.data());
+        } catch (const std::invalid_argument &e) {
+            throw ParameterError("state", msg("must be a two-qubit state: the ", e.what()));
+        }
     }
 }
 

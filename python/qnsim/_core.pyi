@@ -230,12 +230,14 @@ class DensityMatrixSimulator:
         """
         rho -> sum_i K_i rho K_i^dag for Kraus operators of shape (m, 2^k, 2^k) on k <= 4 targets.
         
-        Raises ValueError if max |sum K^dag K - I| > 1e-9 (the channel must be trace preserving).
+        Raises ValueError if max |sum K^dag K - I| > 1e-9 (the channel must be trace preserving); a set off
+        within that is made trace preserving (K_i (I - E/2), E = sum K^dag K - I) before it is applied.
         """
     def apply_unitary(self, matrix: typing.Annotated[numpy.typing.ArrayLike, numpy.complex128], targets: typing.Any) -> None:
         """
         rho -> U rho U^dag for a 2^k x 2^k unitary on k targets (targets[0] is the most
-        significant bit of the matrix index). Raises ValueError if max |U U^dag - I| > 1e-9.
+        significant bit of the matrix index). Raises ValueError if max |U U^dag - I| > 1e-9; a matrix off
+        a unitary within that is made one (U (I - E/2), E = U^dag U - I) before it is applied.
         """
     def copy(self, *, copy_rng: bool = False, seed: int | None = None) -> DensityMatrixSimulator:
         """
@@ -344,7 +346,7 @@ class DensityMatrixSimulator:
         """
     def set_density_matrix(self, rho: typing.Annotated[numpy.typing.ArrayLike, numpy.complex128]) -> None:
         """
-        Replaces the state; raises ValueError unless Hermitian, trace 1 and PSD (tolerance 1e-9).
+        Replaces the state; raises ValueError unless Hermitian, trace 1 and PSD (tolerance 1e-9). A matrix off a state within the tolerance is clipped into one (Hermitian part, negative eigenvalues 0, trace 1).
         """
     def set_state_vector(self, psi: typing.Annotated[numpy.typing.ArrayLike, numpy.complex128]) -> None:
         """
@@ -506,7 +508,7 @@ class QubitRegistry:
         ...
     def pair_with_state(self, rho: typing.Annotated[numpy.typing.ArrayLike, numpy.complex128]) -> tuple[int, int]:
         """
-        Two fresh qubits in the 4x4 density matrix rho (density_matrix formalism only).
+        Two fresh qubits in the 4x4 density matrix rho (density_matrix formalism only); rho is checked and clipped as set_density_matrix checks and clips a state (tolerance 1e-9).
         """
     def pauli_channel_1(self, qubit: typing.Any, px: float, py: float, pz: float) -> None:
         """

@@ -225,10 +225,12 @@ def _bell_weights(r: np.ndarray) -> np.ndarray:
 
 
 def _check_state(rho: np.ndarray) -> np.ndarray:
-    """``rho`` as a 4 x 4 array, after checking it is a state as the engines check one."""
-    r = _check_two_qubit_matrix(rho)
-    _core.DensityMatrixSimulator(2).set_density_matrix(r.astype(complex))
-    return r
+    """``rho`` as a 4 x 4 state, checked and clipped as the engines read one: a matrix off a state by no more than
+    ``PROBABILITY_TOLERANCE`` (an eigenvalue of -5e-10, a trace of 1 + 5e-10) is its Hermitian part with the negative
+    eigenvalues set to 0, divided by its trace; a state up to rounding is kept exactly as given."""
+    simulator = _core.DensityMatrixSimulator(2)
+    simulator.set_density_matrix(_check_two_qubit_matrix(rho).astype(complex))
+    return simulator.density_matrix()
 
 
 def fidelity(rho: np.ndarray, target: str = "phi+") -> float:
@@ -425,9 +427,8 @@ class LinkModel:
                     "or its fidelity (a Werner pair)"
                 )
             object.__setattr__(self, "state", given)
-        state = _check_two_qubit_matrix(self.state).astype(complex)
         try:
-            _core.DensityMatrixSimulator(2).set_density_matrix(state)  # Hermitian, trace 1, PSD
+            state = _check_state(self.state)  # Hermitian, trace 1, PSD; clipped within the tolerance
         except ValueError as exc:
             raise ValueError(f"LinkModel.state: {exc}") from None
         state.flags.writeable = False
