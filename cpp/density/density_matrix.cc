@@ -154,9 +154,16 @@ void apply_flat_k(cplx *v, size_t total_bits, const cplx *m, const size_t *pos) 
 }
 
 std::string format_bytes(size_t n) {
-    // 16 * 4^n bytes; exact below 2^64, otherwise as a power of two.
+    // 16 * 4^n bytes; exact below 2^64, otherwise as a power of two, its exponent 4 + 2n in 128 bits: in 64 it
+    // wrapped past n = 2^63 - 3 (DensityMatrixSimulator(2**63 - 1) "would need 2^2 bytes").
     if (n < 30) return msg(uint64_t{16} << (2 * n), " bytes");
-    return msg("2^", 4 + 2 * n, " bytes");
+    unsigned __int128 exponent = 4 + 2 * static_cast<unsigned __int128>(n);
+    std::string digits;
+    do {
+        digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(exponent % 10)));
+        exponent /= 10;
+    } while (exponent != 0);
+    return msg("2^", digits, " bytes");
 }
 
 // Cyclic Jacobi on a real symmetric N x N matrix a (row-major, destroyed). Eigenvalues go to w
