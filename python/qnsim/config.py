@@ -284,9 +284,11 @@ class TomlTable:
         for key, value in self.data.items():
             if key in fields:
                 info = fields[key]
-                # The field's own bounds and whether +inf is one of its values, as the spec reads them.
+                # The field's own bounds, its stated range (what a value past 64 bits is told: num_pairs = -10**30
+                # read "beyond a 64-bit integer" from a file, "must be in [1, 2^64 - 1]" from RequestSpec) and
+                # whether +inf is one of its values, as the spec reads them.
                 meta = {"minimum": info.minimum, "maximum": info.maximum, "unit": info.unit,
-                        "allow_inf": info.allow_inf}
+                        "allow_inf": info.allow_inf, "range": info.range}
                 with self.located():
                     out[key] = check_value(key, info.type, value, meta)
             else:

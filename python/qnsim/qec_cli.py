@@ -191,10 +191,14 @@ def _sweep(args: argparse.Namespace) -> int:
         print(f"qnsim qec sweep: link {spec.supply.source} measured with {spec.supply.seeds_used()}", file=sys.stderr)
     for note in spec.supply.notes if spec.supply is not None else ():
         print(f"qnsim qec sweep: WARNING: link {spec.supply.source}: {note}", file=sys.stderr)
+    from qnsim.sweeps import GridKeyError
+
     grid = {}
+    typed: dict[str, str] = {}  # each grid key -> the --param that gave it, as typed
     for text in args.param:
         key, values = parse_param(text)
         grid[key] = values
+        typed[key] = f"--param {written(text)}"
     seeds = _parse_seeds(args.seeds) if args.seeds is not None else None
     check_sweep_options(args, seeds)
     if args.scheduler and args.backend != "dask":
@@ -211,6 +215,12 @@ def _sweep(args: argparse.Namespace) -> int:
             spec, grid=grid, seeds=seeds, out=args.out, backend=args.backend, workers=args.workers,
             client=client, progress=not args.no_progress,
         )
+    except GridKeyError as exc:
+        # The grid came from the command line: its refusal names the --param that gave the key, as typed.
+        options = list(dict.fromkeys(typed[k] for k in exc.keys if k in typed))
+        if not options:
+            raise
+        raise ValueError(f"{' and '.join(options)}: {exc}") from None
     except Exception as exc:
         # The error line shows the message only: the note naming the unfinished points' saved counts (and how to
         # clear them) goes on its own line. Ctrl-C's notes are printed with "interrupted".

@@ -405,9 +405,15 @@ def check_value(name: str, hint: Any, value: Any, meta: Mapping[str, Any] | None
         # native field's refusal printed 10**400 in full); _bounded adds an exclusive minimum.
         bounds = {"minimum": meta.get("minimum"), "maximum": meta.get("maximum"), "unit": meta.get("unit") or ""}
         interval = _INTERVAL.match(meta.get("range") or "")
+        starts_negative = bool(interval) and interval.group(0)[1:].lstrip().startswith("-")
+        below = bool(interval) and is_integer(value) and value < 0 and not starts_negative
         if interval and bounds["maximum"] is None and is_integer(value) and not INTEGER_MIN <= value <= UINT64_MAX:
             # A range checked natively is stated for a value past 64 bits too, before integer()'s 64-bit range:
             # num_memories = 2**64 was told "beyond a 64-bit integer", 2**30 "must be in [1, 16777216]".
+            raise parameter_error(name, f"must be in {interval.group(0)}, got {shown(value)}")
+        if below and bounds["minimum"] is None:
+            # And for a negative one, which the native field (unsigned) refused as "must not be negative (a count)"
+            # where the count starts at 1 (num_pairs = -1).
             raise parameter_error(name, f"must be in {interval.group(0)}, got {shown(value)}")
         return _bounded(name, integer(name, value, error=_field_error(name), **bounds), meta)
     if hint is float:

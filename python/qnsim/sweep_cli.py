@@ -306,14 +306,16 @@ def connect_scheduler(address: str) -> Any:
 def _sweep(args: argparse.Namespace) -> int:
     from qnsim.cli import spec_option
     from qnsim.scenario import RunSettings
-    from qnsim.sweeps import TomlScenario, sweep
+    from qnsim.sweeps import GridKeyError, TomlScenario, sweep
 
     grid: dict[str, list] = {}
+    typed: dict[str, str] = {}  # each grid key -> the option that gave it, as typed
     for text in args.param:
         key, values = parse_param(text)
         if key in grid:
             raise ValueError(f"--param {written(key)} is given twice; list all its values in one --param")
         grid[key] = values
+        typed.update(dict.fromkeys([key, *key.split(",")], f"--param {written(text)}"))
     # qnsim run's overrides, as one-value axes of a scenario file (a point function has no [run] table).
     overrides = (("--until", "run.until_s", args.until), ("--formalism", "run.formalism", args.formalism))
     for option, key, value in overrides:
@@ -325,6 +327,7 @@ def _sweep(args: argparse.Namespace) -> int:
             raise ValueError(f"{option} and --param {key} both set {key}; give one of them")
         # Checked as the [run] field, under the option's name: "--until -1" read "grid value run.until_s = -1.0".
         grid[key] = [spec_option(option, RunSettings, key.removeprefix("run."), value)]
+        typed[key] = f"{option} {value}"
     seeds = _parse_seeds(args.seeds)
     check_sweep_options(args, seeds)
     if args.scheduler and args.backend != "dask":
@@ -346,6 +349,12 @@ def _sweep(args: argparse.Namespace) -> int:
             retries=args.retries,
             as_frame=False,
         )
+    except GridKeyError as exc:
+        # The grid came from the command line: its refusal names the option that gave the key, as typed.
+        options = list(dict.fromkeys(typed[k] for k in exc.keys if k in typed))
+        if not options:
+            raise
+        raise ValueError(f"{' and '.join(options)}: {exc}") from None
     finally:
         if client is not None:
             client.close()

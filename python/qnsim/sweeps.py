@@ -86,6 +86,7 @@ raises :class:`SweepError`.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import copy
 import csv
 import difflib
@@ -134,6 +135,7 @@ from qnsim.argument_checks import (
 )
 
 __all__ = [
+    "GridKeyError",
     "Point",
     "SweepError",
     "TomlScenario",
@@ -252,6 +254,37 @@ def point_id(params: Mapping[str, Scalar], seed: int, scenario: str = "") -> str
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:20]
 
 
+class GridKeyError(ValueError):
+    """A refusal of a grid key or of its values, which carries the keys it is about (``keys``), so that a caller that
+    took the grid from elsewhere names it as the user gave it: ``qnsim sweep --param run.until_s=-1`` said "grid
+    value run.until_s = -1: ...", naming no option the user typed. The message is the one a Python caller reads.
+
+    Example:
+        >>> try:
+        ...     grid_axes({"x": [1.0, float("nan")]})
+        ... except GridKeyError as exc:
+        ...     exc.keys
+        ('x',)
+    """
+
+    def __init__(self, message: str, keys: Sequence[str]) -> None:
+        super().__init__(message)
+        self.keys = tuple(keys)
+
+
+@contextlib.contextmanager
+def _about_grid_keys(keys: Sequence[str]) -> typing.Iterator[None]:
+    """A ValueError raised inside (that is not a GridKeyError already) as a :class:`GridKeyError` about ``keys``."""
+    try:
+        yield
+    except GridKeyError:
+        raise
+    except ValueError as exc:
+        error = GridKeyError(str(exc), keys)
+        error.__cause__, error.__suppress_context__ = exc.__cause__, True
+        raise error from None
+
+
 def grid_axes(grid: Mapping[str, Sequence[Any]]) -> list[tuple[list[str], list[tuple[Scalar, ...]]]]:
     """The axes of a grid: each as (keys, list of value tuples), checked.
 
@@ -277,52 +310,58 @@ def grid_axes(grid: Mapping[str, Sequence[Any]]) -> list[tuple[list[str], list[t
     axes = []
     seen_keys: set[str] = set()
     for key, raw in grid.items():
-        if not isinstance(key, str) or not key or "\n" in key or "\r" in key:
-            # A key with a line break became a results column whose CSV header spans two lines.
-            raise ValueError(f"grid keys must be non-empty strings without line breaks, got {written(key)}")
-        keys = [k.strip() for k in key.split(",")]
-        if any(not k for k in keys):
-            raise ValueError(f"grid key {written(key)} has an empty part; separate linked keys with single commas")
-        for k in keys:
-            if k in _RESERVED:
-                raise ValueError(f"grid key {written(k)} is reserved for the sweep's own column; rename it")
-            if k in seen_keys:
-                raise ValueError(f"grid key {written(k)} appears in two axes; give each key once")
-            seen_keys.add(k)
-        # An ordered collection only: a set ran its points in hash order (text differs from run to run),
-        # a dict by its keys, and a generator was spent by the first of the grid's readings.
-        ordered = isinstance(raw, (list, tuple, range)) or (isinstance(raw, np.ndarray) and raw.ndim == 1)
-        if not ordered:
-            raise ValueError(f"grid[{written(key)}] must be a list of values, got {written(raw):.80}")
-        if len(raw) > MAX_POINTS:  # range(10**9) was listed (minutes, gigabytes) before the count was checked
-            raise ValueError(
-                f"grid[{written(key)}] has {len(raw):,} values, more than the {MAX_POINTS:,} points a "
-                "sweep holds"
-            )
-        vals: list[tuple[Scalar, ...]] = []
-        for v in raw:
-            if len(keys) == 1:
-                vals.append((_scalar(f"grid[{written(key)}]", v),))
-                continue
-            if isinstance(v, (str, bytes)) or not isinstance(v, Sequence) or len(v) != len(keys):
-                raise ValueError(
-                    f"grid[{written(key)}] links {len(keys)} keys, so each value needs {len(keys)} entries, got "
-                    f"{written(v)}"
-                )
-            vals.append(tuple(_scalar(f"grid[{written(k)}]", item) for k, item in zip(keys, v)))
-        if not vals:
-            raise ValueError(f"grid[{written(key)}] is empty: give at least one value")
-        seen = set()
-        for v in vals:
-            # 1 and 1.0 are one value of a number (two points of one value ran it twice, and a mean over
-            # seeds counted both); True is not 1, and "1" is text.
-            marker = tuple(("number" if type(item) in (int, float) else type(item).__name__, item) for item in v)
-            if marker in seen:
-                shown = v[0] if len(v) == 1 else v
-                raise ValueError(f"grid[{written(key)}] lists the value {written(shown)} twice")
-            seen.add(marker)
-        axes.append((keys, vals))
+        with _about_grid_keys([str(key)]):
+            axes.append(_grid_axis(key, raw, seen_keys))
     return axes
+
+
+def _grid_axis(key: Any, raw: Any, seen_keys: set[str]) -> tuple[list[str], list[tuple[Scalar, ...]]]:
+    """One axis of :func:`grid_axes`: its keys and its values, checked."""
+    if not isinstance(key, str) or not key or "\n" in key or "\r" in key:
+        # A key with a line break became a results column whose CSV header spans two lines.
+        raise ValueError(f"grid keys must be non-empty strings without line breaks, got {written(key)}")
+    keys = [k.strip() for k in key.split(",")]
+    if any(not k for k in keys):
+        raise ValueError(f"grid key {written(key)} has an empty part; separate linked keys with single commas")
+    for k in keys:
+        if k in _RESERVED:
+            raise ValueError(f"grid key {written(k)} is reserved for the sweep's own column; rename it")
+        if k in seen_keys:
+            raise ValueError(f"grid key {written(k)} appears in two axes; give each key once")
+        seen_keys.add(k)
+    # An ordered collection only: a set ran its points in hash order (text differs from run to run),
+    # a dict by its keys, and a generator was spent by the first of the grid's readings.
+    ordered = isinstance(raw, (list, tuple, range)) or (isinstance(raw, np.ndarray) and raw.ndim == 1)
+    if not ordered:
+        raise ValueError(f"grid[{written(key)}] must be a list of values, got {written(raw):.80}")
+    if len(raw) > MAX_POINTS:  # range(10**9) was listed (minutes, gigabytes) before the count was checked
+        raise ValueError(
+            f"grid[{written(key)}] has {len(raw):,} values, more than the {MAX_POINTS:,} points a "
+            "sweep holds"
+        )
+    vals: list[tuple[Scalar, ...]] = []
+    for v in raw:
+        if len(keys) == 1:
+            vals.append((_scalar(f"grid[{written(key)}]", v),))
+            continue
+        if isinstance(v, (str, bytes)) or not isinstance(v, Sequence) or len(v) != len(keys):
+            raise ValueError(
+                f"grid[{written(key)}] links {len(keys)} keys, so each value needs {len(keys)} entries, got "
+                f"{written(v)}"
+            )
+        vals.append(tuple(_scalar(f"grid[{written(k)}]", item) for k, item in zip(keys, v)))
+    if not vals:
+        raise ValueError(f"grid[{written(key)}] is empty: give at least one value")
+    seen = set()
+    for v in vals:
+        # 1 and 1.0 are one value of a number (two points of one value ran it twice, and a mean over
+        # seeds counted both); True is not 1, and "1" is text.
+        marker = tuple(("number" if type(item) in (int, float) else type(item).__name__, item) for item in v)
+        if marker in seen:
+            shown = v[0] if len(v) == 1 else v
+            raise ValueError(f"grid[{written(key)}] lists the value {written(shown)} twice")
+        seen.add(marker)
+    return keys, vals
 
 
 def grid_columns(grid: Mapping[str, Sequence[Any]]) -> list[str]:
@@ -520,14 +559,17 @@ def apply_overrides(data: Mapping[str, Any], overrides: Mapping[str, Scalar]) ->
     result = copy.deepcopy(dict(data))
     set_by: dict[str, str] = {}  # each setting changed -> the key that changed it
     for key, value in overrides.items():
-        for path in _set_dotted(result, key, value):
+        with _about_grid_keys([key]):
+            changed = _set_dotted(result, key, value)
+        for path in changed:
             other = set_by.setdefault(path, key)
             if other != key:
                 # The later key wins in the data, while the row reports both values.
-                raise ValueError(
+                raise GridKeyError(
                     f"scenario keys {written(other)} and {written(key)} both set {path}: a row would report both "
                     "values and "
-                    "run one of them; give each setting one key"
+                    "run one of them; give each setting one key",
+                    [other, key],
                 )
     return result
 
@@ -748,9 +790,10 @@ class TomlScenario:
         for key in grid_columns(grid):
             parts = key.split(".")
             if len(parts) == 2 and parts[0] in ("run", "*") and parts[1] in ("seed", "*"):
-                raise ValueError(
+                raise GridKeyError(
                     f"grid key {written(key)} sets run.seed, which every point's own seed replaces (its values "
-                    "would all run the same seeds); choose the seeds with seeds= (qnsim sweep --seeds) instead"
+                    "would all run the same seeds); choose the seeds with seeds= (qnsim sweep --seeds) instead",
+                    [key],
                 )
         try:
             from qnsim.scenario import scenario_from_dict
@@ -807,7 +850,7 @@ class TomlScenario:
                     if not keys:  # the scenario as written
                         raise
                     shown_value = ", ".join(f"{k} = {written(v)}" for k, v in zip(keys, value))
-                    raise ValueError(f"grid value {shown_value}: {exc}") from None
+                    raise GridKeyError(f"grid value {shown_value}: {exc}", keys) from None
                 bar.update(1)
 
     def remarks(self, params: Mapping[str, Scalar]) -> list[str]:

@@ -628,7 +628,7 @@ def run_experiment_sweep(
         >>> [(r["p_int"], r["shots"]) for r in rows]
         [(0.0, 200), (0.1, 200)]
     """
-    from qnsim.sweeps import grid_axes, sweep
+    from qnsim.sweeps import _about_grid_keys, grid_axes, sweep
 
     if grid is not None:
         # Its shape as qnsim.sweep reads a grid, before its values are read one by one: grid={"rounds": 3} raised
@@ -639,9 +639,10 @@ def run_experiment_sweep(
         spec = ExperimentSpec.from_file(spec)
     full = dict(spec.grid)
     for key, values in (grid or {}).items():
-        if key not in EXPERIMENT_KEYS:
-            raise ValueError(f"unknown setting {written(key)}; known: {sorted(EXPERIMENT_KEYS)}")
-        full[key] = _grid_values(key, values, "grid")
+        with _about_grid_keys([key]):  # (a GridKeyError: qnsim qec sweep names the --param that gave it)
+            if key not in EXPERIMENT_KEYS:
+                raise ValueError(f"unknown setting {written(key)}; known: {sorted(EXPERIMENT_KEYS)}")
+            full[key] = _grid_values(key, values, "grid")
     for values in _combinations(full):
         spec.settings(values)
     spec.measure()
