@@ -303,7 +303,7 @@ def grid_axes(grid: Mapping[str, Sequence[Any]]) -> list[tuple[list[str], list[t
         >>> grid_axes({"a,b": [(1, 2), (3,)]})
         Traceback (most recent call last):
         ...
-        ValueError: grid['a,b'] links 2 keys, so each value needs 2 entries, got (3,)
+        qnsim.sweeps.GridKeyError: grid['a,b'] links 2 keys, so each value needs 2 entries, got (3,)
     """
     if not isinstance(grid, Mapping):
         raise ValueError(f"grid must be a dict of key -> list of values, got {type(grid).__name__}")
@@ -405,7 +405,7 @@ def grid_points(
         >>> grid_points({"x": []})
         Traceback (most recent call last):
         ...
-        ValueError: grid['x'] is empty: give at least one value
+        qnsim.sweeps.GridKeyError: grid['x'] is empty: give at least one value
     """
     axes = grid_axes(grid)
     seed_list = _seed_list(seeds)
@@ -547,14 +547,14 @@ def apply_overrides(data: Mapping[str, Any], overrides: Mapping[str, Scalar]) ->
         >>> apply_overrides(data, {"links.0.lenght_km": 5.0})
         Traceback (most recent call last):
         ...
-        ValueError: unknown scenario key 'links.0.lenght_km': links.0 has no key 'lenght_km'; did you mean ...?
+        qnsim.sweeps.GridKeyError: unknown scenario key 'links.0.lenght_km': links.0 has no key 'lenght_km'; did you mean ...?
         >>> nodes = {"nodes": [{"name": "qpu_a", "t2_s": 1.0}], "links": [{"a": "qpu_a", "b": "m", "length_km": 1.0}]}
         >>> apply_overrides(nodes, {"nodes.qpu_a.t2_s": 0.5, "links.m-qpu_a.length_km": 2.0})["nodes"]
         [{'name': 'qpu_a', 't2_s': 0.5}]
         >>> apply_overrides(nodes, {"nodes.qpu_b.t2_s": 0.5})
         Traceback (most recent call last):
         ...
-        ValueError: unknown scenario key 'nodes.qpu_b.t2_s': nodes has no entry named 'qpu_b'; did you mean 'qpu_a'? ...
+        qnsim.sweeps.GridKeyError: unknown scenario key 'nodes.qpu_b.t2_s': nodes has no entry named 'qpu_b'; did you mean 'qpu_a'? ...
     """
     result = copy.deepcopy(dict(data))
     set_by: dict[str, str] = {}  # each setting changed -> the key that changed it
