@@ -402,3 +402,12 @@ def test_a_state_too_large_is_told_the_memory_it_would_take(simulator) -> None:
     else:
         figure = float(re.search(r"would need about (\S+) bytes", text).group(1))
         assert figure == pytest.approx(n**2 / 2, rel=1e-3), text
+
+
+@pytest.mark.parametrize("qpus", [np.array(0.5), np.array(1), {0, 1}, {0: 1, 1: 0}], ids=["0-d", "0-d int", "set", "dict"])
+def test_an_estimate_link_s_qpus_is_an_ordered_pair(qpus) -> None:
+    """Old behaviour: estimate.Link(qpus=np.array(0.5)) raised Python's "len() of unsized object" (a 0-d array has
+    __len__), naming neither qpus nor the value; a set or a dict of two was read in hash order."""
+    with pytest.raises(ValueError, match=r"^qpus must be a pair of QPU indices, got "):
+        qnsim.estimate.Link(qpus=qpus, rate_hz=1e3, fidelity=0.9)
+    assert qnsim.estimate.Link(qpus=np.array([1, 0]), rate_hz=1e3, fidelity=0.9).qpus == (1, 0)

@@ -310,7 +310,7 @@ def grid_axes(grid: Mapping[str, Sequence[Any]]) -> list[tuple[list[str], list[t
     axes = []
     seen_keys: set[str] = set()
     for key, raw in grid.items():
-        with _about_grid_keys([str(key)]):
+        with _about_grid_keys([key if isinstance(key, str) else written(key)]):  # (str() of 10**5000 raises)
             axes.append(_grid_axis(key, raw, seen_keys))
     return axes
 

@@ -152,7 +152,10 @@ class Link:
 
     def __post_init__(self) -> None:
         pair = self.qpus
-        if isinstance(pair, (str, bytes)) or not hasattr(pair, "__len__") or len(pair) != 2:
+        # An ordered pair: a 0-d array has __len__ but no length ("len() of unsized object", naming nothing), and
+        # a set or a dict of two has no order to read the ends in.
+        ordered = isinstance(pair, (list, tuple)) or (isinstance(pair, np.ndarray) and pair.ndim == 1)
+        if not ordered or len(pair) != 2:
             raise ValueError(f"qpus must be a pair of QPU indices, got {written(pair)}")
         if not all(is_integer(x) for x in pair):
             raise ValueError(f"qpus must be a pair of integer QPU indices, got {written(pair)}")
