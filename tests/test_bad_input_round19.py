@@ -411,3 +411,32 @@ def test_an_estimate_link_s_qpus_is_an_ordered_pair(qpus) -> None:
     with pytest.raises(ValueError, match=r"^qpus must be a pair of QPU indices, got "):
         qnsim.estimate.Link(qpus=qpus, rate_hz=1e3, fidelity=0.9)
     assert qnsim.estimate.Link(qpus=np.array([1, 0]), rate_hz=1e3, fidelity=0.9).qpus == (1, 0)
+
+
+@pytest.mark.parametrize("slack", [INSIDE, OUTSIDE])
+def test_a_state_vector_within_the_tolerance_is_normalized(slack) -> None:
+    """Old behaviour: a state vector of squared norm 1 + 5e-10 was taken as it was: set_state_vector made a state of
+    trace 1 + 5e-10 and a fidelity with it as a target read 5e-10 high (1.0000000005 for a perfect pair), where a
+    state matrix that far off is clipped. Now it is divided by its norm within the tolerance, refused beyond it."""
+    psi = np.array([1, 0, 0, 1], dtype=complex) / math.sqrt(2) * math.sqrt(1.0 + slack)
+    bell = qnsim.DensityMatrixSimulator(2)
+    bell.h(0), bell.cx(0, 1)
+    registry = _core.QubitRegistry("density_matrix", seed=1)
+    pair = list(registry.bell_pair())
+    calls = {
+        "set_state_vector": lambda: np.trace(_set_vector(psi)).real,
+        "DensityMatrixSimulator.fidelity": lambda: bell.fidelity(psi),
+        "QubitRegistry.fidelity": lambda: registry.fidelity(pair, psi),
+    }
+    for name, call in calls.items():
+        if slack == OUTSIDE:
+            with pytest.raises(ValueError, match="1e-0?9"):
+                call()
+        else:
+            assert call() == pytest.approx(1.0, abs=1e-15), name
+
+
+def _set_vector(psi: np.ndarray) -> np.ndarray:
+    simulator = qnsim.DensityMatrixSimulator(2)
+    simulator.set_state_vector(psi)
+    return simulator.density_matrix()

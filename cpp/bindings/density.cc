@@ -386,7 +386,9 @@ within that is made trace preserving (K_i (I - E/2), E = sum K^dag K - I) before
             }
             s.dm.set_pure_state(psi.data());
         },
-        py::arg("psi"), "Replaces the state by |psi><psi|; raises ValueError unless psi has norm 1 (within 1e-9).");
+        py::arg("psi"),
+        "Replaces the state by |psi><psi|; raises ValueError unless psi has norm 1 (within 1e-9, and within it is "
+        "divided by its norm).");
     c.def(
         "partial_trace",
         [](const DensityMatrixSimulator &s, const py::object &keep) {

@@ -69,7 +69,7 @@ class DensityMatrix {
     /// divided by its trace; a state up to rounding (64 ulps per row) is kept exactly as given.
     void set_state(const cplx *m);
     /// Replaces the state by the pure state |psi><psi| (psi has dim() entries, norm 1 within
-    /// 1e-9, else std::invalid_argument).
+    /// 1e-9, else std::invalid_argument; within it, off 1 beyond rounding, divided by its norm).
     void set_pure_state(const cplx *psi);
 
     // ---- Gates (in place). ----
@@ -149,7 +149,7 @@ class DensityMatrix {
     /// bad character or length.
     double expectation(const std::string &pauli) const;
     /// <psi| rho_Q |psi>, where rho_Q is the reduced state of `qubits` (in that order) and psi
-    /// has 2^|qubits| entries with norm 1 (within 1e-9, else std::invalid_argument).
+    /// has 2^|qubits| entries with norm 1 (within 1e-9, else std::invalid_argument; read as psi / |psi|).
     double fidelity_with_state(const cplx *psi, const std::vector<size_t> &qubits) const;
     /// Uhlmann fidelity (Tr sqrt(sqrt(sigma) rho_Q sqrt(sigma)))^2 with a row-major density
     /// matrix sigma on `qubits` (validated and clipped like set_state). Uses a Jacobi eigensolver, so the

@@ -350,7 +350,7 @@ class DensityMatrixSimulator:
         """
     def set_state_vector(self, psi: typing.Annotated[numpy.typing.ArrayLike, numpy.complex128]) -> None:
         """
-        Replaces the state by |psi><psi|; raises ValueError unless psi has norm 1 (within 1e-9).
+        Replaces the state by |psi><psi|; raises ValueError unless psi has norm 1 (within 1e-9, and within it is divided by its norm).
         """
     def swap(self, *args) -> None:
         """
