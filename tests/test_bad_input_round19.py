@@ -350,9 +350,11 @@ def _named(name: str, label: str, message: str) -> bool:
 
 @pytest.mark.parametrize(("label", "name", "value"), _battery())
 def test_every_documented_number_is_refused_by_name_or_taken_as_documented(label, name, value) -> None:
-    """Old behaviour (round 19's battery): every value below is refused by name, or taken where the argument's docs
-    give it a meaning; never a crash, and never a bool, text, NaN or a 0-d array taken for a number. A stored number
-    is a plain Python float or int (a numpy scalar kept as given would print as np.float32(0.5) in tables and TOML)."""
+    """A guard over every documented number (what it found is fixed and tested on its own: the too-large states'
+    figures, estimate.Link's qpus): each value is refused by name, or taken where the argument's docs give it a
+    meaning (inf only where they say so); never a crash, and never a bool, text, NaN or a 0-d array taken for a
+    number. A stored number is a plain Python float or int, not the numpy scalar given (which prints as
+    np.float32(0.5) in tables and TOML)."""
     call, given = CALLS[label]
     import inspect
 
