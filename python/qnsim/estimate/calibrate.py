@@ -271,6 +271,14 @@ def calibrate_link(
     # The estimator stores pairs in the end nodes' memories: the shorter-lived end bounds both.
     ends = [_memory_times(network.node(name)) for name in (r.src, r.dst)]
     notes = supply_notes(r, float(until_s), "calibrated", "calibration run")
+    if network.seed_drawn:
+        # The figures are one random run's: an estimate priced with them changed from run to run with no word of
+        # the seed that would repeat it (the request's notes do not carry the run's own seed note).
+        notes.append(
+            f"no seed was given: the calibration ran with seed {network.seed}, drawn at random, so its figures "
+            f"change from run to run; seed = {network.seed} (calibrate_link's seed=, a links file's [[link]] "
+            "seed, or the scenario's run.seed) repeats them"
+        )
     hops = [network.link(a, b) for a, b in zip(r.path, r.path[1:])]
     if any(hop.channels > 1 for hop in hops):
         # The rate is the path's with all its channels, while an estimate's link has rate_hz per channel:
