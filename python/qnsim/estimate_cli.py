@@ -159,7 +159,8 @@ LINKS_FILE_KEYS: tuple[FileKey, ...] = (
     _key("link", "request", int, "0", "", "Which request of the scenario (from 0)", minimum=0),
     _key("link", "until_s", float, "the scenario's", "s", "Simulated time of the calibration run", minimum=0.0,
          exclusive_minimum=True),
-    _key("link", "seed", int, "the scenario's", "", "Seed of the calibration run"),
+    _key("link", "seed", int, "the scenario's", "", "Seed of the calibration run (a scenario without run.seed: "
+         "drawn at random, and the report names it)"),
     _key("estimate", "target_fidelity", float, "none: raw pairs, or the surface code's interface fidelity", "",
          "Pair fidelity remote operations need (links are purified up to it)", minimum=0.25, maximum=1.0),
     _key("estimate", "purification", Literal["dejmps", "bbpssw"], '"dejmps"', "", "Recurrence purification scheme; "

@@ -216,7 +216,8 @@ def calibrate_link(
             :class:`qnsim.Network` with its requests (then ``until_s`` is required).
         request: Index of the request whose pairs to measure (its src and dst are the QPUs).
         until_s: Simulated time in s (default: the scenario's ``run.until_s``).
-        seed: Seed override.
+        seed: Seed override (None: the scenario's ``run.seed``; a scenario without one, or a Network
+            built with ``seed=None``, runs with a seed drawn at random, which a note names).
         formalism: ``"density_matrix"`` or ``"stabilizer"`` override.
 
     Returns:
