@@ -1,7 +1,10 @@
 """Determinism audit: the same inputs and seed give the same results bit for bit, and a result that rests on a seed
 nobody gave says which seed it drew."""
 
+import os
 import re
+import subprocess
+import sys
 
 import qnsim
 from qnsim.estimate import calibrate_link
@@ -28,3 +31,76 @@ def test_a_calibration_with_a_drawn_seed_names_the_seed_that_repeats_it():
     again = calibrate_link(_pair_network(seed), until_s=0.02)
     assert (again.rate_hz, again.fidelity, again.pairs) == (drawn.rate_hz, drawn.fidelity, drawn.pairs)
     assert not any("drawn at random" in n for n in again.notes)
+
+
+_HASH_PROBE = """
+import contextlib, hashlib, io, sys
+import qnsim
+from qnsim.estimate_cli import main as estimate_main
+from qnsim.qec.circuits import memory_circuit
+from qnsim.qec.noise import Interface, NoiseModel
+
+net = qnsim.Network("stabilizer", seed=3)
+for name in ("qpu_b", "rep", "qpu_a", "spare"):  # not in name order
+    net.add_node(name, hardware="nv_10x_improved", num_memories=5)
+net.add_link("qpu_a", "rep", length_km=5.0, channels=2)
+net.add_link("rep", "qpu_b", length_km=5.0, channels=2)
+net.add_link("rep", "spare", length_km=1.0)
+net.request("qpu_a", "qpu_b", cutoff_s=2e-3)
+q = net.run(0.01, progress=False).requests[0]
+parts = [q.times_s.tobytes(), q.fidelities.tobytes()]
+noise = NoiseModel(two_qubit=1e-3, one_qubit=1e-3)
+parts.append(str(memory_circuit(3, code="unrotated", noise=noise, interface=Interface.werner(0.02))).encode())
+out = io.StringIO()
+with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+    estimate_main([sys.argv[1], "--links", sys.argv[2], "--json", "--no-progress"])
+assert out.getvalue().startswith("{"), out.getvalue()
+parts.append(out.getvalue().encode())
+print(len(q.times_s), [hashlib.sha1(p).hexdigest() for p in parts])
+"""
+
+_LINKS = """
+[[qpu]]
+preset = "qubit_gate_ns_e4"
+count = 4
+num_qubits = 50000
+surface_code = true
+logical_qubits = 16
+""" + "".join(
+    f"""
+[[link]]
+qpus = [{a}, {(a + 1) % 4}]
+rate_hz = 1e5
+fidelity = 0.99
+latency_s = 1e-5
+"""
+    for a in range(4)
+)
+
+
+def test_runs_circuits_and_estimates_do_not_depend_on_pythonhashseed(tmp_path):
+    """Checked and right: a network run (stabilizer trajectories, named nodes added out of name order), a
+    seam-split surface-code circuit and a four-QPU estimate (partitioner, placement, pricing) are the same bit for
+    bit under PYTHONHASHSEED 0, 1 and 2: no string-hash order reaches them."""
+    links = tmp_path / "links.toml"
+    links.write_text(_LINKS)
+    workload = tmp_path / "w.stim"
+    workload.write_text(
+        "".join(f"CX {a} {(7 * a + 3) % 48}\n" for a in range(48) if a != (7 * a + 3) % 48)
+        + "T 5\nM "
+        + " ".join(map(str, range(48)))
+        + "\n"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", _HASH_PROBE, str(workload), str(links)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": h},
+        ).stdout
+        for h in ("0", "1", "2")
+    }
+    assert len(outputs) == 1, outputs
+    pairs = int(outputs.pop().split()[0])
+    assert pairs > 5
