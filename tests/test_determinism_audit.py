@@ -104,3 +104,28 @@ def test_runs_circuits_and_estimates_do_not_depend_on_pythonhashseed(tmp_path):
     assert len(outputs) == 1, outputs
     pairs = int(outputs.pop().split()[0])
     assert pairs > 5
+
+
+_COPY_PROBE = """
+import qnsim
+sim = qnsim.StabilizerSimulator(24, seed=5)
+sim.do_circuit("H " + " ".join(map(str, range(24))))
+first, second = sim.copy(), sim.copy()
+measure = "M " + " ".join(map(str, range(24)))
+print(first.do_circuit(measure).tobytes().hex(), second.do_circuit(measure).tobytes().hex(),
+      sim.do_circuit(measure).tobytes().hex())
+"""
+
+
+def test_a_seeded_stabilizer_simulators_copies_repeat_in_every_process():
+    """Old behaviour: StabilizerSimulator(seed=5).copy() took a stream from the OS's entropy (Stim's default), so a
+    seeded program that measured a copy gave other outcomes at every run, where DensityMatrixSimulator.copy() draws
+    the copy's seed from its own stream and repeats. Now both do the latter: the same outcomes in fresh processes,
+    two copies with streams of their own."""
+    outputs = {
+        subprocess.run([sys.executable, "-c", _COPY_PROBE], capture_output=True, text=True, check=True).stdout
+        for _ in range(3)
+    }
+    assert len(outputs) == 1, outputs
+    first, second, parent = outputs.pop().split()
+    assert len({first, second, parent}) == 3  # 24 fair coins each: equal by chance with probability 2^-24

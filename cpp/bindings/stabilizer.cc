@@ -177,15 +177,18 @@ Args:
 
     cls.def(
         "copy",
-        [](const StabilizerSimulator &s, Flag copy_rng, std::optional<Int<uint64_t>> seed) {
+        [](StabilizerSimulator &s, Flag copy_rng, std::optional<Int<uint64_t>> seed) {
             StabilizerSimulator c = s;
-            if (!copy_rng) c.rng() = qnsim::Rng(qnsim::seed_or_entropy(plain(seed)));
+            // Without a seed, from one draw of this simulator's stream, as DensityMatrixSimulator.copy: an
+            // entropy stream made every seeded run that measured a copy come out differently.
+            if (!copy_rng) c.rng() = qnsim::Rng(seed ? *plain(seed) : s.rng().next_u64());
             return c;
         },
         py::kw_only(), py::arg("copy_rng") = false, py::arg("seed") = py::none(),
-        "Returns an independent copy of the state. By default the copy gets a fresh random stream "
-        "(from `seed`, or entropy); copy_rng=True continues this simulator's stream, so both make the "
-        "same random choices.");
+        "Returns an independent copy of the state. By default the copy gets a random stream of its own: "
+        "from `seed` if given, else from one draw of this simulator's stream, so a seeded run stays "
+        "reproducible (Stim's copy draws entropy there); copy_rng=True continues this simulator's stream, "
+        "so both make the same random choices.");
 
     cls.def(
         "do_circuit",

@@ -57,7 +57,7 @@ class StabilizerSimulator:
         """
     def copy(self, *, copy_rng: bool = False, seed: int | None = None) -> StabilizerSimulator:
         """
-        Returns an independent copy of the state. By default the copy gets a fresh random stream (from `seed`, or entropy); copy_rng=True continues this simulator's stream, so both make the same random choices.
+        Returns an independent copy of the state. By default the copy gets a random stream of its own: from `seed` if given, else from one draw of this simulator's stream, so a seeded run stays reproducible (Stim's copy draws entropy there); copy_rng=True continues this simulator's stream, so both make the same random choices.
         """
     def cx(self, *args) -> None:
         """
