@@ -6,6 +6,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 import qnsim
 from qnsim.estimate import calibrate_link
 
@@ -35,6 +37,8 @@ def test_a_calibration_with_a_drawn_seed_names_the_seed_that_repeats_it():
 
 _HASH_PROBE = """
 import contextlib, hashlib, io, sys
+import pytest
+
 import qnsim
 from qnsim.estimate_cli import main as estimate_main
 from qnsim.qec.circuits import memory_circuit
@@ -107,6 +111,8 @@ def test_runs_circuits_and_estimates_do_not_depend_on_pythonhashseed(tmp_path):
 
 
 _COPY_PROBE = """
+import pytest
+
 import qnsim
 sim = qnsim.StabilizerSimulator(24, seed=5)
 sim.do_circuit("H " + " ".join(map(str, range(24))))
@@ -129,3 +135,14 @@ def test_a_seeded_stabilizer_simulators_copies_repeat_in_every_process():
     assert len(outputs) == 1, outputs
     first, second, parent = outputs.pop().split()
     assert len({first, second, parent}) == 3  # 24 fair coins each: equal by chance with probability 2^-24
+
+
+@pytest.mark.parametrize("engine", [qnsim.StabilizerSimulator, qnsim.DensityMatrixSimulator])
+def test_a_copy_asked_for_both_the_same_stream_and_a_seed_is_refused(engine):
+    """Old behaviour: copy(copy_rng=True, seed=99) meant two things: the stabilizer engine copied the stream and
+    dropped the seed, the density engine took the seed and dropped copy_rng, each without a word, so one program
+    drew other outcomes on the other engine. Both now refuse the pair, naming the seed."""
+    sim = engine(2, seed=1)
+    with pytest.raises(ValueError, match="copy_rng=True continues this simulator's stream and seed=99 starts another"):
+        sim.copy(copy_rng=True, seed=99)
+    assert sim.copy(copy_rng=True).num_qubits == sim.copy(seed=99).num_qubits == 2

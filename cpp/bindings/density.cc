@@ -155,6 +155,11 @@ void bind_density(py::module_ &m) {
     c.def(
         "copy",
         [](DensityMatrixSimulator &s, Flag copy_rng, std::optional<Int<uint64_t>> seed) {
+            if (copy_rng && seed) {
+                // StabilizerSimulator.copy copied the stream and this one took the seed: one call, two meanings.
+                throw std::invalid_argument(msg("copy_rng=True continues this simulator's stream and seed=",
+                                                *plain(seed), " starts another: give one of them"));
+            }
             DensityMatrixSimulator out = s;
             if (seed) {
                 out.rng.reseed(*seed);
@@ -168,7 +173,8 @@ void bind_density(py::module_ &m) {
 
 As in Stim, the copy gets its own random stream unless copy_rng=True (then it draws exactly the
 outcomes this simulator would). The stream comes from `seed` if given, else from one draw of
-this simulator's stream, so a seeded run stays reproducible. copy.copy/deepcopy copy the stream.)doc");
+this simulator's stream, so a seeded run stays reproducible (copy_rng=True with a seed: ValueError).
+copy.copy/deepcopy copy the stream.)doc");
     c.def("__copy__", [](const DensityMatrixSimulator &s) { return s; });
     c.def("__deepcopy__", [](const DensityMatrixSimulator &s, py::dict) { return s; }, py::arg("memo"));
     c.def("__repr__", [](const DensityMatrixSimulator &s) {

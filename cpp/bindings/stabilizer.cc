@@ -178,6 +178,11 @@ Args:
     cls.def(
         "copy",
         [](StabilizerSimulator &s, Flag copy_rng, std::optional<Int<uint64_t>> seed) {
+            if (copy_rng && seed) {
+                // DensityMatrixSimulator.copy took the seed and this one copied the stream: one call, two meanings.
+                throw std::invalid_argument(qnsim::msg("copy_rng=True continues this simulator's stream and seed=",
+                                                       *plain(seed), " starts another: give one of them"));
+            }
             StabilizerSimulator c = s;
             // Without a seed, from one draw of this simulator's stream, as DensityMatrixSimulator.copy: an
             // entropy stream made every seeded run that measured a copy come out differently.
@@ -188,7 +193,7 @@ Args:
         "Returns an independent copy of the state. By default the copy gets a random stream of its own: "
         "from `seed` if given, else from one draw of this simulator's stream, so a seeded run stays "
         "reproducible (Stim's copy draws entropy there); copy_rng=True continues this simulator's stream, "
-        "so both make the same random choices.");
+        "so both make the same random choices (with a seed too: ValueError).");
 
     cls.def(
         "do_circuit",

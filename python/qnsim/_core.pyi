@@ -57,7 +57,7 @@ class StabilizerSimulator:
         """
     def copy(self, *, copy_rng: bool = False, seed: int | None = None) -> StabilizerSimulator:
         """
-        Returns an independent copy of the state. By default the copy gets a random stream of its own: from `seed` if given, else from one draw of this simulator's stream, so a seeded run stays reproducible (Stim's copy draws entropy there); copy_rng=True continues this simulator's stream, so both make the same random choices.
+        Returns an independent copy of the state. By default the copy gets a random stream of its own: from `seed` if given, else from one draw of this simulator's stream, so a seeded run stays reproducible (Stim's copy draws entropy there); copy_rng=True continues this simulator's stream, so both make the same random choices (with a seed too: ValueError).
         """
     def cx(self, *args) -> None:
         """
@@ -245,7 +245,8 @@ class DensityMatrixSimulator:
         
         As in Stim, the copy gets its own random stream unless copy_rng=True (then it draws exactly the
         outcomes this simulator would). The stream comes from `seed` if given, else from one draw of
-        this simulator's stream, so a seeded run stays reproducible. copy.copy/deepcopy copy the stream.
+        this simulator's stream, so a seeded run stays reproducible (copy_rng=True with a seed: ValueError).
+        copy.copy/deepcopy copy the stream.
         """
     def cx(self, *args) -> None:
         """
