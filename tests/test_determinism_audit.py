@@ -146,3 +146,17 @@ def test_a_copy_asked_for_both_the_same_stream_and_a_seed_is_refused(engine):
     with pytest.raises(ValueError, match="copy_rng=True continues this simulator's stream and seed=99 starts another"):
         sim.copy(copy_rng=True, seed=99)
     assert sim.copy(copy_rng=True).num_qubits == sim.copy(seed=99).num_qubits == 2
+
+
+def test_copy_copy_of_a_stabilizer_simulator_continues_its_stream_as_the_density_engines_does():
+    """Old behaviour: copy.copy and copy.deepcopy of a StabilizerSimulator raised "cannot pickle" where those of a
+    DensityMatrixSimulator copy the state and its stream; now both engines copy, the copy making the same random
+    choices as the original (copy_rng=True)."""
+    import copy
+
+    sim = qnsim.StabilizerSimulator(16, seed=4)
+    sim.do_circuit("H " + " ".join(map(str, range(16))))
+    measure = "M " + " ".join(map(str, range(16)))
+    twins = [copy.copy(sim), copy.deepcopy(sim), sim.copy(copy_rng=True)]
+    records = {twin.do_circuit(measure).tobytes() for twin in twins}
+    assert records == {sim.do_circuit(measure).tobytes()}

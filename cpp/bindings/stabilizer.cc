@@ -193,7 +193,11 @@ Args:
         "Returns an independent copy of the state. By default the copy gets a random stream of its own: "
         "from `seed` if given, else from one draw of this simulator's stream, so a seeded run stays "
         "reproducible (Stim's copy draws entropy there); copy_rng=True continues this simulator's stream, "
-        "so both make the same random choices (with a seed too: ValueError).");
+        "so both make the same random choices (with a seed too: ValueError). copy.copy/deepcopy copy the stream.");
+
+    // As DensityMatrixSimulator's: copy.copy and copy.deepcopy were refused ("cannot pickle") on this engine only.
+    cls.def("__copy__", [](const StabilizerSimulator &s) { return s; });
+    cls.def("__deepcopy__", [](const StabilizerSimulator &s, py::dict) { return s; }, py::arg("memo"));
 
     cls.def(
         "do_circuit",

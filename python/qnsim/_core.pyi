@@ -47,6 +47,10 @@ class StabilizerSimulator:
     >>> a == b
     True
     """
+    def __copy__(self) -> StabilizerSimulator:
+        ...
+    def __deepcopy__(self, memo: dict) -> StabilizerSimulator:
+        ...
     def __init__(self, num_qubits: int, seed: int | None = None) -> None:
         ...
     def __repr__(self) -> str:
@@ -57,7 +61,7 @@ class StabilizerSimulator:
         """
     def copy(self, *, copy_rng: bool = False, seed: int | None = None) -> StabilizerSimulator:
         """
-        Returns an independent copy of the state. By default the copy gets a random stream of its own: from `seed` if given, else from one draw of this simulator's stream, so a seeded run stays reproducible (Stim's copy draws entropy there); copy_rng=True continues this simulator's stream, so both make the same random choices (with a seed too: ValueError).
+        Returns an independent copy of the state. By default the copy gets a random stream of its own: from `seed` if given, else from one draw of this simulator's stream, so a seeded run stays reproducible (Stim's copy draws entropy there); copy_rng=True continues this simulator's stream, so both make the same random choices (with a seed too: ValueError). copy.copy/deepcopy copy the stream.
         """
     def cx(self, *args) -> None:
         """
