@@ -19,9 +19,18 @@ using namespace network_internal;
 Network::Network(Formalism formalism, uint64_t seed)
     : formalism_(formalism),
       bell_(formalism == Formalism::BellDiagonal),
-      registry_(bell_ ? nullptr : QubitRegistry::create(formalism, derive_seed(seed, 0xA11CE))),
+      registry_(bell_ ? nullptr : QubitRegistry::create(formalism, derive_seed(seed, kRegistryStream))),
       seed_(seed),
-      hand_over_rng_(seed, 0x4EB7) {
+      hand_over_rng_(seed, kHandOverStream) {
+}
+
+uint64_t Network::link_stream(uint32_t index) {
+    // Links take the ids 1, 2, ... in their order, past the two the network's own streams hold: link
+    // 20,150 (id 0x4EB7) drew the hand-over stream's numbers and link 661,965 (0xA11CE) the registry's.
+    uint64_t id = uint64_t{index} + 1;
+    if (id >= kHandOverStream) ++id;
+    if (id >= kRegistryStream) ++id;
+    return id;
 }
 
 Network::~Network() = default;
@@ -108,7 +117,7 @@ uint32_t Network::add_link(const LinkParams &p) {
         state.set_state(link.p.state.data());
         std::copy(state.data(), state.data() + 16, link.p.state.begin());
     }
-    link.rng = Rng(seed_, uint64_t{index} + 1);
+    link.rng = Rng(seed_, link_stream(index));
     link.log1m_success = std::log1p(-p.success_probability);
     link.log1m_first_round = std::log1p(-p.first_round_probability);
     link.attempt_period_ps = p.attempt_period_ps;

@@ -107,7 +107,8 @@ struct RunInterrupted : std::runtime_error {
 ///   both ends; the result is known at both ends one classical latency later.
 /// - Randomness: each link (attempt counts, delivered states) and each node (its gate noise,
 ///   measurement outcomes, memory decay, discards) draws from its own stream derived from
-///   (seed, stable id), so adding nodes elsewhere leaves a request's run bit for bit the same.
+///   (seed, stable id: the order it was added), so adding nodes and links after the existing ones
+///   leaves a request's run bit for bit the same (inserting one earlier renumbers the later ones).
 /// - Formalisms: density_matrix and stabilizer keep qubits in a QubitRegistry; bell_diagonal keeps
 ///   each pair as a BellPair (no registry: swaps, purification and decay are closed forms, and
 ///   memory decay is accumulated as exponents, exponentiated only when a pair's value is needed).
@@ -119,6 +120,13 @@ class Network final {
     Network(const Network &) = delete;
     Network &operator=(const Network &) = delete;
     ~Network();
+
+    /// Stream ids (with the seed) of the network's own generators; nodes take 2^32 + their index.
+    static constexpr uint64_t kHandOverStream = 0x4EB7;
+    static constexpr uint64_t kRegistryStream = 0xA11CE;
+    /// The stream id of the link added index-th: 1, 2, ... skipping the ids above, so no link draws
+    /// the numbers of another generator.
+    static uint64_t link_stream(uint32_t index);
 
     uint32_t add_node(const NodeParams &params);
     uint32_t add_link(const LinkParams &params);
@@ -345,7 +353,7 @@ class Network final {
     // the params and the side's slot list, spread over the rest of the record, three more).
     struct alignas(64) Link {
         // ---- first 64 bytes: what an attempt's start reads (start_attempt) ----
-        Rng rng;  // attempt counts and delivered-state draws (stream: link index + 1)
+        Rng rng;  // attempt counts and delivered-state draws (stream: link_stream(index))
         // log1p(-p) of the success probability, once per link (for p < 1).
         double log1m_success = 0;
         int64_t attempt_period_ps = 1, setup_delay_ps = 0;  // p's

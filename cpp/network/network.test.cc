@@ -531,3 +531,20 @@ TEST(Network, AttemptsCountOnlyWhatBeganByTheirReading) {
 
 }  // namespace
 }  // namespace qnsim
+
+// Link 20,150's stream was the hand-over generator's and link 661,965's the registry's (both reachable:
+// links go to 2^24), so their draws were the same numbers.
+TEST(Network, NoLinkStreamIsAnotherGeneratorsStream) {
+    EXPECT_EQ(qnsim::Network::link_stream(0), 1u);
+    EXPECT_EQ(qnsim::Network::link_stream(qnsim::Network::kHandOverStream - 2), qnsim::Network::kHandOverStream - 1);
+    EXPECT_EQ(qnsim::Network::link_stream(qnsim::Network::kHandOverStream - 1), qnsim::Network::kHandOverStream + 1);
+    uint64_t previous = 0;
+    for (uint32_t index = 0; index < (1u << 24); ++index) {
+        const uint64_t id = qnsim::Network::link_stream(index);
+        ASSERT_GT(id, previous) << index;
+        ASSERT_NE(id, qnsim::Network::kHandOverStream) << index;
+        ASSERT_NE(id, qnsim::Network::kRegistryStream) << index;
+        ASSERT_LT(id, uint64_t{1} << 32) << index;  // below the nodes' ids
+        previous = id;
+    }
+}
