@@ -53,7 +53,7 @@ saying whether it is per shot, per round or per second:
 * ``shots``, ``errors``: the counts (a shot is ``rounds`` rounds); ``shot_error_rate``: errors / shots,
   per shot; ``per_round``, ``per_round_low``, ``per_round_high``: the logical error per round and its
   95% interval (:func:`qnsim.qec.per_round`); ``rounds`` and ``p_bulk`` (the values used) when
-  not grid columns.
+  not grid columns, and so ``buffer_pairs`` when the ``[link]`` gives one.
 * ``pairs_per_round``, ``seam_gates_per_round``: Bell pairs and seam CNOTs a round uses.
 * ``sampling_s``: wall-clock seconds spent sampling and decoding (all runs of a resumed point).
 * With a link: ``link_rate_hz`` (pairs/s delivered, times ``rate_multiplier``), ``link_rate_low_hz`` and

@@ -1,0 +1,40 @@
+"""What the README, the docs, the examples and the commands' texts say, against what the code now does (round 6).
+
+Rounds 1-5: tests/test_docs_claims.py, 2, 3, 4 and 5. This round reads the texts after the wave that gave the QEC
+module a buffer beyond a round (QEC 9), named each command's own options in notes (users' journeys 15), refused hard
+links elsewhere and sweeps on other hosts (results 17) and routed-by-fidelity shortfall notes (physics 13). Each test
+recomputes what a text states and fails on the old wording or the old behaviour.
+
+No Sphinx here (a test install has none): the pages are read as text.
+"""
+
+from __future__ import annotations
+
+import re
+
+# --- qnsim.qec.sweep: the columns of a point's row ---------------------------------------------------------------
+
+
+def test_qec_sweep_docstring_names_every_column_a_link_point_writes(tmp_path):
+    """Since e5526e2 a QEC sweep's rows carry ``buffer_pairs`` when the experiment file's ``[link]`` gives one (and it
+    is no grid axis), but qnsim.qec.sweep's module docstring, whose list of a row's columns is the API page's, named
+    ``rounds`` and ``p_bulk`` as the values used beside the grid's and left ``buffer_pairs`` out. Checked here: every
+    key of a point's row over a link with a buffer is named in the docstring's description of a row."""
+    from scenarios import two_node_scenario
+
+    from qnsim.qec import sweep as qec_sweep
+
+    bell = (0.9, 0.04, 0.03, 0.03)
+    (tmp_path / "link.toml").write_text(two_node_scenario(0.0005, rate_hz=2e7, bell_diagonal=bell, length_km=0.001))
+    (tmp_path / "e.toml").write_text(
+        '[experiment]\nscheme = "teleported"\nkind = "memory"\n[grid]\ndistance = [3]\n[sampling]\nmax_shots = 100\n'
+        '[link]\nscenario = "link.toml"\nprobes = 1\nbuffer_pairs = 20\n'
+    )
+    spec = qec_sweep.ExperimentSpec.from_file(tmp_path / "e.toml")
+    spec.measure()
+    row = spec.point({"distance": 3}, seed=0)
+    assert row["buffer_pairs"] == 20
+    doc = qec_sweep.__doc__
+    rows = doc[doc.index("Every point runs"):doc.index("With an ``out``")]  # what a point's row holds
+    named = set(re.findall(r"``([a-z_0-9]+)``", rows))
+    assert not set(row) - named - set(spec.grid), sorted(set(row) - named)
