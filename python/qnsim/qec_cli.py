@@ -359,8 +359,8 @@ def _link(args: argparse.Namespace) -> int:
             f"the pairs come ({timing.required_rate_hz / supply.rate_hz:.3g}x the rate, e.g. that many links in "
             "parallel along the seam, would keep up)"
         )
-    # The model's queue said where the figures rest on it: a round's pairs are gathered in one memory each during the
-    # round before and used at its start, none carried over (qnsim.qec.link).
+    # The model's queue said where the figures rest on it: a round's pairs are gathered during the round before and
+    # used at its start, in one memory each (none carried over) or in --buffer-pairs memories (qnsim.qec.link).
     print(f"  pairs at use (after {timing.storage_s:.3g} s in memory on average, from delivery to their round's "
           f"start): ({used})")
     if timing.buffer_pairs == timing.pairs_per_round:
