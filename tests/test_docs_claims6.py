@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import re
 
+from repo_text import ROOT
+from repo_text import prose as _prose
+
 # --- qnsim.qec.sweep: the columns of a point's row ---------------------------------------------------------------
 
 
@@ -35,6 +38,35 @@ def test_qec_sweep_docstring_names_every_column_a_link_point_writes(tmp_path):
     row = spec.point({"distance": 3}, seed=0)
     assert row["buffer_pairs"] == 20
     doc = qec_sweep.__doc__
-    rows = doc[doc.index("Every point runs"):doc.index("With an ``out``")]  # what a point's row holds
+    rows = doc[doc.index("Every point runs") : doc.index("With an ``out``")]  # what a point's row holds
     named = set(re.findall(r"``([a-z_0-9]+)``", rows))
     assert not set(row) - named - set(spec.grid), sorted(set(row) - named)
+
+
+# --- concepts.md: how qnsim sweep's notes name the run's length ----------------------------------------------------
+
+
+def test_concepts_says_qnsim_sweep_prints_its_rows_notes_with_the_scenario_key(tmp_path, capsys):
+    """docs/concepts.md said a note names the run's length "``(--until)`` from ``qnsim run`` and ``qnsim sweep``, which
+    have that option", but ``qnsim sweep``'s notes are its rows' (written under the scenario's keys) and it prints them
+    as they are: a sweep given ``--until 0.005`` says "run longer (run.until_s)" on stderr, where ``qnsim run`` of the
+    same file says "(--until)". Both spellings set the same key; the page now says which one each command prints."""
+    from scenarios import two_node_scenario
+
+    from qnsim.cli import main
+
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(two_node_scenario(0.005, rate_hz=1e3, success_probability=0.1))
+    assert main(["run", str(scenario), "--until", "0.005"]) == 0
+    assert "run longer (--until)" in capsys.readouterr().out
+    out = tmp_path / "r.csv"
+    assert main(["sweep", str(scenario), "--param", "links.0.length_km=1", "--until", "0.005", "--out", str(out),
+                 "--workers", "1", "--no-progress"]) == 0  # fmt: skip
+    printed = capsys.readouterr()
+    assert "run longer (run.until_s)" in printed.err and "(--until)" not in printed.err + printed.out
+    concepts = _prose(ROOT / "docs" / "concepts.md")
+    assert "`(--until)` from `qnsim run` and `qnsim sweep`" not in concepts
+    assert (
+        "`(--until)` from `qnsim run`, which has that option, `(run.until_s)` from a command without it "
+        "(`qnsim qec link`) and in a scenario sweep's rows, which `qnsim sweep` prints as they are"
+    ) in concepts
