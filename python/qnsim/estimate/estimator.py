@@ -27,7 +27,9 @@ Model (what the numbers mean):
   are comparable; a link's rate is its flow-controlled one (:func:`~qnsim.estimate.flow_controlled_rate_hz`:
   at most ``buffer_pairs`` delivered pairs per :func:`~qnsim.estimate.latency_hold_s`, the bandwidth-delay
   limit of its memories), which more channels never lower. The critical path is the ASAP makespan with per-QPU gate
-  durations; a REPEAT body is executed (natively) until its per-qubit time increments repeat, at most 4096
+  durations (not for a streamed count, whose critical path is its depth bound times the slowest gate time, nor for a
+  logical summary on physical QPUs, its depth times that: every layer at the slowest gate, as their notes say); a
+  REPEAT body is executed (natively) until its per-qubit time increments repeat, at most 4096
   times (or 2e6 instructions), and the rest extrapolated: exact for loops that reach a periodic state (checked
   against the simulator), an estimate for loops still in a transient (the report's notes then say
   "critical path extrapolated").
