@@ -95,3 +95,28 @@ def test_estimator_docstring_says_a_streamed_counts_critical_path_is_no_schedule
         "The critical path is the ASAP makespan with per-QPU gate durations (not for a streamed count, whose "
         "critical path is its depth bound times the slowest gate time"
     ) in doc
+
+
+# --- qnsim.estimate.Link: the buffer an error-corrected estimate runs ------------------------------------------------
+
+
+def test_link_docstring_says_an_error_corrected_estimate_raises_the_default_buffer():
+    """Link's ``buffer_pairs`` docstring said the default is DEFAULT_BUFFER_PAIRS (64) and that "the estimate and
+    simulate_execution take the same number", but since 6c1ede7 an estimate on error-corrected QPUs operates a link
+    left at the default with a syndrome round's 2d - 1 pairs where that is more (10^12 remote CX with a T each on
+    qubit_gate_ns_e3 QPUs: d = 45, 89 pairs; its flow control, bound and memories read 89, with a note). The
+    docstring now says so; checked on that run."""
+    import inspect
+
+    from qnsim.estimate import QPU, Link, SurfaceCode, estimate
+
+    link = Link((0, 1), rate_hz=1e8, fidelity=0.99, latency_s=1e-5, memory_t1_s=1.0, memory_t2_s=1.0)
+    qpus = [QPU.preset("qubit_gate_ns_e3", surface_code=SurfaceCode(), num_qubits=10**8)] * 2
+    report = estimate("REPEAT 1000000000000 {\nT 0\nCX 0 1\n}\nM 0 1\n", qpus, [link], placement=[0, 1])
+    d = report.error_corrected.code_distance
+    assert link.buffer == 64 < 2 * d - 1 == report.links[0].buffer_pairs
+    doc = " ".join(inspect.getdoc(Link).split())
+    assert (
+        "an estimate on error-corrected QPUs runs a link left at the default with a syndrome round's 2d - 1 pairs "
+        "where that is more"
+    ) in doc

@@ -105,7 +105,10 @@ class Link:
             purification (a level-k pair of r rounds as 2^(k - r) of a delivered one), no attempt starts
             while buffered plus under way fill them (:func:`flow_controlled_rate_hz`), and a pair waits in
             them first in, first out: the estimate and :func:`~qnsim.estimate.simulate_execution` take the
-            same number and the same rule.
+            same number and the same rule, except that an estimate on error-corrected QPUs runs a link left at
+            the default with a syndrome round's 2d - 1 pairs where that is more (a note says so; its
+            :class:`~qnsim.estimate.LinkReport` ``buffer_pairs`` and :func:`~qnsim.estimate.operated_links` give
+            the buffer run).
         success_probability: per-attempt herald probability (for geometric simulation); with
             ``attempt_period_s`` it must match ``rate_hz`` = p / T.
         attempt_period_s: attempt period T in seconds.
