@@ -2,8 +2,9 @@
 
 Rounds 1-5: tests/test_docs_claims.py, 2, 3, 4 and 5. This round reads the texts after the wave that gave the QEC
 module a buffer beyond a round (QEC 9), named each command's own options in notes (users' journeys 15), refused hard
-links elsewhere and sweeps on other hosts (results 17) and routed-by-fidelity shortfall notes (physics 13). Each test
-recomputes what a text states and fails on the old wording or the old behaviour.
+links elsewhere and sweeps on other hosts (results 17), noted routed-by-fidelity shortfalls (physics 13), clipped
+state matrices (bad input 19) and ran one buffer, phases and streamed counts as it prices them (estimator 24). Each
+test recomputes what a text states and fails on the old wording or the old behaviour.
 
 No Sphinx here (a test install has none): the pages are read as text.
 """
