@@ -413,6 +413,7 @@ class Network final {
         std::optional<int64_t> cutoff_ps;     // p's (p does not change once the request is added)
         uint32_t last = 0;                    // p.path.size() - 1: the destination's path position
         bool on_demand = false;               // p.generation == GenerationPolicy::OnDemand
+        uint32_t cutoff_lane = 0;             // the queue's memo for its cutoffs (schedule_late)
         // ---- the rest ----
         alignas(64) RequestParams p;
         std::vector<uint32_t> links;          // link of hop i (path[i], path[i+1])

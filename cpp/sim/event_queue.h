@@ -7,6 +7,7 @@
 #include <array>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/errors.h"
@@ -83,9 +84,21 @@ class EventQueue {
     /// lasted longer than allowed, which it has not while anything else still happens at that
     /// instant (a pair delivered at the very picosecond its cutoff ends was discarded before it,
     /// while a herald of that picosecond was not).
-    void schedule_late(int64_t time_ps, uint32_t type, uint64_t a, uint64_t b) {
+    ///
+    /// `lane` is the caller's memo of where its timeouts of one delay (time_ps - now()) go: 0 at
+    /// first, then whatever the queue leaves in it; a memo of another delay is corrected, never
+    /// trusted (it costs a look-up out of line).
+    QNSIM_HOT_INLINE void schedule_late(int64_t time_ps, uint32_t type, uint64_t a, uint64_t b, uint32_t &lane) {
         if (time_ps < now_ps_) throw_past(time_ps);
-        push(Record{time_ps, kEndOfInstant | encode(type, a), b});
+        const uint64_t kind_a = encode(type, a);
+        const int64_t delay = time_ps - now_ps_;
+        if (__builtin_expect(lane >= lanes_.size() || lanes_[lane].delay != delay, 0)) lane = find_lane(delay);
+        push_late(lane, LateRecord{time_ps, kind_a, b, late_seq_++});
+    }
+    /// The same without a memo (a look-up per call: for timeouts whose delays vary).
+    void schedule_late(int64_t time_ps, uint32_t type, uint64_t a, uint64_t b) {
+        uint32_t lane = 0;
+        schedule_late(time_ps, type, a, b, lane);
     }
     /// Schedules at now() + delay_ps (delay >= 0 and within the time range, SchedulingError otherwise).
     void schedule_after(int64_t delay_ps, uint32_t type, uint64_t a, uint64_t b) {
@@ -108,10 +121,13 @@ class EventQueue {
         } running(*this);
         const uint64_t before = processed_;
         for (;;) {
-            // The FIFOs' events are at base_, which is never past now() between events.
-            if (now_empty() && !refill(until_ps)) break;
+            // The FIFO's events are at base_, which is never past now() between events.
             Event event;
-            take_first(event);
+            if (__builtin_expect(!fifo_.empty(), 1)) {
+                take_first(event);
+            } else if (!next_instant(until_ps, event)) {
+                break;
+            }
             now_ps_ = event.time_ps;
             ++processed_;
             handler(event);
@@ -121,16 +137,23 @@ class EventQueue {
     }
 
    private:
-    // The stored event: time, then (end-of-instant bit << 63 | type << 58 | a), then b.
+    // The stored event: time, then (type << 58 | a), then b. A timeout waits in its lane as a
+    // LateRecord, with its place among all timeouts (seq): the lanes are merged by (time, seq).
     struct Record {
         int64_t time_ps;
         uint64_t kind_a;
         uint64_t b;
     };
     static_assert(sizeof(Record) == 24, "an event record is 24 bytes");
-    static constexpr uint64_t kEndOfInstant = uint64_t{1} << 63;
+    struct Chunk;  // the buckets' and lanes' storage (below)
+    struct LateRecord {
+        int64_t time_ps;
+        uint64_t kind_a;
+        uint64_t b;
+        uint64_t seq;
+    };
     static constexpr uint64_t kPayloadAMask = (uint64_t{1} << kPayloadABits) - 1;
-    static_assert(kPayloadABits + kTypeBits == 63, "the end-of-instant bit, the type and a fill one word");
+    static_assert(kPayloadABits + kTypeBits == 63, "the type and a fit one word (its top bit spare)");
     static constexpr int kBuckets = 64;  // times are >= 0: the highest bit of time ^ base is 0..62
 
     // a with the type above it; a type or an a out of range is refused, not wrapped into the other
@@ -163,56 +186,62 @@ class EventQueue {
         *tail_[b]++ = event;
     }
     QNSIM_NOINLINE void add_chunk(unsigned b) {
-        Chunk *c = free_chunks_;
-        if (c != nullptr) {
-            free_chunks_ = c->next;
-        } else {
-            std::unique_ptr<Chunk> fresh(new Chunk);  // not value-initialized: its pages are touched as events fill it
-            c = fresh.get();
-            owned_.push_back(std::move(fresh));  // a push_back that throws frees it
-        }
-        c->next = nullptr;
+        Chunk *const c = take_chunk();
         (head_[b] == nullptr ? head_[b] : last_[b]->next) = c;
         last_[b] = c;
         tail_[b] = c->events;
         tail_end_[b] = c->events + kChunkEvents;
     }
 
-    // The events at base_ in two FIFOs, the schedule()d events and the timeouts: the first event is
-    // the schedule()d FIFO's head, else the timeouts'. Each FIFO holds its events in insertion order
-    // with no sequence number, because every bucket does: a push appends the newest event, and a
-    // refill spreads the lowest non-empty bucket (in order) into the buckets below it and the FIFOs,
-    // which are all empty then, so each receives an ordered part of it. By induction every bucket is
-    // in insertion order, and so are the FIFOs.
-    QNSIM_HOT_INLINE void push_now(const Record &event) {
-        if (event.kind_a & kEndOfInstant) {
-            late_.push(event);
-        } else {
-            fifo_.push(event);
-        }
-    }
-    bool now_empty() const { return fifo_.empty() && late_.empty(); }
-    // Decodes the first event into out (drained FIFOs restart at the next refill).
+    // The schedule()d events at base_ wait in a FIFO. It holds them in insertion order with no
+    // sequence number, because every bucket does: a push appends the newest event, and a refill
+    // spreads the lowest non-empty bucket (in order) into the buckets below it and the FIFO, which
+    // are all empty then, so each receives an ordered part of it. By induction every bucket is in
+    // insertion order, and so is the FIFO.
+    QNSIM_HOT_INLINE void push_now(const Record &event) { fifo_.push(event); }
+    // Decodes the FIFO's first event into out (a drained FIFO restarts at the next refill).
     QNSIM_HOT_INLINE void take_first(Event &out) {
         --size_;
-        const Record &r = fifo_.empty() ? *late_.head++ : *fifo_.head++;
-        out.time_ps = r.time_ps;
-        out.a = r.kind_a & kPayloadAMask;
-        out.b = r.b;
-        out.kind = static_cast<uint32_t>(r.kind_a >> kPayloadABits) & ((1u << kTypeBits) - 1);
+        const Record &r = *fifo_.head++;
+        decode(r.time_ps, r.kind_a, r.b, out);
+    }
+    static QNSIM_HOT_INLINE void decode(int64_t time_ps, uint64_t kind_a, uint64_t b, Event &out) {
+        out.time_ps = time_ps;
+        out.a = kind_a & kPayloadAMask;
+        out.b = b;
+        out.kind = static_cast<uint32_t>(kind_a >> kPayloadABits) & ((1u << kTypeBits) - 1);
     }
 
-    // The FIFOs are empty: makes the lowest non-empty bucket's earliest time the base and spreads
-    // that bucket over the lower ones (its earliest events into the FIFOs). Returns false, changing
+    // The FIFO is drained: the next event is the earliest timeout if it comes before every
+    // schedule()d event (a timeout ties after them), else the lowest bucket's earliest, spread by
+    // refill. A timeout leaves base_ where it is: the buckets stay valid for it (every pending
+    // event is still >= base_), and a schedule() at its time goes to a bucket, which the next call
+    // finds no later than the following timeouts. False, changing nothing, when the next event is
+    // past until_ps (or none is left).
+    QNSIM_HOT_INLINE bool next_instant(int64_t until_ps, Event &out) {
+        if (!lane_heap_.empty()) {  // (no INT64_MAX for "none": an event may be at INT64_MAX)
+            const int64_t late = lane_heap_.front().time_ps;
+            if (nonempty_ == 0 || late < bucket_min_[__builtin_ctzll(nonempty_)]) {
+                if (late > until_ps) return false;
+                take_late(out);
+                return true;
+            }
+        }
+        if (!refill(until_ps)) return false;
+        take_first(out);
+        return true;
+    }
+
+    // The FIFO is empty: makes the lowest non-empty bucket's earliest time the base and spreads
+    // that bucket over the lower ones (its earliest events into the FIFO). Returns false, changing
     // nothing, when no event is left or the earliest is past until_ps: a later schedule() may still
     // come before it, and the base must never pass an event still to be scheduled.
     bool refill(int64_t until_ps) {
-        // The FIFOs are drained (the caller tested now_empty()): they restart here, not when
+        // The FIFO is drained (the caller tested it): it restarts here, not when
         // take_first hands out their last event, whose test (was it the last?) mispredicted once per
         // instant or so; a test in push_now instead mispredicted as often. Until then push_now
         // appends behind the heads: a FIFO holds at most the events of one instant.
         fifo_.restart();
-        late_.restart();
         if (nonempty_ == 0) return false;
         const unsigned b = static_cast<unsigned>(__builtin_ctzll(nonempty_));
         const int64_t earliest = bucket_min_[b];
@@ -263,25 +292,178 @@ class EventQueue {
     // A FIFO of records between pointers into a store that only grows: its emptiness test is a
     // pointer compare (a vector's size() is a subtraction and a multiply by the inverse of 24,
     // computed at the run loop's test of every event and at every take).
+    // (A raw store, not a vector: 32 bytes, so that the queue is as large as it was with a second
+    // FIFO for the timeouts, and the network's members after it sit where they did: moved by 88
+    // bytes, the 1,000-node chain's misses rose by 1.2 per event, a flag read per link success
+    // having left the line of a counter written per event.)
     struct Fifo {
-        std::vector<Record> store;
+        std::unique_ptr<Record[]> store;
         Record *head = nullptr, *tail = nullptr, *end = nullptr;  // the events are [head, tail)
         bool empty() const { return head == tail; }
         QNSIM_HOT_INLINE void push(const Record &event) {
             if (__builtin_expect(tail == end, 0)) grow();
             *tail++ = event;
         }
-        void restart() { head = tail = store.data(); }  // only when drained: nothing is dropped
+        void restart() { head = tail = store.get(); }  // only when drained: nothing is dropped
         QNSIM_NOINLINE void grow() {  // doubles the store, keeping [head, tail) (unchanged if it throws)
-            const ptrdiff_t h = head - store.data(), t = tail - store.data();
-            store.resize(std::max<size_t>(8, 2 * store.size()));
-            head = store.data() + h;
-            tail = store.data() + t;
-            end = store.data() + store.size();
+            const ptrdiff_t h = head - store.get(), t = tail - store.get(), size = end - store.get();
+            const ptrdiff_t room = std::max<ptrdiff_t>(8, 2 * size);
+            std::unique_ptr<Record[]> bigger(new Record[static_cast<size_t>(room)]);
+            std::copy(store.get() + h, store.get() + t, bigger.get() + h);
+            store = std::move(bigger);
+            head = store.get() + h;
+            tail = store.get() + t;
+            end = store.get() + room;
         }
     };
     Fifo fifo_;  // the schedule()d events at base_
-    Fifo late_;  // the timeouts (schedule_late) at base_
+
+    // The timeouts (schedule_late) never enter the buckets: those of one delay come in time order
+    // (now() only grows), so each delay has a lane, a FIFO of chunks from the buckets' pool that
+    // nothing moves, and a binary heap of the non-empty lanes' first timeouts, by (time, seq), gives
+    // the earliest. In the buckets a timeout moved between them ~7 times in the ~40 ms it waited on
+    // the 1,024-node grid, ~23 instructions a move (bench/README, eighteenth pass). Lane 0 is never
+    // used (delay -1: no memo matches it); an emptied lane keeps its delay (and its last chunk)
+    // until a sweep gives it to another delay.
+    struct alignas(64) Lane {  // a line each: vector::size() is a shift
+        LateRecord *head = nullptr, *tail = nullptr, *tail_end = nullptr;  // the timeouts are [head, tail)
+        Chunk *first = nullptr, *last = nullptr;  // head is in first, tail in last
+        int64_t delay = -1;
+    };
+    struct LaneHead {
+        int64_t time_ps;
+        uint64_t seq;
+        uint32_t lane;
+    };
+    static QNSIM_HOT_INLINE bool before(const LaneHead &x, const LaneHead &y) {
+        return x.time_ps < y.time_ps || (x.time_ps == y.time_ps && x.seq < y.seq);
+    }
+    QNSIM_HOT_INLINE void push_late(uint32_t lane, const LateRecord &event) {
+        ++size_;
+        Lane &l = lanes_[lane];
+        if (__builtin_expect(l.tail == l.tail_end, 0)) add_late_chunk(l);
+        const bool was_empty = l.head == l.tail;
+        *l.tail++ = event;
+        if (was_empty) heap_up(lane_heap_.size(), LaneHead{event.time_ps, event.seq, lane}, true);
+    }
+    QNSIM_NOINLINE void add_late_chunk(Lane &l) {
+        Chunk *const c = take_chunk();
+        if (l.last == nullptr) {
+            l.first = c;
+            l.head = c->late;
+        } else {
+            l.last->next = c;
+        }
+        l.last = c;
+        l.tail = c->late;
+        l.tail_end = c->late + kLateChunkEvents;
+    }
+    // Decodes the earliest timeout into out and takes it from its lane.
+    QNSIM_HOT_INLINE void take_late(Event &out) {
+        --size_;
+        const uint32_t lane = lane_heap_.front().lane;
+        Lane &l = lanes_[lane];
+        const LateRecord &r = *l.head++;
+        decode(r.time_ps, r.kind_a, r.b, out);
+        if (__builtin_expect(l.head == l.first->late + kLateChunkEvents, 0)) next_late_chunk(l);
+        if (l.head != l.tail) {
+            heap_down(LaneHead{l.head->time_ps, l.head->seq, lane});
+        } else {
+            const LaneHead last = lane_heap_.back();
+            lane_heap_.pop_back();
+            if (!lane_heap_.empty()) heap_down(last);
+        }
+    }
+    // The lane's first chunk is read: back to the pool (an emptied lane keeps none then).
+    QNSIM_NOINLINE void next_late_chunk(Lane &l) {
+        Chunk *const c = l.first;
+        l.first = c->next;
+        c->next = free_chunks_;
+        free_chunks_ = c;
+        if (l.first != nullptr) {
+            l.head = l.first->late;
+        } else {
+            l.head = l.tail = l.tail_end = nullptr;
+            l.last = nullptr;
+        }
+    }
+    // Puts h at position i (appended when grow) and moves it up to its place.
+    void heap_up(size_t i, const LaneHead &h, bool grow) {
+        if (grow) lane_heap_.push_back(h);
+        LaneHead *heap = lane_heap_.data();
+        while (i > 0) {
+            const size_t parent = (i - 1) / 2;
+            if (!before(h, heap[parent])) break;
+            heap[i] = heap[parent];
+            i = parent;
+        }
+        heap[i] = h;
+    }
+    // Puts h at the root (whose lane head it replaces) and moves it down to its place.
+    QNSIM_HOT_INLINE void heap_down(const LaneHead &h) {
+        LaneHead *heap = lane_heap_.data();
+        const size_t n = lane_heap_.size();
+        size_t i = 0;
+        for (;;) {
+            size_t child = 2 * i + 1;
+            if (child >= n) break;
+            if (child + 1 < n && before(heap[child + 1], heap[child])) ++child;
+            if (!before(heap[child], h)) break;
+            heap[i] = heap[child];
+            i = child;
+        }
+        heap[i] = h;
+    }
+    // The lane of `delay` (>= 0): its own, else an empty lane's (after a sweep that frees every
+    // empty lane's delay and chunk once half the lanes or more are empty, so that varied delays
+    // need at most about twice as many lanes as hold timeouts), else a new one.
+    QNSIM_NOINLINE uint32_t find_lane(int64_t delay) {
+        if (!index_) index_.reset(new LaneIndex);
+        if (lanes_.empty()) lanes_.emplace_back();  // lane 0, never used
+        auto &of_delay = index_->lane_of_delay;
+        auto &free_lanes = index_->free_lanes;
+        const auto found = of_delay.find(delay);
+        if (found != of_delay.end()) return found->second;
+        if (free_lanes.empty() && lanes_.size() >= 64 && lanes_.size() >= 2 * lane_heap_.size() + 1) {
+            for (uint32_t k = 1; k < lanes_.size(); k++) {
+                Lane &l = lanes_[k];
+                if (l.head != l.tail || l.delay < 0) continue;
+                of_delay.erase(l.delay);
+                if (l.first != nullptr) {
+                    l.first->next = free_chunks_;
+                    free_chunks_ = l.first;
+                }
+                l = Lane{};
+                free_lanes.push_back(k);
+            }
+        }
+        uint32_t lane;
+        if (!free_lanes.empty()) {
+            lane = free_lanes.back();
+            of_delay.emplace(delay, lane);
+            free_lanes.pop_back();
+        } else {
+            if (lanes_.size() >= UINT32_MAX) throw SchedulingError("more timeout delays pending than lanes");
+            lane = static_cast<uint32_t>(lanes_.size());
+            lanes_.emplace_back();
+            try {
+                of_delay.emplace(delay, lane);
+            } catch (...) {
+                lanes_.pop_back();
+                throw;
+            }
+        }
+        lanes_[lane].delay = delay;
+        return lane;
+    }
+    std::vector<Lane> lanes_;
+    std::vector<LaneHead> lane_heap_;  // the non-empty lanes, by their first timeout's (time, seq)
+    struct LaneIndex {  // used only when a memo misses
+        std::unordered_map<int64_t, uint32_t> lane_of_delay;  // every lane with a delay
+        std::vector<uint32_t> free_lanes;                     // lanes without a delay (emptied by a sweep)
+    };
+    std::unique_ptr<LaneIndex> index_;
+    uint64_t late_seq_ = 0;  // timeouts scheduled so far: the order of timeouts of one time
     // The buckets are lists of fixed chunks from one pool, not a vector each: a vector per bucket
     // kept room for that bucket's own peak, and a run touched (and the kernel faulted in, page by
     // page) the sum of the 18 or so buckets' peaks, 2.5x the most events ever pending at once on a
@@ -291,10 +473,27 @@ class EventQueue {
     // about half a chunk unfilled (twice as large: 5 more faults per grid run, 0.3% fewer instructions;
     // 63 events, the count of 32-byte records that filled it: 1 fault less, 0.1% more instructions).
     static constexpr size_t kChunkEvents = 84;
+    // A lane takes its chunks from the same pool, as 63 timeouts of 32 bytes.
+    static constexpr size_t kLateChunkEvents = kChunkEvents * sizeof(Record) / sizeof(LateRecord);
     struct Chunk {
-        Record events[kChunkEvents];
-        Chunk *next;  // the bucket's next chunk, or the pool's
+        union {
+            Record events[kChunkEvents];
+            LateRecord late[kLateChunkEvents];
+        };
+        Chunk *next;  // the bucket's or the lane's next chunk, or the pool's
     };
+    QNSIM_HOT_INLINE Chunk *take_chunk() {
+        Chunk *c = free_chunks_;
+        if (c != nullptr) {
+            free_chunks_ = c->next;
+        } else {
+            std::unique_ptr<Chunk> fresh(new Chunk);  // not value-initialized: its pages are touched as events fill it
+            c = fresh.get();
+            owned_.push_back(std::move(fresh));  // a push_back that throws frees it
+        }
+        c->next = nullptr;
+        return c;
+    }
     std::array<Record *, kBuckets> tail_{};
     std::array<Record *, kBuckets> tail_end_{};
     std::array<Chunk *, kBuckets> head_{};

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <set>
 #include <stdexcept>
 #include <tuple>
 #include <vector>
@@ -225,6 +226,90 @@ TEST(EventQueue, AnInstantsFifosGrowWhileTheyAreBeingTaken) {
     EXPECT_EQ(order[7500], 5000u);
     EXPECT_EQ(order[7501], kTimeout | 5000u);
     EXPECT_EQ(q.pending(), 0u);
+}
+
+TEST(EventQueue, TimeoutsOfManyDelaysKeepTheOrderOfOneQueue) {
+    // Timeouts wait in one lane per delay (time - now), merged by (time, insertion order): checked
+    // against a plain ordered set of (time, timeout?, insertion order) on a workload where handlers
+    // schedule events and timeouts of a few memoised delays (each memo shared by several delays, so
+    // memos are corrected), of delays that vary (no memo: hundreds of lanes, emptied lanes given to
+    // new delays), zero delays and exact ties between lanes, across runs cut at arbitrary times.
+    struct Item {
+        int64_t time;
+        bool late;
+        uint64_t seq, id;
+        bool operator<(const Item &o) const { return std::tie(time, late, seq) < std::tie(o.time, o.late, o.seq); }
+    };
+    std::set<Item> reference;
+    uint64_t seq = 0;
+    EventQueue q;
+    std::vector<uint32_t> memos(5, 0);
+    std::vector<std::pair<int64_t, uint64_t>> seen, want;
+    Rng rng{23}, ref_rng{23};
+    uint64_t next_id = 0, ref_next_id = 0;
+    // What a handler schedules, for the queue (schedule) and the reference (record) alike.
+    const auto react = [](Rng &r, int64_t now, uint64_t &id, const auto &schedule, const auto &late) {
+        if (r.below(3) != 0) schedule(now + static_cast<int64_t>(r.below(6)), id++);
+        const uint64_t kind = r.below(8);
+        if (kind < 5) {  // a memoised delay: memo kind serves delays 30 * kind + {0, 3}
+            late(now + 30 * static_cast<int64_t>(kind) + 3 * static_cast<int64_t>(r.below(2)), id++, static_cast<int>(kind));
+        } else if (kind < 7) {  // a varied delay, no memo
+            late(now + static_cast<int64_t>(r.below(400)), id++, -1);
+        }
+    };
+    const auto handler = [&](const EventQueue::Event &e) {
+        seen.emplace_back(e.time_ps, e.a);
+        if (seen.size() >= 40000) return;
+        react(rng, e.time_ps, next_id, [&](int64_t t, uint64_t id) { q.schedule(t, 0, id, 0); },
+              [&](int64_t t, uint64_t id, int memo) {
+                  if (memo < 0) {
+                      q.schedule_late(t, 1, id, 0);
+                  } else {
+                      q.schedule_late(t, 1, id, 0, memos[static_cast<size_t>(memo)]);
+                  }
+              });
+    };
+    for (uint64_t i = 0; i < 30; i++) {
+        q.schedule(static_cast<int64_t>(i % 4), 0, next_id++, 0);
+        reference.insert(Item{static_cast<int64_t>(i % 4), false, seq++, ref_next_id++});
+    }
+    int64_t ref_now = 0;
+    const auto run_reference = [&](int64_t until) {
+        while (!reference.empty() && reference.begin()->time <= until) {
+            const Item item = *reference.begin();
+            reference.erase(reference.begin());
+            ref_now = item.time;
+            want.emplace_back(item.time, item.id);
+            if (want.size() >= 40000) continue;
+            react(ref_rng, ref_now, ref_next_id,
+                  [&](int64_t t, uint64_t id) { reference.insert(Item{t, false, seq++, id}); },
+                  [&](int64_t t, uint64_t id, int) { reference.insert(Item{t, true, seq++, id}); });
+        }
+    };
+    for (int64_t until = 5; until < 4'000'000; until += 5 + until / 5) {
+        q.run(until, handler);
+        run_reference(until);
+        ASSERT_EQ(q.pending(), reference.size());
+    }
+    ASSERT_EQ(seen.size(), want.size());
+    ASSERT_GT(seen.size(), 30000u);
+    for (size_t i = 0; i < seen.size(); i++) ASSERT_EQ(seen[i], want[i]) << "at " << i;
+    EXPECT_EQ(q.pending(), 0u);
+}
+
+TEST(EventQueue, ATimeoutAtTheLastPicosecondIsDispatched) {
+    // The timeouts' lanes and the buckets are compared without a sentinel time for "none left": a
+    // timeout at INT64_MAX, with or without an event of that time, runs when run() reaches it.
+    EventQueue q;
+    std::vector<uint64_t> order;
+    q.schedule_late(INT64_MAX, 1, 1, 0);
+    EXPECT_EQ(q.run(INT64_MAX - 1, [&](const EventQueue::Event &e) { order.push_back(e.a); }), 0u);
+    q.schedule(INT64_MAX, 0, 2, 0);
+    EXPECT_EQ(q.run(INT64_MAX, [&](const EventQueue::Event &e) { order.push_back(e.a); }), 2u);
+    EXPECT_EQ(order, (std::vector<uint64_t>{2, 1}));
+    q.schedule_late(INT64_MAX, 1, 3, 0);
+    EXPECT_EQ(q.run(INT64_MAX, [&](const EventQueue::Event &e) { order.push_back(e.a); }), 1u);
+    EXPECT_EQ(order.back(), 3u);
 }
 
 TEST(EventQueue, PendingNeverCountsTheEventBeingHandled) {
