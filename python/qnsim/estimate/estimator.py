@@ -2346,24 +2346,37 @@ class _Context:
         return purification_noise(self.qpus[qpus[0]], self.qpus[qpus[-1]])
 
     def _fill_link_usage(self, link_reports: list[LinkReport], wall: float) -> None:
+        """Each link's utilization, and the buffer the estimate operates as its ``buffer_pairs`` (the link's, the
+        default, or the count it throttles to: what flow control, the pairs' wait, the memory figures and
+        :func:`operated_links` take; error-corrected runs then add a syndrome round's raise, see _finish_ec), with a
+        note where more pairs arrive between two consumptions than that buffer holds (the link then idles when it is
+        full, as priced). Before, a physical run reported the pairs arriving between consumptions as its buffer
+        (201, with 201 memories) where flow control, the run and the simulation ran the default 64, with a word
+        only when the user had given buffer_pairs."""
         for lr in link_reports:
             lr.utilization = lr.time_s / wall if wall > 0 else 0.0
-            if lr.bell_pairs > 0 and math.isfinite(lr.raw_per_pair) and wall > 0:
-                # Distilled pairs the link could make, at the channels in use.
-                supply = self._link_of[lr.qpus].total_rate_hz / lr.raw_per_pair * wall
-                lr.buffer_pairs = int(min(lr.bell_pairs, max(1, math.ceil(supply / lr.bell_pairs))))
-                if lr.active_buffer_pairs is not None:
-                    # A throttled link holds at most the buffer in use: the memory it needs, not the one given.
-                    lr.buffer_pairs = min(lr.buffer_pairs, lr.active_buffer_pairs)
-            lk = self.links.get(lr.qpus)
-            # A link the estimate throttles (_operate) would not idle for want of buffer: it has more than it uses.
-            if (lk is not None and lk.buffer_pairs is not None and lk.buffer_pairs < lr.buffer_pairs
-                    and lr.active_buffer_pairs is None):
-                self.notes.append(
-                    f"link {lr.qpus[0]}-{lr.qpus[1]}: {lk.buffer_pairs} buffer pairs < {lr.buffer_pairs} "
-                    "recommended; the link idles when its buffer is full"
-                )
+            operated = self._link_of.get(lr.qpus)
+            if operated is None or lr.bell_pairs <= 0:
+                lr.memory_qubits_per_end = lr.buffer_pairs + lr.purification_rounds
+                continue
+            lr.buffer_pairs = operated.buffer
             lr.memory_qubits_per_end = lr.buffer_pairs + lr.purification_rounds
+            if not (math.isfinite(lr.raw_per_pair) and wall > 0):
+                continue
+            # Distilled pairs the link could make between two consumptions, at the channels in use.
+            arriving = int(min(lr.bell_pairs, max(1, math.ceil(operated.total_rate_hz / lr.raw_per_pair * wall
+                                                                / lr.bell_pairs))))
+            if arriving > operated.buffer:
+                given = self.link_for(lr.qpus)
+                whose = ("in use" if lr.active_buffer_pairs is not None
+                         else "as given" if given is not None and given[0].buffer_pairs is not None
+                         else "the default")
+                self.notes.append(
+                    f"{_link_or_route(lr.qpus, lr.route)}: {arriving:,} pairs arrive at its rate between two "
+                    f"consumptions, more than its {operated.buffer:,} buffer_pairs ({whose}) hold: the link idles "
+                    f"when its buffer is full (priced: flow control and its time take {operated.buffer:,}; "
+                    f"{arriving:,} buffer_pairs would keep it making pairs)"
+                )
 
     def _buffer_bound(self, lr: LinkReport) -> str:
         """The words a run bound by link ``lr``'s buffer adds to its bound: the pairs in use, and those given when

@@ -395,10 +395,11 @@ class LinkReport:
         remote_error_per_operation: logical error probability of one remote operation (error-corrected QPUs; 0
             on physical QPUs, where the error budget row counts remote faults).
         utilization: time_s / wall-clock estimate.
-        buffer_pairs: on physical QPUs the pairs arriving on average between two consumptions (memory that
-            lets the link run without idling), at least 1, and memory_qubits_per_end adds one slot per
-            purification level; on error-corrected QPUs the buffer the estimate runs (its flow control and the
-            pairs' wait take it): the link's ``buffer_pairs``, or the default raised to a syndrome round's
+        buffer_pairs: the buffer the estimate runs (its flow control, the link's time and the pairs' wait take
+            it; a note says so where more pairs arrive between two consumptions than it holds: the link idles when
+            it is full): the link's ``buffer_pairs``, the default, or the fewer it throttles to
+            (``active_buffer_pairs``). On physical QPUs memory_qubits_per_end adds one slot per purification
+            level; on error-corrected QPUs the default is raised to a syndrome round's
             ``2d - 1`` pairs (used together) where it holds fewer, and memory_qubits_per_end adds each of a
             round's pairs its purification slots, ``buffer_pairs + (2d - 1) rounds``.
         required_rate_hz: raw pairs per second the link must make (the delivery table's need/s): on

@@ -1,0 +1,78 @@
+"""Trust gaps of the distributed-workload estimator closed in round twenty-five: each test states the old answer."""
+
+import json
+
+import pytest
+
+from qnsim.estimate import (
+    QPU,
+    EstimateReport,
+    Link,
+    estimate,
+    operated_buffer_pairs,
+    operated_links,
+    operated_purification_rounds,
+    simulate_execution,
+)
+
+# 2000 remote CX each followed by 0.1 ms of local work, over a 1 MHz link: ~101 pairs arrive between two
+# consumptions, more than the default 64-pair buffer holds.
+_PHYS_WORKLOAD = "REPEAT 2000 {\nCX 0 1\nH 0\n}\n"
+_PHYS_QPUS = [QPU(num_qubits=2, t_1q_s=1e-4, e_1q=0.0, e_2q=0.0, e_meas=0.0)] * 2
+_PHYS_LINK = Link((0, 1), rate_hz=1e6, fidelity=0.99)
+
+
+def _check_physical_buffer(data, buffer, whose):
+    """A physical run's report dict (Python's or the CLI's JSON) reads the one buffer ``buffer`` it operates."""
+    (lk,) = data["links"]
+    assert lk["buffer_pairs"] == buffer
+    assert lk["memory_qubits_per_end"] == buffer + lk["purification_rounds"]
+    (note,) = [n for n in data["notes"] if "pairs arrive at its rate between two consumptions" in n]
+    assert note.startswith("link 0-1: 101 pairs arrive") and f"its {buffer} buffer_pairs ({whose}) hold" in note
+    assert "the link idles when its buffer is full" in note
+    assert not [n for n in data["notes"] if "recommended" in n]
+    return lk
+
+
+@pytest.mark.parametrize("given", [None, 16])
+def test_a_physical_links_report_reads_the_buffer_it_operates(given):
+    """Physical QPUs, 101 pairs arriving between consumptions. Old behaviour: the report's buffer_pairs and memory
+    read 101 (the pairs arriving between consumptions) while flow control, the link's time and operated_links ran
+    the default 64 (the simulation's buffer peaked at 64), with no word; a given buffer of 16 read 101 too, with a
+    note '16 buffer pairs < 101 recommended'. Now buffer_pairs is the buffer operated (64, or the 16 given), the
+    memories are it plus the rounds, and a note says 101 pairs arrive where it holds fewer: the link idles when it
+    is full. The simulation of the operated links never holds more than it."""
+    link = _PHYS_LINK if given is None else Link((0, 1), rate_hz=1e6, fidelity=0.99, buffer_pairs=given)
+    report = estimate(_PHYS_WORKLOAD, _PHYS_QPUS, [link], placement=[0, 1], error_budget=0.9)
+    buffer = 64 if given is None else given
+    lk = _check_physical_buffer(report.to_dict(), buffer, "the default" if given is None else "as given")
+    (operated,) = operated_links(report, [link])
+    assert operated.buffer == lk["buffer_pairs"]
+    simulated = simulate_execution(_PHYS_WORKLOAD, _PHYS_QPUS, [operated], placement=[0, 1], seed=1,
+                                   purification_rounds=operated_purification_rounds(report),
+                                   buffer_pairs=operated_buffer_pairs(report))
+    assert simulated.max_buffer[(0, 1)] <= lk["buffer_pairs"]
+    assert report.wall_clock_s <= simulated.wall_clock_s <= 1.03 * report.wall_clock_s
+    (mem,) = [n for n in report.notes if n.startswith("link memories are communication qubits")]
+    assert f"{lk['memory_qubits_per_end']} link memories" in mem
+
+
+def test_a_physical_links_buffer_in_the_cli_table_and_json(tmp_path, capsys):
+    """`qnsim estimate --json` and its table for the physical link. Old behaviour: JSON buffer_pairs 101, memory
+    column 101, no note, where the run operates 64; now both read 64 and the note says 101 arrive."""
+    from qnsim.estimate_cli import main
+
+    (tmp_path / "w.stim").write_text(_PHYS_WORKLOAD)
+    (tmp_path / "links.toml").write_text(
+        "[[qpu]]\nnum_qubits = 2\nt_1q_s = 1e-4\ne_1q = 0\ne_2q = 0\ne_meas = 0\ncount = 2\n"
+        "[[link]]\nqpus = [0, 1]\nrate_hz = 1e6\nfidelity = 0.99\n"
+        "[estimate]\nerror_budget = 0.9\nplacement = [0, 1]\n")
+    main(["estimate", str(tmp_path / "w.stim"), "--links", str(tmp_path / "links.toml"), "--json"])
+    data = json.loads(capsys.readouterr().out)
+    lk = _check_physical_buffer(data, 64, "the default")
+    assert EstimateReport.from_dict(data).links[0].buffer_pairs == 64
+    main(["estimate", str(tmp_path / "w.stim"), "--links", str(tmp_path / "links.toml")])
+    table = capsys.readouterr().out
+    assert "101 pairs arrive at its rate between two" in " ".join(table.split())
+    (row,) = [line for line in table.splitlines() if line.startswith("0-1") and "->" in line]
+    assert row.split()[-1] == str(lk["memory_qubits_per_end"])
