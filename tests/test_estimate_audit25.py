@@ -76,3 +76,39 @@ def test_a_physical_links_buffer_in_the_cli_table_and_json(tmp_path, capsys):
     assert "101 pairs arrive at its rate between two" in " ".join(table.split())
     (row,) = [line for line in table.splitlines() if line.startswith("0-1") and "->" in line]
     assert row.split()[-1] == str(lk["memory_qubits_per_end"])
+
+
+_EC_FAST = "REPEAT 100 {\nT 0\nCX 0 1\n}\n"  # 100 remote operations one logical cycle of T apart,
+_EC_SLOW = "REPEAT 10 {\n" + "T 0\n" * 80 + "CX 0 1\n}\n"  # then 10, 80 cycles apart.
+
+
+def _ec_relay(workload):
+    """An error-corrected run over relay route 0-2-1 (two 20 MHz hops through node 2)."""
+    from qnsim.estimate import SurfaceCode
+
+    qpus = [QPU.preset("qubit_gate_ns_e4", surface_code=SurfaceCode(), num_qubits=10**6)] * 2
+    links = [Link((q, 2), rate_hz=2e7, fidelity=0.995, memory_t1_s=1.0, memory_t2_s=1.0) for q in range(2)]
+    return estimate(workload + "M 0 1\n", qpus, links, placement=[0, 1])
+
+
+def test_an_error_corrected_relay_routes_time_is_added_phase_by_phase():
+    """The fast-then-slow run of round 24 over relay route 0-2-1. Old behaviour: the route's pairs were priced over
+    the whole run (only a direct link's time was added phase by phase against logical cycles): 0.001804 s = 902
+    logical cycles at d = 5, "bound: local compute", as if the slow phase's cycles could carry the fast phase's
+    pairs, where the fast phase alone is route-bound (343 cycles for its 100 operations). Now the route follows the
+    direct link's semantics (one code path): the fast phase takes its share of the route's pairs, the slow one its
+    802 cycles after it, bound by the route."""
+    report = _ec_relay(_EC_FAST + _EC_SLOW)
+    (lr,) = report.links
+    assert lr.route == [0, 2, 1]
+    cycle = report.error_corrected.logical_cycle_s
+    route_s = lr.raw_bell_pairs / (_ec_relay(_EC_FAST).links[0].raw_bell_pairs
+                                   / _ec_relay(_EC_FAST).links[0].time_s)  # at the route's pace alone
+    fast_s = max(100 * cycle, 100 / 110 * route_s)
+    assert fast_s > 100 * cycle  # the fast phase waits for the route
+    assert report.wall_clock_s == pytest.approx(fast_s + 802 * cycle, rel=0.01)
+    assert report.wall_clock_s > 1.3 * max(902 * cycle, route_s)
+    assert report.bound == "route 0-2-1 rate"
+    # One phase alone is priced as before: its route time over the run.
+    alone = _ec_relay(_EC_FAST)
+    assert alone.wall_clock_s == pytest.approx(343 * alone.error_corrected.logical_cycle_s, rel=1e-9)

@@ -1211,12 +1211,21 @@ class _Context:
             # The hops as operated (_operate throttles only a route whose hops carry no other QPU pair's load).
             hop_links = self._hops_of.get(lr.qpus) or [self.links[h] for h in hops]
             route, probs = self._link_of.get(lr.qpus), self._probs.get(lr.qpus)
-            lr.time_s = self._route_time_s(route, hop_links, [load[h] for h in hops], lr.raw_bell_pairs, probs,
-                                           self._crit_s)
+            if self.ec:
+                # Phase by phase against its phases' logical cycles, as a direct link (_ec_link_time_s). Before, a
+                # route's time took the physical schedule's critical path there, which logical cycles do not follow.
+                lr.time_s = self._route_time_s(route, hop_links, [load[h] for h in hops], lr.raw_bell_pairs, probs)
+                if route is not None:
+                    lr.time_s = self._ec_link_time_s(route, lr.bell_pairs, lr.time_s, self._compute_s)
+            else:
+                lr.time_s = self._route_time_s(route, hop_links, [load[h] for h in hops], lr.raw_bell_pairs, probs,
+                                               self._crit_s)
             # A shared link's load phase by phase (its users' busy phases may coincide): no faster than that.
             lr.time_s = max([lr.time_s] + [self._hop_phased_s.get(h, 0.0) for h in hops])
-            if route is not None and probs is not None and route.buffer_pairs is not None and len(hops) > 1:
-                # A route with a throttled end buffer (_operate): its consumers' stalls at that buffer.
+            if (not self.ec and route is not None and probs is not None and route.buffer_pairs is not None
+                    and len(hops) > 1):
+                # A route with a throttled end buffer (_operate): its consumers' stalls at that buffer (physical runs:
+                # an error-corrected route is not throttled, its buffer only raised to hold a syndrome round).
                 lr.time_s = max(lr.time_s, self._route_buffer_time_s(route, lr, self._crit_s, probs))
 
     def _phased_hop_times_s(self, link_reports: list[LinkReport],
@@ -1675,8 +1684,9 @@ class _Context:
                                        for (pairs, _crit, reps), depth in zip(counted, depths)]
 
     def _ec_link_time_s(self, lk: Link, bell_pairs: int, link_s: float, compute_s: float) -> float:
-        """Seconds an error-corrected run's link ``lk`` takes for ``bell_pairs`` pairs that take ``link_s`` at its
-        (flow-controlled) rate, against logical cycles of ``compute_s`` in all: each phase the longer of its own
+        """Seconds an error-corrected run's link or relay route ``lk`` (its virtual link) takes for ``bell_pairs``
+        pairs that take ``link_s`` at its (flow-controlled) rate, or its hops' cycles and loads (a route), against
+        logical cycles of ``compute_s`` in all: each phase the longer of its own
         cycles and its share of ``link_s``, the phases one after the other (:meth:`_by_phase_s`), where the phases
         use its pairs at different paces; ``link_s`` otherwise. Kept only where a phase waits for the link (the
         run's own cycles are otherwise its time)."""
@@ -2749,7 +2759,7 @@ class _Context:
         lr.bell_pairs = lr.remote_gates * op.bell_pairs
         lr.raw_bell_pairs = lr.bell_pairs * raw_per_pair
         lr.time_s = lr.raw_bell_pairs / (self._raw_rate_hz(lk, probs) if lk is not None else lr.rate_hz * lr.channels)
-        if lk is not None and len(lr.route) <= 2:
+        if lk is not None:  # A direct link or a relay route alike (_apply_hop_loads adds a route's hops' loads).
             lr.time_s = self._ec_link_time_s(lk, lr.bell_pairs, lr.time_s, compute_s)
         lr.required_rate_hz = op.pairs_per_round / (op.duration_s / d) * raw_per_pair
         self._pairs_per_round[lr.qpus] = op.pairs_per_round
@@ -2799,11 +2809,10 @@ class _Context:
             used = self._used[key]
             op = remote_operation(d, used, qa, qb, sc)
             raw_pairs = lr.remote_gates * op.bell_pairs * raw
-            if len(path) <= 2:
-                link_s = self._ec_link_time_s(cand, lr.remote_gates * op.bell_pairs,
-                                              raw_pairs / self._raw_rate_hz(cand, probs), compute_s)
-            else:
-                link_s = self._route_time_s(cand, hops, [raw_pairs] * len(hops), raw_pairs, probs)
+            link_s = (raw_pairs / self._raw_rate_hz(cand, probs) if len(path) <= 2
+                      else self._route_time_s(cand, hops, [raw_pairs] * len(hops), raw_pairs, probs))
+            # Phase by phase against the phases' logical cycles, a direct link and a relay route alike.
+            link_s = self._ec_link_time_s(cand, lr.remote_gates * op.bell_pairs, link_s, compute_s)
             if self.target_fidelity is not None:
                 fails, quality, words = used[0] < self.target_fidelity, -used[0], " (below the need)"
             else:
