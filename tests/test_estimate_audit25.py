@@ -112,3 +112,42 @@ def test_an_error_corrected_relay_routes_time_is_added_phase_by_phase():
     # One phase alone is priced as before: its route time over the run.
     alone = _ec_relay(_EC_FAST)
     assert alone.wall_clock_s == pytest.approx(343 * alone.error_corrected.logical_cycle_s, rel=1e-9)
+
+
+def _ec_short_phases(workload, memory_s):
+    from qnsim.estimate import SurfaceCode
+
+    qpus = [QPU.preset("qubit_gate_ns_e4", surface_code=SurfaceCode(), num_qubits=10**6)] * 2
+    link = Link((0, 1), rate_hz=1e7, fidelity=0.9839, latency_s=1e-9, memory_t1_s=memory_s, memory_t2_s=memory_s)
+    return estimate(workload + "M 0 1\n", qpus, [link], placement=[0, 1])
+
+
+def test_the_slowest_pace_note_says_what_the_priced_figure_is_when_short_phases_are_priced_together():
+    """One remote operation one cycle after the start, then one 80 cycles later (45 pairs each at d = 5, under the
+    link's 64-pair buffer: priced together at their joint pace). Old behaviour: round 23's note "at the slowest pace a
+    phase can have ... the verdict holds at any pace of its phases" with no word of what the priced figures are, as
+    if the phases were not priced at all (round 24 prices phases at their own paces). Now the note says the phases
+    are priced together at their joint pace (the wait figure) and that its figure is a bound."""
+    short = "REPEAT 1 {\nT 0\nCX 0 1\n}\nREPEAT 1 {\n" + "T 0\n" * 80 + "CX 0 1\n}\n"
+    report = _ec_short_phases(short, 1.0)
+    (lr,) = report.links
+    assert lr.buffer_pairs == 64 and lr.bell_pairs < 2 * 64
+    (note,) = [n for n in report.notes if "slowest pace a phase" in n]
+    assert note.startswith("link 0-1: its 2 phases each use fewer pairs than its 64-pair buffer holds, so they are "
+                           "priced together at their joint pace (the wait and F figures above); a bound: at the "
+                           "slowest pace a phase can have (its phase of fewest pairs, 45,")
+
+
+def test_an_error_corrected_phase_counts_its_operations_pairs_against_the_buffer():
+    """Two remote operations a cycle apart, then two 80 cycles apart, over a link with 10 ms memories (throttled to a
+    9-pair buffer at d = 5; each operation uses 45 pairs). Old behaviour: the phases' remote-operation counts (2) were
+    compared with the buffer's 9 pairs, so the phases were taken as too short for a pace of their own and priced
+    together, with the slowest-pace note (a phase of 90 pairs said to be under a 9-pair buffer with the note above).
+    Now each phase's pairs are its operations' pairs: the phases are priced at their own paces (the wait note gives
+    each) and no slowest-pace note is printed."""
+    two = "REPEAT 2 {\nT 0\nCX 0 1\n}\nREPEAT 2 {\n" + "T 0\n" * 80 + "CX 0 1\n}\n"
+    report = _ec_short_phases(two, 1e-2)
+    assert report.links[0].active_buffer_pairs == 9
+    assert not [n for n in report.notes if "slowest pace a phase" in n]
+    (wait,) = [n for n in report.notes if n.startswith("link 0-1: pairs wait")]
+    assert "the workload's phases use its pairs at their own paces: 0.5 of its pairs wait" in wait

@@ -1148,6 +1148,9 @@ class _Context:
         self._route_cache: dict[tuple[int, int], tuple[Link, list[int]] | None] = {}
         self._graph: Any = None
         self._pairs_per_round: dict[tuple[int, int], int] = {}
+        # Per QPU pair of an error-corrected run: the pairs one remote operation uses (its phases' counts are of
+        # operations, a buffer holds pairs: _phase_groups compares them in pairs).
+        self._pairs_per_count: dict[tuple[int, int], int] = {}
         self._paths: dict[int, dict[int, list[int]]] = {}
         # Set by _report when a link rate makes the run exceed max_runtime_s: per slow direct link, the
         # channels in proportion to its time (checked by _check_channel_fix), and the reason's index.
@@ -1258,7 +1261,8 @@ class _Context:
             for i in range(n_phases):
                 load_i = sum(by_key[k].raw_bell_pairs * r[i][0] / tot for k, r, tot in zip(keys, rows, totals))
                 compute_i = crit_s * rows[0][i][1] / total_t
-                ahead = all(r[i][0] / r[i][2] < self._link_of.get(k, self.links[h]).buffer for k, r in zip(keys, rows))
+                ahead = all(r[i][0] * (self._pairs_per_count.get(k, 1) if self.ec else 1) / r[i][2]
+                            < self._link_of.get(k, self.links[h]).buffer for k, r in zip(keys, rows))
                 if ahead:
                     merged[0] += load_i
                     merged[1] += compute_i
@@ -1717,11 +1721,14 @@ class _Context:
         if not (total_pairs > 0 and total_time > 0):
             return groups
         small = [0.0, 0.0]
+        per_count = self._pairs_per_count.get(lk.key, 1) if self.ec else 1
         for n, t, reps in shares:
             if n <= 0:
                 continue
             share, time_share = n / total_pairs, t / total_time
-            if n / reps < lk.buffer:  # A nested block's stretch is one pass of its enclosing REPEAT.
+            # A nested block's stretch is one pass of its enclosing REPEAT. An error-corrected phase counts remote
+            # operations, each of many pairs (before, 2 operations of 45 pairs read as 2 pairs, under a 9-pair buffer).
+            if n * per_count / reps < lk.buffer:
                 small[0] += share
                 small[1] += time_share
             else:
@@ -2763,6 +2770,7 @@ class _Context:
             lr.time_s = self._ec_link_time_s(lk, lr.bell_pairs, lr.time_s, compute_s)
         lr.required_rate_hz = op.pairs_per_round / (op.duration_s / d) * raw_per_pair
         self._pairs_per_round[lr.qpus] = op.pairs_per_round
+        self._pairs_per_count[lr.qpus] = op.bell_pairs
         lr.memory_qubits_per_end = lr.channels * (1 + rounds)
 
     def _round_ready(self, key: tuple[int, int], d: int) -> tuple[Link, list[int]]:
@@ -3315,9 +3323,18 @@ class _Context:
             holds = error <= per_op_budget
             judged = (f"F {used[0]:.6g} when used, {error:.3g} error per remote operation against its "
                       f"{per_op_budget:.3g} share of the budget")
+        # What the priced figures are, then the bound: phases too short to reach a pace of their own are priced
+        # together at their joint pace (_phase_groups); without per-phase counts, at the run's mean pace.
+        if getattr(self, "_phase_shares", {}).get(lk.key):
+            priced = (f"its {len(counts)} phases each use fewer pairs than its {lk.buffer:,}-pair buffer holds, so "
+                      "they are priced together at their joint pace (the wait and F figures above); a bound")
+        else:
+            priced = ("its phases' paces are not known, so its pairs are priced at the run's mean pace (the wait and "
+                      "F figures above); a bound")
         self.notes.append(
-            f"{_link_or_route(lr.qpus, lr.route)}: at the slowest pace a phase can have (its phase of fewest pairs, "
-            f"{fewest}, over all of the run's {own_s:.3g} s) its pairs would wait {wait:.3g} s, {judged}: "
+            f"{_link_or_route(lr.qpus, lr.route)}: {priced}: at the slowest pace a phase can have (its phase of "
+            f"fewest pairs, {fewest}, over all of the run's {own_s:.3g} s) its pairs would wait {wait:.3g} s, "
+            f"{judged}: "
             + ("the verdict holds at any pace of its phases" if holds else
                "the verdict could change with the phases' paces (estimate the phases separately)")
         )
