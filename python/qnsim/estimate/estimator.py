@@ -2383,11 +2383,14 @@ class _Context:
             # Distilled pairs the link could make between two consumptions, at the channels in use.
             arriving = int(min(lr.bell_pairs, max(1, math.ceil(operated.total_rate_hz / lr.raw_per_pair * wall
                                                                 / lr.bell_pairs))))
-            if arriving > operated.buffer:
-                given = self.link_for(lr.qpus)
-                whose = ("in use" if lr.active_buffer_pairs is not None
-                         else "as given" if given is not None and given[0].buffer_pairs is not None
-                         else "the default")
+            found = self.link_for(lr.qpus)
+            given = found[0].buffer if found is not None else operated.buffer
+            # A buffer throttled below the one given idles by choice: its throttling note says why (_adopt).
+            if arriving > operated.buffer >= given:
+                whose = ("as given" if operated.buffer == given and found is not None
+                         and found[0].buffer_pairs is not None
+                         else "the default" if operated.buffer == given
+                         else "raised to hold a syndrome round")
                 self.notes.append(
                     f"{_link_or_route(lr.qpus, lr.route)}: {arriving:,} pairs arrive at its rate between two "
                     f"consumptions, more than its {operated.buffer:,} buffer_pairs ({whose}) hold: the link idles "
