@@ -2376,7 +2376,8 @@ class _Context:
             if operated is None or lr.bell_pairs <= 0:
                 lr.memory_qubits_per_end = lr.buffer_pairs + lr.purification_rounds
                 continue
-            lr.buffer_pairs = operated.buffer
+            # A buffer never holds more than the run's pairs (a single remote CX keeps one, not the default 64).
+            lr.buffer_pairs = min(operated.buffer, lr.bell_pairs)
             lr.memory_qubits_per_end = lr.buffer_pairs + lr.purification_rounds
             if not (math.isfinite(lr.raw_per_pair) and wall > 0):
                 continue
@@ -3129,6 +3130,8 @@ class _Context:
             per_round = self._pairs_per_round.get(lr.qpus, 2 * d - 1)
             operated = self._link_of.get(lr.qpus)
             lr.buffer_pairs = operated.buffer if operated is not None else per_round
+            if lr.bell_pairs > 0:  # Never more than the run's pairs (_fill_link_usage), at least a round's.
+                lr.buffer_pairs = max(min(lr.buffer_pairs, lr.bell_pairs), min(per_round, lr.buffer_pairs))
             lr.memory_qubits_per_end = lr.buffer_pairs + per_round * lr.purification_rounds
             given = self.link_for(lr.qpus)
             if (lr.remote_gates and operated is not None and given is not None and given[0].buffer_pairs is None

@@ -398,7 +398,7 @@ class LinkReport:
         buffer_pairs: the buffer the estimate runs (its flow control, the link's time and the pairs' wait take
             it; a note says so where more pairs arrive between two consumptions than it holds: the link idles when
             it is full): the link's ``buffer_pairs``, the default, or the fewer it throttles to
-            (``active_buffer_pairs``). On physical QPUs memory_qubits_per_end adds one slot per purification
+            (``active_buffer_pairs``), and never more than the run's ``bell_pairs`` (it holds no more). On physical QPUs memory_qubits_per_end adds one slot per purification
             level; on error-corrected QPUs the default is raised to a syndrome round's
             ``2d - 1`` pairs (used together) where it holds fewer, and memory_qubits_per_end adds each of a
             round's pairs its purification slots, ``buffer_pairs + (2d - 1) rounds``.
