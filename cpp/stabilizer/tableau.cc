@@ -4,7 +4,9 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <iomanip>
 #include <new>
+#include <sstream>
 #include <utility>
 
 #include "core/errors.h"
@@ -82,15 +84,16 @@ size_t Tableau::words_for(size_t n) {
 }
 
 Tableau::Tableau(size_t n) : n_(n), w_(words_for(n)), rows_(64 * words_for(n)), stride_(4 * words_for(n)) {
-    if (n > kMaxQubits) {
+    if (n > kMaxQubits && n >= (size_t{1} << 31)) {
         // bytes_needed wraps in 64 bits far above the limit (2**63 - 1 qubits "would need 2305843009213693952
         // bytes", 2^61 where it is 2^125): the figure in floating point, as the words it takes.
         const double words = std::ceil(static_cast<double>(n) / 64);
-        throw StateTooLargeError(msg("a stabilizer tableau of ", n, " qubits would need about ",
-                                     2048 * words * words, " bytes; the limit is ", kMaxQubits, " qubits and ",
-                                     kMaxBytes, " bytes"));
+        std::ostringstream bytes;
+        bytes << std::setprecision(6) << 2048 * words * words;
+        throw StateTooLargeError(msg("a stabilizer tableau of ", n, " qubits would need about ", bytes.str(),
+                                     " bytes; the limit is ", kMaxQubits, " qubits and ", kMaxBytes, " bytes"));
     }
-    if (bytes_needed(n) > kMaxBytes) {
+    if (n > kMaxQubits || bytes_needed(n) > kMaxBytes) {  // exact below 2^31 qubits (2^61 bytes)
         throw StateTooLargeError(msg("a stabilizer tableau of ", n, " qubits would need ", bytes_needed(n),
                                      " bytes; the limit is ", kMaxQubits, " qubits and ", kMaxBytes, " bytes"));
     }
