@@ -573,7 +573,7 @@ def test_too_many_qubits_raises_state_too_large_naming_memory():
         DensityMatrixSimulator(15)
     with pytest.raises(MemoryError, match="2\\^84 bytes"):
         DensityMatrixSimulator(40)
-    with pytest.raises(ValueError, match="num_qubits=-1 is negative"):
+    with pytest.raises(ValueError, match=r"num_qubits must be in \[0, 2\*\*63 - 1\], got -1$"):
         DensityMatrixSimulator(-1)
     big = DensityMatrixSimulator(8)
     with pytest.raises(qnsim.StateTooLargeError, match="16-qubit"):
@@ -708,7 +708,7 @@ def test_measurement_and_observable_errors():
     sim = DensityMatrixSimulator(2)
     with pytest.raises(ValueError, match="cannot project qubit 0 onto \\|1>: that outcome has probability 0"):
         sim.project(0, 1)
-    with pytest.raises(ValueError, match="outcome 2 is not 0 or 1"):
+    with pytest.raises(ValueError, match=r"outcome must be in \[0, 1\], got 2$"):
         sim.project(0, 2)
     with pytest.raises(ValueError, match="measurement basis 'W' is not one of"):
         sim.measure(0, basis="W")

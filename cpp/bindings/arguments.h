@@ -49,6 +49,37 @@ struct Int {
     operator T() const { return value; }  // NOLINT: used exactly as the integer it wraps
 };
 
+/// An integer from Python in [Low, High], read as T: the bound is the parameter's, so that its refusal states the
+/// range it really has for every value outside, whichever side and however far ("outcome must be in [0, 1]").
+template <typename T, T Low, T High>
+struct Bounded {
+    static_assert(std::is_integral_v<T> && Low <= High);
+    T value = 0;
+    operator T() const { return value; }  // NOLINT: used exactly as the integer it wraps
+};
+
+/// A count, an index, a record limit or a time in picoseconds held in a signed T: never negative. Every such
+/// parameter is read as NonNegative<T>, so that -1, -2**63 - 1 and 2**64 are all told "until_ps must be in [0,
+/// 2**63 - 1]": read as T, -2**63 - 1 was told "must be at least -2**63" and -1 reached the core, whose messages
+/// differed by parameter. A parameter's own, tighter range (a trace limit's 10^8) stays the core's to check.
+template <typename T>
+using NonNegative = Bounded<T, T{0}, std::numeric_limits<T>::max()>;
+
+/// A time in picoseconds that the core checks against its current time (the Scheduler's time_ps, delay_ps and
+/// until_ps): any int64 reaches it, so that -1 is told what any time before now is, as a SchedulingError naming the
+/// current time; beyond int64 it is refused stating the range every time has, [0, 2**63 - 1] (read as int64_t,
+/// -2**63 - 1 was told "must be at least -2**63").
+struct CheckedTime {
+    int64_t value = 0;
+    operator int64_t() const { return value; }  // NOLINT: used exactly as the integer it wraps
+};
+
+/// A qubit index parameter: taken as given, for the engine to read with qubit_index (and its range), so that a
+/// qubit named by a parameter (measure(qubit)) is told what a gate's target is, whatever its value.
+struct QubitArgument {
+    pybind11::object value;
+};
+
 /// A flag from Python: True or False (numpy's too), nothing else.
 struct Flag {
     bool value = false;
@@ -234,29 +265,31 @@ namespace detail {
 
 inline std::string repr_of(handle h) { return qnsim_bindings::short_repr(h); }
 
-/// What an integer beyond T's range is told: not T's range ("out of range [-9223372036854775808,
-/// 9223372036854775807]" offered a count the negative half), but the side it is beyond. Below 0 for an unsigned T
-/// (a count, an index, a seed): ">= 0". Above: the most any count, index or time of that width holds, as a power
-/// of two; a parameter's own, tighter range is the core's to check, as for any value within T's.
+/// An integer bound as a refusal states it: T's extremes as powers of two ("2**63 - 1", "-2**31"), others as digits.
 template <typename T>
-std::string beyond_integer_range(handle src) {
-    PyObject *number = PyNumber_Index(src.ptr());
-    PyObject *zero = PyLong_FromLong(0);
-    const int negative = number && zero ? PyObject_RichCompareBool(number, zero, Py_LT) : 0;
-    Py_XDECREF(number);
-    Py_XDECREF(zero);
-    PyErr_Clear();
+std::string integer_bound(T bound) {
     const std::string bits = std::to_string(std::numeric_limits<T>::digits);
-    if (negative != 1) return "must be at most 2**" + bits + " - 1 (no count, index or time it takes is larger)";
-    if (std::is_unsigned_v<T>) return "must be >= 0";
-    return "must be at least -2**" + bits;
+    if (bound == std::numeric_limits<T>::max()) return "2**" + bits + " - 1";
+    if (std::is_signed_v<T> && bound == std::numeric_limits<T>::min()) return "-2**" + bits;
+    return std::to_string(bound);
 }
 
-/// Records a refused integer (not one, or out of T's range) for the fallback; returns false.
+/// The range [low, high] of an integer parameter as its refusal states it: "[0, 2**32 - 1]" for an unsigned T,
+/// "[-2**31, 2**31 - 1]" for a signed one, "[0, 2**63 - 1]" for a NonNegative<int64_t>. One message for every
+/// value outside, whichever side: "must be >= 0" for -1 and "must be at most 2**32 - 1 (no count, index or time it
+/// takes is larger)" for 2**64 told half of it each, and a signed T's "must be at least -2**63" offered a count or
+/// a time the negative half.
 template <typename T>
-bool refuse_integer(handle src, qnsim_bindings::numbers::IntegerLoad why) {
+std::string integer_range(T low = std::numeric_limits<T>::min(), T high = std::numeric_limits<T>::max()) {
+    return "[" + integer_bound<T>(low) + ", " + integer_bound<T>(high) + "]";
+}
+
+/// Records a refused integer (not one, or out of its range) for the fallback; returns false.
+template <typename T>
+bool refuse_integer(handle src, qnsim_bindings::numbers::IntegerLoad why, T low = std::numeric_limits<T>::min(),
+                    T high = std::numeric_limits<T>::max()) {
     if (why == qnsim_bindings::numbers::IntegerLoad::out_of_range) {
-        return qnsim_bindings::refuse_argument(src, beyond_integer_range<T>(src), true);
+        return qnsim_bindings::refuse_argument(src, "must be in " + integer_range<T>(low, high), true);
     }
     return qnsim_bindings::refuse_argument(src, "must be an integer");
 }
@@ -314,6 +347,56 @@ template <> struct type_caster<unsigned long> : strict_number_caster<unsigned lo
 template <> struct type_caster<long long> : strict_number_caster<long long> {};
 template <> struct type_caster<unsigned long long> : strict_number_caster<unsigned long long> {};
 // clang-format on
+
+template <>
+struct type_caster<qnsim_bindings::QubitArgument> {
+    PYBIND11_TYPE_CASTER(qnsim_bindings::QubitArgument, const_name("int"));
+
+    bool load(handle src, bool) {
+        if (!src) return false;
+        value.value = reinterpret_borrow<object>(src);
+        return true;
+    }
+
+    static handle cast(const qnsim_bindings::QubitArgument &v, return_value_policy, handle) {
+        return v.value.inc_ref();
+    }
+};
+
+/// A Bounded<T, Low, High> is read as T is, and a value outside [Low, High] is refused as one beyond T's range is.
+template <typename T, T Low, T High>
+struct type_caster<qnsim_bindings::Bounded<T, Low, High>> {
+    using Value = qnsim_bindings::Bounded<T, Low, High>;  // one name: the macro below splits at commas
+    PYBIND11_TYPE_CASTER(Value, const_name("int"));
+
+    bool load(handle src, bool) {
+        auto loaded = qnsim_bindings::numbers::load_integer<T>(src.ptr(), value.value);
+        if (loaded == qnsim_bindings::numbers::IntegerLoad::ok && (value.value < Low || value.value > High)) {
+            loaded = qnsim_bindings::numbers::IntegerLoad::out_of_range;
+        }
+        return loaded == qnsim_bindings::numbers::IntegerLoad::ok || refuse_integer<T>(src, loaded, Low, High);
+    }
+
+    static handle cast(Value v, return_value_policy, handle) {
+        if constexpr (std::is_signed_v<T>) return PyLong_FromLongLong(v.value);
+        return PyLong_FromUnsignedLongLong(v.value);
+    }
+};
+
+template <>
+struct type_caster<qnsim_bindings::CheckedTime> {
+    PYBIND11_TYPE_CASTER(qnsim_bindings::CheckedTime, const_name("int"));
+
+    bool load(handle src, bool) {
+        const auto loaded = qnsim_bindings::numbers::load_integer<int64_t>(src.ptr(), value.value);
+        return loaded == qnsim_bindings::numbers::IntegerLoad::ok ||
+               refuse_integer<int64_t>(src, loaded, 0, std::numeric_limits<int64_t>::max());
+    }
+
+    static handle cast(qnsim_bindings::CheckedTime v, return_value_policy, handle) {
+        return PyLong_FromLongLong(v.value);
+    }
+};
 
 /// A flag is True or False (Python's or numpy's), nothing else. (pybind11's own `bool` caster,
 /// which it specializes itself, takes any object with __bool__ in its second pass: None, 0.5, nan,
@@ -402,8 +485,10 @@ inline ComplexArray complex_array(pybind11::handle h, const char *what) {
 
 /// A qubit index from Python, the one reading every engine shares: anything with __index__ (ints,
 /// numpy integers), never a bool or a float. TypeError naming the value otherwise; IndexError
-/// (std::out_of_range) naming an index beyond the int64 range. The engine checks its own range.
-inline int64_t qubit_index(pybind11::handle h) {
+/// (std::out_of_range) naming an index beyond the int64 range, and the engine's `num_qubits` where it is given,
+/// in the words the engines use for an index within it ("qubit -1 is out of range for a simulator with
+/// num_qubits=3"). The engine checks its own range.
+inline int64_t qubit_index(pybind11::handle h, std::optional<uint64_t> num_qubits = std::nullopt) {
     long long v = 0;
     switch (numbers::load_integer<long long>(h.ptr(), v)) {
         case numbers::IntegerLoad::ok:
@@ -412,7 +497,9 @@ inline int64_t qubit_index(pybind11::handle h) {
             throw pybind11::type_error("a qubit must be an int, got " +
                                        (h ? pybind11::detail::repr_of(h) : std::string("nothing")));
         default:
-            throw std::out_of_range("qubit " + pybind11::detail::repr_of(h) + " is out of range");
+            throw std::out_of_range("qubit " + pybind11::detail::repr_of(h) + " is out of range" +
+                                    (num_qubits ? " for a simulator with num_qubits=" + std::to_string(*num_qubits)
+                                                : std::string()));
     }
 }
 

@@ -33,7 +33,7 @@ struct DensityMatrixSimulator {
 
 // Python int (or anything with __index__, e.g. numpy integers) -> qubit index in range.
 size_t qubit_arg(py::handle h, size_t n) {
-    const int64_t v = qnsim_bindings::qubit_index(h);
+    const int64_t v = qnsim_bindings::qubit_index(h, n);
     if (v < 0 || static_cast<uint64_t>(v) >= n) {
         throw std::out_of_range(msg("qubit ", v, " is out of range for num_qubits=", n));
     }
@@ -143,7 +143,7 @@ namespace qnsim_bindings {
 void bind_density(py::module_ &m) {
     py::class_<DensityMatrixSimulator> c(m, "DensityMatrixSimulator", kClassDoc);
 
-    c.def(py::init([](Int<long long> num_qubits, std::optional<Int<uint64_t>> seed) {
+    c.def(py::init([](NonNegative<long long> num_qubits, std::optional<Int<uint64_t>> seed) {
               if (num_qubits < 0) throw std::invalid_argument(msg("num_qubits=", num_qubits.value, " is negative"));
               return DensityMatrixSimulator{qnsim::DensityMatrix(static_cast<size_t>(num_qubits)),
                                             qnsim::Rng(qnsim::seed_or_entropy(plain(seed)))};
@@ -338,7 +338,7 @@ within that is made trace preserving (K_i (I - E/2), E = sum K^dag K - I) before
         py::arg("qubit"), "Probability that a Z measurement of the qubit gives 1.");
     c.def(
         "project",
-        [](DensityMatrixSimulator &s, py::object q, Int<int> outcome) {
+        [](DensityMatrixSimulator &s, py::object q, Bounded<int, 0, 1> outcome) {
             return s.dm.project(qubit_arg(q, s.dm.num_qubits()), outcome);
         },
         py::arg("qubit"), py::arg("outcome"),

@@ -86,16 +86,21 @@ void keyword_init(py::class_<T> &cls, std::vector<std::string> fields) {
                         // TypeError for a wrong type, ValueError for an integer the native field cannot hold.
                         if (!e.matches(PyExc_TypeError) && !e.matches(PyExc_ValueError)) throw;
                         // Python checked the type already (qnsim.specs); what is left is a value the native
-                        // type cannot hold, e.g. an integer beyond 2^32 for a count.
+                        // type cannot hold, e.g. an integer beyond 2^32 for a count: told as the field's setter
+                        // tells it ("Cls.channels must be in [0, 2**32 - 1], got -1"), the field's range. (This
+                        // guessed "must not be negative (a count)" for a time, and "is too large for the native
+                        // field" without the range.)
                         const py::handle v = item.second;
-                        const bool integer = PyLong_Check(v.ptr()) && !PyBool_Check(v.ptr());
                         const bool flag = PyBool_Check(py::getattr(self, item.first).ptr());
-                        const char *why = flag                              ? "must be True or False"
-                                          : !integer                        ? "is of the wrong type"
-                                          : PyObject_RichCompareBool(v.ptr(), py::int_(0).ptr(), Py_LT) == 1
-                                              ? "must not be negative (a count)"
-                                              : "is too large for the native field";
-                        throw qnsim::ParameterError(key, std::string(why) + ", got " + std::string(py::repr(v)));
+                        const std::string owner = py::str(self.get_type().attr("__name__"));
+                        const std::string said = py::str(e.value());
+                        const std::string prefix = owner + "." + key + " ";
+                        std::string why = flag ? "must be True or False, got " + short_repr(v)
+                                               : "is of the wrong type, got " + short_repr(v);
+                        if (!flag && e.matches(PyExc_ValueError) && said.rfind(prefix, 0) == 0) {
+                            why = said.substr(prefix.size());
+                        }
+                        throw qnsim::ParameterError(key, why);
                     }
                 }
                 return value;
@@ -123,6 +128,26 @@ auto slot_checked(R (Network::*accessor)(uint32_t) const) {
         } catch (const std::out_of_range &) {
             throw std::out_of_range(qnsim::msg("memory slot ", slot, " does not exist"));
         }
+    };
+}
+
+// A time field in picoseconds: read as an int, set from a NonNegative (its refusal states [0, 2**63 - 1]).
+template <typename T>
+auto time_get(int64_t T::*member) {
+    return [member](const T &t) { return t.*member; };
+}
+template <typename T>
+auto time_set(int64_t T::*member) {
+    return [member](T &t, NonNegative<int64_t> v) { t.*member = v; };
+}
+template <typename T>
+auto optional_time_get(std::optional<int64_t> T::*member) {
+    return [member](const T &t) { return t.*member; };
+}
+template <typename T>
+auto optional_time_set(std::optional<int64_t> T::*member) {
+    return [member](T &t, std::optional<NonNegative<int64_t>> v) {
+        t.*member = v ? std::optional<int64_t>(v->value) : std::nullopt;
     };
 }
 
@@ -185,9 +210,9 @@ void bind_params(py::module_ &m) {
         .def_readwrite("gate1_error", &qnsim::NodeParams::gate1_error)
         .def_readwrite("gate2_error", &qnsim::NodeParams::gate2_error)
         .def_readwrite("measure_error", &qnsim::NodeParams::measure_error)
-        .def_readwrite("gate1_ps", &qnsim::NodeParams::gate1_ps)
-        .def_readwrite("gate2_ps", &qnsim::NodeParams::gate2_ps)
-        .def_readwrite("measure_ps", &qnsim::NodeParams::measure_ps)
+        .def_property("gate1_ps", time_get(&qnsim::NodeParams::gate1_ps), time_set(&qnsim::NodeParams::gate1_ps))
+        .def_property("gate2_ps", time_get(&qnsim::NodeParams::gate2_ps), time_set(&qnsim::NodeParams::gate2_ps))
+        .def_property("measure_ps", time_get(&qnsim::NodeParams::measure_ps), time_set(&qnsim::NodeParams::measure_ps))
         .def("validate", &qnsim::NodeParams::validate, "Range checks; ParameterError naming the field.");
     keyword_init(node, {"name", "num_memories", "t1_s", "t2_s", "depolarizing_time_s", "gate1_error", "gate2_error",
                         "measure_error", "gate1_ps", "gate2_ps", "measure_ps"});
@@ -199,11 +224,11 @@ void bind_params(py::module_ &m) {
         .def_readwrite("node_b", &qnsim::LinkParams::node_b)
         .def_readwrite("channels", &qnsim::LinkParams::channels)
         .def_readwrite("success_probability", &qnsim::LinkParams::success_probability)
-        .def_readwrite("attempt_period_ps", &qnsim::LinkParams::attempt_period_ps)
-        .def_readwrite("herald_delay_a_ps", &qnsim::LinkParams::herald_delay_a_ps)
-        .def_readwrite("herald_delay_b_ps", &qnsim::LinkParams::herald_delay_b_ps)
-        .def_readwrite("classical_delay_ps", &qnsim::LinkParams::classical_delay_ps)
-        .def_readwrite("setup_delay_ps", &qnsim::LinkParams::setup_delay_ps)
+        .def_property("attempt_period_ps", time_get(&qnsim::LinkParams::attempt_period_ps), time_set(&qnsim::LinkParams::attempt_period_ps))
+        .def_property("herald_delay_a_ps", time_get(&qnsim::LinkParams::herald_delay_a_ps), time_set(&qnsim::LinkParams::herald_delay_a_ps))
+        .def_property("herald_delay_b_ps", time_get(&qnsim::LinkParams::herald_delay_b_ps), time_set(&qnsim::LinkParams::herald_delay_b_ps))
+        .def_property("classical_delay_ps", time_get(&qnsim::LinkParams::classical_delay_ps), time_set(&qnsim::LinkParams::classical_delay_ps))
+        .def_property("setup_delay_ps", time_get(&qnsim::LinkParams::setup_delay_ps), time_set(&qnsim::LinkParams::setup_delay_ps))
         .def_readwrite("first_round_probability", &qnsim::LinkParams::first_round_probability)
         .def_property("fixed_channels", flag_get(&qnsim::LinkParams::fixed_channels), flag_set(&qnsim::LinkParams::fixed_channels))
         .def_readwrite("bell_diagonal", &qnsim::LinkParams::bell_diagonal)
@@ -236,9 +261,9 @@ void bind_params(py::module_ &m) {
                                              "picoseconds). Built by qnsim.Network.request.");
     request.def_readwrite("path", &qnsim::RequestParams::path)
         .def_readwrite("num_pairs", &qnsim::RequestParams::num_pairs)
-        .def_readwrite("start_ps", &qnsim::RequestParams::start_ps)
-        .def_readwrite("cutoff_ps", &qnsim::RequestParams::cutoff_ps)
-        .def_readwrite("deadline_ps", &qnsim::RequestParams::deadline_ps)
+        .def_property("start_ps", time_get(&qnsim::RequestParams::start_ps), time_set(&qnsim::RequestParams::start_ps))
+        .def_property("cutoff_ps", optional_time_get(&qnsim::RequestParams::cutoff_ps), optional_time_set(&qnsim::RequestParams::cutoff_ps))
+        .def_property("deadline_ps", optional_time_get(&qnsim::RequestParams::deadline_ps), optional_time_set(&qnsim::RequestParams::deadline_ps))
         .def_readwrite("purification", &qnsim::RequestParams::purification)
         .def_readwrite("purification_rounds", &qnsim::RequestParams::purification_rounds)
         .def_readwrite("end_to_end_purification_rounds", &qnsim::RequestParams::end_to_end_purification_rounds)
@@ -437,7 +462,7 @@ void bind_network(py::module_ &m) {
           "Adds `count` nodes like `node` (named node.name + index) in a line, joined by links like `link`; returns "
           "the first node's index (the chain's nodes are consecutive). The bulk path for very long chains.");
     c.def_property(
-        "max_records", &Network::max_records, &Network::set_max_records,
+        "max_records", &Network::max_records, [](Network &n, NonNegative<int64_t> limit) { n.set_max_records(limit); },
         "Delivery records kept (aggregates in request_stats continue beyond it); at most 10^8.");
     c.def_property_readonly("num_requests", &Network::num_requests);
     c.def("request_stats", [](const Network &n, uint32_t r) { return n.request_stats(checked_request(n, r)); },
@@ -445,7 +470,7 @@ void bind_network(py::module_ &m) {
           "Status and aggregates of a request.");
     c.def(
         "run",
-        [](Network &n, int64_t until_ps, Flag hand_over) {
+        [](Network &n, NonNegative<int64_t> until_ps, Flag hand_over) {
             // Ctrl-C stops a long run between two events; the GIL is held throughout (Python
             // protocols run inside), so the check is a flag read.
             const InterruptCheckScope<Network> interruptible(n, raise_pending_signals);
@@ -464,7 +489,7 @@ void bind_network(py::module_ &m) {
         "two events; a later run continues it as if uninterrupted.");
     c.def(
         "run_seeds",
-        [](const Network &n, const std::vector<uint64_t> &seeds, int64_t until_ps, unsigned threads) {
+        [](const Network &n, const std::vector<uint64_t> &seeds, NonNegative<int64_t> until_ps, unsigned threads) {
             std::vector<std::unique_ptr<Network>> out;
             {
                 py::gil_scoped_release release;  // native threads; no Python runs in between
@@ -522,7 +547,7 @@ void bind_network(py::module_ &m) {
         },
         "Delivered pairs as a dict of numpy arrays (concurrence -1 where the formalism has none per pair; "
         "bell_diagonal: n x 4, <B|rho|B> for B = Phi+, Psi+, Psi-, Phi-).");
-    c.def("set_trace", &Network::set_trace, py::arg("limit"),
+    c.def("set_trace", [](Network &n, NonNegative<int64_t> limit) { n.set_trace(limit); }, py::arg("limit"),
           "Records protocol steps, keeping the first `limit` records (0: off, the default).");
     c.def_property_readonly(
         "trace_omitted", [](const Network &n) -> uint64_t { return n.trace() ? n.trace()->omitted() : 0; },
@@ -564,7 +589,7 @@ void bind_network(py::module_ &m) {
     c.def("send_message", &Network::send_message, py::arg("from_node"), py::arg("to_node"), py::arg("message_id"));
     c.def(
         "schedule_timer",
-        [](Network &n, int64_t delay_ps, uint32_t node, uint64_t timer_id) {
+        [](Network &n, NonNegative<int64_t> delay_ps, uint32_t node, uint64_t timer_id) {
             if (node >= n.num_nodes()) throw std::out_of_range(qnsim::msg("node ", node, " does not exist (", n.num_nodes(), " nodes)"));
             n.schedule_timer(delay_ps, node, timer_id);
         },

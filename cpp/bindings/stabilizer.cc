@@ -27,17 +27,17 @@ namespace {
 
 // Python-only conversion: ints (anything with __index__, e.g. numpy integers), or one level of
 // int sequences (lists, tuples, ranges, numpy arrays).
-int64_t index_of(const py::handle item) { return qubit_index(item); }
+int64_t index_of(const py::handle item, uint64_t num_qubits) { return qubit_index(item, num_qubits); }
 
-std::vector<int64_t> targets_of(const py::args &args) {
+std::vector<int64_t> targets_of(const py::args &args, uint64_t num_qubits) {
     std::vector<int64_t> out;
     out.reserve(args.size());
     for (const py::handle item : args) {
         if (!py::isinstance<py::int_>(item) && !py::isinstance<py::str>(item) && py::isinstance<py::iterable>(item)) {
             refuse_unordered(item, "targets");
-            for (const py::handle inner : item) out.push_back(index_of(inner));
+            for (const py::handle inner : item) out.push_back(index_of(inner, num_qubits));
         } else {
-            out.push_back(index_of(item));
+            out.push_back(index_of(item, num_qubits));
         }
     }
     return out;
@@ -84,7 +84,7 @@ two-qubit gate ValueError, probabilities outside [0, 1] ValueError.
 True
 )doc");
 
-    cls.def(py::init([](Int<int64_t> num_qubits, std::optional<Int<uint64_t>> seed) {
+    cls.def(py::init([](NonNegative<int64_t> num_qubits, std::optional<Int<uint64_t>> seed) {
                 return StabilizerSimulator(num_qubits, qnsim::seed_or_entropy(plain(seed)));
             }),
             py::arg("num_qubits"), py::arg("seed") = py::none());
@@ -92,7 +92,7 @@ True
 
     auto gate = [&](const char *name, void (StabilizerSimulator::*fn)(const std::vector<int64_t> &), const char *doc) {
         cls.def(
-            name, [fn](StabilizerSimulator &s, const py::args &args) { (s.*fn)(targets_of(args)); }, doc);
+            name, [fn](StabilizerSimulator &s, const py::args &args) { (s.*fn)(targets_of(args, s.num_qubits())); }, doc);
     };
     gate("h", &StabilizerSimulator::h, "Hadamard on each target: h(0, 1, 2).");
     gate("s", &StabilizerSimulator::s, "S = sqrt(Z) on each target.");
@@ -110,39 +110,43 @@ True
 
     cls.def(
         "measure",
-        [](StabilizerSimulator &s, Int<int64_t> q, const std::string &basis) {
-            return static_cast<int>(s.measure({q}, basis_of(basis))[0]);
+        [](StabilizerSimulator &s, const QubitArgument &q, const std::string &basis) {
+            return static_cast<int>(s.measure({qubit_index(q.value, s.num_qubits())}, basis_of(basis))[0]);
         },
         py::arg("qubit"), py::arg("basis") = "Z",
         "Measures one qubit in basis 'X', 'Y' or 'Z' and returns 0 (+1 eigenvalue) or 1; the state "
         "collapses.");
     cls.def(
-        "mx", [](StabilizerSimulator &s, Int<int64_t> q) { return static_cast<int>(s.measure({q}, Basis::X)[0]); },
+        "mx", [](StabilizerSimulator &s, const QubitArgument &q) {
+            return static_cast<int>(s.measure({qubit_index(q.value, s.num_qubits())}, Basis::X)[0]);
+        },
         py::arg("qubit"), "measure(qubit, basis='X').");
     cls.def(
-        "my", [](StabilizerSimulator &s, Int<int64_t> q) { return static_cast<int>(s.measure({q}, Basis::Y)[0]); },
+        "my", [](StabilizerSimulator &s, const QubitArgument &q) {
+            return static_cast<int>(s.measure({qubit_index(q.value, s.num_qubits())}, Basis::Y)[0]);
+        },
         py::arg("qubit"), "measure(qubit, basis='Y').");
     cls.def(
         "measure_many",
         [](StabilizerSimulator &s, const py::args &args) {
-            const auto r = s.measure(targets_of(args), Basis::Z);
+            const auto r = s.measure(targets_of(args, s.num_qubits()), Basis::Z);
             return std::vector<int>(r.begin(), r.end());
         },
         "Measures each target in Z, in order; returns a list of 0/1.");
     cls.def(
-        "reset", [](StabilizerSimulator &s, const py::args &args) { s.reset(targets_of(args), Basis::Z); },
+        "reset", [](StabilizerSimulator &s, const py::args &args) { s.reset(targets_of(args, s.num_qubits()), Basis::Z); },
         "Resets each target to |0>.");
     cls.def(
-        "reset_x", [](StabilizerSimulator &s, const py::args &args) { s.reset(targets_of(args), Basis::X); },
+        "reset_x", [](StabilizerSimulator &s, const py::args &args) { s.reset(targets_of(args, s.num_qubits()), Basis::X); },
         "Resets each target to |+>.");
     cls.def(
-        "reset_y", [](StabilizerSimulator &s, const py::args &args) { s.reset(targets_of(args), Basis::Y); },
+        "reset_y", [](StabilizerSimulator &s, const py::args &args) { s.reset(targets_of(args, s.num_qubits()), Basis::Y); },
         "Resets each target to |+i>.");
 
     auto noise = [&](const char *name, void (StabilizerSimulator::*fn)(const std::vector<int64_t> &, double),
                      const char *doc) {
         cls.def(
-            name, [fn](StabilizerSimulator &s, const py::args &args, Real p) { (s.*fn)(targets_of(args), p); },
+            name, [fn](StabilizerSimulator &s, const py::args &args, Real p) { (s.*fn)(targets_of(args, s.num_qubits()), p); },
             py::kw_only(), py::arg("p"), doc);
     };
     noise("x_error", &StabilizerSimulator::x_error, "Applies X to each target with probability p: x_error(0, 1, p=0.1).");
@@ -156,7 +160,7 @@ True
     cls.def(
         "pauli_channel_1",
         [](StabilizerSimulator &s, const py::args &args, Real px, Real py_, Real pz) {
-            s.pauli_channel_1(targets_of(args), px, py_, pz);
+            s.pauli_channel_1(targets_of(args, s.num_qubits()), px, py_, pz);
         },
         py::kw_only(), py::arg("px"), py::arg("py"), py::arg("pz"),
         "Applies X, Y, Z with probabilities px, py, pz (sum <= 1 + 1e-7, Stim's tolerance) to each target.");

@@ -617,15 +617,15 @@ class Scheduler:
         """
     def is_pending(self, handle: typing.SupportsInt | typing.SupportsIndex) -> bool:
         ...
-    def run(self, until_ps: typing.SupportsInt | typing.SupportsIndex | None = None) -> int:
+    def run(self, until_ps: int | None = None) -> int:
         """
         Runs events with time <= until_ps (then now_ps = until_ps), or all events when None. Returns the number run. Exceptions raised by callbacks propagate; the loop can resume.
         """
-    def schedule(self, time_ps: typing.SupportsInt | typing.SupportsIndex, callback: typing.Any, args: tuple = (), priority: typing.SupportsInt | typing.SupportsIndex = 0) -> int:
+    def schedule(self, time_ps: int, callback: typing.Any, args: tuple = (), priority: typing.SupportsInt | typing.SupportsIndex = 0) -> int:
         """
         Schedules callback(*args) at absolute time_ps >= now_ps; returns a handle. Raises SchedulingError for a time in the past.
         """
-    def schedule_after(self, delay_ps: typing.SupportsInt | typing.SupportsIndex, callback: typing.Any, args: tuple = (), priority: typing.SupportsInt | typing.SupportsIndex = 0) -> int:
+    def schedule_after(self, delay_ps: int, callback: typing.Any, args: tuple = (), priority: typing.SupportsInt | typing.SupportsIndex = 0) -> int:
         """
         Schedules callback(*args) at now_ps + delay_ps (delay_ps >= 0); returns a handle.
         """
@@ -988,6 +988,9 @@ class NodeParams:
     A node as the native network takes it (integer picosecond durations). Built by qnsim.Network.add_node from SI values.
     """
     fields: typing.ClassVar[tuple] = ('name', 'num_memories', 't1_s', 't2_s', 'depolarizing_time_s', 'gate1_error', 'gate2_error', 'measure_error', 'gate1_ps', 'gate2_ps', 'measure_ps')
+    gate1_ps: int
+    gate2_ps: int
+    measure_ps: int
     name: str
     def __init__(self, **kwargs) -> None:
         """
@@ -1010,34 +1013,16 @@ class NodeParams:
     def gate1_error(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
         ...
     @property
-    def gate1_ps(self) -> int:
-        ...
-    @gate1_ps.setter
-    def gate1_ps(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
-        ...
-    @property
     def gate2_error(self) -> float:
         ...
     @gate2_error.setter
     def gate2_error(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
         ...
     @property
-    def gate2_ps(self) -> int:
-        ...
-    @gate2_ps.setter
-    def gate2_ps(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
-        ...
-    @property
     def measure_error(self) -> float:
         ...
     @measure_error.setter
     def measure_error(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
-        ...
-    @property
-    def measure_ps(self) -> int:
-        ...
-    @measure_ps.setter
-    def measure_ps(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
         ...
     @property
     def num_memories(self) -> int | None:
@@ -1064,7 +1049,12 @@ class LinkParams:
     A heralded link as the native network takes it (integer picoseconds). Built by qnsim.Network.add_link from a link model.
     """
     fields: typing.ClassVar[tuple] = ('node_a', 'node_b', 'channels', 'success_probability', 'attempt_period_ps', 'herald_delay_a_ps', 'herald_delay_b_ps', 'classical_delay_ps', 'setup_delay_ps', 'first_round_probability', 'fixed_channels', 'bell_diagonal', 'state')
+    attempt_period_ps: int
+    classical_delay_ps: int
     fixed_channels: bool
+    herald_delay_a_ps: int
+    herald_delay_b_ps: int
+    setup_delay_ps: int
     def __init__(self, **kwargs) -> None:
         """
         Keyword construction; every keyword is a field (see `fields`). Values are range-checked by validate().
@@ -1073,12 +1063,6 @@ class LinkParams:
         """
         Range checks; ParameterError naming the field.
         """
-    @property
-    def attempt_period_ps(self) -> int:
-        ...
-    @attempt_period_ps.setter
-    def attempt_period_ps(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
-        ...
     @property
     def bell_diagonal(self) -> typing.Annotated[list[float], "FixedSize(4)"]:
         ...
@@ -1092,28 +1076,10 @@ class LinkParams:
     def channels(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
         ...
     @property
-    def classical_delay_ps(self) -> int:
-        ...
-    @classical_delay_ps.setter
-    def classical_delay_ps(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
-        ...
-    @property
     def first_round_probability(self) -> float:
         ...
     @first_round_probability.setter
     def first_round_probability(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
-        ...
-    @property
-    def herald_delay_a_ps(self) -> int:
-        ...
-    @herald_delay_a_ps.setter
-    def herald_delay_a_ps(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
-        ...
-    @property
-    def herald_delay_b_ps(self) -> int:
-        ...
-    @herald_delay_b_ps.setter
-    def herald_delay_b_ps(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
         ...
     @property
     def node_a(self) -> int:
@@ -1126,12 +1092,6 @@ class LinkParams:
         ...
     @node_b.setter
     def node_b(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
-        ...
-    @property
-    def setup_delay_ps(self) -> int:
-        ...
-    @setup_delay_ps.setter
-    def setup_delay_ps(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
         ...
     @property
     def state(self) -> typing.Any:
@@ -1152,10 +1112,13 @@ class RequestParams:
     An end-to-end request as the native network takes it (integer picoseconds). Built by qnsim.Network.request.
     """
     fields: typing.ClassVar[tuple] = ('path', 'num_pairs', 'start_ps', 'cutoff_ps', 'deadline_ps', 'purification', 'purification_rounds', 'end_to_end_purification_rounds', 'keep_pairs', 'python_protocol', 'memories_per_link', 'min_fidelity', 'swap_schedule', 'swap_handshake', 'generation')
+    cutoff_ps: int | None
+    deadline_ps: int | None
     generation: GenerationPolicy
     keep_pairs: bool
     purification: PurificationScheme
     python_protocol: bool
+    start_ps: int
     swap_handshake: bool
     swap_schedule: SwapSchedule
     def __init__(self, **kwargs) -> None:
@@ -1166,18 +1129,6 @@ class RequestParams:
         """
         Range checks; ParameterError naming the field.
         """
-    @property
-    def cutoff_ps(self) -> int | None:
-        ...
-    @cutoff_ps.setter
-    def cutoff_ps(self, arg0: typing.SupportsInt | typing.SupportsIndex | None) -> None:
-        ...
-    @property
-    def deadline_ps(self) -> int | None:
-        ...
-    @deadline_ps.setter
-    def deadline_ps(self, arg0: typing.SupportsInt | typing.SupportsIndex | None) -> None:
-        ...
     @property
     def end_to_end_purification_rounds(self) -> int:
         ...
@@ -1213,12 +1164,6 @@ class RequestParams:
         ...
     @purification_rounds.setter
     def purification_rounds(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
-        ...
-    @property
-    def start_ps(self) -> int:
-        ...
-    @start_ps.setter
-    def start_ps(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
         ...
 class RequestStats:
     """
@@ -1355,21 +1300,21 @@ class NativeNetwork:
         """
         Status and aggregates of a request.
         """
-    def run(self, until_ps: typing.SupportsInt | typing.SupportsIndex, hand_over: bool = True) -> None:
+    def run(self, until_ps: int, hand_over: bool = True) -> None:
         """
         Runs every event up to until_ps (now_ps is then until_ps). hand_over=False skips bringing kept pairs up to date (for intermediate chunks of one run; results do not depend on the chunks). Ctrl-C stops it between two events; a later run continues it as if uninterrupted.
         """
-    def run_seeds(self, seeds: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], until_ps: typing.SupportsInt | typing.SupportsIndex, threads: typing.SupportsInt | typing.SupportsIndex = 0) -> list[NativeNetwork]:
+    def run_seeds(self, seeds: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], until_ps: int, threads: typing.SupportsInt | typing.SupportsIndex = 0) -> list[NativeNetwork]:
         """
         For each seed, a copy of this (not yet run) network with that seed, run to until_ps on native threads (0: all cores); result i equals a network built with seeds[i] and run alone.
         """
-    def schedule_timer(self, delay_ps: typing.SupportsInt | typing.SupportsIndex, node: typing.SupportsInt | typing.SupportsIndex, timer_id: typing.SupportsInt | typing.SupportsIndex) -> None:
+    def schedule_timer(self, delay_ps: int, node: typing.SupportsInt | typing.SupportsIndex, timer_id: typing.SupportsInt | typing.SupportsIndex) -> None:
         ...
     def send_message(self, from_node: typing.SupportsInt | typing.SupportsIndex, to_node: typing.SupportsInt | typing.SupportsIndex, message_id: typing.SupportsInt | typing.SupportsIndex) -> int:
         ...
     def set_protocol_hook(self, arg0: collections.abc.Callable) -> None:
         ...
-    def set_trace(self, limit: typing.SupportsInt | typing.SupportsIndex) -> None:
+    def set_trace(self, limit: int) -> None:
         """
         Records protocol steps, keeping the first `limit` records (0: off, the default).
         """
@@ -1439,7 +1384,7 @@ class NativeNetwork:
         Delivery records kept (aggregates in request_stats continue beyond it); at most 10^8.
         """
     @max_records.setter
-    def max_records(self, arg1: typing.SupportsInt | typing.SupportsIndex) -> None:
+    def max_records(self, arg1: int) -> None:
         ...
     @property
     def now_ps(self) -> int:
