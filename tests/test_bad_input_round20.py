@@ -1,0 +1,193 @@
+"""Bad input, round 20: an integer parameter of the native module is refused stating the range it really has.
+
+The range is a property of the parameter's type in the bindings (bindings/arguments.h: the integer casters,
+``NonNegative`` for counts, indices, limits and times held in a signed type, ``Bounded`` for a narrower one), so one
+value outside it gets the same message whichever side and however far. Generated from the bindings' signatures:
+every ``int`` parameter of every native function, method and constructor, and every integer field of the native
+params records, is fed -1, -2**63 - 1, 2**63 and 2**64."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import qnsim
+from qnsim import _core
+
+# Parameters whose range really includes negative numbers (an event's priority orders events either way).
+SIGNED = {"priority"}
+BAD = [-1, -(2**63) - 1, 2**63, 2**64]
+
+MAKERS = {
+    "QubitRegistry": lambda: qnsim.QubitRegistry("density_matrix", seed=1),
+    "StabilizerSimulator": lambda: qnsim.StabilizerSimulator(3, seed=1),
+    "DensityMatrixSimulator": lambda: qnsim.DensityMatrixSimulator(2, seed=1),
+    "NativeNetwork": lambda: _core.NativeNetwork("density_matrix", 1),
+    "Scheduler": lambda: _core.Scheduler(),
+    "WorkloadProgram": lambda: _core.WorkloadProgram("H 0"),
+}
+INTEGER = re.compile(r"^(typing\.SupportsInt \| typing\.SupportsIndex|int)( \| None)?$")
+
+
+def _value_of_type(annotation: str):
+    """An argument that loads for a parameter of this annotation (its value does not matter: the integer under
+    test is refused while the arguments load, before the function runs)."""
+    annotation = annotation.removesuffix(" | None").removeprefix("qnsim._core.")
+    if INTEGER.match(annotation):
+        return 0
+    if annotation.startswith(("typing.SupportsFloat", "float")):
+        return 0.0
+    if annotation.startswith(("collections.abc.Sequence", "collections.abc.Iterable", "list")):
+        return []
+    table = {
+        "str": "density_matrix",
+        "bool": False,
+        "tuple": (),
+        "QubitRegistry": qnsim.QubitRegistry("density_matrix", seed=1),
+        "NodeParams": _core.NodeParams(),
+        "LinkParams": _core.LinkParams(),
+        "PurificationScheme": _core.PurificationScheme.bbpssw,
+    }
+    return table.get(annotation, print)  # typing.Any / object: a callable serves every callback
+
+
+def _parameters(function) -> list[tuple[str, str, bool, bool]]:
+    """(name, annotation, has a default, keyword-only) of each parameter in the docstring's signature."""
+    first = (function.__doc__ or "").strip().splitlines()[0]
+    match = re.match(r"\w+\((.*)\) ->", first)
+    if not match:
+        return []
+    out, keyword_only = [], False
+    for part in [p.strip() for p in re.split(r",(?![^\[]*\])", match.group(1)) if p.strip()]:
+        if part == "*":
+            keyword_only = True
+            continue
+        if part.startswith("self"):
+            continue
+        name, _, rest = part.partition(": ")
+        annotation, _, default = rest.partition(" = ")
+        out.append((name, annotation, bool(default), keyword_only))
+    return out
+
+
+def _callables():
+    found = []
+    for cls, make in MAKERS.items():
+        found.append((f"{cls}()", lambda cls=cls: getattr(_core, cls), getattr(_core, cls).__init__))
+        for name in sorted(vars(getattr(_core, cls))):
+            if not name.startswith("_") and callable(getattr(make(), name)):
+                found.append((f"{cls}.{name}", lambda make=make, name=name: getattr(make(), name),
+                              getattr(getattr(_core, cls), name)))
+    for name in sorted(vars(_core)):
+        value = getattr(_core, name)
+        if not name.startswith("_") and callable(value) and not isinstance(value, type):
+            found.append((name, lambda value=value: value, value))
+    return found
+
+
+CASES = [
+    (label, get, documented, parameter)
+    for label, get, documented in _callables()
+    for parameter in _parameters(documented)
+    if INTEGER.match(parameter[1])
+]
+
+
+def _stated_range(message: str):
+    """The [low, high] a refusal states, as integers, or None."""
+    match = re.search(r"must be in \[([-0-9* ]+), ([-0-9* ]+)\]", message)
+    if match:
+        return tuple(eval(bound, {"__builtins__": {}}) for bound in match.groups())  # "2**63 - 1", "-2**31"
+    match = re.search(r"out of range for a simulator with num_qubits=(\d+)", message)
+    if match:
+        return 0, int(match.group(1)) - 1
+    return None
+
+
+def test_the_battery_covers_times_counts_indices_and_qubits():
+    labels = {(label, parameter[0]) for label, _, _, parameter in CASES}
+    assert {("Scheduler.run", "until_ps"), ("NativeNetwork.run", "until_ps"), ("NativeNetwork.set_trace", "limit"),
+            ("StabilizerSimulator.measure", "qubit"), ("Scheduler.schedule_after", "delay_ps"),
+            ("NativeNetwork.schedule_timer", "delay_ps"), ("DensityMatrixSimulator.project", "outcome"),
+            ("StabilizerSimulator()", "num_qubits"), ("NativeNetwork.swap_slots", "slot_a")} <= labels
+    assert len(labels) > 60
+
+
+@pytest.mark.parametrize(("label", "get", "documented", "parameter"), CASES, ids=[f"{c[0]}-{c[3][0]}" for c in CASES])
+def test_an_integer_out_of_range_is_told_the_range_the_parameter_has(label, get, documented, parameter):
+    """Old behaviour: -2**63 - 1 given for a time, a qubit, a trace limit or a count held in int64 (until_ps,
+    time_ps, delay_ps, StabilizerSimulator.measure's qubit, set_trace's limit, num_qubits) was told "must be at
+    least -2**63", a range it does not have; -1 reached the core, whose message differed by parameter (or was
+    none: a trace limit's own); an unsigned count said "must be >= 0" for -1 and "must be at most 2**32 - 1 (no
+    count, index or time it takes is larger)" for 2**64, and a signed priority the same "no count ... is larger"."""
+    name, _, has_default, keyword_only = parameter
+    parameters = [p for p in _parameters(documented) if not p[2] and not p[3]]
+    said = {}
+    for bad in BAD:
+        args = [_value_of_type(p[1]) for p in parameters]
+        kwargs = {}
+        if has_default or keyword_only:
+            kwargs[name] = bad
+        else:
+            args[[p[0] for p in parameters].index(name)] = bad
+        try:
+            get()(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - which exception is checked below
+            error, message = exc, str(exc)
+        else:
+            continue  # in the range (2**63 for a 64-bit unsigned handle or seed)
+        stated = _stated_range(message)
+        if stated is None and 0 <= bad < 2**64:
+            continue  # a value a 64-bit unsigned parameter holds (a handle, a message id), refused by the core
+        if stated is None:
+            # Else only a time checked against the scheduler's clock reaches the core, which names the current time.
+            assert isinstance(error, qnsim.SchedulingError) and "current time" in message, f"{label}: {message}"
+            continue
+        low, high = stated
+        assert not low <= bad <= high, f"{label}({name}={bad}): {message}"
+        assert name in message and str(bad) in message, f"{label}({name}={bad}): {message}"
+        assert "\n" not in message
+        if name not in SIGNED:
+            assert low == 0, f"{label}({name}={bad}) is told a negative bound: {message}"
+        said[bad] = message.replace(str(bad), "VALUE")
+    assert said, f"{label}({name}): no value refused"
+    assert len(set(said.values())) == 1, f"{label}({name}): one range, different messages: {said}"
+
+
+FIELDS = [
+    (cls, field)
+    for cls in ("NodeParams", "LinkParams", "RequestParams")
+    for field in getattr(_core, cls).fields
+    if isinstance(getattr(getattr(_core, cls)(), field), int) and not isinstance(getattr(getattr(_core, cls)(), field), bool)
+    or field in ("cutoff_ps", "deadline_ps", "num_memories", "num_pairs")
+]
+
+
+def test_the_field_battery_covers_times_and_counts():
+    assert {("LinkParams", "attempt_period_ps"), ("RequestParams", "cutoff_ps"), ("NodeParams", "gate2_ps"),
+            ("LinkParams", "channels"), ("RequestParams", "num_pairs")} <= set(FIELDS)
+
+
+@pytest.mark.parametrize(("cls", "field"), FIELDS, ids=[f"{c}.{f}" for c, f in FIELDS])
+def test_an_integer_field_out_of_range_is_told_its_range(cls, field):
+    """Old behaviour: a time field (attempt_period_ps, cutoff_ps...) took -1 for validate() to refuse, was told "must
+    be at least -2**63" for -2**63 - 1 when set, and by keyword "must not be negative (a count)" (it is a time); a
+    count beyond its type was "too large for the native field" without the range."""
+    said = set()
+    for bad in BAD:
+        params = getattr(_core, cls)()
+        try:
+            setattr(params, field, bad)
+        except ValueError as exc:
+            set_message = str(exc)
+        else:
+            assert bad == 2**63 and field in ("num_pairs",), f"{cls}.{field} = {bad} was taken"
+            continue
+        with pytest.raises(qnsim.ParameterError) as info:
+            getattr(_core, cls)(**{field: bad})
+        assert set_message == f"{cls}.{info.value}", (set_message, str(info.value))
+        low, high = _stated_range(set_message)
+        assert low == 0 and not low <= bad <= high, set_message
+        said.add(str(info.value).replace(str(bad), "VALUE"))
+    assert len(said) == 1, said
