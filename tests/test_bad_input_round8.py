@@ -40,7 +40,7 @@ def test_the_engines_take_no_array_or_decimal_for_a_number(value):
         reg.bell_diagonal_pair([value, 0.9, 0.0, 0.0])
     with pytest.raises(TypeError, match=r"num_qubits must be an integer, got"):
         qnsim.StabilizerSimulator(value)
-    with pytest.raises(TypeError, match=r"qubit must be an integer, got"):
+    with pytest.raises(TypeError, match=r"^a qubit must be an int, got"):  # as a gate's target (round 20)
         s.measure(value)
 
 

@@ -65,10 +65,11 @@ struct Bounded {
 template <typename T>
 using NonNegative = Bounded<T, T{0}, std::numeric_limits<T>::max()>;
 
-/// A time in picoseconds that the core checks against its current time (the Scheduler's time_ps, delay_ps and
-/// until_ps): any int64 reaches it, so that -1 is told what any time before now is, as a SchedulingError naming the
-/// current time; beyond int64 it is refused stating the range every time has, [0, 2**63 - 1] (read as int64_t,
-/// -2**63 - 1 was told "must be at least -2**63").
+/// A time in picoseconds whose sign the core checks with more to say than a range: against its current time (the
+/// Scheduler's time_ps, delay_ps and until_ps, NativeNetwork.run's until_ps: a SchedulingError naming the current
+/// time) or by the field's name in seconds (the params records' *_ps fields, which validate() names as the user
+/// wrote them: "start_s must be >= 0 s"). Any int64 reaches the core; beyond int64 it is refused stating the range
+/// every time has, [0, 2**63 - 1] (read as int64_t, -2**63 - 1 was told "must be at least -2**63").
 struct CheckedTime {
     int64_t value = 0;
     operator int64_t() const { return value; }  // NOLINT: used exactly as the integer it wraps

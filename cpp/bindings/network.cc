@@ -131,14 +131,15 @@ auto slot_checked(R (Network::*accessor)(uint32_t) const) {
     };
 }
 
-// A time field in picoseconds: read as an int, set from a NonNegative (its refusal states [0, 2**63 - 1]).
+// A time field in picoseconds: read as an int, set from a CheckedTime: validate() checks its sign and names it in
+// seconds as the user wrote it ("start_s must be >= 0 s"); beyond int64 the setter states [0, 2**63 - 1].
 template <typename T>
 auto time_get(int64_t T::*member) {
     return [member](const T &t) { return t.*member; };
 }
 template <typename T>
 auto time_set(int64_t T::*member) {
-    return [member](T &t, NonNegative<int64_t> v) { t.*member = v; };
+    return [member](T &t, CheckedTime v) { t.*member = v; };
 }
 template <typename T>
 auto optional_time_get(std::optional<int64_t> T::*member) {
@@ -146,7 +147,7 @@ auto optional_time_get(std::optional<int64_t> T::*member) {
 }
 template <typename T>
 auto optional_time_set(std::optional<int64_t> T::*member) {
-    return [member](T &t, std::optional<NonNegative<int64_t>> v) {
+    return [member](T &t, std::optional<CheckedTime> v) {
         t.*member = v ? std::optional<int64_t>(v->value) : std::nullopt;
     };
 }
@@ -470,7 +471,7 @@ void bind_network(py::module_ &m) {
           "Status and aggregates of a request.");
     c.def(
         "run",
-        [](Network &n, NonNegative<int64_t> until_ps, Flag hand_over) {
+        [](Network &n, CheckedTime until_ps, Flag hand_over) {
             // Ctrl-C stops a long run between two events; the GIL is held throughout (Python
             // protocols run inside), so the check is a flag read.
             const InterruptCheckScope<Network> interruptible(n, raise_pending_signals);
