@@ -96,7 +96,7 @@ CASES = [
 
 def _stated_range(message: str):
     """The [low, high] a refusal states, as integers, or None."""
-    match = re.search(r"must be in \[([-0-9* ]+), ([-0-9* ]+)\]", message)
+    match = re.search(r" in \[([-0-9* ]+), ([-0-9* ]+)\]", message)
     if match:
         return tuple(eval(bound, {"__builtins__": {}}) for bound in match.groups())  # "2**63 - 1", "-2**31"
     match = re.search(r"out of range for a simulator with num_qubits=(\d+)", message)
@@ -151,8 +151,10 @@ def test_an_integer_out_of_range_is_told_the_range_the_parameter_has(label, get,
         assert "\n" not in message
         if name not in SIGNED:
             assert low == 0, f"{label}({name}={bad}) is told a negative bound: {message}"
-        said[bad] = message.replace(str(bad), "VALUE")
-    assert said, f"{label}({name}): no value refused"
+        if f"{name} must be in [" in message or "out of range for a simulator" in message:
+            # The bindings' refusal, or a qubit's (the core's own for a limit may say more: "(0: off)").
+            said[bad] = message.replace(str(bad), "VALUE")
+    assert said, f"{label}({name}): no value refused by its range"
     assert len(set(said.values())) == 1, f"{label}({name}): one range, different messages: {said}"
 
 

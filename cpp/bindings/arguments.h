@@ -65,12 +65,13 @@ struct Bounded {
 template <typename T>
 using NonNegative = Bounded<T, T{0}, std::numeric_limits<T>::max()>;
 
-/// A time in picoseconds whose sign the core checks with more to say than a range: against its current time (the
-/// Scheduler's time_ps, delay_ps and until_ps, NativeNetwork.run's until_ps: a SchedulingError naming the current
-/// time) or by the field's name in seconds (the params records' *_ps fields, which validate() names as the user
-/// wrote them: "start_s must be >= 0 s"). Any int64 reaches the core; beyond int64 it is refused stating the range
-/// every time has, [0, 2**63 - 1] (read as int64_t, -2**63 - 1 was told "must be at least -2**63").
-struct CheckedTime {
+/// A time in picoseconds or a record limit whose range the core checks with more to say than the type's: a time
+/// against the current time (the Scheduler's time_ps, delay_ps and until_ps, NativeNetwork.run's until_ps: "before
+/// the current time"), a params record's *_ps field by its name in seconds as the user wrote it (validate():
+/// "start_s must be >= 0 s"), a record limit with its own range and what 0 or None means (set_trace,
+/// max_records). Any int64 reaches the core; beyond int64 it is refused stating the range every such value has,
+/// [0, 2**63 - 1] (read as int64_t, -2**63 - 1 was told "must be at least -2**63").
+struct CoreChecked {
     int64_t value = 0;
     operator int64_t() const { return value; }  // NOLINT: used exactly as the integer it wraps
 };
@@ -385,8 +386,8 @@ struct type_caster<qnsim_bindings::Bounded<T, Low, High>> {
 };
 
 template <>
-struct type_caster<qnsim_bindings::CheckedTime> {
-    PYBIND11_TYPE_CASTER(qnsim_bindings::CheckedTime, const_name("int"));
+struct type_caster<qnsim_bindings::CoreChecked> {
+    PYBIND11_TYPE_CASTER(qnsim_bindings::CoreChecked, const_name("int"));
 
     bool load(handle src, bool) {
         const auto loaded = qnsim_bindings::numbers::load_integer<int64_t>(src.ptr(), value.value);
@@ -394,7 +395,7 @@ struct type_caster<qnsim_bindings::CheckedTime> {
                refuse_integer<int64_t>(src, loaded, 0, std::numeric_limits<int64_t>::max());
     }
 
-    static handle cast(qnsim_bindings::CheckedTime v, return_value_policy, handle) {
+    static handle cast(qnsim_bindings::CoreChecked v, return_value_policy, handle) {
         return PyLong_FromLongLong(v.value);
     }
 };

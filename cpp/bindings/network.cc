@@ -131,7 +131,7 @@ auto slot_checked(R (Network::*accessor)(uint32_t) const) {
     };
 }
 
-// A time field in picoseconds: read as an int, set from a CheckedTime: validate() checks its sign and names it in
+// A time field in picoseconds: read as an int, set from a CoreChecked: validate() checks its sign and names it in
 // seconds as the user wrote it ("start_s must be >= 0 s"); beyond int64 the setter states [0, 2**63 - 1].
 template <typename T>
 auto time_get(int64_t T::*member) {
@@ -139,7 +139,7 @@ auto time_get(int64_t T::*member) {
 }
 template <typename T>
 auto time_set(int64_t T::*member) {
-    return [member](T &t, CheckedTime v) { t.*member = v; };
+    return [member](T &t, CoreChecked v) { t.*member = v; };
 }
 template <typename T>
 auto optional_time_get(std::optional<int64_t> T::*member) {
@@ -147,7 +147,7 @@ auto optional_time_get(std::optional<int64_t> T::*member) {
 }
 template <typename T>
 auto optional_time_set(std::optional<int64_t> T::*member) {
-    return [member](T &t, std::optional<CheckedTime> v) {
+    return [member](T &t, std::optional<CoreChecked> v) {
         t.*member = v ? std::optional<int64_t>(v->value) : std::nullopt;
     };
 }
@@ -463,7 +463,7 @@ void bind_network(py::module_ &m) {
           "Adds `count` nodes like `node` (named node.name + index) in a line, joined by links like `link`; returns "
           "the first node's index (the chain's nodes are consecutive). The bulk path for very long chains.");
     c.def_property(
-        "max_records", &Network::max_records, [](Network &n, NonNegative<int64_t> limit) { n.set_max_records(limit); },
+        "max_records", &Network::max_records, [](Network &n, CoreChecked limit) { n.set_max_records(limit); },
         "Delivery records kept (aggregates in request_stats continue beyond it); at most 10^8.");
     c.def_property_readonly("num_requests", &Network::num_requests);
     c.def("request_stats", [](const Network &n, uint32_t r) { return n.request_stats(checked_request(n, r)); },
@@ -471,7 +471,7 @@ void bind_network(py::module_ &m) {
           "Status and aggregates of a request.");
     c.def(
         "run",
-        [](Network &n, CheckedTime until_ps, Flag hand_over) {
+        [](Network &n, CoreChecked until_ps, Flag hand_over) {
             // Ctrl-C stops a long run between two events; the GIL is held throughout (Python
             // protocols run inside), so the check is a flag read.
             const InterruptCheckScope<Network> interruptible(n, raise_pending_signals);
@@ -548,7 +548,7 @@ void bind_network(py::module_ &m) {
         },
         "Delivered pairs as a dict of numpy arrays (concurrence -1 where the formalism has none per pair; "
         "bell_diagonal: n x 4, <B|rho|B> for B = Phi+, Psi+, Psi-, Phi-).");
-    c.def("set_trace", [](Network &n, NonNegative<int64_t> limit) { n.set_trace(limit); }, py::arg("limit"),
+    c.def("set_trace", [](Network &n, CoreChecked limit) { n.set_trace(limit); }, py::arg("limit"),
           "Records protocol steps, keeping the first `limit` records (0: off, the default).");
     c.def_property_readonly(
         "trace_omitted", [](const Network &n) -> uint64_t { return n.trace() ? n.trace()->omitted() : 0; },

@@ -26,14 +26,14 @@ class PyScheduler final : public qnsim::EventHandler {
    public:
     PyScheduler() { kind_ = core_.register_handler(this); }
 
-    uint64_t schedule(CheckedTime time_ps, py::object callback, py::tuple args, int32_t priority) {
+    uint64_t schedule(CoreChecked time_ps, py::object callback, py::tuple args, int32_t priority) {
         check_callable(callback);
         const qnsim::EventHandle h = core_.schedule(time_ps, qnsim::EventPayload{kind_}, priority);
         store(h, std::move(callback), std::move(args));
         return h.packed();
     }
 
-    uint64_t schedule_after(CheckedTime delay_ps, py::object callback, py::tuple args, int32_t priority) {
+    uint64_t schedule_after(CoreChecked delay_ps, py::object callback, py::tuple args, int32_t priority) {
         check_callable(callback);
         const qnsim::EventHandle h = core_.schedule_after(delay_ps, qnsim::EventPayload{kind_}, priority);
         store(h, std::move(callback), std::move(args));
@@ -49,7 +49,7 @@ class PyScheduler final : public qnsim::EventHandler {
 
     bool is_pending(uint64_t packed) const { return core_.is_pending(qnsim::EventHandle::unpack(packed)); }
 
-    uint64_t run(std::optional<CheckedTime> until_ps) {
+    uint64_t run(std::optional<CoreChecked> until_ps) {
         return until_ps ? core_.run(*until_ps) : core_.run_until_empty();
     }
 
