@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from native_objects import NATIVE_MAKERS as MAKERS
 
 import qnsim
 from qnsim import _core
@@ -19,14 +20,6 @@ from qnsim import _core
 SIGNED = {"priority"}
 BAD = [-1, -(2**63) - 1, 2**63, 2**64]
 
-MAKERS = {
-    "QubitRegistry": lambda: qnsim.QubitRegistry("density_matrix", seed=1),
-    "StabilizerSimulator": lambda: qnsim.StabilizerSimulator(3, seed=1),
-    "DensityMatrixSimulator": lambda: qnsim.DensityMatrixSimulator(2, seed=1),
-    "NativeNetwork": lambda: _core.NativeNetwork("density_matrix", 1),
-    "Scheduler": lambda: _core.Scheduler(),
-    "WorkloadProgram": lambda: _core.WorkloadProgram("H 0"),
-}
 INTEGER = re.compile(r"^(typing\.SupportsInt \| typing\.SupportsIndex|int)( \| None)?$")
 
 

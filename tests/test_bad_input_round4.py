@@ -9,6 +9,7 @@ import inspect
 import re
 
 import pytest
+from native_objects import NATIVE_MAKERS as MAKERS
 
 import qnsim
 from qnsim import _core
@@ -23,15 +24,6 @@ class Wrong:
 
 WRONG = Wrong()
 
-# Every class of the native module a user can make, and how to make one to call methods on.
-MAKERS = {
-    "StabilizerSimulator": lambda: qnsim.StabilizerSimulator(3, seed=1),
-    "DensityMatrixSimulator": lambda: qnsim.DensityMatrixSimulator(2, seed=1),
-    "QubitRegistry": lambda: qnsim.QubitRegistry("density_matrix", seed=1),
-    "NativeNetwork": lambda: _core.NativeNetwork("density_matrix", 1),
-    "Scheduler": lambda: _core.Scheduler(),
-    "WorkloadProgram": lambda: _core.WorkloadProgram("H 0"),
-}
 
 
 def parameters(function, optional=False):

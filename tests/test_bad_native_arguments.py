@@ -6,18 +6,11 @@ import re
 
 import numpy as np
 import pytest
+from native_objects import NATIVE_MAKERS as MAKERS
 
 import qnsim
 from qnsim import _core
 
-MAKERS = {
-    "QubitRegistry": lambda: qnsim.QubitRegistry("density_matrix", seed=1),
-    "StabilizerSimulator": lambda: qnsim.StabilizerSimulator(3, seed=1),
-    "DensityMatrixSimulator": lambda: qnsim.DensityMatrixSimulator(2, seed=1),
-    "NativeNetwork": lambda: _core.NativeNetwork("density_matrix", 1),
-    "Scheduler": lambda: _core.Scheduler(),
-    "WorkloadProgram": lambda: _core.WorkloadProgram("H 0"),
-}
 BAD = ["x", None, 1.5, True, [1], {"a": 1}, object()]
 
 
