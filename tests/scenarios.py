@@ -46,14 +46,22 @@ def chain(names, *, formalism="density_matrix", seed=1, node_kwargs=None, **link
     return net
 
 
-def two_node_network(formalism="bell_diagonal", **link_kwargs):
+def two_node_network(formalism="bell_diagonal", *, seed=1, **link_kwargs):
     """Nodes "a" and "b" joined by one link (fidelity 0.9, 10 kHz, p = 0.1 per attempt, no fiber unless
     ``link_kwargs`` says otherwise: lengths in km, rates in Hz) and one request a -> b: the smallest
     network a seed batch runs."""
     link = dict(length_km=0.0, fidelity=0.9, rate_hz=1e4, success_probability=0.1) | link_kwargs
-    net = chain(["a", "b"], formalism=formalism, **link)
+    net = chain(["a", "b"], formalism=formalism, seed=seed, **link)
     net.request("a", "b")
     return net
+
+
+def one_km_link_network(seed=1, **link):
+    """:func:`two_node_network` (bell_diagonal) over a 1 km abstract link of F = 0.95, 1 kHz attempts and p = 0.1
+    unless given."""
+    return two_node_network(
+        seed=seed, **{"length_km": 1.0, "fidelity": 0.95, "rate_hz": 1e3, "success_probability": 0.1, **link}
+    )
 
 
 class MiddleSwap(qnsim.Protocol):

@@ -9,20 +9,11 @@ import types
 
 import numpy as np
 import pytest
+from scenarios import one_km_link_network as _one_link
 from scenarios import two_node_scenario
 
 import qnsim
 import qnsim._options
-
-
-def _one_link(seed=1, **link):
-    """Nodes a and b joined by a 1 km abstract link (F = 0.95, 1 kHz attempts, p = 0.1 unless given); one request."""
-    net = qnsim.Network("bell_diagonal", seed=seed)
-    net.add_node("a")
-    net.add_node("b")
-    net.add_link("a", "b", length_km=1.0, **{"fidelity": 0.95, "rate_hz": 1e3, "success_probability": 0.1, **link})
-    net.request("a", "b")
-    return net
 
 
 @pytest.fixture
