@@ -5,6 +5,8 @@ import json
 import math
 import re
 import signal
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -354,13 +356,27 @@ def test_interrupted_sweep_says_what_it_kept(tmp_path, capsys):
     def interrupt(signum, frame):
         raise KeyboardInterrupt
 
+    # Interrupt once the first row is in out, not after a fixed time: on a loaded machine the
+    # worker may not have finished a point within any fixed delay.
+    stop_watching = threading.Event()
+
+    def interrupt_after_first_row():
+        deadline = time.monotonic() + 120.0
+        while not stop_watching.is_set() and time.monotonic() < deadline:
+            if out.exists() and out.read_text().count("\n") >= 2:  # the header and one row
+                signal.pthread_kill(threading.main_thread().ident, signal.SIGALRM)
+                return
+            time.sleep(0.01)
+
     previous = signal.signal(signal.SIGALRM, interrupt)
+    watcher = threading.Thread(target=interrupt_after_first_row, daemon=True)
     try:
-        signal.setitimer(signal.ITIMER_REAL, 1.0)
+        watcher.start()
         code = guarded("qnsim sweep", lambda: qnsim.sweep(sweep_points.slow, {"x": list(range(200))}, out=out,
                                                           workers=1, progress=False), options={})  # fmt: skip
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        stop_watching.set()
+        watcher.join()
         signal.signal(signal.SIGALRM, previous)
     assert code == 130
     err = capsys.readouterr().err
