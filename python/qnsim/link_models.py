@@ -272,7 +272,12 @@ def werner_swap_fidelity(f1: float, f2: float) -> float:
 def teleportation_fidelity(f: float) -> float:
     """Average fidelity (2F + 1)/3 of teleporting a qubit through a Werner pair of fidelity F.
 
-    Horodecki et al., PRA 60, 1888 (1999): average over pure inputs of the teleported state.
+    Horodecki et al., PRA 60, 1888 (1999): average over pure inputs of the teleported state (with the
+    standard Pauli corrections it holds for any pair whose Phi+ fidelity is F). For a network's pair, F
+    must be the pair as the receiver corrects: a native delivery's fidelity is taken when each end holds
+    its herald and swap news, before the receiver waits for the sender's two bits, so it overstates a
+    teleported qubit's fidelity by that wait's decay (docs/concepts.md, "Teleporting a qubit through a
+    delivered pair", records it with a :class:`qnsim.Protocol`).
 
     Example:
         >>> teleportation_fidelity(1.0), teleportation_fidelity(0.25)
