@@ -706,10 +706,31 @@ class RequestResult:
             return max(weights) > 0.5
         return self.mean_fidelity > 0.5
 
+    def _undecided_bell_weight(self) -> tuple[str, float, float, float] | None:
+        """A stabilizer run's Bell weight whose 95% interval holds 1/2, as (name, mean, low, high), or None.
+
+        Trajectories sample the ensemble, so the verdict of :attr:`entangled` (is a mean weight above 1/2?) is an
+        estimate: a weight's Wilson interval (one trajectory per pair, each one Bell state) holding 1/2 leaves the
+        verdict open either way. When none does, the largest weight is surely above 1/2 or every weight surely
+        below it."""
+        if self.formalism != "stabilizer" or not self.num_pairs or self.bell_diagonal_sum is None:
+            return None
+        from qnsim.qec.sampling import wilson_interval
+
+        n = self.num_pairs
+        for name, total in zip(("Phi+", "Psi+", "Psi-", "Phi-"), self.bell_diagonal_sum):
+            low, high = wilson_interval(min(max(round(float(total)), 0), n), n)
+            if low <= 0.5 <= high:
+                return name, float(total) / n, low, high
+        return None
+
     def _entangled_text(self) -> str:
-        """The tables' entangled column: "yes", "NO", or "partly" when only some pairs are separable."""
+        """The tables' entangled column: "yes", "NO", "partly" when only some pairs are separable, or "unsure"
+        when a stabilizer run's trajectories leave the verdict open (see :meth:`_undecided_bell_weight`)."""
         if self.entangled is False and self.concurrence_sum is not None and self.unentangled < self.num_pairs:
             return "partly"
+        if self._undecided_bell_weight() is not None:
+            return "unsure"
         return {None: "-", True: "yes", False: "NO"}[self.entangled]
 
     @property
@@ -762,7 +783,17 @@ class RequestResult:
             notes.append(note)
         elif self.status == "pending":
             notes.append(f"not started: the run stopped before its start at {_eng(self.start_s, 's')}")
-        if self.num_pairs and self.entangled is False:
+        undecided = self._undecided_bell_weight()
+        if undecided is not None:
+            # 200 trajectories of pairs at F = 0.4845 (separable) read 0.51, "entangled: yes", without a word.
+            name, mean, low, high = undecided
+            notes.append(
+                f"ENTANGLEMENT UNDECIDED: the {name} weight {mean:.4f} of {self.num_pairs} trajectories has the 95% "
+                f"interval [{low:.4f}, {high:.4f}], which holds 1/2, so whether these pairs are entangled (a weight "
+                "above 1/2) is not settled by this run (entangled reads its estimate): deliver more pairs, or run "
+                "bell_diagonal or density_matrix, which compute the weights exactly"
+            )
+        elif self.num_pairs and self.entangled is False:
             if self.concurrence_sum is not None and self.unentangled < self.num_pairs:
                 # 9 separable pairs among 404 read "NOT ENTANGLED" (and "NO" in the table) as if all were.
                 notes.append(
