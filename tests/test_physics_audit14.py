@@ -305,3 +305,29 @@ def test_a_stabilizer_verdict_that_its_trajectories_cannot_settle_says_unsure():
     many = _dephased_pairs("stabilizer", 20_000).requests[0]
     assert many.fidelity_interval95[1] < 0.5 and many.entangled is False
     assert not any("UNDECIDED" in n for n in many.notes) and any("NOT ENTANGLED" in n for n in many.notes)
+
+
+@pytest.mark.parametrize("formalism", ["bell_diagonal", "stabilizer"])
+def test_a_link_calibrated_from_a_twirled_deeper_tree_carries_the_not_bounded_note(formalism):
+    """``qnsim.estimate.calibrate_link`` prices an estimate's link with a request's delivered pairs. Calibrating the
+    two-DEJMPS-round tree of test_physics_audit13 (pairs stored one T1) in a twirling formalism gives F = 0.317
+    (bell_diagonal; stabilizer about the same), where the exact run gives 0.522 (density_matrix, same network).
+    Old behaviour: the calibration's notes carried the request's ("NOT ENTANGLED") but not the run's, so the twirl's
+    NOT BOUNDED note was lost and the estimate was priced with a pair called separable that is not, without a word.
+    Now the run's notes come along (its seed note apart, which the calibration says its own way)."""
+    from qnsim.estimate import calibrate_link
+
+    def tree(formalism):
+        net = qnsim.Network(formalism, seed=5)
+        for name in "ab":
+            net.add_node(name, t1_s=1e-3, t2_s=2e-3)
+        net.add_link("a", "b", length_km=0.0, fidelity=0.9, rate_hz=1e3, channels=4)
+        net.request("a", "b", purification="dejmps", purification_rounds=2)
+        return calibrate_link(net, until_s=0.3)
+
+    exact, twirled = tree("density_matrix"), tree(formalism)
+    assert exact.fidelity == pytest.approx(0.522, abs=0.01) and twirled.fidelity < 0.35
+    (note,) = [n for n in twirled.notes if "Pauli twirl" in n]
+    assert note.startswith(f"calibration run: {formalism} formalism: memory T1 is applied as its Pauli twirl")
+    assert "NOT BOUNDED, run these requests in density_matrix" in note
+    assert not any("twirl" in n for n in exact.notes)
