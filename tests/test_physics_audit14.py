@@ -332,3 +332,36 @@ def test_a_link_calibrated_from_a_twirled_deeper_tree_carries_the_not_bounded_no
     assert note.startswith(f"calibration run: {formalism} formalism: memory T1 is applied as its Pauli twirl")
     assert "NOT BOUNDED, run these requests in density_matrix" in note
     assert not any("twirl" in n for n in exact.notes)
+
+
+# ---- memories at long times: the limits ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("formalism", ["density_matrix", "bell_diagonal", "stabilizer"])
+@pytest.mark.parametrize("ratio", [50.0, 1e6])
+def test_pairs_stored_far_past_their_memory_times_reach_each_channels_limit(formalism, ratio):
+    """Closed forms at t >> T (each end stored t = ratio x T, Werner F0 = 0.95, w = (4 F0 - 1)/3): pure dephasing
+    (T2) leaves <ZZ> = w, so F -> (1 + w)/4 = 0.4833 (Phi+ and Phi- alike); depolarizing (T) -> 1/4; amplitude
+    damping (T1, T2 = 2 T1) takes both ends to |00>, F -> 1/2 exactly, and its Pauli twirl to the maximally mixed
+    pair, 1/4 (the twirling formalisms, with their note). Exact to 1e-12 at 50 and 10^6 memory times (no underflow
+    to NaN); stabilizer trajectories within 5.3 sigma of the same limits."""
+    w = po.werner_correlators(0.95)[0]
+    twirls = formalism != "density_matrix"
+    for kind, limit in (("t2", (1 + w) / 4), ("dep", 0.25), ("t1", 0.25 if twirls else 0.5)):
+        node = {"t2": {"t2_s": 1e-3}, "dep": {"depolarizing_time_s": 1e-3}, "t1": {"t1_s": 1e-3, "t2_s": 2e-3}}[kind]
+        net = qnsim.Network(formalism, seed=3)
+        for name in "ab":
+            net.add_node(name, **node)
+        period = ratio * 1e-3
+        n = 2000 if formalism == "stabilizer" else 3
+        net.add_link("a", "b", length_km=0.0, fidelity=0.95, rate_hz=1 / period)
+        net.request("a", "b", num_pairs=n)
+        result = net.run(until_s=(n + 2) * period, progress=False)
+        r = result.requests[0]
+        assert r.num_pairs == n and np.all(np.isfinite(r.fidelities))
+        if formalism == "stabilizer":
+            k = float(np.sum(r.fidelities))
+            assert abs(k - n * limit) < SIGMAS * math.sqrt(n * limit * (1 - limit)), (kind, k / n, limit)
+        else:
+            np.testing.assert_allclose(r.fidelities, limit, rtol=0, atol=1e-12, err_msg=kind)
+        assert any("Pauli twirl" in note for note in result.notes) is (twirls and kind == "t1")
