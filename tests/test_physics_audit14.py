@@ -89,8 +89,8 @@ class _Teleport(qnsim.Protocol):
 def test_a_qubit_teleported_across_a_network_pays_for_the_bits_flight_in_the_receivers_memory(
         formalism, t1_s, t2_s, depolarizing_time_s):
     """Closed form: a Werner F0 = 0.9 pair over a 100 km link (midpoint herald, attempts of 100 us) is heralded at
-    both ends L / c_f = 480 us after emission; the sender measures then, and the receiver corrects one classical latency L / c_f later, so
-    its end was stored 2 L / c_f. The pair as used has F' = (1 + <XX> - <YY> + <ZZ>)/4 with each correlator
+    both ends L / c_f = 480 us after emission; the sender measures then, and the receiver corrects one classical
+    latency L / c_f later, so its end was stored 2 L / c_f. The pair as used has F' = (1 + <XX> - <YY> + <ZZ>)/4 with each correlator
     decayed by both ends' storage (physics_oracles.stored; depolarizing multiplies every correlator by
     exp(-t/T_dep) per end), and the teleported state's average fidelity is (2 F' + 1)/3
     (``qnsim.teleportation_fidelity``), which the numpy teleportation above (decay between the measurement and the
@@ -150,8 +150,9 @@ def test_the_one_round_dejmps_bound_holds_against_density_matrix_over_fidelity_t
     twirl shortfall gamma^2/4, both ends stored t), the twirled kept pair falls short of the exact one by
     (d (<XX> + <ZZ>) 2 + d^2) / (8 p) in the twirled correlators, at most (4 d + d^2) / (8 p), and p is exact.
     Checked pair by pair against density_matrix (exact channel) and bell_diagonal (the twirl) for F from near 1/2
-    to near 1 and t / T1 from 0.01 to 3 (T1 of 10 us and 1 s; T2 = 2 T1, damping alone, and T2 = T1 / 2): the twirled pair is the closed form, the shortfall
-    equals the formula to 1e-12 and never exceeds the bound, and the note gives the formula, not NOT BOUNDED."""
+    to near 1 and t / T1 from 0.01 to 3 (T1 of 10 us and 1 s; T2 = 2 T1, damping alone, and T2 = T1 / 2): the
+    twirled pair is the closed form, the shortfall equals the formula to 1e-12 and never exceeds the bound, and the
+    note gives the formula, not NOT BOUNDED."""
     for t1_s, t2_s in ((1e-5, 2e-5), (1.0, 2.0), (1.0, 0.5)):
         for ratio in (0.01, 0.3, 1.0, 3.0):
             t = ratio * t1_s
