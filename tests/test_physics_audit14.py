@@ -90,9 +90,9 @@ def test_a_qubit_teleported_across_a_network_pays_for_the_bits_flight_in_the_rec
         formalism, t1_s, t2_s, depolarizing_time_s):
     """Closed form: a Werner F0 = 0.9 pair over a 100 km link (midpoint herald, attempts of 100 us) is heralded at
     both ends L / c_f = 480 us after emission; the sender measures then, and the receiver corrects one classical
-    latency L / c_f later, so its end was stored 2 L / c_f. The pair as used has F' = (1 + <XX> - <YY> + <ZZ>)/4 with each correlator
-    decayed by both ends' storage (physics_oracles.stored; depolarizing multiplies every correlator by
-    exp(-t/T_dep) per end), and the teleported state's average fidelity is (2 F' + 1)/3
+    latency L / c_f later, so its end was stored 2 L / c_f. The pair as used has F' = (1 + <XX> - <YY> + <ZZ>)/4
+    with each correlator decayed by both ends' storage (physics_oracles.stored; depolarizing multiplies every
+    correlator by exp(-t/T_dep) per end), and the teleported state's average fidelity is (2 F' + 1)/3
     (``qnsim.teleportation_fidelity``), which the numpy teleportation above (decay between the measurement and the
     correction, T1 included) confirms. A native delivery's F (each end used at its herald, 480 us each) would give
     0.7318 where the teleported qubit has 0.6840 (density_matrix case): the test pins that the protocol pattern
