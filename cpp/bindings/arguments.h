@@ -33,6 +33,8 @@
 #include <string>
 #include <type_traits>
 
+#include "core/errors.h"
+
 namespace qnsim_bindings {
 
 /// A real number from Python: int, float or anything with __float__, but not bool or text.
@@ -65,16 +67,27 @@ struct Bounded {
 template <typename T>
 using NonNegative = Bounded<T, T{0}, std::numeric_limits<T>::max()>;
 
-/// A time in picoseconds or a record limit whose range the core checks with more to say than the type's: a time
-/// against the current time (the Scheduler's time_ps, delay_ps and until_ps, NativeNetwork.run's until_ps: "before
-/// the current time"), a params record's *_ps field by its name in seconds as the user wrote it (validate():
-/// "start_s must be >= 0 s"), a record limit with its own range and what 0 or None means (set_trace,
-/// max_records). Any int64 reaches the core; beyond int64 it is refused stating the range every such value has,
-/// [0, 2**63 - 1] (read as int64_t, -2**63 - 1 was told "must be at least -2**63").
-struct CoreChecked {
-    int64_t value = 0;
-    operator int64_t() const { return value; }  // NOLINT: used exactly as the integer it wraps
+/// An integer whose range [Low, High] the core checks, with more to say than the range alone: a params record's
+/// field by its name as the user wrote it and what None means (validate(): "num_pairs must be in [1, 2**64 - 1]
+/// (None: until the run ends), got 0", "start_s must be >= 0 s"), a record limit with what 0 or None means
+/// (set_trace, max_records), a time against the current time (the Scheduler's time_ps, delay_ps and until_ps,
+/// NativeNetwork.run's until_ps: "before the current time"). Any value T holds reaches the core; one T cannot hold
+/// is refused here stating the same range the core states, [Low, High], declared once (network/params.h): read as
+/// the plain type, channels = -1 was told "[0, 2**32 - 1]" where validate() takes [1, 1048576], and a trace limit
+/// of 2**64 "[0, 2**63 - 1]" where set_trace takes [0, 10^8].
+template <typename T, T Low, T High>
+struct CoreRanged {
+    static_assert(std::is_integral_v<T> && Low <= High);
+    T value = 0;
+    operator T() const { return value; }  // NOLINT: used exactly as the integer it wraps
 };
+
+/// A CoreRanged whose range is a declared qnsim::IntegerRange (network/params.h): `InRange<qnsim::kChannelsRange>`.
+template <const auto &Range>
+using InRange = CoreRanged<decltype(Range.low), Range.low, Range.high>;
+
+/// A time in picoseconds held in int64, whose sign (or place against the current time) the core checks.
+using CoreChecked = CoreRanged<int64_t, 0, std::numeric_limits<int64_t>::max()>;
 
 /// A qubit index parameter: taken as given, for the engine to read with qubit_index (and its range), so that a
 /// qubit named by a parameter (measure(qubit)) is told what a gate's target is, whatever its value.
@@ -267,23 +280,14 @@ namespace detail {
 
 inline std::string repr_of(handle h) { return qnsim_bindings::short_repr(h); }
 
-/// An integer bound as a refusal states it: T's extremes as powers of two ("2**63 - 1", "-2**31"), others as digits.
-template <typename T>
-std::string integer_bound(T bound) {
-    const std::string bits = std::to_string(std::numeric_limits<T>::digits);
-    if (bound == std::numeric_limits<T>::max()) return "2**" + bits + " - 1";
-    if (std::is_signed_v<T> && bound == std::numeric_limits<T>::min()) return "-2**" + bits;
-    return std::to_string(bound);
-}
-
-/// The range [low, high] of an integer parameter as its refusal states it: "[0, 2**32 - 1]" for an unsigned T,
-/// "[-2**31, 2**31 - 1]" for a signed one, "[0, 2**63 - 1]" for a NonNegative<int64_t>. One message for every
-/// value outside, whichever side: "must be >= 0" for -1 and "must be at most 2**32 - 1 (no count, index or time it
-/// takes is larger)" for 2**64 told half of it each, and a signed T's "must be at least -2**63" offered a count or
-/// a time the negative half.
+/// The range [low, high] of an integer parameter as its refusal states it, in the core's words (IntegerRange::text):
+/// "[0, 2**32 - 1]" for an unsigned T, "[-2**31, 2**31 - 1]" for a signed one, "[0, 2**63 - 1]" for a
+/// NonNegative<int64_t>, "[1, 1048576]" for a link's channels. One message for every value outside, whichever side:
+/// "must be >= 0" for -1 and "must be at most 2**32 - 1 (no count, index or time it takes is larger)" for 2**64
+/// told half of it each, and a signed T's "must be at least -2**63" offered a count or a time the negative half.
 template <typename T>
 std::string integer_range(T low = std::numeric_limits<T>::min(), T high = std::numeric_limits<T>::max()) {
-    return "[" + integer_bound<T>(low) + ", " + integer_bound<T>(high) + "]";
+    return qnsim::IntegerRange<T>{low, high}.text();
 }
 
 /// Records a refused integer (not one, or out of its range) for the fallback; returns false.
@@ -385,18 +389,20 @@ struct type_caster<qnsim_bindings::Bounded<T, Low, High>> {
     }
 };
 
-template <>
-struct type_caster<qnsim_bindings::CoreChecked> {
-    PYBIND11_TYPE_CASTER(qnsim_bindings::CoreChecked, const_name("int"));
+/// A CoreRanged<T, Low, High> takes every value T holds (the core checks [Low, High]); beyond T it states [Low, High].
+template <typename T, T Low, T High>
+struct type_caster<qnsim_bindings::CoreRanged<T, Low, High>> {
+    using Value = qnsim_bindings::CoreRanged<T, Low, High>;  // one name: the macro below splits at commas
+    PYBIND11_TYPE_CASTER(Value, const_name("int"));
 
     bool load(handle src, bool) {
-        const auto loaded = qnsim_bindings::numbers::load_integer<int64_t>(src.ptr(), value.value);
-        return loaded == qnsim_bindings::numbers::IntegerLoad::ok ||
-               refuse_integer<int64_t>(src, loaded, 0, std::numeric_limits<int64_t>::max());
+        const auto loaded = qnsim_bindings::numbers::load_integer<T>(src.ptr(), value.value);
+        return loaded == qnsim_bindings::numbers::IntegerLoad::ok || refuse_integer<T>(src, loaded, Low, High);
     }
 
-    static handle cast(qnsim_bindings::CoreChecked v, return_value_policy, handle) {
-        return PyLong_FromLongLong(v.value);
+    static handle cast(Value v, return_value_policy, handle) {
+        if constexpr (std::is_signed_v<T>) return PyLong_FromLongLong(v.value);
+        return PyLong_FromUnsignedLongLong(v.value);
     }
 };
 

@@ -111,6 +111,15 @@ void keyword_init(py::class_<T> &cls, std::vector<std::string> fields) {
     cls.attr("fields") = names;
 }
 
+// `Cls.ranges`: each integer field's declared range (network/params.h) as validate() and the setters state it, for the
+// Python specs to state (and document) the same range rather than restate it.
+template <typename T>
+void declare_ranges(py::class_<T> &cls, const std::vector<std::pair<std::string, std::string>> &ranges) {
+    py::dict out;
+    for (const auto &[field, text] : ranges) out[py::str(field)] = text;
+    cls.attr("ranges") = out;
+}
+
 // Accessors by index name the index that does not exist, not std::vector::at's
 // "vector::_M_range_check: __n (which is 5) >= this->size() (which is 0)".
 uint32_t checked_request(const Network &n, uint32_t request) {
@@ -149,6 +158,28 @@ template <typename T>
 auto optional_time_set(std::optional<int64_t> T::*member) {
     return [member](T &t, std::optional<CoreChecked> v) {
         t.*member = v ? std::optional<int64_t>(v->value) : std::nullopt;
+    };
+}
+
+// An integer field with a declared range (network/params.h): any value its type holds is stored for validate() to
+// check, one it cannot hold is refused stating the same range (InRange): "channels must be in [1, 1048576]" either
+// way, where -1 was told its type's "[0, 2**32 - 1]".
+template <const auto &Range, typename T>
+auto ranged_get(decltype(Range.low) T::*member) {
+    return [member](const T &t) { return t.*member; };
+}
+template <const auto &Range, typename T>
+auto ranged_set(decltype(Range.low) T::*member) {
+    return [member](T &t, InRange<Range> v) { t.*member = v; };
+}
+template <const auto &Range, typename T>
+auto optional_ranged_get(std::optional<decltype(Range.low)> T::*member) {
+    return [member](const T &t) { return t.*member; };
+}
+template <const auto &Range, typename T>
+auto optional_ranged_set(std::optional<decltype(Range.low)> T::*member) {
+    return [member](T &t, std::optional<InRange<Range>> v) {
+        t.*member = v ? std::optional<decltype(Range.low)>(v->value) : std::nullopt;
     };
 }
 
@@ -204,7 +235,9 @@ void bind_params(py::module_ &m) {
                                        "A node as the native network takes it (integer picosecond durations). "
                                        "Built by qnsim.Network.add_node from SI values.");
     node.def_readwrite("name", &qnsim::NodeParams::name)
-        .def_readwrite("num_memories", &qnsim::NodeParams::num_memories, "memory qubits; None: as the links need")
+        .def_property("num_memories", optional_ranged_get<qnsim::kNumMemoriesRange>(&qnsim::NodeParams::num_memories),
+                      optional_ranged_set<qnsim::kNumMemoriesRange>(&qnsim::NodeParams::num_memories),
+                      "memory qubits; None: as the links need")
         .def_readwrite("t1_s", &qnsim::NodeParams::t1_s)
         .def_readwrite("t2_s", &qnsim::NodeParams::t2_s)
         .def_readwrite("depolarizing_time_s", &qnsim::NodeParams::depolarizing_time_s)
@@ -215,6 +248,7 @@ void bind_params(py::module_ &m) {
         .def_property("gate2_ps", time_get(&qnsim::NodeParams::gate2_ps), time_set(&qnsim::NodeParams::gate2_ps))
         .def_property("measure_ps", time_get(&qnsim::NodeParams::measure_ps), time_set(&qnsim::NodeParams::measure_ps))
         .def("validate", &qnsim::NodeParams::validate, "Range checks; ParameterError naming the field.");
+    declare_ranges(node, {{"num_memories", qnsim::kNumMemoriesRange.text()}});
     keyword_init(node, {"name", "num_memories", "t1_s", "t2_s", "depolarizing_time_s", "gate1_error", "gate2_error",
                         "measure_error", "gate1_ps", "gate2_ps", "measure_ps"});
 
@@ -223,7 +257,8 @@ void bind_params(py::module_ &m) {
                                        "qnsim.Network.add_link from a link model.");
     link.def_readwrite("node_a", &qnsim::LinkParams::node_a)
         .def_readwrite("node_b", &qnsim::LinkParams::node_b)
-        .def_readwrite("channels", &qnsim::LinkParams::channels)
+        .def_property("channels", ranged_get<qnsim::kChannelsRange>(&qnsim::LinkParams::channels),
+                      ranged_set<qnsim::kChannelsRange>(&qnsim::LinkParams::channels))
         .def_readwrite("success_probability", &qnsim::LinkParams::success_probability)
         .def_property("attempt_period_ps", time_get(&qnsim::LinkParams::attempt_period_ps), time_set(&qnsim::LinkParams::attempt_period_ps))
         .def_property("herald_delay_a_ps", time_get(&qnsim::LinkParams::herald_delay_a_ps), time_set(&qnsim::LinkParams::herald_delay_a_ps))
@@ -253,6 +288,7 @@ void bind_params(py::module_ &m) {
             },
             "exact 4x4 delivered state (density formalism), or None")
         .def("validate", &qnsim::LinkParams::validate, "Range checks; ParameterError naming the field.");
+    declare_ranges(link, {{"channels", qnsim::kChannelsRange.text()}});
     keyword_init(link, {"node_a", "node_b", "channels", "success_probability", "attempt_period_ps", "herald_delay_a_ps",
                         "herald_delay_b_ps", "classical_delay_ps", "setup_delay_ps", "first_round_probability",
                         "fixed_channels", "bell_diagonal", "state"});
@@ -261,21 +297,30 @@ void bind_params(py::module_ &m) {
                                              "An end-to-end request as the native network takes it (integer "
                                              "picoseconds). Built by qnsim.Network.request.");
     request.def_readwrite("path", &qnsim::RequestParams::path)
-        .def_readwrite("num_pairs", &qnsim::RequestParams::num_pairs)
+        .def_property("num_pairs", optional_ranged_get<qnsim::kNumPairsRange>(&qnsim::RequestParams::num_pairs),
+                      optional_ranged_set<qnsim::kNumPairsRange>(&qnsim::RequestParams::num_pairs))
         .def_property("start_ps", time_get(&qnsim::RequestParams::start_ps), time_set(&qnsim::RequestParams::start_ps))
         .def_property("cutoff_ps", optional_time_get(&qnsim::RequestParams::cutoff_ps), optional_time_set(&qnsim::RequestParams::cutoff_ps))
         .def_property("deadline_ps", optional_time_get(&qnsim::RequestParams::deadline_ps), optional_time_set(&qnsim::RequestParams::deadline_ps))
         .def_readwrite("purification", &qnsim::RequestParams::purification)
-        .def_readwrite("purification_rounds", &qnsim::RequestParams::purification_rounds)
-        .def_readwrite("end_to_end_purification_rounds", &qnsim::RequestParams::end_to_end_purification_rounds)
+        .def_property("purification_rounds",
+                      ranged_get<qnsim::kPurificationRoundsRange>(&qnsim::RequestParams::purification_rounds),
+                      ranged_set<qnsim::kPurificationRoundsRange>(&qnsim::RequestParams::purification_rounds))
+        .def_property(
+            "end_to_end_purification_rounds",
+            ranged_get<qnsim::kPurificationRoundsRange>(&qnsim::RequestParams::end_to_end_purification_rounds),
+            ranged_set<qnsim::kPurificationRoundsRange>(&qnsim::RequestParams::end_to_end_purification_rounds))
         .def_property("keep_pairs", flag_get(&qnsim::RequestParams::keep_pairs), flag_set(&qnsim::RequestParams::keep_pairs))
         .def_property("python_protocol", flag_get(&qnsim::RequestParams::python_protocol), flag_set(&qnsim::RequestParams::python_protocol))
-        .def_readwrite("memories_per_link", &qnsim::RequestParams::memories_per_link)
+        .def_property("memories_per_link",
+                      ranged_get<qnsim::kMemoriesPerLinkRange>(&qnsim::RequestParams::memories_per_link),
+                      ranged_set<qnsim::kMemoriesPerLinkRange>(&qnsim::RequestParams::memories_per_link))
         .def_readwrite("min_fidelity", &qnsim::RequestParams::min_fidelity)
         .def_readwrite("swap_schedule", &qnsim::RequestParams::swap_schedule)
         .def_property("swap_handshake", flag_get(&qnsim::RequestParams::swap_handshake), flag_set(&qnsim::RequestParams::swap_handshake))
         .def_readwrite("generation", &qnsim::RequestParams::generation)
         .def("validate", &qnsim::RequestParams::validate, "Range checks; ParameterError naming the field.");
+    declare_ranges(request, {{"num_pairs", qnsim::kNumPairsRange.text()}, {"purification_rounds", qnsim::kPurificationRoundsRange.text()}, {"end_to_end_purification_rounds", qnsim::kPurificationRoundsRange.text()}, {"memories_per_link", qnsim::kMemoriesPerLinkRange.text()}});
     keyword_init(request, {"path", "num_pairs", "start_ps", "cutoff_ps", "deadline_ps", "purification",
                            "purification_rounds", "end_to_end_purification_rounds", "keep_pairs", "python_protocol",
                            "memories_per_link", "min_fidelity", "swap_schedule", "swap_handshake", "generation"});
@@ -463,7 +508,7 @@ void bind_network(py::module_ &m) {
           "Adds `count` nodes like `node` (named node.name + index) in a line, joined by links like `link`; returns "
           "the first node's index (the chain's nodes are consecutive). The bulk path for very long chains.");
     c.def_property(
-        "max_records", &Network::max_records, [](Network &n, CoreChecked limit) { n.set_max_records(limit); },
+        "max_records", &Network::max_records, [](Network &n, InRange<qnsim::kRecordLimitRange> limit) { n.set_max_records(limit); },
         "Delivery records kept (aggregates in request_stats continue beyond it); at most 10^8.");
     c.def_property_readonly("num_requests", &Network::num_requests);
     c.def("request_stats", [](const Network &n, uint32_t r) { return n.request_stats(checked_request(n, r)); },
@@ -548,7 +593,7 @@ void bind_network(py::module_ &m) {
         },
         "Delivered pairs as a dict of numpy arrays (concurrence -1 where the formalism has none per pair; "
         "bell_diagonal: n x 4, <B|rho|B> for B = Phi+, Psi+, Psi-, Phi-).");
-    c.def("set_trace", [](Network &n, CoreChecked limit) { n.set_trace(limit); }, py::arg("limit"),
+    c.def("set_trace", [](Network &n, InRange<qnsim::kRecordLimitRange> limit) { n.set_trace(limit); }, py::arg("limit"),
           "Records protocol steps, keeping the first `limit` records (0: off, the default).");
     c.def_property_readonly(
         "trace_omitted", [](const Network &n) -> uint64_t { return n.trace() ? n.trace()->omitted() : 0; },

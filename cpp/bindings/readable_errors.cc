@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -213,12 +214,88 @@ std::string narrow(const std::string &candidates, const std::string &signature, 
     return kept.empty() ? candidates : kept;
 }
 
+/// Makes the call again (the function, bound to its object for a method).
+using CallAgain = std::function<void(const Call &)>;
+
+/// True while a refused call is made again with its shared value told apart (see tell_apart).
+bool telling_apart = false;
+
+/// The type of the equal copies tell_apart gives: a subclass of int or float, with no slots of its own, named and
+/// printed as the value (repr is int's or float's).
+py::object copy_type(bool integral) {
+    static PyObject *types[2] = {nullptr, nullptr};  // never released: alive as long as the interpreter
+    PyObject *&type = types[integral ? 1 : 0];
+    if (!type) {
+        py::module_ builtins = py::module_::import("builtins");
+        py::dict body;
+        body["__slots__"] = py::tuple();
+        body["__module__"] = "builtins";
+        type = builtins.attr("type")(integral ? "int" : "float", py::make_tuple(builtins.attr(integral ? "int" : "float")),
+                                     body)
+                   .release()
+                   .ptr();
+    }
+    return py::reinterpret_borrow<py::object>(type);
+}
+
+/// The call with each occurrence of `value` (top level, or an item of a list or tuple given) replaced by an equal
+/// copy of its own.
+Call with_copies(const Call &call, PyObject *value) {
+    const py::object type = copy_type(PyLong_Check(value));
+    auto copied = [&](py::handle given) -> py::object {
+        if (given.ptr() == value) return type(given);
+        if (PyList_CheckExact(given.ptr()) || PyTuple_CheckExact(given.ptr())) {
+            const py::sequence items = py::reinterpret_borrow<py::sequence>(given);
+            py::list out;
+            bool changed = false;
+            for (size_t i = 0; i < items.size(); i++) {
+                const py::object item = items[i];
+                changed |= item.ptr() == value;
+                out.append(item.ptr() == value ? type(item) : item);
+            }
+            if (changed) return PyTuple_CheckExact(given.ptr()) ? py::object(py::tuple(out)) : py::object(out);
+        }
+        return py::reinterpret_borrow<py::object>(given);
+    };
+    Call out{{}, py::kwargs()};
+    for (const auto &given : call.positional) out.positional.push_back(copied(given));
+    for (auto item : call.kwargs) out.kwargs[item.first] = copied(item.second);
+    return out;
+}
+
+/// One int or float object given for several parameters (small ints and a variable passed twice are one object:
+/// `f(-1, -1)`, `f(x, priority=x)`) cannot be told apart by identity, and the refusal named all of them ("node or
+/// slot_a or slot_b must be ..."; or "time_ps or priority" where time_ps took the value). The call is made again
+/// with each occurrence an equal copy of its own, which every number caster reads as the value (they read ints and
+/// floats by PyLong_Check / PyFloat_Check and numbers.Integral, never by exact type), so it fails in the same
+/// caster, before the function runs, and that refusal names its parameter by position or keyword.
+void tell_apart(const Call &call, PyObject *value, const CallAgain &again) {
+    if (telling_apart || !again || !(PyLong_CheckExact(value) || PyFloat_CheckExact(value))) return;
+    const Call copies = with_copies(call, value);
+    struct Flag {
+        Flag() { telling_apart = true; }
+        ~Flag() { telling_apart = false; }
+    } flag;
+    again(copies);  // raises the refusal, naming one parameter (error_already_set propagates it unchanged)
+}
+
 [[noreturn]] void refuse(const std::string &qualname, const std::string &signature, const OverloadNames &names,
-                         const Call &call) {
+                         const Call &call, const CallAgain &again = nullptr) {
     ArgumentFailure &failure = ArgumentFailure::last();
     const std::string parameter =
         failure.value ? narrow(find_parameter(call, names, failure.value), signature, failure.problem) : "";
     if (!parameter.empty()) {
+        if (parameter.find(" or ") != std::string::npos && !telling_apart) {
+            const py::object value = py::reinterpret_borrow<py::object>(failure.value);
+            const std::string problem = failure.problem;
+            const bool out_of_range = failure.out_of_range;
+            failure.clear();
+            tell_apart(call, value.ptr(), again);
+            // Not told apart (not a number, or the call went through with copies): as before, naming them all.
+            failure.value = value.inc_ref().ptr();
+            failure.problem = problem;
+            failure.out_of_range = out_of_range;
+        }
         const std::string message = qualname + "(): " + parameter + " " + failure.problem + ", got " +
                                     short_repr(failure.value);
         const bool out_of_range = failure.out_of_range;
@@ -228,6 +305,13 @@ std::string narrow(const std::string &candidates, const std::string &signature, 
     }
     failure.clear();
     throw py::type_error(qualname + "() cannot take (" + describe_call(call, names) + "); expected " + signature);
+}
+
+/// `function(*call.positional, **call.kwargs)`, for refuse() to make a refused call again.
+void call_with(const py::object &function, const Call &call) {
+    py::tuple args(call.positional.size());
+    for (size_t i = 0; i < call.positional.size(); i++) args[i] = call.positional[i];
+    function(*args, **call.kwargs);
 }
 
 void restore_doc(py::handle function_or_method, const std::string &doc) {
@@ -257,9 +341,13 @@ void add_to_method(py::handle cls, const std::string &name) {
     const std::string signature = expected_signature(doc);
     const OverloadNames names = parameter_names(existing);
     py::cpp_function fallback(
-        [qualname, signature, names](py::handle, SecondPassArgument first, py::args rest,
-                                     py::kwargs kwargs) -> py::object {
-            refuse(qualname, signature, names, gather(first.value, rest, kwargs));
+        [qualname, signature, names, cls, name](py::handle self, SecondPassArgument first, py::args rest,
+                                                py::kwargs kwargs) -> py::object {
+            refuse(qualname, signature, names, gather(first.value, rest, kwargs), [&](const Call &again) {
+                Call bound{{py::reinterpret_borrow<py::object>(self)}, again.kwargs};
+                bound.positional.insert(bound.positional.end(), again.positional.begin(), again.positional.end());
+                call_with(cls.attr(name.c_str()), bound);  // through the class: __init__ as well as methods
+            });
         },
         py::name(name.c_str()), py::is_method(cls), py::sibling(existing),
         py::arg("_qnsim_first") = no_positional_argument());
@@ -275,8 +363,10 @@ void add_to_static_method(py::handle cls, const std::string &name) {
     const std::string signature = expected_signature(doc);
     const OverloadNames names = parameter_names(existing);
     py::cpp_function fallback(
-        [qualname, signature, names](SecondPassArgument first, py::args rest, py::kwargs kwargs) -> py::object {
-            refuse(qualname, signature, names, gather(first.value, rest, kwargs));
+        [qualname, signature, names, cls, name](SecondPassArgument first, py::args rest,
+                                                py::kwargs kwargs) -> py::object {
+            refuse(qualname, signature, names, gather(first.value, rest, kwargs),
+                   [&](const Call &again) { call_with(cls.attr(name.c_str()), again); });
         },
         py::name(name.c_str()), py::scope(cls), py::sibling(existing),
         py::arg("_qnsim_first") = no_positional_argument());
@@ -326,13 +416,15 @@ bool is_static_pybind11_function(py::handle obj) {
 }
 
 void add_to_function(py::module_ &m, const std::string &name) {
+    const py::handle module = m;  // a handle: nothing to release after the interpreter has gone
     py::object existing = m.attr(name.c_str());
     const std::string doc = py::str(existing.attr("__doc__")).cast<std::string>();
     const std::string signature = expected_signature(doc);
     const OverloadNames names = parameter_names(existing);
     py::cpp_function fallback(
-        [name, signature, names](SecondPassArgument first, py::args rest, py::kwargs kwargs) -> py::object {
-            refuse(name, signature, names, gather(first.value, rest, kwargs));
+        [name, signature, names, module](SecondPassArgument first, py::args rest, py::kwargs kwargs) -> py::object {
+            refuse(name, signature, names, gather(first.value, rest, kwargs),
+                   [&](const Call &again) { call_with(module.attr(name.c_str()), again); });
         },
         py::name(name.c_str()), py::scope(m), py::sibling(existing),
         py::arg("_qnsim_first") = no_positional_argument());

@@ -127,6 +127,27 @@ std::string msg(const Parts &...parts) {
 }
 
 
+/// An integer bound as every refusal states it: its type's extremes as powers of two ("2**64 - 1", "-2**31"), others
+/// as digits ("1048576").
+template <typename T>
+std::string integer_bound_text(T bound) {
+    static_assert(std::is_integral_v<T>);
+    const std::string bits = std::to_string(std::numeric_limits<T>::digits);
+    if (bound == std::numeric_limits<T>::max()) return "2**" + bits + " - 1";
+    if (std::is_signed_v<T> && bound == std::numeric_limits<T>::min()) return "-2**" + bits;
+    return std::to_string(bound);
+}
+
+/// The range of an integer parameter, declared once (network/params.h declares each field's): the core's check and
+/// the bindings' refusal of a value outside it both state it in these words ("[1, 1048576]").
+template <typename T>
+struct IntegerRange {
+    static_assert(std::is_integral_v<T>);
+    T low, high;
+    constexpr bool contains(T value) const { return value >= low && value <= high; }
+    std::string text() const { return "[" + integer_bound_text(low) + ", " + integer_bound_text(high) + "]"; }
+};
+
 /// Rounding slack of probabilities given as numbers that describe one state (Bell-diagonal coefficients, a pair's
 /// fidelity) and of a density matrix's checks (its trace, its least eigenvalue): a coefficient may lie below 0 or
 /// above 1 by at most this, and four coefficients' sum may be off 1 by at most this. Within it a coefficient is

@@ -20,6 +20,13 @@ void duration(const char *field, int64_t ps) {
     if (ps < 0) throw ParameterError(field, msg("must be >= 0 s, got ", seconds(ps), " s"));
 }
 
+// An integer field within its declared range (params.h), stated as the bindings state it; `note` says what a
+// value outside the range, such as None, means instead.
+template <typename T>
+void in_range(const char *field, const IntegerRange<T> &range, T value, const char *note = "") {
+    if (!range.contains(value)) throw ParameterError(field, msg("must be in ", range.text(), note, ", got ", value));
+}
+
 // A time constant: > 0 s, infinity meaning "no such decay".
 void time_constant(const char *field, double s) {
     if (!(s > 0)) throw ParameterError(field, msg("must be > 0 s (inf: none), got ", s, " s"));
@@ -29,9 +36,7 @@ void time_constant(const char *field, double s) {
 
 void NodeParams::validate() const {
     if (name.empty()) throw ParameterError("name", "must be a non-empty string");
-    if (num_memories && (*num_memories < 1 || *num_memories > kMaxMemoriesPerNode)) {
-        throw ParameterError("num_memories", msg("must be in [1, ", kMaxMemoriesPerNode, "], got ", *num_memories));
-    }
+    if (num_memories) in_range("num_memories", kNumMemoriesRange, *num_memories);
     time_constant("t1_s", t1_s);
     time_constant("t2_s", t2_s);
     if (t2_s > 2 * t1_s) {
@@ -52,9 +57,7 @@ void NodeParams::validate() const {
 }
 
 void LinkParams::validate() const {
-    if (channels < 1 || channels > kMaxChannelsPerLink) {
-        throw ParameterError("channels", msg("must be in [1, ", kMaxChannelsPerLink, "], got ", channels));
-    }
+    in_range("channels", kChannelsRange, channels);
     if (!(success_probability > 0 && success_probability <= 1)) {
         throw ParameterError("success_probability", msg("must be in (0, 1], got ", success_probability));
     }
@@ -91,7 +94,7 @@ void LinkParams::validate() const {
 
 void RequestParams::validate() const {
     if (path.size() < 2) throw ParameterError("path", msg("needs at least 2 nodes, got ", path.size()));
-    if (num_pairs && *num_pairs < 1) throw ParameterError("num_pairs", "must be >= 1 (None: until the run ends), got 0");
+    if (num_pairs) in_range("num_pairs", kNumPairsRange, *num_pairs, " (None: until the run ends)");
     duration("start_s", start_ps);
     if (cutoff_ps && *cutoff_ps <= 0) {
         throw ParameterError("cutoff_s", msg("must be > 0 s (None: no cutoff), got ", seconds(*cutoff_ps), " s"));
@@ -100,14 +103,8 @@ void RequestParams::validate() const {
         throw ParameterError("deadline_s", msg("must be after start_s = ", seconds(start_ps), " s (deadlines are absolute ",
                                                "simulated times), got ", seconds(*deadline_ps), " s"));
     }
-    if (purification_rounds > kMaxPurificationRounds) {
-        throw ParameterError("purification_rounds",
-                             msg("must be in [0, ", kMaxPurificationRounds, "], got ", purification_rounds));
-    }
-    if (end_to_end_purification_rounds > kMaxPurificationRounds) {
-        throw ParameterError("end_to_end_purification_rounds",
-                             msg("must be in [0, ", kMaxPurificationRounds, "], got ", end_to_end_purification_rounds));
-    }
+    in_range("purification_rounds", kPurificationRoundsRange, purification_rounds);
+    in_range("end_to_end_purification_rounds", kPurificationRoundsRange, end_to_end_purification_rounds);
     if ((purification_rounds > 0 || end_to_end_purification_rounds > 0) && purification == PurifyScheme::None) {
         throw ParameterError("purification", "must be 'bbpssw' or 'dejmps' when purification rounds are asked for");
     }
@@ -115,10 +112,7 @@ void RequestParams::validate() const {
         throw ParameterError("purification_rounds",
                              "must be >= 1 with a purification scheme (or give end_to_end_purification_rounds)");
     }
-    if (memories_per_link < 1 || memories_per_link > kMaxChannelsPerLink) {
-        throw ParameterError("memories_per_link",
-                             msg("must be in [1, ", kMaxChannelsPerLink, "], got ", memories_per_link));
-    }
+    in_range("memories_per_link", kMemoriesPerLinkRange, memories_per_link);
     if (memories_per_link < memories_needed()) {
         throw ParameterError("memories_per_link",
                              msg("must be >= ", memories_needed(), " for ", purification_rounds, " link and ",
@@ -142,10 +136,7 @@ void RequestParams::validate() const {
 }
 
 void validate_max_records(int64_t max_records) {
-    if (max_records < 0 || static_cast<uint64_t>(max_records) > kMaxRecords) {
-        throw ParameterError("max_records",
-                             msg("must be in [0, ", kMaxRecords, "] (None: 10^6, the default), got ", max_records));
-    }
+    in_range("max_records", kRecordLimitRange, max_records, " (None: 10^6, the default)");
 }
 
 }  // namespace qnsim

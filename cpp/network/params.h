@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/errors.h"
 #include "network/primitives.h"
 
 namespace qnsim {
@@ -29,6 +30,17 @@ constexpr uint64_t kMaxSlots = uint64_t{1} << 25;
 constexpr uint32_t kMaxPurificationRounds = 16;
 /// A delivery record is 56 bytes: 10^8 of them is 5.6 GB.
 constexpr uint64_t kMaxRecords = 100'000'000;
+
+/// The ranges of the integer fields below and of a record limit, each declared once: validate() (and
+/// validate_max_records, Network::set_trace) refuse a value outside it, and the bindings' setters state the same range
+/// for a value the field's type cannot hold ("channels must be in [1, 1048576], got -1" from either). A field not
+/// listed (a node index) takes its type's range and is checked against the network by add_link / add_request.
+constexpr IntegerRange<uint32_t> kNumMemoriesRange{1, kMaxMemoriesPerNode};
+constexpr IntegerRange<uint32_t> kChannelsRange{1, kMaxChannelsPerLink};
+constexpr IntegerRange<uint64_t> kNumPairsRange{1, std::numeric_limits<uint64_t>::max()};
+constexpr IntegerRange<uint32_t> kPurificationRoundsRange{0, kMaxPurificationRounds};
+constexpr IntegerRange<uint32_t> kMemoriesPerLinkRange{1, kMaxChannelsPerLink};
+constexpr IntegerRange<int64_t> kRecordLimitRange{0, static_cast<int64_t>(kMaxRecords)};
 
 /// Noise and timing of one node (QPU, repeater or QNU). Errors follow Stim's meaning:
 /// gate1_error is depolarize1 p after each single-qubit gate, gate2_error depolarize2 p after

@@ -302,6 +302,13 @@ def _bound_text(x: float | None, default: str) -> str:
     return f"{x:g}"
 
 
+def _native_range(record: str, field_name: str) -> str:
+    """The range of an integer field of a native params record (``"[1, 1048576]"``), as declared once in the core
+    (``qnsim._core.LinkParams.ranges``) and stated by its validate() and setter, so that a spec's refusal, its
+    documentation and the core's refusal state one range: the spec restated ``[1, 2^20]`` by hand."""
+    return getattr(_core, record).ranges[field_name]
+
+
 #: The interval at the start of a range text (``[1, 2^24]`` of ``"[1, 2^24], >= rounds + 1"``).
 _INTERVAL = re.compile(r"^[\[(][^\])]*[\])]")
 
@@ -631,7 +638,7 @@ class NodeSpec(Spec):
     num_memories: Union[int, None] = param(
         None,
         doc="Memory qubits (None: the hardware's count, or the channels of the node's links)",
-        range="[1, 2^24]",
+        range=_native_range("NodeParams", "num_memories"),
     )
     t1_s: float = param(
         INF, unit="s", doc="Memory T1, amplitude damping time (inf: none)", range="(0, inf]", allow_inf=True
@@ -704,7 +711,7 @@ class LinkSpec(Spec):
     b: str = param(doc="The other end (node name)")
     length_km: float = param(unit="km", doc="Node-to-node fiber length (station at the midpoint)", minimum=0.0)
     channels: int = param(
-        1, doc="Parallel pairs the link may hold (memories reserved at each end)", range="[1, 2^20]"
+        1, doc="Parallel pairs the link may hold (memories reserved at each end)", range=_native_range("LinkParams", "channels")
     )
     fidelity: Union[float, None] = param(
         None,
@@ -793,7 +800,7 @@ class RequestSpec(Spec):
         "readout noise are not priced, and a run whose pairs fall short of it says so in its notes)"
     )
     num_pairs: Union[int, None] = param(
-        None, doc="Stop after this many deliveries (None: until the run ends)", range="[1, 2^64 - 1]"
+        None, doc="Stop after this many deliveries (None: until the run ends)", range=_native_range("RequestParams", "num_pairs")
     )
     start_s: float = param(0.0, unit="s", doc="Start time", range=_TIMES)
     cutoff_s: Union[float, None] = param(
@@ -830,7 +837,7 @@ class RequestSpec(Spec):
     memories_per_link: Union[int, None] = param(
         None,
         doc="Slots reserved at each end of each link (default: the path's narrowest link's channels)",
-        range="[1, 2^20], >= link and end-to-end rounds + 1",
+        range=_native_range("RequestParams", "memories_per_link") + ", >= link and end-to-end rounds + 1",
     )
     purification: Union[Literal["bbpssw", "dejmps"], None] = param(
         None, doc="Recurrence purification scheme (default: 'dejmps' when purification_rounds >= 1, "
@@ -840,7 +847,8 @@ class RequestSpec(Spec):
         None,
         doc="Recurrence rounds on each link before swapping (symmetric: round k purifies two pairs of round k - 1; "
         "no entanglement pumping)",
-        range="[0, 16]; 0 (with no end-to-end rounds): no purification, whatever the scheme",
+        range=_native_range("RequestParams", "purification_rounds")
+        + "; 0 (with no end-to-end rounds): no purification, whatever the scheme",
     )
     target_fidelity: Union[float, None] = param(
         None,
@@ -850,7 +858,9 @@ class RequestSpec(Spec):
         maximum=1.0,
     )
     end_to_end_purification_rounds: int = param(
-        0, doc="Recurrence rounds on end-to-end pairs before delivery", range="[0, 16]"
+        0,
+        doc="Recurrence rounds on end-to-end pairs before delivery",
+        range=_native_range("RequestParams", "end_to_end_purification_rounds"),
     )
     keep_pairs: bool = param(False, doc="Delivered pairs stay in memory until released")
     protocol: Any = param(None, doc="A qnsim.Protocol driving the request", toml=False)
