@@ -463,7 +463,7 @@ def test_unknown_and_unconnected_nodes():
         net.request("a", "island")
     with pytest.raises(ValueError, match="path has no link between 'b' and 'island'"):
         net.request("a", "island", path=["a", "b", "island"])
-    with pytest.raises(ValueError, match=r"num_pairs must be >= 1 \(None: until the run ends\), got 0"):
+    with pytest.raises(ValueError, match=r"num_pairs must be in \[1, 2\*\*64 - 1\] \(None: until the run ends\), got 0"):
         net.request("a", "b", num_pairs=0)
 
 

@@ -988,6 +988,7 @@ class NodeParams:
     A node as the native network takes it (integer picosecond durations). Built by qnsim.Network.add_node from SI values.
     """
     fields: typing.ClassVar[tuple] = ('name', 'num_memories', 't1_s', 't2_s', 'depolarizing_time_s', 'gate1_error', 'gate2_error', 'measure_error', 'gate1_ps', 'gate2_ps', 'measure_ps')
+    ranges: typing.ClassVar[dict] = {'num_memories': '[1, 16777216]'}
     gate1_ps: int
     gate2_ps: int
     measure_ps: int
@@ -1030,7 +1031,7 @@ class NodeParams:
         memory qubits; None: as the links need
         """
     @num_memories.setter
-    def num_memories(self, arg0: typing.SupportsInt | typing.SupportsIndex | None) -> None:
+    def num_memories(self, arg1: int | None) -> None:
         ...
     @property
     def t1_s(self) -> float:
@@ -1049,7 +1050,9 @@ class LinkParams:
     A heralded link as the native network takes it (integer picoseconds). Built by qnsim.Network.add_link from a link model.
     """
     fields: typing.ClassVar[tuple] = ('node_a', 'node_b', 'channels', 'success_probability', 'attempt_period_ps', 'herald_delay_a_ps', 'herald_delay_b_ps', 'classical_delay_ps', 'setup_delay_ps', 'first_round_probability', 'fixed_channels', 'bell_diagonal', 'state')
+    ranges: typing.ClassVar[dict] = {'channels': '[1, 1048576]'}
     attempt_period_ps: int
+    channels: int
     classical_delay_ps: int
     fixed_channels: bool
     herald_delay_a_ps: int
@@ -1068,12 +1071,6 @@ class LinkParams:
         ...
     @bell_diagonal.setter
     def bell_diagonal(self, arg0: typing.Annotated[collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], "FixedSize(4)"]) -> None:
-        ...
-    @property
-    def channels(self) -> int:
-        ...
-    @channels.setter
-    def channels(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
         ...
     @property
     def first_round_probability(self) -> float:
@@ -1112,11 +1109,16 @@ class RequestParams:
     An end-to-end request as the native network takes it (integer picoseconds). Built by qnsim.Network.request.
     """
     fields: typing.ClassVar[tuple] = ('path', 'num_pairs', 'start_ps', 'cutoff_ps', 'deadline_ps', 'purification', 'purification_rounds', 'end_to_end_purification_rounds', 'keep_pairs', 'python_protocol', 'memories_per_link', 'min_fidelity', 'swap_schedule', 'swap_handshake', 'generation')
+    ranges: typing.ClassVar[dict] = {'num_pairs': '[1, 2**64 - 1]', 'purification_rounds': '[0, 16]', 'end_to_end_purification_rounds': '[0, 16]', 'memories_per_link': '[1, 1048576]'}
     cutoff_ps: int | None
     deadline_ps: int | None
+    end_to_end_purification_rounds: int
     generation: GenerationPolicy
     keep_pairs: bool
+    memories_per_link: int
+    num_pairs: int | None
     purification: PurificationScheme
+    purification_rounds: int
     python_protocol: bool
     start_ps: int
     swap_handshake: bool
@@ -1130,40 +1132,16 @@ class RequestParams:
         Range checks; ParameterError naming the field.
         """
     @property
-    def end_to_end_purification_rounds(self) -> int:
-        ...
-    @end_to_end_purification_rounds.setter
-    def end_to_end_purification_rounds(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
-        ...
-    @property
-    def memories_per_link(self) -> int:
-        ...
-    @memories_per_link.setter
-    def memories_per_link(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
-        ...
-    @property
     def min_fidelity(self) -> float:
         ...
     @min_fidelity.setter
     def min_fidelity(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
         ...
     @property
-    def num_pairs(self) -> int | None:
-        ...
-    @num_pairs.setter
-    def num_pairs(self, arg0: typing.SupportsInt | typing.SupportsIndex | None) -> None:
-        ...
-    @property
     def path(self) -> list[int]:
         ...
     @path.setter
     def path(self, arg0: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex]) -> None:
-        ...
-    @property
-    def purification_rounds(self) -> int:
-        ...
-    @purification_rounds.setter
-    def purification_rounds(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
         ...
 class RequestStats:
     """
