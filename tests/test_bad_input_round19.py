@@ -180,9 +180,9 @@ _TINY = two_node_scenario(0.001, formalism="bell_diagonal", length_km=1.0, rate_
         (["--param", "run.seed=1"], "--param 'run.seed=1'", "--seeds"),
         (["--param", "links.0.length_km=1", "--param", "links.*.length_km=2"],
          "--param 'links.0.length_km=1' and --param 'links.*.length_km=2'", "both set"),
-        (["--param", "requests.0.num_pairs=-1"], "--param 'requests.0.num_pairs=-1'", r"must be in [1, 2^64 - 1]"),
+        (["--param", "requests.0.num_pairs=-1"], "--param 'requests.0.num_pairs=-1'", r"must be in [1, 2**64 - 1]"),
         (["--param", "requests.0.num_pairs=-" + "1" * 30], "--param 'requests.0.num_pairs=-111",
-         "must be in [1, 2^64 - 1]"),
+         "must be in [1, 2**64 - 1]"),
     ],
 )  # fmt: skip
 def test_a_sweep_grid_value_is_refused_under_the_option_as_typed(options, named, reason, tmp_path, capsys) -> None:

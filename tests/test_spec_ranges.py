@@ -15,8 +15,9 @@ INTERVAL = re.compile(r"^([\[(])\s*([^,]+?)\s*,\s*([^\])]+?)\s*([\])])")
 
 
 def number(text):
-    """A bound of the range text: ``0``, ``9.223e6``, ``inf``, ``2^24``, ``2^64 - 1``, ``10^8``."""
-    text = text.strip()
+    """A bound of the range text: ``0``, ``9.223e6``, ``inf``, ``2^24``, ``2^64 - 1``, ``10^8``, and the core's
+    ``2**64 - 1`` (a range the core declares, ``qnsim._core.RequestParams.ranges``)."""
+    text = text.strip().replace("**", "^")
     if text in ("inf", "-inf"):
         return float(text)
     if "^" in text:
