@@ -233,3 +233,24 @@ def test_a_numeric_option_is_refused_by_name_in_one_line_or_taken(command, optio
             continue  # the value was taken; the missing file was refused after it
         assert err.count("\n") == 0, (argv, err)
         assert option in err, (argv, err)
+        shown = re.search(re.escape(option) + r" (\S+): ", err)
+        if shown is not None:  # "--p-bulk 1e3: p must be ...": the value as typed
+            assert shown.group(1) == value.strip(), (argv, err)
+
+
+@pytest.mark.parametrize(("argv", "said"), [
+    (["qec", "circuit", "--out", "{d}/c.stim", "--p-bulk", "1e3"], "--p-bulk 1e3: p must be a probability"),
+    (["qec", "circuit", "--out", "{d}/c.stim", "--p-int", "2.50"], "--p-int 2.50: p_int must be a probability"),
+    (["qec", "link", "{s}", "--cycle-time", "1e308"], "--cycle-time 1e308: cycle_time_s must be <="),
+])  # fmt: skip
+def test_an_option_refused_by_what_it_sets_is_named_as_typed(argv, said, tmp_path, capsys):
+    """Old behaviour: `qnsim qec circuit --p-bulk 1e3` said "--p-bulk 1000: p must be a probability in [0, 1], got
+    1000.0", `--p-int 2.50` "--p-int 2.5" and `qnsim qec link s.toml --cycle-time 1e308` "--cycle-time 1e+308":
+    the option with a value never typed."""
+    from qnsim import cli
+
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(two_node_scenario(0.001, formalism="bell_diagonal", length_km=1.0, rate_hz=1e4))
+    assert cli.main([a.format(d=tmp_path, s=scenario) for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert said in err and err.count("\n") == 1, err

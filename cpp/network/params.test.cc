@@ -118,7 +118,7 @@ TEST(RequestParams, EveryRangeIsNamed) {
     expect_refused(request({0}), "path", "at least 2 nodes");
     auto p = request({0, 1});
     p.num_pairs = 0;
-    expect_refused(p, "num_pairs", ">= 1");
+    expect_refused(p, "num_pairs", "must be in [1, 2**64 - 1] (None: until the run ends), got 0");
     p = request({0, 1});
     p.cutoff_ps = 0;
     expect_refused(p, "cutoff_s", "> 0 s (None: no cutoff)");

@@ -137,8 +137,29 @@ def naming_option(option: str, value: object) -> Iterator[None]:
     try:
         yield
     except (ValueError, TypeError) as exc:
-        given = f"{value:g}" if isinstance(value, float) else str(value)
-        raise UsageError(f"{option} {given}: {exc}") from None
+        raise UsageError(f"{option} {as_typed(option, value)}: {exc}") from None
+
+
+#: The text typed for each option of the last command line parsed, with the value it was read as (see as_typed).
+_TYPED: dict[str, tuple[str, Any]] = {}
+
+
+def as_typed(option: str, value: object) -> str:
+    """``value`` of the command-line ``option`` as the user typed it, when it was read from the command line just
+    parsed: ``qnsim qec circuit --p-bulk 1e3`` was refused as "--p-bulk 1000: ..." and ``--cycle-time 1e308`` as
+    "--cycle-time 1e+308", values never typed. Otherwise (a default, a value not from the command line) as ``:g``
+    prints a float, or str().
+
+    Example:
+        >>> parser = ArgumentParser(prog="qnsim demo")
+        >>> _ = parser.add_argument("--p", type=real_arg)
+        >>> as_typed("--p", parser.parse_args(["--p", "1e3"]).p), as_typed("--q", 1000.0)
+        ('1e3', '1000')
+    """
+    typed = _TYPED.get(option)
+    if typed is not None and type(typed[1]) is type(value) and typed[1] == value:
+        return typed[0].strip()
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def spec_option(option: str, spec: type, field: str, value: Any) -> Any:
@@ -278,6 +299,24 @@ class ArgumentParser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         """Raises :class:`UsageError` with ``message`` instead of printing usage and exiting."""
         raise UsageError(message)
+
+    _parsing = 0  # parse_known_args calls under way (a subcommand's parser runs inside its parent's)
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        """argparse's, remembering each option's text as typed (:func:`as_typed`) for the line being parsed."""
+        if ArgumentParser._parsing == 0:
+            _TYPED.clear()
+        ArgumentParser._parsing += 1
+        try:
+            return super().parse_known_args(args, namespace)
+        finally:
+            ArgumentParser._parsing -= 1
+
+    def _get_value(self, action: argparse.Action, arg_string: str) -> Any:
+        value = super()._get_value(action, arg_string)
+        for option in action.option_strings:
+            _TYPED[option] = (arg_string, value)
+        return value
 
 
 def one_line(exc: BaseException) -> str:
