@@ -320,7 +320,10 @@ void bind_params(py::module_ &m) {
         .def_property("swap_handshake", flag_get(&qnsim::RequestParams::swap_handshake), flag_set(&qnsim::RequestParams::swap_handshake))
         .def_readwrite("generation", &qnsim::RequestParams::generation)
         .def("validate", &qnsim::RequestParams::validate, "Range checks; ParameterError naming the field.");
-    declare_ranges(request, {{"num_pairs", qnsim::kNumPairsRange.text()}, {"purification_rounds", qnsim::kPurificationRoundsRange.text()}, {"end_to_end_purification_rounds", qnsim::kPurificationRoundsRange.text()}, {"memories_per_link", qnsim::kMemoriesPerLinkRange.text()}});
+    declare_ranges(request, {{"num_pairs", qnsim::kNumPairsRange.text()},
+                             {"purification_rounds", qnsim::kPurificationRoundsRange.text()},
+                             {"end_to_end_purification_rounds", qnsim::kPurificationRoundsRange.text()},
+                             {"memories_per_link", qnsim::kMemoriesPerLinkRange.text()}});
     keyword_init(request, {"path", "num_pairs", "start_ps", "cutoff_ps", "deadline_ps", "purification",
                            "purification_rounds", "end_to_end_purification_rounds", "keep_pairs", "python_protocol",
                            "memories_per_link", "min_fidelity", "swap_schedule", "swap_handshake", "generation"});
@@ -508,7 +511,8 @@ void bind_network(py::module_ &m) {
           "Adds `count` nodes like `node` (named node.name + index) in a line, joined by links like `link`; returns "
           "the first node's index (the chain's nodes are consecutive). The bulk path for very long chains.");
     c.def_property(
-        "max_records", &Network::max_records, [](Network &n, InRange<qnsim::kRecordLimitRange> limit) { n.set_max_records(limit); },
+        "max_records", &Network::max_records,
+        [](Network &n, InRange<qnsim::kRecordLimitRange> limit) { n.set_max_records(limit); },
         "Delivery records kept (aggregates in request_stats continue beyond it); at most 10^8.");
     c.def_property_readonly("num_requests", &Network::num_requests);
     c.def("request_stats", [](const Network &n, uint32_t r) { return n.request_stats(checked_request(n, r)); },
@@ -593,8 +597,9 @@ void bind_network(py::module_ &m) {
         },
         "Delivered pairs as a dict of numpy arrays (concurrence -1 where the formalism has none per pair; "
         "bell_diagonal: n x 4, <B|rho|B> for B = Phi+, Psi+, Psi-, Phi-).");
-    c.def("set_trace", [](Network &n, InRange<qnsim::kRecordLimitRange> limit) { n.set_trace(limit); }, py::arg("limit"),
-          "Records protocol steps, keeping the first `limit` records (0: off, the default).");
+    c.def(
+        "set_trace", [](Network &n, InRange<qnsim::kRecordLimitRange> limit) { n.set_trace(limit); }, py::arg("limit"),
+        "Records protocol steps, keeping the first `limit` records (0: off, the default).");
     c.def_property_readonly(
         "trace_omitted", [](const Network &n) -> uint64_t { return n.trace() ? n.trace()->omitted() : 0; },
         "Trace records not kept because the limit was reached.");

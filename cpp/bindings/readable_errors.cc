@@ -230,10 +230,8 @@ py::object copy_type(bool integral) {
         py::dict body;
         body["__slots__"] = py::tuple();
         body["__module__"] = "builtins";
-        type = builtins.attr("type")(integral ? "int" : "float", py::make_tuple(builtins.attr(integral ? "int" : "float")),
-                                     body)
-                   .release()
-                   .ptr();
+        const char *base = integral ? "int" : "float";
+        type = builtins.attr("type")(base, py::make_tuple(builtins.attr(base)), body).release().ptr();
     }
     return py::reinterpret_borrow<py::object>(type);
 }
