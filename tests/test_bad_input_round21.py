@@ -254,3 +254,49 @@ def test_an_option_refused_by_what_it_sets_is_named_as_typed(argv, said, tmp_pat
     assert cli.main([a.format(d=tmp_path, s=scenario) for a in argv]) == 2
     err = capsys.readouterr().err
     assert said in err and err.count("\n") == 1, err
+
+
+def _shared_value_cases():
+    """Every native callable with two or more integer parameters (from their signatures, as round 20 reads them)."""
+    import test_bad_input_round20 as round20
+
+    cases = []
+    for label, get, documented in round20._callables():
+        parameters = round20._parameters(documented)
+        integers = [p for p in parameters if round20.INTEGER.match(p[1])]
+        if len(integers) >= 2:
+            cases.append((label, get, parameters, [p[0] for p in integers]))
+    return cases
+
+
+SHARED = _shared_value_cases()
+
+
+def test_the_shared_value_battery_covers_indices_and_times():
+    labels = {case[0] for case in SHARED}
+    assert {"NativeNetwork.swap_slots", "Scheduler.schedule", "teleport", "purify_round", "remote_cnot"} <= labels
+
+
+@pytest.mark.parametrize(("label", "get", "parameters", "integers"), SHARED, ids=[c[0] for c in SHARED])
+def test_one_bad_value_for_every_integer_parameter_names_one(label, get, parameters, integers):
+    """Old behaviour: -1 (one object) given for every integer parameter was named for all of them ("a or b must be
+    in [0, 2**64 - 1]", "node or slot_a or slot_b"), though only the first that refuses it refused it."""
+    import test_bad_input_round20 as round20
+
+    for bad in (-1, 2**64):
+        args, kwargs = [], {}
+        for name, annotation, has_default, keyword_only in parameters:
+            value = bad if name in integers else round20._value_of_type(annotation)
+            if has_default or keyword_only:
+                if name in integers:
+                    kwargs[name] = value
+            else:
+                args.append(value)
+        try:
+            get()(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - the message is what is checked
+            message = str(exc)
+        else:
+            continue
+        named = re.match(r"^[\w.]+\(\): (.+?) must be", message)  # the bindings' refusal names its parameter
+        assert named is None or (" or " not in named.group(1) and named.group(1) in integers), f"{label}: {message}"

@@ -290,6 +290,7 @@ void tell_apart(const Call &call, PyObject *value, const CallAgain &again) {
             failure.clear();
             tell_apart(call, value.ptr(), again);
             // Not told apart (not a number, or the call went through with copies): as before, naming them all.
+            failure.clear();
             failure.value = value.inc_ref().ptr();
             failure.problem = problem;
             failure.out_of_range = out_of_range;
