@@ -300,3 +300,21 @@ def test_one_bad_value_for_every_integer_parameter_names_one(label, get, paramet
             continue
         named = re.match(r"^[\w.]+\(\): (.+?) must be", message)  # the bindings' refusal names its parameter
         assert named is None or (" or " not in named.group(1) and named.group(1) in integers), f"{label}: {message}"
+
+
+def test_a_record_limit_is_declared_once():
+    """Old behaviour: the scenario's run.max_records documented "[0, 10^8]" and qnsim.trace restated the bound as
+    100_000_000 by hand, beside the core's [0, 100000000]: now both read the core's declaration."""
+    from qnsim.scenario import RunSettings
+    from qnsim.specs import spec_fields
+    from qnsim.trace import MAX_TRACE_RECORDS
+
+    assert _core.RECORD_LIMIT_RANGE == "[0, 100000000]" and MAX_TRACE_RECORDS == _core.MAX_RECORDS == 10**8
+    assert [f.range for f in spec_fields(RunSettings) if f.name == "max_records"] == [_core.RECORD_LIMIT_RANGE]
+    from qnsim.cli import spec_option
+
+    for refused in (-1, 2**64):  # the spec's own check (a scenario's value, read as the field is)
+        with pytest.raises(qnsim.ParameterError, match=re.escape(f"max_records must be in {_core.RECORD_LIMIT_RANGE}")):
+            spec_option("max_records", RunSettings, "max_records", refused)
+    with pytest.raises(qnsim.ParameterError, match=re.escape(f"max_records must be in {_core.RECORD_LIMIT_RANGE}")):
+        qnsim.Network("bell_diagonal", seed=1, max_records=10**8 + 1)

@@ -493,6 +493,9 @@ void bind_network(py::module_ &m) {
     m.attr("PROBABILITY_TOLERANCE") = py::float_(qnsim::kProbabilityTolerance);
     // The most memory qubits a node holds; hardware models (Memory, a Source's modes) refuse more when built.
     m.attr("MAX_MEMORIES_PER_NODE") = py::int_(qnsim::kMaxMemoriesPerNode);
+    // The range of a record limit (max_records, set_trace) as the core states it, for the Python layer to state too.
+    m.attr("RECORD_LIMIT_RANGE") = qnsim::kRecordLimitRange.text();
+    m.attr("MAX_RECORDS") = py::int_(qnsim::kRecordLimitRange.high);
     bind_enums(m);
     bind_params(m);
     bind_primitives(m);

@@ -111,6 +111,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Union
 
+from qnsim import _core
 from qnsim._core import ParameterError
 from qnsim._options import options_as
 from qnsim._row_notes import join_notes
@@ -163,7 +164,7 @@ class RunSettings(Spec):
         "density_matrix", doc="State formalism: density_matrix (exact), stabilizer or bell_diagonal (fastest)"
     )
     max_records: Union[int, None] = param(
-        None, doc="Per-pair records kept (aggregates go on beyond it; None: 10^6)", range="[0, 10^8]"
+        None, doc="Per-pair records kept (aggregates go on beyond it; None: 10^6)", range=_core.RECORD_LIMIT_RANGE
     )
     name: str = param("", doc="The scenario's name (its file stem if it has none)", toml=False)
     description: str = param("", doc="The scenario's description", toml=False)

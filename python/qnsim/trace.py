@@ -75,8 +75,8 @@ __all__ = ["DEFAULT_TRACE_LIMIT", "EVENTS", "Trace", "TraceFile"]
 DEFAULT_TRACE_LIMIT = 1_000_000
 """Records kept by ``trace=True`` (about 60 MB)."""
 
-#: The most records a trace keeps: Network(trace=N)'s bound, the core's record bound (10^8).
-MAX_TRACE_RECORDS = 100_000_000
+#: The most records a trace keeps: Network(trace=N)'s bound, the core's record bound (10^8), as the core declares it.
+MAX_TRACE_RECORDS: int = _core.MAX_RECORDS
 
 EVENTS: tuple[str, ...] = tuple(kind.name for kind in sorted(_core.TraceKind.__members__.values(), key=int))
 """Event names in the order of ``qnsim._core.TraceKind``."""
