@@ -73,13 +73,17 @@ def _state_holders(out):
 
 def _fake_running_elsewhere(out, heartbeat_age):
     """Makes the state of ``out`` say its (only) sweep runs on machine 'node-b', last alive ``heartbeat_age``
-    seconds ago, as a sweep there would leave it."""
+    seconds ago, as a sweep there would leave it: its entry and the file's owner name it, and the file was last
+    written (its heartbeat) that long ago (round 18: ages are read from the file's modification time)."""
     state = Path(str(out) + ".sweep.json")
     content = json.loads(state.read_text())
     (entry,) = content["sweeps"]
     entry["state"] = "running"
-    entry["holder"] = {"host": "node-b", "pid": 4242, "started": "-", "heartbeat": time.time() - heartbeat_age}
+    beat = time.time() - heartbeat_age
+    entry["holder"] = {"host": "node-b", "pid": 4242, "started": "-", "heartbeat": beat, "token": "b0"}
+    content["owner"] = entry["holder"]
     state.write_text(json.dumps(content))
+    os.utime(state, (beat, beat))
 
 
 FAST_HEARTBEAT = """
@@ -101,8 +105,9 @@ def _wait_for_rows(process, out, count):
 def test_a_sweep_records_its_machine_process_and_heartbeat_while_it_runs(tmp_path):
     """Old behaviour: the state of a running sweep said "running" and nothing of who ran it, so a sweep on
     another machine (an NFS mount whose locks are each client's own: both take the lock) could not tell a live
-    sweep from a dead one. It records the machine, process and, every ``HEARTBEAT_S``, the time it was alive;
-    a finished sweep's entry has no holder."""
+    sweep from a dead one. It records the machine and process and, every ``HEARTBEAT_S``, that it is alive (round
+    18: by touching the state file, whose modification time is the heartbeat); a finished sweep's entry has no
+    holder."""
     import socket
 
     out = tmp_path / "r.csv"
@@ -112,15 +117,17 @@ def test_a_sweep_records_its_machine_process_and_heartbeat_while_it_runs(tmp_pat
     try:
         _wait_for_rows(process, out, 1)
         (first,) = _state_holders(out)
+        beat = Path(str(out) + ".sweep.json").stat().st_mtime
         time.sleep(0.3)
         (later,) = _state_holders(out)
+        later_beat = Path(str(out) + ".sweep.json").stat().st_mtime
         assert process.wait(timeout=60) == 0
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
     assert (first["host"], first["pid"]) == (socket.gethostname(), process.pid)
-    assert later["heartbeat"] > first["heartbeat"]
+    assert later == first and later_beat > beat
     assert _state_holders(out) == [None]
 
 

@@ -4,6 +4,7 @@ Subcommands::
 
     qnsim qec sweep EXPERIMENT.toml [--param KEY=V1,V2,...] [--seeds N] [--out rows.csv]
                     [--backend local|dask] [--workers N] [--scheduler tcp://host:8786] [--no-progress]
+                    [--take-over]
     qnsim qec clean-shots OUT.csv
     qnsim qec threshold ROWS.csv [--x p_int] [--by p_bulk,scheme] [--distance distance] [--bootstrap 400]
     qnsim qec link SCENARIO.toml [--request 0] [--distance 5] [--cycle-time 1e-6]
@@ -70,6 +71,11 @@ def _parser() -> argparse.ArgumentParser:
     swp.add_argument("--workers", type=int, help="processes (local) or LocalCluster workers (dask)")
     swp.add_argument("--scheduler", help="address of a running Dask scheduler")
     swp.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    swp.add_argument(
+        "--take-over", action="store_true",
+        help="where the file system has no locks: take --out over from a sweep killed on another machine (its "
+        "holder file left behind); refused, naming it, while it recorded itself alive within 60 s",
+    )  # fmt: skip
 
     cln = sub.add_parser(
         "clean-shots", help="delete the saved counts (OUT.shots/) of a stopped sweep that will not be run again"
@@ -213,7 +219,7 @@ def _sweep(args: argparse.Namespace) -> int:
     try:
         rows = run_experiment_sweep(
             spec, grid=grid, seeds=seeds, out=args.out, backend=args.backend, workers=args.workers,
-            client=client, progress=not args.no_progress,
+            client=client, progress=not args.no_progress, take_over=args.take_over,
         )
     except GridKeyError as exc:
         # The grid came from the command line: its refusal names the --param that gave the key, as typed.

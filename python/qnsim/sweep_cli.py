@@ -226,6 +226,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--retries", type=int, default=2, help="restarts of a local pool whose worker died")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     parser.add_argument(
+        "--take-over", action="store_true",
+        help="where the file system has no locks: take --out over from a sweep killed on another machine (its "
+        "holder file left behind); refused, naming it, while it recorded itself alive within 60 s",
+    )  # fmt: skip
+    parser.add_argument(
         "--log", metavar="LEVEL", default="WARNING",
         help="log to stderr: info (every finished point), debug (also each point's run), warning (default: "
         "resumes, restarted workers)",
@@ -348,6 +353,7 @@ def _sweep(args: argparse.Namespace) -> int:
             client=client,
             retries=args.retries,
             as_frame=False,
+            take_over=args.take_over,
         )
     except GridKeyError as exc:
         # The grid came from the command line: its refusal names the option that gave the key, as typed.

@@ -43,8 +43,9 @@ One sweep writes an ``out`` at a time: it holds an exclusive lock on the CSV fil
 dies, and a second sweep started on the same ``out`` meanwhile is refused. Where the file system
 has no locks (Lustre, an NFS mount without them, Windows), a ``.holder`` file beside the lock names
 the machine, process and its start instead: a sweep killed on this machine leaves it to be taken over
-(so does one killed while it took a holder over: see :func:`_hold_out`), one killed on another
-machine to be deleted (the refusal says so). An ``out`` that is a symbolic link is the file (or
+(so does one killed while it took a holder over: see :func:`_hold_out`); one killed on another
+machine is taken over with ``take_over=True`` (``--take-over``), refused while the sweep there recorded
+itself alive in its holder (touched every ``HEARTBEAT_S``) within ``HEARTBEAT_STALE_S``. An ``out`` that is a symbolic link is the file (or
 directory) it leads to: its state and holder are named after that file, so a sweep on the link and
 one on the file meet one lock and one state (a link to a name of another suffix, or a loop of
 links, is refused). A hard link is another name of the same file: a name without a state of its own
@@ -55,11 +56,17 @@ and a state or holder beside such a name would not be seen), and :func:`sweep_st
 
 A lock is one machine's: where each machine's locks are its own (an NFS mount with local locks,
 which no call can tell from shared ones), a sweep on another machine takes the lock too. So the
-state of a running sweep names its machine and process and records, every ``HEARTBEAT_S`` (10 s),
-that it is alive; a sweep on another machine is refused, naming them, until that record is
-``HEARTBEAT_STALE_S`` (60 s) old (the machines' clocks taken to agree within seconds), and
-:func:`sweep_status` there says it is still running. Two sweeps started on two machines within the
-same moment both find no record and are not stopped: the record is a check, not a lock.
+state of a running sweep names its machine and process as the file's owner and is touched, every
+``HEARTBEAT_S`` (10 s), to record that it is alive; a sweep on another machine is refused, naming them,
+until that record is ``HEARTBEAT_STALE_S`` (60 s) old, and :func:`sweep_status` there says it is still
+running. Ages are read on the file system's one clock (a record's modification time against that of a
+file created beside it now), not by comparing two machines' clocks. Two sweeps started on two machines
+within the same moment both find no record and are not stopped: the record is a check, not a lock.
+A sweep stopped (Ctrl-Z) or on a paused machine records nothing meanwhile and, after
+``HEARTBEAT_STALE_S``, looks dead to other machines, which may take its out over; on its return it
+checks, before each row, that it still owns the out, and if not stops with :class:`SweepTakenOver`,
+writing no more rows and no state (a row written between that check and a take-over is the one race
+left: the record is a check, not a lock).
 
 Every row carries a ``point_id``: the first 20 hex digits of the SHA-1 of the canonical JSON of
 ``{"params": ..., "seed": ...}`` (see :func:`point_id`). On start, the ids already in ``out`` are
@@ -1474,13 +1481,14 @@ class _CsvSink:
         #: bytes and the file's size before it.
         self.unsure: tuple[str | None, bytes, int] | None = None
 
-    def lock(self) -> None:
-        """Makes this sweep the only one writing the file until :meth:`close`."""
+    def lock(self, take_over: bool = False) -> None:
+        """Makes this sweep the only one writing the file until :meth:`close` (``take_over``: see
+        :func:`_hold_out`)."""
         if self.path.is_dir():
             raise ValueError(f"out {str(self.path)!r} is a directory; a CSV out must be a file")
         if self.lock_fd is None:
             _refuse_names_out_of_reach(self.path)
-            self.lock_fd = _lock_out(self.path, self.path)
+            self.lock_fd = _lock_out(self.path, self.path, take_over)
             _refuse_if_running_elsewhere(self)
 
     def load(self) -> list[dict]:
@@ -1647,16 +1655,16 @@ class _ParquetSink:
         #: buffered rows it holds.
         self.unsure: tuple[Path, int] | None = None
 
-    def lock(self) -> None:
+    def lock(self, take_over: bool = False) -> None:
         """Makes this sweep the only one writing the directory until :meth:`close` (a ``.lock``
-        file in it holds the lock)."""
+        file in it holds the lock; ``take_over``: see :func:`_hold_out`)."""
         if self.path.exists() and not self.path.is_dir():
             raise ValueError(
                 f"out {str(self.path)!r} is a file; a Parquet out is a directory of part files written by sweep"
             )
         if self.lock_fd is None:
             self.path.mkdir(parents=True, exist_ok=True)
-            self.lock_fd = _lock_out(self.path / ".lock", self.path)
+            self.lock_fd = _lock_out(self.path / ".lock", self.path, take_over)
             _refuse_if_running_elsewhere(self)
 
     def load(self) -> list[dict]:
@@ -1883,8 +1891,8 @@ class _ParquetSink:
                 self.lock_fd = None
 
 
-#: How often a running sweep records in its state that it is alive (seconds), and how old that record may grow
-#: before a sweep on another machine takes the sweep for one that died there (see :func:`_running_elsewhere`).
+#: How often a running sweep records that it is alive (seconds), and how old that record may grow before a sweep on
+#: another machine takes the sweep for one that died there (see :func:`_alive_elsewhere`).
 HEARTBEAT_S = 10.0
 HEARTBEAT_STALE_S = 60.0
 
@@ -1892,25 +1900,102 @@ HEARTBEAT_STALE_S = 60.0
 _STATE_WRITES = threading.RLock()
 
 
-def _this_holder() -> dict:
-    """What a running sweep's state records of the process running it: machine, process, its start and the
-    time it was last known alive (seconds since the epoch, this machine's clock)."""
+def _this_holder(token: str = "") -> dict:
+    """What a running sweep's state records of the process running it: machine, process, its start, the time it
+    wrote this (seconds since the epoch, this machine's clock; its heartbeats after it are the state file's
+    modification time, see :func:`_alive_elsewhere`) and ``token``, which names this one sweep of the process."""
     return {
         "host": socket.gethostname(),
         "pid": os.getpid(),
         "started": _process_start(os.getpid()) or "-",
         "heartbeat": round(time.time(), 3),
+        "token": token or os.urandom(8).hex(),
     }
 
 
-def _running_elsewhere(entry: dict) -> tuple[str, float] | None:
-    """(its name, seconds since it was last known alive) of the sweep of state entry ``entry`` if it runs on
+def _file_clock_now(directory: Path) -> float | None:
+    """The time now by the clock that stamps the files of ``directory`` (the file server's, on NFS): the
+    modification time of a file created there now (deleted at once). None where none can be created (a read-only
+    directory).
+
+    A sweep records itself alive by writing a file (its state, its holder); another machine's reader compares that
+    file's modification time with this, both on the one clock of the file system: a machine whose clock is minutes
+    behind no longer looks dead while it runs (it was taken over, and both wrote every point), nor one minutes
+    ahead alive for minutes after its death."""
+    probe = directory / f".qnsim-clock.{os.getpid()}.{os.urandom(4).hex()}.tmp"
+    try:
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError:
+        return None
+    try:
+        return os.fstat(fd).st_mtime
+    finally:
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            probe.unlink()
+
+
+def _age_on_file_clock(mtime: float, directory: Path) -> float:
+    """Seconds since ``mtime`` (a file's modification time in ``directory``), on the file system's clock
+    (:func:`_file_clock_now`), else this machine's (which then must agree with the file server's within seconds)."""
+    now = _file_clock_now(directory)
+    return max(0.0, (time.time() if now is None else now) - mtime)
+
+
+def _read_state_stamped(out: Path) -> tuple[dict, float]:
+    """The state file of ``out`` as written (its top level) and its modification time, read from one open file (on
+    NFS, opening a file fetches its attributes afresh: a ``stat`` alone may answer from a cache a minute old)."""
+    with open(_state_path(out), "rb") as f:
+        return json.loads(f.read().decode("utf-8")), os.fstat(f.fileno()).st_mtime
+
+
+def _holder_name(holder: Any) -> str:
+    """'process P on HOST' for a state's holder record (or a holder file's text), '' if it names none."""
+    try:
+        if isinstance(holder, dict):
+            return f"process {int(holder['pid'])} on {holder['host']}"
+        host, pid = str(holder).split()[:2]
+        return f"process {int(pid)} on {host}"
+    except (KeyError, TypeError, ValueError):
+        return ""
+
+
+def _alive_elsewhere(out: Path) -> tuple[str, str, float] | None:
+    """(its token, its name, seconds since it was last known alive) of the sweep writing ``out`` if it runs on
     another machine and recorded itself alive within :data:`HEARTBEAT_STALE_S`; else None.
 
     A lock (``flock``) is the kernel's, of one machine: where a file system's locks are each client's own (an NFS
     mount with local locks, which no call can tell apart), a sweep on another machine holds the out while this one
-    takes the lock too. Its state says so: a running sweep records its machine and process and, every
-    :data:`HEARTBEAT_S`, the time (the machines' clocks are taken to agree within seconds, as NTP keeps them)."""
+    takes the lock too. Its state says so: the sweep that started last names itself the file's ``owner`` and
+    touches the state every :data:`HEARTBEAT_S`; the age is the state file's modification time against a file
+    created now beside it (:func:`_age_on_file_clock`: one clock, whatever the machines' clocks say). A state
+    without an owner (written by a qnsim before owners) is read as that qnsim did: each running entry's heartbeat
+    against this machine's clock (see :func:`_running_elsewhere`)."""
+    try:
+        content, mtime = _read_state_stamped(out)
+        entries = _read_states(out) if "owner" not in content else []
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if isinstance(content, dict) and "owner" in content:
+        owner = content["owner"]
+        if not isinstance(owner, dict) or not _holder_name(owner) or owner.get("host") == socket.gethostname():
+            return None  # nobody runs it, or a sweep of this machine: its lock (or holder) says whether it runs
+        age = _age_on_file_clock(mtime, _state_path(out).parent)
+        if age > HEARTBEAT_STALE_S:
+            return None
+        return str(owner.get("token", "")), _holder_name(owner), age
+    for entry in entries:
+        found = _running_elsewhere(entry)
+        if found is not None:
+            return str(entry["holder"].get("token", "")), *found
+    return None
+
+
+def _running_elsewhere(entry: dict) -> tuple[str, float] | None:
+    """(its name, seconds since it was last known alive) of the sweep of state entry ``entry`` if it runs on
+    another machine and recorded itself alive within :data:`HEARTBEAT_STALE_S`, by this machine's clock against
+    the one of the machine that wrote it; else None. The reading of a state written by a qnsim before owners (see
+    :func:`_alive_elsewhere`)."""
     holder = entry.get("holder")
     if entry.get("state") != "running" or not isinstance(holder, dict):
         return None
@@ -1928,44 +2013,64 @@ def _running_elsewhere(entry: dict) -> tuple[str, float] | None:
 
 def _refuse_if_running_elsewhere(sink: Any) -> None:
     """Refuses the out of ``sink``, whose lock it has just taken (and releases), while its state records a sweep
-    running on another machine (:func:`_running_elsewhere`): the two would each run every point into one file,
+    running on another machine (:func:`_alive_elsewhere`): the two would each run every point into one file,
     and this one's start would cut off that one's line in progress as a partial last line.
 
     Raises:
         ValueError: A sweep on another machine recorded itself alive within :data:`HEARTBEAT_STALE_S`, named with
             its machine, process and how long ago.
     """
-    try:
-        entries = _read_states(sink.path)
-    except (OSError, ValueError, KeyError, TypeError):
+    found = _alive_elsewhere(sink.path)
+    if found is None:
         return
-    for entry in entries:
-        found = _running_elsewhere(entry)
-        if found is None:
-            continue
-        name, age = found
-        _unlock_out(sink.lock_fd)
-        sink.lock_fd = None
-        raise ValueError(
-            f"out {str(sink.path)!r} is being written by a sweep on another machine ({name}, which recorded itself "
-            f"alive {age:.0f} s ago in {str(_state_path(sink.path))!r}; a running sweep does every "
-            f"{HEARTBEAT_S:g} s), and this file system's locks do not reach across machines: wait for it to finish "
-            "(then run this one to resume from its rows) or choose another out; a sweep killed there is taken for "
-            f"dead {HEARTBEAT_STALE_S:g} s after its last record"
-        )
+    _, name, age = found
+    _unlock_out(sink.lock_fd)
+    sink.lock_fd = None
+    raise ValueError(
+        f"out {str(sink.path)!r} is being written by a sweep on another machine ({name}, which recorded itself "
+        f"alive {age:.0f} s ago in {str(_state_path(sink.path))!r}; a running sweep does every "
+        f"{HEARTBEAT_S:g} s), and this file system's locks do not reach across machines: wait for it to finish "
+        "(then run this one to resume from its rows) or choose another out; a sweep killed there is taken for "
+        f"dead {HEARTBEAT_STALE_S:g} s after its last record"
+    )
+
+
+class SweepTakenOver(SweepError):
+    """A sweep found its out taken over by another sweep while it did not record itself alive (stopped by Ctrl-Z,
+    or its machine paused, for longer than :data:`HEARTBEAT_STALE_S`: to other machines it looked dead). It stops
+    without writing another row or its state: the out, its rows and its resume are the other sweep's.
+
+    Example:
+        >>> issubclass(SweepTakenOver, SweepError)
+        True
+    """
 
 
 class _Heartbeat:
-    """Records, every :data:`HEARTBEAT_S` while a sweep runs, that it is alive, in its entry of the state of
-    ``out`` (see :func:`_running_elsewhere`). A daemon thread; a beat that fails (a full disk) is tried again at
-    the next."""
+    """The running sweep's hold on ``sink``'s out: records, every :data:`HEARTBEAT_S`, that it is alive (touches its
+    state, which names it the file's owner, and its holder where there are no locks), and
+    finds out whether another sweep took the out over meanwhile (:meth:`check`, before each row is written).
 
-    def __init__(self, out: Path) -> None:
-        self.out = out
+    A daemon thread beats; a beat that fails (a full disk) is tried again at the next. A process stopped (Ctrl-Z,
+    SIGSTOP) beats no more: after :data:`HEARTBEAT_STALE_S` a sweep on another machine may take the out over (on
+    its own, by the state; with ``take_over=True``, by the holder). On its return the stopped sweep finds its
+    ownership gone (another owner in the state, or another holder) and stops, writing nothing more."""
+
+    def __init__(self, sink: Any) -> None:
+        self.sink = sink
+        self.out = sink.path
+        self.me = _this_holder()
+        #: Why this sweep no longer holds the out (another sweep took it over), once found.
+        self.lost = ""
+        #: The state file as this sweep last wrote or checked it (see :func:`_file_identity`).
+        self.known: tuple[int, int, int] | None = None
+        self.last_beat = time.monotonic()
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._run, name="qnsim-sweep-heartbeat", daemon=True)
 
     def start(self) -> None:
+        self.known = _file_identity(_state_path(self.out))
+        self.last_beat = time.monotonic()
         self.thread.start()
 
     def stop(self) -> None:
@@ -1980,25 +2085,76 @@ class _Heartbeat:
             except Exception:  # noqa: BLE001 - the next beat tries again; the sweep's own writes say what fails
                 pass
 
-    def beat(self) -> None:
-        from qnsim.trace import write_whole
+    def _holder(self) -> Path | None:
+        return self.sink.lock_fd if isinstance(self.sink.lock_fd, Path) else None
 
-        me = _this_holder()
-        with _STATE_WRITES:
-            if self.stopped.is_set():
-                return
+    def _confirm(self) -> dict | None:
+        """Sets :attr:`lost` if another sweep holds the out now; the state file's content when it was read."""
+        holder = self._holder()
+        if holder is not None:
+            try:
+                text = holder.read_text()
+            except OSError:
+                text = ""
+            if text != _HOLDERS.get(holder):
+                taker = _holder_name(text)
+                self.lost = f"{str(holder)!r} now names {taker}" if taker else f"{str(holder)!r} was deleted"
+                return None
+        identity = _file_identity(_state_path(self.out))
+        if identity == self.known or identity is None:  # unchanged since this sweep wrote it (or deleted by hand)
+            return None
+        try:
             content = json.loads(_state_path(self.out).read_text(encoding="utf-8"))
-            mine = [
-                e
-                for e in content.get("sweeps", [])
-                if e.get("state") == "running"
-                and isinstance(e.get("holder"), dict)
-                and (e["holder"].get("host"), e["holder"].get("pid")) == (me["host"], me["pid"])
-            ]
-            for entry in mine:
-                entry["holder"]["heartbeat"] = me["heartbeat"]
-            if mine:
-                write_whole(_state_path(self.out), [json.dumps(content) + "\n"])
+        except (OSError, ValueError):
+            return None
+        owner = content.get("owner") if isinstance(content, dict) else None
+        if not isinstance(owner, dict) or owner.get("token") != self.me["token"]:
+            taker = _holder_name(owner) if isinstance(owner, dict) else ""
+            self.lost = f"its state names {taker} as its writer" if taker else "another sweep wrote its state"
+            return None
+        self.known = identity
+        return content
+
+    def beat(self) -> None:
+        """Records that the sweep is alive: touches its state file (and its holder), whose modification time, by
+        the file system's clock, is the heartbeat (:func:`_alive_elsewhere`). Not a rewrite of the state: a beat
+        read, stopped (Ctrl-Z) and written after a take-over put the old state, naming this sweep its owner, over
+        the other sweep's, and both then wrote every point."""
+        with _STATE_WRITES:
+            if self.stopped.is_set() or self.lost:
+                return
+            self._confirm()
+            if self.lost:
+                return
+            holder = self._holder()
+            if holder is not None:
+                os.utime(holder)
+            os.utime(_state_path(self.out))
+            self.known = _file_identity(_state_path(self.out))
+            self.last_beat = time.monotonic()
+
+    def check(self) -> None:
+        """Raises :class:`SweepTakenOver` if another sweep holds the out now. Before each row: a row written after a
+        take-over would be in the file twice (the other sweep runs the points it did not find), and the state this
+        sweep wrote at its end would replace the other's."""
+        with _STATE_WRITES:
+            silent = time.monotonic() - self.last_beat
+            if not self.lost:
+                if silent > 2 * HEARTBEAT_S:  # the heartbeat did not run (a stopped process): record it now
+                    try:
+                        self.beat()
+                    except Exception:  # noqa: BLE001 - as a beat of the thread's
+                        self._confirm()
+                else:
+                    self._confirm()
+            if not self.lost:
+                return
+        raise SweepTakenOver(
+            f"out {str(self.out)!r} was taken over by another sweep ({self.lost}) while this one did not record "
+            f"itself alive (its last record {silent:.0f} s ago; a sweep stopped by Ctrl-Z, or on a paused machine, "
+            f"looks dead to other machines after {HEARTBEAT_STALE_S:g} s): this sweep stopped without writing "
+            "another row; the out's rows and its resume are that sweep's"
+        )
 
 
 def _fsync_dir(path: Path) -> None:
@@ -2011,12 +2167,12 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _lock_out(path: Path, out: Path) -> int | Path:
+def _lock_out(path: Path, out: Path, take_over: bool = False) -> int | Path:
     """Takes an exclusive lock on ``path`` (created if missing) for one sweep writing ``out``.
 
     Returns the lock's file descriptor (closing it releases the lock) or, where the system or the
     file system has no advisory locks (Windows; Lustre or an NFS mount without them refuse
-    ``flock``), the holder file that stands for the lock (:func:`_hold_out`). Two sweeps
+    ``flock``), the holder file that stands for the lock (:func:`_hold_out`, which ``take_over`` goes to). Two sweeps
     appending to one out side by side would each run every point and write it twice (a mean over
     the file counts such rows twice), and one could cut off the other's line in progress as a
     partial last line.
@@ -2027,7 +2183,7 @@ def _lock_out(path: Path, out: Path) -> int | Path:
     try:
         import fcntl
     except ImportError:  # pragma: no cover - Windows
-        return _hold_out(path, out)
+        return _hold_out(path, out, take_over)
     fd = os.open(path, os.O_RDONLY) if path.exists() else os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -2040,7 +2196,7 @@ def _lock_out(path: Path, out: Path) -> int | Path:
     except OSError:
         # A file system without locks let two sweeps write one out side by side, without a word.
         os.close(fd)
-        return _hold_out(path, out)
+        return _hold_out(path, out, take_over)
     _LOCK_FDS.add(fd)
     return fd
 
@@ -2099,11 +2255,69 @@ def _holder_alive(holder: Path) -> tuple[bool, str]:
     return True, name
 
 
-def _hold_out(lock: Path, out: Path) -> Path:
+def _holder_age(holder: Path) -> float | None:
+    """Seconds since the sweep named in ``holder`` (a holder or takeover file) last recorded itself alive in it: a
+    running sweep touches its holder every :data:`HEARTBEAT_S` (:class:`_Heartbeat`), and its age is read on the
+    file system's clock (:func:`_age_on_file_clock`). None if it cannot be read."""
+    try:
+        with open(holder, "rb") as f:  # opened: on NFS its attributes are fetched afresh
+            mtime = os.fstat(f.fileno()).st_mtime
+    except OSError:
+        return None
+    return _age_on_file_clock(mtime, holder.parent)
+
+
+def _holder_unverifiable(holder: Path) -> bool:
+    """Whether the process named in ``holder`` cannot be asked whether it runs (another machine's, or any on
+    Windows), so that :func:`_holder_alive` takes it for alive and only its age tells (:func:`_holder_age`)."""
+    try:
+        host = holder.read_text().split()[0]
+    except (OSError, IndexError):
+        return False
+    return host != socket.gethostname() or os.name == "nt"
+
+
+def _stale_holder(holder: Path) -> bool:
+    """Whether ``holder`` names a sweep that cannot be asked (:func:`_holder_unverifiable`) and has not recorded
+    itself alive in it for :data:`HEARTBEAT_STALE_S`: killed, or stopped (see :class:`_Heartbeat`)."""
+    if not _holder_unverifiable(holder):
+        return False
+    age = _holder_age(holder)
+    return age is not None and age > HEARTBEAT_STALE_S
+
+
+def _held_message(out: Path, holder: Path, name: str, take_over: bool) -> str:
+    """The refusal of an out whose holder names a running sweep (:func:`_hold_out`)."""
+    where = f"{name}; this file system has no locks, so {str(holder)!r} stands for its lock"
+    age = _holder_age(holder) if _holder_unverifiable(holder) else None
+    if age is None:  # a process of this machine, alive: no option takes its out
+        return (
+            f"out {str(out)!r} is being written by another running sweep ({where}): wait for it to finish (then run "
+            "this one to resume from its rows) or choose another out"
+        )
+    alive = f"it recorded itself alive {age:.0f} s ago (a running sweep does every {HEARTBEAT_S:g} s)"
+    if take_over:
+        return (
+            f"out {str(out)!r} is not taken over: the sweep holding it ({where}) is running: {alive}; a holder is "
+            f"taken over once its sweep has not recorded itself alive for {HEARTBEAT_STALE_S:g} s: wait for it to "
+            "finish (then run this one to resume from its rows) or choose another out"
+        )
+    return (
+        f"out {str(out)!r} is being written by another running sweep ({where}; {alive}): wait for it to finish "
+        "(then run this one to resume from its rows) or choose another out; if that sweep was killed, run this one "
+        f"again with --take-over (take_over=True in Python), which takes the out over once its sweep has not "
+        f"recorded itself alive for {HEARTBEAT_STALE_S:g} s"
+    )
+
+
+def _hold_out(lock: Path, out: Path, take_over: bool = False) -> Path:
     """The lock of :func:`_lock_out` where ``flock`` is not available: a holder file beside ``lock``,
     created only if absent and already naming this machine, process and its start (written to a file of its
     own, then hard-linked to the holder's name, which fails if the name exists). A holder left by a sweep
-    killed on this machine is taken over; one of another machine is refused with its name.
+    killed on this machine is taken over; one of another machine is refused with its name and how long ago it
+    recorded itself alive, unless ``take_over`` and that is :data:`HEARTBEAT_STALE_S` ago (:func:`_stale_holder`:
+    it was killed, and a holder alone cannot say so; a sweep stopped by Ctrl-Z that long stops on its return,
+    see :class:`_Heartbeat`).
 
     A takeover deletes the dead sweep's holder and creates this one's: two sweeps doing so at once each
     found the holder dead, and the second deleted the first one's fresh holder in place of the dead one
@@ -2140,19 +2354,15 @@ def _hold_out(lock: Path, out: Path) -> Path:
             return holder
         identity = _file_identity(holder)
         alive, name = _holder_alive(holder)
-        if alive:
-            raise ValueError(
-                f"out {str(out)!r} is being written by another running sweep ({name}; this file system has no "
-                f"locks, so {str(holder)!r} stands for its lock): wait for it to finish (then run this one to "
-                "resume from its rows) or choose another out; if no sweep is writing it (one was killed on "
-                "another machine), delete that file"
-            ) from None
+        if alive and not (take_over and _stale_holder(holder)):
+            raise ValueError(_held_message(out, holder, name, take_over)) from None
         takeover: Path | None = holder.with_name(holder.name + ".takeover")
         while True:  # past the takeover files of takers killed under them, to the first free one
             if _create_named(takeover):
                 break
             taker_identity = _file_identity(takeover)
             taker_alive, taker = _holder_alive(takeover)
+            taker_alive = taker_alive and not (take_over and _stale_holder(takeover))
             if taker_identity is None or _file_identity(takeover) != taker_identity:
                 continue  # its taker has just finished, or another has just begun: look again
             if not taker_alive:  # read from that very file: its taker is gone
@@ -2165,7 +2375,8 @@ def _hold_out(lock: Path, out: Path) -> Path:
                 raise ValueError(
                     f"out {str(out)!r}: another sweep ({taker}) is taking over {str(holder)!r} (left by a sweep killed "
                     f"on this machine) at the same time; run this one later (if that sweep was killed on another "
-                    f"machine, delete {str(busy)!r})"
+                    f"machine, run this one with --take-over, take_over=True in Python, once {str(busy)!r} is "
+                    f"{HEARTBEAT_STALE_S:g} s old)"
                 ) from None
             time.sleep(0.01)  # another sweep takes the holder over now: see which of them wins
             waited += 0.01
@@ -2173,7 +2384,8 @@ def _hold_out(lock: Path, out: Path) -> Path:
         try:
             # Under the takeover file, nobody else deletes the holder: if it is still the dead one found above,
             # it is deleted; if another sweep took the out over meanwhile, that one is seen alive next time round.
-            if _file_identity(holder) == identity and identity is not None and not _holder_alive(holder)[0]:
+            dead = not _holder_alive(holder)[0] or (take_over and _stale_holder(holder))
+            if _file_identity(holder) == identity and identity is not None and dead:
                 holder.unlink(missing_ok=True)
         finally:
             _release_named(takeover)
@@ -2461,6 +2673,7 @@ def _write_state(
     grid: Sequence[tuple[str, list]] | None = None,
     seeds: int | list[int] | None = None,
     remarks: Sequence[str] | None = None,
+    holder: dict | None = None,
 ) -> None:
     """Records the state of the sweep writing ``out`` beside the sweeps that wrote it before.
 
@@ -2469,6 +2682,10 @@ def _write_state(
     rows a killed sweep had left read as finished once another sweep over other values finished on
     the same file). ``grid`` (the axes as ``[key, values]``) and ``seeds`` (a count or the list) let a
     reader list the entry's points and check them against the rows (see :func:`sweep_status`).
+
+    ``holder`` (:func:`_this_holder`) names the sweep: a running one is recorded in its entry and as the file's
+    ``owner`` (the one sweep that may write it now, see :func:`_alive_elsewhere`); a sweep that ends gives the
+    file up (if it is still its owner).
     """
     content: dict[str, Any] = {"state": state, "points": points, "done": done, "scenario_id": scenario}
     # The qnsim that wrote the rows (its version and code), in words: a scenario_id alone did not say whether a
@@ -2482,13 +2699,14 @@ def _write_state(
     if remarks is not None:
         # Said once for the sweep's rows, which leave them out (TomlScenario.remarks).
         content["remarks"] = list(remarks)
+    holder = holder or _this_holder()
     if state == "running":
-        content["holder"] = _this_holder()  # its heartbeat kept fresh by _Heartbeat
+        content["holder"] = holder  # its heartbeat kept fresh by _Heartbeat
     with _STATE_WRITES:
-        _write_entries(out, content, scenario)
+        _write_entries(out, content, scenario, holder)
 
 
-def _write_entries(out: Path, content: dict, scenario: str) -> None:
+def _write_entries(out: Path, content: dict, scenario: str, holder: dict) -> None:
     """:func:`_write_state`'s read of the state file, its entry ``content`` put in, and the write."""
     from qnsim.trace import write_whole
 
@@ -2496,6 +2714,14 @@ def _write_entries(out: Path, content: dict, scenario: str) -> None:
         entries = _read_states(out)
     except (OSError, ValueError, KeyError, TypeError):  # none yet, or unreadable: this sweep starts it anew
         entries = []
+    try:
+        owner = json.loads(_state_path(out).read_text(encoding="utf-8")).get("owner")
+    except (OSError, ValueError, AttributeError):
+        owner = None
+    if content["state"] == "running":
+        owner = holder
+    elif isinstance(owner, dict) and owner.get("token") == holder.get("token"):
+        owner = None  # this sweep ends: nobody writes the file now
     same = [e for e in entries if all(e.get(k) == content.get(k) for k in ("scenario_id", "grid", "seeds"))]
     entries = [e for e in entries if not any(e is s for s in same)] + [content]
     while len(entries) > MAX_STATE_SWEEPS:
@@ -2512,7 +2738,7 @@ def _write_entries(out: Path, content: dict, scenario: str) -> None:
             forgotten["done"] += entry["points"]
             forgotten["forgotten"] += 1
     with naming_file(_state_path(out)):
-        write_whole(_state_path(out), [json.dumps({"version": 2, "sweeps": entries}) + "\n"])
+        write_whole(_state_path(out), [json.dumps({"version": 2, "sweeps": entries, "owner": owner}) + "\n"])
 
 
 def _entry_point_ids(entry: dict) -> set[str] | None:
@@ -2613,6 +2839,7 @@ def _state_findings(path: Path, rows: list[dict] | None = None) -> list[tuple[bo
     findings: list[tuple[bool, str]] = []
     planned: set[str] = set()
     known = True  # every entry lists its points
+    alive = _alive_elsewhere(_link_target(path))  # the sweep on another machine writing it, if one is
     for entry in entries:
         status, points, done = entry["state"], entry["points"], entry["done"]
         ids = _entry_point_ids(entry)
@@ -2621,7 +2848,11 @@ def _state_findings(path: Path, rows: list[dict] | None = None) -> list[tuple[bo
         else:
             planned |= ids
         have = None if ids is None or present is None else len(ids & present)
-        elsewhere = _running_elsewhere(entry) if status == "running" else None
+        elsewhere = None
+        if status == "running" and alive is not None:
+            holder = entry.get("holder") if isinstance(entry.get("holder"), dict) else {}
+            if holder.get("token", "") == alive[0] and _holder_name(holder) == alive[1]:
+                elsewhere = alive[1:]
         if status == "running" and (elsewhere is not None or _out_is_locked(path)):
             where = f" ({elsewhere[0]}, alive {elsewhere[1]:.0f} s ago)" if elsewhere is not None else ""
             findings.append((True, (
@@ -3365,6 +3596,7 @@ def sweep(
     *,
     retries: int = 2,
     as_frame: bool | None = None,
+    take_over: bool = False,
 ) -> Any:
     """Runs every point of ``grid`` x ``seeds``, in parallel, streaming rows to ``out``.
 
@@ -3396,6 +3628,11 @@ def sweep(
         as_frame: Return a pandas DataFrame (True), a list of dicts (False), or a DataFrame when
             pandas is installed (None). A column of whole numbers with blanks (None) in the frame is
             a nullable integer column (``Int64``, blanks ``<NA>``), not floats (see :func:`rows_frame`).
+        take_over: Where the file system has no locks, take ``out`` over from a sweep on another machine (or one
+            that cannot be asked whether it runs) that has not recorded itself alive in its holder file for
+            ``HEARTBEAT_STALE_S`` (60 s): one killed there, which leaves its holder behind. Refused, naming it and
+            how long ago, while it has. (Where there are locks, nothing to take over: a sweep killed anywhere is
+            taken over on its own.)
 
     Returns:
         One row per point, in point order (first grid key slowest, seeds fastest): the grid
@@ -3426,6 +3663,7 @@ def sweep(
     workers = check_workers(workers)
     retries = check_retries(retries)
     progress = flag("progress", progress)  # 'yes' or 1 were taken as true; np.True_ is a flag as everywhere
+    take_over = flag("take_over", take_over)
     fn = _resolve_scenario(scenario)
     identity = scenario_id(fn)
     points = grid_points(grid, seeds, identity)
@@ -3449,7 +3687,7 @@ def sweep(
     out_existed = sink is not None and sink.path.exists()
     if sink is not None:
         by_id = {p.id: p for p in points}
-        sink.lock()
+        sink.lock(take_over)
         try:
             rows = sink.load()
             foreign = {row.get(SCENARIO_COLUMN) for row in rows} - {identity}
@@ -3520,12 +3758,15 @@ def sweep(
         "remarks": remarks if isinstance(fn, TomlScenario) else None,
     }
     bar = None  # made in the try below: whatever stops the sweep from here on unlocks its out
-    heartbeat = _Heartbeat(sink.path) if sink is not None else None
+    heartbeat = _Heartbeat(sink) if sink is not None else None
     try:
         if sink is not None:
             # Inside the try: a Ctrl-C or a full disk here left the out locked for the rest of the process, and
             # every later sweep on it was refused as "being written by another running sweep".
-            _write_state(sink.path, identity, len(points), len(points) - len(pending), "running", **recorded)
+            _write_state(
+                sink.path, identity, len(points), len(points) - len(pending), "running", **recorded,
+                holder=heartbeat.me,
+            )  # fmt: skip
             heartbeat.start()  # a sweep on another machine sees this one alive (_refuse_if_running_elsewhere)
 
         # tqdm.auto warns on import in a Jupyter kernel without ipywidgets ("IProgress not found"), which a
@@ -3567,6 +3808,7 @@ def sweep(
                 result = {**result, "notes": _without_remarks(result["notes"], remarks)}
             row = _make_row(point, result)
             if sink is not None:
+                heartbeat.check()  # not taken over by another sweep while this one was stopped (Ctrl-Z)
                 sink.append(row)
                 if isinstance(sink, _CsvSink):  # return results as a resumed sweep reads them back
                     row = {
@@ -3586,12 +3828,17 @@ def sweep(
         if sink is not None:
             # The buffered rows on disk, then the state, while the lock is held (a reader that found the
             # state "running" and the file unlocked would take this sweep for a killed one).
+            heartbeat.check()
             sink.flush(force=True)
             heartbeat.stop()
-            _write_state(sink.path, identity, len(points), len(results), "finished", **recorded)
+            _write_state(sink.path, identity, len(points), len(results), "finished", **recorded, holder=heartbeat.me)
     except BaseException as exc:
         if heartbeat is not None:
             heartbeat.stop()
+        if heartbeat is not None and heartbeat.lost:
+            # Another sweep holds the out: its rows, its state and its resume are that sweep's (buffered rows
+            # written now would be in the file twice, and a "stopped" state would replace the other's entry).
+            raise
         # Whatever stopped the sweep, what out holds is said (a full disk said only "No space left on device"), and
         # a second failure here (the same full disk, writing the buffered rows or the state) is said beside the
         # first rather than raised in its place.
@@ -3609,7 +3856,9 @@ def sweep(
             kept = len(sink.written.intersection(p.id for p in points))  # on disk (not those still buffered)
             reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")
             try:
-                _write_state(sink.path, identity, len(points), kept, "stopped", reason[:300], **recorded)
+                _write_state(
+                    sink.path, identity, len(points), kept, "stopped", reason[:300], **recorded, holder=heartbeat.me
+                )
             except Exception as second:
                 unwritten.append(f"the sweep's state could not be written ({_one_line(second)})")
             add_note(exc,

@@ -605,6 +605,7 @@ def run_experiment_sweep(
     workers: int | None = None,
     client: Any = None,
     progress: bool = False,
+    take_over: bool = False,
 ) -> list[dict[str, Any]]:
     """Runs an experiment's grid through :func:`qnsim.sweep` (streamed to ``out``, resumable).
 
@@ -618,6 +619,8 @@ def run_experiment_sweep(
         workers: Processes or Dask workers.
         client: A ``distributed.Client`` (``backend="dask"``).
         progress: Show a progress bar.
+        take_over: Take ``out`` over from a sweep killed on another machine where the file system has no locks
+            (see :func:`qnsim.sweep`).
 
     Returns:
         One row per point.
@@ -666,6 +669,7 @@ def run_experiment_sweep(
             progress=progress,
             client=client,
             as_frame=False,
+            take_over=take_over,
         )
     except BaseException as exc:
         # A sweep that stops (a failed point, Ctrl-C) leaves its running points' counts in OUT.shots/ for the
