@@ -250,3 +250,32 @@ def test_a_sweep_killed_on_a_machine_whose_clock_is_ahead_is_taken_over_after_th
     rows = sweep(sweep_points.fails, {"x": [0, 1, 3]}, out=out, workers=1, progress=False, as_frame=False)
     assert [r["x"] for r in rows] == [0, 1, 3]
 
+
+
+# --- the hunt: resumes across edits and versions ---------------------------------------------------------------
+
+
+def numpy_values(params, seed):
+    """Results as numpy scalars (as a point computing with numpy returns them)."""
+    import numpy as np
+
+    return {"f": np.float64(params["x"]) / 3, "i": np.int64(7), "ok": np.bool_(params["x"] > 0.15)}
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_numpy_bools_are_written_as_bools_under_numpy_2(tmp_path, suffix):
+    """Old behaviour: a result (or grid value) of numpy's bool was known by its type's name, "bool_", which numpy 2
+    renamed "bool": a sweep whose point returned ``np.True_`` stopped with "values must be bool, int, float or str,
+    got bool np.True_" (a sweep begun under numpy 1 wrote such rows and could not be resumed under numpy 2). It is
+    a bool now, under either; numpy floats and grid values read back as Python's, the same points as Python values."""
+    import numpy as np
+
+    if suffix == "parquet":
+        pytest.importorskip("pyarrow")
+    out = tmp_path / f"r.{suffix}"
+    rows = sweep(numpy_values, {"x": [np.float64(0.1), np.float64(0.2)], "on": [np.True_]}, out=out, workers=1,
+                 progress=False, as_frame=False)  # fmt: skip
+    assert [(r["ok"], r["on"]) for r in rows] == [(False, True), (True, True)]
+    assert all(type(r["ok"]) is bool and type(r["f"]) is float for r in rows)
+    again = sweep(numpy_values, {"x": [0.1, 0.2], "on": [True]}, out=out, workers=1, progress=False, as_frame=False)
+    assert again == rows and len(read_results(out)) == 2

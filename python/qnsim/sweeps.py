@@ -512,8 +512,9 @@ def _scalar(where: str, value: Any) -> Scalar:
                 f"character {exc.start})"
             ) from None
         return value
-    # numpy bool_ is neither Integral nor Real.
-    if type(value).__name__ == "bool_":
+    # numpy's bool is neither Integral nor Real. (Known by its type, not its name: numpy 2 names it "bool", and its
+    # True was refused as "got bool np.True_", where numpy 1 wrote True.)
+    if isinstance(value, np.bool_):
         return bool(value)
     raise ValueError(f"{where} values must be bool, int, float or str, got {type(value).__name__} {written(value)}")
 
