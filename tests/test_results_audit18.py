@@ -279,3 +279,32 @@ def test_numpy_bools_are_written_as_bools_under_numpy_2(tmp_path, suffix):
     assert all(type(r["ok"]) is bool and type(r["f"]) is float for r in rows)
     again = sweep(numpy_values, {"x": [0.1, 0.2], "on": [True]}, out=out, workers=1, progress=False, as_frame=False)
     assert again == rows and len(read_results(out)) == 2
+
+
+def test_a_stopped_scenario_sweep_resumes_after_edits_that_leave_its_scenario_as_it_was(tmp_path, capsys):
+    """Comments, the order of a table's keys and ``2e3`` for ``2000.0`` never changed the scenario's id (its parsed
+    content). Old behaviour: ``rate_hz = 2000`` for ``2000.0`` (the same rate) did: the resume was refused as "rows of
+    another scenario", and the user had to run every point again. It resumes now (one new point runs); another
+    rate is still refused by name, the file left byte for byte."""
+    from scenarios import two_node_scenario
+
+    from qnsim.sweep_cli import main
+
+    scenario, out = tmp_path / "s.toml", tmp_path / "r.csv"
+    text = two_node_scenario(0.01)
+    scenario.write_text(text)
+    command = [str(scenario), "--param", "links.0.length_km=1,2", "--out", str(out), "--workers", "1",
+               "--no-progress"]  # fmt: skip
+    assert main(command) == 0
+    first = read_results(out)
+    link = "length_km = 10.0\nfidelity = 0.9\nrate_hz = 2000.0\n"
+    assert link in text
+    scenario.write_text("# edited\n" + text.replace(link, "rate_hz = 2000  # Hz\nfidelity = 0.9\nlength_km = 10.0\n"))
+    command[2] = "links.0.length_km=1,2,3"
+    assert main(command) == 0, capsys.readouterr().err
+    rows = read_results(out)
+    assert rows[:2] == first and [r["links.0.length_km"] for r in rows] == [1, 2, 3]
+    before = out.read_bytes()
+    scenario.write_text(text.replace("rate_hz = 2000.0", "rate_hz = 2001.0"))
+    assert main(command) == 2 and "holds rows of another scenario" in capsys.readouterr().err
+    assert out.read_bytes() == before

@@ -971,8 +971,8 @@ def scenario_id(fn: PointFunction) -> str:
     """What a sweep runs, as 16 hex digits: the scenario's content and the qnsim that runs it.
 
     For a scenario TOML file, its parsed content (so an edit changes the id, a reformatting does
-    not); for a point function, its module, name and source code, the module-level constants,
-    helpers and classes of the user's code it reads (followed through the helpers; see
+    not, nor a whole number written as a float or as an int); for a point function, its module,
+    name and source code, the module-level constants, helpers and classes of the user's code it reads (followed through the helpers; see
     :func:`_global_dependencies`), and, for a ``functools.partial`` or a callable object, the
     arguments or attributes it carries (by content, sets sorted, so the id is the same in every
     process). Rows in a sweep's ``out``
@@ -991,10 +991,24 @@ def scenario_id(fn: PointFunction) -> str:
         False
     """
     if isinstance(fn, TomlScenario):
-        content = json.dumps(fn.data, sort_keys=True, default=str)
+        content = json.dumps(_integral_floats_as_ints(fn.data), sort_keys=True, default=str)
     else:
         content = _callable_content(fn)
     return hashlib.sha1(f"{code_id()}\n{content}".encode()).hexdigest()[:16]
+
+
+def _integral_floats_as_ints(value: Any) -> Any:
+    """``value`` (a scenario file's parsed data) with each whole-number float as its int, for :func:`scenario_id`:
+    ``rate_hz = 2000`` and ``rate_hz = 2000.0`` are one scenario (a field that takes a float reads both alike; one
+    that takes an int refuses 2000.0), and a stopped sweep whose file was edited from one to the other was refused
+    as "rows of another scenario". -0.0 stays as it is."""
+    if isinstance(value, dict):
+        return {k: _integral_floats_as_ints(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_integral_floats_as_ints(v) for v in value]
+    if type(value) is float and value.is_integer() and math.copysign(1.0, value) > 0:
+        return int(value)
+    return value
 
 
 def _callable_content(fn: Any) -> str:
