@@ -145,6 +145,7 @@ __all__ = [
     "GridKeyError",
     "Point",
     "SweepError",
+    "SweepTakenOver",
     "TomlScenario",
     "apply_overrides",
     "code_id",
@@ -3658,7 +3659,9 @@ def sweep(
     Raises:
         ValueError: Bad grid, seeds, backend, workers, scenario or out (see messages).
         FileNotFoundError: The scenario TOML does not exist.
-        SweepError: A point failed, or workers kept dying; finished rows are in ``out``.
+        SweepError: A point failed, or workers kept dying; finished rows are in ``out``. Its subclass
+            :class:`SweepTakenOver`: another sweep took ``out`` over while this one was stopped (Ctrl-Z) past
+            ``HEARTBEAT_STALE_S``; this one wrote nothing more.
         ImportError: An optional dependency (pandas, dask, pyarrow) is missing.
 
     Example:
