@@ -149,7 +149,8 @@ def test_two_sweeps_on_one_out_are_refused_where_the_file_system_has_no_locks(tm
     lock was skipped without a word: two sweeps on one out each ran every point and appended it, and the
     means over the file counted every seed twice. A holder file naming the machine and the process
     stands for the lock there now: a second sweep is refused naming it; one left by a sweep killed on
-    this machine is taken over; one of another machine is refused, saying to delete it if no sweep runs."""
+    this machine is taken over; one of another machine is refused, naming ``--take-over`` (round 18) for a sweep
+    killed there."""
     import errno
     import fcntl
     import socket
@@ -185,7 +186,8 @@ def test_two_sweeps_on_one_out_are_refused_where_the_file_system_has_no_locks(tm
     assert len(sweep(sweep_points.square, {"x": [1, 2]}, out=out, workers=1, progress=False)) == 2
     assert not holder.exists()
     holder.write_text("another-node-17 4242\n")
-    with pytest.raises(ValueError, match=r"process 4242 on another-node-17.*if no sweep is writing it .*delete"):
+    # Round 18: the refusal names the supported way, --take-over, where it told the user to delete the holder.
+    with pytest.raises(ValueError, match=r"process 4242 on another-node-17.*if that sweep was killed.*--take-over"):
         sweep(sweep_points.square, {"x": [1, 2, 3]}, out=out, workers=1, progress=False)
     assert len(read_results(out)) == 2
     holder.write_text("")  # a sweep that has just created it and not yet named itself in it
