@@ -38,21 +38,22 @@ does not pass for a whole sweep when one of them was killed, stopped by a failin
 being written. The records are checked against the rows: a CSV copied without its state, or replaced
 under a state that is not its own, says so too.
 
-One sweep writes an ``out`` at a time: it holds an exclusive lock on the CSV file (on a
-``.lock`` file in a Parquet directory) from start to end, the kernel drops it when the sweep
-dies, and a second sweep started on the same ``out`` meanwhile is refused. Where the file system
-has no locks (Lustre, an NFS mount without them, Windows), a ``.holder`` file beside the lock names
-the machine, process and its start instead: a sweep killed on this machine leaves it to be taken over
-(so does one killed while it took a holder over: see :func:`_hold_out`); one killed on another
-machine is taken over with ``take_over=True`` (``--take-over``), refused while the sweep there recorded
-itself alive in its holder (touched every ``HEARTBEAT_S``) within ``HEARTBEAT_STALE_S``. An ``out`` that is a symbolic link is the file (or
-directory) it leads to: its state and holder are named after that file, so a sweep on the link and
-one on the file meet one lock and one state (a link to a name of another suffix, or a loop of
-links, is refused). A hard link is another name of the same file: a name without a state of its own
-reads and writes the state of another name of the file in its directory, and, where there are no
-locks, a sweep on one name is refused while a sweep holds another name of the file there. A file
-with a name in another directory is refused (by count: the kernel keeps no list of a file's names,
-and a state or holder beside such a name would not be seen), and :func:`sweep_status` says so.
+One sweep writes an ``out`` at a time: it holds an exclusive lock on the CSV file (on a ``.lock``
+file in a Parquet directory) from start to end, the kernel drops it when the sweep dies, and a
+second sweep started on the same ``out`` meanwhile is refused. Where the file system has no locks
+(Lustre, an NFS mount without them, Windows), a ``.holder`` file beside the lock names the machine,
+process and its start instead: a sweep killed on this machine leaves it to be taken over (so does
+one killed while it took a holder over: see :func:`_hold_out`); one killed on another machine is
+taken over with ``take_over=True`` (``--take-over``), refused while the sweep there recorded itself
+alive in its holder (touched every ``HEARTBEAT_S``) within ``HEARTBEAT_STALE_S``. An ``out`` that is
+a symbolic link is the file (or directory) it leads to: its state and holder are named after that
+file, so a sweep on the link and one on the file meet one lock and one state (a link to a name of
+another suffix, or a loop of links, is refused). A hard link is another name of the same file: a
+name without a state of its own reads and writes the state of another name of the file in its
+directory, and, where there are no locks, a sweep on one name is refused while a sweep holds another
+name of the file there. A file with a name in another directory is refused (by count: the kernel
+keeps no list of a file's names, and a state or holder beside such a name would not be seen), and
+:func:`sweep_status` says so.
 
 A lock is one machine's: where each machine's locks are its own (an NFS mount with local locks,
 which no call can tell from shared ones), a sweep on another machine takes the lock too. So the
@@ -971,14 +972,13 @@ def tree_digest(root: Path) -> str:
 def scenario_id(fn: PointFunction) -> str:
     """What a sweep runs, as 16 hex digits: the scenario's content and the qnsim that runs it.
 
-    For a scenario TOML file, its parsed content (so an edit changes the id, a reformatting does
-    not, nor a whole number written as a float or as an int); for a point function, its module,
-    name and source code, the module-level constants, helpers and classes of the user's code it reads (followed through the helpers; see
-    :func:`_global_dependencies`), and, for a ``functools.partial`` or a callable object, the
-    arguments or attributes it carries (by content, sets sorted, so the id is the same in every
-    process). Rows in a sweep's ``out``
-    carry it, and resuming from rows of another scenario or another qnsim (another version, or
-    the same version built from other code: see :func:`code_id`) is refused.
+    For a scenario TOML file, its parsed content (so an edit changes the id, a reformatting does not, nor a whole
+    number written as a float or as an int); for a point function, its module, name and source code, the
+    module-level constants, helpers and classes of the user's code it reads (followed through the helpers; see
+    :func:`_global_dependencies`), and, for a ``functools.partial`` or a callable object, the arguments or
+    attributes it carries (by content, sets sorted, so the id is the same in every process). Rows in a sweep's
+    ``out`` carry it, and resuming from rows of another scenario or another qnsim (another version, or the same
+    version built from other code: see :func:`code_id`) is refused.
 
     Raises:
         SweepError: A function of the user's code whose file was edited since its module was imported
