@@ -14,8 +14,9 @@ pytest.importorskip("stim")
 pytest.importorskip("pymatching")
 
 
-def _scenario(tmp_path, rate_hz: float):
-    """Two QPUs (T1 = 300 us, T2 = 200 us) joined by an abstract link of ``rate_hz`` pairs per second."""
+def _scenario(tmp_path, rate_hz: float, success_probability: float = 1.0):
+    """Two QPUs (T1 = 300 us, T2 = 200 us) joined by an abstract link of ``rate_hz`` pairs per second (a fixed
+    schedule unless its attempts herald with ``success_probability`` < 1)."""
     text = f"""
 [run]
 until_s = 0.05
@@ -34,11 +35,12 @@ b = "b"
 length_km = 1.0
 bell_diagonal = [0.9, 0.05, 0.03, 0.02]
 rate_hz = {rate_hz!r}
+{"" if success_probability == 1.0 else f"success_probability = {success_probability!r}"}
 [[requests]]
 src = "a"
 dst = "b"
 """
-    path = tmp_path / f"link_{rate_hz:g}.toml"
+    path = tmp_path / (f"link_{rate_hz:g}.toml" if success_probability == 1.0 else f"link_{rate_hz:g}_p.toml")
     path.write_text(text)
     return str(path)
 
@@ -137,7 +139,7 @@ def test_round_timing_gives_the_mean_wait_of_poisson_pairs_and_the_cli_prints_it
         assert timing.wait_s == 0.0 and timing.poisson_wait_s > (0.1 * cycle if fraction == 1.0 else 0.0)
 
     if fraction == 2.0:
-        scenario = _scenario(tmp_path, 1e7)
+        scenario = _scenario(tmp_path, 1e7, success_probability=0.05)  # heralds at random: a Poisson supply
         assert qec_cli.main(["link", scenario, "--experiment", "memory", "--distance", "5", "--probes", "2"]) == 0
         out = capsys.readouterr().out
         assert "the mean batch of pairs takes" in out and "s beyond the cycle" in out

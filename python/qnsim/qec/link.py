@@ -13,7 +13,13 @@ in the mean. When the normal run's formalism is not ``density_matrix`` and its m
 disagrees with the exact runs' beyond their statistical error (a twirled T1, say), the supply
 carries a note and a ``RuntimeWarning`` says so.
 
-:func:`round_timing` turns the supply into what a syndrome round of a distributed patch gets:
+:func:`round_timing` turns the supply into what a syndrome round of a distributed patch gets. The pairs' arrival
+law is the supply's (:attr:`LinkSupply.arrivals`): a link that heralds at random (a success probability below 1)
+is taken as a Poisson process, as below; one whose deliveries keep a fixed schedule (an abstract link given a rate
+alone) as periodic, one pair every ``1 / R``, solved exactly (:func:`round_timing`'s ``arrivals``: no round waits
+longer than its batch, so at the required rate rounds last one cycle and the data do not idle, where a Poisson
+supply of 9 pairs waits 0.13 of a cycle per round). A random supply measured more regular or more bunched than a
+Poisson process (its interarrival times' variance) carries a note. For a Poisson supply:
 
 * a round needs ``N`` pairs (:func:`qnsim.qec.seam_resources`); with pairs arriving at ``R`` per
   second the batch takes ``N / R`` on average (a Poisson supply), and ``wait_s`` is
@@ -78,7 +84,7 @@ from qnsim.qec.circuits import seam_resources
 from qnsim.qec.noise import Interface
 from qnsim.results import checked_rate_measurement, measured_rate_text
 
-__all__ = ["LinkSupply", "RoundTiming", "interface_from_link", "measure_link", "poisson_mean_wait", "round_timing"]
+__all__ = ["ARRIVALS", "LinkSupply", "RoundTiming", "interface_from_link", "measure_link", "poisson_mean_wait", "round_timing"]
 
 @dataclass(frozen=True)
 class LinkSupply:
@@ -106,6 +112,10 @@ class LinkSupply:
             (:attr:`qnsim.RequestResult.rate_interval95`); None when the deliveries keep a fixed
             schedule (the rate is exact) or, built by hand, when it was not recorded.
         window_s: The request's window the rate was measured over, in s (None: not recorded).
+        arrivals: How the pairs arrive (:data:`ARRIVALS`): ``"periodic"`` when the request's deliveries keep a
+            fixed schedule (:attr:`qnsim.RequestResult.random_arrivals` False: an abstract link given a rate
+            alone), ``"poisson"`` when they come at random times (the default for a supply built by hand). The
+            round timing models the one it says (:func:`round_timing`).
 
     Example:
         >>> s = LinkSupply(1e3, 0.95, (0.95, 0.02, 0.02, 0.01), (0.01,) * 4, 1000, 50, 1e-3, 1e-3,
@@ -129,6 +139,7 @@ class LinkSupply:
     seed: int | None = None
     rate_interval95: tuple[float, float] | None = None
     window_s: float | None = None
+    arrivals: str = "poisson"
 
     #: Its label names the scenario file as it was given: not part of a sweep's scenario id (see
     #: :func:`qnsim.sweeps.scenario_id`).
@@ -170,6 +181,7 @@ class LinkSupply:
             # The probes ran with seeds seed .. seed + probes - 1, each a 64-bit seed: seed = 2**64 - 1 with 50 probes
             # was kept and printed as 'seeds 18446744073709551615 .. 18446744073709551664'.
             "seed": None if self.seed is None else read_probe_seed(self.seed, probes, where + "seed"),
+            "arrivals": check_arrivals(self.arrivals, where + "arrivals"),
         }
         for name, value in values.items():
             object.__setattr__(self, name, value)
@@ -347,6 +359,9 @@ def measure_link(
     # Lengthened by until_s= in Python, else by the scenario's run.until_s (`qnsim qec link` has no --until).
     until_name = "until_s" if until_s is not None else "run.until_s"
     notes = supply_notes(result, float(horizon), "measured", "the measuring run", until_name)
+    dispersion = _poisson_dispersion_note(result)
+    if dispersion is not None:
+        notes.append(dispersion)
     far = network.nodes[result.dst]
     ends = {
         "T1": (node.t1_s, far.t1_s, " s"), "T2": (node.t2_s, far.t2_s, " s"),
@@ -391,6 +406,32 @@ def measure_link(
         seed=seed,
         rate_interval95=result.rate_interval95,
         window_s=float(result.window_s),
+        arrivals="poisson" if result.random_arrivals else "periodic",
+    )
+
+
+def _poisson_dispersion_note(result) -> str | None:
+    """A note when a request's random deliveries are measurably not a Poisson process (None otherwise, and for a
+    fixed schedule, modelled as one): the squared coefficient of variation of the recorded interarrival times is 1
+    for a Poisson process, ``1 - p`` for attempts at a fixed period heralding with probability ``p``, and above 1
+    for bunched deliveries. Its standard error from ``n`` exponential gaps is about ``sqrt(8 / n)``: told when it
+    is off 1 by more than four of them and by 0.2."""
+    if not result.random_arrivals:
+        return None
+    gaps = np.diff(np.sort(np.asarray(result.times_s, dtype=float)))
+    if len(gaps) < 30 or not gaps.mean() > 0:
+        return None
+    ratio = float(gaps.var() / gaps.mean() ** 2)
+    if abs(ratio - 1.0) <= max(0.2, 4.0 * math.sqrt(8.0 / len(gaps))):
+        return None
+    how = "more regular" if ratio < 1.0 else "more bunched"
+    effect = ("overstate the rounds' waits and the data's idle error near the required rate (a periodic supply, "
+              "arrivals='periodic', waits least)" if ratio < 1.0 else "understate the rounds' waits and the data's "
+              "idle error")  # fmt: skip
+    return (
+        f"the deliveries come {how} than a Poisson process (interarrival variance {ratio:.2f} of a Poisson "
+        f"process's, from {len(gaps) + 1} recorded pairs): the round timing takes them as Poisson, whose figures "
+        f"{effect}"
     )
 
 
@@ -401,11 +442,12 @@ class RoundTiming:
     Attributes:
         pairs_per_round: Bell pairs a round consumes.
         cycle_time_s: The QPU's round time without waiting, s.
-        round_time_s: The round's mean duration with pairs arriving as a Poisson process, s: the cycle plus
-            ``poisson_wait_s`` (rounds per second are its inverse).
+        round_time_s: The round's mean duration, s: the cycle plus ``poisson_wait_s`` (rounds per second are its
+            inverse), with pairs arriving as ``arrivals`` says (a Poisson process unless ``"periodic"``).
         wait_s: The mean batch time of a round's pairs beyond the cycle, s (the mean wait of a Poisson
             supply is larger; see the module docstring).
-        poisson_wait_s: The mean wait per round when the pairs arrive as a Poisson process, s:
+        poisson_wait_s: The mean wait per round when the pairs arrive as a Poisson process (for ``arrivals =
+            "periodic"``, the schedule's wait, ``wait_s``), s:
             ``E[max(0, S - t_cycle)]`` for ``S`` the arrival time of the round's ``N``-th pair (larger than
             ``wait_s``; the data's idle error ``wait_idle`` is averaged over this wait's distribution).
         required_rate_hz: Pair rate whose mean batch time is the cycle, pairs/s (the least that keeps up;
@@ -420,6 +462,8 @@ class RoundTiming:
             wait's distribution.
         buffer_pairs: Memories holding pairs at each end: ``pairs_per_round`` (none carried over) unless a
             larger buffer was given, whose spare pairs shorten the waits and age in memory (module docstring).
+        arrivals: The arrival law the figures rest on (:data:`ARRIVALS`): ``"poisson"``, or ``"periodic"`` (a
+            fixed schedule: no round waits longer than its batch, ``poisson_wait_s`` is then ``wait_s``).
 
     Example:
         >>> t = round_timing(rate_hz=2e7, bell_diagonal=(1, 0, 0, 0), distance=3,
@@ -439,6 +483,7 @@ class RoundTiming:
     bell_diagonal_at_use: tuple[float, float, float, float]
     wait_idle: tuple[float, float, float]
     buffer_pairs: int | None = None
+    arrivals: str = "poisson"
 
     @property
     def notes(self) -> list[str]:
@@ -850,6 +895,7 @@ def round_timing(
     scheme: str = "teleported",
     code: str = "rotated",
     buffer_pairs: int | None = None,
+    arrivals: str = "poisson",
 ) -> RoundTiming:
     """Round duration, waiting, pair storage and the required rate for a link of ``rate_hz``.
 
@@ -866,6 +912,10 @@ def round_timing(
         buffer_pairs: Memories holding pairs at each end, ``N`` (a round's pairs, the default: none carried
             over) to :data:`MAX_BUFFER_PAIRS`; more than ``N`` carry spare pairs to later rounds, oldest used
             first (module docstring).
+        arrivals: How the pairs arrive: ``"poisson"`` (at random times, a Poisson process of ``rate_hz``: a link
+            that heralds with a small probability per attempt) or ``"periodic"`` (one pair every ``1 / rate_hz``
+            s: a fixed schedule, e.g. an abstract link given a rate alone), the schedule's phase against the
+            rounds' taken uniform (the two clocks are not synchronised); see :data:`ARRIVALS`.
 
     Returns:
         The :class:`RoundTiming`.
@@ -873,7 +923,7 @@ def round_timing(
     Raises:
         ValueError: Non-positive rate, cycle time or memory times; a direct scheme (it uses no
             pairs); coefficients that are not Bell-diagonal; a buffer below a round's pairs (no round
-            could start) or above :data:`MAX_BUFFER_PAIRS`.
+            could start) or above :data:`MAX_BUFFER_PAIRS`; an arrival law not in :data:`ARRIVALS`.
 
     Example:
         >>> t = round_timing(rate_hz=4.3e3, bell_diagonal=(0.9, 0.04, 0.03, 0.03), distance=3,
@@ -886,6 +936,7 @@ def round_timing(
     t1 = _positive("t1_s", t1_s, allow_inf=True)
     t2 = _positive("t2_s", t2_s, allow_inf=True)
     bell = check_bell_diagonal(bell_diagonal)
+    arrivals = check_arrivals(arrivals)
     if scheme not in ("teleported", "cat"):
         raise ValueError(f"scheme must be 'teleported' or 'cat' (a direct seam uses no pairs), got {written(scheme)}")
     n = seam_resources(distance, experiment, scheme, code).pairs_per_round
@@ -894,6 +945,10 @@ def round_timing(
     wait = max(0.0, batch_s - cycle)
     per_s_t1 = 0.0 if math.isinf(t1) else 1.0 / t1
     per_s_t2 = 0.0 if math.isinf(t2) else 1.0 / t2
+    if arrivals == "periodic":
+        # A fixed schedule read as a Poisson process: at the required rate (d = 5) rounds of 1.13 cycles and an idle
+        # error on the data where every round starts on time and none waits.
+        return _periodic_round_timing(n, buffer, rate, cycle, distance, bell, per_s_t1, per_s_t2)
     if buffer > n:
         return _buffered_round_timing(n, buffer, rate, cycle, distance, bell, wait, per_s_t1, per_s_t2)
     poisson_wait = poisson_mean_wait(n, rate, cycle)
@@ -943,6 +998,74 @@ def check_buffer_pairs(value: object, pairs: int, distance: int) -> int:
     return buffer
 
 
+#: The arrival laws :func:`round_timing` models: ``"poisson"`` (random times) and ``"periodic"`` (a fixed schedule).
+ARRIVALS = ("poisson", "periodic")
+
+
+def check_arrivals(value: object, name: str = "arrivals") -> str:
+    """``value`` checked as an arrival law of :data:`ARRIVALS` (ValueError naming ``name`` otherwise)."""
+    if not isinstance(value, str) or value not in ARRIVALS:
+        raise ValueError(f"{name} must be 'poisson' or 'periodic', got {shown(value)}")
+    return value
+
+
+def _periodic_round_timing(
+    n: int, buffer: int, rate: float, cycle: float, distance: int, bell: tuple, per_s_t1: float, per_s_t2: float
+) -> RoundTiming:
+    """:func:`round_timing` for pairs arriving one every ``tau = 1 / rate`` s (a fixed schedule), exactly.
+
+    A link slower than the rounds (``N tau > c``) leaves nothing over: each round starts on its ``N``-th pair,
+    the next ``N`` arrive ``tau .. N tau`` later, so every round lasts ``N tau`` and waits ``N tau - c`` (no spread)
+    and the k-th pair is stored ``(N - k) tau``, whatever the buffer. A faster one starts every round on time (no
+    wait, no idle error); after a round takes its pairs the first ``N`` arrivals refill the freed memories (a buffer
+    ``B`` stays full, the rest are not kept), at ``phi + (k - 1) tau`` after the round's start with ``phi`` the
+    schedule's phase, uniform on ``(0, tau]`` (unsynchronised clocks: a schedule locked to the rounds differs by at
+    most ``tau / 2`` in storage), and the k-th has ``B - N + k - 1`` pairs ahead of it, so is used
+    ``r_k = (B - N + k - 1) // N + 1`` round starts later: stored ``r_k c - phi - (k - 1) tau``.
+    """
+    tau = 1.0 / rate
+    # At N tau = c exactly the phase neither drifts nor locks: it stays where the clocks began, taken uniform as for
+    # a faster link (no round waits either way).
+    if n * tau > cycle * (1.0 + 1e-12):
+        wait = n * tau - cycle
+        delays = np.arange(n) * tau  # the k-th pair's storage, (N - k) tau
+        offsets, spread = delays, None
+    else:
+        wait = 0.0
+        k = np.arange(n)
+        offsets = ((buffer - n + k) // n + 1) * cycle - k * tau  # storage before the phase is taken off
+        spread = tau
+
+    def lost(decay: float) -> float:
+        # E[1 - exp(-decay T)] over the pairs (and the phase, E[exp(decay phi)] = expm1(decay tau) / (decay tau)).
+        if decay == 0.0:
+            return 0.0
+        if spread is None:
+            return min(1.0, max(0.0, -float(np.mean(np.expm1(-decay * offsets)))))
+        # exp(-decay (offset - phi)) averaged over phi as exp(-decay (offset - tau)) E[exp(-decay (tau - phi))]: each
+        # factor at most 1 (offset > tau), no overflow for a phase of many decay lengths.
+        phase = -math.expm1(-decay * spread) / (decay * spread)
+        return min(1.0, max(0.0, 1.0 - float(np.mean(np.exp(-decay * (offsets - spread)))) * phase))
+
+    storage = float(np.mean(offsets)) - (0.0 if spread is None else spread / 2.0)
+    idle = _twirled_decay(-math.expm1(-per_s_t1 * wait), -math.expm1(-per_s_t2 * wait))
+    both_halves = _twirled_decay(lost(2.0 * per_s_t1), lost(2.0 * per_s_t2))
+    return RoundTiming(
+        pairs_per_round=n,
+        cycle_time_s=cycle,
+        round_time_s=cycle + wait,
+        wait_s=wait,
+        poisson_wait_s=wait,
+        required_rate_hz=n / cycle,
+        required_rate_per_seam_hz=n / cycle / distance,
+        storage_s=max(0.0, storage),
+        bell_diagonal_at_use=bell_diagonal_after_memory(bell, both_halves, (0.0, 0.0, 0.0)),
+        wait_idle=idle,
+        buffer_pairs=buffer,
+        arrivals="periodic",
+    )
+
+
 def _buffered_round_timing(
     n: int, buffer: int, rate: float, cycle: float, distance: int, bell: tuple, batch_wait: float, per_s_t1: float,
     per_s_t2: float,
@@ -987,6 +1110,7 @@ def interface_from_link(
     code: str = "rotated",
     rate_multiplier: float = 1.0,
     buffer_pairs: int | None = None,
+    arrivals: str | None = None,
 ) -> tuple[Interface, RoundTiming]:
     """The :class:`Interface` a measured link gives a distributed patch, with its round timing.
 
@@ -997,8 +1121,10 @@ def interface_from_link(
         experiment: ``"memory"`` or ``"merge"``.
         scheme: ``"teleported"`` or ``"cat"``.
         code: ``"rotated"`` or ``"unrotated"``.
-        rate_multiplier: Scale the measured rate (e.g. more parallel links on the seam).
+        rate_multiplier: Scale the measured rate (e.g. more parallel links on the seam; periodic links are then
+            taken as staggered evenly, one periodic supply at the scaled rate).
         buffer_pairs: Memories holding pairs at each end (:func:`round_timing`; None: a round's pairs).
+        arrivals: The arrival law (:data:`ARRIVALS`; None: the supply's, :attr:`LinkSupply.arrivals`).
 
     Returns:
         ``(interface, timing)``: pairs as used (after storage) and the data's waiting noise.
@@ -1024,6 +1150,7 @@ def interface_from_link(
         scheme=scheme,
         code=code,
         buffer_pairs=buffer_pairs,
+        arrivals=supply.arrivals if arrivals is None else arrivals,
     )
     if scheme == "cat":
         interface = Interface.cat(timing.bell_diagonal_at_use, wait_idle=timing.wait_idle)

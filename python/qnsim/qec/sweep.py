@@ -63,10 +63,13 @@ saying whether it is per shot, per round or per second:
   ``link_seed`` (the seed the link was measured with: ``[link] seed`` or the scenario's ``run.seed``),
   ``pair_fidelity``
   and ``pair_psi_plus``, ``pair_psi_minus``, ``pair_phi_minus`` (the pairs' Bell-diagonal state at
-  use), ``round_time_s`` (s per round on average, Poisson waits included), ``wait_per_round_s`` (s per
+  use), ``link_arrivals`` (the pairs' arrival law the timing models, :attr:`qnsim.qec.LinkSupply.arrivals`:
+  ``"poisson"``, or ``"periodic"`` for deliveries on a fixed schedule), ``round_time_s`` (s per round on
+  average, waits included), ``wait_per_round_s`` (s per
   round: the mean time its batch of pairs takes beyond ``cycle_time_s``), ``poisson_wait_per_round_s``
   (s a round waits on average when the pairs arrive as a Poisson process: larger, and > 0 even at the
-  required rate; the circuit's data idle error is averaged over these waits), ``required_rate_hz`` and
+  required rate; the circuit's data idle error is averaged over these waits; with ``link_arrivals``
+  ``"periodic"``, every round's wait, equal to ``wait_per_round_s``), ``required_rate_hz`` and
   ``required_rate_per_seam_hz`` (pairs/s whose mean batch takes ``cycle_time_s``: the least that keeps up),
   ``logical_error_per_s`` (``per_round / round_time_s``: logical errors per second on average, a rate that
   exceeds 1 for fast rounds, not a probability; a memory kept ``t`` seconds fails with probability
@@ -577,6 +580,7 @@ class ExperimentSpec:
                     "link_rate_high_hz": high * s["rate_multiplier"],
                     "link_window_s": math.nan if self.supply.window_s is None else self.supply.window_s,
                     "link_seed": self.supply.seed,
+                    "link_arrivals": timing.arrivals,
                     "pair_fidelity": bd[0],
                     "pair_psi_plus": bd[1],
                     "pair_psi_minus": bd[2],
