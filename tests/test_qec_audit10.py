@@ -124,3 +124,31 @@ def test_measure_link_reads_the_arrival_law_and_qec_link_prints_it(tmp_path, cap
         qec.interface_from_link(supply, 5, cycle_time_s=_CYCLE, arrivals="fixed")
     with pytest.raises(ValueError, match="LinkSupply.arrivals must be 'poisson' or 'periodic', got 1"):
         qec.LinkSupply(1e3, 0.9, _BELL, (0.0,) * 4, 10, 1, 1e-3, 1e-3, 1e-3, 1e-3, "x", arrivals=1)
+
+
+def test_the_buffers_bound_is_stated_and_a_seam_no_buffer_fits_is_told_why(capsys):
+    """Old behaviour: buffers are modelled up to 256 pairs (the Poisson queue's exact solve grows as the square of
+    the buffer: 0.2 s at 256, several s at 1,024), but neither ``qnsim qec link --help`` nor the docs said so, and a
+    d = 151 memory seam (301 pairs a round) was told "buffer_pairs must be <= 256" for a buffer of 400 and "below
+    the 301 pairs ... give buffer_pairs >= 301" for 200: two refusals with no buffer that both accept. The help,
+    the tutorial and the experiment file's key state the bound, and a refusal says why it is there and, for a
+    seam that no buffer fits, to leave the buffer unset."""
+    from pathlib import Path
+
+    from qnsim import qec_cli
+    from qnsim.qec import sweep
+
+    with pytest.raises(SystemExit):
+        qec_cli.main(["link", "--help"])
+    assert "at most 256 (the queue is solved exactly" in " ".join(capsys.readouterr().out.split())
+    tutorial = Path(__file__).parents[1] / "docs" / "tutorials" / "distributed_qec.md"
+    assert "a buffer is modelled up to\n256 pairs" in tutorial.read_text()
+    assert "at most 256" in sweep.__doc__
+    kwargs = dict(rate_hz=1e9, bell_diagonal=_BELL, cycle_time_s=_CYCLE, t1_s=_T1, t2_s=_T2, experiment="memory")
+    with pytest.raises(ValueError, match=r"must be <= 256, got 400: a buffer is modelled up to 256 pairs \(its queue"):
+        qec.round_timing(distance=5, buffer_pairs=400, **kwargs)
+    for buffer in (200, 400):
+        with pytest.raises(ValueError, match="this d = 151 seam takes 301 pairs a round, so no buffer beyond one "
+                                             "round's can be modelled: leave buffer_pairs unset"):  # fmt: skip
+            qec.round_timing(distance=151, buffer_pairs=buffer, **kwargs)
+    assert qec.round_timing(distance=151, **kwargs).buffer_pairs == 301

@@ -53,7 +53,7 @@ OPTIONS: dict[str, dict[str, str]] = {"link": {"seed": "--seed"}}
 
 
 def _parser() -> argparse.ArgumentParser:
-    from qnsim.qec.link import DEFAULT_PROBES
+    from qnsim.qec.link import DEFAULT_PROBES, MAX_BUFFER_PAIRS
 
     parser = ArgumentParser(prog="qnsim qec", description="Distributed surface-code experiments.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -119,7 +119,8 @@ def _parser() -> argparse.ArgumentParser:
     lnk.add_argument(
         "--buffer-pairs", type=int, default=None,
         help="memories holding pairs at each end (default: a round's pairs, none carried over); more carry spare "
-        "pairs to later rounds, oldest used first",
+        f"pairs to later rounds, oldest used first; at most {MAX_BUFFER_PAIRS} (the queue is solved exactly over "
+        "the buffer's levels)",
     )
 
     cir = sub.add_parser("circuit", help="write a generated Stim circuit")

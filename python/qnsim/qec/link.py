@@ -989,7 +989,18 @@ def check_buffer_pairs(value: object, pairs: int, distance: int) -> int:
     """``value`` checked as the memories holding a seam's pairs at each end (``round_timing``'s ``buffer_pairs``):
     an integer from a round's ``pairs`` to :data:`MAX_BUFFER_PAIRS` (ValueError naming it otherwise)."""
     # A buffer was stated in the docs and never a parameter: a user wanting one had the one-memory-per-pair figures.
-    buffer = integer("buffer_pairs", value, minimum=1, maximum=MAX_BUFFER_PAIRS, error=ValueError)
+    # The bound said only "must be <= 256", also to a d >= 129 seam (257 pairs or more a round) that no buffer fits.
+    why = (f"a buffer is modelled up to {MAX_BUFFER_PAIRS} pairs (its queue is solved exactly over the buffer's "
+           "levels, a cost that grows as the square of the buffer)")  # fmt: skip
+    rest = (f"; this d = {distance} seam takes {pairs} pairs a round, so no buffer beyond one round's can be modelled: "
+            "leave buffer_pairs unset (one memory per pair)" if pairs >= MAX_BUFFER_PAIRS else "")  # fmt: skip
+    buffer = integer(
+        "buffer_pairs", value, minimum=1, maximum=MAX_BUFFER_PAIRS, error=ValueError,
+        too_large=lambda n: ValueError(f"buffer_pairs must be <= {MAX_BUFFER_PAIRS}, got {shown(n)}: {why}{rest}"),
+    )  # fmt: skip
+    if buffer < pairs and pairs > MAX_BUFFER_PAIRS:
+        raise ValueError(f"buffer_pairs {buffer} is below the {pairs} pairs a round of this d = {distance} seam takes "
+                         f"at once, and {why}{rest}")  # fmt: skip
     if buffer < pairs:
         raise ValueError(
             f"buffer_pairs {buffer} is below the {pairs} pairs a round of this d = {distance} seam takes at once: no "

@@ -27,7 +27,7 @@ An experiment file is TOML::
     cycle_time_s = 1e-6     # the QPU's syndrome round without waiting
     rate_multiplier = 1.0   # scale the measured pair rate (may be a grid axis)
     buffer_pairs = 20       # memories holding pairs at each end; left out: a round's pairs, none
-                            # carried over (may be a grid axis; see qnsim.qec.round_timing)
+                            # carried over; at most 256 (may be a grid axis; see qnsim.qec.round_timing)
     seed = 7                # seed of the link's run (probes: seed, seed + 1, ...); left out: the
                             # scenario's run.seed (0 if it has none), as `qnsim qec link` takes it
 
