@@ -152,3 +152,36 @@ def test_the_buffers_bound_is_stated_and_a_seam_no_buffer_fits_is_told_why(capsy
                                              "round's can be modelled: leave buffer_pairs unset"):  # fmt: skip
             qec.round_timing(distance=151, buffer_pairs=buffer, **kwargs)
     assert qec.round_timing(distance=151, **kwargs).buffer_pairs == 301
+
+
+def test_a_threshold_side_from_one_usable_point_is_called_unresolved(tmp_path, capsys):
+    """Old behaviour: with too few shots only one grid point had logical errors at both distances (20 shots a
+    point: d = 3 failed 2 times at 0.02, d = 5 once, none at 0.005 for either), and ``qnsim qec threshold`` printed
+    "threshold p = above 0.02 (d = 3, 5)" as settled: the side's check counts the bootstrap redraws that cross
+    inside the grid, and with one usable point none can (a crossing needs two), so 0% of them did. The side is now
+    unresolved there, said in the line and in a note, by either method."""
+    import csv
+
+    from qnsim import qec_cli
+    from qnsim.qec.threshold import estimate_threshold
+
+    counts = [(3, 0.005, 0), (3, 0.01, 1), (3, 0.02, 2), (5, 0.005, 0), (5, 0.01, 0), (5, 0.02, 1)]
+    rows = [{"distance": d, "p": x, "errors": e, "shots": 20, "rounds": d} for d, x, e in counts]
+    for method in ("fit", "interpolate"):
+        est = estimate_threshold(rows, x_key="p", bootstrap=100, seed=1, method=method)
+        assert est.value is None and est.usable == (0.02,) and est.side_unresolved
+        assert est.describe() == "above 0.02 (unresolved: one usable grid point, 0.02; a crossing needs two) (d = 3, 5)"
+        assert any(n.startswith("only one grid point is usable (0.02) (d = 3, 5)") for n in est.notes)
+    path = tmp_path / "rows.csv"
+    with path.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    assert qec_cli.main(["threshold", str(path), "--x", "p", "--bootstrap", "50"]) == 0
+    out = capsys.readouterr().out
+    assert "(unresolved: one usable grid point" in out and "note: only one grid point is usable" in out
+
+    # Two usable points on each side of a clear crossing: resolved as before.
+    clear = [{"distance": d, "p": x, "errors": e, "shots": 10000, "rounds": d}
+             for d, x, e in [(3, 0.1, 200), (3, 0.2, 900), (5, 0.1, 100), (5, 0.2, 1500)]]  # fmt: skip
+    assert not estimate_threshold(clear, x_key="p", bootstrap=100, seed=1).side_unresolved

@@ -286,7 +286,14 @@ class ThresholdEstimate:
                 f"no grid point is usable {d}: at each, a code's shots saw no logical error or failed 40% of the time "
                 "or more, so the counts say nothing of the threshold; sample more shots (or fewer rounds per shot)"
             )
-        if self.side_unresolved and self.side is not None:
+        if self.side_unresolved and len(self.usable) == 1:
+            notes.append(
+                f"only one grid point is usable ({self.usable[0]:g}) {d}: "
+                + (f"the measured rates there put the threshold {self.side} the grid, but " if self.side else "")
+                + "a crossing needs two points, so the counts say nothing of where the threshold lies; sample more "
+                "shots (points with logical errors at both distances)"
+            )
+        elif self.side_unresolved and self.side is not None:
             # The side comes from the measured rates alone: a larger code better at every point by less than the
             # counts' noise said "above 0.04" as firmly as a clear margin.
             notes.append(
@@ -345,14 +352,16 @@ class ThresholdEstimate:
     def side_unresolved(self) -> bool:
         """True when there is no crossing and the counts do not settle it: at least :data:`UNRESOLVED_SIDE` of the
         bootstrap redraws cross inside the grid, whether :attr:`side` names a side of the grid or the curves
-        interleave (no side, "no crossing in [...]").
+        interleave (no side, "no crossing in [...]"), or only one grid point is usable (a crossing needs two).
 
         Example:
             >>> ThresholdEstimate(None, None, None, (3, 5), crossed_fraction=0.3, side="above").side_unresolved
             True
         """
+        # One usable point: no redraw can cross (a crossing needs two), so 0% of them did and "above 0.02" from 1
+        # error against 2 in 20 shots a point read as settled.
         return self.value is None and (self.side is not None or bool(self.usable)) and (
-            self.crossed_fraction >= UNRESOLVED_SIDE
+            self.crossed_fraction >= UNRESOLVED_SIDE or len(self.usable) < 2
         )
 
     def describe(self, fmt: str = "{:.3g}") -> str:
@@ -371,9 +380,11 @@ class ThresholdEstimate:
             lo, hi = (min(points), max(points)) if points else (math.nan, math.nan)
             # "above 0.04" from codes whose redraws crossed inside the grid a third of the time read as settled.
             unresolved = (
-                f" (unresolved: {self.crossed_fraction:.0%} of the redraws cross {self._reach})"
-                if self.side_unresolved else ""
-            )
+                "" if not self.side_unresolved
+                else f" (unresolved: one usable grid point, {self.usable[0]:g}; a crossing needs two)"
+                if len(self.usable) == 1
+                else f" (unresolved: {self.crossed_fraction:.0%} of the redraws cross {self._reach})"
+            )  # fmt: skip
             if self.side == "above":
                 return f"above {fmt.format(hi)}{unresolved} {d}"
             if self.side == "below":
