@@ -185,3 +185,25 @@ def test_a_threshold_side_from_one_usable_point_is_called_unresolved(tmp_path, c
     clear = [{"distance": d, "p": x, "errors": e, "shots": 10000, "rounds": d}
              for d, x, e in [(3, 0.1, 200), (3, 0.2, 900), (5, 0.1, 100), (5, 0.2, 1500)]]  # fmt: skip
     assert not estimate_threshold(clear, x_key="p", bootstrap=100, seed=1).side_unresolved
+
+
+def test_a_qec_sweep_resumed_with_another_shot_count_is_refused_naming_it(tmp_path):
+    """Old behaviour: a QEC sweep rerun on its out with ``max_shots`` 400 over rows sampled with 200 was refused
+    (rightly: its scenario_id differs), but the refusal said only that "the scenario differs (the point function,
+    its code or its arguments, or the scenario file, was edited since, or it is another one)", leaving the user
+    to find what. The sweep's state entry now records its scenario's settings, and the refusal names each that
+    differs with both values; a sweep with the same settings resumes as before."""
+    from qnsim.qec.sweep import run_experiment_sweep
+
+    text = ('[experiment]\nscheme = "teleported"\nkind = "memory"\np_int = 0.01\n[grid]\ndistance = [3]\n'
+            'p_bulk = [0.001]\n[sampling]\nmax_shots = 200\n')  # fmt: skip
+    experiment, out = tmp_path / "e.toml", tmp_path / "rows.csv"
+    experiment.write_text(text)
+    first = run_experiment_sweep(experiment, out=out, progress=False)
+    experiment.write_text(text.replace("max_shots = 200", "max_shots = 400"))
+    with pytest.raises(ValueError, match=r"the scenario's settings differ \(fixed.max_shots: 200 in the rows, 400 in "
+                                         r"this sweep\); resuming would mix"):  # fmt: skip
+        run_experiment_sweep(experiment, out=out, progress=False)
+    experiment.write_text(text)
+    again = run_experiment_sweep(experiment, out=out, progress=False)
+    assert [r["errors"] for r in again] == [r["errors"] for r in first]

@@ -1232,6 +1232,53 @@ def _pickles_its_dict(cls: type) -> bool:
     )
 
 
+#: Most settings a sweep's state entry records of its scenario (:func:`_described_settings`); a larger one records none.
+MAX_DESCRIBED_SETTINGS = 500
+
+
+def _described_settings(fn: Any) -> dict[str, str] | None:
+    """What a sweep's scenario is made of, as flat ``{"a.b": "value"}`` text, for naming what changed when its rows
+    are refused to another sweep: a scenario file's content, or the fields of a callable object that pickles its
+    ``__dict__`` (less its ``sweep_id_excludes``), followed through dicts and dataclasses; None for a function or
+    a scenario of more than :data:`MAX_DESCRIBED_SETTINGS` leaves (the scenario_id alone then says it differs)."""
+    import dataclasses
+
+    if isinstance(fn, TomlScenario):
+        root: Any = fn.data
+    elif not inspect_isroutine(fn) and isinstance(getattr(fn, "__dict__", None), dict) and _pickles_its_dict(type(fn)):
+        left_out = getattr(type(fn), "sweep_id_excludes", ())
+        root = {k: v for k, v in vars(fn).items() if k not in left_out}
+        for name in left_out:
+            attribute, _, key = name.partition(".")
+            if key and isinstance(root.get(attribute), dict):
+                root[attribute] = {k: v for k, v in root[attribute].items() if k != key}
+    else:
+        return None
+    flat: dict[str, str] = {}
+
+    def walk(prefix: str, value: Any, depth: int) -> None:
+        if len(flat) > MAX_DESCRIBED_SETTINGS:
+            return
+        if dataclasses.is_dataclass(value) and not isinstance(value, type) and depth < 6:
+            left = getattr(type(value), "sweep_id_excludes", ())
+            value = {f.name: getattr(value, f.name) for f in dataclasses.fields(value) if f.name not in left}
+        if isinstance(value, dict) and value and depth < 6:
+            for key, item in value.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), item, depth + 1)
+            return
+        text = _stable_repr(value)
+        flat[prefix or "(value)"] = text if len(text) <= 80 else f"{text[:60]}... (sha1 {hashlib.sha1(text.encode()).hexdigest()[:8]})"
+
+    walk("", root, 0)
+    return flat if len(flat) <= MAX_DESCRIBED_SETTINGS else None
+
+
+def inspect_isroutine(value: Any) -> bool:
+    import inspect
+
+    return inspect.isroutine(value)
+
+
 def _stable_repr(value: Any) -> str:
     # An address changes from one process to the next; a resume must not be refused for that.
     try:
@@ -2690,6 +2737,7 @@ def _write_state(
     seeds: int | list[int] | None = None,
     remarks: Sequence[str] | None = None,
     holder: dict | None = None,
+    settings: Mapping[str, str] | None = None,
 ) -> None:
     """Records the state of the sweep writing ``out`` beside the sweeps that wrote it before.
 
@@ -2716,6 +2764,10 @@ def _write_state(
         # Said once for the sweep's rows, which leave them out (TomlScenario.remarks).
         content["remarks"] = list(remarks)
     holder = holder or _this_holder()
+    if settings is not None:
+        # What the scenario is made of, so that a refused resume names what changed (_foreign_rows_message): a QEC
+        # sweep rerun with max_shots 400 over rows of 200 was told only that "the scenario differs".
+        content["settings"] = dict(settings)
     if state == "running":
         content["holder"] = holder  # its heartbeat kept fresh by _Heartbeat
     with _STATE_WRITES:
@@ -3710,7 +3762,7 @@ def sweep(
             rows = sink.load()
             foreign = {row.get(SCENARIO_COLUMN) for row in rows} - {identity}
             if foreign:
-                raise ValueError(_foreign_rows_message(out, sink.path, foreign, identity))
+                raise ValueError(_foreign_rows_message(out, sink.path, foreign, identity, _described_settings(fn)))
             _check_values_by_rounding(out, rows, grid)
             if isinstance(sink, _ParquetSink):
                 _check_parquet_column_types(out, rows, grid)
@@ -3774,6 +3826,7 @@ def sweep(
         ],
         "seeds": len(seed_list) if seed_list == list(range(len(seed_list))) else seed_list,
         "remarks": remarks if isinstance(fn, TomlScenario) else None,
+        "settings": _described_settings(fn),
     }
     bar = None  # made in the try below: whatever stops the sweep from here on unlocks its out
     heartbeat = _Heartbeat(sink) if sink is not None else None
@@ -3940,23 +3993,38 @@ def _one_line(exc: BaseException) -> str:
     return one_line(exc)
 
 
-def _foreign_rows_message(out: Any, path: Path, foreign: set, identity: str) -> str:
+def _foreign_rows_message(
+    out: Any, path: Path, foreign: set, identity: str, settings: Mapping[str, str] | None = None
+) -> str:
     """The refusal to resume ``out`` from rows of other scenario_ids, saying, where the out's state file
-    recorded the qnsim that wrote them, whether that qnsim or the scenario differs from this sweep's."""
+    recorded the qnsim that wrote them, whether that qnsim or the scenario differs from this sweep's, and, where
+    it recorded the scenario's settings (:func:`_described_settings`), which of them differ."""
     message = (
         f"out {str(out)!r} holds rows of another scenario or qnsim version or build (scenario_id "
         f"{', '.join(sorted(map(str, foreign)))}; this sweep's is {identity})"
     )
     try:
-        writers = {e.get("qnsim") for e in _read_states(path) if e.get("scenario_id") in foreign}
+        entries = [e for e in _read_states(path) if e.get("scenario_id") in foreign]
     except (OSError, ValueError, KeyError, TypeError):
-        writers = set()
+        entries = []
+    writers = {e.get("qnsim") for e in entries}
+    recorded = [e["settings"] for e in entries if isinstance(e.get("settings"), dict)]
+    changed: list[str] = []
+    if settings is not None and recorded:
+        theirs = recorded[-1]
+        changed = [k for k in sorted(set(theirs) | set(settings)) if theirs.get(k) != settings.get(k)]
+        if changed:
+            shown_changes = "; ".join(
+                f"{k}: {theirs.get(k, '(not set)')} in the rows, {settings.get(k, '(not set)')} in this sweep"
+                for k in changed[:5]
+            ) + (f"; and {len(changed) - 5} more" if len(changed) > 5 else "")
+            message += f": the scenario's settings differ ({shown_changes})"
     writers.discard(None)  # a state file of an older qnsim, which did not record it
     mine = code_id()
     others = sorted(str(w) for w in writers if w != mine)
     if others:
         message += f": they were written by {others[0]}, this sweep runs {mine}"
-    elif writers:
+    elif writers and not changed:
         message += (
             ": they were written by this qnsim, so the scenario differs (the point function, its code or its "
             "arguments, or the scenario file, was edited since, or it is another one)"
