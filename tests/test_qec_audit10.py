@@ -207,3 +207,21 @@ def test_a_qec_sweep_resumed_with_another_shot_count_is_refused_naming_it(tmp_pa
     experiment.write_text(text)
     again = run_experiment_sweep(experiment, out=out, progress=False)
     assert [r["errors"] for r in again] == [r["errors"] for r in first]
+
+
+def test_a_schedule_of_bursts_is_not_taken_as_one_pair_at_a_time():
+    """Found while fixing the above: a fixed-schedule link of two channels at 1e6 pairs/s each delivers two pairs
+    at once every us (gaps of 0 and 1 us); read as periodic at 2e6 pairs/s it would be one pair every 0.5 us. Only
+    evenly spaced single deliveries are ``"periodic"``; bursts are taken as Poisson, with a note saying so."""
+    supplies = {}
+    for channels in (1, 2):
+        net = {"run": {"until_s": 2e-4, "formalism": "bell_diagonal"}, "nodes": [{"name": "a"}, {"name": "b"}],
+               "links": [{"a": "a", "b": "b", "length_km": 0.001, "bell_diagonal": list(_BELL), "rate_hz": 1e6,
+                          "channels": channels}],
+               "requests": [{"src": "a", "dst": "b"}]}  # fmt: skip
+        supplies[channels] = qec.measure_link(net, probes=1)
+    assert supplies[1].arrivals == "periodic" and not supplies[1].notes
+    assert supplies[2].arrivals == "poisson" and supplies[2].rate_hz == pytest.approx(2e6, rel=0.01)
+    (note,) = supplies[2].notes
+    assert note.startswith("the deliveries keep a fixed schedule, but not one pair at a time evenly spaced (gaps "
+                           "from 0 s to 1e-06 s")  # fmt: skip

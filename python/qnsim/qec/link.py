@@ -114,8 +114,9 @@ class LinkSupply:
         window_s: The request's window the rate was measured over, in s (None: not recorded).
         arrivals: How the pairs arrive (:data:`ARRIVALS`): ``"periodic"`` when the request's deliveries keep a
             fixed schedule (:attr:`qnsim.RequestResult.random_arrivals` False: an abstract link given a rate
-            alone), ``"poisson"`` when they come at random times (the default for a supply built by hand). The
-            round timing models the one it says (:func:`round_timing`).
+            alone) one pair at a time, evenly spaced; ``"poisson"`` when they come at random times, or on a
+            schedule of bursts (several channels in step) or uneven gaps, with a note (also the default for a
+            supply built by hand). The round timing models the one it says (:func:`round_timing`).
 
     Example:
         >>> s = LinkSupply(1e3, 0.95, (0.95, 0.02, 0.02, 0.01), (0.01,) * 4, 1000, 50, 1e-3, 1e-3,
@@ -359,9 +360,9 @@ def measure_link(
     # Lengthened by until_s= in Python, else by the scenario's run.until_s (`qnsim qec link` has no --until).
     until_name = "until_s" if until_s is not None else "run.until_s"
     notes = supply_notes(result, float(horizon), "measured", "the measuring run", until_name)
-    dispersion = _poisson_dispersion_note(result)
-    if dispersion is not None:
-        notes.append(dispersion)
+    arrivals, arrival_note = _arrival_law(result)
+    if arrival_note is not None:
+        notes.append(arrival_note)
     far = network.nodes[result.dst]
     ends = {
         "T1": (node.t1_s, far.t1_s, " s"), "T2": (node.t2_s, far.t2_s, " s"),
@@ -406,7 +407,35 @@ def measure_link(
         seed=seed,
         rate_interval95=result.rate_interval95,
         window_s=float(result.window_s),
-        arrivals="poisson" if result.random_arrivals else "periodic",
+        arrivals=arrivals,
+    )
+
+
+def _arrival_law(result) -> tuple[str, str | None]:
+    """The arrival law of a request's deliveries (:data:`ARRIVALS`) and a note when it is not what they do.
+
+    ``"periodic"`` only for a fixed schedule whose recorded deliveries are evenly spaced, one at a time: a link of
+    several channels keeps its schedule in bursts (two channels at 1e6 pairs/s each deliver two pairs at once
+    every us), which the periodic model (one pair every ``1 / R``) does not describe, and a fixed schedule with no
+    recorded delivery cannot be checked; both are taken as Poisson, with a note. Random deliveries are Poisson,
+    with a note when measurably not (:func:`_poisson_dispersion_note`)."""
+    if result.random_arrivals:
+        return "poisson", _poisson_dispersion_note(result)
+    gaps = np.diff(np.sort(np.asarray(result.times_s, dtype=float)))
+    if len(gaps) == 0:
+        return "poisson", (
+            "the deliveries keep a fixed schedule, but fewer than two were recorded (run.max_records) to check that "
+            "it is one pair at a time, evenly spaced: the round timing takes them as a Poisson process, whose rounds "
+            "wait more than a schedule's"
+        )
+    # Delivery times are whole picoseconds: evenly spaced within 2 ps (or a millionth of a gap).
+    if float(gaps.max() - gaps.min()) <= max(2e-12, 1e-6 * float(gaps.mean())):
+        return "periodic", None
+    return "poisson", (
+        f"the deliveries keep a fixed schedule, but not one pair at a time evenly spaced (gaps from "
+        f"{gaps.min():.3g} s to {gaps.max():.3g} s: e.g. channels delivering in step, or several hops): the round "
+        "timing models neither, and takes them as a Poisson process (arrivals='periodic' would take them as one "
+        "pair every 1 / rate); rounds fed in bursts wait longer than either near the required rate"
     )
 
 
