@@ -54,7 +54,8 @@ _DRIFT = 1 + 1e-3 * np.sqrt(2)
 
 @pytest.mark.parametrize(
     ("rate_hz", "distance", "buffer"),
-    [(9e6 * _DRIFT, 5, 9), (9e6 / _DRIFT, 5, 9), (1.08e7 * _DRIFT, 5, 9), (9e7 * _DRIFT, 5, 9), (6e6, 5, 9), (2e6 * _DRIFT, 3, 5),
+    [(9e6 * _DRIFT, 5, 9), (9e6 / _DRIFT, 5, 9),
+     (1.08e7 * _DRIFT, 5, 9), (9e7 * _DRIFT, 5, 9), (6e6, 5, 9), (2e6 * _DRIFT, 3, 5),
      (1.08e7 * _DRIFT, 5, 36), (5e8 * _DRIFT, 3, 12), (5e6 * _DRIFT, 5, 18), (2.2e7 * _DRIFT, 5, 20)],
 )  # fmt: skip
 def test_a_fixed_schedule_is_modelled_as_periodic_arrivals_as_a_simulated_pair_queue_says(rate_hz, distance, buffer):

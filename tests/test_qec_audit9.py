@@ -122,7 +122,8 @@ def test_an_experiment_files_link_takes_a_buffer_and_its_rows_say_it(tmp_path):
 
     from qnsim.qec.sweep import ExperimentSpec
 
-    # Heralding at random (a Poisson supply): a link on a fixed schedule 4x the required rate never waits, buffer or not.
+    # Heralding at random (a Poisson supply): a link on a fixed schedule 4x the required rate never waits, buffer or
+    # not.
     (tmp_path / "link.toml").write_text(two_node_scenario(0.0005, rate_hz=2e7, success_probability=0.05,
                                                           bell_diagonal=_BELL, length_km=0.001))  # fmt: skip
     text = ('[experiment]\nscheme = "teleported"\nkind = "memory"\n[grid]\ndistance = [3]\n[sampling]\n'

@@ -1267,7 +1267,8 @@ def _described_settings(fn: Any) -> dict[str, str] | None:
                 walk(f"{prefix}.{key}" if prefix else str(key), item, depth + 1)
             return
         text = _stable_repr(value)
-        flat[prefix or "(value)"] = text if len(text) <= 80 else f"{text[:60]}... (sha1 {hashlib.sha1(text.encode()).hexdigest()[:8]})"
+        digest = hashlib.sha1(text.encode()).hexdigest()[:8]
+        flat[prefix or "(value)"] = text if len(text) <= 80 else f"{text[:60]}... (sha1 {digest})"
 
     walk("", root, 0)
     return flat if len(flat) <= MAX_DESCRIBED_SETTINGS else None

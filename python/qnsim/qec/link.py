@@ -84,7 +84,15 @@ from qnsim.qec.circuits import seam_resources
 from qnsim.qec.noise import Interface
 from qnsim.results import checked_rate_measurement, measured_rate_text
 
-__all__ = ["ARRIVALS", "LinkSupply", "RoundTiming", "interface_from_link", "measure_link", "poisson_mean_wait", "round_timing"]
+__all__ = [
+    "ARRIVALS",
+    "LinkSupply",
+    "RoundTiming",
+    "interface_from_link",
+    "measure_link",
+    "poisson_mean_wait",
+    "round_timing",
+]
 
 @dataclass(frozen=True)
 class LinkSupply:
