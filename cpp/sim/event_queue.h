@@ -93,7 +93,7 @@ class EventQueue {
         const uint64_t kind_a = encode(type, a);
         const int64_t delay = time_ps - now_ps_;
         if (__builtin_expect(lane >= lanes_.size() || lanes_[lane].delay != delay, 0)) lane = find_lane(delay);
-        push_late(lane, LateRecord{time_ps, kind_a, b, late_seq_++});
+        push_late(lane, Record{time_ps, kind_a, b});
     }
     /// The same without a memo (a look-up per call: for timeouts whose delays vary).
     void schedule_late(int64_t time_ps, uint32_t type, uint64_t a, uint64_t b) {
@@ -137,8 +137,7 @@ class EventQueue {
     }
 
    private:
-    // The stored event: time, then (type << 58 | a), then b. A timeout waits in its lane as a
-    // LateRecord, with its place among all timeouts (seq): the lanes are merged by (time, seq).
+    // The stored event: time, then (type << 58 | a), then b; a timeout too, in its lane.
     struct Record {
         int64_t time_ps;
         uint64_t kind_a;
@@ -146,12 +145,6 @@ class EventQueue {
     };
     static_assert(sizeof(Record) == 24, "an event record is 24 bytes");
     struct Chunk;  // the buckets' and lanes' storage (below)
-    struct LateRecord {
-        int64_t time_ps;
-        uint64_t kind_a;
-        uint64_t b;
-        uint64_t seq;
-    };
     static constexpr uint64_t kPayloadAMask = (uint64_t{1} << kPayloadABits) - 1;
     static_assert(kPayloadABits + kTypeBits == 63, "the type and a fit one word (its top bit spare)");
     static constexpr int kBuckets = 64;  // times are >= 0: the highest bit of time ^ base is 0..62
@@ -320,54 +313,60 @@ class EventQueue {
 
     // The timeouts (schedule_late) never enter the buckets: those of one delay come in time order
     // (now() only grows), so each delay has a lane, a FIFO of chunks from the buckets' pool that
-    // nothing moves, and a binary heap of the non-empty lanes' first timeouts, by (time, seq), gives
-    // the earliest. In the buckets a timeout moved between them ~7 times in the ~40 ms it waited on
-    // the 1,024-node grid, ~23 instructions a move (bench/README, eighteenth pass). Lane 0 is never
+    // nothing moves, and a binary heap of the non-empty lanes' first timeouts gives the earliest.
+    // The heap orders two lanes' timeouts of one time by their delays, the longer first, which is
+    // their insertion order with no sequence number stored: t = now1 + d1 = now2 + d2 with d1 > d2
+    // means now1 < now2, the first was scheduled at an earlier instant (and two timeouts of one
+    // time and one delay are in one lane, first in, first out). So a timeout is stored as an event
+    // is, in 24 bytes (with a sequence number, 32 bytes: 10 more page faults per run and 0.8% more
+    // D1 misses on the 1,024-node grid, bench/README's nineteenth pass). In the buckets a timeout
+    // moved between them ~7 times in the ~40 ms it waited on the 1,024-node grid, ~23 instructions a
+    // move (bench/README, eighteenth pass). Lane 0 is never
     // used (delay -1: no memo matches it); an emptied lane keeps its delay (and its last chunk)
     // until a sweep gives it to another delay.
     struct alignas(64) Lane {  // a line each: vector::size() is a shift
-        LateRecord *head = nullptr, *tail = nullptr, *tail_end = nullptr;  // the timeouts are [head, tail)
+        Record *head = nullptr, *tail = nullptr, *tail_end = nullptr;  // the timeouts are [head, tail)
         Chunk *first = nullptr, *last = nullptr;  // head is in first, tail in last
         int64_t delay = -1;
     };
     struct LaneHead {
         int64_t time_ps;
-        uint64_t seq;
+        int64_t delay;  // the lane's
         uint32_t lane;
     };
     static QNSIM_HOT_INLINE bool before(const LaneHead &x, const LaneHead &y) {
-        return x.time_ps < y.time_ps || (x.time_ps == y.time_ps && x.seq < y.seq);
+        return x.time_ps < y.time_ps || (x.time_ps == y.time_ps && x.delay > y.delay);
     }
-    QNSIM_HOT_INLINE void push_late(uint32_t lane, const LateRecord &event) {
+    QNSIM_HOT_INLINE void push_late(uint32_t lane, const Record &event) {
         ++size_;
         Lane &l = lanes_[lane];
         if (__builtin_expect(l.tail == l.tail_end, 0)) add_late_chunk(l);
         const bool was_empty = l.head == l.tail;
         *l.tail++ = event;
-        if (was_empty) heap_up(lane_heap_.size(), LaneHead{event.time_ps, event.seq, lane}, true);
+        if (was_empty) heap_up(lane_heap_.size(), LaneHead{event.time_ps, l.delay, lane}, true);
     }
     QNSIM_NOINLINE void add_late_chunk(Lane &l) {
         Chunk *const c = take_chunk();
         if (l.last == nullptr) {
             l.first = c;
-            l.head = c->late;
+            l.head = c->events;
         } else {
             l.last->next = c;
         }
         l.last = c;
-        l.tail = c->late;
-        l.tail_end = c->late + kLateChunkEvents;
+        l.tail = c->events;
+        l.tail_end = c->events + kChunkEvents;
     }
     // Decodes the earliest timeout into out and takes it from its lane.
     QNSIM_HOT_INLINE void take_late(Event &out) {
         --size_;
         const uint32_t lane = lane_heap_.front().lane;
         Lane &l = lanes_[lane];
-        const LateRecord &r = *l.head++;
+        const Record &r = *l.head++;
         decode(r.time_ps, r.kind_a, r.b, out);
-        if (__builtin_expect(l.head == l.first->late + kLateChunkEvents, 0)) next_late_chunk(l);
+        if (__builtin_expect(l.head == l.first->events + kChunkEvents, 0)) next_late_chunk(l);
         if (l.head != l.tail) {
-            heap_down(LaneHead{l.head->time_ps, l.head->seq, lane});
+            heap_down(LaneHead{l.head->time_ps, l.delay, lane});
         } else {
             const LaneHead last = lane_heap_.back();
             lane_heap_.pop_back();
@@ -381,7 +380,7 @@ class EventQueue {
         c->next = free_chunks_;
         free_chunks_ = c;
         if (l.first != nullptr) {
-            l.head = l.first->late;
+            l.head = l.first->events;
         } else {
             l.head = l.tail = l.tail_end = nullptr;
             l.last = nullptr;
@@ -457,13 +456,12 @@ class EventQueue {
         return lane;
     }
     std::vector<Lane> lanes_;
-    std::vector<LaneHead> lane_heap_;  // the non-empty lanes, by their first timeout's (time, seq)
+    std::vector<LaneHead> lane_heap_;  // the non-empty lanes, by their first timeout's time, then longer delay
     struct LaneIndex {  // used only when a memo misses
         std::unordered_map<int64_t, uint32_t> lane_of_delay;  // every lane with a delay
         std::vector<uint32_t> free_lanes;                     // lanes without a delay (emptied by a sweep)
     };
     std::unique_ptr<LaneIndex> index_;
-    uint64_t late_seq_ = 0;  // timeouts scheduled so far: the order of timeouts of one time
     // The buckets are lists of fixed chunks from one pool, not a vector each: a vector per bucket
     // kept room for that bucket's own peak, and a run touched (and the kernel faulted in, page by
     // page) the sum of the 18 or so buckets' peaks, 2.5x the most events ever pending at once on a
@@ -473,13 +471,8 @@ class EventQueue {
     // about half a chunk unfilled (twice as large: 5 more faults per grid run, 0.3% fewer instructions;
     // 63 events, the count of 32-byte records that filled it: 1 fault less, 0.1% more instructions).
     static constexpr size_t kChunkEvents = 84;
-    // A lane takes its chunks from the same pool, as 63 timeouts of 32 bytes.
-    static constexpr size_t kLateChunkEvents = kChunkEvents * sizeof(Record) / sizeof(LateRecord);
     struct Chunk {
-        union {
-            Record events[kChunkEvents];
-            LateRecord late[kLateChunkEvents];
-        };
+        Record events[kChunkEvents];
         Chunk *next;  // the bucket's or the lane's next chunk, or the pool's
     };
     QNSIM_HOT_INLINE Chunk *take_chunk() {
