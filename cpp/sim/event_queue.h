@@ -467,10 +467,11 @@ class EventQueue {
     // page) the sum of the 18 or so buckets' peaks, 2.5x the most events ever pending at once on a
     // 1,024-node grid; chunks a refill has read go back to the pool, where the lower buckets it
     // spreads into take them again. A bucket appends at tail_ up to tail_end_ (both null when empty).
-    // A chunk of 84 events (2,024 bytes: with malloc's header, half a page): each bucket in use leaves
-    // about half a chunk unfilled (twice as large: 5 more faults per grid run, 0.3% fewer instructions;
-    // 63 events, the count of 32-byte records that filled it: 1 fault less, 0.1% more instructions).
-    static constexpr size_t kChunkEvents = 84;
+    // A chunk of 42 events (1,016 bytes: with malloc's header, a quarter of a page): each bucket in use
+    // and each lane leaves about half a chunk unfilled, and the 1,024-node grid keeps a lane per request
+    // (twice as large: 8 more faults per grid run, 0.4% fewer instructions; bench/README's nineteenth
+    // pass. Before the lanes, 84 events against 63: 1 fault more, 0.1% fewer instructions).
+    static constexpr size_t kChunkEvents = 42;
     struct Chunk {
         Record events[kChunkEvents];
         Chunk *next;  // the bucket's or the lane's next chunk, or the pool's
