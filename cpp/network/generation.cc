@@ -100,11 +100,12 @@ void Network::try_start_attempt_with(uint32_t freed) {
     if (requests_[slots_[freed].owner].active()) start_attempt_with(freed);
 }
 
-void Network::start_attempt_with(uint32_t freed) {
-    const Slot &x = slots_[freed];
+void Network::start_attempt_with(uint32_t freed) { start_attempt_with(freed, slots_[freed]); }
+
+void Network::start_attempt_with(uint32_t freed, const Slot &x) {
     const uint32_t owner = x.owner;
-    const uint32_t l = slots_[freed].link;
-    const Link &link = links_[l];
+    const uint32_t l = x.link;
+    Link &link = links_[l];
     // A side's memories are consecutive slots, the other side's right after or before them (so the
     // side is the index's, not a field of the slot's line).
     const uint32_t count = link.channels;
@@ -148,20 +149,24 @@ void Network::start_attempt_with(uint32_t freed) {
         }
     }
     if (match != kNoSlot) {
-        side1 ? start_attempt(l, match, freed) : start_attempt(l, freed, match);
+        Slot *slots = slots_.data();
+        Slot &xf = slots[freed], &xm = slots[match];
+        side1 ? start_attempt(l, link, match, xm, freed, xf) : start_attempt(l, link, freed, xf, match, xm);
     }
     check_no_attempt_left(l);
 }
 
 void Network::start_attempt(uint32_t l, uint32_t ia, uint32_t ib) {
-    Link &link = links_[l];
-    Slot &sa = slots_[ia];
-    Slot &sb = slots_[ib];
-    SlotTimes &ta = times_[ia];
+    start_attempt(l, links_[l], ia, slots_[ia], ib, slots_[ib]);
+}
+
+void Network::start_attempt(uint32_t l, Link &link, uint32_t ia, Slot &sa, uint32_t ib, Slot &sb) {
+    SlotTimes *times = times_.data();
+    SlotTimes &ta = times[ia], &tb = times[ib];
     set_state(ia, sa, SlotState::Attempting);
     set_state(ib, sb, SlotState::Attempting);
     const int64_t start =
-        std::max(later(queue_.now(), link.setup_delay_ps), std::max(ta.next_attempt_ps, times_[ib].next_attempt_ps));
+        std::max(later(queue_.now(), link.setup_delay_ps), std::max(ta.next_attempt_ps, tb.next_attempt_ps));
     const uint64_t counted_before = counters_.attempts;
     // Rounds before the successful attempt's first round: with single-round timing each
     // attempt is one period; with herald-gated double-click timing only attempts whose first

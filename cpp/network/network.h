@@ -473,7 +473,11 @@ class Network final {
     QNSIM_HOT_INLINE void try_start_attempt_with(uint32_t freed_slot);
     // Its body, for a memory whose owner is known to be active.
     QNSIM_HOT_INLINE void start_attempt_with(uint32_t freed_slot);
+    // The same where the caller holds the freed memory's slot (x is slots_[freed_slot]).
+    QNSIM_HOT_INLINE void start_attempt_with(uint32_t freed_slot, const Slot &x);
     QNSIM_HOT_INLINE void start_attempt(uint32_t link, uint32_t slot_a, uint32_t slot_b);
+    // The same where the caller holds the link and both slots (links_[l], slots_[slot_a], slots_[slot_b]).
+    QNSIM_HOT_INLINE void start_attempt(uint32_t l, Link &link, uint32_t slot_a, Slot &sa, uint32_t slot_b, Slot &sb);
     // Every change of a slot's state goes through here, which keeps its link's free bits.
     QNSIM_HOT_INLINE void set_state(uint32_t slot, SlotState state) { set_state(slot, slots_[slot], state); }
     // The same where the caller holds the slot (s is slots_[slot]): no second look-up.

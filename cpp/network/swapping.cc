@@ -157,7 +157,7 @@ void Network::complete_single_swap(uint32_t r, uint32_t s1, uint32_t s2) {
         // and stored memories end the same).
         clear_freed_slot(id, x);
         // Owned by r (single's test), which stays active through the swap.
-        if (!x.idle) start_attempt_with(id);
+        if (!x.idle) start_attempt_with(id, x);
     };
     release(s1);
     release(s2);
@@ -419,7 +419,7 @@ void Network::complete_bell_swap(uint32_t r, uint32_t s1, uint32_t s2) {
         }
         clear_freed_slot(id, x);
         // Owned by r, which stays active through the swap (try_start_attempt_with's test).
-        if (!x.idle) start_attempt_with(id);
+        if (!x.idle) start_attempt_with(id, x);
     };
     release(s1);
     release(s2);
