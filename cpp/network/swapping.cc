@@ -2,6 +2,9 @@
 
 #include "network/network_internal.h"
 
+#include <cstddef>
+#include <cstring>
+
 namespace qnsim {
 
 using namespace network_internal;
@@ -195,6 +198,11 @@ void Network::run_deferred_checks() {
 #endif
 
 void Network::try_swap(uint32_t node, uint32_t r, uint32_t hop, int first_side) {
+    // A slot's state and heralded flag read as one 16-bit value (little-endian: state in the low byte):
+    // Stored and heralded (a bool is stored as 0 or 1).
+    static_assert(offsetof(Slot, heralded) == offsetof(Slot, state) + 1, "state, heralded adjacent");
+    static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "state in the low byte");
+    constexpr uint16_t kStoredHeralded = static_cast<uint16_t>(static_cast<uint16_t>(SlotState::Stored) | (1u << 8));
     const Request &req = requests_[r];
     const Request::SwapView &view = req.swap_views[hop];
     const bool nested = req.p.swap_schedule == SwapSchedule::Nested;
@@ -237,7 +245,10 @@ void Network::try_swap(uint32_t node, uint32_t r, uint32_t hop, int first_side) 
                 uint64_t held = 0;
                 for (uint32_t i = 0; i < view.count[k]; i++) {
                     const Slot &s = slots[first + i];
-                    held |= static_cast<uint64_t>((s.owner == r) & (s.state == SlotState::Stored) & s.heralded & (s.level >= rounds)) << i;
+                    // Stored and heralded in one test of the two adjacent bytes (one load and compare, not two).
+                    uint16_t state_heralded;
+                    std::memcpy(&state_heralded, &s.state, sizeof state_heralded);
+                    held |= static_cast<uint64_t>((s.owner == r) & (state_heralded == kStoredHeralded) & (s.level >= rounds)) << i;
                 }
                 for (; held; held &= held - 1) consider(first + static_cast<uint32_t>(__builtin_ctzll(held)), true);
             } else {
