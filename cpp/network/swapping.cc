@@ -242,13 +242,22 @@ void Network::try_swap(uint32_t node, uint32_t r, uint32_t hop, int first_side) 
                 // slot and the emission time are other records, and about half the scans find none). The
                 // loop over them does branch on how many there are: by callgrind on the SeQUeNCe chain, -62
                 // instructions and +0.9 mispredicts per call against testing every memory in full.
-                uint64_t held = 0;
-                for (uint32_t i = 0; i < view.count[k]; i++) {
-                    const Slot &s = slots[first + i];
-                    // Stored and heralded in one test of the two adjacent bytes (one load and compare, not two).
+                // Stored and heralded in one test of the two adjacent bytes (one load and compare, not two);
+                // the purification level only when the request purifies (every level is >= 0): a loop per case.
+                const auto stored_heralded = [&](const Slot &s) QNSIM_LAMBDA_INLINE {
                     uint16_t state_heralded;
                     std::memcpy(&state_heralded, &s.state, sizeof state_heralded);
-                    held |= static_cast<uint64_t>((s.owner == r) & (state_heralded == kStoredHeralded) & (s.level >= rounds)) << i;
+                    return (s.owner == r) & (state_heralded == kStoredHeralded);
+                };
+                uint64_t held = 0;
+                const Slot *side = slots + first;
+                const uint32_t n = view.count[k];
+                if (rounds == 0) {
+                    for (uint32_t i = 0; i < n; i++) held |= static_cast<uint64_t>(stored_heralded(side[i])) << i;
+                } else {
+                    for (uint32_t i = 0; i < n; i++) {
+                        held |= static_cast<uint64_t>(stored_heralded(side[i]) & (side[i].level >= rounds)) << i;
+                    }
                 }
                 for (; held; held &= held - 1) consider(first + static_cast<uint32_t>(__builtin_ctzll(held)), true);
             } else {
