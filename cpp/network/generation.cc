@@ -2,6 +2,9 @@
 
 #include "network/network_internal.h"
 
+#include <cstddef>
+#include <cstring>
+
 namespace qnsim {
 
 using namespace network_internal;
@@ -126,8 +129,17 @@ void Network::start_attempt_with(uint32_t freed, const Slot &x) {
             if (mask) match = first + static_cast<uint32_t>(__builtin_ctz(mask));
         } else if (count <= 8) {
             // One mask over the whole side (the SeQUeNCe chain's four memories): no test between blocks.
+            // can_attempt's state and idle tests as one masked test of the 32 bits from the state on
+            // (little-endian: state, heralded, idle, single_swap; Free is 0), walking the side by pointer.
+            static_assert(offsetof(Slot, idle) == offsetof(Slot, state) + 2 && static_cast<int>(SlotState::Free) == 0 &&
+                              __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "state and idle: bytes 0 and 2 of a word");
+            const Slot *side = slots_.data() + first;
             uint32_t mask = 0;
-            for (uint32_t i = 0; i < count; i++) mask |= uint32_t{can_attempt(first + i, owner)} << i;
+            for (uint32_t i = 0; i < count; i++) {
+                uint32_t flags;
+                std::memcpy(&flags, &side[i].state, sizeof flags);
+                mask |= uint32_t{((flags & 0x00FF00FFu) == 0) & (side[i].owner == owner)} << i;
+            }
             if (mask) match = first + static_cast<uint32_t>(__builtin_ctz(mask));
         } else if (count <= kSmallSide) {
             // Eight at a time as a bit mask (which of a few memories are free is a coin toss to the
