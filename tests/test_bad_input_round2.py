@@ -453,7 +453,7 @@ def test_estimator_simulation_and_streaming_read_counts_and_seeds_strictly(tmp_p
     with pytest.raises(ValueError, match=r"^max_ops must be an integer, got 2\.5$"):
         Workload("H 0").unroll(2.5)
     # numpy's "SeedSequence expects int or sequence of ints" named no argument.
-    with pytest.raises(TypeError, match=r"^seed must be an integer, got 2\.5$"):
+    with pytest.raises(qnsim.ParameterError, match=r"^seed must be an integer, got 2\.5$"):
         simulate_execution("CX 0 1", qpus, links, seed=2.5)
     with pytest.raises(ValueError, match=r"^buffer_pairs must be an integer, got True$"):
         simulate_execution("CX 0 1", qpus, links, buffer_pairs=True)

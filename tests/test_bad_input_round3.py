@@ -105,8 +105,8 @@ CASES = [
     (lambda: route(["a", "b"], [], "x", "b"), ValueError, "src 'x' is not a node of the network (nodes: a, b)"),
     (lambda: route(["a", "b"], [], "a", None), ValueError, "dst None is not a node of the network"),
     # Seed 0.5 gave the id of seed 0, '3' that of seed 3; a NaN parameter said "not JSON compliant".
-    (lambda: qnsim.sweeps.point_id({"x": 1}, 0.5), TypeError, "seed must be an integer, got 0.5"),
-    (lambda: qnsim.sweeps.point_id({"x": 1}, "3"), TypeError, "seed must be an integer, got '3'"),
+    (lambda: qnsim.sweeps.point_id({"x": 1}, 0.5), qnsim.ParameterError, "seed must be an integer, got 0.5"),
+    (lambda: qnsim.sweeps.point_id({"x": 1}, "3"), qnsim.ParameterError, "seed must be an integer, got '3'"),
     (lambda: qnsim.sweeps.point_id({"x": math.nan}, 0), ValueError, "point parameters must be bools, ints, finite"),
     # links.0 = 1 replaced the whole link by 1 (a list index was looked up as a list value).
     (lambda: qnsim.sweeps.apply_overrides({"links": [{"length_km": 1.0}]}, {"links.0": 1}), ValueError,

@@ -142,8 +142,8 @@ def test_qre_logical_counts_move_over_unchanged():
         # cat_entangler=1) or failed comparing ('0.9' >= float).
         (lambda: estimate("H 0", [QPU()], seed=-1), ValueError, r"^seed must be >= 0, got -1$"),
         (lambda: estimate("H 0", [QPU()], seed=2**64), ValueError, r"got 18446744073709551616$"),
-        (lambda: estimate("H 0", [QPU()], seed=1.5), TypeError, r"^seed must be an integer, got 1.5$"),
-        (lambda: estimate("H 0", [QPU()], seed=True), TypeError, r"^seed must be an integer, got True$"),
+        (lambda: estimate("H 0", [QPU()], seed=1.5), qnsim.ParameterError, r"^seed must be an integer, got 1.5$"),
+        (lambda: estimate("H 0", [QPU()], seed=True), qnsim.ParameterError, r"^seed must be an integer, got True$"),
         (lambda: estimate("H 0", [QPU()], purification="bogus"), ValueError, r"purification must be .* got 'bogus'"),
         (lambda: estimate("H 0", [QPU()], cat_entangler=1), TypeError, r"^cat_entangler must be True or False, got 1$"),
         (lambda: estimate("H 0", [QPU()], target_fidelity="0.9"), TypeError, r"target_fidelity must be .* got '0.9'"),

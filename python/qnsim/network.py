@@ -78,6 +78,7 @@ from qnsim.specs import (
     RequestSpec,
     build,
     check_label,
+    check_seed,
     check_value,
     did_you_mean,
     parameter_error,
@@ -157,7 +158,7 @@ class Network(SlotOperations):
         trace: bool | int = False,
     ) -> None:
         self._formalism: str = check_value("formalism", Formalism, formalism)
-        seed = check_value("seed", Union[int, None], seed, {"minimum": 0, "maximum": UINT64_MAX})
+        seed = None if seed is None else check_seed("seed", seed)
         self._seed_drawn = seed is None
         # Drawn here rather than natively so that every run states a seed that repeats it (63 bits:
         # a scenario file's TOML integers are signed 64-bit).

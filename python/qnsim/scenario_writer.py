@@ -41,7 +41,7 @@ import numpy as np
 
 from qnsim import _core
 from qnsim.argument_checks import file_path, naming_file, written
-from qnsim.specs import LinkSpec, NodeSpec, RequestSpec, check_value, spec_fields
+from qnsim.specs import LinkSpec, NodeSpec, RequestSpec, check_seed, check_value, spec_fields
 
 __all__ = ["dumps_toml", "preset_value", "scenario_data", "write_toml"]
 
@@ -200,7 +200,7 @@ def scenario_data(
     seed = network.seed if seed is None else seed
     # Checked, not coerced (float(True) was until_s = 1.0, int(1.5) seed 1); ranges are checked when
     # the text is read back.
-    until_s, seed = check_value("until_s", float, until_s), check_value("seed", int, seed)
+    until_s, seed = check_value("until_s", float, until_s), check_seed("seed", seed)
     run: dict[str, Any] = {"until_s": until_s, "seed": seed, "formalism": network.formalism}
     default_records = _core.NativeNetwork(network.formalism, 0).max_records
     if network.native.max_records != default_records:

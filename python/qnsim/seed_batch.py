@@ -140,7 +140,7 @@ def checked_seeds(seeds: Any) -> tuple[int, ...]:
         qnsim._core.ParameterError: seeds[1] = 3 repeats seeds[0]: a seed gives the same run every time, ...
     """
     from qnsim._core import ParameterError
-    from qnsim.specs import UINT64_MAX, check_value
+    from qnsim.specs import check_seed, check_value
 
     # Counted before the seeds are read: range(10**9) filled memory on its way to a tuple.
     if isinstance(seeds, Sized) and len(seeds) > MAX_SEEDS:
@@ -150,7 +150,7 @@ def checked_seeds(seeds: Any) -> tuple[int, ...]:
     seeds = check_value("seeds", tuple[Any, ...], seeds)
     first_index: dict[int, int] = {}
     for i, s in enumerate(seeds):
-        check_value(f"seeds[{i}]", int, s, {"minimum": 0, "maximum": UINT64_MAX})
+        check_seed(f"seeds[{i}]", s)
         # A seed twice is the same run twice (a sweep refuses it too): averaged, it counts as two samples.
         j = first_index.setdefault(int(s), i)
         if j != i:

@@ -67,6 +67,7 @@ __all__ = [
     "RequestInfo",
     "RequestSpec",
     "check_label",
+    "check_seed",
     "did_you_mean",
     "parameter_error",
     "param",
@@ -84,6 +85,28 @@ ROLES: tuple[str, ...] = ("qpu", "repeater", "qnu")
 INT64_MAX = 2**63 - 1
 UINT64_MAX = 2**64 - 1
 UINT32_MAX = 2**32 - 1
+#: Bounds of every seed qnsim takes (a network's, a batch's, a sweep's, a sampler's, a partitioner's): the 64 bits
+#: of the native streams' seeds, so that a seed one entry point takes is taken by all the others.
+SEED_BOUNDS: Mapping[str, int] = {"minimum": 0, "maximum": UINT64_MAX}
+
+
+def check_seed(name: str, value: Any) -> int:
+    """A seed, checked as every entry point checks it: a Python or NumPy integer (not a bool, a float or a text)
+    in [0, 2^64 - 1]. One spec for all of them: ``qnsim.sweep`` took seeds below 2^63 only, where
+    ``Network``, ``run_seeds`` and ``qnsim run --seed`` take 2^64 - 1.
+
+    Raises:
+        ParameterError: Naming ``name`` and the value.
+
+    Example:
+        >>> check_seed("seed", 2**64 - 1)
+        18446744073709551615
+        >>> check_seed("seeds[1]", -1)
+        Traceback (most recent call last):
+        ...
+        qnsim._core.ParameterError: seeds[1] must be >= 0, got -1
+    """
+    return int(check_value(name, int, value, SEED_BOUNDS))
 
 
 def did_you_mean(word: Any, options: Iterable[str]) -> str:

@@ -132,7 +132,6 @@ from qnsim.argument_checks import (
     counted,
     file_path,
     flag,
-    integer,
     is_integer,
     label,
     naming_file,
@@ -141,6 +140,7 @@ from qnsim.argument_checks import (
     shown,
     written,
 )
+from qnsim.specs import check_seed
 
 __all__ = [
     "GridKeyError",
@@ -250,7 +250,7 @@ def point_id(params: Mapping[str, Scalar], seed: int, scenario: str = "") -> str
     if not isinstance(params, Mapping):  # None raised "'NoneType' object is not iterable"
         raise TypeError(f"params must be a mapping of grid key -> value, got {written(params)}")
     # int() made seed 0.5 the point of seed 0 and '3' the point of seed 3.
-    content: dict[str, Any] = {"params": dict(params), "seed": integer("seed", seed, minimum=0, maximum=2**64 - 1)}
+    content: dict[str, Any] = {"params": dict(params), "seed": check_seed("seed", seed)}
     if scenario:
         content["scenario"] = scenario
     try:
@@ -478,11 +478,9 @@ def _seed_list(seeds: int | Sequence[int]) -> list[int]:
     if not (isinstance(seeds, (list, tuple, range)) or (isinstance(seeds, np.ndarray) and seeds.ndim == 1)):
         # As grid values: a set ran in no fixed order, a generator was spent by its first reading.
         raise ValueError(f"seeds must be a count or a list of ints, got {written(seeds):.80}")
-    out = []
-    for s in seeds:
-        if isinstance(s, bool) or not isinstance(s, numbers.Integral) or not 0 <= s < 2**63:
-            raise ValueError(f"each seed must be an int in [0, 2**63), got {written(s)}")
-        out.append(int(s))
+    # The one seed spec (qnsim.specs.check_seed): seeds from 2**63 on were refused here alone, where Network,
+    # run_seeds and qnsim run --seed take them up to 2**64 - 1.
+    out = [check_seed(f"seeds[{i}]", s) for i, s in enumerate(seeds)]
     if not out:
         raise ValueError("seeds is an empty list: give at least one seed")
     if len(set(out)) != len(out):
@@ -1448,7 +1446,7 @@ def example_point(params: Mapping[str, Any], seed: int) -> dict:
     length_km = real_number("example_point length_km", params.get("length_km", 10.0), minimum=0.0, unit="km",
                             error=ValueError)
     link = getattr(presets, preset_name)().link(length_km, params.get("scheme"))
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed("seed", seed))  # numpy's refusal of -1 named no argument
     attempts = int(until_s / link.attempt_period_s)
     pairs = int(rng.binomial(attempts, link.success_probability))
     passed = int(rng.binomial(pairs, min(max(link.fidelity, 0.0), 1.0)))
@@ -1718,6 +1716,9 @@ class _ParquetSink:
         #: The part being written while it may not be in place (see :meth:`_settle`), and how many of the
         #: buffered rows it holds.
         self.unsure: tuple[Path, int] | None = None
+        #: The seed column is unsigned 64-bit (set by the sweep when one of its seeds is 2**63 or more, for every
+        #: part, so that the parts read as one table); else signed, as Arrow reads a Python int.
+        self.wide_seeds = False
 
     def lock(self, take_over: bool = False) -> None:
         """Makes this sweep the only one writing the directory until :meth:`close` (a ``.lock``
@@ -1863,6 +1864,8 @@ class _ParquetSink:
         buffered before it: it failed at the next write (up to :attr:`MAX_ROWS` points later), and the
         rows buffered by then, finished and consistent, were lost with it."""
         for key, value in row.items():
+            if key == SEED_COLUMN and self.wide_seeds:
+                continue  # the sweep's own seed, checked in [0, 2**64 - 1] and written as unsigned
             if isinstance(value, int) and not isinstance(value, bool) and not _INT64_MIN <= value <= _INT64_MAX:
                 # Failed at the next write as "Python int too large to convert to C long", naming no cell, and
                 # lost the rows buffered with it.
@@ -1892,7 +1895,12 @@ class _ParquetSink:
         import pyarrow as pa
 
         try:
-            table = pa.Table.from_pylist(self.buffer)
+            schema = None
+            if self.wide_seeds:
+                # Arrow reads a Python int as signed 64-bit: seeds from 2**63 on need the column's type given.
+                inferred = pa.Table.from_pylist([{**row, SEED_COLUMN: 0} for row in self.buffer]).schema
+                schema = inferred.set(inferred.get_field_index(SEED_COLUMN), pa.field(SEED_COLUMN, pa.uint64()))
+            table = pa.Table.from_pylist(self.buffer, schema=schema)
         except (pa.ArrowException, OverflowError) as exc:  # text and numbers in one column, say
             raise SweepError(f"the rows cannot be written to the Parquet out {str(self.path)!r}: {exc}") from None
         for row, back in zip(self.buffer, table.to_pylist()):
@@ -3743,6 +3751,8 @@ def sweep(
     frame_type = _frame_type(as_frame)
 
     sink = _open_sink(out, [*grid_columns(grid), SEED_COLUMN, ID_COLUMN, SCENARIO_COLUMN])
+    if isinstance(sink, _ParquetSink):
+        sink.wide_seeds = any(p.seed > _INT64_MAX for p in points)
     if isinstance(sink, _CsvSink):
         for keys, values in grid_axes(grid):
             for value in values:

@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from qnsim._options import options_as
-from qnsim.argument_checks import fidelity, integer, label, rate, real_number, shown
+from qnsim.argument_checks import fidelity, integer, label, rate, real_number, shown, written
 from qnsim.results import FEW_PAIRS_FOR_RATE, WINDOW_ROUNDING, checked_rate_measurement, measured_rate_text
+from qnsim.specs import check_seed
 
 __all__ = ["MIN_CALIBRATION_PAIRS", "CalibratedLink", "calibrate_link"]
 
@@ -243,6 +244,18 @@ def calibrate_link(
     if isinstance(scenario, Network):
         if until_s is None:
             raise ValueError("calibrate_link on a Network needs until_s (simulated seconds)")
+        # A network's seed and formalism are fixed when it is made: seed=5 (or -1, or "x") and formalism= were
+        # dropped without a word, and the calibration ran with the network's own.
+        if seed is not None and check_seed("seed", seed) != scenario.seed:
+            raise ValueError(
+                f"calibrate_link on a Network runs with the network's seed ({scenario.seed}), not seed={seed}: build "
+                f"the network with Network(seed={seed}), or leave seed out"
+            )
+        if formalism is not None and formalism != scenario.formalism:
+            raise ValueError(
+                f"calibrate_link on a Network runs in the network's formalism ({scenario.formalism!r}), not "
+                f"formalism={written(formalism)}: build the network with that formalism, or leave formalism out"
+            )
         network, label = scenario, "network"
     else:
         from qnsim.argument_checks import file_path

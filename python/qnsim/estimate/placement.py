@@ -21,6 +21,8 @@ import numpy as np
 
 from qnsim import QnsimError
 from qnsim.argument_checks import integer, real_number, shown, written
+from qnsim.specs import UINT64_MAX
+from qnsim.specs import check_seed as spec_seed
 
 __all__ = ["CapacityError", "Placement", "cut_weight", "partition", "placement_from_mapping"]
 
@@ -211,21 +213,33 @@ def interaction_pairs(
     return a, b, w
 
 
-#: Partitioner seeds: METIS takes a C int.
-SEED_MAX = 2**31 - 1
+#: Partitioner seeds: every seed's range (:func:`qnsim.specs.check_seed`). METIS takes a C int: a seed above
+#: :data:`METIS_SEED_MAX` reaches it by :func:`_metis_seed`.
+SEED_MAX = UINT64_MAX
+METIS_SEED_MAX = 2**31 - 1
 #: Most qubits a placement handles: the circuit parser's qubit-index limit (2^24).
 MAX_QUBITS = 1 << 24
 
 
 def check_seed(seed: object) -> int:
-    """A partitioner seed: an int in [0, 2^31 - 1] (not a bool, not 1.5), or TypeError/ValueError naming it.
+    """A partitioner seed, checked as every seed (:func:`qnsim.specs.check_seed`): an int in [0, 2^64 - 1] (it was
+    [0, 2^31 - 1] here alone: ``estimate(seed=2**40)`` was refused where ``Network(seed=2**40)`` is taken).
 
     >>> check_seed(-1)
     Traceback (most recent call last):
     ...
-    ValueError: seed must be >= 0, got -1
+    qnsim._core.ParameterError: seed must be >= 0, got -1
     """
-    return integer("seed", seed, minimum=0, maximum=SEED_MAX)
+    return spec_seed("seed", seed)
+
+
+def _metis_seed(seed: int) -> int:
+    """The C int METIS is seeded with: ``seed`` itself up to :data:`METIS_SEED_MAX` (so the partitions of those
+    seeds are what they were), a 31-bit number drawn from it above (two seeds may then give one partition, as any
+    two seeds may)."""
+    if seed <= METIS_SEED_MAX:
+        return seed
+    return int(np.random.SeedSequence(seed).generate_state(1, np.uint32)[0]) & METIS_SEED_MAX
 
 
 def partition(
@@ -408,7 +422,7 @@ def _metis(qpu_of, adj: _Adjacency, qpus, caps, seed) -> None:
     xadj, adjncy = adj.start.tolist(), adj.dst.tolist()
     total = sum(caps[i] for i in qpus)
     tpwgts = [caps[i] / total for i in qpus]
-    options = pymetis.Options(seed=seed)
+    options = pymetis.Options(seed=_metis_seed(seed))
     if hasattr(pymetis, "CSRAdjacency"):  # pymetis >= 2025 (xadj/adjncy keywords are deprecated there)
         graph_arg = {"adjacency": pymetis.CSRAdjacency(xadj, adjncy)}
     else:

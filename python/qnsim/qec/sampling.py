@@ -42,9 +42,10 @@ from typing import Any
 
 import numpy as np
 
-from qnsim.qec._stim import require_pymatching, require_sinter, require_stim
 from qnsim.argument_checks import file_path, flag, integer, is_integer, real_number, shown, written
+from qnsim.qec._stim import require_pymatching, require_sinter, require_stim
 from qnsim.qec.channels import check_count, check_probability
+from qnsim.specs import check_seed
 
 __all__ = [
     "LogicalErrorEstimate",
@@ -575,7 +576,7 @@ def sample_logical_error(
     batch_size = _check_count("batch_size", batch_size, allow_none=False)
     max_batch_size = _check_count("max_batch_size", max_batch_size, allow_none=False)
     if seed is not None:  # Stim's own refusal did not name the value
-        seed = integer("seed", seed, minimum=0, maximum=2**64 - 1, error=ValueError)
+        seed = check_seed("seed", seed)
     circuit = _check_circuit(stim, "circuit", circuit)
     max_shots = read_max_shots(max_shots, circuit.num_detectors + circuit.num_observables)
     metadata = _check_metadata("metadata", {} if metadata is None else metadata)

@@ -50,6 +50,7 @@ import numpy as np
 
 from qnsim.argument_checks import column_name, integer, is_integer, is_real_number, real_number, real_numbers, written
 from qnsim.qec.sampling import per_round
+from qnsim.specs import check_seed
 
 #: Most bootstrap redraws estimate_threshold runs (each refits every point).
 MAX_BOOTSTRAP = 100_000
@@ -573,7 +574,7 @@ def estimate_threshold(
     x_key, distance_key = column_name("x_key", x_key), column_name("distance_key", distance_key)
     # Each redraw refits every point: 10**9 of them ran for days.
     bootstrap = integer("bootstrap", bootstrap, minimum=0, maximum=MAX_BOOTSTRAP, error=ValueError)
-    seed = integer("seed", seed, minimum=0, error=ValueError)  # None drew a fresh, unrepeatable interval
+    seed = check_seed("seed", seed)  # None drew a fresh, unrepeatable interval
     if isinstance(rows, (str, bytes, Mapping)) or not isinstance(rows, Iterable):
         raise TypeError(f"rows must be an iterable of row mappings (read_results gives one), got {written(rows)}")
     rows = list(rows)
