@@ -166,3 +166,19 @@ def test_calibrating_a_network_refuses_a_seed_or_formalism_it_would_not_use():
     with pytest.raises(ValueError, match=r"in the network's formalism \('bell_diagonal'\), not formalism='stabilizer'"):
         calibrate_link(net, until_s=1e-3, formalism="stabilizer")
     assert calibrate_link(net, until_s=1e-3, seed=0, formalism="bell_diagonal").pairs > 0
+
+
+def test_an_unseeded_sampling_names_the_seed_that_repeats_it():
+    """Old behaviour: qec.sample_logical_error(seed=None) drew a seed and kept it to itself: the counts changed from
+    run to run and nothing said which seed would repeat them. The result now holds it (seed, seed_drawn) and a note
+    names it; the same seed given gives the same counts, with no note."""
+    circuit = _circuit()
+    drawn = qec.sample_logical_error(circuit, max_shots=1500)
+    assert drawn.seed_drawn and 0 <= drawn.seed <= LARGEST
+    notes = [n for n in drawn.notes if "drawn at random" in n]
+    assert len(notes) == 1 and f"seed={drawn.seed} repeats them" in notes[0], drawn.notes
+    again = qec.sample_logical_error(circuit, max_shots=1500, seed=int(re.search(r"seed=(\d+)", notes[0]).group(1)))
+    assert (again.shots, again.errors, again.seed) == (drawn.shots, drawn.errors, drawn.seed)
+    assert not again.seed_drawn and not any("drawn at random" in n for n in again.notes)
+    with pytest.raises(ValueError, match=r"seed_drawn=True needs the seed that was drawn"):
+        qec.LogicalErrorEstimate(10, 1, seed_drawn=True)

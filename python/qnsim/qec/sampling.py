@@ -125,6 +125,9 @@ class LogicalErrorEstimate:
         metadata: Free-form description of the point.
         max_errors: The error count sampling was asked to reach (None: none), to tell a run that
             reached it from one that ran out of shots first (see :attr:`notes`).
+        seed: The seed the shots were sampled with (:func:`sample_logical_error`'s ``seed=``, or the one it drew
+            when given none); None: not known (counts built by hand or read from sinter).
+        seed_drawn: True when no seed was given and :attr:`seed` was drawn at random (a note says so).
 
     Example:
         >>> e = LogicalErrorEstimate(shots=10000, errors=100, rounds=5)
@@ -139,6 +142,8 @@ class LogicalErrorEstimate:
     discards: int = 0
     metadata: Mapping[str, Any] = field(default_factory=dict)
     max_errors: int | None = None
+    seed: int | None = None
+    seed_drawn: bool = False
 
     def __post_init__(self) -> None:
         # Built by hand too (from saved counts): every rate and note is read from these fields, and unchecked
@@ -157,7 +162,11 @@ class LogicalErrorEstimate:
             "seconds": real_number(where + "seconds", self.seconds, minimum=0.0, unit="s", error=ValueError),
             "discards": check_count(where + "discards", self.discards, 0),
             "max_errors": None if self.max_errors is None else _check_count(where + "max_errors", self.max_errors),
+            "seed": None if self.seed is None else check_seed(where + "seed", self.seed),
+            "seed_drawn": flag(where + "seed_drawn", self.seed_drawn),
         }
+        if values["seed_drawn"] and values["seed"] is None:
+            raise ValueError(f"{where}seed_drawn=True needs the seed that was drawn")
         if values["discards"]:
             # sinter's rates divide the errors by the shots kept; these divide them by all the shots, so a table
             # with discards read too low (and discards > shots, a rate of the shots never kept, went through).
@@ -207,6 +216,12 @@ class LogicalErrorEstimate:
         if self.max_errors is not None and self.errors < self.max_errors:
             notes.append(
                 f"max_shots ran out at {self.shots} shots with {self.errors} of the {self.max_errors} errors asked for"
+            )
+        if self.seed_drawn:
+            # The counts were one random run's: nothing said which seed would repeat them.
+            notes.append(
+                f"no seed was given: the shots were sampled with seed {self.seed}, drawn at random, so the counts "
+                f"change from run to run; seed={self.seed} repeats them"
             )
         return notes
 
@@ -533,7 +548,8 @@ def sample_logical_error(
         circuit: A ``stim.Circuit`` with detectors and observables.
         max_shots: Upper bound on shots (>= 1).
         max_errors: Stop once this many errors are seen (None: run ``max_shots``).
-        seed: Seed of Stim's sampler (None: fresh randomness).
+        seed: Seed of Stim's sampler (None: one drawn at random, recorded in the result's ``seed`` and named by a
+            note: it repeats the run).
         rounds: Rounds per shot, for :attr:`LogicalErrorEstimate.per_round`; None (default): the
             circuit's own (:func:`circuit_rounds`: the rounds of a :mod:`qnsim.qec` or Stim-generated
             surface or repetition code circuit), or 1 (a shot is the unit) for a circuit whose detectors
@@ -607,6 +623,7 @@ def sample_logical_error(
             resume_dir, circuit, stim, pymatching,
             seed=seed, max_shots=max_shots, max_errors=max_errors, batch_size=batch_size, max_batch_size=max_batch_size,
         )  # fmt: skip
+    seed_drawn = seed is None
     if seed is None:  # fresh randomness, drawn once: each batch's seed is derived from it as from a given one
         seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0])
     start = time.perf_counter()
@@ -638,6 +655,8 @@ def sample_logical_error(
         seconds=saved_seconds + time.perf_counter() - start,
         metadata=metadata,
         max_errors=max_errors,
+        seed=seed,
+        seed_drawn=seed_drawn,
     )
 
 
