@@ -182,3 +182,29 @@ def test_an_unseeded_sampling_names_the_seed_that_repeats_it():
     assert not again.seed_drawn and not any("drawn at random" in n for n in again.notes)
     with pytest.raises(ValueError, match=r"seed_drawn=True needs the seed that was drawn"):
         qec.LogicalErrorEstimate(10, 1, seed_drawn=True)
+
+
+@pytest.mark.parametrize("engine", [qnsim.StabilizerSimulator, qnsim.DensityMatrixSimulator])
+def test_an_unseeded_simulator_names_the_seed_that_repeats_it(engine):
+    """Old behaviour: StabilizerSimulator(n) and DensityMatrixSimulator(n) without a seed drew one from entropy and
+    kept it: their outcomes could not be repeated. ``sim.seed`` now holds the seed its stream started from (drawn or
+    given; a copy's own, copy(copy_rng=True) its original's), and a simulator made with it draws the same outcomes."""
+    measure = "H 0 1 2 3 4 5 6 7\nM 0 1 2 3 4 5 6 7\n"
+
+    def record(sim, times=8):
+        if engine is qnsim.StabilizerSimulator:
+            return [sim.do_circuit(measure).tobytes() for _ in range(times)]
+        out = []
+        for _ in range(times * 8):
+            sim.h(0)
+            out.append(sim.measure(0))
+        return out
+
+    n = 8 if engine is qnsim.StabilizerSimulator else 1
+    drawn = engine(n)
+    assert 0 <= drawn.seed <= LARGEST
+    assert record(engine(n, seed=drawn.seed)) == record(drawn)
+    assert engine(n, seed=LARGEST).seed == LARGEST
+    assert drawn.copy(seed=3).seed == 3 and drawn.copy(copy_rng=True).seed == drawn.seed
+    child = drawn.copy()  # seeded from one draw of drawn's stream: its seed, given to a copy of that state, repeats it
+    assert record(drawn.copy(seed=child.seed)) == record(child)

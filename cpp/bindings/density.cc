@@ -27,8 +27,16 @@ using cplx = std::complex<double>;
 using CArray = py::array_t<cplx, py::array::c_style | py::array::forcecast>;
 
 struct DensityMatrixSimulator {
+    DensityMatrixSimulator(qnsim::DensityMatrix state, uint64_t stream_seed)
+        : dm(std::move(state)), rng(stream_seed), seed(stream_seed) {}
+    /// Restarts the random stream from `stream_seed` (and reports it as `seed`).
+    void reseed(uint64_t stream_seed) {
+        rng.reseed(stream_seed);
+        seed = stream_seed;
+    }
     qnsim::DensityMatrix dm;
     qnsim::Rng rng;
+    uint64_t seed;  // the stream's first seed (given, or drawn when None): an unseeded run names what repeats it
 };
 
 // Python int (or anything with __index__, e.g. numpy integers) -> qubit index in range.
@@ -120,7 +128,7 @@ significant bit of a matrix index. Memory is 16 * 4^n bytes (4 GiB at 14 qubits)
 
 Args:
     num_qubits: number of qubits, 0 to 14; more raises StateTooLargeError.
-    seed: seed of the measurement random stream; None draws a fresh one.
+    seed: seed of the measurement random stream; None draws one from entropy, reported by `seed`.
 
 Example:
     >>> import qnsim
@@ -145,13 +153,19 @@ void bind_density(py::module_ &m) {
 
     c.def(py::init([](NonNegative<long long> num_qubits, std::optional<Int<uint64_t>> seed) {
               if (num_qubits < 0) throw std::invalid_argument(msg("num_qubits=", num_qubits.value, " is negative"));
-              return DensityMatrixSimulator{qnsim::DensityMatrix(static_cast<size_t>(num_qubits)),
-                                            qnsim::Rng(qnsim::seed_or_entropy(plain(seed)))};
+              return DensityMatrixSimulator(qnsim::DensityMatrix(static_cast<size_t>(num_qubits)),
+                                            qnsim::seed_or_entropy(plain(seed)));
           }),
           py::arg("num_qubits"), py::arg("seed") = py::none());
 
     c.def_property_readonly(
         "num_qubits", [](const DensityMatrixSimulator &s) { return s.dm.num_qubits(); }, "Number of qubits.");
+    // As StabilizerSimulator.seed: a simulator made with seed=None kept the seed it drew to itself.
+    c.def_property_readonly(
+        "seed", [](const DensityMatrixSimulator &s) { return s.seed; },
+        "The seed this simulator's random stream started from: the one given, or the one drawn when seed=None "
+        "(DensityMatrixSimulator(n, seed=sim.seed) repeats its outcomes). A copy or a tensor product has its own "
+        "(copy(copy_rng=True): its original's, whose stream it continues).");
     c.def(
         "copy",
         [](DensityMatrixSimulator &s, Flag copy_rng, std::optional<Int<uint64_t>> seed) {
@@ -162,9 +176,9 @@ void bind_density(py::module_ &m) {
             }
             DensityMatrixSimulator out = s;
             if (seed) {
-                out.rng.reseed(*seed);
+                out.reseed(*seed);
             } else if (!copy_rng) {
-                out.rng.reseed(s.rng.next_u64());
+                out.reseed(s.rng.next_u64());
             }
             return out;
         },
@@ -349,7 +363,7 @@ within that is made trace preserving (K_i (I - E/2), E = sum K^dag K - I) before
     c.def(
         "tensor",
         [](DensityMatrixSimulator &s, const DensityMatrixSimulator &other) {
-            return DensityMatrixSimulator{qnsim::DensityMatrix::tensor(s.dm, other.dm), qnsim::Rng(s.rng.next_u64())};
+            return DensityMatrixSimulator(qnsim::DensityMatrix::tensor(s.dm, other.dm), s.rng.next_u64());
         },
         py::arg("other"),
         "A new simulator holding self (x) other: self's qubits first, then other's. Like copy(), its random "

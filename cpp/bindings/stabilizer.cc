@@ -70,8 +70,8 @@ about num_qubits**2 / 2 bytes (10,000 qubits: 50 MB).
 Args:
     num_qubits: number of qubits, all starting in |0>. Negative -> ValueError; more than 2**20
         qubits or a tableau above 16 GiB -> StateTooLargeError naming the bytes needed.
-    seed: seed of the simulator's random stream; None draws entropy. The same seed and the same
-        operations reproduce the same outcomes bit for bit on every platform.
+    seed: seed of the simulator's random stream; None draws one from entropy, reported by `seed`. The same
+        seed and the same operations reproduce the same outcomes bit for bit on every platform.
 
 Qubit 0 is the first tensor factor. Out-of-range qubits raise IndexError, a qubit repeated in a
 two-qubit gate ValueError, probabilities outside [0, 1] ValueError.
@@ -89,6 +89,12 @@ True
             }),
             py::arg("num_qubits"), py::arg("seed") = py::none());
     cls.def_property_readonly("num_qubits", &StabilizerSimulator::num_qubits, "Number of qubits (fixed).");
+    // A simulator made with seed=None drew its seed from entropy and kept it to itself: its outcomes could not be
+    // repeated.
+    cls.def_property_readonly("seed", &StabilizerSimulator::seed,
+                              "The seed this simulator's random stream started from: the one given, or the one drawn "
+                              "when seed=None (StabilizerSimulator(n, seed=sim.seed) repeats its outcomes). A copy has "
+                              "its own (copy(copy_rng=True): its original's, whose stream it continues).");
 
     auto gate = [&](const char *name, void (StabilizerSimulator::*fn)(const std::vector<int64_t> &), const char *doc) {
         cls.def(
@@ -190,7 +196,7 @@ Args:
             StabilizerSimulator c = s;
             // Without a seed, from one draw of this simulator's stream, as DensityMatrixSimulator.copy: an
             // entropy stream made every seeded run that measured a copy come out differently.
-            if (!copy_rng) c.rng() = qnsim::Rng(seed ? *plain(seed) : s.rng().next_u64());
+            if (!copy_rng) c.reseed(seed ? *plain(seed) : s.rng().next_u64());
             return c;
         },
         py::kw_only(), py::arg("copy_rng") = false, py::arg("seed") = py::none(),

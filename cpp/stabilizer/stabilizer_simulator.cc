@@ -121,7 +121,7 @@ void pauli_from_z(Tableau &t, size_t q, unsigned p) {
 }  // namespace
 
 StabilizerSimulator::StabilizerSimulator(int64_t num_qubits, uint64_t seed)
-    : tableau_(checked_size(num_qubits)), rng_(seed) {}
+    : tableau_(checked_size(num_qubits)), rng_(seed), seed_(seed) {}
 
 size_t StabilizerSimulator::check_qubit(int64_t q) const {
     if (q < 0 || static_cast<uint64_t>(q) >= num_qubits()) {

@@ -33,6 +33,14 @@ class StabilizerSimulator {
 
     size_t num_qubits() const { return tableau_.num_qubits(); }
     Rng &rng() { return rng_; }
+    /// The seed the random stream started from (given, or drawn by the caller when none was): reported so that an
+    /// unseeded run names the seed that repeats it.
+    uint64_t seed() const { return seed_; }
+    /// Restarts the random stream from `seed` (and reports it as seed()).
+    void reseed(uint64_t seed) {
+        rng_ = Rng(seed);
+        seed_ = seed;
+    }
 
     // Gates on every target in order; pair gates take a flat list (a0, b0, a1, b1, ...).
     void h(const Targets &qs);
@@ -90,6 +98,7 @@ class StabilizerSimulator {
 
     Tableau tableau_;
     Rng rng_;
+    uint64_t seed_;
     std::vector<uint32_t> scratch_;
     std::function<void()> interrupt_check_;
     uint64_t instructions_run_ = 0;

@@ -34,8 +34,8 @@ class StabilizerSimulator:
     Args:
         num_qubits: number of qubits, all starting in |0>. Negative -> ValueError; more than 2**20
             qubits or a tableau above 16 GiB -> StateTooLargeError naming the bytes needed.
-        seed: seed of the simulator's random stream; None draws entropy. The same seed and the same
-            operations reproduce the same outcomes bit for bit on every platform.
+        seed: seed of the simulator's random stream; None draws one from entropy, reported by `seed`. The same
+            seed and the same operations reproduce the same outcomes bit for bit on every platform.
     
     Qubit 0 is the first tensor factor. Out-of-range qubits raise IndexError, a qubit repeated in a
     two-qubit gate ValueError, probabilities outside [0, 1] ValueError.
@@ -190,6 +190,11 @@ class StabilizerSimulator:
         """
         Number of qubits (fixed).
         """
+    @property
+    def seed(self) -> int:
+        """
+        The seed this simulator's random stream started from: the one given, or the one drawn when seed=None (StabilizerSimulator(n, seed=sim.seed) repeats its outcomes). A copy has its own (copy(copy_rng=True): its original's, whose stream it continues).
+        """
 class DensityMatrixSimulator:
     """
     Exact density-matrix simulator (complex128, up to 14 qubits).
@@ -201,7 +206,7 @@ class DensityMatrixSimulator:
     
     Args:
         num_qubits: number of qubits, 0 to 14; more raises StateTooLargeError.
-        seed: seed of the measurement random stream; None draws a fresh one.
+        seed: seed of the measurement random stream; None draws one from entropy, reported by `seed`.
     
     Example:
         >>> import qnsim
@@ -397,6 +402,11 @@ class DensityMatrixSimulator:
     def num_qubits(self) -> int:
         """
         Number of qubits.
+        """
+    @property
+    def seed(self) -> int:
+        """
+        The seed this simulator's random stream started from: the one given, or the one drawn when seed=None (DensityMatrixSimulator(n, seed=sim.seed) repeats its outcomes). A copy or a tensor product has its own (copy(copy_rng=True): its original's, whose stream it continues).
         """
 class QubitRegistry:
     """
