@@ -3,6 +3,7 @@ gave names the seed that repeats it."""
 
 import importlib
 import inspect
+import json
 import pkgutil
 import re
 
@@ -208,3 +209,68 @@ def test_an_unseeded_simulator_names_the_seed_that_repeats_it(engine):
     assert drawn.copy(seed=3).seed == 3 and drawn.copy(copy_rng=True).seed == drawn.seed
     child = drawn.copy()  # seeded from one draw of drawn's stream: its seed, given to a copy of that state, repeats it
     assert record(drawn.copy(seed=child.seed)) == record(child)
+
+
+_LOCALE_PROBE = """
+import json, locale, sys
+import qnsim
+from qnsim.estimate import Workload
+
+
+def observe():
+    record = qnsim.StabilizerSimulator(1, seed=1).do_circuit("X_ERROR(0.5) 0\\nM 0\\n" * 200).tobytes()
+    try:
+        qnsim.StabilizerSimulator(1, seed=1).do_circuit("X_ERROR(1.5) 0")
+    except ValueError as exc:
+        message = str(exc)
+    return record, message, Workload("RZ(0.5) 0\\nT 1\\n").counts.to_dict()
+
+
+before = observe()
+locale.setlocale(locale.LC_ALL, sys.argv[1])
+assert locale.localeconv()["decimal_point"] == ",", locale.localeconv()
+after = observe()
+print(json.dumps([after[0] == before[0], sum(after[0]), after[1], before[1], after[2] == before[2]]))
+"""
+
+
+def _comma_locale(tmp_path):
+    """A locale whose decimal point is a comma, and the environment that finds it (made with localedef if none is
+    installed), or a skip."""
+    import shutil
+    import subprocess
+    import sys
+
+    check = (
+        "import locale, sys; locale.setlocale(locale.LC_ALL, sys.argv[1]); print(locale.localeconv()['decimal_point'])"
+    )
+    for name in ("de_DE.UTF-8", "de_DE.utf8", "fr_FR.UTF-8", "fr_FR.utf8"):
+        probe = subprocess.run([sys.executable, "-c", check, name], capture_output=True, text=True)
+        if probe.returncode == 0 and probe.stdout.strip() == ",":
+            return name, {}
+    if shutil.which("localedef"):
+        subprocess.run(["localedef", "-i", "de_DE", "-f", "UTF-8", str(tmp_path / "de_DE.UTF-8")], capture_output=True)
+        env = {"LOCPATH": str(tmp_path)}
+        probe = subprocess.run([sys.executable, "-c", check, "de_DE.UTF-8"], capture_output=True, text=True,
+                               env={**__import__("os").environ, **env})
+        if probe.returncode == 0 and probe.stdout.strip() == ",":
+            return "de_DE.UTF-8", env
+    pytest.skip("no locale with a decimal comma here (and no localedef to make one)")
+
+
+def test_circuits_read_the_same_in_a_decimal_comma_locale(tmp_path):
+    """Old behaviour: after locale.setlocale(locale.LC_ALL, "de_DE.UTF-8") in the user's program, the native readers
+    (strtod) stopped at the '.': X_ERROR(0.5) ran as X_ERROR(0) (no flip in 200 shots instead of about 100, the same
+    seed), the workload counter read RZ(0.5) as RZ(0), and messages wrote "1,5". The native core now reads and
+    writes numbers in the C locale whatever the process's."""
+    import os
+    import subprocess
+    import sys
+
+    name, env = _comma_locale(tmp_path)
+    out = subprocess.run([sys.executable, "-c", _LOCALE_PROBE, name], capture_output=True, text=True, check=True,
+                         env={**os.environ, **env}).stdout
+    same_record, flips, message, message_before, same_counts = json.loads(out)
+    assert same_record and 60 < flips < 140, out
+    assert message == message_before and "X_ERROR" in message and "1.5" in message, out
+    assert same_counts, out

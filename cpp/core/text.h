@@ -2,10 +2,60 @@
 #define QNSIM_CORE_TEXT_H
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
+#if !defined(_WIN32)
+#include <locale.h>
+#if defined(__APPLE__)
+#include <xlocale.h>
+#endif
+#endif
+
 namespace qnsim {
+
+/// Runs `fn` with the "C" numeric locale in this thread, whatever the process's: strtod and snprintf follow
+/// LC_NUMERIC, so a Python program that had called locale.setlocale(locale.LC_ALL, "de_DE.UTF-8") had its circuits
+/// read with a decimal comma (X_ERROR(0.5) stopped at the '.' and ran as X_ERROR(0), without a word) and its
+/// numbers written with one. Thread-local (uselocale), so other threads keep theirs.
+template <typename Fn>
+auto in_c_numeric_locale(Fn &&fn) {
+#if defined(_WIN32)
+    return fn();
+#else
+    static const locale_t c_numeric = newlocale(LC_NUMERIC_MASK, "C", static_cast<locale_t>(0));
+    struct Restore {
+        locale_t previous;
+        ~Restore() { uselocale(previous); }
+    } restore{uselocale(c_numeric)};
+    return fn();
+#endif
+}
+
+/// std::strtod in the "C" locale (see in_c_numeric_locale).
+inline double c_strtod(const char *text, char **end = nullptr) {
+    return in_c_numeric_locale([&] { return std::strtod(text, end); });
+}
+
+/// printf's "%.*g" of `v` in the "C" locale (see in_c_numeric_locale).
+inline std::string c_format_g(double v, int precision) {
+    char buf[40];
+    in_c_numeric_locale([&] { return std::snprintf(buf, sizeof(buf), "%.*g", precision, v); });
+    return buf;
+}
+
+/// The shortest "%g" text that reads back as `v` (like Python's repr: "0.1", not "0.10000000000000001"), in the
+/// "C" locale.
+inline std::string shortest_g(double v) {
+    std::string text;
+    for (int precision = 1; precision <= 17; ++precision) {
+        text = c_format_g(v, precision);
+        if (c_strtod(text.c_str()) == v) break;
+    }
+    return text;
+}
 
 /// Levenshtein distance between two strings; used for "did you mean" suggestions in parse errors.
 inline size_t edit_distance(const std::string &a, const std::string &b) {

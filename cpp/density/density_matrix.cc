@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "core/errors.h"
+#include "core/text.h"
 
 namespace qnsim {
 
@@ -58,14 +59,7 @@ inline void swap_rows(cplx *d, size_t dim, size_t r0, size_t r1) {
 }
 
 // Shortest text that reads back as x (like Python's repr): "0.1", not "0.10000000000000001".
-std::string num(double x) {
-    char buf[32];
-    for (int prec = 1; prec <= 17; ++prec) {
-        std::snprintf(buf, sizeof buf, "%.*g", prec, x);
-        if (std::strtod(buf, nullptr) == x) break;
-    }
-    return buf;
-}
+std::string num(double x) { return shortest_g(x); }
 
 void check_probability(double p, const char *what) {
     if (!(p >= 0.0 && p <= 1.0)) {

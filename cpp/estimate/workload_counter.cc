@@ -152,7 +152,7 @@ bool read_pi_angle(const char *&p, const char *end, double &value) {
         // not finite; no sign or space before it.
         const size_t length = decimal_number_length(q, end);
         if (length == 0 || *q == '-' || *q == '+') return false;
-        divisor = std::strtod(std::string(q, q + length).c_str(), nullptr);
+        divisor = c_strtod(std::string(q, q + length).c_str());
         q += length;
     }
     constexpr double kPi = 3.14159265358979323846;
@@ -239,13 +239,13 @@ ParsedLine parse_line(const char *p, const char *end, uint64_t line, std::vector
             // A decimal number as Stim writes it: strtod also read hexadecimal (X_ERROR(0x1p-3) was priced as
             // X_ERROR(0.125)), which Stim and the stabilizer engine refuse.
             const size_t length = decimal_number_length(p, end);
-            double value = length == 0 ? 0.0 : std::strtod(std::string(p, p + length).c_str(), nullptr);
+            double value = length == 0 ? 0.0 : c_strtod(std::string(p, p + length).c_str());
             const char *after = p + length;
             const auto bad_argument = [&] {
                 // nan, inf, infinity: named as what they are, not as an unreadable argument.
                 const std::string rest(p, end);
                 char *read_end = nullptr;
-                const double read = std::strtod(rest.c_str(), &read_end);
+                const double read = c_strtod(rest.c_str(), &read_end);
                 if (read_end != rest.c_str() && !std::isfinite(read)) {
                     fail(line, msg("argument '", rest.substr(0, read_end - rest.c_str()), "' is not a finite number"));
                 }

@@ -8,6 +8,7 @@
 
 #include "core/errors.h"
 #include "core/rng.h"
+#include "core/text.h"
 #include "sim/quad_heap.h"
 
 namespace qnsim {
@@ -20,10 +21,7 @@ constexpr const char *kReentrantRun =
 
 /// "2.5e-06 s (2500000 ps)": seconds for the reader, exact picoseconds for the record.
 std::string format_time(int64_t time_ps) {
-    char buffer[64];
-    std::snprintf(buffer, sizeof(buffer), "%.15g s (%lld ps)", static_cast<double>(time_ps) / 1e12,
-                  static_cast<long long>(time_ps));
-    return buffer;
+    return c_format_g(static_cast<double>(time_ps) / 1e12, 15) + " s (" + std::to_string(time_ps) + " ps)";
 }
 
 /// Priority as an unsigned field that sorts like the signed value.

@@ -16,14 +16,7 @@
 
 namespace qnsim {
 
-std::string shortest_double(double v) {
-    char buf[32];
-    for (int precision = 1; precision <= 17; ++precision) {
-        std::snprintf(buf, sizeof(buf), "%.*g", precision, v);
-        if (std::strtod(buf, nullptr) == v) break;
-    }
-    return buf;
-}
+std::string shortest_double(double v) { return shortest_g(v); }
 
 namespace {
 
@@ -251,7 +244,7 @@ struct Parser {
         const std::string token = s.substr(i, token_end - i);
         if (token.empty()) fail(line, msg("expected a number in the arguments of ", name));
         if (length == 0 || end != token_end) fail(line, msg("argument '", token, "' of ", name, " is not a decimal number"));
-        const double v = std::strtod(token.c_str(), nullptr);
+        const double v = c_strtod(token.c_str());
         if (!std::isfinite(v)) fail(line, msg("argument '", token, "' of ", name, " is not a finite number"));
         i = end;
         return v;
