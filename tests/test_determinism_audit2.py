@@ -274,3 +274,51 @@ def test_circuits_read_the_same_in_a_decimal_comma_locale(tmp_path):
     assert same_record and 60 < flips < 140, out
     assert message == message_before and "X_ERROR" in message and "1.5" in message, out
     assert same_counts, out
+
+
+_ENV_PROBE = """
+import hashlib, sys
+import qnsim
+
+parts = []
+for formalism in ("stabilizer", "density_matrix", "bell_diagonal"):
+    def build():
+        net = qnsim.Network(formalism, seed=11)
+        for name in ("a", "r", "b"):
+            net.add_node(name, hardware="nv_10x_improved", num_memories=4)
+        net.add_link("a", "r", length_km=5.0, channels=2)
+        net.add_link("r", "b", length_km=5.0, channels=2)
+        net.request("a", "b", cutoff_s=2e-3)
+        return net
+    q = build().run(0.004, progress=False).requests[0]
+    parts += [q.times_s.tobytes(), q.fidelities.tobytes()]
+    parts += [r.requests[0].fidelities.tobytes() for r in build().run_seeds([1, 2, 3], 0.003, threads=int(sys.argv[1]))]
+sim = qnsim.StabilizerSimulator(300, seed=4)
+qubits = " ".join(map(str, range(300)))
+pairs = " ".join(f"{i} {i + 1}" for i in range(0, 299, 2))
+parts.append(sim.do_circuit(f"H {qubits}\\nCX {pairs}\\nM {qubits}").tobytes())
+print(len(q.times_s), hashlib.sha1(b"".join(parts)).hexdigest(), qnsim._core._bit_kernels()[0])
+"""
+
+
+@pytest.mark.slow
+def test_results_do_not_depend_on_threads_blas_threads_or_the_bit_kernel_chosen_by_environment():
+    """Checked and right: network runs in three formalisms, run_seeds with 1 and 2 threads, and a 300-qubit stabilizer
+    circuit are the same bit for bit under OMP_NUM_THREADS / OPENBLAS_NUM_THREADS 1 and 2 and under each
+    QNSIM_BIT_KERNEL variant this CPU runs (an unknown name falls back to the default, the speed only changes)."""
+    import os
+    import subprocess
+    import sys
+
+    variants = qnsim._core._bit_kernels()[1]
+    runs = [({"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}, "1"),
+            ({"OMP_NUM_THREADS": "2", "OPENBLAS_NUM_THREADS": "2"}, "2")]
+    runs += [({"QNSIM_BIT_KERNEL": v}, "2") for v in [variants[0], variants[-1], "bogus"]]
+    outputs = {}
+    for env, threads in runs:
+        out = subprocess.run([sys.executable, "-c", _ENV_PROBE, threads], capture_output=True, text=True, check=True,
+                             env={**os.environ, **env}).stdout.split()
+        outputs[tuple(env.items())] = out
+    assert len({(count, digest) for count, digest, _ in outputs.values()}) == 1, outputs
+    assert int(next(iter(outputs.values()))[0]) > 3
+    assert {kernel for _, _, kernel in outputs.values()} >= {variants[0], variants[-1]}
