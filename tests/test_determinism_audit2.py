@@ -70,6 +70,8 @@ SEED_ENTRY_POINTS = {
         seed=s)),
     "qnsim.qec.sampling.sample_logical_error": ("seed", lambda s: qec.sample_logical_error(
         _circuit(), max_shots=10, seed=s)),
+    "qnsim.qec.sampling.LogicalErrorEstimate.__init__": (
+        "LogicalErrorEstimate.seed", lambda s: qec.LogicalErrorEstimate(10, 1, seed=s)),
     "qnsim.qec.sweep.ExperimentSpec.point": ("seed", lambda s: qec.ExperimentSpec.from_dict({}).point(
         {"distance": 3, "max_shots": 10}, seed=s)),
     "qnsim.qec.threshold.estimate_threshold": ("seed", lambda s: qec.estimate_threshold(
