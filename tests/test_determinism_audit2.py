@@ -260,6 +260,7 @@ def _comma_locale(tmp_path):
     pytest.skip("no locale with a decimal comma here (and no localedef to make one)")
 
 
+@pytest.mark.slow  # localedef makes the locale when none is installed: seconds
 def test_circuits_read_the_same_in_a_decimal_comma_locale(tmp_path):
     """Old behaviour: after locale.setlocale(locale.LC_ALL, "de_DE.UTF-8") in the user's program, the native readers
     (strtod) stopped at the '.': X_ERROR(0.5) ran as X_ERROR(0) (no flip in 200 shots instead of about 100, the same
