@@ -126,6 +126,10 @@ def memory(rho: np.ndarray, q: int, n: int, t: float, t1: float, t2: float, *, t
     else:
         rho = _channel(rho, [np.diag([1, math.sqrt(1 - g)]), np.array([[0, math.sqrt(g)], [0, 0]])], q, n)
     lam = coherence(t, t2) / math.sqrt(1 - g)
+    # At T2 = 2 T1 lam is 1 exactly, a rounding above it (T1 = 30 us, T2 = 60 us: sqrt of -1e-17, a math domain
+    # error in the oracle); beyond rounding, T2 > 2 T1 is no channel and stays an error.
+    if 1.0 < lam <= 1.0 + 1e-12:
+        lam = 1.0
     return _channel(rho, [math.sqrt((1 + lam) / 2) * _I, math.sqrt((1 - lam) / 2) * _Z], q, n)
 
 
