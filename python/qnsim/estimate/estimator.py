@@ -2381,9 +2381,21 @@ class _Context:
             lr.memory_qubits_per_end = lr.buffer_pairs + lr.purification_rounds
             if not (math.isfinite(lr.raw_per_pair) and wall > 0):
                 continue
-            # Distilled pairs the link could make between two consumptions, at the channels in use.
-            arriving = int(min(lr.bell_pairs, max(1, math.ceil(operated.total_rate_hz / lr.raw_per_pair * wall
-                                                                / lr.bell_pairs))))
+            # Distilled pairs the link makes between two consumptions at the rate it is priced at: the channels in
+            # use under flow control (its buffer also holds the pairs under way). Before, the channels' rate: a link
+            # whose 1 ms round outcomes let 4 pairs through per consumption read "200 pairs arrive".
+            probs = self._probs.get(lr.qpus, ())
+            interval_s = wall / lr.bell_pairs
+
+            def arriving_with(buffer: int) -> int:
+                rate = flow_controlled_rate_hz(operated.total_rate_hz, buffer, probs, operated.latency_s)
+                return int(min(lr.bell_pairs, max(1, math.ceil(rate / lr.raw_per_pair * interval_s * (1 - 1e-12)))))
+
+            arriving = arriving_with(operated.buffer)
+            # At the channels' rate (flow control never exceeds it) so many arrive with any buffer: a buffer of
+            # them holds its arrivals.
+            at_source = int(min(lr.bell_pairs, max(1, math.ceil(operated.total_rate_hz / lr.raw_per_pair
+                                                                * interval_s * (1 - 1e-12)))))
             found = self.link_for(lr.qpus)
             given = found[0].buffer if found is not None else operated.buffer
             # A buffer throttled below the one given idles by choice: its throttling note says why (_adopt).
@@ -2396,7 +2408,8 @@ class _Context:
                     f"{_link_or_route(lr.qpus, lr.route)}: {arriving:,} pairs arrive at its rate between two "
                     f"consumptions, more than its {operated.buffer:,} buffer_pairs ({whose}) hold: the link idles "
                     f"when its buffer is full (priced: flow control and its time take {operated.buffer:,}; "
-                    f"{arriving:,} buffer_pairs would keep it making pairs)"
+                    f"{_buffer_holding(arriving_with, operated.buffer, at_source):,} buffer_pairs would keep it "
+                    "making pairs)"
                 )
 
     def _buffer_bound(self, lr: LinkReport) -> str:
@@ -3940,6 +3953,22 @@ def operated_purification_rounds(report: EstimateReport) -> dict[tuple[int, int]
     report = _estimate_report(report, "operated_purification_rounds")
     return {lr.qpus: lr.purification_rounds for lr in report.links
             if lr.bell_pairs > 0 and lr.required_fidelity is not None and math.isfinite(lr.raw_per_pair)}
+
+
+def _buffer_holding(arriving_with: Callable[[int], int], low: int, high: int) -> int:
+    """The fewest buffer_pairs in (``low``, ``high``] that hold the pairs arriving between two consumptions,
+    ``arriving_with(buffer)`` (which never falls as the buffer grows: flow control lets more through), given that
+    ``low`` does not hold its own and ``high`` holds any buffer's (the arrivals at the channels' rate): where the
+    flow-controlled rate grows with the buffer, a buffer of the pairs arriving with the smaller one may not hold
+    those a larger one lets through."""
+    high = min(high, MAX_BUFFER_PAIRS)
+    while high - low > 1:  # The buffer less its arrivals only grows past the first that holds them (concave rate).
+        mid = (low + high) // 2
+        if arriving_with(mid) > mid:
+            low = mid
+        else:
+            high = mid
+    return high
 
 
 def _buffer_for(source_hz: float, needed_hz: float, probs: Sequence[float], latency_s: float,

@@ -1,0 +1,102 @@
+"""Trust gaps of the distributed-workload estimator closed in round twenty-six: each test states the old answer."""
+
+import json
+import math
+
+import pytest
+
+from qnsim.estimate import QPU, Link, estimate, flow_controlled_rate_hz, purification_plan
+
+# 2000 remote CX each followed by 0.1 ms of local work over a 100-channel link of 10^7 raw pairs/s whose pairs take
+# two DEJMPS rounds (F = 0.99 -> 0.9995): 244 distilled pairs are made between two consumptions at the channels'
+# rate, but the rounds' outcomes are a classical latency away and the buffer also holds the pairs under way, so
+# flow control lets fewer through.
+_ARRIVING_WORKLOAD = "REPEAT 2000 {\nCX 0 1\nH 0\n}\n"
+_ARRIVING_QPUS = [QPU(num_qubits=2, t_1q_s=1e-4, e_1q=0.0, e_2q=0.0, e_meas=0.0)] * 2
+_TARGET = 0.9995
+
+
+def _flow_link(latency_s, buffer_pairs):
+    return Link((0, 1), rate_hz=1e5, fidelity=0.99, channels=100, latency_s=latency_s, buffer_pairs=buffer_pairs)
+
+
+def _arriving_estimate(latency_s, buffer_pairs):
+    return estimate(_ARRIVING_WORKLOAD, _ARRIVING_QPUS, [_flow_link(latency_s, buffer_pairs)], placement=[0, 1],
+                    error_budget=0.99, target_fidelity=_TARGET)
+
+
+def _arrivals(report, buffer_pairs, latency_s, source_hz=1e7):
+    """Distilled pairs the report's link makes between two consumptions at its flow-controlled rate with
+    ``buffer_pairs`` (the rounds' success probabilities from the plan: no memory decay, ideal QPUs)."""
+    (lr,) = report.links
+    plan = purification_plan(0.99, _TARGET)
+    assert plan.rounds == lr.purification_rounds == 2 and plan.raw_per_pair == pytest.approx(lr.raw_per_pair)
+    rate = flow_controlled_rate_hz(source_hz, buffer_pairs, plan.success_probabilities, latency_s)
+    return min(lr.bell_pairs, math.ceil(rate / lr.raw_per_pair * report.wall_clock_s / lr.bell_pairs))
+
+
+def _arriving_notes(notes):
+    return [n for n in notes if "pairs arrive at its rate between two consumptions" in n]
+
+
+@pytest.mark.parametrize("buffer_pairs", [16, 64])
+def test_the_arriving_pairs_note_is_silent_where_flow_control_keeps_the_arrivals_within_the_buffer(buffer_pairs):
+    """A 1 ms classical latency: each delivered pair's two rounds hold buffer places for ~2 ms, so flow control
+    lets only a few pairs through per consumption (the 16-pair buffer even bounds the run: "link 0-1 buffer (16
+    pairs)"). Old behaviour: the note counted arrivals at the channels' rate, "396 pairs arrive at its rate between
+    two consumptions, more than its 16 buffer_pairs (as given) hold: the link idles when its buffer is full"
+    (and 248 with 64), on a run that waits for the link. Now the arrivals are counted at the flow-controlled rate the
+    estimate prices the link at: fewer than the buffer holds, no note."""
+    report = _arriving_estimate(1e-3, buffer_pairs)
+    assert report.feasible
+    arrivals = _arrivals(report, buffer_pairs, 1e-3)
+    assert arrivals <= buffer_pairs
+    assert _arrivals(report, buffer_pairs, 0.0) > buffer_pairs  # at the channels' rate they would not fit
+    assert not _arriving_notes(report.notes)
+    if buffer_pairs == 16:
+        assert report.bound == "link 0-1 buffer (16 pairs)"
+
+
+def test_the_arriving_pairs_note_names_the_flow_controlled_figure_and_a_buffer_that_holds_it():
+    """A 20 us latency and a 16-pair buffer: flow control lets 38 pairs through between two consumptions, more than
+    16. Old behaviour: "244 pairs arrive ... 244 buffer_pairs would keep it making pairs" (the channels' rate, as if
+    the rounds' outcomes held no place). Now the note fires with the flow-controlled 38, and the buffer it names is
+    the fewest whose own flow-controlled arrivals it holds (a larger buffer lets more through: 38 places would not
+    hold what 38 places let through)."""
+    report = _arriving_estimate(2e-5, 16)
+    arrivals = _arrivals(report, 16, 2e-5)
+    at_source = _arrivals(report, 16, 0.0)
+    assert 16 < arrivals < at_source
+    (note,) = _arriving_notes(report.notes)
+    assert note.startswith(f"link 0-1: {arrivals} pairs arrive at its rate between two consumptions, more than its "
+                           "16 buffer_pairs (as given) hold")
+    named = int(note.split("; ")[-1].split(" buffer_pairs would keep it making pairs")[0].replace(",", ""))
+    assert _arrivals(report, named, 2e-5) <= named
+    assert _arrivals(report, named - 1, 2e-5) > named - 1
+    assert arrivals < named <= at_source
+
+
+def test_the_arriving_pairs_note_in_the_cli(tmp_path, capsys):
+    """The same two links through `qnsim estimate` (JSON and table). Old behaviour: the 1 ms link's report said 396
+    pairs arrive (the table and the JSON's notes), the 20 us one 244; now the first is silent and the second names
+    the flow-controlled figure."""
+    from qnsim.estimate_cli import main
+
+    (tmp_path / "w.stim").write_text(_ARRIVING_WORKLOAD)
+    for latency_s in (1e-3, 2e-5):
+        (tmp_path / "links.toml").write_text(
+            "[[qpu]]\nnum_qubits = 2\nt_1q_s = 1e-4\ne_1q = 0\ne_2q = 0\ne_meas = 0\ncount = 2\n"
+            f"[[link]]\nqpus = [0, 1]\nrate_hz = 1e5\nchannels = 100\nfidelity = 0.99\nlatency_s = {latency_s}\n"
+            f"buffer_pairs = 16\n[estimate]\nerror_budget = 0.99\ntarget_fidelity = {_TARGET}\nplacement = [0, 1]\n")
+        args = ["estimate", str(tmp_path / "w.stim"), "--links", str(tmp_path / "links.toml")]
+        main([*args, "--json"])
+        data = json.loads(capsys.readouterr().out)
+        main(args)
+        table = " ".join(capsys.readouterr().out.split())
+        python = _arriving_estimate(latency_s, 16)
+        assert _arriving_notes(data["notes"]) == _arriving_notes(python.notes)
+        if latency_s == 1e-3:
+            assert not _arriving_notes(data["notes"]) and "pairs arrive at its rate" not in table
+        else:
+            arrivals = _arrivals(python, 16, latency_s)
+            assert f"{arrivals} pairs arrive at its rate between two consumptions" in table
