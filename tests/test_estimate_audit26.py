@@ -100,3 +100,26 @@ def test_the_arriving_pairs_note_in_the_cli(tmp_path, capsys):
         else:
             arrivals = _arrivals(python, 16, latency_s)
             assert f"{arrivals} pairs arrive at its rate between two consumptions" in table
+
+
+def test_the_arriving_pairs_note_on_a_link_the_operating_point_throttles():
+    """20 channels of 10 kHz into 0.5 s memories, a pair per 200 us (test_estimate_operating_point's second case).
+    At the default 64-pair buffer the estimate throttles the buffer (its pairs would age): the throttling note
+    says so and the arriving-pairs note stays silent, though more pairs arrive than the throttled buffer holds (it
+    idles by choice). 1,000 channels given 8 buffer_pairs run as given, and the note names the arrivals at the rate
+    the link is priced at, the flow-controlled one at its channels in use. Old behaviour: "437 pairs arrive" (the
+    channels' rate) where flow control lets 14 through."""
+    from test_estimate_operating_point import _estimate, _links
+
+    throttled = _estimate(2e-4, _links(1e4, 5e-5, 0.5, 20, 64), 0.99)
+    (lr,) = throttled.links
+    assert lr.active_channels == 20 and lr.active_buffer_pairs < 64
+    assert [n for n in throttled.notes if "buffer pairs in use: more would only age buffered pairs" in n]
+    assert not _arriving_notes(throttled.notes)
+    given = _estimate(2e-4, _links(1e4, 5e-5, 0.5, 1000, 8), 0.99)
+    (lr,) = given.links
+    assert lr.active_buffer_pairs is None
+    (note,) = _arriving_notes(given.notes)
+    named = int(note.split("link 0-1: ")[1].split(" pairs arrive")[0])
+    at_channels = math.ceil(1000 * 1e4 / lr.raw_per_pair * given.wall_clock_s / lr.bell_pairs)
+    assert 8 < named < at_channels
