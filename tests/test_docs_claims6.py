@@ -90,7 +90,8 @@ def test_estimator_docstring_says_a_streamed_counts_critical_path_is_no_schedule
     streamed = estimate(stream_circuit_file(tmp_path / "w.stim", progress=False), qpus, links, **options)
     counted = estimate(Workload.from_file(tmp_path / "w.stim"), qpus, links, **options)
     assert streamed.time_local_s > 1.5 * counted.time_local_s, (streamed.time_local_s, counted.time_local_s)
-    assert any("critical path = depth bound x slowest gate time" in note for note in streamed.notes)
+    assert any("critical path = an upper bound on the circuit's schedule: depth bound x the slowest operation" in note
+               for note in streamed.notes)
     doc = " ".join(estimator.__doc__.split())
     assert (
         "The critical path is the ASAP makespan with per-QPU gate durations (not for a streamed count, whose "

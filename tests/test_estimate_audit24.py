@@ -207,7 +207,8 @@ def test_a_streamed_counts_runtime_reason_says_its_critical_path_is_no_schedule(
     counted = json.loads(capsys.readouterr().out)
     assert counted["wall_clock_s"] <= 5e-5 < streamed["wall_clock_s"]
     (reason,) = [r for r in streamed["reasons"] if r.startswith("runtime")]
-    assert "by a streamed count's depth bound x the slowest gate time (not the circuit's schedule" in reason
+    assert "by a streamed count's upper bound, its depth bound x the slowest operation per layer (not the circuit's " \
+           "schedule" in reason
     assert "fix: estimate the circuit unstreamed" in reason
     assert not [r for r in counted["reasons"] if r.startswith("runtime")]
 
