@@ -80,8 +80,8 @@ def _shared(f) -> list[str]:
     wait, note = _wait_note(r)
     fix_note = _wait_note(fix)[1]
     (reason,) = [x for x in r.reasons if x.startswith("remote error")]
-    m = re.search(r"at least (\S+) raw pairs/s \(about (\d+) channels \((\d+) to (\d+) across the simulated rate's "
-                  r"95% interval\) instead of 1; .* memories (\S+)x longer-lived", reason)
+    m = re.search(r"at least (\S+) raw pairs/s \(there d = \d+, [^;]*; about (\d+) channels \((\d+) to (\d+) across "
+                  r"the simulated rate's 95% interval\) instead of 1: .* memories (\S+)x longer-lived", reason)
     assert m, reason
     need_hz, channels, few, many, factor = m.groups()
     (runtime,) = [x for x in r.reasons if x.startswith("runtime")]

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from qnsim.estimate import QPU, Link, estimate, flow_controlled_rate_hz, purification_plan
+from qnsim.estimate import QPU, Link, SurfaceCode, estimate, flow_controlled_rate_hz, purification_plan
 
 # 2000 remote CX each followed by 0.1 ms of local work over a 100-channel link of 10^7 raw pairs/s whose pairs take
 # two DEJMPS rounds (F = 0.99 -> 0.9995): 244 distilled pairs are made between two consumptions at the channels'
@@ -223,3 +223,35 @@ def test_the_streamed_bound_in_the_report_table_and_json(tmp_path, capsys, text,
         assert "by a streamed count's upper bound" in reason
         main(args)
         assert "bound: local compute (a streamed count's upper bound)" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_the_remote_error_fix_names_the_distance_each_of_its_figures_takes():
+    """A link too slow for its 10 ms memories at every distance (the shipped example's link and QPUs, 10^6 remote CX
+    with a T each): the remote-error reason asks for a least rate, the channels that reach it and longer-lived
+    memories. Old behaviour: one distance, the one the least rate was found at, stood for the rate, the channels
+    and the memories ("at least 1.29e+05 raw pairs/s (about 31 channels instead of 1; there d = 51 ...) ... 30.1x
+    longer-lived (...; there d = 51)"), where the estimate takes d = 47 at the 1.29e+05 written, 41 at the 31
+    channels (1.33e+05) and 47 with the memories (the shipped example read d = 77 beside 46 channels that estimate
+    at d = 65). Now each figure says the distance the estimate takes there, and estimating again with each gives
+    that distance and meets the remote share."""
+    import dataclasses
+    import re
+
+    qpus = [QPU.preset("qubit_gate_ns_e4", surface_code=SurfaceCode(), num_qubits=10**7)] * 2
+    workload = "REPEAT 1000000 {\nT 0\nCX 0 1\n}\nM 0 1\n"
+    link = Link((0, 1), rate_hz=4285.0, fidelity=0.9839, latency_s=4.8e-5, memory_t1_s=0.01, memory_t2_s=0.01)
+    report = estimate(workload, qpus, [link], placement=[0, 1])
+    (reason,) = [r for r in report.reasons if r.startswith("remote error")]
+    found = re.search(r"at least (\S+) raw pairs/s \(there d = (\d+), [^;]*; about (\d+) channels instead of 1: "
+                      r"their (\S+) raw pairs/s, there d = (\d+), [^)]*\), or memories (\S+)x longer-lived \(T1 = "
+                      r"(\S+) s, T2 = (\S+) s; there d = (\d+),", reason)
+    assert found, reason
+    rate, rate_d, channels, channels_hz, channels_d, _factor, t1, t2, memory_d = found.groups()
+    assert float(channels_hz) == pytest.approx(int(channels) * 4285.0, rel=5e-3)
+    assert int(channels_d) < int(rate_d)  # the channels asked for deliver a little more than the least rate
+    for changed, distance in [({"rate_hz": float(rate)}, rate_d), ({"channels": int(channels)}, channels_d),
+                              ({"memory_t1_s": float(t1), "memory_t2_s": float(t2)}, memory_d)]:
+        again = estimate(workload, qpus, [dataclasses.replace(link, **changed)], placement=[0, 1])
+        assert again.error_corrected.code_distance == int(distance), (changed, distance)
+        assert not [r for r in again.reasons if r.startswith("remote error")], (changed, again.reasons)

@@ -337,7 +337,7 @@ def test_error_corrected_pairs_decay_in_storage():
         assert lr.fidelity_at_use == pytest.approx(_gathered_pair(_werner(0.97), 2 * d - 1, 1e5, memory_s, memory_s)[0])
         assert not short.feasible and short.error_corrected.code_distance == d
         (reason,) = [x for x in short.reasons if x.startswith("remote error")]
-        assert f"(about {channels} channels instead of 1;" in reason
+        assert f"; about {channels} channels instead of 1: their " in reason
         assert not any("not priced" in n for n in short.notes)
 
 

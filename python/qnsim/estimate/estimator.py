@@ -3488,29 +3488,66 @@ class _Context:
                     best_memory = (factor, dd)
         if best_rate is None or best_memory is None:
             return None
-        need_hz, rate_d, raw = best_rate
+        need_hz, _rate_d, _raw = best_rate
         channels = math.ceil(lk.channels * need_hz / lk.total_rate_hz * (1 - 1e-12))
-        factor, memory_d = best_memory
+        factor, _memory_d = best_memory
         # Least figures rounded up as written: the shipped example's "at least 1.93e+05" was a need between 1.93e+05
         # and 1.935e+05, and a link of the 1.93e+05 it read was still refused by the same reason.
+        need_text, factor_text = _at_least(need_hz), _at_least(factor)
+        # Each distance is the one the estimate takes at the figure it is written with (the smallest that meets the
+        # share there): before, the distance the least rate was found at (d = 77 for the shipped example, where the
+        # 1.94e+05 written takes d = 71) stood beside the channels asked for, whose 1.97e+05 take d = 65.
+        at_rate = self._gathering_distance(lr, d, per_op_budget, max_distance, lambda hz, raw: float(need_text) / raw)
+        at_memory = self._gathering_distance(lr, d, per_op_budget, max_distance,
+                                             lambda hz, raw: hz * float(factor_text))
+        with_channels = dataclasses.replace(lk, channels=channels)
+        at_channels = self._gathering_distance(lr, d, per_op_budget, max_distance, None, with_channels)
+        channels_hz = with_channels.total_rate_hz
         return (
             f"its pairs wait for the rest of their syndrome round's 2d - 1 ({2 * d - 1} at d = {d}) at the link's "
             "pace, and a larger distance gathers more of them: no code distance meets the share with this link and "
-            f"these memories; fix: a link delivering at least {_at_least(need_hz)} raw pairs/s (about "
-            f"{_count(channels)} channels{_channels_across(need_hz, lk.rate_interval95)} instead of {lk.channels}; "
-            f"there d = {rate_d}, {raw:.3g} raw pairs per pair), or memories {_at_least(factor)}x longer-lived (T1 = "
-            f"{_at_least(lk.memory_t1_s * factor)} s, T2 = {_at_least(lk.memory_t2_s * factor)} s; there d = "
-            f"{memory_d})"
+            f"these memories; fix: a link delivering at least {need_text} raw pairs/s ({_distance_there(at_rate)}; "
+            f"about {_count(channels)} channels{_channels_across(need_hz, lk.rate_interval95)} instead of "
+            f"{lk.channels}: their {channels_hz:.3g} raw pairs/s, {_distance_there(at_channels)}), or memories "
+            f"{factor_text}x longer-lived (T1 = {_at_least(lk.memory_t1_s * factor)} s, T2 = "
+            f"{_at_least(lk.memory_t2_s * factor)} s; {_distance_there(at_memory)})"
         )
 
-    def _round_candidates(self, lr: LinkReport) -> list[tuple[tuple[float, ...], float, float]]:
+    def _gathering_distance(self, lr: LinkReport, d: int, per_op_budget: float, max_distance: int,
+                            delivered: Callable[[float, float], float] | None,
+                            link: Link | None = None) -> tuple[int, float] | None:
+        """(distance, raw pairs per pair): the smallest code distance from ``d`` up to ``max_distance`` whose
+        syndrome rounds' pairs, gathered at the delivery ``delivered(pairs/s as given, raw pairs per pair)`` (or at
+        ``link``'s own rate), meet ``per_op_budget`` with some round count (the fewest rounds there), as the
+        estimate chooses at that delivery; None if none does."""
+        found = self.link_for(lr.qpus)
+        lk = found[0]
+        best: tuple[int, float] | None = None
+        for c, delivered_hz, raw in self._round_candidates(lr, link):
+            if not delivered_hz > 0 or not math.isfinite(raw):
+                continue
+            hz = delivered_hz if delivered is None else delivered(delivered_hz, raw)
+            for dd in range(d if d % 2 else d + 1, max_distance + 1, 2):
+                if best is not None and dd >= best[0]:
+                    break
+                if self._operation_error(lr, dd, c) > per_op_budget:
+                    continue
+                gathered = _gathered_pair(c, 2 * dd - 1, hz, lk.memory_t1_s, lk.memory_t2_s)
+                if self._operation_error(lr, dd, gathered) <= per_op_budget:
+                    best = (dd, raw)
+                    break
+        return best
+
+    def _round_candidates(self, lr: LinkReport, link: Link | None = None) -> list[tuple[tuple[float, ...], float, float]]:
         """(delivered pair, pairs delivered per second, raw pairs per pair) of every round count :meth:`_interface`
-        chooses from (raw pairs included), on the link as given: its full channels bring a round's partner soonest
-        and deliver fastest, so no operating point (_operate_ec) delivers better pairs or gathers them sooner, and the
-        distance these rule out is ruled out for all of them."""
+        chooses from (raw pairs included), on the link as given (or ``link``, its channels changed): its full
+        channels bring a round's partner soonest and deliver fastest, so no operating point (_operate_ec) delivers
+        better pairs or gathers them sooner, and the distance these rule out is ruled out for all of them."""
         noise = self._purification_noise(lr.qpus)
         found = self.link_for(lr.qpus)
         lk = found[0] if found is not None else None
+        if link is not None and lk is not None:
+            lk = link
         storage = PairStorage.of(lk) if lk is not None else None
         f = lk.fidelity if lk is not None else lr.raw_fidelity
 
@@ -3813,6 +3850,13 @@ def _count(n: int) -> str:
     """A channel count or multiple in a reason: in full up to what a link takes, beyond it short and said so (a
     1e-300 s limit on a relay route printed a 301-digit multiple)."""
     return f"{n:,}" if n <= MAX_CHANNELS else f"{n:.3g} (more than the {MAX_CHANNELS:.0e} channels a link takes)"
+
+
+def _distance_there(found: tuple[int, float] | None) -> str:
+    """The words for the distance (and raw pairs per pair) a fix's figure takes (:meth:`_Context._gathering_distance`)."""
+    if found is None:
+        return "no distance meets the share there"
+    return f"there d = {found[0]}, {found[1]:.3g} raw pairs per pair"
 
 
 def _at_least(value: float) -> str:
