@@ -150,14 +150,14 @@ def _streamable(draw):
                 t_reset_s=draw(times), e_1q=0.0, e_2q=0.0, e_meas=0.0) for _ in range(3)]
     latencies = [draw(st.sampled_from([0.0, 1e-6, 1e-4, 1e-3])) for _ in range(3)]
     placement = [draw(st.integers(0, 2)) for _ in range(n)]
-    return "\n".join(lines) + "\n", qpus, latencies, placement
+    return "\n".join(lines) + "\n", qpus, latencies, placement, draw(st.sampled_from([1e3, 1e6, 1e12]))
 
 
 def _example(text, placement):
     """One of the old counterexamples: QPUs of 1 us one-qubit gates and 100 us CX, measurements and resets, 1 ms
     links."""
     qpu = QPU(num_qubits=5, t_1q_s=1e-6, t_2q_s=1e-4, t_meas_s=1e-4, t_reset_s=1e-4, e_1q=0.0, e_2q=0.0, e_meas=0.0)
-    return text, [qpu] * 3, [1e-3] * 3, placement
+    return text, [qpu] * 3, [1e-3] * 3, placement, 1e12
 
 
 @settings(max_examples=40, deadline=None)
@@ -165,6 +165,7 @@ def _example(text, placement):
 @example(_example("MR 0\n" * 5, [0, 0, 0]))
 @example(_example("MPP X0*X1*X2*X3\n" * 5, [0, 0, 0, 0]))
 @example(_example("CX 0 1\nT 1\nMX 1\n" * 5, [0, 1, 0]))
+@example(("SWAP 0 1\n", [QPU(num_qubits=2, e_1q=0.0, e_2q=0.0, e_meas=0.0)] * 3, [0.0] * 3, [0, 1], 1e3))
 def test_a_streamed_counts_critical_path_is_an_upper_bound_on_the_schedule(case):
     """A streamed count's critical path (its compute, and the wall clock over links fast enough never to bound it)
     against the same circuit counted unstreamed, whose schedule is exact. Old behaviour: it was labelled "depth
@@ -172,14 +173,17 @@ def test_a_streamed_counts_critical_path_is_an_upper_bound_on_the_schedule(case)
     measurement then a reset), MPP X0*X1*X2*X3 one measurement where it takes four CX and one (2.0 ms), and remote
     CX; T; MX chains over a 1 ms link one message in all where each MX waits for its CX's corrections (2.7 ms against
     6.5 ms). Now each layer is priced at the slowest operation the count holds and a message per operation that may
-    wait for corrections (at most one per remote operation and per layer): never below the schedule."""
+    wait for corrections (at most one per remote operation and per layer): never below the schedule. Over links
+    slow enough to bound the run too (1 kHz, 1 MHz): a remote SWAP (two teleportations) took one pair streamed and
+    two counted whole, so its link's time was halved (1.3 ms against 2.0 ms); a streamed count now prices a second
+    pair for as many remote operations as it has swap-like applications."""
     import tempfile
     from pathlib import Path
 
     from qnsim.estimate import stream_circuit_file
 
-    text, qpus, latencies, placement = case
-    links = [Link(pair, rate_hz=1e12, fidelity=0.9999, latency_s=lat)
+    text, qpus, latencies, placement, rate_hz = case
+    links = [Link(pair, rate_hz=rate_hz, fidelity=0.9999, latency_s=lat)
              for pair, lat in zip([(0, 1), (0, 2), (1, 2)], latencies)]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "w.stim"

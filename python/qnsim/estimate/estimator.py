@@ -1876,7 +1876,19 @@ class _Context:
                 # at the earliest (the depth bound counts it as one layer).
                 crit += frame
                 self._crit_nolat += frame_nolat
-            return local, remote, dict(remote), crit, True
+            # A swap-like gate moves both states (two teleportations, two pairs) where it is remote; a streamed count
+            # does not say which of its applications are, so each link's remote operations take a second pair for as
+            # many as there are swap-like applications. Before, one pair each: a remote SWAP read 1 pair streamed
+            # and 2 counted whole, and a link that carries half the pairs bound the run at half its time.
+            swap_like = sum(n for name, n in w.per_gate.items() if _GATE_KINDS.get(name, ("", 0, 0, 1, 0))[3] == 2)
+            pairs = {key: n + min(n, swap_like) for key, n in remote.items()}
+            if swap_like and remote:
+                self.notes.append(
+                    f"streamed workload: its {swap_like:,} swap-like gate application(s) (SWAP, ISWAP, CXSWAP, ...) "
+                    "take two pairs each where remote (both states teleported); a streamed count does not say which "
+                    "are, so each link prices a second pair for as many of its remote operations (an upper bound)"
+                )
+            return local, remote, pairs, crit, True
         # Logical summary.
         loads = p.qubits_per_qpu
         n = w.logical_qubits
