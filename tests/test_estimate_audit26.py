@@ -259,3 +259,27 @@ def test_the_remote_error_fix_names_the_distance_each_of_its_figures_takes():
         again = estimate(workload, qpus, [dataclasses.replace(link, **changed)], placement=[0, 1])
         assert again.error_corrected.code_distance == int(distance), (changed, distance)
         assert not [r for r in again.reasons if r.startswith("remote error")], (changed, again.reasons)
+
+
+def test_an_error_corrected_streamed_run_claims_no_streamed_bound(tmp_path):
+    """200 remote CX with a T on each qubit, streamed and counted whole, on error-corrected QPUs against a 100 us
+    limit: both take 804 us of logical cycles (the run is timed in logical cycles, not by the physical critical
+    path). Old behaviour: the streamed report's reason read "runtime: 0.000804 s (804 us) by a streamed count's depth
+    bound x the slowest gate time (not the circuit's schedule ..., so the run may be shorter)" and named the
+    unstreamed estimate as the fix, which gives the same 804 us. Now neither the reason, the bound nor the note
+    speaks of a streamed critical path there."""
+    from qnsim.estimate import stream_circuit_file
+
+    text = "CX 0 1\nT 0\nT 1\n" * 200 + "M 0 1\n"
+    (tmp_path / "w.stim").write_text(text)
+    qpus = [QPU.preset("qubit_gate_ns_e4", surface_code=SurfaceCode(), num_qubits=10**6)] * 2
+    kw = dict(placement=[0, 1], max_runtime_s=1e-4)
+    links = [Link((0, 1), rate_hz=1e9, fidelity=0.999)]
+    streamed = estimate(stream_circuit_file(tmp_path / "w.stim", progress=False), qpus, links, **kw)
+    whole = estimate(text, qpus, links, **kw)
+    assert streamed.wall_clock_s == pytest.approx(whole.wall_clock_s) and streamed.wall_clock_s > 1e-4
+    assert streamed.bound == whole.bound == "local compute"
+    (reason,) = [r for r in streamed.reasons if r.startswith("runtime")]
+    assert "streamed" not in reason and "unstreamed" not in reason
+    (note,) = [n for n in streamed.notes if n.startswith("streamed workload")]
+    assert "critical path" not in note

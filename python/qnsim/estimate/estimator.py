@@ -1854,12 +1854,14 @@ class _Context:
             waits = min(w.depth_bound, sum(remote.values()), _waiting_operations(w)) if remote else 0
             waited = (f" and a remote operation's message for each of up to {waits:,} operations that may wait for "
                       "its corrections") if waits else ""
+            # Error-corrected runs are timed in logical cycles (the streamed count's as the circuit's): no such path.
+            path = "" if self.ec else (
+                "critical path = an upper bound on the circuit's schedule: depth bound x the slowest operation of any "
+                f"QPU per layer ({what}{waited}), above the schedule where operation times differ; ")
             self.notes.append(
-                "streamed workload: no cat-entangler sharing (pair order unknown); critical path = an upper bound "
-                f"on the circuit's schedule: depth bound x the slowest operation of any QPU per layer ({what}"
-                f"{waited}), above the schedule where operation times differ; one-qubit gates and measurements "
-                "per QPU apportioned by the qubits placed (a streamed count has none per qubit), their faults "
-                "priced at the worst error rates of the QPUs holding qubits (an upper bound)"
+                f"streamed workload: no cat-entangler sharing (pair order unknown); {path}one-qubit gates and "
+                "measurements per QPU apportioned by the qubits placed (a streamed count has none per qubit), their "
+                "faults priced at the worst error rates of the QPUs holding qubits (an upper bound)"
             )
             # An operation of layer j starts once its qubits' operations of earlier layers end (at most t_layer
             # each) and the corrections it waits for are known (a message after their remote operation started):
@@ -3643,7 +3645,9 @@ class _Context:
     ) -> EstimateReport:
         total_local = sum(sum(v) for v in local_gates.values())
         self.placement = p
-        streamed_bound = getattr(self, "_crit_upper", False) and bound == "local compute"
+        # (Error-corrected runs: their logical cycles, the same streamed or not; before, their runtime reason too read
+        # "by a streamed count's depth bound x the slowest gate time" where the circuit counted whole read the same.)
+        streamed_bound = getattr(self, "_crit_upper", False) and bound == "local compute" and ec is None
         if streamed_bound:
             # Its compute is an upper bound on the schedule (_streamed_layer_s): the bound says so wherever it shows
             # (the table's wall clock line, the JSON, the verdict's reasons).
