@@ -3514,15 +3514,17 @@ class _Context:
         at_rate = self._gathering_distance(lr, d, per_op_budget, max_distance, lambda hz, raw: float(need_text) / raw)
         at_memory = self._gathering_distance(lr, d, per_op_budget, max_distance,
                                              lambda hz, raw: hz * float(factor_text))
-        with_channels = dataclasses.replace(lk, channels=channels)
-        at_channels = self._gathering_distance(lr, d, per_op_budget, max_distance, None, with_channels)
-        channels_hz = with_channels.total_rate_hz
+        channels_text = ""
+        if not lk.relay_hop_rates_hz:  # A relay route's channels are its hops' (its pace their cycle): not priced here.
+            with_channels = dataclasses.replace(lk, channels=channels)
+            at_channels = self._gathering_distance(lr, d, per_op_budget, max_distance, None, with_channels)
+            channels_text = f": their {with_channels.total_rate_hz:.3g} raw pairs/s, {_distance_there(at_channels)}"
         return (
             f"its pairs wait for the rest of their syndrome round's 2d - 1 ({2 * d - 1} at d = {d}) at the link's "
             "pace, and a larger distance gathers more of them: no code distance meets the share with this link and "
             f"these memories; fix: a link delivering at least {need_text} raw pairs/s ({_distance_there(at_rate)}; "
             f"about {_count(channels)} channels{_channels_across(need_hz, lk.rate_interval95)} instead of "
-            f"{lk.channels}: their {channels_hz:.3g} raw pairs/s, {_distance_there(at_channels)}), or memories "
+            f"{lk.channels}{channels_text}), or memories "
             f"{factor_text}x longer-lived (T1 = {_at_least(lk.memory_t1_s * factor)} s, T2 = "
             f"{_at_least(lk.memory_t2_s * factor)} s; {_distance_there(at_memory)})"
         )
