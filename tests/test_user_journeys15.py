@@ -111,7 +111,7 @@ def test_the_planners_link_journey_reads_one_need_at_every_step(tmp_path, capsys
     links_text = (EXAMPLES / "estimate" / "links.toml").read_text()
     assert main(["estimate", workload, "--links", str(EXAMPLES / "estimate" / "links.toml")]) == 1
     first = capsys.readouterr().out
-    least = re.search(r"at least (\S+) raw pairs/s \(about (\d+) channels", first)
+    least = re.search(r"at least (\S+) raw pairs/s \(there d = \d+, [^;]*; about (\d+) channels", first)
     need = re.search(r"link 0-1 needs (\S+) raw pairs/s \(has (\S+), .*?\): ([0-9,]+) channels", first)
     assert least and need, first
     least_hz, copies = float(least.group(1)), int(least.group(2))
