@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import sys
 
+import qnsim
+
 EXAMPLES = os.path.join(os.path.dirname(__file__), os.pardir, "examples")
 
 
@@ -30,3 +32,28 @@ def test_the_chain_policy_table_gives_each_rate_its_interval_and_notes(capsys, m
     assert "reads high" in note and note.endswith("ask for at least 100 pairs (--pairs) to measure it"), note
     # The native run's deliveries keep the links' fixed schedule: its rate is exact for its window.
     assert example.rate_interval_text(native.requests[0]) == "exact"
+
+
+def test_a_timer_set_in_sends_argument_order_names_the_delay():
+    """``Protocol.set_timer`` takes (delay_s, node, payload) and ``send`` (from_node, to_node, message, after_s=):
+    a policy writing ``self.set_timer("n0", 1e-3)`` was refused as "set_timer: unknown node 0.001", which hid
+    that the delay was the argument out of place. Old behaviour: the node was checked first; now the delay is,
+    and the refusal names ``delay_s`` and the node name given for it."""
+    import math
+
+    refusals = []
+
+    class SendOrder(qnsim.Protocol):
+        def on_pair_ready(self, node, slot, partner_slot):
+            for args in ((node, 1e-3), (node, math.nan)):
+                try:
+                    self.set_timer(*args)
+                except qnsim.ParameterError as error:
+                    refusals.append((error.field, str(error)))
+            self.discard(slot)
+
+    net = qnsim.chain(3, length_km=1.0, fidelity=0.99, rate_hz=1e4, formalism="bell_diagonal", seed=5)
+    net.request("n0", "n2", num_pairs=1, protocol=SendOrder())
+    net.run(2e-4, progress=False)
+    assert refusals and all(r == ("delay_s", f"delay_s must be a real number, got {r[1].split()[-1]}") for r in refusals)
+    assert {r[1].split()[-1] for r in refusals} <= {"'n0'", "'n1'", "'n2'"}

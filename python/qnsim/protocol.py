@@ -462,9 +462,15 @@ class Protocol:
         return self._hub.send(self, src, dst, message, _delay_ps(after_s, "after_s")) / 1e12
 
     def set_timer(self, delay_s: float, node: str, payload: Any = None) -> None:
-        """Calls :meth:`on_timer` at ``node`` with ``payload`` after ``delay_s`` seconds."""
+        """Calls :meth:`on_timer` at ``node`` with ``payload`` after ``delay_s`` seconds.
+
+        The delay comes first (unlike :meth:`send`, whose nodes do): ``set_timer("b", 1e-3)`` is refused
+        naming ``delay_s`` and ``'b'``.
+        """
+        # The delay is checked first: arguments in send's order ("b", 1e-3) were refused as "unknown node 0.001".
+        delay_ps = _delay_ps(delay_s, "delay_s")
         node_index = self.network.node(node, "set_timer").index
-        self._hub.set_timer(self, _delay_ps(delay_s, "delay_s"), node_index, payload)
+        self._hub.set_timer(self, delay_ps, node_index, payload)
 
     # ---- facts --------------------------------------------------------------------------
 
