@@ -262,6 +262,8 @@ def test_the_architects_repeater_journey_runs_from_the_tutorial_as_written(tmp_p
 
     from repo_text import EXAMPLES, ROOT, read_text
 
+    import pandas
+
     from qnsim.cli import main
     from qnsim.plot import summarize
 
@@ -283,7 +285,8 @@ def test_the_architects_repeater_journey_runs_from_the_tutorial_as_written(tmp_p
     assert best["rate_hz_mean"].idxmax() == 20 and best["mean_fidelity_mean"].idxmax() == 20
     rounds = summarize("rounds.csv", "requests.0.purification_rounds", ["rate_hz", "mean_fidelity"])
     assert rounds["rate_hz_mean"].is_monotonic_decreasing and rounds["mean_fidelity_mean"].is_monotonic_decreasing
-    assert rounds["links.*.channels"].tolist() == [2, 2, 3]
+    # Every number of rounds on the same hardware (round 16: the unpurified point had 2 channels, two rounds 3).
+    assert set(pandas.read_csv("rounds.csv")["links.*.channels"]) == {3}
 
 
 #: 8 pairs in 5 ms, memories of T1 = T2 = 1 s.

@@ -58,3 +58,32 @@ def test_a_timer_set_in_sends_argument_order_names_the_delay():
     given = [message.removeprefix("delay_s must be a real number, got ") for _, message in refusals]
     assert refusals and all(field == "delay_s" for field, _ in refusals), refusals
     assert set(given) <= {"'n0'", "'n1'", "'n2'"}, refusals  # the node name given for the delay
+
+
+def test_the_tutorials_purification_sweep_keeps_the_hardware_fixed():
+    """The architect's "does purification help?" sweep (docs/tutorials/two_qpus_transducers.md and the comment
+    of examples/transducer_repeater.toml) paired ``links.*.channels,requests.0.purification_rounds=2,0;2,1;3,2``:
+    the unpurified point ran on 2 channels per link and two rounds on 3, so the rate purification was weighed
+    against was that of less hardware (981 Hz on 2 channels, 1542 Hz on 3, 5 seeds), unlike the repeater tutorial,
+    which gives every scheme the channels two rounds need. Old behaviour: the channels varied with the rounds; now
+    only the rounds vary, on channels enough for the most rounds swept."""
+    import shlex
+
+    from repo_text import EXAMPLES, ROOT, read_text
+
+    from qnsim.sweep_cli import parse_param
+
+    tutorial = read_text(ROOT / "docs" / "tutorials" / "two_qpus_transducers.md")
+    (command,) = [line for line in tutorial.splitlines() if "purification_rounds" in line and "qnsim sweep" in line]
+    assert f"#   {command}" in read_text(EXAMPLES / "transducer_repeater.toml")  # the scenario's comment agrees
+    words = shlex.split(command)
+    axes: dict[str, set] = {}
+    for flag, text in zip(words, words[1:]):
+        if flag == "--param":
+            key, values = parse_param(text)
+            for i, name in enumerate(key.split(",")):
+                axes.setdefault(name, set()).update(v[i] if "," in key else v for v in values)
+    varied = [name for name, values in axes.items() if len(values) > 1]
+    assert varied == ["requests.0.purification_rounds"], axes
+    (channels,) = axes["links.*.channels"]
+    assert channels >= max(axes["requests.0.purification_rounds"]) + 1  # a round needs a memory more per side
