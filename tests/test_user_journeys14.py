@@ -260,9 +260,8 @@ def test_the_architects_repeater_journey_runs_from_the_tutorial_as_written(tmp_p
     a purification round lowers both, and each plot names the parameter swept with its x."""
     import shlex
 
-    from repo_text import EXAMPLES, ROOT, read_text
-
     import pandas
+    from repo_text import EXAMPLES, ROOT, read_text
 
     from qnsim.cli import main
     from qnsim.plot import summarize
