@@ -478,8 +478,11 @@ requests table (one row per request, over the pairs delivered so far):
                      latency (the cutoff bounds each qubit's storage)
   entangled          yes; NO when every delivered pair has zero concurrence (density matrix,
                      bell_diagonal) or no mean Bell weight exceeds 1/2 (stabilizer); partly when some
-                     pairs have zero concurrence and the others not (a note says how many); pairs
-                     near another Bell state than Phi+ are entangled at a low fidelity (a note names it)
+                     pairs have zero concurrence and the others not (a note says how many); unsure
+                     when a stabilizer run's trajectories leave it open (a mean Bell weight's 95%
+                     Wilson interval holds 1/2: ENTANGLEMENT UNDECIDED); - when none was delivered;
+                     pairs near another Bell state than Phi+ are entangled at a low fidelity (a note
+                     names it)
   status             served, dropped, open (still delivering at the end), waiting (for memories)
                      or pending (before its start)
   finished           when it was served or dropped

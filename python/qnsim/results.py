@@ -686,7 +686,9 @@ class RequestResult:
         Bell-diagonal state is entangled exactly when one of its four Bell weights exceeds 1/2 (its
         concurrence is 2 max - 1), so the largest mean Bell weight must exceed 1/2; without Bell
         weights, the mean fidelity (the Phi+ weight). A pair near Psi+ is entangled with a low
-        fidelity toward Phi+, and a note says which Bell state it is near.
+        fidelity toward Phi+, and a note says which Bell state it is near. In a stabilizer run the mean weights
+        are sampled, so this is an estimate: where a weight's 95% interval holds 1/2, a note (ENTANGLEMENT
+        UNDECIDED) says so and the tables read "unsure".
 
         Example:
             >>> import numpy as np

@@ -14,12 +14,14 @@ disagrees with the exact runs' beyond their statistical error (a twirled T1, say
 carries a note and a ``RuntimeWarning`` says so.
 
 :func:`round_timing` turns the supply into what a syndrome round of a distributed patch gets. The pairs' arrival
-law is the supply's (:attr:`LinkSupply.arrivals`): a link that heralds at random (a success probability below 1)
-is taken as a Poisson process, as below; one whose deliveries keep a fixed schedule (an abstract link given a rate
-alone) as periodic, one pair every ``1 / R``, solved exactly (:func:`round_timing`'s ``arrivals``: no round waits
-longer than its batch, so at the required rate rounds last one cycle and the data do not idle, where a Poisson
-supply of 9 pairs waits 0.13 of a cycle per round). A random supply measured more regular or more bunched than a
-Poisson process (its interarrival times' variance) carries a note. For a Poisson supply:
+law is the supply's (:attr:`LinkSupply.arrivals`): a link that heralds at random (a success probability below 1) is
+taken as a Poisson process, as below; one whose deliveries keep a fixed schedule of single, evenly spaced pairs (an
+abstract link of one channel given a rate alone) as periodic, one pair every ``1 / R``, solved exactly
+(:func:`round_timing`'s ``arrivals``: no round waits longer than its batch, so at the required rate rounds last one
+cycle and the data do not idle, where a Poisson supply of 9 pairs waits 0.13 of a cycle per round). A fixed schedule
+of bursts (several channels in step deliver their pairs at once) or of uneven gaps is taken as a Poisson process,
+with a note. A random supply measured more regular or more bunched than a Poisson process (its interarrival times'
+variance) carries a note. For a Poisson supply:
 
 * a round needs ``N`` pairs (:func:`qnsim.qec.seam_resources`); with pairs arriving at ``R`` per
   second the batch takes ``N / R`` on average (a Poisson supply), and ``wait_s`` is

@@ -64,8 +64,8 @@ saying whether it is per shot, per round or per second:
   ``pair_fidelity``
   and ``pair_psi_plus``, ``pair_psi_minus``, ``pair_phi_minus`` (the pairs' Bell-diagonal state at
   use), ``link_arrivals`` (the pairs' arrival law the timing models, :attr:`qnsim.qec.LinkSupply.arrivals`:
-  ``"poisson"``, or ``"periodic"`` for deliveries on a fixed schedule), ``round_time_s`` (s per round on
-  average, waits included), ``wait_per_round_s`` (s per
+  ``"poisson"``, or ``"periodic"`` for single, evenly spaced deliveries on a fixed schedule), ``round_time_s``
+  (s per round on average, waits included), ``wait_per_round_s`` (s per
   round: the mean time its batch of pairs takes beyond ``cycle_time_s``), ``poisson_wait_per_round_s``
   (s a round waits on average when the pairs arrive as a Poisson process: larger, and > 0 even at the
   required rate; the circuit's data idle error is averaged over these waits; with ``link_arrivals``
