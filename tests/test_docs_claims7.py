@@ -109,3 +109,23 @@ def test_run_help_names_every_value_of_the_entangled_column(capsys):
     column = help_text[help_text.index("entangled yes;") : help_text.index("status served")]
     assert "unsure when a stabilizer run's trajectories leave it open" in column
     assert "ENTANGLEMENT UNDECIDED" in column and "- when none was delivered" in column
+
+
+# --- qnsim.sweep: the seeds it takes ------------------------------------------------------------------------------
+
+
+def test_sweep_docstrings_state_the_one_seed_range():
+    """qnsim.sweep's and grid_points' docstrings said seeds are "a list of seeds" and "distinct ints >= 0"; since
+    a38a964 every seed is checked by one spec, [0, 2**64 - 1]: 2**64 is refused, 2**64 - 1 taken (it was refused
+    from 2**63 on). Checked here, and that both docstrings state that range."""
+    import pytest
+
+    from qnsim import sweeps
+
+    assert [p.seed for p in sweeps.grid_points({}, seeds=[2**64 - 1, 2**63])] == [2**64 - 1, 2**63]
+    with pytest.raises(ValueError, match="seeds\\[0\\]"):
+        sweeps.grid_points({}, seeds=[2**64])
+    for doc in (sweeps.grid_points.__doc__, sweeps.sweep.__doc__):
+        text = " ".join(doc.split())
+        seeds = text[text.index("seeds: ") :]
+        assert "in [0, 2^64 - 1]" in seeds[:200], seeds[:200]

@@ -396,7 +396,7 @@ def grid_points(
         grid: Key -> non-empty list of values (bool, int, float or str; finite numbers; no line
             breaks in text), or comma-joined keys -> list of value tuples. An empty grid gives
             one point per seed with no parameters.
-        seeds: A count ``n`` (seeds ``0 .. n-1``) or an explicit list of distinct ints >= 0.
+        seeds: A count ``n`` (seeds ``0 .. n-1``) or an explicit list of distinct ints in [0, 2^64 - 1].
         scenario: The sweep's :func:`scenario_id` (part of every point's id), or "".
 
     Returns:
@@ -3690,8 +3690,9 @@ def sweep(
             together, are joined by commas and take tuples: ``{"links.*.channels,
             requests.0.purification_rounds": [(2, 1), (4, 2)]}`` (see :func:`grid_axes`); each
             key is its own column of the rows.
-        seeds: A count ``n`` (seeds ``0 .. n-1``) or a list of seeds; each combination of grid
-            values runs once per seed.
+        seeds: A count ``n`` (seeds ``0 .. n-1``) or a list of distinct seeds, each an int in [0, 2^64 - 1] (with
+            one from 2^63 on, a Parquet out's seed column is unsigned 64-bit); each combination of grid values runs
+            once per seed.
         backend: ``"local"`` (``concurrent.futures.ProcessPoolExecutor``) or ``"dask"``
             (``dask.distributed``).
         out: ``*.csv`` file or ``*.parquet`` directory to stream rows to and resume from; None
