@@ -129,3 +129,36 @@ def test_sweep_docstrings_state_the_one_seed_range():
         text = " ".join(doc.split())
         seeds = text[text.index("seeds: ") :]
         assert "in [0, 2^64 - 1]" in seeds[:200], seeds[:200]
+
+
+# --- calibrate_link: what its seed and formalism do --------------------------------------------------------------
+
+
+def test_calibrate_link_docstring_says_what_a_network_does_with_seed_and_formalism(tmp_path):
+    """calibrate_link's docstring said ``seed`` is a "Seed override" and ``formalism`` a ``"density_matrix"`` or
+    ``"stabilizer"`` override; since a38a964 a Network given another seed or formalism than its own is refused (they
+    were dropped without a word), a scenario file's seed is checked in [0, 2**64 - 1], and a file runs in
+    bell_diagonal too. Checked here, and that the docstring (its API page) says so."""
+    import pytest
+    from scenarios import two_node_scenario
+
+    import qnsim
+    from qnsim.estimate import calibrate_link
+
+    path = tmp_path / "s.toml"
+    path.write_text(two_node_scenario(0.05, rate_hz=1e4))
+    assert calibrate_link(path, formalism="bell_diagonal", seed=2**64 - 1).pairs > 100
+    with pytest.raises(ValueError, match="18446744073709551616"):
+        calibrate_link(path, seed=2**64)
+    net = qnsim.Network(seed=1)
+    net.add_node("a"), net.add_node("b")
+    net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e4)
+    net.request("a", "b")
+    for kw in ({"seed": 2}, {"formalism": "stabilizer"}):
+        with pytest.raises(ValueError, match="build the network with"):
+            calibrate_link(net, until_s=0.01, **kw)
+    doc = " ".join(calibrate_link.__doc__.split())
+    assert '``"density_matrix"``, ``"bell_diagonal"`` or ``"stabilizer"`` override of a scenario file' in doc
+    assert "A Network runs with its own seed: another is refused" in doc
+    assert "A Network runs in its own formalism: another is refused" in doc
+    assert "an int in [0, 2^64 - 1]" in doc

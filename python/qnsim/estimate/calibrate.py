@@ -217,16 +217,19 @@ def calibrate_link(
             :class:`qnsim.Network` with its requests (then ``until_s`` is required).
         request: Index of the request whose pairs to measure (its src and dst are the QPUs).
         until_s: Simulated time in s (default: the scenario's ``run.until_s``).
-        seed: Seed override (None: the scenario's ``run.seed``; a scenario without one, or a Network
-            built with ``seed=None``, runs with a seed drawn at random, which a note names).
-        formalism: ``"density_matrix"`` or ``"stabilizer"`` override.
+        seed: Seed override of a scenario file, an int in [0, 2^64 - 1] (None: the scenario's ``run.seed``; a
+            scenario without one, or a Network built with ``seed=None``, runs with a seed drawn at random, which a
+            note names). A Network runs with its own seed: another is refused.
+        formalism: ``"density_matrix"``, ``"bell_diagonal"`` or ``"stabilizer"`` override of a scenario file. A
+            Network runs in its own formalism: another is refused.
 
     Returns:
         The measured :class:`CalibratedLink`.
 
     Raises:
         ValueError: No such request, or the request delivered no pair (the simulated time is
-            too short to measure a rate: the message says how long it ran).
+            too short to measure a rate: the message says how long it ran), or a Network given another seed or
+            formalism than its own.
 
     Example:
         >>> import qnsim
