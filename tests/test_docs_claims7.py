@@ -162,3 +162,53 @@ def test_calibrate_link_docstring_says_what_a_network_does_with_seed_and_formali
     assert "A Network runs with its own seed: another is refused" in doc
     assert "A Network runs in its own formalism: another is refused" in doc
     assert "an int in [0, 2^64 - 1]" in doc
+
+
+# --- concepts.md: one seed spec, seeds named, the C locale ---------------------------------------------------------
+
+
+def test_concepts_states_the_one_seed_range_and_the_seeds_drawn(capsys):
+    """docs/concepts.md's "Randomness and determinism" named only ``Network.seed`` as the seed drawn for
+    ``seed=None`` and no range; since a38a964, 63f6744 and 461db4e every seed is checked in [0, 2**64 - 1] by one
+    spec (the sweep refused seeds from 2**63 on, the partitioner above 2**31 - 1), and the simulators and
+    sample_logical_error name the seed they drew. Checked here at each entry point the page names, that a drawn seed
+    repeats its run, and that the page says so."""
+    import pytest
+
+    import qnsim
+    from qnsim import qec
+    from qnsim.cli import main
+    from qnsim.estimate import QPU, estimate
+
+    refusals = [
+        lambda s: qnsim.Network(seed=s),
+        lambda s: qnsim.StabilizerSimulator(2, seed=s),
+        lambda s: qnsim.DensityMatrixSimulator(2, seed=s),
+        lambda s: qnsim.QubitRegistry("density_matrix", seed=s),
+        lambda s: qnsim.sweeps.grid_points({}, seeds=[s]),
+        lambda s: estimate("CX 0 1\n", [QPU(num_qubits=2)] * 2, seed=s),
+        lambda s: qec.sample_logical_error(qec.memory_circuit(3, rounds=1, basis="Z"), max_shots=10, seed=s),
+    ]
+    for make in refusals:
+        for bad in (2**64, -1):
+            with pytest.raises(ValueError, match=str(bad).replace("-", "\\-")):
+                make(bad)
+    assert qnsim.StabilizerSimulator(2, seed=2**64 - 1).seed == 2**64 - 1
+    assert main(["run", str(ROOT / "examples" / "two_qpus_transducers.toml"), "--seed", str(2**64)]) == 2
+    assert str(2**64) in capsys.readouterr().err
+
+    drawn = qnsim.StabilizerSimulator(4)
+    drawn.h(0), drawn.cx(0, 1)
+    again = qnsim.StabilizerSimulator(4, seed=drawn.seed)
+    again.h(0), again.cx(0, 1)
+    assert [drawn.measure(q) for q in range(4)] == [again.measure(q) for q in range(4)]
+    circuit = qec.memory_circuit(3, rounds=2, basis="Z", noise=qec.NoiseModel.si1000(0.01))
+    est = qec.sample_logical_error(circuit, max_shots=500)
+    assert est.seed_drawn and any(str(est.seed) in n for n in est.notes)
+    assert qec.sample_logical_error(circuit, max_shots=500, seed=est.seed).errors == est.errors
+
+    page = _prose(ROOT / "docs" / "concepts.md")
+    assert ("the simulators' `seed` (`StabilizerSimulator`, `DensityMatrixSimulator`) and "
+            "`qnsim.qec.sample_logical_error`'s (`LogicalErrorEstimate.seed`, with a note) name a seed drawn") in page
+    assert "every seed is an integer in [0, 2^64 - 1], one check wherever a seed is taken" in page
+    assert "use the C locale whatever the process's" in page
