@@ -28,19 +28,23 @@ def test_readme_says_a_streamed_counts_critical_path_is_an_upper_bound(tmp_path)
     from qnsim.estimate import stream_circuit_file
 
     (tmp_path / "w.stim").write_text("MR 0\n" * 5)
-    qpus = [QPU(num_qubits=2, t_1q_s=1e-6, t_2q_s=1e-4, t_meas_s=1e-4, t_reset_s=1e-4, e_1q=0.0, e_2q=0.0,
-                e_meas=0.0)] * 2
+    qpus = [
+        QPU(num_qubits=2, t_1q_s=1e-6, t_2q_s=1e-4, t_meas_s=1e-4, t_reset_s=1e-4, e_1q=0.0, e_2q=0.0, e_meas=0.0)
+    ] * 2
     links = [Link((0, 1), rate_hz=1e12, fidelity=0.9999)]
-    streamed = estimate(stream_circuit_file(tmp_path / "w.stim", progress=False), qpus, links, placement=[0, 1],
-                        error_budget=0.99)
+    streamed = estimate(
+        stream_circuit_file(tmp_path / "w.stim", progress=False), qpus, links, placement=[0, 1], error_budget=0.99
+    )
     whole = estimate("MR 0\n" * 5, qpus, links, placement=[0, 1], error_budget=0.99)
     assert streamed.time_local_s >= whole.time_local_s * (1 - 1e-9) > 5 * 1e-4 * 1.5  # not depth x slowest gate
     (note,) = [n for n in streamed.notes if n.startswith("streamed workload")]
     assert "an upper bound on the circuit's schedule" in note
     readme = _prose(ROOT / "README.md")
     assert "its depth bound times the slowest gate time, not the circuit's schedule" not in readme
-    assert "its critical path is an upper bound on the circuit's schedule, not the schedule: its depth bound times " \
-           "the slowest operation it holds" in readme
+    assert (
+        "its critical path is an upper bound on the circuit's schedule, not the schedule: its depth bound times "
+        "the slowest operation it holds" in readme
+    )
     assert "error-corrected run is timed in logical cycles" in readme
 
 
@@ -68,8 +72,10 @@ def test_qec_texts_say_only_single_evenly_spaced_deliveries_are_periodic():
     assert arrivals == {1: ("periodic", False), 2: ("poisson", True)}
     tutorial = _prose(ROOT / "docs" / "tutorials" / "distributed_qec.md")
     assert "one on a fixed schedule (an abstract link given a rate alone) as periodic" not in tutorial
-    assert ("one delivering a pair at a time on a fixed schedule (an abstract link of one channel given a rate alone) "
-            "as periodic") in tutorial
+    assert (
+        "one delivering a pair at a time on a fixed schedule (an abstract link of one channel given a rate alone) "
+        "as periodic"
+    ) in tutorial
     assert "a fixed schedule of bursts (several channels in step) or uneven gaps is taken as Poisson" in tutorial
     module = " ".join(qec_link.__doc__.split())
     assert "one whose deliveries keep a fixed schedule (an abstract link given a rate alone) as periodic" not in module
@@ -208,7 +214,9 @@ def test_concepts_states_the_one_seed_range_and_the_seeds_drawn(capsys):
     assert qec.sample_logical_error(circuit, max_shots=500, seed=est.seed).errors == est.errors
 
     page = _prose(ROOT / "docs" / "concepts.md")
-    assert ("the simulators' `seed` (`StabilizerSimulator`, `DensityMatrixSimulator`) and "
-            "`qnsim.qec.sample_logical_error`'s (`LogicalErrorEstimate.seed`, with a note) name a seed drawn") in page
+    assert (
+        "the simulators' `seed` (`StabilizerSimulator`, `DensityMatrixSimulator`) and "
+        "`qnsim.qec.sample_logical_error`'s (`LogicalErrorEstimate.seed`, with a note) name a seed drawn"
+    ) in page
     assert "every seed is an integer in [0, 2^64 - 1], one check wherever a seed is taken" in page
     assert "use the C locale whatever the process's" in page
