@@ -11,8 +11,9 @@ on the circuit's detector error model):
   after every batch and a killed run resumes at the batch it was in, with the counts an
   uninterrupted run gives.
 * :func:`collect`: ``sinter.collect`` itself (multi-core, stopping rules, resumable with
-  ``save_resume_filepath``), for large runs on one machine. sinter draws its own seeds, so it is
-  not reproducible bit for bit. ``bench/qec_throughput.py`` measures both against plain sinter.
+  ``save_resume_filepath``), for large runs on one machine. sinter takes no seed (its workers draw
+  their own, and their batches follow the machine's load), so its counts cannot be repeated: each
+  estimate says so in its ``notes`` (``repeatable`` is False). ``bench/qec_throughput.py`` measures both against plain sinter.
 
 Error rates per round: a shot of ``r`` rounds fails with ``P``; if each round failed independently
 with ``p`` (and failures cancel in pairs), ``P = (1 - (1 - 2p)^r) / 2``, so
@@ -128,6 +129,9 @@ class LogicalErrorEstimate:
         seed: The seed the shots were sampled with (:func:`sample_logical_error`'s ``seed=``, or the one it drew
             when given none); None: not known (counts built by hand or read from sinter).
         seed_drawn: True when no seed was given and :attr:`seed` was drawn at random (a note says so).
+        repeatable: False for counts that no seed repeats: :func:`collect`'s (sinter seeds its worker processes
+            itself, from entropy, and cuts their shots into batches timed on the machine's load); a note says so
+            and how to repeat them.
 
     Example:
         >>> e = LogicalErrorEstimate(shots=10000, errors=100, rounds=5)
@@ -144,6 +148,7 @@ class LogicalErrorEstimate:
     max_errors: int | None = None
     seed: int | None = None
     seed_drawn: bool = False
+    repeatable: bool = True
 
     def __post_init__(self) -> None:
         # Built by hand too (from saved counts): every rate and note is read from these fields, and unchecked
@@ -164,7 +169,10 @@ class LogicalErrorEstimate:
             "max_errors": None if self.max_errors is None else _check_count(where + "max_errors", self.max_errors),
             "seed": None if self.seed is None else check_seed(where + "seed", self.seed),
             "seed_drawn": flag(where + "seed_drawn", self.seed_drawn),
+            "repeatable": flag(where + "repeatable", self.repeatable),
         }
+        if not values["repeatable"] and values["seed"] is not None:
+            raise ValueError(f"{where}repeatable=False with seed={values['seed']}: counts sampled with a seed repeat")
         if values["seed_drawn"] and values["seed"] is None:
             raise ValueError(f"{where}seed_drawn=True needs the seed that was drawn")
         if values["discards"]:
@@ -222,6 +230,13 @@ class LogicalErrorEstimate:
             notes.append(
                 f"no seed was given: the shots were sampled with seed {self.seed}, drawn at random, so the counts "
                 f"change from run to run; seed={self.seed} repeats them"
+            )
+        if not self.repeatable:
+            # collect's counts were one run of sinter's, whose workers draw their own seeds: run again, they differ.
+            notes.append(
+                "sampled by sinter (qec.collect), whose worker processes seed themselves: these counts cannot be "
+                "repeated; qec.sample_logical_error(circuit, max_shots=..., seed=...) samples the same circuit "
+                "repeatably (the same seed, the same counts)"
             )
         return notes
 
@@ -799,7 +814,8 @@ def collect(
         print_progress: Let sinter print progress to stderr.
 
     Returns:
-        One estimate per task, in the order given.
+        One estimate per task, in the order given. sinter takes no seed, so the counts cannot be repeated: each
+        estimate's ``repeatable`` is False and its notes say so (:func:`sample_logical_error` with a seed repeats).
 
     Raises:
         ValueError: Bad counts, a task that is not a ``(stim.Circuit, dict)`` pair, metadata the same as
@@ -902,6 +918,7 @@ def collect(
             discards=s.discards,
             metadata=dict(s.json_metadata),
             max_errors=max_errors,
+            repeatable=False,  # sinter.collect takes no seed: each worker's Stim sampler draws its own
         ))
     return out
 
