@@ -1474,6 +1474,18 @@ _INT = re.compile(r"[+-]?[0-9]+")
 
 #: The integers a Parquet column holds (int64).
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+_UINT64_MAX = 2**64 - 1
+
+
+def is_seed_column(name: object) -> bool:
+    """True for a column that holds seeds, in [0, 2**64 - 1]: the sweep's ``seed`` and any ``..._seed``
+    (a qec sweep's ``link_seed``). A Parquet out writes each as unsigned 64-bit once a seed needs it.
+
+    Example:
+        >>> is_seed_column("seed"), is_seed_column("link_seed"), is_seed_column("seeds")
+        (True, True, False)
+    """
+    return isinstance(name, str) and (name == SEED_COLUMN or name.endswith("_seed"))
 
 
 def _parse_cell(text: str) -> Any:
@@ -1859,13 +1871,26 @@ class _ParquetSink:
                     kinds.setdefault(key, type(value))
         return kinds
 
+    def _wide_seed_columns(self) -> set[str]:
+        """The seed columns written as unsigned 64-bit: one rule for every column that holds a seed (the sweep's
+        ``seed``, a qec sweep's ``link_seed``): unsigned once any of its seeds, written or buffered, is 2**63 or
+        more (``link_seed`` = 2**63 was refused as "beyond a 64-bit integer" where ``seed`` = 2**63 was written)."""
+        import pyarrow as pa
+
+        wide = {f.name for f in self.schema or [] if is_seed_column(f.name) and pa.types.is_uint64(f.type)}
+        if self.wide_seeds:
+            wide.add(SEED_COLUMN)
+        for row in self.buffer:
+            wide.update(k for k, v in row.items() if is_seed_column(k) and isinstance(v, int) and v > _INT64_MAX)
+        return wide
+
     def _check_kinds(self, row: dict) -> None:
         """Refuses a row with a value of another type than its column's so far, after writing the rows
         buffered before it: it failed at the next write (up to :attr:`MAX_ROWS` points later), and the
         rows buffered by then, finished and consistent, were lost with it."""
         for key, value in row.items():
-            if key == SEED_COLUMN and self.wide_seeds:
-                continue  # the sweep's own seed, checked in [0, 2**64 - 1] and written as unsigned
+            if is_seed_column(key) and isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= _UINT64_MAX:
+                continue  # a seed (the sweep's own, a link's), in [0, 2**64 - 1]: written unsigned when it needs it
             if isinstance(value, int) and not isinstance(value, bool) and not _INT64_MIN <= value <= _INT64_MAX:
                 # Failed at the next write as "Python int too large to convert to C long", naming no cell, and
                 # lost the rows buffered with it.
@@ -1896,10 +1921,14 @@ class _ParquetSink:
 
         try:
             schema = None
-            if self.wide_seeds:
+            wide = self._wide_seed_columns()
+            if wide:
                 # Arrow reads a Python int as signed 64-bit: seeds from 2**63 on need the column's type given.
-                inferred = pa.Table.from_pylist([{**row, SEED_COLUMN: 0} for row in self.buffer]).schema
-                schema = inferred.set(inferred.get_field_index(SEED_COLUMN), pa.field(SEED_COLUMN, pa.uint64()))
+                inferred = pa.Table.from_pylist([{**row, **{c: 0 for c in wide if c in row}} for row in self.buffer])
+                schema = inferred.schema
+                for column in wide:
+                    if column in schema.names:
+                        schema = schema.set(schema.get_field_index(column), pa.field(column, pa.uint64()))
             table = pa.Table.from_pylist(self.buffer, schema=schema)
         except (pa.ArrowException, OverflowError) as exc:  # text and numbers in one column, say
             raise SweepError(f"the rows cannot be written to the Parquet out {str(self.path)!r}: {exc}") from None
@@ -1931,6 +1960,8 @@ class _ParquetSink:
         self.unsure = None
 
     def flush(self, force: bool = False) -> None:
+        import pyarrow as pa
+
         self._settle()
         due = len(self.buffer) >= self.MAX_ROWS or time.monotonic() - self.last_flush >= self.MAX_SECONDS
         if not self.buffer or not (force or due):
@@ -1941,6 +1972,14 @@ class _ParquetSink:
         if self.schema is None:
             self.schema = table.schema.remove_metadata()
         else:
+            # A seed column made unsigned by these rows (its first seed from 2**63 on) is unsigned in the parts
+            # written before too: seeds are never negative, so their signed values convert exactly.
+            for field in table.schema:
+                index = self.schema.get_field_index(field.name)
+                if is_seed_column(field.name) and index >= 0 and field.type != self.schema.field(index).type:
+                    if pa.types.is_uint64(field.type) and pa.types.is_integer(self.schema.field(index).type):
+                        self.schema = self.schema.set(index, field)
+                        self._align_parts()
             first = self.buffer[0]
             where = f"point {first.get(ID_COLUMN)} (seed {first.get(SEED_COLUMN)}) and earlier points"
             schema = self._unified([self.schema, table.schema], where)
