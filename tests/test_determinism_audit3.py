@@ -4,6 +4,7 @@ bad seeds with the one seed spec's words."""
 
 import re
 
+import numpy as np
 import pytest
 
 import qnsim
@@ -66,3 +67,88 @@ def test_every_seed_column_takes_64_bit_seeds_in_a_parquet_out(tmp_path, monkeyp
     from qnsim.sweeps import is_seed_column
 
     assert is_seed_column("link_seed") and not is_seed_column("seeds")
+
+
+@pytest.mark.parametrize("make", [
+    lambda seed: qnsim.QubitRegistry("density_matrix", seed=seed),
+    lambda seed: qnsim.QubitRegistry("stabilizer", seed=seed),
+    lambda seed: qnsim._core.NativeNetwork("density_matrix", seed),
+], ids=["registry-dm", "registry-stabilizer", "native-network"])
+def test_an_unseeded_registry_or_native_network_names_the_seed_that_repeats_it(make):
+    """Old behaviour: QubitRegistry(seed=None) and _core.NativeNetwork(seed=None) drew a seed from entropy and kept
+    it (no ``seed`` attribute): their outcomes could not be repeated. ``.seed`` now holds the seed given or drawn,
+    read-only, and an object made with it draws the same outcomes."""
+    given = make(LARGEST)
+    assert given.seed == LARGEST
+    drawn = make(None)
+    assert 0 <= drawn.seed <= LARGEST
+    with pytest.raises(AttributeError):
+        drawn.seed = 3
+    if isinstance(drawn, qnsim.QubitRegistry):
+        def outcomes(reg):
+            out = []
+            for _ in range(16):
+                q = reg.alloc()
+                reg.h(q)
+                out.append(reg.measure(q))
+            return out
+
+        assert outcomes(drawn) == outcomes(make(drawn.seed))
+
+
+def _tiny_native_network():
+    return qnsim.Network("bell_diagonal", seed=0)._native
+
+
+# Each native entry point that takes a seed, called with one seed (the name its refusals give the seed in).
+NATIVE_SEED_ENTRY_POINTS = {
+    "StabilizerSimulator.__init__": ("seed", lambda s: qnsim.StabilizerSimulator(2, seed=s)),
+    "StabilizerSimulator.copy": ("seed", lambda s: qnsim.StabilizerSimulator(2, seed=0).copy(seed=s)),
+    "DensityMatrixSimulator.__init__": ("seed", lambda s: qnsim.DensityMatrixSimulator(2, seed=s)),
+    "DensityMatrixSimulator.copy": ("seed", lambda s: qnsim.DensityMatrixSimulator(2, seed=0).copy(seed=s)),
+    "QubitRegistry.__init__": ("seed", lambda s: qnsim.QubitRegistry(seed=s)),
+    "NativeNetwork.__init__": ("seed", lambda s: qnsim._core.NativeNetwork("bell_diagonal", s)),
+    "NativeNetwork.run_seeds": ("seeds[1]", lambda s: _tiny_native_network().run_seeds([0, s], 0)),
+    "Scheduler.benchmark_chain": ("seed", lambda s: qnsim._core.Scheduler.benchmark_chain(1, 1, s)),
+}
+
+
+def _native_seed_entry_points():
+    """Every function of qnsim._core whose signature (in its docstring) takes ``seed`` or ``seeds``."""
+    found = set()
+    for cls_name, cls in vars(qnsim._core).items():
+        if not isinstance(cls, type) or cls_name.startswith("_"):
+            continue
+        for name in vars(cls):
+            member = getattr(cls, name)
+            if name.startswith("_") and name != "__init__":
+                continue
+            doc = getattr(member, "__doc__", None) or ""
+            if re.search(r"^\w+\(.*\bseeds?\b[:=)]", doc, re.MULTILINE):
+                found.add(f"{cls_name}.{name}")
+    return found
+
+
+def test_the_native_walk_covers_every_binding_that_takes_a_seed():
+    """The walk below is the bindings': a native entry point that takes a seed and is not in it fails here."""
+    assert _native_seed_entry_points() == set(NATIVE_SEED_ENTRY_POINTS)
+
+
+@pytest.mark.parametrize("entry", sorted(NATIVE_SEED_ENTRY_POINTS))
+def test_every_native_entry_point_refuses_a_seed_as_the_one_spec_does(entry):
+    """Old behaviour: the bindings had their own words and classes: ``StabilizerSimulator(2, seed=-1)`` raised
+    ValueError "StabilizerSimulator(): seed must be in [0, 2**64 - 1], got -1" and ``seed="3"`` or ``1.5`` a
+    TypeError, where ``qnsim.specs.check_seed`` (every Python entry point) raises ParameterError "seed must be >= 0,
+    got -1"; ``run_seeds([0, -1])`` was pybind11's TypeError "incompatible function arguments". Now each reads its
+    seed with check_seed: the same range, exception and message."""
+    from qnsim.specs import check_seed
+
+    name, call = NATIVE_SEED_ENTRY_POINTS[entry]
+    call(LARGEST)
+    call(np.uint64(LARGEST))
+    for bad in (2**64, -1, True, 1.5, "3", None if name.startswith("seeds") else 2**70):
+        with pytest.raises(qnsim.ParameterError) as spec:
+            check_seed(name, bad)
+        with pytest.raises(qnsim.ParameterError) as native:
+            call(bad)
+        assert type(native.value) is type(spec.value) and str(native.value) == str(spec.value), (bad, native.value)

@@ -32,6 +32,7 @@
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include "core/errors.h"
 
@@ -101,8 +102,29 @@ struct Flag {
     operator bool() const { return value; }  // NOLINT: used exactly as the bool it wraps
 };
 
+/// A seed, read by the one seed spec, qnsim.specs.check_seed: [0, 2**64 - 1], a ParameterError in its words
+/// ("seed must be >= 0, got -1", "seed must be an integer, got '3'"). The bindings had their own wording and
+/// raised TypeError for a text or a float, where every Python entry point raises ParameterError.
+struct Seed {
+    uint64_t value = 0;
+    operator uint64_t() const { return value; }  // NOLINT: used exactly as the integer it wraps
+};
+
+/// The seed `value` as check_seed(name, value) reads it; its ParameterError otherwise (error_already_set).
+inline uint64_t read_seed(const char *name, pybind11::handle value) {
+    // Imported when first called (qnsim.specs imports this module); check_seed is pure Python, no I/O.
+    pybind11::object check = pybind11::module_::import("qnsim.specs").attr("check_seed");
+    return check(name, value).cast<uint64_t>();
+}
+
+/// A list of seeds, each read by check_seed as seeds[i] (as Network.run_seeds reads them).
+struct Seeds {
+    std::vector<uint64_t> value;
+    operator const std::vector<uint64_t> &() const { return value; }  // NOLINT: used exactly as the list it wraps
+};
+
 /// An optional seed as the core takes it.
-inline std::optional<uint64_t> plain(const std::optional<Int<uint64_t>> &seed) {
+inline std::optional<uint64_t> plain(const std::optional<Seed> &seed) {
     if (!seed) return std::nullopt;
     return seed->value;
 }
@@ -436,6 +458,45 @@ struct type_caster<qnsim_bindings::Real> {
     }
 
     static handle cast(qnsim_bindings::Real v, return_value_policy, handle) { return PyFloat_FromDouble(v.value); }
+};
+
+template <>
+struct type_caster<qnsim_bindings::Seeds> {
+    PYBIND11_TYPE_CASTER(qnsim_bindings::Seeds, const_name("list[int]"));
+
+    bool load(handle src, bool) {
+        // Not a list: refused as pybind11's list caster refuses it (the fallback overload names the argument).
+        if (!PySequence_Check(src.ptr()) || PyUnicode_Check(src.ptr()) || PyBytes_Check(src.ptr())) return false;
+        auto items = reinterpret_borrow<sequence>(src);
+        value.value.clear();
+        value.value.reserve(items.size());
+        for (size_t i = 0; i < items.size(); ++i) {
+            const std::string name = "seeds[" + std::to_string(i) + "]";
+            value.value.push_back(qnsim_bindings::read_seed(name.c_str(), items[i]));
+        }
+        return true;
+    }
+
+    static handle cast(const qnsim_bindings::Seeds &v, return_value_policy, handle) {
+        list out;
+        for (uint64_t s : v.value) out.append(int_(s));
+        return out.release();
+    }
+};
+
+template <>
+struct type_caster<qnsim_bindings::Seed> {
+    PYBIND11_TYPE_CASTER(qnsim_bindings::Seed, const_name("int"));
+
+    // Raises the spec's ParameterError rather than refusing (which would give the binding's own wording).
+    bool load(handle src, bool) {
+        value.value = qnsim_bindings::read_seed("seed", src);
+        return true;
+    }
+
+    static handle cast(qnsim_bindings::Seed v, return_value_policy, handle) {
+        return PyLong_FromUnsignedLongLong(v.value);
+    }
 };
 
 template <typename T>

@@ -151,7 +151,7 @@ namespace qnsim_bindings {
 void bind_density(py::module_ &m) {
     py::class_<DensityMatrixSimulator> c(m, "DensityMatrixSimulator", kClassDoc);
 
-    c.def(py::init([](NonNegative<long long> num_qubits, std::optional<Int<uint64_t>> seed) {
+    c.def(py::init([](NonNegative<long long> num_qubits, std::optional<Seed> seed) {
               if (num_qubits < 0) throw std::invalid_argument(msg("num_qubits=", num_qubits.value, " is negative"));
               return DensityMatrixSimulator(qnsim::DensityMatrix(static_cast<size_t>(num_qubits)),
                                             qnsim::seed_or_entropy(plain(seed)));
@@ -168,7 +168,7 @@ void bind_density(py::module_ &m) {
         "(copy(copy_rng=True): its original's, whose stream it continues).");
     c.def(
         "copy",
-        [](DensityMatrixSimulator &s, Flag copy_rng, std::optional<Int<uint64_t>> seed) {
+        [](DensityMatrixSimulator &s, Flag copy_rng, std::optional<Seed> seed) {
             if (copy_rng && seed) {
                 // StabilizerSimulator.copy copied the stream and this one took the seed: one call, two meanings.
                 throw std::invalid_argument(msg("copy_rng=True continues this simulator's stream and seed=",

@@ -503,7 +503,7 @@ void bind_network(py::module_ &m) {
     py::class_<Network> c(m, "NativeNetwork",
                           "Native event-driven network (nodes, heralded links, repeater protocols). Use qnsim.Network, "
                           "which converts SI units and hardware models into these integer-picosecond parameters.");
-    c.def(py::init([](const std::string &formalism, std::optional<Int<uint64_t>> seed) {
+    c.def(py::init([](const std::string &formalism, std::optional<Seed> seed) {
               return std::make_unique<Network>(qnsim::parse_formalism(formalism), qnsim::seed_or_entropy(plain(seed)));
           }),
           py::arg("formalism") = "density_matrix", py::arg("seed") = py::none());
@@ -542,7 +542,7 @@ void bind_network(py::module_ &m) {
         "two events; a later run continues it as if uninterrupted.");
     c.def(
         "run_seeds",
-        [](const Network &n, const std::vector<uint64_t> &seeds, NonNegative<int64_t> until_ps, unsigned threads) {
+        [](const Network &n, const Seeds &seeds, NonNegative<int64_t> until_ps, unsigned threads) {
             std::vector<std::unique_ptr<Network>> out;
             {
                 py::gil_scoped_release release;  // native threads; no Python runs in between
@@ -555,6 +555,10 @@ void bind_network(py::module_ &m) {
         py::arg("seeds"), py::arg("until_ps"), py::arg("threads") = 0,
         "For each seed, a copy of this (not yet run) network with that seed, run to until_ps on native threads "
         "(0: all cores); result i equals a network built with seeds[i] and run alone.");
+    // As StabilizerSimulator.seed: a network made with seed=None drew its seed from entropy and kept it to itself.
+    c.def_property_readonly("seed", &Network::seed,
+                            "The seed of every random stream: the one given, or the one drawn when seed=None "
+                            "(NativeNetwork(formalism, seed=net.seed) with the same description repeats its run).");
     c.def_property_readonly("now_ps", &Network::now_ps);
     c.def_property_readonly("running", &Network::running,
                             "True while run() handles an event (a protocol hook): the description cannot change.");

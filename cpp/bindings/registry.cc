@@ -145,7 +145,7 @@ double fidelity(const QubitRegistry &reg, const py::iterable &qubit_list, const 
 
 void bind_registry(py::module_ &m) {
     py::class_<QubitRegistry> c(m, "QubitRegistry", kClassDoc);
-    c.def(py::init([](const std::string &formalism, std::optional<Int<uint64_t>> seed, Int<unsigned> max_group_qubits) {
+    c.def(py::init([](const std::string &formalism, std::optional<Seed> seed, Int<unsigned> max_group_qubits) {
               return QubitRegistry::create(qnsim::parse_formalism(formalism), qnsim::seed_or_entropy(plain(seed)),
                                            max_group_qubits);
           }),
@@ -153,6 +153,10 @@ void bind_registry(py::module_ &m) {
     c.def_property_readonly(
         "formalism", [](const QubitRegistry &r) { return qnsim::formalism_name(r.formalism()); },
         "State formalism: \"density_matrix\" or \"stabilizer\".");
+    // As StabilizerSimulator.seed: a registry made with seed=None drew its seed from entropy and kept it to itself.
+    c.def_property_readonly("seed", &QubitRegistry::seed,
+                            "The seed this registry's random stream started from: the one given, or the one drawn "
+                            "when seed=None (QubitRegistry(formalism, seed=reg.seed) repeats its outcomes).");
     c.def_property_readonly("max_group_qubits", &QubitRegistry::max_group_qubits,
                             "Largest group state, in qubits (default 10 for density_matrix, 64 for stabilizer).");
     c.def_property_readonly("num_qubits", &QubitRegistry::num_qubits, "Number of live qubits.");

@@ -179,7 +179,7 @@ order); lower priority first, ties FIFO. Handles are opaque ints, safe to cancel
     cls.def("_debug_set_next_sequence", [](PyScheduler &s, uint64_t seq) { s.core().debug_set_next_sequence(seq); });
     cls.def_static(
         "benchmark_chain",
-        [](uint64_t num_pending, uint64_t num_events, uint64_t seed) {
+        [](uint64_t num_pending, uint64_t num_events, Seed seed) {
             qnsim::ChainResult r;
             {
                 py::gil_scoped_release release;

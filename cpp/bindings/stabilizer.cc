@@ -84,7 +84,7 @@ two-qubit gate ValueError, probabilities outside [0, 1] ValueError.
 True
 )doc");
 
-    cls.def(py::init([](NonNegative<int64_t> num_qubits, std::optional<Int<uint64_t>> seed) {
+    cls.def(py::init([](NonNegative<int64_t> num_qubits, std::optional<Seed> seed) {
                 return StabilizerSimulator(num_qubits, qnsim::seed_or_entropy(plain(seed)));
             }),
             py::arg("num_qubits"), py::arg("seed") = py::none());
@@ -187,7 +187,7 @@ Args:
 
     cls.def(
         "copy",
-        [](StabilizerSimulator &s, Flag copy_rng, std::optional<Int<uint64_t>> seed) {
+        [](StabilizerSimulator &s, Flag copy_rng, std::optional<Seed> seed) {
             if (copy_rng && seed) {
                 // DensityMatrixSimulator.copy took the seed and this one copied the stream: one call, two meanings.
                 throw std::invalid_argument(qnsim::msg("copy_rng=True continues this simulator's stream and seed=",

@@ -117,6 +117,8 @@ struct RunInterrupted : std::runtime_error {
 class Network final {
    public:
     Network(Formalism formalism, uint64_t seed);
+    /// The seed of every stream (given, or drawn by the caller when none was): an unseeded network names it.
+    uint64_t seed() const { return seed_; }
     Network(const Network &) = delete;
     Network &operator=(const Network &) = delete;
     ~Network();

@@ -660,8 +660,14 @@ std::unique_ptr<QubitRegistry> QubitRegistry::create(Formalism formalism, uint64
             "the bell_diagonal formalism keeps each pair as four Bell coefficients, not qubits: a QubitRegistry needs "
             "'density_matrix' or 'stabilizer'");
     }
-    if (formalism == Formalism::Stabilizer) return std::make_unique<RegistryImpl<StabilizerGroups>>(seed, max_group_qubits);
-    return std::make_unique<RegistryImpl<DensityGroups>>(seed, max_group_qubits);
+    std::unique_ptr<QubitRegistry> out;
+    if (formalism == Formalism::Stabilizer) {
+        out = std::make_unique<RegistryImpl<StabilizerGroups>>(seed, max_group_qubits);
+    } else {
+        out = std::make_unique<RegistryImpl<DensityGroups>>(seed, max_group_qubits);
+    }
+    out->seed_ = seed;
+    return out;
 }
 
 std::pair<double, double> QubitRegistry::memory_decay_parameters(double seconds, double t1_s, double t2_s) {

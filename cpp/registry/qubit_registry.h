@@ -52,6 +52,9 @@ class QubitRegistry {
 
     virtual Formalism formalism() const = 0;
     virtual unsigned max_group_qubits() const = 0;
+    /// The seed the registry's own stream started from (given, or drawn by the caller when none was): reported so
+    /// that an unseeded registry names the seed that repeats it.
+    uint64_t seed() const { return seed_; }
     /// The stream noise and measurement outcomes are drawn from: the registry's own, or the
     /// one lent by set_stream.
     virtual Rng &rng() = 0;
@@ -161,6 +164,9 @@ class QubitRegistry {
     /// The Bell-basis diagonal <B|rho|B> of (a, b), B = (Phi+, Psi+, Psi-, Phi-): the pair after a
     /// Pauli twirl. Entry 0 equals bell_fidelity(a, b) bit for bit.
     std::array<double, 4> bell_diagonal(QubitHandle a, QubitHandle b) const;
+
+   private:
+    uint64_t seed_ = 0;  // set by create(); never read by a draw
 };
 
 }  // namespace qnsim

@@ -601,6 +601,11 @@ class QubitRegistry:
         """
         Number of live qubits.
         """
+    @property
+    def seed(self) -> int:
+        """
+        The seed this registry's random stream started from: the one given, or the one drawn when seed=None (QubitRegistry(formalism, seed=reg.seed) repeats its outcomes).
+        """
 class Scheduler:
     """
     Native discrete-event scheduler with Python callbacks (low level; see qnsim.EventLoop).
@@ -609,7 +614,7 @@ class Scheduler:
     order); lower priority first, ties FIFO. Handles are opaque ints, safe to cancel at any time.
     """
     @staticmethod
-    def benchmark_chain(num_pending: typing.SupportsInt | typing.SupportsIndex, num_events: typing.SupportsInt | typing.SupportsIndex, seed: typing.SupportsInt | typing.SupportsIndex) -> tuple[int, int, int]:
+    def benchmark_chain(num_pending: typing.SupportsInt | typing.SupportsIndex, num_events: typing.SupportsInt | typing.SupportsIndex, seed: int) -> tuple[int, int, int]:
         """
         Native perf loop: num_pending self-rescheduling events (delays uniform in [1, 1e6] ps) run until num_events are dispatched. Returns (events_processed, final_time_ps, checksum).
         """
@@ -1292,7 +1297,7 @@ class NativeNetwork:
         """
         Runs every event up to until_ps (now_ps is then until_ps). hand_over=False skips bringing kept pairs up to date (for intermediate chunks of one run; results do not depend on the chunks). Ctrl-C stops it between two events; a later run continues it as if uninterrupted.
         """
-    def run_seeds(self, seeds: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], until_ps: int, threads: typing.SupportsInt | typing.SupportsIndex = 0) -> list[NativeNetwork]:
+    def run_seeds(self, seeds: list[int], until_ps: int, threads: typing.SupportsInt | typing.SupportsIndex = 0) -> list[NativeNetwork]:
         """
         For each seed, a copy of this (not yet run) network with that seed, run to until_ps on native threads (0: all cores); result i equals a network built with seeds[i] and run alone.
         """
@@ -1393,6 +1398,11 @@ class NativeNetwork:
     def running(self) -> bool:
         """
         True while run() handles an event (a protocol hook): the description cannot change.
+        """
+    @property
+    def seed(self) -> int:
+        """
+        The seed of every random stream: the one given, or the one drawn when seed=None (NativeNetwork(formalism, seed=net.seed) with the same description repeats its run).
         """
     @property
     def trace_limit(self) -> int:
