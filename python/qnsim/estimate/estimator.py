@@ -640,6 +640,7 @@ def estimate(
         _check_channel_fix(ctx, report, seed)
     _check_link_needs(ctx, report, seed)
     _check_remote_share(ctx, report, seed)
+    _check_link_fixes(ctx, report, seed)
     return report
 
 
@@ -677,6 +678,85 @@ def _against_the_hardware_as_given(ctx: _Context, report: EstimateReport, placem
         return full, as_given
     report.notes.append(f"with every link as given (all its channels and buffer pairs): {figures}")
     return ctx, report
+
+
+#: The fixes a link reason is first written with, which :func:`_check_link_fixes` replaces by the ones that work.
+_DECAY_FIX = "memories that live longer, a faster link (or more channels) or fewer buffer_pairs"
+_SEPARABLE_FIX = "a link of higher fidelity, memories that live longer or a faster link"
+#: Words each of those reasons is known by in a re-estimate (cleared when no reason of the link holds them).
+_LINK_REASON_WORDS = {_DECAY_FIX: "and decay from F =", _SEPARABLE_FIX: "not entangled when used"}
+
+
+def _link_fix_trials(lr: LinkReport, links: Mapping[tuple[int, int], Link],
+                     fix: str) -> list[tuple[str, dict[tuple[int, int], Link]]]:
+    """The fixes a link reason may suggest, each as its words and the links (the link's, or its route's hops) it
+    changes: a raw fidelity with half the infidelity (for pairs that are separable when used), memories that live
+    10x longer, 10x the channels, and a buffer of one pair (the fewest: fewer pairs buffered wait less)."""
+    path = lr.route if len(lr.route) >= 2 else list(lr.qpus)
+    keys = [(min(u, v), max(u, v)) for u, v in zip(path, path[1:])]
+    if not all(key in links for key in keys):
+        return []
+    hops = [links[key] for key in keys]
+    trials: list[tuple[str, dict[tuple[int, int], Link]]] = []
+
+    def each(words: str, change: Callable[[Link], Link]) -> None:
+        trials.append((words, {key: change(hop) for key, hop in zip(keys, hops)}))
+
+    if fix == _SEPARABLE_FIX and any(hop.fidelity < 1.0 for hop in hops):
+        each("a link of higher fidelity (raw F = " + ", ".join(f"{1 - (1 - h.fidelity) / 2:.6g}" for h in hops)
+             + " instead of " + ", ".join(f"{h.fidelity:.6g}" for h in hops) + ")",
+             lambda h: dataclasses.replace(h, fidelity=1 - (1 - h.fidelity) / 2))
+    if any(h.models_memory for h in hops):
+        each("memories that live 10x longer (T1 = " + ", ".join(f"{10 * h.memory_t1_s:g}" for h in hops) + " s)",
+             lambda h: dataclasses.replace(h, memory_t1_s=10 * h.memory_t1_s, memory_t2_s=10 * h.memory_t2_s))
+    if all(10 * h.channels <= MAX_CHANNELS for h in hops):
+        each("a faster link (" + ", ".join(f"{10 * h.channels:,}" for h in hops) + " channels instead of "
+             + ", ".join(f"{h.channels:,}" for h in hops) + ")",
+             lambda h: dataclasses.replace(h, channels=10 * h.channels))
+    if lr.buffer_pairs > 1:
+        each(f"buffer_pairs = 1 (instead of the {lr.buffer_pairs:,} it runs)",
+             lambda h: dataclasses.replace(h, buffer_pairs=1))
+    return trials
+
+
+def _check_link_fixes(ctx: _Context, report: EstimateReport, seed: int) -> None:
+    """Checks each fix a link reason suggests (pairs that decay below the fidelity needed while they wait, or that
+    are separable when used) by estimating again with it applied, and rewrites the reason to name only the fixes
+    that clear it, with the fidelity they use pairs at; the others are named as tried and not enough. Before, the
+    fix was a fixed list: with ``buffer_pairs = 1`` it still said "fewer buffer_pairs" (none fewer exists), and
+    separable pairs of a link with no target fidelity were told "a faster link" where a smaller buffer helps."""
+    checked = 0
+    for lr in sorted(report.links, key=lambda x: x.qpus):
+        where = _link_or_route(lr.qpus, lr.route)
+        for i, reason in enumerate(report.reasons):
+            fix = next((f for f in _LINK_REASON_WORDS if reason.startswith(where + ":") and reason.endswith(
+                "; fix: " + f)), None)
+            if fix is None:
+                continue
+            if checked >= MAX_FIX_LINKS:  # Each check estimates again a few times: the rest keep the list.
+                return
+            checked += 1
+            works, short = [], []
+            for words, changed in _link_fix_trials(lr, ctx.links, fix):
+                links = {**ctx.links, **changed}
+                trial = _Context(ctx.w, ctx.qpus, links, ctx.ec, ctx.target_fidelity, ctx.purification, ctx.cat,
+                                 ctx.budget)
+                trial.max_runtime_s, trial.progress = ctx.max_runtime_s, None
+                trial.strategy, trial.partitioner = ctx.strategy, ctx.partitioner
+                _trial, trial_report = _run(trial, ctx.placement, seed)
+                again = next((x for x in trial_report.links if x.qpus == lr.qpus), None)
+                at_use = f"F = {again.fidelity_at_use:.6g} when used" if again and again.fidelity_at_use else ""
+                still = any(r.startswith(where + ":") and _LINK_REASON_WORDS[fix] in r for r in trial_report.reasons)
+                (short if still else works).append(f"{words}: {at_use}" if at_use else words)
+            if not works and not short:
+                continue
+            if works:
+                text = "; ".join(works) + ("; tried, and not enough: " + "; ".join(short) if short else "")
+                text += " (estimated again with each)"
+            else:
+                text = ("none of these clears it, estimated again with each: " + "; ".join(short) + "; a link of "
+                        + ("higher fidelity or a lower needed fidelity" if fix == _DECAY_FIX else "far higher fidelity"))
+            report.reasons[i] = reason[: len(reason) - len(fix)] + text
 
 
 #: Re-estimates _check_channel_fix may make before it gives up (each one raises every slow link's channels).
@@ -761,7 +841,7 @@ def _check_channel_fix(ctx: _Context, report: EstimateReport, seed: int) -> None
             + _capped([f"{n:,} channels on link {a}-{b}"
                        for (a, b), n in sorted(channels.items(), key=lambda x: -x[1])], "links' channels", ", ")
             + f" the run takes {human_time(trial_report.wall_clock_s)}{at} (bound: {trial_report.bound}); "
-            + _runtime_fix(trial_report.bound)
+            + _runtime_fix(trial_report.bound, ctx.ec)
         )
     reason = report.reasons[ctx.runtime_reason]
     report.reasons[ctx.runtime_reason] = reason[: reason.index("; fix: ") + len("; fix: ")] + fix
@@ -2653,8 +2733,7 @@ class _Context:
                 self.reasons.append(
                     f"{where}: pairs wait {wait:.3g} s in memory ({memory}) and decay from F = "
                     f"{lr.delivered_fidelity:.6g} to {at_use:.6g}, below the {need:g} needed (no number of "
-                    "purification rounds up to the storage ceiling's does better); fix: memories that live longer, "
-                    "a faster link (or more channels) or fewer buffer_pairs"
+                    "purification rounds up to the storage ceiling's does better); fix: " + _DECAY_FIX
                 )
 
     def _assembly_words(self, lr: LinkReport, lk: Link, wait: float) -> str:
@@ -2687,7 +2766,7 @@ class _Context:
             self.reasons.append(
                 f"{where}: its pairs are not entangled when used (F = {pair[0]:.6g}, largest Bell weight "
                 f"{largest:.6g} <= 0.5: separable), so no remote operation can be made with them and no purification "
-                "distils them; fix: a link of higher fidelity, memories that live longer or a faster link"
+                "distils them; fix: " + _SEPARABLE_FIX
             )
 
     def _remote_error(self, link_reports: list[LinkReport]) -> tuple[float, float]:
@@ -4218,7 +4297,7 @@ def _capped(items: Sequence[str], what: str, sep: str = "; ") -> str:
     return shown + (f"{sep}and {rest:,} more {what} (every link is in to_json())" if rest > 0 else "")
 
 
-def _runtime_fix(bound: str) -> str:
+def _runtime_fix(bound: str, error_corrected: bool = True) -> str:
     if "buffer" in bound and "rate" not in bound:
         return "more buffer_pairs (they also hold the pairs under way) or a shorter classical latency"
     if "buffer" in bound:
@@ -4227,6 +4306,8 @@ def _runtime_fix(bound: str) -> str:
         return "more link channels, a faster link or fewer remote operations (a placement with a smaller cut)"
     if "latency" in bound:
         return "shorter links (less classical latency)"
+    if not error_corrected:  # Physical QPUs have no logical cycle: their gates' times set the pace.
+        return "faster QPUs (shorter gate and measurement times) or a shallower workload"
     return "faster QPUs (shorter logical cycle) or a shallower workload"
 
 
