@@ -86,3 +86,19 @@ def test_the_runtime_fix_on_physical_qpus_names_their_gate_times():
     assert again.wall_clock_s <= 0.1
     assert reason.endswith(f"with those channels: {human_time(again.wall_clock_s)}, bound: {again.bound}, which "
                            "meets the limit)")
+
+
+def test_a_run_its_physical_qpus_bound_is_told_what_faster_qpus_would_take():
+    """A run bound by local compute (200 ms of 1 ms gates) on physical QPUs. Old behaviour: "fix: faster QPUs
+    (shorter logical cycle) or a shallower workload", untried and naming a cycle physical QPUs do not have. Now the
+    fix names their gate times and is checked by estimating again on QPUs 10x as fast: that run's time against a
+    100 ms limit (it meets it) and a 1 ms one (it does not)."""
+    link = Link((0, 1), rate_hz=1e5, fidelity=0.99)
+    fast = [dataclasses.replace(q, t_1q_s=q.t_1q_s / 10, t_2q_s=q.t_2q_s / 10, t_meas_s=q.t_meas_s / 10)
+            for q in _QPUS]
+    for limit, verdict in ((0.1, "meets the limit"), (1e-3, "still exceeds the limit")):
+        reason = _reason(_estimate(link, max_runtime_s=limit), "runtime:")
+        assert "(bound: local compute); fix: faster QPUs (shorter gate and measurement times)" in reason
+        again = estimate(_WORKLOAD, fast, [link], placement=[0, 1], error_budget=0.99, max_runtime_s=limit)
+        assert reason.endswith(f"10x as fast: {human_time(again.wall_clock_s)}, bound: {again.bound}, which "
+                               f"{verdict})")
