@@ -703,6 +703,11 @@ _SEPARABLE_FIX = "a link of higher fidelity, memories that live longer or a fast
 _LINK_REASON_WORDS = {_DECAY_FIX: "and decay from F =", _SEPARABLE_FIX: "not entangled when used"}
 
 
+def _reason_kind(reason: str) -> str:
+    """What a reason is about, without its figures: its first words with every number replaced."""
+    return re.sub(r"\d[\d.,e+-]*", "#", reason.split("; fix:")[0])[:48]
+
+
 def _link_fix_trials(lr: LinkReport, links: Mapping[tuple[int, int], Link],
                      fix: str) -> list[tuple[str, dict[tuple[int, int], Link]]]:
     """The fixes a link reason may suggest, each as its words and the links (the link's, or its route's hops) it
@@ -763,7 +768,14 @@ def _check_link_fixes(ctx: _Context, report: EstimateReport, seed: int) -> None:
                 again = next((x for x in trial_report.links if x.qpus == lr.qpus), None)
                 at_use = f"F = {again.fidelity_at_use:.6g} when used" if again and again.fidelity_at_use else ""
                 still = any(r.startswith(where + ":") and _LINK_REASON_WORDS[fix] in r for r in trial_report.reasons)
-                (short if still else works).append(f"{words}: {at_use}" if at_use else words)
+                # A fix that clears this reason but brings another (one buffered pair below a syndrome round's)
+                # does not work either: it is named with the first new reason.
+                given = {_reason_kind(r) for r in report.reasons}
+                new = [r.split("; fix:")[0] for r in trial_report.reasons if _reason_kind(r) not in given]
+                said = f"{words}: {at_use}" if at_use else words
+                if not still and new:
+                    said += f", but then {new[0]}"
+                (short if still or new else works).append(said)
             if not works and not short:
                 continue
             if works:
