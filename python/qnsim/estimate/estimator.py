@@ -782,8 +782,9 @@ def _check_link_fixes(ctx: _Context, report: EstimateReport, seed: int) -> None:
                 text = "; ".join(works) + ("; tried, and not enough: " + "; ".join(short) if short else "")
                 text += " (estimated again with each)"
             else:
-                text = ("none of these clears it, estimated again with each: " + "; ".join(short) + "; a link of "
-                        + ("higher fidelity or a lower needed fidelity" if fix == _DECAY_FIX else "far higher fidelity"))
+                # Only what was tried is named (the need itself, the target, is the user's to lower).
+                text = ("none of these clears it, estimated again with each: " + "; ".join(short)
+                        + ("; or a lower target_fidelity" if fix == _DECAY_FIX else ""))
             report.reasons[i] = reason[: len(reason) - len(fix)] + text
 
 
