@@ -783,8 +783,9 @@ def _check_link_fixes(ctx: _Context, report: EstimateReport, seed: int) -> None:
                 text += " (estimated again with each)"
             else:
                 # Only what was tried is named (the need itself, the target, is the user's to lower).
+                lower = fix == _DECAY_FIX and ctx.target_fidelity is not None
                 text = ("none of these clears it, estimated again with each: " + "; ".join(short)
-                        + ("; or a lower target_fidelity" if fix == _DECAY_FIX else ""))
+                        + ("; or a lower target_fidelity" if lower else ""))
             report.reasons[i] = reason[: len(reason) - len(fix)] + text
 
 
@@ -813,7 +814,8 @@ def _check_channel_fix(ctx: _Context, report: EstimateReport, seed: int) -> None
         links = {key: _scaled_rate(dataclasses.replace(lk, channels=counts.get(key, lk.channels)),
                                    scale if key in counts else 1.0)
                  for key, lk in ctx.links.items()}  # fmt: skip
-        trial = _Context(ctx.w, qpus or ctx.qpus, links, ctx.ec, ctx.target_fidelity, ctx.purification, ctx.cat, ctx.budget)
+        trial = _Context(ctx.w, qpus or ctx.qpus, links, ctx.ec, ctx.target_fidelity, ctx.purification, ctx.cat,
+                         ctx.budget)
         trial.max_runtime_s = limit
         trial.progress = ctx.progress
         trial.strategy, trial.partitioner = ctx.strategy, ctx.partitioner
