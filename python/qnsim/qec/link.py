@@ -1007,20 +1007,32 @@ def round_timing(
     both_halves = _twirled_decay(
         _decayed_until_round(2.0 * per_s_t1, n, rate, cycle), _decayed_until_round(2.0 * per_s_t2, n, rate, cycle)
     )
+    return _timing(n, cycle, distance, bell, mean_wait=poisson_wait, wait=wait, storage=storage,
+                   both_halves=both_halves, idle=idle, buffer=n)  # fmt: skip
+
+
+def _timing(
+    n: int, cycle: float, distance: int, bell: tuple, *, mean_wait: float, wait: float, storage: float,
+    both_halves: tuple, idle: tuple, buffer: int, arrivals: str = "poisson",
+) -> RoundTiming:
+    """The :class:`RoundTiming` of rounds of ``n`` pairs every ``cycle`` s waiting ``mean_wait`` s on average for
+    their pairs (s), whose pairs are stored ``storage`` s on average (their halves' decay ``both_halves``), under
+    each arrival law's model."""
     return RoundTiming(
         pairs_per_round=n,
         cycle_time_s=cycle,
         # The mean round, waits included: max(cycle, N / R), the mean batch's, was 1 us at the required rate where
         # rounds last 1.13 us on average for 9 pairs (logical_error_per_s 13% high).
-        round_time_s=cycle + poisson_wait,
+        round_time_s=cycle + mean_wait,
         wait_s=wait,
-        poisson_wait_s=poisson_wait,
+        poisson_wait_s=mean_wait,
         required_rate_hz=n / cycle,
         required_rate_per_seam_hz=n / cycle / distance,
         storage_s=storage,
         bell_diagonal_at_use=bell_diagonal_after_memory(bell, both_halves, (0.0, 0.0, 0.0)),
         wait_idle=idle,
-        buffer_pairs=n,
+        buffer_pairs=buffer,
+        arrivals=arrivals,
     )
 
 
@@ -1100,20 +1112,8 @@ def _periodic_round_timing(
     storage = float(np.mean(offsets)) - (0.0 if spread is None else spread / 2.0)
     idle = _twirled_decay(-math.expm1(-per_s_t1 * wait), -math.expm1(-per_s_t2 * wait))
     both_halves = _twirled_decay(lost(2.0 * per_s_t1), lost(2.0 * per_s_t2))
-    return RoundTiming(
-        pairs_per_round=n,
-        cycle_time_s=cycle,
-        round_time_s=cycle + wait,
-        wait_s=wait,
-        poisson_wait_s=wait,
-        required_rate_hz=n / cycle,
-        required_rate_per_seam_hz=n / cycle / distance,
-        storage_s=max(0.0, storage),
-        bell_diagonal_at_use=bell_diagonal_after_memory(bell, both_halves, (0.0, 0.0, 0.0)),
-        wait_idle=idle,
-        buffer_pairs=buffer,
-        arrivals="periodic",
-    )
+    return _timing(n, cycle, distance, bell, mean_wait=wait, wait=wait, storage=max(0.0, storage),
+                   both_halves=both_halves, idle=idle, buffer=buffer, arrivals="periodic")  # fmt: skip
 
 
 def _buffered_round_timing(
@@ -1135,19 +1135,8 @@ def _buffered_round_timing(
     # The mean storage, -d/dl E[exp(-l T)] at 0, as a central difference (error ~1e-8 of it).
     step = 1e-4 / (cycle + buffer / rate)
     storage = (queue.storage_laplace(-step) - queue.storage_laplace(step)) / (2.0 * step)
-    return RoundTiming(
-        pairs_per_round=n,
-        cycle_time_s=cycle,
-        round_time_s=cycle + poisson_wait,
-        wait_s=batch_wait,
-        poisson_wait_s=poisson_wait,
-        required_rate_hz=n / cycle,
-        required_rate_per_seam_hz=n / cycle / distance,
-        storage_s=max(0.0, storage),
-        bell_diagonal_at_use=bell_diagonal_after_memory(bell, both_halves, (0.0, 0.0, 0.0)),
-        wait_idle=idle,
-        buffer_pairs=buffer,
-    )
+    return _timing(n, cycle, distance, bell, mean_wait=poisson_wait, wait=batch_wait, storage=max(0.0, storage),
+                   both_halves=both_halves, idle=idle, buffer=buffer)  # fmt: skip
 
 
 def interface_from_link(
