@@ -12,33 +12,9 @@ import pytest
 pytest.importorskip("stim")
 pytest.importorskip("pymatching")
 
-from test_qec_audit8 import _BELL, _CYCLE, _T1, _T2, _pairs_after_storage  # noqa: E402
+from test_qec_audit8 import _BELL, _CYCLE, _T1, _T2, _pairs_after_storage, _queue  # noqa: E402
 
 from qnsim import qec  # noqa: E402
-
-
-def _queue(arrivals: np.ndarray, pairs: int, buffer: int, rounds: int):
-    """A round-by-round simulation of the pair queue fed by the given arrival times (s, sorted): ``buffer``
-    memories (a pair arriving while all are full is not kept); round k + 1 starts at the later of round k's start
-    plus the cycle and the moment ``pairs`` pairs are held, and takes the oldest ``pairs``. Returns each round's
-    wait beyond the cycle and each used pair's time in memory (s), the first 50 rounds dropped (the start)."""
-    held: list[float] = []
-    nxt, start = 0, 0.0
-    waits, stored = [], []
-    for _ in range(rounds):
-        ready = start + _CYCLE
-        arrived = int(np.searchsorted(arrivals, ready, side="right"))
-        held.extend(arrivals[nxt : min(arrived, nxt + buffer - len(held))])
-        nxt = max(nxt, arrived)
-        while len(held) < pairs:
-            held.append(arrivals[nxt])
-            nxt += 1
-        begins = max(ready, held[pairs - 1])
-        waits.append(begins - ready)
-        stored.extend(begins - a for a in held[:pairs])
-        del held[:pairs]
-        start = begins
-    return np.array(waits[50:]), np.array(stored[50 * pairs :])
 
 
 def _periodic(rate_hz: float, rounds: int, pairs: int, phase: float) -> np.ndarray:

@@ -18,15 +18,11 @@ _BELL = (0.9, 0.05, 0.03, 0.02)
 _T1, _T2, _CYCLE = 300e-6, 200e-6, 1e-6
 
 
-def _pair_queue(pairs: int, rate_hz: float, buffer: int, rounds: int, seed: int):
-    """A round-by-round simulation of the pair queue: pairs arrive as a Poisson process of ``rate_hz`` into
-    ``buffer`` memories (one arriving while all are full is not kept); round k + 1 starts at the later of round
-    k's start plus the cycle and the moment ``pairs`` pairs are held, and takes the oldest ``pairs`` of them.
-    Returns each round's wait beyond the cycle and each used pair's time in memory (s), the first 50 rounds
-    dropped (the queue's start)."""
-    rng = np.random.default_rng(seed)
-    expected = rounds * (rate_hz * _CYCLE + pairs)  # arrivals the rounds span at most on average
-    arrivals = np.cumsum(rng.exponential(1.0 / rate_hz, size=int(1.2 * expected) + 1000))
+def _queue(arrivals: np.ndarray, pairs: int, buffer: int, rounds: int):
+    """A round-by-round simulation of the pair queue fed by the given arrival times (s, sorted): ``buffer``
+    memories (a pair arriving while all are full is not kept); round k + 1 starts at the later of round k's start
+    plus the cycle and the moment ``pairs`` pairs are held, and takes the oldest ``pairs``. Returns each round's
+    wait beyond the cycle and each used pair's time in memory (s), the first 50 rounds dropped (the start)."""
     held: list[float] = []
     nxt, start = 0, 0.0
     waits, stored = [], []
@@ -44,6 +40,18 @@ def _pair_queue(pairs: int, rate_hz: float, buffer: int, rounds: int, seed: int)
         del held[:pairs]
         start = begins
     return np.array(waits[50:]), np.array(stored[50 * pairs :])
+
+
+def _pair_queue(pairs: int, rate_hz: float, buffer: int, rounds: int, seed: int):
+    """A round-by-round simulation of the pair queue: pairs arrive as a Poisson process of ``rate_hz`` into
+    ``buffer`` memories (one arriving while all are full is not kept); round k + 1 starts at the later of round
+    k's start plus the cycle and the moment ``pairs`` pairs are held, and takes the oldest ``pairs`` of them.
+    Returns each round's wait beyond the cycle and each used pair's time in memory (s), the first 50 rounds
+    dropped (the queue's start)."""
+    rng = np.random.default_rng(seed)
+    expected = rounds * (rate_hz * _CYCLE + pairs)  # arrivals the rounds span at most on average
+    arrivals = np.cumsum(rng.exponential(1.0 / rate_hz, size=int(1.2 * expected) + 1000))
+    return _queue(arrivals, pairs, buffer, rounds)
 
 
 def _pairs_after_storage(stored: np.ndarray) -> np.ndarray:
