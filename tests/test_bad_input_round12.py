@@ -43,7 +43,7 @@ def test_an_integer_argument_without_a_bound_of_its_own_is_held_to_64_bits():
 
 def test_a_field_range_is_named_before_the_64_bit_range():
     """(Guard: a spec field with its own range states that range for a huge value, not the 64-bit one.)"""
-    with pytest.raises(qnsim.ParameterError, match=r"seed must be <= 18446744073709551615, got an integer of 1329"):
+    with pytest.raises(qnsim.ParameterError, match=r"seed must be in \[0, 2\*\*64 - 1\], got an integer of 1329"):
         qnsim.Network("bell_diagonal", seed=HUGE)
 
 
@@ -134,9 +134,9 @@ def _cli_error(capsys, argv):
         (["qec", "link", "SCENARIO", "--cycle-time", "-1"], "--cycle-time -1: cycle_time_s must be > 0 s, got -1.0"),
         (["qec", "link", "SCENARIO", "--distance", "4"], "--distance 4: distance must be an odd int >= 3"),
         (["qec", "link", "SCENARIO", "--probes", "0"], "--probes 0: probes must be >= 1, got 0"),
-        (["qec", "link", "SCENARIO", "--seed", "-1"], "--seed must be >= 0, got -1"),
+        (["qec", "link", "SCENARIO", "--seed", "-1"], "--seed must be in [0, 2**64 - 1], got -1"),
         (["run", "SCENARIO", "--until", "-1"], "--until must be >= 0 s, got -1.0"),
-        (["run", "SCENARIO", "--seed", str(2**64)], "--seed must be <= 18446744073709551615, got 18446744073709551616"),
+        (["run", "SCENARIO", "--seed", str(2**64)], "--seed must be in [0, 2**64 - 1], got 18446744073709551616"),
         (["sweep", "SCENARIO", "--until", "-1", "--out", "OUT"], "--until must be >= 0 s, got -1.0"),
         (["sweep", "SCENARIO", "--until", "nan", "--out", "OUT"], "--until must be finite, got nan"),
         (["sweep", "SCENARIO", "--seeds", "-1", "--out", "OUT"], "--seeds -1: seeds must be >= 1 (a count)"),

@@ -227,7 +227,7 @@ def test_sampling_refuses_shot_counts_that_would_run_for_days():
         assert f"give max_shots <= {2**40 // bits:,}" in str(info.value)
     with pytest.raises(ValueError, match=r"^max_shots = 1,000,000,000,000,000,000 shots"):
         qnsim.qec.collect([(circuit, {"rounds": 3})], max_shots=10**18, num_workers=1)
-    with pytest.raises(ValueError, match=r"^seed must be >= 0, got -1$"):
+    with pytest.raises(ValueError, match=r"^seed must be in \[0, 2\*\*64 - 1\], got -1$"):
         qnsim.qec.sample_logical_error(circuit, max_shots=10, seed=-1)
     assert qnsim.qec.sample_logical_error(circuit, max_shots=100, seed=np.uint64(3)).shots == 100
 

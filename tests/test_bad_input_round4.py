@@ -119,7 +119,7 @@ def test_a_huge_value_is_shortened_and_out_of_range_is_a_value_error():
         qnsim.StabilizerSimulator(10**400)
     assert "(401 characters)" in str(info.value) and len(str(info.value)) < 200
     # A seed is read by the one seed spec, check_seed (its ParameterError, a ValueError; test_determinism_audit3).
-    with pytest.raises(ValueError, match=r"^seed must be >= 0, got -1$"):
+    with pytest.raises(ValueError, match=r"^seed must be in \[0, 2\*\*64 - 1\], got -1$"):
         qnsim.QubitRegistry(seed=-1)
     with pytest.raises(IndexError) as info:
         qnsim.StabilizerSimulator(2).h(10**400)

@@ -140,7 +140,7 @@ def test_qre_logical_counts_move_over_unchanged():
         (lambda: placement_from_mapping({0: 5}, 2, 2), ValueError, r"qubit 0 is mapped to QPU 5"),
         # Seeds, choices and flags were taken as given (seed=-1, 1.5, True, '1'; purification='bogus';
         # cat_entangler=1) or failed comparing ('0.9' >= float).
-        (lambda: estimate("H 0", [QPU()], seed=-1), ValueError, r"^seed must be >= 0, got -1$"),
+        (lambda: estimate("H 0", [QPU()], seed=-1), ValueError, r"^seed must be in \[0, 2\*\*64 - 1\], got -1$"),
         (lambda: estimate("H 0", [QPU()], seed=2**64), ValueError, r"got 18446744073709551616$"),
         (lambda: estimate("H 0", [QPU()], seed=1.5), qnsim.ParameterError, r"^seed must be an integer, got 1.5$"),
         (lambda: estimate("H 0", [QPU()], seed=True), qnsim.ParameterError, r"^seed must be an integer, got True$"),

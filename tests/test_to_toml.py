@@ -179,7 +179,7 @@ def test_link_model_tables_are_checked(tmp_path):
         ({"until_s": "0.5"}, qnsim.ParameterError, r"^until_s must be a real number, got '0.5'$"),
         ({"until_s": 1.0, "seed": 1.5}, qnsim.ParameterError, r"^seed must be an integer, got 1.5$"),
         # Checked with every seed's spec (qnsim.specs.check_seed) before the file is built.
-        ({"until_s": 1.0, "seed": -1}, qnsim.ParameterError, r"^seed must be >= 0, got -1$"),
+        ({"until_s": 1.0, "seed": -1}, qnsim.ParameterError, r"^seed must be in \[0, 2\*\*64 - 1\], got -1$"),
         # Path("") is "." (Is a directory), found only after the whole file was built.
         ({"until_s": 1.0, "path": ""}, FileNotFoundError, r"No such file or directory: ''"),
     ],

@@ -118,7 +118,18 @@ from qnsim._row_notes import join_notes
 from qnsim.argument_checks import file_path, written
 from qnsim.config import ConfigError, TomlTable, other_file_kind
 from qnsim.network import Network
-from qnsim.specs import INT64_MAX, SEED_BOUNDS, Formalism, LinkSpec, NodeSpec, RequestSpec, Spec, check_value, param
+from qnsim.specs import (
+    INT64_MAX,
+    SEED_BOUNDS,
+    Formalism,
+    LinkSpec,
+    NodeSpec,
+    RequestSpec,
+    Spec,
+    check_seed,
+    check_value,
+    param,
+)
 from qnsim.topology import BUILDERS, SHAPES, topology_keys
 
 __all__ = [
@@ -158,7 +169,7 @@ class RunSettings(Spec):
     )
     seed: Union[int, None] = param(
         None, doc="Seed of every random stream (None: drawn at random and reported in the result)",
-        **SEED_BOUNDS, range="[0, 2^64 - 1]",
+        **SEED_BOUNDS, range="[0, 2^64 - 1]", reader=check_seed,
     )
     formalism: Formalism = param(
         "density_matrix", doc="State formalism: density_matrix (exact), stabilizer or bell_diagonal (fastest)"

@@ -90,10 +90,20 @@ UINT32_MAX = 2**32 - 1
 SEED_BOUNDS: Mapping[str, int] = {"minimum": 0, "maximum": UINT64_MAX}
 
 
-def check_seed(name: str, value: Any) -> int:
+#: The seeds' range as every refusal states it, whichever side the value is on.
+SEED_RANGE = "[0, 2**64 - 1]"
+
+
+def check_seed(name: str, value: Any, *, error: Callable[[str], ParameterError] | None = None) -> int:
     """A seed, checked as every entry point checks it: a Python or NumPy integer (not a bool, a float or a text)
     in [0, 2^64 - 1]. One spec for all of them: ``qnsim.sweep`` took seeds below 2^63 only, where
-    ``Network``, ``run_seeds`` and ``qnsim run --seed`` take 2^64 - 1.
+    ``Network``, ``run_seeds`` and ``qnsim run --seed`` take 2^64 - 1; and one message for every value outside
+    (-1 was told "must be >= 0" and 2**64 "must be <= 18446744073709551615", where the bindings state ranges).
+
+    Args:
+        name: The seed's name in the message (``"seed"``, ``"seeds[1]"``).
+        value: The seed given.
+        error: Makes the exception from the whole message (a scenario field's reader passes its own).
 
     Raises:
         ParameterError: Naming ``name`` and the value.
@@ -104,8 +114,10 @@ def check_seed(name: str, value: Any) -> int:
         >>> check_seed("seeds[1]", -1)
         Traceback (most recent call last):
         ...
-        qnsim._core.ParameterError: seeds[1] must be >= 0, got -1
+        qnsim._core.ParameterError: seeds[1] must be in [0, 2**64 - 1], got -1
     """
+    if is_integer(value) and not 0 <= value <= UINT64_MAX:
+        raise (error or _whole_message_error(name))(f"{name} must be in {SEED_RANGE}, got {shown(value)}")
     return int(check_value(name, int, value, SEED_BOUNDS))
 
 

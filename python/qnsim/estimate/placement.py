@@ -228,7 +228,7 @@ def check_seed(seed: object) -> int:
     >>> check_seed(-1)
     Traceback (most recent call last):
     ...
-    qnsim._core.ParameterError: seed must be >= 0, got -1
+    qnsim._core.ParameterError: seed must be in [0, 2**64 - 1], got -1
     """
     return spec_seed("seed", seed)
 
