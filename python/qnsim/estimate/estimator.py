@@ -642,6 +642,7 @@ def estimate(
     _check_remote_share(ctx, report, seed)
     _check_link_fixes(ctx, report, seed)
     _check_faster_qpus(ctx, report, seed)
+    _check_budget_fixes(ctx, report, seed)
     return report
 
 
@@ -652,12 +653,122 @@ def _check_faster_qpus(ctx: _Context, report: EstimateReport, seed: int) -> None
     i = getattr(ctx, "runtime_reason", None)
     if i is None or not 0 <= i < len(report.reasons) or not report.reasons[i].endswith(_FASTER_QPUS):
         return
-    trial = _Context(ctx.w, [_faster_qpu(q, 10.0) for q in ctx.qpus], ctx.links, ctx.ec, ctx.target_fidelity,
-                     ctx.purification, ctx.cat, ctx.budget)
+    if not _fix_budget_left(ctx, 1):
+        return
+    fast = _estimate_again(ctx, seed, qpus=[_faster_qpu(q, 10.0) for q in ctx.qpus])
+    report.reasons[i] += _faster_words(fast, ctx.max_runtime_s, "")
+
+
+#: Re-estimates one infeasible estimate may make to check its advice, over every check (the link reasons', the
+#: faster QPUs', the error budget's): each is a whole estimate, so past this the advice is left as first written.
+MAX_FIX_ESTIMATES = 24
+
+
+def _estimate_again(ctx: _Context, seed: int, *, qpus: Sequence[QPU] | None = None,
+                    links: Mapping[tuple[int, int], Link] | None = None, target_fidelity: float | None = None,
+                    budget: ErrorBudget | None = None) -> EstimateReport:
+    """The estimate of ``ctx`` with a suggested fix applied (other QPUs, links, target fidelity or error budget; the
+    rest, the placement and the seed as given), the one way every piece of advice is checked."""
+    ctx.fix_estimates = getattr(ctx, "fix_estimates", 0) + 1
+    trial = _Context(ctx.w, list(qpus) if qpus is not None else ctx.qpus, links if links is not None else ctx.links,
+                     ctx.ec, target_fidelity if target_fidelity is not None else ctx.target_fidelity,
+                     ctx.purification, ctx.cat, budget if budget is not None else ctx.budget)
     trial.max_runtime_s, trial.progress = ctx.max_runtime_s, None
     trial.strategy, trial.partitioner = ctx.strategy, ctx.partitioner
-    _trial, fast = _run(trial, ctx.placement, seed)
-    report.reasons[i] += _faster_words(fast, ctx.max_runtime_s, "")
+    return _run(trial, ctx.placement, seed)[1]
+
+
+def _fix_budget_left(ctx: _Context, wanted: int) -> bool:
+    """Whether ``wanted`` more re-estimates stay within :data:`MAX_FIX_ESTIMATES`."""
+    return getattr(ctx, "fix_estimates", 0) + wanted <= MAX_FIX_ESTIMATES
+
+
+def _new_reasons(report: EstimateReport, again: EstimateReport) -> list[str]:
+    """Reasons of ``again`` (a re-estimate with a fix) of a kind ``report`` did not have, without their fixes."""
+    given = {_reason_kind(r) for r in report.reasons}
+    return [r.split("; fix:")[0] for r in again.reasons if _reason_kind(r) not in given]
+
+
+def _tried_text(works: list[str], short: list[str], untried: str = "") -> str:
+    """A fix's words once each suggestion was estimated again: those that work, then those tried and not enough;
+    ``untried``: what was not estimated, named only when nothing tried works."""
+    if works:
+        text = "; ".join(works) + ("; tried, and not enough: " + "; ".join(short) if short else "")
+        return text + " (estimated again with each)"
+    return "none of these clears it, estimated again with each: " + "; ".join(short) + (
+        f"; or {untried}" if untried else "")
+
+
+#: The fixes the error-budget reasons of a physical run are first written with (:func:`_check_budget_fixes`).
+_BUDGET_FIX = "error-corrected QPUs (surface_code), purified pairs (target_fidelity) or better gates"
+_BUDGET_PART_FIX = "purified pairs (target_fidelity), better links or gates, or a larger part"
+
+
+def _budget_fix_trials(ctx: _Context, report: EstimateReport,
+                       fix: str) -> list[tuple[str, dict[str, Any]]]:
+    """The error-budget fixes of a physical run, each as its words and the inputs it changes: gates and
+    measurements with 10x lower errors, links with half the infidelity, purified pairs (a target fidelity with a
+    tenth of the worst used pair's infidelity) and, for a budget with a remote part, that part doubled (within the
+    total)."""
+    trials: list[tuple[str, dict[str, Any]]] = []
+    q = ctx.qpus[0]
+    trials.append((f"better gates (10x lower errors on every QPU: e_2q = {q.e_2q / 10:.3g} instead of {q.e_2q:.3g} "
+                   "on QPU 0, and e_1q, e_meas, e_t alike)",
+                   {"qpus": [dataclasses.replace(x, **{f: getattr(x, f) / 10 for f in ("e_1q", "e_2q", "e_meas",
+                                                                                          "e_t")})
+                             for x in ctx.qpus]}))
+    used = [lr for lr in report.links if lr.bell_pairs > 0]
+    if used and any(lk.fidelity < 1.0 for lk in ctx.links.values()):
+        worst = min(lk.fidelity for lk in ctx.links.values())
+        trials.append((f"better links (half the raw infidelity: F = {1 - (1 - worst) / 2:.6g} instead of "
+                       f"{worst:.6g} for the worst)",
+                       {"links": {key: dataclasses.replace(lk, fidelity=1 - (1 - lk.fidelity) / 2)
+                                  for key, lk in ctx.links.items()}}))
+        at_use = [lr.fidelity_at_use if lr.fidelity_at_use is not None else lr.delivered_fidelity for lr in used]
+        # A tenth of the worst used pair's infidelity, within what purification with these gates reaches (a target
+        # past it would only bring the reason that it cannot be reached).
+        ceiling = min(purification_ceiling(lr.raw_fidelity, ctx.purification, **ctx._purification_noise(lr.qpus))
+                      for lr in used)
+        target = min(1 - (1 - min(at_use)) / 10, math.floor(ceiling * 1e6) / 1e6)
+        if target > min(at_use) and (ctx.target_fidelity is None or target > ctx.target_fidelity):
+            trials.append((f"purified pairs (target_fidelity = {target:.6g})", {"target_fidelity": target}))
+    b = ctx.budget
+    used_part = report.error_budget.remote_used if report.error_budget is not None else 0.0
+    if fix == _BUDGET_PART_FIX and b.remote is not None and b.remote < b.total and used_part > b.remote:
+        # The remote faults expected, rounded up to 2 digits, within the total (the local ones keep the rest).
+        step = 10.0 ** (math.floor(math.log10(used_part)) - 1)
+        part = min(float(f"{math.ceil(used_part / step) * step:.2g}"), b.total)  # as printed: the words are tried
+        trials.append((f"a larger part (remote = {part:g} instead of {b.remote:g})",
+                       {"budget": dataclasses.replace(b, remote=part)}))
+    return trials
+
+
+def _check_budget_fixes(ctx: _Context, report: EstimateReport, seed: int) -> None:
+    """Checks the fixes an error-budget reason of a physical run suggests by estimating again with each, and
+    rewrites the reason to name only those that clear it (the rest as tried and not enough). Before, the list was
+    fixed: "better gates" for a run whose faults are nearly all its remote pairs' cleared nothing."""
+    for i, reason in enumerate(report.reasons):
+        fix = next((f for f in (_BUDGET_FIX, _BUDGET_PART_FIX)
+                    if reason.startswith("error budget:") and reason.endswith("; fix: " + f)), None)
+        if fix is None:
+            continue
+        trials = _budget_fix_trials(ctx, report, fix)
+        if not trials or not _fix_budget_left(ctx, len(trials)):
+            return
+        works, short = [], []
+        for words, change in trials:
+            again = _estimate_again(ctx, seed, **change)
+            still = [r.split("; fix:")[0] for r in again.reasons if r.startswith("error budget:")]
+            new = [r for r in _new_reasons(report, again) if not r.startswith("error budget:")]
+            if new:  # e.g. a target fidelity the link cannot reach: its reason says more than the budget's
+                short.append(f"{words}, but then {new[0]}")
+            elif still:
+                short.append(f"{words}: {still[0][len('error budget: '):]}")
+            else:
+                works.append(words)
+        untried = "error-corrected QPUs (surface_code)" if fix == _BUDGET_FIX else ""
+        report.reasons[i] = reason[: len(reason) - len(fix)] + _tried_text(works, short, untried)
+        return
 
 
 def _run(ctx: _Context, placement: Any, seed: int) -> tuple[_Context, EstimateReport]:
@@ -754,24 +865,20 @@ def _check_link_fixes(ctx: _Context, report: EstimateReport, seed: int) -> None:
                 "; fix: " + f)), None)
             if fix is None:
                 continue
-            if checked >= MAX_FIX_LINKS:  # Each check estimates again a few times: the rest keep the list.
+            trials = _link_fix_trials(lr, ctx.links, fix)
+            # Each check estimates again a few times: the rest keep the list.
+            if checked >= MAX_FIX_LINKS or not _fix_budget_left(ctx, len(trials)):
                 return
             checked += 1
             works, short = [], []
-            for words, changed in _link_fix_trials(lr, ctx.links, fix):
-                links = {**ctx.links, **changed}
-                trial = _Context(ctx.w, ctx.qpus, links, ctx.ec, ctx.target_fidelity, ctx.purification, ctx.cat,
-                                 ctx.budget)
-                trial.max_runtime_s, trial.progress = ctx.max_runtime_s, None
-                trial.strategy, trial.partitioner = ctx.strategy, ctx.partitioner
-                _trial, trial_report = _run(trial, ctx.placement, seed)
+            for words, changed in trials:
+                trial_report = _estimate_again(ctx, seed, links={**ctx.links, **changed})
                 again = next((x for x in trial_report.links if x.qpus == lr.qpus), None)
                 at_use = f"F = {again.fidelity_at_use:.6g} when used" if again and again.fidelity_at_use else ""
                 still = any(r.startswith(where + ":") and _LINK_REASON_WORDS[fix] in r for r in trial_report.reasons)
                 # A fix that clears this reason but brings another (one buffered pair below a syndrome round's)
                 # does not work either: it is named with the first new reason.
-                given = {_reason_kind(r) for r in report.reasons}
-                new = [r.split("; fix:")[0] for r in trial_report.reasons if _reason_kind(r) not in given]
+                new = _new_reasons(report, trial_report)
                 said = f"{words}: {at_use}" if at_use else words
                 if not still and new:
                     said += f", but then {new[0]}"
@@ -1660,14 +1767,14 @@ class _Context:
             self.reasons.append(
                 f"error budget: {local_err:.3g} expected local faults + {err:.3g} expected remote faults "
                 f"(P(no fault) = {math.exp(-(local_err + err)):.3g}) exceed the budget of {self.budget.total:g}; "
-                "fix: error-corrected QPUs (surface_code), purified pairs (target_fidelity) or better gates"
+                "fix: " + _BUDGET_FIX
             )
         elif remote_part is not None and (err > remote_part or local_err > self.budget.total - remote_part):
             over = (f"{err:.3g} expected remote faults exceed its remote part of {remote_part:g}" if err > remote_part
                     else f"{local_err:.3g} expected local faults exceed the {self.budget.total - remote_part:g} its "
                     f"remote part of {remote_part:g} leaves of the total {self.budget.total:g}")
             self.reasons.append(
-                f"error budget: {over}; fix: purified pairs (target_fidelity), better links or gates, or a larger part"
+                f"error budget: {over}; fix: " + _BUDGET_PART_FIX
             )
         unused = [name for name in ("logical", "t_states", "rotations") if getattr(self.budget, name)]
         if unused:

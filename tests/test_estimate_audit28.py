@@ -1,0 +1,85 @@
+"""Trust gaps of the distributed-workload estimator closed in round twenty-eight: the advice an error-budget reason
+gives is checked by estimating again with each fix applied (the same re-estimate as round 27's link and
+faster-QPU checks), and each test applies the advice as printed. Each test states the old answer."""
+
+import re
+
+import pytest
+
+from qnsim.estimate import QPU, ErrorBudget, Link, estimate
+from qnsim.estimate import estimator as est
+
+# 1,000 remote CX on two physical QPUs with good gates: the remote pairs' faults dominate.
+_WORKLOAD = "REPEAT 1000 {\n  CX 0 1\n  H 0\n}"
+_QPU = QPU(num_qubits=1, e_1q=1e-5, e_2q=1e-5, e_meas=1e-5)
+
+
+def _estimate(fidelity=0.99, **kwargs):
+    return estimate(_WORKLOAD, [_QPU, _QPU], [Link((0, 1), rate_hz=1e6, fidelity=fidelity)], **kwargs)
+
+
+def _fix(report):
+    (reason,) = [r for r in report.reasons if r.startswith("error budget:")]
+    return reason.split("; fix: ", 1)[1]
+
+
+def test_the_budget_fix_names_the_purification_that_clears_it():
+    """1,000 pairs at F = 0.99 against a budget of 0.5: ~10 expected remote faults. Old behaviour: "fix:
+    error-corrected QPUs (surface_code), purified pairs (target_fidelity) or better gates", none of them tried; 10x
+    better gates leave 10 remote faults. Now the fix names the target fidelity that clears it, and the gates as
+    tried and not enough; applied as printed, the run is feasible."""
+    report = _estimate(error_budget=0.5)
+    fix = _fix(report)
+    works, short = fix.split("; tried, and not enough: ")
+    target = float(re.fullmatch(r"purified pairs \(target_fidelity = ([\d.]+)\)", works).group(1))
+    assert "better gates" in short and "better links" in short
+    assert _estimate(error_budget=0.5, target_fidelity=target).feasible
+    assert not _estimate(error_budget=0.5, target_fidelity=0.99).feasible  # the need is real
+
+
+def test_a_budget_no_tried_fix_clears_says_so_with_each_figure():
+    """The same run against a budget of 0.05 (the ceiling of purification with these gates is not enough). Old
+    behaviour: the same fixed list. Now each fix is named with the faults it leaves, and error-corrected QPUs, not
+    estimated, are named as the fix left."""
+    report = _estimate(error_budget=0.001)
+    fix = _fix(report)
+    assert fix.startswith("none of these clears it, estimated again with each: ")
+    assert fix.endswith("; or error-corrected QPUs (surface_code)")
+    m = re.search(r"purified pairs \(target_fidelity = ([\d.]+)\): ([\d.e-]+) expected local faults \+ ([\d.e-]+) "
+                  r"expected remote faults", fix)
+    again = _estimate(error_budget=0.001, target_fidelity=float(m.group(1))).error_budget
+    assert f"{again.remote_used:.3g}" == m.group(3)
+
+
+def test_a_remote_part_fix_names_the_part_that_holds_the_faults():
+    """ErrorBudget(0.5, remote=0.006) with 0.14 expected remote faults. Old behaviour: "fix: purified pairs
+    (target_fidelity), better links or gates, or a larger part", untried and without a figure. Now the part that
+    holds them is named; applied as printed, the run is feasible."""
+    report = _estimate(fidelity=0.9999, error_budget=ErrorBudget(0.5, remote=0.006))
+    works = _fix(report).split("; tried, and not enough: ")[0]
+    part = float(re.fullmatch(r"a larger part \(remote = ([\d.e-]+) instead of 0\.006\)", works).group(1))
+    assert _estimate(fidelity=0.9999, error_budget=ErrorBudget(0.5, remote=part)).feasible
+
+
+def test_the_re_estimates_are_bounded(monkeypatch):
+    """checked: the re-estimates one estimate makes to check its advice stop at MAX_FIX_ESTIMATES; past it the fix
+    keeps its first words."""
+    calls = []
+    real = est._estimate_again
+    monkeypatch.setattr(est, "_estimate_again", lambda *a, **k: calls.append(1) or real(*a, **k))
+    monkeypatch.setattr(est, "MAX_FIX_ESTIMATES", 2)
+    report = _estimate(error_budget=0.5)
+    assert calls == []  # three fixes to try, two allowed: none is tried
+    assert _fix(report) == est._BUDGET_FIX
+    monkeypatch.setattr(est, "MAX_FIX_ESTIMATES", 3)
+    _estimate(error_budget=0.5)
+    assert len(calls) == 3
+
+
+@pytest.mark.parametrize("budget", [0.5, ErrorBudget(0.5, remote=0.4)])
+def test_a_met_budget_makes_no_re_estimate(monkeypatch, budget):
+    """checked: a feasible run estimates once (no advice to check)."""
+    calls = []
+    monkeypatch.setattr(est, "_estimate_again", lambda *a, **k: calls.append(1))
+    assert _estimate(fidelity=0.99999999, error_budget=budget).feasible
+    assert calls == []
