@@ -83,3 +83,16 @@ def test_a_met_budget_makes_no_re_estimate(monkeypatch, budget):
     monkeypatch.setattr(est, "_estimate_again", lambda *a, **k: calls.append(1))
     assert _estimate(fidelity=0.99999999, error_budget=budget).feasible
     assert calls == []
+
+
+def test_a_runtime_limit_with_a_link_that_never_delivers_is_a_reason_not_a_crash():
+    """A target fidelity the link cannot reach (its time is infinite) and a runtime limit. Old behaviour:
+    OverflowError "cannot convert float infinity to integer" (the channels in proportion to an infinite link time),
+    from estimate() and `qnsim estimate` alike. Now the runtime reason points at the link's own reason, and does
+    not ask for channels that cannot help."""
+    report = estimate(_WORKLOAD, [QPU(num_qubits=1)] * 2, [Link((0, 1), rate_hz=1e6, fidelity=0.99)],
+                      target_fidelity=0.999, max_runtime_s=0.1)
+    (reason,) = [r for r in report.reasons if r.startswith("runtime:")]
+    assert reason.endswith("fix: pairs the links can deliver first: link 0-1 never delivers one of the fidelity it "
+                           "needs (its reason says why)")
+    assert any(r.startswith("link 0-1: raw fidelity 0.99 cannot be purified to 0.999") for r in report.reasons)

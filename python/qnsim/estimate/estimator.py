@@ -729,12 +729,13 @@ def _budget_fix_trials(ctx: _Context, report: EstimateReport,
         # past it would only bring the reason that it cannot be reached).
         ceiling = min(purification_ceiling(lr.raw_fidelity, ctx.purification, **ctx._purification_noise(lr.qpus))
                       for lr in used)
-        target = min(1 - (1 - min(at_use)) / 10, math.floor(ceiling * 1e6) / 1e6)
+        target = min(1 - (1 - min(at_use)) / 10, math.floor(min(ceiling, 1.0) * 1e6) / 1e6)
         if target > min(at_use) and (ctx.target_fidelity is None or target > ctx.target_fidelity):
             trials.append((f"purified pairs (target_fidelity = {target:.6g})", {"target_fidelity": target}))
     b = ctx.budget
     used_part = report.error_budget.remote_used if report.error_budget is not None else 0.0
-    if fix == _BUDGET_PART_FIX and b.remote is not None and b.remote < b.total and used_part > b.remote:
+    if (fix == _BUDGET_PART_FIX and b.remote is not None and b.remote < b.total and used_part > b.remote
+            and math.isfinite(used_part)):
         # The remote faults expected, rounded up to 2 digits, within the total (the local ones keep the rest).
         step = 10.0 ** (math.floor(math.log10(used_part)) - 1)
         part = min(float(f"{math.ceil(used_part / step) * step:.2g}"), b.total)  # as printed: the words are tried
@@ -3884,7 +3885,13 @@ class _Context:
         if self.max_runtime_s is not None and not (wall <= self.max_runtime_s):
             fix = _runtime_fix(bound, self.ec)
             slow = [lr for lr in link_reports if lr.time_s > self.max_runtime_s]
-            if ("rate" in bound or "buffer" in bound) and slow:
+            never = [lr for lr in slow if not math.isfinite(lr.time_s)]
+            if never:
+                # No channel count makes pairs a link never delivers (before: OverflowError on ceil(inf) channels).
+                fix = ("pairs the links can deliver first: " + _capped(
+                    [f"{_link_or_route(lr.qpus, lr.route)} never delivers one of the fidelity it needs (its reason "
+                     "says why)" for lr in never], "links or routes", ", "))
+            elif ("rate" in bound or "buffer" in bound) and slow:
                 # A first guess, in proportion to the link time; estimate() checks it by estimating again
                 # with these channels (see _check_channel_fix) and rewrites this reason.
                 # Only direct links are scaled; a slow relay route keeps the proportional text unchecked.
