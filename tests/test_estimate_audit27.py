@@ -17,7 +17,8 @@ def _estimate(link, **kwargs):
 
 
 def _reason(report, words):
-    (reason,) = [r for r in report.reasons if words in r]
+    # A reason that starts with the words first: another's checked fix may quote it ("..., but then runtime: ...").
+    (reason,) = [r for r in report.reasons if r.startswith(words)] or [r for r in report.reasons if words in r]
     return reason
 
 

@@ -96,3 +96,13 @@ def test_a_runtime_limit_with_a_link_that_never_delivers_is_a_reason_not_a_crash
     assert reason.endswith("fix: pairs the links can deliver first: link 0-1 never delivers one of the fidelity it "
                            "needs (its reason says why)")
     assert any(r.startswith("link 0-1: raw fidelity 0.99 cannot be purified to 0.999") for r in report.reasons)
+
+
+def test_error_free_gates_are_not_told_to_get_better():
+    """Error-free QPUs and 1,000 pairs at F = 0.99 against a budget of 0.99 (2 remote faults expected). Old
+    behaviour: "fix: ... or better gates" for gates without errors. Now no gate fix is offered where the gates have
+    none."""
+    q = QPU(num_qubits=1, e_1q=0.0, e_2q=0.0, e_meas=0.0, e_t=0.0)
+    report = estimate(_WORKLOAD, [q, q], [Link((0, 1), rate_hz=1e6, fidelity=0.99)], error_budget=0.99)
+    fix = _fix(report)
+    assert "gates" not in fix and "better links" in fix

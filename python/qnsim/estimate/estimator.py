@@ -712,11 +712,11 @@ def _budget_fix_trials(ctx: _Context, report: EstimateReport,
     total)."""
     trials: list[tuple[str, dict[str, Any]]] = []
     q = ctx.qpus[0]
-    trials.append((f"better gates (10x lower errors on every QPU: e_2q = {q.e_2q / 10:.3g} instead of {q.e_2q:.3g} "
-                   "on QPU 0, and e_1q, e_meas, e_t alike)",
-                   {"qpus": [dataclasses.replace(x, **{f: getattr(x, f) / 10 for f in ("e_1q", "e_2q", "e_meas",
-                                                                                          "e_t")})
-                             for x in ctx.qpus]}))
+    gates = ("e_1q", "e_2q", "e_meas", "e_t")
+    if any(getattr(x, f) for x in ctx.qpus for f in gates):  # error-free gates get no better
+        trials.append((f"better gates (10x lower errors on every QPU: e_2q = {q.e_2q / 10:.3g} instead of "
+                       f"{q.e_2q:.3g} on QPU 0, and e_1q, e_meas, e_t alike)",
+                       {"qpus": [dataclasses.replace(x, **{f: getattr(x, f) / 10 for f in gates}) for x in ctx.qpus]}))
     used = [lr for lr in report.links if lr.bell_pairs > 0]
     if used and any(lk.fidelity < 1.0 for lk in ctx.links.values()):
         worst = min(lk.fidelity for lk in ctx.links.values())
