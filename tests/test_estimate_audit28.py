@@ -8,6 +8,7 @@ import pytest
 
 from qnsim.estimate import QPU, ErrorBudget, Link, estimate
 from qnsim.estimate import estimator as est
+from qnsim.estimate.report import human_time
 
 # 1,000 remote CX on two physical QPUs with good gates: the remote pairs' faults dominate.
 _WORKLOAD = "REPEAT 1000 {\n  CX 0 1\n  H 0\n}"
@@ -106,3 +107,24 @@ def test_error_free_gates_are_not_told_to_get_better():
     report = estimate(_WORKLOAD, [q, q], [Link((0, 1), rate_hz=1e6, fidelity=0.99)], error_budget=0.99)
     fix = _fix(report)
     assert "gates" not in fix and "better links" in fix
+
+
+@pytest.mark.parametrize("limit, meets", [(5e-4, True), (1.5e-4, False)])
+def test_the_shorter_links_fix_says_what_a_tenth_of_the_latency_takes(limit, meets):
+    """200 remote CX over a link of 1 ms classical latency (the run: 1.2 ms, bound by it). Old behaviour: "fix:
+    shorter links (less classical latency)", untried: with a 150 us limit a tenth of the latency still leaves 300 us
+    (bound by the link's rate). Now the reason gives that estimate's figure and whether it meets the limit; applied,
+    the verdict moves as it says."""
+    q = QPU(num_qubits=1, e_1q=0.0, e_2q=0.0, e_meas=0.0, e_t=0.0)
+
+    def run(latency):
+        return estimate("REPEAT 200 {\n  CX 0 1\n  H 0\n}", [q, q],
+                        [Link((0, 1), rate_hz=1e6, fidelity=0.999, latency_s=latency)], error_budget=0.99,
+                        max_runtime_s=limit)
+
+    (reason,) = run(1e-3).reasons
+    shorter = run(1e-4)
+    assert reason.endswith(f"fix: shorter links (less classical latency) (estimated again with a tenth of every "
+                           f"link's latency_s: {human_time(shorter.wall_clock_s)}, bound: {shorter.bound}, which "
+                           + ("meets the limit)" if meets else "still exceeds the limit)"))
+    assert shorter.feasible is meets
