@@ -240,8 +240,9 @@ def test_a_link_held_back_by_its_buffer_is_told_to_grow_its_buffer():
     assert r.bound == "link 0-1 rate and buffer (64 pairs)"  # Before: "link 0-1 rate".
     (reason,) = [x for x in r.reasons if x.startswith("runtime:")]
     assert "link 0-1 is held back by its buffer: its 64 buffer_pairs also hold the pairs under way" in reason
-    assert reason.endswith("343 buffer_pairs (memories per end for pairs made and under way) and 2,887 channels "
-                           "instead of 1000, or a shorter classical latency")
+    assert ("343 buffer_pairs (memories per end for pairs made and under way) and 2,887 channels instead of 1000, or "
+            "a shorter classical latency (estimated again with those buffer_pairs and channels: ") in reason
+    assert reason.endswith("which meets the limit)")  # checked by estimating again since audit 28
     fixed = estimate(workload, big, [dataclasses.replace(lk, channels=2887, buffer_pairs=343) for lk in links],
                      **options)
     assert fixed.feasible and fixed.wall_clock_s <= 30 * 86400

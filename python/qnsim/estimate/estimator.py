@@ -643,6 +643,7 @@ def estimate(
     _check_link_fixes(ctx, report, seed)
     _check_faster_qpus(ctx, report, seed)
     _check_shorter_links(ctx, report, seed)
+    _check_buffer_fix(ctx, report, seed)
     _check_budget_fixes(ctx, report, seed)
     return report
 
@@ -680,6 +681,28 @@ def _check_shorter_links(ctx: _Context, report: EstimateReport, seed: int) -> No
     meets = "meets the limit" if short.wall_clock_s <= ctx.max_runtime_s else "still exceeds the limit"
     report.reasons[i] += (f" (estimated again with a tenth of every link's latency_s: {human_time(short.wall_clock_s)}"
                           f"{at}, bound: {short.bound}, which {meets})")
+
+
+def _check_buffer_fix(ctx: _Context, report: EstimateReport, seed: int) -> None:
+    """Checks the buffer_pairs (and channels) a runtime reason names for links held back by their buffer by estimating
+    again with them, and says what that run takes: before, the figures came from each link's flow-controlled rate
+    alone and were never tried (a larger buffer also ages the pairs it holds, and may change the code distance)."""
+    i = getattr(ctx, "runtime_reason", None)
+    fixes = getattr(ctx, "buffer_fix", {})
+    if i is None or not 0 <= i < len(report.reasons) or not fixes or not _fix_budget_left(ctx, 1):
+        return
+    if not report.reasons[i].startswith("runtime:") or "held back by its buffer" not in report.reasons[i]:
+        return
+    links = {**ctx.links, **{key: dataclasses.replace(ctx.links[key], buffer_pairs=buffer, channels=channels)
+                             for key, (buffer, channels) in fixes.items()}}
+    again = _estimate_again(ctx, seed, links=links)
+    ec = again.error_corrected
+    at = f" at d = {ec.code_distance}" if ec is not None and ec.code_distance is not None else ""
+    meets = "meets the limit" if again.wall_clock_s <= ctx.max_runtime_s else "still exceeds the limit"
+    what = "buffer_pairs" + (" and channels" if any(n != ctx.links[key].channels for key, (_b, n) in fixes.items())
+                             else "")
+    report.reasons[i] += (f" (estimated again with those {what}: {human_time(again.wall_clock_s)}{at}, bound: "
+                          f"{again.bound}, which {meets})")
 
 
 #: Re-estimates one infeasible estimate may make to check its advice, over every check (the link reasons', the
@@ -1407,6 +1430,8 @@ class _Context:
         # channels in proportion to its time (checked by _check_channel_fix), and the reason's index.
         self.channel_fix: dict[tuple[int, int], int] = {}
         self.runtime_reason = -1
+        # Per direct link held back by its buffer: the buffer_pairs and channels its runtime fix names (_buffer_fix).
+        self.buffer_fix: dict[tuple[int, int], tuple[int, int]] = {}
         self.placement: Placement | None = None
         self.throttle = True  # Whether links may run fewer channels or buffer pairs than given (_operable).
         # Per QPU pair: the end buffer its relay route is given (simulate_execution's buffer_pairs mapping), priced
@@ -2763,6 +2788,8 @@ class _Context:
         if high is None:
             return text + ": no buffer reaches it with these channels; a faster link or a shorter latency"
         more = f" and {_count(channels)} channels instead of {lk.channels}" if channels > lk.channels else ""
+        if lr.qpus in self.links and len(lr.route) <= 2:  # checked by _check_buffer_fix (direct links only)
+            self.buffer_fix[lr.qpus] = (high, channels)
         return (text + f": {_count(high)} buffer_pairs (memories per end for pairs made and under way){more}, "
                 "or a shorter classical latency")
 
