@@ -151,3 +151,22 @@ def test_the_buffer_a_held_back_link_is_told_is_estimated_again():
     assert reason.endswith(f"(estimated again with those buffer_pairs: {human_time(fixed.wall_clock_s)} at d = "
                            f"{ec.code_distance}, bound: {fixed.bound}, which meets the limit)")
     assert fixed.feasible
+
+
+def test_the_num_qubits_a_capacity_reason_names_is_estimated_again():
+    """Two surface-code QPUs of 5,000 physical qubits for a run that needs 23,561 each. Old behaviour: "fix:
+    num_qubits >= 23,561 per QPU, ...", untried (more room may change the factories and the memory the count holds).
+    Now the reason says the estimate with that count holds every QPU's qubits; applied as printed, it is feasible."""
+    from qnsim.estimate import SurfaceCode, preset
+
+    base = preset("qubit_gate_ns_e3", surface_code=SurfaceCode(), logical_qubits=4)
+
+    def run(num_qubits):
+        return estimate("REPEAT 1000 {\n T 0\n CX 0 2\n}\nM 0 2\n", [base.with_(num_qubits=num_qubits)] * 2,
+                        [Link((0, 1), rate_hz=1e9, fidelity=0.99, latency_s=1e-6)], placement=[0, 0, 1, 1])
+
+    reasons = run(5000).reasons
+    assert len(reasons) == 2 and all(r.startswith("capacity: QPU ") for r in reasons)
+    assert all(r.endswith("(estimated again with those num_qubits: every QPU holds its qubits)") for r in reasons)
+    count = int(re.search(r"fix: num_qubits >= ([\d,]+) per QPU", reasons[0]).group(1).replace(",", ""))
+    assert run(count).feasible and not run(count - 1).feasible

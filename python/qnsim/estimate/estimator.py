@@ -644,6 +644,7 @@ def estimate(
     _check_faster_qpus(ctx, report, seed)
     _check_shorter_links(ctx, report, seed)
     _check_buffer_fix(ctx, report, seed)
+    _check_capacity_fix(ctx, report, seed)
     _check_budget_fixes(ctx, report, seed)
     return report
 
@@ -703,6 +704,28 @@ def _check_buffer_fix(ctx: _Context, report: EstimateReport, seed: int) -> None:
                              else "")
     report.reasons[i] += (f" (estimated again with those {what}: {human_time(again.wall_clock_s)}{at}, bound: "
                           f"{again.bound}, which {meets})")
+
+
+def _check_capacity_fix(ctx: _Context, report: EstimateReport, seed: int) -> None:
+    """Checks the num_qubits the capacity reasons of an error-corrected run name (each QPU too small at the count
+    its reason gives) by estimating again with them, and says whether that clears every capacity reason: before,
+    the count was never tried."""
+    fixes = getattr(ctx, "capacity_fix", {})
+    where = [i for i, r in enumerate(report.reasons) if r.startswith("capacity: QPU ") and "; fix: num_qubits >= " in r]
+    if not fixes or not where or not _fix_budget_left(ctx, 1):
+        return
+    qpus = [dataclasses.replace(q, num_qubits=fixes.get(i, q.num_qubits)) for i, q in enumerate(ctx.qpus)]
+    again = _estimate_again(ctx, seed, qpus=qpus)
+    still = [r.split("; fix:")[0] for r in again.reasons if r.startswith("capacity:")]
+    new = [r for r in _new_reasons(report, again) if not r.startswith("capacity:")]
+    if still:
+        words = f"estimated again with those num_qubits: {still[0]}"
+    elif new:
+        words = f"estimated again with those num_qubits, no QPU is too small, but then {new[0]}"
+    else:
+        words = "estimated again with those num_qubits: every QPU holds its qubits"
+    for i in where:
+        report.reasons[i] += f" ({words})"
 
 
 #: Re-estimates one infeasible estimate may make to check its advice, over every check (the link reasons', the
@@ -1432,6 +1455,8 @@ class _Context:
         self.runtime_reason = -1
         # Per direct link held back by its buffer: the buffer_pairs and channels its runtime fix names (_buffer_fix).
         self.buffer_fix: dict[tuple[int, int], tuple[int, int]] = {}
+        # Per error-corrected QPU too small: the num_qubits its capacity reason names.
+        self.capacity_fix: dict[int, int] = {}
         self.placement: Placement | None = None
         self.throttle = True  # Whether links may run fewer channels or buffer pairs than given (_operable).
         # Per QPU pair: the end buffer its relay route is given (simulate_execution's buffer_pairs mapping), priced
@@ -3502,6 +3527,7 @@ class _Context:
         ec.t_factory = tf_report
         for i, (q, n_phys) in enumerate(zip(self.qpus, phys)):
             if q.num_qubits is not None and n_phys > q.num_qubits:
+                self.capacity_fix[i] = n_phys  # checked by _check_capacity_fix
                 self.reasons.append(
                     f"capacity: QPU {i} needs {n_phys:,} physical qubits at distance {d} ({algorithm_qubits[i]:,} "
                     f"for {layout[i]} patches, {factory_qubits[i]:,} for T factories, {memory[i]:,} link memory), "
