@@ -728,8 +728,9 @@ def _check_capacity_fix(ctx: _Context, report: EstimateReport, seed: int) -> Non
         report.reasons[i] += f" ({words})"
 
 
-#: Re-estimates one infeasible estimate may make to check its advice, over every check (the link reasons', the
-#: faster QPUs', the error budget's): each is a whole estimate, so past this the advice is left as first written.
+#: Re-estimates (:func:`_estimate_again`) one estimate may make to check its advice, over every check (the link
+#: reasons' fixes, faster QPUs, shorter links, a held-back link's buffer, a capacity's num_qubits, the error budget's
+#: fixes), in that order: each is a whole estimate, so past this a check leaves its advice as first written.
 MAX_FIX_ESTIMATES = 24
 
 
@@ -777,8 +778,8 @@ def _budget_fix_trials(ctx: _Context, report: EstimateReport,
                        fix: str) -> list[tuple[str, dict[str, Any]]]:
     """The error-budget fixes of a physical run, each as its words and the inputs it changes: gates and
     measurements with 10x lower errors, links with half the infidelity, purified pairs (a target fidelity with a
-    tenth of the worst used pair's infidelity) and, for a budget with a remote part, that part doubled (within the
-    total)."""
+    tenth of the worst used pair's infidelity, within purification's ceiling) and, for a remote part too small, the
+    part that holds the expected remote faults (rounded up to 2 digits, within the total)."""
     trials: list[tuple[str, dict[str, Any]]] = []
     q = ctx.qpus[0]
     gates = ("e_1q", "e_2q", "e_meas", "e_t")
