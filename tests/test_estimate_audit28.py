@@ -170,3 +170,11 @@ def test_the_num_qubits_a_capacity_reason_names_is_estimated_again():
     assert all(r.endswith("(estimated again with those num_qubits: every QPU holds its qubits)") for r in reasons)
     count = int(re.search(r"fix: num_qubits >= ([\d,]+) per QPU", reasons[0]).group(1).replace(",", ""))
     assert run(count).feasible and not run(count - 1).feasible
+
+
+def test_the_readme_states_the_bound_on_the_re_estimates():
+    """checked: the README's bound on the estimates that check the advice is the code's."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    assert f"at most {est.MAX_FIX_ESTIMATES} such estimates" in " ".join(readme.split())
