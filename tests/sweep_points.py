@@ -125,3 +125,10 @@ def semicolon_notes(params, seed):
     from qnsim.sweeps import join_notes
 
     return {"y": params["x"], "notes": join_notes([f"x = {params['x']}; y", "tail;", ";"])}
+
+
+def long_from_two(params, seed):
+    """square's row, after ``$QNSIM_TEST_LONG_S`` seconds (default 0) at x >= 2 and 0.05 s below: points that run
+    long in one process and briefly in another."""
+    time.sleep(float(os.environ.get("QNSIM_TEST_LONG_S", "0")) if params["x"] >= 2 else 0.05)
+    return square(params, seed)

@@ -65,9 +65,18 @@ file created beside it now), not by comparing two machines' clocks. Two sweeps s
 within the same moment both find no record and are not stopped: the record is a check, not a lock.
 A sweep stopped (Ctrl-Z) or on a paused machine records nothing meanwhile and, after
 ``HEARTBEAT_STALE_S``, looks dead to other machines, which may take its out over; on its return it
-checks, before each row, that it still owns the out, and if not stops with :class:`SweepTakenOver`,
-writing no more rows and no state (a row written between that check and a take-over is the one race
-left: the record is a check, not a lock).
+checks, before each row and every ``HEARTBEAT_S`` while its points run, that it still owns the out, and if
+not ends its workers and stops with :class:`SweepTakenOver`, writing no more rows and no state.
+
+One race is left: a sweep stopped between that check and its row's write (microseconds), taken over, and
+continued writes that one row after the other sweep took the out over, and the point is then in the file
+twice (two identical rows of a point are read as one, see :func:`read_results`; a point function that is
+not a function of its seed gives two that differ, which the readers refuse). No per-row marker closes it
+on the file systems without shared locks: a marker made with ``O_EXCL`` before the write only moves the
+pause to between the marker and the row (the taker then skips a point whose row never comes: lost, not
+doubled), and a rename fences only writes made by name, while a CSV row is appended and a Parquet part
+renamed into a directory that a taker would have to replace, breaking the out's other names. Closing it
+needs a lock that the writer holds across the write, which these file systems do not give.
 
 Every row carries a ``point_id``: the first 20 hex digits of the SHA-1 of the canonical JSON of
 ``{"params": ..., "seed": ...}`` (see :func:`point_id`). On start, the ids already in ``out`` are
@@ -117,7 +126,7 @@ import time
 import typing
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -3517,7 +3526,15 @@ def _run_local(
     workers: int,
     retries: int,
     on_result: Callable[[Point, Any], None],
+    still_ours: Callable[[], None] | None = None,
 ) -> None:
+    """Runs ``pending`` on a process pool, handing each point's result to ``on_result`` as it finishes.
+
+    ``still_ours`` (the sweep's :meth:`_Heartbeat.check` of its out) is called at least every :data:`HEARTBEAT_S`
+    while points run, not only when one finishes: a sweep stopped (Ctrl-Z) past the heartbeat's limit and taken over
+    found out, on its return, only when its next point finished, and then waited for every point its workers were
+    running (hours, for long points) before it stopped, its rows unwanted. Taken over, it ends its workers at once.
+    """
     try:
         pickle.dumps(fn)
     except Exception as exc:
@@ -3547,7 +3564,7 @@ def _run_local(
         failure: BaseException | None = None
         interrupted = False
         try:
-            for future in as_completed(futures):
+            for future in _as_completed(futures, still_ours):
                 point = futures[future]
                 try:
                     worker_identity, result = future.result()
@@ -3570,11 +3587,11 @@ def _run_local(
             if _stops_now(exc):
                 # A SIGTERM is sent to this process alone (a Ctrl-C reaches the workers too): the sweep waited for
                 # the points they ran, hours for a long one, and the kill seemed ignored. They end now.
-                for process in list((getattr(pool, "_processes", None) or {}).values()):
-                    try:
-                        process.terminate()
-                    except (OSError, ValueError, AttributeError):  # gone already
-                        pass
+                _end_workers(pool)
+            raise
+        except SweepTakenOver:
+            # The out is another sweep's, which runs these points itself: their rows would not be written.
+            _end_workers(pool)
             raise
         finally:
             # Stop queued points; let running ones end, and keep whatever finished meanwhile (a Ctrl-C waited
@@ -3600,6 +3617,26 @@ def _run_local(
                 breaks,
                 retries,
             )
+
+
+def _end_workers(pool: ProcessPoolExecutor) -> None:
+    """Ends the worker processes of ``pool`` now (the points they run are dropped)."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            process.terminate()
+        except (OSError, ValueError, AttributeError):  # gone already
+            pass
+
+
+def _as_completed(futures: Iterable[Any], still_ours: Callable[[], None] | None) -> typing.Iterator[Any]:
+    """The futures as they finish (as :func:`concurrent.futures.as_completed`), calling ``still_ours`` at least every
+    :data:`HEARTBEAT_S` while none does."""
+    waiting = set(futures)
+    while waiting:
+        done, waiting = wait(waiting, timeout=None if still_ours is None else HEARTBEAT_S, return_when=FIRST_COMPLETED)
+        if still_ours is not None:
+            still_ours()
+        yield from done
 
 
 def _run_dask(
@@ -3944,7 +3981,8 @@ def sweep(
             # Many seeds of a scenario file: one native batch per grid point (qnsim.seed_batch).
             run_seed_batches(fn, pending, workers or _usable_cpus(), on_result)
         elif pending and backend == "local":
-            _run_local(fn, pending, workers or _usable_cpus(), retries, on_result)
+            _run_local(fn, pending, workers or _usable_cpus(), retries, on_result,
+                       heartbeat.check if heartbeat is not None else None)  # fmt: skip
         elif pending:
             _run_dask(fn, pending, workers, client, on_result)
         if sink is not None:

@@ -1,0 +1,107 @@
+"""Results audit, round 19: a sweep taken over while stopped, requests compared over different windows, a Dask
+sweep killed and resumed on a process pool, and (below) what else was found. Each test's docstring says what the
+old behaviour was."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import sweep_points
+from test_results_audit18 import LOCAL_LOCKS_ON_NODE_B, _env
+
+from qnsim import sweeps
+from qnsim.sweeps import read_results, sweep, sweep_status
+
+# --- a sweep taken over while stopped, continued with long points running -----------------------------------------
+
+
+@pytest.mark.slow
+def test_a_sweep_taken_over_while_stopped_ends_its_running_points_on_its_return(tmp_path, monkeypatch):
+    """A sweep on 'node-b' (locks each machine's own) with two workers, each running a 30 s point, is stopped (Ctrl-Z)
+    past ``HEARTBEAT_STALE_S`` and taken over here, where the points run briefly. Old behaviour: continued, it found
+    the take-over only when one of its points finished, and then waited for the other (``pool.shutdown(wait=True)``):
+    some 30 s of work whose rows it would not write, saying nothing meanwhile. It looks at its ownership every
+    ``HEARTBEAT_S`` now, ends its workers, and stops (status 2) within seconds; the out has each point once, this
+    sweep's rows."""
+    monkeypatch.setattr(sweeps, "HEARTBEAT_STALE_S", 0.5)
+    out = tmp_path / "r.csv"
+    grid = {"x": [0, 1, 2, 3]}
+    command = ["sweep_points:long_from_two", "--param", "x=0,1,2,3", "--out", str(out), "--workers", "2",
+               "--no-progress"]  # fmt: skip
+    there = subprocess.Popen([sys.executable, "-c", LOCAL_LOCKS_ON_NODE_B, *command], env=_env(QNSIM_TEST_LONG_S="30"),
+                             stderr=subprocess.PIPE, start_new_session=True)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not (out.exists() and len(read_results(out)) >= 2) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.3)  # its workers are into the long points
+        os.killpg(there.pid, signal.SIGSTOP)
+        time.sleep(1.0)  # past the limit: to this machine, the sweep there looks dead
+        here = sweep(sweep_points.long_from_two, grid, out=out, workers=1, progress=False, as_frame=False)
+        os.killpg(there.pid, signal.SIGCONT)
+        continued = time.monotonic()
+        _, stderr = there.communicate(timeout=60)
+        took = time.monotonic() - continued
+    finally:
+        if there.poll() is None:
+            os.killpg(there.pid, signal.SIGKILL)
+        there.communicate()
+    assert there.returncode == 2 and "was taken over by another sweep" in stderr.decode(), stderr.decode()[-2000:]
+    assert took < 15, f"the sweep taken over ran on {took:.0f} s after its return (its points take 30 s)"
+    rows = read_results(out)
+    assert sorted(r["x"] for r in rows) == grid["x"] and sweep_status(out) is None
+    assert {r["point_id"]: r for r in rows} == {r["point_id"]: r for r in here}
+
+
+def test_the_out_is_looked_at_while_points_run_not_only_when_one_finishes(monkeypatch):
+    """The pool's wait calls the ownership check every ``HEARTBEAT_S`` while no point finishes (old behaviour: only
+    when one did, so a taken-over sweep with hour-long points ran on for an hour), and a check that raises ends the
+    points being run."""
+    monkeypatch.setattr(sweeps, "HEARTBEAT_S", 0.05)
+    checks = []
+
+    def still_ours():
+        checks.append(time.monotonic())
+        if len(checks) >= 3:
+            raise sweeps.SweepTakenOver("taken over")
+
+    pending = [sweeps.Point(0, {"x": 2}, 0, "p2"), sweeps.Point(1, {"x": 3}, 0, "p3")]
+    monkeypatch.setenv("QNSIM_TEST_LONG_S", "30")
+    started = time.monotonic()
+    with pytest.raises(sweeps.SweepTakenOver):
+        sweeps._run_local(sweep_points.long_from_two, pending, 2, 0, lambda point, result: None, still_ours)
+    assert time.monotonic() - started < 15 and len(checks) == 3
+
+
+# --- a Dask sweep killed, resumed on a process pool ----------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_dask_sweep_killed_mid_way_resumes_on_a_process_pool_to_the_rows_of_a_serial_run(tmp_path):
+    """``qnsim sweep --backend dask`` (its own LocalCluster of two workers: the client process) killed with SIGKILL
+    once some rows are in out, then resumed with the process pool (``backend="local"``): each point once, the
+    killed sweep's rows kept as they were, and every row's values those of a serial run without an out."""
+    pytest.importorskip("distributed")
+    out = tmp_path / "r.csv"
+    grid = {"x": [1, 2, 3, 4, 5, 6]}
+    command = [sys.executable, "-m", "qnsim", "sweep", "sweep_points:slow", "--param", "x=1,2,3,4,5,6", "--seeds",
+               "3", "--out", str(out), "--backend", "dask", "--workers", "2", "--no-progress"]  # fmt: skip
+    process = subprocess.Popen(command, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               start_new_session=True)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while not (out.exists() and len(read_results(out)) >= 2) and time.monotonic() < deadline:
+            assert process.poll() is None, process.stderr.read().decode()[-2000:]
+            time.sleep(0.02)
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)  # the client and its cluster
+        process.communicate()
+    kept = read_results(out)
+    assert 2 <= len(kept) < 18 and "ended without finishing (18 points planned" in sweep_status(out)
+    rows = sweep(sweep_points.slow, grid, seeds=3, out=out, workers=2, progress=False, as_frame=False)
+    assert read_results(out)[: len(kept)] == kept and len(read_results(out)) == 18 and sweep_status(out) is None
+    serial = sweep(sweep_points.slow, grid, seeds=3, workers=1, progress=False, as_frame=False)
+    assert rows == serial
