@@ -12,6 +12,7 @@ import pytest
 import sweep_points
 from test_results_audit18 import LOCAL_LOCKS_ON_NODE_B, _env
 
+import qnsim
 from qnsim import sweeps
 from qnsim.sweeps import read_results, sweep, sweep_status
 
@@ -74,6 +75,54 @@ def test_the_out_is_looked_at_while_points_run_not_only_when_one_finishes(monkey
     with pytest.raises(sweeps.SweepTakenOver):
         sweeps._run_local(sweep_points.long_from_two, pending, 2, 0, lambda point, result: None, still_ours)
     assert time.monotonic() - started < 15 and len(checks) == 3
+
+
+# --- requests compared over different windows --------------------------------------------------------------------
+
+
+def _run(until_s=1.0, start_s=0.0, num_pairs=None, min_fidelity=0.0, formalism="bell_diagonal", seed=1):
+    net = qnsim.Network(formalism, seed=seed)
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=2e3, success_probability=0.5)
+    net.request("a", "b", start_s=start_s, num_pairs=num_pairs, min_fidelity=min_fidelity)
+    return net.run(until_s=until_s, progress=False)
+
+
+def _notes(comparison, label):
+    (row,) = [row for row in comparison.rows if row["label"] == label]
+    return row["notes"]
+
+
+def test_compare_results_names_each_way_the_rows_were_counted_differently():
+    """Old behaviour: ``compare_results`` set a 10 ms run beside a 1 s one, a request started at 0.5 s beside one
+    started at 0, one served after 20 pairs beside one counted to the run's end, and pairs kept above F >= 0.95 beside
+    all pairs, each as another way to serve the same request, with no word (only the window column differed). Each
+    difference is named on its row now; rows counted alike carry none of these notes."""
+    base = _run()
+    comparison = qnsim.compare_results(
+        {"1 s": base, "10 ms": _run(until_s=0.01), "late": _run(start_s=0.5), "20 pairs": _run(num_pairs=20),
+         "F >= 0.95": _run(min_fidelity=0.95), "seed 2": _run(seed=2)}
+    )  # fmt: skip
+    assert any("counted over 10 ms (to the run's end at 10 ms), the baseline over 1 s" in n for n in _notes(comparison,
+                                                                                                            "10 ms"))
+    assert any("counted from its start at 500 ms, the baseline's at 0 s" in n for n in _notes(comparison, "late"))
+    assert any(n.startswith("asks for 20 pairs, the baseline until the run ends: its window ended served at")
+               for n in _notes(comparison, "20 pairs"))  # fmt: skip
+    assert any("keeps pairs of fidelity >= 0.95 only, the baseline >= 0" in n for n in _notes(comparison, "F >= 0.95"))
+    counted = ("counted", "asks for", "keeps pairs")
+    assert not [n for n in _notes(comparison, "seed 2") if n.startswith(counted)]
+    printed = str(comparison)
+    assert "note: 10 ms: counted over 10 ms" in printed and "note: F >= 0.95: keeps pairs" in printed
+
+
+def test_two_requests_served_after_the_same_pairs_are_counted_alike():
+    """Requests served after the same number of pairs end where their last pairs came: their windows differ by what
+    is measured, and no counting note is added (nor for one run against itself)."""
+    comparison = qnsim.compare_results({"a": _run(num_pairs=20), "b": _run(num_pairs=20, seed=5)})
+    assert comparison.rows[1]["notes"] == tuple(n for n in comparison.rows[1]["notes"]
+                                                if not n.startswith(("counted", "asks for", "keeps pairs")))
+    assert not [n for n in comparison.rows[1]["notes"] if "the baseline" in n]
 
 
 # --- a Dask sweep killed, resumed on a process pool ----------------------------------------------------------------

@@ -189,6 +189,58 @@ def _differences(label: str, r: RequestResult, baseline: str, base: RequestResul
         notes.append(_path_note(list(r.path), list(base.path)))
     if r.formalism != base.formalism and None not in (r.formalism, base.formalism):  # None: not known
         notes.append(f"formalism {r.formalism}, the baseline's {base.formalism}")
+    return notes + _counting_differences(r, base)
+
+
+def _same_time(a: float | None, b: float | None) -> bool:
+    """Whether two times in s are one (None: not set), to rounding (the times are integer picoseconds)."""
+    if a is None or b is None:
+        return a is b
+    return abs(a - b) <= 1e-12 * max(1.0, abs(a), abs(b))
+
+
+def _pairs_asked(r: RequestResult) -> str:
+    return "until the run ends" if r.num_pairs_requested is None else f"{r.num_pairs_requested} pairs"
+
+
+def _window_end(r: RequestResult) -> str:
+    """How the window of ``r``'s rate ended: at the run's end, or where the request was served or dropped."""
+    if r.status in ("served", "dropped"):
+        return f"{r.status} at {_eng(r.end_s, 's')}"
+    return f"the run's end at {_eng(r.end_s, 's')}"
+
+
+def _counting_differences(r: RequestResult, base: RequestResult) -> list[str]:
+    """Notes on how request ``r``'s figures were counted otherwise than the baseline's: from another start, over
+    a window that ended otherwise (a run of another length; a request served after another number of pairs), or
+    over the pairs a minimum fidelity kept. Each rate is still pairs per second of its own window and each mean
+    fidelity one over its own pairs, but the two measure different things: a window that holds the first pair's
+    wait (the links' and swaps' start-up) reads a lower rate the shorter it is, one ended by a delivery reads high
+    from few pairs, and a mean over the pairs above a threshold is higher by selection, not by service. The table
+    set runs of 10 ms and 1 s side by side, and a run keeping only pairs of F >= 0.9 beside one keeping all, as if
+    counted alike, without a word."""
+    notes = []
+    if not _same_time(r.start_s, base.start_s):
+        notes.append(f"counted from its start at {_eng(r.start_s, 's')}, the baseline's at {_eng(base.start_s, 's')}")
+    if r.num_pairs_requested != base.num_pairs_requested:
+        notes.append(
+            f"asks for {_pairs_asked(r)}, the baseline {_pairs_asked(base)}: its window ended {_window_end(r)}, the "
+            f"baseline's {_window_end(base)}"
+        )
+    elif not _same_time(r.end_s, base.end_s) and (r.status, base.status) not in (("served", "served"),):
+        # Two requests served after the same number of pairs end where their last pairs came: that is the measured
+        # rate. A window that ended with a run of another length (or a drop) counted another span.
+        notes.append(
+            f"counted over {_eng(r.window_s, 's')} (to {_window_end(r)}), the baseline over "
+            f"{_eng(base.window_s, 's')} (to {_window_end(base)}): a start-up (the first pair's wait) weighs more in "
+            "the shorter window"
+        )
+    if r.min_fidelity != base.min_fidelity:
+        notes.append(
+            f"keeps pairs of fidelity >= {r.min_fidelity:g} only, the baseline >= {base.min_fidelity:g}: each mean "
+            "fidelity is over the pairs its request kept, and a higher threshold raises it by selection "
+            f"({r.rejected_low_fidelity} pairs rejected here, {base.rejected_low_fidelity} in the baseline)"
+        )
     return notes
 
 
@@ -243,7 +295,11 @@ def compare_results(
     says it is meant (e.g. two users' requests of one network); its row then carries a note saying so. A
     row whose path or formalism differs from the baseline's carries a note naming both (the rates and mean
     fidelities still compare: a stabilizer run's mean fidelity estimates the same expectation as a
-    bell_diagonal or density-matrix run's exact one, with its binomial interval).
+    bell_diagonal or density-matrix run's exact one, with its binomial interval). So does a row counted otherwise
+    than the baseline: from another start, over a window that ended otherwise (a run of another length, another
+    number of pairs asked for) or over the pairs another minimum fidelity kept; its rate and mean still compare as
+    figures, but a start-up weighs differently in windows of different lengths, and a mean over the pairs above a
+    threshold is higher by selection.
 
     Args:
         results: Label -> :class:`qnsim.RequestResult` (or a :class:`qnsim.NetworkResult` of one
