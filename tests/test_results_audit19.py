@@ -77,6 +77,27 @@ def test_the_out_is_looked_at_while_points_run_not_only_when_one_finishes(monkey
     assert time.monotonic() - started < 15 and len(checks) == 3
 
 
+@pytest.mark.slow
+def test_a_dask_sweep_looks_at_its_out_while_chunks_run(monkeypatch):
+    """The same on Dask (old behaviour: looked at only when a chunk finished; a taken-over sweep's cluster ran on
+    through its chunks): the check runs every ``HEARTBEAT_S`` and its refusal cancels the tasks."""
+    pytest.importorskip("distributed")
+    monkeypatch.setattr(sweeps, "HEARTBEAT_S", 0.05)
+    monkeypatch.setenv("QNSIM_TEST_LONG_S", "30")  # before the cluster's workers start: they inherit it
+    checks = []
+
+    def still_ours():
+        checks.append(time.monotonic())
+        if len(checks) >= 3:
+            raise sweeps.SweepTakenOver("taken over")
+
+    pending = [sweeps.Point(0, {"x": 2}, 0, "p2"), sweeps.Point(1, {"x": 3}, 0, "p3")]
+    with pytest.raises(sweeps.SweepTakenOver):
+        sweeps._run_dask(sweep_points.long_from_two, pending, 2, None, lambda point, result: None, still_ours)
+    # From the cluster's start (seconds under load), the checks come while the 30 s points run, and the tasks end.
+    assert len(checks) == 3 and checks[2] - checks[0] < 10 and time.monotonic() - checks[2] < 15
+
+
 # --- requests compared over different windows --------------------------------------------------------------------
 
 

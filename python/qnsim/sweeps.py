@@ -3631,12 +3631,35 @@ def _end_workers(pool: ProcessPoolExecutor) -> None:
 def _as_completed(futures: Iterable[Any], still_ours: Callable[[], None] | None) -> typing.Iterator[Any]:
     """The futures as they finish (as :func:`concurrent.futures.as_completed`), calling ``still_ours`` at least every
     :data:`HEARTBEAT_S` while none does."""
-    waiting = set(futures)
+    order = {future: i for i, future in enumerate(futures)}
+    waiting = set(order)
     while waiting:
         done, waiting = wait(waiting, timeout=None if still_ours is None else HEARTBEAT_S, return_when=FIRST_COMPLETED)
         if still_ours is not None:
             still_ours()
-        yield from done
+        # Several finished since the last look: in the order they were submitted (one worker's rows in point order).
+        yield from sorted(done, key=order.__getitem__)
+
+
+def _dask_completed(distributed: Any, futures: list[Any], still_ours: Callable[[], None] | None) -> typing.Iterator[Any]:
+    """Dask's futures as ``distributed.as_completed`` hands them back, calling ``still_ours`` at least every
+    :data:`HEARTBEAT_S` while none finishes."""
+    completed = iter(distributed.as_completed(futures))
+    remaining = set(futures)
+    while remaining:
+        while still_ours is not None:
+            try:
+                done, _ = distributed.wait(list(remaining), timeout=HEARTBEAT_S, return_when="FIRST_COMPLETED")
+            except TimeoutError:
+                done = set()
+            if done:
+                break
+            still_ours()
+        future = next(completed, None)
+        if future is None:
+            return
+        remaining.discard(future)
+        yield future
 
 
 def _run_dask(
@@ -3645,7 +3668,11 @@ def _run_dask(
     workers: int | None,
     client: Any,
     on_result: Callable[[Point, Any], None],
+    still_ours: Callable[[], None] | None = None,
 ) -> None:
+    """Runs ``pending`` on Dask in chunks, handing each point's result to ``on_result``; ``still_ours`` is called at
+    least every :data:`HEARTBEAT_S` while chunks run (see :func:`_run_local`): taken over, the sweep cancels its
+    tasks at once rather than after its next chunk."""
     try:
         import distributed
     except ImportError:
@@ -3699,7 +3726,7 @@ def _run_dask(
             chunk = pending[start : start + size]
             future = client.submit(_call_points, fn, [(p.params, p.seed) for p in chunk], identify, pure=False)
             futures[future] = chunk
-        for future in distributed.as_completed(list(futures)):
+        for future in _dask_completed(distributed, list(futures), still_ours):
             chunk = futures[future]  # left among the unkept until its rows are all kept (see below)
             try:
                 answer = future.result()
@@ -3984,7 +4011,7 @@ def sweep(
             _run_local(fn, pending, workers or _usable_cpus(), retries, on_result,
                        heartbeat.check if heartbeat is not None else None)  # fmt: skip
         elif pending:
-            _run_dask(fn, pending, workers, client, on_result)
+            _run_dask(fn, pending, workers, client, on_result, heartbeat.check if heartbeat is not None else None)
         if sink is not None:
             # The buffered rows on disk, then the state, while the lock is held (a reader that found the
             # state "running" and the file unlocked would take this sweep for a killed one).
