@@ -2272,8 +2272,8 @@ class _Heartbeat:
         raise SweepTakenOver(
             f"out {str(self.out)!r} was taken over by another sweep ({self.lost}) while this one did not record "
             f"itself alive (its last record {silent:.0f} s ago; a sweep stopped by Ctrl-Z, or on a paused machine, "
-            f"looks dead to other machines after {HEARTBEAT_STALE_S:g} s): this sweep stopped without writing "
-            "another row; the out's rows and its resume are that sweep's"
+            f"looks dead to other machines after {HEARTBEAT_STALE_S:g} s): this sweep ended the points it ran and "
+            "stopped without writing another row; the out's rows and its resume are that sweep's"
         )
 
 
@@ -3641,7 +3641,9 @@ def _as_completed(futures: Iterable[Any], still_ours: Callable[[], None] | None)
         yield from sorted(done, key=order.__getitem__)
 
 
-def _dask_completed(distributed: Any, futures: list[Any], still_ours: Callable[[], None] | None) -> typing.Iterator[Any]:
+def _dask_completed(
+    distributed: Any, futures: list[Any], still_ours: Callable[[], None] | None
+) -> typing.Iterator[Any]:
     """Dask's futures as ``distributed.as_completed`` hands them back, calling ``still_ours`` at least every
     :data:`HEARTBEAT_S` while none finishes."""
     completed = iter(distributed.as_completed(futures))
