@@ -176,3 +176,34 @@ def test_a_dask_sweep_killed_mid_way_resumes_on_a_process_pool_to_the_rows_of_a_
     assert read_results(out)[: len(kept)] == kept and len(read_results(out)) == 18 and sweep_status(out) is None
     serial = sweep(sweep_points.slow, grid, seeds=3, workers=1, progress=False, as_frame=False)
     assert rows == serial
+
+
+# --- the hunt: one sweep written as CSV and as Parquet, points that delivered nothing ---------------------------
+
+
+def test_a_scenario_sweep_reads_alike_from_csv_and_parquet_and_its_empty_points_resume_as_done(tmp_path):
+    """Checked right this round (kept as a guard): one scenario sweep written to a CSV and to a Parquet out gives the
+    same rows, value for value and type for type (a point that delivered nothing has NaN fidelities, an empty notes
+    cell reads None in both), and run again each out is left as it was: a NaN row is a finished point, not one to
+    compute again."""
+    import math
+
+    pytest.importorskip("pyarrow")
+    from scenarios import two_node_scenario
+
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(two_node_scenario(0.01, success_probability=0.01, formalism="stabilizer"))
+    grid = {"run.until_s": [1e-7, 0.001]}
+    outs = [tmp_path / "r.csv", tmp_path / "r.parquet"]
+    rows = [sweep(str(scenario), grid, seeds=2, out=out, workers=1, progress=False, as_frame=False) for out in outs]
+
+    def cells(row):
+        return {k: ("nan" if isinstance(v, float) and math.isnan(v) else v, type(v)) for k, v in row.items()}
+
+    assert [cells(r) for r in rows[0]] == [cells(r) for r in rows[1]]
+    assert [cells(r) for r in read_results(outs[0])] == [cells(r) for r in read_results(outs[1])]
+    assert math.isnan(rows[0][0]["mean_fidelity"]) and rows[0][0]["pairs"] == 0
+    before = [sorted(p.name for p in outs[1].iterdir()), outs[0].read_bytes()]
+    for out in outs:
+        sweep(str(scenario), grid, seeds=2, out=out, workers=1, progress=False)
+    assert [sorted(p.name for p in outs[1].iterdir()), outs[0].read_bytes()] == before
