@@ -257,6 +257,16 @@ class Protocol:
         [0.97, 0.97, 0.97]
     """
 
+    #: Whether this protocol's choices (what it swaps, delivers, discards, sends, and when) may depend on
+    #: something random: the outcomes :meth:`swap` returns, a fidelity that depends on them, or draws of its
+    #: own. Left True, its request's deliveries are read as random arrivals (the rate's 95% Poisson interval).
+    #: A class that sets it False declares that its choices follow from the times of its events alone; its
+    #: request's rate is then read as a native request's is: exact for its window when the path keeps a fixed
+    #: schedule (:attr:`qnsim.RequestResult.random_arrivals`), so a policy that does what the native protocol
+    #: does prints the same rate and interval. A :meth:`pair_fidelity` read where a pair's fidelity may depend
+    #: on outcomes (``stabilizer``, ``density_matrix``) makes the deliveries random again, declared or not.
+    random_choices: bool = True
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         # A policy's own ``_forget`` (or ``_network`` for its topology) replaced the base's plumbing: every swap
         # then failed inside qnsim with "_forget() takes 2 positional arguments but 3 were given", or the user's
@@ -287,6 +297,9 @@ class Protocol:
         # attribute `network = None` (a policy's placeholder for its topology) replaced the property, and the
         # first event failed inside qnsim with "'NoneType' object has no attribute 'slot_link'"; `request = 5`
         # broke deliver the same way. Assigning them on an instance is refused already; so is defining them here.
+        # A declaration read as a truth value: random_choices = "no" would claim a fixed schedule without a word.
+        if "random_choices" in vars(cls):
+            _check_random_choices(cls.__name__, vars(cls)["random_choices"])
         shadowed = sorted(_PROTOCOL_FACTS.intersection(vars(cls)))
         if shadowed:
             raise TypeError(
@@ -304,6 +317,8 @@ class Protocol:
         # The class's checks, for a callback set on this instance (proto.on_pair_ready = 5, a misspelt
         # proto.on_pair_redy = f): the run failed at the first event, or ran to its end with 0 pairs.
         _check_instance_callbacks(self, {name: value})
+        if name == "random_choices":
+            _check_random_choices(type(self).__name__, value)
         object.__setattr__(self, name, value)
 
     def __init__(self) -> None:
@@ -564,6 +579,12 @@ _PROTOCOL_FACTS = frozenset(name for name, value in vars(Protocol).items() if is
 #: The callbacks qnsim calls on a Protocol, in the order the docs list them; any other ``on_`` name is refused.
 _CALLBACK_ORDER = ("on_pair_ready", "on_message", "on_timer", "on_pair_lost")
 _PROTOCOL_CALLBACKS = frozenset(_CALLBACK_ORDER)
+
+def _check_random_choices(owner: str, value: Any) -> None:
+    """Refuses a :attr:`Protocol.random_choices` that is not a bool (a string or number read as a truth value)."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{owner}.random_choices must be True or False, got {type(value).__name__} {written(value):.60}")
+
 
 def _check_callback_names(owner: str, verb: str, names: Any) -> None:
     """Refuse ``on_`` names that are none of the callbacks (a misspelt on_pair_redy, an on_start qnsim does not
@@ -1077,7 +1098,11 @@ class SlotOperations:
             StaleSlotError: The reference names a pair that has ended.
         """
         (slot,) = self._refs("pair_fidelity", slot=slot)
-        self._hub.check_acting(None, "pair_fidelity", (slot,), told_at_node=False)
+        acting = self._hub.check_acting(None, "pair_fidelity", (slot,), told_at_node=False)
+        if self.formalism != "bell_diagonal":
+            # There a pair's fidelity may follow its swap outcomes (and a stabilizer trajectory's drawn errors):
+            # a policy choosing by it delivers at random times, whatever it declares (results._random_arrivals).
+            object.__setattr__(acting, "_read_random_fidelity", True)
         return float(self._native.slot_pair_fidelity(slot))
 
     def _refs(self, operation: str, **slots: Any) -> tuple[SlotRef, ...]:

@@ -1,0 +1,84 @@
+"""The users' journeys, round 17 (each test's docstring gives the old behaviour)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+import qnsim
+
+EXAMPLES = os.path.join(os.path.dirname(__file__), os.pardir, "examples")
+
+
+def _chain_policy():
+    from script_modules import import_script
+
+    return import_script(os.path.join(EXAMPLES, "chain_policy.py"))
+
+
+def test_a_policy_doing_what_the_native_protocol_does_prints_its_rate_and_interval(capsys, monkeypatch):
+    """``python examples/chain_policy.py --nodes 10 --pairs 3``: ``ChainSwapASAP`` delivers the native swap-ASAP
+    run's pairs bit for bit, yet its rate read the Poisson interval of a served request (1.49-17.4 kHz, and the note
+    "reads high") where the native request, on the same fixed schedule, read "exact": one quantity, two intervals,
+    by which path computed it. Old behaviour: any Python protocol's deliveries were taken as random; now a protocol
+    class declares ``random_choices = False`` when its choices read no random outcome, and its request's interval
+    follows the native rule (the example's policy declares it)."""
+    example = _chain_policy()
+    native, python, _ = example.compare(10, 3)
+    a, b = native.requests[0], python.requests[0]
+    assert list(a.times_ps) == list(b.times_ps)  # the same deliveries
+    assert a.rate_interval95 is None and b.rate_interval95 is None
+    assert a.rate_text() == b.rate_text() and a.notes == b.notes and a.random_arrivals is b.random_arrivals is False
+    monkeypatch.setattr(sys, "argv", ["chain_policy.py", "--nodes", "10", "--pairs", "3"])
+    example.main()
+    lines = capsys.readouterr().out.splitlines()
+    (row,) = [line for line in lines if line.split()[:2] == ["10", "9"]]
+    assert "exact" in row.split() and row.split()[-1] == "yes", row
+
+
+def test_a_declared_policy_on_random_links_reads_the_native_interval():
+    """The declaration changes how the deliveries are read, not what they are: on links that herald at random
+    (success probability 0.3 per attempt) the native request and ``ChainSwapASAP`` give the same deliveries and the
+    same Poisson interval; an undeclared copy of the policy keeps the random reading (its choices may read
+    outcomes), and a declared one that reads a density-matrix pair's fidelity (which may follow the swap outcomes)
+    loses the fixed schedule. Old behaviour: every Python protocol's request read random, whatever it did."""
+    example = _chain_policy()
+
+    def run(protocol, *, formalism="bell_diagonal", **link):
+        net = qnsim.chain(4, length_km=1.0, fidelity=0.99, formalism=formalism, seed=7, **link)
+        net.request("n0", "n3", num_pairs=20, protocol=protocol, generation="on_demand")
+        return net.run(1.0, progress=False).requests[0]
+
+    random_links = {"rate_hz": 1e4, "success_probability": 0.3}
+    native, python = run(None, **random_links), run(example.ChainSwapASAP(), **random_links)
+    assert list(native.times_ps) == list(python.times_ps) and native.num_pairs == 20
+    assert native.rate_interval95 is not None and native.rate_interval95 == python.rate_interval95
+
+    class Undeclared(example.ChainSwapASAP):
+        random_choices = True
+
+    assert run(None, rate_hz=1e4).rate_interval95 is None
+    assert run(Undeclared(), rate_hz=1e4).rate_interval95 is not None
+
+    class ReadsFidelity(example.ChainSwapASAP):
+        def on_pair_ready(self, node, slot, partner_slot):
+            if partner_slot is not None:
+                self.pair_fidelity(slot)
+            super().on_pair_ready(node, slot, partner_slot)
+
+    assert run(ReadsFidelity(), rate_hz=1e4, formalism="bell_diagonal").rate_interval95 is None
+    assert run(ReadsFidelity(), rate_hz=1e4, formalism="density_matrix").rate_interval95 is not None
+
+
+@pytest.mark.parametrize("value", ["no", 0, None])
+def test_random_choices_must_be_a_bool(value):
+    """``random_choices`` read as a truth value: a class writing ``random_choices = "no"`` (or 0) would have claimed
+    or dropped a fixed schedule without a word. Old behaviour: the attribute did not exist; now anything but True or
+    False is refused by name, on the class and on an instance."""
+    with pytest.raises(TypeError, match=r"Bad\.random_choices must be True or False, got"):
+        type("Bad", (qnsim.Protocol,), {"random_choices": value})
+    with pytest.raises(TypeError, match=r"Protocol\.random_choices must be True or False, got"):
+        qnsim.Protocol().random_choices = value
+
