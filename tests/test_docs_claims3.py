@@ -595,7 +595,8 @@ def test_the_estimators_rate_need_as_given_figure_in_the_readme_and_tutorial():
     report = estimate(Workload.from_file(folder / "workload.stim"), qpus, links, **options)
     (note,) = [n for n in report.notes if "must deliver" in n and "as the link is given" in n]
     m = re.search(r"must deliver (\S+) raw pairs/s, not the (\S+) its pairs ask for as the link is given \(d = (\d+), "
-                  r"0 purification round\(s\).*estimated again with the link at \S+, it takes d = (\d+), "
+                  r"0 purification round\(s\).*estimated again with the link at \S+(?: and [\d,]+ buffer_pairs "
+                  r"\([^)]*\))?, it takes d = (\d+), "
                   r"1 purification round\(s\)", note)
     assert m, note
     need, given, d_given, d_need = m.groups()

@@ -82,3 +82,37 @@ def test_random_choices_must_be_a_bool(value):
     with pytest.raises(TypeError, match=r"Protocol\.random_choices must be True or False, got"):
         qnsim.Protocol().random_choices = value
 
+
+@pytest.mark.slow
+def test_the_rate_each_link_must_deliver_is_checked_with_the_buffer_the_note_names():
+    """The planner reads "link 0-1 must deliver 2.1e+08 raw pairs/s ... estimated again with the link at 2.1e+08, it
+    takes d = 21, 1 purification round(s) ... and meets its own need (2.55e+05 s (2.95 days), bound: local compute)"
+    and estimates again with a link of 2.1e+08 pairs/s: 140 days at d = 23, bound by the link's 64-pair buffer. The
+    check had run the link with the 5,313 buffer_pairs that rate needs, which only a second note named. Old behaviour:
+    the note said the link at that rate meets its need; now it names the buffer it was checked with, which is the one
+    the buffer note asks for, and the link at both gives what the note says (the README and tutorial say so too)."""
+    import dataclasses
+    import re
+
+    from repo_text import EXAMPLES, ROOT, read_text
+
+    from qnsim.estimate import Workload, estimate
+    from qnsim.estimate_cli import load_network
+
+    workload = Workload.from_file(EXAMPLES / "estimate" / "workload.stim")
+    qpus, links, options = load_network(str(EXAMPLES / "estimate" / "links.toml"))
+    report = estimate(workload, qpus, links, **options)
+    (note,) = [n for n in report.notes if "must deliver" in n and "estimated again with the link at" in n]
+    m = re.search(r"with the link at \S+ and ([\d,]+) buffer_pairs \(the link's 64 hold it below that rate\), it takes "
+                  r"d = (\d+), (\d+) purification round\(s\).* \(\S+ s \((\S+) days\), bound: ", note)
+    assert m, note
+    buffer, distance, rounds, days = int(m.group(1).replace(",", "")), int(m.group(2)), int(m.group(3)), m.group(4)
+    (buffer_note,) = [n for n in report.notes if n.startswith("link 0-1 needs ") and "buffer_pairs" in n]
+    assert buffer_note.endswith(f"it needs {m.group(1)} buffer_pairs with it"), buffer_note
+    need = report.links[0].required_rate_hz
+    at_need = dataclasses.replace(links[0], rate_hz=need / links[0].channels, rate_interval95=None)
+    checked = estimate(workload, qpus, [dataclasses.replace(at_need, buffer_pairs=buffer)], **options)
+    assert (checked.error_corrected.code_distance, checked.links[0].purification_rounds) == (distance, rounds)
+    assert f"{checked.wall_clock_s / 86400:.3g}" == days
+    for path in (ROOT / "README.md", ROOT / "docs" / "tutorials" / "estimate_1e12.md"):
+        assert f"{m.group(1)} `buffer_pairs`" in " ".join(read_text(path).split()), path.name

@@ -1355,9 +1355,16 @@ def _check_link_needs(ctx: _Context, report: EstimateReport, seed: int) -> None:
                 else f"though as given ({lr.rate_hz * lr.channels:.3g} pairs/s) its pairs cannot reach the fidelity "
                 "needed while they wait (no finite need)"
             )
+            # The check ran the link with the buffer that rate needs: a planner estimating again at the need with the
+            # buffer given (the shipped example: 64) read 140 days at d = 23 where this note said 2.95 days at d = 21.
+            checked_buffer = trial.links[key].buffer
+            with_buffer = (
+                f" and {_count(checked_buffer)} buffer_pairs (the link's {_count(ctx.links[key].buffer)} hold it "
+                "below that rate)" if checked_buffer != ctx.links[key].buffer else ""
+            )
             report.notes.append(
                 f"{name} must deliver {need:.3g} raw pairs/s, {what}: its rate sets how long its pairs wait and how "
-                f"long the run lasts; estimated again with the link at {need:.3g}, it takes "
+                f"long the run lasts; estimated again with the link at {need:.3g}{with_buffer}, it takes "
                 f"{operating_point(trial_report, key)} and meets its own need "
                 f"({human_time(trial_report.wall_clock_s)}, bound: {trial_report.bound})"
             )
