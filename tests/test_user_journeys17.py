@@ -116,3 +116,33 @@ def test_the_rate_each_link_must_deliver_is_checked_with_the_buffer_the_note_nam
     assert f"{checked.wall_clock_s / 86400:.3g}" == days
     for path in (ROOT / "README.md", ROOT / "docs" / "tutorials" / "estimate_1e12.md"):
         assert f"{m.group(1)} `buffer_pairs`" in " ".join(read_text(path).split()), path.name
+
+
+@pytest.mark.slow
+def test_the_estimates_syndrome_round_is_what_qec_link_takes_as_its_cycle(capsys):
+    """From ``qnsim estimate`` to ``qnsim qec link``: the estimate printed only "logical cycle 7.6e-06 s" (d = 19
+    syndrome rounds), and ``qnsim qec link --cycle-time`` takes one syndrome round; the planner who gave it the
+    logical cycle read "required rate: 4.87e+06 pairs/s" for the rounds the estimate prices at 9.25e+07 (37 pairs in
+    each 400 ns round), 19 times too few. Old behaviour: no syndrome round in the estimate's output; now the logical
+    cycle row gives d and the round, named as qec link's option, and the round given there asks for the rate the
+    estimate's note gives for raw pairs at that distance."""
+    import re
+
+    from repo_text import EXAMPLES
+
+    from qnsim.cli import main
+
+    workload, links = str(EXAMPLES / "estimate" / "workload.stim"), str(EXAMPLES / "estimate" / "links.toml")
+    assert main(["estimate", workload, "--links", links]) == 1
+    report = capsys.readouterr().out
+    cycle = re.search(r"logical cycle +(\S+) s \((\d+) syndrome rounds of (\S+) s: qnsim qec link's --cycle-time\)",
+                      report)
+    asked = re.search(r"not the (\S+) its pairs ask for as the link is given \(d = (\d+), 0 purification round\(s\), "
+                      r"1 raw pairs per pair\)", report)
+    assert cycle and asked and cycle.group(2) == asked.group(2), report
+    assert float(cycle.group(1)) == pytest.approx(int(cycle.group(2)) * float(cycle.group(3)), rel=1e-2)
+    scenario = str(EXAMPLES / "two_qpus_transducers.toml")
+    assert main(["qec", "link", scenario, "--request", "1", "--distance", cycle.group(2),
+                 "--cycle-time", cycle.group(3)]) == 0  # fmt: skip
+    required = re.search(r"required rate: (\S+) pairs/s", capsys.readouterr().out)
+    assert float(required.group(1)) == pytest.approx(float(asked.group(1)), rel=2e-3), (required.group(0), asked.group(0))

@@ -100,7 +100,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     lnk.add_argument("--distance", type=int, default=5, help="code distance of the patches (odd; default 5)")
     lnk.add_argument(
-        "--cycle-time", type=real_arg, default=1e-6, help="QPU syndrome round without waiting, in s (default 1e-6)"
+        "--cycle-time", type=real_arg, default=1e-6,
+        help="QPU syndrome round without waiting, in s (default 1e-6); qnsim estimate's table gives its QPUs' round "
+        "beside the logical cycle, which is d rounds",
     )
     lnk.add_argument("--experiment", choices=["memory", "merge"], default="merge",
                      help="a memory split by a seam, or a lattice-surgery merge of two patches (default)")
