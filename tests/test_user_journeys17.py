@@ -146,3 +146,22 @@ def test_the_estimates_syndrome_round_is_what_qec_link_takes_as_its_cycle(capsys
                  "--cycle-time", cycle.group(3)]) == 0  # fmt: skip
     required = re.search(r"required rate: (\S+) pairs/s", capsys.readouterr().out)
     assert float(required.group(1)) == pytest.approx(float(asked.group(1)), rel=2e-3), (required.group(0), asked.group(0))
+
+
+def test_a_calibration_of_a_purifying_request_says_its_pairs_are_purified():
+    """A links file's ``scenario =`` link calibrated from a request that purifies (``examples/repeater_purification.toml``
+    request 1: one DEJMPS round per link) gave 381.5 pairs/s at F = 0.7831, pairs after the round, which the estimate's
+    report calls raw pairs ("raw pairs per second" in what each link must deliver), with no word that they were
+    purified: a planner building a link of raw pairs at the rate asked for gets other pairs than those priced. Old
+    behaviour: no note; now the calibration (and so the estimate's notes) says the pairs are purified and what the
+    estimate's raw pairs/s count, naming the scheme and rounds; the unpurified request gets no such note."""
+    from repo_text import EXAMPLES
+
+    from qnsim.estimate import calibrate_link
+
+    scenario = str(EXAMPLES / "repeater_purification.toml")
+    purified = calibrate_link(scenario, request=1, until_s=0.2, seed=1)
+    (note,) = [n for n in purified.notes if "purifies" in n]
+    assert note.startswith("the scenario's request purifies (dejmps, 1 round(s) on each link): its "), note
+    assert f"{purified.rate_hz:.4g} pairs/s at F = {purified.fidelity:.4g} are pairs after those rounds" in note
+    assert not [n for n in calibrate_link(scenario, request=0, until_s=0.2, seed=1).notes if "purifies" in n]

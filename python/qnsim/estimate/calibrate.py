@@ -312,6 +312,18 @@ def calibrate_link(
             f"({where}): one channel of this link stands for that whole path, so its channel counts (given, "
             "priced or asked for) count copies of it, not the scenario's channels"
         )
+    info = network.requests[request]
+    rounds = [f"{n} round(s) {where}" for n, where in ((info.purification_rounds, "on each link"),
+                                                        (info.end_to_end_purification_rounds, "end to end")) if n]
+    if info.purification is not None and rounds:
+        # A purifying request's pairs were read as raw link pairs: the estimate's "raw pairs/s" needs, built as a
+        # link of raw pairs at that rate, gave pairs of another fidelity than those it priced.
+        notes.append(
+            f"the scenario's request purifies ({info.purification}, {' and '.join(rounds)}): its {r.rate_hz:.4g} "
+            f"pairs/s at F = {r.mean_fidelity:.4g} are pairs after those rounds, and the estimate takes them as this "
+            "link's raw pairs (its own purification rounds come on top): a raw pairs/s it asks of this link counts "
+            "such purified pairs, not the link pairs consumed to make them"
+        )
     return CalibratedLink(
         rate_hz=float(r.rate_hz),
         fidelity=float(r.mean_fidelity),

@@ -4112,7 +4112,7 @@ class _Context:
             return ""
         buffer = _buffer_for(need, need, probs, lk.latency_s, lk.buffer)
         fix = (f"{_count(buffer)} buffer_pairs with it" if buffer is not None
-               else "no buffer lets it through: a shorter classical latency")
+               else f"a shorter classical latency: no buffer_pairs up to {_count(MAX_BUFFER_PAIRS)} lets it through")
         return (
             f"link {lr.qpus[0]}-{lr.qpus[1]} needs {need:.3g} raw pairs/s (what each link must deliver), but at "
             f"that rate its {lk.buffer} buffer_pairs, which also hold the pairs under way "
