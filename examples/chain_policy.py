@@ -132,6 +132,8 @@ def main() -> None:
         # Notes name the settings they ask to change as this script's user changes them ("100 pairs (--pairs)").
         with qnsim.options_as({"num_pairs": "--pairs"}):
             notes += [f"{n} nodes: {note}" for note in b.notes]
+    # Which interval the column gives, as under qnsim run's table (one semantics, native or Python).
+    print(f"legend: {qnsim.results.RATE_LEGEND}")
     for note in notes:
         print(f"note: {note}")
     if args.plot:

@@ -24,7 +24,7 @@ def test_a_policy_doing_what_the_native_protocol_does_prints_its_rate_and_interv
     "reads high") where the native request, on the same fixed schedule, read "exact": one quantity, two intervals,
     by which path computed it. Old behaviour: any Python protocol's deliveries were taken as random; now a protocol
     class declares ``random_choices = False`` when its choices read no random outcome, and its request's interval
-    follows the native rule (the example's policy declares it)."""
+    follows the native rule (the example's policy declares it), and the table's legend says which interval it gives."""
     example = _chain_policy()
     native, python, _ = example.compare(10, 3)
     a, b = native.requests[0], python.requests[0]
@@ -36,6 +36,8 @@ def test_a_policy_doing_what_the_native_protocol_does_prints_its_rate_and_interv
     lines = capsys.readouterr().out.splitlines()
     (row,) = [line for line in lines if line.split()[:2] == ["10", "9"]]
     assert "exact" in row.split() and row.split()[-1] == "yes", row
+    (legend,) = [line for line in lines if line.startswith("legend: ")]  # which interval the column gives
+    assert "exact: deliveries on a fixed schedule" in legend and "random_choices = False" in legend, legend
 
 
 def test_a_declared_policy_on_random_links_reads_the_native_interval():

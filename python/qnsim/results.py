@@ -74,7 +74,8 @@ FEW_PAIRS_FOR_RATE = 100
 RATE_LEGEND = (
     "rate: pairs / window (the request's start to its end or the run's); rate 95%: the Poisson interval of the "
     "count (of the last arrival's time for a request served by its last pair); exact: deliveries on a fixed "
-    "schedule, no sampling noise (the window's edges may cut a delivery period: 5 pairs in 5.5 ms of a 1 kHz link)"
+    "schedule, no sampling noise (the window's edges may cut a delivery period: 5 pairs in 5.5 ms of a 1 kHz link); "
+    "a Python protocol's deliveries are read as random unless its class sets random_choices = False"
 )
 
 #: Largest indent of :meth:`NetworkResult.to_json` (spaces per level).
