@@ -330,6 +330,10 @@ class RequestResult:
             ``num_pairs`` nor ``deadline_s`` (it keeps its memories until the run ends).
         seed: The seed of the run that delivered it (None: not known, a result built by hand). Two runs of one
             seed share their random draws: :func:`qnsim.compare_results` says so.
+        separable_links: The links of its path whose heralded pairs are separable, as ``"a-b"`` (a positive partial
+            transpose: a transducer's noise, dark counts past the signal, an abstract fidelity <= 1/2). No swap,
+            purification or storage (local operations and classical messages) makes entanglement from them, so the
+            request can deliver no entangled pair however long it runs, and its notes say so.
 
     Example:
         >>> import numpy as np
@@ -378,6 +382,7 @@ class RequestResult:
     random_arrivals: bool = True
     held_by: tuple[tuple[int, bool], ...] = ()
     seed: int | None = None
+    separable_links: tuple[str, ...] = ()
     # The integer picoseconds behind the float times (None in a result built by hand): spans are
     # their exact differences. A float second near 10^7 s resolves only ~2 ns, so ages of 1 ns pairs
     # read 0 or 1.9 ns and a 1 GHz request's rate 0.89 GHz when it started 104 days in.
@@ -822,6 +827,15 @@ class RequestResult:
                 )
         elif self.unentangled:
             notes.append(f"{self.unentangled} of {self.num_pairs} delivered pairs have zero concurrence")
+        if self.separable_links:
+            # A transducer link at F = 0.345 read "no pair delivered ... its 95% interval is 0-7.38 Hz" and nothing
+            # else: a longer run looked like the way out, where every pair it could deliver is separable.
+            links = ", ".join(self.separable_links)
+            notes.append(
+                f"NOT ENTANGLED: link(s) {links} of its path herald separable pairs (their partial transpose is "
+                "positive): no swap, purification or storage makes entanglement from them, so this request cannot "
+                "deliver an entangled pair however long it runs (the link needs less noise or more signal)"
+            )
         weights = self.mean_bell_diagonal
         if self.num_pairs and weights is not None and max(weights) > 0.5 and weights[0] < max(weights):
             # Entangled pairs near Psi+ read a fidelity toward Phi+ below 1/2 beside "entangled: yes":
@@ -1416,6 +1430,11 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
             random_arrivals=_random_arrivals(r, random_links, network.formalism), seed=network.seed,
         ))  # fmt: skip
     _holders(network, out)
+    separable = {frozenset((link.a, link.b)): f"{link.a}-{link.b}" for link in network.links if _separable_link(link)}
+    for r in out:
+        r.separable_links = tuple(
+            dict.fromkeys(separable[h] for h in map(frozenset, zip(r.path, r.path[1:])) if h in separable)
+        )
     counters = native.counters()
     notes = []
     hub = getattr(network, "_hub", None)
@@ -1633,6 +1652,17 @@ def _holders(network: Any, results: list[RequestResult]) -> None:
         r.held_by = tuple(
             (i, specs[i].num_pairs is None and specs[i].deadline_s is None) for i, links in hops.items() if links & mine
         )
+
+
+def _separable_link(link: Any) -> bool:
+    """Whether a link's heralded pair is separable: for two qubits, exactly when its partial transpose has no negative
+    eigenvalue (Peres-Horodecki); a link without a state holds a Bell-diagonal pair, separable when no weight
+    exceeds 1/2 (which is the same criterion)."""
+    if link.state is None:
+        return max(link.bell_diagonal) <= 0.5 + 1e-12
+    rho = np.asarray(link.state, dtype=complex).reshape(2, 2, 2, 2)
+    transposed = rho.transpose(0, 3, 2, 1).reshape(4, 4)  # transpose on the second qubit
+    return bool(np.linalg.eigvalsh((transposed + transposed.conj().T) / 2).min() >= -1e-12)
 
 
 def _random_arrivals(request: Any, random_links: set[frozenset[str]], formalism: str) -> bool:

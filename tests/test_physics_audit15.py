@@ -1,0 +1,182 @@
+"""A fifteenth outside audit of qnsim's physics against closed forms and numpy oracles written here.
+
+Covered here and not in test_physics_audit.py .. test_physics_audit14.py: links whose heralded pairs are separable
+(a transducer's noise, dark counts with no signal, an abstract fidelity at or below 1/2) and what a request through
+them says, judged by the Peres-Horodecki criterion written here; single- and double-click heralding at the
+dark-count floor against their closed forms. See each test's docstring for the closed form it uses and, for a fix,
+the old behaviour.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import qnsim
+from qnsim.hardware import Detector, Fiber, Source, Transducer
+
+
+def _ppt_min_eigenvalue(rho: np.ndarray) -> float:
+    """The least eigenvalue of a two-qubit state's partial transpose (on the second qubit): negative exactly when
+    the pair is entangled (Peres-Horodecki, exact for two qubits)."""
+    r = np.asarray(rho, dtype=complex).reshape(2, 2, 2, 2)
+    pt = np.einsum("ijkl->ilkj", r).reshape(4, 4)
+    return float(np.linalg.eigvalsh((pt + pt.conj().T) / 2).min())
+
+
+def _separable_note(result: qnsim.NetworkResult, request: int = 0) -> list[str]:
+    return [n for n in result.requests[request].notes if "herald separable pairs" in n]
+
+
+# ---- links of separable pairs -------------------------------------------------------------------------------------
+
+
+_PRESENT_DAY = """
+[run]
+until_s = 0.5
+seed = 2026
+formalism = "density_matrix"
+
+[[nodes]]
+name = "qpu_a"
+role = "qpu"
+preset = { name = "superconducting_transducer_link", improvement = 1 }
+
+[[nodes]]
+name = "qpu_b"
+role = "qpu"
+preset = { name = "superconducting_transducer_link", improvement = 1 }
+
+[[links]]
+a = "qpu_a"
+b = "qpu_b"
+length_km = 10.0
+channels = 2
+
+[[requests]]
+src = "qpu_a"
+dst = "qpu_b"
+"""
+
+
+def test_a_present_day_transducer_link_says_its_pairs_are_separable_not_only_a_rate_bound(tmp_path, capsys):
+    """examples/two_qpus_transducers.toml with the present-day transducer (improvement 1, N_add = 0.5) heralds pairs
+    of F = 0.345 about once a minute; run for 0.5 s it delivers none.
+
+    Old behaviour: ``qnsim run`` printed "no pair delivered in the 500 ms window: the rate of 0 Hz only bounds it:
+    its 95% interval is 0-7.38 Hz (Poisson)" and nothing else, so a longer run looked like the way out, where every
+    pair this link heralds is separable (the numpy partial transpose of its state has no negative eigenvalue): no
+    swap, purification or wait makes an entangled pair of it. Now the request's notes say NOT ENTANGLED and name
+    the link, in the table and the JSON."""
+    from qnsim.cli import main
+    from qnsim.scenario import load_scenario
+
+    scenario = tmp_path / "present_day.toml"
+    scenario.write_text(_PRESENT_DAY)
+    net, settings = load_scenario(scenario)
+    link = net.link("qpu_a", "qpu_b")
+    assert link.fidelity == pytest.approx(0.345, abs=5e-4)
+    assert _ppt_min_eigenvalue(link.state) >= -1e-12  # separable, by the oracle
+    result = net.run(until_s=settings.until_s, progress=False)
+    assert result.requests[0].num_pairs == 0
+    assert _separable_note(result) and _separable_note(result)[0].startswith("NOT ENTANGLED: link(s) qpu_a-qpu_b ")
+
+    assert main(["run", str(scenario)]) == 0
+    assert "NOT ENTANGLED: link(s) qpu_a-qpu_b of its path herald separable pairs" in capsys.readouterr().out
+    assert main(["run", str(scenario), "--json"]) == 0
+    assert "NOT ENTANGLED: link(s) qpu_a-qpu_b of its path herald separable pairs" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("formalism", ["density_matrix", "bell_diagonal", "stabilizer"])
+def test_a_chain_through_one_werner_link_at_one_half_names_that_link_and_only_that_link(formalism):
+    """A Werner pair of F <= 1/2 is separable (its partial transpose's least eigenvalue, (1 - 2F)/2, is >= 0: the
+    oracle computes it), and swapping it with a good pair stays separable.
+
+    Old behaviour: the request through it said nothing until pairs arrived; here, with pairs delivered, only that
+    the pairs are not entangled, not why or that no longer run helps. Now each request whose path holds such a link
+    names it; a request over the good link alone does not."""
+    net = qnsim.Network(formalism, seed=5)
+    for name in ("a", "m", "b", "c"):
+        net.add_node(name)
+    net.add_link("a", "m", length_km=1.0, fidelity=0.95, rate_hz=1e3)
+    net.add_link("m", "b", length_km=1.0, fidelity=0.5, rate_hz=1e3)
+    net.add_link("b", "c", length_km=1.0, fidelity=0.51, rate_hz=1e3)
+    assert _ppt_min_eigenvalue(net.link("m", "b").state if net.link("m", "b").state is not None
+                               else _werner(0.5)) >= -1e-12
+    assert _ppt_min_eigenvalue(_werner(0.51)) < 0
+    net.request("a", "b", num_pairs=20)
+    net.request("a", "m", num_pairs=20)
+    net.request("b", "c", num_pairs=20)
+    result = net.run(until_s=1.0, progress=False)
+    assert result.requests[0].num_pairs == 20
+    assert result.requests[0].separable_links == ("m-b",)
+    assert len(_separable_note(result, 0)) == 1 and "link(s) m-b of its path" in _separable_note(result, 0)[0]
+    assert result.requests[1].separable_links == () and not _separable_note(result, 1)
+    assert result.requests[2].separable_links == () and not _separable_note(result, 2)
+
+
+def _werner(f: float) -> np.ndarray:
+    phi = np.array([1, 0, 0, 1]) / math.sqrt(2)
+    return f * np.outer(phi, phi) + (1 - f) / 3 * (np.eye(4) - np.outer(phi, phi))
+
+
+def test_a_single_click_link_entangled_below_one_half_gets_no_separable_note():
+    """Single click with a bright state alpha = 0.7 and weak arms heralds, to lowest order in eta,
+    (1 - alpha) |Phi+><Phi+| + alpha |10><10| (after the corrections): F = 0.3, yet entangled (its partial
+    transpose's {|00>, |11>} block has determinant -(1 - alpha)^2 / 4 < 0). A rule "F <= 1/2 is separable" would call it
+    separable; the note must not."""
+    alpha = 0.7
+    src = Source(attempt_rate_hz=1e6, emission_efficiency=0.01, bright_state_alpha=alpha)
+    model = qnsim.heralded_link("single_click", src, src, Fiber(0.5), Fiber(0.5), Detector(0.9))
+    assert model.fidelity == pytest.approx(1 - alpha, abs=0.01)
+    # The partial transpose's {|00>, |11>} block [[0, (1 - a)/2], [(1 - a)/2, a]]: least eigenvalue
+    # (a - sqrt(a^2 + (1 - a)^2)) / 2 = -0.031.
+    assert _ppt_min_eigenvalue(model.state) == pytest.approx((alpha - math.hypot(alpha, 1 - alpha)) / 2, abs=2e-3)
+    net = qnsim.Network("density_matrix", seed=2)
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=1.0, link_model=model)
+    net.request("a", "b", num_pairs=5)
+    result = net.run(until_s=10.0, progress=False)
+    r = result.requests[0]
+    assert r.num_pairs == 5 and r.entangled is True
+    assert r.separable_links == () and not _separable_note(result)
+
+
+# ---- heralding at the dark-count floor ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("modes", [1, 7])
+@pytest.mark.parametrize("alpha", [0.1, 0.3])
+def test_heralds_from_dark_counts_alone_are_their_closed_forms_and_separable(alpha, modes):
+    """Transducers of efficiency 0: only dark counts herald. With p = 1 - exp(-rate x window) per detector and window,
+    single click heralds with 2 p (1 - p) per mode and leaves the emitters' populations, dephased by the lost
+    photons: after node B's X, diag(a (1 - a), (1 - a)^2, a^2, a (1 - a)), F = a (1 - a); double click heralds with
+    (2 p (1 - p))^2 and leaves the maximally mixed state, F = 1/4. Multiplexed, 1 - (1 - p_mode)^modes per attempt.
+    Both separable: a request through them says so instead of only bounding a rate."""
+    det = Detector(0.8, dark_count_rate_hz=2e4, detection_window_s=5e-8)
+    p = -math.expm1(-2e4 * 5e-8)
+    src = Source(attempt_rate_hz=1e6, emission_efficiency=0.9, bright_state_alpha=alpha, num_modes=modes)
+    dead = Transducer(efficiency=0.0, added_noise_photons=0.5)
+    for scheme, p_mode, f in (("single_click", 2 * p * (1 - p), alpha * (1 - alpha)),
+                              ("double_click", (2 * p * (1 - p)) ** 2, 0.25)):
+        model = qnsim.heralded_link(scheme, src, src, Fiber(20.0), Fiber(20.0), det, dead, dead)
+        assert model.mode_success_probability == pytest.approx(p_mode, rel=1e-12)
+        assert model.success_probability == pytest.approx(1 - (1 - p_mode) ** modes, rel=1e-9)
+        assert model.fidelity == pytest.approx(f, abs=1e-12)
+        if scheme == "single_click":
+            np.testing.assert_allclose(np.diag(model.state).real,
+                                       [alpha * (1 - alpha), (1 - alpha) ** 2, alpha**2, alpha * (1 - alpha)],
+                                       atol=1e-12)
+        else:
+            np.testing.assert_allclose(model.state, np.eye(4) / 4, atol=1e-12)
+        assert _ppt_min_eigenvalue(model.state) >= -1e-12
+    net = qnsim.Network("bell_diagonal", seed=3)
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=40.0, link_model=model)
+    net.request("a", "b")
+    result = net.run(until_s=1e-3, progress=False)
+    assert _separable_note(result)
