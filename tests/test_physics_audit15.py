@@ -180,3 +180,30 @@ def test_heralds_from_dark_counts_alone_are_their_closed_forms_and_separable(alp
     net.request("a", "b")
     result = net.run(until_s=1e-3, progress=False)
     assert _separable_note(result)
+
+
+@pytest.mark.parametrize(
+    ("pieces", "named"),
+    [
+        ({"transducer": Transducer(0.0, 0.5)}, "transducer_a.efficiency = 0, transducer_b.efficiency = 0"),
+        ({"transducer": Transducer(0.3, 0.0), "transducer_b": Transducer(0.0, 0.0)}, "transducer_b.efficiency = 0"),
+        ({"detector": Detector(0.0)}, "detector.efficiency = 0"),
+        ({"source": Source(attempt_rate_hz=1e6, emission_efficiency=0.0)}, "source.emission_efficiency = 0"),
+    ],
+    ids=["both-transducers", "one-transducer-double-click", "detector", "source"],
+)
+def test_a_link_no_photon_can_herald_names_the_efficiency_of_zero(pieces, named):
+    """Double click needs a photon from each side, and without dark counts nothing else heralds, so a zero
+    efficiency anywhere in an arm (closed form: p = eta_a eta_b / 2 = 0) leaves a link that never heralds.
+
+    Old behaviour: "the link model never succeeds (success_probability 0); check efficiencies", naming none of the
+    five pieces; now the zero efficiencies are named (a link model given p = 0 is named as such)."""
+    net = qnsim.Network(seed=1)
+    net.add_node("a")
+    net.add_node("b")
+    kwargs = {"source": Source(attempt_rate_hz=1e6, emission_efficiency=0.9), "detector": Detector(0.9), **pieces}
+    with pytest.raises(ValueError, match=f"never succeeds \\(success_probability 0\\): {named}, and no dark counts"):
+        net.add_link("a", "b", length_km=10.0, scheme="double_click", **kwargs)
+    never = qnsim.LinkModel("double_click", success_probability=0.0, attempt_period_s=1e-6, fidelity=0.9)
+    with pytest.raises(ValueError, match="link_model.success_probability is 0: the link never heralds a pair"):
+        net.add_link("a", "b", length_km=1.0, link_model=never)

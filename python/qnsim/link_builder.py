@@ -348,6 +348,8 @@ def build_link(
         default_transducer = _piece(spec, "transducer") or (preset.transducer if preset else None)
         half = Fiber(spec.length_km / 2.0, fiber.attenuation_db_per_km, fiber.refractive_index)
         detector = _piece(spec, "detector") or preset.detector  # type: ignore[union-attr]
+        transducers = (_piece(spec, "transducer_a") or default_transducer,
+                       _piece(spec, "transducer_b") or default_transducer)  # fmt: skip
         model = heralded_link(
             spec.scheme or (preset.scheme if preset else "single_click"),
             source,
@@ -355,8 +357,7 @@ def build_link(
             half,
             half,
             detector,
-            _piece(spec, "transducer_a") or default_transducer,
-            _piece(spec, "transducer_b") or default_transducer,
+            *transducers,
             phase_std_rad=preset.phase_std_rad if preset else 0.0,
             double_click_timing=spec.double_click_timing,
         )
@@ -370,6 +371,20 @@ def build_link(
                 f"{written(detector.dark_count_rate_hz)} Hz over its detection_window_s = "
                 f"{written(detector.detection_window_s)} s clicks in every window, so no click heralds a pair"
             )
+        if detector is not None:
+            # "check efficiencies" named none: a transducer of efficiency 0 (and no dark counts) read the same as a
+            # fiber too long, leaving the user to find the 0 among five pieces.
+            zeros = [f"{name}.efficiency = 0" for name, piece in (("detector", detector), *zip(
+                ("transducer_a", "transducer_b"), transducers)) if piece is not None and piece.efficiency == 0]
+            if source.emission_efficiency == 0:
+                zeros.insert(0, "source.emission_efficiency = 0")
+            if zeros:
+                raise ValueError(
+                    f"the link model never succeeds (success_probability 0): {', '.join(zeros)}, and no dark counts "
+                    "to herald in place of the photons"
+                )
+        else:
+            raise ValueError("link_model.success_probability is 0: the link never heralds a pair")
         raise ValueError("the link model never succeeds (success_probability 0); check efficiencies")
     period = model.attempt_period_s if spec.attempt_period_s is None else spec.attempt_period_s
     # The herald of the successful attempt's last round: emission, photon to the midpoint and
