@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import physics_oracles as po
 import pytest
 
 import qnsim
@@ -207,3 +208,75 @@ def test_a_link_no_photon_can_herald_names_the_efficiency_of_zero(pieces, named)
     never = qnsim.LinkModel("double_click", success_probability=0.0, attempt_period_s=1e-6, fidelity=0.9)
     with pytest.raises(ValueError, match="link_model.success_probability is 0: the link never heralds a pair"):
         net.add_link("a", "b", length_km=1.0, link_model=never)
+
+
+# ---- a cutoff with amplitude damping: the delivered pairs against a numpy swap of decayed pairs -------------------
+
+
+def _swap_of_stored(rho1: np.ndarray, rho2: np.ndarray, stored1_s: float, stored2_s: float, t1: float,
+                    t2: float) -> tuple[float, list[float]]:
+    """F of (a, b) after pairs (a, m1) = rho1 and (m2, b) = rho2 were stored (both qubits of each, T1 and T2 of
+    docs/concepts.md) for stored1_s and stored2_s, then m swapped them: CNOT m1 -> m2, H on m1, measure m1 then m2,
+    X^(m_m2) Z^(m_m1) on b (numpy, 4 qubits). Returns the mean over the outcomes and each outcome's F (the state the
+    nodes know given it: amplitude damping polarizes the pairs, so the outcomes' fidelities differ)."""
+    rho = np.kron(rho1, rho2)
+    for q, t in ((0, stored1_s), (1, stored1_s), (2, stored2_s), (3, stored2_s)):
+        rho = po.memory(rho, q, 4, t, t1, t2)
+    eye, x, z = np.eye(2), np.array([[0, 1], [1, 0]]), np.diag([1.0, -1.0])
+    h = np.array([[1, 1], [1, -1]]) / math.sqrt(2)
+    p0, p1 = np.diag([1.0, 0.0]), np.diag([0.0, 1.0])
+    cnot = np.kron(np.kron(eye, p0), np.eye(4)) + np.kron(np.kron(eye, p1), np.kron(x, eye))
+    u = np.kron(np.kron(eye, h), np.eye(4)) @ cnot
+    rho = u @ rho @ u.conj().T
+    phi = np.array([1, 0, 0, 1]) / math.sqrt(2)
+    mean, branches = 0.0, []
+    for m1 in (0, 1):
+        for m2 in (0, 1):
+            proj = np.kron(np.kron(eye, p1 if m1 else p0), np.kron(p1 if m2 else p0, eye))
+            fix = np.kron(np.eye(8), np.linalg.matrix_power(x, m2) @ np.linalg.matrix_power(z, m1))
+            branch = fix @ proj @ rho @ proj @ fix.conj().T
+            ends = np.einsum("aijbcijd->abcd", branch.reshape([2] * 8)).reshape(4, 4)  # keep a and b
+            weight = float(np.real(np.trace(ends)))
+            mean += float(np.real(phi @ ends @ phi))
+            branches.append(float(np.real(phi @ ends @ phi)) / weight)
+    return mean, branches
+
+
+def test_a_cutoff_chain_with_amplitude_damping_delivers_the_numpy_swap_of_its_decayed_pairs():
+    """Two zero-length links (p 0.3 and 0.15, period T = 10 us, Werner 0.97 and 0.92), nodes with T1 = 300 us and
+    T2 = 200 us (amplitude damping, not only dephasing), cutoff m T = 6 T, density_matrix. A delivering cycle has
+    both links herald in one period (weight p1 p2) or one first and the other d = 1 .. m - 1 periods later (weights
+    p_first q_other^d p_other): the first pair is stored (d + 1) T, the second T, and the pair delivered is the
+    numpy swap of the two decayed pairs, of age (d + 1) T <= m T. Each delivered pair is one of those values for its
+    age (the state given the swap's outcomes: amplitude damping makes them differ), and the mean is the weighted
+    mean over (first link, d) of the outcomes' mean. Checked right (no fix):
+    earlier rounds checked this chain with T2 alone."""
+    period, p1, p2, f1, f2, t1, t2, m = 1e-5, 0.3, 0.15, 0.97, 0.92, 3e-4, 2e-4, 6
+    net = qnsim.Network("density_matrix", seed=15)
+    for name in "amb":
+        net.add_node(name, t1_s=t1, t2_s=t2)
+    net.add_link("a", "m", length_km=0.0, fidelity=f1, success_probability=p1, attempt_period_s=period)
+    net.add_link("m", "b", length_km=0.0, fidelity=f2, success_probability=p2, attempt_period_s=period)
+    n = 1500
+    net.request("a", "b", num_pairs=n, cutoff_s=m * period)
+    r = net.run(until_s=100.0, progress=False).requests[0]
+    assert r.num_pairs == n
+
+    rho1, rho2 = _werner(f1), _werner(f2)
+    cases = [(p1 * p2, 0, _swap_of_stored(rho1, rho2, period, period, t1, t2))]
+    for d in range(1, m):
+        cases.append((p1 * (1 - p2) ** d * p2, d, _swap_of_stored(rho1, rho2, (d + 1) * period, period, t1, t2)))
+        cases.append((p2 * (1 - p1) ** d * p1, d, _swap_of_stored(rho1, rho2, period, (d + 1) * period, t1, t2)))
+    total = sum(w for w, _, _ in cases)
+    mean_f = sum(w * f for w, _, (f, _) in cases) / total
+    # The spread over pairs, over (first link, d) and the outcomes: bounded above by each case's outcome farthest
+    # from the mean (a conservative tolerance).
+    sd_f = math.sqrt(sum(w * max((b - mean_f) ** 2 for b in branches) for w, _, (_, branches) in cases) / total)
+
+    d = np.round(r.ages_s / period).astype(int) - 1
+    np.testing.assert_allclose(r.ages_s, (d + 1) * period, rtol=0, atol=1e-12)
+    assert d.min() >= 0 and d.max() <= m - 1
+    for k, f in zip(d, r.fidelities):
+        assert min(abs(f - value) for _, dk, (_, branches) in cases if dk == k for value in branches) < 1e-9, (k, f)
+    assert r.fidelities.min() >= min(min(b) for _, dk, (_, b) in cases if dk == m - 1) - 1e-9
+    assert abs(r.mean_fidelity - mean_f) <= 5.3 * sd_f / math.sqrt(n), (r.mean_fidelity, mean_f)
