@@ -1430,7 +1430,11 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
             random_arrivals=_random_arrivals(r, random_links, network.formalism), seed=network.seed,
         ))  # fmt: skip
     _holders(network, out)
-    separable = {frozenset((link.a, link.b)): f"{link.a}-{link.b}" for link in network.links if _separable_link(link)}
+    on_paths = {frozenset(h) for r in network.requests for h in zip(r.path, r.path[1:])}
+    separable = {
+        frozenset((link.a, link.b)): f"{link.a}-{link.b}" for link in network.links
+        if frozenset((link.a, link.b)) in on_paths and _separable_link(link)
+    }  # fmt: skip
     for r in out:
         r.separable_links = tuple(
             dict.fromkeys(separable[h] for h in map(frozenset, zip(r.path, r.path[1:])) if h in separable)
@@ -1658,7 +1662,9 @@ def _separable_link(link: Any) -> bool:
     """Whether a link's heralded pair is separable: for two qubits, exactly when its partial transpose has no negative
     eigenvalue (Peres-Horodecki); a link without a state holds a Bell-diagonal pair, separable when no weight
     exceeds 1/2 (which is the same criterion)."""
-    if link.state is None:
+    if max(link.bell_diagonal) > 0.5 + 1e-12 or link.state is None:
+        # A weight above 1/2 is a fidelity above 1/2 with a maximally entangled state, which no separable state
+        # has: the eigenvalues are only needed below it (a 10^6-link chain's collect would spend seconds on them).
         return max(link.bell_diagonal) <= 0.5 + 1e-12
     rho = np.asarray(link.state, dtype=complex).reshape(2, 2, 2, 2)
     transposed = rho.transpose(0, 3, 2, 1).reshape(4, 4)  # transpose on the second qubit
