@@ -280,3 +280,31 @@ def test_a_cutoff_chain_with_amplitude_damping_delivers_the_numpy_swap_of_its_de
         assert min(abs(f - value) for _, dk, (_, branches) in cases if dk == k for value in branches) < 1e-9, (k, f)
     assert r.fidelities.min() >= min(min(b) for _, dk, (_, b) in cases if dk == m - 1) - 1e-9
     assert abs(r.mean_fidelity - mean_f) <= 5.3 * sd_f / math.sqrt(n), (r.mean_fidelity, mean_f)
+
+
+def test_single_click_with_one_dead_transducer_heralds_separable_pairs_and_says_so():
+    """Single click with node A's transducer at efficiency 0: every herald is B's photon, A's qubit is left in its
+    bright-state populations (its photon lost in the transducer: dephased) and B's in |1>: a product state. Closed
+    form without dark counts: p = 2 x a eta_B / 2 = a eta_B; the state (1 - a)|01><01| + a |11><11|, after B's X
+    (1 - a)|00><00| + a |10><10|: F = (1 - a)/2, separable.
+
+    Old behaviour: the run delivered these pairs with "NOT ENTANGLED: n of n delivered pairs have zero concurrence"
+    and no word that the link itself makes only separable pairs (a longer run or purification looked like a way
+    out); now the note names the link."""
+    alpha, eta_b = 0.2, 0.9 * 0.8
+    src = Source(attempt_rate_hz=1e6, emission_efficiency=0.9, bright_state_alpha=alpha)
+    dead, live = Transducer(efficiency=0.0, added_noise_photons=0.0), Transducer(efficiency=0.8, added_noise_photons=0.0)
+    model = qnsim.heralded_link("single_click", src, src, Fiber(0.0), Fiber(0.0), Detector(1.0), dead, live)
+    assert model.success_probability == pytest.approx(alpha * eta_b, rel=1e-12)
+    expected = np.diag([1 - alpha, 0.0, alpha, 0.0])
+    np.testing.assert_allclose(model.state, expected, atol=1e-12)
+    assert model.fidelity == pytest.approx((1 - alpha) / 2, abs=1e-12)
+    assert _ppt_min_eigenvalue(model.state) >= -1e-12
+    net = qnsim.Network("density_matrix", seed=4)
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=0.0, link_model=model)
+    net.request("a", "b", num_pairs=10)
+    result = net.run(until_s=1.0, progress=False)
+    assert result.requests[0].num_pairs == 10 and result.requests[0].entangled is False
+    assert _separable_note(result) and "link(s) a-b" in _separable_note(result)[0]
