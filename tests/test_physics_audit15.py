@@ -69,8 +69,9 @@ def test_a_present_day_transducer_link_says_its_pairs_are_separable_not_only_a_r
     Old behaviour: ``qnsim run`` printed "no pair delivered in the 500 ms window: the rate of 0 Hz only bounds it:
     its 95% interval is 0-7.38 Hz (Poisson)" and nothing else, so a longer run looked like the way out, where every
     pair this link heralds is separable (the numpy partial transpose of its state has no negative eigenvalue): no
-    swap, purification or wait makes an entangled pair of it. Now the request's notes say NOT ENTANGLED and name
-    the link, in the table and the JSON."""
+    swap, purification or wait makes an entangled pair of it; the links table read "17.9 mHz ... 0.3450" like any
+    link's. Now the request's notes say NOT ENTANGLED and name the link, in the table and the JSON, and a line under
+    the links table names it."""
     from qnsim.cli import main
     from qnsim.scenario import load_scenario
 
@@ -85,7 +86,9 @@ def test_a_present_day_transducer_link_says_its_pairs_are_separable_not_only_a_r
     assert _separable_note(result) and _separable_note(result)[0].startswith("NOT ENTANGLED: link(s) qpu_a-qpu_b ")
 
     assert main(["run", str(scenario)]) == 0
-    assert "NOT ENTANGLED: link(s) qpu_a-qpu_b of its path herald separable pairs" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "NOT ENTANGLED: link(s) qpu_a-qpu_b of its path herald separable pairs" in out
+    assert "separable: link(s) qpu_a - qpu_b herald separable pairs" in out  # under the links table
     assert main(["run", str(scenario), "--json"]) == 0
     assert "NOT ENTANGLED: link(s) qpu_a-qpu_b of its path herald separable pairs" in capsys.readouterr().out
 
