@@ -330,10 +330,11 @@ class RequestResult:
             ``num_pairs`` nor ``deadline_s`` (it keeps its memories until the run ends).
         seed: The seed of the run that delivered it (None: not known, a result built by hand). Two runs of one
             seed share their random draws: :func:`qnsim.compare_results` says so.
-        separable_links: The links of its path whose heralded pairs are separable, as ``"a-b"`` (a positive partial
-            transpose: a transducer's noise, dark counts past the signal, an abstract fidelity <= 1/2). No swap,
-            purification or storage (local operations and classical messages) makes entanglement from them, so the
-            request can deliver no entangled pair however long it runs, and its notes say so.
+        separable_links: The links of its path whose pairs are separable by the time their ends hold the herald, as
+            ``"a-b"`` (a positive partial transpose: a transducer's noise, dark counts past the signal, an abstract
+            fidelity <= 1/2, or memories that decay past it over the herald delay). No swap, purification or storage
+            (local operations and classical messages) makes entanglement from them, so the request can deliver no
+            entangled pair however long it runs, and its notes say so.
 
     Example:
         >>> import numpy as np
@@ -832,9 +833,10 @@ class RequestResult:
             # else: a longer run looked like the way out, where every pair it could deliver is separable.
             links = ", ".join(self.separable_links)
             notes.append(
-                f"NOT ENTANGLED: link(s) {links} of its path herald separable pairs (their partial transpose is "
-                "positive): no swap, purification or storage makes entanglement from them, so this request cannot "
-                "deliver an entangled pair however long it runs (the link needs less noise or more signal)"
+                f"NOT ENTANGLED: link(s) {links} of its path give pairs that are separable by the time their ends "
+                "hold the herald (their partial transpose is positive: the link's own noise, or its ends' memories "
+                "over the herald delay): no swap, purification or storage makes entanglement from them, so this "
+                "request cannot deliver an entangled pair however long it runs"
             )
         weights = self.mean_bell_diagonal
         if self.num_pairs and weights is not None and max(weights) > 0.5 and weights[0] < max(weights):
@@ -1431,10 +1433,21 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
         ))  # fmt: skip
     _holders(network, out)
     on_paths = {frozenset(h) for r in network.requests for h in zip(r.path, r.path[1:])}
-    separable = {
-        frozenset((link.a, link.b)): f"{link.a}-{link.b}" for link in network.links
-        if frozenset((link.a, link.b)) in on_paths and _separable_link(link)
-    }  # fmt: skip
+    verdicts: dict[tuple[Any, ...], bool] = {}  # links alike (a chain's, a grid's) are judged once
+    separable = {}
+    for link in network.links:
+        if frozenset((link.a, link.b)) not in on_paths:
+            continue
+        key = (
+            link.bell_diagonal if link.state is None else np.asarray(link.state).tobytes(),
+            link.herald_delay_a_s, link.herald_delay_b_s,
+            *((node.t1_s, node.t2_s, node.depolarizing_time_s) for node in (network.nodes[link.a],
+                                                                            network.nodes[link.b])),
+        )  # fmt: skip
+        if key not in verdicts:
+            verdicts[key] = _separable_link(link, network)
+        if verdicts[key]:
+            separable[frozenset((link.a, link.b))] = f"{link.a}-{link.b}"
     for r in out:
         r.separable_links = tuple(
             dict.fromkeys(separable[h] for h in map(frozenset, zip(r.path, r.path[1:])) if h in separable)
@@ -1658,17 +1671,61 @@ def _holders(network: Any, results: list[RequestResult]) -> None:
         )
 
 
-def _separable_link(link: Any) -> bool:
-    """Whether a link's heralded pair is separable: for two qubits, exactly when its partial transpose has no negative
-    eigenvalue (Peres-Horodecki); a link without a state holds a Bell-diagonal pair, separable when no weight
-    exceeds 1/2 (which is the same criterion)."""
-    if max(link.bell_diagonal) > 0.5 + 1e-12 or link.state is None:
-        # A weight above 1/2 is a fidelity above 1/2 with a maximally entangled state, which no separable state
+def _separable_link(link: Any, network: Any = None) -> bool:
+    """Whether a link's pair is separable by the time its ends can use it: for two qubits, exactly when its partial
+    transpose has no negative eigenvalue (Peres-Horodecki). Local channels make no entanglement, so a pair separable
+    when each end holds its herald stays so whatever follows.
+
+    With ``network``, each end's memory acts for that end's herald delay first (amplitude damping, then dephasing to
+    T2, then depolarizing, as docs/concepts.md describes the memory), where the run applies that channel exactly:
+    not when the formalism twirls T1 (stabilizer, bell_diagonal) and not when T1 and a depolarizing time act
+    together (one evolution, not this composition); then the fresh pair is judged, which can only say less."""
+    rho = None if link.state is None else np.asarray(link.state, dtype=complex)
+    if network is not None:
+        ends = [(network.nodes[name], wait) for name, wait in ((link.a, link.herald_delay_a_s),
+                                                                (link.b, link.herald_delay_b_s))]  # fmt: skip
+        exact = all(
+            math.isinf(node.t1_s) or (network.formalism == "density_matrix" and math.isinf(node.depolarizing_time_s))
+            for node, _ in ends
+        )
+        decays = any(math.isfinite(min(node.t1_s, node.t2_s, node.depolarizing_time_s)) for node, _ in ends)
+        if exact and decays:
+            if rho is None:
+                rho = _bell_diagonal_matrix(link.bell_diagonal)
+            for qubit, (node, wait) in enumerate(ends):
+                rho = _stored(rho, qubit, wait, node.t1_s, node.t2_s, node.depolarizing_time_s)
+    if rho is None or np.max(np.real(_BELL_BASIS.conj().T @ rho @ _BELL_BASIS).diagonal()) > 0.5 + 1e-12:
+        # A Bell weight above 1/2 is a fidelity above 1/2 with a maximally entangled state, which no separable state
         # has: the eigenvalues are only needed below it (a 10^6-link chain's collect would spend seconds on them).
-        return max(link.bell_diagonal) <= 0.5 + 1e-12
-    rho = np.asarray(link.state, dtype=complex).reshape(2, 2, 2, 2)
-    transposed = rho.transpose(0, 3, 2, 1).reshape(4, 4)  # transpose on the second qubit
+        weights = link.bell_diagonal if rho is None else np.real(_BELL_BASIS.conj().T @ rho @ _BELL_BASIS).diagonal()
+        return bool(max(weights) <= 0.5 + 1e-12)
+    transposed = rho.reshape(2, 2, 2, 2).transpose(0, 3, 2, 1).reshape(4, 4)  # transpose on the second qubit
     return bool(np.linalg.eigvalsh((transposed + transposed.conj().T) / 2).min() >= -1e-12)
+
+
+def _bell_diagonal_matrix(weights: Sequence[float]) -> np.ndarray:
+    """The 4x4 Bell-diagonal state of ``weights`` (Phi+, Psi+, Psi-, Phi-)."""
+    return _BELL_BASIS @ np.diag(np.asarray(weights, dtype=complex)) @ _BELL_BASIS.conj().T
+
+
+def _stored(rho: np.ndarray, qubit: int, seconds: float, t1_s: float, t2_s: float, depolarizing_s: float) -> np.ndarray:
+    """``rho`` (two qubits) after ``qubit`` (0 or 1) waited ``seconds`` in a memory of T1, T2 and a depolarizing
+    time: amplitude damping gamma = 1 - exp(-t/T1), dephasing that brings the coherence to exp(-t/T2), then
+    depolarize1 p = 3/4 (1 - exp(-t/T_dep))."""
+    gamma = -math.expm1(-seconds / t1_s) if math.isfinite(t1_s) else 0.0
+    coherence = math.exp(-seconds / t2_s) if math.isfinite(t2_s) else 1.0
+    lam = min(1.0, coherence / math.sqrt(1.0 - gamma)) if gamma < 1.0 else 0.0
+    p = -0.75 * math.expm1(-seconds / depolarizing_s) if math.isfinite(depolarizing_s) else 0.0
+    paulis = (np.eye(2), np.array([[0, 1], [1, 0]]), np.array([[0, -1j], [1j, 0]]), np.diag([1.0, -1.0]))
+    stages = (
+        [np.diag([1.0, math.sqrt(1.0 - gamma)]), np.array([[0.0, math.sqrt(gamma)], [0.0, 0.0]])],
+        [math.sqrt((1 + lam) / 2) * paulis[0], math.sqrt((1 - lam) / 2) * paulis[3]],
+        [math.sqrt(1 - p) * paulis[0], *(math.sqrt(p / 3) * q for q in paulis[1:])],
+    )
+    for kraus in stages:
+        ops = [np.kron(k, np.eye(2)) if qubit == 0 else np.kron(np.eye(2), k) for k in kraus]
+        rho = sum(k @ rho @ k.conj().T for k in ops)
+    return rho
 
 
 def _random_arrivals(request: Any, random_links: set[frozenset[str]], formalism: str) -> bool:
