@@ -1435,17 +1435,17 @@ def collect(network: Any, until_s: float | None, wall_time_s: float) -> NetworkR
     on_paths = {frozenset(h) for r in network.requests for h in zip(r.path, r.path[1:])}
     verdicts: dict[tuple[Any, ...], bool] = {}  # links alike (a chain's, a grid's) are judged once
     separable = {}
+    nodes = network.nodes  # a copy per call
     for link in network.links:
         if frozenset((link.a, link.b)) not in on_paths:
             continue
-        key = (
-            link.bell_diagonal if link.state is None else np.asarray(link.state).tobytes(),
-            link.herald_delay_a_s, link.herald_delay_b_s,
-            *((node.t1_s, node.t2_s, node.depolarizing_time_s) for node in (network.nodes[link.a],
-                                                                            network.nodes[link.b])),
-        )  # fmt: skip
+        ends = tuple(
+            ((nodes[name].t1_s, nodes[name].t2_s, nodes[name].depolarizing_time_s), wait)
+            for name, wait in ((link.a, link.herald_delay_a_s), (link.b, link.herald_delay_b_s))
+        )
+        key = (link.bell_diagonal if link.state is None else np.asarray(link.state).tobytes(), ends)
         if key not in verdicts:
-            verdicts[key] = _separable_link(link, network)
+            verdicts[key] = _separable_link(link, ends, network.formalism)
         if verdicts[key]:
             separable[frozenset((link.a, link.b))] = f"{link.a}-{link.b}"
     for r in out:
@@ -1671,29 +1671,24 @@ def _holders(network: Any, results: list[RequestResult]) -> None:
         )
 
 
-def _separable_link(link: Any, network: Any = None) -> bool:
+def _separable_link(link: Any, ends: Any = None, formalism: str = "density_matrix") -> bool:
     """Whether a link's pair is separable by the time its ends can use it: for two qubits, exactly when its partial
     transpose has no negative eigenvalue (Peres-Horodecki). Local channels make no entanglement, so a pair separable
     when each end holds its herald stays so whatever follows.
 
-    With ``network``, each end's memory acts for that end's herald delay first (amplitude damping, then dephasing to
-    T2, then depolarizing, as docs/concepts.md describes the memory), where the run applies that channel exactly:
-    not when the formalism twirls T1 (stabilizer, bell_diagonal) and not when T1 and a depolarizing time act
-    together (one evolution, not this composition); then the fresh pair is judged, which can only say less."""
+    With ``ends`` (``((t1_s, t2_s, depolarizing_time_s), herald_delay_s)`` of end a, then of end b), each end's
+    memory acts for its herald delay first (amplitude damping, then dephasing to T2, then depolarizing, as
+    docs/concepts.md describes the memory), where the run of ``formalism`` applies that channel exactly: not when it
+    twirls T1 (stabilizer, bell_diagonal) and not when T1 and a depolarizing time act together (one evolution, not
+    this composition); then the fresh pair is judged, which can only say less."""
     rho = None if link.state is None else np.asarray(link.state, dtype=complex)
-    if network is not None:
-        ends = [(network.nodes[name], wait) for name, wait in ((link.a, link.herald_delay_a_s),
-                                                                (link.b, link.herald_delay_b_s))]  # fmt: skip
-        exact = all(
-            math.isinf(node.t1_s) or (network.formalism == "density_matrix" and math.isinf(node.depolarizing_time_s))
-            for node, _ in ends
-        )
-        decays = any(math.isfinite(min(node.t1_s, node.t2_s, node.depolarizing_time_s)) for node, _ in ends)
-        if exact and decays:
+    if ends is not None:
+        exact = all(math.isinf(t1) or (formalism == "density_matrix" and math.isinf(dep)) for (t1, _, dep), _ in ends)
+        if exact and any(math.isfinite(min(memory)) for memory, _ in ends):
             if rho is None:
                 rho = _bell_diagonal_matrix(link.bell_diagonal)
-            for qubit, (node, wait) in enumerate(ends):
-                rho = _stored(rho, qubit, wait, node.t1_s, node.t2_s, node.depolarizing_time_s)
+            for qubit, ((t1, t2, dep), wait) in enumerate(ends):
+                rho = _stored(rho, qubit, wait, t1, t2, dep)
     if rho is None or np.max(np.real(_BELL_BASIS.conj().T @ rho @ _BELL_BASIS).diagonal()) > 0.5 + 1e-12:
         # A Bell weight above 1/2 is a fidelity above 1/2 with a maximally entangled state, which no separable state
         # has: the eigenvalues are only needed below it (a 10^6-link chain's collect would spend seconds on them).
@@ -1722,10 +1717,16 @@ def _stored(rho: np.ndarray, qubit: int, seconds: float, t1_s: float, t2_s: floa
         [math.sqrt((1 + lam) / 2) * paulis[0], math.sqrt((1 - lam) / 2) * paulis[3]],
         [math.sqrt(1 - p) * paulis[0], *(math.sqrt(p / 3) * q for q in paulis[1:])],
     )
-    for kraus in stages:
-        ops = [np.kron(k, np.eye(2)) if qubit == 0 else np.kron(np.eye(2), k) for k in kraus]
-        rho = sum(k @ rho @ k.conj().T for k in ops)
-    return rho
+    tensor = rho.reshape(2, 2, 2, 2)  # (a, b, a', b')
+    for kraus, acts in zip(stages, (gamma > 0.0, lam < 1.0, p > 0.0)):
+        if not acts:
+            continue  # the identity: a memory without that process (most have no T1 or no depolarizing time)
+        k = np.asarray(kraus, dtype=complex)
+        if qubit == 0:
+            tensor = np.einsum("nij,jbkd,nlk->ibld", k, tensor, k.conj())
+        else:
+            tensor = np.einsum("nij,ajck,nlk->aicl", k, tensor, k.conj())
+    return tensor.reshape(4, 4)
 
 
 def _random_arrivals(request: Any, random_links: set[frozenset[str]], formalism: str) -> bool:
