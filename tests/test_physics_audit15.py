@@ -107,8 +107,10 @@ def test_a_chain_through_one_werner_link_at_one_half_names_that_link_and_only_th
     net.add_link("a", "m", length_km=1.0, fidelity=0.95, rate_hz=1e3)
     net.add_link("m", "b", length_km=1.0, fidelity=0.5, rate_hz=1e3)
     net.add_link("b", "c", length_km=1.0, fidelity=0.51, rate_hz=1e3)
-    assert _ppt_min_eigenvalue(net.link("m", "b").state if net.link("m", "b").state is not None
-                               else _werner(0.5)) >= -1e-12
+    assert (
+        _ppt_min_eigenvalue(net.link("m", "b").state if net.link("m", "b").state is not None else _werner(0.5))
+        >= -1e-12
+    )
     assert _ppt_min_eigenvalue(_werner(0.51)) < 0
     net.request("a", "b", num_pairs=20)
     net.request("a", "m", num_pairs=20)
@@ -164,16 +166,20 @@ def test_heralds_from_dark_counts_alone_are_their_closed_forms_and_separable(alp
     p = -math.expm1(-2e4 * 5e-8)
     src = Source(attempt_rate_hz=1e6, emission_efficiency=0.9, bright_state_alpha=alpha, num_modes=modes)
     dead = Transducer(efficiency=0.0, added_noise_photons=0.5)
-    for scheme, p_mode, f in (("single_click", 2 * p * (1 - p), alpha * (1 - alpha)),
-                              ("double_click", (2 * p * (1 - p)) ** 2, 0.25)):
+    for scheme, p_mode, f in (
+        ("single_click", 2 * p * (1 - p), alpha * (1 - alpha)),
+        ("double_click", (2 * p * (1 - p)) ** 2, 0.25),
+    ):
         model = qnsim.heralded_link(scheme, src, src, Fiber(20.0), Fiber(20.0), det, dead, dead)
         assert model.mode_success_probability == pytest.approx(p_mode, rel=1e-12)
         assert model.success_probability == pytest.approx(1 - (1 - p_mode) ** modes, rel=1e-9)
         assert model.fidelity == pytest.approx(f, abs=1e-12)
         if scheme == "single_click":
-            np.testing.assert_allclose(np.diag(model.state).real,
-                                       [alpha * (1 - alpha), (1 - alpha) ** 2, alpha**2, alpha * (1 - alpha)],
-                                       atol=1e-12)
+            np.testing.assert_allclose(
+                np.diag(model.state).real,
+                [alpha * (1 - alpha), (1 - alpha) ** 2, alpha**2, alpha * (1 - alpha)],
+                atol=1e-12,
+            )
         else:
             np.testing.assert_allclose(model.state, np.eye(4) / 4, atol=1e-12)
         assert _ppt_min_eigenvalue(model.state) >= -1e-12
@@ -216,8 +222,9 @@ def test_a_link_no_photon_can_herald_names_the_efficiency_of_zero(pieces, named)
 # ---- a cutoff with amplitude damping: the delivered pairs against a numpy swap of decayed pairs -------------------
 
 
-def _swap_of_stored(rho1: np.ndarray, rho2: np.ndarray, stored1_s: float, stored2_s: float, t1: float,
-                    t2: float) -> tuple[float, list[float]]:
+def _swap_of_stored(
+    rho1: np.ndarray, rho2: np.ndarray, stored1_s: float, stored2_s: float, t1: float, t2: float
+) -> tuple[float, list[float]]:
     """F of (a, b) after pairs (a, m1) = rho1 and (m2, b) = rho2 were stored (both qubits of each, T1 and T2 of
     docs/concepts.md) for stored1_s and stored2_s, then m swapped them: CNOT m1 -> m2, H on m1, measure m1 then m2,
     X^(m_m2) Z^(m_m1) on b (numpy, 4 qubits). Returns the mean over the outcomes and each outcome's F (the state the
@@ -296,7 +303,8 @@ def test_single_click_with_one_dead_transducer_heralds_separable_pairs_and_says_
     out); now the note names the link."""
     alpha, eta_b = 0.2, 0.9 * 0.8
     src = Source(attempt_rate_hz=1e6, emission_efficiency=0.9, bright_state_alpha=alpha)
-    dead, live = Transducer(efficiency=0.0, added_noise_photons=0.0), Transducer(efficiency=0.8, added_noise_photons=0.0)
+    dead = Transducer(efficiency=0.0, added_noise_photons=0.0)
+    live = Transducer(efficiency=0.8, added_noise_photons=0.0)
     model = qnsim.heralded_link("single_click", src, src, Fiber(0.0), Fiber(0.0), Detector(1.0), dead, live)
     assert model.success_probability == pytest.approx(alpha * eta_b, rel=1e-12)
     expected = np.diag([1 - alpha, 0.0, alpha, 0.0])
@@ -315,13 +323,20 @@ def test_single_click_with_one_dead_transducer_heralds_separable_pairs_and_says_
 
 @pytest.mark.parametrize(
     ("formalism", "t1_s", "t2_s", "depolarizing_s", "expected"),
-    [("density_matrix", math.inf, 1e-4, math.inf, True), ("bell_diagonal", math.inf, 1e-4, math.inf, True),
-     ("stabilizer", math.inf, 1e-4, math.inf, True), ("density_matrix", math.inf, 1e-3, math.inf, False),
-     ("density_matrix", 1e-4, 2e-4, math.inf, True), ("density_matrix", 1e-3, 2e-3, math.inf, False),
-     ("bell_diagonal", math.inf, 2e-3, 2e-4, True), ("stabilizer", math.inf, 2e-3, 2e-3, False)],
+    [
+        ("density_matrix", math.inf, 1e-4, math.inf, True),
+        ("bell_diagonal", math.inf, 1e-4, math.inf, True),
+        ("stabilizer", math.inf, 1e-4, math.inf, True),
+        ("density_matrix", math.inf, 1e-3, math.inf, False),
+        ("density_matrix", 1e-4, 2e-4, math.inf, True),
+        ("density_matrix", 1e-3, 2e-3, math.inf, False),
+        ("bell_diagonal", math.inf, 2e-3, 2e-4, True),
+        ("stabilizer", math.inf, 2e-3, 2e-3, False),
+    ],
 )
-def test_a_link_whose_pairs_decay_past_entanglement_before_their_herald_says_so(formalism, t1_s, t2_s,
-                                                                                depolarizing_s, expected):
+def test_a_link_whose_pairs_decay_past_entanglement_before_their_herald_says_so(
+    formalism, t1_s, t2_s, depolarizing_s, expected
+):
     """A Werner 0.95 link over 100 km: each end learns of a pair 100 km / (c / 1.44) = 480 us after its emission and
     its memory decays meanwhile. The numpy oracle stores both qubits that long (amplitude damping, dephasing to T2)
     and judges the pair by its partial transpose: T2 = 0.1 ms leaves F = 0.4834 (separable), T1 = 0.1 ms with
