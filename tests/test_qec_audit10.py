@@ -69,7 +69,8 @@ def test_measure_link_reads_the_arrival_law_and_qec_link_prints_it(tmp_path, cap
     pairs arriving as a Poisson process a round waits ...". ``LinkSupply.arrivals`` is now ``"periodic"`` there
     (``"poisson"`` for a link heralding at random), ``interface_from_link`` models that law, and the command says
     the schedule; a random supply measurably more regular than a Poisson process (heralding with p = 0.5 per
-    attempt: interarrival variance 0.5 of a Poisson process's) carries a note saying which way the figures err."""
+    attempt: interarrival variance 0.5 of a Poisson process's) carries a note saying which way a Poisson
+    process's figures would err (since round 11 its pairs are queued at their recorded times, ``"trace"``)."""
     from scenarios import two_node_scenario
 
     from qnsim import qec_cli
@@ -87,7 +88,7 @@ def test_measure_link_reads_the_arrival_law_and_qec_link_prints_it(tmp_path, cap
     assert "round time: 1e-06 s (the link delivers on a fixed schedule, one pair every 5e-08 s" in out
     assert "Poisson" not in out
 
-    for probability, law, note in ((0.02, "poisson", False), (0.5, "poisson", True)):
+    for probability, law, note in ((0.02, "poisson", False), (0.5, "trace", True)):
         path.write_text(two_node_scenario(0.0002, rate_hz=2e7, success_probability=probability, bell_diagonal=_BELL,
                                           length_km=0.001))  # fmt: skip
         supply = qec.measure_link(path, probes=1)
@@ -97,9 +98,9 @@ def test_measure_link_reads_the_arrival_law_and_qec_link_prints_it(tmp_path, cap
         if note:
             ratio = float(told[0].split("interarrival variance ")[1].split(" ")[0])
             assert "come more regular than a Poisson process" in told[0] and ratio == pytest.approx(0.5, abs=0.05)
-    with pytest.raises(ValueError, match="arrivals must be 'poisson' or 'periodic', got 'fixed'"):
+    with pytest.raises(ValueError, match="arrivals must be 'poisson', 'periodic' or 'trace', got 'fixed'"):
         qec.interface_from_link(supply, 5, cycle_time_s=_CYCLE, arrivals="fixed")
-    with pytest.raises(ValueError, match="LinkSupply.arrivals must be 'poisson' or 'periodic', got 1"):
+    with pytest.raises(ValueError, match="LinkSupply.arrivals must be 'poisson', 'periodic' or 'trace', got 1"):
         qec.LinkSupply(1e3, 0.9, _BELL, (0.0,) * 4, 10, 1, 1e-3, 1e-3, 1e-3, 1e-3, "x", arrivals=1)
 
 
@@ -189,7 +190,8 @@ def test_a_qec_sweep_resumed_with_another_shot_count_is_refused_naming_it(tmp_pa
 def test_a_schedule_of_bursts_is_not_taken_as_one_pair_at_a_time():
     """Found while fixing the above: a fixed-schedule link of two channels at 1e6 pairs/s each delivers two pairs
     at once every us (gaps of 0 and 1 us); read as periodic at 2e6 pairs/s it would be one pair every 0.5 us. Only
-    evenly spaced single deliveries are ``"periodic"``; bursts are taken as Poisson, with a note saying so."""
+    evenly spaced single deliveries are ``"periodic"``; bursts were taken as Poisson, with a note saying so (since
+    round 11 they are queued at their recorded delivery times, ``"trace"``: ``test_qec_audit11``)."""
     supplies = {}
     for channels in (1, 2):
         net = {"run": {"until_s": 2e-4, "formalism": "bell_diagonal"}, "nodes": [{"name": "a"}, {"name": "b"}],
@@ -198,7 +200,7 @@ def test_a_schedule_of_bursts_is_not_taken_as_one_pair_at_a_time():
                "requests": [{"src": "a", "dst": "b"}]}  # fmt: skip
         supplies[channels] = qec.measure_link(net, probes=1)
     assert supplies[1].arrivals == "periodic" and not supplies[1].notes
-    assert supplies[2].arrivals == "poisson" and supplies[2].rate_hz == pytest.approx(2e6, rel=0.01)
+    assert supplies[2].arrivals == "trace" and supplies[2].rate_hz == pytest.approx(2e6, rel=0.01)
     (note,) = supplies[2].notes
     assert note.startswith("the deliveries keep a fixed schedule, but not one pair at a time evenly spaced (gaps "
                            "from 0 s to 1e-06 s")  # fmt: skip

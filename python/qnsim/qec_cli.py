@@ -310,6 +310,7 @@ def _link(args: argparse.Namespace) -> int:
     from qnsim.qec.layout import check_distance
     from qnsim.qec.link import (
         MAX_PROBES,
+        TRACE_PHASES,
         check_buffer_pairs,
         cycle_time,
         interface_from_link,
@@ -363,6 +364,13 @@ def _link(args: argparse.Namespace) -> int:
         print(f"  round time: {timing.round_time_s:.4g} s (the link delivers on a fixed schedule, one pair every "
               f"{1 / supply.rate_hz:.4g} s: every round waits {timing.poisson_wait_s:.4g} s for its batch beyond the "
               "cycle, none longer; the schedule's phase against the rounds taken uniform)")
+    elif timing.arrivals == "trace":
+        # Bursts and non-Poisson random deliveries were printed as "pairs arriving as a Poisson process".
+        print(f"  round time: {timing.round_time_s:.4g} s on average (the pairs queued at the link's "
+              f"{len(supply.arrival_times_s)} recorded delivery times, the rounds' clock at {TRACE_PHASES} phases over "
+              f"a cycle: a round waits {timing.poisson_wait_s:.4g} s on average over {timing.trace_rounds} rounds a "
+              f"phase, the data's idle error below averaged over those waits; the mean batch of pairs takes "
+              f"{timing.wait_s:.4g} s beyond the cycle)")
     else:
         print(f"  round time: {timing.round_time_s:.4g} s on average (with pairs arriving as a Poisson process a "
               f"round waits {timing.poisson_wait_s:.4g} s on average, the data's idle error below averaged over those "

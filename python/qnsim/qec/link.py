@@ -19,9 +19,11 @@ taken as a Poisson process, as below; one whose deliveries keep a fixed schedule
 abstract link of one channel given a rate alone) as periodic, one pair every ``1 / R``, solved exactly
 (:func:`round_timing`'s ``arrivals``: no round waits longer than its batch, so at the required rate rounds last one
 cycle and the data do not idle, where a Poisson supply of 9 pairs waits 0.13 of a cycle per round). A fixed schedule
-of bursts (several channels in step deliver their pairs at once) or of uneven gaps is taken as a Poisson process,
-with a note. A random supply measured more regular or more bunched than a Poisson process (its interarrival times'
-variance) carries a note. For a Poisson supply:
+of bursts (several channels in step deliver their pairs at once) or of uneven gaps, and a random supply measured more
+regular or more bunched than a Poisson process (its interarrival times' variance), fit neither closed form: their
+pairs are queued at their recorded delivery times (``"trace"``: the queue below run round by round over the given
+times, any trace of a link can be given as :func:`round_timing`'s ``arrival_times_s``), with a note. For a Poisson
+supply:
 
 * a round needs ``N`` pairs (:func:`qnsim.qec.seam_resources`); with pairs arriving at ``R`` per
   second the batch takes ``N / R`` on average (a Poisson supply), and ``wait_s`` is
@@ -71,10 +73,11 @@ variance) carries a note. For a Poisson supply:
 
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -124,9 +127,14 @@ class LinkSupply:
         window_s: The request's window the rate was measured over, in s (None: not recorded).
         arrivals: How the pairs arrive (:data:`ARRIVALS`): ``"periodic"`` when the request's deliveries keep a
             fixed schedule (:attr:`qnsim.RequestResult.random_arrivals` False: an abstract link given a rate
-            alone) one pair at a time, evenly spaced; ``"poisson"`` when they come at random times, or on a
-            schedule of bursts (several channels in step) or uneven gaps, with a note (also the default for a
-            supply built by hand). The round timing models the one it says (:func:`round_timing`).
+            alone) one pair at a time, evenly spaced; ``"poisson"`` when they come at random times (also the
+            default for a supply built by hand); ``"trace"`` when they keep a schedule of bursts (several channels
+            in step) or uneven gaps, or come at random but measurably not as a Poisson process: the round timing
+            then queues the pairs at their recorded delivery times, ``arrival_times_s``, with a note saying why.
+            The round timing models the one it says (:func:`round_timing`).
+        arrival_times_s: The recorded delivery times of the normal run, s (a read-only array; the first
+            ``run.max_records`` deliveries), kept for ``arrivals = "trace"`` (None otherwise); given by hand, any
+            trace of arrival times (:func:`round_timing`'s ``arrival_times_s``). Not compared by ``==``.
 
     Example:
         >>> s = LinkSupply(1e3, 0.95, (0.95, 0.02, 0.02, 0.01), (0.01,) * 4, 1000, 50, 1e-3, 1e-3,
@@ -151,6 +159,7 @@ class LinkSupply:
     rate_interval95: tuple[float, float] | None = None
     window_s: float | None = None
     arrivals: str = "poisson"
+    arrival_times_s: np.ndarray | None = field(default=None, compare=False)
 
     #: Its label names the scenario file as it was given: not part of a sweep's scenario id (see
     #: :func:`qnsim.sweeps.scenario_id`).
@@ -193,7 +202,10 @@ class LinkSupply:
             # was kept and printed as 'seeds 18446744073709551615 .. 18446744073709551664'.
             "seed": None if self.seed is None else read_probe_seed(self.seed, probes, where + "seed"),
             "arrivals": check_arrivals(self.arrivals, where + "arrivals"),
+            "arrival_times_s": _read_only_times(self.arrival_times_s, where + "arrival_times_s"),
         }
+        if values["arrivals"] == "trace" and values["arrival_times_s"] is None:
+            raise ValueError(f"{where}arrivals 'trace' needs the arrival times: give {where}arrival_times_s (s)")
         for name, value in values.items():
             object.__setattr__(self, name, value)
 
@@ -240,6 +252,15 @@ def read_probe_seed(seed: object, probes: int, name: str = "seed") -> int:
             f"give seed <= {2**64 - probes}"
         ),
     )  # fmt: skip
+
+
+def _read_only_times(value: object, name: str) -> np.ndarray | None:
+    """A trace of arrival times checked (:func:`check_arrival_times`), sorted and read-only; None for None."""
+    if value is None:
+        return None
+    times = check_arrival_times(value, name)
+    times.setflags(write=False)
+    return times
 
 
 def _scenario_data(scenario: str | os.PathLike | dict) -> tuple[dict, str]:
@@ -371,6 +392,7 @@ def measure_link(
     until_name = "until_s" if until_s is not None else "run.until_s"
     notes = supply_notes(result, float(horizon), "measured", "the measuring run", until_name)
     arrivals, arrival_note = _arrival_law(result)
+    trace = np.asarray(result.times_s, dtype=float) if arrivals == "trace" else None
     if arrival_note is not None:
         notes.append(arrival_note)
     far = network.nodes[result.dst]
@@ -418,19 +440,22 @@ def measure_link(
         rate_interval95=result.rate_interval95,
         window_s=float(result.window_s),
         arrivals=arrivals,
+        arrival_times_s=trace,
     )
 
 
 def _arrival_law(result) -> tuple[str, str | None]:
-    """The arrival law of a request's deliveries (:data:`ARRIVALS`) and a note when it is not what they do.
+    """The arrival law of a request's deliveries (:data:`ARRIVALS`) and a note when it is not a closed form's.
 
     ``"periodic"`` only for a fixed schedule whose recorded deliveries are evenly spaced, one at a time: a link of
     several channels keeps its schedule in bursts (two channels at 1e6 pairs/s each deliver two pairs at once
-    every us), which the periodic model (one pair every ``1 / R``) does not describe, and a fixed schedule with no
-    recorded delivery cannot be checked; both are taken as Poisson, with a note. Random deliveries are Poisson,
-    with a note when measurably not (:func:`_poisson_dispersion_note`)."""
+    every us), which the periodic model (one pair every ``1 / R``) does not describe: such a schedule is a
+    ``"trace"``, queued at its recorded times, with a note. Random deliveries are Poisson, or a ``"trace"`` when
+    measurably not (:func:`_poisson_dispersion_note`). Fewer than two recorded deliveries give no trace: Poisson,
+    with a note."""
     if result.random_arrivals:
-        return "poisson", _poisson_dispersion_note(result)
+        note = _poisson_dispersion_note(result)
+        return ("poisson", None) if note is None else ("trace", note + _recorded(result))
     gaps = np.diff(np.sort(np.asarray(result.times_s, dtype=float)))
     if len(gaps) == 0:
         return "poisson", (
@@ -441,12 +466,21 @@ def _arrival_law(result) -> tuple[str, str | None]:
     # Delivery times are whole picoseconds: evenly spaced within 2 ps (or a millionth of a gap).
     if float(gaps.max() - gaps.min()) <= max(2e-12, 1e-6 * float(gaps.mean())):
         return "periodic", None
-    return "poisson", (
+    return "trace", (
         f"the deliveries keep a fixed schedule, but not one pair at a time evenly spaced (gaps from "
-        f"{gaps.min():.3g} s to {gaps.max():.3g} s: e.g. channels delivering in step, or several hops): the round "
-        "timing models neither, and takes them as a Poisson process (arrivals='periodic' would take them as one "
-        "pair every 1 / rate); rounds fed in bursts wait longer than either near the required rate"
+        f"{gaps.min():.3g} s to {gaps.max():.3g} s: e.g. channels delivering in step, or several hops): neither "
+        "closed form (Poisson, periodic) describes it, so the round timing queues the pairs at their recorded "
+        "delivery times (arrivals='trace')" + _recorded(result)
     )
+
+
+def _recorded(result) -> str:
+    """The end of a trace note: how many deliveries the trace holds, when not all (``run.max_records``)."""
+    recorded = len(result.times_s)
+    if recorded >= result.num_pairs:
+        return ""
+    return (f"; the trace is the first {recorded} of the {result.num_pairs} deliveries (run.max_records), the rate "
+            "the whole run's")
 
 
 def _poisson_dispersion_note(result) -> str | None:
@@ -464,13 +498,12 @@ def _poisson_dispersion_note(result) -> str | None:
     if abs(ratio - 1.0) <= max(0.2, 4.0 * math.sqrt(8.0 / len(gaps))):
         return None
     how = "more regular" if ratio < 1.0 else "more bunched"
-    effect = ("overstate the rounds' waits and the data's idle error near the required rate (a periodic supply, "
-              "arrivals='periodic', waits least)" if ratio < 1.0 else "understate the rounds' waits and the data's "
-              "idle error")  # fmt: skip
+    effect = ("overstate the rounds' waits and the data's idle error near the required rate" if ratio < 1.0
+              else "understate the rounds' waits and the data's idle error")  # fmt: skip
     return (
         f"the deliveries come {how} than a Poisson process (interarrival variance {ratio:.2f} of a Poisson "
-        f"process's, from {len(gaps) + 1} recorded pairs): the round timing takes them as Poisson, whose figures "
-        f"{effect}"
+        f"process's, from {len(gaps) + 1} recorded pairs): the round timing queues the pairs at their recorded "
+        f"delivery times (arrivals='trace'), where a Poisson process's figures would {effect}"
     )
 
 
@@ -501,8 +534,12 @@ class RoundTiming:
             wait's distribution.
         buffer_pairs: Memories holding pairs at each end: ``pairs_per_round`` (none carried over) unless a
             larger buffer was given, whose spare pairs shorten the waits and age in memory (module docstring).
-        arrivals: The arrival law the figures rest on (:data:`ARRIVALS`): ``"poisson"``, or ``"periodic"`` (a
-            fixed schedule: no round waits longer than its batch, ``poisson_wait_s`` is then ``wait_s``).
+        arrivals: The arrival law the figures rest on (:data:`ARRIVALS`): ``"poisson"``, ``"periodic"`` (a
+            fixed schedule: no round waits longer than its batch, ``poisson_wait_s`` is then ``wait_s``) or
+            ``"trace"`` (the queue run over given arrival times: ``poisson_wait_s`` is its rounds' mean wait,
+            ``wait_s`` the trace's mean batch time beyond the cycle at its mean rate).
+        trace_rounds: For ``arrivals = "trace"``, the rounds the trace fed from each of the rounds' phases (the
+            figures are means over them; fewer than :data:`FEW_TRACE_ROUNDS` carry a note); None otherwise.
 
     Example:
         >>> t = round_timing(rate_hz=2e7, bell_diagonal=(1, 0, 0, 0), distance=3,
@@ -523,6 +560,7 @@ class RoundTiming:
     wait_idle: tuple[float, float, float]
     buffer_pairs: int | None = None
     arrivals: str = "poisson"
+    trace_rounds: int | None = None
 
     @property
     def notes(self) -> list[str]:
@@ -574,6 +612,13 @@ class RoundTiming:
                 f"DATA DECOHERED while waiting: each round idles {self.poisson_wait_s:.3g} s for its pairs on average, "
                 "which decays every data qubit to (within 1% of) fully mixed: no code protects it, the logical error "
                 "rate is that of random outcomes"
+            )
+        if self.trace_rounds is not None and self.trace_rounds < FEW_TRACE_ROUNDS:
+            # A trace's figures are sample means: a handful of rounds read as the link's steady state.
+            notes.append(
+                f"FEW ROUNDS: the round figures are means over the {self.trace_rounds} rounds the arrival trace feeds "
+                f"(from each of {TRACE_PHASES} phases of the rounds' clock, beyond the queue's start), a sample with "
+                "its own error: a longer trace (the scenario's run.until_s, or more recorded deliveries) narrows it"
             )
         return notes
 
@@ -924,7 +969,7 @@ def _twirled_decay(lost_t1: float, lost_t2: float) -> tuple[float, float, float]
 
 def round_timing(
     *,
-    rate_hz: float,
+    rate_hz: float | None = None,
     bell_diagonal: tuple[float, float, float, float],
     distance: int,
     cycle_time_s: float,
@@ -934,12 +979,14 @@ def round_timing(
     scheme: str = "teleported",
     code: str = "rotated",
     buffer_pairs: int | None = None,
-    arrivals: str = "poisson",
+    arrivals: str | None = None,
+    arrival_times_s=None,
 ) -> RoundTiming:
     """Round duration, waiting, pair storage and the required rate for a link of ``rate_hz``.
 
     Args:
-        rate_hz: Pairs per second the link delivers (all channels), > 0.
+        rate_hz: Pairs per second the link delivers (all channels), > 0; not given with ``arrival_times_s`` (the
+            trace's own rate, its arrivals less one over its span, is used).
         bell_diagonal: The pairs at delivery (Phi+, Psi+, Psi-, Phi-).
         distance: Odd code distance >= 3.
         cycle_time_s: Syndrome round time of the QPU without waiting, s.
@@ -954,7 +1001,16 @@ def round_timing(
         arrivals: How the pairs arrive: ``"poisson"`` (at random times, a Poisson process of ``rate_hz``: a link
             that heralds with a small probability per attempt) or ``"periodic"`` (one pair every ``1 / rate_hz``
             s: a fixed schedule, e.g. an abstract link given a rate alone), the schedule's phase against the
-            rounds' taken uniform (the two clocks are not synchronised); see :data:`ARRIVALS`.
+            rounds' taken uniform (the two clocks are not synchronised), or ``"trace"`` (at ``arrival_times_s``);
+            see :data:`ARRIVALS`. Default: ``"trace"`` when ``arrival_times_s`` is given, else ``"poisson"``.
+        arrival_times_s: The pairs' arrival times, s (any origin and order; e.g. a link's recorded deliveries,
+            :attr:`qnsim.RequestResult.times_s`, or a lab link's trace): the queue is run over them, round by
+            round, from :data:`TRACE_PHASES` phases of the rounds' clock evenly spaced over a cycle (the clocks are
+            not synchronised), the trace taken as one period of a repeating pattern: a first pass brings the
+            queue from its empty start to its steady state, the rounds of the second are counted
+            (:func:`_trace_queue`); the waits' and the storage's decay are averaged over every round and pair that
+            follow, so bursts, gaps and any bunching of a real link count as they come. Figures from fewer than
+            :data:`FEW_TRACE_ROUNDS` rounds carry a note (:attr:`RoundTiming.notes`).
 
     Returns:
         The :class:`RoundTiming`.
@@ -962,7 +1018,9 @@ def round_timing(
     Raises:
         ValueError: Non-positive rate, cycle time or memory times; a direct scheme (it uses no
             pairs); coefficients that are not Bell-diagonal; a buffer below a round's pairs (no round
-            could start) or above :data:`MAX_BUFFER_PAIRS`; an arrival law not in :data:`ARRIVALS`.
+            could start) or above :data:`MAX_BUFFER_PAIRS`; an arrival law not in :data:`ARRIVALS`; a trace
+            that is not finite times, that feeds no round beyond the queue's start, or given with ``rate_hz`` or
+            another law (or ``"trace"`` without one).
 
     Example:
         >>> t = round_timing(rate_hz=4.3e3, bell_diagonal=(0.9, 0.04, 0.03, 0.03), distance=3,
@@ -970,12 +1028,25 @@ def round_timing(
         >>> t.pairs_per_round, round(t.wait_s * 1e3, 3), t.wait_idle[0] > 0.2
         (5, 1.162, True)
     """
-    rate = _positive("rate_hz", rate_hz)
+    times = None if arrival_times_s is None else check_arrival_times(arrival_times_s)
+    arrivals = ("poisson" if times is None else "trace") if arrivals is None else check_arrivals(arrivals)
+    if arrivals == "trace" and times is None:
+        raise ValueError("arrivals='trace' needs the arrival times: give arrival_times_s (s)")
+    if times is not None and arrivals != "trace":
+        raise ValueError(f"arrival_times_s is a trace of the arrivals, modelled as given: arrivals must be 'trace' "
+                         f"(or unset) with it, got {written(arrivals)}")  # fmt: skip
+    if times is not None:
+        if rate_hz is not None:
+            # Two rates for one link: the trace's own and the one given, and no saying which the figures use.
+            raise ValueError(f"rate_hz {shown(rate_hz)} with arrival_times_s: the trace sets the rate (its arrivals "
+                             "over its span); give one or the other")  # fmt: skip
+        rate = (times.size - 1) / float(times[-1] - times[0])
+    else:
+        rate = _positive("rate_hz", rate_hz)
     cycle = cycle_time("cycle_time_s", cycle_time_s)
     t1 = _positive("t1_s", t1_s, allow_inf=True)
     t2 = _positive("t2_s", t2_s, allow_inf=True)
     bell = check_bell_diagonal(bell_diagonal)
-    arrivals = check_arrivals(arrivals)
     if scheme not in ("teleported", "cat"):
         raise ValueError(f"scheme must be 'teleported' or 'cat' (a direct seam uses no pairs), got {written(scheme)}")
     n = seam_resources(distance, experiment, scheme, code).pairs_per_round
@@ -984,6 +1055,10 @@ def round_timing(
     wait = max(0.0, batch_s - cycle)
     per_s_t1 = 0.0 if math.isinf(t1) else 1.0 / t1
     per_s_t2 = 0.0 if math.isinf(t2) else 1.0 / t2
+    if arrivals == "trace":
+        # Bursts (channels in step), uneven gaps and bunched random deliveries were taken as a Poisson process with
+        # a note: a trace of two pairs at once every 2 cycles (d = 3) read idle errors of a steady supply.
+        return _trace_round_timing(times, n, buffer, cycle, distance, bell, per_s_t1, per_s_t2)
     if arrivals == "periodic":
         # A fixed schedule read as a Poisson process: at the required rate (d = 5) rounds of 1.13 cycles and an idle
         # error on the data where every round starts on time and none waits.
@@ -1013,7 +1088,7 @@ def round_timing(
 
 def _timing(
     n: int, cycle: float, distance: int, bell: tuple, *, mean_wait: float, wait: float, storage: float,
-    both_halves: tuple, idle: tuple, buffer: int, arrivals: str = "poisson",
+    both_halves: tuple, idle: tuple, buffer: int, arrivals: str = "poisson", trace_rounds: int | None = None,
 ) -> RoundTiming:
     """The :class:`RoundTiming` of rounds of ``n`` pairs every ``cycle`` s waiting ``mean_wait`` s on average for
     their pairs (s), whose pairs are stored ``storage`` s on average (their halves' decay ``both_halves``), under
@@ -1033,6 +1108,7 @@ def _timing(
         wait_idle=idle,
         buffer_pairs=buffer,
         arrivals=arrivals,
+        trace_rounds=trace_rounds,
     )
 
 
@@ -1060,14 +1136,15 @@ def check_buffer_pairs(value: object, pairs: int, distance: int) -> int:
     return buffer
 
 
-#: The arrival laws :func:`round_timing` models: ``"poisson"`` (random times) and ``"periodic"`` (a fixed schedule).
-ARRIVALS = ("poisson", "periodic")
+#: The arrival laws :func:`round_timing` models: ``"poisson"`` (random times) and ``"periodic"`` (a fixed schedule),
+#: in closed form, and ``"trace"`` (given arrival times, e.g. a link's recorded deliveries: the queue run over them).
+ARRIVALS = ("poisson", "periodic", "trace")
 
 
 def check_arrivals(value: object, name: str = "arrivals") -> str:
     """``value`` checked as an arrival law of :data:`ARRIVALS` (ValueError naming ``name`` otherwise)."""
     if not isinstance(value, str) or value not in ARRIVALS:
-        raise ValueError(f"{name} must be 'poisson' or 'periodic', got {shown(value)}")
+        raise ValueError(f"{name} must be 'poisson', 'periodic' or 'trace', got {shown(value)}")
     return value
 
 
@@ -1139,6 +1216,129 @@ def _buffered_round_timing(
                    both_halves=both_halves, idle=idle, buffer=buffer)  # fmt: skip
 
 
+#: Phases of the rounds' clock against a trace (:func:`round_timing`'s ``arrival_times_s``): the queue runs once
+#: from each of these many evenly spaced starts within a cycle and the figures are averaged over them, the two
+#: clocks not being synchronised (as the periodic model takes the schedule's phase uniform).
+TRACE_PHASES = 8
+
+#: Rounds of a trace (per phase, after its start) below which its figures carry a note: they are means over those
+#: rounds, with a sampling error of their own.
+FEW_TRACE_ROUNDS = 100
+
+
+def check_arrival_times(value: object, name: str = "arrival_times_s") -> np.ndarray:
+    """``value`` checked as a trace of pair arrival times in s: at least two finite real numbers (any origin, in any
+    order; returned sorted as a float array). ValueError naming ``name`` otherwise."""
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__len__"):
+        raise ValueError(f"{name} must be a sequence of arrival times in s, got {shown(value)}")
+    try:
+        times = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a sequence of arrival times in s (real numbers), got {shown(value)}") from None
+    if times.ndim != 1 or times.size < 2:
+        raise ValueError(f"{name} must be a flat sequence of at least two arrival times in s, got shape {times.shape}")
+    if np.asarray(value).dtype == bool:
+        raise ValueError(f"{name} must be arrival times in s, got booleans")
+    bad = np.flatnonzero(~np.isfinite(times))
+    if bad.size:
+        raise ValueError(f"{name} must be finite times in s, got {float(times[bad[0]])} at index {int(bad[0])}")
+    times = np.sort(times)
+    if not times[-1] > times[0]:
+        raise ValueError(f"{name}: all {times.size} arrivals at one time ({times[0]:g} s) give no rate")
+    return times
+
+
+def _trace_queue(arrivals: list[float], pairs: int, buffer: int, cycle: float, first_start: float):
+    """The pair queue over given arrival times (sorted floats, s: bisect and list operations, a round costing a few
+    of them, not numpy calls), round by round: ``buffer`` memories (a pair arriving while all are full is not
+    kept); round k + 1 starts at the later of round k's start plus the cycle and the moment ``pairs`` pairs are
+    held, and takes the oldest ``pairs``.
+
+    The trace is taken as one period of a repeating pattern (repeated after its span plus its mean gap: a schedule
+    stays one), and the queue runs over it twice: the first pass brings the queue from its start to its steady
+    state (a buffer filling, a slow link's rounds settling onto its schedule), the rounds that start in the second
+    pass are counted, while the trace completes their batches. The first ``ceil(buffer / pairs)`` rounds run on the
+    rounds' clock from ``first_start`` (each taking what is held, waiting for none: an empty start that made the
+    first round wait for its batch would set the rounds' phase to the trace's, locking them for good to a schedule
+    commensurate with the cycle). Returns each counted round's wait beyond the cycle and each of its pairs' time in
+    memory, from its arrival to its round's start (s)."""
+    span = arrivals[-1] - arrivals[0]
+    repeat = span + span / (len(arrivals) - 1)
+    second = arrivals[0] + repeat
+    arrivals = arrivals + [a + repeat for a in arrivals]
+    count = len(arrivals)
+    kept: list[float] = []  # the kept arrivals in order; the held ones are kept[used:]
+    used = scanned = 0
+    start = first_start
+    for _ in range(-(-buffer // pairs)):  # the start, on the clock
+        start += cycle
+        arrived = bisect.bisect_right(arrivals, start, scanned)
+        kept.extend(arrivals[scanned : scanned + min(arrived - scanned, buffer - (len(kept) - used))])
+        scanned = arrived
+        used += min(pairs, len(kept) - used)
+    waits: list[float] = []
+    starts: list[float] = []
+    first_used = None
+    while True:
+        ready = start + cycle
+        arrived = bisect.bisect_right(arrivals, ready, scanned)
+        room = min(arrived - scanned, buffer - (len(kept) - used))
+        if room > 0:
+            kept.extend(arrivals[scanned : scanned + room])
+        scanned = arrived
+        short = pairs - (len(kept) - used)
+        if short > 0:  # the round waits for its batch: the buffer has room for it
+            if scanned + short > count:
+                break  # the trace ends before this round's batch does
+            kept.extend(arrivals[scanned : scanned + short])
+            scanned += short
+        begins = max(ready, kept[used + pairs - 1])
+        if begins >= second:
+            if first_used is None:
+                first_used = used
+            waits.append(begins - ready)
+            starts.append(begins)
+        used += pairs
+        start = begins
+    if not waits:
+        return np.empty(0), np.empty(0)
+    rounds = len(waits)
+    stored = np.repeat(np.asarray(starts), pairs) - np.asarray(kept[first_used : first_used + rounds * pairs])
+    return np.asarray(waits), stored
+
+
+def _trace_round_timing(
+    times: np.ndarray, n: int, buffer: int, cycle: float, distance: int, bell: tuple, per_s_t1: float,
+    per_s_t2: float,
+) -> RoundTiming:
+    """:func:`round_timing` for pairs arriving at the given times: the queue run over them (:func:`_trace_queue`)
+    from :data:`TRACE_PHASES` starts evenly spaced over a cycle, its waits' and storage's decay averaged over every
+    round and pair (the mean channel, not the channel of the mean time)."""
+    arrivals = times.tolist()
+    runs = [_trace_queue(arrivals, n, buffer, cycle, arrivals[0] - (i + 0.5) / TRACE_PHASES * cycle)
+            for i in range(TRACE_PHASES)]  # fmt: skip
+    waits = np.concatenate([w for w, _ in runs])
+    stored = np.concatenate([s for _, s in runs])
+    rounds = min(w.size for w, _ in runs)
+    if rounds == 0:
+        span = float(times[-1] - times[0])
+        raise ValueError(
+            f"arrival_times_s: the trace of {times.size} arrivals over {span:.4g} s feeds no round of {n} pairs "
+            f"(buffer_pairs = {buffer}) beyond the queue's start: give a longer trace"
+        )
+
+    def lost(decay: float, durations: np.ndarray) -> float:
+        return 0.0 if decay == 0.0 else min(1.0, max(0.0, -float(np.mean(np.expm1(-decay * durations)))))
+
+    idle = _twirled_decay(lost(per_s_t1, waits), lost(per_s_t2, waits))
+    both_halves = _twirled_decay(lost(2.0 * per_s_t1, stored), lost(2.0 * per_s_t2, stored))
+    rate = (times.size - 1) / float(times[-1] - times[0])
+    mean_wait = float(np.mean(waits))
+    return _timing(n, cycle, distance, bell, mean_wait=mean_wait, wait=max(0.0, n / rate - cycle),
+                   storage=float(np.mean(stored)), both_halves=both_halves, idle=idle, buffer=buffer,
+                   arrivals="trace", trace_rounds=rounds)  # fmt: skip
+
+
 def interface_from_link(
     supply: LinkSupply,
     distance: int,
@@ -1161,9 +1361,11 @@ def interface_from_link(
         scheme: ``"teleported"`` or ``"cat"``.
         code: ``"rotated"`` or ``"unrotated"``.
         rate_multiplier: Scale the measured rate (e.g. more parallel links on the seam; periodic links are then
-            taken as staggered evenly, one periodic supply at the scaled rate).
+            taken as staggered evenly, one periodic supply at the scaled rate; a trace's times are divided by it,
+            the same pattern of arrivals that many times faster).
         buffer_pairs: Memories holding pairs at each end (:func:`round_timing`; None: a round's pairs).
-        arrivals: The arrival law (:data:`ARRIVALS`; None: the supply's, :attr:`LinkSupply.arrivals`).
+        arrivals: The arrival law (:data:`ARRIVALS`; None: the supply's, :attr:`LinkSupply.arrivals`);
+            ``"trace"`` needs the supply's ``arrival_times_s``.
 
     Returns:
         ``(interface, timing)``: pairs as used (after storage) and the data's waiting noise.
@@ -1177,9 +1379,17 @@ def interface_from_link(
     """
     if not isinstance(supply, LinkSupply):  # its fields are read below: "x" raised AttributeError 'rate_hz'
         raise ValueError(f"supply must be a qnsim.qec.LinkSupply (from measure_link), got {shown(supply)}")
-    rate = supply.rate_hz * _positive("rate_multiplier", rate_multiplier)
+    multiplier = _positive("rate_multiplier", rate_multiplier)
+    law = supply.arrivals if arrivals is None else check_arrivals(arrivals)
+    trace = None
+    if law == "trace":
+        if supply.arrival_times_s is None:
+            raise ValueError("arrivals='trace' needs the supply's arrival times, and this one kept none (its law is "
+                             f"{written(supply.arrivals)}): give LinkSupply.arrival_times_s, or another law")  # fmt: skip
+        trace = supply.arrival_times_s / multiplier
     timing = round_timing(
-        rate_hz=rate,
+        rate_hz=None if trace is not None else supply.rate_hz * multiplier,
+        arrival_times_s=trace,
         bell_diagonal=supply.bell_diagonal,
         distance=distance,
         cycle_time_s=cycle_time_s,
@@ -1189,7 +1399,7 @@ def interface_from_link(
         scheme=scheme,
         code=code,
         buffer_pairs=buffer_pairs,
-        arrivals=supply.arrivals if arrivals is None else arrivals,
+        arrivals=law,
     )
     if scheme == "cat":
         interface = Interface.cat(timing.bell_diagonal_at_use, wait_idle=timing.wait_idle)

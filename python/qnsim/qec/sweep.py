@@ -64,12 +64,15 @@ saying whether it is per shot, per round or per second:
   ``pair_fidelity``
   and ``pair_psi_plus``, ``pair_psi_minus``, ``pair_phi_minus`` (the pairs' Bell-diagonal state at
   use), ``link_arrivals`` (the pairs' arrival law the timing models, :attr:`qnsim.qec.LinkSupply.arrivals`:
-  ``"poisson"``, or ``"periodic"`` for single, evenly spaced deliveries on a fixed schedule), ``round_time_s``
+  ``"poisson"``, ``"periodic"`` for single, evenly spaced deliveries on a fixed schedule, or ``"trace"``: the pairs
+  queued at their recorded delivery times, for bursts, uneven schedules and random deliveries that are measurably
+  not a Poisson process), ``round_time_s``
   (s per round on average, waits included), ``wait_per_round_s`` (s per
   round: the mean time its batch of pairs takes beyond ``cycle_time_s``), ``poisson_wait_per_round_s``
   (s a round waits on average when the pairs arrive as a Poisson process: larger, and > 0 even at the
   required rate; the circuit's data idle error is averaged over these waits; with ``link_arrivals``
-  ``"periodic"``, every round's wait, equal to ``wait_per_round_s``), ``required_rate_hz`` and
+  ``"periodic"``, every round's wait, equal to ``wait_per_round_s``; with ``"trace"``, the mean wait of the queue
+  over the recorded times), ``required_rate_hz`` and
   ``required_rate_per_seam_hz`` (pairs/s whose mean batch takes ``cycle_time_s``: the least that keeps up),
   ``logical_error_per_s`` (``per_round / round_time_s``: logical errors per second on average, a rate that
   exceeds 1 for fast rounds, not a probability; a memory kept ``t`` seconds fails with probability
