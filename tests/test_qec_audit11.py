@@ -153,6 +153,12 @@ def test_a_trace_is_read_by_one_rule_and_refused_by_name():
         qec.round_timing(arrival_times_s=[1e-6], **kwargs)
     with pytest.raises(ValueError, match="arrival_times_s must be a sequence of arrival times in s, got 'abc'"):
         qec.round_timing(arrival_times_s="abc", **kwargs)
+    with pytest.raises(ValueError, match="arrival_times_s must be real numbers \\(arrival times in s\\), got <U4"):
+        qec.round_timing(arrival_times_s=["0", "1e-6"], **kwargs)
+    with pytest.raises(ValueError, match="arrival_times_s must be real numbers .*, got bool"):
+        qec.round_timing(arrival_times_s=[True, False, True], **kwargs)
+    with pytest.raises(ValueError, match="arrival_times_s must be a flat sequence of at least two arrival times"):
+        qec.round_timing(arrival_times_s=[[0.0, 1e-6], [2e-6, 3e-6]], **kwargs)
     with pytest.raises(ValueError, match="all 3 arrivals at one time"):
         qec.round_timing(arrival_times_s=[1e-6] * 3, **kwargs)
     with pytest.raises(ValueError, match="feeds no round of 5 pairs"):

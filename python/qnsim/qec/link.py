@@ -1232,13 +1232,16 @@ def check_arrival_times(value: object, name: str = "arrival_times_s") -> np.ndar
     if isinstance(value, (str, bytes)) or not hasattr(value, "__len__"):
         raise ValueError(f"{name} must be a sequence of arrival times in s, got {shown(value)}")
     try:
-        times = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a sequence of arrival times in s (real numbers), got {shown(value)}") from None
-    if times.ndim != 1 or times.size < 2:
-        raise ValueError(f"{name} must be a flat sequence of at least two arrival times in s, got shape {times.shape}")
-    if np.asarray(value).dtype == bool:
-        raise ValueError(f"{name} must be arrival times in s, got booleans")
+        raw = np.asarray(value)
+    except (TypeError, ValueError):  # ragged
+        raise ValueError(f"{name} must be a flat sequence of arrival times in s, got {shown(value)}") from None
+    if raw.ndim != 1 or raw.size < 2:
+        raise ValueError(f"{name} must be a flat sequence of at least two arrival times in s, got shape {raw.shape}")
+    # Read as numbers only where they are: ["1e-6", "2e-6"] became times and True a time of 1 s.
+    if raw.dtype.kind not in "iuf":
+        raise ValueError(f"{name} must be real numbers (arrival times in s), got {raw.dtype} values such as "
+                         f"{shown(raw[0])}")  # fmt: skip
+    times = raw.astype(float)
     bad = np.flatnonzero(~np.isfinite(times))
     if bad.size:
         raise ValueError(f"{name} must be finite times in s, got {float(times[bad[0]])} at index {int(bad[0])}")
