@@ -56,7 +56,8 @@ def test_qec_texts_say_only_single_evenly_spaced_deliveries_are_periodic():
     schedule (an abstract link given a rate alone)" is taken as periodic, and qnsim.qec.sweep's docstring that
     ``link_arrivals`` reads "periodic" for "deliveries on a fixed schedule"; since 8b81b07 only a schedule of single,
     evenly spaced deliveries is: two channels of an abstract link given a rate alone deliver in step, two pairs at
-    once, and are taken as Poisson with a note. Checked here on both links, and that the texts say which is which."""
+    once, and are taken as Poisson with a note (since round 11 of the QEC audits, queued at their delivery times,
+    ``"trace"``, with a note). Checked here on both links, and that the texts say which is which."""
     from qnsim import qec
     from qnsim.qec import link as qec_link
     from qnsim.qec import sweep as qec_sweep
@@ -69,14 +70,16 @@ def test_qec_texts_say_only_single_evenly_spaced_deliveries_are_periodic():
                "requests": [{"src": "a", "dst": "b"}]}  # fmt: skip
         supply = qec.measure_link(net, probes=1)
         arrivals[channels] = (supply.arrivals, bool(supply.notes))
-    assert arrivals == {1: ("periodic", False), 2: ("poisson", True)}
+    assert arrivals == {1: ("periodic", False), 2: ("trace", True)}
     tutorial = _prose(ROOT / "docs" / "tutorials" / "distributed_qec.md")
     assert "one on a fixed schedule (an abstract link given a rate alone) as periodic" not in tutorial
     assert (
         "one delivering a pair at a time on a fixed schedule (an abstract link of one channel given a rate alone) "
         "as periodic"
     ) in tutorial
-    assert "a fixed schedule of bursts (several channels in step) or uneven gaps is taken as Poisson" in tutorial
+    assert ("a fixed schedule of bursts (several channels in step) or uneven gaps, and a random supply measured more "
+            "regular or more bunched than Poisson, fit neither: their pairs are queued at their recorded delivery "
+            "times") in tutorial
     module = " ".join(qec_link.__doc__.split())
     assert "one whose deliveries keep a fixed schedule (an abstract link given a rate alone) as periodic" not in module
     assert "A fixed schedule of bursts (several channels in step deliver their pairs at once)" in module

@@ -1004,7 +1004,7 @@ def round_timing(
             rounds' taken uniform (the two clocks are not synchronised), or ``"trace"`` (at ``arrival_times_s``);
             see :data:`ARRIVALS`. Default: ``"trace"`` when ``arrival_times_s`` is given, else ``"poisson"``.
         arrival_times_s: The pairs' arrival times, s (any origin and order; e.g. a link's recorded deliveries,
-            :attr:`qnsim.RequestResult.times_s`, or a lab link's trace): the queue is run over them, round by
+            the ``times_s`` of a :class:`qnsim.RequestResult`, or a lab link's trace): the queue is run over them, round by
             round, from :data:`TRACE_PHASES` phases of the rounds' clock evenly spaced over a cycle (the clocks are
             not synchronised), the trace taken as one period of a repeating pattern: a first pass brings the
             queue from its empty start to its steady state, the rounds of the second are counted
