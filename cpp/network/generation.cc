@@ -163,16 +163,58 @@ void Network::start_attempt_with(uint32_t freed, const Slot &x) {
     if (match != kNoSlot) {
         Slot *slots = slots_.data();
         Slot &xf = slots[freed], &xm = slots[match];
-        side1 ? start_attempt(l, link, match, xm, freed, xf) : start_attempt(l, link, freed, xf, match, xm);
+        side1 ? start_attempt(l, link, match, xm, freed, xf, link.single_round_draw)
+              : start_attempt(l, link, freed, xf, match, xm, link.single_round_draw);
     }
     check_no_attempt_left(l);
 }
 
-void Network::start_attempt(uint32_t l, uint32_t ia, uint32_t ib) {
-    start_attempt(l, links_[l], ia, slots_[ia], ib, slots_[ib]);
+void Network::start_attempt_with(uint32_t freed, const Slot &x, const MemoryPhysics &m) {
+    // The search above on a side of at most kNearSide memories, with the other side found from the
+    // memory's record (its channel's offset) instead of the link's second line, which is read only by a
+    // success (the memory's record serves that too) and so was a cold line per restart on a large network.
+    if (!m.near_side) {
+        start_attempt_with(freed, x);
+        return;
+    }
+    const uint32_t owner = x.owner;
+    const uint32_t count = m.channels;
+    const uint32_t first = freed + static_cast<uint32_t>(m.other_first);  // the other side's first memory
+    uint32_t match = kNoSlot;
+    if (m.fixed_channels || count == 1) {
+        // One memory per side (a chain's), or the memory's own channel: the memory at the same channel.
+        const uint32_t twin = m.side1 ? freed - count : freed + count;
+        if (can_attempt(twin, owner)) match = twin;
+    } else if (count == 2) {
+        const uint32_t mask = uint32_t{can_attempt(first, owner)} | uint32_t{can_attempt(first + 1, owner)} << 1;
+        if (mask) match = first + static_cast<uint32_t>(__builtin_ctz(mask));
+    } else {
+        static_assert(kNearSide <= 8, "one mask below");
+        const Slot *side = slots_.data() + first;
+        uint32_t mask = 0;
+        for (uint32_t i = 0; i < count; i++) {
+            uint32_t flags;
+            std::memcpy(&flags, &side[i].state, sizeof flags);  // as in the search above
+            mask |= uint32_t{((flags & 0x00FF00FFu) == 0) & (side[i].owner == owner)} << i;
+        }
+        if (mask) match = first + static_cast<uint32_t>(__builtin_ctz(mask));
+    }
+    if (match != kNoSlot) {
+        const uint32_t l = x.link;
+        Slot *slots = slots_.data();
+        Slot &xf = slots[freed], &xm = slots[match];
+        m.side1 ? start_attempt(l, links_[l], match, xm, freed, xf, m.single_round_draw)
+                : start_attempt(l, links_[l], freed, xf, match, xm, m.single_round_draw);
+    }
+    check_no_attempt_left(x.link);
 }
 
-void Network::start_attempt(uint32_t l, Link &link, uint32_t ia, Slot &sa, uint32_t ib, Slot &sb) {
+void Network::start_attempt(uint32_t l, uint32_t ia, uint32_t ib) {
+    Link &link = links_[l];
+    start_attempt(l, link, ia, slots_[ia], ib, slots_[ib], link.single_round_draw);
+}
+
+void Network::start_attempt(uint32_t l, Link &link, uint32_t ia, Slot &sa, uint32_t ib, Slot &sb, bool single_round_draw) {
     SlotTimes *times = times_.data();
     SlotTimes &ta = times[ia], &tb = times[ib];
     set_state(ia, sa, SlotState::Attempting);
@@ -184,7 +226,7 @@ void Network::start_attempt(uint32_t l, Link &link, uint32_t ia, Slot &sa, uint3
     // attempt is one period; with herald-gated double-click timing only attempts whose first
     // round heralded play a second round.
     int64_t rounds_before;
-    if (link.single_round_draw) {
+    if (single_round_draw) {
         // rounds_before_success's common case, inline (one draw per attempt on the hot path)
         const int64_t k = link.rng.geometric_log(link.log1m_success);
         counters_.attempts += static_cast<uint64_t>(k);
@@ -305,14 +347,19 @@ void Network::on_link_success(uint32_t l, uint64_t pa, uint64_t pb) {
     // writes, cost 1.3 instructions more per chain event: loads and address computations, by callgrind).
     set_state(ia, sa, SlotState::Stored);
     set_state(ib, sb, SlotState::Stored);
-    Link &link = links_[l];
+    // The link's constants from end a's record (its times line is written below anyway; the few records
+    // stay in cache): in the bell_diagonal formalism the link's own lines are not read.
+    SlotTimes *times = times_.data();
+    SlotTimes &ta = times[ia], &tb = times[ib];
+    const MemoryPhysics &m = memory_physics_[ta.physics];
     std::pair<QubitHandle, QubitHandle> pair;
     if (bell_) {
         // A link's exact state, if it has one, enters through its Bell-diagonal part (the link
         // builder's bell_diagonal): that part evolves exactly under swaps and Pauli noise.
-        const QubitHandle h = new_bell_pair(link.delivered);
+        const QubitHandle h = new_bell_pair(m.delivered);
         pair = {h, h};
     } else {
+        Link &link = links_[l];
         const LentStream lent(*registry_, link.rng);
         if (!link.p.state.empty() && formalism_ == Formalism::DensityMatrix) {
             pair = registry_->pair_with_state(link.p.state.data());
@@ -320,13 +367,10 @@ void Network::on_link_success(uint32_t l, uint64_t pa, uint64_t pb) {
             pair = registry_->bell_diagonal_pair(link.p.bell_diagonal.data());
         }
     }
-    // Only the link's second cache line (its first is for attempts, which this link is not starting).
-    const int64_t herald[2] = {link.herald_delay_ps[0], link.herald_delay_ps[1]};
+    const int64_t herald[2] = {m.herald_delay_ps[0], m.herald_delay_ps[1]};
     const int64_t emitted = queue_.now() - std::min(herald[0], herald[1]);
-    const int64_t next_attempt = later(emitted, link.period_ps);
+    const int64_t next_attempt = later(emitted, m.period_ps);
     // A lambda called twice, not a loop over the sides (GCC kept the sides' arrays in memory).
-    SlotTimes *times = times_.data();
-    SlotTimes &ta = times[ia], &tb = times[ib];
     ta.emitted_ps = ta.last_decay_ps = emitted;
     ta.next_attempt_ps = next_attempt;
     tb.emitted_ps = tb.last_decay_ps = emitted;
@@ -347,7 +391,7 @@ void Network::on_link_success(uint32_t l, uint64_t pa, uint64_t pb) {
     const uint32_t owner = sa.owner;
     // The link's parameters only when tracing: inside the queue's new run loop GCC loaded the
     // argument before trace_slots' test, a cold line per link success (+1 D1 miss per chain event).
-    if (__builtin_expect(trace_ != nullptr, 0)) trace_slots_now(TraceKind::LinkPair, owner, ia, ib, link.p.bell_diagonal[0]);
+    if (__builtin_expect(trace_ != nullptr, 0)) trace_slots_now(TraceKind::LinkPair, owner, ia, ib, links_[l].p.bell_diagonal[0]);
     Request &req = requests_[owner];
     const std::optional<int64_t> cutoff = req.cutoff_ps;
     if (cutoff) {

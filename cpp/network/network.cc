@@ -54,6 +54,31 @@ std::array<uint64_t, 6> Network::NodePhysics::key() const {
     return {bits(rate_xy), bits(rate_z), bits(swap_scale[0]), bits(swap_scale[1]), bits(swap_scale[2]), bits(swap_ps)};
 }
 
+std::array<uint64_t, 8> Network::MemoryPhysics::key() const {
+    const auto bits = [](auto x) {
+        static_assert(sizeof(x) == sizeof(uint64_t));
+        uint64_t b;
+        std::memcpy(&b, &x, sizeof b);
+        return b;
+    };
+    const uint64_t flags = uint64_t{near_side} | uint64_t{side1} << 1 | uint64_t{fixed_channels} << 2 |
+                           uint64_t{single_round_draw} << 3;
+    return {bits(herald_delay_ps[0]), bits(herald_delay_ps[1]), bits(period_ps),  bits(delivered.chi[0]),
+            bits(delivered.chi[1]),   bits(delivered.chi[2]),   (uint64_t{static_cast<uint32_t>(other_first)} << 32) | channels,
+            flags};
+}
+
+uint32_t Network::memory_physics_record(const MemoryPhysics &m) {
+    std::array<uint64_t, 14> key;
+    const auto node = m.node.key();
+    const auto link = m.key();
+    std::copy(node.begin(), node.end(), key.begin());
+    std::copy(link.begin(), link.end(), key.begin() + node.size());
+    const auto [it, added] = memory_physics_index_.try_emplace(key, static_cast<uint32_t>(memory_physics_.size()));
+    if (added) memory_physics_.push_back(m);
+    return it->second;
+}
+
 uint32_t Network::add_node(const NodeParams &p) {
     refuse_while_running("add_node");
     p.validate();
@@ -137,14 +162,33 @@ uint32_t Network::add_link(const LinkParams &p) {
     link.single_round_draw = p.first_round_probability <= 0 && p.success_probability < 1;
     link.fixed_channels = p.fixed_channels;
     link.gated_draw = p.first_round_probability > 0;
+    MemoryPhysics m;
+    m.herald_delay_ps[0] = link.herald_delay_ps[0];
+    m.herald_delay_ps[1] = link.herald_delay_ps[1];
+    m.period_ps = link.period_ps;
+    m.delivered = link.delivered;
+    m.channels = p.channels;
+    m.near_side = p.channels <= kNearSide;
+    m.fixed_channels = p.fixed_channels;
+    m.single_round_draw = link.single_round_draw;
     for (uint32_t side = 0; side < 2; side++) {
+        const uint32_t node = side ? p.node_b : p.node_a;
+        m.node = node_physics_[nodes_[node].physics];
+        m.side1 = side == 1;
+        // A near side's records are per channel (the other side's first memory is at a fixed offset from
+        // each); a far side's one for all (the restart reads the link's first_slot).
+        uint32_t record = 0;
         for (uint32_t c = 0; c < p.channels; c++) {
+            if (c == 0 || m.near_side) {
+                m.other_first = m.near_side ? (side ? -static_cast<int32_t>(c + p.channels) : static_cast<int32_t>(p.channels - c)) : 0;
+                record = memory_physics_record(m);
+            }
             Slot slot;
             slot.link = index;
             slots_.push_back(slot);
             SlotTimes times;
-            times.node = side ? p.node_b : p.node_a;
-            times.physics = nodes_[times.node].physics;
+            times.node = node;
+            times.physics = record;
             times_.push_back(times);
             consumed_.emplace_back();
         }

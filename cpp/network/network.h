@@ -339,7 +339,7 @@ class Network final {
         int64_t emitted_ps = 0, last_decay_ps = 0;
         int64_t next_attempt_ps = 0;  // a memory emits at most once per attempt period
         uint32_t node = 0;  // here, not in the slot's line: read where the times are (a swap, a discard)
-        uint32_t physics = 0;  // its node's NodePhysics record (Node::physics), read with the times by a swap
+        uint32_t physics = 0;  // its MemoryPhysics record (its node's and link's constants), read with the times
     };
     static_assert(sizeof(SlotTimes) == 32, "SlotTimes: two to a cache line");
     // The other end of a delivered pair, consumed (its memory freed) when that end had the news, while
@@ -391,6 +391,26 @@ class Network final {
         // The fields' bit patterns: equal keys, equal values (one record per distinct node physics).
         std::array<uint64_t, 6> key() const;
     };
+    // What the events of a memory read of its node and its link besides their own lines: the node's
+    // constants (a swap's), its link's success constants (on_link_success's, bell_diagonal) and where the
+    // link's other side is (a freed memory's restart). Memories whose records are equal bit for bit share
+    // one (SlotTimes::physics; a network's nodes and links are mostly alike, a chain's memories have two),
+    // so the few records stay in cache where each link's own lines are cold on a large network: a success
+    // and a one-to-eight-channel restart read no link line until an attempt starts (first line only).
+    struct alignas(64) MemoryPhysics {
+        NodePhysics node;  // its node's (node_physics_[Node::physics])
+        // ---- second line: the link's ----
+        int64_t herald_delay_ps[2] = {0, 0};  // Link's
+        int64_t period_ps = 1;                // Link's
+        BellPair delivered;                   // Link's
+        // The other side's first memory is this memory's slot + other_first (when near_side): this record
+        // is then its channel's (a side of at most kNearSide memories: so many records at most per link class).
+        int32_t other_first = 0;
+        uint32_t channels = 0;
+        bool near_side = false, side1 = false, fixed_channels = false, single_round_draw = false;  // the Link's flags
+        std::array<uint64_t, 8> key() const;  // the fields' bit patterns after the node's (key() of both: the record's)
+    };
+    static constexpr uint32_t kNearSide = 8;
     struct Node {
         NodeParams p;
         std::vector<uint32_t> links;
@@ -477,9 +497,13 @@ class Network final {
     QNSIM_HOT_INLINE void start_attempt_with(uint32_t freed_slot);
     // The same where the caller holds the freed memory's slot (x is slots_[freed_slot]).
     QNSIM_HOT_INLINE void start_attempt_with(uint32_t freed_slot, const Slot &x);
+    // The same where the caller holds the memory's record too (m is memory_physics_[times_[freed_slot].physics]).
+    QNSIM_HOT_INLINE void start_attempt_with(uint32_t freed_slot, const Slot &x, const MemoryPhysics &m);
     QNSIM_HOT_INLINE void start_attempt(uint32_t link, uint32_t slot_a, uint32_t slot_b);
     // The same where the caller holds the link and both slots (links_[l], slots_[slot_a], slots_[slot_b]).
-    QNSIM_HOT_INLINE void start_attempt(uint32_t l, Link &link, uint32_t slot_a, Slot &sa, uint32_t slot_b, Slot &sb);
+    // single_round_draw: the link's (passed, so that a caller holding the memory's record reads no second link line).
+    QNSIM_HOT_INLINE void start_attempt(uint32_t l, Link &link, uint32_t slot_a, Slot &sa, uint32_t slot_b, Slot &sb,
+                                        bool single_round_draw);
     // Every change of a slot's state goes through here, which keeps its link's free bits.
     QNSIM_HOT_INLINE void set_state(uint32_t slot, SlotState state) { set_state(slot, slots_[slot], state); }
     // The same where the caller holds the slot (s is slots_[slot]): no second look-up.
@@ -689,7 +713,11 @@ class Network final {
     std::vector<Node> nodes_;
     std::vector<NodePhysics> node_physics_;  // the distinct records, shared by the nodes (Node::physics)
     std::map<std::array<uint64_t, 6>, uint32_t> node_physics_index_;  // a record's key -> its index
-    const NodePhysics &physics_of(uint32_t slot) const { return node_physics_[times_[slot].physics]; }
+    std::vector<MemoryPhysics> memory_physics_;  // the distinct records, shared by the memories (SlotTimes::physics)
+    std::map<std::array<uint64_t, 14>, uint32_t> memory_physics_index_;  // a record's key -> its index
+    // The index of a record equal to m, added when there is none.
+    uint32_t memory_physics_record(const MemoryPhysics &m);
+    const NodePhysics &physics_of(uint32_t slot) const { return memory_physics_[times_[slot].physics].node; }
     std::vector<Link> links_;
     std::vector<Slot> slots_;
     std::vector<SlotTimes> times_;         // indexed as slots_

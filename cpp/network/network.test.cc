@@ -548,3 +548,43 @@ TEST(Network, NoLinkStreamIsAnotherGeneratorsStream) {
         previous = id;
     }
 }
+
+// The memories' shared records (a node's and a link's constants, one per distinct pair of them) keep each
+// link's own: two links that differ in their delivered state, herald delays and period, side by side,
+// each deliver their own state, no sooner after its emission than their own later herald.
+TEST(Network, EachLinkKeepsItsOwnConstantsInTheSharedRecords) {
+    Network net(Formalism::BellDiagonal, 5);
+    NodeParams node;
+    node.name = "n";
+    node.num_memories = 1;
+    for (int i = 0; i < 4; i++) net.add_node(node);
+    LinkParams a;
+    a.node_a = 0;
+    a.node_b = 1;
+    a.success_probability = 0.5;
+    a.attempt_period_ps = 1'000'000;
+    a.herald_delay_a_ps = a.herald_delay_b_ps = a.classical_delay_ps = 3'000'000;
+    a.bell_diagonal = {0.9, 0.1 / 3, 0.1 / 3, 0.1 / 3};
+    LinkParams b = a;
+    b.node_a = 2;
+    b.node_b = 3;
+    b.attempt_period_ps = 2'500'000;
+    b.herald_delay_a_ps = 7'000'000;
+    b.herald_delay_b_ps = 4'000'000;
+    b.bell_diagonal = {0.99, 0.005, 0.003, 0.002};
+    net.add_link(a);
+    net.add_link(b);
+    RequestParams r;
+    r.num_pairs = 3;
+    r.path = {0, 1};
+    net.add_request(r);
+    r.path = {2, 3};
+    net.add_request(r);
+    net.run(1'000'000'000'000);
+    ASSERT_EQ(net.deliveries().size(), 6u);
+    for (const Delivery &d : net.deliveries()) {
+        const LinkParams &link = d.request == 0 ? a : b;
+        for (int k = 0; k < 4; k++) EXPECT_NEAR(d.bell_diagonal[k], link.bell_diagonal[k], 1e-12) << d.request << " " << k;
+        EXPECT_GE(d.time_ps - d.oldest_emission_ps, std::max(link.herald_delay_a_ps, link.herald_delay_b_ps)) << d.request;
+    }
+}

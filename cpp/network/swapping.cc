@@ -94,7 +94,8 @@ void Network::complete_single_swap(uint32_t r, uint32_t s1, uint32_t s2) {
     Slot *slots = slots_.data();
     Slot &x1 = slots[s1], &x2 = slots[s2];
     SlotTimes &t1 = times_[s1], &t2 = times_[s2];
-    const NodePhysics &nd = node_physics_[t1.physics];
+    const MemoryPhysics &m1 = memory_physics_[t1.physics], &m2 = memory_physics_[t2.physics];
+    const NodePhysics &nd = m1.node;
     const Request &req = requests_[r];
     const int64_t now = queue_.now();
     const uint32_t p1 = x1.partner, p2 = x2.partner;
@@ -147,7 +148,7 @@ void Network::complete_single_swap(uint32_t r, uint32_t s1, uint32_t s2) {
     trace_slots(TraceKind::Swap, x1.owner, s1, s2, 0);
     // schedule_free of both (their qubits are used), then free_slot's body when the swap takes no time.
     // A lambda called twice, not a loop over {s1, s2}: GCC kept that list in memory and looped.
-    const auto release = [&](uint32_t id) QNSIM_LAMBDA_INLINE {
+    const auto release = [&](uint32_t id, const MemoryPhysics &m) QNSIM_LAMBDA_INLINE {
         Slot &x = slots[id];
         x.partner = kNoSlot;
         x.gen++;
@@ -160,10 +161,10 @@ void Network::complete_single_swap(uint32_t r, uint32_t s1, uint32_t s2) {
         // and stored memories end the same).
         clear_freed_slot(id, x);
         // Owned by r (single's test), which stays active through the swap.
-        if (!x.idle) start_attempt_with(id, x);
+        if (!x.idle) start_attempt_with(id, x, m);
     };
-    release(s1);
-    release(s2);
+    release(s1, m1);
+    release(s2, m2);
     counters_.swaps++;
     const uint32_t h1 = y1.hop, h2 = y2.hop;
     if ((h1 == 0 && h2 == last) || (h1 == last && h2 == 0)) maybe_schedule_delivery(p1, p2);
