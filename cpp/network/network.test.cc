@@ -529,25 +529,6 @@ TEST(Network, AttemptsCountOnlyWhatBeganByTheirReading) {
     }
 }
 
-}  // namespace
-}  // namespace qnsim
-
-// Link 20,150's stream was the hand-over generator's and link 661,965's the registry's (both reachable:
-// links go to 2^24), so their draws were the same numbers.
-TEST(Network, NoLinkStreamIsAnotherGeneratorsStream) {
-    EXPECT_EQ(qnsim::Network::link_stream(0), 1u);
-    EXPECT_EQ(qnsim::Network::link_stream(qnsim::Network::kHandOverStream - 2), qnsim::Network::kHandOverStream - 1);
-    EXPECT_EQ(qnsim::Network::link_stream(qnsim::Network::kHandOverStream - 1), qnsim::Network::kHandOverStream + 1);
-    uint64_t previous = 0;
-    for (uint32_t index = 0; index < (1u << 24); ++index) {
-        const uint64_t id = qnsim::Network::link_stream(index);
-        ASSERT_GT(id, previous) << index;
-        ASSERT_NE(id, qnsim::Network::kHandOverStream) << index;
-        ASSERT_NE(id, qnsim::Network::kRegistryStream) << index;
-        ASSERT_LT(id, uint64_t{1} << 32) << index;  // below the nodes' ids
-        previous = id;
-    }
-}
 
 // The memories' shared records (a node's and a link's constants, one per distinct pair of them) keep each
 // link's own: two links that differ in their delivered state, herald delays and period, side by side,
@@ -586,5 +567,25 @@ TEST(Network, EachLinkKeepsItsOwnConstantsInTheSharedRecords) {
         const LinkParams &link = d.request == 0 ? a : b;
         for (int k = 0; k < 4; k++) EXPECT_NEAR(d.bell_diagonal[k], link.bell_diagonal[k], 1e-12) << d.request << " " << k;
         EXPECT_GE(d.time_ps - d.oldest_emission_ps, std::max(link.herald_delay_a_ps, link.herald_delay_b_ps)) << d.request;
+    }
+}
+
+}  // namespace
+}  // namespace qnsim
+
+// Link 20,150's stream was the hand-over generator's and link 661,965's the registry's (both reachable:
+// links go to 2^24), so their draws were the same numbers.
+TEST(Network, NoLinkStreamIsAnotherGeneratorsStream) {
+    EXPECT_EQ(qnsim::Network::link_stream(0), 1u);
+    EXPECT_EQ(qnsim::Network::link_stream(qnsim::Network::kHandOverStream - 2), qnsim::Network::kHandOverStream - 1);
+    EXPECT_EQ(qnsim::Network::link_stream(qnsim::Network::kHandOverStream - 1), qnsim::Network::kHandOverStream + 1);
+    uint64_t previous = 0;
+    for (uint32_t index = 0; index < (1u << 24); ++index) {
+        const uint64_t id = qnsim::Network::link_stream(index);
+        ASSERT_GT(id, previous) << index;
+        ASSERT_NE(id, qnsim::Network::kHandOverStream) << index;
+        ASSERT_NE(id, qnsim::Network::kRegistryStream) << index;
+        ASSERT_LT(id, uint64_t{1} << 32) << index;  // below the nodes' ids
+        previous = id;
     }
 }
