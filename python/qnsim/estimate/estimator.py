@@ -781,11 +781,10 @@ def _budget_fix_trials(ctx: _Context, report: EstimateReport,
     tenth of the worst used pair's infidelity, within purification's ceiling) and, for a remote part too small, the
     part that holds the expected remote faults (rounded up to 2 digits, within the total)."""
     trials: list[tuple[str, dict[str, Any]]] = []
-    q = ctx.qpus[0]
     gates = ("e_1q", "e_2q", "e_meas", "e_t")
     if any(getattr(x, f) for x in ctx.qpus for f in gates):  # error-free gates get no better
-        trials.append((f"better gates (10x lower errors on every QPU: e_2q = {q.e_2q / 10:.3g} instead of "
-                       f"{q.e_2q:.3g} on QPU 0, and e_1q, e_meas, e_t alike)",
+        trials.append((f"better gates (10x lower errors on every QPU: {_limiting_gates(ctx)}, and e_1q, e_meas, e_t "
+                       "alike)",
                        {"qpus": [dataclasses.replace(x, **{f: getattr(x, f) / 10 for f in gates}) for x in ctx.qpus]}))
     used = [lr for lr in report.links if lr.bell_pairs > 0]
     if used and any(lk.fidelity < 1.0 for lk in ctx.links.values()):
@@ -814,32 +813,58 @@ def _budget_fix_trials(ctx: _Context, report: EstimateReport,
     return trials
 
 
+def _limiting_gates(ctx: _Context) -> str:
+    """The two-qubit gate error of the QPU(s) whose gates hold the most expected local faults, 10x lower and as
+    given: before, the gate fix quoted QPU 0's e_2q whatever QPU's gates limited the run."""
+    faults = getattr(ctx, "local_faults", None) or [0.0] * len(ctx.qpus)
+    most = max(faults)
+    which = [i for i, f in enumerate(faults) if f >= most * (1 - 1e-9)] if most > 0 else [
+        i for i, q in enumerate(ctx.qpus) if q.e_2q == max(x.e_2q for x in ctx.qpus)]
+    shown = which[:3]
+    text = "; ".join(f"e_2q = {ctx.qpus[i].e_2q / 10:.3g} instead of {ctx.qpus[i].e_2q:.3g} on QPU {i}" for i in shown)
+    more = f" and {len(which) - len(shown):,} more QPUs" if len(which) > len(shown) else ""
+    held = (f" ({'their gates hold' if len(which) > 1 else 'its gates hold'} the most expected local faults, "
+            f"{most:.3g}{' each' if len(which) > 1 else ''})" if most > 0 else " (the largest e_2q)")
+    return text + more + held
+
+
 def _check_budget_fixes(ctx: _Context, report: EstimateReport, seed: int) -> None:
-    """Checks the fixes an error-budget reason of a physical run suggests by estimating again with each, and
-    rewrites the reason to name only those that clear it (the rest as tried and not enough). Before, the list was
-    fixed: "better gates" for a run whose faults are nearly all its remote pairs' cleared nothing."""
+    """Checks the fixes every error-budget reason of a physical run suggests by estimating again with each, and
+    rewrites each reason to name only those that clear it (the rest as tried and not enough). Before, the list was
+    fixed: "better gates" for a run whose faults are nearly all its remote pairs' cleared nothing; and only the
+    first matching reason was checked."""
     for i, reason in enumerate(report.reasons):
         fix = next((f for f in (_BUDGET_FIX, _BUDGET_PART_FIX)
                     if reason.startswith("error budget:") and reason.endswith("; fix: " + f)), None)
         if fix is None:
             continue
-        trials = _budget_fix_trials(ctx, report, fix)
-        if not trials or not _fix_budget_left(ctx, len(trials)):
-            return
-        works, short = [], []
-        for words, change in trials:
-            again = _estimate_again(ctx, seed, **change)
-            still = [r.split("; fix:")[0] for r in again.reasons if r.startswith("error budget:")]
-            new = [r for r in _new_reasons(report, again) if not r.startswith("error budget:")]
-            if new:  # e.g. a target fidelity the link cannot reach: its reason says more than the budget's
-                short.append(f"{words}, but then {new[0]}")
-            elif still:
-                short.append(f"{words}: {still[0][len('error budget: '):]}")
-            else:
-                works.append(words)
         untried = "error-corrected QPUs (surface_code)" if fix == _BUDGET_FIX else ""
-        report.reasons[i] = reason[: len(reason) - len(fix)] + _tried_text(works, short, untried)
+        _check_fixes(ctx, report, seed, i, fix, _budget_fix_trials(ctx, report, fix), "error budget:", untried)
+
+
+def _check_fixes(ctx: _Context, report: EstimateReport, seed: int, i: int, fix: str,
+                 trials: list[tuple[str, dict[str, Any]]], kind: str, untried: str = "",
+                 marker: str = "") -> None:
+    """The one check of a reason's advice: estimates again with each of ``trials`` (its words and the changes
+    :func:`_estimate_again` takes) and rewrites reason ``i``, which ends with "; fix: " + ``fix``, to name the
+    fixes that clear it (no reason starting with ``kind`` and holding ``marker`` is left, and none of a new kind
+    comes), the others as tried and not enough with what they leave. ``untried``: a fix not estimated, named
+    only when nothing tried works. Past :data:`MAX_FIX_ESTIMATES` the reason keeps its first words."""
+    reason = report.reasons[i]
+    if not trials or not _fix_budget_left(ctx, len(trials)) or not reason.endswith("; fix: " + fix):
         return
+    works, short = [], []
+    for words, change in trials:
+        again = _estimate_again(ctx, seed, **change)
+        still = [r.split("; fix:")[0] for r in again.reasons if r.startswith(kind) and marker in r]
+        new = [r for r in _new_reasons(report, again) if not (r.startswith(kind) and marker in r)]
+        if new:  # e.g. a target fidelity the link cannot reach: its reason says more than this one
+            short.append(f"{words}, but then {new[0]}")
+        elif still:
+            short.append(f"{words}: {still[0][len(kind):].lstrip()}")
+        else:
+            works.append(words)
+    report.reasons[i] = reason[: len(reason) - len(fix)] + _tried_text(works, short, untried)
 
 
 def _run(ctx: _Context, placement: Any, seed: int) -> tuple[_Context, EstimateReport]:
@@ -3014,14 +3039,14 @@ class _Context:
         if holding:
             worst_1q = max(self.qpus[i].e_1q for i in holding)
             worst_meas = max(self.qpus[i].e_meas for i in holding)
+            # Per QPU too (the gate fix names the QPUs whose gates hold the most), summed in the order it always was.
+            self.local_faults = [local["one_qubit"][i] * worst_1q + local["measurement"][i] * worst_meas
+                                 + local["two_qubit"][i] * q.e_2q for i, q in enumerate(self.qpus)]
             return (sum(local["one_qubit"]) * worst_1q + sum(local["measurement"]) * worst_meas
                     + sum(local["two_qubit"][i] * q.e_2q for i, q in enumerate(self.qpus)))
-        return sum(
-            local["one_qubit"][i] * q.e_1q
-            + local["two_qubit"][i] * q.e_2q
-            + local["measurement"][i] * q.e_meas
-            for i, q in enumerate(self.qpus)
-        )
+        self.local_faults = [local["one_qubit"][i] * q.e_1q + local["two_qubit"][i] * q.e_2q
+                             + local["measurement"][i] * q.e_meas for i, q in enumerate(self.qpus)]
+        return sum(self.local_faults)
 
     # -- error corrected -------------------------------------------------------------------------
     def _logical_counts(self) -> tuple[int, int, int, int, int]:
