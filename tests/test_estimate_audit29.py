@@ -51,3 +51,61 @@ def test_the_gate_fix_names_the_qpu_whose_gates_limit_the_run():
         assert int(m.group(3)) == qpus.index(bad)
         assert (float(m.group(1)), float(m.group(2))) == (1e-4, 1e-3)
         assert float(m.group(4)) >= 10
+
+
+# A surface-code run over one link: 1,000 T gates and remote CX (as round 28's), distances up to 31 (fast).
+_EC_WORKLOAD = "REPEAT 1000 {\n T 0\n CX 0 2\n}\nM 0 2\n"
+
+
+def _ec_estimate(link=None, **changes):
+    from qnsim.estimate import SurfaceCode, preset
+
+    budget = changes.pop("error_budget", 1e-3)
+    q = preset("qubit_gate_ns_e3", surface_code=SurfaceCode(max_distance=31), logical_qubits=4).with_(**changes)
+    link = link or Link((0, 1), rate_hz=1e9, fidelity=0.99, latency_s=1e-6)
+    return estimate(_EC_WORKLOAD, [q, q], [link], placement=[0, 0, 1, 1], error_budget=budget)
+
+
+def test_the_t_state_fix_names_the_change_that_distils_them():
+    """A physical T error of 0.2 (a 15-to-1 unit fed it fails with probability 15 z > 1). Old behaviour: "fix: a
+    lower physical T or Clifford error, or a larger T-state share of the budget", untried: no share of the budget
+    and no Clifford error builds a factory from it. Now the T error that works is named with its figure, the rest as
+    tried and not enough; applied as printed, the run is feasible."""
+    from qnsim.estimate import ErrorBudget
+
+    (reason,) = _ec_estimate(e_t=0.2).reasons
+    works, short = _fix(reason).split("; tried, and not enough: ")
+    e_t = float(re.fullmatch(r"a lower physical T error \(e_t = ([\d.e-]+) instead of 0\.2, 10x lower on every "
+                             r"QPU\)", works).group(1))
+    assert "a lower Clifford error (0.0001 instead of 0.001" in short
+    assert "a larger T-state share of the budget (t_states = 0.0009 of the total 0.001)" in short
+    assert _ec_estimate(e_t=e_t).feasible
+    assert not _ec_estimate(e_t=0.2, error_budget=ErrorBudget(1e-3, t_states=9e-4)).feasible  # as it says
+
+
+def test_the_logical_error_fix_above_threshold_is_better_qubits_only():
+    """Physical errors of 0.02, above the surface code's threshold of 0.01. Old behaviour: "fix: better physical
+    qubits, a shorter run (faster link, more channels) or a larger error budget": no run and no budget lets a code
+    above threshold reach any target. Now only better qubits are offered (with their figure), the others named as
+    tried and not enough; applied as printed, the run is feasible."""
+    (reason,) = _ec_estimate(e_1q=0.02, e_2q=0.02, e_meas=0.02).reasons
+    works, short = _fix(reason).split("; tried, and not enough: ")
+    p = float(re.fullmatch(r"better physical qubits \(Clifford error ([\d.e-]+) instead of 0\.02: every error 10x "
+                           r"lower on every QPU\)", works).group(1))
+    assert "a shorter run (10x the channels on every link): no code distance" in short
+    assert "a larger error budget (total = 0.01 instead of 0.001): no code distance" in short
+    assert _ec_estimate(e_1q=p, e_2q=p, e_meas=p, e_t=1e-4).feasible
+
+
+def test_the_syndrome_round_buffer_is_estimated_again():
+    """A link of 3 buffer pairs where a syndrome round uses 2d - 1 at once. Old behaviour: "fix: buffer_pairs of at
+    least 33 (memories per end; a larger buffer can hold pairs longer and ask for a larger distance: estimate again
+    with it)": the user was told to check the advice. Now it is estimated again and offered because it clears the
+    reason; applied as printed, no round-buffer reason is left."""
+    import dataclasses
+
+    link = Link((0, 1), rate_hz=1e9, fidelity=0.99, latency_s=1e-6, buffer_pairs=3)
+    (reason,) = _ec_estimate(link).reasons
+    buffer = int(re.search(r"; fix: buffer_pairs = (\d+) \(estimated again with each\)$", reason).group(1))
+    again = _ec_estimate(dataclasses.replace(link, buffer_pairs=buffer))
+    assert again.feasible and not any("syndrome round" in r for r in again.reasons)

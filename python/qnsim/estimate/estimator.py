@@ -646,6 +646,7 @@ def estimate(
     _check_buffer_fix(ctx, report, seed)
     _check_capacity_fix(ctx, report, seed)
     _check_budget_fixes(ctx, report, seed)
+    _check_code_fixes(ctx, report, seed)
     return report
 
 
@@ -811,6 +812,82 @@ def _budget_fix_trials(ctx: _Context, report: EstimateReport,
         trials.append((f"a larger part (remote = {part:g} instead of {b.remote:g})",
                        {"budget": dataclasses.replace(b, remote=part)}))
     return trials
+
+
+#: The fixes the error-corrected reasons are first written with (:func:`_check_code_fixes` tries them).
+_T_STATE_FIX = "a lower physical T or Clifford error, or a larger T-state share of the budget"
+_LOGICAL_FIX = "better physical qubits, a shorter run (faster link, more channels) or a larger error budget"
+
+
+def _round_buffer_fix(per_round: int) -> str:
+    """The fix of a link whose buffer holds fewer pairs than a syndrome round uses."""
+    return f"buffer_pairs of at least {per_round} (memories per end)"
+
+
+def _lower_errors(qpus: Sequence[QPU], fields: Sequence[str]) -> list[QPU]:
+    """``qpus`` with ``fields`` (error rates) 10x lower."""
+    return [dataclasses.replace(q, **{f: getattr(q, f) / 10 for f in fields}) for q in qpus]
+
+
+def _code_fix_trials(ctx: _Context, reason: str) -> tuple[str, str, list[tuple[str, dict[str, Any]]]]:
+    """The fix an error-corrected reason is written with, the words its reasons start with, and its fixes as the
+    inputs each changes; ("", "", []) for a reason without such a fix."""
+    clifford = ("e_1q", "e_2q", "e_meas")
+    p_phys = max(q.physical_error for q in ctx.qpus)
+    b = ctx.budget
+    trials: list[tuple[str, dict[str, Any]]] = []
+    if reason.startswith("T states:") and reason.endswith("; fix: " + _T_STATE_FIX):
+        e_t = max(q.e_t for q in ctx.qpus)
+        if e_t > 0:
+            trials.append((f"a lower physical T error (e_t = {e_t / 10:.3g} instead of {e_t:.3g}, 10x lower on every "
+                           "QPU)", {"qpus": _lower_errors(ctx.qpus, ("e_t",))}))
+        if p_phys > 0:
+            trials.append((f"a lower Clifford error ({p_phys / 10:.3g} instead of {p_phys:.3g}: e_1q, e_2q, e_meas "
+                           "10x lower on every QPU)", {"qpus": _lower_errors(ctx.qpus, clifford)}))
+        share = float(f"{0.9 * b.total:.3g}")
+        if b.t_states is None or b.t_states < share:
+            try:
+                larger = dataclasses.replace(b, t_states=share)
+            except ValueError:  # the other explicit parts leave less: no larger share to try
+                larger = None
+            if larger is not None:
+                trials.append((f"a larger T-state share of the budget (t_states = {share:g} of the total "
+                               f"{b.total:g})", {"budget": larger}))
+        return _T_STATE_FIX, "T states:", trials
+    if reason.startswith("logical error:") and reason.endswith("; fix: " + _LOGICAL_FIX):
+        if p_phys > 0:
+            trials.append((f"better physical qubits (Clifford error {p_phys / 10:.3g} instead of {p_phys:.3g}: every "
+                           "error 10x lower on every QPU)", {"qpus": _lower_errors(ctx.qpus, (*clifford, "e_t"))}))
+        if ctx.links and all(10 * lk.channels <= MAX_CHANNELS for lk in ctx.links.values()):
+            trials.append(("a shorter run (10x the channels on every link)",
+                           {"links": {key: dataclasses.replace(lk, channels=10 * lk.channels)
+                                      for key, lk in ctx.links.items()}}))
+        if 10 * b.total < 1:
+            parts = {f: 10 * getattr(b, f) for f in ("logical", "t_states", "rotations", "remote")
+                     if getattr(b, f) is not None}
+            trials.append((f"a larger error budget (total = {10 * b.total:g} instead of {b.total:g})",
+                           {"budget": dataclasses.replace(b, total=10 * b.total, **parts)}))
+        return _LOGICAL_FIX, "logical error:", trials
+    for key, per_round in getattr(ctx, "round_buffer_fix", {}).items():
+        fix = _round_buffer_fix(per_round)
+        where = _link_or_route(key, key)
+        if reason.startswith(where + ":") and reason.endswith("; fix: " + fix):
+            trials.append((f"buffer_pairs = {per_round}",
+                           {"links": {**ctx.links, key: dataclasses.replace(ctx.links[key], buffer_pairs=per_round)}}))
+            return fix, where + ":", trials
+    return "", "", []
+
+
+def _check_code_fixes(ctx: _Context, report: EstimateReport, seed: int) -> None:
+    """Checks the fixes of an error-corrected run's T-state, logical-error and syndrome-round buffer reasons by
+    estimating again with each (:func:`_check_fixes`). Before, they were never tried: "a larger T-state share of
+    the budget" for a T error no 15-to-1 unit distils (15 z > 1), and a buffer of 2d - 1 pairs that may age its
+    pairs into a larger distance, whose rounds need more."""
+    for i, reason in enumerate(report.reasons):
+        fix, kind, trials = _code_fix_trials(ctx, reason)
+        if fix:
+            marker = "syndrome round" if kind.startswith(("link", "route")) else ""
+            _check_fixes(ctx, report, seed, i, fix, trials, kind, marker=marker)
 
 
 def _limiting_gates(ctx: _Context) -> str:
@@ -1490,6 +1567,8 @@ class _Context:
         self.buffer_fix: dict[tuple[int, int], tuple[int, int]] = {}
         # Per error-corrected QPU too small: the num_qubits its capacity reason names.
         self.capacity_fix: dict[int, int] = {}
+        #: buffer_pairs a syndrome round needs, per direct link whose buffer holds fewer (checked by _check_code_fixes)
+        self.round_buffer_fix: dict[tuple[int, int], int] = {}
         self.placement: Placement | None = None
         self.throttle = True  # Whether links may run fewer channels or buffer pairs than given (_operable).
         # Per QPU pair: the end buffer its relay route is given (simulate_execution's buffer_pairs mapping), priced
@@ -3469,14 +3548,13 @@ class _Context:
                     f"T states: no distillation design on patches up to distance {sc.max_distance} reaches the T "
                     f"error {eps_t / n_states:.3g} that each of the {n_states:,} T states needs, from physical T error "
                     f"{t_error:g} and Clifford error {p_phys:g} (a 15-to-1 unit fed T error z fails with probability "
-                    "15 z + 356 c); fix: a lower physical T or Clifford error, or a larger T-state share of the budget"
+                    "15 z + 356 c); fix: " + _T_STATE_FIX
                 )
             else:
                 self.reasons.append(
                     f"logical error: no code distance <= {sc.max_distance} reaches "
                     f"{eps_log / (patches * cycles):.3g} per patch and cycle at physical error "
-                    f"{_apart(p_phys, sc.error_threshold)} (threshold {sc.error_threshold:g}); fix: better "
-                    "physical qubits, a shorter run (faster link, more channels) or a larger error budget"
+                    f"{_apart(p_phys, sc.error_threshold)} (threshold {sc.error_threshold:g}); fix: " + _LOGICAL_FIX
                 )
             self._fill_link_usage(link_reports, 0.0)
             return self._report(p, local_gates, link_reports, math.nan, "code distance", math.nan, math.nan, 0.0,
@@ -3677,11 +3755,12 @@ class _Context:
             if held and min(held) < per_round:
                 which = ("buffer_pairs" if found[0].buffer_pairs is not None and min(held) == found[0].buffer_pairs
                          else "the operating point's buffer")
+                if lr.qpus in self.links:  # a direct link's buffer is the user's: checked by _check_code_fixes
+                    self.round_buffer_fix[lr.qpus] = per_round
                 self.reasons.append(
                     f"{_link_or_route(lr.qpus, lr.route)}: {which} = {min(held)} holds fewer distilled pairs than a "
                     f"syndrome round of its lattice surgery uses at once (2d - 1 = {per_round} at d = {d}), so no "
-                    f"round can start; fix: buffer_pairs of at least {per_round} (memories per end; a larger buffer can "
-                    "hold pairs longer and ask for a larger distance: estimate again with it)"
+                    f"round can start; fix: " + _round_buffer_fix(per_round)
                 )
 
     @staticmethod
