@@ -547,7 +547,9 @@ def test_purification_beyond_the_local_noise_ceiling_is_infeasible():
     ceiling = purification_ceiling(0.9, gate1_error=1e-3, gate2_error=1e-3, measure_error=1e-3)
     assert 0.997 < ceiling < 0.998
     assert f"{ceiling:.6g}" in reason and "two-qubit gate error 0.001" in reason and "to 0.999999999 " in reason
-    assert "fix: lower gate and measurement errors, or a better raw link" in reason
+    # Both fixes are estimated again (estimator round 29): neither 10x better gates nor a better link reach 1 - 1e-9.
+    assert "fix: none of these clears it, estimated again with each: lower gate and measurement errors" in reason
+    assert "; a better raw link (raw F = 0.95 instead of 0.9): " in reason
     # Below the ceiling the same link is feasible, with one round more than ideal gates need.
     plain = estimate("CX 0 1", qpus, link, target_fidelity=0.99, error_budget=0.5)
     assert plain.feasible and plain.links[0].purification_rounds == 3

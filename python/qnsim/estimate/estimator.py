@@ -100,7 +100,9 @@ from qnsim.argument_checks import flag, integer, is_real_number, real_number, sh
 from qnsim.estimate.budget import ErrorBudget
 from qnsim.estimate.factories import MAX_PS_SECONDS, design_t_factories, factories_needed, pick_factory
 from qnsim.estimate.links import (
+    CEILING_FIX,
     DEFAULT_BUFFER_PAIRS,
+    STORED_CEILING_FIX,
     MAX_BUFFER_PAIRS,
     MAX_CHANNELS,
     Link,
@@ -784,8 +786,8 @@ def _budget_fix_trials(ctx: _Context, report: EstimateReport,
     trials: list[tuple[str, dict[str, Any]]] = []
     gates = ("e_1q", "e_2q", "e_meas", "e_t")
     if any(getattr(x, f) for x in ctx.qpus for f in gates):  # error-free gates get no better
-        trials.append((f"better gates (10x lower errors on every QPU: {_limiting_gates(ctx)}, and e_1q, e_meas, e_t "
-                       "alike)",
+        trials.append((f"better gates (10x lower errors on every QPU: {_limiting_gates(ctx)}, and every other gate "
+                       "and measurement error alike)",
                        {"qpus": [dataclasses.replace(x, **{f: getattr(x, f) / 10 for f in gates}) for x in ctx.qpus]}))
     used = [lr for lr in report.links if lr.bell_pairs > 0]
     if used and any(lk.fidelity < 1.0 for lk in ctx.links.values()):
@@ -868,6 +870,38 @@ def _code_fix_trials(ctx: _Context, reason: str) -> tuple[str, str, list[tuple[s
             trials.append((f"a larger error budget (total = {10 * b.total:g} instead of {b.total:g})",
                            {"budget": dataclasses.replace(b, total=10 * b.total, **parts)}))
         return _LOGICAL_FIX, "logical error:", trials
+    m = re.match(r"link (\d+)-(\d+): raw fidelity ", reason)
+    key = (int(m.group(1)), int(m.group(2))) if m else None
+    if key in ctx.links and reason.endswith(("; fix: " + CEILING_FIX, "; fix: " + STORED_CEILING_FIX)):
+        # A link whose pairs cannot be purified to the fidelity needed: with these gates, or while they wait.
+        lk, where = ctx.links[key], f"link {key[0]}-{key[1]}:"
+        ends = [ctx.qpus[key[0]], ctx.qpus[key[1]]]
+        if reason.endswith(CEILING_FIX):
+            e_2q = max(q.e_2q for q in ends)
+            if any(getattr(q, f) for q in ends for f in clifford):
+                trials.append((f"lower gate and measurement errors (e_1q, e_2q, e_meas 10x lower on QPUs {key[0]} "
+                               f"and {key[1]}: e_2q = {e_2q / 10:.3g} instead of {e_2q:.3g})",
+                               {"qpus": [_lower_errors([q], clifford)[0] if i in key else q
+                                         for i, q in enumerate(ctx.qpus)]}))
+            fix, untried = CEILING_FIX, ""
+        else:
+            if lk.models_memory:
+                trials.append((f"memories that live 10x longer (T1 = {10 * lk.memory_t1_s:g} s, T2 = "
+                               f"{10 * lk.memory_t2_s:g} s)",
+                               {"links": {**ctx.links, key: dataclasses.replace(
+                                   lk, memory_t1_s=10 * lk.memory_t1_s, memory_t2_s=10 * lk.memory_t2_s)}}))
+            if lk.latency_s > 0:
+                trials.append((f"shorter classical latency (latency_s = {lk.latency_s / 10:.3g} instead of "
+                               f"{lk.latency_s:.3g})",
+                               {"links": {**ctx.links, key: dataclasses.replace(lk, latency_s=lk.latency_s / 10)}}))
+            if 10 * lk.channels <= MAX_CHANNELS:
+                trials.append((f"a faster link ({10 * lk.channels:,} channels instead of {lk.channels:,})",
+                               {"links": {**ctx.links, key: dataclasses.replace(lk, channels=10 * lk.channels)}}))
+            fix = STORED_CEILING_FIX
+        if lk.fidelity < 1.0:
+            trials.append((f"a better raw link (raw F = {1 - (1 - lk.fidelity) / 2:.6g} instead of {lk.fidelity:.6g})",
+                           {"links": {**ctx.links, key: dataclasses.replace(lk, fidelity=1 - (1 - lk.fidelity) / 2)}}))
+        return fix, where, trials
     for key, per_round in getattr(ctx, "round_buffer_fix", {}).items():
         fix = _round_buffer_fix(per_round)
         where = _link_or_route(key, key)
@@ -885,24 +919,37 @@ def _check_code_fixes(ctx: _Context, report: EstimateReport, seed: int) -> None:
     pairs into a larger distance, whose rounds need more."""
     for i, reason in enumerate(report.reasons):
         fix, kind, trials = _code_fix_trials(ctx, reason)
-        if fix:
-            marker = "syndrome round" if kind.startswith(("link", "route")) else ""
-            _check_fixes(ctx, report, seed, i, fix, trials, kind, marker=marker)
+        if not fix:
+            continue
+        marker = {CEILING_FIX: "cannot be purified to", STORED_CEILING_FIX: "cannot be purified to"}.get(
+            fix, "syndrome round" if kind.startswith(("link", "route")) else "")
+        # The need itself is the user's to lower: named, not estimated, when nothing tried clears it.
+        untried = "a lower needed fidelity (target_fidelity)" if fix == STORED_CEILING_FIX else ""
+        _check_fixes(ctx, report, seed, i, fix, trials, kind, untried, marker)
 
 
 def _limiting_gates(ctx: _Context) -> str:
-    """The two-qubit gate error of the QPU(s) whose gates hold the most expected local faults, 10x lower and as
-    given: before, the gate fix quoted QPU 0's e_2q whatever QPU's gates limited the run."""
+    """The largest gate error of the QPU(s) whose gates hold the most expected local faults (of every QPU with a
+    gate error when none holds a fault), 10x lower and as given: before, the gate fix quoted QPU 0's e_2q whatever
+    QPU's gates limited the run, and "e_2q = 0 instead of 0" for QPUs whose only error was e_t."""
+    fields = ("e_2q", "e_1q", "e_meas", "e_t")
     faults = getattr(ctx, "local_faults", None) or [0.0] * len(ctx.qpus)
     most = max(faults)
-    which = [i for i, f in enumerate(faults) if f >= most * (1 - 1e-9)] if most > 0 else [
-        i for i, q in enumerate(ctx.qpus) if q.e_2q == max(x.e_2q for x in ctx.qpus)]
-    shown = which[:3]
-    text = "; ".join(f"e_2q = {ctx.qpus[i].e_2q / 10:.3g} instead of {ctx.qpus[i].e_2q:.3g} on QPU {i}" for i in shown)
-    more = f" and {len(which) - len(shown):,} more QPUs" if len(which) > len(shown) else ""
+    if most > 0:
+        which = [i for i, f in enumerate(faults) if f >= most * (1 - 1e-9)]
+    else:
+        worst = max(max(getattr(q, f) for f in fields) for q in ctx.qpus)
+        which = [i for i, q in enumerate(ctx.qpus) if max(getattr(q, f) for f in fields) == worst]
+    parts = []
+    for i in which[:3]:
+        q = ctx.qpus[i]
+        # The largest error of the local gates priced here (e_2q first on a tie), e_t only when they have none.
+        name = max(fields[:3], key=lambda f: getattr(q, f)) if max(getattr(q, f) for f in fields[:3]) else "e_t"
+        parts.append(f"{name} = {getattr(q, name) / 10:.3g} instead of {getattr(q, name):.3g} on QPU {i}")
+    more = f" and {len(which) - 3:,} more QPUs" if len(which) > 3 else ""
     held = (f" ({'their gates hold' if len(which) > 1 else 'its gates hold'} the most expected local faults, "
-            f"{most:.3g}{' each' if len(which) > 1 else ''})" if most > 0 else " (the largest e_2q)")
-    return text + more + held
+            f"{most:.3g}{' each' if len(which) > 1 else ''})" if most > 0 else " (no local faults)")
+    return "; ".join(parts) + more + held
 
 
 def _check_budget_fixes(ctx: _Context, report: EstimateReport, seed: int) -> None:

@@ -1042,6 +1042,13 @@ class PurificationPlan:
             object.__setattr__(self, "coefficients", _werner(self.fidelity))
 
 
+#: The fix of a target above what purification with the QPUs' gates reaches (checked by the estimator).
+CEILING_FIX = "lower gate and measurement errors, or a better raw link"
+#: The fix of a target above what purification reaches while the pairs wait (checked by the estimator).
+STORED_CEILING_FIX = ("memories that live longer (T1, T2), shorter classical latency (links), a faster link (more "
+                      "channels) or a lower needed fidelity")
+
+
 def purification_plan(
     raw_fidelity: float,
     target_fidelity: float | None,
@@ -1142,7 +1149,7 @@ def purification_plan(
                 False,
                 f"raw fidelity {raw_fidelity:g} cannot be purified to {target_fidelity:.10g} with the QPUs' local "
                 f"noise ({_noise_text(noise)}): {protocol} rounds with these gates reach at most "
-                f"{ceiling:.6g}; fix: lower gate and measurement errors, or a better raw link",
+                f"{ceiling:.6g}; fix: " + CEILING_FIX,
             )
     if storage is not None:
         return _stored_plan(raw_fidelity, target_fidelity, protocol, max_rounds, noise, storage, min_rounds)
@@ -1190,8 +1197,7 @@ def _stored_plan(
             f"(T1 = {storage.memory_t1_s:g} s, T2 = {storage.memory_t2_s:g} s, a raw pair every "
             f"{storage.raw_interval_s:.3g} s, {storage.round_latency_s:.3g} s latency per round{gates}): {protocol} "
             f"rounds reach at most {ceiling:.6g} (after {best_rounds} rounds; more rounds make pairs worse, their "
-            "partners take longer to make); fix: memories that live longer (T1, T2), shorter classical latency "
-            "(links), a faster link (more channels) or a lower needed fidelity",
+            "partners take longer to make); fix: " + STORED_CEILING_FIX,
         )
     probs: list[float] = []
     f = raw_fidelity
