@@ -819,6 +819,9 @@ def _budget_fix_trials(ctx: _Context, report: EstimateReport,
 #: The fixes the error-corrected reasons are first written with (:func:`_check_code_fixes` tries them).
 _T_STATE_FIX = "a lower physical T or Clifford error, or a larger T-state share of the budget"
 _LOGICAL_FIX = "better physical qubits, a shorter run (faster link, more channels) or a larger error budget"
+_SHARED_FIX = "links of their own for the QPU pairs, more channels on the shared links, or a placement with a smaller cut"
+#: What the shared-links fix leaves untried (no link or placement is invented to estimate it with).
+_SHARED_UNTRIED = "links of their own for the QPU pairs, or a placement with a smaller cut"
 
 
 def _round_buffer_fix(per_round: int) -> str:
@@ -902,6 +905,16 @@ def _code_fix_trials(ctx: _Context, reason: str) -> tuple[str, str, list[tuple[s
             trials.append((f"a better raw link (raw F = {1 - (1 - lk.fidelity) / 2:.6g} instead of {lk.fidelity:.6g})",
                            {"links": {**ctx.links, key: dataclasses.replace(lk, fidelity=1 - (1 - lk.fidelity) / 2)}}))
         return fix, where, trials
+    hops = [h for h in getattr(ctx, "shared_hops", []) if h in ctx.links]
+    if reason.startswith("runtime:") and reason.endswith("; fix: " + _SHARED_FIX) and hops:
+        if all(10 * ctx.links[h].channels <= MAX_CHANNELS for h in hops):
+            listed = ", ".join(f"link {a}-{b} with {10 * ctx.links[(a, b)].channels:,}" for a, b in hops[:5])
+            trials.append((f"more channels on the shared links (10x the channels: {listed}"
+                           f"{f' and {len(hops) - 5:,} more' if len(hops) > 5 else ''})",
+                           {"links": {**ctx.links, **{h: dataclasses.replace(ctx.links[h],
+                                                                             channels=10 * ctx.links[h].channels)
+                                                      for h in hops}}}))
+        return _SHARED_FIX, "runtime:", trials
     for key, per_round in getattr(ctx, "round_buffer_fix", {}).items():
         fix = _round_buffer_fix(per_round)
         where = _link_or_route(key, key)
@@ -924,7 +937,9 @@ def _check_code_fixes(ctx: _Context, report: EstimateReport, seed: int) -> None:
         marker = {CEILING_FIX: "cannot be purified to", STORED_CEILING_FIX: "cannot be purified to"}.get(
             fix, "syndrome round" if kind.startswith(("link", "route")) else "")
         # The need itself is the user's to lower: named, not estimated, when nothing tried clears it.
-        untried = "a lower needed fidelity (target_fidelity)" if fix == STORED_CEILING_FIX else ""
+        marker = "taking turns" if fix == _SHARED_FIX else marker
+        untried = {STORED_CEILING_FIX: "a lower needed fidelity (target_fidelity)",
+                   _SHARED_FIX: _SHARED_UNTRIED}.get(fix, "")
         _check_fixes(ctx, report, seed, i, fix, trials, kind, untried, marker)
 
 
@@ -2490,11 +2505,13 @@ class _Context:
         the gates, which take the shared links from the other QPU pairs); a runtime limit between the two is not met
         for sure (_report)."""
         self._shared_upper_s = 0.0
+        self.shared_hops: list[tuple[int, int]] = []
         shared = sorted((h, max(load / self.links[h].total_rate_hz, self._hop_phased_s.get(h, 0.0)))
                         for h, load in self._hop_load.items() if len(self._hop_carried[h]) > 1 and wall > 0)
         busy = [(h, t) for h, t in shared if t >= 0.5 * wall]
         if not busy:
             return
+        self.shared_hops = [h for h, _t in shared]  # their channels are the shared-links runtime fix's trial
         # QPU pairs joined by shared links, transitively: each component's pairs may wait on one another.
         parent: dict[tuple[int, int], tuple[int, int]] = {}
 
@@ -4185,8 +4202,7 @@ class _Context:
             self.reasons.append(
                 f"runtime: {human_time(wall)} at its links' total loads meets the limit of "
                 f"{human_time(self.max_runtime_s)}, but with the QPU pairs of its shared links taking turns it takes "
-                f"up to {human_time(self._shared_upper_s)} (the shared links' note); fix: links of their own for the "
-                "QPU pairs, more channels on the shared links, or a placement with a smaller cut"
+                f"up to {human_time(self._shared_upper_s)} (the shared links' note); fix: " + _SHARED_FIX
             )
         if self.max_runtime_s is None and wall > _UNLIMITED_RUNTIME_NOTE_S:
             # A verdict without a time limit judges qubits and errors only: say what it leaves out.
