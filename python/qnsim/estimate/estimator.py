@@ -819,6 +819,8 @@ def _budget_fix_trials(ctx: _Context, report: EstimateReport,
 #: The fixes the error-corrected reasons are first written with (:func:`_check_code_fixes` tries them).
 _T_STATE_FIX = "a lower physical T or Clifford error, or a larger T-state share of the budget"
 _LOGICAL_FIX = "better physical qubits, a shorter run (faster link, more channels) or a larger error budget"
+#: An error-corrected run's budget reason, which had no fix (:func:`_code_fix_trials` tries each).
+_EC_BUDGET_FIX = "better physical qubits, better or faster links, or memories that live longer"
 _SHARED_FIX = "links of their own for the QPU pairs, more channels on the shared links, or a placement with a smaller cut"
 #: What the shared-links fix leaves untried (no link or placement is invented to estimate it with).
 _SHARED_UNTRIED = "links of their own for the QPU pairs, or a placement with a smaller cut"
@@ -905,6 +907,27 @@ def _code_fix_trials(ctx: _Context, reason: str) -> tuple[str, str, list[tuple[s
             trials.append((f"a better raw link (raw F = {1 - (1 - lk.fidelity) / 2:.6g} instead of {lk.fidelity:.6g})",
                            {"links": {**ctx.links, key: dataclasses.replace(lk, fidelity=1 - (1 - lk.fidelity) / 2)}}))
         return fix, where, trials
+    if reason.startswith("error budget: expected failures") and reason.endswith("; fix: " + _EC_BUDGET_FIX):
+        if p_phys > 0:
+            trials.append((f"better physical qubits (Clifford error {p_phys / 10:.3g} instead of {p_phys:.3g}: every "
+                           "error 10x lower on every QPU)", {"qpus": _lower_errors(ctx.qpus, (*clifford, "e_t"))}))
+        links = ctx.links.values()
+        if any(lk.fidelity < 1.0 for lk in links):
+            worst = min(lk.fidelity for lk in links)
+            trials.append((f"better links (half the raw infidelity: F = {1 - (1 - worst) / 2:.6g} instead of "
+                           f"{worst:.6g} for the worst)",
+                           {"links": {key: dataclasses.replace(lk, fidelity=1 - (1 - lk.fidelity) / 2)
+                                      for key, lk in ctx.links.items()}}))
+        if links and all(10 * lk.channels <= MAX_CHANNELS for lk in links):
+            trials.append(("faster links (10x the channels on every link)",
+                           {"links": {key: dataclasses.replace(lk, channels=10 * lk.channels)
+                                      for key, lk in ctx.links.items()}}))
+        if any(lk.models_memory for lk in links):
+            trials.append(("memories that live 10x longer (T1, T2 of every link's memories)",
+                           {"links": {key: dataclasses.replace(lk, memory_t1_s=10 * lk.memory_t1_s,
+                                                               memory_t2_s=10 * lk.memory_t2_s)
+                                      if lk.models_memory else lk for key, lk in ctx.links.items()}}))
+        return _EC_BUDGET_FIX, "error budget:", trials
     hops = [h for h in getattr(ctx, "shared_hops", []) if h in ctx.links]
     if reason.startswith("runtime:") and reason.endswith("; fix: " + _SHARED_FIX) and hops:
         if all(10 * ctx.links[h].channels <= MAX_CHANNELS for h in hops):
@@ -3771,7 +3794,8 @@ class _Context:
                 )
         if not self.budget_report.met:
             used_text, total_text = _on_its_side(self.budget_report.used, self.budget.total, 3)
-            self.reasons.append(f"error budget: expected failures {used_text} > budget {total_text}")
+            self.reasons.append(f"error budget: expected failures {used_text} > budget {total_text}; fix: "
+                                + _EC_BUDGET_FIX)
         # The cycles the links, the compute and the messages take; a run longer than them is the factory's (or the
         # retry's length the Azure rule prices), which more channels or a faster link would not shorten (before, a
         # 25 us run that the T factory set read "bound: link 0-1 rate" once the link's 13 us passed the compute's).
