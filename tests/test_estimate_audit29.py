@@ -200,3 +200,28 @@ def test_an_error_corrected_budget_reason_gets_a_fix_that_works():
     assert "better physical qubits (Clifford error 0.0001 instead of 0.001" in short
     assert _ec_estimate(dataclasses.replace(link, channels=10), max_distance=41).feasible
     assert _ec_estimate(dataclasses.replace(link, memory_t1_s=1e-2, memory_t2_s=1e-2), max_distance=41).feasible
+
+
+def test_a_capacity_too_small_names_the_size_that_holds_the_workload():
+    """A logical summary of 10 qubits on two QPUs of 4. Old behaviour: "fix: more QPUs or a larger
+    logical_qubits", untried and without a figure. Now the size is named and estimated again: on surface-code QPUs
+    it is feasible as printed; on physical QPUs it holds the qubits but then the error budget fails, which the
+    reason says (more QPUs, which need links, is named as not estimated)."""
+    from qnsim.estimate import LogicalSummary, SurfaceCode, preset
+
+    w = LogicalSummary(logical_qubits=10, t_count=100, two_qubit_count=100, depth=100)
+    link = [Link((0, 1), rate_hz=1e9, fidelity=0.99, latency_s=1e-6)]
+    ec = preset("qubit_gate_ns_e3", surface_code=SurfaceCode(max_distance=31), logical_qubits=4)
+    (reason,) = estimate(w, [ec, ec], link).reasons
+    m = re.search(r"; fix: a larger logical_qubits \((\d+) on every QPU that holds fewer\) \(estimated again with "
+                  r"each\)$", reason)
+    assert m, reason
+    assert estimate(w, [ec.with_(logical_qubits=int(m.group(1)))] * 2, link).feasible
+    physical = QPU(num_qubits=4)
+    (reason,) = estimate(w, [physical] * 2, link).reasons
+    assert _fix(reason) == ("none of these clears it, estimated again with each: a larger num_qubits (5 on every "
+                            "QPU that holds fewer), but then error budget: " + _fix(reason).split(
+                                "but then error budget: ")[1])
+    assert reason.endswith("; or more QPUs")
+    again = estimate(w, [physical.with_(num_qubits=5)] * 2, link).reasons
+    assert [r.split("; fix:")[0] for r in again] == [reason.split("but then ")[1].split("; or more QPUs")[0]]

@@ -928,6 +928,15 @@ def _code_fix_trials(ctx: _Context, reason: str) -> tuple[str, str, list[tuple[s
                                                                memory_t2_s=10 * lk.memory_t2_s)
                                       if lk.models_memory else lk for key, lk in ctx.links.items()}}))
         return _EC_BUDGET_FIX, "error budget:", trials
+    m = re.fullmatch(r"capacity too small: (\d+) qubits, the \d+ QPUs hold \d+; fix: (more QPUs or a larger "
+                     r"(logical_qubits|num_qubits))", reason)
+    if m:
+        # Every QPU at least its share of the qubits; more QPUs are not estimated (they would need links).
+        n, field = int(m.group(1)), m.group(3)
+        share = -(-n // len(ctx.qpus))
+        qpus = [dataclasses.replace(q, **{field: max(getattr(q, field) or 0, share)}) for q in ctx.qpus]
+        trials.append((f"a larger {field} ({share:,} on every QPU that holds fewer)", {"qpus": qpus}))
+        return m.group(2), "capacity too small:", trials
     hops = [h for h in getattr(ctx, "shared_hops", []) if h in ctx.links]
     if reason.startswith("runtime:") and reason.endswith("; fix: " + _SHARED_FIX) and hops:
         if all(10 * ctx.links[h].channels <= MAX_CHANNELS for h in hops):
@@ -962,7 +971,7 @@ def _check_code_fixes(ctx: _Context, report: EstimateReport, seed: int) -> None:
         # The need itself is the user's to lower: named, not estimated, when nothing tried clears it.
         marker = "taking turns" if fix == _SHARED_FIX else marker
         untried = {STORED_CEILING_FIX: "a lower needed fidelity (target_fidelity)",
-                   _SHARED_FIX: _SHARED_UNTRIED}.get(fix, "")
+                   _SHARED_FIX: _SHARED_UNTRIED}.get(fix, "more QPUs" if fix.startswith("more QPUs") else "")
         _check_fixes(ctx, report, seed, i, fix, trials, kind, untried, marker)
 
 
