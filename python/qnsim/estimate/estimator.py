@@ -733,7 +733,9 @@ def _check_capacity_fix(ctx: _Context, report: EstimateReport, seed: int) -> Non
 
 #: Re-estimates (:func:`_estimate_again`) one estimate may make to check its advice, over every check (the link
 #: reasons' fixes, faster QPUs, shorter links, a held-back link's buffer, a capacity's num_qubits, the error budget's
-#: fixes), in that order: each is a whole estimate, so past this a check leaves its advice as first written.
+#: fixes, then :func:`_check_code_fixes`: T states, logical error, an error-corrected budget, a syndrome round's
+#: buffer, a purification ceiling, shared links, a capacity too small), in that order: each is a whole estimate, so
+#: past this a check leaves its advice as first written.
 MAX_FIX_ESTIMATES = 24
 
 
@@ -958,10 +960,11 @@ def _code_fix_trials(ctx: _Context, reason: str) -> tuple[str, str, list[tuple[s
 
 
 def _check_code_fixes(ctx: _Context, report: EstimateReport, seed: int) -> None:
-    """Checks the fixes of an error-corrected run's T-state, logical-error and syndrome-round buffer reasons by
+    """Checks the fixes of the reasons :func:`_code_fix_trials` knows (T states, logical error, an error-corrected
+    budget, a syndrome round's buffer, a link's purification ceiling, shared links, a capacity too small) by
     estimating again with each (:func:`_check_fixes`). Before, they were never tried: "a larger T-state share of
-    the budget" for a T error no 15-to-1 unit distils (15 z > 1), and a buffer of 2d - 1 pairs that may age its
-    pairs into a larger distance, whose rounds need more."""
+    the budget" for a T error no 15-to-1 unit distils (15 z > 1), "a better raw link" for a ceiling set by the
+    gates, and an error-corrected budget reason had no fix at all."""
     for i, reason in enumerate(report.reasons):
         fix, kind, trials = _code_fix_trials(ctx, reason)
         if not fix:
