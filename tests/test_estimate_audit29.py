@@ -225,3 +225,16 @@ def test_a_capacity_too_small_names_the_size_that_holds_the_workload():
     assert reason.endswith("; or more QPUs")
     again = estimate(w, [physical.with_(num_qubits=5)] * 2, link).reasons
     assert [r.split("; fix:")[0] for r in again] == [reason.split("but then ")[1].split("; or more QPUs")[0]]
+
+
+def test_a_run_whose_route_never_delivers_is_a_reason_not_a_crash():
+    """Route 0-1-2 whose pairs cannot be purified to 0.995 while they wait (its time is infinite), no runtime
+    limit. Old behaviour: OverflowError "cannot convert float infinity to integer" from estimate() (the pairs
+    arriving between two consumptions of an infinite run). Now the verdict is infeasible with the route's reason."""
+    q = QPU(num_qubits=1, e_1q=0.0, e_2q=0.0, e_meas=0.0)
+    links = [Link((0, 1), rate_hz=1e3, fidelity=0.999),
+             Link((1, 2), rate_hz=1e5, fidelity=0.99, latency_s=1e-4, memory_t1_s=0.1, memory_t2_s=0.1)]
+    report = estimate("REPEAT 50 {\nCX 0 2\nH 0\n}", [q] * 3, links, placement=[0, 1, 2], error_budget=0.999,
+                      target_fidelity=0.995)
+    assert not report.feasible
+    assert report.reasons[0].startswith("route 0-1-2: raw fidelity 0.974666 cannot be purified to 0.995")

@@ -2944,7 +2944,9 @@ class _Context:
             # A buffer never holds more than the run's pairs (a single remote CX keeps one, not the default 64).
             lr.buffer_pairs = min(operated.buffer, lr.bell_pairs)
             lr.memory_qubits_per_end = lr.buffer_pairs + lr.purification_rounds
-            if not (math.isfinite(lr.raw_per_pair) and wall > 0):
+            # A run whose links never deliver (wall = inf) has no pairs between two consumptions to count: before,
+            # OverflowError "cannot convert float infinity to integer" from estimate().
+            if not (math.isfinite(lr.raw_per_pair) and 0 < wall < math.inf):
                 continue
             # Distilled pairs the link makes between two consumptions at the rate it is priced at: the channels in
             # use under flow control (its buffer also holds the pairs under way). Before, the channels' rate: a link
