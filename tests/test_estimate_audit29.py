@@ -63,10 +63,11 @@ def _ec_estimate(link=None, **changes):
     from qnsim.estimate import SurfaceCode, preset
 
     budget = changes.pop("error_budget", 1e-3)
+    limit = changes.pop("max_runtime_s", None)
     code = SurfaceCode(max_distance=changes.pop("max_distance", 31))
     q = preset("qubit_gate_ns_e3", surface_code=code, logical_qubits=4).with_(**changes)
     link = link or Link((0, 1), rate_hz=1e9, fidelity=0.99, latency_s=1e-6)
-    return estimate(_EC_WORKLOAD, [q, q], [link], placement=[0, 0, 1, 1], error_budget=budget)
+    return estimate(_EC_WORKLOAD, [q, q], [link], placement=[0, 0, 1, 1], error_budget=budget, max_runtime_s=limit)
 
 
 def test_the_t_state_fix_names_the_change_that_distils_them():
@@ -238,3 +239,21 @@ def test_a_run_whose_route_never_delivers_is_a_reason_not_a_crash():
                       target_fidelity=0.995)
     assert not report.feasible
     assert report.reasons[0].startswith("route 0-1-2: raw fidelity 0.974666 cannot be purified to 0.995")
+
+
+@pytest.mark.slow  # ~1-2 s: the need check's estimates at distances up to 41
+def test_a_need_check_at_an_enormous_rate_is_not_a_division_by_zero():
+    """Surface-code QPUs, a 1 kHz link at raw F = 0.6 (7 purification rounds) and a 1 s limit: the need check tried
+    the link at 6.6e24 Hz. Old behaviour: ZeroDivisionError from estimate(), the flow-controlled rate at that rate
+    reading 0 Hz (1 - 1 / inverse rounded to 0 where the rounds' delay dwarfs the buffer). Now the rate is the
+    buffer's bound (about its shares over the delay) and the verdict gives the runtime reason."""
+    from qnsim.estimate.links import flow_controlled_rate_hz
+
+    probs = (0.6076464907967322, 0.5622995241104991, 0.6124929255831362, 0.6971437964759379, 0.7382037446392558,
+             0.8614259253270923, 0.9408489175484492)
+    rates = [flow_controlled_rate_hz(r, 64, probs, 1e-5) for r in (1e12, 1e20, 6.568689042379486e24)]
+    assert rates == sorted(rates) and rates[0] > 3e8 and rates[2] < 1.001 * rates[0]
+    report = _ec_estimate(Link((0, 1), rate_hz=1e3, fidelity=0.6, latency_s=1e-5), max_distance=41,
+                          max_runtime_s=1.0)
+    (reason,) = report.reasons
+    assert reason.startswith("runtime: 1.14e+06 s (13.2 days) exceeds the limit of 1 s (bound: link 0-1 rate)")

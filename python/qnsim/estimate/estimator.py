@@ -879,7 +879,7 @@ def _code_fix_trials(ctx: _Context, reason: str) -> tuple[str, str, list[tuple[s
         return _LOGICAL_FIX, "logical error:", trials
     m = re.match(r"link (\d+)-(\d+): raw fidelity ", reason)
     key = (int(m.group(1)), int(m.group(2))) if m else None
-    if key in ctx.links and reason.endswith(("; fix: " + CEILING_FIX, "; fix: " + STORED_CEILING_FIX)):
+    if key in ctx.links and max(key) < len(ctx.qpus) and reason.endswith(("; fix: " + CEILING_FIX, "; fix: " + STORED_CEILING_FIX)):
         # A link whose pairs cannot be purified to the fidelity needed: with these gates, or while they wait.
         lk, where = ctx.links[key], f"link {key[0]}-{key[1]}:"
         ends = [ctx.qpus[key[0]], ctx.qpus[key[1]]]

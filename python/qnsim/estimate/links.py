@@ -568,10 +568,17 @@ def _repairman_rate(rate_hz: float, shares: int, delay_s: float) -> float:
         return max(shares / (shares / rate_hz + delay_s), _repairman_rate(rate_hz, _FLOW_EXACT_SHARES, delay_s))
     a = rate_hz * delay_s
     inverse = 1.0
+    excess = 0.0  # inverse - 1, kept apart: where a dwarfs the shares, 1 - 1 / inverse rounds to 0
     for n in range(1, shares + 1):
-        inverse = 1.0 + inverse * n / a
+        excess = inverse * n / a
+        inverse = 1.0 + excess
         if inverse > 1e300:
             return rate_hz
+    if excess < 1e-8:
+        # The delay bounds it (about shares / delay_s): before, 1 - 1 / inverse gave 0 Hz here, and an estimate
+        # raised ZeroDivisionError (a 1 kHz link at F = 0.6 whose need check tried 6.6e24 Hz with 7 rounds). Only
+        # here, so the rates of ordinary links stay bit for bit; the two forms differ by < 1e-8 at the switch.
+        return rate_hz * excess / inverse
     return rate_hz * (1.0 - 1.0 / inverse)
 
 
