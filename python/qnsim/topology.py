@@ -102,7 +102,12 @@ def from_graph(
     errors naming the node or edge, so a typo does not fall back to a default silently.
 
     Args:
-        graph: An undirected networkx graph (nodes in insertion order become native indices).
+        graph: An undirected networkx graph. Its nodes, in their order (the order they were added), become the
+            network's nodes in that order, and its edges its links ordered by their ends' places in it (the
+            link of the first and second node, then the first and third...), whatever the order or
+            direction the edges were added in. A node and a link draw from random streams numbered by
+            that order, so the same graph with its nodes added in another order runs otherwise for the
+            same seed (see "Randomness and determinism" in the concepts page).
         network: Add to this network instead of making a new one (``formalism`` and ``seed``
             are then ignored).
         formalism: As for :class:`qnsim.Network`.
@@ -173,8 +178,15 @@ def from_graph(
                 "relabel one of them"
             )
 
+    # Links are numbered (their random streams, and with them every draw of a run, follow this number) by their
+    # ends' places in the node order, not in the order networkx lists the edges: that follows each node's
+    # neighbours in the order the edges were added, so one topology with its edges added in another order ran
+    # otherwise for the same seed.
+    place = {n: i for i, n in enumerate(graph.nodes)}
     edges = []
-    for u, v, attrs in graph.edges(data=True):
+    for u, v, attrs in sorted(
+        graph.edges(data=True), key=lambda e: (min(place[e[0]], place[e[1]]), max(place[e[0]], place[e[1]]))
+    ):
         unknown = sorted(set(attrs) - link_keys)
         if unknown:
             raise ValueError(
