@@ -573,7 +573,8 @@ def estimate(
             (``"spread"``).
         partitioner: ``"auto"`` (METIS when pymetis is installed, else Kernighan-Lin),
             ``"metis"`` or ``"kernighan-lin"``.
-        seed: seed of the partitioner.
+        seed: seed of the partitioner (METIS; Kernighan-Lin draws nothing: its placement is the same for
+            every seed).
         progress: progress of the native passes over a circuit workload (parsing, counting,
             placed counts and schedule): True shows tqdm bars on stderr, False none, None a bar
             on a terminal or in Jupyter when a pass looks longer than ~1 s; or a callable(done,

@@ -260,7 +260,8 @@ def partition(
         num_qubits: qubit indices run over 0 .. num_qubits-1.
         capacities: qubits each QPU can hold (None = unlimited).
         pairs: (pair_a, pair_b, pair_weight) arrays of the interaction graph.
-        seed: seed of the partitioner.
+        seed: seed of METIS. Kernighan-Lin starts from the qubits in index order and draws nothing: its
+            placement is the same for every seed.
         max_iter: Kernighan-Lin passes per bisection.
         refine_passes: greedy refinement sweeps.
         qubits: the qubits to place (default: all indices); the others stay on no QPU (-1).
