@@ -132,3 +132,13 @@ def long_from_two(params, seed):
     long in one process and briefly in another."""
     time.sleep(float(os.environ.get("QNSIM_TEST_LONG_S", "0")) if params["x"] >= 2 else 0.05)
     return square(params, seed)
+
+
+def late_first(params, seed):
+    """square's row; the first point (x == 0, seed 0) after 1 s, so that on several workers it finishes last; raises
+    at x == ``$QNSIM_TEST_FAIL_X`` (an interrupted sweep)."""
+    if os.environ.get("QNSIM_TEST_FAIL_X") == str(params["x"]):
+        raise RuntimeError(f"x = {params['x']} fails")
+    if params["x"] == 0 and seed == 0:
+        time.sleep(1.0)
+    return square(params, seed)

@@ -3048,10 +3048,15 @@ def _out_is_locked(out: Path) -> bool:
 
 
 def read_results(out: str | os.PathLike) -> list[dict]:
-    """The rows of a sweep's result file (CSV) or directory (Parquet), in file order.
+    """The rows of a sweep's result file (CSV) or directory (Parquet), in point order.
 
-    Unlike :func:`sweep`, this does not modify the file (a partial last CSV line is skipped,
-    not cut off).
+    A sweep writes each row as its point finishes, so the file's own order (a CSV's lines, a Parquet
+    directory's parts) changes from run to run with several workers, on Dask and after a resume. The rows
+    are returned in the order of the points of the sweeps its state records (the last sweep's first, as
+    :func:`sweep` returned them, then those of earlier sweeps that it did not run, each in point order): one
+    sweep gives one list, whatever ran it and however often it was resumed. Rows of no recorded sweep (a
+    state without grids, written by an older qnsim, or none) follow, in file order. Unlike :func:`sweep`,
+    this does not modify the file (a partial last CSV line is skipped, not cut off).
 
     Args:
         out: The ``out`` path given to :func:`sweep`.
@@ -3072,10 +3077,33 @@ def read_results(out: str | os.PathLike) -> list[dict]:
         raise ValueError("out must be a .csv or .parquet path, got ''")
     path = Path(file_path("out", out))
     if path.suffix == ".parquet":
-        return _ParquetSink(path, []).load()
-    readable_file("out", path, "a sweep's results")  # `qnsim qec threshold /dev/zero` read until memory ran out
-    raw = path.read_bytes()
-    return _read_csv(path, raw[: _whole_rows_end(raw)], "rows")[1]
+        rows = _ParquetSink(path, []).load()
+    else:
+        readable_file("out", path, "a sweep's results")  # `qnsim qec threshold /dev/zero` read until memory ran out
+        raw = path.read_bytes()
+        rows = _read_csv(path, raw[: _whole_rows_end(raw)], "rows")[1]
+    return _in_point_order(path, rows)
+
+
+def _in_point_order(path: Path, rows: list[dict]) -> list[dict]:
+    """``rows`` in the point order of the sweeps recorded in ``path``'s state (see :func:`read_results`); a state
+    that cannot be read leaves them in file order (:func:`sweep_status` says what is wrong with it)."""
+    try:
+        entries = _read_states(path)
+    except (OSError, ValueError, KeyError, TypeError):
+        return rows
+    place: dict[str, int] = {}
+    for entry in reversed(entries):  # the last sweep's points first: its rows as it returned them
+        try:
+            grid = {key: [tuple(v) if isinstance(v, list) else v for v in values] for key, values in entry["grid"]}
+            points = grid_points(grid, entry["seeds"], entry["scenario_id"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        for point in points:
+            place.setdefault(point.id, len(place))
+    unplaced = len(place)
+    # A stable sort: rows of no recorded point keep their file order, after the others.
+    return sorted(rows, key=lambda row: place.get(row.get(ID_COLUMN), unplaced))
 
 
 _POINT_ID = re.compile(r"[0-9a-f]{20}")
