@@ -190,3 +190,26 @@ def test_kernighan_lin_placement_is_the_same_for_every_seed_as_documented():
         metis = {partition(120, [40, 40, 40], pairs, seed=s, partitioner="metis", strategy="spread").qpu_of
                  for s in (0, 5, 2**40)}
         assert len(metis) > 1
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_widened_sweep_reads_back_as_the_last_sweep_returned_its_rows(tmp_path, suffix):
+    """Old behaviour: a sweep of x = 2, 3 widened to x = 0..3 on the same out read back as x = 2, 3, 0, 1 (file
+    order), where the widened sweep, and a fresh one of x = 0..3, return 0, 1, 2, 3. read_results now gives the last
+    recorded sweep's points first, in its point order, then rows of earlier sweeps it did not run."""
+    if suffix == ".parquet":
+        pytest.importorskip("pyarrow")
+    out = tmp_path / f"rows{suffix}"
+    sweep(sweep_points.square, {"x": [2, 3, 9]}, seeds=1, out=out, workers=1, progress=False, as_frame=False)
+    widened = sweep(sweep_points.square, {"x": [0, 1, 2, 3]}, seeds=1, out=out, workers=1, progress=False,
+                    as_frame=False)
+    fresh = sweep(sweep_points.square, {"x": [0, 1, 2, 3]}, seeds=1, out=tmp_path / f"fresh{suffix}", workers=1,
+                  progress=False, as_frame=False)
+    assert widened == fresh
+    assert [r["x"] for r in _file_order_rows(out)] == [2, 3, 9, 0, 1]
+    rows = read_results(out)
+    assert rows[:4] == widened and [r["x"] for r in rows] == [0, 1, 2, 3, 9]
+
+
+def _file_order_rows(out):
+    return [{"x": x} for x, _ in _file_order(out)]
