@@ -287,8 +287,11 @@ class TomlTable:
                 # The field's own bounds, its stated range (what a value past 64 bits is told: num_pairs = -10**30
                 # read "beyond a 64-bit integer" from a file, "must be in [1, 2^64 - 1]" from RequestSpec) and
                 # whether +inf is one of its values, as the spec reads them.
+                # And its reader, where it has one: a scenario's run.seed = -1 was told "must be >= 0" (the bounds)
+                # where every other seed is read by the seed spec ("must be in [0, 2**64 - 1]").
                 meta = {"minimum": info.minimum, "maximum": info.maximum, "unit": info.unit,
-                        "allow_inf": info.allow_inf, "range": info.range}
+                        "allow_inf": info.allow_inf, "range": info.range,
+                        "reader": cls.__dataclass_fields__[key].metadata.get("reader")}  # type: ignore[attr-defined]
                 with self.located():
                     out[key] = check_value(key, info.type, value, meta)
             else:

@@ -45,7 +45,7 @@ from typing import Any, Literal
 
 from qnsim.argument_checks import written
 from qnsim.cli import ArgumentParser, guarded, path_arg, print_quietly
-from qnsim.estimate.placement import SEED_MAX
+from qnsim.specs import SEED_RANGE, check_seed
 
 __all__ = ["LINKS_FILE_KEYS", "FileKey", "links_file_help", "load_network", "main"]
 
@@ -160,7 +160,7 @@ LINKS_FILE_KEYS: tuple[FileKey, ...] = (
     _key("link", "until_s", float, "the scenario's", "s", "Simulated time of the calibration run", minimum=0.0,
          exclusive_minimum=True),
     _key("link", "seed", int, "the scenario's", "", "Seed of the calibration run (a scenario without run.seed: "
-         "drawn at random, and the report names it)"),
+         "drawn at random, and the report names it)", range=SEED_RANGE, reader=check_seed),
     _key("estimate", "target_fidelity", float, "none: raw pairs, or the surface code's interface fidelity", "",
          "Pair fidelity remote operations need (links are purified up to it)", minimum=0.25, maximum=1.0),
     _key("estimate", "purification", Literal["dejmps", "bbpssw"], '"dejmps"', "", "Recurrence purification scheme; "
@@ -177,7 +177,7 @@ LINKS_FILE_KEYS: tuple[FileKey, ...] = (
          "fewest QPUs that hold the workload (pack) or on all of them (spread)"),
     _key("estimate", "partitioner", Literal["auto", "metis", "kernighan-lin"], '"auto"', "", "auto: METIS when "
          "pymetis is installed, else Kernighan-Lin"),
-    _key("estimate", "seed", int, "0", "", "Seed of the partitioner", minimum=0, maximum=SEED_MAX),
+    _key("estimate", "seed", int, "0", "", "Seed of the partitioner", range=SEED_RANGE, reader=check_seed),
     _key("estimate.error_budget", "total", float, "0.001", "", "Failure probability allowed for the whole run",
          range="(0, 1)", minimum=0.0, maximum=1.0, exclusive_minimum=True),
     _key("estimate.error_budget", "logical", float, "an equal share", "", "Part for the logical errors of the "

@@ -305,7 +305,7 @@ def _threshold(args: argparse.Namespace) -> int:
 
 def _link(args: argparse.Namespace) -> int:
     from qnsim.argument_checks import integer
-    from qnsim.cli import naming_option, spec_option
+    from qnsim.cli import naming_option
     from qnsim.qec.circuits import seam_resources
     from qnsim.qec.layout import check_distance
     from qnsim.qec.link import (
@@ -315,16 +315,20 @@ def _link(args: argparse.Namespace) -> int:
         cycle_time,
         interface_from_link,
         measure_link,
+        read_probe_seed,
         request_index,
     )
-    from qnsim.scenario import RunSettings
 
     # The options are checked before the probes run (minutes of density-matrix runs), each named: --cycle-time -1
     # was refused as "cycle_time_s must be > 0" after them, and --seed -1 as "the value given to override the
     # file's run.seed".
-    spec_option("--seed", RunSettings, "seed", args.seed)
     with naming_option("--probes", args.probes):
         integer("probes", args.probes, minimum=1, maximum=MAX_PROBES)
+    if args.seed is not None:
+        # The probes' seeds seed .. seed + probes - 1 narrow the range (the seed spec states it): --seed -1 was told
+        # [0, 2**64 - 1], and --seed 2**64 - 1 "seed 18446744073709551615 with probes=16: ... give seed <= ...",
+        # naming no option.
+        read_probe_seed(args.seed, args.probes, "--seed")
     with naming_option("--distance", args.distance):
         check_distance(args.distance)
     with naming_option("--cycle-time", args.cycle_time):

@@ -72,6 +72,7 @@ __all__ = [
     "parameter_error",
     "param",
     "seconds_to_ps",
+    "seed_range",
     "spec_fields",
 ]
 
@@ -94,16 +95,42 @@ SEED_BOUNDS: Mapping[str, int] = {"minimum": 0, "maximum": UINT64_MAX}
 SEED_RANGE = "[0, 2**64 - 1]"
 
 
-def check_seed(name: str, value: Any, *, error: Callable[[str], ParameterError] | None = None) -> int:
+def seed_range(maximum: int = UINT64_MAX) -> str:
+    """The range of seeds ``[0, maximum]`` as refusals state it: a bound near 2^64 as ``2**64 - k``, as the native
+    integers' ranges are spelled.
+
+    Example:
+        >>> seed_range(), seed_range(2**64 - 16)
+        ('[0, 2**64 - 1]', '[0, 2**64 - 16]')
+    """
+    if maximum > 2**63:
+        return f"[0, 2**64 - {2**64 - maximum}]"
+    return f"[0, {maximum}]"
+
+
+def check_seed(
+    name: str,
+    value: Any,
+    *,
+    error: Callable[[str], ParameterError] | None = None,
+    maximum: int = UINT64_MAX,
+    why: str = "",
+) -> int:
     """A seed, checked as every entry point checks it: a Python or NumPy integer (not a bool, a float or a text)
     in [0, 2^64 - 1]. One spec for all of them: ``qnsim.sweep`` took seeds below 2^63 only, where
     ``Network``, ``run_seeds`` and ``qnsim run --seed`` take 2^64 - 1; and one message for every value outside
     (-1 was told "must be >= 0" and 2**64 "must be <= 18446744073709551615", where the bindings state ranges).
 
+    An entry point that uses seeds from ``seed`` on (a QEC link's probes run ``seed .. seed + probes - 1``) takes
+    fewer: it passes the highest seed it can use as ``maximum`` and the reason as ``why``, and its refusals state
+    that range and the reason in the same words.
+
     Args:
         name: The seed's name in the message (``"seed"``, ``"seeds[1]"``).
         value: The seed given.
         error: Makes the exception from the whole message (a scenario field's reader passes its own).
+        maximum: The highest seed the entry point can use (default 2^64 - 1, every seed).
+        why: Why ``maximum`` is below 2^64 - 1, stated after the range in the refusals.
 
     Raises:
         ParameterError: Naming ``name`` and the value.
@@ -115,9 +142,15 @@ def check_seed(name: str, value: Any, *, error: Callable[[str], ParameterError] 
         Traceback (most recent call last):
         ...
         qnsim._core.ParameterError: seeds[1] must be in [0, 2**64 - 1], got -1
+        >>> check_seed("seed", -1, maximum=2**64 - 4, why="the probes run seeds seed .. seed + 3")
+        Traceback (most recent call last):
+        ...
+        qnsim._core.ParameterError: seed must be in [0, 2**64 - 4], got -1 (the probes run seeds seed .. seed + 3)
     """
-    if is_integer(value) and not 0 <= value <= UINT64_MAX:
-        raise (error or _whole_message_error(name))(f"{name} must be in {SEED_RANGE}, got {shown(value)}")
+    if is_integer(value) and not 0 <= value <= maximum:
+        reason = f" ({why})" if why and maximum < UINT64_MAX else ""
+        message = f"{name} must be in {seed_range(maximum)}, got {shown(value)}{reason}"
+        raise (error or _whole_message_error(name))(message)
     return int(check_value(name, int, value, SEED_BOUNDS))
 
 

@@ -88,6 +88,7 @@ from qnsim.qec.channels import bell_diagonal_after_memory, check_bell_diagonal
 from qnsim.qec.circuits import seam_resources
 from qnsim.qec.noise import Interface
 from qnsim.results import checked_rate_measurement, measured_rate_text
+from qnsim.specs import check_seed
 
 __all__ = [
     "ARRIVALS",
@@ -239,19 +240,25 @@ DEFAULT_PROBES = 16
 
 def read_probe_seed(seed: object, probes: int, name: str = "seed") -> int:
     """``seed`` as the first of the seeds ``seed .. seed + probes - 1`` of :func:`measure_link`'s probes, each a
-    64-bit seed: its bound, 2**64 - probes, is read before the 64-bit range of every integer (seed = 2**64 was
-    told only "beyond a 64-bit integer").
+    64-bit seed: checked by the one seed spec (:func:`qnsim.specs.check_seed`) with the narrower range
+    [0, 2**64 - probes] and the reason, so that -1 and 2**64 - 1 are told one range in the words every seed's
+    refusal uses (they were told "must be >= 0" and "give seed <= N").
 
     The second probe's seed 2**64 was refused after the scenario's run and the first probe, as "the value given to
     override the file's run.seed", a value nobody gave.
+
+    Example:
+        >>> read_probe_seed(-1, 16)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        qnsim._core.ParameterError: seed must be in [0, 2**64 - 16], got -1 (with probes=16 the probes run seeds ...)
     """
-    return integer(
-        name, seed, minimum=0, maximum=2**64 - probes, error=ValueError,
-        too_large=lambda n: ValueError(
-            f"{name} {shown(n)} with probes={probes}: the probes' seeds seed .. seed + {probes - 1} pass 2**64 - 1; "
-            f"give seed <= {2**64 - probes}"
-        ),
-    )  # fmt: skip
+    return check_seed(name, seed, maximum=2**64 - probes, why=probe_seed_reason(probes))
+
+
+def probe_seed_reason(probes: int) -> str:
+    """Why a link measured by ``probes`` probes takes seeds up to 2**64 - probes only (stated in the refusals)."""
+    return f"with probes={probes} the probes run seeds seed .. seed + {probes - 1}, each a 64-bit seed"
 
 
 def _read_only_times(value: object, name: str) -> np.ndarray | None:
