@@ -118,8 +118,10 @@ FILE_AND_OPTION_SEEDS = {
 def test_a_seed_from_a_file_or_an_option_is_read_by_the_seed_spec(entry, tmp_path, capsys):
     """Old behaviour: a links file's `[estimate] seed = -1` was told "estimate.seed must be >= 0, got -1" and
     2**64 "must be <= 18446744073709551615" (the estimator's own bounds, beside `check_seed`'s "must be in [0, 2**64 -
-    1], got X" everywhere else); a links file's `[[link]] seed` was read unbounded and refused by the calibration
-    with no file named."""
+    1], got X" everywhere else); a links file's `[[link]] seed = -1` was refused by the calibration as "s.toml: run:
+    seed ... (the value given to override the file's run.seed)", naming the scenario, not the links file, and 2**64
+    as "link[0].seed is beyond a 64-bit integer"; a scenario file's `run.seed = -1` was told "run.seed must be >= 0"
+    (TOML tables dropped the field's reader, the seed spec)."""
     run, name = FILE_AND_OPTION_SEEDS[entry]
     for bad in ("-1", str(2**64)):
         code, err = run(tmp_path, capsys, bad)
