@@ -218,3 +218,20 @@ def test_the_walk_of_seed_entry_points_covers_the_narrow_ones_and_the_files_keys
     seed_options = {f"qnsim {command} {option}" for command, option in _numeric_options() if "seed" in option}
     seed_options |= {"qnsim sweep --seeds", "qnsim qec sweep --seeds"}  # text options: counts or lists
     assert seed_options <= set(FILE_AND_OPTION_SEEDS) | set(NARROW), seed_options
+
+
+@pytest.mark.parametrize("command", [["run"], ["sweep", "--no-progress", "--out", "{d}/rows.csv"]], ids=["run", "sweep"])
+def test_a_run_setting_option_is_refused_as_typed(command, tmp_path, capsys):
+    """Old behaviour: `qnsim run s.toml --until -1` (and `qnsim sweep`) said "--until must be >= 0 s, got -1.0", a
+    value never typed (`--until -1e0` the same); now the text typed, as every other option's refusal gives it."""
+    scenario = _scenario(tmp_path)
+    for typed in ("-1", "-1e0", "-0.50"):
+        argv = [command[0], scenario] + [a.format(d=tmp_path) for a in command[1:]] + ["--until", typed]
+        code, err = _cli(argv, capsys)
+        assert code == 2 and err.endswith(f"--until must be >= 0 s, got {typed}"), err
+    # The same check from Python names the value as Python shows it (nothing was typed).
+    from qnsim.cli import spec_option
+    from qnsim.scenario import RunSettings
+
+    with pytest.raises(qnsim.ParameterError, match=r"^--until must be >= 0 s, got -2\.0$"):
+        spec_option("--until", RunSettings, "until_s", -2.0)

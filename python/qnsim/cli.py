@@ -168,6 +168,9 @@ def spec_option(option: str, spec: type, field: str, value: Any) -> Any:
     before the value meets the file: ``qnsim sweep s.toml --until -1`` read "grid value run.until_s = -1.0",
     a grid the command line never gave. None (the option not given) is returned as it is.
 
+    A value read from the command line just parsed is refused as it was typed (``qnsim run s.toml --until -1`` said
+    "got -1.0", a value never typed; see :func:`as_typed`).
+
     Example:
         >>> from qnsim.scenario import RunSettings
         >>> spec_option("--until", RunSettings, "until_s", -1.0)
@@ -177,11 +180,21 @@ def spec_option(option: str, spec: type, field: str, value: Any) -> Any:
     """
     if value is None:
         return None
-    from qnsim.specs import check_value
+    from qnsim.argument_checks import shown
+    from qnsim.specs import ParameterError, check_value
 
     declared = spec.__dataclass_fields__[field]  # type: ignore[attr-defined]
     hint = typing.get_type_hints(spec)[field]
-    return check_value(option, hint, value, declared.metadata)
+    try:
+        return check_value(option, hint, value, declared.metadata)
+    except ParameterError as exc:
+        typed = _TYPED.get(option)
+        read_as = f", got {shown(value)}"
+        if typed is None or type(typed[1]) is not type(value) or typed[1] != value or read_as not in str(exc):
+            raise
+        told = ParameterError(str(exc).replace(read_as, f", got {typed[0].strip()}", 1))
+        told.field = exc.field
+        raise told from None
 
 
 def path_arg(text: str) -> str:
