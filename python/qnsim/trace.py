@@ -68,7 +68,7 @@ from typing import Any
 import numpy as np
 
 from qnsim import _core
-from qnsim.argument_checks import file_path, integer, is_integer, naming_file, written
+from qnsim.argument_checks import file_path, is_integer, naming_file, written
 
 __all__ = ["DEFAULT_TRACE_LIMIT", "EVENTS", "Trace", "TraceFile"]
 
@@ -478,8 +478,11 @@ class TraceFile:
         # Bounded as Network(trace=N) is, before the file is made: 2**64 was refused by the native setter as
         # "NativeNetwork.set_trace(): limit is out of range [-9223372036854775808, ...]", naming neither the class nor
         # a bound any trace has.
-        limit = integer("TraceFile limit", limit, minimum=0, maximum=MAX_TRACE_RECORDS, unit="records",
-                        error=ValueError)  # fmt: skip
+        # And in the words Network(trace=N) uses, the range declared once (round 22: "must be >= 0 records" and
+        # "must be <= 100000000 records" told half of it each).
+        from qnsim.network import _record_limit
+
+        limit = _record_limit("TraceFile limit", limit, "0: off")
         self.path = Path(file_path("path", path))
         self._network = network
         self._names: list[str] = []
