@@ -32,7 +32,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Union
 
-from qnsim.argument_checks import shown, written
+from qnsim.argument_checks import is_integer, shown, written
 
 __all__ = ["option_name", "options_as"]
 
@@ -130,7 +130,16 @@ def option_name(key: str, request: int | None = None) -> str:
     """The setting ``key`` (a :meth:`qnsim.Network.run`, ``Network``, :meth:`qnsim.Network.request` or
     :func:`qnsim.plot_sweep` keyword; ``request``: the request's index, for a request's setting) as the current
     reader changes it (see :func:`options_as`). Node and link settings (``channels``, ``num_memories``) are spelled
-    alike in Python and in their scenario tables, so notes name them as they are."""
+    alike in Python and in their scenario tables, so notes name them as they are.
+
+    Raises:
+        TypeError: ``key`` not a str or ``request`` not None or an int (option_name(1) returned 1, and
+            option_name("num_pairs", "x") "requests.x.num_pairs").
+    """
+    if not isinstance(key, str):
+        raise TypeError(f"option_name: key must be a setting's name (a str), got {written(key)}")
+    if request is not None and (not is_integer(request) or request < 0):
+        raise TypeError(f"option_name: request must be None or a request's index (an int >= 0), got {written(request)}")
     reader = _READER.get()
     if isinstance(reader, tuple):
         spellings, reader = reader
