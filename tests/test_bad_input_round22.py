@@ -235,3 +235,186 @@ def test_a_run_setting_option_is_refused_as_typed(command, tmp_path, capsys):
 
     with pytest.raises(qnsim.ParameterError, match=r"^--until must be >= 0 s, got -2\.0$"):
         spec_option("--until", RunSettings, "until_s", -2.0)
+
+
+# Limits that depend on state: an index into what a network has now, a chain's count, a registry's group size.
+def _network():
+    """A network with 3 nodes, 2 links, 2 requests and their memory slots (bell_diagonal, built, not run)."""
+    net = qnsim.Network("bell_diagonal", seed=1)
+    for name in "abc":
+        net.add_node(name)
+    net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e4)
+    net.add_link("b", "c", length_km=1.0, fidelity=0.9, rate_hz=1e4)
+    net.request("a", "c")
+    net.request("a", "b")
+    return net.native
+
+
+_THINGS = {"node": ("num_nodes", "nodes"), "slot": ("num_slots", "memory slots"),
+           "request": ("num_requests", "requests")}  # fmt: skip
+
+# (method, parameter) -> (what it indexes, a call with the index under test and valid others)
+INDEXED = {
+    ("swap_slots", "node"): ("node", lambda n, v: n.swap_slots(v, 0, 1)),
+    ("swap_slots", "slot_a"): ("slot", lambda n, v: n.swap_slots(0, v, 1)),
+    ("swap_slots", "slot_b"): ("slot", lambda n, v: n.swap_slots(0, 0, v)),
+    ("deliver_slots", "request"): ("request", lambda n, v: n.deliver_slots(v, 0, 1)),
+    ("deliver_slots", "slot_src"): ("slot", lambda n, v: n.deliver_slots(0, v, 1)),
+    ("deliver_slots", "slot_dst"): ("slot", lambda n, v: n.deliver_slots(0, 0, v)),
+    ("deliver_end_slot", "request"): ("request", lambda n, v: n.deliver_end_slot(v, 0)),
+    ("deliver_end_slot", "slot"): ("slot", lambda n, v: n.deliver_end_slot(0, v)),
+    ("discard_slot_pair", "slot"): ("slot", lambda n, v: n.discard_slot_pair(v)),
+    ("send_message", "from_node"): ("node", lambda n, v: n.send_message(v, 0, 1)),
+    ("send_message", "to_node"): ("node", lambda n, v: n.send_message(0, v, 1)),
+    ("schedule_timer", "node"): ("node", lambda n, v: n.schedule_timer(0, v, 1)),
+    ("classical_latency", "a"): ("node", lambda n, v: n.classical_latency(v, 0)),
+    ("classical_latency", "b"): ("node", lambda n, v: n.classical_latency(0, v)),
+    ("request_stats", "request"): ("request", lambda n, v: n.request_stats(v)),
+    ("delivered", "request"): ("request", lambda n, v: n.delivered(v)),
+    **{(name, "slot"): ("slot", lambda n, v, name=name: getattr(n, name)(v))
+       for name in ("slot_node", "slot_partner", "slot_link", "slot_qubit", "slot_emission_ps", "slot_generation",
+                    "slot_pair_fidelity")},
+}  # fmt: skip
+
+
+def test_the_index_walk_covers_every_index_parameter_of_the_native_network():
+    """Every parameter of NativeNetwork named as a node, slot or request index is walked below (a new one fails)."""
+    import test_bad_input_round20 as round20
+
+    found = set()
+    for name in vars(_core.NativeNetwork):
+        method = getattr(_core.NativeNetwork, name)
+        if name.startswith("_") or not callable(method):
+            continue
+        for parameter, annotation, *_ in round20._parameters(method):
+            indexed = re.fullmatch(r"node|from_node|to_node|a|b|request|slot|slot_\w+", parameter)
+            if indexed and round20.INTEGER.match(annotation):
+                found.add((name, parameter))
+    assert found == set(INDEXED), found ^ set(INDEXED)
+
+
+@pytest.mark.parametrize("case", sorted(INDEXED), ids=[".".join(c) for c in sorted(INDEXED)])
+def test_an_index_is_refused_stating_the_entries_the_network_has(case):
+    """Old behaviour: `swap_slots(0, 0, -1)` was told "slot_b must be in [0, 2**32 - 1]", a range no network has,
+    where slot 70 got "memory slot 70 does not exist (12 slots)"; `request_stats(-1)` "[0, 2**32 - 1]" and 5 "request
+    5 does not exist (2 requests)"; `slot_emission_ps(2**32)` "[0, 2**32 - 1]"; `swap_slots(99, s, t)` with slots
+    of another node read std::vector's "vector::_M_range_check: __n (which is 99) >= this->size() (which is 3)". Now
+    one message for every value outside, whichever side and however far, stating the entries there are."""
+    native = _network()
+    kind, call = INDEXED[case]
+    count_name, things = _THINGS[kind]
+    count = getattr(native, count_name)
+    assert count >= 2
+    name = case[1]
+    for bad in (-1, count, count + 5, 2**32, 2**64, -(2**63) - 1):
+        with pytest.raises(IndexError) as info:
+            call(native, bad)
+        assert str(info.value) == f"{name} {bad} is out of range: the network has {count} {things} [0, {count - 1}]"
+    if name == next(p for m, p in INDEXED if m == case[0]):  # the first index checked: an empty network names it
+        empty = _core.NativeNetwork("bell_diagonal", 1)
+        with pytest.raises(IndexError, match=rf"^{name} 0 is out of range: the network has no {things}$"):
+            call(empty, 0)
+    with pytest.raises(TypeError, match=rf"\(\): {name} must be an integer, got 1\.0$"):
+        call(native, 1.0)
+
+
+def test_a_chain_count_is_refused_stating_the_counts_that_fit():
+    """Old behaviour: `add_chain(node, link, 1)` was told "count must be >= 2 nodes for a chain", -1 and 2**32
+    "count must be in [0, 2**32 - 1]" (the type's) and 4,000,000,000 with 16 channels "= 4000000000 with 16 channels
+    per link would take the network past 33554432 memory slots": three messages, none stating what fits."""
+    native = _core.NativeNetwork("bell_diagonal", 1)
+    node, link = _core.NodeParams(name="x"), _core.LinkParams(channels=16)
+    refusals = set()
+    for bad in (-1, 0, 1, 1_048_578, 4_000_000_000, 2**32, 2**64):
+        with pytest.raises(qnsim.ParameterError) as info:
+            native.add_chain(node, link, bad)
+        message = str(info.value)
+        assert message.endswith(f", got {bad}") and message.startswith("count must be in [2, 1048577] (nodes; "), message
+        refusals.add(message.removesuffix(f", got {bad}"))
+    assert len(refusals) == 1, refusals
+    assert native.add_chain(node, _core.LinkParams(channels=16), 3) == 0
+    with pytest.raises(qnsim.ParameterError, match=r"^count must be in \[2, 1048575\] .* 33554368 of the network's "
+                                                   r"33554432 are left\), got 1048576$"):  # fmt: skip
+        native.add_chain(_core.NodeParams(name="y"), link, 1_048_576)
+
+
+@pytest.mark.parametrize(("formalism", "most", "usual"), [("density_matrix", 14, 10), ("stabilizer", None, None)])
+def test_a_registry_s_group_size_is_refused_stating_its_formalism_s_range(formalism, most, usual):
+    """Old behaviour: `QubitRegistry("density_matrix", max_group_qubits=-1)` was told "[0, 2**32 - 1]" (the type's)
+    and 15 "max_group_qubits 15 exceeds the density_matrix limit of 14": the formalism's range, stated for neither."""
+    refusals = set()
+    for bad in (-1, 10**6, 2**32, 2**64):
+        with pytest.raises(qnsim.ParameterError) as info:
+            qnsim.QubitRegistry(formalism, seed=1, max_group_qubits=bad)
+        message = str(info.value)
+        match = re.fullmatch(rf"max_group_qubits must be in \[0, (\d+)\] for {formalism} \(0: the default, (\d+)\), "
+                             rf"got {bad}", message)  # fmt: skip
+        assert match, message
+        refusals.add(match.groups())
+    assert len(refusals) == 1
+    (high, default), = refusals
+    if most is not None:
+        assert (int(high), int(default)) == (most, usual)
+    assert qnsim.QubitRegistry(formalism, seed=1, max_group_qubits=int(high)).max_group_qubits == int(high)
+    with pytest.raises(qnsim.QnsimError, match="bell_diagonal formalism keeps each pair"):
+        qnsim.QubitRegistry("bell_diagonal", seed=1, max_group_qubits=-1)
+
+
+def test_threads_and_a_chunk_are_refused_stating_their_declared_range(tmp_path):
+    """Old behaviour: `Network.run_seeds(threads=0)` was told "threads must be >= 1" and 5000 "<= 4096";
+    `NativeNetwork.run_seeds(..., threads=10**9)` started as many threads as seeds without a word and -1 was told
+    "[0, 2**32 - 1]"; `stream_circuit_file(chunk_bytes=0)` "must be >= 4096" and 2**62 "<= 1073741824". Each
+    range is declared once in the core (qnsim._core.THREADS_RANGE, CHUNK_BYTES_RANGE) and stated whole."""
+    from qnsim.estimate.workload import stream_circuit_file
+
+    assert _core.THREADS_RANGE == "[0, 4096]" and _core.CHUNK_BYTES_RANGE == "[4096, 1073741824]"
+    native = _network()
+    for bad in (-1, 4097, 10**9, 2**32, 2**64):
+        with pytest.raises(ValueError, match=r"threads must be in \[0, 4096\]") as info:
+            native.run_seeds([1], 10, bad)
+        assert f"got {bad}" in str(info.value)
+    net = qnsim.Network("bell_diagonal", seed=1)
+    net.add_node("a")
+    net.add_node("b")
+    net.add_link("a", "b", length_km=1.0, fidelity=0.9, rate_hz=1e4)
+    net.request("a", "b")
+    for bad in (0, -1, 4097, 2**64):
+        with pytest.raises(qnsim.ParameterError, match=re.escape(
+                f"threads must be in [1, 4096] (None: every core this process may use), got {bad}")):  # fmt: skip
+            net.run_seeds([1], 1e-4, threads=bad)
+    circuit = tmp_path / "c.stim"
+    circuit.write_text("CX 0 1\n")
+    for bad in (0, 4095, 2**30 + 1, 2**62, 2**64, -1):
+        with pytest.raises(ValueError, match=re.escape(f"chunk_bytes must be in [4096, 1073741824], got {bad}")):
+            stream_circuit_file(circuit, chunk_bytes=bad)
+        with pytest.raises(ValueError, match=re.escape(f"chunk_bytes must be in [4096, 1073741824], got {bad}")):
+            _core.stream_count_file(str(circuit), bad)
+
+
+def test_a_trace_file_s_limit_is_refused_in_the_words_of_every_record_limit(tmp_path):
+    """Old behaviour: `TraceFile(network, path, limit=-1)` said "TraceFile limit must be >= 0 records" and 2**64
+    "must be <= 100000000 records", where `Network(trace=-1)` says "trace must be in [0, 100000000] (0: off)"."""
+    from qnsim.trace import TraceFile
+
+    network = qnsim.Network("bell_diagonal", seed=1)
+    for bad in (-1, 10**8 + 1, 2**64):
+        with pytest.raises(qnsim.ParameterError, match=re.escape(
+                f"TraceFile limit must be in {_core.RECORD_LIMIT_RANGE} (0: off), got {bad}")):  # fmt: skip
+            TraceFile(network, tmp_path / "t.jsonl", limit=bad)
+        with pytest.raises(qnsim.ParameterError, match=re.escape(
+                f"trace must be in {_core.RECORD_LIMIT_RANGE} (0: off), got {bad}")):  # fmt: skip
+            qnsim.Network("bell_diagonal", seed=1, trace=bad)
+
+
+def test_option_name_refuses_what_is_no_setting_s_name():
+    """Old behaviour: `qnsim.option_name(1)` returned 1 and `option_name(None)` None (a name that is not a str), and
+    `option_name("num_pairs", "x")` under the scenario reader "requests.x.num_pairs", a key no scenario has."""
+    for key in (1, None, 1.5, b"until_s"):
+        with pytest.raises(TypeError, match=r"^option_name: key must be a setting's name \(a str\), got "):
+            qnsim.option_name(key)
+    for request in ("x", -1, 1.0, True):
+        with pytest.raises(TypeError, match=r"^option_name: request must be None or a request's index"):
+            qnsim.option_name("num_pairs", request)
+    with qnsim.options_as("scenario"):
+        assert qnsim.option_name("num_pairs", 2) == "requests.2.num_pairs"
+        assert qnsim.option_name("until_s") == "run.until_s"

@@ -96,6 +96,31 @@ struct QubitArgument {
     pybind11::object value;
 };
 
+/// An integer whose range depends on state (an index into a network's nodes, memory slots or requests; a chain's
+/// count; a registry's max_group_qubits, by formalism): any integer (anything with __index__, never a bool or a
+/// float), for the binding to check against the range that applies now and state it (`within` for an index: "slot_a 7
+/// is out of range: the network has 4 memory slots [0, 3]"). Read as the parameter's type, -1 and 2**64 were told
+/// the type's range "[0, 2**32 - 1]", a range no network has, and 7 the core's own words.
+struct StateRanged {
+    long long value = 0;
+    bool beyond = false;  ///< beyond 64 bits (value is then meaningless)
+    std::string text;     ///< repr() of what was given, for the message
+};
+
+/// `index` as an index into `count` entries (`things`, plural, of `whose`: "the network"), or IndexError naming the
+/// parameter `name`, the value and the entries there are, whichever side and however far the value is.
+inline uint32_t within(const StateRanged &index, const char *name, uint64_t count, const char *things,
+                       const char *whose = "the network") {
+    if (!index.beyond && index.value >= 0 && static_cast<unsigned long long>(index.value) < count) {
+        return static_cast<uint32_t>(index.value);
+    }
+    std::string named = things;  // plural: one entry is named without its "s"
+    if (count == 1 && !named.empty() && named.back() == 's') named.pop_back();
+    const std::string has = count == 0 ? qnsim::msg("has no ", things)
+                                       : qnsim::msg("has ", count, " ", named, " [0, ", count - 1, "]");
+    throw std::out_of_range(qnsim::msg(name, " ", index.text, " is out of range: ", whose, " ", has));
+}
+
 /// A flag from Python: True or False (numpy's too), nothing else.
 struct Flag {
     bool value = false;
@@ -388,6 +413,24 @@ struct type_caster<qnsim_bindings::QubitArgument> {
 
     static handle cast(const qnsim_bindings::QubitArgument &v, return_value_policy, handle) {
         return v.value.inc_ref();
+    }
+};
+
+/// An index is any integer (its range is the object's, checked by `within`); anything else is refused as an int's is.
+template <>
+struct type_caster<qnsim_bindings::StateRanged> {
+    PYBIND11_TYPE_CASTER(qnsim_bindings::StateRanged, io_name("typing.SupportsInt | typing.SupportsIndex", "int"));
+
+    bool load(handle src, bool) {
+        const auto loaded = qnsim_bindings::numbers::load_integer<long long>(src.ptr(), value.value);
+        if (loaded == qnsim_bindings::numbers::IntegerLoad::not_an_integer) return refuse_integer<long long>(src, loaded);
+        value.beyond = loaded != qnsim_bindings::numbers::IntegerLoad::ok;
+        value.text = repr_of(src);
+        return true;
+    }
+
+    static handle cast(const qnsim_bindings::StateRanged &v, return_value_policy, handle) {
+        return PyLong_FromLongLong(v.value);
     }
 };
 

@@ -229,9 +229,13 @@ qnsim.estimate.Workload). Parsing throws CircuitParseError naming the line.
         return to_py(it == c.pairs.end() ? 0 : it->second);
     }, py::arg("a"), py::arg("b"), "Exact two-qubit interaction count of the unordered pair (a, b).");
 
+    // The read sizes stream_count_file takes, as the core states them (qnsim.estimate.count_gates_file states them too).
+    m.attr("CHUNK_BYTES_RANGE") = workload::kChunkBytesRange.text();
+    m.attr("MAX_CHUNK_BYTES") = py::int_(workload::kChunkBytesRange.high);
+    m.attr("MIN_CHUNK_BYTES") = py::int_(workload::kChunkBytesRange.low);
     m.def(
         "stream_count_file",
-        [](const std::string &path, size_t chunk_bytes, const py::object &progress) {
+        [](const std::string &path, InRange<qnsim::workload::kChunkBytesRange> chunk_bytes, const py::object &progress) {
             workload::Counts c;
             workload::Progress report = python_progress(progress, 1);  // after every chunk
             {

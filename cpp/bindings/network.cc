@@ -120,24 +120,22 @@ void declare_ranges(py::class_<T> &cls, const std::vector<std::pair<std::string,
     cls.attr("ranges") = out;
 }
 
-// Accessors by index name the index that does not exist, not std::vector::at's
-// "vector::_M_range_check: __n (which is 5) >= this->size() (which is 0)".
-uint32_t checked_request(const Network &n, uint32_t request) {
-    if (request >= n.num_requests()) {
-        throw std::out_of_range(qnsim::msg("request ", request, " does not exist (", n.num_requests(), " requests)"));
-    }
-    return request;
+// Indices name the entries the network has now (not std::vector::at's "vector::_M_range_check: __n (which is 5) >=
+// this->size() (which is 0)", nor the index type's [0, 2**32 - 1] for -1): "request 5 is out of range: the network
+// has 2 requests [0, 1]".
+uint32_t checked_request(const Network &n, const StateRanged &request, const char *name = "request") {
+    return within(request, name, n.num_requests(), "requests");
+}
+uint32_t checked_node(const Network &n, const StateRanged &node, const char *name = "node") {
+    return within(node, name, n.num_nodes(), "nodes");
+}
+uint32_t checked_slot(const Network &n, const StateRanged &slot, const char *name = "slot") {
+    return within(slot, name, n.num_slots(), "memory slots");
 }
 
 template <typename R>
 auto slot_checked(R (Network::*accessor)(uint32_t) const) {
-    return [accessor](const Network &n, uint32_t slot) {
-        try {
-            return (n.*accessor)(slot);
-        } catch (const std::out_of_range &) {
-            throw std::out_of_range(qnsim::msg("memory slot ", slot, " does not exist"));
-        }
-    };
+    return [accessor](const Network &n, const StateRanged &slot) { return (n.*accessor)(checked_slot(n, slot)); };
 }
 
 // A time field in picoseconds: read as an int, set from a CoreChecked: validate() checks its sign and names it in
@@ -496,6 +494,9 @@ void bind_network(py::module_ &m) {
     // The range of a record limit (max_records, set_trace) as the core states it, for the Python layer to state too.
     m.attr("RECORD_LIMIT_RANGE") = qnsim::kRecordLimitRange.text();
     m.attr("MAX_RECORDS") = py::int_(qnsim::kRecordLimitRange.high);
+    // Native threads of a run_seeds batch (0: every core), as the core states the range.
+    m.attr("THREADS_RANGE") = qnsim::kThreadsRange.text();
+    m.attr("MAX_THREADS") = py::int_(qnsim::kThreadsRange.high);
     bind_enums(m);
     bind_params(m);
     bind_primitives(m);
@@ -510,7 +511,16 @@ void bind_network(py::module_ &m) {
     c.def("add_node", &Network::add_node, py::arg("params"), "Validates and adds a node; returns its index.");
     c.def("add_link", &Network::add_link, py::arg("params"), "Validates and adds a link; returns its index.");
     c.def("add_request", &Network::add_request, py::arg("params"), "Validates and adds a request; returns its index.");
-    c.def("add_chain", &Network::add_chain, py::arg("node"), py::arg("link"), py::arg("count"),
+    c.def(
+        "add_chain",
+        [](Network &n, const qnsim::NodeParams &node, const qnsim::LinkParams &link, const StateRanged &count) {
+            if (count.beyond || count.value < 0 || count.value > std::numeric_limits<uint32_t>::max()) {
+                link.validate();  // the range depends on its channels
+                throw qnsim::ParameterError("count", "must be in " + n.chain_count_range(link) + ", got " + count.text);
+            }
+            return n.add_chain(node, link, static_cast<uint32_t>(count.value));
+        },
+        py::arg("node"), py::arg("link"), py::arg("count"),
           "Adds `count` nodes like `node` (named node.name + index) in a line, joined by links like `link`; returns "
           "the first node's index (the chain's nodes are consecutive). The bulk path for very long chains.");
     c.def_property(
@@ -518,7 +528,7 @@ void bind_network(py::module_ &m) {
         [](Network &n, InRange<qnsim::kRecordLimitRange> limit) { n.set_max_records(limit); },
         "Delivery records kept (aggregates in request_stats continue beyond it); at most 10^8.");
     c.def_property_readonly("num_requests", &Network::num_requests);
-    c.def("request_stats", [](const Network &n, uint32_t r) { return n.request_stats(checked_request(n, r)); },
+    c.def("request_stats", [](const Network &n, const StateRanged &r) { return n.request_stats(checked_request(n, r)); },
           py::arg("request"), py::return_value_policy::copy,
           "Status and aggregates of a request.");
     c.def(
@@ -542,7 +552,7 @@ void bind_network(py::module_ &m) {
         "two events; a later run continues it as if uninterrupted.");
     c.def(
         "run_seeds",
-        [](const Network &n, const Seeds &seeds, NonNegative<int64_t> until_ps, unsigned threads) {
+        [](const Network &n, const Seeds &seeds, NonNegative<int64_t> until_ps, InRange<qnsim::kThreadsRange> threads) {
             std::vector<std::unique_ptr<Network>> out;
             {
                 py::gil_scoped_release release;  // native threads; no Python runs in between
@@ -575,11 +585,13 @@ void bind_network(py::module_ &m) {
     c.def_property_readonly("events_processed", &Network::events_processed);
     c.def_property_readonly("num_nodes", &Network::num_nodes);
     c.def_property_readonly("num_links", &Network::num_links);
+    c.def_property_readonly("num_slots", &Network::num_slots,
+                            "Memory slots of every node: a slot index is in [0, num_slots).");
     c.def("occupied_slots", &Network::occupied_slots);
     c.def_property_readonly("live_qubits", &Network::live_qubits,
                             "Live qubits of the network's states (two per pair in the bell_diagonal formalism).");
     c.def_property_readonly("formalism", [](const Network &n) { return qnsim::formalism_name(n.formalism()); });
-    c.def("delivered", [](const Network &n, uint32_t r) { return n.delivered(checked_request(n, r)); },
+    c.def("delivered", [](const Network &n, const StateRanged &r) { return n.delivered(checked_request(n, r)); },
           py::arg("request"));
     c.def(
         "deliveries",
@@ -639,32 +651,64 @@ void bind_network(py::module_ &m) {
         n.set_protocol_hook(
             [f](qnsim::HookKind kind, uint32_t node, uint32_t slot, uint64_t extra) { f(kind, node, slot, extra); });
     });
-    c.def("swap_slots", &Network::swap_slots, py::arg("node"), py::arg("slot_a"), py::arg("slot_b"));
-    c.def("deliver_slots", &Network::deliver_slots, py::arg("request"), py::arg("slot_src"), py::arg("slot_dst"));
-    c.def("discard_slot_pair", &Network::discard_slot_pair, py::arg("slot"));
-    c.def("deliver_end_slot", &Network::deliver_end_slot, py::arg("request"), py::arg("slot"),
-          "One end of the request's end-to-end pair uses its qubit now; the second end's call books the delivery.");
-    c.def("send_message", &Network::send_message, py::arg("from_node"), py::arg("to_node"), py::arg("message_id"));
+    c.def(
+        "swap_slots",
+        [](Network &n, const StateRanged &node, const StateRanged &slot_a, const StateRanged &slot_b) {
+            // Checked in order (a call's arguments are evaluated in no set order): the first bad one is named.
+            const uint32_t at = checked_node(n, node), a = checked_slot(n, slot_a, "slot_a");
+            return n.swap_slots(at, a, checked_slot(n, slot_b, "slot_b"));
+        },
+        py::arg("node"), py::arg("slot_a"), py::arg("slot_b"));
+    c.def(
+        "deliver_slots",
+        [](Network &n, const StateRanged &request, const StateRanged &slot_src, const StateRanged &slot_dst) {
+            const uint32_t r = checked_request(n, request), src = checked_slot(n, slot_src, "slot_src");
+            n.deliver_slots(r, src, checked_slot(n, slot_dst, "slot_dst"));
+        },
+        py::arg("request"), py::arg("slot_src"), py::arg("slot_dst"));
+    c.def(
+        "discard_slot_pair", [](Network &n, const StateRanged &slot) { n.discard_slot_pair(checked_slot(n, slot)); },
+        py::arg("slot"));
+    c.def(
+        "deliver_end_slot",
+        [](Network &n, const StateRanged &request, const StateRanged &slot) {
+            const uint32_t r = checked_request(n, request);
+            n.deliver_end_slot(r, checked_slot(n, slot));
+        },
+        py::arg("request"), py::arg("slot"),
+        "One end of the request's end-to-end pair uses its qubit now; the second end's call books the delivery.");
+    c.def(
+        "send_message",
+        [](Network &n, const StateRanged &from_node, const StateRanged &to_node, uint64_t message_id) {
+            const uint32_t from = checked_node(n, from_node, "from_node");
+            return n.send_message(from, checked_node(n, to_node, "to_node"), message_id);
+        },
+        py::arg("from_node"), py::arg("to_node"), py::arg("message_id"));
     c.def(
         "schedule_timer",
-        [](Network &n, NonNegative<int64_t> delay_ps, uint32_t node, uint64_t timer_id) {
-            if (node >= n.num_nodes()) throw std::out_of_range(qnsim::msg("node ", node, " does not exist (", n.num_nodes(), " nodes)"));
-            n.schedule_timer(delay_ps, node, timer_id);
+        [](Network &n, NonNegative<int64_t> delay_ps, const StateRanged &node, uint64_t timer_id) {
+            n.schedule_timer(delay_ps, checked_node(n, node), timer_id);
         },
         py::arg("delay_ps"), py::arg("node"), py::arg("timer_id"));
     c.def("slot_node", slot_checked(&Network::slot_node), py::arg("slot"));
     c.def("slot_partner", slot_checked(&Network::slot_partner), py::arg("slot"));
     c.def("slot_link", slot_checked(&Network::slot_link), py::arg("slot"));
     c.def("slot_qubit", slot_checked(&Network::slot_qubit), py::arg("slot"));
-    c.def("slot_emission_ps", &Network::slot_emission_ps, py::arg("slot"),
+    c.def("slot_emission_ps", slot_checked(&Network::slot_emission_ps), py::arg("slot"),
           "Emission time (ps) of the slot's qubit: when its link-level pair was emitted.");
     c.def("slot_generation", slot_checked(&Network::slot_generation), py::arg("slot"),
           "The slot's generation: advances whenever its qubit leaves it, so (slot, generation) names one "
           "stored qubit.");
-    c.def("slot_pair_fidelity", &Network::slot_pair_fidelity, py::arg("slot"),
+    c.def("slot_pair_fidelity", slot_checked(&Network::slot_pair_fidelity), py::arg("slot"),
           "Fidelity of the slot's pair now, computed without changing the network (stabilizer: the "
           "expectation over the decay not yet drawn).");
-    c.def("classical_latency", &Network::classical_latency, py::arg("a"), py::arg("b"));
+    c.def(
+        "classical_latency",
+        [](Network &n, const StateRanged &a, const StateRanged &b) {
+            const uint32_t first = checked_node(n, a, "a");
+            return n.classical_latency(first, checked_node(n, b, "b"));
+        },
+        py::arg("a"), py::arg("b"));
 }
 
 }  // namespace qnsim_bindings

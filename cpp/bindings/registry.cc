@@ -10,6 +10,7 @@
 #include <cmath>
 #include <complex>
 #include <memory>
+#include <limits>
 #include <optional>
 #include <string>
 
@@ -145,9 +146,20 @@ double fidelity(const QubitRegistry &reg, const py::iterable &qubit_list, const 
 
 void bind_registry(py::module_ &m) {
     py::class_<QubitRegistry> c(m, "QubitRegistry", kClassDoc);
-    c.def(py::init([](const std::string &formalism, std::optional<Seed> seed, Int<unsigned> max_group_qubits) {
-              return QubitRegistry::create(qnsim::parse_formalism(formalism), qnsim::seed_or_entropy(plain(seed)),
-                                           max_group_qubits);
+    c.def(py::init([](const std::string &formalism, std::optional<Seed> seed, const StateRanged &max_group_qubits) {
+              const qnsim::Formalism parsed = qnsim::parse_formalism(formalism);
+              const bool beyond = max_group_qubits.beyond || max_group_qubits.value < 0 ||
+                                  max_group_qubits.value > std::numeric_limits<unsigned>::max();
+              if (beyond && parsed == qnsim::Formalism::BellDiagonal) {
+                  return QubitRegistry::create(parsed, 0);  // refuses the formalism, which has no such range
+              }
+              if (beyond) {
+                  // The formalism's range, as create() states it for 14 (not unsigned's [0, 2**32 - 1]).
+                  throw qnsim::ParameterError("max_group_qubits", "must be in " +
+                                              QubitRegistry::max_group_qubits_range(parsed) + ", got " + max_group_qubits.text);
+              }
+              return QubitRegistry::create(parsed, qnsim::seed_or_entropy(plain(seed)),
+                                           static_cast<unsigned>(max_group_qubits.value));
           }),
           py::arg("formalism") = "density_matrix", py::arg("seed") = py::none(), py::arg("max_group_qubits") = 0);
     c.def_property_readonly(

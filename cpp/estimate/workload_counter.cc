@@ -2209,7 +2209,9 @@ std::vector<std::pair<int32_t, std::vector<int64_t>>> Program::unroll(uint64_t m
 // ---------------------------------------------------------------------------------------------
 
 Counts stream_count_file(const std::string &path, size_t chunk_bytes, Progress *progress) {
-    if (chunk_bytes < 4096) throw std::invalid_argument(msg("chunk_bytes must be >= 4096, got ", chunk_bytes));
+    if (!kChunkBytesRange.contains(chunk_bytes)) {
+        throw ParameterError("chunk_bytes", msg("must be in ", kChunkBytesRange.text(), ", got ", chunk_bytes));
+    }
     std::unique_ptr<FILE, int (*)(FILE *)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
     if (!f) throw std::invalid_argument(msg("cannot open circuit file '", path, "'"));
     if (progress) {

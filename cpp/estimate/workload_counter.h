@@ -27,11 +27,16 @@
 #include <utility>
 #include <vector>
 
+#include "core/errors.h"
 #include "stabilizer/gate_table.h"
 
 /// The estimator's circuit model lives in its own namespace: its Instruction/Program types
 /// differ from the stabilizer engine's and must never collide with them (one definition rule).
 namespace qnsim::workload {
+
+/// Read sizes stream_count_file takes (bytes): a chunk of 2**40 was allocated, not refused. Declared once: the bindings
+/// and qnsim.estimate.count_gates_file state it (qnsim._core.CHUNK_BYTES_RANGE).
+constexpr IntegerRange<uint64_t> kChunkBytesRange{4096, uint64_t{1} << 30};
 
 using count_t = unsigned __int128;
 

@@ -254,16 +254,28 @@ uint32_t Network::SlotSet::next(uint32_t from, uint32_t end) const {
     return slot < end ? static_cast<uint32_t>(slot) : end;
 }
 
+uint64_t Network::max_chain_count(const LinkParams &link) const {
+    const uint64_t per_link = 2 * uint64_t{std::max(link.channels, 1u)};
+    const uint64_t left = kMaxSlots - std::min<uint64_t>(kMaxSlots, slots_.size());
+    return std::min<uint64_t>(std::numeric_limits<uint32_t>::max(), 1 + left / per_link);
+}
+
+std::string Network::chain_count_range(const LinkParams &link) const {
+    return msg("[2, ", max_chain_count(link), "] (nodes; each of its links takes ", 2 * uint64_t{link.channels},
+               " memory slots with ", link.channels, " channels, and ", kMaxSlots - std::min<uint64_t>(kMaxSlots, slots_.size()),
+               " of the network's ", kMaxSlots, " are left)");
+}
+
 uint32_t Network::add_chain(const NodeParams &node, const LinkParams &link, uint32_t count) {
     refuse_while_running("add_chain");
     node.validate();
     link.validate();
-    if (count < 2) throw ParameterError("count", msg("must be >= 2 nodes for a chain, got ", count));
-    const uint64_t slots_needed = 2 * uint64_t{link.channels} * (count - 1);
-    if (slots_.size() + slots_needed > kMaxSlots) {
-        throw ParameterError("count", msg("= ", count, " with ", link.channels, " channels per link would take the network past ",
-                                          kMaxSlots, " memory slots (", slots_.size(), " in use)"));
+    // One range for every count refused (the bindings state it for a count beyond uint32 too): "must be >= 2" and "=
+    // 4000000000 with 16 channels per link would take the network past ..." told half of it each.
+    if (count < 2 || count > max_chain_count(link)) {
+        throw ParameterError("count", msg("must be in ", chain_count_range(link), ", got ", count));
     }
+    const uint64_t slots_needed = 2 * uint64_t{link.channels} * (count - 1);
     nodes_.reserve(nodes_.size() + count);
     node_rngs_.reserve(node_rngs_.size() + count);
     links_.reserve(links_.size() + count - 1);
@@ -537,6 +549,10 @@ std::vector<std::unique_ptr<Network>> Network::run_seeds(const std::vector<uint6
         }
     }
     if (until_ps < 0) throw std::invalid_argument(msg("run until ", seconds(until_ps), " s is before the current time 0 s"));
+    // threads = 10**9 started as many threads as seeds, silently: one range, stated.
+    if (!kThreadsRange.contains(threads)) {
+        throw ParameterError("threads", msg("must be in ", kThreadsRange.text(), " (0: every core), got ", threads));
+    }
     // Built in this thread (the params are shared read-only), run on the workers: each network
     // owns all its state, so the runs are independent and each equals a run on its own.
     std::vector<std::unique_ptr<Network>> out;
@@ -785,9 +801,7 @@ void Network::refuse_while_running(const char *operation) const {
 void Network::set_trace(int64_t limit) {
     refuse_while_running("set_trace");
     // A trace record is about as large as a delivery record, so the same cap keeps memory bounded.
-    if (limit < 0 || static_cast<uint64_t>(limit) > kMaxRecords) {
-        throw ParameterError("trace", msg("must be a record limit in [0, ", kMaxRecords, "] (0: off), got ", limit));
-    }
+    validate_trace_limit(limit);
     trace_ = limit > 0 ? std::make_unique<Trace>(static_cast<uint64_t>(limit)) : nullptr;
 }
 

@@ -138,6 +138,10 @@ class Network final {
     /// with no per-node call from Python. Returns the first node's index; the chain's nodes are
     /// consecutive. ParameterError (field `count`) when count < 2 or the chain would pass the
     /// memory-slot limit, checked before anything is added.
+    /// The counts add_chain(node, link, count) takes now, as its refusal states them: [2, M], M bounded by the memory
+    /// slots left (kMaxSlots in all; each link of the chain takes 2 link.channels of them) and by a uint32 count.
+    uint64_t max_chain_count(const LinkParams &link) const;
+    std::string chain_count_range(const LinkParams &link) const;
     uint32_t add_chain(const NodeParams &node, const LinkParams &link, uint32_t count);
 
     /// Runs every event up to `until_ps`; now_ps() is then `until_ps`, whatever the requests
@@ -196,6 +200,8 @@ class Network final {
     QubitRegistry &registry();
     Formalism formalism() const { return formalism_; }
     size_t num_nodes() const { return nodes_.size(); }
+    /// Memory slots of every node (a slot index is in [0, num_slots())).
+    size_t num_slots() const { return slots_.size(); }
     size_t num_links() const { return links_.size(); }
     uint64_t delivered(uint32_t request) const { return requests_.at(request).stats.delivered; }
     /// Memory slots currently holding a qubit (for leak checks).

@@ -139,4 +139,6 @@ void validate_max_records(int64_t max_records) {
     in_range("max_records", kRecordLimitRange, max_records, " (None: 10^6, the default)");
 }
 
+void validate_trace_limit(int64_t limit) { in_range("limit", kRecordLimitRange, limit, " (0: off)"); }
+
 }  // namespace qnsim

@@ -41,6 +41,8 @@ constexpr IntegerRange<uint64_t> kNumPairsRange{1, std::numeric_limits<uint64_t>
 constexpr IntegerRange<uint32_t> kPurificationRoundsRange{0, kMaxPurificationRounds};
 constexpr IntegerRange<uint32_t> kMemoriesPerLinkRange{1, kMaxChannelsPerLink};
 constexpr IntegerRange<int64_t> kRecordLimitRange{0, static_cast<int64_t>(kMaxRecords)};
+/// Native threads of one run_seeds batch (0: every core); Network.run_seeds takes [1, 4096] (None: every core).
+constexpr IntegerRange<uint32_t> kThreadsRange{0, 4096};
 
 /// Noise and timing of one node (QPU, repeater or QNU). Errors follow Stim's meaning:
 /// gate1_error is depolarize1 p after each single-qubit gate, gate2_error depolarize2 p after
@@ -130,6 +132,9 @@ struct RequestParams {
 
 /// Checks a delivery-record cap (ParameterError naming `max_records`).
 void validate_max_records(int64_t max_records);
+/// Checks a trace's record limit (ParameterError naming `limit`, in the words of every other range: Network::set_trace
+/// spelled its own, "must be a record limit in [0, 100000000] (0: off)").
+void validate_trace_limit(int64_t limit);
 
 }  // namespace qnsim
 

@@ -159,6 +159,19 @@ TEST(RecordCap, IsBoundedBeforeAnythingGrows) {
     EXPECT_EQ(net.max_records(), 0u);
 }
 
+TEST(RecordCap, TraceLimitIsRefusedInTheSharedWords) {
+    // set_trace spelled its own refusal ("trace must be a record limit in [0, 100000000] (0: off)").
+    Network net(Formalism::Stabilizer, 1);
+    for (int64_t bad : {int64_t{-1}, static_cast<int64_t>(kMaxRecords) + 1}) {
+        try {
+            net.set_trace(bad);
+            ADD_FAILURE() << "set_trace(" << bad << ") was taken";
+        } catch (const ParameterError &e) {
+            EXPECT_EQ(std::string(e.what()), msg("limit must be in ", kRecordLimitRange.text(), " (0: off), got ", bad));
+        }
+    }
+}
+
 /// Two nodes, one deterministic link of `period_us`, herald delay `herald_us` at both ends.
 std::unique_ptr<Network> pair_network(Formalism formalism, int64_t period_us, int64_t herald_us,
                                       double t2 = INFINITY) {

@@ -250,8 +250,9 @@ class RegistryImpl final : public QubitRegistry {
     RegistryImpl(uint64_t seed, unsigned max_group_qubits) : rng_(seed), stream_(&rng_), max_group_(max_group_qubits) {
         if (max_group_ == 0) max_group_ = Groups::kDefaultMaxQubits;
         if (max_group_ > Groups::kHardMaxQubits) {
-            throw std::invalid_argument(msg("max_group_qubits ", max_group_, " exceeds the ", formalism_name(Groups::kFormalism),
-                                            " limit of ", Groups::kHardMaxQubits));
+            // "max_group_qubits 15 exceeds the density_matrix limit of 14", where -1 was told "[0, 2**32 - 1]".
+            throw ParameterError("max_group_qubits", msg("must be in ", max_group_qubits_range(Groups::kFormalism),
+                                                         ", got ", max_group_));
         }
     }
 
@@ -653,6 +654,13 @@ class RegistryImpl final : public QubitRegistry {
 };
 
 }  // namespace
+
+std::string QubitRegistry::max_group_qubits_range(Formalism formalism) {
+    const bool stabilizer = formalism == Formalism::Stabilizer;
+    const unsigned most = stabilizer ? StabilizerGroups::kHardMaxQubits : DensityGroups::kHardMaxQubits;
+    const unsigned usual = stabilizer ? StabilizerGroups::kDefaultMaxQubits : DensityGroups::kDefaultMaxQubits;
+    return msg("[0, ", most, "] for ", formalism_name(formalism), " (0: the default, ", usual, ")");
+}
 
 std::unique_ptr<QubitRegistry> QubitRegistry::create(Formalism formalism, uint64_t seed, unsigned max_group_qubits) {
     if (formalism == Formalism::BellDiagonal) {

@@ -49,6 +49,9 @@ class QubitRegistry {
     /// (16 MiB per group), 64 for stabilizer groups (their hard limit). BellDiagonal throws
     /// QnsimError (it keeps pairs, not qubits).
     static std::unique_ptr<QubitRegistry> create(Formalism formalism, uint64_t seed, unsigned max_group_qubits = 0);
+    /// The max_group_qubits `formalism` takes, as its refusal states them: "[0, 14] for density_matrix (0: the
+    /// default, 10)". Declared once: create() and the bindings (for a value beyond unsigned) state it.
+    static std::string max_group_qubits_range(Formalism formalism);
 
     virtual Formalism formalism() const = 0;
     virtual unsigned max_group_qubits() const = 0;

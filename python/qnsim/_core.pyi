@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['CircuitParseError', 'DensityMatrixSimulator', 'GenerationPolicy', 'HookKind', 'LinkParams', 'MAX_MEMORIES_PER_NODE', 'MAX_RECORDS', 'MAX_SLOTS', 'NativeNetwork', 'NetworkCounters', 'NodeParams', 'PROBABILITY_TOLERANCE', 'ParameterError', 'PurificationScheme', 'QnsimError', 'QubitRegistry', 'RECORD_LIMIT_RANGE', 'RequestParams', 'RequestStats', 'RequestStatus', 'Scheduler', 'SchedulingError', 'StabilizerSimulator', 'StateTooLargeError', 'SwapSchedule', 'TraceKind', 'UnknownQubitError', 'WorkloadProgram', 'bell_diagonal_purify', 'bell_diagonal_swap', 'build_config', 'canonical_gate_name', 'concurrence', 'entanglement_swap', 'gate_kinds', 'purify_round', 'remote_cnot', 'source_digest', 'stim_gate_names', 'stream_count_file', 'teleport']
+__all__: list[str] = ['CHUNK_BYTES_RANGE', 'CircuitParseError', 'DensityMatrixSimulator', 'GenerationPolicy', 'HookKind', 'LinkParams', 'MAX_CHUNK_BYTES', 'MAX_MEMORIES_PER_NODE', 'MAX_RECORDS', 'MAX_SLOTS', 'MAX_THREADS', 'MIN_CHUNK_BYTES', 'NativeNetwork', 'NetworkCounters', 'NodeParams', 'PROBABILITY_TOLERANCE', 'ParameterError', 'PurificationScheme', 'QnsimError', 'QubitRegistry', 'RECORD_LIMIT_RANGE', 'RequestParams', 'RequestStats', 'RequestStatus', 'Scheduler', 'SchedulingError', 'StabilizerSimulator', 'StateTooLargeError', 'SwapSchedule', 'THREADS_RANGE', 'TraceKind', 'UnknownQubitError', 'WorkloadProgram', 'bell_diagonal_purify', 'bell_diagonal_swap', 'build_config', 'canonical_gate_name', 'concurrence', 'entanglement_swap', 'gate_kinds', 'purify_round', 'remote_cnot', 'source_digest', 'stim_gate_names', 'stream_count_file', 'teleport']
 class QnsimError(Exception):
     pass
 class CircuitParseError(QnsimError, ValueError):
@@ -443,7 +443,7 @@ class QubitRegistry:
     >>> round(reg.fidelity([a, d]), 6)
     0.9
     """
-    def __init__(self, formalism: str = 'density_matrix', seed: int | None = None, max_group_qubits: int = 0) -> None:
+    def __init__(self, formalism: str = 'density_matrix', seed: int | None = None, max_group_qubits: typing.SupportsInt | typing.SupportsIndex = 0) -> None:
         ...
     def __repr__(self) -> str:
         ...
@@ -1297,7 +1297,7 @@ class NativeNetwork:
         """
         Runs every event up to until_ps (now_ps is then until_ps). hand_over=False skips bringing kept pairs up to date (for intermediate chunks of one run; results do not depend on the chunks). Ctrl-C stops it between two events; a later run continues it as if uninterrupted.
         """
-    def run_seeds(self, seeds: list[int], until_ps: int, threads: typing.SupportsInt | typing.SupportsIndex = 0) -> list[NativeNetwork]:
+    def run_seeds(self, seeds: list[int], until_ps: int, threads: int = 0) -> list[NativeNetwork]:
         """
         For each seed, a copy of this (not yet run) network with that seed, run to until_ps on native threads (0: all cores); result i equals a network built with seeds[i] and run alone.
         """
@@ -1392,6 +1392,11 @@ class NativeNetwork:
     def num_requests(self) -> int:
         ...
     @property
+    def num_slots(self) -> int:
+        """
+        Memory slots of every node: a slot index is in [0, num_slots).
+        """
+    @property
     def registry(self) -> QubitRegistry:
         ...
     @property
@@ -1485,15 +1490,20 @@ def stim_gate_names() -> list:
     """
     Canonical names of the gates Stim defines (the rest of gate_kinds() are qnsim extensions).
     """
-def stream_count_file(path: str, chunk_bytes: typing.SupportsInt | typing.SupportsIndex = 4194304, *, progress: typing.Any = None) -> dict:
+def stream_count_file(path: str, chunk_bytes: int = 4194304, *, progress: typing.Any = None) -> dict:
     """
     Streams an unrolled circuit file in chunks; same dict as WorkloadProgram.counts(). progress(done, total): bytes read and the file's size (0 if unknown), after every chunk. Ctrl-C stops it after the current chunk.
     """
 def teleport(registry: QubitRegistry, data: typing.SupportsInt | typing.SupportsIndex, a: typing.SupportsInt | typing.SupportsIndex, b: typing.SupportsInt | typing.SupportsIndex, gate1_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, gate2_error: typing.SupportsFloat | typing.SupportsIndex = 0.0, measure_error: typing.SupportsFloat | typing.SupportsIndex = 0.0) -> tuple[int, int]:
     ...
+CHUNK_BYTES_RANGE: str = '[4096, 1073741824]'
+MAX_CHUNK_BYTES: int = 1073741824
 MAX_MEMORIES_PER_NODE: int = 16777216
 MAX_RECORDS: int = 100000000
 MAX_SLOTS: int = 33554432
+MAX_THREADS: int = 4096
+MIN_CHUNK_BYTES: int = 4096
 PROBABILITY_TOLERANCE: float = 1e-09
 RECORD_LIMIT_RANGE: str = '[0, 100000000]'
+THREADS_RANGE: str = '[0, 4096]'
 __version__: str = '0.1.0'

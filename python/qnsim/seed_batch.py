@@ -21,7 +21,8 @@ from typing import Any, Union
 
 from qnsim._exception_notes import add_note
 from qnsim._options import option_name
-from qnsim.argument_checks import written
+from qnsim import _core
+from qnsim.argument_checks import is_integer, written
 
 __all__ = ["batches_help", "checked_seeds", "result_bytes", "run_seed_batches", "seed_groups"]
 
@@ -184,12 +185,17 @@ def run_network_seeds(
     import time
 
     from qnsim.results import collect
-    from qnsim.specs import check_value, seconds_to_ps
+    from qnsim.specs import ParameterError, check_value, seconds_to_ps
     from qnsim.sweeps import _usable_cpus
     from qnsim.trace import _available_memory_bytes
 
     seeds = checked_seeds(seeds)
-    threads = check_value("threads", Union[int, None], threads, {"minimum": 1, "maximum": 4096})
+    # The core's range (0 there is "every core", None here), stated whole: 0 was told "must be >= 1" and 5000
+    # "must be <= 4096".
+    if is_integer(threads) and not 1 <= threads <= _core.MAX_THREADS:
+        raise ParameterError(f"threads must be in [1, {_core.MAX_THREADS}] (None: every core this process may use), "
+                             f"got {int(threads)}")  # fmt: skip
+    threads = check_value("threads", Union[int, None], threads)
     if on_result is not None and not callable(on_result):
         raise TypeError(f"on_result must be a function (seed, result) or None, got {written(on_result):.80}")
     until_ps = seconds_to_ps(until_s, "until_s")

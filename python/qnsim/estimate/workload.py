@@ -505,7 +505,7 @@ def stream_circuit_file(
 
     Args:
         path: a Stim circuit file without REPEAT blocks (e.g. ``stim.Circuit.flattened()``).
-        chunk_bytes: read size in bytes, in [4096, 2^30].
+        chunk_bytes: read size in bytes, in ``qnsim._core.CHUNK_BYTES_RANGE`` ([4096, 2^30]).
         progress: True shows a tqdm bar on stderr (bytes of the file), False none, None one on a
             terminal or in Jupyter when the count looks longer than ~1 s; or a callable(done, total)
             called after every chunk with the bytes read and the file's size (0 when it has none,
@@ -525,7 +525,10 @@ def stream_circuit_file(
     path = readable_file("path", path, "a circuit file")  # a device or pipe: no end to count to
     # int() made 2.5 bytes 2 and True 1 (then "must be >= 4096, got 1"): read as a count instead.
     # The upper bound before the native reader allocates it: 2**62 bytes raised "MemoryError: std::bad_alloc".
-    chunk_bytes = integer("chunk_bytes", chunk_bytes, minimum=4096, maximum=1 << 30, error=ValueError)
+    # The core's declared range, stated whole: 0 was told "must be >= 4096" and 2**64 "must be <= 1073741824".
+    if is_integer(chunk_bytes) and not _core.MIN_CHUNK_BYTES <= chunk_bytes <= _core.MAX_CHUNK_BYTES:
+        raise ValueError(f"chunk_bytes must be in {_core.CHUNK_BYTES_RANGE}, got {int(chunk_bytes)}")
+    chunk_bytes = integer("chunk_bytes", chunk_bytes, error=ValueError)
     with native_progress(progress, ("counting",), "B") as report:
         return GateCounts._from_native(_core.stream_count_file(os.fspath(path), chunk_bytes, progress=report))
 
