@@ -304,8 +304,8 @@ TEST(RegistryFormalism, NamesParseAndLimitsAreChecked) {
     EXPECT_STREQ(formalism_name(Formalism::BellDiagonal), "bell_diagonal");
     QNSIM_EXPECT_THROW_MSG(QubitRegistry::create(Formalism::BellDiagonal, 0), QnsimError,
                            "the bell_diagonal formalism keeps each pair as four Bell coefficients, not qubits");
-    QNSIM_EXPECT_THROW_MSG(QubitRegistry::create(Formalism::Stabilizer, 0, 65), std::invalid_argument,
-                           "max_group_qubits 65 exceeds the stabilizer limit of 64");
+    QNSIM_EXPECT_THROW_MSG(QubitRegistry::create(Formalism::Stabilizer, 0, 65), ParameterError,
+                           "max_group_qubits must be in [0, 64] for stabilizer (0: the default, 64), got 65");
     EXPECT_EQ(QubitRegistry::create(Formalism::DensityMatrix, 0)->max_group_qubits(), 10u);
     EXPECT_EQ(QubitRegistry::create(Formalism::Stabilizer, 0)->max_group_qubits(), 64u);
 }
